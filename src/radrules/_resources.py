@@ -1,0 +1,31 @@
+"""Where the grammar and the bundled rulesets live.
+
+In a wheel, ``grammars/`` and ``rulesets/`` are mapped into the package
+(pyproject.toml); in a source checkout or an editable install they sit at the
+top of the repository. ``importlib.resources`` finds the first, the checkout
+layout is the fallback.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+
+def resource_dir(name: str) -> Path:
+    """The directory ``name`` (``grammars`` or ``rulesets``) as a real path."""
+    packaged = resources.files("radrules") / name
+    if packaged.is_dir():
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parents[2] / name
+    if checkout.is_dir():
+        return checkout
+    raise FileNotFoundError(f"radrules is installed without its `{name}` folder")
+
+
+def grammar_text() -> str:
+    return (resource_dir("grammars") / "radrules.lark").read_text(encoding="utf-8")
+
+
+def bundled_rulesets() -> Path:
+    return resource_dir("rulesets")

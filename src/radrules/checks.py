@@ -1,0 +1,115 @@
+"""Built-in ``format`` checks: content a payer's front end rejects.
+
+These run on every claim before any rule (domain.md §10.4) and need no rule
+file. Each has a stable id (``format.*``), documented in docs/rules.md. The
+remittance codes are radrules' mapping [D] onto X12 remark codes whose texts
+say "missing/incomplete/invalid ..." for the field at fault (domain.md §9).
+Messages never show an identifier's value (NPI, member id) or a birth date.
+"""
+
+from __future__ import annotations
+
+from . import codes
+from .model import RuleInfo
+from .result import Finding
+
+MAX_DIAGNOSES = 12  # 837P HI segments and CMS-1500 item 21 carry at most 12
+
+_REFERENCE = "radrules built-in claim format check (docs/rules.md#format)"
+
+
+def _info(rule_id: str, carc: str, rarc: tuple[str, ...], title: str) -> RuleInfo:
+    return RuleInfo(rule_id, "format", "deny", carc, rarc, _REFERENCE, title, "radrules:format")
+
+
+#: rule id -> RuleInfo, in report order.
+FORMAT_RULES = {
+    info.id: info
+    for info in (
+        _info("format.code", "CO-16", ("M51",), "procedure code is not a valid CPT/HCPCS code"),
+        _info("format.modifier", "CO-4", (), "modifier is not two letters or digits"),
+        _info("format.diagnosis", "CO-16", ("M76",), "diagnosis is not a valid ICD-10-CM code"),
+        _info("format.diagnosis_count", "CO-16", ("M76",), "more than 12 diagnoses"),
+        _info("format.diagnosis_pointer", "CO-16", ("M76",), "diagnosis pointer to no diagnosis"),
+        _info("format.place_of_service", "CO-16", ("M77",), "place of service is not a 2-digit code"),
+        _info("format.date_before_birth", "CO-16", ("M52",), "service date before the patient's birth"),
+        _info("format.end_date", "CO-16", ("M59",), "service end date before its start date"),
+        _info("format.date_after_received", "CO-16", ("M52",), "service date after the claim was received"),
+        _info("format.npi", "CO-16", (), "rendering NPI fails its check digit"),
+    )
+}
+
+
+def _finding(rule_id: str, lines: tuple[int, ...], message: str, codes_: tuple[str, ...] = ()) -> Finding:
+    info = FORMAT_RULES[rule_id]
+    return Finding(
+        rule=rule_id, kind="format", severity=info.severity, lines=lines, message=message,
+        codes=codes_, carc=info.carc, rarc=info.rarc, reference=info.reference, source=info.source,
+    )
+
+
+def check_format(ev, findings: list) -> None:
+    """Append a finding for every format problem of the claim in ``ev``."""
+    claim = ev.claim
+    all_lines = tuple(line.number for line in ev.lines)
+    for position, diagnosis in enumerate(claim.diagnoses, 1):
+        if not codes.is_diagnosis(diagnosis.upper()):
+            findings.append(_finding(
+                "format.diagnosis", all_lines,
+                f"diagnosis {position} (`{diagnosis}`) is not a valid ICD-10-CM code",
+            ))
+    if len(claim.diagnoses) > MAX_DIAGNOSES:
+        findings.append(_finding(
+            "format.diagnosis_count", all_lines,
+            f"the claim lists {len(claim.diagnoses)} diagnoses; at most {MAX_DIAGNOSES} are allowed",
+        ))
+    if claim.place_of_service is not None and not codes.is_place_of_service(claim.place_of_service):
+        findings.append(_finding(
+            "format.place_of_service", all_lines,
+            f"claim place of service `{claim.place_of_service}` is not a 2-digit code",
+        ))
+    count = len(claim.diagnoses)
+    birth = ev.birth
+    received = ev.received
+    for line in ev.lines:
+        source = line.line
+        number = (line.number,)
+        if not codes.is_procedure_code(line.code):
+            findings.append(_finding(
+                "format.code", number, f"`{line.code}` is not a valid CPT/HCPCS code", (line.code,),
+            ))
+        for modifier in line.modifiers:
+            if not codes.is_modifier(modifier):
+                findings.append(_finding(
+                    "format.modifier", number, f"modifier `{modifier}` is not two letters or digits", (line.code,),
+                ))
+        for pointer in source.diagnosis_pointers:
+            if pointer > count:
+                findings.append(_finding(
+                    "format.diagnosis_pointer", number,
+                    f"line {line.number} points to diagnosis {pointer}, but the claim lists {count}",
+                    (line.code,),
+                ))
+        if source.place_of_service is not None and not codes.is_place_of_service(source.place_of_service):
+            findings.append(_finding(
+                "format.place_of_service", number,
+                f"place of service `{source.place_of_service}` is not a 2-digit code", (line.code,),
+            ))
+        if birth is not None and line.day < birth:
+            findings.append(_finding(
+                "format.date_before_birth", number,
+                f"line {line.number} is dated before the patient's birth date", (line.code,),
+            ))
+        if line.end_day is not None and line.end_day < line.day:
+            findings.append(_finding(
+                "format.end_date", number, f"line {line.number} ends before it starts", (line.code,),
+            ))
+        if received is not None and line.day > received:
+            findings.append(_finding(
+                "format.date_after_received", number,
+                f"line {line.number} is dated after the claim was received", (line.code,),
+            ))
+        if source.rendering_npi is not None and not codes.npi_is_valid(source.rendering_npi):
+            findings.append(_finding(
+                "format.npi", number, f"line {line.number}: the rendering NPI is not a valid NPI", (line.code,),
+            ))

@@ -1,0 +1,279 @@
+"""The claim model and its JSON shape (docs/claim-format.md).
+
+``Claim.from_dict`` checks the *shape* of a claim and raises
+:class:`~radrules.errors.ClaimError` naming the field path on the first
+problem. Problems of *content* a payer would reject (a malformed procedure
+code, a diagnosis pointer to nothing, a service before birth) are not
+exceptions: evaluation reports them as ``format`` findings.
+
+Error messages name fields, never the values of identifiers (claim id, member
+id, NPI, prior-authorization number): claims carry protected health data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import attrs
+
+from .errors import ClaimError, did_you_mean
+
+CLAIM_TYPES = ("professional", "institutional")
+_TYPE_ALIASES = {"practitioner": "professional", "outpatient_hospital": "institutional"}
+SEXES = ("F", "M", "U")
+MAX_MODIFIERS = 4
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@attrs.frozen
+class Patient:
+    """The patient: birth date and sex are what the rules read; ``id`` links history."""
+
+    birth_date: dt.date | None = None
+    sex: str | None = None
+    id: str | None = None
+
+
+@attrs.frozen
+class Line:
+    """One service line. ``diagnosis_pointers`` are 1-based into ``Claim.diagnoses``."""
+
+    code: str
+    date: dt.date
+    units: float = 1
+    modifiers: tuple[str, ...] = ()
+    diagnosis_pointers: tuple[int, ...] = ()
+    end_date: dt.date | None = None
+    charge: float | None = None
+    place_of_service: str | None = None
+    rendering_npi: str | None = None
+
+
+@attrs.frozen
+class Claim:
+    """A professional (837P) or institutional (837I) claim."""
+
+    lines: tuple[Line, ...]
+    id: str | None = None
+    type: str = "professional"
+    payer: str | None = None
+    patient: Patient = Patient()
+    place_of_service: str | None = None
+    prior_auth: tuple[str, ...] = ()
+    received: dt.date | None = None
+    diagnoses: tuple[str, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "Claim":
+        """Build a claim from its JSON shape; raises ClaimError on a bad shape."""
+        return _read_claim(data)
+
+    def to_dict(self) -> dict:
+        """The claim in its JSON shape (optional fields left out when empty)."""
+        out: dict[str, Any] = {}
+        if self.id is not None:
+            out["id"] = self.id
+        out["type"] = self.type
+        if self.payer is not None:
+            out["payer"] = self.payer
+        patient = {}
+        if self.patient.id is not None:
+            patient["id"] = self.patient.id
+        if self.patient.birth_date is not None:
+            patient["birth_date"] = self.patient.birth_date.isoformat()
+        if self.patient.sex is not None:
+            patient["sex"] = self.patient.sex
+        if patient:
+            out["patient"] = patient
+        if self.place_of_service is not None:
+            out["place_of_service"] = self.place_of_service
+        if self.prior_auth:
+            out["prior_auth"] = self.prior_auth[0] if len(self.prior_auth) == 1 else list(self.prior_auth)
+        if self.received is not None:
+            out["received"] = self.received.isoformat()
+        out["diagnoses"] = list(self.diagnoses)
+        out["lines"] = [_line_dict(line) for line in self.lines]
+        return out
+
+
+def _line_dict(line: Line) -> dict:
+    out: dict[str, Any] = {"code": line.code}
+    if line.modifiers:
+        out["modifiers"] = list(line.modifiers)
+    out["units"] = line.units
+    out["date"] = line.date.isoformat()
+    if line.end_date is not None:
+        out["end_date"] = line.end_date.isoformat()
+    if line.diagnosis_pointers:
+        out["diagnosis_pointers"] = list(line.diagnosis_pointers)
+    if line.charge is not None:
+        out["charge"] = line.charge
+    if line.place_of_service is not None:
+        out["place_of_service"] = line.place_of_service
+    if line.rendering_npi is not None:
+        out["rendering_npi"] = line.rendering_npi
+    return out
+
+
+# ---------------------------------------------------------------- reading
+
+
+_CLAIM_FIELDS = (
+    "id", "type", "payer", "patient", "place_of_service", "prior_auth", "received", "diagnoses", "lines",
+)
+_PATIENT_FIELDS = ("id", "birth_date", "sex")
+_LINE_FIELDS = (
+    "code", "modifiers", "units", "date", "end_date", "diagnosis_pointers", "charge",
+    "place_of_service", "rendering_npi",
+)
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _object(value: Any, path: str, allowed: tuple[str, ...]) -> dict:
+    if not isinstance(value, dict):
+        raise ClaimError(path or "claim", "expected an object")
+    for key in value:
+        if not isinstance(key, str) or key not in allowed:
+            near = did_you_mean(str(key), allowed)
+            hint = f" (did you mean `{near}`?)" if near else ""
+            raise ClaimError(_join(path, str(key)), f"unknown field{hint}")
+    return value
+
+
+def _text(value: Any, path: str, *, required: bool = False) -> str | None:
+    if value is None:
+        if required:
+            raise ClaimError(path, "required")
+        return None
+    if not isinstance(value, str):
+        raise ClaimError(path, "expected a text")
+    text = value.strip()
+    if required and not text:
+        raise ClaimError(path, "must not be empty")
+    return text
+
+
+def _date(value: Any, path: str, *, required: bool = False) -> dt.date | None:
+    if value is None:
+        if required:
+            raise ClaimError(path, "required")
+        return None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise ClaimError(path, "expected a date as YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ClaimError(path, "not a calendar date") from None
+
+
+def _number(value: Any, path: str, *, positive: bool) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        raise ClaimError(path, "expected a positive number" if positive else "expected a number")
+    if positive and value <= 0:
+        raise ClaimError(path, "expected a positive number")
+    if not positive and value < 0:
+        raise ClaimError(path, "expected a number of zero or more")
+    if value in (float("inf"), float("-inf")):
+        raise ClaimError(path, "expected a finite number")
+    if isinstance(value, float) and value.is_integer() and positive:
+        return int(value)
+    return value
+
+
+def _list(value: Any, path: str) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ClaimError(path, "expected a list")
+    return value
+
+
+def _read_claim(data: Any) -> Claim:
+    data = _object(data, "", _CLAIM_FIELDS)
+    claim_id = data.get("id")
+    if claim_id is not None and not isinstance(claim_id, (str, int)) or isinstance(claim_id, bool):
+        raise ClaimError("id", "expected a text")
+    claim_type = data.get("type", "professional")
+    if not isinstance(claim_type, str):
+        raise ClaimError("type", "expected `professional` or `institutional`")
+    claim_type = _TYPE_ALIASES.get(claim_type.strip().lower(), claim_type.strip().lower())
+    if claim_type not in CLAIM_TYPES:
+        raise ClaimError("type", "expected `professional` or `institutional`")
+    prior = data.get("prior_auth")
+    if isinstance(prior, list):
+        prior_auth = tuple(_text(p, f"prior_auth[{i}]", required=True) for i, p in enumerate(prior))
+    else:
+        text = _text(prior, "prior_auth")
+        prior_auth = (text,) if text else ()
+    diagnoses = tuple(
+        _text(d, f"diagnoses[{i}]", required=True) for i, d in enumerate(_list(data.get("diagnoses"), "diagnoses"))
+    )
+    raw_lines = _list(data.get("lines"), "lines")
+    if not raw_lines:
+        raise ClaimError("lines", "a claim needs at least one service line")
+    return Claim(
+        id=None if claim_id is None else str(claim_id),
+        type=claim_type,
+        payer=_text(data.get("payer"), "payer"),
+        patient=_read_patient(data.get("patient")),
+        place_of_service=_text(data.get("place_of_service"), "place_of_service"),
+        prior_auth=prior_auth,
+        received=_date(data.get("received"), "received"),
+        diagnoses=diagnoses,
+        lines=tuple(_read_line(line, f"lines[{i}]") for i, line in enumerate(raw_lines)),
+    )
+
+
+def _read_patient(value: Any) -> Patient:
+    if value is None:
+        return Patient()
+    value = _object(value, "patient", _PATIENT_FIELDS)
+    sex = _text(value.get("sex"), "patient.sex")
+    if sex is not None:
+        sex = sex.upper()
+        if sex not in SEXES:
+            raise ClaimError("patient.sex", "expected `F`, `M` or `U`")
+    patient_id = value.get("id")
+    if patient_id is not None and (not isinstance(patient_id, (str, int)) or isinstance(patient_id, bool)):
+        raise ClaimError("patient.id", "expected a text")
+    return Patient(
+        birth_date=_date(value.get("birth_date"), "patient.birth_date"),
+        sex=sex,
+        id=None if patient_id is None else str(patient_id),
+    )
+
+
+def _read_line(value: Any, path: str) -> Line:
+    value = _object(value, path, _LINE_FIELDS)
+    code = _text(value.get("code"), f"{path}.code", required=True).upper()
+    modifiers = tuple(
+        _text(m, f"{path}.modifiers[{i}]", required=True).upper()
+        for i, m in enumerate(_list(value.get("modifiers"), f"{path}.modifiers"))
+    )
+    if len(modifiers) > MAX_MODIFIERS:
+        raise ClaimError(f"{path}.modifiers", f"at most {MAX_MODIFIERS} modifiers per line")
+    pointers = []
+    for i, pointer in enumerate(_list(value.get("diagnosis_pointers"), f"{path}.diagnosis_pointers")):
+        if isinstance(pointer, bool) or not isinstance(pointer, int) or pointer < 1:
+            raise ClaimError(f"{path}.diagnosis_pointers[{i}]", "expected a positive whole number")
+        pointers.append(pointer)
+    units = value.get("units", 1)
+    charge = value.get("charge")
+    return Line(
+        code=code,
+        date=_date(value.get("date"), f"{path}.date", required=True),
+        units=_number(units, f"{path}.units", positive=True),
+        modifiers=modifiers,
+        diagnosis_pointers=tuple(pointers),
+        end_date=_date(value.get("end_date"), f"{path}.end_date"),
+        charge=None if charge is None else _number(charge, f"{path}.charge", positive=False),
+        place_of_service=_text(value.get("place_of_service"), f"{path}.place_of_service"),
+        rendering_npi=_text(value.get("rendering_npi"), f"{path}.rendering_npi"),
+    )

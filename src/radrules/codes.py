@@ -1,0 +1,84 @@
+"""Shapes of the codes radrules reads: CPT/HCPCS, modifiers, ICD-10-CM, POS, CARC/RARC.
+
+Pure functions shared by the claim model, the compiler and the table loaders.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: CPT category I (5 digits), category II/III, PLA and MAAA (4 digits + letter),
+#: HCPCS level II (letter + 4 digits).
+PROCEDURE_CODE = re.compile(r"^(?:\d{5}|\d{4}[A-Z]|[A-Z]\d{4})$")
+MODIFIER = re.compile(r"^[0-9A-Z]{2}$")
+#: ICD-10-CM: letter, digit, alphanumeric, then up to four more (dot after the third).
+DIAGNOSIS = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$")
+PLACE_OF_SERVICE = re.compile(r"^\d{2}$")
+CARC = re.compile(r"^(?:CO|PR|OA|PI|CR)-[A-Z0-9]{1,3}$")
+RARC = re.compile(r"^(?:M|MA|N)\d{1,3}$")
+NPI = re.compile(r"^\d{10}$")
+
+#: Largest number of codes one range may stand for.
+MAX_RANGE = 100_000
+
+
+def is_procedure_code(code: str) -> bool:
+    return bool(PROCEDURE_CODE.match(code))
+
+
+def is_modifier(code: str) -> bool:
+    return bool(MODIFIER.match(code))
+
+
+def is_diagnosis(code: str) -> bool:
+    return bool(DIAGNOSIS.match(code))
+
+
+def normalize_diagnosis(code: str) -> str:
+    """ICD-10-CM codes compare without the dot, upper case."""
+    return code.replace(".", "").strip().upper()
+
+
+def is_place_of_service(code: str) -> bool:
+    return bool(PLACE_OF_SERVICE.match(code))
+
+
+def npi_is_valid(npi: str) -> bool:
+    """10 digits whose Luhn check (with the 80840 prefix) holds."""
+    if not NPI.match(npi):
+        return False
+    digits = [int(c) for c in "80840" + npi]
+    total = 0
+    for position, digit in enumerate(reversed(digits)):
+        if position % 2 == 1:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return total % 10 == 0
+
+
+def expand_range(low: str, high: str) -> list[str]:
+    """All codes from ``low`` to ``high`` inclusive.
+
+    The two ends must share a prefix and differ only in a run of digits of the
+    same length (``70450-70498``, ``0001U-0099U``, ``A9575-A9585``,
+    ``F17210-F17219``). Raises ValueError with a reason otherwise.
+    """
+    if len(low) != len(high):
+        raise ValueError("both ends of a range need the same number of characters")
+    match_low = re.match(r"^(.*?)(\d+)([A-Z]*)$", low)
+    match_high = re.match(r"^(.*?)(\d+)([A-Z]*)$", high)
+    if not match_low or not match_high:
+        raise ValueError("a range needs digits to count through")
+    prefix_low, digits_low, suffix_low = match_low.groups()
+    prefix_high, digits_high, suffix_high = match_high.groups()
+    if prefix_low != prefix_high or suffix_low != suffix_high or len(digits_low) != len(digits_high):
+        raise ValueError("the two ends differ in more than their digits")
+    first, last = int(digits_low), int(digits_high)
+    if first > last:
+        raise ValueError(f"`{low}` comes after `{high}`")
+    if last - first + 1 > MAX_RANGE:
+        raise ValueError(f"a range may cover at most {MAX_RANGE:,} codes")
+    width = len(digits_low)
+    return [f"{prefix_low}{n:0{width}d}{suffix_low}" for n in range(first, last + 1)]

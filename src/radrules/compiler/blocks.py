@@ -1,0 +1,358 @@
+"""Compile ``rule``, ``pairs``, ``limits`` and ``addons`` blocks into model objects."""
+
+from __future__ import annotations
+
+import re
+
+from .. import codes
+from .. import model as m
+from .. import syntax as s
+from ..errors import suggestion
+from ..result import KINDS
+from .conditions import ConditionCompiler, index_keys
+from .context import Context, source_of
+from .sets import SetTable
+
+TARGETS = ("line", "other", "both", "claim")
+#: Defaults of each edit block: kind, CARC, RARCs (domain.md §9).
+BLOCK_DEFAULTS = {
+    s.PairsBlock: ("ptp", "CO-97", ("M80",)),
+    s.LimitsBlock: ("mue", "CO-151", ("N362",)),
+    s.AddonsBlock: ("addon", "CO-107", ("N122",)),
+}
+_RULE_CLAUSES = (s.KindClause, s.ForPayer, s.ForType, s.Effective, s.When, s.Then, s.Carc, s.Rarc, s.Reference)
+_BLOCK_CLAUSES = (s.ForPayer, s.ForType, s.Effective, s.Carc, s.Rarc, s.Reference, s.SeverityClause)
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+#: Fields a message may not show: identifiers are protected data.
+_PROTECTED = {"claim.id", "claim.prior_auth", "line.rendering_npi", "other.rendering_npi", "patient.birth_date"}
+
+
+class BlockCompiler:
+    def __init__(self, ctx: Context, sets: SetTable, conditions: ConditionCompiler):
+        self.ctx = ctx
+        self.sets = sets
+        self.conditions = conditions
+
+    # ------------------------------------------------------------ clauses
+
+    def _clauses(self, block, allowed) -> dict:
+        """The block's clauses by type; repeated or misplaced ones reported."""
+        found: dict = {}
+        what = {s.Rule: "a `rule`", s.PairsBlock: "a `pairs` block", s.LimitsBlock: "a `limits` block",
+                s.AddonsBlock: "an `addons` block"}[type(block)]
+        for clause in block.clauses:
+            word = s.CLAUSE_WORDS[type(clause)]
+            if not isinstance(clause, allowed):
+                help = None
+                if isinstance(clause, s.SeverityClause):
+                    help = "a rule's severity is the word after `then`"
+                elif isinstance(clause, (s.When, s.Then)):
+                    help = "edit blocks list rows; write conditions in a `rule`"
+                self.ctx.error("RR252", f"`{word}` is not allowed in {what}", clause.span, help=help)
+                continue
+            if type(clause) in found:
+                first = found[type(clause)].span
+                self.ctx.error("RR251", f"`{word}` is given twice", clause.span,
+                               help=f"the first is at line {first.line}")
+                continue
+            found[type(clause)] = clause
+        return found
+
+    def _scope(self, clauses: dict, level_if_payer: int = m.LEVEL_PAYER) -> m.Scope | None:
+        payers = None
+        if s.ForPayer in clauses:
+            payers = frozenset(token.text.lower() for token in clauses[s.ForPayer].payers)
+        claim_types = None
+        if s.ForType in clauses:
+            claim_types = frozenset([clauses[s.ForType].claim_type.text])
+        start, end, ok = self.ctx.date_window(clauses.get(s.Effective))
+        if not ok:
+            return None
+        level = level_if_payer if payers is not None else m.LEVEL_RULES
+        return m.Scope(payers, claim_types, start, end, level)
+
+    def _remittance(self, clauses: dict, default_carc, default_rarc):
+        carc = default_carc
+        rarc = default_rarc
+        ok = True
+        if s.Carc in clauses:
+            token = clauses[s.Carc].code
+            if not codes.CARC.match(token.text):
+                self.ctx.error("RR215", f"`{token.text}` is not a claim adjustment reason code", token.span,
+                               help="write a group code and a reason, e.g. `CO-97`, `OA-18`, `PR-204`")
+                ok = False
+            carc = token.text
+        if s.Rarc in clauses:
+            rarc = []
+            for token in clauses[s.Rarc].codes:
+                if not codes.RARC.match(token.text):
+                    self.ctx.error("RR215", f"`{token.text}` is not a remittance advice remark code", token.span,
+                                   help="remark codes look like `M80`, `N362`, `MA130`")
+                    ok = False
+                rarc.append(token.text)
+            rarc = tuple(rarc)
+        return carc, rarc, ok
+
+    @staticmethod
+    def _reference(clauses: dict) -> str | None:
+        return clauses[s.Reference].text.text if s.Reference in clauses else None
+
+    # ------------------------------------------------------------ rule
+
+    def rule(self, rule: s.Rule) -> m.GeneralRule | None:
+        clauses = self._clauses(rule, _RULE_CLAUSES)
+        ok = True
+        for required in (s.When, s.Then):
+            if required not in clauses:
+                self.ctx.error("RR250", f"rule `{rule.rule_id.text}` has no `{s.CLAUSE_WORDS[required]}`",
+                               rule.rule_id.span,
+                               help="a rule needs `when <condition>` and `then <severity> <target> \"message\"`")
+                ok = False
+        kind = "policy"
+        if s.KindClause in clauses:
+            token = clauses[s.KindClause].kind
+            if token.text not in KINDS:
+                self.ctx.error("RR216", f"unknown kind `{token.text}`", token.span,
+                               help=suggestion(token.text, KINDS) or "kinds: " + ", ".join(KINDS))
+                ok = False
+            kind = token.text
+        scope = self._scope(clauses)
+        carc, rarc, remittance_ok = self._remittance(clauses, None, ())
+        if scope is None or not remittance_ok or not ok:
+            # still check the condition, to report its errors too
+            if s.When in clauses:
+                self.conditions.condition(clauses[s.When].condition)
+            return None
+        then = clauses[s.Then]
+        target = then.target.text
+        if target not in TARGETS:
+            self.ctx.error("RR216", f"unknown target `{target}`", then.target.span,
+                           help=suggestion(target, TARGETS) or "the target is `line`, `other`, `both` or `claim`")
+            self.conditions.condition(clauses[s.When].condition)
+            return None
+        condition, roots = self.conditions.condition(clauses[s.When].condition)
+        message_roots: set[str] = set()
+        template = self._template(then.message, message_roots)
+        if condition is None or template is None:
+            return None
+        roots |= message_roots
+        shape = self._shape(rule, target, roots, then, clauses[s.When])
+        if shape is None:
+            return None
+        info = m.RuleInfo(
+            id=rule.rule_id.text,
+            kind=kind,
+            severity=then.severity.text,
+            carc=carc,
+            rarc=rarc,
+            reference=self._reference(clauses),
+            title=rule.title.text if rule.title else None,
+            source=source_of(rule.span),
+        )
+        codes_key = modifiers_key = None
+        if shape in ("line", "pair"):
+            codes_key, modifiers_key = index_keys(condition)
+        if s.Reference not in clauses:
+            self.ctx.warning("RR260", f"rule `{info.id}` has no `reference`", rule.rule_id.span,
+                             help="say where the rule comes from (policy, manual, section)")
+        return m.GeneralRule(info, scope, shape, target, condition, template, codes_key, modifiers_key)
+
+    def _shape(self, rule: s.Rule, target: str, roots: set[str], then: s.Then, when: s.When) -> str | None:
+        if "other" in roots:
+            if target == "claim":
+                self.ctx.error("RR214", "a rule that compares two lines must act on `line`, `other` or `both`",
+                               then.target.span)
+                return None
+            return "pair"
+        if target in ("other", "both"):
+            self.ctx.error("RR214", f"`{target}` needs a rule that compares two lines", then.target.span,
+                           help="read the second line as `other.<field>` in the condition")
+            return None
+        if target == "claim":
+            if "line" in roots:
+                self.ctx.error("RR214", "a rule that acts on the claim can't read `line`", when.span,
+                               help="act on `line` to judge each line, or drop the `line.` fields")
+                return None
+            return "claim"
+        return "line"
+
+    def _template(self, token: s.Token, roots: set[str]) -> m.Template | None:
+        text = token.text
+        parts: list = []
+        position = 0
+        ok = True
+        for match in _PLACEHOLDER.finditer(text):
+            if match.start() > position:
+                parts.append(text[position: match.start()])
+            position = match.end()
+            inner = match.group(1).strip()
+            span = self._inner_span(token, match)
+            if "." not in inner:
+                self.ctx.error("RR211", f"unknown placeholder `{{{inner}}}`", span,
+                               help="placeholders name a field, e.g. `{line.code}`")
+                ok = False
+                continue
+            root, name = inner.split(".", 1)
+            if inner in _PROTECTED:
+                self.ctx.error("RR212", f"`{inner}` is protected data and can't appear in a message", span)
+                ok = False
+                continue
+            field = s.Field(s.Token(root, span), s.Token(name, span), span)
+            saved = set(self.conditions.roots)
+            operand = self.conditions.field(field)
+            self.conditions.roots = saved
+            if operand is None:
+                ok = False
+                continue
+            if operand.type == "identifier":
+                self.ctx.error("RR212", f"`{inner}` is protected data and can't appear in a message", span)
+                ok = False
+                continue
+            roots.add(root)
+            parts.append((operand.node, operand.type))
+        if position < len(text):
+            parts.append(text[position:])
+        return m.Template(tuple(parts)) if ok else None
+
+    def _inner_span(self, token: s.Token, match) -> s.Span:
+        """The span of a placeholder inside a quoted message (same line)."""
+        line = self.ctx.source_line(token.span) or ""
+        raw = match.group(0)
+        start = line.find(raw, token.span.column - 1)
+        if start < 0:
+            return token.span
+        return s.Span(token.span.file, token.span.line, start + 1, token.span.line, start + 1 + len(raw))
+
+    # ------------------------------------------------------------ edit blocks
+
+    def _block_info(self, block) -> tuple[m.BlockInfo, m.Scope] | None:
+        clauses = self._clauses(block, _BLOCK_CLAUSES)
+        kind, default_carc, default_rarc = BLOCK_DEFAULTS[type(block)]
+        scope = self._scope(clauses)
+        carc, rarc, ok = self._remittance(clauses, default_carc, default_rarc)
+        if scope is None or not ok:
+            return None
+        severity = clauses[s.SeverityClause].severity.text if s.SeverityClause in clauses else "deny"
+        info = m.RuleInfo(
+            id=block.rule_id.text,
+            kind=kind,
+            severity=severity,
+            carc=carc,
+            rarc=rarc,
+            reference=self._reference(clauses),
+            title=block.title.text if block.title else None,
+            source=source_of(block.span),
+        )
+        if s.Reference not in clauses:
+            self.ctx.warning("RR260", f"`{info.id}` has no `reference`", block.rule_id.span,
+                             help="say where the edits come from (policy, manual, section)")
+        return m.BlockInfo(info, scope), scope
+
+    def _procedure_code(self, token: s.Token) -> str | None:
+        if codes.is_procedure_code(token.text):
+            return token.text
+        self.ctx.error("RR203", f"`{token.text}` is not a valid procedure code", token.span,
+                       help="procedure codes have 5 characters: 5 digits, 4 digits and a letter, "
+                            "or a letter and 4 digits")
+        return None
+
+    def _row_window(self, row_effective, scope: m.Scope):
+        if row_effective is None:
+            return scope.start, scope.end, True
+        return self.ctx.date_window(row_effective)
+
+    def pairs(self, block: s.PairsBlock):
+        """(rows, disables) of a ``pairs`` block."""
+        made = self._block_info(block)
+        if made is None:
+            for row in block.rows:
+                self._check_pair_codes(row)
+            return [], []
+        info, scope = made
+        rows, disables, seen = [], [], {}
+        for row in block.rows:
+            pair = self._check_pair_codes(row)
+            if isinstance(row, s.DisablePair):
+                if pair:
+                    disables.append(m.Disable(pair, "pair", scope, source_of(row.span)))
+                continue
+            indicator = self.ctx.integer(row.indicator, "the modifier indicator", allowed=(0, 1, 9))
+            start, end, ok = self._row_window(row.effective, scope)
+            if not pair or indicator is None or not ok:
+                continue
+            key = (pair, start, end, indicator)
+            if key in seen:
+                self.ctx.warning("RR304", f"pair {pair[0]} with {pair[1]} is listed twice with the same dates",
+                                 row.span, help=f"the first is at line {seen[key]}")
+            seen[key] = row.span.line
+            rows.append(m.PairEdit(
+                column1=pair[0], column2=pair[1], indicator=indicator,
+                start=start if start is not None else 1, end=end,
+                rationale=row.rationale.text if row.rationale else None,
+                source=source_of(row.span), block=info,
+            ))
+        return rows, disables
+
+    def _check_pair_codes(self, row) -> tuple[str, str] | None:
+        first = self._procedure_code(row.column1)
+        second = self._procedure_code(row.column2)
+        if first is None or second is None:
+            return None
+        if first == second:
+            self.ctx.error("RR220", f"{first} can't be paired with itself", row.column2.span)
+            return None
+        return first, second
+
+    def limits(self, block: s.LimitsBlock):
+        made = self._block_info(block)
+        rows, disables = [], []
+        for row in block.rows:
+            code = self._procedure_code(row.code)
+            if made is None or code is None:
+                continue
+            info, scope = made
+            if isinstance(row, s.DisableLimit):
+                disables.append(m.Disable((code,), "limit", scope, source_of(row.span)))
+                continue
+            max_units = self.ctx.integer(row.max_units, "the unit limit")
+            mai = self.ctx.integer(row.mai, "the MUE adjudication indicator (MAI)", allowed=(1, 2, 3))
+            start, end, ok = self._row_window(row.effective, scope)
+            if max_units is None or mai is None or not ok:
+                continue
+            rows.append(m.UnitLimit(
+                code=code, max_units=max_units, mai=mai, start=start, end=end,
+                rationale=row.rationale.text if row.rationale else None,
+                source=source_of(row.span), block=info,
+            ))
+        return rows, disables
+
+    def addons(self, block: s.AddonsBlock):
+        made = self._block_info(block)
+        rows = []
+        for row in block.rows:
+            code = self._procedure_code(row.code)
+            aoc_type = self.ctx.integer(row.aoc_type, "the add-on code type", allowed=(1, 2, 3))
+            primaries = None
+            if row.primaries is not None:
+                resolved = self.sets.evaluate(row.primaries, "codes")
+                if resolved is None:
+                    continue
+                primaries = resolved.values
+            elif aoc_type == 1:
+                self.ctx.error("RR220", f"type 1 add-on code {row.code.text} needs `primaries`", row.aoc_type.span,
+                               help="type 1 add-on codes are paid only with one of their listed primary codes")
+                continue
+            if made is None or code is None or aoc_type is None:
+                continue
+            info, scope = made
+            start, end, ok = self._row_window(row.effective, scope)
+            if not ok:
+                continue
+            if primaries is not None and code in primaries:
+                self.ctx.error("RR220", f"{code} can't be its own primary", row.code.span)
+                continue
+            rows.append(m.AddonEdit(
+                code=code, aoc_type=aoc_type, primaries=primaries, start=start, end=end,
+                source=source_of(row.span), block=info,
+            ))
+        return rows

@@ -1,0 +1,416 @@
+"""Type-check ``when`` conditions and build the runtime nodes of ``radrules.conditions``.
+
+Each operand has a type; each test allows some types. The field catalogue
+below is the closed set of names a rule may read (docs/language.md#fields).
+"""
+
+from __future__ import annotations
+
+import re
+
+import attrs
+
+from .. import codes
+from .. import conditions as c
+from .. import syntax as s
+from ..claim import CLAIM_TYPES, SEXES
+from ..errors import suggestion
+from .context import Context
+from .sets import SetTable
+
+#: field name -> (runtime attribute, type)
+LINE_FIELDS = {
+    "code": ("code", "code"),
+    "modifiers": ("modset", "modifiers"),
+    "first_modifier": ("first_modifier", "modifier"),
+    "units": ("units", "number"),
+    "date": ("day", "date"),
+    "end_date": ("end_day", "date"),
+    "diagnoses": ("dxset", "diagnoses"),
+    "charge": ("charge", "number"),
+    "place_of_service": (None, "place"),
+    "rendering_npi": ("rendering_npi", "identifier"),
+    "number": ("number", "number"),
+}
+CLAIM_FIELDS = {
+    "id": ("claim_id", "identifier"),
+    "type": ("claim_type", "claim_type"),
+    "payer": ("payer", "payer"),
+    "place_of_service": ("place_of_service", "place"),
+    "prior_auth": ("prior_auth", "identifier"),
+    "received": ("received", "date"),
+    "diagnoses": ("diagnoses", "diagnoses"),
+    "line_count": ("line_count", "number"),
+}
+PATIENT_FIELDS = {
+    "age": (None, "number"),
+    "sex": ("sex", "sex"),
+    "birth_date": ("birth", "date"),
+}
+ROOTS = ("line", "other", "claim", "patient")
+
+#: What a value of each type is called in messages.
+TYPE_WORDS = {
+    "code": "a procedure code",
+    "modifier": "a modifier",
+    "modifiers": "a list of modifiers",
+    "diagnoses": "a list of diagnoses",
+    "number": "a number",
+    "date": "a date",
+    "place": "a place of service",
+    "identifier": "an identifier",
+    "claim_type": "a claim type",
+    "payer": "a payer",
+    "sex": "a sex",
+    "text": "a value",
+}
+ORDERED = ("number", "date")
+COLLECTIONS = {"modifiers": "modifiers", "diagnoses": "diagnoses"}
+#: The set kind a scalar type is a member of.
+MEMBER_OF = {
+    "code": "codes",
+    "modifier": "modifiers",
+    "place": "places",
+    "payer": "values",
+    "sex": "values",
+    "claim_type": "values",
+    "text": "values",
+}
+_UNITS = {"day": (0, 1), "days": (0, 1), "month": (1, 0), "months": (1, 0), "year": (12, 0), "years": (12, 0)}
+
+
+@attrs.frozen
+class Operand:
+    node: object
+    type: str
+    roots: frozenset
+    span: s.Span
+    field: str | None = None  # "line.code" for fields
+
+
+class ConditionCompiler:
+    """Compiles the expressions of one ruleset (sets and properties already known)."""
+
+    def __init__(self, ctx: Context, sets: SetTable, properties: dict):
+        self.ctx = ctx
+        self.sets = sets
+        self.properties = properties
+        self.roots: set[str] = set()
+
+    # ------------------------------------------------------------ entry points
+
+    def condition(self, expr) -> tuple[object | None, set[str]]:
+        """A compiled condition and the roots it reads (line, other, claim, patient)."""
+        self.roots = set()
+        node = self._expr(expr)
+        return node, self.roots
+
+    def field(self, field: s.Field) -> Operand | None:
+        """A field operand (used by message templates too)."""
+        return self._field(field)
+
+    # ------------------------------------------------------------ expressions
+
+    def _text(self, node) -> str:
+        span = node.span
+        line = self.ctx.source_line(span)
+        if line is None:
+            return ""
+        if span.end_line == span.line:
+            return line[span.column - 1: span.end_column - 1]
+        return line[span.column - 1:].rstrip() + " ..."
+
+    def _expr(self, expr):
+        method = getattr(self, "_" + type(expr).__name__.lower())
+        return method(expr)
+
+    def _and(self, expr: s.And):
+        parts = [self._expr(p) for p in expr.parts]
+        if any(p is None for p in parts):
+            return None
+        return c.And(tuple(parts), self._text(expr))
+
+    def _or(self, expr: s.Or):
+        parts = [self._expr(p) for p in expr.parts]
+        if any(p is None for p in parts):
+            return None
+        return c.Or(tuple(parts), self._text(expr))
+
+    def _not(self, expr: s.Not):
+        part = self._expr(expr.part)
+        return None if part is None else c.Not(part, self._text(expr))
+
+    def _compare(self, expr: s.Compare):
+        left = self._operand(expr.left)
+        if left is None:
+            return None
+        op = expr.op.text
+        if left.type == "identifier":
+            self._identifier_error(left)
+            return None
+        if op not in ("=", "!=") and left.type not in ORDERED:
+            self.ctx.error("RR209", f"`{op}` needs numbers or dates, but `{left.field or self._text(expr.left)}` is "
+                           f"{TYPE_WORDS[left.type]}", expr.op.span, help="use `is`, `is not`, `in` or `has`")
+            return None
+        if left.type in COLLECTIONS and not isinstance(expr.right, s.Field):
+            self.ctx.error("RR209", f"`{left.field}` is {TYPE_WORDS[left.type]}; test its members with `has`",
+                           expr.span, help=f"write `{left.field} has {self._text(expr.right)}`")
+            return None
+        right = self._operand(expr.right, expected=left.type)
+        if right is None:
+            return None
+        if not self._same_type(left, right, expr):
+            return None
+        return c.Compare(left.node, op, right.node, self._text(expr))
+
+    def _presence(self, expr: s.Presence):
+        operand = self._operand(expr.operand, allow_identifier=True)
+        if operand is None:
+            return None
+        return c.Present(operand.node, expr.present, self._text(expr))
+
+    def _inset(self, expr: s.InSet):
+        operand = self._operand(expr.operand)
+        if operand is None:
+            return None
+        if operand.type in COLLECTIONS:
+            self.ctx.error("RR209", f"`{operand.field}` is {TYPE_WORDS[operand.type]}; use `has any of` instead of `in`",
+                           expr.span)
+            return None
+        kind = MEMBER_OF.get(operand.type)
+        if kind is None:
+            self.ctx.error("RR209", f"`in` does not apply to {TYPE_WORDS[operand.type]}", expr.span,
+                           help="compare numbers and dates with `between` or `<`, `>`")
+            return None
+        resolved = self.sets.evaluate(expr.values.expr, kind)
+        if resolved is None:
+            return None
+        values = self._coerce_values(resolved.values, operand.type, expr.values.span)
+        if values is None:
+            return None
+        return c.InSet(operand.node, values, resolved.prefixes, expr.negated, self._text(expr))
+
+    def _between(self, expr: s.Between):
+        operand = self._operand(expr.operand)
+        if operand is None:
+            return None
+        if operand.type not in ORDERED:
+            self.ctx.error("RR209", f"`between` needs a number or a date, not {TYPE_WORDS[operand.type]}",
+                           expr.operand.span)
+            return None
+        low = self._operand(expr.low, expected=operand.type)
+        high = self._operand(expr.high, expected=operand.type)
+        if low is None or high is None:
+            return None
+        if not (self._same_type(operand, low, expr) and self._same_type(operand, high, expr)):
+            return None
+        return c.Between(operand.node, low.node, high.node, self._text(expr))
+
+    def _has(self, expr: s.Has):
+        operand = self._operand(expr.operand)
+        if operand is None:
+            return None
+        kind = COLLECTIONS.get(operand.type)
+        if kind is None:
+            name = operand.field or self._text(expr.operand)
+            self.ctx.error("RR209", f"`has` needs a list (modifiers or diagnoses), but `{name}` is "
+                           f"{TYPE_WORDS[operand.type]}", expr.operand.span, help=f"write `{name} in ...`")
+            return None
+        resolved = self.sets.evaluate(expr.values.expr, kind)
+        if resolved is None:
+            return None
+        return c.Has(operand.node, expr.quantifier, resolved.values, resolved.prefixes, self._text(expr))
+
+    def _alsohas(self, expr: s.AlsoHas):
+        if expr.root.text != "claim":
+            self._root_error(expr.root, "write `claim also has ...`")
+            return None
+        resolved = self.sets.evaluate(expr.values.expr, "codes")
+        if resolved is None:
+            return None
+        self.roots.add("claim")
+        if expr.same_date:
+            self.roots.add("line")
+        return c.AlsoHas(resolved.values, expr.same_date, self._text(expr))
+
+    def _ptpedit(self, expr: s.PtpEdit):
+        if (expr.first.text, expr.second.text) != ("line", "other"):
+            self.ctx.error("RR221", "write `ptp edit between line and other`", expr.span)
+            return None
+        self.roots.update(("line", "other"))
+        return c.PtpEdit(self._text(expr))
+
+    # ------------------------------------------------------------ operands
+
+    def _operand(self, operand, expected: str | None = None, allow_identifier: bool = False) -> Operand | None:
+        if isinstance(operand, s.Field):
+            result = self._field(operand)
+            if result is not None and result.type == "identifier" and not allow_identifier:
+                self._identifier_error(result)
+                return None
+            return result
+        if isinstance(operand, s.DateOffset):
+            return self._date_offset(operand)
+        return self._literal(operand, expected)
+
+    def _identifier_error(self, operand: Operand) -> None:
+        self.ctx.error("RR209", f"`{operand.field}` is an identifier: test it only with `is missing` or `is present`",
+                       operand.span, help="identifiers are protected data; rules never read their values")
+
+    def _root_error(self, token: s.Token, help: str | None = None) -> None:
+        self.ctx.error("RR221", f"unknown record `{token.text}`", token.span,
+                       help=suggestion(token.text, ROOTS) or help or "fields belong to `line`, `other`, `claim` or "
+                       "`patient`")
+
+    def _field(self, field: s.Field) -> Operand | None:
+        root = field.root.text
+        name = field.name.text
+        label = f"{root}.{name}"
+        if root in ("line", "other"):
+            role = 1 if root == "other" else 0
+            if name in LINE_FIELDS:
+                attr, type_ = LINE_FIELDS[name]
+                node = c.LinePlace(role) if name == "place_of_service" else c.LineAttr(attr, role)
+            elif name in self.properties:
+                node, type_ = c.PropertyOf(name, role), "text"
+            else:
+                self.ctx.error("RR204", f"unknown field `{name}` of `{root}`", field.name.span,
+                               help=suggestion(name, list(LINE_FIELDS) + list(self.properties)))
+                return None
+        elif root == "claim":
+            if name not in CLAIM_FIELDS:
+                self.ctx.error("RR204", f"unknown field `{name}` of `claim`", field.name.span,
+                               help=suggestion(name, CLAIM_FIELDS))
+                return None
+            attr, type_ = CLAIM_FIELDS[name]
+            node = c.ClaimAttr(attr)
+        elif root == "patient":
+            if name not in PATIENT_FIELDS:
+                self.ctx.error("RR204", f"unknown field `{name}` of `patient`", field.name.span,
+                               help=suggestion(name, PATIENT_FIELDS))
+                return None
+            attr, type_ = PATIENT_FIELDS[name]
+            node = c.PatientAge() if name == "age" else c.ClaimAttr(attr)
+        else:
+            self._root_error(field.root)
+            return None
+        self.roots.add(root)
+        return Operand(node, type_, frozenset([root]), field.span, label)
+
+    def _date_offset(self, offset: s.DateOffset) -> Operand | None:
+        base = self._field(offset.field)
+        if base is None:
+            return None
+        if base.type != "date":
+            self.ctx.error("RR209", f"only dates can be moved by days, months or years; `{base.field}` is "
+                           f"{TYPE_WORDS[base.type]}", offset.field.span)
+            return None
+        if not offset.amount.text.isdigit():
+            self.ctx.error("RR210", f"`{offset.amount.text}` is not a whole number", offset.amount.span)
+            return None
+        amount = int(offset.amount.text) * (-1 if offset.sign.text == "-" else 1)
+        months, days = _UNITS[offset.unit.text]
+        node = c.DateShift(base.node, months * amount, days * amount)
+        return Operand(node, "date", base.roots, offset.span, base.field)
+
+    def _literal(self, literal: s.Literal, expected: str | None) -> Operand | None:
+        token = literal.token
+        text = token.text
+        kind = literal.kind
+        if expected is None:
+            self.ctx.error("RR209", "a comparison starts with a field, such as `line.units`", literal.span)
+            return None
+        value = self._coerce(text, kind, expected, token.span)
+        if value is _BAD:
+            return None
+        return Operand(c.Const(value), expected, frozenset(), literal.span)
+
+    def _coerce(self, text: str, kind: str, expected: str, span: s.Span):
+        """A literal's runtime value for a field of type ``expected``, or _BAD after an error."""
+        def bad(message: str, help: str | None = None):
+            self.ctx.error("RR210", message, span, help)
+            return _BAD
+
+        if expected == "date":
+            if kind != "date":
+                return bad(f"expected a date (YYYY-MM-DD), not `{text}`")
+            ordinal = self.ctx.date(s.Token(text, span))
+            return _BAD if ordinal is None else ordinal
+        if expected == "number":
+            if kind != "word" or not re.match(r"^\d+(\.\d+)?$", text):
+                return bad(f"expected a number, not `{text}`")
+            return float(text) if "." in text else int(text)
+        if expected == "code":
+            if kind != "word" or not codes.is_procedure_code(text):
+                return bad(f"`{text}` is not a valid procedure code",
+                           "procedure codes have 5 characters: 5 digits, 4 digits and a letter, or a letter and 4 digits")
+            return text
+        if expected == "modifier":
+            if kind != "word" or not codes.is_modifier(text):
+                return bad(f"`{text}` is not a valid modifier")
+            return text
+        if expected == "place":
+            if kind != "word" or not codes.is_place_of_service(text):
+                return bad(f"`{text}` is not a place of service (two digits)")
+            return text
+        if expected == "sex":
+            if text.upper() not in SEXES:
+                return bad(f"`{text}` is not a sex", "write `F`, `M` or `U`")
+            return text.upper()
+        if expected == "claim_type":
+            if text not in CLAIM_TYPES:
+                return bad(f"`{text}` is not a claim type", suggestion(text, CLAIM_TYPES) or
+                           "write `professional` or `institutional`")
+            return text
+        if expected == "payer":
+            return text.lower()
+        if expected == "text":
+            return text
+        return bad(f"{TYPE_WORDS.get(expected, expected)} can't be compared with `{text}`")
+
+    def _coerce_values(self, values: frozenset, type_: str, span: s.Span):
+        if type_ in ("code", "modifier", "place"):
+            return values
+        out = set()
+        for value in values:
+            coerced = self._coerce(value, "name" if type_ in ("claim_type", "payer") else "word", type_, span)
+            if coerced is _BAD:
+                return None
+            out.add(coerced)
+        return frozenset(out)
+
+    def _same_type(self, left: Operand, right: Operand, expr) -> bool:
+        if left.type == right.type:
+            return True
+        self.ctx.error("RR209", f"can't compare {TYPE_WORDS[left.type]} with {TYPE_WORDS[right.type]}", expr.span)
+        return False
+
+
+_BAD = object()
+
+
+# ---------------------------------------------------------------- index keys
+
+
+def index_keys(node) -> tuple[frozenset | None, frozenset | None]:
+    """(codes, modifiers) a line must carry for the condition to be true, from its top-level ``and``.
+
+    A rule is filed under those codes (or, failing that, modifiers) so that
+    evaluation only visits it for lines that could match.
+    """
+    codes_key = modifiers_key = None
+    for part in c.conjuncts(node):
+        if isinstance(part, c.InSet) and not part.negated and not part.prefixes and _is_line(part.operand, "code"):
+            codes_key = part.values if codes_key is None else codes_key & part.values
+        elif (isinstance(part, c.Compare) and part.op == "=" and _is_line(part.left, "code")
+              and isinstance(part.right, c.Const)):
+            key = frozenset([part.right.value])
+            codes_key = key if codes_key is None else codes_key & key
+        elif (isinstance(part, c.Has) and part.quantifier in ("any", "all") and not part.prefixes
+              and _is_line(part.operand, "modset") and modifiers_key is None):
+            modifiers_key = part.values
+    return codes_key, modifiers_key
+
+
+def _is_line(node, attr: str) -> bool:
+    return isinstance(node, c.LineAttr) and node.role == 0 and node.attr == attr

@@ -1,0 +1,326 @@
+"""Compiled conditions: small immutable node objects the evaluator calls.
+
+The compiler turns a ``when`` expression into a tree of these nodes. Every
+test answers with three-valued logic: ``True``, ``False`` or ``None``
+(unknown, because a value it needs is missing: no birth date, no PC/TC
+indicator for the code, no receipt date). ``and``/``or``/``not`` follow
+Kleene's rules and a rule fires only on ``True``, so missing data never
+fails a line (domain.md §10.10), even under ``not``.
+
+Operands (``get``) return runtime values: codes and names as ``str``,
+dates as ``int`` ordinals, collections as ``frozenset``, ``None`` if missing.
+This module does not import lark.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from typing import Any
+
+import attrs
+
+# ---------------------------------------------------------------- operands
+
+
+@attrs.frozen
+class Const:
+    value: Any
+
+    def get(self, ev, line, other):
+        return self.value
+
+
+@attrs.frozen
+class LineAttr:
+    """An attribute of the current line (role 0) or of the other line (role 1)."""
+
+    attr: str
+    role: int = 0
+    fetch: Any = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self):
+        object.__setattr__(self, "fetch", operator.attrgetter(self.attr))
+
+    def get(self, ev, line, other):
+        target = other if self.role else line
+        if target is None:
+            return None
+        return self.fetch(target)
+
+    def __getstate__(self):
+        return {"attr": self.attr, "role": self.role}
+
+    def __setstate__(self, state):
+        object.__setattr__(self, "attr", state["attr"])
+        object.__setattr__(self, "role", state["role"])
+        self.__attrs_post_init__()
+
+
+@attrs.frozen
+class ClaimAttr:
+    """An attribute of the evaluation state that describes the whole claim."""
+
+    attr: str
+
+    def get(self, ev, line, other):
+        return getattr(ev, self.attr)
+
+
+@attrs.frozen
+class PatientAge:
+    """Completed years on the line's date (the earliest date at claim level)."""
+
+    role: int = 0
+
+    def get(self, ev, line, other):
+        target = other if self.role else line
+        return ev.age_on(target.date if target is not None else ev.first_date)
+
+
+@attrs.frozen
+class LinePlace:
+    """The line's place of service, else the claim's."""
+
+    role: int = 0
+
+    def get(self, ev, line, other):
+        target = other if self.role else line
+        if target is None:
+            return ev.place_of_service
+        return target.place_of_service or ev.place_of_service
+
+
+@attrs.frozen
+class PropertyOf:
+    """A code property (``property pctc = 1 for ...`` or a loaded table)."""
+
+    name: str
+    role: int = 0
+
+    def get(self, ev, line, other):
+        target = other if self.role else line
+        if target is None:
+            return None
+        return ev.view.properties.get(self.name, {}).get(target.code)
+
+
+@attrs.frozen
+class DateShift:
+    """A date operand moved by whole months and days (``line.date + 12 months``)."""
+
+    inner: Any
+    months: int
+    days: int
+
+    def get(self, ev, line, other):
+        value = self.inner.get(ev, line, other)
+        if value is None:
+            return None
+        return shift_ordinal(value, self.months, self.days)
+
+
+def shift_ordinal(ordinal: int, months: int, days: int) -> int:
+    """Move a date ordinal by calendar months (day clamped to month end) and days."""
+    if months:
+        day = dt.date.fromordinal(ordinal)
+        index = day.year * 12 + day.month - 1 + months
+        year, month = divmod(index, 12)
+        month += 1
+        last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
+        ordinal = dt.date(year, month, min(day.day, last)).toordinal()
+    return ordinal + days
+
+
+# ---------------------------------------------------------------- tests
+
+_OPERATORS = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+@attrs.frozen
+class Compare:
+    left: Any
+    op: str
+    right: Any
+    text: str = ""
+    function: Any = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self):
+        object.__setattr__(self, "function", _OPERATORS[self.op])
+
+    def test(self, ev, line, other):
+        a = self.left.get(ev, line, other)
+        if a is None:
+            return None
+        b = self.right.get(ev, line, other)
+        if b is None:
+            return None
+        return self.function(a, b)
+
+    def __getstate__(self):
+        return {"left": self.left, "op": self.op, "right": self.right, "text": self.text}
+
+    def __setstate__(self, state):
+        for key, value in state.items():
+            object.__setattr__(self, key, value)
+        self.__attrs_post_init__()
+
+
+@attrs.frozen
+class Present:
+    """``is present`` (want True) / ``is missing`` (want False); empty lists count as missing."""
+
+    operand: Any
+    want: bool
+    text: str = ""
+
+    def test(self, ev, line, other):
+        value = self.operand.get(ev, line, other)
+        present = value is not None and value != () and value != frozenset() and value != ""
+        return present is self.want
+
+
+@attrs.frozen
+class InSet:
+    operand: Any
+    values: frozenset
+    prefixes: tuple = ()
+    negated: bool = False
+    text: str = ""
+
+    def test(self, ev, line, other):
+        value = self.operand.get(ev, line, other)
+        if value is None:
+            return None
+        found = value in self.values or (bool(self.prefixes) and value.startswith(self.prefixes))
+        return found is not self.negated
+
+
+@attrs.frozen
+class Between:
+    operand: Any
+    low: Any
+    high: Any
+    text: str = ""
+
+    def test(self, ev, line, other):
+        value = self.operand.get(ev, line, other)
+        low = self.low.get(ev, line, other)
+        high = self.high.get(ev, line, other)
+        if value is None or low is None or high is None:
+            return None
+        return low <= value <= high
+
+
+@attrs.frozen
+class Has:
+    """A collection (modifiers, diagnoses) has any / all / none of a set."""
+
+    operand: Any
+    quantifier: str
+    values: frozenset
+    prefixes: tuple = ()
+    text: str = ""
+
+    def test(self, ev, line, other):
+        items = self.operand.get(ev, line, other)
+        if items is None:
+            return None
+        if self.quantifier == "all":
+            if not self.values <= items:
+                return False
+            return all(any(item.startswith(p) for item in items) for p in self.prefixes)
+        found = not self.values.isdisjoint(items) or (
+            bool(self.prefixes) and any(item.startswith(self.prefixes) for item in items)
+        )
+        return found if self.quantifier == "any" else not found
+
+
+@attrs.frozen
+class AlsoHas:
+    """Another line of the claim (on the same date, if asked) bills one of ``values``."""
+
+    values: frozenset
+    same_date: bool
+    text: str = ""
+
+    def test(self, ev, line, other):
+        pool = ev.lines_on(line.day) if (self.same_date and line is not None) else ev.lines
+        for candidate in pool:
+            if candidate is not line and candidate.code in self.values:
+                return True
+        return False
+
+
+@attrs.frozen
+class PtpEdit:
+    """An active PTP row (indicator 0 or 1) links the two lines' codes, either way round."""
+
+    text: str = ""
+
+    def test(self, ev, line, other):
+        return ev.ptp_edit_between(line, other)
+
+
+@attrs.frozen
+class And:
+    parts: tuple
+    text: str = ""
+
+    def test(self, ev, line, other):
+        result = True
+        for part in self.parts:
+            answer = part.test(ev, line, other)
+            if answer is False:
+                return False
+            if answer is None:
+                result = None
+        return result
+
+
+@attrs.frozen
+class Or:
+    parts: tuple
+    text: str = ""
+
+    def test(self, ev, line, other):
+        result = False
+        for part in self.parts:
+            answer = part.test(ev, line, other)
+            if answer is True:
+                return True
+            if answer is None:
+                result = None
+        return result
+
+
+@attrs.frozen
+class Not:
+    part: Any
+    text: str = ""
+
+    def test(self, ev, line, other):
+        answer = self.part.test(ev, line, other)
+        return None if answer is None else not answer
+
+
+@attrs.frozen
+class Always:
+    """The condition of a rule without ``when``-parts that matter (always true)."""
+
+    text: str = ""
+
+    def test(self, ev, line, other):
+        return True
+
+
+def conjuncts(node) -> tuple:
+    """The top-level ``and`` parts of a condition (itself if not an ``and``)."""
+    return node.parts if isinstance(node, And) else (node,)

@@ -1,0 +1,162 @@
+"""Errors and diagnostics.
+
+Every problem in a rule file or a table file becomes a :class:`Diagnostic`
+that renders one way (docs/errors.md explains each code)::
+
+    rulesets/payers/acme.rr:14:13: error[RR204]: unknown field `modifer` of `line`
+       14 |   when line.modifer has 59
+          |             ^^^^^^^
+       = help: did you mean `modifiers`?
+
+The compiler collects all diagnostics and raises one :class:`RuleError`.
+A bad claim raises :class:`ClaimError`, naming the field path only.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+import attrs
+
+from .syntax import Span
+
+
+class RadrulesError(Exception):
+    """Base class of every error radrules raises on purpose."""
+
+
+@attrs.frozen
+class Diagnostic:
+    """One problem found in a rule or table file."""
+
+    code: str
+    message: str
+    span: Span | None = None
+    source_line: str | None = None
+    help: str | None = None
+    severity: str = "error"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def render(self) -> str:
+        """The diagnostic as the user sees it: location, message, snippet, help."""
+        where = f"{self.span}: " if self.span else ""
+        out = [f"{where}{self.severity}[{self.code}]: {self.message}"]
+        if self.span and self.source_line is not None:
+            text = self.source_line.replace("\t", " ").rstrip("\r\n")
+            start = max(self.span.column - 1, 0)
+            if self.span.end_line == self.span.line:
+                width = max(self.span.end_column - self.span.column, 1)
+            else:
+                width = max(len(text) - start, 1)
+            gutter = f"{self.span.line:>5}"
+            out.append(f"{gutter} | {text}")
+            out.append(f"{'':>5} | {' ' * start}{'^' * width}")
+        if self.help:
+            out.append(f"{'':>5} = help: {self.help}")
+        return "\n".join(out)
+
+    def to_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "file": self.span.file if self.span else None,
+            "line": self.span.line if self.span else None,
+            "column": self.span.column if self.span else None,
+            "help": self.help,
+        }
+
+
+def render_all(diagnostics: Iterable[Diagnostic]) -> str:
+    """All diagnostics, blank-line separated, with a count at the end."""
+    diagnostics = list(diagnostics)
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    parts = [d.render() for d in diagnostics]
+    summary = []
+    if errors:
+        summary.append(f"{errors} error{'s' if errors != 1 else ''}")
+    if warnings:
+        summary.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    if summary:
+        parts.append(", ".join(summary))
+    return "\n\n".join(parts)
+
+
+class RuleError(RadrulesError, ValueError):
+    """A rule file (or a table it loads) does not parse or compile.
+
+    ``diagnostics`` holds every problem found, errors and warnings alike;
+    ``str(error)`` renders them all.
+    """
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]):
+        self.diagnostics = tuple(diagnostics)
+        super().__init__(render_all(self.diagnostics))
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.is_error)
+
+    def __reduce__(self):
+        return (type(self), (self.diagnostics,))
+
+
+class ClaimError(RadrulesError, ValueError):
+    """A claim does not have the documented shape (docs/claim-format.md).
+
+    ``path`` is the field path (``lines[0].units``), ``problem`` what is wrong.
+    Neither ever contains the value of an identifier.
+    """
+
+    def __init__(self, path: str, problem: str):
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem}" if path else problem)
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.problem))
+
+
+# ---------------------------------------------------------------- suggestions
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (adjacent swaps count one)."""
+    rows = [list(range(len(b) + 1))]
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            best = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                best = min(best, rows[-2][j - 2] + 1)
+            row.append(best)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """The closest candidate within edit distance 2 (3 for long words), if any."""
+    limit = 3 if len(word) > 7 else 2
+    if len(word) <= 2:
+        limit = 1
+    best = None
+    best_distance = limit + 1
+    lowered = word.lower()
+    for candidate in sorted(set(candidates)):
+        if candidate.lower() == lowered and candidate != word:
+            return candidate
+        distance = edit_distance(lowered, candidate.lower())
+        if distance < best_distance:
+            best, best_distance = candidate, distance
+    return best
+
+
+def suggestion(word: str, candidates: Iterable[str]) -> str | None:
+    """A ``help:`` text suggesting the nearest candidate, or None."""
+    near = did_you_mean(word, candidates)
+    return f"did you mean `{near}`?" if near else None

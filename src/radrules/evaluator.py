@@ -1,0 +1,449 @@
+"""Evaluation: a compiled ruleset and a claim in, a :class:`~radrules.result.Result` out.
+
+Order (domain.md §10.4): format checks, then every line rule, pair edit,
+unit limit and claim rule (they do not look at each other's results), then
+add-on codes, which need to know which primaries were denied. Findings are
+reported in the deterministic order of :meth:`Finding.sort_key`.
+
+The indexed path visits only the rules filed under a line's code or
+modifiers; the scan path (``indexed=False``) checks every rule of the
+ruleset against every line and exists so tests can prove both agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from . import checks
+from .claim import Claim
+from .model import (
+    ANATOMIC_MODIFIERS,
+    OTHER_BYPASS_MODIFIERS,
+    View,
+    format_date,
+)
+from .codes import normalize_diagnosis
+from .result import Finding, Result, build_result
+
+_EMPTY = ()
+
+
+class LineView:
+    """One claim line prepared for fast evaluation (1-based ``number``)."""
+
+    __slots__ = (
+        "number", "code", "modifiers", "modset", "first_modifier", "units", "date", "day",
+        "end_day", "dxset", "charge", "place_of_service", "rendering_npi", "line",
+    )
+
+    def __init__(self, number: int, line, diagnoses: tuple):
+        self.number = number
+        self.line = line
+        self.code = line.code
+        self.modifiers = line.modifiers
+        self.modset = frozenset(line.modifiers)
+        self.first_modifier = line.modifiers[0] if line.modifiers else None
+        self.units = line.units
+        self.date = line.date
+        self.day = line.date.toordinal()
+        self.end_day = line.end_date.toordinal() if line.end_date is not None else None
+        pointed = []
+        for pointer in line.diagnosis_pointers:
+            if pointer <= len(diagnoses):
+                pointed.append(diagnoses[pointer - 1])
+        self.dxset = frozenset(pointed)
+        self.charge = line.charge
+        self.place_of_service = line.place_of_service
+        self.rendering_npi = line.rendering_npi
+
+    def billed_units(self) -> int | float:
+        """Units per day: a date span divides the units, rounded to nearest (§2.1)."""
+        if self.end_day is None or self.end_day <= self.day:
+            return self.units
+        days = self.end_day - self.day + 1
+        return int(self.units / days + 0.5)
+
+
+def same_provider(a: LineView, b: LineView) -> bool:
+    """Lines compare unless both name a rendering provider and the two differ."""
+    return a.rendering_npi is None or b.rendering_npi is None or a.rendering_npi == b.rendering_npi
+
+
+class Evaluation:
+    """Per-call state: the claim prepared for rules. Never shared between calls."""
+
+    def __init__(self, claim: Claim, view: View):
+        self.claim = claim
+        self.view = view
+        self.claim_id = claim.id
+        self.claim_type = claim.type
+        self.payer = claim.payer.lower() if claim.payer else None
+        self.place_of_service = claim.place_of_service
+        self.prior_auth = claim.prior_auth or None
+        self.received = claim.received.toordinal() if claim.received is not None else None
+        normalized = tuple(normalize_diagnosis(d) for d in claim.diagnoses)
+        self.diagnoses = frozenset(normalized)
+        self.line_count = len(claim.lines)
+        patient = claim.patient
+        self.birth_date = patient.birth_date
+        self.birth = patient.birth_date.toordinal() if patient.birth_date is not None else None
+        self.sex = patient.sex
+        self.lines = tuple(LineView(i + 1, line, normalized) for i, line in enumerate(claim.lines))
+        by_day: dict[int, list] = {}
+        for line in self.lines:
+            by_day.setdefault(line.day, []).append(line)
+        self.by_day = by_day
+        self.first_date = min(line.date for line in self.lines)
+        self._ages: dict = {}
+
+    def lines_on(self, day: int):
+        return self.by_day.get(day, _EMPTY)
+
+    def age_on(self, date: dt.date) -> int | None:
+        birth = self.birth_date
+        if birth is None:
+            return None
+        return date.year - birth.year - ((date.month, date.day) < (birth.month, birth.day))
+
+    def ptp_edit_between(self, a: LineView | None, b: LineView | None) -> bool:
+        if a is None or b is None:
+            return False
+        for first, second in ((a, b), (b, a)):
+            for row in self.lookup.pair_rows(first.code, second.code):
+                if row.indicator != 9 and row.active_on(first.day):
+                    return True
+        return False
+
+
+# ---------------------------------------------------------------- lookups
+
+
+class IndexedLookup:
+    """Candidates from the view's indexes (the normal path)."""
+
+    def __init__(self, view: View):
+        self.view = view
+
+    def line_rules(self, line: LineView):
+        view = self.view
+        rules = view.line_rules_by_code.get(line.code, _EMPTY) + view.line_rules_generic
+        if line.modifiers and view.line_rules_by_modifier:
+            extra = []
+            for modifier in line.modifiers:
+                for rule in view.line_rules_by_modifier.get(modifier, _EMPTY):
+                    if rule not in extra:
+                        extra.append(rule)
+            rules = rules + tuple(extra)
+        return rules
+
+    def pair_rules(self, line: LineView):
+        return self.view.pair_rules_by_code.get(line.code, _EMPTY) + self.view.pair_rules_generic
+
+    def claim_rules(self):
+        return self.view.claim_rules
+
+    def pair_rows(self, column1: str, column2: str):
+        inner = self.view.pairs.get(column1)
+        if inner is None:
+            return _EMPTY
+        return inner.get(column2, _EMPTY)
+
+    def limit_rows(self, code: str):
+        return self.view.limits.get(code, _EMPTY)
+
+    def addon_rows(self, code: str):
+        return self.view.addons.get(code, _EMPTY)
+
+    def is_addon(self, code: str) -> bool:
+        return code in self.view.addon_codes
+
+
+class ScanLookup:
+    """Every rule and row of the ruleset, filtered by scope on each call (for tests)."""
+
+    def __init__(self, ruleset, payer: str | None, claim_type: str):
+        self.ruleset = ruleset
+        self.payer = payer
+        self.claim_type = claim_type
+
+    def _rules(self, shape: str):
+        return tuple(
+            rule for rule in self.ruleset.rules
+            if rule.shape == shape and rule.scope.applies_to(self.payer, self.claim_type)
+        )
+
+    def line_rules(self, line):
+        return self._rules("line")
+
+    def pair_rules(self, line):
+        return self._rules("pair")
+
+    def claim_rules(self):
+        return self._rules("claim")
+
+    def pair_rows(self, column1, column2):
+        return self.ruleset.select_rows("pair", (column1, column2), self.payer, self.claim_type)
+
+    def limit_rows(self, code):
+        return self.ruleset.select_rows("limit", (code,), self.payer, self.claim_type)
+
+    def addon_rows(self, code):
+        return self.ruleset.select_rows("addon", (code,), self.payer, self.claim_type)
+
+    def is_addon(self, code):
+        return bool(self.addon_rows(code))
+
+
+# ---------------------------------------------------------------- evaluate
+
+
+def evaluate(ruleset, claim, *, indexed: bool = True) -> Result:
+    """Evaluate one claim (a :class:`Claim` or its JSON dict)."""
+    if not isinstance(claim, Claim):
+        claim = Claim.from_dict(claim)
+    view = ruleset.view_for(claim.payer, claim.type)
+    ev = Evaluation(claim, view)
+    if indexed:
+        lookup = IndexedLookup(view)
+    else:
+        lookup = ScanLookup(ruleset, ev.payer if ev.payer in ruleset.payers else None, claim.type)
+    ev.lookup = lookup
+    findings: list[Finding] = []
+    checks.check_format(ev, findings)
+    _line_rules(ev, lookup, findings)
+    _pairs(ev, lookup, findings)
+    _unit_limits(ev, lookup, findings)
+    _claim_rules(ev, lookup, findings)
+    _addons(ev, lookup, findings)
+    return build_result(claim.id, len(ev.lines), findings)
+
+
+def _rule_finding(rule, ev, line, other, lines, related) -> Finding:
+    info = rule.info
+    codes = tuple(x.code for x in (line, other) if x is not None)
+    return Finding(
+        rule=info.id,
+        kind=info.kind,
+        severity=info.severity,
+        lines=lines,
+        related_lines=related,
+        codes=codes,
+        carc=info.carc,
+        rarc=info.rarc,
+        message=rule.message.render(ev, line, other),
+        reference=info.reference,
+        source=info.source,
+    )
+
+
+def _line_rules(ev: Evaluation, lookup, findings: list) -> None:
+    all_lines = None
+    for line in ev.lines:
+        for rule in lookup.line_rules(line):
+            if not rule.scope.active_on(line.day):
+                continue
+            if rule.condition.test(ev, line, None) is True:
+                if rule.target == "claim":
+                    all_lines = all_lines or tuple(x.number for x in ev.lines)
+                    findings.append(_rule_finding(rule, ev, line, None, all_lines, ()))
+                else:
+                    findings.append(_rule_finding(rule, ev, line, None, (line.number,), ()))
+
+
+def _claim_rules(ev: Evaluation, lookup, findings: list) -> None:
+    rules = lookup.claim_rules()
+    if not rules:
+        return
+    first_day = ev.first_date.toordinal()
+    all_lines = tuple(x.number for x in ev.lines)
+    for rule in rules:
+        if rule.scope.active_on(first_day) and rule.condition.test(ev, None, None) is True:
+            findings.append(_rule_finding(rule, ev, None, None, all_lines, ()))
+
+
+def _pairs(ev: Evaluation, lookup, findings: list) -> None:
+    placement = ev.view.modifier_placement
+    for group in ev.by_day.values():
+        if len(group) < 2:
+            continue
+        for a in group:
+            pair_rules = lookup.pair_rules(a)
+            for b in group:
+                if a is b or not same_provider(a, b):
+                    continue
+                rows = lookup.pair_rows(a.code, b.code)
+                if rows:
+                    _ptp(ev, a, b, rows, placement, findings)
+                for rule in pair_rules:
+                    if rule.scope.active_on(a.day) and rule.condition.test(ev, a, b) is True:
+                        if rule.target == "line":
+                            lines, related = (a.number,), (b.number,)
+                        elif rule.target == "other":
+                            lines, related = (b.number,), (a.number,)
+                        else:
+                            lines, related = tuple(sorted((a.number, b.number))), ()
+                        findings.append(_rule_finding(rule, ev, a, b, lines, related))
+
+
+def ptp_bypassed(column1: LineView, column2: LineView, placement: str) -> str | None:
+    """The modifier that bypasses an indicator-1 edit (domain.md §1.5), or None."""
+    for modifier in column2.modifiers:
+        if modifier in OTHER_BYPASS_MODIFIERS:
+            return modifier
+    if placement == "either":
+        for modifier in column1.modifiers:
+            if modifier in OTHER_BYPASS_MODIFIERS:
+                return modifier
+    for modifier in column2.modifiers:
+        if modifier in ANATOMIC_MODIFIERS and modifier not in column1.modset:
+            return modifier
+    return None
+
+
+def _ptp(ev: Evaluation, a: LineView, b: LineView, rows, placement: str, findings: list) -> None:
+    for row in rows:
+        if row.indicator == 9 or not row.active_on(b.day):
+            continue
+        if row.indicator == 1 and ptp_bypassed(a, b, placement):
+            continue
+        info = row.block.info
+        why = "modifier not allowed" if row.indicator == 0 else f"no bypass modifier on {b.code}"
+        reference = info.reference
+        if row.rationale:
+            reference = f"{reference}; {row.rationale}" if reference else row.rationale
+        findings.append(Finding(
+            rule=info.id,
+            kind=info.kind,
+            severity=info.severity,
+            lines=(b.number,),
+            related_lines=(a.number,),
+            codes=(a.code, b.code),
+            carc=info.carc,
+            rarc=info.rarc,
+            message=f"{b.code} is bundled into {a.code} on {b.date.isoformat()} ({why})",
+            reference=reference,
+            source=row.source,
+        ))
+        return
+
+
+def _active(rows, day: int):
+    for row in rows:
+        if row.active_on(day):
+            return row
+    return None
+
+
+def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
+    groups: dict = {}
+    for line in ev.lines:
+        rows = lookup.limit_rows(line.code)
+        if not rows:
+            continue
+        row = _active(rows, line.day)
+        if row is None:
+            continue
+        if row.mai == 1:
+            units = line.billed_units()
+            if units > row.max_units:
+                findings.append(_limit_finding(row, (line,), units))
+        else:
+            groups.setdefault((line.code, line.day, row), []).append(line)
+    for (code, day, row), lines in groups.items():
+        for subgroup in _provider_groups(lines):
+            total = sum(line.billed_units() for line in subgroup)
+            if total > row.max_units:
+                findings.append(_limit_finding(row, subgroup, total))
+
+
+def _provider_groups(lines: list) -> list:
+    """Split one code/date group by rendering provider (lines without one join every group)."""
+    providers = sorted({line.rendering_npi for line in lines if line.rendering_npi is not None})
+    if len(providers) <= 1:
+        return [lines]
+    return [[line for line in lines if line.rendering_npi in (npi, None)] for npi in providers]
+
+
+def _number(value) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _limit_finding(row, lines, units) -> Finding:
+    info = row.block.info
+    code = row.code
+    if row.max_units == 0:
+        message = f"{code} is not payable in this setting (unit limit 0)"
+    elif row.mai == 1:
+        message = f"{code}: {_number(units)} units on one line exceed the limit of {row.max_units} per line (MAI 1)"
+    else:
+        label = "policy" if row.mai == 2 else "clinical"
+        message = (
+            f"{code}: {_number(units)} units on {lines[0].date.isoformat()} exceed the limit of "
+            f"{row.max_units} per day (MAI {row.mai}, {label})"
+        )
+    reference = info.reference
+    if row.rationale:
+        reference = f"{reference}; {row.rationale}" if reference else row.rationale
+    return Finding(
+        rule=info.id,
+        kind=info.kind,
+        severity=info.severity,
+        lines=tuple(line.number for line in lines),
+        related_lines=(),
+        codes=(code,),
+        carc=info.carc,
+        rarc=info.rarc,
+        message=message,
+        reference=reference,
+        source=row.source,
+    )
+
+
+def _addons(ev: Evaluation, lookup, findings: list) -> None:
+    denied = None
+    for line in ev.lines:
+        rows = lookup.addon_rows(line.code)
+        if not rows:
+            continue
+        if denied is None:
+            denied = {n for f in findings if f.severity == "deny" for n in f.lines}
+        for row in rows:
+            if not row.active_on(line.day):
+                continue
+            paid, refused = [], []
+            for other in ev.lines_on(line.day):
+                if other is line or not same_provider(line, other):
+                    continue
+                if row.primaries is not None:
+                    qualifies = other.code in row.primaries
+                else:
+                    qualifies = not lookup.is_addon(other.code)
+                if qualifies:
+                    (refused if other.number in denied else paid).append(other.number)
+            if paid:
+                continue
+            info = row.block.info
+            if refused:
+                why = "its primary on line " + ", ".join(map(str, refused)) + " is denied"
+            elif row.primaries is not None:
+                listed = sorted(row.primaries)
+                shown = ", ".join(listed[:5]) + (", ..." if len(listed) > 5 else "")
+                why = f"no primary ({shown}) on {line.date.isoformat()}"
+            else:
+                why = f"no primary service on {line.date.isoformat()}"
+            findings.append(Finding(
+                rule=info.id,
+                kind=info.kind,
+                severity=info.severity,
+                lines=(line.number,),
+                related_lines=tuple(refused),
+                codes=(line.code,),
+                carc=info.carc,
+                rarc=info.rarc,
+                message=f"{line.code} is an add-on code (type {row.aoc_type}): {why}",
+                reference=info.reference,
+                source=row.source,
+            ))
+
+
+__all__ = ["evaluate", "Evaluation", "LineView", "ptp_bypassed", "format_date"]

@@ -1,0 +1,196 @@
+"""Find, read and parse rule files; follow ``include``; cache compiled rulesets.
+
+A ruleset is a folder of ``*.rr`` files (searched recursively) or one file,
+plus everything they include. Includes are relative to the including file
+and may never leave the ruleset folder (for one file, that file's folder).
+Compiled rulesets are cached in-process by a hash of every file's name and
+content, so loading the same rules twice compiles once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from pathlib import Path
+
+import cachetools
+
+from . import _resources
+from .compiler import compile_ruleset
+from .errors import Diagnostic, RuleError
+from .parser import parse_rules
+from .syntax import Include, SourceFile, Span
+
+_CACHE: cachetools.LRUCache = cachetools.LRUCache(maxsize=16)
+_PARSED: cachetools.LRUCache = cachetools.LRUCache(maxsize=512)
+_CACHE_LOCK = threading.Lock()
+
+
+def _parse(text: str, display: str):
+    """parse_rules with an in-process cache keyed by file name and content."""
+    key = _hash([(display, text)])
+    with _CACHE_LOCK:
+        cached = _PARSED.get(key)
+    if cached is None:
+        cached = parse_rules(text, display)
+        with _CACHE_LOCK:
+            _PARSED[key] = cached
+    return cached[0], list(cached[1])
+
+
+def load(path: str | os.PathLike | None = None):
+    """Compile a rule file or a folder of rule files; with no path, the bundled rulesets."""
+    if path is None:
+        root = _resources.bundled_rulesets()
+        return _load_tree(root, root, name="radrules")
+    path = Path(path)
+    if path.is_dir():
+        return _load_tree(path, path, name=path.resolve().name)
+    if path.is_file():
+        return _load_tree(path.parent, path, name=path.stem)
+    raise RuleError([Diagnostic("RR401", f"no rule file or folder at `{path}`")])
+
+
+def loads(text: str, name: str = "<string>"):
+    """Compile rules given as a string (``include`` is not available)."""
+    key = _hash([(name, text)])
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    source, diagnostics = parse_rules(text, name)
+    for statement in source.statements:
+        if isinstance(statement, Include):
+            diagnostics.append(Diagnostic(
+                "RR405", "`include` needs rules loaded from a file", statement.span,
+                _line(text, statement.span.line), help="use radrules.load(path) for rules that include others",
+            ))
+    ruleset = compile_ruleset([source], name, diagnostics)
+    with _CACHE_LOCK:
+        _CACHE[key] = ruleset
+    return ruleset
+
+
+def _line(text: str, number: int) -> str | None:
+    lines = text.splitlines()
+    return lines[number - 1] if 0 < number <= len(lines) else None
+
+
+def _hash(named_texts) -> str:
+    digest = hashlib.sha256()
+    for name, text in named_texts:
+        digest.update(name.encode("utf-8", "surrogatepass") + b"\0")
+        digest.update(text.encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()
+
+
+def _display(path: Path, base: Path) -> str:
+    """How a file is named in messages: relative to the ruleset folder's parent."""
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _load_tree(root: Path, start: Path, name: str):
+    root = root.resolve()
+    base = root.parent
+    if start.is_dir():
+        entry = sorted(
+            p for p in start.resolve().rglob("*.rr")
+            if not any(part.startswith(".") for part in p.relative_to(root).parts)
+        )
+        if not entry:
+            raise RuleError([Diagnostic("RR401", f"no `.rr` files in `{start}`")])
+    else:
+        entry = [start.resolve()]
+
+    texts: dict[Path, str] = {}
+    diagnostics: list[Diagnostic] = []
+    sources: dict[Path, SourceFile] = {}
+    includes: dict[Path, list[tuple[Path, Include]]] = {}
+    queue = list(entry)
+    while queue:
+        path = queue.pop(0)
+        if path in sources:
+            continue
+        display = _display(path, base)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as problem:
+            diagnostics.append(Diagnostic("RR404", f"`{display}` is not UTF-8 text (byte {problem.start})"))
+            continue
+        except OSError as problem:
+            diagnostics.append(Diagnostic("RR401", f"can't read `{display}`: {problem.strerror}"))
+            continue
+        texts[path] = text
+        source, found = _parse(text, display)
+        sources[path] = source
+        diagnostics.extend(found)
+        includes[path] = []
+        for statement in source.statements:
+            if not isinstance(statement, Include):
+                continue
+            target = _resolve_include(path, statement, root, text, diagnostics)
+            if target is not None:
+                includes[path].append((target, statement))
+                queue.append(target)
+    diagnostics.extend(_include_cycles(includes, texts))
+
+    key = _hash([(_display(p, base), texts[p]) for p in sorted(texts)])
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+    if cached is not None and not diagnostics:
+        return cached
+    ruleset = compile_ruleset(list(sources.values()), name, diagnostics)
+    with _CACHE_LOCK:
+        _CACHE[key] = ruleset
+    return ruleset
+
+
+def _resolve_include(path: Path, statement: Include, root: Path, text: str, diagnostics: list) -> Path | None:
+    span: Span = statement.path.span
+    target = (path.parent / statement.path.text).resolve()
+    if not target.is_relative_to(root):
+        diagnostics.append(Diagnostic(
+            "RR402", f"`{statement.path.text}` is outside the ruleset folder", span, _line(text, span.line),
+            help="rule files may include only files inside their ruleset folder",
+        ))
+        return None
+    if not target.is_file():
+        diagnostics.append(Diagnostic(
+            "RR401", f"no rule file `{statement.path.text}`", span, _line(text, span.line),
+            help=f"paths are relative to the including file's folder",
+        ))
+        return None
+    return target
+
+
+def _include_cycles(includes: dict, texts: dict) -> list[Diagnostic]:
+    """One diagnostic per include statement that closes a cycle."""
+    found = []
+    state: dict[Path, int] = {}  # 1 = on the stack, 2 = done
+    stack: list[Path] = []
+
+    def visit(path: Path) -> None:
+        state[path] = 1
+        stack.append(path)
+        for target, statement in includes.get(path, ()):
+            if state.get(target) == 1:
+                cycle = stack[stack.index(target):] + [target]
+                shown = " -> ".join(p.name for p in cycle)
+                span = statement.path.span
+                found.append(Diagnostic(
+                    "RR403", f"include cycle: {shown}", span, _line(texts[path], span.line),
+                    help="a file may not include itself, directly or through others",
+                ))
+            elif target not in state:
+                visit(target)
+        stack.pop()
+        state[path] = 2
+
+    for path in includes:
+        if path not in state:
+            visit(path)
+    return found

@@ -1,0 +1,203 @@
+"""Compiled forms: what the compiler produces and the evaluator reads.
+
+All classes are frozen; a compiled ruleset can be shared by threads and
+pickled to other processes. Dates are ``int`` ordinals
+(``datetime.date.toordinal()``); an open end is ``None``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+
+#: NCCI PTP-associated modifiers (domain.md §1.4), the only ones that bypass
+#: an indicator-1 edit. Anatomic ones bypass only for different sites (§1.5).
+ANATOMIC_MODIFIERS = frozenset(
+    ["E1", "E2", "E3", "E4", "FA", "F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9",
+     "TA", "T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9",
+     "LT", "RT", "LC", "LD", "LM", "RC", "RI"]
+)
+OTHER_BYPASS_MODIFIERS = frozenset(
+    ["59", "XE", "XS", "XP", "XU", "24", "25", "27", "57", "58", "78", "79", "91"]
+)
+MODIFIER_PLACEMENTS = ("column2", "either")
+
+#: Override precedence of edit rows for one key: payer-scoped rule file rows
+#: replace unscoped rule file rows, which replace table rows.
+LEVEL_TABLE, LEVEL_RULES, LEVEL_PAYER = 0, 1, 2
+
+
+def format_date(ordinal: int) -> str:
+    return dt.date.fromordinal(ordinal).isoformat()
+
+
+@attrs.frozen
+class RuleInfo:
+    """What every finding of a rule (or edit block) carries."""
+
+    id: str
+    kind: str
+    severity: str
+    carc: str | None
+    rarc: tuple[str, ...]
+    reference: str | None
+    title: str | None
+    source: str
+
+
+@attrs.frozen
+class Scope:
+    """Where a rule or block applies: payers, claim types, dates of service."""
+
+    payers: frozenset | None = None  # lower-case payer names; None = every payer
+    claim_types: frozenset | None = None  # None = professional and institutional
+    start: int | None = None
+    end: int | None = None
+    level: int = LEVEL_RULES
+
+    def applies_to(self, payer: str | None, claim_type: str) -> bool:
+        if self.claim_types is not None and claim_type not in self.claim_types:
+            return False
+        if self.payers is not None and payer not in self.payers:
+            return False
+        return True
+
+    def active_on(self, day: int) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+@attrs.frozen
+class Template:
+    """A message with ``{line.code}``-style placeholders, compiled."""
+
+    parts: tuple  # str, or (operand, value kind)
+
+    def render(self, ev, line, other) -> str:
+        out = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part)
+            else:
+                operand, kind = part
+                out.append(render_value(operand.get(ev, line, other), kind))
+        return "".join(out)
+
+
+def render_value(value: Any, kind: str) -> str:
+    if value is None:
+        return "none"
+    if kind == "date":
+        return format_date(value)
+    if isinstance(value, frozenset):
+        return ", ".join(sorted(value)) or "none"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+@attrs.frozen
+class GeneralRule:
+    """A ``rule`` block: a condition over one line, a pair of lines, or the claim."""
+
+    info: RuleInfo
+    scope: Scope
+    shape: str  # "line", "pair" or "claim"
+    target: str  # "line", "other", "both" or "claim"
+    condition: Any
+    message: Template
+    index_codes: frozenset | None = None
+    index_modifiers: frozenset | None = None
+
+
+@attrs.frozen
+class BlockInfo:
+    """The shared part of the rows of one ``pairs``/``limits``/``addons`` block or table."""
+
+    info: RuleInfo
+    scope: Scope
+
+
+@attrs.frozen
+class PairEdit:
+    """One PTP row: deny the column 2 line when both codes share a date of service."""
+
+    column1: str
+    column2: str
+    indicator: int  # 0 not allowed, 1 allowed, 9 not applicable
+    start: int
+    end: int | None
+    rationale: str | None
+    source: str
+    block: BlockInfo
+
+    def active_on(self, day: int) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+@attrs.frozen
+class UnitLimit:
+    """One MUE row: at most ``max_units`` of ``code``; MAI 1 per line, 2/3 per date."""
+
+    code: str
+    max_units: int
+    mai: int
+    start: int | None
+    end: int | None
+    rationale: str | None
+    source: str
+    block: BlockInfo
+
+    def active_on(self, day: int) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+@attrs.frozen
+class AddonEdit:
+    """One add-on code edit: ``code`` is payable only with a paid primary on its date."""
+
+    code: str
+    aoc_type: int
+    primaries: frozenset | None  # None: any line that is not itself an add-on code
+    start: int | None
+    end: int | None
+    source: str
+    block: BlockInfo
+
+    def active_on(self, day: int) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+@attrs.frozen
+class Disable:
+    """``disable pair A with B`` / ``disable limit A`` in a scoped block."""
+
+    key: tuple
+    kind: str  # "pair" or "limit"
+    scope: Scope
+    source: str
+
+
+@attrs.frozen
+class View:
+    """Everything that applies to one payer and claim type, indexed by code.
+
+    Built once at compile time for every payer the ruleset names (and one for
+    all other payers), so ``evaluate()`` only visits rules that can fire.
+    """
+
+    payer: str | None
+    claim_type: str
+    line_rules_by_code: dict
+    line_rules_by_modifier: dict
+    line_rules_generic: tuple
+    pair_rules_by_code: dict
+    pair_rules_generic: tuple
+    claim_rules: tuple
+    pairs: dict  # (column1, column2) -> tuple[PairEdit]
+    limits: dict  # code -> tuple[UnitLimit]
+    addons: dict  # code -> tuple[AddonEdit]
+    addon_codes: frozenset
+    modifier_placement: str
+    properties: dict  # property name -> {code: value}

@@ -1,0 +1,481 @@
+"""Text to syntax tree: the Lark LALR parser and its error messages.
+
+``parse_rules(text, name)`` returns a :class:`~radrules.syntax.SourceFile`
+and the list of syntax diagnostics. On a syntax error the file is parsed
+again statement by statement, so one run reports every broken statement, and
+the statements that did parse still reach the compiler's checks.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from lark import Lark, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.lexer import Token as LarkToken
+
+from . import _resources
+from . import syntax as s
+from .errors import Diagnostic, did_you_mean
+
+#: Words that start a statement at the top level of a file.
+TOP_LEVEL_WORDS = (
+    "ruleset", "include", "codes", "diagnoses", "modifiers", "places", "setting",
+    "property", "table", "rule", "pairs", "limits", "addons",
+)
+_STATEMENT_START = re.compile(r"^(?:%s)\b" % "|".join(TOP_LEVEL_WORDS), re.MULTILINE)
+_BLOCK_WORDS = ("rule", "pairs", "limits", "addons")
+
+#: How lark's terminal names read in a message.
+_TERMINAL_WORDS = {
+    "NAME": "a name",
+    "WORD": "a code or number",
+    "DASHED": "a range such as `70450-70498`",
+    "STRING": "a quoted text",
+    "DATE": "a date (YYYY-MM-DD)",
+    "SET_KIND": "`codes`, `diagnoses`, `modifiers` or `places`",
+    "PAYER_WORD": "`payer`",
+    "CLAIM_TYPE": "`professional` or `institutional`",
+    "SEVERITY": "a severity (`deny`, `review`, `warn` or `info`)",
+    "QUANTIFIER": "`any`, `all` or `none`",
+    "COMPARE": "a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`)",
+    "OFFSET_SIGN": "`+` or `-`",
+    "DATE_UNIT": "`days`, `months` or `years`",
+    "$END": "end of file",
+}
+
+
+@functools.lru_cache(maxsize=1)
+def rule_parser() -> Lark:
+    """The LALR parser for the rule language (built once per process)."""
+    return Lark(
+        _resources.grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=False,
+    )
+
+
+def parse_rules(text: str, name: str = "<string>") -> tuple[s.SourceFile, list[Diagnostic]]:
+    """Parse one rule file. Returns the syntax tree and any syntax diagnostics."""
+    parser = rule_parser()
+    lines = text.splitlines()
+    try:
+        tree = parser.parse(text)
+    except UnexpectedInput:
+        pass
+    else:
+        return s.SourceFile(name, text, _Builder(name).transform(tree)), []
+
+    statements: list[s.Statement] = []
+    diagnostics: list[Diagnostic] = []
+    for first_line, chunk in _chunks(text):
+        padded = "\n" * (first_line - 1) + chunk
+        try:
+            tree = parser.parse(padded)
+        except UnexpectedInput as error:
+            diagnostics.append(_syntax_diagnostic(error, name, lines, padded, first_line))
+            continue
+        statements.extend(_Builder(name).transform(tree))
+    if not diagnostics:  # pragma: no cover - a whole-file error must show in some chunk
+        diagnostics.append(Diagnostic("RR103", "the file does not parse", s.Span(name, 1, 1, 1, 2)))
+    return s.SourceFile(name, text, tuple(statements)), diagnostics
+
+
+def _chunks(text: str):
+    """Split a file before every line that starts a top-level statement."""
+    starts = [m.start() for m in _STATEMENT_START.finditer(text)]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    starts.append(len(text))
+    for begin, end in zip(starts, starts[1:]):
+        if begin == end:
+            continue
+        yield text.count("\n", 0, begin) + 1, text[begin:end]
+
+
+# ---------------------------------------------------------------- errors
+
+
+def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padded: str, first_line: int) -> Diagnostic:
+    def line_text(number: int) -> str | None:
+        return lines[number - 1] if 0 < number <= len(lines) else None
+
+    if isinstance(error, UnexpectedCharacters):
+        span = s.Span(name, error.line, error.column, error.line, error.column + 1)
+        char = padded[error.pos_in_stream] if error.pos_in_stream < len(padded) else ""
+        if char == '"':
+            return Diagnostic(
+                "RR102", "unterminated text", span, line_text(error.line),
+                help='a quoted text ends with `"` on the same line',
+            )
+        if char.isalpha() and char.islower():
+            word = re.match(r"[A-Za-z0-9_.]+", padded[error.pos_in_stream:]).group(0)
+            span = s.Span(name, error.line, error.column, error.line, error.column + len(word))
+            return Diagnostic(
+                "RR101", f"unexpected word `{word}`", span, line_text(error.line),
+                help=_expected_help(error.allowed, word) if error.allowed else None,
+            )
+        return Diagnostic(
+            "RR101", f"unexpected character `{char}`", span, line_text(error.line),
+            help=_expected_help(error.allowed, char) if error.allowed else None,
+        )
+
+    token: LarkToken = error.token if isinstance(error, UnexpectedToken) else None
+    expected = set(getattr(error, "expected", ()) or ())
+    if token is None or token.type == "$END":
+        span = _end_span(name, lines)
+        block = _open_block(padded, first_line)
+        if "END" in expected and block:
+            return Diagnostic(
+                "RR105", f"`{block[0]}` block from line {block[1]} has no `end`", span,
+                line_text(span.line), help="every `rule`, `pairs`, `limits` and `addons` block ends with `end`",
+            )
+        return Diagnostic(
+            "RR104", "unexpected end of file", span, line_text(span.line),
+            help=_expected_help(expected, ""),
+        )
+    value = str(token)
+    span = s.Span(name, token.line, token.column, token.end_line or token.line, token.end_column or token.column + 1)
+    if "END" in expected and value in TOP_LEVEL_WORDS:
+        block = _open_block(padded[: token.start_pos], first_line)
+        if block:
+            return Diagnostic(
+                "RR105", f"`{block[0]}` block from line {block[1]} has no `end` before `{value}`", span,
+                line_text(token.line), help="every `rule`, `pairs`, `limits` and `addons` block ends with `end`",
+            )
+    return Diagnostic(
+        "RR103", f"unexpected {_describe_token(token)}", span, line_text(token.line),
+        help=_expected_help(expected, value),
+    )
+
+
+def _describe_token(token: LarkToken) -> str:
+    if token.type == "STRING":
+        return "quoted text"
+    return f"`{token}`"
+
+
+def _open_block(text: str, first_line: int) -> tuple[str, int] | None:
+    """The last block keyword at the start of a line in ``text``, with its line."""
+    found = None
+    for match in re.finditer(r"^(%s)\b" % "|".join(_BLOCK_WORDS), text, re.MULTILINE):
+        found = (match.group(1), text.count("\n", 0, match.start()) + 1)
+    return found
+
+
+def _end_span(name: str, lines: list[str]) -> s.Span:
+    number = len(lines) or 1
+    while number > 1 and not lines[number - 1].strip():
+        number -= 1
+    column = len(lines[number - 1]) + 1 if lines else 1
+    return s.Span(name, number, column, number, column + 1)
+
+
+def _terminal_word(name: str) -> str:
+    if name in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[name]
+    for terminal in rule_parser().terminals:
+        if terminal.name == name and terminal.pattern.type == "str":
+            return f"`{terminal.pattern.value}`"
+    return name.lower()
+
+
+def _keyword(name: str) -> str | None:
+    for terminal in rule_parser().terminals:
+        if terminal.name == name and terminal.pattern.type == "str" and terminal.pattern.value.isalpha():
+            return terminal.pattern.value
+    return None
+
+
+def _expected_help(expected, got: str) -> str | None:
+    names = sorted(set(expected) - {"COMMENT", "WS"})
+    if not names:
+        return None
+    keywords = [k for k in (_keyword(n) for n in names) if k]
+    near = did_you_mean(got, keywords) if got and got.isalpha() else None
+    words = sorted({_terminal_word(n) for n in names})
+    if len(words) > 6:
+        words = words[:6] + ["..."]
+    listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    if near:
+        return f"did you mean `{near}`? (expected {listed})"
+    return f"expected {listed}"
+
+
+# ---------------------------------------------------------------- tree building
+
+
+def _unquote(text: str) -> str:
+    body = text[1:-1]
+    return re.sub(r"\\(.)", r"\1", body)
+
+
+@v_args(meta=True)
+class _Builder(Transformer):
+    """Lark tree to :mod:`radrules.syntax` nodes."""
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.name = name
+
+    # helpers
+    def _span(self, meta) -> s.Span:
+        return s.Span(self.name, meta.line, meta.column, meta.end_line, meta.end_column)
+
+    def _tok(self, token: LarkToken) -> s.Token:
+        text = _unquote(token) if token.type == "STRING" else str(token)
+        return s.Token(text, s.Span(self.name, token.line, token.column, token.end_line, token.end_column))
+
+    def _title_and_rest(self, children):
+        rest = list(children)
+        title = None
+        if rest and isinstance(rest[0], LarkToken) and rest[0].type == "STRING":
+            title = self._tok(rest.pop(0))
+        return title, rest
+
+    # file level
+    def start(self, meta, items):
+        return tuple(items)
+
+    def header(self, meta, c):
+        return s.Header(self._tok(c[0]), self._tok(c[1]), self._span(meta))
+
+    def include(self, meta, c):
+        return s.Include(self._tok(c[0]), self._span(meta))
+
+    def set_def(self, meta, c):
+        return s.SetDef(self._tok(c[0]), self._tok(c[1]), c[2], self._span(meta))
+
+    def set_expr(self, meta, c):
+        return s.SetExpr(tuple(c[0]), (), self._span(meta))
+
+    def set_expr_except(self, meta, c):
+        return s.SetExpr(tuple(c[0]), tuple(c[1]), self._span(meta))
+
+    def set_union(self, meta, c):
+        return tuple(c)
+
+    def set_word(self, meta, c):
+        return s.SetWord(self._tok(c[0]))
+
+    def set_range(self, meta, c):
+        return s.SetRange(self._tok(c[0]))
+
+    def set_ref(self, meta, c):
+        return s.SetRef(self._tok(c[0]))
+
+    def set_text(self, meta, c):
+        return s.SetText(self._tok(c[0]))
+
+    def setting(self, meta, c):
+        return s.Setting(self._tok(c[0]), self._tok(c[1]), (), self._span(meta))
+
+    def setting_for_payer(self, meta, c):
+        return s.Setting(self._tok(c[0]), self._tok(c[1]), c[2].payers, self._span(meta))
+
+    def property_def(self, meta, c):
+        return s.PropertyDef(self._tok(c[0]), self._tok(c[1]), c[2], self._span(meta))
+
+    def table(self, meta, c):
+        claim_type = next((x.claim_type for x in c[2:] if isinstance(x, s.ForType)), None)
+        effective = next((x for x in c[2:] if isinstance(x, s.Effective)), None)
+        return s.Table(self._tok(c[0]), self._tok(c[1]), claim_type, effective, self._span(meta))
+
+    # blocks
+    def rule_id(self, meta, c):
+        return s.RuleId(".".join(str(x) for x in c), self._span(meta))
+
+    def rule(self, meta, c):
+        title, clauses = self._title_and_rest(c[1:])
+        return s.Rule(c[0], title, tuple(clauses), self._span(meta))
+
+    def _block(self, cls, row_types, meta, c):
+        title, rest = self._title_and_rest(c[1:])
+        clauses = tuple(x for x in rest if not isinstance(x, row_types))
+        rows = tuple(x for x in rest if isinstance(x, row_types))
+        return cls(c[0], title, clauses, rows, self._span(meta))
+
+    def pairs_block(self, meta, c):
+        return self._block(s.PairsBlock, (s.PairRow, s.DisablePair), meta, c)
+
+    def limits_block(self, meta, c):
+        return self._block(s.LimitsBlock, (s.LimitRow, s.DisableLimit), meta, c)
+
+    def addons_block(self, meta, c):
+        return self._block(s.AddonsBlock, (s.AddonRow,), meta, c)
+
+    def _optional_tail(self, rest):
+        effective = next((x for x in rest if isinstance(x, s.Effective)), None)
+        text = next((self._tok(x) for x in rest if isinstance(x, LarkToken) and x.type == "STRING"), None)
+        return effective, text
+
+    def pair_row(self, meta, c):
+        effective, rationale = self._optional_tail(c[3:])
+        return s.PairRow(self._tok(c[0]), self._tok(c[1]), c[2], effective, rationale, self._span(meta))
+
+    def disable_pair(self, meta, c):
+        return s.DisablePair(self._tok(c[0]), self._tok(c[1]), self._span(meta))
+
+    def indicator_word(self, meta, c):
+        return self._tok(c[0])
+
+    def indicator_allowed(self, meta, c):
+        return s.Token("1", self._span(meta))
+
+    def indicator_not_allowed(self, meta, c):
+        return s.Token("0", self._span(meta))
+
+    def indicator_not_applicable(self, meta, c):
+        return s.Token("9", self._span(meta))
+
+    def limit_row(self, meta, c):
+        effective, rationale = self._optional_tail(c[3:])
+        return s.LimitRow(self._tok(c[0]), self._tok(c[1]), self._tok(c[2]), effective, rationale, self._span(meta))
+
+    def disable_limit(self, meta, c):
+        return s.DisableLimit(self._tok(c[0]), self._span(meta))
+
+    def addon_row(self, meta, c):
+        effective = c[2] if len(c) > 2 else None
+        return s.AddonRow(self._tok(c[0]), self._tok(c[1]), None, effective, self._span(meta))
+
+    def addon_row_primaries(self, meta, c):
+        effective = c[3] if len(c) > 3 else None
+        return s.AddonRow(self._tok(c[0]), self._tok(c[1]), c[2], effective, self._span(meta))
+
+    # clauses
+    def kind_clause(self, meta, c):
+        return s.KindClause(self._tok(c[0]), self._span(meta))
+
+    def for_payer(self, meta, c):
+        return s.ForPayer(tuple(c[1:]), self._span(meta))
+
+    def payer_name(self, meta, c):
+        return self._tok(c[0])
+
+    payer_string = payer_name
+
+    def for_type(self, meta, c):
+        return s.ForType(self._tok(c[0]), self._span(meta))
+
+    def effective(self, meta, c):
+        return s.Effective(self._tok(c[0]), None, self._span(meta))
+
+    def effective_through(self, meta, c):
+        return s.Effective(self._tok(c[0]), self._tok(c[1]), self._span(meta))
+
+    def when(self, meta, c):
+        return s.When(c[0], self._span(meta))
+
+    def then(self, meta, c):
+        return s.Then(self._tok(c[0]), self._tok(c[1]), self._tok(c[2]), self._span(meta))
+
+    def carc(self, meta, c):
+        return s.Carc(self._tok(c[0]), self._span(meta))
+
+    def rarc(self, meta, c):
+        return s.Rarc(tuple(self._tok(x) for x in c), self._span(meta))
+
+    def reference(self, meta, c):
+        return s.Reference(self._tok(c[0]), self._span(meta))
+
+    def severity(self, meta, c):
+        return s.SeverityClause(self._tok(c[0]), self._span(meta))
+
+    # conditions
+    def or_(self, meta, c):
+        parts = []
+        for part in c:
+            parts.extend(part.parts if isinstance(part, s.Or) else (part,))
+        return s.Or(tuple(parts), self._span(meta))
+
+    def and_(self, meta, c):
+        parts = []
+        for part in c:
+            parts.extend(part.parts if isinstance(part, s.And) else (part,))
+        return s.And(tuple(parts), self._span(meta))
+
+    def not_(self, meta, c):
+        return s.Not(c[0], self._span(meta))
+
+    def _op(self, text, meta):
+        return s.Token(text, self._span(meta))
+
+    def is_(self, meta, c):
+        return s.Compare(c[0], s.Token("=", c[1].span), c[1], self._span(meta))
+
+    def is_not(self, meta, c):
+        return s.Compare(c[0], s.Token("!=", c[1].span), c[1], self._span(meta))
+
+    def is_missing(self, meta, c):
+        return s.Presence(c[0], False, self._span(meta))
+
+    def is_present(self, meta, c):
+        return s.Presence(c[0], True, self._span(meta))
+
+    def compare(self, meta, c):
+        return s.Compare(c[0], self._tok(c[1]), c[2], self._span(meta))
+
+    def in_(self, meta, c):
+        return s.InSet(c[0], c[1], False, self._span(meta))
+
+    def not_in(self, meta, c):
+        return s.InSet(c[0], c[1], True, self._span(meta))
+
+    def between(self, meta, c):
+        return s.Between(c[0], c[1], c[2], self._span(meta))
+
+    def has(self, meta, c):
+        return s.Has(c[0], "any", c[1], self._span(meta))
+
+    def has_quantified(self, meta, c):
+        return s.Has(c[0], str(c[1]), c[2], self._span(meta))
+
+    def also_has(self, meta, c):
+        return s.AlsoHas(self._tok(c[0]), c[1], False, self._span(meta))
+
+    def also_has_same_date(self, meta, c):
+        return s.AlsoHas(self._tok(c[0]), c[1], True, self._span(meta))
+
+    def ptp_edit(self, meta, c):
+        return s.PtpEdit(self._tok(c[0]), self._tok(c[1]), self._span(meta))
+
+    def field(self, meta, c):
+        return s.Field(self._tok(c[0]), self._tok(c[1]), self._span(meta))
+
+    def date_offset(self, meta, c):
+        return s.DateOffset(c[0], self._tok(c[1]), self._tok(c[2]), self._tok(c[3]), self._span(meta))
+
+    def word(self, meta, c):
+        return s.Literal("word", self._tok(c[0]), self._span(meta))
+
+    def text(self, meta, c):
+        return s.Literal("text", self._tok(c[0]), self._span(meta))
+
+    def date(self, meta, c):
+        return s.Literal("date", self._tok(c[0]), self._span(meta))
+
+    def name(self, meta, c):
+        return s.Literal("name", self._tok(c[0]), self._span(meta))
+
+    def _set_operand(self, item, meta):
+        span = self._span(meta)
+        return s.SetOperand(s.SetExpr((item,), (), span), span)
+
+    def set_ref_name(self, meta, c):
+        return self._set_operand(s.SetRef(self._tok(c[0])), meta)
+
+    def set_ref_word(self, meta, c):
+        return self._set_operand(s.SetWord(self._tok(c[0])), meta)
+
+    def set_ref_range(self, meta, c):
+        return self._set_operand(s.SetRange(self._tok(c[0])), meta)
+
+    def set_ref_text(self, meta, c):
+        return self._set_operand(s.SetText(self._tok(c[0])), meta)
+
+    def set_ref_inline(self, meta, c):
+        return s.SetOperand(c[0], self._span(meta))

@@ -1,0 +1,121 @@
+"""What ``evaluate()`` returns: a :class:`Result` with :class:`Finding` objects."""
+
+from __future__ import annotations
+
+import attrs
+
+SEVERITIES = ("deny", "review", "warn", "info")
+KINDS = ("format", "duplicate", "ptp", "mue", "modifier", "policy", "addon", "coding")
+#: Findings are reported in this order of kind (domain.md §10.4), then by line.
+KIND_ORDER = {kind: position for position, kind in enumerate(KINDS)}
+
+
+@attrs.frozen
+class Finding:
+    """One rule that fired: which lines it hits, why, and how a payer reports it.
+
+    ``lines`` are the 1-based lines the finding acts on (a ``deny`` finding
+    denies them); ``related_lines`` are lines it was judged against (the
+    column 1 line of a PTP edit, the primaries of an add-on code).
+    """
+
+    rule: str
+    kind: str
+    severity: str
+    lines: tuple[int, ...]
+    message: str
+    related_lines: tuple[int, ...] = ()
+    codes: tuple[str, ...] = ()
+    carc: str | None = None
+    rarc: tuple[str, ...] = ()
+    reference: str | None = None
+    source: str | None = None
+
+    def sort_key(self):
+        return (
+            KIND_ORDER.get(self.kind, len(KINDS)),
+            self.lines[:1] or (0,),
+            self.rule,
+            self.lines,
+            self.related_lines,
+            self.message,
+            self.source or "",
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "rule": self.rule,
+            "kind": self.kind,
+            "severity": self.severity,
+            "lines": list(self.lines),
+            "related_lines": list(self.related_lines),
+            "codes": list(self.codes),
+            "carc": self.carc,
+            "rarc": list(self.rarc),
+            "message": self.message,
+            "reference": self.reference,
+            "source": self.source,
+        }
+
+
+@attrs.frozen
+class LineStatus:
+    line: int
+    status: str  # pay, deny or review
+
+    def to_dict(self) -> dict:
+        return {"line": self.line, "status": self.status}
+
+
+@attrs.frozen
+class Result:
+    """The outcome for one claim. ``passed`` is False iff a finding denies or asks for review."""
+
+    claim: str | None
+    passed: bool
+    findings: tuple[Finding, ...]
+    lines: tuple[LineStatus, ...]
+
+    def to_dict(self) -> dict:
+        return {
+            "claim": self.claim,
+            "passed": self.passed,
+            "findings": [finding.to_dict() for finding in self.findings],
+            "lines": [line.to_dict() for line in self.lines],
+        }
+
+    def status_of(self, line: int) -> str:
+        """``pay``, ``deny`` or ``review`` for a 1-based line number."""
+        return self.lines[line - 1].status
+
+    def fired(self) -> tuple[str, ...]:
+        """The ids of the rules that produced findings, in finding order, once each."""
+        return tuple(dict.fromkeys(f.rule for f in self.findings))
+
+
+def build_result(claim_id: str | None, line_count: int, findings: list[Finding]) -> Result:
+    """Sort findings, de-duplicate identical ones, and derive line statuses."""
+    unique = {}
+    for finding in sorted(findings, key=Finding.sort_key):
+        key = (finding.rule, finding.lines, finding.related_lines, finding.message)
+        unique.setdefault(key, finding)
+    ordered = tuple(unique.values())
+    status = ["pay"] * line_count
+    passed = True
+    for finding in ordered:
+        severity = finding.severity
+        if severity == "deny":
+            passed = False
+            for number in finding.lines:
+                status[number - 1] = "deny"
+        elif severity == "review":
+            passed = False
+            for number in finding.lines:
+                if status[number - 1] == "pay":
+                    status[number - 1] = "review"
+    return Result(
+        claim=claim_id,
+        passed=passed,
+        findings=ordered,
+        lines=tuple(LineStatus(i + 1, s) for i, s in enumerate(status)),
+    )

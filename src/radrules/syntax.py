@@ -1,0 +1,446 @@
+"""Typed syntax tree of the rule language, with source spans.
+
+The parser (``parser.py``) builds these from Lark's parse tree; the compiler
+(``compiler/``) reads them. Every node knows where it was written, so every
+diagnostic can point at the exact token.
+"""
+
+from __future__ import annotations
+
+from typing import Union
+
+import attrs
+
+
+@attrs.frozen
+class Span:
+    """Where a node was written: 1-based line and column, end exclusive."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+    def cover(self, other: "Span") -> "Span":
+        """The span from the start of ``self`` to the end of ``other``."""
+        return Span(self.file, self.line, self.column, other.end_line, other.end_column)
+
+
+@attrs.frozen
+class Token:
+    """A word of the source with its span (codes, names, numbers, strings)."""
+
+    text: str
+    span: Span
+
+
+# ---------------------------------------------------------------- sets
+
+
+@attrs.frozen
+class SetWord:
+    """One literal element: a code, modifier, diagnosis or place of service."""
+
+    token: Token
+
+
+@attrs.frozen
+class SetRange:
+    """An inclusive range such as ``70450-70498``."""
+
+    token: Token
+
+
+@attrs.frozen
+class SetRef:
+    """A reference to a named set."""
+
+    token: Token
+
+
+@attrs.frozen
+class SetText:
+    """A quoted element (payer names and other free text)."""
+
+    token: Token
+
+
+SetItem = Union[SetWord, SetRange, SetRef, SetText]
+
+
+@attrs.frozen
+class SetExpr:
+    """Union of ``items``, minus the union of ``excluded``."""
+
+    items: tuple[SetItem, ...]
+    excluded: tuple[SetItem, ...]
+    span: Span
+
+
+# ---------------------------------------------------------------- file level
+
+
+@attrs.frozen
+class Header:
+    name: Token
+    version: Token
+    span: Span
+
+
+@attrs.frozen
+class Include:
+    path: Token
+    span: Span
+
+
+@attrs.frozen
+class SetDef:
+    """``codes NAME = ...`` (or ``diagnoses``, ``modifiers``, ``places``)."""
+
+    kind: Token
+    name: Token
+    expr: SetExpr
+    span: Span
+
+
+@attrs.frozen
+class Setting:
+    name: Token
+    value: Token
+    payers: tuple[Token, ...]
+    span: Span
+
+
+@attrs.frozen
+class PropertyDef:
+    """``property NAME = VALUE for SET``: a value attached to codes."""
+
+    name: Token
+    value: Token
+    codes: SetExpr
+    span: Span
+
+
+@attrs.frozen
+class Table:
+    """``table KIND "path" [for TYPE claims] [effective DATE]``."""
+
+    kind: Token
+    path: Token
+    claim_type: Token | None
+    effective: "Effective | None"
+    span: Span
+
+
+# ---------------------------------------------------------------- clauses
+
+
+@attrs.frozen
+class KindClause:
+    kind: Token
+    span: Span
+
+
+@attrs.frozen
+class ForPayer:
+    payers: tuple[Token, ...]
+    span: Span
+
+
+@attrs.frozen
+class ForType:
+    claim_type: Token
+    span: Span
+
+
+@attrs.frozen
+class Effective:
+    start: Token
+    end: Token | None
+    span: Span
+
+
+@attrs.frozen
+class When:
+    condition: "Expr"
+    span: Span
+
+
+@attrs.frozen
+class Then:
+    severity: Token
+    target: Token
+    message: Token
+    span: Span
+
+
+@attrs.frozen
+class Carc:
+    code: Token
+    span: Span
+
+
+@attrs.frozen
+class Rarc:
+    codes: tuple[Token, ...]
+    span: Span
+
+
+@attrs.frozen
+class Reference:
+    text: Token
+    span: Span
+
+
+@attrs.frozen
+class SeverityClause:
+    severity: Token
+    span: Span
+
+
+Clause = Union[KindClause, ForPayer, ForType, Effective, When, Then, Carc, Rarc, Reference, SeverityClause]
+
+#: The keyword that introduces each clause, for messages.
+CLAUSE_WORDS = {
+    KindClause: "kind",
+    ForPayer: "for payer",
+    ForType: "for ... claims",
+    Effective: "effective",
+    When: "when",
+    Then: "then",
+    Carc: "carc",
+    Rarc: "rarc",
+    Reference: "reference",
+    SeverityClause: "severity",
+}
+
+# ---------------------------------------------------------------- blocks
+
+
+@attrs.frozen
+class RuleId:
+    text: str
+    span: Span
+
+
+@attrs.frozen
+class Rule:
+    rule_id: RuleId
+    title: Token | None
+    clauses: tuple[Clause, ...]
+    span: Span
+
+
+@attrs.frozen
+class PairRow:
+    """One edit pair: column 1, column 2, modifier indicator, dates, rationale."""
+
+    column1: Token
+    column2: Token
+    indicator: Token  # text normalised to "0", "1" or "9" when spelled in words
+    effective: Effective | None
+    rationale: Token | None
+    span: Span
+
+
+@attrs.frozen
+class DisablePair:
+    column1: Token
+    column2: Token
+    span: Span
+
+
+@attrs.frozen
+class PairsBlock:
+    rule_id: RuleId
+    title: Token | None
+    clauses: tuple[Clause, ...]
+    rows: tuple[PairRow | DisablePair, ...]
+    span: Span
+
+
+@attrs.frozen
+class LimitRow:
+    code: Token
+    max_units: Token
+    mai: Token
+    effective: Effective | None
+    rationale: Token | None
+    span: Span
+
+
+@attrs.frozen
+class DisableLimit:
+    code: Token
+    span: Span
+
+
+@attrs.frozen
+class LimitsBlock:
+    rule_id: RuleId
+    title: Token | None
+    clauses: tuple[Clause, ...]
+    rows: tuple[LimitRow | DisableLimit, ...]
+    span: Span
+
+
+@attrs.frozen
+class AddonRow:
+    code: Token
+    aoc_type: Token
+    primaries: SetExpr | None
+    effective: Effective | None
+    span: Span
+
+
+@attrs.frozen
+class AddonsBlock:
+    rule_id: RuleId
+    title: Token | None
+    clauses: tuple[Clause, ...]
+    rows: tuple[AddonRow, ...]
+    span: Span
+
+
+Block = Union[Rule, PairsBlock, LimitsBlock, AddonsBlock]
+Statement = Union[Header, Include, SetDef, Setting, PropertyDef, Table, Rule, PairsBlock, LimitsBlock, AddonsBlock]
+
+# ---------------------------------------------------------------- conditions
+
+
+@attrs.frozen
+class Field:
+    """``root.name``: ``line.code``, ``claim.payer``, ``patient.age`` ..."""
+
+    root: Token
+    name: Token
+    span: Span
+
+
+@attrs.frozen
+class Literal:
+    """A literal operand. ``kind`` is ``word``, ``text``, ``date`` or ``name``."""
+
+    kind: str
+    token: Token
+    span: Span
+
+
+@attrs.frozen
+class DateOffset:
+    """``line.date + 12 months``."""
+
+    field: Field
+    sign: Token
+    amount: Token
+    unit: Token
+    span: Span
+
+
+Operand = Union[Field, Literal, DateOffset]
+
+
+@attrs.frozen
+class SetOperand:
+    """The right side of ``in`` and ``has``: a set name, one element, or ``[...]``."""
+
+    expr: SetExpr
+    span: Span
+
+
+@attrs.frozen
+class And:
+    parts: tuple["Expr", ...]
+    span: Span
+
+
+@attrs.frozen
+class Or:
+    parts: tuple["Expr", ...]
+    span: Span
+
+
+@attrs.frozen
+class Not:
+    part: "Expr"
+    span: Span
+
+
+@attrs.frozen
+class Compare:
+    """``a OP b`` where OP is one of = != < <= > >= (``is`` means =)."""
+
+    left: Operand
+    op: Token
+    right: Operand
+    span: Span
+
+
+@attrs.frozen
+class Presence:
+    """``a is missing`` (``present`` False) or ``a is present``."""
+
+    operand: Operand
+    present: bool
+    span: Span
+
+
+@attrs.frozen
+class InSet:
+    operand: Operand
+    values: SetOperand
+    negated: bool
+    span: Span
+
+
+@attrs.frozen
+class Between:
+    operand: Operand
+    low: Operand
+    high: Operand
+    span: Span
+
+
+@attrs.frozen
+class Has:
+    """``a has X`` / ``a has any|all|none of X``; plain ``has`` means ``any``."""
+
+    operand: Operand
+    quantifier: str
+    values: SetOperand
+    span: Span
+
+
+@attrs.frozen
+class AlsoHas:
+    """``claim also has CODES [on the same date]``: another line bills one of CODES."""
+
+    root: Token
+    values: SetOperand
+    same_date: bool
+    span: Span
+
+
+@attrs.frozen
+class PtpEdit:
+    """``ptp edit between line and other``: an active PTP row links the two codes."""
+
+    first: Token
+    second: Token
+    span: Span
+
+
+Expr = Union[And, Or, Not, Compare, Presence, InSet, Between, Has, AlsoHas, PtpEdit]
+
+
+@attrs.frozen
+class SourceFile:
+    """One parsed rule file: its display name, text and statements."""
+
+    name: str
+    text: str
+    statements: tuple[Statement, ...]
