@@ -245,14 +245,25 @@ class Has:
 
 @attrs.frozen
 class AlsoHas:
-    """Another line of the claim (on the same date, if asked) bills one of ``values``."""
+    """Another line of the claim bills one of ``values`` (on the same date and
+    with the same code property as this line, if asked)."""
 
     values: frozenset
     same_date: bool
+    same_property: str | None = None
     text: str = ""
 
     def test(self, ev, line, other):
         pool = ev.lines_on(line.day) if (self.same_date and line is not None) else ev.lines
+        if self.same_property is not None:
+            table = ev.view.properties.get(self.same_property, {})
+            mine = table.get(line.code) if line is not None else None
+            if mine is None:
+                return None
+            for candidate in pool:
+                if candidate is not line and candidate.code in self.values and table.get(candidate.code) == mine:
+                    return True
+            return False
         for candidate in pool:
             if candidate is not line and candidate.code in self.values:
                 return True

@@ -263,6 +263,7 @@ def _claim_rules(ev: Evaluation, lookup, findings: list) -> None:
 
 def _pairs(ev: Evaluation, lookup, findings: list) -> None:
     placement = ev.view.modifier_placement
+    both_seen: dict = {}  # a `both` finding is reported once per pair of lines
     for group in ev.by_day.values():
         if len(group) < 2:
             continue
@@ -281,8 +282,16 @@ def _pairs(ev: Evaluation, lookup, findings: list) -> None:
                         elif rule.target == "other":
                             lines, related = (b.number,), (a.number,)
                         else:
-                            lines, related = tuple(sorted((a.number, b.number))), ()
+                            # Once per pair of lines; if both orders match, the
+                            # order of the codes (not of the lines) picks the wording.
+                            lines = tuple(sorted((a.number, b.number)))
+                            order = (a.code, b.code, a.modifiers, b.modifiers, a.units, b.units)
+                            key = (rule.info.id, lines)
+                            if key not in both_seen or order < both_seen[key][0]:
+                                both_seen[key] = (order, _rule_finding(rule, ev, a, b, lines, ()))
+                            continue
                         findings.append(_rule_finding(rule, ev, a, b, lines, related))
+    findings.extend(finding for _, finding in both_seen.values())
 
 
 def ptp_bypassed(column1: LineView, column2: LineView, placement: str) -> str | None:

@@ -125,14 +125,27 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
 
     token: LarkToken = error.token if isinstance(error, UnexpectedToken) else None
     expected = set(getattr(error, "expected", ()) or ())
+    interactive = getattr(error, "interactive_parser", None)
+    if interactive is not None:
+        try:  # the exact set of acceptable tokens (LALR lookaheads are merged)
+            expected = set(interactive.accepts()) or expected
+        except Exception:  # pragma: no cover - fall back to lark's own set
+            pass
     if token is None or token.type == "$END":
-        span = _end_span(name, lines)
         block = _open_block(padded, first_line)
         if "END" in expected and block:
+            word, number = block
+            next_line = padded.count("\n") + 1
+            last = len(lines)
+            while last > 1 and not lines[last - 1].strip():
+                last -= 1
+            where = f"before line {next_line}" if next_line <= last else f"after line {last}"
             return Diagnostic(
-                "RR105", f"`{block[0]}` block from line {block[1]} has no `end`", span,
-                line_text(span.line), help="every `rule`, `pairs`, `limits` and `addons` block ends with `end`",
+                "RR105", f"this `{word}` block has no `end`", s.Span(name, number, 1, number, 1 + len(word)),
+                line_text(number), help=f"add `end` {where}; every `rule`, `pairs`, `limits` and `addons` block "
+                "ends with `end`",
             )
+        span = _end_span(name, lines, padded)
         return Diagnostic(
             "RR104", "unexpected end of file", span, line_text(span.line),
             help=_expected_help(expected, ""),
@@ -142,14 +155,16 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
     if "END" in expected and value in TOP_LEVEL_WORDS:
         block = _open_block(padded[: token.start_pos], first_line)
         if block:
+            word, number = block
             return Diagnostic(
-                "RR105", f"`{block[0]}` block from line {block[1]} has no `end` before `{value}`", span,
-                line_text(token.line), help="every `rule`, `pairs`, `limits` and `addons` block ends with `end`",
+                "RR105", f"this `{word}` block has no `end`", s.Span(name, number, 1, number, 1 + len(word)),
+                line_text(number), help=f"add `end` before line {token.line}; every `rule`, `pairs`, `limits` and "
+                "`addons` block ends with `end`",
             )
-    return Diagnostic(
-        "RR103", f"unexpected {_describe_token(token)}", span, line_text(token.line),
-        help=_expected_help(expected, value),
-    )
+    help = _expected_help(expected, value)
+    if value == "," and "LSQB" not in expected:
+        help = "a list of several items goes in brackets: `[a, b]`"
+    return Diagnostic("RR103", f"unexpected {_describe_token(token)}", span, line_text(token.line), help=help)
 
 
 def _describe_token(token: LarkToken) -> str:
@@ -166,8 +181,8 @@ def _open_block(text: str, first_line: int) -> tuple[str, int] | None:
     return found
 
 
-def _end_span(name: str, lines: list[str]) -> s.Span:
-    number = len(lines) or 1
+def _end_span(name: str, lines: list[str], padded: str) -> s.Span:
+    number = min(padded.count("\n") + 1, len(lines)) or 1
     while number > 1 and not lines[number - 1].strip():
         number -= 1
     column = len(lines[number - 1]) + 1 if lines else 1
@@ -197,11 +212,11 @@ def _expected_help(expected, got: str) -> str | None:
     keywords = [k for k in (_keyword(n) for n in names) if k]
     near = did_you_mean(got, keywords) if got and got.isalpha() else None
     words = sorted({_terminal_word(n) for n in names})
-    if len(words) > 6:
-        words = words[:6] + ["..."]
+    if len(words) > 8:
+        words = words[:8] + ["..."]
     listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
     if near:
-        return f"did you mean `{near}`? (expected {listed})"
+        return f"did you mean `{near}`?"
     return f"expected {listed}"
 
 
@@ -401,9 +416,6 @@ class _Builder(Transformer):
     def not_(self, meta, c):
         return s.Not(c[0], self._span(meta))
 
-    def _op(self, text, meta):
-        return s.Token(text, self._span(meta))
-
     def is_(self, meta, c):
         return s.Compare(c[0], s.Token("=", c[1].span), c[1], self._span(meta))
 
@@ -435,10 +447,15 @@ class _Builder(Transformer):
         return s.Has(c[0], str(c[1]), c[2], self._span(meta))
 
     def also_has(self, meta, c):
-        return s.AlsoHas(self._tok(c[0]), c[1], False, self._span(meta))
+        same_property = next((x[1] for x in c[2:] if x[0] == "property"), None)
+        same_date = any(x[0] == "date" for x in c[2:])
+        return s.AlsoHas(self._tok(c[0]), c[1], same_date, self._span(meta), same_property)
 
-    def also_has_same_date(self, meta, c):
-        return s.AlsoHas(self._tok(c[0]), c[1], True, self._span(meta))
+    def same_property(self, meta, c):
+        return ("property", self._tok(c[-1]))
+
+    def same_date(self, meta, c):
+        return ("date", None)
 
     def ptp_edit(self, meta, c):
         return s.PtpEdit(self._tok(c[0]), self._tok(c[1]), self._span(meta))

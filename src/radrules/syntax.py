@@ -417,12 +417,17 @@ class Has:
 
 @attrs.frozen
 class AlsoHas:
-    """``claim also has CODES [on the same date]``: another line bills one of CODES."""
+    """``claim also has CODES [with the same PROPERTY] [on the same date]``.
+
+    True when another line bills one of CODES (whose PROPERTY, if named,
+    equals this line's, and whose date, if asked, is this line's).
+    """
 
     root: Token
     values: SetOperand
     same_date: bool
     span: Span
+    same_property: Token | None = None
 
 
 @attrs.frozen

@@ -21,6 +21,8 @@ from .sets import SetTable
 
 #: Settings a rule file may change, and their allowed values.
 SETTINGS = {"modifier_placement": MODIFIER_PLACEMENTS}
+#: Code properties every ruleset has (filled by `property` lines or MPFS tables).
+KNOWN_PROPERTIES = ("pctc", "bilateral")
 
 
 class Compilation:
@@ -37,7 +39,7 @@ class Compilation:
         self.tables: list[s.Table] = []
         self.sets: SetTable | None = None
         self.settings: dict = {}
-        self.properties: dict[str, dict[str, str]] = {}
+        self.properties: dict[str, dict[str, str]] = {name: {} for name in KNOWN_PROPERTIES}
         self.rules: list = []
         self.rows: list = []
         self.disables: list = []
@@ -220,6 +222,10 @@ def compile_ruleset(sources: list[s.SourceFile], name: str, diagnostics: list[Di
     comp = Compilation(ctx, sources)
     for _name, run in PASSES:
         run(comp)
+    order = {source.name: index for index, source in enumerate(sources)}
+    ctx.diagnostics.sort(key=lambda d: (
+        order.get(d.span.file, -1) if d.span else -1, d.span.line if d.span else 0, d.span.column if d.span else 0,
+    ))
     if ctx.has_errors:
         raise RuleError(ctx.diagnostics)
     versions = tuple((h.name.text, h.version.text) for h in comp.headers)

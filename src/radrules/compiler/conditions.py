@@ -228,10 +228,19 @@ class ConditionCompiler:
         resolved = self.sets.evaluate(expr.values.expr, "codes")
         if resolved is None:
             return None
+        same_property = None
+        if expr.same_property is not None:
+            same_property = expr.same_property.text
+            if same_property not in self.properties:
+                self.ctx.error("RR204", f"unknown code property `{same_property}`", expr.same_property.span,
+                               help=suggestion(same_property, self.properties) or
+                               "declare it with `property NAME = VALUE for CODES`")
+                return None
+            self.roots.add("line")
         self.roots.add("claim")
         if expr.same_date:
             self.roots.add("line")
-        return c.AlsoHas(resolved.values, expr.same_date, self._text(expr))
+        return c.AlsoHas(resolved.values, expr.same_date, same_property, self._text(expr))
 
     def _ptpedit(self, expr: s.PtpEdit):
         if (expr.first.text, expr.second.text) != ("line", "other"):

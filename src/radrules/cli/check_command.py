@@ -1,0 +1,45 @@
+"""``radrules check``: compile rules and print every diagnostic."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from ..errors import RuleError
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser(
+        "check", help="compile rule files and report every problem",
+        description="Compile a rule file or folder; print every error and warning.",
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("path", metavar="PATH", nargs="?", help="rule file or folder (default: bundled rulesets)")
+
+
+def run(args) -> int:
+    from . import EXIT_OK, EXIT_RULE_ERRORS
+    from .. import load
+
+    try:
+        ruleset = load(args.path)
+    except RuleError as error:
+        if args.format == "json":
+            print(json.dumps({"ok": False, "diagnostics": [d.to_dict() for d in error.diagnostics]}))
+        else:
+            print(str(error), file=sys.stderr)
+        return EXIT_RULE_ERRORS
+    summary = ruleset.describe()
+    if args.format == "json":
+        print(json.dumps({"ok": True, "summary": summary,
+                          "diagnostics": [d.to_dict() for d in ruleset.warnings]}))
+        return EXIT_OK
+    for warning in ruleset.warnings:
+        print(warning.render() + "\n", file=sys.stderr)
+    print(
+        f"ok: {summary['name']}: {summary['files']} files, {summary['rules']} rules, "
+        f"{summary['pair_rows']} pair edits, {summary['limit_rows']} unit limits, "
+        f"{summary['addon_rows']} add-on edits"
+        + (f", {len(ruleset.warnings)} warnings" if ruleset.warnings else "")
+    )
+    return EXIT_OK
