@@ -5,6 +5,7 @@ Pure functions shared by the claim model, the compiler and the table loaders.
 
 from __future__ import annotations
 
+import functools
 import re
 
 #: CPT category I (5 digits), category II/III, PLA and MAAA (4 digits + letter),
@@ -22,14 +23,17 @@ NPI = re.compile(r"^\d{10}$")
 MAX_RANGE = 100_000
 
 
+@functools.lru_cache(maxsize=8192)
 def is_procedure_code(code: str) -> bool:
     return bool(PROCEDURE_CODE.match(code))
 
 
+@functools.lru_cache(maxsize=8192)
 def is_modifier(code: str) -> bool:
     return bool(MODIFIER.match(code))
 
 
+@functools.lru_cache(maxsize=8192)
 def is_diagnosis(code: str) -> bool:
     return bool(DIAGNOSIS.match(code))
 
@@ -39,10 +43,12 @@ def normalize_diagnosis(code: str) -> str:
     return code.replace(".", "").strip().upper()
 
 
+@functools.lru_cache(maxsize=8192)
 def is_place_of_service(code: str) -> bool:
     return bool(PLACE_OF_SERVICE.match(code))
 
 
+@functools.lru_cache(maxsize=8192)
 def npi_is_valid(npi: str) -> bool:
     """10 digits whose Luhn check (with the 80840 prefix) holds."""
     if not NPI.match(npi):

@@ -402,23 +402,42 @@ _BAD = object()
 
 
 def index_keys(node) -> tuple[frozenset | None, frozenset | None]:
-    """(codes, modifiers) a line must carry for the condition to be true, from its top-level ``and``.
+    """(codes, modifiers) a line must carry for the condition to be true.
 
-    A rule is filed under those codes (or, failing that, modifiers) so that
+    Read from the top-level ``and`` (an ``or`` counts when every branch has a
+    key). A rule is filed under those codes (or, failing that, modifiers), so
     evaluation only visits it for lines that could match.
     """
     codes_key = modifiers_key = None
     for part in c.conjuncts(node):
-        if isinstance(part, c.InSet) and not part.negated and not part.prefixes and _is_line(part.operand, "code"):
-            codes_key = part.values if codes_key is None else codes_key & part.values
-        elif (isinstance(part, c.Compare) and part.op == "=" and _is_line(part.left, "code")
-              and isinstance(part.right, c.Const)):
-            key = frozenset([part.right.value])
-            codes_key = key if codes_key is None else codes_key & key
-        elif (isinstance(part, c.Has) and part.quantifier in ("any", "all") and not part.prefixes
-              and _is_line(part.operand, "modset") and modifiers_key is None):
-            modifiers_key = part.values
+        part_codes, part_modifiers = _part_keys(part)
+        if part_codes is not None:
+            codes_key = part_codes if codes_key is None else codes_key & part_codes
+        if part_modifiers is not None and modifiers_key is None:
+            modifiers_key = part_modifiers
     return codes_key, modifiers_key
+
+
+def _part_keys(part) -> tuple[frozenset | None, frozenset | None]:
+    if isinstance(part, c.InSet) and not part.negated and not part.prefixes and _is_line(part.operand, "code"):
+        return part.values, None
+    if (isinstance(part, c.Compare) and part.op == "=" and _is_line(part.left, "code")
+            and isinstance(part.right, c.Const)):
+        return frozenset([part.right.value]), None
+    if (isinstance(part, c.Has) and part.quantifier in ("any", "all") and not part.prefixes
+            and _is_line(part.operand, "modset")):
+        return None, part.values
+    if isinstance(part, c.And):
+        return index_keys(part)
+    if isinstance(part, c.Or):
+        branches = [index_keys(branch) for branch in part.parts]
+        codes_key = modifiers_key = None
+        if all(b[0] is not None for b in branches):
+            codes_key = frozenset().union(*(b[0] for b in branches))
+        if all(b[1] is not None for b in branches):
+            modifiers_key = frozenset().union(*(b[1] for b in branches))
+        return codes_key, modifiers_key
+    return None, None
 
 
 def _is_line(node, attr: str) -> bool:
