@@ -142,6 +142,10 @@ class IndexedLookup:
     def claim_rules(self):
         return self.view.claim_rules
 
+    def pair_partners(self, column1: str) -> bool:
+        """Whether any edit row has ``column1`` in column 1 (a cheap pre-check)."""
+        return column1 in self.view.pairs
+
     def pair_rows(self, column1: str, column2: str):
         inner = self.view.pairs.get(column1)
         if inner is None:
@@ -180,6 +184,9 @@ class ScanLookup:
 
     def claim_rules(self):
         return self._rules("claim")
+
+    def pair_partners(self, column1):
+        return True
 
     def pair_rows(self, column1, column2):
         return self.ruleset.select_rows("pair", (column1, column2), self.payer, self.claim_type)
@@ -269,13 +276,21 @@ def _pairs(ev: Evaluation, lookup, findings: list) -> None:
             continue
         for a in group:
             pair_rules = lookup.pair_rules(a)
+            partners = lookup.pair_partners(a.code)
+            if not pair_rules and not partners:
+                continue
             for b in group:
                 if a is b or not same_provider(a, b):
                     continue
-                rows = lookup.pair_rows(a.code, b.code)
-                if rows:
-                    _ptp(ev, a, b, rows, placement, findings)
+                if partners:
+                    rows = lookup.pair_rows(a.code, b.code)
+                    if rows:
+                        _ptp(ev, a, b, rows, placement, findings)
                 for rule in pair_rules:
+                    if rule.same_code and b.code != a.code:
+                        continue
+                    if rule.other_codes is not None and b.code not in rule.other_codes:
+                        continue
                     if rule.scope.active_on(a.day) and rule.condition.test(ev, a, b) is True:
                         if rule.target == "line":
                             lines, related = (a.number,), (b.number,)

@@ -109,6 +109,9 @@ class GeneralRule:
     message: Template
     index_codes: frozenset | None = None
     index_modifiers: frozenset | None = None
+    # Pair rules only: the other line's code must be in ``other_codes`` / equal this line's.
+    other_codes: frozenset | None = None
+    same_code: bool = False
 
 
 @attrs.frozen

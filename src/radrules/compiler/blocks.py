@@ -9,7 +9,7 @@ from .. import model as m
 from .. import syntax as s
 from ..errors import suggestion
 from ..result import KINDS
-from .conditions import ConditionCompiler, index_keys
+from .conditions import ConditionCompiler, index_keys, pair_keys
 from .context import Context, source_of
 from .sets import SetTable
 
@@ -149,13 +149,17 @@ class BlockCompiler:
             title=rule.title.text if rule.title else None,
             source=source_of(rule.span),
         )
-        codes_key = modifiers_key = None
+        codes_key = modifiers_key = other_codes = None
+        same_code = False
         if shape in ("line", "pair"):
             codes_key, modifiers_key = index_keys(condition)
+        if shape == "pair":
+            other_codes, same_code = pair_keys(condition)
         if s.Reference not in clauses:
             self.ctx.warning("RR260", f"rule `{info.id}` has no `reference`", rule.rule_id.span,
                              help="say where the rule comes from (policy, manual, section)")
-        return m.GeneralRule(info, scope, shape, target, condition, template, codes_key, modifiers_key)
+        return m.GeneralRule(info, scope, shape, target, condition, template, codes_key, modifiers_key,
+                             other_codes, same_code)
 
     def _shape(self, rule: s.Rule, target: str, roots: set[str], then: s.Then, when: s.When) -> str | None:
         if "other" in roots:

@@ -440,5 +440,24 @@ def _part_keys(part) -> tuple[frozenset | None, frozenset | None]:
     return None, None
 
 
-def _is_line(node, attr: str) -> bool:
-    return isinstance(node, c.LineAttr) and node.role == 0 and node.attr == attr
+def _is_line(node, attr: str, role: int = 0) -> bool:
+    return isinstance(node, c.LineAttr) and node.role == role and node.attr == attr
+
+
+def pair_keys(node) -> tuple[frozenset | None, bool]:
+    """(codes the other line must bill, whether it must bill this line's code), from the top-level ``and``."""
+    other_codes = None
+    same_code = False
+    for part in c.conjuncts(node):
+        if isinstance(part, c.InSet) and not part.negated and not part.prefixes and _is_line(part.operand, "code", 1):
+            other_codes = part.values if other_codes is None else other_codes & part.values
+        elif isinstance(part, c.Compare) and part.op == "=":
+            sides = (part.left, part.right)
+            if _is_line(sides[1], "code", 1) and isinstance(sides[0], c.Const):
+                sides = sides[::-1]
+            if _is_line(sides[0], "code", 1) and isinstance(sides[1], c.Const):
+                value = frozenset([sides[1].value])
+                other_codes = value if other_codes is None else other_codes & value
+            elif {(n.role, n.attr) for n in sides if isinstance(n, c.LineAttr)} == {(0, "code"), (1, "code")}:
+                same_code = True
+    return other_codes, same_code

@@ -1,0 +1,118 @@
+"""Evaluation speed of the bundled rulesets: µs per claim by claim size, and compile time.
+
+    python benchmarks/bench_evaluate.py [--claims 2000] [--repeat 5] [--rules PATH]
+
+Claims are generated with a fixed seed from the codes the bundled rules use,
+so most lines meet some rule. Each claim is evaluated ``--repeat`` times; the
+table shows the median and the 90th percentile of the per-claim time, for
+claims given as ``radrules.Claim`` objects (evaluation only) and as dicts
+(``Claim.from_dict`` included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import statistics
+import time
+
+import radrules
+from radrules import loader
+
+CODES = [
+    "70450", "70460", "70470", "70551", "70553", "71045", "71046", "71250", "71260", "71271",
+    "72148", "72192", "72193", "73562", "73721", "74150", "74160", "74176", "74177", "74178",
+    "76376", "76377", "76700", "76705", "77063", "77065", "77066", "77067", "G0279", "Q9967",
+]
+MODIFIERS = ["26", "TC", "59", "XE", "XS", "RT", "LT", "50", "76", "GG", "KX"]
+DIAGNOSES = ["R10.9", "Z12.31", "Z87.891", "R07.9", "M54.50", "R51.9", "N63.10", "K57.30"]
+PAYERS = ["medicare", "acme", "bcbs"]
+
+
+def make_claim(rng: random.Random, lines: int, number: int) -> dict:
+    day = dt.date(2026, 1, 5) + dt.timedelta(days=rng.randrange(300))
+    diagnoses = rng.sample(DIAGNOSES, 3)
+    out = []
+    for _ in range(lines):
+        modifiers = rng.sample(MODIFIERS, rng.choice((0, 0, 1, 1, 2)))
+        out.append({
+            "code": rng.choice(CODES),
+            "modifiers": modifiers,
+            "units": rng.choice((1, 1, 1, 2)),
+            "date": (day + dt.timedelta(days=rng.choice((0, 0, 0, 1)))).isoformat(),
+            "diagnosis_pointers": [rng.randint(1, 3)],
+            "charge": 100.0,
+        })
+    return {
+        "id": f"B-{number}",
+        "type": "professional",
+        "payer": rng.choice(PAYERS),
+        "patient": {"birth_date": f"{rng.randint(1930, 2000)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+                    "sex": rng.choice("FM")},
+        "place_of_service": rng.choice(("11", "22", "23")),
+        "prior_auth": rng.choice((None, "PA1")),
+        "received": (day + dt.timedelta(days=20)).isoformat(),
+        "diagnoses": diagnoses,
+        "lines": out,
+    }
+
+
+def measure(ruleset, claims, repeat: int) -> list[float]:
+    """Per-claim times in µs (the best of ``repeat`` runs of each claim)."""
+    times = []
+    evaluate = ruleset.evaluate
+    for claim in claims:
+        best = float("inf")
+        for _ in range(repeat):
+            start = time.perf_counter()
+            evaluate(claim)
+            best = min(best, time.perf_counter() - start)
+        times.append(best * 1e6)
+    return times
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(int(len(ordered) * fraction), len(ordered) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claims", type=int, default=2000, help="claims per size")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--rules", default=None, help="rule file or folder (default: bundled)")
+    args = parser.parse_args()
+
+    rows = []
+    compile_times = []
+    for _ in range(5):
+        loader._CACHE.clear()
+        loader._PARSED.clear()
+        start = time.perf_counter()
+        ruleset = radrules.load(args.rules)
+        compile_times.append((time.perf_counter() - start) * 1e3)
+    rng = random.Random(7)
+    for size in (1, 5, 20):
+        dicts = [make_claim(rng, size, i) for i in range(args.claims)]
+        objects = [radrules.Claim.from_dict(d) for d in dicts]
+        for claim in objects[:50]:
+            ruleset.evaluate(claim)
+        object_times = measure(ruleset, objects, args.repeat)
+        dict_times = measure(ruleset, dicts, args.repeat)
+        findings = sum(len(ruleset.evaluate(c).findings) for c in objects) / len(objects)
+        rows.append((size, statistics.median(object_times), percentile(object_times, 0.9),
+                     statistics.median(dict_times), findings))
+
+    print(f"ruleset: {ruleset.name} ({len(ruleset.rules)} rules, {len(ruleset.rows)} edit rows)")
+    print(f"compile (parse + compile, no cache): median {statistics.median(compile_times):.1f} ms "
+          f"of {len(compile_times)} runs")
+    print()
+    print(f"{'lines':>5} | {'median µs':>10} | {'p90 µs':>8} | {'median µs (dict)':>16} | {'findings/claim':>14}")
+    print(f"{'-' * 5}-+-{'-' * 10}-+-{'-' * 8}-+-{'-' * 16}-+-{'-' * 14}")
+    for size, median, p90, dict_median, findings in rows:
+        print(f"{size:>5} | {median:>10.1f} | {p90:>8.1f} | {dict_median:>16.1f} | {findings:>14.2f}")
+
+
+if __name__ == "__main__":
+    main()
