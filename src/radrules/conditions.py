@@ -102,7 +102,7 @@ class PropertyOf:
         target = other if self.role else line
         if target is None:
             return None
-        return ev.view.properties.get(self.name, {}).get(target.code)
+        return ev.view.properties[self.name].get(target.code, target.day)
 
 
 @attrs.frozen
@@ -256,12 +256,13 @@ class AlsoHas:
     def test(self, ev, line, other):
         pool = ev.lines_on(line.day) if (self.same_date and line is not None) else ev.lines
         if self.same_property is not None:
-            table = ev.view.properties.get(self.same_property, {})
-            mine = table.get(line.code) if line is not None else None
+            prop = ev.view.properties[self.same_property]
+            mine = prop.get(line.code, line.day) if line is not None else None
             if mine is None:
                 return None
             for candidate in pool:
-                if candidate is not line and candidate.code in self.values and table.get(candidate.code) == mine:
+                if (candidate is not line and candidate.code in self.values
+                        and prop.get(candidate.code, candidate.day) == mine):
                     return True
             return False
         for candidate in pool:

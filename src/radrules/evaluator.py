@@ -109,7 +109,7 @@ class Evaluation:
         if a is None or b is None:
             return False
         for first, second in ((a, b), (b, a)):
-            for row in self.lookup.pair_rows(first.code, second.code):
+            for row in self.lookup.pair_rows(first.code, second.code, first.day):
                 if row.indicator != 9 and row.active_on(first.day):
                     return True
         return False
@@ -119,7 +119,7 @@ class Evaluation:
 
 
 class IndexedLookup:
-    """Candidates from the view's indexes (the normal path)."""
+    """Candidates from the view's indexes and tables (the normal path)."""
 
     def __init__(self, view: View):
         self.view = view
@@ -142,21 +142,49 @@ class IndexedLookup:
     def claim_rules(self):
         return self.view.claim_rules
 
-    def pair_partners(self, column1: str) -> bool:
-        """Whether any edit row has ``column1`` in column 1 (a cheap pre-check)."""
-        return column1 in self.view.pairs
+    def pair_partners(self, column1: str, day: int) -> bool:
+        """Whether any edit row may have ``column1`` in column 1 (a cheap pre-check)."""
+        if column1 in self.view.pairs:
+            return True
+        tables = self.view.ptp_tables
+        return tables is not None and tables.at(day).has_column1(column1)
 
-    def pair_rows(self, column1: str, column2: str):
+    def pair_rows(self, column1: str, column2: str, day: int):
         inner = self.view.pairs.get(column1)
-        if inner is None:
+        if inner is not None:
+            rows = inner.get(column2)
+            if rows is not None:
+                return rows
+        tables = self.view.ptp_tables
+        if tables is None:
             return _EMPTY
-        return inner.get(column2, _EMPTY)
+        index = tables.index(day)
+        return tables.tables[index].rows(column1, column2, tables.blocks[index])
 
-    def limit_rows(self, code: str):
-        return self.view.limits.get(code, _EMPTY)
+    def limit_rows(self, code: str, day: int):
+        rows = self.view.limits.get(code)
+        if rows is not None:
+            return rows
+        tables = self.view.mue_tables
+        if tables is None:
+            return _EMPTY
+        return tables.at(day).get(code, _EMPTY)
 
-    def addon_rows(self, code: str):
-        return self.view.addons.get(code, _EMPTY)
+    def mue_published(self, code: str, day: int) -> bool | None:
+        """None without an MUE table for this claim type; else whether it lists ``code``."""
+        tables = self.view.mue_tables
+        if tables is None:
+            return None
+        return code in tables.at(day)
+
+    def addon_rows(self, code: str, day: int):
+        rows = self.view.addons.get(code)
+        if rows is not None:
+            return rows
+        tables = self.view.addon_tables
+        if tables is None:
+            return _EMPTY
+        return tables.at(day).get(code, _EMPTY)
 
     def is_addon(self, code: str) -> bool:
         return code in self.view.addon_codes
@@ -169,6 +197,7 @@ class ScanLookup:
         self.ruleset = ruleset
         self.payer = payer
         self.claim_type = claim_type
+        self.view = ruleset.view_for(payer, claim_type)
 
     def _rules(self, shape: str):
         return tuple(
@@ -185,20 +214,26 @@ class ScanLookup:
     def claim_rules(self):
         return self._rules("claim")
 
-    def pair_partners(self, column1):
+    def pair_partners(self, column1, day):
         return True
 
-    def pair_rows(self, column1, column2):
-        return self.ruleset.select_rows("pair", (column1, column2), self.payer, self.claim_type)
+    def pair_rows(self, column1, column2, day):
+        return self.ruleset.select_rows("pair", (column1, column2), self.payer, self.claim_type, day)
 
-    def limit_rows(self, code):
-        return self.ruleset.select_rows("limit", (code,), self.payer, self.claim_type)
+    def limit_rows(self, code, day):
+        return self.ruleset.select_rows("limit", (code,), self.payer, self.claim_type, day)
 
-    def addon_rows(self, code):
-        return self.ruleset.select_rows("addon", (code,), self.payer, self.claim_type)
+    def mue_published(self, code, day):
+        from .tables import versions
+
+        found = versions(list(self.ruleset.tables), "mue", self.claim_type)
+        return None if found is None else any(key == code for key in found.at(day))
+
+    def addon_rows(self, code, day):
+        return self.ruleset.select_rows("addon", (code,), self.payer, self.claim_type, day)
 
     def is_addon(self, code):
-        return bool(self.addon_rows(code))
+        return code in self.view.addon_codes
 
 
 # ---------------------------------------------------------------- evaluate
@@ -276,14 +311,14 @@ def _pairs(ev: Evaluation, lookup, findings: list) -> None:
             continue
         for a in group:
             pair_rules = lookup.pair_rules(a)
-            partners = lookup.pair_partners(a.code)
+            partners = lookup.pair_partners(a.code, a.day)
             if not pair_rules and not partners:
                 continue
             for b in group:
                 if a is b or not same_provider(a, b):
                     continue
                 if partners:
-                    rows = lookup.pair_rows(a.code, b.code)
+                    rows = lookup.pair_rows(a.code, b.code, a.day)
                     if rows:
                         _ptp(ev, a, b, rows, placement, findings)
                 for rule in pair_rules:
@@ -361,8 +396,10 @@ def _active(rows, day: int):
 def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
     groups: dict = {}
     for line in ev.lines:
-        rows = lookup.limit_rows(line.code)
+        rows = lookup.limit_rows(line.code, line.day)
         if not rows:
+            if lookup.mue_published(line.code, line.day) is False:
+                findings.append(_unpublished(line))
             continue
         row = _active(rows, line.day)
         if row is None:
@@ -378,6 +415,16 @@ def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
             total = sum(line.billed_units() for line in subgroup)
             if total > row.max_units:
                 findings.append(_limit_finding(row, subgroup, total))
+
+
+def _unpublished(line: LineView) -> Finding:
+    """Info: the MUE table has no row for this code (the limit may be confidential, §2.1)."""
+    return Finding(
+        rule="ncci.mue.unpublished", kind="mue", severity="info", lines=(line.number,),
+        message=f"{line.code} has no published MUE (its limit may be confidential)", codes=(line.code,),
+        reference="NCCI MUE: unpublished values are not proof of no limit (domain.md §2.1)",
+        source="radrules:mue",
+    )
 
 
 def _provider_groups(lines: list) -> list:
@@ -426,7 +473,7 @@ def _limit_finding(row, lines, units) -> Finding:
 def _addons(ev: Evaluation, lookup, findings: list) -> None:
     denied = None
     for line in ev.lines:
-        rows = lookup.addon_rows(line.code)
+        rows = lookup.addon_rows(line.code, line.day)
         if not rows:
             continue
         if denied is None:
@@ -438,11 +485,7 @@ def _addons(ev: Evaluation, lookup, findings: list) -> None:
             for other in ev.lines_on(line.day):
                 if other is line or not same_provider(line, other):
                     continue
-                if row.primaries is not None:
-                    qualifies = other.code in row.primaries
-                else:
-                    qualifies = not lookup.is_addon(other.code)
-                if qualifies:
+                if row.accepts(other.code, other.day, lookup.is_addon):
                     (refused if other.number in denied else paid).append(other.number)
             if paid:
                 continue

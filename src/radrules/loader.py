@@ -20,7 +20,8 @@ from . import _resources
 from .compiler import compile_ruleset
 from .errors import Diagnostic, RuleError
 from .parser import parse_rules
-from .syntax import Include, SourceFile, Span
+from .syntax import Include, SourceFile, Span, Table
+from .tables import default_cache_dir
 
 _CACHE: cachetools.LRUCache = cachetools.LRUCache(maxsize=16)
 _PARSED: cachetools.LRUCache = cachetools.LRUCache(maxsize=512)
@@ -39,16 +40,27 @@ def _parse(text: str, display: str):
     return cached[0], list(cached[1])
 
 
-def load(path: str | os.PathLike | None = None):
-    """Compile a rule file or a folder of rule files; with no path, the bundled rulesets."""
+_DEFAULT = object()
+
+
+def load(path: str | os.PathLike | None = None, *, cache_dir=_DEFAULT):
+    """Compile a rule file or a folder of rule files; with no path, the bundled rulesets.
+
+    ``cache_dir``: where compiled CMS tables are cached on disk (default:
+    ``RADRULES_CACHE_DIR`` or the user cache directory; ``None``: no disk cache).
+    """
+    if cache_dir is _DEFAULT:
+        cache_dir = default_cache_dir()
+    elif cache_dir is not None:
+        cache_dir = Path(cache_dir)
     if path is None:
         root = _resources.bundled_rulesets()
-        return _load_tree(root, root, name="radrules")
+        return _load_tree(root, root, "radrules", cache_dir)
     path = Path(path)
     if path.is_dir():
-        return _load_tree(path, path, name=path.resolve().name)
+        return _load_tree(path, path, path.resolve().name, cache_dir)
     if path.is_file():
-        return _load_tree(path.parent, path, name=path.stem)
+        return _load_tree(path.parent, path, path.stem, cache_dir)
     raise RuleError([Diagnostic("RR401", f"no rule file or folder at `{path}`")])
 
 
@@ -93,7 +105,7 @@ def _display(path: Path, base: Path) -> str:
         return path.as_posix()
 
 
-def _load_tree(root: Path, start: Path, name: str):
+def _load_tree(root: Path, start: Path, name: str, cache_dir):
     root = root.resolve()
     base = root.parent
     if start.is_dir():
@@ -138,14 +150,21 @@ def _load_tree(root: Path, start: Path, name: str):
                 queue.append(target)
     diagnostics.extend(_include_cycles(includes, texts))
 
-    key = _hash([(_display(p, base), texts[p]) for p in sorted(texts)])
-    with _CACHE_LOCK:
-        cached = _CACHE.get(key)
-    if cached is not None and not diagnostics:
-        return cached
-    ruleset = compile_ruleset(list(sources.values()), name, diagnostics)
-    with _CACHE_LOCK:
-        _CACHE[key] = ruleset
+    # Rulesets that read CMS tables are not cached whole: a table file may change
+    # under the same rule text. The tables have their own content-keyed caches.
+    has_tables = any(isinstance(st, Table) for source in sources.values() for st in source.statements)
+    key = _hash([(_display(p, base), texts[p]) for p in sorted(texts)] + [("\0root", str(root))])
+    if not has_tables:
+        with _CACHE_LOCK:
+            cached = _CACHE.get(key)
+        if cached is not None and not diagnostics:
+            return cached
+    paths = {source.name: path for path, source in sources.items()}
+    ruleset = compile_ruleset(list(sources.values()), name, diagnostics, paths=paths, root=root,
+                              cache_dir=cache_dir)
+    if not has_tables:
+        with _CACHE_LOCK:
+            _CACHE[key] = ruleset
     return ruleset
 
 

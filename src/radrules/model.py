@@ -167,9 +167,21 @@ class AddonEdit:
     end: int | None
     source: str
     block: BlockInfo
+    primary_ends: dict | None = None  # primary code -> last date it counts (CMS AOC file)
 
     def active_on(self, day: int) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+    def accepts(self, code: str, day: int, is_addon) -> bool:
+        """Whether a line billing ``code`` on ``day`` is an acceptable primary."""
+        if self.primaries is None:
+            return not is_addon(code)
+        if code not in self.primaries:
+            return False
+        if self.primary_ends is not None:
+            end = self.primary_ends.get(code)
+            return end is None or day <= end
+        return True
 
 
 @attrs.frozen
@@ -198,9 +210,14 @@ class View:
     pair_rules_by_code: dict
     pair_rules_generic: tuple
     claim_rules: tuple
-    pairs: dict  # (column1, column2) -> tuple[PairEdit]
+    # Rule-file rows by key, after overrides; an entry (even empty) hides the tables' rows.
+    pairs: dict  # column1 -> {column2: tuple[PairEdit]}
     limits: dict  # code -> tuple[UnitLimit]
     addons: dict  # code -> tuple[AddonEdit]
-    addon_codes: frozenset
+    addon_codes: frozenset  # every add-on code (rule files and tables)
     modifier_placement: str
-    properties: dict  # property name -> {code: value}
+    properties: dict  # property name -> CodeProperty
+    # CMS tables (tables.store.Versions), or None when none is loaded.
+    ptp_tables: Any = None
+    mue_tables: Any = None
+    addon_tables: Any = None

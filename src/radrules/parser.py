@@ -295,9 +295,10 @@ class _Builder(Transformer):
         return s.PropertyDef(self._tok(c[0]), self._tok(c[1]), c[2], self._span(meta))
 
     def table(self, meta, c):
-        claim_type = next((x.claim_type for x in c[2:] if isinstance(x, s.ForType)), None)
-        effective = next((x for x in c[2:] if isinstance(x, s.Effective)), None)
-        return s.Table(self._tok(c[0]), self._tok(c[1]), claim_type, effective, self._span(meta))
+        paths = tuple(self._tok(x) for x in c[1:] if isinstance(x, LarkToken) and x.type == "STRING")
+        claim_type = next((x.claim_type for x in c[1:] if isinstance(x, s.ForType)), None)
+        effective = next((x for x in c[1:] if isinstance(x, s.Effective)), None)
+        return s.Table(self._tok(c[0]), paths, claim_type, effective, self._span(meta))
 
     # blocks
     def rule_id(self, meta, c):

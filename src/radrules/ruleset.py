@@ -29,6 +29,7 @@ class Ruleset:
     settings: dict
     properties: dict
     views: dict = attrs.field(repr=False)
+    tables: tuple = attrs.field(default=(), repr=False)  # tables.Loaded, one per table statement
     warnings: tuple = ()
 
     def evaluate(self, claim: Any, *, indexed: bool = True) -> Result:
@@ -47,19 +48,35 @@ class Ruleset:
             view = self.views[(None, claim_type)]
         return view
 
-    def select_rows(self, kind: str, key: tuple, payer: str | None, claim_type: str) -> tuple:
-        """Rows of one key by a full scan (the unindexed path)."""
+    def select_rows(self, kind: str, key: tuple, payer: str | None, claim_type: str, day: int) -> tuple:
+        """Rows of one key by a full scan of rule files and tables (the unindexed path)."""
         from .compiler import row_key
+        from .tables import versions
 
         rows = [row for row in self.rows if row_key(row) == (kind, key)]
         disables = [d for d in self.disables if (d.kind, d.key) == (kind, key)]
-        return select(rows, disables, payer, claim_type)
+        chosen = select(rows, disables, payer, claim_type)
+        if chosen is not None:
+            return chosen
+        table_kind = {"pair": "ptp", "limit": "mue", "addon": "addon"}[kind]
+        found = versions(list(self.tables), table_kind, claim_type)
+        if found is None:
+            return ()
+        table, block = found.at(day), found.block_at(day)
+        if kind == "pair":
+            return table.scan(key[0], key[1], block)
+        return next((rows for code, rows in table.items() if code == key[0]), ())
 
     def rule_ids(self) -> tuple[str, ...]:
         """Every rule id that can appear in a finding, sorted."""
         ids = {rule.info.id for rule in self.rules}
         ids.update(row.block.info.id for row in self.rows)
         ids.update(FORMAT_RULES)
+        for loaded in self.tables:
+            if loaded.kind in ("ptp", "mue", "addon"):
+                ids.add(f"ncci.{loaded.kind}")
+            if loaded.kind == "mue":
+                ids.add("ncci.mue.unpublished")
         return tuple(sorted(ids))
 
     def describe(self) -> dict:
@@ -68,6 +85,10 @@ class Ruleset:
         for row in self.rows:
             kind = row.block.info.kind
             counts[kind] = counts.get(kind, 0) + 1
+        for loaded in self.tables:
+            name = {"ptp": "ptp_table_rows", "mue": "mue_table_codes", "addon": "addon_table_codes",
+                    "pctc": "pctc_table_codes"}[loaded.kind]
+            counts[name] = counts.get(name, 0) + len(loaded.table)
         return {
             "name": self.name,
             "versions": dict(self.versions),
@@ -76,5 +97,6 @@ class Ruleset:
             "pair_rows": counts.get("ptp", 0),
             "limit_rows": counts.get("mue", 0),
             "addon_rows": counts.get("addon", 0),
+            "tables": {k: v for k, v in counts.items() if k.endswith(("_rows", "_codes")) and "table" in k},
             "payers": sorted(self.payers),
         }

@@ -127,10 +127,10 @@ class PropertyDef:
 
 @attrs.frozen
 class Table:
-    """``table KIND "path" [for TYPE claims] [effective DATE]``."""
+    """``table KIND "path", ... [for TYPE claims] [effective DATE]``."""
 
     kind: Token
-    path: Token
+    paths: tuple[Token, ...]
     claim_type: Token | None
     effective: "Effective | None"
     span: Span

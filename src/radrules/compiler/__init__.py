@@ -28,9 +28,14 @@ KNOWN_PROPERTIES = ("pctc", "bilateral")
 class Compilation:
     """What the passes build up."""
 
-    def __init__(self, ctx: Context, sources: list[s.SourceFile]):
+    def __init__(self, ctx: Context, sources: list[s.SourceFile], paths: dict | None = None, root=None,
+                 cache_dir=None):
         self.ctx = ctx
         self.sources = sources
+        self.paths = paths or {}  # display name -> real path of each rule file
+        self.root = root  # the ruleset folder (tables must stay inside it)
+        self.cache_dir = cache_dir
+        self.loaded_tables: list = []
         self.headers: list[s.Header] = []
         self.set_defs: dict[str, s.SetDef] = {}
         self.blocks: list[s.Block] = []
@@ -135,10 +140,99 @@ def build_properties(comp: Compilation) -> None:
             where.setdefault((name, code), source_of(definition.span))
 
 
-def check_tables(comp: Compilation) -> None:
-    for table in comp.tables:
-        comp.ctx.error("RR501", "`table` statements need the CMS table loaders, which this version lacks",
-                       table.span)
+def load_tables(comp: Compilation) -> None:
+    """Read every ``table`` statement's CMS files (through the table caches)."""
+    from .. import tables
+
+    seen: dict = {}
+    for statement in comp.tables:
+        kind = statement.kind.text
+        if kind not in tables.KINDS:
+            comp.ctx.error("RR501", f"unknown table kind `{kind}`", statement.kind.span,
+                           help=suggestion(kind, tables.KINDS) or "table kinds: " + ", ".join(tables.KINDS))
+            continue
+        claim_type = statement.claim_type.text if statement.claim_type else "professional"
+        if kind == "pctc" and statement.claim_type is not None:
+            comp.ctx.error("RR501", "a `pctc` table serves every claim; drop `for ... claims`",
+                           statement.claim_type.span)
+            continue
+        if statement.effective is not None and statement.effective.end is not None:
+            comp.ctx.error("RR512", "a table version takes effect on one date and stays in force until a later "
+                           "version", statement.effective.end.span, help="write `effective YYYY-MM-DD` alone")
+            continue
+        rule_file = comp.paths.get(statement.span.file)
+        if rule_file is None or comp.root is None:
+            comp.ctx.error("RR504", "tables need rules loaded from a file", statement.span,
+                           help="use radrules.load(path) for rules that name tables")
+            continue
+        parts = _table_parts(comp, statement, rule_file)
+        if parts is None:
+            continue
+        table, diagnostics, table_type, origin = tables.read_table(kind, parts, comp.cache_dir)
+        comp.ctx.diagnostics.extend(diagnostics)
+        if table is None:
+            continue
+        if kind == "mue" and table_type is not None and table_type != claim_type:
+            label = {"professional": "practitioner", "institutional": "outpatient hospital", "dme": "DME"}
+            comp.ctx.error("RR514", f"this is the {label[table_type]} MUE table, but the statement serves "
+                           f"{claim_type} claims", statement.paths[0].span,
+                           help="practitioner tables serve professional claims; outpatient hospital tables serve "
+                                "`for institutional claims`")
+            continue
+        if statement.effective is not None:
+            start = comp.ctx.date(statement.effective.start)
+            if start is None:
+                continue
+        else:
+            start = tables.default_effective(kind, table, [path.name for _, path in parts])
+            if start is None:
+                comp.ctx.error("RR512", "can't tell when this table takes effect", statement.span,
+                               help="add `effective YYYY-MM-DD` (the first day of its quarter)")
+                continue
+        key = (kind, claim_type, start)
+        if key in seen:
+            comp.ctx.error("RR513", f"two {kind} tables for {claim_type} claims take effect on the same date",
+                           statement.span, help=f"the other is at {seen[key]}; list the parts of one table in "
+                           "one statement, separated by commas")
+            continue
+        seen[key] = source_of(statement.span)
+        comp.loaded_tables.append(tables.Loaded(
+            kind=kind, claim_type=claim_type, table=table, start=start,
+            files=tuple(display for display, _ in parts), source=source_of(statement.span), from_cache=origin,
+        ))
+
+
+def _table_parts(comp: Compilation, statement: s.Table, rule_file):
+    """(display, path) of every file a table statement names (folders: every file in them)."""
+    from pathlib import Path
+
+    root = Path(comp.root)
+    base = root.parent
+    parts = []
+    for token in statement.paths:
+        target = (Path(rule_file).parent / token.text).resolve()
+        if not target.is_relative_to(root):
+            comp.ctx.error("RR503", f"`{token.text}` is outside the ruleset folder", token.span,
+                           help="tables must sit inside the ruleset folder (a sub-folder such as `cms/` is usual)")
+            return None
+        if target.is_dir():
+            files = sorted(p for p in target.iterdir() if p.is_file() and not p.name.startswith("."))
+            if not files:
+                comp.ctx.error("RR502", f"the folder `{token.text}` has no files", token.span)
+                return None
+        elif target.is_file():
+            files = [target]
+        else:
+            comp.ctx.error("RR502", f"no table file `{token.text}`", token.span,
+                           help="paths are relative to the rule file's folder")
+            return None
+        for file in files:
+            try:
+                display = file.relative_to(base).as_posix()
+            except ValueError:
+                display = file.as_posix()
+            parts.append((display, file))
+    return parts
 
 
 def compile_blocks(comp: Compilation) -> None:
@@ -172,7 +266,7 @@ def build_indexes(comp: Compilation) -> None:
     if comp.ctx.has_errors:
         return
     comp.views = build_views(comp.rules, rows_by_key(comp.rows), disables_by_key(comp.disables),
-                             comp.payers, comp.settings, comp.properties)
+                             comp.payers, comp.settings, comp.properties, comp.loaded_tables)
 
 
 def row_key(row) -> tuple:
@@ -203,13 +297,14 @@ PASSES = (
     ("resolve sets", resolve_sets),
     ("check settings", check_settings),
     ("build properties", build_properties),
-    ("check tables", check_tables),
+    ("load tables", load_tables),
     ("compile blocks", compile_blocks),
     ("build indexes", build_indexes),
 )
 
 
-def compile_ruleset(sources: list[s.SourceFile], name: str, diagnostics: list[Diagnostic] = ()):
+def compile_ruleset(sources: list[s.SourceFile], name: str, diagnostics: list[Diagnostic] = (),
+                    paths: dict | None = None, root=None, cache_dir=None):
     """Run every pass; return a Ruleset or raise RuleError with all diagnostics.
 
     ``diagnostics`` are problems found before compiling (syntax, includes);
@@ -219,7 +314,7 @@ def compile_ruleset(sources: list[s.SourceFile], name: str, diagnostics: list[Di
 
     ctx = Context(sources)
     ctx.diagnostics.extend(diagnostics)
-    comp = Compilation(ctx, sources)
+    comp = Compilation(ctx, sources, paths, root, cache_dir)
     for _name, run in PASSES:
         run(comp)
     order = {source.name: index for index, source in enumerate(sources)}
@@ -240,5 +335,6 @@ def compile_ruleset(sources: list[s.SourceFile], name: str, diagnostics: list[Di
         settings=dict(comp.settings),
         properties=comp.properties,
         views=comp.views,
+        tables=tuple(comp.loaded_tables),
         warnings=tuple(d for d in ctx.diagnostics if not d.is_error),
     )

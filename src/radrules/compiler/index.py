@@ -14,8 +14,13 @@ from .. import model as m
 from ..claim import CLAIM_TYPES
 
 
-def select(rows, disables, payer: str | None, claim_type: str) -> tuple:
-    """The rows of one key that apply to a payer and claim type, after overrides."""
+def select(rows, disables, payer: str | None, claim_type: str):
+    """The rule-file rows of one key for a payer and claim type, after overrides.
+
+    None when no rule-file row or ``disable`` applies (the CMS tables then
+    decide); otherwise the rows of the most specific level, which may be empty
+    (disabled). Rule-file rows always replace table rows for their key.
+    """
     best = -1
     chosen: list = []
     for row in rows:
@@ -29,21 +34,50 @@ def select(rows, disables, payer: str | None, claim_type: str) -> tuple:
     for disable in disables:
         if disable.scope.applies_to(payer, claim_type) and disable.scope.level >= best:
             return ()
+    if best < 0:
+        return None
     return tuple(chosen)
 
 
-def build_views(rules, rows_by_key: dict, disables_by_key: dict, payers, settings: dict, properties: dict) -> dict:
+def build_views(rules, rows_by_key: dict, disables_by_key: dict, payers, settings: dict, properties: dict,
+                loaded_tables: list) -> dict:
     """{(payer or None, claim type): View} for every payer named and for all others."""
+    from .. import tables
+
+    shared = {}
+    for claim_type in CLAIM_TYPES:
+        shared[claim_type] = {
+            kind: tables.versions(loaded_tables, kind, claim_type) for kind in ("ptp", "mue", "addon")
+        }
+    code_properties = _properties(properties, tables.versions(loaded_tables, "pctc", None))
     views = {}
     for payer in sorted(payers) + [None]:
         for claim_type in CLAIM_TYPES:
             views[(payer, claim_type)] = _view(
-                rules, rows_by_key, disables_by_key, payer, claim_type, settings, properties,
+                rules, rows_by_key, disables_by_key, payer, claim_type, settings, code_properties,
+                shared[claim_type],
             )
     return views
 
 
-def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, properties) -> m.View:
+def _properties(properties: dict, pctc_versions) -> dict:
+    """{name: CodeProperty}: rule-file values, over MPFS table versions for pctc and bilateral."""
+    from ..tables.store import CodeProperty, Versions
+
+    out = {}
+    for name, values in properties.items():
+        versions = None
+        if pctc_versions is not None and name in ("pctc", "bilateral"):
+            versions = Versions(
+                starts=pctc_versions.starts,
+                tables=tuple(table.get(name, {}) for table in pctc_versions.tables),
+                blocks=pctc_versions.blocks,
+            )
+        out[name] = CodeProperty(name, values, versions)
+    return out
+
+
+def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, properties, versions) -> m.View:
     line_by_code: dict = defaultdict(list)
     line_by_modifier: dict = defaultdict(list)
     line_generic: list = []
@@ -76,7 +110,7 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
     addons: dict = {}
     for (kind, key), rows in rows_by_key.items():
         chosen = select(rows, disables_by_key.get((kind, key), ()), payer, claim_type)
-        if not chosen:
+        if chosen is None:
             continue
         if kind == "pair":
             pairs.setdefault(key[0], {})[key[1]] = chosen
@@ -84,7 +118,19 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
             limits[key[0]] = chosen
         else:
             addons[key[0]] = chosen
+    for (kind, key), disables in disables_by_key.items():
+        if (kind, key) in rows_by_key:
+            continue
+        if select((), disables, payer, claim_type) is not None:
+            if kind == "pair":
+                pairs.setdefault(key[0], {})[key[1]] = ()
+            else:
+                limits[key[0]] = ()
 
+    addon_versions = versions["addon"]
+    table_addon_codes = frozenset()
+    if addon_versions is not None:
+        table_addon_codes = frozenset().union(*(frozenset(t) for t in addon_versions.tables))
     placement = settings.get(("modifier_placement", payer), settings.get(("modifier_placement", None), "column2"))
     return m.View(
         payer=payer,
@@ -98,7 +144,10 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
         pairs=pairs,
         limits=limits,
         addons=addons,
-        addon_codes=frozenset(addons),
+        addon_codes=frozenset(code for code, rows in addons.items() if rows) | table_addon_codes,
         modifier_placement=placement,
         properties=properties,
+        ptp_tables=versions["ptp"],
+        mue_tables=versions["mue"],
+        addon_tables=addon_versions,
     )

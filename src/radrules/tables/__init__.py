@@ -1,0 +1,246 @@
+"""Official CMS tables in their published layouts: PTP, MUE, add-on codes, MPFS PC/TC.
+
+A rule file names them with ``table KIND "path", ... [for institutional claims]
+[effective DATE]``. :func:`read_table` reads one table statement's files,
+through two caches keyed by a hash of the files' content (and the loader
+version): an in-process LRU (cachetools, behind a lock) and a directory of
+compiled tables on disk (``RADRULES_CACHE_DIR``, default the user cache
+directory). A cached table whose key differs from the files' hash is never
+used. :func:`bind` turns a loaded table into what evaluation reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import pickle
+import re
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+import attrs
+import cachetools
+
+from .. import model as m
+from .addon import load_addon
+from .mpfs import load_mpfs
+from .mue import load_mue
+from .ptp import load_ptp
+from .store import PtpTable, RawTable, Versions
+
+#: Bump when a loader's output changes, so old cache files are not used.
+LOADER_VERSION = "1"
+
+KINDS = ("ptp", "mue", "addon", "pctc")
+_LOADERS = {"ptp": load_ptp, "mue": load_mue, "addon": load_addon, "pctc": load_mpfs}
+#: Rule id, kind, CARC and RARCs of the findings of each table kind (domain.md §9).
+TABLE_RULES = {
+    "ptp": ("ncci.ptp", "ptp", "CO-97", ("M80",)),
+    "mue": ("ncci.mue", "mue", "CO-151", ("N362",)),
+    "addon": ("ncci.addon", "addon", "CO-107", ("N122",)),
+}
+_TYPE_WORDS = {"professional": "practitioner", "institutional": "hospital outpatient"}
+
+_MEMORY: cachetools.LRUCache = cachetools.LRUCache(maxsize=8)
+_LOCK = threading.Lock()
+
+
+def default_cache_dir() -> Path | None:
+    """``RADRULES_CACHE_DIR`` (empty: no disk cache), else the user cache directory."""
+    configured = os.environ.get("RADRULES_CACHE_DIR")
+    if configured is not None:
+        return Path(configured) if configured else None
+    if sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    elif os.name == "nt":
+        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "radrules"
+
+
+@attrs.frozen
+class Loaded:
+    """One table statement's table, with what the statement says about it."""
+
+    kind: str
+    claim_type: str
+    table: object  # PtpTable or RawTable
+    start: int  # in force from this date (ordinal)
+    files: tuple  # display paths
+    source: str  # where the statement was written
+    from_cache: str  # "memory", "disk" or "" (read from the files)
+
+
+def content_key(kind: str, paths: list[Path]) -> str:
+    digest = hashlib.sha256(f"radrules-table-{LOADER_VERSION}-{kind}\0".encode())
+    for path in paths:
+        digest.update(path.name.encode("utf-8", "surrogatepass") + b"\0")
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None):
+    """(table or None, diagnostics, extra, origin) for one table's files.
+
+    ``parts`` holds (display path, real path). ``extra`` is the MUE table's
+    own claim type (from its header), else None.
+    """
+    paths = [path for _, path in parts]
+    key = content_key(kind, paths)
+    with _LOCK:
+        cached = _MEMORY.get(key)
+    if cached is not None:
+        return cached[0], [], cached[1], "memory"
+    cache_file = cache_dir / f"{kind}-{key[:32]}.pickle" if cache_dir else None
+    if cache_file is not None and cache_file.is_file():
+        try:
+            with open(cache_file, "rb") as handle:
+                stored = pickle.load(handle)
+            if stored[0] == key:
+                with _LOCK:
+                    _MEMORY[key] = (stored[1], stored[2])
+                return stored[1], [], stored[2], "disk"
+        except Exception:  # a damaged or foreign cache file is rebuilt, never trusted
+            pass
+    loaded = _LOADERS[kind]([(display, path.name, path) for display, path in parts], key)
+    table, diagnostics = loaded[0], loaded[1]
+    extra = loaded[2] if len(loaded) > 2 else None
+    if table is None:
+        return None, diagnostics, extra, ""
+    with _LOCK:
+        _MEMORY[key] = (table, extra)
+    if cache_file is not None:
+        _store(cache_file, (key, table, extra))
+    return table, diagnostics, extra, ""
+
+
+def _store(cache_file: Path, payload) -> None:
+    """Write a cache file atomically; a cache that can't be written is skipped."""
+    try:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=cache_file.parent, prefix=".tmp-")
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump(payload, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(name, cache_file)
+    except OSError:
+        pass
+
+
+# ---------------------------------------------------------------- effective dates
+
+
+_QUARTER_MONTH = {"1": 1, "2": 4, "3": 7, "4": 10}
+_RELEASE_MONTH = {"A": 1, "B": 4, "C": 7, "D": 10, "JAN": 1, "APR": 4, "JUL": 7, "OCT": 10}
+
+
+def effective_from_names(kind: str, names: list[str]) -> int | None:
+    """The date a table version takes effect, from its file names, if they say."""
+    for name in names:
+        upper = name.upper()
+        match = re.search(r"EFF_(\d{2})-(\d{2})-(\d{4})", upper)
+        if match:
+            month, day, year = map(int, match.groups())
+            return _ordinal(year, month, day)
+        match = re.search(r"(?:^|[^0-9])V?(\d{4})Q([1-4])", upper)
+        if match and kind == "addon":
+            return _ordinal(int(match.group(1)), _QUARTER_MONTH[match.group(2)], 1)
+        match = re.search(r"PPRRVU(\d{2}|\d{4})_?(JAN|APR|JUL|OCT)", upper) or re.search(
+            r"RVU(\d{2})([ABCD])", upper)
+        if match and kind == "pctc":
+            year = int(match.group(1))
+            return _ordinal(year + 2000 if year < 100 else year, _RELEASE_MONTH[match.group(2)], 1)
+    return None
+
+
+def _ordinal(year: int, month: int, day: int) -> int | None:
+    try:
+        return dt.date(year, month, day).toordinal()
+    except ValueError:
+        return None
+
+
+def default_effective(kind: str, table, names: list[str]) -> int | None:
+    """File name first; else, for PTP and add-on tables, the latest effective date of their rows
+    (each quarterly file adds edits effective on its first day)."""
+    named = effective_from_names(kind, names)
+    if named is not None:
+        return named
+    if isinstance(table, PtpTable):
+        return table.latest_start or None
+    if isinstance(table, RawTable):
+        return table.latest_start
+    return None
+
+
+# ---------------------------------------------------------------- binding
+
+
+def block_for(loaded: Loaded) -> m.BlockInfo:
+    rule_id, kind, carc, rarc = TABLE_RULES[loaded.kind]
+    names = ", ".join(Path(f).name for f in loaded.files[:4]) + (", ..." if len(loaded.files) > 4 else "")
+    label = {"ptp": "NCCI PTP", "mue": "NCCI MUE", "addon": "NCCI add-on code edits"}[loaded.kind]
+    reference = (f"{label}, {_TYPE_WORDS[loaded.claim_type]} table ({names}; in force from "
+                 f"{dt.date.fromordinal(loaded.start).isoformat()})")
+    info = m.RuleInfo(rule_id, kind, "deny", carc, rarc, reference, None, loaded.source)
+    return m.BlockInfo(info, m.Scope(None, frozenset([loaded.claim_type]), None, None, m.LEVEL_TABLE))
+
+
+def bind(loaded: Loaded, block: m.BlockInfo | None):
+    """What a View consults for one table: PtpTable, {code: rows} or {property: {code: value}}."""
+    table = loaded.table
+    if loaded.kind == "ptp":
+        return table
+    if loaded.kind == "mue":
+        return {
+            code: tuple(m.UnitLimit(code, value, mai, None, None, reason or None, source, block)
+                        for value, mai, reason, source in rows)
+            for code, rows in table.entries.items()
+        }
+    if loaded.kind == "addon":
+        return {code: _bind_addon(code, rows, block) for code, rows in table.entries.items()}
+    return table.entries  # pctc: {"pctc": {...}, "bilateral": {...}}
+
+
+def _bind_addon(code: str, rows, block) -> tuple:
+    """One AddonEdit per (type, edit window, add-on deletion) with all its primaries."""
+    groups: dict = {}
+    for aoc_type, primary, start, end, addon_end, primary_end, source in rows:
+        if addon_end is not None:
+            end = addon_end if end is None else min(end, addon_end)
+        group = groups.setdefault((aoc_type, start, end), {"primaries": {}, "any": False, "source": source})
+        if primary is None:
+            group["any"] = True
+        else:
+            group["primaries"][primary] = primary_end
+    edits = []
+    for (aoc_type, start, end), group in sorted(groups.items(), key=lambda item: item[1]["source"]):
+        if group["any"] or not group["primaries"]:
+            primaries, ends = None, None
+        else:
+            primaries = frozenset(group["primaries"])
+            ends = {p: e for p, e in group["primaries"].items() if e is not None} or None
+        edits.append(m.AddonEdit(code, aoc_type, primaries, start, end, group["source"], block, ends))
+    return tuple(edits)
+
+
+def versions(loaded_tables: list[Loaded], kind: str, claim_type: str | None) -> Versions | None:
+    """The bound versions of one kind (and claim type), oldest first."""
+    chosen = sorted(
+        (t for t in loaded_tables if t.kind == kind and (claim_type is None or t.claim_type == claim_type)),
+        key=lambda t: t.start,
+    )
+    if not chosen:
+        return None
+    blocks = tuple(block_for(t) if kind in TABLE_RULES else None for t in chosen)
+    return Versions(
+        starts=tuple(t.start for t in chosen),
+        tables=tuple(bind(t, b) for t, b in zip(chosen, blocks)),
+        blocks=blocks,
+    )

@@ -1,0 +1,147 @@
+"""What the table loaders share: problem reports, dates, codes, CSV records."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+
+from .. import codes
+from ..errors import Diagnostic
+from ..syntax import Span
+
+#: At most this many problems are reported per file; the rest are counted.
+MAX_PROBLEMS = 50
+
+
+class Problems:
+    """Diagnostics for one table file, rendered like rule errors (file:row:col)."""
+
+    def __init__(self, display: str):
+        self.display = display
+        self.diagnostics: list[Diagnostic] = []
+        self.hidden = 0
+
+    def add(self, code: str, message: str, row: int | None = None, line: str | None = None,
+            column: int = 1, width: int = 1, help: str | None = None, severity: str = "error") -> None:
+        if len(self.diagnostics) >= MAX_PROBLEMS:
+            self.hidden += 1
+            return
+        span = Span(self.display, row, column, row, column + max(width, 1)) if row else None
+        shown = line.rstrip("\r\n") if line is not None else None
+        self.diagnostics.append(Diagnostic(code, message, span, shown, help, severity))
+
+    def field(self, code: str, message: str, row: int, line: str, fields: list[str], index: int,
+              separator: str = "\t", help: str | None = None) -> None:
+        """A problem in field ``index`` (0-based) of a delimited row: the caret marks that field."""
+        column = 1 + sum(len(f) + len(separator) for f in fields[:index])
+        width = len(fields[index]) if index < len(fields) else 1
+        self.add(code, message, row, line, column, width, help)
+
+    def finish(self) -> list[Diagnostic]:
+        if self.hidden:
+            self.diagnostics.append(Diagnostic(
+                "RR519", f"{self.hidden} more problems in `{self.display}` not shown", None, None,
+                "fix the ones above first; a table is used only when every row reads",
+            ))
+        return self.diagnostics
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.is_error for d in self.diagnostics) or self.hidden > 0
+
+
+class DateReader:
+    """Parse CMS dates (``YYYYMMDD``, Julian ``YYYYDDD``, ``MM/DD/YYYY``, ISO) with a cache."""
+
+    def __init__(self):
+        self.cache: dict[str, int | None] = {}
+
+    def __call__(self, text: str) -> int | None:
+        """The ordinal of ``text``, or None if it is not a date."""
+        cached = self.cache.get(text, False)
+        if cached is not False:
+            return cached
+        value = parse_date(text)
+        self.cache[text] = value
+        return value
+
+
+def parse_date(text: str) -> int | None:
+    text = text.strip()
+    try:
+        if len(text) == 8 and text.isdigit():
+            return dt.date(int(text[:4]), int(text[4:6]), int(text[6:])).toordinal()
+        if len(text) == 7 and text.isdigit():  # Julian YYYYDDD
+            year, day = int(text[:4]), int(text[4:])
+            if not 1 <= day <= 366:
+                return None
+            value = dt.date(year, 1, 1).toordinal() + day - 1
+            return value if dt.date.fromordinal(value).year == year else None
+        match = re.match(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", text)
+        if match:
+            month, day, year = map(int, match.groups())
+            return dt.date(year, month, day).toordinal()
+        if re.match(r"^\d{4}-\d{2}-\d{2}$", text):
+            return dt.date.fromisoformat(text).toordinal()
+    except ValueError:
+        return None
+    return None
+
+
+class CodeReader:
+    """Validate procedure codes once each (tables repeat the same codes millions of times)."""
+
+    def __init__(self):
+        self.valid: dict[str, bool] = {}
+
+    def __call__(self, text: str) -> bool:
+        known = self.valid.get(text)
+        if known is None:
+            known = self.valid[text] = codes.is_procedure_code(text)
+        return known
+
+
+def read_text(data) -> str:
+    """CMS files are Latin-1 (UTF-8 with a BOM is accepted too). ``data``: bytes or a path."""
+    if not isinstance(data, (bytes, bytearray)):
+        data = data.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    return data.decode("latin-1")
+
+
+def csv_records(text: str):
+    """(first line number, last line number, fields, raw text) for each CSV record.
+
+    Quoted fields may hold line breaks (the MUE header does), so records are
+    read with the csv module, never by splitting lines.
+    """
+    lines = re.split(r"(?<=\n)", text)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    previous = 0
+    for fields in reader:
+        last = reader.line_num
+        raw = "".join(lines[previous:last])
+        yield previous + 1, last, fields, raw
+        previous = last
+
+
+def normalize_header(text: str) -> str:
+    """``"HCPCS/\\nCPT Code"`` -> ``hcpcs_cpt_code``; ``AOC Edit Eff Dt (Julian)`` -> ``aoc_edit_eff_dt``."""
+    name = re.sub(r"[^0-9a-z]+", "_", text.lower()).strip("_")
+    return re.sub(r"_julian$", "", name)
+
+
+def csv_field_column(raw: str, fields: list[str], index: int) -> int:
+    """The 1-based column where field ``index`` starts in a one-line record (approximate for quotes)."""
+    first_line = raw.splitlines()[0] if raw else ""
+    position = 0
+    for field in fields[:index]:
+        if first_line[position:position + 1] == '"':
+            position += len(field) + 2 + field.count('"')
+        else:
+            position += len(field)
+        position += 1
+    return position + 1

@@ -1,0 +1,133 @@
+"""The MPFS relative value file (``PPRRVU…``): PC/TC and bilateral indicators, domain.md §8.4.
+
+CSV: five preamble lines, then five stacked caption rows whose last begins
+``HCPCS,MOD,DESCRIPTION``; column names are the captions joined top-down
+(``PCTC IND``, ``BILAT SURG``) and columns are found by name, since their
+positions move between years. The description column (AMA text) is never
+kept. The fixed-width ``.txt`` layout is read by position (HCPCS 1-5,
+modifier 6-7, PC/TC 103, bilateral 117; RVU26A record layout, [V2]).
+
+A code's indicator is read from its global row (no modifier), else from its
+26/TC rows; the properties ``pctc`` and ``bilateral`` carry them.
+"""
+
+from __future__ import annotations
+
+from .. import codes
+from .common import Problems, csv_field_column, csv_records, read_text
+from .store import RawTable
+
+_PCTC = set("0123456789")
+_BILATERAL = set("01239")
+
+
+def _caption(rows: list[list[str]], index: int) -> str:
+    return " ".join(row[index].strip() for row in rows if index < len(row) and row[index].strip())
+
+
+def load_mpfs(parts: list[tuple[str, str, bytes]], key: str):
+    """Read MPFS RVU files; returns (RawTable or None, diagnostics).
+
+    Entries: code -> ((pctc, bilateral, modifier, "file:row"), ...).
+    """
+    entries: dict = {}
+    diagnostics = []
+    for display, file_name, data in parts:
+        problems = Problems(display)
+        text = read_text(data)
+        if file_name.lower().endswith(".txt") and "," not in text[:2000]:
+            _fixed_width(text, file_name, problems, entries)
+        else:
+            _csv(text, file_name, problems, entries)
+        diagnostics.extend(problems.finish())
+    if any(d.is_error for d in diagnostics):
+        return None, diagnostics
+    values = {"pctc": {}, "bilateral": {}}
+    for code, rows in entries.items():
+        chosen = next((row for row in rows if row[2] == ""), rows[0])
+        values["pctc"][code] = chosen[0]
+        if chosen[1] is not None:
+            values["bilateral"][code] = chosen[1]
+    return RawTable(key=key, files=tuple(name for _, name, _ in parts), entries=values), diagnostics
+
+
+def _csv(text: str, file_name: str, problems: Problems, entries: dict) -> None:
+    recent: list[list[str]] = []
+    columns = None
+    for first, last, fields, raw in csv_records(text):
+        if columns is None:
+            recent = (recent + [fields])[-5:]
+            if len(fields) >= 2 and fields[0].strip().upper() == "HCPCS" and fields[1].strip().upper() == "MOD":
+                width = max(len(row) for row in recent)
+                names = [_caption(recent, i) for i in range(width)]
+                wanted = {"code": "HCPCS", "modifier": "MOD", "pctc": "PCTC IND", "bilateral": "BILAT SURG"}
+                columns = {}
+                for role, name in wanted.items():
+                    if name in names:
+                        columns[role] = names.index(name)
+                missing = [wanted[r] for r in ("code", "modifier", "pctc") if r not in columns]
+                if missing:
+                    problems.add("RR505", "the MPFS header has no column " + ", ".join(f"`{m}`" for m in missing),
+                                 first, raw)
+                    return
+            elif first > 30:
+                problems.add("RR505", "no `HCPCS,MOD,...` caption row in the first 30 lines: is this an MPFS "
+                             "relative value file (PPRRVU)?", None)
+                return
+            continue
+        if not any(f.strip() for f in fields):
+            continue
+
+        def value(role):
+            index = columns.get(role)
+            return fields[index].strip() if index is not None and index < len(fields) else ""
+
+        code, modifier, pctc, bilateral = value("code"), value("modifier"), value("pctc"), value("bilateral")
+        ok = True
+        if not codes.is_procedure_code(code):
+            problems.add("RR507", f"`{code}` is not a procedure code", first, raw, 1, len(code) or 1)
+            ok = False
+        if pctc not in _PCTC:
+            index = columns["pctc"]
+            problems.add("RR509", f"`{pctc}` is not a PC/TC indicator (0-9)", first, raw,
+                         csv_field_column(raw, fields, index), len(pctc) or 1)
+            ok = False
+        if "bilateral" in columns and bilateral not in _BILATERAL:
+            index = columns["bilateral"]
+            problems.add("RR509", f"`{bilateral}` is not a bilateral surgery indicator (0, 1, 2, 3 or 9)", first, raw,
+                         csv_field_column(raw, fields, index), len(bilateral) or 1)
+            ok = False
+        if ok:
+            entries.setdefault(code, []).append(
+                (pctc, bilateral if "bilateral" in columns else None, modifier, f"{file_name}:{first}"))
+    if columns is None:
+        problems.add("RR505", "no `HCPCS,MOD,...` caption row: is this an MPFS relative value file (PPRRVU)?", None)
+
+
+def _fixed_width(text: str, file_name: str, problems: Problems, entries: dict) -> None:
+    read = 0
+    for number, line in enumerate(text.split("\n"), 1):
+        line = line.rstrip("\r")
+        if not line.strip():
+            continue
+        code = line[0:5]
+        if not codes.is_procedure_code(code):
+            if read == 0:
+                continue  # a title line before the records
+            problems.add("RR507", f"`{code}` is not a procedure code (positions 1-5)", number, line, 1, 5)
+            continue
+        if len(line) < 117:
+            problems.add("RR506", f"a fixed-width MPFS record has at least 117 characters; this one has {len(line)}",
+                         number, line, 1, len(line))
+            continue
+        pctc, bilateral, modifier = line[102], line[116], line[5:7].strip()
+        if pctc not in _PCTC:
+            problems.add("RR509", f"`{pctc}` at position 103 is not a PC/TC indicator", number, line, 103, 1)
+            continue
+        if bilateral not in _BILATERAL:
+            problems.add("RR509", f"`{bilateral}` at position 117 is not a bilateral indicator", number, line, 117, 1)
+            continue
+        entries.setdefault(code, []).append((pctc, bilateral, modifier, f"{file_name}:{number}"))
+        read += 1
+    if read == 0:
+        problems.add("RR505", "no MPFS records found", None)

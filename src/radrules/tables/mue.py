@@ -1,0 +1,89 @@
+"""The MUE tables (``MCR_MUE_…Services_Eff_MM-DD-YYYY.csv``), domain.md §8.2.
+
+CSV, Latin-1. Record 1 is a quoted, multi-line AMA notice; the header's
+first field (``"HCPCS/\\nCPT Code"``) holds a line break; column 3 holds the
+MAI digit and its label in one field (``2 Date of Service Edit: Policy``).
+One row per code; the table's effective date is in the file name only.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import codes
+from .common import Problems, csv_field_column, csv_records, normalize_header, read_text
+from .store import RawTable
+
+#: Column 2 header -> the claim type whose table it is.
+TABLE_TYPES = {
+    "practitioner_services_mue_values": "professional",
+    "outpatient_hospital_services_mue_values": "institutional",
+    "facility_outpatient_hospital_services_mue_values": "institutional",
+    "dme_supplier_services_mue_values": "dme",
+}
+_MAI = re.compile(r"^([123])(?:\s|$)")
+
+
+def load_mue(parts: list[tuple[str, str, bytes]], key: str):
+    """Read MUE files; returns (RawTable or None, diagnostics, table type or None).
+
+    Entries: code -> ((max units, MAI, rationale, "file:row"),).
+    """
+    entries: dict = {}
+    where: dict = {}
+    diagnostics = []
+    table_type = None
+    for display, file_name, data in parts:
+        problems = Problems(display)
+        header_found = False
+        for first, last, fields, raw in csv_records(read_text(data)):
+            if not header_found:
+                if fields and normalize_header(fields[0]) in ("hcpcs_cpt_code", "hcpcs_cpt", "hcpcs"):
+                    header_found = True
+                    if len(fields) < 3:
+                        problems.add("RR505", "the MUE header needs code, value and MAI columns", first, raw)
+                        break
+                    table_type = TABLE_TYPES.get(normalize_header(fields[1]), table_type)
+                elif first > 200:
+                    problems.add("RR505", "no `HCPCS/CPT Code` header in the first 200 lines: is this a CMS MUE "
+                                 "file?", None)
+                    break
+                continue
+            if not any(f.strip() for f in fields):
+                continue
+            if len(fields) < 3 or (len(fields) > 4 and any(f.strip() for f in fields[4:])):
+                problems.add("RR506", f"an MUE row has 4 fields; this one has {len(fields)}", first, raw, 1,
+                             len(raw.rstrip()))
+                continue
+            code = fields[0].strip()
+            value = fields[1].strip()
+            mai_text = fields[2].strip()
+            reason = fields[3].strip() if len(fields) > 3 else ""
+            ok = True
+            if not codes.is_procedure_code(code):
+                problems.add("RR507", f"`{code}` is not a procedure code", first, raw, 1, len(fields[0]))
+                ok = False
+            if not value.isdigit():
+                problems.add("RR509", f"`{value}` is not a unit limit (a whole number, 0 or more)", first, raw,
+                             csv_field_column(raw, fields, 1), len(fields[1]))
+                ok = False
+            match = _MAI.match(mai_text)
+            if not match:
+                problems.add("RR509", f"`{mai_text}` is not an MUE adjudication indicator (1, 2 or 3)", first, raw,
+                             csv_field_column(raw, fields, 2), len(fields[2]))
+                ok = False
+            if not ok:
+                continue
+            if code in entries:
+                problems.add("RR511", f"{code} has a second row (the first is at {where[code]})", first, raw, 1,
+                             len(code), help="an MUE table has one row per code")
+                continue
+            source = f"{file_name}:{first}"
+            where[code] = f"{display}:{first}"
+            entries[code] = ((int(value), int(match.group(1)), reason, source),)
+        if not header_found and not problems.has_errors:
+            problems.add("RR505", f"`{display}` has no `HCPCS/CPT Code` header; is it a CMS MUE file?", None)
+        diagnostics.extend(problems.finish())
+    if any(d.is_error for d in diagnostics):
+        return None, diagnostics, table_type
+    return RawTable(key=key, files=tuple(name for _, name, _ in parts), entries=entries), diagnostics, table_type

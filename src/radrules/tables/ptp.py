@@ -1,0 +1,203 @@
+"""The NCCI PTP edit files (``ccipra-…``, ``ccioph-…``), domain.md §8.1.
+
+Layout: Latin-1, tab-delimited (a CSV export is accepted too), CRLF, a
+preamble of tab-padded lines (six in the published files: copyright, title,
+and a header wrapped over four lines), then rows of 7 fields::
+
+    Column 1, Column 2, *=in existence prior to 1996, Effective Date,
+    Deletion Date (*=no data), Modifier (0/1/9), PTP Edit Rationale
+
+The first data row is detected (a procedure code in the first field), not
+counted. Every row is validated; a bad row is reported with its file, row
+and column, and none is skipped. Rows are never de-duplicated by key: the
+same pair may appear on several rows with different dates (§1.1).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import operator
+from array import array
+from itertools import groupby, islice
+
+from .. import codes
+from .common import CodeReader, DateReader, Problems, read_text
+from .store import PtpTable
+
+_INDICATORS = {"0": 0, "1": 1, "9": 9}
+_FIELDS = 7
+
+
+def _rows(text: str):
+    """(line number, raw line, fields, separator) for every line of the file."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    sample = next((line for line in lines if line.strip()), "")
+    if "\t" in text[:20000] or "\t" in sample:
+        for number, line in enumerate(lines, 1):
+            if line.endswith("\r"):
+                line = line[:-1]
+            yield number, line, line.split("\t"), "\t"
+        return
+    # A CSV export: quoted fields are allowed, records are one line each.
+    for number, line in enumerate(lines, 1):
+        if line.endswith("\r"):
+            line = line[:-1]
+        fields = next(csv.reader(io.StringIO(line))) if line else []
+        yield number, line, fields, ","
+
+
+def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
+    """Read the parts of one PTP table. ``parts`` holds (display path, file name, bytes).
+
+    Returns (PtpTable or None, diagnostics).
+    """
+    ids: dict[str, int] = {}
+    names: list[str] = []
+    rationales: dict[str, int] = {}
+    first = array("i")
+    second = array("i")
+    start = array("i")
+    end = array("i")
+    indicator = array("b")
+    rationale = array("H")
+    row_number = array("i")
+    part_index = array("B")
+    dates = DateReader()
+    valid_code = CodeReader()
+    diagnostics = []
+    is_code = codes.PROCEDURE_CODE.match
+    for index, (display, file_name, data) in enumerate(parts):
+        problems = Problems(display)
+        text = read_text(data)
+        in_preamble = True
+        rows_read = 0
+        header_seen = False
+        for number, line, fields, separator in _rows(text):
+            if in_preamble:
+                if fields and is_code(fields[0].strip()) and len(fields) >= 6:
+                    in_preamble = False
+                else:
+                    if "Column 1" in line or "Column1" in line:
+                        header_seen = True
+                    if number > 50:
+                        problems.add("RR505", "no PTP rows in the first 50 lines: is this a CMS PTP file?", number,
+                                     line, help="PTP rows start with two 5-character codes")
+                        break
+                    continue
+            if not line.strip():
+                continue
+            if len(fields) != _FIELDS:
+                if len(fields) > _FIELDS and not any(f.strip() for f in fields[_FIELDS:]):
+                    fields = fields[:_FIELDS]
+                else:
+                    problems.add("RR506", f"a PTP row has {_FIELDS} fields; this one has {len(fields)}", number, line,
+                                 1, len(line), help="fields are separated by tabs")
+                    continue
+            c1, c2, existed, effective, deletion, modifier, reason = fields
+            ok = True
+            id1 = ids.get(c1)
+            if id1 is None:
+                if valid_code(c1):
+                    id1 = ids[c1] = len(names)
+                    names.append(c1)
+                else:
+                    problems.field("RR507", f"`{c1}` is not a procedure code (column 1)", number, line, fields, 0,
+                                   separator)
+                    ok = False
+            id2 = ids.get(c2)
+            if id2 is None:
+                if valid_code(c2):
+                    id2 = ids[c2] = len(names)
+                    names.append(c2)
+                else:
+                    problems.field("RR507", f"`{c2}` is not a procedure code (column 2)", number, line, fields, 1,
+                                   separator)
+                    ok = False
+            if ok and c1 == c2:
+                problems.field("RR507", f"{c1} is paired with itself", number, line, fields, 1, separator)
+                ok = False
+            if existed not in ("", "*"):
+                problems.field("RR509", f"`{existed}` in the 'in existence prior to 1996' field (expected `*` or "
+                               "nothing)", number, line, fields, 2, separator)
+                ok = False
+            begin = dates(effective) if len(effective) == 8 else None
+            if begin is None:
+                problems.field("RR508", f"`{effective}` is not an effective date (YYYYMMDD)", number, line, fields, 3,
+                               separator)
+                ok = False
+            if deletion == "*":
+                finish = 0
+            else:
+                finish = dates(deletion) if len(deletion) == 8 else None
+                if finish is None:
+                    problems.field("RR508", f"`{deletion}` is not a deletion date (YYYYMMDD, or `*` for none)",
+                                   number, line, fields, 4, separator)
+                    ok = False
+                elif begin is not None and finish < begin:
+                    problems.field("RR510", f"deletion date {deletion} is before effective date {effective}",
+                                   number, line, fields, 4, separator)
+                    ok = False
+            mark = _INDICATORS.get(modifier)
+            if mark is None:
+                problems.field("RR509", f"`{modifier}` is not a modifier indicator (0, 1 or 9)", number, line,
+                               fields, 5, separator)
+                ok = False
+            if not ok:
+                continue
+            why = rationales.get(reason)
+            if why is None:
+                why = rationales[reason] = len(rationales)
+            first.append(id1)
+            second.append(id2)
+            start.append(begin)
+            end.append(finish)
+            indicator.append(mark)
+            rationale.append(why)
+            row_number.append(number)
+            part_index.append(index)
+            rows_read += 1
+        if not problems.has_errors and rows_read == 0:
+            problems.add("RR505", f"`{display}` has no PTP rows", None,
+                         help="a PTP file has a header and then rows of 7 tab-separated fields")
+        elif not header_seen and not problems.has_errors:
+            problems.add("RR505", f"`{display}` has no `Column 1`/`Column 2` header; is it a CMS PTP file?", None,
+                         severity="warning")
+        diagnostics.extend(problems.finish())
+        del text
+    if any(d.is_error for d in diagnostics):
+        return None, diagnostics
+    return _build(key, tuple(name for _, name, _ in parts), names, first, second, start, end, indicator, rationale,
+                  row_number, part_index, tuple(rationales)), diagnostics
+
+
+def _build(key, files, names, first, second, start, end, indicator, rationale, row_number, part_index, rationales):
+    """Sort rows by (column 1, column 2) keeping file order within a pair; index column 1."""
+    ordered_codes = sorted(names)
+    rank_of = {code: i for i, code in enumerate(ordered_codes)}
+    translate = array("i", (rank_of[name] for name in names))
+    size = len(ordered_codes) or 1
+    keys = [translate[a] * size + translate[b] for a, b in zip(first, second)]
+    if not all(map(operator.le, keys, islice(keys, 1, None))):
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        keys = [keys[i] for i in order]
+
+        def permute(column):
+            return array(column.typecode, map(column.__getitem__, order))
+
+        start, end, indicator, rationale, row_number, part_index = map(
+            permute, (start, end, indicator, rationale, row_number, part_index))
+    col2 = array("i", (k % size for k in keys))
+    col1 = {}
+    position = 0
+    for rank, group in groupby(k // size for k in keys):
+        count = sum(1 for _ in group)
+        col1[ordered_codes[rank]] = (position, position + count)
+        position += count
+    return PtpTable(
+        key=key, files=files, codes=tuple(ordered_codes), rank=rank_of, col1=col1, col2=col2, start=start, end=end,
+        indicator=indicator, rationale=rationale, row=row_number, part=part_index, rationales=rationales,
+        latest_start=max(start) if len(start) else 0,
+    )

@@ -1,0 +1,148 @@
+"""Loaded CMS tables in compact, immutable, picklable form (what evaluation reads).
+
+The practitioner PTP table has about 2.6 million rows. Rows are kept in
+parallel ``array`` columns sorted by (column 1, column 2), with a dict from
+each column-1 code to its slice: a lookup is one dict probe and a binary
+search in a slice of a few hundred entries, and the whole table costs about
+25 bytes a row. PairEdit objects are made only for rows a claim touches.
+"""
+
+from __future__ import annotations
+
+import bisect
+from array import array
+
+import attrs
+
+from ..model import BlockInfo, PairEdit
+
+
+@attrs.frozen(eq=False)
+class PtpTable:
+    """One PTP table version (all its parts): practitioner or hospital."""
+
+    key: str  # content hash of the files; a cached copy must carry the same key
+    files: tuple  # file names of the parts, for finding sources
+    codes: tuple  # every code, sorted; a code's rank is its position
+    rank: dict  # code -> rank
+    col1: dict  # column-1 code -> (lo, hi) slice of the columns below
+    col2: array  # rank of the column-2 code ('i')
+    start: array  # effective date ordinal ('i')
+    end: array  # deletion date ordinal, 0 = none ('i')
+    indicator: array  # 0, 1 or 9 ('b')
+    rationale: array  # index into ``rationales`` ('H')
+    row: array  # line number in its file ('i')
+    part: array  # index into ``files`` ('B')
+    rationales: tuple
+    latest_start: int  # the latest effective date of any row
+
+    def __len__(self) -> int:
+        return len(self.col2)
+
+    def has_column1(self, code: str) -> bool:
+        return code in self.col1
+
+    def rows(self, column1: str, column2: str, block: BlockInfo) -> tuple:
+        span = self.col1.get(column1)
+        if span is None:
+            return ()
+        second = self.rank.get(column2)
+        if second is None:
+            return ()
+        lo, hi = span
+        col2 = self.col2
+        i = bisect.bisect_left(col2, second, lo, hi)
+        out = []
+        while i < hi and col2[i] == second:
+            out.append(self._row(i, column1, column2, block))
+            i += 1
+        return tuple(out)
+
+    def scan(self, column1: str, column2: str, block: BlockInfo) -> tuple:
+        """The same rows by a linear pass over the whole table (for tests)."""
+        out = []
+        codes = self.codes
+        for code, (lo, hi) in self.col1.items():
+            for i in range(lo, hi):
+                if code == column1 and codes[self.col2[i]] == column2:
+                    out.append(self._row(i, column1, column2, block))
+        out.sort(key=lambda row: (row.source_part, row.source_row))
+        return tuple(out)
+
+    def _row(self, i: int, column1: str, column2: str, block: BlockInfo) -> "TablePairEdit":
+        end = self.end[i]
+        return TablePairEdit(
+            column1=column1,
+            column2=column2,
+            indicator=self.indicator[i],
+            start=self.start[i],
+            end=end or None,
+            rationale=self.rationales[self.rationale[i]],
+            source=f"{self.files[self.part[i]]}:{self.row[i]}",
+            block=block,
+            source_part=self.part[i],
+            source_row=self.row[i],
+        )
+
+
+@attrs.frozen
+class TablePairEdit(PairEdit):
+    """A PTP row read from a table (remembers its file position for ordering)."""
+
+    source_part: int = 0
+    source_row: int = 0
+
+
+@attrs.frozen(eq=False)
+class RawTable:
+    """A table keyed by code, as loaded: MUE, add-on or MPFS rows as plain tuples.
+
+    The compiler binds the tuples to rule metadata (``bind_*`` in
+    ``tables/__init__.py``); the raw form is what the disk cache stores.
+    """
+
+    key: str
+    files: tuple
+    entries: dict  # code -> tuple of row tuples (layout per kind)
+    latest_start: int | None = None
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+@attrs.frozen
+class Versions:
+    """Tables of one kind for one claim type, each in force from its start date.
+
+    A line is judged by the latest version in force on its date of service; a
+    date before every version uses the earliest (its rows carry their own
+    dates).
+    """
+
+    starts: tuple  # ordinals, ascending
+    tables: tuple
+    blocks: tuple  # BlockInfo per table (rule id, remittance codes, reference)
+
+    def index(self, day: int) -> int:
+        return max(bisect.bisect_right(self.starts, day) - 1, 0)
+
+    def at(self, day: int):
+        return self.tables[self.index(day)]
+
+    def block_at(self, day: int):
+        return self.blocks[self.index(day)]
+
+
+@attrs.frozen
+class CodeProperty:
+    """One code property: values written in rule files win over table versions."""
+
+    name: str
+    values: dict
+    tables: Versions | None = None
+
+    def get(self, code: str, day: int):
+        value = self.values.get(code)
+        if value is None and self.tables is not None:
+            value = self.tables.at(day).get(code)
+        return value
