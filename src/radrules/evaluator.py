@@ -471,46 +471,46 @@ def _limit_finding(row, lines, units) -> Finding:
 
 
 def _addons(ev: Evaluation, lookup, findings: list) -> None:
+    """An add-on line is paid only if a line on its date is an acceptable, undenied primary
+    under one of the add-on's edits in force that day (domain.md §3)."""
     denied = None
     for line in ev.lines:
-        rows = lookup.addon_rows(line.code, line.day)
+        rows = [row for row in lookup.addon_rows(line.code, line.day) if row.active_on(line.day)]
         if not rows:
             continue
         if denied is None:
             denied = {n for f in findings if f.severity == "deny" for n in f.lines}
-        for row in rows:
-            if not row.active_on(line.day):
+        paid, refused = [], []
+        for other in ev.lines_on(line.day):
+            if other is line or not same_provider(line, other):
                 continue
-            paid, refused = [], []
-            for other in ev.lines_on(line.day):
-                if other is line or not same_provider(line, other):
-                    continue
-                if row.accepts(other.code, other.day, lookup.is_addon):
-                    (refused if other.number in denied else paid).append(other.number)
-            if paid:
-                continue
-            info = row.block.info
-            if refused:
-                why = "its primary on line " + ", ".join(map(str, refused)) + " is denied"
-            elif row.primaries is not None:
-                listed = sorted(row.primaries)
-                shown = ", ".join(listed[:5]) + (", ..." if len(listed) > 5 else "")
-                why = f"no primary ({shown}) on {line.date.isoformat()}"
-            else:
-                why = f"no primary service on {line.date.isoformat()}"
-            findings.append(Finding(
-                rule=info.id,
-                kind=info.kind,
-                severity=info.severity,
-                lines=(line.number,),
-                related_lines=tuple(refused),
-                codes=(line.code,),
-                carc=info.carc,
-                rarc=info.rarc,
-                message=f"{line.code} is an add-on code (type {row.aoc_type}): {why}",
-                reference=info.reference,
-                source=row.source,
-            ))
+            if any(row.accepts(other.code, other.day, lookup.is_addon) for row in rows):
+                (refused if other.number in denied else paid).append(other.number)
+        if paid:
+            continue
+        row = rows[0]
+        info = row.block.info
+        if refused:
+            why = "its primary on line " + ", ".join(map(str, refused)) + " is denied"
+        elif any(r.primaries is None for r in rows):
+            why = f"no primary service on {line.date.isoformat()}"
+        else:
+            listed = sorted(set().union(*(r.primaries for r in rows)))
+            shown = ", ".join(listed[:5]) + (", ..." if len(listed) > 5 else "")
+            why = f"no primary ({shown}) on {line.date.isoformat()}"
+        findings.append(Finding(
+            rule=info.id,
+            kind=info.kind,
+            severity=info.severity,
+            lines=(line.number,),
+            related_lines=tuple(refused),
+            codes=(line.code,),
+            carc=info.carc,
+            rarc=info.rarc,
+            message=f"{line.code} is an add-on code (type {row.aoc_type}): {why}",
+            reference=info.reference,
+            source=row.source,
+        ))
 
 
 __all__ = ["evaluate", "Evaluation", "LineView", "ptp_bypassed", "format_date"]

@@ -14,7 +14,7 @@ from array import array
 
 import attrs
 
-from ..model import BlockInfo, PairEdit
+from ..model import BlockInfo
 
 
 @attrs.frozen(eq=False)
@@ -69,28 +69,46 @@ class PtpTable:
         out.sort(key=lambda row: (row.source_part, row.source_row))
         return tuple(out)
 
-    def _row(self, i: int, column1: str, column2: str, block: BlockInfo) -> "TablePairEdit":
+    def _row(self, i: int, column1: str, column2: str, block: BlockInfo) -> "TableRow":
         end = self.end[i]
-        return TablePairEdit(
-            column1=column1,
-            column2=column2,
-            indicator=self.indicator[i],
-            start=self.start[i],
-            end=end or None,
-            rationale=self.rationales[self.rationale[i]],
-            source=f"{self.files[self.part[i]]}:{self.row[i]}",
-            block=block,
-            source_part=self.part[i],
-            source_row=self.row[i],
-        )
+        part = self.part[i]
+        return TableRow(column1, column2, self.indicator[i], self.start[i], end or None,
+                        self.rationales[self.rationale[i]], self.files[part], self.row[i], part, block)
 
 
-@attrs.frozen
-class TablePairEdit(PairEdit):
-    """A PTP row read from a table (remembers its file position for ordering)."""
+class TableRow:
+    """A PTP row read from a table: the attributes of a PairEdit, made cheaply per lookup."""
 
-    source_part: int = 0
-    source_row: int = 0
+    __slots__ = ("column1", "column2", "indicator", "start", "end", "rationale", "file", "source_row",
+                 "source_part", "block")
+
+    def __init__(self, column1, column2, indicator, start, end, rationale, file, row, part, block):
+        self.column1 = column1
+        self.column2 = column2
+        self.indicator = indicator
+        self.start = start
+        self.end = end
+        self.rationale = rationale
+        self.file = file
+        self.source_row = row
+        self.source_part = part
+        self.block = block
+
+    @property
+    def source(self) -> str:
+        return f"{self.file}:{self.source_row}"
+
+    def active_on(self, day: int) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+    def __eq__(self, other):
+        return isinstance(other, TableRow) and (self.file, self.source_row) == (other.file, other.source_row)
+
+    def __hash__(self):
+        return hash((self.file, self.source_row))
+
+    def __repr__(self):
+        return f"TableRow({self.column1!r}, {self.column2!r}, {self.indicator}, source={self.source!r})"
 
 
 @attrs.frozen(eq=False)
@@ -124,9 +142,13 @@ class Versions:
     blocks: tuple  # BlockInfo per table (rule id, remittance codes, reference)
 
     def index(self, day: int) -> int:
+        if len(self.starts) == 1:
+            return 0
         return max(bisect.bisect_right(self.starts, day) - 1, 0)
 
     def at(self, day: int):
+        if len(self.tables) == 1:
+            return self.tables[0]
         return self.tables[self.index(day)]
 
     def block_at(self, day: int):

@@ -1,0 +1,599 @@
+"""CMS tables: loaders on the published layouts, row errors, dates, versions, caches, overrides."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+import radrules
+from radrules.tables import content_key
+
+DATA = Path(__file__).parent / "data" / "cms"
+SPECIMENS = DATA / "specimens"
+
+
+def make_ruleset(tmp_path: Path, text: str, *files: Path, name: str = "rules") -> Path:
+    """A ruleset folder holding ``text`` as ``main.rr`` and ``files`` under ``cms/``."""
+    root = tmp_path / name
+    (root / "cms").mkdir(parents=True, exist_ok=True)
+    for file in files:
+        shutil.copy(file, root / "cms" / file.name)
+    (root / "main.rr").write_text(text, encoding="utf-8")
+    return root
+
+
+def claim(*lines, claim_type="professional", payer="medicare", **extra) -> dict:
+    out = {"id": "T-1", "type": claim_type, "payer": payer, "diagnoses": ["R10.9"], "lines": []}
+    for code, date, *rest in lines:
+        line = {"code": code, "units": 1, "date": date, "diagnosis_pointers": [1]}
+        for item in rest:
+            line.update(item)
+        out["lines"].append(line)
+    out.update(extra)
+    return out
+
+
+def fired(result, rule_id: str) -> list[tuple]:
+    return [(f.lines, f.related_lines) for f in result.findings if f.rule == rule_id]
+
+
+class TestPtpLoader:
+    def test_specimen_rows_read(self, tmp_path):
+        """The real PTP specimen loads: six preamble lines skipped, every data row kept."""
+        root = make_ruleset(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT"\n', SPECIMENS / "ccipra-v322r0-f1.TXT")
+        rules = radrules.load(root, cache_dir=None)
+        (loaded,) = rules.tables
+        assert len(loaded.table) == 19
+        assert loaded.start == dt.date(2024, 10, 1).toordinal()  # the latest effective date of its rows
+
+    def test_specimen_rows_fire_with_row_source(self, tmp_path):
+        """An active specimen row denies the column 2 line and names its file and row."""
+        root = make_ruleset(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT"\n', SPECIMENS / "ccipra-v322r0-f1.TXT")
+        rules = radrules.load(root, cache_dir=None)
+        result = rules.evaluate(claim(("0001U", "2026-03-02"), ("0030U", "2026-03-02")))
+        (finding,) = [f for f in result.findings if f.rule == "ncci.ptp"]
+        assert finding.lines == (2,) and finding.related_lines == (1,)
+        assert finding.source == "ccipra-v322r0-f1.TXT:20"
+        assert finding.carc == "CO-97" and finding.rarc == ("M80",)
+        assert "practitioner table" in finding.reference
+
+    def test_indicator_nine_row_never_fires(self, tmp_path):
+        """Specimen rows with indicator 9 (deleted on their effective date) never fire."""
+        root = make_ruleset(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT"\n', SPECIMENS / "ccipra-v322r0-f1.TXT")
+        rules = radrules.load(root, cache_dir=None)
+        result = rules.evaluate(claim(("0001A", "2022-01-01"), ("90473", "2022-01-01")))
+        assert fired(result, "ncci.ptp") == []
+
+    def test_csv_export_reads_like_the_text_file(self, tmp_path):
+        """A comma-separated export with quoted rationales and a one-line header is accepted."""
+        root = make_ruleset(tmp_path, 'table ptp "cms/radiology-ptp-export.csv" effective 2026-07-01\n',
+                            DATA / "radiology-ptp-export.csv")
+        rules = radrules.load(root, cache_dir=None)
+        result = rules.evaluate(claim(("74176", "2026-08-03"), ("74150", "2026-08-03", {"modifiers": ["59"]})))
+        assert fired(result, "ncci.ptp") == [((2,), (1,))]  # indicator 0: 59 does not bypass
+
+    def test_folder_of_parts_is_one_table(self, tmp_path):
+        """A folder path loads every part of a split table as one version."""
+        root = tmp_path / "rules"
+        (root / "cms" / "q3").mkdir(parents=True)
+        for part in ("radiology-ptp-v322r0-f1.TXT", "radiology-ptp-v322r0-f2.TXT"):
+            shutil.copy(DATA / part, root / "cms" / "q3" / part)
+        (root / "main.rr").write_text('table ptp "cms/q3"\n')
+        rules = radrules.load(root, cache_dir=None)
+        (loaded,) = rules.tables
+        assert len(loaded.files) == 2 and len(loaded.table) == 7
+
+    def test_same_key_on_several_rows_is_kept(self, tmp_path):
+        """Two rows of one pair (an indicator-9 row and an active one) both load; the active one fires."""
+        root = make_ruleset(tmp_path, 'table ptp "cms/radiology-ptp-v321r0-f1.TXT"\n',
+                            DATA / "radiology-ptp-v321r0-f1.TXT")
+        rules = radrules.load(root, cache_dir=None)
+        table = rules.tables[0].table
+        block = rules.view_for("medicare", "professional").ptp_tables.blocks[0]
+        assert [row.indicator for row in table.rows("74177", "74160", block)] == [1, 9]
+        result = rules.evaluate(claim(("74177", "2026-05-04"), ("74160", "2026-05-04")))
+        assert fired(result, "ncci.ptp") == [((2,), (1,))]
+
+
+class TestPtpDates:
+    TEXT = 'table ptp "cms/radiology-ptp-v321r0-f1.TXT"\n'
+
+    @pytest.fixture
+    def rules(self, tmp_path):
+        root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
+        return radrules.load(root, cache_dir=None)
+
+    @pytest.mark.parametrize("date, fires", [
+        ("2017-12-31", False),  # the day before the effective date
+        ("2018-01-01", True),   # the effective date
+        ("2026-11-30", True),   # open-ended (`*`)
+    ])
+    def test_effective_date_is_inclusive(self, rules, date, fires):
+        """71046/71045 applies from its effective date 2018-01-01 on, not the day before."""
+        result = rules.evaluate(claim(("71046", date), ("71045", date)))
+        assert bool(fired(result, "ncci.ptp")) is fires
+
+    @pytest.mark.parametrize("date, fires", [
+        ("2025-12-30", True),
+        ("2025-12-31", True),   # the deletion date itself: the last day the edit applies
+        ("2026-01-01", False),  # the day after
+    ])
+    def test_deletion_date_is_the_last_day(self, rules, date, fires):
+        """74176/72192, deleted 2025-12-31, still applies on that day and not after."""
+        result = rules.evaluate(claim(("74176", date), ("72192", date)))
+        assert bool(fired(result, "ncci.ptp")) is fires
+
+
+class TestVersions:
+    TEXT = ('table ptp "cms/radiology-ptp-v321r0-f1.TXT" effective 2026-04-01\n'
+            'table ptp "cms/radiology-ptp-v322r0-f1.TXT", "cms/radiology-ptp-v322r0-f2.TXT" effective 2026-07-01\n'
+            'table mue "cms/MCR_MUE_PractitionerServices_Eff_04-01-2026.csv"\n'
+            'table mue "cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"\n')
+    FILES = ("radiology-ptp-v321r0-f1.TXT", "radiology-ptp-v322r0-f1.TXT", "radiology-ptp-v322r0-f2.TXT",
+             "MCR_MUE_PractitionerServices_Eff_04-01-2026.csv", "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv")
+
+    @pytest.fixture
+    def rules(self, tmp_path):
+        root = make_ruleset(tmp_path, self.TEXT, *(DATA / f for f in self.FILES))
+        return radrules.load(root, cache_dir=None)
+
+    @pytest.mark.parametrize("date, fires", [("2026-06-30", False), ("2026-07-01", True)])
+    def test_pair_added_in_later_quarter(self, rules, date, fires):
+        """70470/70450 exists only in the Q3 version, so it judges lines from 2026-07-01 on."""
+        result = rules.evaluate(claim(("70470", date), ("70450", date)))
+        assert bool(fired(result, "ncci.ptp")) is fires
+
+    def test_finding_names_the_version_that_judged_it(self, rules):
+        """The source of a Q3 finding is a row of a Q3 part."""
+        result = rules.evaluate(claim(("70470", "2026-08-01"), ("70450", "2026-08-01")))
+        (finding,) = [f for f in result.findings if f.rule == "ncci.ptp"]
+        assert finding.source.startswith("radiology-ptp-v322r0-f")
+
+    @pytest.mark.parametrize("date, denied", [("2026-06-30", True), ("2026-07-01", False)])
+    def test_mue_version_by_date_of_service(self, rules, date, denied):
+        """74177 allows 1 unit a day until June 2026 and 2 from the July table on."""
+        result = rules.evaluate(claim(("74177", date, {"units": 2})))
+        assert bool(fired(result, "ncci.mue")) is denied
+
+    def test_mue_versions_take_effect_from_file_names(self, rules):
+        """MUE tables take effect on the date in their file names."""
+        starts = sorted(t.start for t in rules.tables if t.kind == "mue")
+        assert starts == [dt.date(2026, 4, 1).toordinal(), dt.date(2026, 7, 1).toordinal()]
+
+
+class TestMueLoader:
+    def test_specimen_header_with_line_break(self, tmp_path):
+        """The MUE specimen's multi-line notice and split header read; MAI comes from the label's digit."""
+        root = make_ruleset(tmp_path, 'table mue "cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"\n',
+                            SPECIMENS / "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv")
+        rules = radrules.load(root, cache_dir=None)
+        (loaded,) = rules.tables
+        assert len(loaded.table) == 7
+        assert loaded.table.entries["0001U"][0][:3] == (1, 2, "Code Descriptor / CPT Instruction")
+        assert loaded.table.entries["0002M"][0][1] == 3
+
+    def test_mai_one_denies_the_line_alone(self, tmp_path):
+        """71046 (MAI 1, limit 2): a 3-unit line is denied whole; 2 lines of 2 units each pass."""
+        root = make_ruleset(tmp_path, 'table mue "cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"\n',
+                            DATA / "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv")
+        rules = radrules.load(root, cache_dir=None)
+        one = rules.evaluate(claim(("71046", "2026-08-01", {"units": 3})))
+        two = rules.evaluate(claim(("71046", "2026-08-01", {"units": 2}),
+                                   ("71046", "2026-08-01", {"units": 2, "modifiers": ["76"]})))
+        assert fired(one, "ncci.mue") == [((1,), ())]
+        assert fired(two, "ncci.mue") == []
+
+    def test_mai_two_sums_lines_of_the_date(self, tmp_path):
+        """77067 (MAI 2, limit 1): two lines on one date, whatever their modifiers, are both denied."""
+        root = make_ruleset(tmp_path, 'table mue "cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"\n',
+                            DATA / "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv")
+        rules = radrules.load(root, cache_dir=None)
+        result = rules.evaluate(claim(("77067", "2026-08-01"), ("77067", "2026-08-01", {"modifiers": ["76"]}),
+                                      ("77067", "2026-08-02")))
+        assert fired(result, "ncci.mue") == [((1, 2), ())]
+
+    def test_mue_zero_denies_any_units(self, tmp_path):
+        """An MUE of 0 means not payable in the setting: one unit is denied."""
+        root = make_ruleset(tmp_path, 'table mue "cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"\n',
+                            DATA / "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv")
+        result = radrules.load(root, cache_dir=None).evaluate(claim(("76376", "2026-08-01")))
+        (finding,) = [f for f in result.findings if f.rule == "ncci.mue"]
+        assert "not payable" in finding.message
+
+    def test_unlisted_code_is_informational(self, tmp_path):
+        """A code missing from a loaded MUE table gets an info finding, and the claim still passes."""
+        root = make_ruleset(tmp_path, 'table mue "cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"\n',
+                            DATA / "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv")
+        result = radrules.load(root, cache_dir=None).evaluate(claim(("70450", "2026-08-01")))
+        assert [(f.rule, f.severity) for f in result.findings] == [("ncci.mue.unpublished", "info")]
+        assert result.passed
+
+    def test_outpatient_table_serves_institutional_claims_only(self, tmp_path):
+        """`for institutional claims` loads the hospital MUE table; professional claims don't see it."""
+        root = make_ruleset(
+            tmp_path,
+            'table mue "cms/MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv" for institutional claims\n',
+            DATA / "MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv")
+        rules = radrules.load(root, cache_dir=None)
+        hospital = rules.evaluate(claim(("74177", "2026-08-01", {"units": 2}), claim_type="institutional"))
+        practice = rules.evaluate(claim(("74177", "2026-08-01", {"units": 2})))
+        assert fired(hospital, "ncci.mue") == [((1,), ())]
+        assert fired(practice, "ncci.mue") == []
+
+    def test_wrong_table_for_the_claim_type_is_an_error(self, tmp_path):
+        """A practitioner MUE file named for institutional claims is refused (RR514)."""
+        root = make_ruleset(
+            tmp_path, 'table mue "cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv" for institutional claims\n',
+            DATA / "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv")
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        assert [d.code for d in caught.value.errors] == ["RR514"]
+
+
+class TestHospitalPtp:
+    def test_hospital_rows_fire_only_on_institutional_claims(self, tmp_path):
+        """A pair only in the hospital table never fires on a professional claim, and vice versa (§10.2)."""
+        text = ('table ptp "cms/radiology-ccioph-v322r0-f1.TXT" for institutional claims\n'
+                'table ptp "cms/radiology-ptp-v321r0-f1.TXT"\n')
+        root = make_ruleset(tmp_path, text, DATA / "radiology-ccioph-v322r0-f1.TXT",
+                            DATA / "radiology-ptp-v321r0-f1.TXT")
+        rules = radrules.load(root, cache_dir=None)
+        us = (("76700", "2026-08-01"), ("76705", "2026-08-01"))
+        cxr = (("71046", "2026-08-01"), ("71045", "2026-08-01"))
+        assert fired(rules.evaluate(claim(*us, claim_type="institutional")), "ncci.ptp") == [((2,), (1,))]
+        assert fired(rules.evaluate(claim(*us)), "ncci.ptp") == []
+        assert fired(rules.evaluate(claim(*cxr, claim_type="institutional")), "ncci.ptp") == []
+        assert fired(rules.evaluate(claim(*cxr)), "ncci.ptp") == [((2,), (1,))]
+
+
+class TestAddonLoader:
+    TEXT = 'table addon "cms/aoc_v2026q3.csv"\n'
+
+    @pytest.fixture
+    def rules(self, tmp_path):
+        return radrules.load(make_ruleset(tmp_path, self.TEXT, DATA / "aoc_v2026q3.csv"), cache_dir=None)
+
+    def test_effective_from_file_name(self, rules):
+        """aoc_v2026q3 takes effect on 2026-07-01."""
+        assert rules.tables[0].start == dt.date(2026, 7, 1).toordinal()
+
+    def test_type_one_needs_a_listed_primary(self, rules):
+        """77063 alone is denied; with 77067 on the date it is paid."""
+        alone = rules.evaluate(claim(("77063", "2026-08-01")))
+        paired = rules.evaluate(claim(("77067", "2026-08-01"), ("77063", "2026-08-01")))
+        assert fired(alone, "ncci.addon") == [((1,), ())]
+        assert fired(paired, "ncci.addon") == []
+
+    def test_primary_deleted_before_the_date_does_not_count(self, rules):
+        """G0202 was a primary of 77063 until its Julian deletion date 2016366 (2016-12-31)."""
+        before = rules.evaluate(claim(("G0202", "2016-12-31"), ("77063", "2016-12-31")))
+        after = rules.evaluate(claim(("G0202", "2017-01-03"), ("77063", "2017-01-03")))
+        assert fired(before, "ncci.addon") == []
+        assert fired(after, "ncci.addon") == [((2,), ())]
+
+    def test_contractor_defined_primary_takes_any_other_service(self, rules):
+        """Type 2 (`CCCCC`): any line that is not an add-on code on the date is a primary."""
+        alone = rules.evaluate(claim(("76377", "2026-08-01")))
+        with_study = rules.evaluate(claim(("71275", "2026-08-01"), ("76377", "2026-08-01")))
+        assert fired(alone, "ncci.addon") == [((1,), ())]
+        assert fired(with_study, "ncci.addon") == []
+
+
+class TestPctcLoader:
+    RULE = """
+rule t.pctc "26 only where the indicator allows"
+  when line.modifiers has 26 and line.pctc not in [1, 6, 8]
+  then deny line "26 not valid on {line.code} (PC/TC {line.pctc})"
+  carc CO-4
+  reference "test"
+end
+"""
+
+    @pytest.mark.parametrize("file_name", ["PPRRVU26_JUL.csv", "PPRRVU26_JUL.txt"])
+    def test_indicators_become_properties(self, tmp_path, file_name):
+        """The CSV (stacked captions) and fixed-width layouts both give `line.pctc`."""
+        root = make_ruleset(tmp_path, f'table pctc "cms/{file_name}"\n' + self.RULE, DATA / file_name)
+        rules = radrules.load(root, cache_dir=None)
+        denied = rules.evaluate(claim(("99213", "2026-08-01", {"modifiers": ["26"]})))
+        allowed = rules.evaluate(claim(("74177", "2026-08-01", {"modifiers": ["26"]})))
+        unknown = rules.evaluate(claim(("70450", "2026-08-01", {"modifiers": ["26"]})))
+        assert [f.message for f in denied.findings] == ["26 not valid on 99213 (PC/TC 0)"]
+        assert allowed.findings == () and unknown.findings == ()
+
+    def test_specimen_reads(self, tmp_path):
+        """The real PPRRVU specimen's five preamble lines and stacked captions read."""
+        root = make_ruleset(tmp_path, 'table pctc "cms/PPRRVU2026_Jul_nonQPP.csv"\n',
+                            SPECIMENS / "PPRRVU2026_Jul_nonQPP.csv")
+        rules = radrules.load(root, cache_dir=None)
+        (loaded,) = rules.tables
+        assert loaded.table.entries["pctc"] == {"0001F": "9", "00100": "9", "00102": "9"}
+        assert loaded.start == dt.date(2026, 7, 1).toordinal()
+
+    def test_rule_file_values_win_over_the_table(self, tmp_path):
+        """`property pctc = ...` in a rule file overrides the MPFS table for that code."""
+        root = make_ruleset(tmp_path, 'table pctc "cms/PPRRVU26_JUL.csv"\nproperty pctc = 1 for 99213\n' + self.RULE,
+                            DATA / "PPRRVU26_JUL.csv")
+        result = radrules.load(root, cache_dir=None).evaluate(claim(("99213", "2026-08-01", {"modifiers": ["26"]})))
+        assert result.findings == ()
+
+
+class TestRowErrors:
+    def _errors(self, tmp_path, statement, file_name):
+        root = make_ruleset(tmp_path, statement, DATA / file_name)
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        return caught.value
+
+    def test_every_bad_ptp_row_is_reported(self, tmp_path):
+        """Each of the seven bad rows gets its own error with file, row and the column of the bad field."""
+        error = self._errors(tmp_path, 'table ptp "cms/bad-ptp.TXT"\n', "bad-ptp.TXT")
+        found = [(d.code, d.span.line, d.span.column) for d in error.errors]
+        assert found == [("RR507", 7, 7), ("RR508", 8, 14), ("RR510", 9, 23), ("RR509", 10, 25), ("RR506", 11, 1),
+                         ("RR509", 12, 13), ("RR508", 13, 14)]
+        rendered = error.errors[0].render()
+        assert rendered.splitlines()[0] == "rules/cms/bad-ptp.TXT:7:7: error[RR507]: `7415` is not a procedure code " \
+                                           "(column 2)"
+        assert rendered.splitlines()[2].endswith("      ^^^^")
+
+    def test_bad_mue_rows_and_duplicate_codes(self, tmp_path):
+        """Non-numeric limits, unknown MAI, bad codes and a second row for one code are errors."""
+        error = self._errors(tmp_path, 'table mue "cms/bad-mue.csv" effective 2026-07-01\n', "bad-mue.csv")
+        assert [(d.code, d.span.line) for d in error.errors] == [
+            ("RR509", 6), ("RR509", 7), ("RR507", 8), ("RR511", 10)]
+
+    def test_bad_addon_rows(self, tmp_path):
+        """An unknown edit type, `CCCCC` on a type 1 edit and an impossible Julian date are errors."""
+        error = self._errors(tmp_path, 'table addon "cms/bad-aoc.csv"\n', "bad-aoc.csv")
+        assert [(d.code, d.span.line) for d in error.errors] == [("RR509", 2), ("RR509", 3), ("RR508", 4)]
+
+    def test_nothing_is_loaded_after_an_error(self, tmp_path):
+        """A table with a bad row is not used at all (no partial state)."""
+        root = make_ruleset(tmp_path, 'table ptp "cms/bad-ptp.TXT"\n', DATA / "bad-ptp.TXT")
+        cache = tmp_path / "cache"
+        with pytest.raises(radrules.RuleError):
+            radrules.load(root, cache_dir=cache)
+        assert not cache.exists() or not any(cache.iterdir())
+
+    def test_statement_errors(self, tmp_path):
+        """Unknown kinds, missing files, paths outside the folder and doubled versions are reported together."""
+        (tmp_path / "outside.TXT").write_text("x")
+        text = ('table ptpp "cms/radiology-ptp-v321r0-f1.TXT"\n'
+                'table ptp "cms/missing.TXT"\n'
+                'table ptp "../outside.TXT"\n'
+                'table ptp "cms/radiology-ptp-v321r0-f1.TXT" effective 2026-04-01\n'
+                'table ptp "cms/radiology-ptp-v322r0-f1.TXT" effective 2026-04-01\n')
+        root = make_ruleset(tmp_path, text, DATA / "radiology-ptp-v321r0-f1.TXT", DATA / "radiology-ptp-v322r0-f1.TXT")
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        assert [d.code for d in caught.value.errors] == ["RR501", "RR502", "RR503", "RR513"]
+        assert "did you mean `ptp`?" in caught.value.errors[0].render()
+
+    def test_tables_need_a_rule_file(self):
+        """Rules given as a string can't name tables (their paths have no folder)."""
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads('table ptp "cms/x.TXT"\n')
+        assert [d.code for d in caught.value.errors] == ["RR504"]
+
+
+class TestOverrides:
+    TABLE = 'table ptp "cms/radiology-ptp-v321r0-f1.TXT"\n'
+
+    def test_payer_disables_a_table_row(self, tmp_path):
+        """`disable pair` in a payer's block removes the CMS edit for that payer only."""
+        text = self.TABLE + """
+pairs acme.ptp
+  for payer acme
+  reference "Acme does not apply this edit"
+  disable pair 71046 with 71045
+end
+"""
+        rules = radrules.load(make_ruleset(tmp_path, text, DATA / "radiology-ptp-v321r0-f1.TXT"), cache_dir=None)
+        lines = (("71046", "2026-08-01"), ("71045", "2026-08-01"))
+        assert fired(rules.evaluate(claim(*lines, payer="acme")), "ncci.ptp") == []
+        assert fired(rules.evaluate(claim(*lines, payer="medicare")), "ncci.ptp") == [((2,), (1,))]
+
+    def test_rule_file_row_replaces_table_rows_and_says_so(self, tmp_path):
+        """A pair written in a rule file replaces the table's rows for that pair; the source is the rule file."""
+        text = self.TABLE + """
+pairs local.ptp
+  reference "local override: modifier allowed"
+  pair 74176 with 74150 modifier allowed effective 2011-01-01
+end
+"""
+        rules = radrules.load(make_ruleset(tmp_path, text, DATA / "radiology-ptp-v321r0-f1.TXT"), cache_dir=None)
+        bypassed = rules.evaluate(claim(("74176", "2026-08-01"), ("74150", "2026-08-01", {"modifiers": ["59"]})))
+        denied = rules.evaluate(claim(("74176", "2026-08-01"), ("74150", "2026-08-01")))
+        assert fired(bypassed, "ncci.ptp") == [] and fired(bypassed, "local.ptp") == []
+        (finding,) = denied.findings
+        assert finding.rule == "local.ptp" and finding.source == "rules/main.rr:5"
+
+    def test_rows_from_tables_and_rule_files_mix(self, tmp_path):
+        """Table rows and rule-file rows for different pairs both fire on one claim."""
+        text = self.TABLE + """
+pairs local.ptp
+  reference "local edit"
+  pair 70553 with 70551 modifier not allowed effective 2020-01-01
+end
+"""
+        rules = radrules.load(make_ruleset(tmp_path, text, DATA / "radiology-ptp-v321r0-f1.TXT"), cache_dir=None)
+        result = rules.evaluate(claim(("71046", "2026-08-01"), ("71045", "2026-08-01"),
+                                      ("70553", "2026-08-01"), ("70551", "2026-08-01")))
+        assert {f.rule for f in result.findings} == {"ncci.ptp", "local.ptp"}
+
+
+class TestCaches:
+    TEXT = 'table ptp "cms/radiology-ptp-v321r0-f1.TXT"\n'
+
+    def test_warm_load_from_disk_gives_the_same_table(self, tmp_path):
+        """The second load reads the compiled table from the cache directory and evaluates identically."""
+        from radrules import tables
+
+        root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
+        cache = tmp_path / "cache"
+        tables._MEMORY.clear()
+        first = radrules.load(root, cache_dir=cache)
+        assert len(list(cache.glob("ptp-*.pickle"))) == 1
+        tables._MEMORY.clear()
+        second = radrules.load(root, cache_dir=cache)
+        assert second.tables[0].from_cache == "disk"
+        probe = claim(("71046", "2026-08-01"), ("71045", "2026-08-01"))
+        assert first.evaluate(probe).to_dict() == second.evaluate(probe).to_dict()
+
+    def test_stale_cache_is_never_used(self, tmp_path):
+        """Changing a table file changes its key: the old cache entry is ignored and the new rows apply."""
+        from radrules import tables
+
+        root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
+        cache = tmp_path / "cache"
+        tables._MEMORY.clear()
+        radrules.load(root, cache_dir=cache)
+        path = root / "cms" / "radiology-ptp-v321r0-f1.TXT"
+        path.write_bytes(path.read_bytes().replace(b"71046\t71045\t\t20180101\t*\t1",
+                                                   b"71046\t71045\t\t20180101\t20181231\t1"))
+        tables._MEMORY.clear()
+        rules = radrules.load(root, cache_dir=cache)
+        assert rules.tables[0].from_cache == ""
+        result = rules.evaluate(claim(("71046", "2026-08-01"), ("71045", "2026-08-01")))
+        assert fired(result, "ncci.ptp") == []
+
+    def test_damaged_cache_file_is_rebuilt(self, tmp_path):
+        """A cache file that doesn't unpickle to the right key is replaced, not trusted."""
+        from radrules import tables
+
+        root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
+        cache = tmp_path / "cache"
+        tables._MEMORY.clear()
+        radrules.load(root, cache_dir=cache)
+        (entry,) = cache.glob("ptp-*.pickle")
+        entry.write_bytes(b"not a pickle")
+        tables._MEMORY.clear()
+        rules = radrules.load(root, cache_dir=cache)
+        assert rules.tables[0].from_cache == ""
+        assert pickle.loads(entry.read_bytes())[0] == content_key("ptp", [root / "cms" / "radiology-ptp-v321r0-f1.TXT"])
+
+    def test_no_disk_cache_when_disabled(self, tmp_path, monkeypatch):
+        """`RADRULES_CACHE_DIR=` (empty) turns the disk cache off."""
+        monkeypatch.setenv("RADRULES_CACHE_DIR", "")
+        monkeypatch.setenv("HOME", str(tmp_path / "home"))
+        root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
+        radrules.load(root)
+        assert not (tmp_path / "home").exists()
+
+    def test_ruleset_with_tables_pickles(self, tmp_path):
+        """A ruleset holding table arrays crosses a pickle boundary and evaluates the same."""
+        root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
+        rules = radrules.load(root, cache_dir=None)
+        copy = pickle.loads(pickle.dumps(rules))
+        probe = claim(("74176", "2026-08-01"), ("74150", "2026-08-01"))
+        assert copy.evaluate(probe).to_dict() == rules.evaluate(probe).to_dict()
+
+
+# ---------------------------------------------------------------- against a reference implementation
+
+CODES = ["70450", "70470", "71045", "71046", "72192", "74150", "74176", "74177", "76376", "77067"]
+BYPASS = {"59", "XE", "XS", "XP", "XU", "24", "25", "27", "57", "58", "78", "79", "91"}
+ANATOMIC = {"LT", "RT"}
+
+
+def _write_random_tables(root: Path, rng: random.Random):
+    quarters = [dt.date(y, m, 1) for y in range(2023, 2027) for m in (1, 4, 7, 10)]
+    rows = []
+    for c1 in CODES:
+        for c2 in CODES:
+            if c1 == c2 or rng.random() < 0.5:
+                continue
+            for _ in range(rng.choice((1, 1, 2))):
+                start = rng.choice(quarters)
+                indicator = rng.choice((0, 1, 1, 9))
+                if indicator == 9:
+                    end = start
+                elif rng.random() < 0.5:
+                    later = [q for q in quarters if q > start]
+                    end = (rng.choice(later) - dt.timedelta(days=1)) if later else None
+                else:
+                    end = None
+                rows.append((c1, c2, start, end, indicator))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    preamble = "Column 1\tColumn 2\t*=in existence\tEffective\tDeletion\tModifier\tPTP Edit Rationale\r\n"
+    body = "".join(
+        f"{c1}\t{c2}\t\t{s:%Y%m%d}\t{e:%Y%m%d}\t{i}\tMutually exclusive procedures\r\n" if e else
+        f"{c1}\t{c2}\t\t{s:%Y%m%d}\t*\t{i}\tMutually exclusive procedures\r\n"
+        for c1, c2, s, e, i in rows)
+    (root / "cms").mkdir(parents=True)
+    (root / "cms" / "random-ptp.TXT").write_bytes((preamble + body).encode("latin-1"))
+    limits = {code: (rng.randint(0, 3), rng.choice((1, 2, 3))) for code in CODES if rng.random() < 0.8}
+    mue = ('"notice",,,\n"HCPCS/\nCPT Code",Practitioner Services MUE Values,MUE Adjudication Indicator,'
+           'MUE Rationale\n' + "".join(f"{c},{v},{m} Line Edit,Clinical\n" for c, (v, m) in limits.items()))
+    (root / "cms" / "MCR_MUE_PractitionerServices_Eff_01-01-2023.csv").write_bytes(mue.encode("latin-1"))
+    (root / "main.rr").write_text('table ptp "cms/random-ptp.TXT" effective 2023-01-01\n'
+                                  'table mue "cms/MCR_MUE_PractitionerServices_Eff_01-01-2023.csv"\n')
+    return rows, limits
+
+
+def _reference(rows, limits, lines):
+    """A plain implementation of domain.md §1 and §2, written apart from the engine."""
+    ptp = set()
+    for i, a in enumerate(lines):
+        for j, b in enumerate(lines):
+            if i == j or a["date"] != b["date"]:
+                continue
+            day = dt.date.fromisoformat(a["date"])
+            for c1, c2, start, end, indicator in rows:
+                if (c1, c2) != (a["code"], b["code"]) or indicator == 9:
+                    continue
+                if not (start <= day and (end is None or day <= end)):
+                    continue
+                if indicator == 1:
+                    mods_a, mods_b = set(a["modifiers"]), set(b["modifiers"])
+                    if mods_b & BYPASS or (mods_b & ANATOMIC) - mods_a:
+                        continue
+                ptp.add((j + 1, i + 1))
+    mue = set()
+    groups: dict = {}
+    for number, line in enumerate(lines, 1):
+        if line["code"] not in limits:
+            continue
+        value, mai = limits[line["code"]]
+        if mai == 1:
+            if line["units"] > value:
+                mue.add((number,))
+        else:
+            groups.setdefault((line["code"], line["date"]), []).append(number)
+    for (code, date), numbers in groups.items():
+        if sum(lines[n - 1]["units"] for n in numbers) > limits[code][0]:
+            mue.add(tuple(numbers))
+    return ptp, mue
+
+
+def test_engine_matches_reference_implementation(tmp_path):
+    """On thousands of random claims, the engine's PTP and MUE findings equal a plain reference implementation."""
+    rng = random.Random(20261126)
+    rows, limits = _write_random_tables(tmp_path / "rules", rng)
+    rules = radrules.load(tmp_path / "rules", cache_dir=None)
+    dates = [f"{y}-{m:02d}-{d:02d}" for y in (2023, 2024, 2025, 2026) for m in (1, 3, 4, 6, 7, 9, 10, 12)
+             for d in (1, 30)]
+    checked = fired_ptp = 0
+    for _ in range(3000):
+        day = rng.choice(dates)
+        lines = []
+        for _ in range(rng.randint(1, 6)):
+            lines.append({
+                "code": rng.choice(CODES),
+                "modifiers": rng.sample(["59", "XS", "LT", "RT", "26", "76", "25"], rng.choice((0, 0, 1, 2))),
+                "units": rng.choice((1, 1, 2, 3)),
+                "date": day if rng.random() < 0.8 else rng.choice(dates),
+            })
+        result = rules.evaluate({"id": "R", "diagnoses": [], "lines": lines})
+        engine_ptp = {(f.lines[0], f.related_lines[0]) for f in result.findings if f.rule == "ncci.ptp"}
+        engine_mue = {f.lines for f in result.findings if f.rule == "ncci.mue"}
+        expected_ptp, expected_mue = _reference(rows, limits, lines)
+        assert engine_ptp == expected_ptp, lines
+        assert engine_mue == expected_mue, lines
+        checked += 1
+        fired_ptp += bool(expected_ptp)
+    assert checked == 3000 and fired_ptp > 300  # the claims really exercise the edits
