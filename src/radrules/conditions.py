@@ -15,6 +15,7 @@ This module does not import lark.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import operator
 from typing import Any
 
@@ -120,6 +121,7 @@ class DateShift:
         return shift_ordinal(value, self.months, self.days)
 
 
+@functools.lru_cache(maxsize=4096)
 def shift_ordinal(ordinal: int, months: int, days: int) -> int:
     """Move a date ordinal by calendar months (day clamped to month end) and days."""
     if months:

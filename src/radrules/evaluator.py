@@ -47,11 +47,8 @@ class LineView:
         self.date = line.date
         self.day = line.date.toordinal()
         self.end_day = line.end_date.toordinal() if line.end_date is not None else None
-        pointed = []
-        for pointer in line.diagnosis_pointers:
-            if pointer <= len(diagnoses):
-                pointed.append(diagnoses[pointer - 1])
-        self.dxset = frozenset(pointed)
+        count = len(diagnoses)
+        self.dxset = frozenset([diagnoses[p - 1] for p in line.diagnosis_pointers if p <= count])
         self.charge = line.charge
         self.place_of_service = line.place_of_service
         self.rendering_npi = line.rendering_npi
@@ -81,20 +78,29 @@ class Evaluation:
         self.place_of_service = claim.place_of_service
         self.prior_auth = claim.prior_auth or None
         self.received = claim.received.toordinal() if claim.received is not None else None
-        normalized = tuple(normalize_diagnosis(d) for d in claim.diagnoses)
+        normalized = tuple([normalize_diagnosis(d) for d in claim.diagnoses])
         self.diagnoses = frozenset(normalized)
         self.line_count = len(claim.lines)
         patient = claim.patient
         self.birth_date = patient.birth_date
         self.birth = patient.birth_date.toordinal() if patient.birth_date is not None else None
         self.sex = patient.sex
-        self.lines = tuple(LineView(i + 1, line, normalized) for i, line in enumerate(claim.lines))
+        lines = []
         by_day: dict[int, list] = {}
-        for line in self.lines:
-            by_day.setdefault(line.day, []).append(line)
+        for number, line in enumerate(claim.lines, 1):
+            view = LineView(number, line, normalized)
+            lines.append(view)
+            group = by_day.get(view.day)
+            if group is None:
+                by_day[view.day] = [view]
+            else:
+                group.append(view)
+        self.lines = tuple(lines)
         self.by_day = by_day
-        self.first_date = min(line.date for line in self.lines)
-        self._ages: dict = {}
+
+    @property
+    def first_date(self) -> dt.date:
+        return min(line.date for line in self.lines)
 
     def lines_on(self, day: int):
         return self.by_day.get(day, _EMPTY)
@@ -126,7 +132,7 @@ class IndexedLookup:
 
     def line_rules(self, line: LineView):
         view = self.view
-        rules = view.line_rules_by_code.get(line.code, _EMPTY) + view.line_rules_generic
+        rules = view.line_rules_by_code.get(line.code, view.line_rules_generic)
         if line.modifiers and view.line_rules_by_modifier:
             extra = []
             for modifier in line.modifiers:
@@ -137,29 +143,36 @@ class IndexedLookup:
         return rules
 
     def pair_rules(self, line: LineView):
-        return self.view.pair_rules_by_code.get(line.code, _EMPTY) + self.view.pair_rules_generic
+        return self.view.pair_rules_by_code.get(line.code, self.view.pair_rules_generic)
 
     def claim_rules(self):
         return self.view.claim_rules
 
-    def pair_partners(self, column1: str, day: int) -> bool:
-        """Whether any edit row may have ``column1`` in column 1 (a cheap pre-check)."""
-        if column1 in self.view.pairs:
-            return True
+    def ptp_partner(self, column1: str, day: int):
+        """A function from a column-2 code to the PTP rows of the pair on ``day`` (None if
+        none), or None when no row has ``column1`` in column 1."""
+        overlay = self.view.pairs.get(column1)
         tables = self.view.ptp_tables
-        return tables is not None and tables.at(day).has_column1(column1)
+        span = None
+        if tables is not None:
+            index = tables.index(day)
+            table = tables.tables[index]
+            span = table.col1.get(column1)
+        if span is None:
+            return None if overlay is None else overlay.get
+        from_table = table.partner(column1, span, tables.blocks[index])
+        if overlay is None:
+            return from_table
+
+        def rows(column2: str):
+            found = overlay.get(column2)
+            return found if found is not None else from_table(column2)
+
+        return rows
 
     def pair_rows(self, column1: str, column2: str, day: int):
-        inner = self.view.pairs.get(column1)
-        if inner is not None:
-            rows = inner.get(column2)
-            if rows is not None:
-                return rows
-        tables = self.view.ptp_tables
-        if tables is None:
-            return _EMPTY
-        index = tables.index(day)
-        return tables.tables[index].rows(column1, column2, tables.blocks[index])
+        partner = self.ptp_partner(column1, day)
+        return (partner(column2) or _EMPTY) if partner is not None else _EMPTY
 
     def limit_rows(self, code: str, day: int):
         rows = self.view.limits.get(code)
@@ -178,6 +191,8 @@ class IndexedLookup:
         return code in tables.at(day)
 
     def addon_rows(self, code: str, day: int):
+        if code not in self.view.addon_codes:
+            return _EMPTY
         rows = self.view.addons.get(code)
         if rows is not None:
             return rows
@@ -214,8 +229,8 @@ class ScanLookup:
     def claim_rules(self):
         return self._rules("claim")
 
-    def pair_partners(self, column1, day):
-        return True
+    def ptp_partner(self, column1, day):
+        return lambda column2: self.pair_rows(column1, column2, day)
 
     def pair_rows(self, column1, column2, day):
         return self.ruleset.select_rows("pair", (column1, column2), self.payer, self.claim_type, day)
@@ -311,14 +326,14 @@ def _pairs(ev: Evaluation, lookup, findings: list) -> None:
             continue
         for a in group:
             pair_rules = lookup.pair_rules(a)
-            partners = lookup.pair_partners(a.code, a.day)
-            if not pair_rules and not partners:
+            partner = lookup.ptp_partner(a.code, a.day)
+            if not pair_rules and partner is None:
                 continue
             for b in group:
                 if a is b or not same_provider(a, b):
                     continue
-                if partners:
-                    rows = lookup.pair_rows(a.code, b.code, a.day)
+                if partner is not None:
+                    rows = partner(b.code)
                     if rows:
                         _ptp(ev, a, b, rows, placement, findings)
                 for rule in pair_rules:
@@ -409,8 +424,12 @@ def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
             if units > row.max_units:
                 findings.append(_limit_finding(row, (line,), units))
         else:
-            groups.setdefault((line.code, line.day, row), []).append(line)
-    for (code, day, row), lines in groups.items():
+            group = groups.get((line.code, line.day))
+            if group is None:
+                groups[(line.code, line.day)] = (row, [line])
+            else:
+                group[1].append(line)
+    for row, lines in groups.values():
         for subgroup in _provider_groups(lines):
             total = sum(line.billed_units() for line in subgroup)
             if total > row.max_units:
@@ -429,6 +448,8 @@ def _unpublished(line: LineView) -> Finding:
 
 def _provider_groups(lines: list) -> list:
     """Split one code/date group by rendering provider (lines without one join every group)."""
+    if len(lines) == 1:
+        return [lines]
     providers = sorted({line.rendering_npi for line in lines if line.rendering_npi is not None})
     if len(providers) <= 1:
         return [lines]

@@ -204,7 +204,7 @@ class View:
 
     payer: str | None
     claim_type: str
-    line_rules_by_code: dict
+    line_rules_by_code: dict  # code -> rules filed under it, then the generic ones
     line_rules_by_modifier: dict
     line_rules_generic: tuple
     pair_rules_by_code: dict

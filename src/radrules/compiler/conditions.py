@@ -128,6 +128,8 @@ class ConditionCompiler:
         parts = [self._expr(p) for p in expr.parts]
         if any(p is None for p in parts):
             return None
+        # Kleene `and` is commutative: test the cheap parts first.
+        parts.sort(key=cost)
         return c.And(tuple(parts), self._text(expr))
 
     def _or(self, expr: s.Or):
@@ -396,6 +398,29 @@ class ConditionCompiler:
 
 
 _BAD = object()
+
+
+def cost(node) -> int:
+    """A rough cost of testing a node, to order the parts of an `and` (cheap first)."""
+    if isinstance(node, (c.InSet, c.Has, c.Present)):
+        return 1 + _operand_cost(node.operand)
+    if isinstance(node, c.Compare):
+        return 1 + _operand_cost(node.left) + _operand_cost(node.right)
+    if isinstance(node, c.Between):
+        return 2 + _operand_cost(node.operand)
+    if isinstance(node, c.Not):
+        return cost(node.part)
+    if isinstance(node, (c.And, c.Or)):
+        return sum(cost(part) for part in node.parts)
+    return 20  # also-has scans lines; ptp-edit looks rows up
+
+
+def _operand_cost(node) -> int:
+    if isinstance(node, (c.Const, c.LineAttr, c.ClaimAttr, c.LinePlace)):
+        return 0
+    if isinstance(node, c.PropertyOf):
+        return 3
+    return 5  # ages and date arithmetic
 
 
 # ---------------------------------------------------------------- index keys

@@ -135,10 +135,11 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
     return m.View(
         payer=payer,
         claim_type=claim_type,
-        line_rules_by_code={k: tuple(v) for k, v in line_by_code.items()},
+        # Each code's tuple already ends with the rules that apply to every line.
+        line_rules_by_code={k: tuple(v) + tuple(line_generic) for k, v in line_by_code.items()},
         line_rules_by_modifier={k: tuple(v) for k, v in line_by_modifier.items()},
         line_rules_generic=tuple(line_generic),
-        pair_rules_by_code={k: tuple(v) for k, v in pair_by_code.items()},
+        pair_rules_by_code={k: tuple(v) + tuple(pair_generic) for k, v in pair_by_code.items()},
         pair_rules_generic=tuple(pair_generic),
         claim_rules=tuple(claim_rules),
         pairs=pairs,

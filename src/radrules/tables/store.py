@@ -46,17 +46,30 @@ class PtpTable:
         span = self.col1.get(column1)
         if span is None:
             return ()
-        second = self.rank.get(column2)
-        if second is None:
-            return ()
+        return self.partner(column1, span, block)(column2) or ()
+
+    def partner(self, column1: str, span: tuple, block: BlockInfo):
+        """A function from a column-2 code to the rows of (column1, it), or None if there are none."""
         lo, hi = span
+        rank = self.rank
         col2 = self.col2
-        i = bisect.bisect_left(col2, second, lo, hi)
-        out = []
-        while i < hi and col2[i] == second:
-            out.append(self._row(i, column1, column2, block))
+        bisect_left = bisect.bisect_left
+
+        def rows(column2: str):
+            second = rank.get(column2)
+            if second is None:
+                return None
+            i = bisect_left(col2, second, lo, hi)
+            if i >= hi or col2[i] != second:
+                return None
+            out = [self._row(i, column1, column2, block)]
             i += 1
-        return tuple(out)
+            while i < hi and col2[i] == second:
+                out.append(self._row(i, column1, column2, block))
+                i += 1
+            return out
+
+        return rows
 
     def scan(self, column1: str, column2: str, block: BlockInfo) -> tuple:
         """The same rows by a linear pass over the whole table (for tests)."""

@@ -1,0 +1,294 @@
+"""National-scale benchmark: full-size CMS tables plus the bundled rulesets.
+
+    python benchmarks/bench_national.py [--data DIR] [--ptp-rows 2600000] [--claims 100000]
+
+1. Writes synthetic CMS files in the published layouts with
+   ``generate_cms_tables.py`` (once; kept in ``--data``), and a ruleset folder
+   holding ``table`` statements for them and a copy of the bundled rulesets.
+2. Cold load (no disk cache) and warm load (from radrules' table cache) are
+   timed in fresh processes, which also report their peak RSS.
+3. Generates ``--claims`` claims (1-12 lines, median 4) and times
+   ``evaluate()`` claim by claim: with the full ruleset, and with the tables
+   alone (PTP + MUE + add-on) against a hand-written plain-dict
+   implementation of the same PTP and MUE checks on the same claims.
+
+Prints one table. Figures for this machine are in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+MODIFIERS = ["26", "TC", "59", "XS", "XU", "RT", "LT", "76", "25", "91"]
+RADIOLOGY = [
+    "70450", "70460", "70470", "70551", "70552", "70553", "71045", "71046", "71047", "71048", "71250", "71260",
+    "71270", "71271", "71275", "72192", "72193", "72194", "72148", "73721", "73722", "73723", "73562", "74150",
+    "74160", "74170", "74176", "74177", "74178", "76376", "76377", "76700", "76705", "76770", "76775", "77063",
+    "77065", "77066", "77067", "G0279", "Q9967", "99213", "36415",
+]
+
+
+# ---------------------------------------------------------------- data
+
+
+def prepare(data: Path, args) -> Path:
+    """Generate the CMS files (if missing or of another size) and the ruleset folder."""
+    rules = data / "rules"
+    cms = rules / "cms"
+    stamp = cms / "generated.json"
+    wanted = {"ptp_rows": args.ptp_rows, "hospital_rows": args.hospital_rows, "mue_codes": args.mue_codes,
+              "seed": args.seed}
+    if not stamp.is_file() or json.loads(stamp.read_text()) != wanted:
+        if cms.exists():
+            shutil.rmtree(cms)
+        cms.mkdir(parents=True)
+        command = [sys.executable, str(HERE / "generate_cms_tables.py"), str(cms), "--ptp-rows", str(args.ptp_rows),
+                   "--hospital-rows", str(args.hospital_rows), "--mue-codes", str(args.mue_codes),
+                   "--seed", str(args.seed)]
+        if args.ptp_rows < 1000:
+            command += ["--ptp-parts", "1"]
+        started = time.perf_counter()
+        subprocess.run(command, check=True)
+        print(f"generated synthetic CMS files in {time.perf_counter() - started:.1f} s")
+        stamp.write_text(json.dumps(wanted))
+    practitioner = sorted(p.name for p in cms.glob("ccipra-*.TXT"))
+    hospital = sorted(p.name for p in cms.glob("ccioph-*.TXT"))
+    lines = ["# national tables for the benchmark (synthetic files in the CMS layouts)",
+             "table ptp " + ", ".join(f'"cms/{name}"' for name in practitioner),
+             'table mue "cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"',
+             'table addon "cms/aoc_v2026q3.csv"',
+             'table pctc "cms/PPRRVU26_JUL.csv"']
+    if hospital:
+        lines.append("table ptp " + ", ".join(f'"cms/{name}"' for name in hospital) + " for institutional claims")
+        lines.append('table mue "cms/MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv" for institutional claims')
+    (rules / "tables.rr").write_text("\n".join(lines) + "\n")
+    import radrules
+    from radrules import _resources
+
+    bundled = rules / "bundled"
+    if bundled.exists():
+        shutil.rmtree(bundled)
+    shutil.copytree(_resources.bundled_rulesets(), bundled)
+    del radrules
+    return rules
+
+
+_LOAD_PROBE = """
+import json, resource, sys, time
+start = time.perf_counter()
+import radrules
+rules = radrules.load(sys.argv[1])
+elapsed = time.perf_counter() - start
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": elapsed, "rss_mb": rss, "rows": sum(len(t.table) for t in rules.tables if t.kind == "ptp"),
+                  "cache": sorted({t.from_cache for t in rules.tables})}))
+"""
+
+
+def load_in_fresh_process(rules: Path, cache_dir: str) -> dict:
+    env = dict(os.environ, RADRULES_CACHE_DIR=cache_dir)
+    out = subprocess.run([sys.executable, "-c", _LOAD_PROBE, str(rules)], check=True, capture_output=True,
+                         text=True, env=env)
+    return json.loads(out.stdout)
+
+
+# ---------------------------------------------------------------- claims
+
+
+def make_claims(count: int, universe: list[str], rng: random.Random) -> list[dict]:
+    """1-12 lines, median 4; mostly radiology codes that meet each other in the tables."""
+    sizes = [1, 2, 2, 3, 3, 3, 4, 4, 4, 4, 4, 5, 5, 5, 6, 6, 7, 8, 9, 10, 11, 12]
+    claims = []
+    for number in range(count):
+        size = rng.choice(sizes)
+        day = dt.date(2026, 7, 1) + dt.timedelta(days=rng.randrange(150))
+        lines = []
+        for _ in range(size):
+            code = rng.choice(RADIOLOGY) if rng.random() < 0.7 else rng.choice(universe)
+            lines.append({
+                "code": code,
+                "modifiers": rng.sample(MODIFIERS, rng.choice((0, 0, 0, 1, 1, 2))),
+                "units": rng.choice((1, 1, 1, 1, 2, 3)),
+                "date": (day if rng.random() < 0.85 else day + dt.timedelta(days=1)).isoformat(),
+                "diagnosis_pointers": [1],
+            })
+        claims.append({
+            "id": f"N-{number}", "type": "professional", "payer": rng.choice(("medicare", "acme", "bcbs")),
+            "patient": {"birth_date": "1956-04-02", "sex": rng.choice("FM")}, "place_of_service": "11",
+            "prior_auth": "PA1", "received": (day + dt.timedelta(days=14)).isoformat(),
+            "diagnoses": ["R10.9", "Z12.31"], "lines": lines,
+        })
+    return claims
+
+
+def time_each(function, claims) -> list[float]:
+    times = []
+    clock = time.perf_counter
+    for claim in claims:
+        start = clock()
+        function(claim)
+        times.append(clock() - start)
+    return times
+
+
+# ---------------------------------------------------------------- plain-dict implementation
+
+
+class PlainDict:
+    """The PTP and MUE checks of domain.md §1-§2 with plain dicts: the speed baseline."""
+
+    BYPASS = {"59", "XE", "XS", "XP", "XU", "24", "25", "27", "57", "58", "78", "79", "91"}
+    ANATOMIC = {"E1", "E2", "E3", "E4", "FA", "F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "TA", "T1",
+                "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9", "LT", "RT", "LC", "LD", "LM", "RC", "RI"}
+
+    def __init__(self, cms: Path):
+        self.ptp: dict = {}
+        for path in sorted(cms.glob("ccipra-*.TXT")):
+            with open(path, encoding="latin-1") as handle:
+                for line in handle:
+                    fields = line.rstrip("\r\n").split("\t")
+                    if len(fields) != 7 or not fields[3].isdigit():
+                        continue
+                    start = dt.date(int(fields[3][:4]), int(fields[3][4:6]), int(fields[3][6:])).toordinal()
+                    end = None if fields[4] == "*" else dt.date(
+                        int(fields[4][:4]), int(fields[4][4:6]), int(fields[4][6:])).toordinal()
+                    self.ptp.setdefault((fields[0], fields[1]), []).append((start, end, int(fields[5])))
+        import csv
+
+        self.mue: dict = {}
+        with open(cms / "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv", encoding="latin-1", newline="") as handle:
+            for row in csv.reader(handle):
+                if len(row) >= 3 and row[1].isdigit() and row[2][:1] in "123":
+                    self.mue[row[0]] = (int(row[1]), int(row[2][0]))
+
+    def check(self, claim) -> tuple:
+        """(PTP denials as (column 2 line, column 1 line), MUE-denied lines)."""
+        lines = claim.lines
+        days = [line.date.toordinal() for line in lines]
+        mods = [frozenset(line.modifiers) for line in lines]
+        denied_ptp = []
+        ptp = self.ptp
+        for i, a in enumerate(lines):
+            for j, b in enumerate(lines):
+                if i == j or days[i] != days[j]:
+                    continue
+                rows = ptp.get((a.code, b.code))
+                if not rows:
+                    continue
+                day = days[i]
+                for start, end, indicator in rows:
+                    if indicator == 9 or day < start or (end is not None and day > end):
+                        continue
+                    if indicator == 1 and (mods[j] & self.BYPASS or (mods[j] & self.ANATOMIC) - mods[i]):
+                        continue
+                    denied_ptp.append((j + 1, i + 1))
+                    break
+        denied_mue = []
+        groups: dict = {}
+        for number, line in enumerate(lines, 1):
+            limit = self.mue.get(line.code)
+            if limit is None:
+                continue
+            if limit[1] == 1:
+                if line.units > limit[0]:
+                    denied_mue.append((number,))
+            else:
+                groups.setdefault((line.code, days[number - 1]), []).append(number)
+        for (code, _), numbers in groups.items():
+            if sum(lines[n - 1].units for n in numbers) > self.mue[code][0]:
+                denied_mue.append(tuple(numbers))
+        return denied_ptp, denied_mue
+
+
+# ---------------------------------------------------------------- main
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=str(HERE / "data" / "national"), help="where generated files live")
+    parser.add_argument("--ptp-rows", type=int, default=2_600_000)
+    parser.add_argument("--hospital-rows", type=int, default=0)
+    parser.add_argument("--mue-codes", type=int, default=15_000)
+    parser.add_argument("--claims", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    data = Path(args.data)
+    rules_dir = prepare(data, args)
+    cache_dir = data / "cache"
+    if cache_dir.exists():
+        shutil.rmtree(cache_dir)
+
+    cold = load_in_fresh_process(rules_dir, "")
+    load_in_fresh_process(rules_dir, str(cache_dir))  # fills the disk cache
+    warm = load_in_fresh_process(rules_dir, str(cache_dir))
+
+    import radrules
+
+    full = radrules.load(rules_dir, cache_dir=cache_dir)
+    tables_only = radrules.load(rules_dir / "tables.rr", cache_dir=cache_dir)  # the tables alone
+    universe = list(next(t.table for t in full.tables if t.kind == "ptp").codes)
+    claims = [radrules.Claim.from_dict(c) for c in make_claims(args.claims, universe, random.Random(args.seed))]
+    four = [c for c in claims if len(c.lines) == 4]
+
+    for claim in claims[:2000]:  # warm up
+        full.evaluate(claim)
+        tables_only.evaluate(claim)
+
+    started = time.perf_counter()
+    for claim in claims:
+        full.evaluate(claim)
+    rate = len(claims) / (time.perf_counter() - started)
+    full_four = statistics.median(time_each(full.evaluate, four)) * 1e6
+    tables_four = statistics.median(time_each(tables_only.evaluate, four)) * 1e6
+
+    started = time.perf_counter()
+    plain = PlainDict(rules_dir / "cms")
+    plain_build = time.perf_counter() - started
+    plain_four = statistics.median(time_each(plain.check, four)) * 1e6
+
+    mismatches = 0
+    for claim in claims[:5000]:
+        result = tables_only.evaluate(claim)
+        engine = (sorted((f.lines[0], f.related_lines[0]) for f in result.findings if f.rule == "ncci.ptp"),
+                  sorted(f.lines for f in result.findings if f.rule == "ncci.mue"))
+        expected = plain.check(claim)
+        mismatches += engine != (sorted(expected[0]), sorted(expected[1]))
+
+    rows = [
+        ("PTP rows loaded (practitioner)", f"{cold['rows']:,}", ""),
+        ("cold load, no cache (fresh process)", f"{cold['seconds']:.2f} s", "<= 15 s"),
+        ("warm load from table cache (fresh process)", f"{warm['seconds']:.2f} s", "<= 2 s"),
+        ("peak RSS, tables + bundled rules loaded", f"{max(cold['rss_mb'], warm['rss_mb']):.0f} MB", "<= 600 MB"),
+        (f"evaluate(), 4-line claims, median ({len(four):,} claims)", f"{full_four:.1f} µs", "<= 25 µs"),
+        ("claims/s, one core, all claims (1-12 lines)", f"{rate:,.0f}", ">= 40,000"),
+        ("evaluate(), tables only, 4-line median", f"{tables_four:.1f} µs", ""),
+        ("plain-dict PTP+MUE, 4-line median", f"{plain_four:.1f} µs", ""),
+        ("engine / plain dict (same checks)", f"{tables_four / plain_four:.2f}x", "<= 3x"),
+        ("PTP/MUE disagreements with plain dict (5,000 claims)", f"{mismatches}", "0"),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"\nradrules national benchmark: {args.claims:,} claims, Python {sys.version.split()[0]}")
+    print(f"{'measure':<{width}} | {'value':>12} | floor")
+    print(f"{'-' * width}-+-{'-' * 12}-+-{'-' * 10}")
+    for name, value, floor in rows:
+        print(f"{name:<{width}} | {value:>12} | {floor}")
+    print(f"plain-dict comparison: engine (tables only) {tables_four:.1f} µs vs plain dict {plain_four:.1f} µs "
+          f"per 4-line claim = {tables_four / plain_four:.2f}x (plain-dict build {plain_build:.1f} s)")
+    return 1 if mismatches else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
