@@ -5,53 +5,71 @@ unit limit and claim rule (they do not look at each other's results), then
 add-on codes, which need to know which primaries were denied. Findings are
 reported in the deterministic order of :meth:`Finding.sort_key`.
 
-The indexed path visits only the rules filed under a line's code or
-modifiers; the scan path (``indexed=False``) checks every rule of the
-ruleset against every line and exists so tests can prove both agree.
+Rules, rows and tables are reached through a *lookup*. The indexed lookup
+visits only what is filed under a line's code, modifiers or code pair; the
+scan lookup (``indexed=False``) checks every rule and row of the ruleset and
+exists so tests can prove both agree. The stages below are shared.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 
 from . import checks
 from .claim import Claim
-from .model import (
-    ANATOMIC_MODIFIERS,
-    OTHER_BYPASS_MODIFIERS,
-    View,
-    format_date,
-)
 from .codes import normalize_diagnosis
+from .model import ANATOMIC_MODIFIERS, OTHER_BYPASS_MODIFIERS, View, format_date
 from .result import Finding, Result, build_result
 
 _EMPTY = ()
 
 
 class LineView:
-    """One claim line prepared for fast evaluation (1-based ``number``)."""
+    """One claim line prepared for evaluation (1-based ``number``).
 
-    __slots__ = (
-        "number", "code", "modifiers", "modset", "first_modifier", "units", "date", "day",
-        "end_day", "dxset", "charge", "place_of_service", "rendering_npi", "line",
-    )
+    The attributes rules read on every line are copied; the rest are read
+    from the claim line when asked.
+    """
 
-    def __init__(self, number: int, line, diagnoses: tuple):
+    __slots__ = ("number", "line", "code", "modifiers", "modset", "units", "date", "day", "end_day",
+                 "rendering_npi", "_dx", "_diagnoses")
+
+    def __init__(self, number: int, line, diagnoses):
         self.number = number
         self.line = line
         self.code = line.code
         self.modifiers = line.modifiers
         self.modset = frozenset(line.modifiers)
-        self.first_modifier = line.modifiers[0] if line.modifiers else None
         self.units = line.units
         self.date = line.date
         self.day = line.date.toordinal()
-        self.end_day = line.end_date.toordinal() if line.end_date is not None else None
-        count = len(diagnoses)
-        self.dxset = frozenset([diagnoses[p - 1] for p in line.diagnosis_pointers if p <= count])
-        self.charge = line.charge
-        self.place_of_service = line.place_of_service
+        end = line.end_date
+        self.end_day = end.toordinal() if end is not None else None
         self.rendering_npi = line.rendering_npi
+        self._dx = None
+        self._diagnoses = diagnoses
+
+    @property
+    def dxset(self) -> frozenset:
+        """The (normalised) diagnoses this line points to."""
+        if self._dx is None:
+            diagnoses = self._diagnoses()
+            count = len(diagnoses)
+            self._dx = frozenset([diagnoses[p - 1] for p in self.line.diagnosis_pointers if p <= count])
+        return self._dx
+
+    @property
+    def first_modifier(self):
+        return self.modifiers[0] if self.modifiers else None
+
+    @property
+    def charge(self):
+        return self.line.charge
+
+    @property
+    def place_of_service(self):
+        return self.line.place_of_service
 
     def billed_units(self) -> int | float:
         """Units per day: a date span divides the units, rounded to nearest (§2.1)."""
@@ -77,26 +95,37 @@ class Evaluation:
         self.payer = claim.payer.lower() if claim.payer else None
         self.place_of_service = claim.place_of_service
         self.prior_auth = claim.prior_auth or None
-        self.received = claim.received.toordinal() if claim.received is not None else None
-        normalized = tuple([normalize_diagnosis(d) for d in claim.diagnoses])
-        self.diagnoses = frozenset(normalized)
+        received = claim.received
+        self.received = received.toordinal() if received is not None else None
         self.line_count = len(claim.lines)
         patient = claim.patient
-        self.birth_date = patient.birth_date
-        self.birth = patient.birth_date.toordinal() if patient.birth_date is not None else None
+        birth = patient.birth_date
+        self.birth_date = birth
+        self.birth = birth.toordinal() if birth is not None else None
         self.sex = patient.sex
+        self._normalized = None
         lines = []
         by_day: dict[int, list] = {}
+        normalized = self.normalized_diagnoses
         for number, line in enumerate(claim.lines, 1):
-            view = LineView(number, line, normalized)
-            lines.append(view)
-            group = by_day.get(view.day)
+            view_ = LineView(number, line, normalized)
+            lines.append(view_)
+            group = by_day.get(view_.day)
             if group is None:
-                by_day[view.day] = [view]
+                by_day[view_.day] = [view_]
             else:
-                group.append(view)
-        self.lines = tuple(lines)
+                group.append(view_)
+        self.lines = lines
         self.by_day = by_day
+
+    def normalized_diagnoses(self) -> tuple:
+        if self._normalized is None:
+            self._normalized = tuple([normalize_diagnosis(d) for d in self.claim.diagnoses])
+        return self._normalized
+
+    @property
+    def diagnoses(self) -> frozenset:
+        return frozenset(self.normalized_diagnoses())
 
     @property
     def first_date(self) -> dt.date:
@@ -129,6 +158,7 @@ class IndexedLookup:
 
     def __init__(self, view: View):
         self.view = view
+        self.addon_codes = view.addon_codes
 
     def line_rules(self, line: LineView):
         view = self.view
@@ -137,9 +167,10 @@ class IndexedLookup:
             extra = []
             for modifier in line.modifiers:
                 for rule in view.line_rules_by_modifier.get(modifier, _EMPTY):
-                    if rule not in extra:
+                    if rule not in extra and rule not in rules:
                         extra.append(rule)
-            rules = rules + tuple(extra)
+            if extra:
+                rules = rules + tuple(extra)
         return rules
 
     def pair_rules(self, line: LineView):
@@ -148,50 +179,66 @@ class IndexedLookup:
     def claim_rules(self):
         return self.view.claim_rules
 
-    def ptp_partner(self, column1: str, day: int):
-        """A function from a column-2 code to the PTP rows of the pair on ``day`` (None if
-        none), or None when no row has ``column1`` in column 1."""
-        overlay = self.view.pairs.get(column1)
-        tables = self.view.ptp_tables
-        span = None
+    def ptp_hits(self, group: list, day: int) -> list:
+        """(column 1 line, column 2 line, rows) for every ordered pair of ``group`` with PTP rows."""
+        view = self.view
+        overlay = view.pairs
+        tables = view.ptp_tables
+        table = None
         if tables is not None:
             index = tables.index(day)
             table = tables.tables[index]
-            span = table.col1.get(column1)
-        if span is None:
-            return None if overlay is None else overlay.get
-        from_table = table.partner(column1, span, tables.blocks[index])
-        if overlay is None:
-            return from_table
-
-        def rows(column2: str):
-            found = overlay.get(column2)
-            return found if found is not None else from_table(column2)
-
-        return rows
+            block = tables.blocks[index]
+            col1 = table.col1
+            rank = table.rank
+            col2 = table.col2
+            ranks = [rank.get(line.code) for line in group]
+        hits = []
+        for a in group:
+            mine = overlay.get(a.code) if overlay else None
+            span = col1.get(a.code) if table is not None else None
+            if mine is None and span is None:
+                continue
+            for position, b in enumerate(group):
+                if a is b:
+                    continue
+                rows = mine.get(b.code) if mine is not None else None
+                if rows is None and span is not None:
+                    second = ranks[position]
+                    if second is not None:
+                        lo, hi = span
+                        i = bisect.bisect_left(col2, second, lo, hi)
+                        if i < hi and col2[i] == second:
+                            rows = table.rows_at(i, hi, a.code, b.code, block)
+                if rows and same_provider(a, b):
+                    hits.append((a, b, rows))
+        return hits
 
     def pair_rows(self, column1: str, column2: str, day: int):
-        partner = self.ptp_partner(column1, day)
-        return (partner(column2) or _EMPTY) if partner is not None else _EMPTY
-
-    def limit_rows(self, code: str, day: int):
-        rows = self.view.limits.get(code)
-        if rows is not None:
-            return rows
-        tables = self.view.mue_tables
+        inner = self.view.pairs.get(column1)
+        if inner is not None:
+            rows = inner.get(column2)
+            if rows is not None:
+                return rows
+        tables = self.view.ptp_tables
         if tables is None:
             return _EMPTY
-        return tables.at(day).get(code, _EMPTY)
+        index = tables.index(day)
+        return tables.tables[index].rows(column1, column2, tables.blocks[index])
 
-    def mue_published(self, code: str, day: int) -> bool | None:
-        """None without an MUE table for this claim type; else whether it lists ``code``."""
+    def limit(self, code: str, day: int):
+        """(unit-limit rows or (), whether a loaded MUE table lists the code: None if none is loaded)."""
+        rows = self.view.limits.get(code)
+        if rows is not None:
+            return rows, True
         tables = self.view.mue_tables
         if tables is None:
-            return None
-        return code in tables.at(day)
+            return _EMPTY, None
+        rows = tables.at(day).get(code)
+        return (rows, True) if rows is not None else (_EMPTY, False)
 
     def addon_rows(self, code: str, day: int):
-        if code not in self.view.addon_codes:
+        if code not in self.addon_codes:
             return _EMPTY
         rows = self.view.addons.get(code)
         if rows is not None:
@@ -202,7 +249,7 @@ class IndexedLookup:
         return tables.at(day).get(code, _EMPTY)
 
     def is_addon(self, code: str) -> bool:
-        return code in self.view.addon_codes
+        return code in self.addon_codes
 
 
 class ScanLookup:
@@ -212,7 +259,7 @@ class ScanLookup:
         self.ruleset = ruleset
         self.payer = payer
         self.claim_type = claim_type
-        self.view = ruleset.view_for(payer, claim_type)
+        self.addon_codes = ruleset.view_for(payer, claim_type).addon_codes
 
     def _rules(self, shape: str):
         return tuple(
@@ -229,26 +276,32 @@ class ScanLookup:
     def claim_rules(self):
         return self._rules("claim")
 
-    def ptp_partner(self, column1, day):
-        return lambda column2: self.pair_rows(column1, column2, day)
+    def ptp_hits(self, group, day):
+        hits = []
+        for a in group:
+            for b in group:
+                if a is not b and same_provider(a, b):
+                    rows = self.pair_rows(a.code, b.code, day)
+                    if rows:
+                        hits.append((a, b, rows))
+        return hits
 
     def pair_rows(self, column1, column2, day):
         return self.ruleset.select_rows("pair", (column1, column2), self.payer, self.claim_type, day)
 
-    def limit_rows(self, code, day):
-        return self.ruleset.select_rows("limit", (code,), self.payer, self.claim_type, day)
-
-    def mue_published(self, code, day):
+    def limit(self, code, day):
         from .tables import versions
 
+        rows = self.ruleset.select_rows("limit", (code,), self.payer, self.claim_type, day)
         found = versions(list(self.ruleset.tables), "mue", self.claim_type)
-        return None if found is None else any(key == code for key in found.at(day))
+        published = None if found is None else (bool(rows) or any(key == code for key in found.at(day)))
+        return rows, published
 
     def addon_rows(self, code, day):
         return self.ruleset.select_rows("addon", (code,), self.payer, self.claim_type, day)
 
     def is_addon(self, code):
-        return code in self.view.addon_codes
+        return code in self.addon_codes
 
 
 # ---------------------------------------------------------------- evaluate
@@ -277,14 +330,14 @@ def evaluate(ruleset, claim, *, indexed: bool = True) -> Result:
 
 def _rule_finding(rule, ev, line, other, lines, related) -> Finding:
     info = rule.info
-    codes = tuple(x.code for x in (line, other) if x is not None)
+    codes = (line.code,) if other is None else (line.code, other.code)
     return Finding(
         rule=info.id,
         kind=info.kind,
         severity=info.severity,
         lines=lines,
         related_lines=related,
-        codes=codes,
+        codes=codes if line is not None else (),
         carc=info.carc,
         rarc=info.rarc,
         message=rule.message.render(ev, line, other),
@@ -293,13 +346,19 @@ def _rule_finding(rule, ev, line, other, lines, related) -> Finding:
     )
 
 
+def _in_window(rule, day: int) -> bool:
+    start, end = rule.start, rule.end
+    return (start is None or start <= day) and (end is None or day <= end)
+
+
 def _line_rules(ev: Evaluation, lookup, findings: list) -> None:
     all_lines = None
     for line in ev.lines:
+        day = line.day
         for rule in lookup.line_rules(line):
-            if not rule.scope.active_on(line.day):
+            if rule.windowed and not _in_window(rule, day):
                 continue
-            if rule.condition.test(ev, line, None) is True:
+            if rule.check(ev, line, None) is True:
                 if rule.target == "claim":
                     all_lines = all_lines or tuple(x.number for x in ev.lines)
                     findings.append(_rule_finding(rule, ev, line, None, all_lines, ()))
@@ -314,48 +373,49 @@ def _claim_rules(ev: Evaluation, lookup, findings: list) -> None:
     first_day = ev.first_date.toordinal()
     all_lines = tuple(x.number for x in ev.lines)
     for rule in rules:
-        if rule.scope.active_on(first_day) and rule.condition.test(ev, None, None) is True:
+        if (not rule.windowed or _in_window(rule, first_day)) and rule.check(ev, None, None) is True:
             findings.append(_rule_finding(rule, ev, None, None, all_lines, ()))
 
 
 def _pairs(ev: Evaluation, lookup, findings: list) -> None:
     placement = ev.view.modifier_placement
     both_seen: dict = {}  # a `both` finding is reported once per pair of lines
-    for group in ev.by_day.values():
+    for day, group in ev.by_day.items():
         if len(group) < 2:
             continue
+        for a, b, rows in lookup.ptp_hits(group, day):
+            _ptp(a, b, rows, placement, findings)
         for a in group:
             pair_rules = lookup.pair_rules(a)
-            partner = lookup.ptp_partner(a.code, a.day)
-            if not pair_rules and partner is None:
+            if not pair_rules:
                 continue
-            for b in group:
-                if a is b or not same_provider(a, b):
+            for rule in pair_rules:
+                if rule.windowed and not _in_window(rule, day):
                     continue
-                if partner is not None:
-                    rows = partner(b.code)
-                    if rows:
-                        _ptp(ev, a, b, rows, placement, findings)
-                for rule in pair_rules:
-                    if rule.same_code and b.code != a.code:
+                other_codes = rule.other_codes
+                same_code = rule.same_code
+                check = rule.check
+                for b in group:
+                    if a is b:
                         continue
-                    if rule.other_codes is not None and b.code not in rule.other_codes:
+                    if same_code and b.code != a.code:
                         continue
-                    if rule.scope.active_on(a.day) and rule.condition.test(ev, a, b) is True:
-                        if rule.target == "line":
-                            lines, related = (a.number,), (b.number,)
-                        elif rule.target == "other":
-                            lines, related = (b.number,), (a.number,)
-                        else:
-                            # Once per pair of lines; if both orders match, the
-                            # order of the codes (not of the lines) picks the wording.
-                            lines = tuple(sorted((a.number, b.number)))
-                            order = (a.code, b.code, a.modifiers, b.modifiers, a.units, b.units)
-                            key = (rule.info.id, lines)
-                            if key not in both_seen or order < both_seen[key][0]:
-                                both_seen[key] = (order, _rule_finding(rule, ev, a, b, lines, ()))
-                            continue
-                        findings.append(_rule_finding(rule, ev, a, b, lines, related))
+                    if other_codes is not None and b.code not in other_codes:
+                        continue
+                    if not same_provider(a, b) or check(ev, a, b) is not True:
+                        continue
+                    if rule.target == "line":
+                        findings.append(_rule_finding(rule, ev, a, b, (a.number,), (b.number,)))
+                    elif rule.target == "other":
+                        findings.append(_rule_finding(rule, ev, a, b, (b.number,), (a.number,)))
+                    else:
+                        # Once per pair of lines; if both orders match, the order
+                        # of the codes (not of the lines) picks the wording.
+                        lines = (a.number, b.number) if a.number < b.number else (b.number, a.number)
+                        order = (a.code, b.code, a.modifiers, b.modifiers, a.units, b.units)
+                        key = (rule.info.id, lines)
+                        if key not in both_seen or order < both_seen[key][0]:
+                            both_seen[key] = (order, _rule_finding(rule, ev, a, b, lines, ()))
     findings.extend(finding for _, finding in both_seen.values())
 
 
@@ -374,7 +434,8 @@ def ptp_bypassed(column1: LineView, column2: LineView, placement: str) -> str | 
     return None
 
 
-def _ptp(ev: Evaluation, a: LineView, b: LineView, rows, placement: str, findings: list) -> None:
+def _ptp(a: LineView, b: LineView, rows, placement: str, findings: list) -> None:
+    """Deny the column 2 line ``b`` by the first row in force that its modifiers don't bypass."""
     for row in rows:
         if row.indicator == 9 or not row.active_on(b.day):
             continue
@@ -401,32 +462,29 @@ def _ptp(ev: Evaluation, a: LineView, b: LineView, rows, placement: str, finding
         return
 
 
-def _active(rows, day: int):
-    for row in rows:
-        if row.active_on(day):
-            return row
-    return None
-
-
 def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
     groups: dict = {}
     for line in ev.lines:
-        rows = lookup.limit_rows(line.code, line.day)
-        if not rows:
-            if lookup.mue_published(line.code, line.day) is False:
-                findings.append(_unpublished(line))
-            continue
-        row = _active(rows, line.day)
+        day = line.day
+        rows, published = lookup.limit(line.code, day)
+        row = None
+        for candidate in rows:
+            if candidate.active_on(day):
+                row = candidate
+                break
         if row is None:
+            if published is False:
+                findings.append(_unpublished(line))
             continue
         if row.mai == 1:
             units = line.billed_units()
             if units > row.max_units:
                 findings.append(_limit_finding(row, (line,), units))
         else:
-            group = groups.get((line.code, line.day))
+            key = (line.code, day)
+            group = groups.get(key)
             if group is None:
-                groups[(line.code, line.day)] = (row, [line])
+                groups[key] = (row, [line])
             else:
                 group[1].append(line)
     for row, lines in groups.values():
@@ -480,7 +538,7 @@ def _limit_finding(row, lines, units) -> Finding:
         rule=info.id,
         kind=info.kind,
         severity=info.severity,
-        lines=tuple(line.number for line in lines),
+        lines=tuple([line.number for line in lines]),
         related_lines=(),
         codes=(code,),
         carc=info.carc,
@@ -494,15 +552,19 @@ def _limit_finding(row, lines, units) -> Finding:
 def _addons(ev: Evaluation, lookup, findings: list) -> None:
     """An add-on line is paid only if a line on its date is an acceptable, undenied primary
     under one of the add-on's edits in force that day (domain.md §3)."""
+    addon_codes = lookup.addon_codes
     denied = None
     for line in ev.lines:
-        rows = [row for row in lookup.addon_rows(line.code, line.day) if row.active_on(line.day)]
+        if line.code not in addon_codes:
+            continue
+        day = line.day
+        rows = [row for row in lookup.addon_rows(line.code, day) if row.active_on(day)]
         if not rows:
             continue
         if denied is None:
             denied = {n for f in findings if f.severity == "deny" for n in f.lines}
         paid, refused = [], []
-        for other in ev.lines_on(line.day):
+        for other in ev.by_day[day]:
             if other is line or not same_provider(line, other):
                 continue
             if any(row.accepts(other.code, other.day, lookup.is_addon) for row in rows):

@@ -112,6 +112,28 @@ class GeneralRule:
     # Pair rules only: the other line's code must be in ``other_codes`` / equal this line's.
     other_codes: frozenset | None = None
     same_code: bool = False
+    # The scope's date window, copied for the evaluator's inner loop.
+    start: int | None = attrs.field(init=False, repr=False, eq=False)
+    end: int | None = attrs.field(init=False, repr=False, eq=False)
+    windowed: bool = attrs.field(init=False, repr=False, eq=False)
+    # ``condition`` as a closure (radrules.fastpath); rebuilt after unpickling.
+    check: Any = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self):
+        from .fastpath import fast_test
+
+        object.__setattr__(self, "start", self.scope.start)
+        object.__setattr__(self, "end", self.scope.end)
+        object.__setattr__(self, "windowed", self.scope.start is not None or self.scope.end is not None)
+        object.__setattr__(self, "check", fast_test(self.condition))
+
+    def __getstate__(self):
+        return {field.name: getattr(self, field.name) for field in attrs.fields(type(self)) if field.init}
+
+    def __setstate__(self, state):
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        self.__attrs_post_init__()
 
 
 @attrs.frozen

@@ -48,6 +48,17 @@ class PtpTable:
             return ()
         return self.partner(column1, span, block)(column2) or ()
 
+    def rows_at(self, i: int, hi: int, column1: str, column2: str, block: BlockInfo) -> list:
+        """The rows from position ``i`` on that share its column-2 code (within a slice ending at ``hi``)."""
+        col2 = self.col2
+        second = col2[i]
+        out = [self._row(i, column1, column2, block)]
+        i += 1
+        while i < hi and col2[i] == second:
+            out.append(self._row(i, column1, column2, block))
+            i += 1
+        return out
+
     def partner(self, column1: str, span: tuple, block: BlockInfo):
         """A function from a column-2 code to the rows of (column1, it), or None if there are none."""
         lo, hi = span

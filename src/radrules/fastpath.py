@@ -1,0 +1,148 @@
+"""Condition trees turned into plain Python closures for the evaluator's inner loops.
+
+The nodes of :mod:`radrules.conditions` stay the truth: they pickle, they
+can be inspected and explained. :func:`fast_test` builds, from a node, a
+closure that answers the same three-valued question with fewer Python calls:
+the common leaves (a line's code in a set, a line's modifiers against a set,
+two lines' codes equal) read the line directly, and ``and``/``or`` of two or
+three parts are unrolled. Anything else falls back to the node's own
+``test``. Closures are rebuilt after unpickling, never pickled.
+"""
+
+from __future__ import annotations
+
+from . import conditions as c
+
+#: Line attributes that are never None on a LineView.
+_ALWAYS_SET = {"code", "modset", "units", "day", "number"}
+
+
+def fast_test(node):
+    """A callable ``(ev, line, other) -> True | False | None`` equal to ``node.test``."""
+    kind = type(node)
+    if kind is c.And:
+        return _and([fast_test(part) for part in node.parts])
+    if kind is c.Or:
+        return _or([fast_test(part) for part in node.parts])
+    if kind is c.Not:
+        inner = fast_test(node.part)
+
+        def negation(ev, line, other):
+            answer = inner(ev, line, other)
+            return None if answer is None else not answer
+        return negation
+    if kind is c.InSet and not node.prefixes and _line_attr(node.operand, "code"):
+        return _code_in(node.values, node.operand.role, node.negated)
+    if kind is c.Has and not node.prefixes and _line_attr(node.operand, "modset"):
+        return _modifiers_have(node.values, node.operand.role, node.quantifier)
+    if kind is c.Compare:
+        special = _compare(node)
+        if special is not None:
+            return special
+    return node.test
+
+
+def _line_attr(node, attr: str) -> bool:
+    return type(node) is c.LineAttr and node.attr == attr
+
+
+def _and(parts):
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        first, second = parts
+
+        def both(ev, line, other):
+            a = first(ev, line, other)
+            if a is False:
+                return False
+            b = second(ev, line, other)
+            if b is False:
+                return False
+            return True if (a is True and b is True) else None
+        return both
+    if len(parts) == 3:
+        first, second, third = parts
+
+        def all_three(ev, line, other):
+            a = first(ev, line, other)
+            if a is False:
+                return False
+            b = second(ev, line, other)
+            if b is False:
+                return False
+            d = third(ev, line, other)
+            if d is False:
+                return False
+            return True if (a is True and b is True and d is True) else None
+        return all_three
+    parts = tuple(parts)
+
+    def every(ev, line, other):
+        result = True
+        for part in parts:
+            answer = part(ev, line, other)
+            if answer is False:
+                return False
+            if answer is None:
+                result = None
+        return result
+    return every
+
+
+def _or(parts):
+    if len(parts) == 1:
+        return parts[0]
+    parts = tuple(parts)
+
+    def any_of(ev, line, other):
+        result = False
+        for part in parts:
+            answer = part(ev, line, other)
+            if answer is True:
+                return True
+            if answer is None:
+                result = None
+        return result
+    return any_of
+
+
+def _code_in(values: frozenset, role: int, negated: bool):
+    if role == 0:
+        if negated:
+            return lambda ev, line, other: line.code not in values
+        return lambda ev, line, other: line.code in values
+    if negated:
+        return lambda ev, line, other: other.code not in values
+    return lambda ev, line, other: other.code in values
+
+
+def _modifiers_have(values: frozenset, role: int, quantifier: str):
+    if quantifier == "any":
+        if role == 0:
+            return lambda ev, line, other: not values.isdisjoint(line.modset)
+        return lambda ev, line, other: not values.isdisjoint(other.modset)
+    if quantifier == "none":
+        if role == 0:
+            return lambda ev, line, other: values.isdisjoint(line.modset)
+        return lambda ev, line, other: values.isdisjoint(other.modset)
+    if role == 0:
+        return lambda ev, line, other: values <= line.modset
+    return lambda ev, line, other: values <= other.modset
+
+
+def _compare(node):
+    """``line.code = other.code`` and ``line.X <op> constant`` for attributes that are never missing."""
+    left, right, function = node.left, node.right, node.function
+    if type(left) is c.LineAttr and type(right) is c.LineAttr and left.attr == right.attr \
+            and left.attr in _ALWAYS_SET and {left.role, right.role} == {0, 1}:
+        attr = left.attr
+        if left.role == 0:
+            return lambda ev, line, other: function(getattr(line, attr), getattr(other, attr))
+        return lambda ev, line, other: function(getattr(other, attr), getattr(line, attr))
+    if type(left) is c.LineAttr and type(right) is c.Const and left.attr in _ALWAYS_SET:
+        attr, value, role = left.attr, right.value, left.role
+        if role == 0:
+            return lambda ev, line, other: function(getattr(line, attr), value)
+        return lambda ev, line, other: function(getattr(other, attr), value)
+    return None
