@@ -107,8 +107,15 @@ def load_in_fresh_process(rules: Path, cache_dir: str) -> dict:
 # ---------------------------------------------------------------- claims
 
 
+CONTRAST_AGENTS = {"Q9965", "Q9966", "Q9967"}
+
+
 def make_claims(count: int, universe: list[str], rng: random.Random) -> list[dict]:
-    """1-12 lines, median 4; mostly radiology codes that meet each other in the tables."""
+    """1-12 lines, median 4; mostly radiology codes that meet each other in the tables.
+
+    Units are 1 on nine lines in ten and 2 on the tenth (a bilateral or repeat
+    study), except contrast agents, billed per mL (50-150).
+    """
     sizes = [1, 2, 2, 3, 3, 3, 4, 4, 4, 4, 4, 5, 5, 5, 6, 6, 7, 8, 9, 10, 11, 12]
     claims = []
     for number in range(count):
@@ -120,7 +127,7 @@ def make_claims(count: int, universe: list[str], rng: random.Random) -> list[dic
             lines.append({
                 "code": code,
                 "modifiers": rng.sample(MODIFIERS, rng.choice((0, 0, 0, 1, 1, 2))),
-                "units": rng.choice((1, 1, 1, 1, 2, 3)),
+                "units": rng.randint(50, 150) if code in CONTRAST_AGENTS else rng.choice((1,) * 9 + (2,)),
                 "date": (day if rng.random() < 0.85 else day + dt.timedelta(days=1)).isoformat(),
                 "diagnosis_pointers": [1],
             })

@@ -51,7 +51,7 @@ def _finding(rule_id: str, lines: tuple[int, ...], message: str, codes_: tuple[s
 def check_format(ev, findings: list) -> None:
     """Append a finding for every format problem of the claim in ``ev``."""
     claim = ev.claim
-    all_lines = tuple(line.number for line in ev.lines)
+    all_lines = tuple([line.number for line in ev.lines])
     for position, diagnosis in enumerate(claim.diagnoses, 1):
         if not codes.is_diagnosis(diagnosis.upper()):
             findings.append(_finding(
@@ -71,25 +71,28 @@ def check_format(ev, findings: list) -> None:
     count = len(claim.diagnoses)
     birth = ev.birth
     received = ev.received
+    is_procedure_code, is_modifier = codes.is_procedure_code, codes.is_modifier
     for line in ev.lines:
         source = line.line
         number = (line.number,)
-        if not codes.is_procedure_code(line.code):
+        if not is_procedure_code(line.code):
             findings.append(_finding(
                 "format.code", number, f"`{line.code}` is not a valid CPT/HCPCS code", (line.code,),
             ))
         for modifier in line.modifiers:
-            if not codes.is_modifier(modifier):
+            if not is_modifier(modifier):
                 findings.append(_finding(
                     "format.modifier", number, f"modifier `{modifier}` is not two letters or digits", (line.code,),
                 ))
-        for pointer in source.diagnosis_pointers:
-            if pointer > count:
-                findings.append(_finding(
-                    "format.diagnosis_pointer", number,
-                    f"line {line.number} points to diagnosis {pointer}, but the claim lists {count}",
-                    (line.code,),
-                ))
+        pointers = source.diagnosis_pointers
+        if pointers and max(pointers) > count:
+            for pointer in pointers:
+                if pointer > count:
+                    findings.append(_finding(
+                        "format.diagnosis_pointer", number,
+                        f"line {line.number} points to diagnosis {pointer}, but the claim lists {count}",
+                        (line.code,),
+                    ))
         if source.place_of_service is not None and not codes.is_place_of_service(source.place_of_service):
             findings.append(_finding(
                 "format.place_of_service", number,

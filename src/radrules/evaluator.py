@@ -385,24 +385,29 @@ def _pairs(ev: Evaluation, lookup, findings: list) -> None:
             continue
         for a, b, rows in lookup.ptp_hits(group, day):
             _ptp(a, b, rows, placement, findings)
+        by_code = None
         for a in group:
             pair_rules = lookup.pair_rules(a)
             if not pair_rules:
                 continue
+            if by_code is None:
+                by_code = {}
+                for line in group:
+                    by_code.setdefault(line.code, []).append(line)
             for rule in pair_rules:
                 if rule.windowed and not _in_window(rule, day):
                     continue
-                other_codes = rule.other_codes
-                same_code = rule.same_code
+                # Only the lines whose code the rule can accept as `other`.
+                if rule.same_code:
+                    candidates = by_code[a.code]
+                elif rule.other_codes is not None:
+                    wanted = rule.other_codes
+                    candidates = [b for code, lines in by_code.items() if code in wanted for b in lines]
+                else:
+                    candidates = group
                 check = rule.check
-                for b in group:
-                    if a is b:
-                        continue
-                    if same_code and b.code != a.code:
-                        continue
-                    if other_codes is not None and b.code not in other_codes:
-                        continue
-                    if not same_provider(a, b) or check(ev, a, b) is not True:
+                for b in candidates:
+                    if a is b or not same_provider(a, b) or check(ev, a, b) is not True:
                         continue
                     if rule.target == "line":
                         findings.append(_rule_finding(rule, ev, a, b, (a.number,), (b.number,)))
@@ -477,7 +482,7 @@ def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
                 findings.append(_unpublished(line))
             continue
         if row.mai == 1:
-            units = line.billed_units()
+            units = line.units if line.end_day is None else line.billed_units()
             if units > row.max_units:
                 findings.append(_limit_finding(row, (line,), units))
         else:
@@ -488,8 +493,14 @@ def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
             else:
                 group[1].append(line)
     for row, lines in groups.values():
+        if len(lines) == 1:
+            line = lines[0]
+            total = line.units if line.end_day is None else line.billed_units()
+            if total > row.max_units:
+                findings.append(_limit_finding(row, lines, total))
+            continue
         for subgroup in _provider_groups(lines):
-            total = sum(line.billed_units() for line in subgroup)
+            total = sum([line.billed_units() for line in subgroup])
             if total > row.max_units:
                 findings.append(_limit_finding(row, subgroup, total))
 

@@ -97,7 +97,7 @@ def render_value(value: Any, kind: str) -> str:
     return str(value)
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class GeneralRule:
     """A ``rule`` block: a condition over one line, a pair of lines, or the claim."""
 

@@ -95,11 +95,14 @@ class Result:
 
 def build_result(claim_id: str | None, line_count: int, findings: list[Finding]) -> Result:
     """Sort findings, de-duplicate identical ones, and derive line statuses."""
-    unique = {}
-    for finding in sorted(findings, key=Finding.sort_key):
-        key = (finding.rule, finding.lines, finding.related_lines, finding.message)
-        unique.setdefault(key, finding)
-    ordered = tuple(unique.values())
+    if len(findings) < 2:
+        ordered = tuple(findings)
+    else:
+        unique = {}
+        for finding in sorted(findings, key=Finding.sort_key):
+            key = (finding.rule, finding.lines, finding.related_lines, finding.message)
+            unique.setdefault(key, finding)
+        ordered = tuple(unique.values())
     status = ["pay"] * line_count
     passed = True
     for finding in ordered:
