@@ -112,7 +112,7 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
                 help='a quoted text ends with `"` on the same line',
             )
         if char.isalpha() and char.islower():
-            word = re.match(r"[A-Za-z0-9_.]+", padded[error.pos_in_stream:]).group(0)
+            word = re.match(r"[\w.]+", padded[error.pos_in_stream:]).group(0)  # \w: also non-ASCII letters
             span = s.Span(name, error.line, error.column, error.line, error.column + len(word))
             return Diagnostic(
                 "RR101", f"unexpected word `{word}`", span, line_text(error.line),
