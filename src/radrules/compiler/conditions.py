@@ -223,7 +223,11 @@ class ConditionCompiler:
 
     def _alsohas(self, expr: s.AlsoHas):
         if expr.root.text != "claim":
-            self._root_error(expr.root, "write `claim also has ...`")
+            if expr.root.text in ROOTS:  # a known record, but `also has` reads the whole claim
+                self.ctx.error("RR221", f"`also has` reads the whole claim, not `{expr.root.text}`",
+                               expr.root.span, help="write `claim also has ...`")
+            else:
+                self._root_error(expr.root, "write `claim also has ...`")
             return None
         resolved = self.sets.evaluate(expr.values.expr, "codes")
         if resolved is None:
