@@ -12,13 +12,18 @@
   ```result-json blocks match an evaluation against the bundled rules.
 - docs/rules.md documents every rule id of the bundled rulesets, with the
   severity and remittance codes the rules really carry.
-- docs/cli.md lists the exit codes the command really returns.
+- docs/cli.md: every ```console block, run from the top of the checkout,
+  prints what it shows and exits with its `exit=N`; the exit codes table is
+  what the command returns.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import shlex
+import sys
 from pathlib import Path
 
 import pytest
@@ -343,6 +348,29 @@ def test_rules_md_matches_the_rules():
 
 
 # ---------------------------------------------------------------- cli.md
+
+CONSOLE = [b for b in blocks("cli.md") if b.kind == "console"]
+
+
+@pytest.mark.parametrize("block", CONSOLE, ids=[b.where for b in CONSOLE])
+def test_console_example(block, capsys, monkeypatch):
+    """Each ```console example of cli.md prints what it shows and exits with its exit=N."""
+    command, *expected = block.text.rstrip("\n").split("\n")
+    assert command.startswith("$ "), block.where
+    command = command[2:]
+    stdin = ""
+    piped = re.fullmatch(r"echo '([^']*)' \| (.*)", command)
+    if piped:
+        stdin, command = piped.group(1) + "\n", piped.group(2)
+    words = shlex.split(command)
+    assert words[0] == "radrules", block.where
+    monkeypatch.chdir(DOCS.parent)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    code = cli_main(words[1:])
+    out = capsys.readouterr().out
+    assert out.rstrip("\n").split("\n") == expected, f"{block.where}: output differs"
+    assert f"exit={code}" in block.args, f"{block.where}: exit code {code}"
+
 
 
 def test_cli_exit_codes_are_documented(tmp_path, capsys):
