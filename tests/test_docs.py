@@ -222,8 +222,8 @@ def test_error_example(block, rendered):
     with pytest.raises(radrules.RuleError) as caught:
         radrules.loads(block.text, name="example.rr")
     assert code in [d.code for d in caught.value.errors], f"{block.where}: no {code}"
-    if rendered is not None:
-        assert str(caught.value) == rendered, f"{block.where}: rendered text differs"
+    assert rendered is not None, f"{block.where}: no ```rendered block after the example"
+    assert str(caught.value) == rendered, f"{block.where}: rendered text differs"
 
 
 @pytest.mark.parametrize("block, rendered", WARNINGS, ids=_ids(WARNINGS))
@@ -231,8 +231,8 @@ def test_warning_example(block, rendered):
     """Each ```rr-warning example of errors.md compiles with that warning, rendered as shown."""
     ruleset = radrules.loads(block.text, name="example.rr")
     assert block.args[0] in [w.code for w in ruleset.warnings], f"{block.where}: no {block.args[0]}"
-    if rendered is not None:
-        assert "\n\n".join(w.render() for w in ruleset.warnings) == rendered, f"{block.where}: rendered differs"
+    assert rendered is not None, f"{block.where}: no ```rendered block after the example"
+    assert "\n\n".join(w.render() for w in ruleset.warnings) == rendered, f"{block.where}: rendered differs"
 
 
 @pytest.mark.parametrize("block, rendered", FILE_ERRORS, ids=_ids(FILE_ERRORS))
@@ -241,8 +241,8 @@ def test_file_error_example(block, rendered, tmp_path):
     with pytest.raises(radrules.RuleError) as caught:
         radrules.load(write_files(block, tmp_path))
     assert block.args[0] in [d.code for d in caught.value.errors], f"{block.where}: no {block.args[0]}"
-    if rendered is not None:
-        assert str(caught.value) == rendered, f"{block.where}: rendered text differs"
+    assert rendered is not None, f"{block.where}: no ```rendered block after the example"
+    assert str(caught.value) == rendered, f"{block.where}: rendered text differs"
 
 
 def _codes_in_source() -> set[str]:
@@ -267,18 +267,17 @@ def test_every_diagnostic_code_is_documented_with_an_example():
 # ---------------------------------------------------------------- claim-format.md
 
 CLAIM_BLOCKS = blocks("claim-format.md")
+CLAIM_ERRORS = [b for b in CLAIM_BLOCKS if b.kind == "claim-error"]
 
 
 def test_claim_format_examples_are_valid_claims():
     """Every ```claim block of claim-format.md is accepted by Claim.from_dict and round-trips."""
     claims = [b for b in CLAIM_BLOCKS if b.kind == "claim"]
-    assert claims
+    assert claims and CLAIM_ERRORS, "claim-format.md shows valid claims and refused ones"
     for block in claims:
         claim = radrules.Claim.from_dict(json.loads(block.text))
         assert radrules.Claim.from_dict(claim.to_dict()) == claim, block.where
 
-
-CLAIM_ERRORS = [b for b in CLAIM_BLOCKS if b.kind == "claim-error"]
 
 
 @pytest.mark.parametrize("block", CLAIM_ERRORS, ids=[b.where for b in CLAIM_ERRORS])
@@ -378,6 +377,7 @@ def test_cli_exit_codes_are_documented(tmp_path, capsys):
     text = (DOCS / "cli.md").read_text(encoding="utf-8")
     table = dict(re.findall(r"^\| (\d) \| (.+?) \|$", text, re.MULTILINE))
     assert set(table) == {"0", "1", "2", "3"}
+    assert len(CONSOLE) >= 4, "cli.md shows the command at work"
     good = {"payer": "acme", "lines": [{"code": "71046", "date": "2026-03-02"}]}
     bad = {"payer": "acme", "lines": [{"code": "71046", "date": "2026-03-02"}, {"code": "71045", "date": "2026-03-02"}]}
     broken = tmp_path / "broken.rr"
