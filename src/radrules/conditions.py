@@ -136,6 +136,29 @@ def shift_ordinal(ordinal: int, months: int, days: int) -> int:
 
 # ---------------------------------------------------------------- tests
 
+
+@attrs.frozen
+class PrefixMatch:
+    """Codes starting with ``prefix``, less what ``except`` took out of them
+    (``C34* except C34.9*``): listed codes, narrower prefixes, carved prefixes."""
+
+    prefix: str
+    except_values: frozenset = frozenset()
+    except_prefixes: tuple = ()
+    except_carved: tuple = ()
+
+    @property
+    def carves(self) -> bool:
+        return bool(self.except_values or self.except_prefixes or self.except_carved)
+
+    def matches(self, value: str) -> bool:
+        if not value.startswith(self.prefix):
+            return False
+        if value in self.except_values or (self.except_prefixes and value.startswith(self.except_prefixes)):
+            return False
+        return not any(m.matches(value) for m in self.except_carved)
+
+
 _OPERATORS = {
     "=": operator.eq,
     "!=": operator.ne,
@@ -196,12 +219,14 @@ class InSet:
     prefixes: tuple = ()
     negated: bool = False
     text: str = ""
+    carved: tuple = ()  # PrefixMatch
 
     def test(self, ev, line, other):
         value = self.operand.get(ev, line, other)
         if value is None:
             return None
-        found = value in self.values or (bool(self.prefixes) and value.startswith(self.prefixes))
+        found = (value in self.values or (bool(self.prefixes) and value.startswith(self.prefixes))
+                 or any(m.matches(value) for m in self.carved))
         return found is not self.negated
 
 
@@ -230,6 +255,7 @@ class Has:
     values: frozenset
     prefixes: tuple = ()
     text: str = ""
+    carved: tuple = ()  # PrefixMatch
 
     def test(self, ev, line, other):
         items = self.operand.get(ev, line, other)
@@ -238,10 +264,11 @@ class Has:
         if self.quantifier == "all":
             if not self.values <= items:
                 return False
-            return all(any(item.startswith(p) for item in items) for p in self.prefixes)
+            return (all(any(item.startswith(p) for item in items) for p in self.prefixes)
+                    and all(any(m.matches(item) for item in items) for m in self.carved))
         found = not self.values.isdisjoint(items) or (
             bool(self.prefixes) and any(item.startswith(self.prefixes) for item in items)
-        )
+        ) or any(m.matches(item) for m in self.carved for item in items)
         return found if self.quantifier == "any" else not found
 
 

@@ -112,7 +112,7 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
                 help='a quoted text ends with `"` on the same line',
             )
         if char.isalpha() and char.islower():
-            word = re.match(r"[A-Za-z0-9_.]+", padded[error.pos_in_stream:]).group(0)
+            word = re.match(r"[\w.]+", padded[error.pos_in_stream:]).group(0)  # \w: also non-ASCII letters
             span = s.Span(name, error.line, error.column, error.line, error.column + len(word))
             return Diagnostic(
                 "RR101", f"unexpected word `{word}`", span, line_text(error.line),
@@ -234,15 +234,15 @@ class _Builder(Transformer):
 
     def __init__(self, name: str):
         super().__init__()
-        self.name = name
+        self.file_name = name  # not `self.name`: that would hide the `name` tree method
 
     # helpers
     def _span(self, meta) -> s.Span:
-        return s.Span(self.name, meta.line, meta.column, meta.end_line, meta.end_column)
+        return s.Span(self.file_name, meta.line, meta.column, meta.end_line, meta.end_column)
 
     def _tok(self, token: LarkToken) -> s.Token:
         text = _unquote(token) if token.type == "STRING" else str(token)
-        return s.Token(text, s.Span(self.name, token.line, token.column, token.end_line, token.end_column))
+        return s.Token(text, s.Span(self.file_name, token.line, token.column, token.end_line, token.end_column))
 
     def _title_and_rest(self, children):
         rest = list(children)

@@ -190,7 +190,7 @@ class ConditionCompiler:
         values = self._coerce_values(resolved.values, operand.type, expr.values.span)
         if values is None:
             return None
-        return c.InSet(operand.node, values, resolved.prefixes, expr.negated, self._text(expr))
+        return c.InSet(operand.node, values, resolved.prefixes, expr.negated, self._text(expr), resolved.carved)
 
     def _between(self, expr: s.Between):
         operand = self._operand(expr.operand)
@@ -221,11 +221,16 @@ class ConditionCompiler:
         resolved = self.sets.evaluate(expr.values.expr, kind)
         if resolved is None:
             return None
-        return c.Has(operand.node, expr.quantifier, resolved.values, resolved.prefixes, self._text(expr))
+        return c.Has(operand.node, expr.quantifier, resolved.values, resolved.prefixes, self._text(expr),
+                     resolved.carved)
 
     def _alsohas(self, expr: s.AlsoHas):
         if expr.root.text != "claim":
-            self._root_error(expr.root, "write `claim also has ...`")
+            if expr.root.text in ROOTS:  # a known record, but `also has` reads the whole claim
+                self.ctx.error("RR221", f"`also has` reads the whole claim, not `{expr.root.text}`",
+                               expr.root.span, help="write `claim also has ...`")
+            else:
+                self._root_error(expr.root, "write `claim also has ...`")
             return None
         resolved = self.sets.evaluate(expr.values.expr, "codes")
         if resolved is None:
@@ -444,12 +449,12 @@ def index_keys(node) -> tuple[frozenset | None, frozenset | None]:
 
 
 def _part_keys(part) -> tuple[frozenset | None, frozenset | None]:
-    if isinstance(part, c.InSet) and not part.negated and not part.prefixes and _is_line(part.operand, "code"):
+    if isinstance(part, c.InSet) and not part.negated and not part.prefixes and not part.carved and _is_line(part.operand, "code"):
         return part.values, None
     if (isinstance(part, c.Compare) and part.op == "=" and _is_line(part.left, "code")
             and isinstance(part.right, c.Const)):
         return frozenset([part.right.value]), None
-    if (isinstance(part, c.Has) and part.quantifier in ("any", "all") and not part.prefixes
+    if (isinstance(part, c.Has) and part.quantifier in ("any", "all") and not part.prefixes and not part.carved
             and _is_line(part.operand, "modset")):
         return None, part.values
     if isinstance(part, c.And):

@@ -6,6 +6,7 @@ import attrs
 
 from .. import codes
 from .. import syntax as s
+from ..conditions import PrefixMatch
 from ..errors import suggestion
 from .context import Context
 
@@ -33,6 +34,7 @@ class ResolvedSet:
     kind: str
     values: frozenset
     prefixes: tuple = ()
+    carved: tuple = ()  # PrefixMatch: prefixes with codes taken out by `except`
 
 
 class SetTable:
@@ -75,21 +77,30 @@ class SetTable:
         excluded = self._union(expr.excluded, kind)
         if included is None or excluded is None:
             return None
-        values, prefixes = included
-        drop_values, drop_prefixes = excluded
+        values, prefixes, carved = included
+        drop_values, drop_prefixes, drop_carved = excluded
         if drop_prefixes:
             values = {v for v in values if not v.startswith(drop_prefixes)}
             prefixes = [p for p in prefixes if not p.startswith(drop_prefixes)]
+            carved = [m for m in carved if not m.prefix.startswith(drop_prefixes)]
+        if drop_carved:
+            values = {v for v in values if not any(m.matches(v) for m in drop_carved)}
         values = frozenset(values) - drop_values
+        if drop_values or drop_prefixes or drop_carved:
+            # What `except` takes out from under a prefix stays with that prefix.
+            matches = [_carve(m, excluded) for m in [PrefixMatch(p) for p in prefixes] + list(carved)]
+            prefixes = [m.prefix for m in matches if not m.carves]
+            carved = [m for m in matches if m.carves]
         if len(values) > MAX_SET_SIZE:
             self.ctx.error("RR253", f"this set has {len(values):,} members; at most {MAX_SET_SIZE:,} are allowed",
                            expr.span)
             return None
-        return ResolvedSet(kind, values, tuple(sorted(set(prefixes))))
+        return ResolvedSet(kind, values, tuple(sorted(set(prefixes))), tuple(carved))
 
     def _union(self, items, kind: str):
         values: set = set()
         prefixes: list = []
+        carved: list = []
         ok = True
         for item in items:
             part = self._item(item, kind)
@@ -98,7 +109,8 @@ class SetTable:
                 continue
             values |= part[0]
             prefixes.extend(part[1])
-        return (frozenset(values), tuple(prefixes)) if ok else None
+            carved.extend(part[2] if len(part) > 2 else ())
+        return (frozenset(values), tuple(prefixes), tuple(carved)) if ok else None
 
     def _item(self, item, kind: str):
         token = item.token
@@ -174,4 +186,17 @@ class SetTable:
                 "RR202", f"`{name}` is a set of {defined}, but a set of {kind} is needed here", token.span,
             )
             return None
-        return set(resolved.values), resolved.prefixes
+        return set(resolved.values), resolved.prefixes, resolved.carved
+
+
+def _carve(match: PrefixMatch, excluded) -> PrefixMatch:
+    """``match`` minus the excluded values, prefixes and carved prefixes that fall under it."""
+    drop_values, drop_prefixes, drop_carved = excluded
+    prefix = match.prefix
+    values = frozenset(v for v in drop_values if v.startswith(prefix))
+    prefixes = tuple(p for p in drop_prefixes if p.startswith(prefix))
+    carved = tuple(m for m in drop_carved if m.prefix.startswith(prefix) or prefix.startswith(m.prefix))
+    if not (values or prefixes or carved):
+        return match
+    return PrefixMatch(prefix, match.except_values | values, match.except_prefixes + prefixes,
+                       match.except_carved + carved)

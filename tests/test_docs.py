@@ -1,0 +1,394 @@
+"""The documentation is tested: every example in docs/ runs here.
+
+- docs/language.md: every ```rr block compiles with radrules.loads (every
+  ```rr-files block loads from a temporary folder); each ```claim block after
+  it is evaluated against it and must give the ```result block that follows.
+- docs/errors.md: every ```rr-error CODE block raises a RuleError with that
+  code, every ```rr-warning CODE block compiles with that warning, every
+  ```rr-files CODE block fails to load with that code; a ```rendered block
+  right after one of them is the exact text radrules prints.
+- docs/claim-format.md: every ```claim block is a valid claim, every
+  ```claim-error block raises the ClaimError it names, and ```result /
+  ```result-json blocks match an evaluation against the bundled rules.
+- docs/rules.md documents every rule id of the bundled rulesets, with the
+  severity and remittance codes the rules really carry.
+- docs/cli.md: every ```console block, run from the top of the checkout,
+  prints what it shows and exits with its `exit=N`; the exit codes table is
+  what the command returns.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shlex
+import sys
+from pathlib import Path
+
+import pytest
+
+import radrules
+from radrules.checks import FORMAT_RULES
+from radrules.cli import main as cli_main
+from radrules.compiler.conditions import CLAIM_FIELDS, LINE_FIELDS, PATIENT_FIELDS
+from radrules.result import KINDS, SEVERITIES
+
+DOCS = Path(__file__).parent.parent / "docs"
+SRC = Path(radrules.__file__).parent
+
+
+# ---------------------------------------------------------------- reading the docs
+
+
+class Block:
+    """One fenced block of a Markdown file: its info string, text and line."""
+
+    def __init__(self, info: str, text: str, line: int, doc: str):
+        self.info = info
+        self.text = text
+        self.line = line
+        self.doc = doc
+
+    @property
+    def kind(self) -> str:
+        return self.info.split()[0] if self.info else ""
+
+    @property
+    def args(self) -> list[str]:
+        return self.info.split()[1:]
+
+    @property
+    def where(self) -> str:
+        return f"{self.doc}:{self.line}"
+
+
+def blocks(name: str) -> list[Block]:
+    """Every fenced block of docs/NAME, in order."""
+    found = []
+    lines = (DOCS / name).read_text(encoding="utf-8").splitlines()
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if line.startswith("```"):
+            info = line[3:].strip()
+            start = index + 1
+            index += 1
+            while index < len(lines) and lines[index].rstrip() != "```":
+                index += 1
+            assert index < len(lines), f"{name}:{start}: unclosed fenced block"
+            found.append(Block(info, "\n".join(lines[start:index]) + "\n", start, name))
+        index += 1
+    return found
+
+
+def write_files(block: Block, folder: Path) -> Path:
+    """Write the files of an ```rr-files block under ``folder``; return what to load.
+
+    A line ``== path ==`` starts a file (``== path (latin-1) ==`` writes it
+    as Latin-1); ``load=PATH`` in the info string names what to load
+    (default: the folder ``ruleset``).
+    """
+    files: dict[str, list[str]] = {}
+    encodings: dict[str, str] = {}
+    current = None
+    for line in block.text.splitlines():
+        header = re.fullmatch(r"== (\S+)( \(latin-1\))? ==", line)
+        if header:
+            current = header.group(1)
+            files[current] = []
+            encodings[current] = "latin-1" if header.group(2) else "utf-8"
+            continue
+        assert current is not None, f"{block.where}: text before the first `== path ==` line"
+        files[current].append(line)
+    for path, text in files.items():
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(("\n".join(text).strip("\n") + "\n").encode(encodings[path]))
+    load = next((arg[5:] for arg in block.args if arg.startswith("load=")), "ruleset")
+    return folder / load
+
+
+def finding_view(finding, keys) -> dict:
+    """A finding as the docs' result form: only the keys the docs give."""
+    full = finding.to_dict()
+    return {key: full[key] for key in keys}
+
+
+def check_result(result, expected: dict, where: str) -> None:
+    """Compare a Result with the docs' small result form."""
+    assert set(expected) <= {"passed", "findings", "statuses"}, f"{where}: unknown result key"
+    assert {"passed", "findings"} <= set(expected), f"{where}: a result gives `passed` and `findings`"
+    wanted = expected["findings"]
+    for item in wanted:
+        assert {"rule", "lines", "severity"} <= set(item), f"{where}: a finding gives rule, lines and severity"
+        assert set(item) <= {"rule", "lines", "severity", "related_lines", "message", "carc", "rarc", "kind"}, where
+    got = [finding_view(f, wanted[i].keys() if i < len(wanted) else ("rule", "lines", "severity"))
+           for i, f in enumerate(result.findings)]
+    assert got == wanted, f"{where}: findings differ"
+    assert result.passed is expected["passed"], f"{where}: passed differs"
+    if "statuses" in expected:
+        assert [s.status for s in result.lines] == expected["statuses"], f"{where}: line statuses differ"
+
+
+# ---------------------------------------------------------------- language.md
+
+
+def language_examples() -> list:
+    """(rule block, [(claim block, result block)]) in the order of language.md."""
+    groups: list = []
+    items = blocks("language.md")
+    index = 0
+    while index < len(items):
+        block = items[index]
+        if block.kind in ("rr", "rr-files"):
+            groups.append((block, []))
+        elif block.kind == "claim":
+            assert groups, f"{block.where}: a claim before any rules"
+            following = items[index + 1] if index + 1 < len(items) else None
+            assert following is not None and following.kind == "result", f"{block.where}: claim without a result"
+            groups[-1][1].append((block, following))
+            index += 1
+        elif block.kind == "result":
+            raise AssertionError(f"{block.where}: a result without a claim before it")
+        index += 1
+    return groups
+
+
+LANGUAGE = language_examples()
+
+
+def compile_example(block: Block, tmp_path: Path):
+    if block.kind == "rr-files":
+        return radrules.load(write_files(block, tmp_path))
+    return radrules.loads(block.text, name="example.rr")
+
+
+@pytest.mark.parametrize("block, claims", LANGUAGE, ids=[b.where for b, _ in LANGUAGE])
+def test_language_example(block, claims, tmp_path):
+    """Each rule example of language.md compiles cleanly and gives the results shown after it."""
+    ruleset = compile_example(block, tmp_path)
+    assert [w.code for w in ruleset.warnings] == [], f"{block.where}: the example has warnings"
+    for claim_block, result_block in claims:
+        claim = json.loads(claim_block.text)
+        expected = json.loads(result_block.text)
+        result = ruleset.evaluate(claim)
+        check_result(result, expected, claim_block.where)
+        assert ruleset.evaluate(claim, indexed=False) == result, f"{claim_block.where}: scan and index disagree"
+
+
+def test_language_examples_cover_the_language():
+    """language.md has many examples, most with a claim, and documents every field, kind and severity."""
+    assert len(LANGUAGE) >= 30
+    assert sum(len(claims) for _, claims in LANGUAGE) >= 40
+    text = (DOCS / "language.md").read_text(encoding="utf-8")
+    for name in LINE_FIELDS:
+        assert f"`line.{name}`" in text, f"line.{name} is not documented"
+    for name in CLAIM_FIELDS:
+        assert f"`claim.{name}`" in text, f"claim.{name} is not documented"
+    for name in PATIENT_FIELDS:
+        assert f"`patient.{name}`" in text, f"patient.{name} is not documented"
+    for word in KINDS + SEVERITIES:
+        assert f"`{word}`" in text, f"`{word}` is not documented"
+
+
+# ---------------------------------------------------------------- errors.md
+
+ERROR_BLOCKS = blocks("errors.md")
+
+
+def _followed_by_rendered(index: int) -> str | None:
+    following = ERROR_BLOCKS[index + 1] if index + 1 < len(ERROR_BLOCKS) else None
+    return following.text.rstrip("\n") if following is not None and following.kind == "rendered" else None
+
+
+def _error_cases(kind: str) -> list:
+    return [(b, _followed_by_rendered(i)) for i, b in enumerate(ERROR_BLOCKS) if b.kind == kind]
+
+
+def _ids(cases) -> list[str]:
+    return [f"{b.args[0] if b.args else '?'}@{b.line}" for b, _ in cases]
+
+
+ERRORS = _error_cases("rr-error")
+WARNINGS = _error_cases("rr-warning")
+FILE_ERRORS = _error_cases("rr-files")
+
+
+@pytest.mark.parametrize("block, rendered", ERRORS, ids=_ids(ERRORS))
+def test_error_example(block, rendered):
+    """Each ```rr-error example of errors.md raises a RuleError with its code, rendered as shown."""
+    code = block.args[0]
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.loads(block.text, name="example.rr")
+    assert code in [d.code for d in caught.value.errors], f"{block.where}: no {code}"
+    assert rendered is not None, f"{block.where}: no ```rendered block after the example"
+    assert str(caught.value) == rendered, f"{block.where}: rendered text differs"
+
+
+@pytest.mark.parametrize("block, rendered", WARNINGS, ids=_ids(WARNINGS))
+def test_warning_example(block, rendered):
+    """Each ```rr-warning example of errors.md compiles with that warning, rendered as shown."""
+    ruleset = radrules.loads(block.text, name="example.rr")
+    assert block.args[0] in [w.code for w in ruleset.warnings], f"{block.where}: no {block.args[0]}"
+    assert rendered is not None, f"{block.where}: no ```rendered block after the example"
+    assert "\n\n".join(w.render() for w in ruleset.warnings) == rendered, f"{block.where}: rendered differs"
+
+
+@pytest.mark.parametrize("block, rendered", FILE_ERRORS, ids=_ids(FILE_ERRORS))
+def test_file_error_example(block, rendered, tmp_path):
+    """Each ```rr-files example of errors.md fails to load with its code, rendered as shown."""
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load(write_files(block, tmp_path))
+    assert block.args[0] in [d.code for d in caught.value.errors], f"{block.where}: no {block.args[0]}"
+    assert rendered is not None, f"{block.where}: no ```rendered block after the example"
+    assert str(caught.value) == rendered, f"{block.where}: rendered text differs"
+
+
+def _codes_in_source() -> set[str]:
+    found = set()
+    for path in SRC.rglob("*.py"):
+        found.update(re.findall(r"RR\d{3}", path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_every_diagnostic_code_is_documented_with_an_example():
+    """Every RR code radrules emits has a section in errors.md and a runnable example there."""
+    emitted = _codes_in_source()
+    assert len(emitted) >= 40
+    text = (DOCS / "errors.md").read_text(encoding="utf-8")
+    headed = set(re.findall(r"^### (RR\d{3})\b", text, re.MULTILINE))
+    shown = {b.args[0] for b, _ in ERRORS + WARNINGS + FILE_ERRORS}
+    assert emitted - headed == set(), "codes without a section in errors.md"
+    assert emitted - shown == set(), "codes without a runnable example in errors.md"
+    assert headed - emitted == set(), "errors.md documents codes radrules never emits"
+
+
+# ---------------------------------------------------------------- claim-format.md
+
+CLAIM_BLOCKS = blocks("claim-format.md")
+CLAIM_ERRORS = [b for b in CLAIM_BLOCKS if b.kind == "claim-error"]
+
+
+def test_claim_format_examples_are_valid_claims():
+    """Every ```claim block of claim-format.md is accepted by Claim.from_dict and round-trips."""
+    claims = [b for b in CLAIM_BLOCKS if b.kind == "claim"]
+    assert claims and CLAIM_ERRORS, "claim-format.md shows valid claims and refused ones"
+    for block in claims:
+        claim = radrules.Claim.from_dict(json.loads(block.text))
+        assert radrules.Claim.from_dict(claim.to_dict()) == claim, block.where
+
+
+
+@pytest.mark.parametrize("block", CLAIM_ERRORS, ids=[b.where for b in CLAIM_ERRORS])
+def test_claim_error_example(block):
+    """Each ```claim-error block of claim-format.md raises the ClaimError named in its info string."""
+    expected = block.info[len("claim-error"):].strip()
+    with pytest.raises(radrules.ClaimError) as caught:
+        radrules.Claim.from_dict(json.loads(block.text))
+    assert str(caught.value) == expected, block.where
+
+
+def test_claim_format_results_match_the_bundled_rules():
+    """Each result shown after a claim in claim-format.md is what the bundled rules return."""
+    rules = radrules.load()
+    checked = 0
+    for index, block in enumerate(CLAIM_BLOCKS[:-1]):
+        following = CLAIM_BLOCKS[index + 1]
+        if block.kind != "claim" or following.kind not in ("result", "result-json"):
+            continue
+        result = rules.evaluate(json.loads(block.text))
+        if following.kind == "result":
+            check_result(result, json.loads(following.text), block.where)
+        else:
+            assert result.to_dict() == json.loads(following.text), f"{block.where}: result JSON differs"
+        checked += 1
+    assert checked >= 2
+
+
+# ---------------------------------------------------------------- rules.md
+
+
+def _rules_rows() -> dict[str, list[str]]:
+    """Table rows of rules.md whose first cell is a rule id, by id."""
+    rows = {}
+    for line in (DOCS / "rules.md").read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        match = re.fullmatch(r"`([a-z_][a-z0-9_.]*)`", cells[0]) if line.startswith("|") else None
+        if match:
+            rows[match.group(1)] = cells
+    return rows
+
+
+def _infos(ruleset) -> dict:
+    infos = {rule.info.id: rule.info for rule in ruleset.rules}
+    infos.update((row.block.info.id, row.block.info) for row in ruleset.rows)
+    infos.update(FORMAT_RULES)
+    return infos
+
+
+def test_every_bundled_rule_is_documented():
+    """Every rule id of the bundled rulesets (format checks included) has a row in rules.md."""
+    ids = set(radrules.load().rule_ids())
+    assert len(ids) >= 40
+    assert ids - set(_rules_rows()) == set()
+
+
+def test_rules_md_matches_the_rules():
+    """Each rules.md row gives the rule's real severity, CARC and RARC (columns 2-4), and no unknown ids."""
+    infos = _infos(radrules.load())
+    rows = _rules_rows()
+    assert set(rows) - set(infos) == set(), "rules.md lists rule ids that do not exist"
+    for rule_id, cells in rows.items():
+        info = infos[rule_id]
+        assert cells[1] == info.severity, rule_id
+        assert cells[2] == (info.carc or "none"), rule_id
+        assert cells[3] == (", ".join(info.rarc) or "none"), rule_id
+
+
+# ---------------------------------------------------------------- cli.md
+
+CONSOLE = [b for b in blocks("cli.md") if b.kind == "console"]
+
+
+@pytest.mark.parametrize("block", CONSOLE, ids=[b.where for b in CONSOLE])
+def test_console_example(block, capsys, monkeypatch):
+    """Each ```console example of cli.md prints what it shows and exits with its exit=N."""
+    command, *expected = block.text.rstrip("\n").split("\n")
+    assert command.startswith("$ "), block.where
+    command = command[2:]
+    stdin = ""
+    piped = re.fullmatch(r"echo '([^']*)' \| (.*)", command)
+    if piped:
+        stdin, command = piped.group(1) + "\n", piped.group(2)
+    words = shlex.split(command)
+    assert words[0] == "radrules", block.where
+    monkeypatch.chdir(DOCS.parent)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    code = cli_main(words[1:])
+    out = capsys.readouterr().out
+    assert out.rstrip("\n").split("\n") == expected, f"{block.where}: output differs"
+    assert f"exit={code}" in block.args, f"{block.where}: exit code {code}"
+
+
+
+def test_cli_exit_codes_are_documented(tmp_path, capsys):
+    """The exit codes table of cli.md is what `radrules eval` returns in each case."""
+    text = (DOCS / "cli.md").read_text(encoding="utf-8")
+    table = dict(re.findall(r"^\| (\d) \| (.+?) \|$", text, re.MULTILINE))
+    assert set(table) == {"0", "1", "2", "3"}
+    assert len(CONSOLE) >= 4, "cli.md shows the command at work"
+    good = {"payer": "acme", "lines": [{"code": "71046", "date": "2026-03-02"}]}
+    bad = {"payer": "acme", "lines": [{"code": "71046", "date": "2026-03-02"}, {"code": "71045", "date": "2026-03-02"}]}
+    broken = tmp_path / "broken.rr"
+    broken.write_text("rule x\nend\n", encoding="utf-8")
+    for name, data in (("good", good), ("bad", bad), ("shape", {"lines": []})):
+        (tmp_path / f"{name}.json").write_text(json.dumps(data), encoding="utf-8")
+    assert cli_main(["eval", str(tmp_path / "good.json")]) == 0
+    assert cli_main(["eval", str(tmp_path / "bad.json")]) == 2
+    assert cli_main(["eval", "--exit-zero", str(tmp_path / "bad.json")]) == 0
+    assert cli_main(["eval", "--rules", str(broken), str(tmp_path / "good.json")]) == 3
+    assert cli_main(["check", str(broken)]) == 3
+    assert cli_main(["eval", str(tmp_path / "shape.json")]) == 1
+    assert cli_main(["eval", str(tmp_path / "missing.json")]) == 1
+    capsys.readouterr()
