@@ -330,14 +330,19 @@ def evaluate(ruleset, claim, *, indexed: bool = True) -> Result:
 
 def _rule_finding(rule, ev, line, other, lines, related) -> Finding:
     info = rule.info
-    codes = (line.code,) if other is None else (line.code, other.code)
+    if line is None:
+        codes = ()
+    elif other is None:
+        codes = (line.code,)
+    else:
+        codes = (line.code, other.code)
     return Finding(
         rule=info.id,
         kind=info.kind,
         severity=info.severity,
         lines=lines,
         related_lines=related,
-        codes=codes if line is not None else (),
+        codes=codes,
         carc=info.carc,
         rarc=info.rarc,
         message=rule.message.render(ev, line, other),

@@ -318,8 +318,10 @@ def compile_ruleset(sources: list[s.SourceFile], name: str, diagnostics: list[Di
     for _name, run in PASSES:
         run(comp)
     order = {source.name: index for index, source in enumerate(sources)}
+    # By file, then position; diagnostics about no position (a file as a whole,
+    # a count of problems not shown) keep their order after the others.
     ctx.diagnostics.sort(key=lambda d: (
-        order.get(d.span.file, -1) if d.span else -1, d.span.line if d.span else 0, d.span.column if d.span else 0,
+        (0, order.get(d.span.file, len(order)), d.span.line, d.span.column) if d.span else (1, 0, 0, 0)
     ))
     if ctx.has_errors:
         raise RuleError(ctx.diagnostics)

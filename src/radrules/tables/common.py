@@ -42,7 +42,8 @@ class Problems:
     def finish(self) -> list[Diagnostic]:
         if self.hidden:
             self.diagnostics.append(Diagnostic(
-                "RR519", f"{self.hidden} more problems in `{self.display}` not shown", None, None,
+                "RR519", f"{self.hidden} more problem{'s' if self.hidden != 1 else ''} in `{self.display}` not shown",
+                None, None,
                 "fix the ones above first; a table is used only when every row reads",
             ))
         return self.diagnostics
