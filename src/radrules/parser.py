@@ -234,15 +234,16 @@ class _Builder(Transformer):
 
     def __init__(self, name: str):
         super().__init__()
-        self.name = name
+        # Not `self.name`: that would hide the `name` method (the `-> name` operand alias).
+        self.file_name = name
 
     # helpers
     def _span(self, meta) -> s.Span:
-        return s.Span(self.name, meta.line, meta.column, meta.end_line, meta.end_column)
+        return s.Span(self.file_name, meta.line, meta.column, meta.end_line, meta.end_column)
 
     def _tok(self, token: LarkToken) -> s.Token:
         text = _unquote(token) if token.type == "STRING" else str(token)
-        return s.Token(text, s.Span(self.name, token.line, token.column, token.end_line, token.end_column))
+        return s.Token(text, s.Span(self.file_name, token.line, token.column, token.end_line, token.end_column))
 
     def _title_and_rest(self, children):
         rest = list(children)
