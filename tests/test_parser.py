@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+
 import radrules
 from radrules import syntax as s
 from radrules.parser import parse_rules
+
+
+def underlined(diagnostic) -> str:
+    """The text a diagnostic's caret line underlines."""
+    span = diagnostic.span
+    return diagnostic.source_line[span.column - 1: span.end_column - 1]
 
 
 def _parse(text: str):
@@ -34,3 +42,33 @@ class TestNameOperands:
         line = {"code": "70450", "date": "2026-01-05"}
         assert rules.evaluate({"type": "institutional", "lines": [line]}).fired() == ("inst.only",)
         assert rules.evaluate({"type": "professional", "lines": [line]}).fired() == ()
+
+
+class TestKeywordsAreWholeWords:
+    def test_set_name_starting_with_a_quantifier_word(self):
+        """A set whose name starts with `all`/`any`/`none` can follow `has`."""
+        rules = radrules.loads(
+            "modifiers allowed_mods = 59, XS\n"
+            'rule a.b\n  when line.modifiers has allowed_mods\n  then deny line "x"\n  reference "t"\nend\n',
+            name="allowed_mods.rr",
+        )
+        claim = {"lines": [{"code": "70450", "date": "2026-01-05", "modifiers": ["XS"]}]}
+        assert rules.evaluate(claim).fired() == ("a.b",)
+
+    def test_keyword_glued_to_a_word_is_not_split(self):
+        """`modifier notallowed` is an error, not silently read as `not allowed`."""
+        text = 'pairs p.p\n  reference "t"\n  pair 74176 with 74150 modifier notallowed\nend\n'
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads(text, name="notallowed.rr")
+        (diagnostic,) = caught.value.errors
+        assert diagnostic.code == "RR101"
+        assert underlined(diagnostic) == "notallowed"
+
+    def test_misspelled_keyword_is_named(self):
+        """A keyword with an extra letter is reported as that word, with the keyword suggested."""
+        text = 'rule a.b\n  whenn line.code is 70450\n  then deny line "x"\nend\n'
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads(text, name="whenn.rr")
+        (diagnostic,) = caught.value.errors
+        assert underlined(diagnostic) == "whenn"
+        assert diagnostic.help == "did you mean `when`?"
