@@ -222,6 +222,10 @@ class ConditionCompiler:
         return c.Has(operand.node, expr.quantifier, resolved.values, resolved.prefixes, self._text(expr))
 
     def _alsohas(self, expr: s.AlsoHas):
+        if expr.root.text in ROOTS and expr.root.text != "claim":
+            self.ctx.error("RR221", f"`also has` looks at the whole claim, not at `{expr.root.text}`",
+                           expr.root.span, help="write `claim also has ...`")
+            return None
         if expr.root.text != "claim":
             self._root_error(expr.root, "write `claim also has ...`")
             return None
