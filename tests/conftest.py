@@ -1,0 +1,25 @@
+"""Shared fixtures and the Hypothesis profile of the suite."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+import radrules
+
+settings.register_profile(
+    "radrules",
+    deadline=None,
+    max_examples=150,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("thorough", parent=settings.get_profile("radrules"), max_examples=2000)
+settings.load_profile(os.environ.get("RADRULES_HYPOTHESIS_PROFILE", "radrules"))
+
+
+@pytest.fixture(scope="session")
+def bundled():
+    """The bundled rulesets, compiled once."""
+    return radrules.load()
