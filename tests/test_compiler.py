@@ -296,3 +296,21 @@ class TestIndexing:
         assert self._rule(rule("line.units > 1")).shape == "line"
         assert self._rule(rule("other.units > 1")).shape == "pair"
         assert self._rule(rule("claim.line_count > 1", then='deny claim "x"')).shape == "claim"
+
+
+class TestLoadNames:
+    def test_name_does_not_depend_on_the_cache(self, tmp_path):
+        """A folder and its single file load under their own names, whichever is loaded first."""
+        folder = tmp_path / "payer_x"
+        folder.mkdir()
+        (folder / "edits.rr").write_text(rule("line.units > 7", rule_id="names.only"))
+        by_folder = radrules.load(folder)
+        by_file = radrules.load(folder / "edits.rr")
+        assert (by_folder.name, by_file.name) == ("payer_x", "edits")
+
+    def test_bundled_name_after_loading_the_folder_by_path(self):
+        """`load()` is named `radrules` even after the same folder was loaded by its path."""
+        from builders import RULESETS
+
+        assert radrules.load(RULESETS).name == "rulesets"
+        assert radrules.load().name == "radrules"

@@ -138,7 +138,9 @@ def _load_tree(root: Path, start: Path, name: str):
                 queue.append(target)
     diagnostics.extend(_include_cycles(includes, texts))
 
-    key = _hash([(_display(p, base), texts[p]) for p in sorted(texts)])
+    # The ruleset's name is part of the key: the same files loaded as a folder
+    # and as a file (or as the bundled rules) compile to rulesets of other names.
+    key = _hash([("<ruleset name>", name)] + [(_display(p, base), texts[p]) for p in sorted(texts)])
     with _CACHE_LOCK:
         cached = _CACHE.get(key)
     if cached is not None and not diagnostics:
