@@ -48,3 +48,42 @@ def underlined(diagnostic) -> str:
 
 def example_claims() -> list[dict]:
     return json.loads(EXAMPLES.read_text(encoding="utf-8"))
+
+
+def evaluate_all(ruleset, claims: list[dict]) -> list[dict]:
+    """Every claim's result as a dict (a module-level function, so other processes can run it)."""
+    return [ruleset.evaluate(data).to_dict() for data in claims]
+
+
+def random_claims(seed: int, count: int) -> list[dict]:
+    """Reproducible random claims of valid shape, built from the Hypothesis strategy pools."""
+    import random
+
+    from strategies import CODES, DAYS, DIAGNOSES, MODIFIERS, NPIS, PAYERS, PLACES
+
+    rng = random.Random(seed)
+    out = []
+    for number in range(count):
+        diagnoses = rng.sample(DIAGNOSES, rng.randint(0, 3))
+        lines = []
+        for _ in range(rng.randint(1, 6)):
+            entry = line(rng.choice(CODES), rng.choice(DAYS).isoformat(), units=rng.choice([1, 1, 1, 2, 3, 120]),
+                         modifiers=rng.sample(MODIFIERS, rng.randint(0, 3)))
+            if diagnoses:
+                entry["diagnosis_pointers"] = [rng.randint(1, len(diagnoses))]
+            if rng.random() < 0.3:
+                entry["rendering_npi"] = rng.choice([n for n in NPIS if n])
+            lines.append(entry)
+        data = claim(*lines, id=f"R-{seed}-{number}", diagnoses=diagnoses,
+                     type=rng.choice(["professional", "institutional"]),
+                     patient={"birth_date": f"{rng.randint(1935, 2000)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+                              "sex": rng.choice("FMU")},
+                     received=rng.choice(["2026-03-20", "2027-04-01"]))
+        payer = rng.choice(PAYERS)
+        if payer:
+            data["payer"] = payer
+        place = rng.choice(PLACES)
+        if place:
+            data["place_of_service"] = place
+        out.append(data)
+    return out
