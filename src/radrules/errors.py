@@ -148,7 +148,9 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     best_distance = limit + 1
     lowered = word.lower()
     for candidate in sorted(set(candidates)):
-        if candidate.lower() == lowered and candidate != word:
+        if candidate == word:
+            continue  # the word itself is no suggestion
+        if candidate.lower() == lowered:
             return candidate
         distance = edit_distance(lowered, candidate.lower())
         if distance < best_distance:

@@ -13,6 +13,7 @@ import re
 
 from lark import Lark, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.lark import PostLex
 from lark.lexer import Token as LarkToken
 
 from . import _resources
@@ -46,6 +47,22 @@ _TERMINAL_WORDS = {
 }
 
 
+class _WholeWords(PostLex):
+    """Lex a lowercase word whole in every parser state.
+
+    The contextual lexer only tries the terminals a state accepts; where NAME
+    is not among them, a keyword such as `not` would match the start of a
+    longer word (`notallowed` read as `not allowed`). With NAME always
+    accepted, lark reads keywords through NAME and a longer word stays one
+    word (and is reported as unexpected).
+    """
+
+    always_accept = ("NAME",)
+
+    def process(self, stream):
+        return stream
+
+
 @functools.lru_cache(maxsize=1)
 def rule_parser() -> Lark:
     """The LALR parser for the rule language (built once per process)."""
@@ -53,6 +70,7 @@ def rule_parser() -> Lark:
         _resources.grammar_text(),
         parser="lalr",
         lexer="contextual",
+        postlex=_WholeWords(),
         propagate_positions=True,
         maybe_placeholders=False,
     )
@@ -111,16 +129,17 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
                 "RR102", "unterminated text", span, line_text(error.line),
                 help='a quoted text ends with `"` on the same line',
             )
+        allowed = _accepts_at(padded, error.pos_in_stream) or error.allowed
         if char.isalpha() and char.islower():
             word = re.match(r"[\w.]+", padded[error.pos_in_stream:]).group(0)  # \w: also non-ASCII letters
             span = s.Span(name, error.line, error.column, error.line, error.column + len(word))
             return Diagnostic(
                 "RR101", f"unexpected word `{word}`", span, line_text(error.line),
-                help=_expected_help(error.allowed, word) if error.allowed else None,
+                help=_expected_help(allowed, word) if allowed else None,
             )
         return Diagnostic(
             "RR101", f"unexpected character `{char}`", span, line_text(error.line),
-            help=_expected_help(error.allowed, char) if error.allowed else None,
+            help=_expected_help(allowed, char) if allowed else None,
         )
 
     token: LarkToken = error.token if isinstance(error, UnexpectedToken) else None
@@ -161,10 +180,25 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
                 line_text(number), help=f"add `end` before line {token.line}; every `rule`, `pairs`, `limits` and "
                 "`addons` block ends with `end`",
             )
+    if token.type == "NAME" and "NAME" not in expected:
+        # A lowercase word where only keywords fit: most often a misspelled keyword.
+        return Diagnostic("RR101", f"unexpected word `{value}`", span, line_text(token.line),
+                          help=_expected_help(expected, value))
     help = _expected_help(expected, value)
     if value == "," and "LSQB" not in expected:
         help = "a list of several items goes in brackets: `[a, b]`"
     return Diagnostic("RR103", f"unexpected {_describe_token(token)}", span, line_text(token.line), help=help)
+
+
+def _accepts_at(text: str, position: int) -> set:
+    """The terminals the parser accepts after ``text[:position]`` (exact: the LALR table's
+    lookahead sets are merged, so the parser is replayed up to the position and asked)."""
+    try:
+        interactive = rule_parser().parse_interactive(text[:position])
+        interactive.exhaust_lexer()
+        return set(interactive.accepts())
+    except UnexpectedInput:
+        return set()
 
 
 def _describe_token(token: LarkToken) -> str:
@@ -213,8 +247,9 @@ def _expected_help(expected, got: str) -> str | None:
     near = did_you_mean(got, keywords) if got and got.isalpha() else None
     words = sorted({_terminal_word(n) for n in names})
     if len(words) > 8:
-        words = words[:8] + ["..."]
-    listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+        listed = ", ".join(words[:8]) + ", ..."
+    else:
+        listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
     if near:
         return f"did you mean `{near}`?"
     return f"expected {listed}"

@@ -40,6 +40,6 @@ def run(args) -> int:
         f"ok: {summary['name']}: {summary['files']} files, {summary['rules']} rules, "
         f"{summary['pair_rows']} pair edits, {summary['limit_rows']} unit limits, "
         f"{summary['addon_rows']} add-on edits"
-        + (f", {len(ruleset.warnings)} warnings" if ruleset.warnings else "")
+        + (f", {len(ruleset.warnings)} warning{'s' if len(ruleset.warnings) != 1 else ''}" if ruleset.warnings else "")
     )
     return EXIT_OK

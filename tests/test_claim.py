@@ -1,0 +1,270 @@
+"""Claim input: shape errors raise ClaimError with a field path; content problems are `format.*` findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import radrules
+from radrules import Claim, ClaimError
+
+from builders import NPI, claim, line, only
+
+DOS = "2026-03-02"
+#: Identifier values that must never appear in an error message.
+SECRET_CLAIM_ID = "CLM-SECRET-778899"
+SECRET_PATIENT = "MBR-SECRET-445566"
+SECRET_AUTH = "PA-SECRET-112233"
+SECRET_NPI = "9988776655"
+
+
+def good() -> dict:
+    return claim(line("70450", DOS), id=SECRET_CLAIM_ID, payer="acme", prior_auth=SECRET_AUTH,
+                 patient={"id": SECRET_PATIENT, "birth_date": "1970-01-01", "sex": "F"})
+
+
+def error_of(data) -> ClaimError:
+    with pytest.raises(ClaimError) as caught:
+        Claim.from_dict(data)
+    return caught.value
+
+
+def with_line(**fields) -> dict:
+    data = good()
+    data["lines"][0].update(fields)
+    return data
+
+
+class TestShapeErrors:
+    @pytest.mark.parametrize("data, path, problem", [
+        ([], "claim", "expected an object"),
+        ("claim", "claim", "expected an object"),
+        ({}, "lines", "a claim needs at least one service line"),
+        ({"lines": []}, "lines", "a claim needs at least one service line"),
+        ({"lines": "70450"}, "lines", "expected a list"),
+        ({"lines": [[]]}, "lines[0]", "expected an object"),
+        ({"lines": [{"date": DOS}]}, "lines[0].code", "required"),
+        ({"lines": [{"code": "  ", "date": DOS}]}, "lines[0].code", "must not be empty"),
+        ({"lines": [{"code": 70450, "date": DOS}]}, "lines[0].code", "expected a text"),
+        ({"lines": [{"code": "70450"}]}, "lines[0].date", "required"),
+        ({"type": "dental", "lines": [{"code": "70450", "date": DOS}]}, "type", "expected `professional` or `institutional`"),
+        ({"type": 837, "lines": [{"code": "70450", "date": DOS}]}, "type", "expected `professional` or `institutional`"),
+        ({"id": True, "lines": [{"code": "70450", "date": DOS}]}, "id", "expected a text"),
+        ({"id": 1.5, "lines": [{"code": "70450", "date": DOS}]}, "id", "expected a text"),
+        ({"payer": 7, "lines": [{"code": "70450", "date": DOS}]}, "payer", "expected a text"),
+        ({"diagnoses": "R10.9", "lines": [{"code": "70450", "date": DOS}]}, "diagnoses", "expected a list"),
+        ({"diagnoses": [None], "lines": [{"code": "70450", "date": DOS}]}, "diagnoses[0]", "required"),
+        ({"diagnoses": ["R10.9", 5], "lines": [{"code": "70450", "date": DOS}]}, "diagnoses[1]", "expected a text"),
+        ({"prior_auth": ["A1", ""], "lines": [{"code": "70450", "date": DOS}]}, "prior_auth[1]", "must not be empty"),
+        ({"prior_auth": 12345, "lines": [{"code": "70450", "date": DOS}]}, "prior_auth", "expected a text"),
+        ({"patient": "F", "lines": [{"code": "70450", "date": DOS}]}, "patient", "expected an object"),
+        ({"patient": {"sex": "X"}, "lines": [{"code": "70450", "date": DOS}]}, "patient.sex", "expected `F`, `M` or `U`"),
+        ({"patient": {"sex": 1}, "lines": [{"code": "70450", "date": DOS}]}, "patient.sex", "expected a text"),
+        ({"patient": {"id": True}, "lines": [{"code": "70450", "date": DOS}]}, "patient.id", "expected a text"),
+        ({"patient": {"birth_date": "01/02/1970"}, "lines": [{"code": "70450", "date": DOS}]},
+         "patient.birth_date", "expected a date as YYYY-MM-DD"),
+        ({"received": "2026-02-30", "lines": [{"code": "70450", "date": DOS}]}, "received", "not a calendar date"),
+        ({"received": 20260302, "lines": [{"code": "70450", "date": DOS}]}, "received", "expected a date as YYYY-MM-DD"),
+        ({"place_of_service": 11, "lines": [{"code": "70450", "date": DOS}]}, "place_of_service", "expected a text"),
+    ])
+    def test_claim_level_errors(self, data, path, problem):
+        """Each claim-level shape problem names its field path and what is wrong."""
+        error = error_of(data)
+        assert (error.path, error.problem) == (path, problem)
+        assert str(error) == f"{path}: {problem}"
+
+    @pytest.mark.parametrize("fields, path, problem", [
+        ({"units": 0}, "lines[0].units", "expected a positive number"),
+        ({"units": -1}, "lines[0].units", "expected a positive number"),
+        ({"units": "1"}, "lines[0].units", "expected a positive number"),
+        ({"units": True}, "lines[0].units", "expected a positive number"),
+        ({"units": None}, "lines[0].units", "expected a positive number"),
+        ({"units": float("nan")}, "lines[0].units", "expected a positive number"),
+        ({"units": float("inf")}, "lines[0].units", "expected a finite number"),
+        ({"charge": -5}, "lines[0].charge", "expected a number of zero or more"),
+        ({"charge": "12.50"}, "lines[0].charge", "expected a number"),
+        ({"date": "2026-3-2"}, "lines[0].date", "expected a date as YYYY-MM-DD"),
+        ({"date": "2026-13-01"}, "lines[0].date", "not a calendar date"),
+        ({"date": "2026-03-02T10:00:00"}, "lines[0].date", "expected a date as YYYY-MM-DD"),
+        ({"end_date": "tomorrow"}, "lines[0].end_date", "expected a date as YYYY-MM-DD"),
+        ({"modifiers": "26"}, "lines[0].modifiers", "expected a list"),
+        ({"modifiers": ["26", 59]}, "lines[0].modifiers[1]", "expected a text"),
+        ({"modifiers": ["26", ""]}, "lines[0].modifiers[1]", "must not be empty"),
+        ({"modifiers": ["26", "59", "RT", "GA", "KX"]}, "lines[0].modifiers", "at most 4 modifiers per line"),
+        ({"diagnosis_pointers": [1, 0]}, "lines[0].diagnosis_pointers[1]", "expected a positive whole number"),
+        ({"diagnosis_pointers": ["1"]}, "lines[0].diagnosis_pointers[0]", "expected a positive whole number"),
+        ({"diagnosis_pointers": [1.0]}, "lines[0].diagnosis_pointers[0]", "expected a positive whole number"),
+        ({"diagnosis_pointers": [True]}, "lines[0].diagnosis_pointers[0]", "expected a positive whole number"),
+        ({"diagnosis_pointers": 1}, "lines[0].diagnosis_pointers", "expected a list"),
+        ({"rendering_npi": 1234567893}, "lines[0].rendering_npi", "expected a text"),
+        ({"place_of_service": 22}, "lines[0].place_of_service", "expected a text"),
+    ])
+    def test_line_level_errors(self, fields, path, problem):
+        """Each line-level shape problem names its 0-based line path and what is wrong."""
+        error = error_of(with_line(**fields))
+        assert (error.path, error.problem) == (path, problem)
+
+    def test_error_names_the_line_it_is_on(self):
+        """A problem on the third line names `lines[2]`."""
+        data = claim(line("70450", DOS), line("70460", DOS), line("70470", DOS, units=0))
+        assert error_of(data).path == "lines[2].units"
+
+    @pytest.mark.parametrize("data, path, problem", [
+        ({"lines": [{"code": "70450", "date": DOS}], "recieved": DOS}, "recieved", "unknown field (did you mean `received`?)"),
+        ({"lines": [{"code": "70450", "date": DOS, "modifer": ["26"]}]}, "lines[0].modifer",
+         "unknown field (did you mean `modifiers`?)"),
+        ({"lines": [{"code": "70450", "date": DOS}], "patient": {"dob": "1970-01-01"}}, "patient.dob", "unknown field"),
+        ({"lines": [{"code": "70450", "date": DOS}], "history": []}, "history", "unknown field"),
+    ])
+    def test_unknown_fields(self, data, path, problem):
+        """An unknown field is named by its path, with a suggestion when one is close."""
+        error = error_of(data)
+        assert (error.path, error.problem) == (path, problem)
+
+    def test_evaluate_raises_claim_error_for_a_bad_dict(self, bundled):
+        """`evaluate()` on a dict of the wrong shape raises ClaimError (and nothing else)."""
+        with pytest.raises(ClaimError) as caught:
+            bundled.evaluate(with_line(units=0))
+        assert caught.value.path == "lines[0].units"
+
+    def test_claim_error_is_a_radrules_value_error_and_pickles(self):
+        """ClaimError is a RadrulesError and a ValueError, and pickles with its path and problem."""
+        import pickle
+
+        error = error_of(with_line(units=0))
+        assert isinstance(error, radrules.RadrulesError) and isinstance(error, ValueError)
+        copy = pickle.loads(pickle.dumps(error))
+        assert (copy.path, copy.problem, str(copy)) == (error.path, error.problem, str(error))
+
+
+class TestNoIdentifierInMessages:
+    @pytest.mark.parametrize("mutate", [
+        lambda d: d.update(id=[SECRET_CLAIM_ID]),
+        lambda d: d.update(prior_auth={"number": SECRET_AUTH}),
+        lambda d: d.update(prior_auth=[SECRET_AUTH, 5]),
+        lambda d: d["patient"].update(id=[SECRET_PATIENT]),
+        lambda d: d["patient"].update(sex="X" + SECRET_PATIENT),
+        lambda d: d["lines"][0].update(rendering_npi=int(SECRET_NPI)),
+        lambda d: d.update(received=SECRET_CLAIM_ID),
+        lambda d: d["lines"][0].update(units=SECRET_AUTH),
+    ])
+    def test_messages_never_contain_identifier_values(self, mutate):
+        """Shape errors name fields, never the values of identifiers or other fields."""
+        data = good()
+        mutate(data)
+        message = str(error_of(data))
+        for secret in (SECRET_CLAIM_ID, SECRET_PATIENT, SECRET_AUTH, SECRET_NPI):
+            assert secret not in message
+
+    def test_findings_never_contain_identifier_values(self, bundled):
+        """Findings about a claim, a bad NPI included, never show an identifier or the birth date."""
+        data = good()
+        data["lines"] = [line("72148", DOS, rendering_npi=SECRET_NPI), line("72148", DOS, rendering_npi=SECRET_NPI)]
+        data["prior_auth"] = None
+        data["patient"]["birth_date"] = "2026-04-01"
+        text = str(bundled.evaluate(data).to_dict()).replace(SECRET_CLAIM_ID, "", 1)  # `claim` names the id on purpose
+        for secret in (SECRET_CLAIM_ID, SECRET_PATIENT, SECRET_AUTH, SECRET_NPI, "2026-04-01"):
+            assert secret not in text
+
+
+class TestNormalisation:
+    def test_codes_and_modifiers_upper_case(self):
+        """Codes, modifiers and sex are read in upper case, texts stripped."""
+        parsed = Claim.from_dict(claim(line(" g0279 ", DOS, modifiers=["rt", " 26"]), patient={"sex": "f"}))
+        assert (parsed.lines[0].code, parsed.lines[0].modifiers, parsed.patient.sex) == ("G0279", ("RT", "26"), "F")
+
+    def test_defaults(self):
+        """A line's units default to 1, the claim type to professional; ids become texts."""
+        parsed = Claim.from_dict({"id": 42, "lines": [{"code": "70450", "date": DOS}]})
+        assert (parsed.lines[0].units, parsed.type, parsed.id) == (1, "professional", "42")
+        assert parsed.lines[0].date == dt.date(2026, 3, 2)
+
+    def test_type_aliases(self):
+        """`practitioner` and `outpatient_hospital` are accepted for the two claim types."""
+        assert Claim.from_dict(claim(line("70450", DOS), type="Practitioner")).type == "professional"
+        assert Claim.from_dict(claim(line("70450", DOS), type="outpatient_hospital")).type == "institutional"
+
+    def test_prior_auth_text_or_list(self):
+        """A prior authorization may be one text or a list of texts."""
+        assert Claim.from_dict(claim(line("70450", DOS), prior_auth="A1")).prior_auth == ("A1",)
+        assert Claim.from_dict(claim(line("70450", DOS), prior_auth=["A1", "B2"])).prior_auth == ("A1", "B2")
+        assert Claim.from_dict(claim(line("70450", DOS), prior_auth="  ")).prior_auth == ()
+
+    def test_whole_float_units_become_int(self):
+        """2.0 units are read as 2; 1.5 units stay fractional."""
+        assert Claim.from_dict(with_line(units=2.0)).lines[0].units == 2
+        assert Claim.from_dict(with_line(units=1.5)).lines[0].units == 1.5
+
+    def test_round_trip(self):
+        """`to_dict()` gives back a dict that reads as the same claim."""
+        data = claim(line("70450", DOS, modifiers=["26"], units=2, end_date="2026-03-03", diagnosis_pointers=[1],
+                          charge=12.5, place_of_service="22", rendering_npi=NPI),
+                     id="C-9", payer="acme", received="2026-03-09", diagnoses=["R51.9"], prior_auth=["A", "B"],
+                     place_of_service="11", patient={"id": "P", "birth_date": "1970-01-01", "sex": "M"})
+        parsed = Claim.from_dict(data)
+        assert Claim.from_dict(parsed.to_dict()) == parsed
+
+    def test_claim_object_and_date_objects(self, bundled):
+        """`evaluate()` takes a Claim, and `from_dict` accepts `datetime.date` values."""
+        parsed = Claim.from_dict({"lines": [{"code": "77063", "date": dt.date(2026, 3, 2)}]})
+        assert bundled.evaluate(parsed).fired() == ("radiology.addon",)
+
+
+class TestFormatFindings:
+    @pytest.mark.parametrize("data, rule, lines, message", [
+        (claim(line("7045", DOS)), "format.code", (1,), "`7045` is not a valid CPT/HCPCS code"),
+        (claim(line("704500", DOS)), "format.code", (1,), "`704500` is not a valid CPT/HCPCS code"),
+        (claim(line("70450", DOS, modifiers=["5"])), "format.modifier", (1,), "modifier `5` is not two letters or digits"),
+        (claim(line("70450", DOS), diagnoses=["R10.9", "12345"]), "format.diagnosis", (1,),
+         "diagnosis 2 (`12345`) is not a valid ICD-10-CM code"),
+        (claim(line("70450", DOS), diagnoses=["R10.9"] * 13), "format.diagnosis_count", (1,),
+         "the claim lists 13 diagnoses; at most 12 are allowed"),
+        (claim(line("70450", DOS, diagnosis_pointers=[2])), "format.diagnosis_pointer", (1,),
+         "line 1 points to diagnosis 2, but the claim lists 0"),
+        (claim(line("70450", DOS), place_of_service="1"), "format.place_of_service", (1,),
+         "claim place of service `1` is not a 2-digit code"),
+        (claim(line("70450", DOS, place_of_service="ER")), "format.place_of_service", (1,),
+         "place of service `ER` is not a 2-digit code"),
+        (claim(line("70450", DOS), patient={"birth_date": "2026-03-03"}), "format.date_before_birth", (1,),
+         "line 1 is dated before the patient's birth date"),
+        (claim(line("70450", DOS, end_date="2026-03-01")), "format.end_date", (1,), "line 1 ends before it starts"),
+        (claim(line("70450", DOS), received="2026-03-01"), "format.date_after_received", (1,),
+         "line 1 is dated after the claim was received"),
+        (claim(line("70450", DOS, rendering_npi="1234567890")), "format.npi", (1,),
+         "line 1: the rendering NPI is not a valid NPI"),
+        (claim(line("70450", DOS, rendering_npi="12345")), "format.npi", (1,),
+         "line 1: the rendering NPI is not a valid NPI"),
+    ])
+    def test_content_problems_are_findings(self, bundled, data, rule, lines, message):
+        """Malformed content is a `format` deny finding, not an exception."""
+        result = bundled.evaluate(data)
+        finding = only(result, rule)
+        assert (finding.kind, finding.severity, finding.lines, finding.message) == ("format", "deny", lines, message)
+        assert finding.source == "radrules:format"
+        assert result.passed is False
+
+    def test_claim_level_format_finding_hits_every_line(self, bundled):
+        """A bad claim-level diagnosis denies every line."""
+        result = bundled.evaluate(claim(line("70450", DOS), line("71250", DOS), diagnoses=["not-a-code"]))
+        assert only(result, "format.diagnosis").lines == (1, 2)
+
+    @pytest.mark.parametrize("data", [
+        claim(line("70450", DOS, rendering_npi=NPI)),
+        claim(line("70450", DOS), patient={"birth_date": DOS}),
+        claim(line("70450", DOS), received=DOS),
+        claim(line("70450", DOS, end_date=DOS)),
+        claim(line("70450", DOS, diagnosis_pointers=[1, 2]), diagnoses=["R51.9", "G44.309"]),
+        claim(line("0001U", DOS), line("G0279", DOS), line("A9585", DOS), line("0591T", DOS)),
+        claim(line("70450", DOS), diagnoses=["R51", "S83.511A", "Z87891", "C34.90"] + ["R51.9"] * 8),
+    ])
+    def test_valid_content_has_no_format_finding(self, bundled, data):
+        """Valid NPIs, same-day dates, pointers in range, every code shape and 12 diagnoses raise no format finding."""
+        result = bundled.evaluate(data)
+        assert [f.rule for f in result.findings if f.kind == "format"] == []
+
+    def test_format_rule_ids_are_listed(self, bundled):
+        """Every format check is among the ruleset's rule ids."""
+        assert {"format.code", "format.modifier", "format.diagnosis", "format.diagnosis_count",
+                "format.diagnosis_pointer", "format.place_of_service", "format.date_before_birth",
+                "format.end_date", "format.date_after_received", "format.npi"} <= set(bundled.rule_ids())

@@ -1,0 +1,182 @@
+"""The `radrules` command, run as a subprocess (`python -m radrules`): outputs and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+import radrules
+
+from builders import EXAMPLES, ROOT, claim, example_claims, line
+
+DOS = "2026-03-02"
+PASSING = claim(line("71046", DOS), id="P-1")
+FAILING = claim(line("77063", DOS), id="F-1")
+
+
+def run(*args: str, stdin: str | None = None, cwd=ROOT) -> subprocess.CompletedProcess:
+    """Run `python -m radrules ARGS` with this environment (PYTHONPATH included)."""
+    return subprocess.run(
+        [sys.executable, "-m", "radrules", *args], input=stdin, capture_output=True, text=True,
+        cwd=cwd, env=dict(os.environ), timeout=60,
+    )
+
+
+@pytest.fixture(scope="module")
+def broken_rules(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("rules")
+    path = folder / "broken.rr"
+    path.write_text('rule cli.broken\n  when line.modifer has 59\n  then deny line "x"\n  reference "t"\nend\n')
+    return path
+
+
+class TestEval:
+    def test_examples_as_text(self):
+        """`eval` on the example claims prints each verdict and a summary, and exits 2 when some fail."""
+        done = run("eval", str(EXAMPLES))
+        assert done.returncode == 2, done.stderr
+        assert done.stdout.rstrip().endswith("22 claims: 10 passed, 12 failed")
+        assert "claim C-1001: PASS  (lines: 1 pay)" in done.stdout
+        assert "claim C-1002: FAIL  (lines: 1 pay, 2 deny)" in done.stdout
+        assert "  deny   line 2     acme.ptp (ptp)  CO-97 M80" in done.stdout
+        assert "         at rulesets/payers/acme.rr:" in done.stdout
+
+    def test_examples_as_json_lines(self, bundled):
+        """`--format json` prints one JSON result per claim, equal to the library's results."""
+        done = run("eval", "--format", "json", str(EXAMPLES))
+        assert done.returncode == 2
+        printed = [json.loads(text) for text in done.stdout.splitlines()]
+        assert printed == [bundled.evaluate(c).to_dict() for c in example_claims()]
+
+    def test_exit_zero(self):
+        """`--exit-zero` exits 0 even when claims fail."""
+        done = run("eval", "--exit-zero", str(EXAMPLES))
+        assert done.returncode == 0
+        assert "12 failed" in done.stdout
+
+    def test_all_pass_exits_zero(self, tmp_path):
+        """When every claim passes, `eval` exits 0."""
+        path = tmp_path / "good.json"
+        path.write_text(json.dumps([PASSING, PASSING]))
+        done = run("eval", str(path))
+        assert done.returncode == 0
+        assert done.stdout.rstrip().endswith("2 claims: 2 passed, 0 failed")
+
+    def test_stdin(self):
+        """`-` reads the claims from standard input."""
+        done = run("eval", "--format", "json", "-", stdin=json.dumps(FAILING))
+        assert done.returncode == 2
+        (result,) = [json.loads(text) for text in done.stdout.splitlines()]
+        assert (result["claim"], result["passed"]) == ("F-1", False)
+        assert [f["rule"] for f in result["findings"]] == ["radiology.addon"]
+
+    def test_json_lines_input(self):
+        """JSON Lines (one claim per line, blank lines allowed) is read claim by claim."""
+        text = json.dumps(PASSING) + "\n\n" + json.dumps(FAILING) + "\n"
+        done = run("eval", "--format", "json", "-", stdin=text)
+        assert [json.loads(t)["claim"] for t in done.stdout.splitlines()] == ["P-1", "F-1"]
+        assert done.returncode == 2
+
+    def test_empty_input(self):
+        """No claims at all is not an error."""
+        done = run("eval", "-", stdin="\n")
+        assert done.returncode == 0
+        assert done.stdout.strip() == "0 claims: 0 passed, 0 failed"
+
+    def test_bad_claim_shape(self):
+        """A claim of the wrong shape exits 1, names the field path, and the other claims are still evaluated."""
+        bad = claim(line("70450", DOS, units=0), id="B-1", prior_auth="PA-SECRET-1")
+        done = run("eval", "-", stdin=json.dumps([PASSING, bad]))
+        assert done.returncode == 1
+        assert "claim #2: ERROR lines[0].units: expected a positive number" in done.stdout
+        assert "claim P-1: PASS" in done.stdout
+        assert done.stdout.rstrip().endswith("2 claims: 1 passed, 0 failed, 1 not readable")
+        assert "PA-SECRET-1" not in done.stdout + done.stderr
+
+    def test_bad_claim_shape_as_json(self):
+        """In JSON output a bad claim is an error record with its position and the field path."""
+        done = run("eval", "--format", "json", "-", stdin=json.dumps([{"lines": [{"code": "70450"}]}]))
+        assert done.returncode == 1
+        assert json.loads(done.stdout) == {"claim": None, "position": 1, "error": "lines[0].date: required"}
+
+    def test_input_that_is_not_json(self):
+        """Input that is neither JSON nor JSON Lines exits 1 with a message on stderr."""
+        done = run("eval", "-", stdin="claims, please\n")
+        assert done.returncode == 1
+        assert done.stderr.startswith("error: <stdin>: not JSON")
+
+    def test_missing_claims_file(self, tmp_path):
+        """A claims file that does not exist exits 1."""
+        done = run("eval", str(tmp_path / "nothing.json"))
+        assert done.returncode == 1
+        assert "can't read" in done.stderr
+
+    def test_broken_rules(self, broken_rules):
+        """`--rules` pointing at a broken rule file exits 3 with the rendered diagnostic on stderr."""
+        done = run("eval", "--rules", str(broken_rules), str(EXAMPLES))
+        assert done.returncode == 3
+        assert done.stdout == ""
+        assert f"{broken_rules.parent.name}/broken.rr:2:13: error[RR204]: unknown field `modifer` of `line`" in done.stderr
+        assert "    2 |   when line.modifer has 59\n      |             ^^^^^^^" in done.stderr
+        assert "= help: did you mean `modifiers`?" in done.stderr
+
+    def test_own_rules(self, tmp_path):
+        """`--rules` evaluates with the given rule file instead of the bundled rules."""
+        path = tmp_path / "own.rr"
+        path.write_text('rule own.rule\n  when line.code is 71046\n  then deny line "no"\n  reference "t"\nend\n')
+        done = run("eval", "--format", "json", "--rules", str(path), "-", stdin=json.dumps(PASSING))
+        assert done.returncode == 2
+        assert [f["rule"] for f in json.loads(done.stdout)["findings"]] == ["own.rule"]
+
+
+class TestCheck:
+    def test_bundled_rules(self):
+        """`check` on the bundled rules exits 0 with a summary."""
+        described = radrules.load().describe()
+        done = run("check")
+        assert done.returncode == 0
+        assert done.stdout.strip() == (
+            f"ok: radrules: {described['files']} files, {described['rules']} rules, {described['pair_rows']} pair edits, "
+            f"{described['limit_rows']} unit limits, {described['addon_rows']} add-on edits")
+
+    def test_bundled_rules_as_json(self):
+        """`check --format json` reports ok, the summary and no diagnostics."""
+        done = run("check", "--format", "json", "rulesets")
+        assert done.returncode == 0
+        report = json.loads(done.stdout)
+        assert report["ok"] is True and report["diagnostics"] == []
+        assert report["summary"]["payers"] == ["acme", "medicare"]
+
+    def test_broken_file(self, broken_rules):
+        """`check` on a broken file exits 3 and prints every diagnostic."""
+        done = run("check", str(broken_rules))
+        assert done.returncode == 3
+        assert "error[RR204]: unknown field `modifer` of `line`" in done.stderr
+        assert done.stderr.rstrip().endswith("1 error")
+
+    def test_broken_file_as_json(self, broken_rules):
+        """`check --format json` on a broken file prints the diagnostics as JSON."""
+        done = run("check", "--format", "json", str(broken_rules))
+        assert done.returncode == 3
+        report = json.loads(done.stdout)
+        assert report["ok"] is False
+        assert [(d["code"], d["line"], d["column"]) for d in report["diagnostics"]] == [("RR204", 2, 13)]
+
+    def test_warnings_do_not_fail(self, tmp_path):
+        """Warnings are printed on stderr, counted in the summary, and exit 0."""
+        path = tmp_path / "warn.rr"
+        path.write_text('rule w.w\n  when line.units > 1\n  then warn line "x"\nend\n')
+        done = run("check", str(path))
+        assert done.returncode == 0
+        assert "warning[RR260]" in done.stderr
+        assert done.stdout.strip().endswith("add-on edits, 1 warning")
+
+    def test_version(self):
+        """`--version` prints the package version."""
+        done = run("--version")
+        assert done.returncode == 0
+        assert done.stdout.strip() == f"radrules {radrules.__version__}"

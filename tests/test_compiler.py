@@ -1,0 +1,316 @@
+"""Compiler tests: name resolution, type checks, scopes, overrides and the compiled ruleset."""
+
+from __future__ import annotations
+
+import pytest
+
+import radrules
+from radrules.errors import did_you_mean
+
+from builders import underlined
+
+
+class TestSuggestions:
+    def test_did_you_mean_never_offers_the_word_itself(self):
+        """A suggestion is a different candidate, never the word that was written."""
+        assert did_you_mean("line", ["line", "other", "claim", "patient"]) is None
+        assert did_you_mean("lin", ["line", "other", "claim", "patient"]) == "line"
+
+    def test_also_has_on_a_line_names_the_claim(self):
+        """`line also has` is refused with a message that points to `claim also has`, not a self-suggestion."""
+        text = 'rule a.b\n  when line also has 70450\n  then deny line "x"\n  reference "t"\nend\n'
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads(text, name="also_has_line.rr")
+        (diagnostic,) = caught.value.errors
+        assert diagnostic.code == "RR221"
+        assert underlined(diagnostic) == "line"
+        assert "unknown record" not in diagnostic.message
+        assert diagnostic.help == "write `claim also has ...`"
+
+
+REF = '  reference "test"\n'
+
+
+def rule(condition: str, rule_id: str = "t.rule", then: str = 'deny line "hit"', extra: str = "") -> str:
+    """The text of one rule."""
+    return f"rule {rule_id}\n{extra}  when {condition}\n  then {then}\n{REF}end\n"
+
+
+def hits(rules, *codes, date="2026-03-02", **claim_fields) -> bool:
+    """Whether `t.rule` fires on line 1 of a claim with these codes."""
+    claim = {"lines": [{"code": c, "date": date} for c in codes]}
+    claim.update(claim_fields)
+    return "t.rule" in rules.evaluate(claim).fired()
+
+
+class TestSets:
+    def test_range_expands_inclusively(self):
+        """A range holds both ends and every code between them."""
+        rules = radrules.loads("codes ct = 70450-70452\n" + rule("line.code in ct"))
+        assert [hits(rules, c) for c in ("70449", "70450", "70451", "70452", "70453")] == [
+            False, True, True, True, False]
+
+    def test_alphanumeric_ranges(self):
+        """Ranges of HCPCS and category III / PLA codes count through their digits."""
+        rules = radrules.loads("codes c = A9575-A9577, 0001U-0003U\n" + rule("line.code in c"))
+        assert hits(rules, "A9576") and hits(rules, "0002U")
+        assert not hits(rules, "A9578") and not hits(rules, "0004U")
+
+    def test_except_and_references(self):
+        """`except` removes codes, also through set references, and references nest."""
+        rules = radrules.loads(
+            "codes head = 70450-70470\ncodes drop = 70460\ncodes both = head, 71250 except drop\n"
+            + rule("line.code in both")
+        )
+        assert hits(rules, "70450") and hits(rules, "71250")
+        assert not hits(rules, "70460")
+
+    def test_set_defined_after_use(self):
+        """A set may be used before the line that defines it."""
+        rules = radrules.loads(rule("line.code in later") + "codes later = 70450\n")
+        assert hits(rules, "70450")
+
+    def test_diagnosis_dots_do_not_matter(self):
+        """Diagnoses compare without their dots, whichever side writes one."""
+        rules = radrules.loads("diagnoses dx = Z87.891, F17210\n" + rule("claim.diagnoses has any of dx"))
+        assert hits(rules, "71271", diagnoses=["Z87891"])
+        assert hits(rules, "71271", diagnoses=["F17.210"])
+        assert not hits(rules, "71271", diagnoses=["Z12.2"])
+
+    def test_diagnosis_prefix(self):
+        """`C34*` matches every code that starts with C34."""
+        rules = radrules.loads("diagnoses lung = C34*\n" + rule("claim.diagnoses has lung"))
+        assert hits(rules, "71250", diagnoses=["C34.90"])
+        assert not hits(rules, "71250", diagnoses=["C33"])
+
+    def test_has_all_of_with_prefix(self):
+        """`has all of` needs every listed code and one match for every prefix."""
+        rules = radrules.loads(rule("claim.diagnoses has all of [Z87.891, C34*]"))
+        assert hits(rules, "71250", diagnoses=["Z87.891", "C34.11"])
+        assert not hits(rules, "71250", diagnoses=["Z87.891"])
+        assert not hits(rules, "71250", diagnoses=["C34.11"])
+
+    def test_modifier_and_place_sets(self):
+        """Modifier and place-of-service sets compile and are tested with `has` and `in`."""
+        rules = radrules.loads(
+            "modifiers bypass = 59, XS\nplaces hospital = 19, 21-23\n"
+            + rule("line.modifiers has bypass and line.place_of_service in hospital")
+        )
+        base = {"lines": [{"code": "70450", "date": "2026-03-02", "modifiers": ["XS"], "place_of_service": "22"}]}
+        assert rules.evaluate(base).fired() == ("t.rule",)
+        base["lines"][0]["place_of_service"] = "11"
+        assert rules.evaluate(base).fired() == ()
+
+    def test_property_values_are_read_per_code(self):
+        """`property NAME = VALUE for CODES` gives each listed code that value."""
+        rules = radrules.loads("property family = head for 70450-70470\n" + rule("line.family is head"))
+        assert hits(rules, "70460")
+        assert not hits(rules, "71250")
+
+
+class TestLoad:
+    def test_loads_caches_by_content(self):
+        """Identical text (and name) returns the very same compiled ruleset."""
+        text = rule("line.units > 1", rule_id="cache.same")
+        assert radrules.loads(text, name="c.rr") is radrules.loads(text, name="c.rr")
+
+    def test_loads_different_text_is_a_new_ruleset(self):
+        """Different text compiles to a different ruleset."""
+        a = radrules.loads(rule("line.units > 1", rule_id="cache.a"))
+        b = radrules.loads(rule("line.units > 2", rule_id="cache.a"))
+        assert a is not b
+
+    def test_load_missing_path(self, tmp_path):
+        """A path that does not exist raises RR401."""
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(tmp_path / "nowhere")
+        assert [d.code for d in caught.value.errors] == ["RR401"]
+
+    def test_load_folder_without_rule_files(self, tmp_path):
+        """A folder with no `.rr` file raises RR401."""
+        (tmp_path / "notes.txt").write_text("nothing")
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(tmp_path)
+        assert [d.code for d in caught.value.errors] == ["RR401"]
+        assert "no `.rr` files" in caught.value.errors[0].message
+
+    def test_load_folder_recurses_and_skips_hidden(self, tmp_path):
+        """A folder loads `.rr` files in sub-folders, but not in hidden ones."""
+        (tmp_path / "sub").mkdir()
+        (tmp_path / ".hidden").mkdir()
+        (tmp_path / "sub" / "a.rr").write_text(rule("line.units > 1", rule_id="sub.a"))
+        (tmp_path / ".hidden" / "b.rr").write_text("this is not a rule file")
+        ruleset = radrules.load(tmp_path)
+        assert "sub.a" in ruleset.rule_ids()
+        assert ruleset.files == (f"{tmp_path.name}/sub/a.rr",)
+
+    def test_include_follows_relative_paths(self, tmp_path):
+        """`include` is relative to the including file; included sets are usable."""
+        (tmp_path / "sets").mkdir()
+        (tmp_path / "sets" / "codes.rr").write_text("codes ct = 70450\n")
+        main = tmp_path / "main.rr"
+        main.write_text('include "sets/codes.rr"\n' + rule("line.code in ct", rule_id="inc.rule"))
+        ruleset = radrules.load(main)
+        assert ruleset.evaluate({"lines": [{"code": "70450", "date": "2026-01-05"}]}).fired() == ("inc.rule",)
+
+    def test_file_included_twice_is_read_once(self, tmp_path):
+        """A file included by two files, and also found by the folder walk, is compiled once."""
+        (tmp_path / "codes.rr").write_text("codes ct = 70450\n")
+        (tmp_path / "a.rr").write_text('include "codes.rr"\n' + rule("line.code in ct", rule_id="a.rule"))
+        (tmp_path / "b.rr").write_text('include "codes.rr"\n' + rule("line.code in ct", rule_id="b.rule"))
+        ruleset = radrules.load(tmp_path)
+        assert set(ruleset.rule_ids()) >= {"a.rule", "b.rule"}
+        assert len(ruleset.files) == 3
+
+    def test_include_errors_name_relative_files(self, tmp_path):
+        """Include problems name the file relative to the ruleset's parent, never absolutely."""
+        folder = tmp_path / "payer_rules"
+        folder.mkdir()
+        (folder / "main.rr").write_text('include "../outside.rr"\ninclude "missing.rr"\n')
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(folder)
+        assert [(d.code, str(d.span)) for d in caught.value.errors] == [
+            ("RR402", "payer_rules/main.rr:1:9"), ("RR401", "payer_rules/main.rr:2:9")]
+        assert str(tmp_path) not in str(caught.value)
+
+    def test_self_include_is_a_cycle(self, tmp_path):
+        """A file that includes itself is an include cycle."""
+        (tmp_path / "self.rr").write_text('include "self.rr"\n')
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(tmp_path / "self.rr")
+        (diagnostic,) = caught.value.errors
+        assert diagnostic.code == "RR403"
+        assert underlined(diagnostic) == '"self.rr"'
+
+    def test_load_caches_folders(self, tmp_path):
+        """Loading the same unchanged folder twice returns the same ruleset; a change recompiles."""
+        (tmp_path / "a.rr").write_text(rule("line.units > 1", rule_id="f.a"))
+        first = radrules.load(tmp_path)
+        assert radrules.load(tmp_path) is first
+        (tmp_path / "a.rr").write_text(rule("line.units > 2", rule_id="f.a"))
+        assert radrules.load(tmp_path) is not first
+
+    def test_rule_error_collects_every_file(self, tmp_path):
+        """Errors in two files are reported together, in file order."""
+        (tmp_path / "a.rr").write_text("codes x = 7045\n")
+        (tmp_path / "b.rr").write_text("codes y = 7046\n")
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(tmp_path)
+        assert [underlined(d) for d in caught.value.errors] == ["7045", "7046"]
+        assert str(caught.value).endswith("2 errors")
+
+    def test_rule_error_is_a_value_error_and_pickles(self):
+        """RuleError is a RadrulesError and a ValueError, and survives pickling with its diagnostics."""
+        import pickle
+
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads("codes x = 7045\n")
+        error = caught.value
+        assert isinstance(error, radrules.RadrulesError) and isinstance(error, ValueError)
+        copy = pickle.loads(pickle.dumps(error))
+        assert copy.diagnostics == error.diagnostics
+        assert str(copy) == str(error)
+
+    def test_diagnostic_to_dict(self):
+        """A diagnostic's JSON form names code, severity, message, file, line, column and help."""
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads("codes x = 7045\n", name="d.rr")
+        (diagnostic,) = caught.value.errors
+        as_dict = diagnostic.to_dict()
+        assert {k: as_dict[k] for k in ("code", "severity", "file", "line", "column")} == {
+            "code": "RR203", "severity": "error", "file": "d.rr", "line": 1, "column": 11}
+
+
+class TestRuleset:
+    def test_describe_and_metadata(self):
+        """A compiled ruleset knows its header versions, files, payers and row counts."""
+        ruleset = radrules.loads(
+            'ruleset "meta" version "3"\n'
+            'pairs m.ptp\n  for payer "Acme"\n  reference "t"\n  pair 74176 with 74150 modifier 1\nend\n'
+            'limits m.mue\n  reference "t"\n  limit 77067 max 1 mai 2\n  limit 71271 max 1 mai 2\nend\n'
+            'addons m.aoc\n  reference "t"\n  addon 77063 type 1 primaries 77067\nend\n'
+            + rule("line.units > 1", rule_id="m.rule"),
+            name="meta.rr",
+        )
+        assert ruleset.describe() == {
+            "name": "meta.rr", "versions": {"meta": "3"}, "files": 1, "rules": 1,
+            "pair_rows": 1, "limit_rows": 2, "addon_rows": 1, "tables": {}, "payers": ["acme"],
+        }
+        assert ruleset.warnings == ()
+
+    def test_rule_ids_include_blocks_rules_and_format_checks(self):
+        """`rule_ids()` lists rules, edit blocks and the built-in format checks, sorted."""
+        ruleset = radrules.loads(
+            'limits m.mue\n  reference "t"\n  limit 77067 max 1 mai 2\nend\n' + rule("line.units > 1", rule_id="m.rule")
+        )
+        ids = ruleset.rule_ids()
+        assert list(ids) == sorted(ids)
+        assert {"m.mue", "m.rule", "format.code", "format.npi"} <= set(ids)
+
+    def test_warnings_are_kept_on_the_ruleset(self):
+        """A rule without `reference` compiles, with an RR260 warning on the ruleset."""
+        ruleset = radrules.loads('rule w.w\n  when line.units > 1\n  then warn line "x"\nend\n')
+        assert [d.code for d in ruleset.warnings] == ["RR260"]
+        assert ruleset.warnings[0].severity == "warning"
+
+
+class TestIndexing:
+    def _rule(self, text):
+        (compiled,) = radrules.loads(text).rules
+        return compiled
+
+    def test_rule_filed_under_its_codes(self):
+        """A rule whose `and` requires `line.code in S` is filed under S."""
+        compiled = self._rule("codes s = 70450, 70460\n" + rule("line.code in s and line.units > 1"))
+        assert compiled.index_codes == frozenset({"70450", "70460"})
+
+    def test_or_branches_each_with_codes(self):
+        """An `or` whose branches all name codes is filed under their union."""
+        compiled = self._rule(rule("line.code is 70450 or line.code in [71250, 71260]"))
+        assert compiled.index_codes == frozenset({"70450", "71250", "71260"})
+
+    def test_or_branch_without_codes_is_generic(self):
+        """An `or` with a branch that names no code is not filed by code."""
+        compiled = self._rule(rule("line.code is 70450 or line.units > 3"))
+        assert compiled.index_codes is None
+
+    def test_negated_codes_are_not_keys(self):
+        """`not in` gives no key: the rule must be checked on every line."""
+        compiled = self._rule(rule("line.code not in [70450]"))
+        assert compiled.index_codes is None and compiled.index_modifiers is None
+
+    def test_rule_filed_under_modifiers(self):
+        """A rule that requires a modifier and no code is filed under the modifiers."""
+        compiled = self._rule(rule("line.modifiers has any of [26, TC] and line.units > 1"))
+        assert compiled.index_codes is None
+        assert compiled.index_modifiers == frozenset({"26", "TC"})
+
+    def test_codes_of_the_other_line_are_not_keys(self):
+        """A pair rule is filed by the codes of `line`, never of `other`."""
+        compiled = self._rule(rule("other.code is 70450 and line.units > 1"))
+        assert compiled.shape == "pair"
+        assert compiled.index_codes is None
+
+    def test_shapes(self):
+        """A rule reading `other` compares lines; one acting on the claim is a claim rule."""
+        assert self._rule(rule("line.units > 1")).shape == "line"
+        assert self._rule(rule("other.units > 1")).shape == "pair"
+        assert self._rule(rule("claim.line_count > 1", then='deny claim "x"')).shape == "claim"
+
+
+class TestLoadNames:
+    def test_name_does_not_depend_on_the_cache(self, tmp_path):
+        """A folder and its single file load under their own names, whichever is loaded first."""
+        folder = tmp_path / "payer_x"
+        folder.mkdir()
+        (folder / "edits.rr").write_text(rule("line.units > 7", rule_id="names.only"))
+        by_folder = radrules.load(folder)
+        by_file = radrules.load(folder / "edits.rr")
+        assert (by_folder.name, by_file.name) == ("payer_x", "edits")
+
+    def test_bundled_name_after_loading_the_folder_by_path(self):
+        """`load()` is named `radrules` even after the same folder was loaded by its path."""
+        from builders import RULESETS
+
+        assert radrules.load(RULESETS).name == "rulesets"
+        assert radrules.load().name == "radrules"

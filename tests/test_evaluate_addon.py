@@ -1,0 +1,158 @@
+"""Add-on code edits: domain.md §3 and §10.4 (add-on codes are judged last)."""
+
+from __future__ import annotations
+
+import pytest
+
+import radrules
+
+from builders import NPI, OTHER_NPI, claim, fired, line, only
+
+RULES = radrules.loads('''
+addons t.aoc "test add-on codes"
+  reference "test AOC table"
+  addon 77063 type 1 primaries 77067
+  addon G0279 type 1 primaries 77065, 77066
+  addon 76377 type 2
+  addon 76376 type 3 primaries 70496, 70498
+  addon A9585 type 1 primaries 70553 effective 2026-01-01 through 2026-12-31
+end
+pairs t.ptp
+  reference "test"
+  pair 77067 with 77066 modifier 0
+end
+rule t.deny_77065
+  when line.code is 77065 and line.modifiers has GA
+  then deny line "77065 with GA"
+  reference "test"
+end
+rule t.review_77065
+  when line.code is 77065 and line.modifiers has GZ
+  then review line "77065 with GZ"
+  reference "test"
+end
+rule t.warn_77065
+  when line.code is 77065 and line.modifiers has GY
+  then warn line "77065 with GY"
+  reference "test"
+end
+''', name="aoc.rr")
+DOS = "2026-03-02"
+
+
+def addon_findings(result) -> list[tuple[tuple[int, ...], tuple[int, ...], str]]:
+    """(lines, related lines, message) of every add-on finding."""
+    return [(f.lines, f.related_lines, f.message) for f in result.findings if f.kind == "addon"]
+
+
+class TestTypeOne:
+    def test_with_its_primary(self):
+        """A type 1 add-on code with a listed primary on the same date is paid."""
+        result = RULES.evaluate(claim(line("77067", DOS), line("77063", DOS)))
+        assert result.findings == ()
+        assert result.passed is True
+
+    def test_without_a_primary(self):
+        """A type 1 add-on code alone is denied, naming its primaries."""
+        result = RULES.evaluate(claim(line("77063", DOS)))
+        assert addon_findings(result) == [((1,), (), "77063 is an add-on code (type 1): no primary (77067) on 2026-03-02")]
+        finding = only(result, "t.aoc")
+        assert (finding.kind, finding.severity, finding.carc, finding.rarc) == ("addon", "deny", "CO-107", ("N122",))
+        assert finding.codes == ("77063",)
+        assert finding.source == "aoc.rr:4"
+
+    def test_primary_on_another_date(self):
+        """A primary on another date of service does not count."""
+        result = RULES.evaluate(claim(line("77067", "2026-03-01"), line("77063", DOS)))
+        assert [f[0] for f in addon_findings(result)] == [(2,)]
+
+    def test_primary_of_another_provider(self):
+        """A primary billed by another rendering provider does not count."""
+        result = RULES.evaluate(claim(line("77067", DOS, rendering_npi=OTHER_NPI), line("77063", DOS, rendering_npi=NPI)))
+        assert [f[0] for f in addon_findings(result)] == [(2,)]
+
+    def test_code_that_is_not_a_listed_primary(self):
+        """Another imaging code on the date is no primary of a type 1 add-on code."""
+        result = RULES.evaluate(claim(line("71250", DOS), line("77063", DOS)))
+        assert [f[0] for f in addon_findings(result)] == [(2,)]
+
+    def test_primary_denied_by_a_ptp_edit(self):
+        """A primary denied by a PTP edit does not carry its add-on code: the add-on line is denied too."""
+        result = RULES.evaluate(claim(line("77067", DOS), line("77066", DOS), line("G0279", DOS)))
+        assert addon_findings(result) == [((3,), (2,), "G0279 is an add-on code (type 1): its primary on line 2 is denied")]
+        assert [s.status for s in result.lines] == ["pay", "deny", "deny"]
+
+    def test_primary_denied_by_a_rule(self):
+        """A primary denied by any deny rule leaves its add-on code without a paid primary."""
+        result = RULES.evaluate(claim(line("77065", DOS, modifiers=["GA"]), line("G0279", DOS)))
+        assert fired(result) == {"t.deny_77065", "t.aoc"}
+        assert addon_findings(result)[0][:2] == ((2,), (1,))
+
+    @pytest.mark.parametrize("modifier, rule", [("GZ", "t.review_77065"), ("GY", "t.warn_77065")])
+    def test_primary_under_review_or_warning_still_counts(self, modifier, rule):
+        """Only a denial takes a primary away; review and warning findings do not."""
+        result = RULES.evaluate(claim(line("77065", DOS, modifiers=[modifier]), line("G0279", DOS)))
+        assert fired(result) == {rule}
+
+    def test_one_paid_primary_is_enough(self):
+        """If one listed primary is denied and another is paid, the add-on code is paid."""
+        result = RULES.evaluate(claim(line("77065", DOS, modifiers=["GA"]), line("77066", DOS), line("G0279", DOS)))
+        assert fired(result) == {"t.deny_77065"}
+
+    @pytest.mark.parametrize("date, fires", [("2025-12-31", False), ("2026-01-01", True), ("2026-12-31", True),
+                                             ("2027-01-01", False)])
+    def test_row_window(self, date, fires):
+        """An add-on row applies on the dates of its window only, both ends included."""
+        result = RULES.evaluate(claim(line("A9585", date, units=100)))
+        assert bool(addon_findings(result)) is fires
+
+
+class TestTypesTwoAndThree:
+    def test_type_two_alone(self):
+        """A type 2 add-on code without primaries listed needs some other service on its date."""
+        result = RULES.evaluate(claim(line("76377", DOS)))
+        assert addon_findings(result) == [((1,), (), "76377 is an add-on code (type 2): no primary service on 2026-03-02")]
+
+    def test_type_two_with_any_service(self):
+        """A type 2 add-on code with any non-add-on line on its date is paid."""
+        assert RULES.evaluate(claim(line("71250", DOS), line("76377", DOS))).findings == ()
+
+    def test_type_two_with_only_another_add_on(self):
+        """Another add-on code is no primary for a type 2 add-on code."""
+        result = RULES.evaluate(claim(line("77063", DOS), line("76377", DOS)))
+        assert sorted(f[0] for f in addon_findings(result)) == [(1,), (2,)]
+
+    def test_type_two_primary_denied(self):
+        """A type 2 add-on code whose only service is denied is denied too."""
+        result = RULES.evaluate(claim(line("77065", DOS, modifiers=["GA"]), line("76377", DOS)))
+        assert addon_findings(result)[0][:2] == ((2,), (1,))
+
+    def test_type_three_uses_its_listed_primaries(self):
+        """A type 3 add-on code with listed primaries needs one of them."""
+        assert RULES.evaluate(claim(line("70498", DOS), line("76376", DOS))).findings == ()
+        result = RULES.evaluate(claim(line("71250", DOS), line("76376", DOS)))
+        assert addon_findings(result) == [((2,), (), "76376 is an add-on code (type 3): no primary (70496, 70498) on 2026-03-02")]
+
+
+class TestBundledAddons:
+    def test_tomosynthesis_with_screening_mammography(self, bundled):
+        """77063 with 77067 on the same date passes under the bundled rules."""
+        result = bundled.evaluate(claim(line("77067", DOS), line("77063", DOS), payer="medicare",
+                                        patient={"sex": "F", "birth_date": "1960-01-01"}))
+        assert result.findings == ()
+
+    def test_tomosynthesis_alone(self, bundled):
+        """77063 alone is denied by radiology.addon."""
+        result = bundled.evaluate(claim(line("77063", DOS)))
+        assert [(f.rule, f.lines) for f in result.findings] == [("radiology.addon", (1,))]
+
+    def test_diagnostic_tomosynthesis_with_a_denied_primary(self, bundled):
+        """G0279 whose diagnostic mammogram is an exact duplicate of a paid one still has a paid primary."""
+        result = bundled.evaluate(claim(line("77066", DOS), line("77066", DOS), line("G0279", DOS)))
+        assert fired(result) == {"duplicate.line"}
+
+    def test_diagnostic_tomosynthesis_whose_only_primary_is_denied(self, bundled):
+        """G0279 with a diagnostic mammogram denied for 26+TC is denied as well."""
+        result = bundled.evaluate(claim(line("77066", DOS, modifiers=["26", "TC"]), line("G0279", DOS)))
+        assert fired(result) == {"modifier.conflict.professional_technical", "radiology.addon"}
+        assert [s.status for s in result.lines] == ["deny", "deny"]

@@ -1,0 +1,211 @@
+"""Modifier rules of the bundled rulesets: domain.md §4 (PC/TC) and §5 (modifier combinations)."""
+
+from __future__ import annotations
+
+import pytest
+
+import radrules
+
+from builders import RULESETS, claim, fired, line, only
+
+DOS = "2026-03-02"
+PCTC_VALUES = range(10)
+
+
+def _modifier_rules_with(properties: str, name: str):
+    """The bundled modifier rules, with code properties of our own instead of pctc.rr."""
+    text = (RULESETS / "modifiers" / "modifiers.rr").read_text(encoding="utf-8")
+    return radrules.loads(text + "\n" + properties, name=name)
+
+
+# Code 7000N has PC/TC indicator N; code 7100N has bilateral indicator N (test codes, not real data).
+PROPERTIES = "".join(f"property pctc = {n} for 7000{n}\n" for n in PCTC_VALUES) + "".join(
+    f"property bilateral = {n} for 7100{n}\n" for n in (0, 1, 2, 3, 9))
+RULES = _modifier_rules_with(PROPERTIES, "modifiers_test.rr")
+
+
+def modifier_findings(result) -> list[tuple[str, str]]:
+    return sorted((f.rule, f.severity) for f in result.findings if f.kind == "modifier")
+
+
+class TestProfessionalTechnical:
+    @pytest.mark.parametrize("mods", [["26", "TC"], ["TC", "26"], ["RT", "26", "59", "TC"]])
+    def test_26_and_tc_on_one_line(self, bundled, mods):
+        """26 and TC together on one line conflict, in any positions."""
+        result = bundled.evaluate(claim(line("73721", DOS, modifiers=mods)))
+        finding = only(result, "modifier.conflict.professional_technical")
+        assert (finding.severity, finding.carc, finding.lines) == ("deny", "CO-4", (1,))
+        assert finding.message == "73721: 26 and TC on one line; the global service is billed with neither"
+
+    def test_26_and_tc_on_two_lines(self, bundled):
+        """26 on one line and TC on another are no conflict."""
+        result = bundled.evaluate(claim(line("73721", DOS, modifiers=["26"]), line("73721", DOS, modifiers=["TC"])))
+        assert "modifier.conflict.professional_technical" not in fired(result)
+
+    @pytest.mark.parametrize("indicator", PCTC_VALUES)
+    def test_26_against_the_pctc_indicator(self, indicator):
+        """26 is valid with PC/TC indicators 1, 6, 7 and 8 and denied with the others."""
+        result = RULES.evaluate(claim(line(f"7000{indicator}", DOS, modifiers=["26"])))
+        expected = [] if indicator in (1, 6, 7, 8) else [("modifier.pctc.professional", "deny")]
+        assert modifier_findings(result) == expected
+
+    @pytest.mark.parametrize("indicator", PCTC_VALUES)
+    def test_tc_against_the_pctc_indicator(self, indicator):
+        """TC is valid with PC/TC indicators 1 and 7 and denied with the others."""
+        result = RULES.evaluate(claim(line(f"7000{indicator}", DOS, modifiers=["TC"])))
+        expected = [] if indicator in (1, 7) else [("modifier.pctc.technical", "deny")]
+        assert modifier_findings(result) == expected
+
+    def test_invalid_26_message(self):
+        """The PC/TC finding names the code and its indicator."""
+        finding = only(RULES.evaluate(claim(line("70002", DOS, modifiers=["26"]))), "modifier.pctc.professional")
+        assert finding.message == "modifier 26 is not valid on 70002 (PC/TC indicator 2)"
+        assert finding.carc == "CO-4"
+
+    @pytest.mark.parametrize("modifier", ["26", "TC"])
+    def test_missing_indicator_skips_the_check(self, modifier):
+        """A code with no PC/TC indicator is not judged on 26 or TC (§10.10)."""
+        result = RULES.evaluate(claim(line("99213", DOS, modifiers=[modifier])))
+        assert result.findings == ()
+
+    def test_pctc_rules_are_for_professional_claims(self):
+        """PC/TC rules do not judge institutional claims."""
+        result = RULES.evaluate(claim(line("70002", DOS, modifiers=["26"]), type="institutional"))
+        assert result.findings == ()
+
+    @pytest.mark.parametrize("pos", ["19", "21", "22", "23"])
+    def test_global_billing_in_a_hospital_warns(self, bundled, pos):
+        """A PC/TC 1 code billed globally in a hospital setting gets a warning, and the claim still passes."""
+        result = bundled.evaluate(claim(line("74177", DOS), place_of_service=pos))
+        finding = only(result, "modifier.pctc.facility")
+        assert finding.severity == "warn"
+        assert finding.message.startswith(f"74177 billed globally in a hospital setting (POS {pos})")
+        assert result.passed is True
+        assert result.status_of(1) == "pay"
+
+    def test_global_billing_in_an_office(self, bundled):
+        """Global billing in an office (POS 11) is fine."""
+        assert bundled.evaluate(claim(line("74177", DOS), place_of_service="11")).findings == ()
+
+    def test_professional_component_in_a_hospital(self, bundled):
+        """26 in a hospital setting is how it should be billed: no warning."""
+        assert bundled.evaluate(claim(line("74177", DOS, modifiers=["26"]), place_of_service="22")).findings == ()
+
+    def test_line_place_of_service_wins(self, bundled):
+        """A line's own place of service replaces the claim's."""
+        result = bundled.evaluate(claim(line("74177", DOS, place_of_service="11"), place_of_service="22"))
+        assert result.findings == ()
+        result = bundled.evaluate(claim(line("74177", DOS, place_of_service="22"), place_of_service="11"))
+        assert fired(result) == {"modifier.pctc.facility"}
+
+
+class TestConflicts:
+    @pytest.mark.parametrize("mods, rule", [
+        (["50", "LT"], "modifier.conflict.bilateral_side"),
+        (["RT", "50"], "modifier.conflict.bilateral_side"),
+        (["52", "53"], "modifier.conflict.reduced_discontinued"),
+        (["GA", "GY"], "modifier.conflict.liability"),
+        (["GA", "GZ"], "modifier.conflict.liability"),
+        (["GZ", "GY"], "modifier.conflict.liability"),
+        (["GA", "GY", "GZ"], "modifier.conflict.liability"),
+        (["59", "XE"], "modifier.conflict.distinct"),
+        (["XS", "59"], "modifier.conflict.distinct"),
+        (["59", "XP"], "modifier.conflict.distinct"),
+        (["59", "XU"], "modifier.conflict.distinct"),
+    ])
+    def test_conflicting_modifiers_deny_the_line(self, bundled, mods, rule):
+        """Contradictory modifiers on one line deny it with CO-4, once per rule."""
+        result = bundled.evaluate(claim(line("73562", DOS, modifiers=mods)))
+        finding = only(result, rule)
+        assert (finding.severity, finding.carc, finding.lines) == ("deny", "CO-4", (1,))
+        assert result.passed is False
+
+    @pytest.mark.parametrize("mods", [["50"], ["LT"], ["52"], ["53"], ["GA"], ["GY"], ["GZ"], ["59"], ["XS"],
+                                      ["XE", "XS"], ["26"], ["TC"], ["76"], ["LT", "76"]])
+    def test_modifiers_that_do_not_conflict(self, bundled, mods):
+        """A single modifier, or a harmless combination, raises no modifier finding."""
+        result = bundled.evaluate(claim(line("73562", DOS, modifiers=mods)))
+        assert [f for f in result.findings if f.kind == "modifier"] == []
+
+    def test_modifiers_on_different_lines_do_not_conflict(self, bundled):
+        """GA on one line and GZ on another are no conflict."""
+        result = bundled.evaluate(claim(line("73562", DOS, modifiers=["GA"]), line("73562", DOS, modifiers=["GZ", "76"])))
+        assert [f for f in result.findings if f.kind == "modifier"] == []
+
+    def test_both_sides_on_one_line_warns(self, bundled):
+        """LT and RT on one line without 50 is a warning only."""
+        result = bundled.evaluate(claim(line("73562", DOS, modifiers=["LT", "RT"])))
+        assert modifier_findings(result) == [("modifier.sides_one_line", "warn")]
+        assert result.passed is True
+
+    def test_both_sides_with_50(self, bundled):
+        """LT, RT and 50 on one line conflict, and the LT+RT warning steps aside."""
+        result = bundled.evaluate(claim(line("73562", DOS, modifiers=["50", "LT", "RT"])))
+        assert modifier_findings(result) == [("modifier.conflict.bilateral_side", "deny")]
+
+
+class TestBilateral:
+    def test_50_with_two_units(self, bundled):
+        """50 with more than one unit is denied with CO-16 and M53."""
+        result = bundled.evaluate(claim(line("73562", DOS, modifiers=["50"], units=2)))
+        finding = only(result, "modifier.bilateral.units")
+        assert (finding.carc, finding.rarc) == ("CO-16", ("M53",))
+        assert finding.message == "73562-50 is reported with 1 unit, not 2"
+
+    def test_50_with_one_unit(self, bundled):
+        """50 with one unit is fine."""
+        assert bundled.evaluate(claim(line("73562", DOS, modifiers=["50"]))).findings == ()
+
+    def test_two_units_without_50(self, bundled):
+        """Two units without 50 are not the bilateral rule's business."""
+        assert bundled.evaluate(claim(line("73562", DOS, units=2))).findings == ()
+
+    @pytest.mark.parametrize("indicator, denied", [(0, True), (1, False), (2, True), (3, False), (9, True)])
+    def test_50_against_the_bilateral_indicator(self, indicator, denied):
+        """50 is invalid on codes with bilateral indicator 0, 2 or 9."""
+        result = RULES.evaluate(claim(line(f"7100{indicator}", DOS, modifiers=["50"])))
+        assert ("modifier.bilateral.invalid" in fired(result)) is denied
+
+    def test_missing_bilateral_indicator(self, bundled):
+        """Without a bilateral indicator (none is bundled), 50 is not judged on it."""
+        result = bundled.evaluate(claim(line("73562", DOS, modifiers=["50"])))
+        assert "modifier.bilateral.invalid" not in fired(result)
+
+
+class TestMedicarePaymentModifiers:
+    MEDICARE = {"payer": "medicare", "patient": {"sex": "F", "birth_date": "1950-01-01"}}
+
+    def test_pricing_modifier_not_first(self, bundled):
+        """Medicare: 26 after another modifier gets a warning."""
+        result = bundled.evaluate(claim(line("74177", DOS, modifiers=["59", "26"]), **self.MEDICARE))
+        assert modifier_findings(result) == [("modifier.pricing_first", "warn")]
+
+    def test_pricing_modifier_first(self, bundled):
+        """Medicare: 26 in the first position is fine."""
+        result = bundled.evaluate(claim(line("74177", DOS, modifiers=["26", "59"]), **self.MEDICARE))
+        assert modifier_findings(result) == []
+
+    def test_pricing_position_only_for_medicare(self, bundled):
+        """Other payers are not told where 26 goes."""
+        result = bundled.evaluate(claim(line("74177", DOS, modifiers=["59", "26"]), payer="acme", prior_auth="A1"))
+        assert modifier_findings(result) == []
+
+    def test_ct_reduction_is_information(self, bundled):
+        """Medicare: a CT code with modifier CT is an informational reduction, and the claim passes."""
+        result = bundled.evaluate(claim(line("74177", DOS, modifiers=["CT"]), **self.MEDICARE))
+        finding = only(result, "modifier.reduction.ct")
+        assert (finding.severity, finding.carc, finding.rarc) == ("info", "CO-237", ("N759",))
+        assert result.passed is True
+
+    def test_ct_modifier_on_a_code_outside_the_list(self, bundled):
+        """Modifier CT on a code outside the CT reduction list is not reduced."""
+        result = bundled.evaluate(claim(line("73562", DOS, modifiers=["CT"]), **self.MEDICARE))
+        assert result.findings == ()
+
+    @pytest.mark.parametrize("modifier", ["FX", "FY"])
+    def test_film_reduction(self, bundled, modifier):
+        """Medicare: FX and FY are informational reductions with N794."""
+        result = bundled.evaluate(claim(line("73562", DOS, modifiers=[modifier]), **self.MEDICARE))
+        finding = only(result, "modifier.reduction.film")
+        assert (finding.severity, finding.rarc) == ("info", ("N794",))
+        assert result.passed is True

@@ -1,0 +1,470 @@
+"""Parser tests: every construct of the rule language parses into the syntax tree."""
+
+from __future__ import annotations
+
+import pytest
+
+import radrules
+from radrules import syntax as s
+from radrules.parser import parse_rules
+
+from builders import underlined
+
+
+def parse(text: str) -> tuple:
+    """The statements of a text that must parse without diagnostics."""
+    source, diagnostics = parse_rules(text, "t.rr")
+    assert [d.render() for d in diagnostics] == []
+    return source.statements
+
+
+def condition(text: str):
+    """The syntax tree of one `when` condition."""
+    (rule,) = parse(f'rule t.c\n  when {text}\n  then deny line "x"\nend\n')
+    (when,) = [c for c in rule.clauses if isinstance(c, s.When)]
+    return when.condition
+
+
+def texts(items) -> list[str]:
+    return [item.token.text for item in items]
+
+
+class TestFileLevel:
+    def test_header(self):
+        """`ruleset NAME version V` gives a header with both texts unquoted."""
+        (header,) = parse('ruleset "radrules.test" version "2026.01"\n')
+        assert isinstance(header, s.Header)
+        assert (header.name.text, header.version.text) == ("radrules.test", "2026.01")
+
+    def test_include(self):
+        """`include PATH` keeps the relative path as written."""
+        (include,) = parse('include "sets/codes.rr"\n')
+        assert isinstance(include, s.Include)
+        assert include.path.text == "sets/codes.rr"
+
+    @pytest.mark.parametrize("kind", ["codes", "diagnoses", "modifiers", "places"])
+    def test_set_kinds(self, kind):
+        """Each set kind introduces a named set definition."""
+        (definition,) = parse(f"{kind} things = other_things\n")
+        assert isinstance(definition, s.SetDef)
+        assert (definition.kind.text, definition.name.text) == (kind, "things")
+
+    def test_set_items_of_every_shape(self):
+        """A set lists words, ranges, references and quoted texts, in order."""
+        (definition,) = parse('codes mixed = 70450, 70460-70470, ct_head, "free text", G0279\n')
+        items = definition.expr.items
+        assert [type(item) for item in items] == [s.SetWord, s.SetRange, s.SetRef, s.SetText, s.SetWord]
+        assert texts(items) == ["70450", "70460-70470", "ct_head", "free text", "G0279"]
+        assert definition.expr.excluded == ()
+
+    def test_set_except(self):
+        """`except` separates the excluded items from the included ones."""
+        (definition,) = parse("codes ct = 70450-70498, 70540-70559 except 70496, angio\n")
+        assert texts(definition.expr.items) == ["70450-70498", "70540-70559"]
+        assert texts(definition.expr.excluded) == ["70496", "angio"]
+
+    def test_diagnosis_set_with_dots_and_prefix(self):
+        """Diagnoses keep their dots, and a trailing `*` marks a prefix."""
+        (definition,) = parse("diagnoses smoking = Z87.891, F17.210-F17.219, C34*\n")
+        assert texts(definition.expr.items) == ["Z87.891", "F17.210-F17.219", "C34*"]
+
+    def test_set_may_span_lines_with_comments(self):
+        """Newlines and comments inside a set carry no meaning."""
+        (definition,) = parse("codes ct = 70450,   # head\n           71250    # chest\n")
+        assert texts(definition.expr.items) == ["70450", "71250"]
+
+    def test_setting(self):
+        """`setting NAME = VALUE` has no payers."""
+        (setting,) = parse("setting modifier_placement = either\n")
+        assert (setting.name.text, setting.value.text, setting.payers) == ("modifier_placement", "either", ())
+
+    def test_setting_for_payers(self):
+        """`setting ... for payers a, "b"` keeps every payer, names and quoted texts alike."""
+        (setting,) = parse('setting modifier_placement = either for payers acme, "Blue Plan"\n')
+        assert [p.text for p in setting.payers] == ["acme", "Blue Plan"]
+
+    def test_property(self):
+        """`property NAME = VALUE for SET` keeps the value and the code set."""
+        (prop,) = parse("property pctc = 1 for 70450-70498, G0279 except 70496\n")
+        assert isinstance(prop, s.PropertyDef)
+        assert (prop.name.text, prop.value.text) == ("pctc", "1")
+        assert texts(prop.codes.items) == ["70450-70498", "G0279"]
+        assert texts(prop.codes.excluded) == ["70496"]
+
+    def test_property_with_name_value(self):
+        """A property value may be a lowercase name."""
+        (prop,) = parse("property contrast_family = ct_head for 70450, 70460\n")
+        assert prop.value.text == "ct_head"
+
+    def test_table(self):
+        """`table KIND PATH, ... [for TYPE claims] [effective DATE]` parses with every path."""
+        (table,) = parse('table ptp "cms/f1.TXT", "cms/f2.TXT" for institutional claims effective 2026-07-01\n')
+        assert isinstance(table, s.Table)
+        assert (table.kind.text, [p.text for p in table.paths], table.claim_type.text) == (
+            "ptp", ["cms/f1.TXT", "cms/f2.TXT"], "institutional")
+        assert table.effective.start.text == "2026-07-01"
+
+    def test_empty_file_and_comments_only(self):
+        """A file of comments and blank lines has no statements."""
+        assert parse("# nothing here\n\n   # still nothing\n") == ()
+        assert parse("") == ()
+
+
+class TestRule:
+    RULE = '''rule acme.prior_auth.missing "PA-MISSING"
+  kind policy
+  for payers acme, "Other Plan"
+  for institutional claims
+  effective 2026-01-01 through 2026-12-31
+  when line.code in [70450, 70460]
+  then review line "needs a prior authorization"
+  carc CO-197
+  rarc N54, M62
+  reference "payer policy"
+end
+'''
+
+    def test_every_clause(self):
+        """A rule keeps its id, title and every clause in order."""
+        (rule,) = parse(self.RULE)
+        assert isinstance(rule, s.Rule)
+        assert rule.rule_id.text == "acme.prior_auth.missing"
+        assert rule.title.text == "PA-MISSING"
+        assert [type(c) for c in rule.clauses] == [
+            s.KindClause, s.ForPayer, s.ForType, s.Effective, s.When, s.Then, s.Carc, s.Rarc, s.Reference,
+        ]
+
+    def test_clause_values(self):
+        """Each clause keeps its words: payers, claim type, dates, severity, target, message, codes."""
+        (rule,) = parse(self.RULE)
+        kind, payers, claim_type, effective, _when, then, carc, rarc, reference = rule.clauses
+        assert kind.kind.text == "policy"
+        assert [p.text for p in payers.payers] == ["acme", "Other Plan"]
+        assert claim_type.claim_type.text == "institutional"
+        assert (effective.start.text, effective.end.text) == ("2026-01-01", "2026-12-31")
+        assert (then.severity.text, then.target.text, then.message.text) == (
+            "review", "line", "needs a prior authorization")
+        assert carc.code.text == "CO-197"
+        assert [c.text for c in rarc.codes] == ["N54", "M62"]
+        assert reference.text.text == "payer policy"
+
+    def test_claims_word_is_optional(self):
+        """`for professional` and `for professional claims` mean the same."""
+        (a,) = parse('rule a.b\n  for professional\nend\n')
+        (b,) = parse('rule a.b\n  for professional claims\nend\n')
+        assert a.clauses[0].claim_type.text == b.clauses[0].claim_type.text == "professional"
+
+    def test_single_payer(self):
+        """`for payer NAME` names one payer."""
+        (rule,) = parse("rule a.b\n  for payer medicare\nend\n")
+        assert [p.text for p in rule.clauses[0].payers] == ["medicare"]
+
+    def test_one_line_rule(self):
+        """Newlines carry no meaning: a whole rule fits on one line."""
+        (rule,) = parse('rule a.b when line.units > 1 then warn line "x" end\n')
+        assert [type(c) for c in rule.clauses] == [s.When, s.Then]
+
+    def test_message_escapes(self):
+        """A message may contain escaped quotes, which are unescaped."""
+        (rule,) = parse('rule a.b\n  then info line "say \\"hi\\""\nend\n')
+        assert rule.clauses[0].message.text == 'say "hi"'
+
+    @pytest.mark.parametrize("severity", ["deny", "review", "warn", "info"])
+    def test_severities(self, severity):
+        """Every severity word is accepted after `then`."""
+        (rule,) = parse(f'rule a.b\n  then {severity} both "x"\nend\n')
+        assert rule.clauses[0].severity.text == severity
+
+
+class TestConditions:
+    def test_is(self):
+        """`is` is equality."""
+        node = condition("line.code is 70450")
+        assert isinstance(node, s.Compare)
+        assert node.op.text == "="
+        assert (node.left.root.text, node.left.name.text) == ("line", "code")
+        assert (node.right.kind, node.right.token.text) == ("word", "70450")
+
+    def test_is_not(self):
+        """`is not` is inequality."""
+        node = condition("patient.sex is not F")
+        assert isinstance(node, s.Compare) and node.op.text == "!="
+
+    @pytest.mark.parametrize("op", ["=", "!=", "<", "<=", ">", ">="])
+    def test_comparisons(self, op):
+        """Every comparison operator parses between a field and a literal."""
+        node = condition(f"line.units {op} 2")
+        assert isinstance(node, s.Compare)
+        assert node.op.text == op
+
+    def test_compare_two_fields(self):
+        """Two fields can be compared (the pair rules' `other.units = line.units`)."""
+        node = condition("other.units = line.units")
+        assert isinstance(node.right, s.Field)
+        assert node.right.root.text == "line"
+
+    def test_literal_kinds(self):
+        """Literals are words, quoted texts, dates or names."""
+        assert condition("claim.received > 2026-01-01").right.kind == "date"
+        assert condition('claim.payer is "Blue Plan"').right.kind == "text"
+        assert condition("claim.type is institutional").right.kind == "name"
+        assert condition("line.units > 2.5").right.kind == "word"
+
+    @pytest.mark.parametrize("text, negated", [("line.code in ct_head", False), ("line.code not in ct_head", True)])
+    def test_in_named_set(self, text, negated):
+        """`in` and `not in` take a set name."""
+        node = condition(text)
+        assert isinstance(node, s.InSet)
+        assert node.negated is negated
+        assert [type(i) for i in node.values.expr.items] == [s.SetRef]
+
+    @pytest.mark.parametrize("operand, shape", [
+        ("70450", s.SetWord), ("70450-70470", s.SetRange), ('"acme"', s.SetText), ("ct_head", s.SetRef),
+    ])
+    def test_in_single_item(self, operand, shape):
+        """`in` takes one code, one range, one quoted text or one set name without brackets."""
+        node = condition(f"line.code in {operand}")
+        assert [type(i) for i in node.values.expr.items] == [shape]
+
+    def test_in_bracketed_list_with_except(self):
+        """`in [...]` takes a whole set expression, `except` included."""
+        node = condition("line.code in [ct_head, 70450-70470 except 70460]")
+        assert texts(node.values.expr.items) == ["ct_head", "70450-70470"]
+        assert texts(node.values.expr.excluded) == ["70460"]
+
+    def test_between(self):
+        """`between LOW and HIGH` keeps both bounds."""
+        node = condition("patient.age between 50 and 77")
+        assert isinstance(node, s.Between)
+        assert (node.low.token.text, node.high.token.text) == ("50", "77")
+
+    def test_has_means_has_any(self):
+        """A plain `has` is `has any of`."""
+        node = condition("line.modifiers has 59")
+        assert isinstance(node, s.Has) and node.quantifier == "any"
+
+    @pytest.mark.parametrize("quantifier", ["any", "all", "none"])
+    def test_has_quantified(self, quantifier):
+        """`has any|all|none of` keeps its quantifier."""
+        node = condition(f"line.modifiers has {quantifier} of [26, TC]")
+        assert isinstance(node, s.Has) and node.quantifier == quantifier
+        assert texts(node.values.expr.items) == ["26", "TC"]
+
+    @pytest.mark.parametrize("text, present", [
+        ("claim.prior_auth is missing", False),
+        ("claim.prior_auth is present", True),
+        ("claim.prior_auth is not missing", True),
+    ])
+    def test_presence(self, text, present):
+        """`is missing`, `is present` and `is not missing` test presence."""
+        node = condition(text)
+        assert isinstance(node, s.Presence) and node.present is present
+
+    @pytest.mark.parametrize("text, prop, same_date", [
+        ("claim also has 77067", None, False),
+        ("claim also has 77067 on the same date", None, True),
+        ("claim also has [74150, 74160] with the same contrast_family", "contrast_family", False),
+        ("claim also has contrast_combined with the same contrast_family on the same date", "contrast_family", True),
+        ("claim also has 77067 with same us_region on same date", "us_region", True),
+    ])
+    def test_also_has(self, text, prop, same_date):
+        """`claim also has X [with the same PROP] [on the same date]` keeps both options."""
+        node = condition(text)
+        assert isinstance(node, s.AlsoHas)
+        assert node.root.text == "claim"
+        assert (node.same_property.text if node.same_property else None) == prop
+        assert node.same_date is same_date
+
+    def test_ptp_edit(self):
+        """`ptp edit between line and other` names its two lines."""
+        node = condition("ptp edit between line and other")
+        assert isinstance(node, s.PtpEdit)
+        assert (node.first.text, node.second.text) == ("line", "other")
+
+    @pytest.mark.parametrize("text, sign, amount, unit", [
+        ("claim.received > line.date + 12 months", "+", "12", "months"),
+        ("claim.received > line.date + 1 year", "+", "1", "year"),
+        ("line.date < claim.received - 30 days", "-", "30", "days"),
+    ])
+    def test_date_offsets(self, text, sign, amount, unit):
+        """A date field moves by days, months or years, forwards or back."""
+        node = condition(text)
+        offset = node.right
+        assert isinstance(offset, s.DateOffset)
+        assert (offset.sign.text, offset.amount.text, offset.unit.text) == (sign, amount, unit)
+
+    def test_and_binds_tighter_than_or(self):
+        """`a or b and c` is `a or (b and c)`."""
+        node = condition("line.units > 1 or line.units > 2 and line.units > 3")
+        assert isinstance(node, s.Or)
+        assert isinstance(node.parts[0], s.Compare)
+        assert isinstance(node.parts[1], s.And)
+
+    def test_not_binds_tighter_than_and(self):
+        """`not a and b` is `(not a) and b`."""
+        node = condition("not line.units > 1 and line.units > 2")
+        assert isinstance(node, s.And)
+        assert isinstance(node.parts[0], s.Not)
+
+    def test_parentheses(self):
+        """Parentheses group an `or` inside an `and`."""
+        node = condition("line.units > 1 and (line.units > 2 or line.units > 3)")
+        assert isinstance(node, s.And)
+        assert isinstance(node.parts[1], s.Or)
+
+    def test_chains_are_flattened(self):
+        """`a and b and c` is one `and` of three parts, likewise for `or`."""
+        assert len(condition("line.units > 1 and line.units > 2 and line.units > 3").parts) == 3
+        assert len(condition("line.units > 1 or line.units > 2 or line.units > 3").parts) == 3
+
+    def test_double_not(self):
+        """`not not a` nests two negations."""
+        node = condition("not not line.units > 1")
+        assert isinstance(node, s.Not) and isinstance(node.part, s.Not)
+
+
+class TestEditBlocks:
+    @pytest.mark.parametrize("written, indicator", [
+        ("0", "0"), ("1", "1"), ("9", "9"),
+        ("not allowed", "0"), ("allowed", "1"), ("not applicable", "9"),
+    ])
+    def test_pair_indicator_words(self, written, indicator):
+        """The modifier indicator is a digit or its words, normalised to the digit."""
+        (block,) = parse(f"pairs p.p\n  pair 74176 with 74150 modifier {written}\nend\n")
+        (row,) = block.rows
+        assert isinstance(row, s.PairRow)
+        assert row.indicator.text == indicator
+
+    def test_pair_row_with_dates_and_rationale(self):
+        """A pair row keeps its codes, its window and its rationale."""
+        (block,) = parse(
+            'pairs acme.ptp "Acme edits"\n  for payer acme\n  reference "policy"\n'
+            '  pair 74176 with 74150 modifier 1 effective 2024-01-01 through 2026-06-30 "Mutually exclusive procedures"\n'
+            "  disable pair 71046 with 71045\nend\n"
+        )
+        assert block.title.text == "Acme edits"
+        assert [type(c) for c in block.clauses] == [s.ForPayer, s.Reference]
+        row, disable = block.rows
+        assert (row.column1.text, row.column2.text) == ("74176", "74150")
+        assert (row.effective.start.text, row.effective.end.text) == ("2024-01-01", "2026-06-30")
+        assert row.rationale.text == "Mutually exclusive procedures"
+        assert isinstance(disable, s.DisablePair)
+        assert (disable.column1.text, disable.column2.text) == ("71046", "71045")
+
+    def test_pair_row_without_tail(self):
+        """Dates and rationale of a pair row are optional."""
+        (block,) = parse("pairs p.p\n  pair 74176 with 74150 modifier 0\nend\n")
+        (row,) = block.rows
+        assert row.effective is None and row.rationale is None
+
+    @pytest.mark.parametrize("mai", ["1", "2", "3"])
+    def test_limit_rows(self, mai):
+        """A limit row keeps code, maximum, MAI, window and rationale; `disable limit` names a code."""
+        (block,) = parse(
+            f'limits l.l\n  severity review\n  limit 77067 max 1 mai {mai} effective 2026-01-01 "Clinical"\n'
+            "  disable limit Q9967\nend\n"
+        )
+        row, disable = block.rows
+        assert isinstance(row, s.LimitRow)
+        assert (row.code.text, row.max_units.text, row.mai.text) == ("77067", "1", mai)
+        assert row.effective.start.text == "2026-01-01" and row.effective.end is None
+        assert row.rationale.text == "Clinical"
+        assert isinstance(disable, s.DisableLimit) and disable.code.text == "Q9967"
+        assert isinstance(block.clauses[0], s.SeverityClause)
+
+    @pytest.mark.parametrize("aoc_type", ["1", "2", "3"])
+    def test_addon_rows(self, aoc_type):
+        """An add-on row keeps its type, its primaries and its window; primaries are optional."""
+        (block,) = parse(
+            f"addons a.a\n  addon G0279 type {aoc_type} primaries 77065, 77066 effective 2026-01-01\n"
+            f"  addon 77063 type {aoc_type}\nend\n"
+        )
+        first, second = block.rows
+        assert first.aoc_type.text == aoc_type
+        assert texts(first.primaries.items) == ["77065", "77066"]
+        assert first.effective.start.text == "2026-01-01"
+        assert second.primaries is None and second.effective is None
+
+
+class TestSpans:
+    def test_spans_are_one_based(self):
+        """Spans count lines and columns from 1 and end exclusively."""
+        (rule,) = parse('rule a.b\n  when line.modifiers has 59\n  then deny line "x"\nend\n')
+        when = rule.clauses[0]
+        field = when.condition.operand
+        assert (field.span.line, field.span.column, field.span.end_column) == (2, 8, 22)
+        assert str(field.name.span) == "t.rr:2:13"
+        assert rule.span.line == 1 and rule.span.end_line == 4
+
+
+class TestRecovery:
+    def test_every_broken_statement_is_reported(self):
+        """A syntax error in one statement does not hide the next one, nor the good ones."""
+        text = (
+            "codes good = 70450\n"
+            "rule a.b\n  when line.units >\n  then deny line \"x\"\nend\n"
+            "codes also_good = 70460\n"
+            "rule a.c\n  when line.units > 1 ;\n  then deny line \"x\"\nend\n"
+        )
+        source, diagnostics = parse_rules(text, "t.rr")
+        assert [d.span.line for d in diagnostics] == [4, 8]
+        assert [st.name.text for st in source.statements if isinstance(st, s.SetDef)] == ["good", "also_good"]
+
+
+class TestNameOperands:
+    def test_name_literal_operand_parses(self):
+        """A bare name on the right of `is` (a claim type, a payer) parses as a name literal."""
+        node = condition("claim.type is institutional")
+        assert isinstance(node, s.Compare)
+        assert (node.right.kind, node.right.token.text) == ("name", "institutional")
+
+    def test_rule_on_claim_type_compiles_and_fires(self):
+        """A rule comparing `claim.type` with a bare name compiles and fires on that type only."""
+        rules = radrules.loads(
+            'rule inst.only\n  when claim.type is institutional\n  then deny line "inst"\n'
+            '  reference "test"\nend\n',
+            name="claim_type_name.rr",
+        )
+        line = {"code": "70450", "date": "2026-01-05"}
+        assert rules.evaluate({"type": "institutional", "lines": [line]}).fired() == ("inst.only",)
+        assert rules.evaluate({"type": "professional", "lines": [line]}).fired() == ()
+
+
+class TestKeywordsAreWholeWords:
+    def test_set_name_starting_with_a_quantifier_word(self):
+        """A set whose name starts with `all`/`any`/`none` can follow `has`."""
+        rules = radrules.loads(
+            "modifiers allowed_mods = 59, XS\n"
+            'rule a.b\n  when line.modifiers has allowed_mods\n  then deny line "x"\n  reference "t"\nend\n',
+            name="allowed_mods.rr",
+        )
+        claim = {"lines": [{"code": "70450", "date": "2026-01-05", "modifiers": ["XS"]}]}
+        assert rules.evaluate(claim).fired() == ("a.b",)
+
+    def test_keyword_glued_to_a_word_is_not_split(self):
+        """`modifier notallowed` is an error, not silently read as `not allowed`."""
+        text = 'pairs p.p\n  reference "t"\n  pair 74176 with 74150 modifier notallowed\nend\n'
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads(text, name="notallowed.rr")
+        (diagnostic,) = caught.value.errors
+        assert diagnostic.code == "RR101"
+        assert underlined(diagnostic) == "notallowed"
+
+    def test_misspelled_keyword_is_named(self):
+        """A keyword with an extra letter is reported as that word, with the keyword suggested."""
+        text = 'rule a.b\n  whenn line.code is 70450\n  then deny line "x"\nend\n'
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads(text, name="whenn.rr")
+        (diagnostic,) = caught.value.errors
+        assert underlined(diagnostic) == "whenn"
+        assert diagnostic.help == "did you mean `when`?"
+
+    @pytest.mark.parametrize("name", ["codes_extra", "payers_list", "deny_list", "days_left", "none_of_these"])
+    def test_names_that_start_with_keywords_are_names(self, name):
+        """Set names that begin with a keyword (`codes`, `payers`, `deny`, `days`, `none`) are plain names."""
+        rules = radrules.loads(
+            f"codes {name} = 70450\n"
+            f'rule a.b\n  when line.code in {name}\n  then deny line "x"\n  reference "t"\nend\n',
+            name="prefix_names.rr",
+        )
+        assert rules.evaluate({"lines": [{"code": "70450", "date": "2026-01-05"}]}).fired() == ("a.b",)
