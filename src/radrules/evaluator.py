@@ -33,28 +33,28 @@ class LineView:
     """
 
     __slots__ = ("number", "line", "code", "modifiers", "modset", "units", "date", "day", "end_day",
-                 "rendering_npi", "_dx", "_diagnoses")
+                 "rendering_npi", "_dx", "_ev")
 
-    def __init__(self, number: int, line, diagnoses):
+    def __init__(self, number: int, line, ev):
         self.number = number
         self.line = line
         self.code = line.code
-        self.modifiers = line.modifiers
-        self.modset = frozenset(line.modifiers)
+        modifiers = self.modifiers = line.modifiers
+        self.modset = frozenset(modifiers)
         self.units = line.units
-        self.date = line.date
-        self.day = line.date.toordinal()
+        date = self.date = line.date
+        self.day = date.toordinal()
         end = line.end_date
         self.end_day = end.toordinal() if end is not None else None
         self.rendering_npi = line.rendering_npi
         self._dx = None
-        self._diagnoses = diagnoses
+        self._ev = ev
 
     @property
     def dxset(self) -> frozenset:
         """The (normalised) diagnoses this line points to."""
         if self._dx is None:
-            diagnoses = self._diagnoses()
+            diagnoses = self._ev.normalized_diagnoses()
             count = len(diagnoses)
             self._dx = frozenset([diagnoses[p - 1] for p in self.line.diagnosis_pointers if p <= count])
         return self._dx
@@ -87,6 +87,9 @@ def same_provider(a: LineView, b: LineView) -> bool:
 class Evaluation:
     """Per-call state: the claim prepared for rules. Never shared between calls."""
 
+    __slots__ = ("claim", "view", "claim_id", "claim_type", "payer", "place_of_service", "prior_auth", "received",
+                 "line_count", "birth_date", "birth", "sex", "_normalized", "lines", "by_day", "lookup")
+
     def __init__(self, claim: Claim, view: View):
         self.claim = claim
         self.view = view
@@ -106,9 +109,8 @@ class Evaluation:
         self._normalized = None
         lines = []
         by_day: dict[int, list] = {}
-        normalized = self.normalized_diagnoses
         for number, line in enumerate(claim.lines, 1):
-            view_ = LineView(number, line, normalized)
+            view_ = LineView(number, line, self)
             lines.append(view_)
             group = by_day.get(view_.day)
             if group is None:
@@ -314,7 +316,7 @@ def evaluate(ruleset, claim, *, indexed: bool = True) -> Result:
     view = ruleset.view_for(claim.payer, claim.type)
     ev = Evaluation(claim, view)
     if indexed:
-        lookup = IndexedLookup(view)
+        lookup = view.lookup
     else:
         lookup = ScanLookup(ruleset, ev.payer if ev.payer in ruleset.payers else None, claim.type)
     ev.lookup = lookup

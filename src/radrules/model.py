@@ -243,3 +243,10 @@ class View:
     ptp_tables: Any = None
     mue_tables: Any = None
     addon_tables: Any = None
+    # The evaluator's indexed lookup over this view, made once (evaluator.IndexedLookup).
+    lookup: Any = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self):
+        from .evaluator import IndexedLookup
+
+        object.__setattr__(self, "lookup", IndexedLookup(self))

@@ -69,24 +69,32 @@ class LineStatus:
 
 @attrs.frozen
 class Result:
-    """The outcome for one claim. ``passed`` is False iff a finding denies or asks for review."""
+    """The outcome for one claim. ``passed`` is False iff a finding denies or asks for review.
+
+    ``statuses`` holds each line's status (``pay``, ``deny``, ``review``) in
+    line order; ``lines`` gives them as :class:`LineStatus` objects.
+    """
 
     claim: str | None
     passed: bool
     findings: tuple[Finding, ...]
-    lines: tuple[LineStatus, ...]
+    statuses: tuple[str, ...]
+
+    @property
+    def lines(self) -> tuple[LineStatus, ...]:
+        return tuple([LineStatus(number, status) for number, status in enumerate(self.statuses, 1)])
 
     def to_dict(self) -> dict:
         return {
             "claim": self.claim,
             "passed": self.passed,
             "findings": [finding.to_dict() for finding in self.findings],
-            "lines": [line.to_dict() for line in self.lines],
+            "lines": [{"line": number, "status": status} for number, status in enumerate(self.statuses, 1)],
         }
 
     def status_of(self, line: int) -> str:
         """``pay``, ``deny`` or ``review`` for a 1-based line number."""
-        return self.lines[line - 1].status
+        return self.statuses[line - 1]
 
     def fired(self) -> tuple[str, ...]:
         """The ids of the rules that produced findings, in finding order, once each."""
@@ -116,9 +124,4 @@ def build_result(claim_id: str | None, line_count: int, findings: list[Finding])
             for number in finding.lines:
                 if status[number - 1] == "pay":
                     status[number - 1] = "review"
-    return Result(
-        claim=claim_id,
-        passed=passed,
-        findings=ordered,
-        lines=tuple(LineStatus(i + 1, s) for i, s in enumerate(status)),
-    )
+    return Result(claim_id, passed, ordered, tuple(status))
