@@ -394,7 +394,10 @@ def _line(item: Any, path: str, resource: dict, bundle: dict, sequences: dict, c
         if period.get("end") is not None:
             out["end_date"] = _date(period["end"], f"{path}.servicedPeriod.end")
     elif isinstance(resource.get("billablePeriod"), dict) and resource["billablePeriod"].get("start"):
-        out["date"] = _date(resource["billablePeriod"]["start"], "billablePeriod.start")
+        period = resource["billablePeriod"]
+        out["date"] = _date(period["start"], "billablePeriod.start")
+        if period.get("end") is not None:
+            out["end_date"] = _date(period["end"], "billablePeriod.end")
     else:
         raise _Problem(f"{path}.servicedDate", "required (or servicedPeriod, or the claim's billablePeriod)")
     pointers = []
