@@ -266,3 +266,48 @@ class TestClaimResponse:
         before = copy.deepcopy(data)
         radrules.to_fhir_claim_response(radrules.load().evaluate(read_one(data)), data)
         assert data == before
+
+
+# ---------------------------------------------------------------- never a traceback
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=True) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(
+        ["coding", "code", "system", "value", "reference", "sequence", "start", "end"]), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+def _paths(value, path=()):
+    yield path
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from _paths(child, path + (key,))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _paths(child, path + (index,))
+
+
+_ALL_PATHS = [p for p in _paths(resource()) if p and p != ("resourceType",)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_ALL_PATHS), _JSON), min_size=1, max_size=3))
+def test_mangled_claims_give_claims_or_input_errors_only(changes):
+    """Replacing any part of the Claim resource with any JSON gives a Claim or an InputError, never a traceback."""
+    data = resource()
+    for path, value in changes:
+        target = data
+        try:
+            for key in path[:-1]:
+                target = target[key]
+            target[path[-1]] = value
+        except (KeyError, IndexError, TypeError):
+            continue
+    for item in radrules.read_fhir(data):
+        assert isinstance(item, (radrules.Claim, radrules.InputError))
+        if isinstance(item, radrules.InputError):
+            assert "MEMBER0101" not in str(item) and item.path

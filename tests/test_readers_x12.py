@@ -417,3 +417,28 @@ def test_streaming_memory_does_not_grow_with_the_file():
     assert (small_count, large_count) == (500, 6_000)
     assert large_peak < small_peak * 1.5 + 64_000
     assert large_peak < 2_000_000
+
+
+# ---------------------------------------------------------------- never a traceback
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_FIXTURE = P837.read_text(encoding="ascii")
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, len(_FIXTURE) - 1), st.integers(0, 40),
+                          st.text(alphabet="*:~^AB0129-\n ", max_size=6)), max_size=4))
+def test_mangled_files_give_claims_or_input_errors_only(edits):
+    """Cutting and splicing the fixture anywhere yields Claims and InputErrors, or raises InputError: nothing else."""
+    text = _FIXTURE
+    for start, length, insert in edits:
+        text = text[:start] + insert + text[start + length:]
+    try:
+        for item in radrules.read_x12(io.StringIO(text)):
+            assert isinstance(item, (radrules.Claim, radrules.InputError))
+            if isinstance(item, radrules.InputError):
+                assert "MEMBER0001" not in str(item) and "PA20260302A" not in str(item)
+    except radrules.InputError as error:
+        assert "MEMBER0001" not in str(error)

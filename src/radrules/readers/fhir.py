@@ -162,7 +162,7 @@ def _resolve(reference: Any, claim: dict, bundle: dict, kind: str) -> dict | Non
     target = reference["reference"]
     found = None
     if target.startswith("#"):
-        for resource in claim.get("contained") or []:
+        for resource in _items(claim.get("contained")):
             if isinstance(resource, dict) and resource.get("id") == target[1:]:
                 found = resource
                 break
@@ -196,6 +196,11 @@ def _codes(concept: Any, path: str) -> list[tuple[str | None, str]]:
             system = coding.get("system")
             out.append((system if isinstance(system, str) else None, code.strip()))
     return out
+
+
+def _items(value: Any) -> list:
+    """A list field of a resource only followed through references: a non-list counts as empty."""
+    return value if isinstance(value, list) else []
 
 
 def _list(value: Any, path: str) -> list:
@@ -261,7 +266,7 @@ def _payer(resource: dict, bundle: dict, payers: dict) -> str | None:
     organization = _resolve(insurer, resource, bundle, "Organization")
     values = [identifier.get("value")] if isinstance(identifier, dict) else []
     if organization is not None:
-        values += [i.get("value") for i in organization.get("identifier") or [] if isinstance(i, dict)]
+        values += [i.get("value") for i in _items(organization.get("identifier")) if isinstance(i, dict)]
     for value in values:
         if isinstance(value, str) and value in payers:
             return payers[value]
@@ -282,7 +287,7 @@ def _patient(resource: dict, bundle: dict) -> dict:
             out["birth_date"] = _date(patient["birthDate"], f"{where}.birthDate")
         gender = patient.get("gender")
         if gender is not None:
-            if gender not in _GENDERS:
+            if not isinstance(gender, str) or gender not in _GENDERS:
                 raise _Problem(f"{where}.gender", "expected `female`, `male`, `other` or `unknown`")
             out["sex"] = _GENDERS[gender]
     member = _member_id(resource, bundle, patient)
@@ -304,12 +309,13 @@ def _member_id(resource: dict, bundle: dict, patient: dict | None) -> str | None
             continue
         if isinstance(coverage.get("subscriberId"), str):
             return coverage["subscriberId"]
-        for identifier in coverage.get("identifier") or []:
+        for identifier in _items(coverage.get("identifier")):
             if isinstance(identifier, dict) and isinstance(identifier.get("value"), str):
                 return identifier["value"]
-    for identifier in (patient or {}).get("identifier") or []:
-        if isinstance(identifier, dict) and isinstance(identifier.get("value"), str):
-            kinds = [code for _, code in _codes(identifier.get("type"), "patient.identifier.type")]
+    for identifier in _items((patient or {}).get("identifier")):
+        if isinstance(identifier, dict) and isinstance(identifier.get("value"), str) \
+                and isinstance(identifier.get("type"), dict):
+            kinds = [code for _, code in _codes(identifier["type"], "patient.identifier.type")]
             if "MB" in kinds:
                 return identifier["value"]
     return None
@@ -402,7 +408,7 @@ def _line(item: Any, path: str, resource: dict, bundle: dict, sequences: dict, c
         raise _Problem(f"{path}.servicedDate", "required (or servicedPeriod, or the claim's billablePeriod)")
     pointers = []
     for index, sequence in enumerate(_list(item.get("diagnosisSequence"), f"{path}.diagnosisSequence")):
-        if sequence not in sequences or isinstance(sequence, bool):
+        if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence not in sequences:
             raise _Problem(f"{path}.diagnosisSequence[{index}]", "no diagnosis has this sequence")
         pointers.append(sequences[sequence])
     if pointers:
@@ -438,7 +444,7 @@ def _rendering_npi(item: dict, path: str, resource: dict, bundle: dict) -> str |
                 identifiers.append(provider.get("identifier"))
                 practitioner = _resolve(provider, resource, bundle, "Practitioner")
                 if practitioner is not None:
-                    identifiers.extend(practitioner.get("identifier") or [])
+                    identifiers.extend(_items(practitioner.get("identifier")))
             for identifier in identifiers:
                 if isinstance(identifier, dict) and identifier.get("system") == NPI_SYSTEM \
                         and isinstance(identifier.get("value"), str):

@@ -205,12 +205,17 @@ def read_x12(source, *, payers: Mapping[str, str] | None = None) -> Iterator[Cla
     handle, name, opened = _open(source)
     try:
         walker = _Walker(name, dict(payers or {}))
+        out = walker.out
+        read = _READ
         for number, segment_id, text in _tokenize(handle, name):
-            if segment_id in _READ:
-                yield from walker.segment(number, segment_id, text)
-            else:
-                walker.count(number, segment_id)
-        yield from walker.finish()
+            if segment_id in read:
+                walker.segment(number, segment_id, text)
+                if out:
+                    yield from out
+                    out.clear()
+            elif not walker.in_transaction:
+                walker.outside(number, segment_id)
+        walker.finish()
     finally:
         if opened:
             handle.close()
@@ -287,7 +292,7 @@ class _Walker:
         self.delimiters: Delimiters | None = None
         self.envelope: list[tuple[str, int, str, int]] = []  # (id, segment number, control number, count)
         self.in_transaction = False
-        self.segments_in_transaction = 0
+        self.out: list = []  # what the last segment produced: claims and errors, in order
         self.claim_type = None
         self.created = None  # BHT04 (segment number, value)
         self.level = None  # HL03 of the current HL
@@ -307,17 +312,16 @@ class _Walker:
     def error(self, number: int, segment_id: str, problem: str) -> InputError:
         return InputError(self.name, problem, segment=number, segment_id=segment_id)
 
-    def count(self, number: int, segment_id: str) -> None:
-        if self.in_transaction:
-            self.segments_in_transaction += 1
-        elif not self.envelope:
+    def outside(self, number: int, segment_id: str) -> None:
+        """A segment outside a transaction set that is not an envelope segment."""
+        if not self.envelope:
             raise self.error(number, segment_id, "a segment outside any interchange (ISA ... IEA)")
         elif len(self.envelope) == 1:
             raise self.error(number, segment_id, "a segment outside any functional group (GS ... GE)")
         else:
             raise self.error(number, segment_id, "a segment outside any transaction set (ST ... SE)")
 
-    def segment(self, number: int, segment_id: str, text: str) -> Iterator:
+    def segment(self, number: int, segment_id: str, text: str) -> None:
         delimiters = self.delimiters
         if segment_id == "ISA":
             if self.envelope:
@@ -330,14 +334,13 @@ class _Walker:
             return
         elements = text.split(delimiters.element)
         if self.in_transaction:
-            self.segments_in_transaction += 1
             if segment_id == "SE":
-                yield from self.end_claim()
-                yield from self.close_transaction(number, elements)
+                self.end_claim()
+                self.close_transaction(number, elements)
                 return
             if segment_id in ("ST", "GS", "GE", "ISA", "IEA"):
                 raise self.error(number, segment_id, "the transaction set before this segment has no SE")
-            yield from self.transaction_segment(number, segment_id, elements)
+            self.transaction_segment(number, segment_id, elements)
             return
         if segment_id == "GS":
             if len(self.envelope) != 1:
@@ -352,34 +355,34 @@ class _Walker:
             if len(self.envelope) != 2:
                 raise self.error(number, segment_id, "a GE without its GS")
             _, start, control, count = self.envelope.pop()
-            yield from self.check_trailer(number, "GE", elements, control, count, "transaction sets")
+            self.check_trailer(number, "GE", elements, control, count, "transaction sets")
             self.bump()
         elif segment_id == "IEA":
             if len(self.envelope) != 1:
                 raise self.error(number, segment_id, "an IEA without its ISA, or inside a group (missing GE)")
             _, start, control, count = self.envelope.pop()
-            yield from self.check_trailer(number, "IEA", elements, control, count, "functional groups")
+            self.check_trailer(number, "IEA", elements, control, count, "functional groups")
         elif segment_id == "SE":
             raise self.error(number, segment_id, "an SE without its ST")
         else:
-            self.count(number, segment_id)
+            self.outside(number, segment_id)
 
     def bump(self) -> None:
         kind, start, control, count = self.envelope[-1]
         self.envelope[-1] = (kind, start, control, count + 1)
 
-    def check_trailer(self, number, segment_id, elements, control, count, what) -> Iterator[InputError]:
+    def check_trailer(self, number, segment_id, elements, control, count, what) -> None:
         said = _element(elements, 1)
         if said != str(count):
-            yield self.error(number, segment_id, f"{segment_id}01 says {_quote_count(said)} {what}, "
-                             f"but the envelope holds {count}")
+            self.out.append(self.error(number, segment_id, f"{segment_id}01 says {_quote_count(said)} {what}, "
+                                       f"but the envelope holds {count}"))
         if _element(elements, 2).strip() != control:
-            yield self.error(number, segment_id, f"{segment_id}02 does not match the control number of the "
-                             f"{'GS' if segment_id == 'GE' else 'ISA'} that opened it")
+            opener = "GS" if segment_id == "GE" else "ISA"
+            self.out.append(self.error(number, segment_id, f"{segment_id}02 does not match the control number "
+                                       f"of the {opener} that opened it"))
 
     def open_transaction(self, number: int, elements: list) -> None:
         self.in_transaction = True
-        self.segments_in_transaction = 1
         self.transaction_control = _element(elements, 2)
         self.transaction_start = number
         version = _element(elements, 3) or self.version
@@ -402,29 +405,29 @@ class _Walker:
         self.skipped = 0
         self.bump()
 
-    def close_transaction(self, number: int, elements: list) -> Iterator[InputError]:
+    def close_transaction(self, number: int, elements: list) -> None:
         self.in_transaction = False
         said = _element(elements, 1)
-        if said != str(self.segments_in_transaction):
-            yield self.error(number, "SE", f"SE01 says {_quote_count(said)} segments, "
-                             f"but the transaction set has {self.segments_in_transaction}")
+        count = number - self.transaction_start + 1
+        if said != str(count):
+            self.out.append(self.error(number, "SE", f"SE01 says {_quote_count(said)} segments, "
+                                       f"but the transaction set has {count}"))
         if _element(elements, 2) != self.transaction_control:
-            yield self.error(number, "SE", "SE02 does not match the control number of its ST")
+            self.out.append(self.error(number, "SE", "SE02 does not match the control number of its ST"))
         if self.claim_type is None and self.skipped:
-            yield self.error(self.transaction_start, "ST", self.skip_reason)
+            self.out.append(self.error(self.transaction_start, "ST", self.skip_reason))
 
-    def finish(self) -> Iterator[InputError]:
+    def finish(self) -> None:
         if self.in_transaction or self.envelope:
             raise InputError(self.name, "the file ends inside an envelope (a missing SE, GE or IEA): "
                              "is it cut off?")
-        return iter(())
 
     # ------------------------------------------------------------ transaction content
 
-    def transaction_segment(self, number: int, segment_id: str, elements: list) -> Iterator:
+    def transaction_segment(self, number: int, segment_id: str, elements: list) -> None:
         claim = self.claim
         if segment_id == "CLM":
-            yield from self.end_claim()
+            self.end_claim()
             self.claims += 1
             if self.claim_type is None:
                 self.skipped += 1
@@ -434,7 +437,7 @@ class _Walker:
                 self.claim.problem = _ClaimProblem(number, "CLM", "a claim (CLM) before any subscriber (HL)")
             return
         if segment_id == "HL":
-            yield from self.end_claim()
+            self.end_claim()
             level = _element(elements, 3)
             self.level = level
             if level == "22":
@@ -561,7 +564,7 @@ class _Walker:
 
     # ------------------------------------------------------------ building a claim
 
-    def end_claim(self) -> Iterator:
+    def end_claim(self) -> None:
         claim = self.claim
         if claim is None:
             return
@@ -571,13 +574,13 @@ class _Walker:
                 raise claim.problem
             data, places = self.build(claim)
             try:
-                yield Claim.from_dict(data)
+                self.out.append(Claim.from_dict(data))
             except ClaimError as error:
                 number, segment_id = _place_of(error.path, places, claim)
                 raise _ClaimProblem(number, segment_id, str(error)) from None
         except _ClaimProblem as problem:
-            yield InputError(self.name, problem.problem, segment=problem.number,
-                             segment_id=problem.segment_id, claim=claim.position)
+            self.out.append(InputError(self.name, problem.problem, segment=problem.number,
+                                       segment_id=problem.segment_id, claim=claim.position))
 
     def build(self, claim: _ClaimState) -> tuple[dict, dict]:
         """The claim in its JSON shape, and the segment (number, id) of each part for errors."""
