@@ -195,6 +195,24 @@ def test_hl7_examples_read_and_evaluate(path):
     assert radrules.load().evaluate(claim).lines
 
 
+def test_hl7_claim_types_and_uses():
+    """FHIR claim types other than institutional read as professional; a preauthorization is read like a claim."""
+    types = {p.name: read_one(p).type for p in HL7}
+    assert types["claim-example-institutional.json"] == "institutional"
+    assert types["claim-example-oral-average.json"] == types["claim-example-vision.json"] == "professional"
+    assert types["claim-example-pharmacy.json"] == types["claim-example-professional.json"] == "professional"
+    plan = read_one(DATA / "hl7-r4" / "claim-example-oral-orthoplan.json")
+    assert [l.code for l in plan.lines] == ["ORTHPLAN", "21211", "27211"]
+
+
+def test_hl7_prior_auth_and_modifier():
+    """The 3-tier vision example: the focal insurance's preAuthRef, and the item modifier in capitals."""
+    claim = read_one(DATA / "hl7-r4" / "claim-example-vision-glasses-3tier.json")
+    assert claim.prior_auth == ("AB543GTD7567",)
+    assert claim.lines[0].modifiers == ("ROOH",)
+    assert "format.modifier" in radrules.load().evaluate(claim).fired()
+
+
 def test_hl7_cms1500_example_mapping():
     """The CMS-1500 example: institutional, contained Patient and Coverage, CPT 62264, pointers 2 and 4, POS 24."""
     claim = read_one(DATA / "hl7-r4" / "claim-example-cms1500-medical.json")

@@ -277,8 +277,12 @@ class TestMalformed:
         """A file without SE/GE/IEA yields its complete claims, then raises."""
         reader = radrules.read_x12(io.StringIO(x12("CLM*C1*10***11:B:1", "LX*1", "SV1*HC:71046*10*UN*1",
                                                     "DTP*472*D8*20260302", "CLM*C2*10***11:B:1", trailer=False)))
-        with pytest.raises(radrules.InputError, match="ends inside an envelope"):
+        claim = next(reader)
+        assert claim.id == "C1"
+        with pytest.raises(radrules.InputError) as caught:
             list(reader)
+        assert (caught.value.segment, caught.value.segment_id) == (15, "CLM")
+        assert caught.value.problem == "the file ends after this segment without its SE: is it cut off?"
 
     def test_missing_file(self, tmp_path):
         """A path that does not exist raises InputError naming it."""
@@ -339,6 +343,13 @@ class TestMalformed:
         head = [h.replace("005010X222A1", "005010X224A2") for h in HEAD]
         items = read(x12("CLM*C1*10***11:B:1", "LX*1", head=head))
         assert len(items) == 1 and items[0].segment_id == "ST" and "not an 837P" in items[0].problem
+
+    def test_claims_round_trip_through_their_json_shape(self):
+        """Every claim read (new fields frequency, diagnosis_system, revenue_code included) survives to_dict/from_dict."""
+        read_claims = [c for path in (P837, I837) for c in claims(path) if isinstance(c, radrules.Claim)]
+        assert len(read_claims) == 5
+        for claim in read_claims:
+            assert radrules.Claim.from_dict(claim.to_dict()) == claim
 
     def test_input_error_pickles(self):
         """InputError survives pickling with all its parts (for multiprocessing)."""

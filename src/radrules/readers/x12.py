@@ -207,6 +207,7 @@ def read_x12(source, *, payers: Mapping[str, str] | None = None) -> Iterator[Cla
         walker = _Walker(name, dict(payers or {}))
         out = walker.out
         read = _READ
+        number, segment_id = 0, None
         for number, segment_id, text in _tokenize(handle, name):
             if segment_id in read:
                 walker.segment(number, segment_id, text)
@@ -215,7 +216,7 @@ def read_x12(source, *, payers: Mapping[str, str] | None = None) -> Iterator[Cla
                     out.clear()
             elif not walker.in_transaction:
                 walker.outside(number, segment_id)
-        walker.finish()
+        walker.finish(number, segment_id)
     finally:
         if opened:
             handle.close()
@@ -417,10 +418,12 @@ class _Walker:
         if self.claim_type is None and self.skipped:
             self.out.append(self.error(self.transaction_start, "ST", self.skip_reason))
 
-    def finish(self) -> None:
+    def finish(self, number: int, segment_id: str | None) -> None:
+        """After the last segment (its number and id): every envelope must be closed."""
         if self.in_transaction or self.envelope:
-            raise InputError(self.name, "the file ends inside an envelope (a missing SE, GE or IEA): "
-                             "is it cut off?")
+            missing = "SE" if self.in_transaction else ("GE" if len(self.envelope) == 2 else "IEA")
+            raise InputError(self.name, f"the file ends after this segment without its {missing}: is it cut off?",
+                             segment=number, segment_id=segment_id)
 
     # ------------------------------------------------------------ transaction content
 
