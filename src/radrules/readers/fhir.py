@@ -33,7 +33,6 @@ NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
 CLAIM_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/claim-type"
 ADJUDICATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/adjudication"
 CARC_SYSTEM = "https://x12.org/codes/claim-adjustment-reason-codes"
-RARC_SYSTEM = "https://x12.org/codes/remittance-advice-remark-codes"
 _GENDERS = {"female": "F", "male": "M", "other": "U", "unknown": "U"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
