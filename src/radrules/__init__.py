@@ -4,15 +4,17 @@
     rs = radrules.load()                       # the bundled rulesets
     result = rs.evaluate(claim_dict)           # or a radrules.Claim
     result.passed, result.findings, result.to_dict()
+    for claim in radrules.read_x12("claims.837"): ...   # also read_fhir(bundle)
 
 Pipeline: parse (``parser``) -> compile (``compiler``) -> evaluate
 (``evaluator``). See docs/architecture.md.
 """
 
 from .claim import Claim, Line, Patient
-from .errors import ClaimError, Diagnostic, RadrulesError, RuleError
+from .errors import ClaimError, Diagnostic, InputError, RadrulesError, RuleError
 from .loader import load, loads
 from .result import Finding, LineStatus, Result
+from .readers import read_fhir, read_x12, to_fhir_claim_response
 from .ruleset import Ruleset
 
 __version__ = "0.1.0"
@@ -22,6 +24,7 @@ __all__ = [
     "ClaimError",
     "Diagnostic",
     "Finding",
+    "InputError",
     "Line",
     "LineStatus",
     "Patient",
@@ -31,5 +34,8 @@ __all__ = [
     "Ruleset",
     "load",
     "loads",
+    "read_fhir",
+    "read_x12",
+    "to_fhir_claim_response",
     "__version__",
 ]

@@ -9,11 +9,15 @@ Messages never show an identifier's value (NPI, member id) or a birth date.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from . import codes
 from .model import RuleInfo
 from .result import Finding
 
 MAX_DIAGNOSES = 12  # 837P HI segments and CMS-1500 item 21 carry at most 12
+#: ICD-10-CM replaced ICD-9-CM for dates of service from this day (HIPAA code sets).
+ICD10_FROM = dt.date(2015, 10, 1).toordinal()
 
 _REFERENCE = "radrules built-in claim format check (docs/rules.md#format)"
 
@@ -29,6 +33,7 @@ FORMAT_RULES = {
         _info("format.code", "CO-16", ("M51",), "procedure code is not a valid CPT/HCPCS code"),
         _info("format.modifier", "CO-4", (), "modifier is not two letters or digits"),
         _info("format.diagnosis", "CO-16", ("M76",), "diagnosis is not a valid ICD-10-CM code"),
+        _info("format.icd9", "CO-16", ("M76",), "ICD-9-CM diagnoses on a line dated from 2015-10-01"),
         _info("format.diagnosis_count", "CO-16", ("M76",), "more than 12 diagnoses"),
         _info("format.diagnosis_pointer", "CO-16", ("M76",), "diagnosis pointer to no diagnosis"),
         _info("format.place_of_service", "CO-16", ("M77",), "place of service is not a 2-digit code"),
@@ -52,12 +57,15 @@ def check_format(ev, findings: list) -> None:
     """Append a finding for every format problem of the claim in ``ev``."""
     claim = ev.claim
     all_lines = tuple([line.number for line in ev.lines])
-    for position, diagnosis in enumerate(claim.diagnoses, 1):
-        if not codes.is_diagnosis(diagnosis.upper()):
-            findings.append(_finding(
-                "format.diagnosis", all_lines,
-                f"diagnosis {position} (`{diagnosis}`) is not a valid ICD-10-CM code",
-            ))
+    if claim.diagnosis_system == "icd9":
+        _check_icd9(ev, all_lines, findings)
+    else:
+        for position, diagnosis in enumerate(claim.diagnoses, 1):
+            if not codes.is_diagnosis(diagnosis.upper()):
+                findings.append(_finding(
+                    "format.diagnosis", all_lines,
+                    f"diagnosis {position} (`{diagnosis}`) is not a valid ICD-10-CM code",
+                ))
     if len(claim.diagnoses) > MAX_DIAGNOSES:
         findings.append(_finding(
             "format.diagnosis_count", all_lines,
@@ -116,3 +124,22 @@ def check_format(ev, findings: list) -> None:
             findings.append(_finding(
                 "format.npi", number, f"line {line.number}: the rendering NPI is not a valid NPI", (line.code,),
             ))
+
+
+def _check_icd9(ev, all_lines: tuple, findings: list) -> None:
+    """An ICD-9-CM claim: each code must be ICD-9-shaped, and no line may be dated from 2015-10-01."""
+    diagnoses = ev.claim.diagnoses
+    for position, diagnosis in enumerate(diagnoses, 1):
+        if not codes.is_icd9_diagnosis(diagnosis.upper()):
+            findings.append(_finding(
+                "format.diagnosis", all_lines,
+                f"diagnosis {position} (`{diagnosis}`) is not a valid ICD-9-CM code",
+            ))
+    late = tuple([line.number for line in ev.lines if line.day >= ICD10_FROM])
+    if diagnoses and late:
+        numbers = ", ".join(str(n) for n in late)
+        findings.append(_finding(
+            "format.icd9", late,
+            f"the diagnoses are ICD-9-CM codes, but line{'s' if len(late) > 1 else ''} {numbers} "
+            f"{'are' if len(late) > 1 else 'is'} dated from 2015-10-01, when ICD-10-CM is required",
+        ))

@@ -23,6 +23,10 @@ from .errors import ClaimError, did_you_mean
 CLAIM_TYPES = ("professional", "institutional")
 _TYPE_ALIASES = {"practitioner": "professional", "outpatient_hospital": "institutional"}
 SEXES = ("F", "M", "U")
+#: ``icd10`` (ICD-10-CM, the default) or ``icd9`` (ICD-9-CM: X12 qualifiers BK/BF).
+DIAGNOSIS_SYSTEMS = ("icd10", "icd9")
+_FREQUENCY = re.compile(r"^\d$")
+_REVENUE_CODE = re.compile(r"^\d{4}$")
 MAX_MODIFIERS = 4
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -49,6 +53,7 @@ class Line:
     charge: float | None = None
     place_of_service: str | None = None
     rendering_npi: str | None = None
+    revenue_code: str | None = None
 
 
 @attrs.frozen
@@ -64,6 +69,8 @@ class Claim:
     prior_auth: tuple[str, ...] = ()
     received: dt.date | None = None
     diagnoses: tuple[str, ...] = ()
+    frequency: str | None = None
+    diagnosis_system: str = "icd10"
 
     @classmethod
     def from_dict(cls, data: Any) -> "Claim":
@@ -93,7 +100,11 @@ class Claim:
             out["prior_auth"] = self.prior_auth[0] if len(self.prior_auth) == 1 else list(self.prior_auth)
         if self.received is not None:
             out["received"] = self.received.isoformat()
+        if self.frequency is not None:
+            out["frequency"] = self.frequency
         out["diagnoses"] = list(self.diagnoses)
+        if self.diagnosis_system != "icd10":
+            out["diagnosis_system"] = self.diagnosis_system
         out["lines"] = [_line_dict(line) for line in self.lines]
         return out
 
@@ -114,6 +125,8 @@ def _line_dict(line: Line) -> dict:
         out["place_of_service"] = line.place_of_service
     if line.rendering_npi is not None:
         out["rendering_npi"] = line.rendering_npi
+    if line.revenue_code is not None:
+        out["revenue_code"] = line.revenue_code
     return out
 
 
@@ -121,12 +134,13 @@ def _line_dict(line: Line) -> dict:
 
 
 _CLAIM_FIELDS = (
-    "id", "type", "payer", "patient", "place_of_service", "prior_auth", "received", "diagnoses", "lines",
+    "id", "type", "payer", "patient", "place_of_service", "prior_auth", "received", "frequency", "diagnoses",
+    "diagnosis_system", "lines",
 )
 _PATIENT_FIELDS = ("id", "birth_date", "sex")
 _LINE_FIELDS = (
     "code", "modifiers", "units", "date", "end_date", "diagnosis_pointers", "charge",
-    "place_of_service", "rendering_npi",
+    "place_of_service", "rendering_npi", "revenue_code",
 )
 
 
@@ -215,6 +229,12 @@ def _read_claim(data: Any) -> Claim:
     diagnoses = tuple(
         _text(d, f"diagnoses[{i}]", required=True) for i, d in enumerate(_list(data.get("diagnoses"), "diagnoses"))
     )
+    frequency = _text(data.get("frequency"), "frequency")
+    if frequency is not None and not _FREQUENCY.match(frequency):
+        raise ClaimError("frequency", "expected one digit (the claim frequency code, such as `1` or `7`)")
+    system = data.get("diagnosis_system", "icd10")
+    if not isinstance(system, str) or system.strip().lower() not in DIAGNOSIS_SYSTEMS:
+        raise ClaimError("diagnosis_system", "expected `icd10` or `icd9`")
     raw_lines = _list(data.get("lines"), "lines")
     if not raw_lines:
         raise ClaimError("lines", "a claim needs at least one service line")
@@ -227,6 +247,8 @@ def _read_claim(data: Any) -> Claim:
         prior_auth=prior_auth,
         received=_date(data.get("received"), "received"),
         diagnoses=diagnoses,
+        frequency=frequency,
+        diagnosis_system=system.strip().lower(),
         lines=tuple(_read_line(line, f"lines[{i}]") for i, line in enumerate(raw_lines)),
     )
 
@@ -266,6 +288,9 @@ def _read_line(value: Any, path: str) -> Line:
         pointers.append(pointer)
     units = value.get("units", 1)
     charge = value.get("charge")
+    revenue_code = _text(value.get("revenue_code"), f"{path}.revenue_code")
+    if revenue_code is not None and not _REVENUE_CODE.match(revenue_code):
+        raise ClaimError(f"{path}.revenue_code", "expected 4 digits")
     return Line(
         code=code,
         date=_date(value.get("date"), f"{path}.date", required=True),
@@ -276,4 +301,5 @@ def _read_line(value: Any, path: str) -> Line:
         charge=None if charge is None else _number(charge, f"{path}.charge", positive=False),
         place_of_service=_text(value.get("place_of_service"), f"{path}.place_of_service"),
         rendering_npi=_text(value.get("rendering_npi"), f"{path}.rendering_npi"),
+        revenue_code=revenue_code,
     )

@@ -14,6 +14,9 @@ PROCEDURE_CODE = re.compile(r"^(?:\d{5}|\d{4}[A-Z]|[A-Z]\d{4})$")
 MODIFIER = re.compile(r"^[0-9A-Z]{2}$")
 #: ICD-10-CM: letter, digit, alphanumeric, then up to four more (dot after the third).
 DIAGNOSIS = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$")
+#: ICD-9-CM (for claims with dates of service before 2015-10-01): 3 digits, V and 2
+#: digits, or E and 3 digits, then up to 2 more digits (1 for E codes), dot optional.
+ICD9_DIAGNOSIS = re.compile(r"^(?:\d{3}(?:\.?\d{1,2})?|V\d{2}(?:\.?\d{1,2})?|E\d{3}(?:\.?\d)?)$")
 PLACE_OF_SERVICE = re.compile(r"^\d{2}$")
 CARC = re.compile(r"^(?:CO|PR|OA|PI|CR)-[A-Z0-9]{1,3}$")
 RARC = re.compile(r"^(?:M|MA|N)\d{1,3}$")
@@ -36,6 +39,11 @@ def is_modifier(code: str) -> bool:
 @functools.lru_cache(maxsize=8192)
 def is_diagnosis(code: str) -> bool:
     return bool(DIAGNOSIS.match(code))
+
+
+@functools.lru_cache(maxsize=8192)
+def is_icd9_diagnosis(code: str) -> bool:
+    return bool(ICD9_DIAGNOSIS.match(code))
 
 
 def normalize_diagnosis(code: str) -> str:

@@ -9,7 +9,9 @@ that renders one way (docs/errors.md explains each code)::
        = help: did you mean `modifiers`?
 
 The compiler collects all diagnostics and raises one :class:`RuleError`.
-A bad claim raises :class:`ClaimError`, naming the field path only.
+A bad claim raises :class:`ClaimError`, naming the field path only. A claims
+file (X12 837, FHIR) that can't be read gives an :class:`InputError` naming
+the file and the segment or JSON path, never a value.
 """
 
 from __future__ import annotations
@@ -119,6 +121,43 @@ class ClaimError(RadrulesError, ValueError):
 
     def __reduce__(self):
         return (type(self), (self.path, self.problem))
+
+
+class InputError(RadrulesError, ValueError):
+    """A claims file (X12 837, FHIR JSON, claim JSON) can't be read, or one claim in it can't.
+
+    The message is ``FILE: WHERE: PROBLEM``. ``where`` is ``segment N (ID)``
+    for X12 (``segment`` is the 1-based number of the segment in the file,
+    ``segment_id`` its id, such as ``HI``) or a JSON path for FHIR
+    (``path``, such as ``entry[2].resource.item[0].servicedDate``).
+    ``claim`` is the 1-based position of the claim in the file when the
+    problem belongs to one claim (the readers then go on with the next
+    claim), else None. No part of the message is ever a value read from
+    the file.
+    """
+
+    def __init__(self, file: str | None, problem: str, *, segment: int | None = None,
+                 segment_id: str | None = None, path: str | None = None, claim: int | None = None):
+        self.file = file
+        self.problem = problem
+        self.segment = segment
+        self.segment_id = segment_id
+        self.path = path
+        self.claim = claim
+        parts = [file] if file else []
+        if segment is not None:
+            parts.append(f"segment {segment} ({segment_id})" if segment_id else f"segment {segment}")
+        if path:
+            parts.append(path)
+        parts.append(problem)
+        super().__init__(": ".join(parts))
+
+    def __reduce__(self):
+        return (_input_error, (self.file, self.problem, self.segment, self.segment_id, self.path, self.claim))
+
+
+def _input_error(file, problem, segment, segment_id, path, claim) -> InputError:
+    return InputError(file, problem, segment=segment, segment_id=segment_id, path=path, claim=claim)
 
 
 # ---------------------------------------------------------------- suggestions

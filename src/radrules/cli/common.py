@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import sys
 from typing import Iterator
 
-from ..errors import RuleError
+from ..errors import InputError, RuleError
+from ..readers import read_fhir, read_x12
 
 
 def add_rules_option(parser) -> None:
@@ -28,24 +31,100 @@ def load_rules(path: str | None):
     return ruleset
 
 
-class InputError(Exception):
-    """The claims file can't be read as JSON or JSON Lines."""
+INPUT_FORMATS = ("auto", "json", "x12", "fhir")
+_HEAD = 1 << 16
 
 
-def read_claims(source: str) -> Iterator[tuple[int, object]]:
-    """(1-based position, claim dict) for a JSON object, a JSON array, or JSON Lines."""
+def add_input_format_option(parser) -> None:
+    parser.add_argument(
+        "--input-format", choices=INPUT_FORMATS, default="auto",
+        help="how to read CLAIMS: claim JSON or JSON Lines, X12 837P/837I, or FHIR R4 Claim/Bundle JSON "
+             "(default: auto, from the content)",
+    )
+
+
+class _Prefixed:
+    """A binary file whose first bytes were already read (so stdin can be sniffed and still streamed)."""
+
+    def __init__(self, head: bytes, handle, name: str):
+        self.head = head
+        self.handle = handle
+        self.name = name
+
+    def read(self, size: int = -1) -> bytes:
+        if self.head:
+            if size is None or size < 0:
+                data, self.head = self.head + self.handle.read(), b""
+                return data
+            data, self.head = self.head[:size], self.head[size:]
+            return data
+        return self.handle.read(size)
+
+
+def detect_format(head: bytes) -> str:
+    """``x12``, ``fhir`` or ``json``, from the first bytes of a claims file."""
+    text = head.decode("latin-1").lstrip("\ufeff\xef\xbb\xbf \t\r\n")
+    if text.startswith("ISA"):
+        return "x12"
+    if re.search(r'"resourceType"\s*:\s*"(?:Claim|Bundle)"', text[:_HEAD]):
+        return "fhir"
+    return "json"
+
+
+def read_claims(source: str, input_format: str = "auto") -> Iterator[tuple[int | None, object, object]]:
+    """(position, item, FHIR resource or None) for every claim of a claims file.
+
+    ``item`` is a claim dict (JSON input), a :class:`~radrules.Claim` (X12,
+    FHIR) or an :class:`~radrules.InputError` for a claim that can't be read.
+    ``position`` counts claims from 1; it is None for an X12 envelope error,
+    which belongs to no claim. A file that can't be read raises InputError.
+    """
     if source == "-":
-        text = sys.stdin.read()
-        name = "<stdin>"
+        handle, name, opened = getattr(sys.stdin, "buffer", None), "<stdin>", False
+        if handle is None:  # a text stream (tests replace sys.stdin)
+            handle = io.BytesIO(sys.stdin.read().encode("utf-8"))
     else:
+        name, opened = source, True
         try:
-            with open(source, encoding="utf-8-sig") as handle:
-                text = handle.read()
+            handle = open(source, "rb")
         except OSError as problem:
-            raise InputError(f"can't read `{source}`: {problem.strerror}") from None
-        except UnicodeDecodeError:
-            raise InputError(f"`{source}` is not UTF-8 text") from None
-        name = source
+            raise InputError(source, f"can't read the file: {problem.strerror}") from None
+    try:
+        head = handle.read(_HEAD)
+        kind = detect_format(head) if input_format == "auto" else input_format
+        if kind == "x12":
+            position = 0
+            for item in read_x12(_Prefixed(head, handle, name)):
+                if isinstance(item, InputError) and item.claim is None:
+                    yield None, item, None
+                else:
+                    position += 1
+                    yield position, item, None
+            return
+        data = head + handle.read()
+    finally:
+        if opened:
+            handle.close()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(name, "not UTF-8 text") from None
+    if kind == "fhir":
+        for position, (resource, item) in enumerate(read_fhir(_Named(text, name), with_resources=True), 1):
+            yield position, item, resource
+        return
+    for position, item in _read_json(text, name):
+        yield position, item, None
+
+
+class _Named(io.StringIO):
+    def __init__(self, text: str, name: str):
+        super().__init__(text)
+        self.name = name
+
+
+def _read_json(text: str, name: str) -> Iterator[tuple[int, object]]:
+    """(1-based position, claim dict) for a JSON object, a JSON array, or JSON Lines."""
     stripped = text.strip()
     if not stripped:
         return
@@ -61,9 +140,9 @@ def read_claims(source: str) -> Iterator[tuple[int, object]]:
                 item = json.loads(line)
             except json.JSONDecodeError as problem:
                 if position == 0:
-                    raise InputError(f"{name}: not JSON: {first_problem.msg} at line {first_problem.lineno}, "
+                    raise InputError(name, f"not JSON: {first_problem.msg} at line {first_problem.lineno}, "
                                      f"column {first_problem.colno}") from None
-                raise InputError(f"{name}:{number}: not JSON: {problem.msg} at column {problem.colno}") from None
+                raise InputError(f"{name}:{number}", f"not JSON: {problem.msg} at column {problem.colno}") from None
             position += 1
             yield position, item
         return

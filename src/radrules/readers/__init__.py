@@ -1,0 +1,18 @@
+"""Claim readers: ASC X12 837P/837I and FHIR R4, plus FHIR ClaimResponse output.
+
+    for item in radrules.read_x12("claims.837"):     # or read_fhir(bundle)
+        if isinstance(item, radrules.InputError):  # one claim could not be mapped
+            print(item)
+        else:
+            result = rules.evaluate(item)
+
+Both readers yield :class:`~radrules.Claim` objects, built through
+``Claim.from_dict`` so the shape rules live in one place, and yield (not
+raise) an :class:`~radrules.errors.InputError` for a claim they can't map.
+docs/readers.md has every field mapping.
+"""
+
+from .fhir import read_fhir, to_fhir_claim_response
+from .x12 import read_x12
+
+__all__ = ["read_fhir", "read_x12", "to_fhir_claim_response"]

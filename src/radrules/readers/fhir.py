@@ -1,0 +1,572 @@
+"""FHIR R4 ``Claim`` resources in, FHIR R4 ``ClaimResponse`` resources out.
+
+Plain JSON (dicts), no FHIR library: :func:`read_fhir` takes a ``Claim``, a
+``Bundle`` of them, a list of resources, or a file holding any of these as
+JSON or NDJSON (one resource per line, as FHIR bulk export writes it).
+:func:`to_fhir_claim_response` writes a :class:`~radrules.Result` back as a
+``ClaimResponse``. docs/readers.md has the mapping of every field.
+
+Errors name the JSON path (``entry[2].resource.item[0].servicedDate``),
+never a value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from typing import Any, Iterator, Mapping
+
+from ..claim import Claim
+from ..errors import ClaimError, InputError
+
+CPT_SYSTEM = "http://www.ama-assn.org/go/cpt"
+HCPCS_SYSTEMS = (
+    "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
+    "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
+)
+PROCEDURE_SYSTEMS = (CPT_SYSTEM, *HCPCS_SYSTEMS)
+ICD10_SYSTEMS = ("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10")
+ICD9_SYSTEMS = ("http://hl7.org/fhir/sid/icd-9-cm",)
+NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
+CLAIM_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/claim-type"
+ADJUDICATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/adjudication"
+CARC_SYSTEM = "https://x12.org/codes/claim-adjustment-reason-codes"
+_GENDERS = {"female": "F", "male": "M", "other": "U", "unknown": "U"}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+class _Problem(Exception):
+    """One claim resource can't be mapped: ``path`` is relative to the resource."""
+
+    def __init__(self, path: str, problem: str):
+        self.path = path
+        self.problem = problem
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_fhir(source, *, payers: Mapping[str, str] | None = None,
+              with_resources: bool = False) -> Iterator[Any]:
+    """Yield a :class:`~radrules.Claim` for every FHIR R4 ``Claim`` in ``source``.
+
+    ``source`` is a resource (a dict: a ``Claim`` or a ``Bundle``), a list of
+    resources, a path, or a file object holding JSON or NDJSON. A claim that
+    can't be mapped yields an :class:`~radrules.errors.InputError` (path and
+    problem; ``claim`` is its position) and the next claims are still read;
+    a source that is not FHIR JSON raises InputError. ``payers`` maps insurer
+    identifier values to radrules payer names. With ``with_resources=True``
+    each item is a pair ``(claim resource, Claim or InputError)``, for
+    :func:`to_fhir_claim_response`.
+    """
+    name, resources = _resources(source)
+    position = 0
+    for prefix, resource, bundle in resources:
+        position += 1
+        try:
+            item: Any = _claim(resource, bundle, dict(payers or {}))
+        except _Problem as problem:
+            path = f"{prefix}{problem.path}" if problem.path else prefix.rstrip(".") or None
+            item = InputError(name, problem.problem, path=path, claim=position)
+        yield (resource, item) if with_resources else item
+
+
+def _resources(source) -> tuple[str, Iterator[tuple[str, dict, dict]]]:
+    """(name, iterator of (path prefix, Claim resource, resources it may reference))."""
+    if isinstance(source, (dict, list)):
+        return "<fhir>", _claims_of(source, "<fhir>", "")
+    if isinstance(source, (str, os.PathLike)):
+        name = os.fspath(source)
+        try:
+            with open(name, encoding="utf-8-sig") as handle:
+                text = handle.read()
+        except OSError as problem:
+            raise InputError(name, f"can't read the file: {problem.strerror}") from None
+        except UnicodeDecodeError:
+            raise InputError(name, "not UTF-8 text") from None
+    else:
+        name = getattr(source, "name", None)
+        name = name if isinstance(name, str) else "<fhir>"
+        text = source.read()
+        if isinstance(text, bytes):
+            try:
+                text = text.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise InputError(name, "not UTF-8 text") from None
+    return name, _parse(text, name)
+
+
+def _parse(text: str, name: str) -> Iterator[tuple[str, dict, dict]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as first:
+        lines = [(number, line) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
+        if len(lines) < 2:
+            raise InputError(name, f"not JSON: {first.msg} at line {first.lineno}, column {first.colno}") from None
+        for number, line in lines:  # NDJSON: one resource per line
+            try:
+                resource = json.loads(line)
+            except json.JSONDecodeError as problem:
+                raise InputError(name, f"line {number}: not JSON: {problem.msg} at column {problem.colno}") from None
+            yield from _claims_of(resource, name, f"line {number}: ")
+        return
+    yield from _claims_of(data, name, "")
+
+
+def _claims_of(data, name: str, prefix: str) -> Iterator[tuple[str, dict, dict]]:
+    if isinstance(data, list):
+        for index, resource in enumerate(data):
+            yield from _claims_of(resource, name, f"{prefix}[{index}].")
+        return
+    if not isinstance(data, dict):
+        raise InputError(name, "expected a FHIR resource (a JSON object with `resourceType`)",
+                         path=prefix.rstrip(".") or None)
+    kind = data.get("resourceType")
+    if kind == "Claim":
+        yield prefix, data, {}
+    elif kind == "Bundle":
+        entries = data.get("entry") or []
+        if not isinstance(entries, list):
+            raise InputError(name, "expected a list", path=f"{prefix}entry")
+        index_ = _bundle_index(entries)
+        for number, entry in enumerate(entries):
+            resource = entry.get("resource") if isinstance(entry, dict) else None
+            if isinstance(resource, dict) and resource.get("resourceType") == "Claim":
+                yield f"{prefix}entry[{number}].resource.", resource, index_
+    else:
+        raise InputError(name, "expected a FHIR `Claim` or `Bundle` resource",
+                         path=f"{prefix}resourceType")
+
+
+def _bundle_index(entries: list) -> dict:
+    """Bundle resources by every name a reference may use: fullUrl and Type/id."""
+    found = {}
+    for entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("resource"), dict):
+            continue
+        resource = entry["resource"]
+        if isinstance(entry.get("fullUrl"), str):
+            found[entry["fullUrl"]] = resource
+        if isinstance(resource.get("resourceType"), str) and isinstance(resource.get("id"), str):
+            found[f"{resource['resourceType']}/{resource['id']}"] = resource
+    return found
+
+
+def _resolve(reference: Any, claim: dict, bundle: dict, kind: str) -> dict | None:
+    """The resource a Reference points to: contained (``#id``) or in the bundle; None if not there."""
+    if not isinstance(reference, dict) or not isinstance(reference.get("reference"), str):
+        return None
+    target = reference["reference"]
+    found = None
+    if target.startswith("#"):
+        for resource in _items(claim.get("contained")):
+            if isinstance(resource, dict) and resource.get("id") == target[1:]:
+                found = resource
+                break
+    else:
+        found = bundle.get(target)
+        if found is None:
+            for key, resource in bundle.items():  # an absolute fullUrl ending in Type/id
+                if key.endswith("/" + target):
+                    found = resource
+                    break
+    if isinstance(found, dict) and found.get("resourceType") == kind:
+        return found
+    return None
+
+
+def _codes(concept: Any, path: str) -> list[tuple[str | None, str]]:
+    """(system, code) of each coding of a CodeableConcept."""
+    if concept is None:
+        return []
+    if not isinstance(concept, dict):
+        raise _Problem(path, "expected a CodeableConcept (an object)")
+    codings = concept.get("coding") or []
+    if not isinstance(codings, list):
+        raise _Problem(f"{path}.coding", "expected a list")
+    out = []
+    for index, coding in enumerate(codings):
+        if not isinstance(coding, dict):
+            raise _Problem(f"{path}.coding[{index}]", "expected a Coding (an object)")
+        code = coding.get("code")
+        if isinstance(code, str) and code.strip():
+            system = coding.get("system")
+            out.append((system if isinstance(system, str) else None, code.strip()))
+    return out
+
+
+def _items(value: Any) -> list:
+    """A list field of a resource only followed through references: a non-list counts as empty."""
+    return value if isinstance(value, list) else []
+
+
+def _list(value: Any, path: str) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _Problem(path, "expected a list")
+    return value
+
+
+def _date(value: Any, path: str) -> str:
+    """A FHIR date or dateTime, cut to its day (YYYY-MM-DD)."""
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise _Problem(path, "expected a full date (YYYY-MM-DD)")
+    try:
+        return dt.date.fromisoformat(value[:10]).isoformat()
+    except ValueError:
+        raise _Problem(path, "not a calendar date") from None
+
+
+def _claim(resource: dict, bundle: dict, payers: dict) -> Claim:
+    data: dict = {}
+    if isinstance(resource.get("id"), str):
+        data["id"] = resource["id"]
+    else:
+        for identifier in _list(resource.get("identifier"), "identifier"):
+            if isinstance(identifier, dict) and isinstance(identifier.get("value"), str):
+                data["id"] = identifier["value"]
+                break
+    kinds = [code for system, code in _codes(resource.get("type"), "type") if system in (CLAIM_TYPE_SYSTEM, None)]
+    data["type"] = "institutional" if kinds and kinds[0] == "institutional" else "professional"
+    payer = _payer(resource, bundle, payers)
+    if payer:
+        data["payer"] = payer
+    patient = _patient(resource, bundle)
+    if patient:
+        data["patient"] = patient
+    prior_auth = _prior_auth(resource)
+    if prior_auth:
+        data["prior_auth"] = prior_auth
+    if resource.get("created") is not None:
+        data["received"] = _date(resource["created"], "created")
+    diagnoses, sequences, system = _diagnoses(resource, bundle)
+    data["diagnoses"] = diagnoses
+    if system == "icd9":
+        data["diagnosis_system"] = "icd9"
+    items = _list(resource.get("item"), "item")
+    if not items:
+        raise _Problem("item", "a claim needs at least one item")
+    data["lines"] = [_line(item, f"item[{index}]", resource, bundle, sequences, data["type"], len(diagnoses))
+                     for index, item in enumerate(items)]
+    try:
+        return Claim.from_dict(data)
+    except ClaimError as error:
+        raise _Problem(_fhir_path(error.path), error.problem) from None
+
+
+def _payer(resource: dict, bundle: dict, payers: dict) -> str | None:
+    insurer = resource.get("insurer")
+    if not isinstance(insurer, dict):
+        return None
+    identifier = insurer.get("identifier")
+    organization = _resolve(insurer, resource, bundle, "Organization")
+    values = [identifier.get("value")] if isinstance(identifier, dict) else []
+    if organization is not None:
+        values += [i.get("value") for i in _items(organization.get("identifier")) if isinstance(i, dict)]
+    for value in values:
+        if isinstance(value, str) and value in payers:
+            return payers[value]
+    name = organization.get("name") if organization is not None else None
+    if not isinstance(name, str):
+        name = insurer.get("display")
+    if not isinstance(name, str):
+        return None
+    return " ".join(name.split()).lower() or None
+
+
+def _patient(resource: dict, bundle: dict) -> dict:
+    out: dict = {}
+    patient = _resolve(resource.get("patient"), resource, bundle, "Patient")
+    if patient is not None:
+        where = "patient"
+        if patient.get("birthDate") is not None:
+            out["birth_date"] = _date(patient["birthDate"], f"{where}.birthDate")
+        gender = patient.get("gender")
+        if gender is not None:
+            if not isinstance(gender, str) or gender not in _GENDERS:
+                raise _Problem(f"{where}.gender", "expected `female`, `male`, `other` or `unknown`")
+            out["sex"] = _GENDERS[gender]
+    member = _member_id(resource, bundle, patient)
+    if member:
+        out["id"] = member
+    return out
+
+
+def _focal_insurance(resource: dict) -> list[dict]:
+    insurance = [i for i in _list(resource.get("insurance"), "insurance") if isinstance(i, dict)]
+    focal = [i for i in insurance if i.get("focal") is True]
+    return focal or insurance[:1]
+
+
+def _member_id(resource: dict, bundle: dict, patient: dict | None) -> str | None:
+    for insurance in _focal_insurance(resource):
+        coverage = _resolve(insurance.get("coverage"), resource, bundle, "Coverage")
+        if coverage is None:
+            continue
+        if isinstance(coverage.get("subscriberId"), str):
+            return coverage["subscriberId"]
+        for identifier in _items(coverage.get("identifier")):
+            if isinstance(identifier, dict) and isinstance(identifier.get("value"), str):
+                return identifier["value"]
+    for identifier in _items((patient or {}).get("identifier")):
+        if isinstance(identifier, dict) and isinstance(identifier.get("value"), str) \
+                and isinstance(identifier.get("type"), dict):
+            kinds = [code for _, code in _codes(identifier["type"], "patient.identifier.type")]
+            if "MB" in kinds:
+                return identifier["value"]
+    return None
+
+
+def _prior_auth(resource: dict) -> list[str]:
+    found: list[str] = []
+    insurance = [i for i in _list(resource.get("insurance"), "insurance") if isinstance(i, dict)]
+    for index, entry in enumerate(insurance):
+        if entry not in _focal_insurance(resource):
+            continue
+        for number, reference in enumerate(_list(entry.get("preAuthRef"), f"insurance[{index}].preAuthRef")):
+            if not isinstance(reference, str) or not reference.strip():
+                raise _Problem(f"insurance[{index}].preAuthRef[{number}]", "expected a text")
+            if reference.strip() not in found:
+                found.append(reference.strip())
+    return found
+
+
+def _diagnoses(resource: dict, bundle: dict) -> tuple[list[str], dict, str | None]:
+    """The diagnoses in sequence order, {FHIR sequence: 1-based position}, and their ICD system."""
+    entries = []
+    for index, entry in enumerate(_list(resource.get("diagnosis"), "diagnosis")):
+        path = f"diagnosis[{index}]"
+        if not isinstance(entry, dict):
+            raise _Problem(path, "expected an object")
+        sequence = entry.get("sequence")
+        if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence < 1:
+            raise _Problem(f"{path}.sequence", "expected a positive whole number")
+        if "diagnosisCodeableConcept" in entry:
+            codes = _codes(entry["diagnosisCodeableConcept"], f"{path}.diagnosisCodeableConcept")
+        else:
+            condition = _resolve(entry.get("diagnosisReference"), resource, bundle, "Condition")
+            if condition is None:
+                raise _Problem(f"{path}.diagnosisReference", "the Condition is neither contained nor in the bundle")
+            codes = _codes(condition.get("code"), f"{path}.diagnosisReference.code")
+        if not codes:
+            raise _Problem(path, "no diagnosis code")
+        chosen = next(((s, c) for s, c in codes if s in ICD10_SYSTEMS + ICD9_SYSTEMS), codes[0])
+        entries.append((sequence, chosen, path))
+    entries.sort(key=lambda entry: entry[0])
+    systems = {"icd9" if system in ICD9_SYSTEMS else "icd10" for _, (system, _), _ in entries}
+    if len(systems) > 1:
+        raise _Problem("diagnosis", "the claim mixes ICD-9-CM and ICD-10-CM diagnoses")
+    sequences = {}
+    for position, (sequence, _, path) in enumerate(entries, 1):
+        if sequence in sequences:
+            raise _Problem(f"{path}.sequence", "two diagnoses have the same sequence")
+        sequences[sequence] = position
+    return [code for _, (_, code), _ in entries], sequences, systems.pop() if systems else None
+
+
+def _line(item: Any, path: str, resource: dict, bundle: dict, sequences: dict, claim_type: str,
+          diagnosis_count: int) -> dict:
+    if not isinstance(item, dict):
+        raise _Problem(path, "expected an object")
+    out: dict = {}
+    codes = _codes(item.get("productOrService"), f"{path}.productOrService")
+    if not codes:
+        raise _Problem(f"{path}.productOrService", "no code")
+    out["code"] = next((c for s, c in codes if s in PROCEDURE_SYSTEMS), codes[0][1])
+    modifiers = []
+    for index, concept in enumerate(_list(item.get("modifier"), f"{path}.modifier")):
+        found = _codes(concept, f"{path}.modifier[{index}]")
+        if not found:
+            raise _Problem(f"{path}.modifier[{index}]", "no code")
+        modifiers.append(found[0][1])
+    if modifiers:
+        out["modifiers"] = modifiers
+    quantity = item.get("quantity")
+    if quantity is not None:
+        if not isinstance(quantity, dict) or "value" not in quantity:
+            raise _Problem(f"{path}.quantity", "expected a Quantity with a `value`")
+        out["units"] = quantity["value"]
+    if item.get("servicedDate") is not None:
+        out["date"] = _date(item["servicedDate"], f"{path}.servicedDate")
+    elif item.get("servicedPeriod") is not None:
+        period = item["servicedPeriod"]
+        if not isinstance(period, dict):
+            raise _Problem(f"{path}.servicedPeriod", "expected a Period (an object)")
+        out["date"] = _date(period.get("start"), f"{path}.servicedPeriod.start")
+        if period.get("end") is not None:
+            out["end_date"] = _date(period["end"], f"{path}.servicedPeriod.end")
+    elif isinstance(resource.get("billablePeriod"), dict) and resource["billablePeriod"].get("start"):
+        period = resource["billablePeriod"]
+        out["date"] = _date(period["start"], "billablePeriod.start")
+        if period.get("end") is not None:
+            out["end_date"] = _date(period["end"], "billablePeriod.end")
+    else:
+        raise _Problem(f"{path}.servicedDate", "required (or servicedPeriod, or the claim's billablePeriod)")
+    pointers = []
+    for index, sequence in enumerate(_list(item.get("diagnosisSequence"), f"{path}.diagnosisSequence")):
+        if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence not in sequences:
+            raise _Problem(f"{path}.diagnosisSequence[{index}]", "no diagnosis has this sequence")
+        pointers.append(sequences[sequence])
+    if pointers:
+        out["diagnosis_pointers"] = pointers
+    elif claim_type == "institutional" and diagnosis_count:
+        out["diagnosis_pointers"] = list(range(1, diagnosis_count + 1))
+    money = item.get("net") if item.get("net") is not None else item.get("unitPrice")
+    if isinstance(money, dict) and money.get("value") is not None:
+        out["charge"] = money["value"]
+    places = _codes(item.get("locationCodeableConcept"), f"{path}.locationCodeableConcept")
+    if places:
+        out["place_of_service"] = places[0][1]
+    if claim_type == "institutional":
+        revenue = _codes(item.get("revenue"), f"{path}.revenue")
+        if revenue:
+            out["revenue_code"] = revenue[0][1]
+    npi = _rendering_npi(item, path, resource, bundle)
+    if npi:
+        out["rendering_npi"] = npi
+    return out
+
+
+def _rendering_npi(item: dict, path: str, resource: dict, bundle: dict) -> str | None:
+    """The NPI of the item's first care team member, when a Practitioner identifier gives it."""
+    sequences = _list(item.get("careTeamSequence"), f"{path}.careTeamSequence")
+    if not sequences:
+        return None
+    for member in _list(resource.get("careTeam"), "careTeam"):
+        if isinstance(member, dict) and member.get("sequence") == sequences[0]:
+            provider = member.get("provider")
+            identifiers = []
+            if isinstance(provider, dict):
+                identifiers.append(provider.get("identifier"))
+                practitioner = _resolve(provider, resource, bundle, "Practitioner")
+                if practitioner is not None:
+                    identifiers.extend(_items(practitioner.get("identifier")))
+            for identifier in identifiers:
+                if isinstance(identifier, dict) and identifier.get("system") == NPI_SYSTEM \
+                        and isinstance(identifier.get("value"), str):
+                    return identifier["value"]
+    return None
+
+
+_LINE_PATHS = {
+    "code": "productOrService", "modifiers": "modifier", "units": "quantity.value", "date": "servicedDate",
+    "end_date": "servicedPeriod.end", "charge": "net.value", "place_of_service": "locationCodeableConcept",
+    "rendering_npi": "careTeamSequence", "revenue_code": "revenue", "diagnosis_pointers": "diagnosisSequence",
+}
+_CLAIM_PATHS = {
+    "lines": "item", "diagnoses": "diagnosis", "prior_auth": "insurance.preAuthRef", "received": "created",
+    "payer": "insurer", "patient.birth_date": "patient.birthDate", "patient.sex": "patient.gender",
+    "patient.id": "insurance.coverage",
+}
+
+
+def _fhir_path(path: str) -> str:
+    """A claim field path (of a ClaimError) as the FHIR path it was read from."""
+    line = re.match(r"^lines\[(\d+)\]\.([a-z_]+)(.*)$", path)
+    if line:
+        return f"item[{line[1]}].{_LINE_PATHS.get(line[2], line[2])}{line[3]}"
+    field = re.match(r"^([a-z_.]+?)(\[.*)?$", path)
+    if field is None:
+        return path
+    return _CLAIM_PATHS.get(field[1], field[1]) + (field[2] or "")
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _coding(system: str, code: str) -> dict:
+    return {"coding": [{"system": system, "code": code}]}
+
+
+def to_fhir_claim_response(result, claim=None, *, created: dt.date | None = None) -> dict:
+    """A FHIR R4 ``ClaimResponse`` (a dict) for a :class:`~radrules.Result`.
+
+    ``claim`` is the FHIR ``Claim`` resource the result is for (its
+    patient, insurer, type, use and item sequences are copied), or a
+    :class:`~radrules.Claim` (its type), or None. Each item gets one
+    adjudication per finding with a CARC that acts on it (category
+    ``benefit``, reason the CARC, amount 0 when the finding denies the
+    line), or one ``submitted`` adjudication when none does; each finding is
+    a ``processNote`` with its rule id, message and remark codes. The
+    member id and other identifiers of a radrules Claim are never copied.
+    """
+    resource = claim if isinstance(claim, dict) else None
+    claim_type = None
+    if resource is not None:
+        kinds = [code for _, code in _codes(resource.get("type"), "type")] if isinstance(resource.get("type"), dict) else []
+        claim_type = kinds[0] if kinds else None
+    elif isinstance(claim, Claim):
+        claim_type = claim.type
+    out: dict = {
+        "resourceType": "ClaimResponse",
+        "status": "active",
+        "type": _coding(CLAIM_TYPE_SYSTEM, claim_type or "professional"),
+        "use": resource.get("use", "claim") if resource is not None else "claim",
+        "patient": dict(resource["patient"]) if resource is not None and isinstance(resource.get("patient"), dict)
+        else {"display": "the patient of the claim"},
+        "created": (created or dt.date.today()).isoformat(),
+        "insurer": dict(resource["insurer"]) if resource is not None and isinstance(resource.get("insurer"), dict)
+        else {"display": "the payer of the claim"},
+    }
+    if resource is not None and isinstance(resource.get("id"), str):
+        out["request"] = {"reference": f"Claim/{resource['id']}"}
+    elif result.claim is not None:
+        out["request"] = {"identifier": {"value": result.claim}}
+    out["outcome"] = "complete"
+    denied = [s.line for s in result.lines if s.status == "deny"]
+    review = [s.line for s in result.lines if s.status == "review"]
+    if result.passed:
+        out["disposition"] = "passed: no finding denies a line or asks for review"
+    else:
+        parts = []
+        if denied:
+            parts.append(f"line{'s' if len(denied) > 1 else ''} {', '.join(map(str, denied))} denied")
+        if review:
+            parts.append(f"line{'s' if len(review) > 1 else ''} {', '.join(map(str, review))} for review")
+        out["disposition"] = "failed: " + "; ".join(parts)
+    sequences = _item_sequences(resource, len(result.lines))
+    notes = []
+    by_line: dict[int, list] = {status.line: [] for status in result.lines}
+    for number, finding in enumerate(result.findings, 1):
+        rarc = f" ({', '.join(finding.rarc)})" if finding.rarc else ""
+        notes.append({"number": number, "type": "display",
+                      "text": f"{finding.rule} [{finding.severity}] {finding.message}{rarc}"})
+        for line in finding.lines:
+            by_line.setdefault(line, []).append((number, finding))
+    items = []
+    for status in result.lines:
+        adjudication = []
+        for _, finding in by_line.get(status.line, []):
+            if not finding.carc:
+                continue
+            group, _, code = finding.carc.partition("-")
+            entry: dict = {
+                "category": _coding(ADJUDICATION_SYSTEM, "benefit"),
+                "reason": {"coding": [{"system": CARC_SYSTEM, "code": code}], "text": finding.carc},
+            }
+            if finding.severity == "deny":
+                entry["amount"] = {"value": 0, "currency": "USD"}
+            adjudication.append(entry)
+        if not adjudication:
+            adjudication.append({"category": _coding(ADJUDICATION_SYSTEM, "submitted")})
+        item: dict = {"itemSequence": sequences[status.line - 1]}
+        numbers = [number for number, _ in by_line.get(status.line, [])]
+        if numbers:
+            item["noteNumber"] = numbers
+        item["adjudication"] = adjudication
+        items.append(item)
+    out["item"] = items
+    if notes:
+        out["processNote"] = notes
+    return out
+
+
+def _item_sequences(resource: dict | None, count: int) -> list[int]:
+    if resource is not None and isinstance(resource.get("item"), list) and len(resource["item"]) == count:
+        sequences = [item.get("sequence") if isinstance(item, dict) else None for item in resource["item"]]
+        if all(isinstance(s, int) and not isinstance(s, bool) for s in sequences):
+            return sequences
+    return list(range(1, count + 1))

@@ -1,0 +1,331 @@
+"""The FHIR R4 Claim reader and the ClaimResponse writer: every field mapping, malformed input."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+import radrules
+from radrules.readers.fhir import ADJUDICATION_SYSTEM, CARC_SYSTEM
+
+DATA = Path(__file__).parent / "data" / "fhir"
+CLAIM = DATA / "radiology-claim.json"
+BUNDLE = DATA / "radiology-bundle.json"
+HL7 = sorted((DATA / "hl7-r4").glob("*.json"))
+D = dt.date
+
+
+def resource() -> dict:
+    return json.loads(CLAIM.read_text(encoding="utf-8"))
+
+
+def read_one(data) -> object:
+    items = list(radrules.read_fhir(data))
+    assert len(items) == 1
+    return items[0]
+
+
+class TestClaimMapping:
+    """tests/data/fhir/radiology-claim.json: a professional Claim with contained resources."""
+
+    def test_claim_fields(self):
+        """id, type, payer (contained Organization name), patient (contained), prior auth, created."""
+        claim = read_one(CLAIM)
+        assert claim.id == "RAD-F-3001"
+        assert claim.type == "professional"
+        assert claim.payer == "acme"
+        assert claim.patient == radrules.Patient(birth_date=D(1958, 3, 14), sex="F", id="MEMBER0101")
+        assert claim.prior_auth == ("PA20260302A",)
+        assert claim.received == D(2026, 3, 20)
+
+    def test_diagnoses_in_sequence_order_and_pointers(self):
+        """Diagnoses are put in sequence order; diagnosisSequence becomes 1-based pointers into that order."""
+        claim = read_one(CLAIM)
+        assert claim.diagnoses == ("R07.89", "M25.561")
+        assert [l.diagnosis_pointers for l in claim.lines][:3] == [(1,), (2, 1), (1,)]
+
+    def test_items(self):
+        """productOrService (CPT and HCPCS), modifier, quantity, servicedDate/Period, net/unitPrice, location."""
+        lines = read_one(CLAIM).lines
+        assert [(l.code, l.modifiers, l.units) for l in lines] == [
+            ("71046", ("26",), 1), ("73721", ("26", "RT"), 2), ("Q9967", (), 100), ("74176", (), 1), ("74150", (), 1)]
+        assert [(l.date, l.end_date) for l in lines[:2]] == [(D(2026, 3, 2), None), (D(2026, 3, 2), D(2026, 3, 3))]
+        assert [l.charge for l in lines[:3]] == [64.0, 450.0, None]
+        assert lines[0].place_of_service == "11"
+
+    def test_rendering_npi_from_the_care_team(self):
+        """careTeamSequence -> careTeam -> Practitioner identifier with the NPI system."""
+        assert [l.rendering_npi for l in read_one(CLAIM).lines][:2] == ["1234567810", None]
+
+    def test_payers_mapping_by_insurer_identifier(self):
+        """The payers mapping, keyed by an insurer identifier value, wins over the name."""
+        claim = next(radrules.read_fhir(CLAIM, payers={"ACME01": "acme_commercial"}))
+        assert claim.payer == "acme_commercial"
+
+    def test_preferred_procedure_system(self):
+        """A CPT or HCPCS coding is chosen over another coding of the same item."""
+        data = resource()
+        data["item"][0]["productOrService"]["coding"].insert(0, {"system": "urn:local", "code": "CXR2"})
+        assert read_one(data).lines[0].code == "71046"
+
+    def test_focal_insurance_gives_the_prior_auth(self):
+        """Only the focal insurance's preAuthRef numbers are the claim's."""
+        data = resource()
+        data["insurance"] = [{"sequence": 1, "focal": False, "coverage": {"display": "x"}, "preAuthRef": ["OTHER"]},
+                             {"sequence": 2, "focal": True, "coverage": {"display": "y"}, "preAuthRef": ["PA1", "PA2"]}]
+        assert read_one(data).prior_auth == ("PA1", "PA2")
+
+    def test_icd9_system_is_flagged(self):
+        """Diagnoses coded in the ICD-9-CM system make the claim's diagnosis_system icd9."""
+        data = resource()
+        for entry in data["diagnosis"]:
+            entry["diagnosisCodeableConcept"]["coding"][0].update(system="http://hl7.org/fhir/sid/icd-9-cm", code="4019")
+        claim = read_one(data)
+        assert claim.diagnosis_system == "icd9"
+        assert "format.icd9" in radrules.load().evaluate(claim).fired()
+
+    def test_gender_values(self):
+        """female/male/other/unknown become F/M/U/U."""
+        sexes = []
+        for gender in ("female", "male", "other", "unknown"):
+            data = resource()
+            data["contained"][0]["gender"] = gender
+            sexes.append(read_one(data).patient.sex)
+        assert sexes == ["F", "M", "U", "U"]
+
+
+class TestBundle:
+    """tests/data/fhir/radiology-bundle.json: three Claims and the resources they reference."""
+
+    def test_institutional_claim(self):
+        """Bundled Patient and Coverage (subscriberId), a Condition by reference, revenue codes."""
+        claim = next(radrules.read_fhir(BUNDLE))
+        assert claim.type == "institutional"
+        assert claim.payer == "medicare"
+        assert claim.patient == radrules.Patient(birth_date=D(1960, 7, 4), sex="M", id="MEMBER0303")
+        assert claim.diagnoses == ("R10.84", "R07.89")
+        assert [l.revenue_code for l in claim.lines] == ["0350", "0320", "0610"]
+        assert all(l.diagnosis_pointers == (1, 2) for l in claim.lines)
+
+    def test_item_without_a_date_takes_the_billable_period(self):
+        """An item with no servicedDate or servicedPeriod is dated by the claim's billablePeriod."""
+        line = next(radrules.read_fhir(BUNDLE)).lines[1]
+        assert (line.date, line.end_date) == (D(2026, 3, 2), D(2026, 3, 3))
+
+    def test_bad_claim_in_a_bundle_is_reported_and_the_next_is_read(self):
+        """Claim 2 (February 30) is an InputError with its JSON path; claim 3 is read."""
+        items = list(radrules.read_fhir(BUNDLE))
+        assert [type(i).__name__ for i in items] == ["Claim", "InputError", "Claim"]
+        error = items[1]
+        assert (error.path, error.problem, error.claim) == (
+            "entry[4].resource.item[0].servicedDate", "not a calendar date", 2)
+        assert str(error) == f"{BUNDLE}: entry[4].resource.item[0].servicedDate: not a calendar date"
+
+    def test_ndjson_and_lists(self, tmp_path):
+        """NDJSON (one resource per line) and a JSON list of resources read like separate files."""
+        data = resource()
+        path = tmp_path / "claims.ndjson"
+        path.write_text(json.dumps(data) + "\n" + json.dumps(data) + "\n", encoding="utf-8")
+        assert [c.id for c in radrules.read_fhir(path)] == ["RAD-F-3001", "RAD-F-3001"]
+        assert [c.id for c in radrules.read_fhir([data, data])] == ["RAD-F-3001", "RAD-F-3001"]
+        assert [c.id for c in radrules.read_fhir(io.StringIO(json.dumps(data)))] == ["RAD-F-3001"]
+
+
+def _broken(change) -> radrules.InputError:
+    data = resource()
+    change(data)
+    item = read_one(data)
+    assert isinstance(item, radrules.InputError)
+    return item
+
+
+class TestMalformed:
+    """A claim resource of the wrong shape is an InputError with the JSON path; no value is shown."""
+
+    @pytest.mark.parametrize("change, path, problem", [
+        (lambda d: d.update(item=[]), "item", "a claim needs at least one item"),
+        (lambda d: d["item"][0].pop("servicedDate"), "item[0].servicedDate", "required"),
+        (lambda d: d["item"][0].update(servicedDate="03/02/2026"), "item[0].servicedDate", "expected a full date"),
+        (lambda d: d["item"][0].update(diagnosisSequence=[7]), "item[0].diagnosisSequence[0]", "no diagnosis has"),
+        (lambda d: d["item"][0].update(quantity={"value": 0}), "item[0].quantity.value", "expected a positive number"),
+        (lambda d: d["item"][0].update(quantity=3), "item[0].quantity", "expected a Quantity"),
+        (lambda d: d["item"][0].update(modifier=[{"coding": []}]), "item[0].modifier[0]", "no code"),
+        (lambda d: d["item"][0].update(modifier=[{"coding": [{"code": m}]} for m in "ABCDE"]),
+         "item[0].modifier", "at most 4 modifiers per line"),
+        (lambda d: d["item"][0].update(productOrService={"text": "chest"}), "item[0].productOrService", "no code"),
+        (lambda d: d["diagnosis"][0].update(sequence=0), "diagnosis[0].sequence", "expected a positive whole number"),
+        (lambda d: d["diagnosis"][0].update(sequence=1), "diagnosis[1].sequence", "two diagnoses have the same"),
+        (lambda d: d["diagnosis"][0].pop("diagnosisCodeableConcept"), "diagnosis[0].diagnosisReference", "neither"),
+        (lambda d: d["contained"][0].update(birthDate="1958"), "patient.birthDate", "expected a full date"),
+        (lambda d: d["contained"][0].update(gender="f"), "patient.gender", "expected `female`"),
+        (lambda d: d.update(created="yesterday"), "created", "expected a full date"),
+        (lambda d: d["insurance"][0].update(preAuthRef=[""]), "insurance[0].preAuthRef[0]", "expected a text"),
+        (lambda d: d.update(item={"sequence": 1}), "item", "expected a list"),
+    ])
+    def test_bad_claim(self, change, path, problem):
+        """Each shape problem names its FHIR path and what is wrong."""
+        error = _broken(change)
+        assert error.path == path and problem in error.problem and error.claim == 1
+        assert "1958-03-14" not in str(error) and "PA20260302A" not in str(error)
+
+    @pytest.mark.parametrize("text, words", [
+        ('{"resourceType": "Patient"}', "expected a FHIR `Claim` or `Bundle`"),
+        ("[1]", "expected a FHIR resource"),
+        ("{not json", "not JSON"),
+    ])
+    def test_not_fhir_raises(self, tmp_path, text, words):
+        """A file that is not FHIR Claim JSON raises InputError naming the file."""
+        path = tmp_path / "x.json"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(radrules.InputError) as caught:
+            list(radrules.read_fhir(path))
+        assert words in str(caught.value) and str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize("path", HL7, ids=[p.name for p in HL7])
+def test_hl7_examples_read_and_evaluate(path):
+    """Each of the 17 HL7 R4 Claim examples (CC0) reads into one Claim that evaluates."""
+    claim = read_one(path)
+    assert isinstance(claim, radrules.Claim) and claim.lines
+    assert radrules.load().evaluate(claim).lines
+
+
+def test_hl7_claim_types_and_uses():
+    """FHIR claim types other than institutional read as professional; a preauthorization is read like a claim."""
+    types = {p.name: read_one(p).type for p in HL7}
+    assert types["claim-example-institutional.json"] == "institutional"
+    assert types["claim-example-oral-average.json"] == types["claim-example-vision.json"] == "professional"
+    assert types["claim-example-pharmacy.json"] == types["claim-example-professional.json"] == "professional"
+    plan = read_one(DATA / "hl7-r4" / "claim-example-oral-orthoplan.json")
+    assert [l.code for l in plan.lines] == ["ORTHPLAN", "21211", "27211"]
+
+
+def test_hl7_prior_auth_and_modifier():
+    """The 3-tier vision example: the focal insurance's preAuthRef, and the item modifier in capitals."""
+    claim = read_one(DATA / "hl7-r4" / "claim-example-vision-glasses-3tier.json")
+    assert claim.prior_auth == ("AB543GTD7567",)
+    assert claim.lines[0].modifiers == ("ROOH",)
+    assert "format.modifier" in radrules.load().evaluate(claim).fired()
+
+
+def test_hl7_cms1500_example_mapping():
+    """The CMS-1500 example: institutional, contained Patient and Coverage, CPT 62264, pointers 2 and 4, POS 24."""
+    claim = read_one(DATA / "hl7-r4" / "claim-example-cms1500-medical.json")
+    assert (claim.type, claim.payer, claim.patient.birth_date, claim.patient.sex) == (
+        "institutional", "humana inc.", D(1954, 6, 11), "F")
+    assert claim.diagnoses == ("M96.1", "G89.4", "M53.88", "M47.816")
+    line = claim.lines[0]
+    assert (line.code, line.diagnosis_pointers, line.place_of_service, line.date, line.charge) == (
+        "62264", (2, 4), "24", D(2015, 10, 13), 12500.0)
+
+
+class TestClaimResponse:
+    """to_fhir_claim_response: a Result as a FHIR ClaimResponse."""
+
+    def response(self):
+        data = resource()
+        claim = read_one(data)
+        result = radrules.load().evaluate(claim)
+        return result, radrules.to_fhir_claim_response(result, data, created=D(2026, 3, 21))
+
+    def test_header(self):
+        """Type, use, patient, insurer and request come from the Claim resource; outcome complete."""
+        result, response = self.response()
+        assert response["resourceType"] == "ClaimResponse"
+        assert response["type"]["coding"][0]["code"] == "professional"
+        assert (response["use"], response["status"], response["outcome"]) == ("claim", "active", "complete")
+        assert response["patient"] == {"reference": "#pat"}
+        assert response["insurer"] == {"reference": "#payer"}
+        assert response["request"] == {"reference": "Claim/RAD-F-3001"}
+        assert response["created"] == "2026-03-21"
+        assert response["disposition"] == "failed: line 5 denied"
+
+    def test_denied_item_has_the_carc_as_reason(self):
+        """The PTP-denied item 5 has an adjudication with reason CARC 97 (text CO-97) and amount 0."""
+        result, response = self.response()
+        item = response["item"][4]
+        assert item["itemSequence"] == 5
+        reasons = [a for a in item["adjudication"] if "reason" in a]
+        assert reasons == [{
+            "category": {"coding": [{"system": ADJUDICATION_SYSTEM, "code": "benefit"}]},
+            "reason": {"coding": [{"system": CARC_SYSTEM, "code": "97"}], "text": "CO-97"},
+            "amount": {"value": 0, "currency": "USD"},
+        }]
+
+    def test_paid_items_and_notes(self):
+        """Items with no CARC finding get one `submitted` adjudication; every finding is a process note."""
+        result, response = self.response()
+        assert response["item"][0]["adjudication"] == [
+            {"category": {"coding": [{"system": ADJUDICATION_SYSTEM, "code": "submitted"}]}}]
+        notes = response["processNote"]
+        assert len(notes) == len(result.findings)
+        ptp = next(n for n in notes if n["text"].startswith("acme.ptp [deny]"))
+        assert ptp["text"].endswith("(M80)")
+        assert ptp["number"] in response["item"][4]["noteNumber"]
+
+    def test_without_a_resource(self):
+        """From a radrules Claim: its type, the claim id as request identifier, no member id anywhere."""
+        claim = next(radrules.read_x12(Path(__file__).parent / "data" / "x12" / "radiology-837i.edi"))
+        result = radrules.load().evaluate(claim)
+        response = radrules.to_fhir_claim_response(result, claim)
+        assert response["type"]["coding"][0]["code"] == "institutional"
+        assert response["request"] == {"identifier": {"value": "RADI-2001"}}
+        assert [item["itemSequence"] for item in response["item"]] == [1, 2, 3]
+        assert "MEMBER0003" not in json.dumps(response)
+
+    def test_resource_is_not_changed(self):
+        """Writing a response does not change the Claim resource it copies from."""
+        data = resource()
+        before = copy.deepcopy(data)
+        radrules.to_fhir_claim_response(radrules.load().evaluate(read_one(data)), data)
+        assert data == before
+
+
+# ---------------------------------------------------------------- never a traceback
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=True) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(
+        ["coding", "code", "system", "value", "reference", "sequence", "start", "end"]), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+def _paths(value, path=()):
+    yield path
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from _paths(child, path + (key,))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _paths(child, path + (index,))
+
+
+_ALL_PATHS = [p for p in _paths(resource()) if p and p != ("resourceType",)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_ALL_PATHS), _JSON), min_size=1, max_size=3))
+def test_mangled_claims_give_claims_or_input_errors_only(changes):
+    """Replacing any part of the Claim resource with any JSON gives a Claim or an InputError, never a traceback."""
+    data = resource()
+    for path, value in changes:
+        target = data
+        try:
+            for key in path[:-1]:
+                target = target[key]
+            target[path[-1]] = value
+        except (KeyError, IndexError, TypeError):
+            continue
+    for item in radrules.read_fhir(data):
+        assert isinstance(item, (radrules.Claim, radrules.InputError))
+        if isinstance(item, radrules.InputError):
+            assert "MEMBER0101" not in str(item) and item.path

@@ -1,0 +1,455 @@
+"""The X12 837P/837I reader: every field mapping, malformed files, streaming memory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import pickle
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+import radrules
+from radrules.readers.x12 import tokenize
+
+DATA = Path(__file__).parent / "data" / "x12"
+P837 = DATA / "radiology-837p.edi"
+I837 = DATA / "radiology-837i.edi"
+D = dt.date
+
+ISA = "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260320*1200*^*00501*000000001*0*T*:~"
+HEAD = [
+    "GS*HC*SENDER*RECEIVER*20260320*1200*1*X*005010X222A1",
+    "ST*837*0001*005010X222A1",
+    "BHT*0019*00*B1*20260320*1200*CH",
+    "HL*1**20*1",
+    "HL*2*1*22*0",
+    "SBR*P*18*******CI",
+    "NM1*IL*1*EXAMPLE*PAT****MI*M1",
+    "DMG*D8*19580314*F",
+    "NM1*PR*2*Example  Health   Plan*****PI*P1",
+]
+
+
+def x12(*claim_segments: str, head=HEAD, trailer=True) -> str:
+    """An 837P interchange around the given segments, with correct SE/GE/IEA counts."""
+    segments = list(head) + list(claim_segments)
+    st_count = len(segments) - 1 + 1  # from ST through SE
+    text = ISA + "~".join(segments) + "~"
+    if trailer:
+        text += f"SE*{st_count}*0001~GE*1*1~IEA*1*000000001~"
+    return text
+
+
+def read(text: str) -> list:
+    return list(radrules.read_x12(io.StringIO(text)))
+
+
+def one(*segments: str):
+    items = read(x12(*segments))
+    assert len(items) == 1, items
+    return items[0]
+
+
+def claims(path: Path) -> list:
+    return list(radrules.read_x12(path))
+
+
+class TestProfessionalFixture:
+    """tests/data/x12/radiology-837p.edi: five claims, one of them bad."""
+
+    def test_every_clm_is_a_claim_or_an_error_in_file_order(self):
+        """Five CLM loops give four claims and one InputError, in file order, with CLM01 as id."""
+        items = claims(P837)
+        assert [type(item).__name__ for item in items] == ["Claim", "Claim", "Claim", "InputError", "Claim"]
+        assert [item.id for item in items if isinstance(item, radrules.Claim)] == [
+            "RAD-1001", "RAD-1002", "RAD-1003", "RAD-1005"]
+
+    def test_claim_level_fields(self):
+        """Claim 1: payer from SBR09 MB, patient from 2010BA DMG with the member id, POS and frequency from CLM05."""
+        claim = claims(P837)[0]
+        assert claim.type == "professional"
+        assert claim.payer == "medicare"
+        assert claim.patient == radrules.Patient(birth_date=D(1958, 3, 14), sex="F", id="MEMBER0001")
+        assert claim.place_of_service == "11"
+        assert claim.frequency == "1"
+        assert claim.received == D(2026, 4, 10)  # BHT04
+        assert claim.diagnoses == ("R0789", "M25561")
+        assert claim.diagnosis_system == "icd10"
+
+    def test_prior_auth_from_claim_and_line_ref_g1(self):
+        """REF*G1 at 2300 and at 2400 both become prior-authorization numbers, claim level first."""
+        assert claims(P837)[0].prior_auth == ("PA20260302A", "PA20260302B")
+
+    def test_service_lines(self):
+        """SV1 composite code and modifiers, charge, units, pointers, line POS, D8 and RD8 dates."""
+        lines = claims(P837)[0].lines
+        assert [(l.code, l.modifiers) for l in lines] == [("71046", ("26",)), ("73721", ("26", "RT")),
+                                                          ("73721", ("TC", "LT"))]
+        assert [l.charge for l in lines] == [64, 450, 450]
+        assert [l.units for l in lines] == [1, 1, 2]
+        assert [l.diagnosis_pointers for l in lines] == [(1,), (2, 1), (2,)]
+        assert [l.place_of_service for l in lines] == [None, None, "22"]
+        assert [(l.date, l.end_date) for l in lines] == [(D(2026, 3, 2), None), (D(2026, 3, 2), None),
+                                                         (D(2026, 3, 2), D(2026, 3, 3))]
+
+    def test_rendering_npi_from_claim_and_line(self):
+        """NM1*82 at 2420A wins for its line; the 2310B one applies to the other lines."""
+        assert [l.rendering_npi for l in claims(P837)[0].lines] == ["1234567810", "1234567828", "1234567810"]
+
+    def test_received_date_from_dtp_050_and_frequency_7(self):
+        """Claim 2: DTP*050 is the receipt date; CLM05-3 7 is a replacement claim."""
+        claim = claims(P837)[1]
+        assert claim.received == D(2026, 3, 25)
+        assert claim.frequency == "7"
+        assert claim.prior_auth == ()
+
+    def test_dependent_patient_from_2010ca(self):
+        """Claim 3: the patient loop (HL 23) gives the patient's DMG, and no member id (it is the subscriber's)."""
+        claim = claims(P837)[2]
+        assert claim.patient == radrules.Patient(birth_date=D(2010, 5, 1), sex="M", id=None)
+        assert claim.payer == "acme"  # NM1*PR name, lower case
+        assert claim.place_of_service == "22"
+
+    def test_bad_claim_is_reported_with_segment_and_position(self):
+        """Claim 4 (February 30) is an InputError naming segment 60 (DTP) and claim 4, without the value."""
+        error = claims(P837)[3]
+        assert isinstance(error, radrules.InputError)
+        assert (error.segment, error.segment_id, error.claim) == (60, "DTP", 4)
+        assert str(error).endswith("segment 60 (DTP): DTP*472 (service date) is not a D8 date (CCYYMMDD) "
+                                   "or an RD8 range (CCYYMMDD-CCYYMMDD)")
+        assert "20260230" not in str(error) and "RAD-1004" not in str(error)
+
+    def test_icd9_diagnoses_are_flagged(self):
+        """Claim 5: BK/BF diagnoses are read and marked icd9."""
+        claim = claims(P837)[4]
+        assert claim.diagnoses == ("78650", "4019")
+        assert claim.diagnosis_system == "icd9"
+
+    def test_claims_evaluate_with_the_bundled_rules(self):
+        """The claims evaluate: Acme's PTP edit and prior-auth rule fire on claim 3, format.icd9 on claim 5."""
+        rules = radrules.load()
+        results = [rules.evaluate(c) for c in claims(P837) if isinstance(c, radrules.Claim)]
+        assert [r.passed for r in results] == [True, True, False, False]
+        assert {"acme.ptp", "acme.prior_auth.missing"} <= set(results[2].fired())
+        assert results[3].fired() == ("format.icd9",)
+        assert results[3].findings[0].carc == "CO-16" and results[3].findings[0].rarc == ("M76",)
+
+    def test_payers_mapping_wins(self):
+        """The payers mapping (payer id -> name) overrides the SBR09 and payer-name mapping."""
+        items = list(radrules.read_x12(P837, payers={"ACME01": "acme_commercial", "00000": "medicare_b"}))
+        assert [c.payer for c in items if isinstance(c, radrules.Claim)] == [
+            "medicare_b", "medicare_b", "acme_commercial", "acme_commercial"]
+
+    def test_binary_and_text_file_objects(self):
+        """A binary or a text file object reads the same claims as the path."""
+        by_path = claims(P837)
+        with open(P837, "rb") as handle:
+            by_binary = list(radrules.read_x12(handle))
+        with open(P837, encoding="ascii") as handle:
+            by_text = list(radrules.read_x12(handle))
+        same = [c for c in by_path if isinstance(c, radrules.Claim)]
+        assert [c for c in by_binary if isinstance(c, radrules.Claim)] == same
+        assert [c for c in by_text if isinstance(c, radrules.Claim)] == same
+
+
+class TestInstitutionalFixture:
+    """tests/data/x12/radiology-837i.edi: SV2 lines with revenue codes."""
+
+    def test_sv2_lines(self):
+        """SV2 gives revenue code, HCPCS code and modifiers, charge and units; pointers cover every diagnosis."""
+        claim = claims(I837)[0]
+        assert claim.type == "institutional"
+        assert claim.payer == "medicare"  # SBR09 MA
+        assert claim.place_of_service is None  # CLM05-1 is a facility type code on an 837I
+        assert claim.frequency == "1"
+        assert claim.diagnoses == ("R1084", "R0789")  # ABJ (admitting) is not a claim diagnosis
+        lines = claim.lines
+        assert [l.revenue_code for l in lines] == ["0350", "0320", "0610"]
+        assert [(l.code, l.modifiers) for l in lines] == [("74177", ()), ("71046", ("LT",)), ("70553", ())]
+        assert [l.charge for l in lines] == [900, 150, 700]
+        assert all(l.diagnosis_pointers == (1, 2) for l in lines)
+
+    def test_line_dates_fall_back_to_the_statement_period(self):
+        """A line without DTP*472 takes the DTP*434 statement period (RD8) as its span."""
+        lines = claims(I837)[0].lines
+        assert [(l.date, l.end_date) for l in lines] == [(D(2026, 3, 2), None), (D(2026, 3, 2), D(2026, 3, 3)),
+                                                         (D(2026, 3, 3), None)]
+        assert [l.rendering_npi for l in lines] == [None, None, "1234567844"]
+
+    def test_revenue_code_only_line_is_reported(self):
+        """An SV2 without a HCPCS code can't be judged: the claim is an InputError naming the SV2."""
+        error = claims(I837)[1]
+        assert isinstance(error, radrules.InputError)
+        assert (error.segment_id, error.claim) == ("SV2", 2)
+        assert "SV202 (the procedure code) is empty" in error.problem
+
+
+class TestMapping:
+    """Field mappings on small hand-made files."""
+
+    def test_hi_principal_first_and_several_hi_segments(self):
+        """ABF before ABK, across two HI segments: the principal diagnosis is still diagnosis 1."""
+        claim = one("CLM*C1*10***11:B:1", "HI*ABF:R0789", "HI*ABK:J189*ABF:Z87891*BH:A1:D8:20260101",
+                    "LX*1", "SV1*HC:71046*10*UN*1***1", "DTP*472*D8*20260302")
+        assert claim.diagnoses == ("J189", "R0789", "Z87891")
+
+    def test_four_modifiers_and_description_ignored(self):
+        """SV101 carries up to four modifiers; its 7th component (a description) is not a modifier."""
+        claim = one("CLM*C1*10***11:B:1", "HI*ABK:J189", "LX*1", "SV1*HC:73721:26:RT:59:76:KNEE MRI*10*UN*1***1",
+                    "DTP*472*D8*20260302")
+        assert claim.lines[0].modifiers == ("26", "RT", "59", "76")
+
+    def test_decimal_units_and_charge(self):
+        """Units and charges with decimals are read as numbers."""
+        claim = one("CLM*C1*10***11:B:1", "LX*1", "SV1*HC:Q9967*12.5*UN*2.5", "DTP*472*D8*20260302")
+        assert (claim.lines[0].units, claim.lines[0].charge) == (2.5, 12.5)
+
+    def test_payer_name_lower_case_with_spaces_collapsed(self):
+        """Without a payer mapping and with SBR09 CI, the payer is NM1*PR03 in lower case."""
+        claim = one("CLM*C1*10***11:B:1", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302")
+        assert claim.payer == "example health plan"
+
+    def test_other_subscriber_loops_are_not_this_claims_data(self):
+        """REF*G1 and NM1*82 inside 2320/2330 (after SBR) belong to the other payer and are skipped."""
+        claim = one("CLM*C1*10***11:B:1", "REF*G1*PA1", "SBR*S*01*******CI", "NM1*82*1*X****XX*1234567836",
+                    "REF*G1*OTHERPA", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302")
+        assert claim.prior_auth == ("PA1",)
+        assert claim.lines[0].rendering_npi is None
+
+    def test_claims_under_two_st_and_two_gs(self):
+        """Several GS and ST envelopes in one interchange: every CLM is read, in order."""
+        body = ["BHT*0019*00*B1*20260320*1200*CH", "HL*1**20*1", "HL*2*1*22*0", "SBR*P*18*******MB",
+                "CLM*C1*10***11:B:1", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"]
+        st = lambda n: [f"ST*837*{n}*005010X222A1", *body, f"SE*{len(body) + 2}*{n}"]
+        segments = (["GS*HC*S*R*20260320*1200*1*X*005010X222A1", *st("0001"), *st("0002"), "GE*2*1",
+                     "GS*HC*S*R*20260320*1200*2*X*005010X222A1", *st("0003"), "GE*1*2", "IEA*2*000000001"])
+        items = read(ISA + "~".join(segments) + "~")
+        assert [type(i).__name__ for i in items] == ["Claim"] * 3
+
+    def test_other_delimiters_and_line_breaks(self):
+        """Delimiters come from the ISA (| ^ >, terminator !), and line breaks after segments are ignored."""
+        text = x12("CLM*C1*10***11>B>1", "HI*ABK>J189", "LX*1", "SV1*HC>71046>26*10*UN*1***1",
+                   "DTP*472*RD8*20260302-20260304")
+        text = text.replace("*", "|").replace("~", "!\r\n").replace("|^|00501", "|^|00501")
+        text = text.replace("|T|:", "|T|>")
+        claim = read(text)[0]
+        assert (claim.lines[0].code, claim.lines[0].modifiers) == ("71046", ("26",))
+        assert claim.diagnoses == ("J189",)
+        assert claim.lines[0].end_date == D(2026, 3, 4)
+
+    def test_tokenizer_numbers_segments_from_the_isa(self):
+        """tokenize() yields (number, id, text) with the ISA as segment 1."""
+        segments = list(tokenize(io.StringIO(x12("CLM*C1*10***11:B:1"))))
+        assert [s[:2] for s in segments[:3]] == [(1, "ISA"), (2, "GS"), (3, "ST")]
+        assert segments[-1][:2] == (len(segments), "IEA")
+
+    def test_837i_line_without_any_date_is_an_error(self):
+        """An 837I line with neither DTP*472 nor a statement period is reported on its SV2."""
+        head = [h.replace("005010X222A1", "005010X223A2") for h in HEAD]
+        items = read(x12("CLM*C1*10***13:A:1", "LX*1", "SV2*0320*HC:71046*10*UN*1", head=head))
+        assert items[0].segment_id == "SV2" and "no service date" in items[0].problem
+
+
+class TestMalformed:
+    """Malformed files raise, and malformed claims are yielded, with segment number and id."""
+
+    @pytest.mark.parametrize("text, segment, segment_id, words", [
+        ("GS*HC*S*R~", 1, None, "must start with an ISA segment"),
+        ("ISA*00*  *00~", 1, "ISA", "fewer than 16 elements"),
+        (ISA.replace("*:~", "*A~"), 1, "ISA", "component separator"),
+        (ISA + "ST*837*0001*005010X222A1~", 2, "ST", "outside a functional group"),
+        (ISA + "GS*HC*S*R*20260320*1200*1*X*005010X222A1~CLM*C1~", 3, "CLM", "outside any transaction set"),
+        (ISA + "GS*HC*S*R*20260320*1200*1*X*005010X222A1~ST*837*1~ST*837*2~", 4, "ST", "has no SE"),
+        (ISA + "GS*HC*S*R*20260320*1200*1*X*005010X222A1~SE*1*1~", 3, "SE", "without its ST"),
+        (ISA + "G$*HC~", 2, None, "not a segment"),
+        (ISA + "GS*HC*S*R", 2, None, "ends inside a segment"),
+    ])
+    def test_broken_files_raise(self, text, segment, segment_id, words):
+        """A broken file raises InputError naming the segment number (and id when it has one)."""
+        with pytest.raises(radrules.InputError) as caught:
+            read(text)
+        assert (caught.value.segment, caught.value.segment_id) == (segment, segment_id)
+        assert words in str(caught.value)
+
+    def test_cut_off_file_raises_after_the_claims_it_read(self):
+        """A file without SE/GE/IEA yields its complete claims, then raises."""
+        reader = radrules.read_x12(io.StringIO(x12("CLM*C1*10***11:B:1", "LX*1", "SV1*HC:71046*10*UN*1",
+                                                    "DTP*472*D8*20260302", "CLM*C2*10***11:B:1", trailer=False)))
+        claim = next(reader)
+        assert claim.id == "C1"
+        with pytest.raises(radrules.InputError) as caught:
+            list(reader)
+        assert (caught.value.segment, caught.value.segment_id) == (15, "CLM")
+        assert caught.value.problem == "the file ends after this segment without its SE: is it cut off?"
+
+    def test_missing_file(self, tmp_path):
+        """A path that does not exist raises InputError naming it."""
+        with pytest.raises(radrules.InputError, match="can't read the file"):
+            list(radrules.read_x12(tmp_path / "missing.edi"))
+
+    @pytest.mark.parametrize("segments, segment_id, words", [
+        (["HI*BK*0340"], "HI", "HI01 has no code after its qualifier"),
+        (["HI*ABK:J189*BF:4019"], "HI", "mixes ICD-9-CM (BK/BF) and ICD-10-CM"),
+        (["HI*ABK:J189*ABK:R0789"], "HI", "a second principal diagnosis"),
+        (["LX*1", "SV1*ER:71046*10*UN*1", "DTP*472*D8*20260302"], "SV1", "must be HC"),
+        (["LX*1", "SV1*HC:71046*10*UN", "DTP*472*D8*20260302"], "SV1", "SV104 (units) is missing"),
+        (["LX*1", "SV1*HC:71046*ten*UN*1", "DTP*472*D8*20260302"], "SV1", "SV102 (charge) is not a number"),
+        (["LX*1", "SV1*HC:71046*10*UN*1***A", "DTP*472*D8*20260302"], "SV1", "SV107 (diagnosis pointers)"),
+        (["LX*1", "SV1*HC:71046::RT*10*UN*1", "DTP*472*D8*20260302"], "SV1", "an empty modifier"),
+        (["LX*1", "SV1*HC:71046*10*UN*1"], "SV1", "no service date"),
+        (["LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*RD8*20260302"], "DTP", "RD8 range"),
+        (["LX*1", "SV1*HC:71046*10*UN*0", "DTP*472*D8*20260302"], "SV1", "lines[0].units: expected a positive"),
+        (["LX*1"], "LX", "without its SV1 or SV2"),
+        ([], "CLM", "no service line"),
+        (["LX*1", "SV2*0320*HC:71046*10*UN*1", "DTP*472*D8*20260302"], "SV2", "uses SV1"),
+        (["DTP*050*D8*2026", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"], "DTP", "received date"),
+        (["REF*G1", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"], "REF", "REF*G1 without"),
+    ])
+    def test_bad_claims_are_yielded_and_the_next_claim_is_read(self, segments, segment_id, words):
+        """A claim that can't be mapped is an InputError naming its segment; the next claim is still read."""
+        good = ["CLM*C9*10***11:B:1", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"]
+        items = read(x12("CLM*C1*10***11:B:1", *segments, *good))
+        error, claim = items
+        assert isinstance(error, radrules.InputError) and error.claim == 1
+        assert error.segment_id == segment_id
+        assert words in error.problem
+        assert isinstance(claim, radrules.Claim) and claim.id == "C9"
+
+    def test_sv101_seventh_component_is_the_description(self):
+        """SV101-7 is the description (TR3), so a fifth code after four modifiers is not read as a modifier."""
+        claim = one("CLM*C1*10***11:B:1", "LX*1", "SV1*HC:71046:26:TC:59:76:XU*10*UN*1", "DTP*472*D8*20260302")
+        assert claim.lines[0].modifiers == ("26", "TC", "59", "76")
+
+    def test_bad_birth_date_names_the_dmg(self):
+        """A DMG birth date that is not a date is reported on the DMG segment, for the claim that uses it."""
+        head = [h if not h.startswith("DMG") else "DMG*D8*19581314*F" for h in HEAD]
+        items = read(x12("CLM*C1*10***11:B:1", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302", head=head))
+        assert (items[0].segment, items[0].segment_id) == (9, "DMG")
+
+    def test_envelope_count_errors_are_yielded_after_the_claims(self):
+        """Wrong SE01 and GE01 counts are yielded as InputErrors with no claim position; the claim still reads."""
+        text = x12("CLM*C1*10***11:B:1", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302")
+        assert "~SE*13*0001~" in text
+        text = text.replace("GE*1*1", "GE*3*1").replace("~SE*13*", "~SE*99*")
+        items = read(text)
+        assert isinstance(items[0], radrules.Claim)
+        assert [(e.segment_id, e.claim) for e in items[1:]] == [("SE", None), ("GE", None)]
+        assert "SE01 says 99 segments, but the transaction set has 13" in items[1].problem
+
+    def test_unsupported_transaction_is_reported(self):
+        """An 837 of another guide (dental X224) is reported once on its ST; its claims are not read."""
+        head = [h.replace("005010X222A1", "005010X224A2") for h in HEAD]
+        items = read(x12("CLM*C1*10***11:B:1", "LX*1", head=head))
+        assert len(items) == 1 and items[0].segment_id == "ST" and "not an 837P" in items[0].problem
+
+    def test_claims_round_trip_through_their_json_shape(self):
+        """Every claim read (new fields frequency, diagnosis_system, revenue_code included) survives to_dict/from_dict."""
+        read_claims = [c for path in (P837, I837) for c in claims(path) if isinstance(c, radrules.Claim)]
+        assert len(read_claims) == 5
+        for claim in read_claims:
+            assert radrules.Claim.from_dict(claim.to_dict()) == claim
+
+    def test_input_error_pickles(self):
+        """InputError survives pickling with all its parts (for multiprocessing)."""
+        error = claims(P837)[3]
+        copy = pickle.loads(pickle.dumps(error))
+        assert (copy.file, copy.segment, copy.segment_id, copy.claim, str(copy)) == (
+            error.file, error.segment, error.segment_id, error.claim, str(error))
+
+
+class TestImsweb:
+    """The two imsweb test files (BSD-3-Clause, tests/data/x12/imsweb): their documented errors."""
+
+    def test_complex_file(self):
+        """x12_complex.txt: 6 claims, each reported on its malformed HI; 2 SE counts and the GE count are wrong."""
+        items = claims(DATA / "imsweb" / "x12_complex.txt")
+        per_claim = [i for i in items if i.claim is not None]
+        assert [i.claim for i in per_claim] == [1, 2, 3, 4, 5, 6]
+        assert all(i.segment_id == "HI" and i.problem.startswith("HI01 has no code after its qualifier")
+                   for i in per_claim)
+        assert [(i.segment, i.segment_id) for i in items if i.claim is None] == [
+            (149, "SE"), (296, "SE"), (297, "GE")]
+
+    def test_many_claims_file(self):
+        """x12_many_claims.txt: 820 claims, each reported on its HI, and one wrong SE count."""
+        items = claims(DATA / "imsweb" / "x12_many_claims.txt")
+        assert len(items) == 821
+        assert all(i.segment_id == "HI" for i in items[:820])
+        assert (items[-1].segment_id, items[-1].claim) == ("SE", None)
+
+
+class _Generated(io.RawIOBase):
+    """A binary stream of an 837P with ``count`` claims, made on the fly (never whole in memory)."""
+
+    def __init__(self, count: int):
+        self.parts = self._parts(count)
+        self.buffer = b""
+
+    @staticmethod
+    def _parts(count: int):
+        yield (ISA + "GS*HC*S*R*20260320*1200*1*X*005010X222A1~ST*837*0001*005010X222A1~"
+               "BHT*0019*00*B1*20260320*1200*CH~HL*1**20*1~").encode()
+        segments = 3
+        for n in range(count):
+            claim = (f"HL*{n + 2}*1*22*0~SBR*P*18*******MB~NM1*IL*1*EXAMPLE*PAT****MI*M{n}~DMG*D8*19580314*F~"
+                     f"CLM*C{n}*64***11:B:1~HI*ABK:R0789~LX*1~SV1*HC:71046:26*64*UN*1***1~DTP*472*D8*20260302~")
+            segments += 9
+            yield claim.encode()
+        yield f"SE*{segments + 1}*0001~GE*1*1~IEA*1*000000001~".encode()
+
+    def readable(self):
+        return True
+
+    def read(self, size=-1):
+        while size < 0 or len(self.buffer) < size:
+            part = next(self.parts, None)
+            if part is None:
+                break
+            self.buffer += part
+        data, self.buffer = (self.buffer, b"") if size < 0 else (self.buffer[:size], self.buffer[size:])
+        return data
+
+
+def _peak(count: int) -> tuple[int, int]:
+    tracemalloc.start()
+    try:
+        seen = sum(1 for item in radrules.read_x12(_Generated(count)) if isinstance(item, radrules.Claim))
+        return seen, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_streaming_memory_does_not_grow_with_the_file():
+    """Reading 6,000 claims peaks at about the memory of reading 500 (constant memory, chunked reads)."""
+    small_count, small_peak = _peak(500)
+    large_count, large_peak = _peak(6_000)
+    assert (small_count, large_count) == (500, 6_000)
+    assert large_peak < small_peak * 1.5 + 64_000
+    assert large_peak < 2_000_000
+
+
+# ---------------------------------------------------------------- never a traceback
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_FIXTURE = P837.read_text(encoding="ascii")
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, len(_FIXTURE) - 1), st.integers(0, 40),
+                          st.text(alphabet="*:~^AB0129-\n ", max_size=6)), max_size=4))
+def test_mangled_files_give_claims_or_input_errors_only(edits):
+    """Cutting and splicing the fixture anywhere yields Claims and InputErrors, or raises InputError: nothing else."""
+    text = _FIXTURE
+    for start, length, insert in edits:
+        text = text[:start] + insert + text[start + length:]
+    try:
+        for item in radrules.read_x12(io.StringIO(text)):
+            assert isinstance(item, (radrules.Claim, radrules.InputError))
+            if isinstance(item, radrules.InputError):
+                assert "MEMBER0001" not in str(item) and "PA20260302A" not in str(item)
+    except radrules.InputError as error:
+        assert "MEMBER0001" not in str(error)
