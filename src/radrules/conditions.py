@@ -226,7 +226,7 @@ class InSet:
         if value is None:
             return None
         found = (value in self.values or (bool(self.prefixes) and value.startswith(self.prefixes))
-                 or any(m.matches(value) for m in self.carved))
+                 or (bool(self.carved) and any(m.matches(value) for m in self.carved)))
         return found is not self.negated
 
 
@@ -268,7 +268,7 @@ class Has:
                     and all(any(m.matches(item) for item in items) for m in self.carved))
         found = not self.values.isdisjoint(items) or (
             bool(self.prefixes) and any(item.startswith(self.prefixes) for item in items)
-        ) or any(m.matches(item) for m in self.carved for item in items)
+        ) or (bool(self.carved) and any(m.matches(item) for m in self.carved for item in items))
         return found if self.quantifier == "any" else not found
 
 

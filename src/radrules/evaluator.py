@@ -407,9 +407,13 @@ def _pairs(ev: Evaluation, lookup, findings: list) -> None:
                 # Only the lines whose code the rule can accept as `other`.
                 if rule.same_code:
                     candidates = by_code[a.code]
+                    if len(candidates) < 2:
+                        continue
                 elif rule.other_codes is not None:
-                    wanted = rule.other_codes
-                    candidates = [b for code, lines in by_code.items() if code in wanted for b in lines]
+                    codes = rule.other_codes.intersection(by_code)
+                    if not codes:
+                        continue
+                    candidates = [b for code in codes for b in by_code[code]]
                 else:
                     candidates = group
                 check = rule.check

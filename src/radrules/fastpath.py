@@ -31,9 +31,14 @@ def fast_test(node):
             answer = inner(ev, line, other)
             return None if answer is None else not answer
         return negation
-    if kind is c.InSet and not node.prefixes and _line_attr(node.operand, "code"):
+    plain = not getattr(node, "prefixes", ()) and not getattr(node, "carved", ())
+    if kind is c.InSet and plain and _line_attr(node.operand, "code"):
         return _code_in(node.values, node.operand.role, node.negated)
-    if kind is c.Has and not node.prefixes and _line_attr(node.operand, "modset"):
+    if kind is c.InSet and plain and type(node.operand) is c.LinePlace and node.operand.role == 0:
+        return _place_in(node.values, node.negated)
+    if kind is c.InSet and plain and type(node.operand) is c.PropertyOf and node.operand.role == 0:
+        return _property_in(node.operand.name, node.values, node.negated)
+    if kind is c.Has and plain and _line_attr(node.operand, "modset"):
         return _modifiers_have(node.values, node.operand.role, node.quantifier)
     if kind is c.Compare:
         special = _compare(node)
@@ -117,6 +122,26 @@ def _code_in(values: frozenset, role: int, negated: bool):
     return lambda ev, line, other: other.code in values
 
 
+def _place_in(values: frozenset, negated: bool):
+    """The line's place of service (else the claim's) in a set; unknown when neither is given."""
+    def test(ev, line, other):
+        place = line.line.place_of_service or ev.place_of_service
+        if place is None:
+            return None
+        return (place in values) is not negated
+    return test
+
+
+def _property_in(name: str, values: frozenset, negated: bool):
+    """A code property of the line (``line.pctc in [...]``); unknown when the code has none."""
+    def test(ev, line, other):
+        value = ev.view.properties[name].get(line.code, line.day)
+        if value is None:
+            return None
+        return (value in values) is not negated
+    return test
+
+
 def _modifiers_have(values: frozenset, role: int, quantifier: str):
     if quantifier == "any":
         if role == 0:
@@ -140,6 +165,8 @@ def _compare(node):
         if left.role == 0:
             return lambda ev, line, other: function(getattr(line, attr), getattr(other, attr))
         return lambda ev, line, other: function(getattr(other, attr), getattr(line, attr))
+    if type(left) is c.PropertyOf and left.role == 0 and type(right) is c.Const and node.op in ("=", "!="):
+        return _property_in(left.name, frozenset([right.value]), node.op == "!=")
     if type(left) is c.LineAttr and type(right) is c.Const and left.attr in _ALWAYS_SET:
         attr, value, role = left.attr, right.value, left.role
         if role == 0:
