@@ -3,9 +3,11 @@
 A rule is *shown firing* by a passing test that says ``expect RULE ...``.
 It is *shown silent* by a passing test that says ``expect no RULE ...`` on
 a claim the rule looks at (:func:`looks_at`): the rule applies to the
-claim's payer and type, and the claim has a line the rule is filed under
-on a date the rule is in force. ``expect pass`` and ``expect only`` show
-nothing about one rule, so they count for neither.
+claim's payer and claim type, is in force on a date of service of the
+claim, and, if it is filed under codes, a line of the claim has one of
+them (for an edit row, its codes; for a rule comparing two lines, two lines
+of one date). ``expect pass`` and ``expect only`` show nothing about one
+rule, so they count for neither.
 """
 
 from __future__ import annotations
@@ -35,8 +37,6 @@ def looks_at(ruleset, rule_id: str, claim: Claim) -> bool:
             return bool(lines)
         if rule.index_codes is not None:
             lines = [line for line in lines if line.code in rule.index_codes]
-        elif rule.index_modifiers is not None:
-            lines = [line for line in lines if set(line.modifiers) & rule.index_modifiers]
         if rule.shape == "pair":
             others = [line for line in claim.lines
                       if rule.other_codes is None or line.code in rule.other_codes]

@@ -133,12 +133,17 @@ def _rule_silent(ruleset, claim: Claim, rule) -> list[str]:
         window = _window_problem(rule.scope, dt.date.fromordinal(first))
         out.append(f"  the claim: {window or _first_not_true(parts, ev, None, None)}")
         return out
+    # Only the lines the rule is filed under (their codes), as evaluation visits them.
+    codes, others = rule.index_codes, rule.other_codes
     if rule.shape == "line":
-        cases = [(line, None) for line in ev.lines]
+        cases = [(line, None) for line in ev.lines if codes is None or line.code in codes]
     else:
-        cases = [(a, b) for group in ev.by_day.values() for a, b in itertools.permutations(group, 2)]
-        if not cases:
-            return out + ["  no two lines share a date of service"]
+        cases = [(a, b) for group in ev.by_day.values() for a, b in itertools.permutations(group, 2)
+                 if (codes is None or a.code in codes) and (others is None or b.code in others)]
+    if not cases:
+        if codes is not None:
+            return out + ["  no line of the claim has a code it checks"]
+        return out + ["  no two lines share a date of service"]
     for line, other in cases[:MAX_ITEMS]:
         window = _window_problem(rule.scope, line.date)
         if other is None:
