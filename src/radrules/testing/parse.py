@@ -66,7 +66,7 @@ def parse_tests(text: str, name: str = "<string>", folder: str | Path = ".") -> 
     else:
         builder = _Builder(name)
         rules, cases = builder.transform(tree)
-        return TestFile(name, folder, text, cases, rules, tuple(builder.diagnostics))
+        return TestFile(name, folder, text, cases, rules, tuple(sorted(builder.diagnostics, key=_position)))
 
     lines = text.splitlines()
     rules = None
@@ -86,7 +86,11 @@ def parse_tests(text: str, name: str = "<string>", folder: str | Path = ".") -> 
         diagnostics.extend(builder.diagnostics)
     if not any(d.is_error for d in diagnostics):  # pragma: no cover - a whole-file error shows in some chunk
         diagnostics.append(Diagnostic("RR602", "the file does not parse", Span(name, 1, 1, 1, 2)))
-    return TestFile(name, folder, text, tuple(cases), rules, tuple(diagnostics))
+    return TestFile(name, folder, text, tuple(cases), rules, tuple(sorted(diagnostics, key=_position)))
+
+
+def _position(diagnostic: Diagnostic):
+    return (diagnostic.span.line, diagnostic.span.column) if diagnostic.span else (0, 0)
 
 
 def _chunks(text: str):

@@ -58,6 +58,7 @@ class Outcome:
     duration: float = 0.0
     fires: frozenset = frozenset()
     silent: frozenset = frozenset()
+    crash: str | None = None  # evaluation raised this exception type: a bug in radrules
 
     @property
     def passed(self) -> bool:
@@ -70,6 +71,9 @@ class Outcome:
             out.append(f"{self.file}:{failure.expectation.span.line}: test \"{self.name}\": "
                        f"expected {failure.expectation.describe()}, got {failure.got}")
             out.extend(f"    {line}" for line in failure.trace)
+        if self.crash:
+            out.append(f"{self.file}:{self.line}: test \"{self.name}\": evaluating the claim raised {self.crash} "
+                       "(a bug in radrules: please report it)")
         if self.diagnostics:
             if out:
                 out.append("")
@@ -125,6 +129,16 @@ class Report:
                 parts.append(text)
         parts.append(self.summary())
         return "\n\n".join(parts)
+
+
+def _shown(path: Path) -> str:
+    """How a test file is named in reports: as found, or relative to the current folder if inside it."""
+    if path.is_absolute():
+        try:
+            return path.relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
 
 
 def find_test_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Diagnostic]]:
@@ -187,8 +201,10 @@ class Runner:
         outcomes: list[Outcome] = []
         diagnostics = list(problems)
         for path in files:
-            test_file = read_test_file(path)
+            test_file = read_test_file(path, _shown(path))
             diagnostics.extend(test_file.diagnostics)
+            if not test_file.cases and not test_file.diagnostics:
+                diagnostics.append(Diagnostic("RR630", f"`{test_file.name}` holds no tests"))
             outcomes.extend(self.run_file(test_file))
         return Report(tuple(outcomes), tuple(diagnostics), self.rulesets())
 
@@ -206,9 +222,9 @@ class Runner:
         """Run one test and compare the result with its expectations."""
         started = time.perf_counter()
 
-        def outcome(status, failures=(), diagnostics=(), fires=frozenset(), silent=frozenset()):
+        def outcome(status, failures=(), diagnostics=(), fires=frozenset(), silent=frozenset(), crash=None):
             return Outcome(test_file.name, case.name.text, case.span.line, status, tuple(failures),
-                           tuple(diagnostics), time.perf_counter() - started, fires, silent)
+                           tuple(diagnostics), time.perf_counter() - started, fires, silent, crash)
 
         first = next(c for c in test_file.cases if c.name.text == case.name.text)
         if first is not case:
@@ -226,10 +242,7 @@ class Runner:
         try:
             result = ruleset.evaluate(claim)
         except Exception as error:  # a bug in radrules must never look like a pass
-            return outcome(ERROR, diagnostics=[Diagnostic(
-                "RR622", f"evaluating the claim raised {type(error).__name__}", case.name.span,
-                test_file.source_line(case.name.span.line), help="this is a bug in radrules: please report it",
-            )])
+            return outcome(ERROR, crash=type(error).__name__)  # the message might quote the claim: not shown
         failures = []
         for expectation in case.expectations:
             got, trace_ids = _compare(expectation, result)
