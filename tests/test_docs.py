@@ -5,8 +5,10 @@
   it is evaluated against it and must give the ```result block that follows.
 - docs/errors.md: every ```rr-error CODE block raises a RuleError with that
   code, every ```rr-warning CODE block compiles with that warning, every
-  ```rr-files CODE block fails to load with that code; a ```rendered block
-  right after one of them is the exact text radrules prints.
+  ```rr-files CODE block fails to load with that code, every ```rrt-error
+  CODE / ```rrt-files CODE block (a rule test file) gives that code when
+  run; a ```rendered block right after one of them is the exact text
+  radrules prints.
 - docs/claim-format.md: every ```claim block is a valid claim, every
   ```claim-error block raises the ClaimError it names, and ```result /
   ```result-json blocks match an evaluation against the bundled rules.
@@ -213,6 +215,7 @@ def _ids(cases) -> list[str]:
 ERRORS = _error_cases("rr-error")
 WARNINGS = _error_cases("rr-warning")
 FILE_ERRORS = _error_cases("rr-files")
+TEST_ERRORS = _error_cases("rrt-error") + _error_cases("rrt-files")
 
 
 @pytest.mark.parametrize("block, rendered", ERRORS, ids=_ids(ERRORS))
@@ -249,6 +252,48 @@ def test_file_error_example(block, rendered, tmp_path):
     assert text == rendered, f"{block.where}: rendered text differs"
 
 
+def bundled_copy(folder: Path) -> Path:
+    """A copy of the bundled rule files (not their tests) in ``folder/rulesets``."""
+    import shutil
+
+    return Path(shutil.copytree(DOCS.parent / "rulesets", folder / "rulesets",
+                                ignore=shutil.ignore_patterns("*.rrt")))
+
+
+def write_test_files(block: Block, folder: Path) -> None:
+    """An ```rrt-error block is ``example.rrt``; an ```rrt-files block has ``== path ==`` lines."""
+    if block.kind == "rrt-error":
+        (folder / "example.rrt").write_text(block.text, encoding="utf-8")
+        return
+    files: dict[str, list[str]] = {}
+    for line in block.text.splitlines():
+        header = re.fullmatch(r"== (\S+) ==", line)
+        if header:
+            files[header.group(1)] = []
+        else:
+            assert files, f"{block.where}: text before the first `== path ==` line"
+            files[list(files)[-1]].append(line)
+    for path, lines in files.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("block, rendered", TEST_ERRORS, ids=_ids(TEST_ERRORS))
+def test_rule_test_error_example(block, rendered, tmp_path, monkeypatch):
+    """Each ```rrt-error / ```rrt-files example of errors.md gives its code when run, reported as shown."""
+    from radrules.testing import Runner
+
+    folder = bundled_copy(tmp_path)
+    write_test_files(block, folder)
+    monkeypatch.chdir(folder)
+    run = next((arg[4:] for arg in block.args if arg.startswith("run=")), "example.rrt")
+    report = Runner().run([run])
+    codes = {d.code for d in report.diagnostics} | {d.code for o in report.outcomes for d in o.diagnostics}
+    assert block.args[0] in codes, f"{block.where}: no {block.args[0]}"
+    assert rendered is not None, f"{block.where}: no ```rendered block after the example"
+    assert report.render() == rendered, f"{block.where}: rendered text differs"
+
+
 def _codes_in_source() -> set[str]:
     found = set()
     for path in SRC.rglob("*.py"):
@@ -262,7 +307,7 @@ def test_every_diagnostic_code_is_documented_with_an_example():
     assert len(emitted) >= 40
     text = (DOCS / "errors.md").read_text(encoding="utf-8")
     headed = set(re.findall(r"^### (RR\d{3})\b", text, re.MULTILINE))
-    shown = {b.args[0] for b, _ in ERRORS + WARNINGS + FILE_ERRORS}
+    shown = {b.args[0] for b, _ in ERRORS + WARNINGS + FILE_ERRORS + TEST_ERRORS}
     assert emitted - headed == set(), "codes without a section in errors.md"
     assert emitted - shown == set(), "codes without a runnable example in errors.md"
     assert headed - emitted == set(), "errors.md documents codes radrules never emits"

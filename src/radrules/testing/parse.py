@@ -64,7 +64,7 @@ def parse_tests(text: str, name: str = "<string>", folder: str | Path = ".") -> 
     except UnexpectedInput:
         pass
     else:
-        builder = _Builder(name)
+        builder = _Builder(name, text)
         rules, cases = builder.transform(tree)
         return TestFile(name, folder, text, cases, rules, tuple(sorted(builder.diagnostics, key=_position)))
 
@@ -79,7 +79,7 @@ def parse_tests(text: str, name: str = "<string>", folder: str | Path = ".") -> 
         except UnexpectedInput as error:
             diagnostics.append(_syntax_diagnostic(error, name, lines, padded))
             continue
-        builder = _Builder(name)
+        builder = _Builder(name, text)
         found_rules, found = builder.transform(tree)
         rules = rules or found_rules
         cases.extend(found)
@@ -252,10 +252,16 @@ _HEADER_FIELDS = {
 class _Builder(Transformer):
     """Lark tree to :mod:`radrules.testing.model` nodes."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, text: str):
         super().__init__()
         self.file_name = name
+        self.lines = text.splitlines()
         self.diagnostics: list[Diagnostic] = []
+
+    def _twice(self, message: str, span: Span, help: str) -> None:
+        """RR605: a claim field or an expectation detail given twice."""
+        line = self.lines[span.line - 1] if 0 < span.line <= len(self.lines) else None
+        self.diagnostics.append(Diagnostic("RR605", message, span, line, help))
 
     def _span(self, meta) -> Span:
         return Span(self.file_name, meta.line, meta.column, meta.end_line, meta.end_column)
@@ -282,6 +288,8 @@ class _Builder(Transformer):
         return Token(padded, Span(self.file_name, token.line, token.column, token.end_line, token.end_column))
 
     def test(self, meta, c):
+        if any(meta.line <= d.span.line <= meta.end_line for d in self.diagnostics):
+            return None  # a test with an error in it does not run (its diagnostics say why)
         name = self._tok(c[0])
         rules = next((x for x in c[1:] if isinstance(x, RulesRef)), None)
         claim = next(x for x in c[1:] if isinstance(x, ClaimSpec))
@@ -306,10 +314,9 @@ class _Builder(Transformer):
 
         def put(path: str, token: Token, value=None):
             if path in data:
-                self.diagnostics.append(Diagnostic(
-                    "RR605", f"claim field `{path}` is given twice", token.span,
-                    help=f"the first is at line {spans[path].line}",
-                ))
+                first = spans[path]
+                self._twice(f"claim field `{path}` is given twice", token.span,
+                            f"the first is at line {first.line}, column {first.column}")
                 return
             data[path] = token.text if value is None else value
             spans[path] = token.span
@@ -411,10 +418,8 @@ class _Builder(Transformer):
             key = {"units": "units", "pointers": "diagnosis_pointers", "line_pos": "place_of_service",
                    "npi": "rendering_npi", "charge": "charge"}[kind]
             if key in line:
-                self.diagnostics.append(Diagnostic(
-                    "RR605", f"claim field `{key}` is given twice on one line", tokens[0].span,
-                    help=f"the first is at column {spans[key].column}",
-                ))
+                self._twice(f"claim field `{key}` is given twice on one line", tokens[0].span,
+                            f"the first is at column {spans[key].column}")
                 continue
             if kind == "units":
                 line[key] = _number(tokens[0].text[1:])
@@ -464,10 +469,8 @@ class _Builder(Transformer):
         found: dict = {}
         for kind, value, span in c[1:]:
             if kind in found:
-                self.diagnostics.append(Diagnostic(
-                    "RR605", f"`{_CRITERION_WORDS[kind]}` is given twice in one expectation", span,
-                    help="an expectation names each of its details once",
-                ))
+                self._twice(f"`{_CRITERION_WORDS[kind]}` is given twice in one expectation", span,
+                            "an expectation names each of its details once")
                 continue
             found[kind] = value
         return Expectation(
