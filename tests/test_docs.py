@@ -17,6 +17,9 @@
 - docs/cli.md: every ```console block, run from the top of the checkout,
   prints what it shows and exits with its `exit=N`; the exit codes table is
   what the command returns.
+- docs/testing.md: every ```console block, run in a copy of the bundled
+  rulesets after writing the ```rrt file=PATH and ```files blocks just
+  before it, prints what it shows and exits with its `exit=N`.
 """
 
 from __future__ import annotations
@@ -400,9 +403,8 @@ def test_rules_md_matches_the_rules():
 CONSOLE = [b for b in blocks("cli.md") if b.kind == "console"]
 
 
-@pytest.mark.parametrize("block", CONSOLE, ids=[b.where for b in CONSOLE])
-def test_console_example(block, capsys, monkeypatch):
-    """Each ```console example of cli.md prints what it shows and exits with its exit=N."""
+def run_console(block: Block, folder: Path, capsys, monkeypatch) -> None:
+    """Run the `$ radrules ...` line of a ```console block in ``folder``; check its output and exit code."""
     command, *expected = block.text.rstrip("\n").split("\n")
     assert command.startswith("$ "), block.where
     command = command[2:]
@@ -412,12 +414,18 @@ def test_console_example(block, capsys, monkeypatch):
         stdin, command = piped.group(1) + "\n", piped.group(2)
     words = shlex.split(command)
     assert words[0] == "radrules", block.where
-    monkeypatch.chdir(DOCS.parent)
+    monkeypatch.chdir(folder)
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
     code = cli_main(words[1:])
     out = capsys.readouterr().out
     assert out.rstrip("\n").split("\n") == expected, f"{block.where}: output differs"
     assert f"exit={code}" in block.args, f"{block.where}: exit code {code}"
+
+
+@pytest.mark.parametrize("block", CONSOLE, ids=[b.where for b in CONSOLE])
+def test_console_example(block, capsys, monkeypatch):
+    """Each ```console example of cli.md prints what it shows and exits with its exit=N."""
+    run_console(block, DOCS.parent, capsys, monkeypatch)
 
 
 
@@ -441,3 +449,47 @@ def test_cli_exit_codes_are_documented(tmp_path, capsys):
     assert cli_main(["eval", str(tmp_path / "shape.json")]) == 1
     assert cli_main(["eval", str(tmp_path / "missing.json")]) == 1
     capsys.readouterr()
+
+
+# ---------------------------------------------------------------- testing.md
+
+
+def examples_of_testing_md() -> list:
+    """(file blocks, console block): a console runs after the file blocks written since the last console."""
+    cases, files, after_console = [], [], False
+    for block in blocks("testing.md"):
+        if block.kind in ("rrt", "files"):
+            if after_console:
+                files, after_console = [], False
+            files.append(block)
+        elif block.kind == "console":
+            cases.append((list(files), block))
+            after_console = True
+    return cases
+
+
+TESTING = examples_of_testing_md()
+
+
+@pytest.mark.parametrize("files, block", TESTING, ids=[b.where for _, b in TESTING])
+def test_testing_example(files, block, tmp_path, capsys, monkeypatch):
+    """Each ```console example of testing.md, after its test files are written, prints what it shows."""
+    import shutil
+
+    shutil.copytree(DOCS.parent / "rulesets", tmp_path / "rulesets")
+    for file_block in files:
+        if file_block.kind == "rrt":
+            path = next(arg[5:] for arg in file_block.args if arg.startswith("file="))
+            (tmp_path / path).write_text(file_block.text, encoding="utf-8")
+        else:
+            write_test_files(file_block, tmp_path)
+    run_console(block, tmp_path, capsys, monkeypatch)
+
+
+def test_testing_md_shows_the_command_at_work():
+    """testing.md runs passing and failing tests, coverage, and every form of expectation."""
+    assert {b.args[0] for _, b in TESTING} >= {"exit=0", "exit=1"}
+    text = (DOCS / "testing.md").read_text(encoding="utf-8")
+    for form in ("`expect pass`", "`expect fail`", "`expect RULE`", "`expect no RULE`", "`expect only RULE, RULE`",
+                 "`claim json", "`claim file", "`with \"\"\"", "--coverage", "--junit"):
+        assert form in text, form
