@@ -721,6 +721,15 @@ class TestBundled:
         assert {r.rule for r in coverage.rules} == set(radrules.load().rule_ids())
         assert coverage.ok, coverage.render()
 
+    def test_example_claims_have_tests(self):
+        """examples/claims.rrt says what the bundled rules do with every claim of examples/claims.json."""
+        import json
+
+        report = Runner().run([ROOT / "examples"])
+        assert report.ok, report.render()
+        claims = json.loads((ROOT / "examples" / "claims.json").read_text(encoding="utf-8"))
+        assert report.passed == len(claims)
+
     def test_bundled_tests_from_a_fresh_process(self):
         """`python -m radrules test --coverage rulesets/` exits 0 from the top of the checkout."""
         done = subprocess.run([sys.executable, "-m", "radrules", "test", "--coverage", "rulesets/"], cwd=ROOT,
