@@ -15,6 +15,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import radrules
 from radrules.cli import main as cli_main
@@ -151,6 +153,12 @@ class TestFormat:
 # ---------------------------------------------------------------- syntax errors
 
 
+WORDS = ['test "t"', "\n", "  ", "claim", " payer acme", ",", " pos 11", " patient F born 1971-11-02", "dx R10.9",
+         "2026-03-02", " 74176-26", " x2", " dx 1,2", " through 2026-03-03", "expect", " pass", " no", " only",
+         " acme.ptp", " on line 1", " deny", " carc CO-97", ' message "m"', "end", 'rules ".."', ' with """',
+         '"""', " json", ' file "c.json"', " id", "#", '"', "&", " x0"]
+
+
 def rendered(test_file) -> str:
     return "\n\n".join(d.render() for d in test_file.diagnostics)
 
@@ -224,6 +232,15 @@ class TestSyntaxErrors:
             ("RR605", 3, "claim field `units` is given twice on one line"),
             ("RR605", 4, "`severity` is given twice in one expectation"),
         ]
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(st.sampled_from(WORDS), max_size=40))
+    def test_any_sequence_of_words_never_crashes(self, words):
+        """Text made of the format's own words, in any order, parses or gives located diagnostics."""
+        test_file = parse_tests("".join(words), "t.rrt")
+        for diagnostic in test_file.diagnostics:
+            assert diagnostic.code.startswith("RR60") and diagnostic.span is not None
+            assert diagnostic.render().startswith(f"t.rrt:{diagnostic.span.line}:")
 
     def test_arbitrary_bytes_never_crash(self):
         """Text that is no test file at all gives diagnostics, not an exception."""
@@ -372,6 +389,26 @@ class TestRunErrors:
             "error[RR630]: `blank.rrt` holds no tests",
         ]
         assert not report.ok and report.summary() == "0 passed, 0 failed, 4 errors"
+
+
+ODD = ["acme", "medicare", "2026-02-30", "2026-03-02", "1950-01-01", "0", "1", "9", "11", "2", "F", "U", "female",
+       "R10.9", "10.9", "74176", "7404", "g0279", "XS", "5", "x", "1,2", '""', '"a b"', "1.5", "-1"]
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.sampled_from(ODD), min_size=12, max_size=12),
+       st.sampled_from(["pass", "fail", "acme.ptp on line 1 deny", "no format.code on line 2", "only acme.ptp",
+                        "acme.pt", "no acme.ptp on line 7"]))
+def test_running_odd_claims_never_crashes(values, expect):
+    """Claims with odd values in every field run or give diagnostics; the runner never raises."""
+    v = values
+    text = (f'test "t"\n  claim payer {v[0]}, patient {v[1]} born {v[2]}, pos {v[3]}, received {v[4]}\n'
+            f'    dx {v[5]}, {v[6]}\n    {v[7] if v[7][:1].isdigit() and len(v[7]) == 10 else "2026-03-02"} '
+            f'{v[8]}-{v[9]} x{v[10]} dx {v[11]}\n  expect {expect}\nend\n')
+    test_file = parse_tests(text, "t.rrt", RULESETS)
+    for outcome in Runner().run_file(test_file):
+        assert outcome.status in ("passed", "failed", "error")
+        assert outcome.render() or outcome.passed
 
 
 # ---------------------------------------------------------------- what expectations mean
