@@ -656,6 +656,22 @@ class TestCoverage:
         assert code == 1
         assert "demo.more: no test makes it fire and no test shows it silent (at demo/more.rr:1)" in out
 
+    def test_cms_table_rules(self, tmp_path, monkeypatch):
+        """Tests run on rules that load CMS tables; the ncci.* rules count, at their table statement."""
+        import shutil
+
+        data = ROOT / "tests" / "data" / "cms"
+        (tmp_path / "ncci" / "cms").mkdir(parents=True)
+        shutil.copy(data / "radiology-ptp-v322r0-f1.TXT", tmp_path / "ncci" / "cms" / "ccipra-v322r0-f1.TXT")
+        write(tmp_path, "ncci/ncci.rr", 'table ptp "cms/ccipra-v322r0-f1.TXT"\n')
+        write(tmp_path, "ncci/ncci.rrt", 'test "t"\n  claim\n    2026-08-03 74176\n    2026-08-03 74150\n'
+                                         '  expect ncci.ptp on line 2 deny\n  expect no ncci.ptp on line 1\nend\n')
+        monkeypatch.chdir(tmp_path)
+        report = Runner(cache_dir=None).run(["ncci"])
+        assert report.ok, report.render()
+        row = next(r for r in measure(report).rules if r.rule == "ncci.ptp")
+        assert (row.fires, row.silent, row.source) == (True, True, "ncci/ncci.rr:1")
+
     def test_looks_at(self):
         """looks_at reads a rule's payer, claim type, dates and codes, and an edit row's codes."""
         rules = radrules.load(RULESETS)

@@ -109,6 +109,11 @@ def rule_sources(ruleset) -> dict[str, str]:
     for row in ruleset.rows:
         sources.setdefault(row.block.info.id, row.block.info.source)
     sources.update((rule_id, info.source) for rule_id, info in FORMAT_RULES.items())
+    for loaded in ruleset.tables:  # ncci.* rules: where their table statement is written
+        if loaded.kind in ("ptp", "mue", "addon"):
+            sources.setdefault(f"ncci.{loaded.kind}", loaded.source)
+        if loaded.kind == "mue":
+            sources.setdefault("ncci.mue.unpublished", loaded.source)
     for rule_id in ruleset.rule_ids():
         sources.setdefault(rule_id, "a CMS table")
     return {rule_id: source for rule_id, source in sources.items()
