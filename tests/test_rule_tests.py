@@ -375,6 +375,17 @@ class TestRunErrors:
         assert problems(report) == ('demo/demo.rrt:1: test "t": evaluating the claim raised ZeroDivisionError '
                                     "(a bug in radrules: please report it)\n\n0 passed, 0 failed, 1 error")
 
+    def test_a_broken_trace_never_hides_the_failure(self, demo, monkeypatch):
+        """If the trace can't be built, the failure is still reported, with a note instead of the trace."""
+        import radrules.testing.runner as runner_module
+
+        def broken(*args):
+            raise RuntimeError("no")
+        monkeypatch.setattr(runner_module, "trace_for", broken)
+        report = report_for(demo, 'test "t"\n  claim\n    2026-03-02 71046\n  expect demo.note\nend\n')
+        assert report.render().splitlines()[:2] == [
+            'demo/demo.rrt:4: test "t": expected demo.note, got no finding of demo.note', "    (no trace: RuntimeError)"]
+
     def test_paths_without_tests(self, tmp_path, monkeypatch):
         """A folder without test files, a non-test file, a missing path and an empty test file are RR630."""
         monkeypatch.chdir(tmp_path)

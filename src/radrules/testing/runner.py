@@ -247,7 +247,7 @@ class Runner:
         for expectation in case.expectations:
             got, trace_ids = _compare(expectation, result)
             if got is not None:
-                trace = tuple(trace_for(ruleset, claim, trace_ids)) if trace_ids else ()
+                trace = _trace(ruleset, claim, trace_ids)
                 if not trace and expectation.kind == "fail":
                     trace = ("no rule fired on this claim",) if not result.findings else ()
                 failures.append(Failure(expectation, got, trace))
@@ -289,6 +289,16 @@ class Runner:
             head = Diagnostic("RR621", f"the rules under test have {_count(len(error.errors), 'error')}", span,
                               where, help="the errors follow; the tests that load these rules run once they are fixed")
             return [head, *error.errors]
+
+
+def _trace(ruleset, claim: Claim, rule_ids) -> tuple[str, ...]:
+    """The trace of a failure; a trace that can't be built never hides the failure itself."""
+    if not rule_ids:
+        return ()
+    try:
+        return tuple(trace_for(ruleset, claim, rule_ids))
+    except Exception as error:  # a bug in the trace, not in the rules
+        return (f"(no trace: {type(error).__name__})",)
 
 
 def _count(number: int, word: str) -> str:
