@@ -223,6 +223,13 @@ class TestSyntaxErrors:
         assert [(d.code, d.span.line) for d in test_file.diagnostics] == [("RR602", 4), ("RR601", 13)]
         assert [c.name.text for c in test_file.cases] == ["b"]
 
+    def test_a_broken_rules_line_stops_every_test(self):
+        """When the file's `rules` line does not parse, no test runs (none would know what to load)."""
+        text = 'rules "..\ntest "t"\n  claim\n    2026-04-06 74176\n  expect pass\nend\n'
+        test_file = parse_tests(text, "t.rrt")
+        assert [d.code for d in test_file.diagnostics] == ["RR603"]
+        assert test_file.cases == ()
+
     def test_field_given_twice(self):
         """A claim field or an expectation detail given twice is RR605."""
         text = 'test "t"\n  claim payer a, payer b\n    2026-04-06 74176 x1 x2\n  expect x.y deny warn\nend\n'

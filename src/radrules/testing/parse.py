@@ -72,12 +72,14 @@ def parse_tests(text: str, name: str = "<string>", folder: str | Path = ".") -> 
     rules = None
     cases: list[TestCase] = []
     diagnostics: list[Diagnostic] = []
+    header_broken = False
     for first_line, chunk in _chunks(text):
         padded = "\n" * (first_line - 1) + chunk
         try:
             tree = parser.parse(padded)
         except UnexpectedInput as error:
             diagnostics.append(_syntax_diagnostic(error, name, lines, padded))
+            header_broken = header_broken or not _TEST_START.match(chunk)
             continue
         builder = _Builder(name, text)
         found_rules, found = builder.transform(tree)
@@ -86,6 +88,8 @@ def parse_tests(text: str, name: str = "<string>", folder: str | Path = ".") -> 
         diagnostics.extend(builder.diagnostics)
     if not any(d.is_error for d in diagnostics):  # pragma: no cover - a whole-file error shows in some chunk
         diagnostics.append(Diagnostic("RR602", "the file does not parse", Span(name, 1, 1, 1, 2)))
+    if header_broken:  # the `rules` line did not parse: no test knows what to load, so none runs
+        cases = []
     return TestFile(name, folder, text, tuple(cases), rules, tuple(sorted(diagnostics, key=_position)))
 
 
