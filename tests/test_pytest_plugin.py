@@ -136,3 +136,13 @@ def test_bundled_rulesets_with_pytest_alone():
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr
     count = radrules.testing.Runner().run([ROOT / "rulesets"]).passed
     assert f"{count} passed" in done.stdout.splitlines()[-1]
+
+
+def test_entry_point_is_named_like_the_module():
+    """The pytest11 entry point is named `radrules.pytest_plugin`, so `-p radrules.pytest_plugin` never loads it twice."""
+    import re
+
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    section = re.search(r"^\[project\.entry-points\.pytest11\]\n((?:.+\n)+)", text, re.MULTILINE)
+    assert section is not None
+    assert section.group(1).strip() == '"radrules.pytest_plugin" = "radrules.pytest_plugin"'

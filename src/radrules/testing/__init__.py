@@ -15,7 +15,7 @@ In Python::
 
     from radrules.testing import Runner, measure
     report = Runner().run(["rulesets/"])      # every .rrt file under rulesets/
-    report.ok, report.summary()               # True, '121 passed, 0 failed'
+    report.ok, report.summary()               # True, 'N passed, 0 failed'
     print(report.render())                    # each failure with a trace, then the summary
     measure(report).missing                   # rules without a firing and a silent test
 
