@@ -563,6 +563,16 @@ class TestCommand:
         assert out.startswith("demo/demo.rrt:11:1: error[RR602]: unexpected `end`\n")
         assert out.endswith("\n\n1 passed, 0 failed, 1 error\n")
 
+    def test_report_goes_file_by_file(self, demo, capsys):
+        """Problems and failures are reported file by file, in the order the files ran."""
+        write(demo, "a.rrt", 'test "a"\n  claim\n    2026-03-02 71046\n  expect demo.note\nend\n')
+        write(demo, "b.rrt", 'test "b"\n  claim\n  expect pass\nend\n')
+        write(demo, "c.rrt", 'test "c"\n  claim\n    2026-03-02 71046\n  expect demo.note\nend\n')
+        code, out = run_cli(capsys, "demo")
+        assert code == 1
+        heads = [line.split(":")[0] for line in out.split("\n\n") if line.startswith("demo/")]
+        assert heads == ["demo/a.rrt", "demo/b.rrt", "demo/c.rrt"]
+
     def test_no_tests_exit_one(self, tmp_path, capsys, monkeypatch):
         """A path without test files is an error (exit 1), not a silent success."""
         monkeypatch.chdir(tmp_path)

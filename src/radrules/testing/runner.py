@@ -88,6 +88,7 @@ class Report:
     outcomes: tuple[Outcome, ...]
     diagnostics: tuple[Diagnostic, ...] = ()  # files that can't be read or parsed, paths without tests
     rulesets: tuple = ()  # every ruleset the tests loaded, for coverage
+    files: tuple[str, ...] = ()  # the test files, in the order they ran
 
     @property
     def passed(self) -> int:
@@ -117,16 +118,20 @@ class Report:
         return text
 
     def render(self) -> str:
-        """Every failure and problem, blank-line separated, then the summary line."""
-        parts = [d.render() for d in self.diagnostics]
+        """Every problem and failure, file by file, blank-line separated, then the summary line."""
+        files = list(dict.fromkeys([*self.files, *(o.file for o in self.outcomes),
+                                    *(d.span.file for d in self.diagnostics if d.span)]))
+        parts = [d.render() for d in self.diagnostics if d.span is None]
         shown: set[str] = set()
-        for outcome in self.outcomes:
-            if outcome.passed:
-                continue
-            text = outcome.render()
-            if text not in shown:  # a broken ruleset is reported once, not once per test
-                shown.add(text)
-                parts.append(text)
+        for name in files:
+            parts.extend(d.render() for d in self.diagnostics if d.span is not None and d.span.file == name)
+            for outcome in self.outcomes:
+                if outcome.passed or outcome.file != name:
+                    continue
+                text = outcome.render()
+                if text not in shown:  # a broken ruleset is reported once, not once per test
+                    shown.add(text)
+                    parts.append(text)
         parts.append(self.summary())
         return "\n\n".join(parts)
 
@@ -200,13 +205,15 @@ class Runner:
         files, problems = find_test_files(paths)
         outcomes: list[Outcome] = []
         diagnostics = list(problems)
+        names = []
         for path in files:
             test_file = read_test_file(path, _shown(path))
+            names.append(test_file.name)
             diagnostics.extend(test_file.diagnostics)
             if not test_file.cases and not test_file.diagnostics:
                 diagnostics.append(Diagnostic("RR630", f"`{test_file.name}` holds no tests"))
             outcomes.extend(self.run_file(test_file))
-        return Report(tuple(outcomes), tuple(diagnostics), self.rulesets())
+        return Report(tuple(outcomes), tuple(diagnostics), self.rulesets(), tuple(names))
 
     def run_file(self, test_file: TestFile) -> list[Outcome]:
         """Run every test of a parsed file (its syntax errors are the caller's to report)."""
