@@ -5,8 +5,10 @@
   it is evaluated against it and must give the ```result block that follows.
 - docs/errors.md: every ```rr-error CODE block raises a RuleError with that
   code, every ```rr-warning CODE block compiles with that warning, every
-  ```rr-files CODE block fails to load with that code; a ```rendered block
-  right after one of them is the exact text radrules prints.
+  ```rr-files CODE block fails to load with that code, every ```rrt-error
+  CODE / ```rrt-files CODE block (a rule test file) gives that code when
+  run; a ```rendered block right after one of them is the exact text
+  radrules prints.
 - docs/claim-format.md: every ```claim block is a valid claim, every
   ```claim-error block raises the ClaimError it names, and ```result /
   ```result-json blocks match an evaluation against the bundled rules.
@@ -15,6 +17,9 @@
 - docs/cli.md: every ```console block, run from the top of the checkout,
   prints what it shows and exits with its `exit=N`; the exit codes table is
   what the command returns.
+- docs/testing.md: every ```console block, run in a copy of the bundled
+  rulesets after writing the ```rrt file=PATH and ```files blocks just
+  before it, prints what it shows and exits with its `exit=N`.
 """
 
 from __future__ import annotations
@@ -213,6 +218,7 @@ def _ids(cases) -> list[str]:
 ERRORS = _error_cases("rr-error")
 WARNINGS = _error_cases("rr-warning")
 FILE_ERRORS = _error_cases("rr-files")
+TEST_ERRORS = _error_cases("rrt-error") + _error_cases("rrt-files")
 
 
 @pytest.mark.parametrize("block, rendered", ERRORS, ids=_ids(ERRORS))
@@ -249,6 +255,48 @@ def test_file_error_example(block, rendered, tmp_path):
     assert text == rendered, f"{block.where}: rendered text differs"
 
 
+def bundled_copy(folder: Path) -> Path:
+    """A copy of the bundled rule files (not their tests) in ``folder/rulesets``."""
+    import shutil
+
+    return Path(shutil.copytree(DOCS.parent / "rulesets", folder / "rulesets",
+                                ignore=shutil.ignore_patterns("*.rrt")))
+
+
+def write_test_files(block: Block, folder: Path) -> None:
+    """An ```rrt-error block is ``example.rrt``; an ```rrt-files block has ``== path ==`` lines."""
+    if block.kind == "rrt-error":
+        (folder / "example.rrt").write_text(block.text, encoding="utf-8")
+        return
+    files: dict[str, list[str]] = {}
+    for line in block.text.splitlines():
+        header = re.fullmatch(r"== (\S+) ==", line)
+        if header:
+            files[header.group(1)] = []
+        else:
+            assert files, f"{block.where}: text before the first `== path ==` line"
+            files[list(files)[-1]].append(line)
+    for path, lines in files.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("block, rendered", TEST_ERRORS, ids=_ids(TEST_ERRORS))
+def test_rule_test_error_example(block, rendered, tmp_path, monkeypatch):
+    """Each ```rrt-error / ```rrt-files example of errors.md gives its code when run, reported as shown."""
+    from radrules.testing import Runner
+
+    folder = bundled_copy(tmp_path)
+    write_test_files(block, folder)
+    monkeypatch.chdir(folder)
+    run = next((arg[4:] for arg in block.args if arg.startswith("run=")), "example.rrt")
+    report = Runner().run([run])
+    codes = {d.code for d in report.diagnostics} | {d.code for o in report.outcomes for d in o.diagnostics}
+    assert block.args[0] in codes, f"{block.where}: no {block.args[0]}"
+    assert rendered is not None, f"{block.where}: no ```rendered block after the example"
+    assert report.render() == rendered, f"{block.where}: rendered text differs"
+
+
 def _codes_in_source() -> set[str]:
     found = set()
     for path in SRC.rglob("*.py"):
@@ -262,7 +310,7 @@ def test_every_diagnostic_code_is_documented_with_an_example():
     assert len(emitted) >= 40
     text = (DOCS / "errors.md").read_text(encoding="utf-8")
     headed = set(re.findall(r"^### (RR\d{3})\b", text, re.MULTILINE))
-    shown = {b.args[0] for b, _ in ERRORS + WARNINGS + FILE_ERRORS}
+    shown = {b.args[0] for b, _ in ERRORS + WARNINGS + FILE_ERRORS + TEST_ERRORS}
     assert emitted - headed == set(), "codes without a section in errors.md"
     assert emitted - shown == set(), "codes without a runnable example in errors.md"
     assert headed - emitted == set(), "errors.md documents codes radrules never emits"
@@ -355,9 +403,8 @@ def test_rules_md_matches_the_rules():
 CONSOLE = [b for b in blocks("cli.md") if b.kind == "console"]
 
 
-@pytest.mark.parametrize("block", CONSOLE, ids=[b.where for b in CONSOLE])
-def test_console_example(block, capsys, monkeypatch):
-    """Each ```console example of cli.md prints what it shows and exits with its exit=N."""
+def run_console(block: Block, folder: Path, capsys, monkeypatch) -> None:
+    """Run the `$ radrules ...` line of a ```console block in ``folder``; check its output and exit code."""
     command, *expected = block.text.rstrip("\n").split("\n")
     assert command.startswith("$ "), block.where
     command = command[2:]
@@ -367,12 +414,18 @@ def test_console_example(block, capsys, monkeypatch):
         stdin, command = piped.group(1) + "\n", piped.group(2)
     words = shlex.split(command)
     assert words[0] == "radrules", block.where
-    monkeypatch.chdir(DOCS.parent)
+    monkeypatch.chdir(folder)
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
     code = cli_main(words[1:])
     out = capsys.readouterr().out
     assert out.rstrip("\n").split("\n") == expected, f"{block.where}: output differs"
     assert f"exit={code}" in block.args, f"{block.where}: exit code {code}"
+
+
+@pytest.mark.parametrize("block", CONSOLE, ids=[b.where for b in CONSOLE])
+def test_console_example(block, capsys, monkeypatch):
+    """Each ```console example of cli.md prints what it shows and exits with its exit=N."""
+    run_console(block, DOCS.parent, capsys, monkeypatch)
 
 
 
@@ -396,3 +449,47 @@ def test_cli_exit_codes_are_documented(tmp_path, capsys):
     assert cli_main(["eval", str(tmp_path / "shape.json")]) == 1
     assert cli_main(["eval", str(tmp_path / "missing.json")]) == 1
     capsys.readouterr()
+
+
+# ---------------------------------------------------------------- testing.md
+
+
+def examples_of_testing_md() -> list:
+    """(file blocks, console block): a console runs after the file blocks written since the last console."""
+    cases, files, after_console = [], [], False
+    for block in blocks("testing.md"):
+        if block.kind in ("rrt", "files"):
+            if after_console:
+                files, after_console = [], False
+            files.append(block)
+        elif block.kind == "console":
+            cases.append((list(files), block))
+            after_console = True
+    return cases
+
+
+TESTING = examples_of_testing_md()
+
+
+@pytest.mark.parametrize("files, block", TESTING, ids=[b.where for _, b in TESTING])
+def test_testing_example(files, block, tmp_path, capsys, monkeypatch):
+    """Each ```console example of testing.md, after its test files are written, prints what it shows."""
+    import shutil
+
+    shutil.copytree(DOCS.parent / "rulesets", tmp_path / "rulesets")
+    for file_block in files:
+        if file_block.kind == "rrt":
+            path = next(arg[5:] for arg in file_block.args if arg.startswith("file="))
+            (tmp_path / path).write_text(file_block.text, encoding="utf-8")
+        else:
+            write_test_files(file_block, tmp_path)
+    run_console(block, tmp_path, capsys, monkeypatch)
+
+
+def test_testing_md_shows_the_command_at_work():
+    """testing.md runs passing and failing tests, coverage, and every form of expectation."""
+    assert {b.args[0] for _, b in TESTING} >= {"exit=0", "exit=1"}
+    text = (DOCS / "testing.md").read_text(encoding="utf-8")
+    for form in ("`expect pass`", "`expect fail`", "`expect RULE`", "`expect no RULE`", "`expect only RULE, RULE`",
+                 "`claim json", "`claim file", "`with \"\"\"", "--coverage", "--junit"):
+        assert form in text, form

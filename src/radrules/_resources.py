@@ -23,8 +23,9 @@ def resource_dir(name: str) -> Path:
     raise FileNotFoundError(f"radrules is installed without its `{name}` folder")
 
 
-def grammar_text() -> str:
-    return (resource_dir("grammars") / "radrules.lark").read_text(encoding="utf-8")
+def grammar_text(name: str = "radrules.lark") -> str:
+    """A grammar of ``grammars/``: the rule language, or ``radrules-test.lark`` for rule tests."""
+    return (resource_dir("grammars") / name).read_text(encoding="utf-8")
 
 
 def bundled_rulesets() -> Path:

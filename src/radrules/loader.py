@@ -13,6 +13,7 @@ import hashlib
 import os
 import threading
 from pathlib import Path
+from typing import Iterable
 
 import cachetools
 
@@ -43,24 +44,28 @@ def _parse(text: str, display: str):
 _DEFAULT = object()
 
 
-def load(path: str | os.PathLike | None = None, *, cache_dir=_DEFAULT):
+def load(path: str | os.PathLike | None = None, *, cache_dir=_DEFAULT, extra: Iterable[tuple[str, str]] = ()):
     """Compile a rule file or a folder of rule files; with no path, the bundled rulesets.
 
     ``cache_dir``: where compiled CMS tables are cached on disk (default:
     ``RADRULES_CACHE_DIR`` or the user cache directory; ``None``: no disk cache).
+    ``extra``: more rule text, as ``(name, text)`` pairs, compiled as further
+    files of the ruleset (rule tests add test-only rules this way); ``include``
+    and ``table`` are not available in it.
     """
     if cache_dir is _DEFAULT:
         cache_dir = default_cache_dir()
     elif cache_dir is not None:
         cache_dir = Path(cache_dir)
+    extra = tuple(extra)
     if path is None:
         root = _resources.bundled_rulesets()
-        return _load_tree(root, root, "radrules", cache_dir)
+        return _load_tree(root, root, "radrules", cache_dir, extra)
     path = Path(path)
     if path.is_dir():
-        return _load_tree(path, path, path.resolve().name, cache_dir)
+        return _load_tree(path, path, path.resolve().name, cache_dir, extra)
     if path.is_file():
-        return _load_tree(path.parent, path, path.stem, cache_dir)
+        return _load_tree(path.parent, path, path.stem, cache_dir, extra)
     raise RuleError([Diagnostic("RR401", f"no rule file or folder at `{path}`")])
 
 
@@ -71,17 +76,23 @@ def loads(text: str, name: str = "<string>"):
         cached = _CACHE.get(key)
     if cached is not None:
         return cached
-    source, diagnostics = parse_rules(text, name)
+    source, diagnostics = _parse_text(text, name)
+    ruleset = compile_ruleset([source], name, diagnostics)
+    with _CACHE_LOCK:
+        _CACHE[key] = ruleset
+    return ruleset
+
+
+def _parse_text(text: str, name: str):
+    """Parse rules given as text, where ``include`` is not available (RR405)."""
+    source, diagnostics = _parse(text, name)
     for statement in source.statements:
         if isinstance(statement, Include):
             diagnostics.append(Diagnostic(
                 "RR405", "`include` needs rules loaded from a file", statement.span,
                 _line(text, statement.span.line), help="use radrules.load(path) for rules that include others",
             ))
-    ruleset = compile_ruleset([source], name, diagnostics)
-    with _CACHE_LOCK:
-        _CACHE[key] = ruleset
-    return ruleset
+    return source, diagnostics
 
 
 def _line(text: str, number: int) -> str | None:
@@ -105,7 +116,7 @@ def _display(path: Path, base: Path) -> str:
         return path.as_posix()
 
 
-def _load_tree(root: Path, start: Path, name: str, cache_dir):
+def _load_tree(root: Path, start: Path, name: str, cache_dir, extra: tuple = ()):
     root = root.resolve()
     base = root.parent
     if start.is_dir():
@@ -149,6 +160,11 @@ def _load_tree(root: Path, start: Path, name: str, cache_dir):
                 includes[path].append((target, statement))
                 queue.append(target)
     diagnostics.extend(_include_cycles(includes, texts))
+    extra_sources = []
+    for extra_name, extra_text in extra:
+        source, found = _parse_text(extra_text, extra_name)
+        extra_sources.append(source)
+        diagnostics.extend(found)
 
     # Rulesets that read CMS tables are not cached whole: a table file may change
     # under the same rule text. The tables have their own content-keyed caches.
@@ -156,14 +172,15 @@ def _load_tree(root: Path, start: Path, name: str, cache_dir):
     # and as a file (or as the bundled rules) compile to rulesets of other names.
     has_tables = any(isinstance(st, Table) for source in sources.values() for st in source.statements)
     key = _hash([("<ruleset name>", name), ("<root>", str(root))]
-                + [(_display(p, base), texts[p]) for p in sorted(texts)])
+                + [(_display(p, base), texts[p]) for p in sorted(texts)]
+                + [("\0extra " + extra_name, extra_text) for extra_name, extra_text in extra])
     if not has_tables:
         with _CACHE_LOCK:
             cached = _CACHE.get(key)
         if cached is not None and not diagnostics:
             return cached
     paths = {source.name: path for path, source in sources.items()}
-    ruleset = compile_ruleset(list(sources.values()), name, diagnostics, paths=paths, root=root,
+    ruleset = compile_ruleset(list(sources.values()) + extra_sources, name, diagnostics, paths=paths, root=root,
                               cache_dir=cache_dir)
     if not has_tables:
         with _CACHE_LOCK:

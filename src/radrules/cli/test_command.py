@@ -1,0 +1,66 @@
+"""``radrules test``: run rule tests (``.rrt`` files), optionally with coverage and JUnit XML."""
+
+from __future__ import annotations
+
+import sys
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser(
+        "test", help="run rule tests (.rrt files)",
+        description="Run the rule tests (.rrt files) under each PATH; print each failure with a trace, "
+                    "then `N passed, M failed`.",
+    )
+    parser.add_argument("--coverage", action="store_true",
+                        help="also list every rule without a test that makes it fire and one that shows it "
+                             "silent; exit 1 if any")
+    parser.add_argument("--junit", metavar="FILE", help="write the results as JUnit XML to FILE")
+    parser.add_argument("paths", metavar="PATH", nargs="*",
+                        help="test files or folders searched for .rrt files (default: the bundled rulesets)")
+
+
+def run(args) -> int:
+    from . import EXIT_FAILURE, EXIT_OK, EXIT_RULE_ERRORS
+    from .. import _resources
+    from ..errors import RuleError
+    from ..loader import load
+    from ..testing import Runner, measure, write_junit
+
+    paths = args.paths or [_resources.bundled_rulesets()]
+    runner = Runner()
+    report = runner.run(paths)
+    print(report.render())
+    code = EXIT_OK if report.ok else EXIT_FAILURE
+    if report.rule_errors:
+        code = EXIT_RULE_ERRORS
+    if args.junit:
+        try:
+            write_junit(report, args.junit)
+        except OSError as problem:
+            print(f"error: can't write `{args.junit}`: {problem.strerror}", file=sys.stderr)
+            code = max(code, EXIT_FAILURE)
+    if args.coverage:
+        rulesets = []
+        for path in paths:  # the rules under each PATH count too, tested or not
+            if not _holds_rules(path):
+                continue
+            try:
+                rulesets.append(load(path))
+            except RuleError as error:
+                print(str(error))
+                return EXIT_RULE_ERRORS
+        coverage = measure(report, rulesets)
+        print()
+        print(coverage.render())
+        if not coverage.ok:
+            code = max(code, EXIT_FAILURE)
+    return code
+
+
+def _holds_rules(path) -> bool:
+    from pathlib import Path
+
+    path = Path(path)
+    if path.is_dir():
+        return any(path.rglob("*.rr"))
+    return path.suffix == ".rr"

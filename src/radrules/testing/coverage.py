@@ -1,0 +1,134 @@
+"""Rule test coverage: which rules have a test that makes them fire and one that shows them silent.
+
+A rule is *shown firing* by a passing test that says ``expect RULE ...``.
+It is *shown silent* by a passing test that says ``expect no RULE ...`` on
+a claim the rule looks at (:func:`looks_at`): the rule applies to the
+claim's payer and claim type, is in force on a date of service of the
+claim, and, if it is filed under codes, a line of the claim has one of
+them (for an edit row, its codes; for a rule comparing two lines, two lines
+of one date). ``expect pass`` and ``expect only`` show nothing about one
+rule, so they count for neither.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from ..checks import FORMAT_RULES
+from ..claim import Claim
+from ..model import AddonEdit, PairEdit, UnitLimit
+from .model import TEST_SUFFIX
+
+
+def looks_at(ruleset, rule_id: str, claim: Claim) -> bool:
+    """Whether ``rule_id`` could have fired on ``claim``: its scope and its codes are on the claim."""
+    if rule_id in FORMAT_RULES:
+        return True
+    payer = claim.payer.lower() if claim.payer else None
+    days = [line.date.toordinal() for line in claim.lines]
+    for rule in ruleset.rules:
+        if rule.info.id != rule_id:
+            continue
+        scope = rule.scope
+        if not scope.applies_to(payer, claim.type):
+            return False
+        lines = [line for line, day in zip(claim.lines, days) if scope.active_on(day)]
+        if rule.shape == "claim":
+            return bool(lines)
+        if rule.index_codes is not None:
+            lines = [line for line in lines if line.code in rule.index_codes]
+        if rule.shape == "pair":
+            others = [line for line in claim.lines
+                      if rule.other_codes is None or line.code in rule.other_codes]
+            return any(a is not b and a.date == b.date for a in lines for b in others)
+        return bool(lines)
+    codes = {(line.code, day) for line, day in zip(claim.lines, days)}
+    for row in ruleset.rows:
+        if row.block.info.id != rule_id or not row.block.scope.applies_to(payer, claim.type):
+            continue
+        if isinstance(row, PairEdit):
+            if any((row.column1, day) in codes and row.active_on(day) for code, day in codes
+                   if code == row.column2):
+                return True
+        elif isinstance(row, (UnitLimit, AddonEdit)):
+            if any(code == row.code and row.active_on(day) for code, day in codes):
+                return True
+    return rule_id.startswith("ncci.")  # CMS table rows: any claim of the table's type
+
+
+@attrs.frozen
+class RuleCoverage:
+    """One rule id: where it is written, and whether tests show it firing and silent."""
+
+    rule: str
+    source: str
+    fires: bool
+    silent: bool
+
+    @property
+    def covered(self) -> bool:
+        return self.fires and self.silent
+
+    def render(self) -> str:
+        missing = []
+        if not self.fires:
+            missing.append("no test makes it fire")
+        if not self.silent:
+            missing.append("no test shows it silent")
+        return f"{self.rule}: {' and '.join(missing)} (at {self.source})"
+
+
+@attrs.frozen
+class Coverage:
+    """Every rule id of the rulesets under test, with its coverage."""
+
+    rules: tuple[RuleCoverage, ...]
+
+    @property
+    def missing(self) -> tuple[RuleCoverage, ...]:
+        return tuple(r for r in self.rules if not r.covered)
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and bool(self.rules)
+
+    def render(self) -> str:
+        """Each rule lacking a test, then one line with the count."""
+        lines = [r.render() for r in self.missing]
+        total = len(self.rules)
+        if self.missing:
+            lines.append(f"coverage: {len(self.missing)} of {total} rules lack a firing or a silent test")
+        else:
+            lines.append(f"coverage: all {total} rules have a firing and a silent test")
+        return "\n".join(lines)
+
+
+def rule_sources(ruleset) -> dict[str, str]:
+    """{rule id: where it is written} for every rule id of a ruleset, test-only rules left out."""
+    sources = {rule.info.id: rule.info.source for rule in ruleset.rules}
+    for row in ruleset.rows:
+        sources.setdefault(row.block.info.id, row.block.info.source)
+    sources.update((rule_id, info.source) for rule_id, info in FORMAT_RULES.items())
+    for loaded in ruleset.tables:  # ncci.* rules: where their table statement is written
+        if loaded.kind in ("ptp", "mue", "addon"):
+            sources.setdefault(f"ncci.{loaded.kind}", loaded.source)
+        if loaded.kind == "mue":
+            sources.setdefault("ncci.mue.unpublished", loaded.source)
+    for rule_id in ruleset.rule_ids():
+        sources.setdefault(rule_id, "a CMS table")
+    return {rule_id: source for rule_id, source in sources.items()
+            if not source.rsplit(":", 1)[0].endswith(TEST_SUFFIX)}
+
+
+def measure(report, rulesets=()) -> Coverage:
+    """The coverage of the rules of ``report.rulesets`` and ``rulesets`` by the passing tests of ``report``."""
+    sources: dict[str, str] = {}
+    for ruleset in (*report.rulesets, *rulesets):
+        for rule_id, source in rule_sources(ruleset).items():
+            sources.setdefault(rule_id, source)
+    passed = [o for o in report.outcomes if o.passed]
+    fires = set().union(*(o.fires for o in passed)) if passed else set()
+    silent = set().union(*(o.silent for o in passed)) if passed else set()
+    return Coverage(tuple(
+        RuleCoverage(rule_id, sources[rule_id], rule_id in fires, rule_id in silent) for rule_id in sorted(sources)
+    ))

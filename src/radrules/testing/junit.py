@@ -1,0 +1,60 @@
+"""JUnit XML for CI systems: one ``<testsuite>`` per test file, one ``<testcase>`` per test."""
+
+from __future__ import annotations
+
+import os
+import xml.etree.ElementTree as ET
+
+
+def junit_xml(report) -> str:
+    """The report as JUnit XML text (the common Jenkins/GitLab/GitHub dialect)."""
+    root = ET.Element("testsuites", name="radrules", tests=str(len(report.outcomes)),
+                      failures=str(report.failed), errors=str(report.errors))
+    suites: dict[str, ET.Element] = {}
+
+    def suite(name: str) -> ET.Element:
+        if name not in suites:
+            suites[name] = ET.SubElement(root, "testsuite", name=name, tests="0", failures="0", errors="0",
+                                         time="0.000")
+        return suites[name]
+
+    for outcome in report.outcomes:
+        element = suite(outcome.file)
+        element.set("tests", str(int(element.get("tests")) + 1))
+        element.set("time", f"{float(element.get('time')) + outcome.duration:.3f}")
+        case = ET.SubElement(element, "testcase", name=outcome.name, classname=_classname(outcome.file),
+                             file=outcome.file, line=str(outcome.line), time=f"{outcome.duration:.3f}")
+        if outcome.status == "failed":
+            element.set("failures", str(int(element.get("failures")) + 1))
+            first = outcome.failures[0]
+            failure = ET.SubElement(case, "failure", message=f"expected {first.expectation.describe()}, "
+                                    f"got {first.got}", type="RuleTestFailure")
+            failure.text = outcome.render()
+        elif outcome.status == "error":
+            element.set("errors", str(int(element.get("errors")) + 1))
+            error = ET.SubElement(case, "error", message=outcome.diagnostics[0].message, type="RuleTestError")
+            error.text = outcome.render()
+    for diagnostic in report.diagnostics:  # files that could not be read or parsed
+        name = diagnostic.span.file if diagnostic.span else "radrules"
+        element = suite(name)
+        element.set("errors", str(int(element.get("errors")) + 1))
+        element.set("tests", str(int(element.get("tests")) + 1))
+        line = str(diagnostic.span.line) if diagnostic.span else "0"
+        case = ET.SubElement(element, "testcase", name=f"{diagnostic.code} at line {line}",
+                             classname=_classname(name), file=name, line=line, time="0.000")
+        error = ET.SubElement(case, "error", message=diagnostic.message, type="RuleTestError")
+        error.text = diagnostic.render()
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def write_junit(report, path: str | os.PathLike) -> None:
+    """Write :func:`junit_xml` to ``path``."""
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(junit_xml(report))
+
+
+def _classname(file: str) -> str:
+    """``rulesets/payers/acme.rrt`` -> ``rulesets.payers.acme`` (how CI groups the cases)."""
+    stem = file[: -len(".rrt")] if file.endswith(".rrt") else file
+    return stem.replace("\\", "/").strip("./").replace("/", ".")

@@ -1,0 +1,136 @@
+"""What a rule test file says: typed nodes with source spans.
+
+``parse.py`` builds these from the test grammar (``grammars/radrules-test.lark``);
+``runner.py`` reads them. Every node knows where it was written, so every
+problem and every failure points at the exact line of the test file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+
+from ..errors import Diagnostic
+from ..syntax import Span, Token
+
+#: The extension of rule test files.
+TEST_SUFFIX = ".rrt"
+
+
+@attrs.frozen
+class RulesRef:
+    """``rules "PATH"`` (optionally ``with`` inline rule text): the ruleset a test loads."""
+
+    path: Token
+    text: Token | None  # inline rule text, padded so its lines keep their numbers in the test file
+    span: Span
+
+
+@attrs.frozen
+class ClaimSpec:
+    """A claim as written: compact, JSON text, or a JSON file.
+
+    ``kind`` is ``compact``, ``json`` or ``file``. For a compact claim,
+    ``data`` is the claim in its JSON shape and ``spans`` maps each field
+    path (``lines[0].units``) to where it was written. For ``json``,
+    ``text`` holds the JSON; for ``file``, ``file`` the path token and
+    ``claim_id`` the id to pick from a file of several claims.
+    """
+
+    kind: str
+    span: Span
+    data: dict | None = None
+    spans: dict = attrs.field(factory=dict)
+    text: Token | None = None
+    file: Token | None = None
+    claim_id: Token | None = None
+
+
+@attrs.frozen
+class Expectation:
+    """One ``expect`` line.
+
+    ``kind``: ``pass``, ``fail``, ``fires`` (``expect RULE ...``), ``silent``
+    (``expect no RULE ...``) or ``only`` (``expect only RULE, RULE``).
+    """
+
+    kind: str
+    span: Span
+    rules: tuple[Token, ...] = ()
+    lines: tuple[Token, ...] = ()
+    severity: Token | None = None
+    carc: Token | None = None
+    rarc: tuple[Token, ...] | None = None
+    message: Token | None = None
+
+    @property
+    def line_numbers(self) -> tuple[int, ...]:
+        return tuple(int(token.text) for token in self.lines)
+
+    def describe(self) -> str:
+        """The expectation in words, as failure reports show it."""
+        if self.kind == "pass":
+            return "the claim to pass"
+        if self.kind == "fail":
+            return "the claim to fail"
+        if self.kind == "only":
+            return "only " + ", ".join(t.text for t in self.rules) + " to deny or review"
+        rule = self.rules[0].text
+        where = _on_lines(self.line_numbers)
+        if self.kind == "silent":
+            return f"no {rule}{where}"
+        details = []
+        if self.severity is not None:
+            details.append(self.severity.text)
+        if self.carc is not None:
+            details.append(f"carc {self.carc.text}")
+        if self.rarc is not None:
+            details.append("rarc " + ", ".join(t.text for t in self.rarc))
+        if self.message is not None:
+            details.append(f'message "{self.message.text}"')
+        return f"{rule}{where}" + (f" ({', '.join(details)})" if details else "")
+
+
+def _on_lines(numbers: tuple[int, ...]) -> str:
+    if not numbers:
+        return ""
+    word = "line" if len(numbers) == 1 else "lines"
+    return f" on {word} " + ", ".join(str(n) for n in numbers)
+
+
+@attrs.frozen
+class TestCase:
+    """A ``test "NAME" ... end`` block: one claim and what to expect of it."""
+
+    __test__ = False  # not a pytest test class
+
+    name: Token
+    claim: ClaimSpec
+    expectations: tuple[Expectation, ...]
+    span: Span
+    rules: RulesRef | None = None
+
+
+@attrs.frozen
+class TestFile:
+    """A parsed test file.
+
+    ``name`` is how it is shown (``rulesets/payers/acme.rrt``), ``folder``
+    the folder its relative paths start from, ``text`` its content and
+    ``diagnostics`` its syntax errors (the tests that did parse are still in
+    ``cases``).
+    """
+
+    __test__ = False
+
+    name: str
+    folder: Path
+    text: str
+    cases: tuple[TestCase, ...]
+    rules: RulesRef | None = None
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    def source_line(self, number: int) -> str | None:
+        lines = self.text.splitlines()
+        return lines[number - 1] if 0 < number <= len(lines) else None

@@ -1,0 +1,506 @@
+"""Test file text to :class:`~radrules.testing.model.TestFile`: the Lark parser and its errors.
+
+``parse_tests(text, name, folder)`` never raises on bad input: syntax errors
+become RR6xx diagnostics (docs/errors.md) rendered like the rule
+diagnostics, and the file is parsed again test by test, so one broken test
+does not hide the others.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+from lark import Lark, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.lexer import Token as LarkToken
+
+from .. import _resources
+from ..errors import Diagnostic, did_you_mean
+from ..syntax import Span, Token
+from .model import ClaimSpec, Expectation, RulesRef, TestCase, TestFile
+
+GRAMMAR = "radrules-test.lark"
+
+#: How the grammar's terminals read in a message.
+_TERMINAL_WORDS = {
+    "STRING": "a quoted text",
+    "TEXT_BLOCK": 'a text between `"""` and `"""`',
+    "DATE": "a date (YYYY-MM-DD)",
+    "CODE": "a code such as `74176-26`",
+    "VALUE": "a value",
+    "RULE_ID": "a rule id",
+    "NUMBER": "a line number",
+    "UNITS": "units such as `x2`",
+    "SEVERITY": "a severity (`deny`, `review`, `warn` or `info`)",
+    "LINE_WORD": "`line`",
+    "_NL": "the end of the line",
+    "$END": "the end of the file",
+}
+_TEST_START = re.compile(r"^[ \t]*test\b", re.MULTILINE)
+
+
+@functools.lru_cache(maxsize=1)
+def test_parser() -> Lark:
+    """The LALR parser of the test format (built once per process)."""
+    return Lark(
+        _resources.grammar_text(GRAMMAR),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=False,
+    )
+
+
+def parse_tests(text: str, name: str = "<string>", folder: str | Path = ".") -> TestFile:
+    """Parse a test file. ``name`` is how it is shown; ``folder`` is where its relative paths start."""
+    if not text.endswith("\n"):
+        text += "\n"  # every statement ends with a line break
+    parser = test_parser()
+    folder = Path(folder)
+    try:
+        tree = parser.parse(text)
+    except UnexpectedInput:
+        pass
+    else:
+        builder = _Builder(name, text)
+        rules, cases = builder.transform(tree)
+        return TestFile(name, folder, text, cases, rules, tuple(sorted(builder.diagnostics, key=_position)))
+
+    lines = text.splitlines()
+    rules = None
+    cases: list[TestCase] = []
+    diagnostics: list[Diagnostic] = []
+    header_broken = False
+    for first_line, chunk in _chunks(text):
+        padded = "\n" * (first_line - 1) + chunk
+        try:
+            tree = parser.parse(padded)
+        except UnexpectedInput as error:
+            diagnostics.append(_syntax_diagnostic(error, name, lines, padded))
+            header_broken = header_broken or not _TEST_START.match(chunk)
+            continue
+        builder = _Builder(name, text)
+        found_rules, found = builder.transform(tree)
+        rules = rules or found_rules
+        cases.extend(found)
+        diagnostics.extend(builder.diagnostics)
+    if not any(d.is_error for d in diagnostics):  # pragma: no cover - a whole-file error shows in some chunk
+        diagnostics.append(Diagnostic("RR602", "the file does not parse", Span(name, 1, 1, 1, 2)))
+    if header_broken:  # the `rules` line did not parse: no test knows what to load, so none runs
+        cases = []
+    return TestFile(name, folder, text, tuple(cases), rules, tuple(sorted(diagnostics, key=_position)))
+
+
+def _position(diagnostic: Diagnostic):
+    return (diagnostic.span.line, diagnostic.span.column) if diagnostic.span else (0, 0)
+
+
+def _chunks(text: str):
+    """Split a file before every line that starts a test."""
+    starts = [m.start() for m in _TEST_START.finditer(text)]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    starts.append(len(text))
+    for begin, end in zip(starts, starts[1:]):
+        if begin != end:
+            yield text.count("\n", 0, begin) + 1, text[begin:end]
+
+
+# ---------------------------------------------------------------- syntax errors
+
+
+def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padded: str) -> Diagnostic:
+    def line_text(number: int) -> str | None:
+        return lines[number - 1] if 0 < number <= len(lines) else None
+
+    if isinstance(error, UnexpectedCharacters):
+        span = Span(name, error.line, error.column, error.line, error.column + 1)
+        rest = padded[error.pos_in_stream:]
+        if rest.startswith('"'):
+            what = 'a text between `"""` and `"""` ends with `"""`' if rest.startswith('"""') else \
+                'a quoted text ends with `"` on the same line'
+            return Diagnostic("RR603", "unterminated text", span, line_text(error.line), help=what)
+        word = re.match(r"[^\s,]+", rest)
+        shown = word.group(0) if word else rest[:1]
+        span = Span(name, error.line, error.column, error.line, error.column + max(len(shown), 1))
+        return Diagnostic("RR601", f"unexpected `{shown}`", span, line_text(error.line),
+                          help=_expected_help(error.allowed or (), shown))
+
+    token: LarkToken | None = error.token if isinstance(error, UnexpectedToken) else None
+    expected = set(getattr(error, "expected", ()) or ())
+    interactive = getattr(error, "interactive_parser", None)
+    if interactive is not None:
+        try:  # the exact set of acceptable tokens (LALR lookaheads are merged)
+            expected = set(interactive.accepts()) or expected
+        except Exception:  # pragma: no cover - fall back to lark's own set
+            pass
+    open_test = _open_test(padded[: token.start_pos] if token is not None and token.type != "$END" else padded)
+    if token is not None and token.type == "STRING" and padded.startswith('"""', token.start_pos):
+        span = Span(name, token.line, token.column, token.line, token.column + 3)
+        return Diagnostic("RR603", "unterminated text", span, line_text(token.line),
+                          help='a text that starts with `"""` ends with `"""`')
+    if "END" in expected and open_test and (token is None or token.type in ("$END", "TEST")):
+        number = open_test
+        if token is not None and token.type == "TEST":
+            before = f"before line {token.line}"
+        else:
+            next_line = padded.count("\n") + 1  # where the next test starts, or past the end
+            last = len(lines)
+            while last > 1 and not lines[last - 1].strip():
+                last -= 1
+            before = f"before line {next_line}" if next_line <= last else "at the end of the file"
+        return Diagnostic("RR604", "this `test` has no `end`", _word_span(name, lines, number, "test"),
+                          line_text(number), help=f"add `end` {before}; every test ends with `end`")
+    if token is None or token.type == "$END":
+        number = len(lines) or 1
+        while number > 1 and not lines[number - 1].strip():
+            number -= 1
+        column = len(lines[number - 1]) + 1 if lines else 1
+        return Diagnostic("RR602", "unexpected end of file", Span(name, number, column, number, column + 1),
+                          line_text(number), help=_expected_help(expected, ""))
+    if token.type == "_NL":
+        line = token.line
+        column = len(lines[line - 1].rstrip()) + 1 if 0 < line <= len(lines) else token.column
+        return Diagnostic("RR602", "unexpected end of line", Span(name, line, column, line, column + 1),
+                          line_text(line), help=_expected_help(expected, ""))
+    value = str(token)
+    hint = None
+    if token.type in ("EXPECT", "END") and "DATE" in expected and "EXPECT" not in expected:
+        hint = "a claim lists at least one service line, such as `2026-04-06 74176-26 x1`"
+    elif token.type == "END" and "EXPECT" in expected:
+        hint = "a test says what it expects: add a line such as `expect pass`"
+    if hint:
+        span = Span(name, token.line, token.column, token.line, token.column + len(value))
+        return Diagnostic("RR602", f"unexpected `{value}`", span, line_text(token.line), help=hint)
+    end_line = token.end_line or token.line
+    end_column = token.end_column if end_line == token.line else len(line_text(token.line) or "") + 1
+    span = Span(name, token.line, token.column, token.line, end_column or token.column + 1)
+    shown = value.splitlines()[0] if value else value
+    if token.type in ("STRING", "TEXT_BLOCK"):
+        what = "quoted text"
+    else:
+        what = f"`{shown}`"
+    return Diagnostic("RR602", f"unexpected {what}", span, line_text(token.line),
+                      help=_expected_help(expected, value))
+
+
+def _open_test(text: str) -> int | None:
+    """The line of the last `test` that starts a line of ``text``."""
+    found = None
+    for match in _TEST_START.finditer(text):
+        found = text.count("\n", 0, match.start()) + 1
+    return found
+
+
+def _word_span(name: str, lines: list[str], number: int, word: str) -> Span:
+    line = lines[number - 1] if 0 < number <= len(lines) else ""
+    column = line.find(word) + 1 or 1
+    return Span(name, number, column, number, column + len(word))
+
+
+def _terminal_word(name: str) -> str:
+    if name in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[name]
+    keyword = _keyword(name)
+    return f"`{keyword}`" if keyword else name.lower()
+
+
+def _keyword(name: str) -> str | None:
+    for terminal in test_parser().terminals:
+        if terminal.name == name and terminal.pattern.type == "str":
+            return terminal.pattern.value
+    return None
+
+
+def _expected_help(expected, got: str) -> str | None:
+    names = sorted(set(expected) - {"COMMENT", "WS"})
+    if not names:
+        return None
+    keywords = [k for k in (_keyword(n) for n in names) if k and k.isalpha()]
+    near = did_you_mean(got, keywords) if got and got.isalpha() else None
+    if near:
+        return f"did you mean `{near}`?"
+    words = sorted({_terminal_word(n) for n in names})
+    if len(words) > 8:
+        words = words[:8] + ["..."]
+    listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    return f"expected {listed}"
+
+
+# ---------------------------------------------------------------- tree building
+
+
+def _unquote(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text[1:-1])
+
+
+def _number(text: str):
+    """A number written in a compact claim, or the text itself (the claim check then names it)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return int(value) if value.is_integer() and "." not in text else value
+
+
+#: Claim header words and the claim fields they fill (docs/testing.md).
+_HEADER_FIELDS = {
+    "field_payer": "payer", "field_type": "type", "field_pos": "place_of_service",
+    "field_received": "received", "field_id": "id",
+}
+
+
+@v_args(meta=True)
+class _Builder(Transformer):
+    """Lark tree to :mod:`radrules.testing.model` nodes."""
+
+    def __init__(self, name: str, text: str):
+        super().__init__()
+        self.file_name = name
+        self.lines = text.splitlines()
+        self.diagnostics: list[Diagnostic] = []
+
+    def _twice(self, message: str, span: Span, help: str) -> None:
+        """RR605: a claim field or an expectation detail given twice."""
+        line = self.lines[span.line - 1] if 0 < span.line <= len(self.lines) else None
+        self.diagnostics.append(Diagnostic("RR605", message, span, line, help))
+
+    def _span(self, meta) -> Span:
+        return Span(self.file_name, meta.line, meta.column, meta.end_line, meta.end_column)
+
+    def _tok(self, token: LarkToken) -> Token:
+        text = _unquote(token) if token.type == "STRING" else str(token)
+        return Token(text, Span(self.file_name, token.line, token.column, token.end_line, token.end_column))
+
+    # file level
+    def start(self, meta, items):
+        rules = next((x for x in items if isinstance(x, RulesRef)), None)
+        return rules, tuple(x for x in items if isinstance(x, TestCase))
+
+    def rules(self, meta, c):
+        return RulesRef(self._tok(c[0]), None, self._span(meta))
+
+    def rules_with(self, meta, c):
+        return RulesRef(self._tok(c[0]), self._block_text(c[1]), self._span(meta))
+
+    def _block_text(self, token: LarkToken) -> Token:
+        """The inside of a ``\"\"\"`` text, padded so that it keeps its line and column numbers."""
+        inner = str(token)[3:-3]
+        padded = "\n" * (token.line - 1) + " " * (token.column + 2) + inner
+        return Token(padded, Span(self.file_name, token.line, token.column, token.end_line, token.end_column))
+
+    def test(self, meta, c):
+        if any(meta.line <= d.span.line <= meta.end_line for d in self.diagnostics):
+            return None  # a test with an error in it does not run (its diagnostics say why)
+        name = self._tok(c[0])
+        rules = next((x for x in c[1:] if isinstance(x, RulesRef)), None)
+        claim = next(x for x in c[1:] if isinstance(x, ClaimSpec))
+        expectations = tuple(x for x in c[1:] if isinstance(x, Expectation))
+        return TestCase(name, claim, expectations, self._span(meta), rules)
+
+    # claims
+    def claim_json(self, meta, c):
+        return ClaimSpec("json", self._span(meta), text=self._block_text(c[0]))
+
+    def claim_file(self, meta, c):
+        return ClaimSpec("file", self._span(meta), file=self._tok(c[0]))
+
+    def claim_file_id(self, meta, c):
+        return ClaimSpec("file", self._span(meta), file=self._tok(c[0]), claim_id=self._tok(c[1]))
+
+    def claim_compact(self, meta, c):
+        data: dict = {}
+        spans: dict = {}
+        auths: list[Token] = []
+        lines = []
+
+        def put(path: str, token: Token, value=None):
+            if path in data:
+                first = spans[path]
+                self._twice(f"claim field `{path}` is given twice", token.span,
+                            f"the first is at line {first.line}, column {first.column}")
+                return
+            data[path] = token.text if value is None else value
+            spans[path] = token.span
+
+        patient: dict = {}
+        for part in c:
+            kind, tokens = part
+            if kind == "field_auth":
+                auths.append(tokens[0])
+            elif kind in _HEADER_FIELDS:
+                put(_HEADER_FIELDS[kind], tokens[0])
+            elif kind in ("field_sex", "field_sex_born", "field_born"):
+                keys = ("birth_date",) if kind == "field_born" else ("sex", "birth_date")
+                for key, token in zip(keys, tokens):
+                    put(f"patient.{key}", token)
+            elif kind == "diagnoses":
+                data["diagnoses"] = [t.text for t in tokens]
+                spans["diagnoses"] = tokens[0].span.cover(tokens[-1].span)
+                for index, token in enumerate(tokens):
+                    spans[f"diagnoses[{index}]"] = token.span
+            elif kind == "service":
+                line, line_spans, span = tokens
+                index = len(lines)
+                lines.append(line)
+                spans[f"lines[{index}]"] = span
+                spans.update((f"lines[{index}].{key}", where) for key, where in line_spans.items())
+        for key in ("sex", "birth_date"):
+            if f"patient.{key}" in data:
+                patient[key] = data.pop(f"patient.{key}")
+        if patient:
+            data["patient"] = patient
+            spans["patient"] = spans.get("patient.sex") or spans.get("patient.birth_date")
+        if auths:
+            data["prior_auth"] = auths[0].text if len(auths) == 1 else [t.text for t in auths]
+            spans["prior_auth"] = auths[0].span
+            for index, token in enumerate(auths):
+                spans[f"prior_auth[{index}]"] = token.span
+        data["lines"] = lines
+        spans["lines"] = spans.get("lines[0]", self._span(meta))
+        return ClaimSpec("compact", self._span(meta), data=data, spans=spans)
+
+    def field_payer(self, meta, c):
+        return ("field_payer", [self._tok(c[0])])
+
+    def field_type(self, meta, c):
+        return ("field_type", [self._tok(c[0])])
+
+    def field_sex(self, meta, c):
+        return ("field_sex", [self._tok(c[0])])
+
+    def field_sex_born(self, meta, c):
+        return ("field_sex_born", [self._tok(c[0]), self._tok(c[1])])
+
+    def field_born(self, meta, c):
+        return ("field_born", [self._tok(c[0])])
+
+    def field_pos(self, meta, c):
+        return ("field_pos", [self._tok(c[0])])
+
+    def field_received(self, meta, c):
+        return ("field_received", [self._tok(c[0])])
+
+    def field_auth(self, meta, c):
+        return ("field_auth", [self._tok(c[0])])
+
+    def field_id(self, meta, c):
+        return ("field_id", [self._tok(c[0])])
+
+    def diagnoses(self, meta, c):
+        return ("diagnoses", [self._tok(x) for x in c])
+
+    def service(self, meta, c):
+        return self._service(meta, self._tok(c[0]), None, self._tok(c[1]), c[2:])
+
+    def service_span(self, meta, c):
+        return self._service(meta, self._tok(c[0]), self._tok(c[1]), self._tok(c[2]), c[3:])
+
+    def _service(self, meta, date: Token, end: Token | None, code: Token, fields):
+        line: dict = {}
+        spans: dict = {}
+        parts = code.text.split("-")
+        column = code.span.column
+        line["code"] = parts[0]
+        spans["code"] = Span(self.file_name, code.span.line, column, code.span.line, column + len(parts[0]))
+        column += len(parts[0]) + 1
+        if len(parts) > 1:
+            line["modifiers"] = parts[1:]
+            spans["modifiers"] = code.span
+            for index, modifier in enumerate(parts[1:]):
+                spans[f"modifiers[{index}]"] = Span(self.file_name, code.span.line, column, code.span.line,
+                                                    column + max(len(modifier), 1))
+                column += len(modifier) + 1
+        line["date"] = date.text
+        spans["date"] = date.span
+        if end is not None:
+            line["end_date"] = end.text
+            spans["end_date"] = end.span
+        for kind, tokens in fields:
+            key = {"units": "units", "pointers": "diagnosis_pointers", "line_pos": "place_of_service",
+                   "npi": "rendering_npi", "charge": "charge"}[kind]
+            if key in line:
+                self._twice(f"claim field `{key}` is given twice on one line", tokens[0].span,
+                            f"the first is at column {spans[key].column}")
+                continue
+            if kind == "units":
+                line[key] = _number(tokens[0].text[1:])
+                spans[key] = tokens[0].span
+            elif kind == "pointers":
+                line[key] = [_number(t.text) for t in tokens]
+                spans[key] = tokens[0].span.cover(tokens[-1].span)
+                spans.update((f"{key}[{i}]", t.span) for i, t in enumerate(tokens))
+            elif kind == "charge":
+                line[key] = _number(tokens[0].text)
+                spans[key] = tokens[0].span
+            else:
+                line[key] = tokens[0].text
+                spans[key] = tokens[0].span
+        return ("service", (line, spans, self._span(meta)))
+
+    def units(self, meta, c):
+        return ("units", [self._tok(c[0])])
+
+    def pointers(self, meta, c):
+        return ("pointers", [self._tok(x) for x in c])
+
+    def line_pos(self, meta, c):
+        return ("line_pos", [self._tok(c[0])])
+
+    def npi(self, meta, c):
+        return ("npi", [self._tok(c[0])])
+
+    def charge(self, meta, c):
+        return ("charge", [self._tok(c[0])])
+
+    # expectations
+    def expect_pass(self, meta, c):
+        return Expectation("pass", self._span(meta))
+
+    def expect_fail(self, meta, c):
+        return Expectation("fail", self._span(meta))
+
+    def expect_only(self, meta, c):
+        return Expectation("only", self._span(meta), rules=tuple(self._tok(x) for x in c))
+
+    def expect_silent(self, meta, c):
+        lines = c[1] if len(c) > 1 else ()
+        return Expectation("silent", self._span(meta), rules=(self._tok(c[0]),), lines=lines)
+
+    def expect_fires(self, meta, c):
+        found: dict = {}
+        for kind, value, span in c[1:]:
+            if kind in found:
+                self._twice(f"`{_CRITERION_WORDS[kind]}` is given twice in one expectation", span,
+                            "an expectation names each of its details once")
+                continue
+            found[kind] = value
+        return Expectation(
+            "fires", self._span(meta), rules=(self._tok(c[0]),), lines=found.get("lines", ()),
+            severity=found.get("severity"), carc=found.get("carc"), rarc=found.get("rarc"),
+            message=found.get("message"),
+        )
+
+    def on(self, meta, c):
+        return ("lines", c[0], self._span(meta))
+
+    def on_lines(self, meta, c):
+        return tuple(self._tok(x) for x in c[1:])
+
+    def severity(self, meta, c):
+        return ("severity", self._tok(c[0]), self._span(meta))
+
+    def carc(self, meta, c):
+        return ("carc", self._tok(c[0]), self._span(meta))
+
+    def rarc(self, meta, c):
+        return ("rarc", tuple(self._tok(x) for x in c), self._span(meta))
+
+    def message(self, meta, c):
+        return ("message", self._tok(c[0]), self._span(meta))
+
+
+_CRITERION_WORDS = {"lines": "on line", "severity": "severity", "carc": "carc", "rarc": "rarc",
+                    "message": "message"}

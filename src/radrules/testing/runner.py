@@ -1,0 +1,409 @@
+"""Find, run and report rule tests: the one runner behind ``radrules test`` and the pytest plugin.
+
+A :class:`Runner` loads each ruleset a test names once (through
+:func:`radrules.load`, whose cache is keyed by content), builds each test's
+claim with :meth:`radrules.Claim.from_dict`, evaluates it and compares the
+result with the test's expectations. It never raises on bad input: a broken
+test file, an unknown rule id or a bad claim becomes an RR6xx diagnostic.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Iterable
+
+import attrs
+
+from .. import _resources
+from ..claim import Claim
+from ..errors import Diagnostic, RuleError, suggestion
+from ..loader import load
+from ..syntax import Span
+from .claims import build_claim
+from .coverage import looks_at
+from .model import TEST_SUFFIX, Expectation, RulesRef, TestCase, TestFile
+from .parse import parse_tests
+from .trace import trace_for
+
+PASSED, FAILED, ERROR = "passed", "failed", "error"
+
+
+@attrs.frozen
+class Failure:
+    """One expectation that did not hold: what was expected, what happened, and a trace."""
+
+    expectation: Expectation
+    got: str
+    trace: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Outcome:
+    """The result of one test.
+
+    ``status`` is ``passed``, ``failed`` or ``error`` (the test could not
+    run: its ``diagnostics`` say why). ``fires`` and ``silent`` are the rule
+    ids the test shows firing and, on a claim those rules look at, silent
+    (coverage counts them when the test passed).
+    """
+
+    file: str
+    name: str
+    line: int
+    status: str
+    failures: tuple[Failure, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    duration: float = 0.0
+    fires: frozenset = frozenset()
+    silent: frozenset = frozenset()
+    crash: str | None = None  # evaluation raised this exception type: a bug in radrules
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASSED
+
+    def render(self) -> str:
+        """What a failed or broken test prints: one line per failure, then its trace."""
+        out = []
+        for failure in self.failures:
+            out.append(f"{self.file}:{failure.expectation.span.line}: test \"{self.name}\": "
+                       f"expected {failure.expectation.describe()}, got {failure.got}")
+            out.extend(f"    {line}" for line in failure.trace)
+        if self.crash:
+            out.append(f"{self.file}:{self.line}: test \"{self.name}\": evaluating the claim raised {self.crash} "
+                       "(a bug in radrules: please report it)")
+        if self.diagnostics:
+            if out:
+                out.append("")
+            out.append("\n\n".join(d.render() for d in self.diagnostics))
+        return "\n".join(out)
+
+
+@attrs.frozen
+class Report:
+    """The outcome of every test run, and the problems that kept tests from running."""
+
+    outcomes: tuple[Outcome, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()  # files that can't be read or parsed, paths without tests
+    rulesets: tuple = ()  # every ruleset the tests loaded, for coverage
+    files: tuple[str, ...] = ()  # the test files, in the order they ran
+
+    @property
+    def passed(self) -> int:
+        return sum(o.status == PASSED for o in self.outcomes)
+
+    @property
+    def failed(self) -> int:
+        return sum(o.status == FAILED for o in self.outcomes)
+
+    @property
+    def errors(self) -> int:
+        return sum(o.status == ERROR for o in self.outcomes) + sum(d.is_error for d in self.diagnostics)
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0 and self.errors == 0 and bool(self.outcomes)
+
+    @property
+    def rule_errors(self) -> bool:
+        """Whether some ruleset under test does not compile (RR621)."""
+        return any(d.code == "RR621" for o in self.outcomes for d in o.diagnostics)
+
+    def summary(self) -> str:
+        text = f"{self.passed} passed, {self.failed} failed"
+        if self.errors:
+            text += f", {self.errors} error{'s' if self.errors != 1 else ''}"
+        return text
+
+    def render(self) -> str:
+        """Every problem and failure, file by file, blank-line separated, then the summary line."""
+        files = list(dict.fromkeys([*self.files, *(o.file for o in self.outcomes),
+                                    *(d.span.file for d in self.diagnostics if d.span)]))
+        parts = [d.render() for d in self.diagnostics if d.span is None]
+        shown: set[str] = set()
+        for name in files:
+            parts.extend(d.render() for d in self.diagnostics if d.span is not None and d.span.file == name)
+            for outcome in self.outcomes:
+                if outcome.passed or outcome.file != name:
+                    continue
+                text = outcome.render()
+                if text not in shown:  # a broken ruleset is reported once, not once per test
+                    shown.add(text)
+                    parts.append(text)
+        parts.append(self.summary())
+        return "\n\n".join(parts)
+
+
+def _shown(path: Path) -> str:
+    """How a test file is named in reports: as found, or relative to the current folder if inside it."""
+    if path.is_absolute():
+        try:
+            return path.relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
+
+
+def find_test_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Diagnostic]]:
+    """Every ``.rrt`` file under ``paths`` (files, or folders searched recursively), in name order."""
+    found: list[Path] = []
+    problems: list[Diagnostic] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files = sorted(
+                p for p in path.rglob(f"*{TEST_SUFFIX}")
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not files:
+                problems.append(Diagnostic("RR630", f"no `{TEST_SUFFIX}` test files in `{path.as_posix()}`"))
+            found.extend(files)
+        elif path.is_file():
+            if path.suffix != TEST_SUFFIX:
+                problems.append(Diagnostic(
+                    "RR630", f"`{path.as_posix()}` is not a test file (test files end in `{TEST_SUFFIX}`)"))
+            else:
+                found.append(path)
+        else:
+            problems.append(Diagnostic("RR630", f"no test file or folder at `{path.as_posix()}`"))
+    return list(dict.fromkeys(found)), problems
+
+
+def read_test_file(path: str | os.PathLike, name: str | None = None) -> TestFile:
+    """Read and parse one test file (``name``: how it is shown; default: the path as given)."""
+    path = Path(path)
+    name = name or path.as_posix()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as problem:
+        return TestFile(name, path.parent, "", (), diagnostics=(
+            Diagnostic("RR630", f"`{name}` is not UTF-8 text (byte {problem.start})"),))
+    except OSError as problem:
+        return TestFile(name, path.parent, "", (), diagnostics=(
+            Diagnostic("RR630", f"can't read `{name}`: {problem.strerror}"),))
+    return parse_tests(text, name, path.parent)
+
+
+class Runner:
+    """Runs rule tests. Keep one for a session: each ruleset is loaded once.
+
+    ``cache_dir``, when given, is passed to :func:`radrules.load` (where CMS
+    tables are cached on disk; default: ``RADRULES_CACHE_DIR`` or the user
+    cache directory).
+    """
+
+    def __init__(self, *, cache_dir=...):
+        self._load_options = {} if cache_dir is ... else {"cache_dir": cache_dir}
+        self._rulesets: dict = {}
+
+    # ------------------------------------------------------------ whole runs
+
+    def run(self, paths: Iterable[str | os.PathLike] | None = None) -> Report:
+        """Run every test under ``paths`` (default: the bundled rulesets' tests)."""
+        paths = list(paths) if paths else [_resources.bundled_rulesets()]
+        files, problems = find_test_files(paths)
+        outcomes: list[Outcome] = []
+        diagnostics = list(problems)
+        names = []
+        for path in files:
+            test_file = read_test_file(path, _shown(path))
+            names.append(test_file.name)
+            diagnostics.extend(test_file.diagnostics)
+            if not test_file.cases and not test_file.diagnostics:
+                diagnostics.append(Diagnostic("RR630", f"`{test_file.name}` holds no tests"))
+            outcomes.extend(self.run_file(test_file))
+        return Report(tuple(outcomes), tuple(diagnostics), self.rulesets(), tuple(names))
+
+    def run_file(self, test_file: TestFile) -> list[Outcome]:
+        """Run every test of a parsed file (its syntax errors are the caller's to report)."""
+        return [self.run_case(test_file, case) for case in test_file.cases]
+
+    def rulesets(self) -> tuple:
+        """Every ruleset loaded so far."""
+        return tuple(r for r in self._rulesets.values() if not isinstance(r, list))
+
+    # ------------------------------------------------------------ one test
+
+    def run_case(self, test_file: TestFile, case: TestCase) -> Outcome:
+        """Run one test and compare the result with its expectations."""
+        started = time.perf_counter()
+
+        def outcome(status, failures=(), diagnostics=(), fires=frozenset(), silent=frozenset(), crash=None):
+            return Outcome(test_file.name, case.name.text, case.span.line, status, tuple(failures),
+                           tuple(diagnostics), time.perf_counter() - started, fires, silent, crash)
+
+        first = next(c for c in test_file.cases if c.name.text == case.name.text)
+        if first is not case:
+            return outcome(ERROR, diagnostics=[Diagnostic(
+                "RR610", f"a test named `{case.name.text}` comes before, at line {first.span.line}", case.name.span,
+                test_file.source_line(case.name.span.line), help="give every test of a file its own name",
+            )])
+        ruleset, problems = self.ruleset_for(test_file, case)
+        claim, problem = build_claim(case.claim, test_file)
+        if problem is not None:
+            problems = [problem] + problems
+        problems += _check_expectations(case, ruleset, claim, test_file)
+        if problems:
+            return outcome(ERROR, diagnostics=sorted(problems, key=_position))
+        try:
+            result = ruleset.evaluate(claim)
+        except Exception as error:  # a bug in radrules must never look like a pass
+            return outcome(ERROR, crash=type(error).__name__)  # the message might quote the claim: not shown
+        failures = []
+        for expectation in case.expectations:
+            got, trace_ids = _compare(expectation, result)
+            if got is not None:
+                trace = _trace(ruleset, claim, trace_ids)
+                if not trace and expectation.kind == "fail":
+                    trace = ("no rule fired on this claim",) if not result.findings else ()
+                failures.append(Failure(expectation, got, trace))
+        if failures:
+            return outcome(FAILED, failures)
+        fires = frozenset(e.rules[0].text for e in case.expectations if e.kind == "fires")
+        silent = frozenset(e.rules[0].text for e in case.expectations
+                           if e.kind == "silent" and looks_at(ruleset, e.rules[0].text, claim))
+        return outcome(PASSED, fires=fires, silent=silent)
+
+    def ruleset_for(self, test_file: TestFile, case: TestCase):
+        """(the ruleset the test names, []) or (None, diagnostics saying why it can't be loaded)."""
+        ref: RulesRef | None = case.rules or test_file.rules
+        folder = Path(test_file.folder)
+        path = (folder / ref.path.text) if ref is not None else folder
+        extra = ((test_file.name, ref.text.text),) if ref is not None and ref.text is not None else ()
+        key = (str(path.resolve()), extra)
+        if key not in self._rulesets:
+            self._rulesets[key] = self._load(path, extra, ref, case, test_file)
+        found = self._rulesets[key]
+        return (None, found) if isinstance(found, list) else (found, [])
+
+    def _load(self, path: Path, extra, ref: RulesRef | None, case: TestCase, test_file: TestFile):
+        if ref is not None:
+            span = ref.path.span
+        else:  # the default: the test file's folder; point at the test
+            span = Span(test_file.name, case.span.line, case.span.column, case.span.line, case.span.column + 4)
+        shown = ref.path.text if ref is not None else "."
+        where = test_file.source_line(span.line)
+        if not path.exists():
+            return [Diagnostic("RR620", f"no rule file or folder at `{shown}`", span, where,
+                               help="`rules` names a rule file or folder, relative to the test file")]
+        if path.is_dir() and not any(path.rglob("*.rr")):
+            hint = "name the rules under test with `rules \"PATH\"` at the top of the file"
+            return [Diagnostic("RR620", f"no `.rr` rule files in `{shown}`", span, where, help=hint)]
+        try:
+            return load(path, extra=extra, **self._load_options)
+        except RuleError as error:
+            head = Diagnostic("RR621", f"the rules under test have {_count(len(error.errors), 'error')}", span,
+                              where, help="the errors follow; the tests that load these rules run once they are fixed")
+            return [head, *error.errors]
+
+
+def _trace(ruleset, claim: Claim, rule_ids) -> tuple[str, ...]:
+    """The trace of a failure; a trace that can't be built never hides the failure itself."""
+    if not rule_ids:
+        return ()
+    try:
+        return tuple(trace_for(ruleset, claim, rule_ids))
+    except Exception as error:  # a bug in the trace, not in the rules
+        return (f"(no trace: {type(error).__name__})",)
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}" + ("" if number == 1 else "s")
+
+
+# ---------------------------------------------------------------- checking a test against its ruleset
+
+
+def _position(diagnostic: Diagnostic):
+    span = diagnostic.span
+    return (0, span.line, span.column) if span is not None else (1, 0, 0)
+
+
+def _check_expectations(case: TestCase, ruleset, claim: Claim | None, test_file: TestFile) -> list[Diagnostic]:
+    """Rule ids the ruleset does not know and line numbers the claim does not have (RR611, RR612)."""
+    known = set(ruleset.rule_ids()) if ruleset is not None else None
+    problems = []
+    for expectation in case.expectations:
+        for token in expectation.rules:
+            if known is not None and token.text not in known:
+                problems.append(Diagnostic(
+                    "RR611", f"unknown rule `{token.text}`", token.span, test_file.source_line(token.span.line),
+                    help=suggestion(token.text, known) or "`radrules check` lists what the rules hold; "
+                    "docs/rules.md lists the bundled rule ids",
+                ))
+        for token in expectation.lines:
+            number = int(token.text)
+            if claim is not None and not 1 <= number <= len(claim.lines):
+                problems.append(Diagnostic(
+                    "RR612", f"the claim has no line {number}", token.span, test_file.source_line(token.span.line),
+                    help=f"the claim has {_count(len(claim.lines), 'service line')}, numbered from 1",
+                ))
+    return problems
+
+
+def _describe(finding) -> str:
+    details = [finding.severity]
+    if finding.carc:
+        details.append(f"carc {finding.carc}")
+    if finding.rarc:
+        details.append("rarc " + ", ".join(finding.rarc))
+    where = ("line " if len(finding.lines) == 1 else "lines ") + ", ".join(map(str, finding.lines))
+    return f"{finding.rule} on {where} ({', '.join(details)})"
+
+
+def _listed(findings) -> str:
+    shown = [_describe(f) for f in findings[:4]]
+    if len(findings) > 4:
+        shown.append(f"and {len(findings) - 4} more")
+    return "; ".join(shown)
+
+
+def _matches(expectation: Expectation, finding) -> bool:
+    if expectation.severity is not None and finding.severity != expectation.severity.text:
+        return False
+    if expectation.carc is not None and finding.carc != expectation.carc.text:
+        return False
+    if expectation.rarc is not None and sorted(finding.rarc) != sorted(t.text for t in expectation.rarc):
+        return False
+    if expectation.message is not None and expectation.message.text not in finding.message:
+        return False
+    return True
+
+
+def _compare(expectation: Expectation, result) -> tuple[str | None, list[str]]:
+    """(None, []) if the expectation holds; else (what happened, rule ids to trace)."""
+    failing = [f for f in result.findings if f.severity in ("deny", "review")]
+    kind = expectation.kind
+    if kind == "pass":
+        if result.passed:
+            return None, []
+        return f"a failing claim: {_listed(failing)}", [f.rule for f in failing]
+    if kind == "fail":
+        if not result.passed:
+            return None, []
+        shown = f" (findings: {_listed(result.findings)})" if result.findings else ""
+        return f"a passing claim{shown}", [f.rule for f in result.findings]
+    if kind == "only":
+        wanted = [t.text for t in expectation.rules]
+        got = list(dict.fromkeys(f.rule for f in failing))
+        if set(got) == set(wanted):
+            return None, []
+        return (", ".join(got) or "no rule") + " to deny or review", sorted(set(got) ^ set(wanted))
+    rule = expectation.rules[0].text
+    mine = [f for f in result.findings if f.rule == rule]
+    lines = expectation.line_numbers
+    if kind == "silent":
+        hits = [f for f in mine if not lines or set(f.lines) & set(lines)]
+        if not hits:
+            return None, []
+        return _listed(hits), [rule]
+    matching = [f for f in mine if _matches(expectation, f)]
+    if lines:
+        missing = [n for n in lines if not any(n in f.lines for f in matching)]
+        held = not missing
+    else:
+        held = bool(matching)
+    if held:
+        return None, []
+    return (_listed(mine) if mine else f"no finding of {rule}"), [rule]

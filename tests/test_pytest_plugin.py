@@ -1,0 +1,148 @@
+"""The pytest plugin (radrules.pytest_plugin): rule tests as pytest items.
+
+The plugin is loaded explicitly with ``-p radrules.pytest_plugin``: its entry
+point exists only once radrules is installed, and the entry point carries
+the same name, so the two never clash.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import radrules
+
+pytest_plugins = ["pytester"]
+
+ROOT = Path(__file__).resolve().parent.parent
+START = Path.cwd()
+
+RULES = """\
+rule demo.units "at most 2 units of 71046"
+  when line.code is 71046 and line.units > 2
+  then deny line "71046: {line.units} units on one line"
+  carc CO-151
+  reference "test rule"
+end
+"""
+
+TESTS = """\
+test "three units are denied"
+  claim
+    2026-03-02 71046 x3
+  expect demo.units on line 1 deny carc CO-151
+end
+
+test "two units are fine"
+  claim
+    2026-03-02 71046 x2
+  expect no demo.units
+end
+
+test "a wrong expectation"
+  claim
+    2026-03-02 71046 x2
+  expect demo.units on line 1
+end
+"""
+
+
+def run(pytester, *args):
+    """pytest in this process with the plugin loaded (other third-party plugins left out: they are slow)."""
+    return pytester.runpytest("-p", "radrules.pytest_plugin", "-p", "no:hypothesispytest", "-p", "no:benchmark",
+                              *args)
+
+
+def make_repo(pytester):
+    """A billing company's repository: payer rules and their tests, no Python at all."""
+    pytester.makefile(".rr", **{"payers/demo": RULES})
+    pytester.makefile(".rrt", **{"payers/demo": TESTS})
+
+
+def test_collects_each_test_as_an_item(pytester):
+    """Every `test` block of a .rrt file is one pytest item, named by the test."""
+    make_repo(pytester)
+    result = run(pytester, "--collect-only", "-q", "payers")
+    result.stdout.fnmatch_lines([
+        "payers/demo.rrt::three units are denied",
+        "payers/demo.rrt::two units are fine",
+        "payers/demo.rrt::a wrong expectation",
+    ])
+    assert result.ret == 0
+
+
+def test_runs_tests_and_reports_failures_as_the_command_does(pytester, capsys):
+    """Passing tests pass; a failing test's report is the text `radrules test` prints for it."""
+    make_repo(pytester)
+    result = run(pytester, "payers")
+    result.assert_outcomes(passed=2, failed=1)
+    report = radrules.testing.Runner().run([pytester.path / "payers" / "demo.rrt"])
+    expected = report.render().split("\n\n")[0].replace(str(pytester.path / "payers"), "payers")
+    assert expected.startswith('payers/demo.rrt:16: test "a wrong expectation": expected demo.units on line 1, ')
+    text = result.stdout.str()
+    assert expected in text
+    result.stdout.fnmatch_lines(["FAILED payers/demo.rrt::a wrong expectation*"])
+
+
+def test_broken_test_file_is_a_collection_error(pytester):
+    """A test file with a syntax error is a collection error that shows the diagnostic."""
+    make_repo(pytester)
+    pytester.makefile(".rrt", **{"payers/broken": 'test "x"\n  claim\n    2026-03-02 71046\n  exepct pass\nend\n'})
+    result = run(pytester, "payers")
+    result.stdout.fnmatch_lines([
+        "*ERROR collecting payers/broken.rrt*",
+        "payers/broken.rrt:4:3: error[RR602]: unexpected `exepct`",
+        "    4 |   exepct pass",
+        "      = help: did you mean `expect`?",
+    ])
+    assert result.ret == 2  # interrupted: errors during collection
+
+
+def test_errors_in_a_test_fail_its_item(pytester):
+    """An unknown rule id fails the item with the RR611 diagnostic, and duplicate names stay apart."""
+    make_repo(pytester)
+    pytester.makefile(".rrt", **{"payers/more": 'test "t"\n  claim\n    2026-03-02 71046\n  expect no demo.unit\nend\n'
+                                                'test "t"\n  claim\n    2026-03-02 71046\n  expect pass\nend\n'})
+    result = run(pytester, "payers/more.rrt")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines([
+        "payers/more.rrt:4:13: error[RR611]: unknown rule `demo.unit`",
+        "*= help: did you mean `demo.units`?",
+        "payers/more.rrt:6:6: error[RR610]: a test named `t` comes before, at line 1",
+    ])
+
+
+def test_other_files_are_left_alone(pytester):
+    """Only .rrt files are collected: rule files and JSON are not test items."""
+    make_repo(pytester)
+    pytester.makefile(".json", claims='{"lines": []}')
+    result = run(pytester, "--collect-only", "-q", ".")
+    assert "demo.rr::" not in result.stdout.str()
+    result.stdout.fnmatch_lines(["3 tests collected*"])
+
+
+def test_bundled_rulesets_with_pytest_alone():
+    """`python -m pytest -p radrules.pytest_plugin rulesets/` runs every bundled rule test, and all pass."""
+    env = os.environ.copy()
+    if env.get("PYTHONPATH"):
+        env["PYTHONPATH"] = os.pathsep.join(str(START / p) for p in env["PYTHONPATH"].split(os.pathsep) if p)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "radrules.pytest_plugin", "-q", "-p", "no:cacheprovider",
+         "-p", "no:hypothesispytest", "-p", "no:benchmark", "rulesets/"], cwd=ROOT, capture_output=True, text=True,
+        env=env,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr
+    count = radrules.testing.Runner().run([ROOT / "rulesets"]).passed
+    assert f"{count} passed" in done.stdout.splitlines()[-1]
+
+
+def test_entry_point_is_named_like_the_module():
+    """The pytest11 entry point is named `radrules.pytest_plugin`, so `-p radrules.pytest_plugin` never loads it twice."""
+    import re
+
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    section = re.search(r"^\[project\.entry-points\.pytest11\]\n((?:.+\n)+)", text, re.MULTILINE)
+    assert section is not None
+    assert section.group(1).strip() == '"radrules.pytest_plugin" = "radrules.pytest_plugin"'

@@ -1,0 +1,834 @@
+"""Rule tests (``.rrt`` files): the format, the runner, ``radrules test``, JUnit XML and coverage.
+
+Most tests write a small rule folder and test file under ``tmp_path``; the
+last ones run the tests shipped beside the bundled rules, so the suite fails
+when a bundled rule loses its tests.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import radrules
+from radrules.cli import main as cli_main
+from radrules.testing import Runner, looks_at, measure, parse_tests, read_test_file, trace_for
+
+ROOT = Path(__file__).resolve().parent.parent
+RULESETS = ROOT / "rulesets"
+START = Path.cwd()  # where pytest started: relative PYTHONPATH entries start here
+
+DEMO_RULES = """\
+rule demo.units "at most 2 units of 71046"
+  for payer acme
+  when line.code is 71046 and line.units > 2
+  then deny line "71046: {line.units} units on one line"
+  carc CO-151
+  rarc N362
+  reference "test rule"
+end
+
+rule demo.note "a note on 76700"
+  when line.code is 76700
+  then info line "76700 seen"
+  reference "test rule"
+end
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def demo(tmp_path, monkeypatch) -> Path:
+    """A folder `demo/` holding demo.rr, with the current folder set to its parent."""
+    write(tmp_path, "demo/demo.rr", DEMO_RULES)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "demo"
+
+
+def environment() -> dict:
+    """This process's environment, with PYTHONPATH made absolute (subprocesses run in other folders)."""
+    env = os.environ.copy()
+    if env.get("PYTHONPATH"):
+        env["PYTHONPATH"] = os.pathsep.join(str(START / p) for p in env["PYTHONPATH"].split(os.pathsep) if p)
+    return env
+
+
+def run_cli(capsys, *args) -> tuple[int, str]:
+    code = cli_main(["test", *map(str, args)])
+    return code, capsys.readouterr().out
+
+
+def report_for(folder: Path, text: str, name: str = "demo.rrt"):
+    write(folder, name, text)
+    return Runner().run([folder / name])
+
+
+# ---------------------------------------------------------------- the format
+
+
+class TestFormat:
+    def test_compact_claim_reads_as_its_json_shape(self):
+        """A compact claim becomes the claim dict of docs/claim-format.md, field by field."""
+        test_file = parse_tests(textwrap.dedent("""\
+            test "t"
+              claim id "C-1", payer acme, type professional, patient F born 1971-11-02, pos 11,
+                    received 2026-04-10, auth PA1, auth PA2
+                dx R10.84, M54.50
+                2026-04-06 72148 x1 dx 2
+                2026-04-06 through 2026-04-08 74176-26-XS x1.5 dx 1,2 pos 22 npi 1234567893 charge 380.5
+              expect pass
+            end
+            """), "t.rrt")
+        assert test_file.diagnostics == ()
+        assert test_file.cases[0].claim.data == {
+            "id": "C-1", "payer": "acme", "type": "professional", "place_of_service": "11",
+            "received": "2026-04-10", "prior_auth": ["PA1", "PA2"], "diagnoses": ["R10.84", "M54.50"],
+            "patient": {"sex": "F", "birth_date": "1971-11-02"},
+            "lines": [
+                {"code": "72148", "date": "2026-04-06", "units": 1, "diagnosis_pointers": [2]},
+                {"code": "74176", "modifiers": ["26", "XS"], "date": "2026-04-06", "end_date": "2026-04-08",
+                 "units": 1.5, "diagnosis_pointers": [1, 2], "place_of_service": "22",
+                 "rendering_npi": "1234567893", "charge": 380.5},
+            ],
+        }
+
+    def test_each_value_keeps_its_place(self):
+        """Every field path maps to the line and columns where the test wrote it, modifiers included."""
+        test_file = parse_tests('test "t"\n  claim\n    2026-04-06 74176-26-XS x2\n  expect pass\nend\n', "t.rrt")
+        spans = test_file.cases[0].claim.spans
+        assert (spans["lines[0].code"].line, spans["lines[0].code"].column) == (3, 16)
+        assert (spans["lines[0].modifiers[1]"].column, spans["lines[0].modifiers[1]"].end_column) == (25, 27)
+        assert (spans["lines[0].units"].column, spans["lines[0].units"].end_column) == (28, 30)
+
+    def test_expectations_read_back_in_words(self):
+        """Each kind of `expect` line is parsed with its details and described as failure reports show it."""
+        test_file = parse_tests(textwrap.dedent("""\
+            test "t"
+              claim
+                2026-04-06 74176
+              expect pass
+              expect fail
+              expect acme.ptp on lines 1, 2 deny carc CO-97 rarc M80, N20 message "bundled"
+              expect no acme.ptp on line 2
+              expect only acme.ptp, format.code
+            end
+            """), "t.rrt")
+        described = [e.describe() for e in test_file.cases[0].expectations]
+        assert described == [
+            "the claim to pass",
+            "the claim to fail",
+            'acme.ptp on lines 1, 2 (deny, carc CO-97, rarc M80, N20, message "bundled")',
+            "no acme.ptp on line 2",
+            "only acme.ptp, format.code to deny or review",
+        ]
+
+    def test_inline_rules_keep_their_line_numbers(self):
+        """The text of `rules ... with \"\"\"` is padded so that its lines are the test file's lines."""
+        test_file = parse_tests('rules ".." with """\n  property pctc = 2 for 93010\n"""\n', "t.rrt")
+        assert test_file.rules.path.text == ".."
+        assert test_file.rules.text.text.splitlines()[1] == "  property pctc = 2 for 93010"
+
+    def test_comments_and_blank_lines_are_ignored(self):
+        """`#` comments, blank lines and a missing final line break change nothing."""
+        text = '# head\n\ntest "t"   # name\n  # inside\n  claim   # here\n\n    2026-04-06 74176\n  expect pass\nend'
+        test_file = parse_tests(text, "t.rrt")
+        assert test_file.diagnostics == ()
+        assert [c.name.text for c in test_file.cases] == ["t"]
+
+
+# ---------------------------------------------------------------- syntax errors
+
+
+WORDS = ['test "t"', "\n", "  ", "claim", " payer acme", ",", " pos 11", " patient F born 1971-11-02", "dx R10.9",
+         "2026-03-02", " 74176-26", " x2", " dx 1,2", " through 2026-03-03", "expect", " pass", " no", " only",
+         " acme.ptp", " on line 1", " deny", " carc CO-97", ' message "m"', "end", 'rules ".."', ' with """',
+         '"""', " json", ' file "c.json"', " id", "#", '"', "&", " x0"]
+
+
+def rendered(test_file) -> str:
+    return "\n\n".join(d.render() for d in test_file.diagnostics)
+
+
+class TestSyntaxErrors:
+    def test_misspelt_keyword(self):
+        """A misspelt keyword is RR602 with the word underlined and the keyword suggested."""
+        test_file = parse_tests('test "t"\n  claim payor acme\n    2026-04-06 74176\n  expect pass\nend\n', "t.rrt")
+        assert rendered(test_file) == (
+            "t.rrt:2:9: error[RR602]: unexpected `payor`\n"
+            "    2 |   claim payor acme\n"
+            "      |         ^^^^^\n"
+            "      = help: did you mean `payer`?"
+        )
+
+    def test_unexpected_character(self):
+        """A character no word starts with is RR601, with the words that could stand there."""
+        test_file = parse_tests('test "t"\n  claim\n    2026-04-06 74176 & 2\n  expect pass\nend\n', "t.rrt")
+        assert rendered(test_file) == (
+            "t.rrt:3:22: error[RR601]: unexpected `&`\n"
+            "    3 |     2026-04-06 74176 & 2\n"
+            "      |                      ^\n"
+            "      = help: expected `charge`, `dx`, `npi`, `pos`, the end of the line or units such as `x2`"
+        )
+
+    def test_unterminated_text(self):
+        """A quoted name without its closing quote is RR603."""
+        test_file = parse_tests('test "t\n  claim\n    2026-04-06 74176\n  expect pass\nend\n', "t.rrt")
+        assert [d.code for d in test_file.diagnostics] == ["RR603"]
+        assert "= help: a quoted text ends with `\"` on the same line" in rendered(test_file)
+
+    def test_missing_end_names_where_it_goes(self):
+        """A test without `end` is RR604 on its `test` keyword, saying before which line `end` goes."""
+        text = 'test "a"\n  claim\n    2026-04-06 74176\n  expect pass\n\ntest "b"\n  claim\n' \
+               '    2026-04-06 74176\n  expect pass\nend\n'
+        test_file = parse_tests(text, "t.rrt")
+        assert rendered(test_file) == (
+            "t.rrt:1:1: error[RR604]: this `test` has no `end`\n"
+            "    1 | test \"a\"\n"
+            "      | ^^^^\n"
+            "      = help: add `end` before line 6; every test ends with `end`"
+        )
+        assert [c.name.text for c in test_file.cases] == ["b"]
+
+    def test_claim_without_service_lines(self):
+        """A claim with no service line says what a service line looks like."""
+        test_file = parse_tests('test "t"\n  claim payer acme\n  expect pass\nend\n', "t.rrt")
+        assert test_file.diagnostics[0].help == "a claim lists at least one service line, such as " \
+                                               "`2026-04-06 74176-26 x1`"
+
+    def test_test_without_expectations(self):
+        """A test must expect something: `end` right after the claim is an error with a hint."""
+        test_file = parse_tests('test "t"\n  claim\n    2026-04-06 74176\nend\n', "t.rrt")
+        assert test_file.diagnostics[0].help == "a test says what it expects: add a line such as `expect pass`"
+
+    def test_one_broken_test_does_not_hide_the_others(self):
+        """Every broken test is reported and every good one still parses."""
+        text = ('test "a"\n  claim\n    2026-04-06 74176\n  exepct pass\nend\n'
+                'test "b"\n  claim\n    2026-04-06 74176\n  expect pass\nend\n'
+                'test "c"\n  claim\n    2026-04-06 74176 ?\n  expect pass\nend\n')
+        test_file = parse_tests(text, "t.rrt")
+        assert [(d.code, d.span.line) for d in test_file.diagnostics] == [("RR602", 4), ("RR601", 13)]
+        assert [c.name.text for c in test_file.cases] == ["b"]
+
+    def test_a_broken_rules_line_stops_every_test(self):
+        """When the file's `rules` line does not parse, no test runs (none would know what to load)."""
+        text = 'rules "..\ntest "t"\n  claim\n    2026-04-06 74176\n  expect pass\nend\n'
+        test_file = parse_tests(text, "t.rrt")
+        assert [d.code for d in test_file.diagnostics] == ["RR603"]
+        assert test_file.cases == ()
+
+    def test_field_given_twice(self):
+        """A claim field or an expectation detail given twice is RR605."""
+        text = 'test "t"\n  claim payer a, payer b\n    2026-04-06 74176 x1 x2\n  expect x.y deny warn\nend\n'
+        test_file = parse_tests(text, "t.rrt")
+        assert [(d.code, d.span.line, d.message) for d in test_file.diagnostics] == [
+            ("RR605", 2, "claim field `payer` is given twice"),
+            ("RR605", 3, "claim field `units` is given twice on one line"),
+            ("RR605", 4, "`severity` is given twice in one expectation"),
+        ]
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(st.sampled_from(WORDS), max_size=40))
+    def test_any_sequence_of_words_never_crashes(self, words):
+        """Text made of the format's own words, in any order, parses or gives located diagnostics."""
+        test_file = parse_tests("".join(words), "t.rrt")
+        for diagnostic in test_file.diagnostics:
+            assert diagnostic.code.startswith("RR60") and diagnostic.span is not None
+            assert diagnostic.render().startswith(f"t.rrt:{diagnostic.span.line}:")
+
+    def test_arbitrary_bytes_never_crash(self):
+        """Text that is no test file at all gives diagnostics, not an exception."""
+        for text in ("", "\x00\x01", "end end end", 'test "x"\n' * 3, '"""', "rules\n", "test \"t\"\n claim json \"\"\""):
+            test_file = parse_tests(text, "t.rrt")
+            assert test_file.cases == () and (text == "" or test_file.diagnostics), repr(text)
+
+
+# ---------------------------------------------------------------- errors found when running
+
+
+def problems(report) -> str:
+    return report.render()
+
+
+class TestRunErrors:
+    def test_bad_claim_value_points_at_the_value(self, demo):
+        """A value Claim.from_dict refuses is RR613, underlined where the test wrote it."""
+        report = report_for(demo, 'test "t"\n  claim\n    2026-03-02 71046 x0\n  expect pass\nend\n')
+        assert problems(report) == (
+            "demo/demo.rrt:3:22: error[RR613]: bad claim: lines[0].units: expected a positive number\n"
+            "    3 |     2026-03-02 71046 x0\n"
+            "      |                      ^^\n"
+            "      = help: units are written after `x`, such as `x1` or `x2`\n\n"
+            "0 passed, 0 failed, 1 error"
+        )
+
+    def test_bad_dates_sex_and_pointers_are_claim_errors(self, demo):
+        """Calendar dates, the patient's sex and diagnosis pointers are checked like a real claim's."""
+        cases = {
+            'claim\n    2026-02-30 71046': "lines[0].date: not a calendar date",
+            'claim patient female\n    2026-03-02 71046': "patient.sex: expected `F`, `M` or `U`",
+            'claim\n    2026-03-02 71046 dx 0': "lines[0].diagnosis_pointers[0]: expected a positive whole number",
+            'claim received 2026-3-2\n    2026-03-02 71046': "received: expected a date as YYYY-MM-DD",
+        }
+        for claim, message in cases.items():
+            report = report_for(demo, f'test "t"\n  {claim}\n  expect pass\nend\n')
+            assert f"error[RR613]: bad claim: {message}" in problems(report), claim
+
+    def test_unknown_rule_is_suggested(self, demo):
+        """An expectation naming a rule the ruleset does not have is RR611, never a vacuous pass."""
+        report = report_for(demo, 'test "t"\n  claim\n    2026-03-02 71046\n  expect no demo.unit\nend\n')
+        assert problems(report) == (
+            "demo/demo.rrt:4:13: error[RR611]: unknown rule `demo.unit`\n"
+            "    4 |   expect no demo.unit\n"
+            "      |             ^^^^^^^^^\n"
+            "      = help: did you mean `demo.units`?\n\n"
+            "0 passed, 0 failed, 1 error"
+        )
+
+    def test_line_the_claim_does_not_have(self, demo):
+        """`on line N` past the claim's last line is RR612."""
+        report = report_for(demo, 'test "t"\n  claim\n    2026-03-02 71046\n  expect no demo.units on line 2\nend\n')
+        assert "error[RR612]: the claim has no line 2" in problems(report)
+        assert "= help: the claim has 1 service line, numbered from 1" in problems(report)
+
+    def test_duplicate_test_names(self, demo):
+        """Two tests of one file with the same name: the second is RR610."""
+        test = 'test "t"\n  claim\n    2026-03-02 71046\n  expect pass\nend\n'
+        report = report_for(demo, test + test)
+        assert report.passed == 1
+        assert "demo/demo.rrt:6:6: error[RR610]: a test named `t` comes before, at line 1" in problems(report)
+
+    def test_json_claim(self, demo):
+        """A JSON claim is judged like a compact one; bad JSON is RR614 at its place in the test file."""
+        good = 'test "t"\n  claim json """\n  {"payer": "acme", "lines": [{"code": "71046", "date": "2026-03-02",' \
+               ' "units": 3}]}\n  """\n  expect demo.units on line 1\nend\n'
+        assert report_for(demo, good).passed == 1
+        bad = 'test "t"\n  claim json """\n  {"lines": [}\n  """\n  expect pass\nend\n'
+        assert problems(report_for(demo, bad)).startswith(
+            "demo/demo.rrt:3:14: error[RR614]: the claim is not JSON: Expecting value\n"
+            '    3 |   {"lines": [}\n'
+            "      |              ^"
+        )
+
+    def test_claim_files(self, demo):
+        """`claim file` reads a claim, or picks one by id; outside, missing, unknown ids are errors."""
+        write(demo, "claims/one.json", '{"payer": "acme", "lines": [{"code": "71046", "date": "2026-03-02", "units": 3}]}')
+        write(demo, "claims/many.json", '[{"id": "A", "lines": [{"code": "76700", "date": "2026-03-02"}]},\n'
+                                        ' {"id": "B", "lines": [{"code": "71046", "date": "2026-03-02"}]}]')
+        write(demo.parent, "outside.json", '{"lines": [{"code": "71046", "date": "2026-03-02"}]}')
+        cases = {
+            'claim file "claims/one.json"\n  expect demo.units': None,
+            'claim file "claims/many.json" id "A"\n  expect demo.note': None,
+            'claim file "claims/many.json" id "Z"\n  expect pass': "RR616]: no claim with id `Z` in `claims/many.json`",
+            'claim file "claims/many.json"\n  expect pass': "RR616]: `claims/many.json` holds 2 claims",
+            'claim file "../outside.json"\n  expect pass': "RR615]: `../outside.json` is outside the test file's folder",
+            'claim file "nope.json"\n  expect pass': "RR615]: no claim file `nope.json`",
+        }
+        for body, error in cases.items():
+            report = report_for(demo, f'test "t"\n  {body}\nend\n')
+            if error is None:
+                assert report.passed == 1, body
+            else:
+                assert f"error[{error}" in problems(report), body
+
+    def test_missing_rules(self, tmp_path, monkeypatch):
+        """A `rules` path that does not exist, or a folder without rule files, is RR620."""
+        monkeypatch.chdir(tmp_path)
+        report = report_for(tmp_path, 'rules "nope"\ntest "t"\n  claim\n    2026-03-02 71046\n  expect pass\nend\n')
+        assert problems(report).startswith("demo.rrt:1:7: error[RR620]: no rule file or folder at `nope`")
+        report = report_for(tmp_path, 'test "t"\n  claim\n    2026-03-02 71046\n  expect pass\nend\n')
+        assert "error[RR620]: no `.rr` rule files in `.`" in problems(report)
+
+    def test_broken_rules_are_reported_once(self, demo, capsys):
+        """Rules that don't compile: RR621, then their own diagnostics, once for all tests; exit code 3."""
+        text = ('rules "." with """\n  rule x.y\n    when line.cod is 70450\n    then deny line "x"\n  end\n"""\n'
+                'test "a"\n  claim\n    2026-03-02 71046\n  expect pass\nend\n'
+                'test "b"\n  claim\n    2026-03-02 76700\n  expect pass\nend\n')
+        write(demo, "demo.rrt", text)
+        code, out = run_cli(capsys, "demo/demo.rrt")
+        assert code == 3
+        assert out == (
+            "demo/demo.rrt:1:7: error[RR621]: the rules under test have 1 error\n"
+            '    1 | rules "." with """\n'
+            "      |       ^^^\n"
+            "      = help: the errors follow; the tests that load these rules run once they are fixed\n\n"
+            "demo/demo.rrt:3:15: error[RR204]: unknown field `cod` of `line`\n"
+            "    3 |     when line.cod is 70450\n"
+            "      |               ^^^\n"
+            "      = help: did you mean `code`?\n\n"
+            "0 passed, 0 failed, 2 errors\n"
+        )
+
+    def test_a_crash_in_evaluation_is_an_error_not_a_pass(self, demo, monkeypatch):
+        """If evaluation raises, the test is an error naming the exception type (never its text)."""
+        def explode(self, claim, **options):
+            raise ZeroDivisionError("claim C-1 of patient 12345")
+        monkeypatch.setattr(radrules.Ruleset, "evaluate", explode)
+        report = report_for(demo, 'test "t"\n  claim\n    2026-03-02 71046\n  expect pass\nend\n')
+        assert report.errors == 1 and not report.ok
+        assert problems(report) == ('demo/demo.rrt:1: test "t": evaluating the claim raised ZeroDivisionError '
+                                    "(a bug in radrules: please report it)\n\n0 passed, 0 failed, 1 error")
+
+    def test_a_broken_trace_never_hides_the_failure(self, demo, monkeypatch):
+        """If the trace can't be built, the failure is still reported, with a note instead of the trace."""
+        import radrules.testing.runner as runner_module
+
+        def broken(*args):
+            raise RuntimeError("no")
+        monkeypatch.setattr(runner_module, "trace_for", broken)
+        report = report_for(demo, 'test "t"\n  claim\n    2026-03-02 71046\n  expect demo.note\nend\n')
+        assert report.render().splitlines()[:2] == [
+            'demo/demo.rrt:4: test "t": expected demo.note, got no finding of demo.note', "    (no trace: RuntimeError)"]
+
+    def test_paths_without_tests(self, tmp_path, monkeypatch):
+        """A folder without test files, a non-test file, a missing path and an empty test file are RR630."""
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / "empty").mkdir()
+        write(tmp_path, "notes.txt", "hello")
+        write(tmp_path, "blank.rrt", "# nothing yet\n")
+        report = Runner().run(["empty", "notes.txt", "missing", "blank.rrt"])
+        assert [d.render() for d in report.diagnostics] == [
+            "error[RR630]: no `.rrt` test files in `empty`",
+            "error[RR630]: `notes.txt` is not a test file (test files end in `.rrt`)",
+            "error[RR630]: no test file or folder at `missing`",
+            "error[RR630]: `blank.rrt` holds no tests",
+        ]
+        assert not report.ok and report.summary() == "0 passed, 0 failed, 4 errors"
+
+
+ODD = ["acme", "medicare", "2026-02-30", "2026-03-02", "1950-01-01", "0", "1", "9", "11", "2", "F", "U", "female",
+       "R10.9", "10.9", "74176", "7404", "g0279", "XS", "5", "x", "1,2", '""', '"a b"', "1.5", "-1"]
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.sampled_from(ODD), min_size=12, max_size=12),
+       st.sampled_from(["pass", "fail", "acme.ptp on line 1 deny", "no format.code on line 2", "only acme.ptp",
+                        "acme.pt", "no acme.ptp on line 7"]))
+def test_running_odd_claims_never_crashes(values, expect):
+    """Claims with odd values in every field run or give diagnostics; the runner never raises."""
+    v = values
+    text = (f'test "t"\n  claim payer {v[0]}, patient {v[1]} born {v[2]}, pos {v[3]}, received {v[4]}\n'
+            f'    dx {v[5]}, {v[6]}\n    {v[7] if v[7][:1].isdigit() and len(v[7]) == 10 else "2026-03-02"} '
+            f'{v[8]}-{v[9]} x{v[10]} dx {v[11]}\n  expect {expect}\nend\n')
+    test_file = parse_tests(text, "t.rrt", RULESETS)
+    for outcome in Runner().run_file(test_file):
+        assert outcome.status in ("passed", "failed", "error")
+        assert outcome.render() or outcome.passed
+
+
+# ---------------------------------------------------------------- what expectations mean
+
+
+CLAIM = """\
+test "t"
+  claim payer acme
+    2026-03-02 71046 x3
+    2026-03-02 76700
+    2026-03-02 71046 x1
+{expect}
+end
+"""
+
+HOLDS = [
+    "expect fail",
+    "expect demo.units",
+    "expect demo.units on line 1 deny carc CO-151 rarc N362",
+    "expect demo.units rarc N362 message \"3 units\"",
+    "expect demo.note on line 2 info",
+    "expect no demo.units on line 3",
+    "expect no demo.units on lines 2, 3",
+    "expect only demo.units",
+]
+FAILS = {
+    "expect pass": "got a failing claim: demo.units on line 1 (deny, carc CO-151, rarc N362)",
+    "expect demo.units on line 3": "got demo.units on line 1 (deny, carc CO-151, rarc N362)",
+    "expect demo.units on lines 1, 3": "got demo.units on line 1 (deny, carc CO-151, rarc N362)",
+    "expect demo.units warn": "got demo.units on line 1 (deny, carc CO-151, rarc N362)",
+    "expect demo.units carc CO-97": "got demo.units on line 1 (deny, carc CO-151, rarc N362)",
+    "expect demo.units rarc N362, M80": "got demo.units on line 1 (deny, carc CO-151, rarc N362)",
+    'expect demo.units message "4 units"': "got demo.units on line 1 (deny, carc CO-151, rarc N362)",
+    "expect no demo.units": "got demo.units on line 1 (deny, carc CO-151, rarc N362)",
+    "expect no demo.note on line 2": "got demo.note on line 2 (info)",
+    "expect only demo.note": "got demo.units to deny or review",
+}
+
+
+class TestExpectations:
+    @pytest.mark.parametrize("expect", HOLDS)
+    def test_expectation_holds(self, demo, expect):
+        """Each of these expectations holds for a claim with 3 units of 71046 on line 1 and 76700 on line 2."""
+        report = report_for(demo, CLAIM.format(expect="  " + expect))
+        assert (report.passed, report.failed, report.errors) == (1, 0, 0), report.render()
+
+    @pytest.mark.parametrize("expect, got", FAILS.items(), ids=list(FAILS))
+    def test_expectation_fails(self, demo, expect, got):
+        """Each of these expectations fails for the same claim, saying what happened instead."""
+        report = report_for(demo, CLAIM.format(expect="  " + expect))
+        assert (report.passed, report.failed) == (0, 1)
+        first = report.render().splitlines()[0]
+        assert first.startswith('demo/demo.rrt:6: test "t": expected ') and first.endswith(got), first
+
+    def test_a_rule_that_does_not_fire(self, demo):
+        """`expect RULE` on a claim where it does not fire fails, with `no finding`."""
+        report = report_for(demo, CLAIM.replace("payer acme", "payer medicare").format(expect="  expect demo.units"))
+        assert report.render().splitlines()[0].endswith("got no finding of demo.units")
+
+    def test_expect_fail_on_a_passing_claim(self, demo):
+        """`expect fail` on a passing claim names the findings it did have."""
+        text = 'test "t"\n  claim\n    2026-03-02 76700\n  expect fail\nend\n'
+        assert report_for(demo, text).render().splitlines()[:2] == [
+            'demo/demo.rrt:4: test "t": expected the claim to fail, got a passing claim '
+            "(findings: demo.note on line 1 (info))",
+            "    demo.note fired 1 time:",
+        ]
+
+    def test_every_failing_expectation_is_reported(self, demo):
+        """A test with several failing expectations reports each, not only the first."""
+        report = report_for(demo, CLAIM.format(expect="  expect pass\n  expect no demo.note"))
+        lines = [line for line in report.render().splitlines() if line.startswith("demo/")]
+        assert [line.split(":")[1] for line in lines] == ["6", "7"]
+
+
+# ---------------------------------------------------------------- the command
+
+
+FAILING = """\
+rules "."
+
+test "three units of 71046 are denied"
+  claim payer acme
+    2026-03-02 71046 x3
+  expect demo.units on line 1 deny
+end
+
+test "a medicare claim is not judged by demo.units"
+  claim payer medicare
+    2026-03-02 71046 x3
+  expect demo.units on line 1
+end
+"""
+
+
+class TestCommand:
+    def test_failing_test_output(self, demo, capsys):
+        """A failure prints file:line, the test, expected and got, a trace of the rule, then `N passed, M failed`."""
+        write(demo, "demo.rrt", FAILING)
+        code, out = run_cli(capsys, "demo")
+        assert code == 1
+        assert out == (
+            'demo/demo.rrt:12: test "a medicare claim is not judged by demo.units": expected demo.units on line 1, '
+            "got no finding of demo.units\n"
+            "    demo.units did not fire (at demo/demo.rr:1)\n"
+            "      when line.code is 71046 and line.units > 2\n"
+            "      not for this claim: it applies to payer acme and the claim has `medicare`\n"
+            "\n"
+            "1 passed, 1 failed\n"
+        )
+
+    def test_trace_shows_the_part_of_the_condition_that_failed(self, demo, capsys):
+        """For a rule that applies but does not fire, the trace names the first part that is not true, per line."""
+        write(demo, "demo.rrt", 'test "t"\n  claim payer acme\n    2026-03-02 71046 x2\n    2026-03-02 76700\n'
+                                '  expect demo.units\nend\n')
+        code, out = run_cli(capsys, "demo/demo.rrt")
+        assert code == 1
+        assert out.splitlines()[1:4] == [
+            "    demo.units did not fire (at demo/demo.rr:1)",
+            "      when line.code is 71046 and line.units > 2",
+            "      line 1 (71046): `line.units > 2` is false",
+        ]
+
+    def test_passing_tests_exit_zero(self, demo, capsys):
+        """When every test passes, only the summary is printed and the exit code is 0."""
+        write(demo, "demo.rrt", FAILING.split('test "a medicare')[0])
+        assert run_cli(capsys, "demo") == (0, "1 passed, 0 failed\n")
+
+    def test_syntax_errors_exit_one(self, demo, capsys):
+        """A test file with a syntax error prints its diagnostic, runs the other tests and exits 1."""
+        write(demo, "demo.rrt", FAILING.split('test "a medicare')[0] + 'test "x"\n  claim\nend\n')
+        code, out = run_cli(capsys, "demo")
+        assert code == 1
+        assert out.startswith("demo/demo.rrt:11:1: error[RR602]: unexpected `end`\n")
+        assert out.endswith("\n\n1 passed, 0 failed, 1 error\n")
+
+    def test_report_goes_file_by_file(self, demo, capsys):
+        """Problems and failures are reported file by file, in the order the files ran."""
+        write(demo, "a.rrt", 'test "a"\n  claim\n    2026-03-02 71046\n  expect demo.note\nend\n')
+        write(demo, "b.rrt", 'test "b"\n  claim\n  expect pass\nend\n')
+        write(demo, "c.rrt", 'test "c"\n  claim\n    2026-03-02 71046\n  expect demo.note\nend\n')
+        code, out = run_cli(capsys, "demo")
+        assert code == 1
+        heads = [line.split(":")[0] for line in out.split("\n\n") if line.startswith("demo/")]
+        assert heads == ["demo/a.rrt", "demo/b.rrt", "demo/c.rrt"]
+
+    def test_no_tests_exit_one(self, tmp_path, capsys, monkeypatch):
+        """A path without test files is an error (exit 1), not a silent success."""
+        monkeypatch.chdir(tmp_path)
+        assert run_cli(capsys, tmp_path) == (1, f"error[RR630]: no `.rrt` test files in `{tmp_path.as_posix()}`"
+                                                "\n\n0 passed, 0 failed, 1 error\n")
+
+    def test_junit_xml(self, demo, tmp_path, capsys):
+        """`--junit FILE` writes JUnit XML: a suite per file, a case per test, the failure with its text."""
+        write(demo, "demo.rrt", FAILING)
+        target = tmp_path / "out" / "junit.xml"
+        target.parent.mkdir()
+        code, out = run_cli(capsys, "--junit", target, "demo")
+        assert code == 1
+        root = ET.parse(target).getroot()
+        assert (root.tag, root.get("tests"), root.get("failures"), root.get("errors")) == ("testsuites", "2", "1", "0")
+        suite = root.find("testsuite")
+        assert (suite.get("name"), suite.get("tests"), suite.get("failures")) == ("demo/demo.rrt", "2", "1")
+        cases = suite.findall("testcase")
+        assert [(c.get("name"), c.get("classname"), c.get("line")) for c in cases] == [
+            ("three units of 71046 are denied", "demo.demo", "3"),
+            ("a medicare claim is not judged by demo.units", "demo.demo", "9"),
+        ]
+        assert cases[0].find("failure") is None
+        failure = cases[1].find("failure")
+        assert failure.get("message") == "expected demo.units on line 1, got no finding of demo.units"
+        assert failure.text == out.split("\n\n")[0]
+
+    def test_junit_xml_of_errors(self, demo, tmp_path, capsys):
+        """Broken files and tests that can't run are JUnit errors, so CI shows them too."""
+        write(demo, "demo.rrt", 'test "a"\n  claim\n    2026-03-02 71046 x0\n  expect pass\nend\n'
+                                'test "b"\n  claim\n  expect pass\nend\n')
+        run_cli(capsys, "--junit", tmp_path / "j.xml", "demo")
+        root = ET.parse(tmp_path / "j.xml").getroot()
+        assert (root.get("tests"), root.get("errors")) == ("1", "2")
+        errors = root.findall(".//error")
+        assert [e.get("message") for e in errors] == [
+            "bad claim: lines[0].units: expected a positive number", "unexpected `expect`"]
+
+    def test_command_in_a_fresh_process(self, demo):
+        """`python -m radrules test` runs in its own process: exit 1 and the summary on a failing file."""
+        write(demo, "demo.rrt", FAILING)
+        done = subprocess.run([sys.executable, "-m", "radrules", "test", "demo"], cwd=demo.parent,
+                              capture_output=True, text=True, env=environment())
+        assert done.returncode == 1, done.stderr
+        assert done.stdout.endswith("\n1 passed, 1 failed\n")
+        assert done.stderr == ""
+
+
+# ---------------------------------------------------------------- coverage
+
+
+COVERED = """\
+test "fires"
+  claim payer acme
+    2026-03-02 71046 x3
+  expect demo.units on line 1
+end
+
+test "silent"
+  claim payer acme
+    2026-03-02 71046 x2
+    2026-03-02 76700
+  expect no demo.units
+  expect demo.note
+end
+"""
+
+
+class TestCoverage:
+    def test_rules_lacking_tests_are_listed(self, demo, capsys):
+        """`--coverage` lists each rule lacking a firing or a silent test, with its source, and exits 1."""
+        write(demo, "demo.rrt", COVERED)
+        code, out = run_cli(capsys, "--coverage", "demo")
+        assert code == 1
+        lines = out.splitlines()
+        assert lines[:3] == ["2 passed, 0 failed", "", "demo.note: no test shows it silent (at demo/demo.rr:10)"]
+        assert lines[3] == "format.code: no test makes it fire and no test shows it silent (at radrules:format)"
+        assert [line.split(":")[0] for line in lines[3:-1]] == sorted(radrules.checks.FORMAT_RULES)
+        builtin = len(radrules.checks.FORMAT_RULES)  # demo.note and every built-in check lack tests
+        assert lines[-1] == f"coverage: {builtin + 1} of {builtin + 2} rules lack a firing or a silent test"
+
+    def test_silence_counts_only_on_a_claim_the_rule_looks_at(self, demo):
+        """`expect no RULE` on another payer's claim, or with another code, shows nothing."""
+        text = ('test "other payer"\n  claim payer medicare\n    2026-03-02 71046 x3\n  expect no demo.units\nend\n'
+                'test "other code"\n  claim payer acme\n    2026-03-02 76700\n  expect no demo.units\nend\n')
+        report = report_for(demo, text)
+        assert report.passed == 2
+        assert [r.silent for r in measure(report).rules if r.rule == "demo.units"] == [False]
+
+    def test_pass_and_only_count_for_nothing(self, demo):
+        """`expect pass` and `expect only` show no rule firing or silent."""
+        text = 'test "t"\n  claim payer acme\n    2026-03-02 71046 x3\n  expect only demo.units\n  expect fail\nend\n'
+        report = report_for(demo, text)
+        assert report.passed == 1
+        assert [(r.fires, r.silent) for r in measure(report).rules if r.rule == "demo.units"] == [(False, False)]
+
+    def test_failing_tests_count_for_nothing(self, demo):
+        """A failing test covers nothing, even its expectations that held."""
+        text = 'test "t"\n  claim payer acme\n    2026-03-02 71046 x3\n  expect demo.units\n  expect pass\nend\n'
+        report = report_for(demo, text)
+        assert report.failed == 1
+        assert not any(r.fires for r in measure(report).rules)
+
+    def test_untested_rule_files_under_the_path_count(self, demo, capsys):
+        """A rule file under PATH that no test loads still needs tests."""
+        write(demo, "demo.rrt", 'rules "demo.rr"\n' + COVERED)
+        write(demo, "more.rr", 'rule demo.more\n  when line.code is 70450\n  then warn line "x"\n'
+                               '  reference "r"\nend\n')
+        code, out = run_cli(capsys, "--coverage", "demo")
+        assert code == 1
+        assert "demo.more: no test makes it fire and no test shows it silent (at demo/more.rr:1)" in out
+
+    def test_cms_table_rules(self, tmp_path, monkeypatch):
+        """Tests run on rules that load CMS tables; the ncci.* rules count, at their table statement."""
+        import shutil
+
+        data = ROOT / "tests" / "data" / "cms"
+        (tmp_path / "ncci" / "cms").mkdir(parents=True)
+        shutil.copy(data / "radiology-ptp-v322r0-f1.TXT", tmp_path / "ncci" / "cms" / "ccipra-v322r0-f1.TXT")
+        write(tmp_path, "ncci/ncci.rr", 'table ptp "cms/ccipra-v322r0-f1.TXT"\n')
+        write(tmp_path, "ncci/ncci.rrt", 'test "t"\n  claim\n    2026-08-03 74176\n    2026-08-03 74150\n'
+                                         '  expect ncci.ptp on line 2 deny\n  expect no ncci.ptp on line 1\nend\n')
+        monkeypatch.chdir(tmp_path)
+        report = Runner(cache_dir=None).run(["ncci"])
+        assert report.ok, report.render()
+        row = next(r for r in measure(report).rules if r.rule == "ncci.ptp")
+        assert (row.fires, row.silent, row.source) == (True, True, "ncci/ncci.rr:1")
+
+    def test_looks_at(self):
+        """looks_at reads a rule's payer, claim type, dates and codes, and an edit row's codes."""
+        rules = radrules.load(RULESETS)
+        claim = radrules.Claim.from_dict
+        acme = {"payer": "acme", "lines": [{"code": "74176", "date": "2026-03-02"},
+                                           {"code": "74150", "date": "2026-03-02"}]}
+        assert looks_at(rules, "acme.prior_auth.missing", claim(acme))
+        assert looks_at(rules, "acme.ptp", claim(acme))
+        assert not looks_at(rules, "acme.mue", claim(acme))
+        assert not looks_at(rules, "acme.prior_auth.missing", claim({**acme, "payer": "medicare"}))
+        early = {**acme, "lines": [{**line, "date": "2025-12-31"} for line in acme["lines"]]}
+        assert not looks_at(rules, "acme.prior_auth.missing", claim(early))
+        assert looks_at(rules, "format.npi", claim(acme))
+        assert looks_at(rules, "radiology.abdomen_pelvis.overlap", claim(acme))
+        apart = {**acme, "lines": [acme["lines"][0], {**acme["lines"][1], "date": "2026-03-03"}]}
+        assert not looks_at(rules, "radiology.abdomen_pelvis.overlap", claim(apart))
+
+
+# ---------------------------------------------------------------- the trace
+
+
+class TestTrace:
+    def test_uses_the_explain_facility_when_evaluate_has_it(self):
+        """When Ruleset.evaluate accepts explain=True, the trace comes from result.explanation."""
+        class Explanation:
+            def __str__(self):
+                return "demo.units: fired\n  line 1: 3 > 2\nother.rule: silent\n  line 1: no"
+
+        class Result:
+            explanation = Explanation()
+
+        class Explaining:
+            def evaluate(self, claim, *, indexed=True, explain=False):
+                assert explain is True
+                return Result()
+
+        assert trace_for(Explaining(), None, ["demo.units"]) == ["demo.units: fired", "  line 1: 3 > 2"]
+
+    def test_fallback_lists_findings_and_silent_rules(self):
+        """Without the explain facility: the findings of rules that fired, the condition of rules that did not."""
+        rules = radrules.loads(DEMO_RULES, name="demo.rr")
+        claim = radrules.Claim.from_dict({"payer": "acme", "lines": [{"code": "71046", "units": 3,
+                                                                      "date": "2026-03-02"}]})
+        assert trace_for(rules, claim, ["demo.units", "demo.note", "format.npi"]) == [
+            "demo.units fired 1 time:",
+            "  deny line 1 CO-151 N362: 71046: 3 units on one line (at demo.rr:1)",
+            "demo.note did not fire (at demo.rr:10)",
+            "  when line.code is 76700",
+            "  no line of the claim has a code it checks",
+            "format.npi did not fire (built-in check: rendering NPI fails its check digit)",
+        ]
+
+
+# ---------------------------------------------------------------- the library around it
+
+
+class TestLibrary:
+    def test_load_with_extra_rule_text(self, demo):
+        """load(extra=...) compiles rule text with a folder's files; include in it is RR405."""
+        rules = radrules.load(demo, extra=[("extra.rrt", "property pctc = 2 for 93010\n")])
+        assert rules.properties["pctc"]["93010"] == "2"
+        assert "93010" not in radrules.load(demo).properties["pctc"]
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(demo, extra=[("extra.rrt", 'include "demo.rr"\n')])
+        assert [d.code for d in caught.value.errors] == ["RR405"]
+
+    def test_rule_test_files_are_not_rule_files(self):
+        """The bundled .rrt files (and their inline rules) never enter radrules.load()."""
+        rules = radrules.load()
+        assert all(name.endswith(".rr") for name in rules.files)
+        assert "93010" not in rules.properties["pctc"]
+
+    def test_radrules_never_imports_pytest(self):
+        """Importing radrules, its runner and its command line leaves pytest unimported."""
+        code = ("import sys, radrules, radrules.testing, radrules.cli, radrules.cli.test_command\n"
+                "radrules.testing.Runner().run([sys.argv[1]])\n"
+                "assert 'pytest' not in sys.modules and '_pytest' not in sys.modules\n")
+        done = subprocess.run([sys.executable, "-c", code, str(RULESETS / "format.rrt")],
+                              capture_output=True, text=True, env=environment())
+        assert done.returncode == 0, done.stderr
+
+    def test_read_test_file_never_raises(self, tmp_path):
+        """An unreadable or non-UTF-8 test file becomes a diagnostic."""
+        path = tmp_path / "bad.rrt"
+        path.write_bytes(b'test "\xff"\n')
+        assert [d.code for d in read_test_file(path).diagnostics] == ["RR630"]
+        assert [d.code for d in read_test_file(tmp_path / "none.rrt").diagnostics] == ["RR630"]
+
+
+# ---------------------------------------------------------------- the bundled rules and their tests
+
+
+class TestBundled:
+    def test_bundled_rule_tests_pass_and_cover_every_rule(self):
+        """Every test beside the bundled rules passes, and every bundled rule has a firing and a silent test."""
+        report = Runner().run([RULESETS])
+        assert report.ok, report.render()
+        assert report.passed >= 2 * len(radrules.load().rule_ids())
+        coverage = measure(report, [radrules.load(RULESETS)])
+        assert {r.rule for r in coverage.rules} == set(radrules.load().rule_ids())
+        assert coverage.ok, coverage.render()
+
+    def test_example_claims_have_tests(self):
+        """examples/claims.rrt says what the bundled rules do with every claim of examples/claims.json."""
+        import json
+
+        report = Runner().run([ROOT / "examples"])
+        assert report.ok, report.render()
+        claims = json.loads((ROOT / "examples" / "claims.json").read_text(encoding="utf-8"))
+        assert report.passed == len(claims)
+
+    def test_bundled_tests_from_a_fresh_process(self):
+        """`python -m radrules test --coverage rulesets/` exits 0 from the top of the checkout."""
+        done = subprocess.run([sys.executable, "-m", "radrules", "test", "--coverage", "rulesets/"], cwd=ROOT,
+                              capture_output=True, text=True, env=environment())
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert done.stdout.splitlines()[-1] == f"coverage: all {len(radrules.load().rule_ids())} rules have a " \
+                                               "firing and a silent test"
+
+    def test_a_changed_rule_fails_its_tests(self, tmp_path):
+        """The bundled tests have teeth: turning a bundled rule's denial into a warning fails its tests."""
+        import shutil
+
+        copy = tmp_path / "rulesets"
+        shutil.copytree(RULESETS, copy)
+        path = copy / "payers" / "medicare.rr"
+        path.write_text(path.read_text(encoding="utf-8").replace(
+            "then deny line \"77067: Medicare", "then warn line \"77067: Medicare"), encoding="utf-8")
+        report = Runner().run([copy / "payers" / "medicare.rrt", copy / "radiology" / "addons.rrt"])
+        failed = sorted({o.name for o in report.outcomes if o.status == "failed"})
+        assert failed == ["a denied primary takes its add-on with it", "screening mammography at 34 is denied"]
