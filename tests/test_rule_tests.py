@@ -492,7 +492,7 @@ class TestExpectations:
         assert report_for(demo, text).render().splitlines()[:2] == [
             'demo/demo.rrt:4: test "t": expected the claim to fail, got a passing claim '
             "(findings: demo.note on line 1 (info))",
-            "    demo.note fired 1 time:",
+            "    demo.note fired (at demo/demo.rr:10)",
         ]
 
     def test_every_failing_expectation_is_reported(self, demo):
@@ -531,9 +531,9 @@ class TestCommand:
         assert out == (
             'demo/demo.rrt:12: test "a medicare claim is not judged by demo.units": expected demo.units on line 1, '
             "got no finding of demo.units\n"
-            "    demo.units did not fire (at demo/demo.rr:1)\n"
+            "    demo.units not considered (at demo/demo.rr:1)\n"
             "      when line.code is 71046 and line.units > 2\n"
-            "      not for this claim: it applies to payer acme and the claim has `medicare`\n"
+            "      it applies to payer acme and the claim has `medicare`\n"
             "\n"
             "1 passed, 1 failed\n"
         )
@@ -547,7 +547,7 @@ class TestCommand:
         assert out.splitlines()[1:4] == [
             "    demo.units did not fire (at demo/demo.rr:1)",
             "      when line.code is 71046 and line.units > 2",
-            "      line 1 (71046): `line.units > 2` is false",
+            "      line 1 (71046): silent: `line.units > 2` is false",
         ]
 
     def test_passing_tests_exit_zero(self, demo, capsys):
@@ -723,35 +723,23 @@ class TestCoverage:
 
 
 class TestTrace:
-    def test_uses_the_explain_facility_when_evaluate_has_it(self):
-        """When Ruleset.evaluate accepts explain=True, the trace comes from result.explanation."""
-        class Explanation:
-            def __str__(self):
-                return "demo.units: fired\n  line 1: 3 > 2\nother.rule: silent\n  line 1: no"
-
-        class Result:
-            explanation = Explanation()
-
-        class Explaining:
-            def evaluate(self, claim, *, indexed=True, explain=False):
-                assert explain is True
-                return Result()
-
-        assert trace_for(Explaining(), None, ["demo.units"]) == ["demo.units: fired", "  line 1: 3 > 2"]
-
-    def test_fallback_lists_findings_and_silent_rules(self):
-        """Without the explain facility: the findings of rules that fired, the condition of rules that did not."""
+    def test_trace_comes_from_the_explain_facility(self):
+        """The trace is the explanation of the chosen rules: what fired, what did not and why, what was not looked at."""
         rules = radrules.loads(DEMO_RULES, name="demo.rr")
         claim = radrules.Claim.from_dict({"payer": "acme", "lines": [{"code": "71046", "units": 3,
                                                                       "date": "2026-03-02"}]})
         assert trace_for(rules, claim, ["demo.units", "demo.note", "format.npi"]) == [
-            "demo.units fired 1 time:",
-            "  deny line 1 CO-151 N362: 71046: 3 units on one line (at demo.rr:1)",
-            "demo.note did not fire (at demo.rr:10)",
+            "demo.units fired (at demo.rr:1)",
+            "  when line.code is 71046 and line.units > 2",
+            "  line 1 (71046): fired: 71046: 3 units on one line",
+            "demo.note not considered (at demo.rr:10)",
             "  when line.code is 76700",
-            "  no line of the claim has a code it checks",
-            "format.npi did not fire (built-in check: rendering NPI fails its check digit)",
+            "  no line bills a code it checks",
+            "format.npi not considered",
+            "  the built-in check found nothing wrong",
         ]
+        explained = rules.evaluate(claim, explain=True).explanation
+        assert trace_for(rules, claim, ["demo.units"]) == explained.for_rules(["demo.units"])
 
 
 # ---------------------------------------------------------------- the library around it

@@ -79,18 +79,23 @@ class Result:
     passed: bool
     findings: tuple[Finding, ...]
     statuses: tuple[str, ...]
+    #: With ``evaluate(claim, explain=True)``: every rule considered and why it fired or not.
+    explanation: object = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def lines(self) -> tuple[LineStatus, ...]:
         return tuple([LineStatus(number, status) for number, status in enumerate(self.statuses, 1)])
 
     def to_dict(self) -> dict:
-        return {
+        out = {
             "claim": self.claim,
             "passed": self.passed,
             "findings": [finding.to_dict() for finding in self.findings],
             "lines": [{"line": number, "status": status} for number, status in enumerate(self.statuses, 1)],
         }
+        if self.explanation is not None:
+            out["explanation"] = self.explanation.to_dict()["steps"]
+        return out
 
     def status_of(self, line: int) -> str:
         """``pay``, ``deny`` or ``review`` for a 1-based line number."""

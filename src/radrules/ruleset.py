@@ -7,6 +7,7 @@ from typing import Any
 import attrs
 
 from . import evaluator
+from .claim import Claim
 from .checks import FORMAT_RULES
 from .compiler.index import select
 from .result import Result
@@ -32,14 +33,24 @@ class Ruleset:
     tables: tuple = attrs.field(default=(), repr=False)  # tables.Loaded, one per table statement
     warnings: tuple = ()
 
-    def evaluate(self, claim: Any, *, indexed: bool = True) -> Result:
+    def evaluate(self, claim: Any, *, indexed: bool = True, explain: bool = False) -> Result:
         """Evaluate one claim (a :class:`~radrules.Claim` or a dict in its JSON shape).
 
         Raises :class:`~radrules.ClaimError` only for a dict of the wrong
-        shape; on a valid claim it never raises. ``indexed=False`` checks
-        every rule against every line, for tests that compare the two paths.
+        shape; on a valid claim it never raises. ``explain=True`` attaches
+        an :class:`~radrules.explain.Explanation` (every rule considered and
+        why it fired or not) as ``result.explanation``; it is a second pass
+        and costs nothing when off. ``indexed=False`` checks every rule
+        against every line, for tests that compare the two paths.
         """
-        return evaluator.evaluate(self, claim, indexed=indexed)
+        if not explain:
+            return evaluator.evaluate(self, claim, indexed=indexed)
+        from .explain import explain as explain_result
+
+        if not isinstance(claim, Claim):
+            claim = Claim.from_dict(claim)
+        result = evaluator.evaluate(self, claim, indexed=indexed)
+        return attrs.evolve(result, explanation=explain_result(self, claim, result))
 
     def view_for(self, payer: str | None, claim_type: str):
         key = payer.lower() if payer else None

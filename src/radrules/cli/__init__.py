@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import check_command, eval_command, test_command
+from . import check_command, eval_command, explain_command, test_command
 
 EXIT_OK, EXIT_FAILURE, EXIT_CLAIMS_FAIL, EXIT_RULE_ERRORS = 0, 1, 2, 3
 
@@ -18,6 +18,7 @@ COMMANDS = {
     "eval": eval_command,
     "check": check_command,
     "test": test_command,
+    "explain": explain_command,
 }
 
 

@@ -13,6 +13,7 @@ import attrs
 from .. import codes
 from .. import conditions as c
 from .. import syntax as s
+from ..syntax import Span
 from ..claim import CLAIM_TYPES, SEXES
 from ..errors import suggestion
 from .context import Context
@@ -118,7 +119,12 @@ class ConditionCompiler:
             return ""
         if span.end_line == span.line:
             return line[span.column - 1: span.end_column - 1]
-        return line[span.column - 1:].rstrip() + " ..."
+        # A part written over several lines: its text on one line, comments dropped.
+        pieces = [line[span.column - 1:]]
+        for number in range(span.line + 1, span.end_line + 1):
+            text = self.ctx.source_line(Span(span.file, number, 1, number, 1)) or ""
+            pieces.append(text[: span.end_column - 1] if number == span.end_line else text)
+        return " ".join(" ".join(piece.split("#", 1)[0].split()) for piece in pieces if piece.strip())
 
     def _expr(self, expr):
         method = getattr(self, "_" + type(expr).__name__.lower())

@@ -1,0 +1,385 @@
+"""Explain one claim: every rule the evaluation considered, where, and why it fired or not.
+
+``ruleset.evaluate(claim, explain=True)`` returns the usual
+:class:`~radrules.Result` with an :class:`Explanation` attached. The
+explanation walks the same candidates the indexed evaluation visits (the
+rules filed under each line's code and modifiers, the PTP rows of each pair
+of lines, the unit limit of each code, the add-on edits) and records a
+:class:`Step` for each: ``fired``, ``silent`` (with the first part of the
+condition that was not true), ``bypassed`` (with the modifier), ``out of
+dates`` (with the window), ``not applicable`` (indicator 9) or ``within
+limit``. It is a separate pass, so ``evaluate()`` without ``explain`` pays
+nothing for it.
+
+Steps name rules, lines, codes, dates and rule text; never an identifier
+or a birth date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+from .checks import FORMAT_RULES
+from .conditions import conjuncts
+from .evaluator import Evaluation, _limit_finding, _provider_groups, ptp_bypassed, same_provider
+from .model import format_date
+
+
+@attrs.frozen
+class Step:
+    """One thing the evaluation looked at, and what came of it."""
+
+    rule: str
+    kind: str
+    outcome: str  # fired, silent, bypassed, out of dates, not applicable, within limit
+    lines: tuple[int, ...]
+    detail: str
+    related_lines: tuple[int, ...] = ()
+    source: str | None = None
+    where: str = ""  # "line 1 (71046) with line 2 (74176)"
+
+    def to_dict(self) -> dict:
+        return {
+            "rule": self.rule, "kind": self.kind, "outcome": self.outcome, "lines": list(self.lines),
+            "related_lines": list(self.related_lines), "detail": self.detail, "source": self.source,
+        }
+
+    def render(self, rule_source: str | None = None) -> str:
+        at = f" (at {self.source})" if self.source and self.source != rule_source else ""
+        return f"{self.where or _lines_label(self.lines)}: {self.outcome}: {self.detail}{at}"
+
+
+@attrs.frozen
+class RuleNote:
+    """What an explanation says about a rule as a whole: its kind, where it is written, its condition."""
+
+    kind: str
+    source: str | None
+    condition: str | None
+
+
+@attrs.frozen
+class Explanation:
+    """The steps of one claim's evaluation, in evaluation order.
+
+    ``not_considered`` says, for every other rule of the ruleset, why the
+    evaluation never looked at it (another payer, another claim type, no
+    line billing a code it is filed under).
+    """
+
+    claim: str | None
+    steps: tuple[Step, ...]
+    not_considered: dict = attrs.field(factory=dict)  # rule id -> reason
+    notes: dict = attrs.field(factory=dict)  # rule id -> RuleNote
+
+    def for_rules(self, rule_ids) -> list[str]:
+        """Text lines about ``rule_ids`` only: a heading per rule, its condition, then its steps."""
+        out = []
+        for rule_id in dict.fromkeys(rule_ids):
+            note = self.notes.get(rule_id)
+            steps = [step for step in self.steps if step.rule == rule_id]
+            fired = any(step.outcome == "fired" for step in steps)
+            state = "fired" if fired else ("did not fire" if steps else "not considered")
+            heading = f"{rule_id} {state}"
+            if note is not None and note.source:
+                heading += f" (at {note.source})"
+            out.append(heading)
+            if note is not None and note.condition:
+                out.append(f"  when {note.condition}")
+            if not steps:
+                out.append("  " + self.not_considered.get(rule_id, "not a rule of this ruleset"))
+            out.extend("  " + step.render(note.source if note else None) for step in steps)
+        return out
+
+    def rules(self) -> tuple[str, ...]:
+        """Every rule id considered, in order, once each."""
+        return tuple(dict.fromkeys(step.rule for step in self.steps))
+
+    def fired(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(step.rule for step in self.steps if step.outcome == "fired"))
+
+    def render(self) -> str:
+        return "\n".join(self.for_rules(self.rules()))
+
+    __str__ = render
+
+    def to_dict(self) -> dict:
+        return {"claim": self.claim, "steps": [step.to_dict() for step in self.steps]}
+
+
+def _lines_label(numbers) -> str:
+    return ("line " if len(numbers) == 1 else "lines ") + ", ".join(str(n) for n in numbers)
+
+
+def explain(ruleset, claim, result) -> Explanation:
+    """The explanation of ``result``, the evaluation of ``claim`` (a Claim) by ``ruleset``."""
+    view = ruleset.view_for(claim.payer, claim.type)
+    ev = Evaluation(claim, view)
+    ev.lookup = lookup = view.lookup
+    tracer = _Tracer(ev, lookup, result)
+    tracer.format_checks()
+    tracer.line_rules()
+    tracer.pairs()
+    tracer.unit_limits()
+    tracer.claim_rules()
+    tracer.addons()
+    considered = {step.rule for step in tracer.steps}
+    return Explanation(claim.id, tuple(tracer.steps), _not_considered(ruleset, claim, ev, considered),
+                       _notes(ruleset))
+
+
+def _notes(ruleset) -> dict:
+    notes = {}
+    for rule in ruleset.rules:
+        notes[rule.info.id] = RuleNote(rule.info.kind, rule.info.source, _text(rule.condition))
+    for row in ruleset.rows:
+        info = row.block.info
+        notes.setdefault(info.id, RuleNote(info.kind, info.source, None))
+    for rule_id, info in FORMAT_RULES.items():
+        notes[rule_id] = RuleNote("format", None, None)
+    return notes
+
+
+def _not_considered(ruleset, claim, ev, considered: set) -> dict:
+    """Why each rule the evaluation did not look at was left out."""
+    out = {}
+    payer = claim.payer.lower() if claim.payer else None
+    codes = {line.code for line in ev.lines}
+    shared_dates = any(len(group) > 1 for group in ev.by_day.values())
+    blocks = [(rule.info, rule.scope, rule) for rule in ruleset.rules]
+    seen_blocks = set()
+    for row in ruleset.rows:
+        if row.block.info.id not in seen_blocks:
+            seen_blocks.add(row.block.info.id)
+            blocks.append((row.block.info, row.block.scope, None))
+    for info, scope, rule in blocks:
+        if info.id in considered or info.id in out:
+            continue
+        if scope.payers is not None and payer not in scope.payers:
+            has = f"`{claim.payer}`" if claim.payer else "no payer"
+            out[info.id] = f"it applies to payer {', '.join(sorted(scope.payers))} and the claim has {has}"
+        elif scope.claim_types is not None and claim.type not in scope.claim_types:
+            out[info.id] = f"it applies to {' and '.join(sorted(scope.claim_types))} claims, not {claim.type}"
+        elif rule is not None and rule.shape == "pair" and not shared_dates:
+            out[info.id] = "no two lines share a date of service"
+        elif rule is not None and rule.index_codes is not None and not codes & rule.index_codes:
+            out[info.id] = "no line bills a code it checks"
+        elif rule is not None and rule.index_modifiers is not None:
+            out[info.id] = "no line carries a modifier it checks"
+        else:
+            out[info.id] = "no line bills a code it lists"
+    for rule_id in FORMAT_RULES:
+        if rule_id not in considered:
+            out[rule_id] = "the built-in check found nothing wrong"
+    for loaded in ruleset.tables:
+        if loaded.kind == "pctc":
+            continue
+        rule_id = f"ncci.{loaded.kind}"
+        if rule_id in considered or rule_id in out:
+            continue
+        if loaded.claim_type != claim.type:
+            out[rule_id] = f"its table serves {loaded.claim_type} claims, not {claim.type}"
+        else:
+            out[rule_id] = {"ptp": "no two lines of one date form a pair of the table",
+                            "mue": "the table has no limit for the codes of the claim",
+                            "addon": "no line bills an add-on code of the table"}[loaded.kind]
+    return out
+
+
+class _Tracer:
+    def __init__(self, ev: Evaluation, lookup, result):
+        self.ev = ev
+        self.lookup = lookup
+        self.result = result
+        self.steps: list[Step] = []
+        self.fired = {(f.rule, f.lines, f.related_lines) for f in result.findings}
+
+    def add(self, rule: str, kind: str, outcome: str, lines, detail: str, related=(), source=None) -> None:
+        where = _where(self.ev, lines)
+        if related:
+            where += " with " + _where(self.ev, related)
+        self.steps.append(Step(rule, kind, outcome, tuple(lines), detail, tuple(related), source, where))
+
+    # ------------------------------------------------------------ stages
+
+    def format_checks(self) -> None:
+        for finding in self.result.findings:
+            if finding.kind == "format":
+                self.add(finding.rule, "format", "fired", finding.lines, finding.message, source=finding.source)
+
+    def line_rules(self) -> None:
+        for line in self.ev.lines:
+            for rule in self.lookup.line_rules(line):
+                self._rule(rule, line, None)
+
+    def claim_rules(self) -> None:
+        lines = tuple(line.number for line in self.ev.lines)
+        for rule in self.lookup.claim_rules():
+            window = _outside(rule.scope, self.ev.first_date)
+            if window:
+                self.add(rule.info.id, rule.info.kind, "out of dates", lines, window, source=rule.info.source)
+                continue
+            outcome, detail = _condition(rule.condition, self.ev, None, None)
+            if outcome == "fired":
+                detail = rule.message.render(self.ev, None, None)
+            self.add(rule.info.id, rule.info.kind, outcome, lines, detail, source=rule.info.source)
+
+    def _rule(self, rule, line, other) -> None:
+        info = rule.info
+        lines = (line.number,) if other is None else (line.number,)
+        related = () if other is None else (other.number,)
+        window = _outside(rule.scope, line.date)
+        if window:
+            self.add(info.id, info.kind, "out of dates", lines, window, related, info.source)
+            return
+        outcome, detail = _condition(rule.condition, self.ev, line, other)
+        if outcome == "fired":
+            detail = rule.message.render(self.ev, line, other)
+        self.add(info.id, info.kind, outcome, lines, detail, related, info.source)
+
+    def pairs(self) -> None:
+        placement = self.ev.view.modifier_placement
+        for day, group in self.ev.by_day.items():
+            if len(group) < 2:
+                continue
+            for a, b, rows in self.lookup.ptp_hits(group, day):
+                self._ptp(a, b, rows, placement)
+            for a in group:
+                for rule in self.lookup.pair_rules(a):
+                    for b in group:
+                        if a is b or not same_provider(a, b):
+                            continue
+                        if rule.same_code and b.code != a.code:
+                            continue
+                        if rule.other_codes is not None and b.code not in rule.other_codes:
+                            continue
+                        self._rule(rule, a, b)
+
+    def _ptp(self, a, b, rows, placement: str) -> None:
+        denied = False
+        for row in rows:
+            info = row.block.info
+            pair = f"{a.code} (column 1) with {b.code} (column 2)"
+            if denied:
+                self.add(info.id, info.kind, "silent", (b.number,), f"{pair}: an earlier row already denied it",
+                         (a.number,), row.source)
+            elif row.indicator == 9:
+                self.add(info.id, info.kind, "not applicable", (b.number,),
+                         f"{pair}: modifier indicator 9 (not applicable)", (a.number,), row.source)
+            elif not row.active_on(b.day):
+                end = format_date(row.end) if row.end is not None else "no end"
+                self.add(info.id, info.kind, "out of dates", (b.number,),
+                         f"{pair}: the row applies {format_date(row.start)} through {end}, not on "
+                         f"{b.date.isoformat()}", (a.number,), row.source)
+            else:
+                modifier = ptp_bypassed(a, b, placement) if row.indicator == 1 else None
+                if modifier:
+                    where = "column 1" if modifier not in b.modset else "column 2"
+                    self.add(info.id, info.kind, "bypassed", (b.number,),
+                             f"{pair}: modifier {modifier} on the {where} line bypasses it (indicator 1, "
+                             f"placement {placement})", (a.number,), row.source)
+                else:
+                    why = "modifier not allowed" if row.indicator == 0 else f"no bypass modifier on {b.code}"
+                    self.add(info.id, info.kind, "fired", (b.number,),
+                             f"{b.code} is bundled into {a.code} on {b.date.isoformat()} ({why})", (a.number,),
+                             row.source)
+                    denied = True
+
+    def unit_limits(self) -> None:
+        groups: dict = {}
+        for line in self.ev.lines:
+            rows, published = self.lookup.limit(line.code, line.day)
+            row = next((r for r in rows if r.active_on(line.day)), None)
+            if row is None:
+                if rows:
+                    info = rows[0].block.info
+                    self.add(info.id, info.kind, "out of dates", (line.number,),
+                             f"no limit of {line.code} in force on {line.date.isoformat()}", source=rows[0].source)
+                elif published is False:
+                    self.add("ncci.mue.unpublished", "mue", "fired", (line.number,),
+                             f"the MUE table has no row for {line.code}", source="radrules:mue")
+                continue
+            if row.mai == 1:
+                units = line.billed_units()
+                self._limit(row, (line,), units, f"{line.code}: {_units(units)} on the line, limit {row.max_units} "
+                            "per line (MAI 1)")
+            else:
+                groups.setdefault((line.code, line.day), (row, []))[1].append(line)
+        for (code, day), (row, lines) in groups.items():
+            for subgroup in _provider_groups(lines):
+                total = sum(line.billed_units() for line in subgroup)
+                self._limit(row, subgroup, total, f"{code}: {_units(total)} on {format_date(day)} (lines summed), "
+                            f"limit {row.max_units} per day (MAI {row.mai})")
+
+    def _limit(self, row, lines, units, detail: str) -> None:
+        info = row.block.info
+        numbers = tuple(line.number for line in lines)
+        if units > row.max_units:
+            self.add(info.id, info.kind, "fired", numbers, _limit_finding(row, lines, units).message,
+                     source=row.source)
+        else:
+            self.add(info.id, info.kind, "within limit", numbers, detail, source=row.source)
+
+    def addons(self) -> None:
+        denied = {n for f in self.result.findings if f.severity == "deny" and f.kind != "addon" for n in f.lines}
+        for line in self.ev.lines:
+            if not self.lookup.is_addon(line.code):
+                continue
+            rows = [r for r in self.lookup.addon_rows(line.code, line.day) if r.active_on(line.day)]
+            if not rows:
+                continue
+            row = rows[0]
+            info = row.block.info
+            primaries = [other for other in self.ev.lines_on(line.day)
+                         if other is not line and same_provider(line, other)
+                         and any(r.accepts(other.code, other.day, self.lookup.is_addon) for r in rows)]
+            paid = [p.number for p in primaries if p.number not in denied]
+            refused = [p.number for p in primaries if p.number in denied]
+            if paid:
+                self.add(info.id, info.kind, "silent", (line.number,),
+                         f"{line.code}: primary on {_lines_label(paid)} is paid", tuple(paid), row.source)
+            elif refused:
+                self.add(info.id, info.kind, "fired", (line.number,),
+                         f"{line.code}: its primary on {_lines_label(refused)} is denied", tuple(refused), row.source)
+            else:
+                self.add(info.id, info.kind, "fired", (line.number,),
+                         f"{line.code}: no acceptable primary on {line.date.isoformat()}", (), row.source)
+
+
+def _where(ev, numbers) -> str:
+    """``line 1 (71046)`` / ``lines 1, 2 (77067)``: line numbers with their codes."""
+    codes = list(dict.fromkeys(ev.lines[n - 1].code for n in numbers))
+    return f"{_lines_label(numbers)} ({', '.join(codes)})"
+
+
+def _units(value) -> str:
+    number = int(value) if float(value).is_integer() else value
+    return f"{number} unit{'s' if number != 1 else ''}"
+
+
+def _outside(scope, date: dt.date) -> str | None:
+    day = date.toordinal()
+    if scope.start is not None and day < scope.start:
+        return f"{date.isoformat()} is before the rule takes effect ({format_date(scope.start)})"
+    if scope.end is not None and day > scope.end:
+        return f"{date.isoformat()} is after the rule ends ({format_date(scope.end)})"
+    return None
+
+
+def _text(node) -> str:
+    return " ".join(getattr(node, "text", "").split()) or "the condition"
+
+
+def _condition(node, ev, line, other) -> tuple[str, str]:
+    """(``fired`` or ``silent``, why): the first part of the top-level ``and`` that was not true."""
+    for part in conjuncts(node):
+        answer = part.test(ev, line, other)
+        if answer is not True:
+            state = "false" if answer is False else "unknown (a value it needs is missing)"
+            return "silent", f"`{_text(part)}` is {state}"
+    parts = conjuncts(node)
+    if len(parts) == 1:
+        return "fired", f"`{_text(node)}` is true"
+    return "fired", f"all {len(parts)} parts of the condition are true"

@@ -1,0 +1,197 @@
+"""Explain: evaluate(claim, explain=True) and `radrules explain`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from hypothesis import given
+
+import radrules
+from radrules.explain import Explanation
+
+from strategies import claims
+
+ROOT = Path(__file__).parent.parent
+EXAMPLES = json.loads((ROOT / "examples" / "claims.json").read_text())
+
+RULES = """
+codes ct = 74150-74178
+pairs local.ptp
+  reference "local edits"
+  pair 74176 with 74150 modifier allowed effective 2024-01-01
+  pair 74177 with 74160 modifier allowed effective 2024-01-01 through 2024-12-31
+  pair 74178 with 74170 modifier not applicable effective 2024-01-01
+end
+limits local.mue
+  reference "local limits"
+  limit 77067 max 1 mai 2
+  limit 71046 max 2 mai 1
+end
+rule local.age "under 35"
+  when line.code is 77067 and patient.age < 35
+  then deny line "{line.code}: too young"
+  reference "test"
+end
+rule local.window "only in 2027"
+  effective 2027-01-01
+  when line.code in ct
+  then warn line "{line.code}"
+  reference "test"
+end
+"""
+
+
+def claim(*lines, **extra):
+    out = {"id": "E-1", "diagnoses": ["R10.9"], "lines": []}
+    for code, date, *rest in lines:
+        line = {"code": code, "date": date, "diagnosis_pointers": [1]}
+        for item in rest:
+            line.update(item)
+        out["lines"].append(line)
+    out.update(extra)
+    return out
+
+
+def steps(result, rule_id):
+    return [(s.outcome, s.lines, s.related_lines) for s in result.explanation.steps if s.rule == rule_id]
+
+
+class TestExplainLibrary:
+    rules = radrules.loads(RULES, name="explain.rr")
+
+    def test_off_by_default(self):
+        """Without explain=True a result carries no explanation, and explain=True changes nothing else."""
+        plain = self.rules.evaluate(claim(("74176", "2026-03-02"), ("74150", "2026-03-02")))
+        explained = self.rules.evaluate(claim(("74176", "2026-03-02"), ("74150", "2026-03-02")), explain=True)
+        assert plain.explanation is None
+        assert isinstance(explained.explanation, Explanation)
+        assert plain == explained  # the explanation is not part of the result's value
+
+    def test_pair_fired_and_bypassed(self):
+        """A PTP row that denies is `fired`; the same row bypassed by 59 names the modifier and its line."""
+        fired = self.rules.evaluate(claim(("74176", "2026-03-02"), ("74150", "2026-03-02")), explain=True)
+        bypassed = self.rules.evaluate(
+            claim(("74176", "2026-03-02"), ("74150", "2026-03-02", {"modifiers": ["59"]})), explain=True)
+        assert steps(fired, "local.ptp") == [("fired", (2,), (1,))]
+        (step,) = [s for s in bypassed.explanation.steps if s.rule == "local.ptp"]
+        assert step.outcome == "bypassed" and "modifier 59 on the column 2 line" in step.detail
+
+    def test_row_out_of_dates_and_indicator_nine(self):
+        """A row outside its dates says its window; an indicator-9 row says it never applies."""
+        result = self.rules.evaluate(claim(("74177", "2026-03-02"), ("74160", "2026-03-02"),
+                                           ("74178", "2026-03-02"), ("74170", "2026-03-02")), explain=True)
+        (old,) = [s for s in result.explanation.steps if s.rule == "local.ptp" and s.lines == (2,)]
+        (nine,) = [s for s in result.explanation.steps if s.rule == "local.ptp" and s.lines == (4,)]
+        assert old.outcome == "out of dates" and "2024-01-01 through 2024-12-31" in old.detail
+        assert nine.outcome == "not applicable" and "indicator 9" in nine.detail
+
+    def test_condition_part_that_was_false_or_unknown(self):
+        """A silent rule names the first part of its condition that was not true, false or unknown."""
+        young = self.rules.evaluate(claim(("77067", "2026-03-02"), patient={"birth_date": "1950-01-01"}),
+                                    explain=True)
+        unknown = self.rules.evaluate(claim(("77067", "2026-03-02")), explain=True)
+        (silent,) = [s for s in young.explanation.steps if s.rule == "local.age"]
+        (missing,) = [s for s in unknown.explanation.steps if s.rule == "local.age"]
+        assert silent.outcome == "silent" and silent.detail == "`patient.age < 35` is false"
+        assert missing.detail == "`patient.age < 35` is unknown (a value it needs is missing)"
+
+    def test_rule_outside_its_dates(self):
+        """A rule whose `effective` window excludes the date of service is `out of dates`."""
+        result = self.rules.evaluate(claim(("74150", "2026-03-02")), explain=True)
+        (step,) = [s for s in result.explanation.steps if s.rule == "local.window"]
+        assert step.outcome == "out of dates" and "before the rule takes effect (2027-01-01)" in step.detail
+
+    def test_unit_limits_sum_and_within_limit(self):
+        """MAI 2 sums the date's lines (fired on both); MAI 1 within its limit says so."""
+        result = self.rules.evaluate(claim(("77067", "2026-03-02"), ("77067", "2026-03-02", {"modifiers": ["76"]}),
+                                           ("71046", "2026-03-02", {"units": 2})), explain=True)
+        assert steps(result, "local.mue") == [("within limit", (3,), ()), ("fired", (1, 2), ())]
+
+    def test_rules_not_considered_say_why(self):
+        """Rules the evaluation never looked at are listed with the reason, on request."""
+        result = self.rules.evaluate(claim(("70450", "2026-03-02")), explain=True)
+        text = result.explanation.for_rules(["local.ptp", "local.age", "format.npi"])
+        assert text == [
+            "local.ptp not considered (at explain.rr:3)",
+            "  no line bills a code it lists",
+            "local.age not considered (at explain.rr:14)",
+            "  when line.code is 77067 and patient.age < 35",
+            "  no line bills a code it checks",
+            "format.npi not considered",
+            "  the built-in check found nothing wrong",
+        ]
+
+    def test_other_payer(self):
+        """A payer-scoped rule on another payer's claim is not considered, and the text says whose rule it is."""
+        rules = radrules.load()
+        result = rules.evaluate(EXAMPLES[0], explain=True)  # a Medicare claim
+        assert result.explanation.not_considered["acme.prior_auth.missing"] == (
+            "it applies to payer acme and the claim has `medicare`")
+
+    def test_every_example_claim_explains_its_findings(self):
+        """On the example claims, the rules explained as fired are exactly the rules with findings."""
+        rules = radrules.load()
+        for data in EXAMPLES:
+            result = rules.evaluate(data, explain=True)
+            fired = {s.rule for s in result.explanation.steps if s.outcome == "fired"}
+            assert fired == {f.rule for f in result.findings}, data["id"]
+
+    @given(claims())
+    def test_fired_steps_match_findings(self, data):
+        """For any valid claim, every finding's rule and lines appear as a fired step, and no other rule fires."""
+        result = radrules.load().evaluate(data, explain=True)
+        fired = [s for s in result.explanation.steps if s.outcome == "fired"]
+        assert {s.rule for s in fired} == {f.rule for f in result.findings}
+        for finding in result.findings:
+            if finding.kind in ("ptp", "mue", "addon", "format"):
+                assert any(s.rule == finding.rule and set(finding.lines) <= set(s.lines) for s in fired), finding
+
+    def test_json_shape(self):
+        """to_dict() of an explained result adds the steps under `explanation`."""
+        result = self.rules.evaluate(claim(("74176", "2026-03-02"), ("74150", "2026-03-02")), explain=True)
+        data = result.to_dict()
+        (ptp,) = [step for step in data["explanation"] if step["rule"] == "local.ptp"]
+        assert ptp == {
+            "rule": "local.ptp", "kind": "ptp", "outcome": "fired", "lines": [2], "related_lines": [1],
+            "detail": "74150 is bundled into 74176 on 2026-03-02 (no bypass modifier on 74150)",
+            "source": "explain.rr:5",
+        }
+        assert "explanation" not in self.rules.evaluate(claim(("74176", "2026-03-02"))).to_dict()
+
+
+def run(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "radrules", *args], capture_output=True, text=True, input=stdin,
+                          cwd=ROOT)
+
+
+class TestExplainCommand:
+    def test_text_names_every_rule_that_fired(self):
+        """`radrules explain` prints each claim's result, then every rule considered; exit 2 if a claim fails."""
+        done = run("explain", "examples/claims.json")
+        assert done.returncode == 2
+        for data in EXAMPLES:
+            result = radrules.load().evaluate(data)
+            block = done.stdout.split(f"claim {data['id']}:")[1].split("\nclaim ")[0]
+            for finding in result.findings:
+                assert f"{finding.rule} fired" in block or finding.kind == "format", (data["id"], finding.rule)
+
+    def test_rule_filter_and_json(self):
+        """`--rule` keeps one rule's steps; `--format json` writes one result with its steps per line."""
+        one = json.dumps(EXAMPLES[1])
+        done = run("explain", "--format", "json", "--rule", "acme.ptp", "-", stdin=one)
+        data = json.loads(done.stdout)
+        assert done.returncode == 2
+        assert [s["rule"] for s in data["explanation"]] == ["acme.ptp"]
+        assert data["explanation"][0]["outcome"] == "fired"
+        text = run("explain", "--rule", "acme.ptp", "--rule", "medicare.ldct.age", "-", stdin=one).stdout
+        assert "acme.ptp fired (at rulesets/payers/acme.rr:39)" in text
+        assert "medicare.ldct.age not considered" in text
+
+    def test_bad_claim_exit_one(self):
+        """A claim of the wrong shape is reported by field path and the command exits 1."""
+        done = run("explain", "-", stdin=json.dumps({"lines": [{"code": "74150", "date": "2026-03-02", "units": 0}]}))
+        assert done.returncode == 1
+        assert "lines[0].units: expected a positive number" in done.stdout
