@@ -4,6 +4,7 @@
     rs = radrules.load()                       # the bundled rulesets
     result = rs.evaluate(claim_dict)           # or a radrules.Claim
     result.passed, result.findings, result.to_dict()
+    radrules.format_rules(text)                # a rule file in the canonical layout
 
 Pipeline: parse (``parser``) -> compile (``compiler``) -> evaluate
 (``evaluator``). See docs/architecture.md.
@@ -11,6 +12,7 @@ Pipeline: parse (``parser``) -> compile (``compiler``) -> evaluate
 
 from .claim import Claim, Line, Patient
 from .errors import ClaimError, Diagnostic, RadrulesError, RuleError
+from .formatter import format_rules
 from .loader import load, loads
 from .result import Finding, LineStatus, Result
 from .ruleset import Ruleset
@@ -31,5 +33,6 @@ __all__ = [
     "Ruleset",
     "load",
     "loads",
+    "format_rules",
     "__version__",
 ]

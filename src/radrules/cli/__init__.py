@@ -2,7 +2,7 @@
 
 Exit codes (docs/cli.md): 0 every claim passed (or nothing wrong), 2 some
 claim failed, 3 the rules have errors, 1 any other failure (unreadable
-input, a claim of the wrong shape).
+input, a claim of the wrong shape, `fmt --check` found files to format).
 """
 
 from __future__ import annotations
@@ -10,13 +10,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import check_command, eval_command
+from . import check_command, eval_command, fmt_command
 
 EXIT_OK, EXIT_FAILURE, EXIT_CLAIMS_FAIL, EXIT_RULE_ERRORS = 0, 1, 2, 3
 
 COMMANDS = {
     "eval": eval_command,
     "check": check_command,
+    "fmt": fmt_command,
 }
 
 
