@@ -16,7 +16,7 @@ from radrules.parser import parse_rules, rule_parser
 from radrules.syntax import without_spans
 
 from strategies_rules import CLAIMS, rule_files
-from test_docs import LANGUAGE, write_files
+from test_docs import LANGUAGE, blocks, write_files
 
 RULESETS = Path(__file__).parent.parent / "rulesets"
 BUNDLED = sorted(RULESETS.rglob("*.rr"))
@@ -360,6 +360,16 @@ class TestLayout:
         assert format_rules("") == ""
         assert format_rules("\n\n  \n") == ""
         assert format_rules("  # one   \n\n\n# two\n") == "# one\n\n# two\n"
+
+    def test_the_documented_example_formats_as_shown(self):
+        """The "Canonical layout" example of language.md: its ```text file formats to the ```rr block after it."""
+        doc = blocks("language.md")
+        section = (Path(__file__).parent.parent / "docs" / "language.md").read_text(encoding="utf-8")
+        start = section.splitlines().index("## Canonical layout") + 1
+        before = next(k for k, b in enumerate(doc) if b.kind == "text" and b.line > start)
+        assert doc[before + 1].kind == "rr"
+        assert format_rules(doc[before].text) == doc[before + 1].text
+        assert format_rules(doc[before].text) != doc[before].text
 
     def test_bundled_rulesets_are_in_canonical_layout(self):
         """Every bundled rule file is already formatted (what `radrules fmt --check rulesets/` checks)."""
