@@ -13,9 +13,11 @@ in or before (a statement, a block's first line, a clause, a row, ``end``).
 A comment on a line of its own stays on a line of its own before its unit;
 a comment at the end of a line stays at the end of the line that ends with
 the same token. A comment inside a unit moves to the next line break of the
-canonical layout (in a condition, the end of the part it is in; in a code
-list, the end of the line); where a unit is one line, the first such
-comment goes to the end of the line and any others above it.
+canonical layout (in a condition, the end of the part it is in, or above
+the line of the operator it follows; in a code list, the end of the line);
+where a unit is one line, the first such comment goes to the end of the
+line and any others above it. Each comment lands where the next run puts
+it again, which is what makes formatting idempotent.
 """
 
 from __future__ import annotations
@@ -188,7 +190,7 @@ class _Line:
     indent: int
     text: str
     last: int = -1
-    lead: int = -1  # comments before this source token go above the line
+    lead: int = -1  # comments from the line's first token up to this one go above the line
 
     @property
     def end(self) -> int:
@@ -229,7 +231,6 @@ class _Formatter:
     def __init__(self, src: _Source):
         self.src = src
         self.out: list[tuple] = []  # ("code", indent, text, comment) | ("comment", indent, text) | ("blank",)
-
 
     # ------------------------------------------------------------ tokens
 
