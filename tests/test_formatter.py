@@ -56,6 +56,8 @@ def assert_same_rules(before: str, after: str, claims=CLAIMS) -> None:
     """Both texts parse to the same statements and, compiled, judge the claims alike."""
     assert meaning(parse_rules(after)[0]) == meaning(parse_rules(before)[0])
     old, new = radrules.loads(before), radrules.loads(after)
+    assert new.describe() == old.describe()
+    assert sorted(new.rule_ids()) == sorted(old.rule_ids())
     for claim in claims:
         assert findings(new, claim) == findings(old, claim)
         assert new.evaluate(claim, indexed=False).passed == old.evaluate(claim).passed

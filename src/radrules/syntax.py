@@ -446,7 +446,8 @@ def without_spans(node) -> object:
     """``node`` as nested tuples without positions: equal for trees that differ only in layout.
 
     A node becomes ``(class name, field, ...)``, a :class:`Token` its text,
-    and spans are left out.
+    and spans are left out. For a file, compare ``without_spans(source.statements)``
+    (a :class:`SourceFile` also holds its name and text).
     """
     if isinstance(node, Token):
         return node.text
