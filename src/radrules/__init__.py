@@ -5,6 +5,7 @@
     result = rs.evaluate(claim_dict)           # or a radrules.Claim
     result.passed, result.findings, result.to_dict()
     for claim in radrules.read_x12("claims.837"): ...   # also read_fhir(bundle)
+    radrules.format_rules(text)                # a rule file in the canonical layout
 
 Pipeline: parse (``parser``) -> compile (``compiler``) -> evaluate
 (``evaluator``). See docs/architecture.md.
@@ -12,6 +13,7 @@ Pipeline: parse (``parser``) -> compile (``compiler``) -> evaluate
 
 from .claim import Claim, Line, Patient
 from .errors import ClaimError, Diagnostic, InputError, RadrulesError, RuleError
+from .formatter import format_rules
 from .loader import load, loads
 from .result import Finding, LineStatus, Result
 from .readers import read_fhir, read_x12, to_fhir_claim_response
@@ -37,5 +39,6 @@ __all__ = [
     "read_fhir",
     "read_x12",
     "to_fhir_claim_response",
+    "format_rules",
     "__version__",
 ]

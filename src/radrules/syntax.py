@@ -442,6 +442,25 @@ class PtpEdit:
 Expr = Union[And, Or, Not, Compare, Presence, InSet, Between, Has, AlsoHas, PtpEdit]
 
 
+def without_spans(node) -> object:
+    """``node`` as nested tuples without positions: equal for trees that differ only in layout.
+
+    A node becomes ``(class name, field, ...)``, a :class:`Token` its text,
+    and spans are left out. For a file, compare ``without_spans(source.statements)``
+    (a :class:`SourceFile` also holds its name and text).
+    """
+    if isinstance(node, Token):
+        return node.text
+    if isinstance(node, tuple):
+        return tuple(without_spans(item) for item in node)
+    if attrs.has(type(node)):
+        return (type(node).__name__,) + tuple(
+            without_spans(getattr(node, f.name)) for f in attrs.fields(type(node))
+            if not isinstance(getattr(node, f.name), Span)
+        )
+    return node
+
+
 @attrs.frozen
 class SourceFile:
     """One parsed rule file: its display name, text and statements."""

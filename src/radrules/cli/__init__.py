@@ -3,6 +3,7 @@
 Exit codes (docs/cli.md): 0 every claim passed (or nothing wrong), 2 some
 claim failed, 3 the rules have errors, 1 any other failure (unreadable
 input, a claim of the wrong shape, a rule test that failed).
+input, a claim of the wrong shape, `fmt --check` found files to format).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import check_command, eval_command, explain_command, test_command
+from . import check_command, eval_command, explain_command, fmt_command, test_command
 
 EXIT_OK, EXIT_FAILURE, EXIT_CLAIMS_FAIL, EXIT_RULE_ERRORS = 0, 1, 2, 3
 
@@ -19,6 +20,7 @@ COMMANDS = {
     "check": check_command,
     "test": test_command,
     "explain": explain_command,
+    "fmt": fmt_command,
 }
 
 

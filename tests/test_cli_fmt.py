@@ -1,0 +1,148 @@
+"""`radrules fmt`: in-place rewriting, --check, --diff, standard input and exit codes."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from radrules.cli import main
+
+ROOT = Path(__file__).parent.parent
+MESSY = 'codes  ct=70450,70460 # head\nrule r when line.code in ct then warn line "m" reference "x" end\n'
+TIDY = 'codes ct = 70450, 70460  # head\n\nrule r\n  when line.code in ct\n  then warn line "m"\n  reference "x"\nend\n'
+BROKEN = "rule r\n  when line.code is 70450\n"
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """A folder with a messy file, a tidy one, a messy one in a subfolder and in a hidden folder, and a non-.rr file."""
+    (tmp_path / "sub").mkdir()
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / "messy.rr").write_text(MESSY, encoding="utf-8")
+    (tmp_path / "tidy.rr").write_text(TIDY, encoding="utf-8")
+    (tmp_path / "sub" / "deep.rr").write_text(MESSY, encoding="utf-8")
+    (tmp_path / ".hidden" / "skip.rr").write_text(MESSY, encoding="utf-8")
+    (tmp_path / "notes.txt").write_text(MESSY, encoding="utf-8")
+    return tmp_path
+
+
+def run(capsys, *args) -> tuple[int, str, str]:
+    code = main(["fmt", *map(str, args)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_rewrites_files_in_place_and_names_them(tree, capsys):
+    """`fmt PATH` rewrites every changed .rr file of a folder, recursively, and prints each it changed."""
+    code, out, err = run(capsys, tree)
+    assert code == 0 and err == ""
+    assert out.splitlines() == [f"formatted {tree / 'messy.rr'}", f"formatted {tree / 'sub' / 'deep.rr'}"]
+    assert (tree / "messy.rr").read_text(encoding="utf-8") == TIDY
+    assert (tree / "sub" / "deep.rr").read_text(encoding="utf-8") == TIDY
+
+
+def test_skips_hidden_folders_other_files_and_formatted_files(tree, capsys):
+    """Files in dot-folders, files not ending in .rr and files already formatted are left as they are."""
+    before = (tree / "tidy.rr").stat().st_mtime_ns
+    run(capsys, tree)
+    assert (tree / ".hidden" / "skip.rr").read_text(encoding="utf-8") == MESSY
+    assert (tree / "notes.txt").read_text(encoding="utf-8") == MESSY
+    assert (tree / "tidy.rr").stat().st_mtime_ns == before
+    code, out, _ = run(capsys, tree)
+    assert (code, out) == (0, "")
+
+
+def test_check_lists_files_to_format_and_exits_1(tree, capsys):
+    """`--check` changes nothing, prints each file that would change, and exits 1."""
+    code, out, _ = run(capsys, "--check", tree)
+    assert code == 1
+    assert out.splitlines() == [str(tree / "messy.rr"), str(tree / "sub" / "deep.rr")]
+    assert (tree / "messy.rr").read_text(encoding="utf-8") == MESSY
+
+
+def test_check_exits_0_when_everything_is_formatted(tree, capsys):
+    """`--check` on formatted files prints nothing and exits 0."""
+    assert run(capsys, "--check", tree / "tidy.rr") == (0, "", "")
+
+
+def test_diff_prints_a_unified_diff_and_changes_nothing(tree, capsys):
+    """`--diff` prints what would change as a unified diff, leaves the file alone and exits 0."""
+    path = tree / "messy.rr"
+    code, out, _ = run(capsys, "--diff", path)
+    assert code == 0
+    assert out.startswith(f"--- {path}\n+++ {path} (formatted)\n@@ ")
+    assert "-codes  ct=70450,70460 # head\n" in out and "+codes ct = 70450, 70460  # head\n" in out
+    assert path.read_text(encoding="utf-8") == MESSY
+
+
+def test_check_with_diff_prints_the_diff_and_exits_1(tree, capsys):
+    """`--check --diff` shows the diff and still fails, for CI logs."""
+    code, out, _ = run(capsys, "--check", "--diff", tree / "messy.rr")
+    assert code == 1 and out.startswith("--- ")
+    assert (tree / "messy.rr").read_text(encoding="utf-8") == MESSY
+
+
+def test_a_file_that_does_not_parse_exits_3_with_its_diagnostics(tree, capsys):
+    """A broken file is reported on stderr and left alone, the others are still formatted, and the exit is 3."""
+    broken = tree / "broken.rr"
+    broken.write_text(BROKEN, encoding="utf-8")
+    code, out, err = run(capsys, broken, tree / "messy.rr")
+    assert code == 3
+    assert f"{broken}:1:1: error[RR105]: this `rule` block has no `end`" in err
+    assert broken.read_text(encoding="utf-8") == BROKEN
+    assert (tree / "messy.rr").read_text(encoding="utf-8") == TIDY
+    assert out == f"formatted {tree / 'messy.rr'}\n"
+
+
+def test_a_broken_file_beats_check(tree, capsys):
+    """With --check, a file that does not parse still makes the exit code 3, not 1."""
+    (tree / "broken.rr").write_text(BROKEN, encoding="utf-8")
+    assert run(capsys, "--check", tree)[0] == 3
+
+
+def test_missing_and_undecodable_files_exit_3(tmp_path, capsys):
+    """A path that does not exist is RR401 and a file that is not UTF-8 is RR404, both exit 3."""
+    latin = tmp_path / "latin.rr"
+    latin.write_bytes('reference "caf\xe9"\n'.encode("latin-1"))
+    code, _, err = run(capsys, tmp_path / "nothere.rr", latin)
+    assert code == 3
+    assert f"error[RR401]: no rule file or folder at `{tmp_path / 'nothere.rr'}`" in err
+    assert f"error[RR404]: `{latin}` is not UTF-8 text" in err
+
+
+def test_standard_input_is_formatted_to_standard_output(capsys, monkeypatch):
+    """`fmt -` reads rules from standard input and prints them formatted."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO(MESSY))
+    assert run(capsys, "-") == (0, TIDY, "")
+
+
+def test_bundled_rulesets_pass_check():
+    """`radrules fmt --check rulesets` passes on the bundled files, run as a real command."""
+    done = subprocess.run([sys.executable, "-m", "radrules", "fmt", "--check", "rulesets"], cwd=ROOT,
+                          capture_output=True, text=True, env=os.environ.copy())
+    assert (done.returncode, done.stdout) == (0, "")
+
+
+def test_command_exit_codes_end_to_end(tree):
+    """Run as a process, `fmt --check` exits 1 on a messy file, `fmt` then fixes it and `--check` exits 0."""
+    def radrules(*args):
+        return subprocess.run([sys.executable, "-m", "radrules", "fmt", *args], capture_output=True, text=True,
+                              env=os.environ.copy())
+
+    path = str(tree / "messy.rr")
+    assert radrules("--check", path).returncode == 1
+    assert radrules(path).returncode == 0
+    assert radrules("--check", path).returncode == 0
+    assert Path(path).read_text(encoding="utf-8") == TIDY
+
+
+def test_fmt_is_registered_as_a_subcommand():
+    """`fmt` is one of the CLI's COMMANDS, in its own module."""
+    from radrules.cli import COMMANDS
+
+    assert COMMANDS["fmt"].__name__ == "radrules.cli.fmt_command"
