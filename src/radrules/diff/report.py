@@ -58,12 +58,16 @@ def _change_lines(change) -> list[str]:
     return [f"      {MARKS[change.change]} {what}{change.key}"] + [f"          {line}" for line in details]
 
 
+def plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
+
+
 def _table_lines(table) -> list[str]:
-    files = f"{', '.join(table.old_files) or 'none'} ({table.old_rows} rows) {ARROW} " \
-            f"{', '.join(table.new_files) or 'none'} ({table.new_rows} rows)"
-    out = [f"      {table.label} in force from {table.start}: {files}",
-           f"        {table.added} rows added, {table.removed} removed, {table.changed} changed"]
-    total = table.added + table.removed + table.changed
+    old = ", ".join(table.old_files) or "none"
+    new = ", ".join(table.new_files) or "none"
+    out = [f"      {table.label} in force from {table.start}: {old} {ARROW} {new}",
+           f"        {plural(table.old_rows, 'row')} {ARROW} {table.new_rows:,}: {table.added:,} added, "
+           f"{table.removed:,} removed, {table.changed:,} changed"]
     for example in table.examples:
         details = list(example.details)
         if len(details) == 1:
@@ -71,8 +75,9 @@ def _table_lines(table) -> list[str]:
         else:
             out.append(f"        {MARKS[example.change]} {example.key}")
             out.extend(f"            {line}" for line in details)
+    total = table.added + table.removed + table.changed
     if total > len(table.examples):
-        out.append(f"        ... {total - len(table.examples)} more (--limit-examples)")
+        out.append(f"        ... and {total - len(table.examples):,} more (--limit-examples)")
     return out
 
 

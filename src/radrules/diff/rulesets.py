@@ -15,7 +15,7 @@ import attrs
 
 from ..result import KINDS
 from . import describe as d
-from .tables import TABLE_FAMILIES, RowChange, TableDiff, diff_tables
+from .tables import TABLE_FAMILIES, RowChange, TableDiff, diff_tables, table_label
 
 #: Sections of a report, in order: the rule families, then what belongs to no rule.
 FAMILIES = KINDS + ("settings", "properties")
@@ -312,10 +312,10 @@ def _properties(old, new) -> list[Change]:
 
 def _version_change(kind: str, claim_type: str, before: tuple, after: tuple) -> Change:
     family, rule, _row_kind = TABLE_FAMILIES[kind]
-    label = TableDiff(kind, claim_type, family, rule, "", (), (), 0, 0, 0, 0, 0, ()).label
+    label = table_label(kind, claim_type)
 
     def show(versions):
-        return "; ".join(f"{start}: {', '.join(files)}" for start, files in versions) or "none"
+        return "; ".join(f"{', '.join(files)} from {start}" for start, files in versions) or "none"
 
     change = "added" if not before else "removed" if not after else "changed"
     return Change(change, "table", family, rule, label,

@@ -35,6 +35,14 @@ TABLE_FAMILIES = {
     "pctc": ("properties", None, "pctc"),
 }
 _CLAIM_WORDS = {"professional": "practitioner", "institutional": "hospital outpatient"}
+_KIND_WORDS = {"ptp": "PTP", "mue": "MUE", "addon": "add-on code"}
+
+
+def table_label(kind: str, claim_type: str) -> str:
+    """``practitioner PTP table``, ``MPFS PC/TC table``."""
+    if kind == "pctc":
+        return "MPFS PC/TC table"
+    return f"{_CLAIM_WORDS.get(claim_type, claim_type)} {_KIND_WORDS[kind]} table"
 
 
 @attrs.frozen
@@ -63,7 +71,7 @@ class TableDiff:
     start: str  # ISO date from which these two versions are the ones in force
     old_files: tuple[str, ...]
     new_files: tuple[str, ...]
-    old_rows: int
+    old_rows: int  # rows compared: PTP rows, MUE codes, add-on edits, PC/TC codes
     new_rows: int
     added: int
     removed: int
@@ -72,9 +80,7 @@ class TableDiff:
 
     @property
     def label(self) -> str:
-        if self.kind == "pctc":
-            return "MPFS PC/TC table"
-        return f"{_CLAIM_WORDS.get(self.claim_type, self.claim_type)} {self.kind.upper()} table"
+        return table_label(self.kind, self.claim_type)
 
     def to_dict(self) -> dict:
         return {
@@ -163,15 +169,18 @@ def _compare(kind: str, claim_type: str, start: int, before, after, limit: int) 
     new_table = after.table if after else None
     if kind == "ptp":
         diff_ptp(old_table, new_table, counter)
+        sizes = [len(table) if table is not None else 0 for table in (old_table, new_table)]
     else:
-        diff_keyed(_keyed(kind, old_table), _keyed(kind, new_table), counter)
+        keyed = [_keyed(kind, old_table), _keyed(kind, new_table)]
+        diff_keyed(*keyed, counter)
+        sizes = [sum(map(len, rows.values())) for rows in keyed]
     return TableDiff(
         kind=kind, claim_type=claim_type, family=family, rule=rule,
         start=dt.date.fromordinal(start).isoformat(),
         old_files=tuple(Path(f).name for f in before.files) if before else (),
         new_files=tuple(Path(f).name for f in after.files) if after else (),
-        old_rows=len(old_table) if old_table is not None else 0,
-        new_rows=len(new_table) if new_table is not None else 0,
+        old_rows=sizes[0],
+        new_rows=sizes[1],
         added=counter.added, removed=counter.removed, changed=counter.changed, examples=tuple(counter.examples),
     )
 
@@ -211,11 +220,10 @@ def diff_ptp(old: PtpTable | None, new: PtpTable | None, counter: _Counter) -> N
         _whole_table(table, side, counter)
         return
     # Old ranks (and rationale numbers) in new's numbering, so equal slices compare equal as arrays.
-    same_codes = old.codes == new.codes
-    translate = None if same_codes else array("i", (new.rank.get(code, -1) for code in old.codes))
-    same_reasons = old.rationales == new.rationales
+    translate = None if old.codes == new.codes else array("i", (new.rank.get(code, -1) for code in old.codes))
     reasons = {text: i for i, text in enumerate(new.rationales)}
-    reason_map = None if same_reasons else array("i", (reasons.get(text, -1) for text in old.rationales))
+    reason_map = (None if old.rationales == new.rationales
+                  else array("i", (reasons.get(text, -1) for text in old.rationales)))
     for column1 in sorted(old.col1.keys() | new.col1.keys()):
         old_span, new_span = old.col1.get(column1), new.col1.get(column1)
         if old_span is None or new_span is None:
@@ -225,31 +233,89 @@ def diff_ptp(old: PtpTable | None, new: PtpTable | None, counter: _Counter) -> N
                 counter.rows(key, values if side == "added" else [], values if side == "removed" else [], [])
             continue
         (lo, hi), (lo2, hi2) = old_span, new_span
-        if hi - lo == hi2 - lo2 and _same_slice(old, new, lo, hi, lo2, hi2, translate, reason_map):
+        before = _columns(old, lo, hi, translate, reason_map)
+        after = _columns(new, lo2, hi2, None, None)
+        if before == after:
             continue
-        before = dict(_pairs(old, column1, lo, hi))
-        after = dict(_pairs(new, column1, lo2, hi2))
-        for column2 in sorted(before.keys() | after.keys()):
-            rows_before, rows_after = before.get(column2, []), after.get(column2, [])
-            if sorted(rows_before, key=repr) != sorted(rows_after, key=repr):
-                counter.rows(f"{column1} with {column2}", *d.match_rows(rows_before, rows_after))
+        _diff_slice(old, new, column1, lo, lo2, before, after, counter)
 
 
-def _same_slice(old: PtpTable, new: PtpTable, lo, hi, lo2, hi2, translate, reason_map) -> bool:
-    """Whether one column-1 code's rows are identical in both tables (row order included)."""
-    second = old.col2[lo:hi]
+def _diff_slice(old: PtpTable, new: PtpTable, column1: str, lo: int, lo2: int, before: tuple, after: tuple,
+                counter: _Counter) -> None:
+    """Merge one column-1 slice of each table: skip common runs of rows, compare the pairs that differ.
+
+    Rows the two slices share are skipped a run at a time (``_common_run``),
+    so the work done in Python grows with the number of differences.
+    """
+    n, m = len(before[0]), len(after[0])
+    first, second = before[0], after[0]
+    i = j = 0
+    while i < n or j < m:
+        k = _common_run(before, after, i, j, min(n - i, m - j))
+        # Stop at the start of a column-2 code's rows, so a pair is always compared whole.
+        while k > 0 and ((i + k < n and first[i + k] == first[i + k - 1])
+                         or (j + k < m and second[j + k] == second[j + k - 1])):
+            k -= 1
+        i += k
+        j += k
+        if i >= n and j >= m:
+            break
+        code_before = old.codes[old.col2[lo + i]] if i < n else None
+        code_after = new.codes[new.col2[lo2 + j]] if j < m else None
+        code = min(c for c in (code_before, code_after) if c is not None)
+        values_before, values_after = [], []
+        if code_before == code:
+            values_before, i = _run(old, lo, i, n)
+        if code_after == code:
+            values_after, j = _run(new, lo2, j, m)
+        if values_before == values_after or sorted(values_before, key=repr) == sorted(values_after, key=repr):
+            continue
+        counter.rows(f"{column1} with {code}", *d.match_rows(values_before, values_after))
+
+
+def _run(table: PtpTable, lo: int, i: int, n: int) -> tuple[list, int]:
+    """The row values of the column-2 code at slice position ``i``, and the position after them."""
+    col2, start, end, indicator, rationale, texts = (table.col2, table.start, table.end, table.indicator,
+                                                     table.rationale, table.rationales)
+    second = col2[lo + i]
+    values = []
+    while i < n and col2[lo + i] == second:
+        k = lo + i
+        values.append((start[k], end[k] or None, indicator[k], texts[rationale[k]] or None))
+        i += 1
+    return values, i
+
+
+def _common_run(a: tuple, b: tuple, i: int, j: int, limit: int) -> int:
+    """How many rows from ``a[i:]`` and ``b[j:]`` are identical: galloping, then bisection, on whole arrays."""
+
+    def same(k: int) -> bool:
+        return all(x[i:i + k] == y[j:j + k] for x, y in zip(a, b))
+
+    if limit == 0 or not same(1):
+        return 0
+    good, step = 1, 2
+    while step <= limit and same(step):
+        good, step = step, step * 2
+    bad = min(step, limit + 1)  # the smallest length known (or assumed) not to match
+    while bad - good > 1:
+        middle = (good + bad) // 2
+        if same(middle):
+            good = middle
+        else:
+            bad = middle
+    return good
+
+
+def _columns(table: PtpTable, lo: int, hi: int, translate, reason_map) -> tuple:
+    """One column-1 slice as arrays (column 2, start, end, indicator, rationale), in the other table's numbering."""
+    second = table.col2[lo:hi]
     if translate is not None:
         second = array("i", map(translate.__getitem__, second))
-    if second != new.col2[lo2:hi2]:
-        return False
-    if old.start[lo:hi] != new.start[lo2:hi2] or old.end[lo:hi] != new.end[lo2:hi2]:
-        return False
-    if old.indicator[lo:hi] != new.indicator[lo2:hi2]:
-        return False
-    reasons = old.rationale[lo:hi]
+    reasons = table.rationale[lo:hi]
     if reason_map is not None:
-        return array("i", map(reason_map.__getitem__, reasons)) == array("i", new.rationale[lo2:hi2])
-    return reasons == new.rationale[lo2:hi2]
+        reasons = array("H", (r if r >= 0 else 0xFFFF for r in map(reason_map.__getitem__, reasons)))
+    return (second, table.start[lo:hi], table.end[lo:hi], table.indicator[lo:hi], reasons)
 
 
 def _pairs(table: PtpTable, column1: str, lo: int, hi: int):
