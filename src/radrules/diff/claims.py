@@ -43,7 +43,7 @@ def read_claim_file(handle: IO[bytes]) -> Iterator[tuple[int, object]]:
 def decode_line(text) -> object:
     """One JSON Lines line (str or bytes) as a value, or :class:`Unreadable`."""
     try:
-        return json.loads(text)
+        return json.loads(text.rstrip())  # without its line end, a problem's column is on this line
     except UnicodeDecodeError:
         return Unreadable("not UTF-8 text")
     except json.JSONDecodeError as problem:

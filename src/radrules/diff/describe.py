@@ -414,13 +414,16 @@ _NUMERIC = re.compile(r"^\d{5}$")
 
 
 def code_list(codes, limit: int = SHOWN_CODES) -> str:
-    """Codes sorted, runs of consecutive numeric codes as ranges, at most ``limit`` items."""
+    """Codes sorted, runs of three or more consecutive numeric codes as ranges, at most ``limit`` items."""
     items: list[str] = []
     run: list[int] = []
 
     def flush():
         if run:
-            items.append(f"{run[0]:05d}" if len(run) == 1 else f"{run[0]:05d}-{run[-1]:05d}")
+            if len(run) < 3:
+                items.extend(f"{number:05d}" for number in run)
+            else:
+                items.append(f"{run[0]:05d}-{run[-1]:05d}")
             run.clear()
 
     for code in sorted(str(code) for code in codes):

@@ -31,10 +31,11 @@ def ruleset_text(diff) -> str:
                 out.append(f"  {mark} {rule}" + (f"  ({head.source})" if head and head.source else ""))
                 if head:
                     out.extend(f"        {line}" for line in head.details)
+            indent = "" if rule is not None else "  "
             for change in rest:
-                out.extend(_change_lines(change))
+                out.extend(line[len(indent):] for line in _change_lines(change))
             for table in tables:
-                out.extend(_table_lines(table))
+                out.extend(line[len(indent):] for line in _table_lines(table))
     out.append("")
     out.append(_summary(diff.counts()))
     return "\n".join(out) + "\n"
@@ -104,22 +105,18 @@ def money(value: float) -> str:
 def outcome_text(diff) -> str:
     """The impact part of the report."""
     unit = "line" if diff.numbering == "line" else "claim #"
-    out = [f"impact on {diff.claims} claims"
+    out = [f"impact on {plural(diff.claims, 'claim')}"
            + (f" ({diff.unreadable} unreadable {'lines' if unit == 'line' else 'items'} skipped)"
               if diff.unreadable else "") + ":"]
-    out.append(f"  {diff.outcome_changed} claims change outcome: {diff.pass_to_fail} pass {ARROW} fail, "
-               f"{diff.fail_to_pass} fail {ARROW} pass"
-               + (f"; {diff.changed - diff.outcome_changed} more change only in findings"
+    out.append(f"  {plural(diff.outcome_changed, 'claim')} change outcome: {diff.pass_to_fail:,} pass {ARROW} fail, "
+               f"{diff.fail_to_pass:,} fail {ARROW} pass"
+               + (f"; {diff.changed - diff.outcome_changed:,} more change only in findings"
                   if diff.changed > diff.outcome_changed else ""))
     denied, released = diff.move("pay", "deny"), diff.move("deny", "pay")
-    out.append(f"  billed charges pay {ARROW} deny: {money(denied.charge)} on {denied.lines} lines"
-               + (f" ({denied.without_charge} without a charge)" if denied.without_charge else ""))
-    out.append(f"  billed charges deny {ARROW} pay: {money(released.charge)} on {released.lines} lines"
-               + (f" ({released.without_charge} without a charge)" if released.without_charge else ""))
-    others = [m for m in diff.moves if (m.old, m.new) not in (("pay", "deny"), ("deny", "pay"))]
-    for move in others:
-        out.append(f"  lines {move.old} {ARROW} {move.new}: {move.lines}, charges {money(move.charge)}"
-                   + (f" ({move.without_charge} without a charge)" if move.without_charge else ""))
+    for move in (denied, released, *[m for m in diff.moves if m not in (denied, released)]):
+        out.append(f"  billed charges {move.old} {ARROW} {move.new}: {money(move.charge)} on "
+                   f"{plural(move.lines, 'line')}"
+                   + (f" ({move.without_charge:,} without a charge)" if move.without_charge else ""))
     if diff.rules:
         out.append("")
         out.append("by rule:")

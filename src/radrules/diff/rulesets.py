@@ -296,7 +296,9 @@ def _properties(old, new) -> list[Change]:
         for code in codes:
             moves[(a.get(code), b.get(code))].append(code)
         details = []
-        for (before, after), moved in sorted(moves.items(), key=lambda item: repr(item[0])):
+        # Values changed first, then codes newly given a value, then codes that lost theirs.
+        order = lambda item: (0 if None not in item[0] else 1 if item[0][0] is None else 2, str(item[0]))  # noqa: E731
+        for (before, after), moved in sorted(moves.items(), key=order):
             if before is None:
                 details.append(f"= {after} for {d.code_list(moved)}")
             elif after is None:
