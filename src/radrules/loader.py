@@ -153,7 +153,7 @@ def _load_tree(root: Path, start: Path, name: str, cache_dir):
     # Rulesets that read CMS tables are not cached whole: a table file may change
     # under the same rule text. The tables have their own content-keyed caches.
     has_tables = any(isinstance(st, Table) for source in sources.values() for st in source.statements)
-    key = _hash([(_display(p, base), texts[p]) for p in sorted(texts)] + [("\0root", str(root))])
+    key = _hash([(_display(p, base), texts[p]) for p in sorted(texts)] + [("\0root", str(root)), ("\0name", name)])
     if not has_tables:
         with _CACHE_LOCK:
             cached = _CACHE.get(key)
