@@ -12,9 +12,9 @@
   ```result-json blocks match an evaluation against the bundled rules.
 - docs/rules.md documents every rule id of the bundled rulesets, with the
   severity and remittance codes the rules really carry.
-- docs/cli.md: every ```console block, run from the top of the checkout,
-  prints what it shows and exits with its `exit=N`; the exit codes table is
-  what the command returns.
+- docs/cli.md and docs/impact.md: every ```console block, run from the top
+  of the checkout, prints what it shows and exits with its `exit=N`; the
+  exit codes table is what the command returns.
 """
 
 from __future__ import annotations
@@ -352,7 +352,7 @@ def test_rules_md_matches_the_rules():
 
 # ---------------------------------------------------------------- cli.md
 
-CONSOLE = [b for b in blocks("cli.md") if b.kind == "console"]
+CONSOLE = [b for name in ("cli.md", "impact.md") for b in blocks(name) if b.kind == "console"]
 
 
 @pytest.mark.parametrize("block", CONSOLE, ids=[b.where for b in CONSOLE])
