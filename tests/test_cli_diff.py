@@ -94,13 +94,14 @@ class TestInProcess:
         assert report["impact"] is None and report["rulesets"]["same"] is False
 
     def test_claims_from_stdin(self, capsys, monkeypatch):
-        """`--claims -` reads JSON Lines from standard input, numbered by line."""
+        """`--claims -` reads standard input: JSON Lines numbered by line, an array by position."""
         claims = json.loads((TOP / CLAIMS).read_text(encoding="utf-8"))
-        text = "".join(json.dumps(claim) + "\n" for claim in claims[:4])
-        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
-        assert cli_main(["diff", "--format", "json", ACME, ACME_OCTOBER, "--claims", "-"]) == 2
-        impact = json.loads(capsys.readouterr().out)["impact"]
-        assert (impact["claims"], impact["changed"], impact["numbering"]) == (4, 2, "line")
+        lines = "".join(json.dumps(claim) + "\n" for claim in claims[:4]).encode()
+        for data, numbering in ((lines, "line"), ((TOP / CLAIMS).read_bytes(), "position")):
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(io.BytesIO(data))))
+            assert cli_main(["diff", "--format", "json", ACME, ACME_OCTOBER, "--claims", "-"]) == 2
+            impact = json.loads(capsys.readouterr().out)["impact"]
+            assert (impact["numbering"], impact["changed"]) == (numbering, 2 if numbering == "line" else 3)
 
     def test_unreadable_claims_file_exits_one(self, capsys):
         """A claims file that can't be opened prints `error: ...` and exits 1."""

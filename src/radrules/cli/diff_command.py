@@ -18,7 +18,7 @@ def add_parser(commands) -> None:
     parser.add_argument("old", metavar="OLD", help="the rules in force: a rule file or folder")
     parser.add_argument("new", metavar="NEW", help="the changed rules: a rule file or folder")
     parser.add_argument("--claims", metavar="FILE",
-                        help="historical claims: JSON Lines (or a JSON array); - for JSON Lines on stdin")
+                        help="historical claims: JSON Lines, or a JSON array; - for standard input")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="a report for people (default) or one JSON object")
     parser.add_argument("--limit-examples", metavar="N", type=_count, default=10,

@@ -28,16 +28,27 @@ class Unreadable:
     problem: str
 
 
+def is_array(handle: IO[bytes]) -> bool:
+    """Whether a buffered binary file starts (after a byte order mark and blanks) with ``[``."""
+    return handle.peek(256)[:256].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
+
+
 def read_claim_file(handle: IO[bytes]) -> Iterator[tuple[int, object]]:
-    """``(number, claim dict or Unreadable)`` from a binary file of JSON Lines or a JSON array."""
-    first = handle.peek(64)[:64] if hasattr(handle, "peek") else b""
-    stripped = first.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped.startswith(b"["):
+    """``(number, claim dict or Unreadable)`` from a buffered binary file of JSON Lines or a JSON array."""
+    if is_array(handle):
         yield from _array(handle)
         return
     for number, line in enumerate(handle, 1):
         if line.strip():
             yield number, decode_line(line)
+
+
+def position(handle) -> int | None:
+    """Bytes read so far, or None where the file can't tell (a pipe)."""
+    try:
+        return handle.tell()
+    except (OSError, ValueError):
+        return None
 
 
 def decode_line(text) -> object:

@@ -21,7 +21,7 @@ import attrs
 from ..claim import Claim
 from ..errors import ClaimError
 from ..result import KIND_ORDER
-from .claims import Unreadable, decode_line, file_size, read_claim_file
+from .claims import Unreadable, decode_line, file_size, is_array, position, read_claim_file
 
 STATUSES = ("pay", "review", "deny")
 #: How often (in claims) ``progress`` is called.
@@ -175,25 +175,29 @@ def diff_outcomes(old, new, claims, *, progress: Callable | None = None, limit_e
     """Evaluate each claim with ``old`` and ``new``; count the claims, lines, rules and charges that move.
 
     ``claims`` is the path of a claims file (JSON Lines, or a JSON array when
-    it starts with ``[``), or an iterable of claim dicts, :class:`~radrules.Claim`
-    objects or JSON text lines (an open JSON Lines file). Items that are not
+    it starts with ``[``) or such a file opened in binary mode, or an iterable
+    of claim dicts, :class:`~radrules.Claim` objects or JSON text lines (a
+    file of JSON Lines opened as text). Items that are not
     claims are counted and the first ``limit_examples`` reported by number,
     never raised. ``progress(done, read, total)``, if given, is called every
     few claims and at the end: items done, and bytes read and the file's size
-    when reading a path (else None).
+    when reading a file (else None).
     """
     if isinstance(claims, (str, os.PathLike)):
         with open(claims, "rb") as handle:
-            size = file_size(handle)
-            array = handle.peek(64)[:64].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
-
-            def report(done):
-                progress(done, handle.tell(), size)
-
-            return _run(old, new, read_claim_file(handle), "position" if array else "line",
-                        report if progress else None, limit_examples)
+            return _read_file(old, new, handle, progress, limit_examples)
+    if hasattr(claims, "peek") and hasattr(claims, "read"):
+        return _read_file(old, new, claims, progress, limit_examples)
     report = (lambda done: progress(done, None, None)) if progress else None
     return _run(old, new, enumerate(claims, 1), "position", report, limit_examples)
+
+
+def _read_file(old, new, handle, progress, limit: int) -> OutcomeDiff:
+    """Claims from a buffered binary file: JSON Lines, or a JSON array."""
+    size = file_size(handle)
+    numbering = "position" if is_array(handle) else "line"
+    report = (lambda done: progress(done, position(handle), size)) if progress else None
+    return _run(old, new, read_claim_file(handle), numbering, report, limit)
 
 
 def _run(old, new, items: Iterable, numbering: str, report, limit: int) -> OutcomeDiff:
