@@ -145,6 +145,20 @@ class TestRuleChanges:
         change = only(compare(*rulesets), rule="acme.prior_auth.missing")
         assert change.details == ("condition: `line.code in acme_advanced_imaging`: removed 74150, 74160",)
 
+    def test_diagnosis_codes_and_prefixes_as_written(self, rulesets):
+        """Diagnosis codes and prefixes added to a set are shown with their dots."""
+        _, new = rulesets
+        edit(new / "payers" / "medicare.rr", "= Z87.891, F17.210,", "= Z87.891, Z72.0, F17.2*,")
+        change = only(compare(*rulesets), rule="medicare.ldct.diagnosis")
+        assert change.details == ("condition: `line.diagnoses has none of medicare_ldct_diagnoses`: "
+                                  "added F17.2*, Z72.0; removed F17.210",)
+
+    def test_same_meaning_written_differently(self, rulesets):
+        """`12 months` and `1 year` mean the same date shift: no change."""
+        _, new = rulesets
+        edit(new / "payers" / "medicare.rr", "line.date + 12 months", "line.date + 1 year")
+        assert not compare(*rulesets)
+
     def test_compared_value_change(self, rulesets):
         """A threshold change shows the old and the new test as written."""
         _, new = rulesets
@@ -212,7 +226,7 @@ class TestRowChanges:
         """A `disable pair` is reported under the id of the block it is written in."""
         change = only(diff, what="disable")
         assert (change.change, change.rule, change.key) == ("added", "acme.ptp", "disable pair 74176 with 72192")
-        assert change.details == ("for acme",)
+        assert change.details == ("for payer acme",)
 
     def test_counts_and_grouping(self, diff):
         """Counts add up by what changed; the text groups rows under family and rule id."""

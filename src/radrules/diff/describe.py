@@ -35,7 +35,7 @@ def canonical(node):
         return (type(node).__name__, tuple(sorted((canonical(part) for part in node.parts), key=repr)))
     if attrs.has(type(node)):
         return (type(node).__name__,) + tuple(
-            (field.name, canonical(getattr(node, field.name)))
+            (field.name, canonical(_unordered(field.name, getattr(node, field.name))))
             for field in attrs.fields(type(node)) if field.init and field.eq and field.name != "text"
         )
     if isinstance(node, (frozenset, set)):
@@ -43,6 +43,14 @@ def canonical(node):
     if isinstance(node, (tuple, list)):
         return tuple(canonical(item) for item in node)
     return node
+
+
+#: Tuple fields of condition nodes whose order means nothing (code prefixes, carved prefixes).
+_SET_FIELDS = ("prefixes", "carved", "except_prefixes", "except_carved")
+
+
+def _unordered(name: str, value):
+    return frozenset(value) if name in _SET_FIELDS and isinstance(value, tuple) else value
 
 
 def _shape(node):
@@ -264,19 +272,41 @@ def condition_changes(old, new) -> list[str]:
         if isinstance(old, c.Not):
             return condition_changes(old.part, new.part)
         if _shape(canonical(old)) == _shape(canonical(new)):
-            changes = []
-            for field in attrs.fields(type(old)):
-                before, after = getattr(old, field.name), getattr(new, field.name)
-                if isinstance(before, frozenset) and before != after:
-                    changes.append(set_change(before, after))
-                elif field.name == "prefixes" and before != after:
-                    changes.append(set_change({p + "*" for p in before}, {p + "*" for p in after}))
-            if changes:
-                return [f"`{node_text(new)}`: " + "; ".join(changes)]
+            before, after = _members(old), _members(new)
+            if before != after:
+                return [f"`{node_text(new)}`: {set_change(before, after)}"]
     before, after = node_text(old), node_text(new)
     if before == after:
         return [f"`{after}` reads different values"]
     return [f"`{before}` {ARROW} `{after}`"]
+
+
+def _members(node) -> set[str]:
+    """The codes a set test names, as written: codes, ``prefix*``, ``prefix* except ...``."""
+    shown = _diagnosis if _reads_diagnoses(node) else str
+    out = set()
+    for field in attrs.fields(type(node)):
+        value = getattr(node, field.name)
+        if isinstance(value, frozenset):
+            out.update(map(shown, value))
+        elif field.name == "prefixes":
+            out.update(shown(prefix) + "*" for prefix in value)
+        elif field.name == "carved":
+            for match in value:
+                taken = sorted([*map(shown, match.except_values), *(shown(p) + "*" for p in match.except_prefixes)])
+                out.add(f"{shown(match.prefix)}* except {', '.join(taken) or '...'}")
+    return out
+
+
+def _reads_diagnoses(node) -> bool:
+    operand = getattr(node, "operand", None)
+    return (isinstance(operand, c.LineAttr) and operand.attr == "dxset") or (
+        isinstance(operand, c.ClaimAttr) and operand.attr == "diagnoses")
+
+
+def _diagnosis(code: str) -> str:
+    """An ICD-10-CM code as written, with the dot after its third character (they are kept without)."""
+    return f"{code[:3]}.{code[3:]}" if len(code) > 3 else code
 
 
 def _parts_changes(old_parts, new_parts) -> list[str]:

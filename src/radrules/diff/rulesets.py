@@ -259,10 +259,9 @@ def _disables(old, new) -> list[Change]:
         family = "ptp" if item.kind == "pair" else "mue"
         desc = {"kind": item.kind, "key": list(item.key), **d.scope_fields(item.scope)}
         label = f"disable {item.kind} " + " with ".join(item.key)
-        scope = ", ".join(desc["payers"] or ["every payer"])
         added = key in after
         out.append(Change("added" if added else "removed", "disable", family, item.rule, label,
-                          None if added else desc, desc if added else None, (f"for {scope}",), item.source))
+                          None if added else desc, desc if added else None, (d.scope_text(desc),), item.source))
     return out
 
 
