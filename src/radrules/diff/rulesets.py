@@ -15,7 +15,7 @@ import attrs
 
 from ..result import KINDS
 from . import describe as d
-from .tables import TABLE_FAMILIES, RowChange, TableDiff, diff_tables, table_label
+from .tables import TABLE_FAMILIES, TableDiff, diff_tables, table_label
 
 #: Sections of a report, in order: the rule families, then what belongs to no rule.
 FAMILIES = KINDS + ("settings", "properties")
@@ -325,4 +325,4 @@ def _version_change(kind: str, claim_type: str, before: tuple, after: tuple) -> 
                   (f"versions: {show(before)} {d.ARROW} {show(after)}",))
 
 
-__all__ = ["Change", "RowChange", "RulesetDiff", "TableDiff", "diff_rulesets"]
+__all__ = ["Change", "RulesetDiff", "diff_rulesets"]
