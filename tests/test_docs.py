@@ -14,12 +14,12 @@
   ```result-json blocks match an evaluation against the bundled rules.
 - docs/rules.md documents every rule id of the bundled rulesets, with the
   severity and remittance codes the rules really carry.
-- docs/cli.md: every ```console block, run from the top of the checkout,
-  prints what it shows and exits with its `exit=N`; the exit codes table is
-  what the command returns.
 - docs/testing.md: every ```console block, run in a copy of the bundled
   rulesets after writing the ```rrt file=PATH and ```files blocks just
   before it, prints what it shows and exits with its `exit=N`.
+- docs/cli.md and docs/impact.md: every ```console block, run from the top
+  of the checkout, prints what it shows and exits with its `exit=N`; the
+  exit codes table is what the command returns.
 """
 
 from __future__ import annotations
@@ -400,7 +400,7 @@ def test_rules_md_matches_the_rules():
 
 # ---------------------------------------------------------------- cli.md
 
-CONSOLE = [b for b in blocks("cli.md") if b.kind == "console"]
+CONSOLE = [b for name in ("cli.md", "impact.md") for b in blocks(name) if b.kind == "console"]
 
 
 def run_console(block: Block, folder: Path, capsys, monkeypatch) -> None:

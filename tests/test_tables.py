@@ -314,6 +314,14 @@ end
         assert loaded.table.entries["pctc"] == {"0001F": "9", "00100": "9", "00102": "9"}
         assert loaded.start == dt.date(2026, 7, 1).toordinal()
 
+    def test_summary_counts_codes(self, tmp_path):
+        """`radrules check` counts the codes of a PC/TC table, not its two indicator maps."""
+        root = make_ruleset(tmp_path, 'table pctc "cms/PPRRVU26_JUL.csv"\n', DATA / "PPRRVU26_JUL.csv")
+        (loaded,) = (rules := radrules.load(root, cache_dir=None)).tables
+        codes = len(loaded.table.entries["pctc"])
+        assert codes == 6
+        assert rules.describe()["tables"] == {"pctc_table_codes": codes}
+
     def test_rule_file_values_win_over_the_table(self, tmp_path):
         """`property pctc = ...` in a rule file overrides the MPFS table for that code."""
         root = make_ruleset(tmp_path, 'table pctc "cms/PPRRVU26_JUL.csv"\nproperty pctc = 1 for 99213\n' + self.RULE,

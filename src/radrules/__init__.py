@@ -6,12 +6,15 @@
     result.passed, result.findings, result.to_dict()
     for claim in radrules.read_x12("claims.837"): ...   # also read_fhir(bundle)
     radrules.format_rules(text)                # a rule file in the canonical layout
+    radrules.diff_rulesets(old, new)           # what a rule change changes
+    radrules.diff_outcomes(old, new, "claims.jsonl")  # ... and what it does to claims
 
 Pipeline: parse (``parser``) -> compile (``compiler``) -> evaluate
 (``evaluator``). See docs/architecture.md.
 """
 
 from .claim import Claim, Line, Patient
+from .diff import OutcomeDiff, RulesetDiff, diff_outcomes, diff_rulesets
 from .errors import ClaimError, Diagnostic, InputError, RadrulesError, RuleError
 from .formatter import format_rules
 from .loader import load, loads
@@ -29,11 +32,15 @@ __all__ = [
     "InputError",
     "Line",
     "LineStatus",
+    "OutcomeDiff",
     "Patient",
     "RadrulesError",
     "Result",
     "RuleError",
     "Ruleset",
+    "RulesetDiff",
+    "diff_outcomes",
+    "diff_rulesets",
     "load",
     "loads",
     "read_fhir",

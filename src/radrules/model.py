@@ -214,6 +214,7 @@ class Disable:
     kind: str  # "pair" or "limit"
     scope: Scope
     source: str
+    rule: str | None = None  # the id of the block it is written in
 
 
 @attrs.frozen

@@ -99,7 +99,9 @@ class Ruleset:
         for loaded in self.tables:
             name = {"ptp": "ptp_table_rows", "mue": "mue_table_codes", "addon": "addon_table_codes",
                     "pctc": "pctc_table_codes"}[loaded.kind]
-            counts[name] = counts.get(name, 0) + len(loaded.table)
+            # A PC/TC table holds one map per indicator; count its codes.
+            size = len(loaded.table.entries.get("pctc", {})) if loaded.kind == "pctc" else len(loaded.table)
+            counts[name] = counts.get(name, 0) + size
         return {
             "name": self.name,
             "versions": dict(self.versions),

@@ -1,9 +1,9 @@
 """The ``radrules`` command. One module per subcommand.
 
 Exit codes (docs/cli.md): 0 every claim passed (or nothing wrong), 2 some
-claim failed, 3 the rules have errors, 1 any other failure (unreadable
-input, a claim of the wrong shape, a rule test that failed).
-input, a claim of the wrong shape, `fmt --check` found files to format).
+claim failed (``diff``: the rulesets differ), 3 the rules have errors, 1 any
+other failure (unreadable input, a claim of the wrong shape, a rule test that
+failed, ``fmt --check`` found files to format).
 """
 
 from __future__ import annotations
@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import check_command, eval_command, explain_command, fmt_command, test_command
+from . import check_command, diff_command, eval_command, explain_command, fmt_command, test_command
 
 EXIT_OK, EXIT_FAILURE, EXIT_CLAIMS_FAIL, EXIT_RULE_ERRORS = 0, 1, 2, 3
+#: ``diff``: the rulesets (or their outcomes) differ. Same code as a failing claim: "look at this".
+EXIT_DIFFERENT = EXIT_CLAIMS_FAIL
 
 COMMANDS = {
     "eval": eval_command,
@@ -21,6 +23,7 @@ COMMANDS = {
     "test": test_command,
     "explain": explain_command,
     "fmt": fmt_command,
+    "diff": diff_command,
 }
 
 

@@ -278,7 +278,7 @@ class BlockCompiler:
             pair = self._check_pair_codes(row)
             if isinstance(row, s.DisablePair):
                 if pair:
-                    disables.append(m.Disable(pair, "pair", scope, source_of(row.span)))
+                    disables.append(m.Disable(pair, "pair", scope, source_of(row.span), info.info.id))
                 continue
             indicator = self.ctx.integer(row.indicator, "the modifier indicator", allowed=(0, 1, 9))
             start, end, ok = self._row_window(row.effective, scope)
@@ -316,7 +316,7 @@ class BlockCompiler:
                 continue
             info, scope = made
             if isinstance(row, s.DisableLimit):
-                disables.append(m.Disable((code,), "limit", scope, source_of(row.span)))
+                disables.append(m.Disable((code,), "limit", scope, source_of(row.span), info.info.id))
                 continue
             max_units = self.ctx.integer(row.max_units, "the unit limit")
             mai = self.ctx.integer(row.mai, "the MUE adjudication indicator (MAI)", allowed=(1, 2, 3))

@@ -1,0 +1,78 @@
+"""``radrules diff``: what a rule change changes, and what it does to historical claims."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from ..errors import RuleError
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser(
+        "diff", help="compare two rulesets, and their outcomes on historical claims",
+        description="Show what changed between two rulesets (rules, rows, tables), grouped by rule family; "
+                    "with --claims, evaluate every claim with both and report the claims, lines, rules "
+                    "and billed charges that move.",
+    )
+    parser.add_argument("old", metavar="OLD", help="the rules in force: a rule file or folder")
+    parser.add_argument("new", metavar="NEW", help="the changed rules: a rule file or folder")
+    parser.add_argument("--claims", metavar="FILE",
+                        help="historical claims: JSON Lines, or a JSON array; - for standard input")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="a report for people (default) or one JSON object")
+    parser.add_argument("--limit-examples", metavar="N", type=_count, default=10,
+                        help="show at most N example claims, table rows and unreadable lines (default 10)")
+    parser.add_argument("--exit-zero", action="store_true",
+                        help="exit 0 even when the rulesets differ (errors still exit 1 or 3)")
+
+
+def _count(text: str) -> int:
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("expected 0 or more")
+    return value
+
+
+def run(args) -> int:
+    from . import EXIT_DIFFERENT, EXIT_FAILURE, EXIT_OK, EXIT_RULE_ERRORS
+    from .. import diff_outcomes, diff_rulesets, load
+    from .progress import ProgressBar
+
+    rulesets = []
+    for path in (args.old, args.new):
+        try:
+            rulesets.append(load(path))
+        except RuleError as error:
+            print(str(error), file=sys.stderr)
+    if len(rulesets) < 2:
+        return EXIT_RULE_ERRORS
+    old, new = rulesets
+    changes = diff_rulesets(old, new, limit_examples=args.limit_examples)
+    impact = None
+    if args.claims is not None:
+        bar = ProgressBar(sys.stderr)
+        try:
+            source = sys.stdin.buffer if args.claims == "-" else args.claims
+            impact = diff_outcomes(old, new, source, progress=bar, limit_examples=args.limit_examples)
+        except OSError as problem:
+            print(f"error: can't read `{args.claims}`: {problem.strerror or problem}", file=sys.stderr)
+            return EXIT_FAILURE
+        finally:
+            bar.finish()
+    if args.format == "json":
+        print(json.dumps({"rulesets": changes.to_dict(), "impact": impact.to_dict() if impact else None}))
+    else:
+        sys.stdout.write(changes.to_text())
+        if impact is not None:
+            sys.stdout.write("\n" + impact.to_text())
+    if impact is not None and impact.unreadable:
+        return EXIT_FAILURE
+    if (changes or impact) and not args.exit_zero:
+        return EXIT_DIFFERENT
+    return EXIT_OK

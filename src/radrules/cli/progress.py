@@ -1,0 +1,75 @@
+"""A one-line progress bar on standard error, for long runs over claims files.
+
+Drawn only when the stream is a terminal: a pipe or a file gets nothing, so
+logs and redirected output stay clean.
+"""
+
+from __future__ import annotations
+
+import time
+
+WIDTH = 24
+
+
+class ProgressBar:
+    """Call it with (items done, bytes read, file size); ``finish()`` when done.
+
+    Redraws at most every ``interval`` seconds: the share of the file read,
+    the items done, the rate and the time left (when the size is known).
+    """
+
+    def __init__(self, stream, *, clock=time.monotonic, interval: float = 0.1):
+        self.stream = stream
+        try:
+            self.enabled = bool(stream.isatty())
+        except (AttributeError, ValueError):
+            self.enabled = False
+        self.clock = clock
+        self.interval = interval
+        self.started = clock()
+        self.last: float | None = None
+        self.shown = 0
+        self.done = 0
+
+    def __call__(self, done: int, read: int | None, total: int | None) -> None:
+        self.done = done
+        if not self.enabled:
+            return
+        now = self.clock()
+        if self.last is not None and now - self.last < self.interval:
+            return
+        self.last = now
+        elapsed = max(now - self.started, 1e-6)
+        rate = done / elapsed
+        parts = []
+        if read is not None and total:
+            fraction = min(read / total, 1.0)
+            filled = int(fraction * WIDTH)
+            parts.append("[" + "#" * filled + "-" * (WIDTH - filled) + f"] {fraction:4.0%}")
+        parts.append(f"{done:,} claims")
+        parts.append(f"{rate:,.0f} claims/s")
+        if read is not None and total and read > 0:
+            left = elapsed * (total - min(read, total)) / read
+            parts.append(f"ETA {_duration(left)}")
+        self._draw("  ".join(parts))
+
+    def finish(self) -> None:
+        """Replace the bar with one line: how many items, how long, how fast."""
+        if not self.enabled:
+            return
+        elapsed = max(self.clock() - self.started, 1e-6)
+        self._draw(f"{self.done:,} claims in {_duration(elapsed)} ({self.done / elapsed:,.0f} claims/s)")
+        self.stream.write("\n")
+        self.stream.flush()
+
+    def _draw(self, text: str) -> None:
+        self.stream.write("\r" + text.ljust(self.shown))
+        self.stream.flush()
+        self.shown = len(text)
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}"

@@ -1,0 +1,343 @@
+"""``diff_outcomes``: evaluate historical claims with two rulesets and count what moves.
+
+Claims are read and evaluated one at a time; only totals, a row per rule
+and the first few examples are kept, so memory does not grow with the
+number of claims. Each claim is read once and evaluated by both rulesets.
+
+A finding is identified by (rule, severity, lines, related lines, CARC,
+RARC): a new message or source position alone is not a change. A line
+whose status changes is put down to every rule that holds it (``deny`` or
+``review``) under one ruleset and not, at that severity, under the other.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from typing import Callable, Iterable
+
+import attrs
+
+from ..claim import Claim
+from ..errors import ClaimError
+from ..result import KIND_ORDER
+from .claims import Unreadable, decode_line, file_size, is_array, position, read_claim_file
+
+STATUSES = ("pay", "review", "deny")
+#: How often (in claims) ``progress`` is called.
+PROGRESS_EVERY = 64
+
+
+@attrs.frozen
+class Move:
+    """Lines whose status went from ``old`` to ``new``, with their billed charges."""
+
+    old: str
+    new: str
+    lines: int
+    charge: float  # the sum of their charges
+    without_charge: int  # lines with no charge (counted as 0 in ``charge``)
+
+    def to_dict(self) -> dict:
+        return {"from": self.old, "to": self.new, "lines": self.lines, "charge": self.charge,
+                "without_charge": self.without_charge}
+
+
+@attrs.frozen
+class RuleImpact:
+    """What one rule does differently across the claims."""
+
+    rule: str
+    kind: str
+    claims: int  # claims whose findings of this rule differ
+    appeared: int  # ... where it fires only with NEW
+    disappeared: int  # ... where it fires only with OLD
+    lines: int  # lines whose status changed because of it
+    denied_lines: int  # lines it newly denies
+    denied_charge: float
+    released_lines: int  # lines it no longer denies
+    released_charge: float
+
+    def to_dict(self) -> dict:
+        return attrs.asdict(self)
+
+
+@attrs.frozen
+class LineChange:
+    """One line whose status changed: number, code, statuses, charge and the rules it is put down to."""
+
+    line: int
+    code: str
+    old: str
+    new: str
+    charge: float | None
+    rules: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        return {"line": self.line, "code": self.code, "from": self.old, "to": self.new, "charge": self.charge,
+                "rules": list(self.rules)}
+
+
+@attrs.frozen
+class ClaimChange:
+    """One claim whose result differs. Holds no patient data: ids, line numbers, codes, rules, charges."""
+
+    number: int  # line in a JSON Lines file, position otherwise
+    claim: str | None  # the claim's id
+    old_passed: bool
+    new_passed: bool
+    lines: tuple[LineChange, ...]
+    appeared: tuple[str, ...]  # rules that fire only with NEW
+    disappeared: tuple[str, ...]  # rules that fire only with OLD
+    changed: tuple[str, ...]  # rules that fire with both, on other lines or at another severity
+
+    def to_dict(self) -> dict:
+        return {"number": self.number, "claim": self.claim, "old_passed": self.old_passed,
+                "new_passed": self.new_passed, "lines": [line.to_dict() for line in self.lines],
+                "appeared": list(self.appeared), "disappeared": list(self.disappeared),
+                "changed": list(self.changed)}
+
+
+@attrs.frozen
+class BadClaim:
+    """An item that could not be evaluated: its number and the problem (never its content)."""
+
+    number: int
+    problem: str
+
+    def to_dict(self) -> dict:
+        return {"number": self.number, "problem": self.problem}
+
+
+@attrs.frozen
+class OutcomeDiff:
+    """What changes when claims are judged by NEW instead of OLD (:func:`diff_outcomes`)."""
+
+    numbering: str  # "line" (JSON Lines) or "position": what BadClaim and ClaimChange numbers count
+    claims: int  # claims evaluated
+    unreadable: int  # items that were not claims
+    changed: int  # claims whose result differs in any way
+    outcome_changed: int  # ... whose pass/fail or a line's status differs
+    pass_to_fail: int
+    fail_to_pass: int
+    moves: tuple[Move, ...]  # line status changes, by (old, new)
+    rules: tuple[RuleImpact, ...]  # most claims first
+    examples: tuple[ClaimChange, ...]  # the first changed claims
+    bad: tuple[BadClaim, ...]  # the first unreadable items
+
+    def __bool__(self) -> bool:
+        return self.changed > 0
+
+    def move(self, old: str, new: str) -> Move:
+        """The lines that went from ``old`` to ``new`` (zero lines if none did)."""
+        return next((m for m in self.moves if (m.old, m.new) == (old, new)), Move(old, new, 0, 0.0, 0))
+
+    @property
+    def charge_denied(self) -> float:
+        """Billed charges of lines paid with OLD and denied with NEW."""
+        return self.move("pay", "deny").charge
+
+    @property
+    def charge_released(self) -> float:
+        """Billed charges of lines denied with OLD and paid with NEW."""
+        return self.move("deny", "pay").charge
+
+    def to_dict(self) -> dict:
+        return {
+            "numbering": self.numbering, "claims": self.claims, "unreadable": self.unreadable,
+            "changed": self.changed, "outcome_changed": self.outcome_changed,
+            "pass_to_fail": self.pass_to_fail, "fail_to_pass": self.fail_to_pass,
+            "charge_denied": self.charge_denied, "charge_released": self.charge_released,
+            "moves": [move.to_dict() for move in self.moves],
+            "rules": [rule.to_dict() for rule in self.rules],
+            "examples": [example.to_dict() for example in self.examples],
+            "bad": [bad.to_dict() for bad in self.bad],
+        }
+
+    def to_text(self) -> str:
+        """The impact report for people."""
+        from .report import outcome_text
+
+        return outcome_text(self)
+
+
+class _RuleTotals:
+    __slots__ = ("kind", "claims", "appeared", "disappeared", "lines", "denied_lines", "denied_cents",
+                 "released_lines", "released_cents")
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.claims = self.appeared = self.disappeared = self.lines = 0
+        self.denied_lines = self.denied_cents = self.released_lines = self.released_cents = 0
+
+
+def diff_outcomes(old, new, claims, *, progress: Callable | None = None, limit_examples: int = 10) -> OutcomeDiff:
+    """Evaluate each claim with ``old`` and ``new``; count the claims, lines, rules and charges that move.
+
+    ``claims`` is the path of a claims file (JSON Lines, or a JSON array when
+    it starts with ``[``) or such a file opened in binary mode, or an iterable
+    of claim dicts, :class:`~radrules.Claim` objects or JSON text lines (a
+    file of JSON Lines opened as text). Items that are not
+    claims are counted and the first ``limit_examples`` reported by number,
+    never raised. ``progress(done, read, total)``, if given, is called every
+    few claims and at the end: items done, and bytes read and the file's size
+    when reading a file (else None).
+    """
+    if isinstance(claims, (str, os.PathLike)):
+        with open(claims, "rb") as handle:
+            return _read_file(old, new, handle, progress, limit_examples)
+    if hasattr(claims, "peek") and hasattr(claims, "read"):
+        return _read_file(old, new, claims, progress, limit_examples)
+    report = (lambda done: progress(done, None, None)) if progress else None
+    return _run(old, new, enumerate(claims, 1), "position", report, limit_examples)
+
+
+def _read_file(old, new, handle, progress, limit: int) -> OutcomeDiff:
+    """Claims from a buffered binary file: JSON Lines, or a JSON array."""
+    size = file_size(handle)
+    numbering = "position" if is_array(handle) else "line"
+    report = (lambda done: progress(done, position(handle), size)) if progress else None
+    return _run(old, new, read_claim_file(handle), numbering, report, limit)
+
+
+def _run(old, new, items: Iterable, numbering: str, report, limit: int) -> OutcomeDiff:
+    counts = {"claims": 0, "unreadable": 0, "changed": 0, "outcome": 0, "pass_to_fail": 0, "fail_to_pass": 0}
+    moves: dict = defaultdict(lambda: [0, 0, 0])  # (old, new) -> [lines, cents, lines without charge]
+    rules: dict[str, _RuleTotals] = {}
+    examples: list[ClaimChange] = []
+    bad: list[BadClaim] = []
+    numbering_seen = numbering
+    done = 0
+    for number, item in items:
+        done += 1
+        if report is not None and done % PROGRESS_EVERY == 0:
+            report(done)
+        if isinstance(item, (str, bytes)):
+            if not item.strip():
+                continue
+            numbering_seen = "line"
+            item = decode_line(item)
+        if isinstance(item, Unreadable):
+            counts["unreadable"] += 1
+            if len(bad) < limit:
+                bad.append(BadClaim(number, item.problem))
+            continue
+        try:
+            claim = item if isinstance(item, Claim) else Claim.from_dict(item)
+        except ClaimError as error:
+            counts["unreadable"] += 1
+            if len(bad) < limit:
+                bad.append(BadClaim(number, str(error)))
+            continue
+        counts["claims"] += 1
+        before = old.evaluate(claim)
+        after = new.evaluate(claim)
+        if before.passed == after.passed and before.lines == after.lines:
+            if _finding_keys(before) == _finding_keys(after):
+                continue
+        change = _compare(claim, number, before, after, moves, rules)
+        counts["changed"] += 1
+        if change.lines or change.old_passed != change.new_passed:
+            counts["outcome"] += 1
+        if change.old_passed and not change.new_passed:
+            counts["pass_to_fail"] += 1
+        elif change.new_passed and not change.old_passed:
+            counts["fail_to_pass"] += 1
+        if len(examples) < limit:
+            examples.append(change)
+    if report is not None:
+        report(done)
+    return OutcomeDiff(
+        numbering=numbering_seen,
+        claims=counts["claims"], unreadable=counts["unreadable"], changed=counts["changed"],
+        outcome_changed=counts["outcome"], pass_to_fail=counts["pass_to_fail"],
+        fail_to_pass=counts["fail_to_pass"],
+        moves=tuple(
+            Move(a, b, lines, cents / 100, without)
+            for (a, b), (lines, cents, without) in sorted(moves.items(), key=_move_order)
+        ),
+        rules=tuple(
+            RuleImpact(rule, t.kind, t.claims, t.appeared, t.disappeared, t.lines, t.denied_lines,
+                       t.denied_cents / 100, t.released_lines, t.released_cents / 100)
+            for rule, t in sorted(rules.items(), key=lambda item: (-item[1].claims, KIND_ORDER.get(item[1].kind, 99),
+                                                                   item[0]))
+        ),
+        examples=tuple(examples),
+        bad=tuple(bad),
+    )
+
+
+def _move_order(item):
+    (old, new), _ = item
+    # Toward deny first (the money an analyst asks about), then away from it.
+    return (STATUSES.index(old) - STATUSES.index(new), STATUSES.index(old), STATUSES.index(new))
+
+
+def _finding_keys(result) -> set:
+    return {(f.rule, f.severity, f.lines, f.related_lines, f.carc, f.rarc) for f in result.findings}
+
+
+def _holds(result) -> dict:
+    """{line number: {(rule, severity)}} of the deny and review findings."""
+    out: dict = defaultdict(set)
+    for finding in result.findings:
+        if finding.severity in ("deny", "review"):
+            for number in finding.lines:
+                out[number].add((finding.rule, finding.severity))
+    return out
+
+
+def _compare(claim, number, before, after, moves, rules) -> ClaimChange:
+    """Record one changed claim in the totals; return its example."""
+    kinds = {f.rule: f.kind for f in (*before.findings, *after.findings)}
+    old_keys: dict = defaultdict(set)
+    new_keys: dict = defaultdict(set)
+    for f in before.findings:
+        old_keys[f.rule].add((f.severity, f.lines, f.related_lines, f.carc, f.rarc))
+    for f in after.findings:
+        new_keys[f.rule].add((f.severity, f.lines, f.related_lines, f.carc, f.rarc))
+    appeared, disappeared, changed = [], [], []
+    for rule in sorted(old_keys.keys() | new_keys.keys()):
+        if old_keys.get(rule) == new_keys.get(rule):
+            continue
+        totals = rules.get(rule)
+        if totals is None:
+            totals = rules[rule] = _RuleTotals(kinds[rule])
+        totals.claims += 1
+        if rule not in old_keys:
+            totals.appeared += 1
+            appeared.append(rule)
+        elif rule not in new_keys:
+            totals.disappeared += 1
+            disappeared.append(rule)
+        else:
+            changed.append(rule)
+    line_changes = []
+    held_before, held_after = _holds(before), _holds(after)
+    for status_before, status_after in zip(before.lines, after.lines):
+        if status_before.status == status_after.status:
+            continue
+        index = status_before.line
+        line = claim.lines[index - 1]
+        cents = round(line.charge * 100) if line.charge is not None else 0
+        move = moves[(status_before.status, status_after.status)]
+        move[0] += 1
+        move[1] += cents
+        if line.charge is None:
+            move[2] += 1
+        responsible = sorted({rule for rule, _ in held_before[index] ^ held_after[index]})
+        for rule in responsible:
+            totals = rules.get(rule)
+            if totals is None:
+                totals = rules[rule] = _RuleTotals(kinds[rule])
+            totals.lines += 1
+            if status_after.status == "deny":
+                totals.denied_lines += 1
+                totals.denied_cents += cents
+            elif status_before.status == "deny":
+                totals.released_lines += 1
+                totals.released_cents += cents
+        line_changes.append(LineChange(index, line.code, status_before.status, status_after.status, line.charge,
+                                       tuple(responsible)))
+    return ClaimChange(number, claim.id, before.passed, after.passed, tuple(line_changes), tuple(appeared),
+                       tuple(disappeared), tuple(changed))

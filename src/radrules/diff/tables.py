@@ -1,0 +1,350 @@
+"""Compare the CMS tables of two rulesets, row by row, in one linear pass.
+
+Tables are compared version against version: for each kind and claim type,
+every date on which either ruleset brings in a version starts a period, and
+the version OLD has in force then is compared with the one NEW has in force
+(as evaluation picks them). Two versions with the same content hash are equal
+without reading a row.
+
+A PTP table keeps its rows sorted by (column 1, column 2) in compact arrays
+(``tables/store.py``). Two tables are merged on that order; a column-1 code
+whose slice is identical in both (compared as whole arrays, at C speed, after
+translating code ranks) costs no Python-level work per row, so comparing two
+nearly identical national tables of 2.6 million rows is linear and reads only
+the slices that differ. Only counts and the first ``limit`` example rows are
+kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from array import array
+from pathlib import Path
+
+import attrs
+
+from ..tables import TABLE_RULES, _bind_addon
+from ..tables.store import PtpTable
+from . import describe as d
+
+#: Table kind -> (family, rule id, row kind of ``describe.ROW_FIELDS``).
+TABLE_FAMILIES = {
+    "ptp": ("ptp", TABLE_RULES["ptp"][0], "pair"),
+    "mue": ("mue", TABLE_RULES["mue"][0], "limit"),
+    "addon": ("addon", TABLE_RULES["addon"][0], "addon"),
+    "pctc": ("properties", None, "pctc"),
+}
+_CLAIM_WORDS = {"professional": "practitioner", "institutional": "hospital outpatient"}
+_KIND_WORDS = {"ptp": "PTP", "mue": "MUE", "addon": "add-on code"}
+
+
+def table_label(kind: str, claim_type: str) -> str:
+    """``practitioner PTP table``, ``MPFS PC/TC table``."""
+    if kind == "pctc":
+        return "MPFS PC/TC table"
+    return f"{_CLAIM_WORDS.get(claim_type, claim_type)} {_KIND_WORDS[kind]} table"
+
+
+@attrs.frozen
+class RowChange:
+    """One table row (or one key's rows) added, removed or changed."""
+
+    change: str  # "added", "removed" or "changed"
+    key: str  # "74176 with 74150", "77067"
+    old: dict | None
+    new: dict | None
+    details: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"change": self.change, "key": self.key, "old": self.old, "new": self.new,
+                "details": list(self.details)}
+
+
+@attrs.frozen
+class TableDiff:
+    """How one table version of NEW differs from the one OLD has in force on the same dates."""
+
+    kind: str  # ptp, mue, addon or pctc
+    claim_type: str
+    family: str
+    rule: str | None
+    start: str  # ISO date from which these two versions are the ones in force
+    old_files: tuple[str, ...]
+    new_files: tuple[str, ...]
+    old_rows: int  # rows compared: PTP rows, MUE codes, add-on edits, PC/TC codes
+    new_rows: int
+    added: int
+    removed: int
+    changed: int
+    examples: tuple[RowChange, ...]
+
+    @property
+    def label(self) -> str:
+        return table_label(self.kind, self.claim_type)
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind, "claim_type": self.claim_type, "family": self.family, "rule": self.rule,
+            "start": self.start, "old_files": list(self.old_files), "new_files": list(self.new_files),
+            "old_rows": self.old_rows, "new_rows": self.new_rows, "added": self.added, "removed": self.removed,
+            "changed": self.changed, "examples": [example.to_dict() for example in self.examples],
+        }
+
+
+class _Counter:
+    """Counts of a comparison and its first ``limit`` examples."""
+
+    def __init__(self, kind: str, limit: int):
+        self.row_kind = kind
+        self.limit = limit
+        self.added = self.removed = self.changed = 0
+        self.examples: list[RowChange] = []
+
+    def rows(self, key: str, added, removed, changed) -> None:
+        self.added += len(added)
+        self.removed += len(removed)
+        self.changed += len(changed)
+        if len(self.examples) >= self.limit:
+            return
+        kind = self.row_kind
+        for value in removed:
+            self._example(RowChange("removed", key, d.row_fields(kind, value), None, (d.row_text(kind, value),)))
+        for value in added:
+            self._example(RowChange("added", key, None, d.row_fields(kind, value), (d.row_text(kind, value),)))
+        for before, after in changed:
+            self._example(RowChange("changed", key, d.row_fields(kind, before), d.row_fields(kind, after),
+                                    tuple(d.row_details(kind, before, after))))
+
+    def _example(self, change: RowChange) -> None:
+        if len(self.examples) < self.limit:
+            self.examples.append(change)
+
+
+def diff_tables(old_tables, new_tables, limit: int) -> tuple[list[TableDiff], list[tuple]]:
+    """(table diffs, version changes) between the loaded tables of two rulesets.
+
+    A version change is (kind, claim type, old versions, new versions), each
+    a tuple of (ISO start, file names), when the versions' dates or files differ.
+    """
+    diffs: list[TableDiff] = []
+    versions: list[tuple] = []
+    groups = sorted({(t.kind, t.claim_type) for t in (*old_tables, *new_tables)},
+                    key=lambda g: (list(TABLE_FAMILIES).index(g[0]), g[1]))
+    for kind, claim_type in groups:
+        old = sorted((t for t in old_tables if (t.kind, t.claim_type) == (kind, claim_type)), key=lambda t: t.start)
+        new = sorted((t for t in new_tables if (t.kind, t.claim_type) == (kind, claim_type)), key=lambda t: t.start)
+        old_versions, new_versions = _versions(old), _versions(new)
+        if old_versions != new_versions:
+            versions.append((kind, claim_type, old_versions, new_versions))
+        seen = set()
+        for start in sorted({t.start for t in old} | {t.start for t in new}):
+            before, after = _in_force(old, start), _in_force(new, start)
+            pair = (before.table.key if before else None, after.table.key if after else None)
+            if pair[0] == pair[1] or pair in seen:
+                continue
+            seen.add(pair)
+            diffs.append(_compare(kind, claim_type, start, before, after, limit))
+    return diffs, versions
+
+
+def _versions(loaded: list) -> tuple:
+    return tuple((dt.date.fromordinal(t.start).isoformat(), tuple(Path(f).name for f in t.files)) for t in loaded)
+
+
+def _in_force(loaded: list, day: int):
+    """The version evaluation reads on ``day`` (the earliest before every version), or None."""
+    if not loaded:
+        return None
+    chosen = loaded[0]
+    for table in loaded:
+        if table.start <= day:
+            chosen = table
+    return chosen
+
+
+def _compare(kind: str, claim_type: str, start: int, before, after, limit: int) -> TableDiff:
+    family, rule, row_kind = TABLE_FAMILIES[kind]
+    counter = _Counter(row_kind, limit)
+    old_table = before.table if before else None
+    new_table = after.table if after else None
+    if kind == "ptp":
+        diff_ptp(old_table, new_table, counter)
+        sizes = [len(table) if table is not None else 0 for table in (old_table, new_table)]
+    else:
+        keyed = [_keyed(kind, old_table), _keyed(kind, new_table)]
+        diff_keyed(*keyed, counter)
+        sizes = [sum(map(len, rows.values())) for rows in keyed]
+    return TableDiff(
+        kind=kind, claim_type=claim_type, family=family, rule=rule,
+        start=dt.date.fromordinal(start).isoformat(),
+        old_files=tuple(Path(f).name for f in before.files) if before else (),
+        new_files=tuple(Path(f).name for f in after.files) if after else (),
+        old_rows=sizes[0],
+        new_rows=sizes[1],
+        added=counter.added, removed=counter.removed, changed=counter.changed, examples=tuple(counter.examples),
+    )
+
+
+# ---------------------------------------------------------------- tables keyed by code
+
+
+def _keyed(kind: str, table) -> dict:
+    """{code: [row values]} of an MUE, add-on or PC/TC table, in the form of rule-file rows."""
+    if table is None:
+        return {}
+    if kind == "mue":
+        return {code: [(None, None, value, mai, reason or None) for value, mai, reason, _source in rows]
+                for code, rows in table.entries.items()}
+    if kind == "addon":
+        return {code: [d.addon_value(edit) for edit in _bind_addon(code, rows, None)]
+                for code, rows in table.entries.items()}
+    pctc, bilateral = table.entries.get("pctc", {}), table.entries.get("bilateral", {})
+    return {code: [(pctc.get(code), bilateral.get(code))] for code in pctc.keys() | bilateral.keys()}
+
+
+def diff_keyed(old: dict, new: dict, counter: _Counter) -> None:
+    """Compare two {code: [row values]} maps, codes in sorted order."""
+    for code in sorted(old.keys() | new.keys()):
+        before, after = old.get(code, []), new.get(code, [])
+        if before != after:
+            counter.rows(code, *d.match_rows(before, after))
+
+
+# ---------------------------------------------------------------- PTP
+
+
+def diff_ptp(old: PtpTable | None, new: PtpTable | None, counter: _Counter) -> None:
+    """Merge two PTP tables on (column 1, column 2); compare the rows of each pair."""
+    if old is None or new is None:
+        table, side = (new, "added") if old is None else (old, "removed")
+        _whole_table(table, side, counter)
+        return
+    # Old ranks (and rationale numbers) in new's numbering, so equal slices compare equal as arrays.
+    translate = None if old.codes == new.codes else array("i", (new.rank.get(code, -1) for code in old.codes))
+    reasons = {text: i for i, text in enumerate(new.rationales)}
+    reason_map = (None if old.rationales == new.rationales
+                  else array("i", (reasons.get(text, -1) for text in old.rationales)))
+    for column1 in sorted(old.col1.keys() | new.col1.keys()):
+        old_span, new_span = old.col1.get(column1), new.col1.get(column1)
+        if old_span is None or new_span is None:
+            table, span, side = (new, new_span, "added") if old_span is None else (old, old_span, "removed")
+            for column2, values in _pairs(table, column1, *span):
+                key = f"{column1} with {column2}"
+                counter.rows(key, values if side == "added" else [], values if side == "removed" else [], [])
+            continue
+        (lo, hi), (lo2, hi2) = old_span, new_span
+        before = _columns(old, lo, hi, translate, reason_map)
+        after = _columns(new, lo2, hi2, None, None)
+        if before == after:
+            continue
+        _diff_slice(old, new, column1, lo, lo2, before, after, counter)
+
+
+def _diff_slice(old: PtpTable, new: PtpTable, column1: str, lo: int, lo2: int, before: tuple, after: tuple,
+                counter: _Counter) -> None:
+    """Merge one column-1 slice of each table: skip common runs of rows, compare the pairs that differ.
+
+    Rows the two slices share are skipped a run at a time (``_common_run``),
+    so the work done in Python grows with the number of differences.
+    """
+    n, m = len(before[0]), len(after[0])
+    first, second = before[0], after[0]
+    i = j = 0
+    while i < n or j < m:
+        k = _common_run(before, after, i, j, min(n - i, m - j))
+        # Stop at the start of a column-2 code's rows, so a pair is always compared whole.
+        while k > 0 and ((i + k < n and first[i + k] == first[i + k - 1])
+                         or (j + k < m and second[j + k] == second[j + k - 1])):
+            k -= 1
+        i += k
+        j += k
+        if i >= n and j >= m:
+            break
+        code_before = old.codes[old.col2[lo + i]] if i < n else None
+        code_after = new.codes[new.col2[lo2 + j]] if j < m else None
+        code = min(c for c in (code_before, code_after) if c is not None)
+        values_before, values_after = [], []
+        if code_before == code:
+            values_before, i = _run(old, lo, i, n)
+        if code_after == code:
+            values_after, j = _run(new, lo2, j, m)
+        if values_before == values_after or sorted(values_before, key=repr) == sorted(values_after, key=repr):
+            continue
+        counter.rows(f"{column1} with {code}", *d.match_rows(values_before, values_after))
+
+
+def _run(table: PtpTable, lo: int, i: int, n: int) -> tuple[list, int]:
+    """The row values of the column-2 code at slice position ``i``, and the position after them."""
+    col2, start, end, indicator, rationale, texts = (table.col2, table.start, table.end, table.indicator,
+                                                     table.rationale, table.rationales)
+    second = col2[lo + i]
+    values = []
+    while i < n and col2[lo + i] == second:
+        k = lo + i
+        values.append((start[k], end[k] or None, indicator[k], texts[rationale[k]] or None))
+        i += 1
+    return values, i
+
+
+def _common_run(a: tuple, b: tuple, i: int, j: int, limit: int) -> int:
+    """How many rows from ``a[i:]`` and ``b[j:]`` are identical: galloping, then bisection, on whole arrays."""
+
+    def same(k: int) -> bool:
+        return all(x[i:i + k] == y[j:j + k] for x, y in zip(a, b))
+
+    if limit == 0 or not same(1):
+        return 0
+    good, step = 1, 2
+    while step <= limit and same(step):
+        good, step = step, step * 2
+    bad = min(step, limit + 1)  # the smallest length known (or assumed) not to match
+    while bad - good > 1:
+        middle = (good + bad) // 2
+        if same(middle):
+            good = middle
+        else:
+            bad = middle
+    return good
+
+
+def _columns(table: PtpTable, lo: int, hi: int, translate, reason_map) -> tuple:
+    """One column-1 slice as arrays (column 2, start, end, indicator, rationale), in the other table's numbering."""
+    second = table.col2[lo:hi]
+    if translate is not None:
+        second = array("i", map(translate.__getitem__, second))
+    reasons = table.rationale[lo:hi]
+    if reason_map is not None:
+        reasons = array("H", (r if r >= 0 else 0xFFFF for r in map(reason_map.__getitem__, reasons)))
+    return (second, table.start[lo:hi], table.end[lo:hi], table.indicator[lo:hi], reasons)
+
+
+def _pairs(table: PtpTable, column1: str, lo: int, hi: int):
+    """(column 2 code, [row values]) of one column-1 slice, in column-2 order."""
+    codes, col2 = table.codes, table.col2
+    start, end, indicator, rationale, texts = table.start, table.end, table.indicator, table.rationale, table.rationales
+    i = lo
+    while i < hi:
+        second = col2[i]
+        values = []
+        while i < hi and col2[i] == second:
+            values.append((start[i], end[i] or None, indicator[i], texts[rationale[i]] or None))
+            i += 1
+        yield codes[second], values
+
+
+def _whole_table(table: PtpTable, side: str, counter: _Counter) -> None:
+    """A table only one ruleset has: every row added (or removed); examples from the first rows."""
+    if side == "added":
+        counter.added += len(table)
+    else:
+        counter.removed += len(table)
+    shown = _Counter(counter.row_kind, counter.limit)
+    for column1, (lo, hi) in table.col1.items():
+        if len(shown.examples) >= counter.limit:
+            break
+        for column2, values in _pairs(table, column1, lo, hi):
+            shown.rows(f"{column1} with {column2}", values if side == "added" else [],
+                       values if side == "removed" else [], [])
+            if len(shown.examples) >= counter.limit:
+                break
+    counter.examples.extend(shown.examples[:counter.limit - len(counter.examples)])

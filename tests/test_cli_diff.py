@@ -1,0 +1,176 @@
+"""`radrules diff` as a command: text and JSON reports, exit codes, the progress bar, bad claim lines."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from radrules.cli import main as cli_main
+from radrules.cli.progress import ProgressBar
+
+TOP = Path(__file__).parent.parent
+ACME = "rulesets/payers/acme.rr"
+ACME_OCTOBER = "examples/acme-2026.10.rr"
+CLAIMS = "examples/claims.json"
+
+
+def radrules(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """Run `python -m radrules ARGS` from the top of the checkout, stdout and stderr piped."""
+    return subprocess.run([sys.executable, "-m", "radrules", *args], cwd=TOP, env=dict(os.environ), input=stdin,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def claims_jsonl(tmp_path) -> Path:
+    """examples/claims.json as JSON Lines, with one broken line and one claim of the wrong shape."""
+    claims = json.loads((TOP / CLAIMS).read_text(encoding="utf-8"))
+    lines = [json.dumps(claim) for claim in claims]
+    lines.insert(4, '{"id": "C-BROKEN", "lines": [')
+    lines.append(json.dumps({"id": "C-SHAPE", "lines": [{"code": "71046", "date": "2026-13-40"}]}))
+    path = tmp_path / "claims.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+class TestReports:
+    def test_same_rules_exit_zero(self):
+        """The bundled rulesets compared with themselves: `no differences`, exit 0, nothing on stderr."""
+        done = radrules("diff", "rulesets", "rulesets")
+        assert done.returncode == 0
+        assert done.stdout == "rulesets: rulesets -> rulesets\nno differences\n"
+        assert done.stderr == ""
+
+    def test_text_report_and_exit_two(self):
+        """Acme's October update: changes grouped by family, then the impact on the example claims; exit 2."""
+        done = radrules("diff", ACME, ACME_OCTOBER, "--claims", CLAIMS)
+        assert done.returncode == 2, done.stderr
+        out = done.stdout.splitlines()
+        assert out[:3] == ["rulesets: acme -> acme-2026.10", "version: acme 2026.07 -> 2026.10", ""]
+        assert [line for line in out if line in ("ptp", "mue", "policy", "settings")] == [
+            "ptp", "mue", "policy", "settings"]
+        assert "      ~ pair 71046 with 71045: modifier: not allowed -> allowed" in out
+        assert "  3 claims change outcome: 1 pass -> fail, 2 fail -> pass" in out
+        assert "  billed charges pay -> deny: 260.00 on 1 line" in out
+        assert "  claim C-1003 (claim #3): PASS -> FAIL" in out
+        assert done.stderr == ""  # stderr is a pipe: no progress bar
+
+    def test_json_report(self):
+        """--format json prints one object: the ruleset diff and the impact on the claims."""
+        done = radrules("diff", "--format", "json", "--limit-examples", "1", ACME, ACME_OCTOBER, "--claims", CLAIMS)
+        assert done.returncode == 2
+        report = json.loads(done.stdout)
+        assert [f["family"] for f in report["rulesets"]["families"]] == ["ptp", "mue", "policy", "settings"]
+        impact = report["impact"]
+        assert (impact["claims"], impact["pass_to_fail"], impact["fail_to_pass"]) == (22, 1, 2)
+        assert (impact["charge_denied"], impact["charge_released"]) == (260.0, 455.0)
+        assert [e["claim"] for e in impact["examples"]] == ["C-1003"]
+
+
+class TestInProcess:
+    """Options checked without a new interpreter (the command's own `main`)."""
+
+    @pytest.fixture(autouse=True)
+    def at_top(self, monkeypatch):
+        monkeypatch.chdir(TOP)
+
+    def test_exit_zero_option(self, capsys):
+        """--exit-zero prints the same report and exits 0."""
+        assert cli_main(["diff", ACME, ACME_OCTOBER]) == 2
+        report = capsys.readouterr().out
+        assert cli_main(["diff", "--exit-zero", ACME, ACME_OCTOBER]) == 0
+        assert capsys.readouterr().out == report
+
+    def test_json_without_claims(self, capsys):
+        """Without --claims the JSON report's impact is null."""
+        cli_main(["diff", "--format", "json", ACME, ACME_OCTOBER])
+        report = json.loads(capsys.readouterr().out)
+        assert report["impact"] is None and report["rulesets"]["same"] is False
+
+    def test_claims_from_stdin(self, capsys, monkeypatch):
+        """`--claims -` reads standard input: JSON Lines numbered by line, an array by position."""
+        claims = json.loads((TOP / CLAIMS).read_text(encoding="utf-8"))
+        lines = "".join(json.dumps(claim) + "\n" for claim in claims[:4]).encode()
+        for data, numbering in ((lines, "line"), ((TOP / CLAIMS).read_bytes(), "position")):
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(io.BytesIO(data))))
+            assert cli_main(["diff", "--format", "json", ACME, ACME_OCTOBER, "--claims", "-"]) == 2
+            impact = json.loads(capsys.readouterr().out)["impact"]
+            assert (impact["numbering"], impact["changed"]) == (numbering, 2 if numbering == "line" else 3)
+
+    def test_unreadable_claims_file_exits_one(self, capsys):
+        """A claims file that can't be opened prints `error: ...` and exits 1."""
+        assert cli_main(["diff", ACME, ACME_OCTOBER, "--claims", "no-such-file.jsonl"]) == 1
+        assert capsys.readouterr().err.startswith("error: can't read `no-such-file.jsonl`: No such file")
+
+    def test_limit_must_be_a_count(self, capsys):
+        """--limit-examples takes a whole number of 0 or more."""
+        with pytest.raises(SystemExit) as stopped:
+            cli_main(["diff", "--limit-examples", "-2", ACME, ACME_OCTOBER])
+        assert stopped.value.code == 2 and "expected 0 or more" in capsys.readouterr().err
+
+
+class TestErrors:
+    def test_bad_claim_lines_are_reported_and_exit_one(self, claims_jsonl):
+        """Bad lines are named by line number (never by content), the rest is evaluated, and the exit is 1."""
+        done = radrules("diff", ACME, ACME_OCTOBER, "--claims", str(claims_jsonl))
+        assert done.returncode == 1
+        out = done.stdout.splitlines()
+        assert "impact on 22 claims (2 unreadable lines skipped):" in out
+        assert out[-3:] == ["unreadable lines (all):", "  line 5: not JSON: Expecting value at column 30",
+                            "  line 24: lines[0].date: not a calendar date"]
+        assert "  claim C-1021 (line 22): FAIL -> PASS" in out  # numbered by line of the file
+
+    def test_rule_errors_exit_three(self, tmp_path):
+        """A broken NEW prints its diagnostics on stderr and exits 3 before any claim is read."""
+        broken = tmp_path / "broken.rr"
+        broken.write_text('rule x.y\n  when line.modifer has 26\n  then deny line "no"\nend\n', encoding="utf-8")
+        done = radrules("diff", ACME, str(broken), "--claims", "no-such-file.jsonl")
+        assert done.returncode == 3
+        assert "error[RR204]: unknown field `modifer` of `line`" in done.stderr
+        assert done.stdout == ""
+
+
+class FakeTerminal(io.StringIO):
+    """Standard error as a terminal: what the progress bar writes, kept."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+class TestProgress:
+    def test_bar_on_a_terminal(self, claims_jsonl, tmp_path, monkeypatch, capsys):
+        """On a terminal, stderr shows a bar with share read, claims, rate and ETA, then a closing line."""
+        many = tmp_path / "many.jsonl"
+        many.write_text(claims_jsonl.read_text(encoding="utf-8") * 10, encoding="utf-8")
+        terminal = FakeTerminal()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        monkeypatch.chdir(TOP)
+        code = cli_main(["diff", "--exit-zero", ACME, ACME_OCTOBER, "--claims", str(many)])
+        assert code == 1  # the broken lines, ten times
+        shown = terminal.getvalue()
+        assert re.search(r"\r\[#*-*\] +\d+%  64 claims  [\d,]+ claims/s  ETA 0:00:\d\d", shown), shown
+        assert re.search(r"\r240 claims in 0:00:\d\d \([\d,]+ claims/s\) *\n$", shown), shown
+        assert "impact on 220 claims" in capsys.readouterr().out
+
+    def test_nothing_when_piped(self, claims_jsonl, monkeypatch, capsys):
+        """When stderr is not a terminal, the bar writes nothing at all."""
+        monkeypatch.chdir(TOP)
+        cli_main(["diff", ACME, ACME_OCTOBER, "--claims", str(claims_jsonl)])
+        assert capsys.readouterr().err == ""
+
+    def test_rate_and_time_left(self):
+        """Half the file in 10 seconds: 100 claims/s and 10 seconds to go; redraws wait for the interval."""
+        clock = iter([0.0, 10.0, 10.05, 30.0]).__next__
+        terminal = FakeTerminal()
+        bar = ProgressBar(terminal, clock=clock)
+        bar(1000, 500, 1000)
+        bar(1010, 505, 1000)  # 0.05 s later: not drawn
+        assert terminal.getvalue() == "\r[############------------]  50%  1,000 claims  100 claims/s  ETA 0:00:10"
+        bar.finish()
+        assert terminal.getvalue().endswith("\r1,010 claims in 0:00:30 (34 claims/s)" + " " * 35 + "\n")

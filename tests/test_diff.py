@@ -1,0 +1,575 @@
+"""radrules.diff_rulesets and radrules.diff_outcomes: what a rule change changes, and what it does to claims."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+import radrules
+from radrules.diff import claims as claim_reader
+from radrules.diff import tables as table_diff
+from radrules.tables.ptp import load_ptp
+
+TOP = Path(__file__).parent.parent
+RULESETS = TOP / "rulesets"
+EXAMPLES = TOP / "examples"
+DATA = Path(__file__).parent / "data" / "cms"
+PTP_HEADER = (DATA / "radiology-ptp-v321r0-f1.TXT").read_bytes().split(b"\r\n")[:6]
+
+
+def copy_rulesets(tmp_path: Path, name: str) -> Path:
+    target = tmp_path / name
+    shutil.copytree(RULESETS, target)
+    return target
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace ``old`` (which must be there) by ``new`` in a rule file."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def load(path: Path):
+    return radrules.load(path, cache_dir=None)
+
+
+def compare(old: Path, new: Path, **options):
+    return radrules.diff_rulesets(load(old), load(new), **options)
+
+
+def only(diff, **fields):
+    """The one change whose attributes equal ``fields``."""
+    found = [c for c in diff.changes if all(getattr(c, k) == v for k, v in fields.items())]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def example_claims() -> list[dict]:
+    return json.loads((EXAMPLES / "claims.json").read_text(encoding="utf-8"))
+
+
+def write_jsonl(path: Path, items, extra_lines=()) -> Path:
+    lines = [json.dumps(item) for item in items] + list(extra_lines)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def ptp_file(path: Path, rows: list[str]) -> Path:
+    """A PTP table in the CMS layout (Latin-1, tabs, CRLF, the six preamble lines)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"\r\n".join(PTP_HEADER + [row.encode("latin-1") for row in rows]) + b"\r\n")
+    return path
+
+
+@pytest.fixture
+def rulesets(tmp_path):
+    """Two copies of the bundled rulesets: OLD as shipped, NEW to be edited by the test."""
+    return copy_rulesets(tmp_path, "old"), copy_rulesets(tmp_path, "new")
+
+
+# ---------------------------------------------------------------- rules
+
+
+class TestSameRules:
+    def test_identical_copies_have_no_difference(self, rulesets):
+        """Two copies of the bundled rulesets in different folders are the same."""
+        diff = compare(*rulesets)
+        assert not diff and diff.same
+        assert diff.changes == () and diff.tables == ()
+        assert diff.to_text().splitlines()[-1] == "no differences"
+
+    def test_moves_comments_and_conjunct_order_are_not_changes(self, rulesets):
+        """Moving a rule, adding comments and swapping the parts of an `and` change nothing."""
+        _, new = rulesets
+        modifiers = new / "modifiers" / "modifiers.rr"
+        edit(modifiers, "  when line.modifiers has 26\n   and line.pctc not in [1, 6, 7, 8]\n",
+             "  # reordered\n  when line.pctc not in [1, 6, 7, 8]\n   and line.modifiers has 26\n")
+        text = modifiers.read_text(encoding="utf-8")
+        start = text.index('rule modifier.conflict.distinct')
+        end = text.index("end\n", start) + 4
+        modifiers.write_text(text[:start] + text[end:] + "\n# moved here\n" + text[start:end], encoding="utf-8")
+        assert not compare(*rulesets)
+
+    def test_version_alone_is_shown_but_not_a_difference(self, rulesets):
+        """A new version in a header is reported in the text but counts as no difference."""
+        _, new = rulesets
+        edit(new / "payers" / "acme.rr", 'version "2026.07"', 'version "2026.10"')
+        diff = compare(*rulesets)
+        assert not diff
+        assert "version: acme 2026.07 -> 2026.10" in diff.to_text()
+
+
+class TestRuleChanges:
+    def test_severity_change(self, rulesets):
+        """A warning that becomes a denial is a changed rule with `severity: warn -> deny`."""
+        _, new = rulesets
+        edit(new / "modifiers" / "modifiers.rr", 'then warn line "{line.code}: LT and RT',
+             'then deny line "{line.code}: LT and RT')
+        change = only(compare(*rulesets), rule="modifier.sides_one_line")
+        assert (change.change, change.what, change.family) == ("changed", "rule", "modifier")
+        assert change.details == ("severity: warn -> deny",)
+        assert (change.old["severity"], change.new["severity"]) == ("warn", "deny")
+
+    def test_narrowed_payer_scope(self, rulesets):
+        """A rule given `for payer medicare` reports its payers going from every payer to medicare."""
+        _, new = rulesets
+        edit(new / "modifiers" / "modifiers.rr", 'rule modifier.pctc.facility "MOD-PCTC-POS"\n  kind modifier\n',
+             'rule modifier.pctc.facility "MOD-PCTC-POS"\n  kind modifier\n  for payer medicare\n')
+        change = only(compare(*rulesets), rule="modifier.pctc.facility")
+        assert change.details == ("payers: every payer -> medicare",)
+        assert change.old["payers"] is None and change.new["payers"] == ["medicare"]
+
+    def test_removed_and_added_rules(self, rulesets):
+        """A deleted rule is `removed` with its old description; a renamed one is `added` under its new id."""
+        _, new = rulesets
+        edit(new / "payers" / "medicare.rr", "rule medicare.timely_filing ", "rule medicare.timely_filing_12m ")
+        diff = compare(*rulesets)
+        removed = only(diff, rule="medicare.timely_filing")
+        added = only(diff, rule="medicare.timely_filing_12m")
+        assert (removed.change, removed.new, removed.old["severity"]) == ("removed", None, "deny")
+        assert (added.change, added.old) == ("added", None)
+        assert added.details[1] == "when claim.received > line.date + 12 months"
+        assert added.source == "new/payers/medicare.rr:71"
+
+    def test_code_set_change_names_the_codes(self, rulesets):
+        """Adding codes to a named set changes every rule that reads it, naming the codes added."""
+        _, new = rulesets
+        edit(new / "payers" / "acme.rr", "    except 71271 ", "    except 71271, 74150, 74160 ")
+        change = only(compare(*rulesets), rule="acme.prior_auth.missing")
+        assert change.details == ("condition: `line.code in acme_advanced_imaging`: removed 74150, 74160",)
+
+    def test_diagnosis_codes_and_prefixes_as_written(self, rulesets):
+        """Diagnosis codes and prefixes added to a set are shown with their dots."""
+        _, new = rulesets
+        edit(new / "payers" / "medicare.rr", "= Z87.891, F17.210,", "= Z87.891, Z72.0, F17.2*,")
+        change = only(compare(*rulesets), rule="medicare.ldct.diagnosis")
+        assert change.details == ("condition: `line.diagnoses has none of medicare_ldct_diagnoses`: "
+                                  "added F17.2*, Z72.0; removed F17.210",)
+
+    def test_same_meaning_written_differently(self, rulesets):
+        """`12 months` and `1 year` mean the same date shift: no change."""
+        _, new = rulesets
+        edit(new / "payers" / "medicare.rr", "line.date + 12 months", "line.date + 1 year")
+        assert not compare(*rulesets)
+
+    def test_compared_value_change(self, rulesets):
+        """A threshold change shows the old and the new test as written."""
+        _, new = rulesets
+        edit(new / "payers" / "medicare.rr", "and patient.age < 35", "and patient.age < 40")
+        change = only(compare(*rulesets), rule="medicare.mammography.age")
+        assert change.details == ("condition: `patient.age < 35` -> `patient.age < 40`",)
+
+    def test_added_conjunct(self, rulesets):
+        """A part added to a rule's `and` is named."""
+        _, new = rulesets
+        edit(new / "payers" / "medicare.rr", "   and patient.age < 35\n",
+             "   and patient.age < 35\n   and claim.type = professional\n")
+        change = only(compare(*rulesets), rule="medicare.mammography.age")
+        assert change.details == ("condition: added `claim.type = professional`",)
+
+    def test_message_and_remittance_changes(self, rulesets):
+        """Message, CARC and reference changes are each one line of details."""
+        _, new = rulesets
+        path = new / "radiology" / "duplicates.rr"
+        edit(path, "({line.code} on {line.date})", "({line.code}, {line.date})")
+        edit(path, "carc OA-18", "carc CO-18")
+        edit(path, 'reference "domain.md §10.5 [D]; CARC 18', 'reference "domain.md §10.5; CARC 18')
+        change = only(compare(*rulesets), rule="duplicate.line")
+        assert change.details[0] == ('message: "line {line.number} repeats line {other.number} ({line.code} on '
+                                     '{line.date})" -> "line {line.number} repeats line {other.number} '
+                                     '({line.code}, {line.date})"')
+        assert change.details[1:] == ("carc: OA-18 -> CO-18", change.details[2])
+        assert change.details[2].startswith('reference: "domain.md §10.5 [D];')
+
+
+# ---------------------------------------------------------------- rows, disables, settings, properties
+
+
+class TestRowChanges:
+    @pytest.fixture
+    def diff(self, rulesets):
+        _, new = rulesets
+        acme = new / "payers" / "acme.rr"
+        edit(acme, '  pair 71046 with 71045 modifier not allowed', '  pair 71046 with 71045 modifier allowed')
+        edit(acme, '  pair 74178 with 72194 modifier allowed effective 2024-01-01 '
+                   '"Misuse of column two code with column one code"\n', "")
+        edit(acme, "end\n\nlimits acme.mue",
+             '  pair 74177 with 74150 modifier allowed effective 2026-10-01 "Misuse of column two code with '
+             'column one code"\n  disable pair 74176 with 72192\nend\n\nlimits acme.mue')
+        edit(acme, "limit 74177 max 1 mai 1", "limit 74177 max 2 mai 1")
+        return compare(*rulesets)
+
+    def test_pair_added_removed_changed(self, diff):
+        """Pair rows are matched by (rule, column 1, column 2): one added, one removed, one changed."""
+        pairs = {(c.change, c.key): c for c in diff.changes if c.what == "pair"}
+        assert set(pairs) == {("added", "74177 with 74150"), ("removed", "74178 with 72194"),
+                              ("changed", "71046 with 71045")}
+        assert pairs[("changed", "71046 with 71045")].details == ("modifier: not allowed -> allowed",)
+        assert pairs[("added", "74177 with 74150")].new == {
+            "start": "2026-10-01", "end": None, "indicator": 1,
+            "rationale": "Misuse of column two code with column one code"}
+        assert all(c.rule == "acme.ptp" and c.family == "ptp" for c in pairs.values())
+
+    def test_limit_changed(self, diff):
+        """A unit limit raised from 1 to 2 is one changed limit row."""
+        change = only(diff, what="limit")
+        assert (change.rule, change.key, change.details) == ("acme.mue", "74177", ("max units: 1 -> 2",))
+
+    def test_disable_added_under_its_block(self, diff):
+        """A `disable pair` is reported under the id of the block it is written in."""
+        change = only(diff, what="disable")
+        assert (change.change, change.rule, change.key) == ("added", "acme.ptp", "disable pair 74176 with 72192")
+        assert change.details == ("for payer acme",)
+
+    def test_counts_and_grouping(self, diff):
+        """Counts add up by what changed; the text groups rows under family and rule id."""
+        assert diff.counts() == {"pairs": {"added": 1, "removed": 1, "changed": 1},
+                                 "limits": {"added": 0, "removed": 0, "changed": 1},
+                                 "disables": {"added": 1, "removed": 0, "changed": 0}}
+        assert [family for family, _ in diff.families()] == ["ptp", "mue"]
+        text = diff.to_text().splitlines()
+        assert text[text.index("ptp") + 1] == "    acme.ptp"
+        assert "      ~ limit 74177: max units: 1 -> 2" in text
+
+    def test_json_is_grouped_by_family_and_rule(self, diff):
+        """to_dict() nests changes under their family and rule id, and survives a JSON round trip."""
+        data = json.loads(json.dumps(diff.to_dict()))
+        assert data["same"] is False
+        ptp = next(f for f in data["families"] if f["family"] == "ptp")
+        assert [r["rule"] for r in ptp["rules"]] == ["acme.ptp"]
+        assert len(ptp["rules"][0]["changes"]) == 4
+
+    def test_a_row_window_changed_among_several(self, rulesets):
+        """Of two rows of one pair, the one whose end date moved is `changed`; the other is untouched."""
+        old, new = rulesets
+        for root, end in ((old, "2026-06-30"), (new, "2026-09-30")):
+            edit(root / "payers" / "acme.rr", '  pair 71046 with 71045 modifier not allowed effective 2024-01-01',
+                 f'  pair 71046 with 71045 modifier allowed effective 2020-01-01 through 2023-12-31 '
+                 f'"Mutually exclusive procedures"\n'
+                 f'  pair 71046 with 71045 modifier not allowed effective 2024-01-01 through {end}')
+        change = only(compare(old, new), what="pair")
+        assert change.change == "changed" and change.details == ("until: 2026-06-30 -> 2026-09-30",)
+
+
+class TestSettingsAndProperties:
+    def test_setting_change(self, rulesets):
+        """A payer's modifier placement going from `either` to `column2` is a changed setting."""
+        _, new = rulesets
+        edit(new / "payers" / "acme.rr", "setting modifier_placement = either", "setting modifier_placement = column2")
+        change = only(compare(*rulesets), what="setting")
+        assert (change.family, change.key, change.details) == (
+            "settings", "modifier_placement for payer acme", ("either -> column2",))
+
+    def test_property_codes(self, rulesets):
+        """Codes given, taken from and moved between property values are listed by value."""
+        _, new = rulesets
+        path = new / "modifiers" / "pctc.rr"
+        edit(path, "76376, 76377, 76700,", "76700,")
+        edit(path, "77065-77067, G0279", "77065-77067, G0279, 76706")
+        edit(path, "property pctc = 1 for 70450-70498,", "property pctc = 2 for 70450\nproperty pctc = 1 for 70451-70498,")
+        change = only(compare(*rulesets), what="property")
+        assert (change.change, change.key) == ("changed", "pctc")
+        assert change.details == ("1 -> 2 for 70450", "= 1 for 76706", "no longer set for 76376, 76377 (was 1)")
+        assert change.old == {"70450": "1", "76376": "1", "76377": "1"}
+
+
+# ---------------------------------------------------------------- CMS tables
+
+
+def table_ruleset(root: Path, statements: str, files: dict) -> Path:
+    """A ruleset folder with ``main.rr`` and table files under ``cms/`` (name -> source path or PTP rows)."""
+    (root / "cms").mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        if isinstance(content, list):
+            ptp_file(root / "cms" / name, content)
+        else:
+            shutil.copy(content, root / "cms" / name)
+    (root / "main.rr").write_text(statements, encoding="utf-8")
+    return root
+
+
+ROWS_Q2 = [
+    "71046\t71045\t\t20180101\t*\t1\tMutually exclusive procedures",
+    "74176\t72192\t\t20110101\t*\t1\tCPT Manual or CMS manual coding instruction",
+    "74176\t74150\t\t20110101\t*\t0\tMisuse of column two code with column one code",
+    "74177\t74160\t\t20100101\t20100101\t9\tCPT Manual or CMS manual coding instruction",
+    "74177\t74160\t\t20110101\t*\t1\tCPT Manual or CMS manual coding instruction",
+    "77067\t77065\t\t20170101\t*\t1\tStandards of medical/surgical practice",
+]
+# Next quarter: one pair deleted (end date set), one added, one removed.
+ROWS_Q3 = [
+    "70470\t70450\t\t20260701\t*\t1\tCPT Manual or CMS manual coding instruction",
+    "71046\t71045\t\t20180101\t*\t1\tMutually exclusive procedures",
+    "74176\t72192\t\t20110101\t20260630\t1\tCPT Manual or CMS manual coding instruction",
+    "74176\t74150\t\t20110101\t*\t0\tMisuse of column two code with column one code",
+    "74177\t74160\t\t20100101\t20100101\t9\tCPT Manual or CMS manual coding instruction",
+    "74177\t74160\t\t20110101\t*\t1\tCPT Manual or CMS manual coding instruction",
+]
+
+
+class TestTables:
+    def test_ptp_quarterly_update(self, tmp_path):
+        """A PTP version change counts rows added, removed and changed, with example rows."""
+        old = table_ruleset(tmp_path / "q2", 'table ptp "cms/ptp-v321r0-f1.TXT" effective 2026-04-01\n',
+                            {"ptp-v321r0-f1.TXT": ROWS_Q2})
+        new = table_ruleset(tmp_path / "q3", 'table ptp "cms/ptp-v322r0-f1.TXT" effective 2026-07-01\n',
+                            {"ptp-v322r0-f1.TXT": ROWS_Q3})
+        diff = compare(old, new)
+        (table,) = diff.tables
+        assert (table.rule, table.family, table.start) == ("ncci.ptp", "ptp", "2026-04-01")
+        assert (table.old_rows, table.new_rows, table.added, table.removed, table.changed) == (6, 6, 1, 1, 1)
+        assert [(e.change, e.key) for e in table.examples] == [
+            ("added", "70470 with 70450"), ("changed", "74176 with 72192"), ("removed", "77067 with 77065")]
+        assert table.examples[1].details == ("until: none -> 2026-06-30",)
+        versions = only(diff, what="table")
+        assert versions.details == ("versions: ptp-v321r0-f1.TXT from 2026-04-01 -> ptp-v322r0-f1.TXT from "
+                                    "2026-07-01",)
+        assert diff.counts()["table_rows"] == {"added": 1, "removed": 1, "changed": 1}
+
+    def test_new_version_beside_the_old_one(self, tmp_path):
+        """Adding a version (keeping the old) compares it with the one in force before it, from its own date."""
+        statement = 'table ptp "cms/ptp-v321r0-f1.TXT" effective 2026-04-01\n'
+        old = table_ruleset(tmp_path / "old", statement, {"ptp-v321r0-f1.TXT": ROWS_Q2})
+        new = table_ruleset(tmp_path / "new", statement + 'table ptp "cms/ptp-v322r0-f1.TXT" effective 2026-07-01\n',
+                            {"ptp-v321r0-f1.TXT": ROWS_Q2, "ptp-v322r0-f1.TXT": ROWS_Q3})
+        (table,) = compare(old, new).tables
+        assert table.start == "2026-07-01"
+        assert (table.old_files, table.new_files) == (("ptp-v321r0-f1.TXT",), ("ptp-v322r0-f1.TXT",))
+
+    def test_same_table_content_is_no_difference(self, tmp_path):
+        """The same table file in two rulesets compares equal without a row being read."""
+        statement = 'table ptp "cms/ptp-v321r0-f1.TXT" effective 2026-04-01\n'
+        old = table_ruleset(tmp_path / "old", statement, {"ptp-v321r0-f1.TXT": ROWS_Q2})
+        new = table_ruleset(tmp_path / "new", statement, {"ptp-v321r0-f1.TXT": ROWS_Q2})
+        assert not compare(old, new)
+
+    def test_mue_and_added_tables(self, tmp_path):
+        """An MUE value change is one changed code; a table only NEW has counts every row as added."""
+        mue_q2, mue_q3 = "MCR_MUE_PractitionerServices_Eff_04-01-2026.csv", "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
+        old = table_ruleset(tmp_path / "old", f'table mue "cms/{mue_q2}"\n', {mue_q2: DATA / mue_q2})
+        new = table_ruleset(tmp_path / "new", f'table mue "cms/{mue_q3}"\ntable pctc "cms/PPRRVU26_JUL.csv"\n',
+                            {mue_q3: DATA / mue_q3, "PPRRVU26_JUL.csv": DATA / "PPRRVU26_JUL.csv"})
+        diff = compare(old, new, limit_examples=2)
+        mue, pctc = diff.tables
+        assert (mue.kind, mue.added, mue.removed, mue.changed) == ("mue", 0, 0, 1)
+        assert mue.examples[0].details == ("max units: 1 -> 2",)
+        assert (pctc.family, pctc.old_rows, pctc.new_rows, pctc.added) == ("properties", 0, 6, 6)
+        assert len(pctc.examples) == 2
+        assert "      ... and 4 more (--limit-examples)" in diff.to_text().splitlines()  # no rule: 2 less
+
+    @pytest.mark.parametrize("seed", range(6))
+    def test_ptp_merge_matches_a_brute_force_count(self, seed):
+        """On random tables, rows added + changed and removed + changed equal the multiset differences."""
+        rng = random.Random(seed)
+        codes = [f"{70000 + i:05d}" for i in range(rng.randint(3, 30))]
+        reasons = ["Mutually exclusive procedures", "Standards of medical/surgical practice", ""]
+
+        def row():
+            first, second = rng.sample(codes, 2)
+            start = rng.choice(["20200101", "20240101", "20260701"])
+            end = rng.choice(["*", "*", start[:4] + "1231"])
+            return f"{first}\t{second}\t\t{start}\t{end}\t{rng.choice('019')}\t{rng.choice(reasons)}"
+
+        rows = [row() for _ in range(rng.randint(1, 300))]
+        changed = list(rows)
+        for _ in range(rng.randint(0, 40)):
+            action = rng.random()
+            if action < 0.4 and changed:
+                changed.pop(rng.randrange(len(changed)))
+            elif action < 0.7:
+                changed.append(row())
+            elif changed:
+                index = rng.randrange(len(changed))
+                fields = changed[index].split("\t")
+                column = rng.choice([4, 5, 6])
+                fields[column] = {4: "20291231", 5: "9", 6: "Misuse of column two code"}[column]
+                changed[index] = "\t".join(fields)
+        rng.shuffle(changed)
+        old = ptp_table(rows, "old")
+        new = ptp_table(changed, "new")
+        counter = table_diff._Counter("pair", 10)
+        table_diff.diff_ptp(old, new, counter)
+        multiset_old, multiset_new = Counter(map(row_key, rows)), Counter(map(row_key, changed))
+        assert counter.added + counter.changed == sum((multiset_new - multiset_old).values())
+        assert counter.removed + counter.changed == sum((multiset_old - multiset_new).values())
+
+    def test_ptp_merge_reads_only_the_rows_that_differ(self, monkeypatch):
+        """Nearly identical 60,000-row tables: Python looks at a few pairs per difference, not every row."""
+        rows = [f"{70000 + a:05d}\t{71000 + b:05d}\t\t20200101\t*\t1\tMutually exclusive procedures"
+                for a in range(300) for b in range(200)]
+        changed = list(rows)
+        changed[12345] = changed[12345].replace("\t*\t", "\t20261231\t")
+        del changed[40000]
+        changed.append("70150\t70999\t\t20260701\t*\t0\tMisuse of column two code")
+        old, new = ptp_table(rows, "old"), ptp_table(changed, "new")
+        visited = []
+        original = table_diff._run
+        monkeypatch.setattr(table_diff, "_run", lambda *a: visited.append(a) or original(*a))
+        counter = table_diff._Counter("pair", 10)
+        table_diff.diff_ptp(old, new, counter)
+        assert (counter.added, counter.removed, counter.changed) == (1, 1, 1)
+        assert len(visited) <= 8  # one or two runs per difference, out of 60,000 rows
+
+
+def row_key(row: str) -> tuple:
+    first, second, _, start, end, indicator, reason = row.split("\t")
+    return first, second, start, end, indicator, reason
+
+
+def ptp_table(rows: list[str], name: str):
+    data = b"\r\n".join(PTP_HEADER + [row.encode("latin-1") for row in rows]) + b"\r\n"
+    table, diagnostics = load_ptp([(f"{name}.TXT", f"{name}.TXT", data)], name)
+    assert table is not None, [d.message for d in diagnostics]
+    return table
+
+
+# ---------------------------------------------------------------- outcomes
+
+
+@pytest.fixture
+def acme_update():
+    """Acme's policy as shipped and as changed in examples/acme-2026.10.rr."""
+    return load(RULESETS / "payers" / "acme.rr"), load(EXAMPLES / "acme-2026.10.rr")
+
+
+class TestOutcomes:
+    def test_example_update_moves_three_claims(self, acme_update, tmp_path):
+        """Acme's October update: C-1003 fails, C-1004 and C-1021 pass, and their charges move."""
+        impact = radrules.diff_outcomes(*acme_update, write_jsonl(tmp_path / "c.jsonl", example_claims()))
+        assert (impact.claims, impact.unreadable, impact.changed) == (22, 0, 3)
+        assert (impact.pass_to_fail, impact.fail_to_pass) == (1, 2)
+        assert (impact.charge_denied, impact.charge_released) == (260.0, 455.0)
+        assert [(e.claim, e.number, e.old_passed, e.new_passed) for e in impact.examples] == [
+            ("C-1003", 3, True, False), ("C-1004", 4, False, True), ("C-1021", 21, False, True)]
+        line = impact.examples[0].lines[0]
+        assert (line.line, line.code, line.old, line.new, line.charge, line.rules) == (
+            2, "72192", "pay", "deny", 260.0, ("acme.ptp",))
+        assert impact.examples[0].appeared == ("acme.ptp",)
+
+    def test_summary_by_rule(self, acme_update):
+        """The rule table counts claims, lines and charges per rule, most claims first."""
+        impact = radrules.diff_outcomes(*acme_update, example_claims())
+        rows = {r.rule: r for r in impact.rules}
+        assert [r.rule for r in impact.rules] == ["acme.ptp", "acme.mue"]
+        assert (rows["acme.ptp"].claims, rows["acme.ptp"].appeared, rows["acme.ptp"].disappeared) == (2, 1, 1)
+        assert (rows["acme.ptp"].denied_charge, rows["acme.ptp"].released_charge) == (260.0, 35.0)
+        assert (rows["acme.mue"].lines, rows["acme.mue"].released_lines, rows["acme.mue"].released_charge) == (
+            2, 2, 420.0)
+
+    def test_same_rules_change_nothing(self, acme_update):
+        """A ruleset compared with itself changes no claim."""
+        old, _ = acme_update
+        impact = radrules.diff_outcomes(old, old, example_claims())
+        assert not impact and impact.claims == 22 and impact.moves == () and impact.rules == ()
+
+    def test_json_array_file_is_streamed(self, acme_update):
+        """examples/claims.json (a JSON array) gives the JSON Lines result, numbered by position."""
+        impact = radrules.diff_outcomes(*acme_update, EXAMPLES / "claims.json")
+        assert impact.numbering == "position"
+        assert [e.number for e in impact.examples] == [3, 4, 21]
+
+    def test_array_elements_across_read_chunks(self, monkeypatch):
+        """An array read 7 bytes at a time gives the same claims as the whole file."""
+        monkeypatch.setattr(claim_reader, "_CHUNK", 7)
+        data = (EXAMPLES / "claims.json").read_bytes()
+        items = list(claim_reader.read_claim_file(io.BufferedReader(io.BytesIO(data))))
+        assert [item for _, item in items] == example_claims()
+
+    def test_broken_array_is_reported(self):
+        """A claim cut short in an array is reported as unreadable; the claims before it are read."""
+        data = b'[{"lines": []}, {"id": "x", '
+        items = list(claim_reader.read_claim_file(io.BufferedReader(io.BytesIO(data))))
+        assert items[0] == (1, {"lines": []})
+        assert items[1][0] == 2 and isinstance(items[1][1], claim_reader.Unreadable)
+
+    def test_bad_lines_are_counted_by_line_number(self, acme_update, tmp_path):
+        """Broken JSON, a non-object and a claim of the wrong shape are counted and named by line."""
+        claims = example_claims()[:2]
+        path = write_jsonl(tmp_path / "c.jsonl", claims, [
+            '{"id": "C-9", "patient": {"birth_date": "1958-03-14"', "", "[1, 2]",
+            json.dumps({"id": "C-10", "patient": {"birth_date": "1958-03-14"}, "lines": [{"code": "71046"}]})])
+        impact = radrules.diff_outcomes(*acme_update, path)
+        assert (impact.claims, impact.unreadable) == (2, 3)
+        assert [(b.number, b.problem) for b in impact.bad] == [
+            (3, "not JSON: Expecting ',' delimiter at column 53"),
+            (5, "claim: expected an object"),
+            (6, "lines[0].date: required"),
+        ]
+        assert "1958" not in impact.to_text() and "1958" not in json.dumps(impact.to_dict())
+
+    def test_iterables_of_dicts_claims_and_lines(self, acme_update):
+        """Claim dicts, Claim objects and JSON text lines are all accepted, numbered by position."""
+        claims = example_claims()
+        items = [claims[2], radrules.Claim.from_dict(claims[3]), json.dumps(claims[20]).encode(), "  "]
+        impact = radrules.diff_outcomes(*acme_update, items)
+        assert impact.claims == 3 and impact.changed == 3
+        assert [e.number for e in impact.examples] == [1, 2, 3]
+
+    def test_lines_without_a_charge(self, acme_update):
+        """A line with no charge moves with 0 and is counted apart."""
+        claim = example_claims()[2]
+        del claim["lines"][1]["charge"]
+        impact = radrules.diff_outcomes(*acme_update, [claim])
+        move = impact.move("pay", "deny")
+        assert (move.lines, move.charge, move.without_charge) == (1, 0.0, 1)
+        assert "billed charges pay -> deny: 0.00 on 1 line (1 without a charge)" in impact.to_text()
+
+    def test_a_line_denied_by_two_new_rules_counts_under_both(self):
+        """A line newly denied by two rules is counted once in the totals and once under each rule."""
+        base = 'ruleset "t" version "1"\n'
+        rule = ('rule t.{name}\n  when line.code is 71046\n  then deny line "no"\n  reference "test"\nend\n')
+        old = radrules.loads(base, "old")
+        new = radrules.loads(base + rule.format(name="a") + rule.format(name="b"), "new")
+        claim = {"id": "T", "lines": [{"code": "71046", "date": "2026-03-02", "charge": 45.5}]}
+        impact = radrules.diff_outcomes(old, new, [claim])
+        assert impact.move("pay", "deny").charge == 45.5 and impact.move("pay", "deny").lines == 1
+        assert [(r.rule, r.denied_lines, r.denied_charge) for r in impact.rules] == [
+            ("t.a", 1, 45.5), ("t.b", 1, 45.5)]
+
+    def test_examples_are_limited_and_totals_are_not(self, acme_update):
+        """With many changed claims only the first `limit_examples` are kept; the counts cover them all."""
+        claims = [example_claims()[2]] * 50
+        impact = radrules.diff_outcomes(*acme_update, claims, limit_examples=3)
+        assert impact.changed == 50 and len(impact.examples) == 3
+        assert impact.move("pay", "deny").charge == 50 * 260.0
+
+    def test_progress_reports_bytes_of_the_file(self, acme_update, tmp_path):
+        """progress() is called as claims go by and at the end, with bytes read and the file size."""
+        path = write_jsonl(tmp_path / "c.jsonl", example_claims() * 5)
+        calls = []
+        radrules.diff_outcomes(*acme_update, path, progress=lambda *args: calls.append(args))
+        assert [done for done, _, _ in calls] == [64, 110]
+        assert calls[-1][1:] == (path.stat().st_size, path.stat().st_size)
+
+    def test_findings_only_changes(self):
+        """A new warning changes a claim's findings but not its outcome."""
+        warn = ('rule t.w\n  when line.code is 71046\n  then warn line "look"\n  reference "test"\nend\n')
+        old, new = radrules.loads('ruleset "t" version "1"\n', "old"), radrules.loads(warn, "new")
+        impact = radrules.diff_outcomes(old, new, [{"lines": [{"code": "71046", "date": "2026-03-02"}]}])
+        assert (impact.changed, impact.outcome_changed, impact.moves) == (1, 0, ())
+        assert impact.examples[0].appeared == ("t.w",) and impact.examples[0].lines == ()
+        assert "0 claims change outcome: 0 pass -> fail, 0 fail -> pass; 1 more change only in findings" in (
+            impact.to_text())
+
+    def test_no_patient_data_in_reports(self, tmp_path):
+        """Reports name claims, lines, codes and rules, never birth dates, NPIs or prior-auth numbers."""
+        old = load(RULESETS)
+        new = copy_rulesets(tmp_path, "new")
+        edit(new / "payers" / "medicare.rr", "patient.age < 35", "patient.age < 80")
+        edit(new / "payers" / "acme.rr", "  for payer acme\n  effective 2026-01-01\n", "  for payer acme, bcbs\n"
+             "  effective 2026-01-01\n")
+        impact = radrules.diff_outcomes(old, load(new), example_claims())
+        assert impact.changed >= 2
+        shown = impact.to_text() + json.dumps(impact.to_dict())
+        for claim in example_claims():
+            for secret in (claim.get("patient", {}).get("birth_date"), claim.get("prior_auth"),
+                           *[line.get("rendering_npi") for line in claim["lines"]]):
+                if secret:
+                    assert secret not in shown
