@@ -136,7 +136,9 @@ class TestRuleChanges:
         assert (removed.change, removed.new, removed.old["severity"]) == ("removed", None, "deny")
         assert (added.change, added.old) == ("added", None)
         assert added.details[1] == "when claim.received > line.date + 12 months"
-        assert added.source == "new/payers/medicare.rr:71"
+        line = next(number for number, text in enumerate((new / "payers" / "medicare.rr").read_text().splitlines(), 1)
+                    if text.startswith("rule medicare.timely_filing_12m "))
+        assert added.source == f"new/payers/medicare.rr:{line}"
 
     def test_code_set_change_names_the_codes(self, rulesets):
         """Adding codes to a named set changes every rule that reads it, naming the codes added."""

@@ -819,4 +819,6 @@ class TestBundled:
             "then deny line \"77067: Medicare", "then warn line \"77067: Medicare"), encoding="utf-8")
         report = Runner().run([copy / "payers" / "medicare.rrt", copy / "radiology" / "addons.rrt"])
         failed = sorted({o.name for o in report.outcomes if o.status == "failed"})
-        assert failed == ["a denied primary takes its add-on with it", "screening mammography at 34 is denied"]
+        assert failed == ["a denied primary takes its add-on with it",
+                          "a second baseline screening between 35 and 39 is refused",
+                          "screening mammography at 34 is denied"]

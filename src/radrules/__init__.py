@@ -17,6 +17,7 @@ from .claim import Claim, Line, Patient
 from .diff import OutcomeDiff, RulesetDiff, diff_outcomes, diff_rulesets
 from .errors import ClaimError, Diagnostic, InputError, RadrulesError, RuleError
 from .formatter import format_rules
+from .history import History, HistoryLine, read_history
 from .loader import load, loads
 from .result import Finding, LineStatus, Result
 from .readers import read_fhir, read_x12, to_fhir_claim_response
@@ -29,6 +30,8 @@ __all__ = [
     "ClaimError",
     "Diagnostic",
     "Finding",
+    "History",
+    "HistoryLine",
     "InputError",
     "Line",
     "LineStatus",
@@ -44,6 +47,7 @@ __all__ = [
     "load",
     "loads",
     "read_fhir",
+    "read_history",
     "read_x12",
     "to_fhir_claim_response",
     "format_rules",

@@ -310,6 +310,105 @@ class PtpEdit:
         return ev.ptp_edit_between(line, other)
 
 
+# ---------------------------------------------------------------- history
+
+
+@attrs.frozen
+class Window:
+    """Where earlier services are looked for: ``within`` months/days before the line's
+    date, or ``since`` a date operand; neither: any time before."""
+
+    months: int = 0
+    days: int = 0
+    since: Any = None
+
+    def start(self, ev, line, other):
+        """The first day of the window (an ordinal), False when it is unknown, None when open."""
+        if self.since is not None:
+            value = self.since.get(ev, line, other)
+            return False if value is None else value
+        if self.months or self.days:
+            return shift_ordinal(line.day, -self.months, -self.days)
+        return None
+
+
+def _prior(ev, line, values, window, other):
+    """The days of the paid services before ``line`` (earlier claims and earlier lines of
+    this claim) that bill one of ``values``, inside ``window``; None when the window is unknown."""
+    start = window.start(ev, line, other) if window is not None else None
+    if start is False:
+        return None
+    day = line.day
+    found = []
+    for service in ev.prior_services():
+        if service.day >= day:
+            continue
+        if service.code in values and (start is None or service.day >= start):
+            found.append(service.day)
+    return found
+
+
+@attrs.frozen
+class HistoryHas:
+    values: frozenset
+    window: Any = None
+    text: str = ""
+
+    def test(self, ev, line, other):
+        days = _prior(ev, line, self.values, self.window, other)
+        return None if days is None else bool(days)
+
+
+@attrs.frozen
+class HistoryCount:
+    values: frozenset
+    window: Any = None
+
+    def get(self, ev, line, other):
+        days = _prior(ev, line, self.values, self.window, other)
+        return None if days is None else len(days)
+
+
+@attrs.frozen
+class SinceLast:
+    """Days, calendar months, or completed years from the last paid earlier service to the line."""
+
+    unit: str  # "days", "months" or "years"
+    values: frozenset
+
+    def get(self, ev, line, other):
+        days = _prior(ev, line, self.values, None, other)
+        if not days:
+            return None
+        last = dt.date.fromordinal(max(days))
+        date = line.date
+        if self.unit == "days":
+            return line.day - last.toordinal()
+        if self.unit == "months":
+            return (date.year * 12 + date.month) - (last.year * 12 + last.month)
+        return date.year - last.year - ((date.month, date.day) < (last.month, last.day))
+
+
+@attrs.frozen
+class HistorySame:
+    """A paid line of an earlier claim bills this line's code (on its date, with its modifiers, if asked)."""
+
+    same_date: bool
+    same_modifiers: bool
+    text: str = ""
+
+    def test(self, ev, line, other):
+        for service in ev.history:
+            if service.code != line.code:
+                continue
+            if self.same_date and service.day != line.day:
+                continue
+            if self.same_modifiers and service.modset != line.modset:
+                continue
+            return True
+        return False
+
+
 @attrs.frozen
 class And:
     parts: tuple

@@ -20,6 +20,7 @@ from . import checks
 from .claim import Claim
 from .codes import normalize_diagnosis
 from .model import ANATOMIC_MODIFIERS, OTHER_BYPASS_MODIFIERS, View, format_date
+from .history import lines_of
 from .result import Finding, Result, build_result
 
 _EMPTY = ()
@@ -79,6 +80,34 @@ class LineView:
         return int(self.units / days + 0.5)
 
 
+class HistoryView:
+    """A paid line of an earlier claim, seen like a claim line (it has no line number)."""
+
+    __slots__ = ("number", "code", "modifiers", "modset", "units", "date", "day", "end_day", "rendering_npi")
+
+    def __init__(self, line):
+        self.number = None
+        self.code = line.code
+        self.modifiers = line.modifiers
+        self.modset = frozenset(line.modifiers)
+        self.units = line.units
+        self.date = line.date
+        self.day = line.date.toordinal()
+        self.end_day = None
+        self.rendering_npi = line.rendering_npi
+
+    def billed_units(self):
+        return self.units
+
+
+def paid_history(claim: Claim, history) -> tuple:
+    """The paid lines of the patient's earlier claims up to the claim's last date, by date."""
+    last = max(line.date for line in claim.lines)
+    paid = [HistoryView(line) for line in lines_of(history, claim.patient.id, None, last) if line.status == "paid"]
+    paid.sort(key=lambda line: line.day)
+    return tuple(paid)
+
+
 def same_provider(a: LineView, b: LineView) -> bool:
     """Lines compare unless both name a rendering provider and the two differ."""
     return a.rendering_npi is None or b.rendering_npi is None or a.rendering_npi == b.rendering_npi
@@ -88,7 +117,8 @@ class Evaluation:
     """Per-call state: the claim prepared for rules. Never shared between calls."""
 
     __slots__ = ("claim", "view", "claim_id", "claim_type", "payer", "place_of_service", "prior_auth", "received",
-                 "line_count", "birth_date", "birth", "sex", "_normalized", "lines", "by_day", "lookup")
+                 "line_count", "birth_date", "birth", "sex", "_normalized", "lines", "by_day", "lookup", "history",
+                 "_prior")
 
     def __init__(self, claim: Claim, view: View):
         self.claim = claim
@@ -119,6 +149,14 @@ class Evaluation:
                 group.append(view_)
         self.lines = lines
         self.by_day = by_day
+        self.history = _EMPTY  # paid lines of earlier claims (HistoryView), by date
+        self._prior = None
+
+    def prior_services(self) -> tuple:
+        """Paid earlier services and this claim's lines, for frequency limits (callers keep those before a date)."""
+        if self._prior is None:
+            self._prior = tuple(self.history) + tuple(self.lines)
+        return self._prior
 
     def normalized_diagnoses(self) -> tuple:
         if self._normalized is None:
@@ -174,6 +212,9 @@ class IndexedLookup:
             if extra:
                 rules = rules + tuple(extra)
         return rules
+
+    def history_rules(self):
+        return self.view.line_rules_history
 
     def pair_rules(self, line: LineView):
         return self.view.pair_rules_by_code.get(line.code, self.view.pair_rules_generic)
@@ -272,6 +313,9 @@ class ScanLookup:
     def line_rules(self, line):
         return self._rules("line")
 
+    def history_rules(self):
+        return ()  # line_rules() already holds every line rule
+
     def pair_rules(self, line):
         return self._rules("pair")
 
@@ -309,12 +353,14 @@ class ScanLookup:
 # ---------------------------------------------------------------- evaluate
 
 
-def evaluate(ruleset, claim, *, indexed: bool = True) -> Result:
-    """Evaluate one claim (a :class:`Claim` or its JSON dict)."""
+def evaluate(ruleset, claim, *, indexed: bool = True, history=None) -> Result:
+    """Evaluate one claim (a :class:`Claim` or its JSON dict), with the patient's earlier lines if given."""
     if not isinstance(claim, Claim):
         claim = Claim.from_dict(claim)
     view = ruleset.view_for(claim.payer, claim.type)
     ev = Evaluation(claim, view)
+    if history is not None:
+        ev.history = paid_history(claim, history)
     if indexed:
         lookup = view.lookup
     else:
@@ -360,9 +406,13 @@ def _in_window(rule, day: int) -> bool:
 
 def _line_rules(ev: Evaluation, lookup, findings: list) -> None:
     all_lines = None
+    history_rules = lookup.history_rules() if ev.history else _EMPTY
     for line in ev.lines:
         day = line.day
-        for rule in lookup.line_rules(line):
+        rules = lookup.line_rules(line)
+        if history_rules:
+            rules = rules + history_rules
+        for rule in rules:
             if rule.windowed and not _in_window(rule, day):
                 continue
             if rule.check(ev, line, None) is True:
@@ -433,6 +483,24 @@ def _pairs(ev: Evaluation, lookup, findings: list) -> None:
                         if key not in both_seen or order < both_seen[key][0]:
                             both_seen[key] = (order, _rule_finding(rule, ev, a, b, lines, ()))
     findings.extend(finding for _, finding in both_seen.values())
+    if ev.history:
+        _history_pairs(ev, lookup, placement, findings)
+
+
+def _history_pairs(ev: Evaluation, lookup, placement: str, findings: list) -> None:
+    """PTP edits against paid lines of earlier claims of the same provider and date (§1.6):
+    a claim line in column 2 of a paid column 1 line is denied."""
+    earlier: dict = {}
+    for service in ev.history:
+        earlier.setdefault(service.day, []).append(service)
+    for day, group in ev.by_day.items():
+        for a in earlier.get(day, _EMPTY):
+            for b in group:
+                if not same_provider(a, b):
+                    continue
+                rows = lookup.pair_rows(a.code, b.code, day)
+                if rows:
+                    _ptp(a, b, rows, placement, findings)
 
 
 def ptp_bypassed(column1: LineView, column2: LineView, placement: str) -> str | None:
@@ -462,16 +530,17 @@ def _ptp(a: LineView, b: LineView, rows, placement: str, findings: list) -> None
         reference = info.reference
         if row.rationale:
             reference = f"{reference}; {row.rationale}" if reference else row.rationale
+        earlier = " paid on an earlier claim" if a.number is None else ""
         findings.append(Finding(
             rule=info.id,
             kind=info.kind,
             severity=info.severity,
             lines=(b.number,),
-            related_lines=(a.number,),
+            related_lines=(a.number,) if a.number is not None else (),
             codes=(a.code, b.code),
             carc=info.carc,
             rarc=info.rarc,
-            message=f"{b.code} is bundled into {a.code} on {b.date.isoformat()} ({why})",
+            message=f"{b.code} is bundled into {a.code}{earlier} on {b.date.isoformat()} ({why})",
             reference=reference,
             source=row.source,
         ))
@@ -503,8 +572,10 @@ def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
                 groups[key] = (row, [line])
             else:
                 group[1].append(line)
+    if ev.history:
+        _add_earlier_units(ev, groups)
     for row, lines in groups.values():
-        if len(lines) == 1:
+        if len(lines) == 1 and lines[0].number is not None:
             line = lines[0]
             total = line.units if line.end_day is None else line.billed_units()
             if total > row.max_units:
@@ -512,7 +583,7 @@ def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
             continue
         for subgroup in _provider_groups(lines):
             total = sum([line.billed_units() for line in subgroup])
-            if total > row.max_units:
+            if total > row.max_units and any(line.number is not None for line in subgroup):
                 findings.append(_limit_finding(row, subgroup, total))
 
 
@@ -524,6 +595,14 @@ def _unpublished(line: LineView) -> Finding:
         reference="NCCI MUE: unpublished values are not proof of no limit (domain.md §2.1)",
         source="radrules:mue",
     )
+
+
+def _add_earlier_units(ev: Evaluation, groups: dict) -> None:
+    """MAI 2/3 sums also count the units of paid earlier claims of the code and date (§2.3)."""
+    for service in ev.history:
+        group = groups.get((service.code, service.day))
+        if group is not None and any(same_provider(service, line) for line in group[1]):
+            group[1].append(service)
 
 
 def _provider_groups(lines: list) -> list:
@@ -549,8 +628,10 @@ def _limit_finding(row, lines, units) -> Finding:
         message = f"{code}: {_number(units)} units on one line exceed the limit of {row.max_units} per line (MAI 1)"
     else:
         label = "policy" if row.mai == 2 else "clinical"
+        earlier = sum(line.billed_units() for line in lines if line.number is None)
+        counted = f" ({_number(earlier)} paid on earlier claims)" if earlier else ""
         message = (
-            f"{code}: {_number(units)} units on {lines[0].date.isoformat()} exceed the limit of "
+            f"{code}: {_number(units)} units on {lines[0].date.isoformat()}{counted} exceed the limit of "
             f"{row.max_units} per day (MAI {row.mai}, {label})"
         )
     reference = info.reference
@@ -560,7 +641,7 @@ def _limit_finding(row, lines, units) -> Finding:
         rule=info.id,
         kind=info.kind,
         severity=info.severity,
-        lines=tuple([line.number for line in lines]),
+        lines=tuple([line.number for line in lines if line.number is not None]),
         related_lines=(),
         codes=(code,),
         carc=info.carc,

@@ -23,7 +23,7 @@ import attrs
 
 from .checks import FORMAT_RULES
 from .conditions import conjuncts
-from .evaluator import Evaluation, _limit_finding, _provider_groups, ptp_bypassed, same_provider
+from .evaluator import Evaluation, _limit_finding, _provider_groups, paid_history, ptp_bypassed, same_provider
 from .model import format_date
 
 
@@ -113,10 +113,12 @@ def _lines_label(numbers) -> str:
     return ("line " if len(numbers) == 1 else "lines ") + ", ".join(str(n) for n in numbers)
 
 
-def explain(ruleset, claim, result) -> Explanation:
+def explain(ruleset, claim, result, history=None) -> Explanation:
     """The explanation of ``result``, the evaluation of ``claim`` (a Claim) by ``ruleset``."""
     view = ruleset.view_for(claim.payer, claim.type)
     ev = Evaluation(claim, view)
+    if history is not None:
+        ev.history = paid_history(claim, history)
     ev.lookup = lookup = view.lookup
     tracer = _Tracer(ev, lookup, result)
     tracer.format_checks()
@@ -210,8 +212,9 @@ class _Tracer:
                 self.add(finding.rule, "format", "fired", finding.lines, finding.message, source=finding.source)
 
     def line_rules(self) -> None:
+        history_rules = self.lookup.history_rules() if self.ev.history else ()
         for line in self.ev.lines:
-            for rule in self.lookup.line_rules(line):
+            for rule in self.lookup.line_rules(line) + tuple(history_rules):
                 self._rule(rule, line, None)
 
     def claim_rules(self) -> None:
@@ -246,6 +249,15 @@ class _Tracer:
                 continue
             for a, b, rows in self.lookup.ptp_hits(group, day):
                 self._ptp(a, b, rows, placement)
+        for a in self.ev.history:
+            for b in self.ev.lines_on(a.day):
+                if same_provider(a, b):
+                    rows = self.lookup.pair_rows(a.code, b.code, a.day)
+                    if rows:
+                        self._ptp(a, b, rows, placement)
+        for day, group in self.ev.by_day.items():
+            if len(group) < 2:
+                continue
             for a in group:
                 for rule in self.lookup.pair_rules(a):
                     for b in group:
@@ -259,31 +271,32 @@ class _Tracer:
 
     def _ptp(self, a, b, rows, placement: str) -> None:
         denied = False
+        related = (a.number,) if a.number is not None else ()
         for row in rows:
             info = row.block.info
-            pair = f"{a.code} (column 1) with {b.code} (column 2)"
+            pair = f"{a.code} (column 1{', paid on an earlier claim' if a.number is None else ''}) with {b.code} (column 2)"
             if denied:
                 self.add(info.id, info.kind, "silent", (b.number,), f"{pair}: an earlier row already denied it",
-                         (a.number,), row.source)
+                         related, row.source)
             elif row.indicator == 9:
                 self.add(info.id, info.kind, "not applicable", (b.number,),
-                         f"{pair}: modifier indicator 9 (not applicable)", (a.number,), row.source)
+                         f"{pair}: modifier indicator 9 (not applicable)", related, row.source)
             elif not row.active_on(b.day):
                 end = format_date(row.end) if row.end is not None else "no end"
                 self.add(info.id, info.kind, "out of dates", (b.number,),
                          f"{pair}: the row applies {format_date(row.start)} through {end}, not on "
-                         f"{b.date.isoformat()}", (a.number,), row.source)
+                         f"{b.date.isoformat()}", related, row.source)
             else:
                 modifier = ptp_bypassed(a, b, placement) if row.indicator == 1 else None
                 if modifier:
                     where = "column 1" if modifier not in b.modset else "column 2"
                     self.add(info.id, info.kind, "bypassed", (b.number,),
                              f"{pair}: modifier {modifier} on the {where} line bypasses it (indicator 1, "
-                             f"placement {placement})", (a.number,), row.source)
+                             f"placement {placement})", related, row.source)
                 else:
                     why = "modifier not allowed" if row.indicator == 0 else f"no bypass modifier on {b.code}"
                     self.add(info.id, info.kind, "fired", (b.number,),
-                             f"{b.code} is bundled into {a.code} on {b.date.isoformat()} ({why})", (a.number,),
+                             f"{b.code} is bundled into {a.code} on {b.date.isoformat()} ({why})", related,
                              row.source)
                     denied = True
 
@@ -307,6 +320,10 @@ class _Tracer:
                             "per line (MAI 1)")
             else:
                 groups.setdefault((line.code, line.day), (row, []))[1].append(line)
+        for service in self.ev.history:
+            group = groups.get((service.code, service.day))
+            if group is not None and any(same_provider(service, line) for line in group[1]):
+                group[1].append(service)
         for (code, day), (row, lines) in groups.items():
             for subgroup in _provider_groups(lines):
                 total = sum(line.billed_units() for line in subgroup)
@@ -315,7 +332,7 @@ class _Tracer:
 
     def _limit(self, row, lines, units, detail: str) -> None:
         info = row.block.info
-        numbers = tuple(line.number for line in lines)
+        numbers = tuple(line.number for line in lines if line.number is not None)
         if units > row.max_units:
             self.add(info.id, info.kind, "fired", numbers, _limit_finding(row, lines, units).message,
                      source=row.source)

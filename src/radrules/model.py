@@ -112,6 +112,9 @@ class GeneralRule:
     # Pair rules only: the other line's code must be in ``other_codes`` / equal this line's.
     other_codes: frozenset | None = None
     same_code: bool = False
+    # True when the rule can only be true with the patient's history (it asks
+    # `history has the same code`): evaluation skips it for claims without one.
+    needs_history: bool = False
     # The scope's date window, copied for the evaluator's inner loop.
     start: int | None = attrs.field(init=False, repr=False, eq=False)
     end: int | None = attrs.field(init=False, repr=False, eq=False)
@@ -230,6 +233,7 @@ class View:
     line_rules_by_code: dict  # code -> rules filed under it, then the generic ones
     line_rules_by_modifier: dict
     line_rules_generic: tuple
+    line_rules_history: tuple  # rules that need the patient's history, visited only with one
     pair_rules_by_code: dict
     pair_rules_generic: tuple
     claim_rules: tuple

@@ -496,6 +496,26 @@ class _Builder(Transformer):
     def ptp_edit(self, meta, c):
         return s.PtpEdit(self._tok(c[0]), self._tok(c[1]), self._span(meta))
 
+    def history_has(self, meta, c):
+        return s.HistoryHas(c[0], c[1] if len(c) > 1 else None, self._span(meta))
+
+    def history_same(self, meta, c):
+        same_date = any(isinstance(x, tuple) and x[0] == "date" for x in c)
+        same_property = next((x[1] for x in c if isinstance(x, tuple) and x[0] == "property"), None)
+        return s.HistorySame(same_date, same_property, self._span(meta))
+
+    def history_count(self, meta, c):
+        return s.HistoryCount(c[0], c[1] if len(c) > 1 else None, self._span(meta))
+
+    def since_last(self, meta, c):
+        return s.SinceLast(self._tok(c[0]), c[1], self._span(meta))
+
+    def within(self, meta, c):
+        return s.Within(self._tok(c[0]), self._tok(c[1]), self._span(meta))
+
+    def since(self, meta, c):
+        return s.Since(c[0], self._span(meta))
+
     def field(self, meta, c):
         return s.Field(self._tok(c[0]), self._tok(c[1]), self._span(meta))
 

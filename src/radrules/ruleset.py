@@ -33,24 +33,28 @@ class Ruleset:
     tables: tuple = attrs.field(default=(), repr=False)  # tables.Loaded, one per table statement
     warnings: tuple = ()
 
-    def evaluate(self, claim: Any, *, indexed: bool = True, explain: bool = False) -> Result:
+    def evaluate(self, claim: Any, *, history=None, explain: bool = False, indexed: bool = True) -> Result:
         """Evaluate one claim (a :class:`~radrules.Claim` or a dict in its JSON shape).
 
         Raises :class:`~radrules.ClaimError` only for a dict of the wrong
         shape; on a valid claim it never raises. ``explain=True`` attaches
         an :class:`~radrules.explain.Explanation` (every rule considered and
         why it fired or not) as ``result.explanation``; it is a second pass
-        and costs nothing when off. ``indexed=False`` checks every rule
-        against every line, for tests that compare the two paths.
+        and costs nothing when off. ``history``: the patient's earlier
+        service lines (a list of dicts in the history line shape, or a
+        :class:`~radrules.history.History`), for frequency limits, duplicates
+        of paid services, and PTP/MUE edits across claims of one provider
+        and date. ``indexed=False`` checks every rule against every line,
+        for tests that compare the two paths.
         """
         if not explain:
-            return evaluator.evaluate(self, claim, indexed=indexed)
+            return evaluator.evaluate(self, claim, indexed=indexed, history=history)
         from .explain import explain as explain_result
 
         if not isinstance(claim, Claim):
             claim = Claim.from_dict(claim)
-        result = evaluator.evaluate(self, claim, indexed=indexed)
-        return attrs.evolve(result, explanation=explain_result(self, claim, result))
+        result = evaluator.evaluate(self, claim, indexed=indexed, history=history)
+        return attrs.evolve(result, explanation=explain_result(self, claim, result, history))
 
     def view_for(self, payer: str | None, claim_type: str):
         key = payer.lower() if payer else None

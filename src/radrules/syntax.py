@@ -341,7 +341,7 @@ class DateOffset:
     span: Span
 
 
-Operand = Union[Field, Literal, DateOffset]
+Operand = Union[Field, Literal, DateOffset, "HistoryCount", "SinceLast"]
 
 
 @attrs.frozen
@@ -439,7 +439,60 @@ class PtpEdit:
     span: Span
 
 
-Expr = Union[And, Or, Not, Compare, Presence, InSet, Between, Has, AlsoHas, PtpEdit]
+@attrs.frozen
+class Within:
+    """``within 12 months``: from that long before the line's date."""
+
+    amount: Token
+    unit: Token
+    span: Span
+
+
+@attrs.frozen
+class Since:
+    """``since patient.birth_date + 35 years``: from a date on."""
+
+    operand: "Operand"
+    span: Span
+
+
+@attrs.frozen
+class HistoryHas:
+    """``history has CODES [within N months | since DATE]``: a paid earlier service bills one of CODES."""
+
+    values: SetOperand
+    window: Within | Since | None
+    span: Span
+
+
+@attrs.frozen
+class HistorySame:
+    """``history has the same code [on the same date] [with the same modifiers]``: already paid."""
+
+    same_date: bool
+    same_property: Token | None
+    span: Span
+
+
+@attrs.frozen
+class HistoryCount:
+    """``history count of CODES [within ... | since ...]``: how many paid earlier services (an operand)."""
+
+    values: SetOperand
+    window: Within | Since | None
+    span: Span
+
+
+@attrs.frozen
+class SinceLast:
+    """``months since last CODES``: time from the last paid earlier service to the line (an operand)."""
+
+    unit: Token
+    values: SetOperand
+    span: Span
+
+
+Expr = Union[And, Or, Not, Compare, Presence, InSet, Between, Has, AlsoHas, PtpEdit, HistoryHas, HistorySame]
 
 
 def without_spans(node) -> object:

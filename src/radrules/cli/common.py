@@ -12,6 +12,28 @@ from ..errors import InputError, RuleError
 from ..readers import read_fhir, read_x12
 
 
+def add_history_option(parser) -> None:
+    parser.add_argument(
+        "--history", metavar="FILE",
+        help="earlier service lines of the patients (JSON Lines, one line per service, with `patient_id`)",
+    )
+
+
+def load_history(path: str | None):
+    """The history source, or None; raises InputError for a bad file."""
+    if path is None:
+        return None
+    from ..history import JsonlHistory
+    from ..errors import InputError
+
+    try:
+        return JsonlHistory(path)
+    except OSError as problem:
+        raise InputError(path, f"can't read: {problem.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError(path, "not UTF-8 text") from None
+
+
 def add_rules_option(parser) -> None:
     parser.add_argument(
         "--rules", metavar="PATH",

@@ -8,7 +8,7 @@ import sys
 from ..claim import Claim
 from ..errors import ClaimError, InputError
 from ..readers import to_fhir_claim_response
-from .common import add_input_format_option, add_rules_option, load_rules, read_claims
+from .common import add_history_option, add_input_format_option, add_rules_option, load_history, load_rules, read_claims
 
 
 def add_parser(commands) -> None:
@@ -19,6 +19,7 @@ def add_parser(commands) -> None:
     )
     add_rules_option(parser)
     add_input_format_option(parser)
+    add_history_option(parser)
     parser.add_argument("--format", choices=("text", "json", "fhir"), default="text",
                         help="text for people (default), JSON Lines with one result per claim, or JSON Lines "
                              "with one FHIR ClaimResponse per claim")
@@ -36,6 +37,7 @@ def run(args) -> int:
     out = sys.stdout
     counts = {"claims": 0, "passed": 0, "failed": 0, "errors": 0, "file_errors": 0}
     try:
+        history = load_history(args.history)
         for position, item, resource in read_claims(args.claims, args.input_format):
             if position is None:  # an X12 envelope error: it belongs to no claim
                 counts["file_errors"] += 1
@@ -46,7 +48,7 @@ def run(args) -> int:
                 if isinstance(item, InputError):
                     raise item
                 claim = item if isinstance(item, Claim) else Claim.from_dict(item)
-                result = ruleset.evaluate(claim)
+                result = ruleset.evaluate(claim, history=history)
             except (ClaimError, InputError) as error:
                 counts["errors"] += 1
                 write_error(out, args.format, position, error)

@@ -7,7 +7,7 @@ import sys
 
 from ..claim import Claim
 from ..errors import ClaimError, InputError
-from .common import add_input_format_option, add_rules_option, load_rules, read_claims
+from .common import add_history_option, add_input_format_option, add_rules_option, load_history, load_rules, read_claims
 from .eval_command import render_text, write_error
 
 
@@ -20,6 +20,7 @@ def add_parser(commands) -> None:
     )
     add_rules_option(parser)
     add_input_format_option(parser)
+    add_history_option(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text for people (default) or JSON Lines: each result with its `explanation` steps")
     parser.add_argument("--rule", action="append", default=[], metavar="ID",
@@ -36,6 +37,7 @@ def run(args) -> int:
     out = sys.stdout
     failed = errors = 0
     try:
+        history = load_history(args.history)
         for position, item, _resource in read_claims(args.claims, args.input_format):
             if position is None:
                 errors += 1
@@ -45,7 +47,7 @@ def run(args) -> int:
                 if isinstance(item, InputError):
                     raise item
                 claim = item if isinstance(item, Claim) else Claim.from_dict(item)
-                result = ruleset.evaluate(claim, explain=True)
+                result = ruleset.evaluate(claim, explain=True, history=history)
             except (ClaimError, InputError) as error:
                 errors += 1
                 write_error(out, args.format, position, error)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .. import codes
+from .. import conditions as c
 from .. import model as m
 from .. import syntax as s
 from ..errors import suggestion
@@ -158,8 +159,9 @@ class BlockCompiler:
         if s.Reference not in clauses:
             self.ctx.warning("RR260", f"rule `{info.id}` has no `reference`", rule.rule_id.span,
                              help="say where the rule comes from (policy, manual, section)")
+        needs_history = any(isinstance(part, c.HistorySame) for part in c.conjuncts(condition))
         return m.GeneralRule(info, scope, shape, target, condition, template, codes_key, modifiers_key,
-                             other_codes, same_code)
+                             other_codes, same_code, needs_history)
 
     def _shape(self, rule: s.Rule, target: str, roots: set[str], then: s.Then, when: s.When) -> str | None:
         if "other" in roots:

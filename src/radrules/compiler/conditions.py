@@ -255,6 +255,46 @@ class ConditionCompiler:
             self.roots.add("line")
         return c.AlsoHas(resolved.values, expr.same_date, same_property, self._text(expr))
 
+    def _historyhas(self, expr: s.HistoryHas):
+        resolved = self.sets.evaluate(expr.values.expr, "codes")
+        window = self._window(expr.window)
+        if resolved is None or window is _BAD:
+            return None
+        self.roots.add("line")
+        return c.HistoryHas(resolved.values, window, self._text(expr))
+
+    def _historysame(self, expr: s.HistorySame):
+        same_modifiers = False
+        if expr.same_property is not None:
+            if expr.same_property.text != "modifiers":
+                self.ctx.error("RR204", f"`history has the same code` compares `modifiers`, not "
+                               f"`{expr.same_property.text}`", expr.same_property.span,
+                               help="write `with the same modifiers`")
+                return None
+            same_modifiers = True
+        self.roots.add("line")
+        return c.HistorySame(expr.same_date, same_modifiers, self._text(expr))
+
+    def _window(self, window):
+        """A compiled history window, None for no window, _BAD after an error."""
+        if window is None:
+            return None
+        if isinstance(window, s.Within):
+            if not window.amount.text.isdigit() or int(window.amount.text) < 1:
+                self.ctx.error("RR210", f"`{window.amount.text}` is not a whole number of at least 1",
+                               window.amount.span)
+                return _BAD
+            months, days = _UNITS[window.unit.text]
+            amount = int(window.amount.text)
+            return c.Window(months=months * amount, days=days * amount)
+        start = self._operand(window.operand, expected="date")
+        if start is None:
+            return _BAD
+        if start.type != "date":
+            self.ctx.error("RR209", f"`since` needs a date, not {TYPE_WORDS[start.type]}", window.operand.span)
+            return _BAD
+        return c.Window(since=start.node)
+
     def _ptpedit(self, expr: s.PtpEdit):
         if (expr.first.text, expr.second.text) != ("line", "other"):
             self.ctx.error("RR221", "write `ptp edit between line and other`", expr.span)
@@ -273,6 +313,22 @@ class ConditionCompiler:
             return result
         if isinstance(operand, s.DateOffset):
             return self._date_offset(operand)
+        if isinstance(operand, s.HistoryCount):
+            resolved = self.sets.evaluate(operand.values.expr, "codes")
+            window = self._window(operand.window)
+            if resolved is None or window is _BAD:
+                return None
+            self.roots.add("line")
+            return Operand(c.HistoryCount(resolved.values, window), "number", frozenset(["line"]), operand.span,
+                           "history count")
+        if isinstance(operand, s.SinceLast):
+            resolved = self.sets.evaluate(operand.values.expr, "codes")
+            if resolved is None:
+                return None
+            self.roots.add("line")
+            unit = {"day": "days", "month": "months", "year": "years"}.get(operand.unit.text, operand.unit.text)
+            return Operand(c.SinceLast(unit, resolved.values), "number", frozenset(["line"]), operand.span,
+                           f"{unit} since last")
         return self._literal(operand, expected)
 
     def _identifier_error(self, operand: Operand) -> None:

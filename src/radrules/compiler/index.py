@@ -81,6 +81,7 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
     line_by_code: dict = defaultdict(list)
     line_by_modifier: dict = defaultdict(list)
     line_generic: list = []
+    line_history: list = []
     pair_by_code: dict = defaultdict(list)
     pair_generic: list = []
     claim_rules: list = []
@@ -90,7 +91,9 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
         if rule.shape == "claim":
             claim_rules.append(rule)
         elif rule.shape == "line":
-            if rule.index_codes is not None:
+            if rule.needs_history:
+                line_history.append(rule)
+            elif rule.index_codes is not None:
                 for code in rule.index_codes:
                     line_by_code[code].append(rule)
             elif rule.index_modifiers is not None:
@@ -139,6 +142,7 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
         line_rules_by_code={k: tuple(v) + tuple(line_generic) for k, v in line_by_code.items()},
         line_rules_by_modifier={k: tuple(v) for k, v in line_by_modifier.items()},
         line_rules_generic=tuple(line_generic),
+        line_rules_history=tuple(line_history),
         pair_rules_by_code={k: tuple(v) + tuple(pair_generic) for k, v in pair_by_code.items()},
         pair_rules_generic=tuple(pair_generic),
         claim_rules=tuple(claim_rules),

@@ -110,6 +110,7 @@ class TestCase:
     expectations: tuple[Expectation, ...]
     span: Span
     rules: RulesRef | None = None
+    history: tuple = ()  # (history line dict, span) for each `history` line
 
 
 @attrs.frozen

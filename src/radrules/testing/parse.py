@@ -298,7 +298,29 @@ class _Builder(Transformer):
         rules = next((x for x in c[1:] if isinstance(x, RulesRef)), None)
         claim = next(x for x in c[1:] if isinstance(x, ClaimSpec))
         expectations = tuple(x for x in c[1:] if isinstance(x, Expectation))
-        return TestCase(name, claim, expectations, self._span(meta), rules)
+        history = next((x[1] for x in c[1:] if isinstance(x, tuple) and x[0] == "history"), ())
+        return TestCase(name, claim, expectations, self._span(meta), rules, history)
+
+    def history(self, meta, c):
+        return ("history", tuple(c))
+
+    def history_line(self, meta, c):
+        date, code = self._tok(c[0]), self._tok(c[1])
+        parts = code.text.split("-")
+        line: dict = {"code": parts[0], "date": date.text}
+        if len(parts) > 1:
+            line["modifiers"] = parts[1:]
+        for kind, tokens in c[2:]:
+            if kind == "units":
+                line["units"] = _number(tokens[0].text[1:])
+            elif kind == "npi":
+                line["rendering_npi"] = tokens[0].text
+            else:
+                line["status"] = tokens[0].text
+        return (line, self._span(meta))
+
+    def status(self, meta, c):
+        return ("status", [self._tok(c[0])])
 
     # claims
     def claim_json(self, meta, c):

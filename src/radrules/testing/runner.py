@@ -18,7 +18,7 @@ import attrs
 
 from .. import _resources
 from ..claim import Claim
-from ..errors import Diagnostic, RuleError, suggestion
+from ..errors import ClaimError, Diagnostic, RuleError, suggestion
 from ..loader import load
 from ..syntax import Span
 from .claims import build_claim
@@ -246,15 +246,18 @@ class Runner:
         problems += _check_expectations(case, ruleset, claim, test_file)
         if problems:
             return outcome(ERROR, diagnostics=sorted(problems, key=_position))
+        history, problem = _history(case, test_file)
+        if problem is not None:
+            return outcome(ERROR, diagnostics=[problem])
         try:
-            result = ruleset.evaluate(claim)
+            result = ruleset.evaluate(claim, history=history)
         except Exception as error:  # a bug in radrules must never look like a pass
             return outcome(ERROR, crash=type(error).__name__)  # the message might quote the claim: not shown
         failures = []
         for expectation in case.expectations:
             got, trace_ids = _compare(expectation, result)
             if got is not None:
-                trace = _trace(ruleset, claim, trace_ids)
+                trace = _trace(ruleset, claim, trace_ids, history)
                 if not trace and expectation.kind == "fail":
                     trace = ("no rule fired on this claim",) if not result.findings else ()
                 failures.append(Failure(expectation, got, trace))
@@ -298,12 +301,29 @@ class Runner:
             return [head, *error.errors]
 
 
-def _trace(ruleset, claim: Claim, rule_ids) -> tuple[str, ...]:
+def _history(case: TestCase, test_file: TestFile):
+    """(the test's history lines, None) or (None, a diagnostic for the first bad history line)."""
+    from ..history import read_line
+
+    if not case.history:
+        return None, None
+    lines = []
+    for index, (data, span) in enumerate(case.history):
+        try:
+            lines.append(read_line(data, f"history[{index}]"))
+        except ClaimError as error:
+            return None, Diagnostic("RR617", f"history line {index + 1}: {error.problem}", span,
+                                    test_file.source_line(span.line), help="history lines are `DATE CODE[-MOD...] "
+                                    "[xUNITS] [npi NPI] [paid|denied]`")
+    return lines, None
+
+
+def _trace(ruleset, claim: Claim, rule_ids, history=None) -> tuple[str, ...]:
     """The trace of a failure; a trace that can't be built never hides the failure itself."""
     if not rule_ids:
         return ()
     try:
-        return tuple(trace_for(ruleset, claim, rule_ids))
+        return tuple(trace_for(ruleset, claim, rule_ids, history))
     except Exception as error:  # a bug in the trace, not in the rules
         return (f"(no trace: {type(error).__name__})",)
 

@@ -20,12 +20,12 @@ MAX_ITEMS = 6
 MAX_RULES = 8
 
 
-def trace_for(ruleset, claim: Claim, rule_ids) -> list[str]:
+def trace_for(ruleset, claim: Claim, rule_ids, history=None) -> list[str]:
     """Lines explaining what ``rule_ids`` did on ``claim`` (a :class:`~radrules.Claim`)."""
     rule_ids = list(dict.fromkeys(rule_ids))[:MAX_RULES]
     if not rule_ids:
         return []
-    explanation = ruleset.evaluate(claim, explain=True).explanation
+    explanation = ruleset.evaluate(claim, explain=True, history=history).explanation
     out: list[str] = []
     for rule_id in rule_ids:
         lines = explanation.for_rules([rule_id])

@@ -1,0 +1,153 @@
+"""A patient's earlier claims: what frequency limits, duplicates and cross-claim edits read.
+
+``ruleset.evaluate(claim, history=...)`` takes either a plain list of the
+patient's earlier service lines (dicts in the claim line JSON shape, plus
+``"status": "paid" | "denied"``), or any object with the one method of the
+:class:`History` protocol, so a billing system can answer from its own
+database. :class:`JsonlHistory` (``radrules.read_history(path)``) reads a
+JSON Lines file of lines of many patients, keyed by ``patient_id``, the
+member id of ``claim.patient.id``.
+
+Only paid lines count: a denied service was not performed as far as a payer
+is concerned. History never holds the current claim; the claim's own earlier
+lines count as prior services too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Iterable, Protocol, runtime_checkable
+
+import attrs
+
+from .claim import _date, _list, _number, _object, _text
+from .errors import ClaimError, InputError
+
+STATUSES = ("paid", "denied")
+_FIELDS = ("patient_id", "claim", "code", "modifiers", "units", "date", "end_date", "status", "rendering_npi",
+           "charge", "diagnosis_pointers", "place_of_service")
+
+
+@attrs.frozen
+class HistoryLine:
+    """One earlier service line of the patient."""
+
+    code: str
+    date: dt.date
+    status: str = "paid"
+    modifiers: tuple[str, ...] = ()
+    units: float = 1
+    rendering_npi: str | None = None
+    claim: str | None = None
+
+
+@runtime_checkable
+class History(Protocol):
+    """A source of earlier service lines, e.g. a billing system's database.
+
+    ``lookup`` returns the lines of the patient with member id
+    ``patient_id`` (None when the claim names none) dated from ``start``
+    (None: from the beginning) through ``end``, as :class:`HistoryLine`
+    objects or dicts in the history line shape.
+    """
+
+    def lookup(self, patient_id: str | None, start: dt.date | None, end: dt.date) -> Iterable: ...
+
+
+def read_line(data, path: str) -> HistoryLine:
+    """A history line from its JSON shape; ClaimError names the field path."""
+    data = _object(data, path, _FIELDS)
+    modifiers = tuple(
+        _text(m, f"{path}.modifiers[{i}]", required=True).upper()
+        for i, m in enumerate(_list(data.get("modifiers"), f"{path}.modifiers"))
+    )
+    status = data.get("status", "paid")
+    if status not in STATUSES:
+        raise ClaimError(f"{path}.status", "expected `paid` or `denied`")
+    claim = data.get("claim")
+    if claim is not None and not isinstance(claim, (str, int)):
+        raise ClaimError(f"{path}.claim", "expected a text")
+    return HistoryLine(
+        code=_text(data.get("code"), f"{path}.code", required=True).upper(),
+        date=_date(data.get("date"), f"{path}.date", required=True),
+        status=status,
+        modifiers=modifiers,
+        units=_number(data.get("units", 1), f"{path}.units", positive=True),
+        rendering_npi=_text(data.get("rendering_npi"), f"{path}.rendering_npi"),
+        claim=None if claim is None else str(claim),
+    )
+
+
+def lines_of(history, patient_id: str | None, start: dt.date | None, end: dt.date) -> tuple[HistoryLine, ...]:
+    """The history lines for one evaluation, from whatever ``history`` is (list or History)."""
+    if history is None:
+        return ()
+    if isinstance(history, (list, tuple)):
+        found = history
+        where = "history"
+    elif isinstance(history, History):
+        found = history.lookup(patient_id, start, end)
+        where = "history"
+    else:
+        raise ClaimError("history", "expected a list of service lines or an object with a `lookup` method")
+    out = []
+    for index, item in enumerate(found):
+        line = item if isinstance(item, HistoryLine) else read_line(item, f"{where}[{index}]")
+        if (start is None or line.date >= start) and line.date <= end:
+            out.append(line)
+    return tuple(out)
+
+
+class JsonlHistory:
+    """Earlier lines of many patients from a JSON Lines file (one line per service).
+
+    Each record is a history line with ``patient_id`` (the member id the
+    claims carry as ``patient.id``). The file is read once and indexed by
+    patient; a bad record raises InputError naming the file and line number.
+    """
+
+    def __init__(self, source):
+        self._by_patient: dict[str | None, list[HistoryLine]] = {}
+        name = str(source) if not hasattr(source, "read") else getattr(source, "name", "<history>")
+        handle = open(source, encoding="utf-8") if not hasattr(source, "read") else source
+        try:
+            for number, text in enumerate(handle, 1):
+                if not text.strip():
+                    continue
+                try:
+                    data = json.loads(text)
+                except json.JSONDecodeError as problem:
+                    raise InputError(name, f"not JSON ({problem.msg} at column {problem.colno})",
+                                     path=f"line {number}") from None
+                if not isinstance(data, dict):
+                    raise InputError(name, "expected an object", path=f"line {number}")
+                patient = data.get("patient_id")
+                if patient is not None and not isinstance(patient, (str, int)):
+                    raise InputError(name, "patient_id: expected a text", path=f"line {number}")
+                try:
+                    line = read_line(data, "history")
+                except ClaimError as error:
+                    raise InputError(name, f"{error.path}: {error.problem}", path=f"line {number}") from None
+                self._by_patient.setdefault(None if patient is None else str(patient), []).append(line)
+        finally:
+            if handle is not source:
+                handle.close()
+        for lines in self._by_patient.values():
+            lines.sort(key=lambda line: line.date)
+
+    def lookup(self, patient_id, start, end):
+        return [line for line in self._by_patient.get(patient_id, ())
+                if (start is None or line.date >= start) and line.date <= end]
+
+    def __len__(self) -> int:
+        return sum(len(lines) for lines in self._by_patient.values())
+
+
+def read_history(path: str | Path) -> JsonlHistory:
+    """A :class:`JsonlHistory` from a JSON Lines file."""
+    return JsonlHistory(path)
+
+
+__all__ = ["History", "HistoryLine", "JsonlHistory", "read_history", "lines_of"]
