@@ -151,8 +151,12 @@ def language_examples() -> list:
         elif block.kind == "claim":
             assert groups, f"{block.where}: a claim before any rules"
             following = items[index + 1] if index + 1 < len(items) else None
+            history = None
+            if following is not None and following.kind == "history":  # the patient's earlier lines
+                history, index = following, index + 1
+                following = items[index + 1] if index + 1 < len(items) else None
             assert following is not None and following.kind == "result", f"{block.where}: claim without a result"
-            groups[-1][1].append((block, following))
+            groups[-1][1].append((block, history, following))
             index += 1
         elif block.kind == "result":
             raise AssertionError(f"{block.where}: a result without a claim before it")
@@ -174,12 +178,14 @@ def test_language_example(block, claims, tmp_path):
     """Each rule example of language.md compiles cleanly and gives the results shown after it."""
     ruleset = compile_example(block, tmp_path)
     assert [w.code for w in ruleset.warnings] == [], f"{block.where}: the example has warnings"
-    for claim_block, result_block in claims:
+    for claim_block, history_block, result_block in claims:
         claim = json.loads(claim_block.text)
+        history = json.loads(history_block.text) if history_block is not None else None
         expected = json.loads(result_block.text)
-        result = ruleset.evaluate(claim)
+        result = ruleset.evaluate(claim, history=history)
         check_result(result, expected, claim_block.where)
-        assert ruleset.evaluate(claim, indexed=False) == result, f"{claim_block.where}: scan and index disagree"
+        assert ruleset.evaluate(claim, history=history, indexed=False) == result, \
+            f"{claim_block.where}: scan and index disagree"
 
 
 def test_language_examples_cover_the_language():

@@ -1,0 +1,293 @@
+"""Claim history: sources, history conditions, and edits across claims."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, strategies as st
+
+import radrules
+from radrules.history import JsonlHistory
+
+ROOT = Path(__file__).parent.parent
+
+RULES = """
+codes screening = 77067, G0202
+rule t.recent "screening within 12 months"
+  when line.code is 77067 and history has screening within 12 months
+  then deny line "recent"
+  reference "test"
+end
+rule t.count "two CTs within 30 days"
+  when line.code is 74177 and history count of [74177] within 30 days >= 2
+  then review line "third CT in 30 days"
+  reference "test"
+end
+rule t.days "days since last"
+  when line.code is 71271 and days since last [71271] < 330
+  then deny line "{line.code}: last one too recent"
+  reference "test"
+end
+rule t.years "years since last"
+  when line.code is 76376 and years since last [76376] < 2
+  then warn line "within two years"
+  reference "test"
+end
+rule t.lifetime "once in a lifetime"
+  when line.code is 76377 and history has 76377
+  then deny line "once per lifetime"
+  reference "test"
+end
+rule t.since "since a date"
+  when line.code is 70450 and history has 70450 since patient.birth_date + 40 years
+  then deny line "one after 40"
+  reference "test"
+end
+rule t.same "already paid"
+  when history has the same code on the same date with the same modifiers
+  then deny line "already paid"
+  carc OA-18
+  reference "test"
+end
+pairs t.ptp
+  reference "test"
+  pair 74176 with 74150 modifier allowed effective 2020-01-01
+end
+limits t.mue
+  reference "test"
+  limit 77065 max 1 mai 2
+  limit 71046 max 2 mai 1
+end
+"""
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return radrules.loads(RULES, name="history.rr")
+
+
+def claim(*lines, patient=None):
+    data = {"id": "H-1", "diagnoses": ["R10.9"], "patient": patient or {"birth_date": "1970-01-15", "id": "M1"},
+            "lines": []}
+    for code, date, *rest in lines:
+        line = {"code": code, "date": date, "diagnosis_pointers": [1]}
+        for item in rest:
+            line.update(item)
+        data["lines"].append(line)
+    return data
+
+
+def fired(result):
+    return sorted((f.rule, f.lines) for f in result.findings)
+
+
+class TestWindows:
+    @pytest.mark.parametrize("earlier, fires", [
+        ("2025-03-01", True),   # 12 months before: the first day of the window
+        ("2025-02-28", False),  # a day earlier
+        ("2026-02-28", True),
+        ("2026-03-01", False),  # the same day is not earlier
+    ])
+    def test_within_months(self, rules, earlier, fires):
+        """`within 12 months` reaches back to the same date 12 months earlier, and not to the same day."""
+        result = rules.evaluate(claim(("77067", "2026-03-01")), history=[{"code": "G0202", "date": earlier}])
+        assert (("t.recent", (1,)) in fired(result)) is fires
+
+    def test_count_within_days(self, rules):
+        """`history count of` counts paid earlier services in the window, denied ones not at all."""
+        history = [{"code": "74177", "date": "2026-02-10"}, {"code": "74177", "date": "2026-02-20"},
+                   {"code": "74177", "date": "2026-02-25", "status": "denied"}]
+        two = rules.evaluate(claim(("74177", "2026-03-01")), history=history)
+        one = rules.evaluate(claim(("74177", "2026-03-13")), history=history)  # 2026-02-10 is 31 days back
+        assert ("t.count", (1,)) in fired(two)
+        assert ("t.count", (1,)) not in fired(one)
+
+    @pytest.mark.parametrize("earlier, fires", [("2025-04-06", True), ("2025-04-05", False)])
+    def test_days_since_last(self, rules, earlier, fires):
+        """`days since last` counts days from the last paid earlier service."""
+        result = rules.evaluate(claim(("71271", "2026-03-01")), history=[{"code": "71271", "date": earlier}])
+        assert (("t.days", (1,)) in fired(result)) is fires
+
+    @pytest.mark.parametrize("earlier, fires", [("2024-03-02", True), ("2024-03-01", False)])
+    def test_years_since_last_are_completed_years(self, rules, earlier, fires):
+        """`years since last` counts completed years, like an age."""
+        result = rules.evaluate(claim(("76376", "2026-03-01")), history=[{"code": "76376", "date": earlier}])
+        assert (("t.years", (1,)) in fired(result)) is fires
+
+    def test_lifetime(self, rules):
+        """`history has X` with no window looks at every earlier service."""
+        result = rules.evaluate(claim(("76377", "2026-03-01")), history=[{"code": "76377", "date": "1999-01-01"}])
+        assert ("t.lifetime", (1,)) in fired(result)
+
+    @pytest.mark.parametrize("earlier, fires", [("2010-01-15", True), ("2010-01-14", False)])
+    def test_since_a_date(self, rules, earlier, fires):
+        """`since DATE` starts the window on that date (here the 40th birthday), included."""
+        result = rules.evaluate(claim(("70450", "2026-03-01")), history=[{"code": "70450", "date": earlier}])
+        assert (("t.since", (1,)) in fired(result)) is fires
+
+    def test_unknown_window_start_is_unknown(self, rules):
+        """Without a birth date, `since patient.birth_date + ...` is unknown and the rule stays silent."""
+        result = rules.evaluate(claim(("70450", "2026-03-01"), patient={"id": "M1"}),
+                                history=[{"code": "70450", "date": "2020-01-01"}])
+        assert fired(result) == []
+
+    def test_earlier_lines_of_the_claim_count(self, rules):
+        """A line of the same claim on an earlier date is a prior service; one on the same date is not."""
+        result = rules.evaluate(claim(("77067", "2026-01-05"), ("77067", "2026-03-01"), ("77067", "2026-03-01")))
+        assert [f.lines for f in result.findings if f.rule == "t.recent"] == [(2,), (3,)]
+
+    def test_no_history_means_no_earlier_service(self, rules):
+        """Without history (None or empty), history conditions are false, not unknown."""
+        for history in (None, []):
+            result = rules.evaluate(claim(("76377", "2026-03-01")), history=history)
+            assert fired(result) == []
+
+
+class TestSameService:
+    def test_paid_duplicate(self, rules):
+        """A paid earlier line with the same code, date and modifiers makes the line a duplicate."""
+        result = rules.evaluate(claim(("74177", "2026-03-01", {"modifiers": ["26"]})),
+                                history=[{"code": "74177", "date": "2026-03-01", "modifiers": ["26"]}])
+        assert ("t.same", (1,)) in fired(result)
+
+    @pytest.mark.parametrize("earlier", [
+        {"code": "74177", "date": "2026-03-01", "modifiers": ["TC"]},
+        {"code": "74177", "date": "2026-02-28", "modifiers": ["26"]},
+        {"code": "74177", "date": "2026-03-01", "modifiers": ["26"], "status": "denied"},
+    ])
+    def test_not_a_duplicate(self, rules, earlier):
+        """Other modifiers, another date, or a denied earlier line: not a duplicate."""
+        result = rules.evaluate(claim(("74177", "2026-03-01", {"modifiers": ["26"]})), history=[earlier])
+        assert ("t.same", (1,)) not in fired(result)
+
+
+class TestAcrossClaims:
+    def test_ptp_against_a_paid_column_one(self, rules):
+        """A claim line in column 2 of a paid line of the same date and provider is denied (§1.6)."""
+        result = rules.evaluate(claim(("74150", "2026-03-01", {"rendering_npi": "1234567893"})),
+                                history=[{"code": "74176", "date": "2026-03-01", "rendering_npi": "1234567893"}])
+        (finding,) = [f for f in result.findings if f.rule == "t.ptp"]
+        assert finding.lines == (1,) and finding.related_lines == ()
+        assert "paid on an earlier claim" in finding.message
+
+    @pytest.mark.parametrize("earlier", [
+        {"code": "74176", "date": "2026-03-01", "rendering_npi": "1000000012"},  # another provider
+        {"code": "74176", "date": "2026-02-28"},                                 # another date
+        {"code": "74176", "date": "2026-03-01", "status": "denied"},             # not paid
+    ])
+    def test_ptp_needs_a_paid_line_of_the_same_provider_and_date(self, rules, earlier):
+        """Another provider, another date, or a denied line: no edit across claims."""
+        result = rules.evaluate(claim(("74150", "2026-03-01", {"rendering_npi": "1234567893"})), history=[earlier])
+        assert not [f for f in result.findings if f.rule == "t.ptp"]
+
+    def test_mue_date_limit_counts_earlier_units(self, rules):
+        """MAI 2 sums the units paid on earlier claims of the code and date (§2.3)."""
+        result = rules.evaluate(claim(("77065", "2026-03-01")), history=[{"code": "77065", "date": "2026-03-01"}])
+        (finding,) = [f for f in result.findings if f.rule == "t.mue"]
+        assert finding.lines == (1,) and "(1 paid on earlier claims)" in finding.message
+
+    def test_mue_line_limit_ignores_history(self, rules):
+        """MAI 1 judges each line alone, whatever was paid before."""
+        result = rules.evaluate(claim(("71046", "2026-03-01", {"units": 2})),
+                                history=[{"code": "71046", "date": "2026-03-01", "units": 2}])
+        assert not [f for f in result.findings if f.rule == "t.mue"]
+
+
+class TestSources:
+    def test_history_protocol(self, rules):
+        """Any object with `lookup(patient_id, start, end)` serves as history, asked for this claim's patient."""
+        asked = []
+
+        class Database:
+            def lookup(self, patient_id, start, end):
+                asked.append((patient_id, start, end))
+                return [radrules.HistoryLine(code="76377", date=dt.date(2020, 5, 1))]
+
+        result = rules.evaluate(claim(("76377", "2026-03-01")), history=Database())
+        assert ("t.lifetime", (1,)) in fired(result)
+        assert asked == [("M1", None, dt.date(2026, 3, 1))]
+
+    def test_jsonl_history_by_patient(self, rules):
+        """A JSON Lines history gives each claim the lines of its own patient only."""
+        text = ('{"patient_id": "M1", "code": "76377", "date": "2020-05-01"}\n'
+                '{"patient_id": "M2", "code": "76376", "date": "2025-05-01"}\n')
+        history = JsonlHistory(io.StringIO(text))
+        mine = rules.evaluate(claim(("76377", "2026-03-01")), history=history)
+        other = rules.evaluate(claim(("76377", "2026-03-01"), patient={"id": "M2"}), history=history)
+        assert ("t.lifetime", (1,)) in fired(mine)
+        assert fired(other) == []
+        assert len(history) == 2
+
+    @pytest.mark.parametrize("entry, message", [
+        ({"code": "76377"}, "history[0].date: required"),
+        ({"code": "76377", "date": "2020-02-30"}, "history[0].date: not a calendar date"),
+        ({"code": "76377", "date": "2020-02-01", "status": "pending"}, "history[0].status: expected `paid` or `denied`"),
+        ({"code": "76377", "date": "2020-02-01", "units": 0}, "history[0].units: expected a positive number"),
+        ({"code": "76377", "date": "2020-02-01", "member": "x"}, "history[0].member: unknown field"),
+    ])
+    def test_bad_history_lines_name_the_field(self, rules, entry, message):
+        """A history line of the wrong shape raises ClaimError naming its path."""
+        with pytest.raises(radrules.ClaimError) as caught:
+            rules.evaluate(claim(("76377", "2026-03-01")), history=[entry])
+        assert str(caught.value).startswith(message)
+
+    def test_bad_jsonl_line_is_an_input_error(self):
+        """A bad record of a history file names the file and line, never its content."""
+        with pytest.raises(radrules.InputError) as caught:
+            JsonlHistory(io.StringIO('{"patient_id": "M1", "code": "76377", "date": "2020-05-01"}\n'
+                                     '{"patient_id": "SECRET", "code": "76377"}\n'))
+        assert "line 2" in str(caught.value) and "SECRET" not in str(caught.value)
+
+
+class TestExplainAndPaths:
+    def test_explain_with_history(self, rules):
+        """explain=True with history shows the edit against the paid line and the duplicate."""
+        result = rules.evaluate(claim(("74150", "2026-03-01")), explain=True,
+                                history=[{"code": "74176", "date": "2026-03-01"}, {"code": "74150", "date": "2026-03-01"}])
+        outcomes = {(s.rule, s.outcome) for s in result.explanation.steps}
+        assert ("t.ptp", "fired") in outcomes and ("t.same", "fired") in outcomes
+
+    @given(st.lists(st.tuples(st.sampled_from(["77067", "G0202", "74176", "74150", "76377"]),
+                              st.dates(dt.date(2024, 1, 1), dt.date(2026, 6, 1)),
+                              st.sampled_from(["paid", "paid", "denied"])), max_size=6),
+           st.dates(dt.date(2025, 1, 1), dt.date(2026, 6, 1)))
+    def test_indexed_equals_unindexed_with_history(self, entries, day):
+        """With any history, the indexed and the scan evaluation agree."""
+        rules = radrules.loads(RULES, name="history.rr")
+        history = [{"code": code, "date": date.isoformat(), "status": status} for code, date, status in entries]
+        data = claim(("77067", day.isoformat()), ("74150", day.isoformat()), ("76377", day.isoformat()))
+        assert rules.evaluate(data, history=history).to_dict() == \
+            rules.evaluate(data, history=history, indexed=False).to_dict()
+
+
+class TestCommandLine:
+    def test_eval_with_history_file(self, tmp_path):
+        """`radrules eval --history FILE` looks up each claim's patient by `patient.id`."""
+        (tmp_path / "history.jsonl").write_text(
+            json.dumps({"patient_id": "MBR7", "code": "77067", "date": "2025-06-20"}) + "\n")
+        data = {"id": "C-7", "payer": "medicare", "patient": {"id": "MBR7", "birth_date": "1960-05-10", "sex": "F"},
+                "diagnoses": ["Z12.31"], "lines": [{"code": "77067", "date": "2026-05-31", "diagnosis_pointers": [1]}]}
+        (tmp_path / "claims.json").write_text(json.dumps(data))
+        done = subprocess.run([sys.executable, "-m", "radrules", "eval", "--format", "json", "--history",
+                               str(tmp_path / "history.jsonl"), str(tmp_path / "claims.json")],
+                              capture_output=True, text=True, cwd=ROOT)
+        result = json.loads(done.stdout.splitlines()[0])
+        assert done.returncode == 2
+        assert [f["rule"] for f in result["findings"]] == ["medicare.mammography.frequency"]
+        plain = subprocess.run([sys.executable, "-m", "radrules", "eval", "--format", "json",
+                                str(tmp_path / "claims.json")], capture_output=True, text=True, cwd=ROOT)
+        assert json.loads(plain.stdout.splitlines()[0])["passed"] is True
+
+    def test_bad_history_file_exit_one(self, tmp_path):
+        """A history file that can't be read is an error naming the file, exit 1."""
+        (tmp_path / "history.jsonl").write_text("not json\n")
+        done = subprocess.run([sys.executable, "-m", "radrules", "eval", "--history", str(tmp_path / "history.jsonl"),
+                               "examples/claims.json"], capture_output=True, text=True, cwd=ROOT)
+        assert done.returncode == 1
+        assert "history.jsonl" in done.stderr and "line 1" in done.stderr
