@@ -661,7 +661,7 @@ def test_language_example_formats_to_the_same_rules(block, claims, tmp_path):
     """Each rule example of language.md formats idempotently and judges its own claims (and ours) alike."""
     import json
 
-    examples = [json.loads(claim.text) for claim, _ in claims] + CLAIMS
+    examples = [json.loads(claim.text) for claim, *_ in claims] + CLAIMS
     if block.kind == "rr":
         once = format_rules(block.text)
         assert format_rules(once) == once
