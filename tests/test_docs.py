@@ -20,6 +20,11 @@
 - docs/cli.md and docs/impact.md: every ```console block, run from the top
   of the checkout, prints what it shows and exits with its `exit=N`; the
   exit codes table is what the command returns.
+- docs/tutorial.md: one story in one folder (a copy of rulesets/), block by
+  block: ```rr file=PATH, ```rrt file=PATH and ```files blocks write files,
+  ```diff file=PATH blocks patch them, ```rr part=PATH blocks are word for
+  word in the next ```rr file=PATH, and each ```console block prints what
+  it shows (standard output and error together) with its `exit=N`.
 """
 
 from __future__ import annotations
@@ -640,3 +645,31 @@ def test_tutorial_step(block, tutorial_folder):
     else:
         assert block.kind != "rr" or _arg(block, "file"), f"{block.where}: an rr block names file= or part="
         do_tutorial_step(block, folder)
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor for a Markdown heading."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_tutorial_walks_the_whole_way():
+    """tutorial.md runs every command an analyst needs, with a broken and a fixed result each, and its links hold."""
+    consoles = [b for b in TUTORIAL if b.kind == "console"]
+    for command, code in (("check", 3), ("check", 0), ("test", 1), ("test", 0), ("test --coverage", 1),
+                          ("test --coverage", 0), ("explain", 2), ("fmt --check", 1), ("fmt --diff", 0),
+                          ("fmt --check", 0), ("diff", 2)):
+        assert any(b.text.startswith(f"$ radrules {command} ") and f"exit={code}" in b.args for b in consoles), \
+            f"tutorial.md runs no `radrules {command}` with exit={code}"
+    assert {b.kind for b in TUTORIAL} == set(TUTORIAL_KINDS)
+    assert len(TUTORIAL) >= 25
+    for block in TUTORIAL_BLOCKS:
+        assert block.kind != "rr" or _arg(block, "file") or _arg(block, "part"), f"{block.where}: an untested rule"
+    text = (DOCS / "tutorial.md").read_text(encoding="utf-8")
+    for construct in ("for payer", "for professional claims", "effective", "codes ", "except", "places ",
+                      "diagnoses ", "J32*", "is missing or", "has none of", "then deny line", "carc", "reference",
+                      "expect no", "expect only", "--rules"):
+        assert construct in text, construct
+    for target, anchor in re.findall(r"\]\(([a-z-]*\.md)?#([^)]+)\)", text):
+        page = (DOCS / target).read_text(encoding="utf-8") if target else text
+        headings = {_anchor(h) for h in re.findall(r"^#+ (.+)$", page, re.MULTILINE)}
+        assert anchor in headings, f"tutorial.md links to {target}#{anchor}, which has no such heading"
