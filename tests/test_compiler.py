@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import radrules
@@ -26,6 +28,26 @@ class TestSuggestions:
         assert underlined(diagnostic) == "line"
         assert "unknown record" not in diagnostic.message
         assert diagnostic.help == "write `claim also has ...`"
+
+    @pytest.mark.parametrize("written", ["line.diagnoses not in [J32*]", "line.diagnoses in [J32*]",
+                                         "line.modifiers is not 59", "line.modifiers != 59"])
+    def test_a_list_test_hint_keeps_the_sense(self, written):
+        """`in`, `not in`, `is not` on a list: the rule the hint writes fires exactly where the written words mean.
+
+        A hint that dropped the `not` (`has any of` for `not in`) would turn a covered-diagnoses rule around.
+        """
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads(rule(written), name="hint.rr")
+        (diagnostic,) = caught.value.errors
+        assert diagnostic.code == "RR209"
+        fixed = re.fullmatch(r"write `(.*)`", diagnostic.help).group(1)
+        ruleset = radrules.loads(rule(fixed))
+        for dx, modifiers in ((["J32.9"], []), (["J01.90"], ["59"]), ([], ["59", "26"]), (["J33.0"], ["26"])):
+            claim = {"diagnoses": dx, "lines": [{"code": "70486", "date": "2026-03-02", "modifiers": modifiers,
+                                                 "diagnosis_pointers": [1] if dx else []}]}
+            member = (any(d.startswith("J32") for d in dx) if "J32" in written else "59" in modifiers)
+            expected = member != ("not" in written or "!=" in written)
+            assert ("t.rule" in ruleset.evaluate(claim).fired()) == expected, (written, fixed, dx, modifiers)
 
 
 REF = '  reference "test"\n'

@@ -20,6 +20,11 @@
 - docs/cli.md and docs/impact.md: every ```console block, run from the top
   of the checkout, prints what it shows and exits with its `exit=N`; the
   exit codes table is what the command returns.
+- docs/tutorial.md: one story in one folder (a copy of rulesets/), block by
+  block: ```rr file=PATH, ```rrt file=PATH and ```files blocks write files,
+  ```diff file=PATH blocks patch them, ```rr part=PATH blocks are word for
+  word in the next ```rr file=PATH, and each ```console block prints what
+  it shows (standard output and error together) with its `exit=N`.
 """
 
 from __future__ import annotations
@@ -499,3 +504,184 @@ def test_testing_md_shows_the_command_at_work():
     for form in ("`expect pass`", "`expect fail`", "`expect RULE`", "`expect no RULE`", "`expect only RULE, RULE`",
                  "`claim json", "`claim file", "`with \"\"\"", "--coverage", "--junit"):
         assert form in text, form
+
+
+# ---------------------------------------------------------------- tutorial.md
+#
+# The tutorial is one story told in one folder: a copy of rulesets/ (with its
+# tests) to which each block adds or changes files, in the order of the page.
+# ```rr file=PATH, ```rrt file=PATH and ```files blocks write files; a ```diff
+# file=PATH block applies its unified diff to PATH (with from=OLD, to a copy of
+# OLD); a ```rr part=PATH block is a piece of the next ```rr file=PATH block,
+# word for word; a ```console exit=N block runs its `$ radrules ...` line there
+# and shows what the terminal shows (standard output and standard error).
+
+TUTORIAL_BLOCKS = blocks("tutorial.md")
+TUTORIAL_KINDS = ("rr", "rrt", "files", "diff", "console")
+TUTORIAL = [b for b in TUTORIAL_BLOCKS if b.kind in TUTORIAL_KINDS]
+
+
+def _arg(block: Block, name: str) -> str | None:
+    return next((arg[len(name) + 1:] for arg in block.args if arg.startswith(name + "=")), None)
+
+
+def apply_patch(text: str, patch: str, where: str) -> str:
+    """``text`` with the unified diff ``patch`` applied; every context and removed line must match."""
+    old, new, at, hunk = text.splitlines(), [], 0, None
+    for line in patch.splitlines():
+        header = re.fullmatch(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@.*", line)
+        if header:
+            assert hunk is None or hunk == [0, 0], f"{where}: the hunk before line {line!r} has wrong counts"
+            start = int(header.group(1)) - (0 if header.group(2) == "0" else 1)
+            assert start >= at, f"{where}: hunks out of order"
+            new.extend(old[at:start])
+            at = start
+            assert int(header.group(3)) - (0 if header.group(4) == "0" else 1) == len(new), \
+                f"{where}: {line!r}: the new file's line number is {len(new) + 1}"
+            hunk = [int(header.group(2) or 1), int(header.group(4) or 1)]
+            continue
+        if hunk is None:
+            assert line.startswith(("--- ", "+++ ")), f"{where}: text before the first @@ line"
+            continue
+        tag, body = (line[0], line[1:]) if line else (" ", "")
+        assert tag in " -+", f"{where}: {line!r} is not a line of a diff"
+        if tag in " -":
+            assert at < len(old) and old[at] == body, \
+                f"{where}: line {at + 1} of the file is {old[at] if at < len(old) else 'past its end'!r}, not {body!r}"
+            at += 1
+            hunk[0] -= 1
+        if tag in " +":
+            new.append(body)
+            hunk[1] -= 1
+    assert hunk == [0, 0], f"{where}: the last hunk has wrong counts"
+    return "\n".join(new + old[at:]) + "\n"
+
+
+def run_command(line: str, folder: Path, where: str) -> tuple[int, str]:
+    """Run one `$ radrules ...` line in ``folder``; its exit code and what the terminal shows."""
+    import contextlib
+    import os
+
+    assert line.startswith("$ "), f"{where}: a console block starts with `$ radrules ...`"
+    command, stdin = line[2:], ""
+    piped = re.fullmatch(r"echo '([^']*)' \| (.*)", command)
+    if piped:
+        stdin, command = piped.group(1) + "\n", piped.group(2)
+    words = shlex.split(command)
+    if words[0] == "cp":  # the one other command the tutorial uses: keep a copy of a file
+        assert len(words) == 3 and not stdin, f"{where}: `cp FILE COPY`"
+        import shutil
+
+        shutil.copyfile(folder / words[1], folder / words[2])
+        return 0, ""
+    assert words[0] == "radrules", where
+    shown, here, saved_stdin = io.StringIO(), os.getcwd(), sys.stdin
+    try:
+        os.chdir(folder)
+        sys.stdin = io.StringIO(stdin)
+        with contextlib.redirect_stdout(shown), contextlib.redirect_stderr(shown):
+            code = cli_main(words[1:])
+    finally:
+        os.chdir(here)
+        sys.stdin = saved_stdin
+    return code, shown.getvalue()
+
+
+def do_tutorial_step(block: Block, folder: Path) -> None:
+    """Write, patch or run what one block of tutorial.md says (a console's output is checked by its test)."""
+    path = _arg(block, "file")
+    if block.kind == "console":
+        run_command(block.text.split("\n")[0], folder, block.where)
+    elif block.kind == "files":
+        write_test_files(block, folder)
+    elif block.kind == "diff":
+        assert path, f"{block.where}: a diff block names its file=PATH"
+        source = folder / (_arg(block, "from") or path)
+        patched = apply_patch(source.read_text(encoding="utf-8"), block.text, block.where)
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_text(patched, encoding="utf-8")
+    elif path:  # ```rr file=PATH, ```rrt file=PATH
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_text(block.text, encoding="utf-8")
+
+
+class TutorialFolder:
+    """The tutorial's folder, brought up to a given block by doing every block before it once.
+
+    Steps run in the order of the page; a block asked for out of order (a
+    test run alone, or reordered) gets a new folder, with the blocks before
+    it done again.
+    """
+
+    def __init__(self, make_folder):
+        self.make_folder = make_folder
+        self.folder, self.done = None, 0
+
+    def before(self, block: Block) -> Path:
+        import shutil
+
+        index = TUTORIAL.index(block)
+        if self.folder is None or self.done > index:
+            self.folder, self.done = self.make_folder(), 0
+            shutil.copytree(DOCS.parent / "rulesets", self.folder / "rulesets")
+        for earlier in TUTORIAL[self.done:index]:
+            do_tutorial_step(earlier, self.folder)
+        self.done = index + 1
+        return self.folder
+
+
+@pytest.fixture(scope="module")
+def tutorial_folder(tmp_path_factory):
+    return TutorialFolder(lambda: tmp_path_factory.mktemp("tutorial"))
+
+
+@pytest.mark.parametrize("block", TUTORIAL, ids=[f"{b.kind}@{b.line}" for b in TUTORIAL])
+def test_tutorial_step(block, tutorial_folder):
+    """Each block of tutorial.md, in order: files are written and patched, commands print what is shown.
+
+    A console block prints exactly what it shows and exits with its exit=N; a
+    ```rr part=PATH block is word for word in the next ```rr file=PATH block.
+    """
+    folder = tutorial_folder.before(block)
+    if block.kind == "console":
+        command, *expected = block.text.rstrip("\n").split("\n")
+        code, shown = run_command(command, folder, block.where)
+        assert shown.rstrip("\n") == "\n".join(expected), f"{block.where}: output differs"
+        assert f"exit={code}" in block.args, f"{block.where}: exit code {code}"
+    elif block.kind == "rr" and _arg(block, "part"):
+        path = _arg(block, "part")
+        whole = next((b for b in TUTORIAL[TUTORIAL.index(block) + 1:]
+                      if b.kind == "rr" and _arg(b, "file") == path), None)
+        assert whole is not None, f"{block.where}: no ```rr file={path} block after this part"
+        assert block.text in whole.text, f"{block.where}: this part is not word for word in {whole.where}"
+    else:
+        assert block.kind != "rr" or _arg(block, "file"), f"{block.where}: an rr block names file= or part="
+        do_tutorial_step(block, folder)
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor for a Markdown heading."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_tutorial_walks_the_whole_way():
+    """tutorial.md runs every command an analyst needs, with a broken and a fixed result each, and its links hold."""
+    consoles = [b for b in TUTORIAL if b.kind == "console"]
+    for command, code in (("check", 3), ("check", 0), ("test", 1), ("test", 0), ("test --coverage", 1),
+                          ("test --coverage", 0), ("explain", 2), ("fmt --check", 1), ("fmt --diff", 0),
+                          ("fmt --check", 0), ("diff", 2)):
+        assert any(b.text.startswith(f"$ radrules {command} ") and f"exit={code}" in b.args for b in consoles), \
+            f"tutorial.md runs no `radrules {command}` with exit={code}"
+    assert {b.kind for b in TUTORIAL} == set(TUTORIAL_KINDS)
+    assert len(TUTORIAL) >= 25
+    for block in TUTORIAL_BLOCKS:
+        assert block.kind != "rr" or _arg(block, "file") or _arg(block, "part"), f"{block.where}: an untested rule"
+    text = (DOCS / "tutorial.md").read_text(encoding="utf-8")
+    for construct in ("for payer", "for professional claims", "effective", "codes ", "except", "places ",
+                      "diagnoses ", "J32*", "is missing or", "has none of", "then deny line", "carc", "reference",
+                      "expect no", "expect only", "--rules"):
+        assert construct in text, construct
+    for target, anchor in re.findall(r"\]\(([a-z-]*\.md)?#([^)]+)\)", text):
+        page = (DOCS / target).read_text(encoding="utf-8") if target else text
+        headings = {_anchor(h) for h in re.findall(r"^#+ (.+)$", page, re.MULTILINE)}
+        assert anchor in headings, f"tutorial.md links to {target}#{anchor}, which has no such heading"

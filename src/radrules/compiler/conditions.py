@@ -161,8 +161,10 @@ class ConditionCompiler:
                            f"{TYPE_WORDS[left.type]}", expr.op.span, help="use `is`, `is not`, `in` or `has`")
             return None
         if left.type in COLLECTIONS and not isinstance(expr.right, s.Field):
+            # `is not` / `!=` means "does not carry it": the hint must keep that sense.
+            test = "has none of" if op == "!=" else "has"
             self.ctx.error("RR209", f"`{left.field}` is {TYPE_WORDS[left.type]}; test its members with `has`",
-                           expr.span, help=f"write `{left.field} has {self._text(expr.right)}`")
+                           expr.span, help=f"write `{left.field} {test} {self._text(expr.right)}`")
             return None
         right = self._operand(expr.right, expected=left.type)
         if right is None:
@@ -182,8 +184,10 @@ class ConditionCompiler:
         if operand is None:
             return None
         if operand.type in COLLECTIONS:
-            self.ctx.error("RR209", f"`{operand.field}` is {TYPE_WORDS[operand.type]}; use `has any of` instead of `in`",
-                           expr.span)
+            # `not in` is `has none of`, not `has any of`: a hint that dropped the `not` would turn the rule around.
+            test, instead = ("has none of", "not in") if expr.negated else ("has any of", "in")
+            self.ctx.error("RR209", f"`{operand.field}` is {TYPE_WORDS[operand.type]}; use `{test}` instead of "
+                           f"`{instead}`", expr.span, help=f"write `{operand.field} {test} {self._text(expr.values)}`")
             return None
         kind = MEMBER_OF.get(operand.type)
         if kind is None:
