@@ -49,14 +49,14 @@ def prepare(data: Path, args) -> Path:
     cms = rules / "cms"
     stamp = cms / "generated.json"
     wanted = {"ptp_rows": args.ptp_rows, "hospital_rows": args.hospital_rows, "mue_codes": args.mue_codes,
-              "seed": args.seed}
+              "pctc_rows": args.pctc_rows, "seed": args.seed}
     if not stamp.is_file() or json.loads(stamp.read_text()) != wanted:
         if cms.exists():
             shutil.rmtree(cms)
         cms.mkdir(parents=True)
         command = [sys.executable, str(HERE / "generate_cms_tables.py"), str(cms), "--ptp-rows", str(args.ptp_rows),
                    "--hospital-rows", str(args.hospital_rows), "--mue-codes", str(args.mue_codes),
-                   "--seed", str(args.seed)]
+                   "--pctc-rows", str(args.pctc_rows), "--seed", str(args.seed)]
         if args.ptp_rows < 1000:
             command += ["--ptp-parts", "1"]
         started = time.perf_counter()
@@ -228,6 +228,7 @@ def main() -> int:
     parser.add_argument("--ptp-rows", type=int, default=2_600_000)
     parser.add_argument("--hospital-rows", type=int, default=0)
     parser.add_argument("--mue-codes", type=int, default=15_000)
+    parser.add_argument("--pctc-rows", type=int, default=10_000)
     parser.add_argument("--claims", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()

@@ -1,0 +1,50 @@
+"""The benchmarks keep working: each runs at a reduced size (the full-size runs are in docs/performance.md)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+BENCHMARKS = ROOT / "benchmarks"
+
+
+def run(script: str, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(BENCHMARKS / script), *args], capture_output=True, text=True,
+                          cwd=cwd, env=dict(os.environ), timeout=600)
+
+
+def test_national_benchmark_at_reduced_size(tmp_path):
+    """bench_national.py generates 50,000 PTP rows in the CMS layouts, loads them cold and warm, and agrees
+    with the plain-dict implementation on every claim it compares."""
+    done = run("bench_national.py", "--data", str(tmp_path / "national"), "--ptp-rows", "50000",
+               "--mue-codes", "6000", "--pctc-rows", "3000", "--claims", "3000")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    table = {line.split("|")[0].strip(): line.split("|")[1].strip() for line in lines if line.count("|") == 2}
+    assert table["PTP rows loaded (practitioner)"] == "50,000"
+    assert table["PTP/MUE disagreements with plain dict (5,000 claims)"] == "0"
+    assert table["warm load from table cache (fresh process)"].endswith(" s")
+    assert "plain-dict comparison" in lines[-1]
+
+
+def test_evaluate_benchmark_at_reduced_size():
+    """bench_evaluate.py prints µs per claim for 1-, 5- and 20-line claims and the compile time."""
+    done = run("bench_evaluate.py", "--claims", "50", "--repeat", "1")
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = [line.split("|") for line in done.stdout.splitlines() if line.count("|") == 4]
+    assert [row[0].strip() for row in rows[1:]] == ["1", "5", "20"]
+    assert all(float(row[1]) > 0 for row in rows[1:])
+    assert "compile (parse + compile, no cache)" in done.stdout
+
+
+def test_generator_self_check(tmp_path):
+    """generate_cms_tables.py writes every file in its published layout and its own check reads them back."""
+    done = run("generate_cms_tables.py", str(tmp_path / "cms"), "--ptp-rows", "20000", "--mue-codes", "3000",
+               "--pctc-rows", "1500", "--hospital-rows", "5000", "--check")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    names = sorted(path.name for path in (tmp_path / "cms").iterdir())
+    assert "ccipra-v322r0-f1.TXT" in names and "ccioph-v321r0-f1.TXT" in names
+    assert "MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv" in names
