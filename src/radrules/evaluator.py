@@ -34,7 +34,7 @@ class LineView:
     """
 
     __slots__ = ("number", "line", "code", "modifiers", "modset", "units", "date", "day", "end_day",
-                 "rendering_npi", "_dx", "_ev")
+                 "rendering_npi", "pos", "_dx", "_ev")
 
     def __init__(self, number: int, line, ev):
         self.number = number
@@ -48,6 +48,7 @@ class LineView:
         end = line.end_date
         self.end_day = end.toordinal() if end is not None else None
         self.rendering_npi = line.rendering_npi
+        self.pos = line.place_of_service or ev.place_of_service  # the line's, else the claim's
         self._dx = None
         self._ev = ev
 
@@ -211,6 +212,10 @@ class IndexedLookup:
                         extra.append(rule)
             if extra:
                 rules = rules + tuple(extra)
+        if view.line_rules_by_place:
+            by_place = view.line_rules_by_place.get(line.pos)
+            if by_place:
+                rules = rules + by_place
         return rules
 
     def history_rules(self):

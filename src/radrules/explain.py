@@ -170,6 +170,8 @@ def _not_considered(ruleset, claim, ev, considered: set) -> dict:
             out[info.id] = "no line bills a code it checks"
         elif rule is not None and rule.index_modifiers is not None:
             out[info.id] = "no line carries a modifier it checks"
+        elif rule is not None and rule.index_places is not None:
+            out[info.id] = "no line has a place of service it checks"
         else:
             out[info.id] = "no line bills a code it lists"
     for rule_id in FORMAT_RULES:

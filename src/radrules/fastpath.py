@@ -125,7 +125,7 @@ def _code_in(values: frozenset, role: int, negated: bool):
 def _place_in(values: frozenset, negated: bool):
     """The line's place of service (else the claim's) in a set; unknown when neither is given."""
     def test(ev, line, other):
-        place = line.line.place_of_service or ev.place_of_service
+        place = line.pos
         if place is None:
             return None
         return (place in values) is not negated

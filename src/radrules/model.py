@@ -115,6 +115,7 @@ class GeneralRule:
     # True when the rule can only be true with the patient's history (it asks
     # `history has the same code`): evaluation skips it for claims without one.
     needs_history: bool = False
+    index_places: frozenset | None = None  # places of service a line must have (the third index)
     # The scope's date window, copied for the evaluator's inner loop.
     start: int | None = attrs.field(init=False, repr=False, eq=False)
     end: int | None = attrs.field(init=False, repr=False, eq=False)
@@ -234,6 +235,7 @@ class View:
     line_rules_by_modifier: dict
     line_rules_generic: tuple
     line_rules_history: tuple  # rules that need the patient's history, visited only with one
+    line_rules_by_place: dict  # place of service -> rules filed under it (no code or modifier key)
     pair_rules_by_code: dict
     pair_rules_generic: tuple
     claim_rules: tuple

@@ -10,7 +10,7 @@ from .. import model as m
 from .. import syntax as s
 from ..errors import suggestion
 from ..result import KINDS
-from .conditions import ConditionCompiler, index_keys, pair_keys
+from .conditions import ConditionCompiler, index_keys, pair_keys, place_keys
 from .context import Context, source_of
 from .sets import SetTable
 
@@ -160,8 +160,9 @@ class BlockCompiler:
             self.ctx.warning("RR260", f"rule `{info.id}` has no `reference`", rule.rule_id.span,
                              help="say where the rule comes from (policy, manual, section)")
         needs_history = any(isinstance(part, c.HistorySame) for part in c.conjuncts(condition))
+        places_key = place_keys(condition) if shape == "line" else None
         return m.GeneralRule(info, scope, shape, target, condition, template, codes_key, modifiers_key,
-                             other_codes, same_code, needs_history)
+                             other_codes, same_code, needs_history, places_key)
 
     def _shape(self, rule: s.Rule, target: str, roots: set[str], then: s.Then, when: s.When) -> str | None:
         if "other" in roots:

@@ -514,6 +514,15 @@ def index_keys(node) -> tuple[frozenset | None, frozenset | None]:
     return codes_key, modifiers_key
 
 
+def place_keys(node) -> frozenset | None:
+    """The places of service a line must have for the condition to be true (top-level ``and``)."""
+    for part in c.conjuncts(node):
+        if (isinstance(part, c.InSet) and not part.negated and not part.prefixes and not part.carved
+                and type(part.operand) is c.LinePlace and part.operand.role == 0):
+            return part.values
+    return None
+
+
 def _part_keys(part) -> tuple[frozenset | None, frozenset | None]:
     if isinstance(part, c.InSet) and not part.negated and not part.prefixes and not part.carved and _is_line(part.operand, "code"):
         return part.values, None

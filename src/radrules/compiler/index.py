@@ -82,6 +82,7 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
     line_by_modifier: dict = defaultdict(list)
     line_generic: list = []
     line_history: list = []
+    line_by_place: dict = defaultdict(list)
     pair_by_code: dict = defaultdict(list)
     pair_generic: list = []
     claim_rules: list = []
@@ -99,6 +100,9 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
             elif rule.index_modifiers is not None:
                 for modifier in rule.index_modifiers:
                     line_by_modifier[modifier].append(rule)
+            elif rule.index_places is not None:
+                for place in rule.index_places:
+                    line_by_place[place].append(rule)
             else:
                 line_generic.append(rule)
         else:
@@ -143,6 +147,7 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
         line_rules_by_modifier={k: tuple(v) for k, v in line_by_modifier.items()},
         line_rules_generic=tuple(line_generic),
         line_rules_history=tuple(line_history),
+        line_rules_by_place={k: tuple(v) for k, v in line_by_place.items()},
         pair_rules_by_code={k: tuple(v) + tuple(pair_generic) for k, v in pair_by_code.items()},
         pair_rules_generic=tuple(pair_generic),
         claim_rules=tuple(claim_rules),
