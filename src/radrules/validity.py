@@ -65,7 +65,7 @@ _LEVEL2 = re.compile(r"^[A-Z][0-9]{4}$")
 
 def is_level2(code: str) -> bool:
     """A HCPCS Level II code: a letter and four digits (the file lists every one)."""
-    return _LEVEL2.match(code) is not None
+    return "A" <= code[:1] <= "Z" and _LEVEL2.match(code) is not None
 
 
 def is_level2_modifier(modifier: str) -> bool:
@@ -123,11 +123,22 @@ def check_codes(ev, code_sets, findings: list) -> None:
                         findings.append(_hcpcs_finding(MODIFIER, code_sets, index, line, modifier, None))
                 elif day < entry[0] or (entry[1] is not None and day > entry[1]):
                     findings.append(_hcpcs_finding(MODIFIER, code_sets, index, line, modifier, entry))
-    if code_sets.icd10cm is not None and ev.claim.diagnoses and ev.claim.diagnosis_system != "icd9":
-        for verdict in diagnosis_verdicts(ev, code_sets):
-            position, rule_id, numbers, index, entry = verdict
-            if rule_id is not None:
-                findings.append(_diagnosis_finding(ev, code_sets, position, rule_id, numbers, index, entry))
+    icd = code_sets.icd10cm
+    if icd is not None and ev.claim.diagnoses and ev.claim.diagnosis_system != "icd9":
+        indexes = {code_sets.icd_index(day) for day in ev.by_day}
+        if len(indexes) == 1:  # one version judges every line (the usual case): a lookup per diagnosis
+            (index,) = indexes
+            if index is None:
+                return
+            table = icd.tables[index]
+            for code in ev.normalized_diagnoses():
+                entry = table.get(code)
+                if entry is None or not entry[0]:
+                    break
+            else:
+                return
+        for position, rule_id, numbers, index, entry in diagnosis_verdicts(ev, code_sets):
+            findings.append(_diagnosis_finding(ev, code_sets, position, rule_id, numbers, index, entry))
 
 
 def _hcpcs_finding(rule_id: str, code_sets, index: int, line, code: str, entry) -> Finding:

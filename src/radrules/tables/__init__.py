@@ -175,8 +175,10 @@ def effective_from_names(kind: str, names: list[str]) -> int | None:
             # icd10cm_order_2026.txt: fiscal year 2026, from 2025-10-01. A name with a month
             # (a mid-year update) says nothing sure: `effective` must give the date.
             match = re.search(r"ICD10CM\D*?(\d{4})(?!\d)", upper)
-            if match and not _MONTH_WORD.search(upper[match.end():] + upper[:match.start()]):
-                return _ordinal(int(match.group(1)) - 1, 10, 1)
+            if match:
+                rest = upper[:match.start()] + upper[match.start() + 7:match.start(1)] + upper[match.end():]
+                if not _MONTH_WORD.search(rest):
+                    return _ordinal(int(match.group(1)) - 1, 10, 1)
     return None
 
 
