@@ -123,7 +123,8 @@ class TestHcpcsLoader:
     def test_blank_add_date_falls_back_to_the_action_date(self, tmp_path):
         """A record without ADD DT is valid from its ACT EFF DT."""
         text = record("G0279", add="", eff="20200101") + "\n"
-        rules = ruleset(tmp_path, 'table hcpcs "cms/HCPC2026_JAN_ANWEB.txt"\n', written={"HCPC2026_JAN_ANWEB.txt": text})
+        rules = ruleset(tmp_path, 'table hcpcs "cms/HCPC2026_JAN_ANWEB.txt"\n',
+                        written={"HCPC2026_JAN_ANWEB.txt": text})
         assert rules.tables[0].table.entries["G0279"][0] == dt.date(2020, 1, 1).toordinal()
 
     @pytest.mark.parametrize("name, start", [

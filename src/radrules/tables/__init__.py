@@ -279,12 +279,16 @@ def code_sets(loaded_tables: list[Loaded]) -> CodeSets | None:
     if not any(chosen.values()):
         return None
     icd = chosen["icd10cm"]
-    ends = tuple(min(fiscal_year_end(t.start), icd[i + 1].start - 1 if i + 1 < len(icd) else fiscal_year_end(t.start))
-                 for i, t in enumerate(icd))
+    ends = []
+    for i, version in enumerate(icd):
+        end = fiscal_year_end(version.start)
+        if i + 1 < len(icd):
+            end = min(end, icd[i + 1].start - 1)
+        ends.append(end)
     return CodeSets(
         hcpcs=versions(loaded_tables, "hcpcs", None),
         icd10cm=versions(loaded_tables, "icd10cm", None),
-        icd_ends=ends,
+        icd_ends=tuple(ends),
         labels={kind: tuple(version_label(t) for t in chosen[kind]) for kind in CODE_SET_KINDS},
         sources={kind: tuple(t.source for t in chosen[kind]) for kind in CODE_SET_KINDS},
     )
