@@ -1,12 +1,18 @@
 """Evaluation speed of the bundled rulesets: µs per claim by claim size, and compile time.
 
-    python benchmarks/bench_evaluate.py [--claims 2000] [--repeat 5] [--rules PATH]
+    python benchmarks/bench_evaluate.py [--claims 2000] [--repeat 5] [--rules PATH] [--code-sets]
 
 Claims are generated with a fixed seed from the codes the bundled rules use,
 so most lines meet some rule. Each claim is evaluated ``--repeat`` times; the
 table shows the median and the 90th percentile of the per-claim time, for
 claims given as ``radrules.Claim`` objects (evaluation only) and as dicts
 (``Claim.from_dict`` included).
+
+``--code-sets`` evaluates a copy of the rules that also loads synthetic
+code sets of national size (8,000 HCPCS Level II codes and 400 modifiers,
+98,000 ICD-10-CM codes, the benchmark's own codes and diagnoses among them:
+random codes, REDACTED descriptions, not CMS data), to measure the cost of
+the ``codes.*`` checks.
 """
 
 from __future__ import annotations
@@ -14,8 +20,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
+import shutil
 import statistics
+import string
+import tempfile
 import time
+from pathlib import Path
 
 import radrules
 from radrules import loader
@@ -58,6 +68,45 @@ def make_claim(rng: random.Random, lines: int, number: int) -> dict:
     }
 
 
+def with_code_sets(rules: str | None, folder: Path) -> Path:
+    """A copy of ``rules`` (default: bundled) in ``folder`` that also loads synthetic code sets."""
+    from radrules import _resources
+
+    source = Path(rules) if rules else _resources.bundled_rulesets()
+    root = folder / "rules"
+    if source.is_dir():
+        shutil.copytree(source, root, ignore=shutil.ignore_patterns("*.rrt"))
+    else:
+        root.mkdir()
+        shutil.copy(source, root / source.name)
+    rng = random.Random(11)
+    codes = {code for code in CODES if not code[0].isdigit()}
+    while len(codes) < 8000:
+        codes.add(rng.choice("ABCEGHJKLPQRSTV") + f"{rng.randrange(10000):04d}")
+    modifiers = {m for m in MODIFIERS if m[0].isalpha()}
+    while len(modifiers) < 400:
+        modifiers.add(rng.choice(string.ascii_uppercase) + rng.choice(string.ascii_uppercase + string.digits))
+
+    def record(code: str, recid: str) -> str:
+        head = (code if len(code) == 5 else "   " + code) + "00100" + recid
+        return ((head + "REDACTED").ljust(268) + "20000101" * 2).ljust(292) + "N" + " " * 27
+
+    lines = [record(m, "7") for m in sorted(modifiers)] + [record(c, "3") for c in sorted(codes)]
+    (root / "HCPC2026_JAN_ANWEB.txt").write_text("\r\n".join(lines) + "\r\n", encoding="latin-1")
+    diagnoses = {d.replace(".", "") for d in DIAGNOSES}
+    while len(diagnoses) < 98000:
+        diagnoses.add(rng.choice(string.ascii_uppercase) + f"{rng.randrange(100):02d}"
+                      + "".join(rng.choice(string.digits) for _ in range(rng.randrange(5))))
+    order = [f"{n:05d} {code:<7} {int(len(code) > 3)} {'REDACTED':<60} REDACTED"
+             for n, code in enumerate(sorted(diagnoses), 1)]
+    (root / "icd10cm_order_2026.txt").write_text("\n".join(order) + "\n", encoding="latin-1")
+    (root / "icd10cm_order_2027.txt").write_bytes((root / "icd10cm_order_2026.txt").read_bytes())
+    (root / "zz_codesets.rr").write_text('table hcpcs "HCPC2026_JAN_ANWEB.txt"\n'
+                                          'table icd10cm "icd10cm_order_2026.txt"\n'
+                                          'table icd10cm "icd10cm_order_2027.txt"\n', encoding="utf-8")
+    return root
+
+
 def measure(ruleset, claims, repeat: int) -> list[float]:
     """Per-claim times in µs (the best of ``repeat`` runs of each claim)."""
     times = []
@@ -82,7 +131,12 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=2000, help="claims per size")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--rules", default=None, help="rule file or folder (default: bundled)")
+    parser.add_argument("--code-sets", action="store_true",
+                        help="also load synthetic national-size HCPCS and ICD-10-CM code sets")
     args = parser.parse_args()
+    if args.code_sets:
+        temporary = tempfile.TemporaryDirectory()
+        args.rules = str(with_code_sets(args.rules, Path(temporary.name)))
 
     rows = []
     compile_times = []

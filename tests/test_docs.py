@@ -43,6 +43,7 @@ from radrules.checks import FORMAT_RULES
 from radrules.cli import main as cli_main
 from radrules.compiler.conditions import CLAIM_FIELDS, LINE_FIELDS, PATIENT_FIELDS
 from radrules.result import KINDS, SEVERITIES
+from radrules.validity import VALIDITY_RULES
 
 DOCS = Path(__file__).parent.parent / "docs"
 SRC = Path(radrules.__file__).parent
@@ -387,6 +388,7 @@ def _infos(ruleset) -> dict:
     infos = {rule.info.id: rule.info for rule in ruleset.rules}
     infos.update((row.block.info.id, row.block.info) for row in ruleset.rows)
     infos.update(FORMAT_RULES)
+    infos.update(VALIDITY_RULES)  # built-in, with a code-set table loaded
     return infos
 
 
@@ -395,6 +397,11 @@ def test_every_bundled_rule_is_documented():
     ids = set(radrules.load().rule_ids())
     assert len(ids) >= 40
     assert ids - set(_rules_rows()) == set()
+
+
+def test_code_set_rules_are_documented():
+    """Every codes.* rule (built in, for rulesets that load a code set) has a row in rules.md."""
+    assert set(VALIDITY_RULES) - set(_rules_rows()) == set()
 
 
 def test_rules_md_matches_the_rules():

@@ -1,11 +1,13 @@
 """Hypothesis properties of evaluation (STYLE.md, tests): no exceptions on valid claims, independence
-of line order, indexed == scan, modifiers never rescue a PTP denial, determinism."""
+of line order, indexed == scan, modifiers never rescue a PTP denial, determinism; with the bundled rules,
+a small test ruleset, and code-set tables."""
 
 from __future__ import annotations
 
 import copy
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from hypothesis import assume, given
@@ -16,7 +18,10 @@ import radrules
 from strategies import TEST_RULES, claims, claims_with_pair
 
 BUNDLED = radrules.load()
-RULESETS = pytest.mark.parametrize("rules", [BUNDLED, TEST_RULES], ids=["bundled", "test_rules"])
+#: The code-set tables of tests/data/cms (HCPCS April and July 2026, ICD-10-CM FY2021, 2022 and 2026).
+CODE_SETS = radrules.load(Path(__file__).parent / "data" / "cms" / "codesets.rr", cache_dir=None)
+RULESETS = pytest.mark.parametrize("rules", [BUNDLED, TEST_RULES, CODE_SETS], ids=["bundled", "test_rules",
+                                                                                  "code_sets"])
 _LINE_NUMBERS = re.compile(r"\bline (\d+(?:, \d+)*)")
 
 

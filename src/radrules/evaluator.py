@@ -1,8 +1,9 @@
 """Evaluation: a compiled ruleset and a claim in, a :class:`~radrules.result.Result` out.
 
-Order (domain.md §10.4): format checks, then every line rule, pair edit,
-unit limit and claim rule (they do not look at each other's results), then
-add-on codes, which need to know which primaries were denied. Findings are
+Order (domain.md §10.4): format checks, code validity (when a HCPCS or
+ICD-10-CM table is loaded), then every line rule, pair edit, unit limit and
+claim rule (they do not look at each other's results), then add-on codes,
+which need to know which primaries were denied. Findings are
 reported in the deterministic order of :meth:`Finding.sort_key`.
 
 Rules, rows and tables are reached through a *lookup*. The indexed lookup
@@ -16,7 +17,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 
-from . import checks
+from . import checks, validity
 from .claim import Claim
 from .codes import normalize_diagnosis
 from .model import ANATOMIC_MODIFIERS, OTHER_BYPASS_MODIFIERS, View, format_date
@@ -373,6 +374,8 @@ def evaluate(ruleset, claim, *, indexed: bool = True, history=None) -> Result:
     ev.lookup = lookup
     findings: list[Finding] = []
     checks.check_format(ev, findings)
+    if view.code_sets is not None:
+        validity.check_codes(ev, view.code_sets, findings)
     _line_rules(ev, lookup, findings)
     _pairs(ev, lookup, findings)
     _unit_limits(ev, lookup, findings)

@@ -21,6 +21,7 @@ import datetime as dt
 
 import attrs
 
+from . import validity
 from .checks import FORMAT_RULES
 from .conditions import conjuncts
 from .evaluator import Evaluation, _limit_finding, _provider_groups, paid_history, ptp_bypassed, same_provider
@@ -122,6 +123,7 @@ def explain(ruleset, claim, result, history=None) -> Explanation:
     ev.lookup = lookup = view.lookup
     tracer = _Tracer(ev, lookup, result)
     tracer.format_checks()
+    tracer.code_validity()
     tracer.line_rules()
     tracer.pairs()
     tracer.unit_limits()
@@ -141,6 +143,8 @@ def _notes(ruleset) -> dict:
         notes.setdefault(info.id, RuleNote(info.kind, info.source, None))
     for rule_id, info in FORMAT_RULES.items():
         notes[rule_id] = RuleNote("format", None, None)
+    for rule_id, source in validity.rule_sources(ruleset).items():
+        notes[rule_id] = RuleNote("coding", source, None)
     return notes
 
 
@@ -177,8 +181,11 @@ def _not_considered(ruleset, claim, ev, considered: set) -> dict:
     for rule_id in FORMAT_RULES:
         if rule_id not in considered:
             out[rule_id] = "the built-in check found nothing wrong"
+    for rule_id in validity.rule_sources(ruleset):
+        if rule_id not in considered:
+            out[rule_id] = _not_judged(rule_id, claim)
     for loaded in ruleset.tables:
-        if loaded.kind == "pctc":
+        if loaded.kind not in ("ptp", "mue", "addon"):
             continue
         rule_id = f"ncci.{loaded.kind}"
         if rule_id in considered or rule_id in out:
@@ -190,6 +197,17 @@ def _not_considered(ruleset, claim, ev, considered: set) -> dict:
                             "mue": "the table has no limit for the codes of the claim",
                             "addon": "no line bills an add-on code of the table"}[loaded.kind]
     return out
+
+
+def _not_judged(rule_id: str, claim) -> str:
+    """Why a code-set rule the ruleset has was not looked at for ``claim``."""
+    if rule_id == validity.MODIFIER:
+        return "no line carries a modifier"
+    if claim.diagnosis_system == "icd9":
+        return "the claim's diagnoses are ICD-9-CM"
+    if not claim.diagnoses:
+        return "the claim has no diagnoses"
+    return "no diagnosis is shaped like an ICD-10-CM code"
 
 
 class _Tracer:
@@ -212,6 +230,70 @@ class _Tracer:
         for finding in self.result.findings:
             if finding.kind == "format":
                 self.add(finding.rule, "format", "fired", finding.lines, finding.message, source=finding.source)
+
+    def code_validity(self) -> None:
+        """Each code, modifier and diagnosis checked against the code-set tables, and the outcome."""
+        code_sets = self.ev.view.code_sets
+        if code_sets is None:
+            return
+        if code_sets.hcpcs is not None:
+            for line in self.ev.lines:
+                self._hcpcs(code_sets, line)
+        claim = self.ev.claim
+        if code_sets.icd10cm is not None and claim.diagnoses and claim.diagnosis_system != "icd9":
+            self._diagnoses(code_sets)
+
+    def _hcpcs(self, code_sets, line) -> None:
+        index = code_sets.hcpcs.index(line.day)
+        table = code_sets.hcpcs.tables[index]
+        label = code_sets.labels["hcpcs"][index]
+        date = line.date.isoformat()
+        items = [(validity.PROCEDURE, line.code, line.code)]
+        items += [(validity.MODIFIER, modifier, f"modifier {modifier}") for modifier in line.modifiers]
+        for rule_id, code, what in items:
+            entry = table.get(code)
+            judged = validity.is_level2(code) if rule_id == validity.PROCEDURE else validity.is_level2_modifier(code)
+            source = entry[2] if entry is not None else code_sets.sources["hcpcs"][index]
+            if entry is None and not judged:
+                kind = "CPT code" if rule_id == validity.PROCEDURE else "CPT modifier"
+                self.add(rule_id, "coding", "not applicable", (line.number,),
+                         f"{what} is a {kind}: the HCPCS Level II file does not list CPT codes")
+            elif entry is None:
+                self.add(rule_id, "coding", "fired", (line.number,),
+                         f"{validity.hcpcs_problem(what, entry, line.day)} ({label})", source=source)
+            elif validity.judge(entry, line.day) != "valid":
+                self.add(rule_id, "coding", "fired", (line.number,), validity.hcpcs_problem(what, entry, line.day),
+                         source=source)
+            else:
+                end = f"through {format_date(entry[1])}" if entry[1] is not None else "no termination date"
+                self.add(rule_id, "coding", "silent", (line.number,),
+                         f"{what} is valid on {date}: from {format_date(entry[0])}, {end}", source=source)
+
+    def _diagnoses(self, code_sets) -> None:
+        diagnoses = self.ev.claim.diagnoses
+        for position, rule_id, numbers, index, entry in validity.diagnosis_verdicts(self.ev, code_sets, every=True):
+            text = f"diagnosis {position} ({diagnoses[position - 1]})"
+            if index is None:
+                dates = ", ".join(dict.fromkeys(self.ev.lines[n - 1].date.isoformat() for n in numbers))
+                for rule in (validity.DIAGNOSIS, validity.NOT_BILLABLE):
+                    self.add(rule, "coding", "out of dates", numbers,
+                             f"{text}: no ICD-10-CM code set loaded for {dates}")
+                continue
+            year = validity.fiscal_year(code_sets, index)
+            label = code_sets.labels["icd10cm"][index]
+            source = entry[1] if entry is not None else code_sets.sources["icd10cm"][index]
+            if rule_id == validity.DIAGNOSIS:
+                self.add(rule_id, "coding", "fired", numbers, f"{text} is not in the FY{year} ICD-10-CM code set "
+                         f"({label})", source=source)
+                continue
+            self.add(validity.DIAGNOSIS, "coding", "silent", numbers,
+                     f"{text} is in the FY{year} ICD-10-CM code set", source=source)
+            if rule_id == validity.NOT_BILLABLE:
+                self.add(rule_id, "coding", "fired", numbers, f"{text} is a header in FY{year}, not a billable "
+                         "code", source=source)
+            else:
+                self.add(validity.NOT_BILLABLE, "coding", "silent", numbers,
+                         f"{text} is billable in FY{year}", source=source)
 
     def line_rules(self) -> None:
         history_rules = self.lookup.history_rules() if self.ev.history else ()

@@ -250,6 +250,8 @@ class View:
     ptp_tables: Any = None
     mue_tables: Any = None
     addon_tables: Any = None
+    # HCPCS and ICD-10-CM code sets (tables.store.CodeSets), the same for every view, or None.
+    code_sets: Any = None
     # The evaluator's indexed lookup over this view, made once (evaluator.IndexedLookup).
     lookup: Any = attrs.field(init=False, repr=False, eq=False)
 

@@ -11,6 +11,7 @@ from .claim import Claim
 from .checks import FORMAT_RULES
 from .compiler.index import select
 from .result import Result
+from .validity import RULES_OF_KIND
 
 
 @attrs.frozen(eq=False)
@@ -92,6 +93,7 @@ class Ruleset:
                 ids.add(f"ncci.{loaded.kind}")
             if loaded.kind == "mue":
                 ids.add("ncci.mue.unpublished")
+            ids.update(RULES_OF_KIND.get(loaded.kind, ()))
         return tuple(sorted(ids))
 
     def describe(self) -> dict:
@@ -102,7 +104,8 @@ class Ruleset:
             counts[kind] = counts.get(kind, 0) + 1
         for loaded in self.tables:
             name = {"ptp": "ptp_table_rows", "mue": "mue_table_codes", "addon": "addon_table_codes",
-                    "pctc": "pctc_table_codes"}[loaded.kind]
+                    "pctc": "pctc_table_codes", "hcpcs": "hcpcs_table_codes",
+                    "icd10cm": "icd10cm_table_codes"}[loaded.kind]
             # A PC/TC table holds one map per indicator; count its codes.
             size = len(loaded.table.entries.get("pctc", {})) if loaded.kind == "pctc" else len(loaded.table)
             counts[name] = counts.get(name, 0) + size

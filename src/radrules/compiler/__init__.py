@@ -152,8 +152,8 @@ def load_tables(comp: Compilation) -> None:
                            help=suggestion(kind, tables.KINDS) or "table kinds: " + ", ".join(tables.KINDS))
             continue
         claim_type = statement.claim_type.text if statement.claim_type else "professional"
-        if kind == "pctc" and statement.claim_type is not None:
-            comp.ctx.error("RR501", "a `pctc` table serves every claim; drop `for ... claims`",
+        if kind in tables.ALL_CLAIMS and statement.claim_type is not None:
+            comp.ctx.error("RR501", f"a `{kind}` table serves every claim; drop `for ... claims`",
                            statement.claim_type.span)
             continue
         if statement.effective is not None and statement.effective.end is not None:
@@ -186,8 +186,9 @@ def load_tables(comp: Compilation) -> None:
         else:
             start = tables.default_effective(kind, table, [path.name for _, path in parts])
             if start is None:
+                first_day = "its fiscal year (October 1)" if kind == "icd10cm" else "its quarter"
                 comp.ctx.error("RR512", "can't tell when this table takes effect", statement.span,
-                               help="add `effective YYYY-MM-DD` (the first day of its quarter)")
+                               help=f"add `effective YYYY-MM-DD` (the first day of {first_day})")
                 continue
         key = (kind, claim_type, start)
         if key in seen:

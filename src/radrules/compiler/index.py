@@ -50,12 +50,13 @@ def build_views(rules, rows_by_key: dict, disables_by_key: dict, payers, setting
             kind: tables.versions(loaded_tables, kind, claim_type) for kind in ("ptp", "mue", "addon")
         }
     code_properties = _properties(properties, tables.versions(loaded_tables, "pctc", None))
+    code_sets = tables.code_sets(loaded_tables)
     views = {}
     for payer in sorted(payers) + [None]:
         for claim_type in CLAIM_TYPES:
             views[(payer, claim_type)] = _view(
                 rules, rows_by_key, disables_by_key, payer, claim_type, settings, code_properties,
-                shared[claim_type],
+                shared[claim_type], code_sets,
             )
     return views
 
@@ -77,7 +78,8 @@ def _properties(properties: dict, pctc_versions) -> dict:
     return out
 
 
-def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, properties, versions) -> m.View:
+def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, properties, versions,
+          code_sets=None) -> m.View:
     line_by_code: dict = defaultdict(list)
     line_by_modifier: dict = defaultdict(list)
     line_generic: list = []
@@ -160,4 +162,5 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
         ptp_tables=versions["ptp"],
         mue_tables=versions["mue"],
         addon_tables=addon_versions,
+        code_sets=code_sets,
     )

@@ -123,6 +123,8 @@ ROW_FIELDS = {
     "addon": (("start", "from"), ("end", "until"), ("type", "type"), ("primaries", "primaries"),
               ("primary_ends", "primaries end")),
     "pctc": (("pctc", "PC/TC indicator"), ("bilateral", "bilateral indicator")),
+    "hcpcs": (("start", "valid from"), ("end", "valid through")),
+    "icd10cm": (("billable", "billable"),),
 }
 INDICATORS = {0: "not allowed", 1: "allowed", 9: "not applicable"}
 
@@ -159,6 +161,10 @@ def row_text(kind: str, value: tuple) -> str:
     """A row for people: ``modifier allowed, from 2024-01-01, "Mutually exclusive procedures"``."""
     if kind == "pctc":
         return ", ".join(f"{label} {'none' if v is None else v}" for (_, label), v in zip(ROW_FIELDS[kind], value))
+    if kind == "hcpcs":
+        return "valid " + (window_text(value[0], value[1]) or "always")
+    if kind == "icd10cm":
+        return "billable" if value[0] else "header (not billable)"
     parts = []
     start, end = value[0], value[1]
     if kind == "pair":
@@ -188,6 +194,8 @@ def row_details(kind: str, old: tuple, new: tuple) -> list[str]:
             out.append(f"{label}: {format_date(before) or 'none'} {ARROW} {format_date(after) or 'none'}")
         elif name == "indicator":
             out.append(f"{label}: {INDICATORS.get(before, before)} {ARROW} {INDICATORS.get(after, after)}")
+        elif name == "billable":
+            out.append(f"{label}: {'yes' if before else 'no'} {ARROW} {'yes' if after else 'no'}")
         else:
             out.append(f"{label}: {show(before)} {ARROW} {show(after)}")
     return out

@@ -25,6 +25,7 @@ import attrs
 
 from ..tables import TABLE_RULES, _bind_addon
 from ..tables.store import PtpTable
+from ..validity import DIAGNOSIS, PROCEDURE
 from . import describe as d
 
 #: Table kind -> (family, rule id, row kind of ``describe.ROW_FIELDS``).
@@ -33,15 +34,18 @@ TABLE_FAMILIES = {
     "mue": ("mue", TABLE_RULES["mue"][0], "limit"),
     "addon": ("addon", TABLE_RULES["addon"][0], "addon"),
     "pctc": ("properties", None, "pctc"),
+    "hcpcs": ("coding", PROCEDURE, "hcpcs"),
+    "icd10cm": ("coding", DIAGNOSIS, "icd10cm"),
 }
 _CLAIM_WORDS = {"professional": "practitioner", "institutional": "hospital outpatient"}
 _KIND_WORDS = {"ptp": "PTP", "mue": "MUE", "addon": "add-on code"}
+_ALL_CLAIMS = {"pctc": "MPFS PC/TC table", "hcpcs": "HCPCS Level II code set", "icd10cm": "ICD-10-CM code set"}
 
 
 def table_label(kind: str, claim_type: str) -> str:
-    """``practitioner PTP table``, ``MPFS PC/TC table``."""
-    if kind == "pctc":
-        return "MPFS PC/TC table"
+    """``practitioner PTP table``, ``MPFS PC/TC table``, ``ICD-10-CM code set``."""
+    if kind in _ALL_CLAIMS:
+        return _ALL_CLAIMS[kind]
     return f"{_CLAIM_WORDS.get(claim_type, claim_type)} {_KIND_WORDS[kind]} table"
 
 
@@ -64,14 +68,14 @@ class RowChange:
 class TableDiff:
     """How one table version of NEW differs from the one OLD has in force on the same dates."""
 
-    kind: str  # ptp, mue, addon or pctc
+    kind: str  # ptp, mue, addon, pctc, hcpcs or icd10cm
     claim_type: str
     family: str
     rule: str | None
     start: str  # ISO date from which these two versions are the ones in force
     old_files: tuple[str, ...]
     new_files: tuple[str, ...]
-    old_rows: int  # rows compared: PTP rows, MUE codes, add-on edits, PC/TC codes
+    old_rows: int  # rows compared: PTP rows, MUE codes, add-on edits, PC/TC codes, code-set codes
     new_rows: int
     added: int
     removed: int
@@ -189,7 +193,7 @@ def _compare(kind: str, claim_type: str, start: int, before, after, limit: int) 
 
 
 def _keyed(kind: str, table) -> dict:
-    """{code: [row values]} of an MUE, add-on or PC/TC table, in the form of rule-file rows."""
+    """{code: [row values]} of an MUE, add-on, PC/TC or code-set table (rule-file row form where there is one)."""
     if table is None:
         return {}
     if kind == "mue":
@@ -198,6 +202,10 @@ def _keyed(kind: str, table) -> dict:
     if kind == "addon":
         return {code: [d.addon_value(edit) for edit in _bind_addon(code, rows, None)]
                 for code, rows in table.entries.items()}
+    if kind == "hcpcs":
+        return {code: [(start, end)] for code, (start, end, _source) in table.entries.items()}
+    if kind == "icd10cm":
+        return {code: [(billable,)] for code, (billable, _source) in table.entries.items()}
     pctc, bilateral = table.entries.get("pctc", {}), table.entries.get("bilateral", {})
     return {code: [(pctc.get(code), bilateral.get(code))] for code in pctc.keys() | bilateral.keys()}
 

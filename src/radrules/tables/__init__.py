@@ -1,4 +1,4 @@
-"""Official CMS tables in their published layouts: PTP, MUE, add-on codes, MPFS PC/TC.
+"""Official CMS tables in their published layouts: PTP, MUE, add-on codes, MPFS PC/TC, code sets.
 
 A rule file names them with ``table KIND "path", ... [for institutional claims]
 [effective DATE]``. :func:`read_table` reads one table statement's files,
@@ -26,16 +26,23 @@ import cachetools
 
 from .. import model as m
 from .addon import load_addon
+from .hcpcs import load_hcpcs
+from .icd10cm import load_icd10cm
 from .mpfs import load_mpfs
 from .mue import load_mue
 from .ptp import load_ptp
-from .store import PtpTable, RawTable, Versions
+from .store import CodeSets, PtpTable, RawTable, Versions
 
 #: Bump when a loader's output changes, so old cache files are not used.
 LOADER_VERSION = "1"
 
-KINDS = ("ptp", "mue", "addon", "pctc")
-_LOADERS = {"ptp": load_ptp, "mue": load_mue, "addon": load_addon, "pctc": load_mpfs}
+KINDS = ("ptp", "mue", "addon", "pctc", "hcpcs", "icd10cm")
+#: Kinds that serve every claim, whatever its type (no `for ... claims`).
+ALL_CLAIMS = ("pctc", "hcpcs", "icd10cm")
+#: Code-set kinds: every code of a claim is checked against them (radrules.validity).
+CODE_SET_KINDS = ("hcpcs", "icd10cm")
+_LOADERS = {"ptp": load_ptp, "mue": load_mue, "addon": load_addon, "pctc": load_mpfs, "hcpcs": load_hcpcs,
+            "icd10cm": load_icd10cm}
 #: Rule id, kind, CARC and RARCs of the findings of each table kind (domain.md §9).
 TABLE_RULES = {
     "ptp": ("ncci.ptp", "ptp", "CO-97", ("M80",)),
@@ -138,6 +145,7 @@ def _store(cache_file: Path, payload) -> None:
 
 _QUARTER_MONTH = {"1": 1, "2": 4, "3": 7, "4": 10}
 _RELEASE_MONTH = {"A": 1, "B": 4, "C": 7, "D": 10, "JAN": 1, "APR": 4, "JUL": 7, "OCT": 10}
+_MONTH_WORD = re.compile(r"JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC")
 
 
 def effective_from_names(kind: str, names: list[str]) -> int | None:
@@ -156,7 +164,28 @@ def effective_from_names(kind: str, names: list[str]) -> int | None:
         if match and kind == "pctc":
             year = int(match.group(1))
             return _ordinal(year + 2000 if year < 100 else year, _RELEASE_MONTH[match.group(2)], 1)
+        if kind == "hcpcs":
+            match = re.search(r"HCPC(\d{4})_?(JAN|APR|JUL|OCT)", upper)
+            if match:
+                return _ordinal(int(match.group(1)), _RELEASE_MONTH[match.group(2)], 1)
+            match = re.search(r"HCPC(\d{4})_?CONTR", upper)  # the annual file: in force from January 1
+            if match:
+                return _ordinal(int(match.group(1)), 1, 1)
+        if kind == "icd10cm":
+            # icd10cm_order_2026.txt: fiscal year 2026, from 2025-10-01. A name with a month
+            # (a mid-year update) says nothing sure: `effective` must give the date.
+            match = re.search(r"ICD10CM\D*?(\d{4})(?!\d)", upper)
+            if match:
+                rest = upper[:match.start()] + upper[match.start() + 7:match.start(1)] + upper[match.end():]
+                if not _MONTH_WORD.search(rest):
+                    return _ordinal(int(match.group(1)) - 1, 10, 1)
     return None
+
+
+def fiscal_year_end(start: int) -> int:
+    """The last day (September 30) of the federal fiscal year holding ``start``."""
+    day = dt.date.fromordinal(start)
+    return dt.date(day.year + (day.month >= 10), 9, 30).toordinal()
 
 
 def _ordinal(year: int, month: int, day: int) -> int | None:
@@ -193,7 +222,7 @@ def block_for(loaded: Loaded) -> m.BlockInfo:
 
 
 def bind(loaded: Loaded, block: m.BlockInfo | None):
-    """What a View consults for one table: PtpTable, {code: rows} or {property: {code: value}}."""
+    """What a View consults for one table: PtpTable, {code: rows}, {property: {code: value}} or {code: entry}."""
     table = loaded.table
     if loaded.kind == "ptp":
         return table
@@ -205,7 +234,9 @@ def bind(loaded: Loaded, block: m.BlockInfo | None):
         }
     if loaded.kind == "addon":
         return {code: _bind_addon(code, rows, block) for code, rows in table.entries.items()}
-    return table.entries  # pctc: {"pctc": {...}, "bilateral": {...}}
+    # pctc: {"pctc": {...}, "bilateral": {...}}; hcpcs: {code: (start, end, source)};
+    # icd10cm: {code: (billable, source)}
+    return table.entries
 
 
 def _bind_addon(code: str, rows, block) -> tuple:
@@ -228,6 +259,39 @@ def _bind_addon(code: str, rows, block) -> tuple:
             ends = {p: e for p, e in group["primaries"].items() if e is not None} or None
         edits.append(m.AddonEdit(code, aoc_type, primaries, start, end, group["source"], block, ends))
     return tuple(edits)
+
+
+def version_label(loaded: Loaded) -> str:
+    """``HCPC2026_JUL_ANWEB.txt, in force from 2026-07-01``."""
+    names = ", ".join(Path(f).name for f in loaded.files[:4]) + (", ..." if len(loaded.files) > 4 else "")
+    return f"{names}, in force from {dt.date.fromordinal(loaded.start).isoformat()}"
+
+
+def code_sets(loaded_tables: list[Loaded]) -> CodeSets | None:
+    """The HCPCS and ICD-10-CM versions every claim is checked against, or None if none is loaded.
+
+    An ICD-10-CM version judges the dates from its start until the next
+    version or the end of its fiscal year (September 30), whichever comes
+    first; a HCPCS version, as other tables, until the next version.
+    """
+    chosen = {kind: sorted((t for t in loaded_tables if t.kind == kind), key=lambda t: t.start)
+              for kind in CODE_SET_KINDS}
+    if not any(chosen.values()):
+        return None
+    icd = chosen["icd10cm"]
+    ends = []
+    for i, version in enumerate(icd):
+        end = fiscal_year_end(version.start)
+        if i + 1 < len(icd):
+            end = min(end, icd[i + 1].start - 1)
+        ends.append(end)
+    return CodeSets(
+        hcpcs=versions(loaded_tables, "hcpcs", None),
+        icd10cm=versions(loaded_tables, "icd10cm", None),
+        icd_ends=tuple(ends),
+        labels={kind: tuple(version_label(t) for t in chosen[kind]) for kind in CODE_SET_KINDS},
+        sources={kind: tuple(t.source for t in chosen[kind]) for kind in CODE_SET_KINDS},
+    )
 
 
 def versions(loaded_tables: list[Loaded], kind: str, claim_type: str | None) -> Versions | None:

@@ -192,3 +192,31 @@ class CodeProperty:
         if value is None and self.tables is not None:
             value = self.tables.at(day).get(code)
         return value
+
+
+@attrs.frozen
+class CodeSets:
+    """The code-set tables every line and diagnosis of a claim is checked against.
+
+    ``hcpcs`` versions map a code or modifier to (first valid date, last
+    valid date or None, "file:row"); ``icd10cm`` versions map a code (no
+    dot) to (billable, "file:row"). An ICD-10-CM version judges only the
+    dates from its start through ``icd_ends`` (the end of its fiscal year,
+    or the day before the next version).
+    """
+
+    hcpcs: Versions | None
+    icd10cm: Versions | None
+    icd_ends: tuple  # ordinal of the last day each ICD-10-CM version judges
+    labels: dict  # kind -> ("file, in force from DATE", ...) per version, oldest first
+    sources: dict  # kind -> (where the table statement is written, ...) per version
+
+    def icd_index(self, day: int) -> int | None:
+        """The ICD-10-CM version that judges ``day``, or None if no loaded fiscal year holds it."""
+        versions = self.icd10cm
+        if versions is None:
+            return None
+        index = bisect.bisect_right(versions.starts, day) - 1
+        if index < 0 or day > self.icd_ends[index]:
+            return None
+        return index

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import attrs
 
+from .. import validity
 from ..checks import FORMAT_RULES
 from ..claim import Claim
 from ..model import AddonEdit, PairEdit, UnitLimit
+from ..validity import VALIDITY_RULES
 from .model import TEST_SUFFIX
 
 
@@ -53,6 +55,8 @@ def looks_at(ruleset, rule_id: str, claim: Claim) -> bool:
         elif isinstance(row, (UnitLimit, AddonEdit)):
             if any(code == row.code and row.active_on(day) for code, day in codes):
                 return True
+    if rule_id in VALIDITY_RULES:
+        return validity.looks_at(ruleset, rule_id, claim)
     return rule_id.startswith("ncci.")  # CMS table rows: any claim of the table's type
 
 
@@ -114,6 +118,8 @@ def rule_sources(ruleset) -> dict[str, str]:
             sources.setdefault(f"ncci.{loaded.kind}", loaded.source)
         if loaded.kind == "mue":
             sources.setdefault("ncci.mue.unpublished", loaded.source)
+    for rule_id, source in validity.rule_sources(ruleset).items():  # codes.*: their table statement
+        sources.setdefault(rule_id, source)
     for rule_id in ruleset.rule_ids():
         sources.setdefault(rule_id, "a CMS table")
     return {rule_id: source for rule_id, source in sources.items()
