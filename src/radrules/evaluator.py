@@ -25,6 +25,7 @@ from .history import lines_of
 from .result import Finding, Result, build_result
 
 _EMPTY = ()
+_NO_MODIFIERS = frozenset()
 
 
 class LineView:
@@ -42,7 +43,7 @@ class LineView:
         self.line = line
         self.code = line.code
         modifiers = self.modifiers = line.modifiers
-        self.modset = frozenset(modifiers)
+        self.modset = frozenset(modifiers) if modifiers else _NO_MODIFIERS
         self.units = line.units
         date = self.date = line.date
         self.day = date.toordinal()
