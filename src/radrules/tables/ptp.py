@@ -69,6 +69,16 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
     valid_code = CodeReader()
     diagnostics = []
     is_code = codes.PROCEDURE_CODE.match
+    def new_code(code, column, number, line, fields, separator):
+        """The id of a code met for the first time, or None after reporting it is not a code."""
+        if valid_code(code):
+            ids[code] = len(names)
+            names.append(code)
+            return ids[code]
+        problems.field("RR507", f"`{code}` is not a procedure code (column {column + 1})", number, line, fields,
+                       column, separator)
+        return None
+
     for index, (display, file_name, data) in enumerate(parts):
         problems = Problems(display)
         text = read_text(data)
@@ -97,25 +107,13 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
                                  1, len(line), help="fields are separated by tabs")
                     continue
             c1, c2, existed, effective, deletion, modifier, reason = fields
-            ok = True
             id1 = ids.get(c1)
             if id1 is None:
-                if valid_code(c1):
-                    id1 = ids[c1] = len(names)
-                    names.append(c1)
-                else:
-                    problems.field("RR507", f"`{c1}` is not a procedure code (column 1)", number, line, fields, 0,
-                                   separator)
-                    ok = False
+                id1 = new_code(c1, 0, number, line, fields, separator)
             id2 = ids.get(c2)
             if id2 is None:
-                if valid_code(c2):
-                    id2 = ids[c2] = len(names)
-                    names.append(c2)
-                else:
-                    problems.field("RR507", f"`{c2}` is not a procedure code (column 2)", number, line, fields, 1,
-                                   separator)
-                    ok = False
+                id2 = new_code(c2, 1, number, line, fields, separator)
+            ok = id1 is not None and id2 is not None
             if ok and c1 == c2:
                 problems.field("RR507", f"{c1} is paired with itself", number, line, fields, 1, separator)
                 ok = False

@@ -43,10 +43,16 @@ class PtpTable:
         return code in self.col1
 
     def rows(self, column1: str, column2: str, block: BlockInfo) -> tuple:
+        """Every row of the pair (column1, column2), in file order."""
         span = self.col1.get(column1)
-        if span is None:
+        second = self.rank.get(column2)
+        if span is None or second is None:
             return ()
-        return self.partner(column1, span, block)(column2) or ()
+        lo, hi = span
+        i = bisect.bisect_left(self.col2, second, lo, hi)
+        if i >= hi or self.col2[i] != second:
+            return ()
+        return tuple(self.rows_at(i, hi, column1, column2, block))
 
     def rows_at(self, i: int, hi: int, column1: str, column2: str, block: BlockInfo) -> list:
         """The rows from position ``i`` on that share its column-2 code (within a slice ending at ``hi``)."""
@@ -58,29 +64,6 @@ class PtpTable:
             out.append(self._row(i, column1, column2, block))
             i += 1
         return out
-
-    def partner(self, column1: str, span: tuple, block: BlockInfo):
-        """A function from a column-2 code to the rows of (column1, it), or None if there are none."""
-        lo, hi = span
-        rank = self.rank
-        col2 = self.col2
-        bisect_left = bisect.bisect_left
-
-        def rows(column2: str):
-            second = rank.get(column2)
-            if second is None:
-                return None
-            i = bisect_left(col2, second, lo, hi)
-            if i >= hi or col2[i] != second:
-                return None
-            out = [self._row(i, column1, column2, block)]
-            i += 1
-            while i < hi and col2[i] == second:
-                out.append(self._row(i, column1, column2, block))
-                i += 1
-            return out
-
-        return rows
 
     def scan(self, column1: str, column2: str, block: BlockInfo) -> tuple:
         """The same rows by a linear pass over the whole table (for tests)."""
