@@ -201,3 +201,35 @@ def suggestion(word: str, candidates: Iterable[str]) -> str | None:
     """A ``help:`` text suggesting the nearest candidate, or None."""
     near = did_you_mean(word, candidates)
     return f"did you mean `{near}`?" if near else None
+
+
+def expected_tokens(error) -> set:
+    """The terminal names a lark parser would have accepted where ``error`` happened."""
+    expected = set(getattr(error, "expected", ()) or ())
+    interactive = getattr(error, "interactive_parser", None)
+    if interactive is not None:
+        try:  # the exact set of acceptable tokens (LALR lookaheads are merged)
+            expected = set(interactive.accepts()) or expected
+        except Exception:  # pragma: no cover - fall back to lark's own set
+            pass
+    return expected
+
+
+def expected_help(expected, got: str, terminals, words: dict) -> str | None:
+    """A ``help:`` text for a syntax error: the keyword ``got`` was probably meant, else what was expected.
+
+    ``terminals`` are the grammar's lark terminals; ``words`` says how the
+    non-literal ones read (``{"DATE": "a date (YYYY-MM-DD)"}``).
+    """
+    names = sorted(set(expected) - {"COMMENT", "WS"})
+    if not names:
+        return None
+    literal = {t.name: t.pattern.value for t in terminals if t.pattern.type == "str"}
+    keywords = [literal[n] for n in names if n in literal and literal[n].isalpha()]
+    near = did_you_mean(got, keywords) if got and got.isalpha() else None
+    if near:
+        return f"did you mean `{near}`?"
+    listed = sorted({words[n] if n in words else f"`{literal[n]}`" if n in literal else n.lower() for n in names})
+    if len(listed) > 8:
+        return "expected " + ", ".join(listed[:8]) + ", ..."
+    return "expected " + (listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " or " + listed[-1])

@@ -18,7 +18,7 @@ from lark.lexer import Token as LarkToken
 
 from . import _resources
 from . import syntax as s
-from .errors import Diagnostic, did_you_mean
+from .errors import Diagnostic, expected_help, expected_tokens
 
 #: Words that start a statement at the top level of a file.
 TOP_LEVEL_WORDS = (
@@ -143,13 +143,7 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
         )
 
     token: LarkToken = error.token if isinstance(error, UnexpectedToken) else None
-    expected = set(getattr(error, "expected", ()) or ())
-    interactive = getattr(error, "interactive_parser", None)
-    if interactive is not None:
-        try:  # the exact set of acceptable tokens (LALR lookaheads are merged)
-            expected = set(interactive.accepts()) or expected
-        except Exception:  # pragma: no cover - fall back to lark's own set
-            pass
+    expected = expected_tokens(error)
     if token is None or token.type == "$END":
         block = _open_block(padded, first_line)
         if "END" in expected and block:
@@ -223,36 +217,8 @@ def _end_span(name: str, lines: list[str], padded: str) -> s.Span:
     return s.Span(name, number, column, number, column + 1)
 
 
-def _terminal_word(name: str) -> str:
-    if name in _TERMINAL_WORDS:
-        return _TERMINAL_WORDS[name]
-    for terminal in rule_parser().terminals:
-        if terminal.name == name and terminal.pattern.type == "str":
-            return f"`{terminal.pattern.value}`"
-    return name.lower()
-
-
-def _keyword(name: str) -> str | None:
-    for terminal in rule_parser().terminals:
-        if terminal.name == name and terminal.pattern.type == "str" and terminal.pattern.value.isalpha():
-            return terminal.pattern.value
-    return None
-
-
 def _expected_help(expected, got: str) -> str | None:
-    names = sorted(set(expected) - {"COMMENT", "WS"})
-    if not names:
-        return None
-    keywords = [k for k in (_keyword(n) for n in names) if k]
-    near = did_you_mean(got, keywords) if got and got.isalpha() else None
-    words = sorted({_terminal_word(n) for n in names})
-    if len(words) > 8:
-        listed = ", ".join(words[:8]) + ", ..."
-    else:
-        listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
-    if near:
-        return f"did you mean `{near}`?"
-    return f"expected {listed}"
+    return expected_help(expected, got, rule_parser().terminals, _TERMINAL_WORDS)
 
 
 # ---------------------------------------------------------------- tree building

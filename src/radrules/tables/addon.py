@@ -13,7 +13,7 @@ Primary code ``CCCCC`` means contractor-defined primaries (type 2).
 from __future__ import annotations
 
 from .. import codes
-from .common import DateReader, Problems, csv_field_column, csv_records, normalize_header, read_text
+from .common import DateReader, Problems, csv_field_column, csv_records, header_columns, read_text
 from .store import RawTable
 
 COLUMNS = {
@@ -45,13 +45,7 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
         positions = None
         for first, last, fields, raw in csv_records(read_text(data)):
             if positions is None:
-                names = [normalize_header(f) for f in fields]
-                found = {}
-                for column, aliases in COLUMNS.items():
-                    for alias in aliases:
-                        if alias in names:
-                            found[column] = names.index(alias)
-                            break
+                found = header_columns(fields, COLUMNS)
                 if all(column in found for column in REQUIRED):
                     positions = found
                 elif first > 20:

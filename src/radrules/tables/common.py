@@ -135,6 +135,18 @@ def normalize_header(text: str) -> str:
     return re.sub(r"_julian$", "", name)
 
 
+def header_columns(fields: list[str], columns: dict) -> dict:
+    """Where each column of ``columns`` (name -> accepted header spellings) is in a header record."""
+    names = [normalize_header(f) for f in fields]
+    found = {}
+    for column, aliases in columns.items():
+        for alias in aliases:
+            if alias in names:
+                found[column] = names.index(alias)
+                break
+    return found
+
+
 def csv_field_column(raw: str, fields: list[str], index: int) -> int:
     """The 1-based column where field ``index`` starts in a one-line record (approximate for quotes)."""
     first_line = raw.splitlines()[0] if raw else ""

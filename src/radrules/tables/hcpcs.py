@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 
-from .common import DateReader, Problems, csv_field_column, csv_records, normalize_header, read_text
+from .common import DateReader, Problems, csv_field_column, csv_records, header_columns, normalize_header, read_text
 from .store import RawTable
 
 #: A HCPCS code (CPT shapes included, in case a file lists them) and a modifier.
@@ -201,13 +201,7 @@ def _csv(text: str, reader: _Reader) -> None:
     positions = None
     for first, _last, fields, raw in csv_records(text):
         if positions is None:
-            names = [normalize_header(f) for f in fields]
-            found = {}
-            for column, aliases in COLUMNS.items():
-                for alias in aliases:
-                    if alias in names:
-                        found[column] = names.index(alias)
-                        break
+            found = header_columns(fields, COLUMNS)
             if "hcpc" in found:
                 missing = [_NAMES[c] for c in ("term_dt",) if c not in found]
                 if "add_dt" not in found and "act_eff_dt" not in found:

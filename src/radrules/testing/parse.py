@@ -17,7 +17,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from lark.lexer import Token as LarkToken
 
 from .. import _resources
-from ..errors import Diagnostic, did_you_mean
+from ..errors import Diagnostic, expected_help, expected_tokens
 from ..syntax import Span, Token
 from .model import ClaimSpec, Expectation, RulesRef, TestCase, TestFile
 
@@ -129,13 +129,7 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
                           help=_expected_help(error.allowed or (), shown))
 
     token: LarkToken | None = error.token if isinstance(error, UnexpectedToken) else None
-    expected = set(getattr(error, "expected", ()) or ())
-    interactive = getattr(error, "interactive_parser", None)
-    if interactive is not None:
-        try:  # the exact set of acceptable tokens (LALR lookaheads are merged)
-            expected = set(interactive.accepts()) or expected
-        except Exception:  # pragma: no cover - fall back to lark's own set
-            pass
+    expected = expected_tokens(error)
     open_test = _open_test(padded[: token.start_pos] if token is not None and token.type != "$END" else padded)
     if token is not None and token.type == "STRING" and padded.startswith('"""', token.start_pos):
         span = Span(name, token.line, token.column, token.line, token.column + 3)
@@ -200,33 +194,8 @@ def _word_span(name: str, lines: list[str], number: int, word: str) -> Span:
     return Span(name, number, column, number, column + len(word))
 
 
-def _terminal_word(name: str) -> str:
-    if name in _TERMINAL_WORDS:
-        return _TERMINAL_WORDS[name]
-    keyword = _keyword(name)
-    return f"`{keyword}`" if keyword else name.lower()
-
-
-def _keyword(name: str) -> str | None:
-    for terminal in test_parser().terminals:
-        if terminal.name == name and terminal.pattern.type == "str":
-            return terminal.pattern.value
-    return None
-
-
 def _expected_help(expected, got: str) -> str | None:
-    names = sorted(set(expected) - {"COMMENT", "WS"})
-    if not names:
-        return None
-    keywords = [k for k in (_keyword(n) for n in names) if k and k.isalpha()]
-    near = did_you_mean(got, keywords) if got and got.isalpha() else None
-    if near:
-        return f"did you mean `{near}`?"
-    words = sorted({_terminal_word(n) for n in names})
-    if len(words) > 8:
-        words = words[:8] + ["..."]
-    listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
-    return f"expected {listed}"
+    return expected_help(expected, got, test_parser().terminals, _TERMINAL_WORDS)
 
 
 # ---------------------------------------------------------------- tree building
