@@ -317,6 +317,19 @@ class TestMalformed:
         assert words in error.problem
         assert isinstance(claim, radrules.Claim) and claim.id == "C9"
 
+    @pytest.mark.parametrize("segments, segment_id, words", [
+        (["LX*1", "SV1*HC:71046*10*UN*1***1:\xb2", "DTP*472*D8*20260302"], "SV1", "SV107 (diagnosis pointers)"),
+        (["LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*2026030\xb2"], "DTP", "not a D8 date"),
+    ])
+    def test_superscript_digits_are_not_digits(self, segments, segment_id, words):
+        """A Latin-1 superscript digit (byte B2) in a pointer or a date makes its claim unreadable, never crashes."""
+        good = ["CLM*C9*10***11:B:1", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"]
+        data = x12("CLM*C1*10***11:B:1", *segments, *good).encode("latin-1")
+        error, claim = list(radrules.read_x12(io.BytesIO(data)))
+        assert isinstance(error, radrules.InputError) and error.segment_id == segment_id
+        assert words in error.problem
+        assert claim.id == "C9"
+
     def test_sv101_seventh_component_is_the_description(self):
         """SV101-7 is the description (TR3), so a fifth code after four modifiers is not read as a modifier."""
         claim = one("CLM*C1*10***11:B:1", "LX*1", "SV1*HC:71046:26:TC:59:76:XU*10*UN*1", "DTP*472*D8*20260302")

@@ -223,7 +223,7 @@ def read_x12(source, *, payers: Mapping[str, str] | None = None) -> Iterator[Cla
 
 
 def _date8(value: str) -> dt.date | None:
-    if len(value) != 8 or not value.isdigit():
+    if len(value) != 8 or not value.isdecimal():
         return None
     try:
         return dt.date(int(value[:4]), int(value[4:6]), int(value[6:]))
@@ -716,7 +716,7 @@ class _Walker:
             if pointers:
                 numbers = []
                 for pointer in pointers.split(component):
-                    if not pointer.isdigit():
+                    if not pointer.isdecimal():
                         raise _ClaimProblem(number, segment_id, "SV107 (diagnosis pointers) must be whole numbers")
                     numbers.append(int(pointer))
                 out["diagnosis_pointers"] = numbers
@@ -755,7 +755,7 @@ def _element(elements: list, position: int) -> str:
 
 
 def _quote_count(text: str) -> str:
-    return text if text.isdigit() else "no number"
+    return text if text.isdecimal() else "no number"
 
 
 def _place_of(path: str, places: dict, claim: _ClaimState) -> tuple[int, str]:
