@@ -27,6 +27,8 @@ from ..claim import Claim
 from ..errors import ClaimError, InputError
 
 CHUNK = 1 << 16
+#: How many distinct dates a reader remembers (it forgets them all when full).
+_DATES_KEPT = 4096
 
 #: SBR09 claim filing indicator codes that name the payer for the bundled rules.
 FILING_INDICATOR_PAYERS = {"MA": "medicare", "MB": "medicare", "MC": "medicaid"}
@@ -42,6 +44,10 @@ _READ = frozenset((
     "ISA", "IEA", "GS", "GE", "ST", "SE", "BHT", "HL", "SBR", "NM1", "DMG", "CLM", "REF", "DTP",
     "HI", "LX", "SV1", "SV2",
 ))
+#: Segments of a CLM loop that the claim is built from; a claim's other segments are skipped.
+_CLAIM_BODY = frozenset(("LX", "SV1", "SV2", "SBR", "NM1", "REF", "DTP", "HI"))
+#: Segments that end a CLM loop (a claim ends at the next CLM, HL or SE; the others are errors there).
+_CLAIM_END = frozenset(("CLM", "HL", "SE", "ST", "GS", "GE", "ISA", "IEA"))
 
 
 # ---------------------------------------------------------------- tokenizer
@@ -206,14 +212,22 @@ def read_x12(source, *, payers: Mapping[str, str] | None = None) -> Iterator[Cla
     try:
         walker = _Walker(name, dict(payers or {}))
         out = walker.out
-        read = _READ
+        read, body_ids, end_ids = _READ, _CLAIM_BODY, _CLAIM_END
         number, segment_id = 0, None
+        body = None  # the segments of the CLM loop being read
+        element = None
         for number, segment_id, text in _tokenize(handle, name):
+            if body is not None and segment_id not in end_ids:
+                if segment_id in body_ids:
+                    body.append((number, segment_id, text.split(element)))
+                continue
             if segment_id in read:
                 walker.segment(number, segment_id, text)
                 if out:
                     yield from out
                     out.clear()
+                body = walker.claim.body if walker.claim is not None else None
+                element = walker.delimiters.element
             elif not walker.in_transaction:
                 walker.outside(number, segment_id)
         walker.finish(number, segment_id)
@@ -232,6 +246,8 @@ def _date8(value: str) -> dt.date | None:
 
 
 def _number(value: str) -> float | int | None:
+    if value.isdecimal() and len(value) < 16:  # a whole number, exact as a float too
+        return int(value)
     try:
         number = float(value)
     except ValueError:
@@ -265,14 +281,14 @@ class _Line:
 class _ClaimState:
     """What one CLM loop has collected so far."""
 
-    __slots__ = ("position", "number", "elements", "section", "lines", "diagnoses", "system", "principal",
+    __slots__ = ("position", "number", "elements", "body", "lines", "diagnoses", "system", "principal",
                  "prior_auth", "rendering_npi", "received", "statement", "problem")
 
     def __init__(self, position: int, number: int, elements: list):
         self.position = position
         self.number = number
         self.elements = elements
-        self.section = "claim"  # claim (2300/2310), other (2320/2330), line (2400/2410/2420)
+        self.body: list[tuple[int, str, list]] = []  # (number, id, elements) of its _CLAIM_BODY segments
         self.lines: list[_Line] = []
         self.diagnoses: list[str] = []
         self.system = None
@@ -307,6 +323,7 @@ class _Walker:
         self.skip_reason = ""
         self.transaction_control = ""
         self.transaction_start = 0
+        self.dates: dict[str, dt.date] = {}  # CCYYMMDD -> date, see date8()
 
     # ------------------------------------------------------------ envelope
 
@@ -452,13 +469,8 @@ class _Walker:
             return
         if claim is None:
             self.header_segment(number, segment_id, elements)
-            return
-        if claim.problem is not None:
-            return
-        try:
-            self.claim_segment(claim, number, segment_id, elements)
-        except _ClaimProblem as problem:
-            claim.problem = problem
+        elif segment_id in _CLAIM_BODY:
+            claim.body.append((number, segment_id, elements))
 
     def header_segment(self, number: int, segment_id: str, elements: list) -> None:
         """Segments before the first CLM of a subscriber or patient loop."""
@@ -481,57 +493,60 @@ class _Walker:
             elif self.last_entity == "QC" and self.level == "23" and self.patient is not None:
                 self.patient["dmg"] = (number, elements)
 
-    def claim_segment(self, claim: _ClaimState, number: int, segment_id: str, elements: list) -> None:
-        section = claim.section
-        if segment_id == "LX":
-            claim.section = "line"
-            claim.lines.append(_Line(number))
-            return
-        if segment_id in ("SV1", "SV2"):
-            expected = "SV1" if self.claim_type == "professional" else "SV2"
-            if segment_id != expected:
-                raise _ClaimProblem(number, segment_id, f"a {segment_id} service line in an "
-                                    f"{'837P' if expected == 'SV1' else '837I'} claim, which uses {expected}")
-            if section != "line" or claim.lines[-1].elements is not None:
-                claim.section = "line"
-                claim.lines.append(_Line(number))
-            line = claim.lines[-1]
-            line.number, line.segment_id, line.elements = number, segment_id, elements
-            return
-        if segment_id == "SBR":
-            if section == "line":
-                raise _ClaimProblem(number, segment_id, "an other-subscriber loop (SBR) after the service lines")
-            claim.section = "other"
-            return
-        if section == "other":
-            return
-        if segment_id == "NM1":
-            entity = _element(elements, 1)
-            self.last_entity = entity
-            if entity == "82" and _element(elements, 8) == "XX":
-                npi = _element(elements, 9) or None
+    def walk_claim(self, claim: _ClaimState) -> None:
+        """Read the segments of a CLM loop in order (2300/2310, other subscribers 2320/2330, lines 2400)."""
+        expected = "SV1" if self.claim_type == "professional" else "SV2"
+        section = "claim"  # claim (2300/2310), other (2320/2330), line (2400/2410/2420)
+        lines = claim.lines
+        line = None
+        for number, segment_id, elements in claim.body:
+            if segment_id == "LX":
+                section = "line"
+                line = _Line(number)
+                lines.append(line)
+                continue
+            if segment_id == "SV1" or segment_id == "SV2":
+                if segment_id != expected:
+                    raise _ClaimProblem(number, segment_id, f"a {segment_id} service line in an "
+                                        f"{'837P' if expected == 'SV1' else '837I'} claim, which uses {expected}")
+                if section != "line" or line.elements is not None:
+                    section = "line"
+                    line = _Line(number)
+                    lines.append(line)
+                line.number, line.segment_id, line.elements = number, segment_id, elements
+                continue
+            if segment_id == "SBR":
                 if section == "line":
-                    claim.lines[-1].rendering_npi = npi
-                else:
-                    claim.rendering_npi = npi
-        elif segment_id == "REF":
-            if _element(elements, 1) == "G1":
-                value = _element(elements, 2)
-                if not value:
-                    raise _ClaimProblem(number, segment_id, "REF*G1 without a prior-authorization number (REF02)")
-                if value not in claim.prior_auth:
-                    claim.prior_auth.append(value)
-        elif segment_id == "DTP":
-            qualifier = _element(elements, 1)
-            if section == "line":
-                if qualifier == "472":
-                    claim.lines[-1].date = (number, elements)
-            elif qualifier == "050":
-                claim.received = (number, elements)
-            elif qualifier == "434":
-                claim.statement = (number, elements)
-        elif segment_id == "HI" and section == "claim":
-            self.diagnoses(claim, number, elements)
+                    raise _ClaimProblem(number, segment_id, "an other-subscriber loop (SBR) after the service lines")
+                section = "other"
+                continue
+            if section == "other":
+                continue
+            if segment_id == "DTP":
+                qualifier = elements[1] if len(elements) > 1 else ""
+                if section == "line":
+                    if qualifier == "472":
+                        line.date = (number, elements)
+                elif qualifier == "050":
+                    claim.received = (number, elements)
+                elif qualifier == "434":
+                    claim.statement = (number, elements)
+            elif segment_id == "NM1":
+                if _element(elements, 1) == "82" and _element(elements, 8) == "XX":
+                    npi = _element(elements, 9) or None
+                    if section == "line":
+                        line.rendering_npi = npi
+                    else:
+                        claim.rendering_npi = npi
+            elif segment_id == "REF":
+                if _element(elements, 1) == "G1":
+                    value = _element(elements, 2)
+                    if not value:
+                        raise _ClaimProblem(number, segment_id, "REF*G1 without a prior-authorization number (REF02)")
+                    if value not in claim.prior_auth:
+                        claim.prior_auth.append(value)
+            elif segment_id == "HI" and section == "claim":
+                self.diagnoses(claim, number, elements)
 
     def diagnoses(self, claim: _ClaimState, number: int, elements: list) -> None:
         component = self.delimiters.component
@@ -575,26 +590,26 @@ class _Walker:
         try:
             if claim.problem is not None:
                 raise claim.problem
-            data, places = self.build(claim)
+            self.walk_claim(claim)
+            data = self.build(claim)
             try:
                 self.out.append(Claim.from_dict(data))
             except ClaimError as error:
-                number, segment_id = _place_of(error.path, places, claim)
+                number, segment_id = self.place_of(error.path, claim)
                 raise _ClaimProblem(number, segment_id, str(error)) from None
         except _ClaimProblem as problem:
             self.out.append(InputError(self.name, problem.problem, segment=problem.number,
                                        segment_id=problem.segment_id, claim=claim.position))
 
-    def build(self, claim: _ClaimState) -> tuple[dict, dict]:
-        """The claim in its JSON shape, and the segment (number, id) of each part for errors."""
+    def build(self, claim: _ClaimState) -> dict:
+        """The claim in its JSON shape (dates as ``datetime.date``)."""
         elements = claim.elements
         component = self.delimiters.component
-        places = {"": (claim.number, "CLM")}
-        claim_id = _element(elements, 1)
+        claim_id = elements[1] if len(elements) > 1 else ""
         if not claim_id:
             raise _ClaimProblem(claim.number, "CLM", "CLM01 (the claim id) is empty")
         data: dict = {"id": claim_id, "type": self.claim_type}
-        facility = _element(elements, 5).split(component)
+        facility = elements[5].split(component) if len(elements) > 5 else [""]
         if self.claim_type == "professional" and facility[0]:
             data["place_of_service"] = facility[0]
         if len(facility) > 2 and facility[2]:
@@ -603,41 +618,42 @@ class _Walker:
         payer = self.payer_of(subscriber)
         if payer:
             data["payer"] = payer
-        patient: dict = {}
-        dmg = (self.patient or subscriber).get("dmg")
-        if self.patient is None and subscriber.get("member_id"):
-            patient["id"] = subscriber["member_id"]
-        if dmg is not None:
-            number, dmg_elements = dmg
-            places["patient"] = (number, "DMG")
-            if _element(dmg_elements, 2):
-                if _element(dmg_elements, 1) not in ("D8", ""):
-                    raise _ClaimProblem(number, "DMG", "DMG01 must be D8 (a date as CCYYMMDD)")
-                birth = _date8(_element(dmg_elements, 2))
-                if birth is None:
-                    raise _ClaimProblem(number, "DMG", "DMG02 (birth date) is not a date as CCYYMMDD")
-                patient["birth_date"] = birth.isoformat()
-            sex = _element(dmg_elements, 3)
-            if sex:
-                patient["sex"] = sex
+        patient = self.patient_of(subscriber)
         if patient:
             data["patient"] = patient
         if claim.prior_auth:
             data["prior_auth"] = list(claim.prior_auth)
         received = self.received_of(claim)
         if received is not None:
-            data["received"] = received.isoformat()
+            data["received"] = received
         data["diagnoses"] = list(claim.diagnoses)
         if claim.system == "icd9":
             data["diagnosis_system"] = "icd9"
         if not claim.lines:
             raise _ClaimProblem(claim.number, "CLM", "the claim has no service line (LX with SV1 or SV2)")
-        lines = []
-        for index, line in enumerate(claim.lines):
-            places[f"lines[{index}]"] = (line.number, line.segment_id)
-            lines.append(self.build_line(claim, line, component))
-        data["lines"] = lines
-        return data, places
+        build_line = self.build_line
+        data["lines"] = [build_line(claim, line, component) for line in claim.lines]
+        return data
+
+    def patient_of(self, subscriber: dict) -> dict:
+        """Birth date and sex of the patient (2010CA, else 2010BA), and the member id of a subscriber-patient."""
+        patient: dict = {}
+        dmg = (self.patient or subscriber).get("dmg")
+        if self.patient is None and subscriber.get("member_id"):
+            patient["id"] = subscriber["member_id"]
+        if dmg is not None:
+            number, dmg_elements = dmg
+            if _element(dmg_elements, 2):
+                if _element(dmg_elements, 1) not in ("D8", ""):
+                    raise _ClaimProblem(number, "DMG", "DMG01 must be D8 (a date as CCYYMMDD)")
+                birth = self.date8(_element(dmg_elements, 2))
+                if birth is None:
+                    raise _ClaimProblem(number, "DMG", "DMG02 (birth date) is not a date as CCYYMMDD")
+                patient["birth_date"] = birth
+            sex = _element(dmg_elements, 3)
+            if sex:
+                patient["sex"] = sex
+        return patient
 
     def payer_of(self, subscriber: dict) -> str | None:
         payer_id = subscriber.get("payer_id")
@@ -652,49 +668,70 @@ class _Walker:
     def received_of(self, claim: _ClaimState) -> dt.date | None:
         if claim.received is not None:
             number, elements = claim.received
-            value = _date8(_element(elements, 3)) if _element(elements, 2) == "D8" else None
+            value = self.date8(_element(elements, 3)) if _element(elements, 2) == "D8" else None
             if value is None:
                 raise _ClaimProblem(number, "DTP", "DTP*050 (received date) is not a D8 date as CCYYMMDD")
             return value
         if self.created is not None:
             number, text = self.created
-            value = _date8(text)
+            value = self.date8(text)
             if value is None:
                 raise _ClaimProblem(number, "BHT", "BHT04 (creation date) is not a date as CCYYMMDD")
             return value
         return None
 
+    def date8(self, value: str) -> dt.date | None:
+        """``_date8``, remembering the dates seen (a file holds few distinct dates)."""
+        dates = self.dates
+        date = dates.get(value)
+        if date is None:
+            date = _date8(value)
+            if date is not None:
+                if len(dates) >= _DATES_KEPT:
+                    dates.clear()
+                dates[value] = date
+        return date
+
     def build_line(self, claim: _ClaimState, line: _Line, component: str) -> dict:
-        if line.elements is None:
+        elements = line.elements
+        if elements is None:
             raise _ClaimProblem(line.number, "LX", "a service line (LX) without its SV1 or SV2")
-        elements, number, segment_id = line.elements, line.number, line.segment_id
+        number, segment_id = line.number, line.segment_id
         professional = segment_id == "SV1"
+        size = len(elements)
         out: dict = {}
         if professional:
-            procedure, charge, unit_at = _element(elements, 1), _element(elements, 2), 4
+            procedure = elements[1] if size > 1 else ""
+            charge = elements[2] if size > 2 else ""
+            unit_at = 4
         else:
-            revenue = _element(elements, 1)
+            revenue = elements[1] if size > 1 else ""
             if revenue:
                 out["revenue_code"] = revenue
-            procedure, charge, unit_at = _element(elements, 2), _element(elements, 3), 5
-        where = f"{segment_id}{1 if professional else 2:02d}"
+            procedure = elements[2] if size > 2 else ""
+            charge = elements[3] if size > 3 else ""
+            unit_at = 5
         if not procedure:
-            raise _ClaimProblem(number, segment_id, f"{where} (the procedure code) is empty; radrules needs a "
-                                "CPT/HCPCS code on every line")
+            raise _ClaimProblem(number, segment_id, f"{segment_id}0{1 if professional else 2} (the procedure code) "
+                                "is empty; radrules needs a CPT/HCPCS code on every line")
         parts = procedure.split(component)
         if parts[0] != "HC":
-            raise _ClaimProblem(number, segment_id, f"{where}-1 must be HC (CPT/HCPCS codes)")
+            raise _ClaimProblem(number, segment_id, f"{segment_id}0{1 if professional else 2}-1 must be HC "
+                                "(CPT/HCPCS codes)")
         if len(parts) < 2 or not parts[1]:
-            raise _ClaimProblem(number, segment_id, f"{where}-2 (the procedure code) is empty")
+            raise _ClaimProblem(number, segment_id, f"{segment_id}0{1 if professional else 2}-2 (the procedure "
+                                "code) is empty")
         out["code"] = parts[1]
-        modifiers = parts[2:6]
-        while modifiers and not modifiers[-1]:
-            modifiers.pop()
-        if "" in modifiers:
-            raise _ClaimProblem(number, segment_id, f"{where}: an empty modifier before a later one")
-        if modifiers:
-            out["modifiers"] = modifiers
-        units_text = _element(elements, unit_at)
+        if len(parts) > 2:
+            modifiers = parts[2:6]
+            while modifiers and not modifiers[-1]:
+                modifiers.pop()
+            if "" in modifiers:
+                raise _ClaimProblem(number, segment_id, f"{segment_id}0{1 if professional else 2}: an empty "
+                                    "modifier before a later one")
+            if modifiers:
+                out["modifiers"] = modifiers
+        units_text = elements[unit_at] if size > unit_at else ""
         units = _number(units_text) if units_text else None
         if units is None:
             raise _ClaimProblem(number, segment_id, f"{segment_id}{unit_at:02d} (units) is missing or not a number")
@@ -705,14 +742,14 @@ class _Walker:
                 raise _ClaimProblem(number, segment_id, f"{segment_id}{unit_at - 2:02d} (charge) is not a number")
             out["charge"] = amount
         start, end = self.line_dates(claim, line)
-        out["date"] = start.isoformat()
+        out["date"] = start
         if end is not None and end != start:
-            out["end_date"] = end.isoformat()
+            out["end_date"] = end
         if professional:
-            place = _element(elements, 5)
+            place = elements[5] if size > 5 else ""
             if place:
                 out["place_of_service"] = place
-            pointers = _element(elements, 7)
+            pointers = elements[7] if size > 7 else ""
             if pointers:
                 numbers = []
                 for pointer in pointers.split(component):
@@ -729,25 +766,43 @@ class _Walker:
 
     def line_dates(self, claim: _ClaimState, line: _Line) -> tuple[dt.date, dt.date | None]:
         if line.date is not None:
-            return _dates(line.date, "DTP*472 (service date)")
+            return self.dates_of(line.date, "DTP*472 (service date)")
         if self.claim_type == "institutional" and claim.statement is not None:
-            return _dates(claim.statement, "DTP*434 (statement dates)")
+            return self.dates_of(claim.statement, "DTP*434 (statement dates)")
         raise _ClaimProblem(line.number, line.segment_id, "the service line has no service date (DTP*472)")
 
+    def dates_of(self, dtp: tuple, what: str) -> tuple[dt.date, dt.date | None]:
+        """The date (D8) or the first and last dates (RD8) of a DTP segment."""
+        number, elements = dtp
+        if len(elements) > 3:
+            form, value = elements[2], elements[3]
+        else:
+            form, value = _element(elements, 2), ""
+        if form == "D8":
+            date = self.date8(value)
+            if date is not None:
+                return date, None
+        elif form == "RD8":
+            first, dash, last = value.partition("-")
+            start, end = self.date8(first), self.date8(last)
+            if dash and start is not None and end is not None:
+                return start, end
+        raise _ClaimProblem(number, "DTP", f"{what} is not a D8 date (CCYYMMDD) or an RD8 range "
+                            "(CCYYMMDD-CCYYMMDD)")
 
-def _dates(dtp: tuple, what: str) -> tuple[dt.date, dt.date | None]:
-    number, elements = dtp
-    form, value = _element(elements, 2), _element(elements, 3)
-    if form == "D8":
-        date = _date8(value)
-        if date is not None:
-            return date, None
-    elif form == "RD8":
-        first, dash, last = value.partition("-")
-        start, end = _date8(first), _date8(last)
-        if dash and start is not None and end is not None:
-            return start, end
-    raise _ClaimProblem(number, "DTP", f"{what} is not a D8 date (CCYYMMDD) or an RD8 range (CCYYMMDD-CCYYMMDD)")
+    def place_of(self, path: str, claim: _ClaimState) -> tuple[int, str]:
+        """The segment behind a ClaimError's field path (``lines[2].units`` -> that line's SV1)."""
+        head = path.split(".", 1)[0]
+        if head.startswith("lines["):
+            index = head[6:].split("]", 1)[0]
+            if index.isdecimal() and int(index) < len(claim.lines):
+                line = claim.lines[int(index)]
+                return line.number, line.segment_id
+        elif head == "patient":
+            dmg = (self.patient or self.subscriber).get("dmg")
+            if dmg is not None:
+                return dmg[0], "DMG"
+        return claim.number, "CLM"
 
 
 def _element(elements: list, position: int) -> str:
@@ -756,11 +811,3 @@ def _element(elements: list, position: int) -> str:
 
 def _quote_count(text: str) -> str:
     return text if text.isdecimal() else "no number"
-
-
-def _place_of(path: str, places: dict, claim: _ClaimState) -> tuple[int, str]:
-    """The segment behind a ClaimError's field path (``lines[2].units`` -> that line's SV1)."""
-    head = path.split(".", 1)[0]
-    if head.startswith("lines["):
-        head = head.split("]", 1)[0] + "]"
-    return places.get(head) or places[""]
