@@ -133,7 +133,9 @@ def _read_json(text: str, name: str) -> Iterator[tuple[int, object]]:
     except json.JSONDecodeError as first_problem:
         # JSON Lines: one claim per non-empty line.
         position = 0
-        for number, line in enumerate(text.splitlines(), 1):
+        # Lines end at "\n" only: str.splitlines() would also break at U+2028, U+2029 and U+0085,
+        # which JSON allows inside strings.
+        for number, line in enumerate(text.split("\n"), 1):
             if not line.strip():
                 continue
             try:
