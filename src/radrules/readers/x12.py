@@ -27,6 +27,8 @@ from ..claim import Claim
 from ..errors import ClaimError, InputError
 
 CHUNK = 1 << 16
+#: What may follow the last segment terminator of a file (line ends, blanks, a DOS end-of-file mark).
+TRAILING = "\r\n \t\x1a"
 #: How many distinct dates a reader remembers (it forgets them all when full).
 _DATES_KEPT = 4096
 
@@ -139,8 +141,15 @@ def tokenize(source) -> Iterator[tuple[int, str, str]]:
             handle.close()
 
 
-def _tokenize(handle, name: str) -> Iterator[tuple[int, str, str]]:
-    chunks = _chunks(handle, name)
+#: Problems the tokenizer reports (also readers/x12_split.py).
+NOT_A_SEGMENT = ("not a segment: a segment starts with an id of 2 or 3 letters or digits (are the delimiters "
+                 "in the ISA right?)")
+OTHER_DELIMITERS = "this interchange uses other delimiters than the first one; split the file at its ISA segments"
+CUT_OFF = "the file ends inside a segment (no segment terminator after it)"
+
+
+def _head(chunks: Iterator[str], name: str) -> tuple[str, Delimiters | None]:
+    """The first chunks (at least 200 characters, leading blanks dropped) and the ISA's delimiters (None: no text)."""
     head = ""
     for chunk in chunks:
         head += chunk
@@ -148,10 +157,18 @@ def _tokenize(handle, name: str) -> Iterator[tuple[int, str, str]]:
             break
     head = head.lstrip()
     if not head:
-        return
+        return head, None
     if not head.startswith("ISA"):
         raise InputError(name, "not an X12 file: it must start with an ISA segment", segment=1)
-    delimiters, _ = _delimiters(head, name)
+    return head, _delimiters(head, name)[0]
+
+
+def _tokenize(handle, name: str) -> Iterator[tuple[int, str, str]]:
+    """:func:`tokenize` on an open file."""
+    chunks = _chunks(handle, name)
+    head, delimiters = _head(chunks, name)
+    if delimiters is None:
+        return
     element, terminator = delimiters.element, delimiters.segment
     number = 0
     rest = ""
@@ -176,15 +193,12 @@ def _tokenize(handle, name: str) -> Iterator[tuple[int, str, str]]:
             cut = segment.find(element)
             segment_id = segment if cut < 0 else segment[:cut]
             if not (1 < len(segment_id) < 4 and segment_id.isalnum()):
-                raise InputError(name, "not a segment: a segment starts with an id of 2 or 3 letters or digits "
-                                 "(are the delimiters in the ISA right?)", segment=number)
+                raise InputError(name, NOT_A_SEGMENT, segment=number)
             if segment_id == "ISA" and number > 1 and (segment[3:4] != element or segment[-2:-1] != element):
-                raise InputError(name, "this interchange uses other delimiters than the first one; "
-                                 "split the file at its ISA segments", segment=number, segment_id="ISA")
+                raise InputError(name, OTHER_DELIMITERS, segment=number, segment_id="ISA")
             yield number, segment_id, segment
-    if rest.strip("\r\n \t\x1a"):
-        raise InputError(name, "the file ends inside a segment (no segment terminator after it)",
-                         segment=number + 1)
+    if rest.strip(TRAILING):
+        raise InputError(name, CUT_OFF, segment=number + 1)
 
 
 def delimiters_of(isa: str) -> Delimiters:
@@ -324,6 +338,23 @@ class _Walker:
         self.transaction_control = ""
         self.transaction_start = 0
         self.dates: dict[str, dt.date] = {}  # CCYYMMDD -> date, see date8()
+
+    def snapshot(self) -> tuple:
+        """What a walker resumed inside a transaction set needs (see readers/x12_split.py)."""
+        return (self.name, self.payers, self.delimiters, self.claim_type, self.created, self.level,
+                dict(self.subscriber), None if self.patient is None else dict(self.patient), self.last_entity,
+                self.claims)
+
+    @classmethod
+    def resume(cls, snapshot: tuple) -> "_Walker":
+        """A walker in the state of :meth:`snapshot`, inside the transaction set."""
+        (name, payers, delimiters, claim_type, created, level, subscriber, patient, last_entity,
+         claims) = snapshot
+        walker = cls(name, payers)
+        walker.delimiters, walker.claim_type, walker.created, walker.level = delimiters, claim_type, created, level
+        walker.subscriber, walker.patient, walker.last_entity, walker.claims = subscriber, patient, last_entity, claims
+        walker.in_transaction = True
+        return walker
 
     # ------------------------------------------------------------ envelope
 
