@@ -22,6 +22,7 @@ import json
 import os
 import signal
 import sys
+from json.encoder import encode_basestring_ascii as _json_text
 from typing import Callable, Iterator
 
 from ..claim import Claim
@@ -221,13 +222,40 @@ def run_unit(unit: Unit, ruleset, options: Options) -> Outcome:
             continue
         summary.add(claim, result)
         if output_format == "json":
-            parts.append(json.dumps(result.to_dict()) + "\n")
+            parts.append(result_json(result) + "\n")
         elif output_format == "fhir":
             parts.append(json.dumps(to_fhir_claim_response(result, resource if resource is not None else claim))
                          + "\n")
         else:
             parts.append(render_text(result, position, label) + "\n")
     return Outcome("".join(parts), summary)
+
+
+_STATUS_JSON = {"pay": '"pay"', "deny": '"deny"', "review": '"review"'}
+
+
+def result_json(result) -> str:
+    """``json.dumps(result.to_dict())``, written directly: the same text, in half the time.
+
+    tests/test_cli_batch.py checks both agree; change both together.
+    """
+    text = _json_text
+    findings = ", ".join([
+        f'{{"rule": {text(f.rule)}, "kind": {text(f.kind)}, "severity": {text(f.severity)}, '
+        f'"lines": [{", ".join(map(str, f.lines))}], "related_lines": [{", ".join(map(str, f.related_lines))}], '
+        f'"codes": [{", ".join(map(text, f.codes))}], "carc": {_json_optional(f.carc)}, '
+        f'"rarc": [{", ".join(map(text, f.rarc))}], "message": {text(f.message)}, '
+        f'"reference": {_json_optional(f.reference)}, "source": {_json_optional(f.source)}}}'
+        for f in result.findings
+    ])
+    status = _STATUS_JSON
+    lines = ", ".join([f'{{"line": {number}, "status": {status[s]}}}' for number, s in enumerate(result.statuses, 1)])
+    return (f'{{"claim": {_json_optional(result.claim)}, "passed": {"true" if result.passed else "false"}, '
+            f'"findings": [{findings}], "lines": [{lines}]}}')
+
+
+def _json_optional(value) -> str:
+    return "null" if value is None else _json_text(value)
 
 
 def format_error(output_format: str, position: int, error: Exception, label: str | None = None) -> str:

@@ -23,7 +23,7 @@ import datetime as dt
 import os
 from typing import IO, Iterator, Mapping
 
-from ..claim import Claim
+from ..claim import _FREQUENCY, _REVENUE_CODE, SEXES, Claim, Line, Patient
 from ..errors import ClaimError, InputError
 
 CHUNK = 1 << 16
@@ -622,9 +622,12 @@ class _Walker:
             if claim.problem is not None:
                 raise claim.problem
             self.walk_claim(claim)
-            data = self.build(claim)
+            built = self.build(claim)
+            if type(built) is Claim:
+                self.out.append(built)
+                return
             try:
-                self.out.append(Claim.from_dict(data))
+                self.out.append(Claim.from_dict(built))
             except ClaimError as error:
                 number, segment_id = self.place_of(error.path, claim)
                 raise _ClaimProblem(number, segment_id, str(error)) from None
@@ -632,38 +635,39 @@ class _Walker:
             self.out.append(InputError(self.name, problem.problem, segment=problem.number,
                                        segment_id=problem.segment_id, claim=claim.position))
 
-    def build(self, claim: _ClaimState) -> dict:
-        """The claim in its JSON shape (dates as ``datetime.date``)."""
+    def build(self, claim: _ClaimState) -> Claim | dict:
+        """The claim; or, when a value needs ``Claim.from_dict``'s checks, its JSON shape (dates as dates)."""
         elements = claim.elements
         component = self.delimiters.component
         claim_id = elements[1] if len(elements) > 1 else ""
         if not claim_id:
             raise _ClaimProblem(claim.number, "CLM", "CLM01 (the claim id) is empty")
-        data: dict = {"id": claim_id, "type": self.claim_type}
         facility = elements[5].split(component) if len(elements) > 5 else [""]
-        if self.claim_type == "professional" and facility[0]:
-            data["place_of_service"] = facility[0]
-        if len(facility) > 2 and facility[2]:
-            data["frequency"] = facility[2]
+        place = facility[0] if self.claim_type == "professional" and facility[0] else None
+        frequency = facility[2] if len(facility) > 2 and facility[2] else None
         subscriber = self.subscriber
-        payer = self.payer_of(subscriber)
-        if payer:
-            data["payer"] = payer
+        payer = self.payer_of(subscriber) or None
         patient = self.patient_of(subscriber)
-        if patient:
-            data["patient"] = patient
-        if claim.prior_auth:
-            data["prior_auth"] = list(claim.prior_auth)
         received = self.received_of(claim)
-        if received is not None:
-            data["received"] = received
-        data["diagnoses"] = list(claim.diagnoses)
-        if claim.system == "icd9":
-            data["diagnosis_system"] = "icd9"
         if not claim.lines:
             raise _ClaimProblem(claim.number, "CLM", "the claim has no service line (LX with SV1 or SV2)")
-        build_line = self.build_line
-        data["lines"] = [build_line(claim, line, component) for line in claim.lines]
+        line_values = self.line_values
+        lines = [line_values(claim, line, component) for line in claim.lines]
+        system = "icd9" if claim.system == "icd9" else "icd10"
+        built = _claim_of(claim_id, self.claim_type, payer, patient, place, frequency, claim.prior_auth, received,
+                          claim.diagnoses, system, lines)
+        if built is not None:
+            return built
+        data: dict = {"id": claim_id, "type": self.claim_type}
+        for key, value in (("place_of_service", place), ("frequency", frequency), ("payer", payer),
+                           ("patient", patient or None), ("prior_auth", list(claim.prior_auth) or None),
+                           ("received", received)):
+            if value is not None:
+                data[key] = value
+        data["diagnoses"] = list(claim.diagnoses)
+        if system == "icd9":
+            data["diagnosis_system"] = "icd9"
+        data["lines"] = [_line_shape(values) for values in lines]
         return data
 
     def patient_of(self, subscriber: dict) -> dict:
@@ -723,22 +727,22 @@ class _Walker:
                 dates[value] = date
         return date
 
-    def build_line(self, claim: _ClaimState, line: _Line, component: str) -> dict:
+    def line_values(self, claim: _ClaimState, line: _Line, component: str) -> tuple:
+        """(code, modifiers, units, charge, date, end date, place of service, diagnosis pointers, rendering NPI,
+        revenue code) of a service line; absent values are None (``_line_shape`` gives its JSON shape)."""
         elements = line.elements
         if elements is None:
             raise _ClaimProblem(line.number, "LX", "a service line (LX) without its SV1 or SV2")
         number, segment_id = line.number, line.segment_id
         professional = segment_id == "SV1"
         size = len(elements)
-        out: dict = {}
+        revenue = None
         if professional:
             procedure = elements[1] if size > 1 else ""
             charge = elements[2] if size > 2 else ""
             unit_at = 4
         else:
-            revenue = elements[1] if size > 1 else ""
-            if revenue:
-                out["revenue_code"] = revenue
+            revenue = (elements[1] if size > 1 else "") or None
             procedure = elements[2] if size > 2 else ""
             charge = elements[3] if size > 3 else ""
             unit_at = 5
@@ -752,7 +756,7 @@ class _Walker:
         if len(parts) < 2 or not parts[1]:
             raise _ClaimProblem(number, segment_id, f"{segment_id}0{1 if professional else 2}-2 (the procedure "
                                 "code) is empty")
-        out["code"] = parts[1]
+        modifiers = None
         if len(parts) > 2:
             modifiers = parts[2:6]
             while modifiers and not modifiers[-1]:
@@ -760,40 +764,33 @@ class _Walker:
             if "" in modifiers:
                 raise _ClaimProblem(number, segment_id, f"{segment_id}0{1 if professional else 2}: an empty "
                                     "modifier before a later one")
-            if modifiers:
-                out["modifiers"] = modifiers
+            modifiers = modifiers or None
         units_text = elements[unit_at] if size > unit_at else ""
         units = _number(units_text) if units_text else None
         if units is None:
             raise _ClaimProblem(number, segment_id, f"{segment_id}{unit_at:02d} (units) is missing or not a number")
-        out["units"] = units
+        amount = None
         if charge:
             amount = _number(charge)
             if amount is None:
                 raise _ClaimProblem(number, segment_id, f"{segment_id}{unit_at - 2:02d} (charge) is not a number")
-            out["charge"] = amount
         start, end = self.line_dates(claim, line)
-        out["date"] = start
-        if end is not None and end != start:
-            out["end_date"] = end
+        if end == start:
+            end = None
+        place = pointers = None
         if professional:
-            place = elements[5] if size > 5 else ""
-            if place:
-                out["place_of_service"] = place
-            pointers = elements[7] if size > 7 else ""
-            if pointers:
-                numbers = []
-                for pointer in pointers.split(component):
+            place = (elements[5] if size > 5 else "") or None
+            text = elements[7] if size > 7 else ""
+            if text:
+                pointers = []
+                for pointer in text.split(component):
                     if not pointer.isdecimal():
                         raise _ClaimProblem(number, segment_id, "SV107 (diagnosis pointers) must be whole numbers")
-                    numbers.append(int(pointer))
-                out["diagnosis_pointers"] = numbers
+                    pointers.append(int(pointer))
         elif claim.diagnoses:
-            out["diagnosis_pointers"] = list(range(1, len(claim.diagnoses) + 1))
-        npi = line.rendering_npi or claim.rendering_npi
-        if npi:
-            out["rendering_npi"] = npi
-        return out
+            pointers = list(range(1, len(claim.diagnoses) + 1))
+        npi = line.rendering_npi or claim.rendering_npi or None
+        return parts[1], modifiers, units, amount, start, end, place, pointers, npi, revenue
 
     def line_dates(self, claim: _ClaimState, line: _Line) -> tuple[dt.date, dt.date | None]:
         if line.date is not None:
@@ -834,6 +831,80 @@ class _Walker:
             if dmg is not None:
                 return dmg[0], "DMG"
         return claim.number, "CLM"
+
+
+def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth, received, diagnoses, system,
+              lines) -> Claim | None:
+    """The Claim ``Claim.from_dict`` would build from these values, or None when one of them needs its checks.
+
+    The values are those the reader found (texts, whole numbers or numbers,
+    dates, lists); this only normalises them as ``Claim.from_dict`` does
+    (stripped texts, upper-case codes) and leaves anything it would refuse
+    to it, so that it names the problem.
+    """
+    if payer is not None:
+        if type(payer) is not str:
+            return None
+        payer = payer.strip()
+    if frequency is not None:
+        frequency = frequency.strip()
+        if not _FREQUENCY.match(frequency):
+            return None
+    prior_auth = tuple([text.strip() for text in prior_auth])
+    diagnoses = tuple([text.strip() for text in diagnoses])
+    if not all(prior_auth) or not all(diagnoses):
+        return None
+    if patient:
+        sex = patient.get("sex")
+        if sex is not None:
+            sex = sex.strip().upper()
+            if sex not in SEXES:
+                return None
+        patient = Patient(birth_date=patient.get("birth_date"), sex=sex, id=patient.get("id"))
+    else:
+        patient = Patient()
+    built = []
+    for code, modifiers, units, charge, start, end, line_place, pointers, npi, revenue in lines:
+        code = code.strip().upper()
+        if not code or units <= 0 or (charge is not None and charge < 0):
+            return None
+        if modifiers:
+            modifiers = tuple([modifier.strip().upper() for modifier in modifiers])
+            if not all(modifiers):
+                return None
+        else:
+            modifiers = ()
+        if pointers:
+            if min(pointers) < 1:
+                return None
+            pointers = tuple(pointers)
+        else:
+            pointers = ()
+        if revenue is not None:
+            revenue = revenue.strip()
+            if not _REVENUE_CODE.match(revenue):
+                return None
+        built.append(Line(
+            code=code, date=start, units=units, modifiers=modifiers, diagnosis_pointers=pointers, end_date=end,
+            charge=charge, place_of_service=None if line_place is None else line_place.strip(),
+            rendering_npi=None if npi is None else npi.strip(), revenue_code=revenue,
+        ))
+    return Claim(
+        id=claim_id, type=claim_type, payer=payer, patient=patient,
+        place_of_service=None if place is None else place.strip(), prior_auth=prior_auth, received=received,
+        diagnoses=diagnoses, frequency=frequency, diagnosis_system=system, lines=tuple(built),
+    )
+
+
+def _line_shape(values: tuple) -> dict:
+    """A line's JSON shape from ``_Walker.line_values``."""
+    code, modifiers, units, charge, start, end, place, pointers, npi, revenue = values
+    out: dict = {"code": code, "units": units, "date": start}
+    for key, value in (("modifiers", modifiers), ("charge", charge), ("end_date", end), ("place_of_service", place),
+                       ("diagnosis_pointers", pointers), ("rendering_npi", npi), ("revenue_code", revenue)):
+        if value is not None:
+            out[key] = value
+    return out
 
 
 def _element(elements: list, position: int) -> str:
