@@ -35,6 +35,7 @@ def load_rules(path: str | None):
 
 INPUT_FORMATS = ("auto", "json", "x12", "fhir")
 _HEAD = 1 << 16
+_FHIR = re.compile(r'"resourceType"\s*:\s*"(?:Claim|Bundle)"')
 
 
 def add_input_format_option(parser) -> None:
@@ -68,7 +69,7 @@ def detect_format(head: bytes) -> str:
     text = head.decode("latin-1").lstrip("\ufeff\xef\xbb\xbf \t\r\n")
     if text.startswith("ISA"):
         return "x12"
-    if re.search(r'"resourceType"\s*:\s*"(?:Claim|Bundle)"', text[:_HEAD]):
+    if _FHIR.search(text[:_HEAD]):
         return "fhir"
     return "json"
 
@@ -95,7 +96,7 @@ class ClaimsInput:
         self.handle = handle
         self.size = _size_of(handle)
         try:
-            self.head = handle.read(_HEAD)
+            self.head = handle.read(_HEAD) if self.size is not None else _read_head(handle)
         except OSError as problem:
             self.close()
             raise InputError(self.name, f"can't read the file: {problem.strerror}") from None
@@ -114,6 +115,39 @@ class ClaimsInput:
     def close(self) -> None:
         if self.opened:
             self.handle.close()
+
+
+def _read_head(handle) -> bytes:
+    """The first bytes of a pipe, enough to tell its kind: up to 64 KiB, less when the kind is clear sooner.
+
+    So claims written one by one into standard input are read as they come:
+    X12 from its ISA, FHIR from its resource type, claim JSON once its first
+    line is a JSON value by itself.
+    """
+    read = getattr(handle, "read1", handle.read)
+    head = b""
+    while len(head) < _HEAD:
+        data = read(_HEAD - len(head))
+        if not data:
+            break
+        head += data
+        if _kind_is_clear(head):
+            break
+    return head
+
+
+def _kind_is_clear(head: bytes) -> bool:
+    text = head.decode("latin-1").lstrip("\ufeff\xef\xbb\xbf \t\r\n")
+    if len(text) >= 3 and text.startswith("ISA") or _FHIR.search(text):
+        return True
+    first, newline, _ = text.partition("\n")
+    if not newline:
+        return False
+    try:
+        json.loads(first.encode("latin-1").decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return False
+    return True
 
 
 def _size_of(handle) -> int | None:

@@ -73,6 +73,7 @@ def run(args) -> int:
             return  # the rest of an input that stopped: already cut and evaluated, never shown
         if outcome is not None:
             out.write(outcome.text)
+            out.flush()  # results stream out unit by unit, also into a pipe
             summary.merge(outcome.summary)
         problem = unit.message or unit.stop or (outcome.stop if outcome is not None else None)
         if problem is not None:
