@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import radrules
-from radrules.readers import x12 as x12_module
+from radrules.readers import x12_claims
 from radrules.readers.x12 import tokenize
 
 DATA = Path(__file__).parent / "data" / "x12"
@@ -494,7 +494,7 @@ class TestDirectClaims:
             return [repr(item) if isinstance(item, radrules.Claim) else str(item) for item in items]
         direct = seen(radrules.read_x12(io.StringIO(text), payers=payers))
         with monkeypatch.context() as patch:
-            patch.setattr(x12_module, "_claim_of", lambda *values: None)
+            patch.setattr(x12_claims, "_claim_of", lambda *values: None)
             checked = seen(radrules.read_x12(io.StringIO(text), payers=payers))
         return direct, checked
 
