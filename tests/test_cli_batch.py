@@ -12,7 +12,7 @@ import sys
 import pytest
 
 import radrules
-from radrules.cli import main
+from radrules.cli import batch, main
 from radrules.cli.batch import result_json
 from radrules.cli.summary import Summary
 
@@ -264,7 +264,7 @@ class TestProgress:
         assert "\r" not in terminal.getvalue() and "claim C1: PASS" in results.getvalue()
 
 
-class TestInterrupt:
+class TestStops:
     def test_ctrl_c_stops_the_pool_and_reports_what_was_done(self, tmp_path):
         """Ctrl-C (SIGINT to the process group) ends a pooled run at once: exit 1, an interrupted summary."""
         summary = tmp_path / "summary.json"
@@ -285,6 +285,23 @@ class TestInterrupt:
         assert "summary (interrupted): " in err.decode()
         assert json.loads(summary.read_text())["interrupted"] is True
         assert len(out.splitlines()) < 100
+
+
+    def test_a_worker_that_dies_is_an_error_not_a_hang(self, tmp_path, capsys, monkeypatch):
+        """A worker process that ends abruptly stops the run with `error: a worker process ended ...`, exit 1."""
+        path = tmp_path / "claims.jsonl"
+        path.write_text(jsonl(*many(40)))
+        for name, value in POOL.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setattr(batch, "_work", _die)  # the workers are forked from this process: they die too
+        code = main(["eval", "--format", "json", "--jobs", "2", str(path)])
+        err = capsys.readouterr().err
+        assert code == 1
+        assert "error: a worker process ended before its work was done" in err
+
+
+def _die(unit):
+    os._exit(3)
 
 
 class TestResultJson:

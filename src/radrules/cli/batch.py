@@ -129,9 +129,11 @@ class Outcome:
 # ---------------------------------------------------------------- cutting the inputs
 
 
-def cut_units(sources: list[str], input_format: str, *, pieces: bool, unit_claims: int) -> Iterator[Unit]:
+def cut_units(sources: list[str], input_format: str, *, pieces: bool, unit_claims: int,
+              stopped: set[int] | frozenset = frozenset()) -> Iterator[Unit]:
     """The units of every input, in order. ``pieces``: cut X12 files into pieces (for a pool), else read
-    every X12 claim here."""
+    every X12 claim here. An input whose index gets into ``stopped`` (its outcome said it can't be read
+    further) is left at once."""
     done = 0  # bytes of the inputs before this one
     several = len(sources) > 1
     for index, source in enumerate(sources):
@@ -151,7 +153,11 @@ def cut_units(sources: list[str], input_format: str, *, pieces: bool, unit_claim
                 units = _x12_units(claims, index, label, unit_claims, read)
             else:
                 units = _item_units(claims, kind, index, label, unit_claims, read)
-            yield from units
+            for unit in units:
+                if index in stopped:
+                    units.close()
+                    break
+                yield unit
         except InputError as error:
             yield Unit(index, label, stop=str(error), read=read())
         finally:
@@ -299,6 +305,11 @@ def render_text(result, position: int, label: str | None = None) -> str:
 # ---------------------------------------------------------------- running units in order
 
 
+class WorkerError(RuntimeError):
+    """A worker process ended before its work was done (killed, or out of memory)."""
+
+
+#: In a worker process: (ruleset, options), set once by the pool's initializer.
 _WORKER: tuple = ()
 
 
@@ -353,6 +364,8 @@ def _run_pool(units: Iterator[Unit], ruleset, options: Options, jobs: int, take)
     context = multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else None)
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
                                initargs=(ruleset, options))
+    from concurrent.futures.process import BrokenProcessPool
+
     window = collections.deque()
     limit = jobs * IN_FLIGHT_PER_JOB
     try:
@@ -364,6 +377,8 @@ def _run_pool(units: Iterator[Unit], ruleset, options: Options, jobs: int, take)
         while window:
             unit, future = window.popleft()
             take(unit, future.result() if future is not None else None)
+    except BrokenProcessPool:
+        raise WorkerError("a worker process ended before its work was done (killed, or out of memory?)") from None
     finally:
         for _, future in window:
             if future is not None:

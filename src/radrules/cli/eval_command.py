@@ -12,7 +12,7 @@ import os
 import sys
 import time
 
-from .batch import Options, cut_units, default_jobs, format_error, render_text, run_units, tuning
+from .batch import Options, WorkerError, cut_units, default_jobs, format_error, render_text, run_units, tuning
 from .common import add_input_format_option, add_rules_option, load_rules
 from .progress import ProgressBar
 from .summary import Summary
@@ -86,12 +86,16 @@ def run(args) -> int:
                 stopped.add(unit.source)
         bar(summary.claims, unit.read, total)
 
-    units = cut_units(args.claims, args.input_format, pieces=jobs > 1, unit_claims=unit_claims)
+    units = cut_units(args.claims, args.input_format, pieces=jobs > 1, unit_claims=unit_claims, stopped=stopped)
     interrupted = False
     try:
         jobs = run_units(units, ruleset, Options(args.format), jobs, pool_min, take)
     except KeyboardInterrupt:
         interrupted = True
+    except WorkerError as error:
+        bar.clear()
+        print(f"error: {error}", file=err)
+        summary.input_errors.append(str(error))
     finally:
         bar.clear()
     seconds = time.perf_counter() - started
