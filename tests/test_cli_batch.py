@@ -91,7 +91,7 @@ class TestSummary:
         assert "    CO-107                           2         2         240.00\n" in err
 
     def test_summary_json_matches_the_results(self, tmp_path, capsys, bundled):
-        """--summary-json writes the same counts, computed here again from the library's results."""
+        """--summary-json writes the counts that the library's results of the same claims give."""
         path = tmp_path / "summary.json"
         code = main(["eval", "--exit-zero", "--summary-json", str(path), str(EXAMPLES)])
         capsys.readouterr()
@@ -99,33 +99,29 @@ class TestSummary:
         data = json.loads(path.read_text())
         claims = [radrules.Claim.from_dict(item) for item in example_claims()]
         results = [bundled.evaluate(item) for item in claims]
-        denied = [(c.lines[n - 1], f) for c, r in zip(claims, results) for f in r.findings if f.severity == "deny"
-                  for n in f.lines]
         by_rule: dict = {}
         for result in results:
-            for rule in {f.rule for f in result.findings if f.severity == "deny"}:
-                lines = {n for f in result.findings if f.rule == rule and f.severity == "deny" for n in f.lines}
-                by_rule.setdefault(rule, [0, 0])
-                by_rule[rule][0] += 1
-                by_rule[rule][1] += len(lines)
+            denied: dict = {}
+            for finding in result.findings:
+                if finding.severity == "deny":
+                    denied.setdefault(finding.rule, set()).update(finding.lines)
+            for rule, lines in denied.items():
+                counts = by_rule.setdefault(rule, [0, 0])
+                counts[0] += 1
+                counts[1] += len(lines)
+        statuses = [status for result in results for status in result.statuses]
+        charges = [item.lines[n].charge for item, result in zip(claims, results)
+                   for n, status in enumerate(result.statuses) if status == "deny"]
         assert (data["claims"], data["passed"], data["failed"], data["unreadable"]) == (22, 10, 12, 0)
         assert data["pass_rate"] == round(10 / 22, 6)
         assert {row["rule"]: [row["claims"], row["lines"]] for row in data["denials"]["by_rule"]} == by_rule
-        statuses = [s for r in results for s in r.statuses]
-        assert data["lines"] == {"pay": statuses.count("pay"), "deny": statuses.count("deny"),
-                                 "review": statuses.count("review")}
-        denied_lines = {(id(c), n) for c, r in zip(claims, results) for n, s in enumerate(r.statuses) if s == "deny"
-                        for c in [c]}
-        charged = [c.lines[n].charge for c, r in zip(claims, results) for n, s in enumerate(r.statuses)
-                   if s == "deny"]
+        assert data["lines"] == {status: statuses.count(status) for status in ("pay", "deny", "review")}
         assert data["charges_at_risk"] == {
-            "amount": round(sum(x for x in charged if x is not None), 2),
-            "lines": sum(x is not None for x in charged),
-            "lines_without_charge": sum(x is None for x in charged),
+            "amount": round(sum(charge for charge in charges if charge is not None), 2),
+            "lines": sum(charge is not None for charge in charges),
+            "lines_without_charge": sum(charge is None for charge in charges),
         }
-        assert len(denied_lines) == len(charged) and denied
         assert data["inputs"] == [str(EXAMPLES)] and data["interrupted"] is False and data["jobs"] >= 1
-        assert sum(row["lines"] for row in data["denials"]["by_carc"]) >= data["lines"]["deny"]
 
     def test_parts_merge_to_the_whole(self, bundled):
         """Summaries of parts merged in any order equal the summary of the whole (charges kept in cents)."""

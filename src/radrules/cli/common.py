@@ -41,7 +41,7 @@ _FHIR = re.compile(r'"resourceType"\s*:\s*"(?:Claim|Bundle)"')
 def add_input_format_option(parser) -> None:
     parser.add_argument(
         "--input-format", choices=INPUT_FORMATS, default="auto",
-        help="how to read CLAIMS: claim JSON or JSON Lines, X12 837P/837I, or FHIR R4 Claim/Bundle JSON "
+        help="how to read the claims files: claim JSON or JSON Lines, X12 837P/837I, or FHIR R4 Claim/Bundle JSON "
              "(default: auto, from the content)",
     )
 
