@@ -87,3 +87,26 @@ def random_claims(seed: int, count: int) -> list[dict]:
             data["place_of_service"] = place
         out.append(data)
     return out
+
+
+X12_HEAD = [
+    "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260320*1200*^*00501*000000001*0*T*:",
+    "GS*HC*SENDER*RECEIVER*20260320*1200*1*X*005010X222A1",
+    "ST*837*0001*005010X222A1",
+    "BHT*0019*00*B1*20260410*1200*CH",
+    "HL*1**20*1",
+]
+
+
+def x12_file(count: int) -> str:
+    """One 837P of ``count`` claims (ids X1, X2, ...), a subscriber loop each; every seventh is not readable."""
+    body = []
+    for n in range(1, count + 1):
+        code = "77063" if n % 5 == 0 else "71046"
+        date = "20260230" if n % 7 == 0 else "20260302"  # February 30th: the claim can't be read
+        body += [f"HL*{n + 1}*1*22*0", "SBR*P*18*******MB", f"NM1*IL*1*EXAMPLE*PAT****MI*M{n}",
+                 "DMG*D8*19580314*F", "NM1*PR*2*MEDICARE*****PI*00000", f"CLM*X{n}*64***11:B:1*Y*A*Y*Y",
+                 "HI*ABK:R0789", "LX*1", f"SV1*HC:{code}*64*UN*1***1", f"DTP*472*D8*{date}"]
+    segments = X12_HEAD + body
+    segments += [f"SE*{len(segments) - 1}*0001", "GE*1*1", "IEA*1*000000001"]
+    return "~\n".join(segments) + "~\n"

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 import pytest
+from hypothesis import given
 
 import radrules
+import strategies
 from radrules import Claim, ClaimError
+from radrules import claim as claim_module
 
 from builders import NPI, claim, line, only
 
@@ -268,3 +272,52 @@ class TestFormatFindings:
         assert {"format.code", "format.modifier", "format.diagnosis", "format.diagnosis_count",
                 "format.diagnosis_pointer", "format.place_of_service", "format.date_before_birth",
                 "format.end_date", "format.date_after_received", "format.npi"} <= set(bundled.rule_ids())
+
+
+#: Values a field may hold that the fast path must leave to the checked path, or read the same way.
+ODD_VALUES = [
+    None, "", "  ", " 71046 ", "professional", " Institutional", "icd9", " ICD9", "2026-02-30", "2026-03-02",
+    "2026-3-2", "2026-03-02\n", dt.date(2026, 3, 2), dt.datetime(2026, 3, 2, 12), 0, 1, -1, 2.0, 1.5, -0.0,
+    True, float("nan"), float("inf"), 10**20, [], [""], ["26", ""], [" 26", "rt"], ["26", "TC", "59", "76", "XU"],
+    [1, 2], [0], [True], ["R10.9", None], {"x": 1}, {"sex": "f"}, {"id": 7}, {"birth_date": "1970-01-01"},
+    "1", "12", "0350", "035", "x",
+]
+CLAIM_KEYS = ["id", "type", "payer", "patient", "place_of_service", "prior_auth", "received", "frequency",
+              "diagnoses", "diagnosis_system", "lines", "unknown"]
+LINE_KEYS = ["code", "modifiers", "units", "date", "end_date", "diagnosis_pointers", "charge",
+             "place_of_service", "rendering_npi", "revenue_code", "modifer"]
+
+
+def read_checked(data):
+    """The checked path's claim, or its error message."""
+    try:
+        return claim_module._read_claim_checked(data)
+    except ClaimError as error:
+        return str(error)
+
+
+class TestFastPath:
+    @given(strategies.claims())
+    def test_valid_claims_take_the_fast_path_and_read_the_same(self, data):
+        """A generated valid claim is read by the fast path, equal to what the checked path reads."""
+        fast = claim_module._fast_claim(data)
+        assert fast is not None
+        assert fast == claim_module._read_claim_checked(data)
+
+    def test_odd_values_are_read_the_same_or_left_to_the_checked_path(self):
+        """With any field set to any odd value, the fast path gives up or reads what the checked path reads."""
+        base = claim(line("70450", DOS, modifiers=["26"], charge=12.5, diagnosis_pointers=[1], end_date=DOS,
+                          place_of_service="11", rendering_npi=NPI),
+                     id="C-1", payer="acme", prior_auth=["PA-1"], diagnoses=["R10.9"], received=DOS, frequency="1",
+                     place_of_service="11", patient={"id": "M-1", "birth_date": "1970-01-01", "sex": "F"})
+        accepted = 0
+        for key in CLAIM_KEYS + LINE_KEYS:
+            for value in ODD_VALUES:
+                data = copy.deepcopy(base)
+                (data["lines"][0] if key in LINE_KEYS else data)[key] = value
+                fast = claim_module._fast_claim(data)
+                if fast is not None:
+                    accepted += 1
+                    assert fast == read_checked(data), (key, value)
+                    assert Claim.from_dict(data) == fast
+        assert accepted > 50  # the fast path does read unusual but valid values

@@ -81,6 +81,15 @@ class TestEval:
         assert [json.loads(t)["claim"] for t in done.stdout.splitlines()] == ["P-1", "F-1"]
         assert done.returncode == 2
 
+    def test_json_lines_break_only_at_line_feeds(self, tmp_path):
+        """A JSON Lines claim holding U+2028 or U+0085 in a string is one line; CRLF line ends are read too."""
+        odd = dict(PASSING, payer="line\u2028separator\x85next")
+        path = tmp_path / "claims.jsonl"
+        path.write_bytes((json.dumps(odd, ensure_ascii=False) + "\r\n" + json.dumps(FAILING) + "\r\n").encode())
+        done = run("eval", "--format", "json", str(path))
+        assert [json.loads(t)["claim"] for t in done.stdout.splitlines()] == ["P-1", "F-1"]
+        assert done.returncode == 2
+
     def test_empty_input(self):
         """No claims at all is not an error."""
         done = run("eval", "-", stdin="\n")

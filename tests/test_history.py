@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -283,6 +284,25 @@ class TestCommandLine:
         plain = subprocess.run([sys.executable, "-m", "radrules", "eval", "--format", "json",
                                 str(tmp_path / "claims.json")], capture_output=True, text=True, cwd=ROOT)
         assert json.loads(plain.stdout.splitlines()[0])["passed"] is True
+
+    def test_eval_with_history_in_worker_processes(self, tmp_path):
+        """With --jobs 2 and a pool, the workers see the history too: the same results as one process."""
+        (tmp_path / "history.jsonl").write_text(
+            json.dumps({"patient_id": "MBR7", "code": "77067", "date": "2025-06-20"}) + "\n")
+        claims = [{"id": f"C-{n}", "payer": "medicare",
+                   "patient": {"id": "MBR7" if n % 2 else "MBR8", "birth_date": "1960-05-10", "sex": "F"},
+                   "diagnoses": ["Z12.31"], "lines": [{"code": "77067", "date": "2026-05-31", "diagnosis_pointers": [1]}]}
+                  for n in range(1, 41)]
+        (tmp_path / "claims.jsonl").write_text("".join(json.dumps(c) + "\n" for c in claims))
+        command = [sys.executable, "-m", "radrules", "eval", "--format", "json", "--history",
+                   str(tmp_path / "history.jsonl"), str(tmp_path / "claims.jsonl")]
+        pool = {**os.environ, "RADRULES_POOL_MIN_CLAIMS": "0", "RADRULES_UNIT_CLAIMS": "3"}
+        pooled = subprocess.run(command + ["--jobs", "2"], capture_output=True, text=True, cwd=ROOT, env=pool)
+        alone = subprocess.run(command + ["--jobs", "1"], capture_output=True, text=True, cwd=ROOT)
+        results = [json.loads(text) for text in pooled.stdout.splitlines()]
+        assert ", 2 jobs)" in pooled.stderr
+        assert pooled.stdout == alone.stdout
+        assert [r["passed"] for r in results] == [n % 2 == 0 for n in range(1, 41)]
 
     def test_bad_history_file_exit_one(self, tmp_path):
         """A history file that can't be read is an error naming the file, exit 1."""

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import radrules
+from radrules.readers import x12_claims
 from radrules.readers.x12 import tokenize
 
 DATA = Path(__file__).parent / "data" / "x12"
@@ -317,6 +318,19 @@ class TestMalformed:
         assert words in error.problem
         assert isinstance(claim, radrules.Claim) and claim.id == "C9"
 
+    @pytest.mark.parametrize("segments, segment_id, words", [
+        (["LX*1", "SV1*HC:71046*10*UN*1***1:\xb2", "DTP*472*D8*20260302"], "SV1", "SV107 (diagnosis pointers)"),
+        (["LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*2026030\xb2"], "DTP", "not a D8 date"),
+    ])
+    def test_superscript_digits_are_not_digits(self, segments, segment_id, words):
+        """A Latin-1 superscript digit (byte B2) in a pointer or a date makes its claim unreadable, never crashes."""
+        good = ["CLM*C9*10***11:B:1", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"]
+        data = x12("CLM*C1*10***11:B:1", *segments, *good).encode("latin-1")
+        error, claim = list(radrules.read_x12(io.BytesIO(data)))
+        assert isinstance(error, radrules.InputError) and error.segment_id == segment_id
+        assert words in error.problem
+        assert claim.id == "C9"
+
     def test_sv101_seventh_component_is_the_description(self):
         """SV101-7 is the description (TR3), so a fifth code after four modifiers is not read as a modifier."""
         claim = one("CLM*C1*10***11:B:1", "LX*1", "SV1*HC:71046:26:TC:59:76:XU*10*UN*1", "DTP*472*D8*20260302")
@@ -453,3 +467,60 @@ def test_mangled_files_give_claims_or_input_errors_only(edits):
                 assert "MEMBER0001" not in str(item) and "PA20260302A" not in str(item)
     except radrules.InputError as error:
         assert "MEMBER0001" not in str(error)
+
+
+class TestDirectClaims:
+    """The reader builds ordinary claims itself and leaves anything unusual to Claim.from_dict: same results."""
+
+    ODD = [
+        ["LX*1", "SV1*HC:71046:rt*10*UN*1", "DTP*472*D8*20260302"],
+        ["LX*1", "SV1*HC: 71046 : 26 *10*UN*1", "DTP*472*D8*20260302"],
+        ["LX*1", "SV1*HC:71046*10*UN*0", "DTP*472*D8*20260302"],
+        ["LX*1", "SV1*HC:71046*10*UN*-1", "DTP*472*D8*20260302"],
+        ["LX*1", "SV1*HC:71046*10*UN*1.5", "DTP*472*D8*20260302"],
+        ["LX*1", "SV1*HC:71046*10*UN*2.0", "DTP*472*D8*20260302"],
+        ["LX*1", "SV1*HC:71046*-5*UN*1", "DTP*472*D8*20260302"],
+        ["LX*1", "SV1*HC:71046*12.50*UN*1***0", "DTP*472*D8*20260302"],
+        ["LX*1", "SV1*HC:71046*10*UN*1* 11**1:2", "DTP*472*D8*20260302"],
+        ["LX*1", "SV1*HC:71046:  *10*UN*1", "DTP*472*D8*20260302"],
+        ["HI*ABK: ", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"],
+        ["REF*G1*  ", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"],
+        ["NM1*82*1*R*O****XX* 1234567893 ", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"],
+    ]
+
+    @staticmethod
+    def both_ways(text: str, monkeypatch, payers=None) -> tuple[list, list]:
+        def seen(items):
+            return [repr(item) if isinstance(item, radrules.Claim) else str(item) for item in items]
+        direct = seen(radrules.read_x12(io.StringIO(text), payers=payers))
+        with monkeypatch.context() as patch:
+            patch.setattr(x12_claims, "_claim_of", lambda *values: None)
+            checked = seen(radrules.read_x12(io.StringIO(text), payers=payers))
+        return direct, checked
+
+    @pytest.mark.parametrize("segments", ODD)
+    def test_odd_values_read_as_from_dict_reads_them(self, segments, monkeypatch):
+        """Lower-case codes, blanks, zero or negative numbers give the claims and errors of Claim.from_dict."""
+        direct, checked = self.both_ways(x12("CLM*C1*10***11:B:1", *segments), monkeypatch)
+        assert direct == checked
+
+    @pytest.mark.parametrize("head, clm", [
+        ([h.replace("DMG*D8*19580314*F", "DMG*D8*19580314*f") for h in HEAD], "CLM*C1*10***11:B:1"),
+        ([h.replace("DMG*D8*19580314*F", "DMG*D8*19580314*X") for h in HEAD], "CLM*C1*10***11:B:1"),
+        (HEAD, "CLM*C1*10*** 11 :B:A"),
+        (HEAD, "CLM*C1*10***11:B: 7 "),
+    ])
+    def test_odd_claim_values_read_as_from_dict_reads_them(self, head, clm, monkeypatch):
+        """An odd sex, place of service or frequency gives the claim or error of Claim.from_dict."""
+        text = x12(clm, "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302", head=head)
+        direct, checked = self.both_ways(text, monkeypatch)
+        assert direct == checked
+
+    def test_fixtures_and_a_payer_map_that_is_not_text(self, monkeypatch):
+        """The fixtures read the same both ways, and so does a payers mapping whose value is not a text."""
+        for path in (P837, I837):
+            direct, checked = self.both_ways(path.read_text(encoding="latin-1"), monkeypatch)
+            assert direct == checked
+        direct, checked = self.both_ways(P837.read_text(encoding="latin-1"), monkeypatch, payers={"ACME01": 7})
+        assert direct == checked
+        assert any("payer: expected a text" in item for item in direct)

@@ -14,9 +14,7 @@ Pipeline: parse (``parser``) -> compile (``compiler``) -> evaluate
 """
 
 from .claim import Claim, Line, Patient
-from .diff import OutcomeDiff, RulesetDiff, diff_outcomes, diff_rulesets
 from .errors import ClaimError, Diagnostic, InputError, RadrulesError, RuleError
-from .formatter import format_rules
 from .history import History, HistoryLine, read_history
 from .loader import load, loads
 from .result import Finding, LineStatus, Result
@@ -24,6 +22,28 @@ from .readers import read_fhir, read_x12, to_fhir_claim_response
 from .ruleset import Ruleset
 
 __version__ = "0.1.0"
+
+#: Imported when first used, so that `import radrules` (and every worker of a
+#: batch run) does not pay for the formatter and the diff tools.
+_LAZY = {
+    "OutcomeDiff": "diff", "RulesetDiff": "diff", "diff_outcomes": "diff", "diff_rulesets": "diff",
+    "format_rules": "formatter",
+}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'radrules' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
 
 __all__ = [
     "Claim",

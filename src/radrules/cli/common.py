@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import stat
 import sys
 from typing import Iterator
 
@@ -55,12 +57,13 @@ def load_rules(path: str | None):
 
 INPUT_FORMATS = ("auto", "json", "x12", "fhir")
 _HEAD = 1 << 16
+_FHIR = re.compile(r'"resourceType"\s*:\s*"(?:Claim|Bundle)"')
 
 
 def add_input_format_option(parser) -> None:
     parser.add_argument(
         "--input-format", choices=INPUT_FORMATS, default="auto",
-        help="how to read CLAIMS: claim JSON or JSON Lines, X12 837P/837I, or FHIR R4 Claim/Bundle JSON "
+        help="how to read the claims files: claim JSON or JSON Lines, X12 837P/837I, or FHIR R4 Claim/Bundle JSON "
              "(default: auto, from the content)",
     )
 
@@ -88,9 +91,119 @@ def detect_format(head: bytes) -> str:
     text = head.decode("latin-1").lstrip("\ufeff\xef\xbb\xbf \t\r\n")
     if text.startswith("ISA"):
         return "x12"
-    if re.search(r'"resourceType"\s*:\s*"(?:Claim|Bundle)"', text[:_HEAD]):
+    if _FHIR.search(text[:_HEAD]):
         return "fhir"
     return "json"
+
+
+class ClaimsInput:
+    """An opened claims file (or standard input): a binary handle, a name for messages, its first bytes.
+
+    Raises InputError if the file can't be opened.
+    """
+
+    def __init__(self, source: str):
+        self.opened = source != "-"
+        if not self.opened:
+            self.name = "<stdin>"
+            handle = getattr(sys.stdin, "buffer", None)
+            if handle is None:  # a text stream (tests replace sys.stdin)
+                handle = io.BytesIO(sys.stdin.read().encode("utf-8"))
+        else:
+            self.name = source
+            try:
+                handle = open(source, "rb")
+            except OSError as problem:
+                raise InputError(source, f"can't read the file: {problem.strerror}") from None
+        self.handle = handle
+        self.size = _size_of(handle)
+        try:
+            self.head = handle.read(_HEAD) if self.size is not None else _read_head(handle)
+        except OSError as problem:
+            self.close()
+            raise InputError(self.name, f"can't read the file: {problem.strerror}") from None
+
+    def kind(self, input_format: str = "auto") -> str:
+        """``x12``, ``fhir`` or ``json``: ``input_format``, or from the first bytes for ``auto``."""
+        return detect_format(self.head) if input_format == "auto" else input_format
+
+    def position(self) -> int | None:
+        """Bytes read so far, or None when the file can't tell (a pipe)."""
+        try:
+            return self.handle.tell()
+        except (OSError, ValueError, AttributeError):
+            return None
+
+    def close(self) -> None:
+        if self.opened:
+            self.handle.close()
+
+
+def _read_head(handle) -> bytes:
+    """The first bytes of a pipe, enough to tell its kind: up to 64 KiB, less when the kind is clear sooner.
+
+    So claims written one by one into standard input are read as they come:
+    X12 from its ISA, FHIR from its resource type, claim JSON once its first
+    line is a JSON value by itself.
+    """
+    read = getattr(handle, "read1", handle.read)
+    head = b""
+    while len(head) < _HEAD:
+        data = read(_HEAD - len(head))
+        if not data:
+            break
+        head += data
+        if _kind_is_clear(head):
+            break
+    return head
+
+
+def _kind_is_clear(head: bytes) -> bool:
+    text = head.decode("latin-1").lstrip("\ufeff\xef\xbb\xbf \t\r\n")
+    if len(text) >= 3 and text.startswith("ISA") or _FHIR.search(text):
+        return True
+    first, newline, _ = text.partition("\n")
+    if not newline:
+        return False
+    try:
+        json.loads(first.encode("latin-1").decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return False
+    return True
+
+
+def _size_of(handle) -> int | None:
+    """The size of a regular file, else None (a pipe, a terminal)."""
+    try:
+        info = os.fstat(handle.fileno())
+    except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) else None
+
+
+class RawLine:
+    """A line of a JSON Lines file, not yet decoded (so another process can decode it)."""
+
+    __slots__ = ("name", "number", "text")
+
+    def __init__(self, name: str, number: int, text: str):
+        self.name = name
+        self.number = number
+        self.text = text
+
+    def __getstate__(self):
+        return self.name, self.number, self.text
+
+    def __setstate__(self, state) -> None:
+        self.name, self.number, self.text = state
+
+    def decode(self) -> object:
+        """The line's JSON value; raises InputError (FILE:LINE) if it is not JSON."""
+        try:
+            return json.loads(self.text)
+        except json.JSONDecodeError as problem:
+            raise InputError(f"{self.name}:{self.number}", f"not JSON: {problem.msg} at column {problem.colno}") \
+                from None
 
 
 def read_claims(source: str, input_format: str = "auto") -> Iterator[tuple[int | None, object, object]]:
@@ -101,42 +214,110 @@ def read_claims(source: str, input_format: str = "auto") -> Iterator[tuple[int |
     ``position`` counts claims from 1; it is None for an X12 envelope error,
     which belongs to no claim. A file that can't be read raises InputError.
     """
-    if source == "-":
-        handle, name, opened = getattr(sys.stdin, "buffer", None), "<stdin>", False
-        if handle is None:  # a text stream (tests replace sys.stdin)
-            handle = io.BytesIO(sys.stdin.read().encode("utf-8"))
-    else:
-        name, opened = source, True
-        try:
-            handle = open(source, "rb")
-        except OSError as problem:
-            raise InputError(source, f"can't read the file: {problem.strerror}") from None
+    claims = ClaimsInput(source)
     try:
-        head = handle.read(_HEAD)
-        kind = detect_format(head) if input_format == "auto" else input_format
-        if kind == "x12":
-            position = 0
-            for item in read_x12(_Prefixed(head, handle, name)):
-                if isinstance(item, InputError) and item.claim is None:
-                    yield None, item, None
-                else:
-                    position += 1
-                    yield position, item, None
-            return
-        data = head + handle.read()
+        for position, item, resource in read_input(claims, claims.kind(input_format)):
+            yield position, (item.decode() if type(item) is RawLine else item), resource
     finally:
-        if opened:
-            handle.close()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(name, "not UTF-8 text") from None
+        claims.close()
+
+
+def read_input(claims: ClaimsInput, kind: str) -> Iterator[tuple[int | None, object, object]]:
+    """:func:`read_claims` on an opened file, except that JSON Lines come as :class:`RawLine` items.
+
+    JSON Lines are read line by line, so a file of any size takes little memory.
+    """
+    name, handle = claims.name, claims.handle
+    if kind == "x12":
+        position = 0
+        for item in read_x12(_Prefixed(claims.head, handle, name)):
+            if isinstance(item, InputError) and item.claim is None:
+                yield None, item, None
+            else:
+                position += 1
+                yield position, item, None
+        return
     if kind == "fhir":
+        text = _decode(claims.head + handle.read(), name)
         for position, (resource, item) in enumerate(read_fhir(_Named(text, name), with_resources=True), 1):
             yield position, item, resource
         return
-    for position, item in _read_json(text, name):
+    for position, item in _read_json_stream(claims):
         yield position, item, None
+
+
+def _decode(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(name, "not UTF-8 text") from None
+
+
+def _byte_lines(head: bytes, handle) -> Iterator[bytes]:
+    """The lines (ending at line feeds) of a file whose first bytes were already read."""
+    last = b""
+    for line in io.BytesIO(head):
+        if line.endswith(b"\n"):
+            yield line
+        else:
+            last = line
+    if last:
+        yield last + handle.readline()
+    yield from handle
+
+
+def _text_of(line: bytes, name: str, first: bool) -> str:
+    """A line of JSON Lines without its line end (LF or CRLF)."""
+    try:
+        text = line.decode("utf-8-sig" if first else "utf-8")
+    except UnicodeDecodeError:
+        raise InputError(name, "not UTF-8 text") from None
+    if text.endswith("\n"):
+        text = text[:-2] if text.endswith("\r\n") else text[:-1]
+    return text
+
+
+def _read_json_stream(claims: ClaimsInput) -> Iterator[tuple[int, object]]:
+    """(position, claim dict or RawLine) of claim JSON: an object, an array, or JSON Lines.
+
+    The first non-blank line tells: if it is a JSON value by itself and another
+    non-blank line follows, the file is JSON Lines and is read line by line;
+    otherwise the whole text is one JSON document (or a broken file), read as
+    :func:`_read_json` reads it.
+    """
+    name = claims.name
+    lines = _byte_lines(claims.head, claims.handle)
+    seen: list[bytes] = []
+    first = second = None
+    for raw in lines:
+        seen.append(raw)
+        try:
+            text = _text_of(raw, name, len(seen) == 1)
+        except InputError:
+            break  # the whole text is read below, and refused the same way
+        if not text.strip():
+            continue
+        if first is None:
+            try:
+                first = (len(seen), json.loads(text))
+            except json.JSONDecodeError:
+                break
+        else:
+            second = (len(seen), text)
+            break
+    if second is None:  # one JSON document (or no claim, or a broken file)
+        yield from _read_json(_decode(b"".join(seen) + b"".join(lines), name), name)
+        return
+    yield 1, first[1]
+    number, text = second
+    yield 2, RawLine(name, number, text)
+    position = 2
+    for raw in lines:
+        number += 1
+        text = _text_of(raw, name, False)
+        if text.strip():
+            position += 1
+            yield position, RawLine(name, number, text)
 
 
 class _Named(io.StringIO):
@@ -155,7 +336,9 @@ def _read_json(text: str, name: str) -> Iterator[tuple[int, object]]:
     except json.JSONDecodeError as first_problem:
         # JSON Lines: one claim per non-empty line.
         position = 0
-        for number, line in enumerate(text.splitlines(), 1):
+        # Lines end at "\n" only: str.splitlines() would also break at U+2028, U+2029 and U+0085,
+        # which JSON allows inside strings.
+        for number, line in enumerate(text.split("\n"), 1):
             if not line.strip():
                 continue
             try:

@@ -1,21 +1,32 @@
-"""``radrules eval``: evaluate claims and print the results."""
+"""``radrules eval``: evaluate claims and print the results, then a summary.
+
+Batch runs (several inputs, many claims, ``--jobs``) go through
+:mod:`radrules.cli.batch`; the counts come from :mod:`radrules.cli.summary`.
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import sys
+import time
 
-from ..claim import Claim
-from ..errors import ClaimError, InputError
-from ..readers import to_fhir_claim_response
-from .common import add_history_option, add_input_format_option, add_rules_option, load_history, load_rules, read_claims
+from .batch import Options, WorkerError, cut_units, default_jobs, format_error, render_text, run_units, tuning
+from ..errors import InputError
+from .common import add_history_option, add_input_format_option, add_rules_option, load_history, load_rules
+from .progress import ProgressBar
+from .summary import Summary
+
+__all__ = ["add_parser", "render_text", "run", "write_error"]
 
 
 def add_parser(commands) -> None:
     parser = commands.add_parser(
         "eval", help="evaluate claims",
         description="Evaluate claims: claim JSON (an object, an array, or JSON Lines), an X12 837P/837I "
-                    "file, or FHIR R4 Claim/Bundle JSON, told apart by content; `-` for stdin.",
+                    "file, or FHIR R4 Claim/Bundle JSON, told apart by content; `-` for stdin. Results go "
+                    "to standard output in input order; a summary goes to standard error.",
     )
     add_rules_option(parser)
     add_input_format_option(parser)
@@ -25,85 +36,120 @@ def add_parser(commands) -> None:
                              "with one FHIR ClaimResponse per claim")
     parser.add_argument("--exit-zero", action="store_true",
                         help="exit 0 even when claims fail (errors still exit 1 or 3)")
-    parser.add_argument("claims", metavar="CLAIMS", help="claims file, or - for stdin")
+    parser.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+                        help=f"evaluate in N processes (default: all {default_jobs()} CPUs; small inputs are "
+                             "evaluated in one)")
+    parser.add_argument("--summary-json", metavar="FILE",
+                        help="also write the summary as JSON to FILE")
+    parser.add_argument("claims", metavar="INPUT", nargs="+",
+                        help="claims files, or - for stdin; read one after the other")
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("expected 1 or more")
+    return value
 
 
 def run(args) -> int:
     from . import EXIT_CLAIMS_FAIL, EXIT_FAILURE, EXIT_OK, EXIT_RULE_ERRORS
 
+    started = time.perf_counter()
     ruleset = load_rules(args.rules)
     if ruleset is None:
         return EXIT_RULE_ERRORS
-    out = sys.stdout
-    counts = {"claims": 0, "passed": 0, "failed": 0, "errors": 0, "file_errors": 0}
+    out, err = sys.stdout, sys.stderr
     try:
         history = load_history(args.history)
-        for position, item, resource in read_claims(args.claims, args.input_format):
-            if position is None:  # an X12 envelope error: it belongs to no claim
-                counts["file_errors"] += 1
-                print(f"error: {item}", file=sys.stderr)
-                continue
-            counts["claims"] += 1
-            try:
-                if isinstance(item, InputError):
-                    raise item
-                claim = item if isinstance(item, Claim) else Claim.from_dict(item)
-                result = ruleset.evaluate(claim, history=history)
-            except (ClaimError, InputError) as error:
-                counts["errors"] += 1
-                write_error(out, args.format, position, error)
-                continue
-            counts["passed" if result.passed else "failed"] += 1
-            if args.format == "json":
-                out.write(json.dumps(result.to_dict()) + "\n")
-            elif args.format == "fhir":
-                response = to_fhir_claim_response(result, resource if resource is not None else claim)
-                out.write(json.dumps(response) + "\n")
-            else:
-                out.write(render_text(result, position) + "\n")
     except InputError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {error}", file=err)
         return EXIT_FAILURE
-    if args.format == "text":
+    jobs = args.jobs or default_jobs()
+    unit_claims, pool_min = tuning()
+    bar = ProgressBar(err, enabled=_is_terminal(err) and not _is_terminal(out), noun="claims")
+    total = _total_size(args.claims)
+    summary = Summary()
+    stopped: set[int] = set()
+
+    def take(unit, outcome) -> None:
+        if unit.source in stopped:
+            return  # the rest of an input that stopped: already cut and evaluated, never shown
+        if outcome is not None:
+            out.write(outcome.text)
+            out.flush()  # results stream out unit by unit, also into a pipe
+            summary.merge(outcome.summary)
+        problem = unit.message or unit.stop or (outcome.stop if outcome is not None else None)
+        if problem is not None:
+            bar.clear()
+            print(f"error: {problem}", file=err)
+            if unit.message is not None:
+                summary.envelope_errors += 1
+            else:
+                summary.input_errors.append(problem)
+                stopped.add(unit.source)
+        bar(summary.claims, unit.read, total)
+
+    units = cut_units(args.claims, args.input_format, pieces=jobs > 1, unit_claims=unit_claims, stopped=stopped)
+    interrupted = False
+    try:
+        jobs = run_units(units, ruleset, Options(args.format, history), jobs, pool_min, take)
+    except KeyboardInterrupt:
+        interrupted = True
+    except WorkerError as error:
+        bar.clear()
+        print(f"error: {error}", file=err)
+        summary.input_errors.append(str(error))
+    finally:
+        bar.clear()
+    seconds = time.perf_counter() - started
+    if args.format == "text" and not interrupted:
         out.write(
-            f"{counts['claims']} claims: {counts['passed']} passed, {counts['failed']} failed"
-            + (f", {counts['errors']} not readable" if counts["errors"] else "")
-            + (f", {counts['file_errors']} envelope errors" if counts["file_errors"] else "") + "\n"
+            f"{summary.claims} claims: {summary.passed} passed, {summary.failed} failed"
+            + (f", {summary.unreadable} not readable" if summary.unreadable else "")
+            + (f", {summary.envelope_errors} envelope errors" if summary.envelope_errors else "") + "\n"
         )
-    if counts["errors"] or counts["file_errors"]:
+    out.flush()
+    err.write(summary.to_text(seconds=seconds, jobs=jobs, interrupted=interrupted))
+    if args.summary_json:
+        data = summary.to_dict(seconds=seconds, jobs=jobs, inputs=args.claims, interrupted=interrupted)
+        try:
+            with open(args.summary_json, "w", encoding="utf-8") as handle:
+                json.dump(data, handle, indent=2)
+                handle.write("\n")
+        except OSError as problem:
+            print(f"error: can't write `{args.summary_json}`: {problem.strerror}", file=err)
+            return EXIT_FAILURE
+    if interrupted or summary.unreadable or summary.envelope_errors or summary.input_errors:
         return EXIT_FAILURE
-    if counts["failed"] and not args.exit_zero:
+    if summary.failed and not args.exit_zero:
         return EXIT_CLAIMS_FAIL
     return EXIT_OK
 
 
 def write_error(out, output_format: str, position: int, error: Exception) -> None:
     """A claim that can't be read or has the wrong shape, in the output format."""
-    if output_format == "json":
-        out.write(json.dumps({"claim": None, "position": position, "error": str(error)}) + "\n")
-    elif output_format == "fhir":
-        out.write(json.dumps({
-            "resourceType": "OperationOutcome",
-            "issue": [{"severity": "error", "code": "structure", "diagnostics": f"claim #{position}: {error}"}],
-        }) + "\n")
-    else:
-        out.write(f"claim #{position}: ERROR {error}\n\n")
+    out.write(format_error(output_format, position, error))
 
 
-def render_text(result, position: int) -> str:
-    """A result for people: the verdict, line statuses, then each finding."""
-    name = result.claim if result.claim is not None else f"#{position}"
-    verdict = "PASS" if result.passed else "FAIL"
-    statuses = ", ".join(f"{s.line} {s.status}" for s in result.lines)
-    out = [f"claim {name}: {verdict}  (lines: {statuses})"]
-    for finding in result.findings:
-        lines = ",".join(str(n) for n in finding.lines)
-        remittance = " ".join(filter(None, [finding.carc, *finding.rarc]))
-        head = f"  {finding.severity:<6} line {lines:<5} {finding.rule} ({finding.kind})"
-        if remittance:
-            head += f"  {remittance}"
-        out.append(head)
-        out.append(f"         {finding.message}")
-        if finding.source:
-            out.append(f"         at {finding.source}")
-    return "\n".join(out) + "\n"
+def _is_terminal(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _total_size(sources: list[str]) -> int | None:
+    """The bytes of all inputs, when they are all regular files (else None: no time left is shown)."""
+    total = 0
+    for source in sources:
+        if source == "-":
+            return None
+        try:
+            total += os.path.getsize(source)
+        except OSError:
+            return None
+    return total

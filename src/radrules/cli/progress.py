@@ -18,12 +18,16 @@ class ProgressBar:
     the items done, the rate and the time left (when the size is known).
     """
 
-    def __init__(self, stream, *, clock=time.monotonic, interval: float = 0.1):
+    def __init__(self, stream, *, clock=time.monotonic, interval: float = 0.1, enabled: bool | None = None,
+                 noun: str = "claims"):
         self.stream = stream
-        try:
-            self.enabled = bool(stream.isatty())
-        except (AttributeError, ValueError):
-            self.enabled = False
+        if enabled is None:
+            try:
+                enabled = bool(stream.isatty())
+            except (AttributeError, ValueError):
+                enabled = False
+        self.enabled = enabled
+        self.noun = noun
         self.clock = clock
         self.interval = interval
         self.started = clock()
@@ -46,8 +50,8 @@ class ProgressBar:
             fraction = min(read / total, 1.0)
             filled = int(fraction * WIDTH)
             parts.append("[" + "#" * filled + "-" * (WIDTH - filled) + f"] {fraction:4.0%}")
-        parts.append(f"{done:,} claims")
-        parts.append(f"{rate:,.0f} claims/s")
+        parts.append(f"{done:,} {self.noun}")
+        parts.append(f"{rate:,.0f} {self.noun}/s")
         if read is not None and total and read > 0:
             left = elapsed * (total - min(read, total)) / read
             parts.append(f"ETA {_duration(left)}")
@@ -58,9 +62,17 @@ class ProgressBar:
         if not self.enabled:
             return
         elapsed = max(self.clock() - self.started, 1e-6)
-        self._draw(f"{self.done:,} claims in {_duration(elapsed)} ({self.done / elapsed:,.0f} claims/s)")
+        self._draw(f"{self.done:,} {self.noun} in {_duration(elapsed)} ({self.done / elapsed:,.0f} {self.noun}/s)")
         self.stream.write("\n")
         self.stream.flush()
+
+    def clear(self) -> None:
+        """Erase the bar (before other text goes to its stream); the next call draws it again."""
+        if self.enabled and self.shown:
+            self.stream.write("\r" + " " * self.shown + "\r")
+            self.stream.flush()
+            self.shown = 0
+            self.last = None
 
     def _draw(self, text: str) -> None:
         self.stream.write("\r" + text.ljust(self.shown))

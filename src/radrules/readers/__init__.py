@@ -6,9 +6,11 @@
         else:
             result = rules.evaluate(item)
 
-Both readers yield :class:`~radrules.Claim` objects, built through
-``Claim.from_dict`` so the shape rules live in one place, and yield (not
-raise) an :class:`~radrules.errors.InputError` for a claim they can't map.
+Both readers yield :class:`~radrules.Claim` objects, built with the shape
+rules of ``Claim.from_dict`` (the X12 reader builds ordinary claims itself
+and calls it for any unusual value, so its errors stay the only ones), and
+yield (not raise) an :class:`~radrules.errors.InputError` for a claim they
+can't map.
 docs/readers.md has every field mapping.
 """
 

@@ -15,6 +15,10 @@ memory. docs/readers.md has the mapping of every field.
   envelope whose counts or control numbers disagree is yielded the same way,
   after the claims it holds. A file whose structure is broken (no ISA,
   segments outside an envelope, a cut-off file) raises InputError.
+
+This module tokenizes and walks envelopes and loops; ``x12_claims.py`` maps
+a CLM loop to a claim; ``x12_split.py`` cuts a file into pieces of whole
+claims for other processes.
 """
 
 from __future__ import annotations
@@ -24,24 +28,23 @@ import os
 from typing import IO, Iterator, Mapping
 
 from ..claim import Claim
-from ..errors import ClaimError, InputError
+from ..errors import InputError
+from .x12_claims import (  # noqa: F401 (FILING_INDICATOR_PAYERS, DIAGNOSIS_QUALIFIERS: public names)
+    DIAGNOSIS_QUALIFIERS, FILING_INDICATOR_PAYERS, _ClaimProblem, _ClaimReader, _ClaimState, _element,
+)
 
 CHUNK = 1 << 16
-
-#: SBR09 claim filing indicator codes that name the payer for the bundled rules.
-FILING_INDICATOR_PAYERS = {"MA": "medicare", "MB": "medicare", "MC": "medicaid"}
-
-#: HI qualifiers that carry diagnoses: (ICD system, principal?)
-DIAGNOSIS_QUALIFIERS = {
-    "ABK": ("icd10", True), "ABF": ("icd10", False),
-    "BK": ("icd9", True), "BF": ("icd9", False),
-}
-
+#: What may follow the last segment terminator of a file (line ends, blanks, a DOS end-of-file mark).
+TRAILING = "\r\n \t\x1a"
 #: Segments the walker reads; every other segment is only counted.
 _READ = frozenset((
     "ISA", "IEA", "GS", "GE", "ST", "SE", "BHT", "HL", "SBR", "NM1", "DMG", "CLM", "REF", "DTP",
     "HI", "LX", "SV1", "SV2",
 ))
+#: Segments of a CLM loop that the claim is built from; a claim's other segments are skipped.
+_CLAIM_BODY = frozenset(("LX", "SV1", "SV2", "SBR", "NM1", "REF", "DTP", "HI"))
+#: Segments that end a CLM loop (a claim ends at the next CLM, HL or SE; the others are errors there).
+_CLAIM_END = frozenset(("CLM", "HL", "SE", "ST", "GS", "GE", "ISA", "IEA"))
 
 
 # ---------------------------------------------------------------- tokenizer
@@ -133,8 +136,15 @@ def tokenize(source) -> Iterator[tuple[int, str, str]]:
             handle.close()
 
 
-def _tokenize(handle, name: str) -> Iterator[tuple[int, str, str]]:
-    chunks = _chunks(handle, name)
+#: Problems the tokenizer reports (also readers/x12_split.py).
+NOT_A_SEGMENT = ("not a segment: a segment starts with an id of 2 or 3 letters or digits (are the delimiters "
+                 "in the ISA right?)")
+OTHER_DELIMITERS = "this interchange uses other delimiters than the first one; split the file at its ISA segments"
+CUT_OFF = "the file ends inside a segment (no segment terminator after it)"
+
+
+def _head(chunks: Iterator[str], name: str) -> tuple[str, Delimiters | None]:
+    """The first chunks (at least 200 characters, leading blanks dropped) and the ISA's delimiters (None: no text)."""
     head = ""
     for chunk in chunks:
         head += chunk
@@ -142,10 +152,18 @@ def _tokenize(handle, name: str) -> Iterator[tuple[int, str, str]]:
             break
     head = head.lstrip()
     if not head:
-        return
+        return head, None
     if not head.startswith("ISA"):
         raise InputError(name, "not an X12 file: it must start with an ISA segment", segment=1)
-    delimiters, _ = _delimiters(head, name)
+    return head, _delimiters(head, name)[0]
+
+
+def _tokenize(handle, name: str) -> Iterator[tuple[int, str, str]]:
+    """:func:`tokenize` on an open file."""
+    chunks = _chunks(handle, name)
+    head, delimiters = _head(chunks, name)
+    if delimiters is None:
+        return
     element, terminator = delimiters.element, delimiters.segment
     number = 0
     rest = ""
@@ -170,15 +188,12 @@ def _tokenize(handle, name: str) -> Iterator[tuple[int, str, str]]:
             cut = segment.find(element)
             segment_id = segment if cut < 0 else segment[:cut]
             if not (1 < len(segment_id) < 4 and segment_id.isalnum()):
-                raise InputError(name, "not a segment: a segment starts with an id of 2 or 3 letters or digits "
-                                 "(are the delimiters in the ISA right?)", segment=number)
+                raise InputError(name, NOT_A_SEGMENT, segment=number)
             if segment_id == "ISA" and number > 1 and (segment[3:4] != element or segment[-2:-1] != element):
-                raise InputError(name, "this interchange uses other delimiters than the first one; "
-                                 "split the file at its ISA segments", segment=number, segment_id="ISA")
+                raise InputError(name, OTHER_DELIMITERS, segment=number, segment_id="ISA")
             yield number, segment_id, segment
-    if rest.strip("\r\n \t\x1a"):
-        raise InputError(name, "the file ends inside a segment (no segment terminator after it)",
-                         segment=number + 1)
+    if rest.strip(TRAILING):
+        raise InputError(name, CUT_OFF, segment=number + 1)
 
 
 def delimiters_of(isa: str) -> Delimiters:
@@ -206,14 +221,22 @@ def read_x12(source, *, payers: Mapping[str, str] | None = None) -> Iterator[Cla
     try:
         walker = _Walker(name, dict(payers or {}))
         out = walker.out
-        read = _READ
+        read, body_ids, end_ids = _READ, _CLAIM_BODY, _CLAIM_END
         number, segment_id = 0, None
+        body = None  # the segments of the CLM loop being read
+        element = None
         for number, segment_id, text in _tokenize(handle, name):
+            if body is not None and segment_id not in end_ids:
+                if segment_id in body_ids:
+                    body.append((number, segment_id, text.split(element)))
+                continue
             if segment_id in read:
                 walker.segment(number, segment_id, text)
                 if out:
                     yield from out
                     out.clear()
+                body = walker.claim.body if walker.claim is not None else None
+                element = walker.delimiters.element
             elif not walker.in_transaction:
                 walker.outside(number, segment_id)
         walker.finish(number, segment_id)
@@ -222,69 +245,7 @@ def read_x12(source, *, payers: Mapping[str, str] | None = None) -> Iterator[Cla
             handle.close()
 
 
-def _date8(value: str) -> dt.date | None:
-    if len(value) != 8 or not value.isdigit():
-        return None
-    try:
-        return dt.date(int(value[:4]), int(value[4:6]), int(value[6:]))
-    except ValueError:
-        return None
-
-
-def _number(value: str) -> float | int | None:
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    if number != number or number in (float("inf"), float("-inf")):
-        return None
-    return int(number) if number.is_integer() else number
-
-
-class _ClaimProblem(Exception):
-    """One claim can't be mapped: raised inside the walker, yielded as an InputError."""
-
-    def __init__(self, number: int, segment_id: str, problem: str):
-        self.number = number
-        self.segment_id = segment_id
-        self.problem = problem
-
-
-class _Line:
-    __slots__ = ("number", "segment_id", "elements", "date", "rendering_npi", "prior_auth")
-
-    def __init__(self, number: int):
-        self.number = number  # of the LX (or of the SV1/SV2 when there is no LX)
-        self.segment_id = "LX"
-        self.elements = None
-        self.date = None  # (segment number, DTP elements)
-        self.rendering_npi = None
-        self.prior_auth = None
-
-
-class _ClaimState:
-    """What one CLM loop has collected so far."""
-
-    __slots__ = ("position", "number", "elements", "section", "lines", "diagnoses", "system", "principal",
-                 "prior_auth", "rendering_npi", "received", "statement", "problem")
-
-    def __init__(self, position: int, number: int, elements: list):
-        self.position = position
-        self.number = number
-        self.elements = elements
-        self.section = "claim"  # claim (2300/2310), other (2320/2330), line (2400/2410/2420)
-        self.lines: list[_Line] = []
-        self.diagnoses: list[str] = []
-        self.system = None
-        self.principal = False
-        self.prior_auth: list[str] = []
-        self.rendering_npi = None
-        self.received = None  # (segment number, value)
-        self.statement = None  # (segment number, DTP elements)
-        self.problem: _ClaimProblem | None = None
-
-
-class _Walker:
+class _Walker(_ClaimReader):
     """Walks the segments: envelopes, HL levels, CLM loops; builds claims."""
 
     def __init__(self, name: str, payers: dict):
@@ -307,6 +268,24 @@ class _Walker:
         self.skip_reason = ""
         self.transaction_control = ""
         self.transaction_start = 0
+        self.dates: dict[str, dt.date] = {}  # CCYYMMDD -> date, see date8()
+
+    def snapshot(self) -> tuple:
+        """What a walker resumed inside a transaction set needs (see readers/x12_split.py)."""
+        return (self.name, self.payers, self.delimiters, self.claim_type, self.created, self.level,
+                dict(self.subscriber), None if self.patient is None else dict(self.patient), self.last_entity,
+                self.claims)
+
+    @classmethod
+    def resume(cls, snapshot: tuple) -> "_Walker":
+        """A walker in the state of :meth:`snapshot`, inside the transaction set."""
+        (name, payers, delimiters, claim_type, created, level, subscriber, patient, last_entity,
+         claims) = snapshot
+        walker = cls(name, payers)
+        walker.delimiters, walker.claim_type, walker.created, walker.level = delimiters, claim_type, created, level
+        walker.subscriber, walker.patient, walker.last_entity, walker.claims = subscriber, patient, last_entity, claims
+        walker.in_transaction = True
+        return walker
 
     # ------------------------------------------------------------ envelope
 
@@ -452,13 +431,8 @@ class _Walker:
             return
         if claim is None:
             self.header_segment(number, segment_id, elements)
-            return
-        if claim.problem is not None:
-            return
-        try:
-            self.claim_segment(claim, number, segment_id, elements)
-        except _ClaimProblem as problem:
-            claim.problem = problem
+        elif segment_id in _CLAIM_BODY:
+            claim.body.append((number, segment_id, elements))
 
     def header_segment(self, number: int, segment_id: str, elements: list) -> None:
         """Segments before the first CLM of a subscriber or patient loop."""
@@ -481,286 +455,5 @@ class _Walker:
             elif self.last_entity == "QC" and self.level == "23" and self.patient is not None:
                 self.patient["dmg"] = (number, elements)
 
-    def claim_segment(self, claim: _ClaimState, number: int, segment_id: str, elements: list) -> None:
-        section = claim.section
-        if segment_id == "LX":
-            claim.section = "line"
-            claim.lines.append(_Line(number))
-            return
-        if segment_id in ("SV1", "SV2"):
-            expected = "SV1" if self.claim_type == "professional" else "SV2"
-            if segment_id != expected:
-                raise _ClaimProblem(number, segment_id, f"a {segment_id} service line in an "
-                                    f"{'837P' if expected == 'SV1' else '837I'} claim, which uses {expected}")
-            if section != "line" or claim.lines[-1].elements is not None:
-                claim.section = "line"
-                claim.lines.append(_Line(number))
-            line = claim.lines[-1]
-            line.number, line.segment_id, line.elements = number, segment_id, elements
-            return
-        if segment_id == "SBR":
-            if section == "line":
-                raise _ClaimProblem(number, segment_id, "an other-subscriber loop (SBR) after the service lines")
-            claim.section = "other"
-            return
-        if section == "other":
-            return
-        if segment_id == "NM1":
-            entity = _element(elements, 1)
-            self.last_entity = entity
-            if entity == "82" and _element(elements, 8) == "XX":
-                npi = _element(elements, 9) or None
-                if section == "line":
-                    claim.lines[-1].rendering_npi = npi
-                else:
-                    claim.rendering_npi = npi
-        elif segment_id == "REF":
-            if _element(elements, 1) == "G1":
-                value = _element(elements, 2)
-                if not value:
-                    raise _ClaimProblem(number, segment_id, "REF*G1 without a prior-authorization number (REF02)")
-                if value not in claim.prior_auth:
-                    claim.prior_auth.append(value)
-        elif segment_id == "DTP":
-            qualifier = _element(elements, 1)
-            if section == "line":
-                if qualifier == "472":
-                    claim.lines[-1].date = (number, elements)
-            elif qualifier == "050":
-                claim.received = (number, elements)
-            elif qualifier == "434":
-                claim.statement = (number, elements)
-        elif segment_id == "HI" and section == "claim":
-            self.diagnoses(claim, number, elements)
-
-    def diagnoses(self, claim: _ClaimState, number: int, elements: list) -> None:
-        component = self.delimiters.component
-        for position in range(1, len(elements)):
-            composite = elements[position]
-            if not composite:
-                continue
-            parts = composite.split(component)
-            qualifier = parts[0]
-            where = f"HI{position:02d}"
-            if len(parts) < 2 or not parts[1]:
-                if qualifier in DIAGNOSIS_QUALIFIERS or len(parts) < 2:
-                    raise _ClaimProblem(number, "HI", f"{where} has no code after its qualifier: qualifier and "
-                                        f"code must be one composite, joined by the component separator "
-                                        f"`{component}`")
-                continue
-            kind = DIAGNOSIS_QUALIFIERS.get(qualifier)
-            if kind is None:
-                continue  # occurrence, value, condition codes, procedures, other diagnoses
-            system, principal = kind
-            if claim.system is not None and claim.system != system:
-                raise _ClaimProblem(number, "HI", "the claim mixes ICD-9-CM (BK/BF) and ICD-10-CM (ABK/ABF) "
-                                    "diagnoses")
-            claim.system = system
-            code = parts[1].strip()
-            if principal:
-                if claim.principal:
-                    raise _ClaimProblem(number, "HI", f"{where}: a second principal diagnosis ({qualifier})")
-                claim.principal = True
-                claim.diagnoses.insert(0, code)
-            else:
-                claim.diagnoses.append(code)
-
-    # ------------------------------------------------------------ building a claim
-
-    def end_claim(self) -> None:
-        claim = self.claim
-        if claim is None:
-            return
-        self.claim = None
-        try:
-            if claim.problem is not None:
-                raise claim.problem
-            data, places = self.build(claim)
-            try:
-                self.out.append(Claim.from_dict(data))
-            except ClaimError as error:
-                number, segment_id = _place_of(error.path, places, claim)
-                raise _ClaimProblem(number, segment_id, str(error)) from None
-        except _ClaimProblem as problem:
-            self.out.append(InputError(self.name, problem.problem, segment=problem.number,
-                                       segment_id=problem.segment_id, claim=claim.position))
-
-    def build(self, claim: _ClaimState) -> tuple[dict, dict]:
-        """The claim in its JSON shape, and the segment (number, id) of each part for errors."""
-        elements = claim.elements
-        component = self.delimiters.component
-        places = {"": (claim.number, "CLM")}
-        claim_id = _element(elements, 1)
-        if not claim_id:
-            raise _ClaimProblem(claim.number, "CLM", "CLM01 (the claim id) is empty")
-        data: dict = {"id": claim_id, "type": self.claim_type}
-        facility = _element(elements, 5).split(component)
-        if self.claim_type == "professional" and facility[0]:
-            data["place_of_service"] = facility[0]
-        if len(facility) > 2 and facility[2]:
-            data["frequency"] = facility[2]
-        subscriber = self.subscriber
-        payer = self.payer_of(subscriber)
-        if payer:
-            data["payer"] = payer
-        patient: dict = {}
-        dmg = (self.patient or subscriber).get("dmg")
-        if self.patient is None and subscriber.get("member_id"):
-            patient["id"] = subscriber["member_id"]
-        if dmg is not None:
-            number, dmg_elements = dmg
-            places["patient"] = (number, "DMG")
-            if _element(dmg_elements, 2):
-                if _element(dmg_elements, 1) not in ("D8", ""):
-                    raise _ClaimProblem(number, "DMG", "DMG01 must be D8 (a date as CCYYMMDD)")
-                birth = _date8(_element(dmg_elements, 2))
-                if birth is None:
-                    raise _ClaimProblem(number, "DMG", "DMG02 (birth date) is not a date as CCYYMMDD")
-                patient["birth_date"] = birth.isoformat()
-            sex = _element(dmg_elements, 3)
-            if sex:
-                patient["sex"] = sex
-        if patient:
-            data["patient"] = patient
-        if claim.prior_auth:
-            data["prior_auth"] = list(claim.prior_auth)
-        received = self.received_of(claim)
-        if received is not None:
-            data["received"] = received.isoformat()
-        data["diagnoses"] = list(claim.diagnoses)
-        if claim.system == "icd9":
-            data["diagnosis_system"] = "icd9"
-        if not claim.lines:
-            raise _ClaimProblem(claim.number, "CLM", "the claim has no service line (LX with SV1 or SV2)")
-        lines = []
-        for index, line in enumerate(claim.lines):
-            places[f"lines[{index}]"] = (line.number, line.segment_id)
-            lines.append(self.build_line(claim, line, component))
-        data["lines"] = lines
-        return data, places
-
-    def payer_of(self, subscriber: dict) -> str | None:
-        payer_id = subscriber.get("payer_id")
-        if payer_id and payer_id in self.payers:
-            return self.payers[payer_id]
-        filing = subscriber.get("filing")
-        if filing in FILING_INDICATOR_PAYERS:
-            return FILING_INDICATOR_PAYERS[filing]
-        name = " ".join(subscriber.get("payer_name", "").split()).lower()
-        return name or None
-
-    def received_of(self, claim: _ClaimState) -> dt.date | None:
-        if claim.received is not None:
-            number, elements = claim.received
-            value = _date8(_element(elements, 3)) if _element(elements, 2) == "D8" else None
-            if value is None:
-                raise _ClaimProblem(number, "DTP", "DTP*050 (received date) is not a D8 date as CCYYMMDD")
-            return value
-        if self.created is not None:
-            number, text = self.created
-            value = _date8(text)
-            if value is None:
-                raise _ClaimProblem(number, "BHT", "BHT04 (creation date) is not a date as CCYYMMDD")
-            return value
-        return None
-
-    def build_line(self, claim: _ClaimState, line: _Line, component: str) -> dict:
-        if line.elements is None:
-            raise _ClaimProblem(line.number, "LX", "a service line (LX) without its SV1 or SV2")
-        elements, number, segment_id = line.elements, line.number, line.segment_id
-        professional = segment_id == "SV1"
-        out: dict = {}
-        if professional:
-            procedure, charge, unit_at = _element(elements, 1), _element(elements, 2), 4
-        else:
-            revenue = _element(elements, 1)
-            if revenue:
-                out["revenue_code"] = revenue
-            procedure, charge, unit_at = _element(elements, 2), _element(elements, 3), 5
-        where = f"{segment_id}{1 if professional else 2:02d}"
-        if not procedure:
-            raise _ClaimProblem(number, segment_id, f"{where} (the procedure code) is empty; radrules needs a "
-                                "CPT/HCPCS code on every line")
-        parts = procedure.split(component)
-        if parts[0] != "HC":
-            raise _ClaimProblem(number, segment_id, f"{where}-1 must be HC (CPT/HCPCS codes)")
-        if len(parts) < 2 or not parts[1]:
-            raise _ClaimProblem(number, segment_id, f"{where}-2 (the procedure code) is empty")
-        out["code"] = parts[1]
-        modifiers = parts[2:6]
-        while modifiers and not modifiers[-1]:
-            modifiers.pop()
-        if "" in modifiers:
-            raise _ClaimProblem(number, segment_id, f"{where}: an empty modifier before a later one")
-        if modifiers:
-            out["modifiers"] = modifiers
-        units_text = _element(elements, unit_at)
-        units = _number(units_text) if units_text else None
-        if units is None:
-            raise _ClaimProblem(number, segment_id, f"{segment_id}{unit_at:02d} (units) is missing or not a number")
-        out["units"] = units
-        if charge:
-            amount = _number(charge)
-            if amount is None:
-                raise _ClaimProblem(number, segment_id, f"{segment_id}{unit_at - 2:02d} (charge) is not a number")
-            out["charge"] = amount
-        start, end = self.line_dates(claim, line)
-        out["date"] = start.isoformat()
-        if end is not None and end != start:
-            out["end_date"] = end.isoformat()
-        if professional:
-            place = _element(elements, 5)
-            if place:
-                out["place_of_service"] = place
-            pointers = _element(elements, 7)
-            if pointers:
-                numbers = []
-                for pointer in pointers.split(component):
-                    if not pointer.isdigit():
-                        raise _ClaimProblem(number, segment_id, "SV107 (diagnosis pointers) must be whole numbers")
-                    numbers.append(int(pointer))
-                out["diagnosis_pointers"] = numbers
-        elif claim.diagnoses:
-            out["diagnosis_pointers"] = list(range(1, len(claim.diagnoses) + 1))
-        npi = line.rendering_npi or claim.rendering_npi
-        if npi:
-            out["rendering_npi"] = npi
-        return out
-
-    def line_dates(self, claim: _ClaimState, line: _Line) -> tuple[dt.date, dt.date | None]:
-        if line.date is not None:
-            return _dates(line.date, "DTP*472 (service date)")
-        if self.claim_type == "institutional" and claim.statement is not None:
-            return _dates(claim.statement, "DTP*434 (statement dates)")
-        raise _ClaimProblem(line.number, line.segment_id, "the service line has no service date (DTP*472)")
-
-
-def _dates(dtp: tuple, what: str) -> tuple[dt.date, dt.date | None]:
-    number, elements = dtp
-    form, value = _element(elements, 2), _element(elements, 3)
-    if form == "D8":
-        date = _date8(value)
-        if date is not None:
-            return date, None
-    elif form == "RD8":
-        first, dash, last = value.partition("-")
-        start, end = _date8(first), _date8(last)
-        if dash and start is not None and end is not None:
-            return start, end
-    raise _ClaimProblem(number, "DTP", f"{what} is not a D8 date (CCYYMMDD) or an RD8 range (CCYYMMDD-CCYYMMDD)")
-
-
-def _element(elements: list, position: int) -> str:
-    return elements[position] if position < len(elements) else ""
-
-
 def _quote_count(text: str) -> str:
-    return text if text.isdigit() else "no number"
-
-
-def _place_of(path: str, places: dict, claim: _ClaimState) -> tuple[int, str]:
-    """The segment behind a ClaimError's field path (``lines[2].units`` -> that line's SV1)."""
-    head = path.split(".", 1)[0]
-    if head.startswith("lines["):
-        head = head.split("]", 1)[0] + "]"
-    return places.get(head) or places[""]
+    return text if text.isdecimal() else "no number"

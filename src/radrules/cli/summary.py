@@ -1,0 +1,181 @@
+"""What a batch run of ``radrules eval`` did: counts of claims, lines, denials and charges.
+
+A :class:`Summary` is filled claim by claim (in worker processes too: each
+unit of work returns its own, and the parent merges them), then written for
+people (:meth:`Summary.to_text`) or tools (:meth:`Summary.to_dict`). It
+holds counts only, never a value of a claim (no ids, no codes), except rule
+ids and CARCs.
+"""
+
+from __future__ import annotations
+
+STATUSES = ("pay", "deny", "review")
+
+
+class Summary:
+    """Counts over the claims of a run; merge the summaries of parts with :meth:`merge`.
+
+    Charges are kept in cents (whole numbers), so sums don't depend on the
+    order in which parts are merged.
+    """
+
+    __slots__ = ("claims", "passed", "failed", "unreadable", "envelope_errors", "input_errors", "lines",
+                 "rules", "carcs", "denied_cents", "denied_charged", "denied_uncharged")
+
+    def __init__(self):
+        self.claims = 0  # every claim read, readable or not
+        self.passed = 0
+        self.failed = 0
+        self.unreadable = 0  # claims of the wrong shape, X12/FHIR claims that can't be mapped
+        self.envelope_errors = 0  # X12 envelope counts or control numbers that disagree
+        self.input_errors: list[str] = []  # files that could not be read (to the end)
+        self.lines = dict.fromkeys(STATUSES, 0)  # lines of readable claims, by status
+        self.rules: dict[str, list[int]] = {}  # rule -> [claims, lines, cents] it denies
+        self.carcs: dict[str | None, list[int]] = {}  # CARC of deny findings -> [claims, lines, cents]
+        self.denied_cents = 0  # billed charges of denied lines
+        self.denied_charged = 0  # denied lines with a charge
+        self.denied_uncharged = 0  # denied lines without one
+
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setstate__(self, state) -> None:
+        for name, value in zip(self.__slots__, state):
+            setattr(self, name, value)
+
+    # ------------------------------------------------------------ counting
+
+    def add(self, claim, result) -> None:
+        """One evaluated claim and its result."""
+        self.claims += 1
+        statuses = result.statuses
+        if result.passed:
+            self.passed += 1
+            self.lines["pay"] += len(statuses)
+            return
+        self.failed += 1
+        lines = self.lines
+        for status in statuses:
+            lines[status] += 1
+        if "deny" not in statuses:
+            return
+        cents = [_cents(line.charge) for line in claim.lines]
+        for number, status in enumerate(statuses):
+            if status == "deny":
+                if cents[number] is None:
+                    self.denied_uncharged += 1
+                else:
+                    self.denied_charged += 1
+                    self.denied_cents += cents[number]
+        by_rule: dict[str, set[int]] = {}
+        by_carc: dict[str | None, set[int]] = {}
+        for finding in result.findings:
+            if finding.severity == "deny":
+                by_rule.setdefault(finding.rule, set()).update(finding.lines)
+                by_carc.setdefault(finding.carc, set()).update(finding.lines)
+        for table, denials in ((self.rules, by_rule), (self.carcs, by_carc)):
+            for key, numbers in denials.items():
+                row = table.get(key)
+                if row is None:
+                    row = table[key] = [0, 0, 0]
+                row[0] += 1
+                row[1] += len(numbers)
+                row[2] += sum(cents[n - 1] or 0 for n in numbers if 0 < n <= len(cents))
+
+    def add_unreadable(self) -> None:
+        """A claim that could not be read or has the wrong shape."""
+        self.claims += 1
+        self.unreadable += 1
+
+    def merge(self, other: "Summary") -> None:
+        """Add the counts of ``other`` (a later part of the same run)."""
+        for name in ("claims", "passed", "failed", "unreadable", "envelope_errors", "denied_cents",
+                     "denied_charged", "denied_uncharged"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.input_errors.extend(other.input_errors)
+        for status, count in other.lines.items():
+            self.lines[status] += count
+        for mine, theirs in ((self.rules, other.rules), (self.carcs, other.carcs)):
+            for key, row in theirs.items():
+                into = mine.get(key)
+                if into is None:
+                    mine[key] = list(row)
+                else:
+                    into[0] += row[0]
+                    into[1] += row[1]
+                    into[2] += row[2]
+
+    # ------------------------------------------------------------ writing
+
+    @property
+    def pass_rate(self) -> float | None:
+        """Claims passed out of all claims read (unreadable ones count as not passed); None without claims."""
+        return self.passed / self.claims if self.claims else None
+
+    def to_dict(self, *, seconds: float, jobs: int, inputs: list[str], interrupted: bool = False) -> dict:
+        """The summary for tools (``--summary-json``)."""
+        return {
+            "inputs": list(inputs),
+            "claims": self.claims,
+            "passed": self.passed,
+            "failed": self.failed,
+            "unreadable": self.unreadable,
+            "pass_rate": None if self.pass_rate is None else round(self.pass_rate, 6),
+            "envelope_errors": self.envelope_errors,
+            "input_errors": list(self.input_errors),
+            "lines": dict(self.lines),
+            "denials": {
+                "by_rule": [{"rule": rule, "claims": row[0], "lines": row[1], "charge": row[2] / 100}
+                            for rule, row in _ordered(self.rules)],
+                "by_carc": [{"carc": carc, "claims": row[0], "lines": row[1], "charge": row[2] / 100}
+                            for carc, row in _ordered(self.carcs)],
+            },
+            "charges_at_risk": {"amount": self.denied_cents / 100, "lines": self.denied_charged,
+                                "lines_without_charge": self.denied_uncharged},
+            "seconds": round(seconds, 3),
+            "claims_per_second": round(self.claims / seconds) if seconds > 0 else None,
+            "jobs": jobs,
+            "interrupted": interrupted,
+        }
+
+    def to_text(self, *, seconds: float, jobs: int, interrupted: bool = False) -> str:
+        """The summary for people, a few lines ending with a newline."""
+        rate = f"{self.claims / seconds:,.0f} claims/s, " if seconds > 0 else ""
+        head = "summary (interrupted)" if interrupted else "summary"
+        out = [f"{head}: {self.claims:,} claims in {seconds:.2f} s ({rate}{jobs} job{'s' * (jobs != 1)})"]
+        if not self.claims:
+            return out[0] + "\n"
+        rate = "" if self.pass_rate is None else f"  ({self.pass_rate:.1%})"
+        out.append(f"  passed {self.passed:>14,}{rate}")
+        out.append(f"  failed {self.failed:>14,}")
+        if self.unreadable:
+            out.append(f"  not readable {self.unreadable:>8,}")
+        lines = self.lines
+        out.append(f"  lines {sum(lines.values()):>15,}  ({lines['pay']:,} pay, {lines['deny']:,} deny, "
+                   f"{lines['review']:,} review)")
+        at_risk = f"  billed charges at risk: {_money(self.denied_cents)} on {self.denied_charged:,} denied lines"
+        if self.denied_uncharged:
+            at_risk += f"; {self.denied_uncharged:,} denied lines without a charge"
+        out.append(at_risk)
+        if self.rules:
+            width = max(24, *(len(rule) for rule in self.rules))
+            out.append(f"  denials by rule{' ' * (width - 13)}{'claims':>9} {'lines':>9} {'charges':>14}")
+            out.extend(f"    {rule:<{width}} {row[0]:>9,} {row[1]:>9,} {_money(row[2]):>14}"
+                       for rule, row in _ordered(self.rules))
+            out.append(f"  denials by CARC{' ' * (width - 13)}{'claims':>9} {'lines':>9} {'charges':>14}")
+            out.extend(f"    {carc or '(none)':<{width}} {row[0]:>9,} {row[1]:>9,} {_money(row[2]):>14}"
+                       for carc, row in _ordered(self.carcs))
+        return "\n".join(out) + "\n"
+
+
+def _cents(charge) -> int | None:
+    return None if charge is None else round(charge * 100)
+
+
+def _money(cents: int) -> str:
+    return f"{cents / 100:,.2f}"
+
+
+def _ordered(table: dict) -> list:
+    """Rows with the most denied lines first, then by key."""
+    return sorted(table.items(), key=lambda item: (-item[1][1], -item[1][0], item[0] or ""))

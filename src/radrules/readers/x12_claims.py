@@ -1,0 +1,484 @@
+"""The claim of a CLM loop of an X12 837P or 837I: read its segments, map them to a Claim (docs/readers.md).
+
+:class:`_ClaimReader` is the part of the X12 walker (readers/x12.py) that
+turns the segments it collected for one CLM loop, and the subscriber and
+patient loops around it, into a :class:`~radrules.Claim`, or into an
+:class:`~radrules.errors.InputError` naming the segment of the first problem.
+
+Ordinary values make the claim directly; a value ``Claim.from_dict`` would
+refuse or change in an unusual way goes through ``Claim.from_dict``, so its
+error and normalisation rules stay in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..claim import _FREQUENCY, _REVENUE_CODE, SEXES, Claim, Line, Patient
+from ..errors import ClaimError, InputError
+
+#: How many distinct dates a reader remembers (it forgets them all when full).
+_DATES_KEPT = 4096
+
+#: SBR09 claim filing indicator codes that name the payer for the bundled rules.
+FILING_INDICATOR_PAYERS = {"MA": "medicare", "MB": "medicare", "MC": "medicaid"}
+
+#: HI qualifiers that carry diagnoses: (ICD system, principal?)
+DIAGNOSIS_QUALIFIERS = {
+    "ABK": ("icd10", True), "ABF": ("icd10", False),
+    "BK": ("icd9", True), "BF": ("icd9", False),
+}
+
+
+def _date8(value: str) -> dt.date | None:
+    if len(value) != 8 or not value.isdecimal():
+        return None
+    try:
+        return dt.date(int(value[:4]), int(value[4:6]), int(value[6:]))
+    except ValueError:
+        return None
+
+
+def _number(value: str) -> float | int | None:
+    if value.isdecimal() and len(value) < 16:  # a whole number, exact as a float too
+        return int(value)
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    if number != number or number in (float("inf"), float("-inf")):
+        return None
+    return int(number) if number.is_integer() else number
+
+
+class _ClaimProblem(Exception):
+    """One claim can't be mapped: raised inside the walker, yielded as an InputError."""
+
+    def __init__(self, number: int, segment_id: str, problem: str):
+        self.number = number
+        self.segment_id = segment_id
+        self.problem = problem
+
+
+class _Line:
+    __slots__ = ("number", "segment_id", "elements", "date", "rendering_npi", "prior_auth")
+
+    def __init__(self, number: int):
+        self.number = number  # of the LX (or of the SV1/SV2 when there is no LX)
+        self.segment_id = "LX"
+        self.elements = None
+        self.date = None  # (segment number, DTP elements)
+        self.rendering_npi = None
+        self.prior_auth = None
+
+
+class _ClaimState:
+    """What one CLM loop has collected so far."""
+
+    __slots__ = ("position", "number", "elements", "body", "lines", "diagnoses", "system", "principal",
+                 "prior_auth", "rendering_npi", "received", "statement", "problem")
+
+    def __init__(self, position: int, number: int, elements: list):
+        self.position = position
+        self.number = number
+        self.elements = elements
+        self.body: list[tuple[int, str, list]] = []  # (number, id, elements) of its _CLAIM_BODY segments
+        self.lines: list[_Line] = []
+        self.diagnoses: list[str] = []
+        self.system = None
+        self.principal = False
+        self.prior_auth: list[str] = []
+        self.rendering_npi = None
+        self.received = None  # (segment number, value)
+        self.statement = None  # (segment number, DTP elements)
+        self.problem: _ClaimProblem | None = None
+
+
+class _ClaimReader:
+    """The claim-building half of the walker; the walker sets the attributes these methods read."""
+
+    def walk_claim(self, claim: _ClaimState) -> None:
+        """Read the segments of a CLM loop in order (2300/2310, other subscribers 2320/2330, lines 2400)."""
+        expected = "SV1" if self.claim_type == "professional" else "SV2"
+        section = "claim"  # claim (2300/2310), other (2320/2330), line (2400/2410/2420)
+        lines = claim.lines
+        line = None
+        for number, segment_id, elements in claim.body:
+            if segment_id == "LX":
+                section = "line"
+                line = _Line(number)
+                lines.append(line)
+                continue
+            if segment_id == "SV1" or segment_id == "SV2":
+                if segment_id != expected:
+                    raise _ClaimProblem(number, segment_id, f"a {segment_id} service line in an "
+                                        f"{'837P' if expected == 'SV1' else '837I'} claim, which uses {expected}")
+                if section != "line" or line.elements is not None:
+                    section = "line"
+                    line = _Line(number)
+                    lines.append(line)
+                line.number, line.segment_id, line.elements = number, segment_id, elements
+                continue
+            if segment_id == "SBR":
+                if section == "line":
+                    raise _ClaimProblem(number, segment_id, "an other-subscriber loop (SBR) after the service lines")
+                section = "other"
+                continue
+            if section == "other":
+                continue
+            if segment_id == "DTP":
+                qualifier = elements[1] if len(elements) > 1 else ""
+                if section == "line":
+                    if qualifier == "472":
+                        line.date = (number, elements)
+                elif qualifier == "050":
+                    claim.received = (number, elements)
+                elif qualifier == "434":
+                    claim.statement = (number, elements)
+            elif segment_id == "NM1":
+                if _element(elements, 1) == "82" and _element(elements, 8) == "XX":
+                    npi = _element(elements, 9) or None
+                    if section == "line":
+                        line.rendering_npi = npi
+                    else:
+                        claim.rendering_npi = npi
+            elif segment_id == "REF":
+                if _element(elements, 1) == "G1":
+                    value = _element(elements, 2)
+                    if not value:
+                        raise _ClaimProblem(number, segment_id, "REF*G1 without a prior-authorization number (REF02)")
+                    if value not in claim.prior_auth:
+                        claim.prior_auth.append(value)
+            elif segment_id == "HI" and section == "claim":
+                self.diagnoses(claim, number, elements)
+
+    def diagnoses(self, claim: _ClaimState, number: int, elements: list) -> None:
+        component = self.delimiters.component
+        for position in range(1, len(elements)):
+            composite = elements[position]
+            if not composite:
+                continue
+            parts = composite.split(component)
+            qualifier = parts[0]
+            where = f"HI{position:02d}"
+            if len(parts) < 2 or not parts[1]:
+                if qualifier in DIAGNOSIS_QUALIFIERS or len(parts) < 2:
+                    raise _ClaimProblem(number, "HI", f"{where} has no code after its qualifier: qualifier and "
+                                        f"code must be one composite, joined by the component separator "
+                                        f"`{component}`")
+                continue
+            kind = DIAGNOSIS_QUALIFIERS.get(qualifier)
+            if kind is None:
+                continue  # occurrence, value, condition codes, procedures, other diagnoses
+            system, principal = kind
+            if claim.system is not None and claim.system != system:
+                raise _ClaimProblem(number, "HI", "the claim mixes ICD-9-CM (BK/BF) and ICD-10-CM (ABK/ABF) "
+                                    "diagnoses")
+            claim.system = system
+            code = parts[1].strip()
+            if principal:
+                if claim.principal:
+                    raise _ClaimProblem(number, "HI", f"{where}: a second principal diagnosis ({qualifier})")
+                claim.principal = True
+                claim.diagnoses.insert(0, code)
+            else:
+                claim.diagnoses.append(code)
+
+    # ------------------------------------------------------------ building a claim
+
+    def end_claim(self) -> None:
+        claim = self.claim
+        if claim is None:
+            return
+        self.claim = None
+        try:
+            if claim.problem is not None:
+                raise claim.problem
+            self.walk_claim(claim)
+            built = self.build(claim)
+            if type(built) is Claim:
+                self.out.append(built)
+                return
+            try:
+                self.out.append(Claim.from_dict(built))
+            except ClaimError as error:
+                number, segment_id = self.place_of(error.path, claim)
+                raise _ClaimProblem(number, segment_id, str(error)) from None
+        except _ClaimProblem as problem:
+            self.out.append(InputError(self.name, problem.problem, segment=problem.number,
+                                       segment_id=problem.segment_id, claim=claim.position))
+
+    def build(self, claim: _ClaimState) -> Claim | dict:
+        """The claim; or, when a value needs ``Claim.from_dict``'s checks, its JSON shape (dates as dates)."""
+        elements = claim.elements
+        component = self.delimiters.component
+        claim_id = elements[1] if len(elements) > 1 else ""
+        if not claim_id:
+            raise _ClaimProblem(claim.number, "CLM", "CLM01 (the claim id) is empty")
+        facility = elements[5].split(component) if len(elements) > 5 else [""]
+        place = facility[0] if self.claim_type == "professional" and facility[0] else None
+        frequency = facility[2] if len(facility) > 2 and facility[2] else None
+        subscriber = self.subscriber
+        payer = self.payer_of(subscriber) or None
+        patient = self.patient_of(subscriber)
+        received = self.received_of(claim)
+        if not claim.lines:
+            raise _ClaimProblem(claim.number, "CLM", "the claim has no service line (LX with SV1 or SV2)")
+        line_values = self.line_values
+        lines = [line_values(claim, line, component) for line in claim.lines]
+        system = "icd9" if claim.system == "icd9" else "icd10"
+        built = _claim_of(claim_id, self.claim_type, payer, patient, place, frequency, claim.prior_auth, received,
+                          claim.diagnoses, system, lines)
+        if built is not None:
+            return built
+        data: dict = {"id": claim_id, "type": self.claim_type}
+        for key, value in (("place_of_service", place), ("frequency", frequency), ("payer", payer),
+                           ("patient", patient or None), ("prior_auth", list(claim.prior_auth) or None),
+                           ("received", received)):
+            if value is not None:
+                data[key] = value
+        data["diagnoses"] = list(claim.diagnoses)
+        if system == "icd9":
+            data["diagnosis_system"] = "icd9"
+        data["lines"] = [_line_shape(values) for values in lines]
+        return data
+
+    def patient_of(self, subscriber: dict) -> dict:
+        """Birth date and sex of the patient (2010CA, else 2010BA), and the member id of a subscriber-patient."""
+        patient: dict = {}
+        dmg = (self.patient or subscriber).get("dmg")
+        if self.patient is None and subscriber.get("member_id"):
+            patient["id"] = subscriber["member_id"]
+        if dmg is not None:
+            number, dmg_elements = dmg
+            if _element(dmg_elements, 2):
+                if _element(dmg_elements, 1) not in ("D8", ""):
+                    raise _ClaimProblem(number, "DMG", "DMG01 must be D8 (a date as CCYYMMDD)")
+                birth = self.date8(_element(dmg_elements, 2))
+                if birth is None:
+                    raise _ClaimProblem(number, "DMG", "DMG02 (birth date) is not a date as CCYYMMDD")
+                patient["birth_date"] = birth
+            sex = _element(dmg_elements, 3)
+            if sex:
+                patient["sex"] = sex
+        return patient
+
+    def payer_of(self, subscriber: dict) -> str | None:
+        payer_id = subscriber.get("payer_id")
+        if payer_id and payer_id in self.payers:
+            return self.payers[payer_id]
+        filing = subscriber.get("filing")
+        if filing in FILING_INDICATOR_PAYERS:
+            return FILING_INDICATOR_PAYERS[filing]
+        name = " ".join(subscriber.get("payer_name", "").split()).lower()
+        return name or None
+
+    def received_of(self, claim: _ClaimState) -> dt.date | None:
+        if claim.received is not None:
+            number, elements = claim.received
+            value = self.date8(_element(elements, 3)) if _element(elements, 2) == "D8" else None
+            if value is None:
+                raise _ClaimProblem(number, "DTP", "DTP*050 (received date) is not a D8 date as CCYYMMDD")
+            return value
+        if self.created is not None:
+            number, text = self.created
+            value = self.date8(text)
+            if value is None:
+                raise _ClaimProblem(number, "BHT", "BHT04 (creation date) is not a date as CCYYMMDD")
+            return value
+        return None
+
+    def date8(self, value: str) -> dt.date | None:
+        """``_date8``, remembering the dates seen (a file holds few distinct dates)."""
+        dates = self.dates
+        date = dates.get(value)
+        if date is None:
+            date = _date8(value)
+            if date is not None:
+                if len(dates) >= _DATES_KEPT:
+                    dates.clear()
+                dates[value] = date
+        return date
+
+    def line_values(self, claim: _ClaimState, line: _Line, component: str) -> tuple:
+        """(code, modifiers, units, charge, date, end date, place of service, diagnosis pointers, rendering NPI,
+        revenue code) of a service line; absent values are None (``_line_shape`` gives its JSON shape)."""
+        elements = line.elements
+        if elements is None:
+            raise _ClaimProblem(line.number, "LX", "a service line (LX) without its SV1 or SV2")
+        number, segment_id = line.number, line.segment_id
+        professional = segment_id == "SV1"
+        size = len(elements)
+        revenue = None
+        if professional:
+            procedure = elements[1] if size > 1 else ""
+            charge = elements[2] if size > 2 else ""
+            unit_at = 4
+        else:
+            revenue = (elements[1] if size > 1 else "") or None
+            procedure = elements[2] if size > 2 else ""
+            charge = elements[3] if size > 3 else ""
+            unit_at = 5
+        if not procedure:
+            raise _ClaimProblem(number, segment_id, f"{segment_id}0{1 if professional else 2} (the procedure code) "
+                                "is empty; radrules needs a CPT/HCPCS code on every line")
+        parts = procedure.split(component)
+        if parts[0] != "HC":
+            raise _ClaimProblem(number, segment_id, f"{segment_id}0{1 if professional else 2}-1 must be HC "
+                                "(CPT/HCPCS codes)")
+        if len(parts) < 2 or not parts[1]:
+            raise _ClaimProblem(number, segment_id, f"{segment_id}0{1 if professional else 2}-2 (the procedure "
+                                "code) is empty")
+        modifiers = None
+        if len(parts) > 2:
+            modifiers = parts[2:6]
+            while modifiers and not modifiers[-1]:
+                modifiers.pop()
+            if "" in modifiers:
+                raise _ClaimProblem(number, segment_id, f"{segment_id}0{1 if professional else 2}: an empty "
+                                    "modifier before a later one")
+            modifiers = modifiers or None
+        units_text = elements[unit_at] if size > unit_at else ""
+        units = _number(units_text) if units_text else None
+        if units is None:
+            raise _ClaimProblem(number, segment_id, f"{segment_id}{unit_at:02d} (units) is missing or not a number")
+        amount = None
+        if charge:
+            amount = _number(charge)
+            if amount is None:
+                raise _ClaimProblem(number, segment_id, f"{segment_id}{unit_at - 2:02d} (charge) is not a number")
+        start, end = self.line_dates(claim, line)
+        if end == start:
+            end = None
+        place = pointers = None
+        if professional:
+            place = (elements[5] if size > 5 else "") or None
+            text = elements[7] if size > 7 else ""
+            if text:
+                pointers = []
+                for pointer in text.split(component):
+                    if not pointer.isdecimal():
+                        raise _ClaimProblem(number, segment_id, "SV107 (diagnosis pointers) must be whole numbers")
+                    pointers.append(int(pointer))
+        elif claim.diagnoses:
+            pointers = list(range(1, len(claim.diagnoses) + 1))
+        npi = line.rendering_npi or claim.rendering_npi or None
+        return parts[1], modifiers, units, amount, start, end, place, pointers, npi, revenue
+
+    def line_dates(self, claim: _ClaimState, line: _Line) -> tuple[dt.date, dt.date | None]:
+        if line.date is not None:
+            return self.dates_of(line.date, "DTP*472 (service date)")
+        if self.claim_type == "institutional" and claim.statement is not None:
+            return self.dates_of(claim.statement, "DTP*434 (statement dates)")
+        raise _ClaimProblem(line.number, line.segment_id, "the service line has no service date (DTP*472)")
+
+    def dates_of(self, dtp: tuple, what: str) -> tuple[dt.date, dt.date | None]:
+        """The date (D8) or the first and last dates (RD8) of a DTP segment."""
+        number, elements = dtp
+        if len(elements) > 3:
+            form, value = elements[2], elements[3]
+        else:
+            form, value = _element(elements, 2), ""
+        if form == "D8":
+            date = self.date8(value)
+            if date is not None:
+                return date, None
+        elif form == "RD8":
+            first, dash, last = value.partition("-")
+            start, end = self.date8(first), self.date8(last)
+            if dash and start is not None and end is not None:
+                return start, end
+        raise _ClaimProblem(number, "DTP", f"{what} is not a D8 date (CCYYMMDD) or an RD8 range "
+                            "(CCYYMMDD-CCYYMMDD)")
+
+    def place_of(self, path: str, claim: _ClaimState) -> tuple[int, str]:
+        """The segment behind a ClaimError's field path (``lines[2].units`` -> that line's SV1)."""
+        head = path.split(".", 1)[0]
+        if head.startswith("lines["):
+            index = head[6:].split("]", 1)[0]
+            if index.isdecimal() and int(index) < len(claim.lines):
+                line = claim.lines[int(index)]
+                return line.number, line.segment_id
+        elif head == "patient":
+            dmg = (self.patient or self.subscriber).get("dmg")
+            if dmg is not None:
+                return dmg[0], "DMG"
+        return claim.number, "CLM"
+
+
+def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth, received, diagnoses, system,
+              lines) -> Claim | None:
+    """The Claim ``Claim.from_dict`` would build from these values, or None when one of them needs its checks.
+
+    The values are those the reader found (texts, whole numbers or numbers,
+    dates, lists); this only normalises them as ``Claim.from_dict`` does
+    (stripped texts, upper-case codes) and leaves anything it would refuse
+    to it, so that it names the problem.
+    """
+    if payer is not None:
+        if type(payer) is not str:
+            return None
+        payer = payer.strip()
+    if frequency is not None:
+        frequency = frequency.strip()
+        if not _FREQUENCY.match(frequency):
+            return None
+    prior_auth = tuple([text.strip() for text in prior_auth])
+    diagnoses = tuple([text.strip() for text in diagnoses])
+    if not all(prior_auth) or not all(diagnoses):
+        return None
+    if patient:
+        sex = patient.get("sex")
+        if sex is not None:
+            sex = sex.strip().upper()
+            if sex not in SEXES:
+                return None
+        patient = Patient(birth_date=patient.get("birth_date"), sex=sex, id=patient.get("id"))
+    else:
+        patient = Patient()
+    built = []
+    for code, modifiers, units, charge, start, end, line_place, pointers, npi, revenue in lines:
+        code = code.strip().upper()
+        if not code or units <= 0 or (charge is not None and charge < 0):
+            return None
+        if modifiers:
+            modifiers = tuple([modifier.strip().upper() for modifier in modifiers])
+            if not all(modifiers):
+                return None
+        else:
+            modifiers = ()
+        if pointers:
+            if min(pointers) < 1:
+                return None
+            pointers = tuple(pointers)
+        else:
+            pointers = ()
+        if revenue is not None:
+            revenue = revenue.strip()
+            if not _REVENUE_CODE.match(revenue):
+                return None
+        built.append(Line(
+            code=code, date=start, units=units, modifiers=modifiers, diagnosis_pointers=pointers, end_date=end,
+            charge=charge, place_of_service=None if line_place is None else line_place.strip(),
+            rendering_npi=None if npi is None else npi.strip(), revenue_code=revenue,
+        ))
+    return Claim(
+        id=claim_id, type=claim_type, payer=payer, patient=patient,
+        place_of_service=None if place is None else place.strip(), prior_auth=prior_auth, received=received,
+        diagnoses=diagnoses, frequency=frequency, diagnosis_system=system, lines=tuple(built),
+    )
+
+
+def _line_shape(values: tuple) -> dict:
+    """A line's JSON shape from ``_Walker.line_values``."""
+    code, modifiers, units, charge, start, end, place, pointers, npi, revenue = values
+    out: dict = {"code": code, "units": units, "date": start}
+    for key, value in (("modifiers", modifiers), ("charge", charge), ("end_date", end), ("place_of_service", place),
+                       ("diagnosis_pointers", pointers), ("rendering_npi", npi), ("revenue_code", revenue)):
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def _element(elements: list, position: int) -> str:
+    return elements[position] if position < len(elements) else ""

@@ -1,0 +1,309 @@
+"""Batch runs of `radrules eval`: --jobs in input order, the summary and --summary-json, exit codes, progress."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+import radrules
+from radrules.cli import batch, main
+from radrules.cli.batch import result_json
+from radrules.cli.summary import Summary
+
+from builders import EXAMPLES, ROOT, claim, example_claims, line, x12_file
+
+DOS = "2026-03-02"
+PASSING = claim(line("71046", DOS, charge=64.0), payer="medicare", id="P")
+FAILING = claim(line("77063", DOS, charge=120.0), line("71046", DOS), id="F")  # an add-on code without its primary
+SHAPE = claim(line("71046", DOS, units=0), id="S")  # units must be positive
+#: Run the pool for any input, with units of a few claims, so that order and merging are exercised.
+POOL = {"RADRULES_POOL_MIN_CLAIMS": "0", "RADRULES_UNIT_CLAIMS": "7"}
+
+
+def run(*args, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """`python -m radrules eval ARGS` in a subprocess, with this environment (plus ``env``)."""
+    return subprocess.run(
+        [sys.executable, "-m", "radrules", "eval", *map(str, args)], input=stdin, capture_output=True,
+        text=True, cwd=ROOT, env={**os.environ, **(env or {})}, timeout=120,
+    )
+
+
+def jsonl(*claims: dict) -> str:
+    return "".join(json.dumps(data) + "\n" for data in claims)
+
+
+def many(count: int) -> list[dict]:
+    """``count`` claims with ids C1, C2, ...: mostly passing, every fifth failing."""
+    return [dict(FAILING if n % 5 == 0 else PASSING, id=f"C{n}") for n in range(1, count + 1)]
+
+
+class TestOrder:
+    def test_pool_writes_json_lines_in_input_order(self, tmp_path):
+        """With --jobs 2 and a pool, a few hundred JSON Lines claims come out in input order, as with --jobs 1."""
+        path = tmp_path / "claims.jsonl"
+        path.write_text(jsonl(*many(300)))
+        pooled = run("--format", "json", "--jobs", "2", path, env=POOL)
+        alone = run("--format", "json", "--jobs", "1", path)
+        assert [json.loads(text)["claim"] for text in pooled.stdout.splitlines()] == [f"C{n}" for n in range(1, 301)]
+        assert pooled.stdout == alone.stdout
+        assert ", 2 jobs)" in pooled.stderr and ", 1 job)" in alone.stderr
+        assert pooled.returncode == alone.returncode == 2
+
+    def test_pool_writes_x12_claims_in_input_order(self, tmp_path):
+        """An X12 file cut into pieces for two workers gives the text output of one process, claim by claim."""
+        path = tmp_path / "claims.837"
+        path.write_text(x12_file(250))
+        pooled = run("--jobs", "2", path, env=POOL)
+        alone = run("--jobs", "1", path)
+        assert pooled.stdout == alone.stdout
+        names = [text.split(":")[0] for text in pooled.stdout.splitlines() if text.startswith("claim ")]
+        assert names == [f"claim #{n}" if n % 7 == 0 else f"claim X{n}" for n in range(1, 251)]
+        assert pooled.returncode == 1  # the unreadable claims
+        assert pooled.stdout.rstrip().endswith("250 claims: 172 passed, 43 failed, 35 not readable")
+
+    def test_small_inputs_stay_in_one_process(self):
+        """Without forcing the pool, a few claims are evaluated in this process whatever --jobs says."""
+        done = run("--format", "json", "--jobs", "4", "-", stdin=jsonl(PASSING, FAILING))
+        assert [json.loads(text)["claim"] for text in done.stdout.splitlines()] == ["P", "F"]
+        assert ", 1 job)" in done.stderr
+
+
+class TestSummary:
+    def test_summary_counts_and_denials(self, tmp_path, capsys):
+        """The summary on stderr counts claims, pass rate, lines, denials by rule and CARC, and charges at risk."""
+        path = tmp_path / "claims.jsonl"
+        path.write_text(jsonl(PASSING, FAILING, FAILING, SHAPE))
+        code = main(["eval", "--format", "json", str(path)])
+        out, err = capsys.readouterr()
+        assert code == 1  # a claim of the wrong shape
+        assert len(out.splitlines()) == 4
+        assert err.startswith("summary: 4 claims in ")
+        assert "  passed              1  (25.0%)\n  failed              2\n  not readable        1\n" in err
+        assert "  lines               5  (3 pay, 2 deny, 0 review)\n" in err
+        assert "  billed charges at risk: 240.00 on 2 denied lines\n" in err
+        assert "    radiology.addon                  2         2         240.00\n" in err
+        assert "    CO-107                           2         2         240.00\n" in err
+
+    def test_summary_json_matches_the_results(self, tmp_path, capsys, bundled):
+        """--summary-json writes the counts that the library's results of the same claims give."""
+        path = tmp_path / "summary.json"
+        code = main(["eval", "--exit-zero", "--summary-json", str(path), str(EXAMPLES)])
+        capsys.readouterr()
+        assert code == 0
+        data = json.loads(path.read_text())
+        claims = [radrules.Claim.from_dict(item) for item in example_claims()]
+        results = [bundled.evaluate(item) for item in claims]
+        by_rule: dict = {}
+        for result in results:
+            denied: dict = {}
+            for finding in result.findings:
+                if finding.severity == "deny":
+                    denied.setdefault(finding.rule, set()).update(finding.lines)
+            for rule, lines in denied.items():
+                counts = by_rule.setdefault(rule, [0, 0])
+                counts[0] += 1
+                counts[1] += len(lines)
+        statuses = [status for result in results for status in result.statuses]
+        charges = [item.lines[n].charge for item, result in zip(claims, results)
+                   for n, status in enumerate(result.statuses) if status == "deny"]
+        assert (data["claims"], data["passed"], data["failed"], data["unreadable"]) == (22, 10, 12, 0)
+        assert data["pass_rate"] == round(10 / 22, 6)
+        assert {row["rule"]: [row["claims"], row["lines"]] for row in data["denials"]["by_rule"]} == by_rule
+        assert data["lines"] == {status: statuses.count(status) for status in ("pay", "deny", "review")}
+        assert data["charges_at_risk"] == {
+            "amount": round(sum(charge for charge in charges if charge is not None), 2),
+            "lines": sum(charge is not None for charge in charges),
+            "lines_without_charge": sum(charge is None for charge in charges),
+        }
+        assert data["inputs"] == [str(EXAMPLES)] and data["interrupted"] is False and data["jobs"] >= 1
+
+    def test_parts_merge_to_the_whole(self, bundled):
+        """Summaries of parts merged in any order equal the summary of the whole (charges kept in cents)."""
+        claims = [radrules.Claim.from_dict(item) for item in example_claims()]
+        results = [bundled.evaluate(item) for item in claims]
+        whole, first, second = Summary(), Summary(), Summary()
+        for index, (item, result) in enumerate(zip(claims, results)):
+            whole.add(item, result)
+            (first if index % 3 else second).add(item, result)
+        second.merge(first)
+        assert second.to_dict(seconds=1, jobs=1, inputs=[]) == whole.to_dict(seconds=1, jobs=1, inputs=[])
+
+    def test_summary_holds_no_claim_values(self, tmp_path, capsys):
+        """Ids, members, codes and dates of claims never appear in the summary, only counts, rules and CARCs."""
+        secret = claim(line("77063", DOS, charge=1.0), id="SECRET-ID-77", patient={"id": "MEMBER-SECRET-55"},
+                       prior_auth="PA-SECRET-33")
+        path, summary = tmp_path / "claims.json", tmp_path / "summary.json"
+        path.write_text(json.dumps([secret]))
+        main(["eval", "--summary-json", str(summary), str(path)])
+        err = capsys.readouterr().err
+        for text in (err, summary.read_text()):
+            assert "SECRET" not in text and "77063" not in text and DOS not in text
+
+
+class TestExitCodes:
+    @pytest.mark.parametrize("claims, extra, code", [
+        ([PASSING] * 30, [], 0),
+        (many(30), [], 2),
+        (many(30), ["--exit-zero"], 0),
+        (many(30) + [SHAPE], ["--exit-zero"], 1),
+    ])
+    def test_exit_codes_with_a_pool(self, tmp_path, claims, extra, code):
+        """With a pool: 0 all pass (or --exit-zero), 2 some fail, 1 a claim of the wrong shape."""
+        path = tmp_path / "claims.jsonl"
+        path.write_text(jsonl(*claims))
+        done = run("--jobs", "2", *extra, path, env=POOL)
+        assert done.returncode == code, done.stderr
+        assert ", 2 jobs)" in done.stderr
+
+    def test_broken_rules_exit_3_before_reading(self, tmp_path):
+        """Rules with errors exit 3 with --jobs too, before any claim is read and with no summary."""
+        rules = tmp_path / "broken.rr"
+        rules.write_text("rule x\nend\n")
+        done = run("--jobs", "2", "--rules", rules, "-", stdin=jsonl(PASSING), env=POOL)
+        assert done.returncode == 3
+        assert done.stdout == "" and "summary" not in done.stderr
+
+
+class TestInputs:
+    def test_several_inputs_one_after_the_other(self, tmp_path):
+        """Several inputs of different kinds are read in order; error records say which input they are from."""
+        first, second = tmp_path / "a.jsonl", tmp_path / "b.837"
+        first.write_text(jsonl(PASSING, SHAPE, FAILING))
+        second.write_text(x12_file(8))
+        done = run("--format", "json", "--jobs", "2", first, second, env=POOL)
+        rows = [json.loads(text) for text in done.stdout.splitlines()]
+        assert [row["claim"] for row in rows] == ["P", None, "F", "X1", "X2", "X3", "X4", "X5", "X6", None, "X8"]
+        assert rows[1] == {"claim": None, "position": 2, "error": "lines[0].units: expected a positive number",
+                           "input": str(first)}
+        assert rows[9]["position"] == 7 and rows[9]["input"] == str(second)
+        assert done.returncode == 1
+
+    def test_an_input_that_cannot_be_read_does_not_stop_the_others(self, tmp_path, capsys):
+        """A missing file and a file that is not JSON are reported; the other inputs are still evaluated."""
+        good, broken = tmp_path / "good.jsonl", tmp_path / "broken.jsonl"
+        good.write_text(jsonl(PASSING))
+        broken.write_text(jsonl(PASSING, PASSING) + "not json\n" + jsonl(PASSING))
+        code = main(["eval", "--format", "json", str(tmp_path / "missing.json"), str(broken), str(good)])
+        out, err = capsys.readouterr()
+        assert code == 1
+        assert len(out.splitlines()) == 3  # two claims of broken.jsonl before its bad line, then good.jsonl
+        assert f"error: {tmp_path / 'missing.json'}: can't read the file" in err
+        assert f"error: {broken}:3: not JSON: Expecting value at column 1" in err
+
+    def test_a_bad_line_stops_its_input_in_the_pool_as_in_one_process(self, tmp_path):
+        """A JSON Lines line that is not JSON ends its input at the same claim with or without a pool."""
+        path, other = tmp_path / "claims.jsonl", tmp_path / "other.jsonl"
+        path.write_text(jsonl(*many(40)) + "{broken\n" + jsonl(*many(40)))
+        other.write_text(jsonl(FAILING))
+        pooled = run("--format", "json", "--jobs", "2", path, other, env=POOL)
+        alone = run("--format", "json", "--jobs", "1", path, other)
+        assert pooled.stdout == alone.stdout
+        assert len(pooled.stdout.splitlines()) == 41
+        assert f"error: {path}:41: not JSON" in pooled.stderr
+        assert pooled.returncode == alone.returncode == 1
+
+    def test_bad_claim_among_good_ones_in_text(self, tmp_path, capsys):
+        """In text output a bad claim of one of several inputs is named by its position and its input."""
+        first, second = tmp_path / "a.json", tmp_path / "b.json"
+        first.write_text(json.dumps([PASSING]))
+        second.write_text(json.dumps([dict(PASSING, id=None), SHAPE]))
+        code = main(["eval", str(first), str(second)])
+        out = capsys.readouterr().out
+        assert code == 1
+        assert f"claim #1 of {second}: PASS" in out
+        assert f"claim #2 of {second}: ERROR lines[0].units: expected a positive number" in out
+        assert out.rstrip().endswith("3 claims: 2 passed, 0 failed, 1 not readable")
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+class TestProgress:
+    def test_bar_on_a_terminal(self, tmp_path, capsys, monkeypatch):
+        """On a terminal (stderr a TTY, stdout not) a bar shows the share read, claims, rate and time left."""
+        path = tmp_path / "claims.jsonl"
+        path.write_text(jsonl(*many(20)))
+        terminal = FakeTerminal()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        main(["eval", "--format", "json", "--jobs", "1", str(path)])
+        shown = terminal.getvalue()
+        bar = shown.split("\r")[1]
+        assert bar.startswith("[########################] 100%  20 claims  ")
+        assert "claims/s  ETA 0:00:00" in bar
+        *_, erased, after = shown.split("\r")
+        assert erased == " " * len(bar) and after.startswith("summary: 20 claims in ")  # the bar is erased first
+        assert len(capsys.readouterr().out.splitlines()) == 20
+
+    def test_no_bar_when_piped(self, tmp_path):
+        """When stderr is a pipe, it gets the summary and nothing else (no carriage returns)."""
+        path = tmp_path / "claims.jsonl"
+        path.write_text(jsonl(*many(20)))
+        done = run("--format", "json", "--jobs", "2", path, env=POOL)
+        assert "\r" not in done.stderr and done.stderr.startswith("summary: 20 claims in ")
+
+    def test_no_bar_when_the_results_go_to_the_terminal(self, tmp_path, monkeypatch):
+        """When standard output is the terminal too, the results scroll and no bar is drawn over them."""
+        path = tmp_path / "claims.jsonl"
+        path.write_text(jsonl(*many(5)))
+        terminal, results = FakeTerminal(), FakeTerminal()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        monkeypatch.setattr(sys, "stdout", results)
+        main(["eval", str(path)])
+        assert "\r" not in terminal.getvalue() and "claim C1: PASS" in results.getvalue()
+
+
+class TestStops:
+    def test_ctrl_c_stops_the_pool_and_reports_what_was_done(self, tmp_path):
+        """Ctrl-C (SIGINT to the process group) ends a pooled run at once: exit 1, an interrupted summary."""
+        summary = tmp_path / "summary.json"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "radrules", "eval", "--jobs", "2", "--format", "json", "--summary-json",
+             str(summary), "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+            env={**os.environ, **POOL}, start_new_session=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+        process.stdin.write(jsonl(*many(100)).encode())
+        process.stdin.flush()  # and leave standard input open: the run waits for more claims
+        first = process.stdout.readline()  # the pool is at work: the first unit's results are out
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+        assert process.returncode == 1
+        assert json.loads(first)["claim"] == "C1"
+        assert "Traceback" not in err.decode()
+        assert "summary (interrupted): " in err.decode()
+        assert json.loads(summary.read_text())["interrupted"] is True
+        assert len(out.splitlines()) < 100
+
+
+    def test_a_worker_that_dies_is_an_error_not_a_hang(self, tmp_path, capsys, monkeypatch):
+        """A worker process that ends abruptly stops the run with `error: a worker process ended ...`, exit 1."""
+        path = tmp_path / "claims.jsonl"
+        path.write_text(jsonl(*many(40)))
+        for name, value in POOL.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setattr(batch, "_work", _die)  # the workers are forked from this process: they die too
+        code = main(["eval", "--format", "json", "--jobs", "2", str(path)])
+        err = capsys.readouterr().err
+        assert code == 1
+        assert "error: a worker process ended before its work was done" in err
+
+
+def _die(unit):
+    os._exit(3)
+
+
+class TestResultJson:
+    def test_written_json_is_json_dumps_of_to_dict(self, bundled):
+        """The JSON the batch writes for a result is exactly json.dumps(result.to_dict()), for every example."""
+        odd = claim(line("7104\u00e9", DOS, modifiers=["\u00fc"]), id="C-\u2028\"\\", payer="acme")
+        for item in example_claims() + [odd, FAILING, PASSING]:
+            result = bundled.evaluate(item)
+            assert result_json(result) == json.dumps(result.to_dict())

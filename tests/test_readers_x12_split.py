@@ -1,0 +1,137 @@
+"""X12 files cut into pieces for other processes: the pieces read exactly as the whole file does."""
+
+from __future__ import annotations
+
+import io
+import pickle
+import random
+from pathlib import Path
+
+import pytest
+
+import radrules
+from radrules.readers import x12_split
+from radrules.readers.x12_split import X12Piece, read_x12_piece, split_x12
+
+from builders import x12_file
+
+DATA = Path(__file__).parent / "data" / "x12"
+FILES = [DATA / "radiology-837p.edi", DATA / "radiology-837i.edi", DATA / "imsweb" / "x12_complex.txt",
+         DATA / "imsweb" / "x12_many_claims.txt"]
+
+
+def seen(item) -> tuple:
+    if isinstance(item, radrules.InputError):
+        return ("error", str(item), item.claim, item.segment, item.segment_id)
+    return ("claim", repr(item))
+
+
+def whole(data: bytes) -> tuple[list, tuple | None]:
+    """What read_x12 yields for a file, and the problem it raises (if any)."""
+    items = []
+    try:
+        for item in radrules.read_x12(io.BytesIO(data)):
+            items.append(seen(item))
+    except radrules.InputError as error:
+        return items, seen(error)
+    return items, None
+
+
+def in_pieces(data: bytes, claims: int) -> tuple[list, tuple | None]:
+    """The same, from split_x12's pieces (each pickled, as for another process) and envelope errors."""
+    items = []
+    try:
+        for part in split_x12(io.BytesIO(data), claims=claims):
+            if isinstance(part, X12Piece):
+                piece = pickle.loads(pickle.dumps(part))
+                try:
+                    items.extend(seen(item) for item in read_x12_piece(piece))
+                except radrules.InputError as error:  # a segment that is not a segment: the file stops here
+                    return items, seen(error)
+            else:
+                items.append(seen(part))
+    except radrules.InputError as error:
+        return items, seen(error)
+    return items, None
+
+
+def variants(text: str) -> list[bytes]:
+    """A file with its segment terminators followed by nothing, a line feed, CR LF, a blank line, or an empty segment."""
+    plain = text.replace("~\r\n", "~").replace("~\n", "~")
+    return [plain.replace("~", end).encode("latin-1") for end in ("~", "~\n", "~\r\n", "~\n\n", "~~\n")]
+
+
+class TestSameAsTheWholeFile:
+    @pytest.mark.parametrize("path", FILES, ids=lambda path: path.name)
+    @pytest.mark.parametrize("claims", [1, 2, 500])
+    def test_test_files(self, path, claims):
+        """The test files (good and bad claims, envelope errors) read the same in pieces of 1, 2 or 500 claims."""
+        for data in variants(path.read_text(encoding="latin-1")):
+            assert in_pieces(data, claims) == whole(data)
+
+    @pytest.mark.parametrize("claims", [1, 3, 40])
+    def test_many_subscribers_and_several_interchanges(self, claims):
+        """Subscriber loops cut quickly, and interchanges one after the other, read the same."""
+        text = x12_file(120) + (DATA / "radiology-837i.edi").read_text(encoding="latin-1") + x12_file(30)
+        for data in variants(text):
+            found = in_pieces(data, claims)
+            assert found == whole(data)
+        assert len(found[0]) == 120 + 2 + 30 and found[1] is None
+
+    def test_pieces_hold_whole_claims(self):
+        """Each piece holds the CLM segments it counts, about as many as asked; together, all the claims."""
+        parts = [part for part in split_x12(io.BytesIO(x12_file(100).encode()), claims=10)]
+        pieces = [part for part in parts if isinstance(part, X12Piece)]
+        assert all(piece.complete for piece in pieces)
+        assert sum(piece.claims for piece in pieces) == 100
+        assert all(piece.text.count("CLM*") == piece.claims for piece in pieces)
+        assert max(piece.claims for piece in pieces) <= 2 * 10  # about the size asked for
+
+    def test_a_subscriber_loop_longer_than_the_window(self, monkeypatch):
+        """When no subscriber loop starts within the window, the splitter cuts segment by segment: same claims."""
+        monkeypatch.setattr(x12_split, "_WINDOW", 200)
+        for data in variants(x12_file(40)):
+            assert in_pieces(data, 3) == whole(data)
+
+    def test_mutated_files(self):
+        """Files with segments dropped, repeated or with a byte changed give the same claims, errors and problem."""
+        rng = random.Random(7)
+        sources = [x12_file(12).encode(), (DATA / "radiology-837p.edi").read_bytes()]
+        for round_ in range(300):
+            segments = rng.choice(sources).split(b"~")
+            for _ in range(rng.randint(1, 3)):
+                index = rng.randrange(len(segments))
+                change = rng.random()
+                if change < 0.3:
+                    del segments[index]
+                elif change < 0.5:
+                    segments.insert(index, rng.choice(segments))
+                elif segments[index]:
+                    text = bytearray(segments[index])
+                    text[rng.randrange(len(text))] = rng.choice(b"*:~0123456789AZaz \n-.\xb2")
+                    segments[index] = bytes(text)
+            data = b"~".join(segments)
+            assert in_pieces(data, rng.choice([1, 2, 5])) == whole(data), round_
+
+
+class TestProblems:
+    def test_cut_off_file_marks_its_last_piece_incomplete(self):
+        """A file cut inside a claim: the pieces before it, the last incomplete, then the reader's problem."""
+        text = x12_file(20)
+        data = text[:text.index("CLM*X17")].encode() + b"CLM*X17*64***11:B:1~"
+        parts = []
+        with pytest.raises(radrules.InputError) as caught:
+            for part in split_x12(io.BytesIO(data), claims=4):
+                parts.append(part)
+        assert not parts[-1].complete and all(part.complete for part in parts[:-1])
+        assert "without its SE" in str(caught.value)
+        assert in_pieces(data, 4) == whole(data)
+
+    def test_not_a_segment_inside_a_piece_stops_where_the_reader_stops(self):
+        """A segment id that is not an id, inside a subscriber loop, stops both ways at the same segment."""
+        data = x12_file(30).replace("HI*ABK:R0789~\nLX*1~\nSV1*HC:71046*64*UN*1***1~\nDTP*472*D8*20260302~\nHL*13",
+                                    "HI*ABK:R0789~\nL X*1~\nSV1*HC:71046*64*UN*1***1~\nDTP*472*D8*20260302~\nHL*13",
+                                    1).encode()
+        items, problem = whole(data)
+        assert problem is not None and "not a segment" in problem[1]
+        assert in_pieces(data, 2) == (items, problem)
