@@ -374,9 +374,10 @@ class TestLayout:
         assert format_rules(doc[before].text) != doc[before].text
 
     def test_bundled_rulesets_are_in_canonical_layout(self):
-        """Every bundled rule file is already formatted (what `radrules fmt --check rulesets/` checks)."""
-        assert BUNDLED
-        for path in BUNDLED:
+        """Every bundled and example rule file is already formatted (`radrules fmt --check rulesets/ examples/`)."""
+        examples = sorted((RULESETS.parent / "examples").rglob("*.rr"))
+        assert BUNDLED and examples
+        for path in BUNDLED + examples:
             text = path.read_text(encoding="utf-8")
             assert format_rules(text, str(path)) == text, f"{path} is not in canonical layout"
 
