@@ -36,6 +36,21 @@ def load_history(path: str | None):
         raise InputError(path, "not UTF-8 text") from None
 
 
+def whole_number(least: int):
+    """An argparse ``type``: a whole number of at least ``least``, with a plain message otherwise."""
+    import argparse
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"`{text}` is not a whole number") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"expected {least} or more")
+        return value
+    return parse
+
+
 def add_rules_option(parser) -> None:
     parser.add_argument(
         "--rules", metavar="PATH",

@@ -6,6 +6,7 @@ import json
 import sys
 
 from ..errors import RuleError
+from .common import whole_number
 
 
 def add_parser(commands) -> None:
@@ -21,22 +22,10 @@ def add_parser(commands) -> None:
                         help="historical claims: JSON Lines, or a JSON array; - for standard input")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="a report for people (default) or one JSON object")
-    parser.add_argument("--limit-examples", metavar="N", type=_count, default=10,
+    parser.add_argument("--limit-examples", metavar="N", type=whole_number(0), default=10,
                         help="show at most N example claims, table rows and unreadable lines (default 10)")
     parser.add_argument("--exit-zero", action="store_true",
                         help="exit 0 even when the rulesets differ (errors still exit 1 or 3)")
-
-
-def _count(text: str) -> int:
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"`{text}` is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("expected 0 or more")
-    return value
 
 
 def run(args) -> int:

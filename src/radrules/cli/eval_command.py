@@ -6,15 +6,15 @@ Batch runs (several inputs, many claims, ``--jobs``) go through
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
 import time
 
-from .batch import Options, WorkerError, cut_units, default_jobs, format_error, render_text, run_units, tuning
 from ..errors import InputError
-from .common import add_history_option, add_input_format_option, add_rules_option, load_history, load_rules
+from .batch import Options, WorkerError, cut_units, default_jobs, format_error, render_text, run_units, tuning
+from .common import (add_history_option, add_input_format_option, add_rules_option, load_history, load_rules,
+                     whole_number)
 from .progress import ProgressBar
 from .summary import Summary
 
@@ -36,23 +36,13 @@ def add_parser(commands) -> None:
                              "with one FHIR ClaimResponse per claim")
     parser.add_argument("--exit-zero", action="store_true",
                         help="exit 0 even when claims fail (errors still exit 1 or 3)")
-    parser.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+    parser.add_argument("--jobs", "-j", type=whole_number(1), default=None, metavar="N",
                         help=f"evaluate in N processes (default: all {default_jobs()} CPUs; small inputs are "
                              "evaluated in one)")
     parser.add_argument("--summary-json", metavar="FILE",
                         help="also write the summary as JSON to FILE")
     parser.add_argument("claims", metavar="INPUT", nargs="+",
                         help="claims files, or - for stdin; read one after the other")
-
-
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"`{text}` is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("expected 1 or more")
-    return value
 
 
 def run(args) -> int:
