@@ -8,6 +8,11 @@ table shows the median and the 90th percentile of the per-claim time, for
 claims given as ``radrules.Claim`` objects (evaluation only) and as dicts
 (``Claim.from_dict`` included).
 
+A second table shows what ``explain`` costs: the evaluator called directly
+(``radrules.evaluator.evaluate``, which holds no explain code), the same
+through ``Ruleset.evaluate`` with explain off (the default), and with
+``explain=True``.
+
 ``--code-sets`` evaluates a copy of the rules that also loads synthetic
 code sets of national size (8,000 HCPCS Level II codes and 400 modifiers,
 98,000 ICD-10-CM codes, the benchmark's own codes and diagnoses among them:
@@ -28,7 +33,7 @@ import time
 from pathlib import Path
 
 import radrules
-from radrules import loader
+from radrules import evaluator, loader
 
 CODES = [
     "70450", "70460", "70470", "70551", "70553", "71045", "71046", "71250", "71260", "71271",
@@ -107,10 +112,9 @@ def with_code_sets(rules: str | None, folder: Path) -> Path:
     return root
 
 
-def measure(ruleset, claims, repeat: int) -> list[float]:
-    """Per-claim times in µs (the best of ``repeat`` runs of each claim)."""
+def measure(evaluate, claims, repeat: int) -> list[float]:
+    """Per-claim times in µs of ``evaluate(claim)`` (the best of ``repeat`` runs of each claim)."""
     times = []
-    evaluate = ruleset.evaluate
     for claim in claims:
         best = float("inf")
         for _ in range(repeat):
@@ -147,16 +151,22 @@ def main() -> None:
         ruleset = radrules.load(args.rules)
         compile_times.append((time.perf_counter() - start) * 1e3)
     rng = random.Random(7)
+    explain_rows = []
     for size in (1, 5, 20):
         dicts = [make_claim(rng, size, i) for i in range(args.claims)]
         objects = [radrules.Claim.from_dict(d) for d in dicts]
         for claim in objects[:50]:
             ruleset.evaluate(claim)
-        object_times = measure(ruleset, objects, args.repeat)
-        dict_times = measure(ruleset, dicts, args.repeat)
+        object_times = measure(ruleset.evaluate, objects, args.repeat)
+        dict_times = measure(ruleset.evaluate, dicts, args.repeat)
         findings = sum(len(ruleset.evaluate(c).findings) for c in objects) / len(objects)
         rows.append((size, statistics.median(object_times), percentile(object_times, 0.9),
                      statistics.median(dict_times), findings))
+        # explain: the evaluator alone (no explain code at all), evaluate() with explain off, and on
+        engine = measure(lambda claim: evaluator.evaluate(ruleset, claim), objects, args.repeat)
+        explained = measure(lambda claim: ruleset.evaluate(claim, explain=True), objects, args.repeat)
+        explain_rows.append((size, statistics.median(engine), statistics.median(object_times),
+                             statistics.median(explained)))
 
     print(f"ruleset: {ruleset.name} ({len(ruleset.rules)} rules, {len(ruleset.rows)} edit rows)")
     print(f"compile (parse + compile, no cache): median {statistics.median(compile_times):.1f} ms "
@@ -166,6 +176,12 @@ def main() -> None:
     print(f"{'-' * 5}-+-{'-' * 10}-+-{'-' * 8}-+-{'-' * 16}-+-{'-' * 14}")
     for size, median, p90, dict_median, findings in rows:
         print(f"{size:>5} | {median:>10.1f} | {p90:>8.1f} | {dict_median:>16.1f} | {findings:>14.2f}")
+    print()
+    print("explain (median µs): the evaluator alone, evaluate() with explain off, with explain on")
+    print(f"{'lines':>5} | {'evaluator':>9} | {'explain off':>11} | {'off / alone':>11} | {'explain on':>10}")
+    print(f"{'-' * 5}-+-{'-' * 9}-+-{'-' * 11}-+-{'-' * 11}-+-{'-' * 10}")
+    for size, engine, off, on in explain_rows:
+        print(f"{size:>5} | {engine:>9.1f} | {off:>11.1f} | {off / engine:>10.2f}x | {on:>10.1f}")
 
 
 if __name__ == "__main__":

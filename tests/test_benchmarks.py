@@ -31,13 +31,17 @@ def test_national_benchmark_at_reduced_size(tmp_path):
 
 
 def test_evaluate_benchmark_at_reduced_size():
-    """bench_evaluate.py prints µs per claim for 1-, 5- and 20-line claims and the compile time."""
+    """bench_evaluate.py prints µs per claim for 1-, 5- and 20-line claims, the compile time and explain's cost."""
     done = run("bench_evaluate.py", "--claims", "50", "--repeat", "1")
     assert done.returncode == 0, done.stderr[-2000:]
-    rows = [line.split("|") for line in done.stdout.splitlines() if line.count("|") == 4]
+    speed, explain = done.stdout.split("explain (median µs)")
+    rows = [line.split("|") for line in speed.splitlines() if line.count("|") == 4]
     assert [row[0].strip() for row in rows[1:]] == ["1", "5", "20"]
     assert all(float(row[1]) > 0 for row in rows[1:])
     assert "compile (parse + compile, no cache)" in done.stdout
+    rows = [line.split("|") for line in explain.splitlines() if line.count("|") == 4]
+    assert [row[0].strip() for row in rows[1:]] == ["1", "5", "20"]
+    assert all(float(row[4]) > float(row[2]) > 0 for row in rows[1:])  # explain on costs more than off
 
 
 def test_generator_self_check(tmp_path):
