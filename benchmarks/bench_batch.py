@@ -94,12 +94,10 @@ def claim_segments(rng: random.Random, number: int) -> list[str]:
 def write_837p(path: str | os.PathLike, claims: int, seed: int = 1) -> int:
     """Write an 837P of ``claims`` claims to ``path``; returns its size in bytes."""
     rng = random.Random(seed)
-    body: list[str] = []
     head = interchange_head()
-    count = 0  # segments from ST to SE
     with open(path, "w", encoding="ascii", newline="") as out:
         out.write("~\n".join(head) + "~\n")
-        count = len(head) - 2
+        count = len(head) - 2  # segments from ST to SE
         written = 0
         hl = 1
         while written < claims:

@@ -74,14 +74,12 @@ def prepare(data: Path, args) -> Path:
         lines.append("table ptp " + ", ".join(f'"cms/{name}"' for name in hospital) + " for institutional claims")
         lines.append('table mue "cms/MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv" for institutional claims')
     (rules / "tables.rr").write_text("\n".join(lines) + "\n")
-    import radrules
     from radrules import _resources
 
     bundled = rules / "bundled"
     if bundled.exists():
         shutil.rmtree(bundled)
     shutil.copytree(_resources.bundled_rulesets(), bundled)
-    del radrules
     return rules
 
 

@@ -482,7 +482,7 @@ class TestCaches:
         tables._MEMORY.clear()
         rules = radrules.load(root, cache_dir=cache)
         assert rules.tables[0].from_cache == ""
-        assert pickle.loads(entry.read_bytes())[0] == content_key("ptp", [root / "cms" / "radiology-ptp-v321r0-f1.TXT"])
+        assert pickle.loads(entry.read_bytes()).key == content_key("ptp", [root / "cms" / "radiology-ptp-v321r0-f1.TXT"])
 
     def test_no_disk_cache_when_disabled(self, tmp_path, monkeypatch):
         """`RADRULES_CACHE_DIR=` (empty) turns the disk cache off."""

@@ -30,3 +30,11 @@ def grammar_text(name: str = "radrules.lark") -> str:
 
 def bundled_rulesets() -> Path:
     return resource_dir("rulesets")
+
+
+def display_path(path: Path, base: Path) -> str:
+    """How a file is named in messages: relative to ``base`` (the ruleset folder's parent) if inside it."""
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return path.as_posix()

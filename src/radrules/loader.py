@@ -18,6 +18,7 @@ from typing import Iterable
 import cachetools
 
 from . import _resources
+from ._resources import display_path
 from .compiler import compile_ruleset
 from .errors import Diagnostic, RuleError
 from .parser import parse_rules
@@ -108,14 +109,6 @@ def _hash(named_texts) -> str:
     return digest.hexdigest()
 
 
-def _display(path: Path, base: Path) -> str:
-    """How a file is named in messages: relative to the ruleset folder's parent."""
-    try:
-        return path.relative_to(base).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
 def _load_tree(root: Path, start: Path, name: str, cache_dir, extra: tuple = ()):
     root = root.resolve()
     base = root.parent
@@ -138,7 +131,7 @@ def _load_tree(root: Path, start: Path, name: str, cache_dir, extra: tuple = ())
         path = queue.pop(0)
         if path in sources:
             continue
-        display = _display(path, base)
+        display = display_path(path, base)
         try:
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as problem:
@@ -171,10 +164,10 @@ def _load_tree(root: Path, start: Path, name: str, cache_dir, extra: tuple = ())
     # The ruleset's name is part of the key: the same files loaded as a folder
     # and as a file (or as the bundled rules) compile to rulesets of other names.
     has_tables = any(isinstance(st, Table) for source in sources.values() for st in source.statements)
-    key = _hash([("<ruleset name>", name), ("<root>", str(root))]
-                + [(_display(p, base), texts[p]) for p in sorted(texts)]
-                + [("\0extra " + extra_name, extra_text) for extra_name, extra_text in extra])
     if not has_tables:
+        key = _hash([("<ruleset name>", name), ("<root>", str(root))]
+                    + [(display_path(p, base), texts[p]) for p in sorted(texts)]
+                    + [("\0extra " + extra_name, extra_text) for extra_name, extra_text in extra])
         with _CACHE_LOCK:
             cached = _CACHE.get(key)
         if cached is not None and not diagnostics:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from .. import syntax as s
+from .._resources import display_path
 from ..errors import Diagnostic, RuleError, suggestion
 from ..model import MODIFIER_PLACEMENTS
 from .blocks import BlockCompiler
@@ -168,10 +169,11 @@ def load_tables(comp: Compilation) -> None:
         parts = _table_parts(comp, statement, rule_file)
         if parts is None:
             continue
-        table, diagnostics, table_type, origin = tables.read_table(kind, parts, comp.cache_dir)
+        table, diagnostics, origin = tables.read_table(kind, parts, comp.cache_dir)
         comp.ctx.diagnostics.extend(diagnostics)
         if table is None:
             continue
+        table_type = getattr(table, "claim_type", None)
         if kind == "mue" and table_type is not None and table_type != claim_type:
             label = {"professional": "practitioner", "institutional": "outpatient hospital", "dme": "DME"}
             comp.ctx.error("RR514", f"this is the {label[table_type]} MUE table, but the statement serves "
@@ -227,12 +229,7 @@ def _table_parts(comp: Compilation, statement: s.Table, rule_file):
             comp.ctx.error("RR502", f"no table file `{token.text}`", token.span,
                            help="paths are relative to the rule file's folder")
             return None
-        for file in files:
-            try:
-                display = file.relative_to(base).as_posix()
-            except ValueError:
-                display = file.as_posix()
-            parts.append((display, file))
+        parts.extend((display_path(file, base), file) for file in files)
     return parts
 
 

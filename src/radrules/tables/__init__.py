@@ -31,10 +31,10 @@ from .icd10cm import load_icd10cm
 from .mpfs import load_mpfs
 from .mue import load_mue
 from .ptp import load_ptp
-from .store import CodeSets, PtpTable, RawTable, Versions
+from .store import CodeSets, Versions
 
 #: Bump when a loader's output changes, so old cache files are not used.
-LOADER_VERSION = "1"
+LOADER_VERSION = "2"
 
 KINDS = ("ptp", "mue", "addon", "pctc", "hcpcs", "icd10cm")
 #: Kinds that serve every claim, whatever its type (no `for ... claims`).
@@ -94,38 +94,35 @@ def content_key(kind: str, paths: list[Path]) -> str:
 
 
 def read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None):
-    """(table or None, diagnostics, extra, origin) for one table's files.
+    """(table or None, diagnostics, origin) for one table's files.
 
-    ``parts`` holds (display path, real path). ``extra`` is the MUE table's
-    own claim type (from its header), else None.
+    ``parts`` holds (display path, real path). ``origin`` is "memory" or
+    "disk" for a cached table, "" for one read from its files.
     """
-    paths = [path for _, path in parts]
-    key = content_key(kind, paths)
+    key = content_key(kind, [path for _, path in parts])
     with _LOCK:
         cached = _MEMORY.get(key)
     if cached is not None:
-        return cached[0], [], cached[1], "memory"
+        return cached, [], "memory"
     cache_file = cache_dir / f"{kind}-{key[:32]}.pickle" if cache_dir else None
     if cache_file is not None and cache_file.is_file():
         try:
             with open(cache_file, "rb") as handle:
                 stored = pickle.load(handle)
-            if stored[0] == key:
+            if stored.key == key:
                 with _LOCK:
-                    _MEMORY[key] = (stored[1], stored[2])
-                return stored[1], [], stored[2], "disk"
+                    _MEMORY[key] = stored
+                return stored, [], "disk"
         except Exception:  # a damaged or foreign cache file is rebuilt, never trusted
             pass
-    loaded = _LOADERS[kind]([(display, path.name, path) for display, path in parts], key)
-    table, diagnostics = loaded[0], loaded[1]
-    extra = loaded[2] if len(loaded) > 2 else None
+    table, diagnostics = _LOADERS[kind]([(display, path.name, path) for display, path in parts], key)
     if table is None:
-        return None, diagnostics, extra, ""
+        return None, diagnostics, ""
     with _LOCK:
-        _MEMORY[key] = (table, extra)
+        _MEMORY[key] = table
     if cache_file is not None:
-        _store(cache_file, (key, table, extra))
-    return table, diagnostics, extra, ""
+        _store(cache_file, table)
+    return table, diagnostics, ""
 
 
 def _store(cache_file: Path, payload) -> None:
@@ -201,11 +198,7 @@ def default_effective(kind: str, table, names: list[str]) -> int | None:
     named = effective_from_names(kind, names)
     if named is not None:
         return named
-    if isinstance(table, PtpTable):
-        return table.latest_start or None
-    if isinstance(table, RawTable):
-        return table.latest_start
-    return None
+    return table.latest_start or None  # an ordinal is never 0
 
 
 # ---------------------------------------------------------------- binding
@@ -213,9 +206,8 @@ def default_effective(kind: str, table, names: list[str]) -> int | None:
 
 def block_for(loaded: Loaded) -> m.BlockInfo:
     rule_id, kind, carc, rarc = TABLE_RULES[loaded.kind]
-    names = ", ".join(Path(f).name for f in loaded.files[:4]) + (", ..." if len(loaded.files) > 4 else "")
     label = {"ptp": "NCCI PTP", "mue": "NCCI MUE", "addon": "NCCI add-on code edits"}[loaded.kind]
-    reference = (f"{label}, {_TYPE_WORDS[loaded.claim_type]} table ({names}; in force from "
+    reference = (f"{label}, {_TYPE_WORDS[loaded.claim_type]} table ({_file_names(loaded)}; in force from "
                  f"{dt.date.fromordinal(loaded.start).isoformat()})")
     info = m.RuleInfo(rule_id, kind, "deny", carc, rarc, reference, None, loaded.source)
     return m.BlockInfo(info, m.Scope(None, frozenset([loaded.claim_type]), None, None, m.LEVEL_TABLE))
@@ -263,8 +255,12 @@ def _bind_addon(code: str, rows, block) -> tuple:
 
 def version_label(loaded: Loaded) -> str:
     """``HCPC2026_JUL_ANWEB.txt, in force from 2026-07-01``."""
-    names = ", ".join(Path(f).name for f in loaded.files[:4]) + (", ..." if len(loaded.files) > 4 else "")
-    return f"{names}, in force from {dt.date.fromordinal(loaded.start).isoformat()}"
+    return f"{_file_names(loaded)}, in force from {dt.date.fromordinal(loaded.start).isoformat()}"
+
+
+def _file_names(loaded: Loaded) -> str:
+    """The names of a table's first four files (``, ...`` if there are more)."""
+    return ", ".join(Path(f).name for f in loaded.files[:4]) + (", ..." if len(loaded.files) > 4 else "")
 
 
 def code_sets(loaded_tables: list[Loaded]) -> CodeSets | None:

@@ -1,4 +1,4 @@
-"""What the table loaders share: problem reports, dates, codes, CSV records."""
+"""What the table loaders share: problem reports, dates, CSV records."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import datetime as dt
 import io
 import re
 
-from .. import codes
 from ..errors import Diagnostic
 from ..syntax import Span
 
@@ -89,19 +88,6 @@ def parse_date(text: str) -> int | None:
     except ValueError:
         return None
     return None
-
-
-class CodeReader:
-    """Validate procedure codes once each (tables repeat the same codes millions of times)."""
-
-    def __init__(self):
-        self.valid: dict[str, bool] = {}
-
-    def __call__(self, text: str) -> bool:
-        known = self.valid.get(text)
-        if known is None:
-            known = self.valid[text] = codes.is_procedure_code(text)
-        return known
 
 
 def read_text(data) -> str:

@@ -85,5 +85,6 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
             problems.add("RR505", f"`{display}` has no `HCPCS/CPT Code` header; is it a CMS MUE file?", None)
         diagnostics.extend(problems.finish())
     if any(d.is_error for d in diagnostics):
-        return None, diagnostics, table_type
-    return RawTable(key=key, files=tuple(name for _, name, _ in parts), entries=entries), diagnostics, table_type
+        return None, diagnostics
+    return RawTable(key=key, files=tuple(name for _, name, _ in parts), entries=entries,
+                    claim_type=table_type), diagnostics

@@ -22,7 +22,7 @@ from array import array
 from itertools import groupby, islice
 
 from .. import codes
-from .common import CodeReader, DateReader, Problems, read_text
+from .common import DateReader, Problems, read_text
 from .store import PtpTable
 
 _INDICATORS = {"0": 0, "1": 1, "9": 9}
@@ -66,12 +66,12 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
     row_number = array("i")
     part_index = array("B")
     dates = DateReader()
-    valid_code = CodeReader()
     diagnostics = []
     is_code = codes.PROCEDURE_CODE.match
+
     def new_code(code, column, number, line, fields, separator):
         """The id of a code met for the first time, or None after reporting it is not a code."""
-        if valid_code(code):
+        if is_code(code):
             ids[code] = len(names)
             names.append(code)
             return ids[code]

@@ -39,9 +39,6 @@ class PtpTable:
     def __len__(self) -> int:
         return len(self.col2)
 
-    def has_column1(self, code: str) -> bool:
-        return code in self.col1
-
     def rows(self, column1: str, column2: str, block: BlockInfo) -> tuple:
         """Every row of the pair (column1, column2), in file order."""
         span = self.col1.get(column1)
@@ -130,6 +127,7 @@ class RawTable:
     files: tuple
     entries: dict  # code -> tuple of row tuples (layout per kind)
     latest_start: int | None = None
+    claim_type: str | None = None  # MUE: the claim type its header names ("professional", ...)
 
     def __len__(self) -> int:
         return len(self.entries)
