@@ -52,3 +52,19 @@ def test_generator_self_check(tmp_path):
     names = sorted(path.name for path in (tmp_path / "cms").iterdir())
     assert "ccipra-v322r0-f1.TXT" in names and "ccioph-v321r0-f1.TXT" in names
     assert "MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv" in names
+
+
+def test_x12_benchmark_at_reduced_size():
+    """bench_x12.py writes an 837P, reads and evaluates every claim without errors and prints the rate."""
+    done = run("bench_x12.py", "--claims", "500", "--evaluate")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "read and evaluated 500 claims (0 errors)" in done.stdout and "claims/s" in done.stdout
+
+
+def test_batch_benchmark_at_reduced_size():
+    """bench_batch.py times `radrules eval` with one and two jobs and prints a rate for each."""
+    done = run("bench_batch.py", "--claims", "1500", "--jobs", "1", "2", "--repeat", "1")
+    assert done.returncode == 0, done.stderr[-2000:]
+    rates = [line for line in done.stdout.splitlines() if line.startswith("--jobs")]
+    assert [line.split(":")[0] for line in rates] == ["--jobs 1", "--jobs 2"]
+    assert all("claims/s" in line for line in rates)
