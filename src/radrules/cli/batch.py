@@ -203,6 +203,15 @@ def _item_units(claims: ClaimsInput, kind: str, index: int, label, unit_claims: 
 # ---------------------------------------------------------------- evaluating a unit
 
 
+def claim_of(item) -> Claim:
+    """The claim a reader gave: as it is, from its dict, or the InputError it is raised."""
+    if type(item) is Claim:
+        return item
+    if type(item) is InputError:
+        raise item
+    return Claim.from_dict(item)
+
+
 def run_unit(unit: Unit, ruleset, options: Options) -> Outcome:
     """Read, evaluate and format the claims of a unit (in a worker, or here)."""
     summary = Summary()
@@ -222,9 +231,7 @@ def run_unit(unit: Unit, ruleset, options: Options) -> Outcome:
             except InputError as error:  # not JSON: the input ends here
                 return Outcome("".join(parts), summary, stop=str(error))
         try:
-            if type(item) is InputError:
-                raise item
-            claim = item if type(item) is Claim else Claim.from_dict(item)
+            claim = claim_of(item)
             result = evaluate(claim)
         except (ClaimError, InputError) as error:
             summary.add_unreadable()

@@ -26,7 +26,6 @@ def load_history(path: str | None):
     if path is None:
         return None
     from ..history import JsonlHistory
-    from ..errors import InputError
 
     try:
         return JsonlHistory(path)
@@ -174,10 +173,9 @@ def _read_head(handle) -> bytes:
 
 
 def _kind_is_clear(head: bytes) -> bool:
-    text = head.decode("latin-1").lstrip("\ufeff\xef\xbb\xbf \t\r\n")
-    if len(text) >= 3 and text.startswith("ISA") or _FHIR.search(text):
+    if detect_format(head) != "json":
         return True
-    first, newline, _ = text.partition("\n")
+    first, newline, _ = head.decode("latin-1").lstrip("\ufeff\xef\xbb\xbf \t\r\n").partition("\n")
     if not newline:
         return False
     try:
@@ -342,30 +340,19 @@ class _Named(io.StringIO):
 
 
 def _read_json(text: str, name: str) -> Iterator[tuple[int, object]]:
-    """(1-based position, claim dict) for a JSON object, a JSON array, or JSON Lines."""
+    """(1-based position, claim dict) for one JSON document: an object, or an array of them.
+
+    Only called when the text is not JSON Lines (see :func:`_read_json_stream`),
+    so a text that does not parse is an error at the place JSON names.
+    """
     stripped = text.strip()
     if not stripped:
         return
     try:
         data = json.loads(stripped)
-    except json.JSONDecodeError as first_problem:
-        # JSON Lines: one claim per non-empty line.
-        position = 0
-        # Lines end at "\n" only: str.splitlines() would also break at U+2028, U+2029 and U+0085,
-        # which JSON allows inside strings.
-        for number, line in enumerate(text.split("\n"), 1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as problem:
-                if position == 0:
-                    raise InputError(name, f"not JSON: {first_problem.msg} at line {first_problem.lineno}, "
-                                     f"column {first_problem.colno}") from None
-                raise InputError(f"{name}:{number}", f"not JSON: {problem.msg} at column {problem.colno}") from None
-            position += 1
-            yield position, item
-        return
+    except json.JSONDecodeError as problem:
+        raise InputError(name, f"not JSON: {problem.msg} at line {problem.lineno}, column {problem.colno}") \
+            from None
     if isinstance(data, list):
         for position, item in enumerate(data, 1):
             yield position, item

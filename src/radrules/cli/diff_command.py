@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from ..errors import RuleError
-from .common import whole_number
+from .common import load_rules, whole_number
 
 
 def add_parser(commands) -> None:
@@ -30,18 +29,12 @@ def add_parser(commands) -> None:
 
 def run(args) -> int:
     from . import EXIT_DIFFERENT, EXIT_FAILURE, EXIT_OK, EXIT_RULE_ERRORS
-    from .. import diff_outcomes, diff_rulesets, load
+    from .. import diff_outcomes, diff_rulesets
     from .progress import ProgressBar
 
-    rulesets = []
-    for path in (args.old, args.new):
-        try:
-            rulesets.append(load(path))
-        except RuleError as error:
-            print(str(error), file=sys.stderr)
-    if len(rulesets) < 2:
+    old, new = [load_rules(path) for path in (args.old, args.new)]  # both, so both print their errors
+    if old is None or new is None:
         return EXIT_RULE_ERRORS
-    old, new = rulesets
     changes = diff_rulesets(old, new, limit_examples=args.limit_examples)
     impact = None
     if args.claims is not None:

@@ -12,13 +12,13 @@ import sys
 import time
 
 from ..errors import InputError
-from .batch import Options, WorkerError, cut_units, default_jobs, format_error, render_text, run_units, tuning
+from .batch import Options, WorkerError, cut_units, default_jobs, run_units, tuning
 from .common import (add_history_option, add_input_format_option, add_rules_option, load_history, load_rules,
                      whole_number)
-from .progress import ProgressBar
+from .progress import ProgressBar, is_terminal
 from .summary import Summary
 
-__all__ = ["add_parser", "render_text", "run", "write_error"]
+__all__ = ["add_parser", "run"]
 
 
 def add_parser(commands) -> None:
@@ -60,7 +60,7 @@ def run(args) -> int:
         return EXIT_FAILURE
     jobs = args.jobs or default_jobs()
     unit_claims, pool_min = tuning()
-    bar = ProgressBar(err, enabled=_is_terminal(err) and not _is_terminal(out), noun="claims")
+    bar = ProgressBar(err, enabled=is_terminal(err) and not is_terminal(out), noun="claims")
     total = _total_size(args.claims)
     summary = Summary()
     stopped: set[int] = set()
@@ -118,18 +118,6 @@ def run(args) -> int:
     if summary.failed and not args.exit_zero:
         return EXIT_CLAIMS_FAIL
     return EXIT_OK
-
-
-def write_error(out, output_format: str, position: int, error: Exception) -> None:
-    """A claim that can't be read or has the wrong shape, in the output format."""
-    out.write(format_error(output_format, position, error))
-
-
-def _is_terminal(stream) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
 
 
 def _total_size(sources: list[str]) -> int | None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import sys
 
-from ..claim import Claim
 from ..errors import ClaimError, InputError
 from .common import add_history_option, add_input_format_option, add_rules_option, load_history, load_rules, read_claims
-from .eval_command import render_text, write_error
+from .batch import claim_of, format_error, render_text
 
 
 def add_parser(commands) -> None:
@@ -44,13 +43,10 @@ def run(args) -> int:
                 print(f"error: {item}", file=sys.stderr)
                 continue
             try:
-                if isinstance(item, InputError):
-                    raise item
-                claim = item if isinstance(item, Claim) else Claim.from_dict(item)
-                result = ruleset.evaluate(claim, explain=True, history=history)
+                result = ruleset.evaluate(claim_of(item), explain=True, history=history)
             except (ClaimError, InputError) as error:
                 errors += 1
-                write_error(out, args.format, position, error)
+                out.write(format_error(args.format, position, error))
                 continue
             failed += not result.passed
             explanation = result.explanation

@@ -11,6 +11,14 @@ import time
 WIDTH = 24
 
 
+def is_terminal(stream) -> bool:
+    """Whether ``stream`` is a terminal (False for pipes, files and closed or odd streams)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
 class ProgressBar:
     """Call it with (items done, bytes read, file size); ``finish()`` when done.
 
@@ -21,12 +29,7 @@ class ProgressBar:
     def __init__(self, stream, *, clock=time.monotonic, interval: float = 0.1, enabled: bool | None = None,
                  noun: str = "claims"):
         self.stream = stream
-        if enabled is None:
-            try:
-                enabled = bool(stream.isatty())
-            except (AttributeError, ValueError):
-                enabled = False
-        self.enabled = enabled
+        self.enabled = is_terminal(stream) if enabled is None else enabled
         self.noun = noun
         self.clock = clock
         self.interval = interval

@@ -62,11 +62,12 @@ def read_fhir(source, *, payers: Mapping[str, str] | None = None,
     :func:`to_fhir_claim_response`.
     """
     name, resources = _resources(source)
+    payers = dict(payers or {})
     position = 0
     for prefix, resource, bundle in resources:
         position += 1
         try:
-            item: Any = _claim(resource, bundle, dict(payers or {}))
+            item: Any = _claim(resource, bundle, payers)
         except _Problem as problem:
             path = f"{prefix}{problem.path}" if problem.path else prefix.rstrip(".") or None
             item = InputError(name, problem.problem, path=path, claim=position)
@@ -323,8 +324,9 @@ def _member_id(resource: dict, bundle: dict, patient: dict | None) -> str | None
 def _prior_auth(resource: dict) -> list[str]:
     found: list[str] = []
     insurance = [i for i in _list(resource.get("insurance"), "insurance") if isinstance(i, dict)]
+    focal = _focal_insurance(resource)
     for index, entry in enumerate(insurance):
-        if entry not in _focal_insurance(resource):
+        if entry not in focal:
             continue
         for number, reference in enumerate(_list(entry.get("preAuthRef"), f"insurance[{index}].preAuthRef")):
             if not isinstance(reference, str) or not reference.strip():
