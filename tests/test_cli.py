@@ -90,6 +90,26 @@ class TestEval:
         assert [json.loads(t)["claim"] for t in done.stdout.splitlines()] == ["P-1", "F-1"]
         assert done.returncode == 2
 
+    @pytest.mark.parametrize("text, message", [
+        ("[" * 100_000, "claims.json: not JSON: nested too deeply at line 1, column 1"),
+        (json.dumps(PASSING) + "\n" + "[" * 100_000 + "\n", "claims.json:2: not JSON: nested too deeply at column 1"),
+        ("[" * 100_000 + "\n" + json.dumps(PASSING) + "\n", "claims.json: not JSON: nested too deeply at line 1"),
+    ])
+    def test_json_nested_too_deeply_is_an_error_not_a_crash(self, tmp_path, text, message):
+        """JSON nested deeper than Python can read is refused with a message, exit 1, never a traceback."""
+        path = tmp_path / "claims.json"
+        path.write_text(text)
+        done = run("eval", str(path))
+        assert done.returncode == 1
+        assert message in done.stderr and "Traceback" not in done.stderr
+
+    def test_history_nested_too_deeply_is_an_error_not_a_crash(self, tmp_path):
+        """A history line nested deeper than Python can read names the file and line, exit 1."""
+        (tmp_path / "history.jsonl").write_text("[" * 100_000 + "\n")
+        done = run("eval", "--history", str(tmp_path / "history.jsonl"), "examples/claims.json")
+        assert done.returncode == 1
+        assert "history.jsonl" in done.stderr and "line 1" in done.stderr and "Traceback" not in done.stderr
+
     def test_empty_input(self):
         """No claims at all is not an error."""
         done = run("eval", "-", stdin="\n")

@@ -30,6 +30,24 @@ def read_one(data) -> object:
     return items[0]
 
 
+class TestText:
+    def test_ndjson_lines_break_only_at_line_feeds(self, tmp_path):
+        """NDJSON: a resource holding U+2028 in a string stays one line (str.splitlines would cut it)."""
+        first, second = resource(), resource()
+        first["id"], second["id"] = "odd\u2028id", "plain"
+        path = tmp_path / "claims.ndjson"
+        path.write_text(json.dumps(first, ensure_ascii=False) + "\n" + json.dumps(second) + "\n", encoding="utf-8")
+        claims = list(radrules.read_fhir(path))
+        assert [c.id for c in claims] == ["odd\u2028id", "plain"]
+
+    def test_nested_too_deeply_is_an_input_error(self, tmp_path):
+        """JSON nested deeper than Python can read is an InputError naming the file, not a RecursionError."""
+        path = tmp_path / "deep.json"
+        path.write_text("[" * 100_000)
+        with pytest.raises(radrules.InputError, match="nested too deeply"):
+            list(radrules.read_fhir(path))
+
+
 class TestClaimMapping:
     """tests/data/fhir/radiology-claim.json: a professional Claim with contained resources."""
 

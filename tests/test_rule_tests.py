@@ -344,6 +344,17 @@ class TestRunErrors:
             else:
                 assert f"error[{error}" in problems(report), body
 
+    def test_claim_file_json_lines_and_deep_nesting(self, demo):
+        """A JSON Lines claim file breaks only at line feeds (U+2028 may sit in a string); JSON nested too
+        deeply for Python is RR614, not a crash."""
+        write(demo, "claims/odd.jsonl", '{"id": "A", "payer": "x\u2028y", "lines": [{"code": "76700", "date": "2026-03-02"}]}'
+                                        '\n{"id": "B", "lines": [{"code": "71046", "date": "2026-03-02"}]}\n')
+        write(demo, "claims/deep.json", "[" * 100_000)
+        report = report_for(demo, 'test "t"\n  claim file "claims/odd.jsonl" id "A"\n  expect demo.note\nend\n')
+        assert report.passed == 1
+        report = report_for(demo, 'test "t"\n  claim file "claims/deep.json"\n  expect pass\nend\n')
+        assert "error[RR614]: `claims/deep.json` is not JSON: nested too deeply" in problems(report)
+
     def test_missing_rules(self, tmp_path, monkeypatch):
         """A `rules` path that does not exist, or a folder without rule files, is RR620."""
         monkeypatch.chdir(tmp_path)

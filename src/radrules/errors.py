@@ -233,3 +233,13 @@ def expected_help(expected, got: str, terminals, words: dict) -> str | None:
     if len(listed) > 8:
         return "expected " + ", ".join(listed[:8]) + ", ..."
     return "expected " + (listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " or " + listed[-1])
+
+
+def json_value(text: str):
+    """``json.loads``, with nesting too deep for Python reported as a ``JSONDecodeError`` (never a crash)."""
+    import json
+
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text, 0) from None

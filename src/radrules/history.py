@@ -23,7 +23,7 @@ from typing import Iterable, Protocol, runtime_checkable
 import attrs
 
 from .claim import _date, _list, _number, _object, _text
-from .errors import ClaimError, InputError
+from .errors import ClaimError, InputError, json_value
 
 STATUSES = ("paid", "denied")
 _FIELDS = ("patient_id", "claim", "code", "modifiers", "units", "date", "end_date", "status", "rendering_npi",
@@ -117,7 +117,7 @@ class JsonlHistory:
                 if not text.strip():
                     continue
                 try:
-                    data = json.loads(text)
+                    data = json_value(text)
                 except json.JSONDecodeError as problem:
                     raise InputError(name, f"not JSON ({problem.msg} at column {problem.colno})",
                                      path=f"line {number}") from None

@@ -10,7 +10,7 @@ import stat
 import sys
 from typing import Iterator
 
-from ..errors import InputError, RuleError
+from ..errors import InputError, RuleError, json_value
 from ..readers import read_fhir, read_x12
 
 
@@ -213,7 +213,7 @@ class RawLine:
     def decode(self) -> object:
         """The line's JSON value; raises InputError (FILE:LINE) if it is not JSON."""
         try:
-            return json.loads(self.text)
+            return json_value(self.text)
         except json.JSONDecodeError as problem:
             raise InputError(f"{self.name}:{self.number}", f"not JSON: {problem.msg} at column {problem.colno}") \
                 from None
@@ -312,7 +312,7 @@ def _read_json_stream(claims: ClaimsInput) -> Iterator[tuple[int, object]]:
             continue
         if first is None:
             try:
-                first = (len(seen), json.loads(text))
+                first = (len(seen), json_value(text))
             except json.JSONDecodeError:
                 break
         else:
@@ -349,7 +349,7 @@ def _read_json(text: str, name: str) -> Iterator[tuple[int, object]]:
     if not stripped:
         return
     try:
-        data = json.loads(stripped)
+        data = json_value(stripped)
     except json.JSONDecodeError as problem:
         raise InputError(name, f"not JSON: {problem.msg} at line {problem.lineno}, column {problem.colno}") \
             from None

@@ -19,7 +19,7 @@ import re
 from typing import Any, Iterator, Mapping
 
 from ..claim import Claim
-from ..errors import ClaimError, InputError
+from ..errors import ClaimError, InputError, json_value
 
 CPT_SYSTEM = "http://www.ama-assn.org/go/cpt"
 HCPCS_SYSTEMS = (
@@ -101,14 +101,14 @@ def _resources(source) -> tuple[str, Iterator[tuple[str, dict, dict]]]:
 
 def _parse(text: str, name: str) -> Iterator[tuple[str, dict, dict]]:
     try:
-        data = json.loads(text)
+        data = json_value(text)
     except json.JSONDecodeError as first:
-        lines = [(number, line) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
+        lines = [(number, line) for number, line in enumerate(text.split("\n"), 1) if line.strip()]
         if len(lines) < 2:
             raise InputError(name, f"not JSON: {first.msg} at line {first.lineno}, column {first.colno}") from None
         for number, line in lines:  # NDJSON: one resource per line
             try:
-                resource = json.loads(line)
+                resource = json_value(line)
             except json.JSONDecodeError as problem:
                 raise InputError(name, f"line {number}: not JSON: {problem.msg} at column {problem.colno}") from None
             yield from _claims_of(resource, name, f"line {number}: ")

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from ..claim import Claim
-from ..errors import ClaimError, Diagnostic
+from ..errors import ClaimError, Diagnostic, json_value
 from ..syntax import Span
 from .model import ClaimSpec, TestFile
 
@@ -67,7 +67,7 @@ def _span_of(path: str, spans: dict) -> Span | None:
 def _from_json(spec: ClaimSpec, test_file: TestFile) -> tuple[Claim | None, Diagnostic | None]:
     token = spec.text
     try:
-        data = json.loads(token.text)
+        data = json_value(token.text)
     except json.JSONDecodeError as problem:
         # token.text is padded, so JSON's own line and column are the test file's.
         line = problem.lineno
@@ -117,14 +117,14 @@ def _count(number: int) -> str:
 def _read_claims(text: str) -> tuple[list, str | None]:
     """The claims of a file (a JSON object, a JSON array, or JSON Lines), or what is wrong."""
     try:
-        data = json.loads(text)
+        data = json_value(text)
     except json.JSONDecodeError as first:
         claims = []
-        for number, line in enumerate(text.splitlines(), 1):
+        for number, line in enumerate(text.split("\n"), 1):
             if not line.strip():
                 continue
             try:
-                claims.append(json.loads(line))
+                claims.append(json_value(line))
             except json.JSONDecodeError:
                 return [], f"{first.msg} at line {first.lineno}, column {first.colno}"
         return claims, None
