@@ -56,16 +56,16 @@ def _finding(rule_id: str, lines: tuple[int, ...], message: str, codes_: tuple[s
 def check_format(ev, findings: list) -> None:
     """Append a finding for every format problem of the claim in ``ev``."""
     claim = ev.claim
-    all_lines = tuple([line.number for line in ev.lines])
-    if claim.diagnosis_system == "icd9":
-        _check_icd9(ev, all_lines, findings)
-    else:
-        for position, diagnosis in enumerate(claim.diagnoses, 1):
-            if not codes.is_diagnosis(diagnosis.upper()):
-                findings.append(_finding(
-                    "format.diagnosis", all_lines,
-                    f"diagnosis {position} (`{diagnosis}`) is not a valid ICD-10-CM code",
-                ))
+    all_lines = ev.all_lines
+    icd9 = claim.diagnosis_system == "icd9"
+    valid, system = (codes.is_icd9_diagnosis, "ICD-9-CM") if icd9 else (codes.is_diagnosis, "ICD-10-CM")
+    for position, diagnosis in enumerate(claim.diagnoses, 1):
+        if not valid(diagnosis.upper()):
+            findings.append(_finding(
+                "format.diagnosis", all_lines, f"diagnosis {position} (`{diagnosis}`) is not a valid {system} code",
+            ))
+    if icd9:
+        _check_icd9_dates(ev, findings)
     if len(claim.diagnoses) > MAX_DIAGNOSES:
         findings.append(_finding(
             "format.diagnosis_count", all_lines,
@@ -126,17 +126,10 @@ def check_format(ev, findings: list) -> None:
             ))
 
 
-def _check_icd9(ev, all_lines: tuple, findings: list) -> None:
-    """An ICD-9-CM claim: each code must be ICD-9-shaped, and no line may be dated from 2015-10-01."""
-    diagnoses = ev.claim.diagnoses
-    for position, diagnosis in enumerate(diagnoses, 1):
-        if not codes.is_icd9_diagnosis(diagnosis.upper()):
-            findings.append(_finding(
-                "format.diagnosis", all_lines,
-                f"diagnosis {position} (`{diagnosis}`) is not a valid ICD-9-CM code",
-            ))
+def _check_icd9_dates(ev, findings: list) -> None:
+    """An ICD-9-CM claim: no line may be dated from 2015-10-01."""
     late = tuple([line.number for line in ev.lines if line.day >= ICD10_FROM])
-    if diagnoses and late:
+    if ev.claim.diagnoses and late:
         numbers = ", ".join(str(n) for n in late)
         findings.append(_finding(
             "format.icd9", late,

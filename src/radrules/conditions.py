@@ -89,7 +89,7 @@ class LinePlace:
         target = other if self.role else line
         if target is None:
             return ev.place_of_service
-        return target.place_of_service or ev.place_of_service
+        return target.pos  # the line's place of service, else the claim's
 
 
 @attrs.frozen

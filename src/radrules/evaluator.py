@@ -20,7 +20,7 @@ import datetime as dt
 from . import checks, validity
 from .claim import Claim
 from .codes import normalize_diagnosis
-from .model import ANATOMIC_MODIFIERS, OTHER_BYPASS_MODIFIERS, View, format_date
+from .model import ANATOMIC_MODIFIERS, MUE_UNPUBLISHED, OTHER_BYPASS_MODIFIERS, View, format_date
 from .history import lines_of
 from .result import Finding, Result, build_result
 
@@ -71,10 +71,6 @@ class LineView:
     def charge(self):
         return self.line.charge
 
-    @property
-    def place_of_service(self):
-        return self.line.place_of_service
-
     def billed_units(self) -> int | float:
         """Units per day: a date span divides the units, rounded to nearest (§2.1)."""
         if self.end_day is None or self.end_day <= self.day:
@@ -120,8 +116,8 @@ class Evaluation:
     """Per-call state: the claim prepared for rules. Never shared between calls."""
 
     __slots__ = ("claim", "view", "claim_id", "claim_type", "payer", "place_of_service", "prior_auth", "received",
-                 "line_count", "birth_date", "birth", "sex", "_normalized", "lines", "by_day", "lookup", "history",
-                 "_prior")
+                 "line_count", "birth_date", "birth", "sex", "_normalized", "_diagnoses", "lines", "all_lines",
+                 "by_day", "lookup", "history", "_prior")
 
     def __init__(self, claim: Claim, view: View):
         self.claim = claim
@@ -140,6 +136,7 @@ class Evaluation:
         self.birth = birth.toordinal() if birth is not None else None
         self.sex = patient.sex
         self._normalized = None
+        self._diagnoses = None
         lines = []
         by_day: dict[int, list] = {}
         for number, line in enumerate(claim.lines, 1):
@@ -151,6 +148,7 @@ class Evaluation:
             else:
                 group.append(view_)
         self.lines = lines
+        self.all_lines = tuple(range(1, len(lines) + 1))  # the line numbers, for findings on the whole claim
         self.by_day = by_day
         self.history = _EMPTY  # paid lines of earlier claims (HistoryView), by date
         self._prior = None
@@ -168,7 +166,9 @@ class Evaluation:
 
     @property
     def diagnoses(self) -> frozenset:
-        return frozenset(self.normalized_diagnoses())
+        if self._diagnoses is None:
+            self._diagnoses = frozenset(self.normalized_diagnoses())
+        return self._diagnoses
 
     @property
     def first_date(self) -> dt.date:
@@ -408,13 +408,7 @@ def _rule_finding(rule, ev, line, other, lines, related) -> Finding:
     )
 
 
-def _in_window(rule, day: int) -> bool:
-    start, end = rule.start, rule.end
-    return (start is None or start <= day) and (end is None or day <= end)
-
-
 def _line_rules(ev: Evaluation, lookup, findings: list) -> None:
-    all_lines = None
     history_rules = lookup.history_rules() if ev.history else _EMPTY
     for line in ev.lines:
         day = line.day
@@ -422,12 +416,11 @@ def _line_rules(ev: Evaluation, lookup, findings: list) -> None:
         if history_rules:
             rules = rules + history_rules
         for rule in rules:
-            if rule.windowed and not _in_window(rule, day):
+            if rule.windowed and not rule.scope.active_on(day):
                 continue
             if rule.check(ev, line, None) is True:
                 if rule.target == "claim":
-                    all_lines = all_lines or tuple(x.number for x in ev.lines)
-                    findings.append(_rule_finding(rule, ev, line, None, all_lines, ()))
+                    findings.append(_rule_finding(rule, ev, line, None, ev.all_lines, ()))
                 else:
                     findings.append(_rule_finding(rule, ev, line, None, (line.number,), ()))
 
@@ -437,9 +430,9 @@ def _claim_rules(ev: Evaluation, lookup, findings: list) -> None:
     if not rules:
         return
     first_day = ev.first_date.toordinal()
-    all_lines = tuple(x.number for x in ev.lines)
+    all_lines = ev.all_lines
     for rule in rules:
-        if (not rule.windowed or _in_window(rule, first_day)) and rule.check(ev, None, None) is True:
+        if (not rule.windowed or rule.scope.active_on(first_day)) and rule.check(ev, None, None) is True:
             findings.append(_rule_finding(rule, ev, None, None, all_lines, ()))
 
 
@@ -461,7 +454,7 @@ def _pairs(ev: Evaluation, lookup, findings: list) -> None:
                 for line in group:
                     by_code.setdefault(line.code, []).append(line)
             for rule in pair_rules:
-                if rule.windowed and not _in_window(rule, day):
+                if rule.windowed and not rule.scope.active_on(day):
                     continue
                 # Only the lines whose code the rule can accept as `other`.
                 if rule.same_code:
@@ -599,7 +592,7 @@ def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
 def _unpublished(line: LineView) -> Finding:
     """Info: the MUE table has no row for this code (the limit may be confidential, §2.1)."""
     return Finding(
-        rule="ncci.mue.unpublished", kind="mue", severity="info", lines=(line.number,),
+        rule=MUE_UNPUBLISHED, kind="mue", severity="info", lines=(line.number,),
         message=f"{line.code} has no published MUE (its limit may be confidential)", codes=(line.code,),
         reference="NCCI MUE: unpublished values are not proof of no limit (domain.md §2.1)",
         source="radrules:mue",

@@ -25,7 +25,7 @@ from . import validity
 from .checks import FORMAT_RULES
 from .conditions import conjuncts
 from .evaluator import Evaluation, _limit_finding, _provider_groups, paid_history, ptp_bypassed, same_provider
-from .model import format_date
+from .model import MUE_UNPUBLISHED, format_date
 
 
 @attrs.frozen
@@ -395,7 +395,7 @@ class _Tracer:
                     self.add(info.id, info.kind, "out of dates", (line.number,),
                              f"no limit of {line.code} in force on {line.date.isoformat()}", source=rows[0].source)
                 elif published is False:
-                    self.add("ncci.mue.unpublished", "mue", "fired", (line.number,),
+                    self.add(MUE_UNPUBLISHED, "mue", "fired", (line.number,),
                              f"the MUE table has no row for {line.code}", source="radrules:mue")
                 continue
             if row.mai == 1:

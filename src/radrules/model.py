@@ -23,6 +23,8 @@ OTHER_BYPASS_MODIFIERS = frozenset(
     ["59", "XE", "XS", "XP", "XU", "24", "25", "27", "57", "58", "78", "79", "91"]
 )
 MODIFIER_PLACEMENTS = ("column2", "either")
+#: The info finding for a code a loaded MUE table has no row for (§2.1).
+MUE_UNPUBLISHED = "ncci.mue.unpublished"
 
 #: Override precedence of edit rows for one key: payer-scoped rule file rows
 #: replace unscoped rule file rows, which replace table rows.
@@ -116,9 +118,7 @@ class GeneralRule:
     # `history has the same code`): evaluation skips it for claims without one.
     needs_history: bool = False
     index_places: frozenset | None = None  # places of service a line must have (the third index)
-    # The scope's date window, copied for the evaluator's inner loop.
-    start: int | None = attrs.field(init=False, repr=False, eq=False)
-    end: int | None = attrs.field(init=False, repr=False, eq=False)
+    # Whether the scope has a date window (the evaluator's inner loop asks only then).
     windowed: bool = attrs.field(init=False, repr=False, eq=False)
     # ``condition`` as a closure (radrules.fastpath); rebuilt after unpickling.
     check: Any = attrs.field(init=False, repr=False, eq=False)
@@ -126,8 +126,6 @@ class GeneralRule:
     def __attrs_post_init__(self):
         from .fastpath import fast_test
 
-        object.__setattr__(self, "start", self.scope.start)
-        object.__setattr__(self, "end", self.scope.end)
         object.__setattr__(self, "windowed", self.scope.start is not None or self.scope.end is not None)
         object.__setattr__(self, "check", fast_test(self.condition))
 

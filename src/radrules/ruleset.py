@@ -10,7 +10,9 @@ from . import evaluator
 from .claim import Claim
 from .checks import FORMAT_RULES
 from .compiler.index import select
+from .model import MUE_UNPUBLISHED
 from .result import Result
+from .tables import TABLE_RULES
 from .validity import RULES_OF_KIND
 
 
@@ -89,10 +91,10 @@ class Ruleset:
         ids.update(row.block.info.id for row in self.rows)
         ids.update(FORMAT_RULES)
         for loaded in self.tables:
-            if loaded.kind in ("ptp", "mue", "addon"):
-                ids.add(f"ncci.{loaded.kind}")
+            if loaded.kind in TABLE_RULES:
+                ids.add(TABLE_RULES[loaded.kind][0])
             if loaded.kind == "mue":
-                ids.add("ncci.mue.unpublished")
+                ids.add(MUE_UNPUBLISHED)
             ids.update(RULES_OF_KIND.get(loaded.kind, ()))
         return tuple(sorted(ids))
 
@@ -102,13 +104,12 @@ class Ruleset:
         for row in self.rows:
             kind = row.block.info.kind
             counts[kind] = counts.get(kind, 0) + 1
+        tables: dict[str, int] = {}
         for loaded in self.tables:
-            name = {"ptp": "ptp_table_rows", "mue": "mue_table_codes", "addon": "addon_table_codes",
-                    "pctc": "pctc_table_codes", "hcpcs": "hcpcs_table_codes",
-                    "icd10cm": "icd10cm_table_codes"}[loaded.kind]
+            name = f"{loaded.kind}_table_rows" if loaded.kind == "ptp" else f"{loaded.kind}_table_codes"
             # A PC/TC table holds one map per indicator; count its codes.
             size = len(loaded.table.entries.get("pctc", {})) if loaded.kind == "pctc" else len(loaded.table)
-            counts[name] = counts.get(name, 0) + size
+            tables[name] = tables.get(name, 0) + size
         return {
             "name": self.name,
             "versions": dict(self.versions),
@@ -117,6 +118,6 @@ class Ruleset:
             "pair_rows": counts.get("ptp", 0),
             "limit_rows": counts.get("mue", 0),
             "addon_rows": counts.get("addon", 0),
-            "tables": {k: v for k, v in counts.items() if k.endswith(("_rows", "_codes")) and "table" in k},
+            "tables": tables,
             "payers": sorted(self.payers),
         }

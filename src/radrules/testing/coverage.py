@@ -17,7 +17,8 @@ import attrs
 from .. import validity
 from ..checks import FORMAT_RULES
 from ..claim import Claim
-from ..model import AddonEdit, PairEdit, UnitLimit
+from ..model import MUE_UNPUBLISHED, AddonEdit, PairEdit, UnitLimit
+from ..tables import TABLE_RULES
 from ..validity import VALIDITY_RULES
 from .model import TEST_SUFFIX
 
@@ -114,10 +115,10 @@ def rule_sources(ruleset) -> dict[str, str]:
         sources.setdefault(row.block.info.id, row.block.info.source)
     sources.update((rule_id, info.source) for rule_id, info in FORMAT_RULES.items())
     for loaded in ruleset.tables:  # ncci.* rules: where their table statement is written
-        if loaded.kind in ("ptp", "mue", "addon"):
-            sources.setdefault(f"ncci.{loaded.kind}", loaded.source)
+        if loaded.kind in TABLE_RULES:
+            sources.setdefault(TABLE_RULES[loaded.kind][0], loaded.source)
         if loaded.kind == "mue":
-            sources.setdefault("ncci.mue.unpublished", loaded.source)
+            sources.setdefault(MUE_UNPUBLISHED, loaded.source)
     for rule_id, source in validity.rule_sources(ruleset).items():  # codes.*: their table statement
         sources.setdefault(rule_id, source)
     for rule_id in ruleset.rule_ids():
