@@ -24,7 +24,8 @@ import attrs
 from . import validity
 from .checks import FORMAT_RULES
 from .conditions import conjuncts
-from .evaluator import Evaluation, _limit_finding, _provider_groups, paid_history, ptp_bypassed, same_provider
+from .evaluator import (Evaluation, _add_earlier_units, _limit_finding, _number, _provider_groups, paid_history,
+                        ptp_bypassed, same_provider)
 from .model import MUE_UNPUBLISHED, format_date
 
 
@@ -216,7 +217,6 @@ class _Tracer:
         self.lookup = lookup
         self.result = result
         self.steps: list[Step] = []
-        self.fired = {(f.rule, f.lines, f.related_lines) for f in result.findings}
 
     def add(self, rule: str, kind: str, outcome: str, lines, detail: str, related=(), source=None) -> None:
         where = _where(self.ev, lines)
@@ -315,7 +315,7 @@ class _Tracer:
 
     def _rule(self, rule, line, other) -> None:
         info = rule.info
-        lines = (line.number,) if other is None else (line.number,)
+        lines = (line.number,)
         related = () if other is None else (other.number,)
         window = _outside(rule.scope, line.date)
         if window:
@@ -404,10 +404,7 @@ class _Tracer:
                             "per line (MAI 1)")
             else:
                 groups.setdefault((line.code, line.day), (row, []))[1].append(line)
-        for service in self.ev.history:
-            group = groups.get((service.code, service.day))
-            if group is not None and any(same_provider(service, line) for line in group[1]):
-                group[1].append(service)
+        _add_earlier_units(self.ev, groups)
         for (code, day), (row, lines) in groups.items():
             for subgroup in _provider_groups(lines):
                 total = sum(line.billed_units() for line in subgroup)
@@ -456,8 +453,7 @@ def _where(ev, numbers) -> str:
 
 
 def _units(value) -> str:
-    number = int(value) if float(value).is_integer() else value
-    return f"{number} unit{'s' if number != 1 else ''}"
+    return f"{_number(value)} unit{'s' if value != 1 else ''}"
 
 
 def _outside(scope, date: dt.date) -> str | None:
@@ -475,12 +471,12 @@ def _text(node) -> str:
 
 def _condition(node, ev, line, other) -> tuple[str, str]:
     """(``fired`` or ``silent``, why): the first part of the top-level ``and`` that was not true."""
-    for part in conjuncts(node):
+    parts = conjuncts(node)
+    for part in parts:
         answer = part.test(ev, line, other)
         if answer is not True:
             state = "false" if answer is False else "unknown (a value it needs is missing)"
             return "silent", f"`{_text(part)}` is {state}"
-    parts = conjuncts(node)
     if len(parts) == 1:
         return "fired", f"`{_text(node)}` is true"
     return "fired", f"all {len(parts)} parts of the condition are true"

@@ -23,7 +23,6 @@ it again, which is what makes formatting idempotent.
 from __future__ import annotations
 
 import functools
-import re
 import threading
 
 import attrs
@@ -33,7 +32,7 @@ from lark.lexer import Token as LarkToken
 from . import _resources
 from . import syntax as s
 from .errors import RuleError
-from .parser import parse_rules
+from .parser import parse_rules, unquote
 
 __all__ = ["format_rules", "WIDTH"]
 
@@ -219,10 +218,6 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _unquote(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text[1:-1])
-
-
 def _leaves(node) -> list[LarkToken]:
     return list(node.scan_values(lambda v: isinstance(v, LarkToken))) if isinstance(node, Tree) else [node]
 
@@ -253,7 +248,7 @@ class _Formatter:
 
     @staticmethod
     def text(token: LarkToken) -> str:
-        return _quote(_unquote(token)) if token.type == "STRING" else str(token)
+        return _quote(unquote(token)) if token.type == "STRING" else str(token)
 
     # ------------------------------------------------------------ generic layout
 

@@ -193,7 +193,7 @@ def _resolve_include(path: Path, statement: Include, root: Path, text: str, diag
     if not target.is_file():
         diagnostics.append(Diagnostic(
             "RR401", f"no rule file `{statement.path.text}`", span, _line(text, span.line),
-            help=f"paths are relative to the including file's folder",
+            help="paths are relative to the including file's folder",
         ))
         return None
     return target

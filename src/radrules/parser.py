@@ -12,7 +12,7 @@ import functools
 import re
 
 from lark import Lark, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lark import PostLex
 from lark.lexer import Token as LarkToken
 
@@ -89,7 +89,7 @@ def parse_rules(text: str, name: str = "<string>") -> tuple[s.SourceFile, list[D
 
     statements: list[s.Statement] = []
     diagnostics: list[Diagnostic] = []
-    for first_line, chunk in _chunks(text):
+    for first_line, chunk in chunks(text):
         padded = "\n" * (first_line - 1) + chunk
         try:
             tree = parser.parse(padded)
@@ -102,9 +102,10 @@ def parse_rules(text: str, name: str = "<string>") -> tuple[s.SourceFile, list[D
     return s.SourceFile(name, text, tuple(statements)), diagnostics
 
 
-def _chunks(text: str):
-    """Split a file before every line that starts a top-level statement."""
-    starts = [m.start() for m in _STATEMENT_START.finditer(text)]
+def chunks(text: str, start=_STATEMENT_START):
+    """(first line number, text) of the pieces of a file, split before every match of ``start``
+    (a line that starts a top-level statement; the test parser splits before each test)."""
+    starts = [m.start() for m in start.finditer(text)]
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
     starts.append(len(text))
@@ -224,9 +225,9 @@ def _expected_help(expected, got: str) -> str | None:
 # ---------------------------------------------------------------- tree building
 
 
-def _unquote(text: str) -> str:
-    body = text[1:-1]
-    return re.sub(r"\\(.)", r"\1", body)
+def unquote(text: str) -> str:
+    """The text of a quoted string token, its escapes resolved."""
+    return re.sub(r"\\(.)", r"\1", text[1:-1])
 
 
 @v_args(meta=True)
@@ -242,7 +243,7 @@ class _Builder(Transformer):
         return s.Span(self.file_name, meta.line, meta.column, meta.end_line, meta.end_column)
 
     def _tok(self, token: LarkToken) -> s.Token:
-        text = _unquote(token) if token.type == "STRING" else str(token)
+        text = unquote(token) if token.type == "STRING" else str(token)
         return s.Token(text, s.Span(self.file_name, token.line, token.column, token.end_line, token.end_column))
 
     def _title_and_rest(self, children):

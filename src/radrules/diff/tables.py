@@ -24,7 +24,7 @@ from pathlib import Path
 import attrs
 
 from ..tables import TABLE_RULES, _bind_addon
-from ..tables.store import PtpTable
+from ..tables.store import PtpTable, in_force
 from ..validity import DIAGNOSIS, PROCEDURE
 from . import describe as d
 
@@ -157,13 +157,7 @@ def _versions(loaded: list) -> tuple:
 
 def _in_force(loaded: list, day: int):
     """The version evaluation reads on ``day`` (the earliest before every version), or None."""
-    if not loaded:
-        return None
-    chosen = loaded[0]
-    for table in loaded:
-        if table.start <= day:
-            chosen = table
-    return chosen
+    return loaded[in_force([t.start for t in loaded], day)] if loaded else None
 
 
 def _compare(kind: str, claim_type: str, start: int, before, after, limit: int) -> TableDiff:

@@ -133,6 +133,11 @@ class RawTable:
         return len(self.entries)
 
 
+def in_force(starts, day: int) -> int:
+    """Which of the versions starting on ``starts`` (sorted) is read on ``day``: the latest started, else the first."""
+    return max(bisect.bisect_right(starts, day) - 1, 0)
+
+
 @attrs.frozen
 class Versions:
     """Tables of one kind for one claim type, each in force from its start date.
@@ -149,7 +154,7 @@ class Versions:
     def index(self, day: int) -> int:
         if len(self.starts) == 1:
             return 0
-        return max(bisect.bisect_right(self.starts, day) - 1, 0)
+        return in_force(self.starts, day)
 
     def at(self, day: int):
         if len(self.tables) == 1:

@@ -18,6 +18,7 @@ from lark.lexer import Token as LarkToken
 
 from .. import _resources
 from ..errors import Diagnostic, expected_help, expected_tokens
+from ..parser import chunks, unquote
 from ..syntax import Span, Token
 from .model import ClaimSpec, Expectation, RulesRef, TestCase, TestFile
 
@@ -73,7 +74,7 @@ def parse_tests(text: str, name: str = "<string>", folder: str | Path = ".") -> 
     cases: list[TestCase] = []
     diagnostics: list[Diagnostic] = []
     header_broken = False
-    for first_line, chunk in _chunks(text):
+    for first_line, chunk in chunks(text, _TEST_START):
         padded = "\n" * (first_line - 1) + chunk
         try:
             tree = parser.parse(padded)
@@ -95,17 +96,6 @@ def parse_tests(text: str, name: str = "<string>", folder: str | Path = ".") -> 
 
 def _position(diagnostic: Diagnostic):
     return (diagnostic.span.line, diagnostic.span.column) if diagnostic.span else (0, 0)
-
-
-def _chunks(text: str):
-    """Split a file before every line that starts a test."""
-    starts = [m.start() for m in _TEST_START.finditer(text)]
-    if not starts or starts[0] != 0:
-        starts.insert(0, 0)
-    starts.append(len(text))
-    for begin, end in zip(starts, starts[1:]):
-        if begin != end:
-            yield text.count("\n", 0, begin) + 1, text[begin:end]
 
 
 # ---------------------------------------------------------------- syntax errors
@@ -201,10 +191,6 @@ def _expected_help(expected, got: str) -> str | None:
 # ---------------------------------------------------------------- tree building
 
 
-def _unquote(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text[1:-1])
-
-
 def _number(text: str):
     """A number written in a compact claim, or the text itself (the claim check then names it)."""
     try:
@@ -240,7 +226,7 @@ class _Builder(Transformer):
         return Span(self.file_name, meta.line, meta.column, meta.end_line, meta.end_column)
 
     def _tok(self, token: LarkToken) -> Token:
-        text = _unquote(token) if token.type == "STRING" else str(token)
+        text = unquote(token) if token.type == "STRING" else str(token)
         return Token(text, Span(self.file_name, token.line, token.column, token.end_line, token.end_column))
 
     # file level
