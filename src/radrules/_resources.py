@@ -1,4 +1,4 @@
-"""Where the grammar and the bundled rulesets live.
+"""Where the grammar and the bundled rulesets live, and small helpers about files.
 
 In a wheel, ``grammars/`` and ``rulesets/`` are mapped into the package
 (pyproject.toml); in a source checkout or an editable install they sit at the
@@ -38,3 +38,23 @@ def display_path(path: Path, base: Path) -> str:
         return path.relative_to(base).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def file_size(handle) -> int | None:
+    """The size in bytes of an opened regular file, else None (a pipe, standard input, a terminal)."""
+    import os
+    import stat
+
+    try:
+        info = os.fstat(handle.fileno())
+    except (OSError, AttributeError, ValueError):  # io.UnsupportedOperation is an OSError
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) else None
+
+
+def file_position(handle) -> int | None:
+    """Bytes read so far from an opened file, or None where it can't tell (a pipe)."""
+    try:
+        return handle.tell()
+    except (OSError, ValueError, AttributeError):
+        return None

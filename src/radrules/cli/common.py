@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import stat
 import sys
 from typing import Iterator
 
+from .._resources import file_position, file_size
 from ..errors import InputError, RuleError, json_value
 from ..readers import read_fhir, read_x12
 
@@ -130,7 +129,7 @@ class ClaimsInput:
             except OSError as problem:
                 raise InputError(source, f"can't read the file: {problem.strerror}") from None
         self.handle = handle
-        self.size = _size_of(handle)
+        self.size = file_size(handle)
         try:
             self.head = handle.read(_HEAD) if self.size is not None else _read_head(handle)
         except OSError as problem:
@@ -143,10 +142,7 @@ class ClaimsInput:
 
     def position(self) -> int | None:
         """Bytes read so far, or None when the file can't tell (a pipe)."""
-        try:
-            return self.handle.tell()
-        except (OSError, ValueError, AttributeError):
-            return None
+        return file_position(self.handle)
 
     def close(self) -> None:
         if self.opened:
@@ -183,15 +179,6 @@ def _kind_is_clear(head: bytes) -> bool:
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return False
     return True
-
-
-def _size_of(handle) -> int | None:
-    """The size of a regular file, else None (a pipe, a terminal)."""
-    try:
-        info = os.fstat(handle.fileno())
-    except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
-        return None
-    return info.st_size if stat.S_ISREG(info.st_mode) else None
 
 
 class RawLine:

@@ -11,7 +11,6 @@ line never stops the reading.
 from __future__ import annotations
 
 import json
-import os
 from typing import IO, Iterator
 
 import attrs
@@ -41,14 +40,6 @@ def read_claim_file(handle: IO[bytes]) -> Iterator[tuple[int, object]]:
     for number, line in enumerate(handle, 1):
         if line.strip():
             yield number, decode_line(line)
-
-
-def position(handle) -> int | None:
-    """Bytes read so far, or None where the file can't tell (a pipe)."""
-    try:
-        return handle.tell()
-    except (OSError, ValueError):
-        return None
 
 
 def decode_line(text) -> object:
@@ -127,12 +118,3 @@ def _array(handle: IO[bytes]) -> Iterator[tuple[int, object]]:
             return
 
 
-def file_size(handle) -> int | None:
-    """The size in bytes of a regular file, else None (a pipe, standard input)."""
-    try:
-        info = os.fstat(handle.fileno())
-    except (OSError, AttributeError, ValueError):
-        return None
-    import stat
-
-    return info.st_size if stat.S_ISREG(info.st_mode) else None

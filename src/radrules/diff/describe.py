@@ -98,12 +98,8 @@ def scope_text(desc: dict) -> str:
     parts = ["payer " + ", ".join(desc["payers"]) if desc["payers"] else "every payer"]
     if desc["claim_types"]:
         parts.append(", ".join(desc["claim_types"]) + " claims")
-    window = window_text(_ordinal(desc["start"]), _ordinal(desc["end"]))
+    window = _window(desc["start"], desc["end"])
     return "for " + ", ".join(parts) + (f", {window}" if window else "")
-
-
-def _ordinal(iso: str | None) -> int | None:
-    return dt.date.fromisoformat(iso).toordinal() if iso else None
 
 
 def block_description(block) -> dict:
@@ -377,9 +373,9 @@ def _grouped(node) -> str:
 
 
 def node_text(node) -> str:
-    """One condition node as written; rebuilt when its source text is cut (multi-line)."""
+    """One condition node as written (rebuilt from its parts when it has no source text)."""
     text = getattr(node, "text", "")
-    if text and not text.endswith(" ..."):
+    if text:
         return text
     if isinstance(node, (c.And, c.Or, c.Not)):
         return condition_text(node)
@@ -438,7 +434,12 @@ def format_date(ordinal: int | None) -> str | None:
 
 
 def window_text(start: int | None, end: int | None) -> str:
-    first, last = format_date(start), format_date(end)
+    """``2026-01-01 through 2026-06-30``, ``from ...``, ``until ...`` or "" for date ordinals."""
+    return _window(format_date(start), format_date(end))
+
+
+def _window(first: str | None, last: str | None) -> str:
+    """The same for ISO dates."""
     if first and last:
         return f"{first} through {last}"
     if first:

@@ -21,7 +21,8 @@ import attrs
 from ..claim import Claim
 from ..errors import ClaimError
 from ..result import KIND_ORDER
-from .claims import Unreadable, decode_line, file_size, is_array, position, read_claim_file
+from .._resources import file_position, file_size
+from .claims import Unreadable, decode_line, is_array, read_claim_file
 
 STATUSES = ("pay", "review", "deny")
 #: How often (in claims) ``progress`` is called.
@@ -196,7 +197,7 @@ def _read_file(old, new, handle, progress, limit: int) -> OutcomeDiff:
     """Claims from a buffered binary file: JSON Lines, or a JSON array."""
     size = file_size(handle)
     numbering = "position" if is_array(handle) else "line"
-    report = (lambda done: progress(done, position(handle), size)) if progress else None
+    report = (lambda done: progress(done, file_position(handle), size)) if progress else None
     return _run(old, new, read_claim_file(handle), numbering, report, limit)
 
 
@@ -232,7 +233,7 @@ def _run(old, new, items: Iterable, numbering: str, report, limit: int) -> Outco
         counts["claims"] += 1
         before = old.evaluate(claim)
         after = new.evaluate(claim)
-        if before.passed == after.passed and before.lines == after.lines:
+        if before.passed == after.passed and before.statuses == after.statuses:
             if _finding_keys(before) == _finding_keys(after):
                 continue
         change = _compare(claim, number, before, after, moves, rules)

@@ -157,11 +157,11 @@ def _rules(old, new) -> list[Change]:
         family = (b or a).info.kind
         source = (b or a).info.source
         if a is None:
-            out.append(Change("added", "rule", family, rule_id, rule_id, None, d.rule_description(b),
-                              _rule_summary(b), source))
+            desc = d.rule_description(b)
+            out.append(Change("added", "rule", family, rule_id, rule_id, None, desc, _rule_summary(desc), source))
         elif b is None:
-            out.append(Change("removed", "rule", family, rule_id, rule_id, d.rule_description(a), None,
-                              _rule_summary(a), source))
+            desc = d.rule_description(a)
+            out.append(Change("removed", "rule", family, rule_id, rule_id, desc, None, _rule_summary(desc), source))
         elif d.rule_key(a) != d.rule_key(b):
             old_desc, new_desc = d.rule_description(a), d.rule_description(b)
             out.append(Change("changed", "rule", family, rule_id, rule_id, old_desc, new_desc,
@@ -169,8 +169,8 @@ def _rules(old, new) -> list[Change]:
     return out
 
 
-def _rule_summary(rule) -> tuple[str, ...]:
-    desc = d.rule_description(rule)
+def _rule_summary(desc: dict) -> tuple[str, ...]:
+    """Scope, condition and action of a rule's description, a line each."""
     return (d.scope_text(desc), f"when {desc['condition']}", f"then {desc['severity']} {desc['target']} "
             f"\"{desc['message']}\"")
 
