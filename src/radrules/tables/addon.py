@@ -13,7 +13,7 @@ Primary code ``CCCCC`` means contractor-defined primaries (type 2).
 from __future__ import annotations
 
 from .. import codes
-from .common import DateReader, Problems, csv_field_column, csv_records, header_columns, read_text
+from .common import DateReader, Problems, csv_records, header_columns, read_text
 from .store import RawTable
 
 COLUMNS = {
@@ -61,9 +61,7 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
                 return fields[index].strip() if index is not None and index < len(fields) else ""
 
             def complain(code, message, column):
-                index = positions[column]
-                problems.add(code, message, first, raw, csv_field_column(raw, fields, index),
-                             len(fields[index]) if index < len(fields) else 1)
+                problems.csv_field(code, message, first, raw, fields, positions[column])
 
             addon, primary, kind = get("add_on_code"), get("primary_code"), get("aoc_edit_type")
             ok = True

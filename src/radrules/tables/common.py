@@ -38,6 +38,13 @@ class Problems:
         width = len(fields[index]) if index < len(fields) else 1
         self.add(code, message, row, line, column, width, help)
 
+    def csv_field(self, code: str, message: str, row: int, raw: str, fields: list[str], index: int,
+                  width: int | None = None) -> None:
+        """A problem in field ``index`` (0-based) of a CSV record: the caret marks that field (or ``width``)."""
+        if width is None:
+            width = len(fields[index]) if index < len(fields) else 1
+        self.add(code, message, row, raw, csv_field_column(raw, fields, index), width)
+
     def finish(self) -> list[Diagnostic]:
         if self.hidden:
             self.diagnostics.append(Diagnostic(

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 
-from .common import DateReader, Problems, csv_field_column, csv_records, header_columns, normalize_header, read_text
+from .common import DateReader, Problems, csv_records, header_columns, normalize_header, read_text
 from .store import RawTable
 
 #: A HCPCS code (CPT shapes included, in case a file lists them) and a modifier.
@@ -220,9 +220,7 @@ def _csv(text: str, reader: _Reader) -> None:
             return fields[index] if index is not None and index < len(fields) else ""
 
         def complain(code, message, column, fields=fields, raw=raw, first=first):
-            index = positions.get(column, positions["hcpc"])
-            problems.add(code, message, first, raw, csv_field_column(raw, fields, index),
-                         len(fields[index]) if index < len(fields) and fields[index] else 1)
+            problems.csv_field(code, message, first, raw, fields, positions.get(column, positions["hcpc"]))
 
         code = get("hcpc").strip()
         recid = get("recid").strip() if "recid" in positions else ""

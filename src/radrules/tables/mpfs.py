@@ -14,7 +14,7 @@ A code's indicator is read from its global row (no modifier), else from its
 from __future__ import annotations
 
 from .. import codes
-from .common import Problems, csv_field_column, csv_records, read_text
+from .common import Problems, csv_records, read_text
 from .store import RawTable
 
 _PCTC = set("0123456789")
@@ -88,14 +88,12 @@ def _csv(text: str, file_name: str, problems: Problems, entries: dict) -> None:
             problems.add("RR507", f"`{code}` is not a procedure code", first, raw, 1, len(code) or 1)
             ok = False
         if pctc not in _PCTC:
-            index = columns["pctc"]
-            problems.add("RR509", f"`{pctc}` is not a PC/TC indicator (0-9)", first, raw,
-                         csv_field_column(raw, fields, index), len(pctc) or 1)
+            problems.csv_field("RR509", f"`{pctc}` is not a PC/TC indicator (0-9)", first, raw, fields,
+                               columns["pctc"], len(pctc))
             ok = False
         if "bilateral" in columns and bilateral not in _BILATERAL:
-            index = columns["bilateral"]
-            problems.add("RR509", f"`{bilateral}` is not a bilateral surgery indicator (0, 1, 2, 3 or 9)", first, raw,
-                         csv_field_column(raw, fields, index), len(bilateral) or 1)
+            problems.csv_field("RR509", f"`{bilateral}` is not a bilateral surgery indicator (0, 1, 2, 3 or 9)",
+                               first, raw, fields, columns["bilateral"], len(bilateral))
             ok = False
         if ok:
             entries.setdefault(code, []).append(
