@@ -46,10 +46,7 @@ _CLAUSE_ORDER = {
     "kind_clause": 0, "for_payer": 1, "for_type": 2, "effective": 3, "effective_through": 3,
     "when": 4, "then": 5, "carc": 6, "rarc": 7, "reference": 8, "severity": 9,
 }
-_SYNTAX_CLAUSE_ORDER = {
-    s.KindClause: 0, s.ForPayer: 1, s.ForType: 2, s.Effective: 3, s.When: 4, s.Then: 5,
-    s.Carc: 6, s.Rarc: 7, s.Reference: 8, s.SeverityClause: 9,
-}
+_SYNTAX_CLAUSE_ORDER = {kind: order for order, kind in enumerate(s.CLAUSE_WORDS)}  # the canonical order
 _INDICATOR_WORDS = {"0": "not allowed", "1": "allowed", "9": "not applicable"}
 _FIELD_LIKE = ("field", "date_offset")
 

@@ -36,7 +36,16 @@ class RuleTestError(Exception):
     """A rule test failed or could not run; its text is the report ``radrules test`` prints."""
 
 
-class RuleTestFile(pytest.File):
+class _Reports:
+    """A rule test's own failure report instead of a Python traceback."""
+
+    def repr_failure(self, excinfo):
+        if isinstance(excinfo.value, RuleTestError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+
+class RuleTestFile(_Reports, pytest.File):
     """A ``.rrt`` file: one item per test."""
 
     def collect(self):
@@ -53,13 +62,8 @@ class RuleTestFile(pytest.File):
             seen.add(case.name.text)
             yield RuleTestItem.from_parent(self, name=item_name, test_file=test_file, case=case)
 
-    def repr_failure(self, excinfo):
-        if isinstance(excinfo.value, RuleTestError):
-            return str(excinfo.value)
-        return super().repr_failure(excinfo)
 
-
-class RuleTestItem(pytest.Item):
+class RuleTestItem(_Reports, pytest.Item):
     """One ``test "NAME" ... end`` block."""
 
     def __init__(self, *, test_file, case, **kwargs):
@@ -71,11 +75,6 @@ class RuleTestItem(pytest.Item):
         outcome = _runner(self.config).run_case(self.test_file, self.case)
         if not outcome.passed:
             raise RuleTestError(outcome.render())
-
-    def repr_failure(self, excinfo):
-        if isinstance(excinfo.value, RuleTestError):
-            return str(excinfo.value)
-        return super().repr_failure(excinfo)
 
     def reportinfo(self):
         return self.path, self.case.span.line - 1, f"rule test: {self.case.name.text}"
