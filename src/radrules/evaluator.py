@@ -202,6 +202,10 @@ class IndexedLookup:
     def __init__(self, view: View):
         self.view = view
         self.addon_codes = view.addon_codes
+        # A view without rules of a shape skips that stage's per-line lookups (a ruleset of tables alone).
+        self.has_line_rules = bool(view.line_rules_by_code or view.line_rules_generic or view.line_rules_by_modifier
+                                   or view.line_rules_by_place)
+        self.has_pair_rules = bool(view.pair_rules_by_code or view.pair_rules_generic)
 
     def line_rules(self, line: LineView):
         view = self.view
@@ -304,6 +308,8 @@ class IndexedLookup:
 
 class ScanLookup:
     """Every rule and row of the ruleset, filtered by scope on each call (for tests)."""
+
+    has_line_rules = has_pair_rules = True  # every rule is checked
 
     def __init__(self, ruleset, payer: str | None, claim_type: str):
         self.ruleset = ruleset
@@ -410,6 +416,8 @@ def _rule_finding(rule, ev, line, other, lines, related) -> Finding:
 
 def _line_rules(ev: Evaluation, lookup, findings: list) -> None:
     history_rules = lookup.history_rules() if ev.history else _EMPTY
+    if not lookup.has_line_rules and not history_rules:
+        return
     for line in ev.lines:
         day = line.day
         rules = lookup.line_rules(line)
@@ -444,6 +452,8 @@ def _pairs(ev: Evaluation, lookup, findings: list) -> None:
             continue
         for a, b, rows in lookup.ptp_hits(group, day):
             _ptp(a, b, rows, placement, findings)
+        if not lookup.has_pair_rules:
+            continue
         by_code = None
         for a in group:
             pair_rules = lookup.pair_rules(a)
