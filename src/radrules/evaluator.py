@@ -14,7 +14,6 @@ exists so tests can prove both agree. The stages below are shared.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 
 from . import checks, validity
@@ -233,37 +232,41 @@ class IndexedLookup:
     def claim_rules(self):
         return self.view.claim_rules
 
-    def ptp_hits(self, group: list, day: int) -> list:
-        """(column 1 line, column 2 line, rows) for every ordered pair of ``group`` with PTP rows."""
-        view = self.view
-        overlay = view.pairs
-        tables = view.ptp_tables
-        table = None
+    def ptp_hits(self, group: list, day: int, group_codes: set | None = None) -> list:
+        """(column 1 line, column 2 line, rows) for every ordered pair of ``group`` with PTP rows.
+
+        A line whose code has no rule-file pairs and no table partner among the
+        group's codes costs one set test; only the rare lines that have one
+        look at the group line by line.
+        """
+        overlay = self.view.pairs
+        tables = self.view.ptp_tables
         if tables is not None:
             index = tables.index(day)
             table = tables.tables[index]
             block = tables.blocks[index]
-            col1 = table.col1
-            rank = table.rank
-            col2 = table.col2
-            ranks = [rank.get(line.code) for line in group]
+            cached = table.partner_cache.get
+            if group_codes is None:
+                group_codes = {line.code for line in group}
         hits = []
         for a in group:
-            mine = overlay.get(a.code) if overlay else None
-            span = col1.get(a.code) if table is not None else None
-            if mine is None and span is None:
+            code = a.code
+            mine = overlay.get(code) if overlay else None
+            partners = None
+            if tables is not None:
+                partners = cached(code)
+                if partners is None:
+                    partners = table.partners(code)
+                if partners.isdisjoint(group_codes):
+                    partners = None
+            if mine is None and partners is None:
                 continue
-            for position, b in enumerate(group):
+            for b in group:
                 if a is b:
                     continue
                 rows = mine.get(b.code) if mine is not None else None
-                if rows is None and span is not None:
-                    second = ranks[position]
-                    if second is not None:
-                        lo, hi = span
-                        i = bisect.bisect_left(col2, second, lo, hi)
-                        if i < hi and col2[i] == second:
-                            rows = table.rows_at(i, hi, a.code, b.code, block)
+                if rows is None and partners is not None and b.code in partners:
+                    rows = table.rows(code, b.code, block)
                 if rows and same_provider(a, b):
                     hits.append((a, b, rows))
         return hits
@@ -335,7 +338,7 @@ class ScanLookup:
     def claim_rules(self):
         return self._rules("claim")
 
-    def ptp_hits(self, group, day):
+    def ptp_hits(self, group, day, group_codes=None):
         hits = []
         for a in group:
             for b in group:
@@ -450,34 +453,29 @@ def _pairs(ev: Evaluation, lookup, findings: list) -> None:
     for day, group in ev.by_day.items():
         if len(group) < 2:
             continue
-        for a, b, rows in lookup.ptp_hits(group, day):
+        codes = {line.code for line in group}
+        for a, b, rows in lookup.ptp_hits(group, day, codes):
             _ptp(a, b, rows, placement, findings)
         if not lookup.has_pair_rules:
             continue
-        by_code = None
+        repeated = len(codes) < len(group)  # a `same_code` rule needs two lines of one code
         for a in group:
-            pair_rules = lookup.pair_rules(a)
-            if not pair_rules:
-                continue
-            if by_code is None:
-                by_code = {}
-                for line in group:
-                    by_code.setdefault(line.code, []).append(line)
-            for rule in pair_rules:
-                if rule.windowed and not rule.scope.active_on(day):
-                    continue
+            for rule in lookup.pair_rules(a):
                 # Only the lines whose code the rule can accept as `other`.
                 if rule.same_code:
-                    candidates = by_code[a.code]
-                    if len(candidates) < 2:
+                    if not repeated:
                         continue
+                    code = a.code
+                    candidates = [b for b in group if b.code == code]
                 elif rule.other_codes is not None:
-                    codes = rule.other_codes.intersection(by_code)
-                    if not codes:
+                    accepted = rule.other_codes
+                    if accepted.isdisjoint(codes):
                         continue
-                    candidates = [b for code in codes for b in by_code[code]]
+                    candidates = [b for b in group if b.code in accepted]
                 else:
                     candidates = group
+                if rule.windowed and not rule.scope.active_on(day):
+                    continue
                 check = rule.check
                 for b in candidates:
                     if a is b or not same_provider(a, b) or check(ev, a, b) is not True:

@@ -16,6 +16,10 @@ import attrs
 
 from ..model import BlockInfo
 
+#: How many column-1 codes keep their partner set (about 16 bytes per partner).
+PARTNER_CACHE_CODES = 20_000
+_NO_PARTNERS = frozenset()
+
 
 @attrs.frozen(eq=False)
 class PtpTable:
@@ -35,9 +39,35 @@ class PtpTable:
     part: array  # index into ``files`` ('B')
     rationales: tuple
     latest_start: int  # the latest effective date of any row
+    # column-1 code -> frozenset of its column-2 codes, filled as claims ask (never pickled).
+    partner_cache: dict = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.col2)
+
+    def __getstate__(self):
+        return tuple(getattr(self, field.name) for field in attrs.fields(PtpTable) if field.init)
+
+    def __setstate__(self, state) -> None:
+        names = [field.name for field in attrs.fields(PtpTable) if field.init]
+        for name, value in zip(names, state):
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "partner_cache", {})
+
+    def partners(self, column1: str) -> frozenset:
+        """The column-2 codes that have a row with ``column1`` (empty if none), kept in
+        ``partner_cache`` so that a claim's misses cost one set test per line."""
+        found = self.partner_cache.get(column1)
+        if found is None:
+            span = self.col1.get(column1)
+            if span is None:
+                found = _NO_PARTNERS
+            else:
+                found = frozenset(map(self.codes.__getitem__, self.col2[span[0]:span[1]]))
+            if len(self.partner_cache) >= PARTNER_CACHE_CODES:
+                self.partner_cache.clear()  # bounded: start again rather than grow without end
+            self.partner_cache[column1] = found
+        return found
 
     def rows(self, column1: str, column2: str, block: BlockInfo) -> tuple:
         """Every row of the pair (column1, column2), in file order."""
