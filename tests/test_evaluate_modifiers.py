@@ -209,3 +209,22 @@ class TestMedicarePaymentModifiers:
         finding = only(result, "modifier.reduction.film")
         assert (finding.severity, finding.rarc) == ("info", ("N794",))
         assert result.passed is True
+
+
+def test_line_rule_cache_is_bounded_and_changes_nothing(bundled, monkeypatch):
+    """The indexed lookup remembers which line rules a (code, modifiers, place) selects; a full
+    cache starts again, and results are the same as on the unindexed path."""
+    from radrules import evaluator
+
+    monkeypatch.setattr(evaluator, "RULE_CACHE_KEYS", 2)
+    for view in bundled.views.values():
+        view.lookup.line_rule_cache.clear()  # the fixture is shared with other tests
+    claims = [
+        claim(line("73721", DOS, modifiers=["26", "TC"]), line("73721", DOS, modifiers=["LT"]),
+              line("74176", DOS), line("71046", DOS, modifiers=["59"]), line("73721", DOS, modifiers=["50"]))
+        for _ in range(3)
+    ]
+    for item in claims:
+        assert bundled.evaluate(item).to_dict() == bundled.evaluate(item, indexed=False).to_dict()
+    for view in bundled.views.values():
+        assert len(view.lookup.line_rule_cache) <= 2

@@ -605,3 +605,47 @@ def test_engine_matches_reference_implementation(tmp_path):
         checked += 1
         fired_ptp += bool(expected_ptp)
     assert checked == 3000 and fired_ptp > 300  # the claims really exercise the edits
+
+
+class TestPartners:
+    """A column-1 code's partners: read from the sorted slice at first, a set once the code is common."""
+
+    @pytest.fixture
+    def table(self, tmp_path):
+        rng = random.Random(7)
+        _write_random_tables(tmp_path / "rules", rng)
+        rules = radrules.load(tmp_path / "rules", cache_dir=None)
+        table = next(t.table for t in rules.tables if t.kind == "ptp")
+        table.partner_cache.clear()  # the in-process cache shares the table between loads
+        return table
+
+    def test_slice_and_set_answer_alike(self, table):
+        from radrules.tables import store
+
+        ranks = [table.rank[code] for code in CODES] + [None]
+        for code in CODES:
+            lo, hi = table.col1.get(code, (0, 0))
+            expected = {table.col2[i] for i in range(lo, hi)}
+            partners = table.partners(code)
+            assert type(partners) is (store.SlicePartners if expected else frozenset)
+            for rank in ranks:
+                assert (rank in partners) == (rank in expected)
+            for _ in range(store.PARTNERS_AFTER):
+                assert partners.isdisjoint(ranks[:2]) == expected.isdisjoint(ranks[:2])
+            promoted = table.partners(code)
+            assert type(promoted) is frozenset and promoted == frozenset(expected)
+
+    def test_cache_is_bounded(self, table, monkeypatch):
+        from radrules.tables import store
+
+        monkeypatch.setattr(store, "PARTNER_CACHE_CODES", 3)
+        for code in CODES + ["99999"]:
+            table.partners(code)
+            assert len(table.partner_cache) <= 3
+        assert table.partners("99999") == frozenset()  # a code with no rows has no partners
+
+    def test_pickled_table_starts_with_an_empty_cache(self, table):
+        table.partners(CODES[0])
+        copy = pickle.loads(pickle.dumps(table))
+        assert table.partner_cache and copy.partner_cache == {}
+        assert set(copy.col2) == set(table.col2) and copy.col1 == table.col1

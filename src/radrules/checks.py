@@ -77,52 +77,56 @@ def check_format(ev, findings: list) -> None:
             f"claim place of service `{claim.place_of_service}` is not a 2-digit code",
         ))
     count = len(claim.diagnoses)
-    birth = ev.birth
-    received = ev.received
-    is_procedure_code, is_modifier = codes.is_procedure_code, codes.is_modifier
+    # Dates are compared line by line only when the claim's first or last day is out of bounds.
+    days = ev.by_day
+    birth = ev.birth if ev.birth is not None and min(days) < ev.birth else None
+    received = ev.received if ev.received is not None and max(days) > ev.received else None
+    is_procedure_code, valid_modifiers = codes.is_procedure_code, codes.MODIFIERS
     for line in ev.lines:
         source = line.line
-        number = (line.number,)
         if not is_procedure_code(line.code):
             findings.append(_finding(
-                "format.code", number, f"`{line.code}` is not a valid CPT/HCPCS code", (line.code,),
+                "format.code", (line.number,), f"`{line.code}` is not a valid CPT/HCPCS code", (line.code,),
             ))
-        for modifier in line.modifiers:
-            if not is_modifier(modifier):
-                findings.append(_finding(
-                    "format.modifier", number, f"modifier `{modifier}` is not two letters or digits", (line.code,),
-                ))
+        if line.modifiers and not valid_modifiers.issuperset(line.modifiers):
+            for modifier in line.modifiers:
+                if modifier not in valid_modifiers:
+                    findings.append(_finding(
+                        "format.modifier", (line.number,), f"modifier `{modifier}` is not two letters or digits",
+                        (line.code,),
+                    ))
         pointers = source.diagnosis_pointers
         if pointers and max(pointers) > count:
             for pointer in pointers:
                 if pointer > count:
                     findings.append(_finding(
-                        "format.diagnosis_pointer", number,
+                        "format.diagnosis_pointer", (line.number,),
                         f"line {line.number} points to diagnosis {pointer}, but the claim lists {count}",
                         (line.code,),
                     ))
         if source.place_of_service is not None and not codes.is_place_of_service(source.place_of_service):
             findings.append(_finding(
-                "format.place_of_service", number,
+                "format.place_of_service", (line.number,),
                 f"place of service `{source.place_of_service}` is not a 2-digit code", (line.code,),
             ))
         if birth is not None and line.day < birth:
             findings.append(_finding(
-                "format.date_before_birth", number,
+                "format.date_before_birth", (line.number,),
                 f"line {line.number} is dated before the patient's birth date", (line.code,),
             ))
         if line.end_day is not None and line.end_day < line.day:
             findings.append(_finding(
-                "format.end_date", number, f"line {line.number} ends before it starts", (line.code,),
+                "format.end_date", (line.number,), f"line {line.number} ends before it starts", (line.code,),
             ))
         if received is not None and line.day > received:
             findings.append(_finding(
-                "format.date_after_received", number,
+                "format.date_after_received", (line.number,),
                 f"line {line.number} is dated after the claim was received", (line.code,),
             ))
         if source.rendering_npi is not None and not codes.npi_is_valid(source.rendering_npi):
             findings.append(_finding(
-                "format.npi", number, f"line {line.number}: the rendering NPI is not a valid NPI", (line.code,),
+                "format.npi", (line.number,), f"line {line.number}: the rendering NPI is not a valid NPI",
+                (line.code,),
             ))
 
 

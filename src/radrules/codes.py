@@ -11,7 +11,6 @@ import re
 #: CPT category I (5 digits), category II/III, PLA and MAAA (4 digits + letter),
 #: HCPCS level II (letter + 4 digits).
 PROCEDURE_CODE = re.compile(r"^(?:\d{5}|\d{4}[A-Z]|[A-Z]\d{4})$")
-MODIFIER = re.compile(r"^[0-9A-Z]{2}$")
 #: ICD-10-CM: letter, digit, alphanumeric, then up to four more (dot after the third).
 DIAGNOSIS = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$")
 #: ICD-9-CM (for claims with dates of service before 2015-10-01): 3 digits, V and 2
@@ -22,6 +21,10 @@ CARC = re.compile(r"^(?:CO|PR|OA|PI|CR)-[A-Z0-9]{1,3}$")
 RARC = re.compile(r"^(?:M|MA|N)\d{1,3}$")
 NPI = re.compile(r"^\d{10}$")
 
+_ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#: Every well-formed modifier (two letters or digits): what MODIFIER matches, as a set.
+MODIFIERS = frozenset(a + b for a in _ALPHANUMERIC for b in _ALPHANUMERIC)
+
 #: Largest number of codes one range may stand for.
 MAX_RANGE = 100_000
 
@@ -31,9 +34,8 @@ def is_procedure_code(code: str) -> bool:
     return bool(PROCEDURE_CODE.match(code))
 
 
-@functools.lru_cache(maxsize=8192)
 def is_modifier(code: str) -> bool:
-    return bool(MODIFIER.match(code))
+    return code in MODIFIERS
 
 
 @functools.lru_cache(maxsize=8192)

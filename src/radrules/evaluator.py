@@ -24,7 +24,10 @@ from .history import lines_of
 from .result import Finding, Result, build_result
 
 _EMPTY = ()
+#: How many (code, modifiers, place) keys an indexed lookup remembers the line rules of.
+RULE_CACHE_KEYS = 100_000
 _NO_MODIFIERS = frozenset()
+_LINE_NUMBERS = tuple(tuple(range(1, count + 1)) for count in range(100))
 
 
 class LineView:
@@ -147,7 +150,8 @@ class Evaluation:
             else:
                 group.append(view_)
         self.lines = lines
-        self.all_lines = tuple(range(1, len(lines) + 1))  # the line numbers, for findings on the whole claim
+        count = len(lines)  # the line numbers, for findings on the whole claim:
+        self.all_lines = _LINE_NUMBERS[count] if count < len(_LINE_NUMBERS) else tuple(range(1, count + 1))
         self.by_day = by_day
         self.history = _EMPTY  # paid lines of earlier claims (HistoryView), by date
         self._prior = None
@@ -205,20 +209,35 @@ class IndexedLookup:
         self.has_line_rules = bool(view.line_rules_by_code or view.line_rules_generic or view.line_rules_by_modifier
                                    or view.line_rules_by_place)
         self.has_pair_rules = bool(view.pair_rules_by_code or view.pair_rules_generic)
+        self.rule_limits = view.limits.get
+        self.mue_tables = view.mue_tables
+        self.mue_table = view.mue_tables.tables[0] if view.mue_tables and len(view.mue_tables.tables) == 1 else None
+        # (code, modifiers, place of service) -> the line rules they select, filled as claims ask.
+        self.line_rule_cache: dict = {}
 
     def line_rules(self, line: LineView):
+        key = (line.code, line.modifiers, line.pos)
+        rules = self.line_rule_cache.get(key)
+        if rules is None:
+            rules = self._select_line_rules(*key)
+            if len(self.line_rule_cache) >= RULE_CACHE_KEYS:
+                self.line_rule_cache.clear()  # bounded: start again rather than grow without end
+            self.line_rule_cache[key] = rules
+        return rules
+
+    def _select_line_rules(self, code: str, modifiers: tuple, place: str | None) -> tuple:
         view = self.view
-        rules = view.line_rules_by_code.get(line.code, view.line_rules_generic)
-        if line.modifiers and view.line_rules_by_modifier:
+        rules = view.line_rules_by_code.get(code, view.line_rules_generic)
+        if modifiers and view.line_rules_by_modifier:
             extra = []
-            for modifier in line.modifiers:
+            for modifier in modifiers:
                 for rule in view.line_rules_by_modifier.get(modifier, _EMPTY):
                     if rule not in extra and rule not in rules:
                         extra.append(rule)
             if extra:
                 rules = rules + tuple(extra)
         if view.line_rules_by_place:
-            by_place = view.line_rules_by_place.get(line.pos)
+            by_place = view.line_rules_by_place.get(place)
             if by_place:
                 rules = rules + by_place
         return rules
@@ -232,7 +251,7 @@ class IndexedLookup:
     def claim_rules(self):
         return self.view.claim_rules
 
-    def ptp_hits(self, group: list, day: int, group_codes: set | None = None) -> list:
+    def ptp_hits(self, group: list, day: int, codes: set) -> list:
         """(column 1 line, column 2 line, rows) for every ordered pair of ``group`` with PTP rows.
 
         A line whose code has no rule-file pairs and no table partner among the
@@ -246,8 +265,8 @@ class IndexedLookup:
             table = tables.tables[index]
             block = tables.blocks[index]
             cached = table.partner_cache.get
-            if group_codes is None:
-                group_codes = {line.code for line in group}
+            rank = table.rank.get
+            ranks = set(map(rank, codes))
         hits = []
         for a in group:
             code = a.code
@@ -257,7 +276,7 @@ class IndexedLookup:
                 partners = cached(code)
                 if partners is None:
                     partners = table.partners(code)
-                if partners.isdisjoint(group_codes):
+                if partners.isdisjoint(ranks):
                     partners = None
             if mine is None and partners is None:
                 continue
@@ -265,7 +284,7 @@ class IndexedLookup:
                 if a is b:
                     continue
                 rows = mine.get(b.code) if mine is not None else None
-                if rows is None and partners is not None and b.code in partners:
+                if rows is None and partners is not None and rank(b.code) in partners:
                     rows = table.rows(code, b.code, block)
                 if rows and same_provider(a, b):
                     hits.append((a, b, rows))
@@ -285,13 +304,13 @@ class IndexedLookup:
 
     def limit(self, code: str, day: int):
         """(unit-limit rows or (), whether a loaded MUE table lists the code: None if none is loaded)."""
-        rows = self.view.limits.get(code)
+        rows = self.rule_limits(code)
         if rows is not None:
             return rows, True
-        tables = self.view.mue_tables
+        tables = self.mue_tables
         if tables is None:
             return _EMPTY, None
-        rows = tables.at(day).get(code)
+        rows = (self.mue_table if self.mue_table is not None else tables.at(day)).get(code)
         return (rows, True) if rows is not None else (_EMPTY, False)
 
     def addon_rows(self, code: str, day: int):
@@ -338,7 +357,7 @@ class ScanLookup:
     def claim_rules(self):
         return self._rules("claim")
 
-    def ptp_hits(self, group, day, group_codes=None):
+    def ptp_hits(self, group, day, codes):
         hits = []
         for a in group:
             for b in group:
@@ -559,18 +578,19 @@ def _ptp(a: LineView, b: LineView, rows, placement: str, findings: list) -> None
 
 def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
     groups: dict = {}
+    limit = lookup.limit
     for line in ev.lines:
         day = line.day
-        rows, published = lookup.limit(line.code, day)
-        row = None
-        for candidate in rows:
-            if candidate.active_on(day):
-                row = candidate
-                break
-        if row is None:
+        rows, published = limit(line.code, day)
+        if not rows:
             if published is False:
                 findings.append(_unpublished(line))
             continue
+        row = rows[0]
+        if len(rows) > 1 or row.start is not None or row.end is not None:  # dated rows: the first in force
+            row = next((candidate for candidate in rows if candidate.active_on(day)), None)
+            if row is None:
+                continue
         if row.mai == 1:
             units = line.units if line.end_day is None else line.billed_units()
             if units > row.max_units:

@@ -331,7 +331,7 @@ class _Tracer:
         for day, group in self.ev.by_day.items():
             if len(group) < 2:
                 continue
-            for a, b, rows in self.lookup.ptp_hits(group, day):
+            for a, b, rows in self.lookup.ptp_hits(group, day, {line.code for line in group}):
                 self._ptp(a, b, rows, placement)
         for a in self.ev.history:
             for b in self.ev.lines_on(a.day):

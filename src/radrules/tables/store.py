@@ -16,8 +16,11 @@ import attrs
 
 from ..model import BlockInfo
 
-#: How many column-1 codes keep their partner set (about 16 bytes per partner).
+#: How many column-1 codes keep their partners (a set costs about 40 bytes per partner).
 PARTNER_CACHE_CODES = 20_000
+#: After how many claims a column-1 code's partners are made a set (building one costs
+#: about as much as 60 binary searches).
+PARTNERS_AFTER = 64
 _NO_PARTNERS = frozenset()
 
 
@@ -39,7 +42,7 @@ class PtpTable:
     part: array  # index into ``files`` ('B')
     rationales: tuple
     latest_start: int  # the latest effective date of any row
-    # column-1 code -> frozenset of its column-2 codes, filled as claims ask (never pickled).
+    # column-1 code -> frozenset of its column-2 ranks, filled as claims ask (never pickled).
     partner_cache: dict = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     def __len__(self) -> int:
@@ -54,16 +57,19 @@ class PtpTable:
             object.__setattr__(self, name, value)
         object.__setattr__(self, "partner_cache", {})
 
-    def partners(self, column1: str) -> frozenset:
-        """The column-2 codes that have a row with ``column1`` (empty if none), kept in
-        ``partner_cache`` so that a claim's misses cost one set test per line."""
+    def partners(self, column1: str):
+        """The ranks of the column-2 codes that have a row with ``column1``, as an object
+        with ``isdisjoint`` and ``in``, kept in ``partner_cache``.
+
+        A code starts with a view of its slice (a binary search per test, nothing
+        built); after :data:`PARTNERS_AFTER` tests it gets a frozenset, so that the
+        codes a payer sees all day cost one set test per claim line and rare codes
+        cost no memory.
+        """
         found = self.partner_cache.get(column1)
         if found is None:
             span = self.col1.get(column1)
-            if span is None:
-                found = _NO_PARTNERS
-            else:
-                found = frozenset(map(self.codes.__getitem__, self.col2[span[0]:span[1]]))
+            found = _NO_PARTNERS if span is None else SlicePartners(self, column1, span[0], span[1])
             if len(self.partner_cache) >= PARTNER_CACHE_CODES:
                 self.partner_cache.clear()  # bounded: start again rather than grow without end
             self.partner_cache[column1] = found
@@ -108,6 +114,38 @@ class PtpTable:
         part = self.part[i]
         return TableRow(column1, column2, self.indicator[i], self.start[i], end or None,
                         self.rationales[self.rationale[i]], self.files[part], self.row[i], part, block)
+
+
+class SlicePartners:
+    """The column-2 ranks of one column-1 code, read from the table's sorted slice."""
+
+    __slots__ = ("table", "code", "lo", "hi", "uses")
+
+    def __init__(self, table: PtpTable, code: str, lo: int, hi: int):
+        self.table = table
+        self.code = code
+        self.lo = lo
+        self.hi = hi
+        self.uses = 0
+
+    def __contains__(self, second) -> bool:
+        if second is None:  # a code the table does not list
+            return False
+        col2 = self.table.col2
+        i = bisect.bisect_left(col2, second, self.lo, self.hi)
+        return i < self.hi and col2[i] == second
+
+    def isdisjoint(self, ranks) -> bool:
+        self.uses += 1
+        col2, lo, hi = self.table.col2, self.lo, self.hi
+        if self.uses == PARTNERS_AFTER:  # a common code: a set from now on
+            self.table.partner_cache[self.code] = frozenset(col2[lo:hi])
+        for second in ranks:
+            if second is not None:
+                i = bisect.bisect_left(col2, second, lo, hi)
+                if i < hi and col2[i] == second:
+                    return False
+        return True
 
 
 class TableRow:
