@@ -10,6 +10,7 @@ Messages never show an identifier's value (NPI, member id) or a birth date.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from . import codes
 from .model import RuleInfo
@@ -53,17 +54,26 @@ def _finding(rule_id: str, lines: tuple[int, ...], message: str, codes_: tuple[s
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def _all_valid(diagnoses: tuple, icd9: bool) -> bool:
+    """Whether every diagnosis of a claim is well formed (claims repeat a few diagnosis lists)."""
+    valid = codes.is_icd9_diagnosis if icd9 else codes.is_diagnosis
+    return all(valid(diagnosis.upper()) for diagnosis in diagnoses)
+
+
 def check_format(ev, findings: list) -> None:
     """Append a finding for every format problem of the claim in ``ev``."""
     claim = ev.claim
     all_lines = ev.all_lines
     icd9 = claim.diagnosis_system == "icd9"
-    valid, system = (codes.is_icd9_diagnosis, "ICD-9-CM") if icd9 else (codes.is_diagnosis, "ICD-10-CM")
-    for position, diagnosis in enumerate(claim.diagnoses, 1):
-        if not valid(diagnosis.upper()):
-            findings.append(_finding(
-                "format.diagnosis", all_lines, f"diagnosis {position} (`{diagnosis}`) is not a valid {system} code",
-            ))
+    if not _all_valid(claim.diagnoses, icd9):
+        valid, system = (codes.is_icd9_diagnosis, "ICD-9-CM") if icd9 else (codes.is_diagnosis, "ICD-10-CM")
+        for position, diagnosis in enumerate(claim.diagnoses, 1):
+            if not valid(diagnosis.upper()):
+                findings.append(_finding(
+                    "format.diagnosis", all_lines,
+                    f"diagnosis {position} (`{diagnosis}`) is not a valid {system} code",
+                ))
     if icd9:
         _check_icd9_dates(ev, findings)
     if len(claim.diagnoses) > MAX_DIAGNOSES:

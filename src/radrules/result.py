@@ -106,8 +106,13 @@ class Result:
         return tuple(dict.fromkeys(f.rule for f in self.findings))
 
 
+_ALL_PAY = tuple(("pay",) * count for count in range(100))
+
+
 def build_result(claim_id: str | None, line_count: int, findings: list[Finding]) -> Result:
     """Sort findings, de-duplicate identical ones, and derive line statuses."""
+    if not findings and line_count < len(_ALL_PAY):
+        return Result(claim_id, True, (), _ALL_PAY[line_count])
     if len(findings) < 2:
         ordered = tuple(findings)
     else:

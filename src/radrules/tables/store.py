@@ -5,6 +5,12 @@ parallel ``array`` columns sorted by (column 1, column 2), with a dict from
 each column-1 code to its slice: a lookup is one dict probe and a binary
 search in a slice of a few hundred entries, and the whole table costs about
 25 bytes a row. PairEdit objects are made only for rows a claim touches.
+
+Most pairs of a claim have no row. To answer "does this line's code have a
+partner among the group's codes?" with one set test, a column-1 code that
+claims ask about often gets a frozenset of its partners' ranks
+(:meth:`PtpTable.partners`); a rare code keeps searching its slice, so
+memory goes only to the codes a payer actually sees.
 """
 
 from __future__ import annotations
