@@ -1,6 +1,6 @@
 """National-scale benchmark: full-size CMS tables plus the bundled rulesets.
 
-    python benchmarks/bench_national.py [--data DIR] [--ptp-rows 2600000] [--claims 100000]
+    python benchmarks/bench_national.py [--data DIR] [--ptp-rows 2600000] [--claims 100000] [--stages]
 
 1. Writes synthetic CMS files in the published layouts with
    ``generate_cms_tables.py`` (once; kept in ``--data``), and a ruleset folder
@@ -12,7 +12,9 @@
    alone (PTP + MUE + add-on) against a hand-written plain-dict
    implementation of the same PTP and MUE checks on the same claims.
 
-Prints one table. Figures for this machine are in docs/performance.md.
+Prints one table; with ``--stages``, also the median time of each stage of
+``evaluate()`` on the 4-line claims. Figures for this machine are in
+docs/performance.md.
 """
 
 from __future__ import annotations
@@ -229,6 +231,7 @@ def main() -> int:
     parser.add_argument("--pctc-rows", type=int, default=10_000)
     parser.add_argument("--claims", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--stages", action="store_true", help="also print where a 4-line claim's time goes")
     args = parser.parse_args()
 
     data = Path(args.data)
@@ -293,7 +296,47 @@ def main() -> int:
         print(f"{name:<{width}} | {value:>12} | {floor}")
     print(f"plain-dict comparison: engine (tables only) {tables_four:.1f} µs vs plain dict {plain_four:.1f} µs "
           f"per 4-line claim = {tables_four / plain_four:.2f}x (plain-dict build {plain_build:.1f} s)")
+    if args.stages:
+        print_stages(full, four)
     return 1 if mismatches else 0
+
+
+def print_stages(ruleset, claims) -> None:
+    """Median µs of each evaluation stage over ``claims`` (the stages of ``evaluator.evaluate``)."""
+    from radrules import checks, evaluator
+    from radrules.result import build_result
+
+    stages = {
+        "claim setup (line views, date groups)": None,
+        "format checks": lambda ev, found: checks.check_format(ev, found),
+        "line rules": lambda ev, found: evaluator._line_rules(ev, ev.lookup, found),
+        "pairs: PTP index and pair rules": lambda ev, found: evaluator._pairs(ev, ev.lookup, found),
+        "unit limits (MUE)": lambda ev, found: evaluator._unit_limits(ev, ev.lookup, found),
+        "claim rules": lambda ev, found: evaluator._claim_rules(ev, ev.lookup, found),
+        "add-on codes": lambda ev, found: evaluator._addons(ev, ev.lookup, found),
+        "result (sort, statuses)": None,
+    }
+    times = {name: [] for name in stages}
+    clock = time.perf_counter
+    for claim in claims:
+        view = ruleset.view_for(claim.payer, claim.type)
+        start = clock()
+        ev = evaluator.Evaluation(claim, view)
+        ev.lookup = view.lookup
+        times["claim setup (line views, date groups)"].append(clock() - start)
+        found: list = []
+        for name, stage in stages.items():
+            if stage is not None:
+                start = clock()
+                stage(ev, found)
+                times[name].append(clock() - start)
+        start = clock()
+        build_result(claim.id, len(ev.lines), found)
+        times["result (sort, statuses)"].append(clock() - start)
+    width = max(map(len, times))
+    print(f"\nwhere a 4-line claim's time goes (median µs per stage, {len(claims):,} claims):")
+    for name, values in times.items():
+        print(f"{name:<{width}} | {statistics.median(values) * 1e6:5.1f}")
 
 
 if __name__ == "__main__":

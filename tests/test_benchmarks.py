@@ -20,14 +20,18 @@ def test_national_benchmark_at_reduced_size(tmp_path):
     """bench_national.py generates 50,000 PTP rows in the CMS layouts, loads them cold and warm, and agrees
     with the plain-dict implementation on every claim it compares."""
     done = run("bench_national.py", "--data", str(tmp_path / "national"), "--ptp-rows", "50000",
-               "--mue-codes", "6000", "--pctc-rows", "3000", "--claims", "3000")
+               "--mue-codes", "6000", "--pctc-rows", "3000", "--claims", "3000", "--stages")
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     lines = done.stdout.splitlines()
     table = {line.split("|")[0].strip(): line.split("|")[1].strip() for line in lines if line.count("|") == 2}
     assert table["PTP rows loaded (practitioner)"] == "50,000"
     assert table["PTP/MUE disagreements with plain dict (5,000 claims)"] == "0"
     assert table["warm load from table cache (fresh process)"].endswith(" s")
-    assert "plain-dict comparison" in lines[-1]
+    assert any(line.startswith("plain-dict comparison") for line in lines)
+    stages = lines[lines.index(next(line for line in lines if line.startswith("where a 4-line claim"))) + 1:]
+    assert [line.split("|")[0].strip() for line in stages][:2] == ["claim setup (line views, date groups)",
+                                                                   "format checks"]
+    assert len(stages) == 8 and all(float(line.split("|")[1]) >= 0 for line in stages)
 
 
 def test_evaluate_benchmark_at_reduced_size():
