@@ -265,8 +265,6 @@ class IndexedLookup:
             table = tables.tables[index]
             block = tables.blocks[index]
             cached = table.partner_cache.get
-            rank = table.rank.get
-            ranks = set(map(rank, codes))
         hits = []
         for a in group:
             code = a.code
@@ -276,7 +274,7 @@ class IndexedLookup:
                 partners = cached(code)
                 if partners is None:
                     partners = table.partners(code)
-                if partners.isdisjoint(ranks):
+                if partners.isdisjoint(codes):
                     partners = None
             if mine is None and partners is None:
                 continue
@@ -284,7 +282,7 @@ class IndexedLookup:
                 if a is b:
                     continue
                 rows = mine.get(b.code) if mine is not None else None
-                if rows is None and partners is not None and rank(b.code) in partners:
+                if rows is None and partners is not None and b.code in partners:
                     rows = table.rows(code, b.code, block)
                 if rows and same_provider(a, b):
                     hits.append((a, b, rows))

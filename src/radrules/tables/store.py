@@ -8,7 +8,7 @@ search in a slice of a few hundred entries, and the whole table costs about
 
 Most pairs of a claim have no row. To answer "does this line's code have a
 partner among the group's codes?" with one set test, a column-1 code that
-claims ask about often gets a frozenset of its partners' ranks
+claims ask about often gets a frozenset of its partners' codes
 (:meth:`PtpTable.partners`); a rare code keeps searching its slice, so
 memory goes only to the codes a payer actually sees.
 """
@@ -22,7 +22,8 @@ import attrs
 
 from ..model import BlockInfo
 
-#: How many column-1 codes keep their partners (a set costs about 40 bytes per partner).
+#: How many column-1 codes keep their partners (a set costs about 25 bytes per partner:
+#: the code strings are the table's own).
 PARTNER_CACHE_CODES = 20_000
 #: After how many claims a column-1 code's partners are made a set (building one costs
 #: about as much as 60 binary searches).
@@ -48,7 +49,7 @@ class PtpTable:
     part: array  # index into ``files`` ('B')
     rationales: tuple
     latest_start: int  # the latest effective date of any row
-    # column-1 code -> frozenset of its column-2 ranks, filled as claims ask (never pickled).
+    # column-1 code -> its column-2 codes (SlicePartners or frozenset), filled as claims ask (never pickled).
     partner_cache: dict = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     def __len__(self) -> int:
@@ -64,8 +65,8 @@ class PtpTable:
         object.__setattr__(self, "partner_cache", {})
 
     def partners(self, column1: str):
-        """The ranks of the column-2 codes that have a row with ``column1``, as an object
-        with ``isdisjoint`` and ``in``, kept in ``partner_cache``.
+        """The column-2 codes that have a row with ``column1``, as an object with
+        ``isdisjoint`` and ``in``, kept in ``partner_cache``.
 
         A code starts with a view of its slice (a binary search per test, nothing
         built); after :data:`PARTNERS_AFTER` tests it gets a frozenset, so that the
@@ -123,7 +124,7 @@ class PtpTable:
 
 
 class SlicePartners:
-    """The column-2 ranks of one column-1 code, read from the table's sorted slice."""
+    """The column-2 codes of one column-1 code, read from the table's sorted slice."""
 
     __slots__ = ("table", "code", "lo", "hi", "uses")
 
@@ -134,19 +135,18 @@ class SlicePartners:
         self.hi = hi
         self.uses = 0
 
-    def __contains__(self, second) -> bool:
-        if second is None:  # a code the table does not list
-            return False
-        col2 = self.table.col2
-        i = bisect.bisect_left(col2, second, self.lo, self.hi)
-        return i < self.hi and col2[i] == second
+    def __contains__(self, column2: str) -> bool:
+        return not self.isdisjoint((column2,))
 
-    def isdisjoint(self, ranks) -> bool:
+    def isdisjoint(self, codes) -> bool:
+        table = self.table
+        col2, lo, hi = table.col2, self.lo, self.hi
         self.uses += 1
-        col2, lo, hi = self.table.col2, self.lo, self.hi
         if self.uses == PARTNERS_AFTER:  # a common code: a set from now on
-            self.table.partner_cache[self.code] = frozenset(col2[lo:hi])
-        for second in ranks:
+            table.partner_cache[self.code] = frozenset(map(table.codes.__getitem__, col2[lo:hi]))
+        rank = table.rank.get
+        for code in codes:
+            second = rank(code)
             if second is not None:
                 i = bisect.bisect_left(col2, second, lo, hi)
                 if i < hi and col2[i] == second:
