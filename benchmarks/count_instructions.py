@@ -1,0 +1,47 @@
+"""Evaluate generated claims a number of times, for counting instructions with callgrind.
+
+Timings on a shared machine move by 10-20% from run to run; instruction
+counts do not, so small changes are compared by them:
+
+    run() { valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
+            python benchmarks/count_instructions.py --data /tmp/natc "$@" 2>&1 | grep Collected; }
+    run --claims 0; run --claims 20000; run --claims 20000 --passes 2
+
+(second - first) / 20000 is the count per claim on a first pass (caches
+filling), (third - second) / 20000 on a second pass. ``--data`` is a folder
+that ``bench_national.py`` prepared (its ``rules`` and table cache).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_national import make_claims  # noqa: E402
+
+import radrules  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", required=True, help="a folder bench_national.py prepared")
+    parser.add_argument("--claims", type=int, default=20_000)
+    parser.add_argument("--passes", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    data = Path(args.data)
+    rules = radrules.load(data / "rules", cache_dir=data / "cache")
+    universe = list(next(t.table for t in rules.tables if t.kind == "ptp").codes)
+    claims = [radrules.Claim.from_dict(c) for c in make_claims(args.claims, universe, random.Random(args.seed))]
+    for _ in range(args.passes):
+        for claim in claims:
+            rules.evaluate(claim)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
