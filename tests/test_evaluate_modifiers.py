@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 import radrules
@@ -228,3 +230,7 @@ def test_line_rule_cache_is_bounded_and_changes_nothing(bundled, monkeypatch):
         assert bundled.evaluate(item).to_dict() == bundled.evaluate(item, indexed=False).to_dict()
     for view in bundled.views.values():
         assert len(view.lookup.line_rule_cache) <= 2
+    assert any(view.lookup.line_rule_cache for view in bundled.views.values())
+    copy = pickle.loads(pickle.dumps(bundled))
+    assert all(view.lookup.line_rule_cache == {} for view in copy.views.values())
+    assert copy.evaluate(claims[0]).to_dict() == bundled.evaluate(claims[0]).to_dict()

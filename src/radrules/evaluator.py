@@ -215,6 +215,11 @@ class IndexedLookup:
         # (code, modifiers, place of service) -> the line rules they select, filled as claims ask.
         self.line_rule_cache: dict = {}
 
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["line_rule_cache"] = {}  # a copy starts empty, like the tables' partner caches
+        return state
+
     def line_rules(self, line: LineView):
         key = (line.code, line.modifiers, line.pos)
         rules = self.line_rule_cache.get(key)
