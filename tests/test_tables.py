@@ -619,22 +619,27 @@ class TestPartners:
         table.partner_cache.clear()  # the in-process cache shares the table between loads
         return table
 
-    def test_slice_and_set_answer_alike(self, table):
+    def test_slice_and_set_answer_alike(self, table, monkeypatch):
         from radrules.tables import store
 
+        monkeypatch.setattr(store, "PARTNERS_PER_SEARCH", 2)  # most codes of this small table start as slices
         asked = CODES + ["99999"]  # and a code the table does not list
+        slices = 0
         for code in CODES:
             lo, hi = table.col1.get(code, (0, 0))
             expected = {table.codes[table.col2[i]] for i in range(lo, hi)}
             partners = table.partners(code)
-            assert type(partners) is (store.SlicePartners if expected else frozenset)
+            many = hi - lo > store.PARTNERS_PER_SEARCH  # else a set at once
+            assert type(partners) is (store.SlicePartners if many else frozenset)
+            slices += many
             for other in asked:
                 assert (other in partners) == (other in expected)
-            for start in range(store.PARTNERS_AFTER):
+            for start in range((hi - lo) // store.PARTNERS_PER_SEARCH):
                 group = asked[start % len(asked):][:3]
                 assert partners.isdisjoint(group) == expected.isdisjoint(group)
             promoted = table.partners(code)
             assert type(promoted) is frozenset and promoted == frozenset(expected)
+        assert slices >= 5
 
     def test_cache_is_bounded(self, table, monkeypatch):
         from radrules.tables import store

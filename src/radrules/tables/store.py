@@ -25,9 +25,10 @@ from ..model import BlockInfo
 #: How many column-1 codes keep their partners (a set costs about 25 bytes per partner:
 #: the code strings are the table's own).
 PARTNER_CACHE_CODES = 20_000
-#: After how many claims a column-1 code's partners are made a set (building one costs
-#: about as much as 60 binary searches).
-PARTNERS_AFTER = 64
+#: A column-1 code's partners are made a set once it has been searched for
+#: (partners / PARTNERS_PER_SEARCH) times: a set costs about as much to build as
+#: that many searches of the slice cost more than set tests (measured, docs/performance.md).
+PARTNERS_PER_SEARCH = 8
 _NO_PARTNERS = frozenset()
 
 
@@ -68,15 +69,21 @@ class PtpTable:
         """The column-2 codes that have a row with ``column1``, as an object with
         ``isdisjoint`` and ``in``, kept in ``partner_cache``.
 
-        A code starts with a view of its slice (a binary search per test, nothing
-        built); after :data:`PARTNERS_AFTER` tests it gets a frozenset, so that the
-        codes a payer sees all day cost one set test per claim line and rare codes
-        cost no memory.
+        A code with few partners gets a frozenset at once. Another starts with a
+        view of its slice (a binary search per test, nothing built) and gets its
+        set once it has been tested about as often as building the set costs
+        (:data:`PARTNERS_PER_SEARCH`): the codes a payer sees all day cost one set
+        test per claim line, and a rare code with many partners costs no memory.
         """
         found = self.partner_cache.get(column1)
         if found is None:
             span = self.col1.get(column1)
-            found = _NO_PARTNERS if span is None else SlicePartners(self, column1, span[0], span[1])
+            if span is None:
+                found = _NO_PARTNERS
+            elif span[1] - span[0] <= PARTNERS_PER_SEARCH:
+                found = frozenset(map(self.codes.__getitem__, self.col2[span[0]:span[1]]))
+            else:
+                found = SlicePartners(self, column1, span[0], span[1])
             if len(self.partner_cache) >= PARTNER_CACHE_CODES:
                 self.partner_cache.clear()  # bounded: start again rather than grow without end
             self.partner_cache[column1] = found
@@ -126,14 +133,14 @@ class PtpTable:
 class SlicePartners:
     """The column-2 codes of one column-1 code, read from the table's sorted slice."""
 
-    __slots__ = ("table", "code", "lo", "hi", "uses")
+    __slots__ = ("table", "code", "lo", "hi", "searches_left")
 
     def __init__(self, table: PtpTable, code: str, lo: int, hi: int):
         self.table = table
         self.code = code
         self.lo = lo
         self.hi = hi
-        self.uses = 0
+        self.searches_left = (hi - lo) // PARTNERS_PER_SEARCH  # then a set
 
     def __contains__(self, column2: str) -> bool:
         return not self.isdisjoint((column2,))
@@ -141,8 +148,8 @@ class SlicePartners:
     def isdisjoint(self, codes) -> bool:
         table = self.table
         col2, lo, hi = table.col2, self.lo, self.hi
-        self.uses += 1
-        if self.uses == PARTNERS_AFTER:  # a common code: a set from now on
+        self.searches_left -= 1
+        if self.searches_left == 0:  # a common code: a set from now on
             table.partner_cache[self.code] = frozenset(map(table.codes.__getitem__, col2[lo:hi]))
         rank = table.rank.get
         for code in codes:
