@@ -22,7 +22,7 @@ RARC = re.compile(r"^(?:M|MA|N)\d{1,3}$")
 NPI = re.compile(r"^\d{10}$")
 
 _ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-#: Every well-formed modifier (two letters or digits): what MODIFIER matches, as a set.
+#: Every well-formed modifier: two letters or digits.
 MODIFIERS = frozenset(a + b for a in _ALPHANUMERIC for b in _ALPHANUMERIC)
 
 #: Largest number of codes one range may stand for.

@@ -483,6 +483,8 @@ def _pairs(ev: Evaluation, lookup, findings: list) -> None:
         repeated = len(codes) < len(group)  # a `same_code` rule needs two lines of one code
         for a in group:
             for rule in lookup.pair_rules(a):
+                if rule.windowed and not rule.scope.active_on(day):
+                    continue
                 # Only the lines whose code the rule can accept as `other`.
                 if rule.same_code:
                     if not repeated:
@@ -496,8 +498,6 @@ def _pairs(ev: Evaluation, lookup, findings: list) -> None:
                     candidates = [b for b in group if b.code in accepted]
                 else:
                     candidates = group
-                if rule.windowed and not rule.scope.active_on(day):
-                    continue
                 check = rule.check
                 for b in candidates:
                     if a is b or not same_provider(a, b) or check(ev, a, b) is not True:

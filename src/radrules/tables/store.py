@@ -79,15 +79,23 @@ class PtpTable:
         if found is None:
             span = self.col1.get(column1)
             if span is None:
-                found = _NO_PARTNERS
+                found = self._keep(column1, _NO_PARTNERS)
             elif span[1] - span[0] <= PARTNERS_PER_SEARCH:
-                found = frozenset(map(self.codes.__getitem__, self.col2[span[0]:span[1]]))
+                found = self.keep_partner_set(column1, *span)
             else:
-                found = SlicePartners(self, column1, span[0], span[1])
-            if len(self.partner_cache) >= PARTNER_CACHE_CODES:
-                self.partner_cache.clear()  # bounded: start again rather than grow without end
-            self.partner_cache[column1] = found
+                found = self._keep(column1, SlicePartners(self, column1, *span))
         return found
+
+    def keep_partner_set(self, column1: str, lo: int, hi: int) -> frozenset:
+        """Make the set of the column-2 codes of rows ``lo`` to ``hi`` (``column1``'s slice) and keep it."""
+        return self._keep(column1, frozenset(map(self.codes.__getitem__, self.col2[lo:hi])))
+
+    def _keep(self, column1: str, partners):
+        cache = self.partner_cache
+        if len(cache) >= PARTNER_CACHE_CODES and column1 not in cache:
+            cache.clear()  # bounded: start again rather than grow without end
+        cache[column1] = partners
+        return partners
 
     def rows(self, column1: str, column2: str, block: BlockInfo) -> tuple:
         """Every row of the pair (column1, column2), in file order."""
@@ -150,7 +158,7 @@ class SlicePartners:
         col2, lo, hi = table.col2, self.lo, self.hi
         self.searches_left -= 1
         if self.searches_left == 0:  # a common code: a set from now on
-            table.partner_cache[self.code] = frozenset(map(table.codes.__getitem__, col2[lo:hi]))
+            table.keep_partner_set(self.code, lo, hi)
         rank = table.rank.get
         for code in codes:
             second = rank(code)
