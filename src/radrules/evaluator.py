@@ -209,9 +209,6 @@ class IndexedLookup:
         self.has_line_rules = bool(view.line_rules_by_code or view.line_rules_generic or view.line_rules_by_modifier
                                    or view.line_rules_by_place)
         self.has_pair_rules = bool(view.pair_rules_by_code or view.pair_rules_generic)
-        self.rule_limits = view.limits.get
-        self.mue_tables = view.mue_tables
-        self.mue_table = view.mue_tables.tables[0] if view.mue_tables and len(view.mue_tables.tables) == 1 else None
         # (code, modifiers, place of service) -> the line rules they select, filled as claims ask.
         self.line_rule_cache: dict = {}
 
@@ -307,13 +304,13 @@ class IndexedLookup:
 
     def limit(self, code: str, day: int):
         """(unit-limit rows or (), whether a loaded MUE table lists the code: None if none is loaded)."""
-        rows = self.rule_limits(code)
+        rows = self.view.limits.get(code)
         if rows is not None:
             return rows, True
-        tables = self.mue_tables
+        tables = self.view.mue_tables
         if tables is None:
             return _EMPTY, None
-        rows = (self.mue_table if self.mue_table is not None else tables.at(day)).get(code)
+        rows = tables.at(day).get(code)
         return (rows, True) if rows is not None else (_EMPTY, False)
 
     def addon_rows(self, code: str, day: int):
