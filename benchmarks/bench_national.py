@@ -12,7 +12,7 @@
    alone (PTP + MUE + add-on) against a hand-written plain-dict
    implementation of the same PTP and MUE checks on the same claims.
 
-Prints one table; with ``--stages``, also the median time of each stage of
+Prints one table; with ``--stages``, also the median and mean time of each stage of
 ``evaluate()`` on the 4-line claims. Figures for this machine are in
 docs/performance.md.
 """
