@@ -234,3 +234,39 @@ def test_line_rule_cache_is_bounded_and_changes_nothing(bundled, monkeypatch):
     copy = pickle.loads(pickle.dumps(bundled))
     assert all(view.lookup.line_rule_cache == {} for view in copy.views.values())
     assert copy.evaluate(claims[0]).to_dict() == bundled.evaluate(claims[0]).to_dict()
+
+
+PRUNING_RULES = """
+rule test.sides "LT and RT"
+  kind modifier
+  when line.modifiers has all of [LT, RT]
+  then warn line "LT and RT on {line.code}"
+end
+
+rule test.late "late"
+  kind policy
+  when line.modifiers has LT and claim.received > line.date + 12 months
+  then deny line "late"
+end
+"""
+
+
+def test_line_rules_ruled_out_by_code_and_modifiers_are_not_checked():
+    """A line rule whose condition is decided, and not true, by the line's code, modifiers and
+    place alone is left out of that key's cached rules; one that also reads the claim stays.
+    Explain still lists every candidate, and results equal the unindexed path's."""
+    rules = radrules.loads(PRUNING_RULES, name="pruning.rr")
+    lookup = rules.view_for(None, "professional").lookup
+    late = claim(line("73721", DOS, modifiers=["LT"]), received="2027-12-01")
+    result = rules.evaluate(late, explain=True)
+    assert fired(result) == {"test.late"}
+    cached = lookup.line_rule_cache[("73721", ("LT",), None)]
+    assert [rule.info.id for rule in cached] == ["test.late"]
+    considered = {(step.rule, step.outcome) for step in result.explanation.steps}
+    assert {("test.sides", "silent"), ("test.late", "fired")} <= considered
+    both = claim(line("73721", DOS, modifiers=["LT", "RT"]), received="2026-03-10")
+    assert fired(rules.evaluate(both)) == {"test.sides"}
+    assert [rule.info.id for rule in lookup.line_rule_cache[("73721", ("LT", "RT"), None)]] == \
+        ["test.sides", "test.late"]
+    for item in (late, both, claim(line("73721", DOS, modifiers=["RT"]))):
+        assert rules.evaluate(item).to_dict() == rules.evaluate(item, indexed=False).to_dict()

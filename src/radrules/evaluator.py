@@ -101,6 +101,49 @@ class HistoryView:
         return self.units
 
 
+class _Undecided(BaseException):
+    """A condition read something its probe does not know (a BaseException: no condition catches it)."""
+
+
+class _KeyProbe:
+    """A line that knows only what a line-rule cache key holds: code, modifiers, place of service.
+
+    Reading anything else (the line's date, units, the claim) raises :class:`_Undecided`.
+    """
+
+    __slots__ = ("code", "modifiers", "modset", "pos")
+
+    def __init__(self, code: str, modifiers: tuple, pos: str | None):
+        self.code = code
+        self.modifiers = modifiers
+        self.modset = frozenset(modifiers)
+        self.pos = pos
+
+    first_modifier = LineView.first_modifier
+
+    def __getattr__(self, name):
+        raise _Undecided(name)
+
+
+class _ClaimProbe:
+    """An evaluation state that knows nothing: any read raises :class:`_Undecided`."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name):
+        raise _Undecided(name)
+
+
+def never_fires(rule, code: str, modifiers: tuple, pos: str | None) -> bool:
+    """Whether ``rule`` cannot fire on any line with this code, modifiers and place of service:
+    its condition is decided, and not true, by them alone (``modifiers has all of [LT, RT]``
+    on a line with LT only)."""
+    try:
+        return rule.check(_ClaimProbe(), _KeyProbe(code, modifiers, pos), None) is not True
+    except _Undecided:
+        return False
+
+
 def paid_history(claim: Claim, history) -> tuple:
     """The paid lines of the patient's earlier claims up to the claim's last date, by date."""
     last = max(line.date for line in claim.lines)
@@ -218,16 +261,20 @@ class IndexedLookup:
         return state
 
     def line_rules(self, line: LineView):
+        """The line rules that can fire on ``line``: those filed under its code, modifiers or
+        place, less those its code, modifiers and place alone rule out (:func:`never_fires`)."""
         key = (line.code, line.modifiers, line.pos)
         rules = self.line_rule_cache.get(key)
         if rules is None:
-            rules = self._select_line_rules(*key)
+            rules = tuple([rule for rule in self.candidate_line_rules(line) if not never_fires(rule, *key)])
             if len(self.line_rule_cache) >= RULE_CACHE_KEYS:
                 self.line_rule_cache.clear()  # bounded: start again rather than grow without end
             self.line_rule_cache[key] = rules
         return rules
 
-    def _select_line_rules(self, code: str, modifiers: tuple, place: str | None) -> tuple:
+    def candidate_line_rules(self, line) -> tuple:
+        """Every line rule filed under the line's code, modifiers or place (what explain lists)."""
+        code, modifiers, place = line.code, line.modifiers, line.pos
         view = self.view
         rules = view.line_rules_by_code.get(code, view.line_rules_generic)
         if modifiers and view.line_rules_by_modifier:
@@ -579,6 +626,9 @@ def _ptp(a: LineView, b: LineView, rows, placement: str, findings: list) -> None
 def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
     groups: dict = {}
     limit = lookup.limit
+    # Most claims bill each code once: then every line is judged alone, as under MAI 1,
+    # and only a code billed twice (or paid on an earlier claim) is summed per date.
+    alone = not ev.history and len({line.code for line in ev.lines}) == len(ev.lines)
     for line in ev.lines:
         day = line.day
         rows, published = limit(line.code, day)
@@ -591,7 +641,7 @@ def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
             row = next((candidate for candidate in rows if candidate.active_on(day)), None)
             if row is None:
                 continue
-        if row.mai == 1:
+        if row.mai == 1 or alone:
             units = line.units if line.end_day is None else line.billed_units()
             if units > row.max_units:
                 findings.append(_limit_finding(row, (line,), units))

@@ -298,7 +298,7 @@ class _Tracer:
     def line_rules(self) -> None:
         history_rules = self.lookup.history_rules() if self.ev.history else ()
         for line in self.ev.lines:
-            for rule in self.lookup.line_rules(line) + tuple(history_rules):
+            for rule in self.lookup.candidate_line_rules(line) + tuple(history_rules):
                 self._rule(rule, line, None)
 
     def claim_rules(self) -> None:
