@@ -252,10 +252,11 @@ end
 
 
 def test_line_rules_ruled_out_by_code_and_modifiers_are_not_checked():
-    """A line rule whose condition is decided, and not true, by the line's code, modifiers and
-    place alone is left out of that key's cached rules; one that also reads the claim stays.
+    """A line rule whose condition reads only the line's code, modifiers and place, and is not
+    true for them, is left out of that key's cached rules; one that also reads the claim stays.
     Explain still lists every candidate, and results equal the unindexed path's."""
     rules = radrules.loads(PRUNING_RULES, name="pruning.rr")
+    assert {rule.info.id: rule.key_only for rule in rules.rules} == {"test.sides": True, "test.late": False}
     lookup = rules.view_for(None, "professional").lookup
     late = claim(line("73721", DOS, modifiers=["LT"]), received="2027-12-01")
     result = rules.evaluate(late, explain=True)
@@ -270,3 +271,11 @@ def test_line_rules_ruled_out_by_code_and_modifiers_are_not_checked():
         ["test.sides", "test.late"]
     for item in (late, both, claim(line("73721", DOS, modifiers=["RT"]))):
         assert rules.evaluate(item).to_dict() == rules.evaluate(item, indexed=False).to_dict()
+
+
+def test_bundled_modifier_rules_are_decided_by_the_line_key(bundled):
+    """The bundled rules that look only at a line's modifiers are decided once per key; a rule
+    that reads the claim's dates or the fee schedule is checked on every line."""
+    key_only = {rule.info.id: rule.key_only for rule in bundled.rules if rule.shape == "line"}
+    assert key_only["modifier.sides_one_line"] and key_only["modifier.conflict.professional_technical"]
+    assert not key_only["medicare.timely_filing"] and not key_only["modifier.pctc.professional"]

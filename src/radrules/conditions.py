@@ -461,6 +461,34 @@ class Always:
         return True
 
 
+#: The line attributes a line-rule cache entry is filed under (with the place of service).
+KEY_ATTRS = frozenset({"code", "modifiers", "modset", "first_modifier"})
+
+
+def reads_only_key(node) -> bool:
+    """Whether a condition reads nothing but the current line's code, modifiers and place of
+    service, so that its answer is the same on every line that has those (anything this does
+    not know counts as reading more)."""
+    kind = type(node)
+    if kind is Const or kind is Always:
+        return True
+    if kind is LineAttr:
+        return node.role == 0 and node.attr in KEY_ATTRS
+    if kind is LinePlace:
+        return node.role == 0
+    if kind is And or kind is Or:
+        return all(reads_only_key(part) for part in node.parts)
+    if kind is Not:
+        return reads_only_key(node.part)
+    if kind is InSet or kind is Has or kind is Present:
+        return reads_only_key(node.operand)
+    if kind is Compare:
+        return reads_only_key(node.left) and reads_only_key(node.right)
+    if kind is Between:
+        return reads_only_key(node.operand) and reads_only_key(node.low) and reads_only_key(node.high)
+    return False
+
+
 def conjuncts(node) -> tuple:
     """The top-level ``and`` parts of a condition (itself if not an ``and``)."""
     return node.parts if isinstance(node, And) else (node,)

@@ -101,49 +101,6 @@ class HistoryView:
         return self.units
 
 
-class _Undecided(BaseException):
-    """A condition read something its probe does not know (a BaseException: no condition catches it)."""
-
-
-class _KeyProbe:
-    """A line that knows only what a line-rule cache key holds: code, modifiers, place of service.
-
-    Reading anything else (the line's date, units, the claim) raises :class:`_Undecided`.
-    """
-
-    __slots__ = ("code", "modifiers", "modset", "pos")
-
-    def __init__(self, code: str, modifiers: tuple, pos: str | None):
-        self.code = code
-        self.modifiers = modifiers
-        self.modset = frozenset(modifiers)
-        self.pos = pos
-
-    first_modifier = LineView.first_modifier
-
-    def __getattr__(self, name):
-        raise _Undecided(name)
-
-
-class _ClaimProbe:
-    """An evaluation state that knows nothing: any read raises :class:`_Undecided`."""
-
-    __slots__ = ()
-
-    def __getattr__(self, name):
-        raise _Undecided(name)
-
-
-def never_fires(rule, code: str, modifiers: tuple, pos: str | None) -> bool:
-    """Whether ``rule`` cannot fire on any line with this code, modifiers and place of service:
-    its condition is decided, and not true, by them alone (``modifiers has all of [LT, RT]``
-    on a line with LT only)."""
-    try:
-        return rule.check(_ClaimProbe(), _KeyProbe(code, modifiers, pos), None) is not True
-    except _Undecided:
-        return False
-
-
 def paid_history(claim: Claim, history) -> tuple:
     """The paid lines of the patient's earlier claims up to the claim's last date, by date."""
     last = max(line.date for line in claim.lines)
@@ -262,11 +219,13 @@ class IndexedLookup:
 
     def line_rules(self, line: LineView):
         """The line rules that can fire on ``line``: those filed under its code, modifiers or
-        place, less those its code, modifiers and place alone rule out (:func:`never_fires`)."""
+        place, less those whose condition reads only these and is not true for them
+        (``GeneralRule.key_only``: ``modifiers has all of [LT, RT]`` on a line with LT alone)."""
         key = (line.code, line.modifiers, line.pos)
         rules = self.line_rule_cache.get(key)
         if rules is None:
-            rules = tuple([rule for rule in self.candidate_line_rules(line) if not never_fires(rule, *key)])
+            rules = tuple([rule for rule in self.candidate_line_rules(line)
+                           if not rule.key_only or rule.check(line._ev, line, None) is True])
             if len(self.line_rule_cache) >= RULE_CACHE_KEYS:
                 self.line_rule_cache.clear()  # bounded: start again rather than grow without end
             self.line_rule_cache[key] = rules

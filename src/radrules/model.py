@@ -122,12 +122,17 @@ class GeneralRule:
     windowed: bool = attrs.field(init=False, repr=False, eq=False)
     # ``condition`` as a closure (radrules.fastpath); rebuilt after unpickling.
     check: Any = attrs.field(init=False, repr=False, eq=False)
+    # Whether the condition reads only the line's code, modifiers and place of service
+    # (conditions.reads_only_key): the evaluator decides it once per such key.
+    key_only: bool = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self):
+        from .conditions import reads_only_key
         from .fastpath import fast_test
 
         object.__setattr__(self, "windowed", self.scope.start is not None or self.scope.end is not None)
         object.__setattr__(self, "check", fast_test(self.condition))
+        object.__setattr__(self, "key_only", self.shape == "line" and reads_only_key(self.condition))
 
     def __getstate__(self):
         return {field.name: getattr(self, field.name) for field in attrs.fields(type(self)) if field.init}
