@@ -655,3 +655,28 @@ class TestPartners:
         copy = pickle.loads(pickle.dumps(table))
         assert table.partner_cache and copy.partner_cache == {}
         assert set(copy.col2) == set(table.col2) and copy.col1 == table.col1
+
+
+def test_row_cache_is_bounded_and_answers_like_the_table(tmp_path, monkeypatch):
+    """The indexed lookup remembers a pair's table rows: the same rows the table gives, at most
+    ROW_CACHE_PAIRS pairs, and a pickled ruleset starts with an empty cache."""
+    from radrules import evaluator
+
+    _write_random_tables(tmp_path / "rules", random.Random(7))
+    rules = radrules.load(tmp_path / "rules", cache_dir=None)
+    monkeypatch.setattr(evaluator, "ROW_CACHE_PAIRS", 5)
+    view = rules.view_for(None, "professional")
+    lookup, tables = view.lookup, view.ptp_tables
+    lookup.row_cache.clear()
+    found = 0
+    for index, table in enumerate(tables.tables):
+        for first in CODES:
+            for second in CODES:
+                expected = table.rows(first, second, tables.blocks[index])
+                assert lookup.table_rows(index, first, second) == expected
+                assert lookup.table_rows(index, first, second) == expected  # from the cache
+                assert len(lookup.row_cache) <= 5
+                found += bool(expected)
+    assert found > 10 and lookup.row_cache
+    copy = pickle.loads(pickle.dumps(rules))
+    assert all(item.lookup.row_cache == {} for item in copy.views.values())

@@ -26,6 +26,8 @@ from .result import Finding, Result, build_result
 _EMPTY = ()
 #: How many (code, modifiers, place) keys an indexed lookup remembers the line rules of.
 RULE_CACHE_KEYS = 100_000
+#: How many PTP code pairs an indexed lookup remembers the table rows of.
+ROW_CACHE_PAIRS = 100_000
 _NO_MODIFIERS = frozenset()
 _LINE_NUMBERS = tuple(tuple(range(1, count + 1)) for count in range(100))
 
@@ -211,10 +213,13 @@ class IndexedLookup:
         self.has_pair_rules = bool(view.pair_rules_by_code or view.pair_rules_generic)
         # (code, modifiers, place of service) -> the line rules they select, filled as claims ask.
         self.line_rule_cache: dict = {}
+        # (PTP table version, column 1, column 2) -> the table's rows of the pair (bound to this view's block).
+        self.row_cache: dict = {}
 
     def __getstate__(self):
         state = dict(self.__dict__)
         state["line_rule_cache"] = {}  # a copy starts empty, like the tables' partner caches
+        state["row_cache"] = {}
         return state
 
     def line_rules(self, line: LineView):
@@ -271,7 +276,6 @@ class IndexedLookup:
         if tables is not None:
             index = tables.index(day)
             table = tables.tables[index]
-            block = tables.blocks[index]
             cached = table.partner_cache.get
         hits = []
         for a in group:
@@ -291,7 +295,7 @@ class IndexedLookup:
                     continue
                 rows = mine.get(b.code) if mine is not None else None
                 if rows is None and partners is not None and b.code in partners:
-                    rows = table.rows(code, b.code, block)
+                    rows = self.table_rows(index, code, b.code)
                 if rows and same_provider(a, b):
                     hits.append((a, b, rows))
         return hits
@@ -305,8 +309,19 @@ class IndexedLookup:
         tables = self.view.ptp_tables
         if tables is None:
             return _EMPTY
-        index = tables.index(day)
-        return tables.tables[index].rows(column1, column2, tables.blocks[index])
+        return self.table_rows(tables.index(day), column1, column2)
+
+    def table_rows(self, index: int, column1: str, column2: str) -> tuple:
+        """The rows of PTP table version ``index`` for the pair, remembered (a row is made once)."""
+        key = (index, column1, column2)
+        rows = self.row_cache.get(key)
+        if rows is None:
+            tables = self.view.ptp_tables
+            rows = tables.tables[index].rows(column1, column2, tables.blocks[index])
+            if len(self.row_cache) >= ROW_CACHE_PAIRS:
+                self.row_cache.clear()  # bounded: start again rather than grow without end
+            self.row_cache[key] = rows
+        return rows
 
     def limit(self, code: str, day: int):
         """(unit-limit rows or (), whether a loaded MUE table lists the code: None if none is loaded)."""
