@@ -15,6 +15,7 @@ exists so tests can prove both agree. The stages below are shared.
 from __future__ import annotations
 
 import datetime as dt
+from operator import attrgetter
 
 from . import checks, validity
 from .claim import Claim
@@ -30,6 +31,7 @@ RULE_CACHE_KEYS = 100_000
 ROW_CACHE_PAIRS = 100_000
 _NO_MODIFIERS = frozenset()
 _LINE_NUMBERS = tuple(tuple(range(1, count + 1)) for count in range(100))
+_CODE = attrgetter("code")  # set(map(_CODE, lines)) is quicker than a set comprehension
 
 
 class LineView:
@@ -493,7 +495,7 @@ def _pairs(ev: Evaluation, lookup, findings: list) -> None:
     for day, group in ev.by_day.items():
         if len(group) < 2:
             continue
-        codes = {line.code for line in group}
+        codes = set(map(_CODE, group))
         for a, b, rows in lookup.ptp_hits(group, day, codes):
             _ptp(a, b, rows, placement, findings)
         if not lookup.has_pair_rules:
@@ -602,7 +604,7 @@ def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
     limit = lookup.limit
     # Most claims bill each code once: then every line is judged alone, as under MAI 1,
     # and only a code billed twice (or paid on an earlier claim) is summed per date.
-    alone = not ev.history and len({line.code for line in ev.lines}) == len(ev.lines)
+    alone = not ev.history and len(set(map(_CODE, ev.lines))) == len(ev.lines)
     for line in ev.lines:
         day = line.day
         rows, published = limit(line.code, day)

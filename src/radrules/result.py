@@ -10,8 +10,8 @@ KINDS = ("format", "duplicate", "ptp", "mue", "modifier", "policy", "addon", "co
 KIND_ORDER = {kind: position for position, kind in enumerate(KINDS)}
 
 
-# Not slotted: attrs writes a frozen, unslotted instance's fields straight into its
-# ``__dict__``, about 250 ns less per finding than a slotted one's ``object.__setattr__`` calls.
+# Finding and Result are not slotted: attrs writes a frozen, unslotted instance's fields straight
+# into its ``__dict__``, about 250 ns less per object than a slotted one's ``object.__setattr__`` calls.
 @attrs.frozen(slots=False)
 class Finding:
     """One rule that fired: which lines it hits, why, and how a payer reports it.
@@ -69,7 +69,7 @@ class LineStatus:
         return {"line": self.line, "status": self.status}
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Result:
     """The outcome for one claim. ``passed`` is False iff a finding denies or asks for review.
 
