@@ -15,6 +15,7 @@ exists so tests can prove both agree. The stages below are shared.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from operator import attrgetter
 
 from . import checks, validity
@@ -34,15 +35,23 @@ _LINE_NUMBERS = tuple(tuple(range(1, count + 1)) for count in range(100))
 _CODE = attrgetter("code")  # set(map(_CODE, lines)) is quicker than a set comprehension
 
 
+@functools.lru_cache(maxsize=4096)
+def normalized(diagnoses: tuple) -> tuple:
+    """A claim's diagnoses normalised (claims repeat a few diagnosis lists)."""
+    return tuple([normalize_diagnosis(d) for d in diagnoses])
+
+
 class LineView:
     """One claim line prepared for evaluation (1-based ``number``).
 
     The attributes rules read on every line are copied; the rest are read
-    from the claim line when asked.
+    from the claim line when asked. A line view holds no reference to its
+    :class:`Evaluation`, so an evaluation is freed as soon as it ends, not by
+    the cycle collector.
     """
 
     __slots__ = ("number", "line", "code", "modifiers", "modset", "units", "date", "day", "end_day",
-                 "rendering_npi", "pos", "_dx", "_ev")
+                 "rendering_npi", "pos", "_dx", "_diagnoses")
 
     def __init__(self, number: int, line, ev):
         self.number = number
@@ -58,13 +67,13 @@ class LineView:
         self.rendering_npi = line.rendering_npi
         self.pos = line.place_of_service or ev.place_of_service  # the line's, else the claim's
         self._dx = None
-        self._ev = ev
+        self._diagnoses = ev.claim.diagnoses
 
     @property
     def dxset(self) -> frozenset:
         """The (normalised) diagnoses this line points to."""
         if self._dx is None:
-            diagnoses = self._ev.normalized_diagnoses()
+            diagnoses = normalized(self._diagnoses)
             count = len(diagnoses)
             self._dx = frozenset([diagnoses[p - 1] for p in self.line.diagnosis_pointers if p <= count])
         return self._dx
@@ -122,7 +131,7 @@ class Evaluation:
     """Per-call state: the claim prepared for rules. Never shared between calls."""
 
     __slots__ = ("claim", "view", "claim_id", "claim_type", "payer", "place_of_service", "prior_auth", "received",
-                 "line_count", "birth_date", "birth", "sex", "_normalized", "_diagnoses", "lines", "all_lines",
+                 "line_count", "birth_date", "birth", "sex", "_diagnoses", "lines", "all_lines",
                  "by_day", "lookup", "history", "_prior")
 
     def __init__(self, claim: Claim, view: View):
@@ -141,7 +150,6 @@ class Evaluation:
         self.birth_date = birth
         self.birth = birth.toordinal() if birth is not None else None
         self.sex = patient.sex
-        self._normalized = None
         self._diagnoses = None
         lines = []
         by_day: dict[int, list] = {}
@@ -167,9 +175,7 @@ class Evaluation:
         return self._prior
 
     def normalized_diagnoses(self) -> tuple:
-        if self._normalized is None:
-            self._normalized = tuple([normalize_diagnosis(d) for d in self.claim.diagnoses])
-        return self._normalized
+        return normalized(self.claim.diagnoses)
 
     @property
     def diagnoses(self) -> frozenset:
@@ -232,7 +238,7 @@ class IndexedLookup:
         rules = self.line_rule_cache.get(key)
         if rules is None:
             rules = tuple([rule for rule in self.candidate_line_rules(line)
-                           if not rule.key_only or rule.check(line._ev, line, None) is True])
+                           if not rule.key_only or rule.check(None, line, None) is True])  # reads no ev
             if len(self.line_rule_cache) >= RULE_CACHE_KEYS:
                 self.line_rule_cache.clear()  # bounded: start again rather than grow without end
             self.line_rule_cache[key] = rules
