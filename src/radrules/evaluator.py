@@ -29,7 +29,7 @@ _EMPTY = ()
 #: How many (code, modifiers, place) keys an indexed lookup remembers the line rules of.
 RULE_CACHE_KEYS = 100_000
 #: How many PTP code pairs an indexed lookup remembers the table rows of.
-ROW_CACHE_PAIRS = 100_000
+ROW_CACHE_PAIRS = 20_000
 _NO_MODIFIERS = frozenset()
 _LINE_NUMBERS = tuple(tuple(range(1, count + 1)) for count in range(100))
 _CODE = attrgetter("code")  # set(map(_CODE, lines)) is quicker than a set comprehension
