@@ -261,13 +261,13 @@ def test_line_rules_ruled_out_by_code_and_modifiers_are_not_checked():
     late = claim(line("73721", DOS, modifiers=["LT"]), received="2027-12-01")
     result = rules.evaluate(late, explain=True)
     assert fired(result) == {"test.late"}
-    cached = lookup.line_rule_cache[("73721", ("LT",), None)]
+    cached = lookup.line_rule_cache[(None, ("LT",), None)]  # no rule is filed under a code
     assert [rule.info.id for rule in cached] == ["test.late"]
     considered = {(step.rule, step.outcome) for step in result.explanation.steps}
     assert {("test.sides", "silent"), ("test.late", "fired")} <= considered
     both = claim(line("73721", DOS, modifiers=["LT", "RT"]), received="2026-03-10")
     assert fired(rules.evaluate(both)) == {"test.sides"}
-    assert [rule.info.id for rule in lookup.line_rule_cache[("73721", ("LT", "RT"), None)]] == \
+    assert [rule.info.id for rule in lookup.line_rule_cache[(None, ("LT", "RT"), None)]] == \
         ["test.sides", "test.late"]
     for item in (late, both, claim(line("73721", DOS, modifiers=["RT"]))):
         assert rules.evaluate(item).to_dict() == rules.evaluate(item, indexed=False).to_dict()
@@ -279,3 +279,37 @@ def test_bundled_modifier_rules_are_decided_by_the_line_key(bundled):
     key_only = {rule.info.id: rule.key_only for rule in bundled.rules if rule.shape == "line"}
     assert key_only["modifier.sides_one_line"] and key_only["modifier.conflict.professional_technical"]
     assert not key_only["medicare.timely_filing"] and not key_only["modifier.pctc.professional"]
+
+
+def test_codes_without_rules_of_their_own_share_a_rule_cache_entry(bundled):
+    """Codes that no line rule is filed under select the same rules, so they share one cache
+    entry per (modifiers, place); a code with rules of its own keeps its own entry."""
+    lookup = bundled.view_for(None, "professional").lookup
+    assert lookup.code_in_key is False
+    lookup.line_rule_cache.clear()
+    for code in ("71046", "73562", "76700"):
+        bundled.evaluate(claim(line(code, DOS, modifiers=["RT"])))
+    assert (None, ("RT",), None) in lookup.line_rule_cache
+    assert not any(key[0] in ("71046", "73562", "76700") for key in lookup.line_rule_cache)
+    bundled.evaluate(claim(line("Q9967", DOS, units=50)))  # the contrast agent rule is filed under it
+    assert ("Q9967", (), None) in lookup.line_rule_cache
+
+
+def test_a_rule_decided_by_the_key_that_reads_an_unfiled_code_keeps_codes_in_the_key():
+    """`not line.code in [...]` cannot be filed under codes, and its answer differs from code to
+    code: then every code has its own cache entry, and results equal the unindexed path's."""
+    rules = radrules.loads("""
+rule test.left_not_knee "LT off the knee"
+  kind modifier
+  when line.modifiers has LT and not line.code in [73721]
+  then warn line "LT on {line.code}"
+end
+""", name="unfiled.rr")
+    lookup = rules.view_for(None, "professional").lookup
+    assert lookup.code_in_key is True
+    knee, head = claim(line("73721", DOS, modifiers=["LT"])), claim(line("70450", DOS, modifiers=["LT"]))
+    assert fired(rules.evaluate(knee)) == set()
+    assert fired(rules.evaluate(head)) == {"test.left_not_knee"}
+    assert fired(rules.evaluate(knee)) == set()  # not the head's cached answer
+    for item in (knee, head):
+        assert rules.evaluate(item).to_dict() == rules.evaluate(item, indexed=False).to_dict()

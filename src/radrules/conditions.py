@@ -463,29 +463,31 @@ class Always:
 
 #: The line attributes a line-rule cache entry is filed under (with the place of service).
 KEY_ATTRS = frozenset({"code", "modifiers", "modset", "first_modifier"})
+#: The same without the code.
+KEY_ATTRS_BUT_CODE = KEY_ATTRS - {"code"}
 
 
-def reads_only_key(node) -> bool:
-    """Whether a condition reads nothing but the current line's code, modifiers and place of
-    service, so that its answer is the same on every line that has those (anything this does
-    not know counts as reading more)."""
+def reads_only_key(node, attrs: frozenset = KEY_ATTRS) -> bool:
+    """Whether a condition reads nothing but the current line's place of service and the line
+    attributes ``attrs`` (by default its code and modifiers), so that its answer is the same on
+    every line that has those (anything this does not know counts as reading more)."""
     kind = type(node)
     if kind is Const or kind is Always:
         return True
     if kind is LineAttr:
-        return node.role == 0 and node.attr in KEY_ATTRS
+        return node.role == 0 and node.attr in attrs
     if kind is LinePlace:
         return node.role == 0
     if kind is And or kind is Or:
-        return all(reads_only_key(part) for part in node.parts)
+        return all(reads_only_key(part, attrs) for part in node.parts)
     if kind is Not:
-        return reads_only_key(node.part)
+        return reads_only_key(node.part, attrs)
     if kind is InSet or kind is Has or kind is Present:
-        return reads_only_key(node.operand)
+        return reads_only_key(node.operand, attrs)
     if kind is Compare:
-        return reads_only_key(node.left) and reads_only_key(node.right)
+        return reads_only_key(node.left, attrs) and reads_only_key(node.right, attrs)
     if kind is Between:
-        return reads_only_key(node.operand) and reads_only_key(node.low) and reads_only_key(node.high)
+        return all(reads_only_key(part, attrs) for part in (node.operand, node.low, node.high))
     return False
 
 

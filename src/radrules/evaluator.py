@@ -21,6 +21,7 @@ from operator import attrgetter
 from . import checks, validity
 from .claim import Claim
 from .codes import normalize_diagnosis
+from .conditions import KEY_ATTRS_BUT_CODE, reads_only_key
 from .model import ANATOMIC_MODIFIERS, MUE_UNPUBLISHED, OTHER_BYPASS_MODIFIERS, View, format_date
 from .history import lines_of
 from .result import Finding, Result, build_result
@@ -220,7 +221,15 @@ class IndexedLookup:
                                    or view.line_rules_by_place)
         self.has_pair_rules = bool(view.pair_rules_by_code or view.pair_rules_generic)
         # (code, modifiers, place of service) -> the line rules they select, filled as claims ask.
+        # A code that no rule is filed under stands as None, so that the many codes without
+        # rules of their own share entries; unless a rule decided by the key reads the code
+        # without being filed under codes (then its answer differs from code to code).
         self.line_rule_cache: dict = {}
+        unfiled = set(view.line_rules_generic)
+        for rules in (*view.line_rules_by_modifier.values(), *view.line_rules_by_place.values()):
+            unfiled.update(rules)
+        self.code_in_key = any(rule.key_only and rule.index_codes is None
+                               and not reads_only_key(rule.condition, KEY_ATTRS_BUT_CODE) for rule in unfiled)
         # (PTP table version, column 1, column 2) -> the table's rows of the pair (bound to this view's block).
         self.row_cache: dict = {}
 
@@ -234,7 +243,10 @@ class IndexedLookup:
         """The line rules that can fire on ``line``: those filed under its code, modifiers or
         place, less those whose condition reads only these and is not true for them
         (``GeneralRule.key_only``: ``modifiers has all of [LT, RT]`` on a line with LT alone)."""
-        key = (line.code, line.modifiers, line.pos)
+        code = line.code
+        if not self.code_in_key and code not in self.view.line_rules_by_code:
+            code = None  # the same rules as every other code without rules of its own
+        key = (code, line.modifiers, line.pos)
         rules = self.line_rule_cache.get(key)
         if rules is None:
             rules = tuple([rule for rule in self.candidate_line_rules(line)
