@@ -30,14 +30,12 @@ Description columns are never kept.
 
 from __future__ import annotations
 
-import re
-
+from ..codes import is_modifier, is_procedure_code
 from .common import DateReader, Problems, csv_records, header_columns, normalize_header, read_text
 from .store import RawTable
 
-#: A HCPCS code (CPT shapes included, in case a file lists them) and a modifier.
-_CODE = re.compile(r"^(?:\d{5}|\d{4}[A-Z]|[A-Z]\d{4})$")
-_MODIFIER = re.compile(r"^[0-9A-Z]{2}$")
+#: Record identification codes (position 11): records of a code, records of a modifier.
+# Codes and modifiers have the shapes of radrules.codes (CPT shapes too, in case a file lists them).
 _RECORD_IDS = {"3": "code", "4": "code", "7": "modifier", "8": "modifier"}
 _FIRST = ("3", "7")
 
@@ -174,12 +172,12 @@ def _fixed_width(text: str, reader: _Reader) -> None:
             continue
         if kind == "code":
             code = line[0:5]
-            if not _CODE.match(code):
+            if not is_procedure_code(code):
                 complain("RR507", f"`{code.strip()}` is not a HCPCS code (positions 1-5)", "code")
                 continue
         else:
             code = line[3:5]
-            if line[0:3].strip() or not _MODIFIER.match(code):
+            if line[0:3].strip() or not is_modifier(code):
                 complain("RR507", f"`{line[0:5].strip()}` is not a modifier (blank positions 1-3, the modifier in "
                          "4-5)", "code")
                 continue
@@ -225,10 +223,10 @@ def _csv(text: str, reader: _Reader) -> None:
         code = get("hcpc").strip()
         recid = get("recid").strip() if "recid" in positions else ""
         if len(code) == 2:
-            ok = bool(_MODIFIER.match(code))
+            ok = is_modifier(code)
             kind = "modifier"
         else:
-            ok = bool(_CODE.match(code))
+            ok = is_procedure_code(code)
             kind = "code"
         if not ok:
             complain("RR507", f"`{code}` is not a HCPCS code or modifier", "hcpc")
