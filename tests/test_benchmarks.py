@@ -34,6 +34,11 @@ def test_national_benchmark_at_reduced_size(tmp_path):
     assert len(stages) == 8 and all(float(line.split("|")[1]) >= 0 <= float(line.split("|")[2]) for line in stages)
     counted = run("count_instructions.py", "--data", str(tmp_path / "national"), "--claims", "200", "--passes", "2")
     assert counted.returncode == 0, counted.stderr[-2000:]
+    memory = run("memory_while_evaluating.py", "--data", str(tmp_path / "national"), "--claims", "600", "--batch", "300")
+    assert memory.returncode == 0, memory.stderr[-2000:]
+    rows = [line.split("|") for line in memory.stdout.splitlines()[1:]]
+    assert [row[0].strip() for row in rows] == ["0", "300", "600"]
+    assert all(float(row[1]) > 0 for row in rows) and int(rows[-1][2].replace(",", "")) > 0
 
 
 def test_evaluate_benchmark_at_reduced_size():
