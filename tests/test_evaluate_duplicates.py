@@ -58,3 +58,20 @@ class TestDuplicates:
         """A line without a rendering NPI is compared with every line."""
         result = bundled.evaluate(claim(line("71046", DOS, rendering_npi=NPI), line("71046", DOS)))
         assert duplicates(result) == [(2,)]
+
+
+def test_rules_for_two_lines_of_one_code_are_visited_only_when_a_code_repeats(bundled):
+    """On a date where no code is billed twice, the lookup leaves out the pair rules that need
+    two lines of one code (`duplicate.line`); both lookups agree on which those are."""
+    import radrules
+    from radrules.evaluator import Evaluation, ScanLookup
+
+    item = radrules.Claim.from_dict(claim(line("71046", DOS), line("74176", DOS)))
+    view = bundled.view_for(None, "professional")
+    first = Evaluation(item, view).lines[0]
+    scan = ScanLookup(bundled, None, "professional")
+    for lookup in (view.lookup, scan):
+        every = {rule.info.id for rule in lookup.pair_rules(first)}
+        distinct = {rule.info.id for rule in lookup.pair_rules(first, False)}
+        assert "duplicate.line" in every and "duplicate.line" not in distinct
+        assert distinct == {rule.info.id for rule in lookup.pair_rules(first) if not rule.same_code}

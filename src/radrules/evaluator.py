@@ -220,6 +220,10 @@ class IndexedLookup:
         self.has_line_rules = bool(view.line_rules_by_code or view.line_rules_generic or view.line_rules_by_modifier
                                    or view.line_rules_by_place)
         self.has_pair_rules = bool(view.pair_rules_by_code or view.pair_rules_generic)
+        # The pair rules for a date on which no code is billed twice: those that need two lines
+        # of one code (`other.code = line.code`) left out.
+        self.distinct_pair_rules = {code: _without_same_code(rules) for code, rules in view.pair_rules_by_code.items()}
+        self.distinct_pair_generic = _without_same_code(view.pair_rules_generic)
         # (code, modifiers, place of service) -> the line rules they select, filled as claims ask.
         # A code that no rule is filed under stands as None, so that the many codes without
         # rules of their own share entries; unless a rule decided by the key reads the code
@@ -278,8 +282,12 @@ class IndexedLookup:
     def history_rules(self):
         return self.view.line_rules_history
 
-    def pair_rules(self, line: LineView):
-        return self.view.pair_rules_by_code.get(line.code, self.view.pair_rules_generic)
+    def pair_rules(self, line: LineView, repeated: bool = True):
+        """The pair rules filed under the line's code; with ``repeated`` False (no code of the
+        line's date is billed twice), without those that need two lines of one code."""
+        if repeated:
+            return self.view.pair_rules_by_code.get(line.code, self.view.pair_rules_generic)
+        return self.distinct_pair_rules.get(line.code, self.distinct_pair_generic)
 
     def claim_rules(self):
         return self.view.claim_rules
@@ -369,6 +377,10 @@ class IndexedLookup:
         return code in self.addon_codes
 
 
+def _without_same_code(rules: tuple) -> tuple:
+    return tuple([rule for rule in rules if not rule.same_code])
+
+
 class ScanLookup:
     """Every rule and row of the ruleset, filtered by scope on each call (for tests)."""
 
@@ -392,8 +404,9 @@ class ScanLookup:
     def history_rules(self):
         return ()  # line_rules() already holds every line rule
 
-    def pair_rules(self, line):
-        return self._rules("pair")
+    def pair_rules(self, line, repeated=True):
+        rules = self._rules("pair")
+        return rules if repeated else _without_same_code(rules)
 
     def claim_rules(self):
         return self._rules("claim")
@@ -520,13 +533,11 @@ def _pairs(ev: Evaluation, lookup, findings: list) -> None:
             continue
         repeated = len(codes) < len(group)  # a `same_code` rule needs two lines of one code
         for a in group:
-            for rule in lookup.pair_rules(a):
+            for rule in lookup.pair_rules(a, repeated):
                 if rule.windowed and not rule.scope.active_on(day):
                     continue
                 # Only the lines whose code the rule can accept as `other`.
                 if rule.same_code:
-                    if not repeated:
-                        continue
                     code = a.code
                     candidates = [b for b in group if b.code == code]
                 elif rule.other_codes is not None:
