@@ -140,6 +140,23 @@ def make_claims(count: int, universe: list[str], rng: random.Random) -> list[dic
     return claims
 
 
+def prepared_parser(doc: str, claims: int) -> argparse.ArgumentParser:
+    """Options of the scripts that run on a folder this script prepared (``--data``)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--data", required=True, help="a folder bench_national.py prepared")
+    parser.add_argument("--claims", type=int, default=claims)
+    parser.add_argument("--seed", type=int, default=1)
+    return parser
+
+
+def load_prepared(data: Path):
+    """The ruleset of a prepared folder (from its table cache) and the PTP table's codes, for ``make_claims``."""
+    import radrules
+
+    rules = radrules.load(data / "rules", cache_dir=data / "cache")
+    return rules, list(next(t.table for t in rules.tables if t.kind == "ptp").codes)
+
+
 def time_each(function, claims) -> list[float]:
     times = []
     clock = time.perf_counter

@@ -14,28 +14,22 @@ that ``bench_national.py`` prepared (its ``rules`` and table cache).
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_national import make_claims  # noqa: E402
+from bench_national import load_prepared, make_claims, prepared_parser  # noqa: E402
 
 import radrules  # noqa: E402
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", required=True, help="a folder bench_national.py prepared")
-    parser.add_argument("--claims", type=int, default=20_000)
+    parser = prepared_parser(__doc__, 20_000)
     parser.add_argument("--passes", type=int, default=1)
-    parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    data = Path(args.data)
-    rules = radrules.load(data / "rules", cache_dir=data / "cache")
-    universe = list(next(t.table for t in rules.tables if t.kind == "ptp").codes)
+    rules, universe = load_prepared(Path(args.data))
     claims = [radrules.Claim.from_dict(c) for c in make_claims(args.claims, universe, random.Random(args.seed))]
     for _ in range(args.passes):
         for claim in claims:

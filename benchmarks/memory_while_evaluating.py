@@ -13,16 +13,14 @@ Figures are in docs/performance.md.
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_national import make_claims  # noqa: E402
+from bench_national import load_prepared, make_claims, prepared_parser  # noqa: E402
 
-import radrules  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -31,16 +29,11 @@ def rss_mb() -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", required=True, help="a folder bench_national.py prepared")
-    parser.add_argument("--claims", type=int, default=500_000)
+    parser = prepared_parser(__doc__, 500_000)
     parser.add_argument("--batch", type=int, default=50_000)
-    parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    data = Path(args.data)
-    rules = radrules.load(data / "rules", cache_dir=data / "cache")
+    rules, universe = load_prepared(Path(args.data))
     ptp = next(t.table for t in rules.tables if t.kind == "ptp")
-    universe = list(ptp.codes)
     lookups = [view.lookup for view in rules.views.values()]
     rng = random.Random(args.seed)
     print(f"{'claims':>9} | {'RSS MB':>6} | {'line-rule keys':>14} | {'PTP row pairs':>13} | partner sets")
