@@ -532,14 +532,20 @@ def _pairs(ev: Evaluation, lookup, findings: list) -> None:
         if not lookup.has_pair_rules:
             continue
         repeated = len(codes) < len(group)  # a `same_code` rule needs two lines of one code
+        same_code = None  # code -> the group's lines of it, made for the first `same_code` rule
         for a in group:
             for rule in lookup.pair_rules(a, repeated):
                 if rule.windowed and not rule.scope.active_on(day):
                     continue
                 # Only the lines whose code the rule can accept as `other`.
                 if rule.same_code:
-                    code = a.code
-                    candidates = [b for b in group if b.code == code]
+                    if same_code is None:
+                        same_code = {}
+                        for line in group:
+                            same_code.setdefault(line.code, []).append(line)
+                    candidates = same_code[a.code]
+                    if len(candidates) == 1:  # the line itself
+                        continue
                 elif rule.other_codes is not None:
                     accepted = rule.other_codes
                     if accepted.isdisjoint(codes):
