@@ -4,12 +4,17 @@ The nodes of :mod:`radrules.conditions` stay the truth: they pickle, they
 can be inspected and explained. :func:`fast_test` builds, from a node, a
 closure that answers the same three-valued question with fewer Python calls:
 the common leaves (a line's code in a set, a line's modifiers against a set,
-two lines' codes equal) read the line directly, and ``and``/``or`` of two or
-three parts are unrolled. Anything else falls back to the node's own
-``test``. Closures are rebuilt after unpickling, never pickled.
+two lines' codes equal, a comparison or ``is present`` test of attributes of
+the lines and the claim, dates shifted) read them directly, with no call per
+operand, and ``and``/``or`` of two or three parts are unrolled. Anything
+else falls back to the node's own ``test``. Closures are rebuilt after
+unpickling, never pickled; tests/test_fastpath.py checks that every closure
+answers as its node.
 """
 
 from __future__ import annotations
+
+from operator import attrgetter
 
 from . import conditions as c
 
@@ -44,6 +49,10 @@ def fast_test(node):
         special = _compare(node)
         if special is not None:
             return special
+    if kind is c.Present:
+        access = _access(node.operand)
+        if access is not None:
+            return _present(access, node.want)
     return node.test
 
 
@@ -156,8 +165,79 @@ def _modifiers_have(values: frozenset, role: int, quantifier: str):
     return lambda ev, line, other: values <= other.modset
 
 
+#: Where an operand read by attribute is read from (see _access).
+_LINE, _OTHER, _CLAIM = 0, 1, 2
+
+
+def _access(node):
+    """How to read an operand with C-level calls only: (source, attrgetter, months, days), the
+    last two a date shift (``line.date + 12 months``); None for any other operand."""
+    kind = type(node)
+    if kind is c.LineAttr:
+        return (_OTHER if node.role else _LINE), attrgetter(node.attr), 0, 0
+    if kind is c.ClaimAttr:
+        return _CLAIM, attrgetter(node.attr), 0, 0
+    if kind is c.DateShift:
+        inner = _access(node.inner)
+        if inner is not None and not inner[2] and not inner[3]:
+            return inner[0], inner[1], node.months, node.days
+    return None
+
+
+def _present(access, want: bool):
+    """``X is present`` / ``X is missing`` for an operand read by attribute (as ``Present.test``)."""
+    source, fetch, _, _ = access
+
+    def test(ev, line, other):
+        target = line if source == _LINE else other if source == _OTHER else ev
+        value = None if target is None else fetch(target)
+        present = value is not None and value != () and value != frozenset() and value != ""
+        return present is want
+    return test
+
+
+def _compare_read(left, right, function):
+    """Two operands read by attribute, or one and a constant (``right`` is then ``(value,)``),
+    compared in one call, as ``Compare.test`` does: unknown if either is missing."""
+    shift = c.shift_ordinal
+    left_source, left_fetch, left_months, left_days = left
+    left_shift = bool(left_months or left_days)
+    constant = len(right) == 1
+    if constant:
+        right_source, right_fetch, right_months, right_days = _CLAIM, None, 0, 0
+        value = right[0]
+    else:
+        right_source, right_fetch, right_months, right_days = right
+        value = None
+    right_shift = bool(right_months or right_days)
+
+    def test(ev, line, other):
+        target = line if left_source == _LINE else other if left_source == _OTHER else ev
+        if target is None:
+            return None
+        a = left_fetch(target)
+        if a is None:
+            return None
+        if left_shift:
+            a = shift(a, left_months, left_days)
+        if constant:
+            b = value
+        else:
+            target = line if right_source == _LINE else other if right_source == _OTHER else ev
+            if target is None:
+                return None
+            b = right_fetch(target)
+            if b is None:
+                return None
+            if right_shift:
+                b = shift(b, right_months, right_days)
+        return function(a, b)
+    return test
+
+
 def _compare(node):
-    """``line.code = other.code`` and ``line.X <op> constant`` for attributes that are never missing."""
+    """``line.code = other.code`` and ``line.X <op> constant`` for attributes that are never missing;
+    any other comparison of operands read by attribute (``claim.received > line.date + 12 months``)."""
     left, right, function = node.left, node.right, node.function
     if type(left) is c.LineAttr and type(right) is c.LineAttr and left.attr == right.attr \
             and left.attr in _ALWAYS_SET and {left.role, right.role} == {0, 1}:
@@ -172,4 +252,9 @@ def _compare(node):
         if role == 0:
             return lambda ev, line, other: function(getattr(line, attr), value)
         return lambda ev, line, other: function(getattr(other, attr), value)
+    left_access = _access(left)
+    if left_access is not None:
+        right_access = (right.value,) if type(right) is c.Const and right.value is not None else _access(right)
+        if right_access is not None:
+            return _compare_read(left_access, right_access, function)
     return None
