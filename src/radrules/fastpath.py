@@ -211,6 +211,7 @@ def _compare_read(left, right, function):
         value = None
     right_shift = bool(right_months or right_days)
 
+    # The two reads are written out: a helper would be the call per operand this closure saves.
     def test(ev, line, other):
         target = line if left_source == _LINE else other if left_source == _OTHER else ev
         if target is None:
