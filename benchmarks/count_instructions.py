@@ -5,11 +5,14 @@ counts do not, so small changes are compared by them:
 
     run() { valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
             python benchmarks/count_instructions.py --data /tmp/natc "$@" 2>&1 | grep Collected; }
-    run --claims 0; run --claims 20000; run --claims 20000 --passes 2
+    run --passes 0; run --passes 1; run --passes 2
 
 (second - first) / 20000 is the count per claim on a first pass (caches
-filling), (third - second) / 20000 on a second pass. ``--data`` is a folder
-that ``bench_national.py`` prepared (its ``rules`` and table cache).
+filling), (third - second) / 20000 on a second pass; the first run loads
+the rules and makes the claims without evaluating them. ``python`` must be
+the interpreter itself (``python -c "import sys; print(sys.executable)"``),
+not a shell shim, or valgrind counts the shim. ``--data`` is a folder that
+``bench_national.py`` prepared (its ``rules`` and table cache).
 """
 
 from __future__ import annotations
