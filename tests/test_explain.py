@@ -146,8 +146,7 @@ class TestExplainLibrary:
         fired = [s for s in result.explanation.steps if s.outcome == "fired"]
         assert {s.rule for s in fired} == {f.rule for f in result.findings}
         for finding in result.findings:
-            if finding.kind in ("ptp", "mue", "addon", "format"):
-                assert any(s.rule == finding.rule and set(finding.lines) <= set(s.lines) for s in fired), finding
+            assert any(s.rule == finding.rule and set(finding.lines) <= set(s.lines) for s in fired), finding
 
     def test_json_shape(self):
         """to_dict() of an explained result adds the steps under `explanation`."""
@@ -195,3 +194,25 @@ class TestExplainCommand:
         done = run("explain", "-", stdin=json.dumps({"lines": [{"code": "74150", "date": "2026-03-02", "units": 0}]}))
         assert done.returncode == 1
         assert "lines[0].units: expected a positive number" in done.stdout
+
+
+def test_pair_rule_steps_list_the_lines_their_findings_act_on():
+    """A rule that acts on the other line, or on both, has its fired step on the same lines as
+    its finding (the line it was considered from is then a related line, or one of both)."""
+    rules = radrules.loads("""
+rule t.other "the other line"
+  when line.code is 74176 and other.code is 74150
+  then warn other "{other.code} with {line.code}"
+end
+rule t.both "both lines"
+  when line.code is 74176 and other.code is 74150
+  then warn both "{line.code} and {other.code}"
+end
+""", name="targets.rr")
+    data = {"type": "professional", "lines": [{"code": "74150", "date": "2026-03-02"},
+                                              {"code": "74176", "date": "2026-03-02"}]}
+    result = rules.evaluate(data, explain=True)
+    findings = {f.rule: (f.lines, f.related_lines) for f in result.findings}
+    steps = {s.rule: (s.lines, s.related_lines) for s in result.explanation.steps if s.outcome == "fired"}
+    assert findings == {"t.other": ((1,), (2,)), "t.both": ((1, 2), ())}
+    assert steps == findings

@@ -314,9 +314,17 @@ class _Tracer:
             self.add(rule.info.id, rule.info.kind, outcome, lines, detail, source=rule.info.source)
 
     def _rule(self, rule, line, other) -> None:
+        """A step for a line or pair rule, on the lines its finding acts on (as the evaluator's)."""
         info = rule.info
-        lines = (line.number,)
-        related = () if other is None else (other.number,)
+        if other is None:
+            lines = tuple(item.number for item in self.ev.lines) if rule.target == "claim" else (line.number,)
+            related = ()
+        elif rule.target == "other":
+            lines, related = (other.number,), (line.number,)
+        elif rule.target == "both":
+            lines, related = tuple(sorted((line.number, other.number))), ()
+        else:
+            lines, related = (line.number,), (other.number,)
         window = _outside(rule.scope, line.date)
         if window:
             self.add(info.id, info.kind, "out of dates", lines, window, related, info.source)
