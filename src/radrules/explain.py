@@ -317,7 +317,7 @@ class _Tracer:
         """A step for a line or pair rule, on the lines its finding acts on (as the evaluator's)."""
         info = rule.info
         if other is None:
-            lines = tuple(item.number for item in self.ev.lines) if rule.target == "claim" else (line.number,)
+            lines = self.ev.all_lines if rule.target == "claim" else (line.number,)
             related = ()
         elif rule.target == "other":
             lines, related = (other.number,), (line.number,)
