@@ -227,13 +227,15 @@ class IndexedLookup:
         # (code, modifiers, place of service) -> the line rules they select, filled as claims ask.
         # A code that no rule is filed under stands as None, so that the many codes without
         # rules of their own share entries; unless a rule decided by the key reads the code
-        # without being filed under codes (then its answer differs from code to code).
+        # without being filed under codes (then its answer differs from code to code). The
+        # compiler files a rule that names codes under those codes only, so the rules filed by
+        # modifier, by place or for every line are the ones that could.
         self.line_rule_cache: dict = {}
         unfiled = set(view.line_rules_generic)
         for rules in (*view.line_rules_by_modifier.values(), *view.line_rules_by_place.values()):
             unfiled.update(rules)
-        self.code_in_key = any(rule.key_only and rule.index_codes is None
-                               and not reads_only_key(rule.condition, KEY_ATTRS_BUT_CODE) for rule in unfiled)
+        self.code_in_key = any(rule.key_only and not reads_only_key(rule.condition, KEY_ATTRS_BUT_CODE)
+                               for rule in unfiled)
         # (PTP table version, column 1, column 2) -> the table's rows of the pair (bound to this view's block).
         self.row_cache: dict = {}
 
