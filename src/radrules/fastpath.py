@@ -174,7 +174,7 @@ def _access(node):
     last two a date shift (``line.date + 12 months``); None for any other operand."""
     kind = type(node)
     if kind is c.LineAttr:
-        return (_OTHER if node.role else _LINE), attrgetter(node.attr), 0, 0
+        return (_OTHER if node.role else _LINE), node.fetch, 0, 0
     if kind is c.ClaimAttr:
         return _CLAIM, attrgetter(node.attr), 0, 0
     if kind is c.DateShift:
