@@ -223,6 +223,12 @@ def _table_parts(comp: Compilation, statement: s.Table, rule_file):
             if not files:
                 comp.ctx.error("RR502", f"the folder `{token.text}` has no files", token.span)
                 return None
+            twice = _same_file_twice(files)
+            if twice:
+                comp.ctx.error("RR520", f"the folder `{token.text}` holds `{twice[0]}` and `{twice[1]}`, one file "
+                               "in two formats", token.span,
+                               help="keep one format of each file in the folder (CMS archives carry several)")
+                return None
         elif target.is_file():
             files = [target]
         else:
@@ -231,6 +237,16 @@ def _table_parts(comp: Compilation, statement: s.Table, rule_file):
             return None
         parts.extend((display_path(file, base), file) for file in files)
     return parts
+
+
+def _same_file_twice(files: list) -> tuple | None:
+    """Two files of a folder that differ only in their suffix (``f1.TXT``, ``f1.xlsx``), if any."""
+    seen: dict = {}
+    for file in files:
+        other = seen.setdefault(file.stem.lower(), file.name)
+        if other != file.name:
+            return other, file.name
+    return None
 
 
 def compile_blocks(comp: Compilation) -> None:

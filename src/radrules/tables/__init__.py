@@ -25,6 +25,7 @@ import attrs
 import cachetools
 
 from .. import model as m
+from ..errors import Diagnostic
 from .addon import load_addon
 from .hcpcs import load_hcpcs
 from .icd10cm import load_icd10cm
@@ -32,6 +33,7 @@ from .mpfs import load_mpfs
 from .mue import load_mue
 from .ptp import load_ptp
 from .store import CodeSets, Versions
+from .workbook import WorkbookError
 
 #: Bump when a loader's output changes, so old cache files are not used.
 LOADER_VERSION = "2"
@@ -115,7 +117,11 @@ def read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None)
                 return stored, [], "disk"
         except Exception:  # a damaged or foreign cache file is rebuilt, never trusted
             pass
-    table, diagnostics = _LOADERS[kind]([(display, path.name, path) for display, path in parts], key)
+    try:
+        table, diagnostics = _LOADERS[kind]([(display, path.name, path) for display, path in parts], key)
+    except WorkbookError as error:
+        display = next((display for display, path in parts if path == error.path), parts[0][0])
+        return None, [Diagnostic("RR520", error.message.format(file=display), None, None, error.help)], ""
     if table is None:
         return None, diagnostics, ""
     with _LOCK:

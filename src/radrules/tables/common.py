@@ -9,6 +9,7 @@ import re
 
 from ..errors import Diagnostic
 from ..syntax import Span
+from .workbook import WORKBOOK_SUFFIXES, is_workbook, workbook_text
 
 #: At most this many problems are reported per file; the rest are counted.
 MAX_PROBLEMS = 50
@@ -21,6 +22,8 @@ class Problems:
         self.display = display
         self.diagnostics: list[Diagnostic] = []
         self.hidden = 0
+        # A workbook's problems also name the cell (the line shown is the sheet row as CSV).
+        self.workbook = display.lower().endswith(WORKBOOK_SUFFIXES)
 
     def add(self, code: str, message: str, row: int | None = None, line: str | None = None,
             column: int = 1, width: int = 1, help: str | None = None, severity: str = "error") -> None:
@@ -36,14 +39,25 @@ class Problems:
         """A problem in field ``index`` (0-based) of a delimited row: the caret marks that field."""
         column = 1 + sum(len(f) + len(separator) for f in fields[:index])
         width = len(fields[index]) if index < len(fields) else 1
-        self.add(code, message, row, line, column, width, help)
+        self.add(code, message, row, line, column, width, help or self._cell(row, index))
 
     def csv_field(self, code: str, message: str, row: int, raw: str, fields: list[str], index: int,
                   width: int | None = None) -> None:
         """A problem in field ``index`` (0-based) of a CSV record: the caret marks that field (or ``width``)."""
         if width is None:
             width = len(fields[index]) if index < len(fields) else 1
-        self.add(code, message, row, raw, csv_field_column(raw, fields, index), width)
+        self.add(code, message, row, raw, csv_field_column(raw, fields, index), width, self._cell(row, index))
+
+    def _cell(self, row: int, index: int) -> str | None:
+        """``cell C3`` for field ``index`` of a workbook's ``row``; None for a text file."""
+        if not self.workbook:
+            return None
+        letters = ""
+        index += 1
+        while index:
+            index, rest = divmod(index - 1, 26)
+            letters = chr(ord("A") + rest) + letters
+        return f"cell {letters}{row} of the first sheet"
 
     def finish(self) -> list[Diagnostic]:
         if self.hidden:
@@ -98,9 +112,18 @@ def parse_date(text: str) -> int | None:
 
 
 def read_text(data) -> str:
-    """CMS files are Latin-1 (UTF-8 with a BOM is accepted too). ``data``: bytes or a path."""
+    """CMS files are Latin-1 (UTF-8 with a BOM is accepted too). ``data``: bytes or a path.
+
+    A workbook (``.xlsx``) reads as the CSV export of its first sheet
+    (:mod:`radrules.tables.workbook`); one that can't be read raises
+    :class:`~radrules.tables.workbook.WorkbookError`.
+    """
+    path = None
     if not isinstance(data, (bytes, bytearray)):
+        path = data
         data = data.read_bytes()
+    if is_workbook(data, path.name if path is not None else ""):
+        return workbook_text(data, path)
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     return data.decode("latin-1")

@@ -1,0 +1,116 @@
+"""Excel workbooks (``.xlsx``) read as the CSV export of their first worksheet.
+
+CMS publishes the add-on code file as a workbook, and its PTP and MUE
+archives carry workbooks beside the text files. A workbook is turned into
+the text Excel's "Save as CSV" gives, one line per sheet row, so each loader
+reads it through its CSV path and a problem is reported at the sheet's row
+(the line shown under the message is that row as CSV):
+
+- a cell in a date format reads as ``YYYYMMDD``; a whole number without
+  ``.0``; a number in a zero-padded format (``00000``) with its zeros, as
+  Excel shows it (a code such as ``00100`` stored as a number);
+- a line break inside a cell reads as a space, so a row stays one line (the
+  MUE workbook's header wraps ``HCPCS/`` and ``CPT Code`` in one cell);
+- an empty row reads as an empty line.
+
+Reading one needs openpyxl, an optional dependency: ``pip install
+'radrules[xlsx]'``. A zip archive that is not a workbook (a CMS download not
+yet unpacked) and an Excel 97-2003 ``.xls`` file are refused with a hint.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 (.xls) and other OLE2 files
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+_ZERO_PADDED = re.compile(r"^0+$")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class WorkbookError(Exception):
+    """A table file that is, or is named as, a workbook and cannot be read as one.
+
+    ``message`` holds ``{file}`` where the file's display path goes (the
+    caller knows it; this module knows only the file).
+    """
+
+    def __init__(self, path, message: str, help: str):
+        super().__init__(message)
+        self.path = path
+        self.message = message
+        self.help = help
+
+
+def is_workbook(data: bytes, name: str) -> bool:
+    """Whether ``data`` (a file called ``name``) must be read as a workbook, not as text."""
+    return data[:4] in (ZIP_MAGIC, OLE_MAGIC) or name.lower().endswith(WORKBOOK_SUFFIXES)
+
+
+def workbook_text(data: bytes, path=None) -> str:
+    """The first worksheet of the workbook ``data`` as CSV text (see the module docstring)."""
+    if data[:4] == OLE_MAGIC:
+        raise WorkbookError(path, "`{file}` is an Excel 97-2003 workbook (.xls), which radrules does not read",
+                            "open it in a spreadsheet program and save it as .xlsx or as CSV")
+    if data[:4] != ZIP_MAGIC:
+        raise WorkbookError(path, "`{file}` is named as an Excel workbook but is not one",
+                            "a workbook (.xlsx) is a zip archive; rename a text or CSV file to .csv or .TXT")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        raise WorkbookError(path, "`{file}` is a damaged zip archive", "download the file again") from None
+    if "xl/workbook.xml" not in names:
+        raise WorkbookError(path, "`{file}` is a zip archive, not a table file",
+                            "unpack the CMS download and name a file inside it (.TXT, .csv or .xlsx)")
+    try:
+        import openpyxl
+    except ImportError:
+        raise WorkbookError(path, "`{file}` is an Excel workbook; reading one needs openpyxl",
+                            "install it with `pip install 'radrules[xlsx]'`, or name the CSV export") from None
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds on a broken file
+        raise WorkbookError(path, f"`{{file}}` is a damaged workbook ({type(error).__name__})",
+                            "open and save it again in a spreadsheet program, or name its CSV export") from None
+    try:
+        if not book.worksheets:
+            raise WorkbookError(path, "`{file}` has no worksheet", "name the CSV export of the table instead")
+        out = io.StringIO()
+        write = csv.writer(out, lineterminator="\n").writerow
+        for row in book.worksheets[0].iter_rows():
+            fields = [_cell_text(cell) for cell in row]
+            if any(fields):
+                write(fields)
+            else:
+                out.write("\n")
+        return out.getvalue()
+    finally:
+        book.close()
+
+
+def _cell_text(cell) -> str:
+    """A cell as Excel's CSV export writes it (for the formats CMS tables use)."""
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return _LINE_BREAK.sub(" ", value)
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.strftime("%Y%m%d")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        text = str(value)
+        number_format = getattr(cell, "number_format", None) or ""
+        if value >= 0 and _ZERO_PADDED.match(number_format):
+            text = text.rjust(len(number_format), "0")
+        return text
+    return str(value)

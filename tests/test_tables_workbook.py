@@ -1,0 +1,265 @@
+"""CMS tables given as Excel workbooks (.xlsx, the `xlsx` extra): read like their CSV export."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import radrules
+from radrules import tables
+from radrules.tables.workbook import WorkbookError, workbook_text
+
+from test_tables import DATA, SPECIMENS, claim, fired, make_ruleset
+
+
+def records(path: Path) -> list[list[str]]:
+    """The fields of each record of a tab-separated TXT or CSV fixture."""
+    text = path.read_bytes().decode("latin-1")
+    if path.suffix.upper() == ".TXT" and "\t" in text:
+        return [line.rstrip("\r").split("\t") for line in text.rstrip("\n").split("\n")]
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def typed(field: str):
+    """A cell as a spreadsheet keeps it: empty as no value, dates and small counts as numbers."""
+    if field == "":
+        return None
+    if field.isdigit() and (len(field) <= 3 or (len(field) == 8 and field[:2] in ("19", "20"))):
+        return int(field)
+    return field
+
+
+def save_workbook(rows: list[list], path: Path, before: list[list] = ()) -> Path:
+    """A one-sheet workbook of ``rows`` (after the sheets ``before``, when given, a sheet per list)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    for number, extra in enumerate(before):
+        other = book.create_sheet(f"Notes {number}", 0)  # inserted ahead of the table's sheet
+        for row in extra:
+            other.append(row)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+def workbook_of(fixture: Path, folder: Path, name: str | None = None) -> Path:
+    """The fixture's records as a workbook (typed cells, line breaks kept inside cells)."""
+    rows = [[typed(field) for field in record] for record in records(fixture)]
+    return save_workbook(rows, folder / (name or fixture.stem + ".xlsx"))
+
+
+def load_one(tmp_path: Path, statement: str, *files: Path, name: str = "rules"):
+    (loaded,) = radrules.load(make_ruleset(tmp_path, statement, *files, name=name), cache_dir=None).tables
+    return loaded
+
+
+def without_sources(entries: dict) -> dict:
+    """Table entries (code -> rows, or one row, ending in "file:row") without the source field."""
+    def strip(rows):
+        return rows[:-1] if isinstance(rows[-1], str) else tuple(row[:-1] for row in rows)
+    return {code: strip(rows) for code, rows in entries.items()}
+
+
+class TestSameTableAsText:
+    """A workbook of a fixture's records loads the same table as the fixture itself."""
+
+    @pytest.mark.parametrize("fixture", [SPECIMENS / "ccipra-v322r0-f1.TXT", DATA / "radiology-ptp-v322r0-f1.TXT",
+                                         DATA / "radiology-ptp-export.csv"])
+    def test_ptp(self, tmp_path, fixture):
+        """Preamble rows, wrapped header cells, `*` markers and numeric dates read as in the text file;
+        every row keeps its row number (one sheet row per text line)."""
+        effective = " effective 2026-07-01" if fixture.suffix == ".csv" else ""
+        text = load_one(tmp_path, f'table ptp "cms/{fixture.name}"{effective}\n', fixture, name="text").table
+        book = workbook_of(fixture, tmp_path / "book")
+        sheet = load_one(tmp_path, f'table ptp "cms/{book.name}"{effective}\n', book, name="sheet").table
+        assert len(sheet) == len(text) > 0
+        for column in ("codes", "col1", "col2", "start", "end", "indicator", "rationale", "row", "rationales"):
+            assert getattr(sheet, column) == getattr(text, column), column
+        assert sheet.files == (book.name,)
+
+    def test_mue_specimen(self, tmp_path):
+        """The real MUE specimen, header cell with its line break, MAI as text, values as numbers."""
+        fixture = SPECIMENS / "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
+        text = load_one(tmp_path, f'table mue "cms/{fixture.name}"\n', fixture, name="text").table
+        book = workbook_of(fixture, tmp_path / "book")
+        loaded = load_one(tmp_path, f'table mue "cms/{book.name}"\n', book, name="sheet")
+        assert without_sources(loaded.table.entries) == without_sources(text.entries) != {}
+        assert loaded.start == dt.date(2026, 7, 1).toordinal()  # from the file name, as for the CSV
+        sheet = openpyxl.load_workbook(book).active
+        code, rows = next(iter(loaded.table.entries.items()))
+        row = int(rows[0][-1].rsplit(":", 1)[1])
+        assert rows[0][-1] == f"{book.name}:{row}" and sheet.cell(row, 1).value == code  # the sheet's row
+
+    @pytest.mark.parametrize("fixture", ["aoc_v2026q3.csv", "PPRRVU26_JUL.csv", "HCPC2026_JUL_ANWEB.csv"])
+    def test_other_kinds(self, tmp_path, fixture):
+        """Add-on (Julian and calendar dates as numbers), PC/TC (stacked captions) and HCPCS exports."""
+        kind = {"aoc": "addon", "PPR": "pctc", "HCP": "hcpcs"}[fixture[:3]]
+        text = load_one(tmp_path, f'table {kind} "cms/{fixture}"\n', DATA / fixture, name="text").table
+        book = workbook_of(DATA / fixture, tmp_path / "book")
+        sheet = load_one(tmp_path, f'table {kind} "cms/{book.name}"\n', book, name="sheet").table
+        if kind == "pctc":
+            assert sheet.entries == text.entries and sheet.entries["pctc"]
+        else:
+            assert without_sources(sheet.entries) == without_sources(text.entries) != {}
+
+
+class TestCells:
+    def test_cells_read_as_a_csv_export_writes_them(self, tmp_path):
+        """Dates as YYYYMMDD, whole numbers without `.0`, zero-padded codes with their zeros, booleans,
+        line breaks as spaces, commas quoted, empty rows as empty lines."""
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.append(["Code\nnumber", "Effective", "Units", "Flag", "Note"])
+        sheet.append([100, dt.datetime(2026, 7, 1), 2.0, True, "a, b"])
+        sheet["A2"].number_format = "00000"
+        sheet.append([None] * 5)
+        sheet.append(["74177", dt.date(2026, 1, 2), 1.5, False, None])
+        data = io.BytesIO()
+        book.save(data)
+        assert workbook_text(data.getvalue()).split("\n") == [
+            "Code number,Effective,Units,Flag,Note",
+            '00100,20260701,2,TRUE,"a, b"',
+            "",
+            "74177,20260102,1.5,FALSE,",
+            "",
+        ]
+
+    def test_only_the_first_sheet_is_read(self, tmp_path):
+        """A workbook's first sheet is the table; later sheets are ignored."""
+        path = save_workbook([["notes about the file"]], tmp_path / "x.xlsx",
+                             before=[[["Code", "Units"], ["74177", 1]]])
+        assert workbook_text(path.read_bytes()) == "Code,Units\n74177,1\n"
+
+
+class TestEvaluation:
+    def test_addon_workbook_fires_with_its_row_as_source(self, tmp_path):
+        """The add-on workbook denies an add-on without its primary, naming the workbook and sheet row."""
+        book = workbook_of(DATA / "aoc_v2026q3.csv", tmp_path / "book", "aoc_v2026q3.xlsx")
+        rules = radrules.load(make_ruleset(tmp_path, 'table addon "cms/aoc_v2026q3.xlsx"\n', book), cache_dir=None)
+        assert rules.tables[0].start == dt.date(2026, 7, 1).toordinal()
+        result = rules.evaluate(claim(("77063", "2026-08-01")))
+        assert fired(result, "ncci.addon") == [((1,), ())]
+        (finding,) = [f for f in result.findings if f.rule == "ncci.addon"]
+        row = int(finding.source.rsplit(":", 1)[1])
+        assert finding.source.startswith("aoc_v2026q3.xlsx:")
+        assert openpyxl.load_workbook(book).active.cell(row, 2).value == "77063"  # add-on code column
+        assert fired(rules.evaluate(claim(("77067", "2026-08-01"), ("77063", "2026-08-01"))), "ncci.addon") == []
+
+    def test_workbook_table_is_cached_like_a_text_table(self, tmp_path):
+        """A second load reads the compiled table from the disk cache, not the workbook."""
+        book = workbook_of(DATA / "aoc_v2026q3.csv", tmp_path / "book", "aoc_v2026q3.xlsx")
+        root = make_ruleset(tmp_path, 'table addon "cms/aoc_v2026q3.xlsx"\n', book)
+        tables._MEMORY.clear()  # other tests loaded this content
+        first = radrules.load(root, cache_dir=tmp_path / "cache").tables[0]
+        tables._MEMORY.clear()
+        second = radrules.load(root, cache_dir=tmp_path / "cache").tables[0]
+        assert (first.from_cache, second.from_cache) == ("", "disk")
+        assert second.table.entries == first.table.entries
+
+
+class TestErrors:
+    def _error(self, tmp_path, statement: str, *files: Path):
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(make_ruleset(tmp_path, statement, *files), cache_dir=None)
+        return caught.value.errors
+
+    def test_bad_cell_names_file_row_column_and_cell(self, tmp_path):
+        """A bad value is reported at the sheet row, under the row as CSV, with the cell's name."""
+        path = save_workbook([["HCPCS/\nCPT Code", "Practitioner Services MUE Values", "MUE Adjudication Indicator",
+                               "MUE Rationale"],
+                              ["74177", 1, "2 Date of Service Edit: Policy", "Anatomic"],
+                              ["74176", "two", "3 Date of Service Edit: Clinical", "Clinical, data"]],
+                             tmp_path / "x" / "MCR_MUE_PractitionerServices_Eff_07-01-2026.xlsx")
+        (error,) = self._error(tmp_path, f'table mue "cms/{path.name}"\n', path)
+        assert error.render().splitlines() == [
+            f"rules/cms/{path.name}:3:7: error[RR509]: `two` is not a unit limit (a whole number, 0 or more)",
+            '    3 | 74176,two,3 Date of Service Edit: Clinical,"Clinical, data"',
+            "      |       ^^^",
+            "      = help: cell B3 of the first sheet",
+        ]
+
+    def test_every_bad_ptp_row_is_reported_at_its_sheet_row(self, tmp_path):
+        """The bad PTP fixture as a workbook: the same errors, rows and columns as the text file."""
+        text_errors = self._error(tmp_path / "a", 'table ptp "cms/bad-ptp.TXT"\n', DATA / "bad-ptp.TXT")
+        book = workbook_of(DATA / "bad-ptp.TXT", tmp_path / "book", "bad-ptp.xlsx")
+        book_errors = self._error(tmp_path / "b", 'table ptp "cms/bad-ptp.xlsx"\n', book)
+        expected = [(d.code, d.span.line, d.span.column) for d in text_errors]
+        # Row 11 has six fields in the text file (RR506); a sheet row has every column, so there
+        # the seventh cell is empty and its modifier indicator cell (F11) is the error.
+        assert expected[4] == ("RR506", 11, 1)
+        expected[4] = ("RR509", 11, 25)
+        assert [(d.code, d.span.line, d.span.column) for d in book_errors] == expected
+        cells = [d.help for d in book_errors]
+        assert cells[0] == "cell B7 of the first sheet" and cells[4] == "cell F11 of the first sheet"
+
+    def _refused(self, tmp_path, name: str, data: bytes) -> str:
+        (tmp_path / "x").mkdir(exist_ok=True)
+        path = tmp_path / "x" / name
+        path.write_bytes(data)
+        (error,) = self._error(tmp_path, f'table addon "cms/{name}"\n', path)
+        assert error.code == "RR520" and error.span is None
+        return error.render()
+
+    def test_text_named_as_a_workbook(self, tmp_path):
+        rendered = self._refused(tmp_path, "aoc_v2026q3.xlsx", b"Primary Code,Add-on Code\n")
+        assert "`rules/cms/aoc_v2026q3.xlsx` is named as an Excel workbook but is not one" in rendered
+
+    def test_zip_archive_that_is_not_a_workbook(self, tmp_path):
+        """A CMS download not yet unpacked gets a hint to unpack it."""
+        data = io.BytesIO()
+        with zipfile.ZipFile(data, "w") as archive:
+            archive.writestr("aoc_v2026q3.csv", "x")
+        rendered = self._refused(tmp_path, "aoc_v2026q3.zip", data.getvalue())
+        assert "is a zip archive, not a table file" in rendered and "unpack the CMS download" in rendered
+
+    def test_old_excel_format(self, tmp_path):
+        rendered = self._refused(tmp_path, "aoc_v2026q3.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+        assert "Excel 97-2003 workbook (.xls)" in rendered and "save it as .xlsx or as CSV" in rendered
+
+    def test_damaged_workbook(self, tmp_path):
+        data = io.BytesIO()
+        with zipfile.ZipFile(data, "w") as archive:
+            archive.writestr("xl/workbook.xml", "<not a workbook")
+        rendered = self._refused(tmp_path, "aoc_v2026q3.xlsx", data.getvalue())
+        assert "is a damaged workbook" in rendered
+
+    def test_without_openpyxl_the_error_says_how_to_install_it(self, tmp_path, monkeypatch):
+        """No crash and no silent skip when the `xlsx` extra is not installed."""
+        book = workbook_of(DATA / "aoc_v2026q3.csv", tmp_path / "book", "aoc_v2026q3.xlsx")
+        monkeypatch.setitem(sys.modules, "openpyxl", None)  # import openpyxl now raises ImportError
+        tables._MEMORY.clear()  # other tests loaded this content
+        rendered = self._refused(tmp_path, book.name, book.read_bytes())
+        assert "is an Excel workbook; reading one needs openpyxl" in rendered
+        assert "pip install 'radrules[xlsx]'" in rendered
+
+    def test_folder_holding_one_file_in_two_formats(self, tmp_path):
+        """A folder with f1.TXT and f1.xlsx would load every row twice: an error at the statement."""
+        book = workbook_of(DATA / "radiology-ptp-v322r0-f1.TXT", tmp_path / "book")
+        (error,) = self._error(tmp_path, 'table ptp "cms"\n', DATA / "radiology-ptp-v322r0-f1.TXT", book)
+        assert error.code == "RR520" and (error.span.line, error.span.column) == (1, 11)
+        assert "holds `radiology-ptp-v322r0-f1.TXT` and `radiology-ptp-v322r0-f1.xlsx`" in error.message
+
+    def test_workbook_error_names_the_part(self, tmp_path):
+        """Of a table's several files, the error names the one that is not a workbook."""
+        good = workbook_of(DATA / "radiology-ptp-v322r0-f1.TXT", tmp_path / "book", "ptp-f1.xlsx")
+        (tmp_path / "bad").mkdir()
+        bad = tmp_path / "bad" / "ptp-f2.xlsx"
+        bad.write_text("Column 1\tColumn 2\n")
+        (error,) = self._error(tmp_path, 'table ptp "cms/ptp-f1.xlsx", "cms/ptp-f2.xlsx" effective 2026-07-01\n',
+                               good, bad)
+        assert "`rules/cms/ptp-f2.xlsx` is named" in error.message
+
+    def test_workbook_error_class_keeps_its_file(self):
+        """WorkbookError carries the file it is about, for the loader to name."""
+        with pytest.raises(WorkbookError) as caught:
+            workbook_text(b"plain text", Path("a.xlsx"))
+        assert caught.value.path == Path("a.xlsx") and "{file}" in caught.value.message
