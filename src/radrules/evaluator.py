@@ -32,6 +32,8 @@ RULE_CACHE_KEYS = 100_000
 #: How many PTP code pairs an indexed lookup remembers the table rows of.
 ROW_CACHE_PAIRS = 20_000
 _NO_MODIFIERS = frozenset()
+_NO_MUE_TABLE = (_EMPTY, None)  # limit(): no rows, and no MUE table loaded
+_UNLISTED = (_EMPTY, False)  # limit(): no rows, and the loaded MUE table does not list the code
 _LINE_NUMBERS = tuple(tuple(range(1, count + 1)) for count in range(100))
 _CODE = attrgetter("code")  # set(map(_CODE, lines)) is quicker than a set comprehension
 
@@ -245,6 +247,18 @@ class IndexedLookup:
         state["row_cache"] = {}
         return state
 
+    def line_rules_of(self, lines) -> list:
+        """:meth:`line_rules` of each of ``lines`` (one call per claim: the cache is read here)."""
+        by_code = self.view.line_rules_by_code
+        code_in_key = self.code_in_key
+        cached = self.line_rule_cache.get
+        found = []
+        for line in lines:
+            code = line.code
+            rules = cached((code if code_in_key or code in by_code else None, line.modifiers, line.pos))
+            found.append(rules if rules is not None else self.line_rules(line))
+        return found
+
     def line_rules(self, line: LineView):
         """The line rules that can fire on ``line``: those filed under its code, modifiers or
         place, less those whose condition reads only these and is not true for them
@@ -287,9 +301,14 @@ class IndexedLookup:
     def pair_rules(self, line: LineView, repeated: bool = True):
         """The pair rules filed under the line's code; with ``repeated`` False (no code of the
         line's date is billed twice), without those that need two lines of one code."""
+        by_code, generic = self.pair_rule_index(repeated)
+        return by_code.get(line.code, generic)
+
+    def pair_rule_index(self, repeated: bool) -> tuple:
+        """(code -> pair rules, the rules of other codes): :meth:`pair_rules` as a dict, for a date's lines."""
         if repeated:
-            return self.view.pair_rules_by_code.get(line.code, self.view.pair_rules_generic)
-        return self.distinct_pair_rules.get(line.code, self.distinct_pair_generic)
+            return self.view.pair_rules_by_code, self.view.pair_rules_generic
+        return self.distinct_pair_rules, self.distinct_pair_generic
 
     def claim_rules(self):
         return self.view.claim_rules
@@ -353,6 +372,28 @@ class IndexedLookup:
             self.row_cache[key] = rows
         return rows
 
+    def limits_of(self, lines) -> list:
+        """:meth:`limit` of each of ``lines`` (one call per claim)."""
+        own = self.view.limits.get
+        tables = self.view.mue_tables
+        found = []
+        if tables is None:
+            for line in lines:
+                rows = own(line.code)
+                found.append(_NO_MUE_TABLE if rows is None else (rows, True))
+            return found
+        single = tables.tables[0] if len(tables.tables) == 1 else None
+        for line in lines:
+            code = line.code
+            rows = own(code)
+            if rows is None:
+                rows = (single if single is not None else tables.at(line.day)).get(code)
+                if rows is None:
+                    found.append(_UNLISTED)
+                    continue
+            found.append((rows, True))
+        return found
+
     def limit(self, code: str, day: int):
         """(unit-limit rows or (), whether a loaded MUE table lists the code: None if none is loaded)."""
         rows = self.view.limits.get(code)
@@ -403,12 +444,18 @@ class ScanLookup:
     def line_rules(self, line):
         return self._rules("line")
 
+    def line_rules_of(self, lines):
+        return [self._rules("line")] * len(lines)
+
     def history_rules(self):
         return ()  # line_rules() already holds every line rule
 
     def pair_rules(self, line, repeated=True):
+        return self.pair_rule_index(repeated)[1]
+
+    def pair_rule_index(self, repeated):
         rules = self._rules("pair")
-        return rules if repeated else _without_same_code(rules)
+        return {}, (rules if repeated else _without_same_code(rules))  # every code gets every rule
 
     def claim_rules(self):
         return self._rules("claim")
@@ -433,6 +480,9 @@ class ScanLookup:
         found = versions(list(self.ruleset.tables), "mue", self.claim_type)
         published = None if found is None else (bool(rows) or any(key == code for key in found.at(day)))
         return rows, published
+
+    def limits_of(self, lines):
+        return [self.limit(line.code, line.day) for line in lines]
 
     def addon_rows(self, code, day):
         return self.ruleset.select_rows("addon", (code,), self.payer, self.claim_type, day)
@@ -496,9 +546,8 @@ def _line_rules(ev: Evaluation, lookup, findings: list) -> None:
     history_rules = lookup.history_rules() if ev.history else _EMPTY
     if not lookup.has_line_rules and not history_rules:
         return
-    for line in ev.lines:
+    for line, rules in zip(ev.lines, lookup.line_rules_of(ev.lines)):
         day = line.day
-        rules = lookup.line_rules(line)
         if history_rules:
             rules = rules + history_rules
         for rule in rules:
@@ -533,10 +582,11 @@ def _pairs(ev: Evaluation, lookup, findings: list) -> None:
             _ptp(a, b, rows, placement, findings)
         if not lookup.has_pair_rules:
             continue
-        repeated = len(codes) < len(group)  # a `same_code` rule needs two lines of one code
+        # A `same_code` rule needs two lines of one code.
+        by_code, generic = lookup.pair_rule_index(len(codes) < len(group))
         same_code = None  # code -> the group's lines of it, made for the first `same_code` rule
         for a in group:
-            for rule in lookup.pair_rules(a, repeated):
+            for rule in by_code.get(a.code, generic):
                 if rule.windowed and not rule.scope.active_on(day):
                     continue
                 # Only the lines whose code the rule can accept as `other`.
@@ -640,19 +690,17 @@ def _ptp(a: LineView, b: LineView, rows, placement: str, findings: list) -> None
 
 def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
     groups: dict = {}
-    limit = lookup.limit
     # Most claims bill each code once: then every line is judged alone, as under MAI 1,
     # and only a code billed twice (or paid on an earlier claim) is summed per date.
     alone = not ev.history and len(set(map(_CODE, ev.lines))) == len(ev.lines)
-    for line in ev.lines:
-        day = line.day
-        rows, published = limit(line.code, day)
+    for line, (rows, published) in zip(ev.lines, lookup.limits_of(ev.lines)):
         if not rows:
             if published is False:
                 findings.append(_unpublished(line))
             continue
         row = rows[0]
         if len(rows) > 1 or row.start is not None or row.end is not None:  # dated rows: the first in force
+            day = line.day
             row = next((candidate for candidate in rows if candidate.active_on(day)), None)
             if row is None:
                 continue
@@ -661,7 +709,7 @@ def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
             if units > row.max_units:
                 findings.append(_limit_finding(row, (line,), units))
         else:
-            key = (line.code, day)
+            key = (line.code, line.day)
             group = groups.get(key)
             if group is None:
                 groups[key] = (row, [line])
