@@ -198,6 +198,7 @@ class TestErrors:
         assert expected[4] == ("RR506", 11, 1)
         expected[4] = ("RR509", 11, 25)
         assert [(d.code, d.span.line, d.span.column) for d in book_errors] == expected
+        assert book_errors[4].message == "an empty field is not a modifier indicator (0, 1 or 9)"
         cells = [d.help for d in book_errors]
         assert cells[0] == "cell B7 of the first sheet" and cells[4] == "cell F11 of the first sheet"
 

@@ -30,6 +30,8 @@ class Problems:
         if len(self.diagnostics) >= MAX_PROBLEMS:
             self.hidden += 1
             return
+        if message.startswith("`` is not "):  # the loaders quote the value at fault; an empty one reads better so
+            message = "an empty field is not " + message[len("`` is not "):]
         span = Span(self.display, row, column, row, column + max(width, 1)) if row else None
         shown = line.rstrip("\r\n") if line is not None else None
         self.diagnostics.append(Diagnostic(code, message, span, shown, help, severity))
