@@ -1,7 +1,9 @@
 """Excel workbooks (``.xlsx``) read as the CSV export of their first worksheet.
 
-CMS publishes the add-on code file as a workbook, and its PTP and MUE
-archives carry workbooks beside the text files. A workbook is turned into
+CMS archives carry workbooks beside the text files: the MUE zip holds the
+table as ``.csv`` and ``.xlsx``, the add-on code zip a fixed-width text file
+and a workbook (since 2023-06-05), the MPFS zip ``.csv``, ``.txt`` and
+``.xlsx`` (domain.md §8.2-§8.4). A workbook is turned into
 the text Excel's "Save as CSV" gives, one line per sheet row, so each loader
 reads it through its CSV path and a problem is reported at the sheet's row
 (the line shown under the message is that row as CSV):
