@@ -177,6 +177,16 @@ class TestMueLoader:
         assert loaded.table.entries["0001U"][0][:3] == (1, 2, "Code Descriptor / CPT Instruction")
         assert loaded.table.entries["0002M"][0][1] == 3
 
+    def test_bound_table_has_one_undated_row_per_code(self, tmp_path):
+        """What evaluation reads of an MUE table: one row per code, without dates (the evaluator
+        takes that row as the one in force without a date check)."""
+        root = make_ruleset(tmp_path, 'table mue "cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"\n',
+                            DATA / "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv")
+        view = radrules.load(root, cache_dir=None).view_for(None, "professional")
+        (bound,) = view.mue_tables.tables
+        assert bound and all(len(rows) == 1 and rows[0].start is None and rows[0].end is None
+                             for rows in bound.values())
+
     def test_mai_one_denies_the_line_alone(self, tmp_path):
         """71046 (MAI 1, limit 2): a 3-unit line is denied whole; 2 lines of 2 units each pass."""
         root = make_ruleset(tmp_path, 'table mue "cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"\n',

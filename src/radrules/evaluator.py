@@ -32,8 +32,6 @@ RULE_CACHE_KEYS = 100_000
 #: How many PTP code pairs an indexed lookup remembers the table rows of.
 ROW_CACHE_PAIRS = 20_000
 _NO_MODIFIERS = frozenset()
-_NO_MUE_TABLE = (_EMPTY, None)  # limit(): no rows, and no MUE table loaded
-_UNLISTED = (_EMPTY, False)  # limit(): no rows, and the loaded MUE table does not list the code
 _LINE_NUMBERS = tuple(tuple(range(1, count + 1)) for count in range(100))
 _CODE = attrgetter("code")  # set(map(_CODE, lines)) is quicker than a set comprehension
 
@@ -372,26 +370,23 @@ class IndexedLookup:
             self.row_cache[key] = rows
         return rows
 
-    def limits_of(self, lines) -> list:
-        """:meth:`limit` of each of ``lines`` (one call per claim)."""
+    def limit_rows_of(self, lines) -> list:
+        """For each line, :func:`row_in_force` of its :meth:`limit` (one call per claim)."""
         own = self.view.limits.get
         tables = self.view.mue_tables
+        single = tables.tables[0] if tables is not None and len(tables.tables) == 1 else None
         found = []
-        if tables is None:
-            for line in lines:
-                rows = own(line.code)
-                found.append(_NO_MUE_TABLE if rows is None else (rows, True))
-            return found
-        single = tables.tables[0] if len(tables.tables) == 1 else None
         for line in lines:
             code = line.code
             rows = own(code)
-            if rows is None:
+            if rows is not None:  # rows written in rule files replace the table's for the code
+                found.append(row_in_force(rows, True, line.day))
+            elif tables is None:
+                found.append(None)
+            else:
                 rows = (single if single is not None else tables.at(line.day)).get(code)
-                if rows is None:
-                    found.append(_UNLISTED)
-                    continue
-            found.append((rows, True))
+                # A table lists a code once (RR511), without dates: its one row is in force.
+                found.append(rows[0] if rows is not None else UNLISTED)
         return found
 
     def limit(self, code: str, day: int):
@@ -418,6 +413,21 @@ class IndexedLookup:
 
     def is_addon(self, code: str) -> bool:
         return code in self.addon_codes
+
+
+#: What :meth:`IndexedLookup.limit_rows_of` gives a line whose code a loaded MUE table does not list.
+UNLISTED = object()
+
+
+def row_in_force(rows: tuple, published: bool | None, day: int):
+    """The first of a code's unit-limit ``rows`` in force on ``day``; None if none is, or
+    :data:`UNLISTED` if there are no rows and a loaded MUE table does not list the code."""
+    if not rows:
+        return UNLISTED if published is False else None
+    row = rows[0]
+    if len(rows) > 1 or row.start is not None or row.end is not None:  # dated rows: the first in force
+        return next((candidate for candidate in rows if candidate.active_on(day)), None)
+    return row
 
 
 def _without_same_code(rules: tuple) -> tuple:
@@ -481,8 +491,8 @@ class ScanLookup:
         published = None if found is None else (bool(rows) or any(key == code for key in found.at(day)))
         return rows, published
 
-    def limits_of(self, lines):
-        return [self.limit(line.code, line.day) for line in lines]
+    def limit_rows_of(self, lines):
+        return [row_in_force(*self.limit(line.code, line.day), line.day) for line in lines]
 
     def addon_rows(self, code, day):
         return self.ruleset.select_rows("addon", (code,), self.payer, self.claim_type, day)
@@ -693,17 +703,12 @@ def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
     # Most claims bill each code once: then every line is judged alone, as under MAI 1,
     # and only a code billed twice (or paid on an earlier claim) is summed per date.
     alone = not ev.history and len(set(map(_CODE, ev.lines))) == len(ev.lines)
-    for line, (rows, published) in zip(ev.lines, lookup.limits_of(ev.lines)):
-        if not rows:
-            if published is False:
-                findings.append(_unpublished(line))
+    for line, row in zip(ev.lines, lookup.limit_rows_of(ev.lines)):
+        if row is None:
             continue
-        row = rows[0]
-        if len(rows) > 1 or row.start is not None or row.end is not None:  # dated rows: the first in force
-            day = line.day
-            row = next((candidate for candidate in rows if candidate.active_on(day)), None)
-            if row is None:
-                continue
+        if row is UNLISTED:
+            findings.append(_unpublished(line))
+            continue
         if row.mai == 1 or alone:
             units = line.units if line.end_day is None else line.billed_units()
             if units > row.max_units:
