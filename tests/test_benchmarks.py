@@ -34,6 +34,11 @@ def test_national_benchmark_at_reduced_size(tmp_path):
     assert len(stages) == 8 and all(float(line.split("|")[1]) >= 0 <= float(line.split("|")[2]) for line in stages)
     counted = run("count_instructions.py", "--data", str(tmp_path / "national"), "--claims", "200", "--passes", "2")
     assert counted.returncode == 0, counted.stderr[-2000:]
+    opcodes = run("count_instructions.py", "--data", str(tmp_path / "national"), "--claims", "200", "--opcodes", "5")
+    assert opcodes.returncode == 0, opcodes.stderr[-2000:]
+    head, *busiest = opcodes.stdout.splitlines()
+    assert head.startswith("bytecodes per claim: ") and int(head.split()[3].replace(",", "")) > 100
+    assert len(busiest) == 5 and all(".py:" in line for line in busiest)
     memory = run("memory_while_evaluating.py", "--data", str(tmp_path / "national"), "--claims", "600", "--batch", "300")
     assert memory.returncode == 0, memory.stderr[-2000:]
     rows = [line.split("|") for line in memory.stdout.splitlines()[1:]]
