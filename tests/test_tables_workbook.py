@@ -233,6 +233,17 @@ class TestErrors:
         rendered = self._refused(tmp_path, "aoc_v2026q3.xlsx", data.getvalue())
         assert "is a damaged workbook" in rendered
 
+    def test_workbook_that_unpacks_too_large(self, tmp_path, monkeypatch):
+        """A workbook is refused, before it is read, when it would unpack past the bound (a zip bomb)."""
+        from radrules.tables import workbook
+
+        book = workbook_of(DATA / "aoc_v2026q3.csv", tmp_path / "book", "aoc_v2026q3.xlsx")
+        monkeypatch.setattr(workbook, "MAX_UNPACKED", 1000)
+        tables._MEMORY.clear()  # other tests loaded this content
+        rendered = self._refused(tmp_path, book.name, book.read_bytes())
+        unpacked = sum(member.file_size for member in zipfile.ZipFile(book).infolist())
+        assert f"unpacks to {unpacked:,} bytes, more than the 1,000 bytes a workbook may" in rendered
+
     def test_without_openpyxl_the_error_says_how_to_install_it(self, tmp_path, monkeypatch):
         """No crash and no silent skip when the `xlsx` extra is not installed."""
         book = workbook_of(DATA / "aoc_v2026q3.csv", tmp_path / "book", "aoc_v2026q3.xlsx")

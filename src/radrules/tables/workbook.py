@@ -31,6 +31,9 @@ import zipfile
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 (.xls) and other OLE2 files
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+#: The most a workbook may unpack to. A national PTP part (about 650,000 rows) unpacks to
+#: roughly 150 MiB; the bound keeps a zip bomb from taking the machine's memory.
+MAX_UNPACKED = 1 << 30
 _ZERO_PADDED = re.compile(r"^0+$")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -65,8 +68,12 @@ def workbook_text(data: bytes, path=None) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
+            unpacked = sum(member.file_size for member in archive.infolist())
     except zipfile.BadZipFile:
         raise WorkbookError(path, "`{file}` is a damaged zip archive", "download the file again") from None
+    if unpacked > MAX_UNPACKED:  # a zip bomb, or far more than any CMS table
+        raise WorkbookError(path, f"`{{file}}` unpacks to {_size(unpacked)}, more than the {_size(MAX_UNPACKED)} "
+                            "a workbook may", "name the text or CSV file of the table")
     if "xl/workbook.xml" not in names:
         raise WorkbookError(path, "`{file}` is a zip archive, not a table file",
                             "unpack the CMS download and name a file inside it (.TXT, .csv or .xlsx)")
@@ -94,6 +101,10 @@ def workbook_text(data: bytes, path=None) -> str:
         return out.getvalue()
     finally:
         book.close()
+
+
+def _size(count: int) -> str:
+    return f"{count // 2**20:,} MiB" if count >= 2**20 else f"{count:,} bytes"
 
 
 def _cell_text(cell) -> str:
