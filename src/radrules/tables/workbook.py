@@ -31,8 +31,9 @@ import zipfile
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 (.xls) and other OLE2 files
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-#: The most a workbook may unpack to. A national PTP part (about 650,000 rows) unpacks to
-#: roughly 150 MiB; the bound keeps a zip bomb from taking the machine's memory.
+#: The most a workbook may unpack to. A sheet of PTP rows unpacks to about 33 MiB per 100,000
+#: rows (measured), so a national part (about 650,000 rows) to about 215 MiB and a full sheet
+#: (1,048,576 rows) to about 350 MiB; the bound keeps a zip bomb from taking the machine's memory.
 MAX_UNPACKED = 1 << 30
 _ZERO_PADDED = re.compile(r"^0+$")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
