@@ -54,7 +54,8 @@ class LineView:
     __slots__ = ("number", "line", "code", "modifiers", "modset", "units", "date", "day", "end_day",
                  "rendering_npi", "pos", "_dx", "_diagnoses")
 
-    def __init__(self, number: int, line, ev):
+    def __init__(self, number: int, line, place: str | None, diagnoses: tuple):
+        """``place``: the claim's place of service; ``diagnoses``: the claim's diagnoses."""
         self.number = number
         self.line = line
         self.code = line.code
@@ -66,18 +67,19 @@ class LineView:
         end = line.end_date
         self.end_day = end.toordinal() if end is not None else None
         self.rendering_npi = line.rendering_npi
-        self.pos = line.place_of_service or ev.place_of_service  # the line's, else the claim's
-        self._dx = None
-        self._diagnoses = ev.claim.diagnoses
+        self.pos = line.place_of_service or place  # the line's, else the claim's
+        self._diagnoses = diagnoses
 
     @property
     def dxset(self) -> frozenset:
-        """The (normalised) diagnoses this line points to."""
-        if self._dx is None:
+        """The (normalised) diagnoses this line points to (made when first asked)."""
+        try:
+            return self._dx
+        except AttributeError:
             diagnoses = normalized(self._diagnoses)
             count = len(diagnoses)
             self._dx = frozenset([diagnoses[p - 1] for p in self.line.diagnosis_pointers if p <= count])
-        return self._dx
+            return self._dx
 
     @property
     def first_modifier(self):
@@ -154,8 +156,9 @@ class Evaluation:
         self._diagnoses = None
         lines = []
         by_day: dict[int, list] = {}
+        place, diagnoses = claim.place_of_service, claim.diagnoses
         for number, line in enumerate(claim.lines, 1):
-            view_ = LineView(number, line, self)
+            view_ = LineView(number, line, place, diagnoses)
             lines.append(view_)
             group = by_day.get(view_.day)
             if group is None:
