@@ -245,6 +245,12 @@ class TestSources:
                                      '{"patient_id": "SECRET", "code": "76377"}\n'))
         assert "line 2" in str(caught.value) and "SECRET" not in str(caught.value)
 
+    def test_line_that_is_not_json_is_worded_like_the_claim_readers(self):
+        """`not JSON: <problem> at column N`, as the claim readers of the CLI and of diff say it."""
+        with pytest.raises(radrules.InputError) as caught:
+            JsonlHistory(io.StringIO('{"patient_id": "M1", "code": "76377", "date": "2020-05-01"}\n{"patient_id"}\n'))
+        assert str(caught.value) == "<history>: line 2: not JSON: Expecting ':' delimiter at column 14"
+
 
 class TestExplainAndPaths:
     def test_explain_with_history(self, rules):

@@ -119,7 +119,7 @@ class JsonlHistory:
                 try:
                     data = json_value(text)
                 except json.JSONDecodeError as problem:
-                    raise InputError(name, f"not JSON ({problem.msg} at column {problem.colno})",
+                    raise InputError(name, f"not JSON: {problem.msg} at column {problem.colno}",
                                      path=f"line {number}") from None
                 if not isinstance(data, dict):
                     raise InputError(name, "expected an object", path=f"line {number}")
