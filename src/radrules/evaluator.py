@@ -134,7 +134,7 @@ class Evaluation:
     """Per-call state: the claim prepared for rules. Never shared between calls."""
 
     __slots__ = ("claim", "view", "claim_id", "claim_type", "payer", "place_of_service", "prior_auth", "received",
-                 "line_count", "birth_date", "birth", "sex", "_diagnoses", "lines", "all_lines",
+                 "line_count", "birth_date", "birth", "sex", "_diagnoses", "lines", "codes", "all_lines",
                  "by_day", "lookup", "history", "_prior")
 
     def __init__(self, claim: Claim, view: View):
@@ -166,6 +166,7 @@ class Evaluation:
             else:
                 group.append(view_)
         self.lines = lines
+        self.codes = set(map(_CODE, lines))  # the claim's procedure codes
         count = len(lines)  # the line numbers, for findings on the whole claim:
         self.all_lines = _LINE_NUMBERS[count] if count < len(_LINE_NUMBERS) else tuple(range(1, count + 1))
         self.by_day = by_day
@@ -590,7 +591,7 @@ def _pairs(ev: Evaluation, lookup, findings: list) -> None:
     for day, group in ev.by_day.items():
         if len(group) < 2:
             continue
-        codes = set(map(_CODE, group))
+        codes = ev.codes if len(group) == len(ev.lines) else set(map(_CODE, group))
         for a, b, rows in lookup.ptp_hits(group, day, codes):
             _ptp(a, b, rows, placement, findings)
         if not lookup.has_pair_rules:
@@ -705,7 +706,7 @@ def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
     groups: dict = {}
     # Most claims bill each code once: then every line is judged alone, as under MAI 1,
     # and only a code billed twice (or paid on an earlier claim) is summed per date.
-    alone = not ev.history and len(set(map(_CODE, ev.lines))) == len(ev.lines)
+    alone = not ev.history and len(ev.codes) == len(ev.lines)
     for line, row in zip(ev.lines, lookup.limit_rows_of(ev.lines)):
         if row is None:
             continue
@@ -807,6 +808,8 @@ def _addons(ev: Evaluation, lookup, findings: list) -> None:
     """An add-on line is paid only if a line on its date is an acceptable, undenied primary
     under one of the add-on's edits in force that day (domain.md §3)."""
     addon_codes = lookup.addon_codes
+    if addon_codes.isdisjoint(ev.codes):
+        return
     denied = None
     for line in ev.lines:
         if line.code not in addon_codes:
