@@ -257,6 +257,7 @@ class IndexedLookup:
         found = []
         for line in lines:
             code = line.code
+            # The key as line_rules() makes it (written out here: a call per line is what this saves).
             rules = cached((code if code_in_key or code in by_code else None, line.modifiers, line.pos))
             found.append(rules if rules is not None else self.line_rules(line))
         return found
