@@ -248,6 +248,24 @@ class TestFormatFindings:
         assert finding.source == "radrules:format"
         assert result.passed is False
 
+    @pytest.mark.parametrize("bad, rule", [
+        ({"code": "7045"}, "format.code"),
+        ({"modifiers": ["26", "5"]}, "format.modifier"),
+        ({"diagnosis_pointers": [1, 2]}, "format.diagnosis_pointer"),
+        ({"place_of_service": "ER"}, "format.place_of_service"),
+        ({"end_date": "2026-03-01"}, "format.end_date"),
+        ({"rendering_npi": "1234567890"}, "format.npi"),
+    ])
+    def test_one_bad_line_among_good_ones(self, bundled, bad, rule):
+        """The checks look at all lines at once first; one bad line among good ones is still found, on its line."""
+        good = {"modifiers": ["LT"], "diagnosis_pointers": [1], "place_of_service": "22", "rendering_npi": NPI}
+        middle = {**good, **bad}
+        code = middle.pop("code", "71250")
+        data = claim(line("70450", DOS, **good), line(code, DOS, **middle), line("74177", DOS, **good),
+                     diagnoses=["R51.9"])
+        findings = [(f.rule, f.lines) for f in bundled.evaluate(data).findings if f.kind == "format"]
+        assert findings == [(rule, (2,))]
+
     def test_claim_level_format_finding_hits_every_line(self, bundled):
         """A bad claim-level diagnosis denies every line."""
         result = bundled.evaluate(claim(line("70450", DOS), line("71250", DOS), diagnoses=["not-a-code"]))
