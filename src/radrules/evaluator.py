@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from itertools import repeat
 from operator import attrgetter
 
 from . import checks, validity
@@ -377,21 +378,23 @@ class IndexedLookup:
 
     def limit_rows_of(self, lines) -> list:
         """For each line, :func:`row_in_force` of its :meth:`limit` (one call per claim)."""
-        own = self.view.limits.get
+        own = self.view.limits
         tables = self.view.mue_tables
-        single = tables.tables[0] if tables is not None and len(tables.tables) == 1 else None
+        if tables is None and not own:
+            return [None] * len(lines)
+        codes = list(map(_CODE, lines))
+        if tables is not None and len(tables.tables) == 1 and own.keys().isdisjoint(codes):
+            # The usual claim: one table version, no rule-file limits for its codes.
+            return list(map(tables.tables[0].get, codes, repeat(UNLISTED)))
         found = []
-        for line in lines:
-            code = line.code
-            rows = own(code)
+        for line, code in zip(lines, codes):
+            rows = own.get(code)
             if rows is not None:  # rows written in rule files replace the table's for the code
                 found.append(row_in_force(rows, True, line.day))
             elif tables is None:
                 found.append(None)
-            else:
-                rows = (single if single is not None else tables.at(line.day)).get(code)
-                # A table lists a code once (RR511), without dates: its one row is in force.
-                found.append(rows[0] if rows is not None else UNLISTED)
+            else:  # a table's one row per code has no dates: it is in force
+                found.append(tables.at(line.day).get(code, UNLISTED))
         return found
 
     def limit(self, code: str, day: int):
@@ -402,8 +405,8 @@ class IndexedLookup:
         tables = self.view.mue_tables
         if tables is None:
             return _EMPTY, None
-        rows = tables.at(day).get(code)
-        return (rows, True) if rows is not None else (_EMPTY, False)
+        row = tables.at(day).get(code)
+        return ((row,), True) if row is not None else (_EMPTY, False)
 
     def addon_rows(self, code: str, day: int):
         if code not in self.addon_codes:
