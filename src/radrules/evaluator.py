@@ -35,6 +35,8 @@ ROW_CACHE_PAIRS = 20_000
 _NO_MODIFIERS = frozenset()
 _LINE_NUMBERS = tuple(tuple(range(1, count + 1)) for count in range(100))
 _CODE = attrgetter("code")  # set(map(_CODE, lines)) is quicker than a set comprehension
+_MODIFIERS = attrgetter("modifiers")
+_POS = attrgetter("pos")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -241,6 +243,7 @@ class IndexedLookup:
             unfiled.update(rules)
         self.code_in_key = any(rule.key_only and not reads_only_key(rule.condition, KEY_ATTRS_BUT_CODE)
                                for rule in unfiled)
+        self.rule_codes = {code: code for code in view.line_rules_by_code}  # .get: the code, or None
         # (PTP table version, column 1, column 2) -> the table's rows of the pair (bound to this view's block).
         self.row_cache: dict = {}
 
@@ -251,16 +254,16 @@ class IndexedLookup:
         return state
 
     def line_rules_of(self, lines) -> list:
-        """:meth:`line_rules` of each of ``lines`` (one call per claim: the cache is read here)."""
-        by_code = self.view.line_rules_by_code
-        code_in_key = self.code_in_key
-        cached = self.line_rule_cache.get
-        found = []
-        for line in lines:
-            code = line.code
-            # The key as line_rules() makes it (written out here: a call per line is what this saves).
-            rules = cached((code if code_in_key or code in by_code else None, line.modifiers, line.pos))
-            found.append(rules if rules is not None else self.line_rules(line))
+        """:meth:`line_rules` of each of ``lines``: the cache read for all lines in one C-level
+        pass, :meth:`line_rules` called only for a line whose key it does not hold yet."""
+        codes = map(_CODE, lines)
+        if not self.code_in_key:  # the key as line_rules() makes it: None for a code without rules
+            codes = map(self.rule_codes.get, codes)
+        found = list(map(self.line_rule_cache.get, zip(codes, map(_MODIFIERS, lines), map(_POS, lines))))
+        if None in found:
+            for index, rules in enumerate(found):
+                if rules is None:
+                    found[index] = self.line_rules(lines[index])
         return found
 
     def line_rules(self, line: LineView):
