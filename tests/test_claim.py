@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 
+import attrs
 import pytest
 from hypothesis import given
 
@@ -77,6 +78,13 @@ class TestShapeErrors:
         error = error_of(data)
         assert (error.path, error.problem) == (path, problem)
         assert str(error) == f"{path}: {problem}"
+
+    def test_claim_object_without_lines(self, bundled):
+        """A Claim built in code with no lines is a ClaimError from evaluate(), as from from_dict."""
+        empty = attrs.evolve(Claim.from_dict(good()), lines=())
+        with pytest.raises(ClaimError) as caught:
+            bundled.evaluate(empty)
+        assert (caught.value.path, caught.value.problem) == ("lines", "a claim needs at least one service line")
 
     @pytest.mark.parametrize("fields, path, problem", [
         ({"units": 0}, "lines[0].units", "expected a positive number"),

@@ -21,6 +21,7 @@ from operator import attrgetter
 
 from . import checks, validity
 from .claim import Claim
+from .errors import ClaimError
 from .codes import normalize_diagnosis
 from .conditions import KEY_ATTRS_BUT_CODE, reads_only_key
 from .model import ANATOMIC_MODIFIERS, MUE_UNPUBLISHED, OTHER_BYPASS_MODIFIERS, View, format_date
@@ -37,6 +38,7 @@ _LINE_NUMBERS = tuple(tuple(range(1, count + 1)) for count in range(100))
 _CODE = attrgetter("code")  # set(map(_CODE, lines)) is quicker than a set comprehension
 _MODIFIERS = attrgetter("modifiers")
 _POS = attrgetter("pos")
+_DAY = attrgetter("day")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -157,20 +159,23 @@ class Evaluation:
         self.birth = birth.toordinal() if birth is not None else None
         self.sex = patient.sex
         self._diagnoses = None
-        lines = []
-        by_day: dict[int, list] = {}
-        place, diagnoses = claim.place_of_service, claim.diagnoses
-        for number, line in enumerate(claim.lines, 1):
-            view_ = LineView(number, line, place, diagnoses)
-            lines.append(view_)
-            group = by_day.get(view_.day)
-            if group is None:
-                by_day[view_.day] = [view_]
-            else:
-                group.append(view_)
+        count = len(claim.lines)
+        lines = list(map(LineView, range(1, count + 1), claim.lines, repeat(claim.place_of_service, count),
+                         repeat(claim.diagnoses, count)))
+        by_day: dict[int, list] = {}  # day -> its lines, in line order
+        first = lines[0].day
+        if list(map(_DAY, lines)).count(first) == count:  # the usual claim: one date
+            by_day[first] = list(lines)
+        else:
+            for view_ in lines:
+                group = by_day.get(view_.day)
+                if group is None:
+                    by_day[view_.day] = [view_]
+                else:
+                    group.append(view_)
         self.lines = lines
         self.codes = set(map(_CODE, lines))  # the claim's procedure codes
-        count = len(lines)  # the line numbers, for findings on the whole claim:
+        # The line numbers, for findings on the whole claim:
         self.all_lines = _LINE_NUMBERS[count] if count < len(_LINE_NUMBERS) else tuple(range(1, count + 1))
         self.by_day = by_day
         self.history = _EMPTY  # paid lines of earlier claims (HistoryView), by date
@@ -519,6 +524,8 @@ def evaluate(ruleset, claim, *, indexed: bool = True, history=None) -> Result:
     """Evaluate one claim (a :class:`Claim` or its JSON dict), with the patient's earlier lines if given."""
     if not isinstance(claim, Claim):
         claim = Claim.from_dict(claim)
+    elif not claim.lines:  # from_dict refuses this; a Claim built in code may not have been checked
+        raise ClaimError("lines", "a claim needs at least one service line")
     view = ruleset.view_for(claim.payer, claim.type)
     ev = Evaluation(claim, view)
     if history is not None:
