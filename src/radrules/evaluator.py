@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from itertools import repeat
-from operator import attrgetter
+from itertools import compress, repeat
+from operator import attrgetter, is_not, methodcaller, not_, or_
 
 from . import checks, validity
 from .claim import Claim
@@ -328,29 +328,37 @@ class IndexedLookup:
     def ptp_hits(self, group: list, day: int, codes: set) -> list:
         """(column 1 line, column 2 line, rows) for every ordered pair of ``group`` with PTP rows.
 
-        A line whose code has no rule-file pairs and no table partner among the
-        group's codes costs one set test; only the rare lines that have one
-        look at the group line by line.
+        Which lines have a rule-file pair or a table partner among the group's
+        codes is found for all lines in C-level passes (a set test per line);
+        only the lines that have one look at the group line by line.
         """
         overlay = self.view.pairs
         tables = self.view.ptp_tables
+        group_codes = list(map(_CODE, group))
+        count = len(group_codes)
         if tables is not None:
             index = tables.index(day)
             table = tables.tables[index]
-            cached = table.partner_cache.get
+            partner_sets = list(map(table.partner_cache.get, group_codes))
+            if None in partner_sets:  # codes not asked about yet
+                partner_sets = [found if found is not None else table.partners(code)
+                                for found, code in zip(partner_sets, group_codes)]
+            touching = list(map(not_, map(methodcaller("isdisjoint", codes), partner_sets)))
+        else:
+            touching = [False] * count
+        if overlay:
+            mine_of = list(map(overlay.get, group_codes))
+            selected = compress(range(count), map(or_, touching, map(is_not, mine_of, repeat(None))))
+        elif True in touching:
+            mine_of = None
+            selected = compress(range(count), touching)
+        else:
+            return []
         hits = []
-        for a in group:
-            code = a.code
-            mine = overlay.get(code) if overlay else None
-            partners = None
-            if tables is not None:
-                partners = cached(code)
-                if partners is None:
-                    partners = table.partners(code)
-                if partners.isdisjoint(codes):
-                    partners = None
-            if mine is None and partners is None:
-                continue
+        for i in selected:
+            a, code = group[i], group_codes[i]
+            mine = mine_of[i] if mine_of is not None else None
+            partners = partner_sets[i] if touching[i] else None
             for b in group:
                 if a is b:
                     continue
@@ -613,7 +621,8 @@ def _pairs(ev: Evaluation, lookup, findings: list) -> None:
         # A `same_code` rule needs two lines of one code.
         by_code, generic = lookup.pair_rule_index(len(codes) < len(group))
         same_code = None  # code -> the group's lines of it, made for the first `same_code` rule
-        for a in group:
+        # The lines that have pair rules (all of them if some rules are filed for every code).
+        for a in group if generic else compress(group, map(by_code.get, map(_CODE, group))):
             for rule in by_code.get(a.code, generic):
                 if rule.windowed and not rule.scope.active_on(day):
                     continue
