@@ -17,14 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from itertools import compress, repeat
-from operator import attrgetter, is_not, methodcaller, not_, or_
+from operator import attrgetter, gt, is_not, methodcaller, not_, or_
 
 from . import checks, validity
 from .claim import Claim
 from .errors import ClaimError
 from .codes import normalize_diagnosis
 from .conditions import KEY_ATTRS_BUT_CODE, reads_only_key
-from .model import ANATOMIC_MODIFIERS, MUE_UNPUBLISHED, OTHER_BYPASS_MODIFIERS, View, format_date
+from .model import ANATOMIC_MODIFIERS, MUE_UNPUBLISHED, OTHER_BYPASS_MODIFIERS, UnitLimit, View, format_date
 from .history import lines_of
 from .result import Finding, Result, build_result
 
@@ -39,6 +39,11 @@ _CODE = attrgetter("code")  # set(map(_CODE, lines)) is quicker than a set compr
 _MODIFIERS = attrgetter("modifiers")
 _POS = attrgetter("pos")
 _DAY = attrgetter("day")
+_END_DAY = attrgetter("end_day")
+_UNITS = attrgetter("units")
+_MAX_UNITS = attrgetter("max_units")
+_NONE = frozenset([None])
+_LIMIT_TYPE = {UnitLimit}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -582,7 +587,9 @@ def _line_rules(ev: Evaluation, lookup, findings: list) -> None:
     history_rules = lookup.history_rules() if ev.history else _EMPTY
     if not lookup.has_line_rules and not history_rules:
         return
-    for line, rules in zip(ev.lines, lookup.line_rules_of(ev.lines)):
+    found = lookup.line_rules_of(ev.lines)
+    # Without history rules, only the lines that have some rules (skipped in one C-level pass).
+    for line, rules in zip(ev.lines, found) if history_rules else compress(zip(ev.lines, found), found):
         day = line.day
         if history_rules:
             rules = rules + history_rules
@@ -730,7 +737,14 @@ def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
     # Most claims bill each code once: then every line is judged alone, as under MAI 1,
     # and only a code billed twice (or paid on an earlier claim) is summed per date.
     alone = not ev.history and len(ev.codes) == len(ev.lines)
-    for line, row in zip(ev.lines, lookup.limit_rows_of(ev.lines)):
+    lines = ev.lines
+    rows = lookup.limit_rows_of(lines)
+    # The usual claim, decided in C-level passes: each code once, each with a limit in force,
+    # no date spans, and no line over its limit.
+    if (alone and {*map(type, rows)} == _LIMIT_TYPE and _NONE.issuperset(map(_END_DAY, lines))
+            and not any(map(gt, map(_UNITS, lines), map(_MAX_UNITS, rows)))):
+        return
+    for line, row in zip(lines, rows):
         if row is None:
             continue
         if row is UNLISTED:
