@@ -184,8 +184,8 @@ class TestMueLoader:
                             DATA / "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv")
         view = radrules.load(root, cache_dir=None).view_for(None, "professional")
         (bound,) = view.mue_tables.tables
-        assert bound and all(row.code == code and row.start is None and row.end is None
-                             for code, row in bound.items())
+        assert bound and all(len(rows) == 1 and rows[0].start is None and rows[0].end is None
+                             for rows in bound.values())
 
     def test_mai_one_denies_the_line_alone(self, tmp_path):
         """71046 (MAI 1, limit 2): a 3-unit line is denied whole; 2 lines of 2 units each pass."""

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from itertools import chain
-from operator import attrgetter
 
 from . import codes
 from .model import RuleInfo
@@ -93,8 +91,6 @@ def check_format(ev, findings: list) -> None:
     days = ev.by_day
     birth = ev.birth if ev.birth is not None and min(days) < ev.birth else None
     received = ev.received if ev.received is not None and max(days) > ev.received else None
-    if birth is None and received is None and _lines_look_valid(ev, count):
-        return
     is_procedure_code, valid_modifiers = codes.is_procedure_code, codes.MODIFIERS
     for line in ev.lines:
         source = line.line
@@ -142,30 +138,6 @@ def check_format(ev, findings: list) -> None:
                 "format.npi", (line.number,), f"line {line.number}: the rendering NPI is not a valid NPI",
                 (line.code,),
             ))
-
-
-def _lines_look_valid(ev, count: int) -> bool:
-    """True if no line can have a problem the line-by-line checks of :func:`check_format` look
-    for (dates aside). Each test runs over all lines in one C-level pass, so the usual claim
-    skips the loop; a claim where a test fails gets the loop, which says what and where."""
-    sources = ev.claim.lines
-    return (all(map(codes.is_procedure_code, ev.codes))
-            and codes.MODIFIERS.issuperset(chain.from_iterable(map(_MODIFIERS, sources)))
-            and max(chain.from_iterable(map(_POINTERS, sources)), default=0) <= count
-            and _NONE.issuperset(map(_END_DAY, ev.lines))  # a line with an end date: the loop compares it
-            and (_NONE.issuperset(map(_PLACE, sources))
-                 or all(map(codes.is_place_of_service, {*map(_PLACE, sources)} - _NONE)))
-            and (_NONE.issuperset(map(_NPI, sources)) or all(map(codes.npi_is_valid, {*map(_NPI, sources)} - _NONE))))
-
-
-_NONE = frozenset([None])
-
-
-_PLACE = attrgetter("place_of_service")
-_NPI = attrgetter("rendering_npi")
-_MODIFIERS = attrgetter("modifiers")
-_POINTERS = attrgetter("diagnosis_pointers")
-_END_DAY = attrgetter("end_day")
 
 
 def _check_icd9_dates(ev, findings: list) -> None:

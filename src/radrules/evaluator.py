@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections import namedtuple
-from itertools import compress, repeat
-from operator import attrgetter, gt, is_not, methodcaller, not_, or_
+from operator import attrgetter
 
 from . import checks, validity
 from .claim import Claim
-from .errors import ClaimError
 from .codes import normalize_diagnosis
 from .conditions import KEY_ATTRS_BUT_CODE, reads_only_key
-from .model import ANATOMIC_MODIFIERS, MUE_UNPUBLISHED, OTHER_BYPASS_MODIFIERS, UnitLimit, View, format_date
+from .model import ANATOMIC_MODIFIERS, MUE_UNPUBLISHED, OTHER_BYPASS_MODIFIERS, View, format_date
 from .history import lines_of
 from .result import Finding, Result, build_result
 
@@ -34,20 +31,9 @@ _EMPTY = ()
 RULE_CACHE_KEYS = 100_000
 #: How many PTP code pairs an indexed lookup remembers the table rows of.
 ROW_CACHE_PAIRS = 20_000
+_NO_MODIFIERS = frozenset()
 _LINE_NUMBERS = tuple(tuple(range(1, count + 1)) for count in range(100))
 _CODE = attrgetter("code")  # set(map(_CODE, lines)) is quicker than a set comprehension
-_MODIFIERS = attrgetter("modifiers")
-_POS = attrgetter("pos")
-_DAY = attrgetter("day")
-_END_DAY = attrgetter("end_day")
-_UNITS = attrgetter("units")
-_MAX_UNITS = attrgetter("max_units")
-_NONE = frozenset([None])
-_DATE = attrgetter("date")
-_END_DATE = attrgetter("end_date")
-_PLACE = attrgetter("place_of_service")
-_NPI = attrgetter("rendering_npi")
-_LIMIT_TYPE = {UnitLimit}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -56,40 +42,44 @@ def normalized(diagnoses: tuple) -> tuple:
     return tuple([normalize_diagnosis(d) for d in diagnoses])
 
 
-@functools.lru_cache(maxsize=4096)
-def pointed_diagnoses(diagnoses: tuple, pointers: tuple) -> frozenset:
-    """The normalised diagnoses that ``pointers`` (1-based) pick from a claim's ``diagnoses``."""
-    diagnoses = normalized(diagnoses)
-    count = len(diagnoses)
-    return frozenset([diagnoses[p - 1] for p in pointers if p <= count])
-
-
-@functools.lru_cache(maxsize=4096)
-def modifier_set(modifiers: tuple) -> frozenset:
-    """A line's modifiers as a set (claims repeat a few modifier lists)."""
-    return frozenset(modifiers)
-
-
-class LineView(namedtuple("LineView", ("number", "line", "code", "modifiers", "modset", "units", "date", "day",
-                                       "end_day", "rendering_npi", "pos", "claim_diagnoses"))):
+class LineView:
     """One claim line prepared for evaluation (1-based ``number``).
 
     The attributes rules read on every line are copied; the rest are read
-    from the claim line when asked. A line view is a named tuple, so
-    :class:`Evaluation` makes a claim's line views column by column in
-    C-level passes (``map``) rather than with a Python ``__init__`` per
-    line; its fields read as fast as slots. Compare line views with
-    ``is``, never ``==`` (two lines may be equal). A line view holds no
-    reference to its :class:`Evaluation`, so an evaluation is freed as soon
-    as it ends, not by the cycle collector.
+    from the claim line when asked. A line view holds no reference to its
+    :class:`Evaluation`, so an evaluation is freed as soon as it ends, not by
+    the cycle collector.
     """
 
-    __slots__ = ()
+    __slots__ = ("number", "line", "code", "modifiers", "modset", "units", "date", "day", "end_day",
+                 "rendering_npi", "pos", "_dx", "_diagnoses")
+
+    def __init__(self, number: int, line, place: str | None, diagnoses: tuple):
+        """``place``: the claim's place of service; ``diagnoses``: the claim's diagnoses."""
+        self.number = number
+        self.line = line
+        self.code = line.code
+        modifiers = self.modifiers = line.modifiers
+        self.modset = frozenset(modifiers) if modifiers else _NO_MODIFIERS
+        self.units = line.units
+        date = self.date = line.date
+        self.day = date.toordinal()
+        end = line.end_date
+        self.end_day = end.toordinal() if end is not None else None
+        self.rendering_npi = line.rendering_npi
+        self.pos = line.place_of_service or place  # the line's, else the claim's
+        self._diagnoses = diagnoses
 
     @property
     def dxset(self) -> frozenset:
-        """The (normalised) diagnoses this line points to."""
-        return pointed_diagnoses(self.claim_diagnoses, self.line.diagnosis_pointers)
+        """The (normalised) diagnoses this line points to (made when first asked)."""
+        try:
+            return self._dx
+        except AttributeError:
+            diagnoses = normalized(self._diagnoses)
+            count = len(diagnoses)
+            self._dx = frozenset([diagnoses[p - 1] for p in self.line.diagnosis_pointers if p <= count])
+            return self._dx
 
     @property
     def first_modifier(self):
@@ -105,31 +95,6 @@ class LineView(namedtuple("LineView", ("number", "line", "code", "modifiers", "m
             return self.units
         days = self.end_day - self.day + 1
         return int(self.units / days + 0.5)
-
-
-def line_views(claim: Claim) -> list:
-    """The claim's lines as :class:`LineView` objects, made field by field over all lines."""
-    sources = claim.lines
-    count = len(sources)
-    modifiers = list(map(_MODIFIERS, sources))
-    dates = list(map(_DATE, sources))
-    ends = list(map(_END_DATE, sources))
-    if _NONE.issuperset(ends):
-        end_days = repeat(None, count)
-    else:
-        end_days = [end.toordinal() if end is not None else None for end in ends]
-    places = map(_PLACE, sources)
-    place = claim.place_of_service
-    if place is not None:  # a line's place of service, else the claim's
-        places = map({None: place, "": place}.get, places, map(_PLACE, sources))
-    return list(map(_new_line_view, zip(
-        range(1, count + 1), sources, map(_CODE, sources), modifiers, map(modifier_set, modifiers),
-        map(_UNITS, sources), dates, map(dt.date.toordinal, dates), end_days, map(_NPI, sources), places,
-        repeat(claim.diagnoses, count),
-    )))
-
-
-_new_line_view = functools.partial(tuple.__new__, LineView)
 
 
 class HistoryView:
@@ -189,22 +154,20 @@ class Evaluation:
         self.birth = birth.toordinal() if birth is not None else None
         self.sex = patient.sex
         self._diagnoses = None
-        lines = line_views(claim)
-        count = len(lines)
-        by_day: dict[int, list] = {}  # day -> its lines, in line order
-        first = lines[0].day
-        if list(map(_DAY, lines)).count(first) == count:  # the usual claim: one date
-            by_day[first] = list(lines)
-        else:
-            for view_ in lines:
-                group = by_day.get(view_.day)
-                if group is None:
-                    by_day[view_.day] = [view_]
-                else:
-                    group.append(view_)
+        lines = []
+        by_day: dict[int, list] = {}
+        place, diagnoses = claim.place_of_service, claim.diagnoses
+        for number, line in enumerate(claim.lines, 1):
+            view_ = LineView(number, line, place, diagnoses)
+            lines.append(view_)
+            group = by_day.get(view_.day)
+            if group is None:
+                by_day[view_.day] = [view_]
+            else:
+                group.append(view_)
         self.lines = lines
         self.codes = set(map(_CODE, lines))  # the claim's procedure codes
-        # The line numbers, for findings on the whole claim:
+        count = len(lines)  # the line numbers, for findings on the whole claim:
         self.all_lines = _LINE_NUMBERS[count] if count < len(_LINE_NUMBERS) else tuple(range(1, count + 1))
         self.by_day = by_day
         self.history = _EMPTY  # paid lines of earlier claims (HistoryView), by date
@@ -277,7 +240,6 @@ class IndexedLookup:
             unfiled.update(rules)
         self.code_in_key = any(rule.key_only and not reads_only_key(rule.condition, KEY_ATTRS_BUT_CODE)
                                for rule in unfiled)
-        self.rule_codes = {code: code for code in view.line_rules_by_code}  # .get: the code, or None
         # (PTP table version, column 1, column 2) -> the table's rows of the pair (bound to this view's block).
         self.row_cache: dict = {}
 
@@ -288,16 +250,16 @@ class IndexedLookup:
         return state
 
     def line_rules_of(self, lines) -> list:
-        """:meth:`line_rules` of each of ``lines``: the cache read for all lines in one C-level
-        pass, :meth:`line_rules` called only for a line whose key it does not hold yet."""
-        codes = map(_CODE, lines)
-        if not self.code_in_key:  # the key as line_rules() makes it: None for a code without rules
-            codes = map(self.rule_codes.get, codes)
-        found = list(map(self.line_rule_cache.get, zip(codes, map(_MODIFIERS, lines), map(_POS, lines))))
-        if None in found:
-            for index, rules in enumerate(found):
-                if rules is None:
-                    found[index] = self.line_rules(lines[index])
+        """:meth:`line_rules` of each of ``lines`` (one call per claim: the cache is read here)."""
+        by_code = self.view.line_rules_by_code
+        code_in_key = self.code_in_key
+        cached = self.line_rule_cache.get
+        found = []
+        for line in lines:
+            code = line.code
+            # The key as line_rules() makes it (written out here: a call per line is what this saves).
+            rules = cached((code if code_in_key or code in by_code else None, line.modifiers, line.pos))
+            found.append(rules if rules is not None else self.line_rules(line))
         return found
 
     def line_rules(self, line: LineView):
@@ -357,37 +319,29 @@ class IndexedLookup:
     def ptp_hits(self, group: list, day: int, codes: set) -> list:
         """(column 1 line, column 2 line, rows) for every ordered pair of ``group`` with PTP rows.
 
-        Which lines have a rule-file pair or a table partner among the group's
-        codes is found for all lines in C-level passes (a set test per line);
-        only the lines that have one look at the group line by line.
+        A line whose code has no rule-file pairs and no table partner among the
+        group's codes costs one set test; only the rare lines that have one
+        look at the group line by line.
         """
         overlay = self.view.pairs
         tables = self.view.ptp_tables
-        group_codes = list(map(_CODE, group))
-        count = len(group_codes)
         if tables is not None:
             index = tables.index(day)
             table = tables.tables[index]
-            partner_sets = list(map(table.partner_cache.get, group_codes))
-            if None in partner_sets:  # codes not asked about yet
-                partner_sets = [found if found is not None else table.partners(code)
-                                for found, code in zip(partner_sets, group_codes)]
-            touching = list(map(not_, map(methodcaller("isdisjoint", codes), partner_sets)))
-        else:
-            touching = [False] * count
-        if overlay:
-            mine_of = list(map(overlay.get, group_codes))
-            selected = compress(range(count), map(or_, touching, map(is_not, mine_of, repeat(None))))
-        elif True in touching:
-            mine_of = None
-            selected = compress(range(count), touching)
-        else:
-            return []
+            cached = table.partner_cache.get
         hits = []
-        for i in selected:
-            a, code = group[i], group_codes[i]
-            mine = mine_of[i] if mine_of is not None else None
-            partners = partner_sets[i] if touching[i] else None
+        for a in group:
+            code = a.code
+            mine = overlay.get(code) if overlay else None
+            partners = None
+            if tables is not None:
+                partners = cached(code)
+                if partners is None:
+                    partners = table.partners(code)
+                if partners.isdisjoint(codes):
+                    partners = None
+            if mine is None and partners is None:
+                continue
             for b in group:
                 if a is b:
                     continue
@@ -423,23 +377,21 @@ class IndexedLookup:
 
     def limit_rows_of(self, lines) -> list:
         """For each line, :func:`row_in_force` of its :meth:`limit` (one call per claim)."""
-        own = self.view.limits
+        own = self.view.limits.get
         tables = self.view.mue_tables
-        if tables is None and not own:
-            return [None] * len(lines)
-        codes = list(map(_CODE, lines))
-        if tables is not None and len(tables.tables) == 1 and own.keys().isdisjoint(codes):
-            # The usual claim: one table version, no rule-file limits for its codes.
-            return list(map(tables.tables[0].get, codes, repeat(UNLISTED)))
+        single = tables.tables[0] if tables is not None and len(tables.tables) == 1 else None
         found = []
-        for line, code in zip(lines, codes):
-            rows = own.get(code)
+        for line in lines:
+            code = line.code
+            rows = own(code)
             if rows is not None:  # rows written in rule files replace the table's for the code
                 found.append(row_in_force(rows, True, line.day))
             elif tables is None:
                 found.append(None)
-            else:  # a table's one row per code has no dates: it is in force
-                found.append(tables.at(line.day).get(code, UNLISTED))
+            else:
+                rows = (single if single is not None else tables.at(line.day)).get(code)
+                # A table lists a code once (RR511), without dates: its one row is in force.
+                found.append(rows[0] if rows is not None else UNLISTED)
         return found
 
     def limit(self, code: str, day: int):
@@ -450,8 +402,8 @@ class IndexedLookup:
         tables = self.view.mue_tables
         if tables is None:
             return _EMPTY, None
-        row = tables.at(day).get(code)
-        return ((row,), True) if row is not None else (_EMPTY, False)
+        rows = tables.at(day).get(code)
+        return (rows, True) if rows is not None else (_EMPTY, False)
 
     def addon_rows(self, code: str, day: int):
         if code not in self.addon_codes:
@@ -561,8 +513,6 @@ def evaluate(ruleset, claim, *, indexed: bool = True, history=None) -> Result:
     """Evaluate one claim (a :class:`Claim` or its JSON dict), with the patient's earlier lines if given."""
     if not isinstance(claim, Claim):
         claim = Claim.from_dict(claim)
-    elif not claim.lines:  # from_dict refuses this; a Claim built in code may not have been checked
-        raise ClaimError("lines", "a claim needs at least one service line")
     view = ruleset.view_for(claim.payer, claim.type)
     ev = Evaluation(claim, view)
     if history is not None:
@@ -611,9 +561,7 @@ def _line_rules(ev: Evaluation, lookup, findings: list) -> None:
     history_rules = lookup.history_rules() if ev.history else _EMPTY
     if not lookup.has_line_rules and not history_rules:
         return
-    found = lookup.line_rules_of(ev.lines)
-    # Without history rules, only the lines that have some rules (skipped in one C-level pass).
-    for line, rules in zip(ev.lines, found) if history_rules else compress(zip(ev.lines, found), found):
+    for line, rules in zip(ev.lines, lookup.line_rules_of(ev.lines)):
         day = line.day
         if history_rules:
             rules = rules + history_rules
@@ -652,9 +600,7 @@ def _pairs(ev: Evaluation, lookup, findings: list) -> None:
         # A `same_code` rule needs two lines of one code.
         by_code, generic = lookup.pair_rule_index(len(codes) < len(group))
         same_code = None  # code -> the group's lines of it, made for the first `same_code` rule
-        one_provider = len({*map(_NPI, group)} - _NONE) <= 1  # then every two lines compare
-        # The lines that have pair rules (all of them if some rules are filed for every code).
-        for a in group if generic else compress(group, map(by_code.get, map(_CODE, group))):
+        for a in group:
             for rule in by_code.get(a.code, generic):
                 if rule.windowed and not rule.scope.active_on(day):
                     continue
@@ -673,12 +619,12 @@ def _pairs(ev: Evaluation, lookup, findings: list) -> None:
                         continue
                     # A scan of the group: taking these from the same-code map too costs more
                     # (1.7% more instructions per claim, measured).
-                    candidates = list(compress(group, map(accepted.__contains__, map(_CODE, group))))
+                    candidates = [b for b in group if b.code in accepted]
                 else:
                     candidates = group
                 check = rule.check
                 for b in candidates:
-                    if a is b or not (one_provider or same_provider(a, b)) or check(ev, a, b) is not True:
+                    if a is b or not same_provider(a, b) or check(ev, a, b) is not True:
                         continue
                     if rule.target == "line":
                         findings.append(_rule_finding(rule, ev, a, b, (a.number,), (b.number,)))
@@ -692,8 +638,7 @@ def _pairs(ev: Evaluation, lookup, findings: list) -> None:
                         key = (rule.info.id, lines)
                         if key not in both_seen or order < both_seen[key][0]:
                             both_seen[key] = (order, _rule_finding(rule, ev, a, b, lines, ()))
-    if both_seen:
-        findings.extend(finding for _, finding in both_seen.values())
+    findings.extend(finding for _, finding in both_seen.values())
     if ev.history:
         _history_pairs(ev, lookup, placement, findings)
 
@@ -763,14 +708,7 @@ def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
     # Most claims bill each code once: then every line is judged alone, as under MAI 1,
     # and only a code billed twice (or paid on an earlier claim) is summed per date.
     alone = not ev.history and len(ev.codes) == len(ev.lines)
-    lines = ev.lines
-    rows = lookup.limit_rows_of(lines)
-    # The usual claim, decided in C-level passes: each code once, each with a limit in force,
-    # no date spans, and no line over its limit.
-    if (alone and {*map(type, rows)} == _LIMIT_TYPE and _NONE.issuperset(map(_END_DAY, lines))
-            and not any(map(gt, map(_UNITS, lines), map(_MAX_UNITS, rows)))):
-        return
-    for line, row in zip(lines, rows):
+    for line, row in zip(ev.lines, lookup.limit_rows_of(ev.lines)):
         if row is None:
             continue
         if row is UNLISTED:

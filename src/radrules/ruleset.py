@@ -83,8 +83,6 @@ class Ruleset:
         table, block = found.at(day), found.block_at(day)
         if kind == "pair":
             return table.scan(key[0], key[1], block)
-        if kind == "limit":  # an MUE table holds one row per code
-            return next(((row,) for code, row in table.items() if code == key[0]), ())
         return next((rows for code, rows in table.items() if code == key[0]), ())
 
     def rule_ids(self) -> tuple[str, ...]:

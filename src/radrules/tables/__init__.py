@@ -220,15 +220,15 @@ def block_for(loaded: Loaded) -> m.BlockInfo:
 
 
 def bind(loaded: Loaded, block: m.BlockInfo | None):
-    """What a View consults for one table: PtpTable, {code: UnitLimit}, {code: add-on rows},
-    {property: {code: value}} or {code: entry}."""
+    """What a View consults for one table: PtpTable, {code: rows}, {property: {code: value}} or {code: entry}."""
     table = loaded.table
     if loaded.kind == "ptp":
         return table
-    if loaded.kind == "mue":  # one row per code (RR511), without dates: the row itself
+    if loaded.kind == "mue":
         return {
-            code: m.UnitLimit(code, value, mai, None, None, reason or None, source, block)
-            for code, ((value, mai, reason, source),) in table.entries.items()
+            code: tuple(m.UnitLimit(code, value, mai, None, None, reason or None, source, block)
+                        for value, mai, reason, source in rows)
+            for code, rows in table.entries.items()
         }
     if loaded.kind == "addon":
         return {code: _bind_addon(code, rows, block) for code, rows in table.entries.items()}

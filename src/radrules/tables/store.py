@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import bisect
 from array import array
-from itertools import repeat
-from operator import eq
 
 import attrs
 
@@ -161,13 +159,14 @@ class SlicePartners:
         self.searches_left -= 1
         if self.searches_left == 0:  # a common code: a set from now on
             table.keep_partner_set(self.code, lo, hi)
-        # A binary search in the slice per code, all in C-level passes: a code the table does
-        # not know ranks -1, which no row has; a search that ends past the slice reads its
-        # last row, which is then lower than the code sought.
-        seconds = list(map(table.rank.get, codes, repeat(-1)))
-        ends = map(bisect.bisect_left, repeat(col2), seconds, repeat(lo), repeat(hi))
-        found = map(col2.__getitem__, map(min, ends, repeat(hi - 1)))
-        return not any(map(eq, found, seconds))
+        rank = table.rank.get
+        for code in codes:
+            second = rank(code)
+            if second is not None:
+                i = bisect.bisect_left(col2, second, lo, hi)
+                if i < hi and col2[i] == second:
+                    return False
+        return True
 
 
 class TableRow:
