@@ -39,6 +39,9 @@ def test_national_benchmark_at_reduced_size(tmp_path):
     head, *busiest = opcodes.stdout.splitlines()
     assert head.startswith("bytecodes per claim: ") and int(head.split()[3].replace(",", "")) > 100
     assert len(busiest) == 5 and all(".py:" in line for line in busiest)
+    timed = run("count_instructions.py", "--data", str(tmp_path / "national"), "--claims", "200", "--time")
+    assert timed.returncode == 0, timed.stderr[-2000:]
+    assert timed.stdout.startswith("first pass ") and "best of three more" in timed.stdout
     memory = run("memory_while_evaluating.py", "--data", str(tmp_path / "national"), "--claims", "600", "--batch", "300")
     assert memory.returncode == 0, memory.stderr[-2000:]
     rows = [line.split("|") for line in memory.stdout.splitlines()[1:]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 
+import attrs
 import pytest
 from hypothesis import given
 
@@ -77,6 +78,13 @@ class TestShapeErrors:
         error = error_of(data)
         assert (error.path, error.problem) == (path, problem)
         assert str(error) == f"{path}: {problem}"
+
+    def test_claim_object_without_lines(self, bundled):
+        """A Claim built in code with no lines is a ClaimError from evaluate(), as from from_dict."""
+        empty = attrs.evolve(Claim.from_dict(good()), lines=())
+        with pytest.raises(ClaimError) as caught:
+            bundled.evaluate(empty)
+        assert (caught.value.path, caught.value.problem) == ("lines", "a claim needs at least one service line")
 
     @pytest.mark.parametrize("fields, path, problem", [
         ({"units": 0}, "lines[0].units", "expected a positive number"),
@@ -247,6 +255,24 @@ class TestFormatFindings:
         assert (finding.kind, finding.severity, finding.lines, finding.message) == ("format", "deny", lines, message)
         assert finding.source == "radrules:format"
         assert result.passed is False
+
+    @pytest.mark.parametrize("bad, rule", [
+        ({"code": "7045"}, "format.code"),
+        ({"modifiers": ["26", "5"]}, "format.modifier"),
+        ({"diagnosis_pointers": [1, 2]}, "format.diagnosis_pointer"),
+        ({"place_of_service": "ER"}, "format.place_of_service"),
+        ({"end_date": "2026-03-01"}, "format.end_date"),
+        ({"rendering_npi": "1234567890"}, "format.npi"),
+    ])
+    def test_one_bad_line_among_good_ones(self, bundled, bad, rule):
+        """One bad line among good ones is found, on its line."""
+        good = {"modifiers": ["LT"], "diagnosis_pointers": [1], "place_of_service": "22", "rendering_npi": NPI}
+        middle = {**good, **bad}
+        code = middle.pop("code", "71250")
+        data = claim(line("70450", DOS, **good), line(code, DOS, **middle), line("74177", DOS, **good),
+                     diagnoses=["R51.9"])
+        findings = [(f.rule, f.lines) for f in bundled.evaluate(data).findings if f.kind == "format"]
+        assert findings == [(rule, (2,))]
 
     def test_claim_level_format_finding_hits_every_line(self, bundled):
         """A bad claim-level diagnosis denies every line."""

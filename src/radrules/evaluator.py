@@ -20,6 +20,7 @@ from operator import attrgetter
 
 from . import checks, validity
 from .claim import Claim
+from .errors import ClaimError
 from .codes import normalize_diagnosis
 from .conditions import KEY_ATTRS_BUT_CODE, reads_only_key
 from .model import ANATOMIC_MODIFIERS, MUE_UNPUBLISHED, OTHER_BYPASS_MODIFIERS, View, format_date
@@ -513,6 +514,8 @@ def evaluate(ruleset, claim, *, indexed: bool = True, history=None) -> Result:
     """Evaluate one claim (a :class:`Claim` or its JSON dict), with the patient's earlier lines if given."""
     if not isinstance(claim, Claim):
         claim = Claim.from_dict(claim)
+    elif not claim.lines:  # from_dict refuses this; a Claim built in code may not have been checked
+        raise ClaimError("lines", "a claim needs at least one service line")
     view = ruleset.view_for(claim.payer, claim.type)
     ev = Evaluation(claim, view)
     if history is not None:
@@ -638,7 +641,8 @@ def _pairs(ev: Evaluation, lookup, findings: list) -> None:
                         key = (rule.info.id, lines)
                         if key not in both_seen or order < both_seen[key][0]:
                             both_seen[key] = (order, _rule_finding(rule, ev, a, b, lines, ()))
-    findings.extend(finding for _, finding in both_seen.values())
+    if both_seen:
+        findings.extend(finding for _, finding in both_seen.values())
     if ev.history:
         _history_pairs(ev, lookup, placement, findings)
 
