@@ -34,8 +34,9 @@ from ..codes import is_modifier, is_procedure_code
 from .common import DateReader, Problems, csv_records, header_columns, normalize_header, read_text
 from .store import RawTable
 
+# Codes and modifiers are checked with radrules.codes (CPT shapes too, in case a file lists them).
+
 #: Record identification codes (position 11): records of a code, records of a modifier.
-# Codes and modifiers have the shapes of radrules.codes (CPT shapes too, in case a file lists them).
 _RECORD_IDS = {"3": "code", "4": "code", "7": "modifier", "8": "modifier"}
 _FIRST = ("3", "7")
 
