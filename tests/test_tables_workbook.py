@@ -187,6 +187,14 @@ class TestErrors:
             "      = help: cell B3 of the first sheet",
         ]
 
+    def test_workbook_under_a_text_name_still_names_the_cell(self, tmp_path):
+        """A workbook saved as `.csv` is known by its bytes, and its problems still name the cell."""
+        path = save_workbook([["Primary Code", "Add-on Code", "AOC Edit Type", "AOC Edit Eff Dt"],
+                              ["74177", "76376", 1, "2O260101"]], tmp_path / "x" / "aoc_v2026q3.csv")
+        (error,) = self._error(tmp_path, f'table addon "cms/{path.name}"\n', path)
+        assert error.span.line == 2 and error.span.column == 15
+        assert error.help == "cell D2 of the first sheet"
+
     def test_every_bad_ptp_row_is_reported_at_its_sheet_row(self, tmp_path):
         """The bad PTP fixture as a workbook: the same errors, rows and columns as the text file."""
         text_errors = self._error(tmp_path / "a", 'table ptp "cms/bad-ptp.TXT"\n', DATA / "bad-ptp.TXT")

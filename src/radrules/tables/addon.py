@@ -13,7 +13,7 @@ Primary code ``CCCCC`` means contractor-defined primaries (type 2).
 from __future__ import annotations
 
 from .. import codes
-from .common import DateReader, Problems, csv_records, header_columns, read_text
+from .common import DateReader, csv_records, header_columns, read_part
 from .store import RawTable
 
 COLUMNS = {
@@ -41,9 +41,9 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
     dates = DateReader()
     latest = None
     for display, file_name, data in parts:
-        problems = Problems(display)
+        problems, text = read_part(display, data)
         positions = None
-        for first, last, fields, raw in csv_records(read_text(data)):
+        for first, last, fields, raw in csv_records(text):
             if positions is None:
                 found = header_columns(fields, COLUMNS)
                 if all(column in found for column in REQUIRED):

@@ -9,7 +9,7 @@ import re
 
 from ..errors import Diagnostic
 from ..syntax import Span
-from .workbook import WORKBOOK_SUFFIXES, is_workbook, workbook_text
+from .workbook import is_workbook, workbook_text
 
 #: At most this many problems are reported per file; the rest are counted.
 MAX_PROBLEMS = 50
@@ -18,12 +18,12 @@ MAX_PROBLEMS = 50
 class Problems:
     """Diagnostics for one table file, rendered like rule errors (file:row:col)."""
 
-    def __init__(self, display: str):
+    def __init__(self, display: str, workbook: bool = False):
         self.display = display
         self.diagnostics: list[Diagnostic] = []
         self.hidden = 0
         # A workbook's problems also name the cell (the line shown is the sheet row as CSV).
-        self.workbook = display.lower().endswith(WORKBOOK_SUFFIXES)
+        self.workbook = workbook
 
     def add(self, code: str, message: str, row: int | None = None, line: str | None = None,
             column: int = 1, width: int = 1, help: str | None = None, severity: str = "error") -> None:
@@ -113,22 +113,24 @@ def parse_date(text: str) -> int | None:
     return None
 
 
-def read_text(data) -> str:
-    """CMS files are Latin-1 (UTF-8 with a BOM is accepted too). ``data``: bytes or a path.
+def read_part(display: str, data) -> tuple[Problems, str]:
+    """One table file's text, and the :class:`Problems` to report its rows with.
 
-    A workbook (``.xlsx``) reads as the CSV export of its first sheet
-    (:mod:`radrules.tables.workbook`); one that can't be read raises
+    CMS files are Latin-1 (UTF-8 with a BOM is accepted too); ``data`` is
+    bytes or a path. A workbook (``.xlsx``, known by its name or its bytes)
+    reads as the CSV export of its first sheet (:mod:`radrules.tables.workbook`),
+    and its problems name the cell; one that can't be read raises
     :class:`~radrules.tables.workbook.WorkbookError`.
     """
     path = None
     if not isinstance(data, (bytes, bytearray)):
         path = data
         data = data.read_bytes()
-    if is_workbook(data, path.name if path is not None else ""):
-        return workbook_text(data, path)
+    if is_workbook(data, path.name if path is not None else display):
+        return Problems(display, workbook=True), workbook_text(data, path)
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    return data.decode("latin-1")
+        return Problems(display), data[3:].decode("utf-8", errors="replace")
+    return Problems(display), data.decode("latin-1")
 
 
 def csv_records(text: str):

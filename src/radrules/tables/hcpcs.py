@@ -31,7 +31,7 @@ Description columns are never kept.
 from __future__ import annotations
 
 from ..codes import is_modifier, is_procedure_code
-from .common import DateReader, Problems, csv_records, header_columns, normalize_header, read_text
+from .common import DateReader, Problems, csv_records, header_columns, normalize_header, read_part
 from .store import RawTable
 
 # Codes and modifiers are checked with radrules.codes (CPT shapes too, in case a file lists them).
@@ -124,9 +124,8 @@ def load_hcpcs(parts: list[tuple[str, str, bytes]], key: str):
     diagnostics = []
     dates = DateReader()
     for display, file_name, data in parts:
-        problems = Problems(display)
+        problems, text = read_part(display, data)
         reader = _Reader(file_name, problems, entries, where, dates)
-        text = read_text(data)
         if _is_csv(text):
             _csv(text, reader)
         else:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from .common import Problems, read_text
+from .common import read_part
 from .store import RawTable
 
 #: An ICD-10-CM code as the order file writes it: no dot, 3 to 7 characters.
@@ -36,9 +36,9 @@ def load_icd10cm(parts: list[tuple[str, str, bytes]], key: str):
     where: dict = {}
     diagnostics = []
     for display, file_name, data in parts:
-        problems = Problems(display)
+        problems, text = read_part(display, data)
         read = 0
-        for number, line in enumerate(read_text(data).split("\n"), 1):
+        for number, line in enumerate(text.split("\n"), 1):
             line = line.rstrip("\r")
             if not line.strip():
                 continue

@@ -14,7 +14,7 @@ A code's indicator is read from its global row (no modifier), else from its
 from __future__ import annotations
 
 from .. import codes
-from .common import Problems, csv_records, read_text
+from .common import Problems, csv_records, read_part
 from .store import RawTable
 
 _PCTC = set("0123456789")
@@ -33,8 +33,7 @@ def load_mpfs(parts: list[tuple[str, str, bytes]], key: str):
     entries: dict = {}
     diagnostics = []
     for display, file_name, data in parts:
-        problems = Problems(display)
-        text = read_text(data)
+        problems, text = read_part(display, data)
         if file_name.lower().endswith(".txt") and "," not in text[:2000]:
             _fixed_width(text, file_name, problems, entries)
         else:

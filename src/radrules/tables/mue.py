@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .. import codes
-from .common import Problems, csv_records, normalize_header, read_text
+from .common import csv_records, normalize_header, read_part
 from .store import RawTable
 
 #: Column 2 header -> the claim type whose table it is.
@@ -34,9 +34,9 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
     diagnostics = []
     table_type = None
     for display, file_name, data in parts:
-        problems = Problems(display)
+        problems, text = read_part(display, data)
         header_found = False
-        for first, last, fields, raw in csv_records(read_text(data)):
+        for first, last, fields, raw in csv_records(text):
             if not header_found:
                 if fields and normalize_header(fields[0]) in ("hcpcs_cpt_code", "hcpcs_cpt", "hcpcs"):
                     header_found = True

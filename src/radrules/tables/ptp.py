@@ -22,7 +22,7 @@ from array import array
 from itertools import groupby, islice
 
 from .. import codes
-from .common import DateReader, Problems, read_text
+from .common import DateReader, read_part
 from .store import PtpTable
 
 _INDICATORS = {"0": 0, "1": 1, "9": 9}
@@ -80,8 +80,7 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
         return None
 
     for index, (display, file_name, data) in enumerate(parts):
-        problems = Problems(display)
-        text = read_text(data)
+        problems, text = read_part(display, data)
         in_preamble = True
         rows_read = 0
         header_seen = False
