@@ -364,6 +364,19 @@ class TestRowErrors:
         assert [(d.code, d.span.line) for d in error.errors] == [
             ("RR509", 6), ("RR509", 7), ("RR507", 8), ("RR511", 10)]
 
+    def test_empty_field_is_named_as_such(self, tmp_path):
+        """A required field left empty reads "an empty field is not ...", not an empty quote."""
+        (tmp_path / "x").mkdir()
+        path = tmp_path / "x" / "mue.csv"
+        path.write_text("HCPCS/CPT Code,Practitioner Services MUE Values,MUE Adjudication Indicator,MUE Rationale\n"
+                        "74177,,2 Date of Service Edit: Policy,Anatomic\n", encoding="latin-1")
+        root = make_ruleset(tmp_path, 'table mue "cms/mue.csv" effective 2026-07-01\n', path)
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        (error,) = caught.value.errors
+        assert error.message == "an empty field is not a unit limit (a whole number, 0 or more)"
+        assert (error.span.line, error.span.column) == (2, 7)
+
     def test_bad_addon_rows(self, tmp_path):
         """An unknown edit type, `CCCCC` on a type 1 edit and an impossible Julian date are errors."""
         error = self._errors(tmp_path, 'table addon "cms/bad-aoc.csv"\n', "bad-aoc.csv")

@@ -13,7 +13,7 @@ Primary code ``CCCCC`` means contractor-defined primaries (type 2).
 from __future__ import annotations
 
 from .. import codes
-from .common import DateReader, csv_records, header_columns, read_part
+from .common import DateReader, csv_records, header_columns, read_part, shown
 from .store import RawTable
 
 COLUMNS = {
@@ -66,17 +66,17 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
             addon, primary, kind = get("add_on_code"), get("primary_code"), get("aoc_edit_type")
             ok = True
             if not codes.is_procedure_code(addon):
-                complain("RR507", f"`{addon}` is not a procedure code (add-on code)", "add_on_code")
+                complain("RR507", f"{shown(addon)} is not a procedure code (add-on code)", "add_on_code")
                 ok = False
             if kind not in ("1", "2", "3"):
-                complain("RR509", f"`{kind}` is not an add-on edit type (1, 2 or 3)", "aoc_edit_type")
+                complain("RR509", f"{shown(kind)} is not an add-on edit type (1, 2 or 3)", "aoc_edit_type")
                 ok = False
             if primary == CONTRACTOR:
                 primary_code = None
             elif codes.is_procedure_code(primary):
                 primary_code = primary
             else:
-                complain("RR507", f"`{primary}` is not a procedure code (primary code; `CCCCC` for "
+                complain("RR507", f"{shown(primary)} is not a procedure code (primary code; `CCCCC` for "
                          "contractor-defined)", "primary_code")
                 ok = False
                 primary_code = None
@@ -91,7 +91,7 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
                     continue
                 value = dates(text)
                 if value is None:
-                    complain("RR508", f"`{text}` is not a date (YYYYMMDD or Julian YYYYDDD)", column)
+                    complain("RR508", f"{shown(text)} is not a date (YYYYMMDD or Julian YYYYDDD)", column)
                     ok = False
                 values[column] = value
             start, end = values["aoc_edit_eff_dt"], values["aoc_edit_del_dt"]

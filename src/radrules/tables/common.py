@@ -15,6 +15,11 @@ from .workbook import is_workbook, workbook_text
 MAX_PROBLEMS = 50
 
 
+def shown(value: str) -> str:
+    """A field's value as a message shows it: quoted, or "an empty field"."""
+    return f"`{value}`" if value else "an empty field"
+
+
 class Problems:
     """Diagnostics for one table file, rendered like rule errors (file:row:col)."""
 
@@ -30,8 +35,6 @@ class Problems:
         if len(self.diagnostics) >= MAX_PROBLEMS:
             self.hidden += 1
             return
-        if message.startswith("`` is not "):  # the loaders quote the value at fault; an empty one reads better so
-            message = "an empty field is not " + message[len("`` is not "):]
         span = Span(self.display, row, column, row, column + max(width, 1)) if row else None
         shown = line.rstrip("\r\n") if line is not None else None
         self.diagnostics.append(Diagnostic(code, message, span, shown, help, severity))

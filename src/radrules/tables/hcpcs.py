@@ -31,7 +31,7 @@ Description columns are never kept.
 from __future__ import annotations
 
 from ..codes import is_modifier, is_procedure_code
-from .common import DateReader, Problems, csv_records, header_columns, normalize_header, read_part
+from .common import DateReader, Problems, csv_records, header_columns, normalize_header, read_part, shown
 from .store import RawTable
 
 # Codes and modifiers are checked with radrules.codes (CPT shapes too, in case a file lists them).
@@ -91,7 +91,7 @@ class _Reader:
                 continue
             value = None if text.isdigit() and len(text) != 8 else self.dates(text)
             if value is None:
-                complain("RR508", f"`{text}` is not a date ({_NAMES[field]}, YYYYMMDD)", field)
+                complain("RR508", f"{shown(text)} is not a date ({_NAMES[field]}, YYYYMMDD)", field)
                 ok = False
             parsed[field] = value
         if not ok:
@@ -173,12 +173,12 @@ def _fixed_width(text: str, reader: _Reader) -> None:
         if kind == "code":
             code = line[0:5]
             if not is_procedure_code(code):
-                complain("RR507", f"`{code.strip()}` is not a HCPCS code (positions 1-5)", "code")
+                complain("RR507", f"{shown(code.strip())} is not a HCPCS code (positions 1-5)", "code")
                 continue
         else:
             code = line[3:5]
             if line[0:3].strip() or not is_modifier(code):
-                complain("RR507", f"`{line[0:5].strip()}` is not a modifier (blank positions 1-3, the modifier in "
+                complain("RR507", f"{shown(line[0:5].strip())} is not a modifier (blank positions 1-3, the modifier in "
                          "4-5)", "code")
                 continue
         if not line[5:10].isdigit():
@@ -229,12 +229,13 @@ def _csv(text: str, reader: _Reader) -> None:
             ok = is_procedure_code(code)
             kind = "code"
         if not ok:
-            complain("RR507", f"`{code}` is not a HCPCS code or modifier", "hcpc")
+            complain("RR507", f"{shown(code)} is not a HCPCS code or modifier", "hcpc")
             continue
         if recid:
             if _RECORD_IDS.get(recid) != kind:
                 expected = "3 or 4" if kind == "code" else "7 or 8"
-                complain("RR509", f"`{recid}` is not a record identification code of a {kind} ({expected})", "recid")
+                complain("RR509", f"{shown(recid)} is not a record identification code of a {kind} ({expected})",
+                         "recid")
                 continue
         else:
             recid = "3" if kind == "code" else "7"

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from .common import read_part
+from .common import read_part, shown
 from .store import RawTable
 
 #: An ICD-10-CM code as the order file writes it: no dot, 3 to 7 characters.
@@ -63,8 +63,8 @@ def load_icd10cm(parts: list[tuple[str, str, bytes]], key: str):
                 continue
             code = line[6:13].rstrip()
             if not CODE.match(code):
-                problems.add("RR515", f"`{code.strip()}` is not an ICD-10-CM code (positions 7-13, no dot)", number,
-                             line, 7, 7)
+                problems.add("RR515", f"{shown(code.strip())} is not an ICD-10-CM code (positions 7-13, no dot)",
+                             number, line, 7, 7)
                 continue
             flag = line[14]
             if flag not in "01":

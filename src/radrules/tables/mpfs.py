@@ -14,7 +14,7 @@ A code's indicator is read from its global row (no modifier), else from its
 from __future__ import annotations
 
 from .. import codes
-from .common import Problems, csv_records, read_part
+from .common import Problems, csv_records, read_part, shown
 from .store import RawTable
 
 _PCTC = set("0123456789")
@@ -84,14 +84,14 @@ def _csv(text: str, file_name: str, problems: Problems, entries: dict) -> None:
         code, modifier, pctc, bilateral = value("code"), value("modifier"), value("pctc"), value("bilateral")
         ok = True
         if not codes.is_procedure_code(code):
-            problems.add("RR507", f"`{code}` is not a procedure code", first, raw, 1, len(code) or 1)
+            problems.add("RR507", f"{shown(code)} is not a procedure code", first, raw, 1, len(code) or 1)
             ok = False
         if pctc not in _PCTC:
-            problems.csv_field("RR509", f"`{pctc}` is not a PC/TC indicator (0-9)", first, raw, fields,
+            problems.csv_field("RR509", f"{shown(pctc)} is not a PC/TC indicator (0-9)", first, raw, fields,
                                columns["pctc"], len(pctc))
             ok = False
         if "bilateral" in columns and bilateral not in _BILATERAL:
-            problems.csv_field("RR509", f"`{bilateral}` is not a bilateral surgery indicator (0, 1, 2, 3 or 9)",
+            problems.csv_field("RR509", f"{shown(bilateral)} is not a bilateral surgery indicator (0, 1, 2, 3 or 9)",
                                first, raw, fields, columns["bilateral"], len(bilateral))
             ok = False
         if ok:
@@ -111,7 +111,7 @@ def _fixed_width(text: str, file_name: str, problems: Problems, entries: dict) -
         if not codes.is_procedure_code(code):
             if read == 0:
                 continue  # a title line before the records
-            problems.add("RR507", f"`{code}` is not a procedure code (positions 1-5)", number, line, 1, 5)
+            problems.add("RR507", f"{shown(code)} is not a procedure code (positions 1-5)", number, line, 1, 5)
             continue
         if len(line) < 117:
             problems.add("RR506", f"a fixed-width MPFS record has at least 117 characters; this one has {len(line)}",

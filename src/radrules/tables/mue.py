@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .. import codes
-from .common import csv_records, normalize_header, read_part
+from .common import csv_records, normalize_header, read_part, shown
 from .store import RawTable
 
 #: Column 2 header -> the claim type whose table it is.
@@ -61,16 +61,16 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
             reason = fields[3].strip() if len(fields) > 3 else ""
             ok = True
             if not codes.is_procedure_code(code):
-                problems.add("RR507", f"`{code}` is not a procedure code", first, raw, 1, len(fields[0]))
+                problems.add("RR507", f"{shown(code)} is not a procedure code", first, raw, 1, len(fields[0]))
                 ok = False
             if not value.isdigit():
-                problems.csv_field("RR509", f"`{value}` is not a unit limit (a whole number, 0 or more)", first, raw,
-                                   fields, 1)
+                problems.csv_field("RR509", f"{shown(value)} is not a unit limit (a whole number, 0 or more)", first,
+                                   raw, fields, 1)
                 ok = False
             match = _MAI.match(mai_text)
             if not match:
-                problems.csv_field("RR509", f"`{mai_text}` is not an MUE adjudication indicator (1, 2 or 3)", first,
-                                   raw, fields, 2)
+                problems.csv_field("RR509", f"{shown(mai_text)} is not an MUE adjudication indicator (1, 2 or 3)",
+                                   first, raw, fields, 2)
                 ok = False
             if not ok:
                 continue

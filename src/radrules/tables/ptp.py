@@ -22,7 +22,7 @@ from array import array
 from itertools import groupby, islice
 
 from .. import codes
-from .common import DateReader, read_part
+from .common import DateReader, read_part, shown
 from .store import PtpTable
 
 _INDICATORS = {"0": 0, "1": 1, "9": 9}
@@ -75,7 +75,7 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
             ids[code] = len(names)
             names.append(code)
             return ids[code]
-        problems.field("RR507", f"`{code}` is not a procedure code (column {column + 1})", number, line, fields,
+        problems.field("RR507", f"{shown(code)} is not a procedure code (column {column + 1})", number, line, fields,
                        column, separator)
         return None
 
@@ -122,15 +122,15 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
                 ok = False
             begin = dates(effective) if len(effective) == 8 else None
             if begin is None:
-                problems.field("RR508", f"`{effective}` is not an effective date (YYYYMMDD)", number, line, fields, 3,
-                               separator)
+                problems.field("RR508", f"{shown(effective)} is not an effective date (YYYYMMDD)", number, line,
+                               fields, 3, separator)
                 ok = False
             if deletion == "*":
                 finish = 0
             else:
                 finish = dates(deletion) if len(deletion) == 8 else None
                 if finish is None:
-                    problems.field("RR508", f"`{deletion}` is not a deletion date (YYYYMMDD, or `*` for none)",
+                    problems.field("RR508", f"{shown(deletion)} is not a deletion date (YYYYMMDD, or `*` for none)",
                                    number, line, fields, 4, separator)
                     ok = False
                 elif begin is not None and finish < begin:
@@ -139,7 +139,7 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
                     ok = False
             mark = _INDICATORS.get(modifier)
             if mark is None:
-                problems.field("RR509", f"`{modifier}` is not a modifier indicator (0, 1 or 9)", number, line,
+                problems.field("RR509", f"{shown(modifier)} is not a modifier indicator (0, 1 or 9)", number, line,
                                fields, 5, separator)
                 ok = False
             if not ok:
