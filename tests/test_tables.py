@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -164,6 +165,34 @@ class TestVersions:
         """MUE tables take effect on the date in their file names."""
         starts = sorted(t.start for t in rules.tables if t.kind == "mue")
         assert starts == [dt.date(2026, 4, 1).toordinal(), dt.date(2026, 7, 1).toordinal()]
+
+    def test_check_lists_each_version_with_the_dates_it_judges(self, tmp_path, capsys, monkeypatch):
+        """`radrules check` shows every version, oldest first, until the day before the next one starts,
+        and where it was read from."""
+        from radrules import tables
+        from radrules.cli import main
+
+        root = make_ruleset(tmp_path, self.TEXT, *(DATA / f for f in self.FILES))
+        monkeypatch.setenv("RADRULES_CACHE_DIR", str(tmp_path / "cache"))
+        tables._MEMORY.clear()  # other tests loaded these files
+        assert main(["check", str(root)]) == 0
+        listed = capsys.readouterr().out.splitlines()[1:]
+        assert listed[0] == "tables, by the dates of service each version judges:"
+        assert [line.split(":")[0].strip() for line in listed[1:]] == [
+            "mue, professional claims, 2026-04-01 to 2026-06-30 (and earlier dates)",
+            "mue, professional claims, 2026-07-01 on",
+            "ptp, professional claims, 2026-04-01 to 2026-06-30 (and earlier dates)",
+            "ptp, professional claims, 2026-07-01 on",
+        ]
+        assert listed[4].endswith("rows from 2 files: radiology-ptp-v322r0-f1.TXT, radiology-ptp-v322r0-f2.TXT, "
+                                  "read from the files (rules/main.rr:2)")
+        assert main(["check", str(root)]) == 0  # again, in the same process
+        assert capsys.readouterr().out.splitlines()[5].endswith("read from the memory cache (rules/main.rr:2)")
+        (second_ptp,) = [v for v in radrules.load(root, cache_dir=None).describe()["table_versions"]
+                         if v["kind"] == "ptp" and v["until"] is None]
+        rows = [line for f in self.FILES[1:3] for line in (DATA / f).read_text(encoding="latin-1").splitlines()
+                if re.match(r"\w{5}\t\w{5}\t", line)]  # a data row starts with its two codes
+        assert second_ptp["size"] == len(rows) == 7
 
 
 class TestMueLoader:

@@ -12,7 +12,7 @@ from .checks import FORMAT_RULES
 from .compiler.index import select
 from .model import MUE_UNPUBLISHED
 from .result import Result
-from .tables import TABLE_RULES
+from .tables import TABLE_RULES, table_size, version_windows
 from .validity import RULES_OF_KIND
 
 
@@ -99,7 +99,7 @@ class Ruleset:
         return tuple(sorted(ids))
 
     def describe(self) -> dict:
-        """Counts of what the ruleset holds, for ``radrules check``."""
+        """Counts of what the ruleset holds, and its table versions, for ``radrules check``."""
         counts: dict[str, int] = {}
         for row in self.rows:
             kind = row.block.info.kind
@@ -107,9 +107,7 @@ class Ruleset:
         tables: dict[str, int] = {}
         for loaded in self.tables:
             name = f"{loaded.kind}_table_rows" if loaded.kind == "ptp" else f"{loaded.kind}_table_codes"
-            # A PC/TC table holds one map per indicator; count its codes.
-            size = len(loaded.table.entries.get("pctc", {})) if loaded.kind == "pctc" else len(loaded.table)
-            tables[name] = tables.get(name, 0) + size
+            tables[name] = tables.get(name, 0) + table_size(loaded)
         return {
             "name": self.name,
             "versions": dict(self.versions),
@@ -119,5 +117,6 @@ class Ruleset:
             "limit_rows": counts.get("mue", 0),
             "addon_rows": counts.get("addon", 0),
             "tables": tables,
+            "table_versions": version_windows(list(self.tables)),
             "payers": sorted(self.payers),
         }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 from ..errors import RuleError
 
@@ -42,4 +43,21 @@ def run(args) -> int:
         f"{summary['addon_rows']} add-on edits"
         + (f", {len(ruleset.warnings)} warning{'s' if len(ruleset.warnings) != 1 else ''}" if ruleset.warnings else "")
     )
+    if summary["table_versions"]:
+        print("tables, by the dates of service each version judges:")
+        for version in summary["table_versions"]:
+            print("  " + table_line(version))
     return EXIT_OK
+
+
+def table_line(version: dict) -> str:
+    """``ptp, professional claims, 2026-07-01 on (and earlier dates): 2,600,000 rows in 4 files (...)``."""
+    claims = f"{version['claim_type']} claims" if version["claim_type"] else "every claim"
+    dates = f"{version['from']} to {version['until']}" if version["until"] else f"{version['from']} on"
+    if version["earlier_dates"]:
+        dates += " (and earlier dates)"
+    names = [Path(f).name for f in version["files"]]
+    files = names[0] if len(names) == 1 else f"{len(names)} files: " + ", ".join(names[:4]) + (
+        ", ..." if len(names) > 4 else "")
+    return (f"{version['kind']}, {claims}, {dates}: {version['size']:,} {version['counts']} from {files}, "
+            f"read from the {version['read_from']} ({version['statement']})")

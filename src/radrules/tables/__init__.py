@@ -269,6 +269,48 @@ def _file_names(loaded: Loaded) -> str:
     return ", ".join(Path(f).name for f in loaded.files[:4]) + (", ..." if len(loaded.files) > 4 else "")
 
 
+def table_size(loaded: Loaded) -> int:
+    """A PTP table's rows; the codes of any other table (a PC/TC table holds one map per property)."""
+    if loaded.kind == "pctc":
+        return len(loaded.table.entries.get("pctc", {}))
+    return len(loaded.table)
+
+
+def version_windows(loaded_tables: list[Loaded]) -> list[dict]:
+    """Each loaded table version and the dates of service it judges, oldest first per kind.
+
+    A version judges from its start until the day before the next version of
+    its kind (and claim type; ``claim_type`` is None for the tables that serve
+    every claim) starts; the oldest also judges earlier dates,
+    except an ICD-10-CM version, which judges only the dates of its fiscal
+    year (``until`` is at most its September 30).
+    """
+    groups: dict = {}
+    for loaded in loaded_tables:
+        claim_type = None if loaded.kind in ALL_CLAIMS else loaded.claim_type
+        groups.setdefault((loaded.kind, claim_type), []).append(loaded)
+    found = []
+    for (kind, claim_type), chosen in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1] or "")):
+        chosen.sort(key=lambda t: t.start)
+        for i, loaded in enumerate(chosen):
+            until = chosen[i + 1].start - 1 if i + 1 < len(chosen) else None
+            if kind == "icd10cm":
+                until = fiscal_year_end(loaded.start) if until is None else min(until, fiscal_year_end(loaded.start))
+            found.append({
+                "kind": kind,
+                "claim_type": claim_type,
+                "from": dt.date.fromordinal(loaded.start).isoformat(),
+                "until": dt.date.fromordinal(until).isoformat() if until is not None else None,
+                "earlier_dates": i == 0 and kind != "icd10cm",
+                "size": table_size(loaded),
+                "counts": "rows" if kind == "ptp" else "codes",
+                "files": list(loaded.files),
+                "statement": loaded.source,
+                "read_from": {"memory": "memory cache", "disk": "disk cache"}.get(loaded.from_cache, "files"),
+            })
+    return found
+
+
 def code_sets(loaded_tables: list[Loaded]) -> CodeSets | None:
     """The HCPCS and ICD-10-CM versions every claim is checked against, or None if none is loaded.
 
