@@ -140,9 +140,10 @@ def csv_records(text: str):
     """(first line number, last line number, fields, raw text) for each CSV record.
 
     Quoted fields may hold line breaks (the MUE header does), so records are
-    read with the csv module, never by splitting lines.
+    read with the csv module, never by splitting lines. Lines are counted as
+    the csv module counts them (a lone carriage return ends a line too).
     """
-    lines = re.split(r"(?<=\n)", text)
+    lines = io.StringIO(text, newline="").readlines()
     reader = csv.reader(io.StringIO(text, newline=""))
     previous = 0
     for fields in reader:

@@ -98,7 +98,8 @@ def _csv(text: str, file_name: str, problems: Problems, entries: dict) -> None:
             entries.setdefault(code, []).append(
                 (pctc, bilateral if "bilateral" in columns else None, modifier, f"{file_name}:{first}"))
     if columns is None:
-        problems.add("RR505", "no `HCPCS,MOD,...` caption row: is this an MPFS relative value file (PPRRVU)?", None)
+        problems.add("RR505", f"`{problems.display}` has no `HCPCS,MOD,...` caption row: is it an MPFS relative "
+                     "value file (PPRRVU)?", None)
 
 
 def _fixed_width(text: str, file_name: str, problems: Problems, entries: dict) -> None:
@@ -127,4 +128,4 @@ def _fixed_width(text: str, file_name: str, problems: Problems, entries: dict) -
         entries.setdefault(code, []).append((pctc, bilateral, modifier, f"{file_name}:{number}"))
         read += 1
     if read == 0:
-        problems.add("RR505", "no MPFS records found", None)
+        problems.add("RR505", f"`{problems.display}` has no MPFS records", None)

@@ -41,11 +41,15 @@ def _rows(text: str):
                 line = line[:-1]
             yield number, line, line.split("\t"), "\t"
         return
-    # A CSV export: quoted fields are allowed, records are one line each.
+    # A CSV export: quoted fields are allowed, records are one line each. A line the csv
+    # module refuses (a stray carriage return, a field over its size limit) has fields None.
     for number, line in enumerate(lines, 1):
         if line.endswith("\r"):
             line = line[:-1]
-        fields = next(csv.reader(io.StringIO(line))) if line else []
+        try:
+            fields = next(csv.reader(io.StringIO(line))) if line else []
+        except csv.Error:
+            fields = None
         yield number, line, fields, ","
 
 
@@ -97,6 +101,10 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
                         break
                     continue
             if not line.strip():
+                continue
+            if fields is None:
+                problems.add("RR506", "this PTP row can't be read as CSV", number, line, 1, len(line),
+                             help="a CSV export has one row per line, without carriage returns inside it")
                 continue
             if len(fields) != _FIELDS:
                 if len(fields) > _FIELDS and not any(f.strip() for f in fields[_FIELDS:]):

@@ -1,0 +1,90 @@
+"""CMS table files damaged at random: each loads, or fails with table diagnostics; nothing crashes.
+
+Every loader gets a fixture of its layout with random edits (bytes deleted,
+inserted or replaced, lines repeated or dropped, the file cut short). The
+load either succeeds or raises :class:`radrules.RuleError` whose diagnostics
+are table problems (RR5xx) that render with the file name, and whose rows,
+when given, are rows of the file.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+
+import pytest
+from hypothesis import given, strategies as st
+
+import radrules
+
+from test_tables import DATA, SPECIMENS
+
+# (kind, fixture): each layout a loader reads, text and CSV.
+FIXTURES = [
+    ("ptp", DATA / "radiology-ptp-v322r0-f1.TXT"),
+    ("ptp", DATA / "radiology-ptp-export.csv"),
+    ("ptp", SPECIMENS / "ccipra-v322r0-f1.TXT"),
+    ("mue", SPECIMENS / "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"),
+    ("addon", DATA / "aoc_v2026q3.csv"),
+    ("pctc", DATA / "PPRRVU26_JUL.csv"),
+    ("pctc", DATA / "PPRRVU26_JUL.txt"),
+    ("hcpcs", DATA / "HCPC2026_JUL_ANWEB.txt"),
+    ("hcpcs", DATA / "HCPC2026_JUL_ANWEB.csv"),
+    ("icd10cm", DATA / "icd10cm_order_2026.txt"),
+]
+# What a damaged CMS file plausibly holds: separators, quotes, line ends, markers, digits, letters, Latin-1.
+PIECES = st.binary(min_size=1, max_size=12).map(bytes) | st.lists(
+    st.sampled_from([b"\t", b",", b'"', b"\r\n", b"\n", b"\r", b"*", b" ", b"0", b"9", b"2026", b"20261301",
+                     b"74177", b"A", b"Z", b"\xe9", b"\xff", b"\x00", b"-", b".", b"PK\x03\x04"]),
+    min_size=1, max_size=6).map(b"".join)
+
+
+@st.composite
+def damaged(draw, data: bytes) -> bytes:
+    """``data`` with one to four random edits."""
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(data)))
+        edit = draw(st.sampled_from(["delete", "insert", "replace", "repeat line", "drop line", "cut"]))
+        if edit == "delete":
+            data = data[:at] + data[at + draw(st.integers(1, 40)):]
+        elif edit == "insert":
+            data = data[:at] + draw(PIECES) + data[at:]
+        elif edit == "replace":
+            piece = draw(PIECES)
+            data = data[:at] + piece + data[at + len(piece):]
+        elif edit == "cut":
+            data = data[:at]
+        else:
+            lines = data.split(b"\n")
+            line = min(at * len(lines) // (len(data) + 1), len(lines) - 1)
+            lines[line:line + 1] = [lines[line]] * 2 if edit == "repeat line" else []
+            data = b"\n".join(lines)
+    return data
+
+
+@pytest.mark.parametrize("kind, fixture", FIXTURES, ids=[f"{k}-{f.name}" for k, f in FIXTURES])
+@given(data=st.data())
+def test_damaged_file_loads_or_reports_table_problems(tmp_path_factory, kind, fixture, data):
+    original = fixture.read_bytes()
+    broken = data.draw(damaged(original), label="file")
+    root = tmp_path_factory.mktemp("damaged")
+    (root / "cms").mkdir()
+    (root / "cms" / fixture.name).write_bytes(broken)
+    # An `effective` date, so that a file whose rows no longer say one still has its quarter.
+    (root / "main.rr").write_text(f'table {kind} "cms/{fixture.name}" effective 2026-07-01\n', encoding="utf-8")
+    try:
+        ruleset = radrules.load(root, cache_dir=None)
+    except radrules.RuleError as error:
+        assert error.diagnostics, "a RuleError lists its problems"
+        # Lines as the csv module counts them: a lone carriage return ends one too.
+        rows = len(io.StringIO(broken.decode("latin-1"), newline="").readlines()) + 1
+        for diagnostic in error.diagnostics:
+            assert diagnostic.code.startswith("RR5"), diagnostic.render()
+            rendered = diagnostic.render()
+            assert f"cms/{fixture.name}" in rendered
+            if diagnostic.span is not None:
+                assert 1 <= diagnostic.span.line <= rows, rendered
+    else:
+        assert [loaded.kind for loaded in ruleset.tables] == [kind]
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
