@@ -1,0 +1,100 @@
+"""Rule files and rule tests damaged at random: each compiles, or fails with diagnostics; nothing crashes.
+
+The bundled rule files and tests, with random edits (characters deleted,
+language words and punctuation inserted, lines repeated or dropped), are
+compiled and formatted, and the tests are read and run. Each either works
+or reports diagnostics that point into the text (a line of it, shown with a
+caret), never another exception.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import radrules
+from radrules.formatter import format_rules
+from radrules.testing import Runner, parse_tests
+
+RULESETS = Path(__file__).resolve().parent.parent / "rulesets"
+RULE_FILES = sorted(RULESETS.rglob("*.rr"))
+TEST_FILES = sorted(RULESETS.rglob("*.rrt"))
+# Words and marks of the language, and things it does not expect.
+PIECES = st.sampled_from([
+    "rule", "when", "then", "end", "and", "or", "not", "in", "has", "is", "missing", "present", "deny", "warn",
+    "line", "other", "claim", "pair", "with", "limit", "max", "mai", "addon", "type", "set", "codes", "table",
+    "include", "for", "payer", "effective", "from", "to", "reference", "[", "]", "(", ")", ",", ".", "=", "<",
+    ">=", "-", '"', '\\"', "\\", "{", "}", "{line.code}", "#", "\n", "\r", "\t", " ", "  ", "7417", "74177",
+    "2026-13-01", "2026-02-30", "99999999999999999999", "-1", "0.5", "1e9", "É", "\x00", "\ufeff", "…",
+]) | st.text(max_size=6)
+
+
+@st.composite
+def damaged(draw, text: str) -> str:
+    """``text`` with one to four random edits."""
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(text)))
+        edit = draw(st.sampled_from(["delete", "insert", "insert", "repeat line", "drop line", "cut"]))
+        if edit == "delete":
+            text = text[:at] + text[at + draw(st.integers(1, 30)):]
+        elif edit == "insert":
+            text = text[:at] + draw(PIECES) + text[at:]
+        elif edit == "cut":
+            text = text[:at]
+        else:
+            lines = text.split("\n")
+            line = min(at * len(lines) // (len(text) + 1), len(lines) - 1)
+            lines[line:line + 1] = [lines[line]] * 2 if edit == "repeat line" else []
+            text = "\n".join(lines)
+    return text
+
+
+def assert_points_into(error: radrules.RuleError, text: str) -> None:
+    """Every diagnostic renders, and one with a place names a line of ``text`` and shows it."""
+    assert error.diagnostics, "a RuleError lists its problems"
+    lines = text.split("\n")
+    for diagnostic in error.diagnostics:
+        rendered = diagnostic.render()
+        assert diagnostic.code.startswith("RR"), rendered
+        if diagnostic.span is not None:
+            assert 1 <= diagnostic.span.line <= len(lines) + 1, rendered
+            assert diagnostic.span.column >= 1, rendered
+            if diagnostic.source_line is not None and diagnostic.span.line <= len(lines):
+                assert "^" in rendered, rendered
+
+
+@pytest.mark.parametrize("path", RULE_FILES, ids=[p.name for p in RULE_FILES])
+@settings(max_examples=settings().max_examples // 2)  # 15 files: half the profile's examples each
+@given(data=st.data())
+def test_damaged_rule_file_compiles_or_reports_problems(path, data):
+    text = data.draw(damaged(path.read_text(encoding="utf-8")), label="text")
+    try:
+        radrules.loads(text, name=path.name)
+    except radrules.RuleError as error:
+        assert_points_into(error, text)
+    try:
+        format_rules(text, path.name)
+    except radrules.RuleError as error:
+        assert_points_into(error, text)
+
+
+RUNNER = Runner(cache_dir=None)
+
+
+@pytest.mark.parametrize("path", TEST_FILES, ids=[p.name for p in TEST_FILES])
+@settings(max_examples=settings().max_examples // 2)
+@given(data=st.data())
+def test_damaged_rule_test_file_reads_or_reports_problems(path, data):
+    """A damaged test file lists its problems; the tests that still read run to an outcome."""
+    text = data.draw(damaged(path.read_text(encoding="utf-8")), label="text")
+    test_file = parse_tests(text, path.name, path.parent)
+    if test_file.diagnostics:
+        assert_points_into(radrules.RuleError(list(test_file.diagnostics)), text)
+    outcomes = RUNNER.run_file(test_file)
+    assert len(outcomes) == len(test_file.cases)
+    for outcome in outcomes:
+        assert outcome.status in ("passed", "failed", "error") and outcome.crash is None, outcome.render()
+        if outcome.status == "error":
+            assert outcome.diagnostics
