@@ -241,6 +241,26 @@ class TestErrors:
         rendered = self._refused(tmp_path, "aoc_v2026q3.xlsx", data.getvalue())
         assert "is a damaged workbook" in rendered
 
+    @pytest.mark.parametrize("damage", [
+        lambda xml: xml[:len(xml) // 2],  # cut short: the XML parser fails
+        lambda xml: xml.replace(b"<sheetView ", b"<sheetView bogus=\"1\" ", 1),  # openpyxl refuses an attribute
+        lambda xml: xml.replace(b' r="A2"', b' r="A2x"', 1),  # a cell reference that is no reference
+    ], ids=["cut", "attribute", "reference"])
+    def test_damaged_worksheet(self, tmp_path, damage):
+        """A workbook whose sheet is damaged is refused like any damaged workbook (its sheet is read lazily)."""
+        book = workbook_of(DATA / "aoc_v2026q3.csv", tmp_path / "book", "aoc_v2026q3.xlsx")
+        with zipfile.ZipFile(book) as archive:
+            members = {name: archive.read(name) for name in archive.namelist()}
+        sheet = "xl/worksheets/sheet1.xml"
+        damaged = damage(members[sheet])
+        assert damaged != members[sheet]
+        data = io.BytesIO()
+        with zipfile.ZipFile(data, "w") as archive:
+            for name, content in members.items():
+                archive.writestr(name, damaged if name == sheet else content)
+        rendered = self._refused(tmp_path, "aoc_v2026q3.xlsx", data.getvalue())
+        assert "has a damaged worksheet" in rendered
+
     def test_workbook_that_unpacks_too_large(self, tmp_path, monkeypatch):
         """A workbook is refused, before it is read, when it would unpack past the bound (a zip bomb)."""
         from radrules.tables import workbook

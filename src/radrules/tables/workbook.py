@@ -93,6 +93,7 @@ def workbook_text(data: bytes, path=None) -> str:
             raise WorkbookError(path, "`{file}` has no worksheet", "name the CSV export of the table instead")
         out = io.StringIO()
         write = csv.writer(out, lineterminator="\n").writerow
+        # The sheet is parsed while its rows are read (read-only mode), so a damaged sheet fails here.
         for row in book.worksheets[0].iter_rows():
             fields = [_cell_text(cell) for cell in row]
             if any(fields):
@@ -100,6 +101,11 @@ def workbook_text(data: bytes, path=None) -> str:
             else:
                 out.write("\n")
         return out.getvalue()
+    except WorkbookError:
+        raise
+    except Exception as error:  # the XML parser and openpyxl's readers raise many kinds
+        raise WorkbookError(path, f"`{{file}}` has a damaged worksheet ({type(error).__name__})",
+                            "open and save it again in a spreadsheet program, or name its CSV export") from None
     finally:
         book.close()
 
