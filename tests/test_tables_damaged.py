@@ -1,7 +1,8 @@
 """CMS table files damaged at random: each loads, or fails with table diagnostics; nothing crashes.
 
 Every loader gets a fixture of its layout with random edits (bytes deleted,
-inserted or replaced, lines repeated or dropped, the file cut short). The
+inserted or replaced, lines repeated or dropped, the file cut short), and a
+workbook gets one of its parts damaged. The
 load either succeeds or raises :class:`radrules.RuleError` whose diagnostics
 are table problems (RR5xx) that render with the file name, and whose rows,
 when given, are rows of the file.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import zipfile
 
 import pytest
 from hypothesis import given, strategies as st
@@ -86,5 +88,53 @@ def test_damaged_file_loads_or_reports_table_problems(tmp_path_factory, kind, fi
                 assert 1 <= diagnostic.span.line <= rows, rendered
     else:
         assert [loaded.kind for loaded in ruleset.tables] == [kind]
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _workbook_members() -> dict:
+    """The parts of a small MUE workbook (made with openpyxl, the `xlsx` extra)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in [["HCPCS/\nCPT Code", "Practitioner Services MUE Values", "MUE Adjudication Indicator",
+                 "MUE Rationale"], ["74177", 1, "2 Date of Service Edit: Policy", "Anatomic"],
+                ["74176", 2, "3 Date of Service Edit: Clinical", None]]:
+        book.active.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    with zipfile.ZipFile(data) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+WORKBOOK = _workbook_members()
+XML_PIECES = st.sampled_from([b"<", b">", b'"', b"/", b"x", b"1", b"&", b"\x00", b' r="A0"', b' t="s"', b' t="d"',
+                              b' s="999"', b"<v>abc</v>", b'<c r="ZZZ99999999"><v>1</v></c>', b"99999999999"])
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # openpyxl warns about some damage it reads past
+@given(data=st.data())
+def test_damaged_workbook_part_loads_or_is_refused(tmp_path_factory, data):
+    """A workbook with one part damaged loads, or fails with RR520 (never another exception)."""
+    name = data.draw(st.sampled_from(sorted(WORKBOOK)), label="part")
+    part = WORKBOOK[name]
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(part)))
+        if data.draw(st.booleans()):
+            part = part[:at] + data.draw(XML_PIECES) + part[at:]
+        else:
+            part = part[:at] + part[at + data.draw(st.integers(1, 20)):]
+    book = io.BytesIO()
+    with zipfile.ZipFile(book, "w") as archive:
+        for member, content in WORKBOOK.items():
+            archive.writestr(member, part if member == name else content)
+    root = tmp_path_factory.mktemp("book")
+    (root / "cms").mkdir()
+    (root / "cms" / "mue.xlsx").write_bytes(book.getvalue())
+    (root / "main.rr").write_text('table mue "cms/mue.xlsx" effective 2026-07-01\n', encoding="utf-8")
+    try:
+        radrules.load(root, cache_dir=None)
+    except radrules.RuleError as error:
+        assert {d.code for d in error.diagnostics} <= {"RR520", "RR505", "RR506", "RR507", "RR509", "RR511"}
     finally:
         shutil.rmtree(root, ignore_errors=True)
