@@ -110,11 +110,13 @@ def load_in_fresh_process(rules: Path, cache_dir: str) -> dict:
 CONTRAST_AGENTS = {"Q9965", "Q9966", "Q9967"}
 
 
-def make_claims(count: int, universe: list[str], rng: random.Random) -> list[dict]:
+def make_claims(count: int, universe: list[str], rng: random.Random, institutional: float = 0.0) -> list[dict]:
     """1-12 lines, median 4; mostly radiology codes that meet each other in the tables.
 
     Units are 1 on nine lines in ten and 2 on the tenth (a bilateral or repeat
-    study), except contrast agents, billed per mL (50-150).
+    study), except contrast agents, billed per mL (50-150). With
+    ``institutional`` (when hospital tables are loaded), that share of the
+    claims are institutional; without it the claims are those of earlier runs.
     """
     sizes = [1, 2, 2, 3, 3, 3, 4, 4, 4, 4, 4, 5, 5, 5, 6, 6, 7, 8, 9, 10, 11, 12]
     claims = []
@@ -131,8 +133,9 @@ def make_claims(count: int, universe: list[str], rng: random.Random) -> list[dic
                 "date": (day if rng.random() < 0.85 else day + dt.timedelta(days=1)).isoformat(),
                 "diagnosis_pointers": [1],
             })
+        kind = "institutional" if institutional and rng.random() < institutional else "professional"
         claims.append({
-            "id": f"N-{number}", "type": "professional", "payer": rng.choice(("medicare", "acme", "bcbs")),
+            "id": f"N-{number}", "type": kind, "payer": rng.choice(("medicare", "acme", "bcbs")),
             "patient": {"birth_date": "1956-04-02", "sex": rng.choice("FM")}, "place_of_service": "11",
             "prior_auth": "PA1", "received": (day + dt.timedelta(days=14)).isoformat(),
             "diagnoses": ["R10.9", "Z12.31"], "lines": lines,
@@ -178,8 +181,16 @@ class PlainDict:
                 "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9", "LT", "RT", "LC", "LD", "LM", "RC", "RI"}
 
     def __init__(self, cms: Path):
-        self.ptp: dict = {}
-        for path in sorted(cms.glob("ccipra-*.TXT")):
+        # claim type -> (code 1, code 2) -> rows; claim type -> code -> (limit, MAI)
+        self.ptp = {"professional": self._ptp(cms.glob("ccipra-*.TXT")),
+                    "institutional": self._ptp(cms.glob("ccioph-*.TXT"))}
+        self.mue = {"professional": self._mue(cms / "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"),
+                    "institutional": self._mue(cms / "MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv")}
+
+    @staticmethod
+    def _ptp(paths) -> dict:
+        ptp: dict = {}
+        for path in sorted(paths):
             with open(path, encoding="latin-1") as handle:
                 for line in handle:
                     fields = line.rstrip("\r\n").split("\t")
@@ -188,22 +199,29 @@ class PlainDict:
                     start = dt.date(int(fields[3][:4]), int(fields[3][4:6]), int(fields[3][6:])).toordinal()
                     end = None if fields[4] == "*" else dt.date(
                         int(fields[4][:4]), int(fields[4][4:6]), int(fields[4][6:])).toordinal()
-                    self.ptp.setdefault((fields[0], fields[1]), []).append((start, end, int(fields[5])))
+                    ptp.setdefault((fields[0], fields[1]), []).append((start, end, int(fields[5])))
+        return ptp
+
+    @staticmethod
+    def _mue(path: Path) -> dict:
         import csv
 
-        self.mue: dict = {}
-        with open(cms / "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv", encoding="latin-1", newline="") as handle:
-            for row in csv.reader(handle):
-                if len(row) >= 3 and row[1].isdigit() and row[2][:1] in "123":
-                    self.mue[row[0]] = (int(row[1]), int(row[2][0]))
+        mue: dict = {}
+        if path.exists():
+            with open(path, encoding="latin-1", newline="") as handle:
+                for row in csv.reader(handle):
+                    if len(row) >= 3 and row[1].isdigit() and row[2][:1] in "123":
+                        mue[row[0]] = (int(row[1]), int(row[2][0]))
+        return mue
 
     def check(self, claim) -> tuple:
-        """(PTP denials as (column 2 line, column 1 line), MUE-denied lines)."""
+        """(PTP denials as (column 2 line, column 1 line), MUE-denied lines), by the claim type's tables."""
         lines = claim.lines
         days = [line.date.toordinal() for line in lines]
         mods = [frozenset(line.modifiers) for line in lines]
         denied_ptp = []
-        ptp = self.ptp
+        ptp = self.ptp[claim.type]
+        mue = self.mue[claim.type]
         for i, a in enumerate(lines):
             for j, b in enumerate(lines):
                 if i == j or days[i] != days[j]:
@@ -222,7 +240,7 @@ class PlainDict:
         denied_mue = []
         groups: dict = {}
         for number, line in enumerate(lines, 1):
-            limit = self.mue.get(line.code)
+            limit = mue.get(line.code)
             if limit is None:
                 continue
             if limit[1] == 1:
@@ -231,7 +249,7 @@ class PlainDict:
             else:
                 groups.setdefault((line.code, days[number - 1]), []).append(number)
         for (code, _), numbers in groups.items():
-            if sum(lines[n - 1].units for n in numbers) > self.mue[code][0]:
+            if sum(lines[n - 1].units for n in numbers) > mue[code][0]:
                 denied_mue.append(tuple(numbers))
         return denied_ptp, denied_mue
 
@@ -266,7 +284,10 @@ def main() -> int:
     full = radrules.load(rules_dir, cache_dir=cache_dir)
     tables_only = radrules.load(rules_dir / "tables.rr", cache_dir=cache_dir)  # the tables alone
     universe = list(next(t.table for t in full.tables if t.kind == "ptp").codes)
-    claims = [radrules.Claim.from_dict(c) for c in make_claims(args.claims, universe, random.Random(args.seed))]
+    # With hospital tables, a third of the claims are institutional, so that those tables are evaluated too.
+    share = 1 / 3 if args.hospital_rows else 0.0
+    claims = [radrules.Claim.from_dict(c)
+              for c in make_claims(args.claims, universe, random.Random(args.seed), institutional=share)]
     four = [c for c in claims if len(c.lines) == 4]
 
     for claim in claims[:2000]:  # warm up
@@ -294,6 +315,7 @@ def main() -> int:
     plain_rate = len(claims) / (time.perf_counter() - started)
 
     mismatches = 0
+    institutional = sum(claim.type == "institutional" for claim in claims[:5000])
     for claim in claims[:5000]:
         result = tables_only.evaluate(claim)
         engine = (sorted((f.lines[0], f.related_lines[0]) for f in result.findings if f.rule == "ncci.ptp"),
@@ -314,6 +336,7 @@ def main() -> int:
         ("claims/s, one core, plain-dict PTP+MUE", f"{plain_rate:,.0f}", ""),
         ("engine / plain dict (same checks)", f"{tables_four / plain_four:.2f}x", "<= 3x"),
         ("PTP/MUE disagreements with plain dict (5,000 claims)", f"{mismatches}", "0"),
+        *([("of those claims, institutional (hospital tables)", f"{institutional:,}", "")] if args.hospital_rows else []),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"\nradrules national benchmark: {args.claims:,} claims, Python {sys.version.split()[0]}")

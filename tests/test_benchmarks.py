@@ -49,6 +49,19 @@ def test_national_benchmark_at_reduced_size(tmp_path):
     assert all(float(row[1]) > 0 for row in rows) and int(rows[-1][2].replace(",", "")) > 0
 
 
+def test_national_benchmark_with_hospital_tables(tmp_path):
+    """With hospital outpatient tables, a third of the claims are institutional, judged by those tables,
+    and the engine agrees with the plain-dict implementation on them too."""
+    done = run("bench_national.py", "--data", str(tmp_path / "national"), "--ptp-rows", "20000",
+               "--hospital-rows", "20000", "--mue-codes", "3000", "--pctc-rows", "1000", "--claims", "3000")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    table = {line.split("|")[0].strip(): line.split("|")[1].strip()
+             for line in done.stdout.splitlines() if line.count("|") == 2}
+    assert table["PTP rows loaded (practitioner + hospital)"] == "40,000"
+    assert table["PTP/MUE disagreements with plain dict (5,000 claims)"] == "0"
+    assert 800 < int(table["of those claims, institutional (hospital tables)"].replace(",", "")) < 1200
+
+
 def test_evaluate_benchmark_at_reduced_size():
     """bench_evaluate.py prints µs per claim for 1-, 5- and 20-line claims, the compile time and explain's cost."""
     done = run("bench_evaluate.py", "--claims", "50", "--repeat", "1")
