@@ -1,6 +1,7 @@
 """National-scale benchmark: full-size CMS tables plus the bundled rulesets.
 
-    python benchmarks/bench_national.py [--data DIR] [--ptp-rows 2600000] [--claims 100000] [--stages]
+    python benchmarks/bench_national.py [--data DIR] [--ptp-rows 2600000] [--hospital-rows 0]
+                                        [--claims 100000] [--stages]
 
 1. Writes synthetic CMS files in the published layouts with
    ``generate_cms_tables.py`` (once; kept in ``--data``), and a ruleset folder
@@ -10,7 +11,10 @@
 3. Generates ``--claims`` claims (1-12 lines, median 4) and times
    ``evaluate()`` claim by claim: with the full ruleset, and with the tables
    alone (PTP + MUE + add-on) against a hand-written plain-dict
-   implementation of the same PTP and MUE checks on the same claims.
+   implementation of the same PTP and MUE checks on the same claims. With
+   ``--hospital-rows`` N > 0, hospital outpatient PTP and MUE tables are
+   loaded ``for institutional claims`` too, and a third of the claims are
+   institutional (both implementations judge those by the hospital tables).
 
 Prints one table; with ``--stages``, also the median and mean time of each stage of
 ``evaluate()`` on the 4-line claims. Figures for this machine are in
