@@ -354,25 +354,12 @@ class TestFastPath:
 from hypothesis import settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
+from mangling import REMOVE, any_json, apply_changes, json_paths  # noqa: E402
+
 #: Any JSON value, and the odd ones a claim's producer may send.
-_JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(-2, 2) | st.integers() | st.floats(allow_nan=True)
-    | st.text(max_size=6) | st.sampled_from(["", " ", "2026-02-30", "2026-03-02", "26", "TC", "70450", "R10.9",
-                                             "1e400", "NaN", "-1", "0", "12", "\x00"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(
-        ["code", "date", "units", "modifiers", "id", "lines", "patient", "x"]), inner, max_size=3),
-    max_leaves=8,
-)
-
-
-def _paths(value, path=()):
-    yield path
-    if isinstance(value, dict):
-        for key, child in value.items():
-            yield from _paths(child, path + (key,))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield from _paths(child, path + (index,))
+_JSON = any_json(["code", "date", "units", "modifiers", "id", "lines", "patient", "x"],
+                 ["", " ", "2026-02-30", "2026-03-02", "26", "TC", "70450", "R10.9", "1e400", "NaN", "-1", "0", "12",
+                  "\x00"])
 
 
 def _mangled_base() -> dict:
@@ -384,26 +371,16 @@ def _mangled_base() -> dict:
                  patient={"id": SECRET_PATIENT, "birth_date": "1970-01-01", "sex": "F"})
 
 
-_CLAIM_PATHS = [p for p in _paths(_mangled_base()) if p]
+_CLAIM_PATHS = [p for p in json_paths(_mangled_base()) if p]
 
 
 @settings(max_examples=2 * settings().max_examples)
-@given(st.lists(st.tuples(st.sampled_from(_CLAIM_PATHS), _JSON | st.just(KeyError)), min_size=1, max_size=3))
+@given(st.lists(st.tuples(st.sampled_from(_CLAIM_PATHS), _JSON | st.just(REMOVE)), min_size=1, max_size=3))
 def test_mangled_claims_read_and_evaluate_or_raise_claim_error(bundled, changes):
     """Any part of a claim replaced by any JSON (or removed): a Claim that evaluates, or a ClaimError
     naming a field path and no identifier's value; never a traceback."""
     data = _mangled_base()
-    for path, value in changes:
-        target = data
-        try:
-            for key in path[:-1]:
-                target = target[key]
-            if value is KeyError:
-                del target[path[-1]]
-            else:
-                target[path[-1]] = value
-        except (KeyError, IndexError, TypeError):
-            continue
+    apply_changes(data, changes)
     try:
         parsed = Claim.from_dict(data)
     except ClaimError as error:

@@ -309,25 +309,12 @@ class TestClaimResponse:
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-_JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=True) | st.text(max_size=5),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(
-        ["coding", "code", "system", "value", "reference", "sequence", "start", "end"]), inner, max_size=3),
-    max_leaves=8,
-)
+from mangling import any_json, apply_changes, json_paths  # noqa: E402
+
+_JSON = any_json(["coding", "code", "system", "value", "reference", "sequence", "start", "end"])
 
 
-def _paths(value, path=()):
-    yield path
-    if isinstance(value, dict):
-        for key, child in value.items():
-            yield from _paths(child, path + (key,))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield from _paths(child, path + (index,))
-
-
-_ALL_PATHS = [p for p in _paths(resource()) if p and p != ("resourceType",)]
+_ALL_PATHS = [p for p in json_paths(resource()) if p and p != ("resourceType",)]
 
 
 @settings(max_examples=150, deadline=None)
@@ -335,14 +322,7 @@ _ALL_PATHS = [p for p in _paths(resource()) if p and p != ("resourceType",)]
 def test_mangled_claims_give_claims_or_input_errors_only(changes):
     """Replacing any part of the Claim resource with any JSON gives a Claim or an InputError, never a traceback."""
     data = resource()
-    for path, value in changes:
-        target = data
-        try:
-            for key in path[:-1]:
-                target = target[key]
-            target[path[-1]] = value
-        except (KeyError, IndexError, TypeError):
-            continue
+    apply_changes(data, changes)
     for item in radrules.read_fhir(data):
         assert isinstance(item, (radrules.Claim, radrules.InputError))
         if isinstance(item, radrules.InputError):

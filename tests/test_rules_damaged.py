@@ -18,6 +18,8 @@ import radrules
 from radrules.formatter import format_rules
 from radrules.testing import Runner, parse_tests
 
+from mangling import damaged
+
 RULESETS = Path(__file__).resolve().parent.parent / "rulesets"
 RULE_FILES = sorted(RULESETS.rglob("*.rr"))
 TEST_FILES = sorted(RULESETS.rglob("*.rrt"))
@@ -29,26 +31,6 @@ PIECES = st.sampled_from([
     ">=", "-", '"', '\\"', "\\", "{", "}", "{line.code}", "#", "\n", "\r", "\t", " ", "  ", "7417", "74177",
     "2026-13-01", "2026-02-30", "99999999999999999999", "-1", "0.5", "1e9", "É", "\x00", "\ufeff", "…",
 ]) | st.text(max_size=6)
-
-
-@st.composite
-def damaged(draw, text: str) -> str:
-    """``text`` with one to four random edits."""
-    for _ in range(draw(st.integers(1, 4))):
-        at = draw(st.integers(0, len(text)))
-        edit = draw(st.sampled_from(["delete", "insert", "insert", "repeat line", "drop line", "cut"]))
-        if edit == "delete":
-            text = text[:at] + text[at + draw(st.integers(1, 30)):]
-        elif edit == "insert":
-            text = text[:at] + draw(PIECES) + text[at:]
-        elif edit == "cut":
-            text = text[:at]
-        else:
-            lines = text.split("\n")
-            line = min(at * len(lines) // (len(text) + 1), len(lines) - 1)
-            lines[line:line + 1] = [lines[line]] * 2 if edit == "repeat line" else []
-            text = "\n".join(lines)
-    return text
 
 
 def assert_points_into(error: radrules.RuleError, text: str) -> None:
@@ -69,7 +51,7 @@ def assert_points_into(error: radrules.RuleError, text: str) -> None:
 @settings(max_examples=settings().max_examples // 2)  # 15 files: half the profile's examples each
 @given(data=st.data())
 def test_damaged_rule_file_compiles_or_reports_problems(path, data):
-    text = data.draw(damaged(path.read_text(encoding="utf-8")), label="text")
+    text = data.draw(damaged(path.read_text(encoding="utf-8"), PIECES), label="text")
     try:
         radrules.loads(text, name=path.name)
     except radrules.RuleError as error:
@@ -88,7 +70,7 @@ RUNNER = Runner(cache_dir=None)
 @given(data=st.data())
 def test_damaged_rule_test_file_reads_or_reports_problems(path, data):
     """A damaged test file lists its problems; the tests that still read run to an outcome."""
-    text = data.draw(damaged(path.read_text(encoding="utf-8")), label="text")
+    text = data.draw(damaged(path.read_text(encoding="utf-8"), PIECES), label="text")
     test_file = parse_tests(text, path.name, path.parent)
     if test_file.diagnostics:
         assert_points_into(radrules.RuleError(list(test_file.diagnostics)), text)

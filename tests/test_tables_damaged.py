@@ -19,6 +19,7 @@ from hypothesis import given, strategies as st
 
 import radrules
 
+from mangling import damaged
 from test_tables import DATA, SPECIMENS
 
 # (kind, fixture): each layout a loader reads, text and CSV.
@@ -41,34 +42,11 @@ PIECES = st.binary(min_size=1, max_size=12).map(bytes) | st.lists(
     min_size=1, max_size=6).map(b"".join)
 
 
-@st.composite
-def damaged(draw, data: bytes) -> bytes:
-    """``data`` with one to four random edits."""
-    for _ in range(draw(st.integers(1, 4))):
-        at = draw(st.integers(0, len(data)))
-        edit = draw(st.sampled_from(["delete", "insert", "replace", "repeat line", "drop line", "cut"]))
-        if edit == "delete":
-            data = data[:at] + data[at + draw(st.integers(1, 40)):]
-        elif edit == "insert":
-            data = data[:at] + draw(PIECES) + data[at:]
-        elif edit == "replace":
-            piece = draw(PIECES)
-            data = data[:at] + piece + data[at + len(piece):]
-        elif edit == "cut":
-            data = data[:at]
-        else:
-            lines = data.split(b"\n")
-            line = min(at * len(lines) // (len(data) + 1), len(lines) - 1)
-            lines[line:line + 1] = [lines[line]] * 2 if edit == "repeat line" else []
-            data = b"\n".join(lines)
-    return data
-
-
 @pytest.mark.parametrize("kind, fixture", FIXTURES, ids=[f"{k}-{f.name}" for k, f in FIXTURES])
 @given(data=st.data())
 def test_damaged_file_loads_or_reports_table_problems(tmp_path_factory, kind, fixture, data):
     original = fixture.read_bytes()
-    broken = data.draw(damaged(original), label="file")
+    broken = data.draw(damaged(original, PIECES), label="file")
     root = tmp_path_factory.mktemp("damaged")
     (root / "cms").mkdir()
     (root / "cms" / fixture.name).write_bytes(broken)
