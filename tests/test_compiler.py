@@ -195,6 +195,23 @@ class TestLoad:
             ("RR402", "payer_rules/main.rr:1:9"), ("RR401", "payer_rules/main.rr:2:9")]
         assert str(tmp_path) not in str(caught.value)
 
+    def test_a_rule_file_linking_outside_the_folder_is_refused(self, tmp_path):
+        """A folder's `.rr` file that is a link to a file elsewhere is an error (a ruleset reads only its folder)."""
+        folder = tmp_path / "payer_rules"
+        folder.mkdir()
+        (tmp_path / "shared.rr").write_text(rule("line.units > 1", rule_id="s.rule"))
+        (folder / "main.rr").write_text(rule("line.units > 2", rule_id="m.rule"))
+        (folder / "shared.rr").symlink_to(tmp_path / "shared.rr")
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(folder)
+        (error,) = caught.value.errors
+        assert error.code == "RR402"
+        assert error.message == "`payer_rules/shared.rr` links to a file outside the ruleset folder"
+        (folder / "shared.rr").unlink()
+        (folder / "kept.txt").write_text(rule("line.units > 3", rule_id="r.rule"))
+        (folder / "shared.rr").symlink_to(folder / "kept.txt")  # a link to a file inside the folder is fine
+        assert "r.rule" in radrules.load(folder).rule_ids()
+
     def test_self_include_is_a_cycle(self, tmp_path):
         """A file that includes itself is an include cycle."""
         (tmp_path / "self.rr").write_text('include "self.rr"\n')

@@ -433,6 +433,25 @@ class TestRowErrors:
         assert [d.code for d in caught.value.errors] == ["RR501", "RR502", "RR503", "RR513"]
         assert "did you mean `ptp`?" in caught.value.errors[0].render()
 
+    def test_a_link_in_a_table_folder_to_a_file_outside_is_refused(self, tmp_path):
+        """A table folder's files must be inside the ruleset folder too: a link to a file elsewhere is an error,
+        a link to a file inside is read."""
+        outside = tmp_path / "elsewhere.TXT"
+        outside.write_bytes((DATA / "radiology-ptp-v322r0-f1.TXT").read_bytes())
+        root = make_ruleset(tmp_path, 'table ptp "cms"\n', DATA / "radiology-ptp-v321r0-f1.TXT")
+        (root / "cms" / "radiology-ptp-v322r0-f2.TXT").symlink_to(outside)
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        (error,) = caught.value.errors
+        assert (error.code, error.span.line) == ("RR503", 1)
+        assert error.message == ("`radiology-ptp-v322r0-f2.TXT` in the folder `cms` links to a file outside the "
+                                 "ruleset folder")
+        (root / "cms" / "radiology-ptp-v322r0-f2.TXT").unlink()
+        (root / "kept.TXT").write_bytes(outside.read_bytes())
+        (root / "cms" / "radiology-ptp-v322r0-f2.TXT").symlink_to(root / "kept.TXT")
+        (loaded,) = radrules.load(root, cache_dir=None).tables
+        assert len(loaded.files) == 2
+
     def test_tables_need_a_rule_file(self):
         """Rules given as a string can't name tables (their paths have no folder)."""
         with pytest.raises(radrules.RuleError) as caught:

@@ -119,6 +119,12 @@ def _load_tree(root: Path, start: Path, name: str, cache_dir, extra: tuple = ())
         )
         if not entry:
             raise RuleError([Diagnostic("RR401", f"no `.rr` files in `{start}`")])
+        outside = [p for p in entry if not p.resolve().is_relative_to(root)]  # links to files elsewhere
+        if outside:
+            raise RuleError([Diagnostic(
+                "RR402", f"`{display_path(p, base)}` links to a file outside the ruleset folder", None, None,
+                "a ruleset reads only files inside its folder: copy the file in instead of linking it")
+                for p in outside])
     else:
         entry = [start.resolve()]
 

@@ -223,6 +223,12 @@ def _table_parts(comp: Compilation, statement: s.Table, rule_file):
             if not files:
                 comp.ctx.error("RR502", f"the folder `{token.text}` has no files", token.span)
                 return None
+            outside = next((p for p in files if not p.resolve().is_relative_to(root)), None)
+            if outside is not None:  # a link in the folder to a file elsewhere
+                comp.ctx.error("RR503", f"`{outside.name}` in the folder `{token.text}` links to a file outside the "
+                               "ruleset folder", token.span,
+                               help="tables must sit inside the ruleset folder: copy the file in instead of linking it")
+                return None
             twice = _same_file_twice(files)
             if twice:
                 comp.ctx.error("RR520", f"the folder `{token.text}` holds `{twice[0]}` and `{twice[1]}`, one file "
