@@ -48,7 +48,7 @@ def assert_points_into(error: radrules.RuleError, text: str) -> None:
 
 
 @pytest.mark.parametrize("path", RULE_FILES, ids=[p.name for p in RULE_FILES])
-@settings(max_examples=settings().max_examples // 2)  # 15 files: half the profile's examples each
+@settings(max_examples=settings().max_examples // 3)  # 15 files: a third of the profile's examples each
 @given(data=st.data())
 def test_damaged_rule_file_compiles_or_reports_problems(path, data):
     text = data.draw(damaged(path.read_text(encoding="utf-8"), PIECES), label="text")
@@ -66,7 +66,7 @@ RUNNER = Runner(cache_dir=None)
 
 
 @pytest.mark.parametrize("path", TEST_FILES, ids=[p.name for p in TEST_FILES])
-@settings(max_examples=settings().max_examples // 2)
+@settings(max_examples=settings().max_examples // 3)
 @given(data=st.data())
 def test_damaged_rule_test_file_reads_or_reports_problems(path, data):
     """A damaged test file lists its problems; the tests that still read run to an outcome."""
