@@ -340,7 +340,8 @@ def main() -> int:
         ("claims/s, one core, plain-dict PTP+MUE", f"{plain_rate:,.0f}", ""),
         ("engine / plain dict (same checks)", f"{tables_four / plain_four:.2f}x", "<= 3x"),
         ("PTP/MUE disagreements with plain dict (5,000 claims)", f"{mismatches}", "0"),
-        *([("of those claims, institutional (hospital tables)", f"{institutional:,}", "")] if args.hospital_rows else []),
+        *([("of those claims, institutional (hospital tables)", f"{institutional:,}", "")]
+          if args.hospital_rows else []),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"\nradrules national benchmark: {args.claims:,} claims, Python {sys.version.split()[0]}")

@@ -36,8 +36,8 @@ class Problems:
             self.hidden += 1
             return
         span = Span(self.display, row, column, row, column + max(width, 1)) if row else None
-        shown = line.rstrip("\r\n") if line is not None else None
-        self.diagnostics.append(Diagnostic(code, message, span, shown, help, severity))
+        source = line.rstrip("\r\n") if line is not None else None
+        self.diagnostics.append(Diagnostic(code, message, span, source, help, severity))
 
     def field(self, code: str, message: str, row: int, line: str, fields: list[str], index: int,
               separator: str = "\t", help: str | None = None) -> None:
