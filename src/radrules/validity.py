@@ -109,20 +109,16 @@ def check_codes(ev, code_sets, findings: list) -> None:
             if not single:
                 index = hcpcs.index(day)
                 table = hcpcs.tables[index]
-            code = line.code
-            entry = table.get(code)
-            if entry is None:
-                if is_level2(code):
-                    findings.append(_hcpcs_finding(PROCEDURE, code_sets, index, line, code, None))
-            elif day < entry[0] or (entry[1] is not None and day > entry[1]):
-                findings.append(_hcpcs_finding(PROCEDURE, code_sets, index, line, code, entry))
-            for modifier in line.modifiers:
-                entry = table.get(modifier)
+            # The code, then each modifier: one the file does not list fails only if the file
+            # should list it (Level II), one it lists fails outside its valid dates.
+            for rule_id, value in ((PROCEDURE, line.code), *((MODIFIER, m) for m in line.modifiers)):
+                entry = table.get(value)
                 if entry is None:
-                    if is_level2_modifier(modifier):
-                        findings.append(_hcpcs_finding(MODIFIER, code_sets, index, line, modifier, None))
-                elif day < entry[0] or (entry[1] is not None and day > entry[1]):
-                    findings.append(_hcpcs_finding(MODIFIER, code_sets, index, line, modifier, entry))
+                    if not (is_level2(value) if rule_id == PROCEDURE else is_level2_modifier(value)):
+                        continue
+                elif entry[0] <= day and (entry[1] is None or day <= entry[1]):
+                    continue
+                findings.append(_hcpcs_finding(rule_id, code_sets, index, line, value, entry))
     icd = code_sets.icd10cm
     if icd is not None and ev.claim.diagnoses and ev.claim.diagnosis_system != "icd9":
         indexes = {code_sets.icd_index(day) for day in ev.by_day}
