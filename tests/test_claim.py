@@ -393,3 +393,6 @@ def test_mangled_claims_read_and_evaluate_or_raise_claim_error(bundled, changes)
     assert len(result.lines) == len(parsed.lines)
     for finding in result.findings:
         assert set(finding.lines) | set(finding.related_lines) <= set(range(1, len(parsed.lines) + 1))
+    explained = bundled.evaluate(parsed, explain=True)  # explain walks every rule on the odd claim too
+    assert explained.findings == result.findings and explained.explanation is not None
+    assert bundled.evaluate(parsed, indexed=False).findings == result.findings
