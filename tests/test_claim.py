@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 
 import attrs
 import pytest
@@ -396,3 +397,4 @@ def test_mangled_claims_read_and_evaluate_or_raise_claim_error(bundled, changes)
     explained = bundled.evaluate(parsed, explain=True)  # explain walks every rule on the odd claim too
     assert explained.findings == result.findings and explained.explanation is not None
     assert bundled.evaluate(parsed, indexed=False).findings == result.findings
+    json.loads(json.dumps(explained.to_dict(), allow_nan=False))  # the result is plain JSON
