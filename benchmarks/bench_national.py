@@ -12,8 +12,8 @@
    ``evaluate()`` claim by claim: with the full ruleset, and with the tables
    alone (PTP + MUE + add-on) against a hand-written plain-dict
    implementation of the same PTP and MUE checks on the same claims. The
-   full ruleset's pass is run twice: the second shows the rate once the
-   lookup caches hold what the claims ask for (a long-running process). With
+   full ruleset then evaluates as many new claims (the next seed): the rate
+   once the lookup caches hold what claims ask for (a long-running process). With
    ``--hospital-rows`` N > 0, hospital outpatient PTP and MUE tables are
    loaded ``for institutional claims`` too, and a third of the claims are
    institutional (both implementations judge those by the hospital tables).
@@ -304,10 +304,16 @@ def main() -> int:
     for claim in claims:
         full.evaluate(claim)
     rate = len(claims) / (time.perf_counter() - started)
-    started = time.perf_counter()  # again: the lookup caches now hold what these claims ask for
-    for claim in claims:
+    # As many new claims (the next seed), now that the lookup caches hold what claims ask for: the rate
+    # of a process that has run for a while. (The same claims again would be quicker still, and not real:
+    # what the first pass made for them would be read back in the order it was made.)
+    later = [radrules.Claim.from_dict(c) for c in make_claims(args.claims, universe, random.Random(args.seed + 1),
+                                                              institutional=share)]
+    started = time.perf_counter()
+    for claim in later:
         full.evaluate(claim)
-    second_rate = len(claims) / (time.perf_counter() - started)
+    later_rate = len(later) / (time.perf_counter() - started)
+    del later
     started = time.perf_counter()
     for claim in claims:
         tables_only.evaluate(claim)
@@ -340,7 +346,7 @@ def main() -> int:
         ("peak RSS, tables + bundled rules loaded", f"{max(cold['rss_mb'], warm['rss_mb']):.0f} MB", "<= 600 MB"),
         (f"evaluate(), 4-line claims, median ({len(four):,} claims)", f"{full_four:.1f} µs", "<= 25 µs"),
         ("claims/s, one core, all claims (1-12 lines)", f"{rate:,.0f}", ">= 40,000"),
-        ("claims/s, the same claims again (caches filled)", f"{second_rate:,.0f}", ""),
+        ("claims/s, as many new claims after those", f"{later_rate:,.0f}", ""),
         ("claims/s, one core, tables only (PTP + MUE + add-on)", f"{tables_rate:,.0f}", ""),
         ("evaluate(), tables only, 4-line median", f"{tables_four:.1f} µs", ""),
         ("plain-dict PTP+MUE, 4-line median", f"{plain_four:.1f} µs", ""),
