@@ -499,6 +499,19 @@ class TestEvaluation:
         """`radrules check` counts the codes of each code set."""
         assert both.describe()["tables"] == {"hcpcs_table_codes": 39, "icd10cm_table_codes": 99}
 
+    def test_describe_gives_each_version_its_dates(self, both):
+        """Code sets serve every claim; a HCPCS version judges until the next one (the oldest also before
+        its start), an ICD-10-CM version only within its fiscal year."""
+        windows = [(v["kind"], v["claim_type"], v["from"], v["until"], v["earlier_dates"])
+                   for v in both.describe()["table_versions"]]
+        assert windows == [
+            ("hcpcs", None, "2026-04-01", "2026-06-30", True),
+            ("hcpcs", None, "2026-07-01", None, False),
+            ("icd10cm", None, "2020-10-01", "2021-09-30", False),
+            ("icd10cm", None, "2021-10-01", "2022-09-30", False),
+            ("icd10cm", None, "2025-10-01", "2026-09-30", False),
+        ]
+
 
 class TestExplain:
     def test_explain_says_why_each_code_passed_or_failed(self, tmp_path):

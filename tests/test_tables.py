@@ -360,6 +360,8 @@ end
         codes = len(loaded.table.entries["pctc"])
         assert codes == 6
         assert rules.describe()["tables"] == {"pctc_table_codes": codes}
+        (version,) = rules.describe()["table_versions"]
+        assert (version["claim_type"], version["size"], version["counts"]) == (None, codes, "codes")
 
     def test_rule_file_values_win_over_the_table(self, tmp_path):
         """`property pctc = ...` in a rule file overrides the MPFS table for that code."""
