@@ -446,6 +446,25 @@ def test_console_example(block, capsys, monkeypatch):
     run_console(block, DOCS.parent, capsys, monkeypatch)
 
 
+def test_check_lists_the_table_versions_of_the_language_example(tmp_path, capsys, monkeypatch):
+    """cli.md's `check` listing is what checking language.md's versions example a second time prints."""
+    from radrules import tables
+
+    lines = (DOCS / "language.md").read_text(encoding="utf-8").splitlines()
+    heading = lines.index("### Versions side by side") + 1
+    example = next(b for b in blocks("language.md") if b.kind == "rr-files" and b.line > heading)
+    root = write_files(example, tmp_path)
+    (shown,) = [b for b in blocks("cli.md") if b.kind == "text" and b.text.startswith("ok: ruleset:")]
+    monkeypatch.setenv("RADRULES_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    tables._MEMORY.clear()
+    assert cli_main(["check", root.name]) == 0
+    capsys.readouterr()
+    tables._MEMORY.clear()  # the second time, from the disk cache
+    assert cli_main(["check", root.name]) == 0
+    assert capsys.readouterr().out == shown.text
+
+
 
 def test_cli_exit_codes_are_documented(tmp_path, capsys):
     """The exit codes table of cli.md is what `radrules eval` returns in each case."""
