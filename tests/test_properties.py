@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 import radrules
 
 from strategies import TEST_RULES, claims, claims_with_pair
+from strategies_rules import CLAIMS as RULE_FILE_CLAIMS, rule_files
 
 BUNDLED = radrules.load()
 #: The code-set tables of tests/data/cms (HCPCS April and July 2026, ICD-10-CM FY2021, 2022 and 2026).
@@ -121,3 +122,17 @@ class TestDeterminism:
         """A valid claim reads back to the same Claim after `to_dict()`."""
         parsed = radrules.Claim.from_dict(data)
         assert radrules.Claim.from_dict(parsed.to_dict()) == parsed
+
+
+class TestRandomRuleFiles:
+    """Any valid rule file (``strategies_rules.rule_files``): the indexed lookup, its caches filled by
+    earlier claims, finds what the scan of every rule finds."""
+
+    @given(text=rule_files(), generated=st.lists(claims(max_lines=5), min_size=1, max_size=3))
+    def test_indexed_and_scan_paths_agree(self, text, generated):
+        rules = radrules.loads(text, name="random.rr")
+        every = RULE_FILE_CLAIMS + generated
+        first = [rules.evaluate(data) for data in every]
+        for data, indexed in zip(every, first):
+            assert indexed == rules.evaluate(data), "the same claim again, from the lookup caches"
+            assert indexed.to_dict() == rules.evaluate(data, indexed=False).to_dict()
