@@ -126,7 +126,7 @@ class TestDeterminism:
 
 class TestRandomRuleFiles:
     """Any valid rule file (``strategies_rules.rule_files``): the indexed lookup, its caches filled by
-    earlier claims, finds what the scan of every rule finds."""
+    earlier claims, finds what the scan of every rule finds, and explain agrees with the findings."""
 
     @given(text=rule_files(), generated=st.lists(claims(max_lines=5), min_size=1, max_size=3))
     def test_indexed_and_scan_paths_agree(self, text, generated):
@@ -136,3 +136,13 @@ class TestRandomRuleFiles:
         for data, indexed in zip(every, first):
             assert indexed == rules.evaluate(data), "the same claim again, from the lookup caches"
             assert indexed.to_dict() == rules.evaluate(data, indexed=False).to_dict()
+
+    @given(text=rule_files(), data=claims(max_lines=5))
+    def test_explain_fires_exactly_the_rules_that_found(self, text, data):
+        rules = radrules.loads(text, name="random.rr")
+        for claim in RULE_FILE_CLAIMS + [data]:
+            result = rules.evaluate(claim, explain=True)
+            fired = [step for step in result.explanation.steps if step.outcome == "fired"]
+            assert {step.rule for step in fired} == {finding.rule for finding in result.findings}
+            for finding in result.findings:
+                assert any(step.rule == finding.rule and set(finding.lines) <= set(step.lines) for step in fired)
