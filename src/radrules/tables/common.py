@@ -35,8 +35,14 @@ class Problems:
         if len(self.diagnostics) >= MAX_PROBLEMS:
             self.hidden += 1
             return
+        source = None
+        if line is not None:
+            # Show the first line of what is given, a lone CR ending it too: a CSV record may span lines
+            # (a quoted line break; the csv module counts lines so); the caret is kept on that line.
+            source = io.StringIO(line, newline="").readline().rstrip("\r\n")
+            column = min(column, len(source) + 1)
+            width = min(width, len(source) + 1 - column)
         span = Span(self.display, row, column, row, column + max(width, 1)) if row else None
-        source = line.rstrip("\r\n") if line is not None else None
         self.diagnostics.append(Diagnostic(code, message, span, source, help, severity))
 
     def field(self, code: str, message: str, row: int, line: str, fields: list[str], index: int,
