@@ -397,6 +397,25 @@ class TestSpans:
         assert rule.span.line == 1 and rule.span.end_line == 4
 
 
+    @pytest.mark.parametrize("odd", ["\x0c", "\r", "\x1c", "\u2028"], ids=["form feed", "lone CR", "FS", "LS"])
+    def test_a_control_character_in_a_comment_does_not_move_the_lines_shown(self, odd):
+        """Lines are numbered at line feeds only, as the parser numbers them: an error shows its own line,
+        and a control character shows as a space."""
+        text = (f"# page{odd}break\ncodes a = 70450\n"
+                'rule x.y "t"\n  when line.units > 1\n  then deny line "x"\n  reference "r"\n  bogus\nend\n')
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads(text)
+        (error,) = caught.value.errors
+        assert error.render().splitlines()[:3] == [
+            "<string>:7:3: error[RR101]: unexpected word `bogus`",
+            "    7 |   bogus",
+            "      |   ^^^^^",
+        ]
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads(f"#{odd}x\n  nonsense\n")
+        assert caught.value.errors[0].render().splitlines()[1] == "    2 |   nonsense"
+
+
 class TestRecovery:
     def test_every_broken_statement_is_reported(self):
         """A syntax error in one statement does not hide the next one, nor the good ones."""

@@ -40,11 +40,11 @@ def assert_points_into(error: radrules.RuleError, text: str) -> None:
     for diagnostic in error.diagnostics:
         rendered = diagnostic.render()
         assert diagnostic.code.startswith("RR"), rendered
-        if diagnostic.span is not None:
-            assert 1 <= diagnostic.span.line <= len(lines) + 1, rendered
-            assert diagnostic.span.column >= 1, rendered
-            if diagnostic.source_line is not None and diagnostic.span.line <= len(lines):
-                assert "^" in rendered, rendered
+        if diagnostic.span is not None and diagnostic.source_line is not None:
+            # The line shown is the text's line at the number given, and the caret falls on it.
+            assert diagnostic.source_line.rstrip("\r\n") == lines[diagnostic.span.line - 1].rstrip("\r"), rendered
+            assert 1 <= diagnostic.span.column <= len(diagnostic.source_line) + 1, rendered
+            assert "^" in rendered, rendered
 
 
 @pytest.mark.parametrize("path", RULE_FILES, ids=[p.name for p in RULE_FILES])

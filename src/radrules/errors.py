@@ -16,11 +16,21 @@ the file and the segment or JSON path, never a value.
 
 from __future__ import annotations
 
+import re
 from typing import Iterable, Sequence
 
 import attrs
 
 from .syntax import Span
+
+#: Control characters, shown as spaces (one for one, so that columns still line up).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def text_lines(text: str) -> list[str]:
+    """The lines of a rule or test file as the parser numbers them: split at line feeds only (a form
+    feed or a lone carriage return is a character of its line), the CR of a CRLF dropped."""
+    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
 
 
 class RadrulesError(Exception):
@@ -47,7 +57,7 @@ class Diagnostic:
         where = f"{self.span}: " if self.span else ""
         out = [f"{where}{self.severity}[{self.code}]: {self.message}"]
         if self.span and self.source_line is not None:
-            text = self.source_line.replace("\t", " ").rstrip("\r\n")
+            text = _CONTROL.sub(" ", self.source_line.rstrip("\r\n"))
             start = max(self.span.column - 1, 0)
             if self.span.end_line == self.span.line:
                 width = max(self.span.end_column - self.span.column, 1)

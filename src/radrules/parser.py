@@ -18,7 +18,7 @@ from lark.lexer import Token as LarkToken
 
 from . import _resources
 from . import syntax as s
-from .errors import Diagnostic, expected_help, expected_tokens
+from .errors import Diagnostic, expected_help, expected_tokens, text_lines
 
 #: Words that start a statement at the top level of a file.
 TOP_LEVEL_WORDS = (
@@ -79,7 +79,7 @@ def rule_parser() -> Lark:
 def parse_rules(text: str, name: str = "<string>") -> tuple[s.SourceFile, list[Diagnostic]]:
     """Parse one rule file. Returns the syntax tree and any syntax diagnostics."""
     parser = rule_parser()
-    lines = text.splitlines()
+    lines = text_lines(text)
     try:
         tree = parser.parse(text)
     except UnexpectedInput:

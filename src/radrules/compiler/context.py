@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, text_lines
 from ..syntax import SourceFile, Span, Token
 
 
@@ -21,7 +21,7 @@ class Context:
             return None
         lines = self._lines.get(span.file)
         if lines is None:
-            lines = self.sources[span.file].text.splitlines()
+            lines = text_lines(self.sources[span.file].text)
             self._lines[span.file] = lines
         return lines[span.line - 1] if 0 < span.line <= len(lines) else None
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import attrs
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, text_lines
 from ..syntax import Span, Token
 
 #: The extension of rule test files.
@@ -133,5 +133,5 @@ class TestFile:
     diagnostics: tuple[Diagnostic, ...] = ()
 
     def source_line(self, number: int) -> str | None:
-        lines = self.text.splitlines()
+        lines = text_lines(self.text)
         return lines[number - 1] if 0 < number <= len(lines) else None

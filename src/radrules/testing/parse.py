@@ -17,7 +17,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from lark.lexer import Token as LarkToken
 
 from .. import _resources
-from ..errors import Diagnostic, expected_help, expected_tokens
+from ..errors import Diagnostic, expected_help, expected_tokens, text_lines
 from ..parser import chunks, unquote
 from ..syntax import Span, Token
 from .model import ClaimSpec, Expectation, RulesRef, TestCase, TestFile
@@ -69,7 +69,7 @@ def parse_tests(text: str, name: str = "<string>", folder: str | Path = ".") -> 
         rules, cases = builder.transform(tree)
         return TestFile(name, folder, text, cases, rules, tuple(sorted(builder.diagnostics, key=_position)))
 
-    lines = text.splitlines()
+    lines = text_lines(text)
     rules = None
     cases: list[TestCase] = []
     diagnostics: list[Diagnostic] = []
@@ -214,7 +214,7 @@ class _Builder(Transformer):
     def __init__(self, name: str, text: str):
         super().__init__()
         self.file_name = name
-        self.lines = text.splitlines()
+        self.lines = text_lines(text)
         self.diagnostics: list[Diagnostic] = []
 
     def _twice(self, message: str, span: Span, help: str) -> None:
