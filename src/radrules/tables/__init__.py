@@ -293,9 +293,7 @@ def version_windows(loaded_tables: list[Loaded]) -> list[dict]:
     for (kind, claim_type), chosen in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1] or "")):
         chosen.sort(key=lambda t: t.start)
         for i, loaded in enumerate(chosen):
-            until = chosen[i + 1].start - 1 if i + 1 < len(chosen) else None
-            if kind == "icd10cm":
-                until = fiscal_year_end(loaded.start) if until is None else min(until, fiscal_year_end(loaded.start))
+            until = _last_day(kind, chosen, i)
             found.append({
                 "kind": kind,
                 "claim_type": claim_type,
@@ -311,6 +309,17 @@ def version_windows(loaded_tables: list[Loaded]) -> list[dict]:
     return found
 
 
+def _last_day(kind: str, chosen: list, i: int) -> int | None:
+    """The last date of service version ``i`` of ``chosen`` (one kind, oldest first) judges: the day
+    before the next version starts, None for the latest; an ICD-10-CM version's at most the end of
+    its fiscal year."""
+    until = chosen[i + 1].start - 1 if i + 1 < len(chosen) else None
+    if kind == "icd10cm":
+        end = fiscal_year_end(chosen[i].start)
+        until = end if until is None else min(until, end)
+    return until
+
+
 def code_sets(loaded_tables: list[Loaded]) -> CodeSets | None:
     """The HCPCS and ICD-10-CM versions every claim is checked against, or None if none is loaded.
 
@@ -323,16 +332,10 @@ def code_sets(loaded_tables: list[Loaded]) -> CodeSets | None:
     if not any(chosen.values()):
         return None
     icd = chosen["icd10cm"]
-    ends = []
-    for i, version in enumerate(icd):
-        end = fiscal_year_end(version.start)
-        if i + 1 < len(icd):
-            end = min(end, icd[i + 1].start - 1)
-        ends.append(end)
     return CodeSets(
         hcpcs=versions(loaded_tables, "hcpcs", None),
         icd10cm=versions(loaded_tables, "icd10cm", None),
-        icd_ends=tuple(ends),
+        icd_ends=tuple(_last_day("icd10cm", icd, i) for i in range(len(icd))),
         labels={kind: tuple(version_label(t) for t in chosen[kind]) for kind in CODE_SET_KINDS},
         sources={kind: tuple(t.source for t in chosen[kind]) for kind in CODE_SET_KINDS},
     )
