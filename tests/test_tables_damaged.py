@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 import radrules
+from radrules.tables.common import first_line
 
 from mangling import damaged
 from test_tables import DATA, SPECIMENS
@@ -40,11 +41,6 @@ PIECES = st.binary(min_size=1, max_size=12).map(bytes) | st.lists(
     st.sampled_from([b"\t", b",", b'"', b"\r\n", b"\n", b"\r", b"*", b" ", b"0", b"9", b"2026", b"20261301",
                      b"74177", b"A", b"Z", b"\xe9", b"\xff", b"\x00", b"-", b".", b"PK\x03\x04"]),
     min_size=1, max_size=6).map(b"".join)
-
-
-def first_line(text: str) -> str:
-    """What a table diagnostic shows of a line or record: up to its first line break (a lone CR too)."""
-    return io.StringIO(text, newline="").readline().rstrip("\r\n")
 
 
 def shows_its_line(text: str, number: int, shown: str) -> bool:

@@ -15,6 +15,11 @@ from .workbook import is_workbook, workbook_text
 MAX_PROBLEMS = 50
 
 
+def first_line(text: str) -> str:
+    """A row or record up to its first line break (a lone CR ends a line too, as the csv module counts)."""
+    return io.StringIO(text, newline="").readline().rstrip("\r\n")
+
+
 def shown(value: str) -> str:
     """A field's value as a message shows it: quoted, or "an empty field"."""
     return f"`{value}`" if value else "an empty field"
@@ -37,9 +42,8 @@ class Problems:
             return
         source = None
         if line is not None:
-            # Show the first line of what is given, a lone CR ending it too: a CSV record may span lines
-            # (a quoted line break; the csv module counts lines so); the caret is kept on that line.
-            source = io.StringIO(line, newline="").readline().rstrip("\r\n")
+            # A CSV record may span lines (a quoted line break): show its first line, the caret kept on it.
+            source = first_line(line)
             column = min(column, len(source) + 1)
             width = min(width, len(source) + 1 - column)
         span = Span(self.display, row, column, row, column + max(width, 1)) if row else None
@@ -179,10 +183,10 @@ def header_columns(fields: list[str], columns: dict) -> dict:
 
 def csv_field_column(raw: str, fields: list[str], index: int) -> int:
     """The 1-based column where field ``index`` starts in a one-line record (approximate for quotes)."""
-    first_line = raw.splitlines()[0] if raw else ""
+    shown_line = first_line(raw)
     position = 0
     for field in fields[:index]:
-        if first_line[position:position + 1] == '"':
+        if shown_line[position:position + 1] == '"':
             position += len(field) + 2 + field.count('"')
         else:
             position += len(field)

@@ -31,7 +31,8 @@ Description columns are never kept.
 from __future__ import annotations
 
 from ..codes import is_modifier, is_procedure_code
-from .common import DateReader, Problems, csv_records, header_columns, normalize_header, read_part, shown
+from .common import (DateReader, Problems, csv_records, first_line, header_columns, normalize_header, read_part,
+                     shown)
 from .store import RawTable
 
 # Codes and modifiers are checked with radrules.codes (CPT shapes too, in case a file lists them).
@@ -206,7 +207,7 @@ def _csv(text: str, reader: _Reader) -> None:
                     missing.insert(0, "ADD DT")
                 if missing:
                     problems.add("RR505", "the HCPCS header has no column " + ", ".join(f"`{m}`" for m in missing),
-                                 first, raw, 1, len(raw.splitlines()[0]) if raw else 1)
+                                 first, raw, 1, len(first_line(raw)) or 1)
                     return
                 positions = found
             continue
