@@ -287,9 +287,8 @@ def main() -> int:
 
     import radrules
 
-    full = radrules.load(rules_dir, cache_dir=cache_dir)
+    full, universe = load_prepared(data)
     tables_only = radrules.load(rules_dir / "tables.rr", cache_dir=cache_dir)  # the tables alone
-    universe = list(next(t.table for t in full.tables if t.kind == "ptp").codes)
     # With hospital tables, a third of the claims are institutional, so that those tables are evaluated too.
     share = 1 / 3 if args.hospital_rows else 0.0
     claims = [radrules.Claim.from_dict(c)
