@@ -461,6 +461,156 @@ class TestRowErrors:
         assert [d.code for d in caught.value.errors] == ["RR504"]
 
 
+MUE_NAME = "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
+MUE_HEADER = ('"notice",,,\r\n"HCPCS/\r\nCPT Code",Practitioner Services MUE Values,MUE Adjudication Indicator,'
+              'MUE Rationale\r\n')
+PTP_HEADER = "Column 1\tColumn 2\t*=in existence\tEffective\tDeletion\tModifier\tPTP Edit Rationale\r\n"
+
+
+class TestNoRowLost:
+    """Rows that could have been lost without a word: each is read, or reported with its file and row."""
+
+    def _load(self, tmp_path, statement: str, name: str, data: bytes, cache_dir=None, folder="rules"):
+        (tmp_path / "src").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "src" / name).write_bytes(data)
+        root = make_ruleset(tmp_path, statement, tmp_path / "src" / name, name=folder)
+        return radrules.load(root, cache_dir=cache_dir)
+
+    def _errors(self, tmp_path, statement: str, name: str, data: bytes):
+        with pytest.raises(radrules.RuleError) as caught:
+            self._load(tmp_path, statement, name, data)
+        return caught.value.errors
+
+    @pytest.mark.parametrize("header", [PTP_HEADER, ""], ids=["after the header", "without a header"])
+    def test_bad_first_ptp_row_is_an_error_not_preamble(self, tmp_path, header):
+        """A mistyped code on the first row is reported, not taken for a preamble line."""
+        data = ("CPT only copyright notice\t\t\t\t\t\t\r\n" + header
+                + "7046\t71045\t\t20180101\t*\t1\tx\r\n74176\t74150\t\t20110101\t*\t0\ty\r\n")
+        (error,) = self._errors(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT"\n', "ccipra-v322r0-f1.TXT",
+                                data.encode("latin-1"))
+        assert (error.code, error.span.line, error.span.column) == ("RR507", 2 + bool(header), 1)
+        assert error.message == "`7046` is not a procedure code (column 1)"
+
+    def test_wrapped_ptp_header_lines_are_not_rows(self, tmp_path):
+        """The header's wrapped lines (first field empty) stay preamble; the rows after them read."""
+        data = (PTP_HEADER + "\t\tprior to 1996\tDate\tDate\t0=not allowed\t\r\n"
+                + "74176\t74150\t\t20110101\t*\t0\ty\r\n")
+        rules = self._load(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT"\n', "ccipra-v322r0-f1.TXT",
+                           data.encode("latin-1"))
+        assert len(rules.tables[0].table) == 1
+
+    def test_latin1_superscript_digit_is_not_a_unit_limit(self, tmp_path):
+        """Latin-1 byte B2 reads as `²`, which str.isdigit() accepts and int() refuses: an error, no traceback."""
+        data = MUE_HEADER.encode("latin-1") + b"74177,\xb2,2 Date of Service Edit: Policy,A\r\n"
+        (error,) = self._errors(tmp_path, f'table mue "cms/{MUE_NAME}"\n', MUE_NAME, data)
+        assert (error.code, error.span.line, error.span.column) == ("RR509", 4, 7)
+
+    def test_stray_quote_does_not_swallow_the_rows_after_it(self, tmp_path):
+        """A quote left open makes the next rows part of one field: an error at the quote, not a lost row."""
+        data = (MUE_HEADER + '74178,1,"2 Date of Service Edit: Policy,A\r\n'
+                '74179,1,2 Date of Service Edit: Policy,A\r\n').encode("latin-1")
+        (error,) = self._errors(tmp_path, f'table mue "cms/{MUE_NAME}"\n', MUE_NAME, data)
+        assert (error.code, error.span.line, error.span.column) == ("RR506", 4, 9)
+        assert "over 1 more line" in error.message and '"' in error.help
+
+    def test_stray_quote_before_a_large_rest_is_an_error(self, tmp_path):
+        """When the rest of the file is longer than the csv module takes in one field: an error, no traceback."""
+        rows = "".join(f"7{i:04d},1,2 Date of Service Edit: Policy,A\r\n" for i in range(4000))
+        data = (MUE_HEADER + '74178,1,"2 Date of Service Edit: Policy,A\r\n' + rows).encode("latin-1")
+        assert len(data) > 131072
+        (error,) = self._errors(tmp_path, f'table mue "cms/{MUE_NAME}"\n', MUE_NAME, data)
+        assert (error.code, error.span.line) == ("RR506", 4)
+        assert "can't be read as CSV" in error.message
+
+    def test_hcpcs_description_may_hold_a_line_break(self, tmp_path):
+        """A HCPCS export's description may span lines (a cell's line break); a swallowed record may not."""
+        header = "HCPC,SEQNUM,RECID,LONG DESCRIPTION,ADD DT,ACT EFF DT,TERM DT\r\n"
+        good = header + '70450,00100,3,"first part\r\nsecond part",20000101,20000101,\r\n'
+        rules = self._load(tmp_path, 'table hcpcs "cms/HCPC2026_JUL_ANWEB.csv"\n', "HCPC2026_JUL_ANWEB.csv",
+                           good.encode("latin-1"))
+        assert "70450" in rules.tables[0].table.entries
+        bad = header + '70450,00100,3,"first part,20000101,20000101,\r\n70460,00100,3,x,20000101,20000101,\r\n'
+        (error,) = self._errors(tmp_path, 'table hcpcs "cms/HCPC2026_JUL_ANWEB.csv"\n', "HCPC2026_JUL_ANWEB.csv",
+                                bad.encode("latin-1"))
+        assert (error.code, error.span.line) == ("RR506", 2)
+
+    @pytest.mark.parametrize("statement, name, data", [
+        (f'table mue "cms/{MUE_NAME}"\n', MUE_NAME, MUE_HEADER),
+        ('table addon "cms/aoc_v2026q3.csv"\n', "aoc_v2026q3.csv",
+         "Add-on Code,Primary Code,AOC Edit Type,AOC Edit Eff Dt\r\n"),
+        ('table pctc "cms/PPRRVU26_JUL.csv"\n', "PPRRVU26_JUL.csv", "HCPCS,MOD,DESCRIPTION,PCTC IND\r\n"),
+    ], ids=["mue", "addon", "pctc"])
+    def test_file_with_a_header_and_no_rows_is_an_error(self, tmp_path, statement, name, data):
+        """A file cut short after its header would turn every later claim's edits off: an error."""
+        (error,) = self._errors(tmp_path, statement, name, data.encode("latin-1"))
+        assert error.code == "RR505" and f"`rules/cms/{name}`" in error.message and "no rows" in error.message \
+            or "no records" in error.message
+
+    @pytest.mark.parametrize("statement, name", [
+        (f'table mue "cms/{MUE_NAME}"\n', MUE_NAME),
+        ('table addon "cms/aoc_v2026q3.csv"\n', "aoc_v2026q3.csv"),
+        ('table pctc "cms/PPRRVU26_JUL.csv"\n', "PPRRVU26_JUL.csv"),
+    ], ids=["mue", "addon", "pctc"])
+    def test_file_without_a_header_is_named(self, tmp_path, statement, name):
+        """"No header in the first N lines" names the file: the only clue when a statement has several."""
+        data = "".join(f"{i}\n" for i in range(300)).encode()
+        (error,) = self._errors(tmp_path, statement, name, data)
+        assert error.code == "RR505" and error.message.startswith(f"`rules/cms/{name}` has no ")
+
+    def test_fixed_width_mpfs_with_a_comma_in_a_description(self, tmp_path):
+        """The fixed-width layout is read by position: a comma in the description does not make it CSV."""
+        record = ("71046  " + "CHEST X-RAY, 2 VIEWS".ljust(95) + "1" + " " * 13 + "0")
+        assert len(record) == 117 and record[102] == "1" and record[116] == "0"
+        rules = self._load(tmp_path, 'table pctc "cms/PPRRVU26_JUL.txt"\n', "PPRRVU26_JUL.txt",
+                           (record + "\r\n").encode("latin-1"))
+        assert rules.tables[0].table.entries["pctc"] == {"71046": "1"}
+
+    def test_full_length_bad_first_mpfs_record_is_an_error(self, tmp_path):
+        """Only a short line before the records is a title; a full-length one with a bad code is reported."""
+        record = ("7104   " + "X".ljust(95) + "1" + " " * 13 + "0")
+        (error,) = self._errors(tmp_path, 'table pctc "cms/PPRRVU26_JUL.txt"\n', "PPRRVU26_JUL.txt",
+                                ("2026 title\r\n" + record + "\r\n").encode("latin-1"))
+        assert (error.code, error.span.line) == ("RR507", 2)
+
+    def test_caret_on_the_bad_field_of_a_quoted_csv_export(self, tmp_path):
+        """Columns count the quotes of a fully quoted CSV row."""
+        data = ('Column 1,Column 2,x,Effective,Deletion,Modifier,Rationale\r\n'
+                '"74176","72192","","20110101","2025123","1","CPT Manual"\r\n')
+        (error,) = self._errors(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.csv"\n', "ccipra-v322r0-f1.csv",
+                                data.encode("latin-1"))
+        assert (error.code, error.span.line, error.span.column) == ("RR508", 2, 32)  # the value, after its quote
+
+    def test_warnings_are_given_again_from_the_caches(self, tmp_path):
+        """A warning of a table's files is reported on every load, from the files, the disk or memory."""
+        from radrules import tables
+
+        data = b"71046\t71045\t\t20180101\t*\t1\tx\r\n"
+        cache = tmp_path / "cache"
+        seen = []
+        for _ in range(3):
+            rules = self._load(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT"\n', "ccipra-v322r0-f1.TXT", data,
+                               cache_dir=cache)
+            seen.append((rules.tables[0].from_cache, [(d.code, str(d.span) if d.span else None, d.message)
+                                                     for d in rules.warnings]))
+            if len(seen) == 1:
+                tables._MEMORY.clear()
+        assert [origin for origin, _ in seen] == ["", "disk", "memory"]
+        assert seen[0][1] and all(warnings == seen[0][1] for _, warnings in seen)
+        assert "`rules/cms/ccipra-v322r0-f1.TXT`" in seen[0][1][0][2]
+
+    def test_cached_warnings_name_the_files_where_they_are_now(self, tmp_path):
+        """The same files loaded from another folder: the cached warning names them there."""
+        data = b"71046\t71045\t\t20180101\t*\t1\tx\r\n"
+        statement = 'table ptp "cms/ccipra-v322r0-f1.TXT"\n'
+        first = self._load(tmp_path, statement, "ccipra-v322r0-f1.TXT", data, folder="first")
+        second = self._load(tmp_path, statement, "ccipra-v322r0-f1.TXT", data, folder="second")
+        assert second.tables[0].from_cache == "memory"
+        assert [w.message for w in first.warnings] == ["`first/cms/ccipra-v322r0-f1.TXT` has no `Column 1`/`Column 2` "
+                                                       "header; is it a CMS PTP file?"]
+        assert [w.message for w in second.warnings] == ["`second/cms/ccipra-v322r0-f1.TXT` has no `Column 1`/"
+                                                        "`Column 2` header; is it a CMS PTP file?"]
+
+
 class TestOverrides:
     TABLE = 'table ptp "cms/radiology-ptp-v321r0-f1.TXT"\n'
 
@@ -555,7 +705,7 @@ class TestCaches:
         tables._MEMORY.clear()
         rules = radrules.load(root, cache_dir=cache)
         assert rules.tables[0].from_cache == ""
-        assert pickle.loads(entry.read_bytes()).key == content_key("ptp", [root / "cms" / "radiology-ptp-v321r0-f1.TXT"])
+        assert pickle.loads(entry.read_bytes()).table.key == content_key("ptp", [root / "cms" / "radiology-ptp-v321r0-f1.TXT"])
 
     def test_no_disk_cache_when_disabled(self, tmp_path, monkeypatch):
         """`RADRULES_CACHE_DIR=` (empty) turns the disk cache off."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -132,6 +133,25 @@ class TestCells:
             "74177,20260102,1.5,FALSE,",
             "",
         ]
+
+    def test_rows_past_an_understated_dimension_are_read(self, tmp_path):
+        """Some writers understate a sheet's <dimension> range; openpyxl's read-only mode trusts it unless
+        told not to. Every row and column the sheet holds is read."""
+        rows = [["HCPCS/\nCPT Code", "Practitioner Services MUE Values", "MUE Adjudication Indicator",
+                 "MUE Rationale"], ["71046", 2, "1 Line Edit", "x"], ["74177", 1, "2 Date of Service Edit: Policy", "y"]]
+        book = save_workbook(rows, tmp_path / "book" / "MCR_MUE_PractitionerServices_Eff_07-01-2026.xlsx")
+        with zipfile.ZipFile(book) as archive:
+            members = {name: archive.read(name) for name in archive.namelist()}
+        sheet = "xl/worksheets/sheet1.xml"
+        understated = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:B2"', members[sheet])
+        assert understated != members[sheet]
+        with zipfile.ZipFile(book, "w") as archive:
+            for name, content in members.items():
+                archive.writestr(name, understated if name == sheet else content)
+        text = workbook_text(book.read_bytes())
+        assert text.splitlines()[1:] == ["71046,2,1 Line Edit,x", "74177,1,2 Date of Service Edit: Policy,y"]
+        loaded = load_one(tmp_path, f'table mue "cms/{book.name}"\n', book)
+        assert sorted(loaded.table.entries) == ["71046", "74177"]
 
     def test_only_the_first_sheet_is_read(self, tmp_path):
         """A workbook's first sheet is the table; later sheets are ignored."""

@@ -36,7 +36,7 @@ from .store import CodeSets, Versions
 from .workbook import WorkbookError
 
 #: Bump when a loader's output changes, so old cache files are not used.
-LOADER_VERSION = "2"
+LOADER_VERSION = "3"
 
 KINDS = ("ptp", "mue", "addon", "pctc", "hcpcs", "icd10cm")
 #: Kinds that serve every claim, whatever its type (no `for ... claims`).
@@ -102,19 +102,20 @@ def read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None)
     "disk" for a cached table, "" for one read from its files.
     """
     key = content_key(kind, [path for _, path in parts])
+    displays = tuple(display for display, _ in parts)
     with _LOCK:
         cached = _MEMORY.get(key)
     if cached is not None:
-        return cached, [], "memory"
+        return cached.table, cached.warnings_for(displays), "memory"
     cache_file = cache_dir / f"{kind}-{key[:32]}.pickle" if cache_dir else None
     if cache_file is not None and cache_file.is_file():
         try:
             with open(cache_file, "rb") as handle:
                 stored = pickle.load(handle)
-            if stored.key == key:
+            if isinstance(stored, Cached) and stored.table.key == key:
                 with _LOCK:
                     _MEMORY[key] = stored
-                return stored, [], "disk"
+                return stored.table, stored.warnings_for(displays), "disk"
         except Exception:  # a damaged or foreign cache file is rebuilt, never trusted
             pass
     try:
@@ -124,11 +125,37 @@ def read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None)
         return None, [Diagnostic("RR520", error.message.format(file=display), None, None, error.help)], ""
     if table is None:
         return None, diagnostics, ""
+    cached = Cached(table, tuple(diagnostics), displays)  # warnings only: a table with errors is not kept
     with _LOCK:
-        _MEMORY[key] = table
+        _MEMORY[key] = cached
     if cache_file is not None:
-        _store(cache_file, table)
+        _store(cache_file, cached)
     return table, diagnostics, ""
+
+
+@attrs.frozen
+class Cached:
+    """A table as the caches keep it, with the warnings its files gave, so that a warm load reports them too."""
+
+    table: object
+    warnings: tuple  # Diagnostic
+    displays: tuple  # the display paths of its parts when it was read
+
+    def warnings_for(self, displays: tuple) -> list:
+        """The warnings, naming the parts as ``displays`` does (the same files may be loaded from elsewhere)."""
+        if displays == self.displays:
+            return list(self.warnings)
+        renamed = dict(zip(self.displays, displays))
+        out = []
+        for warning in self.warnings:
+            message = warning.message
+            for old, new in renamed.items():
+                message = message.replace(f"`{old}`", f"`{new}`")
+            span = warning.span
+            if span is not None and span.file in renamed:
+                span = attrs.evolve(span, file=renamed[span.file])
+            out.append(attrs.evolve(warning, message=message, span=span))
+        return out
 
 
 def _store(cache_file: Path, payload) -> None:

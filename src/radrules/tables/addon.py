@@ -43,18 +43,25 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
     for display, file_name, data in parts:
         problems, text = read_part(display, data)
         positions = None
+        rows_read = 0
         for first, last, fields, raw in csv_records(text):
+            if fields is None:
+                problems.unreadable(fields, first, last, raw)
+                break
             if positions is None:
                 found = header_columns(fields, COLUMNS)
                 if all(column in found for column in REQUIRED):
                     positions = found
                 elif first > 20:
-                    problems.add("RR505", "no header with `Add-on Code`, `Primary Code` and `AOC Edit Type` in the "
-                                 "first 20 lines: is this the CMS add-on code file (CSV export)?", None)
+                    problems.add("RR505", f"`{display}` has no header with `Add-on Code`, `Primary Code` and `AOC "
+                                 "Edit Type` in its first 20 lines: is it the CMS add-on code file (CSV export)?", None)
                     break
                 continue
             if not any(f.strip() for f in fields):
                 continue
+            if problems.unreadable(fields, first, last, raw):
+                continue
+            rows_read += 1
 
             def get(column):
                 index = positions.get(column)
@@ -108,6 +115,9 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
             ))
         if positions is None and not problems.has_errors:
             problems.add("RR505", f"`{display}` has no add-on code header", None)
+        elif positions is not None and rows_read == 0 and not problems.has_errors:
+            problems.add("RR505", f"`{display}` has a header and no rows", None,
+                         help="an add-on code file has a row per add-on code and primary; was it cut short?")
         diagnostics.extend(problems.finish())
     if any(d.is_error for d in diagnostics):
         return None, diagnostics

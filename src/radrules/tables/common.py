@@ -52,7 +52,10 @@ class Problems:
     def field(self, code: str, message: str, row: int, line: str, fields: list[str], index: int,
               separator: str = "\t", help: str | None = None) -> None:
         """A problem in field ``index`` (0-based) of a delimited row: the caret marks that field."""
-        column = 1 + sum(len(f) + len(separator) for f in fields[:index])
+        if separator == ",":  # a CSV line: its fields may be quoted
+            column = csv_field_column(line, fields, index)
+        else:
+            column = 1 + sum(len(f) + len(separator) for f in fields[:index])
         width = len(fields[index]) if index < len(fields) else 1
         self.add(code, message, row, line, column, width, help or self._cell(row, index))
 
@@ -62,6 +65,33 @@ class Problems:
         if width is None:
             width = len(fields[index]) if index < len(fields) else 1
         self.add(code, message, row, raw, csv_field_column(raw, fields, index), width, self._cell(row, index))
+
+    def unreadable(self, fields, first: int, last: int, raw: str, swallowed=None) -> bool:
+        """Report a data record that can't be right, and say so (True).
+
+        ``fields`` None: the csv module could not read it (a quoted field larger
+        than it allows). A record over several lines (a line break inside a
+        quoted field): a quote without its closing quote makes the rows after
+        it one field, so a table's rows are one line each. ``swallowed`` (a
+        line -> bool), if given, says which continuation lines would be rows:
+        a record whose continuation lines are none of them is accepted.
+        """
+        if fields is None:
+            self.add("RR506", "this record can't be read as CSV: a quoted field runs on for too long", first, raw,
+                     1, len(first_line(raw)), help="a quote (`\"`) opens a field here without closing it")
+            return True
+        if last == first:
+            return False
+        continued = io.StringIO(raw, newline="").readlines()[1:]
+        if swallowed is not None and not any(swallowed(line) for line in continued):
+            return False
+        index = next((i for i, field in enumerate(fields) if "\n" in field or "\r" in field), 0)
+        quote = csv_field_column(raw, fields, index) - 1  # the caret on the quote, before the value
+        self.add("RR506", f"a quoted field runs from this line over {last - first} more line"
+                 f"{'s' if last - first != 1 else ''}, holding the rows written there", first, raw,
+                 max(quote, 1), 1,
+                 help="a quote (`\"`) opens a field here without closing it; a table row is one line")
+        return True
 
     def _cell(self, row: int, index: int) -> str | None:
         """``cell C3`` for field ``index`` of a workbook's ``row``; None for a text file."""
@@ -149,6 +179,10 @@ def read_part(display: str, data) -> tuple[Problems, str]:
 def csv_records(text: str):
     """(first line number, last line number, fields, raw text) for each CSV record.
 
+    A record the csv module can't read (a quoted field over its size limit)
+    comes with ``fields`` None and ends the records: see
+    :meth:`Problems.unreadable`.
+
     Quoted fields may hold line breaks (the MUE header does), so records are
     read with the csv module, never by splitting lines. Lines are counted as
     the csv module counts them (a lone carriage return ends a line too).
@@ -156,7 +190,14 @@ def csv_records(text: str):
     lines = io.StringIO(text, newline="").readlines()
     reader = csv.reader(io.StringIO(text, newline=""))
     previous = 0
-    for fields in reader:
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:  # a field over the csv module's size limit: an unclosed quote, most likely
+            yield previous + 1, previous + 1, None, lines[previous] if previous < len(lines) else ""
+            return
         last = reader.line_num
         raw = "".join(lines[previous:last])
         yield previous + 1, last, fields, raw
@@ -182,7 +223,7 @@ def header_columns(fields: list[str], columns: dict) -> dict:
 
 
 def csv_field_column(raw: str, fields: list[str], index: int) -> int:
-    """The 1-based column where field ``index`` starts in a one-line record (approximate for quotes)."""
+    """The 1-based column where field ``index``'s value starts in a record (after its quote, if quoted)."""
     shown_line = first_line(raw)
     position = 0
     for field in fields[:index]:
@@ -190,5 +231,7 @@ def csv_field_column(raw: str, fields: list[str], index: int) -> int:
             position += len(field) + 2 + field.count('"')
         else:
             position += len(field)
+        position += 1
+    if shown_line[position:position + 1] == '"':
         position += 1
     return position + 1

@@ -143,6 +143,8 @@ def load_hcpcs(parts: list[tuple[str, str, bytes]], key: str):
 def _is_csv(text: str) -> bool:
     """A CSV export starts with a header naming the HCPC column; the text file starts with a record."""
     for _first, _last, fields, _raw in csv_records(text[:20000]):
+        if fields is None:
+            return False
         if any(f.strip() for f in fields):
             return bool(fields) and normalize_header(fields[0]) in COLUMNS["hcpc"] and len(fields) > 1
     return False
@@ -198,7 +200,10 @@ def _fixed_width(text: str, reader: _Reader) -> None:
 def _csv(text: str, reader: _Reader) -> None:
     problems = reader.problems
     positions = None
-    for first, _last, fields, raw in csv_records(text):
+    for first, last, fields, raw in csv_records(text):
+        if fields is None:
+            problems.unreadable(fields, first, last, raw)
+            return
         if positions is None:
             found = header_columns(fields, COLUMNS)
             if "hcpc" in found:
@@ -212,6 +217,10 @@ def _csv(text: str, reader: _Reader) -> None:
                 positions = found
             continue
         if not any(f.strip() for f in fields):
+            continue
+        # A description may hold line breaks (a workbook cell's, exported); a line that begins
+        # like a record is a row swallowed by a quote left open.
+        if problems.unreadable(fields, first, last, raw, _begins_record):
             continue
 
         def get(column, fields=fields):
@@ -243,5 +252,11 @@ def _csv(text: str, reader: _Reader) -> None:
         values = {column: get(column) for column in ("add_dt", "act_eff_dt", "term_dt")}
         reader.record(first, recid, code, values, complain)
     if positions is None:
-        problems.add("RR505", "no header with `HCPC` and `TERM DT` columns: is this the CMS HCPCS file (CSV "
-                     "export of HCPC…_ANWEB.xlsx)?", None)
+        problems.add("RR505", f"`{problems.display}` has no header with `HCPC` and `TERM DT` columns: is it the CMS "
+                     "HCPCS file (CSV export of HCPC…_ANWEB.xlsx)?", None)
+
+
+def _begins_record(line: str) -> bool:
+    """Whether a line begins with a HCPCS code and a comma, as a record of the CSV export does."""
+    head, comma, _ = line.partition(",")
+    return bool(comma) and is_procedure_code(head.strip().strip('"'))

@@ -13,12 +13,16 @@ A code's indicator is read from its global row (no modifier), else from its
 
 from __future__ import annotations
 
+import io
+import re
+
 from .. import codes
 from .common import Problems, csv_records, read_part, shown
 from .store import RawTable
 
 _PCTC = set("0123456789")
 _BILATERAL = set("01239")
+_CAPTION = re.compile(r'^"?HCPCS"?\s*,\s*"?MOD"?\s*,', re.IGNORECASE)
 
 
 def _caption(rows: list[list[str]], index: int) -> str:
@@ -34,7 +38,7 @@ def load_mpfs(parts: list[tuple[str, str, bytes]], key: str):
     diagnostics = []
     for display, file_name, data in parts:
         problems, text = read_part(display, data)
-        if file_name.lower().endswith(".txt") and "," not in text[:2000]:
+        if file_name.lower().endswith(".txt") and not _has_caption_row(text):
             _fixed_width(text, file_name, problems, entries)
         else:
             _csv(text, file_name, problems, entries)
@@ -50,10 +54,26 @@ def load_mpfs(parts: list[tuple[str, str, bytes]], key: str):
     return RawTable(key=key, files=tuple(name for _, name, _ in parts), entries=values), diagnostics
 
 
+def _has_caption_row(text: str) -> bool:
+    """Whether a ``.txt`` is a CSV export after all: a line of its first 30 begins ``HCPCS,MOD``.
+
+    The fixed-width layout has no caption row, and its description (positions
+    8-57) may hold commas, so a comma alone does not make a file CSV.
+    """
+    for line in io.StringIO(text, newline="").readlines()[:30]:
+        if _CAPTION.match(line):
+            return True
+    return False
+
+
 def _csv(text: str, file_name: str, problems: Problems, entries: dict) -> None:
     recent: list[list[str]] = []
     columns = None
+    rows_read = 0
     for first, last, fields, raw in csv_records(text):
+        if fields is None:
+            problems.unreadable(fields, first, last, raw)
+            return
         if columns is None:
             recent = (recent + [fields])[-5:]
             if len(fields) >= 2 and fields[0].strip().upper() == "HCPCS" and fields[1].strip().upper() == "MOD":
@@ -70,12 +90,15 @@ def _csv(text: str, file_name: str, problems: Problems, entries: dict) -> None:
                                  first, raw)
                     return
             elif first > 30:
-                problems.add("RR505", "no `HCPCS,MOD,...` caption row in the first 30 lines: is this an MPFS "
-                             "relative value file (PPRRVU)?", None)
+                problems.add("RR505", f"`{problems.display}` has no `HCPCS,MOD,...` caption row in its first 30 "
+                             "lines: is it an MPFS relative value file (PPRRVU)?", None)
                 return
             continue
         if not any(f.strip() for f in fields):
             continue
+        if problems.unreadable(fields, first, last, raw):
+            continue
+        rows_read += 1
 
         def value(role):
             index = columns.get(role)
@@ -100,18 +123,24 @@ def _csv(text: str, file_name: str, problems: Problems, entries: dict) -> None:
     if columns is None:
         problems.add("RR505", f"`{problems.display}` has no `HCPCS,MOD,...` caption row: is it an MPFS relative "
                      "value file (PPRRVU)?", None)
+    elif rows_read == 0 and not problems.has_errors:
+        problems.add("RR505", f"`{problems.display}` has its caption rows and no records", None,
+                     help="an MPFS relative value file has a row per code after its captions; was it cut short?")
 
 
 def _fixed_width(text: str, file_name: str, problems: Problems, entries: dict) -> None:
     read = 0
+    started = False
     for number, line in enumerate(text.split("\n"), 1):
         line = line.rstrip("\r")
         if not line.strip():
             continue
         code = line[0:5]
+        if not started:
+            if len(line) < 117 and not codes.is_procedure_code(code):
+                continue  # a title line before the records (a record is 117 characters at least)
+            started = True
         if not codes.is_procedure_code(code):
-            if read == 0:
-                continue  # a title line before the records
             problems.add("RR507", f"{shown(code)} is not a procedure code (positions 1-5)", number, line, 1, 5)
             continue
         if len(line) < 117:
@@ -127,5 +156,5 @@ def _fixed_width(text: str, file_name: str, problems: Problems, entries: dict) -
             continue
         entries.setdefault(code, []).append((pctc, bilateral, modifier, f"{file_name}:{number}"))
         read += 1
-    if read == 0:
+    if read == 0 and not problems.has_errors:
         problems.add("RR505", f"`{problems.display}` has no MPFS records", None)

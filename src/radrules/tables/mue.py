@@ -36,7 +36,11 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
     for display, file_name, data in parts:
         problems, text = read_part(display, data)
         header_found = False
+        rows_read = 0
         for first, last, fields, raw in csv_records(text):
+            if fields is None:
+                problems.unreadable(fields, first, last, raw)
+                break
             if not header_found:
                 if fields and normalize_header(fields[0]) in ("hcpcs_cpt_code", "hcpcs_cpt", "hcpcs"):
                     header_found = True
@@ -45,12 +49,15 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
                         break
                     table_type = TABLE_TYPES.get(normalize_header(fields[1]), table_type)
                 elif first > 200:
-                    problems.add("RR505", "no `HCPCS/CPT Code` header in the first 200 lines: is this a CMS MUE "
-                                 "file?", None)
+                    problems.add("RR505", f"`{display}` has no `HCPCS/CPT Code` header in its first 200 lines: is it "
+                                 "a CMS MUE file?", None)
                     break
                 continue
             if not any(f.strip() for f in fields):
                 continue
+            if problems.unreadable(fields, first, last, raw):
+                continue
+            rows_read += 1
             if len(fields) < 3 or (len(fields) > 4 and any(f.strip() for f in fields[4:])):
                 problems.add("RR506", f"an MUE row has 4 fields; this one has {len(fields)}", first, raw, 1,
                              len(raw.rstrip()))
@@ -63,7 +70,7 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
             if not codes.is_procedure_code(code):
                 problems.add("RR507", f"{shown(code)} is not a procedure code", first, raw, 1, len(fields[0]))
                 ok = False
-            if not value.isdigit():
+            if not (value.isascii() and value.isdigit()):
                 problems.csv_field("RR509", f"{shown(value)} is not a unit limit (a whole number, 0 or more)", first,
                                    raw, fields, 1)
                 ok = False
@@ -83,6 +90,9 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
             entries[code] = ((int(value), int(match.group(1)), reason, source),)
         if not header_found and not problems.has_errors:
             problems.add("RR505", f"`{display}` has no `HCPCS/CPT Code` header; is it a CMS MUE file?", None)
+        elif header_found and rows_read == 0 and not problems.has_errors:
+            problems.add("RR505", f"`{display}` has a header and no rows", None,
+                         help="an MUE file has a row per code after its header; was it cut short?")
         diagnostics.extend(problems.finish())
     if any(d.is_error for d in diagnostics):
         return None, diagnostics

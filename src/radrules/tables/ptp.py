@@ -53,6 +53,28 @@ def _rows(text: str):
         yield number, line, fields, ","
 
 
+def _is_header(line: str) -> bool:
+    return "Column 1" in line or "Column1" in line
+
+
+def _starts_rows(line: str, fields: list[str] | None, header_seen: bool) -> bool:
+    """Whether a line of the preamble is the first row: then it is read as one, and errors are reported.
+
+    After the header, the first line with a first field begins the rows (the
+    header's wrapped lines leave it empty). Without a header, a line of six
+    fields or more whose first field is a word with a digit (a code, or a
+    mistyped one) does. The copyright and title lines are neither.
+    """
+    if fields is None:  # a line the csv module refuses
+        return header_seen
+    first = fields[0].strip() if fields else ""
+    if not first or _is_header(line):
+        return False
+    if header_seen:
+        return True
+    return len(fields) >= 6 and " " not in first and any(c.isdigit() for c in first)
+
+
 def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
     """Read the parts of one PTP table. ``parts`` holds (display path, file name, bytes).
 
@@ -90,10 +112,10 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
         header_seen = False
         for number, line, fields, separator in _rows(text):
             if in_preamble:
-                if fields and is_code(fields[0].strip()) and len(fields) >= 6:
+                if _starts_rows(line, fields, header_seen):
                     in_preamble = False
                 else:
-                    if "Column 1" in line or "Column1" in line:
+                    if _is_header(line):
                         header_seen = True
                     if number > 50:
                         problems.add("RR505", "no PTP rows in the first 50 lines: is this a CMS PTP file?", number,

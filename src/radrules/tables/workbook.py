@@ -93,11 +93,16 @@ def workbook_text(data: bytes, path=None) -> str:
             raise WorkbookError(path, "`{file}` has no worksheet", "name the CSV export of the table instead")
         out = io.StringIO()
         write = csv.writer(out, lineterminator="\n").writerow
+        sheet = book.worksheets[0]
+        # Read-only mode reads only the range the sheet's <dimension> tag states, which some
+        # writers understate: read the rows the sheet holds instead.
+        sheet.reset_dimensions()
         # The sheet is parsed while its rows are read (read-only mode), so a damaged sheet fails here.
-        for row in book.worksheets[0].iter_rows():
-            fields = [_cell_text(cell) for cell in row]
+        rows = [[_cell_text(cell) for cell in row] for row in sheet.iter_rows()]
+        width = max(map(len, rows), default=0)  # rows end at their last cell: pad them as an export does
+        for fields in rows:
             if any(fields):
-                write(fields)
+                write(fields + [""] * (width - len(fields)))
             else:
                 out.write("\n")
         return out.getvalue()
