@@ -353,3 +353,27 @@ class TestLoadNames:
 
         assert radrules.load(RULESETS).name == "rulesets"
         assert radrules.load().name == "radrules"
+
+
+class TestHistorySame:
+    @pytest.mark.parametrize("written, message", [
+        ("with the same charge", "`history has the same code` compares `modifiers` or `units`, not `charge`"),
+        ("with the same units with the same units", "`with the same units` is written twice"),
+    ])
+    def test_what_it_compares(self, written, message):
+        text = f'rule a.b\n  when history has the same code {written}\n  then deny line "x"\n  reference "t"\nend\n'
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads(text, name="same.rr")
+        (diagnostic,) = caught.value.errors
+        assert (diagnostic.code, diagnostic.message) == ("RR204", message)
+        assert underlined(diagnostic) == written.split()[-1]
+
+    @pytest.mark.parametrize("units, fires", [(1, True), (2, False)])
+    def test_with_the_same_modifiers_and_units(self, units, fires):
+        """Both clauses, in either order: the paid line must have the line's modifiers and units."""
+        for clauses in ("with the same modifiers with the same units", "with the same units with the same modifiers"):
+            rules = radrules.loads(f'rule a.b\n  when history has the same code on the same date {clauses}\n'
+                                   f'  then deny line "x"\n  reference "t"\nend\n', name="same.rr")
+            claim = {"lines": [{"code": "71046", "date": "2026-03-02", "units": 1, "modifiers": ["26"]}]}
+            history = [{"code": "71046", "date": "2026-03-02", "units": units, "modifiers": ["26"]}]
+            assert rules.evaluate(claim, history=history).fired() == (("a.b",) if fires else ())

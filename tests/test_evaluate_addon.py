@@ -107,6 +107,48 @@ class TestTypeOne:
         assert bool(addon_findings(result)) is fires
 
 
+class TestChains:
+    """An add-on can be another add-on's primary (CMS lists 11046 among 11047's primaries)."""
+
+    CHAIN = radrules.loads('''
+addons t.aoc "chained add-on codes"
+  reference "test AOC table"
+  addon 11046 type 1 primaries 11043
+  addon 11047 type 1 primaries 11043, 11046
+end
+''', name="chain.rr")
+
+    @pytest.mark.parametrize("order", [("11046", "11047"), ("11047", "11046")])
+    @pytest.mark.parametrize("indexed", [True, False])
+    def test_an_add_on_whose_primary_is_a_denied_add_on_is_denied(self, order, indexed):
+        """11046 has no primary, so it is denied; 11047's only primary is then 11046, denied: 11047 is denied
+        too (§3: never paid unless a listed primary is paid; §10.4), whatever the order of the lines."""
+        result = self.CHAIN.evaluate(claim(*(line(code, DOS) for code in order)), indexed=indexed)
+        assert result.statuses == ("deny", "deny")
+        second = 1 + order.index("11047")
+        finding = next(f for f in result.findings if f.lines == (second,))
+        assert finding.related_lines == (3 - second,) and finding.message.endswith("is denied")
+        report = self.CHAIN.evaluate(claim(*(line(code, DOS) for code in order)), explain=True).explanation.render()
+        assert "is paid" not in report
+
+    def test_a_chain_with_its_first_primary_is_paid(self):
+        result = self.CHAIN.evaluate(claim(line("11043", DOS), line("11046", DOS), line("11047", DOS)))
+        assert result.passed and result.findings == ()
+
+    def test_a_chain_of_three(self):
+        """The denial travels down the chain, one add-on at a time."""
+        rules = radrules.loads('''
+addons t.aoc "chained add-on codes"
+  reference "test AOC table"
+  addon 11046 type 1 primaries 11043
+  addon 11047 type 1 primaries 11046
+  addon 11045 type 1 primaries 11047
+end
+''', name="chain3.rr")
+        result = rules.evaluate(claim(line("11045", DOS), line("11047", DOS), line("11046", DOS)))
+        assert result.statuses == ("deny", "deny", "deny")
+
+
 class TestTypesTwoAndThree:
     def test_type_two_alone(self):
         """A type 2 add-on code without primaries listed needs some other service on its date."""

@@ -103,6 +103,17 @@ class TestZeroLimit:
         result = RULES.evaluate(claim(line(code, DOS, units=1)))
         assert mue(result) == [((1,), f"{code} is not payable in this setting (unit limit 0)")]
 
+    @pytest.mark.parametrize("code", ["70450", "71271"])
+    @pytest.mark.parametrize("indexed", [True, False])
+    def test_a_span_whose_units_round_to_zero_a_day_is_not_payable_either(self, code, indexed):
+        """1 unit over 3 days rounds to 0 a day, but "any UOS fail" a limit of 0 (§2.1): denied,
+        and explain says so too."""
+        data = claim(line(code, DOS, units=1, end_date="2026-03-04"))
+        assert mue(RULES.evaluate(data, indexed=indexed)) == [
+            ((1,), f"{code} is not payable in this setting (unit limit 0)")]
+        report = RULES.evaluate(data, explain=True).explanation.render()
+        assert "not payable in this setting" in report and "within limit" not in report
+
 
 class TestDateSpans:
     @pytest.mark.parametrize("units, end_date, fires", [

@@ -391,11 +391,14 @@ class SinceLast:
 
 @attrs.frozen
 class HistorySame:
-    """A paid line of an earlier claim bills this line's code (on its date, with its modifiers, if asked)."""
+    """A paid line of an earlier claim bills this line's code (on its date, with its modifiers and its
+    units, if asked), for the same rendering provider: lines compare as two lines of one claim do
+    (those that name different providers don't)."""
 
     same_date: bool
     same_modifiers: bool
     text: str = ""
+    same_units: bool = False
 
     def test(self, ev, line, other):
         for service in ev.history:
@@ -404,6 +407,11 @@ class HistorySame:
             if self.same_date and service.day != line.day:
                 continue
             if self.same_modifiers and service.modset != line.modset:
+                continue
+            if self.same_units and service.units != line.units:
+                continue
+            if service.rendering_npi is not None and line.rendering_npi is not None \
+                    and service.rendering_npi != line.rendering_npi:
                 continue
             return True
         return False

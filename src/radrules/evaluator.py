@@ -720,7 +720,7 @@ def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
             continue
         if row.mai == 1 or alone:
             units = line.units if line.end_day is None else line.billed_units()
-            if units > row.max_units:
+            if units > row.max_units or (not units and over_limit(row, 0, (line,))):
                 findings.append(_limit_finding(row, (line,), units))
         else:
             key = (line.code, line.day)
@@ -735,13 +735,19 @@ def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
         if len(lines) == 1 and lines[0].number is not None:
             line = lines[0]
             total = line.units if line.end_day is None else line.billed_units()
-            if total > row.max_units:
+            if over_limit(row, total, lines):
                 findings.append(_limit_finding(row, lines, total))
             continue
         for subgroup in _provider_groups(lines):
             total = sum([line.billed_units() for line in subgroup])
-            if total > row.max_units and any(line.number is not None for line in subgroup):
+            if over_limit(row, total, subgroup) and any(line.number is not None for line in subgroup):
                 findings.append(_limit_finding(row, subgroup, total))
+
+
+def over_limit(row, units, lines) -> bool:
+    """Whether ``units`` a day of ``lines`` break the limit ``row``. A limit of 0 means not payable: any
+    units break it (§2.1), even a date span's that round to 0 a day."""
+    return units > row.max_units or (row.max_units == 0 and any(line.units > 0 for line in lines))
 
 
 def _unpublished(line: LineView) -> Finding:
@@ -815,47 +821,61 @@ def _addons(ev: Evaluation, lookup, findings: list) -> None:
     addon_codes = lookup.addon_codes
     if addon_codes.isdisjoint(ev.codes):
         return
-    denied = None
+    pending = []  # (add-on line, its edits in force)
     for line in ev.lines:
-        if line.code not in addon_codes:
+        if line.code in addon_codes:
+            day = line.day
+            rows = [row for row in lookup.addon_rows(line.code, day) if row.active_on(day)]
+            if rows:
+                pending.append((line, rows))
+    if not pending:
+        return
+    denied = {n for f in findings if f.severity == "deny" for n in f.lines}
+    # An add-on denied here may be the primary another add-on counted on (11047 listing 11046):
+    # judge the add-ons that had a primary again, until no more are denied.
+    while pending:
+        count = len(denied)
+        pending = [(line, rows) for line, rows in pending if not _addon(ev, lookup, line, rows, denied, findings)]
+        if len(denied) == count:
+            return
+
+
+def _addon(ev: Evaluation, lookup, line: LineView, rows: list, denied: set, findings: list) -> bool:
+    """Judge one add-on line; whether it got a finding (then its number joins ``denied`` if it denies)."""
+    paid, refused = [], []
+    for other in ev.by_day[line.day]:
+        if other is line or not same_provider(line, other):
             continue
-        day = line.day
-        rows = [row for row in lookup.addon_rows(line.code, day) if row.active_on(day)]
-        if not rows:
-            continue
-        if denied is None:
-            denied = {n for f in findings if f.severity == "deny" for n in f.lines}
-        paid, refused = [], []
-        for other in ev.by_day[day]:
-            if other is line or not same_provider(line, other):
-                continue
-            if any(row.accepts(other.code, other.day, lookup.is_addon) for row in rows):
-                (refused if other.number in denied else paid).append(other.number)
-        if paid:
-            continue
-        row = rows[0]
-        info = row.block.info
-        if refused:
-            why = "its primary on line " + ", ".join(map(str, refused)) + " is denied"
-        elif any(r.primaries is None for r in rows):
-            why = f"no primary service on {line.date.isoformat()}"
-        else:
-            listed = sorted(set().union(*(r.primaries for r in rows)))
-            shown = ", ".join(listed[:5]) + (", ..." if len(listed) > 5 else "")
-            why = f"no primary ({shown}) on {line.date.isoformat()}"
-        findings.append(Finding(
-            rule=info.id,
-            kind=info.kind,
-            severity=info.severity,
-            lines=(line.number,),
-            related_lines=tuple(refused),
-            codes=(line.code,),
-            carc=info.carc,
-            rarc=info.rarc,
-            message=f"{line.code} is an add-on code (type {row.aoc_type}): {why}",
-            reference=info.reference,
-            source=row.source,
-        ))
+        if any(row.accepts(other.code, other.day, lookup.is_addon) for row in rows):
+            (refused if other.number in denied else paid).append(other.number)
+    if paid:
+        return False
+    row = rows[0]
+    info = row.block.info
+    if refused:
+        why = "its primary on line " + ", ".join(map(str, refused)) + " is denied"
+    elif any(r.primaries is None for r in rows):
+        why = f"no primary service on {line.date.isoformat()}"
+    else:
+        listed = sorted(set().union(*(r.primaries for r in rows)))
+        shown = ", ".join(listed[:5]) + (", ..." if len(listed) > 5 else "")
+        why = f"no primary ({shown}) on {line.date.isoformat()}"
+    findings.append(Finding(
+        rule=info.id,
+        kind=info.kind,
+        severity=info.severity,
+        lines=(line.number,),
+        related_lines=tuple(refused),
+        codes=(line.code,),
+        carc=info.carc,
+        rarc=info.rarc,
+        message=f"{line.code} is an add-on code (type {row.aoc_type}): {why}",
+        reference=info.reference,
+        source=row.source,
+    ))
+    if info.severity == "deny":
+        denied.add(line.number)
+    return True
 
 
 __all__ = ["evaluate", "Evaluation", "LineView", "ptp_bypassed", "format_date"]

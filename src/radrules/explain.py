@@ -24,8 +24,8 @@ import attrs
 from . import validity
 from .checks import FORMAT_RULES
 from .conditions import conjuncts
-from .evaluator import (Evaluation, _add_earlier_units, _limit_finding, _number, _provider_groups, paid_history,
-                        ptp_bypassed, same_provider)
+from .evaluator import (Evaluation, _add_earlier_units, _limit_finding, _number, _provider_groups, over_limit,
+                        paid_history, ptp_bypassed, same_provider)
 from .model import MUE_UNPUBLISHED, format_date
 
 
@@ -422,14 +422,15 @@ class _Tracer:
     def _limit(self, row, lines, units, detail: str) -> None:
         info = row.block.info
         numbers = tuple(line.number for line in lines if line.number is not None)
-        if units > row.max_units:
+        if over_limit(row, units, lines):
             self.add(info.id, info.kind, "fired", numbers, _limit_finding(row, lines, units).message,
                      source=row.source)
         else:
             self.add(info.id, info.kind, "within limit", numbers, detail, source=row.source)
 
     def addons(self) -> None:
-        denied = {n for f in self.result.findings if f.severity == "deny" and f.kind != "addon" for n in f.lines}
+        # The result's denials, an add-on's own included: one add-on may be another's primary (11046 for 11047).
+        denied = {n for f in self.result.findings if f.severity == "deny" for n in f.lines}
         for line in self.ev.lines:
             if not self.lookup.is_addon(line.code):
                 continue

@@ -468,8 +468,8 @@ class _Builder(Transformer):
 
     def history_same(self, meta, c):
         same_date = any(isinstance(x, tuple) and x[0] == "date" for x in c)
-        same_property = next((x[1] for x in c if isinstance(x, tuple) and x[0] == "property"), None)
-        return s.HistorySame(same_date, same_property, self._span(meta))
+        same_properties = tuple(x[1] for x in c if isinstance(x, tuple) and x[0] == "property")
+        return s.HistorySame(same_date, same_properties, self._span(meta))
 
     def history_count(self, meta, c):
         return s.HistoryCount(c[0], c[1] if len(c) > 1 else None, self._span(meta))

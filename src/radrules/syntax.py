@@ -467,10 +467,10 @@ class HistoryHas:
 
 @attrs.frozen
 class HistorySame:
-    """``history has the same code [on the same date] [with the same modifiers]``: already paid."""
+    """``history has the same code [on the same date] [with the same modifiers] [with the same units]``."""
 
     same_date: bool
-    same_property: Token | None
+    same_properties: tuple  # Token: `modifiers`, `units`
     span: Span
 
 

@@ -268,16 +268,20 @@ class ConditionCompiler:
         return c.HistoryHas(resolved.values, window, self._text(expr))
 
     def _historysame(self, expr: s.HistorySame):
-        same_modifiers = False
-        if expr.same_property is not None:
-            if expr.same_property.text != "modifiers":
-                self.ctx.error("RR204", f"`history has the same code` compares `modifiers`, not "
-                               f"`{expr.same_property.text}`", expr.same_property.span,
-                               help="write `with the same modifiers`")
+        compared = set()
+        for token in expr.same_properties:
+            if token.text not in ("modifiers", "units"):
+                self.ctx.error("RR204", f"`history has the same code` compares `modifiers` or `units`, not "
+                               f"`{token.text}`", token.span,
+                               help="write `with the same modifiers`, `with the same units`, or both")
                 return None
-            same_modifiers = True
+            if token.text in compared:
+                self.ctx.error("RR204", f"`with the same {token.text}` is written twice", token.span,
+                               help="write it once")
+                return None
+            compared.add(token.text)
         self.roots.add("line")
-        return c.HistorySame(expr.same_date, same_modifiers, self._text(expr))
+        return c.HistorySame(expr.same_date, "modifiers" in compared, self._text(expr), "units" in compared)
 
     def _window(self, window):
         """A compiled history window, None for no window, _BAD after an error."""
