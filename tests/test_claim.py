@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import pickle
 
 import attrs
 import pytest
@@ -181,7 +182,74 @@ class TestNoIdentifierInMessages:
             assert secret not in text
 
 
+class TestHugeNumbers:
+    @pytest.mark.parametrize("field, value", [("units", 10**309), ("units", 1e15), ("charge", 1e307),
+                                              ("charge", 10**15)])
+    def test_numbers_past_any_real_claim_are_refused(self, field, value, bundled):
+        """A number too large for float arithmetic (an int of 310 digits) or for any claim is a ClaimError:
+        evaluate and the summaries never meet it."""
+        data = with_line(**{field: value})
+        assert (error_of(data).path, error_of(data).problem) == (f"lines[0].{field}", "expected a number under 10^15")
+        with pytest.raises(ClaimError):
+            bundled.evaluate(data)
+
+    def test_a_large_number_under_the_bound_is_read(self):
+        assert Claim.from_dict(with_line(units=10**15 - 1, charge=99_999_999.99)).lines[0].units == 10**15 - 1
+
+
+class TestClaimsBuiltInCode:
+    """A radrules.Claim made in code is checked when evaluated, as its JSON shape would be."""
+
+    def built(self, **line_fields) -> Claim:
+        fields = {"code": "77067", "date": dt.date(2026, 4, 6), "diagnosis_pointers": (1,)}
+        fields.update(line_fields)
+        return Claim(payer="medicare", patient=claim_module.Patient(birth_date=dt.date(1960, 1, 1), sex="m"),
+                     diagnoses=("Z12.31",), lines=(claim_module.Line(**fields),))
+
+    def test_values_are_normalised_as_from_dict_does(self, bundled):
+        """A lowercase sex is `M`, as in JSON: the mammography sex rule sees it."""
+        assert bundled.evaluate(self.built()).fired() == ("medicare.mammography.sex",)
+        assert bundled.evaluate(self.built(), explain=True).fired() == ("medicare.mammography.sex",)
+
+    @pytest.mark.parametrize("fields, path, problem", [
+        ({"units": -5}, "lines[0].units", "expected a positive number"),
+        ({"date": "2026-02-30"}, "lines[0].date", "not a calendar date"),
+        ({"date": None}, "lines[0].date", "required"),
+        ({"modifiers": ("26", 59)}, "lines[0].modifiers[1]", "expected a text"),
+        ({"units": 10**309}, "lines[0].units", "expected a number under 10^15"),
+    ])
+    def test_bad_fields_raise_claim_error_with_their_path(self, bundled, fields, path, problem):
+        with pytest.raises(ClaimError) as caught:
+            bundled.evaluate(self.built(**fields))
+        assert (caught.value.path, caught.value.problem) == (path, problem)
+
+    def test_no_lines(self, bundled):
+        with pytest.raises(ClaimError) as caught:
+            bundled.evaluate(Claim(lines=()))
+        assert caught.value.path == "lines"
+
+    def test_a_date_as_text_is_read(self, bundled):
+        """A valid ISO date given as text is read, as from JSON (not an AttributeError deep in evaluation)."""
+        assert bundled.evaluate(self.built(date="2026-04-06")).fired() == ("medicare.mammography.sex",)
+
+    def test_only_claims_built_in_code_are_checked_again(self):
+        """from_dict and the readers mark their claims checked; attrs.evolve makes an unchecked copy;
+        a pickled claim keeps its mark; the mark takes no part in equality."""
+        parsed = Claim.from_dict(claim(line("70450", DOS)))
+        assert parsed._checked and not self.built()._checked
+        assert not attrs.evolve(parsed, payer="acme")._checked
+        assert pickle.loads(pickle.dumps(parsed))._checked
+        assert parsed == attrs.evolve(parsed)
+        assert claim_module.checked(parsed) is parsed
+
+
 class TestNormalisation:
+    def test_dates_are_trimmed_like_texts(self):
+        """" 2026-03-02" and "2026-03-02\\n" read as the date, as texts are trimmed."""
+        for written in (" 2026-03-02", "2026-03-02\n", "\t2026-03-02 "):
+            assert Claim.from_dict(with_line(date=written)).lines[0].date == dt.date(2026, 3, 2)
+        assert error_of(with_line(date="2026-03-02x")).problem == "expected a date as YYYY-MM-DD"
+
     def test_codes_and_modifiers_upper_case(self):
         """Codes, modifiers and sex are read in upper case, texts stripped."""
         parsed = Claim.from_dict(claim(line(" g0279 ", DOS, modifiers=["rt", " 26"]), patient={"sex": "f"}))

@@ -355,6 +355,21 @@ class TestLoadNames:
         assert radrules.load().name == "radrules"
 
 
+class TestEveryErrorOfARule:
+    @pytest.mark.parametrize("clauses, expected", [
+        ('  then deny line "{line.cod}"\n  carc CO-1977\n', ["RR204", "RR215"]),
+        ('  then deny claim "{line.code}"\n  effective 2026-13-01\n', ["RR214", "RR218"]),
+        ('  then deny line "{line.cod}"\n  kind polcy\n', ["RR204", "RR216"]),
+        ('  then deny lines "x"\n  carc CO-1977\n', ["RR216", "RR215"]),
+    ])
+    def test_an_error_in_one_clause_does_not_hide_the_others(self, clauses, expected):
+        """One run reports every problem of a rule (docs/errors.md), in the order they are written."""
+        text = f'rule a.b "t"\n  when line.code is 70450\n{clauses}  reference "r"\nend\n'
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads(text, name="every.rr")
+        assert sorted(d.code for d in caught.value.errors) == sorted(expected)
+
+
 class TestHistorySame:
     @pytest.mark.parametrize("written, message", [
         ("with the same charge", "`history has the same code` compares `modifiers` or `units`, not `charge`"),

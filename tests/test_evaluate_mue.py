@@ -34,6 +34,9 @@ class TestLineEdit:
         result = RULES.evaluate(claim(line("73562", DOS, units=2)))
         assert mue(result) == [((1,), "73562: 2 units on one line exceed the limit of 1 per line (MAI 1)")]
         assert result.status_of(1) == "deny"
+        for missing in (0, 2, -1, True):  # line numbers start at 1: 0 is not the last line
+            with pytest.raises(IndexError):
+                result.status_of(missing)
 
     def test_each_line_alone(self):
         """MAI 1: two lines of one unit each (RT and LT) are each within the limit."""

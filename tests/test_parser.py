@@ -430,6 +430,15 @@ class TestRecovery:
         assert [st.name.text for st in source.statements if isinstance(st, s.SetDef)] == ["good", "also_good"]
 
 
+    @pytest.mark.parametrize("ending", ["", "\n", "\n\n  \n"], ids=["no final newline", "newline", "blank lines"])
+    def test_missing_end_hint_names_the_line_after_the_block(self, ending):
+        """`add end after line 4`, never `before line 4`: that would put `end` before the block's last line."""
+        text = 'rule a.b "t"\n  when line.code is 70450\n  then deny line "x"\n  reference "r"' + ending
+        _, diagnostics = parse_rules(text, "t.rr")
+        (diagnostic,) = diagnostics
+        assert diagnostic.code == "RR105" and diagnostic.help.startswith("add `end` after line 4;")
+
+
 class TestNameOperands:
     def test_name_literal_operand_parses(self):
         """A bare name on the right of `is` (a claim type, a payer) parses as a name literal."""

@@ -181,6 +181,8 @@ class TestMalformed:
         (lambda d: d["diagnosis"][0].pop("diagnosisCodeableConcept"), "diagnosis[0].diagnosisReference", "neither"),
         (lambda d: d["contained"][0].update(birthDate="1958"), "patient.birthDate", "expected a full date"),
         (lambda d: d["contained"][0].update(gender="f"), "patient.gender", "expected `female`"),
+        (lambda d: d["patient"].update(reference="#" + d["contained"][0]["id"].upper()), "patient.reference",
+         "no contained Patient"),
         (lambda d: d.update(created="yesterday"), "created", "expected a full date"),
         (lambda d: d["insurance"][0].update(preAuthRef=[""]), "insurance[0].preAuthRef[0]", "expected a text"),
         (lambda d: d.update(item={"sequence": 1}), "item", "expected a list"),

@@ -28,6 +28,9 @@ DIAGNOSIS_SYSTEMS = ("icd10", "icd9")
 _FREQUENCY = re.compile(r"^\d$")
 _REVENUE_CODE = re.compile(r"^\d{4}$")
 MAX_MODIFIERS = 4
+#: Units and charges are below this: a larger number is a mistake, and one past the range of a float
+#: (an int of 310 digits) would make arithmetic fail.
+MAX_NUMBER = 10**15
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -71,6 +74,9 @@ class Claim:
     diagnoses: tuple[str, ...] = ()
     frequency: str | None = None
     diagnosis_system: str = "icd10"
+    # Whether this object came from from_dict or a reader, which check every field: evaluate()
+    # checks a claim built in code (or changed with attrs.evolve, which makes it False again).
+    _checked: bool = attrs.field(default=False, init=False, eq=False, repr=False)
 
     @classmethod
     def from_dict(cls, data: Any) -> "Claim":
@@ -179,6 +185,8 @@ def _date(value: Any, path: str, *, required: bool = False) -> dt.date | None:
         return None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
+    if isinstance(value, str):
+        value = value.strip()  # texts are trimmed, dates too
     if not isinstance(value, str) or not _ISO_DATE.match(value):
         raise ClaimError(path, "expected a date as YYYY-MM-DD")
     try:
@@ -196,6 +204,8 @@ def _number(value: Any, path: str, *, positive: bool) -> float | int:
         raise ClaimError(path, "expected a number of zero or more")
     if value in (float("inf"), float("-inf")):
         raise ClaimError(path, "expected a finite number")
+    if value >= MAX_NUMBER:
+        raise ClaimError(path, "expected a number under 10^15")
     if isinstance(value, float) and value.is_integer() and positive:
         return int(value)
     return value
@@ -211,7 +221,36 @@ def _list(value: Any, path: str) -> list:
 
 def _read_claim(data: Any) -> Claim:
     claim = _fast_claim(data)
-    return claim if claim is not None else _read_claim_checked(data)
+    return mark_checked(claim if claim is not None else _read_claim_checked(data))
+
+
+def mark_checked(claim: Claim) -> Claim:
+    """Mark a claim whose every field was checked as :meth:`Claim.from_dict` checks them."""
+    object.__setattr__(claim, "_checked", True)
+    return claim
+
+
+def checked(claim: Claim) -> Claim:
+    """``claim`` if it was checked; else the claim its fields make, checked as from_dict checks a dict
+    (a Claim built in code: ClaimError on the first bad field, named by its path)."""
+    if claim._checked:
+        return claim
+    return mark_checked(_read_claim_checked(_as_data(claim)))
+
+
+def _as_data(claim: Claim) -> dict:
+    """The fields of a claim built in code, in the JSON shape, values as they are (to be checked)."""
+    def listed(value):
+        return list(value) if isinstance(value, tuple) else value
+
+    data = {name: listed(getattr(claim, name)) for name in _CLAIM_FIELDS}
+    patient = data["patient"]
+    if isinstance(patient, Patient):
+        data["patient"] = {name: getattr(patient, name) for name in _PATIENT_FIELDS}
+    if isinstance(data["lines"], list):
+        data["lines"] = [{name: listed(getattr(line, name)) for name in _LINE_FIELDS} if isinstance(line, Line)
+                         else line for line in data["lines"]]
+    return data
 
 
 def _read_claim_checked(data: Any) -> Claim:
@@ -324,7 +363,6 @@ _CLAIM_KEYS = frozenset(_CLAIM_FIELDS)
 _PATIENT_KEYS = frozenset(_PATIENT_FIELDS)
 _LINE_KEYS = frozenset(_LINE_FIELDS)
 _NOT = object()  # "not for the fast path"
-_INFINITIES = (float("inf"), float("-inf"))
 
 
 def _fast_claim(data: Any) -> Claim | None:
@@ -456,18 +494,18 @@ def _fast_line(value: Any) -> Line | None:
         return None
     units = get("units", 1)
     if type(units) is float:
-        if not units > 0 or units in _INFINITIES:  # NaN is not > 0
+        if not 0 < units < MAX_NUMBER:  # NaN and infinities are not
             return None
         if units.is_integer():
             units = int(units)
-    elif type(units) is not int or units <= 0:
+    elif type(units) is not int or not 0 < units < MAX_NUMBER:
         return None
     charge = get("charge")
     if charge is not None:
         if type(charge) is float:
-            if not charge >= 0 or charge in _INFINITIES:
+            if not 0 <= charge < MAX_NUMBER:
                 return None
-        elif type(charge) is not int or charge < 0:
+        elif type(charge) is not int or not 0 <= charge < MAX_NUMBER:
             return None
     date = _fast_date(get("date"))
     end_date = _fast_date(get("end_date"))

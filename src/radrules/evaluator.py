@@ -19,8 +19,7 @@ import functools
 from operator import attrgetter
 
 from . import checks, validity
-from .claim import Claim
-from .errors import ClaimError
+from .claim import Claim, checked
 from .codes import normalize_diagnosis
 from .conditions import KEY_ATTRS_BUT_CODE, reads_only_key
 from .model import ANATOMIC_MODIFIERS, MUE_UNPUBLISHED, OTHER_BYPASS_MODIFIERS, View, format_date
@@ -514,8 +513,8 @@ def evaluate(ruleset, claim, *, indexed: bool = True, history=None) -> Result:
     """Evaluate one claim (a :class:`Claim` or its JSON dict), with the patient's earlier lines if given."""
     if not isinstance(claim, Claim):
         claim = Claim.from_dict(claim)
-    elif not claim.lines:  # from_dict refuses this; a Claim built in code may not have been checked
-        raise ClaimError("lines", "a claim needs at least one service line")
+    elif not claim._checked:  # built in code: checked as from_dict checks a dict
+        claim = checked(claim)
     view = ruleset.view_for(claim.payer, claim.type)
     ev = Evaluation(claim, view)
     if history is not None:

@@ -149,7 +149,8 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
         block = _open_block(padded, first_line)
         if "END" in expected and block:
             word, number = block
-            next_line = padded.count("\n") + 1
+            # the line after the text parsed (its last line, if it does not end with a line break)
+            next_line = padded.count("\n") + (1 if padded.endswith("\n") else 2)
             last = len(lines)
             while last > 1 and not lines[last - 1].strip():
                 last -= 1

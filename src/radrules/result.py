@@ -100,7 +100,10 @@ class Result:
         return out
 
     def status_of(self, line: int) -> str:
-        """``pay``, ``deny`` or ``review`` for a 1-based line number."""
+        """``pay``, ``deny`` or ``review`` for a 1-based line number (IndexError for one the claim lacks:
+        0 is no line, not the last)."""
+        if isinstance(line, bool) or not isinstance(line, int) or not 1 <= line <= len(self.statuses):
+            raise IndexError(f"the claim has lines 1 to {len(self.statuses)}; there is no line {line!r}")
         return self.statuses[line - 1]
 
     def fired(self) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ from typing import Any
 import attrs
 
 from . import evaluator
-from .claim import Claim
+from .claim import Claim, checked
 from .checks import FORMAT_RULES
 from .compiler.index import select
 from .model import MUE_UNPUBLISHED
@@ -54,8 +54,7 @@ class Ruleset:
             return evaluator.evaluate(self, claim, indexed=indexed, history=history)
         from .explain import explain as explain_result
 
-        if not isinstance(claim, Claim):
-            claim = Claim.from_dict(claim)
+        claim = Claim.from_dict(claim) if not isinstance(claim, Claim) else checked(claim)
         result = evaluator.evaluate(self, claim, indexed=indexed, history=history)
         return attrs.evolve(result, explanation=explain_result(self, claim, result, history))
 

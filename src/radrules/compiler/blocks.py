@@ -119,8 +119,9 @@ class BlockCompiler:
             kind = token.text
         scope = self._scope(clauses)
         carc, rarc, remittance_ok = self._remittance(clauses, None, ())
-        if scope is None or not remittance_ok or not ok:
-            # still check the condition, to report its errors too
+        ok = ok and scope is not None and remittance_ok
+        # Every part is checked even after an error in another, so that one run reports them all.
+        if s.Then not in clauses:
             if s.When in clauses:
                 self.conditions.condition(clauses[s.When].condition)
             return None
@@ -129,16 +130,17 @@ class BlockCompiler:
         if target not in TARGETS:
             self.ctx.error("RR216", f"unknown target `{target}`", then.target.span,
                            help=suggestion(target, TARGETS) or "the target is `line`, `other`, `both` or `claim`")
-            self.conditions.condition(clauses[s.When].condition)
-            return None
-        condition, roots = self.conditions.condition(clauses[s.When].condition)
+            ok = False
+        condition = roots = None
+        if s.When in clauses:
+            condition, roots = self.conditions.condition(clauses[s.When].condition)
         message_roots: set[str] = set()
         template = self._template(then.message, message_roots)
-        if condition is None or template is None:
+        if condition is None or template is None or target not in TARGETS:
             return None
         roots |= message_roots
         shape = self._shape(rule, target, roots, then, clauses[s.When])
-        if shape is None:
+        if shape is None or not ok:
             return None
         info = m.RuleInfo(
             id=rule.rule_id.text,

@@ -280,7 +280,12 @@ def _payer(resource: dict, bundle: dict, payers: dict) -> str | None:
 
 def _patient(resource: dict, bundle: dict) -> dict:
     out: dict = {}
-    patient = _resolve(resource.get("patient"), resource, bundle, "Patient")
+    reference = resource.get("patient")
+    patient = _resolve(reference, resource, bundle, "Patient")
+    if patient is None and isinstance(reference, dict) and str(reference.get("reference", "")).startswith("#"):
+        # A reference to a contained resource must find it (FHIR ref-1); without it, age and sex rules
+        # would go quiet. A Patient elsewhere (on the server) is not an error: the claim has no patient data.
+        raise _Problem("patient.reference", "no contained Patient has this id (ids are case-sensitive)")
     if patient is not None:
         where = "patient"
         if patient.get("birthDate") is not None:

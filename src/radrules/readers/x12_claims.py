@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..claim import _FREQUENCY, _REVENUE_CODE, SEXES, Claim, Line, Patient
+from ..claim import _FREQUENCY, _REVENUE_CODE, MAX_NUMBER, SEXES, Claim, Line, Patient, mark_checked
 from ..errors import ClaimError, InputError
 
 #: How many distinct dates a reader remembers (it forgets them all when full).
@@ -439,7 +439,7 @@ def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth
     built = []
     for code, modifiers, units, charge, start, end, line_place, pointers, npi, revenue in lines:
         code = code.strip().upper()
-        if not code or units <= 0 or (charge is not None and charge < 0):
+        if not code or not 0 < units < MAX_NUMBER or (charge is not None and not 0 <= charge < MAX_NUMBER):
             return None
         if modifiers:
             modifiers = tuple([modifier.strip().upper() for modifier in modifiers])
@@ -462,11 +462,11 @@ def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth
             charge=charge, place_of_service=None if line_place is None else line_place.strip(),
             rendering_npi=None if npi is None else npi.strip(), revenue_code=revenue,
         ))
-    return Claim(
+    return mark_checked(Claim(
         id=claim_id, type=claim_type, payer=payer, patient=patient,
         place_of_service=None if place is None else place.strip(), prior_auth=prior_auth, received=received,
         diagnoses=diagnoses, frequency=frequency, diagnosis_system=system, lines=tuple(built),
-    )
+    ))
 
 
 def _line_shape(values: tuple) -> dict:
