@@ -392,3 +392,39 @@ class TestHistorySame:
             claim = {"lines": [{"code": "71046", "date": "2026-03-02", "units": 1, "modifiers": ["26"]}]}
             history = [{"code": "71046", "date": "2026-03-02", "units": units, "modifiers": ["26"]}]
             assert rules.evaluate(claim, history=history).fired() == (("a.b",) if fires else ())
+
+
+class TestDatesOffTheCalendar:
+    RULE = 'rule a.b "t"\n  when {condition}\n  then info line "x"\n  reference "r"\nend\n'
+
+    @pytest.mark.parametrize("condition, message", [
+        ("claim.received > line.date + 99999999999999 months",
+         "99999999999999 months is longer than the calendar (at most 119,987 months)"),
+        ("claim.received > line.date + 10000 years", "10000 years is longer than the calendar (at most 9,998 years)"),
+        ("history has 70450 within 3652059 days", "3652059 days is longer than the calendar (at most 3,652,058 days)"),
+        ("line.units > " + "9" * 4301, "`" + "9" * 20 + "...` is larger than any claim value"),
+    ])
+    def test_amounts_past_the_calendar_or_any_claim_are_errors(self, condition, message):
+        """Not a ValueError from int() or the date type: a diagnostic on the number."""
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads(self.RULE.format(condition=condition), name="far.rr")
+        (diagnostic,) = caught.value.errors
+        assert (diagnostic.code, diagnostic.message) == ("RR210", message)
+
+    @pytest.mark.parametrize("indexed", [True, False])
+    def test_a_date_moved_off_the_calendar_is_unknown(self, indexed):
+        """A claim dated 9999-12-31 (a common placeholder) plus 12 months is no date: the comparison is
+        unknown and the rule silent, rather than every evaluation raising."""
+        rules = radrules.loads(self.RULE.format(condition="claim.received > line.date + 12 months")
+                               + self.RULE.format(condition="claim.received < line.date - 12 months")
+                               .replace("a.b", "a.c"), name="far.rr")
+        late = {"received": "9999-12-31", "lines": [{"code": "70450", "date": "9999-12-31"}]}
+        early = {"received": "0001-01-01", "lines": [{"code": "70450", "date": "0001-01-01"}]}
+        assert rules.evaluate(late, indexed=indexed).fired() == ()
+        assert rules.evaluate(early, indexed=indexed).fired() == ()
+        assert "unknown" in rules.evaluate(late, explain=True).explanation.render()
+
+    def test_a_window_reaching_before_year_one_starts_there(self):
+        rules = radrules.loads(self.RULE.format(condition="history has 70450 within 9000 years"), name="far.rr")
+        claim = {"lines": [{"code": "70450", "date": "2026-01-01"}]}
+        assert rules.evaluate(claim, history=[{"code": "70450", "date": "0001-01-02"}]).fired() == ("a.b",)

@@ -622,6 +622,20 @@ class TestCommand:
         assert [e.get("message") for e in errors] == [
             "bad claim: lines[0].units: expected a positive number", "unexpected `expect`"]
 
+    def test_junit_xml_of_a_crash(self, demo, tmp_path, capsys, monkeypatch):
+        """A test whose evaluation raised is a JUnit error naming the exception type (never its text)."""
+        def explode(self, claim, **options):
+            raise ZeroDivisionError("claim C-1 of patient 12345")
+        monkeypatch.setattr(radrules.Ruleset, "evaluate", explode)
+        write(demo, "demo.rrt", 'test "t"\n  claim\n    2026-03-02 71046\n  expect pass\nend\n')
+        code, _ = run_cli(capsys, "--junit", tmp_path / "j.xml", "demo")
+        assert code == 1
+        root = ET.parse(tmp_path / "j.xml").getroot()
+        assert (root.get("tests"), root.get("errors")) == ("1", "1")
+        assert [e.get("message") for e in root.findall(".//error")] == [
+            "evaluating the claim raised ZeroDivisionError"]
+        assert "12345" not in (tmp_path / "j.xml").read_text()
+
     def test_command_in_a_fresh_process(self, demo):
         """`python -m radrules test` runs in its own process: exit 1 and the summary on a failing file."""
         write(demo, "demo.rrt", FAILING)

@@ -122,16 +122,23 @@ class DateShift:
 
 
 @functools.lru_cache(maxsize=4096)
-def shift_ordinal(ordinal: int, months: int, days: int) -> int:
-    """Move a date ordinal by calendar months (day clamped to month end) and days."""
+def shift_ordinal(ordinal: int, months: int, days: int) -> int | None:
+    """Move a date ordinal by calendar months (day clamped to month end) and days; None when that
+    leaves the calendar (before year 1 or after 9999: a claim dated 9999-12-31 plus 12 months)."""
     if months:
         day = dt.date.fromordinal(ordinal)
         index = day.year * 12 + day.month - 1 + months
         year, month = divmod(index, 12)
         month += 1
-        last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
+        if not 1 <= year <= 9999:
+            return None
+        last = 31 if month == 12 else (dt.date(year, month + 1, 1) - dt.timedelta(days=1)).day
         ordinal = dt.date(year, month, min(day.day, last)).toordinal()
-    return ordinal + days
+    ordinal += days
+    return ordinal if 1 <= ordinal <= _LAST_DAY else None
+
+
+_LAST_DAY = dt.date.max.toordinal()
 
 
 # ---------------------------------------------------------------- tests
@@ -328,7 +335,8 @@ class Window:
             value = self.since.get(ev, line, other)
             return False if value is None else value
         if self.months or self.days:
-            return shift_ordinal(line.day, -self.months, -self.days)
+            start = shift_ordinal(line.day, -self.months, -self.days)
+            return 1 if start is None else start  # a window reaching past year 1 starts there
         return None
 
 

@@ -221,6 +221,8 @@ def _compare_read(left, right, function):
             return None
         if left_shift:
             a = shift(a, left_months, left_days)
+            if a is None:  # moved off the calendar: unknown
+                return None
         if constant:
             b = value
         else:
@@ -232,6 +234,8 @@ def _compare_read(left, right, function):
                 return None
             if right_shift:
                 b = shift(b, right_months, right_days)
+                if b is None:
+                    return None
         return function(a, b)
     return test
 

@@ -78,6 +78,8 @@ MEMBER_OF = {
     "text": "values",
 }
 _UNITS = {"day": (0, 1), "days": (0, 1), "month": (1, 0), "months": (1, 0), "year": (12, 0), "years": (12, 0)}
+#: The longest shift of each unit: the span of the calendar (years 1 to 9999).
+_LONGEST = {"days": 3_652_058, "months": 119_987, "years": 9_998}
 
 
 @attrs.frozen
@@ -288,12 +290,14 @@ class ConditionCompiler:
         if window is None:
             return None
         if isinstance(window, s.Within):
-            if not window.amount.text.isdigit() or int(window.amount.text) < 1:
+            amount = self._amount(window.amount, window.unit.text)
+            if amount is None:
+                return _BAD
+            if amount < 1:
                 self.ctx.error("RR210", f"`{window.amount.text}` is not a whole number of at least 1",
                                window.amount.span)
                 return _BAD
             months, days = _UNITS[window.unit.text]
-            amount = int(window.amount.text)
             return c.Window(months=months * amount, days=days * amount)
         start = self._operand(window.operand, expected="date")
         if start is None:
@@ -391,13 +395,27 @@ class ConditionCompiler:
             self.ctx.error("RR209", f"only dates can be moved by days, months or years; `{base.field}` is "
                            f"{TYPE_WORDS[base.type]}", offset.field.span)
             return None
-        if not offset.amount.text.isdigit():
-            self.ctx.error("RR210", f"`{offset.amount.text}` is not a whole number", offset.amount.span)
+        amount = self._amount(offset.amount, offset.unit.text)
+        if amount is None:
             return None
-        amount = int(offset.amount.text) * (-1 if offset.sign.text == "-" else 1)
+        amount *= -1 if offset.sign.text == "-" else 1
         months, days = _UNITS[offset.unit.text]
         node = c.DateShift(base.node, months * amount, days * amount)
         return Operand(node, "date", base.roots, offset.span, base.field)
+
+    def _amount(self, token: s.Token, unit: str) -> int | None:
+        """A number of days, months or years, at most the span of the calendar; None after an error."""
+        text = token.text
+        if not (text.isascii() and text.isdigit()):
+            self.ctx.error("RR210", f"`{text}` is not a whole number", token.span)
+            return None
+        unit = unit if unit.endswith("s") else unit + "s"
+        longest = _LONGEST[unit]
+        if len(text) > len(str(longest)) or int(text) > longest:
+            self.ctx.error("RR210", f"{text} {unit} is longer than the calendar (at most {longest:,} {unit})",
+                           token.span, help="dates run from year 1 to year 9999")
+            return None
+        return int(text)
 
     def _literal(self, literal: s.Literal, expected: str | None) -> Operand | None:
         token = literal.token
@@ -423,8 +441,11 @@ class ConditionCompiler:
             ordinal = self.ctx.date(s.Token(text, span))
             return _BAD if ordinal is None else ordinal
         if expected == "number":
-            if kind != "word" or not re.match(r"^\d+(\.\d+)?$", text):
+            if kind != "word" or not re.match(r"^[0-9]+(\.[0-9]+)?$", text):
                 return bad(f"expected a number, not `{text}`")
+            if len(text.partition(".")[0].lstrip("0")) > 15:
+                return bad(f"`{text[:20]}...` is larger than any claim value" if len(text) > 20 else
+                           f"`{text}` is larger than any claim value", "units and charges are under 10^15")
             return float(text) if "." in text else int(text)
         if expected == "code":
             if kind != "word" or not codes.is_procedure_code(text):

@@ -32,7 +32,11 @@ def junit_xml(report) -> str:
             failure.text = outcome.render()
         elif outcome.status == "error":
             element.set("errors", str(int(element.get("errors")) + 1))
-            error = ET.SubElement(case, "error", message=outcome.diagnostics[0].message, type="RuleTestError")
+            if outcome.diagnostics:
+                message = outcome.diagnostics[0].message
+            else:  # evaluation raised: a bug in radrules, named by the exception type alone
+                message = f"evaluating the claim raised {outcome.crash or 'an exception'}"
+            error = ET.SubElement(case, "error", message=message, type="RuleTestError")
             error.text = outcome.render()
     for diagnostic in report.diagnostics:  # files that could not be read or parsed
         name = diagnostic.span.file if diagnostic.span else "radrules"
