@@ -107,6 +107,22 @@ class TestClaimMapping:
         assert claim.diagnosis_system == "icd9"
         assert "format.icd9" in radrules.load().evaluate(claim).fired()
 
+    @pytest.mark.parametrize("relationship, expected", [
+        (None, "SUB-1"), ("self", "SUB-1"), ("child", "SUB-1-02"), ("spouse", "SUB-1-02")])
+    def test_a_dependent_does_not_take_the_subscribers_id(self, relationship, expected):
+        """Coverage.subscriberId is the subscriber's id: a dependent gets the coverage's identifier instead,
+        so the parent's paid services are not the child's history."""
+        data = resource()
+        coverage = {"resourceType": "Coverage", "id": "cov", "status": "active", "subscriberId": "SUB-1",
+                    "identifier": [{"value": "SUB-1-02"}], "beneficiary": {"reference": "#patient-1"},
+                    "payor": [{"display": "Acme"}]}
+        if relationship:
+            coverage["relationship"] = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/"
+                                                    "subscriber-relationship", "code": relationship}]}
+        data["contained"].append(coverage)
+        data["insurance"][0]["coverage"] = {"reference": "#cov"}
+        assert read_one(data).patient.id == expected
+
     def test_gender_values(self):
         """female/male/other/unknown become F/M/U/U."""
         sexes = []

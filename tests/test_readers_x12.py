@@ -285,6 +285,49 @@ class TestMalformed:
         assert (caught.value.segment, caught.value.segment_id) == (15, "CLM")
         assert caught.value.problem == "the file ends after this segment without its SE: is it cut off?"
 
+    def test_a_lost_subscriber_hl_does_not_give_claims_the_earlier_subscriber(self):
+        """Without its HL, a second subscriber's segments fall inside the first one's claim: that claim is an
+        error, and so is every claim up to the next HL, rather than taking the first subscriber's patient
+        and payer."""
+        lost = ["SBR*P*18*******CI", "NM1*IL*1*OTHER*PAT****MI*M2", "DMG*D8*19900101*M", "NM1*PR*2*ACME*****PI*P2"]
+        line = ["LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"]
+        items = read(x12("CLM*C1*10***11:B:1", *line, *lost, "CLM*C2*10***11:B:1", *line,
+                         "HL*3*1*22*0", "SBR*P*18*******CI", "NM1*IL*1*THIRD*PAT****MI*M3", "CLM*C3*10***11:B:1",
+                         *line))
+        assert [type(item).__name__ for item in items] == ["InputError", "InputError", "Claim"]
+        assert items[1].segment_id == "CLM" and "is their HL missing?" in items[1].problem
+        assert items[2].id == "C3"
+
+    def test_a_lost_patient_hl_does_not_give_the_claim_the_subscriber(self):
+        """A dependent's name (NM1*QC) in the subscriber's loop: the HL 23 is lost, the claim is an error."""
+        items = read(x12("PAT*19", "NM1*QC*1*CHILD*PAT", "DMG*D8*20150601*M", "CLM*C1*10***11:B:1", "LX*1",
+                         "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"))
+        (error,) = items
+        assert error.segment_id == "CLM" and "HL (level 23) missing" in error.problem
+
+    def test_a_claim_under_the_billing_provider_is_an_error(self):
+        head = [segment for segment in HEAD if not segment.startswith("HL*2")]
+        items = read(x12("CLM*C1*10***11:B:1", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302", head=head))
+        (error,) = items
+        assert error.segment_id == "CLM" and "in an HL of level 20" in error.problem
+
+    @pytest.mark.parametrize("st, gs08", [("ST*835*0001*005010X221A1", "005010X221A1"),
+                                          ("ST*270*0001*005010X279A1", "005010X279A1")])
+    def test_another_transaction_set_is_reported_even_without_claims(self, st, gs08):
+        """An 835 or a 270 has no CLM: it is still reported on its ST, never read as "0 claims"."""
+        head = [f"GS*HC*S*R*20260320*1200*1*X*{gs08}", st, "BPR*I*100*C*ACH"]
+        (error,) = read(x12(head=head))
+        assert (error.segment, error.segment_id) == (3, "ST")
+        assert "not an 837" in error.problem
+
+    @pytest.mark.parametrize("segment", ["clm*C2*10***11:B:1", "hi*ABK:R0789", "Sv1*HC:71046*10*UN*1"])
+    def test_a_lowercase_segment_id_is_not_a_segment(self, segment):
+        """Segment ids are capitals and digits: a lowercase one is refused, never read as a segment to skip
+        (a lowercase CLM merged two claims; a lowercase HI dropped the diagnoses)."""
+        with pytest.raises(radrules.InputError) as caught:
+            read(x12("CLM*C1*10***11:B:1", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302", segment))
+        assert caught.value.problem.startswith("not a segment")
+
     def test_missing_file(self, tmp_path):
         """A path that does not exist raises InputError naming it."""
         with pytest.raises(radrules.InputError, match="can't read the file"):
@@ -307,6 +350,13 @@ class TestMalformed:
         (["LX*1", "SV2*0320*HC:71046*10*UN*1", "DTP*472*D8*20260302"], "SV2", "uses SV1"),
         (["DTP*050*D8*2026", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"], "DTP", "received date"),
         (["REF*G1", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"], "REF", "REF*G1 without"),
+        # SV107 pointers count HI positions: a principal moved first or an empty composite would re-aim them
+        (["HI*ABF:R0600*ABK:R0789", "LX*1", "SV1*HC:71046*10*UN*1***1", "DTP*472*D8*20260302"], "HI",
+         "HI02: the principal diagnosis (ABK) comes after another"),
+        (["HI*ABK:R0789**ABF:R0600", "LX*1", "SV1*HC:71046*10*UN*1***3", "DTP*472*D8*20260302"], "HI",
+         "HI02 is empty but HI03 holds a diagnosis"),
+        (["LX*1", "SV1*HC:71046*1_000*UN*1", "DTP*472*D8*20260302"], "SV1", "SV102 (charge) is not a number"),
+        (["LX*1", "SV1*HC:71046*10*UN*nan", "DTP*472*D8*20260302"], "SV1", "SV104 (units) is missing or not"),
     ])
     def test_bad_claims_are_yielded_and_the_next_claim_is_read(self, segments, segment_id, words):
         """A claim that can't be mapped is an InputError naming its segment; the next claim is still read."""

@@ -135,3 +135,25 @@ class TestProblems:
         items, problem = whole(data)
         assert problem is not None and "not a segment" in problem[1]
         assert in_pieces(data, 2) == (items, problem)
+
+
+_LINE = ["LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"]
+
+
+@pytest.mark.parametrize("segments, head", [
+    (["CLM*C1*10***11:B:1", *_LINE, "SBR*P*18*******CI", "NM1*IL*1*OTHER*PAT****MI*M2", "DMG*D8*19900101*M",
+      "CLM*C2*10***11:B:1", *_LINE, "HL*3*1*22*0", "SBR*P*18*******CI", "CLM*C3*10***11:B:1", *_LINE], None),
+    (["PAT*19", "NM1*QC*1*CHILD*PAT", "DMG*D8*20150601*M", "CLM*C1*10***11:B:1", *_LINE], None),
+    (["CLM*C1*10***11:B:1", *_LINE, "clm*C2"], None),
+    (["CLM*C1*10***11:B:1", "HI*ABK:R0789**ABF:R0600", *_LINE], None),
+    ([], ["GS*HC*S*R*20260320*1200*1*X*005010X221A1", "ST*835*0001*005010X221A1", "BPR*I*100*C*ACH"]),
+], ids=["lost subscriber HL", "lost patient HL", "lowercase segment", "HI gap", "an 835"])
+def test_structural_errors_read_alike_in_pieces(segments, head):
+    """Lost HLs, lowercase ids, HI gaps and other transaction sets: the pieces read as the whole file."""
+    from test_readers_x12 import HEAD, x12
+
+    data = x12(*segments, head=head or HEAD).encode()
+    expected = whole(data)
+    assert any(item[0] == "error" for item in expected[0]) or expected[1] is not None
+    for claims in (1, 2, 10):
+        assert in_pieces(data, claims) == expected

@@ -312,7 +312,11 @@ def _member_id(resource: dict, bundle: dict, patient: dict | None) -> str | None
         coverage = _resolve(insurance.get("coverage"), resource, bundle, "Coverage")
         if coverage is None:
             continue
-        if isinstance(coverage.get("subscriberId"), str):
+        relationship = coverage.get("relationship")
+        kinds = [code for _, code in _codes(relationship, "coverage.relationship")] \
+            if isinstance(relationship, dict) else []
+        # subscriberId is the subscriber's: a dependent's history must not be the whole family's
+        if isinstance(coverage.get("subscriberId"), str) and (not kinds or "self" in kinds):
             return coverage["subscriberId"]
         for identifier in _items(coverage.get("identifier")):
             if isinstance(identifier, dict) and isinstance(identifier.get("value"), str):

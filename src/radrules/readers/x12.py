@@ -42,7 +42,7 @@ _READ = frozenset((
     "HI", "LX", "SV1", "SV2",
 ))
 #: Segments of a CLM loop that the claim is built from; a claim's other segments are skipped.
-_CLAIM_BODY = frozenset(("LX", "SV1", "SV2", "SBR", "NM1", "REF", "DTP", "HI"))
+_CLAIM_BODY = frozenset(("LX", "SV1", "SV2", "SBR", "NM1", "REF", "DTP", "HI", "DMG"))
 #: Segments that end a CLM loop (a claim ends at the next CLM, HL or SE; the others are errors there).
 _CLAIM_END = frozenset(("CLM", "HL", "SE", "ST", "GS", "GE", "ISA", "IEA"))
 
@@ -137,8 +137,13 @@ def tokenize(source) -> Iterator[tuple[int, str, str]]:
 
 
 #: Problems the tokenizer reports (also readers/x12_split.py).
-NOT_A_SEGMENT = ("not a segment: a segment starts with an id of 2 or 3 letters or digits (are the delimiters "
-                 "in the ISA right?)")
+NOT_A_SEGMENT = ("not a segment: a segment starts with an id of 2 or 3 capital letters or digits (are the "
+                 "delimiters in the ISA right?)")
+
+
+def is_segment_id(text: str) -> bool:
+    """Whether ``text`` is a segment id: 2 or 3 capital letters or digits (``N3``, ``SV1``; not ``clm``)."""
+    return 1 < len(text) < 4 and text.isalnum() and text.isupper() and text.isascii()
 OTHER_DELIMITERS = "this interchange uses other delimiters than the first one; split the file at its ISA segments"
 CUT_OFF = "the file ends inside a segment (no segment terminator after it)"
 
@@ -187,7 +192,7 @@ def _tokenize(handle, name: str) -> Iterator[tuple[int, str, str]]:
             number += 1
             cut = segment.find(element)
             segment_id = segment if cut < 0 else segment[:cut]
-            if not (1 < len(segment_id) < 4 and segment_id.isalnum()):
+            if not is_segment_id(segment_id):
                 raise InputError(name, NOT_A_SEGMENT, segment=number)
             if segment_id == "ISA" and number > 1 and (segment[3:4] != element or segment[-2:-1] != element):
                 raise InputError(name, OTHER_DELIMITERS, segment=number, segment_id="ISA")
@@ -258,6 +263,7 @@ class _Walker(_ClaimReader):
         self.claim_type = None
         self.created = None  # BHT04 (segment number, value)
         self.level = None  # HL03 of the current HL
+        self.lost_hl = None  # why the claims up to the next HL can't be read, if an HL seems lost
         self.subscriber: dict = {}
         self.patient: dict | None = None
         self.last_entity = None
@@ -379,6 +385,7 @@ class _Walker(_ClaimReader):
                                 "(ST03, GS08); its claims are not read")
         self.created = None
         self.level = None
+        self.lost_hl = None  # why the claims up to the next HL can't be read, if an HL seems lost
         self.subscriber = {}
         self.patient = None
         self.last_entity = None
@@ -394,7 +401,7 @@ class _Walker(_ClaimReader):
                                        f"but the transaction set has {count}"))
         if _element(elements, 2) != self.transaction_control:
             self.out.append(self.error(number, "SE", "SE02 does not match the control number of its ST"))
-        if self.claim_type is None and self.skipped:
+        if self.claim_type is None:  # with claims or without (an 835, a 270): never passed over in silence
             self.out.append(self.error(self.transaction_start, "ST", self.skip_reason))
 
     def finish(self, number: int, segment_id: str | None) -> None:
@@ -417,11 +424,17 @@ class _Walker(_ClaimReader):
             self.claim = _ClaimState(self.claims, number, elements)
             if self.level is None:
                 self.claim.problem = _ClaimProblem(number, "CLM", "a claim (CLM) before any subscriber (HL)")
+            elif self.level not in ("22", "23"):
+                self.claim.problem = _ClaimProblem(number, "CLM", f"a claim (CLM) in an HL of level {self.level}, "
+                                                   "not in a subscriber (22) or patient (23) loop: is an HL missing?")
+            elif self.lost_hl is not None:
+                self.claim.problem = _ClaimProblem(number, "CLM", self.lost_hl)
             return
         if segment_id == "HL":
             self.end_claim()
             level = _element(elements, 3)
             self.level = level
+            self.lost_hl = None
             if level == "22":
                 self.subscriber = {"number": number}
                 self.patient = None
@@ -446,6 +459,9 @@ class _Walker(_ClaimReader):
             if entity == "IL" and self.level == "22":
                 if _element(elements, 8) == "MI":
                     self.subscriber["member_id"] = _element(elements, 9) or None
+            elif entity == "QC" and self.level == "22":
+                self.lost_hl = (f"a patient's name (NM1*QC, segment {number}) in a subscriber loop: is the patient's "
+                                "HL (level 23) missing?")
             elif entity == "PR" and self.level == "22":
                 self.subscriber["payer_name"] = _element(elements, 3)
                 self.subscriber["payer_id"] = _element(elements, 9)

@@ -13,6 +13,7 @@ error and normalisation rules stay in one place.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from ..claim import _FREQUENCY, _REVENUE_CODE, MAX_NUMBER, SEXES, Claim, Line, Patient, mark_checked
 from ..errors import ClaimError, InputError
@@ -39,9 +40,16 @@ def _date8(value: str) -> dt.date | None:
         return None
 
 
+#: An X12 decimal (type R): digits with an optional sign, decimal point and exponent; not what else
+#: Python's float() takes (underscores, spaces, `nan`, `infinity`).
+_DECIMAL = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([Ee][+-]?[0-9]+)?$")
+
+
 def _number(value: str) -> float | int | None:
-    if value.isdecimal() and len(value) < 16:  # a whole number, exact as a float too
+    if value.isdecimal() and value.isascii() and len(value) < 16:  # a whole number, exact as a float too
         return int(value)
+    if not _DECIMAL.match(value):
+        return None
     try:
         number = float(value)
     except ValueError:
@@ -121,9 +129,17 @@ class _ClaimReader:
                 continue
             if segment_id == "SBR":
                 if section == "line":
+                    # most likely the next subscriber, whose HL is lost: the claims after it are not theirs
+                    self.lost_hl = (f"a subscriber (SBR, segment {number}) inside an earlier claim: is their HL "
+                                    "missing?")
                     raise _ClaimProblem(number, segment_id, "an other-subscriber loop (SBR) after the service lines")
                 section = "other"
                 continue
+            if segment_id == "DMG":  # no loop of a claim has one: a subscriber's or patient's, HL lost
+                self.lost_hl = (f"a subscriber's or patient's demographics (DMG, segment {number}) inside an earlier "
+                                "claim: is their HL missing?")
+                raise _ClaimProblem(number, segment_id, "a subscriber's or patient's demographics (DMG) inside a "
+                                    "claim: is their HL missing?")
             if section == "other":
                 continue
             if segment_id == "DTP":
@@ -153,10 +169,13 @@ class _ClaimReader:
                 self.diagnoses(claim, number, elements)
 
     def diagnoses(self, claim: _ClaimState, number: int, elements: list) -> None:
+        """The diagnoses of an HI segment, in their positions: SV107 pointers count them (1 is the first)."""
         component = self.delimiters.component
+        gap = None  # the first empty composite of the segment
         for position in range(1, len(elements)):
             composite = elements[position]
             if not composite:
+                gap = gap or position
                 continue
             parts = composite.split(component)
             qualifier = parts[0]
@@ -170,6 +189,9 @@ class _ClaimReader:
             kind = DIAGNOSIS_QUALIFIERS.get(qualifier)
             if kind is None:
                 continue  # occurrence, value, condition codes, procedures, other diagnoses
+            if gap is not None:
+                raise _ClaimProblem(number, "HI", f"HI{gap:02d} is empty but {where} holds a diagnosis: diagnosis "
+                                    "pointers (SV107) count positions, so none may be left out")
             system, principal = kind
             if claim.system is not None and claim.system != system:
                 raise _ClaimProblem(number, "HI", "the claim mixes ICD-9-CM (BK/BF) and ICD-10-CM (ABK/ABF) "
@@ -179,8 +201,11 @@ class _ClaimReader:
             if principal:
                 if claim.principal:
                     raise _ClaimProblem(number, "HI", f"{where}: a second principal diagnosis ({qualifier})")
+                if position > 1:
+                    raise _ClaimProblem(number, "HI", f"{where}: the principal diagnosis ({qualifier}) comes after "
+                                        "another; it is HI01, and diagnosis pointers count from it")
                 claim.principal = True
-                claim.diagnoses.insert(0, code)
+                claim.diagnoses.insert(0, code)  # an HI of others may come first (institutional claims)
             else:
                 claim.diagnoses.append(code)
 
