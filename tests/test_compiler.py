@@ -428,3 +428,38 @@ class TestDatesOffTheCalendar:
         rules = radrules.loads(self.RULE.format(condition="history has 70450 within 9000 years"), name="far.rr")
         claim = {"lines": [{"code": "70450", "date": "2026-01-01"}]}
         assert rules.evaluate(claim, history=[{"code": "70450", "date": "0001-01-02"}]).fired() == ("a.b",)
+
+
+class TestSetBounds:
+    """Rule files are data: a few lines can't make loading take gigabytes or minutes."""
+
+    def test_a_named_set_used_again_is_shared_not_copied(self):
+        from radrules.compiler.context import Context
+        from radrules.compiler.sets import SetTable
+        from radrules.parser import parse_rules
+
+        text = "diagnoses big = A000000-A099999\ndiagnoses again = big\ndiagnoses more = again\n"
+        source, _ = parse_rules(text, "t.rr")
+        definitions = {st.name.text: st for st in source.statements}
+        table = SetTable(Context([]), definitions)
+        assert table.named("more").values is table.named("big").values
+        assert table.built < 100_001  # the range, built once
+
+    def test_all_sets_together_are_bounded(self):
+        """Six sets of 900,000 codes each: RR253 on the item that passes 2,000,000, once."""
+        text = "".join(f"diagnoses s{k} = " + ", ".join(f"{letter}{i}00000-{letter}{i}99999" for i in range(9)) + "\n"
+                       for k, letter in enumerate("ABCDEF"))
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads(text, name="sets.rr")
+        (diagnostic,) = caught.value.errors
+        assert diagnostic.code == "RR253" and "2,000,000 members in all" in diagnostic.message
+        assert (diagnostic.span.line, diagnostic.span.column) == (3, 50)  # its 3rd range passes 2,000,000
+
+    def test_except_under_many_prefixes_carves_the_right_codes(self):
+        """The codes `except` takes from under each prefix (found by bisecting the sorted exclusions)."""
+        rules = radrules.loads("diagnoses x = A10*, A20*, B10* except A1000-A1009, A2000, B2000, A101\n"
+                               + rule("claim.diagnoses has any of x"))
+        expected = {"A1000": False, "A1009": False, "A1010": True, "A101": False, "A1011": True, "A2000": False,
+                    "A2001": True, "B1000": True, "B2000": False}
+        for code, hit in expected.items():
+            assert hits(rules, "71271", diagnoses=[code]) is hit, code

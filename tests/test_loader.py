@@ -12,3 +12,44 @@ def test_cached_ruleset_keeps_the_name_it_was_loaded_under():
     assert radrules.load().name == "radrules"
     assert radrules.load(folder).name == folder.name
     assert radrules.load().name == "radrules"
+
+
+# ---------------------------------------------------------------- odd paths and long chains
+
+import os  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("statement, code", [
+    ('include "a\x00.rr"', "RR401"), ('include "%s.rr"' % ("x" * 300), "RR401"),
+    ('table ptp "t\x00.TXT"', "RR502"), ('table ptp "%s.TXT"' % ("x" * 300), "RR502"),
+])
+def test_paths_the_system_refuses_are_diagnostics(tmp_path, statement, code):
+    """A NUL or a name too long for the file system: an error on the statement, not a ValueError or OSError."""
+    (tmp_path / "main.rr").write_text(statement + "\n", encoding="utf-8")
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load(tmp_path, cache_dir=None)
+    (error,) = caught.value.errors
+    assert error.code == code and error.span.line == 1
+
+
+def test_an_include_through_a_loop_of_links_is_a_diagnostic(tmp_path):
+    os.symlink("loop", tmp_path / "loop")
+    (tmp_path / "main.rr").write_text('include "loop/x.rr"\n', encoding="utf-8")
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load(tmp_path, cache_dir=None)
+    assert [e.code for e in caught.value.errors] == ["RR401"]
+
+
+def test_a_long_chain_of_includes_loads(tmp_path):
+    """1,200 files each including the next: the cycle search does not recurse (no RecursionError)."""
+    for k in range(1200):
+        (tmp_path / f"f{k:04d}.rr").write_text(f'include "f{k + 1:04d}.rr"\n', encoding="utf-8")
+    (tmp_path / "f1200.rr").write_text("codes x = 70450\n", encoding="utf-8")
+    radrules.load(tmp_path, cache_dir=None)
+    (tmp_path / "f1200.rr").write_text('include "f0600.rr"\n', encoding="utf-8")  # now a cycle at the end
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load(tmp_path, cache_dir=None)
+    assert [e.code for e in caught.value.errors] == ["RR403"]
+    assert caught.value.errors[0].message.startswith("include cycle: f0600.rr -> f0601.rr")

@@ -496,3 +496,28 @@ class TestKeywordsAreWholeWords:
             name="prefix_names.rr",
         )
         assert rules.evaluate({"lines": [{"code": "70450", "date": "2026-01-05"}]}).fired() == ("a.b",)
+
+
+class TestLongAndDeep:
+    RULE = 'rule a.b "t"\n  when {}\n  then info line "x"\n  reference "r"\nend\n'
+
+    @pytest.mark.parametrize("joiner", [" or ", " and "])
+    def test_a_long_chain_is_flat(self, joiner):
+        """5,000 tests joined by `or` (or `and`) parse, compile, evaluate and explain: a chain is one flat node."""
+        rules = radrules.loads(self.RULE.format(joiner.join(["line.units > 1"] * 5000)), name="long.rr")
+        claim = {"lines": [{"code": "70450", "date": "2026-01-01", "units": 2}]}
+        assert rules.evaluate(claim).fired() == ("a.b",)
+        assert rules.evaluate(claim, explain=True).fired() == ("a.b",)
+
+    @pytest.mark.parametrize("condition", ["not " * 600 + "line.units > 1",
+                                           "(line.units > 1 or " * 400 + "line.units > 2" + ")" * 400])
+    def test_nesting_too_deep_is_a_diagnostic(self, condition):
+        """Deep nesting is RR106 on the statement, not a RecursionError; the other statements still parse."""
+        text = "codes a = 70450\n" + self.RULE.format(condition) + "codes b = 70460\n"
+        source, diagnostics = parse_rules(text, "deep.rr")
+        assert [(d.code, d.span.line) for d in diagnostics] == [("RR106", 2)]
+        assert [st.name.text for st in source.statements if isinstance(st, s.SetDef)] == ["a", "b"]
+
+    def test_nesting_under_the_limit_evaluates(self):
+        rules = radrules.loads(self.RULE.format("not " * 80 + "line.units > 1"), name="deep.rr")
+        assert rules.evaluate({"lines": [{"code": "70450", "date": "2026-01-01", "units": 2}]}).fired() == ("a.b",)

@@ -364,12 +364,13 @@ class _Formatter:
         """
         parts, operators = [], []
 
-        def flatten(item):
+        def flatten(item):  # a chain's children alternate: part, operator, part, ...
             if isinstance(item, Tree) and item.data == node.data:
-                left, word, right = item.children
-                flatten(left)
-                operators.append(word)
-                parts.append(right)
+                children = item.children
+                flatten(children[0])
+                for word, right in zip(children[1::2], children[2::2]):
+                    operators.append(word)
+                    flatten(right)
             else:
                 parts.append(item)
 

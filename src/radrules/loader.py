@@ -189,7 +189,15 @@ def _load_tree(root: Path, start: Path, name: str, cache_dir, extra: tuple = ())
 
 def _resolve_include(path: Path, statement: Include, root: Path, text: str, diagnostics: list) -> Path | None:
     span: Span = statement.path.span
-    target = (path.parent / statement.path.text).resolve()
+    try:
+        target = (path.parent / statement.path.text).resolve()
+        target.is_file()
+    except (OSError, RuntimeError, ValueError):  # a NUL, a name too long, a loop of links
+        diagnostics.append(Diagnostic(
+            "RR401", f"`{statement.path.text}` is not a path to a rule file", span, _line(text, span.line),
+            help="paths are relative to the including file's folder, without control characters or link loops",
+        ))
+        return None
     if not target.is_relative_to(root):
         diagnostics.append(Diagnostic(
             "RR402", f"`{statement.path.text}` is outside the ruleset folder", span, _line(text, span.line),
@@ -210,25 +218,32 @@ def _include_cycles(includes: dict, texts: dict) -> list[Diagnostic]:
     found = []
     state: dict[Path, int] = {}  # 1 = on the stack, 2 = done
     stack: list[Path] = []
-
-    def visit(path: Path) -> None:
-        state[path] = 1
-        stack.append(path)
-        for target, statement in includes.get(path, ()):
-            if state.get(target) == 1:
-                cycle = stack[stack.index(target):] + [target]
-                shown = " -> ".join(p.name for p in cycle)
-                span = statement.path.span
-                found.append(Diagnostic(
-                    "RR403", f"include cycle: {shown}", span, _line(texts[path], span.line),
-                    help="a file may not include itself, directly or through others",
-                ))
-            elif target not in state:
-                visit(target)
-        stack.pop()
-        state[path] = 2
-
-    for path in includes:
-        if path not in state:
-            visit(path)
+    # Depth first without recursion (a chain of a thousand includes must not exhaust Python's stack):
+    # each frame is a file and the iterator over its includes.
+    for start in includes:
+        if start in state:
+            continue
+        state[start] = 1
+        stack.append(start)
+        frames = [(start, iter(includes.get(start, ())))]
+        while frames:
+            path, pending = frames[-1]
+            for target, statement in pending:
+                if state.get(target) == 1:
+                    cycle = stack[stack.index(target):] + [target]
+                    shown = " -> ".join(p.name for p in cycle)
+                    span = statement.path.span
+                    found.append(Diagnostic(
+                        "RR403", f"include cycle: {shown}", span, _line(texts[path], span.line),
+                        help="a file may not include itself, directly or through others",
+                    ))
+                elif target not in state:
+                    state[target] = 1
+                    stack.append(target)
+                    frames.append((target, iter(includes.get(target, ()))))
+                    break
+            else:
+                frames.pop()
+                stack.pop()
+                state[path] = 2
     return found

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 
-from lark import Lark, Transformer, v_args
+from lark import Lark, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lark import PostLex
 from lark.lexer import Token as LarkToken
@@ -76,6 +76,12 @@ def rule_parser() -> Lark:
     )
 
 
+#: How deep a statement's syntax tree may go: conditions nest (`not`, parentheses around chains) about
+#: this deep less ten. Trees are built, compiled and evaluated recursively, so a deeper one would
+#: exhaust Python's stack (a RecursionError) instead of being judged.
+MAX_DEPTH = 100
+
+
 def parse_rules(text: str, name: str = "<string>") -> tuple[s.SourceFile, list[Diagnostic]]:
     """Parse one rule file. Returns the syntax tree and any syntax diagnostics."""
     parser = rule_parser()
@@ -85,7 +91,9 @@ def parse_rules(text: str, name: str = "<string>") -> tuple[s.SourceFile, list[D
     except UnexpectedInput:
         pass
     else:
-        return s.SourceFile(name, text, _Builder(name).transform(tree)), []
+        deep = _too_deep(tree, name, lines)
+        if not deep:
+            return s.SourceFile(name, text, _Builder(name).transform(tree)), []
 
     statements: list[s.Statement] = []
     diagnostics: list[Diagnostic] = []
@@ -96,10 +104,36 @@ def parse_rules(text: str, name: str = "<string>") -> tuple[s.SourceFile, list[D
         except UnexpectedInput as error:
             diagnostics.append(_syntax_diagnostic(error, name, lines, padded, first_line))
             continue
+        deep = _too_deep(tree, name, lines)
+        if deep:
+            diagnostics.extend(deep)
+            continue
         statements.extend(_Builder(name).transform(tree))
     if not diagnostics:  # pragma: no cover - a whole-file error must show in some chunk
         diagnostics.append(Diagnostic("RR103", "the file does not parse", s.Span(name, 1, 1, 1, 2)))
     return s.SourceFile(name, text, tuple(statements)), diagnostics
+
+
+def _too_deep(tree: Tree, name: str, lines: list[str]) -> list[Diagnostic]:
+    """RR106 for each statement of ``tree`` nested deeper than MAX_DEPTH (measured without recursion)."""
+    found = []
+    for statement in tree.children:
+        stack = [(statement, 1)]
+        while stack:
+            node, depth = stack.pop()
+            if depth > MAX_DEPTH:
+                line = getattr(statement.meta, "line", 1)
+                column = getattr(statement.meta, "column", 1)
+                text = lines[line - 1] if line <= len(lines) else None
+                width = len(text[column - 1:].split()[0]) if text and text[column - 1:].split() else 1
+                found.append(Diagnostic(
+                    "RR106", f"this statement nests more than {MAX_DEPTH} deep",
+                    s.Span(name, line, column, line, column + width), text,
+                    help="write the condition as a chain of `and`/`or`, or split it over several rules",
+                ))
+                break
+            stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+    return found
 
 
 def chunks(text: str, start=_STATEMENT_START):

@@ -122,9 +122,15 @@ def check_settings(comp: Compilation) -> None:
 
 def build_properties(comp: Compilation) -> None:
     """``property NAME = VALUE for CODES``: one value per code and property."""
+    from .conditions import LINE_FIELDS
+
     where: dict = {}
     for definition in comp.property_syntax:
         name = definition.name.text
+        if name in LINE_FIELDS:  # `line.units` reads the line's units: such a property could never be read
+            comp.ctx.error("RR307", f"`{name}` is a field of every line, so a property of that name could never be "
+                           "read", definition.name.span, help=f"name the property otherwise, e.g. `{name}_policy`")
+            continue
         resolved = comp.sets.evaluate(definition.codes, "codes")
         if resolved is None:
             continue
@@ -213,7 +219,14 @@ def _table_parts(comp: Compilation, statement: s.Table, rule_file):
     base = root.parent
     parts = []
     for token in statement.paths:
-        target = (Path(rule_file).parent / token.text).resolve()
+        try:
+            target = (Path(rule_file).parent / token.text).resolve()
+            target.is_dir()
+        except (OSError, RuntimeError, ValueError):  # a NUL, a name too long, a loop of links
+            comp.ctx.error("RR502", f"`{token.text}` is not a path to a table file", token.span,
+                           help="paths are relative to the rule file's folder, without control characters or "
+                                "link loops")
+            return None
         if not target.is_relative_to(root):
             comp.ctx.error("RR503", f"`{token.text}` is outside the ruleset folder", token.span,
                            help="tables must sit inside the ruleset folder (a sub-folder such as `cms/` is usual)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+
 import attrs
 
 from .. import codes
@@ -19,6 +21,10 @@ SET_KINDS = {
     "values": "value",
 }
 MAX_SET_SIZE = 1_000_000
+#: The members all the sets of a ruleset may build (a set used by name is shared, not built again).
+MAX_TOTAL_MEMBERS = 2_000_000
+#: How many sets deep a set may be defined through others (sets are resolved recursively).
+MAX_SET_DEPTH = 50
 
 _CODE_HELP = "procedure codes have 5 characters: 5 digits, 4 digits and a letter, or a letter and 4 digits"
 _CHECKS = {
@@ -45,6 +51,9 @@ class SetTable:
         self.definitions = definitions
         self.resolved: dict[str, ResolvedSet | None] = {}
         self._resolving: list[str] = []
+        self.built = 0  # members built so far, against MAX_TOTAL_MEMBERS
+        self.over_budget = False  # RR253 for all the sets reported (once)
+        self.too_deep = False  # RR254 reported (once)
 
     def names(self) -> list[str]:
         return list(self.definitions)
@@ -62,6 +71,17 @@ class SetTable:
             self.ctx.error("RR213", f"set `{name}` is defined in terms of itself ({cycle})", definition.name.span)
             self.resolved[name] = None
             return None
+        if len(self._resolving) >= MAX_SET_DEPTH:
+            first = self._resolving[0]
+            if not self.too_deep:  # one report: the rest of a long chain would repeat it
+                self.too_deep = True
+                self.ctx.error("RR254", f"set `{first}` is defined through more than {MAX_SET_DEPTH} other sets, "
+                               "one inside the next", self.definitions[first].name.span,
+                               help="name the codes of the inner sets directly, in fewer steps")
+            for pending in self._resolving:
+                self.resolved[pending] = None
+            self.resolved[name] = None
+            return None
         self._resolving.append(name)
         result = self.evaluate(definition.expr, definition.kind.text)
         self._resolving.pop()
@@ -74,31 +94,33 @@ class SetTable:
     def evaluate(self, expr: s.SetExpr, kind: str) -> ResolvedSet | None:
         """The set ``expr`` stands for, checked as a set of ``kind``; None after errors."""
         included = self._union(expr.items, kind)
-        excluded = self._union(expr.excluded, kind)
+        excluded = self._union(expr.excluded, kind) if included is not None else None
         if included is None or excluded is None:
             return None
         values, prefixes, carved = included
         drop_values, drop_prefixes, drop_carved = excluded
         if drop_prefixes:
-            values = {v for v in values if not v.startswith(drop_prefixes)}
+            values = frozenset([v for v in values if not v.startswith(drop_prefixes)])
             prefixes = [p for p in prefixes if not p.startswith(drop_prefixes)]
             carved = [m for m in carved if not m.prefix.startswith(drop_prefixes)]
         if drop_carved:
-            values = {v for v in values if not any(m.matches(v) for m in drop_carved)}
-        values = frozenset(values) - drop_values
+            under = tuple(m.prefix for m in drop_carved)  # test only the values under a carved prefix
+            values = frozenset([v for v in values if not v.startswith(under)
+                                or not any(m.matches(v) for m in drop_carved)])
+        if drop_values:
+            values = values - drop_values
         if drop_values or drop_prefixes or drop_carved:
             # What `except` takes out from under a prefix stays with that prefix.
-            matches = [_carve(m, excluded) for m in [PrefixMatch(p) for p in prefixes] + list(carved)]
+            ordered = sorted(drop_values)
+            matches = [_carve(m, excluded, ordered) for m in [PrefixMatch(p) for p in prefixes] + list(carved)]
             prefixes = [m.prefix for m in matches if not m.carves]
             carved = [m for m in matches if m.carves]
-        if len(values) > MAX_SET_SIZE:
-            self.ctx.error("RR253", f"this set has {len(values):,} members; at most {MAX_SET_SIZE:,} are allowed",
-                           expr.span)
-            return None
         return ResolvedSet(kind, values, tuple(sorted(set(prefixes))), tuple(carved))
 
     def _union(self, items, kind: str):
-        values: set = set()
+        """(values, prefixes, carved) of ``items``; None after an error. A set used by name alone is
+        shared, not copied; a union that grows past MAX_SET_SIZE stops there (RR253)."""
+        values: frozenset | set = frozenset()
         prefixes: list = []
         carved: list = []
         ok = True
@@ -107,10 +129,36 @@ class SetTable:
             if part is None:
                 ok = False
                 continue
-            values |= part[0]
+            if not values:
+                values = part[0]  # the first part as it is: a named set's frozenset is not copied
+            elif part[0]:
+                if isinstance(values, frozenset):
+                    values = set(values)
+                before = len(values)
+                values |= part[0]
+                # a range was counted when expanded; a named set's members are copied here
+                if isinstance(item, s.SetRef) and not self._spend(len(values) - before, item.token.span):
+                    return None
+            if len(values) > MAX_SET_SIZE:
+                self.ctx.error("RR253", f"with this item the set has {len(values):,} members; at most "
+                               f"{MAX_SET_SIZE:,} are allowed", item.token.span,
+                               help="name the codes by prefix (`C34*`) or in fewer ranges")
+                return None
             prefixes.extend(part[1])
             carved.extend(part[2] if len(part) > 2 else ())
         return (frozenset(values), tuple(prefixes), tuple(carved)) if ok else None
+
+    def _spend(self, count: int, span) -> bool:
+        """Count ``count`` members built; False (RR253, once) when the ruleset's sets pass MAX_TOTAL_MEMBERS."""
+        self.built += count
+        if self.built <= MAX_TOTAL_MEMBERS:
+            return True
+        if not self.over_budget:
+            self.over_budget = True
+            self.ctx.error("RR253", f"the ruleset's sets hold more than {MAX_TOTAL_MEMBERS:,} members in all "
+                           "with this item", span, help="use a named set again by its name rather than writing "
+                           "its codes twice, or name codes by prefix (`C34*`)")
+        return False
 
     def _item(self, item, kind: str):
         token = item.token
@@ -163,10 +211,13 @@ class SetTable:
         if kind == "diagnoses":
             low, high = codes.normalize_diagnosis(low), codes.normalize_diagnosis(high)
         try:
-            return set(codes.expand_range(low, high)), ()
+            expanded = codes.expand_range(low, high)
         except ValueError as problem:
             self.ctx.error("RR208", f"bad range `{text}`: {problem}", token.span)
             return None
+        if not self._spend(len(expanded), token.span):
+            return None
+        return set(expanded), ()
 
     def _reference(self, token: s.Token, kind: str):
         name = token.text
@@ -186,14 +237,16 @@ class SetTable:
                 "RR202", f"`{name}` is a set of {defined}, but a set of {kind} is needed here", token.span,
             )
             return None
-        return set(resolved.values), resolved.prefixes, resolved.carved
+        return resolved.values, resolved.prefixes, resolved.carved
 
 
-def _carve(match: PrefixMatch, excluded) -> PrefixMatch:
-    """``match`` minus the excluded values, prefixes and carved prefixes that fall under it."""
-    drop_values, drop_prefixes, drop_carved = excluded
+def _carve(match: PrefixMatch, excluded, ordered: list) -> PrefixMatch:
+    """``match`` minus the excluded values (``ordered``: sorted), prefixes and carved prefixes under it."""
+    _, drop_prefixes, drop_carved = excluded
     prefix = match.prefix
-    values = frozenset(v for v in drop_values if v.startswith(prefix))
+    start = bisect.bisect_left(ordered, prefix)  # the values under the prefix sort together
+    end = bisect.bisect_left(ordered, prefix + "\uffff", start)
+    values = frozenset(ordered[start:end])
     prefixes = tuple(p for p in drop_prefixes if p.startswith(prefix))
     carved = tuple(m for m in drop_carved if m.prefix.startswith(prefix) or prefix.startswith(m.prefix))
     if not (values or prefixes or carved):
