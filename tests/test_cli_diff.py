@@ -87,6 +87,18 @@ class TestInProcess:
         assert cli_main(["diff", "--exit-zero", ACME, ACME_OCTOBER]) == 0
         assert capsys.readouterr().out == report
 
+    def test_a_renamed_table_file_is_a_version_change_with_no_row_changed(self, tmp_path, capsys):
+        """The summary counts what changed and nothing else (it printed `table rows: ` with no counts)."""
+        fixture = TOP / "tests" / "data" / "cms" / "radiology-ptp-v322r0-f1.TXT"
+        for side, name in (("a", "x.TXT"), ("b", "renamed.TXT")):
+            (tmp_path / side).mkdir()
+            (tmp_path / side / name).write_bytes(fixture.read_bytes())
+            (tmp_path / side / "n.rr").write_text(f'table ptp "{name}" effective 2026-07-01\n', encoding="utf-8")
+        assert cli_main(["diff", str(tmp_path / "a"), str(tmp_path / "b")]) == 2
+        out = capsys.readouterr().out
+        assert "0 added, 0 removed, 0 changed" in out
+        assert out.rstrip().splitlines()[-1] == "differences: table versions: 1 changed"
+
     def test_json_without_claims(self, capsys):
         """Without --claims the JSON report's impact is null."""
         cli_main(["diff", "--format", "json", ACME, ACME_OCTOBER])

@@ -535,6 +535,24 @@ class TestOutcomes:
         assert [(r.rule, r.denied_lines, r.denied_charge) for r in impact.rules] == [
             ("t.a", 1, 45.5), ("t.b", 1, 45.5)]
 
+    @pytest.mark.parametrize("forward", [True, False])
+    def test_a_rule_that_only_reviews_is_not_credited_with_denials(self, forward):
+        """review -> deny: the rule that now denies gets `denied`, the reviewing rule only `lines`;
+        deny -> review: the denying rule gets `released`, the reviewing one nothing more."""
+        review = 'rule chk.review\n  when line.code is 71046\n  then review line "look"\n  reference "t"\nend\n'
+        deny = 'rule chk.deny\n  when line.code is 71046\n  then deny line "no"\n  carc CO-4\n  reference "t"\nend\n'
+        old, new = radrules.loads(review, "old"), radrules.loads(deny, "new")
+        if not forward:
+            old, new = new, old
+        claim = {"id": "K1", "lines": [{"code": "71046", "date": "2026-03-02", "charge": 100}]}
+        impact = radrules.diff_outcomes(old, new, [claim])
+        totals = {r.rule: (r.lines, r.denied_lines, r.denied_charge, r.released_lines, r.released_charge)
+                  for r in impact.rules}
+        if forward:
+            assert totals == {"chk.deny": (1, 1, 100.0, 0, 0.0), "chk.review": (1, 0, 0.0, 0, 0.0)}
+        else:
+            assert totals == {"chk.deny": (1, 0, 0.0, 1, 100.0), "chk.review": (1, 0, 0.0, 0, 0.0)}
+
     def test_examples_are_limited_and_totals_are_not(self, acme_update):
         """With many changed claims only the first `limit_examples` are kept; the counts cover them all."""
         claims = [example_claims()[2]] * 50

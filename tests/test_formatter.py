@@ -303,6 +303,13 @@ class TestLayout:
             codes ccc = 3
         ''')
 
+    def test_a_comment_inside_a_definition_starts_over_too(self):
+        """The comment goes above the definition, where it parts the run: so it does at once (fmt twice
+        changed the file)."""
+        once = format_rules("codes a = 77067\ncodes bbbb\n# note\n= 77065\n")
+        assert once == "codes a = 77067\n# note\ncodes bbbb = 77065\n"
+        assert format_rules(once) == once
+
     def test_blocks_have_one_blank_line_around_them_and_one_liners_keep_their_grouping(self):
         """Blank lines: exactly one around blocks and the header, at most one elsewhere, as the author had."""
         got = fmt('''

@@ -687,6 +687,19 @@ class TestCoverage:
         assert report.passed == 2
         assert [r.silent for r in measure(report).rules if r.rule == "demo.units"] == [False]
 
+    def test_silence_on_a_named_line_counts_only_if_the_rule_could_judge_it(self, demo):
+        """`expect no demo.units on line 2`, line 2 billing a code the rule never looks at: nothing shown,
+        though line 1 fires; on line 1 of a near miss it counts."""
+        text = ('test "other line"\n  claim payer acme\n    2026-03-02 71046 x3\n    2026-03-02 76700\n'
+                '  expect demo.units on line 1\n  expect no demo.units on line 2\nend\n')
+        report = report_for(demo, text)
+        assert report.passed == 1
+        assert [(r.fires, r.silent) for r in measure(report).rules if r.rule == "demo.units"] == [(True, False)]
+        near = ('test "near miss"\n  claim payer acme\n    2026-03-02 71046 x2\n    2026-03-02 76700\n'
+                '  expect no demo.units on line 1\nend\n')
+        report = report_for(demo, near)
+        assert [r.silent for r in measure(report).rules if r.rule == "demo.units"] == [True]
+
     def test_pass_and_only_count_for_nothing(self, demo):
         """`expect pass` and `expect only` show no rule firing or silent."""
         text = 'test "t"\n  claim payer acme\n    2026-03-02 71046 x3\n  expect only demo.units\n  expect fail\nend\n'

@@ -543,8 +543,12 @@ class _Formatter:
             if statement.data != "set_def":
                 close()
                 continue
+            # A comment inside a definition goes above it when laid out, where it would part the run
+            # the next time: it parts the run now too (formatting a formatted file changes nothing).
+            first = self.first(statement)
             joins = (run and str(statements[run[-1]].children[0]) == str(statement.children[0])
-                     and not gaps[k] and not self.src.lead(self.first(statement)))
+                     and not gaps[k] and not self.src.lead(first)
+                     and not self.src.between(first, self.last(statement)))
             if not joins:
                 close()
             run.append(k)

@@ -332,10 +332,12 @@ def _compare(claim, number, before, after, moves, rules) -> ClaimChange:
             if totals is None:
                 totals = rules[rule] = _RuleTotals(kinds[rule])
             totals.lines += 1
-            if status_after.status == "deny":
+            # denied: the rule denies the line now; released: it denied the line before (a rule that
+            # only reviewed the line is in neither)
+            if status_after.status == "deny" and (rule, "deny") in held_after[index]:
                 totals.denied_lines += 1
                 totals.denied_cents += cents
-            elif status_before.status == "deny":
+            elif status_before.status == "deny" and (rule, "deny") in held_before[index]:
                 totals.released_lines += 1
                 totals.released_cents += cents
         line_changes.append(LineChange(index, line.code, status_before.status, status_after.status, line.charge,

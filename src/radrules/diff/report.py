@@ -86,7 +86,7 @@ def _summary(counts: dict) -> str:
     parts = []
     for what in ("rules", "pairs", "limits", "addons", "disables", "settings", "properties", "tables", "table_rows"):
         bucket = counts.get(what)
-        if not bucket:
+        if not bucket or not any(bucket.values()):  # e.g. table rows compared and all equal
             continue
         name = {"table_rows": "table rows", "tables": "table versions",
                 "addons": "add-on rows", "pairs": "pair rows", "limits": "limit rows"}.get(what, what)

@@ -6,7 +6,8 @@ a claim the rule looks at (:func:`looks_at`): the rule applies to the
 claim's payer and claim type, is in force on a date of service of the
 claim, and, if it is filed under codes, a line of the claim has one of
 them (for an edit row, its codes; for a rule comparing two lines, two lines
-of one date). ``expect pass`` and ``expect only`` show nothing about one
+of one date); with ``on line N``, the rule must be able to judge one of
+those lines. ``expect pass`` and ``expect only`` show nothing about one
 rule, so they count for neither.
 """
 
@@ -23,38 +24,46 @@ from ..validity import VALIDITY_RULES
 from .model import TEST_SUFFIX
 
 
-def looks_at(ruleset, rule_id: str, claim: Claim) -> bool:
-    """Whether ``rule_id`` could have fired on ``claim``: its scope and its codes are on the claim."""
+def looks_at(ruleset, rule_id: str, claim: Claim, numbers: tuple = ()) -> bool:
+    """Whether ``rule_id`` could have fired on ``claim``: its scope and its codes are on the claim.
+
+    ``numbers``: the lines an ``expect no RULE on line N`` names; then the rule must be able to judge
+    one of those lines (a line the rule's codes never select shows nothing about it).
+    """
     if rule_id in FORMAT_RULES:
         return True
     payer = claim.payer.lower() if claim.payer else None
     days = [line.date.toordinal() for line in claim.lines]
+    named = set(numbers) or set(range(1, len(claim.lines) + 1))
     for rule in ruleset.rules:
         if rule.info.id != rule_id:
             continue
         scope = rule.scope
         if not scope.applies_to(payer, claim.type):
             return False
-        lines = [line for line, day in zip(claim.lines, days) if scope.active_on(day)]
+        lines = [(number, line) for number, (line, day) in enumerate(zip(claim.lines, days), 1)
+                 if scope.active_on(day)]
         if rule.shape == "claim":
             return bool(lines)
         if rule.index_codes is not None:
-            lines = [line for line in lines if line.code in rule.index_codes]
+            lines = [(number, line) for number, line in lines if line.code in rule.index_codes]
         if rule.shape == "pair":
-            others = [line for line in claim.lines
+            others = [(number, line) for number, line in enumerate(claim.lines, 1)
                       if rule.other_codes is None or line.code in rule.other_codes]
-            return any(a is not b and a.date == b.date for a in lines for b in others)
-        return bool(lines)
-    codes = {(line.code, day) for line, day in zip(claim.lines, days)}
+            return any(a is not b and a.date == b.date and (i in named or j in named)
+                       for i, a in lines for j, b in others)
+        return any(number in named for number, _ in lines)
+    codes = {(line.code, day) for number, (line, day) in enumerate(zip(claim.lines, days), 1)}
+    judged = {(line.code, day) for number, (line, day) in enumerate(zip(claim.lines, days), 1) if number in named}
     for row in ruleset.rows:
         if row.block.info.id != rule_id or not row.block.scope.applies_to(payer, claim.type):
             continue
-        if isinstance(row, PairEdit):
-            if any((row.column1, day) in codes and row.active_on(day) for code, day in codes
+        if isinstance(row, PairEdit):  # the column 2 line is the one judged
+            if any((row.column1, day) in codes and row.active_on(day) for code, day in judged
                    if code == row.column2):
                 return True
         elif isinstance(row, (UnitLimit, AddonEdit)):
-            if any(code == row.code and row.active_on(day) for code, day in codes):
+            if any(code == row.code and row.active_on(day) for code, day in judged):
                 return True
     if rule_id in VALIDITY_RULES:
         return validity.looks_at(ruleset, rule_id, claim)

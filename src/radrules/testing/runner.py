@@ -265,7 +265,7 @@ class Runner:
             return outcome(FAILED, failures)
         fires = frozenset(e.rules[0].text for e in case.expectations if e.kind == "fires")
         silent = frozenset(e.rules[0].text for e in case.expectations
-                           if e.kind == "silent" and looks_at(ruleset, e.rules[0].text, claim))
+                           if e.kind == "silent" and looks_at(ruleset, e.rules[0].text, claim, e.line_numbers))
         return outcome(PASSED, fires=fires, silent=silent)
 
     def ruleset_for(self, test_file: TestFile, case: TestCase):
