@@ -216,6 +216,23 @@ class TestSources:
         assert ("t.lifetime", (1,)) in fired(result)
         assert asked == [("M1", None, dt.date(2026, 3, 1))]
 
+    @pytest.mark.parametrize("fields, path, problem", [
+        ({"units": -1}, "history[0].units", "expected a positive number"),
+        ({"status": "maybe"}, "history[0].status", "expected `paid` or `denied`"),
+        ({"date": "2020-02-30"}, "history[0].date", "not a calendar date"),
+    ])
+    def test_history_lines_built_in_code_are_checked(self, rules, fields, path, problem):
+        """A HistoryLine made in code is checked as its JSON shape would be (a Claim is too); one made by
+        the readers is checked once."""
+        line = radrules.HistoryLine(**{"code": "76377", "date": dt.date(2020, 5, 1), **fields})
+        with pytest.raises(radrules.ClaimError) as caught:
+            rules.evaluate(claim(("76377", "2026-03-01")), history=[line])
+        assert (caught.value.path, caught.value.problem) == (path, problem)
+
+    def test_a_date_as_text_in_a_history_line_built_in_code_is_read(self, rules):
+        line = radrules.HistoryLine(code="76377", date="2020-05-01")
+        assert ("t.lifetime", (1,)) in fired(rules.evaluate(claim(("76377", "2026-03-01")), history=[line]))
+
     def test_jsonl_history_by_patient(self, rules):
         """A JSON Lines history gives each claim the lines of its own patient only."""
         text = ('{"patient_id": "M1", "code": "76377", "date": "2020-05-01"}\n'

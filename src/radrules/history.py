@@ -41,6 +41,8 @@ class HistoryLine:
     units: float = 1
     rendering_npi: str | None = None
     claim: str | None = None
+    # Made by read_line, which checks every field; one built in code is checked when used (as a Claim is).
+    _checked: bool = attrs.field(default=False, init=False, eq=False, repr=False)
 
 
 @runtime_checkable
@@ -69,7 +71,7 @@ def read_line(data, path: str) -> HistoryLine:
     claim = data.get("claim")
     if claim is not None and not isinstance(claim, (str, int)):
         raise ClaimError(f"{path}.claim", "expected a text")
-    return HistoryLine(
+    line = HistoryLine(
         code=_text(data.get("code"), f"{path}.code", required=True).upper(),
         date=_date(data.get("date"), f"{path}.date", required=True),
         status=status,
@@ -78,6 +80,17 @@ def read_line(data, path: str) -> HistoryLine:
         rendering_npi=_text(data.get("rendering_npi"), f"{path}.rendering_npi"),
         claim=None if claim is None else str(claim),
     )
+    object.__setattr__(line, "_checked", True)
+    return line
+
+
+def _as_data(line: HistoryLine) -> dict:
+    """A history line built in code, in its JSON shape, values as they are (to be checked)."""
+    data = {name: getattr(line, name) for name in ("code", "date", "status", "modifiers", "units", "rendering_npi",
+                                                   "claim")}
+    if isinstance(data["modifiers"], tuple):
+        data["modifiers"] = list(data["modifiers"])
+    return data
 
 
 def lines_of(history, patient_id: str | None, start: dt.date | None, end: dt.date) -> tuple[HistoryLine, ...]:
@@ -94,7 +107,10 @@ def lines_of(history, patient_id: str | None, start: dt.date | None, end: dt.dat
         raise ClaimError("history", "expected a list of service lines or an object with a `lookup` method")
     out = []
     for index, item in enumerate(found):
-        line = item if isinstance(item, HistoryLine) else read_line(item, f"{where}[{index}]")
+        if isinstance(item, HistoryLine) and item._checked:
+            line = item
+        else:
+            line = read_line(_as_data(item) if isinstance(item, HistoryLine) else item, f"{where}[{index}]")
         if (start is None or line.date >= start) and line.date <= end:
             out.append(line)
     return tuple(out)
