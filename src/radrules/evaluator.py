@@ -734,12 +734,13 @@ def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
         if len(lines) == 1 and lines[0].number is not None:
             line = lines[0]
             total = line.units if line.end_day is None else line.billed_units()
-            if over_limit(row, total, lines):
+            if total > row.max_units or (not total and over_limit(row, total, lines)):
                 findings.append(_limit_finding(row, lines, total))
             continue
         for subgroup in _provider_groups(lines):
             total = sum([line.billed_units() for line in subgroup])
-            if over_limit(row, total, subgroup) and any(line.number is not None for line in subgroup):
+            if (total > row.max_units or (not total and over_limit(row, total, subgroup))) \
+                    and any(line.number is not None for line in subgroup):
                 findings.append(_limit_finding(row, subgroup, total))
 
 
