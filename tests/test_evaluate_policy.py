@@ -284,6 +284,22 @@ class TestMedicareCoverage:
                                         payer="medicare", patient={"birth_date": "1960-01-01"}))
         assert ("medicare.ldct.diagnosis" in fired(result)) is fires
 
+    @pytest.mark.parametrize("claim_type, pointers, fires", [
+        ("institutional", [], False),  # a UB-04 line has no pointers: every diagnosis of the claim is its
+        ("institutional", [1], True),  # pointers given are still followed
+        ("professional", [], True),
+    ])
+    @pytest.mark.parametrize("indexed", [True, False])
+    def test_ldct_diagnoses_of_an_institutional_line_without_pointers(self, bundled, claim_type, pointers, fires,
+                                                                    indexed):
+        """A JSON institutional claim is read as the 837I reader reads one: without pointers, the line has
+        every diagnosis of the claim."""
+        data = claim(line("71271", DOS, diagnosis_pointers=pointers), diagnoses=["Z12.2", "Z87.891"],
+                     payer="medicare", type=claim_type, patient={"birth_date": "1960-01-01"})
+        result = bundled.evaluate(data, indexed=indexed)
+        assert ("medicare.ldct.diagnosis" in fired(result)) is fires
+        assert ("medicare.ldct.diagnosis" in bundled.evaluate(data, explain=True).fired()) is fires
+
     @pytest.mark.parametrize("pos, prior_auth, fires", [
         ("11", None, True), ("11", "PA1", False), ("23", None, False), ("21", None, False), (None, None, True),
     ])

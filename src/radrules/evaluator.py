@@ -52,10 +52,11 @@ class LineView:
     """
 
     __slots__ = ("number", "line", "code", "modifiers", "modset", "units", "date", "day", "end_day",
-                 "rendering_npi", "pos", "_dx", "_diagnoses")
+                 "rendering_npi", "pos", "_dx", "_diagnoses", "_every")
 
-    def __init__(self, number: int, line, place: str | None, diagnoses: tuple):
-        """``place``: the claim's place of service; ``diagnoses``: the claim's diagnoses."""
+    def __init__(self, number: int, line, place: str | None, diagnoses: tuple, every: bool = False):
+        """``place``: the claim's place of service; ``diagnoses``: the claim's diagnoses; ``every``: a line
+        without pointers has them all (an institutional claim: UB-04 lines carry no pointers)."""
         self.number = number
         self.line = line
         self.code = line.code
@@ -69,6 +70,7 @@ class LineView:
         self.rendering_npi = line.rendering_npi
         self.pos = line.place_of_service or place  # the line's, else the claim's
         self._diagnoses = diagnoses
+        self._every = every
 
     @property
     def dxset(self) -> frozenset:
@@ -78,7 +80,11 @@ class LineView:
         except AttributeError:
             diagnoses = normalized(self._diagnoses)
             count = len(diagnoses)
-            self._dx = frozenset([diagnoses[p - 1] for p in self.line.diagnosis_pointers if p <= count])
+            pointers = self.line.diagnosis_pointers
+            if not pointers and self._every:
+                self._dx = frozenset(diagnoses)
+            else:
+                self._dx = frozenset([diagnoses[p - 1] for p in pointers if p <= count])
             return self._dx
 
     @property
@@ -157,8 +163,9 @@ class Evaluation:
         lines = []
         by_day: dict[int, list] = {}
         place, diagnoses = claim.place_of_service, claim.diagnoses
+        every = claim.type == "institutional"
         for number, line in enumerate(claim.lines, 1):
-            view_ = LineView(number, line, place, diagnoses)
+            view_ = LineView(number, line, place, diagnoses, every)
             lines.append(view_)
             group = by_day.get(view_.day)
             if group is None:
