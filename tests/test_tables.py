@@ -461,6 +461,73 @@ class TestRowErrors:
         assert [d.code for d in caught.value.errors] == ["RR504"]
 
 
+AOC_HEADER = ("Primary Code,Add-on Code,AOC Edit Type,Special Instruction Notes,AOC Del Dt (Julian),"
+              "Primary Code Del Dt (Julian),AOC Edit Eff Dt (Julian),AOC Edit Del Dt (Julian)\n")
+
+
+class TestVersionsInUse:
+    """What a table version says counts on the dates it is in force, and only then."""
+
+    @pytest.fixture
+    def addon_rules(self, tmp_path):
+        (tmp_path / "src").mkdir()
+        q3 = tmp_path / "src" / "aoc_v2026q3.csv"
+        q4 = tmp_path / "src" / "aoc_v2026q4.csv"
+        q3.write_text(AOC_HEADER + "CCCCC,76377,2,,,,2010001,\n", encoding="latin-1")
+        q4.write_text(AOC_HEADER + "CCCCC,76377,2,,,,2010001,\n74177,76376,1,,,,2026274,\n", encoding="latin-1")
+        root = make_ruleset(tmp_path, 'table addon "cms/aoc_v2026q3.csv"\ntable addon "cms/aoc_v2026q4.csv"\n', q3, q4)
+        return radrules.load(root, cache_dir=None)
+
+    @pytest.mark.parametrize("indexed", [True, False])
+    @pytest.mark.parametrize("date, statuses", [("2026-09-30", ("pay", "pay")), ("2026-10-01", ("deny", "deny"))])
+    def test_a_code_is_an_add_on_only_where_the_version_in_force_lists_it(self, addon_rules, indexed, date,
+                                                                         statuses):
+        """76376 becomes an add-on in Q4: on a Q3 date it is a primary for the type 2 add-on 76377; on a Q4
+        date it is an add-on without its primary, and no primary for 76377 either."""
+        result = addon_rules.evaluate(claim(("76376", date), ("76377", date)), indexed=indexed)
+        assert result.statuses == statuses
+        assert addon_rules.evaluate(claim(("76376", date), ("76377", date)), explain=True).statuses == statuses
+
+    @pytest.mark.parametrize("indexed", [True, False])
+    def test_a_disabled_limit_of_a_code_the_table_does_not_list(self, tmp_path, indexed):
+        """`disable limit` on a code the MUE table lacks: no limit and no "unpublished" note, by either
+        lookup (the scan reported it unpublished)."""
+        root = make_ruleset(tmp_path, f'table mue "cms/{MUE_NAME}"\nlimits local.mue "x"\n  reference "x"\n'
+                                      '  disable limit 70450\nend\n', DATA / MUE_NAME)
+        rules = radrules.load(root, cache_dir=None)
+        assert rules.evaluate(claim(("70450", "2026-08-03")), indexed=indexed).findings == ()
+
+    def test_explain_names_the_reason_when_a_table_serves_the_claim_type(self, tmp_path):
+        """With practitioner and hospital PTP tables, an institutional claim without a pair is "no pair",
+        not "its table serves professional claims"."""
+        root = make_ruleset(tmp_path, 'table ptp "cms/radiology-ptp-v322r0-f1.TXT"\n'
+                                      'table ptp "cms/radiology-ccioph-v322r0-f1.TXT" for institutional claims\n',
+                            DATA / "radiology-ptp-v322r0-f1.TXT", DATA / "radiology-ccioph-v322r0-f1.TXT")
+        rules = radrules.load(root, cache_dir=None)
+        data = claim(("76700", "2026-08-03"), ("70450", "2026-08-03"), claim_type="institutional")
+        report = rules.evaluate(data, explain=True).explanation.not_considered["ncci.ptp"]
+        assert "no two lines of one date form a pair of the table" in report
+        assert "serves professional" not in report
+        only_practitioner = make_ruleset(tmp_path, 'table ptp "cms/radiology-ptp-v322r0-f1.TXT"\n',
+                                         DATA / "radiology-ptp-v322r0-f1.TXT", name="practitioner")
+        report = radrules.load(only_practitioner, cache_dir=None).evaluate(data, explain=True).explanation.not_considered[
+            "ncci.ptp"]
+        assert "its table serves professional claims, not institutional" in report
+
+    def test_diff_compares_icd10cm_fiscal_years_as_evaluation_reads_them(self, tmp_path):
+        """OLD has FY2021 and FY2022, NEW only FY2022: on FY2021's dates NEW has no code set (a version judges
+        its own fiscal year only), so FY2021's codes are removed, not compared with FY2022's."""
+        old = make_ruleset(tmp_path, 'table icd10cm "cms/icd10cm_order_2021.txt"\n'
+                                     'table icd10cm "cms/icd10cm_order_2022.txt"\n',
+                           DATA / "icd10cm_order_2021.txt", DATA / "icd10cm_order_2022.txt", name="old")
+        new = make_ruleset(tmp_path, 'table icd10cm "cms/icd10cm_order_2022.txt"\n',
+                           DATA / "icd10cm_order_2022.txt", name="new")
+        diff = radrules.diff_rulesets(radrules.load(old, cache_dir=None), radrules.load(new, cache_dir=None))
+        (table,) = diff.tables
+        assert (table.start, table.new_files, table.added, table.changed) == ("2020-10-01", (), 0, 0)
+        assert table.removed == table.old_rows > 0
+
+
 MUE_NAME = "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
 MUE_HEADER = ('"notice",,,\r\n"HCPCS/\r\nCPT Code",Practitioner Services MUE Values,MUE Adjudication Indicator,'
               'MUE Rationale\r\n')

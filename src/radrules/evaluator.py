@@ -423,8 +423,10 @@ class IndexedLookup:
             return _EMPTY
         return tables.at(day).get(code, _EMPTY)
 
-    def is_addon(self, code: str) -> bool:
-        return code in self.addon_codes
+    def is_addon(self, code: str, day: int) -> bool:
+        """Whether ``code`` is an add-on code on ``day``: the rule files' rows, else the table version in
+        force that day, list it (``addon_codes``, every version's, only rules the others out quickly)."""
+        return code in self.addon_codes and bool(self.addon_rows(code, day))
 
 
 #: What :meth:`IndexedLookup.limit_rows_of` gives a line whose code a loaded MUE table does not list.
@@ -498,10 +500,14 @@ class ScanLookup:
     def limit(self, code, day):
         from .tables import versions
 
-        rows = self.ruleset.select_rows("limit", (code,), self.payer, self.claim_type, day)
+        decided = self.ruleset.rule_rows("limit", (code,), self.payer, self.claim_type)
+        if decided is not None:  # rows written in rule files, or a disable: the tables are not asked
+            return decided, True
         found = versions(list(self.ruleset.tables), "mue", self.claim_type)
-        published = None if found is None else (bool(rows) or any(key == code for key in found.at(day)))
-        return rows, published
+        if found is None:
+            return (), None
+        rows = next((rows for key, rows in found.at(day).items() if key == code), ())
+        return rows, bool(rows)
 
     def limit_rows_of(self, lines):
         return [row_in_force(*self.limit(line.code, line.day), line.day) for line in lines]
@@ -509,8 +515,8 @@ class ScanLookup:
     def addon_rows(self, code, day):
         return self.ruleset.select_rows("addon", (code,), self.payer, self.claim_type, day)
 
-    def is_addon(self, code):
-        return code in self.addon_codes
+    def is_addon(self, code, day):
+        return bool(self.addon_rows(code, day))
 
 
 # ---------------------------------------------------------------- evaluate

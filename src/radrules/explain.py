@@ -185,18 +185,17 @@ def _not_considered(ruleset, claim, ev, considered: set) -> dict:
     for rule_id in validity.rule_sources(ruleset):
         if rule_id not in considered:
             out[rule_id] = _not_judged(rule_id, claim)
-    for loaded in ruleset.tables:
-        if loaded.kind not in ("ptp", "mue", "addon"):
+    for kind in ("ptp", "mue", "addon"):
+        rule_id = f"ncci.{kind}"
+        served = {loaded.claim_type for loaded in ruleset.tables if loaded.kind == kind}
+        if not served or rule_id in considered or rule_id in out:
             continue
-        rule_id = f"ncci.{loaded.kind}"
-        if rule_id in considered or rule_id in out:
-            continue
-        if loaded.claim_type != claim.type:
-            out[rule_id] = f"its table serves {loaded.claim_type} claims, not {claim.type}"
+        if claim.type not in served:  # every table of the kind serves the other claim type
+            out[rule_id] = f"its table serves {' and '.join(sorted(served))} claims, not {claim.type}"
         else:
             out[rule_id] = {"ptp": "no two lines of one date form a pair of the table",
                             "mue": "the table has no limit for the codes of the claim",
-                            "addon": "no line bills an add-on code of the table"}[loaded.kind]
+                            "addon": "no line bills an add-on code of the table"}[kind]
     return out
 
 
@@ -432,7 +431,7 @@ class _Tracer:
         # The result's denials, an add-on's own included: one add-on may be another's primary (11046 for 11047).
         denied = {n for f in self.result.findings if f.severity == "deny" for n in f.lines}
         for line in self.ev.lines:
-            if not self.lookup.is_addon(line.code):
+            if not self.lookup.is_addon(line.code, line.day):
                 continue
             rows = [r for r in self.lookup.addon_rows(line.code, line.day) if r.active_on(line.day)]
             if not rows:

@@ -204,7 +204,7 @@ class AddonEdit:
     def accepts(self, code: str, day: int, is_addon) -> bool:
         """Whether a line billing ``code`` on ``day`` is an acceptable primary."""
         if self.primaries is None:
-            return not is_addon(code)
+            return not is_addon(code, day)
         if code not in self.primaries:
             return False
         if self.primary_ends is not None:

@@ -65,14 +65,20 @@ class Ruleset:
             view = self.views[(None, claim_type)]
         return view
 
-    def select_rows(self, kind: str, key: tuple, payer: str | None, claim_type: str, day: int) -> tuple:
-        """Rows of one key by a full scan of rule files and tables (the unindexed path)."""
+    def rule_rows(self, kind: str, key: tuple, payer: str | None, claim_type: str) -> tuple | None:
+        """The rows rule files give one key, () if they disable it, None if they leave it to the tables
+        (by a full scan: the unindexed path)."""
         from .compiler import row_key
-        from .tables import versions
 
         rows = [row for row in self.rows if row_key(row) == (kind, key)]
         disables = [d for d in self.disables if (d.kind, d.key) == (kind, key)]
-        chosen = select(rows, disables, payer, claim_type)
+        return select(rows, disables, payer, claim_type)
+
+    def select_rows(self, kind: str, key: tuple, payer: str | None, claim_type: str, day: int) -> tuple:
+        """Rows of one key by a full scan of rule files and tables (the unindexed path)."""
+        from .tables import versions
+
+        chosen = self.rule_rows(kind, key, payer, claim_type)
         if chosen is not None:
             return chosen
         table_kind = {"pair": "ptp", "limit": "mue", "addon": "addon"}[kind]

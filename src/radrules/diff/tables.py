@@ -23,7 +23,7 @@ from pathlib import Path
 
 import attrs
 
-from ..tables import TABLE_RULES, _bind_addon
+from ..tables import TABLE_RULES, _bind_addon, last_day
 from ..tables.store import PtpTable, in_force
 from ..validity import DIAGNOSIS, PROCEDURE
 from . import describe as d
@@ -156,8 +156,16 @@ def _versions(loaded: list) -> tuple:
 
 
 def _in_force(loaded: list, day: int):
-    """The version evaluation reads on ``day`` (the earliest before every version), or None."""
-    return loaded[in_force([t.start for t in loaded], day)] if loaded else None
+    """The version evaluation reads on ``day`` (the earliest before every version), or None; an
+    ICD-10-CM version only within its fiscal year, as evaluation reads it (tables.last_day)."""
+    if not loaded:
+        return None
+    index = in_force([t.start for t in loaded], day)
+    if loaded[index].kind == "icd10cm":
+        last = last_day("icd10cm", loaded, index)
+        if day < loaded[index].start or (last is not None and day > last):
+            return None
+    return loaded[index]
 
 
 def _compare(kind: str, claim_type: str, start: int, before, after, limit: int) -> TableDiff:

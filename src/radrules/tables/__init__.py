@@ -320,7 +320,7 @@ def version_windows(loaded_tables: list[Loaded]) -> list[dict]:
     for (kind, claim_type), chosen in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1] or "")):
         chosen.sort(key=lambda t: t.start)
         for i, loaded in enumerate(chosen):
-            until = _last_day(kind, chosen, i)
+            until = last_day(kind, chosen, i)
             found.append({
                 "kind": kind,
                 "claim_type": claim_type,
@@ -336,7 +336,7 @@ def version_windows(loaded_tables: list[Loaded]) -> list[dict]:
     return found
 
 
-def _last_day(kind: str, chosen: list, i: int) -> int | None:
+def last_day(kind: str, chosen: list, i: int) -> int | None:
     """The last date of service version ``i`` of ``chosen`` (one kind, oldest first) judges: the day
     before the next version starts, None for the latest; an ICD-10-CM version's at most the end of
     its fiscal year."""
@@ -362,7 +362,7 @@ def code_sets(loaded_tables: list[Loaded]) -> CodeSets | None:
     return CodeSets(
         hcpcs=versions(loaded_tables, "hcpcs", None),
         icd10cm=versions(loaded_tables, "icd10cm", None),
-        icd_ends=tuple(_last_day("icd10cm", icd, i) for i in range(len(icd))),
+        icd_ends=tuple(last_day("icd10cm", icd, i) for i in range(len(icd))),
         labels={kind: tuple(version_label(t) for t in chosen[kind]) for kind in CODE_SET_KINDS},
         sources={kind: tuple(t.source for t in chosen[kind]) for kind in CODE_SET_KINDS},
     )
