@@ -463,3 +463,68 @@ class TestSetBounds:
                     "A2001": True, "B1000": True, "B2000": False}
         for code, hit in expected.items():
             assert hits(rules, "71271", diagnoses=[code]) is hit, code
+
+
+class TestIndexAgreesWithTheScan:
+    def test_has_all_of_an_empty_set_is_true_of_every_line_by_either_lookup(self):
+        """An empty set (after `except`) under `has all of` is true of every line: the rule is filed for every
+        line, not under no modifier (the indexed lookup never visited it while the scan denied)."""
+        rules = radrules.loads('modifiers sides = LT, RT\n'
+                               'rule m.all "x"\n  when line.modifiers has all of [sides except LT, RT]\n'
+                               '  then deny line "{line.code}"\n  reference "r"\nend\n', name="all.rr")
+        claim = {"lines": [{"code": "70450", "date": "2026-03-02", "modifiers": ["26"]},
+                           {"code": "70460", "date": "2026-03-02"}]}
+        for options in ({}, {"indexed": False}, {"explain": True}):
+            assert rules.evaluate(claim, **options).statuses == ("deny", "deny"), options
+
+
+class TestOverrideLevels:
+    RULES = '''
+pairs gen.ptp
+  reference "r"
+  pair 74176 with 74150 modifier 0
+end
+pairs prof.ptp
+  for professional claims
+  reference "r"
+  pair 74176 with 74150 modifier 1
+end
+limits gen.mue
+  reference "r"
+  limit 77067 max 1 mai 1
+end
+limits prof.mue
+  for professional claims
+  reference "r"
+  limit 77067 max 3 mai 1
+end
+limits acme.mue
+  for payer acme
+  reference "r"
+  limit 77067 max 2 mai 1
+end
+limits acme_prof.mue
+  for payer acme
+  for professional claims
+  reference "r"
+  limit 77067 max 4 mai 1
+end
+'''
+
+    @pytest.mark.parametrize("claim_type, payer, units, statuses", [
+        ("professional", None, 3, ("pay", "pay", "pay")),     # the claim type's rows: indicator 1, at most 3
+        ("institutional", None, 2, ("pay", "deny", "deny")),  # the general rows: indicator 0, at most 1
+        ("institutional", "acme", 2, ("pay", "deny", "pay")),  # acme's limit of 2 replaces the general 1
+        ("professional", "acme", 4, ("pay", "pay", "pay")),   # acme's professional limit of 4 outranks all
+        ("professional", "acme", 5, ("pay", "pay", "deny")),
+    ])
+    @pytest.mark.parametrize("indexed", [True, False])
+    def test_a_claim_type_block_replaces_the_general_rows(self, claim_type, payer, units, statuses, indexed):
+        """language.md: "A block's `for ... claims` clause works the same way, per claim type": its rows replace
+        the general rows for their key (they were added to them), and a payer's block outranks both."""
+        rules = radrules.loads(self.RULES, name="levels.rr")
+        claim = {"type": claim_type, "payer": payer,
+                 "lines": [{"code": "74176", "date": "2026-03-02"},
+                           {"code": "74150", "modifiers": ["59"], "date": "2026-03-02"},
+                           {"code": "77067", "units": units, "date": "2026-03-02"}]}
+        assert rules.evaluate(claim, indexed=indexed).statuses == statuses

@@ -26,9 +26,9 @@ MODIFIER_PLACEMENTS = ("column2", "either")
 #: The info finding for a code a loaded MUE table has no row for (§2.1).
 MUE_UNPUBLISHED = "ncci.mue.unpublished"
 
-#: Override precedence of edit rows for one key: payer-scoped rule file rows
-#: replace unscoped rule file rows, which replace table rows.
-LEVEL_TABLE, LEVEL_RULES, LEVEL_PAYER = 0, 1, 2
+#: Override precedence of edit rows for one key, most specific last: table rows, rule file rows, rule
+#: file rows for a claim type, for a payer, for a payer and a claim type. Each replaces those before.
+LEVEL_TABLE, LEVEL_RULES, LEVEL_TYPE, LEVEL_PAYER, LEVEL_PAYER_TYPE = 0, 1, 2, 3, 4
 
 
 def format_date(ordinal: int) -> str:

@@ -59,7 +59,7 @@ class BlockCompiler:
             found[type(clause)] = clause
         return found
 
-    def _scope(self, clauses: dict, level_if_payer: int = m.LEVEL_PAYER) -> m.Scope | None:
+    def _scope(self, clauses: dict) -> m.Scope | None:
         payers = None
         if s.ForPayer in clauses:
             payers = frozenset(token.text.lower() for token in clauses[s.ForPayer].payers)
@@ -69,7 +69,9 @@ class BlockCompiler:
         start, end, ok = self.ctx.date_window(clauses.get(s.Effective))
         if not ok:
             return None
-        level = level_if_payer if payers is not None else m.LEVEL_RULES
+        # `for payer` is more specific than `for ... claims`, both together more than either
+        level = {(False, False): m.LEVEL_RULES, (False, True): m.LEVEL_TYPE, (True, False): m.LEVEL_PAYER,
+                 (True, True): m.LEVEL_PAYER_TYPE}[(payers is not None, claim_types is not None)]
         return m.Scope(payers, claim_types, start, end, level)
 
     def _remittance(self, clauses: dict, default_carc, default_rarc):

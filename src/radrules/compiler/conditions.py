@@ -555,8 +555,8 @@ def _part_keys(part) -> tuple[frozenset | None, frozenset | None]:
             and isinstance(part.right, c.Const)):
         return frozenset([part.right.value]), None
     if (isinstance(part, c.Has) and part.quantifier in ("any", "all") and not part.prefixes and not part.carved
-            and _is_line(part.operand, "modset")):
-        return None, part.values
+            and _is_line(part.operand, "modset") and (part.values or part.quantifier == "any")):
+        return None, part.values  # (`has all of` an empty set is true of every line: filed under no modifier)
     if isinstance(part, c.And):
         return index_keys(part)
     if isinstance(part, c.Or):
