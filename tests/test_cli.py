@@ -209,3 +209,15 @@ class TestCheck:
         done = run("--version")
         assert done.returncode == 0
         assert done.stdout.strip() == f"radrules {radrules.__version__}"
+
+
+@pytest.mark.parametrize("command", ["eval", "explain"])
+def test_text_output_of_a_lone_surrogate_is_escaped_not_a_crash(command):
+    """JSON may carry a lone surrogate (`\\ud800`); the text output writes it escaped, and the other claims and
+    the summary follow (it raised UnicodeEncodeError and lost the whole output)."""
+    claims = ('{"id": "A", "lines": [{"code": "7\\ud800", "date": "2026-03-02"}]}\n'
+              '{"id": "B", "lines": [{"code": "71046", "date": "2026-03-02"}]}\n')
+    done = run(command, "--exit-zero", "-", stdin=claims) if command == "eval" else run(command, "-", stdin=claims)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert "`7\\ud800` is not a valid CPT/HCPCS code" in done.stdout
+    assert "claim B" in done.stdout

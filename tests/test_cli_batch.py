@@ -134,6 +134,23 @@ class TestSummary:
         second.merge(first)
         assert second.to_dict(seconds=1, jobs=1, inputs=[]) == whole.to_dict(seconds=1, jobs=1, inputs=[])
 
+    def test_charges_add_up_exactly_and_round_once(self):
+        """Four denied lines of 0.125 are 0.50 at risk (rounding each line to the cent gave 0.48), and the
+        merged parts give the same to the cent."""
+        rules = radrules.loads('rule t.d\n  when line.code is 71046\n  then deny line "x"\n  carc CO-4\n'
+                               '  reference "r"\nend\n', name="d.rr")
+        item = radrules.Claim.from_dict(claim(*(line("71046", DOS, charge=0.125) for _ in range(4))))
+        whole, part = Summary(), Summary()
+        whole.add(item, rules.evaluate(item))
+        for _ in range(3):
+            part.add(item, rules.evaluate(item))
+        data = whole.to_dict(seconds=1, jobs=1, inputs=[])
+        assert data["charges_at_risk"]["amount"] == 0.5
+        assert data["denials"]["by_rule"][0]["charge"] == data["denials"]["by_carc"][0]["charge"] == 0.5
+        part.merge(whole)
+        assert part.to_dict(seconds=1, jobs=1, inputs=[])["charges_at_risk"]["amount"] == 2.0
+        assert "billed charges at risk: 2.00 on 16 denied lines" in part.to_text(seconds=1, jobs=1)
+
     def test_summary_holds_no_claim_values(self, tmp_path, capsys):
         """Ids, members, codes and dates of claims never appear in the summary, only counts, rules and CARCs."""
         secret = claim(line("77063", DOS, charge=1.0), id="SECRET-ID-77", patient={"id": "MEMBER-SECRET-55"},

@@ -149,6 +149,24 @@ end
         assert result.statuses == ("deny", "deny", "deny")
 
 
+class TestAddOnOnItsDate:
+    def test_a_code_whose_add_on_edit_starts_later_is_a_primary_before(self):
+        """Before its edit takes effect, 76376 is a standalone service: a primary for the type 2 add-on
+        76377; from then on, an add-on (and no primary)."""
+        rules = radrules.loads('''
+addons t.addon "dated add-on edits"
+  reference "r"
+  addon 76377 type 2
+  addon 76376 type 2 effective 2026-07-01
+end
+''', name="dated.rr")
+        for date, statuses in (("2026-03-02", ("pay", "pay")), ("2026-07-01", ("deny", "deny"))):
+            data = claim(line("76376", date), line("76377", date))
+            assert rules.evaluate(data).statuses == statuses, date
+            assert rules.evaluate(data, indexed=False).statuses == statuses, date
+            assert rules.evaluate(data, explain=True).statuses == statuses, date
+
+
 class TestTypesTwoAndThree:
     def test_type_two_alone(self):
         """A type 2 add-on code without primaries listed needs some other service on its date."""

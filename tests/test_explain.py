@@ -216,3 +216,17 @@ end
     steps = {s.rule: (s.lines, s.related_lines) for s in result.explanation.steps if s.outcome == "fired"}
     assert findings == {"t.other": ((1,), (2,)), "t.both": ((1, 2), ())}
     assert steps == findings
+
+
+def test_silent_names_the_first_false_part_as_written():
+    """A false part decides an `and`, an unknown one does not: the reason is the first false part in the
+    order the rule writes them (not the order they are tested in), else the first unknown one."""
+    rules = radrules.loads('rule t.u "u"\n  when line.code is 71046 and line.place_of_service is 22 and '
+                           'line.units > 5 and line.charge > 1\n  then deny line "x"\n  reference "r"\nend\n',
+                           name="u.rr")
+    claim = {"lines": [{"code": "71046", "date": "2026-03-02", "units": 1}]}
+    (step,) = [s for s in rules.evaluate(claim, explain=True).explanation.steps if s.rule == "t.u"]
+    assert step.detail == "`line.units > 5` is false"
+    claim["lines"][0]["units"] = 9
+    (step,) = [s for s in rules.evaluate(claim, explain=True).explanation.steps if s.rule == "t.u"]
+    assert step.detail == "`line.place_of_service is 22` is unknown (a value it needs is missing)"

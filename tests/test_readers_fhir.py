@@ -275,11 +275,37 @@ class TestClaimResponse:
         assert response["resourceType"] == "ClaimResponse"
         assert response["type"]["coding"][0]["code"] == "professional"
         assert (response["use"], response["status"], response["outcome"]) == ("claim", "active", "complete")
-        assert response["patient"] == {"reference": "#pat"}
-        assert response["insurer"] == {"reference": "#payer"}
+        # the Claim's references are contained (#pat, #payer): they would point at nothing in the response
+        assert response["patient"] == {"display": "the patient of the claim"}
+        assert response["insurer"] == {"display": "the payer of the claim"}
         assert response["request"] == {"reference": "Claim/RAD-F-3001"}
         assert response["created"] == "2026-03-21"
         assert response["disposition"] == "failed: line 5 denied"
+
+    def test_references_outside_the_claim_are_copied_without_identifiers(self):
+        """A reference to a resource elsewhere is kept with its display; an identifier (which may be the
+        member id) never is."""
+        data = resource()
+        data["patient"] = {"reference": "Patient/123", "display": "the patient",
+                           "identifier": {"value": "MEMBER0101"}}
+        data["insurer"] = {"display": "Acme"}
+        result = radrules.load().evaluate(read_one(data))
+        response = radrules.to_fhir_claim_response(result, data, created=D(2026, 3, 21))
+        assert response["patient"] == {"reference": "Patient/123", "display": "the patient"}
+        assert response["insurer"] == {"display": "Acme"}
+        assert "MEMBER0101" not in json.dumps(response)
+
+    def test_type_is_the_claim_type_the_reader_judged(self):
+        """A coding of another system is no claim-type code: the response carries the type the reader read."""
+        data = resource()
+        data["type"] = {"coding": [{"system": "urn:example:local", "code": "RAD"},
+                                   {"system": "http://terminology.hl7.org/CodeSystem/claim-type",
+                                    "code": "institutional"}]}
+        claim = read_one(data)
+        response = radrules.to_fhir_claim_response(radrules.load().evaluate(claim), data)
+        assert claim.type == "institutional"
+        assert response["type"]["coding"] == [{"system": "http://terminology.hl7.org/CodeSystem/claim-type",
+                                               "code": "institutional"}]
 
     def test_denied_item_has_the_carc_as_reason(self):
         """The PTP-denied item 5 has an adjudication with reason CARC 97 (text CO-97) and amount 0."""

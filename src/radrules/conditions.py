@@ -427,8 +427,9 @@ class HistorySame:
 
 @attrs.frozen
 class And:
-    parts: tuple
+    parts: tuple  # cheapest first: the order the parts are tested in
     text: str = ""
+    written: tuple = ()  # the same parts in the order the rule writes them (what explain reports by)
 
     def test(self, ev, line, other):
         result = True

@@ -424,9 +424,9 @@ class IndexedLookup:
         return tables.at(day).get(code, _EMPTY)
 
     def is_addon(self, code: str, day: int) -> bool:
-        """Whether ``code`` is an add-on code on ``day``: the rule files' rows, else the table version in
-        force that day, list it (``addon_codes``, every version's, only rules the others out quickly)."""
-        return code in self.addon_codes and bool(self.addon_rows(code, day))
+        """Whether ``code`` is an add-on code on ``day``: an add-on edit of it is in force that day (the rule
+        files', else the table version's in force); ``addon_codes``, every version's, rules out the rest."""
+        return code in self.addon_codes and any(row.active_on(day) for row in self.addon_rows(code, day))
 
 
 #: What :meth:`IndexedLookup.limit_rows_of` gives a line whose code a loaded MUE table does not list.
@@ -516,7 +516,7 @@ class ScanLookup:
         return self.ruleset.select_rows("addon", (code,), self.payer, self.claim_type, day)
 
     def is_addon(self, code, day):
-        return bool(self.addon_rows(code, day))
+        return any(row.active_on(day) for row in self.addon_rows(code, day))
 
 
 # ---------------------------------------------------------------- evaluate

@@ -478,13 +478,18 @@ def _text(node) -> str:
 
 
 def _condition(node, ev, line, other) -> tuple[str, str]:
-    """(``fired`` or ``silent``, why): the first part of the top-level ``and`` that was not true."""
-    parts = conjuncts(node)
+    """(``fired`` or ``silent``, why): the first part of the top-level ``and``, as written, that is false;
+    else the first that is unknown (a false part decides the condition, an unknown one does not)."""
+    parts = getattr(node, "written", None) or conjuncts(node)
+    unknown = None
     for part in parts:
         answer = part.test(ev, line, other)
-        if answer is not True:
-            state = "false" if answer is False else "unknown (a value it needs is missing)"
-            return "silent", f"`{_text(part)}` is {state}"
+        if answer is False:
+            return "silent", f"`{_text(part)}` is false"
+        if answer is None and unknown is None:
+            unknown = part
+    if unknown is not None:
+        return "silent", f"`{_text(unknown)}` is unknown (a value it needs is missing)"
     if len(parts) == 1:
         return "fired", f"`{_text(node)}` is true"
     return "fired", f"all {len(parts)} parts of the condition are true"

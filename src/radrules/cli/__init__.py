@@ -42,7 +42,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _tolerant(stream) -> None:
+    """Write what the stream's encoding can't take (a lone surrogate in a claim's code) escaped,
+    rather than fail the whole output."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        try:
+            reconfigure(errors="backslashreplace")
+        except (ValueError, OSError):  # pragma: no cover - a stream that can't change
+            pass
+
+
 def main(argv: list[str] | None = None) -> int:
+    _tolerant(sys.stdout)
+    _tolerant(sys.stderr)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

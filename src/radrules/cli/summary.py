@@ -9,14 +9,17 @@ ids and CARCs.
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 STATUSES = ("pay", "deny", "review")
 
 
 class Summary:
     """Counts over the claims of a run; merge the summaries of parts with :meth:`merge`.
 
-    Charges are kept in cents (whole numbers), so sums don't depend on the
-    order in which parts are merged.
+    Charges are kept in cents as exact decimals (a charge of 0.125 is 12.5
+    cents), so sums don't depend on the order in which parts are merged and
+    are rounded to the cent only when shown.
     """
 
     __slots__ = ("claims", "passed", "failed", "unreadable", "envelope_errors", "input_errors", "lines",
@@ -125,12 +128,12 @@ class Summary:
             "input_errors": list(self.input_errors),
             "lines": dict(self.lines),
             "denials": {
-                "by_rule": [{"rule": rule, "claims": row[0], "lines": row[1], "charge": row[2] / 100}
+                "by_rule": [{"rule": rule, "claims": row[0], "lines": row[1], "charge": _amount(row[2])}
                             for rule, row in _ordered(self.rules)],
-                "by_carc": [{"carc": carc, "claims": row[0], "lines": row[1], "charge": row[2] / 100}
+                "by_carc": [{"carc": carc, "claims": row[0], "lines": row[1], "charge": _amount(row[2])}
                             for carc, row in _ordered(self.carcs)],
             },
-            "charges_at_risk": {"amount": self.denied_cents / 100, "lines": self.denied_charged,
+            "charges_at_risk": {"amount": _amount(self.denied_cents), "lines": self.denied_charged,
                                 "lines_without_charge": self.denied_uncharged},
             "seconds": round(seconds, 3),
             "claims_per_second": round(self.claims / seconds) if seconds > 0 else None,
@@ -168,12 +171,21 @@ class Summary:
         return "\n".join(out) + "\n"
 
 
-def _cents(charge) -> int | None:
-    return None if charge is None else round(charge * 100)
+def _cents(charge) -> Decimal | None:
+    """A charge in cents, exactly as written (0.125 is 12.5 cents): sums are rounded once, at the end."""
+    return None if charge is None else Decimal(repr(charge)) * 100
 
 
-def _money(cents: int) -> str:
-    return f"{cents / 100:,.2f}"
+def _amount(cents) -> float:
+    """Cents summed, as an amount rounded to the cent (half up)."""
+    return float((Decimal(cents) / 100).quantize(_CENT, rounding=ROUND_HALF_UP))
+
+
+def _money(cents) -> str:
+    return f"{_amount(cents):,.2f}"
+
+
+_CENT = Decimal("0.01")
 
 
 def _ordered(table: dict) -> list:

@@ -137,8 +137,9 @@ class ConditionCompiler:
         if any(p is None for p in parts):
             return None
         # Kleene `and` is commutative: test the cheap parts first.
+        written = tuple(parts)
         parts.sort(key=cost)
-        return c.And(tuple(parts), self._text(expr))
+        return c.And(tuple(parts), self._text(expr), written)
 
     def _or(self, expr: s.Or):
         parts = [self._expr(p) for p in expr.parts]

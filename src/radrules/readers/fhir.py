@@ -492,6 +492,21 @@ def _coding(system: str, code: str) -> dict:
     return {"coding": [{"system": system, "code": code}]}
 
 
+def _reference(resource: dict | None, name: str, placeholder: str) -> dict:
+    """The Claim's reference ``name`` for the ClaimResponse: its ``reference`` (and ``display``) when it
+    points outside the Claim; a contained one (``#id``) would dangle in the response, and an
+    ``identifier`` may be the member id, so neither is copied."""
+    given = resource.get(name) if resource is not None else None
+    out = {}
+    if isinstance(given, dict):
+        target = given.get("reference")
+        if isinstance(target, str) and target and not target.startswith("#"):
+            out["reference"] = target
+        if isinstance(given.get("display"), str):
+            out["display"] = given["display"]
+    return out or {"display": placeholder}
+
+
 def to_fhir_claim_response(result, claim=None, *, created: dt.date | None = None) -> dict:
     """A FHIR R4 ``ClaimResponse`` (a dict) for a :class:`~radrules.Result`.
 
@@ -507,8 +522,9 @@ def to_fhir_claim_response(result, claim=None, *, created: dt.date | None = None
     resource = claim if isinstance(claim, dict) else None
     claim_type = None
     if resource is not None:
-        kinds = [code for _, code in _codes(resource.get("type"), "type")] if isinstance(resource.get("type"), dict) else []
-        claim_type = kinds[0] if kinds else None
+        kinds = [code for system, code in _codes(resource.get("type"), "type") if system in (CLAIM_TYPE_SYSTEM, None)] \
+            if isinstance(resource.get("type"), dict) else []
+        claim_type = "institutional" if kinds and kinds[0] == "institutional" else "professional"  # as read
     elif isinstance(claim, Claim):
         claim_type = claim.type
     out: dict = {
@@ -516,11 +532,9 @@ def to_fhir_claim_response(result, claim=None, *, created: dt.date | None = None
         "status": "active",
         "type": _coding(CLAIM_TYPE_SYSTEM, claim_type or "professional"),
         "use": resource.get("use", "claim") if resource is not None else "claim",
-        "patient": dict(resource["patient"]) if resource is not None and isinstance(resource.get("patient"), dict)
-        else {"display": "the patient of the claim"},
+        "patient": _reference(resource, "patient", "the patient of the claim"),
         "created": (created or dt.date.today()).isoformat(),
-        "insurer": dict(resource["insurer"]) if resource is not None and isinstance(resource.get("insurer"), dict)
-        else {"display": "the payer of the claim"},
+        "insurer": _reference(resource, "insurer", "the payer of the claim"),
     }
     if resource is not None and isinstance(resource.get("id"), str):
         out["request"] = {"reference": f"Claim/{resource['id']}"}
