@@ -143,10 +143,13 @@ def chunks(text: str, start=_STATEMENT_START):
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
     starts.append(len(text))
+    line, counted = 1, 0  # the line number of position `counted`, counted on from the last piece
     for begin, end in zip(starts, starts[1:]):
         if begin == end:
             continue
-        yield text.count("\n", 0, begin) + 1, text[begin:end]
+        line += text.count("\n", counted, begin)
+        counted = begin
+        yield line, text[begin:end]
 
 
 # ---------------------------------------------------------------- errors
