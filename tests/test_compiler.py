@@ -372,7 +372,8 @@ class TestEveryErrorOfARule:
 
 class TestHistorySame:
     @pytest.mark.parametrize("written, message", [
-        ("with the same charge", "`history has the same code` compares `modifiers` or `units`, not `charge`"),
+        ("with the same charge", "`history has the same code` compares `modifiers`, `units` or `provider`, not "
+                                 "`charge`"),
         ("with the same units with the same units", "`with the same units` is written twice"),
     ])
     def test_what_it_compares(self, written, message):
@@ -454,6 +455,17 @@ class TestSetBounds:
         (diagnostic,) = caught.value.errors
         assert diagnostic.code == "RR253" and "2,000,000 members in all" in diagnostic.message
         assert (diagnostic.span.line, diagnostic.span.column) == (3, 50)  # its 3rd range passes 2,000,000
+
+    @pytest.mark.parametrize("order", ["big, 70450", "70450, big"])
+    def test_a_named_set_copied_to_add_to_it_counts_in_either_order(self, order):
+        """`s = big, 70450` copies big to add a code: the copy counts against the budget, whichever item
+        comes first (with the named set first, 30 such lines built 9 million codes unchecked)."""
+        big = "codes big = 00000-99999, " + ", ".join(f"0000{c}-9999{c}" for c in "ABCDEFGHJKLMNPQRSTUV")
+        text = "\n".join([big] + [f"codes b{i} = {order}" for i in range(30)]) + "\n"
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads(text, name="copies.rr")
+        (diagnostic,) = caught.value.errors
+        assert diagnostic.code == "RR253" and diagnostic.span.line == 7
 
     def test_except_under_many_prefixes_carves_the_right_codes(self):
         """The codes `except` takes from under each prefix (found by bisecting the sorted exclusions)."""

@@ -535,6 +535,15 @@ class TestOutcomes:
         assert [(r.rule, r.denied_lines, r.denied_charge) for r in impact.rules] == [
             ("t.a", 1, 45.5), ("t.b", 1, 45.5)]
 
+    def test_charges_add_up_exactly(self):
+        """Four lines of 0.125 newly denied are 0.50, as in the eval summary (rounding each line gave 0.48)."""
+        old = radrules.loads('ruleset "t" version "1"\n', "old")
+        new = radrules.loads('rule t.d\n  when line.code is 71046\n  then deny line "x"\n  reference "r"\nend\n', "new")
+        claim = {"id": "R", "lines": [{"code": "71046", "date": "2026-03-02", "charge": 0.125}] * 4}
+        impact = radrules.diff_outcomes(old, new, [claim])
+        assert impact.move("pay", "deny").charge == 0.5
+        assert [(r.rule, r.denied_charge) for r in impact.rules] == [("t.d", 0.5)]
+
     @pytest.mark.parametrize("forward", [True, False])
     def test_a_rule_that_only_reviews_is_not_credited_with_denials(self, forward):
         """review -> deny: the rule that now denies gets `denied`, the reviewing rule only `lines`;

@@ -157,3 +157,21 @@ def test_structural_errors_read_alike_in_pieces(segments, head):
     assert any(item[0] == "error" for item in expected[0]) or expected[1] is not None
     for claims in (1, 2, 10):
         assert in_pieces(data, claims) == expected
+
+
+@pytest.mark.parametrize("lost", [["NM1*QC*1*KID*ONE"], ["CLM*C0*10***11:B:1", *_LINE, "DMG*D8*19900101*M"]],
+                         ids=["patient name", "demographics in a claim"])
+def test_a_lost_hl_reads_alike_when_a_subscriber_loop_is_cut_claim_by_claim(monkeypatch, lost):
+    """A subscriber loop longer than the window is cut claim by claim: the pieces after a lost HL carry
+    it on (the splitter's state and the walker's snapshot), as read_x12 does."""
+    from test_readers_x12 import HEAD, x12
+
+    monkeypatch.setattr(x12_split, "_WINDOW", 200)
+    claims = []
+    for number in range(1, 40):
+        claims += [f"CLM*C{number}*10***11:B:1", *_LINE]
+    data = x12(*lost, *claims, head=HEAD).encode()
+    expected = whole(data)
+    assert sum(item[0] == "error" for item in expected[0]) == 40 - (len(lost) == 1)
+    for size in (1, 3, 10):
+        assert in_pieces(data, size) == expected

@@ -399,14 +399,15 @@ class SinceLast:
 
 @attrs.frozen
 class HistorySame:
-    """A paid line of an earlier claim bills this line's code (on its date, with its modifiers and its
-    units, if asked), for the same rendering provider: lines compare as two lines of one claim do
-    (those that name different providers don't)."""
+    """A paid line of an earlier claim bills this line's code (on its date, with its modifiers, its units,
+    by its rendering provider, as asked; for the provider, lines compare as two lines of one claim do:
+    a line that names none compares with any)."""
 
     same_date: bool
     same_modifiers: bool
     text: str = ""
     same_units: bool = False
+    same_provider: bool = False
 
     def test(self, ev, line, other):
         for service in ev.history:
@@ -418,7 +419,7 @@ class HistorySame:
                 continue
             if self.same_units and service.units != line.units:
                 continue
-            if service.rendering_npi is not None and line.rendering_npi is not None \
+            if self.same_provider and service.rendering_npi is not None and line.rendering_npi is not None \
                     and service.rendering_npi != line.rendering_npi:
                 continue
             return True

@@ -9,7 +9,7 @@ ids and CARCs.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from ..money import amount, cents, shown
 
 STATUSES = ("pay", "deny", "review")
 
@@ -62,14 +62,14 @@ class Summary:
             lines[status] += 1
         if "deny" not in statuses:
             return
-        cents = [_cents(line.charge) for line in claim.lines]
+        charges = [cents(line.charge) for line in claim.lines]
         for number, status in enumerate(statuses):
             if status == "deny":
-                if cents[number] is None:
+                if charges[number] is None:
                     self.denied_uncharged += 1
                 else:
                     self.denied_charged += 1
-                    self.denied_cents += cents[number]
+                    self.denied_cents += charges[number]
         by_rule: dict[str, set[int]] = {}
         by_carc: dict[str | None, set[int]] = {}
         for finding in result.findings:
@@ -83,7 +83,7 @@ class Summary:
                     row = table[key] = [0, 0, 0]
                 row[0] += 1
                 row[1] += len(numbers)
-                row[2] += sum(cents[n - 1] or 0 for n in numbers if 0 < n <= len(cents))
+                row[2] += sum(charges[n - 1] or 0 for n in numbers if 0 < n <= len(charges))
 
     def add_unreadable(self) -> None:
         """A claim that could not be read or has the wrong shape."""
@@ -128,12 +128,12 @@ class Summary:
             "input_errors": list(self.input_errors),
             "lines": dict(self.lines),
             "denials": {
-                "by_rule": [{"rule": rule, "claims": row[0], "lines": row[1], "charge": _amount(row[2])}
+                "by_rule": [{"rule": rule, "claims": row[0], "lines": row[1], "charge": amount(row[2])}
                             for rule, row in _ordered(self.rules)],
-                "by_carc": [{"carc": carc, "claims": row[0], "lines": row[1], "charge": _amount(row[2])}
+                "by_carc": [{"carc": carc, "claims": row[0], "lines": row[1], "charge": amount(row[2])}
                             for carc, row in _ordered(self.carcs)],
             },
-            "charges_at_risk": {"amount": _amount(self.denied_cents), "lines": self.denied_charged,
+            "charges_at_risk": {"amount": amount(self.denied_cents), "lines": self.denied_charged,
                                 "lines_without_charge": self.denied_uncharged},
             "seconds": round(seconds, 3),
             "claims_per_second": round(self.claims / seconds) if seconds > 0 else None,
@@ -156,36 +156,21 @@ class Summary:
         lines = self.lines
         out.append(f"  lines {sum(lines.values()):>15,}  ({lines['pay']:,} pay, {lines['deny']:,} deny, "
                    f"{lines['review']:,} review)")
-        at_risk = f"  billed charges at risk: {_money(self.denied_cents)} on {self.denied_charged:,} denied lines"
+        at_risk = f"  billed charges at risk: {shown(self.denied_cents)} on {self.denied_charged:,} denied lines"
         if self.denied_uncharged:
             at_risk += f"; {self.denied_uncharged:,} denied lines without a charge"
         out.append(at_risk)
         if self.rules:
             width = max(24, *(len(rule) for rule in self.rules))
             out.append(f"  denials by rule{' ' * (width - 13)}{'claims':>9} {'lines':>9} {'charges':>14}")
-            out.extend(f"    {rule:<{width}} {row[0]:>9,} {row[1]:>9,} {_money(row[2]):>14}"
+            out.extend(f"    {rule:<{width}} {row[0]:>9,} {row[1]:>9,} {shown(row[2]):>14}"
                        for rule, row in _ordered(self.rules))
             out.append(f"  denials by CARC{' ' * (width - 13)}{'claims':>9} {'lines':>9} {'charges':>14}")
-            out.extend(f"    {carc or '(none)':<{width}} {row[0]:>9,} {row[1]:>9,} {_money(row[2]):>14}"
+            out.extend(f"    {carc or '(none)':<{width}} {row[0]:>9,} {row[1]:>9,} {shown(row[2]):>14}"
                        for carc, row in _ordered(self.carcs))
         return "\n".join(out) + "\n"
 
 
-def _cents(charge) -> Decimal | None:
-    """A charge in cents, exactly as written (0.125 is 12.5 cents): sums are rounded once, at the end."""
-    return None if charge is None else Decimal(repr(charge)) * 100
-
-
-def _amount(cents) -> float:
-    """Cents summed, as an amount rounded to the cent (half up)."""
-    return float((Decimal(cents) / 100).quantize(_CENT, rounding=ROUND_HALF_UP))
-
-
-def _money(cents) -> str:
-    return f"{_amount(cents):,.2f}"
-
-
-_CENT = Decimal("0.01")
 
 
 def _ordered(table: dict) -> list:

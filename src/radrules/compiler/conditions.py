@@ -273,10 +273,11 @@ class ConditionCompiler:
     def _historysame(self, expr: s.HistorySame):
         compared = set()
         for token in expr.same_properties:
-            if token.text not in ("modifiers", "units"):
-                self.ctx.error("RR204", f"`history has the same code` compares `modifiers` or `units`, not "
-                               f"`{token.text}`", token.span,
-                               help="write `with the same modifiers`, `with the same units`, or both")
+            if token.text not in ("modifiers", "units", "provider"):
+                self.ctx.error("RR204", f"`history has the same code` compares `modifiers`, `units` or `provider`, "
+                               f"not `{token.text}`", token.span,
+                               help="write `with the same modifiers`, `with the same units`, `with the same "
+                                    "provider`, or several")
                 return None
             if token.text in compared:
                 self.ctx.error("RR204", f"`with the same {token.text}` is written twice", token.span,
@@ -284,7 +285,8 @@ class ConditionCompiler:
                 return None
             compared.add(token.text)
         self.roots.add("line")
-        return c.HistorySame(expr.same_date, "modifiers" in compared, self._text(expr), "units" in compared)
+        return c.HistorySame(expr.same_date, "modifiers" in compared, self._text(expr), "units" in compared,
+                             "provider" in compared)
 
     def _window(self, window):
         """A compiled history window, None for no window, _BAD after an error."""

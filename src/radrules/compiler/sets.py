@@ -132,8 +132,10 @@ class SetTable:
             if not values:
                 values = part[0]  # the first part as it is: a named set's frozenset is not copied
             elif part[0]:
-                if isinstance(values, frozenset):
+                if isinstance(values, frozenset):  # a named set, copied to add to it: its members are built
                     values = set(values)
+                    if not self._spend(len(values), item.token.span):
+                        return None
                 before = len(values)
                 values |= part[0]
                 # a range was counted when expanded; a named set's members are copied here

@@ -18,6 +18,7 @@ from typing import Callable, Iterable
 
 import attrs
 
+from .. import money
 from ..claim import Claim
 from ..errors import ClaimError
 from ..result import KIND_ORDER
@@ -254,12 +255,12 @@ def _run(old, new, items: Iterable, numbering: str, report, limit: int) -> Outco
         outcome_changed=counts["outcome"], pass_to_fail=counts["pass_to_fail"],
         fail_to_pass=counts["fail_to_pass"],
         moves=tuple(
-            Move(a, b, lines, cents / 100, without)
+            Move(a, b, lines, money.amount(cents), without)
             for (a, b), (lines, cents, without) in sorted(moves.items(), key=_move_order)
         ),
         rules=tuple(
             RuleImpact(rule, t.kind, t.claims, t.appeared, t.disappeared, t.lines, t.denied_lines,
-                       t.denied_cents / 100, t.released_lines, t.released_cents / 100)
+                       money.amount(t.denied_cents), t.released_lines, money.amount(t.released_cents))
             for rule, t in sorted(rules.items(), key=lambda item: (-item[1].claims, KIND_ORDER.get(item[1].kind, 99),
                                                                    item[0]))
         ),
@@ -320,7 +321,7 @@ def _compare(claim, number, before, after, moves, rules) -> ClaimChange:
             continue
         index = status_before.line
         line = claim.lines[index - 1]
-        cents = round(line.charge * 100) if line.charge is not None else 0
+        cents = money.cents(line.charge) or 0
         move = moves[(status_before.status, status_after.status)]
         move[0] += 1
         move[1] += cents

@@ -280,16 +280,17 @@ class _Walker(_ClaimReader):
         """What a walker resumed inside a transaction set needs (see readers/x12_split.py)."""
         return (self.name, self.payers, self.delimiters, self.claim_type, self.created, self.level,
                 dict(self.subscriber), None if self.patient is None else dict(self.patient), self.last_entity,
-                self.claims)
+                self.lost_hl, self.claims)  # claims last: the splitter replaces it (x12_split.subscribers)
 
     @classmethod
     def resume(cls, snapshot: tuple) -> "_Walker":
         """A walker in the state of :meth:`snapshot`, inside the transaction set."""
         (name, payers, delimiters, claim_type, created, level, subscriber, patient, last_entity,
-         claims) = snapshot
+         lost_hl, claims) = snapshot
         walker = cls(name, payers)
         walker.delimiters, walker.claim_type, walker.created, walker.level = delimiters, claim_type, created, level
         walker.subscriber, walker.patient, walker.last_entity, walker.claims = subscriber, patient, last_entity, claims
+        walker.lost_hl = lost_hl
         walker.in_transaction = True
         return walker
 

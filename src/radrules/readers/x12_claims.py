@@ -59,6 +59,12 @@ def _number(value: str) -> float | int | None:
     return int(number) if number.is_integer() else number
 
 
+def lost_hl(number: int, segment_id: str) -> str:
+    """Why the claims after a subscriber's SBR or DMG met inside a claim are not read (their HL is lost)."""
+    what = "a subscriber" if segment_id == "SBR" else "a subscriber's or patient's demographics"
+    return f"{what} ({segment_id}, segment {number}) inside an earlier claim: is their HL missing?"
+
+
 class _ClaimProblem(Exception):
     """One claim can't be mapped: raised inside the walker, yielded as an InputError."""
 
@@ -127,19 +133,17 @@ class _ClaimReader:
                     lines.append(line)
                 line.number, line.segment_id, line.elements = number, segment_id, elements
                 continue
+            if segment_id == "DMG":  # no loop of a claim has one: a subscriber's or patient's, HL lost
+                self.lost_hl = lost_hl(number, segment_id)
+                raise _ClaimProblem(number, segment_id, "a subscriber's or patient's demographics (DMG) inside a "
+                                    "claim: is their HL missing?")
             if segment_id == "SBR":
                 if section == "line":
                     # most likely the next subscriber, whose HL is lost: the claims after it are not theirs
-                    self.lost_hl = (f"a subscriber (SBR, segment {number}) inside an earlier claim: is their HL "
-                                    "missing?")
+                    self.lost_hl = lost_hl(number, segment_id)
                     raise _ClaimProblem(number, segment_id, "an other-subscriber loop (SBR) after the service lines")
                 section = "other"
                 continue
-            if segment_id == "DMG":  # no loop of a claim has one: a subscriber's or patient's, HL lost
-                self.lost_hl = (f"a subscriber's or patient's demographics (DMG, segment {number}) inside an earlier "
-                                "claim: is their HL missing?")
-                raise _ClaimProblem(number, segment_id, "a subscriber's or patient's demographics (DMG) inside a "
-                                    "claim: is their HL missing?")
             if section == "other":
                 continue
             if segment_id == "DTP":

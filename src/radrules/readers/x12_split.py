@@ -35,6 +35,7 @@ from .x12 import (
     _CLAIM_BODY, _CLAIM_END, _READ, CUT_OFF, NOT_A_SEGMENT, OTHER_DELIMITERS, TRAILING, _chunks, _head, _open,
     _Walker, is_segment_id,
 )
+from .x12_claims import lost_hl
 
 #: Segments of the envelope: read by the splitter, never sent in a piece.
 _ENVELOPE = frozenset(("ISA", "IEA", "GS", "GE", "ST", "SE"))
@@ -180,6 +181,7 @@ class _Cutter:
         segments: list[str] = []  # of the piece being cut segment by segment
         state, first, count = None, 0, 0
         in_claim = False
+        claim_lines = False  # the claim being cut has a service line (LX, SV1 or SV2)
         try:
             while True:
                 found = self.segment()
@@ -188,6 +190,11 @@ class _Cutter:
                 number, segment_id, text, start = found
                 if in_claim and segment_id not in _CLAIM_END:
                     segments.append(text)
+                    # what walk_claim takes for a lost HL: later pieces resume with it (walker.snapshot)
+                    if segment_id in ("LX", "SV1", "SV2"):
+                        claim_lines = True
+                    elif segment_id == "DMG" or (segment_id == "SBR" and claim_lines):
+                        walker.lost_hl = lost_hl(number, segment_id)
                     continue
                 if segment_id in _ENVELOPE:
                     walker.segment(number, segment_id, text)
@@ -238,6 +245,7 @@ class _Cutter:
                     walker.segment(number, segment_id, text)
                     if segment_id == "CLM":
                         count += 1
+                        claim_lines = False
                     in_claim = walker.claim is not None
                 segments.append(text)
             walker.finish(self.number, self.segment_id)
