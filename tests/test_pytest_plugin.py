@@ -100,6 +100,15 @@ def test_broken_test_file_is_a_collection_error(pytester):
     assert result.ret == 2  # interrupted: errors during collection
 
 
+def test_a_test_file_without_tests_is_a_collection_error(pytester):
+    """As `radrules test` (RR630): a file of tests to come does not pass in silence."""
+    make_repo(pytester)
+    pytester.makefile(".rrt", **{"payers/empty": "# tests to come\n"})
+    result = run(pytester, "payers")
+    result.stdout.fnmatch_lines(["*ERROR collecting payers/empty.rrt*", "error[RR630]: `payers/empty.rrt` holds no tests"])
+    assert result.ret == 2
+
+
 def test_errors_in_a_test_fail_its_item(pytester):
     """An unknown rule id fails the item with the RR611 diagnostic, and duplicate names stay apart."""
     make_repo(pytester)

@@ -860,3 +860,39 @@ class TestBundled:
         assert failed == ["a denied primary takes its add-on with it",
                           "a second baseline screening between 35 and 39 is refused",
                           "screening mammography at 34 is denied"]
+
+
+class TestTyposThatParsed:
+    """Typos the test format read as something else, so that a test could pass for the wrong reason."""
+
+    @pytest.mark.parametrize("line, column, message, help", [
+        ("  expects pass", 3, "unexpected `expects`", "did you mean `expect`?"),
+        ("  expectt.units on line 1", 3, "unexpected `expectt.units`",
+         "did you mean `expect t.units`? a keyword stands apart from the next word"),
+    ])
+    def test_a_keyword_run_on_into_the_next_word(self, line, column, message, help):
+        """`expectt.units` read as `expect t.units`; `expects pass` showed the caret on `pass`."""
+        text = f'test "a"\n  claim\n    2026-03-02 71046 x2\n{line}\nend\n'
+        (error,) = parse_tests(text, "t.rrt").diagnostics
+        assert (error.code, error.span.line, error.span.column, error.message, error.help) == (
+            "RR601", 4, column, message, help)
+
+    def test_keywords_inside_a_text_block_are_not_ours(self):
+        text = ('rules "." with """\nrule t.endless\n  when line.code is 71046\n  then deny line "x"\nend\n"""\n'
+                'test "a"\n  claim\n    2026-03-02 71046\n  expect t.endless\nend\n')
+        assert parse_tests(text, "t.rrt").diagnostics == ()
+
+    @pytest.mark.parametrize("line", ["    2026-03-02 71046x2", "    2026-03-02 73721-RTX1"])
+    def test_units_glued_to_the_code(self, line):
+        """`71046x2` was read as the code `71046X2` with one unit."""
+        text = f'test "a"\n  claim\n{line}\n  expect pass\nend\n'
+        (error,) = parse_tests(text, "t.rrt").diagnostics
+        assert error.code == "RR601" and error.span.line == 3 and "units are written after a space" in error.help
+
+    def test_a_history_field_given_twice(self):
+        """`denied paid` counted as paid, `x2 x3` as x3: a field given twice is RR605, as on a claim line."""
+        text = ('test "a"\n  claim\n    2026-03-02 71046\n  history\n    2026-03-01 71046 x2 denied paid x3\n'
+                '  expect pass\nend\n')
+        errors = parse_tests(text, "t.rrt").diagnostics
+        assert [(e.code, e.span.column) for e in errors] == [("RR605", 32), ("RR605", 37)]  # `paid`, `x3`
+        assert errors[0].message == "history field `status` is given twice on one line"

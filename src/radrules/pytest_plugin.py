@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pytest
 
+from .errors import Diagnostic
 from .testing import TEST_SUFFIX, Runner, read_test_file
 
 _RUNNER = pytest.StashKey[Runner]()
@@ -56,6 +57,8 @@ class RuleTestFile(_Reports, pytest.File):
         test_file = read_test_file(self.path, name)
         if test_file.diagnostics:
             raise RuleTestError("\n\n".join(d.render() for d in test_file.diagnostics))
+        if not test_file.cases:  # as `radrules test` says it (RR630): a file of tests to come fails
+            raise RuleTestError(Diagnostic("RR630", f"`{name}` holds no tests").render())
         seen: set[str] = set()
         for case in test_file.cases:
             item_name = case.name.text if case.name.text not in seen else f"{case.name.text} (line {case.span.line})"

@@ -40,6 +40,11 @@ _TERMINAL_WORDS = {
     "$END": "the end of the file",
 }
 _TEST_START = re.compile(r"^[ \t]*test\b", re.MULTILINE)
+#: A code (with its modifiers) followed by units with no space between: `70450x2`, `73721-RTx1`.
+_GLUED_UNITS = re.compile(r"^([A-Za-z0-9]{5}(?:-[A-Za-z0-9]{2})*)([xX][0-9][0-9.]*)$")
+#: A line starting with a keyword that runs on into another word (`expects pass`, `expectt.units`): the
+#: lexer would read the keyword and take the rest for what follows it.
+_GLUED_KEYWORD = re.compile(r"^([ \t]*)((?:test|claim|history|expect|end|rules)[A-Za-z0-9_.]+)", re.MULTILINE)
 
 
 @functools.lru_cache(maxsize=1)
@@ -60,6 +65,9 @@ def parse_tests(text: str, name: str = "<string>", folder: str | Path = ".") -> 
         text += "\n"  # every statement ends with a line break
     parser = test_parser()
     folder = Path(folder)
+    glued = _glued_keywords(text, name)
+    if glued:
+        return TestFile(name, folder, text, (), None, glued)
     try:
         tree = parser.parse(text)
     except UnexpectedInput:
@@ -92,6 +100,27 @@ def parse_tests(text: str, name: str = "<string>", folder: str | Path = ".") -> 
     if header_broken:  # the `rules` line did not parse: no test knows what to load, so none runs
         cases = []
     return TestFile(name, folder, text, tuple(cases), rules, tuple(sorted(diagnostics, key=_position)))
+
+
+def _glued_keywords(text: str, name: str) -> tuple[Diagnostic, ...]:
+    """RR601 for each line that starts with a keyword run on into another word (none runs then)."""
+    lines = text_lines(text)
+    blocks = [m.span() for m in re.finditer(r'"""[\s\S]*?"""', text)]  # rule text and JSON: not ours
+    found = []
+    for match in _GLUED_KEYWORD.finditer(text):
+        if any(start <= match.start() < end for start, end in blocks):
+            continue
+        word = match.group(2)
+        keyword = re.match(r"test|claim|history|expect|end|rules", word).group(0)
+        rest = word[len(keyword):]
+        line = text.count("\n", 0, match.start()) + 1
+        column = len(match.group(1)) + 1
+        found.append(Diagnostic(
+            "RR601", f"unexpected `{word}`", Span(name, line, column, line, column + len(word)),
+            lines[line - 1] if line <= len(lines) else None,
+            help=f"did you mean `{keyword} {rest}`? a keyword stands apart from the next word" if len(rest) > 1
+            else f"did you mean `{keyword}`?"))
+    return tuple(found)
 
 
 def _position(diagnostic: Diagnostic):
@@ -261,11 +290,19 @@ class _Builder(Transformer):
 
     def history_line(self, meta, c):
         date, code = self._tok(c[0]), self._tok(c[1])
+        self._glued_units(code)
         parts = code.text.split("-")
         line: dict = {"code": parts[0], "date": date.text}
         if len(parts) > 1:
             line["modifiers"] = parts[1:]
+        columns: dict = {}
         for kind, tokens in c[2:]:
+            key = {"units": "units", "npi": "rendering_npi"}.get(kind, "status")
+            if key in columns:  # as on a claim line: the second would silently win
+                self._twice(f"history field `{key}` is given twice on one line", tokens[0].span,
+                            f"the first is at column {columns[key]}")
+                continue
+            columns[key] = tokens[0].span.column
             if kind == "units":
                 line["units"] = _number(tokens[0].text[1:])
             elif kind == "npi":
@@ -273,6 +310,17 @@ class _Builder(Transformer):
             else:
                 line["status"] = tokens[0].text
         return (line, self._span(meta))
+
+    def _glued_units(self, code: Token) -> None:
+        """RR601 for a code with units glued to it (`70450x2`): read whole, it would be a code of its own."""
+        glued = _GLUED_UNITS.match(code.text)
+        if glued:
+            line = self.lines[code.span.line - 1] if 0 < code.span.line <= len(self.lines) else None
+            column = code.span.column + len(glued.group(1))
+            self.diagnostics.append(Diagnostic(
+                "RR601", f"unexpected `{code.text[len(glued.group(1)):]}` after the code", Span(
+                    self.file_name, code.span.line, column, code.span.line, column + len(glued.group(2))),
+                line, help=f"units are written after a space: `{glued.group(1)} {glued.group(2).lower()}`"))
 
     def status(self, meta, c):
         return ("status", [self._tok(c[0])])
@@ -376,6 +424,7 @@ class _Builder(Transformer):
         return self._service(meta, self._tok(c[0]), self._tok(c[1]), self._tok(c[2]), c[3:])
 
     def _service(self, meta, date: Token, end: Token | None, code: Token, fields):
+        self._glued_units(code)
         line: dict = {}
         spans: dict = {}
         parts = code.text.split("-")
