@@ -109,6 +109,16 @@ def test_a_test_file_without_tests_is_a_collection_error(pytester):
     assert result.ret == 2
 
 
+def test_a_name_with_double_colons_can_be_selected(pytester):
+    """`::` separates the parts of a pytest id: the item is named with `: :` so that its id selects it."""
+    make_repo(pytester)
+    pytester.makefile(".rrt", **{"payers/named": 'test "a::b"\n  claim\n    2026-03-02 71046 x3\n'
+                                                 '  expect demo.units\nend\n'})
+    result = run(pytester, "payers/named.rrt::a: :b", "-v")
+    result.stdout.fnmatch_lines(["*named.rrt::a: :b PASSED*"])
+    assert result.ret == 0
+
+
 def test_errors_in_a_test_fail_its_item(pytester):
     """An unknown rule id fails the item with the RR611 diagnostic, and duplicate names stay apart."""
     make_repo(pytester)

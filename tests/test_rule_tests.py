@@ -896,3 +896,17 @@ class TestTyposThatParsed:
         errors = parse_tests(text, "t.rrt").diagnostics
         assert [(e.code, e.span.column) for e in errors] == [("RR605", 32), ("RR605", 37)]  # `paid`, `x3`
         assert errors[0].message == "history field `status` is given twice on one line"
+
+
+def test_a_huge_pointer_is_read_exactly():
+    """A whole number is read as an int, not through a float (which made 10^26 - 1 into 100000000000000004764729344)."""
+    text = 'test "a"\n  claim\n    dx R10.9\n    2026-03-02 71046 dx 99999999999999999999999999\n  expect fail\nend\n'
+    (case,) = parse_tests(text, "t.rrt").cases
+    assert case.claim.data["lines"][0]["diagnosis_pointers"] == [99999999999999999999999999]
+
+
+def test_an_empty_history_gets_its_own_hint():
+    text = 'test "a"\n  claim\n    2026-03-02 70450 x2\n  history\n  expect pass\nend\n'
+    (error,) = parse_tests(text, "t.rrt").diagnostics
+    assert (error.code, error.span.line) == ("RR602", 5)
+    assert error.help == "`history` lists at least one earlier service line, such as `2025-06-20 77067`"

@@ -61,8 +61,10 @@ class RuleTestFile(_Reports, pytest.File):
             raise RuleTestError(Diagnostic("RR630", f"`{name}` holds no tests").render())
         seen: set[str] = set()
         for case in test_file.cases:
-            item_name = case.name.text if case.name.text not in seen else f"{case.name.text} (line {case.span.line})"
-            seen.add(case.name.text)
+            # `::` separates the parts of a pytest id: a test name holding it could not be selected
+            shown = case.name.text.replace("::", ": :")
+            item_name = shown if shown not in seen else f"{shown} (line {case.span.line})"
+            seen.add(shown)
             yield RuleTestItem.from_parent(self, name=item_name, test_file=test_file, case=case)
 
 

@@ -181,7 +181,11 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
     value = str(token)
     hint = None
     if token.type in ("EXPECT", "END") and "DATE" in expected and "EXPECT" not in expected:
-        hint = "a claim lists at least one service line, such as `2026-04-06 74176-26 x1`"
+        before = [text.strip() for text in lines[:token.line - 1] if text.strip() and not text.strip().startswith("#")]
+        if before and before[-1] == "history":
+            hint = "`history` lists at least one earlier service line, such as `2025-06-20 77067`"
+        else:
+            hint = "a claim lists at least one service line, such as `2026-04-06 74176-26 x1`"
     elif token.type == "END" and "EXPECT" in expected:
         hint = "a test says what it expects: add a line such as `expect pass`"
     if hint:
@@ -222,6 +226,8 @@ def _expected_help(expected, got: str) -> str | None:
 
 def _number(text: str):
     """A number written in a compact claim, or the text itself (the claim check then names it)."""
+    if text.isascii() and text.isdigit():
+        return int(text)  # exact, however long (a float would change a huge pointer)
     try:
         value = float(text)
     except ValueError:
