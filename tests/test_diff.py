@@ -602,3 +602,10 @@ class TestOutcomes:
                            *[line.get("rendering_npi") for line in claim["lines"]]):
                 if secret:
                     assert secret not in shown
+
+
+def test_line_amounts_round_as_the_totals_do():
+    """Each changed line's charge is shown rounded half up, as the totals: 0.125 is 0.13, not 0.12."""
+    from radrules.diff.report import money
+
+    assert (money(0.125), money(2.675), money(1234.5), money(0)) == ("0.13", "2.68", "1,234.50", "0.00")

@@ -159,8 +159,11 @@ def test_structural_errors_read_alike_in_pieces(segments, head):
         assert in_pieces(data, claims) == expected
 
 
-@pytest.mark.parametrize("lost", [["NM1*QC*1*KID*ONE"], ["CLM*C0*10***11:B:1", *_LINE, "DMG*D8*19900101*M"]],
-                         ids=["patient name", "demographics in a claim"])
+@pytest.mark.parametrize("lost", [
+    ["NM1*QC*1*KID*ONE"], ["CLM*C0*10***11:B:1", *_LINE, "DMG*D8*19900101*M"],
+    ["CLM*C0*10***11:B:1", "REF*G1", *_LINE, "DMG*D8*19900101*M"],
+    ["CLM*C0*10***11:B:1", *_LINE, "SBR*P*18*******CI", "DMG*D8*19900101*M"],
+], ids=["patient name", "demographics in a claim", "after an earlier problem of the claim", "subscriber after lines"])
 def test_a_lost_hl_reads_alike_when_a_subscriber_loop_is_cut_claim_by_claim(monkeypatch, lost):
     """A subscriber loop longer than the window is cut claim by claim: the pieces after a lost HL carry
     it on (the splitter's state and the walker's snapshot), as read_x12 does."""

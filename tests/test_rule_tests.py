@@ -877,10 +877,16 @@ class TestTyposThatParsed:
         assert (error.code, error.span.line, error.span.column, error.message, error.help) == (
             "RR601", 4, column, message, help)
 
-    def test_keywords_inside_a_text_block_are_not_ours(self):
-        text = ('rules "." with """\nrule t.endless\n  when line.code is 71046\n  then deny line "x"\nend\n"""\n'
-                'test "a"\n  claim\n    2026-03-02 71046\n  expect t.endless\nend\n')
+    @pytest.mark.parametrize("comment", ["", '# rule text goes between """ marks\n'])
+    def test_keywords_inside_a_text_block_are_not_ours(self, comment):
+        """`ruleset` and `rules` lines of a rule text are not test keywords, whatever the comments say."""
+        text = (comment + 'rules "." with """\nruleset "extra" version "1"\nrule t.endless\n  when line.code is 71046\n'
+                '  then deny line "x"\nend\n"""\ntest "a"\n  claim\n    2026-03-02 71046\n  expect t.endless\nend\n')
         assert parse_tests(text, "t.rrt").diagnostics == ()
+
+    def test_an_unterminated_text_block_is_still_rr603(self):
+        text = 'rules "." with """\nruleset "extra" version "1"\ntest "a"\n  claim\n    2026-03-02 71046\n  expect pass\nend\n'
+        assert [d.code for d in parse_tests(text, "t.rrt").diagnostics] == ["RR603"]
 
     @pytest.mark.parametrize("line", ["    2026-03-02 71046x2", "    2026-03-02 73721-RTX1"])
     def test_units_glued_to_the_code(self, line):

@@ -7,6 +7,7 @@ claims are named by id and number, lines by number and code.
 
 from __future__ import annotations
 
+from ..money import cents, shown
 from .describe import ARROW
 
 MARKS = {"added": "+", "removed": "-", "changed": "~"}
@@ -99,7 +100,8 @@ def _summary(counts: dict) -> str:
 
 
 def money(value: float) -> str:
-    return f"{value:,.2f}"
+    """An amount as people read it, rounded to the cent half up as the totals are (0.125 is 0.13)."""
+    return shown(cents(value))
 
 
 def outcome_text(diff) -> str:

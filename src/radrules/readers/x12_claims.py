@@ -65,6 +65,18 @@ def lost_hl(number: int, segment_id: str) -> str:
     return f"{what} ({segment_id}, segment {number}) inside an earlier claim: is their HL missing?"
 
 
+def first_lost_hl(body) -> str | None:
+    """:func:`lost_hl` for the first segment of a claim's ``body`` (number, id, ...) that belongs to a
+    subscriber or patient whose HL is lost: a DMG anywhere, or an SBR after a service line."""
+    lines = False
+    for number, segment_id, *_ in body:
+        if segment_id in ("LX", "SV1", "SV2"):
+            lines = True
+        elif segment_id == "DMG" or (segment_id == "SBR" and lines):
+            return lost_hl(number, segment_id)
+    return None
+
+
 class _ClaimProblem(Exception):
     """One claim can't be mapped: raised inside the walker, yielded as an InputError."""
 
@@ -134,13 +146,10 @@ class _ClaimReader:
                 line.number, line.segment_id, line.elements = number, segment_id, elements
                 continue
             if segment_id == "DMG":  # no loop of a claim has one: a subscriber's or patient's, HL lost
-                self.lost_hl = lost_hl(number, segment_id)
                 raise _ClaimProblem(number, segment_id, "a subscriber's or patient's demographics (DMG) inside a "
                                     "claim: is their HL missing?")
             if segment_id == "SBR":
-                if section == "line":
-                    # most likely the next subscriber, whose HL is lost: the claims after it are not theirs
-                    self.lost_hl = lost_hl(number, segment_id)
+                if section == "line":  # most likely the next subscriber, whose HL is lost (first_lost_hl)
                     raise _ClaimProblem(number, segment_id, "an other-subscriber loop (SBR) after the service lines")
                 section = "other"
                 continue
@@ -220,6 +229,11 @@ class _ClaimReader:
         if claim is None:
             return
         self.claim = None
+        # A lost HL is noted from the whole claim, even one that stops at an earlier problem, as the
+        # splitter notes it (x12_split): the claims after it are not the earlier subscriber's.
+        found = first_lost_hl(claim.body)
+        if found is not None:
+            self.lost_hl = found
         try:
             if claim.problem is not None:
                 raise claim.problem

@@ -181,7 +181,7 @@ class _Cutter:
         segments: list[str] = []  # of the piece being cut segment by segment
         state, first, count = None, 0, 0
         in_claim = False
-        claim_lines = False  # the claim being cut has a service line (LX, SV1 or SV2)
+        claim_lines = claim_lost = False  # the claim being cut has a service line; a sign of a lost HL
         try:
             while True:
                 found = self.segment()
@@ -190,11 +190,13 @@ class _Cutter:
                 number, segment_id, text, start = found
                 if in_claim and segment_id not in _CLAIM_END:
                     segments.append(text)
-                    # what walk_claim takes for a lost HL: later pieces resume with it (walker.snapshot)
+                    # the first sign of a lost HL in the claim, as first_lost_hl finds it when the claim is
+                    # read: later pieces resume with it (walker.snapshot)
                     if segment_id in ("LX", "SV1", "SV2"):
                         claim_lines = True
-                    elif segment_id == "DMG" or (segment_id == "SBR" and claim_lines):
+                    elif (segment_id == "DMG" or (segment_id == "SBR" and claim_lines)) and not claim_lost:
                         walker.lost_hl = lost_hl(number, segment_id)
+                        claim_lost = True
                     continue
                 if segment_id in _ENVELOPE:
                     walker.segment(number, segment_id, text)
@@ -245,7 +247,7 @@ class _Cutter:
                     walker.segment(number, segment_id, text)
                     if segment_id == "CLM":
                         count += 1
-                        claim_lines = False
+                        claim_lines = claim_lost = False
                     in_claim = walker.claim is not None
                 segments.append(text)
             walker.finish(self.number, self.segment_id)

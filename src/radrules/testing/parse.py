@@ -65,14 +65,14 @@ def parse_tests(text: str, name: str = "<string>", folder: str | Path = ".") -> 
         text += "\n"  # every statement ends with a line break
     parser = test_parser()
     folder = Path(folder)
-    glued = _glued_keywords(text, name)
-    if glued:
-        return TestFile(name, folder, text, (), None, glued)
     try:
         tree = parser.parse(text)
     except UnexpectedInput:
         pass
     else:
+        glued = _glued_keywords(tree, text_lines(text), name)
+        if glued:
+            return TestFile(name, folder, text, (), None, glued)
         builder = _Builder(name, text)
         rules, cases = builder.transform(tree)
         return TestFile(name, folder, text, cases, rules, tuple(sorted(builder.diagnostics, key=_position)))
@@ -90,6 +90,11 @@ def parse_tests(text: str, name: str = "<string>", folder: str | Path = ".") -> 
             diagnostics.append(_syntax_diagnostic(error, name, lines, padded))
             header_broken = header_broken or not _TEST_START.match(chunk)
             continue
+        glued = _glued_keywords(tree, lines, name)
+        if glued:
+            diagnostics.extend(glued)
+            header_broken = header_broken or not _TEST_START.match(chunk)
+            continue
         builder = _Builder(name, text)
         found_rules, found = builder.transform(tree)
         rules = rules or found_rules
@@ -102,25 +107,44 @@ def parse_tests(text: str, name: str = "<string>", folder: str | Path = ".") -> 
     return TestFile(name, folder, text, tuple(cases), rules, tuple(sorted(diagnostics, key=_position)))
 
 
-def _glued_keywords(text: str, name: str) -> tuple[Diagnostic, ...]:
-    """RR601 for each line that starts with a keyword run on into another word (none runs then)."""
-    lines = text_lines(text)
-    blocks = [m.span() for m in re.finditer(r'"""[\s\S]*?"""', text)]  # rule text and JSON: not ours
+def _glued_keyword(line_text: str, name: str, line: int) -> Diagnostic | None:
+    """RR601 if ``line_text`` starts with a keyword run on into another word (`expectt.units`)."""
+    match = _GLUED_KEYWORD.match(line_text)
+    if match is None:
+        return None
+    word = match.group(2)
+    keyword = re.match(r"test|claim|history|expect|end|rules", word).group(0)
+    rest = word[len(keyword):]
+    column = len(match.group(1)) + 1
+    return Diagnostic(
+        "RR601", f"unexpected `{word}`", Span(name, line, column, line, column + len(word)), line_text,
+        help=f"did you mean `{keyword} {rest}`? a keyword stands apart from the next word" if len(rest) > 1
+        else f"did you mean `{keyword}`?")
+
+
+#: The statements of a parsed file and the keyword each starts with.
+_STATEMENT_KEYWORDS = {"test": "test", "rules": "rules", "rules_with": "rules", "history": "history",
+                       "claim_compact": "claim", "claim_json": "claim", "claim_file": "claim",
+                       "claim_file_id": "claim", "expect_pass": "expect", "expect_fail": "expect",
+                       "expect_fires": "expect", "expect_silent": "expect", "expect_only": "expect"}
+
+
+def _glued_keywords(tree, lines: list[str], name: str) -> tuple[Diagnostic, ...]:
+    """RR601 for each statement of a parsed file whose keyword runs on into the next word: the lexer
+    read `expectt.units` as `expect t.units`. Found from the statements, so text blocks and comments
+    are never looked at."""
     found = []
-    for match in _GLUED_KEYWORD.finditer(text):
-        if any(start <= match.start() < end for start, end in blocks):
+    for node in tree.iter_subtrees():
+        keyword = _STATEMENT_KEYWORDS.get(node.data)
+        if keyword is None or not hasattr(node.meta, "line"):
             continue
-        word = match.group(2)
-        keyword = re.match(r"test|claim|history|expect|end|rules", word).group(0)
-        rest = word[len(keyword):]
-        line = text.count("\n", 0, match.start()) + 1
-        column = len(match.group(1)) + 1
-        found.append(Diagnostic(
-            "RR601", f"unexpected `{word}`", Span(name, line, column, line, column + len(word)),
-            lines[line - 1] if line <= len(lines) else None,
-            help=f"did you mean `{keyword} {rest}`? a keyword stands apart from the next word" if len(rest) > 1
-            else f"did you mean `{keyword}`?"))
-    return tuple(found)
+        text = lines[node.meta.line - 1] if 0 < node.meta.line <= len(lines) else ""
+        at = node.meta.column - 1 + len(keyword)
+        if text[node.meta.column - 1:at] == keyword and re.match(r"[A-Za-z0-9_.]", text[at:at + 1]):
+            diagnostic = _glued_keyword(text, name, node.meta.line)
+            if diagnostic is not None:
+                found.append(diagnostic)
+    return tuple(sorted(found, key=_position))
 
 
 def _position(diagnostic: Diagnostic):
@@ -134,6 +158,11 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
     def line_text(number: int) -> str | None:
         return lines[number - 1] if 0 < number <= len(lines) else None
 
+    at = getattr(error, "line", None)
+    if isinstance(at, int) and 0 < at <= len(lines):  # `expects pass`: the word, not what follows it
+        glued = _glued_keyword(lines[at - 1], name, at)
+        if glued is not None:
+            return glued
     if isinstance(error, UnexpectedCharacters):
         span = Span(name, error.line, error.column, error.line, error.column + 1)
         rest = padded[error.pos_in_stream:]
