@@ -142,8 +142,18 @@ NOT_A_SEGMENT = ("not a segment: a segment starts with an id of 2 or 3 capital l
 
 
 def is_segment_id(text: str) -> bool:
-    """Whether ``text`` is a segment id: 2 or 3 capital letters or digits (``N3``, ``SV1``; not ``clm``)."""
-    return 1 < len(text) < 4 and text.isalnum() and text.isupper() and text.isascii()
+    """Whether ``text`` is a segment id: 2 or 3 capital letters or digits (``N3``, ``SV1``; not ``clm``).
+
+    Readers test ``text in SEGMENT_IDS or is_segment_id(text)``: the ids met before cost one set test.
+    """
+    if 1 < len(text) < 4 and text.isalnum() and text.isupper() and text.isascii():
+        SEGMENT_IDS.add(text)  # at most 36^2 + 36^3 ids
+        return True
+    return False
+
+
+#: The segment ids :func:`is_segment_id` has accepted.
+SEGMENT_IDS: set = set()
 OTHER_DELIMITERS = "this interchange uses other delimiters than the first one; split the file at its ISA segments"
 CUT_OFF = "the file ends inside a segment (no segment terminator after it)"
 
@@ -192,7 +202,7 @@ def _tokenize(handle, name: str) -> Iterator[tuple[int, str, str]]:
             number += 1
             cut = segment.find(element)
             segment_id = segment if cut < 0 else segment[:cut]
-            if not is_segment_id(segment_id):
+            if not (segment_id in SEGMENT_IDS or is_segment_id(segment_id)):
                 raise InputError(name, NOT_A_SEGMENT, segment=number)
             if segment_id == "ISA" and number > 1 and (segment[3:4] != element or segment[-2:-1] != element):
                 raise InputError(name, OTHER_DELIMITERS, segment=number, segment_id="ISA")

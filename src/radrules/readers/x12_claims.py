@@ -229,11 +229,6 @@ class _ClaimReader:
         if claim is None:
             return
         self.claim = None
-        # A lost HL is noted from the whole claim, even one that stops at an earlier problem, as the
-        # splitter notes it (x12_split): the claims after it are not the earlier subscriber's.
-        found = first_lost_hl(claim.body)
-        if found is not None:
-            self.lost_hl = found
         try:
             if claim.problem is not None:
                 raise claim.problem
@@ -250,6 +245,12 @@ class _ClaimReader:
         except _ClaimProblem as problem:
             self.out.append(InputError(self.name, problem.problem, segment=problem.number,
                                        segment_id=problem.segment_id, claim=claim.position))
+            # A lost HL is noted from the whole claim, even one that stopped at an earlier problem, as the
+            # splitter notes it (x12_split): the claims after it are not the earlier subscriber's. (A claim
+            # read without a problem has no sign of one: walk_claim refuses it.)
+            found = first_lost_hl(claim.body)
+            if found is not None:
+                self.lost_hl = found
 
     def build(self, claim: _ClaimState) -> Claim | dict:
         """The claim; or, when a value needs ``Claim.from_dict``'s checks, its JSON shape (dates as dates)."""

@@ -33,7 +33,7 @@ from ..claim import Claim
 from ..errors import InputError
 from .x12 import (
     _CLAIM_BODY, _CLAIM_END, _READ, CUT_OFF, NOT_A_SEGMENT, OTHER_DELIMITERS, TRAILING, _chunks, _head, _open,
-    _Walker, is_segment_id,
+    SEGMENT_IDS, _Walker, is_segment_id,
 )
 from .x12_claims import lost_hl
 
@@ -158,7 +158,7 @@ class _Cutter:
         self.number = number = self.number + 1
         cut = text.find(self.element)
         segment_id = text if cut < 0 else text[:cut]
-        if not is_segment_id(segment_id):
+        if not (segment_id in SEGMENT_IDS or is_segment_id(segment_id)):
             raise InputError(self.name, NOT_A_SEGMENT, segment=number)
         if segment_id == "ISA" and number > 1 and (text[3:4] != self.element or text[-2:-1] != self.element):
             raise InputError(self.name, OTHER_DELIMITERS, segment=number, segment_id="ISA")
@@ -363,7 +363,7 @@ def read_x12_piece(piece: X12Piece) -> Iterator[Claim | InputError]:
         if body is not None and segment_id not in end_ids:
             if segment_id in body_ids:
                 body.append((number, segment_id, segment.split(element)))
-            elif not is_segment_id(segment_id):
+            elif not (segment_id in SEGMENT_IDS or is_segment_id(segment_id)):
                 raise InputError(walker.name, NOT_A_SEGMENT, segment=number)
             continue
         if segment_id in read:
@@ -372,7 +372,7 @@ def read_x12_piece(piece: X12Piece) -> Iterator[Claim | InputError]:
                 yield from out
                 out.clear()
             body = walker.claim.body if walker.claim is not None else None
-        elif not is_segment_id(segment_id):
+        elif not (segment_id in SEGMENT_IDS or is_segment_id(segment_id)):
             raise InputError(walker.name, NOT_A_SEGMENT, segment=number)
     if piece.complete:
         walker.end_claim()
