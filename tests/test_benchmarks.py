@@ -25,7 +25,7 @@ def test_national_benchmark_at_reduced_size(tmp_path):
     lines = done.stdout.splitlines()
     table = {line.split("|")[0].strip(): line.split("|")[1].strip() for line in lines if line.count("|") == 2}
     assert table["PTP rows loaded (practitioner)"] == "50,000"
-    assert table["PTP/MUE disagreements with plain dict (5,000 claims)"] == "0"
+    assert table["PTP/MUE disagreements with plain dict (5,000 claims, 2,000 on window edges)"] == "0"
     assert table["warm load from table cache (fresh process)"].endswith(" s")
     assert int(table["claims/s, as many new claims after those"].replace(",", "")) > 0
     assert any(line.startswith("plain-dict comparison") for line in lines)
@@ -50,6 +50,20 @@ def test_national_benchmark_at_reduced_size(tmp_path):
     assert all(float(row[1]) > 0 for row in rows) and int(rows[-1][2].replace(",", "")) > 0
 
 
+def test_generated_claims_have_1_to_12_lines_median_4():
+    """The issue's claim sizes: 1-12 lines, median 4."""
+    import random
+    import statistics
+
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        from bench_national import make_claims
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    sizes = [len(claim["lines"]) for claim in make_claims(20_000, ["70450", "71046"], random.Random(1))]
+    assert (min(sizes), max(sizes), statistics.median(sizes)) == (1, 12, 4)
+
+
 def test_national_benchmark_with_hospital_tables(tmp_path):
     """With hospital outpatient tables, a third of the claims are institutional, judged by those tables,
     and the engine agrees with the plain-dict implementation on them too."""
@@ -59,7 +73,7 @@ def test_national_benchmark_with_hospital_tables(tmp_path):
     table = {line.split("|")[0].strip(): line.split("|")[1].strip()
              for line in done.stdout.splitlines() if line.count("|") == 2}
     assert table["PTP rows loaded (practitioner + hospital)"] == "40,000"
-    assert table["PTP/MUE disagreements with plain dict (5,000 claims)"] == "0"
+    assert table["PTP/MUE disagreements with plain dict (5,000 claims, 2,000 on window edges)"] == "0"
     assert 800 < int(table["of those claims, institutional (hospital tables)"].replace(",", "")) < 1200
 
 
