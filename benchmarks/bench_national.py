@@ -17,6 +17,11 @@
    ``--hospital-rows`` N > 0, hospital outpatient PTP and MUE tables are
    loaded ``for institutional claims`` too, and a third of the claims are
    institutional (both implementations judge those by the hospital tables).
+4. Compares the two implementations' PTP and MUE findings on the first 5,000
+   claims and on 2,000 claims on the edges of PTP rows (the day before a
+   row's effective date, that date, its deletion date, the day after), rows
+   of indicator 9, and codes billed twice on a date: the generated claims,
+   dated after every deletion date, never reach those edges.
 
 Prints one table; with ``--stages``, also the median and mean time of each stage of
 ``evaluate()`` on the 4-line claims. Figures for this machine are in
