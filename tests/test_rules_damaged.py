@@ -33,6 +33,16 @@ PIECES = st.sampled_from([
 ]) | st.text(max_size=6)
 
 
+def underlines_text(diagnostic) -> bool:
+    """Whether the caret of a one-line span underlines some of the line's text, not only blanks or the
+    space past its end; except where the problem is that the line (or the file) ends."""
+    span = diagnostic.span
+    if span.end_line != span.line or "unexpected end of" in diagnostic.message:  # of the line or the file
+        return True
+    underlined = diagnostic.source_line[span.column - 1:max(span.end_column - 1, span.column)]
+    return underlined.strip(" \t") != ""  # a control character is text the caret may mark
+
+
 def assert_points_into(error: radrules.RuleError, text: str) -> None:
     """Every diagnostic renders, and one with a place names a line of ``text`` and shows it."""
     assert error.diagnostics, "a RuleError lists its problems"
@@ -43,7 +53,7 @@ def assert_points_into(error: radrules.RuleError, text: str) -> None:
         if diagnostic.span is not None and diagnostic.source_line is not None:
             # The line shown is the text's line at the number given, and the caret falls on it.
             assert diagnostic.source_line.rstrip("\r\n") == lines[diagnostic.span.line - 1].rstrip("\r"), rendered
-            assert 1 <= diagnostic.span.column <= len(diagnostic.source_line) + 1, rendered
+            assert underlines_text(diagnostic), rendered
             assert "^" in rendered, rendered
 
 

@@ -34,6 +34,9 @@ class Problems:
         self.hidden = 0
         # A workbook's problems also name the cell (the line shown is the sheet row as CSV).
         self.workbook = workbook
+        # How the file's lines are counted: as the csv module counts them (a lone CR ends a line), or
+        # at line feeds only (the loaders that split lines: a lone CR is then a character of the row).
+        self.lines_end_at_cr = True
 
     def add(self, code: str, message: str, row: int | None = None, line: str | None = None,
             column: int = 1, width: int = 1, help: str | None = None, severity: str = "error") -> None:
@@ -43,7 +46,7 @@ class Problems:
         source = None
         if line is not None:
             # A CSV record may span lines (a quoted line break): show its first line, the caret kept on it.
-            source = first_line(line)
+            source = first_line(line) if self.lines_end_at_cr else line.split("\n", 1)[0].rstrip("\r")
             column = min(column, len(source) + 1)
             width = min(width, len(source) + 1 - column)
         span = Span(self.display, row, column, row, column + max(width, 1)) if row else None
@@ -223,15 +226,28 @@ def header_columns(fields: list[str], columns: dict) -> dict:
 
 
 def csv_field_column(raw: str, fields: list[str], index: int) -> int:
-    """The 1-based column where field ``index``'s value starts in a record (after its quote, if quoted)."""
-    shown_line = first_line(raw)
-    position = 0
-    for field in fields[:index]:
-        if shown_line[position:position + 1] == '"':
-            position += len(field) + 2 + field.count('"')
-        else:
-            position += len(field)
-        position += 1
-    if shown_line[position:position + 1] == '"':
-        position += 1
-    return position + 1
+    """The 1-based column where field ``index``'s value starts on a record's first line (after its quote,
+    if quoted), found by reading the line as the csv module reads it (a quote opens a field only at its
+    start, `""` inside quotes is one quote, a quote closes it); past the line's end if the field is not
+    on it."""
+    line = first_line(raw)
+    starts = [0]
+    quoted = False
+    at = 0
+    while at < len(line):
+        char = line[at]
+        if quoted:
+            if char == '"':
+                if line[at + 1:at + 2] == '"':
+                    at += 1  # an escaped quote
+                else:
+                    quoted = False
+        elif char == '"' and at == starts[-1]:
+            quoted = True
+        elif char == ",":
+            starts.append(at + 1)
+        at += 1
+    if index >= len(starts):
+        return len(line) + 1
+    start = starts[index]
+    return start + 1 + (line[start:start + 1] == '"')

@@ -30,6 +30,8 @@ Description columns are never kept.
 
 from __future__ import annotations
 
+import re
+
 from ..codes import is_modifier, is_procedure_code
 from .common import (DateReader, Problems, csv_records, first_line, header_columns, normalize_header, read_part,
                      shown)
@@ -152,6 +154,7 @@ def _is_csv(text: str) -> bool:
 
 def _fixed_width(text: str, reader: _Reader) -> None:
     problems = reader.problems
+    problems.lines_end_at_cr = False  # records are split at line feeds
     lines = text.split("\n")
     for number, line in enumerate(lines, 1):
         line = line.rstrip("\r")
@@ -257,6 +260,9 @@ def _csv(text: str, reader: _Reader) -> None:
 
 
 def _begins_record(line: str) -> bool:
-    """Whether a line begins with a HCPCS code and a comma, as a record of the CSV export does."""
-    head, comma, _ = line.partition(",")
-    return bool(comma) and is_procedure_code(head.strip().strip('"'))
+    """Whether a line begins as a record of the CSV export does: a HCPCS code or modifier, then its
+    five-digit sequence number (`G0279,00100,`, `TC,00100,`); a description's own lines don't."""
+    head, comma, rest = line.partition(",")
+    head = head.strip().strip('"')
+    return bool(comma) and (is_procedure_code(head) or is_modifier(head)) \
+        and bool(re.match(r'\s*"?\d{5}"?,', rest))

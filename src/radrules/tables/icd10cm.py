@@ -37,6 +37,7 @@ def load_icd10cm(parts: list[tuple[str, str, bytes]], key: str):
     diagnostics = []
     for display, file_name, data in parts:
         problems, text = read_part(display, data)
+        problems.lines_end_at_cr = False  # rows are split at line feeds
         read = 0
         for number, line in enumerate(text.split("\n"), 1):
             line = line.rstrip("\r")

@@ -129,6 +129,7 @@ def _csv(text: str, file_name: str, problems: Problems, entries: dict) -> None:
 
 
 def _fixed_width(text: str, file_name: str, problems: Problems, entries: dict) -> None:
+    problems.lines_end_at_cr = False  # records are split at line feeds
     read = 0
     started = False
     for number, line in enumerate(text.split("\n"), 1):

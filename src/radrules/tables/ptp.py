@@ -107,6 +107,7 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
 
     for index, (display, file_name, data) in enumerate(parts):
         problems, text = read_part(display, data)
+        problems.lines_end_at_cr = False  # rows are split at line feeds
         in_preamble = True
         rows_read = 0
         header_seen = False
