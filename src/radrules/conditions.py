@@ -397,6 +397,12 @@ class SinceLast:
         return date.year - last.year - ((date.month, date.day) < (last.month, last.day))
 
 
+def same_provider(a, b) -> bool:
+    """Two lines (or a line and a paid earlier one) compare unless both name a rendering provider and
+    the two differ."""
+    return a.rendering_npi is None or b.rendering_npi is None or a.rendering_npi == b.rendering_npi
+
+
 @attrs.frozen
 class HistorySame:
     """A paid line of an earlier claim bills this line's code (on its date, with its modifiers, its units,
@@ -419,8 +425,7 @@ class HistorySame:
                 continue
             if self.same_units and service.units != line.units:
                 continue
-            if self.same_provider and service.rendering_npi is not None and line.rendering_npi is not None \
-                    and service.rendering_npi != line.rendering_npi:
+            if self.same_provider and not same_provider(service, line):
                 continue
             return True
         return False

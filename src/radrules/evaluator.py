@@ -21,7 +21,7 @@ from operator import attrgetter
 from . import checks, validity
 from .claim import Claim, checked
 from .codes import normalize_diagnosis
-from .conditions import KEY_ATTRS_BUT_CODE, reads_only_key
+from .conditions import KEY_ATTRS_BUT_CODE, reads_only_key, same_provider
 from .model import ANATOMIC_MODIFIERS, MUE_UNPUBLISHED, OTHER_BYPASS_MODIFIERS, View, format_date
 from .history import lines_of
 from .result import Finding, Result, build_result
@@ -129,11 +129,6 @@ def paid_history(claim: Claim, history) -> tuple:
     paid = [HistoryView(line) for line in lines_of(history, claim.patient.id, None, last) if line.status == "paid"]
     paid.sort(key=lambda line: line.day)
     return tuple(paid)
-
-
-def same_provider(a: LineView, b: LineView) -> bool:
-    """Lines compare unless both name a rendering provider and the two differ."""
-    return a.rendering_npi is None or b.rendering_npi is None or a.rendering_npi == b.rendering_npi
 
 
 class Evaluation:
@@ -503,10 +498,9 @@ class ScanLookup:
         decided = self.ruleset.rule_rows("limit", (code,), self.payer, self.claim_type)
         if decided is not None:  # rows written in rule files, or a disable: the tables are not asked
             return decided, True
-        found = versions(list(self.ruleset.tables), "mue", self.claim_type)
-        if found is None:
+        if versions(list(self.ruleset.tables), "mue", self.claim_type) is None:
             return (), None
-        rows = next((rows for key, rows in found.at(day).items() if key == code), ())
+        rows = self.ruleset.select_rows("limit", (code,), self.payer, self.claim_type, day)  # the table's
         return rows, bool(rows)
 
     def limit_rows_of(self, lines):
