@@ -144,6 +144,8 @@ def claims(draw, max_lines: int = 6) -> dict:
         out["received"] = iso(draw(st.dates(dt.date(2025, 1, 1), dt.date(2027, 6, 30))))
     if draw(st.booleans()):
         out["prior_auth"] = "PA-1"
+    if draw(st.integers(0, 3)) == 0:
+        out["condition_codes"] = draw(st.lists(st.sampled_from(["45", "07", "A1"]), max_size=2))
     place = draw(st.sampled_from(PLACES))
     if place is not None:
         out["place_of_service"] = place

@@ -375,10 +375,10 @@ ODD_VALUES = [
     "2026-3-2", "2026-03-02\n", dt.date(2026, 3, 2), dt.datetime(2026, 3, 2, 12), 0, 1, -1, 2.0, 1.5, -0.0,
     True, float("nan"), float("inf"), 10**20, [], [""], ["26", ""], [" 26", "rt"], ["26", "TC", "59", "76", "XU"],
     [1, 2], [0], [True], ["R10.9", None], {"x": 1}, {"sex": "f"}, {"id": 7}, {"birth_date": "1970-01-01"},
-    "1", "12", "0350", "035", "x",
+    "1", "12", "0350", "035", "x", ["45", "a1"], ["45 "], ["451"], [45],
 ]
 CLAIM_KEYS = ["id", "type", "payer", "patient", "place_of_service", "prior_auth", "received", "frequency",
-              "diagnoses", "diagnosis_system", "lines", "unknown"]
+              "diagnoses", "diagnosis_system", "condition_codes", "lines", "unknown"]
 LINE_KEYS = ["code", "modifiers", "units", "date", "end_date", "diagnosis_pointers", "charge",
              "place_of_service", "rendering_npi", "revenue_code", "modifer"]
 

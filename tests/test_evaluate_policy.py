@@ -267,11 +267,16 @@ class TestMedicareCoverage:
         result = bundled.evaluate(claim(line("77067", DOS, modifiers=["KX"]), payer="medicare", patient=patient))
         assert result.findings == ()
 
-    def test_sex_rule_is_for_professional_claims(self, bundled):
-        """The screening mammography sex rule does not judge institutional claims."""
-        result = bundled.evaluate(claim(line("77067", DOS), payer="medicare", type="institutional",
-                                        patient={"birth_date": "1950-01-01", "sex": "M"}))
-        assert result.findings == ()
+    def test_institutional_claims_bypass_with_condition_code_45(self, bundled):
+        """On a hospital claim the bypass is condition code 45 on the claim, not KX on the line (CR 6638)."""
+        patient = {"birth_date": "1950-01-01", "sex": "M"}
+        for modifiers, conditions, fires in (([], [], True), (["KX"], [], True), ([], ["07"], True),
+                                             ([], ["45"], False), ([], ["07", "45"], False)):
+            result = bundled.evaluate(claim(line("77067", DOS, modifiers=modifiers), payer="medicare",
+                                            type="institutional", patient=patient, condition_codes=conditions))
+            assert fired(result) == ({"medicare.mammography.sex_institutional"} if fires else set()), conditions
+            if fires:
+                assert only(result, "medicare.mammography.sex_institutional").carc == "CO-7"
 
     @pytest.mark.parametrize("diagnoses, pointers, fires", [
         (["Z87.891"], [1], False), (["F17.213"], [1], False), (["Z12.2"], [1], True),

@@ -64,7 +64,7 @@ EXPECTED = {
 BUNDLED_RULE_IDS = {
     "acme.mue", "acme.prior_auth.missing", "acme.ptp", "duplicate.line",
     "medicare.ldct.age", "medicare.ldct.age_2015", "medicare.ldct.diagnosis", "medicare.mammography.age",
-    "medicare.mammography.sex", "medicare.timely_filing",
+    "medicare.mammography.sex", "medicare.mammography.sex_institutional", "medicare.timely_filing",
     "modifier.bilateral.invalid", "modifier.bilateral.units", "modifier.conflict.bilateral_side",
     "modifier.conflict.distinct", "modifier.conflict.liability", "modifier.conflict.professional_technical",
     "modifier.conflict.reduced_discontinued", "modifier.pctc.facility", "modifier.pctc.professional",

@@ -98,6 +98,21 @@ class TestClaimMapping:
                              {"sequence": 2, "focal": True, "coverage": {"display": "y"}, "preAuthRef": ["PA1", "PA2"]}]
         assert read_one(data).prior_auth == ("PA1", "PA2")
 
+    def test_condition_codes_from_supporting_info(self):
+        """supportingInfo codings in the NUBC condition-code system are the claim's condition codes, in order;
+        codes of other systems are not."""
+        data = resource()
+        nubc = "https://www.nubc.org/CodeSystem/ConditionCodes"
+        old_name = "http://terminology.hl7.org/CodeSystem/AHANUBCConditionCodes"
+        info = {"coding": [{"code": "info"}]}
+        data["supportingInfo"] = [
+            {"sequence": 1, "category": info, "code": {"coding": [{"system": nubc, "code": "45"}]}},
+            {"sequence": 2, "category": info, "code": {"coding": [{"system": "urn:x", "code": "77"}]}},
+            {"sequence": 3, "category": info, "code": {"coding": [{"system": old_name, "code": "a1"}]}},
+        ]
+        assert read_one(data).condition_codes == ("45", "A1")
+        assert read_one(resource()).condition_codes == ()
+
     def test_icd9_system_is_flagged(self):
         """Diagnoses coded in the ICD-9-CM system make the claim's diagnosis_system icd9."""
         data = resource()
@@ -202,6 +217,9 @@ class TestMalformed:
         (lambda d: d.update(created="yesterday"), "created", "expected a full date"),
         (lambda d: d["insurance"][0].update(preAuthRef=[""]), "insurance[0].preAuthRef[0]", "expected a text"),
         (lambda d: d.update(item={"sequence": 1}), "item", "expected a list"),
+        (lambda d: d.update(supportingInfo=[{"sequence": 1, "code": {"coding": [
+            {"system": "https://www.nubc.org/CodeSystem/ConditionCodes", "code": "451"}]}}]),
+         "supportingInfo[0].code", "expected a condition code"),
     ])
     def test_bad_claim(self, change, path, problem):
         """Each shape problem names its FHIR path and what is wrong."""

@@ -196,6 +196,24 @@ class TestMapping:
                     "LX*1", "SV1*HC:71046*10*UN*1***1", "DTP*472*D8*20260302")
         assert claim.diagnoses == ("J189", "R0789", "Z87891")
 
+    def test_condition_codes_from_hi_bg(self):
+        """HI composites with qualifier BG are the claim's condition codes, in order; they take no diagnosis
+        position, so SV107 pointers still count the diagnoses alone."""
+        claim = one("CLM*C1*10***11:B:1", "HI*ABK:J189*BG:45", "HI*BG:a1*BG:P1", "LX*1",
+                    "SV1*HC:71046*10*UN*1***1", "DTP*472*D8*20260302")
+        assert claim.condition_codes == ("45", "A1", "P1")
+        assert claim.diagnoses == ("J189",)
+        assert claim.lines[0].diagnosis_pointers == (1,)
+        assert one("CLM*C1*10***11:B:1", "HI*ABK:J189", "LX*1", "SV1*HC:71046*10*UN*1***1",
+                   "DTP*472*D8*20260302").condition_codes == ()
+
+    def test_bad_condition_code_is_an_input_error(self):
+        """A BG code that is not two letters or digits is the claim's problem, named by its field."""
+        [error] = read(x12("CLM*C1*10***11:B:1", "HI*BG:451", "LX*1", "SV1*HC:71046*10*UN*1***1",
+                           "DTP*472*D8*20260302"))
+        assert isinstance(error, radrules.InputError)
+        assert "condition_codes[0]" in str(error)
+
     def test_four_modifiers_and_description_ignored(self):
         """SV101 carries up to four modifiers; its 7th component (a description) is not a modifier."""
         claim = one("CLM*C1*10***11:B:1", "HI*ABK:J189", "LX*1", "SV1*HC:73721:26:RT:59:76:KNEE MRI*10*UN*1***1",

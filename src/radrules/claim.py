@@ -26,6 +26,8 @@ SEXES = ("F", "M", "U")
 #: ``icd10`` (ICD-10-CM, the default) or ``icd9`` (ICD-9-CM: X12 qualifiers BK/BF).
 DIAGNOSIS_SYSTEMS = ("icd10", "icd9")
 _FREQUENCY = re.compile(r"^\d$")
+#: A condition code (NUBC, UB-04 form locators 18-28; X12 HI qualifier BG): two letters or digits.
+_CONDITION = re.compile(r"^[0-9A-Z]{2}$")
 _REVENUE_CODE = re.compile(r"^\d{4}$")
 MAX_MODIFIERS = 4
 #: Units and charges are below this: a larger number is a mistake, and one past the range of a float
@@ -74,6 +76,7 @@ class Claim:
     diagnoses: tuple[str, ...] = ()
     frequency: str | None = None
     diagnosis_system: str = "icd10"
+    condition_codes: tuple[str, ...] = ()  # NUBC condition codes (`45`: sex edits bypassed on institutional claims)
     # Whether this object came from from_dict or a reader, which check every field: evaluate()
     # checks a claim built in code (or changed with attrs.evolve, which makes it False again).
     _checked: bool = attrs.field(default=False, init=False, eq=False, repr=False)
@@ -108,6 +111,8 @@ class Claim:
             out["received"] = self.received.isoformat()
         if self.frequency is not None:
             out["frequency"] = self.frequency
+        if self.condition_codes:
+            out["condition_codes"] = list(self.condition_codes)
         out["diagnoses"] = list(self.diagnoses)
         if self.diagnosis_system != "icd10":
             out["diagnosis_system"] = self.diagnosis_system
@@ -141,7 +146,7 @@ def _line_dict(line: Line) -> dict:
 
 _CLAIM_FIELDS = (
     "id", "type", "payer", "patient", "place_of_service", "prior_auth", "received", "frequency", "diagnoses",
-    "diagnosis_system", "lines",
+    "diagnosis_system", "condition_codes", "lines",
 )
 _PATIENT_FIELDS = ("id", "birth_date", "sex")
 _LINE_FIELDS = (
@@ -280,6 +285,13 @@ def _read_claim_checked(data: Any) -> Claim:
     system = data.get("diagnosis_system", "icd10")
     if not isinstance(system, str) or system.strip().lower() not in DIAGNOSIS_SYSTEMS:
         raise ClaimError("diagnosis_system", "expected `icd10` or `icd9`")
+    conditions = []
+    for i, value in enumerate(_list(data.get("condition_codes"), "condition_codes")):
+        text = _text(value, f"condition_codes[{i}]", required=True).upper()
+        if not _CONDITION.match(text):
+            raise ClaimError(f"condition_codes[{i}]", "expected a condition code of two letters or digits, "
+                             "such as `45`")
+        conditions.append(text)
     raw_lines = _list(data.get("lines"), "lines")
     if not raw_lines:
         raise ClaimError("lines", "a claim needs at least one service line")
@@ -294,6 +306,7 @@ def _read_claim_checked(data: Any) -> Claim:
         diagnoses=diagnoses,
         frequency=frequency,
         diagnosis_system=system.strip().lower(),
+        condition_codes=tuple(conditions),
         lines=tuple(_read_line(line, f"lines[{i}]") for i, line in enumerate(raw_lines)),
     )
 
@@ -397,6 +410,13 @@ def _fast_claim(data: Any) -> Claim | None:
         return None
     if frequency is not None and not _FREQUENCY.match(frequency):
         return None
+    conditions = get("condition_codes")
+    if conditions is None:
+        conditions = ()
+    else:
+        conditions = _fast_texts(conditions)
+        if conditions is None or not all(map(_CONDITION.match, conditions)):
+            return None  # lower case, or not a condition code: the checked path says which
     patient = get("patient")
     if patient is None:
         patient = Patient()
@@ -413,7 +433,7 @@ def _fast_claim(data: Any) -> Claim | None:
     return Claim(
         id=claim_id, type=claim_type, payer=payer, patient=patient, place_of_service=place,
         prior_auth=prior_auth, received=received, diagnoses=diagnoses, frequency=frequency,
-        diagnosis_system=system, lines=tuple(lines),
+        diagnosis_system=system, condition_codes=conditions, lines=tuple(lines),
     )
 
 

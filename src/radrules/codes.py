@@ -43,6 +43,11 @@ def is_modifier(code: str) -> bool:
     return code in MODIFIERS
 
 
+def is_condition_code(code: str) -> bool:
+    """A NUBC condition code: two capital letters or digits (`45`, `A1`)."""
+    return len(code) == 2 and code.isascii() and code.isalnum() and code == code.upper()
+
+
 @functools.lru_cache(maxsize=8192)
 def is_diagnosis(code: str) -> bool:
     return bool(DIAGNOSIS.match(code))

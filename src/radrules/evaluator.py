@@ -191,6 +191,11 @@ class Evaluation:
         return self._diagnoses
 
     @property
+    def condition_codes(self) -> frozenset:
+        """The claim's condition codes (read by few rules: made when asked)."""
+        return frozenset(self.claim.condition_codes)
+
+    @property
     def first_date(self) -> dt.date:
         return min(line.date for line in self.lines)
 

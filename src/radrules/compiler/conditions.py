@@ -42,6 +42,7 @@ CLAIM_FIELDS = {
     "received": ("received", "date"),
     "diagnoses": ("diagnoses", "diagnoses"),
     "line_count": ("line_count", "number"),
+    "condition_codes": ("condition_codes", "conditions"),
 }
 PATIENT_FIELDS = {
     "age": (None, "number"),
@@ -56,6 +57,7 @@ TYPE_WORDS = {
     "modifier": "a modifier",
     "modifiers": "a list of modifiers",
     "diagnoses": "a list of diagnoses",
+    "conditions": "a list of condition codes",
     "number": "a number",
     "date": "a date",
     "place": "a place of service",
@@ -66,7 +68,7 @@ TYPE_WORDS = {
     "text": "a value",
 }
 ORDERED = ("number", "date")
-COLLECTIONS = {"modifiers": "modifiers", "diagnoses": "diagnoses"}
+COLLECTIONS = {"modifiers": "modifiers", "diagnoses": "diagnoses", "conditions": "conditions"}
 #: The set kind a scalar type is a member of.
 MEMBER_OF = {
     "code": "codes",
@@ -228,7 +230,7 @@ class ConditionCompiler:
         kind = COLLECTIONS.get(operand.type)
         if kind is None:
             name = operand.field or self._text(expr.operand)
-            self.ctx.error("RR209", f"`has` needs a list (modifiers or diagnoses), but `{name}` is "
+            self.ctx.error("RR209", f"`has` needs a list (modifiers, diagnoses or condition codes), but `{name}` is "
                            f"{TYPE_WORDS[operand.type]}", expr.operand.span, help=f"write `{name} in ...`")
             return None
         resolved = self.sets.evaluate(expr.values.expr, kind)

@@ -17,6 +17,7 @@ SET_KINDS = {
     "codes": "procedure code",
     "diagnoses": "diagnosis code",
     "modifiers": "modifier",
+    "conditions": "condition code",
     "places": "place of service",
     "values": "value",
 }
@@ -32,6 +33,8 @@ _CHECKS = {
     "diagnoses": (codes.is_diagnosis, "RR206", "ICD-10-CM codes look like `R10.9` or `Z87891`; end with `*` for a prefix"),
     "modifiers": (codes.is_modifier, "RR205", "modifiers have two letters or digits, e.g. `26`, `TC`, `XS`"),
     "places": (codes.is_place_of_service, "RR207", "places of service have two digits, e.g. `11`, `22`"),
+    "conditions": (codes.is_condition_code, "RR222", "condition codes have two capital letters or digits, e.g. "
+                   "`45`, `A1`"),
 }
 
 
@@ -235,8 +238,9 @@ class SetTable:
             return None
         if resolved.kind != kind:
             defined = self.definitions[name].kind.text
+            needed = "condition codes" if kind == "conditions" else kind
             self.ctx.error(
-                "RR202", f"`{name}` is a set of {defined}, but a set of {kind} is needed here", token.span,
+                "RR202", f"`{name}` is a set of {defined}, but a set of {needed} is needed here", token.span,
             )
             return None
         return resolved.values, resolved.prefixes, resolved.carved

@@ -18,7 +18,7 @@ import os
 import re
 from typing import Any, Iterator, Mapping
 
-from ..claim import Claim
+from ..claim import _CONDITION, Claim
 from ..errors import ClaimError, InputError, json_value
 
 CPT_SYSTEM = "http://www.ama-assn.org/go/cpt"
@@ -30,6 +30,9 @@ PROCEDURE_SYSTEMS = (CPT_SYSTEM, *HCPCS_SYSTEMS)
 ICD10_SYSTEMS = ("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10")
 ICD9_SYSTEMS = ("http://hl7.org/fhir/sid/icd-9-cm",)
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
+#: NUBC condition codes (UB-04 FL 18-28), as HL7 terminology names them, and the older HL7 name.
+CONDITION_SYSTEMS = ("https://www.nubc.org/CodeSystem/ConditionCodes",
+                     "http://terminology.hl7.org/CodeSystem/AHANUBCConditionCodes")
 CLAIM_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/claim-type"
 ADJUDICATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/adjudication"
 CARC_SYSTEM = "https://x12.org/codes/claim-adjustment-reason-codes"
@@ -241,6 +244,9 @@ def _claim(resource: dict, bundle: dict, payers: dict) -> Claim:
     prior_auth = _prior_auth(resource)
     if prior_auth:
         data["prior_auth"] = prior_auth
+    conditions = _condition_codes(resource)
+    if conditions:
+        data["condition_codes"] = conditions
     if resource.get("created") is not None:
         data["received"] = _date(resource["created"], "created")
     diagnoses, sequences, system = _diagnoses(resource, bundle)
@@ -342,6 +348,22 @@ def _prior_auth(resource: dict) -> list[str]:
                 raise _Problem(f"insurance[{index}].preAuthRef[{number}]", "expected a text")
             if reference.strip() not in found:
                 found.append(reference.strip())
+    return found
+
+
+def _condition_codes(resource: dict) -> list[str]:
+    """The NUBC condition codes of ``supportingInfo`` (codings in a condition-code system), in order."""
+    found: list[str] = []
+    for index, entry in enumerate(_list(resource.get("supportingInfo"), "supportingInfo")):
+        if not isinstance(entry, dict):
+            continue
+        path = f"supportingInfo[{index}].code"
+        for system, code in _codes(entry.get("code"), path):
+            if system not in CONDITION_SYSTEMS:
+                continue
+            if not _CONDITION.match(code.upper()):
+                raise _Problem(path, "expected a condition code of two letters or digits, such as `45`")
+            found.append(code.upper())
     return found
 
 

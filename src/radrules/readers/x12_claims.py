@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..claim import _FREQUENCY, _REVENUE_CODE, MAX_NUMBER, SEXES, Claim, Line, Patient, mark_checked
+from ..claim import _CONDITION, _FREQUENCY, _REVENUE_CODE, MAX_NUMBER, SEXES, Claim, Line, Patient, mark_checked
 from ..errors import ClaimError, InputError
 
 #: How many distinct dates a reader remembers (it forgets them all when full).
@@ -29,6 +29,8 @@ DIAGNOSIS_QUALIFIERS = {
     "ABK": ("icd10", True), "ABF": ("icd10", False),
     "BK": ("icd9", True), "BF": ("icd9", False),
 }
+#: The HI qualifier of condition codes (837I and 837P, loop 2300 "Condition Information").
+CONDITION_QUALIFIER = "BG"
 
 
 def _date8(value: str) -> dt.date | None:
@@ -102,7 +104,7 @@ class _ClaimState:
     """What one CLM loop has collected so far."""
 
     __slots__ = ("position", "number", "elements", "body", "lines", "diagnoses", "system", "principal",
-                 "prior_auth", "rendering_npi", "received", "statement", "problem")
+                 "prior_auth", "conditions", "rendering_npi", "received", "statement", "problem")
 
     def __init__(self, position: int, number: int, elements: list):
         self.position = position
@@ -114,6 +116,7 @@ class _ClaimState:
         self.system = None
         self.principal = False
         self.prior_auth: list[str] = []
+        self.conditions: list[str] = []  # HI qualifier BG
         self.rendering_npi = None
         self.received = None  # (segment number, value)
         self.statement = None  # (segment number, DTP elements)
@@ -201,7 +204,9 @@ class _ClaimReader:
                 continue
             kind = DIAGNOSIS_QUALIFIERS.get(qualifier)
             if kind is None:
-                continue  # occurrence, value, condition codes, procedures, other diagnoses
+                if qualifier == CONDITION_QUALIFIER:
+                    claim.conditions.append(parts[1])
+                continue  # occurrence and value codes, procedures, other diagnoses
             if gap is not None:
                 raise _ClaimProblem(number, "HI", f"HI{gap:02d} is empty but {where} holds a diagnosis: diagnosis "
                                     "pointers (SV107) count positions, so none may be left out")
@@ -272,13 +277,13 @@ class _ClaimReader:
         lines = [line_values(claim, line, component) for line in claim.lines]
         system = "icd9" if claim.system == "icd9" else "icd10"
         built = _claim_of(claim_id, self.claim_type, payer, patient, place, frequency, claim.prior_auth, received,
-                          claim.diagnoses, system, lines)
+                          claim.diagnoses, system, lines, claim.conditions)
         if built is not None:
             return built
         data: dict = {"id": claim_id, "type": self.claim_type}
         for key, value in (("place_of_service", place), ("frequency", frequency), ("payer", payer),
                            ("patient", patient or None), ("prior_auth", list(claim.prior_auth) or None),
-                           ("received", received)):
+                           ("received", received), ("condition_codes", list(claim.conditions) or None)):
             if value is not None:
                 data[key] = value
         data["diagnoses"] = list(claim.diagnoses)
@@ -451,7 +456,7 @@ class _ClaimReader:
 
 
 def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth, received, diagnoses, system,
-              lines) -> Claim | None:
+              lines, conditions) -> Claim | None:
     """The Claim ``Claim.from_dict`` would build from these values, or None when one of them needs its checks.
 
     The values are those the reader found (texts, whole numbers or numbers,
@@ -470,6 +475,9 @@ def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth
     prior_auth = tuple([text.strip() for text in prior_auth])
     diagnoses = tuple([text.strip() for text in diagnoses])
     if not all(prior_auth) or not all(diagnoses):
+        return None
+    conditions = tuple([text.strip().upper() for text in conditions])
+    if not all(map(_CONDITION.match, conditions)):
         return None
     if patient:
         sex = patient.get("sex")
@@ -509,7 +517,8 @@ def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth
     return mark_checked(Claim(
         id=claim_id, type=claim_type, payer=payer, patient=patient,
         place_of_service=None if place is None else place.strip(), prior_auth=prior_auth, received=received,
-        diagnoses=diagnoses, frequency=frequency, diagnosis_system=system, lines=tuple(built),
+        diagnoses=diagnoses, frequency=frequency, diagnosis_system=system, condition_codes=conditions,
+        lines=tuple(built),
     ))
 
 

@@ -374,6 +374,7 @@ class _Builder(Transformer):
         data: dict = {}
         spans: dict = {}
         auths: list[Token] = []
+        conditions: list[Token] = []
         lines = []
 
         def put(path: str, token: Token, value=None):
@@ -390,6 +391,8 @@ class _Builder(Transformer):
             kind, tokens = part
             if kind == "field_auth":
                 auths.append(tokens[0])
+            elif kind == "field_condition":
+                conditions.append(tokens[0])
             elif kind in _HEADER_FIELDS:
                 put(_HEADER_FIELDS[kind], tokens[0])
             elif kind in ("field_sex", "field_sex_born", "field_born"):
@@ -418,6 +421,11 @@ class _Builder(Transformer):
             spans["prior_auth"] = auths[0].span
             for index, token in enumerate(auths):
                 spans[f"prior_auth[{index}]"] = token.span
+        if conditions:
+            data["condition_codes"] = [t.text for t in conditions]
+            spans["condition_codes"] = conditions[0].span
+            for index, token in enumerate(conditions):
+                spans[f"condition_codes[{index}]"] = token.span
         data["lines"] = lines
         spans["lines"] = spans.get("lines[0]", self._span(meta))
         return ClaimSpec("compact", self._span(meta), data=data, spans=spans)
@@ -445,6 +453,9 @@ class _Builder(Transformer):
 
     def field_auth(self, meta, c):
         return ("field_auth", [self._tok(c[0])])
+
+    def field_condition(self, meta, c):
+        return ("field_condition", [self._tok(c[0])])
 
     def field_id(self, meta, c):
         return ("field_id", [self._tok(c[0])])
