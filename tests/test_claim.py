@@ -466,3 +466,29 @@ def test_mangled_claims_read_and_evaluate_or_raise_claim_error(bundled, changes)
     assert explained.findings == result.findings and explained.explanation is not None
     assert bundled.evaluate(parsed, indexed=False).findings == result.findings
     json.loads(json.dumps(explained.to_dict(), allow_nan=False))  # the result is plain JSON
+
+
+class TestIdsAndNumbers:
+    def test_ids_are_trimmed_like_other_texts(self):
+        """Claim and member ids are trimmed, so that a member id with a stray space still finds its history."""
+        data = claim(line("71046", DOS), id=" C-1 ", patient={"id": " M-1 "})
+        for built in (Claim.from_dict(data), read_checked(data)):
+            assert (built.id, built.patient.id) == ("C-1", "M-1")
+        blank = Claim.from_dict(claim(line("71046", DOS), id="  ", patient={"id": " "}))
+        assert (blank.id, blank.patient.id) == (None, None)
+
+    def test_member_id_with_spaces_finds_its_history(self, tmp_path):
+        """A JSON Lines history keyed by a padded patient_id serves the claim's padded member id."""
+        from radrules.history import JsonlHistory, lines_of
+
+        path = tmp_path / "history.jsonl"
+        path.write_text('{"patient_id": " M-1", "code": "77067", "date": "2025-06-20"}\n', encoding="utf-8")
+        patient_id = Claim.from_dict(claim(line("77067", DOS), patient={"id": "M-1 "})).patient.id
+        assert [l.code for l in lines_of(JsonlHistory(path), patient_id, None, dt.date(2026, 3, 2))] == ["77067"]
+
+    @pytest.mark.parametrize("field", ["units", "charge"])
+    def test_minus_infinity_is_not_finite(self, field):
+        """-Infinity is refused as not finite, as +Infinity is (not as a negative number)."""
+        for value in (float("inf"), float("-inf")):
+            with pytest.raises(ClaimError, match=r"lines\[0\]\.%s: expected a finite number" % field):
+                Claim.from_dict(claim(line("71046", DOS, **{field: value})))

@@ -203,12 +203,12 @@ def _date(value: Any, path: str, *, required: bool = False) -> dt.date | None:
 def _number(value: Any, path: str, *, positive: bool) -> float | int:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
         raise ClaimError(path, "expected a positive number" if positive else "expected a number")
+    if value in (float("inf"), float("-inf")):
+        raise ClaimError(path, "expected a finite number")
     if positive and value <= 0:
         raise ClaimError(path, "expected a positive number")
     if not positive and value < 0:
         raise ClaimError(path, "expected a number of zero or more")
-    if value in (float("inf"), float("-inf")):
-        raise ClaimError(path, "expected a finite number")
     if value >= MAX_NUMBER:
         raise ClaimError(path, "expected a number under 10^15")
     if isinstance(value, float) and value.is_integer() and positive:
@@ -296,7 +296,7 @@ def _read_claim_checked(data: Any) -> Claim:
     if not raw_lines:
         raise ClaimError("lines", "a claim needs at least one service line")
     return Claim(
-        id=None if claim_id is None else str(claim_id),
+        id=_identifier(claim_id),
         type=claim_type,
         payer=_text(data.get("payer"), "payer"),
         patient=_read_patient(data.get("patient")),
@@ -309,6 +309,13 @@ def _read_claim_checked(data: Any) -> Claim:
         condition_codes=tuple(conditions),
         lines=tuple(_read_line(line, f"lines[{i}]") for i, line in enumerate(raw_lines)),
     )
+
+
+def _identifier(value: str | int | None) -> str | None:
+    """An id as text, trimmed like other texts (a member id must match the history's); empty: none."""
+    if value is None:
+        return None
+    return str(value).strip() or None
 
 
 def _read_patient(value: Any) -> Patient:
@@ -326,7 +333,7 @@ def _read_patient(value: Any) -> Patient:
     return Patient(
         birth_date=_date(value.get("birth_date"), "patient.birth_date"),
         sex=sex,
-        id=None if patient_id is None else str(patient_id),
+        id=_identifier(patient_id),
     )
 
 
@@ -431,7 +438,7 @@ def _fast_claim(data: Any) -> Claim | None:
             return None
         lines.append(line)
     return Claim(
-        id=claim_id, type=claim_type, payer=payer, patient=patient, place_of_service=place,
+        id=claim_id and claim_id.strip() or None, type=claim_type, payer=payer, patient=patient, place_of_service=place,
         prior_auth=prior_auth, received=received, diagnoses=diagnoses, frequency=frequency,
         diagnosis_system=system, condition_codes=conditions, lines=tuple(lines),
     )
@@ -483,7 +490,7 @@ def _fast_patient(value: Any) -> Patient | None:
         sex = sex.upper()
         if sex not in SEXES:
             return None
-    return Patient(birth_date=birth, sex=sex, id=patient_id)
+    return Patient(birth_date=birth, sex=sex, id=patient_id and patient_id.strip() or None)
 
 
 def _fast_line(value: Any) -> Line | None:

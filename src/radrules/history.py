@@ -22,7 +22,7 @@ from typing import Iterable, Protocol, runtime_checkable
 
 import attrs
 
-from .claim import _date, _list, _number, _object, _text
+from .claim import _date, _identifier, _list, _number, _object, _text
 from .errors import ClaimError, InputError, json_value
 
 STATUSES = ("paid", "denied")
@@ -78,7 +78,7 @@ def read_line(data, path: str) -> HistoryLine:
         modifiers=modifiers,
         units=_number(data.get("units", 1), f"{path}.units", positive=True),
         rendering_npi=_text(data.get("rendering_npi"), f"{path}.rendering_npi"),
-        claim=None if claim is None else str(claim),
+        claim=_identifier(claim),
     )
     object.__setattr__(line, "_checked", True)
     return line
@@ -146,7 +146,8 @@ class JsonlHistory:
                     line = read_line(data, "history")
                 except ClaimError as error:
                     raise InputError(name, f"{error.path}: {error.problem}", path=f"line {number}") from None
-                self._by_patient.setdefault(None if patient is None else str(patient), []).append(line)
+                patient = _identifier(patient)  # trimmed, as the claims' member ids are
+                self._by_patient.setdefault(patient, []).append(line)
         finally:
             if handle is not source:
                 handle.close()

@@ -15,7 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..claim import _CONDITION, _FREQUENCY, _REVENUE_CODE, MAX_NUMBER, SEXES, Claim, Line, Patient, mark_checked
+from ..claim import (
+    _CONDITION, _FREQUENCY, _REVENUE_CODE, MAX_NUMBER, SEXES, Claim, Line, Patient, _identifier, mark_checked,
+)
 from ..errors import ClaimError, InputError
 
 #: How many distinct dates a reader remembers (it forgets them all when full).
@@ -485,7 +487,7 @@ def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth
             sex = sex.strip().upper()
             if sex not in SEXES:
                 return None
-        patient = Patient(birth_date=patient.get("birth_date"), sex=sex, id=patient.get("id"))
+        patient = Patient(birth_date=patient.get("birth_date"), sex=sex, id=_identifier(patient.get("id")))
     else:
         patient = Patient()
     built = []
@@ -515,7 +517,7 @@ def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth
             rendering_npi=None if npi is None else npi.strip(), revenue_code=revenue,
         ))
     return mark_checked(Claim(
-        id=claim_id, type=claim_type, payer=payer, patient=patient,
+        id=_identifier(claim_id), type=claim_type, payer=payer, patient=patient,
         place_of_service=None if place is None else place.strip(), prior_auth=prior_auth, received=received,
         diagnoses=diagnoses, frequency=frequency, diagnosis_system=system, condition_codes=conditions,
         lines=tuple(built),
