@@ -739,6 +739,32 @@ class TestCoverage:
         row = next(r for r in measure(report).rules if r.rule == "ncci.ptp")
         assert (row.fires, row.silent, row.source) == (True, True, "ncci/ncci.rr:1")
 
+    def test_cms_table_rule_is_not_silent_on_a_claim_type_no_table_serves(self, tmp_path, monkeypatch):
+        """A practitioner PTP table never judges a hospital claim (domain.md §10.2): `expect no ncci.ptp` on
+        one shows nothing; with a hospital table loaded it does."""
+        import shutil
+
+        data = ROOT / "tests" / "data" / "cms"
+        (tmp_path / "ncci" / "cms").mkdir(parents=True)
+        shutil.copy(data / "radiology-ptp-v322r0-f1.TXT", tmp_path / "ncci" / "cms" / "ccipra-v322r0-f1.TXT")
+        write(tmp_path, "ncci/ncci.rr", 'table ptp "cms/ccipra-v322r0-f1.TXT"\n')
+        write(tmp_path, "ncci/ncci.rrt", 'test "fires"\n  claim\n    2026-08-03 74176\n    2026-08-03 74150\n'
+                                         '  expect ncci.ptp on line 2\nend\n'
+                                         'test "hospital"\n  claim type institutional\n    2026-08-03 74176\n'
+                                         '    2026-08-03 74150\n  expect no ncci.ptp\nend\n')
+        monkeypatch.chdir(tmp_path)
+
+        def ptp_row():
+            report = Runner(cache_dir=None).run(["ncci"])
+            assert report.ok, report.render()
+            return next(r for r in measure(report).rules if r.rule == "ncci.ptp")
+
+        assert (ptp_row().fires, ptp_row().silent) == (True, False)
+        shutil.copy(data / "radiology-ccioph-v322r0-f1.TXT", tmp_path / "ncci" / "cms" / "ccioph-v322r0-f1.TXT")
+        write(tmp_path, "ncci/ncci.rr", 'table ptp "cms/ccipra-v322r0-f1.TXT"\n'
+                                        'table ptp "cms/ccioph-v322r0-f1.TXT" for institutional\n')
+        assert ptp_row().silent
+
     def test_looks_at(self):
         """looks_at reads a rule's payer, claim type, dates and codes, and an edit row's codes."""
         rules = radrules.load(RULESETS)

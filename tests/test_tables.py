@@ -488,6 +488,45 @@ class TestVersionsInUse:
         assert result.statuses == statuses
         assert addon_rules.evaluate(claim(("76376", date), ("76377", date)), explain=True).statuses == statuses
 
+    @pytest.fixture
+    def changed_rules(self, tmp_path):
+        """A PTP row and an add-on row that CMS changed between quarters without changing their dates: only
+        the version in force can tell the quarters apart."""
+        (tmp_path / "src").mkdir()
+        q2, q3 = tmp_path / "src" / "ptp-v321r0-f1.TXT", tmp_path / "src" / "ptp-v322r0-f1.TXT"
+        q2.write_text(PTP_HEADER + "71046\t71045\t\t20180101\t*\t0\tMutually exclusive\r\n", encoding="latin-1")
+        q3.write_text(PTP_HEADER + "71046\t71045\t\t20180101\t*\t1\tMutually exclusive\r\n", encoding="latin-1")
+        aoc2, aoc3 = tmp_path / "src" / "aoc_v2026q2.csv", tmp_path / "src" / "aoc_v2026q3.csv"
+        aoc2.write_text(AOC_HEADER + "74177,76376,1,,,,2010001,\n", encoding="latin-1")
+        aoc3.write_text(AOC_HEADER + "CCCCC,76377,2,,,,2010001,\n", encoding="latin-1")  # 76376 is no add-on now
+        root = make_ruleset(tmp_path, 'table ptp "cms/ptp-v321r0-f1.TXT" effective 2026-04-01\n'
+                                      'table ptp "cms/ptp-v322r0-f1.TXT" effective 2026-07-01\n'
+                                      'table addon "cms/aoc_v2026q2.csv"\ntable addon "cms/aoc_v2026q3.csv"\n',
+                            q2, q3, aoc2, aoc3)
+        return radrules.load(root, cache_dir=None)
+
+    @pytest.mark.parametrize("indexed", [True, False])
+    @pytest.mark.parametrize("date, denied", [("2026-06-30", True), ("2026-07-01", False)])
+    def test_a_row_changed_without_new_dates_is_read_from_the_version_in_force(self, changed_rules, indexed,
+                                                                              date, denied):
+        """71046/71045 is indicator 0 in Q2 and 1 in Q3, both effective 2018: 59 bypasses it from July only;
+        the finding names the Q2 file's row."""
+        result = changed_rules.evaluate(claim(("71046", date), ("71045", date, {"modifiers": ["59"]})),
+                                        indexed=indexed)
+        found = [f for f in result.findings if f.rule == "ncci.ptp"]
+        assert [(f.lines, f.source) for f in found] == ([((2,), "ptp-v321r0-f1.TXT:2")] if denied else [])
+        assert changed_rules.evaluate(claim(("71046", date), ("71045", date, {"modifiers": ["59"]})),
+                                      explain=True).statuses == result.statuses
+
+    @pytest.mark.parametrize("indexed", [True, False])
+    @pytest.mark.parametrize("date, status", [("2026-06-30", "deny"), ("2026-07-01", "pay")])
+    def test_an_add_on_dropped_by_a_later_version_is_a_primary_from_then(self, changed_rules, indexed, date,
+                                                                        status):
+        """76376 is an add-on (effective 2010) in the Q2 file and absent from Q3: alone on a claim it is
+        denied in June and paid in July."""
+        result = changed_rules.evaluate(claim(("76376", date)), indexed=indexed)
+        assert result.statuses == (status,)
+
     @pytest.mark.parametrize("indexed", [True, False])
     def test_a_disabled_limit_of_a_code_the_table_does_not_list(self, tmp_path, indexed):
         """`disable limit` on a code the MUE table lacks: no limit and no "unpublished" note, by either

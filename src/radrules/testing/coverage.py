@@ -67,7 +67,12 @@ def looks_at(ruleset, rule_id: str, claim: Claim, numbers: tuple = ()) -> bool:
                 return True
     if rule_id in VALIDITY_RULES:
         return validity.looks_at(ruleset, rule_id, claim)
-    return rule_id.startswith("ncci.")  # CMS table rows: any claim of the table's type
+    # CMS table rows: any claim of a type a table of the rule serves (a practitioner table never
+    # judges a hospital claim, domain.md §10.2).
+    kinds = {kind for kind, (table_rule, *_) in TABLE_RULES.items() if table_rule == rule_id}
+    if rule_id == MUE_UNPUBLISHED:
+        kinds.add("mue")
+    return any(table.kind in kinds and table.claim_type == claim.type for table in ruleset.tables)
 
 
 @attrs.frozen
