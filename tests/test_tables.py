@@ -101,6 +101,33 @@ class TestPtpLoader:
         assert fired(result, "ncci.ptp") == [((2,), (1,))]
 
 
+class TestPtpSizes:
+    """Tables past the sizes CMS publishes load all the same (the compact columns widen)."""
+
+    def test_more_than_256_parts(self, tmp_path):
+        """A folder of 257 parts loads; a row of the last part fires and names it."""
+        root = make_ruleset(tmp_path, 'table ptp "cms/parts" effective 2026-04-01\n')
+        (root / "cms" / "parts").mkdir()
+        for index in range(257):
+            row = f"{10000 + index:05d}\t71045\t\t20180101\t*\t0\tx\r\n"
+            (root / "cms" / "parts" / f"ccipra-f{index:03d}.TXT").write_text(PTP_HEADER + row, encoding="latin-1")
+        rules = radrules.load(root, cache_dir=None)
+        result = rules.evaluate(claim(("10256", "2026-08-01"), ("71045", "2026-08-01")))
+        assert [f.source for f in result.findings if f.rule == "ncci.ptp"] == ["ccipra-f256.TXT:2"]
+
+    def test_more_than_65536_rationale_texts(self, tmp_path):
+        """65,537 different rationale texts load; the last row keeps its own."""
+        rows = "".join(f"{10000 + i // 10:05d}\t{40000 + i % 10:05d}\t\t20180101\t*\t0\treason {i}\r\n"
+                       for i in range(65_537))
+        (tmp_path / "src").mkdir()
+        path = tmp_path / "src" / "ccipra-v322r0-f1.TXT"
+        path.write_text(PTP_HEADER + rows, encoding="latin-1")
+        rules = radrules.load(make_ruleset(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT"\n', path), cache_dir=None)
+        result = rules.evaluate(claim(("16553", "2026-08-01"), ("40006", "2026-08-01")))
+        (finding,) = [f for f in result.findings if f.rule == "ncci.ptp"]
+        assert finding.reference.endswith("; reason 65536")
+
+
 class TestPtpDates:
     TEXT = 'table ptp "cms/radiology-ptp-v321r0-f1.TXT"\n'
 
@@ -465,6 +492,18 @@ AOC_HEADER = ("Primary Code,Add-on Code,AOC Edit Type,Special Instruction Notes,
               "Primary Code Del Dt (Julian),AOC Edit Eff Dt (Julian),AOC Edit Del Dt (Julian)\n")
 
 
+class TestTableFolders:
+    def test_a_dangling_link_in_a_table_folder_is_an_error(self, tmp_path):
+        """A folder part that links to a missing file is RR502: the table would load without that part."""
+        root = make_ruleset(tmp_path, 'table ptp "cms/parts" effective 2026-04-01\n')
+        (root / "cms" / "parts").mkdir()
+        shutil.copy(DATA / "radiology-ptp-v322r0-f1.TXT", root / "cms" / "parts" / "ccipra-v322r0-f1.TXT")
+        (root / "cms" / "parts" / "ccipra-v322r0-f2.TXT").symlink_to(root / "cms" / "parts" / "f2.TXT.new")
+        with pytest.raises(radrules.RuleError, match=r"error\[RR502\]: `ccipra-v322r0-f2.TXT` in the folder "
+                                                     r"`cms/parts` links to a file that does not exist"):
+            radrules.load(root, cache_dir=None)
+
+
 class TestVersionsInUse:
     """What a table version says counts on the dates it is in force, and only then."""
 
@@ -811,15 +850,167 @@ class TestCaches:
         tables._MEMORY.clear()
         rules = radrules.load(root, cache_dir=cache)
         assert rules.tables[0].from_cache == ""
-        assert pickle.loads(entry.read_bytes()).table.key == content_key("ptp", [root / "cms" / "radiology-ptp-v321r0-f1.TXT"])
+        key = content_key("ptp", [root / "cms" / "radiology-ptp-v321r0-f1.TXT"])
+        assert tables._fetch(entry, key).table.key == key
 
-    def test_no_disk_cache_when_disabled(self, tmp_path, monkeypatch):
-        """`RADRULES_CACHE_DIR=` (empty) turns the disk cache off."""
-        monkeypatch.setenv("RADRULES_CACHE_DIR", "")
+    @pytest.mark.parametrize("how", ["environment", "argument"])
+    def test_no_disk_cache_when_disabled(self, tmp_path, monkeypatch, how):
+        """`RADRULES_CACHE_DIR=` (empty), or `cache_dir=""`, turns the disk cache off: no cache file anywhere,
+        neither in the user cache directory nor in the working directory."""
+        from radrules import tables
+
         monkeypatch.setenv("HOME", str(tmp_path / "home"))
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+        monkeypatch.chdir(tmp_path)
         root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
-        radrules.load(root)
-        assert not (tmp_path / "home").exists()
+        tables._MEMORY.clear()
+        if how == "environment":
+            monkeypatch.setenv("RADRULES_CACHE_DIR", "")
+            radrules.load(root)
+        else:
+            radrules.load(root, cache_dir="")
+        assert list(tmp_path.rglob("*.pickle")) == [] and not (tmp_path / "home").exists()
+
+    @pytest.mark.parametrize("memory", [True, False])
+    def test_a_file_changed_while_it_loads_is_cached_under_what_was_read(self, tmp_path, monkeypatch, memory):
+        """The file changes between its hash and its read: the table is keyed by the bytes it was built from,
+        so the first content, back in place, is read again rather than served the other rows."""
+        from radrules import tables
+
+        root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
+        path = root / "cms" / "radiology-ptp-v321r0-f1.TXT"
+        original = path.read_bytes()
+        changed = original.replace(b"71046\t71045\t\t20180101\t*\t1", b"71046\t71045\t\t20180101\t20181231\t1")
+        assert changed != original
+        real = tables._LOADERS["ptp"]
+
+        def load_after_a_change(parts, key):
+            path.write_bytes(changed)
+            return real(parts, key)
+
+        cache = tmp_path / "cache"
+        tables._MEMORY.clear()
+        monkeypatch.setitem(tables._LOADERS, "ptp", load_after_a_change)
+        during = radrules.load(root, cache_dir=cache)
+        monkeypatch.setitem(tables._LOADERS, "ptp", real)
+        probe = claim(("71046", "2026-08-01"), ("71045", "2026-08-01"))
+        assert fired(during.evaluate(probe), "ncci.ptp") == []  # built from the changed bytes
+        path.write_bytes(original)
+        if not memory:
+            tables._MEMORY.clear()  # a new process: only the disk cache
+        again = radrules.load(root, cache_dir=cache)
+        assert again.tables[0].from_cache == ""
+        assert fired(again.evaluate(probe), "ncci.ptp") == [((2,), (1,))]
+
+    def test_a_damaged_cache_entry_is_never_used(self, tmp_path):
+        """Every one-bit flip of a cache entry is caught by its checksum: the table is read again from its
+        files and evaluates as before (some flips still unpickled and served other rows)."""
+        from radrules import tables
+
+        root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
+        cache = tmp_path / "cache"
+        tables._MEMORY.clear()
+        good = radrules.load(root, cache_dir=cache)
+        (entry,) = cache.glob("ptp-*.pickle")
+        original = entry.read_bytes()
+        probe = claim(("71046", "2026-08-01"), ("71045", "2026-08-01"), ("74176", "2026-08-01"),
+                      ("74150", "2026-08-01"))
+        expected = good.evaluate(probe).to_dict()
+        for at in range(0, len(original), max(1, len(original) // 400)):
+            damaged = bytearray(original)
+            damaged[at] ^= 0x01
+            entry.write_bytes(bytes(damaged))
+            tables._MEMORY.clear()
+            rules = radrules.load(root, cache_dir=cache)
+            assert rules.tables[0].from_cache == "", at
+            assert rules.evaluate(probe).to_dict() == expected, at
+            assert entry.read_bytes() == original  # rewritten
+
+    def test_parts_are_not_confused_with_one_file_holding_both(self, tmp_path):
+        """A folder of parts a and b, then a alone holding both files' bytes with the separator the old key
+        used: the key differs, so the damaged folder is read (its rows are errors), not served the cached table."""
+        from radrules import tables
+
+        data = (DATA / "radiology-ptp-v321r0-f1.TXT").read_bytes()
+        root = make_ruleset(tmp_path, 'table ptp "cms/parts" effective 2026-04-01\n')
+        (root / "cms" / "parts").mkdir()
+        (root / "cms" / "parts" / "a").write_bytes(data)
+        (root / "cms" / "parts" / "b").write_bytes(data)
+        cache = tmp_path / "cache"
+        tables._MEMORY.clear()
+        radrules.load(root, cache_dir=cache)
+        (root / "cms" / "parts" / "b").unlink()
+        (root / "cms" / "parts" / "a").write_bytes(data + b"\0b\0" + data)
+        tables._MEMORY.clear()
+        with pytest.raises(radrules.RuleError, match=r"rules/cms/parts/a:13:1: error\[RR507\]"):
+            radrules.load(root, cache_dir=cache)
+
+    def test_an_unusable_cache_directory_is_skipped(self, tmp_path):
+        """A cache directory with a NUL or a name too long, or under a file, is no cache: the tables load."""
+        from radrules import tables
+
+        root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
+        (tmp_path / "file").write_text("x")
+        for cache in (str(tmp_path / "a\0b"), tmp_path / ("x" * 300), tmp_path / "file" / "cache"):
+            tables._MEMORY.clear()
+            assert len(radrules.load(root, cache_dir=cache).tables[0].table) > 0
+
+    def test_a_table_file_that_cant_be_read_is_a_diagnostic(self, tmp_path, monkeypatch):
+        """A table file that exists but can't be read (permissions) is RR502 naming it, not a traceback."""
+        from radrules import tables
+
+        root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
+        path = root / "cms" / "radiology-ptp-v321r0-f1.TXT"
+
+        def refused(kind, paths):
+            raise PermissionError(13, "Permission denied", str(path))
+
+        monkeypatch.setattr(tables, "content_key", refused)
+        tables._MEMORY.clear()
+        with pytest.raises(radrules.RuleError) as raised:
+            radrules.load(root, cache_dir=None)
+        assert "error[RR502]: can't read `rules/cms/radiology-ptp-v321r0-f1.TXT`: Permission denied" in str(raised.value)
+
+    def test_a_failed_cache_write_leaves_no_file(self, tmp_path, monkeypatch):
+        """A cache write that fails (a full disk) is skipped and leaves no temporary file behind."""
+        from radrules import tables
+
+        root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
+        cache = tmp_path / "cache"
+
+        def full(source, target):
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(tables.os, "replace", full)
+        tables._MEMORY.clear()
+        radrules.load(root, cache_dir=cache)
+        assert list(cache.iterdir()) == []
+
+    def test_a_table_read_without_a_disk_cache_is_stored_when_one_is_given(self, tmp_path):
+        """Loaded first with no disk cache, then with one in the same process: the memory cache answers, and the
+        disk cache is filled for the next process."""
+        from radrules import tables
+
+        root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
+        cache = tmp_path / "cache"
+        tables._MEMORY.clear()
+        radrules.load(root, cache_dir=None)
+        assert radrules.load(root, cache_dir=cache).tables[0].from_cache == "memory"
+        tables._MEMORY.clear()
+        assert radrules.load(root, cache_dir=cache).tables[0].from_cache == "disk"
+
+    def test_cached_warnings_name_each_file_once(self, tmp_path):
+        """Two statements share a file under other names (a, b then b, c): each warning names its own file,
+        once (the renames chained: b became c)."""
+        data = "71046\t71045\t\t20180101\t*\t1\tx\r\n"  # no header: an RR505 warning per file
+        root = make_ruleset(tmp_path, 'table ptp "cms/a/p.TXT", "cms/b/p.TXT" effective 2026-01-01\n'
+                                      'table ptp "cms/b/p.TXT", "cms/c/p.TXT" effective 2026-04-01\n')
+        for folder in "abc":
+            (root / "cms" / folder).mkdir()
+            (root / "cms" / folder / "p.TXT").write_text(data, encoding="latin-1")
+        rules = radrules.load(root, cache_dir=None)
+        named = [re.search(r"cms/(.)/p", w.message).group(1) for w in rules.warnings if w.code == "RR505"]
+        assert named == ["a", "b", "b", "c"]
 
     def test_ruleset_with_tables_pickles(self, tmp_path):
         """A ruleset holding table arrays crosses a pickle boundary and evaluates the same."""

@@ -49,7 +49,7 @@ def load(path: str | os.PathLike | None = None, *, cache_dir=_DEFAULT, extra: It
     """Compile a rule file or a folder of rule files; with no path, the bundled rulesets.
 
     ``cache_dir``: where compiled CMS tables are cached on disk (default:
-    ``RADRULES_CACHE_DIR`` or the user cache directory; ``None``: no disk cache).
+    ``RADRULES_CACHE_DIR`` or the user cache directory; ``None`` or an empty text: no disk cache).
     ``extra``: more rule text, as ``(name, text)`` pairs, compiled as further
     files of the ruleset (rule tests add test-only rules this way); ``include``
     and ``table`` are not available in it.
@@ -57,7 +57,8 @@ def load(path: str | os.PathLike | None = None, *, cache_dir=_DEFAULT, extra: It
     if cache_dir is _DEFAULT:
         cache_dir = default_cache_dir()
     elif cache_dir is not None:
-        cache_dir = Path(cache_dir)
+        # An empty path is no disk cache, as an empty RADRULES_CACHE_DIR is (not the working directory).
+        cache_dir = Path(cache_dir) if str(cache_dir).strip() else None
     extra = tuple(extra)
     if path is None:
         root = _resources.bundled_rulesets()

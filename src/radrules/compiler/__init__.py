@@ -232,7 +232,13 @@ def _table_parts(comp: Compilation, statement: s.Table, rule_file):
                            help="tables must sit inside the ruleset folder (a sub-folder such as `cms/` is usual)")
             return None
         if target.is_dir():
-            files = sorted(p for p in target.iterdir() if p.is_file() and not p.name.startswith("."))
+            entries = sorted(p for p in target.iterdir() if not p.name.startswith("."))
+            dangling = next((p for p in entries if p.is_symlink() and not p.exists()), None)
+            if dangling is not None:  # a part that is missing: the table would load without it
+                comp.ctx.error("RR502", f"`{dangling.name}` in the folder `{token.text}` links to a file that does "
+                               "not exist", token.span, help="restore the file the link names, or remove the link")
+                return None
+            files = [p for p in entries if p.is_file()]
             if not files:
                 comp.ctx.error("RR502", f"the folder `{token.text}` has no files", token.span)
                 return None

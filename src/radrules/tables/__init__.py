@@ -36,7 +36,7 @@ from .store import CodeSets, Versions
 from .workbook import WorkbookError
 
 #: Bump when a loader's output changes, so old cache files are not used.
-LOADER_VERSION = "3"
+LOADER_VERSION = "4"
 
 KINDS = ("ptp", "mue", "addon", "pctc", "hcpcs", "icd10cm")
 #: Kinds that serve every claim, whatever its type (no `for ... claims`).
@@ -61,7 +61,7 @@ def default_cache_dir() -> Path | None:
     """``RADRULES_CACHE_DIR`` (empty: no disk cache), else the user cache directory."""
     configured = os.environ.get("RADRULES_CACHE_DIR")
     if configured is not None:
-        return Path(configured) if configured else None
+        return Path(configured) if configured.strip() else None
     if sys.platform == "darwin":
         base = Path.home() / "Library" / "Caches"
     elif os.name == "nt":
@@ -85,14 +85,42 @@ class Loaded:
 
 
 def content_key(kind: str, paths: list[Path]) -> str:
-    digest = hashlib.sha256(f"radrules-table-{LOADER_VERSION}-{kind}\0".encode())
+    """The hash that keys a table in the caches: the loader version, the kind, and each part's name, size and
+    SHA-256 (sizes and part digests keep the key unambiguous: two parts never hash like one)."""
+    described = []
     for path in paths:
-        digest.update(path.name.encode("utf-8", "surrogatepass") + b"\0")
+        digest, size = hashlib.sha256(), 0
         with open(path, "rb") as handle:
             while chunk := handle.read(1 << 20):
                 digest.update(chunk)
-        digest.update(b"\0")
+                size += len(chunk)
+        described.append((path.name, size, digest.digest()))
+    return _key(kind, described)
+
+
+def _key(kind: str, parts: list[tuple[str, int, bytes]]) -> str:
+    digest = hashlib.sha256(f"radrules-table-{LOADER_VERSION}-{kind}\0{len(parts)}\0".encode())
+    for name, size, part_digest in parts:
+        digest.update(name.encode("utf-8", "surrogatepass") + b"\0" + str(size).encode() + b"\0" + part_digest)
     return digest.hexdigest()
+
+
+class _Part:
+    """A table file whose bytes the loader reads once: their digest is taken from that same read, so a table
+    is cached under the content it was built from, even if the file changes while it loads."""
+
+    __slots__ = ("path", "name", "size", "digest")
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.name = path.name
+        self.size = 0
+        self.digest = None
+
+    def read_bytes(self) -> bytes:
+        data = self.path.read_bytes()
+        self.size, self.digest = len(data), hashlib.sha256(data).digest()
+        return data
 
 
 def read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None):
@@ -101,36 +129,55 @@ def read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None)
     ``parts`` holds (display path, real path). ``origin`` is "memory" or
     "disk" for a cached table, "" for one read from its files.
     """
-    key = content_key(kind, [path for _, path in parts])
     displays = tuple(display for display, _ in parts)
+    try:
+        key = content_key(kind, [path for _, path in parts])
+    except OSError as error:
+        return None, [_unreadable(parts, error)], ""
     with _LOCK:
         cached = _MEMORY.get(key)
-    if cached is not None:
-        return cached.table, cached.warnings_for(displays), "memory"
     cache_file = cache_dir / f"{kind}-{key[:32]}.pickle" if cache_dir else None
-    if cache_file is not None and cache_file.is_file():
-        try:
-            with open(cache_file, "rb") as handle:
-                stored = pickle.load(handle)
-            if isinstance(stored, Cached) and stored.table.key == key:
-                with _LOCK:
-                    _MEMORY[key] = stored
-                return stored.table, stored.warnings_for(displays), "disk"
-        except Exception:  # a damaged or foreign cache file is rebuilt, never trusted
-            pass
+    if cached is not None:
+        if cache_file is not None and not _exists(cache_file):
+            _store(cache_file, cached)  # read in this process without a disk cache: the next process has one
+        return cached.table, cached.warnings_for(displays), "memory"
+    stored = _fetch(cache_file, key) if cache_file is not None else None
+    if stored is not None:
+        with _LOCK:
+            _MEMORY[key] = stored
+        return stored.table, stored.warnings_for(displays), "disk"
+    sources = [_Part(path) for _, path in parts]
     try:
-        table, diagnostics = _LOADERS[kind]([(display, path.name, path) for display, path in parts], key)
+        table, diagnostics = _LOADERS[kind]([(display, source.name, source)
+                                             for (display, _), source in zip(parts, sources)], key)
     except WorkbookError as error:
-        display = next((display for display, path in parts if path == error.path), parts[0][0])
+        display = next((display for (display, _), source in zip(parts, sources) if source is error.path),
+                       parts[0][0])
         return None, [Diagnostic("RR520", error.message.format(file=display), None, None, error.help)], ""
+    except OSError as error:
+        return None, [_unreadable(parts, error)], ""
     if table is None:
         return None, diagnostics, ""
+    if any(source.digest is None for source in sources):
+        return table, diagnostics, ""  # a part the loader did not read: nothing to key a cache entry by
+    read_key = _key(kind, [(source.name, source.size, source.digest) for source in sources])
+    if read_key != key:  # a file changed after it was hashed: key the table by what was read
+        table = attrs.evolve(table, key=read_key)
+        key = read_key
+        cache_file = cache_dir / f"{kind}-{key[:32]}.pickle" if cache_dir else None
     cached = Cached(table, tuple(diagnostics), displays)  # warnings only: a table with errors is not kept
     with _LOCK:
         _MEMORY[key] = cached
     if cache_file is not None:
         _store(cache_file, cached)
     return table, diagnostics, ""
+
+
+def _unreadable(parts: list[tuple[str, Path]], error: OSError) -> Diagnostic:
+    """RR502 for a table file that exists but can't be read (permissions, a device error)."""
+    display = next((display for display, path in parts if str(path) == error.filename), parts[0][0])
+    return Diagnostic("RR502", f"can't read `{display}`: {error.strerror or error}", None, None,
+                      "check the file's permissions")
 
 
 @attrs.frozen
@@ -146,11 +193,11 @@ class Cached:
         if displays == self.displays:
             return list(self.warnings)
         renamed = dict(zip(self.displays, displays))
+        # One pass over each message, so that a new name that is also an old one is not renamed again.
+        names = re.compile("|".join(re.escape(f"`{old}`") for old in sorted(renamed, key=len, reverse=True)))
         out = []
         for warning in self.warnings:
-            message = warning.message
-            for old, new in renamed.items():
-                message = message.replace(f"`{old}`", f"`{new}`")
+            message = names.sub(lambda match: f"`{renamed[match.group()[1:-1]]}`", warning.message)
             span = warning.span
             if span is not None and span.file in renamed:
                 span = attrs.evolve(span, file=renamed[span.file])
@@ -158,16 +205,63 @@ class Cached:
         return out
 
 
-def _store(cache_file: Path, payload) -> None:
-    """Write a cache file atomically; a cache that can't be written is skipped."""
+#: A disk cache file: this header, the SHA-256 of the pickle that follows, then the pickle.
+_CACHE_MAGIC = b"radrules-table-cache\n"
+
+
+def _exists(cache_file: Path) -> bool:
     try:
+        return cache_file.is_file()
+    except (OSError, ValueError):  # a folder that can't be entered, a name too long, a NUL
+        return False
+
+
+def _fetch(cache_file: Path, key: str) -> Cached | None:
+    """The cached table of ``key`` from the disk cache, or None: a file that is missing, can't be read, is
+    damaged (its checksum differs) or holds another key is never used; the table is read again.
+
+    The file is read twice from one open handle, to check it and then to unpickle it, so that the pickle's
+    bytes and its objects are never in memory together (cache files are replaced, never written in place).
+    """
+    try:
+        with open(cache_file, "rb") as handle:
+            if handle.read(len(_CACHE_MAGIC)) != _CACHE_MAGIC:
+                return None
+            expected = handle.read(32)
+            digest = hashlib.sha256()
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+            if digest.digest() != expected:
+                return None
+            handle.seek(len(_CACHE_MAGIC) + 32)
+            stored = pickle.load(handle)
+    except Exception:  # unreadable, or checked but written by another version of radrules
+        return None
+    if not isinstance(stored, Cached) or getattr(stored.table, "key", None) != key:
+        return None
+    return stored
+
+
+def _store(cache_file: Path, payload) -> None:
+    """Write a cache file atomically; a cache that can't be written is skipped, leaving no partial file."""
+    name = None
+    try:
+        data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(dir=cache_file.parent, prefix=".tmp-")
         with os.fdopen(handle, "wb") as out:
-            pickle.dump(payload, out, protocol=pickle.HIGHEST_PROTOCOL)
+            out.write(_CACHE_MAGIC + hashlib.sha256(data).digest())
+            out.write(data)
         os.replace(name, cache_file)
-    except OSError:
+        name = None
+    except (OSError, ValueError):
         pass
+    finally:
+        if name is not None:
+            try:
+                os.unlink(name)
+            except OSError:
+                pass
 
 
 # ---------------------------------------------------------------- effective dates

@@ -90,7 +90,7 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
     indicator = array("b")
     rationale = array("H")
     row_number = array("i")
-    part_index = array("B")
+    part_index = array("B" if len(parts) < 1 << 8 else "i")  # CMS publishes four parts
     dates = DateReader()
     diagnostics = []
     is_code = codes.PROCEDURE_CODE.match
@@ -178,6 +178,8 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
             why = rationales.get(reason)
             if why is None:
                 why = rationales[reason] = len(rationales)
+                if why == 1 << 16:  # past what two bytes hold (CMS uses a dozen texts): widen the column
+                    rationale = array("i", rationale)
             first.append(id1)
             second.append(id2)
             start.append(begin)

@@ -45,9 +45,9 @@ class PtpTable:
     start: array  # effective date ordinal ('i')
     end: array  # deletion date ordinal, 0 = none ('i')
     indicator: array  # 0, 1 or 9 ('b')
-    rationale: array  # index into ``rationales`` ('H')
+    rationale: array  # index into ``rationales`` ('H'; 'i' past 65,536 texts)
     row: array  # line number in its file ('i')
-    part: array  # index into ``files`` ('B')
+    part: array  # index into ``files`` ('B'; 'i' past 256 parts)
     rationales: tuple
     latest_start: int  # the latest effective date of any row
     # column-1 code -> its column-2 codes (SlicePartners or frozenset), filled as claims ask (never pickled).
