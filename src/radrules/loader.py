@@ -103,10 +103,12 @@ def _line(text: str, number: int) -> str | None:
 
 
 def _hash(named_texts) -> str:
+    """A content key of named texts; lengths keep it unambiguous (no two lists of texts hash alike by a NUL)."""
     digest = hashlib.sha256()
     for name, text in named_texts:
-        digest.update(name.encode("utf-8", "surrogatepass") + b"\0")
-        digest.update(text.encode("utf-8", "surrogatepass") + b"\0")
+        for part in (name, text):
+            data = part.encode("utf-8", "surrogatepass")
+            digest.update(b"%d\0" % len(data) + data)
     return digest.hexdigest()
 
 
