@@ -113,6 +113,21 @@ class TestClaimMapping:
         assert read_one(data).condition_codes == ("45", "A1")
         assert read_one(resource()).condition_codes == ()
 
+    def test_one_condition_code_per_supporting_info(self):
+        """One code written in both condition-code systems is one code, not two."""
+        data = resource()
+        codings = [{"system": "https://www.nubc.org/CodeSystem/ConditionCodes", "code": "45"},
+                   {"system": "http://terminology.hl7.org/CodeSystem/AHANUBCConditionCodes", "code": "45"}]
+        data["supportingInfo"] = [{"sequence": 1, "code": {"coding": codings}}]
+        assert read_one(data).condition_codes == ("45",)
+
+    def test_a_blank_id_falls_back_to_the_identifier(self):
+        """An `id` of blanks is no id: the first identifier with a value names the claim."""
+        data = resource()
+        data["id"] = "  "
+        data["identifier"] = [{"value": " "}, {"value": "CLAIM-9"}]
+        assert read_one(data).id == "CLAIM-9"
+
     def test_icd9_system_is_flagged(self):
         """Diagnoses coded in the ICD-9-CM system make the claim's diagnosis_system icd9."""
         data = resource()

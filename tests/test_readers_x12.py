@@ -214,6 +214,19 @@ class TestMapping:
         assert isinstance(error, radrules.InputError)
         assert "condition_codes[0]" in str(error)
 
+    def test_a_blank_claim_id_is_an_error(self):
+        """CLM01 of blanks is an empty claim id (trimmed, it would be a claim without one)."""
+        [error, _] = read(x12("CLM*   *10***11:B:1", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302",
+                              "CLM*C9*10***11:B:1", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"))
+        assert isinstance(error, radrules.InputError) and "CLM01 (the claim id) is empty" in error.problem
+
+    def test_a_bad_condition_code_names_its_hi_segment(self):
+        """The error of a bad BG code is placed on the HI that holds it, not on CLM or the diagnoses' HI."""
+        [error] = read(x12("CLM*C1*10***11:B:1", "HI*ABK:J189", "HI*BG:451", "LX*1", "SV1*HC:71046*10*UN*1***1",
+                           "DTP*472*D8*20260302"))
+        [clm] = [n for n, s in enumerate(x12("CLM*C1*10***11:B:1").split("~"), 1) if s.startswith("CLM")]
+        assert (error.segment_id, error.segment) == ("HI", clm + 2)
+
     def test_four_modifiers_and_description_ignored(self):
         """SV101 carries up to four modifiers; its 7th component (a description) is not a modifier."""
         claim = one("CLM*C1*10***11:B:1", "HI*ABK:J189", "LX*1", "SV1*HC:73721:26:RT:59:76:KNEE MRI*10*UN*1***1",
@@ -375,6 +388,14 @@ class TestMalformed:
          "HI02 is empty but HI03 holds a diagnosis"),
         (["LX*1", "SV1*HC:71046*1_000*UN*1", "DTP*472*D8*20260302"], "SV1", "SV102 (charge) is not a number"),
         (["LX*1", "SV1*HC:71046*10*UN*nan", "DTP*472*D8*20260302"], "SV1", "SV104 (units) is missing or not"),
+        # a condition code among the diagnoses would re-aim the pointers too
+        (["HI*ABK:J189*BG:45*ABF:R0789", "LX*1", "SV1*HC:71046*10*UN*1***2", "DTP*472*D8*20260302"], "HI",
+         "HI02 holds a BG code and HI03 a diagnosis"),
+        (["HI*BG:45*ABK:J189", "LX*1", "SV1*HC:71046*10*UN*1***1", "DTP*472*D8*20260302"], "HI",
+         "HI01 holds a BG code and HI02 a diagnosis"),
+        (["HI*BG:", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"], "HI", "HI01 has no code after"),
+        (["HI*ABK:J189", "HI*BG:451", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"], "HI",
+         "condition_codes[0]: expected a condition code"),
     ])
     def test_bad_claims_are_yielded_and_the_next_claim_is_read(self, segments, segment_id, words):
         """A claim that can't be mapped is an InputError naming its segment; the next claim is still read."""

@@ -327,13 +327,15 @@ class TestRunErrors:
         """`claim file` reads a claim, or picks one by id; outside, missing, unknown ids are errors."""
         write(demo, "claims/one.json", '{"payer": "acme", "lines": [{"code": "71046", "date": "2026-03-02", "units": 3}]}')
         write(demo, "claims/many.json", '[{"id": "A", "lines": [{"code": "76700", "date": "2026-03-02"}]},\n'
-                                        ' {"id": "B", "lines": [{"code": "71046", "date": "2026-03-02"}]}]')
+                                        ' {"id": "B", "lines": [{"code": "71046", "date": "2026-03-02"}]},\n'
+                                        ' {"id": " C ", "lines": [{"code": "76700", "date": "2026-03-02"}]}]')
         write(demo.parent, "outside.json", '{"lines": [{"code": "71046", "date": "2026-03-02"}]}')
         cases = {
             'claim file "claims/one.json"\n  expect demo.units': None,
             'claim file "claims/many.json" id "A"\n  expect demo.note': None,
+            'claim file "claims/many.json" id "C"\n  expect demo.note': None,  # ids are trimmed
             'claim file "claims/many.json" id "Z"\n  expect pass': "RR616]: no claim with id `Z` in `claims/many.json`",
-            'claim file "claims/many.json"\n  expect pass': "RR616]: `claims/many.json` holds 2 claims",
+            'claim file "claims/many.json"\n  expect pass': "RR616]: `claims/many.json` holds 3 claims",
             'claim file "../outside.json"\n  expect pass': "RR615]: `../outside.json` is outside the test file's folder",
             'claim file "nope.json"\n  expect pass': "RR615]: no claim file `nope.json`",
         }
@@ -902,6 +904,23 @@ class TestTyposThatParsed:
         (error,) = parse_tests(text, "t.rrt").diagnostics
         assert (error.code, error.span.line, error.span.column, error.message, error.help) == (
             "RR601", 4, column, message, help)
+
+    @pytest.mark.parametrize("claim_lines, line, column, word, help", [
+        ("  claim type institutional, condition45", 2, 29, "condition45", "condition 45"),
+        ("  claim type institutional, conditional", 2, 29, "conditional", "condition al"),
+        ("  claim payermedicare", 2, 9, "payermedicare", "payer medicare"),
+        ("  claim pos11", 2, 9, "pos11", "pos 11"),
+        ("  claim\n    dxR10.9", 3, 5, "dxR10.9", "dx R10.9"),
+        ("  claim\n    dx R10.9\n    2026-03-02 71046 dx1", 4, 22, "dx1", "dx 1"),
+        ("  claim\n    2026-03-02 71046 npi1234567893", 3, 22, "npi1234567893", "npi 1234567893"),
+    ])
+    def test_a_field_keyword_run_on_into_its_value(self, claim_lines, line, column, word, help):
+        """`condition45` read as `condition 45`, `conditional` as condition code `AL`: a field keyword glued to
+        its value is RR601, as a statement keyword is."""
+        text = f'test "a"\n{claim_lines}\n    2026-03-02 77067\n  expect pass\nend\n'
+        errors = [d for d in parse_tests(text, "t.rrt").diagnostics if d.code == "RR601"]
+        assert [(e.span.line, e.span.column, e.message) for e in errors] == [(line, column, f"unexpected `{word}`")]
+        assert errors[0].help == f"did you mean `{help}`? a keyword stands apart from its value"
 
     @pytest.mark.parametrize("comment", ["", '# rule text goes between """ marks\n'])
     def test_keywords_inside_a_text_block_are_not_ours(self, comment):

@@ -201,6 +201,11 @@ def _codes(concept: Any, path: str) -> list[tuple[str | None, str]]:
     return out
 
 
+def _filled(value: Any) -> bool:
+    """A text with something in it (an id of blanks is no id: the next source of the id is read)."""
+    return isinstance(value, str) and bool(value.strip())
+
+
 def _items(value: Any) -> list:
     """A list field of a resource only followed through references: a non-list counts as empty."""
     return value if isinstance(value, list) else []
@@ -226,11 +231,11 @@ def _date(value: Any, path: str) -> str:
 
 def _claim(resource: dict, bundle: dict, payers: dict) -> Claim:
     data: dict = {}
-    if isinstance(resource.get("id"), str):
+    if _filled(resource.get("id")):
         data["id"] = resource["id"]
     else:
         for identifier in _list(resource.get("identifier"), "identifier"):
-            if isinstance(identifier, dict) and isinstance(identifier.get("value"), str):
+            if isinstance(identifier, dict) and _filled(identifier.get("value")):
                 data["id"] = identifier["value"]
                 break
     kinds = [code for system, code in _codes(resource.get("type"), "type") if system in (CLAIM_TYPE_SYSTEM, None)]
@@ -322,13 +327,13 @@ def _member_id(resource: dict, bundle: dict, patient: dict | None) -> str | None
         kinds = [code for _, code in _codes(relationship, "coverage.relationship")] \
             if isinstance(relationship, dict) else []
         # subscriberId is the subscriber's: a dependent's history must not be the whole family's
-        if isinstance(coverage.get("subscriberId"), str) and (not kinds or "self" in kinds):
+        if _filled(coverage.get("subscriberId")) and (not kinds or "self" in kinds):
             return coverage["subscriberId"]
         for identifier in _items(coverage.get("identifier")):
-            if isinstance(identifier, dict) and isinstance(identifier.get("value"), str):
+            if isinstance(identifier, dict) and _filled(identifier.get("value")):
                 return identifier["value"]
     for identifier in _items((patient or {}).get("identifier")):
-        if isinstance(identifier, dict) and isinstance(identifier.get("value"), str) \
+        if isinstance(identifier, dict) and _filled(identifier.get("value")) \
                 and isinstance(identifier.get("type"), dict):
             kinds = [code for _, code in _codes(identifier["type"], "patient.identifier.type")]
             if "MB" in kinds:
@@ -364,6 +369,7 @@ def _condition_codes(resource: dict) -> list[str]:
             if not _CONDITION.match(code.upper()):
                 raise _Problem(path, "expected a condition code of two letters or digits, such as `45`")
             found.append(code.upper())
+            break  # the codings of one concept are the same code in other systems
     return found
 
 

@@ -190,6 +190,7 @@ class _ClaimReader:
         """The diagnoses of an HI segment, in their positions: SV107 pointers count them (1 is the first)."""
         component = self.delimiters.component
         gap = None  # the first empty composite of the segment
+        other = None  # the first composite of the segment that is not a diagnosis: (position, qualifier)
         for position in range(1, len(elements)):
             composite = elements[position]
             if not composite:
@@ -199,7 +200,7 @@ class _ClaimReader:
             qualifier = parts[0]
             where = f"HI{position:02d}"
             if len(parts) < 2 or not parts[1]:
-                if qualifier in DIAGNOSIS_QUALIFIERS or len(parts) < 2:
+                if qualifier in DIAGNOSIS_QUALIFIERS or qualifier == CONDITION_QUALIFIER or len(parts) < 2:
                     raise _ClaimProblem(number, "HI", f"{where} has no code after its qualifier: qualifier and "
                                         f"code must be one composite, joined by the component separator "
                                         f"`{component}`")
@@ -208,10 +209,15 @@ class _ClaimReader:
             if kind is None:
                 if qualifier == CONDITION_QUALIFIER:
                     claim.conditions.append(parts[1])
-                continue  # occurrence and value codes, procedures, other diagnoses
+                other = other or (position, qualifier)
+                continue  # condition, occurrence and value codes, procedures, other diagnoses
             if gap is not None:
                 raise _ClaimProblem(number, "HI", f"HI{gap:02d} is empty but {where} holds a diagnosis: diagnosis "
                                     "pointers (SV107) count positions, so none may be left out")
+            if other is not None:
+                raise _ClaimProblem(number, "HI", f"HI{other[0]:02d} holds a {other[1]} code and {where} a diagnosis: "
+                                    "diagnosis pointers (SV107) count positions, so other codes go in an HI segment "
+                                    "of their own")
             system, principal = kind
             if claim.system is not None and claim.system != system:
                 raise _ClaimProblem(number, "HI", "the claim mixes ICD-9-CM (BK/BF) and ICD-10-CM (ABK/ABF) "
@@ -264,7 +270,7 @@ class _ClaimReader:
         elements = claim.elements
         component = self.delimiters.component
         claim_id = elements[1] if len(elements) > 1 else ""
-        if not claim_id:
+        if not claim_id.strip():
             raise _ClaimProblem(claim.number, "CLM", "CLM01 (the claim id) is empty")
         facility = elements[5].split(component) if len(elements) > 5 else [""]
         place = facility[0] if self.claim_type == "professional" and facility[0] else None
@@ -454,6 +460,13 @@ class _ClaimReader:
             dmg = (self.patient or self.subscriber).get("dmg")
             if dmg is not None:
                 return dmg[0], "DMG"
+        elif head.startswith(("diagnoses", "condition_codes")):  # the first HI holding such codes
+            wanted = {CONDITION_QUALIFIER} if head.startswith("condition_codes") else set(DIAGNOSIS_QUALIFIERS)
+            component = self.delimiters.component
+            segment = next((number for number, segment_id, elements in claim.body if segment_id == "HI"
+                            and any(e.split(component)[0] in wanted for e in elements[1:])), None)
+            if segment is not None:
+                return segment, "HI"
         return claim.number, "CLM"
 
 

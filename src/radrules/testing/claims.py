@@ -96,8 +96,9 @@ def _from_file(spec: ClaimSpec, test_file: TestFile) -> tuple[Claim | None, Diag
         return None, _diagnostic("RR614", f"`{token.text}` is not JSON: {problem}", token.span, test_file,
                                  help="a claim file holds one claim, a JSON array of claims, or JSON Lines")
     if spec.claim_id is not None:
-        wanted = spec.claim_id.text
-        found = [c for c in claims if isinstance(c, dict) and c.get("id") is not None and str(c.get("id")) == wanted]
+        wanted = spec.claim_id.text.strip()  # ids are trimmed, as Claim.from_dict trims them
+        found = [c for c in claims if isinstance(c, dict) and c.get("id") is not None
+                 and str(c.get("id")).strip() == wanted]
         if not found:
             return None, _diagnostic("RR616", f"no claim with id `{wanted}` in `{token.text}`", spec.claim_id.span,
                                      test_file, help=f"the file holds {_count(len(claims))}")

@@ -129,21 +129,37 @@ _STATEMENT_KEYWORDS = {"test": "test", "rules": "rules", "rules_with": "rules", 
                        "expect_fires": "expect", "expect_silent": "expect", "expect_only": "expect"}
 
 
+#: The claim and line fields of a parsed file and the keyword each starts with.
+_FIELD_KEYWORDS = {"field_payer": "payer", "field_type": "type", "field_sex": "patient", "field_sex_born": "patient",
+                   "field_born": "patient", "field_pos": "pos", "field_received": "received", "field_auth": "auth",
+                   "field_condition": "condition", "field_id": "id", "diagnoses": "dx", "pointers": "dx",
+                   "line_pos": "pos", "npi": "npi", "charge": "charge"}
+
+
 def _glued_keywords(tree, lines: list[str], name: str) -> tuple[Diagnostic, ...]:
-    """RR601 for each statement of a parsed file whose keyword runs on into the next word: the lexer
-    read `expectt.units` as `expect t.units`. Found from the statements, so text blocks and comments
-    are never looked at."""
+    """RR601 for each statement or field of a parsed file whose keyword runs on into the next word: the
+    lexer read `expectt.units` as `expect t.units` and `condition45` as `condition 45`. Found from the
+    parsed nodes, so text blocks and comments are never looked at."""
     found = []
     for node in tree.iter_subtrees():
-        keyword = _STATEMENT_KEYWORDS.get(node.data)
+        keyword = _STATEMENT_KEYWORDS.get(node.data) or _FIELD_KEYWORDS.get(node.data)
         if keyword is None or not hasattr(node.meta, "line"):
             continue
         text = lines[node.meta.line - 1] if 0 < node.meta.line <= len(lines) else ""
         at = node.meta.column - 1 + len(keyword)
-        if text[node.meta.column - 1:at] == keyword and re.match(r"[A-Za-z0-9_.]", text[at:at + 1]):
+        if text[node.meta.column - 1:at] != keyword or not re.match(r"[A-Za-z0-9_.]", text[at:at + 1]):
+            continue
+        if node.data in _STATEMENT_KEYWORDS:
             diagnostic = _glued_keyword(text, name, node.meta.line)
-            if diagnostic is not None:
-                found.append(diagnostic)
+        else:
+            word = re.match(r"[^\s,]+", text[node.meta.column - 1:]).group(0)
+            rest = word[len(keyword):]
+            diagnostic = Diagnostic(
+                "RR601", f"unexpected `{word}`",
+                Span(name, node.meta.line, node.meta.column, node.meta.line, node.meta.column + len(word)), text,
+                help=f"did you mean `{keyword} {rest}`? a keyword stands apart from its value")
+        if diagnostic is not None:
+            found.append(diagnostic)
     return tuple(sorted(found, key=_position))
 
 
