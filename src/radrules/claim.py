@@ -30,6 +30,9 @@ _FREQUENCY = re.compile(r"^\d$")
 _CONDITION = re.compile(r"^[0-9A-Z]{2}$")
 _REVENUE_CODE = re.compile(r"^\d{4}$")
 MAX_MODIFIERS = 4
+#: The most service lines a claim may have: an 837I claim's limit (an 837P claim has at most 50). Rules that
+#: compare lines look at every pair, so a claim of thousands of copies of one line would take minutes.
+MAX_LINES = 999
 #: Units and charges are below this: a larger number is a mistake, and one past the range of a float
 #: (an int of 310 digits) would make arithmetic fail.
 MAX_NUMBER = 10**15
@@ -166,7 +169,8 @@ def _object(value: Any, path: str, allowed: tuple[str, ...]) -> dict:
         if not isinstance(key, str) or key not in allowed:
             near = did_you_mean(str(key), allowed)
             hint = f" (did you mean `{near}`?)" if near else ""
-            raise ClaimError(_join(path, str(key)), f"unknown field{hint}")
+            shown = str(key) if len(str(key)) <= 40 else str(key)[:40] + "..."  # the path names it, shortened
+            raise ClaimError(_join(path, shown), f"unknown field{hint}")
     return value
 
 
@@ -295,6 +299,8 @@ def _read_claim_checked(data: Any) -> Claim:
     raw_lines = _list(data.get("lines"), "lines")
     if not raw_lines:
         raise ClaimError("lines", "a claim needs at least one service line")
+    if len(raw_lines) > MAX_LINES:
+        raise ClaimError("lines", f"at most {MAX_LINES} service lines per claim (the 837I limit)")
     return Claim(
         id=_identifier(claim_id),
         type=claim_type,
@@ -311,11 +317,15 @@ def _read_claim_checked(data: Any) -> Claim:
     )
 
 
-def _identifier(value: str | int | None) -> str | None:
+def _identifier(value: str | int | None, path: str = "id") -> str | None:
     """An id as text, trimmed like other texts (a member id must match the history's); empty: none."""
     if value is None:
         return None
-    return str(value).strip() or None
+    try:
+        text = str(value)
+    except ValueError:  # a whole number of more than 4,300 digits
+        raise ClaimError(path, "expected a text") from None
+    return text.strip() or None
 
 
 def _read_patient(value: Any) -> Patient:
@@ -333,8 +343,18 @@ def _read_patient(value: Any) -> Patient:
     return Patient(
         birth_date=_date(value.get("birth_date"), "patient.birth_date"),
         sex=sex,
-        id=_identifier(patient_id),
+        id=_identifier(patient_id, "patient.id"),
     )
+
+
+def _pointers(value: Any, path: str) -> tuple[int, ...]:
+    """Diagnosis pointers: whole numbers from 1."""
+    pointers = []
+    for i, pointer in enumerate(_list(value, path)):
+        if isinstance(pointer, bool) or not isinstance(pointer, int) or pointer < 1:
+            raise ClaimError(f"{path}[{i}]", "expected a positive whole number")
+        pointers.append(pointer)
+    return tuple(pointers)
 
 
 def _read_line(value: Any, path: str) -> Line:
@@ -346,11 +366,7 @@ def _read_line(value: Any, path: str) -> Line:
     )
     if len(modifiers) > MAX_MODIFIERS:
         raise ClaimError(f"{path}.modifiers", f"at most {MAX_MODIFIERS} modifiers per line")
-    pointers = []
-    for i, pointer in enumerate(_list(value.get("diagnosis_pointers"), f"{path}.diagnosis_pointers")):
-        if isinstance(pointer, bool) or not isinstance(pointer, int) or pointer < 1:
-            raise ClaimError(f"{path}.diagnosis_pointers[{i}]", "expected a positive whole number")
-        pointers.append(pointer)
+    pointers = _pointers(value.get("diagnosis_pointers"), f"{path}.diagnosis_pointers")
     units = value.get("units", 1)
     charge = value.get("charge")
     revenue_code = _text(value.get("revenue_code"), f"{path}.revenue_code")
@@ -361,7 +377,7 @@ def _read_line(value: Any, path: str) -> Line:
         date=_date(value.get("date"), f"{path}.date", required=True),
         units=_number(units, f"{path}.units", positive=True),
         modifiers=modifiers,
-        diagnosis_pointers=tuple(pointers),
+        diagnosis_pointers=pointers,
         end_date=_date(value.get("end_date"), f"{path}.end_date"),
         charge=None if charge is None else _number(charge, f"{path}.charge", positive=False),
         place_of_service=_text(value.get("place_of_service"), f"{path}.place_of_service"),
@@ -395,7 +411,7 @@ def _fast_claim(data: Any) -> Claim | None:
     raw_lines = get("lines")
     if (claim_id is not None and type(claim_id) is not str) or type(claim_type) is not str \
             or claim_type not in CLAIM_TYPES or type(system) is not str or system not in DIAGNOSIS_SYSTEMS \
-            or type(raw_lines) is not list or not raw_lines:
+            or type(raw_lines) is not list or not raw_lines or len(raw_lines) > MAX_LINES:
         return None
     prior = get("prior_auth")
     if prior is None:

@@ -173,8 +173,9 @@ def _input_error(file, problem, segment, segment_id, path, claim) -> InputError:
 # ---------------------------------------------------------------- suggestions
 
 
-def edit_distance(a: str, b: str) -> int:
-    """Damerau-Levenshtein distance (adjacent swaps count one)."""
+def edit_distance(a: str, b: str, limit: int | None = None) -> int:
+    """Damerau-Levenshtein distance (adjacent swaps count one); with ``limit``, any distance past it is
+    ``limit + 1`` (found as soon as a whole row of the table passes it)."""
     rows = [list(range(len(b) + 1))]
     for i, ca in enumerate(a, 1):
         row = [i]
@@ -184,12 +185,20 @@ def edit_distance(a: str, b: str) -> int:
             if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
                 best = min(best, rows[-2][j - 2] + 1)
             row.append(best)
+        if limit is not None and min(row) > limit:
+            return limit + 1
         rows.append(row)
     return rows[-1][-1]
 
 
+#: Words longer than this get no suggestion: names are short, and the distance costs the product of lengths.
+SUGGESTED_LENGTH = 64
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """The closest candidate within edit distance 2 (3 for long words), if any."""
+    if len(word) > SUGGESTED_LENGTH:
+        return None
     limit = 3 if len(word) > 7 else 2
     if len(word) <= 2:
         limit = 1
@@ -197,11 +206,11 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     best_distance = limit + 1
     lowered = word.lower()
     for candidate in sorted(set(candidates)):
-        if candidate == word:
-            continue  # the word itself is no suggestion
+        if candidate == word or abs(len(candidate) - len(word)) > limit:
+            continue  # the word itself is no suggestion; nor is a word too much longer or shorter
         if candidate.lower() == lowered:
             return candidate
-        distance = edit_distance(lowered, candidate.lower())
+        distance = edit_distance(lowered, candidate.lower(), limit)
         if distance < best_distance:
             best, best_distance = candidate, distance
     return best
@@ -245,11 +254,88 @@ def expected_help(expected, got: str, terminals, words: dict) -> str | None:
     return "expected " + (listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " or " + listed[-1])
 
 
-def json_value(text: str):
-    """``json.loads``, with nesting too deep for Python reported as a ``JSONDecodeError`` (never a crash)."""
+#: Python refuses to read a whole number longer than this (``sys.get_int_max_str_digits``).
+_INT_DIGITS = 4300
+
+
+def _whole_number(text: str):
+    """A JSON whole number; one too long for ``int()`` is read as a float (infinite), which claim checks
+    refuse as they refuse any huge number, instead of a ValueError."""
+    return int(text) if len(text) <= _INT_DIGITS else float(text)
+
+
+class DuplicateKey(Exception):
+    """An object of a JSON text gives a key twice (raised by :func:`strict_decoder`'s decoder)."""
+
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list) -> dict:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set = set()
+        raise DuplicateKey(next(key for key, _ in pairs if key in seen or seen.add(key)))
+    return data
+
+
+def strict_decoder(numbers_too_long: bool = False):
+    """A ``json.JSONDecoder`` as :func:`json_value` reads: DuplicateKey for a key given twice; with
+    ``numbers_too_long``, a whole number too long for Python is read as infinite (a hook that costs a
+    call for every number, so it is used only after such a number made the plain decoder fail)."""
     import json
 
+    if numbers_too_long:
+        return json.JSONDecoder(parse_int=_whole_number, object_pairs_hook=_unique_keys)
+    return json.JSONDecoder(object_pairs_hook=_unique_keys)
+
+
+_DECODERS: list = []
+
+
+def json_value(text: str):
+    """``json.loads``, strict: nesting too deep for Python and an object that gives a key twice (the second
+    value would silently win) are ``JSONDecodeError``s, and a number too long for Python is infinite; never
+    a crash."""
+    import json
+
+    if not _DECODERS:
+        _DECODERS.extend((strict_decoder(), strict_decoder(numbers_too_long=True)))
     try:
-        return json.loads(text)
+        try:
+            return _DECODERS[0].decode(text)
+        except json.JSONDecodeError:
+            raise
+        except ValueError:  # a whole number of more than 4,300 digits: int() refuses it
+            return _DECODERS[1].decode(text)
     except RecursionError:
         raise json.JSONDecodeError("nested too deeply", text, 0) from None
+    except DuplicateKey as duplicate:
+        key = duplicate.key if len(duplicate.key) <= 40 else duplicate.key[:40] + "..."
+        raise json.JSONDecodeError(f"the key `{key}` is given twice in one object", text,
+                                   _object_with_a_key_twice(text)) from None
+
+
+def _object_with_a_key_twice(text: str) -> int:
+    """Where the first object that gives a key twice starts (read again by the pure-Python scanner, which
+    tells where each object is; only after such an error)."""
+    import json
+    from json import decoder as json_decoder, scanner as json_scanner
+
+    where: list[int] = []
+
+    def parse_object(s_and_end, strict, scan_once, object_hook, object_pairs_hook, memo=None):
+        pairs, end = json_decoder.JSONObject(s_and_end, strict, scan_once, object_hook, object_pairs_hook, memo)
+        if not where and len({key for key, _ in pairs}) != len(pairs):
+            where.append(s_and_end[1] - 1)
+        return dict(pairs), end
+
+    decoder = json.JSONDecoder(object_pairs_hook=list, parse_int=_whole_number)
+    decoder.parse_object = parse_object
+    decoder.scan_once = json_scanner.py_make_scanner(decoder)
+    try:
+        decoder.decode(text)
+    except (ValueError, RecursionError):
+        pass
+    return where[0] if where else 0

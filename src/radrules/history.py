@@ -22,7 +22,7 @@ from typing import Iterable, Protocol, runtime_checkable
 
 import attrs
 
-from .claim import _date, _identifier, _list, _number, _object, _text
+from .claim import _date, _identifier, _list, _number, _object, _pointers, _text
 from .errors import ClaimError, InputError, json_value
 
 STATUSES = ("paid", "denied")
@@ -71,6 +71,16 @@ def read_line(data, path: str) -> HistoryLine:
     claim = data.get("claim")
     if claim is not None and not isinstance(claim, (str, int)):
         raise ClaimError(f"{path}.claim", "expected a text")
+    # Fields of a claim line that rules do not read in history: checked all the same, never passed silently.
+    patient = data.get("patient_id")
+    if patient is not None and (not isinstance(patient, (str, int)) or isinstance(patient, bool)):
+        raise ClaimError(f"{path}.patient_id", "expected a text")
+    _identifier(patient, f"{path}.patient_id")
+    _date(data.get("end_date"), f"{path}.end_date")
+    if data.get("charge") is not None:
+        _number(data["charge"], f"{path}.charge", positive=False)
+    _pointers(data.get("diagnosis_pointers"), f"{path}.diagnosis_pointers")
+    _text(data.get("place_of_service"), f"{path}.place_of_service")
     line = HistoryLine(
         code=_text(data.get("code"), f"{path}.code", required=True).upper(),
         date=_date(data.get("date"), f"{path}.date", required=True),
@@ -78,7 +88,7 @@ def read_line(data, path: str) -> HistoryLine:
         modifiers=modifiers,
         units=_number(data.get("units", 1), f"{path}.units", positive=True),
         rendering_npi=_text(data.get("rendering_npi"), f"{path}.rendering_npi"),
-        claim=_identifier(claim),
+        claim=_identifier(claim, f"{path}.claim"),
     )
     object.__setattr__(line, "_checked", True)
     return line
@@ -103,6 +113,8 @@ def lines_of(history, patient_id: str | None, start: dt.date | None, end: dt.dat
     elif isinstance(history, History):
         found = history.lookup(patient_id, start, end)
         where = "history"
+        if found is None or isinstance(found, (str, bytes, dict)) or not hasattr(found, "__iter__"):
+            raise ClaimError("history", "lookup() must return a list of service lines")
     else:
         raise ClaimError("history", "expected a list of service lines or an object with a `lookup` method")
     out = []
@@ -146,7 +158,10 @@ class JsonlHistory:
                     line = read_line(data, "history")
                 except ClaimError as error:
                     raise InputError(name, f"{error.path}: {error.problem}", path=f"line {number}") from None
-                patient = _identifier(patient)  # trimmed, as the claims' member ids are
+                try:
+                    patient = _identifier(patient, "patient_id")  # trimmed, as the claims' member ids are
+                except ClaimError as error:
+                    raise InputError(name, f"{error.path}: {error.problem}", path=f"line {number}") from None
                 self._by_patient.setdefault(patient, []).append(line)
         finally:
             if handle is not source:

@@ -198,7 +198,9 @@ class RawLine:
         self.name, self.number, self.text = state
 
     def decode(self) -> object:
-        """The line's JSON value; raises InputError (FILE:LINE) if it is not JSON."""
+        """The line's JSON value; raises InputError (FILE:LINE) if it is not JSON (``text`` None: not UTF-8)."""
+        if self.text is None:
+            raise InputError(f"{self.name}:{self.number}", "not UTF-8 text")
         try:
             return json_value(self.text)
         except json.JSONDecodeError as problem:
@@ -266,12 +268,12 @@ def _byte_lines(head: bytes, handle) -> Iterator[bytes]:
     yield from handle
 
 
-def _text_of(line: bytes, name: str, first: bool) -> str:
-    """A line of JSON Lines without its line end (LF or CRLF)."""
+def _text_of(line: bytes, name: str, first: bool) -> str | None:
+    """A line of JSON Lines without its line end (LF or CRLF); None if it is not UTF-8."""
     try:
         text = line.decode("utf-8-sig" if first else "utf-8")
     except UnicodeDecodeError:
-        raise InputError(name, "not UTF-8 text") from None
+        return None
     if text.endswith("\n"):
         text = text[:-2] if text.endswith("\r\n") else text[:-1]
     return text
@@ -291,10 +293,12 @@ def _read_json_stream(claims: ClaimsInput) -> Iterator[tuple[int, object]]:
     first = second = None
     for raw in lines:
         seen.append(raw)
-        try:
-            text = _text_of(raw, name, len(seen) == 1)
-        except InputError:
-            break  # the whole text is read below, and refused the same way
+        text = _text_of(raw, name, len(seen) == 1)
+        if text is None:
+            if first is None:
+                break  # the whole text is read below, and refused the same way
+            second = (len(seen), None)  # JSON Lines, whose second line is not UTF-8 (an error at that line)
+            break
         if not text.strip():
             continue
         if first is None:
@@ -315,7 +319,7 @@ def _read_json_stream(claims: ClaimsInput) -> Iterator[tuple[int, object]]:
     for raw in lines:
         number += 1
         text = _text_of(raw, name, False)
-        if text.strip():
+        if text is None or text.strip():
             position += 1
             yield position, RawLine(name, number, text)
 

@@ -64,8 +64,11 @@ class Context:
     def integer(self, token: Token, what: str, allowed: tuple[int, ...] | None = None,
                 minimum: int = 0) -> int | None:
         text = token.text
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):
             self.error("RR220", f"{what} must be a whole number, not `{text}`", token.span)
+            return None
+        if len(text.lstrip("0")) > 15:  # past any count, limit or number of days a rule means
+            self.error("RR220", f"{what} must be under 10^15", token.span)
             return None
         value = int(text)
         if allowed is not None and value not in allowed:

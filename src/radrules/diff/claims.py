@@ -15,6 +15,8 @@ from typing import IO, Iterator
 
 import attrs
 
+from ..errors import DuplicateKey, json_value, strict_decoder
+
 _CHUNK = 1 << 16
 #: A claim longer than this (in characters) is reported as broken, not read further.
 _LONGEST = 1 << 24
@@ -45,7 +47,9 @@ def read_claim_file(handle: IO[bytes]) -> Iterator[tuple[int, object]]:
 def decode_line(text) -> object:
     """One JSON Lines line (str or bytes) as a value, or :class:`Unreadable`."""
     try:
-        return json.loads(text.rstrip())  # without its line end, a problem's column is on this line
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        return json_value(text.rstrip())  # without its line end, a problem's column is on this line
     except UnicodeDecodeError:
         return Unreadable("not UTF-8 text")
     except json.JSONDecodeError as problem:
@@ -58,7 +62,7 @@ def _array(handle: IO[bytes]) -> Iterator[tuple[int, object]]:
     """The elements of a JSON array, decoded one at a time from chunks of the file."""
     import codecs
 
-    decoder = json.JSONDecoder()
+    decoder = strict_decoder(numbers_too_long=True)
     text_of = codecs.getincrementaldecoder("utf-8-sig")("replace")
     buffer = ""
     position = 0
@@ -107,6 +111,12 @@ def _array(handle: IO[bytes]) -> Iterator[tuple[int, object]]:
                     continue  # the element may go on in the next chunk
                 yield number, Unreadable(f"not JSON: {problem.msg}")
                 return  # the rest of an array can't be found after a broken element
+            except DuplicateKey as duplicate:
+                yield number, Unreadable(f"not JSON: the key `{duplicate.key[:40]}` is given twice in one object")
+                return
+            except RecursionError:
+                yield number, Unreadable("not JSON: nested too deeply")
+                return
             break
         position = end
         yield number, value

@@ -436,7 +436,9 @@ class _Walker(_ClaimReader):
             if self.level is None:
                 self.claim.problem = _ClaimProblem(number, "CLM", "a claim (CLM) before any subscriber (HL)")
             elif self.level not in ("22", "23"):
-                self.claim.problem = _ClaimProblem(number, "CLM", f"a claim (CLM) in an HL of level {self.level}, "
+                # HL03 is shown only when it is a level code: the message must not carry a value of the file
+                level = f"level {self.level}" if self.level.isdecimal() and len(self.level) <= 2 else "another level"
+                self.claim.problem = _ClaimProblem(number, "CLM", f"a claim (CLM) in an HL of {level}, "
                                                    "not in a subscriber (22) or patient (23) loop: is an HL missing?")
             elif self.lost_hl is not None:
                 self.claim.problem = _ClaimProblem(number, "CLM", self.lost_hl)
@@ -483,4 +485,5 @@ class _Walker(_ClaimReader):
                 self.patient["dmg"] = (number, elements)
 
 def _quote_count(text: str) -> str:
-    return text if text.isdecimal() else "no number"
+    """A count of an envelope (SE01, GE01, IEA01) to show in a message: a number of at most their 10 digits."""
+    return text if text.isdecimal() and len(text) <= 10 else "no number"

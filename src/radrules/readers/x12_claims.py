@@ -16,7 +16,7 @@ import datetime as dt
 import re
 
 from ..claim import (
-    _CONDITION, _FREQUENCY, _REVENUE_CODE, MAX_NUMBER, SEXES, Claim, Line, Patient, _identifier, mark_checked,
+    _CONDITION, _FREQUENCY, _REVENUE_CODE, MAX_LINES, MAX_NUMBER, SEXES, Claim, Line, Patient, _identifier, mark_checked,
 )
 from ..errors import ClaimError, InputError
 
@@ -503,6 +503,8 @@ def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth
         patient = Patient(birth_date=patient.get("birth_date"), sex=sex, id=_identifier(patient.get("id")))
     else:
         patient = Patient()
+    if len(lines) > MAX_LINES:
+        return None
     built = []
     for code, modifiers, units, charge, start, end, line_place, pointers, npi, revenue in lines:
         code = code.strip().upper()

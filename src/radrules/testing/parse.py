@@ -272,7 +272,8 @@ def _expected_help(expected, got: str) -> str | None:
 def _number(text: str):
     """A number written in a compact claim, or the text itself (the claim check then names it)."""
     if text.isascii() and text.isdigit():
-        return int(text)  # exact, however long (a float would change a huge pointer)
+        # exact (a float would change a huge pointer); past what int() reads, the text (the claim check names it)
+        return int(text) if len(text) <= 4300 else text
     try:
         value = float(text)
     except ValueError:

@@ -353,10 +353,11 @@ def _check_expectations(case: TestCase, ruleset, claim: Claim | None, test_file:
                     "docs/rules.md lists the bundled rule ids",
                 ))
         for token in expectation.lines:
-            number = int(token.text)
+            number = int(token.text) if len(token.text) <= 9 else 0  # more lines than any claim can have
             if claim is not None and not 1 <= number <= len(claim.lines):
+                shown = token.text if len(token.text) <= 12 else token.text[:12] + "..."
                 problems.append(Diagnostic(
-                    "RR612", f"the claim has no line {number}", token.span, test_file.source_line(token.span.line),
+                    "RR612", f"the claim has no line {shown}", token.span, test_file.source_line(token.span.line),
                     help=f"the claim has {_count(len(claim.lines), 'service line')}, numbered from 1",
                 ))
     return problems

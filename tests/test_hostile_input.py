@@ -1,0 +1,198 @@
+"""Input made to break radrules: numbers too long for Python, keys given twice, names and strings of
+megabytes, claims of thousands of lines, values that must not be echoed. Each is refused with an error
+that names where it is, quickly, or read as the docs say; never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import radrules
+from radrules.errors import did_you_mean, json_value
+from radrules.history import JsonlHistory
+
+from builders import claim, line
+
+ROOT = Path(__file__).parent.parent
+DOS = "2026-03-02"
+HUGE = "9" * 5000  # past the 4,300 digits Python turns into an int
+
+
+def run(*args: str, cwd=ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "radrules", *args], capture_output=True, text=True, cwd=cwd,
+                          env=dict(os.environ), timeout=120)
+
+
+class TestNumbersTooLongForPython:
+    def test_json_reads_them_as_infinite(self):
+        """A whole number of 5,000 digits is infinite, so the claim checks refuse it like any huge number."""
+        assert json_value('{"units": %s}' % HUGE) == {"units": float("inf")}
+
+    @pytest.mark.parametrize("text, error", [
+        ('{"id": "C1", "lines": [{"code": "74176", "date": "2026-04-06", "units": %s}]}' % HUGE,
+         "lines[0].units: expected a finite number"),
+        ('{"id": %s, "lines": [{"code": "74176", "date": "2026-04-06"}]}' % HUGE, "id: expected a text"),
+    ], ids=["units", "id"])
+    def test_eval_reports_the_field(self, tmp_path, text, error):
+        path = tmp_path / "claims.json"
+        path.write_text(text)
+        result = run("eval", str(path))
+        assert "Traceback" not in result.stderr and error in result.stdout, result.stderr
+
+    @pytest.mark.parametrize("data, path", [
+        ({"id": 10 ** 5000, "lines": [{"code": "71046", "date": DOS}]}, "id"),
+        ({"patient": {"id": 10 ** 5000}, "lines": [{"code": "71046", "date": DOS}]}, "patient.id"),
+    ], ids=["id", "patient.id"])
+    def test_ids_built_in_code(self, data, path):
+        with pytest.raises(radrules.ClaimError, match=rf"^{re.escape(path)}: expected a text$"):
+            radrules.Claim.from_dict(data)
+
+    def test_history_claim_id(self):
+        history = [{"code": "71046", "date": "2026-01-01", "claim": 10 ** 5000}]
+        with pytest.raises(radrules.ClaimError, match=r"^history\[0\]\.claim: expected a text$"):
+            radrules.loads('rule t.x\n  when line.code is 71046\n  then info line "x"\n  reference "r"\nend\n') \
+                .evaluate(claim(line("71046", DOS)), history=history)
+
+    def test_rule_file_integer(self):
+        with pytest.raises(radrules.RuleError, match=r"RR220\]: the unit limit must be under 10\^15"):
+            radrules.loads(f'limits x.mue "x"\n  reference "r"\n  limit 77067 max {HUGE} mai 2\nend\n')
+
+    def test_rule_test_units_and_line(self, tmp_path, monkeypatch):
+        """Units of 5,000 digits are a bad claim (RR613) and `on line` of 5,000 digits a line the claim lacks
+        (RR612, the number shortened); they crashed the parser and the runner."""
+        from radrules.testing.runner import Runner
+
+        (tmp_path / "t.rr").write_text('rule t.x\n  when line.code is 74176\n  then info line "x"\n  reference "r"\nend\n')
+        (tmp_path / "t.rrt").write_text(f'test "a"\n  claim\n    2026-04-06 74176 x{HUGE}\n  expect pass\nend\n'
+                                        f'test "b"\n  claim\n    2026-04-06 74176\n  expect no t.x on line {HUGE}\nend\n')
+        monkeypatch.chdir(tmp_path)
+        rendered = Runner(cache_dir=None).run(["t.rrt"]).render()
+        assert "error[RR613]: bad claim: lines[0].units: expected a positive number" in rendered
+        assert "error[RR612]: the claim has no line 999999999999..." in rendered
+
+
+class TestKeysGivenTwice:
+    def test_json_value_refuses_them_at_their_object(self):
+        """The second `units` would silently win: the text is refused, naming the key and its object."""
+        text = '{"id": "C1", "lines": [{"units": 1}, {"code": "74176", "units": 1, "units": 9999}]}'
+        with pytest.raises(json.JSONDecodeError) as raised:
+            json_value(text)
+        assert raised.value.msg == "the key `units` is given twice in one object"
+        assert raised.value.pos == text.index('{"code"')
+
+    def test_eval_refuses_the_file(self, tmp_path):
+        path = tmp_path / "claims.json"
+        path.write_text('{"id":"C1","lines":[{"code":"74176","date":"2026-04-06","units":1,"units":9999}]}')
+        result = run("eval", str(path))
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert "the key `units` is given twice in one object at line 1, column 21" in result.stderr
+
+    def test_history_file(self, tmp_path):
+        path = tmp_path / "history.jsonl"
+        path.write_text('{"patient_id": "M1", "code": "71046", "date": "2026-01-01", "date": "2026-02-01"}\n')
+        with pytest.raises(radrules.InputError, match="the key `date` is given twice"):
+            JsonlHistory(path)
+
+
+class TestLongNamesAndStrings:
+    def test_no_suggestion_is_computed_for_a_long_word(self):
+        """A 4,000-character name is never compared letter by letter with every other name (that took
+        78 s for 20 names)."""
+        names = ["s" * 4000 + str(i) for i in range(20)]
+        assert did_you_mean("q" * 4000, names) is None
+        assert did_you_mean("ct_haed", ["ct_head", "ct_body"]) == "ct_head"
+
+    def test_an_unknown_claim_key_is_named_shortened(self):
+        with pytest.raises(radrules.ClaimError) as raised:
+            radrules.Claim.from_dict({"x" * 300_000: 1, "lines": [{"code": "71046", "date": DOS}]})
+        assert raised.value.path == "x" * 40 + "..."
+
+    def test_a_long_string_still_reads_with_its_escapes(self):
+        """A message of a million characters with escapes parses (the string pattern needs no memory per
+        character: ten million took 2.1 GB before, 79 MB now, measured in the closing note)."""
+        text = "a" * 1_000_000 + '\\"quoted\\"'
+        rules = radrules.loads(f'rule t.x\n  when line.code is 71046\n  then info line "{text}"\n  reference "r"\nend\n')
+        (finding,) = rules.evaluate(claim(line("71046", DOS))).findings
+        assert finding.message == "a" * 1_000_000 + '"quoted"'
+
+
+class TestClaimSize:
+    def test_at_most_999_lines(self):
+        """Rules compare every pair of lines: 4,000 copies of a line took 105 s and 10 GB; an 837I claim has at
+        most 999 lines, and a claim of more is refused on both read paths."""
+        lines = [{"code": "74176", "date": DOS}] * 1000
+        for read in (radrules.Claim.from_dict, lambda d: radrules.claim._read_claim_checked(d)):
+            with pytest.raises(radrules.ClaimError, match=r"^lines: at most 999 service lines per claim"):
+                read({"lines": lines})
+        assert len(radrules.Claim.from_dict({"lines": lines[:999]}).lines) == 999
+
+
+class TestNothingEchoed:
+    def test_an_hl_level_that_is_no_level_code_is_not_shown(self):
+        """HL03 holding a value (a member id, a date) is not put in the message."""
+        text = (ROOT / "tests" / "data" / "x12" / "radiology-837p.edi").read_text()
+        hl = re.search(r"HL\*2\*1\*22\*", text)
+        assert hl is not None
+        broken = text[:hl.start()] + "HL*2*1*SECRET123*" + text[hl.end():]
+        items = list(radrules.read_x12(__import__("io").StringIO(broken)))
+        problems = " ".join(str(item) for item in items if isinstance(item, radrules.InputError))
+        assert "an HL of another level" in problems and "SECRET123" not in problems
+
+
+class TestHistoryShape:
+    @pytest.mark.parametrize("field, value, error", [
+        ("charge", "SECRET-CHARGE", "history[0].charge: expected a number"),
+        ("place_of_service", ["x"], "history[0].place_of_service: expected a text"),
+        ("diagnosis_pointers", "abc", "history[0].diagnosis_pointers: expected a list"),
+        ("end_date", "2026-02-30", "history[0].end_date: not a calendar date"),
+        ("patient_id", ["M1"], "history[0].patient_id: expected a text"),
+    ])
+    def test_claim_line_fields_are_checked(self, field, value, error):
+        """Fields a history line may carry but rules do not read are checked, not passed silently."""
+        rules = radrules.loads('rule t.x\n  when line.code is 71046\n  then info line "x"\n  reference "r"\nend\n')
+        history = [{"code": "74176", "date": "2026-01-01", field: value}]
+        with pytest.raises(radrules.ClaimError, match=f"^{re.escape(error)}"):
+            rules.evaluate(claim(line("71046", DOS)), history=history)
+
+    def test_a_lookup_that_returns_nothing(self):
+        class Broken:
+            def lookup(self, patient_id, start, end):
+                return None
+
+        rules = radrules.loads('rule t.x\n  when line.code is 71046\n  then info line "x"\n  reference "r"\nend\n')
+        with pytest.raises(radrules.ClaimError, match=r"^history: lookup\(\) must return a list"):
+            rules.evaluate(claim(line("71046", DOS)), history=Broken())
+
+
+def test_a_json_lines_line_that_is_not_utf8_is_named(tmp_path):
+    """The claims before it are evaluated and the error names its line, as a line that is not JSON is."""
+    path = tmp_path / "claims.jsonl"
+    good = json.dumps(claim(line("71046", DOS), id="A"))
+    path.write_bytes(good.encode() + b'\n{"id": "B\xff"}\n' + good.encode() + b"\n")
+    result = run("eval", str(path))
+    assert "claim A: PASS" in result.stdout
+    assert f"error: {path}:2: not UTF-8 text" in result.stderr
+
+
+@pytest.mark.parametrize("text, problem", [
+    (b'[{"id": "A", "id": "B"}]', "not JSON: the key `id` is given twice in one object"),
+    (b'[{"units": ' + HUGE.encode() + b"}]", None),
+    (b'{"id": "A", "id": "B"}\n', "not JSON: the key `id` is given twice in one object at column 1"),
+], ids=["array, key twice", "array, huge number", "lines, key twice"])
+def test_diff_claim_files(text, problem):
+    """`radrules diff --claims` reads arrays and JSON Lines with the same checks (a huge number crashed it)."""
+    import io
+
+    from radrules.diff.claims import Unreadable, read_claim_file
+
+    [(number, item)] = list(read_claim_file(io.BufferedReader(io.BytesIO(text))))
+    if problem is None:
+        assert item == {"units": float("inf")}
+    else:
+        assert isinstance(item, Unreadable) and item.problem == problem
