@@ -734,16 +734,40 @@ class TestCoverage:
         shutil.copy(data / "radiology-ptp-v322r0-f1.TXT", tmp_path / "ncci" / "cms" / "ccipra-v322r0-f1.TXT")
         write(tmp_path, "ncci/ncci.rr", 'table ptp "cms/ccipra-v322r0-f1.TXT"\n')
         write(tmp_path, "ncci/ncci.rrt", 'test "t"\n  claim\n    2026-08-03 74176\n    2026-08-03 74150\n'
-                                         '  expect ncci.ptp on line 2 deny\n  expect no ncci.ptp on line 1\nend\n')
+                                         '  expect ncci.ptp on line 2 deny\nend\n'
+                                         'test "bypassed"\n  claim\n    2026-08-03 71046\n    2026-08-03 71045-59\n'
+                                         '  expect no ncci.ptp\nend\n')
         monkeypatch.chdir(tmp_path)
         report = Runner(cache_dir=None).run(["ncci"])
         assert report.ok, report.render()
         row = next(r for r in measure(report).rules if r.rule == "ncci.ptp")
         assert (row.fires, row.silent, row.source) == (True, True, "ncci/ncci.rr:1")
 
+    @pytest.mark.parametrize("silent, shows", [
+        ('  claim\n    2026-08-03 74176\n    2026-08-03 74150\n  expect no ncci.ptp on line 1\n', False),
+        ('  claim\n    2026-08-03 71046\n    2026-08-03 72148\n  expect no ncci.ptp\n', False),
+        ('  claim\n    2017-12-31 71046\n    2017-12-31 71045\n  expect no ncci.ptp\n', False),
+        ('  claim\n    2026-08-03 71046\n    2026-08-03 71045-59\n  expect no ncci.ptp\n', True),
+        ('  claim\n    2026-08-03 71046\n    2026-08-04 71045\n  expect no ncci.ptp\n', False),
+    ], ids=["column 1 line", "no pair", "before the row", "bypassed", "other dates"])
+    def test_a_table_rule_is_shown_silent_only_where_a_row_could_judge(self, tmp_path, monkeypatch, silent, shows):
+        """`expect no ncci.ptp` shows the edit silent only on a line a row in force could deny: the column 2
+        line of a pair the table holds, on a date in the row's window."""
+        import shutil
+
+        data = ROOT / "tests" / "data" / "cms"
+        (tmp_path / "ncci" / "cms").mkdir(parents=True)
+        shutil.copy(data / "radiology-ptp-v322r0-f1.TXT", tmp_path / "ncci" / "cms" / "ccipra-v322r0-f1.TXT")
+        write(tmp_path, "ncci/ncci.rr", 'table ptp "cms/ccipra-v322r0-f1.TXT"\n')
+        write(tmp_path, "ncci/ncci.rrt", f'test "silent"\n{silent}end\n')
+        monkeypatch.chdir(tmp_path)
+        report = Runner(cache_dir=None).run(["ncci"])
+        assert report.ok, report.render()
+        assert next(r for r in measure(report).rules if r.rule == "ncci.ptp").silent is shows
+
     def test_cms_table_rule_is_not_silent_on_a_claim_type_no_table_serves(self, tmp_path, monkeypatch):
         """A practitioner PTP table never judges a hospital claim (domain.md §10.2): `expect no ncci.ptp` on
-        one shows nothing; with a hospital table loaded it does."""
+        one shows nothing; with a hospital table that holds the pair loaded it does."""
         import shutil
 
         data = ROOT / "tests" / "data" / "cms"
@@ -752,8 +776,8 @@ class TestCoverage:
         write(tmp_path, "ncci/ncci.rr", 'table ptp "cms/ccipra-v322r0-f1.TXT"\n')
         write(tmp_path, "ncci/ncci.rrt", 'test "fires"\n  claim\n    2026-08-03 74176\n    2026-08-03 74150\n'
                                          '  expect ncci.ptp on line 2\nend\n'
-                                         'test "hospital"\n  claim type institutional\n    2026-08-03 74176\n'
-                                         '    2026-08-03 74150\n  expect no ncci.ptp\nend\n')
+                                         'test "hospital"\n  claim type institutional\n    2026-08-03 71046\n'
+                                         '    2026-08-03 71045-59\n  expect no ncci.ptp\nend\n')
         monkeypatch.chdir(tmp_path)
 
         def ptp_row():
@@ -762,7 +786,8 @@ class TestCoverage:
             return next(r for r in measure(report).rules if r.rule == "ncci.ptp")
 
         assert (ptp_row().fires, ptp_row().silent) == (True, False)
-        shutil.copy(data / "radiology-ccioph-v322r0-f1.TXT", tmp_path / "ncci" / "cms" / "ccioph-v322r0-f1.TXT")
+        # a hospital table with the same pairs: now a table of the claim's type holds 71046/71045
+        shutil.copy(data / "radiology-ptp-v322r0-f1.TXT", tmp_path / "ncci" / "cms" / "ccioph-v322r0-f1.TXT")
         write(tmp_path, "ncci/ncci.rr", 'table ptp "cms/ccipra-v322r0-f1.TXT"\n'
                                         'table ptp "cms/ccioph-v322r0-f1.TXT" for institutional\n')
         assert ptp_row().silent

@@ -67,12 +67,38 @@ def looks_at(ruleset, rule_id: str, claim: Claim, numbers: tuple = ()) -> bool:
                 return True
     if rule_id in VALIDITY_RULES:
         return validity.looks_at(ruleset, rule_id, claim)
-    # CMS table rows: any claim of a type a table of the rule serves (a practitioner table never
-    # judges a hospital claim, domain.md §10.2).
-    kinds = {kind for kind, (table_rule, *_) in TABLE_RULES.items() if table_rule == rule_id}
+    return _table_looks_at(ruleset, rule_id, claim, payer, days, named)
+
+
+#: The kind of row each CMS table rule judges by.
+_ROW_KINDS = {"ptp": "pair", "mue": "limit", "addon": "addon"}
+
+
+def _table_looks_at(ruleset, rule_id: str, claim: Claim, payer, days: list, named: set) -> bool:
+    """A CMS table rule looks at a claim when the version in force on a named line's date has a row for
+    it: a PTP row of another line's code on that date with the line's code in column 2 (not indicator 9),
+    an MUE row of its code, an add-on row of its code. A practitioner table never judges a hospital claim
+    (domain.md §10.2); ``ncci.mue.unpublished`` looks at any claim an MUE table serves."""
     if rule_id == MUE_UNPUBLISHED:
-        kinds.add("mue")
-    return any(table.kind in kinds and table.claim_type == claim.type for table in ruleset.tables)
+        return any(table.kind == "mue" and table.claim_type == claim.type for table in ruleset.tables)
+    kind = next((kind for kind, (table_rule, *_) in TABLE_RULES.items() if table_rule == rule_id), None)
+    if kind is None:
+        return False
+    row_kind = _ROW_KINDS[kind]
+    for number, (line, day) in enumerate(zip(claim.lines, days), 1):
+        if number not in named:
+            continue
+        if row_kind == "pair":
+            keys = [(other.code, line.code) for index, (other, other_day) in enumerate(zip(claim.lines, days), 1)
+                    if index != number and other_day == day]
+        else:
+            keys = [(line.code,)]
+        for key in keys:
+            rows = ruleset.select_rows(row_kind, key, payer, claim.type, day)
+            if any(row.block.info.id == rule_id and row.active_on(day) and getattr(row, "indicator", None) != 9
+                   for row in rows):
+                return True
+    return False
 
 
 @attrs.frozen
