@@ -468,6 +468,14 @@ def test_mangled_claims_read_and_evaluate_or_raise_claim_error(bundled, changes)
     json.loads(json.dumps(explained.to_dict(), allow_nan=False))  # the result is plain JSON
 
 
+def test_condition_codes_round_trip():
+    """to_dict writes the condition codes (in capitals), and from_dict reads them back."""
+    built = Claim.from_dict(claim(line("71046", DOS), condition_codes=["45", "a1"]))
+    assert built.to_dict()["condition_codes"] == ["45", "A1"]
+    assert Claim.from_dict(built.to_dict()) == built
+    assert "condition_codes" not in Claim.from_dict(claim(line("71046", DOS))).to_dict()
+
+
 class TestIdsAndNumbers:
     def test_ids_are_trimmed_like_other_texts(self):
         """Claim and member ids are trimmed, so that a member id with a stray space still finds its history."""

@@ -402,6 +402,16 @@ class TestTables:
         assert counter.added + counter.changed == sum((multiset_new - multiset_old).values())
         assert counter.removed + counter.changed == sum((multiset_old - multiset_new).values())
 
+    def test_ptp_tables_of_more_than_65536_rationales(self):
+        """Tables with 65,537 rationale texts (wider columns): the one changed text is the one change (the
+        rationale numbers overflowed two bytes)."""
+        rows = [f"{10000 + i // 10:05d}\t{40000 + i % 10:05d}\t\t20180101\t*\t0\treason {i}" for i in range(65_537)]
+        changed = list(rows)
+        changed[0] = changed[0] + " changed"  # the old texts are mapped to new numbers, up to 65,536
+        counter = table_diff._Counter("pair", 10)
+        table_diff.diff_ptp(ptp_table(rows, "old"), ptp_table(changed, "new"), counter)
+        assert (counter.added, counter.removed, counter.changed) == (0, 0, 1)
+
     def test_ptp_merge_reads_only_the_rows_that_differ(self, monkeypatch):
         """Nearly identical 60,000-row tables: Python looks at a few pairs per difference, not every row."""
         rows = [f"{70000 + a:05d}\t{71000 + b:05d}\t\t20200101\t*\t1\tMutually exclusive procedures"

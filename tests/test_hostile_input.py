@@ -101,9 +101,9 @@ class TestKeysGivenTwice:
 
 
 class TestLongNamesAndStrings:
-    def test_no_suggestion_is_computed_for_a_long_word(self):
-        """A 4,000-character name is never compared letter by letter with every other name (that took
-        78 s for 20 names)."""
+    def test_no_suggestion_for_a_long_word(self):
+        """A 4,000-character name gets no suggestion (comparing it with every name took 78 s for 20 names;
+        test_suggestions_never_compare_long_words checks that no comparison is made)."""
         names = ["s" * 4000 + str(i) for i in range(20)]
         assert did_you_mean("q" * 4000, names) is None
         assert did_you_mean("ct_haed", ["ct_head", "ct_body"]) == "ct_head"
@@ -114,8 +114,8 @@ class TestLongNamesAndStrings:
         assert raised.value.path == "x" * 40 + "..."
 
     def test_a_long_string_still_reads_with_its_escapes(self):
-        """A message of a million characters with escapes parses (the string pattern needs no memory per
-        character: ten million took 2.1 GB before, 79 MB now, measured in the closing note)."""
+        """A message of a million characters with escapes parses as before (test_a_long_string_takes_little_memory
+        checks the memory)."""
         text = "a" * 1_000_000 + '\\"quoted\\"'
         rules = radrules.loads(f'rule t.x\n  when line.code is 71046\n  then info line "{text}"\n  reference "r"\nend\n')
         (finding,) = rules.evaluate(claim(line("71046", DOS))).findings
@@ -196,3 +196,69 @@ def test_diff_claim_files(text, problem):
         assert item == {"units": float("inf")}
     else:
         assert isinstance(item, Unreadable) and item.problem == problem
+
+
+def test_diff_array_reads_on_after_a_claim_with_a_key_twice():
+    """The array is whole: the claim with a key twice is unreadable, and the claims after it are read."""
+    import io
+
+    from radrules.diff.claims import Unreadable, read_claim_file
+
+    text = b'[{"id": "A"}, {"id": "B", "id": "C"}, {"id": "D"}]'
+    items = list(read_claim_file(io.BufferedReader(io.BytesIO(text))))
+    assert [(number, item if isinstance(item, dict) else item.problem) for number, item in items] == [
+        (1, {"id": "A"}), (2, "not JSON: the key `id` is given twice in one object"), (3, {"id": "D"})]
+
+
+def test_diff_json_lines_with_a_byte_order_mark():
+    import io
+
+    from radrules.diff.claims import read_claim_file
+
+    text = b'\xef\xbb\xbf{"id": "A"}\n{"id": "B"}\n'
+    assert [item for _, item in read_claim_file(io.BufferedReader(io.BytesIO(text)))] == [{"id": "A"}, {"id": "B"}]
+
+
+def test_a_huge_number_through_a_pipe(tmp_path):
+    """Read from standard input, the first line is probed as JSON: a number too long for int() is no crash."""
+    text = '{"lines": [{"code": "77067", "date": "2026-03-02", "units": %s}]}\n' % HUGE
+    result = subprocess.run([sys.executable, "-m", "radrules", "eval", "-"], input=text, capture_output=True,
+                            text=True, cwd=ROOT, env=dict(os.environ), timeout=120)
+    assert "Traceback" not in result.stderr and "lines[0].units: expected a finite number" in result.stdout
+
+
+def test_a_lower_digit_limit_of_python():
+    """With Python's digit limit set lower (PYTHONINTMAXSTRDIGITS), a number past it is still no crash."""
+    old = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(640)
+    try:
+        assert json_value("1" * 1000) == float("1" * 1000)
+    finally:
+        sys.set_int_max_str_digits(old)
+
+
+def test_suggestions_never_compare_long_words(monkeypatch):
+    """A word over 64 characters is compared with no name (each comparison costs the product of lengths)."""
+    from radrules import errors
+
+    def refused(*args, **kwargs):
+        raise AssertionError("edit_distance called")
+
+    monkeypatch.setattr(errors, "edit_distance", refused)
+    assert errors.did_you_mean("q" * 65, ["q" * 64, "q" * 66]) is None
+
+
+def test_a_long_string_takes_little_memory():
+    """Reading a 2 MB string allocated 447 MB (the string pattern kept state per character); now a few MB.
+    tracemalloc sees the regular expression engine's allocations."""
+    import tracemalloc
+
+    radrules.loads('rule t.warm\n  when line.code is 71046\n  then info line "x"\n  reference "r"\nend\n')  # parser built
+    text = 'rule t.x\n  when line.code is 71046\n  then info line "' + "x" * 2_000_000 + '"\n  reference "r"\nend\n'
+    tracemalloc.start()
+    try:
+        radrules.loads(text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 60 * 2 ** 20, f"{peak / 2 ** 20:.0f} MB"

@@ -53,3 +53,11 @@ def test_a_long_chain_of_includes_loads(tmp_path):
         radrules.load(tmp_path, cache_dir=None)
     assert [e.code for e in caught.value.errors] == ["RR403"]
     assert caught.value.errors[0].message.startswith("include cycle: f0600.rr -> f0601.rr")
+
+
+def test_content_keys_are_unambiguous():
+    """A text holding a NUL and the next name does not hash like two texts."""
+    from radrules.loader import _hash
+
+    assert _hash([("a", "x\0b\0y")]) != _hash([("a", "x"), ("b", "y")])
+    assert _hash([("a", "x")]) == _hash([("a", "x")])

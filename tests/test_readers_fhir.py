@@ -121,6 +121,16 @@ class TestClaimMapping:
         data["supportingInfo"] = [{"sequence": 1, "code": {"coding": codings}}]
         assert read_one(data).condition_codes == ("45",)
 
+    def test_a_blank_subscriber_id_falls_back_to_the_coverage_identifier(self):
+        """A subscriberId of blanks is no member id: the coverage's identifier is read."""
+        data = resource()
+        data["contained"].append({"resourceType": "Coverage", "id": "cov1", "subscriberId": "   ",
+                                  "identifier": [{"value": "MBR-7"}]})
+        data["insurance"][0]["coverage"] = {"reference": "#cov1"}
+        assert read_one(data).patient.id == "MBR-7"
+        data["contained"][-1]["subscriberId"] = "SUB-1"
+        assert read_one(data).patient.id == "SUB-1"
+
     def test_a_blank_id_falls_back_to_the_identifier(self):
         """An `id` of blanks is no id: the first identifier with a value names the claim."""
         data = resource()

@@ -220,12 +220,17 @@ class TestMapping:
                               "CLM*C9*10***11:B:1", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"))
         assert isinstance(error, radrules.InputError) and "CLM01 (the claim id) is empty" in error.problem
 
-    def test_a_bad_condition_code_names_its_hi_segment(self):
-        """The error of a bad BG code is placed on the HI that holds it, not on CLM or the diagnoses' HI."""
-        [error] = read(x12("CLM*C1*10***11:B:1", "HI*ABK:J189", "HI*BG:451", "LX*1", "SV1*HC:71046*10*UN*1***1",
+    @pytest.mark.parametrize("segments, at", [
+        (["HI*ABK:J189", "HI*BG:451"], 2),
+        (["HI*ABK:J189", "HI*BG:45", "HI*BG:451"], 3),
+        (["HI*ABK:J189", "HI*BG:45*BG:07", "HI*BG:A1*BG:451"], 3),
+    ], ids=["one BG HI", "the second BG HI", "the second code of the second"])
+    def test_a_bad_condition_code_names_its_hi_segment(self, segments, at):
+        """The error of a bad BG code is placed on the HI that holds it, not on CLM or another HI."""
+        [error] = read(x12("CLM*C1*10***11:B:1", *segments, "LX*1", "SV1*HC:71046*10*UN*1***1",
                            "DTP*472*D8*20260302"))
         [clm] = [n for n, s in enumerate(x12("CLM*C1*10***11:B:1").split("~"), 1) if s.startswith("CLM")]
-        assert (error.segment_id, error.segment) == ("HI", clm + 2)
+        assert (error.segment_id, error.segment) == ("HI", clm + at)
 
     def test_four_modifiers_and_description_ignored(self):
         """SV101 carries up to four modifiers; its 7th component (a description) is not a modifier."""

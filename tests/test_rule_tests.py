@@ -765,6 +765,39 @@ class TestCoverage:
         assert report.ok, report.render()
         assert next(r for r in measure(report).rules if r.rule == "ncci.ptp").silent is shows
 
+    @pytest.mark.parametrize("indicator, shows", [("9", False), ("1", True)])
+    def test_an_indicator_9_row_never_judges(self, tmp_path, monkeypatch, indicator, shows):
+        """A PTP row of indicator 9 is not an edit: a silent test on its pair shows nothing."""
+        header = "Column 1\tColumn 2\t*=in existence\tEffective\tDeletion\tModifier\tPTP Edit Rationale\r\n"
+        (tmp_path / "ncci" / "cms").mkdir(parents=True)
+        (tmp_path / "ncci" / "cms" / "ccipra-v322r0-f1.TXT").write_text(
+            header + f"71046\t71045\t\t20180101\t*\t{indicator}\tx\r\n", encoding="latin-1")
+        write(tmp_path, "ncci/ncci.rr", 'table ptp "cms/ccipra-v322r0-f1.TXT"\n')
+        write(tmp_path, "ncci/ncci.rrt", 'test "silent"\n  claim\n    2026-08-03 71046\n    2026-08-03 71045-59\n'
+                                         '  expect no ncci.ptp\nend\n')
+        monkeypatch.chdir(tmp_path)
+        report = Runner(cache_dir=None).run(["ncci"])
+        assert report.ok, report.render()
+        assert next(r for r in measure(report).rules if r.rule == "ncci.ptp").silent is shows
+
+    @pytest.mark.parametrize("claim_type, shows", [("professional", True), ("institutional", False)])
+    def test_the_unpublished_note_is_silent_where_an_mue_table_serves(self, tmp_path, monkeypatch, claim_type,
+                                                                     shows):
+        """`ncci.mue.unpublished` looks at any claim an MUE table serves, and only those."""
+        import shutil
+
+        data = ROOT / "tests" / "data" / "cms"
+        (tmp_path / "ncci" / "cms").mkdir(parents=True)
+        name = "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
+        shutil.copy(data / name, tmp_path / "ncci" / "cms" / name)
+        write(tmp_path, "ncci/ncci.rr", f'table mue "cms/{name}"\n')
+        write(tmp_path, "ncci/ncci.rrt", f'test "silent"\n  claim type {claim_type}\n    2026-08-03 74177\n'
+                                         '  expect no ncci.mue.unpublished\nend\n')
+        monkeypatch.chdir(tmp_path)
+        report = Runner(cache_dir=None).run(["ncci"])
+        assert report.ok, report.render()
+        assert next(r for r in measure(report).rules if r.rule == "ncci.mue.unpublished").silent is shows
+
     def test_cms_table_rule_is_not_silent_on_a_claim_type_no_table_serves(self, tmp_path, monkeypatch):
         """A practitioner PTP table never judges a hospital claim (domain.md §10.2): `expect no ncci.ptp` on
         one shows nothing; with a hospital table that holds the pair loaded it does."""
@@ -913,6 +946,13 @@ class TestBundled:
         assert failed == ["a denied primary takes its add-on with it",
                           "a second baseline screening between 35 and 39 is refused",
                           "screening mammography at 34 is denied"]
+
+
+def test_line_numbers_with_leading_zeros(demo):
+    """`on line 0000000001` is line 1, however many zeros lead it."""
+    report = report_for(demo, 'test "t"\n  claim payer acme\n    2026-03-02 71046 x3\n'
+                              '  expect demo.units on line 0000000001\nend\n')
+    assert report.passed == 1, problems(report)
 
 
 class TestTyposThatParsed:

@@ -945,6 +945,17 @@ class TestCaches:
         with pytest.raises(radrules.RuleError, match=r"rules/cms/parts/a:13:1: error\[RR507\]"):
             radrules.load(root, cache_dir=cache)
 
+    def test_an_unusable_cache_directory_is_skipped_on_a_memory_hit(self, tmp_path):
+        """Read once without a disk cache, then with an unusable one: the memory answers, no crash."""
+        from radrules import tables
+
+        root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
+        (tmp_path / "file").write_text("x")
+        tables._MEMORY.clear()
+        radrules.load(root, cache_dir=None)
+        for cache in (str(tmp_path / "a\0b"), tmp_path / ("x" * 300), tmp_path / "file" / "cache"):
+            assert radrules.load(root, cache_dir=cache).tables[0].from_cache == "memory"
+
     def test_an_unusable_cache_directory_is_skipped(self, tmp_path):
         """A cache directory with a NUL or a name too long, or under a file, is no cache: the tables load."""
         from radrules import tables

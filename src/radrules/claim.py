@@ -18,7 +18,8 @@ from typing import Any
 
 import attrs
 
-from .errors import ClaimError, did_you_mean
+from .codes import is_condition_code
+from .errors import ClaimError, did_you_mean, shortened
 
 CLAIM_TYPES = ("professional", "institutional")
 _TYPE_ALIASES = {"practitioner": "professional", "outpatient_hospital": "institutional"}
@@ -26,8 +27,6 @@ SEXES = ("F", "M", "U")
 #: ``icd10`` (ICD-10-CM, the default) or ``icd9`` (ICD-9-CM: X12 qualifiers BK/BF).
 DIAGNOSIS_SYSTEMS = ("icd10", "icd9")
 _FREQUENCY = re.compile(r"^\d$")
-#: A condition code (NUBC, UB-04 form locators 18-28; X12 HI qualifier BG): two letters or digits.
-_CONDITION = re.compile(r"^[0-9A-Z]{2}$")
 _REVENUE_CODE = re.compile(r"^\d{4}$")
 MAX_MODIFIERS = 4
 #: The most service lines a claim may have: an 837I claim's limit (an 837P claim has at most 50). Rules that
@@ -169,8 +168,7 @@ def _object(value: Any, path: str, allowed: tuple[str, ...]) -> dict:
         if not isinstance(key, str) or key not in allowed:
             near = did_you_mean(str(key), allowed)
             hint = f" (did you mean `{near}`?)" if near else ""
-            shown = str(key) if len(str(key)) <= 40 else str(key)[:40] + "..."  # the path names it, shortened
-            raise ClaimError(_join(path, shown), f"unknown field{hint}")
+            raise ClaimError(_join(path, shortened(str(key))), f"unknown field{hint}")
     return value
 
 
@@ -292,7 +290,7 @@ def _read_claim_checked(data: Any) -> Claim:
     conditions = []
     for i, value in enumerate(_list(data.get("condition_codes"), "condition_codes")):
         text = _text(value, f"condition_codes[{i}]", required=True).upper()
-        if not _CONDITION.match(text):
+        if not is_condition_code(text):
             raise ClaimError(f"condition_codes[{i}]", "expected a condition code of two letters or digits, "
                              "such as `45`")
         conditions.append(text)
@@ -438,7 +436,7 @@ def _fast_claim(data: Any) -> Claim | None:
         conditions = ()
     else:
         conditions = _fast_texts(conditions)
-        if conditions is None or not all(map(_CONDITION.match, conditions)):
+        if conditions is None or not all(map(is_condition_code, conditions)):
             return None  # lower case, or not a condition code: the checked path says which
     patient = get("patient")
     if patient is None:

@@ -16,6 +16,7 @@ the file and the segment or JSON path, never a value.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Iterable, Sequence
 
@@ -254,14 +255,18 @@ def expected_help(expected, got: str, terminals, words: dict) -> str | None:
     return "expected " + (listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " or " + listed[-1])
 
 
-#: Python refuses to read a whole number longer than this (``sys.get_int_max_str_digits``).
-_INT_DIGITS = 4300
+def shortened(text: str, limit: int = 40) -> str:
+    """A text from the input (a key, a name) cut to ``limit`` characters for a message."""
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _whole_number(text: str):
-    """A JSON whole number; one too long for ``int()`` is read as a float (infinite), which claim checks
-    refuse as they refuse any huge number, instead of a ValueError."""
-    return int(text) if len(text) <= _INT_DIGITS else float(text)
+    """A JSON whole number; one too long for ``int()`` (``sys.get_int_max_str_digits``) is read as a float
+    (infinite), which claim checks refuse as they refuse any huge number, instead of a ValueError."""
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
 
 
 class DuplicateKey(Exception):
@@ -270,6 +275,10 @@ class DuplicateKey(Exception):
     def __init__(self, key: str):
         super().__init__(key)
         self.key = key
+
+    @property
+    def problem(self) -> str:
+        return f"the key `{shortened(self.key)}` is given twice in one object"
 
 
 def _unique_keys(pairs: list) -> dict:
@@ -280,47 +289,41 @@ def _unique_keys(pairs: list) -> dict:
     return data
 
 
-def strict_decoder(numbers_too_long: bool = False):
+def strict_decoder(numbers_too_long: bool = False) -> json.JSONDecoder:
     """A ``json.JSONDecoder`` as :func:`json_value` reads: DuplicateKey for a key given twice; with
     ``numbers_too_long``, a whole number too long for Python is read as infinite (a hook that costs a
     call for every number, so it is used only after such a number made the plain decoder fail)."""
-    import json
-
     if numbers_too_long:
         return json.JSONDecoder(parse_int=_whole_number, object_pairs_hook=_unique_keys)
     return json.JSONDecoder(object_pairs_hook=_unique_keys)
 
 
-_DECODERS: list = []
+#: A decoder without the key check, to find where an element with a key twice ends (and read on after it).
+LENIENT_DECODER = json.JSONDecoder(parse_int=_whole_number)
+_STRICT = strict_decoder()
+_STRICT_LONG = strict_decoder(numbers_too_long=True)
 
 
 def json_value(text: str):
     """``json.loads``, strict: nesting too deep for Python and an object that gives a key twice (the second
     value would silently win) are ``JSONDecodeError``s, and a number too long for Python is infinite; never
     a crash."""
-    import json
-
-    if not _DECODERS:
-        _DECODERS.extend((strict_decoder(), strict_decoder(numbers_too_long=True)))
     try:
         try:
-            return _DECODERS[0].decode(text)
+            return _STRICT.decode(text)
         except json.JSONDecodeError:
             raise
-        except ValueError:  # a whole number of more than 4,300 digits: int() refuses it
-            return _DECODERS[1].decode(text)
+        except ValueError:  # a whole number longer than int() reads (4,300 digits by default)
+            return _STRICT_LONG.decode(text)
     except RecursionError:
         raise json.JSONDecodeError("nested too deeply", text, 0) from None
     except DuplicateKey as duplicate:
-        key = duplicate.key if len(duplicate.key) <= 40 else duplicate.key[:40] + "..."
-        raise json.JSONDecodeError(f"the key `{key}` is given twice in one object", text,
-                                   _object_with_a_key_twice(text)) from None
+        raise json.JSONDecodeError(duplicate.problem, text, _object_with_a_key_twice(text)) from None
 
 
 def _object_with_a_key_twice(text: str) -> int:
     """Where the first object that gives a key twice starts (read again by the pure-Python scanner, which
     tells where each object is; only after such an error)."""
-    import json
     from json import decoder as json_decoder, scanner as json_scanner
 
     where: list[int] = []

@@ -176,7 +176,7 @@ def _kind_is_clear(head: bytes) -> bool:
         return False
     try:
         json.loads(first.encode("latin-1").decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, a number too long for int()
         return False
     return True
 

@@ -171,6 +171,10 @@ class SetTable:
         if isinstance(item, s.SetRef):
             if kind == "values":
                 return {text}, ()
+            if kind == "conditions":  # no statement names a set of condition codes: they are written out
+                self.ctx.error("RR222", f"`{text}` is not a valid condition code", token.span,
+                               help=_CHECKS[kind][2] + "; they are written in the rule, not named")
+                return None
             return self._reference(token, kind)
         if isinstance(item, s.SetText):
             if kind == "values":
@@ -238,9 +242,8 @@ class SetTable:
             return None
         if resolved.kind != kind:
             defined = self.definitions[name].kind.text
-            needed = "condition codes" if kind == "conditions" else kind
             self.ctx.error(
-                "RR202", f"`{name}` is a set of {defined}, but a set of {needed} is needed here", token.span,
+                "RR202", f"`{name}` is a set of {defined}, but a set of {kind} is needed here", token.span,
             )
             return None
         return resolved.values, resolved.prefixes, resolved.carved

@@ -15,7 +15,7 @@ from typing import IO, Iterator
 
 import attrs
 
-from ..errors import DuplicateKey, json_value, strict_decoder
+from ..errors import LENIENT_DECODER, DuplicateKey, json_value, strict_decoder
 
 _CHUNK = 1 << 16
 #: A claim longer than this (in characters) is reported as broken, not read further.
@@ -48,7 +48,7 @@ def decode_line(text) -> object:
     """One JSON Lines line (str or bytes) as a value, or :class:`Unreadable`."""
     try:
         if isinstance(text, bytes):
-            text = text.decode("utf-8")
+            text = text.decode("utf-8-sig")  # a file's first line may start with a byte order mark
         return json_value(text.rstrip())  # without its line end, a problem's column is on this line
     except UnicodeDecodeError:
         return Unreadable("not UTF-8 text")
@@ -111,9 +111,9 @@ def _array(handle: IO[bytes]) -> Iterator[tuple[int, object]]:
                     continue  # the element may go on in the next chunk
                 yield number, Unreadable(f"not JSON: {problem.msg}")
                 return  # the rest of an array can't be found after a broken element
-            except DuplicateKey as duplicate:
-                yield number, Unreadable(f"not JSON: the key `{duplicate.key[:40]}` is given twice in one object")
-                return
+            except DuplicateKey as duplicate:  # the element is whole (it was read to its end): read on after it
+                _, end = LENIENT_DECODER.raw_decode(buffer, position)
+                value = Unreadable(f"not JSON: {duplicate.problem}")
             except RecursionError:
                 yield number, Unreadable("not JSON: nested too deeply")
                 return

@@ -324,7 +324,8 @@ def _columns(table: PtpTable, lo: int, hi: int, translate, reason_map) -> tuple:
         second = array("i", map(translate.__getitem__, second))
     reasons = table.rationale[lo:hi]
     if reason_map is not None:
-        reasons = array("H", (r if r >= 0 else 0xFFFF for r in map(reason_map.__getitem__, reasons)))
+        # -1 (a text the other table lacks) equals no index; 'i', since tables may hold past 65,536 texts
+        reasons = array("i", map(reason_map.__getitem__, reasons))
     return (second, table.start[lo:hi], table.end[lo:hi], table.indicator[lo:hi], reasons)
 
 

@@ -18,7 +18,8 @@ import os
 import re
 from typing import Any, Iterator, Mapping
 
-from ..claim import _CONDITION, Claim
+from ..claim import Claim
+from ..codes import is_condition_code
 from ..errors import ClaimError, InputError, json_value
 
 CPT_SYSTEM = "http://www.ama-assn.org/go/cpt"
@@ -366,7 +367,7 @@ def _condition_codes(resource: dict) -> list[str]:
         for system, code in _codes(entry.get("code"), path):
             if system not in CONDITION_SYSTEMS:
                 continue
-            if not _CONDITION.match(code.upper()):
+            if not is_condition_code(code.upper()):
                 raise _Problem(path, "expected a condition code of two letters or digits, such as `45`")
             found.append(code.upper())
             break  # the codings of one concept are the same code in other systems

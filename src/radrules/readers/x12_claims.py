@@ -16,8 +16,9 @@ import datetime as dt
 import re
 
 from ..claim import (
-    _CONDITION, _FREQUENCY, _REVENUE_CODE, MAX_LINES, MAX_NUMBER, SEXES, Claim, Line, Patient, _identifier, mark_checked,
+    _FREQUENCY, _REVENUE_CODE, MAX_LINES, MAX_NUMBER, SEXES, Claim, Line, Patient, _identifier, mark_checked,
 )
+from ..codes import is_condition_code
 from ..errors import ClaimError, InputError
 
 #: How many distinct dates a reader remembers (it forgets them all when full).
@@ -460,13 +461,19 @@ class _ClaimReader:
             dmg = (self.patient or self.subscriber).get("dmg")
             if dmg is not None:
                 return dmg[0], "DMG"
-        elif head.startswith(("diagnoses", "condition_codes")):  # the first HI holding such codes
-            wanted = {CONDITION_QUALIFIER} if head.startswith("condition_codes") else set(DIAGNOSIS_QUALIFIERS)
+        elif head.startswith(("diagnoses", "condition_codes")):
+            # condition_codes[N]: the HI of the N-th BG composite; diagnoses: the first HI holding one
             component = self.delimiters.component
-            segment = next((number for number, segment_id, elements in claim.body if segment_id == "HI"
-                            and any(e.split(component)[0] in wanted for e in elements[1:])), None)
-            if segment is not None:
-                return segment, "HI"
+            wanted = {CONDITION_QUALIFIER} if head.startswith("condition_codes") else set(DIAGNOSIS_QUALIFIERS)
+            index = head.partition("[")[2].rstrip("]")
+            skip = int(index) if head.startswith("condition_codes") and index.isdecimal() else 0
+            for number, segment_id, elements in claim.body:
+                if segment_id != "HI":
+                    continue
+                found = sum(1 for e in elements[1:] if e.split(component)[0] in wanted)
+                if found > skip:
+                    return number, "HI"
+                skip -= found
         return claim.number, "CLM"
 
 
@@ -492,7 +499,7 @@ def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth
     if not all(prior_auth) or not all(diagnoses):
         return None
     conditions = tuple([text.strip().upper() for text in conditions])
-    if not all(map(_CONDITION.match, conditions)):
+    if not all(map(is_condition_code, conditions)):
         return None
     if patient:
         sex = patient.get("sex")

@@ -136,7 +136,7 @@ def read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None)
         return None, [_unreadable(parts, error)], ""
     with _LOCK:
         cached = _MEMORY.get(key)
-    cache_file = cache_dir / f"{kind}-{key[:32]}.pickle" if cache_dir else None
+    cache_file = _cache_file(cache_dir, kind, key)
     if cached is not None:
         if cache_file is not None and not _exists(cache_file):
             _store(cache_file, cached)  # read in this process without a disk cache: the next process has one
@@ -164,13 +164,17 @@ def read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None)
     if read_key != key:  # a file changed after it was hashed: key the table by what was read
         table = attrs.evolve(table, key=read_key)
         key = read_key
-        cache_file = cache_dir / f"{kind}-{key[:32]}.pickle" if cache_dir else None
+        cache_file = _cache_file(cache_dir, kind, key)
     cached = Cached(table, tuple(diagnostics), displays)  # warnings only: a table with errors is not kept
     with _LOCK:
         _MEMORY[key] = cached
     if cache_file is not None:
         _store(cache_file, cached)
     return table, diagnostics, ""
+
+
+def _cache_file(cache_dir: Path | None, kind: str, key: str) -> Path | None:
+    return cache_dir / f"{kind}-{key[:32]}.pickle" if cache_dir else None
 
 
 def _unreadable(parts: list[tuple[str, Path]], error: OSError) -> Diagnostic:
@@ -242,8 +246,14 @@ def _fetch(cache_file: Path, key: str) -> Cached | None:
     return stored
 
 
+#: Cache directories a write failed in: not tried again in this process (each try pickles a whole table).
+_UNWRITABLE: set = set()
+
+
 def _store(cache_file: Path, payload) -> None:
     """Write a cache file atomically; a cache that can't be written is skipped, leaving no partial file."""
+    if cache_file.parent in _UNWRITABLE:
+        return
     name = None
     try:
         data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
@@ -255,7 +265,8 @@ def _store(cache_file: Path, payload) -> None:
         os.replace(name, cache_file)
         name = None
     except (OSError, ValueError):
-        pass
+        if len(_UNWRITABLE) < 64:
+            _UNWRITABLE.add(cache_file.parent)
     finally:
         if name is not None:
             try:

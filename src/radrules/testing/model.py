@@ -66,8 +66,8 @@ class Expectation:
 
     @property
     def line_numbers(self) -> tuple[int, ...]:
-        # a number longer than any claim's line count stands as 0, a line no claim has (RR612)
-        return tuple(int(token.text) if len(token.text) <= 9 else 0 for token in self.lines)
+        # a number of more digits than any claim's line count stands as 0, a line no claim has (RR612)
+        return tuple(int(token.text) if len(token.text.lstrip("0")) <= 9 else 0 for token in self.lines)
 
     def describe(self) -> str:
         """The expectation in words, as failure reports show it."""

@@ -272,8 +272,10 @@ def _expected_help(expected, got: str) -> str | None:
 def _number(text: str):
     """A number written in a compact claim, or the text itself (the claim check then names it)."""
     if text.isascii() and text.isdigit():
-        # exact (a float would change a huge pointer); past what int() reads, the text (the claim check names it)
-        return int(text) if len(text) <= 4300 else text
+        try:
+            return int(text)  # exact, however long (a float would change a huge pointer)
+        except ValueError:  # longer than int() reads: the text, which the claim check names
+            return text
     try:
         value = float(text)
     except ValueError:

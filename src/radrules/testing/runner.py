@@ -18,7 +18,7 @@ import attrs
 
 from .. import _resources
 from ..claim import Claim
-from ..errors import ClaimError, Diagnostic, RuleError, suggestion
+from ..errors import ClaimError, Diagnostic, RuleError, shortened, suggestion
 from ..loader import load
 from ..syntax import Span
 from .claims import build_claim
@@ -352,10 +352,9 @@ def _check_expectations(case: TestCase, ruleset, claim: Claim | None, test_file:
                     help=suggestion(token.text, known) or "`radrules check` lists what the rules hold; "
                     "docs/rules.md lists the bundled rule ids",
                 ))
-        for token in expectation.lines:
-            number = int(token.text) if len(token.text) <= 9 else 0  # more lines than any claim can have
+        for token, number in zip(expectation.lines, expectation.line_numbers):
             if claim is not None and not 1 <= number <= len(claim.lines):
-                shown = token.text if len(token.text) <= 12 else token.text[:12] + "..."
+                shown = shortened(token.text, 12)
                 problems.append(Diagnostic(
                     "RR612", f"the claim has no line {shown}", token.span, test_file.source_line(token.span.line),
                     help=f"the claim has {_count(len(claim.lines), 'service line')}, numbered from 1",
