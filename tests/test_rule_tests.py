@@ -725,22 +725,34 @@ class TestCoverage:
         assert code == 1
         assert "demo.more: no test makes it fire and no test shows it silent (at demo/more.rr:1)" in out
 
-    def test_cms_table_rules(self, tmp_path, monkeypatch):
-        """Tests run on rules that load CMS tables; the ncci.* rules count, at their table statement."""
+    PTP = ROOT / "tests" / "data" / "cms" / "radiology-ptp-v322r0-f1.TXT"
+
+    @staticmethod
+    def table_coverage(folder, monkeypatch, tables: dict, rules: str, tests: str, rule: str):
+        """Run ``tests`` on ``rules`` with ``tables`` (name -> file to copy, or text) in ``folder/ncci``: the
+        coverage of ``rule``."""
         import shutil
 
-        data = ROOT / "tests" / "data" / "cms"
-        (tmp_path / "ncci" / "cms").mkdir(parents=True)
-        shutil.copy(data / "radiology-ptp-v322r0-f1.TXT", tmp_path / "ncci" / "cms" / "ccipra-v322r0-f1.TXT")
-        write(tmp_path, "ncci/ncci.rr", 'table ptp "cms/ccipra-v322r0-f1.TXT"\n')
-        write(tmp_path, "ncci/ncci.rrt", 'test "t"\n  claim\n    2026-08-03 74176\n    2026-08-03 74150\n'
-                                         '  expect ncci.ptp on line 2 deny\nend\n'
-                                         'test "bypassed"\n  claim\n    2026-08-03 71046\n    2026-08-03 71045-59\n'
-                                         '  expect no ncci.ptp\nend\n')
-        monkeypatch.chdir(tmp_path)
+        (folder / "ncci" / "cms").mkdir(parents=True, exist_ok=True)
+        for name, content in tables.items():
+            if isinstance(content, Path):
+                shutil.copy(content, folder / "ncci" / "cms" / name)
+            else:
+                (folder / "ncci" / "cms" / name).write_text(content, encoding="latin-1")
+        write(folder, "ncci/ncci.rr", rules)
+        write(folder, "ncci/ncci.rrt", tests)
+        monkeypatch.chdir(folder)
         report = Runner(cache_dir=None).run(["ncci"])
         assert report.ok, report.render()
-        row = next(r for r in measure(report).rules if r.rule == "ncci.ptp")
+        return next(r for r in measure(report).rules if r.rule == rule)
+
+    def test_cms_table_rules(self, tmp_path, monkeypatch):
+        """Tests run on rules that load CMS tables; the ncci.* rules count, at their table statement."""
+        row = self.table_coverage(
+            tmp_path, monkeypatch, {"ccipra-v322r0-f1.TXT": self.PTP}, 'table ptp "cms/ccipra-v322r0-f1.TXT"\n',
+            'test "t"\n  claim\n    2026-08-03 74176\n    2026-08-03 74150\n  expect ncci.ptp on line 2 deny\nend\n'
+            'test "bypassed"\n  claim\n    2026-08-03 71046\n    2026-08-03 71045-59\n  expect no ncci.ptp\nend\n',
+            "ncci.ptp")
         assert (row.fires, row.silent, row.source) == (True, True, "ncci/ncci.rr:1")
 
     @pytest.mark.parametrize("silent, shows", [
@@ -753,77 +765,45 @@ class TestCoverage:
     def test_a_table_rule_is_shown_silent_only_where_a_row_could_judge(self, tmp_path, monkeypatch, silent, shows):
         """`expect no ncci.ptp` shows the edit silent only on a line a row in force could deny: the column 2
         line of a pair the table holds, on a date in the row's window."""
-        import shutil
-
-        data = ROOT / "tests" / "data" / "cms"
-        (tmp_path / "ncci" / "cms").mkdir(parents=True)
-        shutil.copy(data / "radiology-ptp-v322r0-f1.TXT", tmp_path / "ncci" / "cms" / "ccipra-v322r0-f1.TXT")
-        write(tmp_path, "ncci/ncci.rr", 'table ptp "cms/ccipra-v322r0-f1.TXT"\n')
-        write(tmp_path, "ncci/ncci.rrt", f'test "silent"\n{silent}end\n')
-        monkeypatch.chdir(tmp_path)
-        report = Runner(cache_dir=None).run(["ncci"])
-        assert report.ok, report.render()
-        assert next(r for r in measure(report).rules if r.rule == "ncci.ptp").silent is shows
+        row = self.table_coverage(tmp_path, monkeypatch, {"ccipra-v322r0-f1.TXT": self.PTP},
+                                  'table ptp "cms/ccipra-v322r0-f1.TXT"\n', f'test "silent"\n{silent}end\n', "ncci.ptp")
+        assert row.silent is shows
 
     @pytest.mark.parametrize("indicator, shows", [("9", False), ("1", True)])
     def test_an_indicator_9_row_never_judges(self, tmp_path, monkeypatch, indicator, shows):
         """A PTP row of indicator 9 is not an edit: a silent test on its pair shows nothing."""
         header = "Column 1\tColumn 2\t*=in existence\tEffective\tDeletion\tModifier\tPTP Edit Rationale\r\n"
-        (tmp_path / "ncci" / "cms").mkdir(parents=True)
-        (tmp_path / "ncci" / "cms" / "ccipra-v322r0-f1.TXT").write_text(
-            header + f"71046\t71045\t\t20180101\t*\t{indicator}\tx\r\n", encoding="latin-1")
-        write(tmp_path, "ncci/ncci.rr", 'table ptp "cms/ccipra-v322r0-f1.TXT"\n')
-        write(tmp_path, "ncci/ncci.rrt", 'test "silent"\n  claim\n    2026-08-03 71046\n    2026-08-03 71045-59\n'
-                                         '  expect no ncci.ptp\nend\n')
-        monkeypatch.chdir(tmp_path)
-        report = Runner(cache_dir=None).run(["ncci"])
-        assert report.ok, report.render()
-        assert next(r for r in measure(report).rules if r.rule == "ncci.ptp").silent is shows
+        row = self.table_coverage(
+            tmp_path, monkeypatch, {"ccipra-v322r0-f1.TXT": header + f"71046\t71045\t\t20180101\t*\t{indicator}\tx\r\n"},
+            'table ptp "cms/ccipra-v322r0-f1.TXT"\n',
+            'test "silent"\n  claim\n    2026-08-03 71046\n    2026-08-03 71045-59\n  expect no ncci.ptp\nend\n', "ncci.ptp")
+        assert row.silent is shows
 
     @pytest.mark.parametrize("claim_type, shows", [("professional", True), ("institutional", False)])
     def test_the_unpublished_note_is_silent_where_an_mue_table_serves(self, tmp_path, monkeypatch, claim_type,
                                                                      shows):
         """`ncci.mue.unpublished` looks at any claim an MUE table serves, and only those."""
-        import shutil
-
-        data = ROOT / "tests" / "data" / "cms"
-        (tmp_path / "ncci" / "cms").mkdir(parents=True)
         name = "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
-        shutil.copy(data / name, tmp_path / "ncci" / "cms" / name)
-        write(tmp_path, "ncci/ncci.rr", f'table mue "cms/{name}"\n')
-        write(tmp_path, "ncci/ncci.rrt", f'test "silent"\n  claim type {claim_type}\n    2026-08-03 74177\n'
-                                         '  expect no ncci.mue.unpublished\nend\n')
-        monkeypatch.chdir(tmp_path)
-        report = Runner(cache_dir=None).run(["ncci"])
-        assert report.ok, report.render()
-        assert next(r for r in measure(report).rules if r.rule == "ncci.mue.unpublished").silent is shows
+        row = self.table_coverage(
+            tmp_path, monkeypatch, {name: ROOT / "tests" / "data" / "cms" / name}, f'table mue "cms/{name}"\n',
+            f'test "silent"\n  claim type {claim_type}\n    2026-08-03 74177\n  expect no ncci.mue.unpublished\nend\n',
+            "ncci.mue.unpublished")
+        assert row.silent is shows
 
     def test_cms_table_rule_is_not_silent_on_a_claim_type_no_table_serves(self, tmp_path, monkeypatch):
         """A practitioner PTP table never judges a hospital claim (domain.md §10.2): `expect no ncci.ptp` on
         one shows nothing; with a hospital table that holds the pair loaded it does."""
-        import shutil
-
-        data = ROOT / "tests" / "data" / "cms"
-        (tmp_path / "ncci" / "cms").mkdir(parents=True)
-        shutil.copy(data / "radiology-ptp-v322r0-f1.TXT", tmp_path / "ncci" / "cms" / "ccipra-v322r0-f1.TXT")
-        write(tmp_path, "ncci/ncci.rr", 'table ptp "cms/ccipra-v322r0-f1.TXT"\n')
-        write(tmp_path, "ncci/ncci.rrt", 'test "fires"\n  claim\n    2026-08-03 74176\n    2026-08-03 74150\n'
-                                         '  expect ncci.ptp on line 2\nend\n'
-                                         'test "hospital"\n  claim type institutional\n    2026-08-03 71046\n'
-                                         '    2026-08-03 71045-59\n  expect no ncci.ptp\nend\n')
-        monkeypatch.chdir(tmp_path)
-
-        def ptp_row():
-            report = Runner(cache_dir=None).run(["ncci"])
-            assert report.ok, report.render()
-            return next(r for r in measure(report).rules if r.rule == "ncci.ptp")
-
-        assert (ptp_row().fires, ptp_row().silent) == (True, False)
+        tests = ('test "fires"\n  claim\n    2026-08-03 74176\n    2026-08-03 74150\n  expect ncci.ptp on line 2\nend\n'
+                 'test "hospital"\n  claim type institutional\n    2026-08-03 71046\n    2026-08-03 71045-59\n'
+                 '  expect no ncci.ptp\nend\n')
+        row = self.table_coverage(tmp_path, monkeypatch, {"ccipra-v322r0-f1.TXT": self.PTP},
+                                  'table ptp "cms/ccipra-v322r0-f1.TXT"\n', tests, "ncci.ptp")
+        assert (row.fires, row.silent) == (True, False)
         # a hospital table with the same pairs: now a table of the claim's type holds 71046/71045
-        shutil.copy(data / "radiology-ptp-v322r0-f1.TXT", tmp_path / "ncci" / "cms" / "ccioph-v322r0-f1.TXT")
-        write(tmp_path, "ncci/ncci.rr", 'table ptp "cms/ccipra-v322r0-f1.TXT"\n'
-                                        'table ptp "cms/ccioph-v322r0-f1.TXT" for institutional\n')
-        assert ptp_row().silent
+        row = self.table_coverage(tmp_path, monkeypatch, {"ccioph-v322r0-f1.TXT": self.PTP},
+                                  'table ptp "cms/ccipra-v322r0-f1.TXT"\n'
+                                  'table ptp "cms/ccioph-v322r0-f1.TXT" for institutional\n', tests, "ncci.ptp")
+        assert row.silent
 
     def test_looks_at(self):
         """looks_at reads a rule's payer, claim type, dates and codes, and an edit row's codes."""
