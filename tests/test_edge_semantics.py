@@ -1,0 +1,257 @@
+"""Behaviour the docs pin down at its edges.
+
+Each test holds one case where a plausible one-character bug (`max` for
+`min`, `if rows:` for `if rows is not None:`, a dropped condition) gives
+another answer, and no other test noticed: a review made such bugs one at a
+time and kept the ones the suite let through (mutation testing). The
+docstrings cite the rule each case follows.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import radrules
+
+DATA = Path(__file__).parent / "data" / "cms"
+PTP_HEADER = "Column 1\tColumn 2\t*=in existence\tEffective\tDeletion\tModifier\tPTP Edit Rationale\r\n"
+
+
+def findings(result) -> list[tuple]:
+    return [(f.rule, f.lines) for f in result.findings]
+
+
+def both(rules, claim, **options) -> radrules.Result:
+    """The result, the same by the indexed and the scanning paths."""
+    result = rules.evaluate(claim, **options)
+    assert rules.evaluate(claim, indexed=False, **options) == result
+    return result
+
+
+# ---------------------------------------------------------------- PTP
+
+
+def test_a_disabled_pair_is_disabled_against_paid_history_too(tmp_path):
+    """`disable pair` removes the table row for the payer (language.md, overrides), also for PTP edits
+    against paid lines of earlier claims; an empty override is not "no override"."""
+    root = tmp_path / "rules"
+    (root / "cms").mkdir(parents=True)
+    shutil.copy(DATA / "radiology-ptp-v322r0-f1.TXT", root / "cms" / "ccipra-v322r0-f1.TXT")
+    (root / "ncci.rr").write_text('table ptp "cms/ccipra-v322r0-f1.TXT"\n')
+    (root / "acme.rr").write_text('pairs acme.ptp "exceptions"\n  for payer acme\n  reference "r"\n'
+                                  '  disable pair 74176 with 74150\nend\n')
+    rules = radrules.load(root, cache_dir=None)
+    history = [{"code": "74176", "date": "2026-03-02", "status": "paid"}]
+    for payer, denied in (("acme", False), ("medicare", True)):
+        claim = {"payer": payer, "patient": {"id": "MBR-1"}, "lines": [{"code": "74150", "date": "2026-03-02"}]}
+        assert (findings(both(rules, claim, history=history)) == [("ncci.ptp", (1,))]) is denied, payer
+
+
+def test_modifier_91_bypasses_an_indicator_1_pair():
+    """91 (repeat clinical laboratory test) is among the modifiers that bypass an indicator 1 edit
+    (domain.md §1.4, language.md pairs)."""
+    rules = radrules.loads('pairs acme.ptp\n  reference "r"\n  pair 74176 with 74150 modifier allowed\nend\n')
+    claim = {"lines": [{"code": "74176", "date": "2026-03-02"},
+                       {"code": "74150", "modifiers": ["91"], "date": "2026-03-02"}]}
+    assert findings(both(rules, claim)) == []
+
+
+def test_history_is_read_through_the_claims_last_date():
+    """Earlier claims are fetched through the claim's last date of service (claim-format.md, history): a
+    paid line on the last date counts, though it is after the first."""
+    rules = radrules.loads('pairs acme.ptp\n  reference "r"\n  pair 74176 with 74150 modifier not allowed\nend\n')
+    claim = {"patient": {"id": "MBR-1"}, "lines": [{"code": "71046", "date": "2026-03-02"},
+                                                  {"code": "74150", "date": "2026-03-10"}]}
+    history = [{"code": "74176", "date": "2026-03-10", "status": "paid"}]
+    assert findings(both(rules, claim, history=history)) == [("acme.ptp", (2,))]
+
+
+# ---------------------------------------------------------------- unit limits
+
+
+def test_a_span_line_alone_on_its_date_is_divided_over_its_days():
+    """A line with an end date spreads its units over its days (domain.md §2.1), also when its code is
+    billed again on another date (so the code's lines are not all alone)."""
+    rules = radrules.loads('limits acme.mue\n  reference "r"\n  limit Q9967 max 250 mai 3\nend\n')
+    claim = {"lines": [{"code": "Q9967", "units": 600, "date": "2026-03-02", "end_date": "2026-03-04"},
+                       {"code": "Q9967", "units": 10, "date": "2026-03-10"}]}
+    assert findings(both(rules, claim)) == []
+    claim["lines"][0]["units"] = 800  # 267 a day
+    assert findings(both(rules, claim)) == [("acme.mue", (1,))]
+
+
+def test_units_a_day_round_half_up():
+    """Units per day round to the nearest whole number, a half up (domain.md §2.1): 5 over 2 days is 3."""
+    rules = radrules.loads('limits acme.mue\n  reference "r"\n  limit Q9967 max 2 mai 1\nend\n')
+    claim = {"lines": [{"code": "Q9967", "units": 5, "date": "2026-03-02", "end_date": "2026-03-03"}]}
+    assert findings(both(rules, claim)) == [("acme.mue", (1,))]
+
+
+def test_a_line_without_a_rendering_provider_counts_with_each_provider():
+    """MAI 2/3 lines are summed by provider; a line with no rendering provider counts with each of them
+    (language.md, limits)."""
+    rules = radrules.loads('limits acme.mue\n  reference "r"\n  limit 77067 max 1 mai 2\nend\n')
+    claim = {"lines": [{"code": "77067", "date": "2026-03-02", "rendering_npi": "1234567893"},
+                       {"code": "77067", "date": "2026-03-02", "rendering_npi": "1245319599"},
+                       {"code": "77067", "modifiers": ["76"], "date": "2026-03-02"}]}
+    assert sorted(findings(both(rules, claim))) == [("acme.mue", (1, 3)), ("acme.mue", (2, 3))]
+
+
+def test_a_general_disable_leaves_a_payers_own_rows():
+    """A `disable` in a general block does not remove rows that a payer's own block gives (language.md,
+    which rows win)."""
+    rules = radrules.loads('limits national.mue\n  reference "r"\n  disable limit 77067\nend\n'
+                           'limits acme.mue\n  for payer acme\n  reference "r"\n  limit 77067 max 1 mai 2\nend\n')
+    claim = {"payer": "acme", "lines": [{"code": "77067", "units": 2, "date": "2026-03-02"}]}
+    assert findings(both(rules, claim)) == [("acme.mue", (1,))]
+
+
+def test_a_dated_limit_row_applies_only_in_its_window():
+    """A limit row with `effective ... through ...` judges only lines dated in that window."""
+    rules = radrules.loads('limits acme.mue\n  reference "r"\n'
+                           '  limit 77067 max 1 mai 2 effective 2026-01-01 through 2026-06-30\nend\n')
+    for date, denied in (("2025-12-31", False), ("2026-01-01", True), ("2026-06-30", True), ("2026-07-01", False)):
+        claim = {"lines": [{"code": "77067", "units": 2, "date": date}]}
+        assert bool(findings(both(rules, claim))) is denied, date
+
+
+# ---------------------------------------------------------------- pair, claim and history rules
+
+
+def test_a_code_billed_twice_on_one_date_is_seen_though_other_dates_add_codes():
+    """Whether a date repeats a code is asked of that date's lines, not of the whole claim's codes."""
+    rules = radrules.loads('rule duplicate.line\n  kind duplicate\n  when other.number < line.number\n'
+                           '   and other.code = line.code\n  then deny line "repeat"\n  reference "r"\nend\n')
+    claim = {"lines": [{"code": "71046", "date": "2026-03-02"}, {"code": "71046", "date": "2026-03-02"},
+                       {"code": "70450", "date": "2026-03-03"}, {"code": "70460", "date": "2026-03-03"}]}
+    assert findings(both(rules, claim)) == [("duplicate.line", (2,))]
+
+
+def test_a_both_ways_finding_is_worded_from_the_codes_that_sort_first():
+    """A `both` rule true both ways round is reported once, worded from the direction whose codes sort
+    first (language.md, pair rules)."""
+    rules = radrules.loads('codes chest_xray = 71045-71048\nrule coding.views\n  kind coding\n'
+                           '  when line.code in chest_xray and other.code in chest_xray and other.code is not line.code\n'
+                           '  then warn both "{line.code} and {other.code}"\n  reference "r"\nend\n')
+    claim = {"lines": [{"code": "71046", "date": "2026-03-02"}, {"code": "71045", "date": "2026-03-02"}]}
+    (finding,) = both(rules, claim).findings
+    assert (finding.lines, finding.message) == ((1, 2), "71045 and 71046")
+
+
+RULES_ON_THE_CLAIM = (
+    'rule acme.claim_pa\n  for payer acme\n  effective 2026-01-01\n  when claim.prior_auth is missing\n'
+    '  then deny claim "no authorization"\n  reference "r"\nend\n'
+    'rule acme.claim_age\n  when patient.age < 18\n  then review claim "age {patient.age}"\n  reference "r"\nend\n')
+
+
+def test_a_rule_on_the_claim_reads_the_earliest_date():
+    """For a rule on the claim, `effective` and `patient.age` are taken on the earliest date of service
+    (language.md, patient fields and `effective`)."""
+    rules = radrules.loads(RULES_ON_THE_CLAIM)
+    claim = {"payer": "acme", "patient": {"birth_date": "2008-03-05"},
+             "lines": [{"code": "70551", "date": "2026-03-10"}, {"code": "70551", "date": "2025-12-31"}]}
+    result = both(rules, claim)
+    assert [(f.rule, f.message) for f in result.findings] == [("acme.claim_age", "age 17")]
+    claim["lines"] = claim["lines"][1:]  # one line, before the rule's effective date
+    assert [f.rule for f in both(rules, claim).findings] == ["acme.claim_age"]
+
+
+def test_the_same_modifiers_compare_as_sets():
+    """`with the same modifiers` compares modifier sets: 26, RT is the same as RT, 26 (language.md)."""
+    rules = radrules.loads('rule example.hist\n  when history has the same code on the same date with the same '
+                           'modifiers\n  then deny line "paid before"\n  reference "r"\nend\n')
+    claim = {"patient": {"id": "M1"}, "lines": [{"code": "73721", "modifiers": ["26", "RT"], "date": "2026-03-02"}]}
+    history = [{"code": "73721", "modifiers": ["RT", "26"], "date": "2026-03-02", "status": "paid"}]
+    assert findings(both(rules, claim, history=history)) == [("example.hist", (1,))]
+
+
+def test_claim_also_has_means_another_line():
+    """`claim also has` looks at another line of the claim, not the line being judged (language.md)."""
+    rules = radrules.loads('rule example.also\n  when line.code is 77063 and claim also has 77063\n'
+                           '  then warn line "twice"\n  reference "r"\nend\n')
+    claim = {"lines": [{"code": "77063", "date": "2026-03-02"}, {"code": "77067", "date": "2026-03-02"}]}
+    assert findings(both(rules, claim)) == []
+    claim["lines"][1]["code"] = "77063"
+    assert findings(both(rules, claim)) == [("example.also", (1,)), ("example.also", (2,))]
+
+
+def test_or_with_unknown_is_unknown_and_not_of_it_never_fires():
+    """false or unknown is unknown, and `not` of unknown is unknown: a rule never fires on it (language.md,
+    missing values)."""
+    rules = radrules.loads('property pctc = 1 for 70450\nrule example.not_pc\n'
+                           '  when line.code in [70450, 99213] and not (line.pctc = 1 or line.pctc = 6)\n'
+                           '  then warn line "{line.code}"\n  reference "r"\nend\n')
+    assert findings(both(rules, {"lines": [{"code": "99213", "date": "2026-03-02"}]})) == []
+
+
+def test_a_pair_rule_applies_only_in_its_effective_window():
+    """A pair rule with `effective` judges only pairs dated from that day."""
+    rules = radrules.loads('rule example.pair\n  effective 2026-03-01\n  when line.code is 71046 and other.code is 71045\n'
+                           '  then warn line "with 71045"\n  reference "r"\nend\n')
+    for date, fires in (("2026-02-28", False), ("2026-03-01", True)):
+        claim = {"lines": [{"code": "71046", "date": date}, {"code": "71045", "date": date}]}
+        assert bool(findings(both(rules, claim))) is fires, date
+
+
+# ---------------------------------------------------------------- format checks and results
+
+
+def test_a_date_after_receipt_is_found_on_any_line():
+    """`format.date_after_received` judges each line: here the second line, not the earliest."""
+    rules = radrules.loads('rule x.y\n  when line.code is 99999\n  then info line "x"\n  reference "r"\nend\n')
+    claim = {"received": "2026-03-10", "lines": [{"code": "70450", "date": "2026-03-01"},
+                                                 {"code": "70460", "date": "2026-03-12"}]}
+    assert findings(both(rules, claim)) == [("format.date_after_received", (2,))]
+
+
+def test_findings_that_differ_only_in_their_message_are_both_kept():
+    """Findings are reported once only when rule, lines, related lines and message are all the same."""
+    rules = radrules.loads('rule x.y\n  when line.code is 99999\n  then info line "x"\n  reference "r"\nend\n')
+    result = both(rules, {"lines": [{"code": "70450", "modifiers": ["5", "A"], "date": "2026-03-02"}]})
+    assert [f.rule for f in result.findings] == ["format.modifier", "format.modifier"]
+    assert len({f.message for f in result.findings}) == 2
+
+
+# ---------------------------------------------------------------- table versions and add-on files
+
+
+def _ruleset(tmp_path, text: str, files: dict) -> radrules.Ruleset:
+    root = tmp_path / "rules"
+    (root / "cms").mkdir(parents=True)
+    for name, content in files.items():
+        (root / "cms" / name).write_text(content, encoding="latin-1")
+    (root / "main.rr").write_text(text)
+    return radrules.load(root, cache_dir=None)
+
+
+def test_a_date_before_every_version_is_judged_by_the_earliest(tmp_path):
+    """Dates before the first version's effective date are judged by the first version (language.md,
+    versions), not the latest."""
+    rules = _ruleset(tmp_path, 'table ptp "cms/a.TXT" effective 2026-04-01\ntable ptp "cms/b.TXT" effective 2026-07-01\n',
+                     {"a.TXT": PTP_HEADER + "71046\t71045\t\t20180101\t*\t0\tx\r\n",
+                      "b.TXT": PTP_HEADER + "71046\t71045\t\t20180101\t*\t1\tx\r\n"})
+    claim = {"lines": [{"code": "71046", "date": "2026-01-05"},
+                       {"code": "71045", "modifiers": ["59"], "date": "2026-01-05"}]}
+    assert findings(both(rules, claim)) == [("ncci.ptp", (2,))]  # indicator 0 of the first version
+
+
+AOC_HEADER = ("Primary Code,Add-on Code,AOC Edit Type,Special Instruction Notes,AOC Del Dt (Julian),"
+              "Primary Code Del Dt (Julian),AOC Edit Eff Dt (Julian),AOC Edit Del Dt (Julian)\n")
+
+
+def test_an_add_on_edit_of_one_day_loads(tmp_path):
+    """An add-on edit that ends on the day it starts is one day long, not dates in the wrong order."""
+    rules = _ruleset(tmp_path, 'table addon "cms/aoc_v2026q3.csv"\n',
+                     {"aoc_v2026q3.csv": AOC_HEADER + "74177,76376,1,,,,2026182,2026182\n"})
+    assert rules.tables[0].table.entries
+
+
+def test_an_add_on_table_takes_effect_from_its_latest_row(tmp_path):
+    """Without a date in its name, an add-on table takes effect on the latest effective date of its rows
+    (language.md, versions)."""
+    rules = _ruleset(tmp_path, 'table addon "cms/aoc.csv"\n',
+                     {"aoc.csv": AOC_HEADER + "74177,76376,1,,,,2010001,\nCCCCC,76377,2,,,,2026182,\n"})
+    assert rules.tables[0].start == radrules.claim.dt.date(2026, 7, 1).toordinal()
