@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import radrules
+
 ROOT = Path(__file__).parent.parent
 BENCHMARKS = ROOT / "benchmarks"
 
@@ -43,6 +45,11 @@ def test_national_benchmark_at_reduced_size(tmp_path):
     timed = run("count_instructions.py", "--data", str(tmp_path / "national"), "--claims", "200", "--time")
     assert timed.returncode == 0, timed.stderr[-2000:]
     assert timed.stdout.startswith("first pass ") and "best of three more" in timed.stdout
+    ablated = run("ablate_rules.py", "--data", str(tmp_path / "national"), "--claims", "100", "--passes", "1")
+    assert ablated.returncode == 0, ablated.stderr[-2000:]
+    left_out = [line.split()[1] for line in ablated.stdout.splitlines() if line.startswith("without ")]
+    bundled = radrules.load(None, cache_dir=None)
+    assert sorted(left_out) == sorted({rule.info.id for rule in bundled.rules})  # each bundled rule once
     memory = run("memory_while_evaluating.py", "--data", str(tmp_path / "national"), "--claims", "600", "--batch", "300")
     assert memory.returncode == 0, memory.stderr[-2000:]
     rows = [line.split("|") for line in memory.stdout.splitlines()[1:]]
