@@ -255,3 +255,93 @@ def test_an_add_on_table_takes_effect_from_its_latest_row(tmp_path):
     rules = _ruleset(tmp_path, 'table addon "cms/aoc.csv"\n',
                      {"aoc.csv": AOC_HEADER + "74177,76376,1,,,,2010001,\nCCCCC,76377,2,,,,2026182,\n"})
     assert rules.tables[0].start == radrules.claim.dt.date(2026, 7, 1).toordinal()
+
+
+# ---------------------------------------------------------------- the loaders' reading of fields
+
+
+def _errors(tmp_path, text: str, files: dict) -> list[str]:
+    """The diagnostics (code: message) of loading a ruleset that should fail."""
+    with pytest.raises(radrules.RuleError) as raised:
+        _ruleset(tmp_path, text, files)
+    return [f"{d.code}: {d.message}" for d in raised.value.errors]
+
+
+def test_an_empty_ptp_deletion_date_is_an_error(tmp_path):
+    """No deletion is written `*`; an empty field is a missing date, not "none" (domain.md §8)."""
+    errors = _errors(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT"\n',
+                     {"ccipra-v322r0-f1.TXT": PTP_HEADER + "71046\t71045\t\t20180101\t\t1\tx\r\n"})
+    assert errors == ["RR508: an empty field is not a deletion date (YYYYMMDD, or `*` for none)"]
+
+
+MUE_HEADER = '"HCPCS/\nCPT Code",{column},MUE Adjudication Indicator,MUE Rationale\n'
+
+
+@pytest.mark.parametrize("row, word", [
+    ("74177,1,12 Date of Service Edit: Policy,x", "adjudication indicator"),
+    ("74177,1,2 Date of Service Edit: Policy,x,extra", "field"),
+], ids=["MAI 12", "a fifth field"])
+def test_mue_rows_are_read_exactly(tmp_path, row, word):
+    """An MAI is 1, 2 or 3 followed by its words (`12` is none of them), and an MUE row has four fields."""
+    name = "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
+    errors = _errors(tmp_path, f'table mue "cms/{name}"\n',
+                     {name: MUE_HEADER.format(column="Practitioner Services MUE Values") + row + "\n"})
+    assert len(errors) == 1 and word in errors[0], errors
+
+
+def test_the_older_facility_mue_header_names_a_hospital_table(tmp_path):
+    """A hospital MUE file headed "Facility Outpatient Hospital Services MUE Values" (the older name) serves
+    institutional claims, and is refused for professional ones (RR514)."""
+    name = "MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv"
+    text = MUE_HEADER.format(column="Facility Outpatient Hospital Services MUE Values") + "74177,1,2 Date of Service Edit: Policy,x\n"
+    rules = _ruleset(tmp_path, f'table mue "cms/{name}" for institutional claims\n', {name: text})
+    claim = {"type": "institutional", "lines": [{"code": "74177", "units": 2, "date": "2026-08-03"}]}
+    assert findings(both(rules, claim)) == [("ncci.mue", (1,))]
+    errors = _errors(tmp_path / "other", f'table mue "cms/{name}"\n', {name: text})
+    assert [e[:5] for e in errors] == ["RR514"]
+
+
+def _addon_rules(tmp_path, rows: str, header: str = AOC_HEADER, name: str = "aoc_v2026q3.csv"):
+    return _ruleset(tmp_path, f'table addon "cms/{name}"\n', {name: header + rows})
+
+
+def test_a_deletion_date_of_nines_is_no_deletion(tmp_path):
+    """CMS writes "no deletion" as 99999999 (or 9999999 in Julian) too: the edit stays in force."""
+    rules = _addon_rules(tmp_path, "74177,76376,1,,,,2010001,99999999\n")
+    assert findings(both(rules, {"lines": [{"code": "76376", "date": "2030-01-02"}]})) == [("ncci.addon", (1,))]
+
+
+def test_a_julian_date_past_the_years_end_is_an_error(tmp_path):
+    """2026366 is no day of 2026 (it is not a leap year), not 2027-01-01."""
+    errors = _errors(tmp_path, 'table addon "cms/aoc_v2026q3.csv"\n',
+                     {"aoc_v2026q3.csv": AOC_HEADER + "74177,76376,1,,,,2026366,\n"})
+    assert len(errors) == 1 and errors[0].startswith("RR508")
+
+
+def test_an_add_on_edit_ends_with_the_add_on_code(tmp_path):
+    """An edit ends on its own deletion date or the add-on code's, whichever comes first."""
+    rules = _addon_rules(tmp_path, "74177,76376,1,,2026273,,2010001,2026365\n")
+    for date, denied in (("2026-09-30", True), ("2026-10-01", False)):  # 2026273 is September 30
+        assert bool(findings(both(rules, {"lines": [{"code": "76376", "date": date}]}))) is denied, date
+
+
+def test_contractor_primaries_take_any_primary(tmp_path):
+    """A type 2 add-on with CCCCC rows lets the contractor name its primaries: any line of the claim may be
+    one, even when the file also lists some primaries for the same window."""
+    rules = _addon_rules(tmp_path, "CCCCC,76377,2,,,,2010001,\n74177,76377,2,,,,2010001,\n")
+    claim = {"lines": [{"code": "70450", "date": "2026-08-03"}, {"code": "76377", "date": "2026-08-03"}]}
+    assert findings(both(rules, claim)) == []
+
+
+def test_a_deletion_date_column_is_the_edits(tmp_path):
+    """A CSV export headed "Deletion Date" gives the edit's deletion date."""
+    header = "Primary Code,Add-on Code,AOC Edit Type,Effective Date,Deletion Date\n"
+    rules = _addon_rules(tmp_path, "74177,76376,1,2010001,2026181\n", header=header)
+    for date, denied in (("2026-06-30", True), ("2026-07-01", False)):
+        assert bool(findings(both(rules, {"lines": [{"code": "76376", "date": date}]}))) is denied, date
+
+
+def test_a_fourth_quarter_add_on_file_takes_effect_in_october(tmp_path):
+    """aoc_v2026q4.csv is in force from 2026-10-01 (language.md, versions: the quarter in the name)."""
+    rules = _addon_rules(tmp_path, "74177,76376,1,,,,2010001,\n", name="aoc_v2026q4.csv")
+    assert rules.tables[0].start == radrules.claim.dt.date(2026, 10, 1).toordinal()
