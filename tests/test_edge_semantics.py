@@ -134,7 +134,8 @@ def test_a_both_ways_finding_is_worded_from_the_codes_that_sort_first():
     """A `both` rule true both ways round is reported once, worded from the direction whose codes sort
     first (language.md, pair rules)."""
     rules = radrules.loads('codes chest_xray = 71045-71048\nrule coding.views\n  kind coding\n'
-                           '  when line.code in chest_xray and other.code in chest_xray and other.code is not line.code\n'
+                           '  when line.code in chest_xray and other.code in chest_xray\n'
+                           '   and other.code is not line.code\n'
                            '  then warn both "{line.code} and {other.code}"\n  reference "r"\nend\n')
     claim = {"lines": [{"code": "71046", "date": "2026-03-02"}, {"code": "71045", "date": "2026-03-02"}]}
     (finding,) = both(rules, claim).findings
@@ -189,7 +190,8 @@ def test_or_with_unknown_is_unknown_and_not_of_it_never_fires():
 
 def test_a_pair_rule_applies_only_in_its_effective_window():
     """A pair rule with `effective` judges only pairs dated from that day."""
-    rules = radrules.loads('rule example.pair\n  effective 2026-03-01\n  when line.code is 71046 and other.code is 71045\n'
+    rules = radrules.loads('rule example.pair\n  effective 2026-03-01\n'
+                           '  when line.code is 71046 and other.code is 71045\n'
                            '  then warn line "with 71045"\n  reference "r"\nend\n')
     for date, fires in (("2026-02-28", False), ("2026-03-01", True)):
         claim = {"lines": [{"code": "71046", "date": date}, {"code": "71045", "date": date}]}
@@ -230,7 +232,8 @@ def _ruleset(tmp_path, text: str, files: dict) -> radrules.Ruleset:
 def test_a_date_before_every_version_is_judged_by_the_earliest(tmp_path):
     """Dates before the first version's effective date are judged by the first version (language.md,
     versions), not the latest."""
-    rules = _ruleset(tmp_path, 'table ptp "cms/a.TXT" effective 2026-04-01\ntable ptp "cms/b.TXT" effective 2026-07-01\n',
+    rules = _ruleset(tmp_path,
+                     'table ptp "cms/a.TXT" effective 2026-04-01\ntable ptp "cms/b.TXT" effective 2026-07-01\n',
                      {"a.TXT": PTP_HEADER + "71046\t71045\t\t20180101\t*\t0\tx\r\n",
                       "b.TXT": PTP_HEADER + "71046\t71045\t\t20180101\t*\t1\tx\r\n"})
     claim = {"lines": [{"code": "71046", "date": "2026-01-05"},
@@ -293,7 +296,8 @@ def test_the_older_facility_mue_header_names_a_hospital_table(tmp_path):
     """A hospital MUE file headed "Facility Outpatient Hospital Services MUE Values" (the older name) serves
     institutional claims, and is refused for professional ones (RR514)."""
     name = "MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv"
-    text = MUE_HEADER.format(column="Facility Outpatient Hospital Services MUE Values") + "74177,1,2 Date of Service Edit: Policy,x\n"
+    text = (MUE_HEADER.format(column="Facility Outpatient Hospital Services MUE Values")
+            + "74177,1,2 Date of Service Edit: Policy,x\n")
     rules = _ruleset(tmp_path, f'table mue "cms/{name}" for institutional claims\n', {name: text})
     claim = {"type": "institutional", "lines": [{"code": "74177", "units": 2, "date": "2026-08-03"}]}
     assert findings(both(rules, claim)) == [("ncci.mue", (1,))]
