@@ -349,3 +349,145 @@ def test_a_fourth_quarter_add_on_file_takes_effect_in_october(tmp_path):
     """aoc_v2026q4.csv is in force from 2026-10-01 (language.md, versions: the quarter in the name)."""
     rules = _addon_rules(tmp_path, "74177,76376,1,,,,2010001,\n", name="aoc_v2026q4.csv")
     assert rules.tables[0].start == radrules.claim.dt.date(2026, 10, 1).toordinal()
+
+
+# ---------------------------------------------------------------- X12 readers (readers.md)
+
+from test_readers_x12 import HEAD, read, x12  # noqa: E402
+
+LINE = ("LX*1", "SV1*HC:71046*10*UN*1***1", "DTP*472*D8*20260302")
+
+
+def _one_x12(*segments, head=HEAD):
+    items = read(x12("CLM*C1*10***11:B:1", *segments, head=head))
+    assert len(items) == 1, items
+    return items[0]
+
+
+def test_x12_sbr09_16_is_no_medicare():
+    """SBR09 `16` (Medicare Advantage HMO) is named by its payer, not `medicare`."""
+    head = [s if not s.startswith("SBR") else "SBR*P*18*******16" for s in HEAD]
+    assert _one_x12("HI*ABK:J189", *LINE, head=head).payer == "example health plan"
+
+
+@pytest.mark.parametrize("segments, words", [
+    (["HI*ABK:J189", "LX*1", "SV1*HC:71046*10*UN*1***1", "DTP*472*D8*2026032"], "not a D8 date"),
+    (["HI*ABK:J189", "LX*1", "SV1*HC:71046*10*UN*1***1", "DTP*472*RD8*20260302-"], "RD8 range"),
+    (["HI*ABF:R0789*BF:7865", *LINE], "mixes ICD-9-CM"),
+    (["HI*ABN:V0001XXA*ABF:R0789", *LINE], "HI01 holds a ABN code and HI02 a diagnosis"),
+    (["HI*ABK:R0789*R1110", *LINE], "HI02 has no code after its qualifier"),
+    (["HI*ABK:J189", "LX*1", "SV1*HC:71046*1e16*UN*1***1", "DTP*472*D8*20260302"], "under 10^15"),
+    (["HI*ABK:J189", "DTP*434*RD8*20260301-20260302", "LX*1", "SV1*HC:71046*10*UN*1***1"], "no service date"),
+], ids=["D8 of 7 digits", "RD8 without its end", "ICD-9 and ICD-10 without a principal", "ABN before a diagnosis",
+        "a code without its qualifier", "a charge of 10^16", "an 837P statement period"])
+def test_x12_values_the_guide_refuses(segments, words):
+    (error,) = read(x12("CLM*C1*10***11:B:1", *segments))
+    assert isinstance(error, radrules.InputError) and words in error.problem, error
+
+
+def test_x12_an_sv1_without_lx_starts_a_line():
+    """An SV1 without its LX starts a service line; it does not replace the line before."""
+    claim = _one_x12("HI*ABK:J189", *LINE, "SV1*HC:71045*10*UN*1***1", "DTP*472*D8*20260302")
+    assert [line.code for line in claim.lines] == ["71046", "71045"]
+
+
+def test_x12_rendering_npi_needs_nm108_xx():
+    claim = _one_x12("HI*ABK:J189", "NM1*82*1*X*****24*123456789", *LINE)
+    assert claim.lines[0].rendering_npi is None
+
+
+def test_x12_each_different_prior_auth_once():
+    claim = _one_x12("HI*ABK:J189", "REF*G1*PA1", *LINE, "REF*G1*PA1")
+    assert claim.prior_auth == ("PA1",)
+
+
+def test_x12_member_id_needs_nm108_mi():
+    head = [s if not s.startswith("NM1*IL") else "NM1*IL*1*EXAMPLE*PAT****II*M1" for s in HEAD]
+    assert _one_x12("HI*ABK:J189", *LINE, head=head).patient.id is None
+
+
+def test_x12_gs08_names_the_guide_when_st03_is_empty():
+    """The guide comes from ST03, or GS08 when ST03 is empty: an 837I by GS08 reads SV2 lines."""
+    head = [s.replace("005010X222A1", "005010X223A2") if s.startswith("GS") else
+            ("ST*837*0001" if s.startswith("ST") else s) for s in HEAD]
+    claim = _one_x12("HI*ABK:J189", "LX*1", "SV2*0320*HC:71046*10*UN*1", "DTP*472*D8*20260302", head=head)
+    assert claim.type == "institutional" and claim.lines[0].revenue_code == "0320"
+
+
+# ---------------------------------------------------------------- FHIR reader (readers.md)
+
+from test_readers_fhir import read_one, resource  # noqa: E402
+
+
+def _fhir_claim():
+    data = resource()
+    data["insurance"] = [{"sequence": 1, "coverage": {"display": "a"}, "preAuthRef": ["PA1"]},
+                         {"sequence": 2, "coverage": {"display": "b"}, "preAuthRef": ["PA2"]}]
+    return data
+
+
+def test_fhir_without_a_focal_insurance_the_first_is_focal():
+    assert read_one(_fhir_claim()).prior_auth == ("PA1",)
+
+
+def test_fhir_the_icd_coding_of_a_diagnosis_is_preferred():
+    data = resource()
+    data["diagnosis"][0]["diagnosisCodeableConcept"]["coding"].insert(
+        0, {"system": "http://snomed.info/sct", "code": "29857009"})
+    assert read_one(data).diagnoses == read_one(resource()).diagnoses
+
+
+def test_fhir_item_money_revenue_and_pointers():
+    """`net` is the charge (then `unitPrice`); revenue codes and every-diagnosis pointers are for
+    institutional items only."""
+    data = resource()
+    item = data["item"][0]
+    item.pop("diagnosisSequence", None)
+    item.update(net={"value": 100}, unitPrice={"value": 50}, revenue={"coding": [{"code": "0320"}]})
+    line = read_one(data).lines[0]
+    assert (line.charge, line.revenue_code, line.diagnosis_pointers) == (100, None, ())
+
+
+def test_fhir_the_rendering_npi_is_the_first_care_team_members():
+    data = resource()
+    npi = {"system": "http://hl7.org/fhir/sid/us-npi"}
+    data["contained"] += [{"resourceType": "Practitioner", "id": "p1", "identifier": [dict(npi, value="1234567893")]},
+                          {"resourceType": "Practitioner", "id": "p2", "identifier": [dict(npi, value="1245319599")]}]
+    data["careTeam"] = [{"sequence": 1, "provider": {"reference": "#p1"}},
+                        {"sequence": 2, "provider": {"reference": "#p2"}}]
+    data["item"][0]["careTeamSequence"] = [1, 2]
+    assert read_one(data).lines[0].rendering_npi == "1234567893"
+
+
+def test_fhir_only_an_mb_identifier_of_the_patient_is_the_member_id():
+    data = resource()
+    data["insurance"] = [{"sequence": 1, "focal": True, "coverage": {"display": "x"}}]
+    patient = next(r for r in data["contained"] if r["resourceType"] == "Patient")
+    patient["identifier"] = [{"type": {"coding": [{"code": "MR"}]}, "value": "MRN9"}]
+    assert read_one(data).patient.id is None
+    patient["identifier"][0]["type"]["coding"][0]["code"] = "MB"
+    assert read_one(data).patient.id == "MRN9"
+
+
+# ---------------------------------------------------------------- sets (language.md)
+
+
+def _fires(sets: str, diagnosis: str) -> bool:
+    rules = radrules.loads(f'{sets}\nrule t.x\n  when claim.diagnoses has any of x\n  then info line "x"\n'
+                           '  reference "r"\nend\n')
+    return bool(rules.evaluate({"diagnoses": [diagnosis], "lines": [{"code": "71046", "date": "2026-03-02"}]}).findings)
+
+
+@pytest.mark.parametrize("sets, diagnosis, fires", [
+    ("diagnoses x = C3410, C3411, D10* except C34*", "C34.10", False),
+    ("diagnoses x = C3410, C3411, D10* except C34*", "D10.1", True),
+    ("diagnoses x = C341* except C34*", "C34.10", False),
+    ("diagnoses x = R1010-R1010", "R10.10", True),
+], ids=["except a prefix removes codes", "the rest stays", "except a prefix removes a narrower one", "a one-code range"])
+def test_set_expressions(sets, diagnosis, fires):
+    assert _fires(sets, diagnosis) is fires
+
+
+def test_range_ends_differ_only_in_digits():
+    with pytest.raises(radrules.RuleError, match="RR208"):
+        radrules.loads("diagnoses x = R1010A-R1012B\n")
