@@ -483,7 +483,8 @@ def _fires(sets: str, diagnosis: str) -> bool:
     ("diagnoses x = C3410, C3411, D10* except C34*", "D10.1", True),
     ("diagnoses x = C341* except C34*", "C34.10", False),
     ("diagnoses x = R1010-R1010", "R10.10", True),
-], ids=["except a prefix removes codes", "the rest stays", "except a prefix removes a narrower one", "a one-code range"])
+], ids=["except a prefix removes codes", "the rest stays", "except a prefix removes a narrower one",
+        "a one-code range"])
 def test_set_expressions(sets, diagnosis, fires):
     assert _fires(sets, diagnosis) is fires
 
