@@ -492,3 +492,79 @@ def test_set_expressions(sets, diagnosis, fires):
 def test_range_ends_differ_only_in_digits():
     with pytest.raises(radrules.RuleError, match="RR208"):
         radrules.loads("diagnoses x = R1010A-R1012B\n")
+
+
+# ---------------------------------------------------------------- compiling: indexes, levels, checks (language.md)
+
+
+def _rule(when: str, then: str = 'deny line "no"', extra: str = "") -> str:
+    return f'{extra}rule t.x\n  when {when}\n  then {then}\n  reference "r"\nend\n'
+
+
+def _lines(*codes, **claim) -> dict:
+    return dict(claim, lines=[{"code": code, "date": "2026-03-02", "units": 1} for code in codes])
+
+
+@pytest.mark.parametrize("when, claim, expected", [
+    ("line.place_of_service not in [11]", _lines("70450", place_of_service="22"), [("t.x", (1,))]),
+    ("line.code != 70450", _lines("70450", "70460"), [("t.x", (2,))]),
+    ("line.code is 70450 and other.code not in [70450]", _lines("70450", "70460"), [("t.x", (1,))]),
+], ids=["place not in", "code !=", "other code not in"])
+def test_negated_tests_are_no_index_keys(when, claim, expected):
+    """`not in` and `!=` are true of every other value: a rule is not filed under the values they name."""
+    assert findings(both(radrules.loads(_rule(when)), claim)) == expected
+
+
+def test_payer_rows_win_over_claim_type_rows():
+    """Rows of a `for payer` block win over those of a `for ... claims` block (language.md, which rows win)."""
+    rules = radrules.loads('limits acme.mue\n  for payer acme\n  reference "r"\n  limit 70450 max 5 mai 1\nend\n'
+                           'limits prof.mue\n  for professional claims\n  reference "r"\n  limit 70450 max 2 mai 1\nend\n')
+    claim = {"type": "professional", "payer": "acme", "lines": [{"code": "70450", "date": "2026-03-02", "units": 3}]}
+    assert findings(both(rules, claim)) == []
+
+
+@pytest.mark.parametrize("text, code", [
+    (_rule("line.code is 70450", 'deny line "born {patient.birth_date}"'), "RR212"),
+    (_rule("line.code is 70450 and other.code is 70460", 'deny claim "no"'), "RR214"),
+    (_rule("claim also has [70460] on the same date", 'deny claim "no"'), "RR214"),
+    (_rule("line.code between 70000 and 79999"), "RR209"),
+    (_rule("line.code < 70460"), "RR209"),
+    (_rule("line.units between line.date and 9"), "RR209"),
+    (_rule("history has [70450] since line.units"), "RR209"),
+    (_rule("history has [70450] within 0 days"), "RR210"),
+], ids=["birth date shown", "pair rule on the claim", "also has on the same date, on the claim", "between codes",
+        "< on codes", "between a number and a date", "since a number", "within 0 days"])
+def test_rules_the_compiler_refuses(text, code):
+    with pytest.raises(radrules.RuleError) as raised:
+        radrules.loads(text)
+    assert code in [d.code for d in raised.value.errors]
+
+
+def test_rr304_is_for_the_same_dates_and_indicator():
+    """Two rows of one pair with other indicators are no repeat (errors.md RR304)."""
+    rules = radrules.loads('pairs acme.ptp\n  reference "r"\n  pair 74176 with 74150 modifier 0\n'
+                           '  pair 74176 with 74150 modifier 1\nend\n')
+    assert [w.code for w in rules.warnings] == []
+
+
+def test_999_lines_on_both_read_paths():
+    """1 to 999 lines (claim-format.md), on the fast path and on the checked one (an upper-case
+    diagnosis_system, accepted in any case, takes the checked path)."""
+    lines = [{"code": "70450", "date": "2026-03-02"}] * 999
+    assert len(radrules.Claim.from_dict({"lines": lines, "diagnosis_system": "ICD10"}).lines) == 999
+    for data in ({"lines": lines + lines[:1]}, {"lines": lines + lines[:1], "diagnosis_system": "ICD10"}):
+        with pytest.raises(radrules.ClaimError, match="at most 999"):
+            radrules.Claim.from_dict(data)
+
+
+def test_explain_reads_the_payer_in_lower_case_and_names_the_shared_date():
+    """explain says why a rule was not considered as evaluation decides it: payers in lower case; a pair
+    rule on a one-line claim has no two lines on a date."""
+    rules = radrules.loads('rule t.x\n  for payer acme\n  when line.code is 70460\n  then deny line "no"\n'
+                           '  reference "r"\nend\n'
+                           + _rule("line.code is 70450 and other.code is 70460").replace("t.x", "t.pair"))
+    explanation = rules.evaluate({"payer": "Acme", "lines": [{"code": "70450", "date": "2026-03-02"}]},
+                                 explain=True).explanation
+    reasons = dict(explanation.not_considered)
+    assert "payer" not in reasons["t.x"] and "code" in reasons["t.x"]
+    assert "share a date" in reasons["t.pair"]
