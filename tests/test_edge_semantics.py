@@ -518,7 +518,8 @@ def test_negated_tests_are_no_index_keys(when, claim, expected):
 def test_payer_rows_win_over_claim_type_rows():
     """Rows of a `for payer` block win over those of a `for ... claims` block (language.md, which rows win)."""
     rules = radrules.loads('limits acme.mue\n  for payer acme\n  reference "r"\n  limit 70450 max 5 mai 1\nend\n'
-                           'limits prof.mue\n  for professional claims\n  reference "r"\n  limit 70450 max 2 mai 1\nend\n')
+                           'limits prof.mue\n  for professional claims\n  reference "r"\n'
+                           '  limit 70450 max 2 mai 1\nend\n')
     claim = {"type": "professional", "payer": "acme", "lines": [{"code": "70450", "date": "2026-03-02", "units": 3}]}
     assert findings(both(rules, claim)) == []
 
