@@ -263,9 +263,7 @@ def _as_data(claim: Claim) -> dict:
 def _read_claim_checked(data: Any) -> Claim:
     """The claim, or the ClaimError of its first problem: every check, in order."""
     data = _object(data, "", _CLAIM_FIELDS)
-    claim_id = data.get("id")
-    if claim_id is not None and not isinstance(claim_id, (str, int)) or isinstance(claim_id, bool):
-        raise ClaimError("id", "expected a text")
+    claim_id = _identifier(data.get("id"), "id")
     claim_type = data.get("type", "professional")
     if not isinstance(claim_type, str):
         raise ClaimError("type", "expected `professional` or `institutional`")
@@ -300,7 +298,7 @@ def _read_claim_checked(data: Any) -> Claim:
     if len(raw_lines) > MAX_LINES:
         raise ClaimError("lines", f"at most {MAX_LINES} service lines per claim (the 837I limit)")
     return Claim(
-        id=_identifier(claim_id),
+        id=claim_id,
         type=claim_type,
         payer=_text(data.get("payer"), "payer"),
         patient=_read_patient(data.get("patient")),
@@ -315,10 +313,13 @@ def _read_claim_checked(data: Any) -> Claim:
     )
 
 
-def _identifier(value: str | int | None, path: str = "id") -> str | None:
-    """An id as text, trimmed like other texts (a member id must match the history's); empty: none."""
+def _identifier(value: Any, path: str = "id") -> str | None:
+    """An id (a text or a whole number) as text, trimmed like other texts (a member id must match the
+    history's); empty: none. Anything else is a ClaimError naming ``path``."""
     if value is None:
         return None
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise ClaimError(path, "expected a text")
     try:
         text = str(value)
     except ValueError:  # a whole number of more than 4,300 digits
@@ -335,14 +336,8 @@ def _read_patient(value: Any) -> Patient:
         sex = sex.upper()
         if sex not in SEXES:
             raise ClaimError("patient.sex", "expected `F`, `M` or `U`")
-    patient_id = value.get("id")
-    if patient_id is not None and (not isinstance(patient_id, (str, int)) or isinstance(patient_id, bool)):
-        raise ClaimError("patient.id", "expected a text")
-    return Patient(
-        birth_date=_date(value.get("birth_date"), "patient.birth_date"),
-        sex=sex,
-        id=_identifier(patient_id, "patient.id"),
-    )
+    patient_id = _identifier(value.get("id"), "patient.id")
+    return Patient(birth_date=_date(value.get("birth_date"), "patient.birth_date"), sex=sex, id=patient_id)
 
 
 def _pointers(value: Any, path: str) -> tuple[int, ...]:
@@ -452,7 +447,7 @@ def _fast_claim(data: Any) -> Claim | None:
             return None
         lines.append(line)
     return Claim(
-        id=claim_id and claim_id.strip() or None, type=claim_type, payer=payer, patient=patient, place_of_service=place,
+        id=_identifier(claim_id), type=claim_type, payer=payer, patient=patient, place_of_service=place,
         prior_auth=prior_auth, received=received, diagnoses=diagnoses, frequency=frequency,
         diagnosis_system=system, condition_codes=conditions, lines=tuple(lines),
     )
@@ -504,7 +499,7 @@ def _fast_patient(value: Any) -> Patient | None:
         sex = sex.upper()
         if sex not in SEXES:
             return None
-    return Patient(birth_date=birth, sex=sex, id=patient_id and patient_id.strip() or None)
+    return Patient(birth_date=birth, sex=sex, id=_identifier(patient_id))
 
 
 def _fast_line(value: Any) -> Line | None:

@@ -68,14 +68,9 @@ def read_line(data, path: str) -> HistoryLine:
     status = data.get("status", "paid")
     if status not in STATUSES:
         raise ClaimError(f"{path}.status", "expected `paid` or `denied`")
-    claim = data.get("claim")
-    if claim is not None and not isinstance(claim, (str, int)):
-        raise ClaimError(f"{path}.claim", "expected a text")
+    claim = _identifier(data.get("claim"), f"{path}.claim")
     # Fields of a claim line that rules do not read in history: checked all the same, never passed silently.
-    patient = data.get("patient_id")
-    if patient is not None and (not isinstance(patient, (str, int)) or isinstance(patient, bool)):
-        raise ClaimError(f"{path}.patient_id", "expected a text")
-    _identifier(patient, f"{path}.patient_id")
+    _identifier(data.get("patient_id"), f"{path}.patient_id")
     _date(data.get("end_date"), f"{path}.end_date")
     if data.get("charge") is not None:
         _number(data["charge"], f"{path}.charge", positive=False)
@@ -88,7 +83,7 @@ def read_line(data, path: str) -> HistoryLine:
         modifiers=modifiers,
         units=_number(data.get("units", 1), f"{path}.units", positive=True),
         rendering_npi=_text(data.get("rendering_npi"), f"{path}.rendering_npi"),
-        claim=_identifier(claim, f"{path}.claim"),
+        claim=claim,
     )
     object.__setattr__(line, "_checked", True)
     return line
@@ -151,17 +146,11 @@ class JsonlHistory:
                                      path=f"line {number}") from None
                 if not isinstance(data, dict):
                     raise InputError(name, "expected an object", path=f"line {number}")
-                patient = data.get("patient_id")
-                if patient is not None and not isinstance(patient, (str, int)):
-                    raise InputError(name, "patient_id: expected a text", path=f"line {number}")
                 try:
-                    line = read_line(data, "history")
+                    line = read_line(data, "history")  # patient_id checked too
                 except ClaimError as error:
                     raise InputError(name, f"{error.path}: {error.problem}", path=f"line {number}") from None
-                try:
-                    patient = _identifier(patient, "patient_id")  # trimmed, as the claims' member ids are
-                except ClaimError as error:
-                    raise InputError(name, f"{error.path}: {error.problem}", path=f"line {number}") from None
+                patient = _identifier(data.get("patient_id"))  # trimmed, as the claims' member ids are
                 self._by_patient.setdefault(patient, []).append(line)
         finally:
             if handle is not source:
