@@ -12,7 +12,7 @@ from .checks import FORMAT_RULES
 from .compiler.index import select
 from .model import MUE_UNPUBLISHED
 from .result import Result
-from .tables import TABLE_RULES, table_size, version_windows
+from .tables import ROW_KINDS, TABLE_RULES, table_size, version_windows
 from .validity import RULES_OF_KIND
 
 
@@ -81,7 +81,7 @@ class Ruleset:
         chosen = self.rule_rows(kind, key, payer, claim_type)
         if chosen is not None:
             return chosen
-        table_kind = {"pair": "ptp", "limit": "mue", "addon": "addon"}[kind]
+        table_kind = next(table for table, rows in ROW_KINDS.items() if rows == kind)
         found = versions(list(self.tables), table_kind, claim_type)
         if found is None:
             return ()

@@ -51,6 +51,8 @@ TABLE_RULES = {
     "mue": ("ncci.mue", "mue", "CO-151", ("N362",)),
     "addon": ("ncci.addon", "addon", "CO-107", ("N122",)),
 }
+#: The rows each of those tables holds, by the kind rule files give them (`pair`, `limit`, `addon`).
+ROW_KINDS = {"ptp": "pair", "mue": "limit", "addon": "addon"}
 _TYPE_WORDS = {"professional": "practitioner", "institutional": "hospital outpatient"}
 
 _MEMORY: cachetools.LRUCache = cachetools.LRUCache(maxsize=8)
@@ -246,6 +248,19 @@ def _fetch(cache_file: Path, key: str) -> Cached | None:
     return stored
 
 
+class _Hashing:
+    """A file to pickle into that hashes what it writes (the pickle is never whole in memory)."""
+
+    __slots__ = ("out", "digest")
+
+    def __init__(self, out, digest):
+        self.out, self.digest = out, digest
+
+    def write(self, data) -> int:
+        self.digest.update(data)
+        return self.out.write(data)
+
+
 #: Cache directories a write failed in: not tried again in this process (each try pickles a whole table).
 _UNWRITABLE: set = set()
 
@@ -256,12 +271,14 @@ def _store(cache_file: Path, payload) -> None:
         return
     name = None
     try:
-        data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(dir=cache_file.parent, prefix=".tmp-")
         with os.fdopen(handle, "wb") as out:
-            out.write(_CACHE_MAGIC + hashlib.sha256(data).digest())
-            out.write(data)
+            out.write(_CACHE_MAGIC + bytes(32))  # the checksum's place, filled once the pickle is written
+            digest = hashlib.sha256()
+            pickle.dump(payload, _Hashing(out, digest), protocol=pickle.HIGHEST_PROTOCOL)
+            out.seek(len(_CACHE_MAGIC))
+            out.write(digest.digest())
         os.replace(name, cache_file)
         name = None
     except (OSError, ValueError):

@@ -19,7 +19,7 @@ from .. import validity
 from ..checks import FORMAT_RULES
 from ..claim import Claim
 from ..model import MUE_UNPUBLISHED, AddonEdit, PairEdit, UnitLimit
-from ..tables import TABLE_RULES
+from ..tables import ROW_KINDS, TABLE_RULES
 from ..validity import VALIDITY_RULES
 from .model import TEST_SUFFIX
 
@@ -70,10 +70,6 @@ def looks_at(ruleset, rule_id: str, claim: Claim, numbers: tuple = ()) -> bool:
     return _table_looks_at(ruleset, rule_id, claim, payer, days, named)
 
 
-#: The kind of row each CMS table rule judges by.
-_ROW_KINDS = {"ptp": "pair", "mue": "limit", "addon": "addon"}
-
-
 def _table_looks_at(ruleset, rule_id: str, claim: Claim, payer, days: list, named: set) -> bool:
     """A CMS table rule looks at a claim when the version in force on a named line's date has a row for
     it: a PTP row of another line's code on that date with the line's code in column 2 (not indicator 9),
@@ -84,7 +80,7 @@ def _table_looks_at(ruleset, rule_id: str, claim: Claim, payer, days: list, name
     kind = next((kind for kind, (table_rule, *_) in TABLE_RULES.items() if table_rule == rule_id), None)
     if kind is None:
         return False
-    row_kind = _ROW_KINDS[kind]
+    row_kind = ROW_KINDS[kind]
     for number, (line, day) in enumerate(zip(claim.lines, days), 1):
         if number not in named:
             continue
