@@ -433,6 +433,8 @@ class TestConditionSemantics:
         "property family = head for 70450, 70460, 70470\nproperty family = chest for 71250, 71270\n"
         + rule("t.also_same_date", "line.code is 70450 and claim also has 70470 on the same date")
         + rule("t.also_any_date", "line.code is 70460 and claim also has 70470")
+        + rule("t.also_earlier", "line.code is 77067 and claim also has 77067 on the same date on an earlier line")
+        + rule("t.also_earlier_any_date", "line.code is 77066 and claim also has [77066, 77065] on an earlier line")
         + rule("t.also_family", "line.code in [70450, 71250] and claim also has [70470, 71270] with the same family",
                extra="  kind coding\n")
         + rule("t.between_dates", "line.code is 73562 and line.date between 2026-01-01 and 2026-01-31")
@@ -452,6 +454,16 @@ class TestConditionSemantics:
     def test_also_has_on_any_date(self):
         """Without `on the same date`, X on any line of the claim counts."""
         assert "t.also_any_date" in fired(self.RULES.evaluate(claim(line("70460", DOS), line("70470", "2026-04-01"))))
+
+    def test_also_has_on_an_earlier_line(self):
+        """`on an earlier line` needs the other line before this one: of two, only the later is judged."""
+        result = self.RULES.evaluate(claim(line("77067", DOS), line("77067", DOS), line("77067", DOS),
+                                           line("77067", "2026-03-05")))
+        assert [f.lines for f in result.findings if f.rule == "t.also_earlier"] == [(2,), (3,)]
+        result = self.RULES.evaluate(claim(line("77065", "2026-03-05"), line("77066", DOS), line("77066", DOS)))
+        assert [f.lines for f in result.findings if f.rule == "t.also_earlier_any_date"] == [(2,), (3,)]
+        result = self.RULES.evaluate(claim(line("77066", DOS), line("77065", "2026-03-05")))
+        assert "t.also_earlier_any_date" not in fired(result)
 
     def test_also_has_with_the_same_property(self):
         """`with the same PROP` needs the other code's property to equal this line's."""

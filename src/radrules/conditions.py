@@ -281,16 +281,19 @@ class Has:
 
 @attrs.frozen
 class AlsoHas:
-    """Another line of the claim bills one of ``values`` (on the same date and
-    with the same code property as this line, if asked)."""
+    """Another line of the claim bills one of ``values`` (on the same date, with
+    the same code property and on a lower line number than this line, if asked)."""
 
     values: frozenset
     same_date: bool
     same_property: str | None = None
     text: str = ""
+    earlier: bool = False
 
     def test(self, ev, line, other):
         pool = ev.lines_on(line.day) if (self.same_date and line is not None) else ev.lines
+        if self.earlier and line is not None:
+            pool = [candidate for candidate in pool if candidate.number < line.number]
         if self.same_property is not None:
             prop = ev.view.properties[self.same_property]
             mine = prop.get(line.code, line.day) if line is not None else None

@@ -490,13 +490,17 @@ class _Builder(Transformer):
     def also_has(self, meta, c):
         same_property = next((x[1] for x in c[2:] if x[0] == "property"), None)
         same_date = any(x[0] == "date" for x in c[2:])
-        return s.AlsoHas(self._tok(c[0]), c[1], same_date, self._span(meta), same_property)
+        earlier = any(x[0] == "earlier" for x in c[2:])
+        return s.AlsoHas(self._tok(c[0]), c[1], same_date, self._span(meta), same_property, earlier)
 
     def same_property(self, meta, c):
         return ("property", self._tok(c[-1]))
 
     def same_date(self, meta, c):
         return ("date", None)
+
+    def earlier_line(self, meta, c):
+        return ("earlier", None)
 
     def ptp_edit(self, meta, c):
         return s.PtpEdit(self._tok(c[0]), self._tok(c[1]), self._span(meta))

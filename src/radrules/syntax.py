@@ -417,10 +417,11 @@ class Has:
 
 @attrs.frozen
 class AlsoHas:
-    """``claim also has CODES [with the same PROPERTY] [on the same date]``.
+    """``claim also has CODES [with the same PROPERTY] [on the same date] [on an earlier line]``.
 
     True when another line bills one of CODES (whose PROPERTY, if named,
-    equals this line's, and whose date, if asked, is this line's).
+    equals this line's, whose date, if asked, is this line's, and whose
+    number, if asked, is lower than this line's).
     """
 
     root: Token
@@ -428,6 +429,7 @@ class AlsoHas:
     same_date: bool
     span: Span
     same_property: Token | None = None
+    earlier: bool = False
 
 
 @attrs.frozen

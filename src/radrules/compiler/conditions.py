@@ -260,9 +260,9 @@ class ConditionCompiler:
                 return None
             self.roots.add("line")
         self.roots.add("claim")
-        if expr.same_date:
+        if expr.same_date or expr.earlier:
             self.roots.add("line")
-        return c.AlsoHas(resolved.values, expr.same_date, same_property, self._text(expr))
+        return c.AlsoHas(resolved.values, expr.same_date, same_property, self._text(expr), expr.earlier)
 
     def _historyhas(self, expr: s.HistoryHas):
         resolved = self.sets.evaluate(expr.values.expr, "codes")
