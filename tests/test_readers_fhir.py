@@ -325,6 +325,18 @@ class TestClaimResponse:
         assert response["created"] == "2026-03-21"
         assert response["disposition"] == "failed: line 5 denied"
 
+    @pytest.mark.parametrize("created, expected", [(D(2026, 3, 21), "2026-03-21"), ("2026-03-21", "2026-03-21"),
+                                                   ("2026-02-30", ValueError), ("20260321", ValueError),
+                                                   (20260321, ValueError)])
+    def test_created_is_a_date_or_its_text(self, created, expected):
+        """`created` takes a date or YYYY-MM-DD text (readers.md); anything else is a ValueError, not a crash."""
+        result = radrules.load().evaluate(read_one(resource()))
+        if expected is ValueError:
+            with pytest.raises(ValueError, match="created: expected a datetime.date or YYYY-MM-DD text"):
+                radrules.to_fhir_claim_response(result, created=created)
+        else:
+            assert radrules.to_fhir_claim_response(result, created=created)["created"] == expected
+
     def test_references_outside_the_claim_are_copied_without_identifiers(self):
         """A reference to a resource elsewhere is kept with its display; an identifier (which may be the
         member id) never is."""

@@ -536,7 +536,21 @@ def _reference(resource: dict | None, name: str, placeholder: str) -> dict:
     return out or {"display": placeholder}
 
 
-def to_fhir_claim_response(result, claim=None, *, created: dt.date | None = None) -> dict:
+def _created(created) -> str:
+    """The ClaimResponse's ``created``: a date, or YYYY-MM-DD text checked as one; None is today."""
+    if created is None:
+        return dt.date.today().isoformat()
+    if isinstance(created, dt.date):
+        return created.isoformat()
+    if isinstance(created, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", created):
+        try:
+            return dt.date.fromisoformat(created).isoformat()
+        except ValueError:
+            pass
+    raise ValueError("created: expected a datetime.date or YYYY-MM-DD text")
+
+
+def to_fhir_claim_response(result, claim=None, *, created: dt.date | str | None = None) -> dict:
     """A FHIR R4 ``ClaimResponse`` (a dict) for a :class:`~radrules.Result`.
 
     ``claim`` is the FHIR ``Claim`` resource the result is for (its
@@ -547,7 +561,9 @@ def to_fhir_claim_response(result, claim=None, *, created: dt.date | None = None
     line), or one ``submitted`` adjudication when none does; each finding is
     a ``processNote`` with its rule id, message and remark codes. The
     member id and other identifiers of a radrules Claim are never copied.
+    ``created`` is a ``datetime.date`` or ``YYYY-MM-DD`` text (default: today).
     """
+    created_text = _created(created)
     resource = claim if isinstance(claim, dict) else None
     claim_type = None
     if resource is not None:
@@ -562,7 +578,7 @@ def to_fhir_claim_response(result, claim=None, *, created: dt.date | None = None
         "type": _coding(CLAIM_TYPE_SYSTEM, claim_type or "professional"),
         "use": resource.get("use", "claim") if resource is not None else "claim",
         "patient": _reference(resource, "patient", "the patient of the claim"),
-        "created": (created or dt.date.today()).isoformat(),
+        "created": created_text,
         "insurer": _reference(resource, "insurer", "the payer of the claim"),
     }
     if resource is not None and isinstance(resource.get("id"), str):
