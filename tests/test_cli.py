@@ -221,3 +221,41 @@ def test_text_output_of_a_lone_surrogate_is_escaped_not_a_crash(command):
     assert "Traceback" not in done.stderr, done.stderr
     assert "`7\\ud800` is not a valid CPT/HCPCS code" in done.stdout
     assert "claim B" in done.stdout
+
+
+class TestOutputAndUsage:
+    @pytest.mark.parametrize("args", [("eval", "--jobs", "0", "x.json"), ("eval", "--format", "xml", "x.json"), (),
+                                      ("diff", "--limit-examples", "-1", "a", "b")],
+                             ids=["jobs 0", "unknown format", "no command", "negative limit"])
+    def test_a_usage_error_exits_1_not_2(self, args):
+        """A usage error is "any other failure" (1): 2 means a claim failed, and scripts read it so."""
+        done = run(*args)
+        assert done.returncode == 1
+        assert "usage: radrules" in done.stderr and "error:" in done.stderr
+
+    @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+    @pytest.mark.parametrize("args", [("eval", str(EXAMPLES)), ("check",)], ids=["eval", "check"])
+    def test_output_that_cannot_be_written_is_an_error_not_a_traceback(self, args):
+        """A full disk under standard output: one error line, exit 1."""
+        with open("/dev/full", "w") as full:
+            done = subprocess.run([sys.executable, "-m", "radrules", *args], stdout=full, stderr=subprocess.PIPE,
+                                  text=True, cwd=ROOT, env=dict(os.environ), timeout=60)
+        assert done.returncode == 1
+        assert "Traceback" not in done.stderr
+        assert "error: can't write the output: No space left on device" in done.stderr
+
+    def test_a_reader_that_leaves_early_is_an_interruption(self, tmp_path):
+        """`eval ... | head -1`: the reader leaves, eval exits 1 (not 0: not every claim passed), and still
+        writes its summary, marked interrupted, to standard error and --summary-json."""
+        path = tmp_path / "claims.jsonl"
+        path.write_text("".join(json.dumps(dict(FAILING, id=f"F-{n}")) + "\n" for n in range(20000)))
+        summary = tmp_path / "summary.json"
+        process = subprocess.Popen([sys.executable, "-m", "radrules", "eval", "--jobs", "1", "--summary-json",
+                                    str(summary), str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   cwd=ROOT, env=dict(os.environ))
+        process.stdout.readline()
+        process.stdout.close()  # as `head -1` does
+        err = process.stderr.read().decode()
+        assert process.wait(timeout=60) == 1
+        assert "Traceback" not in err and "summary (interrupted):" in err
+        assert json.loads(summary.read_text())["interrupted"] is True

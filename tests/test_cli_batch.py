@@ -225,6 +225,21 @@ class TestInputs:
         assert f"error: {path}:41: not JSON" in pooled.stderr
         assert pooled.returncode == alone.returncode == 1
 
+    def test_a_bad_x12_segment_stops_its_input_in_the_pool_as_in_one_process(self, tmp_path):
+        """A segment that is not one, in the middle of an X12 file cut into pieces, ends the input with an error
+        and the summary, as in one process: no traceback from the worker that read that piece."""
+        text = x12_file(60)
+        cut = text.index("CLM*X30*")
+        path = tmp_path / "claims.837"
+        path.write_text(text[:cut] + "\x00\x01junk~\n" + text[cut:])
+        pooled = run("--format", "json", "--jobs", "2", path, env=POOL)
+        alone = run("--format", "json", "--jobs", "1", path)
+        assert "Traceback" not in pooled.stderr
+        assert pooled.stdout == alone.stdout and len(pooled.stdout.splitlines()) == 29
+        assert f"error: {path}: segment " in pooled.stderr and "not a segment" in pooled.stderr
+        assert "summary: 29 claims" in pooled.stderr
+        assert pooled.returncode == alone.returncode == 1
+
     def test_bad_claim_among_good_ones_in_text(self, tmp_path, capsys):
         """In text output a bad claim of one of several inputs is named by its position and its input."""
         first, second = tmp_path / "a.json", tmp_path / "b.json"

@@ -121,6 +121,43 @@ def test_standard_input_is_formatted_to_standard_output(capsys, monkeypatch):
     assert run(capsys, "-") == (0, TIDY, "")
 
 
+def test_standard_input_that_is_not_utf8_is_rr404(capsys, monkeypatch):
+    """`fmt -` checks its bytes as a file's are: not UTF-8 is RR404 (exit 3), not an RR101 on a stray character."""
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"\xff\xfe codes a = 70450\n")))
+    code, out, err = run(capsys, "-")
+    assert (code, out) == (3, "")
+    assert "error[RR404]: standard input is not UTF-8 text (byte 0)" in err
+
+
+def test_a_failed_write_leaves_the_file_as_it_was_and_goes_on(tree, capsys, monkeypatch):
+    """A write that fails (a full disk) names the file, leaves it whole, formats the other paths and exits 1."""
+    real = os.replace
+    def full_disk(source, target):
+        if Path(target).name == "messy.rr":
+            raise OSError(28, "No space left on device")
+        return real(source, target)
+    monkeypatch.setattr(os, "replace", full_disk)
+    code, out, err = run(capsys, tree / "messy.rr", tree / "sub" / "deep.rr")
+    assert code == 1
+    assert f"error: can't write `{tree / 'messy.rr'}`: No space left on device; the file is unchanged" in err
+    assert (tree / "messy.rr").read_text(encoding="utf-8") == MESSY
+    assert (tree / "sub" / "deep.rr").read_text(encoding="utf-8") == TIDY
+    assert out == f"formatted {tree / 'sub' / 'deep.rr'}\n"
+    assert [p.name for p in tree.iterdir() if p.name.startswith(".fmt-")] == []  # no temporary file left
+
+
+def test_rewriting_keeps_links_and_permissions(tree, capsys):
+    """A linked rule file is formatted where it lives (the link stays a link); the file keeps its mode."""
+    target = tree / "messy.rr"
+    target.chmod(0o640)
+    link = tree / "link.rr"
+    link.symlink_to(target)
+    code, _, _ = run(capsys, link)
+    assert code == 0 and link.is_symlink()
+    assert target.read_text(encoding="utf-8") == TIDY
+    assert target.stat().st_mode & 0o777 == 0o640
+
+
 def test_bundled_rulesets_pass_check():
     """`radrules fmt --check rulesets` passes on the bundled files, run as a real command."""
     done = subprocess.run([sys.executable, "-m", "radrules", "fmt", "--check", "rulesets"], cwd=ROOT,

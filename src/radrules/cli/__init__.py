@@ -3,7 +3,8 @@
 Exit codes (docs/cli.md): 0 every claim passed (or nothing wrong), 2 some
 claim failed (``diff``: the rulesets differ), 3 the rules have errors, 1 any
 other failure (unreadable input, a claim of the wrong shape, a rule test that
-failed, ``fmt --check`` found files to format).
+failed, ``fmt --check`` found files to format, a usage error, output that
+can't be written).
 """
 
 from __future__ import annotations
@@ -27,10 +28,18 @@ COMMANDS = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error exits 1 ("any other failure"): argparse's 2 is a failing claim here."""
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_FAILURE, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .. import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="radrules",
         description="Radiology claim edits: evaluate claims against rule files.",
     )
@@ -59,12 +68,32 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return COMMANDS[args.command].run(args)
-    except BrokenPipeError:  # e.g. `radrules eval ... | head`
-        sys.stderr.close()
-        return EXIT_OK
+        code = COMMANDS[args.command].run(args)
+        sys.stdout.flush()  # a full disk shows here, not at exit
+        return code
+    except BrokenPipeError:  # e.g. `radrules eval ... | head`: the reader left before the end
+        drop_output()
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         return EXIT_FAILURE
+    except OSError as problem:
+        if problem.filename is not None:  # a file a command did not expect to fail: name it
+            raise
+        drop_output()
+        print(f"error: can't write the output: {problem.strerror or problem}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def drop_output() -> None:
+    """Send what is left of standard output nowhere, so that exiting does not fail on it again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real file behind sys.stdout (a test's capture)
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

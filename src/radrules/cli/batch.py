@@ -224,27 +224,27 @@ def run_unit(unit: Unit, ruleset, options: Options) -> Outcome:
     evaluate = ruleset.evaluate
     if options.history is not None:
         evaluate = functools.partial(evaluate, history=options.history)
-    for position, item, resource in items:
-        if type(item) is RawLine:
+    try:
+        for position, item, resource in items:
+            if type(item) is RawLine:
+                item = item.decode()  # not JSON: the input ends here
             try:
-                item = item.decode()
-            except InputError as error:  # not JSON: the input ends here
-                return Outcome("".join(parts), summary, stop=str(error))
-        try:
-            claim = claim_of(item)
-            result = evaluate(claim)
-        except (ClaimError, InputError) as error:
-            summary.add_unreadable()
-            parts.append(format_error(output_format, position, error, label))
-            continue
-        summary.add(claim, result)
-        if output_format == "json":
-            parts.append(result_json(result) + "\n")
-        elif output_format == "fhir":
-            parts.append(json.dumps(to_fhir_claim_response(result, resource if resource is not None else claim))
-                         + "\n")
-        else:
-            parts.append(render_text(result, position, label) + "\n")
+                claim = claim_of(item)
+                result = evaluate(claim)
+            except (ClaimError, InputError) as error:
+                summary.add_unreadable()
+                parts.append(format_error(output_format, position, error, label))
+                continue
+            summary.add(claim, result)
+            if output_format == "json":
+                parts.append(result_json(result) + "\n")
+            elif output_format == "fhir":
+                parts.append(json.dumps(to_fhir_claim_response(result, resource if resource is not None else claim))
+                             + "\n")
+            else:
+                parts.append(render_text(result, position, label) + "\n")
+    except InputError as error:  # a line that is not JSON, or an X12 piece that can't be read on: the input ends
+        return Outcome("".join(parts), summary, stop=str(error))
     return Outcome("".join(parts), summary)
 
 

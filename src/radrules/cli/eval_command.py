@@ -84,11 +84,21 @@ def run(args) -> int:
         bar(summary.claims, unit.read, total)
 
     units = cut_units(args.claims, args.input_format, pieces=jobs > 1, unit_claims=unit_claims, stopped=stopped)
-    interrupted = False
+    interrupted = output_lost = False
     try:
         jobs = run_units(units, ruleset, Options(args.format, history), jobs, pool_min, take)
     except KeyboardInterrupt:
         interrupted = True
+    except OSError as problem:  # the results can't be written: a reader that left (`| head`), a full disk
+        if problem.filename is not None:
+            raise
+        from . import drop_output
+
+        interrupted = output_lost = True
+        drop_output()
+        bar.clear()
+        if not isinstance(problem, BrokenPipeError):
+            print(f"error: can't write the output: {problem.strerror or problem}", file=err)
     except WorkerError as error:
         bar.clear()
         print(f"error: {error}", file=err)
@@ -102,7 +112,8 @@ def run(args) -> int:
             + (f", {summary.unreadable} not readable" if summary.unreadable else "")
             + (f", {summary.envelope_errors} envelope errors" if summary.envelope_errors else "") + "\n"
         )
-    out.flush()
+    if not output_lost:
+        out.flush()
     err.write(summary.to_text(seconds=seconds, jobs=jobs, interrupted=interrupted))
     if args.summary_json:
         data = summary.to_dict(seconds=seconds, jobs=jobs, inputs=args.claims, interrupted=interrupted)

@@ -25,10 +25,10 @@ def run(args) -> int:
     from . import EXIT_FAILURE, EXIT_OK, EXIT_RULE_ERRORS
     from .. import format_rules
 
-    broken = changed = False
+    broken = changed = unwritten = False
     for path in _rule_files(args.paths):
         try:
-            text = sys.stdin.read() if path == "-" else _read(path)
+            text = _read_stdin() if path == "-" else _read(path)
             formatted = format_rules(text, str(path))
         except RuleError as error:
             print(str(error), file=sys.stderr)
@@ -47,13 +47,53 @@ def run(args) -> int:
         elif args.check:
             print(path)
         else:
-            path.write_text(formatted, encoding="utf-8", newline="\n")
+            try:
+                _replace(path, formatted)
+            except OSError as problem:
+                print(f"error: can't write `{path}`: {problem.strerror or problem}; the file is unchanged",
+                      file=sys.stderr)
+                unwritten = True
+                continue
             print(f"formatted {path}")
     if broken:
         return EXIT_RULE_ERRORS
-    if changed and args.check:
+    if unwritten or (changed and args.check):
         return EXIT_FAILURE
     return EXIT_OK
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write ``text`` to a new file beside ``path`` (the file a link points to) and move it into place, so
+    that a failed write (a full disk) leaves the rule file as it was; its permissions are kept."""
+    import os
+    import stat
+    import tempfile
+
+    target = path.resolve()
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=".fmt-", suffix=".rr")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+        os.chmod(name, stat.S_IMODE(target.stat().st_mode))
+        os.replace(name, target)
+    except BaseException:
+        try:
+            os.unlink(name)
+        except OSError:
+            pass
+        raise
+
+
+def _read_stdin() -> str:
+    """Standard input as text, checked as a file is (RR404 when it is not UTF-8)."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text stream put in place of standard input
+        return sys.stdin.read()
+    data = stream.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as problem:
+        raise RuleError([Diagnostic("RR404", f"standard input is not UTF-8 text (byte {problem.start})")]) from None
 
 
 def _rule_files(paths: list[str]):
