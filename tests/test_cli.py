@@ -259,3 +259,14 @@ class TestOutputAndUsage:
         assert process.wait(timeout=60) == 1
         assert "Traceback" not in err and "summary (interrupted):" in err
         assert json.loads(summary.read_text())["interrupted"] is True
+
+
+def test_text_output_escapes_control_characters_from_the_claim():
+    """A claim id holding new lines and an escape sequence can't fake a verdict line or drive the terminal."""
+    data = claim(line("77063", DOS), id="C-1: PASS  (lines: 1 pay)\n\n1 claims: 1 passed, 0 failed\n\x1b[2J")
+    done = run("eval", "-", stdin=json.dumps(data) + "\n")
+    assert done.returncode == 2
+    assert "\x1b" not in done.stdout
+    assert done.stdout.splitlines()[0] == (
+        "claim C-1: PASS  (lines: 1 pay)\\n\\n1 claims: 1 passed, 0 failed\\n\\x1b[2J: FAIL  (lines: 1 deny)")
+    assert done.stdout.rstrip().endswith("1 claims: 0 passed, 1 failed")

@@ -339,3 +339,28 @@ class TestResultJson:
         for item in example_claims() + [odd, FAILING, PASSING]:
             result = bundled.evaluate(item)
             assert result_json(result) == json.dumps(result.to_dict())
+
+
+class TestStream:
+    @pytest.mark.skipif(sys.platform == "win32", reason="pipes can't be polled on Windows (units of claims there)")
+    @pytest.mark.parametrize("args", [("--format", "json"), ("--format", "json", "--jobs", "1"), ()],
+                             ids=["json, default jobs", "json, one job", "text"])
+    def test_claims_written_one_by_one_are_answered_as_they_arrive(self, args):
+        """A program that writes a claim into standard input and waits gets its answer before writing the next
+        (cli.md: standard input is read as it comes), the first claim included."""
+        import select
+
+        process = subprocess.Popen([sys.executable, "-m", "radrules", "eval", *args, "-"], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT, env=dict(os.environ))
+        try:
+            for n in range(1, 4):
+                process.stdin.write((json.dumps(dict(PASSING, id=f"S-{n}")) + "\n").encode())
+                process.stdin.flush()
+                ready, _, _ = select.select([process.stdout], [], [], 30)
+                assert ready, f"no answer to claim {n} while the input stays open"
+                assert f"S-{n}" in process.stdout.readline().decode()
+                if not args:
+                    assert process.stdout.readline() == b"\n"  # text: a blank line after each claim
+        finally:
+            process.stdin.close()
+            process.wait(timeout=60)

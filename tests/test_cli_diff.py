@@ -121,10 +121,10 @@ class TestInProcess:
         assert capsys.readouterr().err.startswith("error: can't read `no-such-file.jsonl`: No such file")
 
     def test_limit_must_be_a_count(self, capsys):
-        """--limit-examples takes a whole number of 0 or more."""
+        """--limit-examples takes a whole number of 0 or more; else a usage error (exit 1)."""
         with pytest.raises(SystemExit) as stopped:
             cli_main(["diff", "--limit-examples", "-2", ACME, ACME_OCTOBER])
-        assert stopped.value.code == 2 and "expected 0 or more" in capsys.readouterr().err
+        assert stopped.value.code == 1 and "expected 0 or more" in capsys.readouterr().err
 
 
 class TestErrors:

@@ -501,6 +501,21 @@ class TestOutcomes:
         assert items[0] == (1, {"lines": []})
         assert items[1][0] == 2 and isinstance(items[1][1], claim_reader.Unreadable)
 
+    def test_a_text_in_a_file_is_not_read_as_a_claim(self, acme_update, tmp_path):
+        """A JSON text holding a claim's JSON, as an array element or a line, is "expected an object" (as eval
+        says), not decoded again; an array keeps its position numbering."""
+        claims = example_claims()[:3]
+        array = tmp_path / "claims.json"
+        array.write_text(json.dumps(claims + [json.dumps(claims[0])]))
+        impact = radrules.diff_outcomes(*acme_update, array)
+        assert (impact.numbering, impact.claims, impact.unreadable) == ("position", 3, 1)
+        assert [(b.number, b.problem) for b in impact.bad] == [(4, "claim: expected an object")]
+        lines = tmp_path / "claims.jsonl"
+        lines.write_text(json.dumps(json.dumps(claims[0])) + "\n" + json.dumps(claims[1]) + "\n")
+        impact = radrules.diff_outcomes(*acme_update, lines)
+        assert (impact.numbering, impact.claims, impact.unreadable) == ("line", 1, 1)
+        assert [(b.number, b.problem) for b in impact.bad] == [(1, "claim: expected an object")]
+
     def test_bad_lines_are_counted_by_line_number(self, acme_update, tmp_path):
         """Broken JSON, a non-object and a claim of the wrong shape are counted and named by line."""
         claims = example_claims()[:2]

@@ -341,14 +341,14 @@ class TestClaimResponse:
         """A reference to a resource elsewhere is kept with its display; an identifier (which may be the
         member id) never is."""
         data = resource()
-        data["patient"] = {"reference": "Patient/123", "display": "the patient",
+        data["patient"] = {"reference": "Patient/123", "display": "Jane Example",
                            "identifier": {"value": "MEMBER0101"}}
         data["insurer"] = {"display": "Acme"}
         result = radrules.load().evaluate(read_one(data))
         response = radrules.to_fhir_claim_response(result, data, created=D(2026, 3, 21))
-        assert response["patient"] == {"reference": "Patient/123", "display": "the patient"}
+        assert response["patient"] == {"reference": "Patient/123"}  # a patient's display is usually a name
         assert response["insurer"] == {"display": "Acme"}
-        assert "MEMBER0101" not in json.dumps(response)
+        assert "MEMBER0101" not in json.dumps(response) and "Jane" not in json.dumps(response)
 
     def test_type_is_the_claim_type_the_reader_judged(self):
         """A coding of another system is no claim-type code: the response carries the type the reader read."""

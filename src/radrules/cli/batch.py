@@ -180,6 +180,7 @@ def _x12_units(claims: ClaimsInput, index: int, label, unit_claims: int, read) -
 
 def _item_units(claims: ClaimsInput, kind: str, index: int, label, unit_claims: int, read) -> Iterator[Unit]:
     items: list = []
+    idle = _idle_check(claims)
     try:
         for position, item, resource in read_input(claims, kind):
             if position is None:  # an X12 envelope error
@@ -189,7 +190,7 @@ def _item_units(claims: ClaimsInput, kind: str, index: int, label, unit_claims: 
                 yield Unit(index, label, message=str(item), read=read())
                 continue
             items.append((position, item, resource))
-            if len(items) >= unit_claims:
+            if len(items) >= unit_claims or (idle is not None and idle()):
                 yield Unit(index, label, items=items, claims=len(items), read=read())
                 items = []
     except InputError:  # a problem that ends the input: first the claims read before it
@@ -198,6 +199,28 @@ def _item_units(claims: ClaimsInput, kind: str, index: int, label, unit_claims: 
         raise
     if items:
         yield Unit(index, label, items=items, claims=len(items), read=read())
+
+
+def _idle_check(claims: ClaimsInput):
+    """For a pipe (or a terminal): a test that is true when nothing more is waiting to be read, so that the
+    claims read so far are evaluated now rather than when the unit is full (a program that writes a claim
+    and waits for its answer gets it). None for a regular file, or where pipes can't be polled."""
+    if claims.size is not None:
+        return None
+    try:
+        import select
+
+        number = claims.handle.fileno()
+        select.select([number], [], [], 0)
+    except (ImportError, AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError
+        return None
+
+    def idle() -> bool:
+        try:
+            return not select.select([number], [], [], 0)[0]
+        except (OSError, ValueError):
+            return False
+    return idle
 
 
 # ---------------------------------------------------------------- evaluating a unit
@@ -288,13 +311,22 @@ def format_error(output_format: str, position: int, error: Exception, label: str
             "resourceType": "OperationOutcome",
             "issue": [{"severity": "error", "code": "structure", "diagnostics": f"claim {where}: {error}"}],
         }) + "\n"
-    return f"claim {where}: ERROR {error}\n\n"
+    return f"claim {where}: ERROR {printable(str(error))}\n\n"
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (a new line, an escape sequence) written as escapes, so that words
+    from a claim can't start a line of their own or drive the terminal in text output."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 def render_text(result, position: int, label: str | None = None) -> str:
-    """A result for people: the verdict, line statuses, then each finding."""
+    """A result for people: the verdict, line statuses, then each finding (words from the claim, as its id
+    and codes, with control characters escaped)."""
     if result.claim is not None:
-        name = result.claim
+        name = printable(result.claim)
     else:
         name = f"#{position}" if label is None else f"#{position} of {label}"
     verdict = "PASS" if result.passed else "FAIL"
@@ -307,7 +339,7 @@ def render_text(result, position: int, label: str | None = None) -> str:
         if remittance:
             head += f"  {remittance}"
         out.append(head)
-        out.append(f"         {finding.message}")
+        out.append(f"         {printable(finding.message)}")
         if finding.source:
             out.append(f"         at {finding.source}")
     return "\n".join(out) + "\n"

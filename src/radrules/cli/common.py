@@ -285,7 +285,9 @@ def _read_json_stream(claims: ClaimsInput) -> Iterator[tuple[int, object]]:
     The first non-blank line tells: if it is a JSON value by itself and another
     non-blank line follows, the file is JSON Lines and is read line by line;
     otherwise the whole text is one JSON document (or a broken file), read as
-    :func:`_read_json` reads it.
+    :func:`_read_json` reads it. A first line that is a JSON object is the
+    first claim either way: it is given at once, before the next line is read,
+    so a claim written alone into a pipe is answered before the next comes.
     """
     name = claims.name
     lines = _byte_lines(claims.head, claims.handle)
@@ -306,13 +308,18 @@ def _read_json_stream(claims: ClaimsInput) -> Iterator[tuple[int, object]]:
                 first = (len(seen), json_value(text))
             except json.JSONDecodeError:
                 break
+            if type(first[1]) is dict:
+                yield 1, first[1]  # one claim as a document, or the first of JSON Lines: the same claim
         else:
             second = (len(seen), text)
             break
+    given = first is not None and type(first[1]) is dict
     if second is None:  # one JSON document (or no claim, or a broken file)
-        yield from _read_json(_decode(b"".join(seen) + b"".join(lines), name), name)
+        if not given:
+            yield from _read_json(_decode(b"".join(seen) + b"".join(lines), name), name)
         return
-    yield 1, first[1]
+    if not given:
+        yield 1, first[1]
     number, text = second
     yield 2, RawLine(name, number, text)
     position = 2

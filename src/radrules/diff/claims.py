@@ -35,13 +35,19 @@ def is_array(handle: IO[bytes]) -> bool:
 
 
 def read_claim_file(handle: IO[bytes]) -> Iterator[tuple[int, object]]:
-    """``(number, claim dict or Unreadable)`` from a buffered binary file of JSON Lines or a JSON array."""
+    """``(number, claim dict or Unreadable)`` from a buffered binary file of JSON Lines or a JSON array
+    (an element or line that is JSON but not an object, a text say, is Unreadable: never read again)."""
     if is_array(handle):
-        yield from _array(handle)
+        for number, value in _array(handle):
+            yield number, _object(value)
         return
     for number, line in enumerate(handle, 1):
         if line.strip():
-            yield number, decode_line(line)
+            yield number, _object(decode_line(line))
+
+
+def _object(value) -> object:
+    return value if isinstance(value, (dict, Unreadable)) else Unreadable("claim: expected an object")
 
 
 def decode_line(text) -> object:

@@ -521,17 +521,18 @@ def _coding(system: str, code: str) -> dict:
     return {"coding": [{"system": system, "code": code}]}
 
 
-def _reference(resource: dict | None, name: str, placeholder: str) -> dict:
-    """The Claim's reference ``name`` for the ClaimResponse: its ``reference`` (and ``display``) when it
-    points outside the Claim; a contained one (``#id``) would dangle in the response, and an
-    ``identifier`` may be the member id, so neither is copied."""
+def _reference(resource: dict | None, name: str, placeholder: str, *, display: bool = True) -> dict:
+    """The Claim's reference ``name`` for the ClaimResponse: its ``reference`` (and, if ``display``, its
+    ``display``) when it points outside the Claim; a contained one (``#id``) would dangle in the response,
+    and an ``identifier`` may be the member id, so neither is copied. A patient's display is usually the
+    patient's name: it is not copied (``display=False``)."""
     given = resource.get(name) if resource is not None else None
     out = {}
     if isinstance(given, dict):
         target = given.get("reference")
         if isinstance(target, str) and target and not target.startswith("#"):
             out["reference"] = target
-        if isinstance(given.get("display"), str):
+        if display and isinstance(given.get("display"), str):
             out["display"] = given["display"]
     return out or {"display": placeholder}
 
@@ -577,7 +578,7 @@ def to_fhir_claim_response(result, claim=None, *, created: dt.date | str | None 
         "status": "active",
         "type": _coding(CLAIM_TYPE_SYSTEM, claim_type or "professional"),
         "use": resource.get("use", "claim") if resource is not None else "claim",
-        "patient": _reference(resource, "patient", "the patient of the claim"),
+        "patient": _reference(resource, "patient", "the patient of the claim", display=False),
         "created": created_text,
         "insurer": _reference(resource, "insurer", "the payer of the claim"),
     }
