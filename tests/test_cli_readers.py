@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from radrules.cli import main
-from radrules.cli.common import detect_format
+from radrules.readers import detect_format
 
 DATA = Path(__file__).parent / "data"
 P837 = DATA / "x12" / "radiology-837p.edi"

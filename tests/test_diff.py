@@ -516,6 +516,26 @@ class TestOutcomes:
         assert (impact.numbering, impact.claims, impact.unreadable) == ("line", 1, 1)
         assert [(b.number, b.problem) for b in impact.bad] == [(1, "claim: expected an object")]
 
+    def test_x12_claims_are_read_as_eval_reads_them(self, tmp_path):
+        """An X12 837 file: each claim is judged by both rulesets (as evaluating it alone says), one that can't be
+        mapped is unreadable by its position, and a broken envelope is an InputError."""
+        from builders import x12_file
+
+        old = radrules.load(RULESETS)
+        new = radrules.loads('rule t.no_71046 "no 71046"\n  when line.code is 71046\n  then deny line "no"\n'
+                             '  reference "t"\nend\n')
+        path = tmp_path / "claims.837"
+        path.write_text(x12_file(30))
+        impact = radrules.diff_outcomes(old, new, path)
+        readable = [item for item in radrules.read_x12(path) if isinstance(item, radrules.Claim)]
+        moved = sum(old.evaluate(c).passed != new.evaluate(c).passed for c in readable)
+        assert (impact.numbering, impact.claims, impact.unreadable) == ("position", 26, 4)
+        assert [b.number for b in impact.bad] == [7, 14, 21, 28]
+        assert impact.pass_to_fail + impact.fail_to_pass == moved > 0
+        path.write_text(x12_file(3).replace("IEA*", "XXX*"))
+        with pytest.raises(radrules.InputError):
+            radrules.diff_outcomes(old, new, path)
+
     def test_bad_lines_are_counted_by_line_number(self, acme_update, tmp_path):
         """Broken JSON, a non-object and a claim of the wrong shape are counted and named by line."""
         claims = example_claims()[:2]

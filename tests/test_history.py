@@ -270,6 +270,13 @@ class TestSources:
             JsonlHistory(io.StringIO('{"patient_id": "M1", "code": "76377", "date": "2020-05-01"}\n{"patient_id"}\n'))
         assert str(caught.value) == "<history>: line 2: not JSON: Expecting ':' delimiter at column 14"
 
+    def test_an_unclosed_line_is_named_at_its_end_not_at_column_1(self):
+        """A record missing its closing brace: the problem is at the end of that line, not at column 1 (of the
+        line end decoded with it)."""
+        with pytest.raises(radrules.InputError) as caught:
+            JsonlHistory(io.StringIO('{"patient_id": "M1", "code": "76377", "date": "2020-05-01"\r\n'))
+        assert str(caught.value) == "<history>: line 1: not JSON: Expecting ',' delimiter at column 59"
+
 
 class TestExplainAndPaths:
     def test_explain_with_history(self, rules):

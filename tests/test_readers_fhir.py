@@ -221,6 +221,11 @@ def _broken(change) -> radrules.InputError:
 class TestMalformed:
     """A claim resource of the wrong shape is an InputError with the JSON path; no value is shown."""
 
+    @pytest.mark.parametrize("text", [b"", b"  \n\n", b"\xef\xbb\xbf\n"], ids=["empty", "blank lines", "BOM"])
+    def test_an_empty_file_holds_no_claims(self, text):
+        """An empty file is no claims (as in the other input formats, cli.md), not "not JSON"."""
+        assert list(radrules.read_fhir(io.BytesIO(text))) == []
+
     @pytest.mark.parametrize("change, path, problem", [
         (lambda d: d.update(item=[]), "item", "a claim needs at least one item"),
         (lambda d: d["item"][0].pop("servicedDate"), "item[0].servicedDate", "required"),

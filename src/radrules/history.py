@@ -140,7 +140,7 @@ class JsonlHistory:
                 if not text.strip():
                     continue
                 try:
-                    data = json_value(text)
+                    data = json_value(text.rstrip("\r\n"))  # without its line end, a column is on this line
                 except json.JSONDecodeError as problem:
                     raise InputError(name, f"not JSON: {problem.msg} at column {problem.colno}",
                                      path=f"line {number}") from None

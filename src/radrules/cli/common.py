@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import sys
 from typing import Iterator
 
 from .._resources import file_position, file_size
 from ..errors import InputError, RuleError, json_value
-from ..readers import read_fhir, read_x12
+from ..readers import detect_format, read_fhir, read_x12
 
 
 def add_history_option(parser) -> None:
@@ -70,7 +69,6 @@ def load_rules(path: str | None):
 
 INPUT_FORMATS = ("auto", "json", "x12", "fhir")
 _HEAD = 1 << 16
-_FHIR = re.compile(r'"resourceType"\s*:\s*"(?:Claim|Bundle)"')
 
 
 def add_input_format_option(parser) -> None:
@@ -97,16 +95,6 @@ class _Prefixed:
             data, self.head = self.head[:size], self.head[size:]
             return data
         return self.handle.read(size)
-
-
-def detect_format(head: bytes) -> str:
-    """``x12``, ``fhir`` or ``json``, from the first bytes of a claims file."""
-    text = head.decode("latin-1").lstrip("\ufeff\xef\xbb\xbf \t\r\n")
-    if text.startswith("ISA"):
-        return "x12"
-    if _FHIR.search(text[:_HEAD]):
-        return "fhir"
-    return "json"
 
 
 class ClaimsInput:

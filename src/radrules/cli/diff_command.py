@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
+from ..errors import InputError
 from .common import load_rules, whole_number
 
 
@@ -18,7 +19,7 @@ def add_parser(commands) -> None:
     parser.add_argument("old", metavar="OLD", help="the rules in force: a rule file or folder")
     parser.add_argument("new", metavar="NEW", help="the changed rules: a rule file or folder")
     parser.add_argument("--claims", metavar="FILE",
-                        help="historical claims: JSON Lines, or a JSON array; - for standard input")
+                        help="historical claims: JSON Lines, a JSON array, X12 837 or FHIR; - for standard input")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="a report for people (default) or one JSON object")
     parser.add_argument("--limit-examples", metavar="N", type=whole_number(0), default=10,
@@ -44,6 +45,9 @@ def run(args) -> int:
             impact = diff_outcomes(old, new, source, progress=bar, limit_examples=args.limit_examples)
         except OSError as problem:
             print(f"error: can't read `{args.claims}`: {problem.strerror or problem}", file=sys.stderr)
+            return EXIT_FAILURE
+        except InputError as error:  # an X12 or FHIR file that can't be read on (its envelope, say)
+            print(f"error: {error}", file=sys.stderr)
             return EXIT_FAILURE
         finally:
             bar.finish()

@@ -176,8 +176,9 @@ class _RuleTotals:
 def diff_outcomes(old, new, claims, *, progress: Callable | None = None, limit_examples: int = 10) -> OutcomeDiff:
     """Evaluate each claim with ``old`` and ``new``; count the claims, lines, rules and charges that move.
 
-    ``claims`` is the path of a claims file (JSON Lines, or a JSON array when
-    it starts with ``[``) or such a file opened in binary mode, or an iterable
+    ``claims`` is the path of a claims file (JSON Lines, a JSON array when
+    it starts with ``[``, X12 837 or FHIR, told apart as ``radrules eval``
+    tells them) or such a file opened in binary mode, or an iterable
     of claim dicts, :class:`~radrules.Claim` objects or JSON text lines (a
     file of JSON Lines opened as text). Items that are not
     claims are counted and the first ``limit_examples`` reported by number,
@@ -195,10 +196,19 @@ def diff_outcomes(old, new, claims, *, progress: Callable | None = None, limit_e
 
 
 def _read_file(old, new, handle, progress, limit: int) -> OutcomeDiff:
-    """Claims from a buffered binary file: JSON Lines, or a JSON array."""
+    """Claims from a buffered binary file: JSON Lines, a JSON array, X12 837 or FHIR (as ``eval`` tells them
+    apart); an X12 or FHIR claim that can't be mapped is unreadable, numbered by its position."""
+    from ..readers import detect_format, read_fhir, read_x12
+
     size = file_size(handle)
-    numbering = "position" if is_array(handle) else "line"
     report = (lambda done: progress(done, file_position(handle), size)) if progress else None
+    kind = detect_format(handle.peek(1 << 16))
+    if kind != "json":
+        read = read_x12 if kind == "x12" else read_fhir
+        items = ((number, item if isinstance(item, Claim) else Unreadable(str(item)))
+                 for number, item in enumerate(read(handle), 1))
+        return _run(old, new, items, "position", report, limit)
+    numbering = "position" if is_array(handle) else "line"
     return _run(old, new, read_claim_file(handle), numbering, report, limit)
 
 

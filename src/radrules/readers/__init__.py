@@ -14,7 +14,23 @@ can't map.
 docs/readers.md has every field mapping.
 """
 
+import re
+
 from .fhir import read_fhir, to_fhir_claim_response
 from .x12 import read_x12
 
-__all__ = ["read_fhir", "read_x12", "to_fhir_claim_response"]
+__all__ = ["detect_format", "read_fhir", "read_x12", "to_fhir_claim_response"]
+
+#: How many first bytes of a claims file tell its kind.
+HEAD = 1 << 16
+_FHIR = re.compile(r'"resourceType"\s*:\s*"(?:Claim|Bundle)"')
+
+
+def detect_format(head: bytes) -> str:
+    """``x12``, ``fhir`` or ``json``, from the first bytes of a claims file (``HEAD`` of them suffice)."""
+    text = head.decode("latin-1").lstrip("\ufeff\xef\xbb\xbf \t\r\n")
+    if text.startswith("ISA"):
+        return "x12"
+    if _FHIR.search(text[:HEAD]):
+        return "fhir"
+    return "json"

@@ -104,6 +104,8 @@ def _resources(source) -> tuple[str, Iterator[tuple[str, dict, dict]]]:
 
 
 def _parse(text: str, name: str) -> Iterator[tuple[str, dict, dict]]:
+    if not text.strip():  # an empty file holds no claims, as in every other input format
+        return
     try:
         data = json_value(text)
     except json.JSONDecodeError as first:
