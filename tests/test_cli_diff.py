@@ -105,6 +105,14 @@ class TestInProcess:
         report = json.loads(capsys.readouterr().out)
         assert report["impact"] is None and report["rulesets"]["same"] is False
 
+    def test_json_with_claims_that_change_nothing(self, capsys, claims_jsonl):
+        """With --claims the impact is an object even when no claim changes: its counts and bad lines say why
+        the exit is 1 (impact.md: null only without --claims)."""
+        assert cli_main(["diff", "--format", "json", ACME, ACME, "--claims", str(claims_jsonl)]) == 1
+        impact = json.loads(capsys.readouterr().out)["impact"]
+        assert (impact["claims"], impact["unreadable"], impact["changed"]) == (22, 2, 0)
+        assert [bad["number"] for bad in impact["bad"]] == [5, 24]
+
     def test_claims_from_stdin(self, capsys, monkeypatch):
         """`--claims -` reads standard input: JSON Lines numbered by line, an array by position."""
         claims = json.loads((TOP / CLAIMS).read_text(encoding="utf-8"))

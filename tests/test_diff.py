@@ -126,6 +126,19 @@ class TestRuleChanges:
         assert change.details == ("payers: every payer -> medicare",)
         assert change.old["payers"] is None and change.new["payers"] == ["medicare"]
 
+    def test_an_added_rule_shows_its_condition_as_written(self, tmp_path):
+        """The condition of an added rule reads in the order the rule writes it, not in the compiled order
+        (which tests the cheapest part first)."""
+        (tmp_path / "old.rr").write_text("codes z = 70450\n")
+        when = ("line.place_of_service not in [21, 23] and claim.prior_auth is missing "
+                "and (line.modifiers has 59 or patient.age > 60) and line.code in [70450, 70460]")
+        (tmp_path / "new.rr").write_text(f'rule t.a "x"\n  when {when}\n  then deny line "m"\n  reference "r"\nend\n')
+        new = load(tmp_path / "new.rr")
+        (rule,) = [r for r in new.rules if r.info.id == "t.a"]
+        assert rule.condition.parts != rule.condition.written  # the compiled order is another
+        added = only(radrules.diff_rulesets(load(tmp_path / "old.rr"), new), rule="t.a")
+        assert added.details[1] == f"when {when}"
+
     def test_removed_and_added_rules(self, rulesets):
         """A deleted rule is `removed` with its old description; a renamed one is `added` under its new id."""
         _, new = rulesets

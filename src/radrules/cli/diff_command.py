@@ -52,7 +52,7 @@ def run(args) -> int:
         finally:
             bar.finish()
     if args.format == "json":
-        print(json.dumps({"rulesets": changes.to_dict(), "impact": impact.to_dict() if impact else None}))
+        print(json.dumps({"rulesets": changes.to_dict(), "impact": impact.to_dict() if impact is not None else None}))
     else:
         sys.stdout.write(changes.to_text())
         if impact is not None:

@@ -358,10 +358,12 @@ def set_change(old, new) -> str:
 
 
 def condition_text(node) -> str:
-    """A condition as rule text (rebuilt from the compiled tree, sets by their members)."""
-    if isinstance(node, (c.And, c.Or)):
-        word = " and " if isinstance(node, c.And) else " or "
-        return word.join(_grouped(part) for part in node.parts)
+    """A condition as rule text (rebuilt from the compiled tree, sets by their members), its parts in the
+    order the rule writes them (the compiled ``and`` tests the cheapest first)."""
+    if isinstance(node, c.And):
+        return " and ".join(_grouped(part) for part in (node.written or node.parts))
+    if isinstance(node, c.Or):
+        return " or ".join(_grouped(part) for part in node.parts)
     if isinstance(node, c.Not):
         return "not " + _grouped(node.part)
     return node_text(node)
