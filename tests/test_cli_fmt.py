@@ -158,6 +158,62 @@ def test_rewriting_keeps_links_and_permissions(tree, capsys):
     assert target.stat().st_mode & 0o777 == 0o640
 
 
+def test_a_formatter_bug_leaves_the_file_and_goes_on(tree, capsys, monkeypatch):
+    """If the formatter would change a file's rules (its own check), that file is named and left as it is; the
+    other files are still formatted; exit 1."""
+    from radrules import formatter
+
+    real = formatter.format_rules
+    def guarded(text, name="<string>"):
+        if name.endswith("messy.rr") and "sub" not in name:
+            raise formatter.FormattingError(f"{name}: formatting would change the rules (a bug in radrules fmt)")
+        return real(text, name)
+    monkeypatch.setattr("radrules.format_rules", guarded)
+    code, out, err = run(capsys, tree / "messy.rr", tree / "sub" / "deep.rr")
+    assert code == 1
+    assert f"error: {tree / 'messy.rr'}: formatting would change the rules" in err and "the file is unchanged" in err
+    assert (tree / "messy.rr").read_text(encoding="utf-8") == MESSY
+    assert (tree / "sub" / "deep.rr").read_text(encoding="utf-8") == TIDY
+
+
+def test_diff_of_a_file_without_a_final_newline_is_a_patch(tree, capsys):
+    """The last line without its line end is marked as `diff` marks it, so `patch` takes the diff."""
+    path = tree / "nf.rr"
+    path.write_bytes(b"codes  a=1")
+    code, out, _ = run(capsys, "--diff", path)
+    assert code == 0
+    assert out.splitlines()[3:] == ["-codes  a=1", "\\ No newline at end of file", "+codes a = 1"]
+
+
+@pytest.mark.parametrize("data", [b"codes a = 70450\r\n", b"\xef\xbb\xbfcodes a = 70450\n"], ids=["CRLF", "BOM"])
+def test_crlf_and_a_byte_order_mark_are_not_canonical(tree, capsys, monkeypatch, data):
+    """The canonical layout has LF line ends and no byte order mark, from a file as from standard input:
+    --check lists such a file and fmt rewrites it."""
+    path = tree / "odd.rr"
+    path.write_bytes(data)
+    assert run(capsys, "--check", path) == (1, f"{path}\n", "")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert run(capsys, "--check", "-") == (1, "-\n", "")
+    assert run(capsys, path)[0] == 0
+    assert path.read_bytes() == b"codes a = 70450\n"
+
+
+def test_links_in_a_folder_are_refused_as_check_refuses_them(tree, capsys):
+    """In a folder, a link to a file outside it is RR402 and a link to nothing RR401 (exit 3); neither target
+    is written, and the folder's other files are formatted."""
+    outside = tree.parent / (tree.name + "-outside")
+    outside.mkdir()
+    (outside / "t.rr").write_text(MESSY, encoding="utf-8")
+    (tree / "sub" / "link.rr").symlink_to(outside / "t.rr")
+    (tree / "sub" / "dangling.rr").symlink_to(tree / "nothing.rr")
+    code, out, err = run(capsys, tree / "sub")
+    assert code == 3
+    assert f"error[RR402]: `{tree / 'sub' / 'link.rr'}` links to a file outside the folder" in err
+    assert f"error[RR401]: no rule file at `{tree / 'sub' / 'dangling.rr'}`" in err
+    assert (outside / "t.rr").read_text(encoding="utf-8") == MESSY
+    assert out == f"formatted {tree / 'sub' / 'deep.rr'}\n"
+
+
 def test_bundled_rulesets_pass_check():
     """`radrules fmt --check rulesets` passes on the bundled files, run as a real command."""
     done = subprocess.run([sys.executable, "-m", "radrules", "fmt", "--check", "rulesets"], cwd=ROOT,

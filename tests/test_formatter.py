@@ -605,6 +605,45 @@ class TestMeaning:
         assert without_spans(one.statements) != without_spans(two.statements)
 
 
+    @pytest.mark.parametrize("test", ["claim.payer = missing", "claim.payer != missing", "claim.payer = present",
+                                      "claim.payer != present", "claim.payer = not"])
+    def test_a_comparison_with_a_keyword_name_keeps_its_operator(self, test):
+        """`= missing` compares with a name; spelled `is missing` it would be a presence test, so it stays."""
+        text = f'rule a.b\n  when {test}\n  then deny line "m"\n  reference "r"\nend\n'
+        assert format_rules(text) == text
+
+    def test_deep_alternating_groups_are_laid_out_once_per_level(self, monkeypatch):
+        """A chain tried on one line does not lay out its inner chains on several lines too: the work grows
+        with the square of the nesting, not twice over at every level (a 22-deep condition took minutes)."""
+        from radrules import formatter
+
+        calls = 0
+        chain = formatter._Formatter._chain
+
+        def counted(self, *args, **kwargs):
+            nonlocal calls
+            calls += 1
+            return chain(self, *args, **kwargs)
+        monkeypatch.setattr(formatter._Formatter, "_chain", counted)
+        condition = "line.code is 70450"
+        for k in range(24):
+            condition = f"line.units > {k} {'and' if k % 2 else 'or'} ({condition})"
+        text = f'rule a.b\n  when {condition}\n  then deny line "m"\n  reference "r"\nend\n'
+        once = format_rules(text)
+        assert format_rules(once) == once and len(once.splitlines()) > 24
+        assert calls < 2000  # 24 levels: 276 calls; laid out both ways at every level (before): 2,036 for 12
+
+    @pytest.mark.parametrize("text", ["codes a = 70450\ncodes bbb # note\n = 70460\n",
+                                      "codes a = 70450\ncodes bbb = 70460 except # why\n 70460\n",
+                                      "codes a = 70450\ncodes bbb # one\n # two\n = 70460\n"],
+                             ids=["comment before =", "comment after except", "two comments"])
+    def test_aligned_definitions_with_a_comment_inside_format_once(self, text):
+        """A comment inside a set definition that goes to the end of its line does not part the `=` run the
+        first time, as it does not the second: formatting a formatted file changes nothing."""
+        once = format_rules(text)
+        assert format_rules(once) == once
+
+
 # ---------------------------------------------------------------- properties
 
 

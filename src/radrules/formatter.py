@@ -34,7 +34,7 @@ from . import syntax as s
 from .errors import RuleError
 from .parser import parse_rules, unquote
 
-__all__ = ["format_rules", "WIDTH"]
+__all__ = ["FormattingError", "format_rules", "WIDTH"]
 
 #: Lines are wrapped at this many columns (comments at the end of a line do not count).
 WIDTH = 100
@@ -65,8 +65,13 @@ def format_rules(text: str, name: str = "<string>") -> str:
     result = _Formatter(_Source(tree, comments)).format(tree)
     after, diagnostics = parse_rules(result, name)
     if diagnostics or meaning(after) != meaning(before):  # pragma: no cover - a formatter bug
-        raise RuntimeError(f"{name}: formatting would change the rules (a bug in radrules fmt; please report it)")
+        raise FormattingError(f"{name}: formatting would change the rules (a bug in radrules fmt; please report it)")
     return result
+
+
+class FormattingError(RuntimeError):
+    """The canonical layout would change what a file's rules mean: a bug in the formatter, caught before it
+    can write anything."""
 
 
 def meaning(source: s.SourceFile) -> tuple:
@@ -219,10 +224,24 @@ def _leaves(node) -> list[LarkToken]:
     return list(node.scan_values(lambda v: isinstance(v, LarkToken))) if isinstance(node, Tree) else [node]
 
 
+def _end_leaf(node, side: int) -> LarkToken | None:
+    """``_leaves(node)[side]`` for side 0 or -1, without visiting the whole tree (layout asks often)."""
+    if isinstance(node, LarkToken):
+        return node
+    if not isinstance(node, Tree):
+        return None
+    for child in (node.children if side == 0 else reversed(node.children)):
+        found = _end_leaf(child, side)
+        if found is not None:
+            return found
+    return None
+
+
 class _Formatter:
     def __init__(self, src: _Source):
         self.src = src
         self.out: list[tuple] = []  # ("code", indent, text, comment) | ("comment", indent, text) | ("blank",)
+        self._inline = 0  # > 0 while a chain is tried on one line
 
     # ------------------------------------------------------------ tokens
 
@@ -232,12 +251,12 @@ class _Formatter:
     def first(self, node) -> int:
         if isinstance(node, _Atom):
             return node.first
-        return self.idx(node if isinstance(node, LarkToken) else _leaves(node)[0])
+        return self.idx(node if isinstance(node, LarkToken) else _end_leaf(node, 0))
 
     def last(self, node) -> int:
         if isinstance(node, _Atom):
             return node.last
-        return self.idx(node if isinstance(node, LarkToken) else _leaves(node)[-1])
+        return self.idx(node if isinstance(node, LarkToken) else _end_leaf(node, -1))
 
     def atom(self, text: str, *tokens: LarkToken) -> _Atom:
         indexes = [self.idx(t) for t in tokens]
@@ -274,7 +293,7 @@ class _Formatter:
     def _edge(self, node, side: int) -> str:
         if isinstance(node, _Atom):
             return node.text
-        return str(_leaves(node)[side])
+        return str(_end_leaf(node, side))
 
     @staticmethod
     def _sep(before: str, after: str) -> str:
@@ -294,11 +313,19 @@ class _Formatter:
 
     def _words_compare(self, node):
         left, op, right = node.children
+        if str(op) in ("=", "!=") and self._keyword_after_is(right):
+            return node.children  # `= missing` compares with a name: `is missing` would be a presence test
         if str(op) == "=":
             return self._words_is_(node)
         if str(op) == "!=":
             return [left, self.atom("!=" if self._field_like(right) else "is not", op), right]
         return node.children
+
+    @staticmethod
+    def _keyword_after_is(operand) -> bool:
+        """Whether ``operand`` is a lone word that means something else after ``is``: missing, present, not."""
+        leaves = _leaves(operand) if isinstance(operand, Tree) else [operand]
+        return len(leaves) == 1 and str(leaves[0]) in ("missing", "present", "not")
 
     def _words_is_present(self, node):
         operand, *words = node.children
@@ -383,9 +410,17 @@ class _Formatter:
                 items = [[_Atom("("), x, _Atom(")")] if isinstance(x, Tree) and x.data == "and_" else [x]
                          for x in items]
                 items = [x for group in items for x in group]
-            inline = self.seq(items, col)
+            self._inline += 1
+            try:
+                inline = self.seq(items, col)
+            finally:
+                self._inline -= 1
             if len(inline) == 1 and inline[0].end <= WIDTH:
                 return inline
+        if self._inline:
+            # Within a caller's try at one line: this chain does not fit on one, so neither does the
+            # caller's, whatever this chain's lines would be. Laying them out would repeat at every level.
+            return [_Line(col, ""), _Line(col, "")]
         frag = self._chain_part(parts[0], col)
         for word, part in zip(operators, parts[1:]):
             indent = max(col - len(word) - 1, 0)
@@ -447,7 +482,7 @@ class _Formatter:
 
     def _hangs(self, keyword: LarkToken, expr: Tree) -> bool:
         """Whether the author started a code list on the line after its keyword."""
-        return _leaves(expr)[0].line > keyword.line
+        return _end_leaf(expr, 0).line > keyword.line
 
     # ------------------------------------------------------------ statements
 
@@ -543,17 +578,29 @@ class _Formatter:
             if statement.data != "set_def":
                 close()
                 continue
-            # A comment inside a definition goes above it when laid out, where it would part the run
-            # the next time: it parts the run now too (formatting a formatted file changes nothing).
+            # A comment inside a definition that goes above it when laid out would part the run the
+            # next time: it parts the run now too (formatting a formatted file changes nothing). One
+            # that goes to the end of a line does not.
             first = self.first(statement)
             joins = (run and str(statements[run[-1]].children[0]) == str(statement.children[0])
-                     and not gaps[k] and not self.src.lead(first)
-                     and not self.src.between(first, self.last(statement)))
+                     and not gaps[k] and not self.src.lead(first) and not self._comment_above(statement))
             if not joins:
                 close()
             run.append(k)
         close()
         return widths
+
+    def _comment_above(self, statement: Tree) -> bool:
+        """Whether laying out a set definition puts one of its inner comments above its first line."""
+        first, last = self.first(statement), self.last(statement)
+        if not self.src.between(first, last):
+            return False
+        saved, self.out = self.out, []
+        try:
+            self._emit(self._lay_set_def(statement, 0), first, last, False, top=True)
+            return self.out[0][0] == "comment"
+        finally:
+            self.out = saved
 
     def _block(self, node: Tree, gap: bool) -> None:
         children = node.children

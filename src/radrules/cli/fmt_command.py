@@ -24,15 +24,24 @@ def add_parser(commands) -> None:
 def run(args) -> int:
     from . import EXIT_FAILURE, EXIT_OK, EXIT_RULE_ERRORS
     from .. import format_rules
+    from ..formatter import FormattingError
 
     broken = changed = unwritten = False
     for path in _rule_files(args.paths):
+        if isinstance(path, RuleError):  # a link in a folder that is not formatted
+            print(str(path), file=sys.stderr)
+            broken = True
+            continue
         try:
             text = _read_stdin() if path == "-" else _read(path)
-            formatted = format_rules(text, str(path))
+            formatted = format_rules(text[1:] if text.startswith("\ufeff") else text, str(path))
         except RuleError as error:
             print(str(error), file=sys.stderr)
             broken = True
+            continue
+        except FormattingError as error:  # a formatter bug: this file stays as it is, the others go on
+            print(f"error: {error}; the file is unchanged", file=sys.stderr)
+            unwritten = True
             continue
         if path == "-" and not (args.check or args.diff):
             sys.stdout.write(formatted)
@@ -42,8 +51,10 @@ def run(args) -> int:
         changed = True
         if args.diff:
             name = str(path)
-            sys.stdout.writelines(difflib.unified_diff(
-                text.splitlines(keepends=True), formatted.splitlines(keepends=True), name, f"{name} (formatted)"))
+            for line in difflib.unified_diff(text.splitlines(keepends=True), formatted.splitlines(keepends=True),
+                                             name, f"{name} (formatted)"):
+                # a last line without its line end, marked as `diff` does, so that `patch` takes the diff
+                sys.stdout.write(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
         elif args.check:
             print(path)
         else:
@@ -89,25 +100,38 @@ def _read_stdin() -> str:
     stream = getattr(sys.stdin, "buffer", None)
     if stream is None:  # a text stream put in place of standard input
         return sys.stdin.read()
-    data = stream.read()
+    return _decoded(stream.read(), "standard input")
+
+
+def _decoded(data: bytes, name: str) -> str:
+    """The text of a rule file as it is: a byte order mark and CR LF line ends are kept, so that a file with
+    them is not in the canonical layout (LF line ends, no mark) and is rewritten; RR404 if not UTF-8."""
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError as problem:
-        raise RuleError([Diagnostic("RR404", f"standard input is not UTF-8 text (byte {problem.start})")]) from None
+        raise RuleError([Diagnostic("RR404", f"{name} is not UTF-8 text (byte {problem.start})")]) from None
 
 
 def _rule_files(paths: list[str]):
-    """Each path, with a folder replaced by its `.rr` files (names starting with `.` skipped)."""
+    """Each path, with a folder replaced by its `.rr` files (names starting with `.` skipped); a link in a
+    folder to a file outside it, or to nothing, is a RuleError in its place, as in `radrules check`."""
     for name in paths:
         if name == "-":
             yield name
             continue
         path = Path(name)
         if path.is_dir():
-            yield from sorted(
-                p for p in path.rglob("*.rr")
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            root = path.resolve()
+            for p in sorted(path.rglob("*.rr")):
+                if any(part.startswith(".") for part in p.relative_to(path).parts) or p.is_dir():
+                    continue
+                if not p.exists():  # a link to nothing
+                    yield RuleError([Diagnostic("RR401", f"no rule file at `{p}` (a link to a file that is not there)")])
+                elif not p.resolve().is_relative_to(root):  # as `radrules check` refuses it
+                    yield RuleError([Diagnostic("RR402", f"`{p}` links to a file outside the folder `{path}`",
+                                                help="format the file where it is, by naming it")])
+                elif p.is_file():
+                    yield p
         else:
             yield path
 
@@ -115,10 +139,9 @@ def _rule_files(paths: list[str]):
 def _read(path: Path) -> str:
     """The file's text; a file that can't be read is reported like a rule error."""
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as problem:
-        raise RuleError([Diagnostic("RR404", f"`{path}` is not UTF-8 text (byte {problem.start})")]) from None
+        data = path.read_bytes()
     except OSError as problem:
         what = "no rule file or folder at" if not path.exists() else "can't read"
         raise RuleError([Diagnostic("RR401", f"{what} `{path}`" + (
             f": {problem.strerror}" if path.exists() else ""))]) from None
+    return _decoded(data, f"`{path}`")
