@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 import radrules
 from radrules.errors import did_you_mean
+from radrules.compiler.context import Context
+from radrules.syntax import SourceFile, Span
 
 from builders import underlined
+from builders import claim, line
 
 
 class TestSuggestions:
@@ -540,3 +544,114 @@ end
                            {"code": "74150", "modifiers": ["59"], "date": "2026-03-02"},
                            {"code": "77067", "units": units, "date": "2026-03-02"}]}
         assert rules.evaluate(claim, indexed=indexed).statuses == statuses
+
+# ---------------------------------------------------------------- edges a mutation review found unguarded
+# Each test below fails with a plausible one-token bug (named in its docstring) that no other test caught.
+
+# compiler/context.py
+
+def _errors(text: str, name: str = "x.rr") -> list:
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.loads(text, name=name)
+    return caught.value.errors
+
+
+LIMIT = 'limits t.mue "x"\n  limit 77067 max {} mai 2\nend\n'
+
+
+def test_a_15_digit_number_is_accepted():
+    """context.py:70 `> 15` -> `>= 15`: 999999999999999 is under 10^15 and loads."""
+    rules = radrules.loads(LIMIT.format("999999999999999"), name="x.rr")
+    assert rules.evaluate(claim(line("77067", units=2))).passed
+
+
+def test_a_16_digit_number_is_refused():
+    """context.py:70 `> 15` -> `> 16`: 10^15 itself is refused with RR220."""
+    (error,) = _errors(LIMIT.format("1000000000000000"))
+    assert error.code == "RR220" and "under 10^15" in error.message
+
+
+def test_leading_zeros_do_not_count_towards_the_15_digits():
+    """context.py:70 `text.lstrip("0")` -> `text`: 0000000000000001 is the number 1."""
+    rules = radrules.loads(LIMIT.format("0000000000000001"), name="x.rr")
+    result = rules.evaluate(claim(line("77067", units=2)))
+    assert [f.rule for f in result.findings] == ["t.mue"]
+
+
+@pytest.mark.parametrize("through", [" through 2026-03-31", ""])
+def test_a_bad_start_date_is_reported_not_a_crash(through):
+    """context.py:55 drop `start is not None and`, context.py:56 drop `ok and`: a window whose first
+    date is no calendar date is RR218, not a TypeError comparing the end with None."""
+    (error,) = _errors(f'limits t.mue "x" effective 2026-02-30{through}\n  limit 77067 max 1 mai 2\nend\n')
+    assert error.code == "RR218"
+
+
+def test_an_error_on_the_last_line_without_a_newline_shows_that_line():
+    """context.py:26 `span.line <= len(lines)` -> `<`: the source line of a diagnostic on the
+    last line of a file that does not end in a line feed is shown."""
+    (error,) = _errors('codes foo = 7045')
+    assert error.code == "RR203" and error.source_line == "codes foo = 7045"
+
+
+def test_context_source_line_of_an_unknown_file_or_line_is_none():
+    """context.py:20 drop `span.file not in self.sources` (KeyError), context.py:26 `0 < span.line` -> `0 <=`
+    (line 0 read as the last line). Only reachable through Context itself: every span the compiler
+    reports on is a line of a source it was given."""
+    ctx = Context([SourceFile("a.rr", "first\nlast", ())])
+    assert ctx.source_line(Span("a.rr", 1, 1, 1, 2)) == "first"
+    assert ctx.source_line(Span("other.rr", 1, 1, 1, 2)) is None
+    assert ctx.source_line(Span("a.rr", 0, 1, 0, 2)) is None
+    ctx.error("RR999", "x", Span("other.rr", 1, 1, 1, 2))  # reports, never raises
+    assert ctx.has_errors
+
+
+def test_a_row_with_a_reversed_window_is_dropped_not_judged_further():
+    """context.py:61 `ok = False` removed: a row whose window ends before it starts (RR219) is not kept,
+    so two such identical rows draw no RR304 `listed twice` warning besides their errors."""
+    text = ('pairs t.ptp "x"\n'
+            '  pair 74176 with 74150 modifier not allowed effective 2026-03-31 through 2026-03-01\n'
+            '  pair 74176 with 74150 modifier not allowed effective 2026-03-31 through 2026-03-01\nend\n')
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.loads(text, name="x.rr")
+    codes = [d.code for d in caught.value.diagnostics]
+    assert codes.count("RR219") == 2 and "RR304" not in codes
+
+
+# compiler/index.py
+
+CMS = Path(__file__).parent / "data" / "cms"
+
+
+def _with_tables(tmp_path, text: str, *files: str) -> radrules.Ruleset:
+    import shutil
+
+    root = tmp_path / "rules"
+    (root / "cms").mkdir(parents=True)
+    for name in files:
+        shutil.copy(CMS / name, root / "cms" / name)
+    (root / "main.rr").write_text(text, encoding="utf-8")
+    return radrules.load(root, cache_dir=None)
+
+
+def test_the_bilateral_indicator_is_read_from_the_mpfs_table(tmp_path):
+    """index.py:71 `("pctc", "bilateral")` -> `("pctc",)` (bilateral never read from the table) and
+    index.py:74 `table.get(name, {})` -> `table.get("pctc", {})` (bilateral read from the PC/TC column):
+    74177 has PC/TC indicator 1 and bilateral indicator 0 in PPRRVU26_JUL.csv."""
+    rules = _with_tables(tmp_path, 'table pctc "cms/PPRRVU26_JUL.csv"\n'
+                         'rule t.bilat "bilateral indicator"\n'
+                         '  when line.bilateral = 0 and line.pctc = 1\n'
+                         '  then deny line "{line.code}: bilateral {line.bilateral}, PC/TC {line.pctc}"\n'
+                         '  reference "t"\nend\n', "PPRRVU26_JUL.csv")
+    result = rules.evaluate(claim(line("74177", date="2026-08-03")))
+    assert [f.message for f in result.findings] == ["74177: bilateral 0, PC/TC 1"]
+
+
+def test_the_default_modifier_placement_is_column2():
+    """index.py:143 default `"column2"` -> `"column1"`: the view says `column2` when no setting is given
+    (language.md, settings). Evaluation only asks `== "either"`, so only the View shows it."""
+    rules = radrules.loads('setting modifier_placement = either for payer acme\n', name="x.rr")
+    assert rules.view_for(None, "professional").modifier_placement == "column2"
+    assert rules.view_for("other", "institutional").modifier_placement == "column2"
+    assert rules.view_for("acme", "professional").modifier_placement == "either"
+
+

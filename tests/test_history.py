@@ -17,6 +17,7 @@ import radrules
 from radrules.history import JsonlHistory
 
 from mangling import REMOVE, any_json, apply_changes
+import builders
 
 ROOT = Path(__file__).parent.parent
 
@@ -368,3 +369,112 @@ def test_mangled_history_evaluates_or_raises_claim_error(changes, whole):
             assert error.path.startswith("history"), str(error)
         else:
             assert len(result.lines) == 2
+
+# ---------------------------------------------------------------- edges a mutation review found unguarded
+# Each test below fails with a plausible one-token bug (named in its docstring) that no other test caught.
+
+a_claim, a_line = builders.claim, builders.line
+
+HISTORY_RULES = """
+rule t.lifetime "once in a lifetime"
+  when line.code is 76377 and history has 76377
+  then deny line "once per lifetime"
+  reference "test"
+end
+"""
+
+
+def _lifetime(history):
+    rules = radrules.loads(HISTORY_RULES, name="history.rr")
+    result = rules.evaluate(a_claim(a_line("76377", "2026-03-01"), patient={"id": "M1"}), history=history)
+    return [f.rule for f in result.findings]
+
+
+def test_a_tuple_of_history_lines_is_a_plain_list():
+    """history.py:105 `(list, tuple)` -> `list`: a tuple of lines serves as a list does."""
+    assert _lifetime(({"code": "76377", "date": "2020-05-01"},)) == ["t.lifetime"]
+
+
+@pytest.mark.parametrize("answer", [{"code": "76377", "date": "2020-05-01"}, 42], ids=["dict", "int"])
+def test_a_lookup_that_returns_no_list_is_a_claim_error(answer):
+    """history.py:111 drop `dict` from `(str, bytes, dict)` (a dict's keys read as lines) and drop
+    `not hasattr(found, "__iter__")` (a TypeError): either is ClaimError at `history`."""
+    class Database:
+        def lookup(self, patient_id, start, end):
+            return answer
+
+    with pytest.raises(radrules.ClaimError) as caught:
+        _lifetime(Database())
+    assert (caught.value.path, caught.value.problem) == ("history", "lookup() must return a list of service lines")
+
+
+def test_lines_of_keeps_the_lines_from_start_through_end():
+    """history.py:121 `line.date >= start` -> `>`: `lines_of` keeps lines dated from `start` (that day
+    included), as `History.lookup` is asked for (evaluate() itself passes start None)."""
+    from radrules.history import lines_of
+
+    history = [{"code": "76377", "date": day} for day in ("2020-04-30", "2020-05-01", "2020-05-31", "2020-06-01")]
+    kept = lines_of(history, None, dt.date(2020, 5, 1), dt.date(2020, 5, 31))
+    assert [line.date.isoformat() for line in kept] == ["2020-05-01", "2020-05-31"]
+
+
+def _jsonl(*records: str):
+    import io
+
+    from radrules.history import JsonlHistory
+
+    return JsonlHistory(io.StringIO("".join(record + "\n" for record in records)))
+
+
+def test_jsonl_history_leaves_a_callers_handle_open():
+    """history.py:156 `handle is not source` -> `is`: the history closes only a file it opened itself."""
+    import io
+
+    from radrules.history import JsonlHistory
+
+    handle = io.StringIO('{"patient_id": "M1", "code": "76377", "date": "2020-05-01"}\n')
+    JsonlHistory(handle)
+    assert not handle.closed
+
+
+def test_jsonl_lookup_gives_a_patients_lines_by_date_from_start_through_end():
+    """history.py:159 sort by `line.code` instead of `line.date`; history.py:163 `>= start` -> `>` and
+    `<= end` -> `<`: lookup answers the lines dated from start through end, both included, oldest first."""
+    history = _jsonl('{"patient_id": "M1", "code": "71046", "date": "2020-05-31"}',
+                     '{"patient_id": "M1", "code": "76377", "date": "2020-05-01"}',
+                     '{"patient_id": "M1", "code": "70450", "date": "2020-05-15"}',
+                     '{"patient_id": "M1", "code": "70450", "date": "2020-06-01"}')
+    found = history.lookup("M1", dt.date(2020, 5, 1), dt.date(2020, 5, 31))
+    assert [(line.code, line.date.isoformat()) for line in found] == [
+        ("76377", "2020-05-01"), ("70450", "2020-05-15"), ("71046", "2020-05-31")]
+
+
+def test_a_jsonl_line_on_the_claims_last_date_counts():
+    """history.py:163 `line.date <= end` -> `<`: evaluate() asks through the claim's last date, that day included,
+    so a paid line of the same code on the same date is found through a JSON Lines history too."""
+    rules = radrules.loads('rule t.same "already paid"\n  when history has the same code on the same date\n'
+                           '  then deny line "already paid"\n  reference "test"\nend\n', name="same.rr")
+    history = _jsonl('{"patient_id": "M1", "code": "71046", "date": "2026-03-02"}')
+    result = rules.evaluate(a_claim(a_line("71046", "2026-03-02"), patient={"id": "M1"}), history=history)
+    assert [f.rule for f in result.findings] == ["t.same"]
+
+
+def test_jsonl_history_len_counts_lines_not_patients():
+    """history.py:166 `sum(len(lines) ...)` -> `len(self._by_patient)`."""
+    history = _jsonl('{"patient_id": "M1", "code": "71046", "date": "2020-05-31"}',
+                     '{"patient_id": "M1", "code": "76377", "date": "2020-05-01"}',
+                     '{"patient_id": "M2", "code": "70450", "date": "2020-05-15"}')
+    assert len(history) == 3
+
+
+def test_history_codes_and_modifiers_are_read_in_capitals():
+    """history.py:80 and :65 drop `.upper()`: a history line's code and modifiers are read in capitals, as a
+    claim line's are, so `g0202` with `rt` is the same service as G0202-RT."""
+    rules = radrules.loads('rule t.same "already paid"\n'
+                           '  when history has the same code on the same date with the same modifiers\n'
+                           '  then deny line "already paid"\n  reference "test"\nend\n', name="same.rr")
+    result = rules.evaluate(a_claim(a_line("G0202", "2026-03-02", modifiers=["RT"]), patient={"id": "M1"}),
+                            history=[{"code": "g0202", "date": "2026-03-02", "modifiers": ["rt"]}])
+    assert [f.rule for f in result.findings] == ["t.same"]
+
+
