@@ -55,6 +55,15 @@ class TestOrder:
         assert ", 2 jobs)" in pooled.stderr and ", 1 job)" in alone.stderr
         assert pooled.returncode == alone.returncode == 2
 
+    def test_a_pipe_written_at_once_is_read_by_the_pool_in_input_order(self):
+        """Claims piped in at speed are still evaluated by the pool (the pipe is not found idle between
+        claims), in input order, as with one process."""
+        text = jsonl(*many(3000))
+        pooled = run("--format", "json", "--jobs", "2", "-", stdin=text)
+        alone = run("--format", "json", "--jobs", "1", "-", stdin=text)
+        assert ", 2 jobs)" in pooled.stderr and pooled.stdout == alone.stdout
+        assert [json.loads(line)["claim"] for line in pooled.stdout.splitlines()][-1] == "C3000"
+
     def test_pool_writes_x12_claims_in_input_order(self, tmp_path):
         """An X12 file cut into pieces for two workers gives the text output of one process, claim by claim."""
         path = tmp_path / "claims.837"
@@ -343,8 +352,9 @@ class TestResultJson:
 
 class TestStream:
     @pytest.mark.skipif(sys.platform == "win32", reason="pipes can't be polled on Windows (units of claims there)")
-    @pytest.mark.parametrize("args", [("--format", "json"), ("--format", "json", "--jobs", "1"), ()],
-                             ids=["json, default jobs", "json, one job", "text"])
+    @pytest.mark.parametrize("args", [("--format", "json"), ("--format", "json", "--jobs", "1"),
+                                      ("--format", "json", "--jobs", "2"), ()],
+                             ids=["json, default jobs", "json, one job", "json, two jobs", "text"])
     def test_claims_written_one_by_one_are_answered_as_they_arrive(self, args):
         """A program that writes a claim into standard input and waits gets its answer before writing the next
         (cli.md: standard input is read as it comes), the first claim included."""

@@ -82,13 +82,15 @@ class Unit:
     ``piece`` (X12) or ``items`` (``(position, item, resource)``) hold the
     claims; ``position`` is the position of the piece's first claim less one.
     ``message`` is an envelope error, ``stop`` a problem that ends the input.
-    ``read`` is how far the inputs had been read when the unit was cut.
+    ``read`` is how far the inputs had been read when the unit was cut; ``idle``
+    that it was cut because a pipe had nothing more waiting (its claims are
+    answered before the input is read on).
     """
 
-    __slots__ = ("source", "label", "piece", "position", "items", "claims", "message", "stop", "read")
+    __slots__ = ("source", "label", "piece", "position", "items", "claims", "message", "stop", "read", "idle")
 
     def __init__(self, source: int, label: str | None, *, piece=None, position=0, items=None, claims=0,
-                 message=None, stop=None, read=None):
+                 message=None, stop=None, read=None, idle=False):
         self.source = source  # index of the input
         self.label = label  # the input's name when there are several, else None
         self.piece = piece
@@ -98,6 +100,7 @@ class Unit:
         self.message = message
         self.stop = stop
         self.read = read
+        self.idle = idle
 
     def __getstate__(self):
         return tuple(getattr(self, name) for name in self.__slots__)
@@ -190,8 +193,9 @@ def _item_units(claims: ClaimsInput, kind: str, index: int, label, unit_claims: 
                 yield Unit(index, label, message=str(item), read=read())
                 continue
             items.append((position, item, resource))
-            if len(items) >= unit_claims or (idle is not None and idle()):
-                yield Unit(index, label, items=items, claims=len(items), read=read())
+            waiting = len(items) < unit_claims and idle is not None and idle()
+            if waiting or len(items) >= unit_claims:
+                yield Unit(index, label, items=items, claims=len(items), read=read(), idle=waiting)
                 items = []
     except InputError:  # a problem that ends the input: first the claims read before it
         if items:
@@ -199,6 +203,10 @@ def _item_units(claims: ClaimsInput, kind: str, index: int, label, unit_claims: 
         raise
     if items:
         yield Unit(index, label, items=items, claims=len(items), read=read())
+
+
+#: How long a pipe must have nothing waiting before the claims read from it are answered.
+IDLE_SECONDS = 0.005
 
 
 def _idle_check(claims: ClaimsInput):
@@ -216,8 +224,8 @@ def _idle_check(claims: ClaimsInput):
         return None
 
     def idle() -> bool:
-        try:
-            return not select.select([number], [], [], 0)[0]
+        try:  # a writer that is only slower than the reader refills the pipe within a few milliseconds
+            return not select.select([number], [], [], IDLE_SECONDS)[0]
         except (OSError, ValueError):
             return False
     return idle
@@ -380,7 +388,7 @@ def run_units(units: Iterator[Unit], ruleset, options: Options, jobs: int, pool_
         for unit in units:
             first.append(unit)
             claims += unit.claims
-            if claims >= pool_min:
+            if claims >= pool_min or unit.idle:  # enough claims, or a pipe that may stay open: a pool
                 break
         else:
             jobs = 1  # a small run: not worth a pool
@@ -414,9 +422,10 @@ def _run_pool(units: Iterator[Unit], ruleset, options: Options, jobs: int, take)
     try:
         for unit in units:
             window.append((unit, pool.submit(_work, unit) if unit.is_work else None))
-            while len(window) >= limit or (window and (window[0][1] is None or window[0][1].done())):
-                unit, future = window.popleft()
-                take(unit, future.result() if future is not None else None)
+            # Before a pipe with nothing waiting is read again, every claim read so far is answered.
+            while window and (unit.idle or len(window) >= limit or window[0][1] is None or window[0][1].done()):
+                done, future = window.popleft()
+                take(done, future.result() if future is not None else None)
         while window:
             unit, future = window.popleft()
             take(unit, future.result() if future is not None else None)

@@ -58,7 +58,7 @@ def run(args) -> int:
     except InputError as error:
         print(f"error: {error}", file=err)
         return EXIT_FAILURE
-    jobs = args.jobs or (1 if _piped(args.claims) else default_jobs())
+    jobs = args.jobs or default_jobs()
     unit_claims, pool_min = tuning()
     bar = ProgressBar(err, enabled=is_terminal(err) and not is_terminal(out), noun="claims")
     total = _total_size(args.claims)
@@ -129,17 +129,6 @@ def run(args) -> int:
     if summary.failed and not args.exit_zero:
         return EXIT_CLAIMS_FAIL
     return EXIT_OK
-
-
-def _piped(sources: list[str]) -> bool:
-    """Whether standard input is among the inputs and is not a regular file (a pipe, a terminal): then one
-    process by default, which answers each claim as it arrives (a pool waits for a unit of claims)."""
-    if "-" not in sources:
-        return False
-    from .._resources import file_size
-
-    handle = getattr(sys.stdin, "buffer", None)
-    return handle is not None and file_size(handle) is None
 
 
 def _total_size(sources: list[str]) -> int | None:
