@@ -324,6 +324,19 @@ class TestStops:
         assert len(out.splitlines()) < 100
 
 
+    def test_ctrl_c_while_the_rules_load_still_reports(self, tmp_path, capsys, monkeypatch):
+        """Interrupted before any claim (while the rules load): exit 1, the summary marked interrupted on standard
+        error and in --summary-json, as for a later interruption."""
+        from radrules.cli import eval_command
+
+        def interrupted(*args, **kwargs):
+            raise KeyboardInterrupt
+        monkeypatch.setattr(eval_command, "load_rules", interrupted)
+        target = tmp_path / "summary.json"
+        assert main(["eval", "--summary-json", str(target), str(EXAMPLES)]) == 1
+        assert "summary (interrupted): 0 claims" in capsys.readouterr().err
+        assert json.loads(target.read_text())["interrupted"] is True
+
     def test_a_worker_that_dies_is_an_error_not_a_hang(self, tmp_path, capsys, monkeypatch):
         """A worker process that ends abruptly stops the run with `error: a worker process ended ...`, exit 1."""
         path = tmp_path / "claims.jsonl"

@@ -46,13 +46,16 @@ def add_parser(commands) -> None:
 
 
 def run(args) -> int:
-    from . import EXIT_CLAIMS_FAIL, EXIT_FAILURE, EXIT_OK, EXIT_RULE_ERRORS
+    from . import EXIT_FAILURE, EXIT_RULE_ERRORS
 
     started = time.perf_counter()
-    ruleset = load_rules(args.rules)
+    out, err = sys.stdout, sys.stderr
+    try:
+        ruleset = load_rules(args.rules)
+    except KeyboardInterrupt:  # before any claim: the summary says so, as for a later interruption
+        return _report(args, Summary(), time.perf_counter() - started, 1, True, False)
     if ruleset is None:
         return EXIT_RULE_ERRORS
-    out, err = sys.stdout, sys.stderr
     try:
         history = load_history(args.history)
     except InputError as error:
@@ -105,7 +108,14 @@ def run(args) -> int:
         summary.input_errors.append(str(error))
     finally:
         bar.clear()
-    seconds = time.perf_counter() - started
+    return _report(args, summary, time.perf_counter() - started, jobs, interrupted, output_lost)
+
+
+def _report(args, summary: Summary, seconds: float, jobs: int, interrupted: bool, output_lost: bool) -> int:
+    """The count line (text output), the summary and --summary-json; the exit code."""
+    from . import EXIT_CLAIMS_FAIL, EXIT_FAILURE, EXIT_OK
+
+    out, err = sys.stdout, sys.stderr
     if args.format == "text" and not interrupted:
         out.write(
             f"{summary.claims} claims: {summary.passed} passed, {summary.failed} failed"
