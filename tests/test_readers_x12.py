@@ -177,7 +177,8 @@ class TestInstitutionalFixture:
         lines = claims(I837)[0].lines
         assert [(l.date, l.end_date) for l in lines] == [(D(2026, 3, 2), None), (D(2026, 3, 2), D(2026, 3, 3)),
                                                          (D(2026, 3, 3), None)]
-        assert [l.rendering_npi for l in lines] == [None, None, "1234567844"]
+        # a line without a rendering provider (2420C, 2310D) has the attending provider's (2310A)
+        assert [l.rendering_npi for l in lines] == ["1234567836", "1234567836", "1234567844"]
 
     def test_revenue_code_only_line_is_reported(self):
         """An SV2 without a HCPCS code can't be judged: the claim is an InputError naming the SV2."""
@@ -340,6 +341,24 @@ class TestMalformed:
                          "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"))
         (error,) = items
         assert error.segment_id == "CLM" and "HL (level 23) missing" in error.problem
+
+    def test_the_billing_provider_renders_when_no_other_is_named(self):
+        """837P: 2310B is sent only when the rendering provider is not the billing provider (2010AA), so a line
+        without 2420A or 2310B has the billing provider's NPI; a new billing provider loop (HL 20) has its own."""
+        solo = ["HL*1**20*1", "NM1*85*1*SOLO*RAD****XX*1245319599"]
+        head = [s for s in HEAD if s != "HL*1**20*1"]
+        head = head[:3] + solo + head[3:]
+        line = ["LX*1", "SV1*HC:71046:26*10*UN*1***1", "DTP*472*D8*20260302"]
+        second = ["HL*3**20*1", "NM1*85*2*GROUP*****XX*1234567893", "HL*4*3*22*0", "SBR*P*18*******CI",
+                  "NM1*IL*1*EXAMPLE*PAT****MI*M1", "DMG*D8*19580314*F", "NM1*PR*2*PLAN*****PI*P1"]
+        items = read(x12("CLM*C1*10***11:B:1", "HI*ABK:R0789", *line,
+                         "CLM*C2*10***11:B:1", "HI*ABK:R0789", "NM1*82*1*OTHER*DOC****XX*1234567893", *line,
+                         *second, "CLM*C3*10***11:B:1", "HI*ABK:R0789", *line, head=head))
+        assert [(c.id, c.lines[0].rendering_npi) for c in items] == [
+            ("C1", "1245319599"), ("C2", "1234567893"), ("C3", "1234567893")]
+        history = [{"code": "71046", "modifiers": ["26"], "date": "2026-03-02", "rendering_npi": "1234567893"}]
+        result = radrules.load().evaluate(items[0], history=history)
+        assert "duplicate.history" not in {f.rule for f in result.findings}  # another radiologist's read
 
     def test_a_claim_under_the_billing_provider_is_an_error(self):
         head = [segment for segment in HEAD if not segment.startswith("HL*2")]

@@ -78,6 +78,21 @@ class TestSameAsTheWholeFile:
             assert found == whole(data)
         assert len(found[0]) == 120 + 2 + 30 and found[1] is None
 
+    @pytest.mark.parametrize("claims", [1, 2])
+    def test_billing_providers_carry_into_pieces(self, claims):
+        """The billing provider's NPI (2010AA), which a line without a rendering provider takes, reads the same
+        in pieces cut inside and across billing provider loops (HL 20)."""
+        head, body = x12_file(6).split("HL*1**20*1~\n", 1)
+        first, rest = body.split("HL*5*1*22*0", 1)
+        text = (head + "HL*1**20*1~\nNM1*85*1*SOLO*RAD****XX*1245319599~\n" + first
+                + "HL*90**20*1~\nNM1*85*2*GROUP*****XX*1234567893~\nHL*5*90*22*0" + rest)
+        data = text.encode("latin-1")
+        found = in_pieces(data, claims)
+        assert found == whole(data)
+        npis = [item.lines[0].rendering_npi for item in radrules.read_x12(io.BytesIO(data))
+                if not isinstance(item, radrules.InputError)]
+        assert npis[:3] == ["1245319599"] * 3 and set(npis[3:]) == {"1234567893"}
+
     def test_pieces_hold_whole_claims(self):
         """Each piece holds the CLM segments it counts, about as many as asked; together, all the claims."""
         parts = [part for part in split_x12(io.BytesIO(x12_file(100).encode()), claims=10)]

@@ -277,6 +277,7 @@ class _Walker(_ClaimReader):
         self.subscriber: dict = {}
         self.patient: dict | None = None
         self.last_entity = None
+        self.billing_npi = None  # NM1*85 of loop 2010AA: the rendering provider when no other is named (837P)
         self.claim: _ClaimState | None = None
         self.claims = 0
         self.version = ""
@@ -290,14 +291,15 @@ class _Walker(_ClaimReader):
         """What a walker resumed inside a transaction set needs (see readers/x12_split.py)."""
         return (self.name, self.payers, self.delimiters, self.claim_type, self.created, self.level,
                 dict(self.subscriber), None if self.patient is None else dict(self.patient), self.last_entity,
-                self.lost_hl, self.claims)  # claims last: the splitter replaces it (x12_split.subscribers)
+                self.lost_hl, self.billing_npi, self.claims)  # claims last: the splitter replaces it
 
     @classmethod
     def resume(cls, snapshot: tuple) -> "_Walker":
         """A walker in the state of :meth:`snapshot`, inside the transaction set."""
         (name, payers, delimiters, claim_type, created, level, subscriber, patient, last_entity,
-         lost_hl, claims) = snapshot
+         lost_hl, billing_npi, claims) = snapshot
         walker = cls(name, payers)
+        walker.billing_npi = billing_npi
         walker.delimiters, walker.claim_type, walker.created, walker.level = delimiters, claim_type, created, level
         walker.subscriber, walker.patient, walker.last_entity, walker.claims = subscriber, patient, last_entity, claims
         walker.lost_hl = lost_hl
@@ -400,6 +402,7 @@ class _Walker(_ClaimReader):
         self.subscriber = {}
         self.patient = None
         self.last_entity = None
+        self.billing_npi = None
         self.skipped = 0
         self.bump()
 
@@ -433,6 +436,7 @@ class _Walker(_ClaimReader):
                 self.skipped += 1
                 return
             self.claim = _ClaimState(self.claims, number, elements)
+            self.claim.billing_npi = self.billing_npi
             if self.level is None:
                 self.claim.problem = _ClaimProblem(number, "CLM", "a claim (CLM) before any subscriber (HL)")
             elif self.level not in ("22", "23"):
@@ -448,7 +452,9 @@ class _Walker(_ClaimReader):
             level = _element(elements, 3)
             self.level = level
             self.lost_hl = None
-            if level == "22":
+            if level == "20":
+                self.billing_npi = None
+            elif level == "22":
                 self.subscriber = {"number": number}
                 self.patient = None
             elif level == "23":
@@ -475,6 +481,8 @@ class _Walker(_ClaimReader):
             elif entity == "QC" and self.level == "22":
                 self.lost_hl = (f"a patient's name (NM1*QC, segment {number}) in a subscriber loop: is the patient's "
                                 "HL (level 23) missing?")
+            elif entity == "85" and self.level == "20":
+                self.billing_npi = (_element(elements, 9) or None) if _element(elements, 8) == "XX" else None
             elif entity == "PR" and self.level == "22":
                 self.subscriber["payer_name"] = _element(elements, 3)
                 self.subscriber["payer_id"] = _element(elements, 9)

@@ -107,7 +107,8 @@ class _ClaimState:
     """What one CLM loop has collected so far."""
 
     __slots__ = ("position", "number", "elements", "body", "lines", "diagnoses", "system", "principal",
-                 "prior_auth", "conditions", "rendering_npi", "received", "statement", "problem")
+                 "prior_auth", "conditions", "rendering_npi", "attending_npi", "billing_npi", "received",
+                 "statement", "problem")
 
     def __init__(self, position: int, number: int, elements: list):
         self.position = position
@@ -120,7 +121,9 @@ class _ClaimState:
         self.principal = False
         self.prior_auth: list[str] = []
         self.conditions: list[str] = []  # HI qualifier BG
-        self.rendering_npi = None
+        self.rendering_npi = None  # NM1*82 of loop 2310B (837P) or 2310D (837I)
+        self.attending_npi = None  # NM1*71 of loop 2310A (837I)
+        self.billing_npi = None  # NM1*85 of loop 2010AA, set by the walker
         self.received = None  # (segment number, value)
         self.statement = None  # (segment number, DTP elements)
         self.problem: _ClaimProblem | None = None
@@ -171,12 +174,15 @@ class _ClaimReader:
                 elif qualifier == "434":
                     claim.statement = (number, elements)
             elif segment_id == "NM1":
-                if _element(elements, 1) == "82" and _element(elements, 8) == "XX":
+                entity = _element(elements, 1)
+                if entity == "82" and _element(elements, 8) == "XX":
                     npi = _element(elements, 9) or None
                     if section == "line":
                         line.rendering_npi = npi
                     else:
                         claim.rendering_npi = npi
+                elif entity == "71" and section == "claim" and _element(elements, 8) == "XX":
+                    claim.attending_npi = _element(elements, 9) or None
             elif segment_id == "REF":
                 if _element(elements, 1) == "G1":
                     value = _element(elements, 2)
@@ -420,7 +426,10 @@ class _ClaimReader:
                     pointers.append(int(pointer))
         elif claim.diagnoses:
             pointers = list(range(1, len(claim.diagnoses) + 1))
-        npi = line.rendering_npi or claim.rendering_npi or None
+        # The guides send a rendering provider only where it differs from the one that stands for it: the
+        # billing provider (2010AA) on an 837P, the attending provider (2310A) on an 837I.
+        fallback = claim.billing_npi if self.claim_type == "professional" else claim.attending_npi
+        npi = line.rendering_npi or claim.rendering_npi or fallback or None
         return parts[1], modifiers, units, amount, start, end, place, pointers, npi, revenue
 
     def line_dates(self, claim: _ClaimState, line: _Line) -> tuple[dt.date, dt.date | None]:

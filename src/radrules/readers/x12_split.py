@@ -10,8 +10,10 @@ gives for those segments, with the same segment numbers and positions.
 The splitter has two speeds. Segment by segment (the envelope, the header
 of a transaction set, anything unusual) it runs the reader's own walker,
 building no claim. From a subscriber loop (``HL`` with level 22) to the next
-envelope segment, where a claim depends on nothing before its subscriber
-loop, it does not look at every segment: it finds the next subscriber loop
+envelope segment or billing provider loop (``HL`` with level 20, whose
+``NM1*85`` the claims after it depend on), where a claim depends on nothing
+before its subscriber loop, it does not look at every segment: it finds the
+next subscriber loop
 about a piece's worth further on and counts the segments and the ``CLM``
 segments between with string searches, and the piece's reader checks the
 segments themselves. Segment ids that are not ids stop the reading at the
@@ -262,13 +264,16 @@ class _Cutter:
     def subscribers(self, state: tuple) -> Iterator[X12Piece]:
         """Pieces of whole subscriber loops from the position (an HL of level 22) to the next envelope segment.
 
-        Stops at the first envelope segment, at the end of the file, or when a
-        subscriber loop is longer than the window (yielding nothing then). The
+        Stops at the first envelope segment or billing provider loop (HL of level
+        20), at the end of the file, or when a subscriber loop is longer than the
+        window (yielding nothing then). The
         walker is left as after the last piece, its claim ended.
         """
         terminator, element = re.escape(self.terminator), re.escape(self.element)
         after = f"(?={element}|[\\r\\n]*{terminator})"  # the end of a segment id
-        envelope = re.compile(f"{terminator}[\\r\\n]*(?:ISA|IEA|GS|GE|ST|SE){after}")
+        # an envelope segment, or a billing provider's HL (level 20), whose NM1*85 the walker must read
+        level_20 = f"HL(?:{element}[^{element}{terminator}]*){{2}}{element}20{after}"
+        boundary = re.compile(f"{terminator}[\\r\\n]*(?:(?:ISA|IEA|GS|GE|ST|SE){after}|{level_20})")
         subscriber = re.compile(f"{terminator}[\\r\\n]*HL(?:{element}[^{element}{terminator}]*){{2}}{element}22"
                                 f"(?={element}|[\\r\\n]*{terminator})")
         claim = re.compile(f"{terminator}[\\r\\n]*CLM{after}")
@@ -286,9 +291,9 @@ class _Cutter:
                 found = subscriber.search(text, target - 1, limit)
                 if found is not None:
                     cut = found.start() + 1
-            stop = envelope.search(text, max(at - 1, 0), limit if cut is None else cut)
+            stop = boundary.search(text, max(at - 1, 0), limit if cut is None else cut)
             if stop is not None:
-                cut = end = stop.start() + 1  # the last piece: the envelope follows
+                cut = end = stop.start() + 1  # the last piece: an envelope or a billing provider follows
             else:
                 end = limit
                 if cut is None:
