@@ -300,7 +300,7 @@ class TestFormatFindings:
         (claim(line("70450", DOS), diagnoses=["R10.9", "12345"]), "format.diagnosis", (1,),
          "diagnosis 2 (`12345`) is not a valid ICD-10-CM code"),
         (claim(line("70450", DOS), diagnoses=["R10.9"] * 13), "format.diagnosis_count", (1,),
-         "the claim lists 13 diagnoses; at most 12 are allowed"),
+         "the claim lists 13 diagnoses; at most 12 are allowed on a professional claim"),
         (claim(line("70450", DOS, diagnosis_pointers=[2])), "format.diagnosis_pointer", (1,),
          "line 1 points to diagnosis 2, but the claim lists 0"),
         (claim(line("70450", DOS), place_of_service="1"), "format.place_of_service", (1,),

@@ -16,7 +16,9 @@ from . import codes
 from .model import RuleInfo
 from .result import Finding
 
-MAX_DIAGNOSES = 12  # 837P HI segments and CMS-1500 item 21 carry at most 12
+#: Diagnoses a claim may carry, by claim type: an 837P (CMS-1500 item 21) 12; an 837I its principal and two
+#: HI segments of 12 other diagnoses, 25.
+MAX_DIAGNOSES = {"professional": 12, "institutional": 25}
 #: ICD-10-CM replaced ICD-9-CM for dates of service from this day (HIPAA code sets).
 ICD10_FROM = dt.date(2015, 10, 1).toordinal()
 
@@ -76,10 +78,11 @@ def check_format(ev, findings: list) -> None:
                 ))
     if icd9:
         _check_icd9_dates(ev, findings)
-    if len(claim.diagnoses) > MAX_DIAGNOSES:
+    most = MAX_DIAGNOSES.get(claim.type, 12)
+    if len(claim.diagnoses) > most:
         findings.append(_finding(
             "format.diagnosis_count", all_lines,
-            f"the claim lists {len(claim.diagnoses)} diagnoses; at most {MAX_DIAGNOSES} are allowed",
+            f"the claim lists {len(claim.diagnoses)} diagnoses; at most {most} are allowed on a {claim.type} claim",
         ))
     if claim.place_of_service is not None and not codes.is_place_of_service(claim.place_of_service):
         findings.append(_finding(
