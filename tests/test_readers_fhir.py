@@ -67,13 +67,65 @@ class TestClaimMapping:
         assert claim.diagnoses == ("R07.89", "M25.561")
         assert [l.diagnosis_pointers for l in claim.lines][:3] == [(1,), (2, 1), (1,)]
 
+    def test_the_line_code_is_a_cpt_or_hcpcs_coding_else_one_without_a_system(self):
+        """A coding in the CPT or HCPCS system (by URL or HL7 OID) is the code, then one without a system; a
+        code of another system only stays tied to it (`system|code`), so it fails format.code even when it
+        looks like a CPT code (a local charge code 70450, say)."""
+        def code_of(*codings):
+            data = resource()
+            data["item"] = data["item"][:1]
+            data["item"][0]["productOrService"] = {"coding": list(codings)}
+            return read_one(data).lines[0].code
+        local = {"system": "http://hospital.example/cdm", "code": "70450"}
+        assert code_of(local, {"system": "urn:oid:2.16.840.1.113883.6.12", "code": "71046"}) == "71046"
+        assert code_of(local, {"system": "urn:oid:2.16.840.1.113883.6.285", "code": "Q9967"}) == "Q9967"
+        assert code_of(local, {"code": "71045"}) == "71045"
+        assert code_of(local) == "HTTP://HOSPITAL.EXAMPLE/CDM|70450"
+
+    @pytest.mark.parametrize("item, charge", [({"net": {"value": 90}, "unitPrice": {"value": 10}}, 90),
+                                              ({"unitPrice": {"value": 12.5}, "quantity": {"value": 3}}, 37.5),
+                                              ({"unitPrice": {"value": 10}, "quantity": {"value": 2}, "factor": 0.5}, 10),
+                                              ({"unitPrice": {"value": 10}}, 10), ({}, None)],
+                             ids=["net", "price x quantity", "and factor", "price alone", "none"])
+    def test_the_charge_is_net_or_price_times_quantity(self, item, charge):
+        """FHIR's net is quantity x unitPrice x factor, as X12's SV102 is the line total: a line without net
+        charges its unit price times its quantity."""
+        data = resource()
+        data["item"] = data["item"][:1]
+        data["item"][0].pop("net", None)
+        data["item"][0].pop("unitPrice", None)
+        data["item"][0].pop("quantity", None)
+        data["item"][0].update(item)
+        assert read_one(data).lines[0].charge == charge
+
+    @pytest.mark.parametrize("kind, expected", [("institutional", ["Z12.2"]), ("professional", ["Z12.2", "Z87.891"])])
+    def test_an_admitting_diagnosis_is_not_a_diagnosis_of_a_hospital_claim(self, kind, expected):
+        """On an institutional claim an admitting diagnosis, a reason for the visit or an external cause is
+        skipped, as the X12 reader skips HI qualifiers ABJ, APR and ABN: a line pointing at one points at the
+        claim's diagnoses only."""
+        data = resource()
+        data["type"] = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type", "code": kind}]}
+        data["diagnosis"] = [
+            {"sequence": 1, "diagnosisCodeableConcept": {"coding": [
+                {"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "Z12.2"}]},
+             "type": [{"coding": [{"code": "principal"}]}]},
+            {"sequence": 2, "diagnosisCodeableConcept": {"coding": [
+                {"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "Z87.891"}]},
+             "type": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/ex-diagnosistype",
+                                   "code": "admitting"}]}]}]
+        data["item"] = data["item"][:1]
+        data["item"][0]["diagnosisSequence"] = [1, 2]
+        claim = read_one(data)
+        assert list(claim.diagnoses) == expected
+        assert claim.lines[0].diagnosis_pointers == tuple(range(1, len(expected) + 1))
+
     def test_items(self):
         """productOrService (CPT and HCPCS), modifier, quantity, servicedDate/Period, net/unitPrice, location."""
         lines = read_one(CLAIM).lines
         assert [(l.code, l.modifiers, l.units) for l in lines] == [
             ("71046", ("26",), 1), ("73721", ("26", "RT"), 2), ("Q9967", (), 100), ("74176", (), 1), ("74150", (), 1)]
         assert [(l.date, l.end_date) for l in lines[:2]] == [(D(2026, 3, 2), None), (D(2026, 3, 2), D(2026, 3, 3))]
-        assert [l.charge for l in lines[:3]] == [64.0, 450.0, None]
+        assert [l.charge for l in lines[:3]] == [64.0, 900.0, None]  # no net: unitPrice 450 times quantity 2
         assert lines[0].place_of_service == "11"
 
     def test_rendering_npi_from_the_care_team(self):
@@ -175,6 +227,29 @@ class TestClaimMapping:
 
 class TestBundle:
     """tests/data/fhir/radiology-bundle.json: three Claims and the resources they reference."""
+
+    @staticmethod
+    def _two_servers(patient_reference: str) -> dict:
+        """A Bundle of two claims from two servers, each naming its own server's Patient/1."""
+        entries = []
+        for server, sex, born in (("http://a.example/fhir", "female", "1950-01-01"),
+                                  ("http://b.example/fhir", "male", "2001-01-01")):
+            claim = resource()
+            claim["id"] = f"c-{sex}"
+            claim["contained"] = [r for r in claim["contained"] if r.get("resourceType") != "Patient"]
+            claim["patient"] = {"reference": patient_reference}
+            entries.append({"fullUrl": f"{server}/Claim/c-{sex}", "resource": claim})
+            entries.append({"fullUrl": f"{server}/Patient/1",
+                            "resource": {"resourceType": "Patient", "id": "1", "gender": sex, "birthDate": born}})
+        return {"resourceType": "Bundle", "type": "collection", "entry": entries}
+
+    @pytest.mark.parametrize("reference", ["Patient/1", "Patient/1/_history/2"])
+    def test_a_relative_reference_resolves_against_its_claims_server(self, reference):
+        """Two servers' Patient/1 are two patients: each claim's relative reference (a version of it too)
+        resolves against the base of its own entry's fullUrl (FHIR R4 bundle.html#references)."""
+        claims = list(radrules.read_fhir(self._two_servers(reference)))
+        assert [(c.id, c.patient.sex, c.patient.birth_date) for c in claims] == [
+            ("c-female", "F", D(1950, 1, 1)), ("c-male", "M", D(2001, 1, 1))]
 
     def test_institutional_claim(self):
         """Bundled Patient and Coverage (subscriberId), a Condition by reference, revenue codes."""
@@ -286,7 +361,10 @@ def test_hl7_claim_types_and_uses():
     assert types["claim-example-oral-average.json"] == types["claim-example-vision.json"] == "professional"
     assert types["claim-example-pharmacy.json"] == types["claim-example-professional.json"] == "professional"
     plan = read_one(DATA / "hl7-r4" / "claim-example-oral-orthoplan.json")
-    assert [l.code for l in plan.lines] == ["ORTHPLAN", "21211", "27211"]
+    # codes of an oral service system, not CPT: given with their system, so 21211 is not judged as CPT 21211
+    system = "HTTP://EXAMPLE.ORG/FHIR/ORALSERVICECODES"
+    assert [l.code for l in plan.lines] == [f"{system}|ORTHPLAN", f"{system}|21211", f"{system}|27211"]
+    assert {f.rule for f in radrules.load().evaluate(plan).findings} >= {"format.code"}
 
 
 def test_hl7_prior_auth_and_modifier():

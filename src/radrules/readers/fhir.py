@@ -27,7 +27,10 @@ HCPCS_SYSTEMS = (
     "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
     "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
 )
-PROCEDURE_SYSTEMS = (CPT_SYSTEM, *HCPCS_SYSTEMS)
+#: CPT and HCPCS Level II also go by their HL7 OIDs (2.16.840.1.113883.6.12 and .6.285; .6.14 is HCPCS too).
+PROCEDURE_OIDS = ("urn:oid:2.16.840.1.113883.6.12", "urn:oid:2.16.840.1.113883.6.285",
+                  "urn:oid:2.16.840.1.113883.6.14")
+PROCEDURE_SYSTEMS = (CPT_SYSTEM, *HCPCS_SYSTEMS, *PROCEDURE_OIDS)
 ICD10_SYSTEMS = ("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10")
 ICD9_SYSTEMS = ("http://hl7.org/fhir/sid/icd-9-cm",)
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
@@ -141,28 +144,53 @@ def _claims_of(data, name: str, prefix: str) -> Iterator[tuple[str, dict, dict]]
         for number, entry in enumerate(entries):
             resource = entry.get("resource") if isinstance(entry, dict) else None
             if isinstance(resource, dict) and resource.get("resourceType") == "Claim":
-                yield f"{prefix}entry[{number}].resource.", resource, index_
+                full_url = entry.get("fullUrl")
+                yield (f"{prefix}entry[{number}].resource.", resource,
+                       dict(index_, **{_BASE: full_url}) if isinstance(full_url, str) else index_)
     else:
         raise InputError(name, "expected a FHIR `Claim` or `Bundle` resource",
                          path=f"{prefix}resourceType")
 
 
+#: In the index a Bundle's claim is read with: the fullUrl of the claim's entry (relative references resolve
+#: against its base, FHIR R4 bundle.html#references).
+_BASE = "\0base"
+#: ``Type/id`` at the end of a URL (``/_history/n`` after it names a version of the same resource).
+_TYPE_ID = re.compile(r"(?:^|/)([A-Z][A-Za-z]+/[A-Za-z0-9\-.]{1,64})(?:/_history/[A-Za-z0-9\-.]{1,64})?$")
+
+
 def _bundle_index(entries: list) -> dict:
-    """Bundle resources by every name a reference may use: fullUrl and Type/id."""
-    found = {}
+    """Bundle resources by fullUrl, and by ``Type/id`` (from the resource, or its fullUrl) when only one
+    resource of the bundle has it (two servers' ``Patient/1`` are not one patient)."""
+    found: dict = {}
+    by_id: dict = {}
     for entry in entries:
         if not isinstance(entry, dict) or not isinstance(entry.get("resource"), dict):
             continue
         resource = entry["resource"]
+        names = set()
         if isinstance(entry.get("fullUrl"), str):
             found[entry["fullUrl"]] = resource
+            match = _TYPE_ID.search(entry["fullUrl"])
+            if match:
+                names.add(match.group(1))
         if isinstance(resource.get("resourceType"), str) and isinstance(resource.get("id"), str):
-            found[f"{resource['resourceType']}/{resource['id']}"] = resource
+            names.add(f"{resource['resourceType']}/{resource['id']}")
+        for name in names:
+            by_id.setdefault(name, []).append(resource)
+    for name, resources in by_id.items():
+        if len(resources) == 1 and name not in found:
+            found[name] = resources[0]
     return found
 
 
 def _resolve(reference: Any, claim: dict, bundle: dict, kind: str) -> dict | None:
-    """The resource a Reference points to: contained (``#id``) or in the bundle; None if not there."""
+    """The resource a Reference points to: contained (``#id``) or in the bundle; None if not there.
+
+    A relative reference (``Patient/1``) resolves against the base of the claim's fullUrl when it has one
+    (``http://a.example/fhir/Claim/c1`` -> ``http://a.example/fhir/Patient/1``), else by its ``Type/id``
+    when that is unique in the bundle; a version (``/_history/2``) names the same resource.
+    """
     if not isinstance(reference, dict) or not isinstance(reference.get("reference"), str):
         return None
     target = reference["reference"]
@@ -173,12 +201,18 @@ def _resolve(reference: Any, claim: dict, bundle: dict, kind: str) -> dict | Non
                 found = resource
                 break
     else:
-        found = bundle.get(target)
-        if found is None:
-            for key, resource in bundle.items():  # an absolute fullUrl ending in Type/id
-                if key.endswith("/" + target):
-                    found = resource
-                    break
+        match = _TYPE_ID.search(target)
+        if match is None:
+            found = bundle.get(target)  # a urn:uuid, or another absolute name
+        elif match.start(1) > 0:  # absolute: the fullUrl, with or without its version
+            found = bundle.get(target) or bundle.get(target[:match.end(1)])
+        else:  # relative: against the claim's base first, else the one resource of the bundle with that Type/id
+            base = bundle.get(_BASE)
+            claim_at = _TYPE_ID.search(base) if isinstance(base, str) and "://" in base else None
+            if claim_at is not None:
+                found = bundle.get(base[:claim_at.start(1)] + match.group(1))
+            if found is None:
+                found = bundle.get(match.group(1))
     if isinstance(found, dict) and found.get("resourceType") == kind:
         return found
     return None
@@ -257,7 +291,7 @@ def _claim(resource: dict, bundle: dict, payers: dict) -> Claim:
         data["condition_codes"] = conditions
     if resource.get("created") is not None:
         data["received"] = _date(resource["created"], "created")
-    diagnoses, sequences, system = _diagnoses(resource, bundle)
+    diagnoses, sequences, system = _diagnoses(resource, bundle, data["type"])
     data["diagnoses"] = diagnoses
     if system == "icd9":
         data["diagnosis_system"] = "icd9"
@@ -376,9 +410,18 @@ def _condition_codes(resource: dict) -> list[str]:
     return found
 
 
-def _diagnoses(resource: dict, bundle: dict) -> tuple[list[str], dict, str | None]:
-    """The diagnoses in sequence order, {FHIR sequence: 1-based position}, and their ICD system."""
+#: Diagnosis types that are not the claim's diagnoses (X12 837I HI qualifiers ABJ, APR, ABN, which the X12
+#: reader skips): HL7's ex-diagnosistype and CARIN Blue Button's inpatient diagnosis types.
+NOT_DIAGNOSES = frozenset(("admitting", "patientreasonforvisit", "externalcauseofinjury", "externalcause"))
+
+
+def _diagnoses(resource: dict, bundle: dict, claim_type: str) -> tuple[list[str], dict, str | None]:
+    """The diagnoses in sequence order, {FHIR sequence: 1-based position (None: not a diagnosis)}, and their
+    ICD system. On an institutional claim an admitting diagnosis, a reason for the visit or an external
+    cause of injury is not one of the claim's diagnoses, as in the 837I."""
     entries = []
+    skipped = set()
+    institutional = claim_type == "institutional"
     for index, entry in enumerate(_list(resource.get("diagnosis"), "diagnosis")):
         path = f"diagnosis[{index}]"
         if not isinstance(entry, dict):
@@ -386,6 +429,11 @@ def _diagnoses(resource: dict, bundle: dict) -> tuple[list[str], dict, str | Non
         sequence = entry.get("sequence")
         if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence < 1:
             raise _Problem(f"{path}.sequence", "expected a positive whole number")
+        if institutional and any(
+                code in NOT_DIAGNOSES for index_, concept in enumerate(_items(entry.get("type")))
+                for _, code in _codes(concept, f"{path}.type[{index_}]")):
+            skipped.add(sequence)
+            continue
         if "diagnosisCodeableConcept" in entry:
             codes = _codes(entry["diagnosisCodeableConcept"], f"{path}.diagnosisCodeableConcept")
         else:
@@ -401,7 +449,7 @@ def _diagnoses(resource: dict, bundle: dict) -> tuple[list[str], dict, str | Non
     systems = {"icd9" if system in ICD9_SYSTEMS else "icd10" for _, (system, _), _ in entries}
     if len(systems) > 1:
         raise _Problem("diagnosis", "the claim mixes ICD-9-CM and ICD-10-CM diagnoses")
-    sequences = {}
+    sequences: dict = dict.fromkeys(skipped)
     for position, (sequence, _, path) in enumerate(entries, 1):
         if sequence in sequences:
             raise _Problem(f"{path}.sequence", "two diagnoses have the same sequence")
@@ -417,7 +465,7 @@ def _line(item: Any, path: str, resource: dict, bundle: dict, sequences: dict, c
     codes = _codes(item.get("productOrService"), f"{path}.productOrService")
     if not codes:
         raise _Problem(f"{path}.productOrService", "no code")
-    out["code"] = next((c for s, c in codes if s in PROCEDURE_SYSTEMS), codes[0][1])
+    out["code"] = _procedure_code(codes)
     modifiers = []
     for index, concept in enumerate(_list(item.get("modifier"), f"{path}.modifier")):
         found = _codes(concept, f"{path}.modifier[{index}]")
@@ -451,14 +499,15 @@ def _line(item: Any, path: str, resource: dict, bundle: dict, sequences: dict, c
     for index, sequence in enumerate(_list(item.get("diagnosisSequence"), f"{path}.diagnosisSequence")):
         if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence not in sequences:
             raise _Problem(f"{path}.diagnosisSequence[{index}]", "no diagnosis has this sequence")
-        pointers.append(sequences[sequence])
+        if sequences[sequence] is not None:  # not an admitting diagnosis or the like
+            pointers.append(sequences[sequence])
     if pointers:
         out["diagnosis_pointers"] = pointers
     elif claim_type == "institutional" and diagnosis_count:
         out["diagnosis_pointers"] = list(range(1, diagnosis_count + 1))
-    money = item.get("net") if item.get("net") is not None else item.get("unitPrice")
-    if isinstance(money, dict) and money.get("value") is not None:
-        out["charge"] = money["value"]
+    charge = _charge(item)
+    if charge is not None:
+        out["charge"] = charge
     places = _codes(item.get("locationCodeableConcept"), f"{path}.locationCodeableConcept")
     if places:
         out["place_of_service"] = places[0][1]
@@ -470,6 +519,41 @@ def _line(item: Any, path: str, resource: dict, bundle: dict, sequences: dict, c
     if npi:
         out["rendering_npi"] = npi
     return out
+
+
+def _procedure_code(codes: list) -> str:
+    """The line's code: a CPT or HCPCS coding's, else one without a system. A code of another system only
+    (a local charge code, say) is given as ``system|code``, so that it fails ``format.code`` even when it
+    looks like a CPT code: radrules can't judge it as one."""
+    for wanted in (lambda s: s in PROCEDURE_SYSTEMS, lambda s: s is None):
+        for system, code in codes:
+            if wanted(system):
+                return code
+    system, code = codes[0]
+    return f"{system}|{code}"
+
+
+def _charge(item: dict):
+    """The line's charge: ``net``, else ``unitPrice`` times ``quantity`` (and ``factor``), as FHIR defines net."""
+    net = item.get("net")
+    if isinstance(net, dict) and net.get("value") is not None:
+        return net["value"]
+    price = item.get("unitPrice")
+    if not isinstance(price, dict) or price.get("value") is None:
+        return None
+    value = price["value"]
+    quantity = item.get("quantity")
+    for factor in (quantity.get("value") if isinstance(quantity, dict) else None, item.get("factor")):
+        if factor is None:
+            continue
+        if not _is_number(value) or not _is_number(factor):
+            return value  # not numbers: the claim's checks name the field
+        value = value * factor
+    return value
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _rendering_npi(item: dict, path: str, resource: dict, bundle: dict) -> str | None:
