@@ -588,13 +588,20 @@ class TestCoverage:
         assert rows["codes.diagnosis_invalid"].source.endswith("codesets.rr:6")
 
     def test_looks_at(self, tmp_path):
-        """A code-set rule looks at claims with lines, modifiers, or ICD-10-CM diagnoses on a loaded fiscal year."""
+        """A code-set rule looks at a line whose code or modifier the HCPCS file would judge (Level II, or
+        listed: a CPT code or modifier it does not list never is), on a named line if asked; at ICD-10-CM
+        diagnoses on a loaded fiscal year."""
         rules = ruleset(tmp_path, HCPCS_BOTH + 'table icd10cm "cms/icd10cm_order_2026.txt"\n', APR, JUL, FY2026)
         make = radrules.Claim.from_dict
         plain = make(claim(("74176", "2026-03-02")))
-        assert looks_at(rules, "codes.procedure_invalid", plain)
+        assert not looks_at(rules, "codes.procedure_invalid", plain)  # CPT: not the Level II file's to judge
         assert not looks_at(rules, "codes.modifier_invalid", plain)
-        assert looks_at(rules, "codes.modifier_invalid", make(claim(("74176", "2026-03-02", "26"))))
+        assert not looks_at(rules, "codes.modifier_invalid", make(claim(("74176", "2026-03-02", "26"))))
+        both = make(claim(("74176", "2026-03-02", "26"), ("G0279", "2026-03-02", "RT")))
+        assert looks_at(rules, "codes.procedure_invalid", both) and looks_at(rules, "codes.modifier_invalid", both)
+        assert not looks_at(rules, "codes.procedure_invalid", both, {1})
+        assert looks_at(rules, "codes.procedure_invalid", both, {2})
+        assert not looks_at(rules, "codes.modifier_invalid", both, {1})
         assert looks_at(rules, "codes.diagnosis_invalid", plain)
         assert not looks_at(rules, "codes.diagnosis_invalid", make(claim(("74176", "2024-03-02"))))
         assert not looks_at(rules, "codes.diagnosis_not_billable", make(claim(("74176", "2026-03-02"), diagnoses=[])))

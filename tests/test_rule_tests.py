@@ -328,14 +328,17 @@ class TestRunErrors:
         write(demo, "claims/one.json", '{"payer": "acme", "lines": [{"code": "71046", "date": "2026-03-02", "units": 3}]}')
         write(demo, "claims/many.json", '[{"id": "A", "lines": [{"code": "76700", "date": "2026-03-02"}]},\n'
                                         ' {"id": "B", "lines": [{"code": "71046", "date": "2026-03-02"}]},\n'
-                                        ' {"id": " C ", "lines": [{"code": "76700", "date": "2026-03-02"}]}]')
+                                        ' {"id": " C ", "lines": [{"code": "76700", "date": "2026-03-02"}]},\n'
+                                        ' {"id": "D", "lines": [{"code": "76700", "date": "2026-03-02"}]},\n'
+                                        ' {"id": "D ", "lines": [{"code": "71046", "date": "2026-03-02"}]}]')
         write(demo.parent, "outside.json", '{"lines": [{"code": "71046", "date": "2026-03-02"}]}')
         cases = {
             'claim file "claims/one.json"\n  expect demo.units': None,
             'claim file "claims/many.json" id "A"\n  expect demo.note': None,
             'claim file "claims/many.json" id "C"\n  expect demo.note': None,  # ids are trimmed
             'claim file "claims/many.json" id "Z"\n  expect pass': "RR616]: no claim with id `Z` in `claims/many.json`",
-            'claim file "claims/many.json"\n  expect pass': "RR616]: `claims/many.json` holds 3 claims",
+            'claim file "claims/many.json"\n  expect pass': "RR616]: `claims/many.json` holds 5 claims",
+            'claim file "claims/many.json" id "D"\n  expect pass': "RR616]: 2 claims with id `D` in `claims/many.json`",
             'claim file "../outside.json"\n  expect pass': "RR615]: `../outside.json` is outside the test file's folder",
             'claim file "nope.json"\n  expect pass': "RR615]: no claim file `nope.json`",
         }
@@ -613,6 +616,20 @@ class TestCommand:
         assert failure.get("message") == "expected demo.units on line 1, got no finding of demo.units"
         assert failure.text == out.split("\n\n")[0]
 
+    def test_control_characters_in_a_test_name_are_escaped(self, demo, tmp_path, capsys):
+        """A test name holding an escape sequence or another control character: the report shows it escaped,
+        and the JUnit XML stays well-formed (XML 1.0 can't hold most control characters, even as &#...;)."""
+        write(demo, "demo.rrt", FAILING.replace("a medicare claim is not judged by demo.units",
+                                                "ctrl \x1b[31m red \x01 & <x>"))
+        target = tmp_path / "j.xml"
+        code, out = run_cli(capsys, "--junit", target, "demo")
+        assert code == 1
+        assert "\x1b" not in out and 'test "ctrl \\x1b[31m red \\x01 & <x>"' in out
+        import xml.dom.minidom
+        document = xml.dom.minidom.parse(str(target))
+        names = [case.getAttribute("name") for case in document.getElementsByTagName("testcase")]
+        assert "ctrl \\x1b[31m red \\x01 & <x>" in names
+
     def test_junit_xml_of_errors(self, demo, tmp_path, capsys):
         """Broken files and tests that can't run are JUnit errors, so CI shows them too."""
         write(demo, "demo.rrt", 'test "a"\n  claim\n    2026-03-02 71046 x0\n  expect pass\nend\n'
@@ -703,6 +720,40 @@ class TestCoverage:
                 '  expect no demo.units on line 1\nend\n')
         report = report_for(demo, near)
         assert [r.silent for r in measure(report).rules if r.rule == "demo.units"] == [True]
+
+    @pytest.mark.parametrize("target, named, shows", [("line", 1, True), ("line", 2, False), ("other", 2, True),
+                                                       ("other", 1, False), ("both", 1, True), ("both", 2, True)])
+    def test_a_pair_rule_is_silent_on_a_named_line_only_where_its_finding_goes(self, demo, target, named, shows):
+        """`expect no RULE on line N` of a rule comparing two lines counts only when its finding would be on
+        line N: the judged line for `then ... line`, the other line for `other`, either for `both`."""
+        write(demo, "pair.rr", f'rule demo.pair "a pair"\n  when line.code is 74150 and other.code is 74176\n'
+                               f'  then warn {target} "x"\n  reference "t"\nend\n')
+        text = ('test "t"\n  claim\n    2026-03-02 74150\n    2026-03-03 74176\n'
+                f'  expect no demo.pair on line {named}\nend\n')
+        report = report_for(demo, text)
+        assert report.passed == 1
+        assert [r.silent for r in measure(report).rules if r.rule == "demo.pair"] == [False]  # other dates
+        report = report_for(demo, text.replace("2026-03-03", "2026-03-02").replace("expect no", "expect"))
+        if (target, named) in (("line", 2), ("other", 1)):
+            assert report.failed == 1  # the finding is not on that line, so the near miss below shows nothing
+        same_day = text.replace("2026-03-03 74176", "2026-03-02 74177")  # a near miss: the rule is silent
+        write(demo, "pair.rr", f'rule demo.pair "a pair"\n  when line.code is 74150 and other.code in [74176, 74177]'
+                               f' and other.units > 1\n  then warn {target} "x"\n  reference "t"\nend\n')
+        report = report_for(demo, same_day)
+        assert report.passed == 1
+        assert [r.silent for r in measure(report).rules if r.rule == "demo.pair"] == [shows]
+
+    def test_a_rule_written_in_a_test_file_covers_no_rule_file_rule(self, demo, capsys):
+        """A test that runs a stand-in rule of the test file's own rule text (`rules "other" with ...`) shows
+        nothing about the rule file's rule of that id: it is still listed as lacking tests."""
+        write(demo, "other/other.rr", 'codes empty = 70450\n')
+        write(demo, "demo.rrt", 'rules "other" with """\nrule demo.note "stand-in"\n  when line.code is 71046\n'
+                                '  then info line "x"\n  reference "t"\nend\n"""\n\n'
+                                'test "stand-in fires"\n  claim\n    2026-03-02 71046\n  expect demo.note\nend\n\n'
+                                'test "stand-in silent"\n  claim\n    2026-03-02 71045\n  expect no demo.note\nend\n')
+        code, out = run_cli(capsys, "--coverage", "demo")
+        assert out.startswith("2 passed, 0 failed\n")  # the stand-in's tests ran and passed
+        assert "demo.note: no test makes it fire and no test shows it silent (at demo/demo.rr:10)" in out
 
     def test_pass_and_only_count_for_nothing(self, demo):
         """`expect pass` and `expect only` show no rule firing or silent."""

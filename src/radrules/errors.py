@@ -28,6 +28,14 @@ from .syntax import Span
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+def printable(text: str) -> str:
+    """``text`` with control characters (a new line, an escape sequence) written as escapes, so that words
+    from a claim or a test file can't start a line of their own or drive the terminal in text output."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
 def text_lines(text: str) -> list[str]:
     """The lines of a rule or test file as the parser numbers them: split at line feeds only (a form
     feed or a lone carriage return is a character of its line), the CR of a CRLF dropped."""

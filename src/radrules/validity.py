@@ -224,15 +224,28 @@ def rule_sources(ruleset) -> dict:
     return out
 
 
-def looks_at(ruleset, rule_id: str, claim) -> bool:
-    """Whether a code-set rule could fire on ``claim`` (for rule-test coverage)."""
+def looks_at(ruleset, rule_id: str, claim, named: set | None = None) -> bool:
+    """Whether a code-set rule could fire on ``claim`` (for rule-test coverage), on one of the ``named``
+    line numbers if given: a line whose code (or a modifier) the HCPCS file in force on its date would
+    judge (a Level II code, or one it lists: a CPT code it does not list is never judged), a line an
+    ICD-10-CM file in force judges the claim's diagnoses for."""
     code_sets = ruleset.view_for(claim.payer, claim.type).code_sets
     if code_sets is None or rule_id not in rule_sources(ruleset):
         return False
-    if rule_id == PROCEDURE:
-        return bool(claim.lines)
-    if rule_id == MODIFIER:
-        return any(line.modifiers for line in claim.lines)
+    lines = [line for number, line in enumerate(claim.lines, 1) if named is None or number in named]
+    if rule_id in (PROCEDURE, MODIFIER):
+        hcpcs = code_sets.hcpcs
+        if hcpcs is None:
+            return False
+        for line in lines:
+            table = hcpcs.tables[hcpcs.index(line.date.toordinal())]
+            if rule_id == PROCEDURE:
+                judged = [line.code] if is_level2(line.code) or line.code in table else []
+            else:
+                judged = [m for m in line.modifiers if is_level2_modifier(m) or m in table]
+            if judged:
+                return True
+        return False
     if claim.diagnosis_system == "icd9" or not claim.diagnoses:
         return False
-    return any(code_sets.icd_index(line.date.toordinal()) is not None for line in claim.lines)
+    return any(code_sets.icd_index(line.date.toordinal()) is not None for line in lines)

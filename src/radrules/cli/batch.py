@@ -27,7 +27,7 @@ from json.encoder import encode_basestring_ascii as _json_text
 from typing import Callable, Iterator
 
 from ..claim import Claim
-from ..errors import ClaimError, InputError
+from ..errors import ClaimError, InputError, printable
 from ..readers import to_fhir_claim_response
 from ..readers.x12_split import X12Piece, read_x12_piece, split_x12
 from .common import ClaimsInput, RawLine, _Prefixed, read_input
@@ -320,14 +320,6 @@ def format_error(output_format: str, position: int, error: Exception, label: str
             "issue": [{"severity": "error", "code": "structure", "diagnostics": f"claim {where}: {error}"}],
         }) + "\n"
     return f"claim {where}: ERROR {printable(str(error))}\n\n"
-
-
-def printable(text: str) -> str:
-    """``text`` with control characters (a new line, an escape sequence) written as escapes, so that words
-    from a claim can't start a line of their own or drive the terminal in text output."""
-    if text.isprintable():
-        return text
-    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 def render_text(result, position: int, label: str | None = None) -> str:

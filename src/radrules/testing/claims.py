@@ -102,6 +102,10 @@ def _from_file(spec: ClaimSpec, test_file: TestFile) -> tuple[Claim | None, Diag
         if not found:
             return None, _diagnostic("RR616", f"no claim with id `{wanted}` in `{token.text}`", spec.claim_id.span,
                                      test_file, help=f"the file holds {_count(len(claims))}")
+        if len(found) > 1:  # which one the test means is not said: never pick one silently
+            return None, _diagnostic("RR616", f"{_count(len(found))} with id `{wanted}` in `{token.text}`",
+                                     spec.claim_id.span, test_file,
+                                     help="give the claims of the file ids of their own")
         data = found[0]
     elif len(claims) != 1:
         return None, _diagnostic("RR616", f"`{token.text}` holds {_count(len(claims))}", token.span, test_file,

@@ -7,7 +7,7 @@ claim's payer and claim type, is in force on a date of service of the
 claim, and, if it is filed under codes, a line of the claim has one of
 them (for an edit row, its codes; for a rule comparing two lines, two lines
 of one date); with ``on line N``, the rule must be able to judge one of
-those lines. ``expect pass`` and ``expect only`` show nothing about one
+those lines (for a rule comparing two lines, put its finding on it). ``expect pass`` and ``expect only`` show nothing about one
 rule, so they count for neither.
 """
 
@@ -50,7 +50,7 @@ def looks_at(ruleset, rule_id: str, claim: Claim, numbers: tuple = ()) -> bool:
         if rule.shape == "pair":
             others = [(number, line) for number, line in enumerate(claim.lines, 1)
                       if rule.other_codes is None or line.code in rule.other_codes]
-            return any(a is not b and a.date == b.date and (i in named or j in named)
+            return any(a is not b and a.date == b.date and _acts_on(rule.target, i, j, named)
                        for i, a in lines for j, b in others)
         return any(number in named for number, _ in lines)
     codes = {(line.code, day) for number, (line, day) in enumerate(zip(claim.lines, days), 1)}
@@ -66,8 +66,18 @@ def looks_at(ruleset, rule_id: str, claim: Claim, numbers: tuple = ()) -> bool:
             if any(code == row.code and row.active_on(day) for code, day in judged):
                 return True
     if rule_id in VALIDITY_RULES:
-        return validity.looks_at(ruleset, rule_id, claim)
+        return validity.looks_at(ruleset, rule_id, claim, named)
     return _table_looks_at(ruleset, rule_id, claim, payer, days, named)
+
+
+def _acts_on(target: str, judged: int, other: int, named: set) -> bool:
+    """Whether a pair rule's finding, on lines ``judged`` and ``other``, would be on a named line: the judged
+    line for ``then ... line``, the other for ``other``, either for ``both``."""
+    if target == "line":
+        return judged in named
+    if target == "other":
+        return other in named
+    return judged in named or other in named
 
 
 def _table_looks_at(ruleset, rule_id: str, claim: Claim, payer, days: list, named: set) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import xml.etree.ElementTree as ET
 
 
@@ -50,7 +51,14 @@ def junit_xml(report) -> str:
     for count in ("tests", "failures", "errors"):  # the totals are the suites' sums, which CI tools check
         root.set(count, str(sum(int(element.get(count)) for element in suites.values())))
     ET.indent(root)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    text = ET.tostring(root, encoding="unicode")
+    # XML 1.0 has no place for most control characters, even escaped: a test name or message holding one is
+    # written with the character as an escape, so that the file stays well-formed.
+    text = _NOT_XML.sub(lambda match: repr(match.group())[1:-1], text)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + text + "\n"
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def write_junit(report, path: str | os.PathLike) -> None:

@@ -18,11 +18,11 @@ import attrs
 
 from .. import _resources
 from ..claim import Claim
-from ..errors import ClaimError, Diagnostic, RuleError, shortened, suggestion
+from ..errors import ClaimError, Diagnostic, RuleError, printable, shortened, suggestion
 from ..loader import load
 from ..syntax import Span
 from .claims import build_claim
-from .coverage import looks_at
+from .coverage import looks_at, rule_sources
 from .model import TEST_SUFFIX, Expectation, RulesRef, TestCase, TestFile
 from .parse import parse_tests
 from .trace import trace_for
@@ -68,12 +68,12 @@ class Outcome:
         """What a failed or broken test prints: one line per failure, then its trace."""
         out = []
         for failure in self.failures:
-            out.append(f"{self.file}:{failure.expectation.span.line}: test \"{self.name}\": "
-                       f"expected {failure.expectation.describe()}, got {failure.got}")
+            out.append(printable(f"{self.file}:{failure.expectation.span.line}: test \"{self.name}\": "
+                                 f"expected {failure.expectation.describe()}, got {failure.got}"))
             out.extend(f"    {line}" for line in failure.trace)
         if self.crash:
-            out.append(f"{self.file}:{self.line}: test \"{self.name}\": evaluating the claim raised {self.crash} "
-                       "(a bug in radrules: please report it)")
+            out.append(printable(f"{self.file}:{self.line}: test \"{self.name}\": evaluating the claim raised "
+                                 f"{self.crash} (a bug in radrules: please report it)"))
         if self.diagnostics:
             if out:
                 out.append("")
@@ -196,6 +196,7 @@ class Runner:
     def __init__(self, *, cache_dir=...):
         self._load_options = {} if cache_dir is ... else {"cache_dir": cache_dir}
         self._rulesets: dict = {}
+        self._shown: dict = {}  # id(ruleset) -> (ruleset, the rule ids its tests can show: test-only rules left out)
 
     # ------------------------------------------------------------ whole runs
 
@@ -263,10 +264,20 @@ class Runner:
                 failures.append(Failure(expectation, got, trace))
         if failures:
             return outcome(FAILED, failures)
-        fires = frozenset(e.rules[0].text for e in case.expectations if e.kind == "fires")
+        # A rule written in the test file's own rule text shows nothing about a rule file's rule of that id.
+        shown = self._rules_shown(ruleset)
+        fires = frozenset(e.rules[0].text for e in case.expectations
+                          if e.kind == "fires" and e.rules[0].text in shown)
         silent = frozenset(e.rules[0].text for e in case.expectations
-                           if e.kind == "silent" and looks_at(ruleset, e.rules[0].text, claim, e.line_numbers))
+                           if e.kind == "silent" and e.rules[0].text in shown
+                           and looks_at(ruleset, e.rules[0].text, claim, e.line_numbers))
         return outcome(PASSED, fires=fires, silent=silent)
+
+    def _rules_shown(self, ruleset) -> frozenset:
+        found = self._shown.get(id(ruleset))
+        if found is None or found[0] is not ruleset:
+            found = self._shown[id(ruleset)] = (ruleset, frozenset(rule_sources(ruleset)))
+        return found[1]
 
     def ruleset_for(self, test_file: TestFile, case: TestCase):
         """(the ruleset the test names, []) or (None, diagnostics saying why it can't be loaded)."""
