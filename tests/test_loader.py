@@ -61,3 +61,27 @@ def test_content_keys_are_unambiguous():
 
     assert _hash([("a", "x\0b\0y")]) != _hash([("a", "x"), ("b", "y")])
     assert _hash([("a", "x")]) == _hash([("a", "x")])
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_pipe_in_a_ruleset_folder_is_refused_not_waited_on(tmp_path):
+    """A named pipe called `x.rr` in a ruleset folder is RR401: reading it would wait for a writer forever."""
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "good.rr").write_text("codes ct = 70450\n")
+    os.mkfifo(tmp_path / "rules" / "pipe.rr")
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load(tmp_path / "rules")
+    assert [(e.code, e.message) for e in caught.value.errors] == [
+        ("RR401", "`rules/pipe.rr` is not a rule file (a folder, a pipe or a device)")]
+
+
+def test_a_loop_of_links_in_a_ruleset_folder_is_a_diagnostic(tmp_path):
+    """Two links in a ruleset folder pointing at each other are RR401 each, not a RuntimeError."""
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "good.rr").write_text("codes ct = 70450\n")
+    (tmp_path / "rules" / "one.rr").symlink_to("two.rr")
+    (tmp_path / "rules" / "two.rr").symlink_to("one.rr")
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load(tmp_path / "rules")
+    assert [(e.code, e.message) for e in caught.value.errors] == [
+        ("RR401", "`rules/one.rr` is a loop of links"), ("RR401", "`rules/two.rr` is a loop of links")]

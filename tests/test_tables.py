@@ -837,6 +837,45 @@ class TestCaches:
         result = rules.evaluate(claim(("71046", "2026-08-01"), ("71045", "2026-08-01")))
         assert fired(result, "ncci.ptp") == []
 
+    @pytest.mark.parametrize("how", ["planted by another user", "writable by others", "a link", "a pipe"])
+    def test_a_cache_file_anyone_else_could_have_written_is_never_unpickled(self, tmp_path, monkeypatch, how):
+        """A pickle runs code when loaded and its checksum is no defence against whoever can write it: a cache
+        file is unpickled only if it is a regular file of the user running radrules that no one else can
+        write. Here a planted file, valid checksum and all, would write `pwned` when unpickled."""
+        import hashlib
+        import os
+        import pickle
+        from radrules import tables
+
+        root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
+        cache = tmp_path / "cache"
+        tables._MEMORY.clear()
+        radrules.load(root, cache_dir=cache)
+        (entry,) = cache.glob("ptp-*.pickle")
+        marker = tmp_path / "pwned"
+        payload = pickle.dumps(_Planted(str(marker)))
+        planted = tables._CACHE_MAGIC + hashlib.sha256(payload).digest() + payload
+        entry.unlink()
+        if how == "a link":
+            (tmp_path / "elsewhere.pickle").write_bytes(planted)
+            entry.symlink_to(tmp_path / "elsewhere.pickle")
+        elif how == "a pipe":
+            os.mkfifo(entry)  # opening it for a read would wait for a writer forever
+        else:
+            entry.write_bytes(planted)
+            entry.chmod(0o666 if how == "writable by others" else 0o600)
+        if how == "planted by another user":
+            monkeypatch.setattr(os, "geteuid", lambda: os.getuid() + 1)
+        tables._MEMORY.clear()
+        rules = radrules.load(root, cache_dir=cache)
+        assert rules.tables[0].from_cache == "" and not marker.exists()
+        if how == "writable by others":  # the same file, as radrules writes them (0600), is trusted
+            entry.write_bytes(planted)  # (the load above replaced the planted file with a good one)
+            entry.chmod(0o600)
+            tables._MEMORY.clear()
+            radrules.load(root, cache_dir=cache)
+            assert marker.exists()  # proof the planted pickle would have run, had it been trusted
+
     def test_damaged_cache_file_is_rebuilt(self, tmp_path):
         """A cache file that doesn't unpickle to the right key is replaced, not trusted."""
         from radrules import tables
@@ -1211,3 +1250,20 @@ def test_row_cache_is_bounded_and_answers_like_the_table(tmp_path, monkeypatch):
     assert found > 10 and lookup.row_cache
     copy = pickle.loads(pickle.dumps(rules))
     assert all(item.lookup.row_cache == {} for item in copy.views.values())
+
+
+class _Planted:
+    """A pickle that writes a file when loaded (for the test of planted cache files)."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def __reduce__(self):
+        return (_touch, (self.path,))
+
+
+def _touch(path: str):
+    from pathlib import Path as _Path
+
+    _Path(path).write_text("unpickled")
+    return None

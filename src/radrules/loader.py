@@ -122,12 +122,20 @@ def _load_tree(root: Path, start: Path, name: str, cache_dir, extra: tuple = ())
         )
         if not entry:
             raise RuleError([Diagnostic("RR401", f"no `.rr` files in `{start}`")])
-        outside = [p for p in entry if not p.resolve().is_relative_to(root)]  # links to files elsewhere
-        if outside:
-            raise RuleError([Diagnostic(
-                "RR402", f"`{display_path(p, base)}` links to a file outside the ruleset folder", None, None,
-                "a ruleset reads only files inside its folder: copy the file in instead of linking it")
-                for p in outside])
+        problems = []
+        for p in entry:
+            try:
+                target = p.resolve()
+            except (OSError, RuntimeError):  # a loop of links
+                problems.append(Diagnostic("RR401", f"`{display_path(p, base)}` is a loop of links", None, None,
+                                           "a ruleset reads rule files, not links that point at each other"))
+                continue
+            if not target.is_relative_to(root):  # a link to a file elsewhere
+                problems.append(Diagnostic(
+                    "RR402", f"`{display_path(p, base)}` links to a file outside the ruleset folder", None, None,
+                    "a ruleset reads only files inside its folder: copy the file in instead of linking it"))
+        if problems:
+            raise RuleError(problems)
     else:
         entry = [start.resolve()]
 
@@ -142,7 +150,11 @@ def _load_tree(root: Path, start: Path, name: str, cache_dir, extra: tuple = ())
             continue
         display = display_path(path, base)
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            text = _read_rule_file(path)
+        except _NotAFile:
+            diagnostics.append(Diagnostic("RR401", f"`{display}` is not a rule file (a folder, a pipe or a device)",
+                                          help="a ruleset reads regular files ending in `.rr`"))
+            continue
         except UnicodeDecodeError as problem:
             diagnostics.append(Diagnostic("RR404", f"`{display}` is not UTF-8 text (byte {problem.start})"))
             continue
@@ -188,6 +200,28 @@ def _load_tree(root: Path, start: Path, name: str, cache_dir, extra: tuple = ())
         with _CACHE_LOCK:
             _CACHE[key] = ruleset
     return ruleset
+
+
+class _NotAFile(Exception):
+    """A path in a ruleset that names a folder, a pipe or a device rather than a regular file."""
+
+
+def _read_rule_file(path: Path) -> str:
+    """A rule file's text, read only if it is a regular file: a named pipe is never opened for a read that
+    would wait for a writer forever."""
+    import stat
+
+    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise _NotAFile(path)
+        with os.fdopen(handle, "rb") as stream:
+            handle = None
+            data = stream.read()
+    finally:
+        if handle is not None:
+            os.close(handle)
+    return data.decode("utf-8-sig")
 
 
 def _resolve_include(path: Path, statement: Include, root: Path, text: str, diagnostics: list) -> Path | None:

@@ -230,7 +230,9 @@ def _fetch(cache_file: Path, key: str) -> Cached | None:
     bytes and its objects are never in memory together (cache files are replaced, never written in place).
     """
     try:
-        with open(cache_file, "rb") as handle:
+        with _open_trusted(cache_file) as handle:
+            if handle is None:
+                return None
             if handle.read(len(_CACHE_MAGIC)) != _CACHE_MAGIC:
                 return None
             expected = handle.read(32)
@@ -246,6 +248,31 @@ def _fetch(cache_file: Path, key: str) -> Cached | None:
     if not isinstance(stored, Cached) or getattr(stored.table, "key", None) != key:
         return None
     return stored
+
+
+def _open_trusted(cache_file: Path):
+    """The cache file opened for reading if it may be unpickled, else None (as a context manager).
+
+    A pickle runs code when loaded, and its checksum is no defence against someone who can write it: so a
+    cache file is read only if it is a regular file (not a link, a pipe or a device, which could also block
+    the read) owned by the user running radrules and writable by no one else, as radrules writes it.
+    """
+    import contextlib
+    import stat
+
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    handle = os.open(cache_file, flags)
+    try:
+        info = os.fstat(handle)
+        trusted = (stat.S_ISREG(info.st_mode) and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+                   and (not hasattr(os, "geteuid") or info.st_uid == os.geteuid()))
+        if not trusted:
+            os.close(handle)
+            return contextlib.nullcontext(None)
+        return os.fdopen(handle, "rb")
+    except BaseException:
+        os.close(handle)
+        raise
 
 
 class _Hashing:
