@@ -504,6 +504,22 @@ class TestTableFolders:
             radrules.load(root, cache_dir=None)
 
 
+    @pytest.mark.parametrize("what", ["folder", "pipe"])
+    def test_a_folder_or_a_pipe_among_a_tables_parts_is_an_error(self, tmp_path, what):
+        """A sub-folder or a named pipe in a table folder is RR502, not passed over: the table would load
+        without whatever it was meant to hold."""
+        import os
+
+        root = make_ruleset(tmp_path, 'table ptp "cms/parts" effective 2026-04-01\n')
+        (root / "cms" / "parts").mkdir()
+        shutil.copy(DATA / "radiology-ptp-v322r0-f1.TXT", root / "cms" / "parts" / "ccipra-v322r0-f1.TXT")
+        odd = root / "cms" / "parts" / "ccipra-v322r0-f2.TXT"
+        odd.mkdir() if what == "folder" else os.mkfifo(odd)
+        with pytest.raises(radrules.RuleError, match=r"error\[RR502\]: `ccipra-v322r0-f2.TXT` in the folder "
+                                                     r"`cms/parts` is not a file \(a folder, a pipe or a device\)"):
+            radrules.load(root, cache_dir=None)
+
+
 class TestVersionsInUse:
     """What a table version says counts on the dates it is in force, and only then."""
 

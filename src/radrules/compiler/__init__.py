@@ -17,7 +17,7 @@ from ..model import MODIFIER_PLACEMENTS
 from .blocks import BlockCompiler
 from .conditions import ConditionCompiler
 from .context import Context, source_of
-from .index import build_views
+from .index import MAX_INDEX_ENTRIES, build_views, index_size
 from .sets import SetTable
 
 #: Settings a rule file may change, and their allowed values.
@@ -238,6 +238,12 @@ def _table_parts(comp: Compilation, statement: s.Table, rule_file):
                 comp.ctx.error("RR502", f"`{dangling.name}` in the folder `{token.text}` links to a file that does "
                                "not exist", token.span, help="restore the file the link names, or remove the link")
                 return None
+            other = next((p for p in entries if not p.is_file()), None)
+            if other is not None:  # a folder, a pipe or a device among the parts: never passed over in silence
+                comp.ctx.error("RR502", f"`{other.name}` in the folder `{token.text}` is not a file (a folder, a "
+                               "pipe or a device)", token.span,
+                               help="a table folder holds the table's files only: move anything else out")
+                return None
             files = [p for p in entries if p.is_file()]
             if not files:
                 comp.ctx.error("RR502", f"the folder `{token.text}` has no files", token.span)
@@ -303,6 +309,16 @@ def compile_blocks(comp: Compilation) -> None:
 def build_indexes(comp: Compilation) -> None:
     """File rules by code and modifier, rows by key, for every payer and claim type."""
     if comp.ctx.has_errors:
+        return
+    size, widest = index_size(comp.rules, comp.payers)
+    if size > MAX_INDEX_ENTRIES:
+        file, _, line = (widest.info.source or "").rpartition(":") if widest is not None else ("", "", "")
+        span = s.Span(file, int(line), 1, int(line), 5) if line.isdecimal() else None
+        comp.ctx.error(
+            "RR255", f"the rules' code indexes would hold {size:,} entries (at most {MAX_INDEX_ENTRIES:,}): "
+            f"{len(comp.payers)} payers, {len(widest.index_codes) if widest else 0:,} codes in the widest rule",
+            span, help="a rule for every code needs no code condition; give payers one rule with "
+                       "`claim.payer in [...]` rather than a rule each")
         return
     comp.views = build_views(comp.rules, rows_by_key(comp.rows), disables_by_key(comp.disables),
                              comp.payers, comp.settings, comp.properties, comp.loaded_tables)

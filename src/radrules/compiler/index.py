@@ -39,6 +39,37 @@ def select(rows, disables, payer: str | None, claim_type: str):
     return tuple(chosen)
 
 
+#: At most this many entries in the code indexes of all views together (codes filed under, plus the rules that
+#: apply to every line, which each code's entry also holds): each payer a ruleset names gets views of its own,
+#: so a rule over every code and many payers would otherwise take gigabytes from a few lines of text (RR255).
+MAX_INDEX_ENTRIES = 3_000_000
+
+
+def index_size(rules, payers) -> tuple[int, object]:
+    """(entries the views' code indexes would hold, the rule filed under the most codes) of ``rules``."""
+    total = 0
+    widest = None
+    for payer in sorted(payers) + [None]:
+        for claim_type in CLAIM_TYPES:
+            filed = {"line": 0, "pair": 0}
+            generic = {"line": 0, "pair": 0}
+            for rule in rules:
+                if rule.shape == "claim" or not rule.scope.applies_to(payer, claim_type):
+                    continue
+                if rule.shape == "line" and (rule.needs_history or rule.index_codes is None):
+                    generic["line"] += rule.index_modifiers is None and rule.index_places is None and not \
+                        rule.needs_history
+                    continue
+                if rule.index_codes is None:
+                    generic["pair"] += 1
+                    continue
+                filed[rule.shape] += len(rule.index_codes)
+                if widest is None or len(rule.index_codes) > len(widest.index_codes):
+                    widest = rule
+            total += sum(filed[shape] * (1 + generic[shape]) for shape in filed)
+    return total, widest
+
+
 def build_views(rules, rows_by_key: dict, disables_by_key: dict, payers, settings: dict, properties: dict,
                 loaded_tables: list) -> dict:
     """{(payer or None, claim type): View} for every payer named and for all others."""
