@@ -655,3 +655,13 @@ def test_the_default_modifier_placement_is_column2():
     assert rules.view_for("acme", "professional").modifier_placement == "either"
 
 
+
+
+def test_control_characters_quoted_in_a_message_are_escaped():
+    """A diagnostic quoting a word of the file holding an escape sequence shows it escaped, as the source line
+    under it is: a rule file can't drive the terminal of whoever checks it."""
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.loads('rule a.b\n  when line.code is 70450\n  then deny line "{\x1b[2J}"\n  reference "r"\nend\n',
+                       name="esc.rr")
+    text = str(caught.value)
+    assert "\x1b" not in text and "unknown placeholder `{\\x1b[2J}`" in text

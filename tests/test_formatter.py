@@ -633,6 +633,17 @@ class TestMeaning:
         assert format_rules(once) == once and len(once.splitlines()) > 24
         assert calls < 2000  # 24 levels: 276 calls; laid out both ways at every level (before): 2,036 for 12
 
+    def test_parentheses_nested_past_the_depth_limit_are_rr106_not_a_crash(self):
+        """Loading folds parentheses away, the layout keeps them and recurses: 1,000 pairs one inside the next
+        are RR106 with its place, not a RecursionError; 60 pairs format as written."""
+        def text(depth):
+            condition = "(" * depth + "line.units > 1" + ")" * depth
+            return f'rule a.b\n  when {condition}\n  then deny line "x"\n  reference "r"\nend\n'
+        with pytest.raises(radrules.RuleError) as caught:
+            format_rules(text(1000), "deep.rr")
+        assert [(d.code, str(d.span)) for d in caught.value.errors] == [("RR106", "deep.rr:1:1")]
+        assert format_rules(text(60)) == text(60)
+
     @pytest.mark.parametrize("text", ["codes a = 70450\ncodes bbb # note\n = 70460\n",
                                       "codes a = 70450\ncodes bbb = 70460 except # why\n 70460\n",
                                       "codes a = 70450\ncodes bbb # one\n # two\n = 70460\n"],

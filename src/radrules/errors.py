@@ -64,7 +64,8 @@ class Diagnostic:
     def render(self) -> str:
         """The diagnostic as the user sees it: location, message, snippet, help."""
         where = f"{self.span}: " if self.span else ""
-        out = [f"{where}{self.severity}[{self.code}]: {self.message}"]
+        # words quoted from a file may hold control characters: escaped, they can't drive the terminal
+        out = [printable(f"{where}{self.severity}[{self.code}]: {self.message}")]
         if self.span and self.source_line is not None:
             text = _CONTROL.sub(" ", self.source_line.rstrip("\r\n"))
             start = max(self.span.column - 1, 0)
@@ -76,7 +77,7 @@ class Diagnostic:
             out.append(f"{gutter} | {text}")
             out.append(f"{'':>5} | {' ' * start}{'^' * width}")
         if self.help:
-            out.append(f"{'':>5} = help: {self.help}")
+            out.append(printable(f"{'':>5} = help: {self.help}"))
         return "\n".join(out)
 
     def to_dict(self) -> dict:

@@ -32,7 +32,8 @@ from lark.lexer import Token as LarkToken
 from . import _resources
 from . import syntax as s
 from .errors import RuleError
-from .parser import parse_rules, unquote
+from .errors import text_lines
+from .parser import _too_deep, parse_rules, unquote
 
 __all__ = ["FormattingError", "format_rules", "WIDTH"]
 
@@ -62,6 +63,11 @@ def format_rules(text: str, name: str = "<string>") -> str:
     if diagnostics:
         raise RuleError(diagnostics)
     tree, comments = _parse_concrete(text)
+    # The layout keeps every parenthesis the syntax tree folds away: a condition can nest deeper here, and
+    # the layout recurses, so it is held to the parser's limit (RR106) too.
+    deep = _too_deep(tree, name, text_lines(text))
+    if deep:
+        raise RuleError(deep)
     result = _Formatter(_Source(tree, comments)).format(tree)
     after, diagnostics = parse_rules(result, name)
     if diagnostics or meaning(after) != meaning(before):  # pragma: no cover - a formatter bug
