@@ -85,3 +85,18 @@ def test_a_loop_of_links_in_a_ruleset_folder_is_a_diagnostic(tmp_path):
         radrules.load(tmp_path / "rules")
     assert [(e.code, e.message) for e in caught.value.errors] == [
         ("RR401", "`rules/one.rr` is a loop of links"), ("RR401", "`rules/two.rr` is a loop of links")]
+
+
+def test_a_file_with_many_errors_is_split_into_lines_once(tmp_path):
+    """Each diagnostic shows its source line; a file of 2,000 bad includes is split into lines once, not once
+    per diagnostic (that took 29 s for 20,000)."""
+    from radrules import errors
+
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "main.rr").write_text("".join(f'include "missing{n}.rr"\n' for n in range(2000)))
+    errors._split.cache_clear()
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load(tmp_path / "rules")
+    assert len(caught.value.errors) == 2000
+    assert caught.value.errors[-1].source_line == 'include "missing1999.rr"'
+    assert errors._split.cache_info().misses == 1

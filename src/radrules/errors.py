@@ -16,6 +16,7 @@ the file and the segment or JSON path, never a value.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Iterable, Sequence
@@ -34,6 +35,18 @@ def printable(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
+def line_of(text: str, number: int) -> str | None:
+    """Line ``number`` (from 1) of ``text`` as :func:`text_lines` numbers them, or None; the split of the last
+    few texts is kept, so a file with thousands of diagnostics is split once, not once for each."""
+    lines = _split(text)
+    return lines[number - 1] if 0 < number <= len(lines) else None
+
+
+@functools.lru_cache(maxsize=8)
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(text_lines(text))
 
 
 def text_lines(text: str) -> list[str]:

@@ -20,7 +20,7 @@ import cachetools
 from . import _resources
 from ._resources import display_path
 from .compiler import compile_ruleset
-from .errors import Diagnostic, RuleError, text_lines
+from .errors import Diagnostic, RuleError, line_of
 from .parser import parse_rules
 from .syntax import Include, SourceFile, Span, Table
 from .tables import default_cache_dir
@@ -98,8 +98,7 @@ def _parse_text(text: str, name: str):
 
 
 def _line(text: str, number: int) -> str | None:
-    lines = text_lines(text)
-    return lines[number - 1] if 0 < number <= len(lines) else None
+    return line_of(text, number)
 
 
 def _hash(named_texts) -> str:

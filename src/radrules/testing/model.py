@@ -11,7 +11,7 @@ from pathlib import Path
 
 import attrs
 
-from ..errors import Diagnostic, text_lines
+from ..errors import Diagnostic, line_of
 from ..syntax import Span, Token
 
 #: The extension of rule test files.
@@ -134,5 +134,4 @@ class TestFile:
     diagnostics: tuple[Diagnostic, ...] = ()
 
     def source_line(self, number: int) -> str | None:
-        lines = text_lines(self.text)
-        return lines[number - 1] if 0 < number <= len(lines) else None
+        return line_of(self.text, number)

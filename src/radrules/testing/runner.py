@@ -197,6 +197,7 @@ class Runner:
         self._load_options = {} if cache_dir is ... else {"cache_dir": cache_dir}
         self._rulesets: dict = {}
         self._shown: dict = {}  # id(ruleset) -> (ruleset, the rule ids its tests can show: test-only rules left out)
+        self._firsts: dict = {}  # id(test file) -> (test file, {name: its first test})
 
     # ------------------------------------------------------------ whole runs
 
@@ -234,7 +235,7 @@ class Runner:
             return Outcome(test_file.name, case.name.text, case.span.line, status, tuple(failures),
                            tuple(diagnostics), time.perf_counter() - started, fires, silent, crash)
 
-        first = next(c for c in test_file.cases if c.name.text == case.name.text)
+        first = self._first_of_names(test_file)[case.name.text]
         if first is not case:
             return outcome(ERROR, diagnostics=[Diagnostic(
                 "RR610", f"a test named `{case.name.text}` comes before, at line {first.span.line}", case.name.span,
@@ -272,6 +273,16 @@ class Runner:
                            if e.kind == "silent" and e.rules[0].text in shown
                            and looks_at(ruleset, e.rules[0].text, claim, e.line_numbers))
         return outcome(PASSED, fires=fires, silent=silent)
+
+    def _first_of_names(self, test_file) -> dict:
+        """{test name: the first test of the file with it}, made once per file (not a scan per test)."""
+        found = self._firsts.get(id(test_file))
+        if found is None or found[0] is not test_file:
+            firsts: dict = {}
+            for case in test_file.cases:
+                firsts.setdefault(case.name.text, case)
+            found = self._firsts[id(test_file)] = (test_file, firsts)
+        return found[1]
 
     def _rules_shown(self, ruleset) -> frozenset:
         found = self._shown.get(id(ruleset))
