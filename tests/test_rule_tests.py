@@ -368,6 +368,18 @@ class TestRunErrors:
         report = report_for(tmp_path, 'test "t"\n  claim\n    2026-03-02 71046\n  expect pass\nend\n')
         assert "error[RR620]: no `.rr` rule files in `.`" in problems(report)
 
+    def test_rules_a_test_file_may_not_name(self, tmp_path, monkeypatch):
+        """A test file names rules by a path relative to it, and reads rule files only: an absolute path, a file
+        that is not `.rr` (its first line would show in the error) and the root of the file system are RR620."""
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / "secret.txt").write_text("root:x:0:0:secret\n")
+        up = "../" * len(tmp_path.parts)
+        for path, problem in ((str(tmp_path / "secret.txt"), "is an absolute path"),
+                              ("secret.txt", "is not a rule file (`.rr`)"), (up, "is the root of the file system")):
+            report = report_for(tmp_path, f'rules "{path}"\ntest "t"\n  claim\n    2026-03-02 71046\n'
+                                          '  expect pass\nend\n')
+            assert f"error[RR620]: `{path}` {problem}" in problems(report) and "root:x" not in problems(report)
+
     def test_broken_rules_are_reported_once(self, demo, capsys):
         """Rules that don't compile: RR621, then their own diagnostics, once for all tests; exit code 3."""
         text = ('rules "." with """\n  rule x.y\n    when line.cod is 70450\n    then deny line "x"\n  end\n"""\n'

@@ -309,6 +309,17 @@ class Runner:
             span = Span(test_file.name, case.span.line, case.span.column, case.span.line, case.span.column + 4)
         shown = ref.path.text if ref is not None else "."
         where = test_file.source_line(span.line)
+        # A test file is data too: it names rules by a path relative to it, and reads rule files only (a
+        # shared test file must not read /etc/passwd into an error message, or walk the whole disk).
+        if ref is not None and Path(ref.path.text).is_absolute():
+            return [Diagnostic("RR620", f"`{shown}` is an absolute path", span, where,
+                               help="`rules` names a rule file or folder relative to the test file")]
+        if path.is_file() and path.suffix != ".rr":
+            return [Diagnostic("RR620", f"`{shown}` is not a rule file (`.rr`)", span, where,
+                               help="`rules` names a rule file (`.rr`) or a folder of them")]
+        if path.resolve() == Path(path.resolve().anchor):
+            return [Diagnostic("RR620", f"`{shown}` is the root of the file system", span, where,
+                               help="`rules` names a rule file or the folder of a ruleset")]
         if not path.exists():
             return [Diagnostic("RR620", f"no rule file or folder at `{shown}`", span, where,
                                help="`rules` names a rule file or folder, relative to the test file")]
