@@ -100,3 +100,18 @@ def test_a_file_with_many_errors_is_split_into_lines_once(tmp_path):
     assert len(caught.value.errors) == 2000
     assert caught.value.errors[-1].source_line == 'include "missing1999.rr"'
     assert errors._split.cache_info().misses == 1
+
+
+def test_files_that_all_include_each_other_give_a_bounded_report(tmp_path):
+    """40 files that each include all the others close a cycle with nearly every include: the first 20 are
+    reported, the last saying how many more there are (before, 780 diagnostics naming whole cycles)."""
+    from radrules.loader import MAX_CYCLES_SHOWN
+
+    (tmp_path / "rules").mkdir()
+    for i in range(40):
+        (tmp_path / "rules" / f"f{i}.rr").write_text("".join(f'include "f{j}.rr"\n' for j in range(40) if j != i))
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load(tmp_path / "rules")
+    cycles = [e for e in caught.value.errors if e.code == "RR403"]
+    assert len(cycles) == MAX_CYCLES_SHOWN == 20
+    assert cycles[-1].message.endswith("(and 760 more include statements close cycles)")

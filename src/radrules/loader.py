@@ -249,9 +249,15 @@ def _resolve_include(path: Path, statement: Include, root: Path, text: str, diag
     return target
 
 
+#: At most this many include cycles are reported, the last saying how many more statements close one (files
+#: that all include each other close one with nearly every statement, each naming the whole cycle).
+MAX_CYCLES_SHOWN = 20
+
+
 def _include_cycles(includes: dict, texts: dict) -> list[Diagnostic]:
-    """One diagnostic per include statement that closes a cycle."""
+    """One diagnostic per include statement that closes a cycle (at most MAX_CYCLES_SHOWN)."""
     found = []
+    more = 0
     state: dict[Path, int] = {}  # 1 = on the stack, 2 = done
     stack: list[Path] = []
     # Depth first without recursion (a chain of a thousand includes must not exhaust Python's stack):
@@ -266,6 +272,9 @@ def _include_cycles(includes: dict, texts: dict) -> list[Diagnostic]:
             path, pending = frames[-1]
             for target, statement in pending:
                 if state.get(target) == 1:
+                    if len(found) == MAX_CYCLES_SHOWN:
+                        more += 1
+                        continue
                     cycle = stack[stack.index(target):] + [target]
                     shown = " -> ".join(p.name for p in cycle)
                     span = statement.path.span
@@ -282,4 +291,8 @@ def _include_cycles(includes: dict, texts: dict) -> list[Diagnostic]:
                 frames.pop()
                 stack.pop()
                 state[path] = 2
+    if more:
+        last = found[-1]
+        found[-1] = Diagnostic(last.code, f"{last.message} (and {more:,} more include statements close cycles)",
+                               last.span, last.source_line, last.help, last.severity)
     return found
