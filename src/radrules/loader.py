@@ -155,7 +155,8 @@ def _load_tree(root: Path, start: Path, name: str, cache_dir, extra: tuple = ())
                                           help="a ruleset reads regular files ending in `.rr`"))
             continue
         except UnicodeDecodeError as problem:
-            diagnostics.append(Diagnostic("RR404", f"`{display}` is not UTF-8 text (byte {problem.start})"))
+            diagnostics.append(Diagnostic("RR404", f"`{display}` is not UTF-8 text (byte {problem.start})",
+                                          help="save the file as UTF-8 (rule files are UTF-8 text)"))
             continue
         except OSError as problem:
             diagnostics.append(Diagnostic("RR401", f"can't read `{display}`: {problem.strerror}"))

@@ -113,7 +113,7 @@ def check_settings(comp: Compilation) -> None:
             key = (name, payer)
             if key in comp.settings:
                 comp.ctx.error("RR306", f"setting `{name}` is given twice" + (f" for payer `{payer}`" if payer else ""),
-                               setting.span)
+                               setting.span, help="keep the one you mean: a setting is given once for each payer")
                 continue
             comp.settings[key] = value
             if payer:

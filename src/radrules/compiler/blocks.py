@@ -205,7 +205,8 @@ class BlockCompiler:
                 continue
             root, name = inner.split(".", 1)
             if inner in _PROTECTED:
-                self.ctx.error("RR212", f"`{inner}` is protected data and can't appear in a message", span)
+                self.ctx.error("RR212", f"`{inner}` is protected data and can't appear in a message", span,
+                               help="messages may show codes, dates, units and numbers, never who the patient is")
                 ok = False
                 continue
             field = s.Field(s.Token(root, span), s.Token(name, span), span)
@@ -216,7 +217,8 @@ class BlockCompiler:
                 ok = False
                 continue
             if operand.type == "identifier":
-                self.ctx.error("RR212", f"`{inner}` is protected data and can't appear in a message", span)
+                self.ctx.error("RR212", f"`{inner}` is protected data and can't appear in a message", span,
+                               help="messages may show codes, dates, units and numbers, never who the patient is")
                 ok = False
                 continue
             roots.add(root)

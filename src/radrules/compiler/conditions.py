@@ -314,7 +314,8 @@ class ConditionCompiler:
 
     def _ptpedit(self, expr: s.PtpEdit):
         if (expr.first.text, expr.second.text) != ("line", "other"):
-            self.ctx.error("RR221", "write `ptp edit between line and other`", expr.span)
+            self.ctx.error("RR221", "write `ptp edit between line and other`", expr.span,
+                           help="the test compares the two lines of a pair rule: `line`, then `other`")
             return None
         self.roots.update(("line", "other"))
         return c.PtpEdit(self._text(expr))
@@ -412,7 +413,8 @@ class ConditionCompiler:
         """A number of days, months or years, at most the span of the calendar; None after an error."""
         text = token.text
         if not (text.isascii() and text.isdigit()):
-            self.ctx.error("RR210", f"`{text}` is not a whole number", token.span)
+            self.ctx.error("RR210", f"`{text}` is not a whole number", token.span,
+                           help="write digits only, as `within 12 months`")
             return None
         unit = unit if unit.endswith("s") else unit + "s"
         longest = _LONGEST[unit]

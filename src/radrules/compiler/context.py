@@ -65,18 +65,22 @@ class Context:
                 minimum: int = 0) -> int | None:
         text = token.text
         if not (text.isascii() and text.isdigit()):
-            self.error("RR220", f"{what} must be a whole number, not `{text}`", token.span)
+            self.error("RR220", f"{what} must be a whole number, not `{text}`", token.span,
+                       help="write digits only, without a sign, a point or a separator")
             return None
         if len(text.lstrip("0")) > 15:  # past any count, limit or number of days a rule means
-            self.error("RR220", f"{what} must be under 10^15", token.span)
+            self.error("RR220", f"{what} must be under 10^15", token.span,
+                       help="no count of units or limit comes near this: is a digit repeated?")
             return None
         value = int(text)
         if allowed is not None and value not in allowed:
             listed = ", ".join(str(a) for a in allowed)
-            self.error("RR220", f"{what} must be one of {listed}, not `{text}`", token.span)
+            self.error("RR220", f"{what} must be one of {listed}, not `{text}`", token.span,
+                       help=f"write one of {listed}")
             return None
         if value < minimum:
-            self.error("RR220", f"{what} must be at least {minimum}", token.span)
+            self.error("RR220", f"{what} must be at least {minimum}", token.span,
+                       help=f"write {minimum} or more")
             return None
         return value
 

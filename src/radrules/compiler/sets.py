@@ -71,7 +71,8 @@ class SetTable:
         definition = self.definitions[name]
         if name in self._resolving:
             cycle = " -> ".join(self._resolving[self._resolving.index(name):] + [name])
-            self.ctx.error("RR213", f"set `{name}` is defined in terms of itself ({cycle})", definition.name.span)
+            self.ctx.error("RR213", f"set `{name}` is defined in terms of itself ({cycle})", definition.name.span,
+                           help="define one of these sets from codes, not from the others")
             self.resolved[name] = None
             return None
         if len(self._resolving) >= MAX_SET_DEPTH:
@@ -205,7 +206,8 @@ class SetTable:
     def _range(self, token: s.Token, kind: str):
         text = token.text
         if kind == "values":
-            self.ctx.error("RR208", "a range is not allowed here", token.span)
+            self.ctx.error("RR208", "a range is not allowed here", token.span,
+                           help="list the values one by one, separated by commas")
             return None
         parts = text.split("-")
         if len(parts) != 2:
@@ -222,7 +224,8 @@ class SetTable:
         try:
             expanded = codes.expand_range(low, high)
         except ValueError as problem:
-            self.ctx.error("RR208", f"bad range `{text}`: {problem}", token.span)
+            self.ctx.error("RR208", f"bad range `{text}`: {problem}", token.span,
+                           help="a range runs from a lower code to a higher one of the same shape, as 70450-70498")
             return None
         if not self._spend(len(expanded), token.span):
             return None
@@ -244,6 +247,8 @@ class SetTable:
             defined = self.definitions[name].kind.text
             self.ctx.error(
                 "RR202", f"`{name}` is a set of {defined}, but a set of {kind} is needed here", token.span,
+                help=f"name a set of {kind} here" + (f", or define one: `{kind} NAME = ...`"
+                                                      if kind in ("codes", "diagnoses", "modifiers", "places") else ""),
             )
             return None
         return resolved.values, resolved.prefixes, resolved.carved
