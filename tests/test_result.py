@@ -8,13 +8,8 @@ import radrules
 
 from builders import claim, line
 
-RULES = """
-rule t.lifetime "once in a lifetime"
-  when line.code is 76377 and history has 76377
-  then deny line "once per lifetime"
-  reference "test"
-end
-"""
+#: A rule that never fires on the claims below (71046 with 1 unit): their results hold no finding.
+RULES = 'rule t.units "units"\n  when line.code is 71046 and line.units > 5\n  then deny line "x"\n  reference "t"\nend\n'
 
 
 @pytest.mark.parametrize("number", ["1", 1.0, None], ids=["text", "float", "none"])
