@@ -124,7 +124,7 @@ def build_properties(comp: Compilation) -> None:
     """``property NAME = VALUE for CODES``: one value per code and property."""
     from .conditions import LINE_FIELDS
 
-    where: dict = {}
+    given: dict = {}  # property name -> [(definition, its codes)], to say where a clashing value was set
     for definition in comp.property_syntax:
         name = definition.name.text
         if name in LINE_FIELDS:  # `line.units` reads the line's units: such a property could never be read
@@ -134,17 +134,21 @@ def build_properties(comp: Compilation) -> None:
         resolved = comp.sets.evaluate(definition.codes, "codes")
         if resolved is None:
             continue
+        # each code of a property is an entry of its own: counted with the members the sets build (RR253)
+        if not comp.sets.spend(len(resolved.values), definition.name.span):
+            continue
         table = comp.properties.setdefault(name, {})
         value = definition.value.text
         for code in sorted(resolved.values):
             if code in table and table[code] != value:
+                first = next(d for d, codes in given.get(name, ()) if code in codes)
                 comp.ctx.error(
                     "RR303", f"property `{name}` of {code} is set to `{table[code]}` and to `{value}`",
-                    definition.value.span, help=f"the first value is set at {where[(name, code)]}",
+                    definition.value.span, help=f"the first value is set at {source_of(first.span)}",
                 )
                 break
             table[code] = value
-            where.setdefault((name, code), source_of(definition.span))
+        given.setdefault(name, []).append((definition, resolved.values))
 
 
 def load_tables(comp: Compilation) -> None:

@@ -138,12 +138,12 @@ class SetTable:
             elif part[0]:
                 if isinstance(values, frozenset):  # a named set, copied to add to it: its members are built
                     values = set(values)
-                    if not self._spend(len(values), item.token.span):
+                    if not self.spend(len(values), item.token.span):
                         return None
                 before = len(values)
                 values |= part[0]
                 # a range was counted when expanded; a named set's members are copied here
-                if isinstance(item, s.SetRef) and not self._spend(len(values) - before, item.token.span):
+                if isinstance(item, s.SetRef) and not self.spend(len(values) - before, item.token.span):
                     return None
             if len(values) > MAX_SET_SIZE:
                 self.ctx.error("RR253", f"with this item the set has {len(values):,} members; at most "
@@ -154,15 +154,15 @@ class SetTable:
             carved.extend(part[2] if len(part) > 2 else ())
         return (frozenset(values), tuple(prefixes), tuple(carved)) if ok else None
 
-    def _spend(self, count: int, span) -> bool:
+    def spend(self, count: int, span) -> bool:
         """Count ``count`` members built; False (RR253, once) when the ruleset's sets pass MAX_TOTAL_MEMBERS."""
         self.built += count
         if self.built <= MAX_TOTAL_MEMBERS:
             return True
         if not self.over_budget:
             self.over_budget = True
-            self.ctx.error("RR253", f"the ruleset's sets hold more than {MAX_TOTAL_MEMBERS:,} members in all "
-                           "with this item", span, help="use a named set again by its name rather than writing "
+            self.ctx.error("RR253", f"the ruleset's sets and properties hold more than {MAX_TOTAL_MEMBERS:,} "
+                           "codes in all with this item", span, help="use a named set again by its name rather than writing "
                            "its codes twice, or name codes by prefix (`C34*`)")
         return False
 
@@ -227,7 +227,7 @@ class SetTable:
             self.ctx.error("RR208", f"bad range `{text}`: {problem}", token.span,
                            help="a range runs from a lower code to a higher one of the same shape, as 70450-70498")
             return None
-        if not self._spend(len(expanded), token.span):
+        if not self.spend(len(expanded), token.span):
             return None
         return set(expanded), ()
 
