@@ -119,6 +119,19 @@ class TestClaimMapping:
         assert list(claim.diagnoses) == expected
         assert claim.lines[0].diagnosis_pointers == tuple(range(1, len(expected) + 1))
 
+    def test_without_an_insurer_the_coverages_payor_is_the_payer(self):
+        """`insurer` is optional in R4: without it, the payer is the first `payor` of the focal insurance's
+        Coverage (here contained, naming the contained Organization), so payer rules still apply."""
+        data = resource()
+        data.pop("insurer")
+        assert read_one(data).payer is None
+        data["contained"].append({"resourceType": "Coverage", "id": "cov", "status": "active",
+                                  "beneficiary": {"reference": "#pat"}, "payor": [{"reference": "#payer"}]})
+        data["insurance"][0]["coverage"] = {"reference": "#cov"}
+        assert read_one(data).payer == "acme"
+        data["contained"][-1]["payor"] = [{"display": "Medicare  Part B"}]
+        assert read_one(data).payer == "medicare part b"
+
     def test_items(self):
         """productOrService (CPT and HCPCS), modifier, quantity, servicedDate/Period, net/unitPrice, location."""
         lines = read_one(CLAIM).lines

@@ -307,9 +307,12 @@ def _claim(resource: dict, bundle: dict, payers: dict) -> Claim:
 
 
 def _payer(resource: dict, bundle: dict, payers: dict) -> str | None:
+    """The payer: from ``insurer`` (optional in R4), else from the focal Coverage's first ``payor``."""
     insurer = resource.get("insurer")
     if not isinstance(insurer, dict):
-        return None
+        insurer = _coverage_payor(resource, bundle)
+        if insurer is None:
+            return None
     identifier = insurer.get("identifier")
     organization = _resolve(insurer, resource, bundle, "Organization")
     values = [identifier.get("value")] if isinstance(identifier, dict) else []
@@ -347,6 +350,17 @@ def _patient(resource: dict, bundle: dict) -> dict:
     if member:
         out["id"] = member
     return out
+
+
+def _coverage_payor(resource: dict, bundle: dict) -> dict | None:
+    """The first ``payor`` Reference of the focal insurance's Coverage (contained or in the bundle), or None."""
+    for insurance in _focal_insurance(resource):
+        coverage = _resolve(insurance.get("coverage"), resource, bundle, "Coverage")
+        if coverage is not None:
+            payor = next((p for p in _items(coverage.get("payor")) if isinstance(p, dict)), None)
+            if payor is not None:
+                return payor
+    return None
 
 
 def _focal_insurance(resource: dict) -> list[dict]:
