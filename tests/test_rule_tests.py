@@ -368,6 +368,16 @@ class TestRunErrors:
         report = report_for(tmp_path, 'test "t"\n  claim\n    2026-03-02 71046\n  expect pass\nend\n')
         assert "error[RR620]: no `.rr` rule files in `.`" in problems(report)
 
+    def test_an_empty_name_a_bad_date_and_the_order_of_problems(self, demo):
+        """A test without a name is RR610 (reports and pytest ids name tests); a date like 2026-4-6 gets a hint
+        about dates; a file's problems are reported in the order of their lines, whatever found them."""
+        report = report_for(demo, 'test ""\n  claim\n    2026-03-02 71046\n  expect pass\nend\n\n'
+                                  'test "d"\n  claim\n    2026-4-6 71046\n  expect pass\nend\n')
+        text = problems(report)
+        assert "demo.rrt:1:6: error[RR610]: a test without a name" in text
+        assert "help: dates are written YYYY-MM-DD, with two-digit months and days, as `2026-04-06`" in text
+        assert text.index("demo.rrt:1:6") < text.index("demo.rrt:9:5")
+
     def test_rules_a_test_file_may_not_name(self, tmp_path, monkeypatch):
         """A test file names rules by a path relative to it, and reads rule files only: an absolute path, a file
         that is not `.rr` (its first line would show in the error) and the root of the file system are RR620."""

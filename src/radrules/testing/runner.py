@@ -124,14 +124,16 @@ class Report:
         parts = [d.render() for d in self.diagnostics if d.span is None]
         shown: set[str] = set()
         for name in files:
-            parts.extend(d.render() for d in self.diagnostics if d.span is not None and d.span.file == name)
+            # the file's own problems and its tests' failures, in the order of their lines
+            found = [(d.span.line, d.render()) for d in self.diagnostics if d.span is not None and d.span.file == name]
             for outcome in self.outcomes:
                 if outcome.passed or outcome.file != name:
                     continue
                 text = outcome.render()
                 if text not in shown:  # a broken ruleset is reported once, not once per test
                     shown.add(text)
-                    parts.append(text)
+                    found.append((outcome.line, text))
+            parts.extend(text for _, text in sorted(found, key=lambda item: item[0]))
         parts.append(self.summary())
         return "\n\n".join(parts)
 
@@ -235,6 +237,11 @@ class Runner:
             return Outcome(test_file.name, case.name.text, case.span.line, status, tuple(failures),
                            tuple(diagnostics), time.perf_counter() - started, fires, silent, crash)
 
+        if not case.name.text.strip():  # reports, JUnit XML and pytest ids name a test by its name
+            return outcome(ERROR, diagnostics=[Diagnostic(
+                "RR610", "a test without a name", case.name.span, test_file.source_line(case.name.span.line),
+                help="name the test after what it shows, as `test \"CT head in the emergency room\"`",
+            )])
         first = self._first_of_names(test_file)[case.name.text]
         if first is not case:
             return outcome(ERROR, diagnostics=[Diagnostic(
