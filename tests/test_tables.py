@@ -416,6 +416,17 @@ class TestRowErrors:
                                            "(column 2)"
         assert rendered.splitlines()[2].endswith("      ^^^^")
 
+    @pytest.mark.parametrize("statement, file_name", [('table ptp "cms/bad-ptp.TXT"\n', "bad-ptp.TXT"),
+                                                      ('table mue "cms/bad-mue.csv" effective 2026-07-01\n',
+                                                       "bad-mue.csv"),
+                                                      ('table addon "cms/bad-aoc.csv"\n', "bad-aoc.csv")])
+    def test_every_bad_row_has_a_hint(self, tmp_path, statement, file_name):
+        """A bad row is reported as a rule error is: place, the row, a caret, and a hint (a loader's own, or the
+        one its code has)."""
+        error = self._errors(tmp_path, statement, file_name)
+        assert error.errors and all(d.help for d in error.errors)
+        assert all(d.span is not None and d.source_line is not None for d in error.errors)
+
     def test_bad_mue_rows_and_duplicate_codes(self, tmp_path):
         """Non-numeric limits, unknown MAI, bad codes and a second row for one code are errors."""
         error = self._errors(tmp_path, 'table mue "cms/bad-mue.csv" effective 2026-07-01\n', "bad-mue.csv")

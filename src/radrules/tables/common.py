@@ -25,6 +25,18 @@ def shown(value: str) -> str:
     return f"`{value}`" if value else "an empty field"
 
 
+#: The hint of a table problem whose loader gives none (a rule error always has one; so does a table's).
+DEFAULT_HELP = {
+    "RR505": "is this the CMS file the `table` statement's kind names, in its published layout?",
+    "RR507": "the file's codes have 5 characters: is the row damaged, or the file of another layout?",
+    "RR508": "dates in CMS files are written YYYYMMDD",
+    "RR509": "an indicator is one of the values CMS publishes for that column: is the row damaged?",
+    "RR510": "a row ends on or after the day it begins: correct the row, or take CMS's corrected file",
+    "RR515": "the order file's codes are 3 to 7 characters without a dot, in positions 7-13",
+    "RR516": "a continuation record comes right after its code's first record: is the file cut or sorted?",
+}
+
+
 class Problems:
     """Diagnostics for one table file, rendered like rule errors (file:row:col)."""
 
@@ -50,7 +62,7 @@ class Problems:
             column = min(column, len(source) + 1)
             width = min(width, len(source) + 1 - column)
         span = Span(self.display, row, column, row, column + max(width, 1)) if row else None
-        self.diagnostics.append(Diagnostic(code, message, span, source, help, severity))
+        self.diagnostics.append(Diagnostic(code, message, span, source, help or DEFAULT_HELP.get(code), severity))
 
     def field(self, code: str, message: str, row: int, line: str, fields: list[str], index: int,
               separator: str = "\t", help: str | None = None) -> None:
