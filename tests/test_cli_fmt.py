@@ -185,7 +185,8 @@ def test_diff_of_a_file_without_a_final_newline_is_a_patch(tree, capsys):
     assert out.splitlines()[3:] == ["-codes  a=1", "\\ No newline at end of file", "+codes a = 1"]
 
 
-@pytest.mark.parametrize("data", [b"codes a = 70450\r\n", b"\xef\xbb\xbfcodes a = 70450\n"], ids=["CRLF", "BOM"])
+@pytest.mark.parametrize("data", [b"codes a = 70450\r\n", b"\xef\xbb\xbfcodes a = 70450\n", b"codes a = 70450\r"],
+                         ids=["CRLF", "BOM", "CR"])
 def test_crlf_and_a_byte_order_mark_are_not_canonical(tree, capsys, monkeypatch, data):
     """The canonical layout has LF line ends and no byte order mark, from a file as from standard input:
     --check lists such a file and fmt rewrites it."""

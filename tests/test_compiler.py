@@ -676,3 +676,64 @@ def test_properties_count_against_the_ruleset_budget():
     (error,) = caught.value.errors
     assert error.code == "RR253" and "sets and properties hold more than 2,000,000 codes" in error.message
     assert error.span.line == 11  # ten properties: 100,000 codes built and 100,000 given, each
+
+
+def _built_entries(ruleset) -> int:
+    """The index entries the views of a compiled ruleset hold, counted as index_size counts them."""
+    total = 0
+    for view in ruleset.views.values():
+        total += sum(len(rules) for rules in view.line_rules_by_code.values())
+        total += sum(len(rules) for rules in view.pair_rules_by_code.values())
+        total += sum(len(column2) for column2 in view.pairs.values()) + len(view.limits) + len(view.addons)
+    return total
+
+
+@pytest.mark.parametrize("text", [
+    "codes radiology = 70010-72999\n"
+    + "".join(f'rule t.r{n} "r"\n  when line.code in radiology and line.units > {n}\n  then warn line "x"\n'
+              f'  reference "t"\nend\n' for n in range(5))
+    + "".join(f'rule t.g{n} "g"\n  when line.units > {n + 10}\n  then warn line "x"\n  reference "t"\nend\n'
+              for n in range(4))
+    + 'rule t.p "p"\n  for payers acme, bcbs\n  when line.code in [70450, 99999]\n  then warn line "x"\n'
+      '  reference "t"\nend\n'
+    + 'pairs t.ptp "p"\n  for payer acme\n  pair 70450 with 70460 modifier allowed\nend\n'
+    + 'pairs t.all "p"\n  pair 71046 with 71045 modifier allowed\n  pair 74176 with 74150 modifier allowed\nend\n',
+], ids=["shared set, generic rules, payer rules and rows"])
+def test_the_index_budget_counts_what_the_views_hold(text):
+    """RR255's count is the views' own: rules filed by code, each distinct code again for each rule on every
+    line, rule-file row keys per view (an estimate of codes x generic rules refused rulesets of 60 MB)."""
+    from radrules.compiler.index import index_size
+
+    ruleset = radrules.loads(text, name="budget.rr")
+    size, _, _ = index_size(ruleset.rules, _rows_by_key(ruleset), ruleset.payers)
+    assert size == _built_entries(ruleset)
+
+
+def _rows_by_key(ruleset):
+    from radrules.compiler import rows_by_key
+
+    return rows_by_key(ruleset.rows)
+
+
+def test_rows_for_many_payers_count_against_the_budget():
+    """60,000 `pair` rows and 40 payers file the rows again in 82 views: refused (it took 508 MB and 8 s)."""
+    rows = "".join(f"  pair 7{n // 300:04d} with 7{n % 300 + 1000:04d} modifier allowed\n" for n in range(60_000))
+    payers = ", ".join(f"payer{n}" for n in range(40))
+    text = (f'pairs t.ptp "p"\n{rows}end\n'
+            f'rule t.p "p"\n  for payers {payers}\n  when line.code is 70450\n  then warn line "x"\n'
+            '  reference "t"\nend\n')
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.loads(text, name="rows.rr")
+    assert [e.code for e in caught.value.errors] == ["RR255"]
+    assert "4,920,000 row keys in all views" in caught.value.errors[0].message
+
+
+def test_a_clashing_property_names_the_line_that_set_the_value():
+    """RR303's hint names the definition that set the value, not one that lists the code but stopped at an
+    earlier clash before setting it."""
+    text = ("property p = 1 for 70450\nproperty p = 2 for 70450, 70460\n"
+            "property p = 3 for 70460\nproperty p = 4 for 70460\n")
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.loads(text, name="p.rr")
+    assert [(d.code, d.span.line, d.help) for d in caught.value.errors] == [
+        ("RR303", 2, "the first value is set at p.rr:1"), ("RR303", 4, "the first value is set at p.rr:3")]

@@ -643,6 +643,12 @@ class TestMeaning:
             format_rules(text(1000), "deep.rr")
         assert [(d.code, str(d.span)) for d in caught.value.errors] == [("RR106", "deep.rr:1:1")]
         assert format_rules(text(60)) == text(60)
+        condition = "line.code is 70450"  # alternating groups as deep as loading allows: they format too
+        for k in range(96):
+            condition = f"line.units > {k} {'and' if k % 2 else 'or'} ({condition})"
+        alternating = f'rule a.b\n  when {condition}\n  then deny line "x"\n  reference "r"\nend\n'
+        radrules.loads(alternating)
+        assert format_rules(format_rules(alternating)) == format_rules(alternating)
 
     @pytest.mark.parametrize("text", ["codes a = 70450\ncodes bbb # note\n = 70460\n",
                                       "codes a = 70450\ncodes bbb = 70460 except # why\n 70460\n",

@@ -115,3 +115,16 @@ def test_files_that_all_include_each_other_give_a_bounded_report(tmp_path):
     cycles = [e for e in caught.value.errors if e.code == "RR403"]
     assert len(cycles) == MAX_CYCLES_SHOWN == 20
     assert cycles[-1].message.endswith("(and 760 more include statements close cycles)")
+
+
+@pytest.mark.parametrize("end", ["\r", "\r\n", "\n"], ids=["CR", "CRLF", "LF"])
+def test_every_line_end_loads_the_same_rules(tmp_path, end):
+    """A rule file with old Mac line ends (a lone CR) loads the rules it holds: a comment ends at its line's
+    end, not at the end of the file (which would drop every rule after it without a word)."""
+    text = end.join(['codes a = 70450  # the head CT', 'codes b = 70460', 'rule t.x "x"', '  when line.code in b',
+                     '  then warn line "m"', '  reference "r"', 'end', ''])
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "main.rr").write_bytes(text.encode())
+    rules = radrules.load(tmp_path / "rules")
+    assert [rule.info.id for rule in rules.rules] == ["t.x"]
+    assert rules.rules[0].info.source == "rules/main.rr:3"

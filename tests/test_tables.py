@@ -903,6 +903,22 @@ class TestCaches:
             radrules.load(root, cache_dir=cache)
             assert marker.exists()  # proof the planted pickle would have run, had it been trusted
 
+    def test_where_files_have_no_owner_a_regular_cache_file_is_read(self, tmp_path, monkeypatch):
+        """Without geteuid (Windows, where fstat calls any writable file writable by all), the owner and mode
+        say nothing: a cache file radrules wrote is read (it was refused, so every load was a cold one)."""
+        import os
+        from radrules import tables
+
+        root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
+        cache = tmp_path / "cache"
+        tables._MEMORY.clear()
+        radrules.load(root, cache_dir=cache)
+        (entry,) = cache.glob("ptp-*.pickle")
+        entry.chmod(0o666)  # as Windows reports a writable file
+        monkeypatch.delattr(os, "geteuid")
+        tables._MEMORY.clear()
+        assert radrules.load(root, cache_dir=cache).tables[0].from_cache == "disk"
+
     def test_damaged_cache_file_is_rebuilt(self, tmp_path):
         """A cache file that doesn't unpickle to the right key is replaced, not trusted."""
         from radrules import tables

@@ -33,12 +33,15 @@ from . import _resources
 from . import syntax as s
 from .errors import RuleError
 from .errors import text_lines
-from .parser import _too_deep, parse_rules, unquote
+from .parser import MAX_DEPTH, _too_deep, parse_rules, unquote
 
 __all__ = ["FormattingError", "format_rules", "WIDTH"]
 
 #: Lines are wrapped at this many columns (comments at the end of a line do not count).
 WIDTH = 100
+#: How deep the layout tree may nest (RR106). It keeps every parenthesis and a group per chain, so a condition
+#: nests about twice as deep here as in the syntax tree (MAX_DEPTH); the layout recurses a few frames a level.
+LAYOUT_DEPTH = 2 * MAX_DEPTH
 _INDENT = 2  # clauses and rows in a block
 _HANG = 4  # a code list that starts on the line after `=` (or `for`)
 
@@ -65,7 +68,7 @@ def format_rules(text: str, name: str = "<string>") -> str:
     tree, comments = _parse_concrete(text)
     # The layout keeps every parenthesis the syntax tree folds away: a condition can nest deeper here, and
     # the layout recurses, so it is held to the parser's limit (RR106) too.
-    deep = _too_deep(tree, name, text_lines(text))
+    deep = _too_deep(tree, name, text_lines(text), LAYOUT_DEPTH)
     if deep:
         raise RuleError(deep)
     result = _Formatter(_Source(tree, comments)).format(tree)

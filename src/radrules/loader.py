@@ -221,7 +221,8 @@ def _read_rule_file(path: Path) -> str:
     finally:
         if handle is not None:
             os.close(handle)
-    return data.decode("utf-8-sig")
+    # line ends as the parser wants them (and as reading in text mode gave them): CR LF and a lone CR are LF
+    return data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _resolve_include(path: Path, statement: Include, root: Path, text: str, diagnostics: list) -> Path | None:

@@ -114,20 +114,20 @@ def parse_rules(text: str, name: str = "<string>") -> tuple[s.SourceFile, list[D
     return s.SourceFile(name, text, tuple(statements)), diagnostics
 
 
-def _too_deep(tree: Tree, name: str, lines: list[str]) -> list[Diagnostic]:
-    """RR106 for each statement of ``tree`` nested deeper than MAX_DEPTH (measured without recursion)."""
+def _too_deep(tree: Tree, name: str, lines: list[str], limit: int = MAX_DEPTH) -> list[Diagnostic]:
+    """RR106 for each statement of ``tree`` nested deeper than ``limit`` (measured without recursion)."""
     found = []
     for statement in tree.children:
         stack = [(statement, 1)]
         while stack:
             node, depth = stack.pop()
-            if depth > MAX_DEPTH:
+            if depth > limit:
                 line = getattr(statement.meta, "line", 1)
                 column = getattr(statement.meta, "column", 1)
                 text = lines[line - 1] if line <= len(lines) else None
                 width = len(text[column - 1:].split()[0]) if text and text[column - 1:].split() else 1
                 found.append(Diagnostic(
-                    "RR106", f"this statement nests more than {MAX_DEPTH} deep",
+                    "RR106", f"this statement nests more than {limit} deep",
                     s.Span(name, line, column, line, column + width), text,
                     help="write the condition as a chain of `and`/`or`, or split it over several rules",
                 ))

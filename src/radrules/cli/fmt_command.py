@@ -34,7 +34,10 @@ def run(args) -> int:
             continue
         try:
             text = _read_stdin() if path == "-" else _read(path)
-            formatted = format_rules(text[1:] if text.startswith("\ufeff") else text, str(path))
+            # parsed with LF line ends (a lone CR ends a line too); compared as it is, so CR LF, a lone CR and
+            # a byte order mark are not the canonical layout
+            body = text[1:] if text.startswith("\ufeff") else text
+            formatted = format_rules(body.replace("\r\n", "\n").replace("\r", "\n"), str(path))
         except RuleError as error:
             print(str(error), file=sys.stderr)
             broken = True

@@ -124,7 +124,7 @@ def build_properties(comp: Compilation) -> None:
     """``property NAME = VALUE for CODES``: one value per code and property."""
     from .conditions import LINE_FIELDS
 
-    given: dict = {}  # property name -> [(definition, its codes)], to say where a clashing value was set
+    given: dict = {}  # property name -> [(definition, its codes, the code it stopped at)]: where a value was set
     for definition in comp.property_syntax:
         name = definition.name.text
         if name in LINE_FIELDS:  # `line.units` reads the line's units: such a property could never be read
@@ -139,16 +139,20 @@ def build_properties(comp: Compilation) -> None:
             continue
         table = comp.properties.setdefault(name, {})
         value = definition.value.text
+        stopped = None
         for code in sorted(resolved.values):
             if code in table and table[code] != value:
-                first = next(d for d, codes in given.get(name, ()) if code in codes)
+                # the definition that set this code: it lists it with that value, and had not stopped before it
+                first = next(d for d, codes, stop in given.get(name, ()) if code in codes
+                             and d.value.text == table[code] and (stop is None or code < stop))
                 comp.ctx.error(
                     "RR303", f"property `{name}` of {code} is set to `{table[code]}` and to `{value}`",
                     definition.value.span, help=f"the first value is set at {source_of(first.span)}",
                 )
+                stopped = code
                 break
             table[code] = value
-        given.setdefault(name, []).append((definition, resolved.values))
+        given.setdefault(name, []).append((definition, resolved.values, stopped))
 
 
 def load_tables(comp: Compilation) -> None:
@@ -314,17 +318,19 @@ def build_indexes(comp: Compilation) -> None:
     """File rules by code and modifier, rows by key, for every payer and claim type."""
     if comp.ctx.has_errors:
         return
-    size, widest = index_size(comp.rules, comp.payers)
+    grouped_rows = rows_by_key(comp.rows)
+    size, widest, keys = index_size(comp.rules, grouped_rows, comp.payers)
     if size > MAX_INDEX_ENTRIES:
         file, _, line = (widest.info.source or "").rpartition(":") if widest is not None else ("", "", "")
         span = s.Span(file, int(line), 1, int(line), 5) if line.isdecimal() else None
         comp.ctx.error(
-            "RR255", f"the rules' code indexes would hold {size:,} entries (at most {MAX_INDEX_ENTRIES:,}): "
-            f"{len(comp.payers)} payers, {len(widest.index_codes) if widest else 0:,} codes in the widest rule",
-            span, help="a rule for every code needs no code condition; give payers one rule with "
-                       "`claim.payer in [...]` rather than a rule each")
+            "RR255", f"the rules' indexes would hold {size:,} entries (at most {MAX_INDEX_ENTRIES:,}): "
+            f"{len(comp.payers)} payers, each with views of its own, {len(widest.index_codes) if widest else 0:,} "
+            f"codes in the widest rule, {keys:,} row keys in all views",
+            span, help="a rule for every code needs no code condition; rules and rows for many payers are "
+                       "filed again for each: one rule with `claim.payer in [...]` is filed once")
         return
-    comp.views = build_views(comp.rules, rows_by_key(comp.rows), disables_by_key(comp.disables),
+    comp.views = build_views(comp.rules, grouped_rows, disables_by_key(comp.disables),
                              comp.payers, comp.settings, comp.properties, comp.loaded_tables)
 
 

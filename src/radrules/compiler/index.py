@@ -39,35 +39,72 @@ def select(rows, disables, payer: str | None, claim_type: str):
     return tuple(chosen)
 
 
-#: At most this many entries in the code indexes of all views together (codes filed under, plus the rules that
-#: apply to every line, which each code's entry also holds): each payer a ruleset names gets views of its own,
-#: so a rule over every code and many payers would otherwise take gigabytes from a few lines of text (RR255).
+#: At most this many entries in the indexes of all views together: each payer a ruleset names gets views of its
+#: own (one per claim type), each with its rules filed by code (each code's entry also holding the rules that
+#: apply to every line) and the rule-file rows of its keys; so a rule over every code, or many rows, times
+#: many payers would otherwise take gigabytes from a few lines of text (RR255).
 MAX_INDEX_ENTRIES = 3_000_000
 
 
-def index_size(rules, payers) -> tuple[int, object]:
-    """(entries the views' code indexes would hold, the rule filed under the most codes) of ``rules``."""
+def index_size(rules, rows_by_key: dict, payers) -> tuple[int, object, int]:
+    """(entries the views would hold, the rule filed under the most codes, the rule-file row keys of all
+    views), counted as :func:`_view` builds
+    them: per view, a (code, rule) pair for each rule filed by code, each distinct code again for each rule
+    that applies to every line, and a key for each rule-file row key the view selects."""
+    widest = max((rule for rule in rules if rule.index_codes is not None),
+                 key=lambda rule: len(rule.index_codes), default=None)
+    views = [(payer, claim_type) for payer in sorted(payers) + [None] for claim_type in CLAIM_TYPES]
+    # Rules for every payer are the same in each payer's view of a claim type: their distinct codes once.
+    common: dict = {}
+    for claim_type in CLAIM_TYPES:
+        codes: dict = {"line": set(), "pair": set()}
+        for rule in rules:
+            if rule.index_codes is not None and not rule.scope.payers and rule.scope.applies_to(None, claim_type) \
+                    and _filed_by_code(rule):
+                codes[rule.shape] |= rule.index_codes
+        common[claim_type] = codes
     total = 0
-    widest = None
-    for payer in sorted(payers) + [None]:
-        for claim_type in CLAIM_TYPES:
-            filed = {"line": 0, "pair": 0}
-            generic = {"line": 0, "pair": 0}
-            for rule in rules:
-                if rule.shape == "claim" or not rule.scope.applies_to(payer, claim_type):
-                    continue
-                if rule.shape == "line" and (rule.needs_history or rule.index_codes is None):
-                    generic["line"] += rule.index_modifiers is None and rule.index_places is None and not \
-                        rule.needs_history
-                    continue
-                if rule.index_codes is None:
-                    generic["pair"] += 1
-                    continue
+    for payer, claim_type in views:
+        filed = {"line": 0, "pair": 0}
+        generic = {"line": 0, "pair": 0}
+        extra: dict = {"line": set(), "pair": set()}
+        for rule in rules:
+            if rule.shape == "claim" or not rule.scope.applies_to(payer, claim_type):
+                continue
+            if _filed_by_code(rule):
                 filed[rule.shape] += len(rule.index_codes)
-                if widest is None or len(rule.index_codes) > len(widest.index_codes):
-                    widest = rule
-            total += sum(filed[shape] * (1 + generic[shape]) for shape in filed)
-    return total, widest
+                if rule.scope.payers:
+                    extra[rule.shape] |= rule.index_codes - common[claim_type][rule.shape]
+            elif rule.shape == "pair" or (not rule.needs_history and rule.index_modifiers is None
+                                          and rule.index_places is None):
+                generic[rule.shape] += 1
+        for shape in filed:
+            distinct = len(common[claim_type][shape]) + len(extra[shape])
+            total += filed[shape] + distinct * generic[shape]
+    keys = _row_keys(rows_by_key, payers)
+    return total + keys, widest, keys
+
+
+def _filed_by_code(rule) -> bool:
+    """Whether :func:`_view` files ``rule`` under its codes (a line rule that reads history is filed apart)."""
+    return rule.shape != "claim" and rule.index_codes is not None and not (rule.shape == "line" and rule.needs_history)
+
+
+def _row_keys(rows_by_key: dict, payers) -> int:
+    """The rule-file row keys all views select together: a key with a row for every payer counts in each
+    payer's view of its claim types, one with payer rows only in those payers' views."""
+    count = 0
+    views_per_type = len(payers) + 1
+    for rows in rows_by_key.values():
+        for claim_type in CLAIM_TYPES:
+            scopes = [row.block.scope for row in rows if row.block.scope.applies_to(None, claim_type)
+                      or row.block.scope.payers]
+            if any(not scope.payers and scope.applies_to(None, claim_type) for scope in scopes):
+                count += views_per_type
+            else:
+                named = {payer for scope in scopes for payer in scope.payers if scope.applies_to(payer, claim_type)}
+                count += len(named)
+    return count
 
 
 def build_views(rules, rows_by_key: dict, disables_by_key: dict, payers, settings: dict, properties: dict,

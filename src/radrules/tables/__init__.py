@@ -255,7 +255,10 @@ def _open_trusted(cache_file: Path):
 
     A pickle runs code when loaded, and its checksum is no defence against someone who can write it: so a
     cache file is read only if it is a regular file (not a link, a pipe or a device, which could also block
-    the read) owned by the user running radrules and writable by no one else, as radrules writes it.
+    the read) owned by the user running radrules and writable by no one else, as radrules writes it. Where
+    files have no owner and mode to tell (Windows: no ``geteuid``, and ``fstat`` reports any writable file
+    as writable by all), only a regular file is asked for, and the cache directory must be private to the
+    user, as the default one (under ``%LOCALAPPDATA%``) is.
     """
     import contextlib
     import stat
@@ -264,8 +267,9 @@ def _open_trusted(cache_file: Path):
     handle = os.open(cache_file, flags)
     try:
         info = os.fstat(handle)
-        trusted = (stat.S_ISREG(info.st_mode) and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-                   and (not hasattr(os, "geteuid") or info.st_uid == os.geteuid()))
+        trusted = stat.S_ISREG(info.st_mode) and (
+            not hasattr(os, "geteuid")
+            or (info.st_uid == os.geteuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)))
         if not trusted:
             os.close(handle)
             return contextlib.nullcontext(None)
