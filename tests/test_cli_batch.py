@@ -365,6 +365,32 @@ class TestResultJson:
 
 class TestStream:
     @pytest.mark.skipif(sys.platform == "win32", reason="pipes can't be polled on Windows (units of claims there)")
+    @pytest.mark.parametrize("jobs", ["1", "2"])
+    def test_a_burst_of_claims_is_answered_while_the_input_stays_open(self, jobs):
+        """1,000 claims written at once, the pipe then left open: every one is answered (with two jobs none
+        was: full units waited for more input), and quickly (claims already read wait for nothing)."""
+        import threading
+
+        process = subprocess.Popen([sys.executable, "-m", "radrules", "eval", "--jobs", jobs, "--format", "json",
+                                    "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                   cwd=ROOT, env=dict(os.environ))
+        answers: list = []
+
+        def read() -> None:
+            while len(answers) < 1000 and process.stdout.readline():
+                answers.append(1)
+        try:
+            process.stdin.write(jsonl(*many(1000)).encode())
+            process.stdin.flush()
+            reader = threading.Thread(target=read, daemon=True)
+            reader.start()
+            reader.join(timeout=60)  # the input stays open all the while
+            assert len(answers) == 1000
+        finally:
+            process.stdin.close()
+            process.wait(timeout=60)
+
+    @pytest.mark.skipif(sys.platform == "win32", reason="pipes can't be polled on Windows (units of claims there)")
     @pytest.mark.parametrize("args", [("--format", "json"), ("--format", "json", "--jobs", "1"),
                                       ("--format", "json", "--jobs", "2"), ()],
                              ids=["json, default jobs", "json, one job", "json, two jobs", "text"])

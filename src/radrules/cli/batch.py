@@ -193,7 +193,8 @@ def _item_units(claims: ClaimsInput, kind: str, index: int, label, unit_claims: 
                 yield Unit(index, label, message=str(item), read=read())
                 continue
             items.append((position, item, resource))
-            waiting = len(items) < unit_claims and idle is not None and idle()
+            # A unit cut because the pipe has nothing more (full or not) is answered before reading on.
+            waiting = idle is not None and idle()
             if waiting or len(items) >= unit_claims:
                 yield Unit(index, label, items=items, claims=len(items), read=read(), idle=waiting)
                 items = []
@@ -224,6 +225,8 @@ def _idle_check(claims: ClaimsInput):
         return None
 
     def idle() -> bool:
+        if claims.lines_waiting():  # whole lines already read: the next claim needs no wait
+            return False
         try:  # a writer that is only slower than the reader refills the pipe within a few milliseconds
             return not select.select([number], [], [], IDLE_SECONDS)[0]
         except (OSError, ValueError):

@@ -118,6 +118,9 @@ class ClaimsInput:
                 raise InputError(source, f"can't read the file: {problem.strerror}") from None
         self.handle = handle
         self.size = file_size(handle)
+        #: Whether whole lines of a pipe are read and not yet given (see _PipeLines): answering them needs
+        #: no wait for more input. The JSON Lines reader of a pipe sets it.
+        self.lines_waiting = lambda: False
         try:
             self.head = handle.read(_HEAD) if self.size is not None else _read_head(handle)
         except OSError as problem:
@@ -243,6 +246,34 @@ def _decode(data: bytes, name: str) -> str:
         raise InputError(name, "not UTF-8 text") from None
 
 
+class _PipeLines:
+    """The lines (ending at line feeds) of a pipe whose first bytes were already read, read a chunk at a time
+    into a buffer of its own: :meth:`waiting` tells whether a whole line is read and not yet given (so the
+    reader need not wait for the pipe to answer it), which Python's buffered reader does not tell."""
+
+    def __init__(self, head: bytes, handle):
+        self.buffer = head
+        self.read = getattr(handle, "read1", handle.read)
+
+    def waiting(self) -> bool:
+        return b"\n" in self.buffer
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            end = self.buffer.find(b"\n")
+            if end >= 0:
+                line, self.buffer = self.buffer[:end + 1], self.buffer[end + 1:]
+                yield line
+                continue
+            chunk = self.read(1 << 16)
+            if not chunk:
+                break
+            self.buffer += chunk
+        if self.buffer:
+            line, self.buffer = self.buffer, b""
+            yield line
+
+
 def _byte_lines(head: bytes, handle) -> Iterator[bytes]:
     """The lines (ending at line feeds) of a file whose first bytes were already read."""
     last = b""
@@ -278,7 +309,12 @@ def _read_json_stream(claims: ClaimsInput) -> Iterator[tuple[int, object]]:
     so a claim written alone into a pipe is answered before the next comes.
     """
     name = claims.name
-    lines = _byte_lines(claims.head, claims.handle)
+    if claims.size is None:  # a pipe: read into a buffer of our own, which says if a whole line waits in it
+        reader = _PipeLines(claims.head, claims.handle)
+        claims.lines_waiting = reader.waiting
+        lines = iter(reader)
+    else:
+        lines = _byte_lines(claims.head, claims.handle)
     seen: list[bytes] = []
     first = second = None
     for raw in lines:
