@@ -270,3 +270,34 @@ def test_text_output_escapes_control_characters_from_the_claim():
     assert done.stdout.splitlines()[0] == (
         "claim C-1: PASS  (lines: 1 pay)\\n\\n1 claims: 1 passed, 0 failed\\n\\x1b[2J: FAIL  (lines: 1 deny)")
     assert done.stdout.rstrip().endswith("1 claims: 0 passed, 1 failed")
+
+
+def test_an_input_that_fails_is_a_read_error_not_a_write_error(monkeypatch, capsys):
+    """Standard input failing (a device error, a reset connection) is reported as reading, with the summary;
+    standard output is kept (only a failed write is "can't write the output")."""
+    import errno
+    import io as _io
+    from radrules.cli import main
+
+    class Failing(_io.RawIOBase):  # a pipe that gives two claims, then fails
+        given = (json.dumps(PASSING) + "\n" + json.dumps(PASSING)[:10]).encode()
+
+        def readable(self):
+            return True
+
+        def readinto(self, buffer):
+            if self.given:
+                size = min(len(buffer), len(self.given))
+                buffer[:size], self.given = self.given[:size], self.given[size:]
+                return size
+            raise OSError(errno.ECONNRESET, "Connection reset by peer")
+
+    class Stdin:
+        buffer = _io.BufferedReader(Failing())
+
+    monkeypatch.setattr(sys, "stdin", Stdin())
+    code = main(["eval", "--jobs", "1", "-"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "error: can't read the input: Connection reset by peer" in err and "can't write" not in err
+    assert "summary: 1 claims" in err  # the claim read before it is evaluated and counted

@@ -185,6 +185,17 @@ def test_diff_of_a_file_without_a_final_newline_is_a_patch(tree, capsys):
     assert out.splitlines()[3:] == ["-codes  a=1", "\\ No newline at end of file", "+codes a = 1"]
 
 
+def test_diff_splits_lines_at_line_feeds_only(tree, capsys):
+    """A comment holding a form feed or U+2028 is one line for the diff, as for the parser and `patch`."""
+    path = tree / "ff.rr"
+    path.write_text("codes  a=1 # form\x0cfeed \u2028 sep\ncodes  b=2\n", encoding="utf-8")
+    code, out, _ = run(capsys, "--diff", path)
+    assert code == 0 and "No newline" not in out
+    assert [line for line in out.split("\n") if line.startswith(("-", "+")) and not line.startswith(("---", "+++"))] \
+        == ["-codes  a=1 # form\x0cfeed \u2028 sep", "-codes  b=2", "+codes a = 1  # form\x0cfeed \u2028 sep",
+            "+codes b = 2"]
+
+
 @pytest.mark.parametrize("data", [b"codes a = 70450\r\n", b"\xef\xbb\xbfcodes a = 70450\n", b"codes a = 70450\r"],
                          ids=["CRLF", "BOM", "CR"])
 def test_crlf_and_a_byte_order_mark_are_not_canonical(tree, capsys, monkeypatch, data):
@@ -213,6 +224,17 @@ def test_links_in_a_folder_are_refused_as_check_refuses_them(tree, capsys):
     assert f"error[RR401]: no rule file at `{tree / 'sub' / 'dangling.rr'}`" in err
     assert (outside / "t.rr").read_text(encoding="utf-8") == MESSY
     assert out == f"formatted {tree / 'sub' / 'deep.rr'}\n"
+
+
+def test_a_hard_linked_file_is_written_in_place(tree, capsys):
+    """A rule file with another hard link is rewritten in place, so the link sees the formatted text too
+    (a new file moved into place would split them)."""
+    import os
+
+    link = tree / "also.rr"
+    os.link(tree / "messy.rr", link)
+    assert run(capsys, tree / "messy.rr")[0] == 0
+    assert link.read_text(encoding="utf-8") == TIDY and os.stat(link).st_nlink == 2
 
 
 def test_bundled_rulesets_pass_check():

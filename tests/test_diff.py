@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import random
 import shutil
 from collections import Counter
@@ -548,6 +549,26 @@ class TestOutcomes:
         path.write_text(x12_file(3).replace("IEA*", "XXX*"))
         with pytest.raises(radrules.InputError):
             radrules.diff_outcomes(old, new, path)
+
+    @pytest.mark.parametrize("how", ["file", "pipe"])
+    def test_a_fhir_bundle_is_told_by_the_same_64_kib_as_eval(self, acme_update, tmp_path, how):
+        """A Bundle whose first `"resourceType": "Claim"` comes after 8 KiB (keys sorted, a long first field)
+        is FHIR for diff as for eval, from a file or a pipe (peek saw only the 8 KiB buffer)."""
+        claim = json.loads((Path(__file__).parent / "data" / "fhir" / "radiology-claim.json").read_text())
+        entries = [{"fullUrl": f"urn:uuid:{n}", "resource": dict(claim, id=f"c{n}", aaa_note="x" * 12_000)}
+                   for n in range(3)]
+        path = tmp_path / "bundle.json"
+        path.write_text(json.dumps({"resourceType": "Bundle", "type": "collection", "entry": entries}, sort_keys=True))
+        assert path.read_text().find('"resourceType": "Claim"') > 8192
+        if how == "file":
+            impact = radrules.diff_outcomes(*acme_update, path)
+        else:
+            read, write = os.pipe()
+            with open(write, "wb") as out:
+                out.write(path.read_bytes())
+            with open(read, "rb") as pipe:
+                impact = radrules.diff_outcomes(*acme_update, pipe)
+        assert (impact.claims, impact.unreadable) == (3, 0)
 
     def test_bad_lines_are_counted_by_line_number(self, acme_update, tmp_path):
         """Broken JSON, a non-object and a claim of the wrong shape are counted and named by line."""

@@ -119,6 +119,31 @@ class TestClaimMapping:
         assert list(claim.diagnoses) == expected
         assert claim.lines[0].diagnosis_pointers == tuple(range(1, len(expected) + 1))
 
+    def test_a_principal_diagnosis_also_typed_admitting_is_kept(self):
+        """A diagnosis is skipped on a hospital claim only when all its types are admitting, reason for visit or
+        external cause: one typed principal and admitting (type is 0..*) is the claim's principal diagnosis."""
+        data = resource()
+        data["type"] = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type",
+                                    "code": "institutional"}]}
+        data["diagnosis"] = [{"sequence": 1, "diagnosisCodeableConcept": {"coding": [
+            {"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "Z87.891"}]},
+            "type": [{"coding": [{"code": "principal"}]}, {"coding": [{"code": "admitting"}]}]}]
+        data["item"] = data["item"][:1]
+        data["item"][0]["diagnosisSequence"] = [1]
+        claim = read_one(data)
+        assert list(claim.diagnoses) == ["Z87.891"] and claim.lines[0].diagnosis_pointers == (1,)
+
+    def test_a_self_pay_coverage_gives_no_payer(self):
+        """A Coverage whose payor is the patient (self-pay) names no payer: the patient's name never becomes
+        the claim's payer."""
+        data = resource()
+        data.pop("insurer")
+        data["contained"].append({"resourceType": "Coverage", "id": "cov", "status": "active",
+                                  "beneficiary": {"reference": "#pat"},
+                                  "payor": [{"reference": "#pat", "display": "Jane Q. Doe"}]})
+        data["insurance"][0]["coverage"] = {"reference": "#cov"}
+        assert read_one(data).payer is None
+
     def test_without_an_insurer_the_coverages_payor_is_the_payer(self):
         """`insurer` is optional in R4: without it, the payer is the first `payor` of the focal insurance's
         Coverage (here contained, naming the contained Organization), so payer rules still apply."""

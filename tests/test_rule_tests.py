@@ -377,6 +377,10 @@ class TestRunErrors:
         assert "demo.rrt:1:6: error[RR610]: a test without a name" in text
         assert "help: dates are written YYYY-MM-DD, with two-digit months and days, as `2026-04-06`" in text
         assert text.index("demo.rrt:1:6") < text.index("demo.rrt:9:5")
+        # a well-formed date in the wrong place gets the list of what may stand there, not the date hint
+        report = report_for(demo, 'test "t"\n  claim payer acme, 2026-04-06\n    2026-03-02 71046\n'
+                                  '  expect pass\nend\n')
+        assert "dates are written" not in problems(report) and "help: expected `auth`" in problems(report)
 
     def test_rules_a_test_file_may_not_name(self, tmp_path, monkeypatch):
         """A test file names rules by a path relative to it, and reads rule files only: an absolute path, a file

@@ -79,9 +79,19 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as problem:
         if problem.filename is not None:  # a file a command did not expect to fail: name it
             raise
-        drop_output()
-        print(f"error: can't write the output: {problem.strerror or problem}", file=sys.stderr)
+        if is_output_error(problem):
+            drop_output()
+            print(f"error: can't write the output: {problem.strerror or problem}", file=sys.stderr)
+        else:  # reading standard input failed (a device error, a connection reset)
+            print(f"error: can't read the input: {problem.strerror or problem}", file=sys.stderr)
         return EXIT_FAILURE
+
+
+def is_output_error(problem: OSError) -> bool:
+    """Whether an error without a file name is one only writing gives: a full disk, a quota, a file too large."""
+    import errno
+
+    return problem.errno in {errno.ENOSPC, getattr(errno, "EDQUOT", -1), errno.EFBIG, errno.EPIPE}
 
 
 def drop_output() -> None:

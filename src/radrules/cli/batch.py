@@ -198,7 +198,7 @@ def _item_units(claims: ClaimsInput, kind: str, index: int, label, unit_claims: 
             if waiting or len(items) >= unit_claims:
                 yield Unit(index, label, items=items, claims=len(items), read=read(), idle=waiting)
                 items = []
-    except InputError:  # a problem that ends the input: first the claims read before it
+    except (InputError, OSError):  # a problem that ends the input: first the claims read before it
         if items:
             yield Unit(index, label, items=items, claims=len(items), read=read())
         raise

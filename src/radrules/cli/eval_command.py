@@ -92,16 +92,21 @@ def run(args) -> int:
         jobs = run_units(units, ruleset, Options(args.format, history), jobs, pool_min, take)
     except KeyboardInterrupt:
         interrupted = True
-    except OSError as problem:  # the results can't be written: a reader that left (`| head`), a full disk
+    except OSError as problem:  # the results can't be written (a reader that left, a full disk), or read
         if problem.filename is not None:
             raise
-        from . import drop_output
+        from . import drop_output, is_output_error
 
-        interrupted = output_lost = True
-        drop_output()
         bar.clear()
-        if not isinstance(problem, BrokenPipeError):
-            print(f"error: can't write the output: {problem.strerror or problem}", file=err)
+        if isinstance(problem, BrokenPipeError) or is_output_error(problem):
+            interrupted = output_lost = True
+            drop_output()
+            if not isinstance(problem, BrokenPipeError):
+                print(f"error: can't write the output: {problem.strerror or problem}", file=err)
+        else:  # standard input failed: the input ends here, as an unreadable input does
+            problem_text = f"can't read the input: {problem.strerror or problem}"
+            print(f"error: {problem_text}", file=err)
+            summary.input_errors.append(problem_text)
     except WorkerError as error:
         bar.clear()
         print(f"error: {error}", file=err)

@@ -54,8 +54,7 @@ def run(args) -> int:
         changed = True
         if args.diff:
             name = str(path)
-            for line in difflib.unified_diff(text.splitlines(keepends=True), formatted.splitlines(keepends=True),
-                                             name, f"{name} (formatted)"):
+            for line in difflib.unified_diff(_lines(text), _lines(formatted), name, f"{name} (formatted)"):
                 # a last line without its line end, marked as `diff` does, so that `patch` takes the diff
                 sys.stdout.write(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
         elif args.check:
@@ -76,19 +75,41 @@ def run(args) -> int:
     return EXIT_OK
 
 
+def _lines(text: str) -> list[str]:
+    """The lines of ``text`` with their ends, split at line feeds only (as the parser and `patch` count them:
+    a form feed or U+2028 is a character of its line)."""
+    parts = text.split("\n")
+    return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
 def _replace(path: Path, text: str) -> None:
     """Write ``text`` to a new file beside ``path`` (the file a link points to) and move it into place, so
-    that a failed write (a full disk) leaves the rule file as it was; its permissions are kept."""
+    that a failed write (a full disk) leaves the rule file as it was; its permissions and owner are kept.
+    A file with other hard links, or in a folder radrules may not write in, is written in place instead
+    (the links keep seeing it; the folder can't hold a new file)."""
     import os
     import stat
     import tempfile
 
     target = path.resolve()
-    handle, name = tempfile.mkstemp(dir=target.parent, prefix=".fmt-", suffix=".rr")
+    info = target.stat()
+    if info.st_nlink > 1:
+        _write_in_place(target, text)
+        return
+    try:
+        handle, name = tempfile.mkstemp(dir=target.parent, prefix=".fmt-", suffix=".rr")
+    except PermissionError:
+        _write_in_place(target, text)
+        return
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
             out.write(text)
-        os.chmod(name, stat.S_IMODE(target.stat().st_mode))
+        os.chmod(name, stat.S_IMODE(info.st_mode))
+        if hasattr(os, "chown") and (info.st_uid, info.st_gid) != (os.stat(name).st_uid, os.stat(name).st_gid):
+            try:
+                os.chown(name, info.st_uid, info.st_gid)
+            except OSError:  # not allowed to give it away: it stays the writer's
+                pass
         os.replace(name, target)
     except BaseException:
         try:
@@ -96,6 +117,11 @@ def _replace(path: Path, text: str) -> None:
         except OSError:
             pass
         raise
+
+
+def _write_in_place(target: Path, text: str) -> None:
+    with open(target, "w", encoding="utf-8", newline="\n") as out:
+        out.write(text)
 
 
 def _read_stdin() -> str:

@@ -12,6 +12,7 @@ whose status changes is put down to every rule that holds it (``deny`` or
 
 from __future__ import annotations
 
+import io
 import os
 from collections import defaultdict
 from typing import Callable, Iterable
@@ -200,9 +201,17 @@ def _read_file(old, new, handle, progress, limit: int) -> OutcomeDiff:
     apart); an X12 or FHIR claim that can't be mapped is unreadable, numbered by its position."""
     from ..readers import detect_format, read_fhir, read_x12
 
+    from ..readers import HEAD
+
     size = file_size(handle)
     report = (lambda done: progress(done, file_position(handle), size)) if progress else None
-    kind = detect_format(handle.peek(1 << 16))
+    if handle.seekable():  # the same 64 KiB eval looks at (peek gives at most the buffer, 8 KiB)
+        head = handle.read(HEAD)
+        handle.seek(-len(head), 1)
+    else:  # a pipe: a buffer as large, so that one peek can see as far
+        handle = io.BufferedReader(handle, buffer_size=HEAD)
+        head = handle.peek(HEAD)
+    kind = detect_format(head)
     if kind != "json":
         read = read_x12 if kind == "x12" else read_fhir
         items = ((number, item if isinstance(item, Claim) else Unreadable(str(item)))

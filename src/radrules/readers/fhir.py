@@ -146,7 +146,7 @@ def _claims_of(data, name: str, prefix: str) -> Iterator[tuple[str, dict, dict]]
             if isinstance(resource, dict) and resource.get("resourceType") == "Claim":
                 full_url = entry.get("fullUrl")
                 yield (f"{prefix}entry[{number}].resource.", resource,
-                       dict(index_, **{_BASE: full_url}) if isinstance(full_url, str) else index_)
+                       _WithBase(index_, full_url) if isinstance(full_url, str) else index_)
     else:
         raise InputError(name, "expected a FHIR `Claim` or `Bundle` resource",
                          path=f"{prefix}resourceType")
@@ -157,6 +157,19 @@ def _claims_of(data, name: str, prefix: str) -> Iterator[tuple[str, dict, dict]]
 _BASE = "\0base"
 #: ``Type/id`` at the end of a URL (``/_history/n`` after it names a version of the same resource).
 _TYPE_ID = re.compile(r"(?:^|/)([A-Z][A-Za-z]+/[A-Za-z0-9\-.]{1,64})(?:/_history/[A-Za-z0-9\-.]{1,64})?$")
+
+
+class _WithBase:
+    """A Bundle's index as one claim reads it (only ``get`` is asked of it): the shared index, plus the fullUrl
+    of the claim's entry under ``_BASE``, without copying the index for every claim."""
+
+    __slots__ = ("index", "base")
+
+    def __init__(self, index: dict, base: str):
+        self.index, self.base = index, base
+
+    def get(self, key, default=None):
+        return self.base if key == _BASE else self.index.get(key, default)
 
 
 def _bundle_index(entries: list) -> dict:
@@ -357,9 +370,17 @@ def _coverage_payor(resource: dict, bundle: dict) -> dict | None:
     for insurance in _focal_insurance(resource):
         coverage = _resolve(insurance.get("coverage"), resource, bundle, "Coverage")
         if coverage is not None:
-            payor = next((p for p in _items(coverage.get("payor")) if isinstance(p, dict)), None)
-            if payor is not None:
-                return payor
+            for payor in _items(coverage.get("payor")):
+                if not isinstance(payor, dict):
+                    continue
+                target = payor.get("reference")
+                # a payor that is the patient or a relative (self-pay) is no payer: never take its name
+                if isinstance(target, str) and target.strip():
+                    if _resolve(payor, resource, bundle, "Organization") is not None or \
+                            target.split("/")[-2:-1] == ["Organization"]:
+                        return payor
+                elif payor.get("type") in (None, "Organization"):
+                    return payor
     return None
 
 
@@ -443,9 +464,9 @@ def _diagnoses(resource: dict, bundle: dict, claim_type: str) -> tuple[list[str]
         sequence = entry.get("sequence")
         if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence < 1:
             raise _Problem(f"{path}.sequence", "expected a positive whole number")
-        if institutional and any(
-                code in NOT_DIAGNOSES for index_, concept in enumerate(_items(entry.get("type")))
-                for _, code in _codes(concept, f"{path}.type[{index_}]")):
+        types = {code for index_, concept in enumerate(_items(entry.get("type")))
+                 for _, code in _codes(concept, f"{path}.type[{index_}]")}
+        if institutional and types and types <= NOT_DIAGNOSES:  # principal and admitting: still the principal
             skipped.add(sequence)
             continue
         if "diagnosisCodeableConcept" in entry:
