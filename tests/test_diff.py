@@ -570,6 +570,21 @@ class TestOutcomes:
                 impact = radrules.diff_outcomes(*acme_update, pipe)
         assert (impact.claims, impact.unreadable) == (3, 0)
 
+    def test_x12_claims_keep_eval_numbers_after_an_envelope_error(self, tmp_path):
+        """An envelope error (a wrong SE01) is no claim: it is listed as `envelope`, and the claims after it
+        keep the numbers eval gives them (they were one off)."""
+        import re
+        from builders import x12_file
+
+        first = re.sub(r"SE\*(\d+)\*0001", lambda m: f"SE*{int(m.group(1)) + 5}*0001", x12_file(10))
+        path = tmp_path / "two.837"
+        path.write_text(first + x12_file(10))
+        rules = radrules.load(RULESETS)
+        impact = radrules.diff_outcomes(rules, rules, path)
+        assert [(b.number, b.problem.split(": ", 2)[1].split(" ")[0]) for b in impact.bad] == [
+            (7, "segment"), (0, "segment"), (17, "segment")]
+        assert "envelope: " in impact.to_text()
+
     def test_bad_lines_are_counted_by_line_number(self, acme_update, tmp_path):
         """Broken JSON, a non-object and a claim of the wrong shape are counted and named by line."""
         claims = example_claims()[:2]

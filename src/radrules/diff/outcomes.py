@@ -214,11 +214,24 @@ def _read_file(old, new, handle, progress, limit: int) -> OutcomeDiff:
     kind = detect_format(head)
     if kind != "json":
         read = read_x12 if kind == "x12" else read_fhir
-        items = ((number, item if isinstance(item, Claim) else Unreadable(str(item)))
-                 for number, item in enumerate(read(handle), 1))
-        return _run(old, new, items, "position", report, limit)
+        return _run(old, new, _positions(read(handle)), "position", report, limit)
     numbering = "position" if is_array(handle) else "line"
     return _run(old, new, read_claim_file(handle), numbering, report, limit)
+
+
+def _positions(items: Iterable) -> Iterable:
+    """(position, claim or Unreadable) of a reader's claims and errors, numbered as ``eval`` numbers them: by
+    the claim's place in the file; an envelope error, which is no claim, has number 0."""
+    position = 0
+    for item in items:
+        if isinstance(item, Claim):
+            position += 1
+            yield position, item
+        elif getattr(item, "claim", None) is not None:
+            position = item.claim
+            yield position, Unreadable(str(item))
+        else:
+            yield 0, Unreadable(str(item))
 
 
 def _run(old, new, items: Iterable, numbering: str, report, limit: int) -> OutcomeDiff:

@@ -140,6 +140,8 @@ def outcome_text(diff) -> str:
 
 
 def _number(unit: str, number: int) -> str:
+    if number == 0:  # an X12 envelope error: no claim of its own
+        return "envelope"
     return f"line {number}" if unit == "line" else f"claim #{number}"
 
 
