@@ -253,24 +253,25 @@ class _PipeLines:
 
     def __init__(self, head: bytes, handle):
         self.buffer = head
+        self.start = 0  # where the next line begins in the buffer (lines are not cut off it one by one)
         self.read = getattr(handle, "read1", handle.read)
 
     def waiting(self) -> bool:
-        return b"\n" in self.buffer
+        return self.buffer.find(b"\n", self.start) >= 0
 
     def __iter__(self) -> Iterator[bytes]:
         while True:
-            end = self.buffer.find(b"\n")
+            end = self.buffer.find(b"\n", self.start)
             if end >= 0:
-                line, self.buffer = self.buffer[:end + 1], self.buffer[end + 1:]
+                line, self.start = self.buffer[self.start:end + 1], end + 1
                 yield line
                 continue
             chunk = self.read(1 << 16)
             if not chunk:
                 break
-            self.buffer += chunk
-        if self.buffer:
-            line, self.buffer = self.buffer, b""
+            self.buffer, self.start = self.buffer[self.start:] + chunk, 0
+        if self.start < len(self.buffer):
+            line, self.buffer, self.start = self.buffer[self.start:], b"", 0
             yield line
 
 
