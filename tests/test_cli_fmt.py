@@ -237,6 +237,14 @@ def test_a_hard_linked_file_is_written_in_place(tree, capsys):
     assert link.read_text(encoding="utf-8") == TIDY and os.stat(link).st_nlink == 2
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_pipe_named_as_a_rule_file_is_refused_not_waited_on(tmp_path, capsys):
+    """`fmt PIPE.rr` is RR401, as a pipe in a ruleset is for `check`: reading it would wait for a writer."""
+    os.mkfifo(tmp_path / "pipe.rr")
+    code, _, err = run(capsys, tmp_path / "pipe.rr")
+    assert code == 3 and f"error[RR401]: `{tmp_path / 'pipe.rr'}` is not a rule file" in err
+
+
 def test_bundled_rulesets_pass_check():
     """`radrules fmt --check rulesets` passes on the bundled files, run as a real command."""
     done = subprocess.run([sys.executable, "-m", "radrules", "fmt", "--check", "rulesets"], cwd=ROOT,

@@ -32,6 +32,25 @@ def bundled_rulesets() -> Path:
     return resource_dir("rulesets")
 
 
+def open_regular(path, *, follow_links: bool = True):
+    """``path`` opened for reading in binary, or None when it is not a regular file (a folder, a named pipe,
+    a device; with ``follow_links=False``, a link). It is opened without waiting: opening a named pipe for a
+    read would wait for a writer forever. Raises OSError when it can't be opened."""
+    import os
+    import stat
+
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | (0 if follow_links else getattr(os, "O_NOFOLLOW", 0))
+    handle = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            os.close(handle)
+            return None
+        return os.fdopen(handle, "rb")
+    except BaseException:
+        os.close(handle)
+        raise
+
+
 def display_path(path: Path, base: Path) -> str:
     """How a file is named in messages: relative to ``base`` (the ruleset folder's parent) if inside it."""
     try:

@@ -49,6 +49,12 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(text_lines(text))
 
 
+def lf_line_ends(text: str) -> str:
+    """``text`` with the line ends the parser wants: CR LF and a lone CR are LF (as reading in text mode
+    gives them)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def text_lines(text: str) -> list[str]:
     """The lines of a rule or test file as the parser numbers them: split at line feeds only (a form
     feed or a lone carriage return is a character of its line), the CR of a CRLF dropped."""

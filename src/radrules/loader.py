@@ -20,7 +20,7 @@ import cachetools
 from . import _resources
 from ._resources import display_path
 from .compiler import compile_ruleset
-from .errors import Diagnostic, RuleError, line_of
+from .errors import Diagnostic, RuleError, lf_line_ends, line_of
 from .parser import parse_rules
 from .syntax import Include, SourceFile, Span, Table
 from .tables import default_cache_dir
@@ -207,22 +207,13 @@ class _NotAFile(Exception):
 
 
 def _read_rule_file(path: Path) -> str:
-    """A rule file's text, read only if it is a regular file: a named pipe is never opened for a read that
-    would wait for a writer forever."""
-    import stat
-
-    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(handle).st_mode):
-            raise _NotAFile(path)
-        with os.fdopen(handle, "rb") as stream:
-            handle = None
-            data = stream.read()
-    finally:
-        if handle is not None:
-            os.close(handle)
-    # line ends as the parser wants them (and as reading in text mode gave them): CR LF and a lone CR are LF
-    return data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    """A rule file's text, read only if it is a regular file (a named pipe would wait for a writer forever),
+    with LF line ends."""
+    stream = _resources.open_regular(path)
+    if stream is None:
+        raise _NotAFile(path)
+    with stream:
+        return lf_line_ends(stream.read().decode("utf-8-sig"))
 
 
 def _resolve_include(path: Path, statement: Include, root: Path, text: str, diagnostics: list) -> Path | None:

@@ -6,7 +6,8 @@ import difflib
 import sys
 from pathlib import Path
 
-from ..errors import Diagnostic, RuleError
+from .._resources import open_regular
+from ..errors import Diagnostic, RuleError, lf_line_ends
 
 
 def add_parser(commands) -> None:
@@ -37,7 +38,7 @@ def run(args) -> int:
             # parsed with LF line ends (a lone CR ends a line too); compared as it is, so CR LF, a lone CR and
             # a byte order mark are not the canonical layout
             body = text[1:] if text.startswith("\ufeff") else text
-            formatted = format_rules(body.replace("\r\n", "\n").replace("\r", "\n"), str(path))
+            formatted = format_rules(lf_line_ends(body), str(path))
         except RuleError as error:
             print(str(error), file=sys.stderr)
             broken = True
@@ -155,7 +156,8 @@ def _rule_files(paths: list[str]):
                 if any(part.startswith(".") for part in p.relative_to(path).parts) or p.is_dir():
                     continue
                 if not p.exists():  # a link to nothing
-                    yield RuleError([Diagnostic("RR401", f"no rule file at `{p}` (a link to a file that is not there)")])
+                    yield RuleError([Diagnostic("RR401",
+                                                f"no rule file at `{p}` (a link to a file that is not there)")])
                 elif not p.resolve().is_relative_to(root):  # as `radrules check` refuses it
                     yield RuleError([Diagnostic("RR402", f"`{p}` links to a file outside the folder `{path}`",
                                                 help="format the file where it is, by naming it")])
@@ -168,9 +170,13 @@ def _rule_files(paths: list[str]):
 def _read(path: Path) -> str:
     """The file's text; a file that can't be read is reported like a rule error."""
     try:
-        data = path.read_bytes()
+        stream = open_regular(path)  # a named pipe is not waited on
     except OSError as problem:
         what = "no rule file or folder at" if not path.exists() else "can't read"
         raise RuleError([Diagnostic("RR401", f"{what} `{path}`" + (
             f": {problem.strerror}" if path.exists() else ""))]) from None
-    return _decoded(data, f"`{path}`")
+    if stream is None:
+        raise RuleError([Diagnostic("RR401", f"`{path}` is not a rule file (a folder, a pipe or a device)",
+                                    help="`fmt` formats regular files ending in `.rr`")])
+    with stream:
+        return _decoded(stream.read(), f"`{path}`")

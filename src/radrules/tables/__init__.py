@@ -24,6 +24,7 @@ from pathlib import Path
 import attrs
 import cachetools
 
+from .. import _resources
 from .. import model as m
 from ..errors import Diagnostic
 from .addon import load_addon
@@ -263,20 +264,15 @@ def _open_trusted(cache_file: Path):
     import contextlib
     import stat
 
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    handle = os.open(cache_file, flags)
-    try:
-        info = os.fstat(handle)
-        trusted = stat.S_ISREG(info.st_mode) and (
-            not hasattr(os, "geteuid")
-            or (info.st_uid == os.geteuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)))
-        if not trusted:
-            os.close(handle)
+    stream = _resources.open_regular(cache_file, follow_links=False)
+    if stream is None:
+        return contextlib.nullcontext(None)
+    if hasattr(os, "geteuid"):
+        info = os.fstat(stream.fileno())
+        if info.st_uid != os.geteuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            stream.close()
             return contextlib.nullcontext(None)
-        return os.fdopen(handle, "rb")
-    except BaseException:
-        os.close(handle)
-        raise
+    return stream
 
 
 class _Hashing:
