@@ -59,8 +59,7 @@ def index_size(rules, rows_by_key: dict, payers) -> tuple[int, object, int]:
     for claim_type in CLAIM_TYPES:
         codes: dict = {"line": set(), "pair": set()}
         for rule in rules:
-            if rule.index_codes is not None and not rule.scope.payers and rule.scope.applies_to(None, claim_type) \
-                    and _filed_by_code(rule):
+            if not rule.scope.payers and rule.scope.applies_to(None, claim_type) and filing(rule) == "code":
                 codes[rule.shape] |= rule.index_codes
         common[claim_type] = codes
     total = 0
@@ -69,14 +68,14 @@ def index_size(rules, rows_by_key: dict, payers) -> tuple[int, object, int]:
         generic = {"line": 0, "pair": 0}
         extra: dict = {"line": set(), "pair": set()}
         for rule in rules:
-            if rule.shape == "claim" or not rule.scope.applies_to(payer, claim_type):
+            if not rule.scope.applies_to(payer, claim_type):
                 continue
-            if _filed_by_code(rule):
+            where = filing(rule)
+            if where == "code":
                 filed[rule.shape] += len(rule.index_codes)
                 if rule.scope.payers:
                     extra[rule.shape] |= rule.index_codes - common[claim_type][rule.shape]
-            elif rule.shape == "pair" or (not rule.needs_history and rule.index_modifiers is None
-                                          and rule.index_places is None):
+            elif where == "every line":
                 generic[rule.shape] += 1
         for shape in filed:
             distinct = len(common[claim_type][shape]) + len(extra[shape])
@@ -85,9 +84,22 @@ def index_size(rules, rows_by_key: dict, payers) -> tuple[int, object, int]:
     return total + keys, widest, keys
 
 
-def _filed_by_code(rule) -> bool:
-    """Whether :func:`_view` files ``rule`` under its codes (a line rule that reads history is filed apart)."""
-    return rule.shape != "claim" and rule.index_codes is not None and not (rule.shape == "line" and rule.needs_history)
+def filing(rule) -> str:
+    """Where a view files ``rule``: ``claim`` (claim rules), ``history`` (line rules that read history, run
+    only with one), under its ``code``s, its ``modifier``s or its ``place``s, or with the rules of ``every
+    line`` (of every pair, for a pair rule). A pair rule is filed by code or for every pair."""
+    if rule.shape == "claim":
+        return "claim"
+    if rule.index_codes is not None:
+        return "history" if rule.shape == "line" and rule.needs_history else "code"
+    if rule.shape == "line":
+        if rule.needs_history:
+            return "history"
+        if rule.index_modifiers is not None:
+            return "modifier"
+        if rule.index_places is not None:
+            return "place"
+    return "every line"
 
 
 def _row_keys(rows_by_key: dict, payers) -> int:
@@ -159,28 +171,22 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
     for rule in rules:
         if not rule.scope.applies_to(payer, claim_type):
             continue
-        if rule.shape == "claim":
+        where = filing(rule)
+        if where == "claim":
             claim_rules.append(rule)
-        elif rule.shape == "line":
-            if rule.needs_history:
-                line_history.append(rule)
-            elif rule.index_codes is not None:
-                for code in rule.index_codes:
-                    line_by_code[code].append(rule)
-            elif rule.index_modifiers is not None:
-                for modifier in rule.index_modifiers:
-                    line_by_modifier[modifier].append(rule)
-            elif rule.index_places is not None:
-                for place in rule.index_places:
-                    line_by_place[place].append(rule)
-            else:
-                line_generic.append(rule)
+        elif where == "history":
+            line_history.append(rule)
+        elif where == "modifier":
+            for modifier in rule.index_modifiers:
+                line_by_modifier[modifier].append(rule)
+        elif where == "place":
+            for place in rule.index_places:
+                line_by_place[place].append(rule)
+        elif where == "code":
+            for code in rule.index_codes:
+                (line_by_code if rule.shape == "line" else pair_by_code)[code].append(rule)
         else:
-            if rule.index_codes is not None:
-                for code in rule.index_codes:
-                    pair_by_code[code].append(rule)
-            else:
-                pair_generic.append(rule)
+            (line_generic if rule.shape == "line" else pair_generic).append(rule)
 
     pairs: dict = {}
     limits: dict = {}
