@@ -31,9 +31,8 @@ from lark.lexer import Token as LarkToken
 
 from . import _resources
 from . import syntax as s
-from .errors import RuleError
-from .errors import text_lines
-from .parser import MAX_DEPTH, _too_deep, parse_rules, unquote
+from .errors import RuleError, text_lines
+from .parser import MAX_DEPTH, too_deep, parse_rules, unquote
 
 __all__ = ["FormattingError", "format_rules", "WIDTH"]
 
@@ -68,7 +67,7 @@ def format_rules(text: str, name: str = "<string>") -> str:
     tree, comments = _parse_concrete(text)
     # The layout keeps every parenthesis the syntax tree folds away: a condition can nest deeper here, and
     # the layout recurses, so it is held to the parser's limit (RR106) too.
-    deep = _too_deep(tree, name, text_lines(text), LAYOUT_DEPTH)
+    deep = too_deep(tree, name, text_lines(text), LAYOUT_DEPTH)
     if deep:
         raise RuleError(deep)
     result = _Formatter(_Source(tree, comments)).format(tree)

@@ -91,7 +91,7 @@ def parse_rules(text: str, name: str = "<string>") -> tuple[s.SourceFile, list[D
     except UnexpectedInput:
         pass
     else:
-        deep = _too_deep(tree, name, lines)
+        deep = too_deep(tree, name, lines)
         if not deep:
             return s.SourceFile(name, text, _Builder(name).transform(tree)), []
 
@@ -104,7 +104,7 @@ def parse_rules(text: str, name: str = "<string>") -> tuple[s.SourceFile, list[D
         except UnexpectedInput as error:
             diagnostics.append(_syntax_diagnostic(error, name, lines, padded, first_line))
             continue
-        deep = _too_deep(tree, name, lines)
+        deep = too_deep(tree, name, lines)
         if deep:
             diagnostics.extend(deep)
             continue
@@ -114,7 +114,7 @@ def parse_rules(text: str, name: str = "<string>") -> tuple[s.SourceFile, list[D
     return s.SourceFile(name, text, tuple(statements)), diagnostics
 
 
-def _too_deep(tree: Tree, name: str, lines: list[str], limit: int = MAX_DEPTH) -> list[Diagnostic]:
+def too_deep(tree: Tree, name: str, lines: list[str], limit: int = MAX_DEPTH) -> list[Diagnostic]:
     """RR106 for each statement of ``tree`` nested deeper than ``limit`` (measured without recursion)."""
     found = []
     for statement in tree.children:

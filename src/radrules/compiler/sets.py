@@ -162,8 +162,9 @@ class SetTable:
         if not self.over_budget:
             self.over_budget = True
             self.ctx.error("RR253", f"the ruleset's sets and properties hold more than {MAX_TOTAL_MEMBERS:,} "
-                           "codes in all with this item", span, help="use a named set again by its name rather than writing "
-                           "its codes twice, or name codes by prefix (`C34*`)")
+                           "codes in all with this item", span,
+                           help="use a named set again by its name rather than writing its codes twice, or name "
+                                "codes by prefix (`C34*`)")
         return False
 
     def _item(self, item, kind: str):

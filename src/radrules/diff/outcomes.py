@@ -199,9 +199,7 @@ def diff_outcomes(old, new, claims, *, progress: Callable | None = None, limit_e
 def _read_file(old, new, handle, progress, limit: int) -> OutcomeDiff:
     """Claims from a buffered binary file: JSON Lines, a JSON array, X12 837 or FHIR (as ``eval`` tells them
     apart); an X12 or FHIR claim that can't be mapped is unreadable, numbered by its position."""
-    from ..readers import detect_format, read_fhir, read_x12
-
-    from ..readers import HEAD
+    from ..readers import HEAD, detect_format, read_fhir, read_x12
 
     size = file_size(handle)
     report = (lambda done: progress(done, file_position(handle), size)) if progress else None

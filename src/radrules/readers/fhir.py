@@ -560,10 +560,9 @@ def _procedure_code(codes: list) -> str:
     """The line's code: a CPT or HCPCS coding's, else one without a system. A code of another system only
     (a local charge code, say) is given as ``system|code``, so that it fails ``format.code`` even when it
     looks like a CPT code: radrules can't judge it as one."""
-    for wanted in (lambda s: s in PROCEDURE_SYSTEMS, lambda s: s is None):
-        for system, code in codes:
-            if wanted(system):
-                return code
+    code = next((c for s, c in codes if s in PROCEDURE_SYSTEMS), None) or next((c for s, c in codes if s is None), None)
+    if code is not None:
+        return code
     system, code = codes[0]
     return f"{system}|{code}"
 

@@ -7,17 +7,16 @@ loops, counters). Another process reads a piece with :func:`read_x12_piece`
 and gets the very claims and errors :func:`~radrules.readers.x12.read_x12`
 gives for those segments, with the same segment numbers and positions.
 
-The splitter has two speeds. Segment by segment (the envelope, the header
-of a transaction set, anything unusual) it runs the reader's own walker,
+The splitter has two speeds. Segment by segment (the envelope, the header of
+a transaction set, anything unusual) it runs the reader's own walker,
 building no claim. From a subscriber loop (``HL`` with level 22) to the next
 envelope segment or billing provider loop (``HL`` with level 20, whose
 ``NM1*85`` the claims after it depend on), where a claim depends on nothing
 before its subscriber loop, it does not look at every segment: it finds the
-next subscriber loop
-about a piece's worth further on and counts the segments and the ``CLM``
-segments between with string searches, and the piece's reader checks the
-segments themselves. Segment ids that are not ids stop the reading at the
-same segment either way.
+next subscriber loop about a piece's worth further on and counts the
+segments and the ``CLM`` segments between with string searches, and the
+piece's reader checks the segments themselves. Segment ids that are not ids
+stop the reading at the same segment either way.
 
 The envelope segments (ISA, GS, ST, SE, GE, IEA) never go into a piece: the
 splitter reads them and yields their errors between the pieces, where
@@ -266,8 +265,8 @@ class _Cutter:
 
         Stops at the first envelope segment or billing provider loop (HL of level
         20), at the end of the file, or when a subscriber loop is longer than the
-        window (yielding nothing then). The
-        walker is left as after the last piece, its claim ended.
+        window (yielding nothing then). The walker is left as after the last
+        piece, its claim ended.
         """
         terminator, element = re.escape(self.terminator), re.escape(self.element)
         after = f"(?={element}|[\\r\\n]*{terminator})"  # the end of a segment id

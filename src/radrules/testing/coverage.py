@@ -7,8 +7,9 @@ claim's payer and claim type, is in force on a date of service of the
 claim, and, if it is filed under codes, a line of the claim has one of
 them (for an edit row, its codes; for a rule comparing two lines, two lines
 of one date); with ``on line N``, the rule must be able to judge one of
-those lines (for a rule comparing two lines, put its finding on it). ``expect pass`` and ``expect only`` show nothing about one
-rule, so they count for neither.
+those lines (for a rule comparing two lines, put its finding on it).
+``expect pass`` and ``expect only`` show nothing about one rule, so they
+count for neither.
 """
 
 from __future__ import annotations
