@@ -79,19 +79,21 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as problem:
         if problem.filename is not None:  # a file a command did not expect to fail: name it
             raise
-        if is_output_error(problem):
+        output, text = io_problem(problem)
+        if output:
             drop_output()
-            print(f"error: can't write the output: {problem.strerror or problem}", file=sys.stderr)
-        else:  # reading standard input failed (a device error, a connection reset)
-            print(f"error: can't read the input: {problem.strerror or problem}", file=sys.stderr)
+        print(f"error: {text}", file=sys.stderr)
         return EXIT_FAILURE
 
 
-def is_output_error(problem: OSError) -> bool:
-    """Whether an error without a file name is one only writing gives: a full disk, a quota, a file too large."""
+def io_problem(problem: OSError) -> tuple[bool, str]:
+    """(whether it is the output that failed, what to say) for an error of standard input or output: only
+    writing gives a full disk, a quota, a file too large or a reader that left; anything else is reading
+    standard input (a device error, a connection reset)."""
     import errno
 
-    return problem.errno in {errno.ENOSPC, getattr(errno, "EDQUOT", -1), errno.EFBIG, errno.EPIPE}
+    output = problem.errno in {errno.ENOSPC, getattr(errno, "EDQUOT", -1), errno.EFBIG, errno.EPIPE}
+    return output, f"can't {'write the output' if output else 'read the input'}: {problem.strerror or problem}"
 
 
 def drop_output() -> None:

@@ -95,18 +95,18 @@ def run(args) -> int:
     except OSError as problem:  # the results can't be written (a reader that left, a full disk), or read
         if problem.filename is not None:
             raise
-        from . import drop_output, is_output_error
+        from . import drop_output, io_problem
 
         bar.clear()
-        if isinstance(problem, BrokenPipeError) or is_output_error(problem):
+        output, text = io_problem(problem)
+        if output:  # the summary still goes to standard error and --summary-json
             interrupted = output_lost = True
             drop_output()
-            if not isinstance(problem, BrokenPipeError):
-                print(f"error: can't write the output: {problem.strerror or problem}", file=err)
+            if not isinstance(problem, BrokenPipeError):  # a reader that left is told nothing
+                print(f"error: {text}", file=err)
         else:  # standard input failed: the input ends here, as an unreadable input does
-            problem_text = f"can't read the input: {problem.strerror or problem}"
-            print(f"error: {problem_text}", file=err)
-            summary.input_errors.append(problem_text)
+            print(f"error: {text}", file=err)
+            summary.input_errors.append(text)
     except WorkerError as error:
         bar.clear()
         print(f"error: {error}", file=err)
