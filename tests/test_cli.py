@@ -244,6 +244,17 @@ class TestOutputAndUsage:
         assert "Traceback" not in done.stderr
         assert "error: can't write the output: No space left on device" in done.stderr
 
+    @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+    def test_the_summary_after_a_failed_write_counts_the_processes_used(self):
+        """A small input runs in one process even with `--jobs 2`; a write that fails does not make the
+        summary say "2 jobs" (it gave the asked-for number, not the one used)."""
+        with open("/dev/full", "w") as full:
+            done = subprocess.run([sys.executable, "-m", "radrules", "eval", "--jobs", "2", str(EXAMPLES)],
+                                  stdout=full, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=dict(os.environ),
+                                  timeout=60)
+        assert done.returncode == 1
+        assert "claims/s, 1 job)" in done.stderr and "2 jobs" not in done.stderr
+
     def test_a_reader_that_leaves_early_is_an_interruption(self, tmp_path):
         """`eval ... | head -1`: the reader leaves, eval exits 1 (not 0: not every claim passed), and still
         writes its summary, marked interrupted, to standard error and --summary-json."""

@@ -371,11 +371,13 @@ def _work(unit: Unit) -> Outcome:
 
 
 def run_units(units: Iterator[Unit], ruleset, options: Options, jobs: int, pool_min: int,
-              take: Callable[[Unit, Outcome], None]) -> int:
+              take: Callable[[Unit, Outcome], None], started: Callable[[int], None]) -> None:
     """Run every unit and hand each ``(unit, outcome)`` to ``take``, in the order of the units.
 
     Uses a pool of ``jobs`` processes when ``jobs`` > 1 and the units hold at
-    least ``pool_min`` claims. Returns the number of processes used.
+    least ``pool_min`` claims. Tells ``started`` the number of processes used
+    once it is chosen, before the first unit runs (so it is known even if a
+    unit's output then fails).
     """
     if jobs > 1:
         first: list[Unit] = []
@@ -388,12 +390,12 @@ def run_units(units: Iterator[Unit], ruleset, options: Options, jobs: int, pool_
         else:
             jobs = 1  # a small run: not worth a pool
         units = _chain(first, units)
+    started(jobs)
     if jobs == 1:
         for unit in units:
             take(unit, run_unit(unit, ruleset, options) if unit.is_work else None)
-        return 1
-    _run_pool(units, ruleset, options, jobs, take)
-    return jobs
+    else:
+        _run_pool(units, ruleset, options, jobs, take)
 
 
 def _chain(first: list, rest: Iterator) -> Iterator:

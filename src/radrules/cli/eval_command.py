@@ -88,8 +88,9 @@ def run(args) -> int:
 
     units = cut_units(args.claims, args.input_format, pieces=jobs > 1, unit_claims=unit_claims, stopped=stopped)
     interrupted = output_lost = False
+    used = [jobs]  # the processes run_units chose: a small input runs in one
     try:
-        jobs = run_units(units, ruleset, Options(args.format, history), jobs, pool_min, take)
+        run_units(units, ruleset, Options(args.format, history), jobs, pool_min, take, started=used.append)
     except KeyboardInterrupt:
         interrupted = True
     except OSError as problem:  # the results can't be written (a reader that left, a full disk), or read
@@ -113,7 +114,7 @@ def run(args) -> int:
         summary.input_errors.append(str(error))
     finally:
         bar.clear()
-    return _report(args, summary, time.perf_counter() - started, jobs, interrupted, output_lost)
+    return _report(args, summary, time.perf_counter() - started, used[-1], interrupted, output_lost)
 
 
 def _report(args, summary: Summary, seconds: float, jobs: int, interrupted: bool, output_lost: bool) -> int:
