@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import radrules
+from radrules import _resources
 from radrules.cli import main as cli_main
 from radrules.testing import Runner, looks_at, measure, parse_tests, read_test_file, trace_for
 
@@ -393,6 +394,25 @@ class TestRunErrors:
             report = report_for(tmp_path, f'rules "{path}"\ntest "t"\n  claim\n    2026-03-02 71046\n'
                                           '  expect pass\nend\n')
             assert f"error[RR620]: `{path}` {problem}" in problems(report) and "root:x" not in problems(report)
+
+    def test_a_rules_folder_is_walked_only_so_far(self, tmp_path, monkeypatch):
+        """`rules "../.."` may name a home folder: a folder of more than FOLDER_ENTRIES files and folders is
+        RR620 before anything walks all of it; a smaller one with rule files loads."""
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setattr(_resources, "FOLDER_ENTRIES", 50)
+        big = tmp_path / "big"
+        for n in range(10):
+            (big / f"d{n}").mkdir(parents=True)
+            for m in range(5):
+                (big / f"d{n}" / f"f{m}.txt").write_text("")
+        (big / "d9" / "r.rr").write_text("")
+        text = 'rules "big"\ntest "t"\n  claim\n    2026-03-02 71046\n  expect pass\nend\n'
+        assert "error[RR620]: `big` holds more than 50 files and folders" in problems(report_for(tmp_path, text))
+        assert _resources.rule_files_in(big, 61) is True and _resources.rule_files_in(big, 60) is None
+        assert _resources.rule_files_in(big / "d0", 60) is False
+        (big / "d0" / ".hidden").mkdir()
+        (big / "d0" / ".hidden" / "x.rr").write_text("")
+        assert _resources.rule_files_in(big / "d0", 60) is False  # the loader skips it too
 
     def test_broken_rules_are_reported_once(self, demo, capsys):
         """Rules that don't compile: RR621, then their own diagnostics, once for all tests; exit code 3."""

@@ -51,6 +51,34 @@ def open_regular(path, *, follow_links: bool = True):
         raise
 
 
+FOLDER_ENTRIES = 100_000  # the most files and folders a test file's `rules` folder may hold
+
+
+def rule_files_in(folder: Path, limit: int) -> bool | None:
+    """Whether ``folder`` holds a ``.rr`` file (in a sub-folder too, names starting with `.` skipped), or
+    None when it holds more than ``limit`` files and folders: a walk that a test file names must end soon
+    (``rules "../.."`` could name a home folder). Links to folders are not followed, as the loader's walk."""
+    import os
+
+    found, seen, pending = False, 0, [folder]
+    while pending:
+        try:
+            with os.scandir(pending.pop()) as entries:
+                for entry in entries:
+                    seen += 1
+                    if seen > limit:
+                        return None
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(entry.path)
+                    elif entry.name.endswith(".rr"):
+                        found = True
+        except OSError:  # a folder that can't be read holds nothing we can load
+            continue
+    return found
+
+
 def display_path(path: Path, base: Path) -> str:
     """How a file is named in messages: relative to ``base`` (the ruleset folder's parent) if inside it."""
     try:
