@@ -230,3 +230,59 @@ def test_silent_names_the_first_false_part_as_written():
     claim["lines"][0]["units"] = 9
     (step,) = [s for s in rules.evaluate(claim, explain=True).explanation.steps if s.rule == "t.u"]
     assert step.detail == "`line.place_of_service is 22` is unknown (a value it needs is missing)"
+
+
+OVERRIDES = RULES + """
+pairs payer.ptp
+  for payer pine
+  pair 74176 with 74150 modifier not allowed effective 2024-01-01
+end
+limits payer.mue
+  for payer pine
+  limit 71046 max 9 mai 1
+  disable limit 77067
+end
+"""
+
+
+def test_an_edit_row_a_payer_replaced_or_disabled_says_so(tmp_path):
+    """`--rule` on an edit block whose row the claim's codes meet, but which a payer's block replaced or
+    disabled, says so and where; it said "no line bills a code it lists", sending the reader the wrong way."""
+    rules = radrules.loads(OVERRIDES, name="explain.rr")
+    lines = OVERRIDES.splitlines()
+    pair_row = lines.index("  pair 74176 with 74150 modifier not allowed effective 2024-01-01") + 1
+    disable_row = lines.index("  disable limit 77067") + 1
+    both = claim(("74176", "2026-03-02"), ("74150", "2026-03-02"), ("77067", "2026-03-02", {"units": 2}),
+                 payer="pine")
+    gone = rules.evaluate(both, explain=True).explanation.not_considered
+    assert gone["local.ptp"] == f"its pair 74176 with 74150: replaced by `payer.ptp` (explain.rr:{pair_row})"
+    assert gone["local.mue"] == f"its limit 77067: disabled by `payer.mue` (explain.rr:{disable_row})"
+    # the block that disables: its own rows meet no code, its disable row does
+    only = claim(("77067", "2026-03-02", {"units": 2}), payer="pine")
+    assert rules.evaluate(only, explain=True).explanation.not_considered["payer.mue"] == (
+        f"no line bills a code of its rows; its `disable limit 77067` (explain.rr:{disable_row}) takes that edit "
+        "off this claim")
+    # another payer: the rows are looked at, and a block whose codes are not billed keeps the plain reason
+    other = rules.evaluate(dict(both, payer="else"), explain=True).explanation
+    assert "local.ptp" not in other.not_considered and "local.mue" not in other.not_considered
+    plain = rules.evaluate(claim(("70450", "2026-03-02"), payer="pine"), explain=True).explanation
+    assert plain.not_considered["local.mue"] == "no line bills a code it lists"
+
+
+def test_a_table_key_the_rule_files_decide_says_so(tmp_path):
+    """The CMS table is not consulted for a key that rule-file rows decide; `ncci.ptp` says so and by whom."""
+    (tmp_path / "cms").mkdir()
+    (tmp_path / "cms" / "ccipra-v322r0-f1.TXT").write_text(
+        "Column 1\tColumn 2\t*=in existence\tEffective\tDeletion\tModifier\tPTP Edit Rationale\r\n"
+        "74176\t74150\t\t20110101\t*\t0\tx\r\n71046\t71045\t\t20180101\t*\t1\tx\r\n", encoding="latin-1")
+    (tmp_path / "main.rr").write_text('table ptp "cms/ccipra-v322r0-f1.TXT"\n'
+                                      'pairs pine.ptp\n  for payer pine\n  disable pair 74176 with 74150\nend\n')
+    rules = radrules.load(tmp_path, cache_dir=None)
+    pair = claim(("74176", "2026-03-02"), ("74150", "2026-03-02"), payer="pine")
+    gone = rules.evaluate(pair, explain=True).explanation.not_considered
+    assert gone["ncci.ptp"] == ("the rule files decide in its place: pair 74176 with 74150: disabled by `pine.ptp` "
+                                f"({tmp_path.name}/main.rr:4)")
+    apart = claim(("74176", "2026-03-02"), ("70450", "2026-03-02"), payer="pine")
+    assert rules.evaluate(apart, explain=True).explanation.not_considered["ncci.ptp"] == (
+        "no two lines of one date form a pair of the table")
+    assert rules.evaluate(dict(pair, payer="else")).findings[0].rule == "ncci.ptp"

@@ -21,6 +21,7 @@ import datetime as dt
 
 import attrs
 
+from . import model as m
 from . import validity
 from .checks import FORMAT_RULES
 from .conditions import conjuncts
@@ -156,11 +157,11 @@ def _not_considered(ruleset, claim, ev, considered: set) -> dict:
     codes = {line.code for line in ev.lines}
     shared_dates = any(len(group) > 1 for group in ev.by_day.values())
     blocks = [(rule.info, rule.scope, rule) for rule in ruleset.rules]
-    seen_blocks = set()
+    rows_of: dict = {}
     for row in ruleset.rows:
-        if row.block.info.id not in seen_blocks:
-            seen_blocks.add(row.block.info.id)
+        if row.block.info.id not in rows_of:
             blocks.append((row.block.info, row.block.scope, None))
+        rows_of.setdefault(row.block.info.id, []).append(row)
     for info, scope, rule in blocks:
         if info.id in considered or info.id in out:
             continue
@@ -178,7 +179,8 @@ def _not_considered(ruleset, claim, ev, considered: set) -> dict:
         elif rule is not None and rule.index_places is not None:
             out[info.id] = "no line has a place of service it checks"
         else:
-            out[info.id] = "no line bills a code it lists"
+            out[info.id] = (_edit_left_out(info.id, rows_of.get(info.id, ()), codes, ev.view, ruleset.disables)
+                            or "no line bills a code it lists")
     for rule_id in FORMAT_RULES:
         if rule_id not in considered:
             out[rule_id] = "the built-in check found nothing wrong"
@@ -193,10 +195,67 @@ def _not_considered(ruleset, claim, ev, considered: set) -> dict:
         if claim.type not in served:  # every table of the kind serves the other claim type
             out[rule_id] = f"its table serves {' and '.join(sorted(served))} claims, not {claim.type}"
         else:
-            out[rule_id] = {"ptp": "no two lines of one date form a pair of the table",
-                            "mue": "the table has no limit for the codes of the claim",
-                            "addon": "no line bills an add-on code of the table"}[kind]
+            reason = {"ptp": "no two lines of one date form a pair of the table",
+                      "mue": "the table has no limit for the codes of the claim",
+                      "addon": "no line bills an add-on code of the table"}[kind]
+            out[rule_id] = _table_left_out(kind, codes, ev.view, ruleset.disables) or reason
     return out
+
+
+def _edit_left_out(block: str, rows, codes: set, view, disables) -> str | None:
+    """Why the rows of an edit block were not looked at though the claim bills codes they list: a ``disable``
+    or the rows of a more specific block took their key for this payer; or what its own ``disable`` rows did.
+    None when the claim bills no code of its rows or its disables."""
+    for row in rows:
+        if isinstance(row, m.PairEdit):
+            if row.column1 in codes and row.column2 in codes:
+                taken = _taken("pair", (row.column1, row.column2), view, disables, block)
+                if taken:
+                    return f"its {taken}"
+        elif row.code in codes:
+            taken = _taken("limit" if isinstance(row, m.UnitLimit) else "addon", (row.code,), view, disables, block)
+            if taken:
+                return f"its {taken}"
+    for disable in disables:
+        if (disable.rule == block and set(disable.key) <= codes
+                and disable.scope.applies_to(view.payer, view.claim_type)):
+            return (f"no line bills a code of its rows; its `disable {disable.kind} {' with '.join(disable.key)}` "
+                    f"({disable.source}) takes that edit off this claim")
+    return None
+
+
+def _table_left_out(kind: str, codes: set, view, disables) -> str | None:
+    """A key of the claim's codes that rule-file rows or a ``disable`` decide in place of the ``kind`` table."""
+    if kind == "ptp":
+        keys = [("pair", (a, b)) for a in sorted(codes) for b in sorted(view.pairs.get(a, {})) if b in codes]
+    else:
+        kind = "limit" if kind == "mue" else "addon"
+        found = view.limits if kind == "limit" else view.addons
+        keys = [(kind, (code,)) for code in sorted(codes) if code in found]
+    for kind, key in keys:
+        taken = _taken(kind, key, view, disables, None)
+        if taken:
+            return f"the rule files decide in its place: {taken}"
+    return None
+
+
+def _taken(kind: str, key: tuple, view, disables, block: str | None) -> str | None:
+    """How ``kind`` ``key`` is decided in ``view`` if not by the rows of ``block`` (None: a table's): disabled,
+    or replaced by the rows of another block. None when ``block``'s rows decide it (or no rule-file row does)."""
+    if kind == "pair":
+        chosen = view.pairs.get(key[0], {}).get(key[1])
+    else:
+        chosen = (view.limits if kind == "limit" else view.addons).get(key[0])
+    shown = f"{kind} {' with '.join(key)}"
+    if chosen == ():
+        for disable in disables:
+            if disable.kind == kind and disable.key == key and disable.scope.applies_to(view.payer,
+                                                                                      view.claim_type):
+                return f"{shown}: disabled by `{disable.rule}` ({disable.source})"
+        return f"{shown}: disabled for this claim"
+    if chosen and all(other.block.info.id != block for other in chosen):
+        return f"{shown}: replaced by `{chosen[0].block.info.id}` ({chosen[0].source})"
+    return None
 
 
 def _not_judged(rule_id: str, claim) -> str:
