@@ -374,6 +374,29 @@ class TestEveryErrorOfARule:
         assert sorted(d.code for d in caught.value.errors) == sorted(expected)
 
 
+@pytest.mark.parametrize("written, code, message, help_word", [
+    ("carc 197", "RR215", "`197` is not a claim adjustment reason code", "group code"),
+    ("carc CO197", "RR215", "`CO197` is not a claim adjustment reason code", "group code"),
+    ("carc co-197", "RR215", "`co-197` is not a claim adjustment reason code", "capitals"),
+    ("rarc M-80", "RR215", "`M-80` is not a remittance advice remark code", "without a dash"),
+    ("rarc N362, m80", "RR215", "`m80` is not a remittance advice remark code", "capitals"),
+    ("carc CO-97, PR-1", "RR103", "unexpected `,`", "remark codes go in `rarc`"),
+])
+def test_a_remittance_code_that_does_not_parse_gets_the_hint_for_codes(written, code, message, help_word):
+    """The usual slips in a CARC or RARC (no group, no dash, lower case, a dash in a remark code) get the
+    compiler's RR215 and its hint, on the whole code; they got a list of tokens, or "a range such as ..." ."""
+    text = f'rule a.b "t"\n  when line.code is 70450\n  then deny line "x"\n  {written}\n  reference "r"\nend\n'
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.loads(text, name="codes.rr")
+    [error] = caught.value.errors
+    assert (error.code, error.message) == (code, message)
+    assert help_word in error.help and "range" not in error.help
+    word = message.split("`")[1]
+    if code == "RR215":
+        assert (error.span.column, error.span.end_column) == (text.splitlines()[3].index(word) + 1,
+                                                              text.splitlines()[3].index(word) + 1 + len(word))
+
+
 class TestHistorySame:
     @pytest.mark.parametrize("written, message", [
         ("with the same charge", "`history has the same code` compares `modifiers`, `units` or `provider`, not "

@@ -159,6 +159,9 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
     def line_text(number: int) -> str | None:
         return lines[number - 1] if 0 < number <= len(lines) else None
 
+    remittance = _remittance_code(error, name, padded, line_text)
+    if remittance is not None:
+        return remittance
     if isinstance(error, UnexpectedCharacters):
         span = s.Span(name, error.line, error.column, error.line, error.column + 1)
         char = padded[error.pos_in_stream] if error.pos_in_stream < len(padded) else ""
@@ -221,6 +224,43 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
     if value == "," and "LSQB" not in expected:
         help = "a list of several items goes in brackets: `[a, b]`"
     return Diagnostic("RR103", f"unexpected {_describe_token(token)}", span, line_text(token.line), help=help)
+
+
+_AFTER_CARC = re.compile(r"(?:^|\s)carc\s+$")
+_ONE_CARC = re.compile(r"(?:^|\s)carc\s+[^\s,]+\s*$")
+_AFTER_RARC = re.compile(r"(?:^|\s)rarc\s+(?:[^\s,]+\s*,\s*)*$")
+
+
+def _remittance_code(error: UnexpectedInput, name: str, padded: str, line_text) -> Diagnostic | None:
+    """RR215 for a code after `carc` or `rarc` that does not parse as one (`carc 197`, `carc co-97`,
+    `rarc M-80`): the compiler's check of a well-formed code, with its hint, instead of a list of tokens."""
+    if isinstance(error, UnexpectedCharacters):
+        position = error.pos_in_stream
+    elif isinstance(error, UnexpectedToken) and error.token.type != "$END":
+        position = error.token.start_pos
+    else:
+        return None
+    if position is None:
+        return None
+    start = padded.rfind("\n", 0, position) + 1
+    if padded.startswith(",", position) and _ONE_CARC.search(padded[start:position]):
+        line, column = padded.count("\n", 0, position) + 1, position - start + 1
+        return Diagnostic("RR103", "unexpected `,`", s.Span(name, line, column, line, column + 1), line_text(line),
+                          help="`carc` takes one code (the rule's reason); remark codes go in `rarc`")
+    position -= len(re.search(r"[^\s,]*$", padded[start:position]).group(0))  # from the start of the word
+    before = padded[start:position]
+    word = re.match(r"[^\s,]*", padded[position:]).group(0)
+    if not word:
+        return None
+    line, column = padded.count("\n", 0, position) + 1, position - start + 1
+    span = s.Span(name, line, column, line, column + len(word))
+    if _AFTER_CARC.search(before):
+        return Diagnostic("RR215", f"`{word}` is not a claim adjustment reason code", span, line_text(line),
+                          help="write a group code in capitals, a dash and a reason, e.g. `CO-97`, `OA-18`, `PR-204`")
+    if _AFTER_RARC.search(before):
+        return Diagnostic("RR215", f"`{word}` is not a remittance advice remark code", span, line_text(line),
+                          help="remark codes are written in capitals without a dash, as `M80`, `N362`, `MA130`")
+    return None
 
 
 def _accepts_at(text: str, position: int) -> set:
