@@ -397,6 +397,15 @@ def test_a_remittance_code_that_does_not_parse_gets_the_hint_for_codes(written, 
                                                               text.splitlines()[3].index(word) + 1 + len(word))
 
 
+def test_an_action_without_then_says_then_comes_first():
+    """`deny line "x"` without `then` got "did you mean `end`?" (the nearest keyword by spelling)."""
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.loads('rule a.b\n  when line.code is 70450\n  review line "x"\n  reference "r"\nend\n')
+    [error] = caught.value.errors
+    assert (error.code, error.message) == ("RR101", "unexpected word `review`")
+    assert error.help == 'a rule\'s action starts with `then`: `then review line "..."`'
+
+
 class TestHistorySame:
     @pytest.mark.parametrize("written, message", [
         ("with the same charge", "`history has the same code` compares `modifiers`, `units` or `provider`, not "

@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import given
 
 import radrules
-from radrules.explain import Explanation
+from radrules.explain import Explanation, rule_ids
 
 from strategies import claims
 
@@ -286,3 +286,20 @@ def test_a_table_key_the_rule_files_decide_says_so(tmp_path):
     assert rules.evaluate(apart, explain=True).explanation.not_considered["ncci.ptp"] == (
         "no two lines of one date form a pair of the table")
     assert rules.evaluate(dict(pair, payer="else")).findings[0].rule == "ncci.ptp"
+    assert {"ncci.ptp", "pine.ptp"} <= rule_ids(rules) and "ncci.mue" not in rule_ids(rules)
+
+
+def test_an_unknown_rule_id_is_an_error_with_the_nearest_id():
+    """`--rule` with a misspelt id said "not a rule of this ruleset" for every claim and exited 0."""
+    done = subprocess.run([sys.executable, "-m", "radrules", "explain", "--rule", "acme.prior_auth.misng",
+                           "--rule", "acme.prior_auth.missing", "--rule", "zzz", str(ROOT / "examples" / "claims.json")],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.splitlines() == [
+        "error: --rule `acme.prior_auth.misng` is not a rule of these rules (did you mean `acme.prior_auth.missing`?)",
+        "error: --rule `zzz` is not a rule of these rules"]
+    rules = radrules.load()
+    ids = rule_ids(rules)
+    assert {"acme.prior_auth.missing", "format.npi", "acme.ptp"} <= ids and "ncci.ptp" not in ids
+    # every rule a finding of the example claims names is one
+    assert {f.rule for c in EXAMPLES for f in rules.evaluate(c).findings} <= ids

@@ -218,8 +218,10 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
             )
     if token.type == "NAME" and "NAME" not in expected:
         # A lowercase word where only keywords fit: most often a misspelled keyword.
-        return Diagnostic("RR101", f"unexpected word `{value}`", span, line_text(token.line),
-                          help=_expected_help(expected, value))
+        help = _expected_help(expected, value)
+        if value in ("deny", "review", "warn", "info") and _literal_expected(expected, "then"):
+            help = f"a rule's action starts with `then`: `then {value} line \"...\"`"
+        return Diagnostic("RR101", f"unexpected word `{value}`", span, line_text(token.line), help=help)
     help = _expected_help(expected, value)
     if value == "," and "LSQB" not in expected:
         help = "a list of several items goes in brackets: `[a, b]`"
@@ -261,6 +263,12 @@ def _remittance_code(error: UnexpectedInput, name: str, padded: str, line_text) 
         return Diagnostic("RR215", f"`{word}` is not a remittance advice remark code", span, line_text(line),
                           help="remark codes are written in capitals without a dash, as `M80`, `N362`, `MA130`")
     return None
+
+
+def _literal_expected(expected, word: str) -> bool:
+    """Whether the keyword ``word`` is among the ``expected`` terminals."""
+    return any(t.name in expected and t.pattern.type == "str" and t.pattern.value == word
+               for t in rule_parser().terminals)
 
 
 def _accepts_at(text: str, position: int) -> set:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from ..errors import ClaimError, InputError
+from ..errors import ClaimError, InputError, did_you_mean, printable
 from .common import add_history_option, add_input_format_option, add_rules_option, load_history, load_rules, read_claims
 from .batch import claim_of, format_error, render_text
 
@@ -33,6 +33,17 @@ def run(args) -> int:
     ruleset = load_rules(args.rules)
     if ruleset is None:
         return EXIT_RULE_ERRORS
+    if args.rule:
+        from ..explain import rule_ids
+
+        known = rule_ids(ruleset)
+        unknown = [rule_id for rule_id in dict.fromkeys(args.rule) if rule_id not in known]
+        for rule_id in unknown:
+            near = did_you_mean(rule_id, known)
+            print(f"error: --rule `{printable(rule_id)}` is not a rule of these rules"
+                  + (f" (did you mean `{near}`?)" if near else ""), file=sys.stderr)
+        if unknown:
+            return EXIT_FAILURE
     out = sys.stdout
     failed = errors = 0
     try:
