@@ -769,3 +769,26 @@ def test_a_clashing_property_names_the_line_that_set_the_value():
         radrules.loads(text, name="p.rr")
     assert [(d.code, d.span.line, d.help) for d in caught.value.errors] == [
         ("RR303", 2, "the first value is set at p.rr:1"), ("RR303", 4, "the first value is set at p.rr:3")]
+
+
+def test_payer_names_compare_without_case_and_runs_of_spaces():
+    """A payer written `"blue-cross "` in a rule matched no claim (the claim's payer is trimmed, the rule's was
+    not), and a JSON claim's `PINECREST  HEALTH` did not match `"pinecrest health"`, which the same payer from
+    X12 (spaces collapsed) did. Both sides now compare the same key."""
+    rules = radrules.loads(
+        'rule p.x "x"\n  for payers "Pinecrest Health", "blue-cross "\n  when line.code is 70450\n'
+        '  then deny line "x"\n  reference "r"\nend\n'
+        'rule p.y "y"\n  when line.code is 70460 and claim.payer is " Blue   Cross"\n  then deny line "y"\n'
+        '  reference "r"\nend\n'
+        'setting modifier_placement = either for payer "Blue\tCross "\n')
+    assert sorted(rules.payers) == ["blue cross", "blue-cross", "pinecrest health"]
+
+    def fired(code, payer):
+        return rules.evaluate({"payer": payer, "lines": [{"code": code, "date": "2026-03-02"}]}).fired()
+
+    for payer in ("blue-cross", " blue-cross ", "PINECREST  HEALTH", "pinecrest\thealth"):
+        assert fired("70450", payer) == ("p.x",), payer
+    assert fired("70450", "pinecrest") == ()
+    assert fired("70460", "blue  cross") == ("p.y",) and fired("70460", "bluecross") == ()
+    assert radrules.Claim.from_dict({"payer": " Pinecrest \t Health ", "lines": [
+        {"code": "70450", "date": "2026-03-02"}]}).payer == "Pinecrest Health"

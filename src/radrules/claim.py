@@ -300,7 +300,7 @@ def _read_claim_checked(data: Any) -> Claim:
     return Claim(
         id=claim_id,
         type=claim_type,
-        payer=_text(data.get("payer"), "payer"),
+        payer=_payer(_text(data.get("payer"), "payer")),
         patient=_read_patient(data.get("patient")),
         place_of_service=_text(data.get("place_of_service"), "place_of_service"),
         prior_auth=prior_auth,
@@ -420,6 +420,8 @@ def _fast_claim(data: Any) -> Claim | None:
     diagnoses = () if diagnoses is None else _fast_texts(diagnoses)
     frequency = _fast_text(get("frequency"))
     payer = _fast_text(get("payer"))
+    if type(payer) is str:
+        payer = _payer(payer)
     place = _fast_text(get("place_of_service"))
     received = _fast_date(get("received"))
     if diagnoses is None or frequency is _NOT or payer is _NOT or place is _NOT or received is _NOT:
@@ -451,6 +453,18 @@ def _fast_claim(data: Any) -> Claim | None:
         prior_auth=prior_auth, received=received, diagnoses=diagnoses, frequency=frequency,
         diagnosis_system=system, condition_codes=conditions, lines=tuple(lines),
     )
+
+
+def payer_key(name: str) -> str:
+    """How rules and claims compare payers: without case, each run of white space as one space, none at the
+    ends (`for payer "Blue  Cross "` is the payer `blue cross`)."""
+    return " ".join(name.split()).lower()
+
+
+def _payer(text: str | None) -> str | None:
+    """A payer's name with each run of white space as one space, as rule files compare them (and as the X12
+    reader gives them): `"PINECREST  HEALTH"` is the payer `pinecrest health`."""
+    return " ".join(text.split()) if text else text
 
 
 def _fast_text(value: Any):

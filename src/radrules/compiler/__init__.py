@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from .. import syntax as s
 from .._resources import display_path
+from ..claim import payer_key
 from ..errors import Diagnostic, RuleError, suggestion
 from ..model import MODIFIER_PLACEMENTS
 from .blocks import BlockCompiler
@@ -108,7 +109,7 @@ def check_settings(comp: Compilation) -> None:
             comp.ctx.error("RR217", f"`{value}` is not a value of `{name}`", setting.value.span,
                            help=suggestion(value, SETTINGS[name]) or "values: " + ", ".join(SETTINGS[name]))
             continue
-        payers = [p.text.lower() for p in setting.payers] or [None]
+        payers = [payer_key(p.text) for p in setting.payers] or [None]
         for payer in payers:
             key = (name, payer)
             if key in comp.settings:

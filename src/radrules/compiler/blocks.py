@@ -8,6 +8,7 @@ from .. import codes
 from .. import conditions as c
 from .. import model as m
 from .. import syntax as s
+from ..claim import payer_key
 from ..errors import suggestion
 from ..result import KINDS
 from .conditions import ConditionCompiler, index_keys, pair_keys, place_keys
@@ -62,7 +63,7 @@ class BlockCompiler:
     def _scope(self, clauses: dict) -> m.Scope | None:
         payers = None
         if s.ForPayer in clauses:
-            payers = frozenset(token.text.lower() for token in clauses[s.ForPayer].payers)
+            payers = frozenset(payer_key(token.text) for token in clauses[s.ForPayer].payers)
         claim_types = None
         if s.ForType in clauses:
             claim_types = frozenset([clauses[s.ForType].claim_type.text])

@@ -14,7 +14,7 @@ from .. import codes
 from .. import conditions as c
 from .. import syntax as s
 from ..syntax import Span
-from ..claim import CLAIM_TYPES, SEXES
+from ..claim import CLAIM_TYPES, SEXES, payer_key
 from ..errors import suggestion
 from .context import Context
 from .sets import SetTable
@@ -477,7 +477,7 @@ class ConditionCompiler:
                            "write `professional` or `institutional`")
             return text
         if expected == "payer":
-            return text.lower()
+            return payer_key(text)
         if expected == "text":
             return text
         return bad(f"{TYPE_WORDS.get(expected, expected)} can't be compared with `{text}`")
