@@ -272,7 +272,7 @@ class TestRuleset:
             'pairs m.ptp\n  for payer "Acme"\n  reference "t"\n  pair 74176 with 74150 modifier 1\nend\n'
             'limits m.mue\n  reference "t"\n  limit 77067 max 1 mai 2\n  limit 71271 max 1 mai 2\nend\n'
             'addons m.aoc\n  reference "t"\n  addon 77063 type 1 primaries 77067\nend\n'
-            + rule("line.units > 1", rule_id="m.rule"),
+            + rule("line.units > 1", rule_id="m.rule", then='review line "hit"'),
             name="meta.rr",
         )
         assert ruleset.describe() == {
@@ -792,3 +792,22 @@ def test_payer_names_compare_without_case_and_runs_of_spaces():
     assert fired("70460", "blue  cross") == ("p.y",) and fired("70460", "bluecross") == ()
     assert radrules.Claim.from_dict({"payer": " Pinecrest \t Health ", "lines": [
         {"code": "70450", "date": "2026-03-02"}]}).payer == "Pinecrest Health"
+
+
+@pytest.mark.parametrize("clauses, carc, rarc", [
+    ("", "CO-97", ("M80",)),
+    ("  severity review\n", "CO-97", ("M80",)),
+    ("  severity warn\n", None, ()),
+    ("  severity info\n", None, ()),
+    ("  severity warn\n  carc CO-236\n", "CO-236", ()),
+    ("  carc CO-236\n", "CO-236", ()),
+    ("  carc CO-236\n  rarc N20\n", "CO-236", ("N20",)),
+    ("  severity info\n  rarc N20\n", None, ("N20",)),
+])
+def test_an_edit_blocks_codes_follow_its_severity_and_its_own_carc(clauses, carc, rarc):
+    """A `warn`/`info` block leaves the line paid: no default CO-97 on it. An own `carc` drops the default RARC,
+    which belongs to the default reason (CO-236 came out with M80)."""
+    rules = radrules.loads(f'pairs p.ptp\n{clauses}  reference "r"\n  pair 71046 with 71045 modifier 0\nend\n')
+    [finding] = rules.evaluate({"lines": [{"code": "71046", "date": "2026-03-02"},
+                                          {"code": "71045", "date": "2026-03-02"}]}).findings
+    assert (finding.carc, finding.rarc) == (carc, rarc)

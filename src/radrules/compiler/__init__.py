@@ -50,6 +50,7 @@ class Compilation:
         self.rules: list = []
         self.rows: list = []
         self.disables: list = []
+        self.disable_spans: list = []  # (Disable, the span of its row)
         self.payers: set[str] = set()
         self.views: dict = {}
 
@@ -309,6 +310,7 @@ def compile_blocks(comp: Compilation) -> None:
             rows, disables = compiler.addons(block), []
         comp.rows.extend(rows)
         comp.disables.extend(disables)
+        comp.disable_spans = compiler.disable_spans
         for item in list(rows[:1]) + list(disables[:1]):
             scope = item.block.scope if hasattr(item, "block") else item.scope
             if scope.payers:
@@ -320,6 +322,7 @@ def build_indexes(comp: Compilation) -> None:
     if comp.ctx.has_errors:
         return
     grouped_rows = rows_by_key(comp.rows)
+    _warn_idle_disables(comp, grouped_rows)
     size, widest, keys = index_size(comp.rules, grouped_rows, comp.payers)
     if size > MAX_INDEX_ENTRIES:
         file, _, line = (widest.info.source or "").rpartition(":") if widest is not None else ("", "", "")
@@ -333,6 +336,28 @@ def build_indexes(comp: Compilation) -> None:
         return
     comp.views = build_views(comp.rules, grouped_rows, disables_by_key(comp.disables),
                              comp.payers, comp.settings, comp.properties, comp.loaded_tables)
+
+
+def _warn_idle_disables(comp: Compilation, grouped_rows: dict) -> None:
+    """RR263 for a ``disable`` row whose key no rule-file row and no table loaded has: it disables nothing,
+    most often because a code is mistyped."""
+    tables = {"pair": [t.table for t in comp.loaded_tables if t.kind == "ptp"],
+              "limit": [t.table for t in comp.loaded_tables if t.kind == "mue"]}
+    for disable, span in comp.disable_spans:
+        if (disable.kind, disable.key) in grouped_rows:
+            continue
+        if disable.kind == "pair":
+            if any(disable.key[1] in table.partners(disable.key[0]) for table in tables["pair"]):
+                continue
+            what = f"pair {disable.key[0]} with {disable.key[1]}"
+            where = "no `pairs` row and no PTP table loaded has this pair"
+            help = "check the codes (column 1 `with` column 2), or load the table the row is in"
+        else:
+            if any(disable.key[0] in table.entries for table in tables["limit"]):
+                continue
+            what, where = f"limit {disable.key[0]}", "no `limits` row and no MUE table loaded has this code"
+            help = "check the code, or load the table the row is in"
+        comp.ctx.warning("RR263", f"`disable {what}` disables nothing: {where}", span, help=help)
 
 
 def row_key(row) -> tuple:

@@ -34,6 +34,7 @@ class BlockCompiler:
         self.ctx = ctx
         self.sets = sets
         self.conditions = conditions
+        self.disable_spans: list = []  # (Disable, the span of its row), for the check that it disables a row
 
     # ------------------------------------------------------------ clauses
 
@@ -164,6 +165,14 @@ class BlockCompiler:
         if s.Reference not in clauses:
             self.ctx.warning("RR260", f"rule `{info.id}` has no `reference`", rule.rule_id.span,
                              help="say where the rule comes from (policy, manual, section)")
+        if rarc and not carc:
+            self.ctx.warning("RR261", f"rule `{info.id}` has remark codes but no `carc`", clauses[s.Rarc].span,
+                             help="a remittance carries remark codes with an adjustment reason: add `carc`, "
+                                  "e.g. `carc CO-16`")
+        elif info.severity == "deny" and not carc:
+            self.ctx.warning("RR261", f"rule `{info.id}` denies without a `carc`", then.severity.span,
+                             help="say why the payer denies, e.g. `carc CO-16` (domain.md §9 lists the usual "
+                                  "codes)")
         needs_history = any(isinstance(part, c.HistorySame) for part in c.conjuncts(condition))
         places_key = place_keys(condition) if shape == "line" else None
         return m.GeneralRule(info, scope, shape, target, condition, template, codes_key, modifiers_key,
@@ -242,11 +251,15 @@ class BlockCompiler:
     def _block_info(self, block) -> tuple[m.BlockInfo, m.Scope] | None:
         clauses = self._clauses(block, _BLOCK_CLAUSES)
         kind, default_carc, default_rarc = BLOCK_DEFAULTS[type(block)]
+        severity = clauses[s.SeverityClause].severity.text if s.SeverityClause in clauses else "deny"
+        if severity in ("warn", "info"):  # a line that stays paid carries no adjustment codes unless told
+            default_carc, default_rarc = None, ()
+        if s.Carc in clauses:  # the default remark codes go with the default reason only
+            default_rarc = ()
         scope = self._scope(clauses)
         carc, rarc, ok = self._remittance(clauses, default_carc, default_rarc)
         if scope is None or not ok:
             return None
-        severity = clauses[s.SeverityClause].severity.text if s.SeverityClause in clauses else "deny"
         info = m.RuleInfo(
             id=block.rule_id.text,
             kind=kind,
@@ -289,6 +302,7 @@ class BlockCompiler:
             if isinstance(row, s.DisablePair):
                 if pair:
                     disables.append(m.Disable(pair, "pair", scope, source_of(row.span), info.info.id))
+                    self.disable_spans.append((disables[-1], row.span))
                 continue
             indicator = self.ctx.integer(row.indicator, "the modifier indicator", allowed=(0, 1, 9))
             start, end, ok = self._row_window(row.effective, scope)
@@ -327,6 +341,7 @@ class BlockCompiler:
             info, scope = made
             if isinstance(row, s.DisableLimit):
                 disables.append(m.Disable((code,), "limit", scope, source_of(row.span), info.info.id))
+                self.disable_spans.append((disables[-1], row.span))
                 continue
             max_units = self.ctx.integer(row.max_units, "the unit limit")
             mai = self.ctx.integer(row.mai, "the MUE adjudication indicator (MAI)", allowed=(1, 2, 3))

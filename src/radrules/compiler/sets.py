@@ -89,6 +89,9 @@ class SetTable:
         self._resolving.append(name)
         result = self.evaluate(definition.expr, definition.kind.text)
         self._resolving.pop()
+        if result is not None and not (result.values or result.prefixes or result.carved):
+            self.ctx.warning("RR262", f"set `{name}` is empty", definition.name.span,
+                             help="`except` takes out every member: a test `in` it is never true")
         if name not in self.resolved:
             self.resolved[name] = result
         return self.resolved[name]
