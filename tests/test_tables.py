@@ -663,6 +663,28 @@ class TestNoRowLost:
         assert (error.code, error.span.line, error.span.column) == ("RR507", 2 + bool(header), 1)
         assert error.message == "`7046` is not a procedure code (column 1)"
 
+    def test_empty_column_1_right_after_the_wrapped_header_is_an_error(self, tmp_path):
+        """A row whose column 1 is empty, first after the published six-line preamble, is reported as it is after
+        a good row: its code, dates and indicator in their columns make it a row, not a wrapped header line."""
+        preamble = (SPECIMENS / "ccipra-v322r0-f1.TXT").read_bytes().split(b"\r\n")[:6]
+        data = b"\r\n".join(preamble) + b"\r\n\t74150\t\t20110101\t*\t0\tx\r\n71046\t71045\t\t20180101\t*\t1\tx\r\n"
+        (error,) = self._errors(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT"\n', "ccipra-v322r0-f1.TXT", data)
+        assert (error.code, error.span.line, error.span.column) == ("RR507", 7, 1)
+        assert error.message == "an empty field is not a procedure code (column 1)"
+
+    @pytest.mark.parametrize("row, code, column", [
+        ("74176\t74150\t\t20110101\t*", "RR506", 1),
+        ("ABCDE\t74150\t\t20110101\t*\t0\tx", "RR507", 1),
+        ("\t74150\t\t20110101\t*\t0\tx", "RR507", 1),
+    ], ids=["cut short", "letters-only code", "empty column 1"])
+    def test_damaged_first_row_without_a_header_is_an_error(self, tmp_path, row, code, column):
+        """Without a `Column 1` header, a damaged first row is reported, not skipped with only the warning that
+        the header is missing."""
+        data = f"CPT only copyright notice\t\t\t\t\t\t\r\n{row}\r\n71046\t71045\t\t20180101\t*\t1\tx\r\n"
+        (error,) = self._errors(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT"\n', "ccipra-v322r0-f1.TXT",
+                                data.encode("latin-1"))
+        assert (error.code, error.span.line, error.span.column) == (code, 2, column)
+
     def test_wrapped_ptp_header_lines_are_not_rows(self, tmp_path):
         """The header's wrapped lines (first field empty) stay preamble; the rows after them read."""
         data = (PTP_HEADER + "\t\tprior to 1996\tDate\tDate\t0=not allowed\t\r\n"

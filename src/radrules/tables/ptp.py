@@ -7,9 +7,12 @@ and a header wrapped over four lines), then rows of 7 fields::
     Column 1, Column 2, *=in existence prior to 1996, Effective Date,
     Deletion Date (*=no data), Modifier (0/1/9), PTP Edit Rationale
 
-The first data row is detected (a procedure code in the first field), not
-counted. Every row is validated; a bad row is reported with its file, row
-and column, and none is skipped. Rows are never de-duplicated by key: the
+The first data row is detected, not counted: a line with a row's values in
+their columns (a code in column 2, a date in column 4 or 5, an indicator in
+column 6) is a row even if its column 1 is empty or damaged, and so is
+reported; the wrapped header lines hold words there. Every row is
+validated; a bad row is reported with its file, row and column, and none is
+skipped. Rows are never de-duplicated by key: the
 same pair may appear on several rows with different dates (§1.1).
 """
 
@@ -18,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import operator
+import re
 from array import array
 from itertools import groupby, islice
 
@@ -53,22 +57,52 @@ def _rows(text: str):
         yield number, line, fields, ","
 
 
-def _is_header(line: str) -> bool:
-    return "Column 1" in line or "Column1" in line
+def _is_header(fields: list[str]) -> bool:
+    """The header line (``Column 1``, ``Column 2``, ...) or the title above it (``Column1/Column2 Edits``)."""
+    first = fields[0].strip().lower() if fields else ""
+    return first.startswith("column 1") or first.startswith("column1")
 
 
-def _starts_rows(line: str, fields: list[str] | None, header_seen: bool) -> bool:
+#: A value only a row holds in its column: a code (5 letters or digits, one a digit at least) in column 2,
+#: a date (6 to 8 digits, perhaps with separators: a damaged one too) in column 4 or 5.
+_CODE_SHAPED = re.compile(r"(?=.*\d)[0-9A-Za-z]{5}")
+_DATE_SHAPED = re.compile(r"\d[\d/.-]{5,9}")
+
+
+def _holds_row_values(fields: list[str]) -> bool:
+    """Whether a line holds a value in a column where only a row does: a code in column 2, a date in
+    column 4 or 5, `*` (no deletion date) in column 5, an indicator (0, 1 or 9) in column 6.
+
+    The lines the header is wrapped over hold words there (``Date``, ``*=no data``, ``0=not allowed``),
+    and the copyright and title lines nothing.
+    """
+    def at(index):
+        return fields[index].strip() if index < len(fields) else ""
+
+    return bool(_CODE_SHAPED.fullmatch(at(1)) or _DATE_SHAPED.fullmatch(at(3)) or _DATE_SHAPED.fullmatch(at(4))
+                or at(4) == "*" or at(5) in ("0", "1", "9"))
+
+
+def _starts_rows(fields: list[str] | None, header_seen: bool) -> bool:
     """Whether a line of the preamble is the first row: then it is read as one, and errors are reported.
 
-    After the header, the first line with a first field begins the rows (the
+    A line that holds a row's values in their columns (a code in column 2, a
+    date in column 4 or 5, an indicator in column 6) is a row, whatever its
+    first field holds: a row with an empty or mistyped column 1, or cut
+    short, is reported, never taken for a wrapped header line. After the
+    header, the first line with a first field begins the rows too (the
     header's wrapped lines leave it empty). Without a header, a line of six
     fields or more whose first field is a word with a digit (a code, or a
     mistyped one) does. The copyright and title lines are neither.
     """
     if fields is None:  # a line the csv module refuses
         return header_seen
+    if _is_header(fields):
+        return False
+    if _holds_row_values(fields):
+        return True
     first = fields[0].strip() if fields else ""
-    if not first or _is_header(line):
+    if not first:
         return False
     if header_seen:
         return True
@@ -113,10 +147,10 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
         header_seen = False
         for number, line, fields, separator in _rows(text):
             if in_preamble:
-                if _starts_rows(line, fields, header_seen):
+                if _starts_rows(fields, header_seen):
                     in_preamble = False
                 else:
-                    if _is_header(line):
+                    if fields and _is_header(fields):
                         header_seen = True
                     if number > 50:
                         problems.add("RR505", "no PTP rows in the first 50 lines: is this a CMS PTP file?", number,
