@@ -693,6 +693,47 @@ class TestNoRowLost:
                            data.encode("latin-1"))
         assert len(rules.tables[0].table) == 1
 
+    @pytest.mark.parametrize("row, count", [("77067,77063,1", 3), ("77067,77063,1,20170101,,,,,,x", 10)],
+                             ids=["cut short", "too long"])
+    def test_addon_row_without_the_headers_fields_is_an_error(self, tmp_path, row, count):
+        """An add-on row with fewer fields than its header, or more that hold something, is RR506 (its missing
+        dates read as none, so it loaded as an edit in force on every date)."""
+        data = f"Primary Code,Add-on Code,AOC Edit Type,AOC Edit Eff Dt,AOC Edit Del Dt\n{row}\n"
+        (error,) = self._errors(tmp_path, 'table addon "cms/aoc_v2026q3.csv"\n', "aoc_v2026q3.csv", data.encode())
+        assert (error.code, error.span.line, error.span.column) == ("RR506", 2, 1)
+        assert error.message == f"an add-on code row has 5 fields, as its header; this one has {count}"
+        assert error.help
+
+    def test_addon_row_with_empty_fields_past_its_header_reads(self, tmp_path):
+        """Empty fields after the header's last column (an export's trailing commas) are no error."""
+        data = b"Primary Code,Add-on Code,AOC Edit Type,AOC Edit Eff Dt\n77067,77063,1,20170101,,\n"
+        rules = self._load(tmp_path, 'table addon "cms/aoc_v2026q3.csv"\n', "aoc_v2026q3.csv", data)
+        assert list(rules.tables[0].table.entries) == ["77063"]
+
+    def test_addon_date_columns_are_known_by_their_words(self, tmp_path):
+        """`AOC Edit Begin Date` and `AOC Edit End Date` are the edit's dates: an edit from 2027 does not apply in
+        2026 (the columns were passed over, and the edit applied on every date)."""
+        data = (b"Primary Code,Add-on Code,AOC Edit Type,AOC Edit Begin Date,AOC Edit End Date\n"
+                b"77067,77063,1,20270101,20271231\n")
+        rules = self._load(tmp_path, 'table addon "cms/aoc_v2026q3.csv"\n', "aoc_v2026q3.csv", data)
+        assert fired(rules.evaluate(claim(("77063", "2026-03-02"))), "ncci.addon") == []
+        assert fired(rules.evaluate(claim(("77063", "2027-03-01"))), "ncci.addon") == [((1,), ())]
+        assert fired(rules.evaluate(claim(("77063", "2028-03-01"))), "ncci.addon") == []
+
+    @pytest.mark.parametrize("header, column, message", [
+        ("Primary Code,Add-on Code,AOC Edit Type,Primary Code Eff Dt", 40,
+         "`Primary Code Eff Dt` looks like a date column, but radrules can't tell which date it gives"),
+        ("Primary Code,Add-on Code,AOC Edit Type,Effective Date,AOC Edit Start Dt", 55,
+         "`AOC Edit Start Dt` is a second column for the edit's effective date (the first is `Effective Date`)"),
+    ], ids=["unknown", "twice"])
+    def test_addon_date_column_that_cant_be_told_is_an_error(self, tmp_path, header, column, message):
+        """A header column that says it begins or ends but is none of the four dates, or a second column for
+        one, is an error at the header: its dates are never passed over."""
+        data = f"{header}\n77067,77063,1,20270101{',2' * header.count('Start')}\n"
+        (error,) = self._errors(tmp_path, 'table addon "cms/aoc_v2026q3.csv"\n', "aoc_v2026q3.csv", data.encode())
+        assert (error.code, error.span.line, error.span.column, error.message) == ("RR505", 1, column, message)
+        assert "`AOC Edit Eff Dt`" in error.help
+
     def test_latin1_superscript_digit_is_not_a_unit_limit(self, tmp_path):
         """Latin-1 byte B2 reads as `²`, which str.isdigit() accepts and int() refuses: an error, no traceback."""
         data = MUE_HEADER.encode("latin-1") + b"74177,\xb2,2 Date of Service Edit: Policy,A\r\n"

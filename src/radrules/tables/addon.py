@@ -6,25 +6,34 @@ workbook itself with ``radrules[xlsx]``). Columns are found by name,
 normalised as a public loader does (``primary_code``, ``add_on_code``,
 ``aoc_edit_type``, ``aoc_del_dt``, ``primary_code_del_dt``,
 ``aoc_edit_eff_dt``, ``aoc_edit_del_dt``; a ``_julian`` suffix is dropped).
-Dates may be ``YYYYMMDD`` or Julian ``YYYYDDD`` (both seen, [U]).
+The raw spelling of the date columns is unverified ([U]), so a date column
+is known by its words: one that says it begins (``_BEGINS``: ``eff``,
+``begin``, ...) is the edit's effective date; one that says it ends
+(``_ENDS``: ``del``, ``end``, ``term``, ...) is the primary code's deletion
+date if it names the primary, the add-on code's if it names the add-on code
+and not the edit (``AOC Del Dt``), else the edit's. A column that says it begins or ends and is none of these (or a
+second column for one date) is an error, never passed over: the edits would
+apply on dates they don't. Dates may be ``YYYYMMDD`` or Julian ``YYYYDDD``
+(both seen, [U]). A row has the header's fields (more, if they are empty).
 Primary code ``CCCCC`` means contractor-defined primaries (type 2).
 """
 
 from __future__ import annotations
 
 from .. import codes
-from .common import DateReader, csv_records, header_columns, read_part, shown
+from .common import DateReader, csv_records, first_line, header_columns, normalize_header, read_part, shown
 from .store import RawTable
 
 COLUMNS = {
     "add_on_code": ("add_on_code", "addon_code", "aoc", "aoc_code"),
     "primary_code": ("primary_code", "primary"),
     "aoc_edit_type": ("aoc_edit_type", "edit_type", "type"),
-    "aoc_del_dt": ("aoc_del_dt", "aoc_deletion_date"),
-    "primary_code_del_dt": ("primary_code_del_dt", "primary_deletion_date"),
-    "aoc_edit_eff_dt": ("aoc_edit_eff_dt", "aoc_edit_effective_date", "effective_date"),
-    "aoc_edit_del_dt": ("aoc_edit_del_dt", "aoc_edit_deletion_date", "deletion_date"),
 }
+DATES = ("aoc_edit_eff_dt", "aoc_edit_del_dt", "aoc_del_dt", "primary_code_del_dt")
+_BEGINS = frozenset({"eff", "effective", "begin", "beginning", "start"})
+_ENDS = frozenset({"del", "deletion", "end", "term", "termination", "exp", "expiration"})
+_DATE_WORDS = {"aoc_edit_eff_dt": "the edit's effective date", "aoc_edit_del_dt": "the edit's deletion date",
+               "aoc_del_dt": "the add-on code's deletion date", "primary_code_del_dt": "the primary code's deletion date"}
 REQUIRED = ("add_on_code", "primary_code", "aoc_edit_type")
 CONTRACTOR = "CCCCC"
 _NO_DATE = ("", "*", "0", "00000000", "99999999", "9999999")
@@ -43,6 +52,7 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
     for display, file_name, data in parts:
         problems, text = read_part(display, data)
         positions = None
+        width = 0
         rows_read = 0
         for first, last, fields, raw in csv_records(text):
             if fields is None:
@@ -51,7 +61,12 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
             if positions is None:
                 found = header_columns(fields, COLUMNS)
                 if all(column in found for column in REQUIRED):
-                    positions = found
+                    positions = _date_columns(fields, found, problems, first, raw)
+                    if positions is None:
+                        break
+                    width = len(fields)
+                    while width and not fields[width - 1].strip():
+                        width -= 1
                 elif first > 20:
                     problems.add("RR505", f"`{display}` has no header with `Add-on Code`, `Primary Code` and `AOC "
                                  "Edit Type` in its first 20 lines: is it the CMS add-on code file (CSV export)?", None)
@@ -62,6 +77,12 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
             if problems.unreadable(fields, first, last, raw):
                 continue
             rows_read += 1
+            if len(fields) < width or any(f.strip() for f in fields[width:]):
+                problems.add("RR506", f"an add-on code row has {width} fields, as its header; this one has "
+                             f"{len(fields)}", first, raw, 1, len(first_line(raw)),
+                             help="a row has a field for each column of the header, empty or not: is it cut short, "
+                                  "or does a value hold a comma outside quotes?")
+                continue
 
             def get(column):
                 index = positions.get(column)
@@ -91,7 +112,7 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
                 complain("RR509", "a type 1 add-on edit lists its primary code, not `CCCCC`", "primary_code")
                 ok = False
             values = {}
-            for column in ("aoc_edit_eff_dt", "aoc_edit_del_dt", "aoc_del_dt", "primary_code_del_dt"):
+            for column in DATES:
                 text = get(column)
                 if text in _NO_DATE:
                     values[column] = None
@@ -123,3 +144,44 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
         return None, diagnostics
     frozen = {code: tuple(rows) for code, rows in entries.items()}
     return RawTable(key=key, files=tuple(name for _, name, _ in parts), entries=frozen, latest_start=latest), diagnostics
+
+
+def _date_role(name: str) -> str | None:
+    """Which date a normalised header name gives: a column of ``DATES``, "" for a date column that is none of
+    them, None for a column that is not a date (see the module docstring)."""
+    words = set(name.split("_"))
+    begins, ends = bool(words & _BEGINS), bool(words & _ENDS)
+    if begins == ends:
+        return "" if begins else None
+    if "primary" in words:
+        return "primary_code_del_dt" if ends else ""
+    names_addon = bool(words & {"aoc", "addon"}) or {"add", "on"} <= words
+    if names_addon and "edit" not in words:
+        return "aoc_del_dt" if ends else ""
+    return "aoc_edit_del_dt" if ends else "aoc_edit_eff_dt"
+
+
+def _date_columns(fields: list[str], found: dict, problems, row: int, raw: str) -> dict | None:
+    """The header's columns (``found``) with its date columns; None after reporting a date column that can't be
+    told, or a date given by two columns."""
+    positions = dict(found)
+    taken = set(found.values())
+    for index, field in enumerate(fields):
+        if index in taken:
+            continue
+        role = _date_role(normalize_header(field))
+        if role is None:
+            continue
+        if role == "" or role in positions:
+            if role:
+                message = (f"`{field.strip()}` is a second column for {_DATE_WORDS[role]} (the first is "
+                           f"`{fields[positions[role]].strip()}`)")
+            else:
+                message = f"`{field.strip()}` looks like a date column, but radrules can't tell which date it gives"
+            problems.csv_field("RR505", message, row, raw, fields, index,
+                               help="the date columns are the edit's effective and deletion dates (`AOC Edit Eff "
+                                    "Dt`, `AOC Edit Del Dt`) and the deletion dates of the add-on code (`AOC Del "
+                                    "Dt`) and of the primary code (`Primary Code Del Dt`): name each once")
+            return None
+        positions[role] = index
+    return positions

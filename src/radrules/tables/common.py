@@ -75,11 +75,12 @@ class Problems:
         self.add(code, message, row, line, column, width, help or self._cell(row, index))
 
     def csv_field(self, code: str, message: str, row: int, raw: str, fields: list[str], index: int,
-                  width: int | None = None) -> None:
+                  width: int | None = None, help: str | None = None) -> None:
         """A problem in field ``index`` (0-based) of a CSV record: the caret marks that field (or ``width``)."""
         if width is None:
             width = len(fields[index]) if index < len(fields) else 1
-        self.add(code, message, row, raw, csv_field_column(raw, fields, index), width, self._cell(row, index))
+        self.add(code, message, row, raw, csv_field_column(raw, fields, index), width,
+                 help or self._cell(row, index))
 
     def unreadable(self, fields, first: int, last: int, raw: str, swallowed=None) -> bool:
         """Report a data record that can't be right, and say so (True).
