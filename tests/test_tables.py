@@ -300,6 +300,36 @@ class TestMueLoader:
             radrules.load(root, cache_dir=None)
         assert [d.code for d in caught.value.errors] == ["RR514"]
 
+    @pytest.mark.parametrize("hospital_first", [True, False], ids=["hospital first", "practitioner first"])
+    def test_parts_of_two_settings_are_an_error_at_the_other_settings_path(self, tmp_path, hospital_first):
+        """A practitioner and an outpatient hospital part in one professional table is RR514 at the hospital
+        file's path, whatever their order (hospital rows served professional claims when it came first)."""
+        hospital, practitioner = ("cms/MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv",
+                                  "cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv")
+        paths = [hospital, practitioner] if hospital_first else [practitioner, hospital]
+        text = "table mue " + ", ".join(f'"{p}"' for p in paths) + "\n"
+        root = make_ruleset(tmp_path, text, DATA / Path(hospital).name, DATA / Path(practitioner).name)
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        (error,) = caught.value.errors
+        assert (error.code, error.span.line, error.span.column) == ("RR514", 1, text.index(f'"{hospital}"') + 1)
+        assert error.message == ("this is the outpatient hospital MUE table, but the statement serves professional "
+                                 "claims")
+        assert "the parts of one table are files of one setting" in error.help
+
+    def test_a_folder_of_the_other_setting_is_named_by_its_file(self, tmp_path):
+        """A folder's part whose header names the other setting is named in the message (the caret can only be on
+        the folder's path)."""
+        root = make_ruleset(tmp_path, 'table mue "cms/mue" for institutional claims\n')
+        (root / "cms" / "mue").mkdir()
+        shutil.copy(DATA / "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv", root / "cms" / "mue")
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        (error,) = caught.value.errors
+        assert (error.code, error.span.column) == ("RR514", 11)
+        assert error.message == ("`rules/cms/mue/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv` is the practitioner "
+                                 "MUE table, but the statement serves institutional claims")
+
 
 class TestHospitalPtp:
     def test_hospital_rows_fire_only_on_institutional_claims(self, tmp_path):

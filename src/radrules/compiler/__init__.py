@@ -160,6 +160,7 @@ def build_properties(comp: Compilation) -> None:
 def load_tables(comp: Compilation) -> None:
     """Read every ``table`` statement's CMS files (through the table caches)."""
     from .. import tables
+    from ..tables.mue import LABELS as MUE_LABELS
 
     seen: dict = {}
     for statement in comp.tables:
@@ -182,20 +183,15 @@ def load_tables(comp: Compilation) -> None:
             comp.ctx.error("RR504", "tables need rules loaded from a file", statement.span,
                            help="use radrules.load(path) for rules that name tables")
             continue
-        parts = _table_parts(comp, statement, rule_file)
-        if parts is None:
+        found = _table_parts(comp, statement, rule_file)
+        if found is None:
             continue
+        parts, origins = found
         table, diagnostics, origin = tables.read_table(kind, parts, comp.cache_dir)
         comp.ctx.diagnostics.extend(diagnostics)
         if table is None:
             continue
-        table_type = getattr(table, "claim_type", None)
-        if kind == "mue" and table_type is not None and table_type != claim_type:
-            label = {"professional": "practitioner", "institutional": "outpatient hospital", "dme": "DME"}
-            comp.ctx.error("RR514", f"this is the {label[table_type]} MUE table, but the statement serves "
-                           f"{claim_type} claims", statement.paths[0].span,
-                           help="practitioner tables serve professional claims; outpatient hospital tables serve "
-                                "`for institutional claims`")
+        if kind == "mue" and _other_setting(comp, claim_type, parts, origins, table.part_types, MUE_LABELS):
             continue
         if statement.effective is not None:
             start = comp.ctx.date(statement.effective.start)
@@ -222,12 +218,14 @@ def load_tables(comp: Compilation) -> None:
 
 
 def _table_parts(comp: Compilation, statement: s.Table, rule_file):
-    """(display, path) of every file a table statement names (folders: every file in them)."""
+    """(display, path) of every file a table statement names (folders: every file in them), and for each the
+    path token that names it and whether it is a file of that folder; None after reporting a problem."""
     from pathlib import Path
 
     root = Path(comp.root)
     base = root.parent
     parts = []
+    origins = []
     for token in statement.paths:
         try:
             target = (Path(rule_file).parent / token.text).resolve()
@@ -241,7 +239,8 @@ def _table_parts(comp: Compilation, statement: s.Table, rule_file):
             comp.ctx.error("RR503", f"`{token.text}` is outside the ruleset folder", token.span,
                            help="tables must sit inside the ruleset folder (a sub-folder such as `cms/` is usual)")
             return None
-        if target.is_dir():
+        in_folder = target.is_dir()
+        if in_folder:
             entries = sorted(p for p in target.iterdir() if not p.name.startswith("."))
             dangling = next((p for p in entries if p.is_symlink() and not p.exists()), None)
             if dangling is not None:  # a part that is missing: the table would load without it
@@ -277,7 +276,30 @@ def _table_parts(comp: Compilation, statement: s.Table, rule_file):
                            help="paths are relative to the rule file's folder")
             return None
         parts.extend((display_path(file, base), file) for file in files)
-    return parts
+        origins.extend((token, in_folder) for _ in files)
+    return parts, origins
+
+
+def _other_setting(comp: Compilation, claim_type: str, parts: list, origins: list, part_types: tuple,
+                   labels: dict) -> bool:
+    """Report RR514 for the parts of an MUE table whose header names the setting of another claim type than
+    the statement's, at the path that names them (a folder's file is named in the message); whether any did."""
+    wrong: dict = {}
+    for (display, _), (token, in_folder), named in zip(parts, origins, part_types):
+        if named is not None and named != claim_type:
+            wrong.setdefault(id(token), []).append((token, in_folder, display, named))
+    mixed = claim_type in part_types
+    for found in wrong.values():
+        token, in_folder, display, named = found[0]
+        more = f" (and {len(found) - 1} more files of the folder)" if len(found) > 1 else ""
+        what = f"`{display}`{more} is" if in_folder else "this is"
+        hint = ("the parts of one table are files of one setting: give the " + labels[named] + " files a `table` "
+                "statement of their own" + (", `for institutional claims`" if named == "institutional" else "")
+                if mixed else "practitioner tables serve professional claims; outpatient hospital tables serve "
+                              "`for institutional claims`")
+        comp.ctx.error("RR514", f"{what} the {labels[named]} MUE table, but the statement serves {claim_type} "
+                       "claims", token.span, help=hint)
+    return bool(wrong)
 
 
 def _same_file_twice(files: list) -> tuple | None:

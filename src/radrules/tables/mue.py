@@ -21,19 +21,24 @@ TABLE_TYPES = {
     "facility_outpatient_hospital_services_mue_values": "institutional",
     "dme_supplier_services_mue_values": "dme",
 }
+#: How messages name the table of each claim type.
+LABELS = {"professional": "practitioner", "institutional": "outpatient hospital", "dme": "DME"}
 _MAI = re.compile(r"^([123])(?:\s|$)")
 
 
 def load_mue(parts: list[tuple[str, str, bytes]], key: str):
-    """Read MUE files; returns (RawTable or None, diagnostics, table type or None).
+    """Read MUE files; returns (RawTable or None, diagnostics).
 
-    Entries: code -> ((max units, MAI, rationale, "file:row"),).
+    Entries: code -> ((max units, MAI, rationale, "file:row"),). The claim
+    type each part's header names is kept (``part_types``): the compiler
+    refuses a part of the other setting than its statement's (RR514).
     """
     entries: dict = {}
     where: dict = {}
+    settings: dict = {}  # code -> the claim type named by the header of the part that gave its row
     diagnostics = []
-    table_type = None
-    for display, file_name, data in parts:
+    part_types: list = [None] * len(parts)
+    for index, (display, file_name, data) in enumerate(parts):
         problems, text = read_part(display, data)
         header_found = False
         rows_read = 0
@@ -47,7 +52,7 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
                     if len(fields) < 3:
                         problems.add("RR505", "the MUE header needs code, value and MAI columns", first, raw)
                         break
-                    table_type = TABLE_TYPES.get(normalize_header(fields[1]), table_type)
+                    part_types[index] = TABLE_TYPES.get(normalize_header(fields[1]))
                 elif first > 200:
                     problems.add("RR505", f"`{display}` has no `HCPCS/CPT Code` header in its first 200 lines: is it "
                                  "a CMS MUE file?", None)
@@ -82,11 +87,15 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
             if not ok:
                 continue
             if code in entries:
-                problems.add("RR511", f"{code} has a second row (the first is at {where[code]})", first, raw, 1,
-                             len(code), help="an MUE table has one row per code")
+                setting = settings[code]
+                if None in (setting, part_types[index]) or setting == part_types[index]:
+                    problems.add("RR511", f"{code} has a second row (the first is at {where[code]})", first, raw, 1,
+                                 len(code), help="an MUE table has one row per code")
+                # else: parts of two settings, which the compiler refuses (RR514): a code of both is no mistake
                 continue
             source = f"{file_name}:{first}"
             where[code] = f"{display}:{first}"
+            settings[code] = part_types[index]
             entries[code] = ((int(value), int(match.group(1)), reason, source),)
         if not header_found and not problems.has_errors:
             problems.add("RR505", f"`{display}` has no `HCPCS/CPT Code` header; is it a CMS MUE file?", None)
@@ -97,4 +106,5 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
     if any(d.is_error for d in diagnostics):
         return None, diagnostics
     return RawTable(key=key, files=tuple(name for _, name, _ in parts), entries=entries,
-                    claim_type=table_type), diagnostics
+                    claim_type=next((t for t in part_types if t is not None), None),
+                    part_types=tuple(part_types)), diagnostics

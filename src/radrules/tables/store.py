@@ -217,6 +217,7 @@ class RawTable:
     entries: dict  # code -> tuple of row tuples (layout per kind)
     latest_start: int | None = None
     claim_type: str | None = None  # MUE: the claim type its header names ("professional", ...)
+    part_types: tuple = ()  # MUE: the claim type each part's header names (None: none)
 
     def __len__(self) -> int:
         return len(self.entries)
