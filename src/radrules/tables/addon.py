@@ -33,7 +33,8 @@ DATES = ("aoc_edit_eff_dt", "aoc_edit_del_dt", "aoc_del_dt", "primary_code_del_d
 _BEGINS = frozenset({"eff", "effective", "begin", "beginning", "start"})
 _ENDS = frozenset({"del", "deletion", "end", "term", "termination", "exp", "expiration"})
 _DATE_WORDS = {"aoc_edit_eff_dt": "the edit's effective date", "aoc_edit_del_dt": "the edit's deletion date",
-               "aoc_del_dt": "the add-on code's deletion date", "primary_code_del_dt": "the primary code's deletion date"}
+               "aoc_del_dt": "the add-on code's deletion date",
+               "primary_code_del_dt": "the primary code's deletion date"}
 REQUIRED = ("add_on_code", "primary_code", "aoc_edit_type")
 CONTRACTOR = "CCCCC"
 _NO_DATE = ("", "*", "0", "00000000", "99999999", "9999999")
