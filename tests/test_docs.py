@@ -5,7 +5,8 @@
   it is evaluated against it and must give the ```result block that follows.
 - docs/errors.md: every ```rr-error CODE block raises a RuleError with that
   code, every ```rr-warning CODE block compiles with that warning, every
-  ```rr-files CODE block fails to load with that code, every ```rrt-error
+  ```rr-files CODE block fails to load with that code, every
+  ```rr-files-warning CODE block loads with that warning, every ```rrt-error
   CODE / ```rrt-files CODE block (a rule test file) gives that code when
   run; a ```rendered block right after one of them is the exact text
   radrules prints.
@@ -230,6 +231,7 @@ def _ids(cases) -> list[str]:
 ERRORS = _error_cases("rr-error")
 WARNINGS = _error_cases("rr-warning")
 FILE_ERRORS = _error_cases("rr-files")
+FILE_WARNINGS = _error_cases("rr-files-warning")
 TEST_ERRORS = _error_cases("rrt-error") + _error_cases("rrt-files")
 
 
@@ -265,6 +267,15 @@ def test_file_error_example(block, rendered, tmp_path):
     if tail is not None:  # ``tail=N``: the docs show only the last N paragraphs of a long report
         text = "\n\n".join(text.split("\n\n")[-tail:])
     assert text == rendered, f"{block.where}: rendered text differs"
+
+
+@pytest.mark.parametrize("block, rendered", FILE_WARNINGS, ids=_ids(FILE_WARNINGS))
+def test_file_warning_example(block, rendered, tmp_path):
+    """Each ```rr-files-warning example of errors.md loads with that warning, rendered as shown."""
+    ruleset = radrules.load(write_files(block, tmp_path), cache_dir=None)
+    assert block.args[0] in [w.code for w in ruleset.warnings], f"{block.where}: no {block.args[0]}"
+    assert rendered is not None, f"{block.where}: no ```rendered block after the example"
+    assert "\n\n".join(w.render() for w in ruleset.warnings) == rendered, f"{block.where}: rendered differs"
 
 
 def bundled_copy(folder: Path) -> Path:
@@ -322,7 +333,7 @@ def test_every_diagnostic_code_is_documented_with_an_example():
     assert len(emitted) >= 40
     text = (DOCS / "errors.md").read_text(encoding="utf-8")
     headed = set(re.findall(r"^### (RR\d{3})\b", text, re.MULTILINE))
-    shown = {b.args[0] for b, _ in ERRORS + WARNINGS + FILE_ERRORS + TEST_ERRORS}
+    shown = {b.args[0] for b, _ in ERRORS + WARNINGS + FILE_ERRORS + FILE_WARNINGS + TEST_ERRORS}
     assert emitted - headed == set(), "codes without a section in errors.md"
     assert emitted - shown == set(), "codes without a runnable example in errors.md"
     assert headed - emitted == set(), "errors.md documents codes radrules never emits"

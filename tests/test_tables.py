@@ -347,6 +347,37 @@ class TestHospitalPtp:
         assert fired(rules.evaluate(claim(*cxr)), "ncci.ptp") == [((2,), (1,))]
 
 
+    @pytest.mark.parametrize("statement, warned", [
+        ('table ptp "cms/ccioph-v322r0-f1.TXT"\n', "`ccioph-v322r0-f1.TXT` is named as the hospital outpatient PTP "
+                                                   "table, but the statement serves professional claims"),
+        ('table ptp "cms/ccipra-v322r0-f1.TXT" for institutional claims\n', "`ccipra-v322r0-f1.TXT` is named as the "
+         "practitioner PTP table, but the statement serves institutional claims"),
+        ('table ptp "cms/ccioph-v322r0-f1.TXT" for institutional claims\n', None),
+        ('table ptp "cms/ccipra-v322r0-f1.TXT"\n', None),
+        ('table ptp "cms/radiology-ptp-v322r0-f1.TXT" for institutional claims\n', None),
+    ], ids=["hospital file, professional", "practitioner file, institutional", "hospital", "practitioner", "neither"])
+    def test_a_file_named_for_the_other_setting_is_warned_of(self, tmp_path, statement, warned):
+        """A `ccioph` file serving professional claims, or a `ccipra` file institutional ones, is RR517 at its path
+        (it judged the other claim type's claims without a word); a name that says neither gives no warning."""
+        name = statement.split('"')[1].split("/")[1]
+        (tmp_path / "src").mkdir()
+        shutil.copy(DATA / "radiology-ccioph-v322r0-f1.TXT", tmp_path / "src" / name)
+        rules = radrules.load(make_ruleset(tmp_path, statement, tmp_path / "src" / name), cache_dir=None)
+        assert [(w.code, w.severity, w.span.column, w.message) for w in rules.warnings] == (
+            [("RR517", "warning", 11, warned)] if warned else [])
+
+    def test_a_folder_of_the_other_setting_is_warned_of_by_file_name(self, tmp_path):
+        """For a folder, the warning names the first file whose name says the other setting, and counts the rest."""
+        root = make_ruleset(tmp_path, 'table ptp "cms/ptp"\n')
+        (root / "cms" / "ptp").mkdir()
+        for part in (1, 2):
+            shutil.copy(DATA / "radiology-ccioph-v322r0-f1.TXT", root / "cms" / "ptp" / f"ccioph-v322r0-f{part}.TXT")
+        (warning,) = radrules.load(root, cache_dir=None).warnings
+        assert (warning.code, warning.span.column) == ("RR517", 11)
+        assert warning.message == ("`rules/cms/ptp/ccioph-v322r0-f1.TXT` (and 1 more file of the folder) is named as "
+                                   "the hospital outpatient PTP table, but the statement serves professional claims")
+
+
 class TestAddonLoader:
     TEXT = 'table addon "cms/aoc_v2026q3.csv"\n'
 

@@ -193,6 +193,8 @@ def load_tables(comp: Compilation) -> None:
             continue
         if kind == "mue" and _other_setting(comp, claim_type, parts, origins, table.part_types, MUE_LABELS):
             continue
+        if kind == "ptp":
+            _ptp_named_for_the_other_setting(comp, claim_type, parts, origins)
         if statement.effective is not None:
             start = comp.ctx.date(statement.effective.start)
             if start is None:
@@ -280,6 +282,11 @@ def _table_parts(comp: Compilation, statement: s.Table, rule_file):
     return parts, origins
 
 
+def _and_more(count: int) -> str:
+    """`` (and 2 more files of the folder)`` after the file a message names, if there are others."""
+    return f" (and {count} more file{'s' if count > 1 else ''} of the folder)" if count else ""
+
+
 def _other_setting(comp: Compilation, claim_type: str, parts: list, origins: list, part_types: tuple,
                    labels: dict) -> bool:
     """Report RR514 for the parts of an MUE table whose header names the setting of another claim type than
@@ -291,7 +298,7 @@ def _other_setting(comp: Compilation, claim_type: str, parts: list, origins: lis
     mixed = claim_type in part_types
     for found in wrong.values():
         token, in_folder, display, named = found[0]
-        more = f" (and {len(found) - 1} more files of the folder)" if len(found) > 1 else ""
+        more = _and_more(len(found) - 1)
         what = f"`{display}`{more} is" if in_folder else "this is"
         hint = ("the parts of one table are files of one setting: give the " + labels[named] + " files a `table` "
                 "statement of their own" + (", `for institutional claims`" if named == "institutional" else "")
@@ -300,6 +307,30 @@ def _other_setting(comp: Compilation, claim_type: str, parts: list, origins: lis
         comp.ctx.error("RR514", f"{what} the {labels[named]} MUE table, but the statement serves {claim_type} "
                        "claims", token.span, help=hint)
     return bool(wrong)
+
+
+#: What a PTP file's name says it is (domain.md §8.1): practitioner ``ccipra-…``, hospital outpatient ``ccioph-…``.
+_PTP_NAMES = {"ccipra": "professional", "ccioph": "institutional"}
+_PTP_LABELS = {"professional": "practitioner", "institutional": "hospital outpatient"}
+
+
+def _ptp_named_for_the_other_setting(comp: Compilation, claim_type: str, parts: list, origins: list) -> None:
+    """Warn (RR517) at each path naming PTP files whose name says the other setting than the statement's: a
+    ``ccioph-…`` file without ``for institutional claims`` or a ``ccipra-…`` file with it. A name that says
+    neither gives no warning."""
+    wrong: dict = {}
+    for (display, path), (token, in_folder) in zip(parts, origins):
+        said = next((kind for word, kind in _PTP_NAMES.items() if word in path.name.lower()), None)
+        if said is not None and said != claim_type:
+            wrong.setdefault(id(token), []).append((token, in_folder, display, path.name, said))
+    for found in wrong.values():
+        token, in_folder, display, name, said = found[0]
+        more = _and_more(len(found) - 1)
+        comp.ctx.warning(
+            "RR517", f"`{display if in_folder else name}`{more} is named as the {_PTP_LABELS[said]} PTP table, but "
+            f"the statement serves {claim_type} claims", token.span,
+            help="practitioner files (`ccipra-…`) serve professional claims; hospital outpatient files (`ccioph-…`) "
+                 "serve `for institutional claims`")
 
 
 def _same_file_twice(files: list) -> tuple | None:
