@@ -451,6 +451,58 @@ end
         (version,) = rules.describe()["table_versions"]
         assert (version["claim_type"], version["size"], version["counts"]) == (None, codes, "codes")
 
+    CAPTIONS = "HCPCS,MOD,DESCRIPTION,PCTC IND\n"
+
+    def _load(self, tmp_path, files: dict, statement: str = 'table pctc "cms/PPRRVU26_JUL.csv"\n'):
+        (tmp_path / "src").mkdir()
+        for name, text in files.items():
+            (tmp_path / "src" / name).write_text(text, encoding="latin-1")
+        return radrules.load(make_ruleset(tmp_path, statement, *(tmp_path / "src" / n for n in files)),
+                             cache_dir=None)
+
+    @pytest.mark.parametrize("modifier", ["", "26"])
+    def test_a_second_row_for_a_code_and_modifier_is_an_error(self, tmp_path, modifier):
+        """Two rows of one HCPCS and MOD are RR511 at the second (the first was read, whatever the second said)."""
+        rows = f"74177,{modifier},X,1\n74177,TC,X,1\n74177,{modifier},X,2\n"
+        with pytest.raises(radrules.RuleError) as caught:
+            self._load(tmp_path, {"PPRRVU26_JUL.csv": self.CAPTIONS + rows})
+        (error,) = caught.value.errors
+        assert (error.code, error.span.line, error.span.column, error.span.end_column) == ("RR511", 4, 1, 6)
+        assert error.message == (f"74177 {'with modifier 26' if modifier else 'without a modifier'} has a second row "
+                                 "(the first is at rules/cms/PPRRVU26_JUL.csv:2)")
+
+    def test_a_second_fixed_width_record_or_one_in_another_part_is_an_error(self, tmp_path):
+        """The fixed-width layout and a table's other parts are checked too."""
+        record = "74177" + " " * 97 + "1" + " " * 13 + "0"
+        with pytest.raises(radrules.RuleError) as caught:
+            self._load(tmp_path, {"PPRRVU26_JUL.txt": f"{record}\n{record[:102]}2{record[103:]}\n",
+                                  "PPRRVU26_JUL.csv": self.CAPTIONS + "74177,,X,1\n"},
+                       'table pctc "cms/PPRRVU26_JUL.txt", "cms/PPRRVU26_JUL.csv"\n')
+        assert [(e.code, e.span.file, e.span.line, e.message[-29:]) for e in caught.value.errors] == [
+            ("RR511", "rules/cms/PPRRVU26_JUL.txt", 2, "rules/cms/PPRRVU26_JUL.txt:1)"),
+            ("RR511", "rules/cms/PPRRVU26_JUL.csv", 2, "rules/cms/PPRRVU26_JUL.txt:1)")]
+
+    @pytest.mark.parametrize("global_first", [True, False], ids=["global first", "26 first"])
+    def test_indicators_that_disagree_are_a_warning_and_the_global_row_is_read(self, tmp_path, global_first):
+        """A 26 row whose PC/TC indicator is not the global row's loads with RR518 at its field; the global row's
+        indicator is the code's, whichever comes first (domain.md §4: one indicator on the three rows)."""
+        rows = ["74177,,X,1\n", "74177,26,X,2\n"]
+        rules = self._load(tmp_path, {"PPRRVU26_JUL.csv": self.CAPTIONS + "".join(rows if global_first
+                                                                                  else rows[::-1])})
+        assert rules.tables[0].table.entries["pctc"] == {"74177": "1"}
+        (warning,) = rules.warnings
+        assert (warning.code, warning.severity, warning.span.line) == ("RR518", "warning", 3)
+        assert warning.span.column == (12 if global_first else 10)
+
+    def test_more_warnings_than_shown_leave_the_table_in_use(self, tmp_path):
+        """Past 50 problems the rest are counted; when they are all warnings, so is the count, and the table loads
+        (the count was an error, which refused the table)."""
+        rows = "".join(f"7{i:04d},,X,1\n7{i:04d},26,X,2\n" for i in range(60))
+        rules = self._load(tmp_path, {"PPRRVU26_JUL.csv": self.CAPTIONS + rows})
+        assert len(rules.tables[0].table.entries["pctc"]) == 60
+        assert [w.code for w in rules.warnings] == ["RR518"] * 50 + ["RR519"]
+        assert rules.warnings[-1].message == "10 more problems in `rules/cms/PPRRVU26_JUL.csv` not shown"
+
     def test_rule_file_values_win_over_the_table(self, tmp_path):
         """`property pctc = ...` in a rule file overrides the MPFS table for that code."""
         root = make_ruleset(tmp_path, 'table pctc "cms/PPRRVU26_JUL.csv"\nproperty pctc = 1 for 99213\n' + self.RULE,

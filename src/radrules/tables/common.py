@@ -44,6 +44,7 @@ class Problems:
         self.display = display
         self.diagnostics: list[Diagnostic] = []
         self.hidden = 0
+        self.hidden_errors = 0  # of those hidden: a table with only warnings hidden is still used
         # A workbook's problems also name the cell (the line shown is the sheet row as CSV).
         self.workbook = workbook
         # How the file's lines are counted: as the csv module counts them (a lone CR ends a line), or
@@ -54,6 +55,7 @@ class Problems:
             column: int = 1, width: int = 1, help: str | None = None, severity: str = "error") -> None:
         if len(self.diagnostics) >= MAX_PROBLEMS:
             self.hidden += 1
+            self.hidden_errors += severity == "error"
             return
         source = None
         if line is not None:
@@ -75,12 +77,12 @@ class Problems:
         self.add(code, message, row, line, column, width, help or self._cell(row, index))
 
     def csv_field(self, code: str, message: str, row: int, raw: str, fields: list[str], index: int,
-                  width: int | None = None, help: str | None = None) -> None:
+                  width: int | None = None, help: str | None = None, severity: str = "error") -> None:
         """A problem in field ``index`` (0-based) of a CSV record: the caret marks that field (or ``width``)."""
         if width is None:
             width = len(fields[index]) if index < len(fields) else 1
         self.add(code, message, row, raw, csv_field_column(raw, fields, index), width,
-                 help or self._cell(row, index))
+                 help or self._cell(row, index), severity)
 
     def unreadable(self, fields, first: int, last: int, raw: str, swallowed=None) -> bool:
         """Report a data record that can't be right, and say so (True).
@@ -125,13 +127,15 @@ class Problems:
             self.diagnostics.append(Diagnostic(
                 "RR519", f"{self.hidden} more problem{'s' if self.hidden != 1 else ''} in `{self.display}` not shown",
                 None, None,
-                "fix the ones above first; a table is used only when every row reads",
+                "fix the ones above first; a table is used only when every row reads" if self.hidden_errors else
+                "they are warnings, as those above: the table is used",
+                "error" if self.hidden_errors else "warning",
             ))
         return self.diagnostics
 
     @property
     def has_errors(self) -> bool:
-        return any(d.is_error for d in self.diagnostics) or self.hidden > 0
+        return any(d.is_error for d in self.diagnostics) or self.hidden_errors > 0
 
 
 class DateReader:

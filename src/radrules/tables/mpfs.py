@@ -8,7 +8,14 @@ kept. The fixed-width ``.txt`` layout is read by position (HCPCS 1-5,
 modifier 6-7, PC/TC 103, bilateral 117; RVU26A record layout, [V2]).
 
 A code's indicator is read from its global row (no modifier), else from its
-26/TC rows; the properties ``pctc`` and ``bilateral`` carry them.
+26/TC rows; the properties ``pctc`` and ``bilateral`` carry them. Rows are
+keyed by (HCPCS, MOD), as the file is (domain.md §4): a second row for one
+key is an error (RR511), in any part of the table. The PC/TC indicator is
+the same on a code's global, 26 and TC rows (§4, [V2] from the record
+layout): a row that gives another than the code's first row is a warning
+(RR518), not an error, since a secondary source says so and the meaning
+stays clear (the global row's is read); a file that disagreed would
+otherwise turn off every PC/TC check.
 """
 
 from __future__ import annotations
@@ -35,13 +42,14 @@ def load_mpfs(parts: list[tuple[str, str, bytes]], key: str):
     Entries: code -> ((pctc, bilateral, modifier, "file:row"), ...).
     """
     entries: dict = {}
+    keyed = _Rows(entries)
     diagnostics = []
     for display, file_name, data in parts:
         problems, text = read_part(display, data)
         if file_name.lower().endswith(".txt") and not _has_caption_row(text):
-            _fixed_width(text, file_name, problems, entries)
+            _fixed_width(text, file_name, problems, keyed)
         else:
-            _csv(text, file_name, problems, entries)
+            _csv(text, file_name, problems, keyed)
         diagnostics.extend(problems.finish())
     if any(d.is_error for d in diagnostics):
         return None, diagnostics
@@ -52,6 +60,42 @@ def load_mpfs(parts: list[tuple[str, str, bytes]], key: str):
         if chosen[1] is not None:
             values["bilateral"][code] = chosen[1]
     return RawTable(key=key, files=tuple(name for _, name, _ in parts), entries=values), diagnostics
+
+
+class _Rows:
+    """The rows of a table's parts: each (HCPCS, MOD) once, its PC/TC indicator checked against the code's
+    first row."""
+
+    def __init__(self, entries: dict):
+        self.entries = entries
+        self.where: dict = {}  # (code, modifier) -> "display:row" of its row
+
+    def add(self, code: str, modifier: str, pctc: str, bilateral, problems: Problems, file_name: str,
+            row: int) -> tuple | None:
+        """Keep a row that reads, or say what is wrong with it: (code, message, the field at fault, help,
+        severity)."""
+        key = (code, modifier)
+        if key in self.where:
+            return ("RR511", f"{_keyed(code, modifier)} has a second row (the first is at {self.where[key]})",
+                    "code", "an MPFS file has one row per code and modifier (none, 26, TC, 53)", "error")
+        self.where[key] = f"{problems.display}:{row}"
+        kept = self.entries.setdefault(code, [])
+        kept.append((pctc, bilateral, modifier, f"{file_name}:{row}"))
+        first_pctc, _, first_modifier, _ = kept[0]
+        if first_pctc != pctc:
+            return ("RR518", f"`{pctc}` is the PC/TC indicator of {_keyed(code, modifier)}, but its row "
+                    f"{_modifier(first_modifier)} (at {self.where[(code, first_modifier)]}) gives `{first_pctc}`",
+                    "pctc", "a code's global, 26 and TC rows carry one PC/TC indicator (domain.md §4); radrules "
+                    "reads the row without a modifier: is the file damaged?", "warning")
+        return None
+
+
+def _modifier(modifier: str) -> str:
+    return f"with modifier {modifier}" if modifier else "without a modifier"
+
+
+def _keyed(code: str, modifier: str) -> str:
+    return f"{code} {_modifier(modifier)}"
 
 
 def _has_caption_row(text: str) -> bool:
@@ -66,7 +110,7 @@ def _has_caption_row(text: str) -> bool:
     return False
 
 
-def _csv(text: str, file_name: str, problems: Problems, entries: dict) -> None:
+def _csv(text: str, file_name: str, problems: Problems, keyed: _Rows) -> None:
     recent: list[list[str]] = []
     columns = None
     rows_read = 0
@@ -118,8 +162,12 @@ def _csv(text: str, file_name: str, problems: Problems, entries: dict) -> None:
                                first, raw, fields, columns["bilateral"], len(bilateral))
             ok = False
         if ok:
-            entries.setdefault(code, []).append(
-                (pctc, bilateral if "bilateral" in columns else None, modifier, f"{file_name}:{first}"))
+            problem = keyed.add(code, modifier, pctc, bilateral if "bilateral" in columns else None, problems,
+                                file_name, first)
+            if problem is not None:
+                diagnostic, message, field, hint, severity = problem
+                problems.csv_field(diagnostic, message, first, raw, fields, columns[field], help=hint,
+                                   severity=severity)
     if columns is None:
         problems.add("RR505", f"`{problems.display}` has no `HCPCS,MOD,...` caption row: is it an MPFS relative "
                      "value file (PPRRVU)?", None)
@@ -128,7 +176,7 @@ def _csv(text: str, file_name: str, problems: Problems, entries: dict) -> None:
                      help="an MPFS relative value file has a row per code after its captions; was it cut short?")
 
 
-def _fixed_width(text: str, file_name: str, problems: Problems, entries: dict) -> None:
+def _fixed_width(text: str, file_name: str, problems: Problems, keyed: _Rows) -> None:
     problems.lines_end_at_cr = False  # records are split at line feeds
     read = 0
     started = False
@@ -155,7 +203,11 @@ def _fixed_width(text: str, file_name: str, problems: Problems, entries: dict) -
         if bilateral not in _BILATERAL:
             problems.add("RR509", f"`{bilateral}` at position 117 is not a bilateral indicator", number, line, 117, 1)
             continue
-        entries.setdefault(code, []).append((pctc, bilateral, modifier, f"{file_name}:{number}"))
+        problem = keyed.add(code, modifier, pctc, bilateral, problems, file_name, number)
+        if problem is not None:
+            diagnostic, message, field, hint, severity = problem
+            column, width = (103, 1) if field == "pctc" else (1, 5)  # PC/TC at position 103, HCPCS at 1-5
+            problems.add(diagnostic, message, number, line, column, width, hint, severity)
         read += 1
     if read == 0 and not problems.has_errors:
         problems.add("RR505", f"`{problems.display}` has no MPFS records", None)
