@@ -74,6 +74,14 @@ class TestShapeErrors:
         ({"received": "2026-02-30", "lines": [{"code": "70450", "date": DOS}]}, "received", "not a calendar date"),
         ({"received": 20260302, "lines": [{"code": "70450", "date": DOS}]}, "received", "expected a date as YYYY-MM-DD"),
         ({"place_of_service": 11, "lines": [{"code": "70450", "date": DOS}]}, "place_of_service", "expected a text"),
+        ({"frequency": "７", "lines": [{"code": "70450", "date": DOS}]}, "frequency",
+         "expected one digit (the claim frequency code, such as `1` or `7`)"),
+        ({"frequency": "٧", "lines": [{"code": "70450", "date": DOS}]}, "frequency",
+         "expected one digit (the claim frequency code, such as `1` or `7`)"),
+        ({"received": "２０２６-０３-０２", "lines": [{"code": "70450", "date": DOS}]}, "received",
+         "expected a date as YYYY-MM-DD"),
+        ({"patient": {"birth_date": "١٩٧٠-٠١-٠١"}, "lines": [{"code": "70450", "date": DOS}]},
+         "patient.birth_date", "expected a date as YYYY-MM-DD"),
     ])
     def test_claim_level_errors(self, data, path, problem):
         """Each claim-level shape problem names its field path and what is wrong."""
@@ -113,6 +121,10 @@ class TestShapeErrors:
         ({"diagnosis_pointers": 1}, "lines[0].diagnosis_pointers", "expected a list"),
         ({"rendering_npi": 1234567893}, "lines[0].rendering_npi", "expected a text"),
         ({"place_of_service": 22}, "lines[0].place_of_service", "expected a text"),
+        ({"revenue_code": "０３５０"}, "lines[0].revenue_code", "expected 4 digits"),
+        ({"revenue_code": "٠٣٥٠"}, "lines[0].revenue_code", "expected 4 digits"),
+        ({"date": "２０２６-０３-０２"}, "lines[0].date", "expected a date as YYYY-MM-DD"),
+        ({"end_date": "٢٠٢٦-٠٣-٠٢"}, "lines[0].end_date", "expected a date as YYYY-MM-DD"),
     ])
     def test_line_level_errors(self, fields, path, problem):
         """Each line-level shape problem names its 0-based line path and what is wrong."""
@@ -342,6 +354,23 @@ class TestFormatFindings:
                      diagnoses=["R51.9"])
         findings = [(f.rule, f.lines) for f in bundled.evaluate(data).findings if f.kind == "format"]
         assert findings == [(rule, (2,))]
+
+    @pytest.mark.parametrize("data, rule, lines", [
+        (claim(line("７４１５０", DOS)), "format.code", (1,)),
+        (claim(line("٧٤١٥٠", DOS)), "format.code", (1,)),
+        (claim(line("G０２７９", DOS)), "format.code", (1,)),
+        (claim(line("70450", DOS, rendering_npi="１２３４５６７８９３")), "format.npi", (1,)),
+        (claim(line("70450", DOS, rendering_npi="١٢٣٤٥٦٧٨٩٣")), "format.npi", (1,)),
+        (claim(line("70450", DOS), place_of_service="１１"), "format.place_of_service", (1,)),
+        (claim(line("70450", DOS, place_of_service="٢٢")), "format.place_of_service", (1,)),
+        (claim(line("70450", "2015-09-30"), diagnoses=["７８６.５０"], diagnosis_system="icd9"), "format.diagnosis",
+         (1,)),
+    ])
+    def test_digits_of_other_scripts_are_not_digits(self, bundled, data, rule, lines):
+        """A code, NPI, place of service or ICD-9-CM diagnosis written with full-width or Arabic-Indic digits gets
+        the finding a malformed ASCII one gets (a code that matches no rule passed silently)."""
+        result = bundled.evaluate(data)
+        assert only(result, rule).lines == lines and result.passed is False
 
     def test_claim_level_format_finding_hits_every_line(self, bundled):
         """A bad claim-level diagnosis denies every line."""

@@ -134,6 +134,12 @@ class TestInProcess:
             cli_main(["diff", "--limit-examples", "-2", ACME, ACME_OCTOBER])
         assert stopped.value.code == 1 and "expected 0 or more" in capsys.readouterr().err
 
+    def test_limit_is_written_in_ascii_digits(self, capsys):
+        """`--limit-examples ３` is a usage error: int() reads full-width digits, the option does not."""
+        with pytest.raises(SystemExit) as stopped:
+            cli_main(["diff", "--limit-examples", "\uff13", ACME, ACME_OCTOBER])
+        assert stopped.value.code == 1 and "is not a whole number" in capsys.readouterr().err
+
 
 class TestErrors:
     def test_bad_claim_lines_are_reported_and_exit_one(self, claims_jsonl):

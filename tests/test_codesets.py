@@ -230,6 +230,19 @@ class TestHcpcsRowErrors:
         (diagnostic,) = error.errors
         assert (diagnostic.code, diagnostic.span.line, diagnostic.span.column) == ("RR508", 3, 16)
 
+    def test_full_width_date_is_not_a_date(self, tmp_path):
+        """A UTF-8 CSV export whose date is written in full-width digits is RR508: int() reads them as digits."""
+        root = tmp_path / "rules"
+        (root / "cms").mkdir(parents=True)
+        (root / "cms" / "h.csv").write_bytes("\ufeffHCPC,ADD DT,ACT EFF DT,TERM DT\nG0279,20150101,20150101,\n"
+                                            "G0296,\uff12\uff10\uff11\uff15\uff10\uff11\uff10\uff11,20150101,\n"
+                                            .encode("utf-8"))
+        (root / "main.rr").write_text('table hcpcs "cms/h.csv" effective 2026-01-01\n', encoding="utf-8")
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        (diagnostic,) = caught.value.errors
+        assert (diagnostic.code, diagnostic.span.line, diagnostic.span.column) == ("RR508", 3, 7)
+
     def test_one_bad_row_leaves_no_table(self, tmp_path):
         """A table with a bad row is not used at all: loading fails, every bad row is reported."""
         errors = self.errors(tmp_path, record("G0279"), record("G02X9"), record("G0296", term="2015"))

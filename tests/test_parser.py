@@ -478,6 +478,14 @@ class TestKeywordsAreWholeWords:
         assert diagnostic.code == "RR101"
         assert underlined(diagnostic) == "notallowed"
 
+    def test_a_date_in_digits_of_another_script_is_not_a_date(self):
+        """A full-width date is an unexpected character, not a date token (whose check said "not a calendar date")."""
+        text = 'rule a.b\n  when line.date >= \uff12\uff10\uff12\uff16-01-01\n  then deny line "x"\n  reference "t"\nend\n'
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads(text, name="date.rr")
+        (diagnostic,) = caught.value.errors
+        assert diagnostic.code == "RR101" and underlined(diagnostic) == "\uff12"
+
     def test_misspelled_keyword_is_named(self):
         """A keyword with an extra letter is reported as that word, with the keyword suggested."""
         text = 'rule a.b\n  whenn line.code is 70450\n  then deny line "x"\nend\n'

@@ -354,6 +354,8 @@ class TestMalformed:
         (lambda d: d["diagnosis"][0].update(sequence=1), "diagnosis[1].sequence", "two diagnoses have the same"),
         (lambda d: d["diagnosis"][0].pop("diagnosisCodeableConcept"), "diagnosis[0].diagnosisReference", "neither"),
         (lambda d: d["contained"][0].update(birthDate="1958"), "patient.birthDate", "expected a full date"),
+        (lambda d: d["contained"][0].update(birthDate="\uff11\uff19\uff15\uff18-03-14"), "patient.birthDate",
+         "expected a full date"),
         (lambda d: d["contained"][0].update(gender="f"), "patient.gender", "expected `female`"),
         (lambda d: d["patient"].update(reference="#" + d["contained"][0]["id"].upper()), "patient.reference",
          "no contained Patient"),

@@ -444,6 +444,20 @@ class TestMalformed:
         assert words in error.problem
         assert claim.id == "C9"
 
+    @pytest.mark.parametrize("segments, segment_id, words", [
+        (["LX*1", "SV1*HC:71046*10*UN*1***\u0661", "DTP*472*D8*20260302"], "SV1", "SV107 (diagnosis pointers)"),
+        (["LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*\uff12\uff10\uff12\uff16\uff10\uff13\uff10\uff12"], "DTP",
+         "not a D8 date"),
+    ])
+    def test_digits_of_other_scripts_are_not_digits(self, segments, segment_id, words):
+        """An Arabic-Indic pointer or a full-width date (in a UTF-8 file) makes its claim unreadable: int() reads
+        them as digits, and the claim was read as if they were ASCII."""
+        good = ["CLM*C9*10***11:B:1", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"]
+        error, claim = read(x12("CLM*C1*10***11:B:1", "HI*ABK:R0789", *segments, *good))
+        assert isinstance(error, radrules.InputError) and error.segment_id == segment_id
+        assert words in error.problem
+        assert claim.id == "C9"
+
     def test_sv101_seventh_component_is_the_description(self):
         """SV101-7 is the description (TR3), so a fifth code after four modifiers is not read as a modifier."""
         claim = one("CLM*C1*10***11:B:1", "LX*1", "SV1*HC:71046:26:TC:59:76:XU*10*UN*1", "DTP*472*D8*20260302")

@@ -185,6 +185,14 @@ class TestSyntaxErrors:
             "      = help: expected `charge`, `dx`, `npi`, `pos`, the end of the line or units such as `x2`"
         )
 
+    def test_a_date_in_digits_of_another_script_is_not_a_date(self):
+        """A service date in full-width digits is RR601 on the word (it was read as a date, then called no calendar
+        date)."""
+        test_file = parse_tests('test "t"\n  claim\n    \uff12\uff10\uff12\uff16-04-06 74176\n  expect pass\nend\n',
+                                "t.rrt")
+        (diagnostic,) = test_file.diagnostics
+        assert (diagnostic.code, diagnostic.message) == ("RR601", "unexpected `\uff12\uff10\uff12\uff16-04-06`")
+
     def test_unterminated_text(self):
         """A quoted name without its closing quote is RR603."""
         test_file = parse_tests('test "t\n  claim\n    2026-04-06 74176\n  expect pass\nend\n', "t.rrt")

@@ -26,8 +26,8 @@ _TYPE_ALIASES = {"practitioner": "professional", "outpatient_hospital": "institu
 SEXES = ("F", "M", "U")
 #: ``icd10`` (ICD-10-CM, the default) or ``icd9`` (ICD-9-CM: X12 qualifiers BK/BF).
 DIAGNOSIS_SYSTEMS = ("icd10", "icd9")
-_FREQUENCY = re.compile(r"^\d$")
-_REVENUE_CODE = re.compile(r"^\d{4}$")
+_FREQUENCY = re.compile(r"^[0-9]$")
+_REVENUE_CODE = re.compile(r"^[0-9]{4}$")
 MAX_MODIFIERS = 4
 #: The most service lines a claim may have: an 837I claim's limit (an 837P claim has at most 50). Rules that
 #: compare lines look at every pair, so a claim of thousands of copies of one line would take minutes.
@@ -35,7 +35,7 @@ MAX_LINES = 999
 #: Units and charges are below this: a larger number is a mistake, and one past the range of a float
 #: (an int of 310 digits) would make arithmetic fail.
 MAX_NUMBER = 10**15
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 @attrs.frozen

@@ -10,16 +10,16 @@ import re
 
 #: CPT category I (5 digits), category II/III, PLA and MAAA (4 digits + letter),
 #: HCPCS level II (letter + 4 digits).
-PROCEDURE_CODE = re.compile(r"^(?:\d{5}|\d{4}[A-Z]|[A-Z]\d{4})$")
+PROCEDURE_CODE = re.compile(r"^(?:[0-9]{5}|[0-9]{4}[A-Z]|[A-Z][0-9]{4})$")
 #: ICD-10-CM: letter, digit, alphanumeric, then up to four more (dot after the third).
 DIAGNOSIS = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$")
 #: ICD-9-CM (for claims with dates of service before 2015-10-01): 3 digits, V and 2
 #: digits, or E and 3 digits, then up to 2 more digits (1 for E codes), dot optional.
-ICD9_DIAGNOSIS = re.compile(r"^(?:\d{3}(?:\.?\d{1,2})?|V\d{2}(?:\.?\d{1,2})?|E\d{3}(?:\.?\d)?)$")
-PLACE_OF_SERVICE = re.compile(r"^\d{2}$")
+ICD9_DIAGNOSIS = re.compile(r"^(?:[0-9]{3}(?:\.?[0-9]{1,2})?|V[0-9]{2}(?:\.?[0-9]{1,2})?|E[0-9]{3}(?:\.?[0-9])?)$")
+PLACE_OF_SERVICE = re.compile(r"^[0-9]{2}$")
 CARC = re.compile(r"^(?:CO|PR|OA|PI|CR)-[A-Z0-9]{1,3}$")
-RARC = re.compile(r"^(?:M|MA|N)\d{1,3}$")
-NPI = re.compile(r"^\d{10}$")
+RARC = re.compile(r"^(?:M|MA|N)[0-9]{1,3}$")
+NPI = re.compile(r"^[0-9]{10}$")
 
 _ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 #: Every well-formed modifier: two letters or digits.
@@ -37,6 +37,12 @@ PROCEDURE_CODES_REMEMBERED = 32_768
 @functools.lru_cache(maxsize=PROCEDURE_CODES_REMEMBERED)
 def is_procedure_code(code: str) -> bool:
     return bool(PROCEDURE_CODE.match(code))
+
+
+def is_digits(text: str) -> bool:
+    """One or more ASCII digits. ``str.isdigit()`` and ``isdecimal()`` are also true for other scripts'
+    digits (``７``, ``٧``), which ``int()`` reads as digits: a code or number written with them is malformed."""
+    return text.isascii() and text.isdigit()
 
 
 def is_modifier(code: str) -> bool:
@@ -93,8 +99,8 @@ def expand_range(low: str, high: str) -> list[str]:
     """
     if len(low) != len(high):
         raise ValueError("both ends of a range need the same number of characters")
-    match_low = re.match(r"^(.*?)(\d+)([A-Z]*)$", low)
-    match_high = re.match(r"^(.*?)(\d+)([A-Z]*)$", high)
+    match_low = re.match(r"^(.*?)([0-9]+)([A-Z]*)$", low)
+    match_high = re.match(r"^(.*?)([0-9]+)([A-Z]*)$", high)
     if not match_low or not match_high:
         raise ValueError("a range needs digits to count through")
     prefix_low, digits_low, suffix_low = match_low.groups()

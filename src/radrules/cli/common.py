@@ -39,6 +39,8 @@ def whole_number(least: int):
 
     def parse(text: str) -> int:
         try:
+            if not text.isascii():  # int() reads other scripts' digits too (`--jobs ４`)
+                raise ValueError(text)
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"`{text}` is not a whole number") from None

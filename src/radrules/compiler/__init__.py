@@ -13,6 +13,7 @@ from collections import defaultdict
 from .. import syntax as s
 from .._resources import display_path
 from ..claim import payer_key
+from ..codes import is_digits
 from ..errors import Diagnostic, RuleError, suggestion
 from ..model import MODIFIER_PLACEMENTS
 from .blocks import BlockCompiler
@@ -379,7 +380,7 @@ def build_indexes(comp: Compilation) -> None:
     size, widest, keys = index_size(comp.rules, grouped_rows, comp.payers)
     if size > MAX_INDEX_ENTRIES:
         file, _, line = (widest.info.source or "").rpartition(":") if widest is not None else ("", "", "")
-        span = s.Span(file, int(line), 1, int(line), 5) if line.isdecimal() else None
+        span = s.Span(file, int(line), 1, int(line), 5) if is_digits(line) else None
         comp.ctx.error(
             "RR255", f"the rules' indexes would hold {size:,} entries (at most {MAX_INDEX_ENTRIES:,}): "
             f"{len(comp.payers)} payers, each with views of its own, {len(widest.index_codes) if widest else 0:,} "

@@ -412,7 +412,7 @@ class ConditionCompiler:
     def _amount(self, token: s.Token, unit: str) -> int | None:
         """A number of days, months or years, at most the span of the calendar; None after an error."""
         text = token.text
-        if not (text.isascii() and text.isdigit()):
+        if not codes.is_digits(text):
             self.ctx.error("RR210", f"`{text}` is not a whole number", token.span,
                            help="write digits only, as `within 12 months`")
             return None

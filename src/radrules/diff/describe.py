@@ -451,7 +451,7 @@ def _window(first: str | None, last: str | None) -> str:
     return ""
 
 
-_NUMERIC = re.compile(r"^\d{5}$")
+_NUMERIC = re.compile(r"^[0-9]{5}$")
 
 
 def code_list(codes, limit: int = SHOWN_CODES) -> str:

@@ -41,7 +41,7 @@ CLAIM_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/claim-type"
 ADJUDICATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/adjudication"
 CARC_SYSTEM = "https://x12.org/codes/claim-adjustment-reason-codes"
 _GENDERS = {"female": "F", "male": "M", "other": "U", "unknown": "U"}
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class _Problem(Exception):
@@ -625,7 +625,7 @@ _CLAIM_PATHS = {
 
 def _fhir_path(path: str) -> str:
     """A claim field path (of a ClaimError) as the FHIR path it was read from."""
-    line = re.match(r"^lines\[(\d+)\]\.([a-z_]+)(.*)$", path)
+    line = re.match(r"^lines\[([0-9]+)\]\.([a-z_]+)(.*)$", path)
     if line:
         return f"item[{line[1]}].{_LINE_PATHS.get(line[2], line[2])}{line[3]}"
     field = re.match(r"^([a-z_.]+?)(\[.*)?$", path)
@@ -663,7 +663,7 @@ def _created(created) -> str:
         return dt.date.today().isoformat()
     if isinstance(created, dt.date):
         return created.isoformat()
-    if isinstance(created, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", created):
+    if isinstance(created, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", created):
         try:
             return dt.date.fromisoformat(created).isoformat()
         except ValueError:

@@ -28,6 +28,7 @@ import os
 from typing import IO, Iterator, Mapping
 
 from ..claim import Claim
+from ..codes import is_digits
 from ..errors import InputError
 from .x12_claims import (  # noqa: F401 (FILING_INDICATOR_PAYERS, DIAGNOSIS_QUALIFIERS: public names)
     DIAGNOSIS_QUALIFIERS, FILING_INDICATOR_PAYERS, _ClaimProblem, _ClaimReader, _ClaimState, _element,
@@ -441,7 +442,7 @@ class _Walker(_ClaimReader):
                 self.claim.problem = _ClaimProblem(number, "CLM", "a claim (CLM) before any subscriber (HL)")
             elif self.level not in ("22", "23"):
                 # HL03 is shown only when it is a level code: the message must not carry a value of the file
-                level = f"level {self.level}" if self.level.isdecimal() and len(self.level) <= 2 else "another level"
+                level = f"level {self.level}" if is_digits(self.level) and len(self.level) <= 2 else "another level"
                 self.claim.problem = _ClaimProblem(number, "CLM", f"a claim (CLM) in an HL of {level}, "
                                                    "not in a subscriber (22) or patient (23) loop: is an HL missing?")
             elif self.lost_hl is not None:
@@ -494,4 +495,4 @@ class _Walker(_ClaimReader):
 
 def _quote_count(text: str) -> str:
     """A count of an envelope (SE01, GE01, IEA01) to show in a message: a number of at most their 10 digits."""
-    return text if text.isdecimal() and len(text) <= 10 else "no number"
+    return text if is_digits(text) and len(text) <= 10 else "no number"

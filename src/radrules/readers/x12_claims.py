@@ -18,7 +18,7 @@ import re
 from ..claim import (
     _FREQUENCY, _REVENUE_CODE, MAX_LINES, MAX_NUMBER, SEXES, Claim, Line, Patient, _identifier, mark_checked,
 )
-from ..codes import is_condition_code
+from ..codes import is_condition_code, is_digits
 from ..errors import ClaimError, InputError
 
 #: How many distinct dates a reader remembers (it forgets them all when full).
@@ -37,7 +37,7 @@ CONDITION_QUALIFIER = "BG"
 
 
 def _date8(value: str) -> dt.date | None:
-    if len(value) != 8 or not value.isdecimal():
+    if len(value) != 8 or not is_digits(value):
         return None
     try:
         return dt.date(int(value[:4]), int(value[4:6]), int(value[6:]))
@@ -51,7 +51,7 @@ _DECIMAL = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([Ee][+-]?[0-9]+)?$")
 
 
 def _number(value: str) -> float | int | None:
-    if value.isdecimal() and value.isascii() and len(value) < 16:  # a whole number, exact as a float too
+    if is_digits(value) and len(value) < 16:  # a whole number, exact as a float too
         return int(value)
     if not _DECIMAL.match(value):
         return None
@@ -421,7 +421,7 @@ class _ClaimReader:
             if text:
                 pointers = []
                 for pointer in text.split(component):
-                    if not pointer.isdecimal():
+                    if not is_digits(pointer):
                         raise _ClaimProblem(number, segment_id, "SV107 (diagnosis pointers) must be whole numbers")
                     pointers.append(int(pointer))
         elif claim.diagnoses:
@@ -463,7 +463,7 @@ class _ClaimReader:
         head = path.split(".", 1)[0]
         if head.startswith("lines["):
             index = head[6:].split("]", 1)[0]
-            if index.isdecimal() and int(index) < len(claim.lines):
+            if is_digits(index) and int(index) < len(claim.lines):
                 line = claim.lines[int(index)]
                 return line.number, line.segment_id
         elif head == "patient":
@@ -475,7 +475,7 @@ class _ClaimReader:
             component = self.delimiters.component
             wanted = {CONDITION_QUALIFIER} if head.startswith("condition_codes") else set(DIAGNOSIS_QUALIFIERS)
             index = head.partition("[")[2].rstrip("]")
-            skip = int(index) if head.startswith("condition_codes") and index.isdecimal() else 0
+            skip = int(index) if head.startswith("condition_codes") and is_digits(index) else 0
             for number, segment_id, elements in claim.body:
                 if segment_id != "HI":
                     continue

@@ -331,29 +331,29 @@ def effective_from_names(kind: str, names: list[str]) -> int | None:
     """The date a table version takes effect, from its file names, if they say."""
     for name in names:
         upper = name.upper()
-        match = re.search(r"EFF_(\d{2})-(\d{2})-(\d{4})", upper)
+        match = re.search(r"EFF_([0-9]{2})-([0-9]{2})-([0-9]{4})", upper)
         if match:
             month, day, year = map(int, match.groups())
             return _ordinal(year, month, day)
-        match = re.search(r"(?:^|[^0-9])V?(\d{4})Q([1-4])", upper)
+        match = re.search(r"(?:^|[^0-9])V?([0-9]{4})Q([1-4])", upper)
         if match and kind == "addon":
             return _ordinal(int(match.group(1)), _QUARTER_MONTH[match.group(2)], 1)
-        match = re.search(r"PPRRVU(\d{2}|\d{4})_?(JAN|APR|JUL|OCT)", upper) or re.search(
-            r"RVU(\d{2})([ABCD])", upper)
+        match = re.search(r"PPRRVU([0-9]{2}|[0-9]{4})_?(JAN|APR|JUL|OCT)", upper) or re.search(
+            r"RVU([0-9]{2})([ABCD])", upper)
         if match and kind == "pctc":
             year = int(match.group(1))
             return _ordinal(year + 2000 if year < 100 else year, _RELEASE_MONTH[match.group(2)], 1)
         if kind == "hcpcs":
-            match = re.search(r"HCPC(\d{4})_?(JAN|APR|JUL|OCT)", upper)
+            match = re.search(r"HCPC([0-9]{4})_?(JAN|APR|JUL|OCT)", upper)
             if match:
                 return _ordinal(int(match.group(1)), _RELEASE_MONTH[match.group(2)], 1)
-            match = re.search(r"HCPC(\d{4})_?CONTR", upper)  # the annual file: in force from January 1
+            match = re.search(r"HCPC([0-9]{4})_?CONTR", upper)  # the annual file: in force from January 1
             if match:
                 return _ordinal(int(match.group(1)), 1, 1)
         if kind == "icd10cm":
             # icd10cm_order_2026.txt: fiscal year 2026, from 2025-10-01. A name with a month
             # (a mid-year update) says nothing sure: `effective` must give the date.
-            match = re.search(r"ICD10CM\D*?(\d{4})(?!\d)", upper)
+            match = re.search(r"ICD10CM[^0-9]*?([0-9]{4})(?![0-9])", upper)
             if match:
                 rest = upper[:match.start()] + upper[match.start() + 7:match.start(1)] + upper[match.end():]
                 if not _MONTH_WORD.search(rest):

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import re
 
+from ..codes import is_digits
 from ..errors import Diagnostic
 from ..syntax import Span
 from .workbook import is_workbook, workbook_text
@@ -157,19 +158,19 @@ class DateReader:
 def parse_date(text: str) -> int | None:
     text = text.strip()
     try:
-        if len(text) == 8 and text.isdigit():
+        if len(text) == 8 and is_digits(text):
             return dt.date(int(text[:4]), int(text[4:6]), int(text[6:])).toordinal()
-        if len(text) == 7 and text.isdigit():  # Julian YYYYDDD
+        if len(text) == 7 and is_digits(text):  # Julian YYYYDDD
             year, day = int(text[:4]), int(text[4:])
             if not 1 <= day <= 366:
                 return None
             value = dt.date(year, 1, 1).toordinal() + day - 1
             return value if dt.date.fromordinal(value).year == year else None
-        match = re.match(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", text)
+        match = re.match(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$", text)
         if match:
             month, day, year = map(int, match.groups())
             return dt.date(year, month, day).toordinal()
-        if re.match(r"^\d{4}-\d{2}-\d{2}$", text):
+        if re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", text):
             return dt.date.fromisoformat(text).toordinal()
     except ValueError:
         return None

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 
-from ..codes import is_modifier, is_procedure_code
+from ..codes import is_digits, is_modifier, is_procedure_code
 from .common import (DateReader, Problems, csv_records, first_line, header_columns, normalize_header, read_part,
                      shown)
 from .store import RawTable
@@ -92,7 +92,7 @@ class _Reader:
             if not text:
                 parsed[field] = None
                 continue
-            value = None if text.isdigit() and len(text) != 8 else self.dates(text)
+            value = None if is_digits(text) and len(text) != 8 else self.dates(text)
             if value is None:
                 complain("RR508", f"{shown(text)} is not a date ({_NAMES[field]}, YYYYMMDD)", field)
                 ok = False
@@ -187,7 +187,7 @@ def _fixed_width(text: str, reader: _Reader) -> None:
                 complain("RR507", f"{shown(line[0:5].strip())} is not a modifier (blank positions 1-3, the modifier in "
                          "4-5)", "code")
                 continue
-        if not line[5:10].isdigit():
+        if not is_digits(line[5:10]):
             complain("RR509", f"`{line[5:10]}` in positions 6-10 is not a sequence number", "seqnum")
             continue
         if recid in _FIRST and len(line) < _MIN_FIRST:
@@ -265,4 +265,4 @@ def _begins_record(line: str) -> bool:
     head, comma, rest = line.partition(",")
     head = head.strip().strip('"')
     return bool(comma) and (is_procedure_code(head) or is_modifier(head)) \
-        and bool(re.match(r'\s*"?\d{5}"?,', rest))
+        and bool(re.match(r'\s*"?[0-9]{5}"?,', rest))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from ..codes import is_digits
 from .common import read_part, shown
 from .store import RawTable
 
@@ -44,7 +45,7 @@ def load_icd10cm(parts: list[tuple[str, str, bytes]], key: str):
             if not line.strip():
                 continue
             order = line[0:5]
-            if read == 0 and not problems.has_errors and not order.isdigit():
+            if read == 0 and not problems.has_errors and not is_digits(order):
                 problems.add("RR505", "this line is not an ICD-10-CM order record (an order number in positions "
                              "1-5): is this the CMS order file (icd10cm_order_YYYY.txt)?", number, line, 1,
                              min(len(line), 5))
@@ -53,7 +54,7 @@ def load_icd10cm(parts: list[tuple[str, str, bytes]], key: str):
                 problems.add("RR506", f"an ICD-10-CM order record has at least {_MIN_LENGTH} characters (order "
                              f"number, code, billable flag); this one has {len(line)}", number, line, 1, len(line))
                 continue
-            if not order.isdigit():
+            if not is_digits(order):
                 problems.add("RR509", f"`{order}` in positions 1-5 is not an order number", number, line, 1, 5)
                 continue
             blanks = [position for position in (6, 14, 16) if position <= len(line) and line[position - 1] != " "]

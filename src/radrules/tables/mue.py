@@ -75,7 +75,7 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
             if not codes.is_procedure_code(code):
                 problems.add("RR507", f"{shown(code)} is not a procedure code", first, raw, 1, len(fields[0]))
                 ok = False
-            if not (value.isascii() and value.isdigit()):
+            if not codes.is_digits(value):
                 problems.csv_field("RR509", f"{shown(value)} is not a unit limit (a whole number, 0 or more)", first,
                                    raw, fields, 1)
                 ok = False

@@ -106,7 +106,7 @@ def _starts_rows(fields: list[str] | None, header_seen: bool) -> bool:
         return False
     if header_seen:
         return True
-    return len(fields) >= 6 and " " not in first and any(c.isdigit() for c in first)
+    return len(fields) >= 6 and " " not in first and any("0" <= c <= "9" for c in first)
 
 
 def load_ptp(parts: list[tuple[str, str, bytes]], key: str):

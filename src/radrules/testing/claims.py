@@ -57,7 +57,7 @@ def _span_of(path: str, spans: dict) -> Span | None:
     while path:
         if path in spans:
             return spans[path]
-        shorter = re.sub(r"(\.[a-z_]+|\[\d+\])$", "", path)
+        shorter = re.sub(r"(\.[a-z_]+|\[[0-9]+\])$", "", path)
         if shorter == path:
             break
         path = shorter

@@ -233,7 +233,7 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
             hint = "a claim lists at least one service line, such as `2026-04-06 74176-26 x1`"
     elif token.type == "END" and "EXPECT" in expected:
         hint = "a test says what it expects: add a line such as `expect pass`"
-    elif re.match(r"\d{4}-\d{1,2}-\d{1,2}$", value) and not re.match(r"\d{4}-\d\d-\d\d$", value):
+    elif re.match(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$", value) and not re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}$", value):
         hint = "dates are written YYYY-MM-DD, with two-digit months and days, as `2026-04-06`"
     if hint:
         span = Span(name, token.line, token.column, token.line, token.column + len(value))
