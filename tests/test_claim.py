@@ -194,6 +194,44 @@ class TestNoIdentifierInMessages:
             assert secret not in text
 
 
+class TestReprHidesProtectedFields:
+    """A claim's repr and str (what logs and error trackers record) never show protected data."""
+
+    def secret_claim(self) -> Claim:
+        data = good()
+        data["patient"]["birth_date"] = "1931-07-19"
+        data["lines"][0]["rendering_npi"] = SECRET_NPI
+        return Claim.from_dict(data)
+
+    def test_claim_patient_and_line_hide_protected_fields(self):
+        """Member id, birth date, prior authorization and NPI are `<protected>`; the claim id, payer, codes and
+        dates are shown, as in a result."""
+        parsed = self.secret_claim()
+        for obj in (parsed, parsed.patient, parsed.lines[0]):
+            for text in (repr(obj), str(obj)):
+                for secret in (SECRET_PATIENT, SECRET_AUTH, SECRET_NPI, "1931", "7, 19"):
+                    assert secret not in text
+        text = repr(parsed)
+        assert "id='CLM-SECRET-778899'" in text and "payer='acme'" in text and "code='70450'" in text
+        assert "birth_date=<protected>" in text and "prior_auth=<protected>" in text
+        assert "rendering_npi=<protected>" in text and "patient=Patient(birth_date=<protected>, sex='F', " \
+                                                      "id=<protected>)" in text
+
+    def test_absent_protected_fields_read_as_absent(self):
+        """A field that is not given shows as such: `id=None`, `prior_auth=()`."""
+        text = repr(Claim.from_dict(claim(line("70450", DOS))))
+        assert "id=None)" in text and "prior_auth=()" in text and "rendering_npi=None" in text
+
+    def test_dicts_in_a_claim_built_in_code_are_hidden(self):
+        """A claim built in code may hold its patient and lines as dicts (checked when evaluated): shown as
+        protected, never their values."""
+        built = Claim(lines=[{"code": "70450", "date": DOS, "rendering_npi": SECRET_NPI}],
+                      patient={"id": SECRET_PATIENT})
+        text = repr(built)
+        assert SECRET_PATIENT not in text and SECRET_NPI not in text
+        assert "lines=[<protected>]" in text and "patient=<protected>" in text
+
+
 class TestHugeNumbers:
     @pytest.mark.parametrize("field, value", [("units", 10**309), ("units", 1e15), ("charge", 1e307),
                                               ("charge", 10**15)])

@@ -265,6 +265,14 @@ class TestSources:
                                      '{"patient_id": "SECRET", "code": "76377"}\n'))
         assert "line 2" in str(caught.value) and "SECRET" not in str(caught.value)
 
+    def test_repr_hides_the_npi_and_the_claim_id(self):
+        """A history line's repr (what logs record) hides its rendering NPI and its earlier claim's id."""
+        line = radrules.HistoryLine(code="76377", date=dt.date(2020, 5, 1), rendering_npi="1234567893",
+                                    claim="CLM-SECRET")
+        for text in (repr(line), str(line)):
+            assert "1234567893" not in text and "CLM-SECRET" not in text
+            assert "code='76377'" in text and "rendering_npi=<protected>, claim=<protected>" in text
+
     def test_line_that_is_not_json_is_worded_like_the_claim_readers(self):
         """`not JSON: <problem> at column N`, as the claim readers of the CLI and of diff say it."""
         with pytest.raises(radrules.InputError) as caught:

@@ -618,7 +618,7 @@ class TestDirectClaims:
     @staticmethod
     def both_ways(text: str, monkeypatch, payers=None) -> tuple[list, list]:
         def seen(items):
-            return [repr(item) if isinstance(item, radrules.Claim) else str(item) for item in items]
+            return [repr(item.to_dict()) if isinstance(item, radrules.Claim) else str(item) for item in items]
         direct = seen(radrules.read_x12(io.StringIO(text), payers=payers))
         with monkeypatch.context() as patch:
             patch.setattr(x12_claims, "_claim_of", lambda *values: None)

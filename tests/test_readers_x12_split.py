@@ -23,7 +23,7 @@ FILES = [DATA / "radiology-837p.edi", DATA / "radiology-837i.edi", DATA / "imswe
 def seen(item) -> tuple:
     if isinstance(item, radrules.InputError):
         return ("error", str(item), item.claim, item.segment, item.segment_id)
-    return ("claim", repr(item))
+    return ("claim", repr(item.to_dict()))  # every field, with its type (the repr hides protected ones)
 
 
 def whole(data: bytes) -> tuple[list, tuple | None]:

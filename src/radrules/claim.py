@@ -38,13 +38,37 @@ MAX_NUMBER = 10**15
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
+def protected(value: Any) -> str:
+    """A protected field in a repr (the member id, birth date, prior-authorization numbers, NPIs, a history
+    line's claim id): whether it is given, never its value, since reprs reach logs and error trackers."""
+    return repr(value) if value is None or value == () else "<protected>"
+
+
+def _shown(value: Any, kind: type) -> str:
+    """A claim's patient or lines in its repr: a :class:`Patient` or :class:`Line` hides its own protected
+    fields; anything else (a dict in a claim built in code, checked only when evaluated) is shown as protected."""
+    if value is None or isinstance(value, kind):
+        return repr(value)
+    if isinstance(value, (tuple, list)):
+        items = [_Shown(_shown(item, kind)) for item in value]
+        return repr(items if isinstance(value, list) else tuple(items))
+    return "<protected>"
+
+
+class _Shown(str):
+    """A text a repr shows as it is."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
 @attrs.frozen
 class Patient:
     """The patient: birth date and sex are what the rules read; ``id`` links history."""
 
-    birth_date: dt.date | None = None
+    birth_date: dt.date | None = attrs.field(default=None, repr=protected)
     sex: str | None = None
-    id: str | None = None
+    id: str | None = attrs.field(default=None, repr=protected)
 
 
 @attrs.frozen
@@ -59,7 +83,7 @@ class Line:
     end_date: dt.date | None = None
     charge: float | None = None
     place_of_service: str | None = None
-    rendering_npi: str | None = None
+    rendering_npi: str | None = attrs.field(default=None, repr=protected)
     revenue_code: str | None = None
 
 
@@ -67,13 +91,13 @@ class Line:
 class Claim:
     """A professional (837P) or institutional (837I) claim."""
 
-    lines: tuple[Line, ...]
+    lines: tuple[Line, ...] = attrs.field(repr=lambda lines: _shown(lines, Line))
     id: str | None = None
     type: str = "professional"
     payer: str | None = None
-    patient: Patient = Patient()
+    patient: Patient = attrs.field(default=Patient(), repr=lambda patient: _shown(patient, Patient))
     place_of_service: str | None = None
-    prior_auth: tuple[str, ...] = ()
+    prior_auth: tuple[str, ...] = attrs.field(default=(), repr=protected)
     received: dt.date | None = None
     diagnoses: tuple[str, ...] = ()
     frequency: str | None = None

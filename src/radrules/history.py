@@ -22,7 +22,7 @@ from typing import Iterable, Protocol, runtime_checkable
 
 import attrs
 
-from .claim import _date, _identifier, _list, _number, _object, _pointers, _text
+from .claim import _date, _identifier, _list, _number, _object, _pointers, _text, protected
 from .errors import ClaimError, InputError, json_value
 
 STATUSES = ("paid", "denied")
@@ -39,8 +39,8 @@ class HistoryLine:
     status: str = "paid"
     modifiers: tuple[str, ...] = ()
     units: float = 1
-    rendering_npi: str | None = None
-    claim: str | None = None
+    rendering_npi: str | None = attrs.field(default=None, repr=protected)
+    claim: str | None = attrs.field(default=None, repr=protected)
     # Made by read_line, which checks every field; one built in code is checked when used (as a Claim is).
     _checked: bool = attrs.field(default=False, init=False, eq=False, repr=False)
 
