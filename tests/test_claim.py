@@ -243,6 +243,26 @@ class TestHugeNumbers:
         with pytest.raises(ClaimError):
             bundled.evaluate(data)
 
+    def test_subclasses_of_numbers_are_read_as_plain_numbers(self):
+        """Units, charges and pointers given as subclasses of float and int (numpy's float64, an IntEnum) are
+        kept as plain floats and ints, so nothing downstream meets their repr (`np.float64(412.0)`)."""
+        import enum
+
+        class Float64(float):
+            def __repr__(self):
+                return f"np.float64({float(self)})"
+
+        class Pointer(enum.IntEnum):
+            FIRST = 1
+
+        parsed = Claim.from_dict(with_line(units=Float64(2.5), charge=Float64(412.0),
+                                           diagnosis_pointers=[Pointer.FIRST]))
+        values = (parsed.lines[0].units, parsed.lines[0].charge, parsed.lines[0].diagnosis_pointers[0])
+        assert values == (2.5, 412.0, 1) and [type(v) for v in values] == [float, float, int]
+        data = good()
+        data["id"] = Pointer.FIRST
+        assert Claim.from_dict(data).id == "1"
+
     def test_a_large_number_under_the_bound_is_read(self):
         assert Claim.from_dict(with_line(units=10**15 - 1, charge=99_999_999.99)).lines[0].units == 10**15 - 1
 

@@ -617,6 +617,20 @@ class TestOutcomes:
         assert (move.lines, move.charge, move.without_charge) == (1, 0.0, 1)
         assert "billed charges pay -> deny: 0.00 on 1 line (1 without a charge)" in impact.to_text()
 
+    def test_a_charge_of_a_float_subclass(self):
+        """A charge given as a float subclass (numpy 2's float64, whose repr is `np.float64(45.5)`) is summed as
+        the float it is; it made diff_outcomes raise."""
+        class Float64(float):
+            def __repr__(self):
+                return f"np.float64({float(self)})"
+
+        old = radrules.loads('ruleset "t" version "1"\n', "old")
+        new = radrules.loads('rule t.d\n  when line.code is 71046\n  then deny line "x"\n  reference "r"\nend\n', "new")
+        claim = {"id": "F", "lines": [{"code": "71046", "date": "2026-03-02", "charge": Float64(45.5)}]}
+        impact = radrules.diff_outcomes(old, new, [claim])
+        assert impact.move("pay", "deny").charge == 45.5
+        assert "45.50" in impact.to_text()
+
     def test_a_line_denied_by_two_new_rules_counts_under_both(self):
         """A line newly denied by two rules is counted once in the totals and once under each rule."""
         base = 'ruleset "t" version "1"\n'
@@ -703,3 +717,18 @@ def test_line_amounts_round_as_the_totals_do():
     from radrules.diff.report import money
 
     assert (money(0.125), money(2.675), money(1234.5), money(0)) == ("0.13", "2.68", "1,234.50", "0.00")
+
+
+def test_cents_of_subclasses_of_int_and_float():
+    """money.cents reads a float or int subclass by its value, not by its repr (`np.float64(0.1)`)."""
+    from radrules.money import cents
+
+    class Float64(float):
+        def __repr__(self):
+            return f"np.float64({float(self)})"
+
+    class Int64(int):
+        def __repr__(self):
+            return f"np.int64({int(self)})"
+
+    assert (cents(Float64(0.1)), cents(Int64(7)), cents(0.125), cents(None)) == (10, 700, 12.5, None)

@@ -227,7 +227,12 @@ def _date(value: Any, path: str, *, required: bool = False) -> dt.date | None:
 
 
 def _number(value: Any, path: str, *, positive: bool) -> float | int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+    """A plain int or float, whatever subclass of them was given (``numpy.float64`` is a float whose repr is
+    ``np.float64(412.0)``, which money sums read as text)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ClaimError(path, "expected a positive number" if positive else "expected a number")
+    value = float(value) if isinstance(value, float) else int(value)
+    if value != value:  # NaN
         raise ClaimError(path, "expected a positive number" if positive else "expected a number")
     if value in (float("inf"), float("-inf")):
         raise ClaimError(path, "expected a finite number")
@@ -345,7 +350,7 @@ def _identifier(value: Any, path: str = "id") -> str | None:
     if not isinstance(value, (str, int)) or isinstance(value, bool):
         raise ClaimError(path, "expected a text")
     try:
-        text = str(value)
+        text = str(value) if isinstance(value, str) else str(int(value))  # an IntEnum's str is its name
     except ValueError:  # a whole number of more than 4,300 digits
         raise ClaimError(path, "expected a text") from None
     return text.strip() or None
@@ -370,7 +375,7 @@ def _pointers(value: Any, path: str) -> tuple[int, ...]:
     for i, pointer in enumerate(_list(value, path)):
         if isinstance(pointer, bool) or not isinstance(pointer, int) or pointer < 1:
             raise ClaimError(f"{path}[{i}]", "expected a positive whole number")
-        pointers.append(pointer)
+        pointers.append(int(pointer))  # a plain int, as units and charges are plain numbers
     return tuple(pointers)
 
 

@@ -13,8 +13,16 @@ _CENT = Decimal("0.01")
 
 
 def cents(charge) -> Decimal | None:
-    """A line's charge in cents, exactly as written; None for a line without a charge."""
-    return None if charge is None else Decimal(repr(charge)) * 100
+    """A line's charge in cents, exactly as written; None for a line without a charge.
+
+    A float is read as its shortest text (0.1 is 10 cents, not the binary fraction nearest 0.1), taken
+    from a plain float: the repr of a subclass need not be a number (numpy 2: ``np.float64(412.0)``).
+    """
+    if charge is None:
+        return None
+    if isinstance(charge, int):
+        return Decimal(int(charge)) * 100
+    return Decimal(repr(float(charge))) * 100
 
 
 def amount(total) -> float:
