@@ -243,6 +243,24 @@ class TestHugeNumbers:
         with pytest.raises(ClaimError):
             bundled.evaluate(data)
 
+    @pytest.mark.parametrize("pointer", [10**5000, 10**400, 10**15], ids=["5001 digits", "401 digits", "10^15"])
+    def test_a_huge_diagnosis_pointer_is_a_claim_error(self, bundled, pointer):
+        """A pointer of 10^15 or more is refused as units and charges are: format.diagnosis_pointer named it, and
+        one of 5,000 digits (a Python int; JSON's are read as infinite) made evaluate raise ValueError."""
+        data = with_line(diagnosis_pointers=[1, pointer])
+        assert (error_of(data).path, error_of(data).problem) == ("lines[0].diagnosis_pointers[1]",
+                                                                 "expected a number under 10^15")
+        with pytest.raises(ClaimError):
+            bundled.evaluate(data)
+        with pytest.raises(ClaimError) as caught:
+            bundled.evaluate(good(), history=[line("70450", "2026-01-05", diagnosis_pointers=[pointer])])
+        assert caught.value.path == "history[0].diagnosis_pointers[0]"
+
+    def test_a_pointer_under_the_bound_is_a_format_finding(self, bundled):
+        data = with_line(diagnosis_pointers=[10**15 - 1])
+        assert only(bundled.evaluate(data), "format.diagnosis_pointer").message == \
+            "line 1 points to diagnosis 999999999999999, but the claim lists 0"
+
     def test_subclasses_of_numbers_are_read_as_plain_numbers(self):
         """Units, charges and pointers given as subclasses of float and int (numpy's float64, an IntEnum) are
         kept as plain floats and ints, so nothing downstream meets their repr (`np.float64(412.0)`)."""

@@ -518,6 +518,15 @@ class TestClaimResponse:
         assert [item["itemSequence"] for item in response["item"]] == [1, 2, 3]
         assert "MEMBER0003" not in json.dumps(response)
 
+    def test_item_sequences_json_cannot_write_are_numbered_by_position(self):
+        """An item `sequence` of 5,000 digits (read from a Python dict) is not copied: json.dumps of the response
+        raised ValueError. The items are numbered 1, 2, ... instead."""
+        data = resource()
+        data["item"][0]["sequence"] = 10**5000
+        response = radrules.to_fhir_claim_response(radrules.load().evaluate(read_one(data)), data)
+        assert [item["itemSequence"] for item in response["item"]] == list(range(1, len(data["item"]) + 1))
+        json.dumps(response)
+
     def test_resource_is_not_changed(self):
         """Writing a response does not change the Claim resource it copies from."""
         data = resource()

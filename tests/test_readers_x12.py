@@ -420,6 +420,11 @@ class TestMalformed:
         (["HI*BG:", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"], "HI", "HI01 has no code after"),
         (["HI*ABK:J189", "HI*BG:451", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"], "HI",
          "condition_codes[0]: expected a condition code"),
+        # a pointer past 10^15 is refused as from_dict refuses it; one of 5,000 digits made int() raise ValueError
+        (["HI*ABK:J189", "LX*1", "SV1*HC:71046*10*UN*1***1:" + "9" * 20, "DTP*472*D8*20260302"], "SV1",
+         "lines[0].diagnosis_pointers[1]: expected a number under 10^15"),
+        (["HI*ABK:J189", "LX*1", "SV1*HC:71046*10*UN*1***" + "9" * 5000, "DTP*472*D8*20260302"], "SV1",
+         "lines[0].diagnosis_pointers[0]: expected a number under 10^15"),
     ])
     def test_bad_claims_are_yielded_and_the_next_claim_is_read(self, segments, segment_id, words):
         """A claim that can't be mapped is an InputError naming its segment; the next claim is still read."""

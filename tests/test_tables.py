@@ -546,6 +546,19 @@ class TestRowErrors:
         assert [(d.code, d.span.line) for d in error.errors] == [
             ("RR509", 6), ("RR509", 7), ("RR507", 8), ("RR511", 10)]
 
+    def test_a_limit_of_thousands_of_digits_is_a_row_error(self, tmp_path):
+        """A unit limit of 5,000 digits is RR509, without its digits in the message (int() raised ValueError)."""
+        (tmp_path / "x").mkdir()
+        path = tmp_path / "x" / "mue.csv"
+        path.write_text("HCPCS/CPT Code,Practitioner Services MUE Values,MUE Adjudication Indicator,MUE Rationale\n"
+                        f"74177,{'9' * 5000},2 Date of Service Edit: Policy,Anatomic\n", encoding="latin-1")
+        root = make_ruleset(tmp_path, 'table mue "cms/mue.csv" effective 2026-07-01\n', path)
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        (error,) = caught.value.errors
+        assert (error.code, error.message) == ("RR509", "a unit limit of 5,000 digits is not under 10^15")
+        assert (error.span.line, error.span.column) == (2, 7)
+
     def test_empty_field_is_named_as_such(self, tmp_path):
         """A required field left empty reads "an empty field is not ...", not an empty quote."""
         (tmp_path / "x").mkdir()

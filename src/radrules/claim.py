@@ -32,8 +32,8 @@ MAX_MODIFIERS = 4
 #: The most service lines a claim may have: an 837I claim's limit (an 837P claim has at most 50). Rules that
 #: compare lines look at every pair, so a claim of thousands of copies of one line would take minutes.
 MAX_LINES = 999
-#: Units and charges are below this: a larger number is a mistake, and one past the range of a float
-#: (an int of 310 digits) would make arithmetic fail.
+#: Units, charges and diagnosis pointers are below this: a larger number is a mistake, one past the range of
+#: a float (an int of 310 digits) would make arithmetic fail, and one of over 4,300 digits can't be shown.
 MAX_NUMBER = 10**15
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
@@ -370,11 +370,13 @@ def _read_patient(value: Any) -> Patient:
 
 
 def _pointers(value: Any, path: str) -> tuple[int, ...]:
-    """Diagnosis pointers: whole numbers from 1."""
+    """Diagnosis pointers: whole numbers from 1, under 10^15."""
     pointers = []
     for i, pointer in enumerate(_list(value, path)):
         if isinstance(pointer, bool) or not isinstance(pointer, int) or pointer < 1:
             raise ClaimError(f"{path}[{i}]", "expected a positive whole number")
+        if pointer >= MAX_NUMBER:  # format.diagnosis_pointer names it: it must be a number a message can show
+            raise ClaimError(f"{path}[{i}]", "expected a number under 10^15")
         pointers.append(int(pointer))  # a plain int, as units and charges are plain numbers
     return tuple(pointers)
 
@@ -566,7 +568,7 @@ def _fast_line(value: Any) -> Line | None:
         pointers = ()
     elif type(pointers) is list:
         for pointer in pointers:
-            if type(pointer) is not int or pointer < 1:
+            if type(pointer) is not int or not 0 < pointer < MAX_NUMBER:
                 return None
         pointers = tuple(pointers)
     else:

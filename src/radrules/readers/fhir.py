@@ -18,7 +18,7 @@ import os
 import re
 from typing import Any, Iterator, Mapping
 
-from ..claim import Claim
+from ..claim import MAX_NUMBER, Claim
 from ..codes import is_condition_code
 from ..errors import ClaimError, InputError, json_value
 
@@ -758,6 +758,7 @@ def to_fhir_claim_response(result, claim=None, *, created: dt.date | str | None 
 def _item_sequences(resource: dict | None, count: int) -> list[int]:
     if resource is not None and isinstance(resource.get("item"), list) and len(resource["item"]) == count:
         sequences = [item.get("sequence") if isinstance(item, dict) else None for item in resource["item"]]
-        if all(isinstance(s, int) and not isinstance(s, bool) for s in sequences):
-            return sequences
+        # copied as they are only when each is a whole number JSON can write (not one of 5,000 digits)
+        if all(isinstance(s, int) and not isinstance(s, bool) and 0 < s < MAX_NUMBER for s in sequences):
+            return [int(s) for s in sequences]
     return list(range(1, count + 1))

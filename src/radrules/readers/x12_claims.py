@@ -423,7 +423,8 @@ class _ClaimReader:
                 for pointer in text.split(component):
                     if not is_digits(pointer):
                         raise _ClaimProblem(number, segment_id, "SV107 (diagnosis pointers) must be whole numbers")
-                    pointers.append(int(pointer))
+                    # past the bound, from_dict names it; int() would refuse one of over 4,300 digits
+                    pointers.append(int(pointer) if len(pointer.lstrip("0")) <= 15 else MAX_NUMBER)
         elif claim.diagnoses:
             pointers = list(range(1, len(claim.diagnoses) + 1))
         # The guides send a rendering provider only where it differs from the one that stands for it: the
@@ -533,7 +534,7 @@ def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth
         else:
             modifiers = ()
         if pointers:
-            if min(pointers) < 1:
+            if min(pointers) < 1 or max(pointers) >= MAX_NUMBER:
                 return None
             pointers = tuple(pointers)
         else:

@@ -79,6 +79,10 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
                 problems.csv_field("RR509", f"{shown(value)} is not a unit limit (a whole number, 0 or more)", first,
                                    raw, fields, 1)
                 ok = False
+            elif len(value.lstrip("0")) > 15:  # past any limit; int() would refuse one of over 4,300 digits
+                problems.csv_field("RR509", f"a unit limit of {len(value):,} digits is not under 10^15", first, raw,
+                                   fields, 1)
+                ok = False
             match = _MAI.match(mai_text)
             if not match:
                 problems.csv_field("RR509", f"{shown(mai_text)} is not an MUE adjudication indicator (1, 2 or 3)",
