@@ -115,6 +115,17 @@ def test_missing_and_undecodable_files_exit_3(tmp_path, capsys):
     assert f"error[RR404]: `{latin}` is not UTF-8 text" in err
 
 
+def test_an_empty_path_and_a_name_too_long_exit_3(tmp_path, capsys, monkeypatch):
+    """`fmt ""` is RR401 (it formatted the working directory's files) and a name too long RR401 (an OSError
+    traceback); neither writes anything."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.rr").write_text(MESSY, encoding="utf-8")
+    code, _, err = run(capsys, "", "x" * 300)
+    assert code == 3 and (tmp_path / "a.rr").read_text(encoding="utf-8") == MESSY
+    assert "error[RR401]: no rule file or folder: the path is empty" in err
+    assert "error[RR401]: can't read `xxxxxxxx" in err and ": File name too long" in err
+
+
 def test_standard_input_is_formatted_to_standard_output(capsys, monkeypatch):
     """`fmt -` reads rules from standard input and prints them formatted."""
     monkeypatch.setattr(sys, "stdin", io.StringIO(MESSY))

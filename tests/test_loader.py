@@ -34,6 +34,26 @@ def test_paths_the_system_refuses_are_diagnostics(tmp_path, statement, code):
     assert error.code == code and error.span.line == 1
 
 
+def test_a_path_too_long_for_the_file_system_is_rr401():
+    """load() of a name too long is RR401, as a missing path is, not a raw OSError from the stat."""
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load("x" * 300, cache_dir=None)
+    (error,) = caught.value.errors
+    assert error.code == "RR401" and error.message.endswith("`: File name too long")
+    assert len(error.message) < 250  # the path is shortened
+
+
+def test_an_empty_path_names_no_rules(tmp_path, monkeypatch):
+    """load("") is RR401: Path("") is the working directory, whose rules it compiled."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "main.rr").write_text('codes x = 70450\n', encoding="utf-8")
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load("", cache_dir=None)
+    assert [(e.code, e.message) for e in caught.value.errors] == [
+        ("RR401", "no rule file or folder: the path is empty")]
+    assert radrules.load(".", cache_dir=None).name == tmp_path.name  # the working directory, named as such
+
+
 def test_an_include_through_a_loop_of_links_is_a_diagnostic(tmp_path):
     os.symlink("loop", tmp_path / "loop")
     (tmp_path / "main.rr").write_text('include "loop/x.rr"\n', encoding="utf-8")

@@ -377,6 +377,16 @@ class TestRunErrors:
         report = report_for(tmp_path, 'test "t"\n  claim\n    2026-03-02 71046\n  expect pass\nend\n')
         assert "error[RR620]: no `.rr` rule files in `.`" in problems(report)
 
+    def test_empty_rules_and_rules_too_long_a_name(self, tmp_path, monkeypatch):
+        """`rules ""` is RR620 saying so; a name too long for the file system RR620 (the runner raised OSError)."""
+        monkeypatch.chdir(tmp_path)
+        report = report_for(tmp_path, 'rules ""\ntest "t"\n  claim\n    2026-03-02 71046\n  expect pass\nend\n')
+        assert problems(report).startswith("demo.rrt:1:7: error[RR620]: the path is empty")
+        report = report_for(tmp_path, f'rules "{"x" * 300}"\ntest "t"\n  claim\n    2026-03-02 71046\n'
+                                      '  expect pass\nend\n')
+        assert problems(report).startswith("demo.rrt:1:7: error[RR620]: can't read `xxxx")
+        assert ": File name too long" in problems(report)
+
     def test_an_empty_name_a_bad_date_and_the_order_of_problems(self, demo):
         """A test without a name is RR610 (reports and pytest ids name tests); a date like 2026-4-6 gets a hint
         about dates; a file's problems are reported in the order of their lines, whatever found them."""
@@ -477,6 +487,15 @@ class TestRunErrors:
             "error[RR630]: `blank.rrt` holds no tests",
         ]
         assert not report.ok and report.summary() == "0 passed, 0 failed, 4 errors"
+
+    def test_an_empty_path_and_a_name_too_long(self, tmp_path, monkeypatch):
+        """An empty path is RR630 (it ran the working directory's tests), a name too long RR630 (an OSError)."""
+        monkeypatch.chdir(tmp_path)
+        write(tmp_path, "a.rrt", 'test "t"\n  claim\n    2026-03-02 71046\n  expect pass\nend\n')
+        report = Runner().run(["", "x" * 300])
+        assert [d.code for d in report.diagnostics] == ["RR630", "RR630"] and not report.outcomes
+        assert report.diagnostics[0].message == "no test file or folder: the path is empty"
+        assert report.diagnostics[1].message.endswith("`: File name too long")
 
 
 ODD = ["acme", "medicare", "2026-02-30", "2026-03-02", "1950-01-01", "0", "1", "9", "11", "2", "F", "U", "female",

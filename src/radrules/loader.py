@@ -20,7 +20,7 @@ import cachetools
 from . import _resources
 from ._resources import display_path
 from .compiler import compile_ruleset
-from .errors import Diagnostic, RuleError, lf_line_ends, line_of
+from .errors import Diagnostic, RuleError, lf_line_ends, line_of, shortened
 from .parser import parse_rules
 from .syntax import Include, SourceFile, Span, Table
 from .tables import default_cache_dir
@@ -63,10 +63,18 @@ def load(path: str | os.PathLike | None = None, *, cache_dir=_DEFAULT, extra: It
     if path is None:
         root = _resources.bundled_rulesets()
         return _load_tree(root, root, "radrules", cache_dir, extra)
+    if not os.fspath(path):  # Path("") is the working directory; an empty path names nothing
+        raise RuleError([Diagnostic("RR401", "no rule file or folder: the path is empty")])
     path = Path(path)
-    if path.is_dir():
+    try:
+        is_dir = path.is_dir()
+        is_file = not is_dir and path.is_file()
+    except OSError as problem:  # a name too long, a folder on the way that can't be entered
+        raise RuleError([Diagnostic("RR401", f"can't read `{shortened(str(path), 200)}`: {problem.strerror}")]) \
+            from None
+    if is_dir:
         return _load_tree(path, path, path.resolve().name, cache_dir, extra)
-    if path.is_file():
+    if is_file:
         return _load_tree(path.parent, path, path.stem, cache_dir, extra)
     raise RuleError([Diagnostic("RR401", f"no rule file or folder at `{path}`")])
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import difflib
+import errno
 import sys
 from pathlib import Path
 
 from .._resources import open_regular
-from ..errors import Diagnostic, RuleError, lf_line_ends
+from ..errors import Diagnostic, RuleError, lf_line_ends, shortened
 
 
 def add_parser(commands) -> None:
@@ -149,8 +150,16 @@ def _rule_files(paths: list[str]):
         if name == "-":
             yield name
             continue
+        if not name:  # Path("") is the working directory; an empty path names nothing
+            yield RuleError([Diagnostic("RR401", "no rule file or folder: the path is empty")])
+            continue
         path = Path(name)
-        if path.is_dir():
+        try:
+            is_dir = path.is_dir()
+        except OSError as problem:  # a name too long, a folder on the way that can't be entered
+            yield RuleError([Diagnostic("RR401", f"can't read `{shortened(name, 200)}`: {problem.strerror}")])
+            continue
+        if is_dir:
             root = path.resolve()
             for p in sorted(path.rglob("*.rr")):
                 if any(part.startswith(".") for part in p.relative_to(path).parts) or p.is_dir():
@@ -172,9 +181,10 @@ def _read(path: Path) -> str:
     try:
         stream = open_regular(path)  # a named pipe is not waited on
     except OSError as problem:
-        what = "no rule file or folder at" if not path.exists() else "can't read"
-        raise RuleError([Diagnostic("RR401", f"{what} `{path}`" + (
-            f": {problem.strerror}" if path.exists() else ""))]) from None
+        if problem.errno in (errno.ENOENT, errno.ENOTDIR):  # (path.exists() raised for a name too long)
+            raise RuleError([Diagnostic("RR401", f"no rule file or folder at `{path}`")]) from None
+        raise RuleError([Diagnostic("RR401", f"can't read `{shortened(str(path), 200)}`: {problem.strerror}")]) \
+            from None
     if stream is None:
         raise RuleError([Diagnostic("RR401", f"`{path}` is not a rule file (a folder, a pipe or a device)",
                                     help="`fmt` formats regular files ending in `.rr`")])

@@ -152,8 +152,18 @@ def find_test_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], lis
     """Every ``.rrt`` file under ``paths`` (files, or folders searched recursively), in name order."""
     found: list[Path] = []
     problems: list[Diagnostic] = []
-    for path in map(Path, paths):
-        if path.is_dir():
+    for given in paths:
+        if not os.fspath(given):  # Path("") is the working directory; an empty path names nothing
+            problems.append(Diagnostic("RR630", "no test file or folder: the path is empty"))
+            continue
+        path = Path(given)
+        try:
+            is_dir, is_file = path.is_dir(), path.is_file()
+        except OSError as problem:  # a name too long, a folder on the way that can't be entered
+            problems.append(Diagnostic("RR630", f"can't read `{shortened(path.as_posix(), 200)}`: "
+                                                f"{problem.strerror}"))
+            continue
+        if is_dir:
             files = sorted(
                 p for p in path.rglob(f"*{TEST_SUFFIX}")
                 if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
@@ -161,7 +171,7 @@ def find_test_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], lis
             if not files:
                 problems.append(Diagnostic("RR630", f"no `{TEST_SUFFIX}` test files in `{path.as_posix()}`"))
             found.extend(files)
-        elif path.is_file():
+        elif is_file:
             if path.suffix != TEST_SUFFIX:
                 problems.append(Diagnostic(
                     "RR630", f"`{path.as_posix()}` is not a test file (test files end in `{TEST_SUFFIX}`)"))
@@ -320,6 +330,14 @@ class Runner:
         # shared test file must not read /etc/passwd into an error message, or walk the whole disk).
         if ref is not None and Path(ref.path.text).is_absolute():
             return [Diagnostic("RR620", f"`{shown}` is an absolute path", span, where,
+                               help="`rules` names a rule file or folder relative to the test file")]
+        if ref is not None and not ref.path.text:
+            return [Diagnostic("RR620", "the path is empty", span, where,
+                               help="`rules` names a rule file or folder relative to the test file")]
+        try:
+            path.is_file()
+        except OSError as problem:  # a name too long, a folder on the way that can't be entered
+            return [Diagnostic("RR620", f"can't read `{shortened(shown, 200)}`: {problem.strerror}", span, where,
                                help="`rules` names a rule file or folder relative to the test file")]
         if path.is_file() and path.suffix != ".rr":
             return [Diagnostic("RR620", f"`{shown}` is not a rule file (`.rr`)", span, where,
