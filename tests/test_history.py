@@ -273,6 +273,24 @@ class TestSources:
             assert "1234567893" not in text and "CLM-SECRET" not in text
             assert "code='76377'" in text and "rendering_npi=<protected>, claim=<protected>" in text
 
+    @pytest.mark.parametrize("name, problem", [
+        ("missing.jsonl", "can't read the file: No such file or directory"),
+        ("x" * 300, "can't read the file: File name too long"),
+        (".", "can't read the file: Is a directory"),
+        ("latin.jsonl", "not UTF-8 text"),
+    ], ids=["missing", "name too long", "folder", "latin-1"])
+    def test_a_file_that_cant_be_read_is_an_input_error(self, tmp_path, monkeypatch, name, problem):
+        """read_history raises InputError naming the file, as read_x12 and read_fhir do (it raised OSError)."""
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / "latin.jsonl").write_bytes(b'{"code": "76377", "date": "2020-05-01", "claim": "caf\xe9"}\n')
+        with pytest.raises(radrules.InputError) as caught:
+            radrules.read_history(name)
+        assert str(caught.value) == f"{name}: {problem}"
+
+    def test_an_empty_path_is_an_input_error(self):
+        with pytest.raises(radrules.InputError, match="^no history file: the path is empty$"):
+            radrules.read_history("")
+
     def test_line_that_is_not_json_is_worded_like_the_claim_readers(self):
         """`not JSON: <problem> at column N`, as the claim readers of the CLI and of diff say it."""
         with pytest.raises(radrules.InputError) as caught:

@@ -25,12 +25,7 @@ def load_history(path: str | None):
         return None
     from ..history import JsonlHistory
 
-    try:
-        return JsonlHistory(path)
-    except OSError as problem:
-        raise InputError(path, f"can't read: {problem.strerror}") from None
-    except UnicodeDecodeError:
-        raise InputError(path, "not UTF-8 text") from None
+    return JsonlHistory(path)  # InputError for a file that can't be read, too
 
 
 def whole_number(least: int):
