@@ -245,6 +245,14 @@ class TestSources:
         assert fired(other) == []
         assert len(history) == 2
 
+    def test_lines_without_patient_id_are_the_history_of_claims_without_one(self, rules):
+        """`patient_id` is optional in a history file (claim-format.md, cli.md): a line without it is the history
+        of the claims without `patient.id`, and of no other."""
+        history = JsonlHistory(io.StringIO('{"code": "76377", "date": "2020-05-01"}\n'))
+        anonymous = rules.evaluate(claim(("76377", "2026-03-01"), patient={"sex": "F"}), history=history)
+        member = rules.evaluate(claim(("76377", "2026-03-01")), history=history)
+        assert ("t.lifetime", (1,)) in fired(anonymous) and fired(member) == []
+
     @pytest.mark.parametrize("entry, message", [
         ({"code": "76377"}, "history[0].date: required"),
         ({"code": "76377", "date": "2020-02-30"}, "history[0].date: not a calendar date"),

@@ -323,6 +323,12 @@ class TestBundle:
         assert [c.id for c in radrules.read_fhir(io.StringIO(json.dumps(data)))] == ["RAD-F-3001"]
 
 
+def _coverage(data: dict, **fields) -> None:
+    """Give the claim a contained Coverage with ``fields`` as its focal insurance's coverage."""
+    data["contained"].append({"resourceType": "Coverage", "id": "cov", **fields})
+    data["insurance"][0]["coverage"] = {"reference": "#cov"}
+
+
 def _broken(change) -> radrules.InputError:
     data = resource()
     change(data)
@@ -360,6 +366,25 @@ class TestMalformed:
         (lambda d: d["patient"].update(reference="#" + d["contained"][0]["id"].upper()), "patient.reference",
          "no contained Patient"),
         (lambda d: d.update(created="yesterday"), "created", "expected a full date"),
+        # identifiers that are there but not texts: never skipped (a member id skipped gave the claim the history
+        # of claims without one; an NPI skipped, no format.npi)
+        (lambda d: d.update(id={"value": "SECRET-7"}), "id", "expected a text"),
+        (lambda d: d.update(id=4001), "id", "expected a text"),
+        (lambda d: d.update(id=" ", identifier=[{"value": ["SECRET-7"]}]), "identifier[0].value", "expected a text"),
+        (lambda d: d["contained"][0]["identifier"][0].update(value={"x": "SECRET-7"}), "patient.identifier[0].value",
+         "expected a text"),
+        (lambda d: d["contained"][0]["identifier"][0].update(value=["SECRET-7"]), "patient.identifier[0].value",
+         "expected a text"),
+        (lambda d: _coverage(d, subscriberId=55012), "insurance[0].coverage.subscriberId", "expected a text"),
+        (lambda d: _coverage(d, identifier=[{"value": {"id": "SECRET-7"}}]), "insurance[0].coverage.identifier[0].value",
+         "expected a text"),
+        (lambda d: d["contained"][2]["identifier"][0].update(value=1234567810),
+         "careTeam[0].provider.identifier[0].value", "expected a text"),
+        (lambda d: d["careTeam"][0]["provider"].update(identifier={"system": "http://hl7.org/fhir/sid/us-npi",
+                                                                    "value": 1234567810}),
+         "careTeam[0].provider.identifier.value", "expected a text"),
+        (lambda d: d["item"][0].update(careTeamSequence=[7]), "item[0].careTeamSequence[0]",
+         "no care team member has this sequence"),
         (lambda d: d["insurance"][0].update(preAuthRef=[""]), "insurance[0].preAuthRef[0]", "expected a text"),
         (lambda d: d.update(item={"sequence": 1}), "item", "expected a list"),
         (lambda d: d.update(supportingInfo=[{"sequence": 1, "code": {"coding": [
@@ -370,7 +395,8 @@ class TestMalformed:
         """Each shape problem names its FHIR path and what is wrong."""
         error = _broken(change)
         assert error.path == path and problem in error.problem and error.claim == 1
-        assert "1958-03-14" not in str(error) and "PA20260302A" not in str(error)
+        for secret in ("1958-03-14", "PA20260302A", "SECRET-7", "MEMBER0101", "55012", "1234567810"):
+            assert secret not in str(error)
 
     @pytest.mark.parametrize("text, words", [
         ('{"resourceType": "Patient"}', "expected a FHIR `Claim` or `Bundle`"),

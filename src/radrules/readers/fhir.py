@@ -256,6 +256,15 @@ def _filled(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
+def _identifier(value: Any, path: str) -> bool:
+    """Whether an identifier's value (an id, a member id, an NPI) is a text with something in it; a value that
+    is there but not a text (a number, an object) is an error naming ``path``, never skipped: a member id
+    skipped would give the claim the history of claims without one, an NPI skipped no ``format.npi``."""
+    if value is not None and not isinstance(value, str):
+        raise _Problem(path, "expected a text")
+    return _filled(value)
+
+
 def _items(value: Any) -> list:
     """A list field of a resource only followed through references: a non-list counts as empty."""
     return value if isinstance(value, list) else []
@@ -281,11 +290,11 @@ def _date(value: Any, path: str) -> str:
 
 def _claim(resource: dict, bundle: dict, payers: dict) -> Claim:
     data: dict = {}
-    if _filled(resource.get("id")):
+    if _identifier(resource.get("id"), "id"):
         data["id"] = resource["id"]
     else:
-        for identifier in _list(resource.get("identifier"), "identifier"):
-            if isinstance(identifier, dict) and _filled(identifier.get("value")):
+        for index, identifier in enumerate(_list(resource.get("identifier"), "identifier")):
+            if isinstance(identifier, dict) and _identifier(identifier.get("value"), f"identifier[{index}].value"):
                 data["id"] = identifier["value"]
                 break
     kinds = [code for system, code in _codes(resource.get("type"), "type") if system in (CLAIM_TYPE_SYSTEM, None)]
@@ -391,24 +400,27 @@ def _focal_insurance(resource: dict) -> list[dict]:
 
 
 def _member_id(resource: dict, bundle: dict, patient: dict | None) -> str | None:
-    for insurance in _focal_insurance(resource):
-        coverage = _resolve(insurance.get("coverage"), resource, bundle, "Coverage")
+    insurance = [i for i in _list(resource.get("insurance"), "insurance") if isinstance(i, dict)]
+    for entry in _focal_insurance(resource):
+        coverage = _resolve(entry.get("coverage"), resource, bundle, "Coverage")
         if coverage is None:
             continue
+        number = next(index for index, other in enumerate(insurance) if other is entry)
+        path = f"insurance[{number}].coverage"  # the Coverage it references
         relationship = coverage.get("relationship")
         kinds = [code for _, code in _codes(relationship, "coverage.relationship")] \
             if isinstance(relationship, dict) else []
         # subscriberId is the subscriber's: a dependent's history must not be the whole family's
-        if _filled(coverage.get("subscriberId")) and (not kinds or "self" in kinds):
+        if _identifier(coverage.get("subscriberId"), f"{path}.subscriberId") and (not kinds or "self" in kinds):
             return coverage["subscriberId"]
-        for identifier in _items(coverage.get("identifier")):
-            if isinstance(identifier, dict) and _filled(identifier.get("value")):
+        for index, identifier in enumerate(_items(coverage.get("identifier"))):
+            if isinstance(identifier, dict) and _identifier(identifier.get("value"),
+                                                            f"{path}.identifier[{index}].value"):
                 return identifier["value"]
-    for identifier in _items((patient or {}).get("identifier")):
-        if isinstance(identifier, dict) and _filled(identifier.get("value")) \
-                and isinstance(identifier.get("type"), dict):
+    for index, identifier in enumerate(_items((patient or {}).get("identifier"))):
+        if isinstance(identifier, dict) and isinstance(identifier.get("type"), dict):
             kinds = [code for _, code in _codes(identifier["type"], "patient.identifier.type")]
-            if "MB" in kinds:
+            if "MB" in kinds and _identifier(identifier.get("value"), f"patient.identifier[{index}].value"):
                 return identifier["value"]
     return None
 
@@ -595,20 +607,25 @@ def _rendering_npi(item: dict, path: str, resource: dict, bundle: dict) -> str |
     sequences = _list(item.get("careTeamSequence"), f"{path}.careTeamSequence")
     if not sequences:
         return None
-    for member in _list(resource.get("careTeam"), "careTeam"):
-        if isinstance(member, dict) and member.get("sequence") == sequences[0]:
+    for number, member in enumerate(_list(resource.get("careTeam"), "careTeam")):
+        if isinstance(member, dict) and member.get("sequence") == sequences[0] \
+                and not isinstance(sequences[0], bool):
             provider = member.get("provider")
-            identifiers = []
+            identifiers = []  # (identifier, its path)
             if isinstance(provider, dict):
-                identifiers.append(provider.get("identifier"))
+                where = f"careTeam[{number}].provider"
+                identifiers.append((provider.get("identifier"), f"{where}.identifier.value"))
                 practitioner = _resolve(provider, resource, bundle, "Practitioner")
-                if practitioner is not None:
-                    identifiers.extend(_items(practitioner.get("identifier")))
-            for identifier in identifiers:
+                if practitioner is not None:  # its identifiers, as `patient.birthDate` names the Patient's
+                    identifiers.extend((identifier, f"{where}.identifier[{index}].value")
+                                       for index, identifier in enumerate(_items(practitioner.get("identifier"))))
+            for identifier, where in identifiers:
                 if isinstance(identifier, dict) and identifier.get("system") == NPI_SYSTEM \
-                        and isinstance(identifier.get("value"), str):
+                        and _identifier(identifier.get("value"), where):
                     return identifier["value"]
-    return None
+            return None
+    # as a diagnosisSequence must name a diagnosis: the NPI would be lost, and format.npi never run
+    raise _Problem(f"{path}.careTeamSequence[0]", "no care team member has this sequence")
 
 
 _LINE_PATHS = {
