@@ -811,3 +811,13 @@ def test_an_edit_blocks_codes_follow_its_severity_and_its_own_carc(clauses, carc
     [finding] = rules.evaluate({"lines": [{"code": "71046", "date": "2026-03-02"},
                                           {"code": "71045", "date": "2026-03-02"}]}).findings
     assert (finding.carc, finding.rarc) == (carc, rarc)
+
+
+def test_a_rulesets_repr_is_a_summary():
+    """The repr of a ruleset with every rule and row (and, with tables, their indexes) ran to 80,000 characters
+    for the bundled rules; it is one line now."""
+    rules = radrules.load()
+    text = repr(rules)
+    assert text == (f"<Ruleset 'radrules': {len(rules.files)} files, {len(rules.rules)} rules, {len(rules.rows)} rows, "
+                    f"0 tables, payers ['acme', 'medicare']>")
+    assert len(text) < 200

@@ -16,11 +16,14 @@ from .tables import ROW_KINDS, TABLE_RULES, table_size, version_windows
 from .validity import RULES_OF_KIND
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, repr=False)
 class Ruleset:
     """A compiled set of rules. Build one with :func:`radrules.load` or :func:`radrules.loads`.
 
     Load once, evaluate many times, from any number of threads or processes.
+    Nothing changes a ruleset once compiled; its dicts are plain dicts (read on
+    every evaluation) that must not be changed either: ``load()`` hands every
+    caller of the same files the same ruleset.
     """
 
     name: str
@@ -102,6 +105,11 @@ class Ruleset:
                 ids.add(MUE_UNPUBLISHED)
             ids.update(RULES_OF_KIND.get(loaded.kind, ()))
         return tuple(sorted(ids))
+
+    def __repr__(self) -> str:
+        """A summary: the name, how many files, rules and rows, the payers (a full repr ran to megabytes)."""
+        return (f"<Ruleset {self.name!r}: {len(self.files)} files, {len(self.rules)} rules, {len(self.rows)} rows, "
+                f"{len(self.tables)} tables, payers {sorted(self.payers)}>")
 
     def describe(self) -> dict:
         """Counts of what the ruleset holds, and its table versions, for ``radrules check``."""
