@@ -413,3 +413,52 @@ class TestStream:
         finally:
             process.stdin.close()
             process.wait(timeout=60)
+
+
+class TestPayerIds:
+    """`--payers FILE` maps the payer ids of X12 and FHIR claims to the names rules use, as `read_x12(payers=)`
+    does: without it, a payer's rules never met a claim whose file names the payer differently."""
+
+    RULE = ('rule pine.seen "seen"\n  for payer pinecrest\n  when line.code is present\n'
+            '  then warn line "{line.code} for pinecrest"\n  reference "test"\nend\n')
+
+    def files(self, tmp_path):
+        (tmp_path / "rules.rr").write_text(self.RULE)
+        (tmp_path / "payers.json").write_text(json.dumps({"00000": "Pinecrest"}))
+        return tmp_path / "rules.rr", tmp_path / "payers.json"
+
+    @pytest.mark.parametrize("env", [{}, POOL], ids=["one process", "pool"])
+    def test_eval_maps_x12_payer_ids(self, tmp_path, env):
+        rules, payers = self.files(tmp_path)
+        source = ROOT / "tests" / "data" / "x12" / "radiology-837p.edi"
+        mapped = run("--rules", rules, "--format", "json", "--payers", payers, source, env=env)
+        plain = run("--rules", rules, "--format", "json", source, env=env)
+        results = lambda done: [json.loads(line) for line in done.stdout.splitlines()]
+        fired = lambda done: [f["rule"] for result in results(done) for f in result.get("findings", ())]
+        assert "pine.seen" in fired(mapped) and "pine.seen" not in fired(plain)
+        # only the claims of payer 00000 (two of them, four lines): the ACME01 claim is not mapped
+        assert fired(mapped).count("pine.seen") == 4
+
+    def test_explain_and_diff_map_them_too(self, tmp_path):
+        rules, payers = self.files(tmp_path)
+        source = str(ROOT / "tests" / "data" / "x12" / "radiology-837p.edi")
+        common = [sys.executable, "-m", "radrules"]
+        explain = subprocess.run([*common, "explain", "--rules", str(rules), "--payers", str(payers), "--rule",
+                                  "pine.seen", source], capture_output=True, text=True, cwd=ROOT, timeout=60)
+        assert "pine.seen fired" in explain.stdout
+        (tmp_path / "empty.rr").write_text("")
+        diff = subprocess.run([*common, "diff", "--claims", source, "--payers", str(payers), "--format", "json",
+                               str(tmp_path / "empty.rr"), str(rules)], capture_output=True, text=True, cwd=ROOT,
+                              timeout=60)
+        [moved] = json.loads(diff.stdout)["impact"]["rules"]
+        assert (moved["rule"], moved["appeared"]) == ("pine.seen", 2)
+
+    @pytest.mark.parametrize("content, message", [
+        ("[1]", "must hold a JSON object of payer ids to payer names"),
+        ('{"A": 1}', "must hold a JSON object of payer ids to payer names"),
+        ("{", "is not JSON"),
+    ])
+    def test_a_bad_payers_file_is_a_usage_error(self, tmp_path, content, message):
+        (tmp_path / "p.json").write_text(content)
+        done = run("--payers", tmp_path / "p.json", ROOT / "examples" / "claims.json")
+        assert done.returncode == 1 and message in done.stderr and "Traceback" not in done.stderr

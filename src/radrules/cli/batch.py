@@ -135,10 +135,10 @@ class Outcome:
 
 
 def cut_units(sources: list[str], input_format: str, *, pieces: bool, unit_claims: int,
-              stopped: set[int] | frozenset = frozenset()) -> Iterator[Unit]:
+              stopped: set[int] | frozenset = frozenset(), payers: dict | None = None) -> Iterator[Unit]:
     """The units of every input, in order. ``pieces``: cut X12 files into pieces (for a pool), else read
     every X12 claim here. An input whose index gets into ``stopped`` (its outcome said it can't be read
-    further) is left at once."""
+    further) is left at once. ``payers`` maps payer ids to payer names for X12 and FHIR claims."""
     done = 0  # bytes of the inputs before this one
     several = len(sources) > 1
     for index, source in enumerate(sources):
@@ -155,9 +155,9 @@ def cut_units(sources: list[str], input_format: str, *, pieces: bool, unit_claim
         try:
             kind = claims.kind(input_format)
             if pieces and kind == "x12":
-                units = _x12_units(claims, index, label, unit_claims, read)
+                units = _x12_units(claims, index, label, unit_claims, read, payers)
             else:
-                units = _item_units(claims, kind, index, label, unit_claims, read)
+                units = _item_units(claims, kind, index, label, unit_claims, read, payers)
             for unit in units:
                 if index in stopped:
                     units.close()
@@ -170,10 +170,10 @@ def cut_units(sources: list[str], input_format: str, *, pieces: bool, unit_claim
         done += claims.size or 0
 
 
-def _x12_units(claims: ClaimsInput, index: int, label, unit_claims: int, read) -> Iterator[Unit]:
+def _x12_units(claims: ClaimsInput, index: int, label, unit_claims: int, read, payers) -> Iterator[Unit]:
     position = 0
     source = _Prefixed(claims.head, claims.handle, claims.name)
-    for part in split_x12(source, claims=unit_claims):
+    for part in split_x12(source, claims=unit_claims, payers=payers):
         if isinstance(part, X12Piece):
             yield Unit(index, label, piece=part, position=position, claims=part.claims, read=read())
             position += part.claims
@@ -181,11 +181,12 @@ def _x12_units(claims: ClaimsInput, index: int, label, unit_claims: int, read) -
             yield Unit(index, label, message=str(part), read=read())
 
 
-def _item_units(claims: ClaimsInput, kind: str, index: int, label, unit_claims: int, read) -> Iterator[Unit]:
+def _item_units(claims: ClaimsInput, kind: str, index: int, label, unit_claims: int, read,
+                payers) -> Iterator[Unit]:
     items: list = []
     idle = _idle_check(claims)
     try:
-        for position, item, resource in read_input(claims, kind):
+        for position, item, resource in read_input(claims, kind, payers):
             if position is None:  # an X12 envelope error
                 if items:
                     yield Unit(index, label, items=items, claims=len(items), read=read())

@@ -74,6 +74,33 @@ def add_input_format_option(parser) -> None:
         help="how to read the claims files: claim JSON or JSON Lines, X12 837P/837I, or FHIR R4 Claim/Bundle JSON "
              "(default: auto, from the content)",
     )
+    add_payers_option(parser)
+
+
+def add_payers_option(parser) -> None:
+    parser.add_argument(
+        "--payers", metavar="FILE", type=_payer_names,
+        help="a JSON object of payer ids to the payer names the rules use, for X12 and FHIR claims "
+             "(`{\"PCH01\": \"pinecrest\"}`); without it, a claim's payer is the payer's name as the file gives it",
+    )
+
+
+def _payer_names(path: str) -> dict:
+    """An argparse ``type``: the payer-id mapping of ``--payers`` (a usage error names what is wrong)."""
+    import argparse
+    import json
+
+    try:
+        with open(path, "rb") as handle:
+            data = json.loads(handle.read().decode("utf-8"))
+    except OSError as error:
+        raise argparse.ArgumentTypeError(f"can't read `{path}`: {error.strerror or error}")
+    except (UnicodeDecodeError, ValueError) as error:
+        raise argparse.ArgumentTypeError(f"`{path}` is not JSON: {error}")
+    if not isinstance(data, dict) or not all(isinstance(key, str) and isinstance(value, str) and value.strip()
+                                             for key, value in data.items()):
+        raise argparse.ArgumentTypeError(f"`{path}` must hold a JSON object of payer ids to payer names (texts)")
+    return data
 
 
 class _Prefixed:
@@ -196,23 +223,26 @@ class RawLine:
                 from None
 
 
-def read_claims(source: str, input_format: str = "auto") -> Iterator[tuple[int | None, object, object]]:
+def read_claims(source: str, input_format: str = "auto", payers: dict | None = None
+                ) -> Iterator[tuple[int | None, object, object]]:
     """(position, item, FHIR resource or None) for every claim of a claims file.
 
     ``item`` is a claim dict (JSON input), a :class:`~radrules.Claim` (X12,
     FHIR) or an :class:`~radrules.InputError` for a claim that can't be read.
     ``position`` counts claims from 1; it is None for an X12 envelope error,
     which belongs to no claim. A file that can't be read raises InputError.
+    ``payers`` maps payer ids to payer names for X12 and FHIR claims.
     """
     claims = ClaimsInput(source)
     try:
-        for position, item, resource in read_input(claims, claims.kind(input_format)):
+        for position, item, resource in read_input(claims, claims.kind(input_format), payers):
             yield position, (item.decode() if type(item) is RawLine else item), resource
     finally:
         claims.close()
 
 
-def read_input(claims: ClaimsInput, kind: str) -> Iterator[tuple[int | None, object, object]]:
+def read_input(claims: ClaimsInput, kind: str, payers: dict | None = None
+               ) -> Iterator[tuple[int | None, object, object]]:
     """:func:`read_claims` on an opened file, except that JSON Lines come as :class:`RawLine` items.
 
     JSON Lines are read line by line, so a file of any size takes little memory.
@@ -220,7 +250,7 @@ def read_input(claims: ClaimsInput, kind: str) -> Iterator[tuple[int | None, obj
     name, handle = claims.name, claims.handle
     if kind == "x12":
         position = 0
-        for item in read_x12(_Prefixed(claims.head, handle, name)):
+        for item in read_x12(_Prefixed(claims.head, handle, name), payers=payers):
             if isinstance(item, InputError) and item.claim is None:
                 yield None, item, None
             else:
@@ -229,7 +259,7 @@ def read_input(claims: ClaimsInput, kind: str) -> Iterator[tuple[int | None, obj
         return
     if kind == "fhir":
         text = _decode(claims.head + handle.read(), name)
-        for position, (resource, item) in enumerate(read_fhir(_Named(text, name), with_resources=True), 1):
+        for position, (resource, item) in enumerate(read_fhir(_Named(text, name), payers=payers, with_resources=True), 1):
             yield position, item, resource
         return
     for position, item in _read_json_stream(claims):

@@ -6,7 +6,7 @@ import json
 import sys
 
 from ..errors import InputError
-from .common import load_rules, whole_number
+from .common import add_payers_option, load_rules, whole_number
 
 
 def add_parser(commands) -> None:
@@ -20,6 +20,7 @@ def add_parser(commands) -> None:
     parser.add_argument("new", metavar="NEW", help="the changed rules: a rule file or folder")
     parser.add_argument("--claims", metavar="FILE",
                         help="historical claims: JSON Lines, a JSON array, X12 837 or FHIR; - for standard input")
+    add_payers_option(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="a report for people (default) or one JSON object")
     parser.add_argument("--limit-examples", metavar="N", type=whole_number(0), default=10,
@@ -42,7 +43,8 @@ def run(args) -> int:
         bar = ProgressBar(sys.stderr)
         try:
             source = sys.stdin.buffer if args.claims == "-" else args.claims
-            impact = diff_outcomes(old, new, source, progress=bar, limit_examples=args.limit_examples)
+            impact = diff_outcomes(old, new, source, progress=bar, limit_examples=args.limit_examples,
+                                   payers=args.payers)
         except OSError as problem:
             print(f"error: can't read `{args.claims}`: {problem.strerror or problem}", file=sys.stderr)
             return EXIT_FAILURE

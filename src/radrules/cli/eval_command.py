@@ -86,7 +86,8 @@ def run(args) -> int:
                 stopped.add(unit.source)
         bar(summary.claims, unit.read, total)
 
-    units = cut_units(args.claims, args.input_format, pieces=jobs > 1, unit_claims=unit_claims, stopped=stopped)
+    units = cut_units(args.claims, args.input_format, pieces=jobs > 1, unit_claims=unit_claims, stopped=stopped,
+                      payers=args.payers)
     interrupted = output_lost = False
     used = [jobs]  # the processes run_units chose: a small input runs in one
     try:

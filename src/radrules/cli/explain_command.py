@@ -48,7 +48,7 @@ def run(args) -> int:
     failed = errors = 0
     try:
         history = load_history(args.history)
-        for position, item, _resource in read_claims(args.claims, args.input_format):
+        for position, item, _resource in read_claims(args.claims, args.input_format, args.payers):
             if position is None:
                 errors += 1
                 print(f"error: {item}", file=sys.stderr)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import os
 from collections import defaultdict
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 import attrs
 
@@ -174,7 +174,8 @@ class _RuleTotals:
         self.denied_lines = self.denied_cents = self.released_lines = self.released_cents = 0
 
 
-def diff_outcomes(old, new, claims, *, progress: Callable | None = None, limit_examples: int = 10) -> OutcomeDiff:
+def diff_outcomes(old, new, claims, *, progress: Callable | None = None, limit_examples: int = 10,
+                  payers: Mapping[str, str] | None = None) -> OutcomeDiff:
     """Evaluate each claim with ``old`` and ``new``; count the claims, lines, rules and charges that move.
 
     ``claims`` is the path of a claims file (JSON Lines, a JSON array when
@@ -185,18 +186,19 @@ def diff_outcomes(old, new, claims, *, progress: Callable | None = None, limit_e
     claims are counted and the first ``limit_examples`` reported by number,
     never raised. ``progress(done, read, total)``, if given, is called every
     few claims and at the end: items done, and bytes read and the file's size
-    when reading a file (else None).
+    when reading a file (else None). ``payers`` maps payer ids to payer names
+    for an X12 or FHIR file, as ``read_x12`` and ``read_fhir`` take it.
     """
     if isinstance(claims, (str, os.PathLike)):
         with open(claims, "rb") as handle:
-            return _read_file(old, new, handle, progress, limit_examples)
+            return _read_file(old, new, handle, progress, limit_examples, payers)
     if hasattr(claims, "peek") and hasattr(claims, "read"):
-        return _read_file(old, new, claims, progress, limit_examples)
+        return _read_file(old, new, claims, progress, limit_examples, payers)
     report = (lambda done: progress(done, None, None)) if progress else None
     return _run(old, new, enumerate(claims, 1), "position", report, limit_examples)
 
 
-def _read_file(old, new, handle, progress, limit: int) -> OutcomeDiff:
+def _read_file(old, new, handle, progress, limit: int, payers=None) -> OutcomeDiff:
     """Claims from a buffered binary file: JSON Lines, a JSON array, X12 837 or FHIR (as ``eval`` tells them
     apart); an X12 or FHIR claim that can't be mapped is unreadable, numbered by its position."""
     from ..readers import HEAD, detect_format, read_fhir, read_x12
@@ -212,7 +214,7 @@ def _read_file(old, new, handle, progress, limit: int) -> OutcomeDiff:
     kind = detect_format(head)
     if kind != "json":
         read = read_x12 if kind == "x12" else read_fhir
-        return _run(old, new, _positions(read(handle)), "position", report, limit)
+        return _run(old, new, _positions(read(handle, payers=payers)), "position", report, limit)
     numbering = "position" if is_array(handle) else "line"
     return _run(old, new, read_claim_file(handle), numbering, report, limit)
 
