@@ -821,3 +821,58 @@ def test_a_rulesets_repr_is_a_summary():
     assert text == (f"<Ruleset 'radrules': {len(rules.files)} files, {len(rules.rules)} rules, {len(rules.rows)} rows, "
                     f"0 tables, payers ['acme', 'medicare']>")
     assert len(text) < 200
+
+
+class TestDisableRule:
+    """`disable rule ID for payer P`: a payer that does not apply a rule (a bundled one, say) leaves it out
+    without editing the file that holds it; there was no way to do so."""
+
+    TEXT = ('rule x.one "one"\n  when line.code is 70450\n  then warn line "one"\n  reference "r"\nend\n'
+            'rule x.two "two"\n  when line.code is 70450\n  then info line "two"\n  reference "r"\nend\n'
+            'disable rule x.one for payer pinecrest, "Blue  Cross " for institutional claims reference "p"\n'
+            'disable rule x.two reference "nobody"\n')
+
+    @pytest.mark.parametrize("indexed", [True, False])
+    @pytest.mark.parametrize("payer, claim_type, fired", [
+        ("pinecrest", "professional", ("x.one",)),
+        ("pinecrest", "institutional", ()),
+        ("blue cross", "institutional", ()),
+        ("acme", "institutional", ("x.one",)),
+        (None, "institutional", ("x.one",)),
+    ])
+    def test_it_leaves_the_rule_out_for_its_payers_and_claim_types(self, payer, claim_type, fired, indexed):
+        rules = radrules.loads(self.TEXT, name="d.rr")
+        claim = {"type": claim_type, "lines": [{"code": "70450", "date": "2026-03-02"}]}
+        if payer:
+            claim["payer"] = payer
+        assert rules.evaluate(claim, indexed=indexed).fired() == fired
+
+    def test_explain_diff_fmt_and_pickle_know_it(self):
+        import pickle
+
+        rules = radrules.loads(self.TEXT, name="d.rr")
+        claim = {"payer": "pinecrest", "type": "institutional", "lines": [{"code": "70450", "date": "2026-03-02"}]}
+        gone = rules.evaluate(claim, explain=True).explanation.not_considered
+        assert gone["x.one"] == "`disable rule` leaves it out for this claim (d.rr:11)"
+        assert gone["x.two"] == "`disable rule` leaves it out for this claim (d.rr:12)"
+        before = radrules.loads(self.TEXT.split("disable")[0], name="d.rr")
+        changes = radrules.diff_rulesets(before, rules)
+        text = changes.to_text()
+        assert "disabled for: no one -> payer blue cross, pinecrest, institutional claims" in text
+        assert "disabled for: no one -> every payer" in text
+        formatted = radrules.format_rules(self.TEXT, "d.rr")
+        assert 'disable rule x.one for payers pinecrest, "Blue  Cross " for institutional claims reference "p"' \
+            in formatted and radrules.format_rules(formatted, "d.rr") == formatted
+        again = pickle.loads(pickle.dumps(rules))
+        assert again.evaluate(claim).fired() == () and not radrules.diff_rulesets(rules, again)
+        # moving the statement to another line changes nothing
+        moved = radrules.loads("\n\n" + self.TEXT, name="d.rr")
+        assert not radrules.diff_rulesets(rules, moved)
+
+    def test_a_disable_row_inside_a_block_at_column_one_is_still_a_row(self):
+        """`disable pair` rows may start a line; only `disable rule` starts a statement."""
+        rules = radrules.loads('pairs p.ptp\n  reference "r"\n  pair 74176 with 74150 modifier 0\nend\n'
+                               'pairs q.ptp\nfor payer acme\nreference "r"\ndisable pair 74176 with 74150\nend\n')
+        claim = {"payer": "acme", "lines": [{"code": "74176", "date": "2026-03-02"},
+                                            {"code": "74150", "date": "2026-03-02"}]}
+        assert rules.evaluate(claim).fired() == ()

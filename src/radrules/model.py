@@ -50,6 +50,19 @@ class RuleInfo:
 
 
 @attrs.frozen
+class Exclusion:
+    """A ``disable rule`` statement: the payers and claim types a rule is left out for (None: every one)."""
+
+    payers: frozenset | None
+    claim_types: frozenset | None
+    source: str = attrs.field(eq=False)  # where the statement was written
+
+    def covers(self, payer: str | None, claim_type: str) -> bool:
+        return ((self.payers is None or payer in self.payers)
+                and (self.claim_types is None or claim_type in self.claim_types))
+
+
+@attrs.frozen
 class Scope:
     """Where a rule or block applies: payers, claim types, dates of service."""
 
@@ -58,13 +71,18 @@ class Scope:
     start: int | None = None
     end: int | None = None
     level: int = LEVEL_RULES
+    excluded: tuple = ()  # Exclusion: `disable rule` statements that leave the rule out
 
     def applies_to(self, payer: str | None, claim_type: str) -> bool:
         if self.claim_types is not None and claim_type not in self.claim_types:
             return False
         if self.payers is not None and payer not in self.payers:
             return False
-        return True
+        return not self.excluded or not self.excluded_by(payer, claim_type)
+
+    def excluded_by(self, payer: str | None, claim_type: str) -> "Exclusion | None":
+        """The ``disable rule`` statement that leaves the rule out for ``payer`` and ``claim_type``, if any."""
+        return next((exclusion for exclusion in self.excluded if exclusion.covers(payer, claim_type)), None)
 
     def active_on(self, day: int) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)

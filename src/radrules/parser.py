@@ -25,7 +25,7 @@ TOP_LEVEL_WORDS = (
     "ruleset", "include", "codes", "diagnoses", "modifiers", "places", "setting",
     "property", "table", "rule", "pairs", "limits", "addons",
 )
-_STATEMENT_START = re.compile(r"^(?:%s)\b" % "|".join(TOP_LEVEL_WORDS), re.MULTILINE)
+_STATEMENT_START = re.compile(r"^(?:(?:%s)\b|disable[ \t]+rule\b)" % "|".join(TOP_LEVEL_WORDS), re.MULTILINE)
 _BLOCK_WORDS = ("rule", "pairs", "limits", "addons")
 
 #: How lark's terminal names read in a message.
@@ -387,6 +387,12 @@ class _Builder(Transformer):
         claim_type = next((x.claim_type for x in c[1:] if isinstance(x, s.ForType)), None)
         effective = next((x for x in c[1:] if isinstance(x, s.Effective)), None)
         return s.Table(self._tok(c[0]), paths, claim_type, effective, self._span(meta))
+
+    def disable_rule(self, meta, c):
+        payers = next((x.payers for x in c[1:] if isinstance(x, s.ForPayer)), ())
+        claim_type = next((x.claim_type for x in c[1:] if isinstance(x, s.ForType)), None)
+        reference = next((x for x in c[1:] if isinstance(x, s.Reference)), None)
+        return s.DisableRule(c[0], payers, claim_type, reference, self._span(meta))
 
     # blocks
     def rule_id(self, meta, c):

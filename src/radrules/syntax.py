@@ -146,6 +146,17 @@ class KindClause:
 
 
 @attrs.frozen
+class DisableRule:
+    """``disable rule ID [for payer P, ...] [for TYPE claims] [reference "TEXT"]``: a rule left out."""
+
+    rule_id: "RuleId"
+    payers: tuple[Token, ...]
+    claim_type: Token | None
+    reference: "Reference | None"
+    span: Span
+
+
+@attrs.frozen
 class ForPayer:
     payers: tuple[Token, ...]
     span: Span

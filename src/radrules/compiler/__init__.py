@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import attrs
+
+from .. import model as m
 from .. import syntax as s
 from .._resources import display_path
 from ..claim import payer_key
@@ -52,6 +55,7 @@ class Compilation:
         self.rows: list = []
         self.disables: list = []
         self.disable_spans: list = []  # (Disable, the span of its row)
+        self.rule_disables: list = []  # s.DisableRule statements
         self.payers: set[str] = set()
         self.views: dict = {}
 
@@ -90,6 +94,8 @@ def collect(comp: Compilation) -> None:
                 comp.property_syntax.append(statement)
             elif isinstance(statement, s.Table):
                 comp.tables.append(statement)
+            elif isinstance(statement, s.DisableRule):
+                comp.rule_disables.append(statement)
             # Include statements were followed by the loader.
 
 
@@ -371,6 +377,35 @@ def compile_blocks(comp: Compilation) -> None:
                 comp.payers.update(scope.payers)
 
 
+def disable_rules(comp: Compilation) -> None:
+    """Leave rules out where a ``disable rule`` statement says: for its payers and claim types."""
+    positions = {rule.info.id: n for n, rule in enumerate(comp.rules)}
+    blocks = {row.block.info.id for row in comp.rows} | {disable.rule for disable in comp.disables}
+    for statement in comp.rule_disables:
+        rule_id = statement.rule_id.text
+        where = statement.rule_id.span
+        if rule_id not in positions:
+            if rule_id in blocks:
+                comp.ctx.error("RR308", f"`{rule_id}` is an edit block, not a rule", where,
+                               help="leave its rows out with `disable pair` or `disable limit` rows in a block "
+                                    "for the payer")
+            else:
+                comp.ctx.error("RR308", f"no rule `{rule_id}` to disable", where,
+                               help=suggestion(rule_id, positions) or "name the rule by its id, as findings do")
+            continue
+        if statement.reference is None:
+            comp.ctx.warning("RR260", f"`disable rule {rule_id}` has no `reference`", where,
+                             help="say why the rule is left out (the payer's policy, section)")
+        payers = frozenset(payer_key(token.text) for token in statement.payers) or None
+        claim_types = frozenset([statement.claim_type.text]) if statement.claim_type is not None else None
+        rule = comp.rules[positions[rule_id]]
+        exclusion = m.Exclusion(payers, claim_types, source_of(statement.span))
+        scope = attrs.evolve(rule.scope, excluded=rule.scope.excluded + (exclusion,))
+        comp.rules[positions[rule_id]] = attrs.evolve(rule, scope=scope)
+        if payers:
+            comp.payers.update(payers)
+
+
 def build_indexes(comp: Compilation) -> None:
     """File rules by code and modifier, rows by key, for every payer and claim type."""
     if comp.ctx.has_errors:
@@ -444,6 +479,7 @@ PASSES = (
     ("build properties", build_properties),
     ("load tables", load_tables),
     ("compile blocks", compile_blocks),
+    ("disable rules", disable_rules),
     ("build indexes", build_indexes),
 )
 

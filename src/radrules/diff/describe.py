@@ -80,6 +80,7 @@ def rule_description(rule) -> dict:
     """What a ``rule`` block says, JSON-ready, with its condition and message as written."""
     out = info_fields(rule.info)
     out.update(scope_fields(rule.scope))
+    out["disabled_for"] = sorted(_exclusion_text(exclusion) for exclusion in rule.scope.excluded)
     out["target"] = rule.target
     out["condition"] = condition_text(rule.condition)
     out["message"] = template_text(rule.message)
@@ -93,13 +94,22 @@ def rule_key(rule):
             rule.target, canonical(rule.condition), canonical(rule.message))
 
 
+def _exclusion_text(exclusion) -> str:
+    """Whom a ``disable rule`` statement leaves a rule out for: ``payer pinecrest, institutional claims``."""
+    parts = ["payer " + ", ".join(sorted(exclusion.payers)) if exclusion.payers else "every payer"]
+    if exclusion.claim_types:
+        parts.append(", ".join(sorted(exclusion.claim_types)) + " claims")
+    return ", ".join(parts)
+
+
 def scope_text(desc: dict) -> str:
     """``for payer acme, professional claims, from 2026-01-01`` (``for every payer`` when open)."""
     parts = ["payer " + ", ".join(desc["payers"]) if desc["payers"] else "every payer"]
     if desc["claim_types"]:
         parts.append(", ".join(desc["claim_types"]) + " claims")
     window = _window(desc["start"], desc["end"])
-    return "for " + ", ".join(parts) + (f", {window}" if window else "")
+    left_out = "".join(f"; disabled for {text}" for text in desc.get("disabled_for", ()))
+    return "for " + ", ".join(parts) + (f", {window}" if window else "") + left_out
 
 
 def block_description(block) -> dict:
@@ -233,7 +243,8 @@ def match_rows(old: list, new: list) -> tuple[list, list, list]:
 
 
 _RULE_LABELS = (("kind", "kind"), ("severity", "severity"), ("title", "title"), ("payers", "payers"),
-                ("claim_types", "claim types"), ("start", "from"), ("end", "until"), ("target", "acts on"),
+                ("claim_types", "claim types"), ("start", "from"), ("end", "until"),
+                ("disabled_for", "disabled for"), ("target", "acts on"),
                 ("condition", "condition"), ("message", "message"), ("carc", "carc"), ("rarc", "rarc"),
                 ("reference", "reference"))
 
@@ -258,6 +269,8 @@ def rule_details(old: dict, new: dict, old_rule=None, new_rule=None) -> list[str
             before, after = ", ".join(before or ["every claim type"]), ", ".join(after or ["every claim type"])
         elif name == "rarc":
             before, after = " ".join(before) or "none", " ".join(after) or "none"
+        elif name == "disabled_for":
+            before, after = "; ".join(before) or "no one", "; ".join(after) or "no one"
         else:
             before, after = show(before), show(after)
         out.append(f"{label}: {before} {ARROW} {after}")
