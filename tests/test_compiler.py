@@ -876,3 +876,24 @@ class TestDisableRule:
         claim = {"payer": "acme", "lines": [{"code": "74176", "date": "2026-03-02"},
                                             {"code": "74150", "date": "2026-03-02"}]}
         assert rules.evaluate(claim).fired() == ()
+
+
+@pytest.mark.parametrize("condition, why", [
+    ("line.code is 77067 and line.code is 72148", "no procedure code meets it"),
+    ("(line.code is 70450 or line.code is 70460) and line.code in [70470, 70480]", "no procedure code meets it"),
+    ("patient.age < 40 and patient.age > 65", "no value of `patient.age` meets both its comparisons"),
+    ("line.units = 2 and line.units = 3", "no value of `line.units` meets both its comparisons"),
+    ("line.units > 2 and line.units <= 2", "no value of `line.units` meets both its comparisons"),
+    ("line.date < 2026-01-01 and line.date >= 2026-01-01", "no value of `line.date` meets both its comparisons"),
+    ("patient.age >= 40 and patient.age <= 40", None),
+    ("patient.age > 40 and patient.age < 40.5", None),
+    ("patient.age < 40 or patient.age > 65", None),
+    ("line.units > 2 and claim.line_count < 2", None),
+    ("line.code is 70450 and line.code in [70450, 70460]", None),
+])
+def test_a_rule_that_can_never_fire_is_warned_of(condition, why):
+    """RR264: tests joined by `and` that contradict each other, only when certain (a rule that compiled clean
+    and never fired, silently, was the analyst's to find)."""
+    rules = radrules.loads(rule(condition, then='warn line "x"'), name="n.rr")
+    found = [d.message for d in rules.warnings if d.code == "RR264"]
+    assert found == ([f"rule `t.rule` can never fire: {why}"] if why else [])

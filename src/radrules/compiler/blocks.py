@@ -11,7 +11,7 @@ from .. import syntax as s
 from ..claim import payer_key
 from ..errors import suggestion
 from ..result import KINDS
-from .conditions import ConditionCompiler, index_keys, pair_keys, place_keys
+from .conditions import ConditionCompiler, index_keys, never_true, pair_keys, place_keys
 from .context import Context, source_of
 from .sets import SetTable
 
@@ -175,6 +175,10 @@ class BlockCompiler:
                                   "codes)")
         needs_history = any(isinstance(part, c.HistorySame) for part in c.conjuncts(condition))
         places_key = place_keys(condition) if shape == "line" else None
+        never = never_true(condition, codes_key, modifiers_key, places_key)
+        if never:
+            self.ctx.warning("RR264", f"rule `{info.id}` can never fire: {never}", clauses[s.When].span,
+                             help="the tests joined by `and` contradict each other: check the codes and numbers")
         return m.GeneralRule(info, scope, shape, target, condition, template, codes_key, modifiers_key,
                              other_codes, same_code, needs_history, places_key)
 

@@ -6,6 +6,7 @@ below is the closed set of names a rule may read (docs/language.md#fields).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import attrs
@@ -544,6 +545,47 @@ def index_keys(node) -> tuple[frozenset | None, frozenset | None]:
         if part_modifiers is not None and modifiers_key is None:
             modifiers_key = part_modifiers
     return codes_key, modifiers_key
+
+
+def never_true(node, codes_key, modifiers_key, places_key) -> str | None:
+    """Why a rule's condition can never be true, if it provably can't: no code, modifier or place of service
+    meets its top-level tests (`line.code is 77067 and line.code is 72148`, an empty set), or two comparisons of
+    one field with numbers or dates leave no value (`patient.age < 40 and patient.age > 65`). None otherwise;
+    it never guesses (a condition that is merely unlikely is not reported)."""
+    if codes_key is not None and not codes_key:
+        return "no procedure code meets it"
+    if modifiers_key is not None and not modifiers_key:
+        return "no modifier meets it"
+    if places_key is not None and not places_key:
+        return "no place of service meets it"
+    bounds: dict = {}
+    for part in c.conjuncts(node):
+        if not (isinstance(part, c.Compare) and isinstance(part.right, c.Const) and part.op != "!="):
+            continue
+        value = part.right.value
+        if isinstance(value, bool) or not isinstance(value, (int, float, dt.date)):
+            continue
+        try:
+            low, high = bounds.get(part.left, (None, None))
+        except TypeError:  # an operand that can't be a key
+            continue
+        if part.op in ("=", ">", ">="):
+            bound = (value, part.op != ">")
+            if low is None or bound[0] > low[0] or (bound[0] == low[0] and not bound[1]):
+                low = bound
+        if part.op in ("=", "<", "<="):
+            bound = (value, part.op != "<")
+            if high is None or bound[0] < high[0] or (bound[0] == high[0] and not bound[1]):
+                high = bound
+        try:
+            empty = low is not None and high is not None and (
+                low[0] > high[0] or (low[0] == high[0] and not (low[1] and high[1])))
+        except TypeError:  # a number against a date: not one field's comparisons
+            continue
+        if empty:
+            return f"no value of `{part.text.split()[0] if part.text else 'the field'}` meets both its comparisons"
+        bounds[part.left] = (low, high)
+    return None
 
 
 def place_keys(node) -> frozenset | None:
