@@ -890,6 +890,10 @@ class TestDisableRule:
     ("patient.age < 40 or patient.age > 65", None),
     ("line.units > 2 and claim.line_count < 2", None),
     ("line.code is 70450 and line.code in [70450, 70460]", None),
+    ("claim.payer is acme and claim.payer is beta", "no payer meets all its tests of `claim.payer`"),
+    ("claim.type is professional and claim.type in [institutional]",
+     "no claim type meets all its tests of `claim.type`"),
+    ("claim.payer in [acme, beta] and claim.payer is beta", None),
 ])
 def test_a_rule_that_can_never_fire_is_warned_of(condition, why):
     """RR264: tests joined by `and` that contradict each other, only when certain (a rule that compiled clean
@@ -897,3 +901,16 @@ def test_a_rule_that_can_never_fire_is_warned_of(condition, why):
     rules = radrules.loads(rule(condition, then='warn line "x"'), name="n.rr")
     found = [d.message for d in rules.warnings if d.code == "RR264"]
     assert found == ([f"rule `t.rule` can never fire: {why}"] if why else [])
+
+
+@pytest.mark.parametrize("scope, condition, why", [
+    ("  for payer pinecrest\n", "claim.payer is acme", "payer"),
+    ("  for institutional claims\n", "claim.type is professional", "claim type"),
+    ("  for payers pinecrest, acme\n", "claim.payer is acme", None),
+    ("  for professional claims\n", "claim.type is professional", None),
+])
+def test_a_for_clause_that_contradicts_the_condition_is_warned_of(scope, condition, why):
+    rules = radrules.loads(rule(condition + " and line.code is 70450", then='warn line "x"', extra=scope))
+    found = [d.message for d in rules.warnings if d.code == "RR264"]
+    assert found == ([f"rule `t.rule` can never fire: no {why} meets both its `for` clause and its tests"]
+                     if why else [])

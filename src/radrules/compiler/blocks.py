@@ -175,7 +175,7 @@ class BlockCompiler:
                                   "codes)")
         needs_history = any(isinstance(part, c.HistorySame) for part in c.conjuncts(condition))
         places_key = place_keys(condition) if shape == "line" else None
-        never = never_true(condition, codes_key, modifiers_key, places_key)
+        never = never_true(condition, codes_key, modifiers_key, places_key, scope)
         if never:
             self.ctx.warning("RR264", f"rule `{info.id}` can never fire: {never}", clauses[s.When].span,
                              help="the tests joined by `and` contradict each other: check the codes and numbers")

@@ -547,10 +547,11 @@ def index_keys(node) -> tuple[frozenset | None, frozenset | None]:
     return codes_key, modifiers_key
 
 
-def never_true(node, codes_key, modifiers_key, places_key) -> str | None:
+def never_true(node, codes_key, modifiers_key, places_key, scope=None) -> str | None:
     """Why a rule's condition can never be true, if it provably can't: no code, modifier or place of service
     meets its top-level tests (`line.code is 77067 and line.code is 72148`, an empty set), or two comparisons of
-    one field with numbers or dates leave no value (`patient.age < 40 and patient.age > 65`). None otherwise;
+    one field with numbers or dates leave no value (`patient.age < 40 and patient.age > 65`), or no payer (claim
+    type) meets both the rule's `for` clause and its tests of `claim.payer` (`claim.type`). None otherwise;
     it never guesses (a condition that is merely unlikely is not reported)."""
     if codes_key is not None and not codes_key:
         return "no procedure code meets it"
@@ -558,6 +559,22 @@ def never_true(node, codes_key, modifiers_key, places_key) -> str | None:
         return "no modifier meets it"
     if places_key is not None and not places_key:
         return "no place of service meets it"
+    for attr, allowed, what in (("payer", scope.payers if scope else None, "payer"),
+                                ("claim_type", scope.claim_types if scope else None, "claim type")):
+        for part in c.conjuncts(node):
+            if isinstance(part, c.Compare) and part.op == "=" and isinstance(part.right, c.Const):
+                operand, values = part.left, frozenset([part.right.value])
+            elif isinstance(part, c.InSet) and not part.negated and not part.prefixes and not part.carved:
+                operand, values = part.operand, part.values
+            else:
+                continue
+            if type(operand) is c.ClaimAttr and operand.attr == attr:
+                allowed = values if allowed is None else allowed & values
+        if allowed is not None and not allowed:
+            field = "claim.payer" if attr == "payer" else "claim.type"
+            scoped = scope is not None and getattr(scope, "payers" if attr == "payer" else "claim_types") is not None
+            return f"no {what} meets both its `for` clause and its tests" if scoped else \
+                f"no {what} meets all its tests of `{field}`"
     bounds: dict = {}
     for part in c.conjuncts(node):
         if not (isinstance(part, c.Compare) and isinstance(part.right, c.Const) and part.op != "!="):
