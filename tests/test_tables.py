@@ -846,6 +846,16 @@ class TestNoRowLost:
         assert fired(rules.evaluate(claim(("77063", "2027-03-01"))), "ncci.addon") == [((1,), ())]
         assert fired(rules.evaluate(claim(("77063", "2028-03-01"))), "ncci.addon") == []
 
+    @pytest.mark.parametrize("end", ["AOC Edit Deleted Date", "AOC Edit Terminated Date", "AOC Edit Expires",
+                                     "AOC Edit Delete Date", "AOC Edit Del Dt", "AOC Edit Thru"])
+    def test_addon_end_date_is_known_by_any_form_of_its_word(self, tmp_path, end):
+        """`Deleted`, `Terminated`, `Expires` say the edit ends as `Del` does: the column was passed over (only
+        whole words `del`, `end`, ... counted), and an edit deleted in 2020 still applied in 2026."""
+        data = f"Primary Code,Add-on Code,AOC Edit Type,AOC Edit Eff Dt,{end}\n77067,77063,1,20150101,20200101\n"
+        rules = self._load(tmp_path, 'table addon "cms/aoc_v2026q3.csv"\n', "aoc_v2026q3.csv", data.encode())
+        assert fired(rules.evaluate(claim(("77063", "2026-08-03"))), "ncci.addon") == []
+        assert fired(rules.evaluate(claim(("77063", "2019-08-05"))), "ncci.addon") == [((1,), ())]
+
     @pytest.mark.parametrize("header, column, message", [
         ("Primary Code,Add-on Code,AOC Edit Type,Primary Code Eff Dt", 40,
          "`Primary Code Eff Dt` looks like a date column, but radrules can't tell which date it gives"),
