@@ -503,6 +503,14 @@ end
         assert [w.code for w in rules.warnings] == ["RR518"] * 50 + ["RR519"]
         assert rules.warnings[-1].message == "10 more problems in `rules/cms/PPRRVU26_JUL.csv` not shown"
 
+    def test_an_error_past_50_warnings_is_shown(self, tmp_path):
+        """An error after 50 warnings takes the last warning's place: the problem that refuses the table is
+        shown (it was only counted, under a help that said to fix "the ones above", all warnings)."""
+        rows = "".join(f"7{i:04d},,X,1\n7{i:04d},26,X,2\n" for i in range(60)) + "74177,,X,1\n74177,,X,1\n"
+        with pytest.raises(radrules.RuleError) as caught:
+            self._load(tmp_path, {"PPRRVU26_JUL.csv": self.CAPTIONS + rows})
+        assert [(d.code, d.span.line) for d in caught.value.errors] == [("RR511", 123)]
+
     def test_rule_file_values_win_over_the_table(self, tmp_path):
         """`property pctc = ...` in a rule file overrides the MPFS table for that code."""
         root = make_ruleset(tmp_path, 'table pctc "cms/PPRRVU26_JUL.csv"\nproperty pctc = 1 for 99213\n' + self.RULE,

@@ -55,9 +55,15 @@ class Problems:
     def add(self, code: str, message: str, row: int | None = None, line: str | None = None,
             column: int = 1, width: int = 1, help: str | None = None, severity: str = "error") -> None:
         if len(self.diagnostics) >= MAX_PROBLEMS:
+            # An error takes the place of the last warning shown: the problems that refuse the table are seen.
+            shown_warning = next((i for i in range(len(self.diagnostics) - 1, -1, -1)
+                                  if not self.diagnostics[i].is_error), None) if severity == "error" else None
+            if shown_warning is None:
+                self.hidden += 1
+                self.hidden_errors += severity == "error"
+                return
+            del self.diagnostics[shown_warning]
             self.hidden += 1
-            self.hidden_errors += severity == "error"
-            return
         source = None
         if line is not None:
             # A CSV record may span lines (a quoted line break): show its first line, the caret kept on it.
