@@ -174,6 +174,8 @@ class TestClaimMapping:
         """The payers mapping, keyed by an insurer identifier value, wins over the name."""
         claim = next(radrules.read_fhir(CLAIM, payers={"ACME01": "acme_commercial"}))
         assert claim.payer == "acme_commercial"
+        # as rules compare payers: runs of white space as one
+        assert next(radrules.read_fhir(CLAIM, payers={"ACME01": "Acme  Commercial "})).payer == "acme commercial"
 
     def test_preferred_procedure_system(self):
         """A CPT or HCPCS coding is chosen over another coding of the same item."""

@@ -143,6 +143,12 @@ class TestProfessionalFixture:
         assert [c.payer for c in items if isinstance(c, radrules.Claim)] == [
             "medicare_b", "medicare_b", "acme_commercial", "acme_commercial"]
 
+    def test_a_mapped_payer_name_reads_as_rules_compare_it(self):
+        """A mapped name with a run of spaces (or a no-break space) matched no rule, which compare payers with
+        runs of white space as one: it is given as rules compare it."""
+        items = list(radrules.read_x12(P837, payers={"ACME01": " Zeta \u00a0 Health"}))
+        assert [c.payer for c in items if isinstance(c, radrules.Claim)][2:] == ["zeta health", "zeta health"]
+
     def test_binary_and_text_file_objects(self):
         """A binary or a text file object reads the same claims as the path."""
         by_path = claims(P837)

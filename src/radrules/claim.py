@@ -492,6 +492,12 @@ def payer_key(name: str) -> str:
     return " ".join(name.split()).lower()
 
 
+def mapped_payer(name):
+    """A payer name from a reader's ``payers`` mapping, as rules compare payers (not a text: as it is, for the
+    claim's check to refuse)."""
+    return (payer_key(name) or None) if isinstance(name, str) else name
+
+
 def _payer(text: str | None) -> str | None:
     """A payer's name with each run of white space as one space, as rule files compare them (and as the X12
     reader gives them): `"PINECREST  HEALTH"` is the payer `pinecrest health`."""

@@ -18,7 +18,7 @@ import os
 import re
 from typing import Any, Iterator, Mapping
 
-from ..claim import MAX_NUMBER, Claim
+from ..claim import MAX_NUMBER, Claim, mapped_payer
 from ..codes import is_condition_code
 from ..errors import ClaimError, InputError, json_value
 
@@ -342,7 +342,7 @@ def _payer(resource: dict, bundle: dict, payers: dict) -> str | None:
         values += [i.get("value") for i in _items(organization.get("identifier")) if isinstance(i, dict)]
     for value in values:
         if isinstance(value, str) and value in payers:
-            return payers[value]
+            return mapped_payer(payers[value])
     name = organization.get("name") if organization is not None else None
     if not isinstance(name, str):
         name = insurer.get("display")
