@@ -16,7 +16,7 @@ import datetime as dt
 import re
 
 from ..claim import (
-    _FREQUENCY, _REVENUE_CODE, MAX_LINES, MAX_NUMBER, SEXES, Claim, Line, Patient, _identifier, mark_checked, mapped_payer as _mapped,
+    _FREQUENCY, _REVENUE_CODE, MAX_LINES, MAX_NUMBER, SEXES, Claim, Line, Patient, _identifier, mark_checked, mapped_payer,
 )
 from ..codes import is_condition_code, is_digits
 from ..errors import ClaimError, InputError
@@ -330,7 +330,7 @@ class _ClaimReader:
     def payer_of(self, subscriber: dict) -> str | None:
         payer_id = subscriber.get("payer_id")
         if payer_id and payer_id in self.payers:
-            return _mapped(self.payers[payer_id])
+            return mapped_payer(self.payers[payer_id])
         filing = subscriber.get("filing")
         if filing in FILING_INDICATOR_PAYERS:
             return FILING_INDICATOR_PAYERS[filing]
