@@ -16,7 +16,8 @@ import datetime as dt
 import re
 
 from ..claim import (
-    _FREQUENCY, _REVENUE_CODE, MAX_LINES, MAX_NUMBER, SEXES, Claim, Line, Patient, _identifier, mark_checked, mapped_payer,
+    _FREQUENCY, _REVENUE_CODE, MAX_LINES, MAX_NUMBER, SEXES, Claim, Line, Patient, _identifier, mapped_payer,
+    mark_checked,
 )
 from ..codes import is_condition_code, is_digits
 from ..errors import ClaimError, InputError
