@@ -183,7 +183,8 @@ def _not_considered(ruleset, claim, ev, considered: set) -> dict:
         elif scope.claim_types is not None and claim.type not in scope.claim_types:
             out[info.id] = f"it applies to {' and '.join(sorted(scope.claim_types))} claims, not {claim.type}"
         elif scope.excluded and scope.excluded_by(payer, claim.type):
-            out[info.id] = f"`disable rule` leaves it out for this claim ({scope.excluded_by(payer, claim.type).source})"
+            exclusion = scope.excluded_by(payer, claim.type)
+            out[info.id] = f"`disable rule` leaves it out for this claim ({exclusion.source})"
         elif rule is not None and rule.shape == "pair" and not shared_dates:
             out[info.id] = "no two lines share a date of service"
         elif rule is not None and rule.index_codes is not None and not codes & rule.index_codes:

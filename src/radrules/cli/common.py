@@ -259,7 +259,8 @@ def read_input(claims: ClaimsInput, kind: str, payers: dict | None = None
         return
     if kind == "fhir":
         text = _decode(claims.head + handle.read(), name)
-        for position, (resource, item) in enumerate(read_fhir(_Named(text, name), payers=payers, with_resources=True), 1):
+        read = read_fhir(_Named(text, name), payers=payers, with_resources=True)
+        for position, (resource, item) in enumerate(read, 1):
             yield position, item, resource
         return
     for position, item in _read_json_stream(claims):

@@ -336,8 +336,8 @@ def _ptp_named_for_the_other_setting(comp: Compilation, claim_type: str, parts: 
         comp.ctx.warning(
             "RR517", f"`{display if in_folder else name}`{more} is named as the {_PTP_LABELS[said]} PTP table, but "
             f"the statement serves {claim_type} claims", token.span,
-            help="practitioner files (`ccipra-…`) serve professional claims; hospital outpatient files (`ccioph-…`) "
-                 "serve `for institutional claims`")
+            help="practitioner files (`ccipra-…`) serve professional claims; hospital outpatient files "
+                 "(`ccioph-…`) serve `for institutional claims`")
 
 
 def _same_file_twice(files: list) -> tuple | None:

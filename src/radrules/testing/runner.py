@@ -351,8 +351,8 @@ class Runner:
         if path.is_dir():
             holds = _resources.rule_files_in(path, _resources.FOLDER_ENTRIES)
             if holds is None:
-                return [Diagnostic("RR620", f"`{shown}` holds more than {_resources.FOLDER_ENTRIES:,} files and folders",
-                                   span, where, help="`rules` names a rule file or the folder of a ruleset")]
+                return [Diagnostic("RR620", f"`{shown}` holds more than {_resources.FOLDER_ENTRIES:,} files and "
+                                   "folders", span, where, help="`rules` names a rule file or the folder of a ruleset")]
             if not holds:
                 hint = "name the rules under test with `rules \"PATH\"` at the top of the file"
                 return [Diagnostic("RR620", f"no `.rr` rule files in `{shown}`", span, where, help=hint)]
