@@ -312,3 +312,30 @@ def test_an_input_that_fails_is_a_read_error_not_a_write_error(monkeypatch, caps
     assert code == 1
     assert "error: can't read the input: Connection reset by peer" in err and "can't write" not in err
     assert "summary: 1 claims" in err  # the claim read before it is evaluated and counted
+
+
+@pytest.mark.parametrize("problem", [BrokenPipeError(32, "Broken pipe"), OSError(28, "No space left on device")])
+def test_a_count_line_that_cannot_be_written_still_gives_the_summary(monkeypatch, capsys, tmp_path, problem):
+    """A reader that leaves (or a disk that fills) just before the count line: the summary still goes to standard
+    error and --summary-json, marked interrupted, exit 1 (the write raised out of eval with no summary)."""
+    import argparse
+
+    from radrules.cli.eval_command import _report
+    from radrules.cli.summary import Summary
+
+    class Failing:
+        def write(self, text):
+            raise problem
+
+        def flush(self):
+            raise problem
+
+    monkeypatch.setattr("radrules.cli.drop_output", lambda: None)
+    monkeypatch.setattr(sys, "stdout", Failing())
+    args = argparse.Namespace(format="text", summary_json=str(tmp_path / "s.json"), claims=["x.jsonl"],
+                              exit_zero=False)
+    assert _report(args, Summary(), 0.5, 1, False, False) == 1
+    err = capsys.readouterr().err
+    assert "summary (interrupted):" in err
+    assert ("No space left on device" in err) == (not isinstance(problem, BrokenPipeError))
+    assert json.loads((tmp_path / "s.json").read_text())["interrupted"] is True

@@ -123,14 +123,22 @@ def _report(args, summary: Summary, seconds: float, jobs: int, interrupted: bool
     from . import EXIT_CLAIMS_FAIL, EXIT_FAILURE, EXIT_OK
 
     out, err = sys.stdout, sys.stderr
-    if args.format == "text" and not interrupted:
-        out.write(
-            f"{summary.claims} claims: {summary.passed} passed, {summary.failed} failed"
-            + (f", {summary.unreadable} not readable" if summary.unreadable else "")
-            + (f", {summary.envelope_errors} envelope errors" if summary.envelope_errors else "") + "\n"
-        )
-    if not output_lost:
-        out.flush()
+    try:
+        if args.format == "text" and not interrupted:
+            out.write(
+                f"{summary.claims} claims: {summary.passed} passed, {summary.failed} failed"
+                + (f", {summary.unreadable} not readable" if summary.unreadable else "")
+                + (f", {summary.envelope_errors} envelope errors" if summary.envelope_errors else "") + "\n"
+            )
+        if not output_lost:
+            out.flush()
+    except OSError as problem:  # the count line can't be written either: the output was cut short
+        from . import drop_output, io_problem
+
+        interrupted = True
+        drop_output()
+        if not isinstance(problem, BrokenPipeError):  # a reader that left is told nothing
+            print(f"error: {io_problem(problem)[1]}", file=err)
     err.write(summary.to_text(seconds=seconds, jobs=jobs, interrupted=interrupted))
     if args.summary_json:
         data = summary.to_dict(seconds=seconds, jobs=jobs, inputs=args.claims, interrupted=interrupted)
