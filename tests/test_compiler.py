@@ -811,6 +811,8 @@ def test_an_edit_blocks_codes_follow_its_severity_and_its_own_carc(clauses, carc
     [finding] = rules.evaluate({"lines": [{"code": "71046", "date": "2026-03-02"},
                                           {"code": "71045", "date": "2026-03-02"}]}).findings
     assert (finding.carc, finding.rarc) == (carc, rarc)
+    # remark codes without a reason code are warned of, as in a rule (RR261)
+    assert [w.code for w in rules.warnings] == (["RR261"] if rarc and not carc else [])
 
 
 def test_a_rulesets_repr_is_a_summary():
@@ -868,6 +870,23 @@ class TestDisableRule:
         # moving the statement to another line changes nothing
         moved = radrules.loads("\n\n" + self.TEXT, name="d.rr")
         assert not radrules.diff_rulesets(rules, moved)
+
+    def test_a_rule_with_errors_gets_no_second_error_and_a_payer_it_never_meets_is_warned_of(self):
+        """A rule that fails to compile: its own errors only (RR308 said there was no such rule). A disable for
+        payers the rule never applies to disables nothing (RR263)."""
+        text = ('rule a.ct "t"\n  when line.modifer has 59\n  then review line "x"\n  reference "r"\nend\n'
+                'disable rule a.ct for payer zeta reference "z"\n')
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads(text)
+        assert [d.code for d in caught.value.errors] == ["RR204"]
+        text = ('rule a.med "m"\n  for payer medicare\n  for institutional claims\n  when line.code is 70450\n'
+                '  then review line "x"\n  reference "r"\nend\n'
+                'disable rule a.med for payer zeta reference "z"\n'
+                'disable rule a.med for professional claims reference "z"\n'
+                'disable rule a.med for payers zeta, medicare reference "z"\n')
+        assert [(d.code, d.message) for d in radrules.loads(text).warnings] == [
+            ("RR263", "`disable rule a.med` disables nothing: the rule applies to payer medicare only"),
+            ("RR263", "`disable rule a.med` disables nothing: the rule applies to claim type institutional only")]
 
     def test_a_disable_row_inside_a_block_at_column_one_is_still_a_row(self):
         """`disable pair` rows may start a line; only `disable rule` starts a statement."""

@@ -381,9 +381,12 @@ def disable_rules(comp: Compilation) -> None:
     """Leave rules out where a ``disable rule`` statement says: for its payers and claim types."""
     positions = {rule.info.id: n for n, rule in enumerate(comp.rules)}
     blocks = {row.block.info.id for row in comp.rows} | {disable.rule for disable in comp.disables}
+    failed = {block.rule_id.text for block in comp.blocks if isinstance(block, s.Rule)} - set(positions)
     for statement in comp.rule_disables:
         rule_id = statement.rule_id.text
         where = statement.rule_id.span
+        if rule_id in failed:
+            continue  # a rule with errors of its own: they are reported, not a missing rule
         if rule_id not in positions:
             if rule_id in blocks:
                 comp.ctx.error("RR308", f"`{rule_id}` is an edit block, not a rule", where,
@@ -399,11 +402,24 @@ def disable_rules(comp: Compilation) -> None:
         payers = frozenset(payer_key(token.text) for token in statement.payers) or None
         claim_types = frozenset([statement.claim_type.text]) if statement.claim_type is not None else None
         rule = comp.rules[positions[rule_id]]
+        idle = _outside(rule.scope.payers, payers, "payer") or _outside(rule.scope.claim_types, claim_types,
+                                                                       "claim type")
+        if idle:
+            comp.ctx.warning("RR263", f"`disable rule {rule_id}` disables nothing: the rule {idle}", where,
+                             help="check the payers and claim types, or the rule id")
         exclusion = m.Exclusion(payers, claim_types, source_of(statement.span))
         scope = attrs.evolve(rule.scope, excluded=rule.scope.excluded + (exclusion,))
         comp.rules[positions[rule_id]] = attrs.evolve(rule, scope=scope)
         if payers:
             comp.payers.update(payers)
+
+
+def _outside(applies: frozenset | None, left_out: frozenset | None, what: str) -> str | None:
+    """How a rule that ``applies`` to some payers (claim types) misses every one a ``disable rule`` leaves it out
+    for, if it does: ``applies to payer medicare only``."""
+    if applies is None or left_out is None or applies & left_out:
+        return None
+    return f"applies to {what} {', '.join(sorted(applies))} only"
 
 
 def build_indexes(comp: Compilation) -> None:

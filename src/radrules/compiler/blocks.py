@@ -277,6 +277,10 @@ class BlockCompiler:
         if s.Reference not in clauses:
             self.ctx.warning("RR260", f"`{info.id}` has no `reference`", block.rule_id.span,
                              help="say where the edits come from (policy, manual, section)")
+        if rarc and not carc:  # a `warn` or `info` block that gives remark codes only
+            self.ctx.warning("RR261", f"`{info.id}` has remark codes but no `carc`", clauses[s.Rarc].span,
+                             help="a remittance carries remark codes with an adjustment reason: add `carc`, "
+                                  "e.g. `carc CO-16`")
         return m.BlockInfo(info, scope), scope
 
     def _procedure_code(self, token: s.Token) -> str | None:
