@@ -381,6 +381,9 @@ class TestEveryErrorOfARule:
     ("rarc M-80", "RR215", "`M-80` is not a remittance advice remark code", "without a dash"),
     ("rarc N362, m80", "RR215", "`m80` is not a remittance advice remark code", "capitals"),
     ("carc CO-97, PR-1", "RR103", "unexpected `,`", "remark codes go in `rarc`"),
+    ("carc CO-97 CO-16", "RR103", "unexpected `CO-16`", "remark codes go in `rarc`"),
+    ("carc\n  co-97", "RR215", "`co-97` is not a claim adjustment reason code", "capitals"),
+    ("carc CO-97\n  kindd policy", "RR101", "unexpected word `kindd`", "did you mean `kind`"),
 ])
 def test_a_remittance_code_that_does_not_parse_gets_the_hint_for_codes(written, code, message, help_word):
     """The usual slips in a CARC or RARC (no group, no dash, lower case, a dash in a remark code) get the
@@ -393,8 +396,9 @@ def test_a_remittance_code_that_does_not_parse_gets_the_hint_for_codes(written, 
     assert help_word in error.help and "range" not in error.help
     word = message.split("`")[1]
     if code == "RR215":
-        assert (error.span.column, error.span.end_column) == (text.splitlines()[3].index(word) + 1,
-                                                              text.splitlines()[3].index(word) + 1 + len(word))
+        source = text.splitlines()[error.span.line - 1]
+        assert (error.span.column, error.span.end_column) == (source.index(word) + 1,
+                                                              source.index(word) + 1 + len(word))
 
 
 def test_an_action_without_then_says_then_comes_first():

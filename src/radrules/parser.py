@@ -229,7 +229,8 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
 
 
 _AFTER_CARC = re.compile(r"(?:^|\s)carc\s+$")
-_ONE_CARC = re.compile(r"(?:^|\s)carc\s+[^\s,]+\s*$")
+_ONE_CARC = re.compile(r"(?:^|\s)carc\s+[A-Z]{2}-[0-9A-Z]{1,3}\s*,?\s*$")
+_CARC_LIKE = re.compile(r"(?:[A-Za-z]{2}-[0-9A-Za-z]{1,3}|[A-Z]{2}[0-9]{1,3})$")
 _AFTER_RARC = re.compile(r"(?:^|\s)rarc\s+(?:[^\s,]+\s*,\s*)*$")
 
 
@@ -245,17 +246,17 @@ def _remittance_code(error: UnexpectedInput, name: str, padded: str, line_text) 
     if position is None:
         return None
     start = padded.rfind("\n", 0, position) + 1
-    if padded.startswith(",", position) and _ONE_CARC.search(padded[start:position]):
-        line, column = padded.count("\n", 0, position) + 1, position - start + 1
-        return Diagnostic("RR103", "unexpected `,`", s.Span(name, line, column, line, column + 1), line_text(line),
-                          help="`carc` takes one code (the rule's reason); remark codes go in `rarc`")
-    position -= len(re.search(r"[^\s,]*$", padded[start:position]).group(0))  # from the start of the word
-    before = padded[start:position]
-    word = re.match(r"[^\s,]*", padded[position:]).group(0)
-    if not word:
+    if not padded.startswith(",", position):  # an error inside a word: from the start of the word
+        position -= len(re.search(r"[^\s,]*$", padded[start:position]).group(0))
+    before = padded[max(0, position - 200):position]  # the words before it, on its line or the lines above
+    word = re.match(r"[^\s,]*", padded[position:]).group(0) or padded[position:position + 1]
+    if not word.strip():
         return None
     line, column = padded.count("\n", 0, position) + 1, position - start + 1
     span = s.Span(name, line, column, line, column + len(word))
+    if _ONE_CARC.search(before) and (word == "," or _CARC_LIKE.match(word)):
+        return Diagnostic("RR103", f"unexpected `{word}`", span, line_text(line),
+                          help="`carc` takes one code (the rule's reason); remark codes go in `rarc`")
     if _AFTER_CARC.search(before):
         return Diagnostic("RR215", f"`{word}` is not a claim adjustment reason code", span, line_text(line),
                           help="write a group code in capitals, a dash and a reason, e.g. `CO-97`, `OA-18`, `PR-204`")
