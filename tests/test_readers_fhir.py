@@ -378,6 +378,9 @@ class TestMalformed:
         (lambda d: d["contained"][0]["identifier"][0].update(value=["SECRET-7"]), "patient.identifier[0].value",
          "expected a text"),
         (lambda d: _coverage(d, subscriberId=55012), "insurance[0].coverage.subscriberId", "expected a text"),
+        # the path counts every entry of `insurance` as written (it named the entry before the focal one)
+        (lambda d: (_coverage(d, subscriberId=55012), d.update(insurance=["junk", dict(d["insurance"][0], focal=True)])),
+         "insurance[1].coverage.subscriberId", "expected a text"),
         (lambda d: _coverage(d, identifier=[{"value": {"id": "SECRET-7"}}]), "insurance[0].coverage.identifier[0].value",
          "expected a text"),
         (lambda d: d["contained"][2]["identifier"][0].update(value=1234567810),

@@ -400,7 +400,7 @@ def _focal_insurance(resource: dict) -> list[dict]:
 
 
 def _member_id(resource: dict, bundle: dict, patient: dict | None) -> str | None:
-    insurance = [i for i in _list(resource.get("insurance"), "insurance") if isinstance(i, dict)]
+    insurance = _list(resource.get("insurance"), "insurance")  # as written: its positions name entries
     for entry in _focal_insurance(resource):
         coverage = _resolve(entry.get("coverage"), resource, bundle, "Coverage")
         if coverage is None:
