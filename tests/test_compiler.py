@@ -384,6 +384,12 @@ class TestEveryErrorOfARule:
     ("carc CO-97 CO-16", "RR103", "unexpected `CO-16`", "remark codes go in `rarc`"),
     ("carc\n  co-97", "RR215", "`co-97` is not a claim adjustment reason code", "capitals"),
     ("carc CO-97\n  kindd policy", "RR101", "unexpected word `kindd`", "did you mean `kind`"),
+    # a comment ending in `carc` is no clause: the typo on the next line is a typo
+    ("carc CO-16  # was the old carc\n  refernce \"r\"", "RR101", "unexpected word `refernce`",
+     "did you mean `reference`"),
+    ("# the reason goes in rarc\n  whn line.units > 1", "RR101", "unexpected word `whn`", "did you mean `when`"),
+    ("carc\n  kind policy", "RR215", "`carc` has no code", "e.g. `carc CO-97`"),
+    ("rarc N362,\n  M-80", "RR215", "`M-80` is not a remittance advice remark code", "without a dash"),
 ])
 def test_a_remittance_code_that_does_not_parse_gets_the_hint_for_codes(written, code, message, help_word):
     """The usual slips in a CARC or RARC (no group, no dash, lower case, a dash in a remark code) get the
@@ -395,7 +401,7 @@ def test_a_remittance_code_that_does_not_parse_gets_the_hint_for_codes(written, 
     assert (error.code, error.message) == (code, message)
     assert help_word in error.help and "range" not in error.help
     word = message.split("`")[1]
-    if code == "RR215":
+    if code == "RR215" and word != "carc":
         source = text.splitlines()[error.span.line - 1]
         assert (error.span.column, error.span.end_column) == (source.index(word) + 1,
                                                               source.index(word) + 1 + len(word))
@@ -883,6 +889,19 @@ class TestDisableRule:
         with pytest.raises(radrules.RuleError) as caught:
             radrules.loads(text)
         assert [d.code for d in caught.value.errors] == ["RR204"]
+        # an edit block with errors of its own: it is still named an edit block, not a missing rule
+        text = 'pairs a.p\n  reference "r"\n  carc co-97\n  pair 70450 with 70460 modifier 0\nend\n' \
+               'disable rule a.p for payer acme reference "z"\n'
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads(text)
+        assert [(d.code, d.message) for d in caught.value.errors] == [
+            ("RR215", "`co-97` is not a claim adjustment reason code")]  # the block did not parse: no RR308
+        text = 'pairs a.p\n  reference "r"\n  pair 70450 with 7046 modifier 0\nend\n' \
+               'disable rule a.p for payer acme reference "z"\n'
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads(text)
+        assert [(d.code, d.message) for d in caught.value.errors] == [
+            ("RR203", "`7046` is not a valid procedure code"), ("RR308", "`a.p` is an edit block, not a rule")]
         text = ('rule a.med "m"\n  for payer medicare\n  for institutional claims\n  when line.code is 70450\n'
                 '  then review line "x"\n  reference "r"\nend\n'
                 'disable rule a.med for payer zeta reference "z"\n'

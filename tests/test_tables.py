@@ -510,6 +510,9 @@ end
         with pytest.raises(radrules.RuleError) as caught:
             self._load(tmp_path, {"PPRRVU26_JUL.csv": self.CAPTIONS + rows})
         assert [(d.code, d.span.line) for d in caught.value.errors] == [("RR511", 123)]
+        last = caught.value.diagnostics[-1]  # the count of what is not shown says the table is refused
+        assert (last.code, last.severity, last.help) == ("RR519", "warning",
+                                                         "they are warnings; the errors above refuse the table")
 
     def test_rule_file_values_win_over_the_table(self, tmp_path):
         """`property pctc = ...` in a rule file overrides the MPFS table for that code."""
@@ -860,6 +863,17 @@ class TestNoRowLost:
         """`Deleted`, `Terminated`, `Expires` say the edit ends as `Del` does: the column was passed over (only
         whole words `del`, `end`, ... counted), and an edit deleted in 2020 still applied in 2026."""
         data = f"Primary Code,Add-on Code,AOC Edit Type,AOC Edit Eff Dt,{end}\n77067,77063,1,20150101,20200101\n"
+        rules = self._load(tmp_path, 'table addon "cms/aoc_v2026q3.csv"\n', "aoc_v2026q3.csv", data.encode())
+        assert fired(rules.evaluate(claim(("77063", "2026-08-03"))), "ncci.addon") == []
+        assert fired(rules.evaluate(claim(("77063", "2019-08-05"))), "ncci.addon") == [((1,), ())]
+
+    @pytest.mark.parametrize("extra", ["Explanation", "Deleted Flag", "Expected Primary", "Edit Explanation",
+                                       "Terminology", "Endpoint", "Delivery", "Export Date"])
+    def test_addon_column_that_is_not_a_date_is_not_read_as_one(self, tmp_path, extra):
+        """Only a header of date words is a date column: `Explanation` or `Deleted Flag` beside the four dates
+        was taken for a second deletion date, and the file refused."""
+        data = (f"Primary Code,Add-On Code,AOC Edit Type,AOC Del Dt,Primary Code Del Dt,AOC Edit Eff Dt,"
+                f"AOC Edit Del Dt,{extra}\n77067,77063,1,,,20150101,20200101,text\n")
         rules = self._load(tmp_path, 'table addon "cms/aoc_v2026q3.csv"\n', "aoc_v2026q3.csv", data.encode())
         assert fired(rules.evaluate(claim(("77063", "2026-08-03"))), "ncci.addon") == []
         assert fired(rules.evaluate(claim(("77063", "2019-08-05"))), "ncci.addon") == [((1,), ())]

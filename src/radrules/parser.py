@@ -229,6 +229,7 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
 
 
 _AFTER_CARC = re.compile(r"(?:^|\s)carc\s+$")
+_COMMENT = re.compile(r'"[^"\n]*"|#[^\n]*')  # a quoted text (kept) or a comment (dropped)
 _ONE_CARC = re.compile(r"(?:^|\s)carc\s+[A-Z]{2}-[0-9A-Z]{1,3}\s*,?\s*$")
 _CARC_LIKE = re.compile(r"(?:[A-Za-z]{2}-[0-9A-Za-z]{1,3}|[A-Z]{2}[0-9]{1,3})$")
 _AFTER_RARC = re.compile(r"(?:^|\s)rarc\s+(?:[^\s,]+\s*,\s*)*$")
@@ -248,7 +249,11 @@ def _remittance_code(error: UnexpectedInput, name: str, padded: str, line_text) 
     start = padded.rfind("\n", 0, position) + 1
     if not padded.startswith(",", position):  # an error inside a word: from the start of the word
         position -= len(re.search(r"[^\s,]*$", padded[start:position]).group(0))
-    before = padded[max(0, position - 200):position]  # the words before it, on its line or the lines above
+    before = padded[start:position]
+    if not before.strip() and start:  # the word starts its line: the clause it belongs to may end the line above
+        above = padded.rfind("\n", 0, start - 1) + 1
+        before = _COMMENT.sub(lambda m: m.group(0) if m.group(0).startswith('"') else "", padded[above:start - 1])
+        before += " "
     word = re.match(r"[^\s,]*", padded[position:]).group(0) or padded[position:position + 1]
     if not word.strip():
         return None
@@ -257,6 +262,9 @@ def _remittance_code(error: UnexpectedInput, name: str, padded: str, line_text) 
     if _ONE_CARC.search(before) and (word == "," or _CARC_LIKE.match(word)):
         return Diagnostic("RR103", f"unexpected `{word}`", span, line_text(line),
                           help="`carc` takes one code (the rule's reason); remark codes go in `rarc`")
+    if _AFTER_CARC.search(before) and word.isalpha() and word.islower():  # a clause's keyword: no code at all
+        return Diagnostic("RR215", "`carc` has no code", span, line_text(line),
+                          help="write a group code in capitals, a dash and a reason, e.g. `carc CO-97`")
     if _AFTER_CARC.search(before):
         return Diagnostic("RR215", f"`{word}` is not a claim adjustment reason code", span, line_text(line),
                           help="write a group code in capitals, a dash and a reason, e.g. `CO-97`, `OA-18`, `PR-204`")

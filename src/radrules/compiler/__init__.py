@@ -382,11 +382,13 @@ def disable_rules(comp: Compilation) -> None:
     positions = {rule.info.id: n for n, rule in enumerate(comp.rules)}
     blocks = {row.block.info.id for row in comp.rows} | {disable.rule for disable in comp.disables}
     failed = {block.rule_id.text for block in comp.blocks if isinstance(block, s.Rule)} - set(positions)
+    blocks |= {block.rule_id.text for block in comp.blocks if not isinstance(block, s.Rule)}  # bad rows too
+    broken = comp.ctx.has_errors  # before these statements': a statement that did not parse may hold the rule
     for statement in comp.rule_disables:
         rule_id = statement.rule_id.text
         where = statement.rule_id.span
-        if rule_id in failed:
-            continue  # a rule with errors of its own: they are reported, not a missing rule
+        if rule_id in failed or (rule_id not in positions and rule_id not in blocks and broken):
+            continue  # a rule with errors of its own (or a statement that did not parse): they are reported
         if rule_id not in positions:
             if rule_id in blocks:
                 comp.ctx.error("RR308", f"`{rule_id}` is an edit block, not a rule", where,

@@ -7,9 +7,9 @@ normalised as a public loader does (``primary_code``, ``add_on_code``,
 ``aoc_edit_type``, ``aoc_del_dt``, ``primary_code_del_dt``,
 ``aoc_edit_eff_dt``, ``aoc_edit_del_dt``; a ``_julian`` suffix is dropped).
 The raw spelling of the date columns is unverified ([U]), so a date column
-is known by its words: one with a word that starts as one that begins (``_BEGINS``:
-``eff``, ``begin``, ...) is the edit's effective date; one with a word that starts as one that
-ends (``_ENDS``: ``del`` as in ``deleted``, ``end``, ``term``, ...) is the primary code's deletion
+is known by its words, when it has no others than those (``_DATE_HEADER_WORDS``): one that says it begins
+(``_BEGINS``: ``eff``, ``begin``, ...) is the edit's effective date; one that says it ends (``_ENDS``:
+``del``, ``deleted``, ``end``, ``term``, ``expires``, ...) is the primary code's deletion
 date if it names the primary, the add-on code's if it names the add-on code
 and not the edit (``AOC Del Dt``), else the edit's. A column that says it begins or ends and is none of these (or a
 second column for one date) is an error, never passed over: the edits would
@@ -30,10 +30,13 @@ COLUMNS = {
     "aoc_edit_type": ("aoc_edit_type", "edit_type", "type"),
 }
 DATES = ("aoc_edit_eff_dt", "aoc_edit_del_dt", "aoc_del_dt", "primary_code_del_dt")
-#: A header word that starts so says the column begins (ends) a window: `Eff`, `Effective`, `Begin`, `Start`;
-#: `Del`, `Deleted`, `Deletion`, `End`, `Term`, `Terminated`, `Exp`, `Expires`, `Expiration`, `Thru`, `Through`.
-_BEGINS = ("eff", "begin", "start")
-_ENDS = ("del", "end", "term", "exp", "thru", "through")
+#: Header words that say a column begins (ends) a window, in the forms CMS-like headers use.
+_BEGINS = frozenset({"eff", "effective", "begin", "begins", "beginning", "start", "starts", "starting"})
+_ENDS = frozenset({"del", "delete", "deleted", "deletion", "end", "ends", "ending", "ended", "term", "terminated",
+                   "termination", "exp", "expires", "expired", "expiration", "expiry", "thru", "through"})
+#: The other words a date column's header may hold; a header with any other word (`Deleted Flag`, `Edit
+#: Explanation`) is not a date column.
+_DATE_HEADER_WORDS = frozenset({"aoc", "add", "on", "addon", "edit", "primary", "code", "dt", "date"})
 _DATE_WORDS = {"aoc_edit_eff_dt": "the edit's effective date", "aoc_edit_del_dt": "the edit's deletion date",
                "aoc_del_dt": "the add-on code's deletion date",
                "primary_code_del_dt": "the primary code's deletion date"}
@@ -153,8 +156,9 @@ def _date_role(name: str) -> str | None:
     """Which date a normalised header name gives: a column of ``DATES``, "" for a date column that is none of
     them, None for a column that is not a date (see the module docstring)."""
     words = set(name.split("_"))
-    begins = any(word.startswith(_BEGINS) for word in words)
-    ends = any(word.startswith(_ENDS) for word in words)
+    if not words <= _BEGINS | _ENDS | _DATE_HEADER_WORDS:
+        return None
+    begins, ends = bool(words & _BEGINS), bool(words & _ENDS)
     if begins == ends:
         return "" if begins else None
     if "primary" in words:

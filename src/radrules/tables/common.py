@@ -131,12 +131,16 @@ class Problems:
 
     def finish(self) -> list[Diagnostic]:
         if self.hidden:
+            refused = self.has_errors
+            if self.hidden_errors:
+                help = "fix the ones above first; a table is used only when every row reads"
+            elif refused:
+                help = "they are warnings; the errors above refuse the table"
+            else:
+                help = "they are warnings, as those above: the table is used"
             self.diagnostics.append(Diagnostic(
                 "RR519", f"{self.hidden} more problem{'s' if self.hidden != 1 else ''} in `{self.display}` not shown",
-                None, None,
-                "fix the ones above first; a table is used only when every row reads" if self.hidden_errors else
-                "they are warnings, as those above: the table is used",
-                "error" if self.hidden_errors else "warning",
+                None, None, help, "error" if self.hidden_errors else "warning",
             ))
         return self.diagnostics
 
