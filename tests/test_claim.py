@@ -605,3 +605,47 @@ class TestIdsAndNumbers:
         for value in (float("inf"), float("-inf")):
             with pytest.raises(ClaimError, match=r"lines\[0\]\.%s: expected a finite number" % field):
                 Claim.from_dict(claim(line("71046", DOS, **{field: value})))
+
+
+class TestAuthorizations:
+    """`authorizations`: the payer's prior-authorization records given with a claim (claim-format.md)."""
+
+    RECORD = {"number": "PA-SECRET-1", "codes": ["70553", "74177"], "start": "2026-03-01", "end": "2026-03-31",
+              "units": 1}
+
+    def claim(self, records):
+        return {"prior_auth": "PA-SECRET-1", "authorizations": records,
+                "lines": [{"code": "70553", "date": "2026-03-02"}]}
+
+    def test_read_written_back_and_protected(self):
+        claim = Claim.from_dict(self.claim([self.RECORD]))
+        [record] = claim.authorizations
+        assert (record.codes, record.start, record.end, record.units) == (
+            frozenset({"70553", "74177"}), dt.date(2026, 3, 1), dt.date(2026, 3, 31), 1)
+        assert claim.to_dict()["authorizations"] == [dict(self.RECORD, codes=["70553", "74177"])]
+        assert Claim.from_dict(claim.to_dict()) == claim
+        assert "PA-SECRET-1" not in repr(claim) and "PA-SECRET-1" not in str(record)
+        # none given is unknown (None); an empty list is "the patient has none"
+        assert Claim.from_dict({"lines": [{"code": "70553", "date": "2026-03-02"}]}).authorizations is None
+        assert Claim.from_dict(self.claim([])).authorizations == ()
+        # a claim built in code is checked as a dict is
+        built = Claim(lines=claim.lines, prior_auth=("PA-SECRET-1",), authorizations=claim.authorizations)
+        assert radrules.claim.checked(built).authorizations == claim.authorizations
+
+    @pytest.mark.parametrize("change, path, problem", [
+        ({"number": ""}, "authorizations[0].number", "must not be empty"),
+        ({"codes": []}, "authorizations[0].codes", "at least one"),
+        ({"codes": ["7055"]}, "authorizations[0].codes[0]", "expected a procedure code"),
+        ({"codes": "70553"}, "authorizations[0].codes", "expected a list"),
+        ({"start": None}, "authorizations[0].start", "required"),
+        ({"end": "2026-02-28"}, "authorizations[0].end", "on or after `start`"),
+        ({"units": 0}, "authorizations[0].units", "positive"),
+        ({"units": 1.5}, "authorizations[0].units", "whole number"),
+        ({"unit": 1}, "authorizations[0].unit", "did you mean `units`"),
+    ])
+    def test_a_bad_record_is_a_claim_error_naming_its_field(self, change, path, problem):
+        record = {key: value for key, value in dict(self.RECORD, **change).items() if value is not None}
+        with pytest.raises(ClaimError) as caught:
+            Claim.from_dict(self.claim([record]))
+        assert caught.value.path == path and problem in str(caught.value)
+        assert "PA-SECRET-1" not in str(caught.value)

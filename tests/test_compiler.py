@@ -956,3 +956,61 @@ def test_a_for_clause_that_contradicts_the_condition_is_warned_of(scope, conditi
     found = [d.message for d in rules.warnings if d.code == "RR264"]
     assert found == ([f"rule `t.rule` can never fire: no {why} meets both its `for` clause and its tests"]
                      if why else [])
+
+
+class TestAuthorizationStatus:
+    """`line.authorization`: what the claim's authorization records say of each line (domain.md §7.1)."""
+
+    RULES = radrules.loads(
+        'rule t.status "status"\n  when line.authorization is present\n'
+        '  then info line "{line.code}"\n  reference "r"\nend\n'
+        + "".join(f'rule t.{status} "{status}"\n  when line.authorization is {status}\n'
+                  f'  then info line "{status}"\n  reference "r"\nend\n'
+                  for status in radrules.claim.AUTHORIZATION_STATUSES))
+
+    def statuses(self, lines, records, prior=("PA1",), indexed=True):
+        claim = {"prior_auth": list(prior), "lines": [{"code": code, "date": date, "units": units}
+                                                     for code, date, units in lines]}
+        if records is not None:
+            claim["authorizations"] = records
+        result = self.RULES.evaluate(claim, indexed=indexed)
+        found = {n: None for n in range(1, len(lines) + 1)}
+        for finding in result.findings:
+            if finding.rule != "t.status":
+                found[finding.lines[0]] = finding.rule[2:]
+        return [found[n] for n in sorted(found)]
+
+    RECORD = {"number": "PA1", "codes": ["70553", "74177"], "start": "2026-03-01", "end": "2026-03-31", "units": 1}
+
+    @pytest.mark.parametrize("indexed", [True, False])
+    @pytest.mark.parametrize("lines, records, prior, expected", [
+        ([("70553", "2026-03-02", 1)], [RECORD], ("PA1",), ["valid"]),
+        ([("70553", "2026-03-31", 1), ("70553", "2026-04-01", 1)], [RECORD], ("PA1",), ["valid", "out_of_dates"]),
+        ([("70553", "2026-02-28", 1)], [RECORD], ("PA1",), ["out_of_dates"]),
+        ([("70551", "2026-03-02", 1)], [RECORD], ("PA1",), ["other_code"]),
+        ([("70553", "2026-03-02", 1)], [RECORD], ("PA2",), ["unknown_number"]),
+        ([("70553", "2026-03-02", 1)], [RECORD], (), ["no_number"]),
+        ([("70553", "2026-03-02", 1)], [], ("PA1",), ["unknown_number"]),
+        ([("70553", "2026-03-02", 1)], None, ("PA1",), [None]),  # no records: unknown, no rule fires
+        # units: per code, lines taken in order, each using its own
+        ([("70553", "2026-03-02", 1), ("74177", "2026-03-02", 1), ("70553", "2026-03-09", 1)], [RECORD], ("PA1",),
+         ["valid", "valid", "over_units"]),
+        ([("70553", "2026-03-02", 2)], [RECORD], ("PA1",), ["over_units"]),
+        # a second record with units left takes over; one of the claim's two numbers is enough
+        ([("70553", "2026-03-02", 1), ("70553", "2026-03-09", 1)],
+         [RECORD, dict(RECORD, number="PA2", units=None)], ("PA1", "PA2"), ["valid", "valid"]),
+        ([("70553", "2026-03-02", 1), ("70553", "2026-03-09", 1)],
+         [RECORD, dict(RECORD, number="PA3", units=None)], ("PA1", "PA2"), ["valid", "over_units"]),
+    ])
+    def test_statuses(self, lines, records, prior, expected, indexed):
+        assert self.statuses(lines, records, prior, indexed) == expected
+
+    def test_a_status_word_that_is_none_is_an_error(self):
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads(rule("line.authorization is expired"))
+        [error] = caught.value.errors
+        assert error.message == "`expired` is not an authorization status"
+        assert "no_number" in error.help and "out_of_dates" in error.help
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads(rule("line.authorization in [valid, out_of_date]"))
+        assert caught.value.errors[0].help == "did you mean `out_of_dates`?"

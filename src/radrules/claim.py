@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from .codes import is_condition_code
+from .codes import is_condition_code, is_procedure_code
 from .errors import ClaimError, did_you_mean, shortened
 
 CLAIM_TYPES = ("professional", "institutional")
@@ -87,6 +87,25 @@ class Line:
     revenue_code: str | None = None
 
 
+#: What ``line.authorization`` says of a line, given the claim's authorization records (domain.md §7.1):
+#: no number on the claim; no record has the claim's number; the records of its number cover other codes;
+#: a record covers the code, not the date of service; the covering records' units are used up; covered.
+AUTHORIZATION_STATUSES = ("no_number", "unknown_number", "other_code", "out_of_dates", "over_units", "valid")
+
+
+@attrs.frozen
+class Authorization:
+    """A prior authorization the payer granted (from its utilization management records): the services
+    (``codes``) authorized under ``number`` from ``start`` through ``end``, at most ``units`` of each code
+    (None: any)."""
+
+    number: str = attrs.field(repr=protected)
+    codes: frozenset
+    start: dt.date
+    end: dt.date
+    units: int | None = None
+
+
 @attrs.frozen
 class Claim:
     """A professional (837P) or institutional (837I) claim."""
@@ -103,6 +122,9 @@ class Claim:
     frequency: str | None = None
     diagnosis_system: str = "icd10"
     condition_codes: tuple[str, ...] = ()  # NUBC condition codes (`45`: sex edits bypassed on institutional claims)
+    # The payer's authorization records for the claim; None when not given (authorization edits then can't
+    # judge the claim), () when the patient has none.
+    authorizations: tuple[Authorization, ...] | None = None
     # Whether this object came from from_dict or a reader, which check every field: evaluate()
     # checks a claim built in code (or changed with attrs.evolve, which makes it False again).
     _checked: bool = attrs.field(default=False, init=False, eq=False, repr=False)
@@ -142,8 +164,18 @@ class Claim:
         out["diagnoses"] = list(self.diagnoses)
         if self.diagnosis_system != "icd10":
             out["diagnosis_system"] = self.diagnosis_system
+        if self.authorizations is not None:
+            out["authorizations"] = [_authorization_dict(record) for record in self.authorizations]
         out["lines"] = [_line_dict(line) for line in self.lines]
         return out
+
+
+def _authorization_dict(record: Authorization) -> dict:
+    out: dict[str, Any] = {"number": record.number, "codes": sorted(record.codes), "start": record.start.isoformat(),
+                           "end": record.end.isoformat()}
+    if record.units is not None:
+        out["units"] = record.units
+    return out
 
 
 def _line_dict(line: Line) -> dict:
@@ -172,7 +204,7 @@ def _line_dict(line: Line) -> dict:
 
 _CLAIM_FIELDS = (
     "id", "type", "payer", "patient", "place_of_service", "prior_auth", "received", "frequency", "diagnoses",
-    "diagnosis_system", "condition_codes", "lines",
+    "diagnosis_system", "condition_codes", "authorizations", "lines",
 )
 _PATIENT_FIELDS = ("id", "birth_date", "sex")
 _LINE_FIELDS = (
@@ -286,6 +318,11 @@ def _as_data(claim: Claim) -> dict:
     if isinstance(data["lines"], list):
         data["lines"] = [{name: listed(getattr(line, name)) for name in _LINE_FIELDS} if isinstance(line, Line)
                          else line for line in data["lines"]]
+    if isinstance(data["authorizations"], list):
+        data["authorizations"] = [
+            {name: (sorted(getattr(record, name)) if name == "codes" and isinstance(getattr(record, name), frozenset)
+                    else listed(getattr(record, name))) for name in _AUTHORIZATION_FIELDS}
+            if isinstance(record, Authorization) else record for record in data["authorizations"]]
     return data
 
 
@@ -338,8 +375,42 @@ def _read_claim_checked(data: Any) -> Claim:
         frequency=frequency,
         diagnosis_system=system.strip().lower(),
         condition_codes=tuple(conditions),
+        authorizations=_read_authorizations(data.get("authorizations")),
         lines=tuple(_read_line(line, f"lines[{i}]") for i, line in enumerate(raw_lines)),
     )
+
+
+_AUTHORIZATION_FIELDS = ("number", "codes", "start", "end", "units")
+
+
+def _read_authorizations(value: Any) -> tuple[Authorization, ...] | None:
+    if value is None:
+        return None
+    out = []
+    for i, record in enumerate(_list(value, "authorizations")):
+        path = f"authorizations[{i}]"
+        record = _object(record, path, _AUTHORIZATION_FIELDS)
+        number = _text(record.get("number"), f"{path}.number", required=True)
+        codes = []
+        raw_codes = _list(record.get("codes"), f"{path}.codes")
+        if not raw_codes:
+            raise ClaimError(f"{path}.codes", "expected the procedure codes authorized (at least one)")
+        for j, code in enumerate(raw_codes):
+            text = _text(code, f"{path}.codes[{j}]", required=True).upper()
+            if not is_procedure_code(text):
+                raise ClaimError(f"{path}.codes[{j}]", "expected a procedure code (5 characters)")
+            codes.append(text)
+        start = _date(record.get("start"), f"{path}.start", required=True)
+        end = _date(record.get("end"), f"{path}.end", required=True)
+        if end < start:
+            raise ClaimError(f"{path}.end", "expected a date on or after `start`")
+        units = record.get("units")
+        if units is not None:
+            units = _number(units, f"{path}.units", positive=True)
+            if not isinstance(units, int):
+                raise ClaimError(f"{path}.units", "expected a whole number")
+        out.append(Authorization(number, frozenset(codes), start, end, units))
+    return tuple(out)
 
 
 def _identifier(value: Any, path: str = "id") -> str | None:
@@ -429,6 +500,8 @@ def _fast_claim(data: Any) -> Claim | None:
     if type(data) is not dict or not _CLAIM_KEYS.issuperset(data):
         return None
     get = data.get
+    if get("authorizations") is not None:
+        return None  # authorization records: read (and checked) by the checked path
     claim_id = get("id")
     claim_type = get("type", "professional")
     system = get("diagnosis_system", "icd10")

@@ -93,6 +93,20 @@ class LinePlace:
 
 
 @attrs.frozen
+class LineAuthorization:
+    """What the claim's authorization records say of the line (``AUTHORIZATION_STATUSES``); unknown without
+    records, and for a line of an earlier claim."""
+
+    role: int = 0
+
+    def get(self, ev, line, other):
+        target = other if self.role else line
+        if target is None:
+            return None
+        return ev.authorization_of(target)
+
+
+@attrs.frozen
 class PropertyOf:
     """A code property (``property pctc = 1 for ...`` or a loaded table)."""
 

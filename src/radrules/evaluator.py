@@ -123,6 +123,45 @@ class HistoryView:
         return self.units
 
 
+def authorization_statuses(claim: Claim, lines) -> tuple | None:
+    """The authorization status of each line (domain.md §7.1), None without records. Lines are taken in order:
+    each uses units of its code from the first record that covers the code and date and has units of it left,
+    so the lines past an authorized count are `over_units` and the ones within it `valid`."""
+    records = claim.authorizations
+    if records is None:
+        return None
+    numbers = set(claim.prior_auth)
+    mine = [record for record in records if record.number in numbers]
+    left: dict = {}  # (record, code) -> units left
+    out = []
+    for line in lines:
+        if not numbers:
+            out.append("no_number")
+            continue
+        if not mine:
+            out.append("unknown_number")
+            continue
+        covering = [index for index, record in enumerate(mine) if line.code in record.codes]
+        if not covering:
+            out.append("other_code")
+            continue
+        date = line.date
+        in_force = [index for index in covering if mine[index].start <= date <= mine[index].end]
+        if not in_force:
+            out.append("out_of_dates")
+            continue
+        status = "over_units"
+        for index in in_force:
+            units = left.get((index, line.code), mine[index].units)
+            if units is None or units >= line.units:
+                if units is not None:
+                    left[(index, line.code)] = units - line.units
+                status = "valid"
+                break
+        out.append(status)
+    return tuple(out)
+
+
 def paid_history(claim: Claim, history) -> tuple:
     """The paid lines of the patient's earlier claims up to the claim's last date, by date."""
     last = max(line.date for line in claim.lines)
@@ -136,7 +175,7 @@ class Evaluation:
 
     __slots__ = ("claim", "view", "claim_id", "claim_type", "payer", "place_of_service", "prior_auth", "received",
                  "line_count", "birth_date", "birth", "sex", "_diagnoses", "lines", "codes", "all_lines",
-                 "by_day", "lookup", "history", "_prior")
+                 "by_day", "lookup", "history", "_prior", "_authorization")
 
     def __init__(self, claim: Claim, view: View):
         self.claim = claim
@@ -174,6 +213,17 @@ class Evaluation:
         self.by_day = by_day
         self.history = _EMPTY  # paid lines of earlier claims (HistoryView), by date
         self._prior = None
+
+    def authorization_of(self, line) -> str | None:
+        """What the claim's authorization records say of ``line`` (one of ``AUTHORIZATION_STATUSES``), or None
+        (unknown) when the claim carries no records or ``line`` is no line of this claim."""
+        try:
+            statuses = self._authorization
+        except AttributeError:  # made when a rule first asks
+            statuses = self._authorization = authorization_statuses(self.claim, self.lines)
+        if statuses is None or line.number is None:
+            return None
+        return statuses[line.number - 1]
 
     def prior_services(self) -> tuple:
         """Paid earlier services and this claim's lines, for frequency limits (callers keep those before a date)."""

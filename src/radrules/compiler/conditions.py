@@ -15,7 +15,7 @@ from .. import codes
 from .. import conditions as c
 from .. import syntax as s
 from ..syntax import Span
-from ..claim import CLAIM_TYPES, SEXES, payer_key
+from ..claim import AUTHORIZATION_STATUSES, CLAIM_TYPES, SEXES, payer_key
 from ..errors import suggestion
 from .context import Context
 from .sets import SetTable
@@ -33,6 +33,7 @@ LINE_FIELDS = {
     "place_of_service": (None, "place"),
     "rendering_npi": ("rendering_npi", "identifier"),
     "number": ("number", "number"),
+    "authorization": (None, "authorization"),
 }
 CLAIM_FIELDS = {
     "id": ("claim_id", "identifier"),
@@ -67,6 +68,7 @@ TYPE_WORDS = {
     "payer": "a payer",
     "sex": "a sex",
     "text": "a value",
+    "authorization": "an authorization status",
 }
 ORDERED = ("number", "date")
 COLLECTIONS = {"modifiers": "modifiers", "diagnoses": "diagnoses", "conditions": "conditions"}
@@ -79,6 +81,7 @@ MEMBER_OF = {
     "sex": "values",
     "claim_type": "values",
     "text": "values",
+    "authorization": "values",
 }
 _UNITS = {"day": (0, 1), "days": (0, 1), "month": (1, 0), "months": (1, 0), "year": (12, 0), "years": (12, 0)}
 #: The longest shift of each unit: the span of the calendar (years 1 to 9999).
@@ -367,7 +370,8 @@ class ConditionCompiler:
             role = 1 if root == "other" else 0
             if name in LINE_FIELDS:
                 attr, type_ = LINE_FIELDS[name]
-                node = c.LinePlace(role) if name == "place_of_service" else c.LineAttr(attr, role)
+                node = (c.LinePlace(role) if name == "place_of_service" else
+                        c.LineAuthorization(role) if name == "authorization" else c.LineAttr(attr, role))
             elif name in self.properties:
                 node, type_ = c.PropertyOf(name, role), "text"
             else:
@@ -479,6 +483,11 @@ class ConditionCompiler:
             return text
         if expected == "payer":
             return payer_key(text)
+        if expected == "authorization":
+            if text not in AUTHORIZATION_STATUSES:
+                return bad(f"`{text}` is not an authorization status", suggestion(text, AUTHORIZATION_STATUSES) or
+                           "write " + ", ".join(f"`{status}`" for status in AUTHORIZATION_STATUSES))
+            return text
         if expected == "text":
             return text
         return bad(f"{TYPE_WORDS.get(expected, expected)} can't be compared with `{text}`")
@@ -488,7 +497,8 @@ class ConditionCompiler:
             return values
         out = set()
         for value in values:
-            coerced = self._coerce(value, "name" if type_ in ("claim_type", "payer") else "word", type_, span)
+            kind = "name" if type_ in ("claim_type", "payer", "authorization") else "word"
+            coerced = self._coerce(value, kind, type_, span)
             if coerced is _BAD:
                 return None
             out.add(coerced)
