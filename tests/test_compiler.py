@@ -1005,6 +1005,29 @@ class TestAuthorizationStatus:
     def test_statuses(self, lines, records, prior, expected, indexed):
         assert self.statuses(lines, records, prior, indexed) == expected
 
+    @pytest.mark.parametrize("condition, needs, fires", [
+        ("line.code is 70553 and line.authorization is valid", True, True),
+        ("line.code is 70553 and not (line.authorization in [valid, over_units])", True, False),
+        ("line.code is 70553 and line.authorization is missing", False, False),
+        ("line.code is 70553 or line.authorization is valid", False, True),
+    ])
+    def test_rules_that_need_records_are_visited_only_with_them(self, condition, needs, fires):
+        """A rule that only records can make true is filed apart and skipped for claims without them (most
+        claims: the bundled Acme rules cost every Acme line before); explain says why it was not considered."""
+        from radrules.compiler.index import filing
+
+        rules = radrules.loads(rule(condition, then='info line "x"'))
+        assert rules.rules[0].needs_authorization is needs
+        assert (filing(rules.rules[0]) == "authorization") is needs
+        claim = {"prior_auth": "PA1", "lines": [{"code": "70553", "date": "2026-03-02"}]}
+        gone = rules.evaluate(claim, explain=True).explanation.not_considered
+        assert (gone.get("t.rule") == "the claim gives no authorization records") is needs
+        records = [{"number": "PA1", "codes": ["70553"], "start": "2026-03-01", "end": "2026-03-31"}]
+        for indexed in (True, False):
+            with_records = rules.evaluate(dict(claim, authorizations=records), indexed=indexed, explain=True)
+            assert "t.rule" not in with_records.explanation.not_considered
+            assert ("t.rule" in with_records.fired()) is fires
+
     def test_a_status_word_that_is_none_is_an_error(self):
         with pytest.raises(radrules.RuleError) as caught:
             radrules.loads(rule("line.authorization is expired"))

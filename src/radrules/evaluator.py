@@ -217,6 +217,8 @@ class Evaluation:
     def authorization_of(self, line) -> str | None:
         """What the claim's authorization records say of ``line`` (one of ``AUTHORIZATION_STATUSES``), or None
         (unknown) when the claim carries no records or ``line`` is no line of this claim."""
+        if self.claim.authorizations is None:  # most claims: no records, nothing to make
+            return None
         try:
             statuses = self._authorization
         except AttributeError:  # made when a rule first asks
@@ -357,6 +359,9 @@ class IndexedLookup:
 
     def history_rules(self):
         return self.view.line_rules_history
+
+    def authorization_rules(self):
+        return self.view.line_rules_authorization
 
     def pair_rules(self, line: LineView, repeated: bool = True):
         """The pair rules filed under the line's code; with ``repeated`` False (no code of the
@@ -524,6 +529,9 @@ class ScanLookup:
     def history_rules(self):
         return ()  # line_rules() already holds every line rule
 
+    def authorization_rules(self):
+        return ()
+
     def pair_rules(self, line, repeated=True):
         return self.pair_rule_index(repeated)[1]
 
@@ -623,6 +631,8 @@ def _rule_finding(rule, ev, line, other, lines, related) -> Finding:
 
 def _line_rules(ev: Evaluation, lookup, findings: list) -> None:
     history_rules = lookup.history_rules() if ev.history else _EMPTY
+    if ev.claim.authorizations is not None:  # rules that only records can make true (few claims have them)
+        history_rules = history_rules + lookup.authorization_rules()
     if not lookup.has_line_rules and not history_rules:
         return
     for line, rules in zip(ev.lines, lookup.line_rules_of(ev.lines)):

@@ -185,6 +185,8 @@ def _not_considered(ruleset, claim, ev, considered: set) -> dict:
         elif scope.excluded and scope.excluded_by(payer, claim.type):
             exclusion = scope.excluded_by(payer, claim.type)
             out[info.id] = f"`disable rule` leaves it out for this claim ({exclusion.source})"
+        elif rule is not None and rule.needs_authorization and claim.authorizations is None:
+            out[info.id] = "the claim gives no authorization records"
         elif rule is not None and rule.shape == "pair" and not shared_dates:
             out[info.id] = "no two lines share a date of service"
         elif rule is not None and rule.index_codes is not None and not codes & rule.index_codes:
@@ -370,6 +372,8 @@ class _Tracer:
 
     def line_rules(self) -> None:
         history_rules = self.lookup.history_rules() if self.ev.history else ()
+        if self.ev.claim.authorizations is not None:
+            history_rules = tuple(history_rules) + tuple(self.lookup.authorization_rules())
         for line in self.ev.lines:
             for rule in self.lookup.candidate_line_rules(line) + tuple(history_rules):
                 self._rule(rule, line, None)

@@ -136,6 +136,9 @@ class GeneralRule:
     # `history has the same code`): evaluation skips it for claims without one.
     needs_history: bool = False
     index_places: frozenset | None = None  # places of service a line must have (the third index)
+    # True when the rule can only be true with authorization records (a top-level test of
+    # `line.authorization` other than `is missing`): evaluation skips it for claims without them.
+    needs_authorization: bool = False
     # Whether the scope has a date window (the evaluator's inner loop asks only then).
     windowed: bool = attrs.field(init=False, repr=False, eq=False)
     # ``condition`` as a closure (radrules.fastpath); rebuilt after unpickling.
@@ -256,6 +259,7 @@ class View:
     line_rules_by_modifier: dict
     line_rules_generic: tuple
     line_rules_history: tuple  # rules that need the patient's history, visited only with one
+    line_rules_authorization: tuple  # rules that need authorization records, visited only with them
     line_rules_by_place: dict  # place of service -> rules filed under it (no code or modifier key)
     pair_rules_by_code: dict
     pair_rules_generic: tuple

@@ -179,8 +179,9 @@ class BlockCompiler:
         if never:
             self.ctx.warning("RR264", f"rule `{info.id}` can never fire: {never}", clauses[s.When].span,
                              help="the tests joined by `and` contradict each other: check the codes and numbers")
+        needs_authorization = shape == "line" and any(map(_reads_authorization, c.conjuncts(condition)))
         return m.GeneralRule(info, scope, shape, target, condition, template, codes_key, modifiers_key,
-                             other_codes, same_code, needs_history, places_key)
+                             other_codes, same_code, needs_history, places_key, needs_authorization)
 
     def _shape(self, rule: s.Rule, target: str, roots: set[str], then: s.Then, when: s.When) -> str | None:
         if "other" in roots:
@@ -393,3 +394,12 @@ class BlockCompiler:
                 source=source_of(row.span), block=info,
             ))
         return rows
+
+
+def _reads_authorization(part) -> bool:
+    """Whether ``part`` (a conjunct) is unknown, so never true, when the line's authorization is: a comparison
+    or a list test of `line.authorization`, negated or not (`is missing` is true then, and is not one)."""
+    if isinstance(part, c.Not):
+        return _reads_authorization(part.part)
+    operand = part.operand if isinstance(part, c.InSet) else part.left if isinstance(part, c.Compare) else None
+    return type(operand) is c.LineAuthorization and operand.role == 0

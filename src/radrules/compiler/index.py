@@ -86,15 +86,18 @@ def index_size(rules, rows_by_key: dict, payers) -> tuple[int, object, int]:
 
 def filing(rule) -> str:
     """Where a view files ``rule``: ``claim`` (claim rules), ``history`` (line rules that read history, run
-    only with one), under its ``code``s, its ``modifier``s or its ``place``s, or with the rules of ``every
-    line`` (of every pair, for a pair rule). A pair rule is filed by code or for every pair."""
+    only with one), ``authorization`` (line rules that need authorization records, run only with them), under
+    its ``code``s, its ``modifier``s or its ``place``s, or with the rules of ``every line`` (of every pair, for
+    a pair rule). A pair rule is filed by code or for every pair."""
     if rule.shape == "claim":
         return "claim"
+    if rule.shape == "line" and rule.needs_history:
+        return "history"
+    if rule.shape == "line" and rule.needs_authorization:
+        return "authorization"
     if rule.index_codes is not None:
-        return "history" if rule.shape == "line" and rule.needs_history else "code"
+        return "code"
     if rule.shape == "line":
-        if rule.needs_history:
-            return "history"
         if rule.index_modifiers is not None:
             return "modifier"
         if rule.index_places is not None:
@@ -164,6 +167,7 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
     line_by_modifier: dict = defaultdict(list)
     line_generic: list = []
     line_history: list = []
+    line_authorization: list = []
     line_by_place: dict = defaultdict(list)
     pair_by_code: dict = defaultdict(list)
     pair_generic: list = []
@@ -176,6 +180,8 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
             claim_rules.append(rule)
         elif where == "history":
             line_history.append(rule)
+        elif where == "authorization":
+            line_authorization.append(rule)
         elif where == "modifier":
             for modifier in rule.index_modifiers:
                 line_by_modifier[modifier].append(rule)
@@ -223,6 +229,7 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
         line_rules_by_modifier={k: tuple(v) for k, v in line_by_modifier.items()},
         line_rules_generic=tuple(line_generic),
         line_rules_history=tuple(line_history),
+        line_rules_authorization=tuple(line_authorization),
         line_rules_by_place={k: tuple(v) for k, v in line_by_place.items()},
         pair_rules_by_code={k: tuple(v) + tuple(pair_generic) for k, v in pair_by_code.items()},
         pair_rules_generic=tuple(pair_generic),
