@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from pathlib import Path
 
@@ -1037,3 +1038,67 @@ class TestAuthorizationStatus:
         with pytest.raises(radrules.RuleError) as caught:
             radrules.loads(rule("line.authorization in [valid, out_of_date]"))
         assert caught.value.errors[0].help == "did you mean `out_of_dates`?"
+
+
+class TestAuthorizationEdges:
+    """Review findings on authorization records: exempt places, the order of records, spans, reprs."""
+
+    RECORD = {"number": "PA1", "codes": ["72148"], "start": "2026-03-01", "end": "2026-04-30", "units": 1}
+
+    def test_units_do_not_depend_on_the_order_of_the_records(self):
+        """Two records of one number: the line of March can only use A, the line of April either; whatever the
+        order of the records or the lines, both are authorized (first fit denied one)."""
+        a, b = self.RECORD, dict(self.RECORD, start="2026-04-01")
+        rules = TestAuthorizationStatus.RULES
+        for records in ([a, b], [b, a]):
+            for lines in ([("72148", "2026-04-06"), ("72148", "2026-03-07")],
+                          [("72148", "2026-03-07"), ("72148", "2026-04-06")]):
+                claim = {"prior_auth": "PA1", "authorizations": records,
+                         "lines": [{"code": code, "date": date} for code, date in lines]}
+                assert sorted(f.rule for f in rules.evaluate(claim).findings if f.rule != "t.status") == [
+                    "t.valid", "t.valid"], (records, lines)
+
+    @pytest.mark.parametrize("start, end, status", [
+        ("2026-04-29", "2026-04-30", "t.valid"), ("2026-04-30", "2026-05-01", "t.out_of_dates"),
+        ("2026-02-28", "2026-03-01", "t.out_of_dates")])
+    def test_a_span_must_fall_within_the_records_dates(self, start, end, status):
+        claim = {"prior_auth": "PA1", "authorizations": [self.RECORD],
+                 "lines": [{"code": "72148", "date": start, "end_date": end}]}
+        found = [f.rule for f in TestAuthorizationStatus.RULES.evaluate(claim).findings if f.rule != "t.status"]
+        assert found == [status]
+
+    def test_the_acme_rules_exempt_the_emergency_room(self):
+        rules = radrules.load()
+        claim = {"payer": "acme", "place_of_service": "11", "prior_auth": "PA1", "authorizations": [self.RECORD],
+                 "lines": [{"code": "72148", "date": "2026-04-06"},
+                           {"code": "74176", "modifiers": ["26"], "date": "2026-04-07", "place_of_service": "23"}]}
+        assert rules.evaluate(claim).fired() == ()
+        office = dict(claim, lines=[claim["lines"][0], dict(claim["lines"][1], place_of_service="11")])
+        assert rules.evaluate(office).fired() == ("acme.prior_auth.mismatch",)
+
+    def test_records_in_a_claim_built_in_code_are_protected_and_checked(self):
+        import attrs
+
+        secret = {"number": "SECRET9", "codes": ["72148"], "start": "2026-04-01", "end": "2026-04-30"}
+        claim = radrules.Claim(lines=(radrules.Line("72148", datetime.date(2026, 4, 6)),), prior_auth=("SECRET9",),
+                               authorizations=[secret])
+        assert "SECRET9" not in repr(claim)
+        record = radrules.claim.Authorization("P", frozenset({"72148", 72148}), datetime.date(2026, 4, 1),
+                                              datetime.date(2026, 4, 30))
+        with pytest.raises(radrules.ClaimError) as caught:
+            radrules.load().evaluate(attrs.evolve(claim, authorizations=(record,)))
+        assert caught.value.path.startswith("authorizations[0].codes[")
+        as_set = radrules.claim.Authorization("P", {"72148"}, datetime.date(2026, 4, 1), datetime.date(2026, 4, 30))
+        checked = radrules.claim.checked(attrs.evolve(claim, authorizations=(as_set,)))
+        assert checked.authorizations[0].codes == frozenset({"72148"})
+
+    def test_at_most_999_records(self):
+        with pytest.raises(radrules.ClaimError) as caught:
+            radrules.Claim.from_dict({"authorizations": [self.RECORD] * 1000,
+                                      "lines": [{"code": "72148", "date": "2026-04-06"}]})
+        assert caught.value.path == "authorizations" and "999" in str(caught.value)
+
+    def test_diff_shows_the_field_in_a_message(self):
+        old = radrules.loads(rule("line.authorization is valid", then='info line "{line.code}"'))
+        new = radrules.loads(rule("line.authorization is valid", then='info line "{line.authorization}"'))
+        assert "message: {line.code} -> {line.authorization}" in radrules.diff_rulesets(old, new).to_text()

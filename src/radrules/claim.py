@@ -124,7 +124,8 @@ class Claim:
     condition_codes: tuple[str, ...] = ()  # NUBC condition codes (`45`: sex edits bypassed on institutional claims)
     # The payer's authorization records for the claim; None when not given (authorization edits then can't
     # judge the claim), () when the patient has none.
-    authorizations: tuple[Authorization, ...] | None = None
+    authorizations: tuple[Authorization, ...] | None = attrs.field(
+        default=None, repr=lambda records: _shown(records, Authorization))
     # Whether this object came from from_dict or a reader, which check every field: evaluate()
     # checks a claim built in code (or changed with attrs.evolve, which makes it False again).
     _checked: bool = attrs.field(default=False, init=False, eq=False, repr=False)
@@ -171,7 +172,7 @@ class Claim:
 
 
 def _authorization_dict(record: Authorization) -> dict:
-    out: dict[str, Any] = {"number": record.number, "codes": sorted(record.codes), "start": record.start.isoformat(),
+    out: dict[str, Any] = {"number": record.number, "codes": sorted(record.codes, key=str), "start": record.start.isoformat(),
                            "end": record.end.isoformat()}
     if record.units is not None:
         out["units"] = record.units
@@ -320,7 +321,8 @@ def _as_data(claim: Claim) -> dict:
                          else line for line in data["lines"]]
     if isinstance(data["authorizations"], list):
         data["authorizations"] = [
-            {name: (sorted(getattr(record, name)) if name == "codes" and isinstance(getattr(record, name), frozenset)
+            {name: (list(getattr(record, name)) if name == "codes" and isinstance(getattr(record, name),
+                                                                                  (set, frozenset))
                     else listed(getattr(record, name))) for name in _AUTHORIZATION_FIELDS}
             if isinstance(record, Authorization) else record for record in data["authorizations"]]
     return data
@@ -387,7 +389,10 @@ def _read_authorizations(value: Any) -> tuple[Authorization, ...] | None:
     if value is None:
         return None
     out = []
-    for i, record in enumerate(_list(value, "authorizations")):
+    records = _list(value, "authorizations")
+    if len(records) > MAX_LINES:
+        raise ClaimError("authorizations", f"at most {MAX_LINES} authorization records per claim")
+    for i, record in enumerate(records):
         path = f"authorizations[{i}]"
         record = _object(record, path, _AUTHORIZATION_FIELDS)
         number = _text(record.get("number"), f"{path}.number", required=True)

@@ -124,41 +124,50 @@ class HistoryView:
 
 
 def authorization_statuses(claim: Claim, lines) -> tuple | None:
-    """The authorization status of each line (domain.md §7.1), None without records. Lines are taken in order:
-    each uses units of its code from the first record that covers the code and date and has units of it left,
-    so the lines past an authorized count are `over_units` and the ones within it `valid`."""
+    """The authorization status of each line (domain.md §7.1), None without records.
+
+    A line (all the days of a span) must fall within a record's dates. Units
+    are counted per record and code: the lines are taken by date (claim order
+    within a date), each using units of the record in force that ends first
+    and has units of its code left. That choice leaves the most units for the
+    later lines, so the result does not depend on the order of the records,
+    and the lines past an authorized count are `over_units`.
+    """
     records = claim.authorizations
     if records is None:
         return None
+    if not claim.prior_auth:
+        return ("no_number",) * len(lines)
     numbers = set(claim.prior_auth)
-    mine = [record for record in records if record.number in numbers]
-    left: dict = {}  # (record, code) -> units left
-    out = []
-    for line in lines:
-        if not numbers:
-            out.append("no_number")
-            continue
-        if not mine:
-            out.append("unknown_number")
-            continue
-        covering = [index for index, record in enumerate(mine) if line.code in record.codes]
+    by_code: dict = {}  # code -> the claim's numbers' records that authorize it
+    for record in records:
+        if record.number in numbers:
+            for code in record.codes:
+                by_code.setdefault(code, []).append(record)
+    if not any(record.number in numbers for record in records):
+        return ("unknown_number",) * len(lines)
+    out = [""] * len(lines)
+    left: dict = {}  # (id of the record, code) -> units left
+    for position, line in sorted(enumerate(lines), key=lambda item: item[1].day):
+        covering = by_code.get(line.code)
         if not covering:
-            out.append("other_code")
+            out[position] = "other_code"
             continue
-        date = line.date
-        in_force = [index for index in covering if mine[index].start <= date <= mine[index].end]
+        first, last = line.date, line.line.end_date or line.date
+        in_force = sorted((record for record in covering if record.start <= first and last <= record.end),
+                          key=lambda record: record.end)
         if not in_force:
-            out.append("out_of_dates")
+            out[position] = "out_of_dates"
             continue
-        status = "over_units"
-        for index in in_force:
-            units = left.get((index, line.code), mine[index].units)
+        out[position] = "over_units"
+        for record in in_force:
+            key = (id(record), line.code)
+            units = left.get(key, record.units)
             if units is None or units >= line.units:
                 if units is not None:
-                    left[(index, line.code)] = units - line.units
-                status = "valid"
+                    left[key] = units - line.units
+                out[position] = "valid"
                 break
-        out.append(status)
     return tuple(out)
 
 

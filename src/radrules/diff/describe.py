@@ -411,6 +411,8 @@ def operand_text(node) -> str:
         return f"{root}.{_LINE_NAMES.get(node.attr, node.attr)}"
     if isinstance(node, c.LinePlace):
         return f"{root}.place_of_service"
+    if isinstance(node, c.LineAuthorization):
+        return f"{root}.authorization"
     if isinstance(node, c.PropertyOf):
         return f"{root}.{node.name}"
     if isinstance(node, c.PatientAge):
