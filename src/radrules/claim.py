@@ -172,8 +172,8 @@ class Claim:
 
 
 def _authorization_dict(record: Authorization) -> dict:
-    out: dict[str, Any] = {"number": record.number, "codes": sorted(record.codes, key=str), "start": record.start.isoformat(),
-                           "end": record.end.isoformat()}
+    out: dict[str, Any] = {"number": record.number, "codes": sorted(record.codes, key=str),
+                           "start": record.start.isoformat(), "end": record.end.isoformat()}
     if record.units is not None:
         out["units"] = record.units
     return out
