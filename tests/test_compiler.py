@@ -1102,3 +1102,21 @@ class TestAuthorizationEdges:
         old = radrules.loads(rule("line.authorization is valid", then='info line "{line.code}"'))
         new = radrules.loads(rule("line.authorization is valid", then='info line "{line.authorization}"'))
         assert "message: {line.code} -> {line.authorization}" in radrules.diff_rulesets(old, new).to_text()
+
+
+def test_units_with_tied_end_dates_and_a_reversed_span():
+    """Records that end on one date are chosen by their content (fewest units left first), never by their order
+    in the claim; a reversed span is judged as the span it covers."""
+    from radrules.evaluator import authorization_statuses
+
+    def statuses(records, lines):
+        claim = radrules.Claim.from_dict({"prior_auth": "PA1", "authorizations": records, "lines": lines})
+        views = radrules.evaluator.Evaluation(claim, radrules.load().view_for(None, "professional")).lines
+        return authorization_statuses(claim, views)
+
+    a = {"number": "PA1", "codes": ["72148"], "start": "2026-04-01", "end": "2026-06-30", "units": 2}
+    b = dict(a, units=1)
+    lines = [{"code": "72148", "date": "2026-04-06", "units": 1}, {"code": "72148", "date": "2026-04-06", "units": 2}]
+    assert statuses([a, b], lines) == statuses([b, a], lines) == ("valid", "valid")
+    reversed_span = [{"code": "72148", "date": "2026-05-10", "end_date": "2026-04-20"}]
+    assert statuses([dict(a, end="2026-04-30")], reversed_span) == ("out_of_dates",)

@@ -129,9 +129,10 @@ def authorization_statuses(claim: Claim, lines) -> tuple | None:
     A line (all the days of a span) must fall within a record's dates. Units
     are counted per record and code: the lines are taken by date (claim order
     within a date), each using units of the record in force that ends first
-    and has units of its code left. That choice leaves the most units for the
-    later lines, so the result does not depend on the order of the records,
-    and the lines past an authorized count are `over_units`.
+    (then: fewest units left, earliest start, and so on by content, never by
+    the records' order) and has units of its code left; the lines past an
+    authorized count are `over_units`. Every line of the code counts, also
+    one the payer's rules exempt (they can't tell the records which).
     """
     records = claim.authorizations
     if records is None:
@@ -153,15 +154,21 @@ def authorization_statuses(claim: Claim, lines) -> tuple | None:
         if not covering:
             out[position] = "other_code"
             continue
-        first, last = line.date, line.line.end_date or line.date
-        in_force = sorted((record for record in covering if record.start <= first and last <= record.end),
-                          key=lambda record: record.end)
+        end = line.line.end_date or line.date
+        first, last = min(line.date, end), max(line.date, end)  # a reversed span (format.end_date) as a span
+        in_force = [record for record in covering if record.start <= first and last <= record.end]
         if not in_force:
             out[position] = "out_of_dates"
             continue
+        code = line.code
+
+        def preference(record):
+            units = left.get((id(record), code), record.units)
+            return (record.end, units is None, units or 0, record.start, record.number, sorted(record.codes))
+
         out[position] = "over_units"
-        for record in in_force:
-            key = (id(record), line.code)
+        for record in sorted(in_force, key=preference):
+            key = (id(record), code)
             units = left.get(key, record.units)
             if units is None or units >= line.units:
                 if units is not None:
