@@ -457,6 +457,7 @@ class TestPayerIds:
         ("[1]", "must hold a JSON object of payer ids to payer names"),
         ('{"A": 1}', "must hold a JSON object of payer ids to payer names"),
         ("{", "is not JSON"),
+        ('{"A": "x", "A": "y"}', "gives the payer id `A` twice"),
     ])
     def test_a_bad_payers_file_is_a_usage_error(self, tmp_path, content, message):
         (tmp_path / "p.json").write_text(content)

@@ -1120,3 +1120,26 @@ def test_units_with_tied_end_dates_and_a_reversed_span():
     assert statuses([a, b], lines) == statuses([b, a], lines) == ("valid", "valid")
     reversed_span = [{"code": "72148", "date": "2026-05-10", "end_date": "2026-04-20"}]
     assert statuses([dict(a, end="2026-04-30")], reversed_span) == ("out_of_dates",)
+
+
+@pytest.mark.parametrize("rule_id, message, hint", [
+    ("format.code", "`format.code` is a built-in check, not a rule", "can't be left out"),
+    ("codes.billable", "`codes.billable` is a built-in check, not a rule", "can't be left out"),
+    ("ncci.ptp", "`ncci.ptp` is the edits of a CMS table, not a rule", "`disable pair`"),
+    ("radiology.contrast.combined", "no rule `radiology.contrast.combined` to disable", "bundled rulesets"),
+])
+def test_disable_rule_of_what_is_no_rule_here_says_what_it_is(rule_id, message, hint):
+    """RR308 said "name the rule by its id, as findings do" for ids that findings do show: built-in checks,
+    a table's edits, and a bundled rule loaded without the bundled rules."""
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.loads(f'disable rule {rule_id} for payer beta reference "r"\n')
+    [error] = caught.value.errors
+    assert (error.code, error.message) == ("RR308", message) and hint in error.help
+
+
+def test_the_hint_of_rr264_fits_its_reason():
+    rules = radrules.loads(rule("claim.payer is medicare and line.code is 70450", then='warn line "x"',
+                                extra="  for payer acme\n"))
+    [warning] = [d for d in rules.warnings if d.code == "RR264"]
+    assert warning.help == "the `for` clause and the tests of the claim contradict each other"
+    assert radrules.Authorization is radrules.claim.Authorization

@@ -13,7 +13,7 @@ Pipeline: parse (``parser``) -> compile (``compiler``) -> evaluate
 (``evaluator``). See docs/architecture.md.
 """
 
-from .claim import Claim, Line, Patient
+from .claim import Authorization, Claim, Line, Patient
 from .errors import ClaimError, Diagnostic, InputError, RadrulesError, RuleError
 from .history import History, HistoryLine, read_history
 from .loader import load, loads
@@ -46,6 +46,7 @@ def __dir__():
     return sorted(set(globals()) | set(_LAZY))
 
 __all__ = [
+    "Authorization",
     "Claim",
     "ClaimError",
     "Diagnostic",

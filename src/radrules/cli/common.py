@@ -88,13 +88,16 @@ def add_payers_option(parser) -> None:
 def _payer_names(path: str) -> dict:
     """An argparse ``type``: the payer-id mapping of ``--payers`` (a usage error names what is wrong)."""
     import argparse
-    import json
+
+    from ..errors import DuplicateKey, strict_decoder
 
     try:
         with open(path, "rb") as handle:
-            data = json.loads(handle.read().decode("utf-8"))
+            data = strict_decoder().decode(handle.read().decode("utf-8"))
     except OSError as error:
         raise argparse.ArgumentTypeError(f"can't read `{path}`: {error.strerror or error}")
+    except DuplicateKey as error:
+        raise argparse.ArgumentTypeError(f"`{path}` gives the payer id `{error.key}` twice")
     except (UnicodeDecodeError, ValueError) as error:
         raise argparse.ArgumentTypeError(f"`{path}` is not JSON: {error}")
     if not isinstance(data, dict) or not all(isinstance(key, str) and isinstance(value, str) and value.strip()

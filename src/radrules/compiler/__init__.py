@@ -394,9 +394,17 @@ def disable_rules(comp: Compilation) -> None:
                 comp.ctx.error("RR308", f"`{rule_id}` is an edit block, not a rule", where,
                                help="leave its rows out with `disable pair` or `disable limit` rows in a block "
                                     "for the payer")
+            elif rule_id.startswith("ncci."):
+                comp.ctx.error("RR308", f"`{rule_id}` is the edits of a CMS table, not a rule", where,
+                               help="leave a table row out with `disable pair` or `disable limit` rows in a block "
+                                    "for the payer")
+            elif _built_in(rule_id):
+                comp.ctx.error("RR308", f"`{rule_id}` is a built-in check, not a rule", where,
+                               help="the format and code-set checks can't be left out: they say the claim is "
+                                    "malformed, for every payer")
             else:
-                comp.ctx.error("RR308", f"no rule `{rule_id}` to disable", where,
-                               help=suggestion(rule_id, positions) or "name the rule by its id, as findings do")
+                comp.ctx.error("RR308", f"no rule `{rule_id}` to disable", where, help=suggestion(rule_id, positions)
+                               or _bundled_hint(rule_id) or "name the rule by its id, as findings do")
             continue
         if statement.reference is None:
             comp.ctx.warning("RR260", f"`disable rule {rule_id}` has no `reference`", where,
@@ -414,6 +422,28 @@ def disable_rules(comp: Compilation) -> None:
         comp.rules[positions[rule_id]] = attrs.evolve(rule, scope=scope)
         if payers:
             comp.payers.update(payers)
+
+
+def _built_in(rule_id: str) -> bool:
+    from ..checks import FORMAT_RULES
+
+    return rule_id in FORMAT_RULES or rule_id.startswith("codes.")
+
+
+def _bundled_hint(rule_id: str) -> str | None:
+    """A hint for a `disable rule` of a bundled rule's id in rules loaded without it."""
+    import re
+
+    from .._resources import bundled_rulesets
+
+    try:
+        for path in bundled_rulesets().rglob("*.rr"):
+            if re.search(rf"^rule\s+{re.escape(rule_id)}\b", path.read_text(encoding="utf-8"), re.MULTILINE):
+                return ("it is a rule of the bundled rulesets: load this statement with them, in a copy of "
+                        "`rulesets/` with this file added (docs/language.md, `disable rule`)")
+    except (OSError, UnicodeDecodeError, FileNotFoundError):
+        return None
+    return None
 
 
 def _outside(applies: frozenset | None, left_out: frozenset | None, what: str) -> str | None:
