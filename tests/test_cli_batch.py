@@ -463,3 +463,49 @@ class TestPayerIds:
         (tmp_path / "p.json").write_text(content)
         done = run("--payers", tmp_path / "p.json", ROOT / "examples" / "claims.json")
         assert done.returncode == 1 and message in done.stderr and "Traceback" not in done.stderr
+
+
+class TestAuthorizationFile:
+    """`--authorizations FILE`: the payer's records, one a line; each claim gets those of its numbers."""
+
+    RECORDS = ('{"number": "PA1", "codes": ["74176"], "start": "2026-04-01", "end": "2026-04-05", "units": 1}\n'
+               '{"number": "PA2", "codes": ["70551"], "start": "2026-01-01", "end": "2026-12-31"}\n')
+    CLAIMS = [
+        {"id": "A", "payer": "acme", "prior_auth": "PA1", "lines": [{"code": "74176", "date": "2026-04-07"}]},
+        {"id": "B", "payer": "acme", "prior_auth": "PA9", "lines": [{"code": "74176", "date": "2026-04-02"}]},
+        {"id": "C", "payer": "acme", "prior_auth": "PA2", "lines": [{"code": "70551", "date": "2026-04-02"}]},
+        # a claim with records of its own keeps them
+        {"id": "D", "payer": "acme", "prior_auth": "PA2", "lines": [{"code": "70551", "date": "2026-04-02"}],
+         "authorizations": []},
+    ]
+
+    @pytest.mark.parametrize("env", [{}, POOL], ids=["one process", "pool"])
+    def test_each_claim_gets_the_records_of_its_numbers(self, tmp_path, env):
+        (tmp_path / "records.jsonl").write_text(self.RECORDS)
+        done = run("--format", "json", "--exit-zero", "--authorizations", tmp_path / "records.jsonl", "-",
+                   stdin=jsonl(*self.CLAIMS), env=env)
+        assert done.returncode == 0, done.stderr
+        fired = {json.loads(line)["claim"]: [f["rule"] for f in json.loads(line)["findings"]]
+                 for line in done.stdout.splitlines()}
+        assert fired == {"A": ["acme.prior_auth.expired"], "B": ["acme.prior_auth.mismatch"], "C": [],
+                         "D": ["acme.prior_auth.mismatch"]}
+        without = run("--format", "json", "--exit-zero", "-", stdin=jsonl(*self.CLAIMS), env=env)
+        assert [json.loads(line)["findings"] for line in without.stdout.splitlines()][:3] == [[], [], []]
+
+    @pytest.mark.parametrize("content, message", [
+        ('{"number": "PA1", "codes": ["7417"], "start": "2026-04-01", "end": "2026-04-05"}\n',
+         "line 1: codes[0]: expected a procedure code (5 characters)"),
+        ('\n[1]\n', "line 2: expected an object"),
+        ('{"number": "PA1"\n', "line 1: not JSON"),
+    ])
+    def test_a_bad_record_names_its_line(self, tmp_path, content, message):
+        (tmp_path / "records.jsonl").write_text(content)
+        done = run("--authorizations", tmp_path / "records.jsonl", ROOT / "examples" / "claims.json")
+        assert done.returncode == 1 and message in done.stderr and "Traceback" not in done.stderr
+
+    def test_explain_reads_them_too(self, tmp_path):
+        (tmp_path / "records.jsonl").write_text(self.RECORDS)
+        done = subprocess.run([sys.executable, "-m", "radrules", "explain", "--authorizations",
+                               str(tmp_path / "records.jsonl"), "--rule", "acme.prior_auth.expired", "-"],
+                              input=jsonl(self.CLAIMS[0]), capture_output=True, text=True, cwd=ROOT, timeout=60)
+        assert "acme.prior_auth.expired fired" in done.stdout, done.stdout + done.stderr

@@ -61,19 +61,21 @@ def tuning() -> tuple[int, int]:
 
 
 class Options:
-    """What a worker needs besides the ruleset: the output format, and the patients' history if given."""
+    """What a worker needs besides the ruleset: the output format, and the patients' history and the
+    authorization records if given."""
 
-    __slots__ = ("format", "history")
+    __slots__ = ("format", "history", "authorizations")
 
-    def __init__(self, output_format: str, history=None):
+    def __init__(self, output_format: str, history=None, authorizations=None):
         self.format = output_format
         self.history = history
+        self.authorizations = authorizations
 
     def __getstate__(self):
-        return self.format, self.history
+        return self.format, self.history, self.authorizations
 
     def __setstate__(self, state) -> None:
-        self.format, self.history = state
+        self.format, self.history, self.authorizations = state
 
 
 class Unit:
@@ -259,12 +261,15 @@ def run_unit(unit: Unit, ruleset, options: Options) -> Outcome:
     evaluate = ruleset.evaluate
     if options.history is not None:
         evaluate = functools.partial(evaluate, history=options.history)
+    records = options.authorizations
     try:
         for position, item, resource in items:
             if type(item) is RawLine:
                 item = item.decode()  # not JSON: the input ends here
             try:
                 claim = claim_of(item)
+                if records is not None:
+                    claim = records.attach(claim)
                 result = evaluate(claim)
             except (ClaimError, InputError) as error:
                 summary.add_unreadable()

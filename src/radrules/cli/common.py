@@ -19,6 +19,23 @@ def add_history_option(parser) -> None:
     )
 
 
+def add_authorizations_option(parser) -> None:
+    parser.add_argument(
+        "--authorizations", metavar="FILE",
+        help="the payer's prior-authorization records (JSON Lines, one record a line); each claim gets the "
+             "records of its authorization numbers",
+    )
+
+
+def load_authorizations(path: str | None):
+    """The records of ``--authorizations``, or None; raises InputError for a bad file."""
+    if path is None:
+        return None
+    from ..authorizations import AuthorizationFile
+
+    return AuthorizationFile(path)
+
+
 def load_history(path: str | None):
     """The history source, or None; raises InputError for a bad file."""
     if path is None:

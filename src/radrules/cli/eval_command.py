@@ -13,8 +13,8 @@ import time
 
 from ..errors import InputError
 from .batch import Options, WorkerError, cut_units, default_jobs, run_units, tuning
-from .common import (add_history_option, add_input_format_option, add_rules_option, load_history, load_rules,
-                     whole_number)
+from .common import (add_authorizations_option, add_history_option, add_input_format_option, add_rules_option,
+                     load_authorizations, load_history, load_rules, whole_number)
 from .progress import ProgressBar, is_terminal
 from .summary import Summary
 
@@ -31,6 +31,7 @@ def add_parser(commands) -> None:
     add_rules_option(parser)
     add_input_format_option(parser)
     add_history_option(parser)
+    add_authorizations_option(parser)
     parser.add_argument("--format", choices=("text", "json", "fhir"), default="text",
                         help="text for people (default), JSON Lines with one result per claim, or JSON Lines "
                              "with one FHIR ClaimResponse per claim")
@@ -58,6 +59,7 @@ def run(args) -> int:
         return EXIT_RULE_ERRORS
     try:
         history = load_history(args.history)
+        records = load_authorizations(args.authorizations)
     except InputError as error:
         print(f"error: {error}", file=err)
         return EXIT_FAILURE
@@ -91,7 +93,7 @@ def run(args) -> int:
     interrupted = output_lost = False
     used = [jobs]  # the processes run_units chose: a small input runs in one
     try:
-        run_units(units, ruleset, Options(args.format, history), jobs, pool_min, take, started=used.append)
+        run_units(units, ruleset, Options(args.format, history, records), jobs, pool_min, take, started=used.append)
     except KeyboardInterrupt:
         interrupted = True
     except OSError as problem:  # the results can't be written (a reader that left, a full disk), or read

@@ -6,7 +6,8 @@ import json
 import sys
 
 from ..errors import ClaimError, InputError, did_you_mean, printable
-from .common import add_history_option, add_input_format_option, add_rules_option, load_history, load_rules, read_claims
+from .common import (add_authorizations_option, add_history_option, add_input_format_option, add_rules_option,
+                     load_authorizations, load_history, load_rules, read_claims)
 from .batch import claim_of, format_error, render_text
 
 
@@ -20,6 +21,7 @@ def add_parser(commands) -> None:
     add_rules_option(parser)
     add_input_format_option(parser)
     add_history_option(parser)
+    add_authorizations_option(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text for people (default) or JSON Lines: each result with its `explanation` steps")
     parser.add_argument("--rule", action="append", default=[], metavar="ID",
@@ -48,13 +50,17 @@ def run(args) -> int:
     failed = errors = 0
     try:
         history = load_history(args.history)
+        records = load_authorizations(args.authorizations)
         for position, item, _resource in read_claims(args.claims, args.input_format, args.payers):
             if position is None:
                 errors += 1
                 print(f"error: {item}", file=sys.stderr)
                 continue
             try:
-                result = ruleset.evaluate(claim_of(item), explain=True, history=history)
+                claim = claim_of(item)
+                if records is not None:
+                    claim = records.attach(claim)
+                result = ruleset.evaluate(claim, explain=True, history=history)
             except (ClaimError, InputError) as error:
                 errors += 1
                 out.write(format_error(args.format, position, error))
