@@ -509,3 +509,11 @@ class TestAuthorizationFile:
                                str(tmp_path / "records.jsonl"), "--rule", "acme.prior_auth.expired", "-"],
                               input=jsonl(self.CLAIMS[0]), capture_output=True, text=True, cwd=ROOT, timeout=60)
         assert "acme.prior_auth.expired fired" in done.stdout, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("path, message", [("", "no authorization file: the path is empty"),
+                                           ("/", "can't read the file"), ("bin", "not UTF-8 text")])
+def test_an_authorization_file_that_cannot_be_read(tmp_path, path, message):
+    (tmp_path / "bin").write_bytes(b"\xff\xfe")
+    done = run("--authorizations", tmp_path / path if path == "bin" else path, ROOT / "examples" / "claims.json")
+    assert done.returncode == 1 and message in done.stderr and "Traceback" not in done.stderr
