@@ -453,17 +453,6 @@ class TestPayerIds:
         [moved] = json.loads(diff.stdout)["impact"]["rules"]
         assert (moved["rule"], moved["appeared"]) == ("pine.seen", 2)
 
-    @pytest.mark.parametrize("content, message", [
-        ("[1]", "must hold a JSON object of payer ids to payer names"),
-        ('{"A": 1}', "must hold a JSON object of payer ids to payer names"),
-        ("{", "is not JSON"),
-        ('{"A": "x", "A": "y"}', "gives the payer id `A` twice"),
-    ])
-    def test_a_bad_payers_file_is_a_usage_error(self, tmp_path, content, message):
-        (tmp_path / "p.json").write_text(content)
-        done = run("--payers", tmp_path / "p.json", ROOT / "examples" / "claims.json")
-        assert done.returncode == 1 and message in done.stderr and "Traceback" not in done.stderr
-
 
 class TestAuthorizationFile:
     """`--authorizations FILE`: the payer's records, one a line; each claim gets those of its numbers."""
@@ -492,17 +481,6 @@ class TestAuthorizationFile:
         without = run("--format", "json", "--exit-zero", "-", stdin=jsonl(*self.CLAIMS), env=env)
         assert [json.loads(line)["findings"] for line in without.stdout.splitlines()][:3] == [[], [], []]
 
-    @pytest.mark.parametrize("content, message", [
-        ('{"number": "PA1", "codes": ["7417"], "start": "2026-04-01", "end": "2026-04-05"}\n',
-         "line 1: codes[0]: expected a procedure code (5 characters)"),
-        ('\n[1]\n', "line 2: expected an object"),
-        ('{"number": "PA1"\n', "line 1: not JSON"),
-    ])
-    def test_a_bad_record_names_its_line(self, tmp_path, content, message):
-        (tmp_path / "records.jsonl").write_text(content)
-        done = run("--authorizations", tmp_path / "records.jsonl", ROOT / "examples" / "claims.json")
-        assert done.returncode == 1 and message in done.stderr and "Traceback" not in done.stderr
-
     def test_explain_reads_them_too(self, tmp_path):
         (tmp_path / "records.jsonl").write_text(self.RECORDS)
         done = subprocess.run([sys.executable, "-m", "radrules", "explain", "--authorizations",
@@ -516,4 +494,21 @@ class TestAuthorizationFile:
 def test_an_authorization_file_that_cannot_be_read(tmp_path, path, message):
     (tmp_path / "bin").write_bytes(b"\xff\xfe")
     done = run("--authorizations", tmp_path / path if path == "bin" else path, ROOT / "examples" / "claims.json")
+    assert done.returncode == 1 and message in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("option, content, message", [
+    ("--payers", "[1]", "must hold a JSON object of payer ids to payer names"),
+    ("--payers", '{"A": 1}', "must hold a JSON object of payer ids to payer names"),
+    ("--payers", "{", "is not JSON"),
+    ("--payers", '{"A": "x", "A": "y"}', "gives the payer id `A` twice"),
+    # a bad authorization record names its line
+    ("--authorizations", '{"number": "PA1", "codes": ["7417"], "start": "2026-04-01", "end": "2026-04-05"}\n',
+     "line 1: codes[0]: expected a procedure code (5 characters)"),
+    ("--authorizations", "\n[1]\n", "line 2: expected an object"),
+    ("--authorizations", '{"number": "PA1"\n', "line 1: not JSON"),
+])
+def test_a_bad_option_file_is_an_error(tmp_path, option, content, message):
+    (tmp_path / "file.json").write_text(content)
+    done = run(option, tmp_path / "file.json", ROOT / "examples" / "claims.json")
     assert done.returncode == 1 and message in done.stderr and "Traceback" not in done.stderr
