@@ -145,10 +145,18 @@ def authorization_statuses(claim: Claim, lines) -> tuple | None:
         if record.number in numbers:
             for code in record.codes:
                 by_code.setdefault(code, []).append(record)
-    if not any(record.number in numbers for record in records):
+    if not by_code:  # (every record has a code)
         return ("unknown_number",) * len(lines)
     out = [""] * len(lines)
     left: dict = {}  # (id of the record, code) -> units left
+
+    def units_left(record, code):
+        return left.get((id(record), code), record.units)
+
+    def preference(record, code):
+        units = units_left(record, code)
+        return (record.end, units is None, units or 0, record.start, record.number, sorted(record.codes))
+
     for position, line in sorted(enumerate(lines), key=lambda item: item[1].day):
         covering = by_code.get(line.code)
         if not covering:
@@ -161,18 +169,12 @@ def authorization_statuses(claim: Claim, lines) -> tuple | None:
             out[position] = "out_of_dates"
             continue
         code = line.code
-
-        def preference(record):
-            units = left.get((id(record), code), record.units)
-            return (record.end, units is None, units or 0, record.start, record.number, sorted(record.codes))
-
         out[position] = "over_units"
-        for record in sorted(in_force, key=preference):
-            key = (id(record), code)
-            units = left.get(key, record.units)
+        for record in sorted(in_force, key=lambda record: preference(record, code)):
+            units = units_left(record, code)
             if units is None or units >= line.units:
                 if units is not None:
-                    left[key] = units - line.units
+                    left[(id(record), code)] = units - line.units
                 out[position] = "valid"
                 break
     return tuple(out)
@@ -233,14 +235,12 @@ class Evaluation:
     def authorization_of(self, line) -> str | None:
         """What the claim's authorization records say of ``line`` (one of ``AUTHORIZATION_STATUSES``), or None
         (unknown) when the claim carries no records or ``line`` is no line of this claim."""
-        if self.claim.authorizations is None:  # most claims: no records, nothing to make
+        if self.claim.authorizations is None or line.number is None:  # most claims: no records, nothing to make
             return None
         try:
             statuses = self._authorization
         except AttributeError:  # made when a rule first asks
             statuses = self._authorization = authorization_statuses(self.claim, self.lines)
-        if statuses is None or line.number is None:
-            return None
         return statuses[line.number - 1]
 
     def prior_services(self) -> tuple:
@@ -645,16 +645,23 @@ def _rule_finding(rule, ev, line, other, lines, related) -> Finding:
     )
 
 
+def set_apart_rules(ev: Evaluation, lookup) -> tuple:
+    """The line rules set apart that this claim can make true, checked on every line: those that need history
+    (with a history) and those that need authorization records (with records; few claims have them)."""
+    rules = lookup.history_rules() if ev.history else _EMPTY
+    if ev.claim.authorizations is not None:
+        rules = rules + lookup.authorization_rules()
+    return rules
+
+
 def _line_rules(ev: Evaluation, lookup, findings: list) -> None:
-    history_rules = lookup.history_rules() if ev.history else _EMPTY
-    if ev.claim.authorizations is not None:  # rules that only records can make true (few claims have them)
-        history_rules = history_rules + lookup.authorization_rules()
-    if not lookup.has_line_rules and not history_rules:
+    extra = set_apart_rules(ev, lookup)
+    if not lookup.has_line_rules and not extra:
         return
     for line, rules in zip(ev.lines, lookup.line_rules_of(ev.lines)):
         day = line.day
-        if history_rules:
-            rules = rules + history_rules
+        if extra:
+            rules = rules + extra
         for rule in rules:
             if rule.windowed and not rule.scope.active_on(day):
                 continue

@@ -26,7 +26,7 @@ from . import validity
 from .checks import FORMAT_RULES
 from .conditions import conjuncts
 from .evaluator import (Evaluation, _add_earlier_units, _limit_finding, _number, _provider_groups, over_limit,
-                        paid_history, ptp_bypassed, same_provider)
+                        paid_history, ptp_bypassed, same_provider, set_apart_rules)
 from .model import MUE_UNPUBLISHED, format_date
 
 
@@ -371,11 +371,9 @@ class _Tracer:
                          f"{text} is billable in FY{year}", source=source)
 
     def line_rules(self) -> None:
-        history_rules = self.lookup.history_rules() if self.ev.history else ()
-        if self.ev.claim.authorizations is not None:
-            history_rules = tuple(history_rules) + tuple(self.lookup.authorization_rules())
+        extra = set_apart_rules(self.ev, self.lookup)
         for line in self.ev.lines:
-            for rule in self.lookup.candidate_line_rules(line) + tuple(history_rules):
+            for rule in self.lookup.candidate_line_rules(line) + tuple(extra):
                 self._rule(rule, line, None)
 
     def claim_rules(self) -> None:
