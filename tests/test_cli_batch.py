@@ -501,7 +501,8 @@ def test_an_authorization_file_that_cannot_be_read(tmp_path, path, message):
     ("--payers", "[1]", "must hold a JSON object of payer ids to payer names"),
     ("--payers", '{"A": 1}', "must hold a JSON object of payer ids to payer names"),
     ("--payers", "{", "is not JSON"),
-    ("--payers", '{"A": "x", "A": "y"}', "gives the payer id `A` twice"),
+    ("--payers", '{"A": "x", "A": "y"}', "the key `A` is given twice"),
+    ("--payers", "[" * 100_000, "nested too deeply"),  # it was a RecursionError traceback
     # a bad authorization record names its line
     ("--authorizations", '{"number": "PA1", "codes": ["7417"], "start": "2026-04-01", "end": "2026-04-05"}\n',
      "line 1: codes[0]: expected a procedure code (5 characters)"),

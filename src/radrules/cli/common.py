@@ -106,15 +106,11 @@ def _payer_names(path: str) -> dict:
     """An argparse ``type``: the payer-id mapping of ``--payers`` (a usage error names what is wrong)."""
     import argparse
 
-    from ..errors import DuplicateKey, strict_decoder
-
     try:
         with open(path, "rb") as handle:
-            data = strict_decoder().decode(handle.read().decode("utf-8"))
+            data = json_value(handle.read().decode("utf-8"))  # an id twice, or nesting too deep: not JSON
     except OSError as error:
         raise argparse.ArgumentTypeError(f"can't read `{path}`: {error.strerror or error}")
-    except DuplicateKey as error:
-        raise argparse.ArgumentTypeError(f"`{path}` gives the payer id `{error.key}` twice")
     except (UnicodeDecodeError, ValueError) as error:
         raise argparse.ArgumentTypeError(f"`{path}` is not JSON: {error}")
     if not isinstance(data, dict) or not all(isinstance(key, str) and isinstance(value, str) and value.strip()
