@@ -388,34 +388,38 @@ _AUTHORIZATION_FIELDS = ("number", "codes", "start", "end", "units")
 def _read_authorizations(value: Any) -> tuple[Authorization, ...] | None:
     if value is None:
         return None
-    out = []
     records = _list(value, "authorizations")
     if len(records) > MAX_LINES:
         raise ClaimError("authorizations", f"at most {MAX_LINES} authorization records per claim")
-    for i, record in enumerate(records):
-        path = f"authorizations[{i}]"
-        record = _object(record, path, _AUTHORIZATION_FIELDS)
-        number = _text(record.get("number"), f"{path}.number", required=True)
-        codes = []
-        raw_codes = _list(record.get("codes"), f"{path}.codes")
-        if not raw_codes:
-            raise ClaimError(f"{path}.codes", "expected the procedure codes authorized (at least one)")
-        for j, code in enumerate(raw_codes):
-            text = _text(code, f"{path}.codes[{j}]", required=True).upper()
-            if not is_procedure_code(text):
-                raise ClaimError(f"{path}.codes[{j}]", "expected a procedure code (5 characters)")
-            codes.append(text)
-        start = _date(record.get("start"), f"{path}.start", required=True)
-        end = _date(record.get("end"), f"{path}.end", required=True)
-        if end < start:
-            raise ClaimError(f"{path}.end", "expected a date on or after `start`")
-        units = record.get("units")
-        if units is not None:
-            units = _number(units, f"{path}.units", positive=True)
-            if not isinstance(units, int):
-                raise ClaimError(f"{path}.units", "expected a whole number")
-        out.append(Authorization(number, frozenset(codes), start, end, units))
-    return tuple(out)
+    return tuple(read_authorization(record, f"authorizations[{i}]") for i, record in enumerate(records))
+
+
+def read_authorization(record: Any, path: str) -> Authorization:
+    """One authorization record, checked; ClaimError names the field under ``path`` ("" for a record alone)."""
+    def at(name: str) -> str:
+        return _join(path, name)
+
+    record = _object(record, path, _AUTHORIZATION_FIELDS)
+    number = _text(record.get("number"), at("number"), required=True)
+    codes = []
+    raw_codes = _list(record.get("codes"), at("codes"))
+    if not raw_codes:
+        raise ClaimError(at("codes"), "expected the procedure codes authorized (at least one)")
+    for j, code in enumerate(raw_codes):
+        text = _text(code, at(f"codes[{j}]"), required=True).upper()
+        if not is_procedure_code(text):
+            raise ClaimError(at(f"codes[{j}]"), "expected a procedure code (5 characters)")
+        codes.append(text)
+    start = _date(record.get("start"), at("start"), required=True)
+    end = _date(record.get("end"), at("end"), required=True)
+    if end < start:
+        raise ClaimError(at("end"), "expected a date on or after `start`")
+    units = record.get("units")
+    if units is not None:
+        units = _number(units, at("units"), positive=True)
+        if not isinstance(units, int):
+            raise ClaimError(at("units"), "expected a whole number")
+    return Authorization(number, frozenset(codes), start, end, units)
 
 
 def _identifier(value: Any, path: str = "id") -> str | None:

@@ -349,6 +349,41 @@ def json_value(text: str):
         raise json.JSONDecodeError(duplicate.problem, text, _object_with_a_key_twice(text)) from None
 
 
+def json_objects(source, what: str):
+    """``(line number, object)`` for every line that is not blank of a JSON Lines file (a path, or an open text
+    file), read once; InputError names the file (and the line) of one that can't be read, is not UTF-8, is not
+    JSON or is not an object. ``what`` names the file in the message for an empty path (``history``)."""
+    import os
+
+    name = str(source) if not hasattr(source, "read") else getattr(source, "name", f"<{what}>")
+    try:
+        if hasattr(source, "read"):
+            yield from _objects(source, name)
+            return
+        if not os.fspath(source):  # open("") fails too, but say why
+            raise InputError(None, f"no {what} file: the path is empty")
+        with open(source, encoding="utf-8") as handle:
+            yield from _objects(handle, name)
+    except OSError as problem:  # missing, a folder, a name too long, a read error
+        raise InputError(name, f"can't read the file: {problem.strerror or problem}") from None
+    except UnicodeDecodeError:
+        raise InputError(name, "not UTF-8 text") from None
+
+
+def _objects(handle, name: str):
+    for number, text in enumerate(handle, 1):
+        if not text.strip():
+            continue
+        try:
+            data = json_value(text.rstrip("\r\n"))  # without its line end, a column is on this line
+        except json.JSONDecodeError as problem:
+            raise InputError(name, f"not JSON: {problem.msg} at column {problem.colno}",
+                             path=f"line {number}") from None
+        if not isinstance(data, dict):
+            raise InputError(name, "expected an object", path=f"line {number}")
+        yield number, data
+
+
 def _object_with_a_key_twice(text: str) -> int:
     """Where the first object that gives a key twice starts (read again by the pure-Python scanner, which
     tells where each object is; only after such an error)."""

@@ -16,15 +16,13 @@ lines count as prior services too.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 from pathlib import Path
 from typing import Iterable, Protocol, runtime_checkable
 
 import attrs
 
 from .claim import _date, _identifier, _list, _number, _object, _pointers, _text, protected
-from .errors import ClaimError, InputError, json_value
+from .errors import ClaimError, InputError, json_objects
 
 STATUSES = ("paid", "denied")
 _FIELDS = ("patient_id", "claim", "code", "modifiers", "units", "date", "end_date", "status", "rendering_npi",
@@ -137,38 +135,15 @@ class JsonlHistory:
     def __init__(self, source):
         self._by_patient: dict[str | None, list[HistoryLine]] = {}
         name = str(source) if not hasattr(source, "read") else getattr(source, "name", "<history>")
-        try:
-            if not hasattr(source, "read"):
-                if not os.fspath(source):  # open("") fails too, but say why
-                    raise InputError(None, "no history file: the path is empty")
-                with open(source, encoding="utf-8") as handle:
-                    self._read(handle, name)
-            else:
-                self._read(source, name)
-        except OSError as problem:  # missing, a folder, a name too long, a read error
-            raise InputError(name, f"can't read the file: {problem.strerror or problem}") from None
-        except UnicodeDecodeError:
-            raise InputError(name, "not UTF-8 text") from None
-        for lines in self._by_patient.values():
-            lines.sort(key=lambda line: line.date)
-
-    def _read(self, handle, name: str) -> None:
-        for number, text in enumerate(handle, 1):
-            if not text.strip():
-                continue
-            try:
-                data = json_value(text.rstrip("\r\n"))  # without its line end, a column is on this line
-            except json.JSONDecodeError as problem:
-                raise InputError(name, f"not JSON: {problem.msg} at column {problem.colno}",
-                                 path=f"line {number}") from None
-            if not isinstance(data, dict):
-                raise InputError(name, "expected an object", path=f"line {number}")
+        for number, data in json_objects(source, "history"):
             try:
                 line = read_line(data, "history")  # patient_id checked too
             except ClaimError as error:
                 raise InputError(name, f"{error.path}: {error.problem}", path=f"line {number}") from None
             patient = _identifier(data.get("patient_id"))  # trimmed, as the claims' member ids are
             self._by_patient.setdefault(patient, []).append(line)
+        for lines in self._by_patient.values():
+            lines.sort(key=lambda line: line.date)
 
     def lookup(self, patient_id, start, end):
         return [line for line in self._by_patient.get(patient_id, ())
