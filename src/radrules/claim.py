@@ -571,12 +571,12 @@ def _fast_claim(data: Any) -> Claim | None:
 def payer_key(name: str) -> str:
     """How rules and claims compare payers: without case, each run of white space as one space, none at the
     ends (`for payer "Blue  Cross "` is the payer `blue cross`)."""
-    return " ".join(name.split()).lower()
+    return _payer(name).lower()
 
 
 def mapped_payer(name):
-    """A payer name from a reader's ``payers`` mapping, as rules compare payers (not a text: as it is, for the
-    claim's check to refuse)."""
+    """A payer name a reader gives (from its ``payers`` mapping or from the file), as rules compare payers; None
+    for an empty one (not a text: as it is, for the claim's check to refuse)."""
     return (payer_key(name) or None) if isinstance(name, str) else name
 
 

@@ -348,7 +348,7 @@ def _payer(resource: dict, bundle: dict, payers: dict) -> str | None:
         name = insurer.get("display")
     if not isinstance(name, str):
         return None
-    return " ".join(name.split()).lower() or None
+    return mapped_payer(name)
 
 
 def _patient(resource: dict, bundle: dict) -> dict:

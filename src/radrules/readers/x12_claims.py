@@ -335,8 +335,7 @@ class _ClaimReader:
         filing = subscriber.get("filing")
         if filing in FILING_INDICATOR_PAYERS:
             return FILING_INDICATOR_PAYERS[filing]
-        name = " ".join(subscriber.get("payer_name", "").split()).lower()
-        return name or None
+        return mapped_payer(subscriber.get("payer_name", ""))
 
     def received_of(self, claim: _ClaimState) -> dt.date | None:
         if claim.received is not None:
