@@ -240,13 +240,13 @@ def _idle_check(claims: ClaimsInput):
 # ---------------------------------------------------------------- evaluating a unit
 
 
-def claim_of(item) -> Claim:
-    """The claim a reader gave: as it is, from its dict, or the InputError it is raised."""
-    if type(item) is Claim:
-        return item
+def claim_of(item, records=None) -> Claim:
+    """The claim a reader gave: as it is, from its dict, or the InputError it is raised; with the records of
+    its authorization numbers when ``records`` (an ``AuthorizationFile``, ``--authorizations``) is given."""
     if type(item) is InputError:
         raise item
-    return Claim.from_dict(item)
+    claim = item if type(item) is Claim else Claim.from_dict(item)
+    return claim if records is None else records.attach(claim)
 
 
 def run_unit(unit: Unit, ruleset, options: Options) -> Outcome:
@@ -267,9 +267,7 @@ def run_unit(unit: Unit, ruleset, options: Options) -> Outcome:
             if type(item) is RawLine:
                 item = item.decode()  # not JSON: the input ends here
             try:
-                claim = claim_of(item)
-                if records is not None:
-                    claim = records.attach(claim)
+                claim = claim_of(item, records)
                 result = evaluate(claim)
             except (ClaimError, InputError) as error:
                 summary.add_unreadable()

@@ -57,10 +57,7 @@ def run(args) -> int:
                 print(f"error: {item}", file=sys.stderr)
                 continue
             try:
-                claim = claim_of(item)
-                if records is not None:
-                    claim = records.attach(claim)
-                result = ruleset.evaluate(claim, explain=True, history=history)
+                result = ruleset.evaluate(claim_of(item, records), explain=True, history=history)
             except (ClaimError, InputError) as error:
                 errors += 1
                 out.write(format_error(args.format, position, error))

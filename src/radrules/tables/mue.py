@@ -110,5 +110,4 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
     if any(d.is_error for d in diagnostics):
         return None, diagnostics
     return RawTable(key=key, files=tuple(name for _, name, _ in parts), entries=entries,
-                    claim_type=next((t for t in part_types if t is not None), None),
                     part_types=tuple(part_types)), diagnostics

@@ -216,7 +216,6 @@ class RawTable:
     files: tuple
     entries: dict  # code -> tuple of row tuples (layout per kind)
     latest_start: int | None = None
-    claim_type: str | None = None  # MUE: the claim type its header names ("professional", ...)
     part_types: tuple = ()  # MUE: the claim type each part's header names (None: none)
 
     def __len__(self) -> int:
