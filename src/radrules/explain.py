@@ -137,15 +137,9 @@ def explain(ruleset, claim, result, history=None) -> Explanation:
 
 
 def rule_ids(ruleset) -> set:
-    """Every rule id a finding or a step of ``ruleset`` can name: its rules and edit blocks (those with
-    ``disable`` rows only too), the built-in checks, the code-set checks and the CMS tables' edits."""
-    ids = set(_notes(ruleset)) | {disable.rule for disable in ruleset.disables if disable.rule}
-    for loaded in ruleset.tables:
-        if loaded.kind in ("ptp", "mue", "addon"):
-            ids.add(f"ncci.{loaded.kind}")
-        if loaded.kind == "mue":
-            ids.add(MUE_UNPUBLISHED)
-    return ids
+    """Every rule id a step of ``ruleset`` can name: those of its findings, and edit blocks that hold
+    ``disable`` rows only."""
+    return set(ruleset.rule_ids()) | {disable.rule for disable in ruleset.disables if disable.rule}
 
 
 def _notes(ruleset) -> dict:
