@@ -176,8 +176,7 @@ def _not_considered(ruleset, claim, ev, considered: set) -> dict:
             out[info.id] = f"it applies to payer {', '.join(sorted(scope.payers))} and the claim has {has}"
         elif scope.claim_types is not None and claim.type not in scope.claim_types:
             out[info.id] = f"it applies to {' and '.join(sorted(scope.claim_types))} claims, not {claim.type}"
-        elif scope.excluded and scope.excluded_by(payer, claim.type):
-            exclusion = scope.excluded_by(payer, claim.type)
+        elif scope.excluded and (exclusion := scope.excluded_by(payer, claim.type)):
             out[info.id] = f"`disable rule` leaves it out for this claim ({exclusion.source})"
         elif rule is not None and rule.needs_authorization and claim.authorizations is None:
             out[info.id] = "the claim gives no authorization records"
@@ -258,12 +257,10 @@ def _taken(kind: str, key: tuple, view, disables, block: str | None) -> str | No
     else:
         chosen = (view.limits if kind == "limit" else view.addons).get(key[0])
     shown = f"{kind} {' with '.join(key)}"
-    if chosen == ():
-        for disable in disables:
-            if disable.kind == kind and disable.key == key and disable.scope.applies_to(view.payer,
-                                                                                      view.claim_type):
-                return f"{shown}: disabled by `{disable.rule}` ({disable.source})"
-        return f"{shown}: disabled for this claim"
+    if chosen == ():  # `select` found a disable that applies: the most specific one decides
+        disable = max((d for d in disables if d.kind == kind and d.key == key
+                       and d.scope.applies_to(view.payer, view.claim_type)), key=lambda d: d.scope.level)
+        return f"{shown}: disabled by `{disable.rule}` ({disable.source})"
     if chosen and all(other.block.info.id != block for other in chosen):
         return f"{shown}: replaced by `{chosen[0].block.info.id}` ({chosen[0].source})"
     return None

@@ -370,19 +370,18 @@ def compile_blocks(comp: Compilation) -> None:
             rows, disables = compiler.addons(block), []
         comp.rows.extend(rows)
         comp.disables.extend(disables)
-        comp.disable_spans = compiler.disable_spans
         for item in list(rows[:1]) + list(disables[:1]):
             scope = item.block.scope if hasattr(item, "block") else item.scope
             if scope.payers:
                 comp.payers.update(scope.payers)
+    comp.disable_spans = compiler.disable_spans
 
 
 def disable_rules(comp: Compilation) -> None:
     """Leave rules out where a ``disable rule`` statement says: for its payers and claim types."""
     positions = {rule.info.id: n for n, rule in enumerate(comp.rules)}
-    blocks = {row.block.info.id for row in comp.rows} | {disable.rule for disable in comp.disables}
+    blocks = {block.rule_id.text for block in comp.blocks if not isinstance(block, s.Rule)}  # bad rows too
     failed = {block.rule_id.text for block in comp.blocks if isinstance(block, s.Rule)} - set(positions)
-    blocks |= {block.rule_id.text for block in comp.blocks if not isinstance(block, s.Rule)}  # bad rows too
     broken = comp.ctx.has_errors  # before these statements': a statement that did not parse may hold the rule
     for statement in comp.rule_disables:
         rule_id = statement.rule_id.text
@@ -441,7 +440,7 @@ def _bundled_hint(rule_id: str) -> str | None:
             if re.search(rf"^rule\s+{re.escape(rule_id)}\b", path.read_text(encoding="utf-8"), re.MULTILINE):
                 return ("it is a rule of the bundled rulesets: load this statement with them, in a copy of "
                         "`rulesets/` with this file added (docs/language.md, `disable rule`)")
-    except (OSError, UnicodeDecodeError, FileNotFoundError):
+    except (OSError, UnicodeDecodeError):
         return None
     return None
 

@@ -166,9 +166,7 @@ class BlockCompiler:
             self.ctx.warning("RR260", f"rule `{info.id}` has no `reference`", rule.rule_id.span,
                              help="say where the rule comes from (policy, manual, section)")
         if rarc and not carc:
-            self.ctx.warning("RR261", f"rule `{info.id}` has remark codes but no `carc`", clauses[s.Rarc].span,
-                             help="a remittance carries remark codes with an adjustment reason: add `carc`, "
-                                  "e.g. `carc CO-16`")
+            self._remarks_alone(f"rule `{info.id}`", clauses)
         elif info.severity == "deny" and not carc:
             self.ctx.warning("RR261", f"rule `{info.id}` denies without a `carc`", then.severity.span,
                              help="say why the payer denies, e.g. `carc CO-16` (domain.md §9 lists the usual "
@@ -281,10 +279,14 @@ class BlockCompiler:
             self.ctx.warning("RR260", f"`{info.id}` has no `reference`", block.rule_id.span,
                              help="say where the edits come from (policy, manual, section)")
         if rarc and not carc:  # a `warn` or `info` block that gives remark codes only
-            self.ctx.warning("RR261", f"`{info.id}` has remark codes but no `carc`", clauses[s.Rarc].span,
-                             help="a remittance carries remark codes with an adjustment reason: add `carc`, "
-                                  "e.g. `carc CO-16`")
+            self._remarks_alone(f"`{info.id}`", clauses)
         return m.BlockInfo(info, scope), scope
+
+    def _remarks_alone(self, what: str, clauses: dict) -> None:
+        """RR261 for remark codes without a reason code, in a rule or an edit block."""
+        self.ctx.warning("RR261", f"{what} has remark codes but no `carc`", clauses[s.Rarc].span,
+                         help="a remittance carries remark codes with an adjustment reason: add `carc`, "
+                              "e.g. `carc CO-16`")
 
     def _procedure_code(self, token: s.Token) -> str | None:
         if codes.is_procedure_code(token.text):

@@ -557,7 +557,7 @@ def index_keys(node) -> tuple[frozenset | None, frozenset | None]:
     return codes_key, modifiers_key
 
 
-def never_true(node, codes_key, modifiers_key, places_key, scope=None) -> str | None:
+def never_true(node, codes_key, modifiers_key, places_key, scope) -> str | None:
     """Why a rule's condition can never be true, if it provably can't: no code, modifier or place of service
     meets its top-level tests (`line.code is 77067 and line.code is 72148`, an empty set), or two comparisons of
     one field with numbers or dates leave no value (`patient.age < 40 and patient.age > 65`), or no payer (claim
@@ -569,8 +569,9 @@ def never_true(node, codes_key, modifiers_key, places_key, scope=None) -> str | 
         return "no modifier meets it"
     if places_key is not None and not places_key:
         return "no place of service meets it"
-    for attr, allowed, what in (("payer", scope.payers if scope else None, "payer"),
-                                ("claim_type", scope.claim_types if scope else None, "claim type")):
+    for attr, scoped, what, field in (("payer", scope.payers, "payer", "claim.payer"),
+                                      ("claim_type", scope.claim_types, "claim type", "claim.type")):
+        allowed = scoped
         for part in c.conjuncts(node):
             if isinstance(part, c.Compare) and part.op == "=" and isinstance(part.right, c.Const):
                 operand, values = part.left, frozenset([part.right.value])
@@ -581,9 +582,7 @@ def never_true(node, codes_key, modifiers_key, places_key, scope=None) -> str | 
             if type(operand) is c.ClaimAttr and operand.attr == attr:
                 allowed = values if allowed is None else allowed & values
         if allowed is not None and not allowed:
-            field = "claim.payer" if attr == "payer" else "claim.type"
-            scoped = scope is not None and getattr(scope, "payers" if attr == "payer" else "claim_types") is not None
-            return f"no {what} meets both its `for` clause and its tests" if scoped else \
+            return f"no {what} meets both its `for` clause and its tests" if scoped is not None else \
                 f"no {what} meets all its tests of `{field}`"
     bounds: dict = {}
     for part in c.conjuncts(node):
