@@ -96,20 +96,22 @@ def rule_key(rule):
 
 def _exclusion_text(exclusion) -> str:
     """Whom a ``disable rule`` statement leaves a rule out for: ``payer pinecrest, institutional claims``."""
-    parts = ["payer " + ", ".join(sorted(exclusion.payers)) if exclusion.payers else "every payer"]
-    if exclusion.claim_types:
-        parts.append(", ".join(sorted(exclusion.claim_types)) + " claims")
+    return _whom(exclusion.payers, exclusion.claim_types)
+
+
+def _whom(payers, claim_types) -> str:
+    """``payer acme, professional claims`` (``every payer`` when open)."""
+    parts = ["payer " + ", ".join(sorted(payers)) if payers else "every payer"]
+    if claim_types:
+        parts.append(", ".join(sorted(claim_types)) + " claims")
     return ", ".join(parts)
 
 
 def scope_text(desc: dict) -> str:
     """``for payer acme, professional claims, from 2026-01-01`` (``for every payer`` when open)."""
-    parts = ["payer " + ", ".join(desc["payers"]) if desc["payers"] else "every payer"]
-    if desc["claim_types"]:
-        parts.append(", ".join(desc["claim_types"]) + " claims")
     window = _window(desc["start"], desc["end"])
     left_out = "".join(f"; disabled for {text}" for text in desc.get("disabled_for", ()))
-    return "for " + ", ".join(parts) + (f", {window}" if window else "") + left_out
+    return "for " + _whom(desc["payers"], desc["claim_types"]) + (f", {window}" if window else "") + left_out
 
 
 def block_description(block) -> dict:
