@@ -30,6 +30,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -258,8 +259,10 @@ def test_warning_example(block, rendered):
 @pytest.mark.parametrize("block, rendered", FILE_ERRORS, ids=_ids(FILE_ERRORS))
 def test_file_error_example(block, rendered, tmp_path):
     """Each ```rr-files example of errors.md fails to load with its code, rendered as shown."""
-    with pytest.raises(radrules.RuleError) as caught:
-        radrules.load(write_files(block, tmp_path))
+    write_files(block, tmp_path)
+    paths = next((arg[5:] for arg in block.args if arg.startswith("load=")), "ruleset").split(",")
+    with pytest.raises(radrules.RuleError) as caught, contextlib.chdir(tmp_path):  # paths as given, in messages
+        radrules.load(*paths)
     assert block.args[0] in [d.code for d in caught.value.errors], f"{block.where}: no {block.args[0]}"
     assert rendered is not None, f"{block.where}: no ```rendered block after the example"
     text = str(caught.value)

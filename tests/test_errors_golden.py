@@ -3,12 +3,14 @@
 A golden case is a file ``tests/golden/errors/NAME.rr`` (compiled with
 ``radrules.loads``, named ``NAME.rr``) or a folder ``tests/golden/errors/NAME/``
 whose ``main.rr`` is compiled with ``radrules.load`` (for includes and files on
-disk). The expected rendering sits beside it as ``NAME.rr.err`` or
+disk), or, if the folder has a ``load.txt``, the paths it lists, loaded together
+from the folder (``radrules.load(*paths)``). The expected rendering sits beside it as ``NAME.rr.err`` or
 ``NAME/main.rr.err``. Regenerate with ``RADRULES_UPDATE_GOLDEN=1``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from pathlib import Path
@@ -36,7 +38,11 @@ def golden_cases() -> list[Path]:
 def render(case: Path) -> str:
     """The rendered RuleError of a case, or its rendered warnings if it compiles."""
     try:
-        if case.name == "main.rr":
+        if (case.parent / "load.txt").exists():  # paths to load together, relative to the case's folder
+            paths = (case.parent / "load.txt").read_text(encoding="utf-8").split()
+            with contextlib.chdir(case.parent):
+                ruleset = radrules.load(*paths)
+        elif case.name == "main.rr":
             ruleset = radrules.load(case)
         else:
             ruleset = radrules.loads(case.read_text(encoding="utf-8"), name=case.name)

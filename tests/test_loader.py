@@ -148,3 +148,82 @@ def test_every_line_end_loads_the_same_rules(tmp_path, end):
     rules = radrules.load(tmp_path / "rules")
     assert [rule.info.id for rule in rules.rules] == ["t.x"]
     assert rules.rules[0].info.source == "rules/main.rr:3"
+
+
+# ---------------------------------------------------------------- several paths as one ruleset
+
+CONTRAST_PAIR = {"id": "L-1", "lines": [{"code": "70450", "date": "2026-03-02"},
+                                        {"code": "70470", "date": "2026-03-02"}]}
+
+
+def _write(path, text: str):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_payer_folder_beside_the_bundled_rules_disables_a_bundled_rule(tmp_path):
+    """`disable rule` of a bundled rule works from the payer's own folder when loaded with bundled=True."""
+    _write(tmp_path / "payer" / "x.rr", 'disable rule radiology.contrast.combined reference "payer contract"\n')
+    assert "radiology.contrast.combined" in [f.rule for f in radrules.load().evaluate(CONTRAST_PAIR).findings]
+    both = radrules.load(tmp_path / "payer", bundled=True, cache_dir=None)
+    assert both.name == "radrules+payer"
+    assert both.evaluate(CONTRAST_PAIR).findings == ()
+    assert set(radrules.load().files) < set(both.files) and "payer/x.rr" in both.files
+    with pytest.raises(radrules.RuleError) as caught:  # alone, the rule is not there to leave out
+        radrules.load(tmp_path / "payer", cache_dir=None)
+    assert [e.code for e in caught.value.errors] == ["RR308"]
+    assert "bundled=True" in caught.value.errors[0].help
+
+
+def test_several_paths_share_names_and_keep_their_own_folders(tmp_path):
+    """A set defined in one path is used in another; each path's includes stay inside its own folder."""
+    _write(tmp_path / "sets" / "imaging.rr", "codes ct_head = 70450, 70460, 70470\n")
+    _write(tmp_path / "payer" / "units.rr", (
+        'rule payer.ct_units "one CT a line"\n  when line.code in ct_head and line.units > 1\n'
+        '  then deny line "{line.code}: one unit"\n  carc CO-151\n  reference "test"\nend\n'))
+    ruleset = radrules.load(tmp_path / "sets", tmp_path / "payer", cache_dir=None)
+    claim = {"id": "L-2", "lines": [{"code": "70460", "units": 2, "date": "2026-03-02"}]}
+    assert [f.rule for f in ruleset.evaluate(claim).findings] == ["payer.ct_units"]
+    _write(tmp_path / "payer" / "more.rr", 'include "../sets/imaging.rr"\n')
+    with pytest.raises(radrules.RuleError) as caught:  # the other path's folder is not this one's
+        radrules.load(tmp_path / "sets", tmp_path / "payer", cache_dir=None)
+    assert [e.code for e in caught.value.errors] == ["RR402"]
+
+
+def test_a_table_beside_the_bundled_rules_stays_inside_its_own_folder(tmp_path):
+    """A `table` path is relative to its file and confined to the folder given for it, not to another's."""
+    _write(tmp_path / "tables" / "cms" / "t.csv", "x\n")
+    _write(tmp_path / "tables" / "t.rr", 'table ptp "../outside.TXT"\n')
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load(tmp_path / "tables", bundled=True, cache_dir=None)
+    assert [e.code for e in caught.value.errors] == ["RR503"]
+
+
+def test_overlapping_paths_and_twin_names_are_rr406(tmp_path, monkeypatch):
+    """A folder inside another given too, or two files of one name: RR406 once, naming the paths as given."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("a", "b", "c"):
+        _write(tmp_path / "rules" / "payers" / f"{name}.rr", f"codes {name} = 70450\n")
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load("rules", "rules/payers", cache_dir=None)
+    assert [(e.code, e.message) for e in caught.value.errors] == [
+        ("RR406", "`rules/payers/a.rr` is loaded from both `rules` and `rules/payers`")]
+    _write(tmp_path / "other" / "payers" / "d.rr", "codes d = 70460\n")
+    assert "payers/d.rr" in radrules.load("rules/payers", "other/payers", cache_dir=None).files  # folders of one
+    # name are fine while their files' names differ
+    _write(tmp_path / "other" / "payers" / "a.rr", "codes e = 70470\n")
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load("rules/payers", "other/payers", cache_dir=None)
+    assert [(e.code, e.message) for e in caught.value.errors] == [
+        ("RR406", "two rule files are named `payers/a.rr`, in `rules/payers` and `other/payers`")]
+
+
+def test_the_same_path_twice_loads_once_and_none_among_paths_is_a_type_error(tmp_path):
+    _write(tmp_path / "r" / "a.rr", "codes a = 70450\n")
+    assert radrules.load(tmp_path / "r", tmp_path / "r", cache_dir=None).files == ("r/a.rr",)
+    with pytest.raises(TypeError):
+        radrules.load(None, tmp_path / "r")
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load(bundled=False)
+    assert caught.value.errors[0].code == "RR401"

@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 from typing import Iterable
 
+import attrs
 import cachetools
 
 from . import _resources
@@ -45,8 +46,16 @@ def _parse(text: str, display: str):
 _DEFAULT = object()
 
 
-def load(path: str | os.PathLike | None = None, *, cache_dir=_DEFAULT, extra: Iterable[tuple[str, str]] = ()):
+def load(path: str | os.PathLike | None = None, *more: str | os.PathLike, bundled: bool | None = None,
+         cache_dir=_DEFAULT, extra: Iterable[tuple[str, str]] = ()):
     """Compile a rule file or a folder of rule files; with no path, the bundled rulesets.
+
+    Several paths (``load("cms-tables", "payer-rules")``), and the bundled
+    rulesets with ``bundled=True``, compile as one ruleset, as if their files
+    sat in one folder: a payer's own rules and CMS tables can stand beside the
+    bundled rules without a copy of them. Each keeps its own sandbox: its
+    ``include`` and ``table`` paths must stay inside its own folder.
+    ``bundled`` is True when no path is given, else False.
 
     ``cache_dir``: where compiled CMS tables are cached on disk (default:
     ``RADRULES_CACHE_DIR`` or the user cache directory; ``None`` or an empty text: no disk cache).
@@ -60,9 +69,33 @@ def load(path: str | os.PathLike | None = None, *, cache_dir=_DEFAULT, extra: It
         # An empty path is no disk cache, as an empty RADRULES_CACHE_DIR is (not the working directory).
         cache_dir = Path(cache_dir) if str(cache_dir).strip() else None
     extra = tuple(extra)
-    if path is None:
+    paths = (path, *more) if path is not None or more else ()
+    if any(given is None for given in paths):
+        raise TypeError("load() takes paths; give bundled=True for the bundled rulesets beside them")
+    if bundled is None:
+        bundled = not paths
+    layers = []
+    if bundled:
         root = _resources.bundled_rulesets()
-        return _load_tree(root, root, "radrules", cache_dir, extra)
+        layers.append(_Layer(root, root, "radrules", "the bundled rulesets"))
+    layers.extend(_layer(given) for given in paths)
+    if not layers:
+        raise RuleError([Diagnostic("RR401", "no rules to load: give a path, or bundled=True")])
+    return _load_tree(layers, cache_dir, extra)
+
+
+@attrs.frozen
+class _Layer:
+    """One folder or file given to :func:`load`: its sandbox ``root``, where its walk starts, its name (a
+    part of the ruleset's) and how messages name it."""
+
+    root: Path
+    start: Path
+    name: str
+    shown: str
+
+
+def _layer(path) -> _Layer:
     if not os.fspath(path):  # Path("") is the working directory; an empty path names nothing
         raise RuleError([Diagnostic("RR401", "no rule file or folder: the path is empty")])
     path = Path(path)
@@ -72,10 +105,11 @@ def load(path: str | os.PathLike | None = None, *, cache_dir=_DEFAULT, extra: It
     except OSError as problem:  # a name too long, a folder on the way that can't be entered
         raise RuleError([Diagnostic("RR401", f"can't read `{shortened(str(path), 200)}`: {problem.strerror}")]) \
             from None
+    shown = f"`{shortened(path.as_posix(), 200)}`"
     if is_dir:
-        return _load_tree(path, path, path.resolve().name, cache_dir, extra)
+        return _Layer(path, path, path.resolve().name, shown)
     if is_file:
-        return _load_tree(path.parent, path, path.stem, cache_dir, extra)
+        return _Layer(path.parent, path, path.stem, shown)
     raise RuleError([Diagnostic("RR401", f"no rule file or folder at `{path}`")])
 
 
@@ -119,68 +153,99 @@ def _hash(named_texts) -> str:
     return digest.hexdigest()
 
 
-def _load_tree(root: Path, start: Path, name: str, cache_dir, extra: tuple = ()):
-    root = root.resolve()
+def _entry_files(layer: _Layer) -> tuple[list[Path], list[Diagnostic]]:
+    """The rule files a layer starts from: every ``.rr`` file of its folder (names starting with `.` skipped),
+    or its one file; and the problems of links among them."""
+    root = layer.root.resolve()
+    if not layer.start.is_dir():
+        return [layer.start.resolve()], []
+    entry = sorted(
+        p for p in layer.start.resolve().rglob("*.rr")
+        if not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
+    if not entry:
+        return [], [Diagnostic("RR401", f"no `.rr` files in `{layer.start}`")]
+    problems = []
     base = root.parent
-    if start.is_dir():
-        entry = sorted(
-            p for p in start.resolve().rglob("*.rr")
-            if not any(part.startswith(".") for part in p.relative_to(root).parts)
-        )
-        if not entry:
-            raise RuleError([Diagnostic("RR401", f"no `.rr` files in `{start}`")])
-        problems = []
-        for p in entry:
-            try:
-                target = p.resolve()
-            except (OSError, RuntimeError):  # a loop of links
-                problems.append(Diagnostic("RR401", f"`{display_path(p, base)}` is a loop of links", None, None,
-                                           "a ruleset reads rule files, not links that point at each other"))
-                continue
-            if not target.is_relative_to(root):  # a link to a file elsewhere
-                problems.append(Diagnostic(
-                    "RR402", f"`{display_path(p, base)}` links to a file outside the ruleset folder", None, None,
-                    "a ruleset reads only files inside its folder: copy the file in instead of linking it"))
-        if problems:
-            raise RuleError(problems)
-    else:
-        entry = [start.resolve()]
+    for p in entry:
+        try:
+            target = p.resolve()
+        except (OSError, RuntimeError):  # a loop of links
+            problems.append(Diagnostic("RR401", f"`{display_path(p, base)}` is a loop of links", None, None,
+                                       "a ruleset reads rule files, not links that point at each other"))
+            continue
+        if not target.is_relative_to(root):  # a link to a file elsewhere
+            problems.append(Diagnostic(
+                "RR402", f"`{display_path(p, base)}` links to a file outside the ruleset folder", None, None,
+                "a ruleset reads only files inside its folder: copy the file in instead of linking it"))
+    return entry, problems
 
+
+def _load_tree(layers: list[_Layer], cache_dir, extra: tuple = ()):
+    """Read, parse and compile the rule files of ``layers`` (and what they include) as one ruleset."""
     texts: dict[Path, str] = {}
     diagnostics: list[Diagnostic] = []
     sources: dict[Path, SourceFile] = {}
     includes: dict[Path, list[tuple[Path, Include]]] = {}
-    queue = list(entry)
-    while queue:
-        path = queue.pop(0)
-        if path in sources:
-            continue
-        display = display_path(path, base)
-        try:
-            text = _read_rule_file(path)
-        except _NotAFile:
-            diagnostics.append(Diagnostic("RR401", f"`{display}` is not a rule file (a folder, a pipe or a device)",
-                                          help="a ruleset reads regular files ending in `.rr`"))
-            continue
-        except UnicodeDecodeError as problem:
-            diagnostics.append(Diagnostic("RR404", f"`{display}` is not UTF-8 text (byte {problem.start})",
-                                          help="save the file as UTF-8 (rule files are UTF-8 text)"))
-            continue
-        except OSError as problem:
-            diagnostics.append(Diagnostic("RR401", f"can't read `{display}`: {problem.strerror}"))
-            continue
-        texts[path] = text
-        source, found = _parse(text, display)
-        sources[path] = source
-        diagnostics.extend(found)
-        includes[path] = []
-        for statement in source.statements:
-            if not isinstance(statement, Include):
+    roots: dict[str, Path] = {}  # display name -> the folder its file's paths must stay in
+    owner: dict[Path, Path] = {}  # rule file -> the root of the layer that reached it
+    problems = []
+    starts = []
+    given: dict[Path, str] = {}  # root -> the path given for it, for messages
+    overlaps: set = set()
+    for layer in layers:
+        entry, found = _entry_files(layer)
+        problems.extend(found)
+        root = layer.root.resolve()
+        starts.append((root, entry))
+        given.setdefault(root, layer.shown)
+    if problems:
+        raise RuleError(problems)
+    for root, entry in starts:
+        base = root.parent
+        queue = list(entry)
+        while queue:
+            path = queue.pop(0)
+            if path in owner:
+                first = owner[path]
+                if first != root and (first, root) not in overlaps:  # once for each two paths that overlap
+                    overlaps.add((first, root))
+                    diagnostics.append(_twice(
+                        f"`{display_path(path, first.parent)}` is loaded from both {given[first]} and {given[root]}", "give each rule folder once: a folder inside another is loaded with it"))
                 continue
-            target = _resolve_include(path, statement, root, text, diagnostics)
-            if target is not None:
-                includes[path].append((target, statement))
-                queue.append(target)
+            owner[path] = root
+            display = display_path(path, base)
+            if display in roots:  # another layer's file of the same name: a finding's source would name either
+                diagnostics.append(_twice(
+                    f"two rule files are named `{display}`, in {given[roots[display]]} and {given[root]}",
+                    "rename one of the folders or files: a file's name must say which file a rule was written in"))
+                continue
+            try:
+                text = _read_rule_file(path)
+            except _NotAFile:
+                diagnostics.append(Diagnostic("RR401", f"`{display}` is not a rule file (a folder, a pipe or a device)",
+                                              help="a ruleset reads regular files ending in `.rr`"))
+                continue
+            except UnicodeDecodeError as problem:
+                diagnostics.append(Diagnostic("RR404", f"`{display}` is not UTF-8 text (byte {problem.start})",
+                                              help="save the file as UTF-8 (rule files are UTF-8 text)"))
+                continue
+            except OSError as problem:
+                diagnostics.append(Diagnostic("RR401", f"can't read `{display}`: {problem.strerror}"))
+                continue
+            texts[path] = text
+            roots[display] = root
+            source, found = _parse(text, display)
+            sources[path] = source
+            diagnostics.extend(found)
+            includes[path] = []
+            for statement in source.statements:
+                if not isinstance(statement, Include):
+                    continue
+                target = _resolve_include(path, statement, root, text, diagnostics)
+                if target is not None:
+                    includes[path].append((target, statement))
+                    queue.append(target)
     diagnostics.extend(_include_cycles(includes, texts))
     extra_sources = []
     for extra_name, extra_text in extra:
@@ -188,26 +253,32 @@ def _load_tree(root: Path, start: Path, name: str, cache_dir, extra: tuple = ())
         extra_sources.append(source)
         diagnostics.extend(found)
 
+    name = "+".join(layer.name for layer in layers)
     # Rulesets that read CMS tables are not cached whole: a table file may change
     # under the same rule text. The tables have their own content-keyed caches.
     # The ruleset's name is part of the key: the same files loaded as a folder
     # and as a file (or as the bundled rules) compile to rulesets of other names.
     has_tables = any(isinstance(st, Table) for source in sources.values() for st in source.statements)
     if not has_tables:
-        key = _hash([("<ruleset name>", name), ("<root>", str(root))]
-                    + [(display_path(p, base), texts[p]) for p in sorted(texts)]
+        key = _hash([("<ruleset name>", name)] + [("<root>", str(root)) for root, _ in starts]
+                    + [(display_path(p, owner[p].parent), texts[p]) for p in sorted(texts)]
                     + [("\0extra " + extra_name, extra_text) for extra_name, extra_text in extra])
         with _CACHE_LOCK:
             cached = _CACHE.get(key)
         if cached is not None and not diagnostics:
             return cached
     paths = {source.name: path for path, source in sources.items()}
-    ruleset = compile_ruleset(list(sources.values()) + extra_sources, name, diagnostics, paths=paths, root=root,
+    ruleset = compile_ruleset(list(sources.values()) + extra_sources, name, diagnostics, paths=paths, roots=roots,
                               cache_dir=cache_dir)
     if not has_tables:
         with _CACHE_LOCK:
             _CACHE[key] = ruleset
     return ruleset
+
+
+def _twice(message: str, help: str) -> Diagnostic:
+    """RR406: one rule file reached from two of the paths given, or two files of one name."""
+    return Diagnostic("RR406", message, None, None, help)
 
 
 class _NotAFile(Exception):

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ..errors import RuleError
+from .common import add_bundled_option
 
 
 def add_parser(commands) -> None:
@@ -15,7 +16,9 @@ def add_parser(commands) -> None:
         description="Compile a rule file or folder; print every error and warning.",
     )
     parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("path", metavar="PATH", nargs="?", help="rule file or folder (default: bundled rulesets)")
+    parser.add_argument("paths", metavar="PATH", nargs="*",
+                        help="rule files or folders, compiled as one ruleset (default: the bundled rulesets)")
+    add_bundled_option(parser, "also compile the bundled rulesets, beside PATH (the default without PATH)")
 
 
 def run(args) -> int:
@@ -23,7 +26,7 @@ def run(args) -> int:
     from .. import load
 
     try:
-        ruleset = load(args.path)
+        ruleset = load(*args.paths, bundled=args.bundled or not args.paths)
     except RuleError as error:
         if args.format == "json":
             print(json.dumps({"ok": False, "diagnostics": [d.to_dict() for d in error.diagnostics]}))

@@ -64,17 +64,28 @@ def whole_number(least: int):
 
 def add_rules_option(parser) -> None:
     parser.add_argument(
-        "--rules", metavar="PATH",
-        help="a rule file or a folder of rule files (default: the bundled rulesets)",
+        "--rules", metavar="PATH", action="append",
+        help="a rule file or a folder of rule files; repeat it to load several as one ruleset "
+             "(default: the bundled rulesets)",
     )
+    add_bundled_option(parser, "also load the bundled rulesets, beside --rules (the default without --rules)")
 
 
-def load_rules(path: str | None):
-    """The ruleset, or None after printing its diagnostics to stderr."""
+def add_bundled_option(parser, help: str) -> None:
+    parser.add_argument("--bundled", action="store_true", help=help)
+
+
+def load_rules(paths, bundled: bool = False):
+    """The ruleset of ``paths`` (a list of paths, or one, or None: the bundled rulesets), with the bundled rulesets
+    beside them when ``bundled``; or None after printing its diagnostics to stderr."""
     from .. import load
 
+    if paths is None:
+        paths = []
+    elif isinstance(paths, str):
+        paths = [paths]
     try:
-        ruleset = load(path)
+        ruleset = load(*paths, bundled=bundled or not paths)
     except RuleError as error:
         print(str(error), file=sys.stderr)
         return None

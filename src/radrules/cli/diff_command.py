@@ -6,7 +6,7 @@ import json
 import sys
 
 from ..errors import InputError
-from .common import add_payers_option, load_rules, whole_number
+from .common import add_bundled_option, add_payers_option, load_rules, whole_number
 
 
 def add_parser(commands) -> None:
@@ -18,6 +18,7 @@ def add_parser(commands) -> None:
     )
     parser.add_argument("old", metavar="OLD", help="the rules in force: a rule file or folder")
     parser.add_argument("new", metavar="NEW", help="the changed rules: a rule file or folder")
+    add_bundled_option(parser, "load OLD and NEW each beside the bundled rulesets (for a payer's own folder)")
     parser.add_argument("--claims", metavar="FILE",
                         help="historical claims: JSON Lines, a JSON array, X12 837 or FHIR; - for standard input")
     add_payers_option(parser)
@@ -34,7 +35,7 @@ def run(args) -> int:
     from .. import diff_outcomes, diff_rulesets
     from .progress import ProgressBar
 
-    old, new = [load_rules(path) for path in (args.old, args.new)]  # both, so both print their errors
+    old, new = [load_rules(path, args.bundled) for path in (args.old, args.new)]  # both, so both print their errors
     if old is None or new is None:
         return EXIT_RULE_ERRORS
     changes = diff_rulesets(old, new, limit_examples=args.limit_examples)

@@ -52,7 +52,7 @@ def run(args) -> int:
     started = time.perf_counter()
     out, err = sys.stdout, sys.stderr
     try:
-        ruleset = load_rules(args.rules)
+        ruleset = load_rules(args.rules, args.bundled)
     except KeyboardInterrupt:  # before any claim: the summary says so, as for a later interruption
         return _report(args, Summary(), time.perf_counter() - started, 1, True, False)
     if ruleset is None:

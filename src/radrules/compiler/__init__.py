@@ -34,12 +34,12 @@ KNOWN_PROPERTIES = ("pctc", "bilateral")
 class Compilation:
     """What the passes build up."""
 
-    def __init__(self, ctx: Context, sources: list[s.SourceFile], paths: dict | None = None, root=None,
+    def __init__(self, ctx: Context, sources: list[s.SourceFile], paths: dict | None = None, roots=None,
                  cache_dir=None):
         self.ctx = ctx
         self.sources = sources
         self.paths = paths or {}  # display name -> real path of each rule file
-        self.root = root  # the ruleset folder (tables must stay inside it)
+        self.roots = roots or {}  # display name -> the ruleset folder of each rule file (tables stay inside)
         self.cache_dir = cache_dir
         self.loaded_tables: list = []
         self.headers: list[s.Header] = []
@@ -186,11 +186,12 @@ def load_tables(comp: Compilation) -> None:
                            "version", statement.effective.end.span, help="write `effective YYYY-MM-DD` alone")
             continue
         rule_file = comp.paths.get(statement.span.file)
-        if rule_file is None or comp.root is None:
+        root = comp.roots.get(statement.span.file)
+        if rule_file is None or root is None:
             comp.ctx.error("RR504", "tables need rules loaded from a file", statement.span,
                            help="use radrules.load(path) for rules that name tables")
             continue
-        found = _table_parts(comp, statement, rule_file)
+        found = _table_parts(comp, statement, rule_file, root)
         if found is None:
             continue
         parts, origins = found
@@ -226,12 +227,12 @@ def load_tables(comp: Compilation) -> None:
         ))
 
 
-def _table_parts(comp: Compilation, statement: s.Table, rule_file):
+def _table_parts(comp: Compilation, statement: s.Table, rule_file, root):
     """(display, path) of every file a table statement names (folders: every file in them), and for each the
     path token that names it and whether it is a file of that folder; None after reporting a problem."""
     from pathlib import Path
 
-    root = Path(comp.root)
+    root = Path(root)
     base = root.parent
     parts = []
     origins = []
@@ -438,8 +439,8 @@ def _bundled_hint(rule_id: str) -> str | None:
     try:
         for path in bundled_rulesets().rglob("*.rr"):
             if re.search(rf"^rule\s+{re.escape(rule_id)}\b", path.read_text(encoding="utf-8"), re.MULTILINE):
-                return ("it is a rule of the bundled rulesets: load this statement with them, in a copy of "
-                        "`rulesets/` with this file added (docs/language.md, `disable rule`)")
+                return ("it is a rule of the bundled rulesets: load this file with them, `radrules.load(PATH, "
+                        "bundled=True)` or `--bundled` on the command line (docs/language.md, `disable rule`)")
     except (OSError, UnicodeDecodeError):
         return None
     return None
@@ -532,7 +533,7 @@ PASSES = (
 
 
 def compile_ruleset(sources: list[s.SourceFile], name: str, diagnostics: list[Diagnostic] = (),
-                    paths: dict | None = None, root=None, cache_dir=None):
+                    paths: dict | None = None, roots: dict | None = None, cache_dir=None):
     """Run every pass; return a Ruleset or raise RuleError with all diagnostics.
 
     ``diagnostics`` are problems found before compiling (syntax, includes);
@@ -542,7 +543,7 @@ def compile_ruleset(sources: list[s.SourceFile], name: str, diagnostics: list[Di
 
     ctx = Context(sources)
     ctx.diagnostics.extend(diagnostics)
-    comp = Compilation(ctx, sources, paths, root, cache_dir)
+    comp = Compilation(ctx, sources, paths, roots, cache_dir)
     for _name, run in PASSES:
         run(comp)
     order = {source.name: index for index, source in enumerate(sources)}
