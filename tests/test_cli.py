@@ -339,3 +339,63 @@ def test_a_count_line_that_cannot_be_written_still_gives_the_summary(monkeypatch
     assert "summary (interrupted):" in err
     assert ("No space left on device" in err) == (not isinstance(problem, BrokenPipeError))
     assert json.loads((tmp_path / "s.json").read_text())["interrupted"] is True
+
+
+class TestSeveralRulePaths:
+    """`--rules` more than once and `--bundled`: several folders compiled as one ruleset."""
+
+    CONTRAST = json.dumps(claim(line("70450", DOS), line("70470", DOS), id="L-1", payer="pinecrest"))
+
+    @pytest.fixture
+    def split(self, tmp_path):
+        """A set in one folder, the rule using it in another."""
+        (tmp_path / "sets").mkdir()
+        (tmp_path / "sets" / "imaging.rr").write_text("codes ct_head = 70450, 70460, 70470\n", encoding="utf-8")
+        (tmp_path / "payer").mkdir()
+        (tmp_path / "payer" / "units.rr").write_text(
+            'rule payer.ct_units "one CT a line"\n  when line.code in ct_head and line.units > 1\n'
+            '  then deny line "{line.code}: one unit"\n  carc CO-151\n  reference "test"\nend\n', encoding="utf-8")
+        return tmp_path
+
+    def test_rules_given_twice_compile_as_one(self, split):
+        stdin = json.dumps(claim(line("70460", DOS, units=2), id="L-2"))
+        done = run("eval", "--rules", str(split / "sets"), "--rules", str(split / "payer"), "-", stdin=stdin)
+        assert done.returncode == 2, done.stderr
+        assert "deny   line 1     payer.ct_units" in done.stdout
+        alone = run("eval", "--rules", str(split / "payer"), "-", stdin=stdin)
+        assert alone.returncode == 3 and "ct_head" in alone.stderr
+
+    def test_bundled_beside_a_payer_folder(self):
+        """eval and explain with --bundled: the payer's `disable rule` leaves the bundled warning out."""
+        bundled = run("eval", "-", stdin=self.CONTRAST)
+        assert "radiology.contrast.combined" in bundled.stdout
+        done = run("eval", "--bundled", "--rules", "examples/pinecrest", "-", stdin=self.CONTRAST)
+        assert done.returncode == 0, done.stderr
+        assert "radiology.contrast.combined" not in done.stdout and "claim L-1: PASS" in done.stdout
+        alone = run("eval", "--rules", "examples/pinecrest", "-", stdin=self.CONTRAST)
+        assert alone.returncode == 3 and "RR308" in alone.stderr and "--bundled" in alone.stderr
+        why = run("explain", "--bundled", "--rules", "examples/pinecrest", "--rule", "radiology.contrast.combined",
+                  "-", stdin=self.CONTRAST)
+        assert why.returncode == 0, why.stderr
+        assert "`disable rule` leaves it out for this claim (pinecrest/pinecrest.rr:" in why.stdout
+
+    def test_check_takes_several_paths_and_bundled(self, split):
+        done = run("check", str(split / "sets"), str(split / "payer"))
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith("ok: sets+payer: 2 files, 1 rules")
+        done = run("check", "--bundled", "examples/pinecrest")
+        assert done.returncode == 0 and done.stdout.startswith("ok: radrules+pinecrest: "), done.stderr
+        overlap = run("check", "rulesets", "rulesets/payers")
+        assert overlap.returncode == 3 and "error[RR406]: `rulesets/payers/acme.rr` is loaded from both " \
+            "`rulesets` and `rulesets/payers`" in overlap.stderr
+
+    def test_diff_with_bundled_loads_both_sides_beside_them(self, tmp_path):
+        changed = tmp_path / "pinecrest"
+        changed.mkdir()
+        text = (ROOT / "examples" / "pinecrest" / "pinecrest.rr").read_text(encoding="utf-8")
+        (changed / "pinecrest.rr").write_text(text.replace("for payer pinecrest", "for payer pinecrest, acme"),
+                                              encoding="utf-8")
+        done = run("diff", "--bundled", "examples/pinecrest", str(changed))
+        assert done.returncode == 2, done.stderr
+        assert "disabled for: payer pinecrest -> payer acme, pinecrest" in done.stdout
+        assert run("diff", "examples/pinecrest", str(changed)).returncode == 3  # RR308 on both sides
