@@ -200,3 +200,28 @@ class TestProgress:
         assert terminal.getvalue() == "\r[############------------]  50%  1,000 claims  100 claims/s  ETA 0:00:10"
         bar.finish()
         assert terminal.getvalue().endswith("\r1,010 claims in 0:00:30 (34 claims/s)" + " " * 35 + "\n")
+
+
+def test_diff_claims_with_authorization_records_and_history(tmp_path):
+    """--authorizations gives each claim its records, so a rule on them can move a claim; --history reaches
+    both rulesets; either without --claims is a usage error."""
+    claim = {"id": "C-PA", "payer": "acme", "prior_auth": "PA-7", "place_of_service": "11",
+             "lines": [{"code": "76376", "date": "2026-10-05"}]}  # 3D rendering: under PA from October
+    (tmp_path / "claims.jsonl").write_text(json.dumps(claim) + "\n", encoding="utf-8")
+    record = {"number": "PA-7", "codes": ["74176"], "start": "2026-10-01", "end": "2026-12-31"}
+    (tmp_path / "records.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    (tmp_path / "history.jsonl").write_text("", encoding="utf-8")
+    base = ["diff", ACME, ACME_OCTOBER, "--claims", str(tmp_path / "claims.jsonl"), "--format", "json"]
+    without = json.loads(radrules(*base).stdout)["impact"]
+    assert without["pass_to_fail"] == 0  # no records: the number's status is unknown, nothing moves
+    done = radrules(*base, "--authorizations", str(tmp_path / "records.jsonl"),
+                    "--history", str(tmp_path / "history.jsonl"))
+    assert done.returncode == 2, done.stderr
+    impact = json.loads(done.stdout)["impact"]
+    assert impact["pass_to_fail"] == 1
+    assert [r["rule"] for r in impact["rules"]] == ["acme.prior_auth.mismatch"]
+    for option in ("--authorizations", "--history"):
+        alone = radrules("diff", ACME, ACME_OCTOBER, option, str(tmp_path / "records.jsonl"))
+        assert alone.returncode == 1 and f"error: {option} is read with the claims of --claims" in alone.stderr
+    bad = radrules(*base, "--authorizations", str(tmp_path / "missing.jsonl"))
+    assert bad.returncode == 1 and "missing.jsonl" in bad.stderr

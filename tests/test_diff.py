@@ -732,3 +732,19 @@ def test_cents_of_subclasses_of_int_and_float():
             return f"np.int64({int(self)})"
 
     assert (cents(Float64(0.1)), cents(Int64(7)), cents(0.125), cents(None)) == (10, 700, 12.5, None)
+
+
+def test_outcomes_with_history_reach_both_rulesets(tmp_path):
+    """``history=`` is given to both evaluations: a payer folder that leaves out the Medicare frequency rule
+    releases a screening only when the earlier one is known."""
+    (tmp_path / "payer").mkdir()
+    (tmp_path / "payer" / "free.rr").write_text(
+        'disable rule medicare.mammography.frequency reference "test"\n', encoding="utf-8")
+    old, new = radrules.load(), radrules.load(tmp_path / "payer", bundled=True)
+    claim = {"id": "H-1", "payer": "medicare", "patient": {"id": "M-1", "birth_date": "1960-01-01", "sex": "F"},
+             "diagnoses": ["Z12.31"], "lines": [{"code": "77067", "date": "2026-03-02", "diagnosis_pointers": [1]}]}
+    earlier = [{"patient_id": "M-1", "code": "77067", "date": "2025-09-15"}]
+    assert radrules.diff_outcomes(old, new, [claim]).changed == 0
+    impact = radrules.diff_outcomes(old, new, [claim], history=earlier)
+    assert (impact.changed, impact.fail_to_pass) == (1, 1)
+    assert [r.rule for r in impact.rules] == ["medicare.mammography.frequency"]

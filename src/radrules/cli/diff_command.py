@@ -6,7 +6,8 @@ import json
 import sys
 
 from ..errors import InputError
-from .common import add_bundled_option, add_payers_option, load_rules, whole_number
+from .common import (add_authorizations_option, add_bundled_option, add_history_option, add_payers_option,
+                     load_history, load_rules, whole_number)
 
 
 def add_parser(commands) -> None:
@@ -22,6 +23,8 @@ def add_parser(commands) -> None:
     parser.add_argument("--claims", metavar="FILE",
                         help="historical claims: JSON Lines, a JSON array, X12 837 or FHIR; - for standard input")
     add_payers_option(parser)
+    add_history_option(parser)
+    add_authorizations_option(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="a report for people (default) or one JSON object")
     parser.add_argument("--limit-examples", metavar="N", type=whole_number(0), default=10,
@@ -35,6 +38,11 @@ def run(args) -> int:
     from .. import diff_outcomes, diff_rulesets
     from .progress import ProgressBar
 
+    for given, option in ((args.history, "--history"), (args.authorizations, "--authorizations"),
+                          (args.payers, "--payers")):
+        if given is not None and args.claims is None:  # said for claims, and there are none
+            print(f"error: {option} is read with the claims of --claims, and none were given", file=sys.stderr)
+            return EXIT_FAILURE
     old, new = [load_rules(path, args.bundled) for path in (args.old, args.new)]  # both, so both print their errors
     if old is None or new is None:
         return EXIT_RULE_ERRORS
@@ -45,7 +53,8 @@ def run(args) -> int:
         try:
             source = sys.stdin.buffer if args.claims == "-" else args.claims
             impact = diff_outcomes(old, new, source, progress=bar, limit_examples=args.limit_examples,
-                                   payers=args.payers)
+                                   payers=args.payers, history=load_history(args.history),
+                                   authorizations=args.authorizations)
         except OSError as problem:
             print(f"error: can't read `{args.claims}`: {problem.strerror or problem}", file=sys.stderr)
             return EXIT_FAILURE

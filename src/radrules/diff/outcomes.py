@@ -20,6 +20,7 @@ from typing import Callable, Iterable, Mapping
 import attrs
 
 from .. import money
+from ..authorizations import AuthorizationFile
 from ..claim import Claim
 from ..errors import ClaimError
 from ..result import KIND_ORDER
@@ -175,7 +176,7 @@ class _RuleTotals:
 
 
 def diff_outcomes(old, new, claims, *, progress: Callable | None = None, limit_examples: int = 10,
-                  payers: Mapping[str, str] | None = None) -> OutcomeDiff:
+                  payers: Mapping[str, str] | None = None, history=None, authorizations=None) -> OutcomeDiff:
     """Evaluate each claim with ``old`` and ``new``; count the claims, lines, rules and charges that move.
 
     ``claims`` is the path of a claims file (JSON Lines, a JSON array when
@@ -188,17 +189,36 @@ def diff_outcomes(old, new, claims, *, progress: Callable | None = None, limit_e
     few claims and at the end: items done, and bytes read and the file's size
     when reading a file (else None). ``payers`` maps payer ids to payer names
     for an X12 or FHIR file, as ``read_x12`` and ``read_fhir`` take it.
+    ``history`` (a :class:`~radrules.History`) gives both rulesets the
+    patients' earlier lines, as ``evaluate(claim, history=...)`` does;
+    ``authorizations``, the path of the payer's prior-authorization records
+    (JSON Lines, as ``radrules eval --authorizations`` reads them), gives
+    each claim the records of its authorization numbers (InputError for a
+    bad file, before any claim is read).
     """
+    context = _Context(old, new, limit_examples, history,
+                       AuthorizationFile(authorizations) if authorizations is not None else None)
     if isinstance(claims, (str, os.PathLike)):
         with open(claims, "rb") as handle:
-            return _read_file(old, new, handle, progress, limit_examples, payers)
+            return _read_file(context, handle, progress, payers)
     if hasattr(claims, "peek") and hasattr(claims, "read"):
-        return _read_file(old, new, claims, progress, limit_examples, payers)
+        return _read_file(context, claims, progress, payers)
     report = (lambda done: progress(done, None, None)) if progress else None
-    return _run(old, new, enumerate(claims, 1), "position", report, limit_examples)
+    return _run(context, enumerate(claims, 1), "position", report)
 
 
-def _read_file(old, new, handle, progress, limit: int, payers=None) -> OutcomeDiff:
+@attrs.frozen
+class _Context:
+    """What every claim of a :func:`diff_outcomes` run is evaluated with."""
+
+    old: object
+    new: object
+    limit: int
+    history: object
+    records: object  # an AuthorizationFile, or None
+
+
+def _read_file(context: _Context, handle, progress, payers=None) -> OutcomeDiff:
     """Claims from a buffered binary file: JSON Lines, a JSON array, X12 837 or FHIR (as ``eval`` tells them
     apart); an X12 or FHIR claim that can't be mapped is unreadable, numbered by its position."""
     from ..readers import HEAD, detect_format, read_fhir, read_x12
@@ -214,9 +234,9 @@ def _read_file(old, new, handle, progress, limit: int, payers=None) -> OutcomeDi
     kind = detect_format(head)
     if kind != "json":
         read = read_x12 if kind == "x12" else read_fhir
-        return _run(old, new, _positions(read(handle, payers=payers)), "position", report, limit)
+        return _run(context, _positions(read(handle, payers=payers)), "position", report)
     numbering = "position" if is_array(handle) else "line"
-    return _run(old, new, read_claim_file(handle), numbering, report, limit)
+    return _run(context, read_claim_file(handle), numbering, report)
 
 
 def _positions(items: Iterable) -> Iterable:
@@ -234,7 +254,8 @@ def _positions(items: Iterable) -> Iterable:
             yield 0, Unreadable(str(item))
 
 
-def _run(old, new, items: Iterable, numbering: str, report, limit: int) -> OutcomeDiff:
+def _run(context: _Context, items: Iterable, numbering: str, report) -> OutcomeDiff:
+    old, new, limit, history, records = context.old, context.new, context.limit, context.history, context.records
     counts = {"claims": 0, "unreadable": 0, "changed": 0, "outcome": 0, "pass_to_fail": 0, "fail_to_pass": 0}
     moves: dict = defaultdict(lambda: [0, 0, 0])  # (old, new) -> [lines, cents, lines without charge]
     rules: dict[str, _RuleTotals] = {}
@@ -263,9 +284,11 @@ def _run(old, new, items: Iterable, numbering: str, report, limit: int) -> Outco
             if len(bad) < limit:
                 bad.append(BadClaim(number, str(error)))
             continue
+        if records is not None:
+            claim = records.attach(claim)
         counts["claims"] += 1
-        before = old.evaluate(claim)
-        after = new.evaluate(claim)
+        before = old.evaluate(claim, history=history)
+        after = new.evaluate(claim, history=history)
         if before.passed == after.passed and before.statuses == after.statuses:
             if _finding_keys(before) == _finding_keys(after):
                 continue
