@@ -207,8 +207,8 @@ def test_overlapping_paths_and_twin_names_are_rr406(tmp_path, monkeypatch):
         _write(tmp_path / "rules" / "payers" / f"{name}.rr", f"codes {name} = 70450\n")
     with pytest.raises(radrules.RuleError) as caught:
         radrules.load("rules", "rules/payers", cache_dir=None)
-    assert [(e.code, e.message) for e in caught.value.errors] == [
-        ("RR406", "`rules/payers/a.rr` is loaded from both `rules` and `rules/payers`")]
+    assert [(e.code, e.message) for e in caught.value.errors] == [  # once for the two paths
+        ("RR406", "`rules/payers/a.rr` (and 2 more) is loaded from both `rules` and `rules/payers`")]
     _write(tmp_path / "other" / "payers" / "d.rr", "codes d = 70460\n")
     assert "payers/d.rr" in radrules.load("rules/payers", "other/payers", cache_dir=None).files  # folders of one
     # name are fine while their files' names differ
@@ -227,3 +227,45 @@ def test_the_same_path_twice_loads_once_and_none_among_paths_is_a_type_error(tmp
     with pytest.raises(radrules.RuleError) as caught:
         radrules.load(bundled=False)
     assert caught.value.errors[0].code == "RR401"
+
+
+def test_rr406_names_the_path_that_loads_the_file_whatever_the_order(tmp_path, monkeypatch):
+    """A file given alone has its folder as sandbox, but loads only itself: the folder that brings the file in
+    is named, and the file's name is the one from the outer folder, in either order."""
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path / "nest" / "y.rr", "codes yy = 70450\n")
+    _write(tmp_path / "nest" / "inner" / "z.rr", "codes zz = 70450\n")
+    for paths, first, second in ((("nest/y.rr", "nest", "nest/inner"), "nest", "nest/inner"),
+                                 (("nest/inner/z.rr", "nest"), "nest/inner/z.rr", "nest")):
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(*paths, cache_dir=None)
+        assert [e.message for e in caught.value.errors] == [
+            f"`nest/inner/z.rr` is loaded from both `{first}` and `{second}`"]
+
+
+def test_a_broken_path_does_not_hide_the_others_problems(tmp_path, monkeypatch):
+    """Every path's problems at once: a folder without rule files, a syntax error elsewhere, missing paths."""
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path / "a" / "a.rr", "codes = 70450\n")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load("a", "empty", cache_dir=None)
+    assert [(e.code, e.message) for e in caught.value.errors] == [
+        ("RR103", "unexpected `=`"), ("RR401", "no `.rr` files in `empty`")]
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load("missing-1", "missing-2", cache_dir=None)
+    assert [e.message for e in caught.value.errors] == [
+        "no rule file or folder at `missing-1`", "no rule file or folder at `missing-2`"]
+
+
+def test_a_copy_of_the_bundled_rules_beside_them_is_one_error(tmp_path):
+    """--bundled with a copy of rulesets/: one RR406 that says so, not a flood of rules defined twice."""
+    import shutil
+
+    shutil.copytree(bundled_rulesets(), tmp_path / "mycopy", ignore=shutil.ignore_patterns("*.rrt"))
+    count = len(list((tmp_path / "mycopy").rglob("*.rr")))
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load(tmp_path / "mycopy", bundled=True, cache_dir=None)
+    (error,) = caught.value.errors
+    assert error.code == "RR406" and error.message.startswith(f"`{(tmp_path / 'mycopy').as_posix()}` holds copies")
+    assert f"and {count - 1} more)" in error.message and "without the bundled rulesets" in error.help

@@ -74,11 +74,15 @@ def load(path: str | os.PathLike | None = None, *more: str | os.PathLike, bundle
         raise TypeError("load() takes paths; give bundled=True for the bundled rulesets beside them")
     if bundled is None:
         bundled = not paths
-    layers = []
+    layers, problems = [], []
     if bundled:
         root = _resources.bundled_rulesets()
-        layers.append(_Layer(root, root, "radrules", "the bundled rulesets"))
-    layers.extend(_layer(given) for given in paths)
+        layers.append(_Layer(root, root, "radrules", "the bundled rulesets", bundled=True))
+    for given in paths:
+        found = _layer(given)
+        (layers if isinstance(found, _Layer) else problems).append(found)
+    if problems:  # every path that names nothing, at once
+        raise RuleError(problems)
     if not layers:
         raise RuleError([Diagnostic("RR401", "no rules to load: give a path, or bundled=True")])
     return _load_tree(layers, cache_dir, extra)
@@ -93,24 +97,25 @@ class _Layer:
     start: Path
     name: str
     shown: str
+    bundled: bool = False
 
 
-def _layer(path) -> _Layer:
+def _layer(path) -> _Layer | Diagnostic:
+    """The layer of a path given to :func:`load`, or the RR401 that says why there is none."""
     if not os.fspath(path):  # Path("") is the working directory; an empty path names nothing
-        raise RuleError([Diagnostic("RR401", "no rule file or folder: the path is empty")])
+        return Diagnostic("RR401", "no rule file or folder: the path is empty")
     path = Path(path)
     try:
         is_dir = path.is_dir()
         is_file = not is_dir and path.is_file()
     except OSError as problem:  # a name too long, a folder on the way that can't be entered
-        raise RuleError([Diagnostic("RR401", f"can't read `{shortened(str(path), 200)}`: {problem.strerror}")]) \
-            from None
+        return Diagnostic("RR401", f"can't read `{shortened(str(path), 200)}`: {problem.strerror}")
     shown = f"`{shortened(path.as_posix(), 200)}`"
     if is_dir:
         return _Layer(path, path, path.resolve().name, shown)
     if is_file:
         return _Layer(path.parent, path, path.stem, shown)
-    raise RuleError([Diagnostic("RR401", f"no rule file or folder at `{path}`")])
+    return Diagnostic("RR401", f"no rule file or folder at `{shortened(path.as_posix(), 200)}`")
 
 
 def loads(text: str, name: str = "<string>"):
@@ -178,6 +183,8 @@ def _entry_files(layer: _Layer) -> tuple[list[Path], list[Diagnostic]]:
             problems.append(Diagnostic(
                 "RR402", f"`{display_path(p, base)}` links to a file outside the ruleset folder", None, None,
                 "a ruleset reads only files inside its folder: copy the file in instead of linking it"))
+    if problems:  # nothing of this path is read; the other paths still are, so that all problems show
+        return [], problems
     return entry, problems
 
 
@@ -188,38 +195,31 @@ def _load_tree(layers: list[_Layer], cache_dir, extra: tuple = ()):
     sources: dict[Path, SourceFile] = {}
     includes: dict[Path, list[tuple[Path, Include]]] = {}
     roots: dict[str, Path] = {}  # display name -> the folder its file's paths must stay in
-    owner: dict[Path, Path] = {}  # rule file -> the root of the layer that reached it
-    problems = []
+    owner: dict[Path, int] = {}  # rule file -> the layer that reached it first
+    named: dict[str, int] = {}  # display name -> the layer of the file of that name
+    clashes: dict[tuple, list] = {}  # (kind, layer, layer) -> the files two layers both reach, or both name
     starts = []
-    given: dict[Path, str] = {}  # root -> the path given for it, for messages
-    overlaps: set = set()
     for layer in layers:
         entry, found = _entry_files(layer)
-        problems.extend(found)
-        root = layer.root.resolve()
-        starts.append((root, entry))
-        given.setdefault(root, layer.shown)
-    if problems:
-        raise RuleError(problems)
-    for root, entry in starts:
+        diagnostics.extend(found)
+        starts.append((layer.root.resolve(), entry))
+    for index, (root, entry) in enumerate(starts):
         base = root.parent
         queue = list(entry)
         while queue:
             path = queue.pop(0)
             if path in owner:
                 first = owner[path]
-                if first != root and (first, root) not in overlaps:  # once for each two paths that overlap
-                    overlaps.add((first, root))
-                    diagnostics.append(_twice(
-                        f"`{display_path(path, first.parent)}` is loaded from both {given[first]} and {given[root]}", "give each rule folder once: a folder inside another is loaded with it"))
+                if starts[first][0] != root:  # one file in two sandboxes: a folder given inside another
+                    names = (display_path(path, starts[first][0].parent), display_path(path, base))
+                    clashes.setdefault(("overlap", first, index), []).append(max(names, key=len))
                 continue
-            owner[path] = root
+            owner[path] = index
             display = display_path(path, base)
-            if display in roots:  # another layer's file of the same name: a finding's source would name either
-                diagnostics.append(_twice(
-                    f"two rule files are named `{display}`, in {given[roots[display]]} and {given[root]}",
-                    "rename one of the folders or files: a file's name must say which file a rule was written in"))
+            if display in named:  # another layer's file of the same name: a finding's source would name either
+                clashes.setdefault(("name", named[display], index), []).append(display)
                 continue
+            named[display] = index
             try:
                 text = _read_rule_file(path)
             except _NotAFile:
@@ -246,6 +246,11 @@ def _load_tree(layers: list[_Layer], cache_dir, extra: tuple = ()):
                 if target is not None:
                     includes[path].append((target, statement))
                     queue.append(target)
+    twice = [_twice(kind, files, layers[first].shown, layers[second].shown)
+             for (kind, first, second), files in clashes.items()]
+    copies = _bundled_copies(layers, owner, texts)
+    if twice or copies:  # what follows from these (every rule defined twice) would bury them
+        raise RuleError(twice + copies)
     diagnostics.extend(_include_cycles(includes, texts))
     extra_sources = []
     for extra_name, extra_text in extra:
@@ -261,7 +266,7 @@ def _load_tree(layers: list[_Layer], cache_dir, extra: tuple = ()):
     has_tables = any(isinstance(st, Table) for source in sources.values() for st in source.statements)
     if not has_tables:
         key = _hash([("<ruleset name>", name)] + [("<root>", str(root)) for root, _ in starts]
-                    + [(display_path(p, owner[p].parent), texts[p]) for p in sorted(texts)]
+                    + [(display_path(p, starts[owner[p]][0].parent), texts[p]) for p in sorted(texts)]
                     + [("\0extra " + extra_name, extra_text) for extra_name, extra_text in extra])
         with _CACHE_LOCK:
             cached = _CACHE.get(key)
@@ -276,9 +281,31 @@ def _load_tree(layers: list[_Layer], cache_dir, extra: tuple = ()):
     return ruleset
 
 
-def _twice(message: str, help: str) -> Diagnostic:
-    """RR406: one rule file reached from two of the paths given, or two files of one name."""
-    return Diagnostic("RR406", message, None, None, help)
+def _twice(kind: str, files: list, first: str, second: str) -> Diagnostic:
+    """RR406, once for two paths given: rule files that both reach (a folder inside another), or files of one
+    name in both."""
+    more = f" (and {len(files) - 1} more)" if len(files) > 1 else ""
+    if kind == "overlap":
+        return Diagnostic("RR406", f"`{files[0]}`{more} is loaded from both {first} and {second}", None, None,
+                          "give each rule folder once: a folder inside another is loaded with it")
+    return Diagnostic("RR406", f"two rule files are named `{files[0]}`{more}, in {first} and {second}", None, None,
+                      "rename one of the folders or files: a file's name must say which file a rule was written in")
+
+
+def _bundled_copies(layers: list, owner: dict, texts: dict) -> list[Diagnostic]:
+    """RR406 for a path given beside the bundled rulesets that holds copies of their files (a copy of
+    `rulesets/`): every rule of it would be defined twice."""
+    if not any(layer.bundled for layer in layers):
+        return []
+    bundled = {texts[path] for path, index in owner.items() if layers[index].bundled and path in texts}
+    found: dict[int, list] = {}
+    for path, index in owner.items():
+        if not layers[index].bundled and texts.get(path) in bundled:
+            found.setdefault(index, []).append(display_path(path, layers[index].root.resolve().parent))
+    return [Diagnostic("RR406", f"{layers[index].shown} holds copies of the bundled rule files (`{files[0]}`"
+                       + (f" and {len(files) - 1} more" if len(files) > 1 else "") + ")", None, None,
+                       "load it without the bundled rulesets (no `--bundled`, no `bundled=True`): it has them "
+                       "already") for index, files in found.items()]
 
 
 class _NotAFile(Exception):
