@@ -399,3 +399,20 @@ class TestSeveralRulePaths:
         assert done.returncode == 2, done.stderr
         assert "disabled for: payer pinecrest -> payer acme, pinecrest" in done.stdout
         assert run("diff", "examples/pinecrest", str(changed)).returncode == 3  # RR308 on both sides
+
+    def test_diff_with_a_shared_path_loads_it_on_both_sides(self, split, tmp_path):
+        """`--with PATH` (a folder of sets or CMS tables) beside OLD and NEW: its edits count on both sides."""
+        new = tmp_path / "payer-new"
+        new.mkdir()
+        text = (split / "payer" / "units.rr").read_text(encoding="utf-8")
+        (new / "units.rr").write_text(text.replace("line.units > 1", "line.units > 2"), encoding="utf-8")
+        (tmp_path / "claims.jsonl").write_text(json.dumps(claim(line("70460", DOS, units=2), id="W-1")) + "\n",
+                                               encoding="utf-8")
+        done = run("diff", "--with", str(split / "sets"), str(split / "payer"), str(new),
+                   "--claims", str(tmp_path / "claims.jsonl"), "--format", "json")
+        assert done.returncode == 2, done.stderr
+        report = json.loads(done.stdout)
+        assert report["impact"]["fail_to_pass"] == 1
+        assert [r["rule"] for r in report["impact"]["rules"]] == ["payer.ct_units"]
+        alone = run("diff", str(split / "payer"), str(new))
+        assert alone.returncode == 3 and "ct_head" in alone.stderr  # the set is in the shared folder only

@@ -20,6 +20,9 @@ def add_parser(commands) -> None:
     parser.add_argument("old", metavar="OLD", help="the rules in force: a rule file or folder")
     parser.add_argument("new", metavar="NEW", help="the changed rules: a rule file or folder")
     add_bundled_option(parser, "load OLD and NEW each beside the bundled rulesets (for a payer's own folder)")
+    parser.add_argument("--with", dest="shared", metavar="PATH", action="append", default=[],
+                        help="a rule file or folder loaded on both sides, beside OLD and NEW, such as the CMS "
+                             "tables (repeatable)")
     parser.add_argument("--claims", metavar="FILE",
                         help="historical claims: JSON Lines, a JSON array, X12 837 or FHIR; - for standard input")
     add_payers_option(parser)
@@ -43,7 +46,8 @@ def run(args) -> int:
         if given is not None and args.claims is None:  # said for claims, and there are none
             print(f"error: {option} is read with the claims of --claims, and none were given", file=sys.stderr)
             return EXIT_FAILURE
-    old, new = [load_rules(path, args.bundled) for path in (args.old, args.new)]  # both, so both print their errors
+    # Both, so both print their errors.
+    old, new = [load_rules([*args.shared, path], args.bundled) for path in (args.old, args.new)]
     if old is None or new is None:
         return EXIT_RULE_ERRORS
     changes = diff_rulesets(old, new, limit_examples=args.limit_examples)
