@@ -46,8 +46,8 @@ _HANG = 4  # a code list that starts on the line after `=` (or `for`)
 
 _BLOCKS = ("rule", "pairs_block", "limits_block", "addons_block")
 _CLAUSE_ORDER = {
-    "kind_clause": 0, "for_payer": 1, "for_type": 2, "effective": 3, "effective_through": 3,
-    "when": 4, "then": 5, "carc": 6, "rarc": 7, "reference": 8, "severity": 9,
+    "kind_clause": 0, "for_payer": 1, "for_type": 2, "unless_table": 3, "effective": 4, "effective_through": 4,
+    "when": 5, "then": 6, "carc": 7, "rarc": 8, "reference": 9, "severity": 10,
 }
 _SYNTAX_CLAUSE_ORDER = {kind: order for order, kind in enumerate(s.CLAUSE_WORDS)}  # the canonical order
 _INDICATOR_WORDS = {"0": "not allowed", "1": "allowed", "9": "not applicable"}
@@ -503,10 +503,18 @@ class _Formatter:
         return frag
 
     def _lay_property_def(self, node, col: int) -> list[_Line]:
-        *head, for_, expr = node.children
+        children = list(node.children)
+        unless = children.pop() if isinstance(children[-1], Tree) and children[-1].data == "unless_table" else None
+        *head, for_, expr = children
         frag = self.seq([*head, for_], col)
         hang = col + _HANG if self._hangs(for_, expr) else None
         _append(frag, self._lay_set_expr(expr, frag[-1].end + 1, hang), " ")
+        if unless is not None:  # after the codes; on a line of its own when they take several
+            tail = self.lay(unless, frag[-1].end + 1)
+            if len(frag) == 1 and tail[0].end <= WIDTH:
+                _append(frag, tail, " ")
+            else:
+                frag.extend(self.lay(unless, col + _HANG))
         return frag
 
     # ------------------------------------------------------------ output

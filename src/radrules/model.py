@@ -51,11 +51,13 @@ class RuleInfo:
 
 @attrs.frozen
 class Exclusion:
-    """A ``disable rule`` statement: the payers and claim types a rule is left out for (None: every one)."""
+    """A ``disable rule`` statement: the payers and claim types a rule is left out for (None: every one); or an
+    ``unless table KIND`` clause (``table``): the claim types a loaded table of that kind serves."""
 
     payers: frozenset | None
     claim_types: frozenset | None
-    source: str = attrs.field(eq=False)  # where the statement was written
+    source: str = attrs.field(eq=False)  # where the statement or clause was written
+    table: str | None = None  # `unless table`: the kind of the table that stands in
 
     def covers(self, payer: str | None, claim_type: str) -> bool:
         return ((self.payers is None or payer in self.payers)

@@ -389,7 +389,7 @@ class _Builder(Transformer):
         return s.Setting(self._tok(c[0]), self._tok(c[1]), c[2].payers, self._span(meta))
 
     def property_def(self, meta, c):
-        return s.PropertyDef(self._tok(c[0]), self._tok(c[1]), c[2], self._span(meta))
+        return s.PropertyDef(self._tok(c[0]), self._tok(c[1]), c[2], self._span(meta), c[3] if len(c) > 3 else None)
 
     def table(self, meta, c):
         paths = tuple(self._tok(x) for x in c[1:] if isinstance(x, LarkToken) and x.type == "STRING")
@@ -479,6 +479,9 @@ class _Builder(Transformer):
 
     def for_type(self, meta, c):
         return s.ForType(self._tok(c[0]), self._span(meta))
+
+    def unless_table(self, meta, c):
+        return s.UnlessTable(self._tok(c[0]), self._span(meta))
 
     def effective(self, meta, c):
         return s.Effective(self._tok(c[0]), None, self._span(meta))

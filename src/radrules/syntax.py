@@ -123,6 +123,7 @@ class PropertyDef:
     value: Token
     codes: SetExpr
     span: Span
+    unless: UnlessTable | None = None  # `unless table KIND`: a stand-in, left out when such a table is loaded
 
 
 @attrs.frozen
@@ -165,6 +166,15 @@ class ForPayer:
 @attrs.frozen
 class ForType:
     claim_type: Token
+    span: Span
+
+
+@attrs.frozen
+class UnlessTable:
+    """``unless table KIND``: what a statement or block gives stands in for a CMS table of that kind and is left
+    out for the claims such a loaded table serves."""
+
+    kind: Token
     span: Span
 
 
@@ -220,6 +230,7 @@ CLAUSE_WORDS = {
     KindClause: "kind",
     ForPayer: "for payer",
     ForType: "for ... claims",
+    UnlessTable: "unless table",
     Effective: "effective",
     When: "when",
     Then: "then",

@@ -15,7 +15,7 @@ import attrs
 from .. import model as m
 from .. import syntax as s
 from .._resources import display_path
-from ..claim import payer_key
+from ..claim import CLAIM_TYPES, payer_key
 from ..codes import is_digits
 from ..errors import Diagnostic, RuleError, suggestion
 from ..model import MODIFIER_PLACEMENTS
@@ -136,6 +136,8 @@ def build_properties(comp: Compilation) -> None:
     given: dict = {}  # property name -> [(definition, its codes, the code it stopped at)]: where a value was set
     for definition in comp.property_syntax:
         name = definition.name.text
+        if definition.unless is not None and served_claim_types(comp, definition.unless) != frozenset():
+            continue  # a stand-in for a table the ruleset loads (or an unknown kind, reported): left out
         if name in LINE_FIELDS:  # `line.units` reads the line's units: such a property could never be read
             comp.ctx.error("RR307", f"`{name}` is a field of every line, so a property of that name could never be "
                            "read", definition.name.span, help=f"name the property otherwise, e.g. `{name}_policy`")
@@ -162,6 +164,27 @@ def build_properties(comp: Compilation) -> None:
                 break
             table[code] = value
         given.setdefault(name, []).append((definition, resolved.values, stopped))
+
+
+def served_claim_types(comp: Compilation, clause: s.UnlessTable) -> frozenset | None:
+    """The claim types the ruleset's ``table`` statements of the kind ``unless table KIND`` names serve; None
+    after RR501 for a kind that is no table kind."""
+    from .. import tables
+
+    kind = clause.kind.text
+    if kind not in tables.KINDS:
+        comp.ctx.error("RR501", f"unknown table kind `{kind}`", clause.kind.span,
+                       help=suggestion(kind, tables.KINDS) or "table kinds: " + ", ".join(tables.KINDS))
+        return None
+    served = set()
+    for statement in comp.tables:
+        if statement.kind.text != kind:
+            continue
+        if kind in tables.ALL_CLAIMS:
+            served.update(CLAIM_TYPES)
+        else:
+            served.add(statement.claim_type.text if statement.claim_type is not None else "professional")
+    return frozenset(served)
 
 
 def load_tables(comp: Compilation) -> None:
@@ -354,7 +377,7 @@ def _same_file_twice(files: list) -> tuple | None:
 def compile_blocks(comp: Compilation) -> None:
     """Check every rule and edit block; build rules and rows."""
     conditions = ConditionCompiler(comp.ctx, comp.sets, comp.properties)
-    compiler = BlockCompiler(comp.ctx, comp.sets, conditions)
+    compiler = BlockCompiler(comp.ctx, comp.sets, conditions, lambda clause: served_claim_types(comp, clause))
     for block in comp.blocks:
         if isinstance(block, s.Rule):
             rule = compiler.rule(block)

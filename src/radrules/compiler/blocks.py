@@ -22,18 +22,21 @@ BLOCK_DEFAULTS = {
     s.LimitsBlock: ("mue", "CO-151", ("N362",)),
     s.AddonsBlock: ("addon", "CO-107", ("N122",)),
 }
-_RULE_CLAUSES = (s.KindClause, s.ForPayer, s.ForType, s.Effective, s.When, s.Then, s.Carc, s.Rarc, s.Reference)
-_BLOCK_CLAUSES = (s.ForPayer, s.ForType, s.Effective, s.Carc, s.Rarc, s.Reference, s.SeverityClause)
+_RULE_CLAUSES = (s.KindClause, s.ForPayer, s.ForType, s.UnlessTable, s.Effective, s.When, s.Then, s.Carc, s.Rarc,
+                 s.Reference)
+_BLOCK_CLAUSES = (s.ForPayer, s.ForType, s.UnlessTable, s.Effective, s.Carc, s.Rarc, s.Reference, s.SeverityClause)
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 #: Fields a message may not show: identifiers are protected data.
 _PROTECTED = {"claim.id", "claim.prior_auth", "line.rendering_npi", "other.rendering_npi", "patient.birth_date"}
 
 
 class BlockCompiler:
-    def __init__(self, ctx: Context, sets: SetTable, conditions: ConditionCompiler):
+    def __init__(self, ctx: Context, sets: SetTable, conditions: ConditionCompiler, served=None):
         self.ctx = ctx
         self.sets = sets
         self.conditions = conditions
+        # `unless table KIND` -> the claim types the ruleset's tables of that kind serve (None: reported)
+        self.served = served or (lambda clause: frozenset())
         self.disable_spans: list = []  # (Disable, the span of its row), for the check that it disables a row
 
     # ------------------------------------------------------------ clauses
@@ -74,7 +77,15 @@ class BlockCompiler:
         # `for payer` is more specific than `for ... claims`, both together more than either
         level = {(False, False): m.LEVEL_RULES, (False, True): m.LEVEL_TYPE, (True, False): m.LEVEL_PAYER,
                  (True, True): m.LEVEL_PAYER_TYPE}[(payers is not None, claim_types is not None)]
-        return m.Scope(payers, claim_types, start, end, level)
+        excluded = ()
+        if s.UnlessTable in clauses:  # a stand-in for a CMS table: left out where a loaded one serves
+            clause = clauses[s.UnlessTable]
+            served = self.served(clause)
+            if served is None:
+                return None
+            if served:
+                excluded = (m.Exclusion(None, served, source_of(clause.span), table=clause.kind.text),)
+        return m.Scope(payers, claim_types, start, end, level, excluded)
 
     def _remittance(self, clauses: dict, default_carc, default_rarc):
         carc = default_carc

@@ -95,8 +95,10 @@ def rule_key(rule):
 
 
 def _exclusion_text(exclusion) -> str:
-    """Whom a ``disable rule`` statement leaves a rule out for: ``payer pinecrest, institutional claims``."""
-    return _whom(exclusion.payers, exclusion.claim_types)
+    """Whom a ``disable rule`` statement leaves a rule out for: ``payer pinecrest, institutional claims``; for
+    ``unless table``, also which loaded table stands in."""
+    whom = _whom(exclusion.payers, exclusion.claim_types)
+    return f"{whom} (a loaded {exclusion.table} table)" if exclusion.table else whom
 
 
 def _whom(payers, claim_types) -> str:
