@@ -140,7 +140,7 @@ class TestFormat:
     def test_inline_rules_keep_their_line_numbers(self):
         """The text of `rules ... with \"\"\"` is padded so that its lines are the test file's lines."""
         test_file = parse_tests('rules ".." with """\n  property pctc = 2 for 93010\n"""\n', "t.rrt")
-        assert test_file.rules.path.text == ".."
+        assert [token.text for token in test_file.rules.paths] == [".."] and test_file.rules.bundled is None
         assert test_file.rules.text.text.splitlines()[1] == "  property pctc = 2 for 93010"
 
     def test_comments_and_blank_lines_are_ignored(self):
@@ -238,6 +238,41 @@ class TestSyntaxErrors:
         test_file = parse_tests(text, "t.rrt")
         assert [d.code for d in test_file.diagnostics] == ["RR603"]
         assert test_file.cases == ()
+
+    def test_rules_lists_paths_and_bundled(self):
+        """`rules` lists quoted paths and the word `bundled`, in any order, with or without inline rule text."""
+        test_file = parse_tests('rules "../tables", "..", bundled with """\n  codes x = 70450\n"""\n', "t.rrt")
+        rules = test_file.rules
+        assert [token.text for token in rules.paths] == ["../tables", ".."]
+        assert rules.bundled.text == "bundled" and rules.bundled.span.column == 26
+        assert (rules.items_span.column, rules.items_span.end_column) == (7, 33)
+        assert rules.text.text.splitlines()[1] == "  codes x = 70450"
+        rules = parse_tests("rules bundled\n", "t.rrt").rules
+        assert rules.paths == () and rules.bundled is not None
+        rules = parse_tests('rules "bundled"\n', "t.rrt").rules  # a folder named bundled
+        assert [token.text for token in rules.paths] == ["bundled"] and rules.bundled is None
+
+    def test_an_item_of_rules_given_twice(self):
+        """`bundled` or a path written twice in one `rules` line is RR605 at the second; a file whose `rules`
+        line has one runs no test, a test whose own `rules` line has one does not run."""
+        text = 'rules bundled, ".", bundled\ntest "t"\n  claim\n    2026-04-06 74176\n  expect pass\nend\n'
+        test_file = parse_tests(text, "t.rrt")
+        assert rendered(test_file) == (
+            "t.rrt:1:21: error[RR605]: `bundled` is given twice in `rules`\n"
+            '    1 | rules bundled, ".", bundled\n'
+            "      |                     ^^^^^^^\n"
+            "      = help: the first is at column 7; `rules` names each of its items once")
+        assert test_file.cases == ()
+        text = ('test "a"\n  rules "..", bundled, ".."\n  claim\n    2026-04-06 74176\n  expect pass\nend\n'
+                'test "b"\n  claim\n    2026-04-06 74176\n  expect pass\nend\n')
+        test_file = parse_tests(text, "t.rrt")
+        assert [(d.code, d.span.line, d.span.column, d.message) for d in test_file.diagnostics] == [
+            ("RR605", 2, 24, "the path `..` is given twice in `rules`")]
+        assert [c.name.text for c in test_file.cases] == ["b"]
+        # in a file with a syntax error too, parsed test by test
+        broken = 'rules bundled, bundled\n' + text.replace("expect pass\nend\ntest", "exepct\nend\ntest")
+        test_file = parse_tests(broken, "t.rrt")
+        assert [d.code for d in test_file.diagnostics] == ["RR605", "RR602"] and test_file.cases == ()
 
     def test_field_given_twice(self):
         """A claim field or an expectation detail given twice is RR605."""
@@ -452,6 +487,17 @@ class TestRunErrors:
             "0 passed, 0 failed, 2 errors\n"
         )
 
+    def test_each_bad_path_of_rules_is_rr620_at_its_own_token(self, demo):
+        """Every path of a `rules` list is checked as a lone one was, and each bad one is RR620 at its token."""
+        text = (f'rules ".", "{demo / "demo.rr"}", bundled, "nope"\n'
+                'test "t"\n  claim\n    2026-03-02 71046\n  expect pass\nend\n')
+        report = report_for(demo, text)
+        found = [(d.code, d.span.line, d.span.column, d.message) for o in report.outcomes for d in o.diagnostics]
+        absolute = f'"{demo / "demo.rr"}"'
+        assert found == [("RR620", 1, 12, f"`{demo / 'demo.rr'}` is an absolute path"),
+                         ("RR620", 1, 12 + len(absolute) + 11, "no rule file or folder at `nope`")]
+        assert "^" * len(absolute) + "\n" in problems(report)
+
     def test_a_crash_in_evaluation_is_an_error_not_a_pass(self, demo, monkeypatch):
         """If evaluation raises, the test is an error naming the exception type (never its text)."""
         def explode(self, claim, **options):
@@ -496,6 +542,64 @@ class TestRunErrors:
         assert [d.code for d in report.diagnostics] == ["RR630", "RR630"] and not report.outcomes
         assert report.diagnostics[0].message == "no test file or folder: the path is empty"
         assert report.diagnostics[1].message.endswith("`: File name too long")
+
+
+class TestSeveralRules:
+    """`rules` naming several folders, and `bundled` for the bundled rulesets beside them."""
+
+    CONTRAST = ('test "CT head without contrast, then with"\n  claim\n    2026-03-02 70450\n    2026-03-02 70470\n'
+                '  expect no radiology.contrast.combined\nend\n')
+
+    def test_a_folder_beside_the_bundled_rules(self, tmp_path, monkeypatch):
+        """`rules bundled, "."` loads a payer's folder with the bundled rulesets, so a `disable rule` of a
+        bundled rule holds; `rules "."` alone loads the folder alone, where that `disable rule` is RR308."""
+        monkeypatch.chdir(tmp_path)
+        write(tmp_path, "payer/off.rr", 'disable rule radiology.contrast.combined reference "x"\n')
+        report = report_for(tmp_path / "payer", 'rules bundled, "."\n' + self.CONTRAST)
+        assert (report.passed, report.errors) == (1, 0), problems(report)
+        report = report_for(tmp_path / "payer", 'rules "."\n' + self.CONTRAST)
+        found = [(d.code, d.span.line, d.span.column) for o in report.outcomes for d in o.diagnostics]
+        assert found == [("RR621", 1, 7), ("RR308", 1, 14)] and report.rule_errors
+        report = report_for(tmp_path / "payer", 'rules bundled\n' + self.CONTRAST.replace("no ", ""))
+        assert report.passed == 1, problems(report)  # the bundled rulesets alone
+
+    def test_two_folders_share_a_code_set(self, tmp_path, monkeypatch):
+        """A code set of one folder serves a rule of another; without it the rule does not compile (RR621,
+        underlining the whole list)."""
+        monkeypatch.chdir(tmp_path)
+        write(tmp_path, "demo/sets/ct.rr", "codes ct_head = 70450, 70460, 70470\n")
+        write(tmp_path, "demo/edits/units.rr", 'rule demo.ct_units\n  when line.code in ct_head and line.units > 1\n'
+                                               '  then deny line "one unit"\n  reference "test rule"\nend\n')
+        tests = 'test "t"\n  claim\n    2026-03-02 70460 x2\n  expect demo.ct_units on line 1 deny\nend\n'
+        report = report_for(tmp_path / "demo", 'rules "sets", "edits"\n' + tests)
+        assert (report.passed, report.errors) == (1, 0), problems(report)
+        report = report_for(tmp_path / "demo", 'rules "edits", bundled\n' + tests)
+        assert problems(report).startswith(
+            "demo/demo.rrt:1:7: error[RR621]: the rules under test have 1 error\n"
+            '    1 | rules "edits", bundled\n'
+            "      |       ^^^^^^^^^^^^^^^^\n")
+
+    def test_each_list_is_loaded_once(self, tmp_path, monkeypatch):
+        """The rulesets are cached by every path and by `bundled`: the order of a list does not matter,
+        `bundled` does."""
+        monkeypatch.chdir(tmp_path)
+        write(tmp_path, "payer/off.rr", 'disable rule radiology.contrast.combined reference "x"\n')
+        write(tmp_path, "payer/more/note.rr", 'rule payer.note\n  when line.code is 70450\n  then info line "n"\n'
+                                              '  reference "test rule"\nend\n')
+        tests = "".join(f'test "{n}"\n  rules {rules}\n  claim\n    2026-03-02 70450\n  expect pass\nend\n'
+                        for n, rules in enumerate(['"more"', 'bundled, "."', '".", bundled', 'bundled, "./"']))
+        runner = Runner()
+        report = runner.run([write(tmp_path, "payer/t.rrt", tests)])
+        assert report.passed == 4, problems(report)
+        assert sorted(r.name for r in runner.rulesets()) == ["more", "radrules+payer"]
+
+    def test_the_same_folder_twice_under_two_names(self, tmp_path, monkeypatch):
+        """Two paths that overlap are the loader's RR406, under RR621."""
+        monkeypatch.chdir(tmp_path)
+        write(tmp_path, "payer/more/note.rr", "codes x = 70450\n")
+        tests = self.CONTRAST.replace("no radiology.contrast.combined", "pass")
+        report = report_for(tmp_path / "payer", 'rules ".", "more"\n' + tests)
+        assert [d.code for o in report.outcomes for d in o.diagnostics] == ["RR621", "RR406"]
 
 
 ODD = ["acme", "medicare", "2026-02-30", "2026-03-02", "1950-01-01", "0", "1", "9", "11", "2", "F", "U", "female",
@@ -850,6 +954,16 @@ class TestCoverage:
         code, out = run_cli(capsys, "--coverage", "demo")
         assert code == 1
         assert "demo.more: no test makes it fire and no test shows it silent (at demo/more.rr:1)" in out
+
+    def test_a_folder_tested_beside_the_bundled_rules(self, tmp_path, monkeypatch, capsys):
+        """A PATH whose rules the tests loaded beside the bundled ones (`rules bundled, "."`) is not loaded
+        again alone, where its `disable rule` of a bundled rule would be RR308 (exit 3)."""
+        monkeypatch.chdir(tmp_path)
+        write(tmp_path, "payer/off.rr", 'disable rule radiology.contrast.combined reference "x"\n')
+        write(tmp_path, "payer/t.rrt", 'rules bundled, "."\n' + TestSeveralRules.CONTRAST)
+        code, out = run_cli(capsys, "--coverage", "payer")
+        assert code == 1 and "RR308" not in out
+        assert out.startswith("1 passed, 0 failed\n\n") and "radiology.contrast.combined: no test makes it fire" in out
 
     PTP = ROOT / "tests" / "data" / "cms" / "radiology-ptp-v322r0-f1.TXT"
 

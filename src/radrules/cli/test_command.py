@@ -41,8 +41,9 @@ def run(args) -> int:
             code = max(code, EXIT_FAILURE)
     if args.coverage:
         rulesets = []
+        loaded = runner.loaded_paths()
         for path in paths:  # the rules under each PATH count too, tested or not
-            if not _holds_rules(path):
+            if not _holds_rules(path) or _loaded_by_tests(path, loaded):
                 continue
             try:
                 rulesets.append(load(path))
@@ -64,3 +65,14 @@ def _holds_rules(path) -> bool:
     if path.is_dir():
         return any(path.rglob("*.rr"))
     return path.suffix == ".rr"
+
+
+def _loaded_by_tests(path, loaded) -> bool:
+    """Whether every rule file under ``path`` is in a file or folder the tests loaded. Their rulesets count
+    already, and a folder tested beside others (`rules bundled, "."`) may not compile alone."""
+    from pathlib import Path
+
+    path = Path(path).resolve()
+    files = [path] if path.is_file() else [
+        p for p in path.rglob("*.rr") if not any(part.startswith(".") for part in p.relative_to(path).parts)]
+    return all(any(file == done or file.is_relative_to(done) for done in loaded) for file in files)

@@ -20,11 +20,23 @@ TEST_SUFFIX = ".rrt"
 
 @attrs.frozen
 class RulesRef:
-    """``rules "PATH"`` (optionally ``with`` inline rule text): the ruleset a test loads."""
+    """``rules "PATH", bundled`` (optionally ``with`` inline rule text): the ruleset a test loads.
 
-    path: Token
+    ``paths`` are the quoted paths in the order written; ``bundled`` is the
+    word ``bundled`` if the line lists it (the bundled rulesets load beside the paths).
+    """
+
+    paths: tuple[Token, ...]
+    bundled: Token | None
     text: Token | None  # inline rule text, padded so its lines keep their numbers in the test file
     span: Span
+
+    @property
+    def items_span(self) -> Span:
+        """From the first item of the line to its last: what a problem of the whole list underlines."""
+        spans = sorted((token.span for token in (*self.paths, self.bundled) if token is not None),
+                       key=lambda span: (span.line, span.column))
+        return spans[0].cover(spans[-1])
 
 
 @attrs.frozen

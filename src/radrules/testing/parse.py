@@ -74,7 +74,7 @@ def parse_tests(text: str, name: str = "<string>", folder: str | Path = ".") -> 
         if glued:
             return TestFile(name, folder, text, (), None, glued)
         builder = _Builder(name, text)
-        rules, cases = builder.transform(tree)
+        rules, cases = builder.transform(tree)  # no cases when the `rules` line has an error
         return TestFile(name, folder, text, cases, rules, tuple(sorted(builder.diagnostics, key=_position)))
 
     lines = text_lines(text)
@@ -100,9 +100,10 @@ def parse_tests(text: str, name: str = "<string>", folder: str | Path = ".") -> 
         rules = rules or found_rules
         cases.extend(found)
         diagnostics.extend(builder.diagnostics)
+        header_broken = header_broken or builder.header_broken
     if not any(d.is_error for d in diagnostics):  # pragma: no cover - a whole-file error shows in some chunk
         diagnostics.append(Diagnostic("RR602", "the file does not parse", Span(name, 1, 1, 1, 2)))
-    if header_broken:  # the `rules` line did not parse: no test knows what to load, so none runs
+    if header_broken:  # the `rules` line has an error: no test knows what to load, so none runs
         cases = []
     return TestFile(name, folder, text, tuple(cases), rules, tuple(sorted(diagnostics, key=_position)))
 
@@ -301,9 +302,10 @@ class _Builder(Transformer):
         self.file_name = name
         self.lines = text_lines(text)
         self.diagnostics: list[Diagnostic] = []
+        self.header_broken = False  # the file's `rules` line has an error
 
     def _twice(self, message: str, span: Span, help: str) -> None:
-        """RR605: a claim field or an expectation detail given twice."""
+        """RR605: a claim field, an expectation detail or an item of `rules` given twice."""
         line = self.lines[span.line - 1] if 0 < span.line <= len(self.lines) else None
         self.diagnostics.append(Diagnostic("RR605", message, span, line, help))
 
@@ -317,13 +319,39 @@ class _Builder(Transformer):
     # file level
     def start(self, meta, items):
         rules = next((x for x in items if isinstance(x, RulesRef)), None)
+        if rules is not None and any(rules.span.line <= d.span.line <= rules.span.end_line for d in self.diagnostics):
+            self.header_broken = True  # the file's `rules` line has an error: no test knows what to load
+            return rules, ()
         return rules, tuple(x for x in items if isinstance(x, TestCase))
 
     def rules(self, meta, c):
-        return RulesRef(self._tok(c[0]), None, self._span(meta))
+        return self._rules_ref(meta, c, None)
 
     def rules_with(self, meta, c):
-        return RulesRef(self._tok(c[0]), self._block_text(c[1]), self._span(meta))
+        return self._rules_ref(meta, c[:-1], self._block_text(c[-1]))
+
+    def _rules_ref(self, meta, items, text) -> RulesRef:
+        """The items of a `rules` line; RR605 for `bundled` or a path written twice."""
+        paths: list[Token] = []
+        bundled = None
+        for kind, token in items:
+            if kind == "bundled":
+                first, what = bundled, "`bundled`"
+                bundled = bundled or token
+            else:
+                first, what = next((p for p in paths if p.text == token.text), None), f"the path `{token.text}`"
+                if first is None:
+                    paths.append(token)
+            if first is not None:
+                self._twice(f"{what} is given twice in `rules`", token.span,
+                            f"the first is at column {first.span.column}; `rules` names each of its items once")
+        return RulesRef(tuple(paths), bundled, text, self._span(meta))
+
+    def rules_path(self, meta, c):
+        return "path", self._tok(c[0])
+
+    def rules_bundled(self, meta, c):
+        return "bundled", self._tok(c[0])
 
     def _block_text(self, token: LarkToken) -> Token:
         """The inside of a ``\"\"\"`` text, padded so that it keeps its line and column numbers."""

@@ -237,6 +237,12 @@ class Runner:
         """Every ruleset loaded so far."""
         return tuple(r for r in self._rulesets.values() if not isinstance(r, list))
 
+    def loaded_paths(self) -> frozenset:
+        """The rule files and folders (resolved) loaded so far without inline rule text: each of their rule
+        files is in a ruleset of :meth:`rulesets`."""
+        return frozenset(Path(path) for (paths, _, extra), found in self._rulesets.items()
+                         if not extra and not isinstance(found, list) for path in paths)
+
     # ------------------------------------------------------------ one test
 
     def run_case(self, test_file: TestFile, case: TestCase) -> Outcome:
@@ -311,57 +317,71 @@ class Runner:
         """(the ruleset the test names, []) or (None, diagnostics saying why it can't be loaded)."""
         ref: RulesRef | None = case.rules or test_file.rules
         folder = Path(test_file.folder)
-        path = (folder / ref.path.text) if ref is not None else folder
+        paths = tuple(folder / token.text for token in ref.paths) if ref is not None else (folder,)
+        bundled = ref is not None and ref.bundled is not None
         extra = ((test_file.name, ref.text.text),) if ref is not None and ref.text is not None else ()
-        key = (str(path.resolve()), extra)
+        key = (tuple(str(path.resolve()) for path in paths), bundled, extra)
         if key not in self._rulesets:
-            self._rulesets[key] = self._load(path, extra, ref, case, test_file)
+            self._rulesets[key] = self._load(paths, bundled, extra, ref, case, test_file)
         found = self._rulesets[key]
         return (None, found) if isinstance(found, list) else (found, [])
 
-    def _load(self, path: Path, extra, ref: RulesRef | None, case: TestCase, test_file: TestFile):
+    def _load(self, paths: tuple[Path, ...], bundled: bool, extra, ref: RulesRef | None, case: TestCase,
+              test_file: TestFile):
         if ref is not None:
-            span = ref.path.span
+            span = ref.items_span
         else:  # the default: the test file's folder; point at the test
             span = Span(test_file.name, case.span.line, case.span.column, case.span.line, case.span.column + 4)
-        shown = ref.path.text if ref is not None else "."
-        where = test_file.source_line(span.line)
-        # A test file is data too: it names rules by a path relative to it, and reads rule files only (a
-        # shared test file must not read /etc/passwd into an error message, or walk the whole disk).
-        if ref is not None and Path(ref.path.text).is_absolute():
-            return [Diagnostic("RR620", f"`{shown}` is an absolute path", span, where,
-                               help="`rules` names a rule file or folder relative to the test file")]
-        if ref is not None and not ref.path.text:
-            return [Diagnostic("RR620", "the path is empty", span, where,
-                               help="`rules` names a rule file or folder relative to the test file")]
+        tokens = ref.paths if ref is not None else (None,)
+        problems = [_path_problem(path, token, span if token is None else token.span, test_file)
+                    for path, token in zip(paths, tokens)]
+        if any(problems):
+            return [problem for problem in problems if problem is not None]
         try:
-            path.is_file()
-        except OSError as problem:  # a name too long, a folder on the way that can't be entered
-            return [Diagnostic("RR620", f"can't read `{shortened(shown, 200)}`: {problem.strerror}", span, where,
-                               help="`rules` names a rule file or folder relative to the test file")]
-        if path.is_file() and path.suffix != ".rr":
-            return [Diagnostic("RR620", f"`{shown}` is not a rule file (`.rr`)", span, where,
-                               help="`rules` names a rule file (`.rr`) or a folder of them")]
-        if path.resolve() == Path(path.resolve().anchor):
-            return [Diagnostic("RR620", f"`{shown}` is the root of the file system", span, where,
-                               help="`rules` names a rule file or the folder of a ruleset")]
-        if not path.exists():
-            return [Diagnostic("RR620", f"no rule file or folder at `{shown}`", span, where,
-                               help="`rules` names a rule file or folder, relative to the test file")]
-        if path.is_dir():
-            holds = _resources.rule_files_in(path, _resources.FOLDER_ENTRIES)
-            if holds is None:
-                return [Diagnostic("RR620", f"`{shown}` holds more than {_resources.FOLDER_ENTRIES:,} files and "
-                                   "folders", span, where, help="`rules` names a rule file or the folder of a ruleset")]
-            if not holds:
-                hint = "name the rules under test with `rules \"PATH\"` at the top of the file"
-                return [Diagnostic("RR620", f"no `.rr` rule files in `{shown}`", span, where, help=hint)]
-        try:
-            return load(path, extra=extra, **self._load_options)
+            return load(*paths, bundled=bundled, extra=extra, **self._load_options)
         except RuleError as error:
             head = Diagnostic("RR621", f"the rules under test have {_count(len(error.errors), 'error')}", span,
-                              where, help="the errors follow; the tests that load these rules run once they are fixed")
+                              test_file.source_line(span.line),
+                              help="the errors follow; the tests that load these rules run once they are fixed")
             return [head, *error.errors]
+
+
+def _path_problem(path: Path, token, span: Span, test_file: TestFile) -> Diagnostic | None:
+    """RR620 if ``path`` (``token`` of a `rules` line, or None for the test file's folder) names no rules a
+    test may load."""
+    shown = token.text if token is not None else "."
+    where = test_file.source_line(span.line)
+    # A test file is data too: it names rules by a path relative to it, and reads rule files only (a
+    # shared test file must not read /etc/passwd into an error message, or walk the whole disk).
+    if token is not None and Path(token.text).is_absolute():
+        return Diagnostic("RR620", f"`{shown}` is an absolute path", span, where,
+                          help="`rules` names a rule file or folder relative to the test file")
+    if token is not None and not token.text:
+        return Diagnostic("RR620", "the path is empty", span, where,
+                          help="`rules` names a rule file or folder relative to the test file")
+    try:
+        path.is_file()
+    except OSError as problem:  # a name too long, a folder on the way that can't be entered
+        return Diagnostic("RR620", f"can't read `{shortened(shown, 200)}`: {problem.strerror}", span, where,
+                          help="`rules` names a rule file or folder relative to the test file")
+    if path.is_file() and path.suffix != ".rr":
+        return Diagnostic("RR620", f"`{shown}` is not a rule file (`.rr`)", span, where,
+                          help="`rules` names a rule file (`.rr`) or a folder of them")
+    if path.resolve() == Path(path.resolve().anchor):
+        return Diagnostic("RR620", f"`{shown}` is the root of the file system", span, where,
+                          help="`rules` names a rule file or the folder of a ruleset")
+    if not path.exists():
+        return Diagnostic("RR620", f"no rule file or folder at `{shown}`", span, where,
+                          help="`rules` names a rule file or folder, relative to the test file")
+    if path.is_dir():
+        holds = _resources.rule_files_in(path, _resources.FOLDER_ENTRIES)
+        if holds is None:
+            return Diagnostic("RR620", f"`{shown}` holds more than {_resources.FOLDER_ENTRIES:,} files and folders",
+                              span, where, help="`rules` names a rule file or the folder of a ruleset")
+        if not holds:
+            hint = "name the rules under test with `rules \"PATH\"` at the top of the file"
+            return Diagnostic("RR620", f"no `.rr` rule files in `{shown}`", span, where, help=hint)
+    return None
 
 
 def _history(case: TestCase, test_file: TestFile):
