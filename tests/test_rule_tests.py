@@ -560,6 +560,7 @@ class TestSeveralRules:
         report = report_for(tmp_path / "payer", 'rules "."\n' + self.CONTRAST)
         found = [(d.code, d.span.line, d.span.column) for o in report.outcomes for d in o.diagnostics]
         assert found == [("RR621", 1, 7), ("RR308", 1, 14)] and report.rule_errors
+        assert "`rules bundled, PATH` in a rule test" in problems(report)  # RR308 says how
         report = report_for(tmp_path / "payer", 'rules bundled\n' + self.CONTRAST.replace("no ", ""))
         assert report.passed == 1, problems(report)  # the bundled rulesets alone
 

@@ -463,7 +463,8 @@ def _bundled_hint(rule_id: str) -> str | None:
         for path in bundled_rulesets().rglob("*.rr"):
             if re.search(rf"^rule\s+{re.escape(rule_id)}\b", path.read_text(encoding="utf-8"), re.MULTILINE):
                 return ("it is a rule of the bundled rulesets: load this file with them, `radrules.load(PATH, "
-                        "bundled=True)` or `--bundled` on the command line (docs/language.md, `disable rule`)")
+                        "bundled=True)`, `--bundled` on the command line or `rules bundled, PATH` in a rule test "
+                        "(docs/language.md, `disable rule`)")
     except (OSError, UnicodeDecodeError):
         return None
     return None
