@@ -422,6 +422,17 @@ class TestRunErrors:
         assert problems(report).startswith("demo.rrt:1:7: error[RR620]: can't read `xxxx")
         assert ": File name too long" in problems(report)
 
+    def test_a_nul_or_a_link_loop_in_rules_is_rr620(self, tmp_path, monkeypatch):
+        """A `rules` path with a NUL, or a link loop, is RR620 (resolving it raised, before the checks ran)."""
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / "loop1").symlink_to("loop2")
+        (tmp_path / "loop2").symlink_to("loop1")
+        for path, shown in (("\x00..", "\\x00.."), ("loop1", "loop1")):
+            report = report_for(tmp_path, f'rules bundled, "{path}"\ntest "t"\n  claim\n    2026-03-02 71046\n'
+                                          '  expect pass\nend\n')
+            assert problems(report).startswith(
+                f"demo.rrt:1:16: error[RR620]: `{shown}` is not a path to a rule file or folder"), shown
+
     def test_an_empty_name_a_bad_date_and_the_order_of_problems(self, demo):
         """A test without a name is RR610 (reports and pytest ids name tests); a date like 2026-4-6 gets a hint
         about dates; a file's problems are reported in the order of their lines, whatever found them."""

@@ -320,7 +320,7 @@ class Runner:
         paths = tuple(folder / token.text for token in ref.paths) if ref is not None else (folder,)
         bundled = ref is not None and ref.bundled is not None
         extra = ((test_file.name, ref.text.text),) if ref is not None and ref.text is not None else ()
-        key = (tuple(str(path.resolve()) for path in paths), bundled, extra)
+        key = (tuple(_resolved(path) for path in paths), bundled, extra)
         if key not in self._rulesets:
             self._rulesets[key] = self._load(paths, bundled, extra, ref, case, test_file)
         found = self._rulesets[key]
@@ -346,6 +346,14 @@ class Runner:
             return [head, *error.errors]
 
 
+def _resolved(path: Path) -> str:
+    """The path as the cache key of its ruleset: resolved, or as given if it can't be (_path_problem says why)."""
+    try:
+        return str(path.resolve())
+    except (OSError, ValueError, RuntimeError):  # a NUL, a loop of links
+        return str(path)
+
+
 def _path_problem(path: Path, token, span: Span, test_file: TestFile) -> Diagnostic | None:
     """RR620 if ``path`` (``token`` of a `rules` line, or None for the test file's folder) names no rules a
     test may load."""
@@ -361,13 +369,18 @@ def _path_problem(path: Path, token, span: Span, test_file: TestFile) -> Diagnos
                           help="`rules` names a rule file or folder relative to the test file")
     try:
         path.is_file()
+        resolved = path.resolve()
     except OSError as problem:  # a name too long, a folder on the way that can't be entered
         return Diagnostic("RR620", f"can't read `{shortened(shown, 200)}`: {problem.strerror}", span, where,
                           help="`rules` names a rule file or folder relative to the test file")
+    except (ValueError, RuntimeError):  # a NUL, a loop of links
+        return Diagnostic("RR620", f"`{shortened(shown, 200)}` is not a path to a rule file or folder", span, where,
+                          help="`rules` names a rule file or folder relative to the test file, without control "
+                               "characters or link loops")
     if path.is_file() and path.suffix != ".rr":
         return Diagnostic("RR620", f"`{shown}` is not a rule file (`.rr`)", span, where,
                           help="`rules` names a rule file (`.rr`) or a folder of them")
-    if path.resolve() == Path(path.resolve().anchor):
+    if resolved == Path(resolved.anchor):
         return Diagnostic("RR620", f"`{shown}` is the root of the file system", span, where,
                           help="`rules` names a rule file or the folder of a ruleset")
     if not path.exists():
