@@ -50,9 +50,20 @@ def run(args) -> int:
             except RuleError as error:
                 print(str(error))
                 return EXIT_RULE_ERRORS
-        coverage = measure(report, rulesets)
+        # The bundled rules that tests load beside the rules under test (`rules bundled, "."`) are not theirs
+        # to cover, unless the bundled rulesets are what is tested.
+        beside = frozenset()
+        if runner.loaded_bundled() and not _tests_bundled(paths):
+            from ..checks import FORMAT_RULES
+            from ..testing.coverage import rule_sources
+
+            beside = frozenset(rule_sources(load())) - frozenset(FORMAT_RULES)
+        coverage = measure(report, rulesets, beside)
         print()
         print(coverage.render())
+        if beside:
+            print(f"(the {len(beside)} bundled rules the tests load beside these are not counted: "
+                  "`radrules test --coverage` covers them)")
         if not coverage.ok:
             code = max(code, EXIT_FAILURE)
     return code
@@ -76,3 +87,17 @@ def _loaded_by_tests(path, loaded) -> bool:
     files = [path] if path.is_file() else [
         p for p in path.rglob("*.rr") if not any(part.startswith(".") for part in p.relative_to(path).parts)]
     return all(any(file == done or file.is_relative_to(done) for done in loaded) for file in files)
+
+
+def _tests_bundled(paths) -> bool:
+    """Whether one of ``paths`` is the bundled rulesets' folder, or a folder or file inside it or around it."""
+    from pathlib import Path
+
+    from .. import _resources
+
+    bundled = _resources.bundled_rulesets().resolve()
+    for path in paths:
+        path = Path(path).resolve()
+        if path.is_relative_to(bundled) or bundled.is_relative_to(path):
+            return True
+    return False

@@ -174,12 +174,14 @@ def rule_sources(ruleset) -> dict[str, str]:
             if not source.rsplit(":", 1)[0].endswith(TEST_SUFFIX)}
 
 
-def measure(report, rulesets=()) -> Coverage:
-    """The coverage of the rules of ``report.rulesets`` and ``rulesets`` by the passing tests of ``report``."""
+def measure(report, rulesets=(), leave_out=frozenset()) -> Coverage:
+    """The coverage of the rules of ``report.rulesets`` and ``rulesets`` by the passing tests of ``report``,
+    but for the rule ids ``leave_out`` (rules the tests load beside those under test)."""
     sources: dict[str, str] = {}
     for ruleset in (*report.rulesets, *rulesets):
         for rule_id, source in rule_sources(ruleset).items():
-            sources.setdefault(rule_id, source)
+            if rule_id not in leave_out:
+                sources.setdefault(rule_id, source)
     passed = [o for o in report.outcomes if o.passed]
     fires = set().union(*(o.fires for o in passed)) if passed else set()
     silent = set().union(*(o.silent for o in passed)) if passed else set()

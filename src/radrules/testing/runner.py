@@ -237,6 +237,10 @@ class Runner:
         """Every ruleset loaded so far."""
         return tuple(r for r in self._rulesets.values() if not isinstance(r, list))
 
+    def loaded_bundled(self) -> bool:
+        """Whether a test loaded the bundled rulesets by name (``rules bundled, ...``)."""
+        return any(bundled and not isinstance(found, list) for (_, bundled, _), found in self._rulesets.items())
+
     def loaded_paths(self) -> frozenset:
         """The rule files and folders (resolved) loaded so far without inline rule text: each of their rule
         files is in a ruleset of :meth:`rulesets`."""
