@@ -216,3 +216,24 @@ class TestBundledAddons:
         result = bundled.evaluate(claim(line("77066", DOS, modifiers=["26", "TC"]), line("G0279", DOS)))
         assert fired(result) == {"modifier.conflict.professional_technical", "radiology.addon"}
         assert [s.status for s in result.lines] == ["deny", "deny"]
+
+
+def test_two_blocks_of_one_level_are_two_edits_each_under_its_own_id():
+    """Rows of two general blocks for one add-on code are not merged under the first block: each block is
+    judged with its own rows and reports under its own id, CARC and source; explain considers both."""
+    rules = radrules.loads(
+        'addons a.addon "first"\n  reference "t"\n  addon 77063 type 1 primaries 77067\nend\n'
+        'addons b.addon "second"\n  carc CO-4\n  reference "t"\n  addon 77063 type 1 primaries 77067, 77061\nend\n',
+        name="two.rr")
+    both_fine = rules.evaluate({"lines": [{"code": "77067", "date": "2026-03-02"},
+                                          {"code": "77063", "date": "2026-03-02"}]})
+    assert both_fine.findings == ()
+    result = rules.evaluate({"lines": [{"code": "77061", "date": "2026-03-02"},
+                                       {"code": "77063", "date": "2026-03-02"}]}, explain=True)
+    (finding,) = result.findings
+    assert (finding.rule, finding.lines, finding.source) == ("a.addon", (2,), "two.rr:3")
+    assert "no primary (77067) on 2026-03-02" in finding.message
+    steps = {(step.rule, step.outcome) for step in result.explanation.steps}
+    assert {("a.addon", "fired"), ("b.addon", "silent")} <= steps
+    lone = rules.evaluate({"lines": [{"code": "77063", "date": "2026-03-02"}]})
+    assert [(f.rule, f.carc) for f in lone.findings] == [("a.addon", "CO-107"), ("b.addon", "CO-4")]

@@ -916,13 +916,12 @@ def _addons(ev: Evaluation, lookup, findings: list) -> None:
     addon_codes = lookup.addon_codes
     if addon_codes.isdisjoint(ev.codes):
         return
-    pending = []  # (add-on line, its edits in force)
+    pending = []  # (add-on line, the rows in force of one block: one edit)
     for line in ev.lines:
         if line.code in addon_codes:
             day = line.day
             rows = [row for row in lookup.addon_rows(line.code, day) if row.active_on(day)]
-            if rows:
-                pending.append((line, rows))
+            pending.extend((line, edit) for edit in addon_edits(rows))
     if not pending:
         return
     denied = {n for f in findings if f.severity == "deny" for n in f.lines}
@@ -935,8 +934,20 @@ def _addons(ev: Evaluation, lookup, findings: list) -> None:
             return
 
 
+def addon_edits(rows: list) -> list[list]:
+    """An add-on code's rows in force, by block: each block's rows are one edit, which a primary that one of
+    them accepts satisfies (a table version is one block; two blocks of one level are two edits)."""
+    if not rows or all(row.block is rows[0].block for row in rows):
+        return [rows] if rows else []
+    edits: dict = {}
+    for row in rows:
+        edits.setdefault(id(row.block), []).append(row)
+    return list(edits.values())
+
+
 def _addon(ev: Evaluation, lookup, line: LineView, rows: list, denied: set, findings: list) -> bool:
-    """Judge one add-on line; whether it got a finding (then its number joins ``denied`` if it denies)."""
+    """Judge one add-on line by one edit (``rows``, of one block); whether it got a finding (then its number
+    joins ``denied`` if it denies)."""
     paid, refused = [], []
     for other in ev.by_day[line.day]:
         if other is line or not same_provider(line, other):

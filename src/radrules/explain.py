@@ -25,8 +25,8 @@ from . import model as m
 from . import validity
 from .checks import FORMAT_RULES
 from .conditions import conjuncts
-from .evaluator import (Evaluation, _add_earlier_units, _limit_finding, _number, _provider_groups, over_limit,
-                        paid_history, ptp_bypassed, same_provider, set_apart_rules)
+from .evaluator import (Evaluation, _add_earlier_units, _limit_finding, _number, _provider_groups, addon_edits,
+                        over_limit, paid_history, ptp_bypassed, same_provider, set_apart_rules)
 from .model import MUE_UNPUBLISHED, format_date
 
 
@@ -503,24 +503,27 @@ class _Tracer:
             if not self.lookup.is_addon(line.code, line.day):
                 continue
             rows = [r for r in self.lookup.addon_rows(line.code, line.day) if r.active_on(line.day)]
-            if not rows:
-                continue
-            row = rows[0]
-            info = row.block.info
-            primaries = [other for other in self.ev.lines_on(line.day)
-                         if other is not line and same_provider(line, other)
-                         and any(r.accepts(other.code, other.day, self.lookup.is_addon) for r in rows)]
-            paid = [p.number for p in primaries if p.number not in denied]
-            refused = [p.number for p in primaries if p.number in denied]
-            if paid:
-                self.add(info.id, info.kind, "silent", (line.number,),
-                         f"{line.code}: primary on {_lines_label(paid)} is paid", tuple(paid), row.source)
-            elif refused:
-                self.add(info.id, info.kind, "fired", (line.number,),
-                         f"{line.code}: its primary on {_lines_label(refused)} is denied", tuple(refused), row.source)
-            else:
-                self.add(info.id, info.kind, "fired", (line.number,),
-                         f"{line.code}: no acceptable primary on {line.date.isoformat()}", (), row.source)
+            for edit in addon_edits(rows):
+                self._addon(line, edit, denied)
+
+    def _addon(self, line, rows: list, denied: set) -> None:
+        """One add-on line judged by one edit (the rows of one block)."""
+        row = rows[0]
+        info = row.block.info
+        primaries = [other for other in self.ev.lines_on(line.day)
+                     if other is not line and same_provider(line, other)
+                     and any(r.accepts(other.code, other.day, self.lookup.is_addon) for r in rows)]
+        paid = [p.number for p in primaries if p.number not in denied]
+        refused = [p.number for p in primaries if p.number in denied]
+        if paid:
+            self.add(info.id, info.kind, "silent", (line.number,),
+                     f"{line.code}: primary on {_lines_label(paid)} is paid", tuple(paid), row.source)
+        elif refused:
+            self.add(info.id, info.kind, "fired", (line.number,),
+                     f"{line.code}: its primary on {_lines_label(refused)} is denied", tuple(refused), row.source)
+        else:
+            self.add(info.id, info.kind, "fired", (line.number,),
+                     f"{line.code}: no acceptable primary on {line.date.isoformat()}", (), row.source)
 
 
 def _where(ev, numbers) -> str:
