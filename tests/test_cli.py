@@ -386,8 +386,8 @@ class TestSeveralRulePaths:
         done = run("check", "--bundled", "examples/pinecrest")
         assert done.returncode == 0 and done.stdout.startswith("ok: radrules+pinecrest: "), done.stderr
         overlap = run("check", "rulesets", "rulesets/payers")
-        assert overlap.returncode == 3 and "error[RR406]: `rulesets/payers/acme.rr` (and 1 more) is loaded from " \
-            "both `rulesets` and `rulesets/payers`" in overlap.stderr
+        assert overlap.returncode == 3 and "error[RR406]: `rulesets/payers/acme.rr` is loaded from both " \
+            "`rulesets` and `rulesets/payers` (and 1 more file)" in overlap.stderr
 
     def test_diff_with_bundled_loads_both_sides_beside_them(self, tmp_path):
         changed = tmp_path / "pinecrest"

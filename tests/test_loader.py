@@ -208,7 +208,7 @@ def test_overlapping_paths_and_twin_names_are_rr406(tmp_path, monkeypatch):
     with pytest.raises(radrules.RuleError) as caught:
         radrules.load("rules", "rules/payers", cache_dir=None)
     assert [(e.code, e.message) for e in caught.value.errors] == [  # once for the two paths
-        ("RR406", "`rules/payers/a.rr` (and 2 more) is loaded from both `rules` and `rules/payers`")]
+        ("RR406", "`rules/payers/a.rr` is loaded from both `rules` and `rules/payers` (and 2 more files)")]
     _write(tmp_path / "other" / "payers" / "d.rr", "codes d = 70460\n")
     assert "payers/d.rr" in radrules.load("rules/payers", "other/payers", cache_dir=None).files  # folders of one
     # name are fine while their files' names differ

@@ -177,8 +177,8 @@ def _not_considered(ruleset, claim, ev, considered: set) -> dict:
         elif scope.claim_types is not None and claim.type not in scope.claim_types:
             out[info.id] = f"it applies to {' and '.join(sorted(scope.claim_types))} claims, not {claim.type}"
         elif scope.excluded and (exclusion := scope.excluded_by(payer, claim.type)):
-            out[info.id] = (f"a loaded `{exclusion.table}` table stands in for it (`unless table {exclusion.table}`, "
-                            f"{exclusion.source})" if exclusion.table
+            out[info.id] = (f"a loaded `{exclusion.table}` table replaces it (it stands in for one: `unless table "
+                            f"{exclusion.table}`, {exclusion.source})" if exclusion.table
                             else f"`disable rule` leaves it out for this claim ({exclusion.source})")
         elif rule is not None and rule.needs_authorization and claim.authorizations is None:
             out[info.id] = "the claim gives no authorization records"

@@ -158,16 +158,21 @@ def _hash(named_texts) -> str:
     return digest.hexdigest()
 
 
+def rule_files(folder: Path) -> list[Path]:
+    """The ``.rr`` files a folder's ruleset holds, sorted: in it and its sub-folders, names starting with `.`
+    left out (``folder`` resolved)."""
+    folder = Path(folder).resolve()
+    return sorted(p for p in folder.rglob("*.rr")
+                  if not any(part.startswith(".") for part in p.relative_to(folder).parts))
+
+
 def _entry_files(layer: _Layer) -> tuple[list[Path], list[Diagnostic]]:
     """The rule files a layer starts from: every ``.rr`` file of its folder (names starting with `.` skipped),
     or its one file; and the problems of links among them."""
     root = layer.root.resolve()
     if not layer.start.is_dir():
         return [layer.start.resolve()], []
-    entry = sorted(
-        p for p in layer.start.resolve().rglob("*.rr")
-        if not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
+    entry = rule_files(root)  # a folder's layer starts at its root
     if not entry:
         return [], [Diagnostic("RR401", f"no `.rr` files in `{layer.start}`")]
     problems = []
@@ -284,11 +289,13 @@ def _load_tree(layers: list[_Layer], cache_dir, extra: tuple = ()):
 def _twice(kind: str, files: list, first: str, second: str) -> Diagnostic:
     """RR406, once for two paths given: rule files that both reach (a folder inside another), or files of one
     name in both."""
-    more = f" (and {len(files) - 1} more)" if len(files) > 1 else ""
+    more = len(files) - 1
     if kind == "overlap":
-        return Diagnostic("RR406", f"`{files[0]}`{more} is loaded from both {first} and {second}", None, None,
+        return Diagnostic("RR406", f"`{files[0]}` is loaded from both {first} and {second}"
+                          + (f" (and {more} more file{'s' if more > 1 else ''})" if more else ""), None, None,
                           "give each rule folder once: a folder inside another is loaded with it")
-    return Diagnostic("RR406", f"two rule files are named `{files[0]}`{more}, in {first} and {second}", None, None,
+    return Diagnostic("RR406", f"two rule files are named `{files[0]}`, in {first} and {second}"
+                      + (f" (and {more} more name{'s' if more > 1 else ''})" if more else ""), None, None,
                       "rename one of the folders or files: a file's name must say which file a rule was written in")
 
 

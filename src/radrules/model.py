@@ -89,6 +89,14 @@ class Scope:
     def active_on(self, day: int) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
 
+    def replaced_by_tables(self) -> bool:
+        """Whether loaded tables replace a stand-in (``unless table``) for every claim type it applies to."""
+        replaced = set()
+        for exclusion in self.excluded:
+            if exclusion.table is not None:
+                replaced.update(exclusion.claim_types)
+        return bool(replaced) and (self.claim_types or {"professional", "institutional"}) <= replaced
+
 
 @attrs.frozen
 class Template:

@@ -26,7 +26,7 @@ def run(args) -> int:
     from .. import load
 
     try:
-        ruleset = load(*args.paths, bundled=args.bundled or not args.paths)
+        ruleset = load(*args.paths, bundled=args.bundled or None)
     except RuleError as error:
         if args.format == "json":
             print(json.dumps({"ok": False, "diagnostics": [d.to_dict() for d in error.diagnostics]}))

@@ -76,16 +76,12 @@ def add_bundled_option(parser, help: str) -> None:
 
 
 def load_rules(paths, bundled: bool = False):
-    """The ruleset of ``paths`` (a list of paths, or one, or None: the bundled rulesets), with the bundled rulesets
-    beside them when ``bundled``; or None after printing its diagnostics to stderr."""
+    """The ruleset of ``paths`` (a list, or None: the bundled rulesets), with the bundled rulesets beside them
+    when ``bundled``; or None after printing its diagnostics to stderr."""
     from .. import load
 
-    if paths is None:
-        paths = []
-    elif isinstance(paths, str):
-        paths = [paths]
     try:
-        ruleset = load(*paths, bundled=bundled or not paths)
+        ruleset = load(*paths or (), bundled=bundled or None)
     except RuleError as error:
         print(str(error), file=sys.stderr)
         return None

@@ -83,9 +83,10 @@ def _loaded_by_tests(path, loaded) -> bool:
     already, and a folder tested beside others (`rules bundled, "."`) may not compile alone."""
     from pathlib import Path
 
+    from ..loader import rule_files
+
     path = Path(path).resolve()
-    files = [path] if path.is_file() else [
-        p for p in path.rglob("*.rr") if not any(part.startswith(".") for part in p.relative_to(path).parts)]
+    files = [path] if path.is_file() else rule_files(path)
     return all(any(file == done or file.is_relative_to(done) for done in loaded) for file in files)
 
 

@@ -58,6 +58,7 @@ class Compilation:
         self.rule_disables: list = []  # s.DisableRule statements
         self.payers: set[str] = set()
         self.views: dict = {}
+        self.served: dict | None = None  # table kind -> the claim types the `table` statements serve
 
 
 def collect(comp: Compilation) -> None:
@@ -130,14 +131,33 @@ def check_settings(comp: Compilation) -> None:
 
 
 def build_properties(comp: Compilation) -> None:
-    """``property NAME = VALUE for CODES``: one value per code and property."""
+    """``property NAME = VALUE for CODES``: one value per code and property.
+
+    Stand-ins (``unless table KIND``) are checked like the other lines, but
+    give a value only to the codes no other line gives one, and none when
+    the ruleset loads a table of their kind (a loaded table decides then).
+    """
+    plain = [d for d in comp.property_syntax if d.unless is None]
+    stand_ins = [d for d in comp.property_syntax if d.unless is not None]
+    _set_properties(comp, plain, comp.properties)
+    fallback: dict = {}
+    for definition, codes in _set_properties(comp, stand_ins, fallback):
+        if served_claim_types(comp, definition.unless) != frozenset():
+            continue  # a table of that kind is loaded (or the kind is unknown: reported)
+        table = comp.properties.setdefault(definition.name.text, {})
+        for code in codes:
+            table.setdefault(code, definition.value.text)
+
+
+def _set_properties(comp: Compilation, definitions: list, properties: dict) -> list:
+    """Set the values of ``definitions`` in ``properties`` (name -> code -> value), reporting a code given two
+    values (RR303); the (definition, its codes) of each line that could be read."""
     from .conditions import LINE_FIELDS
 
     given: dict = {}  # property name -> [(definition, its codes, the code it stopped at)]: where a value was set
-    for definition in comp.property_syntax:
+    read = []
+    for definition in definitions:
         name = definition.name.text
-        if definition.unless is not None and served_claim_types(comp, definition.unless) != frozenset():
-            continue  # a stand-in for a table the ruleset loads (or an unknown kind, reported): left out
         if name in LINE_FIELDS:  # `line.units` reads the line's units: such a property could never be read
             comp.ctx.error("RR307", f"`{name}` is a field of every line, so a property of that name could never be "
                            "read", definition.name.span, help=f"name the property otherwise, e.g. `{name}_policy`")
@@ -148,7 +168,7 @@ def build_properties(comp: Compilation) -> None:
         # each code of a property is an entry of its own: counted with the members the sets build (RR253)
         if not comp.sets.spend(len(resolved.values), definition.name.span):
             continue
-        table = comp.properties.setdefault(name, {})
+        table = properties.setdefault(name, {})
         value = definition.value.text
         stopped = None
         for code in sorted(resolved.values):
@@ -164,27 +184,42 @@ def build_properties(comp: Compilation) -> None:
                 break
             table[code] = value
         given.setdefault(name, []).append((definition, resolved.values, stopped))
+        read.append((definition, resolved.values))
+    return read
 
 
 def served_claim_types(comp: Compilation, clause: s.UnlessTable) -> frozenset | None:
     """The claim types the ruleset's ``table`` statements of the kind ``unless table KIND`` names serve; None
     after RR501 for a kind that is no table kind."""
+    if not _known_table_kind(comp, clause.kind):
+        return None
+    if comp.served is None:  # kind -> claim types, from the `table` statements (read once)
+        comp.served = {}
+        for statement in comp.tables:
+            kind = statement.kind.text
+            comp.served.setdefault(kind, set()).update(_claim_types_of(statement))
+    return frozenset(comp.served.get(clause.kind.text, ()))
+
+
+def _claim_types_of(statement: s.Table) -> tuple:
+    """The claim types a `table` statement serves: every one for a code-set or PC/TC table, else its `for`
+    (professional without it)."""
     from .. import tables
 
-    kind = clause.kind.text
-    if kind not in tables.KINDS:
-        comp.ctx.error("RR501", f"unknown table kind `{kind}`", clause.kind.span,
-                       help=suggestion(kind, tables.KINDS) or "table kinds: " + ", ".join(tables.KINDS))
-        return None
-    served = set()
-    for statement in comp.tables:
-        if statement.kind.text != kind:
-            continue
-        if kind in tables.ALL_CLAIMS:
-            served.update(CLAIM_TYPES)
-        else:
-            served.add(statement.claim_type.text if statement.claim_type is not None else "professional")
-    return frozenset(served)
+    if statement.kind.text in tables.ALL_CLAIMS:
+        return CLAIM_TYPES
+    return (statement.claim_type.text if statement.claim_type is not None else "professional",)
+
+
+def _known_table_kind(comp: Compilation, token: s.Token) -> bool:
+    """Whether ``token`` names a table kind; RR501 if not."""
+    from .. import tables
+
+    if token.text in tables.KINDS:
+        return True
+    comp.ctx.error("RR501", f"unknown table kind `{token.text}`", token.span,
+                   help=suggestion(token.text, tables.KINDS) or "table kinds: " + ", ".join(tables.KINDS))
+    return False
 
 
 def load_tables(comp: Compilation) -> None:
@@ -195,9 +230,7 @@ def load_tables(comp: Compilation) -> None:
     seen: dict = {}
     for statement in comp.tables:
         kind = statement.kind.text
-        if kind not in tables.KINDS:
-            comp.ctx.error("RR501", f"unknown table kind `{kind}`", statement.kind.span,
-                           help=suggestion(kind, tables.KINDS) or "table kinds: " + ", ".join(tables.KINDS))
+        if not _known_table_kind(comp, statement.kind):
             continue
         claim_type = statement.claim_type.text if statement.claim_type else "professional"
         if kind in tables.ALL_CLAIMS and statement.claim_type is not None:

@@ -31,12 +31,11 @@ _PROTECTED = {"claim.id", "claim.prior_auth", "line.rendering_npi", "other.rende
 
 
 class BlockCompiler:
-    def __init__(self, ctx: Context, sets: SetTable, conditions: ConditionCompiler, served=None):
+    def __init__(self, ctx: Context, sets: SetTable, conditions: ConditionCompiler, served):
         self.ctx = ctx
         self.sets = sets
         self.conditions = conditions
-        # `unless table KIND` -> the claim types the ruleset's tables of that kind serve (None: reported)
-        self.served = served or (lambda clause: frozenset())
+        self.served = served  # `unless table KIND` -> the claim types the ruleset's tables of that kind serve
         self.disable_spans: list = []  # (Disable, the span of its row), for the check that it disables a row
 
     # ------------------------------------------------------------ clauses

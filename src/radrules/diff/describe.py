@@ -80,7 +80,7 @@ def rule_description(rule) -> dict:
     """What a ``rule`` block says, JSON-ready, with its condition and message as written."""
     out = info_fields(rule.info)
     out.update(scope_fields(rule.scope))
-    out["disabled_for"] = sorted(_exclusion_text(exclusion) for exclusion in rule.scope.excluded)
+    out.update(exclusion_fields(rule.scope))
     out["target"] = rule.target
     out["condition"] = condition_text(rule.condition)
     out["message"] = template_text(rule.message)
@@ -94,11 +94,19 @@ def rule_key(rule):
             rule.target, canonical(rule.condition), canonical(rule.message))
 
 
-def _exclusion_text(exclusion) -> str:
-    """Whom a ``disable rule`` statement leaves a rule out for: ``payer pinecrest, institutional claims``; for
-    ``unless table``, also which loaded table stands in."""
-    whom = _whom(exclusion.payers, exclusion.claim_types)
-    return f"{whom} (a loaded {exclusion.table} table)" if exclusion.table else whom
+def exclusion_fields(scope) -> dict:
+    """Whom ``disable rule`` statements leave a rule out for (``disabled_for``: ``payer pinecrest, institutional
+    claims``), and the loaded tables that replace a stand-in (``replaced_by_table``, from ``unless table``)."""
+    return {
+        "disabled_for": sorted(_whom(e.payers, e.claim_types) for e in scope.excluded if e.table is None),
+        "replaced_by_table": sorted(({"kind": e.table, "claim_types": sorted(e.claim_types)}
+                                     for e in scope.excluded if e.table is not None), key=lambda x: x["kind"]),
+    }
+
+
+def _replaced_text(entry: dict) -> str:
+    """``a loaded addon table, for professional claims``."""
+    return f"a loaded {entry['kind']} table, for {', '.join(entry['claim_types'])} claims"
 
 
 def _whom(payers, claim_types) -> str:
@@ -113,6 +121,7 @@ def scope_text(desc: dict) -> str:
     """``for payer acme, professional claims, from 2026-01-01`` (``for every payer`` when open)."""
     window = _window(desc["start"], desc["end"])
     left_out = "".join(f"; disabled for {text}" for text in desc.get("disabled_for", ()))
+    left_out += "".join(f"; replaced by {_replaced_text(entry)}" for entry in desc.get("replaced_by_table", ()))
     return "for " + _whom(desc["payers"], desc["claim_types"]) + (f", {window}" if window else "") + left_out
 
 
@@ -120,6 +129,7 @@ def block_description(block) -> dict:
     """What the header of a ``pairs``/``limits``/``addons`` block says."""
     out = info_fields(block.info)
     out.update(scope_fields(block.scope))
+    out["replaced_by_table"] = exclusion_fields(block.scope)["replaced_by_table"]  # no `disable rule` for a block
     return out
 
 
@@ -248,7 +258,7 @@ def match_rows(old: list, new: list) -> tuple[list, list, list]:
 
 _RULE_LABELS = (("kind", "kind"), ("severity", "severity"), ("title", "title"), ("payers", "payers"),
                 ("claim_types", "claim types"), ("start", "from"), ("end", "until"),
-                ("disabled_for", "disabled for"), ("target", "acts on"),
+                ("disabled_for", "disabled for"), ("replaced_by_table", "replaced by"), ("target", "acts on"),
                 ("condition", "condition"), ("message", "message"), ("carc", "carc"), ("rarc", "rarc"),
                 ("reference", "reference"))
 
@@ -275,6 +285,8 @@ def rule_details(old: dict, new: dict, old_rule=None, new_rule=None) -> list[str
             before, after = " ".join(before) or "none", " ".join(after) or "none"
         elif name == "disabled_for":
             before, after = "; ".join(before) or "no one", "; ".join(after) or "no one"
+        elif name == "replaced_by_table":
+            before, after = ("; ".join(map(_replaced_text, side)) or "no table" for side in (before, after))
         else:
             before, after = show(before), show(after)
         out.append(f"{label}: {before} {ARROW} {after}")

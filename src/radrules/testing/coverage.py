@@ -156,10 +156,14 @@ class Coverage:
 
 
 def rule_sources(ruleset) -> dict[str, str]:
-    """{rule id: where it is written} for every rule id of a ruleset, test-only rules left out."""
-    sources = {rule.info.id: rule.info.source for rule in ruleset.rules}
+    """{rule id: where it is written} for every rule id of a ruleset, test-only rules left out, and stand-ins
+    that loaded tables replace for every claim (no test could see them)."""
+    replaced = {rule.info.id for rule in ruleset.rules if rule.scope.replaced_by_tables()}
+    replaced.update(row.block.info.id for row in ruleset.rows if row.block.scope.replaced_by_tables())
+    sources = {rule.info.id: rule.info.source for rule in ruleset.rules if rule.info.id not in replaced}
     for row in ruleset.rows:
-        sources.setdefault(row.block.info.id, row.block.info.source)
+        if row.block.info.id not in replaced:
+            sources.setdefault(row.block.info.id, row.block.info.source)
     sources.update((rule_id, info.source) for rule_id, info in FORMAT_RULES.items())
     for loaded in ruleset.tables:  # ncci.* rules: where their table statement is written
         if loaded.kind in TABLE_RULES:
@@ -169,7 +173,8 @@ def rule_sources(ruleset) -> dict[str, str]:
     for rule_id, source in validity.rule_sources(ruleset).items():  # codes.*: their table statement
         sources.setdefault(rule_id, source)
     for rule_id in ruleset.rule_ids():
-        sources.setdefault(rule_id, "a CMS table")
+        if rule_id not in replaced:
+            sources.setdefault(rule_id, "a CMS table")
     return {rule_id: source for rule_id, source in sources.items()
             if not source.rsplit(":", 1)[0].endswith(TEST_SUFFIX)}
 
