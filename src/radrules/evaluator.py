@@ -921,8 +921,11 @@ def _addons(ev: Evaluation, lookup, findings: list) -> None:
         if line.code in addon_codes:
             day = line.day
             rows = [row for row in lookup.addon_rows(line.code, day) if row.active_on(day)]
-            for edit in addon_edits(rows):
-                pending.append((line, edit))
+            if rows:
+                if rows[0].block is rows[-1].block:  # one block (rows of a block come together): one edit
+                    pending.append((line, rows))
+                else:
+                    pending.extend((line, edit) for edit in addon_edits(rows))
     if not pending:
         return
     denied = {n for f in findings if f.severity == "deny" for n in f.lines}
@@ -938,14 +941,6 @@ def _addons(ev: Evaluation, lookup, findings: list) -> None:
 def addon_edits(rows: list) -> list[list]:
     """An add-on code's rows in force, by block: each block's rows are one edit, which a primary that one of
     them accepts satisfies (a table version is one block; two blocks of one level are two edits)."""
-    if not rows:
-        return []
-    first = rows[0].block
-    for row in rows:
-        if row.block is not first:
-            break
-    else:  # one block: the usual case (a table version, or one block of rule-file rows)
-        return [rows]
     edits: dict = {}
     for row in rows:
         edits.setdefault(id(row.block), []).append(row)
