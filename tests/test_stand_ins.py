@@ -250,3 +250,25 @@ def test_diff_shows_a_block_becoming_a_stand_in(tmp_path):
     (change,) = [c for family in changes.to_dict()["families"] for rule in family["rules"]
                  for c in rule["changes"] if c["rule"] == "our.addon"]
     assert change["new"]["replaced_by_table"] == [{"kind": "addon", "claim_types": ["professional"]}]
+
+
+def test_check_counts_the_stand_ins_tables_replace(tmp_path):
+    """`radrules check` says how many stand-in rules and rows the loaded tables replace on every claim."""
+    from radrules.cli import main as cli_main
+
+    (tmp_path / "aoc" / "cms").mkdir(parents=True)
+    shutil.copy(CMS / "aoc_v2026q3.csv", tmp_path / "aoc" / "cms")
+    one = 'table addon "cms/aoc_v2026q3.csv"\n'
+    _write(tmp_path / "aoc" / "aoc.rr", one)
+    assert radrules.load(tmp_path / "aoc", bundled=True, cache_dir=None).describe()["replaced"] == \
+        {"rules": 0, "rows": 0}  # institutional claims keep the bundled add-on rows
+    _write(tmp_path / "aoc" / "aoc.rr", one + one.replace("\n", " for institutional\n"))
+    assert radrules.load(tmp_path / "aoc", bundled=True, cache_dir=None).describe()["replaced"] == \
+        {"rules": 0, "rows": 2}
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        assert cli_main(["check", "--bundled", str(tmp_path / "aoc")]) == 0
+    assert "left out, as the loaded tables replace them (`unless table`): 0 rules, 2 edit rows" in out.getvalue()

@@ -132,4 +132,7 @@ class Ruleset:
             "tables": tables,
             "table_versions": version_windows(list(self.tables)),
             "payers": sorted(self.payers),
+            # stand-ins (`unless table`) that the loaded tables replace for every claim they could apply to
+            "replaced": {"rules": sum(rule.scope.replaced_by_tables() for rule in self.rules),
+                         "rows": sum(row.block.scope.replaced_by_tables() for row in self.rows)},
         }

@@ -46,6 +46,10 @@ def run(args) -> int:
         f"{summary['addon_rows']} add-on edits"
         + (f", {len(ruleset.warnings)} warning{'s' if len(ruleset.warnings) != 1 else ''}" if ruleset.warnings else "")
     )
+    replaced = summary["replaced"]
+    if replaced["rules"] or replaced["rows"]:
+        print(f"left out, as the loaded tables replace them (`unless table`): {replaced['rules']} rules, "
+              f"{replaced['rows']} edit rows")
     if summary["table_versions"]:
         print("tables, by the dates of service each version judges:")
         for version in summary["table_versions"]:
