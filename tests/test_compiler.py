@@ -279,6 +279,7 @@ class TestRuleset:
         assert ruleset.describe() == {
             "name": "meta.rr", "versions": {"meta": "3"}, "files": 1, "rules": 1,
             "pair_rows": 1, "limit_rows": 2, "addon_rows": 1, "tables": {}, "table_versions": [], "payers": ["acme"],
+            "replaced": {"rules": 0, "rows": 0},
         }
         assert ruleset.warnings == ()
 
