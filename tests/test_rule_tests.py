@@ -974,9 +974,16 @@ class TestCoverage:
         write(tmp_path, "payer/off.rr", 'disable rule radiology.contrast.combined reference "x"\n')
         write(tmp_path, "payer/t.rrt", 'rules bundled, "."\n' + TestSeveralRules.CONTRAST)
         code, out = run_cli(capsys, "--coverage", "payer")
-        assert code == 1 and "RR308" not in out
+        assert code == 0 and "RR308" not in out
         assert out.startswith("1 passed, 0 failed\n\n") and "radiology.contrast.combined" not in out
-        assert "bundled rules the tests load beside these are not counted" in out  # theirs to cover, not this run's
+        assert "coverage: no rules but the 59 bundled ones the tests load" in out  # theirs to cover, not this run's
+        # A folder no test loads, under the PATH: loaded as the tests load theirs, beside the bundled rules.
+        write(tmp_path, "other/o.rr", 'rule other.x "x"\n  when line.code is 70460\n  then warn line "m"\n'
+                                      '  reference "r"\nend\n')
+        code, out = run_cli(capsys, "--coverage", ".")
+        assert code == 1 and "RR308" not in out
+        assert f"other.x: no test makes it fire and no test shows it silent (at {tmp_path.name}/other/o.rr:1)" in out
+        assert "coverage: 1 of 1 rules lack a firing or a silent test" in out
 
     PTP = ROOT / "tests" / "data" / "cms" / "radiology-ptp-v322r0-f1.TXT"
 

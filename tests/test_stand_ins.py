@@ -272,3 +272,16 @@ def test_check_counts_the_stand_ins_tables_replace(tmp_path):
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
         assert cli_main(["check", "--bundled", str(tmp_path / "aoc")]) == 0
     assert "left out, as the loaded tables replace them (`unless table`): 0 rules, 2 edit rows" in out.getvalue()
+
+
+def test_diff_of_a_block_of_disable_rows_becoming_a_stand_in(tmp_path):
+    """Its disable rows are the same rows: the change is the block's `replaced by`, not a row added and removed."""
+    for name, clause in (("old", ""), ("new", "  unless table ptp\n")):
+        (tmp_path / name / "cms").mkdir(parents=True)
+        shutil.copy(CMS / "radiology-ptp-v322r0-f1.TXT", tmp_path / name / "cms" / "ccipra-v322r0-f1.TXT")
+        _write(tmp_path / name / "r.rr", 'table ptp "cms/ccipra-v322r0-f1.TXT"\n'
+               f'pairs p.ptp\n  for payer harbor\n{clause}  reference "t"\n  disable pair 74176 with 74150\nend\n')
+    text = radrules.diff_rulesets(radrules.load(tmp_path / "old", cache_dir=None),
+                                  radrules.load(tmp_path / "new", cache_dir=None)).to_text()
+    assert "replaced by: no table -> a loaded ptp table, for professional claims" in text
+    assert "disable pair" not in text

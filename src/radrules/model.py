@@ -253,6 +253,7 @@ class Disable:
     scope: Scope
     source: str
     rule: str | None = None  # the id of the block it is written in
+    block: "BlockInfo | None" = attrs.field(default=None, eq=False)  # that block
 
 
 @attrs.frozen

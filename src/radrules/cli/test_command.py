@@ -40,30 +40,25 @@ def run(args) -> int:
             print(f"error: can't write `{args.junit}`: {problem.strerror}", file=sys.stderr)
             code = max(code, EXIT_FAILURE)
     if args.coverage:
+        # The bundled rules that tests load beside the rules under test (`rules bundled, "."`), the built-in
+        # checks with them, are not theirs to cover, unless the bundled rulesets are what is tested; and the
+        # rules under a PATH are loaded as those tests load them, beside the bundled ones.
+        beside = runner.loaded_bundled() and not _tests_bundled(paths)
         rulesets = []
         loaded = runner.loaded_paths()
         for path in paths:  # the rules under each PATH count too, tested or not
             if not _holds_rules(path) or _loaded_by_tests(path, loaded):
                 continue
             try:
-                rulesets.append(load(path))
+                rulesets.append(load(path, bundled=beside))
             except RuleError as error:
                 print(str(error))
                 return EXIT_RULE_ERRORS
-        # The bundled rules that tests load beside the rules under test (`rules bundled, "."`) are not theirs
-        # to cover, unless the bundled rulesets are what is tested.
-        beside = frozenset()
-        if runner.loaded_bundled() and not _tests_bundled(paths):
-            from ..checks import FORMAT_RULES
-            from ..testing.coverage import rule_sources
+        from ..testing.coverage import rule_sources
 
-            beside = frozenset(rule_sources(load())) - frozenset(FORMAT_RULES)
-        coverage = measure(report, rulesets, beside)
+        coverage = measure(report, rulesets, frozenset(rule_sources(load())) if beside else frozenset())
         print()
         print(coverage.render())
-        if beside:
-            print(f"(the {len(beside)} bundled rules the tests load beside these are not counted: "
-                  "`radrules test --coverage` covers them)")
         if not coverage.ok:
             code = max(code, EXIT_FAILURE)
     return code

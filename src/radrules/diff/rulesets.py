@@ -176,8 +176,12 @@ def _rule_summary(desc: dict) -> tuple[str, ...]:
 
 
 def _block_infos(ruleset) -> dict:
-    """{rule id: BlockInfo} of every edit block that has rows."""
-    return {row.block.info.id: row.block for row in ruleset.rows}
+    """{rule id: BlockInfo} of every edit block that has rows or `disable` rows."""
+    blocks = {row.block.info.id: row.block for row in ruleset.rows}
+    for disable in ruleset.disables:
+        if disable.block is not None:
+            blocks.setdefault(disable.block.info.id, disable.block)
+    return blocks
 
 
 def _blocks(old, new) -> list[Change]:
@@ -250,7 +254,10 @@ def _rows(old, new) -> list[Change]:
 
 def _disables(old, new) -> list[Change]:
     def keyed(ruleset):
-        return {(x.rule or "", x.kind, x.key, d.canonical(x.scope)): x for x in ruleset.disables}
+        # by the block's payers, claim types and dates; that a loaded table replaces the block is the block's
+        # change (`replaced by`), not a disable row's
+        return {(x.rule or "", x.kind, x.key, d.canonical(attrs.evolve(x.scope, excluded=()))): x
+                for x in ruleset.disables}
 
     before, after = keyed(old), keyed(new)
     out = []
