@@ -425,3 +425,8 @@ class TestSeveralRulePaths:
                                     "`radrules test --coverage` covers\n")  # covered by the bundled tests
         bundled = run("test", "--coverage", "rulesets/payers")
         assert "not counted" not in bundled.stdout and "radiology.contrast.combined" in bundled.stdout
+
+    def test_diff_prints_a_shared_paths_errors_once(self):
+        done = run("diff", "--with", "no-such-folder", "examples/pinecrest", "examples/pinecrest")
+        assert done.returncode == 3
+        assert done.stderr.count("no rule file or folder at `no-such-folder`") == 1

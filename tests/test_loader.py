@@ -221,7 +221,8 @@ def test_overlapping_paths_and_twin_names_are_rr406(tmp_path, monkeypatch):
 
 def test_the_same_path_twice_loads_once_and_none_among_paths_is_a_type_error(tmp_path):
     _write(tmp_path / "r" / "a.rr", "codes a = 70450\n")
-    assert radrules.load(tmp_path / "r", tmp_path / "r", cache_dir=None).files == ("r/a.rr",)
+    twice = radrules.load(tmp_path / "r", tmp_path / "r", str(tmp_path / "r") + "/", cache_dir=None)
+    assert (twice.files, twice.name) == (("r/a.rr",), "r")
     with pytest.raises(TypeError):
         radrules.load(None, tmp_path / "r")
     with pytest.raises(radrules.RuleError) as caught:

@@ -965,9 +965,10 @@ def _addon(ev: Evaluation, lookup, line: LineView, rows: list, denied: set, find
     elif any(r.primaries is None for r in rows):
         why = f"no primary service on {line.date.isoformat()}"
     else:
-        listed = sorted(set().union(*(r.primaries for r in rows)))
+        listed = sorted(set().union(*(r.primaries_on(line.day) for r in rows)))
         shown = ", ".join(listed[:5]) + (", ..." if len(listed) > 5 else "")
-        why = f"no primary ({shown}) on {line.date.isoformat()}"
+        why = (f"no primary ({shown}) on {line.date.isoformat()}" if listed
+               else f"no listed primary counts on {line.date.isoformat()} (their edits were deleted)")
     findings.append(Finding(
         rule=info.id,
         kind=info.kind,

@@ -80,7 +80,10 @@ def load(path: str | os.PathLike | None = None, *more: str | os.PathLike, bundle
         layers.append(_Layer(root, root, "radrules", "the bundled rulesets", bundled=True))
     for given in paths:
         found = _layer(given)
-        (layers if isinstance(found, _Layer) else problems).append(found)
+        if isinstance(found, Diagnostic):
+            problems.append(found)
+        elif all(found.start.resolve() != layer.start.resolve() for layer in layers):  # a path given twice: once
+            layers.append(found)
     if problems:  # every path that names nothing, at once
         raise RuleError(problems)
     if not layers:
@@ -311,8 +314,9 @@ def _bundled_copies(layers: list, owner: dict, texts: dict) -> list[Diagnostic]:
             found.setdefault(index, []).append(display_path(path, layers[index].root.resolve().parent))
     return [Diagnostic("RR406", f"{layers[index].shown} holds copies of the bundled rule files (`{files[0]}`"
                        + (f" and {len(files) - 1} more" if len(files) > 1 else "") + ")", None, None,
-                       "load it without the bundled rulesets (no `--bundled`, no `bundled=True`): it has them "
-                       "already") for index, files in found.items()]
+                       "each rule file is loaded once: take the copies out of this folder (edit a rule in a "
+                       "file of your own with another id), or load a whole copy of `rulesets/` without the bundled "
+                       "rulesets (no `--bundled`, no `bundled=True`)") for index, files in found.items()]
 
 
 class _NotAFile(Exception):

@@ -243,6 +243,13 @@ class AddonEdit:
             return end is None or day <= end
         return True
 
+    def primaries_on(self, day: int) -> frozenset:
+        """The listed primaries that count on ``day`` (a CMS row's primary may have a deletion date)."""
+        if self.primary_ends is None:
+            return self.primaries
+        return frozenset(code for code in self.primaries
+                         if self.primary_ends.get(code) is None or day <= self.primary_ends[code])
+
 
 @attrs.frozen
 class Disable:

@@ -75,15 +75,20 @@ def add_bundled_option(parser, help: str) -> None:
     parser.add_argument("--bundled", action="store_true", help=help)
 
 
-def load_rules(paths, bundled: bool = False):
+def load_rules(paths, bundled: bool = False, shown: set | None = None):
     """The ruleset of ``paths`` (a list, or None: the bundled rulesets), with the bundled rulesets beside them
-    when ``bundled``; or None after printing its diagnostics to stderr."""
+    when ``bundled``; or None after printing its diagnostics to stderr. With ``shown`` (the diagnostics printed
+    for an earlier load), a diagnostic already printed is not printed again."""
     from .. import load
 
     try:
         ruleset = load(*paths or (), bundled=bundled or None)
     except RuleError as error:
-        print(str(error), file=sys.stderr)
+        fresh = [d for d in error.diagnostics if shown is None or d not in shown]
+        if fresh:
+            print(str(RuleError(fresh)), file=sys.stderr)
+        if shown is not None:
+            shown.update(error.diagnostics)
         return None
     return ruleset
 

@@ -46,8 +46,9 @@ def run(args) -> int:
         if given is not None and args.claims is None:  # said for claims, and there are none
             print(f"error: {option} is read with the claims of --claims, and none were given", file=sys.stderr)
             return EXIT_FAILURE
-    # Both, so both print their errors.
-    old, new = [load_rules([*args.shared, path], args.bundled) for path in (args.old, args.new)]
+    # Both, so both print their errors (those of a shared path once).
+    shown: set = set()
+    old, new = [load_rules([*args.shared, path], args.bundled, shown) for path in (args.old, args.new)]
     if old is None or new is None:
         return EXIT_RULE_ERRORS
     changes = diff_rulesets(old, new, limit_examples=args.limit_examples)
