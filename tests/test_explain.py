@@ -303,3 +303,26 @@ def test_an_unknown_rule_id_is_an_error_with_the_nearest_id():
     assert {"acme.prior_auth.missing", "format.npi", "acme.ptp"} <= ids and "ncci.ptp" not in ids
     # every rule a finding of the example claims names is one
     assert {f.rule for c in EXAMPLES for f in rules.evaluate(c).findings} <= ids
+
+
+def test_a_block_of_disable_rows_and_the_unpublished_mue_check_get_reasons(tmp_path):
+    """`explain --rule` accepts them, so each says why it was not considered (not "not a rule")."""
+    import shutil
+    from pathlib import Path
+
+    cms = Path(__file__).parent / "data" / "cms"
+    (tmp_path / "r" / "cms").mkdir(parents=True)
+    shutil.copy(cms / "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv", tmp_path / "r" / "cms")
+    (tmp_path / "r" / "r.rr").write_text(
+        'table mue "cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"\n'
+        'pairs p.ptp\n  for payer harbor\n  reference "t"\n  disable pair 74176 with 74150\nend\n', encoding="utf-8")
+    rules = radrules.load(tmp_path / "r", cache_dir=None)
+    listed = {"payer": "harbor", "lines": [{"code": "71046", "date": "2026-07-02"}]}
+    gone = rules.evaluate(listed, explain=True).explanation.not_considered
+    assert gone["p.ptp"] == "no line bills a code it lists"
+    assert gone["ncci.mue.unpublished"] == "the table in force lists every code of the claim"
+    pair = dict(listed, lines=[{"code": "74176", "date": "2026-07-02"}, {"code": "74150", "date": "2026-07-02"}])
+    gone = rules.evaluate(pair, explain=True).explanation.not_considered
+    assert gone["p.ptp"].startswith("no line bills a code of its rows; its `disable pair 74176 with 74150` (r/r.rr:5)")
+    institutional = rules.evaluate(dict(listed, type="institutional"), explain=True).explanation.not_considered
+    assert institutional["ncci.mue.unpublished"] == "its table serves professional claims, not institutional"

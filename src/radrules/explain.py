@@ -146,9 +146,8 @@ def _notes(ruleset) -> dict:
     notes = {}
     for rule in ruleset.rules:
         notes[rule.info.id] = RuleNote(rule.info.kind, rule.info.source, _text(rule.condition))
-    for row in ruleset.rows:
-        info = row.block.info
-        notes.setdefault(info.id, RuleNote(info.kind, info.source, None))
+    for block in [row.block for row in ruleset.rows] + [d.block for d in ruleset.disables if d.block is not None]:
+        notes.setdefault(block.info.id, RuleNote(block.info.kind, block.info.source, None))
     for rule_id, info in FORMAT_RULES.items():
         notes[rule_id] = RuleNote("format", None, None)
     for rule_id, source in validity.rule_sources(ruleset).items():
@@ -168,6 +167,10 @@ def _not_considered(ruleset, claim, ev, considered: set) -> dict:
         if row.block.info.id not in rows_of:
             blocks.append((row.block.info, row.block.scope, None))
         rows_of.setdefault(row.block.info.id, []).append(row)
+    for disable in ruleset.disables:  # blocks that hold only `disable` rows
+        if disable.block is not None and disable.block.info.id not in rows_of:
+            rows_of[disable.block.info.id] = []
+            blocks.append((disable.block.info, disable.block.scope, None))
     for info, scope, rule in blocks:
         if info.id in considered or info.id in out:
             continue
@@ -211,6 +214,10 @@ def _not_considered(ruleset, claim, ev, considered: set) -> dict:
                       "mue": "the table has no limit for the codes of the claim",
                       "addon": "no line bills an add-on code of the table"}[kind]
             out[rule_id] = _table_left_out(kind, codes, ev.view, ruleset.disables) or reason
+    served = {loaded.claim_type for loaded in ruleset.tables if loaded.kind == "mue"}
+    if served and MUE_UNPUBLISHED not in considered:
+        out[MUE_UNPUBLISHED] = (f"its table serves {' and '.join(sorted(served))} claims, not {claim.type}"
+                                if claim.type not in served else "the table in force lists every code of the claim")
     return out
 
 
