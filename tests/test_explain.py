@@ -184,7 +184,10 @@ class TestExplainCommand:
         data = json.loads(done.stdout)
         assert done.returncode == 2
         assert [s["rule"] for s in data["explanation"]] == ["acme.ptp"]
-        assert data["explanation"][0]["outcome"] == "fired"
+        assert data["explanation"][0]["outcome"] == "fired" and data["not_considered"] == {}
+        done = run("explain", "--format", "json", "--rule", "acme.ptp", "--rule", "medicare.ldct.age", "-", stdin=one)
+        assert json.loads(done.stdout)["not_considered"] == {
+            "medicare.ldct.age": "it applies to payer medicare and the claim has `acme`"}
         text = run("explain", "--rule", "acme.ptp", "--rule", "medicare.ldct.age", "-", stdin=one).stdout
         assert "acme.ptp fired (at rulesets/payers/acme.rr:39)" in text
         assert "medicare.ldct.age not considered" in text

@@ -68,6 +68,9 @@ def run(args) -> int:
                 data = result.to_dict()
                 if args.rule:
                     data["explanation"] = [step for step in data["explanation"] if step["rule"] in args.rule]
+                    considered = {step["rule"] for step in data["explanation"]}
+                    data["not_considered"] = {rule_id: explanation.not_considered[rule_id]
+                                              for rule_id in dict.fromkeys(args.rule) if rule_id not in considered}
                 out.write(json.dumps(data) + "\n")
                 continue
             lines = explanation.for_rules(args.rule) if args.rule else explanation.render().splitlines()
