@@ -19,9 +19,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import radrules
-from radrules import _resources
+from radrules import Claim, _resources
 from radrules.cli import main as cli_main
 from radrules.testing import Runner, looks_at, measure, parse_tests, read_test_file, trace_for
+
+pytest_plugins = ["pytester"]  # the plugin runs a test file with authorization records
 
 ROOT = Path(__file__).resolve().parent.parent
 RULESETS = ROOT / "rulesets"
@@ -157,7 +159,8 @@ class TestFormat:
 WORDS = ['test "t"', "\n", "  ", "claim", " payer acme", ",", " pos 11", " patient F born 1971-11-02", "dx R10.9",
          "2026-03-02", " 74176-26", " x2", " dx 1,2", " through 2026-03-03", "expect", " pass", " no", " only",
          " acme.ptp", " on line 1", " deny", " carc CO-97", ' message "m"', "end", 'rules ".."', ' with """',
-         '"""', " json", ' file "c.json"', " id", "#", '"', "&", " x0"]
+         '"""', " json", ' file "c.json"', " id", "#", '"', "&", " x0", "history", "authorizations", " none",
+         "PA1", " 74176,", " 2026-04-01"]
 
 
 def rendered(test_file) -> str:
@@ -1266,3 +1269,207 @@ def test_an_empty_history_gets_its_own_hint():
     (error,) = parse_tests(text, "t.rrt").diagnostics
     assert (error.code, error.span.line) == ("RR602", 5)
     assert error.help == "`history` lists at least one earlier service line, such as `2025-06-20 77067`"
+
+
+# ---------------------------------------------------------------- authorization records
+
+
+STATUS_RULES = """\
+rule st.status "what the authorization records say of a line"
+  when line.authorization is present
+  then info line "{line.code}: {line.authorization}"
+  reference "test rule"
+end
+"""
+
+PA_MISMATCH = """\
+rules bundled
+
+test "a CT under an authorization for another code is PA-MISMATCH"
+  claim payer acme, pos 11, auth PA20260406A
+    2026-04-06 74176
+  authorizations
+    PA20260406A 74150, 74177 2026-04-01 through 2026-06-30 x2
+  expect acme.prior_auth.mismatch on line 1 deny carc CO-284
+end
+"""
+
+
+@pytest.fixture
+def statuses(tmp_path, monkeypatch) -> Path:
+    """A folder `st/` whose one rule says, as a note on each line, what `line.authorization` is."""
+    write(tmp_path, "st/st.rr", STATUS_RULES)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "st"
+
+
+class TestAuthorizations:
+    """The `authorizations` part of a test: the payer's prior-authorization records of a compact claim."""
+
+    def test_a_record_for_another_code_is_pa_mismatch(self, tmp_path):
+        """The Acme CT under an authorization of 74150 and 74177 is denied as PA-MISMATCH."""
+        report = report_for(tmp_path, PA_MISMATCH)
+        assert (report.passed, report.failed, report.errors) == (1, 0, 0), problems(report)
+
+    def test_records_read_as_their_json_shape(self):
+        """Each line is one record dict of docs/claim-format.md, in order; `DATE` alone is one day."""
+        test_file = parse_tests(textwrap.dedent("""\
+            test "t"
+              claim auth PA1
+                2026-04-06 74176
+              authorizations
+                PA1 74150, 74177 2026-04-01 through 2026-06-30 x2
+                "PA 2" 70551 2026-03-02
+              expect pass
+            end
+            """), "t.rrt")
+        assert test_file.diagnostics == ()
+        claim = test_file.cases[0].claim
+        assert claim.data["authorizations"] == [
+            {"number": "PA1", "codes": ["74150", "74177"], "start": "2026-04-01", "end": "2026-06-30", "units": 2},
+            {"number": "PA 2", "codes": ["70551"], "start": "2026-03-02", "end": "2026-03-02"},
+        ]
+        assert (claim.spans["authorizations[0].codes[1]"].line, claim.spans["authorizations[0].codes[1]"].column) \
+            == (5, 16)
+        assert len(Claim.from_dict(claim.data).authorizations) == 2
+
+    @pytest.mark.parametrize("parts", [
+        "  history\n    2025-06-20 77067\n  authorizations\n    PA1 74176 2026-04-01\n",
+        "  authorizations\n    PA1 74176 2026-04-01\n  history\n    2025-06-20 77067\n",
+    ])
+    def test_history_and_authorizations_in_either_order(self, parts):
+        """The two parts after the claim may come in either order."""
+        text = f'test "t"\n  claim auth PA1\n    2026-04-06 74176\n{parts}  expect pass\nend\n'
+        (case,) = parse_tests(text, "t.rrt").cases
+        assert len(case.history) == 1 and len(case.claim.data["authorizations"]) == 1
+
+    def test_none_says_the_records_hold_nothing(self, statuses):
+        """`authorizations none` is an empty list: the claim's number is `unknown_number`. Without the part the
+        claim has no records, and the status is unknown."""
+        report = report_for(statuses, """\
+            test "looked and found none"
+              claim auth PA1
+                2026-04-06 74176
+              authorizations none
+              expect st.status on line 1 message "74176: unknown_number"
+            end
+
+            test "not looked up"
+              claim auth PA1
+                2026-04-06 74176
+              expect no st.status
+            end
+            """)
+        assert (report.passed, report.failed, report.errors) == (2, 0, 0), problems(report)
+        case = parse_tests("test \"t\"\n  claim\n    2026-04-06 74176\n  authorizations none\n  expect pass\nend\n",
+                           "t.rrt").cases[0]
+        assert case.claim.data["authorizations"] == []
+
+    def test_records_with_units(self, statuses):
+        """`x1` authorizes one unit of each code: the second line of the code is over the units."""
+        report = report_for(statuses, """\
+            test "one unit authorized, two billed"
+              claim auth PA1
+                2026-04-06 74176
+                2026-05-11 74176
+                2026-05-11 74177
+              authorizations
+                PA1 74176 2026-04-01 through 2026-06-30 x1
+              expect st.status on line 1 message "74176: valid"
+              expect st.status on line 2 message "74176: over_units"
+              expect st.status on line 3 message "74177: other_code"
+            end
+            """)
+        assert (report.passed, report.failed, report.errors) == (1, 0, 0), problems(report)
+
+    def test_a_bad_record_is_rr613_at_its_value(self, demo):
+        """A record Claim.from_dict refuses is a bad claim, underlined where the test file wrote the value."""
+        report = report_for(demo, textwrap.dedent("""\
+            test "t"
+              claim payer acme, auth PA1
+                2026-03-02 71046
+              authorizations
+                PA1 71046 2026-03-01 through 2026-03-31
+                PA1 71046, 71047 2026-02-30 x2
+              expect pass
+            end
+            """))
+        assert problems(report) == (
+            "demo/demo.rrt:6:22: error[RR613]: bad claim: authorizations[1].start: not a calendar date\n"
+            "    6 |     PA1 71046, 71047 2026-02-30 x2\n"
+            "      |                      ^^^^^^^^^^\n"
+            "      = help: authorization records are `NUMBER CODE[, CODE...] DATE [through DATE] [xUNITS]`\n\n"
+            "0 passed, 0 failed, 1 error"
+        )
+
+    @pytest.mark.parametrize("record, column, width, message", [
+        ("PA1 71046 2026-03-01 x0", 26, 2, "authorizations[0].units: expected a positive number"),
+        ("PA1 71046 2026-03-01 x1.5", 26, 4, "authorizations[0].units: expected a whole number"),
+        ("PA1 71046, 7104 2026-03-01", 16, 4, "authorizations[0].codes[1]: expected a procedure code (5 characters)"),
+        ("PA1 71046 2026-03-01 through 2026-02-28", 34, 10,
+         "authorizations[0].end: expected a date on or after `start`"),
+        ("PA1 71046 2026-03-01 through 2026-3-31", 34, 9, "authorizations[0].end: expected a date as YYYY-MM-DD"),
+        ('"" 71046 2026-03-01', 5, 2, "authorizations[0].number: must not be empty"),
+        ("PA1 2026-03-01", 5, 14, "authorizations[0].codes: expected the procedure codes authorized (at least one)"),
+    ])
+    def test_each_record_check_points_at_its_place(self, demo, record, column, width, message):
+        """Every check of a JSON record applies, each underlining its value (a record without codes: its line)."""
+        text = f'test "t"\n  claim auth PA1\n    2026-03-02 71046\n  authorizations\n    {record}\n  expect pass\nend\n'
+        report = report_for(demo, text)
+        ((diagnostic,),) = [o.diagnostics for o in report.outcomes]
+        assert (diagnostic.code, diagnostic.message, diagnostic.span.line, diagnostic.span.column,
+                diagnostic.span.end_column - diagnostic.span.column) == ("RR613", f"bad claim: {message}", 5, column,
+                                                                         width)
+
+    @pytest.mark.parametrize("claim, kind", [
+        ('claim json """{"lines": [{"code": "71046", "date": "2026-03-02"}]}"""', "json"),
+        ('claim file "c.json"', "file"),
+    ])
+    def test_authorizations_after_a_json_claim_is_an_error(self, claim, kind):
+        """A JSON claim carries its own records: an `authorizations` part after it is RR602, and the test does
+        not run."""
+        text = f'test "t"\n  {claim}\n  authorizations none\n  expect pass\nend\n'
+        test_file = parse_tests(text, "t.rrt")
+        (error,) = test_file.diagnostics
+        assert (error.code, error.message, error.span.line, error.span.column, error.span.end_column) == (
+            "RR602", f"unexpected `authorizations` after `claim {kind}`", 3, 3, 17)
+        assert error.help == ("a JSON claim gives its records in its own `authorizations` field "
+                              "(docs/claim-format.md); the `authorizations` part goes with a compact claim")
+        assert test_file.cases == ()
+
+    @pytest.mark.parametrize("after, word", [("  expect pass\n", "expect"), ("  end\n", "end"),
+                                             ("  history\n    2025-06-20 77067\n  expect pass\n", "history")])
+    def test_authorizations_without_a_record_gets_its_own_hint(self, after, word):
+        """`authorizations` followed by no record is RR602 on the next word, which is not read as a number."""
+        text = f'test "t"\n  claim auth PA1\n    2026-04-06 74176\n  authorizations\n{after}end\n'
+        error = parse_tests(text, "t.rrt").diagnostics[0]
+        assert (error.code, error.message, error.span.line) == ("RR602", f"unexpected `{word}`", 5)
+        assert error.help.startswith("`authorizations` lists at least one record, such as `PA20260406A 74176")
+
+    def test_none_on_a_line_of_its_own(self):
+        """`none` under `authorizations` is not read as a record number."""
+        text = 'test "t"\n  claim auth PA1\n    2026-04-06 74176\n  authorizations\n    none\n  expect pass\nend\n'
+        (error,) = parse_tests(text, "t.rrt").diagnostics
+        assert (error.code, error.span.line, error.help) == (
+            "RR602", 5, "`none` goes on the line of `authorizations`: `authorizations none`")
+
+    def test_the_keyword_run_on_into_none(self):
+        """`authorizationsnone` read as `authorizations none`: RR601, as for the other keywords."""
+        text = 'test "t"\n  claim auth PA1\n    2026-04-06 74176\n  authorizationsnone\n  expect pass\nend\n'
+        (error,) = parse_tests(text, "t.rrt").diagnostics
+        assert (error.code, error.message) == ("RR601", "unexpected `authorizationsnone`")
+        assert error.help.startswith("did you mean `authorizations none`?")
+
+    def test_glued_units_on_a_record_code(self):
+        """`74176x2` is RR601 on a record line, as on a service line."""
+        text = 'test "t"\n  claim auth PA1\n    2026-04-06 74176\n  authorizations\n' \
+               '    PA1 74176x2 2026-04-01\n  expect pass\nend\n'
+        (error,) = parse_tests(text, "t.rrt").diagnostics
+        assert (error.code, error.span.line, error.span.column) == ("RR601", 5, 14)
+
+    def test_the_pytest_plugin_runs_a_file_with_records(self, pytester):
+        """pytest collects and runs a test with an `authorizations` part as `radrules test` does."""
+        pytester.makefile(".rrt", **{"payers/records": PA_MISMATCH})
+        result = pytester.runpytest("-p", "radrules.pytest_plugin", "-p", "no:hypothesispytest",
+                                    "-p", "no:benchmark", "payers")
+        result.assert_outcomes(passed=1)

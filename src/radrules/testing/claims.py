@@ -40,8 +40,11 @@ def _from_dict(data, spec: ClaimSpec, test_file: TestFile, spans: dict) -> tuple
         if spec.kind != "compact":  # no place per field: point at the claim line
             span = Span(span.file, spec.span.line, spec.span.column, spec.span.line,
                         spec.span.column + len("claim"))
+        help = _CLAIM_HELP.get(error.problem)
+        if help is None and spec.kind == "compact" and error.path.startswith("authorizations["):
+            help = "authorization records are `NUMBER CODE[, CODE...] DATE [through DATE] [xUNITS]`"
         return None, _diagnostic("RR613", f"bad claim: {error}", span, test_file,
-                                 help=_CLAIM_HELP.get(error.problem, "docs/claim-format.md gives the claim's shape"))
+                                 help=help or "docs/claim-format.md gives the claim's shape")
 
 
 _CLAIM_HELP = {

@@ -44,8 +44,10 @@ class ClaimSpec:
     """A claim as written: compact, JSON text, or a JSON file.
 
     ``kind`` is ``compact``, ``json`` or ``file``. For a compact claim,
-    ``data`` is the claim in its JSON shape and ``spans`` maps each field
-    path (``lines[0].units``) to where it was written. For ``json``,
+    ``data`` is the claim in its JSON shape (with the records of the test's
+    ``authorizations`` part as its ``authorizations``) and ``spans`` maps
+    each field path (``lines[0].units``, ``authorizations[0].start``) to
+    where it was written. For ``json``,
     ``text`` holds the JSON; for ``file``, ``file`` the path token and
     ``claim_id`` the id to pick from a file of several claims.
     """

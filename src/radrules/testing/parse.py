@@ -12,6 +12,7 @@ import functools
 import re
 from pathlib import Path
 
+import attrs
 from lark import Lark, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lexer import Token as LarkToken
@@ -31,6 +32,7 @@ _TERMINAL_WORDS = {
     "DATE": "a date (YYYY-MM-DD)",
     "CODE": "a code such as `74176-26`",
     "VALUE": "a value",
+    "AUTH_NUMBER": "an authorization number",
     "RULE_ID": "a rule id",
     "NUMBER": "a line number",
     "UNITS": "units such as `x2`",
@@ -44,7 +46,8 @@ _TEST_START = re.compile(r"^[ \t]*test\b", re.MULTILINE)
 _GLUED_UNITS = re.compile(r"^([A-Za-z0-9]{5}(?:-[A-Za-z0-9]{2})*)([xX][0-9][0-9.]*)$")
 #: A line starting with a keyword that runs on into another word (`expects pass`, `expectt.units`): the
 #: lexer would read the keyword and take the rest for what follows it.
-_GLUED_KEYWORD = re.compile(r"^([ \t]*)((?:test|claim|history|expect|end|rules)[A-Za-z0-9_.]+)", re.MULTILINE)
+_GLUED_KEYWORD = re.compile(r"^([ \t]*)((?:test|claim|history|authorizations|expect|end|rules)[A-Za-z0-9_.]+)",
+                             re.MULTILINE)
 
 
 @functools.lru_cache(maxsize=1)
@@ -114,7 +117,7 @@ def _glued_keyword(line_text: str, name: str, line: int) -> Diagnostic | None:
     if match is None:
         return None
     word = match.group(2)
-    keyword = re.match(r"test|claim|history|expect|end|rules", word).group(0)
+    keyword = re.match(r"test|claim|history|authorizations|expect|end|rules", word).group(0)
     rest = word[len(keyword):]
     column = len(match.group(1)) + 1
     return Diagnostic(
@@ -125,6 +128,7 @@ def _glued_keyword(line_text: str, name: str, line: int) -> Diagnostic | None:
 
 #: The statements of a parsed file and the keyword each starts with.
 _STATEMENT_KEYWORDS = {"test": "test", "rules": "rules", "rules_with": "rules", "history": "history",
+                       "authorizations": "authorizations", "authorizations_none": "authorizations",
                        "claim_compact": "claim", "claim_json": "claim", "claim_file": "claim",
                        "claim_file_id": "claim", "expect_pass": "expect", "expect_fail": "expect",
                        "expect_fires": "expect", "expect_silent": "expect", "expect_only": "expect"}
@@ -232,6 +236,9 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
             hint = "`history` lists at least one earlier service line, such as `2025-06-20 77067`"
         else:
             hint = "a claim lists at least one service line, such as `2026-04-06 74176-26 x1`"
+    elif "AUTH_NUMBER" in expected and "EXPECT" not in expected:  # right after `authorizations`
+        hint = _NO_RECORD_HINT if token.type != "NONE" else \
+            "`none` goes on the line of `authorizations`: `authorizations none`"
     elif token.type == "END" and "EXPECT" in expected:
         hint = "a test says what it expects: add a line such as `expect pass`"
     elif re.match(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$", value) and not re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}$", value):
@@ -249,6 +256,11 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
         what = f"`{shown}`"
     return Diagnostic("RR602", f"unexpected {what}", span, line_text(token.line),
                       help=_expected_help(expected, value))
+
+
+#: What `authorizations` with no record line after it is told.
+_NO_RECORD_HINT = ("`authorizations` lists at least one record, such as "
+                   "`PA20260406A 74176 2026-04-01 through 2026-06-30`; `authorizations none` says there are none")
 
 
 def _open_test(text: str) -> int | None:
@@ -360,14 +372,71 @@ class _Builder(Transformer):
         return Token(padded, Span(self.file_name, token.line, token.column, token.end_line, token.end_column))
 
     def test(self, meta, c):
+        claim = next(x for x in c[1:] if isinstance(x, ClaimSpec))
+        records = next((x[1:] for x in c[1:] if isinstance(x, tuple) and x[0] == "authorizations"), None)
+        if records is not None:
+            claim = self._with_authorizations(claim, *records)
         if any(meta.line <= d.span.line <= meta.end_line for d in self.diagnostics):
             return None  # a test with an error in it does not run (its diagnostics say why)
         name = self._tok(c[0])
         rules = next((x for x in c[1:] if isinstance(x, RulesRef)), None)
-        claim = next(x for x in c[1:] if isinstance(x, ClaimSpec))
         expectations = tuple(x for x in c[1:] if isinstance(x, Expectation))
         history = next((x[1] for x in c[1:] if isinstance(x, tuple) and x[0] == "history"), ())
         return TestCase(name, claim, expectations, self._span(meta), rules, history)
+
+    def _with_authorizations(self, claim: ClaimSpec, keyword: Span, records: list) -> ClaimSpec:
+        """The compact claim with the records of its `authorizations` part as its `authorizations` field (so that
+        Claim.from_dict checks them as it checks JSON records); RR602 after a JSON claim, which has its own."""
+        if claim.kind != "compact":
+            line = self.lines[keyword.line - 1] if 0 < keyword.line <= len(self.lines) else None
+            self.diagnostics.append(Diagnostic(
+                "RR602", f"unexpected `authorizations` after `claim {claim.kind}`", keyword, line,
+                help="a JSON claim gives its records in its own `authorizations` field (docs/claim-format.md); "
+                     "the `authorizations` part goes with a compact claim"))
+            return claim
+        spans = dict(claim.spans)
+        spans["authorizations"] = keyword
+        for index, (record, record_spans, span) in enumerate(records):
+            spans[f"authorizations[{index}]"] = span
+            spans.update((f"authorizations[{index}].{key}", where) for key, where in record_spans.items())
+        return attrs.evolve(claim, data={**claim.data, "authorizations": [r for r, _, _ in records]}, spans=spans)
+
+    def authorizations(self, meta, c):
+        return ("authorizations", self._keyword_span(meta, "authorizations"), c)
+
+    def authorizations_none(self, meta, c):
+        return ("authorizations", self._keyword_span(meta, "authorizations"), [])
+
+    def _keyword_span(self, meta, keyword: str) -> Span:
+        return Span(self.file_name, meta.line, meta.column, meta.line, meta.column + len(keyword))
+
+    def authorization(self, meta, c):
+        return self._authorization(meta, c, span=False)
+
+    def authorization_span(self, meta, c):
+        return self._authorization(meta, c, span=True)
+
+    def _authorization(self, meta, c, span: bool):
+        """One record line: its dict in the JSON shape of docs/claim-format.md, and where each value was written."""
+        tokens = [self._tok(x) for x in c]
+        number, *rest = tokens
+        units = rest.pop() if c[-1].type == "UNITS" else None
+        end = rest.pop() if span else None
+        start = rest.pop()
+        codes = rest
+        for code in codes:
+            self._glued_units(code)
+        end = end or start  # a record of one day
+        record: dict = {"number": number.text, "codes": [code.text for code in codes], "start": start.text,
+                        "end": end.text}
+        spans = {"number": number.span, "start": start.span, "end": end.span}
+        if codes:
+            spans["codes"] = codes[0].span.cover(codes[-1].span)
+            spans.update((f"codes[{index}]", code.span) for index, code in enumerate(codes))
+        if units is not None:
+            record["units"] = _number(units.text[1:])
+            spans["units"] = units.span
+        return (record, spans, number.span.cover(tokens[-1].span))  # the line without its line break
 
     def history(self, meta, c):
         return ("history", tuple(c))
