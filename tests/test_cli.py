@@ -426,7 +426,14 @@ class TestSeveralRulePaths:
         bundled = run("test", "--coverage", "rulesets/payers")
         assert "not counted" not in bundled.stdout and "radiology.contrast.combined" in bundled.stdout
 
-    def test_diff_prints_a_shared_paths_errors_once(self):
+    def test_diff_prints_a_shared_paths_errors_once(self, tmp_path):
         done = run("diff", "--with", "no-such-folder", "examples/pinecrest", "examples/pinecrest")
         assert done.returncode == 3
         assert done.stderr.count("no rule file or folder at `no-such-folder`") == 1
+        # OLD and NEW broken alike, in files of one display name: both are reported, not taken for one
+        broken = 'rule x.y "t"\n  when line.modifer has "59"\n  then deny line "no"\n  carc CO-4\n  reference "r"\nend\n'
+        for side in ("v1", "v2"):
+            (tmp_path / side / "rules").mkdir(parents=True)
+            (tmp_path / side / "rules" / "a.rr").write_text(broken, encoding="utf-8")
+        done = run("diff", str(tmp_path / "v1" / "rules"), str(tmp_path / "v2" / "rules"))
+        assert done.returncode == 3 and done.stderr.count("error[RR204]") == 2

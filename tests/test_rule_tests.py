@@ -985,8 +985,26 @@ class TestCoverage:
                                       '  reference "r"\nend\n')
         code, out = run_cli(capsys, "--coverage", ".")
         assert code == 1 and "RR308" not in out
-        assert f"other.x: no test makes it fire and no test shows it silent (at {tmp_path.name}/other/o.rr:1)" in out
+        assert "other.x: no test makes it fire and no test shows it silent (at other/o.rr:1)" in out
         assert "coverage: 1 of 1 rules lack a firing or a silent test" in out
+
+    def test_a_copy_of_the_bundled_rules_tested_alone_beside_a_folder_tested_with_them(self, tmp_path, monkeypatch,
+                                                                                         capsys):
+        """Only the untested rule files of a PATH are loaded beside the bundled rules for coverage: a vendored
+        copy of them that its own tests load alone is no RR406."""
+        import shutil
+
+        monkeypatch.chdir(tmp_path)
+        shutil.copytree(ROOT / "rulesets", tmp_path / "vendored", ignore=shutil.ignore_patterns("*.rrt"))
+        write(tmp_path, "vendored/t.rrt", 'rules "."\ntest "a CT head"\n  claim\n    2026-03-02 70450\n'
+                                          '  expect pass\nend\n')
+        write(tmp_path, "mine/off.rr", 'disable rule radiology.contrast.combined reference "x"\n')
+        write(tmp_path, "mine/t.rrt", 'rules bundled, "."\n' + TestSeveralRules.CONTRAST)
+        write(tmp_path, "extra/c.rr", 'rule extra.c "c"\n  when line.code is 70470\n  then warn line "m"\n'
+                                      '  reference "r"\nend\n')
+        code, out = run_cli(capsys, "--coverage", ".")
+        assert code == 1 and "RR406" not in out, out
+        assert "extra.c: no test makes it fire and no test shows it silent (at extra/c.rr:1)" in out
 
     PTP = ROOT / "tests" / "data" / "cms" / "radiology-ptp-v322r0-f1.TXT"
 

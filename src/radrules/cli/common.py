@@ -75,22 +75,44 @@ def add_bundled_option(parser, help: str) -> None:
     parser.add_argument("--bundled", action="store_true", help=help)
 
 
-def load_rules(paths, bundled: bool = False, shown: set | None = None):
+def load_rules(paths, bundled: bool = False, shown=None):
     """The ruleset of ``paths`` (a list, or None: the bundled rulesets), with the bundled rulesets beside them
-    when ``bundled``; or None after printing its diagnostics to stderr. With ``shown`` (the diagnostics printed
-    for an earlier load), a diagnostic already printed is not printed again."""
+    when ``bundled``; or None after printing its diagnostics to stderr. ``shown`` (a ``SharedErrors``) keeps
+    the errors of paths loaded for two rulesets from being printed twice."""
     from .. import load
 
     try:
         ruleset = load(*paths or (), bundled=bundled or None)
     except RuleError as error:
-        fresh = [d for d in error.diagnostics if shown is None or d not in shown]
+        fresh = [d for d in error.diagnostics if shown is None or shown.fresh(d)]
         if fresh:
             print(str(RuleError(fresh)), file=sys.stderr)
-        if shown is not None:
-            shown.update(error.diagnostics)
         return None
     return ruleset
+
+
+class SharedErrors:
+    """The diagnostics already printed of the files of some paths (``diff --with``, loaded on both sides)."""
+
+    def __init__(self, paths):
+        from pathlib import Path
+
+        self.prefixes = []  # the display names of their files start so (see loader: relative to the root's parent)
+        for path in paths:
+            path = Path(path)
+            folder = path if path.is_dir() else path.parent
+            self.prefixes.append(folder.resolve().name + "/")
+        self.shown: set = set()
+
+    def fresh(self, diagnostic) -> bool:
+        """Whether to print ``diagnostic``: not one printed before, of a shared path's file or naming none."""
+        shared = diagnostic.span is None or diagnostic.span.file.startswith(tuple(self.prefixes))
+        if not shared:
+            return True
+        if diagnostic in self.shown:
+            return False
+        self.shown.add(diagnostic)
+        return True
 
 
 INPUT_FORMATS = ("auto", "json", "x12", "fhir")

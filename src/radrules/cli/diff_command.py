@@ -6,8 +6,8 @@ import json
 import sys
 
 from ..errors import InputError
-from .common import (add_authorizations_option, add_bundled_option, add_history_option, add_payers_option,
-                     load_history, load_rules, whole_number)
+from .common import (SharedErrors, add_authorizations_option, add_bundled_option, add_history_option,
+                     add_payers_option, load_history, load_rules, whole_number)
 
 
 def add_parser(commands) -> None:
@@ -47,7 +47,7 @@ def run(args) -> int:
             print(f"error: {option} is read with the claims of --claims, and none were given", file=sys.stderr)
             return EXIT_FAILURE
     # Both, so both print their errors (those of a shared path once).
-    shown: set = set()
+    shown = SharedErrors(args.shared)
     old, new = [load_rules([*args.shared, path], args.bundled, shown) for path in (args.old, args.new)]
     if old is None or new is None:
         return EXIT_RULE_ERRORS

@@ -47,10 +47,13 @@ def run(args) -> int:
         rulesets = []
         loaded = runner.loaded_paths()
         for path in paths:  # the rules under each PATH count too, tested or not
-            if not _holds_rules(path) or _loaded_by_tests(path, loaded):
+            untested = _untested_files(path, loaded) if _holds_rules(path) else []
+            if not untested:
                 continue
             try:
-                rulesets.append(load(path, bundled=beside))
+                # Beside the bundled rules, the untested files alone: the PATH may hold a copy of them that its
+                # own tests load alone (RR406 beside them).
+                rulesets.append(load(*untested, bundled=True) if beside else load(path))
             except RuleError as error:
                 print(str(error))
                 return EXIT_RULE_ERRORS
@@ -73,16 +76,16 @@ def _holds_rules(path) -> bool:
     return path.suffix == ".rr"
 
 
-def _loaded_by_tests(path, loaded) -> bool:
-    """Whether every rule file under ``path`` is in a file or folder the tests loaded. Their rulesets count
-    already, and a folder tested beside others (`rules bundled, "."`) may not compile alone."""
+def _untested_files(path, loaded) -> list:
+    """The rule files under ``path`` in no file or folder the tests loaded. The others' rulesets count already,
+    and a folder tested beside others (`rules bundled, "."`) may not compile alone."""
     from pathlib import Path
 
     from ..loader import rule_files
 
     path = Path(path).resolve()
     files = [path] if path.is_file() else rule_files(path)
-    return all(any(file == done or file.is_relative_to(done) for done in loaded) for file in files)
+    return [file for file in files if not any(file == done or file.is_relative_to(done) for done in loaded)]
 
 
 def _tests_bundled(paths) -> bool:
