@@ -329,3 +329,11 @@ def test_a_block_of_disable_rows_and_the_unpublished_mue_check_get_reasons(tmp_p
     assert gone["p.ptp"].startswith("no line bills a code of its rows; its `disable pair 74176 with 74150` (r/r.rr:5)")
     institutional = rules.evaluate(dict(listed, type="institutional"), explain=True).explanation.not_considered
     assert institutional["ncci.mue.unpublished"] == "its table serves professional claims, not institutional"
+    (tmp_path / "r" / "own.rr").write_text(  # rule files decide two codes the table does not list
+        'limits h.mue\n  for payer harbor\n  reference "t"\n  limit 70450 max 3 mai 1\n  disable limit 70551\nend\n',
+        encoding="utf-8")
+    rules = radrules.load(tmp_path / "r", cache_dir=None)
+    decided = dict(listed, lines=[{"code": code, "date": "2026-07-02"} for code in ("70450", "70551", "71046")])
+    gone = rules.evaluate(decided, explain=True).explanation.not_considered
+    assert gone["ncci.mue.unpublished"] == ("the rule files decide the limit of 70450, 70551; the table in force "
+                                            "lists the other codes")

@@ -205,6 +205,8 @@ def _not_considered(ruleset, claim, ev, considered: set) -> dict:
     for kind in ("ptp", "mue", "addon"):
         rule_id = f"ncci.{kind}"
         served = {loaded.claim_type for loaded in ruleset.tables if loaded.kind == kind}
+        if kind == "mue" and served and MUE_UNPUBLISHED not in considered:
+            out[MUE_UNPUBLISHED] = _all_published(claim, served, codes, ev.view)
         if not served or rule_id in considered or rule_id in out:
             continue
         if claim.type not in served:  # every table of the kind serves the other claim type
@@ -214,11 +216,19 @@ def _not_considered(ruleset, claim, ev, considered: set) -> dict:
                       "mue": "the table has no limit for the codes of the claim",
                       "addon": "no line bills an add-on code of the table"}[kind]
             out[rule_id] = _table_left_out(kind, codes, ev.view, ruleset.disables) or reason
-    served = {loaded.claim_type for loaded in ruleset.tables if loaded.kind == "mue"}
-    if served and MUE_UNPUBLISHED not in considered:
-        out[MUE_UNPUBLISHED] = (f"its table serves {' and '.join(sorted(served))} claims, not {claim.type}"
-                                if claim.type not in served else "the table in force lists every code of the claim")
     return out
+
+
+def _all_published(claim, served: set, codes: set, view) -> str:
+    """Why no line got ``ncci.mue.unpublished``: the MUE table serves other claims, or every code has a limit, in
+    the table or in the rule files (whose rows or ``disable`` decide a code in its place)."""
+    if claim.type not in served:
+        return f"its table serves {' and '.join(sorted(served))} claims, not {claim.type}"
+    decided = sorted(code for code in codes if code in view.limits)
+    if not decided:
+        return "the table in force lists every code of the claim"
+    return (f"the rule files decide the limit of {', '.join(decided)}"
+            + ("" if len(decided) == len(codes) else "; the table in force lists the other codes"))
 
 
 def _edit_left_out(block: str, rows, codes: set, view, disables) -> str | None:
