@@ -237,3 +237,19 @@ def test_two_blocks_of_one_level_are_two_edits_each_under_its_own_id():
     assert {("a.addon", "fired"), ("b.addon", "silent")} <= steps
     lone = rules.evaluate({"lines": [{"code": "77063", "date": "2026-03-02"}]})
     assert [(f.rule, f.carc) for f in lone.findings] == [("a.addon", "CO-107"), ("b.addon", "CO-4")]
+
+
+def test_an_addon_whose_listed_primaries_were_all_deleted_says_so(tmp_path):
+    """A CMS row's primary with a passed deletion date no longer counts, and the denial names none."""
+    (tmp_path / "cms").mkdir()
+    (tmp_path / "cms" / "aoc_v2026q3.csv").write_text(
+        "Primary Code,Add-on Code,AOC Edit Type,Special Instruction Notes,AOC Del Dt (Julian),"
+        "Primary Code Del Dt (Julian),AOC Edit Eff Dt (Julian),AOC Edit Del Dt (Julian)\n"
+        "G0202,77063,1,,,2016366,2015001,\n", encoding="latin-1")
+    (tmp_path / "aoc.rr").write_text('table addon "cms/aoc_v2026q3.csv"\n', encoding="utf-8")
+    rules = radrules.load(tmp_path, cache_dir=None)
+    (finding,) = rules.evaluate({"lines": [{"code": "G0202", "date": "2017-01-03"},
+                                           {"code": "77063", "date": "2017-01-03"}]}).findings
+    assert finding.rule == "ncci.addon"
+    assert finding.message == "77063 is an add-on code (type 1): no listed primary counts on 2017-01-03 (their " \
+                              "deletion dates have passed)"

@@ -979,7 +979,7 @@ class TestCoverage:
         code, out = run_cli(capsys, "--coverage", "payer")
         assert code == 0 and "RR308" not in out
         assert out.startswith("1 passed, 0 failed\n\n") and "radiology.contrast.combined" not in out
-        assert "coverage: no rules but the 59 bundled ones the tests load" in out  # theirs to cover, not this run's
+        assert "coverage: no rules but the 59 bundled rules and built-in checks the tests load" in out  # theirs to cover, not this run's
         # A folder no test loads, under the PATH: loaded as the tests load theirs, beside the bundled rules.
         write(tmp_path, "other/o.rr", 'rule other.x "x"\n  when line.code is 70460\n  then warn line "m"\n'
                                       '  reference "r"\nend\n')
@@ -1325,8 +1325,13 @@ class TestAuthorizations:
     """The `authorizations` part of a test: the payer's prior-authorization records of a compact claim."""
 
     def test_a_record_for_another_code_is_pa_mismatch(self, tmp_path):
-        """The Acme CT under an authorization of 74150 and 74177 is denied as PA-MISMATCH."""
+        """The Acme CT under an authorization of 74150 and 74177 is denied as PA-MISMATCH; the same record with
+        74176 among its codes covers it (the records are read, not merely present)."""
         report = report_for(tmp_path, PA_MISMATCH)
+        assert (report.passed, report.failed, report.errors) == (1, 0, 0), problems(report)
+        covering = PA_MISMATCH.replace("74150, 74177 2026", "74150, 74176 2026").replace(
+            "expect acme.prior_auth.mismatch on line 1 deny carc CO-284", "expect no acme.prior_auth.mismatch")
+        report = report_for(tmp_path / "covering", covering)
         assert (report.passed, report.failed, report.errors) == (1, 0, 0), problems(report)
 
     def test_records_read_as_their_json_shape(self):

@@ -968,7 +968,7 @@ def _addon(ev: Evaluation, lookup, line: LineView, rows: list, denied: set, find
         listed = sorted(set().union(*(r.primaries_on(line.day) for r in rows)))
         shown = ", ".join(listed[:5]) + (", ..." if len(listed) > 5 else "")
         why = (f"no primary ({shown}) on {line.date.isoformat()}" if listed
-               else f"no listed primary counts on {line.date.isoformat()} (their edits were deleted)")
+               else f"no listed primary counts on {line.date.isoformat()} (their deletion dates have passed)")
     findings.append(Finding(
         rule=info.id,
         kind=info.kind,

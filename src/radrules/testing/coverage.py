@@ -150,8 +150,8 @@ class Coverage:
     def render(self) -> str:
         """Each rule lacking a test, then one line with the count (and one with the rules left out)."""
         if not self.rules and self.beside:
-            return (f"coverage: no rules but the {self.beside} bundled ones the tests load, which "
-                    "`radrules test --coverage` covers")
+            return (f"coverage: no rules but the {self.beside} bundled rules and built-in checks the tests load, "
+                    "which `radrules test --coverage` covers")
         lines = [r.render() for r in self.missing]
         total = len(self.rules)
         if self.missing:
@@ -159,8 +159,8 @@ class Coverage:
         else:
             lines.append(f"coverage: all {total} rules have a firing and a silent test")
         if self.beside:
-            lines.append(f"(the {self.beside} bundled rules the tests load beside these are not counted: "
-                         "`radrules test --coverage` covers them)")
+            lines.append(f"(the {self.beside} bundled rules and built-in checks the tests load beside these are not "
+                         "counted: `radrules test --coverage` covers them)")
         return "\n".join(lines)
 
 
