@@ -146,8 +146,8 @@ def _notes(ruleset) -> dict:
     notes = {}
     for rule in ruleset.rules:
         notes[rule.info.id] = RuleNote(rule.info.kind, rule.info.source, _text(rule.condition))
-    for block in [row.block for row in ruleset.rows] + [d.block for d in ruleset.disables if d.block is not None]:
-        notes.setdefault(block.info.id, RuleNote(block.info.kind, block.info.source, None))
+    for rule_id, block in ruleset.blocks().items():
+        notes.setdefault(rule_id, RuleNote(block.info.kind, block.info.source, None))
     for rule_id, info in FORMAT_RULES.items():
         notes[rule_id] = RuleNote("format", None, None)
     for rule_id, source in validity.rule_sources(ruleset).items():
@@ -162,15 +162,10 @@ def _not_considered(ruleset, claim, ev, considered: set) -> dict:
     codes = {line.code for line in ev.lines}
     shared_dates = any(len(group) > 1 for group in ev.by_day.values())
     blocks = [(rule.info, rule.scope, rule) for rule in ruleset.rules]
+    blocks += [(block.info, block.scope, None) for block in ruleset.blocks().values()]  # disable-only ones too
     rows_of: dict = {}
     for row in ruleset.rows:
-        if row.block.info.id not in rows_of:
-            blocks.append((row.block.info, row.block.scope, None))
         rows_of.setdefault(row.block.info.id, []).append(row)
-    for disable in ruleset.disables:  # blocks that hold only `disable` rows
-        if disable.block is not None and disable.block.info.id not in rows_of:
-            rows_of[disable.block.info.id] = []
-            blocks.append((disable.block.info, disable.block.scope, None))
     for info, scope, rule in blocks:
         if info.id in considered or info.id in out:
             continue

@@ -247,8 +247,7 @@ class AddonEdit:
         """The listed primaries that count on ``day`` (a CMS row's primary may have a deletion date)."""
         if self.primary_ends is None:
             return self.primaries
-        return frozenset(code for code in self.primaries
-                         if self.primary_ends.get(code) is None or day <= self.primary_ends[code])
+        return frozenset(code for code in self.primaries if self.accepts(code, day, None))  # is_addon: not read
 
 
 @attrs.frozen

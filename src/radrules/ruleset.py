@@ -93,6 +93,20 @@ class Ruleset:
             return table.scan(key[0], key[1], block)
         return next((rows for code, rows in table.items() if code == key[0]), ())
 
+    def blocks(self) -> dict:
+        """{rule id: BlockInfo} of every edit block: those with rows, then those that hold ``disable`` rows only."""
+        blocks = {row.block.info.id: row.block for row in self.rows}
+        for disable in self.disables:
+            if disable.block is not None:
+                blocks.setdefault(disable.block.info.id, disable.block)
+        return blocks
+
+    def replaced(self) -> frozenset:
+        """The ids of the rules and edit blocks written as stand-ins (``unless table``) that the loaded tables
+        replace on every claim they could apply to."""
+        return frozenset([rule.info.id for rule in self.rules if rule.scope.replaced_by_tables()]
+                         + [rule_id for rule_id, block in self.blocks().items() if block.scope.replaced_by_tables()])
+
     def rule_ids(self) -> tuple[str, ...]:
         """Every rule id that can appear in a finding, sorted."""
         ids = {rule.info.id for rule in self.rules}
@@ -113,6 +127,7 @@ class Ruleset:
 
     def describe(self) -> dict:
         """Counts of what the ruleset holds, and its table versions, for ``radrules check``."""
+        replaced = self.replaced()
         counts: dict[str, int] = {}
         for row in self.rows:
             kind = row.block.info.kind
@@ -133,6 +148,6 @@ class Ruleset:
             "table_versions": version_windows(list(self.tables)),
             "payers": sorted(self.payers),
             # stand-ins (`unless table`) that the loaded tables replace for every claim they could apply to
-            "replaced": {"rules": sum(rule.scope.replaced_by_tables() for rule in self.rules),
-                         "rows": sum(row.block.scope.replaced_by_tables() for row in self.rows)},
+            "replaced": {"rules": sum(rule.info.id in replaced for rule in self.rules),
+                         "rows": sum(row.block.info.id in replaced for row in self.rows)},
         }

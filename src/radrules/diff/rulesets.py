@@ -175,17 +175,8 @@ def _rule_summary(desc: dict) -> tuple[str, ...]:
             f"\"{desc['message']}\"")
 
 
-def _block_infos(ruleset) -> dict:
-    """{rule id: BlockInfo} of every edit block that has rows or `disable` rows."""
-    blocks = {row.block.info.id: row.block for row in ruleset.rows}
-    for disable in ruleset.disables:
-        if disable.block is not None:
-            blocks.setdefault(disable.block.info.id, disable.block)
-    return blocks
-
-
 def _blocks(old, new) -> list[Change]:
-    before, after = _block_infos(old), _block_infos(new)
+    before, after = old.blocks(), new.blocks()
     out = []
     for rule_id in sorted(before.keys() | after.keys()):
         a, b = before.get(rule_id), after.get(rule_id)

@@ -167,8 +167,7 @@ class Coverage:
 def rule_sources(ruleset) -> dict[str, str]:
     """{rule id: where it is written} for every rule id of a ruleset, test-only rules left out, and stand-ins
     that loaded tables replace for every claim (no test could see them)."""
-    replaced = {rule.info.id for rule in ruleset.rules if rule.scope.replaced_by_tables()}
-    replaced.update(row.block.info.id for row in ruleset.rows if row.block.scope.replaced_by_tables())
+    replaced = ruleset.replaced()
     sources = {rule.info.id: rule.info.source for rule in ruleset.rules if rule.info.id not in replaced}
     for row in ruleset.rows:
         if row.block.info.id not in replaced:
