@@ -1496,3 +1496,16 @@ class TestAuthorizations:
         result = pytester.runpytest("-p", "radrules.pytest_plugin", "-p", "no:hypothesispytest",
                                     "-p", "no:benchmark", "payers")
         result.assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize("part, where, hint", [
+    ("  authorizations\n    PA1 74176 2026-04-01\n  authorizations\n    PA1 74150 2026-04-01\n", (6, 3),
+     "a test gives `authorizations` once: list every record under the first"),
+    ("  authorizations none\n    PA1 74176 2026-04-01\n", (5, 5),
+     "`authorizations none` says the payer has no records: drop `none` to list them"),
+])
+def test_an_authorizations_part_given_twice_or_after_none_says_so(tmp_path, part, where, hint):
+    text = 'test "t"\n  claim payer acme, pos 11, auth PA1\n    2026-04-06 74176\n' + part + "  expect pass\nend\n"
+    report = report_for(tmp_path, text)
+    (diagnostic,) = report.diagnostics
+    assert (diagnostic.code, (diagnostic.span.line, diagnostic.span.column), diagnostic.help) == ("RR602", where, hint)

@@ -230,8 +230,14 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
                           line_text(line), help=_expected_help(expected, ""))
     value = str(token)
     hint = None
-    if token.type in ("EXPECT", "END") and "DATE" in expected and "EXPECT" not in expected:
-        before = [text.strip() for text in lines[:token.line - 1] if text.strip() and not text.strip().startswith("#")]
+    before = [text.strip() for text in lines[:token.line - 1] if text.strip() and not text.strip().startswith("#")]
+    # The last `test` or `authorizations` line before this one: an `authorizations` of the same test.
+    part = next((text.split()[0] for text in reversed(before) if text.split()[0] in ("test", "authorizations")), None)
+    if token.type == "AUTHORIZATIONS" and part == "authorizations":
+        hint = "a test gives `authorizations` once: list every record under the first"
+    elif before and before[-1].split("#")[0].split() == ["authorizations", "none"] and token.type != "EXPECT":
+        hint = "`authorizations none` says the payer has no records: drop `none` to list them"
+    elif token.type in ("EXPECT", "END") and "DATE" in expected and "EXPECT" not in expected:
         if before and before[-1] == "history":
             hint = "`history` lists at least one earlier service line, such as `2025-06-20 77067`"
         else:
