@@ -282,9 +282,9 @@ def test_a_table_key_the_rule_files_decide_says_so(tmp_path):
                                       'pairs pine.ptp\n  for payer pine\n  disable pair 74176 with 74150\nend\n')
     rules = radrules.load(tmp_path, cache_dir=None)
     pair = claim(("74176", "2026-03-02"), ("74150", "2026-03-02"), payer="pine")
-    gone = rules.evaluate(pair, explain=True).explanation.not_considered
-    assert gone["ncci.ptp"] == ("the rule files decide in its place: pair 74176 with 74150: disabled by `pine.ptp` "
-                                f"({tmp_path.name}/main.rr:4)")
+    (step,) = [s for s in rules.evaluate(pair, explain=True).explanation.steps if s.rule == "ncci.ptp"]
+    assert (step.outcome, step.detail) == ("silent", "74176 (column 1) with 74150 (column 2): disabled by `pine.ptp` "
+                                                     f"({tmp_path.name}/main.rr:4)")
     apart = claim(("74176", "2026-03-02"), ("70450", "2026-03-02"), payer="pine")
     assert rules.evaluate(apart, explain=True).explanation.not_considered["ncci.ptp"] == (
         "no two lines of one date form a pair of the table")
@@ -337,3 +337,22 @@ def test_a_block_of_disable_rows_and_the_unpublished_mue_check_get_reasons(tmp_p
     gone = rules.evaluate(decided, explain=True).explanation.not_considered
     assert gone["ncci.mue.unpublished"] == ("the rule files decide the limit of 70450, 70551; the table in force "
                                             "lists the other codes")
+
+
+def test_a_table_pair_a_payer_disables_is_named_when_the_rule_fires_on_another_pair(tmp_path):
+    """ncci.ptp fired on 70470/70450; the 74176/74150 row that the payer's `disable pair` takes off is a silent
+    step that names the disable (before, it was named only when the rule fired nowhere)."""
+    import shutil
+
+    (tmp_path / "r" / "cms").mkdir(parents=True)
+    shutil.copy(Path(__file__).parent / "data" / "cms" / "radiology-ptp-v322r0-f1.TXT",
+                tmp_path / "r" / "cms" / "ccipra-v322r0-f1.TXT")
+    (tmp_path / "r" / "r.rr").write_text(
+        'table ptp "cms/ccipra-v322r0-f1.TXT"\n'
+        'pairs p.ptp\n  for payer harbor\n  reference "t"\n  disable pair 74176 with 74150\nend\n', encoding="utf-8")
+    rules = radrules.load(tmp_path / "r", cache_dir=None)
+    claim = {"payer": "harbor", "lines": [{"code": code, "date": "2026-07-02"}
+                                          for code in ("74176", "74150", "70470", "70450")]}
+    steps = [s for s in rules.evaluate(claim, explain=True).explanation.steps if s.rule == "ncci.ptp"]
+    assert [(s.outcome, s.lines, s.related_lines) for s in steps] == [("fired", (4,), (3,)), ("silent", (2,), (1,))]
+    assert steps[1].detail == "74176 (column 1) with 74150 (column 2): disabled by `p.ptp` (r/r.rr:5)"

@@ -123,7 +123,7 @@ def explain(ruleset, claim, result, history=None) -> Explanation:
     if history is not None:
         ev.history = paid_history(claim, history)
     ev.lookup = lookup = view.lookup
-    tracer = _Tracer(ev, lookup, result)
+    tracer = _Tracer(ev, lookup, result, ruleset.disables)
     tracer.format_checks()
     tracer.code_validity()
     tracer.line_rules()
@@ -292,10 +292,11 @@ def _not_judged(rule_id: str, claim) -> str:
 
 
 class _Tracer:
-    def __init__(self, ev: Evaluation, lookup, result):
+    def __init__(self, ev: Evaluation, lookup, result, disables=()):
         self.ev = ev
         self.lookup = lookup
         self.result = result
+        self.disables = disables  # the ruleset's `disable` rows, to name the one that takes a table pair off
         self.steps: list[Step] = []
 
     def add(self, rule: str, kind: str, outcome: str, lines, detail: str, related=(), source=None) -> None:
@@ -421,6 +422,7 @@ class _Tracer:
                 continue
             for a, b, rows in self.lookup.ptp_hits(group, day, {line.code for line in group}):
                 self._ptp(a, b, rows, placement)
+            self._disabled_table_pairs(group, day)
         for a in self.ev.history:
             for b in self.ev.lines_on(a.day):
                 if same_provider(a, b):
@@ -440,6 +442,28 @@ class _Tracer:
                         if rule.other_codes is not None and b.code not in rule.other_codes:
                             continue
                         self._rule(rule, a, b)
+
+    def _disabled_table_pairs(self, group: list, day: int) -> None:
+        """A silent step for the PTP table's rows of a pair of the group that a rule-file `disable` takes off."""
+        view = self.ev.view
+        tables = view.ptp_tables
+        if not view.pairs or tables is None:
+            return
+        index = tables.index(day)
+        for a in group:
+            overlay = view.pairs.get(a.code)
+            if not overlay:
+                continue
+            for b in group:
+                if a is b or overlay.get(b.code) != () or not same_provider(a, b):
+                    continue
+                rows = self.lookup.table_rows(index, a.code, b.code)
+                if rows:
+                    row = rows[0]
+                    taken = _taken("pair", (a.code, b.code), view, self.disables, None)  # "pair A with B: why"
+                    self.add(row.block.info.id, row.block.info.kind, "silent", (b.number,),
+                             f"{a.code} (column 1) with {b.code} (column 2): {taken.split(': ', 1)[1]}",
+                             (a.number,), row.source)
 
     def _ptp(self, a, b, rows, placement: str) -> None:
         denied = False
