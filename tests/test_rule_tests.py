@@ -8,6 +8,7 @@ when a bundled rule loses its tests.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -1230,6 +1231,20 @@ class TestTyposThatParsed:
         (error,) = parse_tests(text, "t.rrt").diagnostics
         assert (error.code, error.span.line, error.span.column, error.message, error.help) == (
             "RR601", 4, column, message, help)
+
+    def test_the_keywords_are_written_once(self):
+        """The keyword list of parse.py is the one the glued-keyword check uses, and the grammar's AUTH_NUMBER
+        (which can't import it) names the same words, and `none`."""
+        from radrules.testing import parse
+
+        auth_number = next(t for t in parse.test_parser().terminals if t.name == "AUTH_NUMBER").pattern.value
+        looked_ahead = re.match(r"\(\?!\(\?:([a-z|]+)\)", auth_number).group(1).split("|")
+        assert sorted(looked_ahead) == sorted([*parse._KEYWORDS, "none"])
+        assert set(parse._STATEMENT_KEYWORDS.values()) <= set(parse._KEYWORDS)
+        for keyword in parse._KEYWORDS:
+            error = parse._glued_keyword(f"  {keyword}x.y", "t.rrt", 1)
+            assert (error.code, error.message) == ("RR601", f"unexpected `{keyword}x.y`")
+            assert error.help.startswith(f"did you mean `{keyword} x.y`?")
 
     @pytest.mark.parametrize("claim_lines, line, column, word, help", [
         ("  claim type institutional, condition45", 2, 29, "condition45", "condition 45"),
