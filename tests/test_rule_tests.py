@@ -1459,6 +1459,42 @@ class TestAuthorizations:
                 diagnostic.span.end_column - diagnostic.span.column) == ("RR613", f"bad claim: {message}", 5, column,
                                                                          width)
 
+    @pytest.mark.parametrize("record, help", [
+        ("PA1 71046 2026-03-01 x0", "a record authorizes at least `x1` of each code; leave the units out for any "
+                                    "number"),
+        ("PA1 71046 2026-03-01 through 2026-02-28", "the last date is on or after the first: "
+                                                    "`2026-04-01 through 2026-06-30`"),
+    ])
+    def test_zero_units_and_an_end_before_the_start_get_their_own_help(self, demo, record, help):
+        """`x0` is not told how units are written, nor a backward span the whole record form: each hears what
+        its value misses."""
+        text = f'test "t"\n  claim auth PA1\n    2026-03-02 71046\n  authorizations\n    {record}\n  expect pass\nend\n'
+        ((diagnostic,),) = [o.diagnostics for o in report_for(demo, text).outcomes]
+        assert (diagnostic.code, diagnostic.help) == ("RR613", help)
+
+    @pytest.mark.parametrize("line", ["    PA1 74176 2026-04-01 through", "    PA1 74176 2026-04-01 through  # to come",
+                                      "    2026-04-06 through"])
+    def test_through_without_a_last_date_asks_for_a_date(self, line):
+        """`through` at the end of a record (or service) line: a date is expected, not a quoted text or a value."""
+        record, service = (line, "") if "PA1" in line else ("    PA1 74176 2026-04-01", line + "\n")
+        text = f'test "t"\n  claim auth PA1\n    2026-04-06 74176\n{service}  authorizations\n{record}\n  expect pass\nend\n'
+        (error,) = parse_tests(text, "t.rrt").diagnostics
+        assert (error.code, error.message, error.span.column) == (
+            "RR602", "unexpected end of line", len(line.split("#")[0].rstrip()) + 1)
+        assert error.help == ("expected a date (YYYY-MM-DD) after `through`: the last day, "
+                              "as `2026-04-01 through 2026-06-30`")
+
+    def test_a_hash_inside_a_record_number_is_pointed_at(self):
+        """`PA#1` starts a comment at `#`: the caret is on the `#` and the help says to quote the number (which
+        then reads whole)."""
+        text = 'test "t"\n  claim auth PA1\n    2026-04-06 74176\n  authorizations\n    {}\n  expect pass\nend\n'
+        (error,) = parse_tests(text.format("PA#1 74176 2026-04-01"), "t.rrt").diagnostics
+        assert (error.code, error.message, error.span.line, error.span.column, error.span.end_column) == (
+            "RR602", "a comment starts inside `PA#1`", 5, 7, 8)
+        assert error.help == '`#` starts a comment, even inside a word: quote a value with `#` in it, as `"PA#1"`'
+        (case,) = parse_tests(text.format('"PA#1" 74176 2026-04-01  # a comment'), "t.rrt").cases
+        assert case.claim.data["authorizations"][0]["number"] == "PA#1"
+
     @pytest.mark.parametrize("claim, kind", [
         ('claim json """{"lines": [{"code": "71046", "date": "2026-03-02"}]}"""', "json"),
         ('claim file "c.json"', "file"),

@@ -41,8 +41,10 @@ def _from_dict(data, spec: ClaimSpec, test_file: TestFile, spans: dict) -> tuple
             span = Span(span.file, spec.span.line, spec.span.column, spec.span.line,
                         spec.span.column + len("claim"))
         help = _CLAIM_HELP.get(error.problem)
-        if help is None and spec.kind == "compact" and error.path.startswith("authorizations["):
-            help = "authorization records are `NUMBER CODE[, CODE...] DATE [through DATE] [xUNITS]`"
+        if spec.kind == "compact" and error.path.startswith("authorizations["):
+            field = re.sub(r"^authorizations\[[0-9]+\]\.?", "", error.path)
+            help = _RECORD_HELP.get((field, error.problem)) or help or \
+                "authorization records are `NUMBER CODE[, CODE...] DATE [through DATE] [xUNITS]`"
         return None, _diagnostic("RR613", f"bad claim: {error}", span, test_file,
                                  help=help or "docs/claim-format.md gives the claim's shape")
 
@@ -52,6 +54,15 @@ _CLAIM_HELP = {
     "expected `F`, `M` or `U`": "write the patient's sex as `F`, `M` or `U`: `patient F born 1971-11-02`",
     "expected a positive number": "units are written after `x`, such as `x1` or `x2`",
     "expected a positive whole number": "diagnosis pointers count from 1: `dx 1,2` points to the first two",
+}
+
+
+#: Help for a check of an `authorizations` record line that says more than the claim's own (_CLAIM_HELP).
+_RECORD_HELP = {
+    ("units", "expected a positive number"):
+        "a record authorizes at least `x1` of each code; leave the units out for any number",
+    ("end", "expected a date on or after `start`"):
+        "the last date is on or after the first: `2026-04-01 through 2026-06-30`",
 }
 
 

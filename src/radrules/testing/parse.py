@@ -227,9 +227,22 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
                           line_text(number), help=_expected_help(expected, ""))
     if token.type == "_NL":
         line = token.line
-        column = len(lines[line - 1].rstrip()) + 1 if 0 < line <= len(lines) else token.column
+        text = line_text(line) or ""
+        hash_at = _comment_start(text)
+        before = text[:hash_at] if hash_at is not None else text
+        if hash_at and not before[-1].isspace():  # `PA#1`: the comment starts inside the word
+            word = re.search(r"\S*$", before).group(0) + re.match(r"\S*", text[hash_at:]).group(0)
+            return Diagnostic("RR602", f"a comment starts inside `{word}`",
+                              Span(name, line, hash_at + 1, line, hash_at + 2), text,
+                              help=f'`#` starts a comment, even inside a word: quote a value with `#` in it, '
+                                   f'as `"{word}"`')
+        column = len(before.rstrip()) + 1 if 0 < line <= len(lines) else token.column  # before any comment
+        if re.search(r"(^|\s)through$", before.rstrip()):  # `2026-04-01 through` with no last date
+            help = "expected a date (YYYY-MM-DD) after `through`: the last day, as `2026-04-01 through 2026-06-30`"
+        else:
+            help = _expected_help(expected, "")
         return Diagnostic("RR602", "unexpected end of line", Span(name, line, column, line, column + 1),
-                          line_text(line), help=_expected_help(expected, ""))
+                          line_text(line), help=help)
     value = str(token)
     hint = None
     before = [text.strip() for text in lines[:token.line - 1] if text.strip() and not text.strip().startswith("#")]
@@ -269,6 +282,21 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
 #: What `authorizations` with no record line after it is told.
 _NO_RECORD_HINT = ("`authorizations` lists at least one record, such as "
                    "`PA20260406A 74176 2026-04-01 through 2026-06-30`; `authorizations none` says there are none")
+
+
+def _comment_start(line: str) -> int | None:
+    """The index of the `#` that starts the comment of ``line``, if it has one (a `#` in a quoted text doesn't)."""
+    quoted = escaped = False
+    for index, char in enumerate(line):
+        if escaped:
+            escaped = False
+        elif quoted and char == "\\":
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif char == "#" and not quoted:
+            return index
+    return None
 
 
 def _open_test(text: str) -> int | None:
