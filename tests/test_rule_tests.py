@@ -483,7 +483,8 @@ class TestRunErrors:
         assert _resources.rule_files_in(big / "d0", 60) is False  # the loader skips it too
 
     def test_broken_rules_are_reported_once(self, demo, capsys):
-        """Rules that don't compile: RR621, then their own diagnostics, once for all tests; exit code 3."""
+        """Rules that don't compile: RR621, then their own diagnostics, once for all tests (and counted once: RR621
+        heads them and is not counted itself); exit code 3."""
         text = ('rules "." with """\n  rule x.y\n    when line.cod is 70450\n    then deny line "x"\n  end\n"""\n'
                 'test "a"\n  claim\n    2026-03-02 71046\n  expect pass\nend\n'
                 'test "b"\n  claim\n    2026-03-02 76700\n  expect pass\nend\n')
@@ -499,7 +500,7 @@ class TestRunErrors:
             "    3 |     when line.cod is 70450\n"
             "      |               ^^^\n"
             "      = help: did you mean `code`?\n\n"
-            "0 passed, 0 failed, 2 errors\n"
+            "0 passed, 0 failed, 1 error\n"
         )
 
     def test_each_bad_path_of_rules_is_rr620_at_its_own_token(self, demo):
@@ -512,6 +513,33 @@ class TestRunErrors:
         assert found == [("RR620", 1, 12, f"`{demo / 'demo.rr'}` is an absolute path"),
                          ("RR620", 1, 12 + len(absolute) + 11, "no rule file or folder at `nope`")]
         assert "^" * len(absolute) + "\n" in problems(report)
+
+    THREE_TESTS = ('test "a"\n  claim\n    2026-03-02 71046\n  expect pass\nend\n'
+                   'test "b"\n  claim\n    2026-03-02 76700\n  expect pass\nend\n'
+                   'test "c"\n  claim\n    2026-03-02 76700 x2\n  expect pass\nend\n')
+
+    @pytest.mark.parametrize("rules_line, found, count", [
+        ('rules "nope1", "nope2"', [("RR620", 7), ("RR620", 16)], "2 errors"),
+        ('rules ".", ".", "nope"', [("RR605", 12), ("RR620", 17)], "2 errors"),
+        ('rules bundled, bundled', [("RR605", 16)], "1 error"),
+    ])
+    def test_the_rules_line_reports_and_counts_each_problem_once(self, demo, rules_line, found, count):
+        """Every problem of the items of a file's `rules` line is reported (an item given twice does not hide a bad
+        path), once, and counts one error however many tests it kept from running."""
+        report = report_for(demo, rules_line + "\n" + self.THREE_TESTS)
+        shown = [(d.code, d.span.column) for d in report.diagnostics] + \
+            [(d.code, d.span.column) for o in report.outcomes for d in o.diagnostics]
+        assert sorted(set(shown)) == found and all(line.startswith("demo/demo.rrt:1:")
+                                                     for line in problems(report).split("\n\n")[:-1])
+        assert report.summary() == f"0 passed, 0 failed, {count}" and report.passed == 0
+
+    def test_a_tests_own_rules_line_reports_a_bad_path_beside_an_item_given_twice(self, demo):
+        """RR605 on a test's `rules` line keeps the test from running; its bad path is RR620 all the same."""
+        report = report_for(demo, 'test "a"\n  rules "nope", "nope"\n  claim\n    2026-03-02 71046\n'
+                                  '  expect pass\nend\n')
+        assert [(d.code, d.span.line, d.span.column) for d in report.diagnostics] == [("RR620", 2, 9),
+                                                                                      ("RR605", 2, 17)]
+        assert report.summary() == "0 passed, 0 failed, 2 errors"
 
     def test_a_crash_in_evaluation_is_an_error_not_a_pass(self, demo, monkeypatch):
         """If evaluation raises, the test is an error naming the exception type (never its text)."""

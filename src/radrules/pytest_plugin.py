@@ -55,8 +55,9 @@ class RuleTestFile(_Reports, pytest.File):
         except ValueError:
             name = self.path.as_posix()
         test_file = read_test_file(self.path, name)
-        if test_file.diagnostics:
-            raise RuleTestError("\n\n".join(d.render() for d in test_file.diagnostics))
+        problems = _runner(self.config).file_diagnostics(test_file)
+        if problems:
+            raise RuleTestError("\n\n".join(d.render() for d in problems))
         if not test_file.cases:  # as `radrules test` says it (RR630): a file of tests to come fails
             raise RuleTestError(Diagnostic("RR630", f"`{name}` holds no tests").render())
         seen: set[str] = set()

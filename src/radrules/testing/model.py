@@ -135,7 +135,9 @@ class TestFile:
     ``name`` is how it is shown (``rulesets/payers/acme.rrt``), ``folder``
     the folder its relative paths start from, ``text`` its content and
     ``diagnostics`` its syntax errors (the tests that did parse are still in
-    ``cases``).
+    ``cases``). ``broken_rules`` are the `rules` lines with such an error (an
+    item given twice): their tests don't run, but the runner still checks their
+    paths, so that the line reports every problem of its items.
     """
 
     __test__ = False
@@ -146,6 +148,7 @@ class TestFile:
     cases: tuple[TestCase, ...]
     rules: RulesRef | None = None
     diagnostics: tuple[Diagnostic, ...] = ()
+    broken_rules: tuple[RulesRef, ...] = ()
 
     def source_line(self, number: int) -> str | None:
         return line_of(self.text, number)

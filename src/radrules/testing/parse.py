@@ -80,12 +80,14 @@ def parse_tests(text: str, name: str = "<string>", folder: str | Path = ".") -> 
             return TestFile(name, folder, text, (), None, glued)
         builder = _Builder(name, text)
         rules, cases = builder.transform(tree)  # no cases when the `rules` line has an error
-        return TestFile(name, folder, text, cases, rules, tuple(sorted(builder.diagnostics, key=_position)))
+        return TestFile(name, folder, text, cases, rules, tuple(sorted(builder.diagnostics, key=_position)),
+                        tuple(builder.broken_rules))
 
     lines = text_lines(text)
     rules = None
     cases: list[TestCase] = []
     diagnostics: list[Diagnostic] = []
+    broken_rules: list[RulesRef] = []
     header_broken = False
     for first_line, chunk in chunks(text, _TEST_START):
         padded = "\n" * (first_line - 1) + chunk
@@ -105,12 +107,14 @@ def parse_tests(text: str, name: str = "<string>", folder: str | Path = ".") -> 
         rules = rules or found_rules
         cases.extend(found)
         diagnostics.extend(builder.diagnostics)
+        broken_rules.extend(builder.broken_rules)
         header_broken = header_broken or builder.header_broken
     if not any(d.is_error for d in diagnostics):  # pragma: no cover - a whole-file error shows in some chunk
         diagnostics.append(Diagnostic("RR602", "the file does not parse", Span(name, 1, 1, 1, 2)))
     if header_broken:  # the `rules` line has an error: no test knows what to load, so none runs
         cases = []
-    return TestFile(name, folder, text, tuple(cases), rules, tuple(sorted(diagnostics, key=_position)))
+    return TestFile(name, folder, text, tuple(cases), rules, tuple(sorted(diagnostics, key=_position)),
+                    tuple(broken_rules))
 
 
 def _glued_keyword(line_text: str, name: str, line: int) -> Diagnostic | None:
@@ -351,6 +355,7 @@ class _Builder(Transformer):
         self.lines = text_lines(text)
         self.diagnostics: list[Diagnostic] = []
         self.header_broken = False  # the file's `rules` line has an error
+        self.broken_rules: list[RulesRef] = []  # the `rules` lines with an item given twice
 
     def _twice(self, message: str, span: Span, help: str) -> None:
         """RR605: a claim field, an expectation detail or an item of `rules` given twice."""
@@ -382,6 +387,7 @@ class _Builder(Transformer):
         """The items of a `rules` line; RR605 for `bundled` or a path written twice."""
         paths: list[Token] = []
         bundled = None
+        twice = False
         for kind, token in items:
             if kind == "bundled":
                 first, what = bundled, "`bundled`"
@@ -391,9 +397,13 @@ class _Builder(Transformer):
                 if first is None:
                     paths.append(token)
             if first is not None:
+                twice = True
                 self._twice(f"{what} is given twice in `rules`", token.span,
                             f"the first is at column {first.span.column}; `rules` names each of its items once")
-        return RulesRef(tuple(paths), bundled, text, self._span(meta))
+        ref = RulesRef(tuple(paths), bundled, text, self._span(meta))
+        if twice:  # its tests don't run: the runner still checks its paths (RR620)
+            self.broken_rules.append(ref)
+        return ref
 
     def rules_path(self, meta, c):
         return "path", self._tok(c[0])

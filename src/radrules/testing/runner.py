@@ -66,6 +66,10 @@ class Outcome:
 
     def render(self) -> str:
         """What a failed or broken test prints: one line per failure, then its trace."""
+        return "\n\n".join(self.parts())
+
+    def parts(self) -> list[str]:
+        """:meth:`render` in blank-line separated parts: the failures (and crash), then each diagnostic."""
         out = []
         for failure in self.failures:
             out.append(printable(f"{self.file}:{failure.expectation.span.line}: test \"{self.name}\": "
@@ -74,11 +78,7 @@ class Outcome:
         if self.crash:
             out.append(printable(f"{self.file}:{self.line}: test \"{self.name}\": evaluating the claim raised "
                                  f"{self.crash} (a bug in radrules: please report it)"))
-        if self.diagnostics:
-            if out:
-                out.append("")
-            out.append("\n\n".join(d.render() for d in self.diagnostics))
-        return "\n".join(out)
+        return (["\n".join(out)] if out else []) + [d.render() for d in self.diagnostics]
 
 
 @attrs.frozen
@@ -100,7 +100,15 @@ class Report:
 
     @property
     def errors(self) -> int:
-        return sum(o.status == ERROR for o in self.outcomes) + sum(d.is_error for d in self.diagnostics)
+        """One per error printed: each error diagnostic once (a problem several tests share, such as a bad path of
+        the file's `rules` line or rules that don't compile, is printed and counted once), and each crash. RR621
+        only heads the errors of the rules under test, which count themselves."""
+        shared = set()
+        for outcome in self.outcomes:
+            if outcome.status == ERROR:
+                found = {d.render() for d in outcome.diagnostics if d.is_error and d.code != "RR621"}
+                shared |= found if found and not outcome.crash else {(outcome.file, outcome.line)}
+        return len(shared) + sum(d.is_error for d in self.diagnostics)
 
     @property
     def ok(self) -> bool:
@@ -129,10 +137,10 @@ class Report:
             for outcome in self.outcomes:
                 if outcome.passed or outcome.file != name:
                     continue
-                text = outcome.render()
-                if text not in shown:  # a broken ruleset is reported once, not once per test
-                    shown.add(text)
-                    found.append((outcome.line, text))
+                for text in outcome.parts():
+                    if text not in shown:  # a broken ruleset or `rules` path is reported once, not once per test
+                        shown.add(text)
+                        found.append((outcome.line, text))
             parts.extend(text for _, text in sorted(found, key=lambda item: item[0]))
         parts.append(self.summary())
         return "\n\n".join(parts)
@@ -223,11 +231,22 @@ class Runner:
         for path in files:
             test_file = read_test_file(path, _shown(path))
             names.append(test_file.name)
-            diagnostics.extend(test_file.diagnostics)
+            diagnostics.extend(self.file_diagnostics(test_file))
             if not test_file.cases and not test_file.diagnostics:
                 diagnostics.append(Diagnostic("RR630", f"`{test_file.name}` holds no tests"))
             outcomes.extend(self.run_file(test_file))
         return Report(tuple(outcomes), tuple(diagnostics), self.rulesets(), tuple(names))
+
+    def file_diagnostics(self, test_file: TestFile) -> list[Diagnostic]:
+        """The problems of a test file no test of it reports: its syntax errors and, for a `rules` line with one
+        (an item given twice: its tests don't run), the bad paths of that line too (RR620), so that it shows
+        every problem of its items."""
+        found = list(test_file.diagnostics)
+        for ref in test_file.broken_rules:
+            folder = Path(test_file.folder)
+            found += [problem for token in ref.paths
+                      if (problem := _path_problem(folder / token.text, token, token.span, test_file)) is not None]
+        return sorted(found, key=_position)
 
     def run_file(self, test_file: TestFile) -> list[Outcome]:
         """Run every test of a parsed file (its syntax errors are the caller's to report)."""
