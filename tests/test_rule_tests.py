@@ -1205,6 +1205,16 @@ class TestBundled:
         assert {r.rule for r in coverage.rules} == set(radrules.load().rule_ids())
         assert coverage.ok, coverage.render()
 
+    def test_bundled_tests_give_records_in_the_compact_form(self):
+        """A bundled test with authorization records writes them as an `authorizations` part of a compact claim,
+        never in `claim json` (which the format keeps for what the compact form can't say)."""
+        import json
+
+        for path in sorted(RULESETS.rglob("*.rrt")):
+            for case in read_test_file(path).cases:
+                if case.claim.kind == "json":
+                    assert "authorizations" not in json.loads(case.claim.text.text), f"{path.name}: {case.name.text}"
+
     def test_example_claims_have_tests(self):
         """examples/claims.rrt says what the bundled rules do with every claim of examples/claims.json."""
         import json
