@@ -1515,7 +1515,8 @@ class TestAuthorizations:
     def test_through_without_a_last_date_asks_for_a_date(self, line):
         """`through` at the end of a record (or service) line: a date is expected, not a quoted text or a value."""
         record, service = (line, "") if "PA1" in line else ("    PA1 74176 2026-04-01", line + "\n")
-        text = f'test "t"\n  claim auth PA1\n    2026-04-06 74176\n{service}  authorizations\n{record}\n  expect pass\nend\n'
+        text = (f'test "t"\n  claim auth PA1\n    2026-04-06 74176\n{service}  authorizations\n{record}\n'
+                '  expect pass\nend\n')
         (error,) = parse_tests(text, "t.rrt").diagnostics
         assert (error.code, error.message, error.span.column) == (
             "RR602", "unexpected end of line", len(line.split("#")[0].rstrip()) + 1)
