@@ -319,7 +319,7 @@ class TestRunErrors:
             "demo/demo.rrt:3:22: error[RR613]: bad claim: lines[0].units: expected a positive number\n"
             "    3 |     2026-03-02 71046 x0\n"
             "      |                      ^^\n"
-            "      = help: units are written after `x`, such as `x1` or `x2`\n\n"
+            "      = help: a line bills at least `x1` (units are written after `x`, such as `x2`)\n\n"
             "0 passed, 0 failed, 1 error"
         )
 

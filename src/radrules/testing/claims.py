@@ -52,7 +52,7 @@ def _from_dict(data, spec: ClaimSpec, test_file: TestFile, spans: dict) -> tuple
 _CLAIM_HELP = {
     "expected a date as YYYY-MM-DD": "write dates as YYYY-MM-DD, such as `2026-04-06`",
     "expected `F`, `M` or `U`": "write the patient's sex as `F`, `M` or `U`: `patient F born 1971-11-02`",
-    "expected a positive number": "units are written after `x`, such as `x1` or `x2`",
+    "expected a positive number": "a line bills at least `x1` (units are written after `x`, such as `x2`)",
     "expected a positive whole number": "diagnosis pointers count from 1: `dx 1,2` points to the first two",
 }
 
