@@ -422,13 +422,14 @@ class _Tracer:
                 continue
             for a, b, rows in self.lookup.ptp_hits(group, day, {line.code for line in group}):
                 self._ptp(a, b, rows, placement)
-            self._disabled_table_pairs(group, day)
+            self._disabled_table_pairs(group, group, day)
         for a in self.ev.history:
             for b in self.ev.lines_on(a.day):
                 if same_provider(a, b):
                     rows = self.lookup.pair_rows(a.code, b.code, a.day)
                     if rows:
                         self._ptp(a, b, rows, placement)
+            self._disabled_table_pairs((a,), self.ev.lines_on(a.day), a.day)
         for day, group in self.ev.by_day.items():
             if len(group) < 2:
                 continue
@@ -443,27 +444,29 @@ class _Tracer:
                             continue
                         self._rule(rule, a, b)
 
-    def _disabled_table_pairs(self, group: list, day: int) -> None:
-        """A silent step for the PTP table's rows of a pair of the group that a rule-file `disable` takes off."""
+    def _disabled_table_pairs(self, firsts, group, day: int) -> None:
+        """A silent step for a PTP table row in force of a pair (a line of ``firsts`` in column 1, one of
+        ``group`` in column 2: a claim's date, or a paid earlier line and the claim's lines of its date) that a
+        rule-file `disable` takes off."""
         view = self.ev.view
         tables = view.ptp_tables
         if not view.pairs or tables is None:
             return
         index = tables.index(day)
-        for a in group:
+        for a in firsts:
             overlay = view.pairs.get(a.code)
             if not overlay:
                 continue
             for b in group:
                 if a is b or overlay.get(b.code) != () or not same_provider(a, b):
                     continue
-                rows = self.lookup.table_rows(index, a.code, b.code)
-                if rows:
-                    row = rows[0]
+                row = next((r for r in self.lookup.table_rows(index, a.code, b.code) if r.active_on(day)), None)
+                if row is not None:
                     taken = _taken("pair", (a.code, b.code), view, self.disables, None)  # "pair A with B: why"
+                    earlier = ", paid on an earlier claim" if a.number is None else ""
                     self.add(row.block.info.id, row.block.info.kind, "silent", (b.number,),
-                             f"{a.code} (column 1) with {b.code} (column 2): {taken.split(': ', 1)[1]}",
-                             (a.number,), row.source)
+                             f"{a.code} (column 1{earlier}) with {b.code} (column 2): {taken.split(': ', 1)[1]}",
+                             (a.number,) if a.number is not None else (), row.source)
 
     def _ptp(self, a, b, rows, placement: str) -> None:
         denied = False
