@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from hypothesis import given
+import pytest
 
 import radrules
 from radrules.explain import Explanation, rule_ids
@@ -339,9 +340,9 @@ def test_a_block_of_disable_rows_and_the_unpublished_mue_check_get_reasons(tmp_p
                                             "lists the other codes")
 
 
-def test_a_table_pair_a_payer_disables_is_named_when_the_rule_fires_on_another_pair(tmp_path):
-    """ncci.ptp fired on 70470/70450; the 74176/74150 row that the payer's `disable pair` takes off is a silent
-    step that names the disable (before, it was named only when the rule fired nowhere)."""
+@pytest.fixture
+def disabled_pair_rules(tmp_path):
+    """The test PTP table, and a payer block (harbor) whose `disable pair 74176 with 74150` takes a row off."""
     import shutil
 
     (tmp_path / "r" / "cms").mkdir(parents=True)
@@ -350,26 +351,23 @@ def test_a_table_pair_a_payer_disables_is_named_when_the_rule_fires_on_another_p
     (tmp_path / "r" / "r.rr").write_text(
         'table ptp "cms/ccipra-v322r0-f1.TXT"\n'
         'pairs p.ptp\n  for payer harbor\n  reference "t"\n  disable pair 74176 with 74150\nend\n', encoding="utf-8")
-    rules = radrules.load(tmp_path / "r", cache_dir=None)
+    return radrules.load(tmp_path / "r", cache_dir=None)
+
+
+def test_a_table_pair_a_payer_disables_is_named_when_the_rule_fires_on_another_pair(disabled_pair_rules):
+    """ncci.ptp fired on 70470/70450; the 74176/74150 row that the payer's `disable pair` takes off is a silent
+    step that names the disable (before, it was named only when the rule fired nowhere)."""
     claim = {"payer": "harbor", "lines": [{"code": code, "date": "2026-07-02"}
                                           for code in ("74176", "74150", "70470", "70450")]}
-    steps = [s for s in rules.evaluate(claim, explain=True).explanation.steps if s.rule == "ncci.ptp"]
+    steps = [s for s in disabled_pair_rules.evaluate(claim, explain=True).explanation.steps if s.rule == "ncci.ptp"]
     assert [(s.outcome, s.lines, s.related_lines) for s in steps] == [("fired", (4,), (3,)), ("silent", (2,), (1,))]
     assert steps[1].detail == "74176 (column 1) with 74150 (column 2): disabled by `p.ptp` (r/r.rr:5)"
 
 
-def test_a_disabled_table_pair_with_a_paid_earlier_line_and_out_of_the_rows_dates(tmp_path):
+def test_a_disabled_table_pair_with_a_paid_earlier_line_and_out_of_the_rows_dates(disabled_pair_rules):
     """The step is there for a pair with a paid line of an earlier claim too, and not on a date when no row of
     the pair is in force (the disable then takes nothing off)."""
-    import shutil
-
-    (tmp_path / "r" / "cms").mkdir(parents=True)
-    shutil.copy(Path(__file__).parent / "data" / "cms" / "radiology-ptp-v322r0-f1.TXT",
-                tmp_path / "r" / "cms" / "ccipra-v322r0-f1.TXT")
-    (tmp_path / "r" / "r.rr").write_text(
-        'table ptp "cms/ccipra-v322r0-f1.TXT"\n'
-        'pairs p.ptp\n  for payer harbor\n  reference "t"\n  disable pair 74176 with 74150\nend\n', encoding="utf-8")
-    rules = radrules.load(tmp_path / "r", cache_dir=None)
+    rules = disabled_pair_rules
     later = {"payer": "harbor", "patient": {"id": "P1"}, "lines": [{"code": "74150", "date": "2026-07-02"}]}
     history = [{"patient_id": "P1", "code": "74176", "date": "2026-07-02"}]
     (step,) = [s for s in rules.evaluate(later, explain=True, history=history).explanation.steps
