@@ -1599,3 +1599,11 @@ def test_an_authorizations_part_given_twice_or_after_none_says_so(tmp_path, part
     report = report_for(tmp_path, text)
     (diagnostic,) = report.diagnostics
     assert (diagnostic.code, (diagnostic.span.line, diagnostic.span.column), diagnostic.help) == ("RR602", where, hint)
+
+
+def test_bundled_run_into_more_letters_is_underlined_whole(tmp_path):
+    report = report_for(tmp_path, 'rules bundledd, "."\ntest "t"\n  claim\n    2026-03-02 71046\n  expect pass\nend\n')
+    (diagnostic,) = report.diagnostics
+    assert (diagnostic.code, diagnostic.message) == ("RR602", "unexpected `bundledd`")
+    assert (diagnostic.span.column, diagnostic.span.end_column) == (7, 15)
+    assert diagnostic.help.startswith("did you mean `bundled`?")

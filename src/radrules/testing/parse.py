@@ -248,6 +248,16 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
         return Diagnostic("RR602", "unexpected end of line", Span(name, line, column, line, column + 1),
                           line_text(line), help=help)
     value = str(token)
+    text = line_text(token.line) or ""
+    glued = re.match(r"[A-Za-z0-9_]*", text[token.column - 1:]).group(0)
+    start = token.column - 1
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    if start < token.column - 1 and text[start:token.column - 1] == "bundled":  # `bundledd`: read as `bundled`, `d`
+        word = text[start:token.column - 1] + glued
+        return Diagnostic("RR602", f"unexpected `{word}`", Span(name, token.line, start + 1, token.line,
+                                                               start + 1 + len(word)),
+                          text, help="did you mean `bundled`? (the bundled rulesets: `rules bundled, \".\"`)")
     hint = None
     before = [text.strip() for text in lines[:token.line - 1] if text.strip() and not text.strip().startswith("#")]
     # The last `test` or `authorizations` line before this one: an `authorizations` of the same test.
