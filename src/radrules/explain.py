@@ -264,19 +264,24 @@ def _table_left_out(kind: str, codes: set, view, disables) -> str | None:
 
 
 def _taken(kind: str, key: tuple, view, disables, block: str | None) -> str | None:
-    """How ``kind`` ``key`` is decided in ``view`` if not by the rows of ``block`` (None: a table's): disabled,
-    or replaced by the rows of another block. None when ``block``'s rows decide it (or no rule-file row does)."""
+    """How ``kind`` ``key`` is decided in ``view`` if not by the rows of ``block`` (None: a table's), with the
+    key: ``pair A with B: disabled by ...``. None when ``block``'s rows decide it (or no rule-file row does)."""
+    how = _decided_by(kind, key, view, disables, block)
+    return f"{kind} {' with '.join(key)}: {how}" if how else None
+
+
+def _decided_by(kind: str, key: tuple, view, disables, block: str | None) -> str | None:
+    """:func:`_taken` without the key: disabled, or replaced by the rows of another block."""
     if kind == "pair":
         chosen = view.pairs.get(key[0], {}).get(key[1])
     else:
         chosen = (view.limits if kind == "limit" else view.addons).get(key[0])
-    shown = f"{kind} {' with '.join(key)}"
     if chosen == ():  # `select` found a disable that applies: the most specific one decides
         disable = max((d for d in disables if d.kind == kind and d.key == key
                        and d.scope.applies_to(view.payer, view.claim_type)), key=lambda d: d.scope.level)
-        return f"{shown}: disabled by `{disable.rule}` ({disable.source})"
+        return f"disabled by `{disable.rule}` ({disable.source})"
     if chosen and all(other.block.info.id != block for other in chosen):
-        return f"{shown}: replaced by `{chosen[0].block.info.id}` ({chosen[0].source})"
+        return f"replaced by `{chosen[0].block.info.id}` ({chosen[0].source})"
     return None
 
 
@@ -292,7 +297,7 @@ def _not_judged(rule_id: str, claim) -> str:
 
 
 class _Tracer:
-    def __init__(self, ev: Evaluation, lookup, result, disables=()):
+    def __init__(self, ev: Evaluation, lookup, result, disables):
         self.ev = ev
         self.lookup = lookup
         self.result = result
@@ -462,10 +467,10 @@ class _Tracer:
                     continue
                 row = next((r for r in self.lookup.table_rows(index, a.code, b.code) if r.active_on(day)), None)
                 if row is not None:
-                    taken = _taken("pair", (a.code, b.code), view, self.disables, None)  # "pair A with B: why"
+                    how = _decided_by("pair", (a.code, b.code), view, self.disables, None)
                     earlier = ", paid on an earlier claim" if a.number is None else ""
                     self.add(row.block.info.id, row.block.info.kind, "silent", (b.number,),
-                             f"{a.code} (column 1{earlier}) with {b.code} (column 2): {taken.split(': ', 1)[1]}",
+                             f"{a.code} (column 1{earlier}) with {b.code} (column 2): {how}",
                              (a.number,) if a.number is not None else (), row.source)
 
     def _ptp(self, a, b, rows, placement: str) -> None:
