@@ -139,7 +139,7 @@ def explain(ruleset, claim, result, history=None) -> Explanation:
 def rule_ids(ruleset) -> set:
     """Every rule id a step of ``ruleset`` can name: those of its findings, and edit blocks that hold
     ``disable`` rows only."""
-    return set(ruleset.rule_ids()) | {disable.rule for disable in ruleset.disables if disable.rule}
+    return set(ruleset.rule_ids()) | {disable.rule for disable in ruleset.disables}
 
 
 def _notes(ruleset) -> dict:

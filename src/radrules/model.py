@@ -258,8 +258,12 @@ class Disable:
     kind: str  # "pair" or "limit"
     scope: Scope
     source: str
-    rule: str | None = None  # the id of the block it is written in
-    block: "BlockInfo | None" = attrs.field(default=None, eq=False)  # that block
+    block: "BlockInfo" = attrs.field(eq=False)  # the block it is written in
+
+    @property
+    def rule(self) -> str:
+        """The id of the block it is written in."""
+        return self.block.info.id
 
 
 @attrs.frozen

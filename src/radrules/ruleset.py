@@ -97,8 +97,7 @@ class Ruleset:
         """{rule id: BlockInfo} of every edit block: those with rows, then those that hold ``disable`` rows only."""
         blocks = {row.block.info.id: row.block for row in self.rows}
         for disable in self.disables:
-            if disable.block is not None:
-                blocks.setdefault(disable.block.info.id, disable.block)
+            blocks.setdefault(disable.rule, disable.block)
         return blocks
 
     def replaced(self) -> frozenset:

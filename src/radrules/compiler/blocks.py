@@ -324,7 +324,7 @@ class BlockCompiler:
             pair = self._check_pair_codes(row)
             if isinstance(row, s.DisablePair):
                 if pair:
-                    disables.append(m.Disable(pair, "pair", scope, source_of(row.span), info.info.id, info))
+                    disables.append(m.Disable(pair, "pair", scope, source_of(row.span), info))
                     self.disable_spans.append((disables[-1], row.span))
                 continue
             indicator = self.ctx.integer(row.indicator, "the modifier indicator", allowed=(0, 1, 9))
@@ -363,7 +363,7 @@ class BlockCompiler:
                 continue
             info, scope = made
             if isinstance(row, s.DisableLimit):
-                disables.append(m.Disable((code,), "limit", scope, source_of(row.span), info.info.id, info))
+                disables.append(m.Disable((code,), "limit", scope, source_of(row.span), info))
                 self.disable_spans.append((disables[-1], row.span))
                 continue
             max_units = self.ctx.integer(row.max_units, "the unit limit")

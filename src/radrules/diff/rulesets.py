@@ -247,7 +247,7 @@ def _disables(old, new) -> list[Change]:
     def keyed(ruleset):
         # by the block's payers, claim types and dates; that a loaded table replaces the block is the block's
         # change (`replaced by`), not a disable row's
-        return {(x.rule or "", x.kind, x.key, d.canonical(attrs.evolve(x.scope, excluded=()))): x
+        return {(x.rule, x.kind, x.key, d.canonical(attrs.evolve(x.scope, excluded=()))): x
                 for x in ruleset.disables}
 
     before, after = keyed(old), keyed(new)
