@@ -12,6 +12,8 @@ from typing import Any
 
 import attrs
 
+from .claim import CLAIM_TYPES
+
 #: NCCI PTP-associated modifiers (domain.md §1.4), the only ones that bypass
 #: an indicator-1 edit. Anatomic ones bypass only for different sites (§1.5).
 ANATOMIC_MODIFIERS = frozenset(
@@ -95,7 +97,7 @@ class Scope:
         for exclusion in self.excluded:
             if exclusion.table is not None:
                 replaced.update(exclusion.claim_types)
-        return bool(replaced) and (self.claim_types or {"professional", "institutional"}) <= replaced
+        return bool(replaced) and set(self.claim_types or CLAIM_TYPES) <= replaced
 
 
 @attrs.frozen

@@ -47,7 +47,7 @@ def run(args) -> int:
         rulesets = []
         loaded = runner.loaded_paths()
         for path in paths:  # the rules under each PATH count too, tested or not
-            untested = _untested_files(path, loaded) if _holds_rules(path) else []
+            untested = _untested_files(path, loaded)
             if not untested:
                 continue
             try:
@@ -67,24 +67,18 @@ def run(args) -> int:
     return code
 
 
-def _holds_rules(path) -> bool:
-    from pathlib import Path
-
-    path = Path(path)
-    if path.is_dir():
-        return any(path.rglob("*.rr"))
-    return path.suffix == ".rr"
-
-
 def _untested_files(path, loaded) -> list:
-    """The rule files under ``path`` in no file or folder the tests loaded. The others' rulesets count already,
-    and a folder tested beside others (`rules bundled, "."`) may not compile alone."""
+    """The rule files under ``path`` (a folder, or a rule file) in no file or folder the tests loaded. The others'
+    rulesets count already, and a folder tested beside others (`rules bundled, "."`) may not compile alone."""
     from pathlib import Path
 
     from ..loader import rule_files
 
     path = Path(path).resolve()
-    files = [path] if path.is_file() else rule_files(path)
+    if path.is_file():
+        files = [path] if path.suffix == ".rr" else []
+    else:
+        files = rule_files(path) if path.is_dir() else []
     return [file for file in files if not any(file == done or file.is_relative_to(done) for done in loaded)]
 
 
