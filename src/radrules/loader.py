@@ -77,7 +77,7 @@ def load(path: str | os.PathLike | None = None, *more: str | os.PathLike, bundle
     layers, problems = [], []
     if bundled:
         root = _resources.bundled_rulesets()
-        layers.append(_Layer(root, root, "radrules", "the bundled rulesets", bundled=True))
+        layers.append(_Layer(root.resolve(), root, "radrules", "the bundled rulesets", bundled=True))
     for given in paths:
         found = _layer(given)
         if isinstance(found, Diagnostic):
@@ -93,8 +93,8 @@ def load(path: str | os.PathLike | None = None, *more: str | os.PathLike, bundle
 
 @attrs.frozen
 class _Layer:
-    """One folder or file given to :func:`load`: its sandbox ``root``, where its walk starts, its name (a
-    part of the ruleset's) and how messages name it."""
+    """One folder or file given to :func:`load`: its sandbox ``root`` (resolved), where its walk starts, its name
+    (a part of the ruleset's) and how messages name it."""
 
     root: Path
     start: Path
@@ -115,9 +115,10 @@ def _layer(path) -> _Layer | Diagnostic:
         return Diagnostic("RR401", f"can't read `{shortened(str(path), 200)}`: {problem.strerror}")
     shown = f"`{shortened(path.as_posix(), 200)}`"
     if is_dir:
-        return _Layer(path, path, path.resolve().name, shown)
+        root = path.resolve()
+        return _Layer(root, path, root.name, shown)
     if is_file:
-        return _Layer(path.parent, path, path.stem, shown)
+        return _Layer(path.parent.resolve(), path, path.stem, shown)
     return Diagnostic("RR401", f"no rule file or folder at `{shortened(path.as_posix(), 200)}`")
 
 
@@ -172,7 +173,7 @@ def rule_files(folder: Path) -> list[Path]:
 def _entry_files(layer: _Layer) -> tuple[list[Path], list[Diagnostic]]:
     """The rule files a layer starts from: every ``.rr`` file of its folder (names starting with `.` skipped),
     or its one file; and the problems of links among them."""
-    root = layer.root.resolve()
+    root = layer.root
     if not layer.start.is_dir():
         return [layer.start.resolve()], []
     entry = rule_files(root)  # a folder's layer starts at its root
@@ -206,20 +207,21 @@ def _load_tree(layers: list[_Layer], cache_dir, extra: tuple = ()):
     owner: dict[Path, int] = {}  # rule file -> the layer that reached it first
     named: dict[str, int] = {}  # display name -> the layer of the file of that name
     clashes: dict[tuple, list] = {}  # (kind, layer, layer) -> the files two layers both reach, or both name
-    starts = []
+    entries = []
     for layer in layers:
         entry, found = _entry_files(layer)
         diagnostics.extend(found)
-        starts.append((layer.root.resolve(), entry))
-    for index, (root, entry) in enumerate(starts):
+        entries.append(entry)
+    for index, (layer, entry) in enumerate(zip(layers, entries)):
+        root = layer.root
         base = root.parent
         queue = list(entry)
         while queue:
             path = queue.pop(0)
             if path in owner:
                 first = owner[path]
-                if starts[first][0] != root:  # one file in two sandboxes: a folder given inside another
-                    names = (display_path(path, starts[first][0].parent), display_path(path, base))
+                if layers[first].root != root:  # one file in two sandboxes: a folder given inside another
+                    names = (display_path(path, layers[first].root.parent), display_path(path, base))
                     clashes.setdefault(("overlap", first, index), []).append(max(names, key=len))
                 continue
             owner[path] = index
@@ -273,8 +275,8 @@ def _load_tree(layers: list[_Layer], cache_dir, extra: tuple = ()):
     # and as a file (or as the bundled rules) compile to rulesets of other names.
     has_tables = any(isinstance(st, Table) for source in sources.values() for st in source.statements)
     if not has_tables:
-        key = _hash([("<ruleset name>", name)] + [("<root>", str(root)) for root, _ in starts]
-                    + [(display_path(p, starts[owner[p]][0].parent), texts[p]) for p in sorted(texts)]
+        key = _hash([("<ruleset name>", name)] + [("<root>", str(layer.root)) for layer in layers]
+                    + [(display_path(p, layers[owner[p]].root.parent), texts[p]) for p in sorted(texts)]
                     + [("\0extra " + extra_name, extra_text) for extra_name, extra_text in extra])
         with _CACHE_LOCK:
             cached = _CACHE.get(key)
@@ -311,7 +313,7 @@ def _bundled_copies(layers: list, owner: dict, texts: dict) -> list[Diagnostic]:
     found: dict[int, list] = {}
     for path, index in owner.items():
         if not layers[index].bundled and texts.get(path) in bundled:
-            found.setdefault(index, []).append(display_path(path, layers[index].root.resolve().parent))
+            found.setdefault(index, []).append(display_path(path, layers[index].root.parent))
     return [Diagnostic("RR406", f"{layers[index].shown} holds copies of the bundled rule files (`{files[0]}`"
                        + (f" and {len(files) - 1} more" if len(files) > 1 else "") + ")", None, None,
                        "each rule file is loaded once: take the copies out of this folder (edit a rule in a "
