@@ -1529,10 +1529,45 @@ class TestAuthorizations:
         text = 'test "t"\n  claim auth PA1\n    2026-04-06 74176\n  authorizations\n    {}\n  expect pass\nend\n'
         (error,) = parse_tests(text.format("PA#1 74176 2026-04-01"), "t.rrt").diagnostics
         assert (error.code, error.message, error.span.line, error.span.column, error.span.end_column) == (
-            "RR602", "a comment starts inside `PA#1`", 5, 7, 8)
-        assert error.help == '`#` starts a comment, even inside a word: quote a value with `#` in it, as `"PA#1"`'
+            "RR602", "a `#` inside `PA#1`", 5, 7, 8)
+        assert error.help == ('quote a value with `#` in it, as `"PA#1"`; a comment starts with a `#` after a '
+                              'space or at the start of a line')
         (case,) = parse_tests(text.format('"PA#1" 74176 2026-04-01  # a comment'), "t.rrt").cases
         assert case.claim.data["authorizations"][0]["number"] == "PA#1"
+
+    @pytest.mark.parametrize("line, word, column", [
+        ("  claim payer acme, auth PA#1", "PA#1", 28),  # the number would read `PA`, without an error
+        ("    2026-04-06 74176 x1 npi 1234567893#2", "1234567893#2", 39),
+        ("    2026-04-06 74176#x", "74176#x", 21),
+        ('  claim payer acme, auth "PA1"#, a comment', None, None),  # after a quote or a comma: a comment
+        ("  claim payer acme,#a comment", None, None),
+    ])
+    def test_a_hash_right_after_a_word_is_an_error_and_the_other_tests_run(self, line, word, column):
+        """A `#` glued to a word is RR602 at the `#` even when the line would parse cut short (`auth PA#1` at the
+        end of a claim line read the number as `PA`); the file's other tests still run."""
+        claim = line if "claim" in line else "  claim payer acme\n" + line
+        service = "" if "2026" in line else "    2026-04-06 74176\n"
+        text = (f'test "glued"\n{claim}\n{service}  expect pass\nend\n\n'
+                'test "fine"  # a comment\n  claim payer acme # a comment\n#\n    2026-04-06 74176\n  expect pass\nend\n')
+        test_file = parse_tests(text, "t.rrt")
+        if word is None:
+            assert test_file.diagnostics == ()
+            assert [case.name.text for case in test_file.cases] == ["glued", "fine"]
+            return
+        (error,) = test_file.diagnostics
+        assert (error.code, error.message, error.span.line, error.span.column) == (
+            "RR602", f"a `#` inside `{word}`", 2 if "claim" in line else 3, column)
+        assert [case.name.text for case in test_file.cases] == ["fine"]
+
+    def test_a_hash_in_a_text_block_is_not_looked_at(self):
+        """The rule text of `rules ... with` is the rule language's (where `end#note` is a comment), and a claim's
+        JSON is JSON: neither is read for a `#` glued to a word."""
+        text = ('rules "." with """\nrule r.x#note\n  when line.code = "71046"#note\n"""\n'
+                'test "t"\n  claim json """{"lines": [{"code": "71046", "date": "2026-03-02"}]}\n  #x"""\n'
+                '  expect pass\nend\n')
+        test_file = parse_tests(text, "t.rrt")
+        assert test_file.diagnostics == ()
+        assert "#x" in test_file.cases[0].claim.text.text
 
     @pytest.mark.parametrize("claim, kind", [
         ('claim json """{"lines": [{"code": "71046", "date": "2026-03-02"}]}"""', "json"),

@@ -75,14 +75,13 @@ def parse_tests(text: str, name: str = "<string>", folder: str | Path = ".") -> 
     except UnexpectedInput:
         pass
     else:
-        glued = _glued_keywords(tree, text_lines(text), name)
-        if glued:
-            return TestFile(name, folder, text, (), None, glued)
-        builder = _Builder(name, text)
-        rules, cases = builder.transform(tree)  # no cases when the `rules` line has an error
-        return TestFile(name, folder, text, cases, rules, tuple(sorted(builder.diagnostics, key=_position)),
-                        tuple(builder.broken_rules))
+        if not _glued(tree, text_lines(text), 1, text.count("\n"), name):  # else each test is read alone, below
+            builder = _Builder(name, text)
+            rules, cases = builder.transform(tree)  # no cases when the `rules` line has an error
+            return TestFile(name, folder, text, cases, rules, tuple(sorted(builder.diagnostics, key=_position)),
+                            tuple(builder.broken_rules))
 
+    # A file with errors is read a test at a time, so that every error is reported and the other tests run.
     lines = text_lines(text)
     rules = None
     cases: list[TestCase] = []
@@ -97,7 +96,8 @@ def parse_tests(text: str, name: str = "<string>", folder: str | Path = ".") -> 
             diagnostics.append(_syntax_diagnostic(error, name, lines, padded))
             header_broken = header_broken or not _TEST_START.match(chunk)
             continue
-        glued = _glued_keywords(tree, lines, name)
+        last_line = first_line + chunk.count("\n", 0, len(chunk) - 1)  # (a chunk ends with its line break)
+        glued = _glued(tree, lines, first_line, last_line, name)
         if glued:
             diagnostics.extend(glued)
             header_broken = header_broken or not _TEST_START.match(chunk)
@@ -174,6 +174,39 @@ def _glued_keywords(tree, lines: list[str], name: str) -> tuple[Diagnostic, ...]
     return tuple(sorted(found, key=_position))
 
 
+def _glued(tree, lines: list[str], first: int, last: int, name: str) -> tuple[Diagnostic, ...]:
+    """What the lexer read apart without an error, in lines ``first`` to ``last`` of a parsed piece: keywords
+    run on into the next word, and comments that start inside a word."""
+    return tuple(sorted(_glued_keywords(tree, lines, name) + _glued_comments(tree, lines, first, last, name),
+                        key=_position))
+
+
+def _glued_comments(tree, lines: list[str], first: int, last: int, name: str) -> tuple[Diagnostic, ...]:
+    """RR602 for each of lines ``first`` to ``last`` whose comment starts inside a word: `auth PA#1` would
+    read the number as `PA` without a word of warning. Text blocks (`\"\"\"...\"\"\"`) are left out."""
+    shown = lines[first - 1:last]
+    for block in tree.scan_values(lambda value: isinstance(value, LarkToken) and value.type == "TEXT_BLOCK"):
+        for number in range(max(block.line, first), min(block.end_line, last) + 1):
+            text = shown[number - first]
+            start = block.column - 1 if number == block.line else 0
+            end = block.end_column - 1 if number == block.end_line else len(text)
+            shown[number - first] = text[:start] + " " * (end - start) + text[end:]
+    found = []
+    for number, text in enumerate(shown, first):
+        at = _comment_start(text)
+        if at and not (text[at - 1].isspace() or text[at - 1] in ',"'):  # (after a comma or quote, nothing is cut)
+            found.append(_comment_in_word(lines[number - 1], at, name, number))
+    return tuple(found)
+
+
+def _comment_in_word(text: str, at: int, name: str, line: int) -> Diagnostic:
+    """RR602 at the `#` (index ``at`` of ``text``) that starts a comment inside a word."""
+    word = re.search(r"[^\s,]*$", text[:at]).group(0) + re.match(r"[^\s,]*", text[at:]).group(0)
+    return Diagnostic("RR602", f"a `#` inside `{word}`", Span(name, line, at + 1, line, at + 2), text,
+                      help=f'quote a value with `#` in it, as `"{word}"`; a comment starts with a `#` after a '
+                           f'space or at the start of a line')
+
+
 def _position(diagnostic: Diagnostic):
     return (diagnostic.span.line, diagnostic.span.column) if diagnostic.span else (0, 0)
 
@@ -235,11 +268,7 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
         hash_at = _comment_start(text)
         before = text[:hash_at] if hash_at is not None else text
         if hash_at and not before[-1].isspace():  # `PA#1`: the comment starts inside the word
-            word = re.search(r"\S*$", before).group(0) + re.match(r"\S*", text[hash_at:]).group(0)
-            return Diagnostic("RR602", f"a comment starts inside `{word}`",
-                              Span(name, line, hash_at + 1, line, hash_at + 2), text,
-                              help=f'`#` starts a comment, even inside a word: quote a value with `#` in it, '
-                                   f'as `"{word}"`')
+            return _comment_in_word(text, hash_at, name, line)
         column = len(before.rstrip()) + 1 if 0 < line <= len(lines) else token.column  # before any comment
         if re.search(r"(^|\s)through$", before.rstrip()):  # `2026-04-01 through` with no last date
             help = "expected a date (YYYY-MM-DD) after `through`: the last day, as `2026-04-01 through 2026-06-30`"
