@@ -86,27 +86,45 @@ def test_runs_tests_and_reports_failures_as_the_command_does(pytester, capsys):
     result.stdout.fnmatch_lines(["FAILED payers/demo.rrt::a wrong expectation*"])
 
 
-def test_broken_test_file_is_a_collection_error(pytester):
-    """A test file with a syntax error is a collection error that shows the diagnostic."""
+def test_a_broken_test_file_fails_one_item_and_its_other_tests_run(pytester):
+    """A syntax error fails the file's `errors in the file` item with the diagnostic; the file's good tests and
+    the other files still run (a collection error would stop the whole session)."""
     make_repo(pytester)
-    pytester.makefile(".rrt", **{"payers/broken": 'test "x"\n  claim\n    2026-03-02 71046\n  exepct pass\nend\n'})
-    result = run(pytester, "payers")
+    pytester.makefile(".rrt", **{"payers/broken": 'test "x"\n  claim\n    2026-03-02 71046\n  exepct pass\nend\n\n'
+                                                  'test "y"\n  claim\n    2026-03-02 71046\n  expect pass\nend\n'})
+    result = run(pytester, "payers", "-v")
     result.stdout.fnmatch_lines([
-        "*ERROR collecting payers/broken.rrt*",
+        "payers/broken.rrt::errors in the file FAILED*",
+        "payers/broken.rrt::y PASSED*",
+    ])
+    result.stdout.fnmatch_lines([
         "payers/broken.rrt:4:3: error[RR602]: unexpected `exepct`",
         "    4 |   exepct pass",
         "      = help: did you mean `expect`?",
     ])
-    assert result.ret == 2  # interrupted: errors during collection
+    result.assert_outcomes(passed=3, failed=2)  # demo.rrt: 2 pass, 1 fails; broken.rrt: y passes
+    assert "x PASSED" not in result.stdout.str() and "x FAILED" not in result.stdout.str()
 
 
-def test_a_test_file_without_tests_is_a_collection_error(pytester):
+def test_a_bad_rules_line_fails_the_file_item_and_no_test_runs(pytester):
+    """A `rules` line with an error leaves every test of the file without rules: only the file item, failed."""
+    make_repo(pytester)
+    pytester.makefile(".rrt", **{"payers/twice": 'rules "demo.rr", "demo.rr"\ntest "x"\n  claim\n'
+                                                 '    2026-03-02 71046\n  expect pass\nend\n'})
+    result = run(pytester, "payers/twice.rrt", "-v")
+    result.stdout.fnmatch_lines(["payers/twice.rrt::errors in the file FAILED*",
+                                 "*RR605?: the path `demo.rr` is given twice*"])
+    result.assert_outcomes(failed=1)
+
+
+def test_a_test_file_without_tests_fails(pytester):
     """As `radrules test` (RR630): a file of tests to come does not pass in silence."""
     make_repo(pytester)
     pytester.makefile(".rrt", **{"payers/empty": "# tests to come\n"})
     result = run(pytester, "payers")
-    result.stdout.fnmatch_lines(["*ERROR collecting payers/empty.rrt*", "error[RR630]: `payers/empty.rrt` holds no tests"])
-    assert result.ret == 2
+    result.stdout.fnmatch_lines(["error[RR630]: `payers/empty.rrt` holds no tests",
+                                 "FAILED payers/empty.rrt::errors in the file*"])
+    result.assert_outcomes(passed=2, failed=2)
 
 
 def test_a_name_with_double_colons_can_be_selected(pytester):

@@ -4,8 +4,9 @@ With radrules installed, pytest loads this plugin by itself (entry point
 ``pytest11``), so ``pytest rulesets/`` runs every rule test under
 ``rulesets/``; without the entry point, load it with
 ``pytest -p radrules.pytest_plugin``. Each ``test "NAME"`` block is one item;
-a failure reads exactly as ``radrules test`` prints it, and a test file with
-syntax errors is a collection error showing its diagnostics.
+a failure reads exactly as ``radrules test`` prints it. A test file's own
+problems (syntax errors, a bad ``rules`` line, no tests) fail one more item,
+``errors in the file``, showing their diagnostics; its other tests still run.
 
 Only pytest imports this module: radrules itself never needs pytest.
 """
@@ -47,7 +48,7 @@ class _Reports:
 
 
 class RuleTestFile(_Reports, pytest.File):
-    """A ``.rrt`` file: one item per test."""
+    """A ``.rrt`` file: one item per test, and one for the problems of the file itself."""
 
     def collect(self):
         try:
@@ -56,17 +57,39 @@ class RuleTestFile(_Reports, pytest.File):
             name = self.path.as_posix()
         test_file = read_test_file(self.path, name)
         problems = _runner(self.config).file_diagnostics(test_file)
-        if problems:
-            raise RuleTestError("\n\n".join(d.render() for d in problems))
-        if not test_file.cases:  # as `radrules test` says it (RR630): a file of tests to come fails
-            raise RuleTestError(Diagnostic("RR630", f"`{name}` holds no tests").render())
+        if not test_file.cases and not problems:  # as `radrules test` says it (RR630): a file of tests to come
+            problems = [Diagnostic("RR630", f"`{name}` holds no tests")]
         seen: set[str] = set()
+        if problems:
+            # An item, not a collection error: that would stop the whole session, and as `radrules test`
+            # does, the file's other tests still run.
+            seen.add(FILE_ITEM)
+            yield FileProblemsItem.from_parent(self, name=FILE_ITEM, problems=tuple(problems))
         for case in test_file.cases:
             # `::` separates the parts of a pytest id: a test name holding it could not be selected
             shown = case.name.text.replace("::", ": :")
             item_name = shown if shown not in seen else f"{shown} (line {case.span.line})"
             seen.add(shown)
             yield RuleTestItem.from_parent(self, name=item_name, test_file=test_file, case=case)
+
+
+#: The name of the item that fails with a test file's own problems (syntax errors, a bad `rules` line).
+FILE_ITEM = "errors in the file"
+
+
+class FileProblemsItem(_Reports, pytest.Item):
+    """The problems of a test file that no test of it reports: fails with their diagnostics."""
+
+    def __init__(self, *, problems, **kwargs):
+        super().__init__(**kwargs)
+        self.problems = problems
+
+    def runtest(self):
+        raise RuleTestError("\n\n".join(d.render() for d in self.problems))
+
+    def reportinfo(self):
+        span = self.problems[0].span
+        return self.path, (span.line - 1 if span is not None else 0), f"rule test file: {FILE_ITEM}"
 
 
 class RuleTestItem(_Reports, pytest.Item):
