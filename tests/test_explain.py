@@ -89,6 +89,17 @@ class TestExplainLibrary:
         assert old.outcome == "out of dates" and "2024-01-01 through 2024-12-31" in old.detail
         assert nine.outcome == "not applicable" and "indicator 9" in nine.detail
 
+    def test_a_later_row_out_of_its_dates_says_so_after_a_row_that_denied(self):
+        """Of a pair's rows, the first in force denies; a later one out of its dates says its window, not that
+        the first already denied (the order of the reasons: its own first)."""
+        rules = radrules.loads("pairs local.ptp\n  reference \"r\"\n"
+                               "  pair 30201 with 73887 modifier allowed effective 2018-10-01 through 2019-03-31\n"
+                               "  pair 30201 with 73887 modifier allowed effective 2020-10-01\n"
+                               "  pair 30201 with 73887 modifier allowed effective 2019-01-01\nend\n", name="p.rr")
+        result = rules.evaluate(claim(("30201", "2019-03-31"), ("73887", "2019-03-31")), explain=True)
+        outcomes = [(s.outcome, s.source) for s in result.explanation.steps if s.rule == "local.ptp"]
+        assert outcomes == [("fired", "p.rr:3"), ("out of dates", "p.rr:4"), ("silent", "p.rr:5")]
+
     def test_condition_part_that_was_false_or_unknown(self):
         """A silent rule names the first part of its condition that was not true, false or unknown."""
         young = self.rules.evaluate(claim(("77067", "2026-03-02"), patient={"birth_date": "1950-01-01"}),

@@ -479,10 +479,7 @@ class _Tracer:
         for row in rows:
             info = row.block.info
             pair = f"{a.code} (column 1{', paid on an earlier claim' if a.number is None else ''}) with {b.code} (column 2)"
-            if denied:
-                self.add(info.id, info.kind, "silent", (b.number,), f"{pair}: an earlier row already denied it",
-                         related, row.source)
-            elif row.indicator == 9:
+            if row.indicator == 9:
                 self.add(info.id, info.kind, "not applicable", (b.number,),
                          f"{pair}: modifier indicator 9 (not applicable)", related, row.source)
             elif not row.active_on(b.day):
@@ -490,6 +487,9 @@ class _Tracer:
                 self.add(info.id, info.kind, "out of dates", (b.number,),
                          f"{pair}: the row applies {format_date(row.start)} through {end}, not on "
                          f"{b.date.isoformat()}", related, row.source)
+            elif denied:  # (a row out of its dates says so first: that it was not needed is the lesser reason)
+                self.add(info.id, info.kind, "silent", (b.number,), f"{pair}: an earlier row already denied it",
+                         related, row.source)
             else:
                 modifier = ptp_bypassed(a, b, placement) if row.indicator == 1 else None
                 if modifier:
