@@ -274,7 +274,8 @@ def load_tables(comp: Compilation) -> None:
         if key in seen:
             comp.ctx.error("RR513", f"two {kind} tables for {claim_type} claims take effect on the same date",
                            statement.span, help=f"the other is at {seen[key]}; list the parts of one table in "
-                           "one statement, separated by commas")
+                           "one statement, separated by commas, or give each quarterly version the date it takes "
+                           "effect (`effective YYYY-MM-DD`)")
             continue
         seen[key] = source_of(statement.span)
         comp.loaded_tables.append(tables.Loaded(
