@@ -233,6 +233,14 @@ class TestRowChanges:
             "rationale": "Misuse of column two code with column one code"}
         assert all(c.rule == "acme.ptp" and c.family == "ptp" for c in pairs.values())
 
+    def test_a_rationale_changed_is_quoted_on_both_sides(self, rulesets):
+        """A rationale is a text: quoted before and after the arrow, also a one-word one (and `none` if empty)."""
+        _, new = rulesets
+        edit(new / "payers" / "acme.rr", '"Misuse of column two code with column one code"', '"Zeta"')
+        changes = [c for c in compare(*rulesets).changes if c.what == "pair" and c.change == "changed"]
+        assert changes and all(c.details == ('rationale: "Misuse of column two code with column one code" -> '
+                                             '"Zeta"',) for c in changes)
+
     def test_limit_changed(self, diff):
         """A unit limit raised from 1 to 2 is one changed limit row."""
         change = only(diff, what="limit")

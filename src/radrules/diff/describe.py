@@ -216,6 +216,8 @@ def row_details(kind: str, old: tuple, new: tuple) -> list[str]:
             out.append(f"{label}: {INDICATORS.get(before, before)} {ARROW} {INDICATORS.get(after, after)}")
         elif name == "billable":
             out.append(f"{label}: {'yes' if before else 'no'} {ARROW} {'yes' if after else 'no'}")
+        elif name == "rationale":  # a text, quoted as in row_text (`Zeta` too, not only texts with a space)
+            out.append(f"{label}: {_quoted(before)} {ARROW} {_quoted(after)}")
         else:
             out.append(f"{label}: {show(before)} {ARROW} {show(after)}")
     return out
@@ -447,6 +449,10 @@ def operand_text(node) -> str:
 def template_text(template) -> str:
     """A message as written: ``{line.code} needs prior authorization``."""
     return "".join(part if isinstance(part, str) else "{" + operand_text(part[0]) + "}" for part in template.parts)
+
+
+def _quoted(text: str | None) -> str:
+    return f'"{text}"' if text else "none"
 
 
 def show(value) -> str:
