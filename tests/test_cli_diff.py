@@ -225,3 +225,29 @@ def test_diff_claims_with_authorization_records_and_history(tmp_path):
         assert alone.returncode == 1 and f"error: {option} is read with the claims of --claims" in alone.stderr
     bad = radrules(*base, "--authorizations", str(tmp_path / "missing.jsonl"))
     assert bad.returncode == 1 and "missing.jsonl" in bad.stderr
+
+
+def test_a_note_when_table_changes_start_after_every_claim_and_shift_days(tmp_path):
+    """Claims dated before a new quarter's rows get a note saying so and the --shift-days that would show them;
+    with that shift, the rows deny and no note is left. --shift-days without --claims is a usage error."""
+    from test_diff import CHEST_VIEWS, quarters
+
+    q2, q3, _ = quarters(tmp_path)
+    (tmp_path / "h.jsonl").write_text("".join(json.dumps(c) + "\n" for c in CHEST_VIEWS), encoding="utf-8")
+    base = ["diff", str(q2), str(q3), "--claims", str(tmp_path / "h.jsonl")]
+    plain = radrules(*base)
+    assert plain.returncode == 2, plain.stderr
+    assert plain.stdout.endswith(
+        "\nnote: the claims' dates of service end on 2026-05-15, before these table changes take effect:\n"
+        "  practitioner PTP table: changes from as late as 2026-07-01\n"
+        "  the claims can't show them; --shift-days 90 moves every date 90 days, the first claim's (2026-04-02) "
+        "to 2026-07-01\n")
+    shifted = radrules(*base, "--shift-days", "90")
+    assert "2 claims change outcome: 2 pass -> fail" in shifted.stdout and "note:" not in shifted.stdout
+    short = radrules(*base, "--shift-days", "20", "--format", "json")
+    impact = json.loads(short.stdout)["impact"]
+    assert (impact["shift_days"], impact["last_date"]) == (20, "2026-06-04")
+    (ptp,) = json.loads(short.stdout)["rulesets"]["families"]
+    assert ptp["rules"][0]["tables"][0]["latest_effective"] == "2026-07-01"
+    alone = radrules("diff", str(q2), str(q3), "--shift-days", "90")
+    assert alone.returncode == 1 and "error: --shift-days is read with the claims of --claims" in alone.stderr

@@ -756,3 +756,99 @@ def test_outcomes_with_history_reach_both_rulesets(tmp_path):
     impact = radrules.diff_outcomes(old, new, [claim], history=earlier)
     assert (impact.changed, impact.fail_to_pass) == (1, 1)
     assert [r.rule for r in impact.rules] == ["medicare.mammography.frequency"]
+
+
+# ---------------------------------------------------------------- changes that take effect after the claims
+
+
+def quarters(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """Folders of a Q2 PTP table (v321), a Q3 one (v322, adding a pair from 2026-07-01), and both quarters."""
+    header = "Column 1\tColumn 2\t*=in existence\tEffective\tDeletion\tModifier\tPTP Edit Rationale\n"
+    old_row = "74176\t74150\t\t20110101\t*\t0\tMisuse of column two code with column one code\n"
+    new_row = "71046\t71045\t\t20260701\t*\t0\tMutually exclusive procedures\n"
+    folders = []
+    for name, files in (("q2", {"v321": old_row}), ("q3", {"v322": old_row + new_row}),
+                        ("both", {"v321": old_row, "v322": old_row + new_row})):
+        folder = tmp_path / name
+        (folder / "cms").mkdir(parents=True)
+        statements = []
+        for version, rows in files.items():
+            (folder / "cms" / f"ccipra-{version}r0-f1.TXT").write_text(header + rows, encoding="latin-1")
+            effective = " effective 2026-07-01" if version == "v322" and len(files) > 1 else ""
+            statements.append(f'table ptp "cms/ccipra-{version}r0-f1.TXT"{effective}\n')
+        (folder / "tables.rr").write_text("".join(statements), encoding="utf-8")
+        folders.append(folder)
+    return tuple(folders)
+
+
+CHEST_VIEWS = [{"id": f"H{n}", "payer": "medicare", "lines": [
+    {"code": "71046", "date": day, "charge": 100}, {"code": "71045", "date": day, "charge": 50}]}
+    for n, day in enumerate(("2026-05-15", "2026-04-02"), 1)]
+
+
+def test_table_changes_record_the_latest_date_they_take_effect(tmp_path):
+    """A row added from 2026-07-01 makes it the comparison's `latest_effective`, as does a version that replaces
+    an earlier one from that date (whatever its rows' dates); a change of an undated MUE limit has none."""
+    q2, q3, both = quarters(tmp_path)
+    (added,) = compare(q2, q3).tables
+    assert (added.start, added.added, added.latest_effective) == ("2011-01-01", 1, "2026-07-01")
+    (later,) = compare(q2, both).tables
+    assert (later.start, later.latest_effective) == ("2026-07-01", "2026-07-01")
+    (tmp_path / "q3" / "tables.rr").write_text('table ptp "cms/ccipra-v321r0-f1.TXT"\n', encoding="utf-8")
+    (tmp_path / "q3" / "cms" / "ccipra-v321r0-f1.TXT").write_bytes(
+        (q2 / "cms" / "ccipra-v321r0-f1.TXT").read_bytes().replace(b"\t0\tMisuse", b"\t1\tMisuse"))
+    (changed,) = compare(q2, q3).tables
+    assert (changed.changed, changed.latest_effective) == (1, "2011-01-01")  # the changed row's own start
+    assert changed.to_dict()["latest_effective"] == "2011-01-01"
+
+
+def test_shift_days_judges_past_claims_by_a_later_quarter(tmp_path):
+    """Claims dated before a new quarter's rows can't show them; moved 90 days later they do, and the impact
+    says how its dates were moved."""
+    q2, q3, _ = quarters(tmp_path)
+    old, new = load(q2), load(q3)
+    plain = radrules.diff_outcomes(old, new, CHEST_VIEWS)
+    assert (plain.changed, plain.first_date, plain.last_date, plain.shift_days) == (0, "2026-04-02", "2026-05-15", 0)
+    moved = radrules.diff_outcomes(old, new, CHEST_VIEWS, shift_days=90)
+    assert (moved.pass_to_fail, moved.first_date, moved.last_date) == (2, "2026-07-01", "2026-08-13")
+    assert [r.rule for r in moved.rules] == ["ncci.ptp"]
+    assert "every date moved +90 days (--shift-days): dates of service 2026-07-01 through 2026-08-13" in \
+        moved.to_text()
+    assert moved.to_dict()["shift_days"] == 90
+
+
+def test_shift_days_moves_every_date_and_the_history_with_the_claims(tmp_path):
+    """The screening frequency rule compares a claim with an earlier paid line: moved 400 days together they
+    still meet (the earlier line moved too); the end of a span, the received date, the birth date and the
+    authorization records move as well."""
+    (tmp_path / "payer").mkdir()
+    (tmp_path / "payer" / "free.rr").write_text(
+        'disable rule medicare.mammography.frequency reference "test"\n', encoding="utf-8")
+    old, new = radrules.load(), radrules.load(tmp_path / "payer", bundled=True)
+    claim = {"id": "H-1", "payer": "medicare", "patient": {"id": "M-1", "birth_date": "1960-01-01", "sex": "F"},
+             "diagnoses": ["Z12.31"], "lines": [{"code": "77067", "date": "2026-03-02", "diagnosis_pointers": [1]}]}
+    earlier = [{"patient_id": "M-1", "code": "77067", "date": "2025-09-15"}]
+    impact = radrules.diff_outcomes(old, new, [claim], history=earlier, shift_days=400)
+    assert (impact.changed, impact.fail_to_pass, impact.first_date) == (1, 1, "2027-04-06")
+
+    from radrules.diff.shift import shift_claim
+
+    full = radrules.Claim.from_dict({
+        "id": "S", "received": "2026-03-20", "patient": {"birth_date": "1960-02-29"},
+        "authorizations": [{"number": "PA1", "codes": ["74177"], "start": "2026-03-01", "end": "2026-03-31"}],
+        "lines": [{"code": "74177", "date": "2026-03-02", "end_date": "2026-03-04"}]})
+    moved = shift_claim(full, -1)
+    assert (moved.lines[0].date.isoformat(), moved.lines[0].end_date.isoformat(), moved.received.isoformat(),
+            moved.patient.birth_date.isoformat(), moved.authorizations[0].start.isoformat(),
+            moved.authorizations[0].end.isoformat()) == (
+        "2026-03-01", "2026-03-03", "2026-03-19", "1960-02-28", "2026-02-28", "2026-03-30")
+    assert moved._checked and moved.id == "S" and moved.lines[0].code == "74177"
+
+
+def test_a_claim_moved_out_of_the_calendar_is_unreadable():
+    """A date that would pass 9999-12-31 makes the claim unreadable, naming the field; the run goes on."""
+    rules = radrules.load()
+    late = {"id": "L", "lines": [{"code": "71046", "date": "9999-12-30"}]}
+    impact = radrules.diff_outcomes(rules, rules, [late, CHEST_VIEWS[0]], shift_days=5)
+    assert (impact.claims, impact.unreadable) == (1, 1)
+    assert impact.bad[0].problem == "lines[0].date: out of the calendar when moved by 5 days"

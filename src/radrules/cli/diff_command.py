@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
+from ..diff.report import late_changes_note
 from ..errors import InputError
 from .common import (SharedErrors, add_authorizations_option, add_bundled_option, add_history_option,
                      add_payers_option, load_history, load_rules, whole_number)
@@ -28,6 +29,10 @@ def add_parser(commands) -> None:
     add_payers_option(parser)
     add_history_option(parser)
     add_authorizations_option(parser)
+    parser.add_argument("--shift-days", metavar="N", type=int, default=0,
+                        help="move every date of the claims (and of --history and --authorizations) N days, "
+                             "later or (negative) earlier: to judge past claims by table rows and rules that "
+                             "take effect after their dates")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="a report for people (default) or one JSON object")
     parser.add_argument("--limit-examples", metavar="N", type=whole_number(0), default=10,
@@ -42,7 +47,7 @@ def run(args) -> int:
     from .progress import ProgressBar
 
     for given, option in ((args.history, "--history"), (args.authorizations, "--authorizations"),
-                          (args.payers, "--payers")):
+                          (args.payers, "--payers"), (args.shift_days or None, "--shift-days")):
         if given is not None and args.claims is None:  # said for claims, and there are none
             print(f"error: {option} is read with the claims of --claims, and none were given", file=sys.stderr)
             return EXIT_FAILURE
@@ -59,7 +64,7 @@ def run(args) -> int:
             source = sys.stdin.buffer if args.claims == "-" else args.claims
             impact = diff_outcomes(old, new, source, progress=bar, limit_examples=args.limit_examples,
                                    payers=args.payers, history=load_history(args.history),
-                                   authorizations=args.authorizations)
+                                   authorizations=args.authorizations, shift_days=args.shift_days)
         except OSError as problem:
             print(f"error: can't read `{args.claims}`: {problem.strerror or problem}", file=sys.stderr)
             return EXIT_FAILURE
@@ -74,6 +79,9 @@ def run(args) -> int:
         sys.stdout.write(changes.to_text())
         if impact is not None:
             sys.stdout.write("\n" + impact.to_text())
+            note = late_changes_note(changes, impact)
+            if note is not None:
+                sys.stdout.write("\n" + note)
     if impact is not None and impact.unreadable:
         return EXIT_FAILURE
     if (changes or impact) and not args.exit_zero:

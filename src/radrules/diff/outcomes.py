@@ -26,6 +26,7 @@ from ..errors import ClaimError
 from ..result import KIND_ORDER
 from .._resources import file_position, file_size
 from .claims import Unreadable, decode_line, is_array, read_claim_file
+from .shift import ShiftedHistory, shift_claim
 
 STATUSES = ("pay", "review", "deny")
 #: How often (in claims) ``progress`` is called.
@@ -128,6 +129,9 @@ class OutcomeDiff:
     rules: tuple[RuleImpact, ...]  # most claims first
     examples: tuple[ClaimChange, ...]  # the first changed claims
     bad: tuple[BadClaim, ...]  # the first unreadable items
+    first_date: str | None = None  # the earliest and latest date of service of the claims evaluated (ISO)
+    last_date: str | None = None
+    shift_days: int = 0  # every date of the claims (and history) moved by this many days
 
     def __bool__(self) -> bool:
         return self.changed > 0
@@ -156,6 +160,7 @@ class OutcomeDiff:
             "rules": [rule.to_dict() for rule in self.rules],
             "examples": [example.to_dict() for example in self.examples],
             "bad": [bad.to_dict() for bad in self.bad],
+            "first_date": self.first_date, "last_date": self.last_date, "shift_days": self.shift_days,
         }
 
     def to_text(self) -> str:
@@ -176,7 +181,8 @@ class _RuleTotals:
 
 
 def diff_outcomes(old, new, claims, *, progress: Callable | None = None, limit_examples: int = 10,
-                  payers: Mapping[str, str] | None = None, history=None, authorizations=None) -> OutcomeDiff:
+                  payers: Mapping[str, str] | None = None, history=None, authorizations=None,
+                  shift_days: int = 0) -> OutcomeDiff:
     """Evaluate each claim with ``old`` and ``new``; count the claims, lines, rules and charges that move.
 
     ``claims`` is the path of a claims file (JSON Lines, a JSON array when
@@ -194,10 +200,16 @@ def diff_outcomes(old, new, claims, *, progress: Callable | None = None, limit_e
     ``authorizations``, the path of the payer's prior-authorization records
     (JSON Lines, as ``radrules eval --authorizations`` reads them), gives
     each claim the records of its authorization numbers (InputError for a
-    bad file, before any claim is read).
+    bad file, before any claim is read). ``shift_days`` moves every date of each
+    claim (its lines, received date, birth date, authorization records) and
+    of the history by that many days, so that old claims can be judged by
+    table rows and rules that take effect later (a claim whose dates would
+    leave the calendar is unreadable).
     """
+    if shift_days:
+        history = ShiftedHistory(history, shift_days) if history is not None else None
     context = _Context(old, new, limit_examples, history,
-                       AuthorizationFile(authorizations) if authorizations is not None else None)
+                       AuthorizationFile(authorizations) if authorizations is not None else None, shift_days)
     if isinstance(claims, (str, os.PathLike)):
         with open(claims, "rb") as handle:
             return _read_file(context, handle, progress, payers)
@@ -216,6 +228,7 @@ class _Context:
     limit: int
     history: object
     records: object  # an AuthorizationFile, or None
+    shift_days: int = 0
 
 
 def _read_file(context: _Context, handle, progress, payers=None) -> OutcomeDiff:
@@ -262,6 +275,8 @@ def _run(context: _Context, items: Iterable, numbering: str, report) -> OutcomeD
     examples: list[ClaimChange] = []
     bad: list[BadClaim] = []
     numbering_seen = numbering
+    shift = context.shift_days
+    first = last = None  # dates of service, as evaluated
     done = 0
     for number, item in items:
         done += 1
@@ -279,13 +294,20 @@ def _run(context: _Context, items: Iterable, numbering: str, report) -> OutcomeD
             continue
         try:
             claim = item if isinstance(item, Claim) else Claim.from_dict(item)
+            if records is not None:
+                claim = records.attach(claim)
+            if shift:
+                claim = shift_claim(claim, shift)
         except ClaimError as error:
             counts["unreadable"] += 1
             if len(bad) < limit:
                 bad.append(BadClaim(number, str(error)))
             continue
-        if records is not None:
-            claim = records.attach(claim)
+        dates = [line.date for line in claim.lines]
+        if dates:
+            low, high = min(dates), max(dates)
+            first = low if first is None or low < first else first
+            last = high if last is None or high > last else last
         counts["claims"] += 1
         before = old.evaluate(claim, history=history)
         after = new.evaluate(claim, history=history)
@@ -321,6 +343,9 @@ def _run(context: _Context, items: Iterable, numbering: str, report) -> OutcomeD
         ),
         examples=tuple(examples),
         bad=tuple(bad),
+        first_date=first.isoformat() if first is not None else None,
+        last_date=last.isoformat() if last is not None else None,
+        shift_days=shift,
     )
 
 

@@ -7,6 +7,8 @@ claims are named by id and number, lines by number and code.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ..money import cents, shown
 from .describe import ARROW
 
@@ -110,6 +112,9 @@ def outcome_text(diff) -> str:
     out = [f"impact on {plural(diff.claims, 'claim')}"
            + (f" ({diff.unreadable} unreadable {'lines' if unit == 'line' else 'items'} skipped)"
               if diff.unreadable else "") + ":"]
+    if diff.shift_days and diff.first_date is not None:
+        out.append(f"  every date moved {diff.shift_days:+,} days (--shift-days): dates of service "
+                   f"{diff.first_date} through {diff.last_date}")
     out.append(f"  {plural(diff.outcome_changed, 'claim')} change outcome: {diff.pass_to_fail:,} pass {ARROW} fail, "
                f"{diff.fail_to_pass:,} fail {ARROW} pass"
                + (f"; {diff.changed - diff.outcome_changed:,} more change only in findings"
@@ -137,6 +142,32 @@ def outcome_text(diff) -> str:
         for bad in diff.bad:
             out.append(f"  {_number(unit, bad.number)}: {bad.problem}")
     return "\n".join(out) + "\n"
+
+
+def late_changes_note(changes, impact) -> str | None:
+    """A note when table changes take effect after every claim's date of service: the claims can't show
+    them, however many there are (historical claims before a new quarter). None when there are none."""
+    if impact.last_date is None:
+        return None
+    late = [(table.label, table.start, table.latest_effective) for table in changes.tables
+            if table.latest_effective is not None and table.latest_effective > impact.last_date]
+    if not late:
+        return None
+    latest = max(effective for _, _, effective in late)
+    days = (dt.date.fromisoformat(latest) - dt.date.fromisoformat(impact.first_date)).days + impact.shift_days
+    out = [f"note: the claims' dates of service end on {impact.last_date}"
+           + (f" (moved {impact.shift_days:+,} days)" if impact.shift_days else "")
+           + ", before these table changes take effect:"]
+    many = len({label for label, _, _ in late}) < len(late)  # one table compared over several periods
+    out.extend(f"  {label}{f' (compared from {start})' if many else ''}: changes from as late as {effective}"
+               for label, start, effective in late)
+    out.append(f"  the claims can't show them; --shift-days {days} moves every date {days:,} days, the first "
+               f"claim's ({_moved(impact.first_date, -impact.shift_days)}) to {latest}")
+    return "\n".join(out) + "\n"
+
+
+def _moved(iso: str, days: int) -> str:
+    return (dt.date.fromisoformat(iso) + dt.timedelta(days=days)).isoformat()
 
 
 def _number(unit: str, number: int) -> str:

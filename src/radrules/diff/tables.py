@@ -81,6 +81,10 @@ class TableDiff:
     removed: int
     changed: int
     examples: tuple[RowChange, ...]
+    # The latest date on which one of these changes takes effect (ISO): an added or changed row's start, or
+    # the start of a version that replaces an earlier one; None if every change holds on every date. Claims
+    # dated before it can't show that change (`diff --shift-days`).
+    latest_effective: str | None = None
 
     @property
     def label(self) -> str:
@@ -92,6 +96,7 @@ class TableDiff:
             "start": self.start, "old_files": list(self.old_files), "new_files": list(self.new_files),
             "old_rows": self.old_rows, "new_rows": self.new_rows, "added": self.added, "removed": self.removed,
             "changed": self.changed, "examples": [example.to_dict() for example in self.examples],
+            "latest_effective": self.latest_effective,
         }
 
 
@@ -103,11 +108,17 @@ class _Counter:
         self.limit = limit
         self.added = self.removed = self.changed = 0
         self.examples: list[RowChange] = []
+        self.dated = kind in ("pair", "limit", "addon")  # row values that start with the row's start date
+        self.latest = 0  # the latest start of an added or changed row (ordinal)
 
     def rows(self, key: str, added, removed, changed) -> None:
         self.added += len(added)
         self.removed += len(removed)
         self.changed += len(changed)
+        if self.dated:
+            for value in (*added, *(after for _, after in changed)):
+                if value[0] is not None and value[0] > self.latest:
+                    self.latest = value[0]
         if len(self.examples) >= self.limit:
             return
         kind = self.row_kind
@@ -141,13 +152,15 @@ def diff_tables(old_tables, new_tables, limit: int) -> tuple[list[TableDiff], li
         if old_versions != new_versions:
             versions.append((kind, claim_type, old_versions, new_versions))
         seen = set()
-        for start in sorted({t.start for t in old} | {t.start for t in new}):
+        starts = sorted({t.start for t in old} | {t.start for t in new})
+        for start in starts:
             before, after = _in_force(old, start), _in_force(new, start)
             pair = (before.table.key if before else None, after.table.key if after else None)
             if pair[0] == pair[1] or pair in seen:
                 continue
             seen.add(pair)
-            diffs.append(_compare(kind, claim_type, start, before, after, limit))
+            # The first versions are also read before their start (evaluation reads the earliest then).
+            diffs.append(_compare(kind, claim_type, start, before, after, limit, start > starts[0]))
     return diffs, versions
 
 
@@ -168,7 +181,8 @@ def _in_force(loaded: list, day: int):
     return loaded[index]
 
 
-def _compare(kind: str, claim_type: str, start: int, before, after, limit: int) -> TableDiff:
+def _compare(kind: str, claim_type: str, start: int, before, after, limit: int, from_start: bool) -> TableDiff:
+    """``from_start``: the two versions are read from ``start`` on only (not the first of their kind)."""
     family, rule, row_kind = TABLE_FAMILIES[kind]
     counter = _Counter(row_kind, limit)
     old_table = before.table if before else None
@@ -188,7 +202,16 @@ def _compare(kind: str, claim_type: str, start: int, before, after, limit: int) 
         old_rows=sizes[0],
         new_rows=sizes[1],
         added=counter.added, removed=counter.removed, changed=counter.changed, examples=tuple(counter.examples),
+        latest_effective=_latest_effective(counter, start if from_start else None),
     )
+
+
+def _latest_effective(counter: _Counter, start: int | None) -> str | None:
+    """The latest date on which a change counted takes effect: a row's start, or the versions' ``start``."""
+    if not (counter.added or counter.changed or (counter.removed and start is not None)):
+        return None
+    latest = max(counter.latest, start or 0)
+    return dt.date.fromordinal(latest).isoformat() if latest > 1 else None
 
 
 # ---------------------------------------------------------------- tables keyed by code
@@ -347,6 +370,7 @@ def _whole_table(table: PtpTable, side: str, counter: _Counter) -> None:
     """A table only one ruleset has: every row added (or removed); examples from the first rows."""
     if side == "added":
         counter.added += len(table)
+        counter.latest = max(counter.latest, table.latest_start)
     else:
         counter.removed += len(table)
     shown = _Counter(counter.row_kind, counter.limit)
