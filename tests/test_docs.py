@@ -274,8 +274,12 @@ def test_file_error_example(block, rendered, tmp_path):
 
 @pytest.mark.parametrize("block, rendered", FILE_WARNINGS, ids=_ids(FILE_WARNINGS))
 def test_file_warning_example(block, rendered, tmp_path):
-    """Each ```rr-files-warning example of errors.md loads with that warning, rendered as shown."""
-    ruleset = radrules.load(write_files(block, tmp_path), cache_dir=None)
+    """Each ```rr-files-warning example of errors.md loads with that warning, rendered as shown (``cache=PATH``:
+    with that table cache, relative to the example's folder)."""
+    target = write_files(block, tmp_path)
+    cache = next((arg[6:] for arg in block.args if arg.startswith("cache=")), None)
+    with contextlib.chdir(tmp_path):  # the cache's path as given, in messages
+        ruleset = radrules.load(target, cache_dir=cache)
     assert block.args[0] in [w.code for w in ruleset.warnings], f"{block.where}: no {block.args[0]}"
     assert rendered is not None, f"{block.where}: no ```rendered block after the example"
     assert "\n\n".join(w.render() for w in ruleset.warnings) == rendered, f"{block.where}: rendered differs"

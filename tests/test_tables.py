@@ -993,6 +993,30 @@ class TestNoRowLost:
         assert seen[0][1] and all(warnings == seen[0][1] for _, warnings in seen)
         assert "`rules/cms/ccipra-v322r0-f1.TXT`" in seen[0][1][0][2]
 
+    def test_a_cache_that_cant_be_written_is_one_warning_per_load(self, tmp_path):
+        """RR530 once per load, however many tables, on every load (from the files, then from memory, which
+        still can't reach the disk); the tables load all the same. A cache that works says nothing."""
+        from radrules import tables
+
+        root = tmp_path / "rules"
+        (root / "cms").mkdir(parents=True)
+        (root / "cms" / "a-v1.TXT").write_bytes(b"71046\t71045\t\t20180101\t*\t1\tx\r\n")
+        (root / "cms" / "b-v2.TXT").write_bytes(b"74176\t74150\t\t20180101\t*\t1\tx\r\n")
+        (root / "t.rr").write_text('table ptp "cms/a-v1.TXT" effective 2026-01-01\n'
+                                   'table ptp "cms/b-v2.TXT" effective 2026-04-01\n', encoding="utf-8")
+        blocked = tmp_path / "blocked"
+        blocked.write_text("a file where the cache folder would be\n", encoding="utf-8")
+        tables._MEMORY.clear()
+        for origin in ("", "memory"):
+            rules = radrules.load(root, cache_dir=blocked)
+            assert [t.from_cache for t in rules.tables] == [origin, origin]
+            assert [w.code for w in rules.warnings].count("RR530") == 1
+        (warning,) = [w for w in rules.warnings if w.code == "RR530"]
+        assert warning.message.startswith(f"can't write the table cache in `{blocked}` (a file is in the way")
+        tables._MEMORY.clear()
+        fine = radrules.load(root, cache_dir=tmp_path / "cache")
+        assert "RR530" not in [w.code for w in fine.warnings] and len(list((tmp_path / "cache").iterdir())) == 2
+
     def test_cached_warnings_name_the_files_where_they_are_now(self, tmp_path):
         """The same files loaded from another folder: the cached warning names them there."""
         data = b"71046\t71045\t\t20180101\t*\t1\tx\r\n"

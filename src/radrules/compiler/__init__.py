@@ -252,7 +252,8 @@ def load_tables(comp: Compilation) -> None:
             continue
         parts, origins = found
         table, diagnostics, origin = tables.read_table(kind, parts, comp.cache_dir)
-        comp.ctx.diagnostics.extend(diagnostics)
+        # (a cache that can't be written is said once, not once per table)
+        comp.ctx.diagnostics.extend(d for d in diagnostics if d.code != "RR530" or d not in comp.ctx.diagnostics)
         if table is None:
             continue
         if kind == "mue" and _other_setting(comp, claim_type, parts, origins, table.part_types, MUE_LABELS):

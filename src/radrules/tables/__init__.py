@@ -141,9 +141,11 @@ def read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None)
         cached = _MEMORY.get(key)
     cache_file = _cache_file(cache_dir, kind, key)
     if cached is not None:
+        warnings = cached.warnings_for(displays)
         if cache_file is not None and not _exists(cache_file):
-            _store(cache_file, cached)  # read in this process without a disk cache: the next process has one
-        return cached.table, cached.warnings_for(displays), "memory"
+            # read in this process without a disk cache: the next process has one
+            warnings += _unwritable(cache_dir, _store(cache_file, cached))
+        return cached.table, warnings, "memory"
     stored = _fetch(cache_file, key) if cache_file is not None else None
     if stored is not None:
         with _LOCK:
@@ -172,8 +174,19 @@ def read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None)
     with _LOCK:
         _MEMORY[key] = cached
     if cache_file is not None:
-        _store(cache_file, cached)
+        diagnostics = diagnostics + _unwritable(cache_dir, _store(cache_file, cached))
     return table, diagnostics, ""
+
+
+def _unwritable(cache_dir: Path, problem: str | None) -> list:
+    """RR530 if the disk cache could not be written (``problem``, from :func:`_store`), else nothing."""
+    if problem is None:
+        return []
+    return [Diagnostic(
+        "RR530", f"can't write the table cache in `{cache_dir}` ({problem}): CMS tables are read from their "
+                 "files at every load", None, None,
+        "point RADRULES_CACHE_DIR (or load(cache_dir=...)) at a folder you can write; an empty "
+        "RADRULES_CACHE_DIR turns the disk cache off, without this warning", severity="warning")]
 
 
 def _cache_file(cache_dir: Path | None, kind: str, key: str) -> Path | None:
@@ -288,14 +301,16 @@ class _Hashing:
         return self.out.write(data)
 
 
-#: Cache directories a write failed in: not tried again in this process (each try pickles a whole table).
-_UNWRITABLE: set = set()
+#: Cache directories a write failed in, and why: not tried again in this process (each try pickles a
+#: whole table).
+_UNWRITABLE: dict = {}
 
 
-def _store(cache_file: Path, payload) -> None:
-    """Write a cache file atomically; a cache that can't be written is skipped, leaving no partial file."""
+def _store(cache_file: Path, payload) -> str | None:
+    """Write a cache file atomically; a cache that can't be written is skipped, leaving no partial file, and
+    the reason returned (None when written)."""
     if cache_file.parent in _UNWRITABLE:
-        return
+        return _UNWRITABLE[cache_file.parent]
     name = None
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
@@ -308,9 +323,14 @@ def _store(cache_file: Path, payload) -> None:
             out.write(digest.digest())
         os.replace(name, cache_file)
         name = None
-    except (OSError, ValueError):
+    except (OSError, ValueError) as error:
+        if isinstance(error, (FileExistsError, NotADirectoryError)):
+            problem = "a file is in the way of the folder"
+        else:
+            problem = (error.strerror if isinstance(error, OSError) else None) or str(error) or type(error).__name__
         if len(_UNWRITABLE) < 64:
-            _UNWRITABLE.add(cache_file.parent)
+            _UNWRITABLE[cache_file.parent] = problem
+        return problem
     finally:
         if name is not None:
             try:
