@@ -63,13 +63,15 @@ def prepare(data: Path, args) -> Path:
     stamp = cms / "generated.json"
     wanted = {"ptp_rows": args.ptp_rows, "hospital_rows": args.hospital_rows, "mue_codes": args.mue_codes,
               "pctc_rows": args.pctc_rows, "seed": args.seed}
+    if args.addon_rows != 1_000:  # (a stamp of the files made before the option stays good)
+        wanted["addon_rows"] = args.addon_rows
     if not stamp.is_file() or json.loads(stamp.read_text()) != wanted:
         if cms.exists():
             shutil.rmtree(cms)
         cms.mkdir(parents=True)
         command = [sys.executable, str(HERE / "generate_cms_tables.py"), str(cms), "--ptp-rows", str(args.ptp_rows),
                    "--hospital-rows", str(args.hospital_rows), "--mue-codes", str(args.mue_codes),
-                   "--pctc-rows", str(args.pctc_rows), "--seed", str(args.seed)]
+                   "--addon-rows", str(args.addon_rows), "--pctc-rows", str(args.pctc_rows), "--seed", str(args.seed)]
         if args.ptp_rows < 1000:
             command += ["--ptp-parts", "1"]
         started = time.perf_counter()
@@ -293,13 +295,19 @@ class PlainDict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=str(HERE / "data" / "national"), help="where generated files live")
-    parser.add_argument("--ptp-rows", type=int, default=2_600_000)
-    parser.add_argument("--hospital-rows", type=int, default=0)
-    parser.add_argument("--mue-codes", type=int, default=15_000)
-    parser.add_argument("--pctc-rows", type=int, default=10_000)
-    parser.add_argument("--claims", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--data", default=str(HERE / "data" / "national"),
+                        help="where the generated files, their rule folder and their table cache live; made if "
+                             "missing, the files generated again if made with other sizes, the cache (DATA/cache) "
+                             "emptied at every run (default: %(default)s)")
+    parser.add_argument("--ptp-rows", type=int, default=2_600_000, help="practitioner PTP rows (default: %(default)s)")
+    parser.add_argument("--hospital-rows", type=int, default=0,
+                        help="hospital PTP rows; then a third of the claims are institutional (default: 0, none)")
+    parser.add_argument("--mue-codes", type=int, default=15_000,
+                        help="MUE rows, the universe of codes (default: %(default)s)")
+    parser.add_argument("--addon-rows", type=int, default=1_000, help="add-on code rows (default: %(default)s)")
+    parser.add_argument("--pctc-rows", type=int, default=10_000, help="PPRRVU rows (default: %(default)s)")
+    parser.add_argument("--claims", type=int, default=100_000, help="claims to evaluate (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=1, help="of the files and the claims (default: %(default)s)")
     parser.add_argument("--stages", action="store_true", help="also print where a 4-line claim's time goes")
     args = parser.parse_args()
 
