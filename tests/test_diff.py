@@ -742,9 +742,9 @@ def test_cents_of_subclasses_of_int_and_float():
     assert (cents(Float64(0.1)), cents(Int64(7)), cents(0.125), cents(None)) == (10, 700, 12.5, None)
 
 
-def test_outcomes_with_history_reach_both_rulesets(tmp_path):
-    """``history=`` is given to both evaluations: a payer folder that leaves out the Medicare frequency rule
-    releases a screening only when the earlier one is known."""
+def screening_without_frequency(tmp_path: Path) -> tuple:
+    """(the bundled rules, the same with a payer folder that leaves out the Medicare screening frequency rule,
+    a screening claim, the patient's screening paid half a year before)."""
     (tmp_path / "payer").mkdir()
     (tmp_path / "payer" / "free.rr").write_text(
         'disable rule medicare.mammography.frequency reference "test"\n', encoding="utf-8")
@@ -752,6 +752,13 @@ def test_outcomes_with_history_reach_both_rulesets(tmp_path):
     claim = {"id": "H-1", "payer": "medicare", "patient": {"id": "M-1", "birth_date": "1960-01-01", "sex": "F"},
              "diagnoses": ["Z12.31"], "lines": [{"code": "77067", "date": "2026-03-02", "diagnosis_pointers": [1]}]}
     earlier = [{"patient_id": "M-1", "code": "77067", "date": "2025-09-15"}]
+    return old, new, claim, earlier
+
+
+def test_outcomes_with_history_reach_both_rulesets(tmp_path):
+    """``history=`` is given to both evaluations: a payer folder that leaves out the Medicare frequency rule
+    releases a screening only when the earlier one is known."""
+    old, new, claim, earlier = screening_without_frequency(tmp_path)
     assert radrules.diff_outcomes(old, new, [claim]).changed == 0
     impact = radrules.diff_outcomes(old, new, [claim], history=earlier)
     assert (impact.changed, impact.fail_to_pass) == (1, 1)
@@ -821,13 +828,7 @@ def test_shift_days_moves_every_date_and_the_history_with_the_claims(tmp_path):
     """The screening frequency rule compares a claim with an earlier paid line: moved 400 days together they
     still meet (the earlier line moved too); the end of a span, the received date, the birth date and the
     authorization records move as well."""
-    (tmp_path / "payer").mkdir()
-    (tmp_path / "payer" / "free.rr").write_text(
-        'disable rule medicare.mammography.frequency reference "test"\n', encoding="utf-8")
-    old, new = radrules.load(), radrules.load(tmp_path / "payer", bundled=True)
-    claim = {"id": "H-1", "payer": "medicare", "patient": {"id": "M-1", "birth_date": "1960-01-01", "sex": "F"},
-             "diagnoses": ["Z12.31"], "lines": [{"code": "77067", "date": "2026-03-02", "diagnosis_pointers": [1]}]}
-    earlier = [{"patient_id": "M-1", "code": "77067", "date": "2025-09-15"}]
+    old, new, claim, earlier = screening_without_frequency(tmp_path)
     impact = radrules.diff_outcomes(old, new, [claim], history=earlier, shift_days=400)
     assert (impact.changed, impact.fail_to_pass, impact.first_date) == (1, 1, "2027-04-06")
 
