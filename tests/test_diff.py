@@ -799,8 +799,10 @@ def test_table_changes_record_the_latest_date_they_take_effect(tmp_path):
     q2, q3, both = quarters(tmp_path)
     (added,) = compare(q2, q3).tables
     assert (added.start, added.added, added.latest_effective) == ("2011-01-01", 1, "2026-07-01")
+    assert added.earlier_dates and "practitioner PTP table in force from 2011-01-01 (and earlier dates): " \
+        "ccipra-v321r0-f1.TXT -> ccipra-v322r0-f1.TXT" in compare(q2, q3).to_text()
     (later,) = compare(q2, both).tables
-    assert (later.start, later.latest_effective) == ("2026-07-01", "2026-07-01")
+    assert (later.start, later.latest_effective, later.earlier_dates) == ("2026-07-01", "2026-07-01", False)
     (tmp_path / "q3" / "tables.rr").write_text('table ptp "cms/ccipra-v321r0-f1.TXT"\n', encoding="utf-8")
     (tmp_path / "q3" / "cms" / "ccipra-v321r0-f1.TXT").write_bytes(
         (q2 / "cms" / "ccipra-v321r0-f1.TXT").read_bytes().replace(b"\t0\tMisuse", b"\t1\tMisuse"))

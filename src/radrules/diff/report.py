@@ -69,7 +69,8 @@ def plural(count: int, word: str) -> str:
 def _table_lines(table) -> list[str]:
     old = ", ".join(table.old_files) or "none"
     new = ", ".join(table.new_files) or "none"
-    out = [f"      {table.label} in force from {table.start}: {old} {ARROW} {new}",
+    since = f"{table.start} (and earlier dates)" if table.earlier_dates else table.start
+    out = [f"      {table.label} in force from {since}: {old} {ARROW} {new}",
            f"        {plural(table.old_rows, 'row')} {ARROW} {table.new_rows:,}: {table.added:,} added, "
            f"{table.removed:,} removed, {table.changed:,} changed"]
     for example in table.examples:

@@ -85,6 +85,7 @@ class TableDiff:
     # the start of a version that replaces an earlier one; None if every change holds on every date. Claims
     # dated before it can't show that change (`diff --shift-days`).
     latest_effective: str | None = None
+    earlier_dates: bool = False  # the two versions also judge the dates before ``start`` (the first of their kind)
 
     @property
     def label(self) -> str:
@@ -96,7 +97,7 @@ class TableDiff:
             "start": self.start, "old_files": list(self.old_files), "new_files": list(self.new_files),
             "old_rows": self.old_rows, "new_rows": self.new_rows, "added": self.added, "removed": self.removed,
             "changed": self.changed, "examples": [example.to_dict() for example in self.examples],
-            "latest_effective": self.latest_effective,
+            "latest_effective": self.latest_effective, "earlier_dates": self.earlier_dates,
         }
 
 
@@ -203,6 +204,7 @@ def _compare(kind: str, claim_type: str, start: int, before, after, limit: int, 
         new_rows=sizes[1],
         added=counter.added, removed=counter.removed, changed=counter.changed, examples=tuple(counter.examples),
         latest_effective=_latest_effective(counter, start if from_start else None),
+        earlier_dates=not from_start,
     )
 
 
