@@ -869,6 +869,47 @@ class TestNoRowLost:
         assert fired(rules.evaluate(claim(("77063", "2026-08-03"))), "ncci.addon") == []
         assert fired(rules.evaluate(claim(("77063", "2019-08-05"))), "ncci.addon") == [((1,), ())]
 
+    @pytest.mark.parametrize("note", ["(Julian Date)", "(YYYYDDD)", "(CCYYDDD)", "Julian Format", "(Julian)", ""])
+    def test_addon_date_column_with_a_format_note_is_read(self, tmp_path, note):
+        """`AOC Edit Eff Dt (Julian Date)` is the edit's effective date: a word besides the date words (`Julian
+        Date`, `YYYYDDD`, `Format`) made it "not a date", and an edit from 2027 denied claims of 2026."""
+        data = (f"Primary Code,Add-on Code,AOC Edit Type,AOC Edit Eff Dt {note},AOC Edit Del Dt {note}\n"
+                "77067,77063,1,2027001,\n")
+        rules = self._load(tmp_path, 'table addon "cms/aoc_v2026q3.csv"\n', "aoc_v2026q3.csv", data.encode())
+        assert fired(rules.evaluate(claim(("77063", "2026-08-03"))), "ncci.addon") == []
+        assert fired(rules.evaluate(claim(("77063", "2027-08-02"))), "ncci.addon") == [((1,), ())]
+
+    @pytest.mark.parametrize("end", ["Deletion Date of AOC Edit", "AOC Edit Del Dt (Julian Date)",
+                                     "AOC Edit Deletion Date Julian Format"])
+    def test_addon_deletion_date_with_more_words_ends_the_edit(self, tmp_path, end):
+        """An edit deleted in 2020 under `Deletion Date of AOC Edit` no longer applies in 2026 (it did: the
+        column was passed over)."""
+        data = f"Primary Code,Add-on Code,AOC Edit Type,AOC Edit Eff Dt,{end}\n77067,77063,1,2015001,2020001\n"
+        rules = self._load(tmp_path, 'table addon "cms/aoc_v2026q3.csv"\n', "aoc_v2026q3.csv", data.encode())
+        assert fired(rules.evaluate(claim(("77063", "2026-08-03"))), "ncci.addon") == []
+        assert fired(rules.evaluate(claim(("77063", "2019-08-05"))), "ncci.addon") == [((1,), ())]
+
+    def test_addon_date_columns_with_notes_that_cant_be_told_apart_are_an_error(self, tmp_path):
+        """Two effective-date columns, each with a format note, are RR505 at the second, not one of them
+        passed over."""
+        data = ("Primary Code,Add-on Code,AOC Edit Type,AOC Edit Eff Dt (Julian Date),Effective Date (YYYYMMDD)\n"
+                "77067,77063,1,2027001,20270101\n")
+        (error,) = self._errors(tmp_path, 'table addon "cms/aoc_v2026q3.csv"\n', "aoc_v2026q3.csv", data.encode())
+        assert (error.code, error.span.line, error.span.column) == ("RR505", 1, 70)
+        assert error.message == ("`Effective Date (YYYYMMDD)` is a second column for the edit's effective date "
+                                 "(the first is `AOC Edit Eff Dt (Julian Date)`)")
+
+    def test_addon_dates_are_checked_in_the_format_their_header_names(self, tmp_path):
+        """A 7-digit date under a `(YYYYMMDD)` header is RR508 (read as Julian, `2027011` is another day than
+        a cut-short `2027011x`); under a header that names no format, or Julian, it is a Julian date."""
+        data = ("Primary Code,Add-on Code,AOC Edit Type,AOC Edit Eff Dt (YYYYMMDD),AOC Edit Del Dt\n"
+                "77067,77063,1,2027011,\n77067,77063,1,20280101,x\n")
+        first, second = self._errors(tmp_path, 'table addon "cms/aoc_v2026q3.csv"\n', "aoc_v2026q3.csv",
+                                     data.encode())
+        assert (first.code, first.span.line, first.span.column) == ("RR508", 2, 15)
+        assert first.message == "`2027011` is not a date written YYYYMMDD, as its column's header says"
+        assert (second.code, second.span.line, second.span.column) == ("RR508", 3, 24)
+
     @pytest.mark.parametrize("extra", ["Explanation", "Deleted Flag", "Expected Primary", "Edit Explanation",
                                        "Terminology", "Endpoint", "Delivery", "Export Date"])
     def test_addon_column_that_is_not_a_date_is_not_read_as_one(self, tmp_path, extra):

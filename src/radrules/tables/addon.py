@@ -7,18 +7,26 @@ normalised as a public loader does (``primary_code``, ``add_on_code``,
 ``aoc_edit_type``, ``aoc_del_dt``, ``primary_code_del_dt``,
 ``aoc_edit_eff_dt``, ``aoc_edit_del_dt``; a ``_julian`` suffix is dropped).
 The raw spelling of the date columns is unverified ([U]), so a date column
-is known by its words, when it has no others than those (``_DATE_HEADER_WORDS``): one that says it begins
-(``_BEGINS``: ``eff``, ``begin``, ...) is the edit's effective date; one that says it ends (``_ENDS``:
-``del``, ``deleted``, ``end``, ``term``, ``expires``, ...) is the primary code's deletion
+is known by its words: one that says it begins (``_BEGINS``: ``eff``, ``begin``,
+...) or ends (``_ENDS``: ``del``, ``deleted``, ``end``, ``term``, ``expires``, ...)
+is a date column if it also says it holds dates (``_DATE_NOUNS``: ``dt``,
+``date``, a format such as ``julian`` or ``yyyyddd``), whatever notes it
+carries besides (``AOC Edit Eff Dt (Julian Date)``, ``Deletion Date of AOC
+Edit``), or if it has no other words than date words (``_DATE_HEADER_WORDS``:
+``AOC Edit Thru``); ``Deleted Flag`` is not one. One that begins is the edit's
+effective date; one that ends is the primary code's deletion
 date if it names the primary, the add-on code's if it names the add-on code
 and not the edit (``AOC Del Dt``), else the edit's. A column that says it begins or ends and is none of these (or a
 second column for one date) is an error, never passed over: the edits would
 apply on dates they don't. Dates may be ``YYYYMMDD`` or Julian ``YYYYDDD``
-(both seen, [U]). A row has the header's fields (more, if they are empty).
+(both seen, [U]); in a column whose header says ``YYYYMMDD`` (and not Julian)
+a 7-digit date is an error, not a Julian one. A row has the header's fields (more, if they are empty).
 Primary code ``CCCCC`` means contractor-defined primaries (type 2).
 """
 
 from __future__ import annotations
+
+import re
 
 from .. import codes
 from .common import DateReader, csv_records, first_line, header_columns, normalize_header, read_part, shown
@@ -37,6 +45,11 @@ _ENDS = frozenset({"del", "delete", "deleted", "deletion", "end", "ends", "endin
 #: The other words a date column's header may hold; a header with any other word (`Deleted Flag`, `Edit
 #: Explanation`) is not a date column.
 _DATE_HEADER_WORDS = frozenset({"aoc", "add", "on", "addon", "edit", "primary", "code", "dt", "date"})
+#: Header words that say a column holds dates; with a word of `_BEGINS` or `_ENDS` they make a date column
+#: whatever other words (format notes: `(Julian Date)`, `Julian Format`, `of AOC Edit`) the header has.
+_JULIAN = frozenset({"julian", "yyyyddd", "ccyyddd", "yyddd"})
+_CALENDAR = frozenset({"yyyymmdd", "ccyymmdd"})
+_DATE_NOUNS = frozenset({"dt", "dte", "date", "dates"}) | _JULIAN | _CALENDAR
 _DATE_WORDS = {"aoc_edit_eff_dt": "the edit's effective date", "aoc_edit_del_dt": "the edit's deletion date",
                "aoc_del_dt": "the add-on code's deletion date",
                "primary_code_del_dt": "the primary code's deletion date"}
@@ -67,9 +80,10 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
             if positions is None:
                 found = header_columns(fields, COLUMNS)
                 if all(column in found for column in REQUIRED):
-                    positions = _date_columns(fields, found, problems, first, raw)
-                    if positions is None:
+                    columns = _date_columns(fields, found, problems, first, raw)
+                    if columns is None:
                         break
+                    positions, calendar = columns
                     width = len(fields)
                     while width and not fields[width - 1].strip():
                         width -= 1
@@ -94,8 +108,8 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
                 index = positions.get(column)
                 return fields[index].strip() if index is not None and index < len(fields) else ""
 
-            def complain(code, message, column):
-                problems.csv_field(code, message, first, raw, fields, positions[column])
+            def complain(code, message, column, help=None):
+                problems.csv_field(code, message, first, raw, fields, positions[column], help=help)
 
             addon, primary, kind = get("add_on_code"), get("primary_code"), get("aoc_edit_type")
             ok = True
@@ -121,6 +135,14 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
             for column in DATES:
                 text = get(column)
                 if text in _NO_DATE:
+                    values[column] = None
+                    continue
+                if column in calendar and len(text) != 8:
+                    # a Julian date here is a YYYYMMDD date cut short, more likely than a Julian one
+                    complain("RR508", f"{shown(text)} is not a date written YYYYMMDD, as its column's header "
+                             "says", column, help="write the date as its header says, or name the format the "
+                             "column is in (`(Julian)` for YYYYDDD)")
+                    ok = False
                     values[column] = None
                     continue
                 value = dates(text)
@@ -152,32 +174,42 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
     return RawTable(key=key, files=tuple(name for _, name, _ in parts), entries=frozen, latest_start=latest), diagnostics
 
 
-def _date_role(name: str) -> str | None:
-    """Which date a normalised header name gives: a column of ``DATES``, "" for a date column that is none of
-    them, None for a column that is not a date (see the module docstring)."""
-    words = set(name.split("_"))
-    if not words <= _BEGINS | _ENDS | _DATE_HEADER_WORDS:
-        return None
+def _date_role(header: str) -> tuple[str | None, bool]:
+    """Which date a header gives, and whether it says its dates are written YYYYMMDD.
+
+    The role is a column of ``DATES``, "" for a date column that is none of them, None for a column that is
+    not a date (see the module docstring).
+    """
+    words = set(re.findall(r"[0-9a-z]+", header.lower()))
     begins, ends = bool(words & _BEGINS), bool(words & _ENDS)
+    if not begins and not ends:
+        return None, False
+    # A header of date words only (`AOC Edit Thru`) is a date; so is any header that says it begins or ends
+    # and says it is a date (`Dt`, `Date`, a format: `AOC Edit Eff Dt (Julian Date)`, `... (YYYYDDD)`),
+    # whatever notes it carries besides.
+    if not words <= _BEGINS | _ENDS | _DATE_HEADER_WORDS and not words & _DATE_NOUNS:
+        return None, False
+    written = bool(words & _CALENDAR) and not words & _JULIAN
     if begins == ends:
-        return "" if begins else None
+        return "", written
     if "primary" in words:
-        return "primary_code_del_dt" if ends else ""
+        return ("primary_code_del_dt" if ends else ""), written
     names_addon = bool(words & {"aoc", "addon"}) or {"add", "on"} <= words
     if names_addon and "edit" not in words:
-        return "aoc_del_dt" if ends else ""
-    return "aoc_edit_del_dt" if ends else "aoc_edit_eff_dt"
+        return ("aoc_del_dt" if ends else ""), written
+    return ("aoc_edit_del_dt" if ends else "aoc_edit_eff_dt"), written
 
 
-def _date_columns(fields: list[str], found: dict, problems, row: int, raw: str) -> dict | None:
-    """The header's columns (``found``) with its date columns; None after reporting a date column that can't be
-    told, or a date given by two columns."""
+def _date_columns(fields: list[str], found: dict, problems, row: int, raw: str) -> tuple[dict, set] | None:
+    """The header's columns (``found``) with its date columns, and the date columns whose header says they are
+    written YYYYMMDD; None after reporting a date column that can't be told, or a date given by two columns."""
     positions = dict(found)
+    calendar = set()
     taken = set(found.values())
     for index, field in enumerate(fields):
         if index in taken:
             continue
-        role = _date_role(normalize_header(field))
+        role, written = _date_role(field)
         if role is None:
             continue
         if role == "" or role in positions:
@@ -192,4 +224,6 @@ def _date_columns(fields: list[str], found: dict, problems, row: int, raw: str) 
                                     "Dt`) and of the primary code (`Primary Code Del Dt`): name each once")
             return None
         positions[role] = index
-    return positions
+        if written:
+            calendar.add(role)
+    return positions, calendar

@@ -81,7 +81,7 @@ class Problems:
         else:
             column = 1 + sum(len(f) + len(separator) for f in fields[:index])
         width = len(fields[index]) if index < len(fields) else 1
-        self.add(code, message, row, line, column, width, help or self._cell(row, index))
+        self.add(code, message, row, line, column, width, self._with_cell(help, row, index))
 
     def csv_field(self, code: str, message: str, row: int, raw: str, fields: list[str], index: int,
                   width: int | None = None, help: str | None = None, severity: str = "error") -> None:
@@ -89,7 +89,7 @@ class Problems:
         if width is None:
             width = len(fields[index]) if index < len(fields) else 1
         self.add(code, message, row, raw, csv_field_column(raw, fields, index), width,
-                 help or self._cell(row, index), severity)
+                 self._with_cell(help, row, index), severity)
 
     def unreadable(self, fields, first: int, last: int, raw: str, swallowed=None) -> bool:
         """Report a data record that can't be right, and say so (True).
@@ -117,6 +117,11 @@ class Problems:
                  max(quote, 1), 1,
                  help="a quote (`\"`) opens a field here without closing it; a table row is one line")
         return True
+
+    def _with_cell(self, help: str | None, row: int, index: int) -> str | None:
+        """A hint that names the cell of a workbook's field before the loader's own hint, if any."""
+        cell = self._cell(row, index)
+        return f"{cell}; {help}" if cell and help else help or cell
 
     def _cell(self, row: int, index: int) -> str | None:
         """``cell C3`` for field ``index`` of a workbook's ``row``; None for a text file."""
