@@ -443,6 +443,43 @@ end
         assert loaded.table.entries["pctc"] == {"0001F": "9", "00100": "9", "00102": "9"}
         assert loaded.start == dt.date(2026, 7, 1).toordinal()
 
+    @pytest.mark.parametrize("old, new", [(",BILAT,", ",BILATERAL,"), (",PROC,SURG,", ",PROC,SURGERY IND,"),
+                                          (",PCTC,", ",PC/TC,")],
+                             ids=["BILATERAL SURG", "BILAT SURGERY IND", "PC/TC IND"])
+    def test_a_caption_worded_otherwise_is_read(self, tmp_path, old, new):
+        """A bilateral caption `BILATERAL SURG` (or a PC/TC caption `PC/TC IND`) is that column: the file loaded
+        without bilateral indicators, and `modifier.bilateral.invalid` was off without a word."""
+        text = (DATA / "PPRRVU26_JUL.csv").read_text(encoding="latin-1")
+        assert text.count(old) == 1
+        (tmp_path / "src").mkdir()
+        (tmp_path / "src" / "PPRRVU26_JUL.csv").write_text(text.replace(old, new), encoding="latin-1")
+        root = make_ruleset(tmp_path, 'table pctc "cms/PPRRVU26_JUL.csv"\n', tmp_path / "src" / "PPRRVU26_JUL.csv")
+        entries = radrules.load(root, cache_dir=None).tables[0].table.entries
+        assert entries["bilateral"]["74177"] == "0" and entries["pctc"]["74177"] == "1"
+        assert len(entries["bilateral"]) == len(entries["pctc"]) == 6
+
+    @pytest.mark.parametrize("old, new, message", [
+        (",BILAT,", ",,", "the MPFS header has no column `BILAT SURG`"),
+        (",BILAT,", ",BILAT,", None),
+        (",CO-,", ",BILAT,", "`BILAT SURG` (field 22) is a second column for the bilateral surgery indicator "
+                             "(the first is `BILAT SURG`, field 20)"),
+    ], ids=["missing", "control", "twice"])
+    def test_a_file_without_one_bilateral_column_is_an_error(self, tmp_path, old, new, message):
+        """Without its `BILAT SURG` column (or with two) the file is RR505 at the caption row, with a hint
+        naming the column; it loaded without bilateral indicators."""
+        text = (DATA / "PPRRVU26_JUL.csv").read_text(encoding="latin-1").replace(old, new)
+        (tmp_path / "src").mkdir()
+        (tmp_path / "src" / "PPRRVU26_JUL.csv").write_text(text, encoding="latin-1")
+        root = make_ruleset(tmp_path, 'table pctc "cms/PPRRVU26_JUL.csv"\n', tmp_path / "src" / "PPRRVU26_JUL.csv")
+        if message is None:
+            assert radrules.load(root, cache_dir=None).tables[0].table.entries["bilateral"]
+            return
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        (error,) = caught.value.errors
+        assert (error.code, error.span.line, error.message) == ("RR505", 10, message)
+        assert "`BILAT SURG`" in error.help
+
     def test_summary_counts_codes(self, tmp_path):
         """`radrules check` counts the codes of a PC/TC table, not its two indicator maps."""
         root = make_ruleset(tmp_path, 'table pctc "cms/PPRRVU26_JUL.csv"\n', DATA / "PPRRVU26_JUL.csv")
@@ -453,7 +490,7 @@ end
         (version,) = rules.describe()["table_versions"]
         assert (version["claim_type"], version["size"], version["counts"]) == (None, codes, "codes")
 
-    CAPTIONS = "HCPCS,MOD,DESCRIPTION,PCTC IND\n"
+    CAPTIONS = "HCPCS,MOD,DESCRIPTION,PCTC IND,BILAT SURG\n"
 
     def _load(self, tmp_path, files: dict, statement: str = 'table pctc "cms/PPRRVU26_JUL.csv"\n'):
         (tmp_path / "src").mkdir()
@@ -465,7 +502,7 @@ end
     @pytest.mark.parametrize("modifier", ["", "26"])
     def test_a_second_row_for_a_code_and_modifier_is_an_error(self, tmp_path, modifier):
         """Two rows of one HCPCS and MOD are RR511 at the second (the first was read, whatever the second said)."""
-        rows = f"74177,{modifier},X,1\n74177,TC,X,1\n74177,{modifier},X,2\n"
+        rows = f"74177,{modifier},X,1,0\n74177,TC,X,1,0\n74177,{modifier},X,2,0\n"
         with pytest.raises(radrules.RuleError) as caught:
             self._load(tmp_path, {"PPRRVU26_JUL.csv": self.CAPTIONS + rows})
         (error,) = caught.value.errors
@@ -478,7 +515,7 @@ end
         record = "74177" + " " * 97 + "1" + " " * 13 + "0"
         with pytest.raises(radrules.RuleError) as caught:
             self._load(tmp_path, {"PPRRVU26_JUL.txt": f"{record}\n{record[:102]}2{record[103:]}\n",
-                                  "PPRRVU26_JUL.csv": self.CAPTIONS + "74177,,X,1\n"},
+                                  "PPRRVU26_JUL.csv": self.CAPTIONS + "74177,,X,1,0\n"},
                        'table pctc "cms/PPRRVU26_JUL.txt", "cms/PPRRVU26_JUL.csv"\n')
         assert [(e.code, e.span.file, e.span.line, e.message[-29:]) for e in caught.value.errors] == [
             ("RR511", "rules/cms/PPRRVU26_JUL.txt", 2, "rules/cms/PPRRVU26_JUL.txt:1)"),
@@ -488,7 +525,7 @@ end
     def test_indicators_that_disagree_are_a_warning_and_the_global_row_is_read(self, tmp_path, global_first):
         """A 26 row whose PC/TC indicator is not the global row's loads with RR518 at its field; the global row's
         indicator is the code's, whichever comes first (domain.md §4: one indicator on the three rows)."""
-        rows = ["74177,,X,1\n", "74177,26,X,2\n"]
+        rows = ["74177,,X,1,0\n", "74177,26,X,2,0\n"]
         rules = self._load(tmp_path, {"PPRRVU26_JUL.csv": self.CAPTIONS + "".join(rows if global_first
                                                                                   else rows[::-1])})
         assert rules.tables[0].table.entries["pctc"] == {"74177": "1"}
@@ -499,7 +536,7 @@ end
     def test_more_warnings_than_shown_leave_the_table_in_use(self, tmp_path):
         """Past 50 problems the rest are counted; when they are all warnings, so is the count, and the table loads
         (the count was an error, which refused the table)."""
-        rows = "".join(f"7{i:04d},,X,1\n7{i:04d},26,X,2\n" for i in range(60))
+        rows = "".join(f"7{i:04d},,X,1,0\n7{i:04d},26,X,2,0\n" for i in range(60))
         rules = self._load(tmp_path, {"PPRRVU26_JUL.csv": self.CAPTIONS + rows})
         assert len(rules.tables[0].table.entries["pctc"]) == 60
         assert [w.code for w in rules.warnings] == ["RR518"] * 50 + ["RR519"]
@@ -508,7 +545,7 @@ end
     def test_an_error_past_50_warnings_is_shown(self, tmp_path):
         """An error after 50 warnings takes the last warning's place: the problem that refuses the table is
         shown (it was only counted, under a help that said to fix "the ones above", all warnings)."""
-        rows = "".join(f"7{i:04d},,X,1\n7{i:04d},26,X,2\n" for i in range(60)) + "74177,,X,1\n74177,,X,1\n"
+        rows = "".join(f"7{i:04d},,X,1,0\n7{i:04d},26,X,2,0\n" for i in range(60)) + "74177,,X,1,0\n74177,,X,1,0\n"
         with pytest.raises(radrules.RuleError) as caught:
             self._load(tmp_path, {"PPRRVU26_JUL.csv": self.CAPTIONS + rows})
         assert [(d.code, d.span.line) for d in caught.value.errors] == [("RR511", 123)]
@@ -974,7 +1011,7 @@ class TestNoRowLost:
         (f'table mue "cms/{MUE_NAME}"\n', MUE_NAME, MUE_HEADER),
         ('table addon "cms/aoc_v2026q3.csv"\n', "aoc_v2026q3.csv",
          "Add-on Code,Primary Code,AOC Edit Type,AOC Edit Eff Dt\r\n"),
-        ('table pctc "cms/PPRRVU26_JUL.csv"\n', "PPRRVU26_JUL.csv", "HCPCS,MOD,DESCRIPTION,PCTC IND\r\n"),
+        ('table pctc "cms/PPRRVU26_JUL.csv"\n', "PPRRVU26_JUL.csv", "HCPCS,MOD,DESCRIPTION,PCTC IND,BILAT SURG\r\n"),
     ], ids=["mue", "addon", "pctc"])
     def test_file_with_a_header_and_no_rows_is_an_error(self, tmp_path, statement, name, data):
         """A file cut short after its header would turn every later claim's edits off: an error."""

@@ -3,7 +3,10 @@
 CSV: five preamble lines, then five stacked caption rows whose last begins
 ``HCPCS,MOD,DESCRIPTION``; column names are the captions joined top-down
 (``PCTC IND``, ``BILAT SURG``) and columns are found by name, since their
-positions move between years. The description column (AMA text) is never
+positions move between years; a caption worded otherwise (``PC/TC IND``,
+``BILATERAL SURG``) is known by its words. Every published layout has both
+indicators, so a file without one (or with two columns for one) is refused:
+without its bilateral column ``modifier.bilateral.invalid`` would be off. The description column (AMA text) is never
 kept. The fixed-width ``.txt`` layout is read by position (HCPCS 1-5,
 modifier 6-7, PC/TC 103, bilateral 117; RVU26A record layout, [V2]).
 
@@ -123,15 +126,8 @@ def _csv(text: str, file_name: str, problems: Problems, keyed: _Rows) -> None:
             if len(fields) >= 2 and fields[0].strip().upper() == "HCPCS" and fields[1].strip().upper() == "MOD":
                 width = max(len(row) for row in recent)
                 names = [_caption(recent, i) for i in range(width)]
-                wanted = {"code": "HCPCS", "modifier": "MOD", "pctc": "PCTC IND", "bilateral": "BILAT SURG"}
-                columns = {}
-                for role, name in wanted.items():
-                    if name in names:
-                        columns[role] = names.index(name)
-                missing = [wanted[r] for r in ("code", "modifier", "pctc") if r not in columns]
-                if missing:
-                    problems.add("RR505", "the MPFS header has no column " + ", ".join(f"`{m}`" for m in missing),
-                                 first, raw)
+                columns = _columns(names, problems, first, raw, fields)
+                if columns is None:
                     return
             elif first > 30:
                 problems.add("RR505", f"`{problems.display}` has no `HCPCS,MOD,...` caption row in its first 30 "
@@ -157,13 +153,12 @@ def _csv(text: str, file_name: str, problems: Problems, keyed: _Rows) -> None:
             problems.csv_field("RR509", f"{shown(pctc)} is not a PC/TC indicator (0-9)", first, raw, fields,
                                columns["pctc"], len(pctc))
             ok = False
-        if "bilateral" in columns and bilateral not in _BILATERAL:
+        if bilateral not in _BILATERAL:
             problems.csv_field("RR509", f"{shown(bilateral)} is not a bilateral surgery indicator (0, 1, 2, 3 or 9)",
                                first, raw, fields, columns["bilateral"], len(bilateral))
             ok = False
         if ok:
-            problem = keyed.add(code, modifier, pctc, bilateral if "bilateral" in columns else None, problems,
-                                file_name, first)
+            problem = keyed.add(code, modifier, pctc, bilateral, problems, file_name, first)
             if problem is not None:
                 diagnostic, message, field, hint, severity = problem
                 problems.csv_field(diagnostic, message, first, raw, fields, columns[field], help=hint,
@@ -174,6 +169,56 @@ def _csv(text: str, file_name: str, problems: Problems, keyed: _Rows) -> None:
     elif rows_read == 0 and not problems.has_errors:
         problems.add("RR505", f"`{problems.display}` has its caption rows and no records", None,
                      help="an MPFS relative value file has a row per code after its captions; was it cut short?")
+
+
+#: The columns radrules reads, by their published caption (domain.md §8.4).
+_WANTED = {"code": "HCPCS", "modifier": "MOD", "pctc": "PCTC IND", "bilateral": "BILAT SURG"}
+_PUBLISHED = "`HCPCS`, `MOD`, `PCTC IND` and `BILAT SURG`"
+_LABELS = {"code": "HCPCS code", "modifier": "modifier", "pctc": "PC/TC indicator",
+           "bilateral": "bilateral surgery indicator"}
+
+
+def _role(name: str) -> str | None:
+    """Which column a caption (the stacked rows joined) names: ``HCPCS`` and ``MOD`` exactly; the PC/TC
+    indicator by ``PCTC`` (or ``PC/TC``), the bilateral surgery indicator by ``BILAT`` or ``BILATERAL``,
+    whatever else the caption says (``PCTC IND``, ``PC/TC INDICATOR``, ``BILAT SURG``, ``BILATERAL SURGERY
+    IND``)."""
+    words = re.findall(r"[0-9a-z]+", name.lower())
+    if words == ["hcpcs"]:
+        return "code"
+    if words == ["mod"]:
+        return "modifier"
+    if "pctc" in words or any(words[i:i + 2] == ["pc", "tc"] for i in range(len(words))):
+        return "pctc"
+    if "bilat" in words or "bilateral" in words:
+        return "bilateral"
+    return None
+
+
+def _columns(names: list[str], problems: Problems, row: int, raw: str, fields: list[str]) -> dict | None:
+    """Where each column of ``_WANTED`` is among the caption names; None after reporting one missing, or one
+    named by two columns (either could be the one CMS means)."""
+    columns: dict = {}
+    for index, name in enumerate(names):
+        role = _role(name)
+        if role is None:
+            continue
+        if role in columns:
+            problems.csv_field("RR505", f"`{name}` (field {index + 1}) is a second column for the {_LABELS[role]} "
+                               f"(the first is `{names[columns[role]]}`, field {columns[role] + 1})", row, raw,
+                               fields, index, help=f"radrules reads one column for each of {_PUBLISHED}: is this "
+                                                   "a PPRRVU file of another layout?")
+            return None
+        columns[role] = index
+    missing = [_WANTED[role] for role in _WANTED if role not in columns]
+    if missing:
+        # Without the bilateral column `modifier.bilateral.invalid` would be off without a word (every PPRRVU
+        # layout has it: CSV `BILAT SURG`, fixed width position 117).
+        problems.add("RR505", "the MPFS header has no column " + ", ".join(f"`{m}`" for m in missing), row, raw,
+                     help=f"the captions of an MPFS relative value file (PPRRVU) name {_PUBLISHED} (each read "
+                          "top-down over the stacked caption rows): is this the PPRRVU file, in its published layout?")
+        return None
+    return columns
 
 
 def _fixed_width(text: str, file_name: str, problems: Problems, keyed: _Rows) -> None:
