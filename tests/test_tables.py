@@ -331,6 +331,71 @@ class TestMueLoader:
                                  "MUE table, but the statement serves institutional claims")
 
 
+    @staticmethod
+    def _mue_file(tmp_path, name: str, column_2: str) -> Path:
+        (tmp_path / "src").mkdir(exist_ok=True)
+        path = tmp_path / "src" / name
+        path.write_text(f"HCPCS/CPT Code,{column_2},MUE Adjudication Indicator,MUE Rationale\n"
+                        "74177,1,2 Date of Service Edit: Policy,Anatomic Consideration\n", encoding="latin-1")
+        return path
+
+    @pytest.mark.parametrize("name, column_2", [
+        ("MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv", "Outpatient Hospital MUE Values"),
+        ("MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv", "MUE Values"),
+        ("mue-july.csv", "Hospital Outpatient Services MUE"),
+        ("mue-july.csv", "Facility Outpatient Hospital Services MUE Values"),
+        ("outpatient-hospital-mue.csv", "Units"),
+    ], ids=["header worded otherwise", "file name", "words in another order", "long header", "a name of words"])
+    def test_the_setting_is_read_from_the_header_words_or_else_the_file_name(self, tmp_path, name, column_2):
+        """A hospital table is known by its header's words, or, when the header names no setting, by its file
+        name: loaded for professional claims it is RR514 (`Outpatient Hospital MUE Values` matched no header
+        spelling, and hospital limits were applied to professional claims)."""
+        path = self._mue_file(tmp_path, name, column_2)
+        text = f'table mue "cms/{name}"'
+        root = make_ruleset(tmp_path, text + " effective 2026-07-01\n", path)
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        (error,) = caught.value.errors
+        assert (error.code, error.message) == ("RR514", "this is the outpatient hospital MUE table, but the "
+                                                        "statement serves professional claims")
+        (root / "main.rr").write_text(text + " for institutional claims effective 2026-07-01\n", encoding="utf-8")
+        rules = radrules.load(root, cache_dir=None)
+        hospital = rules.evaluate(claim(("74177", "2026-08-03", {"units": 2}), claim_type="institutional"))
+        assert fired(hospital, "ncci.mue") == [((1,), ())]
+
+    @pytest.mark.parametrize("name, column_2, claim_type", [
+        ("MCR_MUE_PractitionerServices_Eff_07-01-2026.csv", "MUE Values", "institutional"),
+        ("MCR_MUE_DMESupplierServices_Eff_07-01-2026.csv", "MUE Values", "professional"),
+        ("MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv", "Practitioner MUE", "institutional"),
+    ], ids=["practitioner file name", "DME file name", "the header wins"])
+    def test_a_file_named_for_another_setting_is_refused(self, tmp_path, name, column_2, claim_type):
+        path = self._mue_file(tmp_path, name, column_2)
+        suffix = " for institutional claims" if claim_type == "institutional" else ""
+        root = make_ruleset(tmp_path, f'table mue "cms/{name}"{suffix}\n', path)
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        assert [d.code for d in caught.value.errors] == ["RR514"]
+
+    def test_a_table_that_names_no_setting_serves_its_statement(self, tmp_path):
+        """Neither header nor file name names a setting: the statement's claim type is taken."""
+        path = self._mue_file(tmp_path, "mue-july.csv", "MUE Values")
+        rules = radrules.load(make_ruleset(tmp_path, 'table mue "cms/mue-july.csv" effective 2026-07-01\n', path),
+                              cache_dir=None)
+        assert fired(rules.evaluate(claim(("74177", "2026-08-03", {"units": 2}))), "ncci.mue") == [((1,), ())]
+
+    def test_a_header_that_names_two_settings_is_an_error(self, tmp_path):
+        """`Practitioner and Outpatient Hospital MUE Values` can't say whose table it is: RR505 at the field."""
+        path = self._mue_file(tmp_path, "mue-july.csv", "Practitioner and Outpatient Hospital MUE Values")
+        root = make_ruleset(tmp_path, 'table mue "cms/mue-july.csv" effective 2026-07-01\n', path)
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        (error,) = caught.value.errors
+        assert (error.code, error.span.line, error.span.column) == ("RR505", 1, 16)
+        assert error.message == ("`Practitioner and Outpatient Hospital MUE Values` names the practitioner and the "
+                                 "outpatient hospital settings: can't tell whose table this is")
+        assert "`Outpatient Hospital Services MUE Values`" in error.help
+
+
 class TestHospitalPtp:
     def test_hospital_rows_fire_only_on_institutional_claims(self, tmp_path):
         """A pair only in the hospital table never fires on a professional claim, and vice versa (§10.2)."""

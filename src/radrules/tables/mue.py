@@ -4,6 +4,10 @@ CSV, Latin-1. Record 1 is a quoted, multi-line AMA notice; the header's
 first field (``"HCPCS/\\nCPT Code"``) holds a line break; column 3 holds the
 MAI digit and its label in one field (``2 Date of Service Edit: Policy``).
 One row per code; the table's effective date is in the file name only.
+The table's setting (practitioner, outpatient hospital, DME) is read from
+the words of the column 2 header (``Practitioner Services MUE Values``),
+else from the file name (``…_OutpatientHospitalServices_…``): the compiler
+refuses a file of another setting than its statement's (RR514).
 """
 
 from __future__ import annotations
@@ -14,23 +18,36 @@ from .. import codes
 from .common import csv_records, normalize_header, read_part, shown
 from .store import RawTable
 
-#: Column 2 header -> the claim type whose table it is.
-TABLE_TYPES = {
-    "practitioner_services_mue_values": "professional",
-    "outpatient_hospital_services_mue_values": "institutional",
-    "facility_outpatient_hospital_services_mue_values": "institutional",
-    "dme_supplier_services_mue_values": "dme",
-}
+#: Words that name a table's setting, in the column 2 header (`Outpatient Hospital Services MUE Values`) or
+#: the file name (`MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv`) -> the claim type it serves.
+SETTING_WORDS = {"practitioner": "professional", "practitioners": "professional", "physician": "professional",
+                 "outpatient": "institutional", "hospital": "institutional", "facility": "institutional",
+                 "dme": "dme", "dmepos": "dme", "supplier": "dme"}
 #: How messages name the table of each claim type.
 LABELS = {"professional": "practitioner", "institutional": "outpatient hospital", "dme": "DME"}
 _MAI = re.compile(r"^([123])(?:\s|$)")
+
+
+def _settings(words: list[str]) -> list[str]:
+    """The claim types whose settings ``words`` name, in the order of ``LABELS``."""
+    named = {SETTING_WORDS[w] for w in words if w in SETTING_WORDS}
+    return [claim_type for claim_type in LABELS if claim_type in named]
+
+
+def _setting_of_name(file_name: str) -> str | None:
+    """The claim type a file's name gives (``…_PractitionerServices_…``, ``…_OutpatientHospitalServices_…``,
+    ``…_DME…``), if it names one setting only; None otherwise."""
+    stem = file_name.rsplit(".", 1)[0]
+    words = [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", stem)]
+    named = _settings(words)
+    return named[0] if len(named) == 1 else None
 
 
 def load_mue(parts: list[tuple[str, str, bytes]], key: str):
     """Read MUE files; returns (RawTable or None, diagnostics).
 
     Entries: code -> ((max units, MAI, rationale, "file:row"),). The claim
-    type each part's header names is kept (``part_types``): the compiler
+    type each part's header (else its file name) names is kept (``part_types``): the compiler
     refuses a part of the other setting than its statement's (RR514).
     """
     entries: dict = {}
@@ -52,7 +69,16 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
                     if len(fields) < 3:
                         problems.add("RR505", "the MUE header needs code, value and MAI columns", first, raw)
                         break
-                    part_types[index] = TABLE_TYPES.get(normalize_header(fields[1]))
+                    named = _settings(re.findall(r"[0-9a-z]+", fields[1].lower()))
+                    if len(named) > 1:
+                        problems.csv_field("RR505", f"`{' '.join(fields[1].split())}` names the "
+                                           f"{' and the '.join(LABELS[n] for n in named)} settings: can't tell "
+                                           "whose table this is", first, raw, fields, 1,
+                                           help="the second column is `Practitioner Services MUE Values`, "
+                                                "`Outpatient Hospital Services MUE Values` or `DME Supplier "
+                                                "Services MUE Values`: correct it, or take CMS's file again")
+                        break
+                    part_types[index] = named[0] if named else _setting_of_name(file_name)
                 elif first > 200:
                     problems.add("RR505", f"`{display}` has no `HCPCS/CPT Code` header in its first 200 lines: is it "
                                  "a CMS MUE file?", None)
