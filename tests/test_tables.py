@@ -1072,6 +1072,29 @@ class TestNoRowLost:
                                 bad.encode("latin-1"))
         assert (error.code, error.span.line) == ("RR506", 2)
 
+    def test_addon_note_may_hold_a_line_break(self, tmp_path):
+        """A quoted `Special Instruction Notes` cell over two lines reads (it was RR506, "opens a field here
+        without closing it"), and the rows after it keep their line numbers."""
+        data = ("Primary Code,Add-on Code,AOC Edit Type,Special Instruction Notes,AOC Edit Eff Dt,AOC Edit Del Dt\r\n"
+                '77067,77063,1,"Screening only.\r\nPractitioner only",2017001,\r\n'
+                "CCCCC,76377,2,,2010001,\r\n")
+        rules = self._load(tmp_path, 'table addon "cms/aoc_v2026q3.csv"\n', "aoc_v2026q3.csv", data.encode())
+        entries = rules.tables[0].table.entries
+        assert entries["77063"][0][:3] == (1, "77067", dt.date(2017, 1, 1).toordinal())
+        assert entries["77063"][0][-1] == "aoc_v2026q3.csv:2" and entries["76377"][0][-1] == "aoc_v2026q3.csv:4"
+
+    def test_addon_problems_after_a_line_break_name_their_line(self, tmp_path):
+        """A bad date after a two-line note is reported on the line it is on, with that line shown; a quote
+        left open over a line that reads as a row is RR506 at the quote."""
+        data = ("Primary Code,Add-on Code,AOC Edit Type,Special Instruction Notes,AOC Edit Eff Dt,AOC Edit Del Dt\n"
+                '77065,G0279,1,"a\nb\nc",2O15001,\n'
+                '77066,G0279,1,"open,20150101,\n'
+                "77066,G0279,1,,20150101,\n")
+        date, quote = self._errors(tmp_path, 'table addon "cms/aoc_v2026q3.csv"\n', "aoc_v2026q3.csv", data.encode())
+        assert (date.code, date.span.line, date.span.column, date.source_line) == ("RR508", 4, 4, 'c",2O15001,')
+        assert (quote.code, quote.span.line, quote.span.column) == ("RR506", 5, 15)
+        assert "read as rows" in quote.help
+
     @pytest.mark.parametrize("statement, name, data", [
         (f'table mue "cms/{MUE_NAME}"\n', MUE_NAME, MUE_HEADER),
         ('table addon "cms/aoc_v2026q3.csv"\n', "aoc_v2026q3.csv",

@@ -26,6 +26,7 @@ Primary code ``CCCCC`` means contractor-defined primaries (type 2).
 
 from __future__ import annotations
 
+import csv
 import re
 
 from .. import codes
@@ -94,7 +95,9 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
                 continue
             if not any(f.strip() for f in fields):
                 continue
-            if problems.unreadable(fields, first, last, raw):
+            # A cell may hold line breaks (`Special Instruction Notes`, exported from the workbook); a line that
+            # begins like a row is a row swallowed by a quote left open.
+            if problems.unreadable(fields, first, last, raw, lambda line: _begins_row(line, positions)):
                 continue
             rows_read += 1
             if len(fields) < width or any(f.strip() for f in fields[width:]):
@@ -172,6 +175,23 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
         return None, diagnostics
     frozen = {code: tuple(rows) for code, rows in entries.items()}
     return RawTable(key=key, files=tuple(name for _, name, _ in parts), entries=frozen, latest_start=latest), diagnostics
+
+
+def _begins_row(line: str, positions: dict) -> bool:
+    """Whether a line reads as a row of the file does: a primary code (or `CCCCC`), an add-on code and an edit
+    type where the header puts them; a note's own lines don't."""
+    try:
+        fields = next(csv.reader([line.rstrip("\r\n")]), [])
+    except csv.Error:
+        return False
+
+    def get(column):
+        index = positions[column]
+        return fields[index].strip() if index < len(fields) else ""
+
+    primary = get("primary_code")
+    return (codes.is_procedure_code(get("add_on_code")) and get("aoc_edit_type") in ("1", "2", "3")
+            and (primary == CONTRACTOR or codes.is_procedure_code(primary)))
 
 
 def _date_role(header: str) -> tuple[str | None, bool]:

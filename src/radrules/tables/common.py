@@ -88,8 +88,9 @@ class Problems:
         """A problem in field ``index`` (0-based) of a CSV record: the caret marks that field (or ``width``)."""
         if width is None:
             width = len(fields[index]) if index < len(fields) else 1
-        self.add(code, message, row, raw, csv_field_column(raw, fields, index), width,
-                 self._with_cell(help, row, index), severity)
+        # A field after a quoted line break is on a later line of the record: that line is shown, and named.
+        below, column, line = csv_field_place(raw, index)
+        self.add(code, message, row + below, line, column, width, self._with_cell(help, row, index), severity)
 
     def unreadable(self, fields, first: int, last: int, raw: str, swallowed=None) -> bool:
         """Report a data record that can't be right, and say so (True).
@@ -115,7 +116,9 @@ class Problems:
         self.add("RR506", f"a quoted field runs from this line over {last - first} more line"
                  f"{'s' if last - first != 1 else ''}, holding the rows written there", first, raw,
                  max(quote, 1), 1,
-                 help="a quote (`\"`) opens a field here without closing it; a table row is one line")
+                 help="a quote (`\"`) opens a field here without closing it; " + (
+                     "a table row is one line" if swallowed is None else
+                     "the lines after it that read as rows are inside that field"))
         return True
 
     def _with_cell(self, help: str | None, row: int, index: int) -> str | None:
@@ -256,6 +259,36 @@ def header_columns(fields: list[str], columns: dict) -> dict:
                 found[column] = names.index(alias)
                 break
     return found
+
+
+def csv_field_place(raw: str, index: int) -> tuple[int, int, str]:
+    """Where field ``index``'s value starts in a CSV record that may span lines (a quoted line break): how many
+    lines below the record's first, the 1-based column on that line (after the field's quote, if quoted), and
+    the line. Lines end as the csv module ends them. A field the record lacks is past its first line's end."""
+    lines = io.StringIO(raw, newline="").readlines() or [""]
+    starts = [(0, 0)]  # (line, offset) where each field starts
+    quoted = False
+    for number, line in enumerate(lines):
+        at = 0
+        while at < len(line):
+            char = line[at]
+            if quoted:
+                if char == '"':
+                    if line[at + 1:at + 2] == '"':
+                        at += 1  # an escaped quote
+                    else:
+                        quoted = False
+            elif char == '"' and starts[-1] == (number, at):
+                quoted = True
+            elif char == ",":
+                starts.append((number, at + 1))
+            at += 1
+    if index >= len(starts):
+        line = first_line(raw)
+        return 0, len(line) + 1, line
+    number, start = starts[index]
+    line = lines[number].rstrip("\r\n")
+    return number, start + 1 + (line[start:start + 1] == '"'), line
 
 
 def csv_field_column(raw: str, fields: list[str], index: int) -> int:
