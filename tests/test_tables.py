@@ -1195,6 +1195,38 @@ class TestNoRowLost:
         assert [w.message for w in second.warnings] == ["`second/cms/ccipra-v322r0-f1.TXT` has no `Column 1`/"
                                                         "`Column 2` header; is it a CMS PTP file?"]
 
+    def test_every_code_a_loader_raises_has_a_default_hint(self):
+        """Each RR5xx code written in src/radrules/tables/ has a hint in DEFAULT_HELP, so a problem whose loader
+        gives none still has one (RR506 and RR511 had none)."""
+        from radrules.tables.common import DEFAULT_HELP
+
+        folder = Path(radrules.__file__).parent / "tables"
+        raised = {code for path in folder.glob("*.py") for code in re.findall(r'"(RR5[0-9][0-9])"', path.read_text())}
+        assert raised and sorted(raised - set(DEFAULT_HELP)) == []
+
+    @pytest.mark.parametrize("statement, name, data, code, hint", [
+        (f'table mue "cms/{MUE_NAME}"\n', MUE_NAME,
+         MUE_HEADER + "74177,1\r\n", "RR506", "the MAI and the rationale"),
+        (f'table mue "cms/{MUE_NAME}"\n', MUE_NAME,
+         MUE_HEADER + "74177,1,2 Date of Service Edit: Policy,x\r\nEnd of file\r\n", "RR506", "`End of file`"),
+        ('table pctc "cms/PPRRVU26_JUL.txt"\n', "PPRRVU26_JUL.txt",
+         "74177" + " " * 97 + "1" + " " * 13 + "0\n74178" + " " * 97 + "1\n", "RR506", "position 117"),
+        ('table hcpcs "cms/HCPC2026_JUL_ANWEB.csv"\n', "HCPC2026_JUL_ANWEB.csv",
+         "HCPC,SEQNUM,RECID,ADD DT,ACT EFF DT,TERM DT\n70450,00100,3,20000101,20000101,\n"
+         "70450,00200,3,20000101,20000101,\n", "RR511", "continuation records (RECID 4)"),
+        ('table icd10cm "cms/icd10cm_order_2026.txt"\n', "icd10cm_order_2026.txt",
+         "00001 A00     0 Cholera\n00002 A000\n", "RR506", "position 15"),
+    ], ids=["MUE row of 2 fields", "MUE trailer line", "short fixed-width MPFS record", "HCPCS CSV duplicate",
+            "short ICD-10-CM record"])
+    def test_row_errors_without_a_hint_have_one(self, tmp_path, statement, name, data, code, hint):
+        """These problems came without a `help:` line."""
+        (tmp_path / "src").mkdir()
+        (tmp_path / "src" / name).write_bytes(data.encode("latin-1"))
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(make_ruleset(tmp_path, statement, tmp_path / "src" / name), cache_dir=None)
+        (error,) = caught.value.errors
+        assert error.code == code and hint in error.help, error.render()
+
 
 class TestOverrides:
     TABLE = 'table ptp "cms/radiology-ptp-v321r0-f1.TXT"\n'

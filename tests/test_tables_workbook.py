@@ -213,7 +213,7 @@ class TestErrors:
                               ["74177", "76376", 1, "2O260101"]], tmp_path / "x" / "aoc_v2026q3.csv")
         (error,) = self._error(tmp_path, f'table addon "cms/{path.name}"\n', path)
         assert error.span.line == 2 and error.span.column == 15
-        assert error.help == "cell D2 of the first sheet"
+        assert error.help.startswith("cell D2 of the first sheet; ")  # then the loader's own hint
 
     def test_every_bad_ptp_row_is_reported_at_its_sheet_row(self, tmp_path):
         """The bad PTP fixture as a workbook: the same errors, rows and columns as the text file."""

@@ -150,7 +150,9 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
                     continue
                 value = dates(text)
                 if value is None:
-                    complain("RR508", f"{shown(text)} is not a date (YYYYMMDD or Julian YYYYDDD)", column)
+                    complain("RR508", f"{shown(text)} is not a date (YYYYMMDD or Julian YYYYDDD)", column,
+                             help="an add-on code file's dates are YYYYMMDD or Julian YYYYDDD (`2026213` is day 213 "
+                                  "of 2026); an empty field is none")
                     ok = False
                 values[column] = value
             start, end = values["aoc_edit_eff_dt"], values["aoc_edit_del_dt"]

@@ -26,15 +26,24 @@ def shown(value: str) -> str:
     return f"`{value}`" if value else "an empty field"
 
 
-#: The hint of a table problem whose loader gives none (a rule error always has one; so does a table's).
+#: The hint of a table problem whose loader gives none (a rule error always has one; so does a table's): one for
+#: each code the loaders raise (tests/test_tables.py checks).
 DEFAULT_HELP = {
+    "RR502": "paths are relative to the rule file's folder; is the file there, and readable?",
     "RR505": "is this the CMS file the `table` statement's kind names, in its published layout?",
+    "RR506": "a row has the fields of its file's layout: is it cut short, or the file of another layout?",
     "RR507": "the file's codes have 5 characters: is the row damaged, or the file of another layout?",
     "RR508": "dates in CMS files are written YYYYMMDD",
     "RR509": "an indicator is one of the values CMS publishes for that column: is the row damaged?",
     "RR510": "a row ends on or after the day it begins: correct the row, or take CMS's corrected file",
+    "RR511": "a table lists each code once: is a part loaded twice, or the file put together from two releases?",
+    "RR514": "practitioner tables serve professional claims; outpatient hospital tables serve `for institutional "
+             "claims`",
     "RR515": "the order file's codes are 3 to 7 characters without a dot, in positions 7-13",
     "RR516": "a continuation record comes right after its code's first record: is the file cut or sorted?",
+    "RR518": "take the file again from CMS: one edited by hand, or put together from two releases, shows these",
+    "RR519": "fix the ones above first; a table is used only when every row reads",
+    "RR520": "give the table as the text, CSV or .xlsx file CMS publishes, unpacked",
 }
 
 

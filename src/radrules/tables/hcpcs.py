@@ -74,7 +74,7 @@ class _Reader:
     def record(self, number: int, recid: str, code: str, values: dict, complain) -> None:
         """One record whose code and record id are valid: dates checked, entry kept.
 
-        ``values``: {field: text}; ``complain(code, message, field)`` reports a problem.
+        ``values``: {field: text}; ``complain(code, message, field, help=None)`` reports a problem.
         """
         if recid not in _FIRST:
             if self.current != (str(int(recid) - 1), code):
@@ -110,7 +110,10 @@ class _Reader:
                      f"{values[field].strip()}", "term_dt")
             return
         if code in self.entries:
-            complain("RR511", f"{code} has a second first record (the first is at {self.where[code]})", "code")
+            complain("RR511", f"{code} has a second first record (the first is at {self.where[code]})", "code",
+                     help=f"a HCPCS file has one first record (RECID {'3' if recid == '3' else '7'}) per "
+                          f"{'code' if recid == '3' else 'modifier'}, in any of a table's parts; more "
+                          f"description lines are continuation records (RECID {'4' if recid == '3' else '8'})")
             return
         self.where[code] = f"{self.problems.display}:{number}"
         self.entries[code] = (start, end, f"{self.file_name}:{number}")
@@ -168,9 +171,9 @@ def _fixed_width(text: str, reader: _Reader) -> None:
                          min(len(line), 11))
             return
 
-        def complain(code, message, field, line=line, number=number):
+        def complain(code, message, field, line=line, number=number, help=None):
             start, end = _FIELDS[field]
-            problems.add(code, message, number, line, start + 1, end - start)
+            problems.add(code, message, number, line, start + 1, end - start, help)
 
         if kind is None:
             complain("RR509", f"`{recid}` in position 11 is not a record identification code (3, 4, 7 or 8)",
@@ -230,8 +233,9 @@ def _csv(text: str, reader: _Reader) -> None:
             index = positions.get(column)
             return fields[index] if index is not None and index < len(fields) else ""
 
-        def complain(code, message, column, fields=fields, raw=raw, first=first):
-            problems.csv_field(code, message, first, raw, fields, positions.get(column, positions["hcpc"]))
+        def complain(code, message, column, fields=fields, raw=raw, first=first, help=None):
+            problems.csv_field(code, message, first, raw, fields, positions.get(column, positions["hcpc"]),
+                               help=help)
 
         code = get("hcpc").strip()
         recid = get("recid").strip() if "recid" in positions else ""

@@ -52,7 +52,9 @@ def load_icd10cm(parts: list[tuple[str, str, bytes]], key: str):
                 break
             if len(line) < _MIN_LENGTH:
                 problems.add("RR506", f"an ICD-10-CM order record has at least {_MIN_LENGTH} characters (order "
-                             f"number, code, billable flag); this one has {len(line)}", number, line, 1, len(line))
+                             f"number, code, billable flag); this one has {len(line)}", number, line, 1, len(line),
+                             help="the billable flag is in position 15: is the line cut short, or is this not the "
+                                  "order file (icd10cm_order_YYYY.txt)?")
                 continue
             if not is_digits(order):
                 problems.add("RR509", f"`{order}` in positions 1-5 is not an order number", number, line, 1, 5)

@@ -239,7 +239,9 @@ def _fixed_width(text: str, file_name: str, problems: Problems, keyed: _Rows) ->
             continue
         if len(line) < 117:
             problems.add("RR506", f"a fixed-width MPFS record has at least 117 characters; this one has {len(line)}",
-                         number, line, 1, len(line))
+                         number, line, 1, len(line),
+                         help="the bilateral indicator is in position 117 (PC/TC in 103): was the line cut short, "
+                              "or its trailing blanks trimmed? Take the file again, or its CSV version")
             continue
         pctc, bilateral, modifier = line[102], line[116], line[5:7].strip()
         if pctc not in _PCTC:

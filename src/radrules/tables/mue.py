@@ -25,6 +25,8 @@ SETTING_WORDS = {"practitioner": "professional", "practitioners": "professional"
                  "dme": "dme", "dmepos": "dme", "supplier": "dme"}
 #: How messages name the table of each claim type.
 LABELS = {"professional": "practitioner", "institutional": "outpatient hospital", "dme": "DME"}
+_HEADER = ("`HCPCS/CPT Code`, `Practitioner Services MUE Values` (or the outpatient hospital or DME table's), "
+           "`MUE Adjudication Indicator`, `MUE Rationale`")
 _MAI = re.compile(r"^([123])(?:\s|$)")
 
 
@@ -67,7 +69,8 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
                 if fields and normalize_header(fields[0]) in ("hcpcs_cpt_code", "hcpcs_cpt", "hcpcs"):
                     header_found = True
                     if len(fields) < 3:
-                        problems.add("RR505", "the MUE header needs code, value and MAI columns", first, raw)
+                        problems.add("RR505", "the MUE header needs code, value and MAI columns", first, raw,
+                                     help=f"the header is {_HEADER}: is this a CMS MUE file?")
                         break
                     named = _settings(re.findall(r"[0-9a-z]+", fields[1].lower()))
                     if len(named) > 1:
@@ -91,7 +94,11 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
             rows_read += 1
             if len(fields) < 3 or (len(fields) > 4 and any(f.strip() for f in fields[4:])):
                 problems.add("RR506", f"an MUE row has 4 fields; this one has {len(fields)}", first, raw, 1,
-                             len(raw.rstrip()))
+                             len(raw.rstrip()),
+                             help="a row is the code, its unit limit, the MAI and the rationale (its field may be "
+                                  "empty), separated by commas: is the row cut short, does a value hold a comma "
+                                  "outside quotes, or is the line not a row (a note or an `End of file` line added "
+                                  "to the file)?")
                 continue
             code = fields[0].strip()
             value = fields[1].strip()
