@@ -1227,6 +1227,39 @@ class TestNoRowLost:
         (error,) = caught.value.errors
         assert error.code == code and hint in error.help, error.render()
 
+    @pytest.mark.parametrize("row, fields", [("74177,1,2 Date of Service Edit: Policy", 3), ("74177,1", 2)])
+    def test_an_mue_row_without_its_rationale_field_is_an_error(self, tmp_path, row, fields):
+        """A row has the rationale's field, as the published tables do (domain.md §8.2): a 3-field row is a row
+        cut short (it was accepted, though the docs say 4)."""
+        (tmp_path / "src").mkdir()
+        (tmp_path / "src" / MUE_NAME).write_bytes((MUE_HEADER + row + "\r\n").encode("latin-1"))
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(make_ruleset(tmp_path, f'table mue "cms/{MUE_NAME}"\n', tmp_path / "src" / MUE_NAME),
+                          cache_dir=None)
+        (error,) = caught.value.errors
+        assert (error.code, error.span.line, error.message) == ("RR506", 4, f"an MUE row has 4 fields; this one "
+                                                                            f"has {fields}")
+
+    def test_an_mue_row_with_an_empty_rationale_reads(self, tmp_path):
+        """The rationale's field may be empty, and empty fields after it are no error."""
+        (tmp_path / "src").mkdir()
+        (tmp_path / "src" / MUE_NAME).write_bytes(
+            (MUE_HEADER + "74177,1,2 Date of Service Edit: Policy,\r\n74178,1,1 Line Edit,,,\r\n").encode())
+        rules = radrules.load(make_ruleset(tmp_path, f'table mue "cms/{MUE_NAME}"\n', tmp_path / "src" / MUE_NAME),
+                              cache_dir=None)
+        assert rules.tables[0].table.entries["74177"][0][:3] == (1, 2, "")
+        assert rules.tables[0].table.entries["74178"][0][:3] == (1, 1, "")
+
+    def test_an_mue_header_without_the_rationale_column_is_an_error(self, tmp_path):
+        (tmp_path / "src").mkdir()
+        (tmp_path / "src" / MUE_NAME).write_bytes(
+            b"HCPCS/CPT Code,Practitioner Services MUE Values,MUE Adjudication Indicator\r\n74177,1,1 Line Edit\r\n")
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(make_ruleset(tmp_path, f'table mue "cms/{MUE_NAME}"\n', tmp_path / "src" / MUE_NAME),
+                          cache_dir=None)
+        (error,) = caught.value.errors
+        assert (error.code, error.span.line) == ("RR505", 1) and "`MUE Rationale`" in error.help
+
 
 class TestOverrides:
     TABLE = 'table ptp "cms/radiology-ptp-v321r0-f1.TXT"\n'

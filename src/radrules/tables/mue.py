@@ -3,7 +3,8 @@
 CSV, Latin-1. Record 1 is a quoted, multi-line AMA notice; the header's
 first field (``"HCPCS/\\nCPT Code"``) holds a line break; column 3 holds the
 MAI digit and its label in one field (``2 Date of Service Edit: Policy``).
-One row per code; the table's effective date is in the file name only.
+One row per code, of four fields (the rationale's may be empty); the
+table's effective date is in the file name only.
 The table's setting (practitioner, outpatient hospital, DME) is read from
 the words of the column 2 header (``Practitioner Services MUE Values``),
 else from the file name (``…_OutpatientHospitalServices_…``): the compiler
@@ -68,9 +69,9 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
             if not header_found:
                 if fields and normalize_header(fields[0]) in ("hcpcs_cpt_code", "hcpcs_cpt", "hcpcs"):
                     header_found = True
-                    if len(fields) < 3:
-                        problems.add("RR505", "the MUE header needs code, value and MAI columns", first, raw,
-                                     help=f"the header is {_HEADER}: is this a CMS MUE file?")
+                    if len(fields) < 4:
+                        problems.add("RR505", "the MUE header needs code, value, MAI and rationale columns", first,
+                                     raw, help=f"the header is {_HEADER}: is this a CMS MUE file?")
                         break
                     named = _settings(re.findall(r"[0-9a-z]+", fields[1].lower()))
                     if len(named) > 1:
@@ -92,7 +93,9 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
             if problems.unreadable(fields, first, last, raw):
                 continue
             rows_read += 1
-            if len(fields) < 3 or (len(fields) > 4 and any(f.strip() for f in fields[4:])):
+            # The rationale is a column of every published table (domain.md §8.2): a row without its field is cut
+            # short. The field may be empty, and empty fields past it (an export's trailing commas) are no error.
+            if len(fields) < 4 or any(f.strip() for f in fields[4:]):
                 problems.add("RR506", f"an MUE row has 4 fields; this one has {len(fields)}", first, raw, 1,
                              len(raw.rstrip()),
                              help="a row is the code, its unit limit, the MAI and the rationale (its field may be "
@@ -103,7 +106,7 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
             code = fields[0].strip()
             value = fields[1].strip()
             mai_text = fields[2].strip()
-            reason = fields[3].strip() if len(fields) > 3 else ""
+            reason = fields[3].strip()
             ok = True
             if not codes.is_procedure_code(code):
                 problems.add("RR507", f"{shown(code)} is not a procedure code", first, raw, 1, len(fields[0]))
