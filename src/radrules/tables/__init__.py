@@ -28,6 +28,7 @@ from .. import _resources
 from .. import model as m
 from ..errors import Diagnostic
 from .addon import load_addon
+from .common import DEFAULT_HELP
 from .hcpcs import load_hcpcs
 from .icd10cm import load_icd10cm
 from .mpfs import load_mpfs
@@ -184,9 +185,7 @@ def _unwritable(cache_dir: Path, problem: str | None) -> list:
         return []
     return [Diagnostic(
         "RR530", f"can't write the table cache in `{cache_dir}` ({problem}): CMS tables are read from their "
-                 "files at every load", None, None,
-        "point RADRULES_CACHE_DIR (or load(cache_dir=...)) at a folder you can write; an empty "
-        "RADRULES_CACHE_DIR turns the disk cache off, without this warning", severity="warning")]
+                 "files at every load", None, None, DEFAULT_HELP["RR530"], severity="warning")]
 
 
 def _cache_file(cache_dir: Path | None, kind: str, key: str) -> Path | None:
