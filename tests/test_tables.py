@@ -720,16 +720,16 @@ class TestRowErrors:
         outside = tmp_path / "elsewhere.TXT"
         outside.write_bytes((DATA / "radiology-ptp-v322r0-f1.TXT").read_bytes())
         root = make_ruleset(tmp_path, 'table ptp "cms"\n', DATA / "radiology-ptp-v321r0-f1.TXT")
-        (root / "cms" / "radiology-ptp-v322r0-f2.TXT").symlink_to(outside)
+        (root / "cms" / "radiology-ptp-v321r0-f2.TXT").symlink_to(outside)
         with pytest.raises(radrules.RuleError) as caught:
             radrules.load(root, cache_dir=None)
         (error,) = caught.value.errors
         assert (error.code, error.span.line) == ("RR503", 1)
-        assert error.message == ("`radiology-ptp-v322r0-f2.TXT` in the folder `cms` links to a file outside the "
+        assert error.message == ("`radiology-ptp-v321r0-f2.TXT` in the folder `cms` links to a file outside the "
                                  "ruleset folder")
-        (root / "cms" / "radiology-ptp-v322r0-f2.TXT").unlink()
+        (root / "cms" / "radiology-ptp-v321r0-f2.TXT").unlink()
         (root / "kept.TXT").write_bytes(outside.read_bytes())
-        (root / "cms" / "radiology-ptp-v322r0-f2.TXT").symlink_to(root / "kept.TXT")
+        (root / "cms" / "radiology-ptp-v321r0-f2.TXT").symlink_to(root / "kept.TXT")
         (loaded,) = radrules.load(root, cache_dir=None).tables
         assert len(loaded.files) == 2
 
@@ -769,6 +769,56 @@ class TestTableFolders:
         odd.mkdir() if what == "folder" else os.mkfifo(odd)
         with pytest.raises(radrules.RuleError, match=r"error\[RR502\]: `ccipra-v322r0-f2.TXT` in the folder "
                                                      r"`cms/parts` is not a file \(a folder, a pipe or a device\)"):
+            radrules.load(root, cache_dir=None)
+
+
+    V321_ROW = "74176\t74150\t\t20110101\t*\t0\tMisuse of column two code with column one code\r\n"
+    V322_ROW = "74176\t74150\t\t20110101\t20260630\t0\tMisuse of column two code with column one code\r\n"
+
+    def _two_quarters(self, tmp_path, statement: str, folder: str = "cms/ptp") -> Path:
+        root = make_ruleset(tmp_path, statement)
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        (root / folder / "ccipra-v321r0-f1.TXT").write_bytes((PTP_HEADER + self.V321_ROW).encode("latin-1"))
+        (root / folder / "ccipra-v322r0-f1.TXT").write_bytes((PTP_HEADER + self.V322_ROW).encode("latin-1"))
+        return root
+
+    def test_a_folder_holding_two_quarterly_versions_is_an_error(self, tmp_path):
+        """A folder holding the v321 and v322 files is RR520 naming both, not one table merged from both (which
+        would bring back the pair v322 deleted on 2026-06-30)."""
+        root = self._two_quarters(tmp_path, 'table ptp "cms/ptp"\n')
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        (error,) = caught.value.errors
+        assert error.code == "RR520" and (error.span.line, error.span.column) == (1, 11)
+        assert error.message == ("the folder `cms/ptp` holds `ccipra-v321r0-f1.TXT` and `ccipra-v322r0-f1.TXT`, two "
+                                 "versions of the ptp table (v321r0 and v322r0)")
+        assert "`effective YYYY-MM-DD`" in error.help
+
+    def test_two_versions_listed_in_one_statement_are_an_error(self, tmp_path):
+        """Files listed one by one are checked too; the caret is on the path of the second version."""
+        root = self._two_quarters(tmp_path, 'table ptp "cms/ccipra-v321r0-f1.TXT", "cms/ccipra-v322r0-f1.TXT"\n',
+                                  folder="cms")
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        (error,) = caught.value.errors
+        assert error.code == "RR520" and (error.span.line, error.span.column) == (1, 39)
+        assert "`rules/cms/ccipra-v321r0-f1.TXT` and `rules/cms/ccipra-v322r0-f1.TXT`" in error.message
+
+    def test_each_version_in_its_own_statement_loads(self, tmp_path):
+        """The two versions, each with its own statement, judge their own dates: v322 deleted the pair."""
+        root = self._two_quarters(tmp_path, 'table ptp "cms/ccipra-v321r0-f1.TXT" effective 2026-04-01\n'
+                                            'table ptp "cms/ccipra-v322r0-f1.TXT" effective 2026-07-01\n',
+                                  folder="cms")
+        rules = radrules.load(root, cache_dir=None)
+        assert fired(rules.evaluate(claim(("74176", "2026-05-04"), ("74150", "2026-05-04"))), "ncci.ptp")
+        assert not fired(rules.evaluate(claim(("74176", "2026-08-03"), ("74150", "2026-08-03"))), "ncci.ptp")
+
+    def test_mue_tables_of_two_dates_in_one_statement_are_an_error(self, tmp_path):
+        """The MUE files of April and July in one statement are two versions (dates from their names)."""
+        root = make_ruleset(tmp_path, 'table mue "cms"\n', DATA / "MCR_MUE_PractitionerServices_Eff_04-01-2026.csv",
+                            DATA / "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv")
+        with pytest.raises(radrules.RuleError, match=r"error\[RR520\]: the folder `cms` holds .*, two versions of "
+                                                     r"the mue table \(2026-04-01 and 2026-07-01\)"):
             radrules.load(root, cache_dir=None)
 
 

@@ -345,7 +345,37 @@ def _table_parts(comp: Compilation, statement: s.Table, rule_file, root):
             return None
         parts.extend((display_path(file, base), file) for file in files)
         origins.extend((token, in_folder) for _ in files)
+    if _two_versions(comp, statement.kind.text, parts, origins):
+        return None
     return parts, origins
+
+
+def _two_versions(comp: Compilation, kind: str, parts: list, origins: list) -> bool:
+    """RR520 if the files of one statement (a folder's, or those it lists) carry two versions in their names
+    (``ccipra-v321r0-f1`` and ``ccipra-v322r0-f1``, ``Eff_04-01-2026`` and ``Eff_07-01-2026``): loaded as one
+    table, an edit the later version deleted would still apply from the earlier one's row. Whether it did."""
+    from .. import tables
+
+    first = None
+    for (display, path), (token, in_folder) in zip(parts, origins):
+        version = tables.version_in_name(kind, path.name)
+        if version is None:
+            continue
+        if first is None:
+            first = (version, display, path.name, token)
+            continue
+        if version == first[0]:
+            continue
+        _, other_display, other_name, other_token = first
+        if in_folder and other_token is token:
+            what = f"the folder `{token.text}` holds `{other_name}` and `{path.name}`"
+        else:
+            what = f"the statement names `{other_display}` and `{display}`"
+        comp.ctx.error("RR520", f"{what}, two versions of the {kind} table ({first[0]} and {version})", token.span,
+                       help="the parts of one table are files of one version: load each version with a `table` "
+                            "statement of its own and the date it takes effect (`effective YYYY-MM-DD`)")
+        return True
+    return False
 
 
 def _and_more(count: int) -> str:

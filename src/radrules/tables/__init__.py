@@ -380,6 +380,21 @@ def effective_from_names(kind: str, names: list[str]) -> int | None:
     return None
 
 
+#: A PTP file's version in its name: ``ccipra-v322r0-f1.TXT`` is version 32.2, revision 0 (domain.md §8.1).
+_PTP_VERSION = re.compile(r"(?:^|[^0-9A-Za-z])(v[0-9]+r[0-9]+)(?![0-9A-Za-z])", re.IGNORECASE)
+
+
+def version_in_name(kind: str, name: str) -> str | None:
+    """The version a table file's name says it is, as a message shows it (``v322r0``, ``2026-07-01``), or None:
+    a PTP file's ``v322r0``, else the date the name says the file takes effect (:func:`effective_from_names`)."""
+    if kind == "ptp":
+        match = _PTP_VERSION.search(name)
+        if match:
+            return match.group(1).lower()
+    start = effective_from_names(kind, [name])
+    return dt.date.fromordinal(start).isoformat() if start is not None else None
+
+
 def fiscal_year_end(start: int) -> int:
     """The last day (September 30) of the federal fiscal year holding ``start``."""
     day = dt.date.fromordinal(start)
