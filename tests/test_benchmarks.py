@@ -106,6 +106,19 @@ def test_generator_self_check(tmp_path):
     names = sorted(path.name for path in (tmp_path / "cms").iterdir())
     assert "ccipra-v322r0-f1.TXT" in names and "ccioph-v321r0-f1.TXT" in names
     assert "MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv" in names
+    # Each file is told from the others: the PTP parts with every other file the generator writes in one
+    # statement give one RR505 for each other file (never a row error).
+    ptp = [name for name in names if name.startswith("ccipra-")]
+    others = [name for name in names if not name.startswith(("ccipra-", "ccioph-")) and name != "generated.json"]
+    assert len(others) == 4  # the two MUE tables, the add-on code file and the MPFS file
+    (tmp_path / "main.rr").write_text("table ptp " + ", ".join(f'"cms/{name}"' for name in ptp + others) + "\n")
+    try:
+        radrules.load(tmp_path, cache_dir=None)
+    except radrules.RuleError as error:
+        assert sorted((e.code, e.message.split("`")[1]) for e in error.errors) == [
+            ("RR505", f"{tmp_path.name}/cms/{name}") for name in sorted(others)]
+    else:
+        raise AssertionError("the PTP statement loaded files of other kinds")
 
 
 def test_x12_benchmark_at_reduced_size():

@@ -822,6 +822,68 @@ class TestTableFolders:
             radrules.load(root, cache_dir=None)
 
 
+class TestOtherKinds:
+    """A file of another kind than the statement's is one error saying what it looks like, not a row error per
+    line read in the wrong layout."""
+
+    OTHERS = ("aoc_v2026q3.csv", "PPRRVU26_JUL.csv", "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv")
+
+    def test_a_ptp_folder_holding_other_cms_files_gives_one_error_for_each(self, tmp_path):
+        """`table ptp "cms"` over a folder holding a CMS download (PTP parts, the add-on, MPFS and MUE files):
+        one RR505 per other file, naming it and what it looks like."""
+        root = make_ruleset(tmp_path, 'table ptp "cms"\n', DATA / "radiology-ptp-v322r0-f1.TXT",
+                            DATA / "radiology-ptp-v322r0-f2.TXT", *(DATA / name for name in self.OTHERS))
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        errors = caught.value.errors
+        assert [(e.code, e.span) for e in errors] == [("RR505", None)] * 3
+        assert sorted(e.message for e in errors) == [
+            "`rules/cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv` looks like an MUE table, not a PTP part",
+            "`rules/cms/PPRRVU26_JUL.csv` looks like an MPFS relative value file, not a PTP part",
+            "`rules/cms/aoc_v2026q3.csv` looks like an add-on code file, not a PTP part",
+        ]
+        assert "load it with a `table addon` statement of its own" in next(
+            e.help for e in errors if "aoc_v2026q3" in e.message)
+
+    @pytest.mark.parametrize("kind, name, looks", [
+        ("mue", "PPRRVU26_JUL.csv", "an MPFS relative value file"),
+        ("ptp", "PPRRVU26_JUL.csv", "an MPFS relative value file"),
+        ("ptp", "PPRRVU26_JUL.txt", "an MPFS relative value file"),  # fixed width: told by its name
+        ("ptp", "aoc_v2026q3.csv", "an add-on code file"),
+        ("ptp", "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv", "an MUE table"),
+        ("mue", "radiology-ptp-v322r0-f1.TXT", "a PTP file"),
+        ("addon", "radiology-ptp-export.csv", "a PTP file"),
+        ("pctc", "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv", "an MUE table"),
+        ("hcpcs", "PPRRVU26_JUL.csv", "an MPFS relative value file"),
+        ("icd10cm", "HCPC2026_JUL_ANWEB.csv", "a HCPCS file"),
+        ("hcpcs", "icd10cm_order_2026.txt", "an ICD-10-CM order file"),
+    ])
+    def test_a_file_of_another_kind_is_one_error(self, tmp_path, kind, name, looks):
+        """A single file named as the wrong kind: one RR505 saying which kind it looks like."""
+        root = make_ruleset(tmp_path, f'table {kind} "cms/{name}" effective 2026-07-01\n', DATA / name)
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        (error,) = caught.value.errors
+        assert error.code == "RR505" and error.message.startswith(f"`rules/cms/{name}` looks like {looks}, not ")
+
+    @pytest.mark.parametrize("kind, path", [
+        ("ptp", SPECIMENS / "ccipra-v322r0-f1.TXT"), ("ptp", DATA / "radiology-ptp-export.csv"),
+        ("ptp", DATA / "bad-ptp.TXT"), ("mue", SPECIMENS / "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"),
+        ("mue", DATA / "bad-mue.csv"), ("addon", DATA / "aoc_v2026q3.csv"), ("addon", DATA / "bad-aoc.csv"),
+        ("pctc", SPECIMENS / "PPRRVU2026_Jul_nonQPP.csv"), ("pctc", DATA / "PPRRVU26_JUL.txt"),
+        ("hcpcs", DATA / "HCPC2026_JUL_ANWEB.txt"), ("hcpcs", DATA / "HCPC2026_JUL_ANWEB.csv"),
+        ("icd10cm", DATA / "icd10cm_order_2026.txt"),
+    ], ids=lambda value: getattr(value, "name", value))
+    def test_each_fixture_looks_like_its_own_kind_only(self, kind, path):
+        """Every fixture and specimen is taken for its own kind (read by its loader), and for no other."""
+        from radrules.tables import KINDS
+        from radrules.tables.kinds import looks_like
+
+        head = path.read_bytes()
+        assert looks_like(kind, path.name, head) is None
+        assert all(looks_like(other, path.name, head) == kind for other in KINDS if other != kind)
+
+
 class TestVersionsInUse:
     """What a table version says counts on the dates it is in force, and only then."""
 

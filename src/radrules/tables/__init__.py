@@ -31,6 +31,7 @@ from .addon import load_addon
 from .common import DEFAULT_HELP
 from .hcpcs import load_hcpcs
 from .icd10cm import load_icd10cm
+from .kinds import describe, foreign_parts, kind_named
 from .mpfs import load_mpfs
 from .mue import load_mue
 from .ptp import load_ptp
@@ -135,9 +136,12 @@ def read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None)
     """
     displays = tuple(display for display, _ in parts)
     try:
+        foreign = foreign_parts(kind, parts)
         key = content_key(kind, [path for _, path in parts])
     except OSError as error:
         return None, [_unreadable(parts, error)], ""
+    if foreign:  # a file of another kind: one error for it, not one for each of its lines read as rows
+        return None, [_foreign(kind, display, other, len(parts) > 1) for display, other in foreign], ""
     with _LOCK:
         cached = _MEMORY.get(key)
     cache_file = _cache_file(cache_dir, kind, key)
@@ -186,6 +190,12 @@ def _unwritable(cache_dir: Path, problem: str | None) -> list:
     return [Diagnostic(
         "RR530", f"can't write the table cache in `{cache_dir}` ({problem}): CMS tables are read from their "
                  "files at every load", None, None, DEFAULT_HELP["RR530"], severity="warning")]
+
+
+def _foreign(kind: str, display: str, other: str, several: bool) -> Diagnostic:
+    """RR505 for a file of kind ``other`` among the files of a `table KIND` statement."""
+    message, hint = describe(kind, display, other, several)
+    return Diagnostic("RR505", message, None, None, hint)
 
 
 def _cache_file(cache_dir: Path | None, kind: str, key: str) -> Path | None:
@@ -386,11 +396,13 @@ _PTP_VERSION = re.compile(r"(?:^|[^0-9A-Za-z])(v[0-9]+r[0-9]+)(?![0-9A-Za-z])", 
 
 def version_in_name(kind: str, name: str) -> str | None:
     """The version a table file's name says it is, as a message shows it (``v322r0``, ``2026-07-01``), or None:
-    a PTP file's ``v322r0``, else the date the name says the file takes effect (:func:`effective_from_names`)."""
+    a PTP file's ``v322r0``, another kind's date the name says the file takes effect (:func:`effective_from_names`).
+    A name of another kind's file (``aoc_v2026q3.csv`` in a PTP folder) says no version of this table."""
+    if kind_named(name) not in (None, kind):
+        return None  # a file of another kind (RR505): its version is not this table's
     if kind == "ptp":
         match = _PTP_VERSION.search(name)
-        if match:
-            return match.group(1).lower()
+        return match.group(1).lower() if match else None
     start = effective_from_names(kind, [name])
     return dt.date.fromordinal(start).isoformat() if start is not None else None
 

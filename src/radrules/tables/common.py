@@ -221,9 +221,14 @@ def read_part(display: str, data) -> tuple[Problems, str]:
         data = data.read_bytes()
     if is_workbook(data, path.name if path is not None else display):
         return Problems(display, workbook=True), workbook_text(data, path)
+    return Problems(display), decode(data)
+
+
+def decode(data: bytes) -> str:
+    """A table file's text: Latin-1, as CMS publishes, or UTF-8 after its byte order mark."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return Problems(display), data[3:].decode("utf-8", errors="replace")
-    return Problems(display), data.decode("latin-1")
+        return data[3:].decode("utf-8", errors="replace")
+    return data.decode("latin-1")
 
 
 def csv_records(text: str):
