@@ -101,6 +101,58 @@ class TestPtpLoader:
         assert fired(result, "ncci.ptp") == [((2,), (1,))]
 
 
+class TestPtpQuotedHeader:
+    """A header whose cells are quoted and wrapped over lines (as a spreadsheet exports a wrapped header) is
+    one header, in a CSV export and in tab-separated text alike."""
+
+    ROW = "74176{0}74150{0}{0}20110101{0}*{0}0{0}Misuse of column two code with column one code\r\n"
+
+    def _load(self, tmp_path, name: str, text: str):
+        (tmp_path / "src").mkdir(exist_ok=True)
+        (tmp_path / "src" / name).write_bytes(text.encode("latin-1"))
+        root = make_ruleset(tmp_path, f'table ptp "cms/{name}" effective 2026-07-01\n', tmp_path / "src" / name)
+        return radrules.load(root, cache_dir=None)
+
+    def test_csv_header_with_line_breaks_in_quoted_cells(self, tmp_path):
+        """`"*=in existence\nprior to 1996"` and `"Effective\nDate"` are header cells, not two rows of 2 and 4
+        fields; the row after the header reads and fires."""
+        text = ('Column 1,Column 2,"*=in existence\r\nprior to 1996","Effective\r\nDate",Deletion Date,Modifier,'
+                'PTP Edit Rationale\r\n' + self.ROW.format(","))
+        rules = self._load(tmp_path, "ptp.csv", text)
+        assert len(rules.tables[0].table) == 1
+        result = rules.evaluate(claim(("74176", "2026-08-03"), ("74150", "2026-08-03")))
+        assert fired(result, "ncci.ptp") == [((2,), (1,))]
+        assert [f.source for f in result.findings if f.rule == "ncci.ptp"] == ["ptp.csv:4"]
+
+    def test_tab_separated_header_with_quoted_wrapped_cells(self, tmp_path):
+        """Excel's tab-separated export of the wrapped header (each cell quoted, over several lines), after the
+        copyright line: the header is one record, and rows are counted by their lines in the file."""
+        text = ("CPT only copyright 2025 American Medical Association.  All rights reserved.\t\t\t\t\t\t\r\n"
+                'Column 1\tColumn 2\t"*=in existence\r\nprior to 1996"\t"Effective\r\nDate"\t"Deletion\r\nDate\r\n'
+                '*=no data"\t"Modifier\r\n0=not allowed\r\n1=allowed\r\n9=not applicable"\tPTP Edit Rationale\r\n'
+                + self.ROW.format("\t") + "74177\t7415\t\t20110101\t*\t0\tx\r\n")
+        with pytest.raises(radrules.RuleError) as caught:
+            self._load(tmp_path, "ccipra-v322r0-f1.TXT", text)
+        (error,) = caught.value.errors
+        assert (error.code, error.span.line, error.span.column) == ("RR507", 11, 7)
+
+    def test_the_hint_names_the_files_separator(self, tmp_path):
+        """A row of a CSV export with a field missing: the hint says commas, not tabs."""
+        text = 'Column 1,Column 2,"*=in existence\nprior to 1996",Effective Date,Deletion Date,Modifier,Rationale\n'
+        with pytest.raises(radrules.RuleError) as caught:
+            self._load(tmp_path, "ptp.csv", text + "74176,74150,,20110101,*,0\n")
+        (error,) = caught.value.errors
+        assert (error.code, error.span.line, error.help) == ("RR506", 3, "fields are separated by commas")
+
+    def test_a_quote_left_open_in_the_preamble_takes_no_row(self, tmp_path):
+        """A quote that opens a field in the copyright line and never closes: the line is read alone, and the rows
+        after the header are all read."""
+        text = ('"CPT only copyright 2025\t\t\t\t\t\t\r\n' + PTP_HEADER + self.ROW.format("\t")
+                + "71046\t71045\t\t20180101\t*\t1\tMutually exclusive procedures\r\n")
+        rules = self._load(tmp_path, "ccipra-v322r0-f1.TXT", text)
+        assert len(rules.tables[0].table) == 2
+
+
 class TestPtpSizes:
     """Tables past the sizes CMS publishes load all the same (the compact columns widen)."""
 

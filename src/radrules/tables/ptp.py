@@ -7,7 +7,9 @@ and a header wrapped over four lines), then rows of 7 fields::
     Column 1, Column 2, *=in existence prior to 1996, Effective Date,
     Deletion Date (*=no data), Modifier (0/1/9), PTP Edit Rationale
 
-The first data row is detected, not counted: a line with a row's values in
+A header whose cells are quoted and hold line breaks (a spreadsheet's
+export of the wrapped header) is one record: the preamble is read with its
+quotes, rows are one line each. The first data row is detected, not counted: a line with a row's values in
 their columns (a code in column 2, a date in column 4 or 5, an indicator in
 column 6) is a row even if its column 1 is empty or damaged, and so is
 reported; the wrapped header lines hold words there. Every row is
@@ -33,28 +35,96 @@ _INDICATORS = {"0": 0, "1": 1, "9": 9}
 _FIELDS = 7
 
 
-def _rows(text: str):
-    """(line number, raw line, fields, separator) for every line of the file."""
+def _lines(text: str) -> tuple[list[str], str]:
+    """The file's lines (split at line feeds; a line keeps its carriage return) and its field separator: a tab,
+    or a comma for a CSV export."""
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     sample = next((line for line in lines if line.strip()), "")
-    if "\t" in text[:20000] or "\t" in sample:
-        for number, line in enumerate(lines, 1):
+    return lines, "\t" if "\t" in text[:20000] or "\t" in sample else ","
+
+
+def _rows(lines: list[str], start: int, separator: str):
+    """(line number, raw line, fields) for every line from index ``start`` (the first row) on.
+
+    A row is one line: the tab-separated file is split at tabs, quotes and all
+    (CMS quotes nothing); a CSV export's quoted fields are read, one line at a
+    time. A line the csv module refuses (a stray carriage return, a field
+    over its size limit) has fields None.
+    """
+    if separator == "\t":
+        for number, line in enumerate(islice(lines, start, None), start + 1):
             if line.endswith("\r"):
                 line = line[:-1]
-            yield number, line, line.split("\t"), "\t"
+            yield number, line, line.split("\t")
         return
-    # A CSV export: quoted fields are allowed, records are one line each. A line the csv
-    # module refuses (a stray carriage return, a field over its size limit) has fields None.
-    for number, line in enumerate(lines, 1):
+    for number, line in enumerate(islice(lines, start, None), start + 1):
         if line.endswith("\r"):
             line = line[:-1]
         try:
             fields = next(csv.reader(io.StringIO(line))) if line else []
         except csv.Error:
             fields = None
-        yield number, line, fields, ","
+        yield number, line, fields
+
+
+#: At most this many lines make one record of the preamble (a header cell wrapped over lines, quoted).
+_WRAPPED_LINES = 10
+
+
+def _preamble(lines: list[str], separator: str):
+    """(line number, first line, fields) of each record from the top of the file.
+
+    The preamble is read as a spreadsheet writes it: a quoted field may hold
+    line breaks (a header cell wrapped over lines, ``"Effective\nDate"``, as
+    Excel exports a wrapped header to CSV or tab-separated text), so such a
+    header is one record. A quote never takes in a line that holds a row's
+    values, nor more than a few lines: a quote left open is then read as
+    part of its line alone. Rows are read by :func:`_rows`, one line each.
+    """
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if line.endswith("\r"):
+            line = line[:-1]
+        used = 1
+        if '"' in line:
+            fields, used = _quoted_record(lines, index, line, separator)
+        else:
+            fields = line.split(separator) if line else []
+        yield index + 1, line, fields
+        index += used
+
+
+def _quoted_record(lines: list[str], index: int, line: str, separator: str) -> tuple[list[str] | None, int]:
+    """(fields or None, lines used) of the record starting at ``lines[index]`` (``line``, which has a quote)."""
+    taken = [line]
+
+    def feed():
+        yield line + "\n"
+        while index + len(taken) < len(lines) and len(taken) < _WRAPPED_LINES:
+            following = lines[index + len(taken)]
+            if following.endswith("\r"):
+                following = following[:-1]
+            if _holds_row_values(following.split(separator)):
+                return
+            taken.append(following)
+            yield following + "\n"
+
+    reader = csv.reader(feed(), delimiter=separator)
+    try:
+        fields = next(reader, [])
+    except csv.Error:
+        fields = None
+    used = max(reader.line_num, 1)
+    if used > 1 and "\n".join(taken[:used]).count('"') % 2:  # the quote was not closed: the line alone
+        try:
+            fields = next(csv.reader([line], delimiter=separator), [])
+        except csv.Error:
+            fields = None
+        used = 1
+    return fields, used
 
 
 def _is_header(fields: list[str]) -> bool:
@@ -142,21 +212,24 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
     for index, (display, file_name, data) in enumerate(parts):
         problems, text = read_part(display, data)
         problems.lines_end_at_cr = False  # rows are split at line feeds
-        in_preamble = True
         rows_read = 0
         header_seen = False
-        for number, line, fields, separator in _rows(text):
-            if in_preamble:
-                if _starts_rows(fields, header_seen):
-                    in_preamble = False
-                else:
-                    if fields and _is_header(fields):
-                        header_seen = True
-                    if number > 50:
-                        problems.add("RR505", "no PTP rows in the first 50 lines: is this a CMS PTP file?", number,
-                                     line, help="PTP rows start with two 5-character codes")
-                        break
-                    continue
+        lines, separator = _lines(text)
+        del text
+        first_row = len(lines)  # no rows
+        for number, line, fields in _preamble(lines, separator):
+            if _starts_rows(fields, header_seen):
+                first_row = number - 1
+                break
+            if fields and _is_header(fields):
+                header_seen = True
+            if number > 50:
+                problems.add("RR505", "no PTP rows in the first 50 lines: is this a CMS PTP file?", number,
+                             line, help="PTP rows start with two 5-character codes")
+                first_row = len(lines)
+                break
+        separated = "fields are separated by tabs" if separator == "\t" else "fields are separated by commas"
+        for number, line, fields in _rows(lines, first_row, separator):
             if not line.strip():
                 continue
             if fields is None:
@@ -168,7 +241,7 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
                     fields = fields[:_FIELDS]
                 else:
                     problems.add("RR506", f"a PTP row has {_FIELDS} fields; this one has {len(fields)}", number, line,
-                                 1, len(line), help="fields are separated by tabs")
+                                 1, len(line), help=separated)
                     continue
             c1, c2, existed, effective, deletion, modifier, reason = fields
             id1 = ids.get(c1)
@@ -225,12 +298,13 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
             rows_read += 1
         if not problems.has_errors and rows_read == 0:
             problems.add("RR505", f"`{display}` has no PTP rows", None,
-                         help="a PTP file has a header and then rows of 7 tab-separated fields")
+                         help="a PTP file has a header and then rows of 7 fields, separated by tabs (by commas in "
+                              "a CSV export)")
         elif not header_seen and not problems.has_errors:
             problems.add("RR505", f"`{display}` has no `Column 1`/`Column 2` header; is it a CMS PTP file?", None,
                          severity="warning")
         diagnostics.extend(problems.finish())
-        del text
+        del lines
     if any(d.is_error for d in diagnostics):
         return None, diagnostics
     return _build(key, tuple(name for _, name, _ in parts), names, first, second, start, end, indicator, rationale,
