@@ -153,6 +153,29 @@ class TestPtpQuotedHeader:
         assert len(rules.tables[0].table) == 2
 
 
+class TestEncodings:
+    """Files that start with a byte order mark are read in the encoding it names."""
+
+    @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-8-sig"])
+    @pytest.mark.parametrize("kind, name", [("ptp", "radiology-ptp-v322r0-f1.TXT"),
+                                            ("mue", "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv")])
+    def test_a_unicode_text_export_reads_like_the_latin1_file(self, tmp_path, encoding, kind, name):
+        """Excel's "Unicode Text" (UTF-16 with its mark, either byte order) loads the same rows as the CMS file."""
+        text = (DATA / name).read_bytes().decode("latin-1")
+        mark = {"utf-16-le": "\ufeff", "utf-16-be": "\ufeff"}.get(encoding, "")
+        (tmp_path / "src").mkdir()
+        (tmp_path / "src" / name).write_bytes((mark + text).encode(encoding))
+        root = make_ruleset(tmp_path, f'table {kind} "cms/{name}" effective 2026-07-01\n', tmp_path / "src" / name)
+        (loaded,) = radrules.load(root, cache_dir=None).tables
+        (original,) = radrules.load(make_ruleset(tmp_path, f'table {kind} "cms/{name}" effective 2026-07-01\n',
+                                                 DATA / name, name="latin1"), cache_dir=None).tables
+        if kind == "ptp":
+            columns = ("codes", "col1", "col2", "start", "end", "indicator", "rationale", "row", "rationales")
+            assert [getattr(loaded.table, c) for c in columns] == [getattr(original.table, c) for c in columns]
+        else:
+            assert loaded.table.entries == original.table.entries
+
+
 class TestPtpSizes:
     """Tables past the sizes CMS publishes load all the same (the compact columns widen)."""
 

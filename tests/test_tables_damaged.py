@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 import radrules
-from radrules.tables.common import first_line
+from radrules.tables.common import decode, first_line
 
 from mangling import damaged
 from test_tables import DATA, SPECIMENS
@@ -85,7 +85,7 @@ def test_damaged_file_loads_or_reports_table_problems(tmp_path_factory, kind, fi
         ruleset = radrules.load(root, cache_dir=None)
     except radrules.RuleError as error:
         assert error.diagnostics, "a RuleError lists its problems"
-        text = broken[3:].decode("utf-8", "replace") if broken.startswith(b"\xef\xbb\xbf") else broken.decode("latin-1")
+        text = decode(broken)  # as the loaders read it: Latin-1, or UTF-8 or UTF-16 after a byte order mark
         for diagnostic in error.diagnostics:
             assert diagnostic.code.startswith("RR5"), diagnostic.render()
             rendered = diagnostic.render()

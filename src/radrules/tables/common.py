@@ -209,7 +209,7 @@ def parse_date(text: str) -> int | None:
 def read_part(display: str, data) -> tuple[Problems, str]:
     """One table file's text, and the :class:`Problems` to report its rows with.
 
-    CMS files are Latin-1 (UTF-8 with a BOM is accepted too); ``data`` is
+    CMS files are Latin-1 (UTF-8 or UTF-16 with a BOM is accepted too); ``data`` is
     bytes or a path. A workbook (``.xlsx``, known by its name or its bytes)
     reads as the CSV export of its first sheet (:mod:`radrules.tables.workbook`),
     and its problems name the cell; one that can't be read raises
@@ -225,9 +225,12 @@ def read_part(display: str, data) -> tuple[Problems, str]:
 
 
 def decode(data: bytes) -> str:
-    """A table file's text: Latin-1, as CMS publishes, or UTF-8 after its byte order mark."""
+    """A table file's text: Latin-1, as CMS publishes, or UTF-8 or UTF-16 after its byte order mark (UTF-16 is
+    what Excel saves as "Unicode Text")."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")  # the mark says which byte order; it is not in the text
     return data.decode("latin-1")
 
 
