@@ -179,6 +179,16 @@ def _starts_rows(fields: list[str] | None, header_seen: bool) -> bool:
     return len(fields) >= 6 and " " not in first and any("0" <= c <= "9" for c in first)
 
 
+#: The hint for a line among the rows that holds text in its first field only (a notice, ``End of file``).
+_TEXT_LINE = ("this line is text, not a row (a notice or an `End of file` line?): after its header, a PTP file "
+              "holds rows only; take the file as CMS publishes it")
+
+
+def _text_line(fields: list[str]) -> bool:
+    """Whether a line that is no row holds text in its first field and nothing in the others."""
+    return bool(fields) and " " in fields[0].strip() and not any(field.strip() for field in fields[1:])
+
+
 def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
     """Read the parts of one PTP table. ``parts`` holds (display path, file name, bytes).
 
@@ -206,7 +216,7 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
             names.append(code)
             return ids[code]
         problems.field("RR507", f"{shown(code)} is not a procedure code (column {column + 1})", number, line, fields,
-                       column, separator)
+                       column, separator, help=_TEXT_LINE if column == 0 and _text_line(fields) else None)
         return None
 
     for index, (display, file_name, data) in enumerate(parts):
@@ -241,28 +251,33 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
                     fields = fields[:_FIELDS]
                 else:
                     problems.add("RR506", f"a PTP row has {_FIELDS} fields; this one has {len(fields)}", number, line,
-                                 1, len(line), help=separated)
+                                 1, len(line), help=_TEXT_LINE if _text_line(fields) else separated)
                     continue
+            # A bad row is one error, at its first bad field: the row is not read, and a line that is no row at
+            # all (a notice, an `End of file` line) would otherwise give an error for each of its columns.
             c1, c2, existed, effective, deletion, modifier, reason = fields
             id1 = ids.get(c1)
             if id1 is None:
                 id1 = new_code(c1, 0, number, line, fields, separator)
+                if id1 is None:
+                    continue
             id2 = ids.get(c2)
             if id2 is None:
                 id2 = new_code(c2, 1, number, line, fields, separator)
-            ok = id1 is not None and id2 is not None
-            if ok and c1 == c2:
+                if id2 is None:
+                    continue
+            if c1 == c2:
                 problems.field("RR507", f"{c1} is paired with itself", number, line, fields, 1, separator)
-                ok = False
+                continue
             if existed not in ("", "*"):
                 problems.field("RR509", f"`{existed}` in the 'in existence prior to 1996' field (expected `*` or "
                                "nothing)", number, line, fields, 2, separator)
-                ok = False
+                continue
             begin = dates(effective) if len(effective) == 8 else None
             if begin is None:
                 problems.field("RR508", f"{shown(effective)} is not an effective date (YYYYMMDD)", number, line,
                                fields, 3, separator)
-                ok = False
+                continue
             if deletion == "*":
                 finish = 0
             else:
@@ -270,17 +285,15 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
                 if finish is None:
                     problems.field("RR508", f"{shown(deletion)} is not a deletion date (YYYYMMDD, or `*` for none)",
                                    number, line, fields, 4, separator)
-                    ok = False
-                elif begin is not None and finish < begin:
+                    continue
+                if finish < begin:
                     problems.field("RR510", f"deletion date {deletion} is before effective date {effective}",
                                    number, line, fields, 4, separator)
-                    ok = False
+                    continue
             mark = _INDICATORS.get(modifier)
             if mark is None:
                 problems.field("RR509", f"{shown(modifier)} is not a modifier indicator (0, 1 or 9)", number, line,
                                fields, 5, separator)
-                ok = False
-            if not ok:
                 continue
             why = rationales.get(reason)
             if why is None:
