@@ -356,22 +356,23 @@ def _two_versions(comp: Compilation, kind: str, parts: list, origins: list) -> b
     table, an edit the later version deleted would still apply from the earlier one's row. Whether it did."""
     from .. import tables
 
-    first = None
+    first: dict = {}  # the setting a name says (practitioner and hospital files differ) -> its first file
     for (display, path), (token, in_folder) in zip(parts, origins):
         version = tables.version_in_name(kind, path.name)
         if version is None:
             continue
-        if first is None:
-            first = (version, display, path.name, token)
+        setting = tables.setting_in_name(kind, path.name)  # (files of two settings: RR514, RR517 say so)
+        if setting not in first:
+            first[setting] = (version, display, path.name, token)
             continue
-        if version == first[0]:
+        if version == first[setting][0]:
             continue
-        _, other_display, other_name, other_token = first
+        earlier, other_display, other_name, other_token = first[setting]
         if in_folder and other_token is token:
             what = f"the folder `{token.text}` holds `{other_name}` and `{path.name}`"
         else:
             what = f"the statement names `{other_display}` and `{display}`"
-        comp.ctx.error("RR520", f"{what}, two versions of the {kind} table ({first[0]} and {version})", token.span,
+        comp.ctx.error("RR520", f"{what}, two versions of the {kind} table ({earlier} and {version})", token.span,
                        help="the parts of one table are files of one version: load each version with a `table` "
                             "statement of its own and the date it takes effect (`effective YYYY-MM-DD`)")
         return True
@@ -405,8 +406,7 @@ def _other_setting(comp: Compilation, claim_type: str, parts: list, origins: lis
     return bool(wrong)
 
 
-#: What a PTP file's name says it is (domain.md §8.1): practitioner ``ccipra-…``, hospital outpatient ``ccioph-…``.
-_PTP_NAMES = {"ccipra": "professional", "ccioph": "institutional"}
+#: How a message names the PTP table of each claim type (its files: ``ccipra-…``, ``ccioph-…``, domain.md §8.1).
 _PTP_LABELS = {"professional": "practitioner", "institutional": "hospital outpatient"}
 
 
@@ -414,9 +414,11 @@ def _ptp_named_for_the_other_setting(comp: Compilation, claim_type: str, parts: 
     """Warn (RR517) at each path naming PTP files whose name says the other setting than the statement's: a
     ``ccioph-…`` file without ``for institutional claims`` or a ``ccipra-…`` file with it. A name that says
     neither gives no warning."""
+    from .. import tables
+
     wrong: dict = {}
     for (display, path), (token, in_folder) in zip(parts, origins):
-        said = next((kind for word, kind in _PTP_NAMES.items() if word in path.name.lower()), None)
+        said = tables.setting_in_name("ptp", path.name)
         if said is not None and said != claim_type:
             wrong.setdefault(id(token), []).append((token, in_folder, display, path.name, said))
     for found in wrong.values():

@@ -33,7 +33,7 @@ from .hcpcs import load_hcpcs
 from .icd10cm import load_icd10cm
 from .kinds import describe, foreign_parts, kind_named
 from .mpfs import load_mpfs
-from .mue import load_mue
+from .mue import load_mue, setting_of_name
 from .ptp import load_ptp
 from .store import CodeSets, Versions
 from .workbook import WorkbookError
@@ -405,6 +405,20 @@ def version_in_name(kind: str, name: str) -> str | None:
         return match.group(1).lower() if match else None
     start = effective_from_names(kind, [name])
     return dt.date.fromordinal(start).isoformat() if start is not None else None
+
+
+#: The setting a PTP file's name says (``ccipra-v322r0-f1.TXT``: the practitioner table) -> the claim type.
+PTP_NAMES = {"ccipra": "professional", "ccioph": "institutional"}
+
+
+def setting_in_name(kind: str, name: str) -> str | None:
+    """The claim type a PTP or MUE file's name says its table serves (``ccioph-…``,
+    ``…_OutpatientHospitalServices_…``), or None."""
+    if kind == "ptp":
+        return next((claim_type for word, claim_type in PTP_NAMES.items() if word in name.lower()), None)
+    if kind == "mue":
+        return setting_of_name(name)
+    return None
 
 
 def fiscal_year_end(start: int) -> int:

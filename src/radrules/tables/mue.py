@@ -37,7 +37,7 @@ def _settings(words: list[str]) -> list[str]:
     return [claim_type for claim_type in LABELS if claim_type in named]
 
 
-def _setting_of_name(file_name: str) -> str | None:
+def setting_of_name(file_name: str) -> str | None:
     """The claim type a file's name gives (``…_PractitionerServices_…``, ``…_OutpatientHospitalServices_…``,
     ``…_DME…``), if it names one setting only; None otherwise."""
     stem = file_name.rsplit(".", 1)[0]
@@ -82,7 +82,7 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
                                                 "`Outpatient Hospital Services MUE Values` or `DME Supplier "
                                                 "Services MUE Values`: correct it, or take CMS's file again")
                         break
-                    part_types[index] = named[0] if named else _setting_of_name(file_name)
+                    part_types[index] = named[0] if named else setting_of_name(file_name)
                 elif first > 200:
                     problems.add("RR505", f"`{display}` has no `HCPCS/CPT Code` header in its first 200 lines: is it "
                                  "a CMS MUE file?", None)
