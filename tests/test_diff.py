@@ -811,6 +811,28 @@ def test_table_changes_record_the_latest_date_they_take_effect(tmp_path):
     assert changed.to_dict()["latest_effective"] == "2011-01-01"
 
 
+def test_a_deleted_edit_takes_effect_the_day_after_its_deletion_date(tmp_path):
+    """CMS deletes an edit by giving its row a deletion date: the change shows from the next day, so claims
+    dated before it get the note (the row's start, 2011, said the change could show on any claim)."""
+    q2, q3, _ = quarters(tmp_path)
+    path = q3 / "cms" / "ccipra-v322r0-f1.TXT"
+    path.write_bytes(path.read_bytes().replace(b"20110101\t*\t0\tMisuse", b"20110101\t20260630\t0\tMisuse"))
+    (table,) = compare(q2, q3).tables
+    assert (table.added, table.changed, table.latest_effective) == (1, 1, "2026-07-01")
+    path.write_bytes(path.read_bytes().replace(b"71046\t71045\t\t20260701", b"71046\t71045\t\t20110101"))
+    (table,) = compare(q2, q3).tables
+    assert table.latest_effective == "2026-07-01"  # the deletion alone
+    claims = [{"id": "D", "payer": "medicare", "lines": [{"code": "74176", "date": "2026-05-04"},
+                                                        {"code": "74150", "date": "2026-05-04"}]}]
+    old, new = load(q2), load(q3)
+    impact = radrules.diff_outcomes(old, new, claims)
+    assert impact.changed == 0
+    from radrules.diff.report import late_changes_note
+
+    assert "changes from as late as 2026-07-01" in late_changes_note(radrules.diff_rulesets(old, new), impact)
+    assert radrules.diff_outcomes(old, new, claims, shift_days=90).fail_to_pass == 1
+
+
 def test_shift_days_judges_past_claims_by_a_later_quarter(tmp_path):
     """Claims dated before a new quarter's rows can't show them; moved 90 days later they do, and the impact
     says how its dates were moved."""

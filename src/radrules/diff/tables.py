@@ -81,9 +81,10 @@ class TableDiff:
     removed: int
     changed: int
     examples: tuple[RowChange, ...]
-    # The latest date on which one of these changes takes effect (ISO): an added or changed row's start, or
-    # the start of a version that replaces an earlier one; None if every change holds on every date. Claims
-    # dated before it can't show that change (`diff --shift-days`).
+    # The latest date on which one of these changes takes effect (ISO): the first day a row added, removed or
+    # changed judges claims otherwise (a changed deletion date: the day after the earlier one), or the start of
+    # a version that replaces an earlier one; None if every change holds on every date. Claims dated before
+    # it can't show that change (`diff --shift-days`).
     latest_effective: str | None = None
     earlier_dates: bool = False  # the two versions also judge the dates before ``start`` (the first of their kind)
 
@@ -110,16 +111,16 @@ class _Counter:
         self.added = self.removed = self.changed = 0
         self.examples: list[RowChange] = []
         self.dated = kind in ("pair", "limit", "addon")  # row values that start with the row's start date
-        self.latest = 0  # the latest start of an added or changed row (ordinal)
+        self.latest = 0  # the latest first day of a row change (ordinal; :func:`_first_day_apart`)
 
     def rows(self, key: str, added, removed, changed) -> None:
         self.added += len(added)
         self.removed += len(removed)
         self.changed += len(changed)
         if self.dated:
-            for value in (*added, *(after for _, after in changed)):
-                if value[0] is not None and value[0] > self.latest:
-                    self.latest = value[0]
+            days = [value[0] or 0 for value in (*added, *removed)]
+            days.extend(_first_day_apart(before, after) for before, after in changed)
+            self.latest = max(self.latest, max(days, default=0))
         if len(self.examples) >= self.limit:
             return
         kind = self.row_kind
@@ -134,6 +135,20 @@ class _Counter:
     def _example(self, change: RowChange) -> None:
         if len(self.examples) < self.limit:
             self.examples.append(change)
+
+
+def _first_day_apart(before: tuple, after: tuple) -> int:
+    """The first day on which a row changed from ``before`` to ``after`` (start, end, then the rest) judges
+    claims otherwise: a new start from the earlier start, a new deletion date from the day after the earlier
+    one (CMS deletes an edit so), other fields from the day both are in force (0: no date)."""
+    days = []
+    if before[0] != after[0]:
+        days.append(min(before[0] or 0, after[0] or 0))
+    if before[1] != after[1]:
+        days.append(min(end for end in (before[1], after[1]) if end is not None) + 1)
+    if before[2:] != after[2:]:
+        days.append(max(before[0] or 0, after[0] or 0))
+    return min(days) if days else 0
 
 
 def diff_tables(old_tables, new_tables, limit: int) -> tuple[list[TableDiff], list[tuple]]:
@@ -209,8 +224,9 @@ def _compare(kind: str, claim_type: str, start: int, before, after, limit: int, 
 
 
 def _latest_effective(counter: _Counter, start: int | None) -> str | None:
-    """The latest date on which a change counted takes effect: a row's start, or the versions' ``start``."""
-    if not (counter.added or counter.changed or (counter.removed and start is not None)):
+    """The latest date on which a change counted takes effect: a row's (:func:`_first_day_apart`), or the
+    versions' ``start``."""
+    if not (counter.added or counter.changed or counter.removed):
         return None
     latest = max(counter.latest, start or 0)
     return dt.date.fromordinal(latest).isoformat() if latest > 1 else None
@@ -370,9 +386,9 @@ def _pairs(table: PtpTable, column1: str, lo: int, hi: int):
 
 def _whole_table(table: PtpTable, side: str, counter: _Counter) -> None:
     """A table only one ruleset has: every row added (or removed); examples from the first rows."""
+    counter.latest = max(counter.latest, table.latest_start)
     if side == "added":
         counter.added += len(table)
-        counter.latest = max(counter.latest, table.latest_start)
     else:
         counter.removed += len(table)
     shown = _Counter(counter.row_kind, counter.limit)
