@@ -88,7 +88,7 @@ class Problems:
               separator: str = "\t", help: str | None = None) -> None:
         """A problem in field ``index`` (0-based) of a delimited row: the caret marks that field."""
         if separator == ",":  # a CSV line: its fields may be quoted
-            column = csv_field_column(line, fields, index)
+            column = csv_field_column(line, index)
         else:
             column = 1 + sum(len(f) + len(separator) for f in fields[:index])
         width = len(fields[index]) if index < len(fields) else 1
@@ -123,7 +123,7 @@ class Problems:
         if swallowed is not None and not any(swallowed(line) for line in continued):
             return False
         index = next((i for i, field in enumerate(fields) if "\n" in field or "\r" in field), 0)
-        quote = csv_field_column(raw, fields, index) - 1  # the caret on the quote, before the value
+        quote = csv_field_column(raw, index) - 1  # the caret on the quote, before the value
         self.add("RR506", f"a quoted field runs from this line over {last - first} more line"
                  f"{'s' if last - first != 1 else ''}, holding the rows written there", first, raw,
                  max(quote, 1), 1,
@@ -310,29 +310,8 @@ def csv_field_place(raw: str, index: int) -> tuple[int, int, str]:
     return number, start + 1 + (line[start:start + 1] == '"'), line
 
 
-def csv_field_column(raw: str, fields: list[str], index: int) -> int:
-    """The 1-based column where field ``index``'s value starts on a record's first line (after its quote,
-    if quoted), found by reading the line as the csv module reads it (a quote opens a field only at its
-    start, `""` inside quotes is one quote, a quote closes it); past the line's end if the field is not
-    on it."""
-    line = first_line(raw)
-    starts = [0]
-    quoted = False
-    at = 0
-    while at < len(line):
-        char = line[at]
-        if quoted:
-            if char == '"':
-                if line[at + 1:at + 2] == '"':
-                    at += 1  # an escaped quote
-                else:
-                    quoted = False
-        elif char == '"' and at == starts[-1]:
-            quoted = True
-        elif char == ",":
-            starts.append(at + 1)
-        at += 1
-    if index >= len(starts):
-        return len(line) + 1
-    start = starts[index]
-    return start + 1 + (line[start:start + 1] == '"')
+def csv_field_column(raw: str, index: int) -> int:
+    """The 1-based column where field ``index``'s value starts on a record's first line (after its quote, if
+    quoted), as :func:`csv_field_place` finds it; past the line's end if the field is not on it."""
+    below, column, _ = csv_field_place(raw, index)
+    return column if below == 0 else len(first_line(raw)) + 1
