@@ -719,6 +719,17 @@ class TestRowErrors:
                                            "(column 2)"
         assert rendered.splitlines()[2].endswith("      ^^^^")
 
+    @staticmethod
+    def _only_error(tmp_path, data: str):
+        """The one error of a PTP file holding ``data``."""
+        (tmp_path / "src").mkdir()
+        (tmp_path / "src" / "ccipra-v322r0-f1.TXT").write_bytes(data.encode("latin-1"))
+        root = make_ruleset(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT"\n', tmp_path / "src" / "ccipra-v322r0-f1.TXT")
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        (error,) = caught.value.errors
+        return error
+
     @pytest.mark.parametrize("line, code", [
         ("End of file\t\t\t\t\t\t", "RR507"),
         ("CPT only copyright 2025 American Medical Association.  All rights reserved.\t\t\t\t\t\t", "RR507"),
@@ -731,24 +742,14 @@ class TestRowErrors:
         separator = "," if line.startswith('"') else "\t"
         row = separator.join(["74176", "74150", "", "20110101", "*", "0", "x"])
         data = PTP_HEADER.replace("\t", separator) + row + "\r\n" + line + "\r\n"
-        (tmp_path / "src").mkdir()
-        (tmp_path / "src" / "ccipra-v322r0-f1.TXT").write_bytes(data.encode("latin-1"))
-        root = make_ruleset(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT"\n', tmp_path / "src" / "ccipra-v322r0-f1.TXT")
-        with pytest.raises(radrules.RuleError) as caught:
-            radrules.load(root, cache_dir=None)
-        (error,) = caught.value.errors
+        error = self._only_error(tmp_path, data)
         assert (error.code, error.span.line, error.span.column) == (code, 3, 1 + (separator == ","))
         assert error.help.startswith("this line is text, not a row")
 
     def test_a_row_with_several_bad_fields_is_one_error_at_the_first(self, tmp_path):
         """A row with a bad code, dates and indicator is one error, at its first bad field (with the code's hint)."""
         data = PTP_HEADER + "74176\t7415\t\t2011\tx\t7\tx\r\n"
-        (tmp_path / "src").mkdir()
-        (tmp_path / "src" / "ccipra-v322r0-f1.TXT").write_bytes(data.encode("latin-1"))
-        root = make_ruleset(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT"\n', tmp_path / "src" / "ccipra-v322r0-f1.TXT")
-        with pytest.raises(radrules.RuleError) as caught:
-            radrules.load(root, cache_dir=None)
-        (error,) = caught.value.errors
+        error = self._only_error(tmp_path, data)
         assert (error.code, error.span.line, error.span.column) == ("RR507", 2, 7)
         assert error.help == "the file's codes have 5 characters: is the row damaged, or the file of another layout?"
 
