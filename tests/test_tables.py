@@ -931,22 +931,23 @@ class TestTableFolders:
             radrules.load(root, cache_dir=None)
 
 
-    def test_files_of_two_settings_are_not_two_versions(self, tmp_path):
+    @pytest.mark.parametrize("statement", ['table ptp "cms"\n', 'table ptp "cms" for institutional claims\n'])
+    def test_files_of_two_settings_are_two_tables_not_two_versions(self, tmp_path, statement):
         """A practitioner v322 file beside a hospital v321 file (the versions of one quarter, domain.md §8.1) is
-        not RR520, whose hint would load the hospital file for professional claims: the setting checks say it
-        (RR517 for PTP names, RR514 for an MUE table)."""
-        root = make_ruleset(tmp_path, 'table ptp "cms"\n')
+        RR520 naming the two settings (it said "two versions", whose hint would load the hospital file for
+        professional claims; with the same version in both names, the two merged with a warning)."""
+        root = make_ruleset(tmp_path, statement)
         (root / "cms" / "ccipra-v322r0-f1.TXT").write_bytes((PTP_HEADER + self.V322_ROW).encode("latin-1"))
         (root / "cms" / "ccioph-v321r0-f1.TXT").write_bytes((PTP_HEADER + self.V321_ROW).encode("latin-1"))
-        rules = radrules.load(root, cache_dir=None)
-        assert [w.code for w in rules.warnings] == ["RR517"] and "ccioph-v321r0-f1.TXT" in rules.warnings[0].message
-        root = make_ruleset(tmp_path, 'table mue "cms"\n', DATA / "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv",
-                            name="mue")
-        shutil.copy(DATA / "MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv",
-                    root / "cms" / "MCR_MUE_OutpatientHospitalServices_Eff_10-01-2026.csv")  # a later quarter
         with pytest.raises(radrules.RuleError) as caught:
             radrules.load(root, cache_dir=None)
-        assert [e.code for e in caught.value.errors] == ["RR514"]
+        (error,) = caught.value.errors
+        assert error.message == ("the folder `cms` holds `ccioph-v321r0-f1.TXT` and `ccipra-v322r0-f1.TXT`, files "
+                                 "of the hospital outpatient and of the practitioner ptp table")
+        assert "`for institutional claims`" in error.help
+        (root / "cms" / "ccioph-v321r0-f1.TXT").rename(root / "cms" / "ccioph-v322r0-f1.TXT")
+        with pytest.raises(radrules.RuleError, match="files of the hospital outpatient and of the practitioner"):
+            radrules.load(root, cache_dir=None)
 
 class TestOtherKinds:
     """A file of another kind than the statement's is one error saying what it looks like, not a row error per

@@ -345,36 +345,46 @@ def _table_parts(comp: Compilation, statement: s.Table, rule_file, root):
             return None
         parts.extend((display_path(file, base), file) for file in files)
         origins.extend((token, in_folder) for _ in files)
-    if _two_versions(comp, statement.kind.text, parts, origins):
+    if _two_tables(comp, statement.kind.text, parts, origins):
         return None
     return parts, origins
 
 
-def _two_versions(comp: Compilation, kind: str, parts: list, origins: list) -> bool:
-    """RR520 if the files of one statement (a folder's, or those it lists) carry two versions in their names
-    (``ccipra-v321r0-f1`` and ``ccipra-v322r0-f1``, ``Eff_04-01-2026`` and ``Eff_07-01-2026``): loaded as one
-    table, an edit the later version deleted would still apply from the earlier one's row. Whether it did."""
+def _two_tables(comp: Compilation, kind: str, parts: list, origins: list) -> bool:
+    """RR520 if the names of the files of one statement (a folder's, or those it lists) say they are not one
+    table: two versions (``ccipra-v321r0-f1`` and ``ccipra-v322r0-f1``, ``Eff_04-01-2026`` and
+    ``Eff_07-01-2026``), where an edit the later version deleted would still apply from the earlier one's row;
+    or two settings of PTP files (``ccipra-…`` and ``ccioph-…``), where the hospital edits would judge
+    professional claims. Whether it did."""
     from .. import tables
 
-    first: dict = {}  # the setting a name says (practitioner and hospital files differ) -> its first file
+    first: dict = {}  # setting the name says (or None) -> (its version, display, name, token) of its first file
     for (display, path), (token, in_folder) in zip(parts, origins):
         version = tables.version_in_name(kind, path.name)
-        if version is None:
-            continue
-        setting = tables.setting_in_name(kind, path.name)  # (files of two settings: RR514, RR517 say so)
-        if setting not in first:
-            first[setting] = (version, display, path.name, token)
-            continue
-        if version == first[setting][0]:
-            continue
-        earlier, other_display, other_name, other_token = first[setting]
-        if in_folder and other_token is token:
-            what = f"the folder `{token.text}` holds `{other_name}` and `{path.name}`"
+        setting = tables.setting_in_name(kind, path.name)
+        # (An MUE file's header says its setting, which RR514 checks file by file.)
+        other_setting = next((said for said in first if None not in (said, setting) and said != setting), None)
+        if other_setting is not None and kind == "ptp":
+            earlier = first[other_setting]
+            labels = tables.PTP_LABELS
+            what = f"files of the {labels[other_setting]} and of the {labels[setting]} {kind} table"
+            help = (f"give each setting's files a `table {kind}` statement of their own, the hospital one "
+                    "`for institutional claims`")
+        elif version is not None and setting in first and first[setting][0] not in (None, version):
+            earlier = first[setting]
+            what = f"two versions of the {kind} table ({earlier[0]} and {version})"
+            help = ("the parts of one table are files of one version: load each version with a `table` "
+                    "statement of its own and the date it takes effect (`effective YYYY-MM-DD`)")
         else:
-            what = f"the statement names `{other_display}` and `{display}`"
-        comp.ctx.error("RR520", f"{what}, two versions of the {kind} table ({earlier} and {version})", token.span,
-                       help="the parts of one table are files of one version: load each version with a `table` "
-                            "statement of its own and the date it takes effect (`effective YYYY-MM-DD`)")
+            if setting not in first or first[setting][0] is None:
+                first[setting] = (version, display, path.name, token)
+            continue
+        _, other_display, other_name, other_token = earlier
+        if in_folder and other_token is token:
+            where = f"the folder `{token.text}` holds `{other_name}` and `{path.name}`"
+        else:
+            where = f"the statement names `{other_display}` and `{display}`"
+        comp.ctx.error("RR520", f"{where}, {what}", token.span, help=help)
         return True
     return False
 
@@ -406,8 +416,6 @@ def _other_setting(comp: Compilation, claim_type: str, parts: list, origins: lis
     return bool(wrong)
 
 
-#: How a message names the PTP table of each claim type (its files: ``ccipra-…``, ``ccioph-…``, domain.md §8.1).
-_PTP_LABELS = {"professional": "practitioner", "institutional": "hospital outpatient"}
 
 
 def _ptp_named_for_the_other_setting(comp: Compilation, claim_type: str, parts: list, origins: list) -> None:
@@ -425,8 +433,8 @@ def _ptp_named_for_the_other_setting(comp: Compilation, claim_type: str, parts: 
         token, in_folder, display, name, said = found[0]
         more = _and_more(len(found) - 1)
         comp.ctx.warning(
-            "RR517", f"`{display if in_folder else name}`{more} is named as the {_PTP_LABELS[said]} PTP table, but "
-            f"the statement serves {claim_type} claims", token.span,
+            "RR517", f"`{display if in_folder else name}`{more} is named as the {tables.PTP_LABELS[said]} PTP table, "
+            f"but the statement serves {claim_type} claims", token.span,
             help="practitioner files (`ccipra-…`) serve professional claims; hospital outpatient files "
                  "(`ccioph-…`) serve `for institutional claims`")
 

@@ -409,6 +409,8 @@ def version_in_name(kind: str, name: str) -> str | None:
 
 #: The setting a PTP file's name says (``ccipra-v322r0-f1.TXT``: the practitioner table) -> the claim type.
 PTP_NAMES = {"ccipra": "professional", "ccioph": "institutional"}
+#: How messages name the PTP table of each claim type.
+PTP_LABELS = {"professional": "practitioner", "institutional": "hospital outpatient"}
 
 
 def setting_in_name(kind: str, name: str) -> str | None:
