@@ -228,7 +228,7 @@ def _latest_effective(counter: _Counter, start: int | None) -> str | None:
     versions' ``start``."""
     if not (counter.added or counter.changed or counter.removed):
         return None
-    latest = max(counter.latest, start or 0)
+    latest = min(max(counter.latest, start or 0), dt.date.max.toordinal())  # (the day after 9999-12-31: none)
     return dt.date.fromordinal(latest).isoformat() if latest > 1 else None
 
 
