@@ -416,8 +416,6 @@ def _other_setting(comp: Compilation, claim_type: str, parts: list, origins: lis
     return bool(wrong)
 
 
-
-
 def _ptp_named_for_the_other_setting(comp: Compilation, claim_type: str, parts: list, origins: list) -> None:
     """Warn (RR517) at each path naming PTP files whose name says the other setting than the statement's: a
     ``ccioph-…`` file without ``for institutional claims`` or a ``ccipra-…`` file with it. A name that says
