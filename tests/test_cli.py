@@ -437,3 +437,24 @@ class TestSeveralRulePaths:
             (tmp_path / side / "rules" / "a.rr").write_text(broken, encoding="utf-8")
         done = run("diff", str(tmp_path / "v1" / "rules"), str(tmp_path / "v2" / "rules"))
         assert done.returncode == 3 and done.stderr.count("error[RR204]") == 2
+
+
+def test_load_warnings_are_printed_by_the_commands_that_evaluate(tmp_path):
+    """A hospital PTP file loaded for professional claims is warning RR517: `eval`, `explain` and `diff` print
+    it on stderr (it was only `check`'s to say), and stdout stays the report alone."""
+    import shutil
+
+    rules = tmp_path / "rules"
+    (rules / "cms").mkdir(parents=True)
+    shutil.copy(ROOT / "tests" / "data" / "cms" / "radiology-ccioph-v322r0-f1.TXT",
+                rules / "cms" / "ccioph-v322r0-f1.TXT")
+    (rules / "tables.rr").write_text('table ptp "cms/ccioph-v322r0-f1.TXT"\n', encoding="utf-8")
+    one = json.dumps(claim(line("71046", "2026-08-03"), id="W"))
+    for command in (["eval", "--rules", str(rules), "--format", "json", "-"],
+                    ["explain", "--rules", str(rules), "-"],
+                    ["diff", str(rules), str(rules)]):
+        done = run(*command, stdin=one if command[0] != "diff" else None)
+        assert done.returncode == 0, (command, done.stderr)
+        assert done.stderr.count("warning[RR517]: `") == 1, (command, done.stderr)
+        assert "RR517" not in done.stdout
+    assert json.loads(run("eval", "--rules", str(rules), "--format", "json", "-", stdin=one).stdout)

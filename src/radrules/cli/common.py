@@ -77,8 +77,10 @@ def add_bundled_option(parser, help: str) -> None:
 
 def load_rules(paths, bundled: bool = False, shown=None):
     """The ruleset of ``paths`` (a list, or None: the bundled rulesets), with the bundled rulesets beside them
-    when ``bundled``; or None after printing its diagnostics to stderr. ``shown`` (a ``SharedErrors``) keeps
-    the errors of paths loaded for two rulesets from being printed twice."""
+    when ``bundled``, its warnings printed to stderr (a PTP file of the other setting, a cache that can't be
+    written: things to know before trusting the results); or None after printing its diagnostics there.
+    ``shown`` (a ``SharedErrors``) keeps the problems of paths loaded for two rulesets from being printed
+    twice."""
     from .. import load
 
     try:
@@ -88,6 +90,9 @@ def load_rules(paths, bundled: bool = False, shown=None):
         if fresh:
             print(str(RuleError(fresh)), file=sys.stderr)
         return None
+    for warning in ruleset.warnings:
+        if shown is None or shown.fresh_warning(warning):
+            print(warning.render() + "\n", file=sys.stderr)
     return ruleset
 
 
@@ -112,6 +117,14 @@ class SharedErrors:
         if diagnostic in self.shown:
             return False
         self.shown.add(diagnostic)
+        return True
+
+    def fresh_warning(self, warning) -> bool:
+        """Whether to print ``warning``: not one printed before, whatever file it names (OLD and NEW loading
+        the same file warn alike; an error of OLD repeated by NEW is still NEW's to report)."""
+        if warning in self.shown:
+            return False
+        self.shown.add(warning)
         return True
 
 
