@@ -931,13 +931,23 @@ def _single(rng, code, addons, endo_base):
                         team, endo_base, "09", "99", (0.0, 0.0, 0.0), nf_na, f_na, not_used)]
 
 
+def _rvu_split(rows):
+    """(codes with a global, 26 and TC row each, codes with one row) of a PPRRVU file of ``rows`` rows."""
+    n_trip = max(len([c for c in BENCHMARK_CODES if c not in BENCHMARK_RVU_SINGLE]), round(rows / 9))
+    return n_trip, rows - 3 * n_trip
+
+
+def rvu_codes_needed(rows):
+    """How many distinct codes a PPRRVU file of ``rows`` rows takes from the universe."""
+    return sum(_rvu_split(rows))
+
+
 def write_rvu(outdir, rows, uni, addons, seed):
     rng = random.Random(f"{seed}:rvu")
     codes = uni.codes
     bench_triplets = [c for c in BENCHMARK_CODES if c not in BENCHMARK_RVU_SINGLE]
     bench_singles = [c for c in BENCHMARK_CODES if c in BENCHMARK_RVU_SINGLE]
-    n_trip = max(len(bench_triplets), round(rows / 9))
-    n_single = rows - 3 * n_trip
+    n_trip, n_single = _rvu_split(rows)
     if n_single < len(bench_singles):
         raise SystemExit(f"--pctc-rows must be at least {3 * len(bench_triplets) + len(bench_singles)}")
     bench = set(BENCHMARK_CODES)
@@ -1227,7 +1237,8 @@ def main(argv=None):
     ap.add_argument("--hospital-rows", type=int, default=0, help="hospital PTP rows; 0 = no hospital files")
     ap.add_argument("--mue-codes", type=int, default=15_000, help="code universe size = MUE rows (default 15000)")
     ap.add_argument("--addon-rows", type=int, default=1000, help="add-on code rows (default 1000)")
-    ap.add_argument("--pctc-rows", type=int, default=10_000, help="PPRRVU data rows (default 10000)")
+    ap.add_argument("--pctc-rows", type=int, default=10_000,
+                    help="PPRRVU data rows (default 10000; about 7 in 9 are distinct codes of the --mue-codes universe)")
     ap.add_argument("--seed", type=int, default=1)
     mode = ap.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="after writing, re-read and verify every file")
@@ -1242,10 +1253,14 @@ def main(argv=None):
         _print_report(report, f"check {time.perf_counter() - t:.1f}s")
         return 0
 
+    uni = build_universe(a.mue_codes, a.seed)
+    needed = rvu_codes_needed(a.pctc_rows)
+    if needed > len(uni.codes):  # said before any file is written, not after half of them
+        ap.error(f"--pctc-rows {a.pctc_rows} needs {needed:,} distinct codes, and --mue-codes {a.mue_codes} makes "
+                 f"{len(uni.codes):,}: lower --pctc-rows or raise --mue-codes")
     os.makedirs(a.outdir, exist_ok=True)
     t0 = time.perf_counter()
     timings = {}
-    uni = build_universe(a.mue_codes, a.seed)
     t = time.perf_counter()
     written = write_ptp(a.outdir, PTP_PRACTITIONER, a.ptp_parts, a.ptp_rows, uni, a.seed, "practitioner-ptp")
     timings["ptp_practitioner"] = time.perf_counter() - t

@@ -121,6 +121,15 @@ def test_generator_self_check(tmp_path):
         raise AssertionError("the PTP statement loaded files of other kinds")
 
 
+def test_generator_refuses_sizes_it_cant_make_before_writing(tmp_path):
+    """A PPRRVU file of more codes than the universe holds is a usage error naming both options, before any
+    file is written (it stopped after eleven files, with no PPRRVU file and no check)."""
+    done = run("generate_cms_tables.py", str(tmp_path / "out"), "--ptp-rows", "2000", "--mue-codes", "3000")
+    assert done.returncode == 2
+    assert "--pctc-rows 10000 needs 7,778 distinct codes, and --mue-codes 3000 makes 3,000" in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_x12_benchmark_at_reduced_size():
     """bench_x12.py writes an 837P, reads and evaluates every claim without errors and prints the rate."""
     done = run("bench_x12.py", "--claims", "500", "--evaluate")
