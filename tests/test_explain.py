@@ -299,7 +299,7 @@ def test_a_table_key_the_rule_files_decide_says_so(tmp_path):
                                                      f"({tmp_path.name}/main.rr:4)")
     apart = claim(("74176", "2026-03-02"), ("70450", "2026-03-02"), payer="pine")
     assert rules.evaluate(apart, explain=True).explanation.not_considered["ncci.ptp"] == (
-        "no two lines of one date form a pair of the table")
+        "no two lines of one date form a pair of the table for professional claims")
     assert rules.evaluate(dict(pair, payer="else")).findings[0].rule == "ncci.ptp"
     assert {"ncci.ptp", "pine.ptp"} <= rule_ids(rules) and "ncci.mue" not in rule_ids(rules)
 

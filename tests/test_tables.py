@@ -1091,8 +1091,12 @@ class TestVersionsInUse:
         rules = radrules.load(root, cache_dir=None)
         data = claim(("76700", "2026-08-03"), ("70450", "2026-08-03"), claim_type="institutional")
         report = rules.evaluate(data, explain=True).explanation.not_considered["ncci.ptp"]
-        assert "no two lines of one date form a pair of the table" in report
-        assert "serves professional" not in report
+        assert report == "no two lines of one date form a pair of the table for institutional claims"
+        # A pair of the practitioner table only: the reason says the other table has it.
+        chest = claim(("71046", "2026-08-03"), ("71045", "2026-08-03"), claim_type="institutional")
+        assert rules.evaluate(chest, explain=True).explanation.not_considered["ncci.ptp"] == (
+            "no two lines of one date form a pair of the table for institutional claims (the table for "
+            "professional claims has 71046 with 71045)")
         only_practitioner = make_ruleset(tmp_path, 'table ptp "cms/radiology-ptp-v322r0-f1.TXT"\n',
                                          DATA / "radiology-ptp-v322r0-f1.TXT", name="practitioner")
         report = radrules.load(only_practitioner, cache_dir=None).evaluate(data, explain=True).explanation.not_considered[
