@@ -708,8 +708,8 @@ class TestOutcomes:
         old = load(RULESETS)
         new = copy_rulesets(tmp_path, "new")
         edit(new / "payers" / "medicare.rr", "patient.age < 35", "patient.age < 80")
-        edit(new / "payers" / "acme.rr", "  for payer acme\n  effective 2026-01-01\n", "  for payer acme, bcbs\n"
-             "  effective 2026-01-01\n")
+        edit(new / "payers" / "acme.rr", "  for payer acme\n  for professional claims\n  effective 2026-01-01\n",
+             "  for payer acme, bcbs\n  for professional claims\n  effective 2026-01-01\n")
         impact = radrules.diff_outcomes(old, load(new), example_claims())
         assert impact.changed >= 2
         shown = impact.to_text() + json.dumps(impact.to_dict())
