@@ -196,6 +196,23 @@ class TestAcrossClaims:
         (finding,) = [f for f in result.findings if f.rule == "t.mue"]
         assert finding.lines == (1,) and "(1 paid on earlier claims)" in finding.message
 
+    @pytest.mark.parametrize("claim_type, earlier_type, counted", [
+        ("professional", "institutional", False), ("institutional", "professional", False),
+        ("institutional", "institutional", True), ("professional", "Professional", True),
+        ("institutional", None, True),
+    ])
+    def test_only_earlier_lines_of_the_claims_type_count(self, rules, claim_type, earlier_type, counted):
+        """The hospital's claim and the radiologist's bill one service twice: a paid line of the other type is
+        no earlier unit of the MUE date limit, nor a column 1 line of a PTP edit; a line without a type counts
+        for both."""
+        earlier = [{"code": "77065", "date": "2026-03-01"}, {"code": "74176", "date": "2026-03-01"}]
+        for line in earlier:
+            if earlier_type is not None:
+                line["type"] = earlier_type
+        data = claim(("77065", "2026-03-01"), ("74150", "2026-03-01"))
+        result = rules.evaluate(dict(data, type=claim_type), history=earlier)
+        assert {f.rule for f in result.findings} & {"t.mue", "t.ptp"} == ({"t.mue", "t.ptp"} if counted else set())
+
     def test_mue_line_limit_ignores_history(self, rules):
         """MAI 1 judges each line alone, whatever was paid before."""
         result = rules.evaluate(claim(("71046", "2026-03-01", {"units": 2})),
@@ -259,6 +276,8 @@ class TestSources:
         ({"code": "76377", "date": "2020-02-01", "status": "pending"}, "history[0].status: expected `paid` or `denied`"),
         ({"code": "76377", "date": "2020-02-01", "units": 0}, "history[0].units: expected a positive number"),
         ({"code": "76377", "date": "2020-02-01", "member": "x"}, "history[0].member: unknown field"),
+        ({"code": "76377", "date": "2020-02-01", "type": "dme"},
+         "history[0].type: expected `professional` or `institutional`"),
     ])
     def test_bad_history_lines_name_the_field(self, rules, entry, message):
         """A history line of the wrong shape raises ClaimError naming its path."""

@@ -328,16 +328,20 @@ def _as_data(claim: Claim) -> dict:
     return data
 
 
+def read_claim_type(value: Any, path: str) -> str:
+    """A claim type as the JSON shape gives it (``professional``, ``institutional``, or an alias, in any case)."""
+    if isinstance(value, str):
+        value = _TYPE_ALIASES.get(value.strip().lower(), value.strip().lower())
+        if value in CLAIM_TYPES:
+            return value
+    raise ClaimError(path, "expected `professional` or `institutional`")
+
+
 def _read_claim_checked(data: Any) -> Claim:
     """The claim, or the ClaimError of its first problem: every check, in order."""
     data = _object(data, "", _CLAIM_FIELDS)
     claim_id = _identifier(data.get("id"), "id")
-    claim_type = data.get("type", "professional")
-    if not isinstance(claim_type, str):
-        raise ClaimError("type", "expected `professional` or `institutional`")
-    claim_type = _TYPE_ALIASES.get(claim_type.strip().lower(), claim_type.strip().lower())
-    if claim_type not in CLAIM_TYPES:
-        raise ClaimError("type", "expected `professional` or `institutional`")
+    claim_type = read_claim_type(data.get("type", "professional"), "type")
     prior = data.get("prior_auth")
     if isinstance(prior, list):
         prior_auth = tuple(_text(p, f"prior_auth[{i}]", required=True) for i, p in enumerate(prior))

@@ -181,9 +181,11 @@ def authorization_statuses(claim: Claim, lines) -> tuple | None:
 
 
 def paid_history(claim: Claim, history) -> tuple:
-    """The paid lines of the patient's earlier claims up to the claim's last date, by date."""
+    """The paid lines of the patient's earlier claims of the claim's type (or of no type given) up to the claim's
+    last date, by date."""
     last = max(line.date for line in claim.lines)
-    paid = [HistoryView(line) for line in lines_of(history, claim.patient.id, None, last) if line.status == "paid"]
+    paid = [HistoryView(line) for line in lines_of(history, claim.patient.id, None, last)
+            if line.status == "paid" and line.claim_type in (None, claim.type)]
     paid.sort(key=lambda line: line.day)
     return tuple(paid)
 

@@ -21,12 +21,12 @@ from typing import Iterable, Protocol, runtime_checkable
 
 import attrs
 
-from .claim import _date, _identifier, _list, _number, _object, _pointers, _text, protected
+from .claim import _date, _identifier, _list, _number, _object, _pointers, _text, protected, read_claim_type
 from .errors import ClaimError, InputError, json_objects
 
 STATUSES = ("paid", "denied")
 _FIELDS = ("patient_id", "claim", "code", "modifiers", "units", "date", "end_date", "status", "rendering_npi",
-           "charge", "diagnosis_pointers", "place_of_service")
+           "charge", "diagnosis_pointers", "place_of_service", "type")
 
 
 @attrs.frozen
@@ -40,6 +40,9 @@ class HistoryLine:
     units: float = 1
     rendering_npi: str | None = attrs.field(default=None, repr=protected)
     claim: str | None = attrs.field(default=None, repr=protected)
+    # The type of the claim the line was billed on: a claim counts only earlier lines of its own type (the
+    # hospital's 837I and the radiologist's 837P bill one service twice, a component each). None: any.
+    claim_type: str | None = None
     # Made by read_line, which checks every field; one built in code is checked when used (as a Claim is).
     _checked: bool = attrs.field(default=False, init=False, eq=False, repr=False)
 
@@ -68,6 +71,7 @@ def read_line(data, path: str) -> HistoryLine:
     if status not in STATUSES:
         raise ClaimError(f"{path}.status", "expected `paid` or `denied`")
     claim = _identifier(data.get("claim"), f"{path}.claim")
+    claim_type = read_claim_type(data["type"], f"{path}.type") if data.get("type") is not None else None
     # Fields of a claim line that rules do not read in history: checked all the same, never passed silently.
     _identifier(data.get("patient_id"), f"{path}.patient_id")
     _date(data.get("end_date"), f"{path}.end_date")
@@ -83,6 +87,7 @@ def read_line(data, path: str) -> HistoryLine:
         units=_number(data.get("units", 1), f"{path}.units", positive=True),
         rendering_npi=_text(data.get("rendering_npi"), f"{path}.rendering_npi"),
         claim=claim,
+        claim_type=claim_type,
     )
     object.__setattr__(line, "_checked", True)
     return line
@@ -92,6 +97,7 @@ def _as_data(line: HistoryLine) -> dict:
     """A history line built in code, in its JSON shape, values as they are (to be checked)."""
     data = {name: getattr(line, name) for name in ("code", "date", "status", "modifiers", "units", "rendering_npi",
                                                    "claim")}
+    data["type"] = line.claim_type
     if isinstance(data["modifiers"], tuple):
         data["modifiers"] = list(data["modifiers"])
     return data
