@@ -440,8 +440,8 @@ class TestSeveralRulePaths:
 
 
 def test_load_warnings_are_printed_by_the_commands_that_evaluate(tmp_path):
-    """A hospital PTP file loaded for professional claims is warning RR517: `eval`, `explain` and `diff` print
-    it on stderr (it was only `check`'s to say), and stdout stays the report alone."""
+    """A hospital PTP file loaded for professional claims is warning RR517: `eval`, `explain`, `diff` and `test`
+    print it on stderr (it was only `check`'s to say), and stdout stays the report alone."""
     import shutil
 
     rules = tmp_path / "rules"
@@ -450,10 +450,13 @@ def test_load_warnings_are_printed_by_the_commands_that_evaluate(tmp_path):
                 rules / "cms" / "ccioph-v322r0-f1.TXT")
     (rules / "tables.rr").write_text('table ptp "cms/ccioph-v322r0-f1.TXT"\n', encoding="utf-8")
     one = json.dumps(claim(line("71046", "2026-08-03"), id="W"))
+    (rules / "t.rrt").write_text('rules "."\ntest "t"\n  claim\n    2026-08-03 71046\n  expect pass\nend\n'
+                                 'test "u"\n  claim\n    2026-08-03 71045\n  expect pass\nend\n', encoding="utf-8")
     for command in (["eval", "--rules", str(rules), "--format", "json", "-"],
                     ["explain", "--rules", str(rules), "-"],
-                    ["diff", str(rules), str(rules)]):
-        done = run(*command, stdin=one if command[0] != "diff" else None)
+                    ["diff", str(rules), str(rules)],
+                    ["test", str(rules / "t.rrt")]):
+        done = run(*command, stdin=one if command[0] in ("eval", "explain") else None)
         assert done.returncode == 0, (command, done.stderr)
         assert done.stderr.count("warning[RR517]: `") == 1, (command, done.stderr)
         assert "RR517" not in done.stdout

@@ -29,6 +29,10 @@ def run(args) -> int:
     paths = args.paths or [_resources.bundled_rulesets()]
     runner = Runner()
     report = runner.run(paths)
+    # The warnings of the rules under test (a hospital PTP file for professional claims, RR517): on stderr, once
+    # each, as eval prints them; the report on stdout stays the tests'.
+    for warning in dict.fromkeys(w for ruleset in report.rulesets for w in ruleset.warnings):
+        print(warning.render() + "\n", file=sys.stderr)
     print(report.render())
     code = EXIT_OK if report.ok else EXIT_FAILURE
     if report.rule_errors:
