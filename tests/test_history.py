@@ -201,10 +201,10 @@ class TestAcrossClaims:
         ("institutional", "institutional", True), ("professional", "Professional", True),
         ("institutional", None, True),
     ])
-    def test_only_earlier_lines_of_the_claims_type_count(self, rules, claim_type, earlier_type, counted):
-        """The hospital's claim and the radiologist's bill one service twice: a paid line of the other type is
-        no earlier unit of the MUE date limit, nor a column 1 line of a PTP edit; a line without a type counts
-        for both."""
+    def test_only_earlier_lines_of_the_claims_type_are_the_providers(self, rules, claim_type, earlier_type, counted):
+        """The hospital's claim and the radiologist's bill one service twice, as two providers: a paid line of
+        the other type is no earlier unit of the MUE date limit, nor a column 1 line of a PTP edit; a line
+        without a type counts for both."""
         earlier = [{"code": "77065", "date": "2026-03-01"}, {"code": "74176", "date": "2026-03-01"}]
         for line in earlier:
             if earlier_type is not None:
@@ -212,6 +212,18 @@ class TestAcrossClaims:
         data = claim(("77065", "2026-03-01"), ("74150", "2026-03-01"))
         result = rules.evaluate(dict(data, type=claim_type), history=earlier)
         assert {f.rule for f in result.findings} & {"t.mue", "t.ptp"} == ({"t.mue", "t.ptp"} if counted else set())
+
+    def test_frequency_counts_the_patients_lines_of_every_type(self):
+        """A screening frequency is the patient's (42 CFR 410.34(d)): the office's screening four months before
+        counts against the hospital's, whatever claim type either was billed on."""
+        claim = {"id": "H-1", "type": "institutional", "payer": "medicare",
+                 "patient": {"id": "M1", "sex": "F", "birth_date": "1960-05-10"}, "diagnoses": ["Z12.31"],
+                 "lines": [{"code": "77067", "date": "2026-05-31", "diagnosis_pointers": [1], "revenue_code": "0403"}]}
+        bundled = radrules.load()
+        for earlier_type in (None, "professional", "institutional"):
+            earlier = {"code": "77067", "date": "2026-01-20", **({"type": earlier_type} if earlier_type else {})}
+            result = bundled.evaluate(claim, history=[earlier])
+            assert "medicare.mammography.frequency" in {f.rule for f in result.findings}, earlier_type
 
     def test_mue_line_limit_ignores_history(self, rules):
         """MAI 1 judges each line alone, whatever was paid before."""

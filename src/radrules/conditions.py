@@ -424,7 +424,7 @@ def same_provider(a, b) -> bool:
 class HistorySame:
     """A paid line of an earlier claim bills this line's code (on its date, with its modifiers, its units,
     by its rendering provider, as asked; for the provider, lines compare as two lines of one claim do:
-    a line that names none compares with any)."""
+    a line that names none compares with any, and a line of a claim of the other type is another provider's)."""
 
     same_date: bool
     same_modifiers: bool
@@ -433,7 +433,7 @@ class HistorySame:
     same_provider: bool = False
 
     def test(self, ev, line, other):
-        for service in ev.history:
+        for service in ev.provider_history() if self.same_provider else ev.history:
             if service.code != line.code:
                 continue
             if self.same_date and service.day != line.day:

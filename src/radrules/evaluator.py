@@ -106,10 +106,12 @@ class LineView:
 class HistoryView:
     """A paid line of an earlier claim, seen like a claim line (it has no line number)."""
 
-    __slots__ = ("number", "code", "modifiers", "modset", "units", "date", "day", "end_day", "rendering_npi")
+    __slots__ = ("number", "code", "modifiers", "modset", "units", "date", "day", "end_day", "rendering_npi",
+                 "claim_type")
 
     def __init__(self, line):
         self.number = None
+        self.claim_type = line.claim_type  # of the earlier claim; None: not given
         self.code = line.code
         self.modifiers = line.modifiers
         self.modset = frozenset(line.modifiers)
@@ -181,11 +183,9 @@ def authorization_statuses(claim: Claim, lines) -> tuple | None:
 
 
 def paid_history(claim: Claim, history) -> tuple:
-    """The paid lines of the patient's earlier claims of the claim's type (or of no type given) up to the claim's
-    last date, by date."""
+    """The paid lines of the patient's earlier claims up to the claim's last date, by date."""
     last = max(line.date for line in claim.lines)
-    paid = [HistoryView(line) for line in lines_of(history, claim.patient.id, None, last)
-            if line.status == "paid" and line.claim_type in (None, claim.type)]
+    paid = [HistoryView(line) for line in lines_of(history, claim.patient.id, None, last) if line.status == "paid"]
     paid.sort(key=lambda line: line.day)
     return tuple(paid)
 
@@ -233,6 +233,14 @@ class Evaluation:
         self.by_day = by_day
         self.history = _EMPTY  # paid lines of earlier claims (HistoryView), by date
         self._prior = None
+
+    def provider_history(self) -> tuple:
+        """The paid earlier lines that can be this claim's provider's: those of claims of its type, or of no type
+        given. The hospital's institutional claim and the radiologist's professional one bill one service, a
+        component each, as two providers; the patient's history as a whole (frequency limits) is
+        :attr:`history`."""
+        claim_type = self.claim_type
+        return tuple([service for service in self.history if service.claim_type in (None, claim_type)])
 
     def authorization_of(self, line) -> str | None:
         """What the claim's authorization records say of ``line`` (one of ``AUTHORIZATION_STATUSES``), or None
@@ -747,7 +755,7 @@ def _history_pairs(ev: Evaluation, lookup, placement: str, findings: list) -> No
     """PTP edits against paid lines of earlier claims of the same provider and date (§1.6):
     a claim line in column 2 of a paid column 1 line is denied."""
     earlier: dict = {}
-    for service in ev.history:
+    for service in ev.provider_history():
         earlier.setdefault(service.day, []).append(service)
     for day, group in ev.by_day.items():
         for a in earlier.get(day, _EMPTY):
@@ -859,7 +867,7 @@ def _unpublished(line: LineView) -> Finding:
 
 def _add_earlier_units(ev: Evaluation, groups: dict) -> None:
     """MAI 2/3 sums also count the units of paid earlier claims of the code and date (§2.3)."""
-    for service in ev.history:
+    for service in ev.provider_history():
         group = groups.get((service.code, service.day))
         if group is not None and any(same_provider(service, line) for line in group[1]):
             group[1].append(service)

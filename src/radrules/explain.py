@@ -443,7 +443,7 @@ class _Tracer:
             for a, b, rows in self.lookup.ptp_hits(group, day, {line.code for line in group}):
                 self._ptp(a, b, rows, placement)
             self._disabled_table_pairs(group, group, day)
-        for a in self.ev.history:
+        for a in self.ev.provider_history():
             for b in self.ev.lines_on(a.day):
                 if same_provider(a, b):
                     rows = self.lookup.pair_rows(a.code, b.code, a.day)
