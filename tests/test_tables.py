@@ -931,6 +931,16 @@ class TestTableFolders:
             radrules.load(root, cache_dir=None)
 
 
+    def test_a_version_in_a_name_that_says_no_setting_is_compared_too(self, tmp_path):
+        """`radiology-ptp-v322r0-f1.TXT` names no setting: beside `ccipra-v321r0-f1.TXT` it is still a second
+        version (RR520), not passed over."""
+        root = make_ruleset(tmp_path, 'table ptp "cms"\n')
+        (root / "cms" / "ccipra-v321r0-f1.TXT").write_bytes((PTP_HEADER + self.V321_ROW).encode("latin-1"))
+        (root / "cms" / "radiology-ptp-v322r0-f1.TXT").write_bytes((PTP_HEADER + self.V322_ROW).encode("latin-1"))
+        with pytest.raises(radrules.RuleError, match=r"error\[RR520\]: .*two versions of the ptp table "
+                                                     r"\(v321r0 and v322r0\)"):
+            radrules.load(root, cache_dir=None)
+
     @pytest.mark.parametrize("statement", ['table ptp "cms"\n', 'table ptp "cms" for institutional claims\n'])
     def test_files_of_two_settings_are_two_tables_not_two_versions(self, tmp_path, statement):
         """A practitioner v322 file beside a hospital v321 file (the versions of one quarter, domain.md §8.1) is

@@ -370,8 +370,8 @@ def _two_tables(comp: Compilation, kind: str, parts: list, origins: list) -> boo
             what = f"files of the {labels[other_setting]} and of the {labels[setting]} {kind} table"
             help = (f"give each setting's files a `table {kind}` statement of their own, the hospital one "
                     "`for institutional claims`")
-        elif version is not None and setting in first and first[setting][0] not in (None, version):
-            earlier = first[setting]
+        elif (clash := _other_version(first, setting, version)) is not None:
+            earlier = clash
             what = f"two versions of the {kind} table ({earlier[0]} and {version})"
             help = ("the parts of one table are files of one version: load each version with a `table` "
                     "statement of its own and the date it takes effect (`effective YYYY-MM-DD`)")
@@ -387,6 +387,15 @@ def _two_tables(comp: Compilation, kind: str, parts: list, origins: list) -> boo
         comp.ctx.error("RR520", f"{where}, {what}", token.span, help=help)
         return True
     return False
+
+
+def _other_version(first: dict, setting: str | None, version: str | None):
+    """The first file of :func:`_two_tables`'s ``first`` whose version differs from ``version``, among the files
+    of ``setting``: a file whose name says no setting is compared with every setting's, and they with it."""
+    if version is None:
+        return None
+    return next((found for said, found in first.items()
+                 if (said == setting or None in (said, setting)) and found[0] not in (None, version)), None)
 
 
 def _and_more(count: int) -> str:
