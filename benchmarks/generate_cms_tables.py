@@ -931,6 +931,11 @@ def _single(rng, code, addons, endo_base):
                         team, endo_base, "09", "99", (0.0, 0.0, 0.0), nf_na, f_na, not_used)]
 
 
+#: The fewest PPRRVU rows that hold the benchmark's codes (a global, 26 and TC row each, or one row).
+RVU_ROWS_AT_LEAST = (3 * len([c for c in BENCHMARK_CODES if c not in BENCHMARK_RVU_SINGLE])
+                     + len([c for c in BENCHMARK_CODES if c in BENCHMARK_RVU_SINGLE]))
+
+
 def _rvu_split(rows):
     """(codes with a global, 26 and TC row each, codes with one row) of a PPRRVU file of ``rows`` rows."""
     n_trip = max(len([c for c in BENCHMARK_CODES if c not in BENCHMARK_RVU_SINGLE]), round(rows / 9))
@@ -949,7 +954,7 @@ def write_rvu(outdir, rows, uni, addons, seed):
     bench_singles = [c for c in BENCHMARK_CODES if c in BENCHMARK_RVU_SINGLE]
     n_trip, n_single = _rvu_split(rows)
     if n_single < len(bench_singles):
-        raise SystemExit(f"--pctc-rows must be at least {3 * len(bench_triplets) + len(bench_singles)}")
+        raise SystemExit(f"--pctc-rows must be at least {RVU_ROWS_AT_LEAST}")
     bench = set(BENCHMARK_CODES)
     diag = [c for c in codes if c not in bench and _is_diagnostic(c)]
     rest = [c for c in codes if c not in bench and not _is_diagnostic(c)]
@@ -1255,7 +1260,10 @@ def main(argv=None):
 
     uni = build_universe(a.mue_codes, a.seed)
     needed = rvu_codes_needed(a.pctc_rows)
-    if needed > len(uni.codes):  # said before any file is written, not after half of them
+    # Said before any file is written, not after half of them.
+    if a.pctc_rows < RVU_ROWS_AT_LEAST:
+        ap.error(f"--pctc-rows must be at least {RVU_ROWS_AT_LEAST} (the benchmark's codes)")
+    if needed > len(uni.codes):
         ap.error(f"--pctc-rows {a.pctc_rows} needs {needed:,} distinct codes, and --mue-codes {a.mue_codes} makes "
                  f"{len(uni.codes):,}: lower --pctc-rows or raise --mue-codes")
     os.makedirs(a.outdir, exist_ok=True)

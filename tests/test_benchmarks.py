@@ -127,6 +127,8 @@ def test_generator_refuses_sizes_it_cant_make_before_writing(tmp_path):
     done = run("generate_cms_tables.py", str(tmp_path / "out"), "--ptp-rows", "2000", "--mue-codes", "3000")
     assert done.returncode == 2
     assert "--pctc-rows 10000 needs 7,778 distinct codes, and --mue-codes 3000 makes 3,000" in done.stderr
+    few = run("generate_cms_tables.py", str(tmp_path / "out"), "--ptp-rows", "2000", "--pctc-rows", "100")
+    assert few.returncode == 2 and "--pctc-rows must be at least 128" in few.stderr
     assert not (tmp_path / "out").exists()
 
 

@@ -811,6 +811,36 @@ def test_table_changes_record_the_latest_date_they_take_effect(tmp_path):
     assert changed.to_dict()["latest_effective"] == "2011-01-01"
 
 
+def test_a_deletion_on_the_last_day_of_the_calendar_takes_effect_never(tmp_path):
+    """A row deleted on 9999-12-31 in OLD and never in NEW differs on no date a claim can have: no date, and no
+    note asking to move the claims 2.9 million days."""
+    q2, q3, _ = quarters(tmp_path)
+    path = q2 / "cms" / "ccipra-v321r0-f1.TXT"
+    path.write_bytes(path.read_bytes().replace(b"20110101\t*\t0\tMisuse", b"20110101\t99991231\t0\tMisuse"))
+    (q3 / "cms" / "ccipra-v322r0-f1.TXT").write_bytes((q2 / "cms" / "ccipra-v321r0-f1.TXT").read_bytes().replace(
+        b"99991231", b"*"))
+    (table,) = compare(q2, q3).tables
+    assert (table.changed, table.latest_effective) == (1, None)
+
+
+def test_a_primary_deleted_from_an_add_on_edit_takes_effect_the_day_after(tmp_path):
+    """A new deletion date of one primary of an add-on edit shows from the next day (not from the edit's start,
+    2017), and the example row shows the date, not a day number."""
+    header = ("Primary Code,Add-on Code,AOC Edit Type,Special Instruction Notes,AOC Del Dt (Julian),"
+              "Primary Code Del Dt (Julian),AOC Edit Eff Dt (Julian),AOC Edit Del Dt (Julian)\n")
+    folders = []
+    for name, deleted in (("old", ""), ("new", "2026181")):
+        folder = tmp_path / name
+        (folder / "cms").mkdir(parents=True)
+        (folder / "cms" / "aoc_v2026q3.csv").write_text(
+            header + f"77067,77063,1,,,,2017001,\n77066,77063,1,,,{deleted},2017001,\n", encoding="latin-1")
+        (folder / "t.rr").write_text('table addon "cms/aoc_v2026q3.csv"\n', encoding="utf-8")
+        folders.append(folder)
+    (table,) = compare(*folders).tables
+    assert (table.changed, table.latest_effective) == (1, "2026-07-01")
+    assert table.examples[0].details == ("primaries end: none -> 77066 2026-06-30",)
+
+
 def test_a_deleted_edit_takes_effect_the_day_after_its_deletion_date(tmp_path):
     """CMS deletes an edit by giving its row a deletion date: the change shows from the next day, so claims
     dated before it get the note (the row's start, 2011, said the change could show on any claim)."""

@@ -1107,6 +1107,12 @@ class TestVersionsInUse:
         assert rules.evaluate(chest, explain=True).explanation.not_considered["ncci.ptp"] == (
             "no two lines of one date form a pair of the table for institutional claims (the table for "
             "professional claims has 71046 with 71045)")
+        # A payer's own pair for professional claims is no pair of "the table".
+        (root / "pine.rr").write_text('pairs pine.ptp\n  for payer pine\n  for professional claims\n'
+                                      '  pair 76700 with 70450 modifier allowed effective 2024-01-01\nend\n')
+        pine = radrules.load(root, cache_dir=None).evaluate(dict(data, payer="pine"), explain=True)
+        assert pine.explanation.not_considered["ncci.ptp"] == (
+            "no two lines of one date form a pair of the table for institutional claims")
         only_practitioner = make_ruleset(tmp_path, 'table ptp "cms/radiology-ptp-v322r0-f1.TXT"\n',
                                          DATA / "radiology-ptp-v322r0-f1.TXT", name="practitioner")
         report = radrules.load(only_practitioner, cache_dir=None).evaluate(data, explain=True).explanation.not_considered[

@@ -207,24 +207,31 @@ def _not_considered(ruleset, claim, ev, considered: set) -> dict:
         if claim.type not in served:  # every table of the kind serves the other claim type
             out[rule_id] = f"its table serves {' and '.join(sorted(served))} claims, not {claim.type}"
         else:
-            reason = {"ptp": f"no two lines of one date form a pair of the table for {claim.type} claims"
-                             + _pair_of_the_other_setting(ruleset, claim, ev, served),
-                      "mue": "the table has no limit for the codes of the claim",
-                      "addon": "no line bills an add-on code of the table"}[kind]
+            if kind == "ptp":
+                reason = (f"no two lines of one date form a pair of the table for {claim.type} claims"
+                          + _pair_of_the_other_setting(ruleset, claim, ev, served))
+            else:
+                reason = {"mue": "the table has no limit for the codes of the claim",
+                          "addon": "no line bills an add-on code of the table"}[kind]
             out[rule_id] = _table_left_out(kind, codes, ev.view, ruleset.disables) or reason
     return out
 
 
 def _pair_of_the_other_setting(ruleset, claim, ev, served: set) -> str:
     """`` (the table for institutional claims has 70450 with 70805)`` when a PTP table of the other claim type
-    has a pair of the claim's lines (in force on their date): its edits do not judge this claim."""
+    has a pair of the claim's lines (a row in force on their date): its edits do not judge this claim. The
+    table's rows only, not pairs written in rule files."""
     for other in sorted(served - {claim.type}):
-        lookup = ruleset.view_for(claim.payer, other).lookup
+        view = ruleset.view_for(claim.payer, other)
+        tables = view.ptp_tables
+        if tables is None:
+            continue
         for day, group in ev.by_day.items():
+            index = tables.index(day)
             for a in group:
                 for b in group:
                     if a is not b and any(row.indicator != 9 and row.active_on(day)
-                                          for row in lookup.pair_rows(a.code, b.code, day)):
+                                          for row in view.lookup.table_rows(index, a.code, b.code)):
                         return f" (the table for {other} claims has {a.code} with {b.code})"
     return ""
 

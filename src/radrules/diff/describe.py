@@ -216,6 +216,10 @@ def row_details(kind: str, old: tuple, new: tuple) -> list[str]:
             out.append(f"{label}: {INDICATORS.get(before, before)} {ARROW} {INDICATORS.get(after, after)}")
         elif name == "billable":
             out.append(f"{label}: {'yes' if before else 'no'} {ARROW} {'yes' if after else 'no'}")
+        elif name == "primary_ends":  # (code, deletion date ordinal) pairs
+            shown = [", ".join(f"{code} {format_date(end)}" for code, end in ends) if ends else "none"
+                     for ends in (before, after)]
+            out.append(f"{label}: {shown[0]} {ARROW} {shown[1]}")
         elif name == "rationale":  # a text, quoted as in row_text (`Zeta` too, not only texts with a space)
             out.append(f"{label}: {_quoted(before)} {ARROW} {_quoted(after)}")
         else:

@@ -119,7 +119,7 @@ class _Counter:
         self.changed += len(changed)
         if self.dated:
             days = [value[0] or 0 for value in (*added, *removed)]
-            days.extend(_first_day_apart(before, after) for before, after in changed)
+            days.extend(_first_day_apart(before, after, self.row_kind) for before, after in changed)
             self.latest = max(self.latest, max(days, default=0))
         if len(self.examples) >= self.limit:
             return
@@ -137,16 +137,24 @@ class _Counter:
             self.examples.append(change)
 
 
-def _first_day_apart(before: tuple, after: tuple) -> int:
-    """The first day on which a row changed from ``before`` to ``after`` (start, end, then the rest) judges
-    claims otherwise: a new start from the earlier start, a new deletion date from the day after the earlier
-    one (CMS deletes an edit so), other fields from the day both are in force (0: no date)."""
+def _first_day_apart(before: tuple, after: tuple, kind: str = "pair") -> int:
+    """The first day on which a row changed from ``before`` to ``after`` (start, end, then the rest, as
+    ``describe.ROW_FIELDS[kind]`` lists them) judges claims otherwise: a new start from the earlier start, a new
+    deletion date (of the row, or of an add-on edit's primary) from the day after the earlier one (CMS deletes
+    an edit so), other fields from the day both are in force (0: no date)."""
     days = []
     if before[0] != after[0]:
         days.append(min(before[0] or 0, after[0] or 0))
-    if before[1] != after[1]:
-        days.append(min(end for end in (before[1], after[1]) if end is not None) + 1)
-    if before[2:] != after[2:]:
+    ends = [(before[1], after[1])]
+    rest_before, rest_after = before[2:], after[2:]
+    if kind == "addon":  # (start, end, type, primaries, primary ends): a primary's end is a deletion date too
+        old_ends, new_ends = dict(before[4] or ()), dict(after[4] or ())
+        ends += [(old_ends.get(code), new_ends.get(code)) for code in old_ends.keys() | new_ends.keys()]
+        rest_before, rest_after = before[2:4], after[2:4]
+    for old_end, new_end in ends:
+        if old_end != new_end:
+            days.append(min(end for end in (old_end, new_end) if end is not None) + 1)
+    if rest_before != rest_after:
         days.append(max(before[0] or 0, after[0] or 0))
     return min(days) if days else 0
 
@@ -228,8 +236,10 @@ def _latest_effective(counter: _Counter, start: int | None) -> str | None:
     versions' ``start``."""
     if not (counter.added or counter.changed or counter.removed):
         return None
-    latest = min(max(counter.latest, start or 0), dt.date.max.toordinal())  # (the day after 9999-12-31: none)
-    return dt.date.fromordinal(latest).isoformat() if latest > 1 else None
+    latest = max(counter.latest, start or 0)
+    if latest <= 1 or latest > dt.date.max.toordinal():  # (no date; the day after 9999-12-31: never)
+        return None
+    return dt.date.fromordinal(latest).isoformat()
 
 
 # ---------------------------------------------------------------- tables keyed by code
