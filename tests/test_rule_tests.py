@@ -81,6 +81,41 @@ def report_for(folder: Path, text: str, name: str = "demo.rrt"):
     return Runner().run([folder / name])
 
 
+def test_a_history_line_gives_the_type_of_its_claim(tmp_path):
+    """`type professional` on a history line: the hospital's claim does not sum the radiologist's paid units
+    into its MUE date limit, a professional claim does; a bad type is RR617 naming the line."""
+    write(tmp_path, "t.rr", 'limits t.mue\n  reference "test"\n  limit 77065 max 1 mai 2\nend\n')
+    text = """\
+        rules "t.rr"
+        test "hospital"
+          claim type institutional
+            2026-03-01 77065
+          history
+            2026-03-01 77065-26 type professional
+          expect no t.mue
+        end
+        test "radiologist"
+          claim type professional
+            2026-03-01 77065-26
+          history
+            2026-03-01 77065-26 type Professional
+          expect t.mue on line 1
+        end
+        test "bad"
+          claim
+            2026-03-01 77065
+          history
+            2026-03-01 77065 type dme
+          expect pass
+        end
+        """
+    report = report_for(tmp_path, text)
+    assert [(o.name, o.status) for o in report.outcomes] == [("hospital", "passed"), ("radiologist", "passed"),
+                                                             ("bad", "error")]
+    (problem,) = report.outcomes[2].diagnostics
+    assert (problem.code, problem.message) == ("RR617", "history line 1: expected `professional` or `institutional`")
+
+
 # ---------------------------------------------------------------- the format
 
 

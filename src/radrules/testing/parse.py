@@ -144,7 +144,7 @@ _STATEMENT_KEYWORDS = {"test": "test", "rules": "rules", "rules_with": "rules", 
 _FIELD_KEYWORDS = {"field_payer": "payer", "field_type": "type", "field_sex": "patient", "field_sex_born": "patient",
                    "field_born": "patient", "field_pos": "pos", "field_received": "received", "field_auth": "auth",
                    "field_condition": "condition", "field_id": "id", "diagnoses": "dx", "pointers": "dx",
-                   "line_pos": "pos", "npi": "npi", "charge": "charge"}
+                   "line_pos": "pos", "npi": "npi", "charge": "charge", "history_type": "type"}
 
 
 def _glued_keywords(tree, lines: list[str], name: str) -> tuple[Diagnostic, ...]:
@@ -535,7 +535,7 @@ class _Builder(Transformer):
             line["modifiers"] = parts[1:]
         columns: dict = {}
         for kind, tokens in c[2:]:
-            key = {"units": "units", "npi": "rendering_npi"}.get(kind, "status")
+            key = {"units": "units", "npi": "rendering_npi", "type": "type"}.get(kind, "status")
             if key in columns:  # as on a claim line: the second would silently win
                 self._twice(f"history field `{key}` is given twice on one line", tokens[0].span,
                             f"the first is at column {columns[key]}")
@@ -545,6 +545,8 @@ class _Builder(Transformer):
                 line["units"] = _number(tokens[0].text[1:])
             elif kind == "npi":
                 line["rendering_npi"] = tokens[0].text
+            elif kind == "type":  # checked with the line, as a JSON history line's `type` (RR617)
+                line["type"] = tokens[0].text
             else:
                 line["status"] = tokens[0].text
         return (line, self._span(meta))
@@ -562,6 +564,9 @@ class _Builder(Transformer):
 
     def status(self, meta, c):
         return ("status", [self._tok(c[0])])
+
+    def history_type(self, meta, c):
+        return ("type", [self._tok(c[0])])
 
     # claims
     def claim_json(self, meta, c):
