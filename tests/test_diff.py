@@ -817,10 +817,12 @@ def test_a_deletion_on_the_last_day_of_the_calendar_takes_effect_never(tmp_path)
     q2, q3, _ = quarters(tmp_path)
     path = q2 / "cms" / "ccipra-v321r0-f1.TXT"
     path.write_bytes(path.read_bytes().replace(b"20110101\t*\t0\tMisuse", b"20110101\t99991231\t0\tMisuse"))
-    (q3 / "cms" / "ccipra-v322r0-f1.TXT").write_bytes((q2 / "cms" / "ccipra-v321r0-f1.TXT").read_bytes().replace(
-        b"99991231", b"*"))
+    new = q3 / "cms" / "ccipra-v322r0-f1.TXT"  # the row undeleted, and 71046 with 71045 added from 2026-07-01
     (table,) = compare(q2, q3).tables
-    assert (table.changed, table.latest_effective) == (1, None)
+    assert (table.added, table.changed, table.latest_effective) == (1, 1, "2026-07-01")  # the added row's date
+    new.write_bytes(path.read_bytes().replace(b"99991231", b"*"))
+    (table,) = compare(q2, q3).tables
+    assert (table.added, table.changed, table.latest_effective) == (0, 1, None)
 
 
 def test_a_primary_deleted_from_an_add_on_edit_takes_effect_the_day_after(tmp_path):

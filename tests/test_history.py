@@ -213,6 +213,19 @@ class TestAcrossClaims:
         result = rules.evaluate(dict(data, type=claim_type), history=earlier)
         assert {f.rule for f in result.findings} & {"t.mue", "t.ptp"} == ({"t.mue", "t.ptp"} if counted else set())
 
+    @pytest.mark.parametrize("order", [1, -1])
+    def test_a_paid_line_joins_the_date_sum_through_a_claim_line_not_another_paid_line(self, rules, order):
+        """Another provider's paid units are not summed because an earlier paid line without a provider joined
+        the date's group: evaluate and explain agree, whatever the order of the history."""
+        earlier = [{"code": "77065", "date": "2026-03-01"},
+                   {"code": "77065", "date": "2026-03-01", "rendering_npi": "1245319599"}][::order]
+        data = claim(("77065", "2026-03-01", {"rendering_npi": "1234567893"}))
+        result = rules.evaluate(data, history=earlier, explain=True)
+        (finding,) = [f for f in result.findings if f.rule == "t.mue"]
+        assert "(1 paid on earlier claims)" in finding.message
+        fired = [s for s in result.explanation.steps if s.rule == "t.mue" and s.outcome == "fired"]
+        assert [s.lines for s in fired] == [(1,)]
+
     def test_frequency_counts_the_patients_lines_of_every_type(self):
         """A screening frequency is the patient's (42 CFR 410.34(d)): the office's screening four months before
         counts against the hospital's, whatever claim type either was billed on."""

@@ -866,10 +866,11 @@ def _unpublished(line: LineView) -> Finding:
 
 
 def _add_earlier_units(ev: Evaluation, groups: dict) -> None:
-    """MAI 2/3 sums also count the units of paid earlier claims of the code and date (§2.3)."""
+    """MAI 2/3 sums also count the units of paid earlier claims of the code and date (§2.3), of a provider of the
+    claim's lines (compared with those, not with the paid lines added before it)."""
     for service in ev.provider_history():
         group = groups.get((service.code, service.day))
-        if group is not None and any(same_provider(service, line) for line in group[1]):
+        if group is not None and any(same_provider(service, line) for line in group[1] if line.number is not None):
             group[1].append(service)
 
 

@@ -549,6 +549,8 @@ class _Tracer:
         _add_earlier_units(self.ev, groups)
         for (code, day), (row, lines) in groups.items():
             for subgroup in _provider_groups(lines):
+                if not any(line.number is not None for line in subgroup):
+                    continue  # paid lines alone: nothing of this claim to judge (as evaluate skips them)
                 total = sum(line.billed_units() for line in subgroup)
                 self._limit(row, subgroup, total, f"{code}: {_units(total)} on {format_date(day)} (lines summed), "
                             f"limit {row.max_units} per day (MAI {row.mai})")

@@ -120,7 +120,8 @@ class _Counter:
         if self.dated:
             days = [value[0] or 0 for value in (*added, *removed)]
             days.extend(_first_day_apart(before, after, self.row_kind) for before, after in changed)
-            self.latest = max(self.latest, max(days, default=0))
+            # (the day after 9999-12-31: a change no claim can show, left out)
+            self.latest = max(self.latest, max((day for day in days if day <= _LAST_DAY), default=0))
         if len(self.examples) >= self.limit:
             return
         kind = self.row_kind
@@ -135,6 +136,9 @@ class _Counter:
     def _example(self, change: RowChange) -> None:
         if len(self.examples) < self.limit:
             self.examples.append(change)
+
+
+_LAST_DAY = dt.date.max.toordinal()
 
 
 def _first_day_apart(before: tuple, after: tuple, kind: str = "pair") -> int:
@@ -237,9 +241,7 @@ def _latest_effective(counter: _Counter, start: int | None) -> str | None:
     if not (counter.added or counter.changed or counter.removed):
         return None
     latest = max(counter.latest, start or 0)
-    if latest <= 1 or latest > dt.date.max.toordinal():  # (no date; the day after 9999-12-31: never)
-        return None
-    return dt.date.fromordinal(latest).isoformat()
+    return dt.date.fromordinal(latest).isoformat() if latest > 1 else None
 
 
 # ---------------------------------------------------------------- tables keyed by code
