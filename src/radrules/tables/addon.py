@@ -30,7 +30,7 @@ import csv
 import re
 
 from .. import codes
-from .common import DateReader, csv_records, first_line, header_columns, normalize_header, read_part, shown
+from .common import DateReader, csv_records, first_line, header_columns, read_part, shown
 from .store import RawTable
 
 COLUMNS = {
