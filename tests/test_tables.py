@@ -298,6 +298,20 @@ class TestVersions:
 
 
 class TestMueLoader:
+    def test_a_file_named_for_another_setting_than_its_header_is_a_warning(self, tmp_path):
+        """The header decides an MUE table's setting; a name that says another is RR517 at the header's setting.
+        A name and header that agree say nothing."""
+        root = make_ruleset(tmp_path, 'table mue "cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"\n')
+        shutil.copy(DATA / "MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv",
+                    root / "cms" / "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv")
+        with pytest.raises(radrules.RuleError) as caught:  # a hospital table for professional claims: RR514 too
+            radrules.load(root, cache_dir=None)
+        assert sorted(d.code for d in caught.value.diagnostics) == ["RR514", "RR517"]
+        agree = make_ruleset(tmp_path, 'table mue "cms/MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv" '
+                                       'for institutional claims\n',
+                             DATA / "MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv", name="agree")
+        assert radrules.load(agree, cache_dir=None).warnings == ()
+
     def test_specimen_header_with_line_break(self, tmp_path):
         """The MUE specimen's multi-line notice and split header read; MAI comes from the label's digit."""
         root = make_ruleset(tmp_path, 'table mue "cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"\n',

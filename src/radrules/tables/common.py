@@ -41,6 +41,7 @@ DEFAULT_HELP = {
              "claims`",
     "RR515": "the order file's codes are 3 to 7 characters without a dot, in positions 7-13",
     "RR516": "a continuation record comes right after its code's first record: is the file cut or sorted?",
+    "RR517": "CMS names each setting's files for their setting: is the file renamed, or another setting's?",
     "RR518": "take the file again from CMS: one edited by hand, or put together from two releases, shows these",
     "RR519": "fix the ones above first; a table is used only when every row reads",
     "RR520": "give the table as the text, CSV or .xlsx file CMS publishes, unpacked",
