@@ -195,7 +195,7 @@ class Evaluation:
 
     __slots__ = ("claim", "view", "claim_id", "claim_type", "payer", "place_of_service", "prior_auth", "received",
                  "line_count", "birth_date", "birth", "sex", "_diagnoses", "lines", "codes", "all_lines",
-                 "by_day", "lookup", "history", "_prior", "_authorization")
+                 "by_day", "lookup", "history", "_prior", "_authorization", "_provider_history")
 
     def __init__(self, claim: Claim, view: View):
         self.claim = claim
@@ -239,8 +239,13 @@ class Evaluation:
         given. The hospital's institutional claim and the radiologist's professional one bill one service, a
         component each, as two providers; the patient's history as a whole (frequency limits) is
         :attr:`history`."""
-        claim_type = self.claim_type
-        return tuple([service for service in self.history if service.claim_type in (None, claim_type)])
+        try:
+            return self._provider_history
+        except AttributeError:  # made when first asked (a rule may ask on every line), after `history` is set
+            claim_type = self.claim_type
+            found = self._provider_history = tuple([service for service in self.history
+                                                    if service.claim_type in (None, claim_type)])
+            return found
 
     def authorization_of(self, line) -> str | None:
         """What the claim's authorization records say of ``line`` (one of ``AUTHORIZATION_STATUSES``), or None
