@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..errors import RuleError
-from .common import add_bundled_option
+from .common import add_bundled_option, print_warnings
 
 
 def add_parser(commands) -> None:
@@ -38,8 +38,7 @@ def run(args) -> int:
         print(json.dumps({"ok": True, "summary": summary,
                           "diagnostics": [d.to_dict() for d in ruleset.warnings]}))
         return EXIT_OK
-    for warning in ruleset.warnings:
-        print(warning.render() + "\n", file=sys.stderr)
+    print_warnings(ruleset.warnings)
     print(
         f"ok: {summary['name']}: {summary['files']} files, {summary['rules']} rules, "
         f"{summary['pair_rows']} pair edits, {summary['limit_rows']} unit limits, "

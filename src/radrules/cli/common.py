@@ -90,10 +90,15 @@ def load_rules(paths, bundled: bool = False, shown=None):
         if fresh:
             print(str(RuleError(fresh)), file=sys.stderr)
         return None
-    for warning in ruleset.warnings:
-        if shown is None or shown.fresh_warning(warning):
-            print(warning.render() + "\n", file=sys.stderr)
+    print_warnings(w for w in ruleset.warnings if shown is None or shown.fresh_warning(w))
     return ruleset
+
+
+def print_warnings(warnings) -> None:
+    """Print each of ``warnings`` (diagnostics) once on stderr, as `check` lists them: the reports on stdout stay
+    the command's own."""
+    for warning in dict.fromkeys(warnings):
+        print(warning.render() + "\n", file=sys.stderr)
 
 
 class SharedErrors:

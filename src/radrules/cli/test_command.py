@@ -25,14 +25,13 @@ def run(args) -> int:
     from ..errors import RuleError
     from ..loader import load
     from ..testing import Runner, measure, write_junit
+    from .common import print_warnings
 
     paths = args.paths or [_resources.bundled_rulesets()]
     runner = Runner()
     report = runner.run(paths)
-    # The warnings of the rules under test (a hospital PTP file for professional claims, RR517): on stderr, once
-    # each, as eval prints them; the report on stdout stays the tests'.
-    for warning in dict.fromkeys(w for ruleset in report.rulesets for w in ruleset.warnings):
-        print(warning.render() + "\n", file=sys.stderr)
+    # The warnings of the rules under test (a hospital PTP file for professional claims, RR517), as eval prints them.
+    print_warnings(w for ruleset in report.rulesets for w in ruleset.warnings)
     print(report.render())
     code = EXIT_OK if report.ok else EXIT_FAILURE
     if report.rule_errors:
