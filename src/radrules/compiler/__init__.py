@@ -366,8 +366,8 @@ def _two_tables(comp: Compilation, kind: str, parts: list, origins: list) -> boo
         other_setting = next((said for said in first if None not in (said, setting) and said != setting), None)
         if other_setting is not None and kind == "ptp":
             earlier = first[other_setting]
-            labels = tables.PTP_LABELS
-            what = f"files of the {labels[other_setting]} and of the {labels[setting]} {kind} table"
+            what = (f"files of the {tables.PTP_LABELS[other_setting]} and of the {tables.PTP_LABELS[setting]} "
+                    f"{kind} table")
             help = (f"give each setting's files a `table {kind}` statement of their own, the hospital one "
                     "`for institutional claims`")
         elif (clash := _other_version(first, setting, version)) is not None:

@@ -7,21 +7,23 @@ normalised as a public loader does (``primary_code``, ``add_on_code``,
 ``aoc_edit_type``, ``aoc_del_dt``, ``primary_code_del_dt``,
 ``aoc_edit_eff_dt``, ``aoc_edit_del_dt``; a ``_julian`` suffix is dropped).
 The raw spelling of the date columns is unverified ([U]), so a date column
-is known by its words: one that says it begins (``_BEGINS``: ``eff``, ``begin``,
-...) or ends (``_ENDS``: ``del``, ``deleted``, ``end``, ``term``, ``expires``, ...)
-is a date column if it also says it holds dates (``_DATE_NOUNS``: ``dt``,
-``date``, a format such as ``julian`` or ``yyyyddd``), whatever notes it
-carries besides (``AOC Edit Eff Dt (Julian Date)``, ``Deletion Date of AOC
-Edit``), or if it has no other words than date words (``_DATE_HEADER_WORDS``:
-``AOC Edit Thru``); ``Deleted Flag`` is not one. One that begins is the edit's
-effective date; one that ends is the primary code's deletion
-date if it names the primary, the add-on code's if it names the add-on code
-and not the edit (``AOC Del Dt``), else the edit's. A column that says it begins or ends and is none of these (or a
-second column for one date) is an error, never passed over: the edits would
-apply on dates they don't. Dates may be ``YYYYMMDD`` or Julian ``YYYYDDD``
-(both seen, [U]); in a column whose header says ``YYYYMMDD`` (and not Julian)
-a 7-digit date is an error, not a Julian one. A row has the header's fields (more, if they are empty).
-Primary code ``CCCCC`` means contractor-defined primaries (type 2).
+is known by its words: one that says it begins (``_BEGINS``: ``eff``,
+``begin``, ...) or ends (``_ENDS``: ``del``, ``deleted``, ``end``, ``term``,
+``expires``, ...) is a date column if it also says it holds dates
+(``_DATE_NOUNS``: ``dt``, ``date``, a format such as ``julian`` or
+``yyyyddd``), whatever notes it carries besides (``AOC Edit Eff Dt (Julian
+Date)``, ``Deletion Date of AOC Edit``), or if it has no other words than
+date words (``_DATE_HEADER_WORDS``: ``AOC Edit Thru``); ``Deleted Flag`` is
+not one. One that begins is the edit's effective date; one that ends is the
+primary code's deletion date if it names the primary, the add-on code's if
+it names the add-on code and not the edit (``AOC Del Dt``), else the edit's.
+A column that says it begins or ends and is none of these (or a second
+column for one date) is an error, never passed over: the edits would apply
+on dates they don't. Dates may be ``YYYYMMDD`` or Julian ``YYYYDDD`` (both
+seen, [U]); in a column whose header says ``YYYYMMDD`` (and not Julian) a
+7-digit date is an error, not a Julian one. A row has the header's fields
+(more, if they are empty). Primary code ``CCCCC`` means contractor-defined
+primaries (type 2).
 """
 
 from __future__ import annotations

@@ -6,9 +6,10 @@ CSV: five preamble lines, then five stacked caption rows whose last begins
 positions move between years; a caption worded otherwise (``PC/TC IND``,
 ``BILATERAL SURG``) is known by its words. Every published layout has both
 indicators, so a file without one (or with two columns for one) is refused:
-without its bilateral column ``modifier.bilateral.invalid`` would be off. The description column (AMA text) is never
-kept. The fixed-width ``.txt`` layout is read by position (HCPCS 1-5,
-modifier 6-7, PC/TC 103, bilateral 117; RVU26A record layout, [V2]).
+without its bilateral column ``modifier.bilateral.invalid`` would be off.
+The description column (AMA text) is never kept. The fixed-width ``.txt``
+layout is read by position (HCPCS 1-5, modifier 6-7, PC/TC 103, bilateral
+117; RVU26A record layout, [V2]).
 
 A code's indicator is read from its global row (no modifier), else from its
 26/TC rows; the properties ``pctc`` and ``bilateral`` carry them. Rows are

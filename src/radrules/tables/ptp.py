@@ -7,15 +7,15 @@ and a header wrapped over four lines), then rows of 7 fields::
     Column 1, Column 2, *=in existence prior to 1996, Effective Date,
     Deletion Date (*=no data), Modifier (0/1/9), PTP Edit Rationale
 
-A header whose cells are quoted and hold line breaks (a spreadsheet's
-export of the wrapped header) is one record: the preamble is read with its
-quotes, rows are one line each. The first data row is detected, not counted: a line with a row's values in
-their columns (a code in column 2, a date in column 4 or 5, an indicator in
-column 6) is a row even if its column 1 is empty or damaged, and so is
-reported; the wrapped header lines hold words there. Every row is
-validated; a bad row is reported with its file, row and column, and none is
-skipped. Rows are never de-duplicated by key: the
-same pair may appear on several rows with different dates (§1.1).
+A header whose cells are quoted and hold line breaks (a spreadsheet's export
+of the wrapped header) is one record: the preamble is read with its quotes,
+rows are one line each. The first data row is detected, not counted: a line
+with a row's values in their columns (a code in column 2, a date in column 4
+or 5, an indicator in column 6) is a row even if its column 1 is empty or
+damaged, and so is reported; the wrapped header lines hold words there.
+Every row is validated; a bad row is reported with its file, row and column,
+and none is skipped. Rows are never de-duplicated by key: the same pair may
+appear on several rows with different dates (§1.1).
 """
 
 from __future__ import annotations
