@@ -461,3 +461,44 @@ def test_load_warnings_are_printed_by_the_commands_that_evaluate(tmp_path):
         assert done.stderr.count("warning[RR517]: `") == 1, (command, done.stderr)
         assert "RR517" not in done.stdout
     assert json.loads(run("eval", "--rules", str(rules), "--format", "json", "-", stdin=one).stdout)
+
+
+def test_cache_dir_option_puts_the_table_cache_there_for_every_command_that_loads_rules(tmp_path):
+    """`--cache-dir DIR` is RADRULES_CACHE_DIR for one command: its compiled tables go to DIR (not to the
+    environment's folder), for each command that loads rules; `--cache-dir ''` turns the disk cache off."""
+    import shutil
+
+    rules = tmp_path / "rules"
+    (rules / "cms").mkdir(parents=True)
+    shutil.copy(ROOT / "tests" / "data" / "cms" / "radiology-ptp-v321r0-f1.TXT", rules / "cms")
+    (rules / "tables.rr").write_text('table ptp "cms/radiology-ptp-v321r0-f1.TXT"\n', encoding="utf-8")
+    (rules / "t.rrt").write_text('rules "."\ntest "t"\n  claim\n    2026-08-03 71046\n  expect pass\nend\n',
+                                 encoding="utf-8")
+    one = json.dumps(claim(line("71046", "2026-08-03"), id="C"))
+    environment = tmp_path / "environment"
+    for command in (["eval", "--rules", str(rules), "-"], ["explain", "--rules", str(rules), "-"],
+                    ["check", str(rules)], ["diff", str(rules), str(rules)], ["test", str(rules / "t.rrt")]):
+        chosen = tmp_path / command[0]
+        done = subprocess.run(
+            [sys.executable, "-m", "radrules", *command, "--cache-dir", str(chosen)], input=one,
+            capture_output=True, text=True, cwd=ROOT, timeout=60,
+            env={**os.environ, "RADRULES_CACHE_DIR": str(environment)})
+        assert done.returncode == 0, (command, done.stderr)
+        assert len(list(chosen.glob("ptp-*.pickle"))) == 1, command
+    off = subprocess.run([sys.executable, "-m", "radrules", "check", str(rules), "--cache-dir", ""],
+                         capture_output=True, text=True, cwd=ROOT, timeout=60,
+                         env={**os.environ, "RADRULES_CACHE_DIR": str(environment)})
+    assert off.returncode == 0 and "read from the files" in off.stdout
+    assert not environment.exists()
+
+
+def test_cache_dir_option_leaves_the_environment_as_it_was(tmp_path, monkeypatch):
+    """`main()` runs inside other programs: the option's folder holds for the command, not after it."""
+    from radrules.cli import main
+
+    monkeypatch.setenv("RADRULES_CACHE_DIR", str(tmp_path / "before"))
+    assert main(["check", str(ROOT / "rulesets"), "--cache-dir", str(tmp_path / "during")]) == 0
+    assert os.environ["RADRULES_CACHE_DIR"] == str(tmp_path / "before")
+    monkeypatch.delenv("RADRULES_CACHE_DIR")
+    main(["check", str(ROOT / "rulesets"), "--cache-dir", ""])
+    assert "RADRULES_CACHE_DIR" not in os.environ

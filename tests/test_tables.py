@@ -1686,6 +1686,39 @@ class TestCaches:
         key = content_key("ptp", [root / "cms" / "radiology-ptp-v321r0-f1.TXT"])
         assert tables._fetch(entry, key).table.key == key
 
+    def test_cache_files_unused_for_long_are_pruned_when_a_new_one_is_written(self, tmp_path):
+        """A past quarter's cache file (or an older radrules'), read by no load for CACHE_KEEP_DAYS, is removed
+        when the next table is cached, and so is a temporary file a stopped writer left; a file a load read
+        lately stays, however old it was, and so do files radrules did not name."""
+        import os
+        import time
+        from radrules import tables
+
+        root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
+        cache = tmp_path / "cache"
+        tables._MEMORY.clear()
+        radrules.load(root, cache_dir=cache)
+        (used,) = cache.glob("ptp-*.pickle")
+        long_ago = time.time() - (tables.CACHE_KEEP_DAYS + 1) * 86400
+        past = cache / f"mue-{'0' * 32}.pickle"
+        left = cache / ".tmp-abc"
+        other = cache / f"notes-{'0' * 32}.pickle"
+        for path in (past, left, other, used):
+            path.write_bytes(path.read_bytes() if path == used else b"x")
+            os.utime(path, (long_ago, long_ago))
+        recent = cache / f"addon-{'1' * 32}.pickle"
+        recent.write_bytes(b"x")
+        tables._MEMORY.clear()
+        assert radrules.load(root, cache_dir=cache).tables[0].from_cache == "disk"  # marks it used
+        assert time.time() - used.stat().st_mtime < 3600
+        (root / "cms" / "radiology-ptp-v321r0-f1.TXT").write_bytes(
+            (DATA / "radiology-ptp-v321r0-f1.TXT").read_bytes() + b"71046\t71047\t\t20180101\t*\t1\tStandards of medical/surgical practice\r\n")
+        tables._MEMORY.clear()
+        radrules.load(root, cache_dir=cache)  # new contents: a new cache file, and the pruning
+        assert not past.exists() and not left.exists()
+        assert used.exists() and recent.exists() and other.exists()
+        assert len(list(cache.glob("ptp-*.pickle"))) == 2
+
     @pytest.mark.parametrize("how", ["environment", "argument"])
     def test_no_disk_cache_when_disabled(self, tmp_path, monkeypatch, how):
         """`RADRULES_CACHE_DIR=` (empty), or `cache_dir=""`, turns the disk cache off: no cache file anywhere,

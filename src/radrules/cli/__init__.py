@@ -10,6 +10,8 @@ can't be written).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 
 from . import check_command, diff_command, eval_command, explain_command, fmt_command, test_command
@@ -48,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
     for name, module in COMMANDS.items():
         module.add_parser(commands)
+    for name, command in commands.choices.items():
+        if name != "fmt":  # fmt reads rule files as text, it loads no tables
+            command.add_argument(
+                "--cache-dir", metavar="DIR",
+                help="where compiled CMS tables are cached; '' turns the disk cache off (default: "
+                     "$RADRULES_CACHE_DIR, else the user cache directory: docs/cli.md, Environment)")
     return parser
 
 
@@ -68,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        code = COMMANDS[args.command].run(args)
+        with _cache_dir(getattr(args, "cache_dir", None)):
+            code = COMMANDS[args.command].run(args)
         sys.stdout.flush()  # a full disk shows here, not at exit
         return code
     except BrokenPipeError:  # e.g. `radrules eval ... | head`: the reader left before the end
@@ -86,6 +95,24 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILURE
 
 
+@contextlib.contextmanager
+def _cache_dir(folder: str | None):
+    """``--cache-dir``: RADRULES_CACHE_DIR for the command (and the worker processes of ``--jobs``), as it
+    was again after it (``main`` also runs inside other programs and tests)."""
+    if folder is None:
+        yield
+        return
+    before = os.environ.get("RADRULES_CACHE_DIR")
+    os.environ["RADRULES_CACHE_DIR"] = folder
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["RADRULES_CACHE_DIR"]
+        else:
+            os.environ["RADRULES_CACHE_DIR"] = before
+
+
 def io_problem(problem: OSError) -> tuple[bool, str]:
     """(whether it is the output that failed, what to say) for an error of standard input or output: only
     writing gives a full disk, a quota, a file too large or a reader that left; anything else is reading
@@ -98,7 +125,6 @@ def io_problem(problem: OSError) -> tuple[bool, str]:
 
 def drop_output() -> None:
     """Send what is left of standard output nowhere, so that exiting does not fail on it again."""
-    import os
 
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -270,6 +270,10 @@ def _fetch(cache_file: Path, key: str) -> Cached | None:
         return None
     if not isinstance(stored, Cached) or getattr(stored.table, "key", None) != key:
         return None
+    try:
+        os.utime(cache_file)  # in use: not pruned (see _prune)
+    except OSError:
+        pass
     return stored
 
 
@@ -332,6 +336,7 @@ def _store(cache_file: Path, payload) -> str | None:
             out.write(digest.digest())
         os.replace(name, cache_file)
         name = None
+        _prune(cache_file.parent)
     except (OSError, ValueError) as error:
         if isinstance(error, (FileExistsError, NotADirectoryError)):
             problem = "a file is in the way of the folder"
@@ -346,6 +351,37 @@ def _store(cache_file: Path, payload) -> str | None:
                 os.unlink(name)
             except OSError:
                 pass
+
+
+#: A cache file no load has read for this many days is removed when a new one is written (a table version
+#: loaded again after that is read from its files once more). Each load that reads a file marks it as used.
+CACHE_KEEP_DAYS = 90
+_CACHE_NAME = re.compile(r"(?:%s)-[0-9a-f]{32}\.pickle" % "|".join(KINDS))
+
+
+def _prune(folder: Path) -> None:
+    """Remove the cache files of ``folder`` unused for CACHE_KEEP_DAYS (the tables of past quarters, and
+    those of older radrules versions, which are never read again), and temporary files a process that was
+    stopped while writing left there over a day ago. Only radrules' own names are touched."""
+    import time
+
+    now = time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if _CACHE_NAME.fullmatch(entry.name):
+            age = CACHE_KEEP_DAYS * 86400
+        elif entry.name.startswith(".tmp-"):
+            age = 86400
+        else:
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and now - entry.stat(follow_symlinks=False).st_mtime > age:
+                os.unlink(entry.path)
+        except OSError:
+            pass
 
 
 # ---------------------------------------------------------------- effective dates
