@@ -156,13 +156,16 @@ class TestPtpQuotedHeader:
 class TestEncodings:
     """Files that start with a byte order mark are read in the encoding it names."""
 
-    @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-8-sig"])
+    @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-8-sig",
+                                          "utf-16-le no mark", "utf-16-be no mark"])
     @pytest.mark.parametrize("kind, name", [("ptp", "radiology-ptp-v322r0-f1.TXT"),
                                             ("mue", "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv")])
     def test_a_unicode_text_export_reads_like_the_latin1_file(self, tmp_path, encoding, kind, name):
-        """Excel's "Unicode Text" (UTF-16 with its mark, either byte order) loads the same rows as the CMS file."""
+        """Excel's "Unicode Text" (UTF-16 with its mark, either byte order) loads the same rows as the CMS file;
+        so does UTF-16 that a tool saved without the mark (told by the NUL byte beside each letter)."""
         text = (DATA / name).read_bytes().decode("latin-1")
         mark = {"utf-16-le": "\ufeff", "utf-16-be": "\ufeff"}.get(encoding, "")
+        encoding = encoding.removesuffix(" no mark")
         (tmp_path / "src").mkdir()
         (tmp_path / "src" / name).write_bytes((mark + text).encode(encoding))
         root = make_ruleset(tmp_path, f'table {kind} "cms/{name}" effective 2026-07-01\n', tmp_path / "src" / name)

@@ -227,12 +227,29 @@ def read_part(display: str, data) -> tuple[Problems, str]:
 
 def decode(data: bytes) -> str:
     """A table file's text: Latin-1, as CMS publishes, or UTF-8 or UTF-16 after its byte order mark (UTF-16 is
-    what Excel saves as "Unicode Text")."""
+    what Excel saves as "Unicode Text"), or UTF-16 without the mark, told by its NUL bytes."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace")  # the mark says which byte order; it is not in the text
+    order = _utf16_order(data[:256])
+    if order is not None:  # UTF-16 saved without its mark: Latin-1 would read a NUL between every letter
+        return data.decode(order, errors="replace")
     return data.decode("latin-1")
+
+
+def _utf16_order(head: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" if ``head`` reads as UTF-16 text of Latin letters without a byte order mark
+    (every other byte NUL, the rest not), else None. A CMS file has no NUL, so Latin-1 text never reads so."""
+    if len(head) < 4:
+        return None
+    head = head[:len(head) // 2 * 2]
+    even, odd = head[0::2], head[1::2]
+    if not odd.strip(b"\0") and even.count(0) == 0:
+        return "utf-16-le"
+    if not even.strip(b"\0") and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
 
 
 def csv_records(text: str):
