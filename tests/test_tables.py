@@ -1327,6 +1327,19 @@ class TestNoRowLost:
         assert (error.code, error.span.line, error.span.column) == ("RR506", 4, 9)
         assert "over 1 more line" in error.message and '"' in error.help
 
+    def test_mue_rationale_may_hold_a_line_break(self, tmp_path):
+        """An MUE rationale may span lines (a cell's line break, as the header's caption has): the row loads,
+        with the row number of its first line and the rationale on one line; the rows after it are still rows."""
+        data = (MUE_HEADER + '74178,1,2 Date of Service Edit: Policy,"Anatomic\r\nConsideration"\r\n'
+                '74179,2,2 Date of Service Edit: Policy,A\r\n').encode("latin-1")
+        root = tmp_path / "rules"
+        (root / "cms").mkdir(parents=True)
+        (root / "cms" / MUE_NAME).write_bytes(data)
+        (root / "main.rr").write_text(f'table mue "cms/{MUE_NAME}"\n', encoding="utf-8")
+        entries = radrules.load(root, cache_dir=None).tables[0].table.entries
+        assert entries["74178"] == ((1, 2, "Anatomic Consideration", f"{MUE_NAME}:4"),)
+        assert entries["74179"][0][:2] == (2, 2) and entries["74179"][0][3] == f"{MUE_NAME}:6"
+
     def test_stray_quote_before_a_large_rest_is_an_error(self, tmp_path):
         """When the rest of the file is longer than the csv module takes in one field: an error, no traceback."""
         rows = "".join(f"7{i:04d},1,2 Date of Service Edit: Policy,A\r\n" for i in range(4000))

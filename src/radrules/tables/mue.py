@@ -13,6 +13,7 @@ refuses a file of another setting than its statement's (RR514).
 
 from __future__ import annotations
 
+import csv
 import re
 
 from .. import codes
@@ -97,7 +98,9 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
                 continue
             if not any(f.strip() for f in fields):
                 continue
-            if problems.unreadable(fields, first, last, raw):
+            # A rationale may hold a line break (as the header's caption does); a line that begins like a row is a
+            # row swallowed by a quote left open.
+            if problems.unreadable(fields, first, last, raw, _begins_row):
                 continue
             rows_read += 1
             # The rationale is a column of every published table (domain.md §8.2): a row without its field is cut
@@ -114,6 +117,8 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
             value = fields[1].strip()
             mai_text = fields[2].strip()
             reason = fields[3].strip()
+            if "\n" in reason or "\r" in reason:  # a cell's line break: one line in messages
+                reason = " ".join(reason.split())
             ok = True
             if not codes.is_procedure_code(code):
                 problems.add("RR507", f"{shown(code)} is not a procedure code", first, raw, 1, len(fields[0]))
@@ -154,3 +159,14 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
         return None, diagnostics
     return RawTable(key=key, files=tuple(name for _, name, _ in parts), entries=entries,
                     part_types=tuple(part_types)), diagnostics
+
+
+def _begins_row(line: str) -> bool:
+    """Whether a line reads as an MUE row: a procedure code, a unit limit and an MAI; a rationale's own lines
+    don't."""
+    try:
+        fields = next(csv.reader([line.rstrip("\r\n")]), [])
+    except csv.Error:
+        return False
+    return (len(fields) >= 3 and codes.is_procedure_code(fields[0].strip()) and codes.is_digits(fields[1].strip())
+            and _MAI.match(fields[2].strip()) is not None)
