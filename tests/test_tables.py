@@ -930,6 +930,26 @@ class TestTableFolders:
         assert error.code == "RR520" and (error.span.line, error.span.column) == (1, 39)
         assert "`rules/cms/ccipra-v321r0-f1.TXT` and `rules/cms/ccipra-v322r0-f1.TXT`" in error.message
 
+    @pytest.mark.parametrize("kind, statement, column, by", [
+        ("ptp", 'table ptp "cms/ccipra-v321r0-f1.TXT", "cms/ccipra-v321r0-f1.TXT"\n', 39, ""),
+        ("ptp", 'table ptp "cms", "cms/ccipra-v321r0-f1.TXT"\n', 18, " (by `cms` and by `cms/ccipra-v321r0-f1.TXT`)"),
+        ("mue", 'table mue "cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv", '
+                '"cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"\n', 66, ""),
+    ], ids=["ptp file twice", "ptp folder and its file", "mue file twice"])
+    def test_a_file_given_twice_in_one_statement_is_one_error(self, tmp_path, kind, statement, column, by):
+        """The same file twice (or a folder and a file in it) is one RR520 at the second path: its rows were
+        read twice (PTP: each pair doubled, without a word; MUE: an RR511 per code, each naming its own row)."""
+        root = make_ruleset(tmp_path, statement)
+        (root / "cms").mkdir(exist_ok=True)
+        name = "ccipra-v321r0-f1.TXT" if kind == "ptp" else MUE_NAME
+        data = PTP_HEADER + self.V321_ROW if kind == "ptp" else MUE_HEADER + "74177,1,2 Date of Service Edit: Policy,A\r\n"
+        (root / "cms" / name).write_bytes(data.encode("latin-1"))
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        (error,) = caught.value.errors
+        assert (error.code, error.span.line, error.span.column) == ("RR520", 1, column)
+        assert error.message == f"the statement gives `rules/cms/{name}` twice{by}"
+
     def test_each_version_in_its_own_statement_loads(self, tmp_path):
         """The two versions, each with its own statement, judge their own dates: v322 deleted the pair."""
         root = self._two_quarters(tmp_path, 'table ptp "cms/ccipra-v321r0-f1.TXT" effective 2026-04-01\n'

@@ -343,8 +343,16 @@ def _table_parts(comp: Compilation, statement: s.Table, rule_file, root):
             comp.ctx.error("RR502", f"no table file `{token.text}`", token.span,
                            help="paths are relative to the rule file's folder")
             return None
-        parts.extend((display_path(file, base), file) for file in files)
-        origins.extend((token, in_folder) for _ in files)
+        for file in files:
+            first = next((i for i, (_, earlier) in enumerate(parts) if earlier.resolve() == file.resolve()), None)
+            if first is not None:  # its rows would be read twice: a PTP pair twice, an MUE code listed twice
+                named = origins[first][0]
+                by = "" if named.text == token.text else f" (by `{named.text}` and by `{token.text}`)"
+                comp.ctx.error("RR520", f"the statement gives `{parts[first][0]}` twice{by}", token.span,
+                               help="name each file of a table once: a folder already gives every file in it")
+                return None
+            parts.append((display_path(file, base), file))
+            origins.append((token, in_folder))
     if _two_tables(comp, statement.kind.text, parts, origins):
         return None
     return parts, origins
