@@ -1722,6 +1722,29 @@ class TestCaches:
         key = content_key("ptp", [root / "cms" / "radiology-ptp-v321r0-f1.TXT"])
         assert tables._fetch(entry, key).table.key == key
 
+    def test_without_a_home_directory_tables_load_with_a_warning(self, tmp_path, monkeypatch):
+        """A user without a home directory (a container run as a bare user id): rules without tables load as
+        ever, and tables load from their files with RR530, on every load (it was a RuntimeError at load())."""
+        from pathlib import Path as RealPath
+        from radrules import tables
+
+        def no_home():
+            raise RuntimeError("Could not determine home directory.")
+
+        for variable in ("HOME", "XDG_CACHE_HOME", "RADRULES_CACHE_DIR", "LOCALAPPDATA"):
+            monkeypatch.delenv(variable, raising=False)
+        monkeypatch.setattr(RealPath, "home", staticmethod(no_home))
+        assert not tables.default_cache_dir()
+        assert radrules.load().warnings == ()
+        root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
+        tables._MEMORY.clear()
+        for origin in ("", "memory"):
+            rules = radrules.load(root)
+            assert rules.tables[0].from_cache == origin
+            (warning,) = rules.warnings
+            assert warning.code == "RR530" and "no home directory" in warning.message
+            assert "RADRULES_CACHE_DIR" in warning.help
+
     def test_cache_files_unused_for_long_are_pruned_when_a_new_one_is_written(self, tmp_path):
         """A past quarter's cache file (or an older radrules'), read by no load for CACHE_KEEP_DAYS, is removed
         when the next table is cached, and so is a temporary file a stopped writer left; a file a load read

@@ -67,13 +67,27 @@ def default_cache_dir() -> Path | None:
     configured = os.environ.get("RADRULES_CACHE_DIR")
     if configured is not None:
         return Path(configured) if configured.strip() else None
-    if sys.platform == "darwin":
-        base = Path.home() / "Library" / "Caches"
-    elif os.name == "nt":
-        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    try:
+        if sys.platform == "darwin":
+            base = Path.home() / "Library" / "Caches"
+        elif os.name == "nt":
+            base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+        else:
+            base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    except (RuntimeError, KeyError, OSError):  # no home directory (a container's user without a passwd entry)
+        return NoCacheDir()
     return base / "radrules"
+
+
+class NoCacheDir:
+    """The default cache directory where there is none to find (no ``HOME``, no home directory for the user):
+    no disk cache, and warning RR530 when a table is read, as for a folder that can't be written."""
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "NoCacheDir()"
 
 
 @attrs.frozen
@@ -128,12 +142,24 @@ class _Part:
         return data
 
 
-def read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None):
+def read_table(kind: str, parts: list[tuple[str, Path]], cache_dir):
     """(table or None, diagnostics, origin) for one table's files.
 
     ``parts`` holds (display path, real path). ``origin`` is "memory" or
-    "disk" for a cached table, "" for one read from its files.
+    "disk" for a cached table, "" for one read from its files. ``cache_dir``: a folder, None (no disk cache)
+    or a :class:`NoCacheDir`.
     """
+    table, diagnostics, origin = _read_table(kind, parts, cache_dir or None)
+    if table is not None and isinstance(cache_dir, NoCacheDir):
+        diagnostics = [*diagnostics, Diagnostic(
+            "RR530", "there is no user cache directory (no home directory) for the table cache: CMS tables are "
+                     "read from their files at every load", None, None,
+            "set RADRULES_CACHE_DIR to a folder you can write (or give load(cache_dir=...)); an empty "
+            "RADRULES_CACHE_DIR turns the disk cache off, without this warning", severity="warning")]
+    return table, diagnostics, origin
+
+
+def _read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None):
     displays = tuple(display for display, _ in parts)
     try:
         foreign = foreign_parts(kind, parts)
