@@ -1722,6 +1722,31 @@ class TestCaches:
         key = content_key("ptp", [root / "cms" / "radiology-ptp-v321r0-f1.TXT"])
         assert tables._fetch(entry, key).table.key == key
 
+    def test_every_table_a_ruleset_holds_is_shared_however_many(self, tmp_path):
+        """Twelve table versions (more than the few kept when no ruleset holds them): a second load shares each
+        with the first ruleset, from memory (it read them again, doubling the memory); once no ruleset holds
+        them, only the last few loaded stay."""
+        import gc
+        from radrules import tables
+
+        root = tmp_path / "rules"
+        (root / "cms").mkdir(parents=True)
+        statements = []
+        for month in range(1, 13):
+            name = f"mue-{month:02d}.csv"
+            (root / "cms" / name).write_bytes((MUE_HEADER + f"74177,{month},2 Date of Service Edit: Policy,A\r\n")
+                                              .encode("latin-1"))
+            statements.append(f'table mue "cms/{name}" effective 2026-{month:02d}-01\n')
+        (root / "main.rr").write_text("".join(statements), encoding="utf-8")
+        tables._MEMORY.clear()
+        first = radrules.load(root, cache_dir=None)
+        second = radrules.load(root, cache_dir=None)
+        assert [t.from_cache for t in second.tables] == ["memory"] * 12
+        assert all(a.table is b.table for a, b in zip(first.tables, second.tables))
+        del first, second
+        gc.collect()
+        assert len(tables._MEMORY.live) == 8  # the four others are freed
+
     def test_without_a_home_directory_tables_load_with_a_warning(self, tmp_path, monkeypatch):
         """A user without a home directory (a container run as a bare user id): rules without tables load as
         ever, and tables load from their files with RR530, on every load (it was a RuntimeError at load())."""

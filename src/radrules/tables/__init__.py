@@ -19,6 +19,7 @@ import re
 import sys
 import tempfile
 import threading
+import weakref
 from pathlib import Path
 
 import attrs
@@ -58,7 +59,43 @@ TABLE_RULES = {
 ROW_KINDS = {"ptp": "pair", "mue": "limit", "addon": "addon"}
 _TYPE_WORDS = {"professional": "practitioner", "institutional": "hospital outpatient"}
 
-_MEMORY: cachetools.LRUCache = cachetools.LRUCache(maxsize=8)
+
+
+class _Memory:
+    """The in-process table cache. Every table a ruleset still holds is found here, however many there are (a
+    year of quarterly versions of each kind and setting is dozens), so that loading the same content again, in
+    a second ruleset or a reload, shares it rather than holding it twice; the last few loaded are also kept
+    when no ruleset holds them any more, for a ruleset that is dropped and loaded again."""
+
+    def __init__(self, recent: int):
+        self.recent: cachetools.LRUCache = cachetools.LRUCache(maxsize=recent)  # key -> Cached
+        self.live: weakref.WeakValueDictionary = weakref.WeakValueDictionary()  # key -> table a ruleset holds
+        self.notes: cachetools.LRUCache = cachetools.LRUCache(maxsize=4096)  # key -> (warnings, displays)
+
+    def get(self, key: str):
+        cached = self.recent.get(key)
+        if cached is None:
+            table, notes = self.live.get(key), self.notes.get(key)
+            if table is None or notes is None:
+                return None
+            cached = self.recent[key] = Cached(table, *notes)
+        return cached
+
+    def __setitem__(self, key: str, cached) -> None:
+        self.recent[key] = cached
+        self.notes[key] = (cached.warnings, cached.displays)
+        try:
+            self.live[key] = cached.table
+        except TypeError:  # a table that can't be referred to weakly: kept while recent only
+            pass
+
+    def clear(self) -> None:
+        self.recent.clear()
+        self.live.clear()
+        self.notes.clear()
+
+
+_MEMORY = _Memory(recent=8)
 _LOCK = threading.Lock()
 
 
