@@ -1492,6 +1492,30 @@ class TestNoRowLost:
         fine = radrules.load(root, cache_dir=tmp_path / "cache")
         assert "RR530" not in [w.code for w in fine.warnings] and len(list((tmp_path / "cache").iterdir())) == 2
 
+    def test_a_cache_folder_put_right_is_written_again_in_the_same_process(self, tmp_path, monkeypatch):
+        """A failed write is not tried again at once (each try pickles a whole table), but not for the rest of the
+        process either: once the folder is put right and UNWRITABLE_SECONDS have passed, the table is cached
+        and the warning, whose reason no longer holds, is gone."""
+        import time
+        from radrules import tables
+
+        root = make_ruleset(tmp_path, 'table ptp "cms/radiology-ptp-v321r0-f1.TXT"\n',
+                            DATA / "radiology-ptp-v321r0-f1.TXT")
+        cache = tmp_path / "cache"
+        cache.write_text("a file where the cache folder would be\n", encoding="utf-8")
+        now = [time.monotonic()]
+        monkeypatch.setattr(time, "monotonic", lambda: now[0])
+        tables._MEMORY.clear()
+        assert "RR530" in [w.code for w in radrules.load(root, cache_dir=cache).warnings]
+        cache.unlink()
+        cache.mkdir()
+        tables._MEMORY.clear()
+        assert "RR530" in [w.code for w in radrules.load(root, cache_dir=cache).warnings]  # not tried yet
+        now[0] += tables.UNWRITABLE_SECONDS + 1
+        tables._MEMORY.clear()
+        assert "RR530" not in [w.code for w in radrules.load(root, cache_dir=cache).warnings]
+        assert len(list(cache.glob("ptp-*.pickle"))) == 1
+
     def test_cached_warnings_name_the_files_where_they_are_now(self, tmp_path):
         """The same files loaded from another folder: the cached warning names them there."""
         data = b"71046\t71045\t\t20180101\t*\t1\tx\r\n"

@@ -377,16 +377,22 @@ class _Hashing:
         return self.out.write(data)
 
 
-#: Cache directories a write failed in, and why: not tried again in this process (each try pickles a
-#: whole table).
+#: Cache directories a write failed in: (why, when). Not tried again for UNWRITABLE_SECONDS (each try pickles
+#: a whole table), then tried again: a long-running process caches once the folder is put right.
 _UNWRITABLE: dict = {}
+UNWRITABLE_SECONDS = 300
 
 
 def _store(cache_file: Path, payload) -> str | None:
     """Write a cache file atomically; a cache that can't be written is skipped, leaving no partial file, and
     the reason returned (None when written)."""
-    if cache_file.parent in _UNWRITABLE:
-        return _UNWRITABLE[cache_file.parent]
+    import time
+
+    failed = _UNWRITABLE.get(cache_file.parent)
+    if failed is not None:
+        if time.monotonic() - failed[1] < UNWRITABLE_SECONDS:
+            return failed[0]
+        del _UNWRITABLE[cache_file.parent]
     name = None
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
@@ -406,7 +412,7 @@ def _store(cache_file: Path, payload) -> str | None:
         else:
             problem = (error.strerror if isinstance(error, OSError) else None) or str(error) or type(error).__name__
         if len(_UNWRITABLE) < 64:
-            _UNWRITABLE[cache_file.parent] = problem
+            _UNWRITABLE[cache_file.parent] = (problem, time.monotonic())
         return problem
     finally:
         if name is not None:
