@@ -950,6 +950,31 @@ class TestTableFolders:
         assert (error.code, error.span.line, error.span.column) == ("RR520", 1, column)
         assert error.message == f"the statement gives `rules/cms/{name}` twice{by}"
 
+    @pytest.mark.parametrize("statement, files, column, message", [
+        ('table ptp "cms"\n', (1, 2, 4), 11, "the statement gives parts f1, f2 and f4 of `ccipra-v322r0`, not f3"),
+        ('table ptp "cms/ccipra-v322r0-f2.TXT"\n', (2,), 11, "the statement gives part f2 of `ccipra-v322r0`, not f1"),
+        ('table ptp "cms/ccipra-v322r0-f1.TXT", "cms/ccipra-v322r0-f4.TXT"\n', (1, 4), 39,
+         "the statement gives parts f1 and f4 of `ccipra-v322r0`, not f2 or f3"),
+    ], ids=["folder without f3", "f2 alone", "f1 and f4"])
+    def test_a_part_missing_is_an_error(self, tmp_path, statement, files, column, message):
+        """Numbered parts that skip a number: RR520 naming the missing parts (they loaded, without the missing
+        part's edits and without a word); every part given, or f1 alone, loads."""
+        root = make_ruleset(tmp_path, statement)
+        (root / "cms").mkdir(exist_ok=True)
+        for number in files:
+            (root / "cms" / f"ccipra-v322r0-f{number}.TXT").write_bytes(
+                (PTP_HEADER + f"7417{number}\t74150\t\t20110101\t*\t0\tx\r\n").encode("latin-1"))
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        (error,) = caught.value.errors
+        assert (error.code, error.span.line, error.span.column) == ("RR520", 1, column)
+        assert error.message == message + ": that part's rows would be missing"
+        for number in range(1, 5):
+            (root / "cms" / f"ccipra-v322r0-f{number}.TXT").write_bytes(
+                (PTP_HEADER + f"7417{number}\t74150\t\t20110101\t*\t0\tx\r\n").encode("latin-1"))
+        (root / "main.rr").write_text('table ptp "cms"\n', encoding="utf-8")
+        assert len(radrules.load(root, cache_dir=None).tables[0].table) == 4
+
     def test_each_version_in_its_own_statement_loads(self, tmp_path):
         """The two versions, each with its own statement, judge their own dates: v322 deleted the pair."""
         root = self._two_quarters(tmp_path, 'table ptp "cms/ccipra-v321r0-f1.TXT" effective 2026-04-01\n'

@@ -8,6 +8,7 @@ context, and never raises; after the last pass, any error raises one
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import attrs
@@ -353,9 +354,41 @@ def _table_parts(comp: Compilation, statement: s.Table, rule_file, root):
                 return None
             parts.append((display_path(file, base), file))
             origins.append((token, in_folder))
-    if _two_tables(comp, statement.kind.text, parts, origins):
+    if _two_tables(comp, statement.kind.text, parts, origins) or _part_missing(comp, parts, origins):
         return None
     return parts, origins
+
+
+#: A part of a table CMS splits in files: `ccipra-v322r0-f3.TXT` is part 3 of `ccipra-v322r0`.
+_PART_NAME = re.compile(r"(.+)-f([0-9]{1,2})(?:\.[A-Za-z0-9]+)?", re.IGNORECASE)
+
+
+def _part_missing(comp: Compilation, parts: list, origins: list) -> bool:
+    """RR520 if the numbered parts a statement gives of one table skip a number (f1, f2 and f4; or f2 alone):
+    the missing part's rows would be left out without a word. (A last part missing can't be told.)"""
+    numbers: dict = {}
+    for index, (_, path) in enumerate(parts):
+        match = _PART_NAME.fullmatch(path.name)
+        if match:
+            numbers.setdefault(match.group(1).lower(), {})[int(match.group(2))] = index
+    for stem, given in numbers.items():
+        missing = [n for n in range(1, max(given) + 1) if n not in given]
+        if not missing:
+            continue
+        token = origins[given[max(given)]][0]
+        name = parts[given[min(given)]][1].name
+        stem_shown = name[:_PART_NAME.fullmatch(name).start(2) - 2]
+        comp.ctx.error("RR520", f"the statement gives part{'s' if len(given) > 1 else ''} "
+                       f"{_listed(['f%d' % n for n in sorted(given)])} of `{stem_shown}`, not "
+                       f"{_listed(['f%d' % n for n in missing], 'or')}: that part's rows would be missing",
+                       token.span, help="CMS publishes a table in parts (`-f1` … `-f4`): give every part in one "
+                       "statement, separated by commas, or the folder that holds them")
+        return True
+    return False
+
+
+def _listed(words: list, last: str = "and") -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
 
 
 def _two_tables(comp: Compilation, kind: str, parts: list, origins: list) -> bool:
