@@ -950,6 +950,16 @@ class TestTableFolders:
         assert (error.code, error.span.line, error.span.column) == ("RR520", 1, column)
         assert error.message == f"the statement gives `rules/cms/{name}` twice{by}"
 
+    @pytest.mark.parametrize("path", ["", "  "])
+    def test_an_empty_path_says_so(self, tmp_path, path):
+        """`table ptp ""` named the rule file's own folder: an error about `cms` in it, or `main.rr` read as a
+        PTP file. Now: the path is empty."""
+        root = make_ruleset(tmp_path, f'table ptp "{path}"\n', DATA / "radiology-ptp-v321r0-f1.TXT")
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        (error,) = caught.value.errors
+        assert (error.code, error.message, error.span.column) == ("RR502", "the path is empty", 11)
+
     @pytest.mark.parametrize("statement, files, column, message", [
         ('table ptp "cms"\n', (1, 2, 4), 11, "the statement gives parts f1, f2 and f4 of `ccipra-v322r0`, not f3"),
         ('table ptp "cms/ccipra-v322r0-f2.TXT"\n', (2,), 11, "the statement gives part f2 of `ccipra-v322r0`, not f1"),

@@ -296,6 +296,11 @@ def _table_parts(comp: Compilation, statement: s.Table, rule_file, root):
     parts = []
     origins = []
     for token in statement.paths:
+        if not token.text.strip():  # it would name the rule file's own folder
+            comp.ctx.error("RR502", "the path is empty", token.span,
+                           help="write the table file's path, relative to the rule file's folder "
+                                "(`cms/ccipra-v322r0-f1.TXT`), or the folder of its parts")
+            return None
         try:
             target = (Path(rule_file).parent / token.text).resolve()
             target.is_dir()
