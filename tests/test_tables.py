@@ -1045,7 +1045,7 @@ class TestOtherKinds:
         with pytest.raises(radrules.RuleError) as caught:
             radrules.load(root, cache_dir=None)
         errors = caught.value.errors
-        assert [(e.code, e.span) for e in errors] == [("RR505", None)] * 3
+        assert [(e.code, e.span.file, e.span.column) for e in errors] == [("RR505", "rules/main.rr", 11)] * 3
         assert sorted(e.message for e in errors) == [
             "`rules/cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv` looks like an MUE table, not a PTP part",
             "`rules/cms/PPRRVU26_JUL.csv` looks like an MPFS relative value file, not a PTP part",

@@ -90,7 +90,10 @@ def test_damaged_file_loads_or_reports_table_problems(tmp_path_factory, kind, fi
             assert diagnostic.code.startswith("RR5"), diagnostic.render()
             rendered = diagnostic.render()
             assert f"cms/{fixture.name}" in rendered
-            if diagnostic.span is not None and diagnostic.source_line is not None:
+            assert diagnostic.span is not None or diagnostic.code == "RR519", rendered  # a place, as rule errors
+            if diagnostic.span is not None and diagnostic.span.file.endswith("main.rr"):  # the whole file: its path
+                assert diagnostic.source_line.startswith("table ") and diagnostic.span.column == len(kind) + 8, rendered
+            elif diagnostic.span is not None and diagnostic.source_line is not None:
                 assert shows_its_line(text, diagnostic.span.line, diagnostic.source_line), rendered
                 assert caret_on_the_named_value(diagnostic), rendered
     else:

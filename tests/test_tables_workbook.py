@@ -235,7 +235,7 @@ class TestErrors:
         path = tmp_path / "x" / name
         path.write_bytes(data)
         (error,) = self._error(tmp_path, f'table addon "cms/{name}"\n', path)
-        assert error.code == "RR520" and error.span is None
+        assert error.code == "RR520" and (error.span.file, error.span.column) == ("rules/main.rr", 13)  # the path
         return error.render()
 
     def test_text_named_as_a_workbook(self, tmp_path):

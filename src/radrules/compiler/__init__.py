@@ -253,6 +253,7 @@ def load_tables(comp: Compilation) -> None:
             continue
         parts, origins = found
         table, diagnostics, origin = tables.read_table(kind, parts, comp.cache_dir)
+        diagnostics = [_at_statement(comp, d, parts, origins) for d in diagnostics]
         # (a cache that can't be written is said once, not once per table)
         comp.ctx.diagnostics.extend(d for d in diagnostics if d.code != "RR530" or d not in comp.ctx.diagnostics)
         if table is None:
@@ -284,6 +285,17 @@ def load_tables(comp: Compilation) -> None:
             kind=kind, claim_type=claim_type, table=table, start=start,
             files=tuple(display for display, _ in parts), source=source_of(statement.span), from_cache=origin,
         ))
+
+
+def _at_statement(comp: Compilation, diagnostic: Diagnostic, parts: list, origins: list) -> Diagnostic:
+    """A problem of a whole table file (no line of it to show: no header, no rows, a workbook that is none, a
+    file of another kind) placed at the path of the statement that gives the file, so that it reads like any
+    other error: file:line:col, the line, a caret."""
+    if diagnostic.span is not None or diagnostic.code in ("RR519", "RR530"):  # a count of more problems; the cache
+        return diagnostic
+    token = next((origin[0] for (display, _), origin in zip(parts, origins) if f"`{display}`" in diagnostic.message),
+                 origins[0][0])
+    return attrs.evolve(diagnostic, span=token.span, source_line=comp.ctx.source_line(token.span))
 
 
 def _table_parts(comp: Compilation, statement: s.Table, rule_file, root):
