@@ -67,6 +67,11 @@ addons test.addon
   addon 76377 type 2
   addon 76376 type 3 primaries 71275
 end
+addons test.addon_acme
+  for payer acme
+  reference "test"
+  disable addon 76377
+end
 rule test.family "same family without, then with"
   kind coding
   when line.code in [70450, 71250] and other.code in [70470, 71270]

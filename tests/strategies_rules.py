@@ -231,6 +231,9 @@ def _edit_block(draw, number: int) -> list[str]:
             if draw(st.booleans()):
                 tokens.append(_quoted(draw(_TEXT)))
         else:
+            if draw(st.integers(0, 4)) == 0:
+                tokens += ["disable", "addon", first]
+                continue
             aoc_type = draw(st.sampled_from(("1", "2", "3")))
             tokens += ["addon", first, "type", aoc_type]
             if aoc_type == "1" or draw(st.booleans()):

@@ -1126,7 +1126,10 @@ def test_units_with_tied_end_dates_and_a_reversed_span():
 @pytest.mark.parametrize("rule_id, message, hint", [
     ("format.code", "`format.code` is a built-in check, not a rule", "can't be left out"),
     ("codes.billable", "`codes.billable` is a built-in check, not a rule", "can't be left out"),
-    ("ncci.ptp", "`ncci.ptp` is the edits of a CMS table, not a rule", "`disable pair`"),
+    ("ncci.ptp", "`ncci.ptp` is the edits of a CMS table, not a rule", "`disable pair` rows in a `pairs` block"),
+    ("ncci.mue", "`ncci.mue` is the edits of a CMS table, not a rule", "`disable limit` rows in a `limits` block"),
+    ("ncci.addon", "`ncci.addon` is the edits of a CMS table, not a rule",
+     "`disable addon` rows in an `addons` block"),
     ("radiology.contrast.combined", "no rule `radiology.contrast.combined` to disable", "bundled rulesets"),
 ])
 def test_disable_rule_of_what_is_no_rule_here_says_what_it_is(rule_id, message, hint):
@@ -1144,3 +1147,16 @@ def test_the_hint_of_rr264_fits_its_reason():
     [warning] = [d for d in rules.warnings if d.code == "RR264"]
     assert warning.help == "the `for` clause and the tests of the claim contradict each other"
     assert radrules.Authorization is radrules.claim.Authorization
+
+
+def test_disable_rule_of_an_edit_block_names_the_rows_of_its_kind():
+    """RR308 for an edit block's id names the `disable` row its rows are left out with."""
+    for block, row, disable in (("pairs", "pair 74176 with 74150 modifier 0", "`disable pair`"),
+                                ("limits", "limit 77067 max 1 mai 2", "`disable limit`"),
+                                ("addons", "addon 77063 type 1 primaries 77067", "`disable addon`")):
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads(f'{block} a.b\n  reference "r"\n  {row}\nend\n'
+                           'disable rule a.b for payer beta reference "r"\n')
+        [error] = caught.value.errors
+        assert error.help == f"leave its rows out with {disable} rows in a block for the payer", block
+

@@ -252,6 +252,19 @@ class TestRowChanges:
         assert (change.change, change.rule, change.key) == ("added", "acme.ptp", "disable pair 74176 with 72192")
         assert change.details == ("for payer acme",)
 
+    def test_disable_addon_added_under_its_block_and_family(self):
+        """A `disable addon` is a disable of the add-on family, under the id of its block, described with its
+        scope."""
+        base = 'addons house.addon\n  reference "r"\n  addon 77063 type 1 primaries 77067\nend\n'
+        payer = ('addons acme.addon\n  for payer acme\n  for institutional claims\n  reference "r"\n'
+                 '  disable addon 77063\nend\n')
+        diff = radrules.diff_rulesets(radrules.loads(base), radrules.loads(base + payer))
+        change = only(diff, what="disable")
+        assert (change.change, change.family, change.rule, change.key) == (
+            "added", "addon", "acme.addon", "disable addon 77063")
+        assert change.details == ("for payer acme, institutional claims",)
+        assert "      + disable addon 77063: for payer acme, institutional claims" in diff.to_text().splitlines()
+
     def test_counts_and_grouping(self, diff):
         """Counts add up by what changed; the text groups rows under family and rule id."""
         assert diff.counts() == {"pairs": {"added": 1, "removed": 1, "changed": 1},

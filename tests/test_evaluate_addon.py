@@ -253,3 +253,118 @@ def test_an_addon_whose_listed_primaries_were_all_deleted_says_so(tmp_path):
     assert finding.rule == "ncci.addon"
     assert finding.message == "77063 is an add-on code (type 1): no listed primary counts on 2017-01-03 (their " \
                               "deletion dates have passed)"
+
+
+# ---------------------------------------------------------------- disable addon
+
+AOC_HEADER = ("Primary Code,Add-on Code,AOC Edit Type,Special Instruction Notes,AOC Del Dt (Julian),"
+              "Primary Code Del Dt (Julian),AOC Edit Eff Dt (Julian),AOC Edit Del Dt (Julian)\n")
+#: A CMS add-on table of the 2026 Q3 file's shape: 77063 (type 1 with 77067), 76377 (type 2), 76376 (type 3,
+#: its edit deleted at the end of 2026-06-30).
+AOC_ROWS = "77067,77063,1,,,,2017001,\nCCCCC,76377,2,,,,2010001,\n74177,76376,3,,,,2010001,2026181\n"
+
+
+def disabled_addon_rules(tmp_path, payer_block: str, tables: str = 'table addon "cms/aoc_v2026q3.csv"\n',
+                         other: str = "") -> radrules.Ruleset:
+    """The add-on table beside a payer's `addons` block (and ``other`` rule text)."""
+    root = tmp_path / "rules"
+    (root / "cms").mkdir(parents=True)
+    (root / "cms" / "aoc_v2026q3.csv").write_text(AOC_HEADER + AOC_ROWS, encoding="latin-1")
+    (root / "ncci.rr").write_text(tables + other, encoding="utf-8")
+    (root / "payer.rr").write_text(payer_block, encoding="utf-8")
+    return radrules.load(root, cache_dir=None)
+
+
+def both_paths(rules, claim_dict):
+    """The result, the same by the indexed and the scanning paths."""
+    result = rules.evaluate(claim_dict)
+    assert rules.evaluate(claim_dict, indexed=False) == result
+    return result
+
+
+ACME_DISABLES_77063 = 'addons acme.addon\n  for payer acme\n  reference "Acme policy"\n  disable addon 77063\nend\n'
+
+
+class TestDisableAddon:
+    """`disable addon CODE` leaves a CMS add-on edit (or a rule file's) out for a payer (language.md, addons)."""
+
+    def test_the_payer_pays_the_add_on_alone_others_deny_it(self, tmp_path):
+        """The payer's claim passes without a primary; any other payer's is denied by the table's edit."""
+        rules = disabled_addon_rules(tmp_path, ACME_DISABLES_77063)
+        assert rules.warnings == ()
+        assert both_paths(rules, claim(line("77063"), payer="acme")).passed is True
+        other = both_paths(rules, claim(line("77063"), payer="beta"))
+        assert [(f.rule, f.lines) for f in other.findings] == [("ncci.addon", (1,))]
+        assert both_paths(rules, claim(line("77063"))).passed is False  # no payer: the general view
+
+    def test_scoped_by_claim_type(self, tmp_path):
+        """A block `for institutional claims` leaves the edit out of the payer's institutional claims only."""
+        tables = ('table addon "cms/aoc_v2026q3.csv"\n'
+                  'table addon "cms/aoc_v2026q3.csv" for institutional claims\n')
+        rules = disabled_addon_rules(tmp_path, ACME_DISABLES_77063.replace(
+            "  for payer acme\n", "  for payer acme\n  for institutional claims\n"), tables)
+        assert rules.warnings == ()
+        institutional = both_paths(rules, claim(line("77063"), payer="acme", type="institutional"))
+        assert institutional.passed is True
+        professional = both_paths(rules, claim(line("77063"), payer="acme"))
+        assert [(f.rule, f.lines) for f in professional.findings] == [("ncci.addon", (1,))]
+
+    def test_a_disable_applies_on_every_date(self, tmp_path):
+        """As `disable pair` and `disable limit`, a `disable addon` applies on every date of service, within the
+        edit's dates and outside them (language.md, overrides); the table's dates still hold for others."""
+        rules = disabled_addon_rules(tmp_path, ACME_DISABLES_77063.replace("77063", "76376"))
+        for date, denied_for_others in (("2026-06-30", True), ("2026-07-01", False), ("2011-01-03", True)):
+            assert both_paths(rules, claim(line("76376", date), payer="acme")).passed is True, date
+            other = both_paths(rules, claim(line("76376", date), payer="beta"))
+            assert (other.passed is False) is denied_for_others, date
+
+    def test_a_disabled_add_on_code_is_still_no_primary(self, tmp_path):
+        """The payer leaves one code's edit out; the code stays an add-on code, so it is no primary service for
+        a type 2 add-on code (76377) on its date."""
+        rules = disabled_addon_rules(tmp_path, ACME_DISABLES_77063)
+        result = both_paths(rules, claim(line("77063"), line("76377"), payer="acme"))
+        assert [(f.rule, f.lines, f.message) for f in result.findings] == [
+            ("ncci.addon", (2,), "76377 is an add-on code (type 2): no primary service on 2026-03-02")]
+
+    def test_a_rule_file_row_disabled_for_a_payer(self, tmp_path):
+        """A `disable addon` removes a general block's row for the payer; a general `disable addon` does not
+        remove a payer's own row (language.md, overrides)."""
+        general = ('addons house.addon\n  reference "house"\n  addon G0279 type 1 primaries 77065, 77066\nend\n'
+                   'addons house.off\n  reference "house"\n  disable addon 77063\nend\n')
+        own = 'addons acme.own\n  for payer beta\n  reference "Beta"\n  addon 77063 type 1 primaries 77067\nend\n'
+        rules = disabled_addon_rules(tmp_path, ACME_DISABLES_77063.replace("77063", "G0279") + own, other=general)
+        assert rules.warnings == ()
+        assert both_paths(rules, claim(line("G0279"), line("77063"), payer="acme")).passed is True
+        beta = both_paths(rules, claim(line("G0279"), line("77063"), payer="beta"))
+        assert [(f.rule, f.lines) for f in beta.findings] == [("house.addon", (1,)), ("acme.own", (2,))]
+
+    def test_explain_names_the_disable(self, tmp_path):
+        """explain shows the table's edit the disable takes off as a silent step, and why the payer's block
+        looked at no row."""
+        rules = disabled_addon_rules(tmp_path, ACME_DISABLES_77063)
+        explanation = rules.evaluate(claim(line("77063"), payer="acme"), explain=True).explanation
+        [step] = [s for s in explanation.steps if s.rule == "ncci.addon"]
+        assert (step.outcome, step.lines) == ("silent", (1,))
+        assert step.detail == "77063: the add-on edit is disabled by `acme.addon` (rules/payer.rr:4)"
+        assert explanation.not_considered["acme.addon"] == (
+            "no line bills a code of its rows; its `disable addon 77063` (rules/payer.rr:4) takes that edit off "
+            "this claim")
+
+    def test_with_a_primary_is_refused(self):
+        """An add-on edit is disabled whole: `with PRIMARY` is RR220, with the way to change the primaries."""
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads('addons a.addon\n  reference "r"\n  disable addon 77063 with 77067\nend\n')
+        [error] = caught.value.errors
+        assert (error.code, error.span.column) == ("RR220", 28)
+        assert "`addon 77063 type TYPE primaries SET`" in error.help
+
+    def test_rr263_when_the_code_is_no_add_on_code_of_any_table_or_row(self, tmp_path):
+        """A `disable addon` of a code that neither the table nor a rule-file row has disables nothing."""
+        rules = disabled_addon_rules(tmp_path, ACME_DISABLES_77063.replace("77063", "77064"))
+        [warning] = rules.warnings
+        assert (warning.code, warning.message) == (
+            "RR263", "`disable addon 77064` disables nothing: no `addons` row and no add-on code table loaded has "
+                     "this code")
+        assert radrules.loads('addons a.addon\n  reference "r"\n  addon 77063 type 2\nend\n'
+                              'addons b.addon\n  for payer acme\n  reference "r"\n  disable addon 77063\nend\n'
+                              ).warnings == ()

@@ -119,6 +119,8 @@ class TestLayout:
               addon 77063 type 1
                 primaries 77067,77065
                 effective 2024-01-01
+              disable
+                addon 76376
             end
         ''')
         assert got == dedent('''
@@ -128,6 +130,7 @@ class TestLayout:
 
             addons a
               addon 77063 type 1 primaries 77067, 77065 effective 2024-01-01
+              disable addon 76376
             end
         ''')
 

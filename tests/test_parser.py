@@ -385,6 +385,22 @@ class TestEditBlocks:
         assert first.effective.start.text == "2026-01-01"
         assert second.primaries is None and second.effective is None
 
+    def test_disable_addon_rows(self):
+        """`disable addon` names a code; a `with PRIMARY` is parsed, for the compiler to refuse (RR220)."""
+        (block,) = parse("addons a.a\n  for payer acme\n  addon 77063 type 2\n  disable addon 76376\n"
+                         "  disable addon G0279 with 77066\nend\n")
+        _, whole, with_primary = block.rows
+        assert isinstance(whole, s.DisableAddon) and (whole.code.text, whole.primary) == ("76376", None)
+        assert (with_primary.code.text, with_primary.primary.text) == ("G0279", "77066")
+
+    def test_a_hint_in_an_edit_block_offers_no_rule_clause(self):
+        """Where an edit block's rows are expected, the hint does not list `kind` (RR252 there)."""
+        _, diagnostics = parse_rules('addons a.a\n  reference "r"\n  123 addon 76376\nend\n', "x.rr")
+        [error] = diagnostics
+        assert "`disable`" in error.help and "`kind`" not in error.help
+        _, diagnostics = parse_rules('rule a.a\n  123\nend\n', "x.rr")
+        assert "`kind`" in diagnostics[0].help
+
 
 class TestSpans:
     def test_spans_are_one_based(self):

@@ -509,10 +509,26 @@ class IndexedLookup:
             return _EMPTY
         return tables.at(day).get(code, _EMPTY)
 
+    def listed_addon_rows(self, code: str, day: int):
+        """:meth:`addon_rows` as if no ``disable addon`` applied: a code whose edit a payer leaves out is still
+        an add-on code."""
+        if code not in self.addon_codes:
+            return _EMPTY
+        rows = self.view.addons.get(code)
+        if rows == ():
+            rows = self.view.disabled_addons.get(code)
+        if rows is not None:
+            return rows
+        tables = self.view.addon_tables
+        if tables is None:
+            return _EMPTY
+        return tables.at(day).get(code, _EMPTY)
+
     def is_addon(self, code: str, day: int) -> bool:
         """Whether ``code`` is an add-on code on ``day``: an add-on edit of it is in force that day (the rule
-        files', else the table version's in force); ``addon_codes``, every version's, rules out the rest."""
-        return code in self.addon_codes and any(row.active_on(day) for row in self.addon_rows(code, day))
+        files', else the table version's in force; a ``disable addon`` does not change it); ``addon_codes``,
+        every version's, rules out the rest."""
+        return code in self.addon_codes and any(row.active_on(day) for row in self.listed_addon_rows(code, day))
 
 
 #: What :meth:`IndexedLookup.limit_rows_of` gives a line whose code a loaded MUE table does not list.
@@ -603,8 +619,11 @@ class ScanLookup:
     def addon_rows(self, code, day):
         return self.ruleset.select_rows("addon", (code,), self.payer, self.claim_type, day)
 
+    def listed_addon_rows(self, code, day):
+        return self.ruleset.select_rows("addon", (code,), self.payer, self.claim_type, day, disables=False)
+
     def is_addon(self, code, day):
-        return any(row.active_on(day) for row in self.addon_rows(code, day))
+        return any(row.active_on(day) for row in self.listed_addon_rows(code, day))
 
 
 # ---------------------------------------------------------------- evaluate

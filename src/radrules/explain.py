@@ -573,6 +573,18 @@ class _Tracer:
             rows = [r for r in self.lookup.addon_rows(line.code, line.day) if r.active_on(line.day)]
             for edit in addon_edits(rows):
                 self._addon(line, edit, denied)
+            if self.ev.view.addons.get(line.code) == ():
+                self._disabled_addon(line)
+
+    def _disabled_addon(self, line) -> None:
+        """A silent step for each add-on edit in force of ``line``'s code that a rule-file `disable addon` takes
+        off (the table's, or a less specific block's)."""
+        how = _decided_by("addon", (line.code,), self.ev.view, self.disables, None)
+        rows = [r for r in self.lookup.listed_addon_rows(line.code, line.day) if r.active_on(line.day)]
+        for edit in addon_edits(rows):
+            info = edit[0].block.info
+            self.add(info.id, info.kind, "silent", (line.number,), f"{line.code}: the add-on edit is {how}", (),
+                     edit[0].source)
 
     def _addon(self, line, rows: list, denied: set) -> None:
         """One add-on line judged by one edit (the rows of one block)."""

@@ -254,10 +254,10 @@ class AddonEdit:
 
 @attrs.frozen
 class Disable:
-    """``disable pair A with B`` / ``disable limit A`` in a scoped block."""
+    """``disable pair A with B`` / ``disable limit A`` / ``disable addon A`` in a scoped block."""
 
     key: tuple
-    kind: str  # "pair" or "limit"
+    kind: str  # "pair", "limit" or "addon"
     scope: Scope
     source: str
     block: "BlockInfo" = attrs.field(eq=False)  # the block it is written in
@@ -291,7 +291,7 @@ class View:
     pairs: dict  # column1 -> {column2: tuple[PairEdit]}
     limits: dict  # code -> tuple[UnitLimit]
     addons: dict  # code -> tuple[AddonEdit]
-    addon_codes: frozenset  # every add-on code (rule files and tables)
+    addon_codes: frozenset  # every add-on code (rule files and tables; those a `disable addon` leaves out too)
     modifier_placement: str
     properties: dict  # property name -> CodeProperty
     # CMS tables (tables.store.Versions), or None when none is loaded.
@@ -300,6 +300,9 @@ class View:
     addon_tables: Any = None
     # HCPCS and ICD-10-CM code sets (tables.store.CodeSets), the same for every view, or None.
     code_sets: Any = None
+    # Add-on codes a `disable addon` takes off (their `addons` entry is empty): code -> the rule-file rows it
+    # takes off, or None for the tables'. Such a code is still an add-on code (no primary for another).
+    disabled_addons: dict = attrs.field(factory=dict)
     # The evaluator's indexed lookup over this view, made once (evaluator.IndexedLookup).
     lookup: Any = attrs.field(init=False, repr=False, eq=False)
 

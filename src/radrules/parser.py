@@ -184,7 +184,7 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
         )
 
     token: LarkToken = error.token if isinstance(error, UnexpectedToken) else None
-    expected = expected_tokens(error)
+    expected = _in_edit_block(expected_tokens(error))
     if token is None or token.type == "$END":
         block = _open_block(padded, first_line)
         if "END" in expected and block:
@@ -272,6 +272,21 @@ def _remittance_code(error: UnexpectedInput, name: str, padded: str, line_text) 
         return Diagnostic("RR215", f"`{word}` is not a remittance advice remark code", span, line_text(line),
                           help="remark codes are written in capitals without a dash, as `M80`, `N362`, `MA130`")
     return None
+
+
+#: The first words of edit block rows; where one is expected, the parser is in a `pairs`, `limits` or `addons` block.
+_ROW_WORDS = frozenset({"pair", "limit", "addon"})
+#: Clauses the grammar lets every block parse but only a `rule` takes (RR252 in an edit block).
+_RULE_ONLY_WORDS = frozenset({"kind", "when", "then"})
+
+
+def _in_edit_block(expected: set) -> set:
+    """``expected`` without the clauses an edit block does not take, when it is an edit block's rows that are
+    expected: a hint should not offer `kind` where it is an error (RR252)."""
+    literal = {t.name: t.pattern.value for t in rule_parser().terminals if t.pattern.type == "str"}
+    if not any(literal.get(name) in _ROW_WORDS for name in expected):
+        return expected
+    return {name for name in expected if literal.get(name) not in _RULE_ONLY_WORDS}
 
 
 def _literal_expected(expected, word: str) -> bool:
@@ -424,7 +439,7 @@ class _Builder(Transformer):
         return self._block(s.LimitsBlock, (s.LimitRow, s.DisableLimit), meta, c)
 
     def addons_block(self, meta, c):
-        return self._block(s.AddonsBlock, (s.AddonRow,), meta, c)
+        return self._block(s.AddonsBlock, (s.AddonRow, s.DisableAddon), meta, c)
 
     def _optional_tail(self, rest):
         effective = next((x for x in rest if isinstance(x, s.Effective)), None)
@@ -464,6 +479,9 @@ class _Builder(Transformer):
     def addon_row_primaries(self, meta, c):
         effective = c[3] if len(c) > 3 else None
         return s.AddonRow(self._tok(c[0]), self._tok(c[1]), c[2], effective, self._span(meta))
+
+    def disable_addon(self, meta, c):
+        return s.DisableAddon(self._tok(c[0]), self._tok(c[1]) if len(c) > 1 else None, self._span(meta))
 
     # clauses
     def kind_clause(self, meta, c):

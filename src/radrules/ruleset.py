@@ -68,20 +68,22 @@ class Ruleset:
             view = self.views[(None, claim_type)]
         return view
 
-    def rule_rows(self, kind: str, key: tuple, payer: str | None, claim_type: str) -> tuple | None:
+    def rule_rows(self, kind: str, key: tuple, payer: str | None, claim_type: str,
+                  disables: bool = True) -> tuple | None:
         """The rows rule files give one key, () if they disable it, None if they leave it to the tables
-        (by a full scan: the unindexed path)."""
+        (by a full scan: the unindexed path). ``disables=False``: as if no ``disable`` row applied."""
         from .compiler import row_key
 
         rows = [row for row in self.rows if row_key(row) == (kind, key)]
-        disables = [d for d in self.disables if (d.kind, d.key) == (kind, key)]
-        return select(rows, disables, payer, claim_type)
+        found = [d for d in self.disables if (d.kind, d.key) == (kind, key)] if disables else []
+        return select(rows, found, payer, claim_type)
 
-    def select_rows(self, kind: str, key: tuple, payer: str | None, claim_type: str, day: int) -> tuple:
+    def select_rows(self, kind: str, key: tuple, payer: str | None, claim_type: str, day: int,
+                    disables: bool = True) -> tuple:
         """Rows of one key by a full scan of rule files and tables (the unindexed path)."""
         from .tables import versions
 
-        chosen = self.rule_rows(kind, key, payer, claim_type)
+        chosen = self.rule_rows(kind, key, payer, claim_type, disables)
         if chosen is not None:
             return chosen
         table_kind = next(table for table, rows in ROW_KINDS.items() if rows == kind)

@@ -320,11 +320,20 @@ class AddonRow:
 
 
 @attrs.frozen
+class DisableAddon:
+    """``disable addon CODE``; ``primary`` is the ``with PRIMARY`` the compiler refuses (RR220)."""
+
+    code: Token
+    primary: Token | None
+    span: Span
+
+
+@attrs.frozen
 class AddonsBlock:
     rule_id: RuleId
     title: Token | None
     clauses: tuple[Clause, ...]
-    rows: tuple[AddonRow, ...]
+    rows: tuple[AddonRow | DisableAddon, ...]
     span: Span
 
 

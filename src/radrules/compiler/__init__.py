@@ -531,7 +531,7 @@ def compile_blocks(comp: Compilation) -> None:
         elif isinstance(block, s.LimitsBlock):
             rows, disables = compiler.limits(block)
         else:
-            rows, disables = compiler.addons(block), []
+            rows, disables = compiler.addons(block)
         comp.rows.extend(rows)
         comp.disables.extend(disables)
         for item in list(rows[:1]) + list(disables[:1]):
@@ -555,11 +555,11 @@ def disable_rules(comp: Compilation) -> None:
         if rule_id not in positions:
             if rule_id in blocks:
                 comp.ctx.error("RR308", f"`{rule_id}` is an edit block, not a rule", where,
-                               help="leave its rows out with `disable pair` or `disable limit` rows in a block "
-                                    "for the payer")
+                               help=f"leave its rows out with {_disable_rows(comp, rule_id)} in a block for the "
+                                    "payer")
             elif rule_id.startswith("ncci."):
                 comp.ctx.error("RR308", f"`{rule_id}` is the edits of a CMS table, not a rule", where,
-                               help="leave a table row out with `disable pair` or `disable limit` rows in a block "
+                               help=f"leave a table row out with {_TABLE_DISABLES.get(rule_id, _ANY_DISABLE)} "
                                     "for the payer")
             elif _built_in(rule_id):
                 comp.ctx.error("RR308", f"`{rule_id}` is a built-in check, not a rule", where,
@@ -585,6 +585,22 @@ def disable_rules(comp: Compilation) -> None:
         comp.rules[positions[rule_id]] = attrs.evolve(rule, scope=scope)
         if payers:
             comp.payers.update(payers)
+
+
+#: The `disable` rows that leave out a row of each CMS table's edits (`disable rule ncci.ptp` is RR308).
+_TABLE_DISABLES = {"ncci.ptp": "`disable pair` rows in a `pairs` block",
+                   "ncci.mue": "`disable limit` rows in a `limits` block",
+                   "ncci.addon": "`disable addon` rows in an `addons` block"}
+_ANY_DISABLE = "`disable pair`, `disable limit` or `disable addon` rows in a block"
+_BLOCK_DISABLES = {s.PairsBlock: "`disable pair` rows", s.LimitsBlock: "`disable limit` rows",
+                   s.AddonsBlock: "`disable addon` rows"}
+
+
+def _disable_rows(comp: Compilation, rule_id: str) -> str:
+    """The `disable` rows that leave out the rows of edit block ``rule_id`` (any kind's, if blocks of several kinds
+    share the id)."""
+    kinds = {type(block) for block in comp.blocks if not isinstance(block, s.Rule) and block.rule_id.text == rule_id}
+    return _BLOCK_DISABLES[next(iter(kinds))] if len(kinds) == 1 else _ANY_DISABLE
 
 
 def _built_in(rule_id: str) -> bool:
@@ -643,7 +659,8 @@ def _warn_idle_disables(comp: Compilation, grouped_rows: dict) -> None:
     """RR263 for a ``disable`` row whose key no rule-file row and no table loaded has: it disables nothing,
     most often because a code is mistyped."""
     tables = {"pair": [t.table for t in comp.loaded_tables if t.kind == "ptp"],
-              "limit": [t.table for t in comp.loaded_tables if t.kind == "mue"]}
+              "limit": [t.table for t in comp.loaded_tables if t.kind == "mue"],
+              "addon": [t.table for t in comp.loaded_tables if t.kind == "addon"]}
     for disable, span in comp.disable_spans:
         if (disable.kind, disable.key) in grouped_rows:
             continue
@@ -654,9 +671,11 @@ def _warn_idle_disables(comp: Compilation, grouped_rows: dict) -> None:
             where = "no `pairs` row and no PTP table loaded has this pair"
             help = "check the codes (column 1 `with` column 2), or load the table the row is in"
         else:
-            if any(disable.key[0] in table.entries for table in tables["limit"]):
+            if any(disable.key[0] in table.entries for table in tables[disable.kind]):
                 continue
-            what, where = f"limit {disable.key[0]}", "no `limits` row and no MUE table loaded has this code"
+            block, label = ("limits", "MUE") if disable.kind == "limit" else ("addons", "add-on code")
+            what = f"{disable.kind} {disable.key[0]}"
+            where = f"no `{block}` row and no {label} table loaded has this code"
             help = "check the code, or load the table the row is in"
         comp.ctx.warning("RR263", f"`disable {what}` disables nothing: {where}", span, help=help)
 

@@ -379,9 +379,16 @@ class BlockCompiler:
         return rows, disables
 
     def addons(self, block: s.AddonsBlock):
+        """(rows, disables) of an ``addons`` block."""
         made = self._block_info(block)
-        rows = []
+        rows, disables = [], []
         for row in block.rows:
+            if isinstance(row, s.DisableAddon):
+                disable = self._disable_addon(row, made)
+                if disable is not None:
+                    disables.append(disable)
+                    self.disable_spans.append((disable, row.span))
+                continue
             code = self._procedure_code(row.code)
             aoc_type = self.ctx.integer(row.aoc_type, "the add-on code type", allowed=(1, 2, 3))
             primaries = None
@@ -407,7 +414,24 @@ class BlockCompiler:
                 code=code, aoc_type=aoc_type, primaries=primaries, start=start, end=end,
                 source=source_of(row.span), block=info,
             ))
-        return rows
+        return rows, disables
+
+    def _disable_addon(self, row: s.DisableAddon, made) -> m.Disable | None:
+        """``disable addon CODE``: the add-on edit of the code, all its primaries, left out for the block's payers
+        and claim type. ``with PRIMARY`` is refused: leaving one primary out would deny more, not less."""
+        code = self._procedure_code(row.code)
+        if row.primary is not None:
+            self._procedure_code(row.primary)
+            self.ctx.error("RR220", f"an add-on edit is disabled whole: `disable addon {row.code.text}` takes no "
+                           "`with`", row.primary.span,
+                           help=f"to change the primaries {row.code.text} is paid with, give it a row of its own "
+                                f"(`addon {row.code.text} type TYPE primaries SET`): it replaces the table's rows "
+                                "of the code")
+            return None
+        if made is None or code is None:
+            return None
+        info, scope = made
+        return m.Disable((code,), "addon", scope, source_of(row.span), info)
 
 
 def _reads_authorization(part) -> bool:

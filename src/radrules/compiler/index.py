@@ -197,10 +197,13 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
     pairs: dict = {}
     limits: dict = {}
     addons: dict = {}
+    disabled_addons: dict = {}  # code -> the rule-file rows a `disable addon` takes off (None: the tables')
     for (kind, key), rows in rows_by_key.items():
         chosen = select(rows, disables_by_key.get((kind, key), ()), payer, claim_type)
         if chosen is None:
             continue
+        if kind == "addon" and chosen == ():
+            disabled_addons[key[0]] = select(rows, (), payer, claim_type)
         if kind == "pair":
             pairs.setdefault(key[0], {})[key[1]] = chosen
         elif kind == "limit":
@@ -213,8 +216,11 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
         if select((), disables, payer, claim_type) is not None:
             if kind == "pair":
                 pairs.setdefault(key[0], {})[key[1]] = ()
-            else:
+            elif kind == "limit":
                 limits[key[0]] = ()
+            else:
+                addons[key[0]] = ()
+                disabled_addons[key[0]] = None
 
     addon_versions = versions["addon"]
     table_addon_codes = frozenset()
@@ -237,7 +243,9 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
         pairs=pairs,
         limits=limits,
         addons=addons,
-        addon_codes=frozenset(code for code, rows in addons.items() if rows) | table_addon_codes,
+        addon_codes=(frozenset(code for code, rows in addons.items() if rows)
+                     | frozenset(code for code, rows in disabled_addons.items() if rows) | table_addon_codes),
+        disabled_addons=disabled_addons,
         modifier_placement=placement,
         properties=properties,
         ptp_tables=versions["ptp"],

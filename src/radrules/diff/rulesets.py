@@ -254,7 +254,7 @@ def _disables(old, new) -> list[Change]:
     out = []
     for key in sorted(before.keys() ^ after.keys(), key=repr):
         item = after.get(key) or before.get(key)
-        family = "ptp" if item.kind == "pair" else "mue"
+        family = {"pair": "ptp", "limit": "mue", "addon": "addon"}[item.kind]
         desc = {"kind": item.kind, "key": list(item.key), **d.scope_fields(item.scope)}
         label = f"disable {item.kind} " + " with ".join(item.key)
         added = key in after
