@@ -1160,3 +1160,68 @@ def test_disable_rule_of_an_edit_block_names_the_rows_of_its_kind():
         [error] = caught.value.errors
         assert error.help == f"leave its rows out with {disable} rows in a block for the payer", block
 
+
+class TestIdleDisablesByClaimType:
+    """RR263 for a `disable` row looks at the claim types it applies to: the tables loaded for them, and the
+    rule-file rows for them (errors.md RR263)."""
+
+    @staticmethod
+    def load(tmp_path, text: str) -> radrules.Ruleset:
+        root = tmp_path / "rules"
+        (root / "cms").mkdir(parents=True)
+        for name, copy in (("ccipra-v321r0-f1.TXT", "radiology-ptp-v321r0-f1.TXT"),
+                           ("ccioph-v322r0-f1.TXT", "radiology-ccioph-v322r0-f1.TXT"),
+                           ("MCR_MUE_PractitionerServices_Eff_07-01-2026.csv",
+                            "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv")):
+            (root / "cms" / name).write_bytes((CMS / copy).read_bytes())
+        (root / "main.rr").write_text(text, encoding="utf-8")
+        return radrules.load(root, cache_dir=None)
+
+    PROFESSIONAL = ('table ptp "cms/ccipra-v321r0-f1.TXT"\n'
+                    'table mue "cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"\n')
+    BLOCKS = ('pairs acme.hosp\n  for payer acme\n  for institutional claims\n  reference "r"\n'
+              '  disable pair 74176 with 74150\nend\n'
+              'limits acme.hmue\n  for institutional claims\n  reference "r"\n  disable limit 71046\nend\n')
+
+    def test_a_disable_for_a_claim_type_whose_table_is_not_loaded(self, tmp_path):
+        """The practitioner tables have the pair and the code, but no table for institutional claims is
+        loaded: the disables change nothing (they said nothing before)."""
+        rules = self.load(tmp_path, self.PROFESSIONAL + self.BLOCKS)
+        assert [(w.code, w.message) for w in rules.warnings] == [
+            ("RR263", "`disable pair 74176 with 74150` disables nothing: no PTP table for institutional claims is "
+                      "loaded, and no `pairs` row for them has this pair"),
+            ("RR263", "`disable limit 71046` disables nothing: no MUE table for institutional claims is loaded, "
+                      "and no `limits` row for them has this code")]
+        assert rules.warnings[0].help.startswith("load the table for institutional claims (`table ptp \"...\" for "
+                                                 "institutional claims`)")
+
+    def test_a_table_for_the_claim_type_without_the_key(self, tmp_path):
+        """The hospital PTP table is loaded but has no 74176 with 74150 row: the message says whose table."""
+        rules = self.load(tmp_path, self.PROFESSIONAL + 'table ptp "cms/ccioph-v322r0-f1.TXT" for institutional '
+                          'claims\n' + self.BLOCKS.split("limits")[0])
+        [warning] = rules.warnings
+        assert warning.message == ("`disable pair 74176 with 74150` disables nothing: no `pairs` row and no PTP "
+                                   "table loaded for institutional claims has this pair")
+
+    def test_rows_of_the_claim_type_are_disabled(self, tmp_path):
+        """Rule-file rows for institutional claims (or for both) are what the disables take off: no warning."""
+        rows = ('pairs house.ptp\n  reference "r"\n  pair 74176 with 74150 modifier 0\nend\n'
+                'limits house.mue\n  for institutional claims\n  reference "r"\n  limit 71046 max 2 mai 1\nend\n')
+        assert self.load(tmp_path, self.PROFESSIONAL + rows + self.BLOCKS).warnings == ()
+
+    def test_rows_of_the_other_claim_type_are_not(self, tmp_path):
+        """A `limits` row for professional claims only is not one an institutional disable takes off."""
+        rows = 'limits house.mue\n  for professional claims\n  reference "r"\n  limit 71046 max 2 mai 1\nend\n'
+        rules = radrules.loads(rows + self.BLOCKS.split("end\n", 1)[1])
+        [warning] = rules.warnings
+        assert warning.message == ("`disable limit 71046` disables nothing: no MUE table for institutional claims "
+                                   "is loaded, and no `limits` row for them has this code")
+
+    def test_a_general_disable_of_a_key_only_a_payer_block_has(self):
+        """A general `disable` does not remove a payer's own rows: with no general row or table, it disables
+        nothing, and the message names the rows that stay."""
+        rules = radrules.loads('limits acme.mue\n  for payer acme\n  reference "r"\n  limit 71046 max 3 mai 1\nend\n'
+                               'limits all.mue\n  reference "r"\n  disable limit 71046\nend\n', name="m.rr")
+        [warning] = rules.warnings
+        assert warning.message == ("`disable limit 71046` disables nothing: the rows of `acme.mue` (m.rr:4) keep "
+                                   "this code wherever it applies")

@@ -368,3 +368,12 @@ class TestDisableAddon:
         assert radrules.loads('addons a.addon\n  reference "r"\n  addon 77063 type 2\nend\n'
                               'addons b.addon\n  for payer acme\n  reference "r"\n  disable addon 77063\nend\n'
                               ).warnings == ()
+
+    def test_rr263_when_the_table_of_its_claim_type_is_not_loaded(self, tmp_path):
+        """The add-on table serves professional claims; a disable for institutional claims disables nothing."""
+        rules = disabled_addon_rules(tmp_path, ACME_DISABLES_77063.replace(
+            "  for payer acme\n", "  for payer acme\n  for institutional claims\n"))
+        [warning] = rules.warnings
+        assert (warning.code, warning.message) == (
+            "RR263", "`disable addon 77063` disables nothing: no add-on code table for institutional claims is "
+                     "loaded, and no `addons` row for them has this code")

@@ -23,7 +23,7 @@ from ..model import MODIFIER_PLACEMENTS
 from .blocks import BlockCompiler
 from .conditions import ConditionCompiler
 from .context import Context, source_of
-from .index import MAX_INDEX_ENTRIES, build_views, index_size
+from .index import MAX_INDEX_ENTRIES, build_views, index_size, select
 from .sets import SetTable
 
 #: Settings a rule file may change, and their allowed values.
@@ -655,29 +655,68 @@ def build_indexes(comp: Compilation) -> None:
                              comp.payers, comp.settings, comp.properties, comp.loaded_tables)
 
 
+#: For each kind of `disable` row: its block's word, the table kind and how messages name the table, what a key is.
+_DISABLE_WORDS = {"pair": ("pairs", "ptp", "PTP", "pair"), "limit": ("limits", "mue", "MUE", "code"),
+                  "addon": ("addons", "addon", "add-on code", "code")}
+
+
 def _warn_idle_disables(comp: Compilation, grouped_rows: dict) -> None:
-    """RR263 for a ``disable`` row whose key no rule-file row and no table loaded has: it disables nothing,
-    most often because a code is mistyped."""
-    tables = {"pair": [t.table for t in comp.loaded_tables if t.kind == "ptp"],
-              "limit": [t.table for t in comp.loaded_tables if t.kind == "mue"],
-              "addon": [t.table for t in comp.loaded_tables if t.kind == "addon"]}
+    """RR263 for a ``disable`` row that changes no view: for every payer and claim type it applies to, no
+    rule-file row it removes and no table loaded for that claim type has its key (or a more specific block's rows
+    keep the key). Most often a code is mistyped, or the table of the block's claim type is not loaded."""
+    views = [(payer, claim_type) for payer in sorted(comp.payers) + [None] for claim_type in CLAIM_TYPES]
     for disable, span in comp.disable_spans:
-        if (disable.kind, disable.key) in grouped_rows:
+        rows = grouped_rows.get((disable.kind, disable.key), ())
+        kept = None  # a more specific block's row that keeps the key where the disable applies
+        useful = False
+        for payer, claim_type in views:
+            if not disable.scope.applies_to(payer, claim_type):
+                continue
+            left = select(rows, (disable,), payer, claim_type)
+            if left:
+                kept = kept or left[0]
+            elif select(rows, (), payer, claim_type) is not None or _table_has(comp, disable, claim_type):
+                useful = True
+                break
+        if not useful:
+            message, help = _idle_disable(comp, disable, kept)
+            comp.ctx.warning("RR263", message, span, help=help)
+
+
+def _table_has(comp: Compilation, disable, claim_type: str) -> bool:
+    """Whether a table loaded for ``claim_type`` has the key of ``disable`` (in any version)."""
+    kind = _DISABLE_WORDS[disable.kind][1]
+    for loaded in comp.loaded_tables:
+        if loaded.kind != kind or loaded.claim_type != claim_type:
             continue
         if disable.kind == "pair":
-            if any(disable.key[1] in table.partners(disable.key[0]) for table in tables["pair"]):
-                continue
-            what = f"pair {disable.key[0]} with {disable.key[1]}"
-            where = "no `pairs` row and no PTP table loaded has this pair"
-            help = "check the codes (column 1 `with` column 2), or load the table the row is in"
-        else:
-            if any(disable.key[0] in table.entries for table in tables[disable.kind]):
-                continue
-            block, label = ("limits", "MUE") if disable.kind == "limit" else ("addons", "add-on code")
-            what = f"{disable.kind} {disable.key[0]}"
-            where = f"no `{block}` row and no {label} table loaded has this code"
-            help = "check the code, or load the table the row is in"
-        comp.ctx.warning("RR263", f"`disable {what}` disables nothing: {where}", span, help=help)
+            if disable.key[1] in loaded.table.partners(disable.key[0]):
+                return True
+        elif disable.key[0] in loaded.table.entries:
+            return True
+    return False
+
+
+def _idle_disable(comp: Compilation, disable, kept) -> tuple[str, str]:
+    """The message and help of RR263 for a ``disable`` row that changes nothing."""
+    block_word, kind, label, noun = _DISABLE_WORDS[disable.kind]
+    what = f"`disable {disable.kind} {' with '.join(disable.key)}` disables nothing"
+    if kept is not None:
+        return (f"{what}: the rows of `{kept.block.info.id}` ({kept.source}) keep this {noun} wherever it applies",
+                "a `disable` removes the rows of its own block's level and less specific ones, not a payer's own "
+                "rows: write it in that block, or remove the rows")
+    claim_types = sorted(disable.scope.claim_types or CLAIM_TYPES)
+    served = {loaded.claim_type for loaded in comp.loaded_tables if loaded.kind == kind}
+    missing = [claim_type for claim_type in claim_types if claim_type not in served]
+    if disable.scope.claim_types is not None and missing == claim_types:
+        claims = f"{claim_types[0]} claims"
+        return (f"{what}: no {label} table for {claims} is loaded, and no `{block_word}` row for them has this "
+                f"{noun}", f"load the table for {claims} (`table {kind} \"...\" for {claims}`) with these rules, or "
+                f"check the block's `for {claims}`")
+    claims = f" for {claim_types[0]} claims" if len(claim_types) == 1 else ""
+    help = ("check the codes (column 1 `with` column 2), or load the table the row is in" if disable.kind == "pair"
+            else "check the code, or load the table the row is in")
+    return f"{what}: no `{block_word}` row and no {label} table loaded{claims} has this {noun}", help
 
 
 def row_key(row) -> tuple:
