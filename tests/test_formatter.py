@@ -235,12 +235,21 @@ class TestLayout:
         ''')
         assert got.splitlines()[:2] == ["rule a.b", "  when (line.code in [70450, 70460])"]
 
-    def test_quoted_text_is_requoted_with_minimal_escapes(self):
-        """Only `\\\\` and `\\"` stay escaped; other escapes are written as the character they stand for."""
+    def test_quoted_text_is_requoted_with_its_escapes(self):
+        """`\\\\` and `\\"` stay escaped."""
         got = fmt(r'''
-            ruleset "a\"b\\c\d" version "1"
+            ruleset "a\"b\\c" version "1"
         ''')
-        assert got == 'ruleset "a\\"b\\\\cd" version "1"\n'
+        assert got == 'ruleset "a\\"b\\\\c" version "1"\n'
+
+    def test_an_unknown_escape_is_not_formatted(self):
+        """`\\d` is RR101, not written as `d` (which changed a path such as `cms\\ccipra.TXT` without a word)."""
+        with pytest.raises(radrules.RuleError) as caught:
+            fmt(r'''
+                table ptp "cms\ccipra-v321r0-f1.TXT"
+            ''')
+        assert [(d.code, d.message) for d in caught.value.errors] == [
+            ("RR101", "unknown escape `\\c` in a quoted text")]
 
     def test_code_lists_keep_the_author_line_breaks(self):
         """A line break between two items stays (it groups codes), continuation lines start under the first item."""

@@ -169,6 +169,30 @@ end
         (rule,) = parse('rule a.b\n  then info line "say \\"hi\\""\nend\n')
         assert rule.clauses[0].message.text == 'say "hi"'
 
+    def test_a_backslash_escapes_itself(self):
+        """`\\\\` is one backslash, in a message as in a path."""
+        (rule,) = parse('rule a.b\n  then info line "a\\\\b"\nend\n')
+        assert rule.clauses[0].message.text == "a\\b"
+
+    @pytest.mark.parametrize("text, escapes, help", [
+        ('rule a.b\n  then info line "C:\\temp"\nend\n', ["\\t"],
+         'in a quoted text, `\\` starts only `\\"` (a quote) and `\\\\` (a backslash): write `\\\\` for a backslash'),
+        ('table ptp "cms/q3/x.TXT", "cms\\q3\\ccipra-v322r0-f2.TXT" for institutional claims\n', ["\\q", "\\c"],
+         'a path separates its folders with `/`, on Windows too: `"cms/q3/ccipra-v322r0-f2.TXT"`'),
+        ('include "payers\\\\sub\\acme.rr"\n', ["\\a"],
+         'a path separates its folders with `/`, on Windows too: `"payers/sub/acme.rr"`'),
+        ('codes x = "7\\0450"\n', ["\\0"], None),
+    ])
+    def test_an_unknown_escape_is_an_error_at_its_backslash(self, text, escapes, help):
+        """A `\\` before anything but `"` or `\\` is RR101 at the backslash (it was dropped without a word, so
+        `"cms\\ccipra.TXT"` was looked for as `cmsccipra.TXT`); the statement is left out, the others stay."""
+        source, diagnostics = parse_rules(text + "codes y = 70450\n", "t.rr")
+        assert [(d.code, d.message, underlined(d)) for d in diagnostics] == [
+            ("RR101", f"unknown escape `{escape}` in a quoted text", escape) for escape in escapes]
+        if help is not None:
+            assert {d.help for d in diagnostics} == {help}
+        assert [type(st) for st in source.statements] == [s.SetDef]
+
     @pytest.mark.parametrize("severity", ["deny", "review", "warn", "info"])
     def test_severities(self, severity):
         """Every severity word is accepted after `then`."""

@@ -24,6 +24,8 @@ from radrules import Claim, _resources
 from radrules.cli import main as cli_main
 from radrules.testing import Runner, looks_at, measure, parse_tests, read_test_file, trace_for
 
+from builders import underlined
+
 pytest_plugins = ["pytester"]  # the plugin runs a test file with authorization records
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -231,6 +233,31 @@ class TestSyntaxErrors:
                                 "t.rrt")
         (diagnostic,) = test_file.diagnostics
         assert (diagnostic.code, diagnostic.message) == ("RR601", "unexpected `\uff12\uff10\uff12\uff16-04-06`")
+
+    def test_an_unknown_escape_is_an_error_at_its_backslash(self):
+        """A `\\` before anything but `"` or `\\` is RR601 at the backslash, as RR101 in a rule file (it was dropped
+        without a word: `claims\\c1.json` was looked for as `claimsc1.json`); a path's hint writes it with `/`.
+        The test does not run; the test after it does."""
+        text = ('test "a \\q b"\n  claim file "claims\\c1.json" id "A\\\\B"\n  expect pass\nend\n'
+                'test "t"\n  claim payer "x\\" y"\n    2026-04-06 74176\n  expect pass\nend\n')
+        test_file = parse_tests(text, "t.rrt")
+        assert [(d.code, d.message, underlined(d), d.help) for d in test_file.diagnostics] == [
+            ("RR601", "unknown escape `\\q` in a quoted text", "\\q",
+             'in a quoted text, `\\` starts only `\\"` (a quote) and `\\\\` (a backslash): write `\\\\` for a backslash'),
+            ("RR601", "unknown escape `\\c` in a quoted text", "\\c",
+             'a path separates its folders with `/`, on Windows too: `"claims/c1.json"`'),
+        ]
+        assert [case.name.text for case in test_file.cases] == ["t"]
+        assert test_file.cases[0].claim.data["payer"] == 'x" y'
+
+    def test_unknown_escape_in_the_rules_path_stops_every_test(self):
+        """A `rules` path with a `\\` is RR601 with `/` in its hint; no test knows what to load, so none runs."""
+        test_file = parse_tests('rules "..\\rulesets"\n\ntest "t"\n  claim\n    2026-04-06 74176\n  expect pass\nend\n',
+                                "t.rrt")
+        (diagnostic,) = test_file.diagnostics
+        assert (diagnostic.code, diagnostic.help) == (
+            "RR601", 'a path separates its folders with `/`, on Windows too: `"../rulesets"`')
+        assert test_file.cases == ()
 
     def test_unterminated_text(self):
         """A quoted name without its closing quote is RR603."""

@@ -91,8 +91,7 @@ def parse_rules(text: str, name: str = "<string>") -> tuple[s.SourceFile, list[D
     except UnexpectedInput:
         pass
     else:
-        deep = too_deep(tree, name, lines)
-        if not deep:
+        if not too_deep(tree, name, lines) and not bad_escapes(tree, name, lines):
             return s.SourceFile(name, text, _Builder(name).transform(tree)), []
 
     statements: list[s.Statement] = []
@@ -104,9 +103,9 @@ def parse_rules(text: str, name: str = "<string>") -> tuple[s.SourceFile, list[D
         except UnexpectedInput as error:
             diagnostics.append(_syntax_diagnostic(error, name, lines, padded, first_line))
             continue
-        deep = too_deep(tree, name, lines)
-        if deep:
-            diagnostics.extend(deep)
+        found = too_deep(tree, name, lines) or bad_escapes(tree, name, lines)
+        if found:  # the statement is left out, as one that does not parse
+            diagnostics.extend(found)
             continue
         statements.extend(_Builder(name).transform(tree))
     if not diagnostics:  # pragma: no cover - a whole-file error must show in some chunk
@@ -133,6 +132,40 @@ def too_deep(tree: Tree, name: str, lines: list[str], limit: int = MAX_DEPTH) ->
                 ))
                 break
             stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+    return found
+
+
+#: A backslash and the character after it, in a quoted text.
+_ESCAPE = re.compile(r"\\(.)")
+
+
+def bad_escapes(tree: Tree, name: str, lines: list[str], code: str = "RR101",
+                paths: dict[str, int] | None = None) -> list[Diagnostic]:
+    """``code`` for each backslash of a quoted text in ``tree`` that does not start `\\"` or `\\\\`, the only
+    escapes the language has: `\\c` would be read as `c`, so a Windows path lost its separators without a word.
+    ``paths`` maps the statements whose quoted texts are paths to how many of them are (None: all); their hint
+    is `/`."""
+    paths = {"table": None, "include": None} if paths is None else paths
+    found = []
+    for node in tree.iter_subtrees_topdown():
+        strings = [child for child in node.children if isinstance(child, LarkToken) and child.type == "STRING"]
+        for index, token in enumerate(strings):
+            is_path = node.data in paths and (paths[node.data] is None or index < paths[node.data])
+            for match in _ESCAPE.finditer(token, 1, len(token) - 1):
+                if match.group(1) in '"\\':
+                    continue
+                column = token.column + match.start()
+                text = lines[token.line - 1] if 0 < token.line <= len(lines) else None
+                if is_path:
+                    fixed = _ESCAPE.sub(lambda m: m.group(0) if m.group(1) == '"' else "/" + m.group(1).strip("\\"),
+                                        token)
+                    help = f"a path separates its folders with `/`, on Windows too: `{fixed}`"
+                else:
+                    help = 'in a quoted text, `\\` starts only `\\"` (a quote) and `\\\\` (a backslash): write `\\\\` for a backslash'
+                found.append(Diagnostic(
+                    code, f"unknown escape `{match.group(0)}` in a quoted text",
+                    s.Span(name, token.line, column, token.line, column + 2), text, help=help,
+                ))
     return found
 
 

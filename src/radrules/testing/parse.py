@@ -19,7 +19,7 @@ from lark.lexer import Token as LarkToken
 
 from .. import _resources
 from ..errors import Diagnostic, expected_help, expected_tokens, text_lines
-from ..parser import chunks, unquote
+from ..parser import bad_escapes, chunks, unquote
 from ..syntax import Span, Token
 from .model import ClaimSpec, Expectation, RulesRef, TestCase, TestFile
 
@@ -75,7 +75,7 @@ def parse_tests(text: str, name: str = "<string>", folder: str | Path = ".") -> 
     except UnexpectedInput:
         pass
     else:
-        if not _glued(tree, text_lines(text), 1, text.count("\n"), name):  # else each test is read alone, below
+        if not _misread(tree, text_lines(text), 1, text.count("\n"), name):  # else each test is read alone, below
             builder = _Builder(name, text)
             rules, cases = builder.transform(tree)  # no cases when the `rules` line has an error
             return TestFile(name, folder, text, cases, rules, tuple(sorted(builder.diagnostics, key=_position)),
@@ -97,7 +97,7 @@ def parse_tests(text: str, name: str = "<string>", folder: str | Path = ".") -> 
             header_broken = header_broken or not _TEST_START.match(chunk)
             continue
         last_line = first_line + chunk.count("\n", 0, len(chunk) - 1)  # (a chunk ends with its line break)
-        glued = _glued(tree, lines, first_line, last_line, name)
+        glued = _misread(tree, lines, first_line, last_line, name)
         if glued:
             diagnostics.extend(glued)
             header_broken = header_broken or not _TEST_START.match(chunk)
@@ -174,11 +174,16 @@ def _glued_keywords(tree, lines: list[str], name: str) -> tuple[Diagnostic, ...]
     return tuple(sorted(found, key=_position))
 
 
-def _glued(tree, lines: list[str], first: int, last: int, name: str) -> tuple[Diagnostic, ...]:
-    """What the lexer read apart without an error, in lines ``first`` to ``last`` of a parsed piece: keywords
-    run on into the next word, and comments that start inside a word."""
-    return tuple(sorted(_glued_keywords(tree, lines, name) + _glued_comments(tree, lines, first, last, name),
-                        key=_position))
+#: The statements whose quoted texts are paths, and how many of them are (None: all).
+_PATH_STRINGS = {"rules_path": None, "claim_file": 1, "claim_file_id": 1}
+
+
+def _misread(tree, lines: list[str], first: int, last: int, name: str) -> tuple[Diagnostic, ...]:
+    """What the lexer read without an error but not as written, in lines ``first`` to ``last`` of a parsed
+    piece: keywords run on into the next word, comments that start inside a word, and unknown escapes in
+    quoted texts (`"cms\\q3.json"`, RR601 as in a rule file)."""
+    return tuple(sorted(_glued_keywords(tree, lines, name) + _glued_comments(tree, lines, first, last, name)
+                        + tuple(bad_escapes(tree, name, lines, "RR601", _PATH_STRINGS)), key=_position))
 
 
 def _glued_comments(tree, lines: list[str], first: int, last: int, name: str) -> tuple[Diagnostic, ...]:
