@@ -242,6 +242,14 @@ class TestLayout:
         ''')
         assert got == 'ruleset "a\\"b\\\\c" version "1"\n'
 
+    @pytest.mark.parametrize("written", [
+        'table ptp "cms/a.TXT" effective 2026-04-01 for institutional claims',
+        'table ptp "cms/a.TXT"   for institutional   effective 2026-04-01',
+    ])
+    def test_a_table_says_for_before_effective(self, written):
+        """A table's clauses, accepted in either order, are written `for ... claims` first."""
+        assert fmt(written + "\n") == 'table ptp "cms/a.TXT" for institutional claims effective 2026-04-01\n'
+
     def test_an_unknown_escape_is_not_formatted(self):
         """`\\d` is RR101, not written as `d` (which changed a path such as `cms\\ccipra.TXT` without a word)."""
         with pytest.raises(radrules.RuleError) as caught:

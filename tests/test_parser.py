@@ -104,6 +104,21 @@ class TestFileLevel:
             "ptp", ["cms/f1.TXT", "cms/f2.TXT"], "institutional")
         assert table.effective.start.text == "2026-07-01"
 
+    @pytest.mark.parametrize("clauses", ["effective 2026-04-01 for institutional claims",
+                                         "effective 2026-04-01 through 2026-06-30 for institutional",
+                                         "for institutional claims effective 2026-04-01"])
+    def test_table_clauses_in_either_order(self, clauses):
+        """`effective` may come before `for ... claims` (it was RR103 at `for`, with statement keywords as help)."""
+        (table,) = parse(f'table ptp "cms/ccipra-v321r0-f1.TXT" {clauses}\n')
+        assert (table.claim_type.text, table.effective.start.text) == ("institutional", "2026-04-01")
+
+    @pytest.mark.parametrize("clauses", ["for institutional effective 2026-04-01 for professional",
+                                         "effective 2026-04-01 for institutional effective 2026-05-01"])
+    def test_table_clauses_once_each(self, clauses):
+        """Each clause is written once: a second one is RR103."""
+        _, diagnostics = parse_rules(f'table ptp "cms/x.TXT" {clauses}\n', "t.rr")
+        assert [d.code for d in diagnostics] == ["RR103"]
+
     def test_empty_file_and_comments_only(self):
         """A file of comments and blank lines has no statements."""
         assert parse("# nothing here\n\n   # still nothing\n") == ()

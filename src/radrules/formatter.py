@@ -311,6 +311,11 @@ class _Formatter:
 
     # ------------------------------------------------------------ words: canonical spellings
 
+    def _words_table(self, node):
+        """`for ... claims` before `effective`, whichever came first (both orders parse)."""
+        order = {"for_type": 1, "effective": 2, "effective_through": 2}
+        return sorted(node.children, key=lambda c: order.get(c.data, 0) if isinstance(c, Tree) else 0)
+
     def _words_is_(self, node):
         left, word, right = node.children
         return [left, self.atom("=" if self._field_like(right) else "is", word), right]
