@@ -840,6 +840,17 @@ class TestRowErrors:
         assert [d.code for d in caught.value.errors] == ["RR501", "RR502", "RR503", "RR513"]
         assert "did you mean `ptp`?" in caught.value.errors[0].render()
 
+    @pytest.mark.parametrize("kind", ["PTP", "Ptp"])
+    def test_a_kind_in_capitals_is_named_in_lower_case(self, kind):
+        """`table PTP` (and `unless table PTP`) is RR501 suggesting `ptp` (it was RR103 "expected a name")."""
+        text = (f'table {kind} "cms/ccipra-v321r0-f1.TXT"\n'
+                f'rule a.b\n  unless table {kind}\n  when line.units > 1\n  then info line "x"\n  reference "r"\nend\n')
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads(text, name="t.rr")
+        assert [(d.code, d.message, d.span.line, d.help) for d in caught.value.errors] == [
+            ("RR501", f"unknown table kind `{kind}`", line, "did you mean `ptp`? table kinds are written in lower case")
+            for line in (1, 3)]
+
     def test_a_link_in_a_table_folder_to_a_file_outside_is_refused(self, tmp_path):
         """A table folder's files must be inside the ruleset folder too: a link to a file elsewhere is an error,
         a link to a file inside is read."""

@@ -43,6 +43,7 @@ _TERMINAL_WORDS = {
     "COMPARE": "a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`)",
     "OFFSET_SIGN": "`+` or `-`",
     "DATE_UNIT": "`days`, `months` or `years`",
+    "TABLE_KIND": "a table kind, such as `ptp` or `mue`",
     "$END": "end of file",
 }
 

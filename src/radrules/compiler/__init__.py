@@ -218,8 +218,11 @@ def _known_table_kind(comp: Compilation, token: s.Token) -> bool:
 
     if token.text in tables.KINDS:
         return True
-    comp.ctx.error("RR501", f"unknown table kind `{token.text}`", token.span,
-                   help=suggestion(token.text, tables.KINDS) or "table kinds: " + ", ".join(tables.KINDS))
+    if token.text.lower() in tables.KINDS:
+        help = f"did you mean `{token.text.lower()}`? table kinds are written in lower case"
+    else:
+        help = suggestion(token.text, tables.KINDS) or "table kinds: " + ", ".join(tables.KINDS)
+    comp.ctx.error("RR501", f"unknown table kind `{token.text}`", token.span, help=help)
     return False
 
 
