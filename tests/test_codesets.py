@@ -168,27 +168,40 @@ class TestHcpcsRowErrors:
         """A modifier record needs blanks in positions 1-3 and two letters or digits in 4-5."""
         (error,) = self.errors(tmp_path, record("G0279"), record("Q-", recid="7"))
         assert error.code == "RR507" and "not a modifier" in error.message
+        assert error.help == "a modifier is 2 capital letters or digits (`26`, `TC`): is the line shifted or damaged?"
 
     def test_bad_record_id(self, tmp_path):
         """A record id other than 3, 4, 7 or 8 is RR509 at position 11."""
         (error,) = self.errors(tmp_path, record("G0279"), record("G0296", recid="5"))
         assert (error.code, error.span.column) == ("RR509", 11)
+        assert error.help.startswith("position 11 says what a record is: 3 a code, 4 more of its description")
 
     def test_bad_sequence_number(self, tmp_path):
         """Positions 6-10 hold digits."""
         (error,) = self.errors(tmp_path, record("G0279"), record("G0296", seq="001A0"))
         assert (error.code, error.span.column) == ("RR509", 6)
+        assert error.help == "the sequence number is 5 digits: is the line shifted or damaged?"
 
     @pytest.mark.parametrize("field, column", [("add", 269), ("eff", 277), ("term", 285)])
     def test_bad_dates(self, tmp_path, field, column):
         """ADD DT, ACT EFF DT and TERM DT are YYYYMMDD dates; each error points at its field."""
         (error,) = self.errors(tmp_path, record("G0279"), record("G0296", **{field: "20150230"}))
         assert (error.code, error.span.line, error.span.column) == ("RR508", 2, column)
+        assert error.message.startswith("`20150230` is not a calendar date (")
+        assert error.help == ("read as YYYYMMDD, `20150230` is day 30 of February 2015, which has 28 days: is the row "
+                              "damaged?")
+
+    def test_a_date_not_written_yyyymmdd(self, tmp_path):
+        """A date of another shape is said to be one (the hint says how dates are written)."""
+        (error,) = self.errors(tmp_path, record("G0279"), record("G0296", add="2015001"))
+        assert (error.code, error.message, error.help) == (
+            "RR508", "`2015001` is not a date (ADD DT, YYYYMMDD)", "dates in CMS files are written YYYYMMDD")
 
     def test_no_dates_at_all(self, tmp_path):
         """A first record with neither ADD DT nor ACT EFF DT can't say from when it is valid."""
         (error,) = self.errors(tmp_path, record("G0279", add="", eff=""))
         assert error.code == "RR508" and "no ADD DT and no ACT EFF DT" in error.message
+        assert error.help.startswith("a code's first record gives the date it was added (ADD DT)")
 
     def test_termination_before_addition(self, tmp_path):
         """TERM DT before ADD DT is RR510; TERM DT before ACT EFF DT is normal (a discontinued code)."""
@@ -360,6 +373,8 @@ class TestIcd10cmLoader:
         (diagnostic,) = error.errors
         assert (diagnostic.code, diagnostic.span.file, diagnostic.span.line, diagnostic.span.column) == \
             (code, "rules/cms/icd10cm_order_2026.txt", 2, column)
+        if column == 1 and code == "RR509":  # an order number is no indicator: the hint says what it is
+            assert diagnostic.help.startswith("the order number is 5 digits: ")
 
     def test_not_an_order_file(self, tmp_path):
         """A file that does not start with an order number is RR505."""

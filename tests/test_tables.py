@@ -768,7 +768,64 @@ class TestRowErrors:
         data = PTP_HEADER + "74176\t7415\t\t2011\tx\t7\tx\r\n"
         error = self._only_error(tmp_path, data)
         assert (error.code, error.span.line, error.span.column) == ("RR507", 2, 7)
-        assert error.help == "the file's codes have 5 characters: is the row damaged, or the file of another layout?"
+        assert error.help == ("procedure codes have 5 characters (5 digits, 4 digits and a letter, or a letter and 4 "
+                              "digits): is the row damaged, or the file of another layout?")
+
+    @pytest.mark.parametrize("fields, column, message, help", [
+        (("74176", "74152", "", "20260230", "*", "0"), 14, "`20260230` is not a calendar date (effective date)",
+         "read as YYYYMMDD, `20260230` is day 30 of February 2026, which has 28 days: is the row damaged?"),
+        (("74176", "74152", "", "20110101", "20251301", "0"), 23, "`20251301` is not a calendar date (deletion date)",
+         "read as YYYYMMDD, `20251301` is in month 13, and months are 1 to 12: is the row damaged?"),
+        (("74176", "74152", "", "2011-01-01", "*", "0"), 14, "`2011-01-01` is not an effective date (YYYYMMDD)",
+         "dates in CMS files are written YYYYMMDD"),
+        (("74176", "74176", "", "20110101", "*", "1"), 7, "74176 is paired with itself",
+         "an edit pairs two different codes, column 1 and column 2: is the row damaged?"),
+        (("74176", "74152", "X", "20110101", "*", "1"), 13,
+         "`X` in the 'in existence prior to 1996' field (expected `*` or nothing)",
+         "the field is `*` for an edit in existence before 1996, else empty: is the row damaged?"),
+    ], ids=["effective date", "deletion date", "ISO date", "same code", "existence marker"])
+    def test_each_ptp_row_error_has_a_hint_that_fits(self, tmp_path, fields, column, message, help):
+        """A date in the YYYYMMDD shape that no calendar has is "not a calendar date" (it was "not an effective
+        date (YYYYMMDD)" with a hint to write YYYYMMDD); a code paired with itself is not told that codes have 5
+        characters."""
+        error = self._only_error(tmp_path, PTP_HEADER + "\t".join(fields + ("x",)) + "\r\n")
+        assert (error.span.column, error.message, error.help) == (column, message, help)
+
+    @pytest.mark.parametrize("value, message, help", [
+        ("1.5", "`1.5` is not a unit limit (a whole number, 0 or more)",
+         "a unit limit is a whole number of units, in digits only (no sign, no decimals): is the row damaged?"),
+        ("-1", "`-1` is not a unit limit (a whole number, 0 or more)",
+         "a unit limit is a whole number of units, in digits only (no sign, no decimals): is the row damaged?"),
+        ("9" * 16, "a unit limit of 16 digits is not under 10^15",
+         "CMS's unit limits are a few digits long: is the row damaged?"),
+    ])
+    def test_a_bad_unit_limit_is_not_called_an_indicator(self, tmp_path, value, message, help):
+        """A unit limit's hint is about unit limits (it was "an indicator is one of the values CMS publishes")."""
+        root = make_ruleset(tmp_path, f'table mue "cms/{MUE_NAME}"\n')
+        (root / "cms" / MUE_NAME).write_text(MUE_HEADER + f"74177,{value},2 Date of Service Edit: Policy,x\r\n")
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        (error,) = caught.value.errors
+        assert (error.code, error.message, error.help) == ("RR509", message, help)
+
+    @pytest.mark.parametrize("row, message, help", [
+        ("77065,G0279,1,,,,2025366,", "`2025366` is not a calendar date (the edit's effective date)",
+         "read as Julian YYYYDDD, `2025366` is day 366 of 2025, which has 365 days: is the row damaged?"),
+        ("77065,G0279,1,,,20260230,2015001,", "`20260230` is not a calendar date (the primary code's deletion date)",
+         "read as YYYYMMDD, `20260230` is day 30 of February 2026, which has 28 days: is the row damaged?"),
+        ("CCCCC,G0279,1,,,,2015001,", "a type 1 add-on edit lists its primary code, not `CCCCC`",
+         "`CCCCC` (primaries the contractor defines) is for type 2 edits: is the primary code or the edit type "
+         "damaged?"),
+    ])
+    def test_each_addon_row_error_has_a_hint_that_fits(self, tmp_path, row, message, help):
+        """A date that no calendar has is "not a calendar date" (its hint said dates are YYYYMMDD or YYYYDDD);
+        `CCCCC` on a type 1 edit is not told about indicators."""
+        root = make_ruleset(tmp_path, 'table addon "cms/aoc_v2026q3.csv"\n')
+        (root / "cms" / "aoc_v2026q3.csv").write_text(AOC_HEADER + row + "\n")
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        (error,) = caught.value.errors
+        assert (error.message, error.help) == (message, help)
 
     @pytest.mark.parametrize("statement, file_name", [('table ptp "cms/bad-ptp.TXT"\n', "bad-ptp.TXT"),
                                                       ('table mue "cms/bad-mue.csv" effective 2026-07-01\n',

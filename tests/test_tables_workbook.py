@@ -204,7 +204,8 @@ class TestErrors:
             f"rules/cms/{path.name}:3:7: error[RR509]: `two` is not a unit limit (a whole number, 0 or more)",
             '    3 | 74176,two,3 Date of Service Edit: Clinical,"Clinical, data"',
             "      |       ^^^",
-            "      = help: cell B3 of the first sheet",
+            "      = help: cell B3 of the first sheet; a unit limit is a whole number of units, in digits only (no sign, "
+            "no decimals): is the row damaged?",
         ]
 
     def test_workbook_under_a_text_name_still_names_the_cell(self, tmp_path):
@@ -227,8 +228,10 @@ class TestErrors:
         expected[4] = ("RR509", 11, 25)
         assert [(d.code, d.span.line, d.span.column) for d in book_errors] == expected
         assert book_errors[4].message == "an empty field is not a modifier indicator (0, 1 or 9)"
-        cells = [d.help for d in book_errors]
-        assert cells[0] == "cell B7 of the first sheet" and cells[4] == "cell F11 of the first sheet"
+        # the cell, then the hint: the loader's own, or its code's (a workbook's lost it: only the cell was named)
+        assert book_errors[0].help == f"cell B7 of the first sheet; {text_errors[0].help}"
+        assert book_errors[4].help == ("cell F11 of the first sheet; the column holds only the values CMS publishes "
+                                       "for it: is the row damaged?")
 
     def _refused(self, tmp_path, name: str, data: bytes) -> str:
         (tmp_path / "x").mkdir(exist_ok=True)

@@ -32,7 +32,7 @@ import csv
 import re
 
 from .. import codes
-from .common import DateReader, csv_records, first_line, header_columns, read_part, shown
+from .common import DateReader, csv_records, first_line, header_columns, not_a_calendar_date, read_part, shown
 from .store import RawTable
 
 COLUMNS = {
@@ -134,7 +134,9 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
                 ok = False
                 primary_code = None
             if ok and kind == "1" and primary_code is None:
-                complain("RR509", "a type 1 add-on edit lists its primary code, not `CCCCC`", "primary_code")
+                complain("RR509", "a type 1 add-on edit lists its primary code, not `CCCCC`", "primary_code",
+                         help="`CCCCC` (primaries the contractor defines) is for type 2 edits: is the primary code or "
+                              "the edit type damaged?")
                 ok = False
             values = {}
             for column in DATES:
@@ -151,7 +153,12 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
                     values[column] = None
                     continue
                 value = dates(text)
-                if value is None:
+                impossible = not_a_calendar_date(text, julian=column not in calendar) if value is None else None
+                if impossible is not None:
+                    complain("RR508", f"{shown(text)} is not a calendar date ({_DATE_WORDS[column]})", column,
+                             help=impossible)
+                    ok = False
+                elif value is None:
                     complain("RR508", f"{shown(text)} is not a date (YYYYMMDD or Julian YYYYDDD)", column,
                              help="an add-on code file's dates are YYYYMMDD or Julian YYYYDDD (`2026213` is day 213 "
                                   "of 2026); an empty field is none")

@@ -32,9 +32,10 @@ DEFAULT_HELP = {
     "RR502": "paths are relative to the rule file's folder; is the file there, and readable?",
     "RR505": "is this the CMS file the `table` statement's kind names, in its published layout?",
     "RR506": "a row has the fields of its file's layout: is it cut short, or the file of another layout?",
-    "RR507": "the file's codes have 5 characters: is the row damaged, or the file of another layout?",
+    "RR507": "procedure codes have 5 characters (5 digits, 4 digits and a letter, or a letter and 4 digits): is "
+             "the row damaged, or the file of another layout?",
     "RR508": "dates in CMS files are written YYYYMMDD",
-    "RR509": "an indicator is one of the values CMS publishes for that column: is the row damaged?",
+    "RR509": "the column holds only the values CMS publishes for it: is the row damaged?",
     "RR510": "a row ends on or after the day it begins: correct the row, or take CMS's corrected file",
     "RR511": "a table lists each code once: is a part loaded twice, or the file put together from two releases?",
     "RR514": "practitioner tables serve professional claims; outpatient hospital tables serve `for institutional "
@@ -93,7 +94,7 @@ class Problems:
         else:
             column = 1 + sum(len(f) + len(separator) for f in fields[:index])
         width = len(fields[index]) if index < len(fields) else 1
-        self.add(code, message, row, line, column, width, self._with_cell(help, row, index))
+        self.add(code, message, row, line, column, width, self._with_cell(help or DEFAULT_HELP.get(code), row, index))
 
     def csv_field(self, code: str, message: str, row: int, raw: str, fields: list[str], index: int,
                   width: int | None = None, help: str | None = None, severity: str = "error") -> None:
@@ -102,7 +103,8 @@ class Problems:
             width = len(fields[index]) if index < len(fields) else 1
         # A field after a quoted line break is on a later line of the record: that line is shown, and named.
         below, column, line = csv_field_place(raw, index)
-        self.add(code, message, row + below, line, column, width, self._with_cell(help, row, index), severity)
+        self.add(code, message, row + below, line, column, width,
+                 self._with_cell(help or DEFAULT_HELP.get(code), row, index), severity)
 
     def unreadable(self, fields, first: int, last: int, raw: str, swallowed=None) -> bool:
         """Report a data record that can't be right, and say so (True).
@@ -134,7 +136,7 @@ class Problems:
         return True
 
     def _with_cell(self, help: str | None, row: int, index: int) -> str | None:
-        """A hint that names the cell of a workbook's field before the loader's own hint, if any."""
+        """A hint that names the cell of a workbook's field before the loader's own hint (or its code's)."""
         cell = self._cell(row, index)
         return f"{cell}; {help}" if cell and help else help or cell
 
@@ -183,6 +185,46 @@ class DateReader:
         value = parse_date(text)
         self.cache[text] = value
         return value
+
+
+def not_a_calendar_date(text: str, julian: bool = True) -> str | None:
+    """For a date written in a shape :func:`parse_date` reads (``YYYYMMDD``, Julian ``YYYYDDD`` if ``julian``,
+    ``MM/DD/YYYY``, ``YYYY-MM-DD``) that names no day of the calendar, a hint saying why; None otherwise (a
+    text of another shape is not a date at all, and its loader says what is expected)."""
+    text = text.strip()
+    if len(text) == 7 and is_digits(text) and julian:
+        year, month, day, shape = text[:4], None, text[4:], "Julian YYYYDDD"
+    elif len(text) == 8 and is_digits(text):
+        year, month, day, shape = text[:4], text[4:6], text[6:], "YYYYMMDD"
+    elif re.match(r"^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$", text):
+        month, day, year = text.split("/")
+        shape = "MM/DD/YYYY"
+    elif re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", text):
+        year, month, day, shape = text[:4], text[5:7], text[8:], "YYYY-MM-DD"
+    else:
+        return None
+    year, day = int(year), int(day)
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    if not year:
+        why = "is in year 0, and years start at 1"
+    elif month is None:
+        days = 366 if leap else 365
+        if 1 <= day <= days:
+            return None
+        why = f"is day {day} of {year}, which has {days} days"
+    elif not 1 <= int(month) <= 12:
+        why = f"is in month {int(month)}, and months are 1 to 12"
+    else:
+        name, days = _MONTHS[int(month) - 1]
+        days += int(month) == 2 and leap
+        if 1 <= day <= days:
+            return None
+        why = f"is day {day} of {name} {year}, which has {days} days"
+    return f"read as {shape}, `{text}` {why}: is the row damaged?"
+
+
+_MONTHS = (("January", 31), ("February", 28), ("March", 31), ("April", 30), ("May", 31), ("June", 30),
+           ("July", 31), ("August", 31), ("September", 30), ("October", 31), ("November", 30), ("December", 31))
 
 
 def parse_date(text: str) -> int | None:

@@ -33,8 +33,8 @@ from __future__ import annotations
 import re
 
 from ..codes import is_digits, is_modifier, is_procedure_code
-from .common import (DateReader, Problems, csv_records, first_line, header_columns, normalize_header, read_part,
-                     shown)
+from .common import (DateReader, Problems, csv_records, first_line, header_columns, normalize_header,
+                     not_a_calendar_date, read_part, shown)
 from .store import RawTable
 
 # Codes and modifiers are checked with radrules.codes (CPT shapes too, in case a file lists them).
@@ -93,7 +93,11 @@ class _Reader:
                 parsed[field] = None
                 continue
             value = None if is_digits(text) and len(text) != 8 else self.dates(text)
-            if value is None:
+            impossible = not_a_calendar_date(text, julian=False) if value is None else None
+            if impossible is not None:
+                complain("RR508", f"{shown(text)} is not a calendar date ({_NAMES[field]})", field, help=impossible)
+                ok = False
+            elif value is None:
                 complain("RR508", f"{shown(text)} is not a date ({_NAMES[field]}, YYYYMMDD)", field)
                 ok = False
             parsed[field] = value
@@ -102,7 +106,9 @@ class _Reader:
         start = parsed["add_dt"] if parsed["add_dt"] is not None else parsed["act_eff_dt"]
         end = parsed["term_dt"]
         if start is None:
-            complain("RR508", f"{code} has no ADD DT and no ACT EFF DT: can't tell from when it is valid", "add_dt")
+            complain("RR508", f"{code} has no ADD DT and no ACT EFF DT: can't tell from when it is valid", "add_dt",
+                     help="a code's first record gives the date it was added (ADD DT) or the date its last action "
+                          "took effect (ACT EFF DT): is the record cut short or damaged?")
             return
         if end is not None and end < start:
             field = "add_dt" if parsed["add_dt"] is not None else "act_eff_dt"
@@ -177,7 +183,8 @@ def _fixed_width(text: str, reader: _Reader) -> None:
 
         if kind is None:
             complain("RR509", f"`{recid}` in position 11 is not a record identification code (3, 4, 7 or 8)",
-                     "recid")
+                     "recid", help="position 11 says what a record is: 3 a code, 4 more of its description, 7 a "
+                                   "modifier, 8 more of its description; is the line shifted or damaged?")
             continue
         if kind == "code":
             code = line[0:5]
@@ -188,10 +195,12 @@ def _fixed_width(text: str, reader: _Reader) -> None:
             code = line[3:5]
             if line[0:3].strip() or not is_modifier(code):
                 complain("RR507", f"{shown(line[0:5].strip())} is not a modifier (blank positions 1-3, the modifier in "
-                         "4-5)", "code")
+                         "4-5)", "code", help="a modifier is 2 capital letters or digits (`26`, `TC`): is the line "
+                                              "shifted or damaged?")
                 continue
         if not is_digits(line[5:10]):
-            complain("RR509", f"`{line[5:10]}` in positions 6-10 is not a sequence number", "seqnum")
+            complain("RR509", f"`{line[5:10]}` in positions 6-10 is not a sequence number", "seqnum",
+                     help="the sequence number is 5 digits: is the line shifted or damaged?")
             continue
         if recid in _FIRST and len(line) < _MIN_FIRST:
             problems.add("RR506", f"the first record of a HCPCS code runs to position {_MIN_FIRST} at least "
@@ -246,13 +255,16 @@ def _csv(text: str, reader: _Reader) -> None:
             ok = is_procedure_code(code)
             kind = "code"
         if not ok:
-            complain("RR507", f"{shown(code)} is not a HCPCS code or modifier", "hcpc")
+            complain("RR507", f"{shown(code)} is not a HCPCS code or modifier", "hcpc",
+                     help="the column holds a code of 5 characters (`G0279`) or a modifier of 2 (`TC`), in capitals: "
+                          "is the row damaged?")
             continue
         if recid:
             if _RECORD_IDS.get(recid) != kind:
                 expected = "3 or 4" if kind == "code" else "7 or 8"
                 complain("RR509", f"{shown(recid)} is not a record identification code of a {kind} ({expected})",
-                         "recid")
+                         "recid", help=f"a {kind}'s record is {expected[0]}, and {expected[-1]} for more of its "
+                                       "description: is the row damaged?")
                 continue
         else:
             recid = "3" if kind == "code" else "7"

@@ -57,7 +57,9 @@ def load_icd10cm(parts: list[tuple[str, str, bytes]], key: str):
                                   "order file (icd10cm_order_YYYY.txt)?")
                 continue
             if not is_digits(order):
-                problems.add("RR509", f"`{order}` in positions 1-5 is not an order number", number, line, 1, 5)
+                problems.add("RR509", f"`{order}` in positions 1-5 is not an order number", number, line, 1, 5,
+                             help="the order number is 5 digits: is the line shifted, or not from the order file "
+                                  "(icd10cm_order_YYYY.txt)?")
                 continue
             blanks = [position for position in (6, 14, 16) if position <= len(line) and line[position - 1] != " "]
             if blanks:

@@ -125,16 +125,19 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
                 ok = False
             if not codes.is_digits(value):
                 problems.csv_field("RR509", f"{shown(value)} is not a unit limit (a whole number, 0 or more)", first,
-                                   raw, fields, 1)
+                                   raw, fields, 1, help="a unit limit is a whole number of units, in digits only (no "
+                                   "sign, no decimals): is the row damaged?")
                 ok = False
             elif len(value.lstrip("0")) > 15:  # past any limit; int() would refuse one of over 4,300 digits
                 problems.csv_field("RR509", f"a unit limit of {len(value):,} digits is not under 10^15", first, raw,
-                                   fields, 1)
+                                   fields, 1, help="CMS's unit limits are a few digits long: is the row damaged?")
                 ok = False
             match = _MAI.match(mai_text)
             if not match:
                 problems.csv_field("RR509", f"{shown(mai_text)} is not an MUE adjudication indicator (1, 2 or 3)",
-                                   first, raw, fields, 2)
+                                   first, raw, fields, 2, help="the field starts with the indicator's digit, then "
+                                   "its label: `1 Line Edit`, `2 Date of Service Edit: Policy` or `3 Date of Service "
+                                   "Edit: Clinical`; is the row damaged?")
                 ok = False
             if not ok:
                 continue

@@ -28,7 +28,7 @@ from array import array
 from itertools import groupby, islice
 
 from .. import codes
-from .common import DateReader, read_part, shown
+from .common import DateReader, not_a_calendar_date, read_part, shown
 from .store import PtpTable
 
 _INDICATORS = {"0": 0, "1": 1, "9": 9}
@@ -267,24 +267,27 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
                 if id2 is None:
                     continue
             if c1 == c2:
-                problems.field("RR507", f"{c1} is paired with itself", number, line, fields, 1, separator)
+                problems.field("RR507", f"{c1} is paired with itself", number, line, fields, 1, separator,
+                               help="an edit pairs two different codes, column 1 and column 2: is the row damaged?")
                 continue
             if existed not in ("", "*"):
                 problems.field("RR509", f"`{existed}` in the 'in existence prior to 1996' field (expected `*` or "
-                               "nothing)", number, line, fields, 2, separator)
+                               "nothing)", number, line, fields, 2, separator,
+                               help="the field is `*` for an edit in existence before 1996, else empty: is the row "
+                                    "damaged?")
                 continue
             begin = dates(effective) if len(effective) == 8 else None
             if begin is None:
-                problems.field("RR508", f"{shown(effective)} is not an effective date (YYYYMMDD)", number, line,
-                               fields, 3, separator)
+                _bad_date(problems, effective, "effective date", f"{shown(effective)} is not an effective date "
+                          "(YYYYMMDD)", number, line, fields, 3, separator)
                 continue
             if deletion == "*":
                 finish = 0
             else:
                 finish = dates(deletion) if len(deletion) == 8 else None
                 if finish is None:
-                    problems.field("RR508", f"{shown(deletion)} is not a deletion date (YYYYMMDD, or `*` for none)",
-                                   number, line, fields, 4, separator)
+                    _bad_date(problems, deletion, "deletion date", f"{shown(deletion)} is not a deletion date "
+                              "(YYYYMMDD, or `*` for none)", number, line, fields, 4, separator)
                     continue
                 if finish < begin:
                     problems.field("RR510", f"deletion date {deletion} is before effective date {effective}",
@@ -322,6 +325,18 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
         return None, diagnostics
     return _build(key, tuple(name for _, name, _ in parts), names, first, second, start, end, indicator, rationale,
                   row_number, part_index, tuple(rationales)), diagnostics
+
+
+def _bad_date(problems, text: str, what: str, otherwise: str, number: int, line: str, fields: list[str],
+              index: int, separator: str) -> None:
+    """RR508 for a date field: `text` is not a calendar date (`20260230`, ``what`` the field), or ``otherwise``
+    (it is not written YYYYMMDD)."""
+    calendar = not_a_calendar_date(text, julian=False) if len(text) == 8 else None
+    if calendar is not None:
+        problems.field("RR508", f"`{text}` is not a calendar date ({what})", number, line, fields, index, separator,
+                       help=calendar)
+    else:
+        problems.field("RR508", otherwise, number, line, fields, index, separator)
 
 
 def _build(key, files, names, first, second, start, end, indicator, rationale, row_number, part_index, rationales):
