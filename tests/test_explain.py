@@ -388,3 +388,80 @@ def test_a_disabled_table_pair_with_a_paid_earlier_line_and_out_of_the_rows_date
                            "(r/r.rr:5)")
     early = {"payer": "harbor", "lines": [{"code": code, "date": "2001-07-02"} for code in ("74176", "74150")]}
     assert not [s for s in rules.evaluate(early, explain=True).explanation.steps if s.rule == "ncci.ptp"]
+
+
+def table_rules(tmp_path, tables: dict, text: str):
+    """Rules in ``r/``: test CMS tables from tests/data/cms (``{name in r/cms: name in tests/data/cms}``), a
+    `table` statement each, then ``text``."""
+    import shutil
+
+    kinds = {"ccipra": "ptp", "MCR_MUE": "mue", "aoc": "addon"}
+    (tmp_path / "r" / "cms").mkdir(parents=True)
+    statements = ""
+    for name, data in tables.items():
+        shutil.copy(Path(__file__).parent / "data" / "cms" / data, tmp_path / "r" / "cms" / name)
+        kind = next(kind for prefix, kind in kinds.items() if name.startswith(prefix))
+        statements += f'table {kind} "cms/{name}"\n'
+    (tmp_path / "r" / "r.rr").write_text(statements + text, encoding="utf-8")
+    return radrules.load(tmp_path / "r", cache_dir=None)
+
+
+def test_a_table_pair_that_rule_file_rows_replace_is_named_on_its_pair(tmp_path):
+    """ncci.ptp fired on 70470/70450; the 74176/74150 table row that a rule-file row replaces is a silent step
+    naming the row, also when the replacing row is out of its dates on the claim's date (the table row stays
+    off, and the claim passed with no visible reason: only the payer's row was shown, out of dates)."""
+    rules = table_rules(tmp_path, {"ccipra-v322r0-f1.TXT": "radiology-ptp-v322r0-f1.TXT"},
+                        'pairs h.ptp\n  reference "t"\n  pair 74176 with 74150 modifier allowed\nend\n'
+                        'pairs f.ptp\n  for payer harbor\n  reference "t"\n'
+                        '  pair 74176 with 74150 modifier allowed effective 2027-01-01\nend\n')
+    claim = {"lines": [{"code": code, "date": "2026-07-02"} for code in ("74176", "74150", "70470", "70450")]}
+    steps = [s for s in rules.evaluate(claim, explain=True).explanation.steps if s.rule == "ncci.ptp"]
+    assert [(s.outcome, s.lines, s.related_lines) for s in steps] == [("fired", (4,), (3,)), ("silent", (2,), (1,))]
+    assert (steps[1].detail, steps[1].source) == (
+        "74176 (column 1) with 74150 (column 2): replaced by `h.ptp` (r/r.rr:4)", "ccipra-v322r0-f1.TXT:10")
+    harbor = rules.evaluate(dict(claim, payer="harbor"), explain=True)
+    assert [f.rule for f in harbor.findings] == ["ncci.ptp"]  # 70450 only: the payer's row is not in force
+    steps = [s for s in harbor.explanation.steps if s.rule in ("ncci.ptp", "f.ptp")]
+    assert [(s.rule, s.outcome, s.lines) for s in steps] == [
+        ("f.ptp", "out of dates", (2,)), ("ncci.ptp", "fired", (4,)), ("ncci.ptp", "silent", (2,))]
+    assert steps[2].detail == ("74176 (column 1) with 74150 (column 2): replaced by `f.ptp` (r/r.rr:9), whose row "
+                               "applies from 2027-01-01, not on 2026-07-02")
+    text = harbor.explanation.for_rules(["ncci.ptp"])
+    assert text[-1] == ("  line 2 (74150) with line 1 (74176): silent: 74176 (column 1) with 74150 (column 2): "
+                        "replaced by `f.ptp` (r/r.rr:9), whose row applies from 2027-01-01, not on 2026-07-02 "
+                        "(at ccipra-v322r0-f1.TXT:10)")
+
+
+def test_a_table_limit_that_rule_file_rows_replace_or_disable_is_named_on_its_line(tmp_path):
+    """The MUE table's row of a code that a `limit` row replaces (in force or not) or a `disable limit` takes
+    off is a silent ncci.mue step on each line of the code; nothing said so while the table judged another
+    code of the claim."""
+    rules = table_rules(tmp_path, {"MCR_MUE_PractitionerServices_Eff_07-01-2026.csv":
+                                   "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"},
+                        'limits l.mue\n  reference "t"\n  limit 74177 max 5 mai 1\n  disable limit 71046\n'
+                        '  limit 77067 max 3 mai 2 effective 2027-01-01\nend\n')
+    claim = {"lines": [{"code": code, "date": "2026-07-02", "units": units}
+                       for code, units in (("74177", 4), ("71046", 3), ("77067", 2), ("Q9967", 1))]}
+    result = rules.evaluate(claim, explain=True)
+    assert result.findings == ()
+    steps = [s for s in result.explanation.steps if s.rule == "ncci.mue"]
+    assert [(s.outcome, s.lines, s.detail, s.source) for s in steps if s.outcome == "silent"] == [
+        ("silent", (1,), "74177: replaced by `l.mue` (r/r.rr:4)", "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv:6"),
+        ("silent", (2,), "71046: disabled by `l.mue` (r/r.rr:5)", "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv:7"),
+        ("silent", (3,), "77067: replaced by `l.mue` (r/r.rr:6), whose row applies from 2027-01-01, not on "
+                         "2026-07-02", "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv:8")]
+
+
+def test_a_table_addon_edit_that_rule_file_rows_replace_is_named_on_its_line(tmp_path):
+    """An add-on code whose rule-file rows are not in force on the date is no add-on code then: the table's
+    edit they replace was not named at all (the claim paid the add-on without a word)."""
+    rules = table_rules(tmp_path, {"aoc_v2026q3.csv": "aoc_v2026q3.csv"},
+                        'addons a.addon\n  reference "t"\n  addon 77063 type 1 primaries 77061 effective 2027-01-01\n'
+                        'end\n')
+    result = rules.evaluate({"lines": [{"code": "77063", "date": "2026-08-03"}]}, explain=True)
+    assert result.findings == ()
+    (step,) = [s for s in result.explanation.steps if s.rule == "ncci.addon"]
+    assert (step.outcome, step.lines, step.detail, step.source) == (
+        "silent", (1,), "77063: replaced by `a.addon` (r/r.rr:4), whose row applies from 2027-01-01, not on "
+                        "2026-08-03", "aoc_v2026q3.csv:2")
+

@@ -8,8 +8,9 @@ of lines, the unit limit of each code, the add-on edits) and records a
 :class:`Step` for each: ``fired``, ``silent`` (with the first part of the
 condition that was not true), ``bypassed`` (with the modifier), ``out of
 dates`` (with the window), ``not applicable`` (indicator 9) or ``within
-limit``. It is a separate pass, so ``evaluate()`` without ``explain`` pays
-nothing for it.
+limit``. A CMS table row that rule-file rows replace or a ``disable`` takes
+off is a ``silent`` step of the table's rule that names them. It is a
+separate pass, so ``evaluate()`` without ``explain`` pays nothing for it.
 
 Steps name rules, lines, codes, dates and rule text; never an identifier
 or a birth date.
@@ -292,8 +293,9 @@ def _taken(kind: str, key: tuple, view, disables, block: str | None) -> str | No
     return f"{kind} {' with '.join(key)}: {how}" if how else None
 
 
-def _decided_by(kind: str, key: tuple, view, disables, block: str | None) -> str | None:
-    """:func:`_taken` without the key: disabled, or replaced by the rows of another block."""
+def _decided_by(kind: str, key: tuple, view, disables, block: str | None, day: int | None = None) -> str | None:
+    """:func:`_taken` without the key: disabled, or replaced by the rows of another block; with ``day``, also
+    when none of the replacing rows is in force on it (the replaced rows stay off all the same)."""
     if kind == "pair":
         chosen = view.pairs.get(key[0], {}).get(key[1])
     else:
@@ -303,8 +305,22 @@ def _decided_by(kind: str, key: tuple, view, disables, block: str | None) -> str
                        and d.scope.applies_to(view.payer, view.claim_type)), key=lambda d: d.scope.level)
         return f"disabled by `{disable.rule}` ({disable.source})"
     if chosen and all(other.block.info.id != block for other in chosen):
-        return f"replaced by `{chosen[0].block.info.id}` ({chosen[0].source})"
+        how = f"replaced by `{chosen[0].block.info.id}` ({chosen[0].source})"
+        if day is not None and not any(other.active_on(day) for other in chosen):
+            date = dt.date.fromordinal(day).isoformat()
+            how += (f", whose row applies {_window(chosen[0])}, not on {date}" if len(chosen) == 1
+                    else f", none of whose rows is in force on {date}")
+        return how
     return None
+
+
+def _window(row) -> str:
+    """``from 2027-01-01``, ``through 2025-12-31`` or ``2026-01-01 through 2026-12-31``: a row's dates."""
+    if row.end is None:
+        return f"from {format_date(row.start)}"
+    if row.start is None:
+        return f"through {format_date(row.end)}"
+    return f"{format_date(row.start)} through {format_date(row.end)}"
 
 
 def _not_judged(rule_id: str, claim) -> str:
@@ -449,14 +465,14 @@ class _Tracer:
                 continue
             for a, b, rows in self.lookup.ptp_hits(group, day, {line.code for line in group}):
                 self._ptp(a, b, rows, placement)
-            self._disabled_table_pairs(group, group, day)
+            self._decided_table_pairs(group, group, day)
         for a in self.ev.provider_history():
             for b in self.ev.lines_on(a.day):
                 if same_provider(a, b):
                     rows = self.lookup.pair_rows(a.code, b.code, a.day)
                     if rows:
                         self._ptp(a, b, rows, placement)
-            self._disabled_table_pairs((a,), self.ev.lines_on(a.day), a.day)
+            self._decided_table_pairs((a,), self.ev.lines_on(a.day), a.day)
         for day, group in self.ev.by_day.items():
             if len(group) < 2:
                 continue
@@ -471,10 +487,10 @@ class _Tracer:
                             continue
                         self._rule(rule, a, b)
 
-    def _disabled_table_pairs(self, firsts, group, day: int) -> None:
-        """A silent step for a PTP table row in force of a pair (a line of ``firsts`` in column 1, one of
+    def _decided_table_pairs(self, firsts, group, day: int) -> None:
+        """A silent step for each PTP table row in force of a pair (a line of ``firsts`` in column 1, one of
         ``group`` in column 2: a claim's date, or a paid earlier line and the claim's lines of its date) that a
-        rule-file `disable` takes off."""
+        rule-file `disable` takes off or rule-file rows replace (those in force on the date or not)."""
         view = self.ev.view
         tables = view.ptp_tables
         if not view.pairs or tables is None:
@@ -485,11 +501,13 @@ class _Tracer:
             if not overlay:
                 continue
             for b in group:
-                if a is b or overlay.get(b.code) != () or not same_provider(a, b):
+                if a is b or overlay.get(b.code) is None or not same_provider(a, b):
                     continue
-                row = next((r for r in self.lookup.table_rows(index, a.code, b.code) if r.active_on(day)), None)
-                if row is not None:
-                    how = _decided_by("pair", (a.code, b.code), view, self.disables, None)
+                how = None
+                for row in self.lookup.table_rows(index, a.code, b.code):
+                    if not row.active_on(day):
+                        continue
+                    how = how or _decided_by("pair", (a.code, b.code), view, self.disables, None, day)
                     earlier = ", paid on an earlier claim" if a.number is None else ""
                     self.add(row.block.info.id, row.block.info.kind, "silent", (b.number,),
                              f"{a.code} (column 1{earlier}) with {b.code} (column 2): {how}",
@@ -529,6 +547,7 @@ class _Tracer:
     def unit_limits(self) -> None:
         groups: dict = {}
         for line in self.ev.lines:
+            self._decided_table_limit(line)
             rows, published = self.lookup.limit(line.code, line.day)
             row = next((r for r in rows if r.active_on(line.day)), None)
             if row is None:
@@ -555,6 +574,17 @@ class _Tracer:
                 self._limit(row, subgroup, total, f"{code}: {_units(total)} on {format_date(day)} (lines summed), "
                             f"limit {row.max_units} per day (MAI {row.mai})")
 
+    def _decided_table_limit(self, line) -> None:
+        """A silent step for the MUE table's row of the line's code when rule-file rows replace it or a
+        `disable limit` takes it off."""
+        view = self.ev.view
+        if view.mue_tables is None or view.limits.get(line.code) is None:
+            return
+        for row in view.mue_tables.at(line.day).get(line.code, ()):
+            how = _decided_by("limit", (line.code,), view, self.disables, None, line.day)
+            self.add(row.block.info.id, row.block.info.kind, "silent", (line.number,), f"{line.code}: {how}",
+                     source=row.source)
+
     def _limit(self, row, lines, units, detail: str) -> None:
         info = row.block.info
         numbers = tuple(line.number for line in lines if line.number is not None)
@@ -568,6 +598,7 @@ class _Tracer:
         # The result's denials, an add-on's own included: one add-on may be another's primary (11046 for 11047).
         denied = {n for f in self.result.findings if f.severity == "deny" for n in f.lines}
         for line in self.ev.lines:
+            self._decided_table_addon(line)
             if not self.lookup.is_addon(line.code, line.day):
                 continue
             rows = [r for r in self.lookup.addon_rows(line.code, line.day) if r.active_on(line.day)]
@@ -585,6 +616,19 @@ class _Tracer:
             info = edit[0].block.info
             self.add(info.id, info.kind, "silent", (line.number,), f"{line.code}: the add-on edit is {how}", (),
                      edit[0].source)
+
+    def _decided_table_addon(self, line) -> None:
+        """A silent step for the table's add-on edits in force for the line's code when rule-file rows replace
+        them (those in force on the date or not: the line is then no add-on code at all). One step: they are
+        replaced as one, the code; it names the first edit's row."""
+        view = self.ev.view
+        if view.addon_tables is None or not view.addons.get(line.code):
+            return
+        row = next((r for r in view.addon_tables.at(line.day).get(line.code, ()) if r.active_on(line.day)), None)
+        if row is not None:
+            how = _decided_by("addon", (line.code,), view, self.disables, None, line.day)
+            self.add(row.block.info.id, row.block.info.kind, "silent", (line.number,), f"{line.code}: {how}",
+                     source=row.source)
 
     def _addon(self, line, rows: list, denied: set) -> None:
         """One add-on line judged by one edit (the rows of one block)."""
