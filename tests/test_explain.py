@@ -465,3 +465,21 @@ def test_a_table_addon_edit_that_rule_file_rows_replace_is_named_on_its_line(tmp
         "silent", (1,), "77063: replaced by `a.addon` (r/r.rr:4), whose row applies from 2027-01-01, not on "
                         "2026-08-03", "aoc_v2026q3.csv:2")
 
+
+def test_an_addon_denied_beside_a_primary_whose_edit_ended_names_it(tmp_path):
+    """G0202 was a listed primary of 77063 through 2016-12-31 (its own row, :5): the denial said only "no
+    primary (77067)" and explain "no acceptable primary", hiding why the claim's G0202 did not count."""
+    rules = table_rules(tmp_path, {"aoc_v2026q3.csv": "aoc_v2026q3.csv"}, "")
+    result = rules.evaluate({"lines": [{"code": "G0202", "date": "2017-01-03"},
+                                       {"code": "77063", "date": "2017-01-03"}]}, explain=True)
+    (finding,) = result.findings
+    assert (finding.message, finding.source) == (
+        "77063 is an add-on code (type 1): no primary (77067) on 2017-01-03 (G0202 counted through 2016-12-31)",
+        "aoc_v2026q3.csv:2")
+    (step,) = [s for s in result.explanation.steps if s.rule == "ncci.addon"]
+    assert (step.outcome, step.detail) == ("fired", "77063: no acceptable primary on 2017-01-03: line 1's G0202 "
+                                                    "counted as a primary through 2016-12-31 (aoc_v2026q3.csv:5)")
+    alone = rules.evaluate({"lines": [{"code": "77063", "date": "2017-01-03"}]}, explain=True)
+    assert alone.findings[0].message == "77063 is an add-on code (type 1): no primary (77067) on 2017-01-03"
+    (step,) = [s for s in alone.explanation.steps if s.rule == "ncci.addon"]
+    assert step.detail == "77063: no acceptable primary on 2017-01-03"

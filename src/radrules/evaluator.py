@@ -1002,8 +1002,10 @@ def _addon(ev: Evaluation, lookup, line: LineView, rows: list, denied: set, find
     else:
         listed = sorted(set().union(*(r.primaries_on(line.day) for r in rows)))
         shown = ", ".join(listed[:5]) + (", ..." if len(listed) > 5 else "")
-        why = (f"no primary ({shown}) on {line.date.isoformat()}" if listed
-               else f"no listed primary counts on {line.date.isoformat()} (their deletion dates have passed)")
+        if listed:
+            why = f"no primary ({shown}) on {line.date.isoformat()}" + _ended_primaries(ev, line, rows)
+        else:
+            why = f"no listed primary counts on {line.date.isoformat()} (their deletion dates have passed)"
     findings.append(Finding(
         rule=info.id,
         kind=info.kind,
@@ -1020,6 +1022,21 @@ def _addon(ev: Evaluation, lookup, line: LineView, rows: list, denied: set, find
     if info.severity == "deny":
         denied.add(line.number)
     return True
+
+
+def _ended_primaries(ev: Evaluation, line: LineView, rows: list) -> str:
+    """`` (77066 counted through 2026-06-30)``: the codes of the add-on's date (and provider) that the edit listed
+    as primaries until a deletion date before it; "" if none. Only for the message of a denial."""
+    ended: dict = {}
+    for other in ev.by_day[line.day]:
+        if other is not line and same_provider(line, other):
+            for row in rows:
+                end = row.primary_ended(other.code, line.day)
+                if end is not None:
+                    ended.setdefault(other.code, end)
+    if not ended:
+        return ""
+    return " (" + ", ".join(f"{code} counted through {format_date(end)}" for code, end in sorted(ended.items())) + ")"
 
 
 __all__ = ["evaluate", "Evaluation", "LineView", "ptp_bypassed", "format_date"]

@@ -647,7 +647,25 @@ class _Tracer:
                      f"{line.code}: its primary on {_lines_label(refused)} is denied", tuple(refused), row.source)
         else:
             self.add(info.id, info.kind, "fired", (line.number,),
-                     f"{line.code}: no acceptable primary on {line.date.isoformat()}", (), row.source)
+                     f"{line.code}: no acceptable primary on {line.date.isoformat()}{self._ended(line, rows)}", (),
+                     row.source)
+
+    def _ended(self, line, rows: list) -> str:
+        """``: line 1's 77066 counted as a primary through 2026-06-30 (aoc_v2026q3.csv:4)``: the lines of the
+        add-on's date (and provider) whose code the edit lists as a primary until a deletion date before it (as
+        the finding's message says, with the row that lists it); "" if none."""
+        ended = []
+        for other in self.ev.lines_on(line.day):
+            if other is line or not same_provider(line, other):
+                continue
+            for r in rows:
+                end = r.primary_ended(other.code, line.day)
+                if end is not None:
+                    source = (r.primary_sources or {}).get(other.code, r.source)
+                    ended.append(f"line {other.number}'s {other.code} counted as a primary through "
+                                 f"{format_date(end)} ({source})")
+                    break
+        return ": " + "; ".join(ended) if ended else ""
 
 
 def _where(ev, numbers) -> str:

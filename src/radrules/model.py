@@ -230,6 +230,8 @@ class AddonEdit:
     source: str
     block: BlockInfo
     primary_ends: dict | None = None  # primary code -> last date it counts (CMS AOC file)
+    # primary code -> the row of the CMS AOC file that lists it (None in rule files: ``source`` lists them all)
+    primary_sources: dict | None = attrs.field(default=None, eq=False)
 
     def active_on(self, day: int) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
@@ -250,6 +252,11 @@ class AddonEdit:
         if self.primary_ends is None:
             return self.primaries
         return frozenset(code for code in self.primaries if self.accepts(code, day, None))  # is_addon: not read
+
+    def primary_ended(self, code: str, day: int) -> int | None:
+        """The last date ``code`` counted as a listed primary if that is before ``day``, else None."""
+        end = self.primary_ends.get(code) if self.primary_ends is not None else None
+        return end if end is not None and end < day else None
 
 
 @attrs.frozen

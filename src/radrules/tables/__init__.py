@@ -586,19 +586,22 @@ def _bind_addon(code: str, rows, block) -> tuple:
     for aoc_type, primary, start, end, addon_end, primary_end, source in rows:
         if addon_end is not None:
             end = addon_end if end is None else min(end, addon_end)
-        group = groups.setdefault((aoc_type, start, end), {"primaries": {}, "any": False, "source": source})
+        group = groups.setdefault((aoc_type, start, end),
+                                  {"primaries": {}, "sources": {}, "any": False, "source": source})
         if primary is None:
             group["any"] = True
         else:
             group["primaries"][primary] = primary_end
+            group["sources"][primary] = source  # the row whose deletion date is kept
     edits = []
     for (aoc_type, start, end), group in sorted(groups.items(), key=lambda item: item[1]["source"]):
         if group["any"] or not group["primaries"]:
-            primaries, ends = None, None
+            primaries, ends, sources = None, None, None
         else:
             primaries = frozenset(group["primaries"])
             ends = {p: e for p, e in group["primaries"].items() if e is not None} or None
-        edits.append(m.AddonEdit(code, aoc_type, primaries, start, end, group["source"], block, ends))
+            sources = group["sources"]
+        edits.append(m.AddonEdit(code, aoc_type, primaries, start, end, group["source"], block, ends, sources))
     return tuple(edits)
 
 
