@@ -2305,3 +2305,13 @@ def _touch(path: str):
 
     _Path(path).write_text("unpickled")
     return None
+
+
+def test_addon_edits_of_a_code_keep_the_file_order_of_their_rows():
+    """An add-on code's edits are in the order of their first rows in the file: row 9 before row 10 (as text,
+    `:10` came first, so a finding could name a later row as the edit's first)."""
+    from radrules.tables import _bind_addon
+
+    rows = [(1, "77067", 20200101, 20201231, None, None, "aoc.csv:10"),
+            (1, "77066", 20210101, None, None, None, "aoc.csv:9")]
+    assert [edit.source for edit in _bind_addon("77063", rows, None)] == ["aoc.csv:9", "aoc.csv:10"]

@@ -594,7 +594,7 @@ def _bind_addon(code: str, rows, block) -> tuple:
             group["primaries"][primary] = primary_end
             group["sources"][primary] = source  # the row whose deletion date is kept
     edits = []
-    for (aoc_type, start, end), group in sorted(groups.items(), key=lambda item: item[1]["source"]):
+    for (aoc_type, start, end), group in sorted(groups.items(), key=lambda item: _file_order(item[1]["source"])):
         if group["any"] or not group["primaries"]:
             primaries, ends, sources = None, None, None
         else:
@@ -603,6 +603,12 @@ def _bind_addon(code: str, rows, block) -> tuple:
             sources = group["sources"]
         edits.append(m.AddonEdit(code, aoc_type, primaries, start, end, group["source"], block, ends, sources))
     return tuple(edits)
+
+
+def _file_order(source: str) -> tuple:
+    """``aoc.csv:10`` -> ("aoc.csv", 10): rows in file order (as text, `:10` came before `:2`)."""
+    name, _, row = source.rpartition(":")
+    return (name, int(row)) if row.isdigit() else (source, 0)
 
 
 def version_label(loaded: Loaded) -> str:
