@@ -192,6 +192,16 @@ def not_a_calendar_date(text: str, julian: bool = True) -> str | None:
     ``MM/DD/YYYY``, ``YYYY-MM-DD``) that names no day of the calendar, a hint saying why; None otherwise (a
     text of another shape is not a date at all, and its loader says what is expected)."""
     text = text.strip()
+    found = calendar_problem(text, julian)
+    if found is None:
+        return None
+    shape, why = found
+    return f"read as {shape}, `{text}` {why}: is the row damaged?"
+
+
+def calendar_problem(text: str, julian: bool = True) -> tuple[str, str] | None:
+    """(the shape ``text`` is read in, why it names no day: ``is day 30 of February 2026, which has 28 days``)
+    for a date of a shape :func:`not_a_calendar_date` reads; None for a real day or another shape."""
     if len(text) == 7 and is_digits(text) and julian:
         year, month, day, shape = text[:4], None, text[4:], "Julian YYYYDDD"
     elif len(text) == 8 and is_digits(text):
@@ -220,7 +230,7 @@ def not_a_calendar_date(text: str, julian: bool = True) -> str | None:
         if 1 <= day <= days:
             return None
         why = f"is day {day} of {name} {year}, which has {days} days"
-    return f"read as {shape}, `{text}` {why}: is the row damaged?"
+    return shape, why
 
 
 _MONTHS = (("January", 31), ("February", 28), ("March", 31), ("April", 30), ("May", 31), ("June", 30),
