@@ -498,10 +498,14 @@ class IndexedLookup:
         rows = tables.at(day).get(code)
         return (rows, True) if rows is not None else (_EMPTY, False)
 
-    def addon_rows(self, code: str, day: int):
+    def addon_rows(self, code: str, day: int, listed: bool = False):
+        """The add-on edit rows of ``code`` (the rule files', else the table version's of ``day``); with ``listed``,
+        as if no ``disable addon`` applied: a code whose edit a payer leaves out is still an add-on code."""
         if code not in self.addon_codes:
             return _EMPTY
         rows = self.view.addons.get(code)
+        if listed and rows == ():  # () is a disable's
+            rows = self.view.disabled_addons.get(code)
         if rows is not None:
             return rows
         tables = self.view.addon_tables
@@ -510,19 +514,7 @@ class IndexedLookup:
         return tables.at(day).get(code, _EMPTY)
 
     def listed_addon_rows(self, code: str, day: int):
-        """:meth:`addon_rows` as if no ``disable addon`` applied: a code whose edit a payer leaves out is still
-        an add-on code."""
-        if code not in self.addon_codes:
-            return _EMPTY
-        rows = self.view.addons.get(code)
-        if rows == ():
-            rows = self.view.disabled_addons.get(code)
-        if rows is not None:
-            return rows
-        tables = self.view.addon_tables
-        if tables is None:
-            return _EMPTY
-        return tables.at(day).get(code, _EMPTY)
+        return self.addon_rows(code, day, listed=True)
 
     def is_addon(self, code: str, day: int) -> bool:
         """Whether ``code`` is an add-on code on ``day``: an add-on edit of it is in force that day (the rule
