@@ -1010,7 +1010,8 @@ class TestTableFolders:
         root = make_ruleset(tmp_path, statement)
         (root / "cms").mkdir(exist_ok=True)
         name = "ccipra-v321r0-f1.TXT" if kind == "ptp" else MUE_NAME
-        data = PTP_HEADER + self.V321_ROW if kind == "ptp" else MUE_HEADER + "74177,1,2 Date of Service Edit: Policy,A\r\n"
+        row = "74177,1,2 Date of Service Edit: Policy,A\r\n"
+        data = PTP_HEADER + self.V321_ROW if kind == "ptp" else MUE_HEADER + row
         (root / "cms" / name).write_bytes(data.encode("latin-1"))
         with pytest.raises(radrules.RuleError) as caught:
             radrules.load(root, cache_dir=None)
@@ -1900,7 +1901,8 @@ class TestCaches:
     def test_cache_files_unused_for_long_are_pruned_when_a_new_one_is_written(self, tmp_path):
         """A past quarter's cache file (or an older radrules'), read by no load for CACHE_KEEP_DAYS, is removed
         when the next table is cached, and so is a temporary file a stopped writer left; a file a load read
-        lately stays, however old it was, and so do files radrules did not name."""
+        lately (from disk, or from memory in a process that loads again) stays, however old it was, and so does
+        every file radrules did not name: the folder may be a shared one (`.tmp-` files were removed)."""
         import os
         import time
         from radrules import tables
@@ -1912,22 +1914,26 @@ class TestCaches:
         (used,) = cache.glob("ptp-*.pickle")
         long_ago = time.time() - (tables.CACHE_KEEP_DAYS + 1) * 86400
         past = cache / f"mue-{'0' * 32}.pickle"
-        left = cache / ".tmp-abc"
-        other = cache / f"notes-{'0' * 32}.pickle"
-        for path in (past, left, other, used):
+        left = cache / ".radrules-tmp-ab_d1234"
+        others = [cache / name for name in (f"notes-{'0' * 32}.pickle", ".tmp-notes.txt", ".tmp-abcd1234",
+                                            ".radrules-tmp-notes.txt")]
+        for path in (past, left, *others, used):
             path.write_bytes(path.read_bytes() if path == used else b"x")
             os.utime(path, (long_ago, long_ago))
         recent = cache / f"addon-{'1' * 32}.pickle"
         recent.write_bytes(b"x")
+        assert radrules.load(root, cache_dir=cache).tables[0].from_cache == "memory"  # marks it used
+        assert time.time() - used.stat().st_mtime < 3600
+        os.utime(used, (long_ago, long_ago))
         tables._MEMORY.clear()
-        assert radrules.load(root, cache_dir=cache).tables[0].from_cache == "disk"  # marks it used
+        assert radrules.load(root, cache_dir=cache).tables[0].from_cache == "disk"  # marks it used too
         assert time.time() - used.stat().st_mtime < 3600
         (root / "cms" / "radiology-ptp-v321r0-f1.TXT").write_bytes(
-            (DATA / "radiology-ptp-v321r0-f1.TXT").read_bytes() + b"71046\t71047\t\t20180101\t*\t1\tStandards of medical/surgical practice\r\n")
+            (DATA / "radiology-ptp-v321r0-f1.TXT").read_bytes() + b"71046\t71047\t\t20180101\t*\t1\tx\r\n")
         tables._MEMORY.clear()
         radrules.load(root, cache_dir=cache)  # new contents: a new cache file, and the pruning
         assert not past.exists() and not left.exists()
-        assert used.exists() and recent.exists() and other.exists()
+        assert used.exists() and recent.exists() and all(path.exists() for path in others)
         assert len(list(cache.glob("ptp-*.pickle"))) == 2
 
     @pytest.mark.parametrize("how", ["environment", "argument"])

@@ -213,6 +213,8 @@ def _read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None
         if cache_file is not None and not _exists(cache_file):
             # read in this process without a disk cache: the next process has one
             warnings += _unwritable(cache_dir, _store(cache_file, cached))
+        elif cache_file is not None:
+            _mark_used(cache_file)  # a process that loads its tables again keeps their file from being pruned
         return cached.table, warnings, "memory"
     stored = _fetch(cache_file, key) if cache_file is not None else None
     if stored is not None:
@@ -333,11 +335,16 @@ def _fetch(cache_file: Path, key: str) -> Cached | None:
         return None
     if not isinstance(stored, Cached) or getattr(stored.table, "key", None) != key:
         return None
+    _mark_used(cache_file)
+    return stored
+
+
+def _mark_used(cache_file: Path) -> None:
+    """A cache file a load used is not pruned for CACHE_KEEP_DAYS (see _prune): its time is now."""
     try:
-        os.utime(cache_file)  # in use: not pruned (see _prune)
+        os.utime(cache_file)
     except OSError:
         pass
-    return stored
 
 
 def _open_trusted(cache_file: Path):
@@ -392,11 +399,11 @@ def _store(cache_file: Path, payload) -> str | None:
     if failed is not None:
         if time.monotonic() - failed[1] < UNWRITABLE_SECONDS:
             return failed[0]
-        del _UNWRITABLE[cache_file.parent]
+        _UNWRITABLE.pop(cache_file.parent, None)  # (another thread may have taken it out already)
     name = None
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(dir=cache_file.parent, prefix=".tmp-")
+        handle, name = tempfile.mkstemp(dir=cache_file.parent, prefix=_TEMPORARY_PREFIX)
         with os.fdopen(handle, "wb") as out:
             out.write(_CACHE_MAGIC + bytes(32))  # the checksum's place, filled once the pickle is written
             digest = hashlib.sha256()
@@ -426,6 +433,9 @@ def _store(cache_file: Path, payload) -> str | None:
 #: loaded again after that is read from its files once more). Each load that reads a file marks it as used.
 CACHE_KEEP_DAYS = 90
 _CACHE_NAME = re.compile(r"(?:%s)-[0-9a-f]{32}\.pickle" % "|".join(KINDS))
+#: A cache file being written: this prefix and mkstemp's eight random letters, digits or underscores.
+_TEMPORARY_PREFIX = ".radrules-tmp-"
+_TEMPORARY_NAME = re.compile(re.escape(_TEMPORARY_PREFIX) + r"[a-z0-9_]{8}")
 
 
 def _prune(folder: Path) -> None:
@@ -442,7 +452,7 @@ def _prune(folder: Path) -> None:
     for entry in entries:
         if _CACHE_NAME.fullmatch(entry.name):
             age = CACHE_KEEP_DAYS * 86400
-        elif entry.name.startswith(".tmp-"):
+        elif _TEMPORARY_NAME.fullmatch(entry.name):
             age = 86400
         else:
             continue
