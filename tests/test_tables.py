@@ -1620,6 +1620,37 @@ class TestNoRowLost:
         assert "RR530" not in [w.code for w in radrules.load(root, cache_dir=cache).warnings]
         assert len(list(cache.glob("ptp-*.pickle"))) == 1
 
+    def test_threads_retrying_an_unwritable_folder_at_once_do_not_fail(self, tmp_path, monkeypatch):
+        """Threads that find the retry delay over at the same time each try again; none raises (the second to
+        take the folder's entry out raised KeyError)."""
+        import sys
+        import threading
+        from radrules import tables
+
+        blocked = tmp_path / "blocked"
+        blocked.write_text("a file where the cache folder would be\n", encoding="utf-8")
+        monkeypatch.setattr(tables, "UNWRITABLE_SECONDS", 0)
+        problems, failures = [], []
+
+        def store():
+            for _ in range(500):
+                try:
+                    problems.append(tables._store(blocked / "ptp-0.pickle", b"x"))
+                except Exception as error:  # what the test is for: no exception escapes
+                    failures.append(repr(error))
+
+        threads = [threading.Thread(target=store) for _ in range(8)]
+        before = sys.getswitchinterval()
+        sys.setswitchinterval(1e-6)  # threads switch often, as they may in a busy process
+        try:
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        finally:
+            sys.setswitchinterval(before)
+        assert failures == [] and set(problems) == {"a file is in the way of the folder"}
+
     def test_cached_warnings_name_the_files_where_they_are_now(self, tmp_path):
         """The same files loaded from another folder: the cached warning names them there."""
         data = b"71046\t71045\t\t20180101\t*\t1\tx\r\n"
