@@ -1225,3 +1225,21 @@ class TestIdleDisablesByClaimType:
         [warning] = rules.warnings
         assert warning.message == ("`disable limit 71046` disables nothing: the rows of `acme.mue` (m.rr:4) keep "
                                    "this code wherever it applies")
+
+
+@pytest.mark.parametrize("block, disable", [
+    ("pairs", "disable pair 74176 with 74150"), ("limits", "disable limit 74176"), ("addons", "disable addon 76376"),
+])
+def test_dated_block_with_disable_rows_is_warned_a_disable_applies_on_every_date(block, disable):
+    """A disable can't be dated: a block with `effective` and `disable` rows is RR265 at the `effective` clause
+    (the dates looked as if they limited the disable); without `effective`, or without disables, it is not."""
+    dated = f'{block} acme.x for payer acme\n  effective 2026-10-01\n  reference "x"\n  {disable}\nend\n'
+    (warning,) = [w for w in radrules.loads(dated, name="t.rr").warnings if w.code == "RR265"]
+    assert (warning.span.line, warning.span.column) == (2, 3)
+    assert warning.message.startswith("`acme.x`'s `effective` dates do not limit its `disable` row:")
+    undated = dated.replace("  effective 2026-10-01\n", "")
+    assert "RR265" not in [w.code for w in radrules.loads(undated, name="t.rr").warnings]
+    rows = {"pairs": "pair 74176 with 74150 modifier 1", "limits": "limit 74176 max 1 mai 2",
+            "addons": "addon 76376 type 1 primaries 70450"}[block]
+    rows_only = dated.replace(disable, rows)
+    assert "RR265" not in [w.code for w in radrules.loads(rows_only, name="t.rr").warnings]

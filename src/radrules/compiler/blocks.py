@@ -342,7 +342,21 @@ class BlockCompiler:
                 rationale=row.rationale.text if row.rationale else None,
                 source=source_of(row.span), block=info,
             ))
+        self._dated_disables(block, disables)
         return rows, disables
+
+    def _dated_disables(self, block, disables: list) -> None:
+        """RR265 for a block with `effective` dates and `disable` rows: a disable applies on every date."""
+        if not disables:
+            return
+        dated = next((clause for clause in block.clauses if isinstance(clause, s.Effective)), None)
+        if dated is None:
+            return
+        count = len(disables)
+        self.ctx.warning("RR265", f"`{block.rule_id.text}`'s `effective` dates do not limit its `disable` "
+                         f"row{'s' if count > 1 else ''}: a disable takes its key off on every date of service",
+                         dated.span, help="write the `disable` rows in a block without `effective`; a disable can't "
+                         "be dated (the choice of rows is made per key, not per date)")
 
     def _check_pair_codes(self, row) -> tuple[str, str] | None:
         first = self._procedure_code(row.column1)
@@ -376,6 +390,7 @@ class BlockCompiler:
                 rationale=row.rationale.text if row.rationale else None,
                 source=source_of(row.span), block=info,
             ))
+        self._dated_disables(block, disables)
         return rows, disables
 
     def addons(self, block: s.AddonsBlock):
@@ -414,6 +429,7 @@ class BlockCompiler:
                 code=code, aoc_type=aoc_type, primaries=primaries, start=start, end=end,
                 source=source_of(row.span), block=info,
             ))
+        self._dated_disables(block, disables)
         return rows, disables
 
     def _disable_addon(self, row: s.DisableAddon, made) -> m.Disable | None:
