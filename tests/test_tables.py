@@ -1437,6 +1437,14 @@ class TestNoRowLost:
         assert (error.code, error.span.line, error.span.column, error.message) == ("RR505", 1, column, message)
         assert "`AOC Edit Eff Dt`" in error.help
 
+    def test_ptp_code_with_white_space_around_it_says_so(self, tmp_path):
+        """`74176 ` is refused, as CMS files never pad their codes, with a hint that names the space (it said
+        codes have 5 characters, which this one has)."""
+        data = (PTP_HEADER + "74176 \t74150\t\t20110101\t*\t0\tx\r\n").encode("latin-1")
+        (error,) = self._errors(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT"\n', "ccipra-v322r0-f1.TXT", data)
+        assert (error.code, error.span.line, error.span.column) == ("RR507", 2, 1)
+        assert error.help.startswith("the code has white space around it (`74176` is a code)")
+
     def test_latin1_superscript_digit_is_not_a_unit_limit(self, tmp_path):
         """Latin-1 byte B2 reads as `²`, which str.isdigit() accepts and int() refuses: an error, no traceback."""
         data = MUE_HEADER.encode("latin-1") + b"74177,\xb2,2 Date of Service Edit: Policy,A\r\n"

@@ -215,8 +215,13 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
             ids[code] = len(names)
             names.append(code)
             return ids[code]
+        if is_code(code.strip()):
+            help = f"the code has white space around it (`{code.strip()}` is a code): a CMS file's codes have none, so " \
+                   "the file was changed, or exported by a tool that pads its cells; take CMS's file again"
+        else:
+            help = _TEXT_LINE if column == 0 and _text_line(fields) else None
         problems.field("RR507", f"{shown(code)} is not a procedure code (column {column + 1})", number, line, fields,
-                       column, separator, help=_TEXT_LINE if column == 0 and _text_line(fields) else None)
+                       column, separator, help=help)
         return None
 
     for index, (display, file_name, data) in enumerate(parts):
