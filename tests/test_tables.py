@@ -392,6 +392,21 @@ class TestMueLoader:
             radrules.load(root, cache_dir=None)
         assert [d.code for d in caught.value.errors] == ["RR514"]
 
+    @pytest.mark.parametrize("claim_type", ["", " for institutional claims"])
+    def test_the_dme_table_is_refused_as_a_table_no_claim_is_judged_by(self, tmp_path, claim_type):
+        """The DME MUE table is for DME supplier claims: RR514 says radrules does not judge them, whatever the
+        statement's claim type (the message offered the other claim type, where it was refused too)."""
+        name = "MCR_MUE_DMESupplierServices_Eff_07-01-2026.csv"
+        data = MUE_HEADER.replace("Practitioner Services", "DME Supplier Services") + "E0100,1,2 Date of Service Edit: Policy,x\r\n"
+        root = make_ruleset(tmp_path, f'table mue "cms/{name}"{claim_type}\n')
+        (root / "cms" / name).write_bytes(data.encode("latin-1"))
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        (error,) = caught.value.errors
+        assert error.code == "RR514" and error.message == ("this is the DME MUE table, for DME supplier claims, which "
+                                                           "radrules does not judge")
+        assert "leave the DME table out" in error.help
+
     @pytest.mark.parametrize("hospital_first", [True, False], ids=["hospital first", "practitioner first"])
     def test_parts_of_two_settings_are_an_error_at_the_other_settings_path(self, tmp_path, hospital_first):
         """A practitioner and an outpatient hospital part in one professional table is RR514 at the hospital

@@ -477,6 +477,11 @@ def _other_setting(comp: Compilation, claim_type: str, parts: list, origins: lis
         token, in_folder, display, named = found[0]
         more = _and_more(len(found) - 1)
         what = f"`{display}`{more} is" if in_folder else "this is"
+        if named == "dme":  # no claim type of radrules is a DME supplier's
+            comp.ctx.error("RR514", f"{what} the DME MUE table, for DME supplier claims, which radrules does not "
+                           "judge", token.span, help="load the practitioner MUE table for professional claims and the "
+                           "outpatient hospital one `for institutional claims`; leave the DME table out")
+            continue
         hint = ("the parts of one table are files of one setting: give the " + labels[named] + " files a `table` "
                 "statement of their own" + (", `for institutional claims`" if named == "institutional" else "")
                 if mixed else "practitioner tables serve professional claims; outpatient hospital tables serve "
