@@ -942,6 +942,23 @@ class TestRowErrors:
         (loaded,) = radrules.load(root, cache_dir=None).tables
         assert len(loaded.files) == 2
 
+    @pytest.mark.parametrize("path, message", [
+        ("cms/linked.TXT", "`cms/linked.TXT` links to a file outside the ruleset folder"),
+        ("../elsewhere.TXT", "`../elsewhere.TXT` is outside the ruleset folder"),
+    ], ids=["a link", "a path out"])
+    def test_a_table_path_that_links_outside_says_it_links(self, tmp_path, path, message):
+        """A path written inside the folder that is a link to a file elsewhere says so, with the hint to copy the
+        file in (it said the path was outside the folder, which as written it is not); a path out says that."""
+        outside = tmp_path / "elsewhere.TXT"
+        outside.write_bytes((DATA / "radiology-ptp-v322r0-f1.TXT").read_bytes())
+        root = make_ruleset(tmp_path, f'table ptp "{path}"\n')
+        (root / "cms" / "linked.TXT").symlink_to(outside)
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        (error,) = caught.value.errors
+        assert (error.code, error.message) == ("RR503", message)
+        assert ("copy the file in" in error.help) == (path == "cms/linked.TXT")
+
     def test_tables_need_a_rule_file(self):
         """Rules given as a string can't name tables (their paths have no folder)."""
         with pytest.raises(radrules.RuleError) as caught:

@@ -8,6 +8,7 @@ context, and never raises; after the last pass, any error raises one
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 
@@ -325,8 +326,14 @@ def _table_parts(comp: Compilation, statement: s.Table, rule_file, root):
                                 "link loops")
             return None
         if not target.is_relative_to(root):
-            comp.ctx.error("RR503", f"`{token.text}` is outside the ruleset folder", token.span,
-                           help="tables must sit inside the ruleset folder (a sub-folder such as `cms/` is usual)")
+            written = Path(os.path.normpath(Path(rule_file).parent.resolve() / token.text))
+            if written.is_relative_to(root):  # inside as written: a link to a file elsewhere
+                comp.ctx.error("RR503", f"`{token.text}` links to a file outside the ruleset folder", token.span,
+                               help="tables must sit inside the ruleset folder: copy the file in instead of linking "
+                                    "it")
+            else:
+                comp.ctx.error("RR503", f"`{token.text}` is outside the ruleset folder", token.span,
+                               help="tables must sit inside the ruleset folder (a sub-folder such as `cms/` is usual)")
             return None
         in_folder = target.is_dir()
         if in_folder:
