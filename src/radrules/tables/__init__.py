@@ -191,8 +191,7 @@ def read_table(kind: str, parts: list[tuple[str, Path]], cache_dir):
         diagnostics = [*diagnostics, Diagnostic(
             "RR530", "there is no user cache directory (no home directory) for the table cache: CMS tables are "
                      "read from their files at every load", None, None,
-            "set RADRULES_CACHE_DIR to a folder you can write (or give load(cache_dir=...)); an empty "
-            "RADRULES_CACHE_DIR turns the disk cache off, without this warning", severity="warning")]
+            DEFAULT_HELP["RR530"], severity="warning")]
     return table, diagnostics, origin
 
 
