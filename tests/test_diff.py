@@ -282,6 +282,11 @@ class TestRowChanges:
         ptp = next(f for f in data["families"] if f["family"] == "ptp")
         assert [r["rule"] for r in ptp["rules"]] == ["acme.ptp"]
         assert len(ptp["rules"][0]["changes"]) == 4
+        # every kind is counted, with zeros, so that a reader can index it (only those that changed were there)
+        assert list(data["counts"]) == ["rules", "pairs", "limits", "addons", "disables", "settings", "properties",
+                                        "tables", "table_rows"]
+        assert data["counts"]["pairs"] == diff.counts()["pairs"] and data["counts"]["table_rows"] == {
+            "added": 0, "removed": 0, "changed": 0}
 
     def test_a_row_window_changed_among_several(self, rulesets):
         """Of two rows of one pair, the one whose end date moved is `changed`; the other is untouched."""

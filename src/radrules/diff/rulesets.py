@@ -23,6 +23,8 @@ FAMILIES = KINDS + ("settings", "properties")
 WHATS = ("rule", "block", "pair", "limit", "addon", "disable", "table", "setting", "property")
 _PLURALS = {"rule": "rules", "block": "rules", "pair": "pairs", "limit": "limits", "addon": "addons",
             "disable": "disables", "table": "tables", "setting": "settings", "property": "properties"}
+#: The keys of ``counts`` in JSON: every one, with zeros, so that a reader can index them.
+COUNTED = ("rules", "pairs", "limits", "addons", "disables", "settings", "properties", "tables", "table_rows")
 DEFAULT_LIMIT = 10
 
 
@@ -103,11 +105,12 @@ class RulesetDiff:
 
     def to_dict(self) -> dict:
         """JSON-ready: both rulesets, counts, and every change grouped by family and rule id."""
+        counts = self.counts()
         return {
             "old": {"name": self.old_name, "versions": dict(sorted(self.old_versions))},
             "new": {"name": self.new_name, "versions": dict(sorted(self.new_versions))},
             "same": self.same,
-            "counts": self.counts(),
+            "counts": {what: counts.get(what, {"added": 0, "removed": 0, "changed": 0}) for what in COUNTED},
             "families": [
                 {"family": family, "rules": [
                     {"rule": rule, "changes": [c.to_dict() for c in changes],
