@@ -959,6 +959,30 @@ class TestRowErrors:
         assert (error.code, error.message) == ("RR503", message)
         assert ("copy the file in" in error.help) == (path == "cms/linked.TXT")
 
+    def test_the_two_variants_of_an_mpfs_release_are_one_error(self, tmp_path):
+        """A folder holding `PPRRVU2026_Jul_QPP.csv` and `..._nonQPP.csv` is one RR520 naming both and saying to
+        load one (it was 50 RR511s, a code listed twice each, and RR519); as two statements, RR513 says the same
+        and no longer calls a table of every claim one "for professional claims"."""
+        root = make_ruleset(tmp_path, 'table pctc "cms"\n')
+        for variant in ("QPP", "nonQPP"):
+            shutil.copy(DATA / "PPRRVU26_JUL.csv", root / "cms" / f"PPRRVU2026_Jul_{variant}.csv")
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        (error,) = caught.value.errors
+        assert error.code == "RR520" and error.message == (
+            "the folder `cms` holds `PPRRVU2026_Jul_QPP.csv` and `PPRRVU2026_Jul_nonQPP.csv`, the QPP and nonQPP "
+            "variants of one MPFS release")
+        assert error.help.endswith("load one of them")
+        (root / "main.rr").write_text('table pctc "cms/PPRRVU2026_Jul_nonQPP.csv"\n'
+                                      'table pctc "cms/PPRRVU2026_Jul_QPP.csv"\n', encoding="utf-8")
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        (error,) = caught.value.errors
+        assert (error.code, error.message) == ("RR513", "two pctc tables take effect on the same date")
+        assert error.help.endswith("load one of them")
+        (root / "main.rr").write_text('table pctc "cms/PPRRVU2026_Jul_nonQPP.csv"\n', encoding="utf-8")
+        assert [t.kind for t in radrules.load(root, cache_dir=None).tables] == ["pctc"]
+
     def test_tables_need_a_rule_file(self):
         """Rules given as a string can't name tables (their paths have no folder)."""
         with pytest.raises(radrules.RuleError) as caught:

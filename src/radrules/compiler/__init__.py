@@ -279,10 +279,13 @@ def load_tables(comp: Compilation) -> None:
                 continue
         key = (kind, claim_type, start)
         if key in seen:
-            comp.ctx.error("RR513", f"two {kind} tables for {claim_type} claims take effect on the same date",
-                           statement.span, help=f"the other is at {seen[key]}; list the parts of one table in "
-                           "one statement, separated by commas, or give each quarterly version the date it takes "
-                           "effect (`effective YYYY-MM-DD`)")
+            served = "" if kind in tables.ALL_CLAIMS else f" for {claim_type} claims"
+            variants = kind == "pctc" and any(_MPFS_VARIANT.search(path.name) for _, path in parts)
+            comp.ctx.error("RR513", f"two {kind} tables{served} take effect on the same date",
+                           statement.span, help=f"the other is at {seen[key]}; " + (
+                               _VARIANT_HELP if variants else "list the parts of one table in one statement, "
+                               "separated by commas, or give each quarterly version the date it takes effect "
+                               "(`effective YYYY-MM-DD`)"))
             continue
         seen[key] = source_of(statement.span)
         comp.loaded_tables.append(tables.Loaded(
@@ -426,6 +429,8 @@ def _two_tables(comp: Compilation, kind: str, parts: list, origins: list) -> boo
     professional claims. Whether it did."""
     from .. import tables
 
+    if kind == "pctc" and _two_variants(comp, parts, origins):
+        return True
     first: dict = {}  # setting the name says (or None) -> (its version, display, name, token) of its first file
     for (display, path), (token, in_folder) in zip(parts, origins):
         version = tables.version_in_name(kind, path.name)
@@ -453,6 +458,37 @@ def _two_tables(comp: Compilation, kind: str, parts: list, origins: list) -> boo
         else:
             where = f"the statement names `{other_display}` and `{display}`"
         comp.ctx.error("RR520", f"{where}, {what}", token.span, help=help)
+        return True
+    return False
+
+
+#: The variant of an MPFS file since 2026: `PPRRVU2026_Jul_QPP.csv`, `PPRRVU2026_Jul_nonQPP.csv`.
+_MPFS_VARIANT = re.compile(r"(?<![a-z])(non)?qpp(?![a-z])", re.IGNORECASE)
+_VARIANT_HELP = ("CMS publishes each MPFS release in two variants since 2026, one for qualifying APM participants "
+                 "(QPP) and one for the rest (nonQPP); radrules reads their PC/TC and bilateral indicators: load one "
+                 "of them")
+
+
+def _two_variants(comp: Compilation, parts: list, origins: list) -> bool:
+    """RR520 if a statement's MPFS files are both variants of a release (QPP and nonQPP): read as one table,
+    every code is listed twice (an RR511 per code). Whether they were."""
+    seen: dict = {}
+    for (display, path), (token, in_folder) in zip(parts, origins):
+        match = _MPFS_VARIANT.search(path.name)
+        if match is None:
+            continue
+        variant = "nonQPP" if match.group(1) else "QPP"
+        other = next((found for said, found in seen.items() if said != variant), None)
+        if other is None:
+            seen.setdefault(variant, (display, path.name, token))
+            continue
+        other_display, other_name, other_token = other
+        if in_folder and other_token is token:
+            where = f"the folder `{token.text}` holds `{other_name}` and `{path.name}`"
+        else:
+            where = f"the statement names `{other_display}` and `{display}`"
+        comp.ctx.error("RR520", f"{where}, the QPP and nonQPP variants of one MPFS release", token.span,
+                       help=_VARIANT_HELP)
         return True
     return False
 
