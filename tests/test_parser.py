@@ -584,3 +584,17 @@ class TestLongAndDeep:
     def test_nesting_under_the_limit_evaluates(self):
         rules = radrules.loads(self.RULE.format("not " * 80 + "line.units > 1"), name="deep.rr")
         assert rules.evaluate({"lines": [{"code": "70450", "date": "2026-01-01", "units": 2}]}).fired() == ("a.b",)
+
+
+@pytest.mark.parametrize("text, word, column", [
+    ('pairs acmeX.ptp\n  reference "x"\n  pair 74176 with 74150 modifier 0\nend\n', "acmeX.ptp", 7),
+    ('rule Acme.x\n  when line.code is 70450\n  then deny line "x"\n  reference "x"\nend\n', "Acme.x", 6),
+])
+def test_an_id_with_capitals_says_ids_are_lower_case(text, word, column):
+    """An id with a capital (`acmeX.ptp`) said `unexpected X` and listed keywords (or `expected a name`)."""
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.loads(text, name="t.rr")
+    (error,) = caught.value.errors
+    assert (error.code, error.span.column, error.message) == (
+        "RR103", column, f"unexpected `{word}`: ids are written in lower case")
+    assert error.help == f"write `{word.lower()}`"

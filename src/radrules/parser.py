@@ -196,6 +196,9 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
     remittance = _remittance_code(error, name, padded, line_text)
     if remittance is not None:
         return remittance
+    upper = _upper_case_id(error, name, line_text)
+    if upper is not None:
+        return upper
     if isinstance(error, UnexpectedCharacters):
         span = s.Span(name, error.line, error.column, error.line, error.column + 1)
         char = padded[error.pos_in_stream] if error.pos_in_stream < len(padded) else ""
@@ -260,6 +263,27 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
     if value == "," and "LSQB" not in expected:
         help = "a list of several items goes in brackets: `[a, b]`"
     return Diagnostic("RR103", f"unexpected {_describe_token(token)}", span, line_text(token.line), help=help)
+
+
+#: The id of a rule or an edit block, at the start of its line.
+_BLOCK_ID = re.compile(r"^(\s*(?:rule|pairs|limits|addons)\s+)([\w.]+)")
+_LOWER_ID = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*")
+
+
+def _upper_case_id(error: UnexpectedInput, name: str, line_text) -> Diagnostic | None:
+    """RR103 for a rule or block id with capitals (`pairs acmeX.ptp`), which is an id in lower case: said so,
+    rather than the capital as an unexpected token and a list of keywords."""
+    text = line_text(getattr(error, "line", None) or 0)
+    match = _BLOCK_ID.match(text) if text is not None else None
+    if match is None:
+        return None
+    word = match.group(2)
+    column = match.start(2) + 1
+    if word == word.lower() or not _LOWER_ID.fullmatch(word.lower()) or not column <= error.column < column + len(word):
+        return None
+    return Diagnostic("RR103", f"unexpected `{word}`: ids are written in lower case",
+                      s.Span(name, error.line, column, error.line, column + len(word)), text,
+                      help=f"write `{word.lower()}`")
 
 
 _AFTER_CARC = re.compile(r"(?:^|\s)carc\s+$")
