@@ -347,8 +347,8 @@ class TestDisableAddon:
         assert (step.outcome, step.lines) == ("silent", (1,))
         assert step.detail == "77063: the add-on edit is disabled by `acme.addon` (rules/payer.rr:4)"
         assert explanation.not_considered["acme.addon"] == (
-            "no line bills a code of its rows; its `disable addon 77063` (rules/payer.rr:4) takes that edit off "
-            "this claim")
+            "no line bills a code of its rows; its `disable addon 77063` (rules/payer.rr:4) leaves every row of that "
+            "key out for this claim")
 
     def test_with_a_primary_is_refused(self):
         """An add-on edit is disabled whole: `with PRIMARY` is RR220, with the way to change the primaries."""

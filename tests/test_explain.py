@@ -275,8 +275,8 @@ def test_an_edit_row_a_payer_replaced_or_disabled_says_so(tmp_path):
     # the block that disables: its own rows meet no code, its disable row does
     only = claim(("77067", "2026-03-02", {"units": 2}), payer="pine")
     assert rules.evaluate(only, explain=True).explanation.not_considered["payer.mue"] == (
-        f"no line bills a code of its rows; its `disable limit 77067` (explain.rr:{disable_row}) takes that edit "
-        "off this claim")
+        f"no line bills a code of its rows; its `disable limit 77067` (explain.rr:{disable_row}) leaves every row "
+        "of that key out for this claim")
     # another payer: the rows are looked at, and a block whose codes are not billed keeps the plain reason
     other = rules.evaluate(dict(both, payer="else"), explain=True).explanation
     assert "local.ptp" not in other.not_considered and "local.mue" not in other.not_considered

@@ -267,7 +267,7 @@ def _edit_left_out(block: str, rows, codes: set, view, disables) -> str | None:
         if (disable.rule == block and set(disable.key) <= codes
                 and disable.scope.applies_to(view.payer, view.claim_type)):
             return (f"no line bills a code of its rows; its `disable {disable.kind} {' with '.join(disable.key)}` "
-                    f"({disable.source}) takes that edit off this claim")
+                    f"({disable.source}) leaves every row of that key out for this claim")
     return None
 
 
