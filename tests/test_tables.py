@@ -983,6 +983,24 @@ class TestRowErrors:
         (root / "main.rr").write_text('table pctc "cms/PPRRVU2026_Jul_nonQPP.csv"\n', encoding="utf-8")
         assert [t.kind for t in radrules.load(root, cache_dir=None).tables] == ["pctc"]
 
+    @pytest.mark.parametrize("kind, name", [("mue", "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"),
+                                            ("ptp", "ccipra-v322r0-f1.TXT")])
+    def test_a_file_of_nul_bytes_is_no_text_said_from_its_first_bytes(self, tmp_path, monkeypatch, kind, name):
+        """A file of NUL bytes (damaged, or a copy not yet written) is one RR505 saying it is not text, told from
+        its first 64 kB before the rest is read (a 2 GB one took 3.9 GB and 20 s, then said a quote was left
+        open)."""
+        from radrules.tables import kinds
+
+        root = make_ruleset(tmp_path, f'table {kind} "cms/{name}" effective 2026-07-01\n')
+        (root / "cms" / name).write_bytes(bytes(kinds.HEAD_BYTES * 4))
+        reads = []
+        monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or b"")
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        (error,) = caught.value.errors
+        assert (error.code, error.message) == ("RR505", f"`rules/cms/{name}` is not a text file: it holds NUL bytes")
+        assert reads == []  # the whole file was never read
+
     def test_tables_need_a_rule_file(self):
         """Rules given as a string can't name tables (their paths have no folder)."""
         with pytest.raises(radrules.RuleError) as caught:
@@ -2106,7 +2124,8 @@ class TestCaches:
 
     def test_parts_are_not_confused_with_one_file_holding_both(self, tmp_path):
         """A folder of parts a and b, then a alone holding both files' bytes with the separator the old key
-        used: the key differs, so the damaged folder is read (its rows are errors), not served the cached table."""
+        used: the key differs, so the damaged folder is read (here refused: its NUL bytes are no text), not served
+        the cached table."""
         from radrules import tables
 
         data = (DATA / "radiology-ptp-v321r0-f1.TXT").read_bytes()
@@ -2120,7 +2139,7 @@ class TestCaches:
         (root / "cms" / "parts" / "b").unlink()
         (root / "cms" / "parts" / "a").write_bytes(data + b"\0b\0" + data)
         tables._MEMORY.clear()
-        with pytest.raises(radrules.RuleError, match=r"rules/cms/parts/a:13:1: error\[RR507\]"):
+        with pytest.raises(radrules.RuleError, match=r"error\[RR505\]: `rules/cms/parts/a` is not a text file"):
             radrules.load(root, cache_dir=cache)
 
     def test_an_unusable_cache_directory_is_skipped_on_a_memory_hit(self, tmp_path):

@@ -199,11 +199,11 @@ def _read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None
     displays = tuple(display for display, _ in parts)
     try:
         foreign = foreign_parts(kind, parts)
+        if foreign:  # a file of another kind: one error for it, not one for each of its lines read as rows
+            return None, [_foreign(kind, display, other, len(parts) > 1) for display, other in foreign], ""
         key = content_key(kind, [path for _, path in parts])
     except OSError as error:
         return None, [_unreadable(parts, error)], ""
-    if foreign:  # a file of another kind: one error for it, not one for each of its lines read as rows
-        return None, [_foreign(kind, display, other, len(parts) > 1) for display, other in foreign], ""
     with _LOCK:
         cached = _MEMORY.get(key)
     cache_file = _cache_file(cache_dir, kind, key)

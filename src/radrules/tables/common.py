@@ -284,13 +284,13 @@ def decode(data: bytes) -> str:
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace")  # the mark says which byte order; it is not in the text
-    order = _utf16_order(data[:256])
+    order = utf16_order(data[:256])
     if order is not None:  # UTF-16 saved without its mark: Latin-1 would read a NUL between every letter
         return data.decode(order, errors="replace")
     return data.decode("latin-1")
 
 
-def _utf16_order(head: bytes) -> str | None:
+def utf16_order(head: bytes) -> str | None:
     """"utf-16-le" or "utf-16-be" if ``head`` reads as UTF-16 text of Latin letters without a byte order mark
     (every other byte NUL, the rest not), else None. A CMS file has no NUL, so Latin-1 text never reads so."""
     if len(head) < 4:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from .common import decode
+from .common import decode, utf16_order
 from .workbook import is_workbook
 
 #: How a message names a file of each kind ("looks like an MUE table").
@@ -27,6 +27,8 @@ NAMES = {"ptp": "a PTP file", "mue": "an MUE table", "addon": "an add-on code fi
 SHORT = {"ptp": "a PTP", "mue": "an MUE", "addon": "an add-on code", "pctc": "an MPFS", "hcpcs": "a HCPCS",
          "icd10cm": "an ICD-10-CM"}
 
+#: What :func:`looks_like` says of a file that is not text (NUL bytes, and not UTF-16).
+BINARY = "binary"
 #: What the first bytes of a file are read for (the MUE notice and the MPFS captions are a few kB).
 HEAD_BYTES = 1 << 16
 HEAD_LINES = 60
@@ -79,6 +81,8 @@ def looks_like(kind: str, name: str, head: bytes) -> str | None:
     """The other kind a file named as ``kind`` looks like, or None (it looks like ``kind``, or like nothing)."""
     if is_workbook(head, name):
         return None  # read by the loader (its first sheet); too slow to read twice
+    if b"\0" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")) and utf16_order(head[:256]) is None:
+        return BINARY  # not text: said before the whole file is read (it may be gigabytes)
     shown = kinds_shown(decode(head))
     if kind in shown:
         return None
@@ -105,6 +109,10 @@ def foreign_parts(kind: str, parts) -> list[tuple[str, str]]:
 
 def describe(kind: str, display: str, other: str, several: bool) -> tuple[str, str]:
     """The message and hint of RR505 for a file of kind ``other`` named in a `table KIND` statement."""
+    if other == BINARY:
+        return (f"`{display}` is not a text file: it holds NUL bytes",
+                "a table file is CMS's text file (.TXT or .csv) or its .xlsx workbook: is this one damaged, still "
+                "being copied, or an archive not yet unpacked?")
     if several:
         return (f"`{display}` looks like {NAMES[other]}, not {SHORT[kind]} part",
                 f"the files of a `table {kind}` statement (or of its folder) are the parts of one {kind} table only: "
