@@ -1128,6 +1128,22 @@ class TestTableFolders:
         (root / "main.rr").write_text('table ptp "cms"\n', encoding="utf-8")
         assert len(radrules.load(root, cache_dir=None).tables[0].table) == 4
 
+    @pytest.mark.parametrize("copy", ["ccipra-v322r0-f1 (1).TXT", "ccipra-v322r0-f1.TXT.bak"])
+    def test_a_copy_of_a_part_in_the_folder_is_an_error(self, tmp_path, copy):
+        """A browser's `(1)` copy or an editor's `.bak` beside the four parts loaded as a fifth part: the rows
+        twice, findings citing the copy. Now RR520 names both files of the part."""
+        root = make_ruleset(tmp_path, 'table ptp "cms"\n')
+        for number in range(1, 5):
+            (root / "cms" / f"ccipra-v322r0-f{number}.TXT").write_bytes(
+                (PTP_HEADER + f"7417{number}\t74150\t\t20110101\t*\t0\tx\r\n").encode("latin-1"))
+        shutil.copy(root / "cms" / "ccipra-v322r0-f1.TXT", root / "cms" / copy)
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        (error,) = caught.value.errors
+        assert error.code == "RR520" and error.message == (
+            f"`{sorted(['ccipra-v322r0-f1.TXT', copy])[0]}` and `{sorted(['ccipra-v322r0-f1.TXT', copy])[1]}` are "
+            "both part f1 of `ccipra-v322r0`: its rows would be read twice")
+
     def test_each_version_in_its_own_statement_loads(self, tmp_path):
         """The two versions, each with its own statement, judge their own dates: v322 deleted the pair."""
         root = self._two_quarters(tmp_path, 'table ptp "cms/ccipra-v321r0-f1.TXT" effective 2026-04-01\n'

@@ -389,25 +389,36 @@ def _table_parts(comp: Compilation, statement: s.Table, rule_file, root):
     return parts, origins
 
 
-#: A part of a table CMS splits in files: `ccipra-v322r0-f3.TXT` is part 3 of `ccipra-v322r0`.
-_PART_NAME = re.compile(r"(.+)-f([0-9]{1,2})(?:\.[A-Za-z0-9]+)?", re.IGNORECASE)
+#: A part of a table CMS splits in files: `ccipra-v322r0-f3.TXT` is part 3 of `ccipra-v322r0`; so is a copy of it
+#: (`ccipra-v322r0-f3 (1).TXT`, `ccipra-v322r0-f3.TXT.bak`).
+_PART_NAME = re.compile(r"(.+?)-f([0-9]{1,2})(?![0-9])(.*)", re.IGNORECASE)
 
 
 def _part_missing(comp: Compilation, parts: list, origins: list) -> bool:
     """RR520 if the numbered parts a statement gives of one table skip a number (f1, f2 and f4; or f2 alone):
-    the missing part's rows would be left out without a word. (A last part missing can't be told.)"""
+    the missing part's rows would be left out without a word (a last part missing can't be told); or if two
+    files are one part (a browser's `(1)` copy, a `.bak`): its rows would be read twice."""
     numbers: dict = {}
     for index, (_, path) in enumerate(parts):
         match = _PART_NAME.fullmatch(path.name)
-        if match:
-            numbers.setdefault(match.group(1).lower(), {})[int(match.group(2))] = index
+        if not match:
+            continue
+        given = numbers.setdefault(match.group(1).lower(), {})
+        number = int(match.group(2))
+        if number in given:
+            first = parts[given[number]][1].name
+            comp.ctx.error("RR520", f"`{first}` and `{path.name}` are both part f{number} of "
+                           f"`{match.group(1)}`: its rows would be read twice", origins[index][0].span,
+                           help="keep one file per part (a copy a browser or an editor made, `(1)` or `.bak`, "
+                                "goes out of the folder)")
+            return True
+        given[number] = index
     for stem, given in numbers.items():
         missing = [n for n in range(1, max(given) + 1) if n not in given]
         if not missing:
             continue
         token = origins[given[max(given)]][0]
-        name = parts[given[min(given)]][1].name
-        stem_shown = name[:_PART_NAME.fullmatch(name).start(2) - 2]
+        stem_shown = _PART_NAME.fullmatch(parts[given[min(given)]][1].name).group(1)
         comp.ctx.error("RR520", f"the statement gives part{'s' if len(given) > 1 else ''} "
                        f"{_listed(['f%d' % n for n in sorted(given)])} of `{stem_shown}`, not "
                        f"{_listed(['f%d' % n for n in missing], 'or')}: that part's rows would be missing",
