@@ -99,25 +99,28 @@ def write_files(block: Block, folder: Path) -> Path:
     """Write the files of an ```rr-files block under ``folder``; return what to load.
 
     A line ``== path ==`` starts a file (``== path (latin-1) ==`` writes it
-    as Latin-1); ``load=PATH`` in the info string names what to load
-    (default: the folder ``ruleset``).
+    as Latin-1; ``(cut short)`` after it leaves out the last line break);
+    ``load=PATH`` in the info string names what to load (default: the folder
+    ``ruleset``).
     """
     files: dict[str, list[str]] = {}
     encodings: dict[str, str] = {}
+    endings: dict[str, str] = {}
     current = None
     for line in block.text.splitlines():
-        header = re.fullmatch(r"== (\S+)( \(latin-1\))? ==", line)
+        header = re.fullmatch(r"== (\S+)( \(latin-1\))?( \(cut short\))? ==", line)
         if header:
             current = header.group(1)
             files[current] = []
             encodings[current] = "latin-1" if header.group(2) else "utf-8"
+            endings[current] = "" if header.group(3) else "\n"
             continue
         assert current is not None, f"{block.where}: text before the first `== path ==` line"
         files[current].append(line)
     for path, text in files.items():
         target = folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(("\n".join(text).strip("\n") + "\n").encode(encodings[path]))
+        target.write_bytes(("\n".join(text).strip("\n") + endings[path]).encode(encodings[path]))
     load = next((arg[5:] for arg in block.args if arg.startswith("load=")), "ruleset")
     return folder / load
 

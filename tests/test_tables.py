@@ -1535,6 +1535,41 @@ class TestNoRowLost:
         assert (error.code, error.span.line, error.span.column) == ("RR507", 2, 1)
         assert error.help.startswith("the code has white space around it (`74176` is a code)")
 
+    def test_ptp_file_cut_short_is_warned(self, tmp_path):
+        """A last row without its line ending (a copy still running, a download cut off: CMS ends every line) is
+        warning RR521 at that row; it loaded without a word. With the line ending, no warning."""
+        text = PTP_HEADER + "74176\t74150\t\t20110101\t*\t0\tMisuse of column two code\r\n74177\t74160\t\t2011"
+        cut = text + "0101\t*\t1\tCPT Man"
+        root = make_ruleset(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT"\n')
+        (root / "cms" / "ccipra-v322r0-f1.TXT").write_bytes(cut.encode("latin-1"))
+        (warning,) = radrules.load(root, cache_dir=None).warnings
+        assert (warning.code, warning.severity, warning.span.line) == ("RR521", "warning", 3)
+        assert "it may be cut short" in warning.message
+        (root / "cms" / "ccipra-v322r0-f1.TXT").write_bytes((cut + "\r\n").encode("latin-1"))
+        assert radrules.load(root, cache_dir=None).warnings == ()
+
+    def test_mue_file_cut_short_is_warned(self, tmp_path):
+        """The same for an MUE table, cut inside a row's rationale (its last field)."""
+        cut = MUE_HEADER + "74177,1,2 Date of Service Edit: Policy,A\r\n74178,1,2 Date of Service Edit: Policy,Ana"
+        root = make_ruleset(tmp_path, f'table mue "cms/{MUE_NAME}"\n')
+        (root / "cms" / MUE_NAME).write_bytes(cut.encode("latin-1"))
+        (warning,) = radrules.load(root, cache_dir=None).warnings
+        assert (warning.code, warning.span.line) == ("RR521", 5)
+        (root / "cms" / MUE_NAME).write_bytes((cut + "\r\n").encode("latin-1"))
+        assert radrules.load(root, cache_dir=None).warnings == ()
+
+    def test_ptp_line_far_longer_than_a_row_is_refused_unsplit(self, tmp_path, monkeypatch):
+        """A line longer than any PTP row is RR506 saying its length, not split into fields (a line of 600
+        million tabs took 5 GB) nor read as a row carrying a huge rationale into every finding."""
+        from radrules.tables import ptp
+
+        monkeypatch.setattr(ptp, "MAX_ROW_CHARS", 200)
+        line = "74176\t74150\t\t20110101\t*\t0\t" + "A" * 300
+        data = (PTP_HEADER + line + "\r\n").encode("latin-1")
+        (error,) = self._errors(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT"\n', "ccipra-v322r0-f1.TXT", data)
+        assert (error.code, error.span.line) == ("RR506", 2)
+        assert error.message == f"a line of {len(line):,} characters, far longer than a PTP row"
+
     def test_latin1_superscript_digit_is_not_a_unit_limit(self, tmp_path):
         """Latin-1 byte B2 reads as `²`, which str.isdigit() accepts and int() refuses: an error, no traceback."""
         data = MUE_HEADER.encode("latin-1") + b"74177,\xb2,2 Date of Service Edit: Policy,A\r\n"

@@ -46,6 +46,7 @@ DEFAULT_HELP = {
     "RR518": "take the file again from CMS: one edited by hand, or put together from two releases, shows these",
     "RR519": "fix the ones above first; a table is used only when every row reads",
     "RR520": "give the table as the text, CSV or .xlsx file CMS publishes, unpacked",
+    "RR521": "CMS ends every line of its files: is the file still being copied, or was the download cut off?",
     "RR530": "point RADRULES_CACHE_DIR (on the command line `--cache-dir`, in code `load(cache_dir=...)`) at a "
              "folder you can write; an empty one turns the disk cache off, without this warning",
 }

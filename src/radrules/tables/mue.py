@@ -62,7 +62,7 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
     for index, (display, file_name, data) in enumerate(parts):
         problems, text = read_part(display, data)
         header_found = False
-        rows_read = 0
+        rows_read = last_row = 0
         for first, last, fields, raw in csv_records(text):
             if fields is None:
                 problems.unreadable(fields, first, last, raw)
@@ -103,6 +103,7 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
             if problems.unreadable(fields, first, last, raw, _begins_row):
                 continue
             rows_read += 1
+            last_row = first
             # The rationale is a column of every published table (domain.md §8.2): a row without its field is cut
             # short. The field may be empty, and empty fields past it (an export's trailing commas) are no error.
             if len(fields) < 4 or any(f.strip() for f in fields[4:]):
@@ -152,6 +153,13 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
             where[code] = f"{display}:{first}"
             settings[code] = part_types[index]
             entries[code] = ((int(value), int(match.group(1)), reason, source),)
+        if rows_read and text and not text.endswith(("\n", "\r")) and not problems.has_errors:
+            last = text[text.rfind("\n") + 1:]
+            problems.add("RR521", f"`{display}` ends in the middle of a line (its last row has no line ending): it "
+                         "may be cut short, its last rows missing", last_row, last[:200], 1, 1, severity="warning",
+                         help="CMS ends every line of its files: is the file still being copied, or was the "
+                              "download cut off? Take it again (a file written by hand may just lack the last line "
+                              "break: add it)")
         if not header_found and not problems.has_errors:
             problems.add("RR505", f"`{display}` has no `HCPCS/CPT Code` header; is it a CMS MUE file?", None)
         elif header_found and rows_read == 0 and not problems.has_errors:

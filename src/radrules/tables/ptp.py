@@ -45,6 +45,12 @@ def _lines(text: str) -> tuple[list[str], str]:
     return lines, "\t" if "\t" in text[:20000] or "\t" in sample else ","
 
 
+#: Longer than any PTP row (about 80 characters; CMS's longest rationale is a few words): a longer line is
+#: refused without being split into fields (a line of 600 million tabs took 5 GB).
+MAX_ROW_CHARS = 2000
+_TOO_LONG = ("too long",)
+
+
 def _rows(lines: list[str], start: int, separator: str):
     """(line number, raw line, fields) for every line from index ``start`` (the first row) on.
 
@@ -57,11 +63,14 @@ def _rows(lines: list[str], start: int, separator: str):
         for number, line in enumerate(islice(lines, start, None), start + 1):
             if line.endswith("\r"):
                 line = line[:-1]
-            yield number, line, line.split("\t")
+            yield number, line, line.split("\t") if len(line) <= MAX_ROW_CHARS else _TOO_LONG
         return
     for number, line in enumerate(islice(lines, start, None), start + 1):
         if line.endswith("\r"):
             line = line[:-1]
+        if len(line) > MAX_ROW_CHARS:
+            yield number, line, _TOO_LONG
+            continue
         try:
             fields = next(csv.reader(io.StringIO(line))) if line else []
         except csv.Error:
@@ -230,6 +239,7 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
         rows_read = 0
         header_seen = False
         lines, separator = _lines(text)
+        cut_short = bool(text) and not text.endswith("\n")  # CMS ends every line, the last one too
         del text
         first_row = len(lines)  # no rows
         for number, line, fields in _preamble(lines, separator):
@@ -250,6 +260,12 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
             if fields is None:
                 problems.add("RR506", "this PTP row can't be read as CSV", number, line, 1, len(line),
                              help="a CSV export has one row per line, without carriage returns inside it")
+                continue
+            if fields is _TOO_LONG:
+                problems.add("RR506", f"a line of {len(line):,} characters, far longer than a PTP row", number,
+                             line[:MAX_ROW_CHARS], 1, MAX_ROW_CHARS,
+                             help="a PTP row is two codes, two dates, an indicator and a short rationale: is the file "
+                                  "damaged, or not a PTP file?")
                 continue
             if len(fields) != _FIELDS:
                 if len(fields) > _FIELDS and not any(f.strip() for f in fields[_FIELDS:]):
@@ -317,6 +333,13 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
             row_number.append(number)
             part_index.append(index)
             rows_read += 1
+        if cut_short and rows_read and not problems.has_errors:
+            problems.add("RR521", f"`{display}` ends in the middle of a line (its last row, {len(lines)}, has no line "
+                         "ending): it may be cut short, its last rows missing", len(lines),
+                         lines[-1][:MAX_ROW_CHARS], 1, 1, severity="warning",
+                         help="CMS ends every line of its files: is the file still being copied, or was the "
+                              "download cut off? Take it again (a file written by hand may just lack the last line "
+                              "break: add it)")
         if not problems.has_errors and rows_read == 0:
             problems.add("RR505", f"`{display}` has no PTP rows", None,
                          help="a PTP file has a header and then rows of 7 fields, separated by tabs (by commas in "
