@@ -1558,6 +1558,22 @@ class TestNoRowLost:
         (root / "cms" / MUE_NAME).write_bytes((cut + "\r\n").encode("latin-1"))
         assert radrules.load(root, cache_dir=None).warnings == ()
 
+    def test_a_file_larger_than_any_cms_file_is_refused_before_it_is_read(self, tmp_path, monkeypatch):
+        """A file past the size of any CMS file of its kind is one RR505 saying its size, and is never read (a
+        150 MB one-line CSV took 1.7 GB; a 2 GB file would have taken more than the machine has)."""
+        from radrules import tables
+
+        monkeypatch.setitem(tables.MAX_FILE_BYTES, "mue", 100)
+        data = (MUE_HEADER + "74177,1,2 Date of Service Edit: Policy,A\r\n").encode("latin-1")
+        root = make_ruleset(tmp_path, f'table mue "cms/{MUE_NAME}"\n')
+        (root / "cms" / MUE_NAME).write_bytes(data)
+        monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("the file was read"))
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        (error,) = caught.value.errors
+        assert error.code == "RR505" and error.message == (
+            f"`rules/cms/{MUE_NAME}` is 0 MB, larger than any CMS mue file (at most 0 MB read)")
+
     def test_ptp_line_far_longer_than_a_row_is_refused_unsplit(self, tmp_path, monkeypatch):
         """A line longer than any PTP row is RR506 saying its length, not split into fields (a line of 600
         million tabs took 5 GB) nor read as a row carrying a huge rationale into every finding."""

@@ -198,6 +198,10 @@ def read_table(kind: str, parts: list[tuple[str, Path]], cache_dir):
 def _read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None):
     displays = tuple(display for display, _ in parts)
     try:
+        sizes = [(display, path.stat().st_size) for display, path in parts]
+        too_large = [(display, size) for display, size in sizes if size > MAX_FILE_BYTES[kind]]
+        if too_large:  # refused before it is read: its memory would be many times its size
+            return None, [_too_large(kind, display, size) for display, size in too_large], ""
         foreign = foreign_parts(kind, parts)
         if foreign:  # a file of another kind: one error for it, not one for each of its lines read as rows
             return None, [_foreign(kind, display, other, len(parts) > 1) for display, other in foreign], ""
@@ -254,6 +258,21 @@ def _unwritable(cache_dir: Path, problem: str | None) -> list:
     return [Diagnostic(
         "RR530", f"can't write the table cache in `{cache_dir}` ({problem}): CMS tables are read from their "
                  "files at every load", None, None, DEFAULT_HELP["RR530"], severity="warning")]
+
+
+#: The largest file read for each kind, far past any CMS publishes (a national PTP part is about 55 MB, the
+#: MPFS and HCPCS files about 10 MB, an MUE table 1 MB): a larger one is refused before it is read, since
+#: reading it takes several times its size in memory.
+MAX_FILE_BYTES = {"ptp": 1 << 30, "mue": 1 << 28, "addon": 1 << 28, "pctc": 1 << 28, "hcpcs": 1 << 28,
+                  "icd10cm": 1 << 28}
+
+
+def _too_large(kind: str, display: str, size: int) -> Diagnostic:
+    """RR505 for a file larger than any CMS file of its kind."""
+    return Diagnostic("RR505", f"`{display}` is {size / (1 << 20):,.0f} MB, larger than any CMS {kind} file "
+                      f"(at most {MAX_FILE_BYTES[kind] >> 20:,} MB read)", None, None,
+                      "is it the file the `table` statement's kind names, and whole? A national PTP part is about "
+                      "55 MB")
 
 
 def _foreign(kind: str, display: str, other: str, several: bool) -> Diagnostic:
