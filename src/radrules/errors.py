@@ -65,9 +65,24 @@ class RadrulesError(Exception):
     """Base class of every error radrules raises on purpose."""
 
 
+#: A source line longer than LONG_LINE is shown cut to SHOWN_LINE characters around the caret (a line of
+#: thousands of codes, a damaged table row of megabytes: each diagnostic would print all of it, and a caret
+#: line as long); one a little longer than SHOWN_LINE is shown whole, as cutting a few characters helps nobody.
+SHOWN_LINE = 120
+LONG_LINE = 160
+#: Characters kept before the caret when a long line is clipped.
+_SHOWN_BEFORE = 40
+#: At most this many diagnostics are shown per file; the rest are counted in one more (tables do the same).
+MAX_PER_FILE = 50
+
+
 @attrs.frozen
 class Diagnostic:
-    """One problem found in a rule or table file."""
+    """One problem found in a rule or table file.
+
+    ``hidden`` is set on a diagnostic that stands for problems not shown
+    (RR407, RR519): how many, ``hidden_errors`` of them errors.
+    """
 
     code: str
     message: str
@@ -75,6 +90,8 @@ class Diagnostic:
     source_line: str | None = None
     help: str | None = None
     severity: str = "error"
+    hidden: int = 0
+    hidden_errors: int = 0
 
     @property
     def is_error(self) -> bool:
@@ -86,14 +103,15 @@ class Diagnostic:
         # words quoted from a file may hold control characters: escaped, they can't drive the terminal
         out = [printable(f"{where}{self.severity}[{self.code}]: {self.message}")]
         if self.span and self.source_line is not None:
-            text = _CONTROL.sub(" ", self.source_line.rstrip("\r\n"))
+            text = self.source_line.rstrip("\r\n")
             start = max(self.span.column - 1, 0)
             if self.span.end_line == self.span.line:
                 width = max(self.span.end_column - self.span.column, 1)
             else:
                 width = max(len(text) - start, 1)
+            text, start, width = clipped(text, start, width)
             gutter = f"{self.span.line:>5}"
-            out.append(f"{gutter} | {text}")
+            out.append(f"{gutter} | {_CONTROL.sub(' ', text)}")
             out.append(f"{'':>5} | {' ' * start}{'^' * width}")
         if self.help:
             out.append(printable(f"{'':>5} = help: {self.help}"))
@@ -108,20 +126,76 @@ class Diagnostic:
             "line": self.span.line if self.span else None,
             "column": self.span.column if self.span else None,
             "help": self.help,
+            "not_shown": self.hidden,
         }
+
+    @property
+    def counts(self) -> tuple[int, int]:
+        """(errors, warnings) this diagnostic stands for: itself, or the problems it says are not shown."""
+        if self.hidden:
+            return self.hidden_errors, self.hidden - self.hidden_errors
+        return (1, 0) if self.is_error else (0, 1)
+
+
+def clipped(text: str, start: int, width: int, limit: int = SHOWN_LINE) -> tuple[str, int, int]:
+    """A source line of more than :data:`LONG_LINE` characters cut to ``limit`` around a caret at ``start``
+    (0-based) ``width`` wide: (the text shown, with `…` where it was cut, the caret's start and width in it). A
+    shorter line is as it is; a caret wider than what is shown ends where the text shown does."""
+    if len(text) <= max(limit, LONG_LINE):
+        return text, start, width
+    low = max(0, min(start - _SHOWN_BEFORE, len(text) - limit))
+    high = min(len(text), low + limit)
+    width = max(min(start + width, high) - start, 1)
+    shown = ("…" if low else "") + text[low:high] + ("…" if high < len(text) else "")
+    return shown, start - low + (1 if low else 0), width
+
+
+def capped(diagnostics: Iterable[Diagnostic], limit: int = MAX_PER_FILE) -> list[Diagnostic]:
+    """``diagnostics`` with at most ``limit`` shown for each file, errors before warnings, in their order; the
+    rest of a file's are counted in one RR407 after its last one shown. Diagnostics with no place, and those
+    that count others (RR519), are all kept and count toward no limit."""
+    diagnostics = list(diagnostics)
+    by_file: dict[str, list[int]] = {}
+    for index, diagnostic in enumerate(diagnostics):
+        if diagnostic.span is not None and not diagnostic.hidden:
+            by_file.setdefault(diagnostic.span.file, []).append(index)
+    over = {file: indexes for file, indexes in by_file.items() if len(indexes) > limit}
+    if not over:
+        return diagnostics
+    left_out: set[int] = set()
+    after: dict[int, Diagnostic] = {}
+    for file, indexes in over.items():
+        errors = [i for i in indexes if diagnostics[i].is_error]
+        kept = set(errors[:limit])
+        kept.update([i for i in indexes if not diagnostics[i].is_error][:limit - len(kept)])
+        hidden = [i for i in indexes if i not in kept]
+        left_out.update(hidden)
+        hidden_errors = sum(diagnostics[i].is_error for i in hidden)
+        after[max(kept)] = Diagnostic(
+            "RR407", f"{len(hidden):,} more problem{'s' if len(hidden) != 1 else ''} in `{file}` not shown",
+            None, None, "fix the ones above and check again: the rest are shown then" if hidden_errors else
+            "they are warnings, as those above", "error" if hidden_errors else "warning",
+            len(hidden), hidden_errors)
+    out = []
+    for index, diagnostic in enumerate(diagnostics):
+        if index not in left_out:
+            out.append(diagnostic)
+        if index in after:
+            out.append(after[index])
+    return out
 
 
 def render_all(diagnostics: Iterable[Diagnostic]) -> str:
-    """All diagnostics, blank-line separated, with a count at the end."""
+    """All diagnostics, blank-line separated, with a count at the end (of every problem, shown or not)."""
     diagnostics = list(diagnostics)
-    errors = sum(d.is_error for d in diagnostics)
-    warnings = len(diagnostics) - errors
+    errors = sum(d.counts[0] for d in diagnostics)
+    warnings = sum(d.counts[1] for d in diagnostics)
     parts = [d.render() for d in diagnostics]
     summary = []
     if errors:
-        summary.append(f"{errors} error{'s' if errors != 1 else ''}")
+        summary.append(f"{errors:,} error{'s' if errors != 1 else ''}")
     if warnings:
-        summary.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+        summary.append(f"{warnings:,} warning{'s' if warnings != 1 else ''}")
     if summary:
         parts.append(", ".join(summary))
     return "\n\n".join(parts)
@@ -130,12 +204,13 @@ def render_all(diagnostics: Iterable[Diagnostic]) -> str:
 class RuleError(RadrulesError, ValueError):
     """A rule file (or a table it loads) does not parse or compile.
 
-    ``diagnostics`` holds every problem found, errors and warnings alike;
+    ``diagnostics`` holds every problem found, errors and warnings alike, at
+    most :data:`MAX_PER_FILE` of each file (the rest counted in an RR407);
     ``str(error)`` renders them all.
     """
 
     def __init__(self, diagnostics: Sequence[Diagnostic]):
-        self.diagnostics = tuple(diagnostics)
+        self.diagnostics = tuple(capped(diagnostics))
         super().__init__(render_all(self.diagnostics))
 
     @property

@@ -8,6 +8,7 @@ import attrs
 
 from . import evaluator
 from .claim import Claim, checked
+from .errors import capped
 from .checks import FORMAT_RULES
 from .compiler.index import select
 from .model import MUE_UNPUBLISHED
@@ -37,7 +38,8 @@ class Ruleset:
     properties: dict
     views: dict = attrs.field(repr=False)
     tables: tuple = attrs.field(default=(), repr=False)  # tables.Loaded, one per table statement
-    warnings: tuple = ()
+    # at most MAX_PER_FILE of each file, the rest counted in an RR407, as a RuleError shows them
+    warnings: tuple = attrs.field(default=(), converter=lambda found: tuple(capped(found)))
 
     def evaluate(self, claim: Any, *, history=None, explain: bool = False, indexed: bool = True) -> Result:
         """Evaluate one claim (a :class:`~radrules.Claim` or a dict in its JSON shape).

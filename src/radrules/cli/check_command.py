@@ -39,11 +39,12 @@ def run(args) -> int:
                           "diagnostics": [d.to_dict() for d in ruleset.warnings]}))
         return EXIT_OK
     print_warnings(ruleset.warnings)
+    warnings = sum(w.counts[1] for w in ruleset.warnings)  # with those not shown (RR407, RR519)
     print(
         f"ok: {summary['name']}: {summary['files']} files, {summary['rules']} rules, "
         f"{summary['pair_rows']} pair edits, {summary['limit_rows']} unit limits, "
         f"{summary['addon_rows']} add-on edits"
-        + (f", {len(ruleset.warnings)} warning{'s' if len(ruleset.warnings) != 1 else ''}" if ruleset.warnings else "")
+        + (f", {warnings:,} warning{'s' if warnings != 1 else ''}" if warnings else "")
     )
     replaced = summary["replaced"]
     if replaced["rules"] or replaced["rows"]:

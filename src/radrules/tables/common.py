@@ -163,7 +163,7 @@ class Problems:
                 help = "they are warnings, as those above: the table is used"
             self.diagnostics.append(Diagnostic(
                 "RR519", f"{self.hidden} more problem{'s' if self.hidden != 1 else ''} in `{self.display}` not shown",
-                None, None, help, "error" if self.hidden_errors else "warning",
+                None, None, help, "error" if self.hidden_errors else "warning", self.hidden, self.hidden_errors,
             ))
         return self.diagnostics
 
