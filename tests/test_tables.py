@@ -2502,3 +2502,40 @@ def test_addon_edits_of_a_code_keep_the_file_order_of_their_rows():
     rows = [(1, "77067", 20200101, 20201231, None, None, "aoc.csv:10"),
             (1, "77066", 20210101, None, None, None, "aoc.csv:9")]
     assert [edit.source for edit in _bind_addon("77063", rows, None)] == ["aoc.csv:9", "aoc.csv:10"]
+
+
+class TestLineFarLongerThanARow:
+    MUE = 'table mue "cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"\n'
+    HEADER = "HCPCS/CPT Code,Practitioner Services MUE Values,MUE Adjudication Indicator,MUE Rationale\n"
+
+    @pytest.fixture
+    def small_field_limit(self):
+        """The csv module's field size limit at 1,000 (of 131,072), so that a line of a few KB is past it."""
+        import csv
+
+        before = csv.field_size_limit(1000)
+        yield
+        csv.field_size_limit(before)
+
+    def _error(self, tmp_path, text: str):
+        root = make_ruleset(tmp_path, self.MUE)
+        (root / "cms" / "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv").write_text(text, encoding="latin-1")
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        (error,) = caught.value.errors
+        return error
+
+    def test_a_huge_line_without_a_quote_says_so(self, tmp_path, small_field_limit):
+        """A line with no quote past the csv module's limit is "far longer than any table row", with its length
+        (it said a quote opened a field without closing it); its rendering is a clipped line, not 5,000 `^`."""
+        error = self._error(tmp_path, self.HEADER + "74170,1,1 Line Edit,x\n" + "7" * 5000 + "\n")
+        assert (error.code, error.span.line) == ("RR506", 3)
+        assert error.message == "this line is far longer than any table row: 5,000 characters"
+        assert "quote" not in error.help and "line breaks" in error.help
+        assert len(error.render()) < 600
+
+    def test_an_open_quote_is_still_said_to_be_one(self, tmp_path, small_field_limit):
+        """A record whose first line has a quote, past the limit, is still the quote left open."""
+        error = self._error(tmp_path, self.HEADER + '74170,1,"9 Line Edit,x\n' + "74171,1,9 Line Edit,x\n" * 100)
+        assert error.message == "this record can't be read as CSV: a quoted field runs on for too long"
+        assert error.help == "a quote (`\"`) opens a field here without closing it"

@@ -110,16 +110,23 @@ class Problems:
     def unreadable(self, fields, first: int, last: int, raw: str, swallowed=None) -> bool:
         """Report a data record that can't be right, and say so (True).
 
-        ``fields`` None: the csv module could not read it (a quoted field larger
-        than it allows). A record over several lines (a line break inside a
+        ``fields`` None: the csv module could not read it (a field larger than it
+        allows: a quoted one left open, or, if the line has no quote, a line
+        far longer than a row). A record over several lines (a line break inside a
         quoted field): a quote without its closing quote makes the rows after
         it one field, so a table's rows are one line each. ``swallowed`` (a
         line -> bool), if given, says which continuation lines would be rows:
         a record whose continuation lines are none of them is accepted.
         """
         if fields is None:
+            line = first_line(raw)
+            if '"' not in line:  # no quoted field: an unquoted one past the csv module's limit, a line as long
+                self.add("RR506", f"this line is far longer than any table row: {len(line):,} characters", first,
+                         line, 1, len(line), help="a table row is one line of a few hundred characters at most: "
+                         "is this the CMS file, with its line breaks (a file whose line ends were lost reads so)?")
+                return True
             self.add("RR506", "this record can't be read as CSV: a quoted field runs on for too long", first, raw,
-                     1, len(first_line(raw)), help="a quote (`\"`) opens a field here without closing it")
+                     1, len(line), help="a quote (`\"`) opens a field here without closing it")
             return True
         if last == first:
             return False
@@ -308,8 +315,8 @@ def utf16_order(head: bytes) -> str | None:
 def csv_records(text: str):
     """(first line number, last line number, fields, raw text) for each CSV record.
 
-    A record the csv module can't read (a quoted field over its size limit)
-    comes with ``fields`` None and ends the records: see
+    A record the csv module can't read (a field over its size limit: a quote
+    left open, or a line far longer than a row) comes with ``fields`` None and ends the records: see
     :meth:`Problems.unreadable`.
 
     Quoted fields may hold line breaks (the MUE header does), so records are
@@ -324,7 +331,7 @@ def csv_records(text: str):
             fields = next(reader)
         except StopIteration:
             return
-        except csv.Error:  # a field over the csv module's size limit: an unclosed quote, most likely
+        except csv.Error:  # a field over the csv module's size limit: an unclosed quote, or a huge line
             yield previous + 1, previous + 1, None, lines[previous] if previous < len(lines) else ""
             return
         last = reader.line_num
