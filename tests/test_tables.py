@@ -2504,6 +2504,38 @@ def test_addon_edits_of_a_code_keep_the_file_order_of_their_rows():
     assert [edit.source for edit in _bind_addon("77063", rows, None)] == ["aoc.csv:9", "aoc.csv:10"]
 
 
+class TestProblemsPastTheLimit:
+    def test_a_problem_past_the_limit_costs_a_count_not_a_scan(self, monkeypatch):
+        """Past 50 errors shown, each further problem is counted without looking at the 50 (3M bad PTP rows cost
+        150M `is_error` calls); the counts stay right."""
+        from radrules.errors import Diagnostic
+        from radrules.tables.common import Problems
+
+        problems = Problems("t.csv")
+        for row in range(1, 51):
+            problems.add("RR507", "bad", row, "x", severity="error")
+        calls = []
+        monkeypatch.setattr(Diagnostic, "is_error", property(lambda d: calls.append(1) or d.severity == "error"))
+        for row in range(51, 10_051):
+            problems.add("RR507", "bad", row, "x", severity="error" if row % 2 else "warning")
+        assert len(calls) < 100
+        assert (len(problems.diagnostics), problems.hidden, problems.hidden_errors) == (50, 10_000, 5_000)
+
+    def test_errors_still_take_the_place_of_warnings_shown(self):
+        """After 50 warnings, 60 errors: the first 50 errors are shown, the 50 warnings and 10 errors counted."""
+        from radrules.tables.common import Problems
+
+        problems = Problems("t.csv")
+        for row in range(1, 51):
+            problems.add("RR518", "odd", row, "x", severity="warning")
+        for row in range(51, 111):
+            problems.add("RR507", "bad", row, "x")
+        assert [d.span.line for d in problems.diagnostics] == list(range(51, 101))
+        assert (problems.hidden, problems.hidden_errors) == (60, 10)
+        (*_, summary) = problems.finish()
+        assert (summary.code, summary.severity, summary.hidden, summary.hidden_errors) == ("RR519", "error", 60, 10)
+
+
 class TestLineFarLongerThanARow:
     MUE = 'table mue "cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"\n'
     HEADER = "HCPCS/CPT Code,Practitioner Services MUE Values,MUE Adjudication Indicator,MUE Rationale\n"

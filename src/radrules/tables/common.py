@@ -60,6 +60,7 @@ class Problems:
         self.diagnostics: list[Diagnostic] = []
         self.hidden = 0
         self.hidden_errors = 0  # of those hidden: a table with only warnings hidden is still used
+        self._warnings_shown = 0  # of self.diagnostics
         # A workbook's problems also name the cell (the line shown is the sheet row as CSV).
         self.workbook = workbook
         # How the file's lines are counted: as the csv module counts them (a lone CR ends a line), or
@@ -70,14 +71,17 @@ class Problems:
             column: int = 1, width: int = 1, help: str | None = None, severity: str = "error") -> None:
         if len(self.diagnostics) >= MAX_PROBLEMS:
             # An error takes the place of the last warning shown: the problems that refuse the table are seen.
-            shown_warning = next((i for i in range(len(self.diagnostics) - 1, -1, -1)
-                                  if not self.diagnostics[i].is_error), None) if severity == "error" else None
-            if shown_warning is None:
+            # Once no warning is shown, a file of millions of bad rows costs a count for each past the limit.
+            if severity != "error" or not self._warnings_shown:
                 self.hidden += 1
                 self.hidden_errors += severity == "error"
                 return
+            shown_warning = next(i for i in range(len(self.diagnostics) - 1, -1, -1)
+                                 if not self.diagnostics[i].is_error)
             del self.diagnostics[shown_warning]
+            self._warnings_shown -= 1
             self.hidden += 1
+        self._warnings_shown += severity != "error"
         source = None
         if line is not None:
             # A CSV record may span lines (a quoted line break): show its first line, the caret kept on it.
