@@ -202,7 +202,7 @@ def test_diff_array_reads_on_after_a_claim_with_a_key_twice():
     """The array is whole: the claim with a key twice is unreadable, and the claims after it are read."""
     import io
 
-    from radrules.diff.claims import Unreadable, read_claim_file
+    from radrules.diff.claims import read_claim_file
 
     text = b'[{"id": "A"}, {"id": "B", "id": "C"}, {"id": "D"}]'
     items = list(read_claim_file(io.BufferedReader(io.BytesIO(text))))
