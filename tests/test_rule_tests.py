@@ -1704,3 +1704,20 @@ def test_bundled_run_into_more_letters_is_underlined_whole(tmp_path):
     assert (diagnostic.code, diagnostic.message) == ("RR602", "unexpected `bundledd`")
     assert (diagnostic.span.column, diagnostic.span.end_column) == (7, 15)
     assert diagnostic.help.startswith("did you mean `bundled`?")
+
+
+def test_the_errors_of_rules_under_test_are_all_counted_when_some_are_not_shown(tmp_path):
+    """Rules with 70 errors: 50 are shown and an RR407 counts the rest; RR621 and the report say 70 (they
+    counted the RR407 as one: 51)."""
+    from radrules.testing import Runner
+
+    (tmp_path / "rules").mkdir()
+    codes = ",\n".join(f"  {900000 + i}" for i in range(70))
+    (tmp_path / "rules" / "main.rr").write_text(f"codes ct =\n{codes}\n", encoding="utf-8")
+    (tmp_path / "t.rrt").write_text('rules "rules"\n\ntest "a"\n  claim\n    2026-04-06 70450\n  expect pass\nend\n',
+                                    encoding="utf-8")
+    report = Runner().run([tmp_path / "t.rrt"])
+    (outcome,) = report.outcomes
+    assert outcome.diagnostics[0].message == "the rules under test have 70 errors"
+    assert "RR407" in [d.code for d in outcome.diagnostics]
+    assert report.errors == 70

@@ -103,12 +103,12 @@ class Report:
         """One per error printed: each error diagnostic once (a problem several tests share, such as a bad path of
         the file's `rules` line or rules that don't compile, is printed and counted once), and each crash. RR621
         only heads the errors of the rules under test, which count themselves."""
-        shared = set()
+        shared: dict = {}  # what was printed -> the errors it stands for (an RR407: the errors it did not show)
         for outcome in self.outcomes:
             if outcome.status == ERROR:
-                found = {d.render() for d in outcome.diagnostics if d.is_error and d.code != "RR621"}
-                shared |= found if found and not outcome.crash else {(outcome.file, outcome.line)}
-        return len(shared) + sum(d.is_error for d in self.diagnostics)
+                found = {d.render(): d.counts[0] for d in outcome.diagnostics if d.is_error and d.code != "RR621"}
+                shared.update(found if found and not outcome.crash else {(outcome.file, outcome.line): 1})
+        return sum(shared.values()) + sum(d.counts[0] for d in self.diagnostics if d.is_error)
 
     @property
     def ok(self) -> bool:
@@ -363,7 +363,8 @@ class Runner:
         try:
             return load(*paths, bundled=bundled, extra=extra, **self._load_options)
         except RuleError as error:
-            head = Diagnostic("RR621", f"the rules under test have {_count(len(error.errors), 'error')}", span,
+            count = sum(d.counts[0] for d in error.errors)  # an RR407 stands for the errors it did not show
+            head = Diagnostic("RR621", f"the rules under test have {_count(count, 'error')}", span,
                               test_file.source_line(span.line),
                               help="the errors follow; the tests that load these rules run once they are fixed")
             return [head, *error.errors]
