@@ -1586,6 +1586,30 @@ class TestNoRowLost:
         assert (error.code, error.span.line) == ("RR506", 2)
         assert error.message == f"a line of {len(line):,} characters, far longer than a PTP row"
 
+    @pytest.mark.parametrize("separator", ["\t", ","])
+    def test_rows_padded_with_empty_fields_past_the_length_limit_load(self, tmp_path, monkeypatch, separator):
+        """A spreadsheet's export pads every row to its widest (a note far to the right of the header): lines past
+        the length limit whose excess is empty fields load as before the limit, header and rows."""
+        from radrules.tables import ptp
+
+        monkeypatch.setattr(ptp, "MAX_ROW_CHARS", 200)
+        header = separator.join(["Column 1", "Column 2", "*=in existence", "Effective", "Deletion", "Modifier",
+                                 "PTP Edit Rationale"]) + separator * 300 + "note\r\n"
+        row = separator.join(["74176", "74150", "", "20110101", "*", "0", ""]) + separator * 301 + "\r\n"
+        name = "ccipra-v322r0-f1.TXT" if separator == "\t" else "ccipra-v322r0-f1.csv"
+        root = make_ruleset(tmp_path, f'table ptp "cms/{name}"\n')
+        (root / "cms" / name).write_bytes((header + row).encode("latin-1"))
+        rules = radrules.load(root, cache_dir=None)
+        assert rules.warnings == () and len(rules.tables[0].table) == 1
+
+    def test_a_ptp_file_with_lines_ended_by_cr_alone_loads(self, tmp_path):
+        """Lines ended by a carriage return alone (an old Mac's export) were one line: "has no PTP rows"."""
+        text = PTP_HEADER + "74176\t74150\t\t20110101\t*\t0\tx\r\n74177\t74150\t\t20110101\t*\t1\tx\r\n"
+        root = make_ruleset(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT"\n')
+        (root / "cms" / "ccipra-v322r0-f1.TXT").write_bytes(text.replace("\r\n", "\r").encode("latin-1"))
+        rules = radrules.load(root, cache_dir=None)
+        assert rules.warnings == () and len(rules.tables[0].table) == 2
+
     def test_latin1_superscript_digit_is_not_a_unit_limit(self, tmp_path):
         """Latin-1 byte B2 reads as `²`, which str.isdigit() accepts and int() refuses: an error, no traceback."""
         data = MUE_HEADER.encode("latin-1") + b"74177,\xb2,2 Date of Service Edit: Policy,A\r\n"

@@ -36,9 +36,9 @@ _FIELDS = 7
 
 
 def _lines(text: str) -> tuple[list[str], str]:
-    """The file's lines (split at line feeds; a line keeps its carriage return) and its field separator: a tab,
-    or a comma for a CSV export."""
-    lines = text.split("\n")
+    """The file's lines (split at line feeds, a line keeping its carriage return; at carriage returns in a file
+    without a line feed) and its field separator: a tab, or a comma for a CSV export."""
+    lines = text.split("\n" if "\n" in text or "\r" not in text else "\r")  # lines ended by CR alone: an old Mac's
     if lines and lines[-1] == "":
         lines.pop()
     sample = next((line for line in lines if line.strip()), "")
@@ -46,9 +46,24 @@ def _lines(text: str) -> tuple[list[str], str]:
 
 
 #: Longer than any PTP row (about 80 characters; CMS's longest rationale is a few words): a longer line is
-#: refused without being split into fields (a line of 600 million tabs took 5 GB).
+#: refused without being split into fields (a line of 600 million tabs took 5 GB), once the empty fields a
+#: spreadsheet pads its rows with (a stray cell far to the right) are left out.
 MAX_ROW_CHARS = 2000
 _TOO_LONG = ("too long",)
+
+
+def _bounded(line: str, separator: str) -> str | None:
+    """``line`` if no longer than a row can be; else without the empty fields it ends with, if that is short
+    enough; else None."""
+    if len(line) <= MAX_ROW_CHARS:
+        return line
+    line = line.rstrip(separator + " ")
+    return line if len(line) <= MAX_ROW_CHARS else None
+
+
+def _padded(fields: list) -> list:
+    """The fields of a line whose trailing empty fields were left out, with the empty ones a row has."""
+    return fields + [""] * (_FIELDS - len(fields)) if len(fields) < _FIELDS else fields
 
 
 def _rows(lines: list[str], start: int, separator: str):
@@ -63,16 +78,23 @@ def _rows(lines: list[str], start: int, separator: str):
         for number, line in enumerate(islice(lines, start, None), start + 1):
             if line.endswith("\r"):
                 line = line[:-1]
-            yield number, line, line.split("\t") if len(line) <= MAX_ROW_CHARS else _TOO_LONG
+            if len(line) <= MAX_ROW_CHARS:
+                yield number, line, line.split("\t")
+                continue
+            bounded = _bounded(line, separator)
+            yield number, line, _TOO_LONG if bounded is None else _padded(bounded.split("\t"))
         return
     for number, line in enumerate(islice(lines, start, None), start + 1):
         if line.endswith("\r"):
             line = line[:-1]
-        if len(line) > MAX_ROW_CHARS:
+        bounded = _bounded(line, separator)
+        if bounded is None:
             yield number, line, _TOO_LONG
             continue
         try:
-            fields = next(csv.reader(io.StringIO(line))) if line else []
+            fields = next(csv.reader(io.StringIO(bounded))) if bounded else []
+            if bounded is not line:
+                fields = _padded(fields)
         except csv.Error:
             fields = None
         yield number, line, fields
@@ -98,11 +120,18 @@ def _preamble(lines: list[str], separator: str):
         if line.endswith("\r"):
             line = line[:-1]
         used = 1
-        if '"' in line:
-            fields, used = _quoted_record(lines, index, line, separator)
+        bounded = _bounded(line, separator)
+        if bounded is None:  # told by its start (a header with a note far to the right), never split whole
+            yield index + 1, line[:MAX_ROW_CHARS], line[:MAX_ROW_CHARS].split(separator)[:_FIELDS]
+            index += 1
+            continue
+        if '"' in bounded:
+            fields, used = _quoted_record(lines, index, bounded, separator)
         else:
-            fields = line.split(separator) if line else []
-        yield index + 1, line, fields
+            fields = bounded.split(separator) if bounded else []
+        if bounded is not line and fields:
+            fields = _padded(fields)
+        yield index + 1, bounded, fields
         index += used
 
 
@@ -116,7 +145,8 @@ def _quoted_record(lines: list[str], index: int, line: str, separator: str) -> t
             following = lines[index + len(taken)]
             if following.endswith("\r"):
                 following = following[:-1]
-            if _holds_row_values(following.split(separator)):
+            following = _bounded(following, separator)
+            if following is None or _holds_row_values(following.split(separator)):
                 return
             taken.append(following)
             yield following + "\n"
@@ -225,8 +255,8 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
             names.append(code)
             return ids[code]
         if is_code(code.strip()):
-            help = f"the code has white space around it (`{code.strip()}` is a code): a CMS file's codes have none, so " \
-                   "the file was changed, or exported by a tool that pads its cells; take CMS's file again"
+            help = (f"the code has white space around it (`{code.strip()}` is a code): a CMS file's codes have none, "
+                    "so the file was changed, or exported by a tool that pads its cells; take CMS's file again")
         else:
             help = _TEXT_LINE if column == 0 and _text_line(fields) else None
         problems.field("RR507", f"{shown(code)} is not a procedure code (column {column + 1})", number, line, fields,
@@ -239,7 +269,7 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
         rows_read = 0
         header_seen = False
         lines, separator = _lines(text)
-        cut_short = bool(text) and not text.endswith("\n")  # CMS ends every line, the last one too
+        cut_short = bool(text) and not text.endswith(("\n", "\r"))  # CMS ends every line, the last one too
         del text
         first_row = len(lines)  # no rows
         for number, line, fields in _preamble(lines, separator):
