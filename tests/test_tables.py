@@ -1547,6 +1547,8 @@ class TestNoRowLost:
         assert "it may be cut short" in warning.message
         (root / "cms" / "ccipra-v322r0-f1.TXT").write_bytes((cut + "\r\n").encode("latin-1"))
         assert radrules.load(root, cache_dir=None).warnings == ()
+        (root / "cms" / "ccipra-v322r0-f1.TXT").write_bytes((cut + "\r\n\t\t").encode("latin-1"))  # blank: no row cut
+        assert radrules.load(root, cache_dir=None).warnings == ()
 
     def test_mue_file_cut_short_is_warned(self, tmp_path):
         """The same for an MUE table, cut inside a row's rationale (its last field)."""
@@ -1557,6 +1559,10 @@ class TestNoRowLost:
         assert (warning.code, warning.span.line) == ("RR521", 5)
         (root / "cms" / MUE_NAME).write_bytes((cut + "\r\n").encode("latin-1"))
         assert radrules.load(root, cache_dir=None).warnings == ()
+        (root / "cms" / MUE_NAME).write_bytes((cut + "\r\n\r\n,,,").encode("latin-1"))  # the line it names is the last
+        (warning,) = radrules.load(root, cache_dir=None).warnings
+        assert (warning.span.line, warning.source_line) == (7, ",,,")
+        assert "(line 7 has no line ending)" in warning.message
 
     def test_a_file_larger_than_any_cms_file_is_refused_before_it_is_read(self, tmp_path, monkeypatch):
         """A file past the size of any CMS file of its kind is one RR505 saying its size, and is never read (a

@@ -62,8 +62,10 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
     for index, (display, file_name, data) in enumerate(parts):
         problems, text = read_part(display, data)
         header_found = False
-        rows_read = last_row = 0
+        rows_read = end_line = 0
+        end_raw = ""
         for first, last, fields, raw in csv_records(text):
+            end_line, end_raw = last, raw  # the file's last record, when the loop ends
             if fields is None:
                 problems.unreadable(fields, first, last, raw)
                 break
@@ -103,7 +105,6 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
             if problems.unreadable(fields, first, last, raw, _begins_row):
                 continue
             rows_read += 1
-            last_row = first
             # The rationale is a column of every published table (domain.md §8.2): a row without its field is cut
             # short. The field may be empty, and empty fields past it (an export's trailing commas) are no error.
             if len(fields) < 4 or any(f.strip() for f in fields[4:]):
@@ -153,10 +154,10 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
             where[code] = f"{display}:{first}"
             settings[code] = part_types[index]
             entries[code] = ((int(value), int(match.group(1)), reason, source),)
-        if rows_read and text and not text.endswith(("\n", "\r")) and not problems.has_errors:
-            last = text[text.rfind("\n") + 1:]
-            problems.add("RR521", f"`{display}` ends in the middle of a line (its last row has no line ending): it "
-                         "may be cut short, its last rows missing", last_row, last[:200], 1, 1, severity="warning",
+        cut_short = end_raw.strip() and not end_raw.endswith(("\n", "\r"))  # CMS ends every line, the last too
+        if rows_read and cut_short and not problems.has_errors:
+            problems.add("RR521", f"`{display}` ends in the middle of a line (line {end_line} has no line ending): it "
+                         "may be cut short, its last rows missing", end_line, end_raw[:200], 1, 1, severity="warning",
                          help="CMS ends every line of its files: is the file still being copied, or was the "
                               "download cut off? Take it again (a file written by hand may just lack the last line "
                               "break: add it)")

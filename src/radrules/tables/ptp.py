@@ -363,9 +363,9 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
             row_number.append(number)
             part_index.append(index)
             rows_read += 1
-        if cut_short and rows_read and not problems.has_errors:
-            problems.add("RR521", f"`{display}` ends in the middle of a line (its last row, {len(lines)}, has no line "
-                         "ending): it may be cut short, its last rows missing", len(lines),
+        if cut_short and rows_read and lines[-1].strip() and not problems.has_errors:
+            problems.add("RR521", f"`{display}` ends in the middle of a line (line {len(lines)} has no line ending): "
+                         "it may be cut short, its last rows missing", len(lines),
                          lines[-1][:MAX_ROW_CHARS], 1, 1, severity="warning",
                          help="CMS ends every line of its files: is the file still being copied, or was the "
                               "download cut off? Take it again (a file written by hand may just lack the last line "
