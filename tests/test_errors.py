@@ -125,3 +125,5 @@ class TestCheckCommand:
         assert main(["check", "--format", "json", str(tmp_path / "long.rr")]) == 3
         found = json.loads(capsys.readouterr().out)["diagnostics"]
         assert len(found) == 51 and sum(d["not_shown"] or 1 for d in found) == 3000
+        (summary,) = [d for d in found if d["code"] == "RR407"]
+        assert (summary["not_shown"], summary["not_shown_errors"]) == (2950, 2950)

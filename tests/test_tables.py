@@ -1578,7 +1578,8 @@ class TestNoRowLost:
             radrules.load(root, cache_dir=None)
         (error,) = caught.value.errors
         assert error.code == "RR505" and error.message == (
-            f"`rules/cms/{MUE_NAME}` is 0 MB, larger than any CMS mue file (at most 0 MB read)")
+            f"`rules/cms/{MUE_NAME}` is {len(data):,} bytes, larger than an MUE table can be (radrules reads at most "
+            "100)")
 
     def test_ptp_line_far_longer_than_a_row_is_refused_unsplit(self, tmp_path, monkeypatch):
         """A line longer than any PTP row is RR506 saying its length, not split into fields (a line of 600

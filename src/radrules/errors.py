@@ -127,6 +127,7 @@ class Diagnostic:
             "column": self.span.column if self.span else None,
             "help": self.help,
             "not_shown": self.hidden,
+            "not_shown_errors": self.hidden_errors,
         }
 
     @property

@@ -331,7 +331,8 @@ def _table_parts(comp: Compilation, statement: s.Table, rule_file, root):
         if not target.is_relative_to(root):
             written = Path(os.path.normpath(Path(rule_file).parent.resolve() / token.text))
             if written.is_relative_to(root):  # inside as written: a link to a file elsewhere
-                comp.ctx.error("RR503", f"`{token.text}` links to a file outside the ruleset folder", token.span,
+                what = "folder" if target.is_dir() else "file"
+                comp.ctx.error("RR503", f"`{token.text}` links to a {what} outside the ruleset folder", token.span,
                                help="tables must sit inside the ruleset folder: copy the file in instead of linking "
                                     "it")
             else:

@@ -269,8 +269,10 @@ MAX_FILE_BYTES = {"ptp": 1 << 30, "mue": 1 << 28, "addon": 1 << 28, "pctc": 1 <<
 
 def _too_large(kind: str, display: str, size: int) -> Diagnostic:
     """RR505 for a file larger than any CMS file of its kind."""
-    return Diagnostic("RR505", f"`{display}` is {size / (1 << 20):,.0f} MB, larger than any CMS {kind} file "
-                      f"(at most {MAX_FILE_BYTES[kind] >> 20:,} MB read)", None, None,
+    from .kinds import NAMES
+
+    return Diagnostic("RR505", f"`{display}` is {size:,} bytes, larger than {NAMES[kind]} can be (radrules reads "
+                      f"at most {MAX_FILE_BYTES[kind]:,})", None, None,
                       "is it the file the `table` statement's kind names, and whole? A national PTP part is about "
                       "55 MB")
 
