@@ -589,6 +589,7 @@ class TestLongAndDeep:
 @pytest.mark.parametrize("text, word, column", [
     ('pairs acmeX.ptp\n  reference "x"\n  pair 74176 with 74150 modifier 0\nend\n', "acmeX.ptp", 7),
     ('rule Acme.x\n  when line.code is 70450\n  then deny line "x"\n  reference "x"\nend\n', "Acme.x", 6),
+    ('disable rule Acme.ct for payer acme reference "x"\n', "Acme.ct", 14),
 ])
 def test_an_id_with_capitals_says_ids_are_lower_case(text, word, column):
     """An id with a capital (`acmeX.ptp`) said `unexpected X` and listed keywords (or `expected a name`)."""

@@ -2597,6 +2597,11 @@ class TestLineFarLongerThanARow:
         assert "quote" not in error.help and "line breaks" in error.help
         assert len(error.render()) < 600
 
+    def test_a_quote_inside_a_field_opens_nothing(self, tmp_path, small_field_limit):
+        """A quote inside a field (`5" film`) of a huge line opens no field: the line is still said too long."""
+        error = self._error(tmp_path, self.HEADER + '74170,1,1 Line Edit,5" film ' + "x" * 5000 + "\n")
+        assert error.message.startswith("this line is far longer than any table row")
+
     def test_an_open_quote_is_still_said_to_be_one(self, tmp_path, small_field_limit):
         """A record whose first line has a quote, past the limit, is still the quote left open."""
         error = self._error(tmp_path, self.HEADER + '74170,1,"9 Line Edit,x\n' + "74171,1,9 Line Edit,x\n" * 100)

@@ -265,8 +265,8 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
     return Diagnostic("RR103", f"unexpected {_describe_token(token)}", span, line_text(token.line), help=help)
 
 
-#: The id of a rule or an edit block, at the start of its line.
-_BLOCK_ID = re.compile(r"^(\s*(?:rule|pairs|limits|addons)\s+)([\w.]+)")
+#: The id of a rule or an edit block, at the start of its line (where it is defined, or `disable rule ID`).
+_BLOCK_ID = re.compile(r"^(\s*(?:rule|pairs|limits|addons|disable\s+rule)\s+)([\w.]+)")
 _LOWER_ID = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*")
 
 

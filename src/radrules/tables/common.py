@@ -124,7 +124,7 @@ class Problems:
         """
         if fields is None:
             line = first_line(raw)
-            if '"' not in line:  # no quoted field: an unquoted one past the csv module's limit, a line as long
+            if not _OPENING_QUOTE.search(line):  # no quoted field: an unquoted one past the csv module's limit
                 self.add("RR506", f"this line is far longer than any table row: {len(line):,} characters", first,
                          line, 1, len(line), help="a table row is one line of a few hundred characters at most: "
                          "is this the CMS file, with its line breaks (a file whose line ends were lost reads so)?")
@@ -314,6 +314,11 @@ def utf16_order(head: bytes) -> str | None:
     if not even.strip(b"\0") and odd.count(0) == 0:
         return "utf-16-be"
     return None
+
+
+#: A quote that opens a CSV field: at the start of the line or after a comma (blanks between allowed); a quote
+#: inside a field (`5" film`) opens nothing.
+_OPENING_QUOTE = re.compile(r'(?:^|,)[ \t]*"')
 
 
 def csv_records(text: str):
