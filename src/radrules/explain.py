@@ -28,7 +28,7 @@ from .checks import FORMAT_RULES
 from .conditions import conjuncts
 from .evaluator import (Evaluation, _add_earlier_units, _limit_finding, _number, _provider_groups, addon_edits,
                         over_limit, paid_history, ptp_bypassed, same_provider, set_apart_rules)
-from .model import MUE_UNPUBLISHED, format_date
+from .model import MUE_UNPUBLISHED, format_date, window_text
 
 
 @attrs.frozen
@@ -307,20 +307,11 @@ def _decided_by(kind: str, key: tuple, view, disables, block: str | None, day: i
     if chosen and all(other.block.info.id != block for other in chosen):
         how = f"replaced by `{chosen[0].block.info.id}` ({chosen[0].source})"
         if day is not None and not any(other.active_on(day) for other in chosen):
-            date = dt.date.fromordinal(day).isoformat()
-            how += (f", whose row applies {_window(chosen[0])}, not on {date}" if len(chosen) == 1
+            date, only = format_date(day), chosen[0]
+            how += (f", whose row applies {window_text(only.start, only.end)}, not on {date}" if len(chosen) == 1
                     else f", none of whose rows is in force on {date}")
         return how
     return None
-
-
-def _window(row) -> str:
-    """``from 2027-01-01``, ``through 2025-12-31`` or ``2026-01-01 through 2026-12-31``: a row's dates."""
-    if row.end is None:
-        return f"from {format_date(row.start)}"
-    if row.start is None:
-        return f"through {format_date(row.end)}"
-    return f"{format_date(row.start)} through {format_date(row.end)}"
 
 
 def _not_judged(rule_id: str, claim) -> str:

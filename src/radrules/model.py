@@ -37,6 +37,24 @@ def format_date(ordinal: int) -> str:
     return dt.date.fromordinal(ordinal).isoformat()
 
 
+def window_text(start: int | None, end: int | None) -> str:
+    """``2026-01-01 through 2026-06-30``, ``from ...``, ``until ...`` or "" for date ordinals (a start of 1, the
+    "always" start of a row without one, or None: open)."""
+    return dates_text(format_date(start) if start is not None and start > 1 else None,
+                      format_date(end) if end is not None else None)
+
+
+def dates_text(first: str | None, last: str | None) -> str:
+    """:func:`window_text` of ISO dates."""
+    if first and last:
+        return f"{first} through {last}"
+    if first:
+        return f"from {first}"
+    if last:
+        return f"until {last}"
+    return ""
+
+
 @attrs.frozen
 class RuleInfo:
     """What every finding of a rule (or edit block) carries."""

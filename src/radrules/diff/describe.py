@@ -15,6 +15,7 @@ import re
 import attrs
 
 from .. import conditions as c
+from ..model import dates_text, window_text
 from ..compiler.conditions import CLAIM_FIELDS, LINE_FIELDS, PATIENT_FIELDS
 
 ARROW = "->"
@@ -119,7 +120,7 @@ def _whom(payers, claim_types) -> str:
 
 def scope_text(desc: dict) -> str:
     """``for payer acme, professional claims, from 2026-01-01`` (``for every payer`` when open)."""
-    window = _window(desc["start"], desc["end"])
+    window = dates_text(desc["start"], desc["end"])
     left_out = "".join(f"; disabled for {text}" for text in desc.get("disabled_for", ()))
     left_out += "".join(f"; replaced by {_replaced_text(entry)}" for entry in desc.get("replaced_by_table", ()))
     return "for " + _whom(desc["payers"], desc["claim_types"]) + (f", {window}" if window else "") + left_out
@@ -474,22 +475,6 @@ def format_date(ordinal: int | None) -> str | None:
     if ordinal is None or ordinal <= 1:
         return None
     return dt.date.fromordinal(ordinal).isoformat()
-
-
-def window_text(start: int | None, end: int | None) -> str:
-    """``2026-01-01 through 2026-06-30``, ``from ...``, ``until ...`` or "" for date ordinals."""
-    return _window(format_date(start), format_date(end))
-
-
-def _window(first: str | None, last: str | None) -> str:
-    """The same for ISO dates."""
-    if first and last:
-        return f"{first} through {last}"
-    if first:
-        return f"from {first}"
-    if last:
-        return f"until {last}"
-    return ""
 
 
 _NUMERIC = re.compile(r"^[0-9]{5}$")
