@@ -19,6 +19,7 @@ import re
 import sys
 import tempfile
 import threading
+import time
 import weakref
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from .addon import load_addon
 from .common import DEFAULT_HELP
 from .hcpcs import load_hcpcs
 from .icd10cm import load_icd10cm
-from .kinds import describe, foreign_parts, kind_named
+from .kinds import NAMES, describe, foreign_parts, kind_named
 from .mpfs import load_mpfs
 from .mue import load_mue, setting_of_name
 from .ptp import load_ptp
@@ -58,7 +59,6 @@ TABLE_RULES = {
 #: The rows each of those tables holds, by the kind rule files give them (`pair`, `limit`, `addon`).
 ROW_KINDS = {"ptp": "pair", "mue": "limit", "addon": "addon"}
 _TYPE_WORDS = {"professional": "practitioner", "institutional": "hospital outpatient"}
-
 
 
 class _Memory:
@@ -188,10 +188,8 @@ def read_table(kind: str, parts: list[tuple[str, Path]], cache_dir):
     """
     table, diagnostics, origin = _read_table(kind, parts, cache_dir or None)
     if table is not None and isinstance(cache_dir, NoCacheDir):
-        diagnostics = [*diagnostics, Diagnostic(
-            "RR530", "there is no user cache directory (no home directory) for the table cache: CMS tables are "
-                     "read from their files at every load", None, None,
-            DEFAULT_HELP["RR530"], severity="warning")]
+        diagnostics = [*diagnostics, _no_disk_cache("there is no user cache directory (no home directory) for the "
+                                                    "table cache")]
     return table, diagnostics, origin
 
 
@@ -255,9 +253,13 @@ def _unwritable(cache_dir: Path, problem: str | None) -> list:
     """RR530 if the disk cache could not be written (``problem``, from :func:`_store`), else nothing."""
     if problem is None:
         return []
-    return [Diagnostic(
-        "RR530", f"can't write the table cache in `{cache_dir}` ({problem}): CMS tables are read from their "
-                 "files at every load", None, None, DEFAULT_HELP["RR530"], severity="warning")]
+    return [_no_disk_cache(f"can't write the table cache in `{cache_dir}` ({problem})")]
+
+
+def _no_disk_cache(why: str) -> Diagnostic:
+    """RR530: ``why`` there is no disk cache, so that every load reads the files."""
+    return Diagnostic("RR530", f"{why}: CMS tables are read from their files at every load", None, None,
+                      DEFAULT_HELP["RR530"], severity="warning")
 
 
 #: The largest file read for each kind, far past any CMS publishes (a national PTP part is about 55 MB, the
@@ -269,8 +271,6 @@ MAX_FILE_BYTES = {"ptp": 1 << 30, "mue": 1 << 28, "addon": 1 << 28, "pctc": 1 <<
 
 def _too_large(kind: str, display: str, size: int) -> Diagnostic:
     """RR505 for a file larger than any CMS file of its kind."""
-    from .kinds import NAMES
-
     return Diagnostic("RR505", f"`{display}` is {size:,} bytes, larger than {NAMES[kind]} can be (radrules reads "
                       f"at most {MAX_FILE_BYTES[kind]:,})", None, None,
                       "is it the file the `table` statement's kind names, and whole? A national PTP part is about "
@@ -413,8 +413,6 @@ UNWRITABLE_SECONDS = 300
 def _store(cache_file: Path, payload) -> str | None:
     """Write a cache file atomically; a cache that can't be written is skipped, leaving no partial file, and
     the reason returned (None when written)."""
-    import time
-
     failed = _UNWRITABLE.get(cache_file.parent)
     if failed is not None:
         if time.monotonic() - failed[1] < UNWRITABLE_SECONDS:
@@ -462,8 +460,6 @@ def _prune(folder: Path) -> None:
     """Remove the cache files of ``folder`` unused for CACHE_KEEP_DAYS (the tables of past quarters, and
     those of older radrules versions, which are never read again), and temporary files a process that was
     stopped while writing left there over a day ago. Only radrules' own names are touched."""
-    import time
-
     now = time.time()
     try:
         entries = list(os.scandir(folder))
