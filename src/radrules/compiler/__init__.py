@@ -314,6 +314,7 @@ def _table_parts(comp: Compilation, statement: s.Table, rule_file, root):
     base = root.parent
     parts = []
     origins = []
+    given: dict = {}  # each file's real path -> its index in parts
     for token in statement.paths:
         if not token.text.strip():  # it would name the rule file's own folder
             comp.ctx.error("RR502", "the path is empty", token.span,
@@ -376,8 +377,8 @@ def _table_parts(comp: Compilation, statement: s.Table, rule_file, root):
                            help="paths are relative to the rule file's folder")
             return None
         for file in files:
-            first = next((i for i, (_, earlier) in enumerate(parts) if earlier.resolve() == file.resolve()), None)
-            if first is not None:  # its rows would be read twice: a PTP pair twice, an MUE code listed twice
+            first = given.setdefault(file.resolve(), len(parts))
+            if first != len(parts):  # its rows would be read twice: a PTP pair twice, an MUE code listed twice
                 named = origins[first][0]
                 by = "" if named.text == token.text else f" (by `{named.text}` and by `{token.text}`)"
                 comp.ctx.error("RR520", f"the statement gives `{parts[first][0]}` twice{by}", token.span,
@@ -465,13 +466,18 @@ def _two_tables(comp: Compilation, kind: str, parts: list, origins: list) -> boo
                 first[setting] = (version, display, path.name, token)
             continue
         _, other_display, other_name, other_token = earlier
-        if in_folder and other_token is token:
-            where = f"the folder `{token.text}` holds `{other_name}` and `{path.name}`"
-        else:
-            where = f"the statement names `{other_display}` and `{display}`"
+        where = _two_files(token, in_folder, other_token, (other_display, other_name), (display, path.name))
         comp.ctx.error("RR520", f"{where}, {what}", token.span, help=help)
         return True
     return False
+
+
+def _two_files(token, in_folder: bool, other_token, other: tuple, this: tuple) -> str:
+    """How an RR520 names two files of a statement, each (display, name): by name in the folder ``token``
+    names (both its files), else by path."""
+    if in_folder and other_token is token:
+        return f"the folder `{token.text}` holds `{other[1]}` and `{this[1]}`"
+    return f"the statement names `{other[0]}` and `{this[0]}`"
 
 
 #: The variant of an MPFS file since 2026: `PPRRVU2026_Jul_QPP.csv`, `PPRRVU2026_Jul_nonQPP.csv`.
@@ -495,10 +501,7 @@ def _two_variants(comp: Compilation, parts: list, origins: list) -> bool:
             seen.setdefault(variant, (display, path.name, token))
             continue
         other_display, other_name, other_token = other
-        if in_folder and other_token is token:
-            where = f"the folder `{token.text}` holds `{other_name}` and `{path.name}`"
-        else:
-            where = f"the statement names `{other_display}` and `{display}`"
+        where = _two_files(token, in_folder, other_token, (other_display, other_name), (display, path.name))
         comp.ctx.error("RR520", f"{where}, the QPP and nonQPP variants of one MPFS release", token.span,
                        help=_VARIANT_HELP)
         return True
