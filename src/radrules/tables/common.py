@@ -294,15 +294,21 @@ def decode(data: bytes) -> str:
     what Excel saves as "Unicode Text"), or UTF-16 without the mark, told by its NUL bytes."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")  # the mark says which byte order; it is not in the text
-    order = utf16_order(data[:256])
-    if order is not None:  # UTF-16 saved without its mark: Latin-1 would read a NUL between every letter
-        return data.decode(order, errors="replace")
+    encoding = utf16_encoding(data)
+    if encoding is not None:  # the mark (not in the text) or the NULs of Latin letters say the byte order
+        return data.decode(encoding, errors="replace")
     return data.decode("latin-1")
 
 
-def utf16_order(head: bytes) -> str | None:
+def utf16_encoding(data: bytes) -> str | None:
+    """The UTF-16 codec that reads ``data``: "utf-16" after a byte order mark, "utf-16-le" or "utf-16-be" for
+    UTF-16 saved without it (Latin-1 would read a NUL between every letter); None for other text."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    return _utf16_order(data[:256])
+
+
+def _utf16_order(head: bytes) -> str | None:
     """"utf-16-le" or "utf-16-be" if ``head`` reads as UTF-16 text of Latin letters without a byte order mark
     (every other byte NUL, the rest not), else None. A CMS file has no NUL, so Latin-1 text never reads so."""
     if len(head) < 4:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from .common import decode, utf16_order
+from .common import decode, utf16_encoding
 from .workbook import is_workbook
 
 #: How a message names a file of each kind ("looks like an MUE table").
@@ -81,7 +81,7 @@ def looks_like(kind: str, name: str, head: bytes) -> str | None:
     """The other kind a file named as ``kind`` looks like, or None (it looks like ``kind``, or like nothing)."""
     if is_workbook(head, name):
         return None  # read by the loader (its first sheet); too slow to read twice
-    if b"\0" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")) and utf16_order(head[:256]) is None:
+    if b"\0" in head and utf16_encoding(head) is None:
         return BINARY  # not text: said before the whole file is read (it may be gigabytes)
     shown = kinds_shown(decode(head))
     if kind in shown:
