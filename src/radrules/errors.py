@@ -151,6 +151,13 @@ def clipped(text: str, start: int, width: int, limit: int = SHOWN_LINE) -> tuple
     return shown, start - low + (1 if low else 0), width
 
 
+def not_shown(code: str, file: str, hidden: int, hidden_errors: int, help: str) -> Diagnostic:
+    """The diagnostic that stands for the ``hidden`` problems of ``file`` past those shown (``hidden_errors``
+    of them errors): RR407 for a rule file, RR519 for a table file."""
+    return Diagnostic(code, f"{hidden:,} more problem{'s' if hidden != 1 else ''} in `{file}` not shown", None, None,
+                      help, "error" if hidden_errors else "warning", hidden, hidden_errors)
+
+
 def capped(diagnostics: Iterable[Diagnostic], limit: int = MAX_PER_FILE) -> list[Diagnostic]:
     """``diagnostics`` with at most ``limit`` shown for each file, errors before warnings, in their order; the
     rest of a file's are counted in one RR407 after its last one shown. Diagnostics with no place, and those
@@ -172,11 +179,9 @@ def capped(diagnostics: Iterable[Diagnostic], limit: int = MAX_PER_FILE) -> list
         hidden = [i for i in indexes if i not in kept]
         left_out.update(hidden)
         hidden_errors = sum(diagnostics[i].is_error for i in hidden)
-        after[max(kept)] = Diagnostic(
-            "RR407", f"{len(hidden):,} more problem{'s' if len(hidden) != 1 else ''} in `{file}` not shown",
-            None, None, "fix the ones above and check again: the rest are shown then" if hidden_errors else
-            "they are warnings, as those above", "error" if hidden_errors else "warning",
-            len(hidden), hidden_errors)
+        after[max(kept)] = not_shown("RR407", file, len(hidden), hidden_errors,
+                                     "fix the ones above and check again: the rest are shown then" if hidden_errors
+                                     else "they are warnings, as those above")
     out = []
     for index, diagnostic in enumerate(diagnostics):
         if index not in left_out:

@@ -8,12 +8,12 @@ import io
 import re
 
 from ..codes import is_digits
-from ..errors import Diagnostic
+from ..errors import MAX_PER_FILE, Diagnostic, not_shown
 from ..syntax import Span
 from .workbook import is_workbook, workbook_text
 
-#: At most this many problems are reported per file; the rest are counted.
-MAX_PROBLEMS = 50
+#: At most this many problems are reported per table file, as per rule file; the rest are counted (RR519).
+MAX_PROBLEMS = MAX_PER_FILE
 
 
 def first_line(text: str) -> str:
@@ -172,10 +172,7 @@ class Problems:
                 help = "they are warnings; the errors above refuse the table"
             else:
                 help = "they are warnings, as those above: the table is used"
-            self.diagnostics.append(Diagnostic(
-                "RR519", f"{self.hidden} more problem{'s' if self.hidden != 1 else ''} in `{self.display}` not shown",
-                None, None, help, "error" if self.hidden_errors else "warning", self.hidden, self.hidden_errors,
-            ))
+            self.diagnostics.append(not_shown("RR519", self.display, self.hidden, self.hidden_errors, help))
         return self.diagnostics
 
     @property
