@@ -509,7 +509,8 @@ class _Tracer:
         related = (a.number,) if a.number is not None else ()
         for row in rows:
             info = row.block.info
-            pair = f"{a.code} (column 1{', paid on an earlier claim' if a.number is None else ''}) with {b.code} (column 2)"
+            earlier = ", paid on an earlier claim" if a.number is None else ""
+            pair = f"{a.code} (column 1{earlier}) with {b.code} (column 2)"
             if row.indicator == 9:
                 self.add(info.id, info.kind, "not applicable", (b.number,),
                          f"{pair}: modifier indicator 9 (not applicable)", related, row.source)

@@ -162,7 +162,8 @@ def bad_escapes(tree: Tree, name: str, lines: list[str], code: str = "RR101",
                                         token)
                     help = f"a path separates its folders with `/`, on Windows too: `{fixed}`"
                 else:
-                    help = 'in a quoted text, `\\` starts only `\\"` (a quote) and `\\\\` (a backslash): write `\\\\` for a backslash'
+                    help = ('in a quoted text, `\\` starts only `\\"` (a quote) and `\\\\` (a backslash): write `\\\\` '
+                            'for a backslash')
                 found.append(Diagnostic(
                     code, f"unknown escape `{match.group(0)}` in a quoted text",
                     s.Span(name, token.line, column, token.line, column + 2), text, help=help,

@@ -46,7 +46,8 @@ class Context:
 
             found = calendar_problem(token.text, julian=False)
             self.error("RR218", f"`{token.text}` is not a calendar date", token.span,
-                       help=f"`{token.text}` {found[1]}" if found else "dates are written YYYY-MM-DD, e.g. `2026-07-01`")
+                       help=f"`{token.text}` {found[1]}" if found
+                       else "dates are written YYYY-MM-DD, e.g. `2026-07-01`")
             return None
 
     def date_window(self, effective) -> tuple[int | None, int | None, bool]:

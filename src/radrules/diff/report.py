@@ -139,7 +139,8 @@ def outcome_text(diff) -> str:
         out.append("")
         shown = len(diff.bad)
         what = "lines" if unit == "line" else "items"
-        out.append(f"unreadable {what} ({'all' if shown == diff.unreadable else f'first {shown} of {diff.unreadable}'}):")
+        which = "all" if shown == diff.unreadable else f"first {shown} of {diff.unreadable}"
+        out.append(f"unreadable {what} ({which}):")
         for bad in diff.bad:
             out.append(f"  {_number(unit, bad.number)}: {bad.problem}")
     return "\n".join(out) + "\n"

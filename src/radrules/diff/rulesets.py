@@ -278,7 +278,8 @@ def _settings(old, new) -> list[Change]:
             continue
         label = name + (f" for payer {payer}" if payer else "")
         change = "added" if a is None else "removed" if b is None else "changed"
-        details = (f"{d.show(a) if a is not None else 'default'} {d.ARROW} {d.show(b) if b is not None else 'default'}",)
+        before, after = (d.show(value) if value is not None else "default" for value in (a, b))
+        details = (f"{before} {d.ARROW} {after}",)
         out.append(Change(change, "setting", "settings", None, label,
                           None if a is None else {"name": name, "payer": payer, "value": a},
                           None if b is None else {"name": name, "payer": payer, "value": b}, details))

@@ -185,7 +185,8 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
     if any(d.is_error for d in diagnostics):
         return None, diagnostics
     frozen = {code: tuple(rows) for code, rows in entries.items()}
-    return RawTable(key=key, files=tuple(name for _, name, _ in parts), entries=frozen, latest_start=latest), diagnostics
+    files = tuple(name for _, name, _ in parts)
+    return RawTable(key=key, files=files, entries=frozen, latest_start=latest), diagnostics
 
 
 def _begins_row(line: str, positions: dict) -> bool:

@@ -90,8 +90,8 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
                         problems.csv_field("RR517", f"`{file_name}` is named as the {LABELS[by_name]} MUE table, but "
                                            f"its header says {LABELS[named[0]]}: the header decides", first, raw,
                                            fields, 1, help="CMS names each setting's MUE file for its setting "
-                                           "(`…_PractitionerServices_…`, `…_OutpatientHospitalServices_…`): take "
-                                           "the file again, or correct its name", severity="warning")
+                                           "(`…_PractitionerServices_…`, `…_OutpatientHospitalServices_…`): "
+                                           "take the file again, or correct its name", severity="warning")
                     part_types[index] = named[0] if named else by_name
                 elif first > 200:
                     problems.add("RR505", f"`{display}` has no `HCPCS/CPT Code` header in its first 200 lines: is it "
