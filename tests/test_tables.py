@@ -43,6 +43,14 @@ def fired(result, rule_id: str) -> list[tuple]:
     return [(f.lines, f.related_lines) for f in result.findings if f.rule == rule_id]
 
 
+def only_error(root: Path):
+    """The one error loading ``root`` gives (it must raise a RuleError of exactly one error)."""
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load(root, cache_dir=None)
+    (error,) = caught.value.errors
+    return error
+
+
 class TestPtpLoader:
     def test_specimen_rows_read(self, tmp_path):
         """The real PTP specimen loads: six preamble lines skipped, every data row kept."""
@@ -400,9 +408,7 @@ class TestMueLoader:
         data = MUE_HEADER.replace("Practitioner Services", "DME Supplier Services") + "E0100,1,2 Date of Service Edit: Policy,x\r\n"
         root = make_ruleset(tmp_path, f'table mue "cms/{name}"{claim_type}\n')
         (root / "cms" / name).write_bytes(data.encode("latin-1"))
-        with pytest.raises(radrules.RuleError) as caught:
-            radrules.load(root, cache_dir=None)
-        (error,) = caught.value.errors
+        error = only_error(root)
         assert error.code == "RR514" and error.message == ("this is the DME MUE table, for DME supplier claims, which "
                                                            "radrules does not judge")
         assert "leave the DME table out" in error.help
@@ -416,9 +422,7 @@ class TestMueLoader:
         paths = [hospital, practitioner] if hospital_first else [practitioner, hospital]
         text = "table mue " + ", ".join(f'"{p}"' for p in paths) + "\n"
         root = make_ruleset(tmp_path, text, DATA / Path(hospital).name, DATA / Path(practitioner).name)
-        with pytest.raises(radrules.RuleError) as caught:
-            radrules.load(root, cache_dir=None)
-        (error,) = caught.value.errors
+        error = only_error(root)
         assert (error.code, error.span.line, error.span.column) == ("RR514", 1, text.index(f'"{hospital}"') + 1)
         assert error.message == ("this is the outpatient hospital MUE table, but the statement serves professional "
                                  "claims")
@@ -430,9 +434,7 @@ class TestMueLoader:
         root = make_ruleset(tmp_path, 'table mue "cms/mue" for institutional claims\n')
         (root / "cms" / "mue").mkdir()
         shutil.copy(DATA / "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv", root / "cms" / "mue")
-        with pytest.raises(radrules.RuleError) as caught:
-            radrules.load(root, cache_dir=None)
-        (error,) = caught.value.errors
+        error = only_error(root)
         assert (error.code, error.span.column) == ("RR514", 11)
         assert error.message == ("`rules/cms/mue/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv` is the practitioner "
                                  "MUE table, but the statement serves institutional claims")
@@ -460,9 +462,7 @@ class TestMueLoader:
         path = self._mue_file(tmp_path, name, column_2)
         text = f'table mue "cms/{name}"'
         root = make_ruleset(tmp_path, text + " effective 2026-07-01\n", path)
-        with pytest.raises(radrules.RuleError) as caught:
-            radrules.load(root, cache_dir=None)
-        (error,) = caught.value.errors
+        error = only_error(root)
         assert (error.code, error.message) == ("RR514", "this is the outpatient hospital MUE table, but the "
                                                         "statement serves professional claims")
         (root / "main.rr").write_text(text + " for institutional claims effective 2026-07-01\n", encoding="utf-8")
@@ -494,9 +494,7 @@ class TestMueLoader:
         """`Practitioner and Outpatient Hospital MUE Values` can't say whose table it is: RR505 at the field."""
         path = self._mue_file(tmp_path, "mue-july.csv", "Practitioner and Outpatient Hospital MUE Values")
         root = make_ruleset(tmp_path, 'table mue "cms/mue-july.csv" effective 2026-07-01\n', path)
-        with pytest.raises(radrules.RuleError) as caught:
-            radrules.load(root, cache_dir=None)
-        (error,) = caught.value.errors
+        error = only_error(root)
         assert (error.code, error.span.line, error.span.column) == ("RR505", 1, 16)
         assert error.message == ("`Practitioner and Outpatient Hospital MUE Values` names the practitioner and the "
                                  "outpatient hospital settings: can't tell whose table this is")
@@ -646,9 +644,7 @@ end
         if message is None:
             assert radrules.load(root, cache_dir=None).tables[0].table.entries["bilateral"]
             return
-        with pytest.raises(radrules.RuleError) as caught:
-            radrules.load(root, cache_dir=None)
-        (error,) = caught.value.errors
+        error = only_error(root)
         assert (error.code, error.span.line, error.message) == ("RR505", 10, message)
         assert "`BILAT SURG`" in error.help
 
@@ -757,10 +753,7 @@ class TestRowErrors:
         (tmp_path / "src").mkdir()
         (tmp_path / "src" / "ccipra-v322r0-f1.TXT").write_bytes(data.encode("latin-1"))
         root = make_ruleset(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT"\n', tmp_path / "src" / "ccipra-v322r0-f1.TXT")
-        with pytest.raises(radrules.RuleError) as caught:
-            radrules.load(root, cache_dir=None)
-        (error,) = caught.value.errors
-        return error
+        return only_error(root)
 
     @pytest.mark.parametrize("line, code", [
         ("End of file\t\t\t\t\t\t", "RR507"),
@@ -818,9 +811,7 @@ class TestRowErrors:
         """A unit limit's hint is about unit limits (it was "an indicator is one of the values CMS publishes")."""
         root = make_ruleset(tmp_path, f'table mue "cms/{MUE_NAME}"\n')
         (root / "cms" / MUE_NAME).write_text(MUE_HEADER + f"74177,{value},2 Date of Service Edit: Policy,x\r\n")
-        with pytest.raises(radrules.RuleError) as caught:
-            radrules.load(root, cache_dir=None)
-        (error,) = caught.value.errors
+        error = only_error(root)
         assert (error.code, error.message, error.help) == ("RR509", message, help)
 
     @pytest.mark.parametrize("row, message, help", [
@@ -837,9 +828,7 @@ class TestRowErrors:
         `CCCCC` on a type 1 edit is not told about indicators."""
         root = make_ruleset(tmp_path, 'table addon "cms/aoc_v2026q3.csv"\n')
         (root / "cms" / "aoc_v2026q3.csv").write_text(AOC_HEADER + row + "\n")
-        with pytest.raises(radrules.RuleError) as caught:
-            radrules.load(root, cache_dir=None)
-        (error,) = caught.value.errors
+        error = only_error(root)
         assert (error.message, error.help) == (message, help)
 
     @pytest.mark.parametrize("statement, file_name", [('table ptp "cms/bad-ptp.TXT"\n', "bad-ptp.TXT"),
@@ -866,9 +855,7 @@ class TestRowErrors:
         path.write_text("HCPCS/CPT Code,Practitioner Services MUE Values,MUE Adjudication Indicator,MUE Rationale\n"
                         f"74177,{'9' * 5000},2 Date of Service Edit: Policy,Anatomic\n", encoding="latin-1")
         root = make_ruleset(tmp_path, 'table mue "cms/mue.csv" effective 2026-07-01\n', path)
-        with pytest.raises(radrules.RuleError) as caught:
-            radrules.load(root, cache_dir=None)
-        (error,) = caught.value.errors
+        error = only_error(root)
         assert (error.code, error.message) == ("RR509", "a unit limit of 5,000 digits is not under 10^15")
         assert (error.span.line, error.span.column) == (2, 7)
 
@@ -879,9 +866,7 @@ class TestRowErrors:
         path.write_text("HCPCS/CPT Code,Practitioner Services MUE Values,MUE Adjudication Indicator,MUE Rationale\n"
                         "74177,,2 Date of Service Edit: Policy,Anatomic\n", encoding="latin-1")
         root = make_ruleset(tmp_path, 'table mue "cms/mue.csv" effective 2026-07-01\n', path)
-        with pytest.raises(radrules.RuleError) as caught:
-            radrules.load(root, cache_dir=None)
-        (error,) = caught.value.errors
+        error = only_error(root)
         assert error.message == "an empty field is not a unit limit (a whole number, 0 or more)"
         assert (error.span.line, error.span.column) == (2, 7)
 
@@ -930,9 +915,7 @@ class TestRowErrors:
         outside.write_bytes((DATA / "radiology-ptp-v322r0-f1.TXT").read_bytes())
         root = make_ruleset(tmp_path, 'table ptp "cms"\n', DATA / "radiology-ptp-v321r0-f1.TXT")
         (root / "cms" / "radiology-ptp-v321r0-f2.TXT").symlink_to(outside)
-        with pytest.raises(radrules.RuleError) as caught:
-            radrules.load(root, cache_dir=None)
-        (error,) = caught.value.errors
+        error = only_error(root)
         assert (error.code, error.span.line) == ("RR503", 1)
         assert error.message == ("`radiology-ptp-v321r0-f2.TXT` in the folder `cms` links to a file outside the "
                                  "ruleset folder")
@@ -953,9 +936,7 @@ class TestRowErrors:
         outside.write_bytes((DATA / "radiology-ptp-v322r0-f1.TXT").read_bytes())
         root = make_ruleset(tmp_path, f'table ptp "{path}"\n')
         (root / "cms" / "linked.TXT").symlink_to(outside)
-        with pytest.raises(radrules.RuleError) as caught:
-            radrules.load(root, cache_dir=None)
-        (error,) = caught.value.errors
+        error = only_error(root)
         assert (error.code, error.message) == ("RR503", message)
         assert ("copy the file in" in error.help) == (path == "cms/linked.TXT")
 
@@ -975,9 +956,7 @@ class TestRowErrors:
         assert error.help.endswith("load one of them")
         (root / "main.rr").write_text('table pctc "cms/PPRRVU2026_Jul_nonQPP.csv"\n'
                                       'table pctc "cms/PPRRVU2026_Jul_QPP.csv"\n', encoding="utf-8")
-        with pytest.raises(radrules.RuleError) as caught:
-            radrules.load(root, cache_dir=None)
-        (error,) = caught.value.errors
+        error = only_error(root)
         assert (error.code, error.message) == ("RR513", "two pctc tables take effect on the same date")
         assert error.help.endswith("load one of them")
         (root / "main.rr").write_text('table pctc "cms/PPRRVU2026_Jul_nonQPP.csv"\n', encoding="utf-8")
@@ -995,9 +974,7 @@ class TestRowErrors:
         (root / "cms" / name).write_bytes(bytes(kinds.HEAD_BYTES * 4))
         reads = []
         monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or b"")
-        with pytest.raises(radrules.RuleError) as caught:
-            radrules.load(root, cache_dir=None)
-        (error,) = caught.value.errors
+        error = only_error(root)
         assert (error.code, error.message) == ("RR505", f"`rules/cms/{name}` is not a text file: it holds NUL bytes")
         assert reads == []  # the whole file was never read
 
@@ -1054,9 +1031,7 @@ class TestTableFolders:
         """A folder holding the v321 and v322 files is RR520 naming both, not one table merged from both (which
         would bring back the pair v322 deleted on 2026-06-30)."""
         root = self._two_quarters(tmp_path, 'table ptp "cms/ptp"\n')
-        with pytest.raises(radrules.RuleError) as caught:
-            radrules.load(root, cache_dir=None)
-        (error,) = caught.value.errors
+        error = only_error(root)
         assert error.code == "RR520" and (error.span.line, error.span.column) == (1, 11)
         assert error.message == ("the folder `cms/ptp` holds `ccipra-v321r0-f1.TXT` and `ccipra-v322r0-f1.TXT`, two "
                                  "versions of the ptp table (v321r0 and v322r0)")
@@ -1066,9 +1041,7 @@ class TestTableFolders:
         """Files listed one by one are checked too; the caret is on the path of the second version."""
         root = self._two_quarters(tmp_path, 'table ptp "cms/ccipra-v321r0-f1.TXT", "cms/ccipra-v322r0-f1.TXT"\n',
                                   folder="cms")
-        with pytest.raises(radrules.RuleError) as caught:
-            radrules.load(root, cache_dir=None)
-        (error,) = caught.value.errors
+        error = only_error(root)
         assert error.code == "RR520" and (error.span.line, error.span.column) == (1, 39)
         assert "`rules/cms/ccipra-v321r0-f1.TXT` and `rules/cms/ccipra-v322r0-f1.TXT`" in error.message
 
@@ -1087,9 +1060,7 @@ class TestTableFolders:
         row = "74177,1,2 Date of Service Edit: Policy,A\r\n"
         data = PTP_HEADER + self.V321_ROW if kind == "ptp" else MUE_HEADER + row
         (root / "cms" / name).write_bytes(data.encode("latin-1"))
-        with pytest.raises(radrules.RuleError) as caught:
-            radrules.load(root, cache_dir=None)
-        (error,) = caught.value.errors
+        error = only_error(root)
         assert (error.code, error.span.line, error.span.column) == ("RR520", 1, column)
         assert error.message == f"the statement gives `rules/cms/{name}` twice{by}"
 
@@ -1098,9 +1069,7 @@ class TestTableFolders:
         """`table ptp ""` named the rule file's own folder: an error about `cms` in it, or `main.rr` read as a
         PTP file. Now: the path is empty."""
         root = make_ruleset(tmp_path, f'table ptp "{path}"\n', DATA / "radiology-ptp-v321r0-f1.TXT")
-        with pytest.raises(radrules.RuleError) as caught:
-            radrules.load(root, cache_dir=None)
-        (error,) = caught.value.errors
+        error = only_error(root)
         assert (error.code, error.message, error.span.column) == ("RR502", "the path is empty", 11)
 
     @pytest.mark.parametrize("statement, files, column, message", [
@@ -1117,9 +1086,7 @@ class TestTableFolders:
         for number in files:
             (root / "cms" / f"ccipra-v322r0-f{number}.TXT").write_bytes(
                 (PTP_HEADER + f"7417{number}\t74150\t\t20110101\t*\t0\tx\r\n").encode("latin-1"))
-        with pytest.raises(radrules.RuleError) as caught:
-            radrules.load(root, cache_dir=None)
-        (error,) = caught.value.errors
+        error = only_error(root)
         assert (error.code, error.span.line, error.span.column) == ("RR520", 1, column)
         assert error.message == message + ": that part's rows would be missing"
         for number in range(1, 5):
@@ -1137,9 +1104,7 @@ class TestTableFolders:
             (root / "cms" / f"ccipra-v322r0-f{number}.TXT").write_bytes(
                 (PTP_HEADER + f"7417{number}\t74150\t\t20110101\t*\t0\tx\r\n").encode("latin-1"))
         shutil.copy(root / "cms" / "ccipra-v322r0-f1.TXT", root / "cms" / copy)
-        with pytest.raises(radrules.RuleError) as caught:
-            radrules.load(root, cache_dir=None)
-        (error,) = caught.value.errors
+        error = only_error(root)
         assert error.code == "RR520" and error.message == (
             f"`{sorted(['ccipra-v322r0-f1.TXT', copy])[0]}` and `{sorted(['ccipra-v322r0-f1.TXT', copy])[1]}` are "
             "both part f1 of `ccipra-v322r0`: its rows would be read twice")
@@ -1180,9 +1145,7 @@ class TestTableFolders:
         root = make_ruleset(tmp_path, statement)
         (root / "cms" / "ccipra-v322r0-f1.TXT").write_bytes((PTP_HEADER + self.V322_ROW).encode("latin-1"))
         (root / "cms" / "ccioph-v321r0-f1.TXT").write_bytes((PTP_HEADER + self.V321_ROW).encode("latin-1"))
-        with pytest.raises(radrules.RuleError) as caught:
-            radrules.load(root, cache_dir=None)
-        (error,) = caught.value.errors
+        error = only_error(root)
         assert error.message == ("the folder `cms` holds `ccioph-v321r0-f1.TXT` and `ccipra-v322r0-f1.TXT`, files "
                                  "of the hospital outpatient and of the practitioner ptp table")
         assert "`for institutional claims`" in error.help
@@ -1229,9 +1192,7 @@ class TestOtherKinds:
     def test_a_file_of_another_kind_is_one_error(self, tmp_path, kind, name, looks):
         """A single file named as the wrong kind: one RR505 saying which kind it looks like."""
         root = make_ruleset(tmp_path, f'table {kind} "cms/{name}" effective 2026-07-01\n', DATA / name)
-        with pytest.raises(radrules.RuleError) as caught:
-            radrules.load(root, cache_dir=None)
-        (error,) = caught.value.errors
+        error = only_error(root)
         assert error.code == "RR505" and error.message.startswith(f"`rules/cms/{name}` looks like {looks}, not ")
 
     @pytest.mark.parametrize("kind, path", [
@@ -1574,9 +1535,7 @@ class TestNoRowLost:
         root = make_ruleset(tmp_path, f'table mue "cms/{MUE_NAME}"\n')
         (root / "cms" / MUE_NAME).write_bytes(data)
         monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("the file was read"))
-        with pytest.raises(radrules.RuleError) as caught:
-            radrules.load(root, cache_dir=None)
-        (error,) = caught.value.errors
+        error = only_error(root)
         assert error.code == "RR505" and error.message == (
             f"`rules/cms/{MUE_NAME}` is {len(data):,} bytes, larger than an MUE table can be (radrules reads at most "
             "100)")
@@ -2583,10 +2542,7 @@ class TestLineFarLongerThanARow:
     def _error(self, tmp_path, text: str):
         root = make_ruleset(tmp_path, self.MUE)
         (root / "cms" / "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv").write_text(text, encoding="latin-1")
-        with pytest.raises(radrules.RuleError) as caught:
-            radrules.load(root, cache_dir=None)
-        (error,) = caught.value.errors
-        return error
+        return only_error(root)
 
     def test_a_huge_line_without_a_quote_says_so(self, tmp_path, small_field_limit):
         """A line with no quote past the csv module's limit is "far longer than any table row", with its length
