@@ -520,7 +520,7 @@ class IndexedLookup:
         """Whether ``code`` is an add-on code on ``day``: an add-on edit of it is in force that day (the rule
         files', else the table version's in force; a ``disable addon`` does not change it); ``addon_codes``,
         every version's, rules out the rest."""
-        return code in self.addon_codes and any(row.active_on(day) for row in self.listed_addon_rows(code, day))
+        return code in self.addon_codes and any(row.active_on(day) for row in self.addon_rows(code, day, True))
 
 
 #: What :meth:`IndexedLookup.limit_rows_of` gives a line whose code a loaded MUE table does not list.
