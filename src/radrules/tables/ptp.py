@@ -247,6 +247,8 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
     dates = DateReader()
     diagnostics = []
     is_code = codes.PROCEDURE_CODE.match
+    rises = []  # (date, part, row) of each row effective later than every row before it
+    newest = 0
 
     def new_code(code, column, number, line, fields, separator):
         """The id of a code met for the first time, or None after reporting it is not a code."""
@@ -363,6 +365,9 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
             row_number.append(number)
             part_index.append(index)
             rows_read += 1
+            if begin > newest:
+                newest = begin
+                rises.append((begin, index, number))
         if cut_short and rows_read and lines[-1].strip() and not problems.has_errors:
             problems.add("RR521", f"`{display}` ends in the middle of a line (line {len(lines)} has no line ending): "
                          "it may be cut short, its last rows missing", len(lines),
@@ -382,7 +387,7 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
     if any(d.is_error for d in diagnostics):
         return None, diagnostics
     return _build(key, tuple(name for _, name, _ in parts), names, first, second, start, end, indicator, rationale,
-                  row_number, part_index, tuple(rationales)), diagnostics
+                  row_number, part_index, tuple(rationales), tuple(rises)), diagnostics
 
 
 def _bad_date(problems, text: str, what: str, otherwise: str, number: int, line: str, fields: list[str],
@@ -397,7 +402,8 @@ def _bad_date(problems, text: str, what: str, otherwise: str, number: int, line:
         problems.field("RR508", otherwise, number, line, fields, index, separator)
 
 
-def _build(key, files, names, first, second, start, end, indicator, rationale, row_number, part_index, rationales):
+def _build(key, files, names, first, second, start, end, indicator, rationale, row_number, part_index, rationales,
+           rises):
     """Sort rows by (column 1, column 2) keeping file order within a pair; index column 1."""
     ordered_codes = sorted(names)
     rank_of = {code: i for i, code in enumerate(ordered_codes)}
@@ -423,5 +429,5 @@ def _build(key, files, names, first, second, start, end, indicator, rationale, r
     return PtpTable(
         key=key, files=files, codes=tuple(ordered_codes), rank=rank_of, col1=col1, col2=col2, start=start, end=end,
         indicator=indicator, rationale=rationale, row=row_number, part=part_index, rationales=rationales,
-        latest_start=max(start) if len(start) else 0,
+        latest_start=rises[-1][0] if rises else 0, rises=rises,
     )

@@ -50,6 +50,9 @@ class PtpTable:
     part: array  # index into ``files`` ('B'; 'i' past 256 parts)
     rationales: tuple
     latest_start: int  # the latest effective date of any row
+    # (effective date, part, row) of each row effective later than every row before it in file order, recorded
+    # while reading: the first row effective on or after any date is among them
+    rises: tuple = ()
     # column-1 code -> its column-2 codes (SlicePartners or frozenset), filled as claims ask (never pickled).
     partner_cache: dict = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
@@ -64,6 +67,11 @@ class PtpTable:
         for name, value in zip(names, state):
             object.__setattr__(self, name, value)
         object.__setattr__(self, "partner_cache", {})
+
+    def first_row_from(self, day: int) -> tuple | None:
+        """(effective date, part, row) of the first row, in file order, effective on or after ``day``; None if none
+        is."""
+        return next((rise for rise in self.rises if rise[0] >= day), None)
 
     def partners(self, column1: str):
         """The column-2 codes that have a row with ``column1``, as an object with
