@@ -2265,11 +2265,12 @@ class TestCaches:
         assert radrules.load(root, cache_dir=cache).tables[0].from_cache == "disk"
 
     def test_cached_warnings_name_each_file_once(self, tmp_path):
-        """Two statements share a file under other names (a, b then b, c): each warning names its own file,
-        once (the renames chained: b became c)."""
+        """Two statements (for the two claim types) share a file under other names (a, b then b, c): each warning
+        names its own file, once (the renames chained: b became c)."""
         data = "71046\t71045\t\t20180101\t*\t1\tx\r\n"  # no header: an RR505 warning per file
         root = make_ruleset(tmp_path, 'table ptp "cms/a/p.TXT", "cms/b/p.TXT" effective 2026-01-01\n'
-                                      'table ptp "cms/b/p.TXT", "cms/c/p.TXT" effective 2026-04-01\n')
+                                      'table ptp "cms/b/p.TXT", "cms/c/p.TXT" for institutional claims '
+                                      'effective 2026-04-01\n')
         for folder in "abc":
             (root / "cms" / folder).mkdir()
             (root / "cms" / folder / "p.TXT").write_text(data, encoding="latin-1")

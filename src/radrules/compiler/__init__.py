@@ -26,6 +26,7 @@ from .conditions import ConditionCompiler
 from .context import Context, source_of
 from .index import MAX_INDEX_ENTRIES, build_views, index_size, select
 from .sets import SetTable
+from .versions import check_versions, loaded_twice
 
 #: Settings a rule file may change, and their allowed values.
 SETTINGS = {"modifier_placement": MODIFIER_PLACEMENTS}
@@ -44,6 +45,7 @@ class Compilation:
         self.roots = roots or {}  # display name -> the ruleset folder of each rule file (tables stay inside)
         self.cache_dir = cache_dir
         self.loaded_tables: list = []
+        self.loaded_statements: list[s.Table] = []  # the statement of each of loaded_tables
         self.headers: list[s.Header] = []
         self.set_defs: dict[str, s.SetDef] = {}
         self.blocks: list[s.Block] = []
@@ -233,6 +235,7 @@ def load_tables(comp: Compilation) -> None:
     from ..tables.mue import LABELS as MUE_LABELS
 
     seen: dict = {}
+    files_loaded: dict = {}  # (kind, claim type, real path) -> the statement and path token that loads it
     for statement in comp.tables:
         kind = statement.kind.text
         if not _known_table_kind(comp, statement.kind):
@@ -256,6 +259,8 @@ def load_tables(comp: Compilation) -> None:
         if found is None:
             continue
         parts, origins = found
+        if loaded_twice(comp, statement, claim_type, parts, origins, files_loaded):
+            continue
         table, diagnostics, origin = tables.read_table(kind, parts, comp.cache_dir)
         diagnostics = [_at_statement(comp, d, parts, origins) for d in diagnostics]
         # (a cache that can't be written is said once, not once per table)
@@ -292,6 +297,7 @@ def load_tables(comp: Compilation) -> None:
             kind=kind, claim_type=claim_type, table=table, start=start,
             files=tuple(display for display, _ in parts), source=source_of(statement.span), from_cache=origin,
         ))
+        comp.loaded_statements.append(statement)
 
 
 def _at_statement(comp: Compilation, diagnostic: Diagnostic, parts: list, origins: list) -> Diagnostic:
@@ -814,6 +820,7 @@ PASSES = (
     ("check settings", check_settings),
     ("build properties", build_properties),
     ("load tables", load_tables),
+    ("check table versions", check_versions),
     ("compile blocks", compile_blocks),
     ("disable rules", disable_rules),
     ("build indexes", build_indexes),

@@ -1,0 +1,209 @@
+"""Quarterly versions of a table loaded side by side: a file two statements load (RR520), an `effective` date
+other than the file name's (RR523), versions out of order (RR524), rows after the next version's start (RR525)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import radrules
+from radrules import tables
+
+from test_tables import DATA, claim, fired, make_ruleset
+
+PTP_HEADER = ("Column 1\tColumn 2\t*=in existence\tEffective\tDeletion\tModifier\tPTP Edit Rationale\r\n"
+              "\t\tprior to 1996\tDate\tDate\t0=not allowed\t\r\n")
+V321 = ("radiology-ptp-v321r0-f1.TXT",)
+V322 = ("radiology-ptp-v322r0-f1.TXT", "radiology-ptp-v322r0-f2.TXT")
+MUE_APRIL = "MCR_MUE_PractitionerServices_Eff_04-01-2026.csv"
+MUE_JULY = "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
+
+
+def quarters(tmp_path: Path, text: str, rule_files: dict | None = None) -> Path:
+    """A ruleset whose `cms/q2` holds the v321 test table and `cms/q3` the two parts of v322, with ``text`` as
+    main.rr (and ``rule_files``: more rule files, name -> text)."""
+    root = make_ruleset(tmp_path, text)
+    for folder, names in (("q2", V321), ("q3", V322)):
+        (root / "cms" / folder).mkdir()
+        for name in names:
+            shutil.copy(DATA / name, root / "cms" / folder / name)
+    for name, more in (rule_files or {}).items():
+        (root / name).write_text(more, encoding="utf-8")
+    return root
+
+
+def errors(root: Path) -> list:
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load(root, cache_dir=None)
+    return caught.value.errors
+
+
+def warned(rules, code: str) -> list:
+    return [w for w in rules.warnings if w.code == code]
+
+
+class TestFileLoadedTwice:
+    def test_a_version_and_one_of_its_files_as_another_version(self, tmp_path):
+        """The folder of v322 from July and its part f1 alone from April loaded without a word: from April to
+        June the f2 rows were missing. Now RR520 at the path of the second statement, naming the first."""
+        root = quarters(tmp_path, 'table ptp "cms/q3" effective 2026-07-01\n'
+                                  'table ptp "cms/q3/radiology-ptp-v322r0-f1.TXT" effective 2026-04-01\n')
+        (error,) = errors(root)
+        assert (error.code, error.span.line, error.span.column) == ("RR520", 2, 11)
+        assert error.message == ("`rules/cms/q3/radiology-ptp-v322r0-f1.TXT` is loaded by two `table ptp` statements "
+                                 "for professional claims")
+        assert error.help.startswith("the other is at rules/main.rr:1 (by `cms/q3`); a file is part of one version")
+
+    def test_across_rule_files(self, tmp_path):
+        """A file a statement of another rule file of the ruleset loads is the same error."""
+        root = quarters(tmp_path, 'table ptp "cms/q3" effective 2026-07-01\n',
+                        {"more.rr": 'table ptp "cms/q3/./radiology-ptp-v322r0-f1.TXT" effective 2026-04-01\n'})
+        (error,) = errors(root)
+        assert (error.code, error.span.file, error.span.line) == ("RR520", "rules/more.rr", 1)
+        assert error.help.startswith("the other is at rules/main.rr:1 (by `cms/q3`)")
+
+    def test_a_table_of_every_claim(self, tmp_path):
+        """A PC/TC file at two dates: the message says no claim type (the table serves every claim)."""
+        root = make_ruleset(tmp_path, 'table pctc "cms/PPRRVU26_JUL.csv"\n'
+                                      'table pctc "cms/PPRRVU26_JUL.csv" effective 2026-10-01\n',
+                            DATA / "PPRRVU26_JUL.csv")
+        (error,) = errors(root)
+        assert (error.code, error.message) == ("RR520", "`rules/cms/PPRRVU26_JUL.csv` is loaded by two `table pctc` "
+                                                        "statements")
+        assert error.help.startswith("the other is at rules/main.rr:1; ")
+
+    def test_the_add_on_file_for_both_claim_types_loads(self, tmp_path):
+        """CMS's one add-on file, given for professional and for institutional claims, stays allowed."""
+        root = make_ruleset(tmp_path, 'table addon "cms/aoc_v2026q3.csv"\n'
+                                      'table addon "cms/aoc_v2026q3.csv" for institutional claims\n',
+                            DATA / "aoc_v2026q3.csv")
+        rules = radrules.load(root, cache_dir=None)
+        assert sorted(t.claim_type for t in rules.tables) == ["institutional", "professional"]
+        assert rules.warnings == ()
+
+
+class TestEffectiveDateOfTheName:
+    @pytest.mark.parametrize("kind, name, written, named", [
+        ("mue", MUE_JULY, "2026-03-01", "2026-07-01"),
+        ("addon", "aoc_v2026q3.csv", "2026-04-01", "2026-07-01"),
+        ("pctc", "PPRRVU26_JUL.csv", "2026-01-01", "2026-07-01"),
+        ("hcpcs", "HCPC2026_JUL_ANWEB.csv", "2026-10-01", "2026-07-01"),
+    ])
+    def test_a_date_other_than_the_name_says_is_a_warning(self, tmp_path, kind, name, written, named):
+        """The July MUE file `effective 2026-03-01` judged from March without a word; now RR523 at the date."""
+        text = f'table {kind} "cms/{name}" effective {written}\n'
+        rules = radrules.load(make_ruleset(tmp_path, text, DATA / name), cache_dir=None)
+        (warning,) = rules.warnings
+        assert (warning.code, warning.span.line, warning.span.column) == ("RR523", 1, text.index(written) + 1)
+        assert warning.message == f"this {kind} version takes effect on {written}, but `{name}` is named for {named}"
+        assert warning.help.startswith("a CMS file's name gives the quarter it was published for")
+        assert f"`effective {named}`" in warning.help
+        (tmp_path / "rules" / "main.rr").write_text(text.replace(written, named), encoding="utf-8")
+        assert radrules.load(tmp_path / "rules", cache_dir=None).warnings == ()
+
+    @pytest.mark.parametrize("written, warns", [("2025-10-01", False), ("2026-04-01", False), ("2026-10-01", True),
+                                                ("2025-07-01", True)])
+    def test_an_icd10cm_update_within_its_fiscal_year_is_no_warning(self, tmp_path, written, warns):
+        """An order file's name gives a fiscal year: a mid-year update takes effect within it."""
+        text = f'table icd10cm "cms/icd10cm_order_2026.txt" effective {written}\n'
+        rules = radrules.load(make_ruleset(tmp_path, text, DATA / "icd10cm_order_2026.txt"), cache_dir=None)
+        assert [w.message for w in warned(rules, "RR523")] == (
+            [f"this icd10cm version takes effect on {written}, but `icd10cm_order_2026.txt` is named for fiscal year "
+             "2026 (2025-10-01 to 2026-09-30)"] if warns else [])
+
+    def test_a_ptp_file_name_gives_no_date(self, tmp_path):
+        rules = radrules.load(quarters(tmp_path, 'table ptp "cms/q3" effective 2026-10-01\n'), cache_dir=None)
+        assert rules.warnings == ()
+
+
+class TestVersionsOutOfOrder:
+    def test_ptp_versions_dated_the_wrong_way_round(self, tmp_path):
+        """v321 from July and v322 from April loaded without a word (the review's reproduction): v322's new pair
+        never fired, and the edit it deleted kept denying from July. Now RR524 at v321 and RR525 at v322."""
+        root = quarters(tmp_path, 'table ptp "cms/q2" effective 2026-07-01\n'
+                                  'table ptp "cms/q3" effective 2026-04-01\n')
+        rules = radrules.load(root, cache_dir=None)
+        (order,) = warned(rules, "RR524")
+        assert (order.span.line, order.span.column) == (1, 1)
+        assert order.message == ("this ptp version, v321r0, judges from 2026-07-01, after v322r0 (rules/main.rr:2), "
+                                 "a later version that judges from 2026-04-01")
+        assert "v321r0 before v322r0" in order.help
+        (late,) = warned(rules, "RR525")
+        assert late.span.line == 2
+        assert [w.code for w in rules.warnings] == ["RR524", "RR525"]
+        # what they warn of: the pair v322 added, effective 2026-07-01, never fires
+        assert not fired(rules.evaluate(claim(("70470", "2026-08-03"), ("70450", "2026-08-03"))), "ncci.ptp")
+
+    def test_dated_in_order_no_warning(self, tmp_path):
+        root = quarters(tmp_path, 'table ptp "cms/q2" effective 2026-04-01\n'
+                                  'table ptp "cms/q3" effective 2026-07-01\n')
+        rules = radrules.load(root, cache_dir=None)
+        assert rules.warnings == ()
+        assert fired(rules.evaluate(claim(("70470", "2026-08-03"), ("70450", "2026-08-03"))), "ncci.ptp")
+
+    def test_a_revision_is_later_than_its_version(self, tmp_path):
+        """v322r1 revises v322r0: dated before it, it is out of order."""
+        root = make_ruleset(tmp_path, 'table ptp "cms/ccipra-v322r1-f1.TXT" effective 2026-07-01\n'
+                                      'table ptp "cms/ccipra-v322r0-f1.TXT" effective 2026-07-15\n')
+        for name in ("ccipra-v322r0-f1.TXT", "ccipra-v322r1-f1.TXT"):
+            (root / "cms" / name).write_bytes((PTP_HEADER + "74176\t74150\t\t20110101\t*\t0\tx\r\n").encode("latin-1"))
+        (warning,) = radrules.load(root, cache_dir=None).warnings
+        assert (warning.code, warning.span.line) == ("RR524", 2)
+        assert warning.message.startswith("this ptp version, v322r0, judges from 2026-07-15, after v322r1")
+
+    def test_mue_versions_by_the_dates_their_names_give(self, tmp_path):
+        """The July MUE file `effective 2026-03-01` before the April one: RR523 at its date and RR524 at the
+        April file, which judges after it."""
+        root = make_ruleset(tmp_path, f'table mue "cms/{MUE_APRIL}"\ntable mue "cms/{MUE_JULY}" effective 2026-03-01\n',
+                            DATA / MUE_APRIL, DATA / MUE_JULY)
+        rules = radrules.load(root, cache_dir=None)
+        assert [(w.code, w.span.line) for w in rules.warnings] == [("RR524", 1), ("RR523", 2)]
+        assert rules.warnings[0].message == (
+            f"this mue version, `{MUE_APRIL}`, judges from 2026-04-01, after `{MUE_JULY}` (rules/main.rr:2), a later "
+            "version that judges from 2026-03-01")
+
+    def test_other_claim_types_are_other_versions(self, tmp_path):
+        """The practitioner v322 and the hospital v321 of one quarter (domain.md §8.1) are no two versions."""
+        root = make_ruleset(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT" effective 2026-07-01\n'
+                                      'table ptp "cms/ccioph-v321r0-f1.TXT" for institutional claims '
+                                      'effective 2026-10-01\n')
+        for name in ("ccipra-v322r0-f1.TXT", "ccioph-v321r0-f1.TXT"):
+            (root / "cms" / name).write_bytes((PTP_HEADER + "74176\t74150\t\t20110101\t*\t0\tx\r\n").encode("latin-1"))
+        assert radrules.load(root, cache_dir=None).warnings == ()
+
+
+class TestRowsAfterTheNextVersion:
+    def test_a_quarter_dated_a_quarter_early(self, tmp_path):
+        """v322 (its new pair effective 2026-07-01) from April, the next version from July: RR525 names the row
+        and the next version's start."""
+        root = quarters(tmp_path, 'table ptp "cms/q3" effective 2026-04-01\n'
+                                  'table ptp "cms/q4" effective 2026-07-01\n')
+        (root / "cms" / "q4").mkdir()
+        (root / "cms" / "q4" / "ccipra-v323r0-f1.TXT").write_bytes(
+            (PTP_HEADER + "74176\t74150\t\t20110101\t*\t0\tx\r\n").encode("latin-1"))
+        (warning,) = radrules.load(root, cache_dir=None).warnings
+        assert (warning.code, warning.span.line, warning.span.column) == ("RR525", 1, 1)
+        assert warning.message == ("this ptp version's rows effective from 2026-07-01 on never judge a claim (the "
+                                   "first: `rules/cms/q3/radiology-ptp-v322r0-f1.TXT:7`): the next version "
+                                   "(rules/main.rr:2) judges from that date")
+        assert "its newest rows take effect on 2026-07-01" in warning.help
+
+    @pytest.mark.parametrize("next_start, row", [("2026-07-01", 4), ("2026-10-01", 5), ("2027-01-01", None)])
+    def test_the_first_row_on_or_after_the_next_start(self, tmp_path, next_start, row):
+        """The row named is the first in file order effective on or after the next version's start (not the
+        first new row, nor the newest): recorded as the file is read, kept in the cached table."""
+        rows = ["74176\t74150\t\t20110101\t*\t0\tx", "70470\t70450\t\t20260701\t*\t1\tx",
+                "71046\t71045\t\t20261001\t*\t1\tx", "77067\t77065\t\t20260701\t*\t1\tx"]
+        root = make_ruleset(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT" effective 2026-04-01\n'
+                                      f'table ptp "cms/ccipra-v323r0-f1.TXT" effective {next_start}\n')
+        (root / "cms" / "ccipra-v322r0-f1.TXT").write_bytes((PTP_HEADER + "\r\n".join(rows) + "\r\n").encode("latin-1"))
+        (root / "cms" / "ccipra-v323r0-f1.TXT").write_bytes((PTP_HEADER + rows[0] + "\r\n").encode("latin-1"))
+        cache = tmp_path / "cache"
+        for read_from in ("", "disk"):
+            tables._MEMORY.clear()
+            rules = radrules.load(root, cache_dir=cache)
+            assert {t.from_cache for t in rules.tables} == {read_from}
+            found = [w.message.split("(the first: ")[1].split(")")[0] for w in rules.warnings]
+            assert found == ([f"`rules/cms/ccipra-v322r0-f1.TXT:{row}`"] if row else [])
