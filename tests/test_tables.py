@@ -2294,6 +2294,9 @@ BYPASS = {"59", "XE", "XS", "XP", "XU", "24", "25", "27", "57", "58", "78", "79"
 ANATOMIC = {"LT", "RT"}
 
 
+MAI_TEXT = {1: "1 Line Edit", 2: "2 Date of Service Edit: Policy", 3: "3 Date of Service Edit: Clinical"}
+
+
 def _write_random_tables(root: Path, rng: random.Random):
     quarters = [dt.date(y, m, 1) for y in range(2023, 2027) for m in (1, 4, 7, 10)]
     rows = []
@@ -2322,7 +2325,7 @@ def _write_random_tables(root: Path, rng: random.Random):
     (root / "cms" / "random-ptp.TXT").write_bytes((preamble + body).encode("latin-1"))
     limits = {code: (rng.randint(0, 3), rng.choice((1, 2, 3))) for code in CODES if rng.random() < 0.8}
     mue = ('"notice",,,\n"HCPCS/\nCPT Code",Practitioner Services MUE Values,MUE Adjudication Indicator,'
-           'MUE Rationale\n' + "".join(f"{c},{v},{m} Line Edit,Clinical\n" for c, (v, m) in limits.items()))
+           'MUE Rationale\n' + "".join(f"{c},{v},{MAI_TEXT[m]},Clinical\n" for c, (v, m) in limits.items()))
     (root / "cms" / "MCR_MUE_PractitionerServices_Eff_01-01-2023.csv").write_bytes(mue.encode("latin-1"))
     (root / "main.rr").write_text('table ptp "cms/random-ptp.TXT" effective 2023-01-01\n'
                                   'table mue "cms/MCR_MUE_PractitionerServices_Eff_01-01-2023.csv"\n')
@@ -2564,3 +2567,123 @@ class TestLineFarLongerThanARow:
         error = self._error(tmp_path, self.HEADER + '74170,1,"9 Line Edit,x\n' + "74171,1,9 Line Edit,x\n" * 100)
         assert error.message == "this record can't be read as CSV: a quoted field runs on for too long"
         assert error.help == "a quote (`\"`) opens a field here without closing it"
+
+
+class TestFieldsAsPublished:
+    """Fields hold what CMS publishes: an MAI's label is its digit's, an add-on code is no primary of itself, one
+    add-on code has one edit type at a time, and codes and values have no white space around them."""
+
+    @staticmethod
+    def _mue(tmp_path, rows: str):
+        root = make_ruleset(tmp_path, f'table mue "cms/{MUE_NAME}"\n')
+        (root / "cms" / MUE_NAME).write_bytes((MUE_HEADER + rows).encode("latin-1"))
+        return root
+
+    @staticmethod
+    def _addon(tmp_path, rows: str):
+        root = make_ruleset(tmp_path, 'table addon "cms/aoc_v2026q3.csv"\n')
+        (root / "cms" / "aoc_v2026q3.csv").write_text(AOC_HEADER + rows, encoding="latin-1")
+        return root
+
+    @pytest.mark.parametrize("mai, expected", [
+        ("1 Line Edit", 1), ("2 Date of Service Edit: Policy", 2), ("3 Date of Service Edit: Clinical", 3),
+        ("2", 2), ("3 date of service edit:  CLINICAL", 3), ("2 Date of Service Edit:Policy", 2),
+    ])
+    def test_published_mai_labels_and_bare_digits_read(self, tmp_path, mai, expected):
+        """The published labels (case and the white space between words aside) and a bare digit give the MAI."""
+        rules = radrules.load(self._mue(tmp_path, f"74177,1,{mai},x\r\n"), cache_dir=None)
+        assert rules.tables[0].table.entries["74177"][0][1] == expected
+
+    @pytest.mark.parametrize("mai, message, help", [
+        ("1 Date of Service Edit: Policy",
+         "`1 Date of Service Edit: Policy` is not an MUE adjudication indicator: `Date of Service Edit: Policy` is "
+         "the label of MAI 2, not 1",
+         "MAI 1 is `1 Line Edit`, MAI 2 `2 Date of Service Edit: Policy`: is the digit or the label damaged?"),
+        ("2 Line Edit", "`2 Line Edit` is not an MUE adjudication indicator: `Line Edit` is the label of MAI 1, not 2",
+         "MAI 2 is `2 Date of Service Edit: Policy`, MAI 1 `1 Line Edit`: is the digit or the label damaged?"),
+        ("2 garbage words here",
+         "`2 garbage words here` is not an MUE adjudication indicator: `garbage words here` is not an MAI label",
+         "MAI 2 is written `2 Date of Service Edit: Policy` (or `2` alone), as CMS publishes it: is the row "
+         "damaged?"),
+    ])
+    def test_an_mai_label_that_is_not_its_digits_is_an_error(self, tmp_path, mai, message, help):
+        """A label that contradicts its digit, or words that are no label, are RR509 at the field (only the digit
+        was read, so `1 Date of Service Edit: Policy` judged lines one by one)."""
+        error = only_error(self._mue(tmp_path, f"74177,1,{mai},x\r\n"))
+        assert (error.code, error.span.line, error.span.column) == ("RR509", 4, 9)
+        assert (error.message, error.help) == (message, help)
+
+    @pytest.mark.parametrize("row, code, column, message, hint", [
+        (" 74177 ,1,2,x", "RR507", 1, "` 74177 ` is not a procedure code", "the code has white space around it "
+         "(`74177` is a code)"),
+        ("74177,\t1 ,2,x", "RR509", 7, "`\t1 ` is not a unit limit (a whole number, 0 or more)",
+         "the unit limit has white space around it (`1` is a unit limit)"),
+        ("74177,1, 2 Date of Service Edit: Policy,x", "RR509", 9, "` 2 Date of Service Edit: Policy` is not an "
+         "MUE adjudication indicator (1, 2 or 3)", "the MAI has white space around it (`2 Date of Service Edit: "
+         "Policy` is an MAI)"),
+    ], ids=["code", "unit limit", "MAI"])
+    def test_mue_fields_with_white_space_around_them_are_errors(self, tmp_path, row, code, column, message, hint):
+        """As in a PTP file, a padded code or value is refused: CMS's files have none (the row loaded)."""
+        error = only_error(self._mue(tmp_path, row + "\r\n"))
+        assert (error.code, error.span.line, error.span.column, error.message) == (code, 4, column, message)
+        assert error.help.startswith(hint + ": a CMS file's fields have none")
+
+    def test_an_add_on_code_listed_as_its_own_primary_is_an_error(self, tmp_path):
+        """`77063,77063,1` let two 77063 lines count as each other's primary, so both were paid; in a rule file
+        the same row is RR220."""
+        error = only_error(self._addon(tmp_path, "77063,77063,1,,,,2017001,\n"))
+        assert (error.code, error.span.line, error.span.column) == ("RR507", 2, 1)
+        assert error.message == "77063 is listed as its own primary"
+        assert "two lines of it pay each other" in error.help
+
+    @pytest.mark.parametrize("rows", [
+        "77067,77063,1,,,,2017001,\n77067,77063,2,,,,2017001,\n",
+        "77067,77063,1,,,,2017001,\nCCCCC,77063,2,,,,2010001,2017001\n",
+        "77067,77063,3,,,,2017001,\n77066,77063,1,,2026181,,2010001,\n",
+    ], ids=["one pair twice", "another primary, one day shared", "up to the add-on code's deletion"])
+    def test_rows_of_one_add_on_code_with_two_types_in_force_together_are_an_error(self, tmp_path, rows):
+        """An add-on code has one edit type (domain.md §3): a row of another type in force on a day of an earlier
+        row is RR511 at its type, naming that row (a type 2 row made the type 1 rows' primaries moot)."""
+        error = only_error(self._addon(tmp_path, rows))
+        assert (error.code, error.span.line, error.span.column) == ("RR511", 3, 13)
+        assert error.message.startswith("77063 has edit type ")
+        assert error.message.endswith(" on a row in force on the same days (at rules/cms/aoc_v2026q3.csv:2)")
+
+    def test_an_add_on_code_may_change_type_between_dates(self, tmp_path):
+        """A type that ends (by its edit's or its add-on code's deletion date) may be followed by another."""
+        rows = ("77067,77063,1,,,,2010001,2016366\nCCCCC,77063,2,,,,2017001,\n"
+                "77066,G0279,3,,2016366,,2010001,\n77065,G0279,1,,,,2017001,\n77065,G0279,1,,,,2017001,\n")
+        rules = radrules.load(self._addon(tmp_path, rows), cache_dir=None)
+        assert sorted(rules.tables[0].table.entries) == ["77063", "G0279"]
+
+    @pytest.mark.parametrize("row, code, column, hint", [
+        ("77067,77063 ,1,,,,2017001,", "RR507", 7, "the code has white space around it (`77063` is a code)"),
+        (" CCCCC,76377,2,,,,2010001,", "RR507", 1, "the code has white space around it (`CCCCC` is a code)"),
+        ("77067,77063,1 ,,,,2017001,", "RR509", 13, "the edit type has white space around it (`1` is an edit type)"),
+        ("77067,77063,1,,,,2017001 ,", "RR508", 18, "the date has white space around it (`2017001` is a date)"),
+        ("77067,77063,1,,,,2017001, ", "RR508", 26, "the field holds only white space: a CMS file leaves an empty "
+         "field empty"),
+    ], ids=["add-on code", "CCCCC", "edit type", "date", "blank date"])
+    def test_addon_fields_with_white_space_around_them_are_errors(self, tmp_path, row, code, column, hint):
+        """The add-on code loader refuses padding as the PTP and MUE loaders do."""
+        error = only_error(self._addon(tmp_path, row + "\n"))
+        assert (error.code, error.span.line, error.span.column) == (code, 2, column)
+        assert error.help.startswith(hint)
+
+    @pytest.mark.parametrize("before, after, code, column, hint", [
+        ("74177,,", "74177 ,,", "RR507", 1, "the code has white space around it (`74177` is a code)"),
+        ("74177,26,", "74177,26 ,", "RR509", 7, "the modifier has white space around it (`26` is a modifier)"),
+        ("74177,,", "74177, ,", "RR509", 7, "the field holds only white space"),
+    ], ids=["code", "modifier", "blank modifier"])
+    def test_mpfs_fields_with_white_space_around_them_are_errors(self, tmp_path, before, after, code, column,
+                                                                 hint):
+        """The MPFS CSV loader refuses padding as the PTP and MUE loaders do."""
+        text = (DATA / "PPRRVU26_JUL.csv").read_text(encoding="latin-1")
+        lines = text.splitlines(keepends=True)
+        number = next(n for n, line in enumerate(lines, 1) if line.startswith(before))
+        lines[number - 1] = lines[number - 1].replace(before, after, 1)
+        root = make_ruleset(tmp_path, 'table pctc "cms/PPRRVU26_JUL.csv"\n')
+        (root / "cms" / "PPRRVU26_JUL.csv").write_text("".join(lines), encoding="latin-1")
+        error = only_error(root)
+        assert (error.code, error.span.line, error.span.column) == (code, number, column)
+        assert error.help.startswith(hint)

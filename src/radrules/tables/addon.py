@@ -23,7 +23,11 @@ on dates they don't. Dates may be ``YYYYMMDD`` or Julian ``YYYYDDD`` (both
 seen, [U]); in a column whose header says ``YYYYMMDD`` (and not Julian) a
 7-digit date is an error, not a Julian one. A row has the header's fields
 (more, if they are empty). Primary code ``CCCCC`` means contractor-defined
-primaries (type 2).
+primaries (type 2). A row whose primary is its add-on code is refused (as
+RR220 refuses it in a rule file), and so is one that gives an add-on code
+another edit type than a row in force on a same day (an add-on code has one
+type, §3). Codes, types and dates with white space around them are refused,
+as in PTP files.
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ import csv
 import re
 
 from .. import codes
-from .common import DateReader, csv_records, first_line, header_columns, not_a_calendar_date, read_part, shown
+from .common import (DateReader, csv_records, first_line, header_columns, not_a_calendar_date, padded, padding_hint,
+                     read_part, shown)
 from .store import RawTable
 
 COLUMNS = {
@@ -68,6 +73,7 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
     add-on end, primary end, "file:row"), one per row.
     """
     entries: dict = {}
+    types: dict = {}  # add-on code -> {edit type: {(first day, last day): "file:row" of its first row}}
     diagnostics = []
     dates = DateReader()
     latest = None
@@ -110,27 +116,32 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
                 continue
 
             def get(column):
+                """A field as written: CMS's codes and values have no white space around them (as PTP codes)."""
                 index = positions.get(column)
-                return fields[index].strip() if index is not None and index < len(fields) else ""
+                return fields[index] if index is not None and index < len(fields) else ""
 
             def complain(code, message, column, help=None):
                 problems.csv_field(code, message, first, raw, fields, positions[column], help=help)
 
             addon, primary, kind = get("add_on_code"), get("primary_code"), get("aoc_edit_type")
             ok = True
-            if not codes.is_procedure_code(addon):
-                complain("RR507", f"{shown(addon)} is not a procedure code (add-on code)", "add_on_code")
+            if not codes.is_procedure_code(addon) or padded(addon):
+                help = padding_hint(addon, "code") if codes.is_procedure_code(addon.strip()) else None
+                complain("RR507", f"{shown(addon)} is not a procedure code (add-on code)", "add_on_code", help)
                 ok = False
             if kind not in ("1", "2", "3"):
-                complain("RR509", f"{shown(kind)} is not an add-on edit type (1, 2 or 3)", "aoc_edit_type")
+                help = padding_hint(kind, "edit type", "an") if kind.strip() in ("1", "2", "3") else None
+                complain("RR509", f"{shown(kind)} is not an add-on edit type (1, 2 or 3)", "aoc_edit_type", help)
                 ok = False
             if primary == CONTRACTOR:
                 primary_code = None
-            elif codes.is_procedure_code(primary):
+            elif codes.is_procedure_code(primary) and not padded(primary):
                 primary_code = primary
             else:
+                help = (padding_hint(primary, "code") if primary.strip() == CONTRACTOR
+                        or codes.is_procedure_code(primary.strip()) else None)
                 complain("RR507", f"{shown(primary)} is not a procedure code (primary code; `CCCCC` for "
-                         "contractor-defined)", "primary_code")
+                         "contractor-defined)", "primary_code", help)
                 ok = False
                 primary_code = None
             if ok and kind == "1" and primary_code is None:
@@ -138,9 +149,22 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
                          help="`CCCCC` (primaries the contractor defines) is for type 2 edits: is the primary code or "
                               "the edit type damaged?")
                 ok = False
+            if ok and primary_code == addon:
+                # Two lines of the code would each count as the other's primary, and both be paid (in a rule
+                # file this row is RR220).
+                complain("RR507", f"{addon} is listed as its own primary", "primary_code",
+                         help="an add-on code is paid with another service, its primary: a row whose primary is the "
+                              "add-on code itself would let two lines of it pay each other; is the row damaged?")
+                ok = False
             values = {}
             for column in DATES:
                 text = get(column)
+                if padded(text):
+                    complain("RR508", f"{shown(text)} is not a date (YYYYMMDD or Julian YYYYDDD)", column,
+                             help=padding_hint(text, "date"))
+                    ok = False
+                    values[column] = None
+                    continue
                 if text in _NO_DATE:
                     values[column] = None
                     continue
@@ -170,6 +194,8 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
                 ok = False
             if not ok:
                 continue
+            if _other_type(addon, int(kind), start, end, values["aoc_del_dt"], f"{display}:{first}", types, complain):
+                continue
             if start is not None and (latest is None or start > latest):
                 latest = start
             entries.setdefault(addon, []).append((
@@ -187,6 +213,34 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
     frozen = {code: tuple(rows) for code, rows in entries.items()}
     files = tuple(name for _, name, _ in parts)
     return RawTable(key=key, files=files, entries=frozen, latest_start=latest), diagnostics
+
+
+def _other_type(addon: str, kind: int, start, end, addon_end, where: str, types: dict, complain) -> bool:
+    """Report a row that gives an add-on code another edit type than a row kept before, in force on some day of
+    its own (domain.md §3: an add-on code is of one type), and say so (True); else keep its window.
+
+    A row is in force from its edit's effective date through its edit's deletion date or its add-on code's,
+    whichever comes first (as the rows are used); a new type may follow the rows of the old one.
+    """
+    if addon_end is not None:
+        end = addon_end if end is None else min(end, addon_end)
+    if start is not None and end is not None and end < start:
+        return False  # never in force: it contradicts no row
+    kinds = types.setdefault(addon, {})
+    for other, windows in kinds.items():
+        if other == kind:
+            continue
+        for (first, last), earlier in windows.items():
+            if (start is None or last is None or start <= last) and (first is None or end is None or first <= end):
+                complain("RR511", f"{addon} has edit type {kind} here, but type {other} on a row in force on the "
+                         f"same days (at {earlier})", "aoc_edit_type",
+                         help="an add-on code has one edit type: 1 (only its listed primaries), 2 (any primary, "
+                              "`CCCCC`) or 3 (its listed primaries, or others the contractor accepts); a new type "
+                              "begins after the rows of the old one end: is the row damaged, or the file put "
+                              "together from two releases?")
+                return True
+    kinds.setdefault(kind, {}).setdefault((start, end), where)  # a code's rows share a window or a few
+    return False
 
 
 def _begins_row(line: str, positions: dict) -> bool:

@@ -26,6 +26,23 @@ def shown(value: str) -> str:
     return f"`{value}`" if value else "an empty field"
 
 
+def padded(value: str) -> bool:
+    """Whether a field has white space around its value (or holds white space only)."""
+    return value != value.strip()
+
+
+def padding_hint(value: str, name: str, article: str = "a") -> str:
+    """The hint of a field refused for the white space around it, ``name`` what it holds (`code`, `unit limit`).
+
+    CMS's files have none around their fields' values (domain.md §8): a file that has it was changed, or exported
+    by a tool that pads its cells, and the loaders refuse it as the PTP loader always did.
+    """
+    held = value.strip()
+    where = (f"the {name} has white space around it (`{held}` is {article} {name}): a CMS file's fields have none"
+             if held else "the field holds only white space: a CMS file leaves an empty field empty")
+    return f"{where}, so the file was changed, or exported by a tool that pads its cells; take CMS's file again"
+
+
 #: The hint of a table problem whose loader gives none (a rule error always has one; so does a table's): one for
 #: each code the loaders raise (tests/test_tables.py checks).
 DEFAULT_HELP = {

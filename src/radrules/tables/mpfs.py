@@ -7,9 +7,10 @@ positions move between years; a caption worded otherwise (``PC/TC IND``,
 ``BILATERAL SURG``) is known by its words. Every published layout has both
 indicators, so a file without one (or with two columns for one) is refused:
 without its bilateral column ``modifier.bilateral.invalid`` would be off.
-The description column (AMA text) is never kept. The fixed-width ``.txt``
-layout is read by position (HCPCS 1-5, modifier 6-7, PC/TC 103, bilateral
-117; RVU26A record layout, [V2]).
+The description column (AMA text) is never kept; the columns read are
+taken as written (a value with white space around it is refused, as in PTP
+files). The fixed-width ``.txt`` layout is read by position (HCPCS 1-5,
+modifier 6-7, PC/TC 103, bilateral 117; RVU26A record layout, [V2]).
 
 A code's indicator is read from its global row (no modifier), else from its
 26/TC rows; the properties ``pctc`` and ``bilateral`` carry them. Rows are
@@ -28,7 +29,7 @@ import io
 import re
 
 from .. import codes
-from .common import Problems, csv_records, read_part, shown
+from .common import Problems, csv_records, padded, padding_hint, read_part, shown
 from .store import RawTable
 
 _PCTC = set("0123456789")
@@ -142,21 +143,30 @@ def _csv(text: str, file_name: str, problems: Problems, keyed: _Rows) -> None:
         rows_read += 1
 
         def value(role):
+            """A field as written: CMS's codes and values have no white space around them (as PTP codes)."""
             index = columns.get(role)
-            return fields[index].strip() if index is not None and index < len(fields) else ""
+            return fields[index] if index is not None and index < len(fields) else ""
+
+        def complain(code, message, role, name, good, article="a"):
+            text = value(role)
+            help = padding_hint(text, name, article) if padded(text) and good(text.strip()) else None
+            problems.csv_field(code, message, first, raw, fields, columns[role], max(len(text), 1), help=help)
 
         code, modifier, pctc, bilateral = value("code"), value("modifier"), value("pctc"), value("bilateral")
         ok = True
-        if not codes.is_procedure_code(code):
-            problems.add("RR507", f"{shown(code)} is not a procedure code", first, raw, 1, len(code) or 1)
+        if not codes.is_procedure_code(code) or padded(code):
+            complain("RR507", f"{shown(code)} is not a procedure code", "code", "code", codes.is_procedure_code)
+            ok = False
+        if padded(modifier):
+            complain("RR509", f"{shown(modifier)} is not a modifier", "modifier", "modifier", lambda held: True)
             ok = False
         if pctc not in _PCTC:
-            problems.csv_field("RR509", f"{shown(pctc)} is not a PC/TC indicator (0-9)", first, raw, fields,
-                               columns["pctc"], len(pctc))
+            complain("RR509", f"{shown(pctc)} is not a PC/TC indicator (0-9)", "pctc", "indicator",
+                     _PCTC.__contains__, "an")
             ok = False
         if bilateral not in _BILATERAL:
-            problems.csv_field("RR509", f"{shown(bilateral)} is not a bilateral surgery indicator (0, 1, 2, 3 or 9)",
-                               first, raw, fields, columns["bilateral"], len(bilateral))
+            complain("RR509", f"{shown(bilateral)} is not a bilateral surgery indicator (0, 1, 2, 3 or 9)",
+                     "bilateral", "indicator", _BILATERAL.__contains__, "an")
             ok = False
         if ok:
             problem = keyed.add(code, modifier, pctc, bilateral, problems, file_name, first)

@@ -2,9 +2,11 @@
 
 CSV, Latin-1. Record 1 is a quoted, multi-line AMA notice; the header's
 first field (``"HCPCS/\\nCPT Code"``) holds a line break; column 3 holds the
-MAI digit and its label in one field (``2 Date of Service Edit: Policy``).
-One row per code, of four fields (the rationale's may be empty); the
-table's effective date is in the file name only.
+MAI digit and its label in one field (``2 Date of Service Edit: Policy``):
+the label must be the digit's (case and the white space between words
+aside), or be left out. One row per code, of four fields (the rationale's
+may be empty); codes and values with white space around them are refused,
+as in PTP files. The table's effective date is in the file name only.
 The table's setting (practitioner, outpatient hospital, DME) is read from
 the words of the column 2 header (``Practitioner Services MUE Values``),
 else from the file name (``…_OutpatientHospitalServices_…``): the compiler
@@ -17,7 +19,7 @@ import csv
 import re
 
 from .. import codes
-from .common import csv_records, normalize_header, read_part, shown
+from .common import csv_records, normalize_header, padded, padding_hint, read_part, shown
 from .store import RawTable
 
 #: Words that name a table's setting, in the column 2 header (`Outpatient Hospital Services MUE Values`) or
@@ -29,7 +31,13 @@ SETTING_WORDS = {"practitioner": "professional", "practitioners": "professional"
 LABELS = {"professional": "practitioner", "institutional": "outpatient hospital", "dme": "DME"}
 _HEADER = ("`HCPCS/CPT Code`, `Practitioner Services MUE Values` (or the outpatient hospital or DME table's), "
            "`MUE Adjudication Indicator`, `MUE Rationale`")
+#: The first words of an MAI field, as a row's shape is told (a rationale's own lines don't begin so).
 _MAI = re.compile(r"^([123])(?:\s|$)")
+#: The MAI labels CMS publishes (domain.md §2.2).
+MAI_LABELS = {1: "1 Line Edit", 2: "2 Date of Service Edit: Policy", 3: "3 Date of Service Edit: Clinical"}
+#: An MAI field, its white space left out and in lower case -> the MAI: a published label, or its digit alone.
+_MAI_TEXTS = {**{"".join(label.lower().split()): mai for mai, label in MAI_LABELS.items()},
+              **{str(mai): mai for mai in MAI_LABELS}}
 
 
 def _settings(words: list[str]) -> list[str]:
@@ -115,31 +123,29 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
                                   "outside quotes, or is the line not a row (a note or an `End of file` line added "
                                   "to the file)?")
                 continue
-            code = fields[0].strip()
-            value = fields[1].strip()
-            mai_text = fields[2].strip()
+            # Codes and values are read as written: CMS's have no white space around them (as PTP codes).
+            code, value, mai_text = fields[0], fields[1], fields[2]
             reason = fields[3].strip()
             if "\n" in reason or "\r" in reason:  # a cell's line break: one line in messages
                 reason = " ".join(reason.split())
             ok = True
-            if not codes.is_procedure_code(code):
-                problems.add("RR507", f"{shown(code)} is not a procedure code", first, raw, 1, len(fields[0]))
+            if not codes.is_procedure_code(code) or padded(code):
+                help = padding_hint(code, "code") if codes.is_procedure_code(code.strip()) else None
+                problems.add("RR507", f"{shown(code)} is not a procedure code", first, raw, 1, len(fields[0]),
+                             help=help)
                 ok = False
-            if not codes.is_digits(value):
+            if not codes.is_digits(value) or padded(value):
+                help = (padding_hint(value, "unit limit") if codes.is_digits(value.strip()) else "a unit limit is a "
+                        "whole number of units, in digits only (no sign, no decimals): is the row damaged?")
                 problems.csv_field("RR509", f"{shown(value)} is not a unit limit (a whole number, 0 or more)", first,
-                                   raw, fields, 1, help="a unit limit is a whole number of units, in digits only (no "
-                                   "sign, no decimals): is the row damaged?")
+                                   raw, fields, 1, help=help)
                 ok = False
             elif len(value.lstrip("0")) > 15:  # past any limit; int() would refuse one of over 4,300 digits
                 problems.csv_field("RR509", f"a unit limit of {len(value):,} digits is not under 10^15", first, raw,
                                    fields, 1, help="CMS's unit limits are a few digits long: is the row damaged?")
                 ok = False
-            match = _MAI.match(mai_text)
-            if not match:
-                problems.csv_field("RR509", f"{shown(mai_text)} is not an MUE adjudication indicator (1, 2 or 3)",
-                                   first, raw, fields, 2, help="the field starts with the indicator's digit, then "
-                                   "its label: `1 Line Edit`, `2 Date of Service Edit: Policy` or `3 Date of Service "
-                                   "Edit: Clinical`; is the row damaged?")
+            mai = _mai(mai_text, problems, first, raw, fields)
+            if mai is None:
                 ok = False
             if not ok:
                 continue
@@ -153,7 +159,7 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
             source = f"{file_name}:{first}"
             where[code] = f"{display}:{first}"
             settings[code] = part_types[index]
-            entries[code] = ((int(value), int(match.group(1)), reason, source),)
+            entries[code] = ((int(value), mai, reason, source),)
         cut_short = end_raw.strip() and not end_raw.endswith(("\n", "\r"))  # CMS ends every line, the last too
         if rows_read and cut_short and not problems.has_errors:
             problems.add("RR521", f"`{display}` ends in the middle of a line (line {end_line} has no line ending): it "
@@ -171,6 +177,36 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
         return None, diagnostics
     return RawTable(key=key, files=tuple(name for _, name, _ in parts), entries=entries,
                     part_types=tuple(part_types)), diagnostics
+
+
+def _mai(text: str, problems, row: int, raw: str, fields: list[str]) -> int | None:
+    """The MAI an MUE row's field gives: its digit and published label (compared without regard to case or the
+    white space between words) or its digit alone; None after reporting a field that gives none."""
+    mai = _MAI_TEXTS.get(text) or _MAI_TEXTS.get("".join(text.lower().split()))
+    if mai is not None and not padded(text):
+        return mai
+    match = _MAI.match(text.strip())
+    if mai is not None:
+        message, help = "is not an MUE adjudication indicator (1, 2 or 3)", padding_hint(text, "MAI", "an")
+    elif match is None:
+        message = "is not an MUE adjudication indicator (1, 2 or 3)"
+        help = ("the field starts with the indicator's digit, then its label: `1 Line Edit`, `2 Date of Service "
+                "Edit: Policy` or `3 Date of Service Edit: Clinical`; is the row damaged?")
+    else:
+        digit = int(match.group(1))
+        label = " ".join(text.split()[1:])
+        other = next((number for number, published in MAI_LABELS.items()
+                      if "".join(published.lower().split()[1:]) == "".join(label.lower().split())), None)
+        if other is not None:
+            message = f"is not an MUE adjudication indicator: `{label}` is the label of MAI {other}, not {digit}"
+            help = (f"MAI {digit} is `{MAI_LABELS[digit]}`, MAI {other} `{MAI_LABELS[other]}`: is the digit or the "
+                    "label damaged?")
+        else:
+            message = f"is not an MUE adjudication indicator: `{label}` is not an MAI label"
+            help = (f"MAI {digit} is written `{MAI_LABELS[digit]}` (or `{digit}` alone), as CMS publishes it: is "
+                    "the row damaged?")
+    problems.csv_field("RR509", f"{shown(text)} {message}", row, raw, fields, 2, help=help)
+    return None
 
 
 def _begins_row(line: str) -> bool:

@@ -28,7 +28,7 @@ from array import array
 from itertools import groupby, islice
 
 from .. import codes
-from .common import DateReader, not_a_calendar_date, read_part, shown
+from .common import DateReader, not_a_calendar_date, padding_hint, read_part, shown
 from .store import PtpTable
 
 _INDICATORS = {"0": 0, "1": 1, "9": 9}
@@ -257,8 +257,7 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
             names.append(code)
             return ids[code]
         if is_code(code.strip()):
-            help = (f"the code has white space around it (`{code.strip()}` is a code): a CMS file's codes have none, "
-                    "so the file was changed, or exported by a tool that pads its cells; take CMS's file again")
+            help = padding_hint(code, "code")
         else:
             help = _TEXT_LINE if column == 0 and _text_line(fields) else None
         problems.field("RR507", f"{shown(code)} is not a procedure code (column {column + 1})", number, line, fields,
