@@ -2656,19 +2656,15 @@ class TestFieldsAsPublished:
         rules = radrules.load(self._addon(tmp_path, rows), cache_dir=None)
         assert sorted(rules.tables[0].table.entries) == ["77063", "G0279"]
 
-    @pytest.mark.parametrize("row, code, column, hint", [
-        ("77067,77063 ,1,,,,2017001,", "RR507", 7, "the code has white space around it (`77063` is a code)"),
-        (" CCCCC,76377,2,,,,2010001,", "RR507", 1, "the code has white space around it (`CCCCC` is a code)"),
-        ("77067,77063,1 ,,,,2017001,", "RR509", 13, "the edit type has white space around it (`1` is an edit type)"),
-        ("77067,77063,1,,,,2017001 ,", "RR508", 18, "the date has white space around it (`2017001` is a date)"),
-        ("77067,77063,1,,,,2017001, ", "RR508", 26, "the field holds only white space: a CMS file leaves an empty "
-         "field empty"),
-    ], ids=["add-on code", "CCCCC", "edit type", "date", "blank date"])
-    def test_addon_fields_with_white_space_around_them_are_errors(self, tmp_path, row, code, column, hint):
-        """The add-on code loader refuses padding as the PTP and MUE loaders do."""
-        error = only_error(self._addon(tmp_path, row + "\n"))
-        assert (error.code, error.span.line, error.span.column) == (code, 2, column)
-        assert error.help.startswith(hint)
+    def test_addon_fields_with_white_space_around_them_load_without_it(self, tmp_path):
+        """Unlike the PTP and MUE loaders, the add-on code loader reads padded fields: its file's layout is not
+        verified (domain.md §8.3) and was fixed-width until 2023."""
+        rows = "77067,77063 ,1 ,,,, 2017001,\n CCCCC,76377,2,,,,2010001, \n"
+        rules = radrules.load(self._addon(tmp_path, rows), cache_dir=None)
+        entries = rules.tables[0].table.entries
+        assert sorted(entries) == ["76377", "77063"]
+        assert [row[:2] for row in entries["77063"]] == [(1, "77067")]
+        assert [row[:2] for row in entries["76377"]] == [(2, None)]
 
     @pytest.mark.parametrize("before, after, code, column, hint", [
         ("74177,,", "74177 ,,", "RR507", 1, "the code has white space around it (`74177` is a code)"),

@@ -26,8 +26,9 @@ seen, [U]); in a column whose header says ``YYYYMMDD`` (and not Julian) a
 primaries (type 2). A row whose primary is its add-on code is refused (as
 RR220 refuses it in a rule file), and so is one that gives an add-on code
 another edit type than a row in force on a same day (an add-on code has one
-type, §3). Codes, types and dates with white space around them are refused,
-as in PTP files.
+type, §3). White space around a value is left out: unlike the PTP, MUE
+and MPFS files, whose specimens have none, the add-on file's layout is not
+verified, and its fixed-width form (to 2023) pads its fields.
 """
 
 from __future__ import annotations
@@ -36,8 +37,7 @@ import csv
 import re
 
 from .. import codes
-from .common import (DateReader, csv_records, first_line, header_columns, not_a_calendar_date, padded, padding_hint,
-                     read_part, shown)
+from .common import DateReader, csv_records, first_line, header_columns, not_a_calendar_date, read_part, shown
 from .store import RawTable
 
 COLUMNS = {
@@ -116,32 +116,29 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
                 continue
 
             def get(column):
-                """A field as written: CMS's codes and values have no white space around them (as PTP codes)."""
+                """A field without the white space around it: the layout of CMS's add-on file is not verified
+                (domain.md §8.3, it was published fixed-width until 2023), so padding is not taken for damage."""
                 index = positions.get(column)
-                return fields[index] if index is not None and index < len(fields) else ""
+                return fields[index].strip() if index is not None and index < len(fields) else ""
 
             def complain(code, message, column, help=None):
                 problems.csv_field(code, message, first, raw, fields, positions[column], help=help)
 
             addon, primary, kind = get("add_on_code"), get("primary_code"), get("aoc_edit_type")
             ok = True
-            if not codes.is_procedure_code(addon) or padded(addon):
-                help = padding_hint(addon, "code") if codes.is_procedure_code(addon.strip()) else None
-                complain("RR507", f"{shown(addon)} is not a procedure code (add-on code)", "add_on_code", help)
+            if not codes.is_procedure_code(addon):
+                complain("RR507", f"{shown(addon)} is not a procedure code (add-on code)", "add_on_code")
                 ok = False
             if kind not in ("1", "2", "3"):
-                help = padding_hint(kind, "edit type", "an") if kind.strip() in ("1", "2", "3") else None
-                complain("RR509", f"{shown(kind)} is not an add-on edit type (1, 2 or 3)", "aoc_edit_type", help)
+                complain("RR509", f"{shown(kind)} is not an add-on edit type (1, 2 or 3)", "aoc_edit_type")
                 ok = False
             if primary == CONTRACTOR:
                 primary_code = None
-            elif codes.is_procedure_code(primary) and not padded(primary):
+            elif codes.is_procedure_code(primary):
                 primary_code = primary
             else:
-                help = (padding_hint(primary, "code") if primary.strip() == CONTRACTOR
-                        or codes.is_procedure_code(primary.strip()) else None)
                 complain("RR507", f"{shown(primary)} is not a procedure code (primary code; `CCCCC` for "
-                         "contractor-defined)", "primary_code", help)
+                         "contractor-defined)", "primary_code")
                 ok = False
                 primary_code = None
             if ok and kind == "1" and primary_code is None:
@@ -159,12 +156,6 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
             values = {}
             for column in DATES:
                 text = get(column)
-                if padded(text):
-                    complain("RR508", f"{shown(text)} is not a date (YYYYMMDD or Julian YYYYDDD)", column,
-                             help=padding_hint(text, "date"))
-                    ok = False
-                    values[column] = None
-                    continue
                 if text in _NO_DATE:
                     values[column] = None
                     continue
