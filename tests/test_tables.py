@@ -2641,13 +2641,23 @@ class TestFieldsAsPublished:
         "77067,77063,1,,,,2017001,\nCCCCC,77063,2,,,,2010001,2017001\n",
         "77067,77063,3,,,,2017001,\n77066,77063,1,,2026181,,2010001,\n",
     ], ids=["one pair twice", "another primary, one day shared", "up to the add-on code's deletion"])
-    def test_rows_of_one_add_on_code_with_two_types_in_force_together_are_an_error(self, tmp_path, rows):
+    def test_rows_of_one_add_on_code_with_two_types_in_force_together_are_a_warning(self, tmp_path, rows):
         """An add-on code has one edit type (domain.md §3): a row of another type in force on a day of an earlier
-        row is RR511 at its type, naming that row (a type 2 row made the type 1 rows' primaries moot)."""
-        error = only_error(self._addon(tmp_path, rows))
-        assert (error.code, error.span.line, error.span.column) == ("RR511", 3, 13)
-        assert error.message.startswith("77063 has edit type ")
-        assert error.message.endswith(" on a row in force on the same days (at rules/cms/aoc_v2026q3.csv:2)")
+        row is RR526 at its type, naming that row (a type 2 row makes the type 1 rows' primaries moot). CMS's
+        file is not verified never to do it, so both rows are kept."""
+        rules = radrules.load(self._addon(tmp_path, rows), cache_dir=None)
+        [warning] = rules.warnings
+        assert (warning.code, warning.span.line, warning.span.column) == ("RR526", 3, 13)
+        assert warning.message.startswith("77063 has edit type ")
+        assert warning.message.endswith(" on a row in force on the same days (at rules/cms/aoc_v2026q3.csv:2)")
+        assert len(rules.tables[0].table.entries["77063"]) == 2
+
+    def test_two_types_are_warned_once_an_add_on_code(self, tmp_path):
+        """Every later row of the other type is the same news: one warning a code."""
+        rows = "77067,77063,1,,,,2017001,\nCCCCC,77063,2,,,,2017001,\n77066,77063,3,,,,2017001,\n" \
+               "77066,G0279,1,,,,2017001,\n77065,G0279,3,,,,2017001,\n"
+        rules = radrules.load(self._addon(tmp_path, rows), cache_dir=None)
+        assert [(w.code, w.span.line) for w in rules.warnings] == [("RR526", 3), ("RR526", 6)]
 
     def test_an_add_on_code_may_change_type_between_dates(self, tmp_path):
         """A type that ends (by its edit's or its add-on code's deletion date) may be followed by another."""

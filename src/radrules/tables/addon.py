@@ -24,9 +24,9 @@ seen, [U]); in a column whose header says ``YYYYMMDD`` (and not Julian) a
 7-digit date is an error, not a Julian one. A row has the header's fields
 (more, if they are empty). Primary code ``CCCCC`` means contractor-defined
 primaries (type 2). A row whose primary is its add-on code is refused (as
-RR220 refuses it in a rule file), and so is one that gives an add-on code
-another edit type than a row in force on a same day (an add-on code has one
-type, §3). White space around a value is left out: unlike the PTP, MUE
+RR220 refuses it in a rule file); one that gives an add-on code another edit
+type than a row in force on a same day (an add-on code has one type, §3) is
+warned of and kept. White space around a value is left out: unlike the PTP, MUE
 and MPFS files, whose specimens have none, the add-on file's layout is not
 verified, and its fixed-width form (to 2023) pads its fields.
 """
@@ -73,7 +73,7 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
     add-on end, primary end, "file:row"), one per row.
     """
     entries: dict = {}
-    types: dict = {}  # add-on code -> {edit type: {(first day, last day): "file:row" of its first row}}
+    types: dict = {}  # for _other_type
     diagnostics = []
     dates = DateReader()
     latest = None
@@ -121,8 +121,9 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
                 index = positions.get(column)
                 return fields[index].strip() if index is not None and index < len(fields) else ""
 
-            def complain(code, message, column, help=None):
-                problems.csv_field(code, message, first, raw, fields, positions[column], help=help)
+            def complain(code, message, column, help=None, severity="error"):
+                problems.csv_field(code, message, first, raw, fields, positions[column], help=help,
+                                   severity=severity)
 
             addon, primary, kind = get("add_on_code"), get("primary_code"), get("aoc_edit_type")
             ok = True
@@ -185,8 +186,7 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
                 ok = False
             if not ok:
                 continue
-            if _other_type(addon, int(kind), start, end, values["aoc_del_dt"], f"{display}:{first}", types, complain):
-                continue
+            _other_type(addon, int(kind), start, end, values["aoc_del_dt"], f"{display}:{first}", types, complain)
             if start is not None and (latest is None or start > latest):
                 latest = start
             entries.setdefault(addon, []).append((
@@ -206,32 +206,38 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
     return RawTable(key=key, files=files, entries=frozen, latest_start=latest), diagnostics
 
 
-def _other_type(addon: str, kind: int, start, end, addon_end, where: str, types: dict, complain) -> bool:
-    """Report a row that gives an add-on code another edit type than a row kept before, in force on some day of
-    its own (domain.md §3: an add-on code is of one type), and say so (True); else keep its window.
+def _other_type(addon: str, kind: int, start, end, addon_end, where: str, types: dict, complain) -> None:
+    """Warn (RR526), once an add-on code, at a row that gives the code another edit type than a row before it in
+    force on some day of its own: domain.md §3 has the type as the add-on code's. Whether CMS's file ever does
+    so is not verified (§8.3), so the row is kept: the rows of a day are one edit, which a primary any of them
+    accepts satisfies (a type 2 row accepts any primary).
 
     A row is in force from its edit's effective date through its edit's deletion date or its add-on code's,
-    whichever comes first (as the rows are used); a new type may follow the rows of the old one.
+    whichever comes first (as the rows are used); a new type may follow the rows of the old one. ``types``:
+    add-on code -> {edit type: {(first day, last day): "file:row" of its first row}}, None once warned.
     """
     if addon_end is not None:
         end = addon_end if end is None else min(end, addon_end)
     if start is not None and end is not None and end < start:
-        return False  # never in force: it contradicts no row
+        return  # never in force: it contradicts no row
     kinds = types.setdefault(addon, {})
+    if kinds is None:
+        return
     for other, windows in kinds.items():
-        if other == kind:
-            continue
-        for (first, last), earlier in windows.items():
-            if (start is None or last is None or start <= last) and (first is None or end is None or first <= end):
-                complain("RR511", f"{addon} has edit type {kind} here, but type {other} on a row in force on the "
-                         f"same days (at {earlier})", "aoc_edit_type",
-                         help="an add-on code has one edit type: 1 (only its listed primaries), 2 (any primary, "
-                              "`CCCCC`) or 3 (its listed primaries, or others the contractor accepts); a new type "
-                              "begins after the rows of the old one end: is the row damaged, or the file put "
-                              "together from two releases?")
-                return True
+        earlier = next((row for (first, last), row in windows.items()
+                        if (start is None or last is None or start <= last)
+                        and (first is None or end is None or first <= end)), None) if other != kind else None
+        if earlier is not None:
+            types[addon] = None
+            complain("RR526", f"{addon} has edit type {kind} here, but type {other} on a row in force on the same "
+                     f"days (at {earlier})", "aoc_edit_type",
+                     help="an add-on code has one edit type: 1 (only its listed primaries), 2 (any primary, "
+                          "`CCCCC`) or 3 (its listed primaries, or others the contractor accepts); radrules reads "
+                          "the rows of a day as one edit, which a primary any of them accepts satisfies: is the row "
+                          "damaged, or the file put together from two releases?",
+                     severity="warning")
+            return
     kinds.setdefault(kind, {}).setdefault((start, end), where)  # a code's rows share a window or a few
-    return False
 
 
 def _begins_row(line: str, positions: dict) -> bool:
