@@ -64,6 +64,8 @@ DEFAULT_HELP = {
     "RR519": "fix the ones above first; a table is used only when every row reads",
     "RR520": "give the table as the text, CSV or .xlsx file CMS publishes, unpacked",
     "RR521": "CMS ends every line of its files: is the file still being copied, or was the download cut off?",
+    "RR526": "an add-on code has one edit type on a day: is the row damaged, or the file put together from two "
+             "releases?",
     "RR530": "point RADRULES_CACHE_DIR (on the command line `--cache-dir`, in code `load(cache_dir=...)`) at a "
              "folder you can write; an empty one turns the disk cache off, without this warning",
 }
