@@ -14,7 +14,7 @@ from radrules.compiler.context import Context
 from radrules.syntax import SourceFile, Span
 
 from builders import underlined
-from builders import claim, line
+from builders import claim, fired, line
 
 
 class TestSuggestions:
@@ -1243,3 +1243,143 @@ def test_dated_block_with_disable_rows_is_warned_a_disable_applies_on_every_date
             "addons": "addon 76376 type 1 primaries 70450"}[block]
     rows_only = dated.replace(disable, rows)
     assert "RR265" not in [w.code for w in radrules.loads(rows_only, name="t.rr").warnings]
+
+
+class TestDatedRowsOverTables:
+    """RR266: rule-file rows replace a table's rows of their key on every date, so dated rows leave the dates they
+    do not cover without an edit where a loaded table has one (errors.md RR266)."""
+
+    HEADER = ("Column 1\tColumn 2\t*=in existence\tEffective\tDeletion\tModifier\tPTP Edit Rationale\n"
+              "\t\tprior to 1996\tDate\tDate\t0=not allowed\t\n")
+    TABLES = {
+        # 72193 with 72192 is in the April version only; April's 70470 with 70450 row is indicator 9 (no edit)
+        "cms/ccipra-v321r0-f1.TXT": HEADER + "72193\t72192\t\t20110101\t*\t0\tMisuse\n"
+                                             "70470\t70450\t\t20260101\t20260101\t9\tMisuse\n",
+        "cms/ccipra-v322r0-f1.TXT": HEADER + "70470\t70450\t\t20260701\t*\t1\tMisuse\n"
+                                             "74176\t72192\t\t20110101\t20251231\t1\tMisuse\n",
+    }
+    STATEMENTS = ('table ptp "cms/ccipra-v321r0-f1.TXT" effective 2026-04-01\n'
+                  'table ptp "cms/ccipra-v322r0-f1.TXT" effective 2026-07-01\n')
+
+    def load(self, tmp_path, rows: str, statements: str | None = None, files: dict | None = None):
+        root = tmp_path / "rules"
+        for name, text in {**self.TABLES, **(files or {})}.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text, encoding="latin-1")
+        (root / "main.rr").write_text((self.STATEMENTS if statements is None else statements) + rows,
+                                      encoding="utf-8")
+        return radrules.load(root, cache_dir=None)
+
+    @staticmethod
+    def block(rows: str, kind: str = "pairs", scope: str = "for payer acme") -> str:
+        return f'{kind} acme.edits {scope}\n  reference "Acme policy"\n{rows}end\n'
+
+    @staticmethod
+    def uncovered(rules) -> list:
+        return [w for w in rules.warnings if w.code == "RR266"]
+
+    def test_a_payer_row_from_a_later_date_leaves_the_table_edit_off_earlier_dates(self, tmp_path):
+        """A payer's pair row from 2027 takes the national edit off 2026 claims: the warning is at the row, names
+        the dates and the table row; the row its hint writes brings the edit back, and no warning is left."""
+        row = "  pair 70470 with 70450 modifier 1 effective 2027-01-01\n"
+        rules = self.load(tmp_path, self.block(row))
+        [warning] = self.uncovered(rules)
+        assert not warning.is_error
+        assert (warning.span.file, warning.span.line, underlined(warning)) == ("rules/main.rr", 5, row.strip())
+        assert warning.message == (
+            "`pair 70470 with 70450` here replaces the PTP table's row ccipra-v322r0-f1.TXT:3 on every date: "
+            "professional claims dated 2026-07-01 through 2026-12-31 are left without an edit of this pair")
+        hinted = re.search(r"write its row into the block too \(`([^`]+)`\); to replace it on every date, drop "
+                           r"`effective`$", warning.help).group(1)
+        assert hinted == "pair 70470 with 70450 modifier 1 effective 2026-07-01 through 2026-12-31"
+        acme = claim(line("70470", "2026-08-03"), line("70450", "2026-08-03"), payer="acme")
+        assert rules.evaluate(acme).passed  # the edit is gone for Acme in 2026
+        assert not rules.evaluate(dict(acme, payer="other")).passed  # the table's edit, for other payers
+        fixed = self.load(tmp_path, self.block(row + f"  {hinted}\n"))
+        assert self.uncovered(fixed) == []
+        assert "acme.edits" in fired(fixed.evaluate(acme))
+
+    def test_only_the_dates_a_table_version_judges_with_its_row(self, tmp_path):
+        """The April version has 72193 with 72192 and judges the dates until June 30 (and earlier ones); the July
+        version has no row of it: the dates left from July on are not reported."""
+        rules = self.load(tmp_path, self.block("  pair 72193 with 72192 modifier 0 effective 2026-01-01 through "
+                                               "2026-06-30\n"))
+        [warning] = self.uncovered(rules)
+        assert "row ccipra-v321r0-f1.TXT:3 on every date: professional claims dated 2011-01-01 through 2025-12-31 " \
+               "are left" in warning.message
+
+    @pytest.mark.parametrize("rows, scope", [
+        ("  pair 70470 with 70450 modifier 1\n", "for payer acme"),  # no dates: replaced on every date
+        ("  pair 74176 with 72192 modifier 0 effective 2026-01-01\n", "for payer acme"),  # the table's row ended
+        ("  pair 70470 with 70450 modifier 1 effective 2026-07-01\n", "for payer acme"),  # covers the table's dates
+        ("  pair 70470 with 70450 modifier 1 effective 2027-01-01\n", "for institutional claims"),  # no table there
+        ("  pair 70470 with 70450 modifier 1 effective 2027-01-01\n", "unless table ptp"),  # a stand-in: left out
+        ("  pair 70470 with 70450 modifier 1 effective 2027-01-01\n  disable pair 70470 with 70450\n",
+         "for payer acme"),  # the disable takes the key off: the rows are not used
+    ])
+    def test_no_warning_where_no_table_edit_is_left_out(self, tmp_path, rows, scope):
+        """No warning when the rows have no dates, cover the dates the table's row is in force, serve a claim
+        type no table is loaded for, stand in for the table, or are disabled."""
+        assert self.uncovered(self.load(tmp_path, self.block(rows, scope=scope))) == []
+
+    def test_no_warning_without_tables(self, tmp_path):
+        """The same dated row with no table loaded leaves nothing out."""
+        row = "  pair 70470 with 70450 modifier 1 effective 2027-01-01\n"
+        assert self.uncovered(self.load(tmp_path, self.block(row), statements="")) == []
+
+    def test_gaps_between_limit_rows_and_before_them(self, tmp_path):
+        """Two dated limit rows of a code: the dates before the first and between them are left; an MUE table's
+        rows have no dates, and its oldest version also judges the earlier dates. The warning is at the first
+        row and names the other."""
+        mue = "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
+        rows = ("  limit 71046 max 3 mai 1 effective 2026-01-01 through 2026-06-30\n"
+                "  limit 71046 max 4 mai 1 effective 2026-10-01\n")
+        rules = self.load(tmp_path, self.block(rows, kind="limits"), statements=f'table mue "cms/{mue}"\n',
+                          files={f"cms/{mue}": (CMS / mue).read_text(encoding="latin-1")})
+        [warning] = self.uncovered(rules)
+        assert warning.span.line == 4
+        assert warning.message == (
+            f"`limit 71046` here and at rules/main.rr:5 replace the MUE table's row {mue}:7 on every date: "
+            "professional claims dated until 2025-12-31 and 2026-07-01 through 2026-09-30 are left without an edit "
+            "of this code")
+        assert "(`limit 71046 max 2 mai 1 effective 2026-07-01 through 2026-09-30`)" in warning.help
+
+    def test_an_addon_row_names_the_table_rows_it_replaces(self, tmp_path):
+        """An add-on code's rows in the AOC file (one per primary) are named, in date order."""
+        rules = self.load(tmp_path, self.block("  addon 77063 type 1 primaries 77067 effective 2027-01-01\n",
+                                               kind="addons"),
+                          statements='table addon "cms/aoc_v2026q3.csv"\n',
+                          files={"cms/aoc_v2026q3.csv": (CMS / "aoc_v2026q3.csv").read_text(encoding="latin-1")})
+        [warning] = self.uncovered(rules)
+        assert warning.message == (
+            "`addon 77063` here replaces the add-on code table's rows aoc_v2026q3.csv:5 and aoc_v2026q3.csv:2 on "
+            "every date: professional claims dated 2015-01-01 through 2026-12-31 are left without an edit of this "
+            "code")
+        assert "(`addon 77063 type 1 primaries 77067 effective 2017-01-01 through 2026-12-31`)" in warning.help
+
+    def test_a_general_row_is_warned_once_per_claim_type_a_table_serves(self, tmp_path):
+        """A general block's row is used for every payer: one warning per claim type whose table has the key
+        (here both), not one per payer the ruleset names."""
+        hospital = {"cms/ccioph-v322r0-f1.TXT": self.HEADER + "70470\t70450\t\t20260101\t*\t1\tMisuse\n"}
+        other_payer = 'limits beta.mue for payer beta\n  reference "r"\n  limit 71046 max 1 mai 1\nend\n'
+        rules = self.load(tmp_path, self.block("  pair 70470 with 70450 modifier 1 effective 2027-01-01\n",
+                                               scope="") + other_payer,
+                          statements=self.STATEMENTS + 'table ptp "cms/ccioph-v322r0-f1.TXT" for institutional\n',
+                          files=hospital)
+        assert [w.message.split(": ")[1] for w in self.uncovered(rules)] == [
+            "professional claims dated 2026-07-01 through 2026-12-31 are left without an edit of this pair",
+            "institutional claims dated 2026-01-01 through 2026-12-31 are left without an edit of this pair"]
+
+    def test_only_the_keys_of_rule_file_rows_are_looked_up(self, tmp_path, monkeypatch):
+        """National tables have millions of rows: the warning asks the tables about the keys rule files write
+        (a dated row's), one lookup each, and never reads a table through."""
+        from radrules import tables
+        from radrules.tables.store import PtpTable
+
+        asked = []
+        key_rows = tables.key_rows
+        monkeypatch.setattr(tables, "key_rows", lambda loaded, key: asked.append(key) or key_rows(loaded, key))
+        monkeypatch.setattr(PtpTable, "scan", None)  # the whole-table pass of the unindexed path
+        rows = "  pair 70470 with 70450 modifier 1 effective 2027-01-01\n  pair 74176 with 72192 modifier 1\n"
+        assert len(self.uncovered(self.load(tmp_path, self.block(rows)))) == 1
+        assert asked == [("70470", "70450")] * 2  # the two versions, each once

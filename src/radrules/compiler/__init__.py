@@ -24,6 +24,7 @@ from ..model import MODIFIER_PLACEMENTS
 from .blocks import BlockCompiler
 from .conditions import ConditionCompiler
 from .context import Context, source_of
+from .dated import warn_uncovered_dates
 from .index import MAX_INDEX_ENTRIES, build_views, index_size, select
 from .sets import SetTable
 from .versions import check_versions, loaded_twice
@@ -59,6 +60,7 @@ class Compilation:
         self.rows: list = []
         self.disables: list = []
         self.disable_spans: list = []  # (Disable, the span of its row)
+        self.row_spans: list = []  # (row, the span of its row)
         self.rule_disables: list = []  # s.DisableRule statements
         self.payers: set[str] = set()
         self.views: dict = {}
@@ -611,6 +613,7 @@ def compile_blocks(comp: Compilation) -> None:
             if scope.payers:
                 comp.payers.update(scope.payers)
     comp.disable_spans = compiler.disable_spans
+    comp.row_spans = compiler.row_spans
 
 
 def disable_rules(comp: Compilation) -> None:
@@ -711,7 +714,9 @@ def build_indexes(comp: Compilation) -> None:
     if comp.ctx.has_errors:
         return
     grouped_rows = rows_by_key(comp.rows)
+    grouped_disables = disables_by_key(comp.disables)
     _warn_idle_disables(comp, grouped_rows)
+    warn_uncovered_dates(comp, grouped_rows, grouped_disables)
     size, widest, keys = index_size(comp.rules, grouped_rows, comp.payers)
     if size > MAX_INDEX_ENTRIES:
         file, _, line = (widest.info.source or "").rpartition(":") if widest is not None else ("", "", "")
@@ -723,7 +728,7 @@ def build_indexes(comp: Compilation) -> None:
             span, help="a rule for every code needs no code condition; rules and rows for many payers are "
                        "filed again for each: one rule with `claim.payer in [...]` is filed once")
         return
-    comp.views = build_views(comp.rules, grouped_rows, disables_by_key(comp.disables),
+    comp.views = build_views(comp.rules, grouped_rows, grouped_disables,
                              comp.payers, comp.settings, comp.properties, comp.loaded_tables)
 
 
@@ -757,16 +762,11 @@ def _warn_idle_disables(comp: Compilation, grouped_rows: dict) -> None:
 
 def _table_has(comp: Compilation, disable, claim_type: str) -> bool:
     """Whether a table loaded for ``claim_type`` has the key of ``disable`` (in any version)."""
+    from .. import tables
+
     kind = _DISABLE_WORDS[disable.kind][1]
-    for loaded in comp.loaded_tables:
-        if loaded.kind != kind or loaded.claim_type != claim_type:
-            continue
-        if disable.kind == "pair":
-            if disable.key[1] in loaded.table.partners(disable.key[0]):
-                return True
-        elif disable.key[0] in loaded.table.entries:
-            return True
-    return False
+    return any(tables.key_rows(loaded, disable.key) for loaded in comp.loaded_tables
+               if loaded.kind == kind and loaded.claim_type == claim_type)
 
 
 def _idle_disable(comp: Compilation, disable, kept) -> tuple[str, str]:

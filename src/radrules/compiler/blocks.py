@@ -37,6 +37,7 @@ class BlockCompiler:
         self.conditions = conditions
         self.served = served  # `unless table KIND` -> the claim types the ruleset's tables of that kind serve
         self.disable_spans: list = []  # (Disable, the span of its row), for the check that it disables a row
+        self.row_spans: list = []  # (PairEdit, UnitLimit or AddonEdit, the span of its row), for RR266
 
     # ------------------------------------------------------------ clauses
 
@@ -342,6 +343,7 @@ class BlockCompiler:
                 rationale=row.rationale.text if row.rationale else None,
                 source=source_of(row.span), block=info,
             ))
+            self.row_spans.append((rows[-1], row.span))
         self._dated_disables(block, disables)
         return rows, disables
 
@@ -390,6 +392,7 @@ class BlockCompiler:
                 rationale=row.rationale.text if row.rationale else None,
                 source=source_of(row.span), block=info,
             ))
+            self.row_spans.append((rows[-1], row.span))
         self._dated_disables(block, disables)
         return rows, disables
 
@@ -429,6 +432,7 @@ class BlockCompiler:
                 code=code, aoc_type=aoc_type, primaries=primaries, start=start, end=end,
                 source=source_of(row.span), block=info,
             ))
+            self.row_spans.append((rows[-1], row.span))
         self._dated_disables(block, disables)
         return rows, disables
 

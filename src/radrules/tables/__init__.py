@@ -594,16 +594,29 @@ def bind(loaded: Loaded, block: m.BlockInfo | None):
     if loaded.kind == "ptp":
         return table
     if loaded.kind == "mue":
-        return {
-            code: tuple(m.UnitLimit(code, value, mai, None, None, reason or None, source, block)
-                        for value, mai, reason, source in rows)
-            for code, rows in table.entries.items()
-        }
+        return {code: _bind_limits(code, rows, block) for code, rows in table.entries.items()}
     if loaded.kind == "addon":
         return {code: _bind_addon(code, rows, block) for code, rows in table.entries.items()}
     # pctc: {"pctc": {...}, "bilateral": {...}}; hcpcs: {code: (start, end, source)};
     # icd10cm: {code: (billable, source)}
     return table.entries
+
+
+def key_rows(loaded: Loaded, key: tuple) -> tuple:
+    """The rows one PTP, MUE or add-on table has of one key (a code pair, a code), as :func:`bind` makes them,
+    without a block: one key looked up, never the table read through."""
+    table = loaded.table
+    if loaded.kind == "ptp":
+        return table.rows(key[0], key[1], None)
+    rows = table.entries.get(key[0])
+    if not rows:
+        return ()
+    return _bind_limits(key[0], rows, None) if loaded.kind == "mue" else _bind_addon(key[0], rows, None)
+
+
+def _bind_limits(code: str, rows, block) -> tuple:
+    return tuple(m.UnitLimit(code, value, mai, None, None, reason or None, source, block)
+                 for value, mai, reason, source in rows)
 
 
 def _bind_addon(code: str, rows, block) -> tuple:
