@@ -1383,3 +1383,33 @@ class TestDatedRowsOverTables:
         rows = "  pair 70470 with 70450 modifier 1 effective 2027-01-01\n  pair 74176 with 72192 modifier 1\n"
         assert len(self.uncovered(self.load(tmp_path, self.block(rows)))) == 1
         assert asked == [("70470", "70450")] * 2  # the two versions, each once
+
+    def test_the_bundled_rulesets_give_none_with_or_without_tables(self, tmp_path):
+        """The bundled rulesets, alone and beside every kind of CMS edit table for both claim types (two PTP
+        versions), leave no table edit off any date."""
+        assert self.uncovered(radrules.load(cache_dir=None)) == []
+        root = tmp_path / "tables"
+        copies = {"ccipra-v321r0-f1.TXT": "radiology-ptp-v321r0-f1.TXT",
+                  "v322/ccipra-v322r0-f1.TXT": "radiology-ptp-v322r0-f1.TXT",
+                  "v322/ccipra-v322r0-f2.TXT": "radiology-ptp-v322r0-f2.TXT",
+                  "ccioph-v322r0-f1.TXT": "radiology-ccioph-v322r0-f1.TXT",
+                  "MCR_MUE_PractitionerServices_Eff_04-01-2026.csv": "MCR_MUE_PractitionerServices_Eff_04-01-2026.csv",
+                  "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv": "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv",
+                  "MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv":
+                      "MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv",
+                  "aoc_v2026q3.csv": "aoc_v2026q3.csv"}
+        for name, copy in copies.items():
+            (root / "cms" / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / "cms" / name).write_bytes((CMS / copy).read_bytes())
+        (root / "ncci.rr").write_text(
+            'table ptp "cms/ccipra-v321r0-f1.TXT" effective 2026-04-01\n'
+            'table ptp "cms/v322" effective 2026-07-01\n'
+            'table ptp "cms/ccioph-v322r0-f1.TXT" for institutional claims\n'
+            'table mue "cms/MCR_MUE_PractitionerServices_Eff_04-01-2026.csv"\n'
+            'table mue "cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"\n'
+            'table mue "cms/MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv" for institutional claims\n'
+            'table addon "cms/aoc_v2026q3.csv"\n'
+            'table addon "cms/aoc_v2026q3.csv" for institutional claims\n', encoding="utf-8")
+        both = radrules.load(root, bundled=True, cache_dir=None)
+        assert len(both.tables) == 8
+        assert self.uncovered(both) == []

@@ -214,8 +214,7 @@ class TestRowChanges:
         _, new = rulesets
         acme = new / "payers" / "acme.rr"
         edit(acme, '  pair 71046 with 71045 modifier not allowed', '  pair 71046 with 71045 modifier allowed')
-        edit(acme, '  pair 74178 with 72194 modifier allowed effective 2024-01-01 '
-                   '"Misuse of column two code with column one code"\n', "")
+        edit(acme, '  pair 74178 with 72194 modifier allowed "Misuse of column two code with column one code"\n', "")
         edit(acme, "end\n\nlimits acme.mue",
              '  pair 74177 with 74150 modifier allowed effective 2026-10-01 "Misuse of column two code with '
              'column one code"\n  disable pair 74176 with 72192\nend\n\nlimits acme.mue')
@@ -292,7 +291,7 @@ class TestRowChanges:
         """Of two rows of one pair, the one whose end date moved is `changed`; the other is untouched."""
         old, new = rulesets
         for root, end in ((old, "2026-06-30"), (new, "2026-09-30")):
-            edit(root / "payers" / "acme.rr", '  pair 71046 with 71045 modifier not allowed effective 2024-01-01',
+            edit(root / "payers" / "acme.rr", '  pair 71046 with 71045 modifier not allowed',
                  f'  pair 71046 with 71045 modifier allowed effective 2020-01-01 through 2023-12-31 '
                  f'"Mutually exclusive procedures"\n'
                  f'  pair 71046 with 71045 modifier not allowed effective 2024-01-01 through {end}')
