@@ -1339,7 +1339,7 @@ class TestDatedRowsOverTables:
         [warning] = self.uncovered(rules)
         assert warning.span.line == 4
         assert warning.message == (
-            f"`limit 71046` here and at rules/main.rr:5 replace the MUE table's row {mue}:7 on every date: "
+            f"`limit 71046` here and at line 5 replace the MUE table's row {mue}:7 on every date: "
             "professional claims dated until 2025-12-31 and 2026-07-01 through 2026-09-30 are left without an edit "
             "of this code")
         assert "(`limit 71046 max 2 mai 1 effective 2026-07-01 through 2026-09-30`)" in warning.help

@@ -109,7 +109,9 @@ def _uncovered_message(kind: str, key: tuple, chosen, claim_type: str, label: st
     """The message and help of RR266: the dates left without an edit (``left``: first date, last date, table row,
     table, in date order) and the table rows the rule-file rows ``chosen`` replace on them."""
     written = f"{kind} {' with '.join(key)}"
-    others = [row.source for row in chosen[1:]]
+    here = chosen[0].source.rpartition(":")[0]
+    others = [f"line {line}" if file == here else row.source
+              for row in chosen[1:] for file, _, line in [row.source.rpartition(":")]]
     rows = f"`{written}` here" + (f" and at {', '.join(others)}" if others else "")
     sources = list(dict.fromkeys(row.source for _, _, row, _ in left))
     replaced = " and ".join(sources[:_NAMED]) + (f" and {len(sources) - _NAMED} more" if len(sources) > _NAMED else "")
