@@ -112,12 +112,55 @@ class TestFileLevel:
         (table,) = parse(f'table ptp "cms/ccipra-v321r0-f1.TXT" {clauses}\n')
         assert (table.claim_type.text, table.effective.start.text) == ("institutional", "2026-04-01")
 
-    @pytest.mark.parametrize("clauses", ["for institutional effective 2026-04-01 for professional",
-                                         "effective 2026-04-01 for institutional effective 2026-05-01"])
-    def test_table_clauses_once_each(self, clauses):
-        """Each clause is written once: a second one is RR103."""
+    @pytest.mark.parametrize("clauses, word, column, first", [
+        ("for institutional for institutional", "for", 41, 23),
+        ("for institutional effective 2026-04-01 for professional", "for", 62, 23),
+        ("effective 2026-04-01 effective 2026-07-01", "effective", 44, 23),
+        ("effective 2026-04-01 through 2026-06-30 for institutional effective 2026-05-01", "effective", 81, 23),
+    ])
+    def test_table_clauses_once_each(self, clauses, word, column, first):
+        """Each clause is written once: a second one is RR103, which says so (its help listed the statements
+        that could start there: `addons`, `codes`, ... and the other clause)."""
         _, diagnostics = parse_rules(f'table ptp "cms/x.TXT" {clauses}\n', "t.rr")
-        assert [d.code for d in diagnostics] == ["RR103"]
+        (error,) = diagnostics
+        assert (error.code, error.span.column, underlined(error)) == ("RR103", column, word)
+        assert error.message == f"unexpected `{word}`: a `table` statement takes one `{word}` clause"
+        why = {"for": "a statement loads one table, for one claim type; the other claim type's files take a "
+                      "statement of their own",
+               "effective": "a statement loads one version of a table, in force from one date; each version takes "
+                            "a statement of its own"}[word]
+        assert error.help == f"the first is at line 1, column {first}: keep one ({why})"
+
+    def test_a_second_table_clause_on_another_line_past_a_path_that_holds_the_word(self):
+        """The first clause is found past quoted paths and comments that hold the word, on its own line."""
+        text = ('table ptp "cms/for effective.TXT"  # for effective\n'
+                '  effective 2026-07-01 for institutional\n  effective 2026-10-01\n')
+        (error,) = parse_rules(text, "t.rr")[1]
+        assert (error.span.line, error.span.column) == (3, 3)
+        assert error.help.startswith("the first is at line 2, column 3: keep one (")
+
+    @pytest.mark.parametrize("text, code, message, help", [
+        ('disable rule a.b for institutional for institutional\n', "RR103", "unexpected `for`",
+         "expected `addons`, `codes`, `diagnoses`, `modifiers` or `places`, `disable`, `include`, `limits`, `pairs`, "
+         "`property`, `reference`, ..."),
+        ('setting modifier_placement = either for payer acme for payer beta\n', "RR103", "unexpected `for`",
+         "expected `addons`, `codes`, `diagnoses`, `modifiers` or `places`, `disable`, `include`, `limits`, `pairs`, "
+         "`property`, `rule`, ..."),
+        ('pairs a.b\n  reference "r"\n  pair 70470 with 70450 modifier 1 effective 2026-01-01 effective 2026-02-01\n'
+         'end\n', "RR103", "unexpected `effective`", "expected `disable`, `end`, `pair` or a quoted text"),
+        ('table ptp "x" for for institutional\n', "RR101", "unexpected word `for`",
+         "expected `professional` or `institutional`"),
+        ('table ptp "x" effective for institutional\n', "RR101", "unexpected word `for`",
+         "expected a date (YYYY-MM-DD)"),
+        ('table ptp "x" for institutional claims claims\n', "RR101", "unexpected word `claims`",
+         "expected `addons`, `codes`, `diagnoses`, `modifiers` or `places`, `disable`, `effective`, `include`, "
+         "`limits`, `pairs`, `property`, ..."),
+    ])
+    def test_other_misplaced_clauses_keep_their_hints(self, text, code, message, help):
+        """A doubled clause of another statement, or a `for` or `effective` a table statement can't end at, keeps
+        the hint of the words that could stand there."""
+        (error,) = parse_rules(text, "t.rr")[1]
+        assert (error.code, error.message, error.help) == (code, message, help)
 
     def test_empty_file_and_comments_only(self):
         """A file of comments and blank lines has no statements."""

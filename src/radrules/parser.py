@@ -200,6 +200,9 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
     upper = _upper_case_id(error, name, line_text)
     if upper is not None:
         return upper
+    twice = _table_clause_twice(error, name, padded, line_text)
+    if twice is not None:
+        return twice
     if isinstance(error, UnexpectedCharacters):
         span = s.Span(name, error.line, error.column, error.line, error.column + 1)
         char = padded[error.pos_in_stream] if error.pos_in_stream < len(padded) else ""
@@ -285,6 +288,38 @@ def _upper_case_id(error: UnexpectedInput, name: str, line_text) -> Diagnostic |
     return Diagnostic("RR103", f"unexpected `{word}`: ids are written in lower case",
                       s.Span(name, error.line, column, error.line, column + len(word)), text,
                       help=f"write `{word.lower()}`")
+
+
+#: Why a `table` statement takes its `for` or `effective` clause once, and what to write instead.
+_TABLE_CLAUSES = {
+    "for": "a statement loads one table, for one claim type; the other claim type's files take a statement of "
+           "their own",
+    "effective": "a statement loads one version of a table, in force from one date; each version takes a statement "
+                 "of its own",
+}
+#: A quoted text or a comment, which may hold any word.
+_QUOTED_OR_COMMENT = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|#[^\n]*')
+
+
+def _table_clause_twice(error: UnexpectedInput, name: str, padded: str, line_text) -> Diagnostic | None:
+    """RR103 for a `table` statement's `for` or `effective` clause given twice (`... for institutional for
+    institutional`): said so, rather than the statements that could start there."""
+    if not isinstance(error, UnexpectedToken) or error.token.type not in ("FOR", "EFFECTIVE"):
+        return None
+    if "$END" not in expected_tokens(error):  # the statement could not end here: something else is missing
+        return None
+    token = error.token
+    word = str(token)
+    before = _QUOTED_OR_COMMENT.sub(lambda m: " " * len(m.group(0)), padded[: token.start_pos])
+    first = re.search(rf"(?<![\w.]){word}(?![\w.])", before)
+    if first is None or not re.match(r"\s*table(?![\w.])", before):
+        return None
+    line_start = before.rfind("\n", 0, first.start()) + 1
+    line, column = before.count("\n", 0, line_start) + 1, first.start() - line_start + 1
+    span = s.Span(name, token.line, token.column, token.end_line or token.line, token.end_column)
+    return Diagnostic("RR103", f"unexpected `{word}`: a `table` statement takes one `{word}` clause", span,
+                      line_text(token.line), help=f"the first is at line {line}, column {column}: keep one "
+                      f"({_TABLE_CLAUSES[word]})")
 
 
 _AFTER_CARC = re.compile(r"(?:^|\s)carc\s+$")
