@@ -10,10 +10,16 @@ Rules, rows and tables are reached through a *lookup*. The indexed lookup
 visits only what is filed under a line's code, modifiers or code pair; the
 scan lookup (``indexed=False``) checks every rule and row of the ruleset and
 exists so tests can prove both agree. The stages below are shared.
+
+A line with a date span is on every day of its span. Most claims have none:
+:class:`Evaluation` tells once per claim (``spans``), and only a claim with a
+span takes the stages' span paths (``_span_pairs``, ``_span_unit_limits``),
+which judge the days of :meth:`Evaluation.span_days`.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 from operator import attrgetter
@@ -182,9 +188,22 @@ def authorization_statuses(claim: Claim, lines) -> tuple | None:
     return tuple(out)
 
 
+def last_day(line) -> int:
+    """The last day of a line: its span's last, else its date (also for a span that ends before it starts)."""
+    return line.end_day if line.end_day is not None and line.end_day > line.day else line.day
+
+
+def meeting_days(ev, line) -> list:
+    """(other line, the first day it shares with ``line``) for each line of ``ev`` that shares a day with ``line``
+    (``line`` too), in claim order: two lines meet iff the later one starts within the earlier."""
+    first, last = line.day, last_day(line)
+    return [(other, max(first, other.day)) for other in ev.lines if other.day <= last and first <= last_day(other)]
+
+
 def paid_history(claim: Claim, history) -> tuple:
-    """The paid lines of the patient's earlier claims up to the claim's last date, by date."""
-    last = max(line.date for line in claim.lines)
+    """The paid lines of the patient's earlier claims up to the claim's last date (a span's last day), by date."""
+    last = max(line.end_date if line.end_date is not None and line.end_date > line.date else line.date
+               for line in claim.lines)
     paid = [HistoryView(line) for line in lines_of(history, claim.patient.id, None, last) if line.status == "paid"]
     paid.sort(key=lambda line: line.day)
     return tuple(paid)
@@ -195,7 +214,8 @@ class Evaluation:
 
     __slots__ = ("claim", "view", "claim_id", "claim_type", "payer", "place_of_service", "prior_auth", "received",
                  "line_count", "birth_date", "birth", "sex", "_diagnoses", "lines", "codes", "all_lines",
-                 "by_day", "lookup", "history", "_prior", "_authorization", "_provider_history")
+                 "by_day", "lookup", "history", "_prior", "_authorization", "_provider_history", "spans", "pair_day",
+                 "_span_days")
 
     def __init__(self, claim: Claim, view: View):
         self.claim = claim
@@ -218,6 +238,7 @@ class Evaluation:
         by_day: dict[int, list] = {}
         place, diagnoses = claim.place_of_service, claim.diagnoses
         every = claim.type == "institutional"
+        spans = False
         for number, line in enumerate(claim.lines, 1):
             view_ = LineView(number, line, place, diagnoses, every)
             lines.append(view_)
@@ -226,6 +247,11 @@ class Evaluation:
                 by_day[view_.day] = [view_]
             else:
                 group.append(view_)
+            if view_.end_day is not None and view_.end_day > view_.day:
+                spans = True
+        # Whether a line spans days: then the stages that pair or sum lines by date judge the days of
+        # span_days(), where a line is on every day of its span; else the lines of by_day (most claims).
+        self.spans = spans
         self.lines = lines
         self.codes = set(map(_CODE, lines))  # the claim's procedure codes
         count = len(lines)  # the line numbers, for findings on the whole claim:
@@ -285,6 +311,45 @@ class Evaluation:
     def lines_on(self, day: int):
         return self.by_day.get(day, _EMPTY)
 
+    def span_days(self) -> list:
+        """For a claim with a date span (:attr:`spans`): (day, the lines on it, the pairs to judge), by day,
+        for the days to judge.
+
+        A line is on every day of its span. Two spans meet iff the later one starts inside the
+        earlier, and what lines meet on a day they also meet on the last start day before it, so
+        the days are the lines' first days (and the paid earlier lines' days), and the days inside
+        a span on which a table version, the dates of a PTP row of two of the claim's codes, or a
+        rule-file row's or pair rule's dates begin or end (then the day judges as every day until
+        the next does). A long span adds no days of its own. Two lines that meet are paired on the
+        first day they share, and again only on those days of change: the pairs to judge are those
+        with a line of the list that starts that day, or every pair (None) on a day of change.
+        """
+        try:
+            return self._span_days
+        except AttributeError:  # made when first asked, after `history` is set
+            pass
+        lines = self.lines
+        ranges = [(line.day, last_day(line)) for line in lines]
+        days = {line.day for line in lines}
+        days.update(service.day for service in self.history)
+        lookup = self.view.lookup
+        changes = lookup.change_days()
+        spanned = [(first, last) for first, last in ranges if last > first]
+        extra = lookup.ptp_row_days(self.codes.union(map(_CODE, self.history)), min(first for first, _ in spanned),
+                                    max(last for _, last in spanned))
+        if extra:
+            changes = sorted(extra.union(changes))
+        changed = set()
+        for first, last in spanned:
+            changed.update(changes[bisect.bisect_right(changes, first):bisect.bisect_right(changes, last)])
+        found = []
+        for day in sorted(days | changed):
+            group = [line for line, (first, last) in zip(lines, ranges) if first <= day <= last]
+            if group:
+                found.append((day, group, None if day in changed else [line for line in group if line.day == day]))
+        self._span_days = found
+        return found
+
     def age_on(self, date: dt.date) -> int | None:
         birth = self.birth_date
         if birth is None:
@@ -294,9 +359,10 @@ class Evaluation:
     def ptp_edit_between(self, a: LineView | None, b: LineView | None) -> bool:
         if a is None or b is None:
             return False
+        day = self.pair_day if self.spans else a.day  # with a span: the day the pair is judged on
         for first, second in ((a, b), (b, a)):
-            for row in self.lookup.pair_rows(first.code, second.code, first.day):
-                if row.indicator != 9 and row.active_on(first.day):
+            for row in self.lookup.pair_rows(first.code, second.code, day):
+                if row.indicator != 9 and row.active_on(day):
                     return True
         return False
 
@@ -332,12 +398,57 @@ class IndexedLookup:
                                for rule in unfiled)
         # (PTP table version, column 1, column 2) -> the table's rows of the pair (bound to this view's block).
         self.row_cache: dict = {}
+        self._change_days = None  # made when a claim with a date span first asks
 
     def __getstate__(self):
         state = dict(self.__dict__)
         state["line_rule_cache"] = {}  # a copy starts empty, like the tables' partner caches
         state["row_cache"] = {}
         return state
+
+    def change_days(self) -> list:
+        """The days, sorted, on which a CMS table version of this view starts, or the dates of a rule-file
+        row or of a pair rule's ``effective`` begin, or the day after they end (for date spans: the days a
+        span is judged on besides the lines' first days). The dates of a CMS table's rows are not among them."""
+        days = self._change_days
+        if days is None:
+            view = self.view
+            found = set()
+            for tables in (view.ptp_tables, view.mue_tables, view.addon_tables):
+                if tables is not None:
+                    found.update(tables.starts)
+            dated = [row for inner in view.pairs.values() for rows in inner.values() for row in rows]
+            dated += [row for rows in (*view.limits.values(), *view.addons.values()) for row in rows]
+            dated += [rule.scope for rules in (view.pair_rules_generic, *view.pair_rules_by_code.values())
+                      for rule in rules]
+            for row in dated:
+                if row.start is not None:
+                    found.add(row.start)
+                if row.end is not None:
+                    found.add(row.end + 1)
+            days = self._change_days = sorted(found)
+        return days
+
+    def ptp_row_days(self, codes: set, first: int, last: int) -> set:
+        """The days on which the dates of a PTP table row of two of ``codes`` begin, or the day after they end, in
+        the versions that judge days ``first`` through ``last`` (for date spans)."""
+        tables = self.view.ptp_tables
+        found: set = set()
+        if tables is None:
+            return found
+        for index in range(tables.index(first), tables.index(last) + 1):
+            table = tables.tables[index]
+            for code in codes:
+                partners = table.partners(code)
+                if partners.isdisjoint(codes):
+                    continue
+                for other in codes:
+                    if other in partners:
+                        for row in self.table_rows(index, code, other):
+                            found.add(row.start)
+                            if row.end is not None:
+                                found.add(row.end + 1)
+        return found
 
     def line_rules_of(self, lines) -> list:
         """:meth:`line_rules` of each of ``lines`` (one call per claim: the cache is read here)."""
@@ -710,6 +821,9 @@ def _claim_rules(ev: Evaluation, lookup, findings: list) -> None:
 
 
 def _pairs(ev: Evaluation, lookup, findings: list) -> None:
+    if ev.spans:
+        _span_pairs(ev, lookup, findings)
+        return
     placement = ev.view.modifier_placement
     both_seen: dict = {}  # a `both` finding is reported once per pair of lines
     for day, group in ev.by_day.items():
@@ -717,7 +831,7 @@ def _pairs(ev: Evaluation, lookup, findings: list) -> None:
             continue
         codes = ev.codes if len(group) == len(ev.lines) else set(map(_CODE, group))
         for a, b, rows in lookup.ptp_hits(group, day, codes):
-            _ptp(a, b, rows, placement, findings)
+            _ptp(a, b, rows, placement, findings, day)
         if not lookup.has_pair_rules:
             continue
         # A `same_code` rule needs two lines of one code.
@@ -749,22 +863,103 @@ def _pairs(ev: Evaluation, lookup, findings: list) -> None:
                 for b in candidates:
                     if a is b or not same_provider(a, b) or check(ev, a, b) is not True:
                         continue
-                    if rule.target == "line":
-                        findings.append(_rule_finding(rule, ev, a, b, (a.number,), (b.number,)))
-                    elif rule.target == "other":
-                        findings.append(_rule_finding(rule, ev, a, b, (b.number,), (a.number,)))
-                    else:
-                        # Once per pair of lines; if both orders match, the order
-                        # of the codes (not of the lines) picks the wording.
-                        lines = (a.number, b.number) if a.number < b.number else (b.number, a.number)
-                        order = (a.code, b.code, a.modifiers, b.modifiers, a.units, b.units)
-                        key = (rule.info.id, lines)
-                        if key not in both_seen or order < both_seen[key][0]:
-                            both_seen[key] = (order, _rule_finding(rule, ev, a, b, lines, ()))
+                    _pair_rule_fired(rule, ev, a, b, findings, both_seen)
     if both_seen:
         findings.extend(finding for _, finding in both_seen.values())
     if ev.history:
         _history_pairs(ev, lookup, placement, findings)
+
+
+def _pair_rule_fired(rule, ev: Evaluation, a, b, findings: list, both_seen: dict) -> None:
+    """The finding of a pair rule true for ``a`` and ``b`` (a ``both`` finding goes to ``both_seen``)."""
+    if rule.target == "line":
+        findings.append(_rule_finding(rule, ev, a, b, (a.number,), (b.number,)))
+    elif rule.target == "other":
+        findings.append(_rule_finding(rule, ev, a, b, (b.number,), (a.number,)))
+    else:
+        # Once per pair of lines; if both orders match, the order
+        # of the codes (not of the lines) picks the wording.
+        lines = (a.number, b.number) if a.number < b.number else (b.number, a.number)
+        order = (a.code, b.code, a.modifiers, b.modifiers, a.units, b.units)
+        key = (rule.info.id, lines)
+        if key not in both_seen or order < both_seen[key][0]:
+            both_seen[key] = (order, _rule_finding(rule, ev, a, b, lines, ()))
+
+
+def _span_pairs(ev: Evaluation, lookup, findings: list) -> None:
+    """The PTP edits and pair rules of a claim with a date span: the pairs of each day of
+    :meth:`Evaluation.span_days` to judge, each pair's finding once (on the first day it fires)."""
+    placement = ev.view.modifier_placement
+    both_seen: dict = {}
+    first = len(findings)
+    for day, group, fresh in ev.span_days():
+        if len(group) < 2:
+            continue
+        for a, b, rows in span_ptp_hits(lookup, group, fresh, day):
+            _ptp(a, b, rows, placement, findings, day)
+        if not lookup.has_pair_rules:
+            continue
+        ev.pair_day = day
+        for a, b, rule in span_pair_rules(lookup, group, fresh, day):
+            if rule.check(ev, a, b) is True:
+                _pair_rule_fired(rule, ev, a, b, findings, both_seen)
+    if both_seen:
+        findings.extend(finding for _, finding in both_seen.values())
+    if ev.history:
+        _history_pairs(ev, lookup, placement, findings)
+    findings[first:] = first_of_each(findings[first:])
+
+
+def _judged_pairs(group: list, fresh: list | None):
+    """(a, the lines to pair with a) for a day of a claim with a date span: with ``fresh``, only the pairs
+    with a line of it."""
+    if fresh is None:
+        return [(a, group) for a in group]
+    new = set(map(id, fresh))
+    return [(a, group if id(a) in new else fresh) for a in group]
+
+
+def span_ptp_hits(lookup, group: list, fresh: list | None, day: int) -> list:
+    """:meth:`IndexedLookup.ptp_hits` of the pairs of a day of a claim with a date span (see span_days)."""
+    hits = []
+    for a, others in _judged_pairs(group, fresh):
+        for b in others:
+            if a is not b and same_provider(a, b):
+                rows = lookup.pair_rows(a.code, b.code, day)
+                if rows:
+                    hits.append((a, b, rows))
+    return hits
+
+
+def span_pair_rules(lookup, group: list, fresh: list | None, day: int) -> list:
+    """(a, b, pair rule) to check on a day of a claim with a date span: the rules in force that day whose
+    codes the lines have, for the pairs to judge (see span_days)."""
+    found = []
+    for a, others in _judged_pairs(group, fresh):
+        for rule in lookup.pair_rules(a):
+            if rule.windowed and not rule.scope.active_on(day):
+                continue
+            for b in others:
+                if a is b or not same_provider(a, b):
+                    continue
+                if (rule.same_code and b.code != a.code) or (rule.other_codes is not None
+                                                              and b.code not in rule.other_codes):
+                    continue
+                found.append((a, b, rule))
+    return found
+
+
+def first_of_each(found: list) -> list:
+    """The findings of a claim with a date span, each pair of lines (and rule) once: on the first of the days
+    they meet on that it fires (the days are judged in order)."""
+    seen = set()
+    kept = []
+    for finding in found:
+        key = (finding.rule, finding.lines, finding.related_lines, finding.codes)
+        if key not in seen:
+            seen.add(key)
+            kept.append(finding)
+    return kept
 
 
 def _history_pairs(ev: Evaluation, lookup, placement: str, findings: list) -> None:
@@ -773,14 +968,15 @@ def _history_pairs(ev: Evaluation, lookup, placement: str, findings: list) -> No
     earlier: dict = {}
     for service in ev.provider_history():
         earlier.setdefault(service.day, []).append(service)
-    for day, group in ev.by_day.items():
+    days = [(day, group) for day, group, _ in ev.span_days()] if ev.spans else ev.by_day.items()
+    for day, group in days:
         for a in earlier.get(day, _EMPTY):
             for b in group:
                 if not same_provider(a, b):
                     continue
                 rows = lookup.pair_rows(a.code, b.code, day)
                 if rows:
-                    _ptp(a, b, rows, placement, findings)
+                    _ptp(a, b, rows, placement, findings, day)
 
 
 def ptp_bypassed(column1: LineView, column2: LineView, placement: str) -> str | None:
@@ -798,10 +994,10 @@ def ptp_bypassed(column1: LineView, column2: LineView, placement: str) -> str | 
     return None
 
 
-def _ptp(a: LineView, b: LineView, rows, placement: str, findings: list) -> None:
-    """Deny the column 2 line ``b`` by the first row in force that its modifiers don't bypass."""
+def _ptp(a: LineView, b: LineView, rows, placement: str, findings: list, day: int) -> None:
+    """Deny the column 2 line ``b`` by the first row in force on ``day`` that its modifiers don't bypass."""
     for row in rows:
-        if row.indicator == 9 or not row.active_on(b.day):
+        if row.indicator == 9 or not row.active_on(day):
             continue
         if row.indicator == 1 and ptp_bypassed(a, b, placement):
             continue
@@ -820,14 +1016,22 @@ def _ptp(a: LineView, b: LineView, rows, placement: str, findings: list) -> None
             codes=(a.code, b.code),
             carc=info.carc,
             rarc=info.rarc,
-            message=f"{b.code} is bundled into {a.code}{earlier} on {b.date.isoformat()} ({why})",
+            message=f"{b.code} is bundled into {a.code}{earlier} on {day_text(b, day)} ({why})",
             reference=reference,
             source=row.source,
         ))
         return
 
 
+def day_text(line, day: int) -> str:
+    """``day`` as ``YYYY-MM-DD``: the day ``line`` met another (its date, unless it spans days)."""
+    return (line.date if line.day == day else dt.date.fromordinal(day)).isoformat()
+
+
 def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
+    if ev.spans:
+        _span_unit_limits(ev, lookup, findings)
+        return
     groups: dict = {}
     # Most claims bill each code once: then every line is judged alone, as under MAI 1,
     # and only a code billed twice (or paid on an earlier claim) is summed per date.
@@ -863,6 +1067,60 @@ def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
             if (total > row.max_units or (not total and over_limit(row, total, subgroup))) \
                     and any(line.number is not None for line in subgroup):
                 findings.append(_limit_finding(row, subgroup, total))
+
+
+def _span_unit_limits(ev: Evaluation, lookup, findings: list) -> None:
+    """Unit limits of a claim with a date span: each day of :meth:`Evaluation.span_days` sums the units a day of
+    the lines on it (MAI 2/3), by the limit in force that day. A group over its limit is reported on the first
+    day it is, and a later day's group only if it holds a line that the limit's findings do not name yet."""
+    unpublished = set()
+    for day, row, lines, units, kept in span_limits(ev, lookup):
+        if row is UNLISTED:
+            if lines[0].number not in unpublished:
+                unpublished.add(lines[0].number)
+                findings.append(_unpublished(lines[0]))
+        elif kept:
+            findings.append(_limit_finding(row, lines, units, day))
+
+
+def span_limits(ev: Evaluation, lookup) -> list:
+    """(day, limit row or UNLISTED, lines, units a day, kept) of each limit judged for a claim with a date
+    span, by day; ``kept``: the group is over its limit and its finding is reported (see _span_unit_limits)."""
+    judged = []
+    for day, group, _ in ev.span_days():
+        groups: dict = {}
+        for line in group:
+            row = row_in_force(*lookup.limit(line.code, day), day)
+            if row is None:
+                continue
+            if row is UNLISTED:
+                judged.append((day, row, (line,), None))
+            elif row.mai == 1:
+                judged.append((day, row, (line,), line.billed_units()))
+            else:
+                key = (line.code, day)
+                if key not in groups:
+                    groups[key] = (row, [line])
+                else:
+                    groups[key][1].append(line)
+        if ev.history:
+            _add_earlier_units(ev, groups)
+        for row, lines in groups.values():
+            for subgroup in _provider_groups(lines):
+                if any(line.number is not None for line in subgroup):
+                    judged.append((day, row, tuple(subgroup), sum([line.billed_units() for line in subgroup])))
+    found = []
+    denied = set()  # (rule, code, line number) of the groups reported
+    for day, row, lines, units in judged:
+        kept = False
+        if row is not UNLISTED and over_limit(row, units, lines):
+            rule = row.block.info.id
+            for line in lines:
+                if line.number is not None and (rule, row.code, line.number) not in denied:
+                    kept = True
+                    denied.add((rule, row.code, line.number))
+        found.append((day, row, lines, units, kept))
+    return found
 
 
 def over_limit(row, units, lines) -> bool:
@@ -904,7 +1162,7 @@ def _number(value) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _limit_finding(row, lines, units) -> Finding:
+def _limit_finding(row, lines, units, day: int | None = None) -> Finding:
     info = row.block.info
     code = row.code
     if row.max_units == 0:
@@ -916,7 +1174,8 @@ def _limit_finding(row, lines, units) -> Finding:
         earlier = sum(line.billed_units() for line in lines if line.number is None)
         counted = f" ({_number(earlier)} paid on earlier claims)" if earlier else ""
         message = (
-            f"{code}: {_number(units)} units on {lines[0].date.isoformat()}{counted} exceed the limit of "
+            f"{code}: {_number(units)} units on {day_text(lines[0], day) if day else lines[0].date.isoformat()}"
+            f"{counted} exceed the limit of "
             f"{row.max_units} per day (MAI {row.mai}, {label})"
         )
     reference = info.reference
@@ -978,11 +1237,17 @@ def _addon(ev: Evaluation, lookup, line: LineView, rows: list, denied: set, find
     """Judge one add-on line by one edit (``rows``, of one block); whether it got a finding (then its number
     joins ``denied`` if it denies)."""
     paid, refused = [], []
-    for other in ev.by_day[line.day]:
-        if other is line or not same_provider(line, other):
-            continue
-        if any(row.accepts(other.code, other.day, lookup.is_addon) for row in rows):
-            (refused if other.number in denied else paid).append(other.number)
+    if ev.spans:
+        for other, day in meeting_days(ev, line):
+            if other is not line and same_provider(line, other) and any(
+                    row.accepts(other.code, day, lookup.is_addon) for row in rows):
+                (refused if other.number in denied else paid).append(other.number)
+    else:
+        for other in ev.by_day[line.day]:
+            if other is line or not same_provider(line, other):
+                continue
+            if any(row.accepts(other.code, other.day, lookup.is_addon) for row in rows):
+                (refused if other.number in denied else paid).append(other.number)
     if paid:
         return False
     row = rows[0]
@@ -1020,10 +1285,12 @@ def _ended_primaries(ev: Evaluation, line: LineView, rows: list) -> str:
     """`` (77066 counted through 2026-06-30)``: the codes of the add-on's date (and provider) that the edit listed
     as primaries until a deletion date before it; "" if none. Only for the message of a denial."""
     ended: dict = {}
-    for other in ev.by_day[line.day]:
+    spans = ev.spans
+    for other in [other for other, _ in meeting_days(ev, line)] if spans else ev.by_day[line.day]:
         if other is not line and same_provider(line, other):
+            day = max(line.day, other.day) if spans else line.day  # the first day they share
             for row in rows:
-                end = row.primary_ended(other.code, line.day)
+                end = row.primary_ended(other.code, day)
                 if end is not None:
                     ended.setdefault(other.code, end)
     if not ended:

@@ -26,8 +26,9 @@ from . import model as m
 from . import validity
 from .checks import FORMAT_RULES
 from .conditions import conjuncts
-from .evaluator import (Evaluation, _add_earlier_units, _limit_finding, _number, _provider_groups, addon_edits,
-                        over_limit, paid_history, ptp_bypassed, same_provider, set_apart_rules)
+from .evaluator import (UNLISTED, Evaluation, _add_earlier_units, _limit_finding, _number, _provider_groups,
+                        addon_edits, day_text, over_limit, paid_history, ptp_bypassed, same_provider, set_apart_rules,
+                        meeting_days, span_limits, span_pair_rules, span_ptp_hits)
 from .model import MUE_UNPUBLISHED, format_date, window_text
 
 
@@ -161,7 +162,7 @@ def _not_considered(ruleset, claim, ev, considered: set) -> dict:
     out = {}
     payer = claim.payer.lower() if claim.payer else None
     codes = {line.code for line in ev.lines}
-    shared_dates = any(len(group) > 1 for group in ev.by_day.values())
+    shared_dates = any(len(group) > 1 for _, group in _days(ev))
     blocks = [(rule.info, rule.scope, rule) for rule in ruleset.rules]
     blocks += [(block.info, block.scope, None) for block in ruleset.blocks().values()]  # disable-only ones too
     rows_of: dict = {}
@@ -227,7 +228,7 @@ def _pair_of_the_other_setting(ruleset, claim, ev, served: set) -> str:
         tables = view.ptp_tables
         if tables is None:
             continue
-        for day, group in ev.by_day.items():
+        for day, group in _days(ev):
             index = tables.index(day)
             for a in group:
                 for b in group:
@@ -235,6 +236,11 @@ def _pair_of_the_other_setting(ruleset, claim, ev, served: set) -> str:
                                           for row in view.lookup.table_rows(index, a.code, b.code)):
                         return f" (the table for {other} claims has {a.code} with {b.code})"
     return ""
+
+
+def _days(ev) -> list:
+    """(day, its lines) as the evaluation pairs and sums them: with a date span, on every day of the span."""
+    return [(day, group) for day, group, _ in ev.span_days()] if ev.spans else list(ev.by_day.items())
 
 
 def _all_published(claim, served: set, codes: set, view) -> str:
@@ -332,6 +338,7 @@ class _Tracer:
         self.result = result
         self.disables = disables  # the ruleset's `disable` rows, to name the one that takes a table pair off
         self.steps: list[Step] = []
+        self.fired: set = set()  # (rule, lines, related) of the pairs that fired, with a date span: once each
 
     def add(self, rule: str, kind: str, outcome: str, lines, detail: str, related=(), source=None) -> None:
         where = _where(self.ev, lines)
@@ -428,8 +435,9 @@ class _Tracer:
                 detail = rule.message.render(self.ev, None, None)
             self.add(rule.info.id, rule.info.kind, outcome, lines, detail, source=rule.info.source)
 
-    def _rule(self, rule, line, other) -> None:
-        """A step for a line or pair rule, on the lines its finding acts on (as the evaluator's)."""
+    def _rule(self, rule, line, other, day: int | None = None) -> None:
+        """A step for a line or pair rule, on the lines its finding acts on (as the evaluator's); a pair rule
+        on ``day``, the day the two lines share."""
         info = rule.info
         if other is None:
             lines = self.ev.all_lines if rule.target == "claim" else (line.number,)
@@ -440,31 +448,50 @@ class _Tracer:
             lines, related = tuple(sorted((line.number, other.number))), ()
         else:
             lines, related = (line.number,), (other.number,)
-        window = _outside(rule.scope, line.date)
+        if (info.id, lines, related) in self.fired:
+            return  # (a date span) fired on an earlier day the lines share
+        window = _outside(rule.scope, line.date if day is None or day == line.day else dt.date.fromordinal(day))
         if window:
             self.add(info.id, info.kind, "out of dates", lines, window, related, info.source)
             return
         outcome, detail = _condition(rule.condition, self.ev, line, other)
         if outcome == "fired":
             detail = rule.message.render(self.ev, line, other)
+            if self.ev.spans and other is not None and rule.target != "both":
+                self.fired.add((info.id, lines, related))
         self.add(info.id, info.kind, outcome, lines, detail, related, info.source)
 
     def pairs(self) -> None:
         placement = self.ev.view.modifier_placement
-        for day, group in self.ev.by_day.items():
+        days = _days(self.ev)
+        spans = self.ev.span_days() if self.ev.spans else ()
+        for day, group, fresh in spans:
+            if len(group) > 1:
+                for a, b, rows in span_ptp_hits(self.lookup, group, fresh, day):
+                    self._ptp(a, b, rows, placement, day)
+                self._decided_table_pairs(group, group if fresh is None else fresh, day)
+                if fresh is not None:  # (the pairs of two fresh lines are done)
+                    self._decided_table_pairs(fresh, [line for line in group if line not in fresh], day)
+        for day, group in () if spans else days:
             if len(group) < 2:
                 continue
             for a, b, rows in self.lookup.ptp_hits(group, day, {line.code for line in group}):
-                self._ptp(a, b, rows, placement)
+                self._ptp(a, b, rows, placement, day)
             self._decided_table_pairs(group, group, day)
+        on = dict(days)
         for a in self.ev.provider_history():
-            for b in self.ev.lines_on(a.day):
+            for b in on.get(a.day, ()):
                 if same_provider(a, b):
                     rows = self.lookup.pair_rows(a.code, b.code, a.day)
                     if rows:
-                        self._ptp(a, b, rows, placement)
-            self._decided_table_pairs((a,), self.ev.lines_on(a.day), a.day)
-        for day, group in self.ev.by_day.items():
+                        self._ptp(a, b, rows, placement, a.day)
+            self._decided_table_pairs((a,), on.get(a.day, ()), a.day)
+        for day, group, fresh in spans:
+            if len(group) > 1:
+                self.ev.pair_day = day
+                for a, b, rule in span_pair_rules(self.lookup, group, fresh, day):
+                    self._rule(rule, a, b, day)
+        for day, group in () if spans else days:
             if len(group) < 2:
                 continue
             for a in group:
@@ -476,7 +503,7 @@ class _Tracer:
                             continue
                         if rule.other_codes is not None and b.code not in rule.other_codes:
                             continue
-                        self._rule(rule, a, b)
+                        self._rule(rule, a, b, day)
 
     def _decided_table_pairs(self, firsts, group, day: int) -> None:
         """A silent step for each PTP table row in force of a pair (a line of ``firsts`` in column 1, one of
@@ -504,9 +531,12 @@ class _Tracer:
                              f"{a.code} (column 1{earlier}) with {b.code} (column 2): {how}",
                              (a.number,) if a.number is not None else (), row.source)
 
-    def _ptp(self, a, b, rows, placement: str) -> None:
+    def _ptp(self, a, b, rows, placement: str, day: int) -> None:
         denied = False
         related = (a.number,) if a.number is not None else ()
+        key = (rows[0].block.info.id, b.number, related, a.code, b.code)
+        if key in self.fired:
+            return  # (a date span) denied on an earlier day the lines share
         for row in rows:
             info = row.block.info
             earlier = ", paid on an earlier claim" if a.number is None else ""
@@ -514,11 +544,11 @@ class _Tracer:
             if row.indicator == 9:
                 self.add(info.id, info.kind, "not applicable", (b.number,),
                          f"{pair}: modifier indicator 9 (not applicable)", related, row.source)
-            elif not row.active_on(b.day):
+            elif not row.active_on(day):
                 end = format_date(row.end) if row.end is not None else "no end"
                 self.add(info.id, info.kind, "out of dates", (b.number,),
                          f"{pair}: the row applies {format_date(row.start)} through {end}, not on "
-                         f"{b.date.isoformat()}", related, row.source)
+                         f"{day_text(b, day)}", related, row.source)
             elif denied:  # (a row out of its dates says so first: that it was not needed is the lesser reason)
                 self.add(info.id, info.kind, "silent", (b.number,), f"{pair}: an earlier row already denied it",
                          related, row.source)
@@ -532,11 +562,16 @@ class _Tracer:
                 else:
                     why = "modifier not allowed" if row.indicator == 0 else f"no bypass modifier on {b.code}"
                     self.add(info.id, info.kind, "fired", (b.number,),
-                             f"{b.code} is bundled into {a.code} on {b.date.isoformat()} ({why})", related,
+                             f"{b.code} is bundled into {a.code} on {day_text(b, day)} ({why})", related,
                              row.source)
                     denied = True
+                    if self.ev.spans:
+                        self.fired.add(key)
 
     def unit_limits(self) -> None:
+        if self.ev.spans:
+            self._span_unit_limits()
+            return
         groups: dict = {}
         for line in self.ev.lines:
             self._decided_table_limit(line)
@@ -566,6 +601,36 @@ class _Tracer:
                 self._limit(row, subgroup, total, f"{code}: {_units(total)} on {format_date(day)} (lines summed), "
                             f"limit {row.max_units} per day (MAI {row.mai})")
 
+    def _span_unit_limits(self) -> None:
+        """The unit limits of a claim with a date span, judged on each day of its lines (as evaluate does)."""
+        for line in self.ev.lines:
+            self._decided_table_limit(line)
+        unpublished = set()
+        for day, row, lines, units, kept in span_limits(self.ev, self.lookup):
+            line = lines[0]
+            if row is UNLISTED:
+                if line.number not in unpublished:
+                    unpublished.add(line.number)
+                    self.add(MUE_UNPUBLISHED, "mue", "fired", (line.number,),
+                             f"the MUE table has no row for {line.code}", source="radrules:mue")
+                continue
+            numbers = tuple(line.number for line in lines if line.number is not None)
+            date = day_text(line, day)
+            if row.mai == 1:
+                detail = (f"{line.code}: {_units(units)} a day on the line on {date}, limit {row.max_units} per line "
+                          "(MAI 1)")
+            else:
+                detail = (f"{row.code}: {_units(units)} on {date} (lines summed), limit {row.max_units} per day "
+                          f"(MAI {row.mai})")
+            if kept:
+                self._limit(row, lines, units, detail, day)
+            elif over_limit(row, units, lines):
+                info = row.block.info
+                self.add(info.id, info.kind, "silent", numbers, f"{detail}: over, but its findings of an earlier "
+                         "date already name every line", source=row.source)
+            else:
+                self._limit(row, lines, units, detail, day)
+
     def _decided_table_limit(self, line) -> None:
         """A silent step for the MUE table's row of the line's code when rule-file rows replace it or a
         `disable limit` takes it off."""
@@ -577,11 +642,11 @@ class _Tracer:
             self.add(row.block.info.id, row.block.info.kind, "silent", (line.number,), f"{line.code}: {how}",
                      source=row.source)
 
-    def _limit(self, row, lines, units, detail: str) -> None:
+    def _limit(self, row, lines, units, detail: str, day: int | None = None) -> None:
         info = row.block.info
         numbers = tuple(line.number for line in lines if line.number is not None)
         if over_limit(row, units, lines):
-            self.add(info.id, info.kind, "fired", numbers, _limit_finding(row, lines, units).message,
+            self.add(info.id, info.kind, "fired", numbers, _limit_finding(row, lines, units, day).message,
                      source=row.source)
         else:
             self.add(info.id, info.kind, "within limit", numbers, detail, source=row.source)
@@ -626,9 +691,9 @@ class _Tracer:
         """One add-on line judged by one edit (the rows of one block)."""
         row = rows[0]
         info = row.block.info
-        primaries = [other for other in self.ev.lines_on(line.day)
+        primaries = [other for other in _meeting(self.ev, line)
                      if other is not line and same_provider(line, other)
-                     and any(r.accepts(other.code, other.day, self.lookup.is_addon) for r in rows)]
+                     and any(r.accepts(other.code, max(line.day, other.day), self.lookup.is_addon) for r in rows)]
         paid = [p.number for p in primaries if p.number not in denied]
         refused = [p.number for p in primaries if p.number in denied]
         if paid:
@@ -647,17 +712,22 @@ class _Tracer:
         add-on's date (and provider) whose code the edit lists as a primary until a deletion date before it (as
         the finding's message says, with the row that lists it); "" if none."""
         ended = []
-        for other in self.ev.lines_on(line.day):
+        for other in _meeting(self.ev, line):
             if other is line or not same_provider(line, other):
                 continue
             for r in rows:
-                end = r.primary_ended(other.code, line.day)
+                end = r.primary_ended(other.code, max(line.day, other.day))
                 if end is not None:
                     source = (r.primary_sources or {}).get(other.code, r.source)
                     ended.append(f"line {other.number}'s {other.code} counted as a primary through "
                                  f"{format_date(end)} ({source})")
                     break
         return ": " + "; ".join(ended) if ended else ""
+
+
+def _meeting(ev, line) -> list:
+    """The lines that share a day with ``line`` (as the evaluator's add-on edits see them)."""
+    return [other for other, _ in meeting_days(ev, line)] if ev.spans else ev.lines_on(line.day)
 
 
 def _where(ev, numbers) -> str:
