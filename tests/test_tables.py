@@ -2332,43 +2332,58 @@ def _write_random_tables(root: Path, rng: random.Random):
     return rows, limits
 
 
+def _days(line) -> list:
+    """Every day of a line: its date, or each day of its span."""
+    first = dt.date.fromisoformat(line["date"])
+    last = dt.date.fromisoformat(line.get("end_date", line["date"]))
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+
+
 def _reference(rows, limits, lines):
-    """A plain implementation of domain.md §1 and §2, written apart from the engine."""
+    """A plain implementation of domain.md §1 and §2, written apart from the engine: every day of every
+    line's span is a date of service of the line, judged day by day."""
     ptp = set()
     for i, a in enumerate(lines):
         for j, b in enumerate(lines):
-            if i == j or a["date"] != b["date"]:
+            if i == j:
                 continue
-            day = dt.date.fromisoformat(a["date"])
-            for c1, c2, start, end, indicator in rows:
-                if (c1, c2) != (a["code"], b["code"]) or indicator == 9:
-                    continue
-                if not (start <= day and (end is None or day <= end)):
-                    continue
-                if indicator == 1:
-                    mods_a, mods_b = set(a["modifiers"]), set(b["modifiers"])
-                    if mods_b & BYPASS or (mods_b & ANATOMIC) - mods_a:
+            for day in sorted(set(_days(a)) & set(_days(b))):
+                for c1, c2, start, end, indicator in rows:
+                    if (c1, c2) != (a["code"], b["code"]) or indicator == 9:
                         continue
-                ptp.add((j + 1, i + 1))
+                    if not (start <= day and (end is None or day <= end)):
+                        continue
+                    if indicator == 1:
+                        mods_a, mods_b = set(a["modifiers"]), set(b["modifiers"])
+                        if mods_b & BYPASS or (mods_b & ANATOMIC) - mods_a:
+                            continue
+                    ptp.add((j + 1, i + 1))
+
+    def per_day(line):  # units divided over the days of a span, rounded to nearest (§2.1)
+        return int(line["units"] / len(_days(line)) + 0.5)
+
+    def over(value, numbers):  # a limit of 0: any units break it, also a span's that round to 0 a day
+        units = [per_day(lines[n - 1]) for n in numbers]
+        return sum(units) > value or (value == 0 and any(lines[n - 1]["units"] > 0 for n in numbers))
+
     mue = set()
-    groups: dict = {}
-    for number, line in enumerate(lines, 1):
-        if line["code"] not in limits:
-            continue
-        value, mai = limits[line["code"]]
-        if mai == 1:
-            if line["units"] > value:
-                mue.add((number,))
-        else:
-            groups.setdefault((line["code"], line["date"]), []).append(number)
-    for (code, date), numbers in groups.items():
-        if sum(lines[n - 1]["units"] for n in numbers) > limits[code][0]:
-            mue.add(tuple(numbers))
+    denied: dict = {}  # code -> the lines a finding of its limit names: a later day's group only with a new one
+    for day in sorted({day for line in lines for day in _days(line)}):
+        groups: dict = {}
+        for number, line in enumerate(lines, 1):
+            if line["code"] in limits and day in _days(line):
+                value, mai = limits[line["code"]]
+                groups.setdefault((line["code"], number if mai == 1 else None), []).append(number)
+        for (code, _), numbers in groups.items():
+            if over(limits[code][0], numbers) and not set(numbers) <= denied.get(code, set()):
+                mue.add(tuple(numbers))
+                denied.setdefault(code, set()).update(numbers)
     return ptp, mue
 
 
 def test_engine_matches_reference_implementation(tmp_path):
-    """On thousands of random claims, the engine's PTP and MUE findings equal a plain reference implementation."""
+    """On thousands of random claims, some with date spans, the engine's PTP and MUE findings equal a plain
+    reference implementation."""
     rng = random.Random(20261126)
     rows, limits = _write_random_tables(tmp_path / "rules", rng)
     rules = radrules.load(tmp_path / "rules", cache_dir=None)
@@ -2382,9 +2397,12 @@ def test_engine_matches_reference_implementation(tmp_path):
             lines.append({
                 "code": rng.choice(CODES),
                 "modifiers": rng.sample(["59", "XS", "LT", "RT", "26", "76", "25"], rng.choice((0, 0, 1, 2))),
-                "units": rng.choice((1, 1, 2, 3)),
+                "units": rng.choice((1, 1, 2, 3, 6)),
                 "date": day if rng.random() < 0.8 else rng.choice(dates),
             })
+            if rng.random() < 0.25:  # a span of days, that may cross a quarter (dates are 1st and 30th)
+                first = dt.date.fromisoformat(lines[-1]["date"])
+                lines[-1]["end_date"] = (first + dt.timedelta(days=rng.randint(1, 4))).isoformat()
         result = rules.evaluate({"id": "R", "diagnoses": [], "lines": lines})
         engine_ptp = {(f.lines[0], f.related_lines[0]) for f in result.findings if f.rule == "ncci.ptp"}
         engine_mue = {f.lines for f in result.findings if f.rule == "ncci.mue"}

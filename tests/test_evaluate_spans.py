@@ -1,0 +1,261 @@
+"""Lines with a date span (`date` .. `end_date`): a line is on every day of its span for the PTP edits, pair
+rules, unit limits (MAI 2/3) and add-on codes (domain.md §2.1, §10.4); each pair or group is reported once."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import radrules
+from radrules.claim import Claim
+from radrules.evaluator import Evaluation
+
+from builders import claim, line
+
+CMS = Path(__file__).parent / "data" / "cms"
+
+RULES = radrules.loads('''
+pairs t.ptp "test PTP edits"
+  reference "test"
+  pair 70470 with 70450 modifier not allowed
+  pair 71046 with 71045 modifier allowed
+  pair 74177 with 74160 modifier not allowed effective 2026-07-05
+end
+limits t.mue "test unit limits"
+  reference "test"
+  limit Q9967 max 2 mai 3
+  limit 73562 max 1 mai 1
+end
+addons t.addon "test add-on codes"
+  reference "test"
+  addon 77063 type 1 primaries 77067
+end
+rule t.views "two chest views"
+  kind coding
+  when line.code is 71047 and other.code is 71048
+  then warn line "{line.code} with {other.code}"
+  reference "test"
+end
+rule t.late "a pair rule from a date"
+  kind coding
+  effective 2026-07-05
+  when line.code is 76700 and other.code is 76705
+  then deny line "{line.code} with {other.code}"
+  reference "test"
+end
+''', name="spans.rr")
+
+
+def findings(result, kind: str) -> list[tuple[tuple[int, ...], str]]:
+    return [(f.lines, f.message) for f in result.findings if f.kind == kind]
+
+
+def fired_steps(result, kind: str) -> list[tuple[tuple[int, ...], str]]:
+    return [(s.lines, s.detail) for s in result.explanation.steps if s.kind == kind and s.outcome == "fired"]
+
+
+def agree(data: dict):
+    """The result of ``data``, after checking that the scan lookup and explain say the same."""
+    result = RULES.evaluate(data, explain=True)
+    assert RULES.evaluate(data).to_dict() == RULES.evaluate(data, indexed=False).to_dict()
+    fired = {step.rule for step in result.explanation.steps if step.outcome == "fired"}
+    assert fired == {finding.rule for finding in result.findings}
+    return result
+
+
+class TestUnitLimits:
+    def test_a_span_sums_with_a_line_of_one_of_its_days(self):
+        """6 units over 3 days are 2 a day; with 1 more on the middle day, 3 are over the limit of 2 that day."""
+        result = agree(claim(line("Q9967", "2026-07-03", units=6, end_date="2026-07-05"),
+                             line("Q9967", "2026-07-04", units=1)))
+        message = "Q9967: 3 units on 2026-07-04 exceed the limit of 2 per day (MAI 3, clinical)"
+        assert findings(result, "mue") == [((1, 2), message)]
+        assert fired_steps(result, "mue") == [((1, 2), message)]
+
+    def test_days_under_the_limit_deny_nothing(self):
+        """A line on a day after the span, and a line on a day of a span that leaves room, are not summed over."""
+        after = agree(claim(line("Q9967", "2026-07-03", units=6, end_date="2026-07-05"),
+                            line("Q9967", "2026-07-06", units=2)))
+        room = agree(claim(line("Q9967", "2026-07-03", units=3, end_date="2026-07-05"),
+                           line("Q9967", "2026-07-04", units=1)))
+        assert findings(after, "mue") == findings(room, "mue") == []
+
+    def test_only_the_lines_of_a_day_over_the_limit(self):
+        """A line that meets the span only on days under the limit is not denied with it."""
+        result = agree(claim(line("Q9967", "2026-07-01", units=10, end_date="2026-07-05"),
+                             line("Q9967", "2026-07-02", units=1),
+                             line("Q9967", "2026-07-08", units=2)))
+        assert [lines for lines, _ in findings(result, "mue")] == [(1, 2)]
+        assert [s.status for s in result.lines] == ["deny", "deny", "pay"]
+
+    def test_two_spans_over_on_several_days_are_reported_once(self):
+        """Two spans over the limit together on 07-02 and 07-03 (another line starts there): one finding."""
+        result = agree(claim(line("Q9967", "2026-07-01", units=10, end_date="2026-07-05"),
+                             line("Q9967", "2026-07-02", units=8, end_date="2026-07-05"),
+                             line("71045", "2026-07-03")))
+        message = "Q9967: 4 units on 2026-07-02 exceed the limit of 2 per day (MAI 3, clinical)"
+        assert findings(result, "mue") == [((1, 2), message)]
+
+    def test_a_later_day_with_a_new_line_is_reported_too(self):
+        """Over on 07-02 with lines 1 and 2, and on 07-04 with lines 1 and 3: a finding each (line 3 is new)."""
+        result = agree(claim(line("Q9967", "2026-07-01", units=10, end_date="2026-07-05"),
+                             line("Q9967", "2026-07-02", units=1),
+                             line("Q9967", "2026-07-04", units=1)))
+        assert [(lines, message[:30]) for lines, message in findings(result, "mue")] == [
+            ((1, 2), "Q9967: 3 units on 2026-07-02 e"), ((1, 3), "Q9967: 3 units on 2026-07-04 e")]
+
+    def test_mai_1_still_judges_each_line_alone(self):
+        """MAI 1: the units a day of the span against the limit, not summed with another line of its days;
+        a span over it is denied once, whatever the days it is judged on."""
+        alone = agree(claim(line("73562", "2026-07-03", units=3, end_date="2026-07-05"),
+                            line("73562", "2026-07-04", units=1)))
+        assert findings(alone, "mue") == []
+        over = agree(claim(line("73562", "2026-07-03", units=6, end_date="2026-07-05"),
+                           line("73562", "2026-07-04", units=1), line("73562", "2026-07-05", units=1)))
+        assert findings(over, "mue") == [((1,), "73562: 2 units on one line exceed the limit of 1 per line (MAI 1)")]
+
+    def test_paid_units_of_a_day_of_the_span(self):
+        """A paid earlier line of the code on a day of the span counts with the span's units that day."""
+        history = [{"patient_id": "P", "claim": "E", "code": "Q9967", "units": 2, "date": "2026-07-04",
+                    "status": "paid"}]
+        data = claim(line("Q9967", "2026-07-03", units=3, end_date="2026-07-05"), patient={"id": "P"})
+        result = RULES.evaluate(data, history=history)
+        assert findings(result, "mue") == [
+            ((1,), "Q9967: 3 units on 2026-07-04 (2 paid on earlier claims) exceed the limit of 2 per day "
+                   "(MAI 3, clinical)")]
+
+
+class TestPairs:
+    def test_a_span_pairs_with_a_line_of_one_of_its_days(self):
+        """70470 from 07-03 to 07-05 and 70450 on 07-04 meet on 07-04: the column 2 line is denied."""
+        result = agree(claim(line("70470", "2026-07-03", end_date="2026-07-05"), line("70450", "2026-07-04")))
+        message = "70450 is bundled into 70470 on 2026-07-04 (modifier not allowed)"
+        assert findings(result, "ptp") == [((2,), message)]
+        assert fired_steps(result, "ptp") == [((2,), message)]
+
+    def test_the_span_in_column_2(self):
+        result = agree(claim(line("70450", "2026-07-03", end_date="2026-07-05"), line("70470", "2026-07-05")))
+        assert findings(result, "ptp") == [((1,), "70450 is bundled into 70470 on 2026-07-05 (modifier not allowed)")]
+
+    def test_lines_that_do_not_meet(self):
+        result = agree(claim(line("70470", "2026-07-03", end_date="2026-07-04"), line("70450", "2026-07-05")))
+        assert findings(result, "ptp") == []
+
+    def test_two_spans_that_meet_on_several_days_are_reported_once(self):
+        """Two spans that share 07-03 to 07-05 (and another line starting on 07-04): one denial, on 07-03."""
+        result = agree(claim(line("70470", "2026-07-01", end_date="2026-07-05"),
+                             line("70450", "2026-07-03", end_date="2026-07-06"),
+                             line("Q9967", "2026-07-04")))
+        message = "70450 is bundled into 70470 on 2026-07-03 (modifier not allowed)"
+        assert findings(result, "ptp") == [((2,), message)]
+        assert fired_steps(result, "ptp") == [((2,), message)]
+
+    def test_a_row_judged_on_the_days_it_is_in_force(self):
+        """The row starts on 07-05: spans that share 07-04 to 07-06 are denied on 07-05."""
+        result = agree(claim(line("74177", "2026-07-02", end_date="2026-07-06"),
+                             line("74160", "2026-07-04", end_date="2026-07-08")))
+        assert findings(result, "ptp") == [((2,), "74160 is bundled into 74177 on 2026-07-05 (modifier not allowed)")]
+
+    def test_a_bypass_modifier_on_the_span(self):
+        """Indicator 1: 59 on the column 2 span bypasses the edit; RT on both lines does not."""
+        bypassed = agree(claim(line("71046", "2026-07-03"),
+                               line("71045", "2026-07-01", modifiers=["59"], end_date="2026-07-05")))
+        assert findings(bypassed, "ptp") == []
+        assert [s.outcome for s in bypassed.explanation.steps if s.kind == "ptp"] == ["bypassed"]
+        same_side = agree(claim(line("71046", "2026-07-03", modifiers=["RT"]),
+                                line("71045", "2026-07-01", modifiers=["RT"], end_date="2026-07-05")))
+        assert findings(same_side, "ptp") == [
+            ((2,), "71045 is bundled into 71046 on 2026-07-03 (no bypass modifier on 71045)")]
+
+    def test_a_pair_rule_once_and_on_the_days_it_is_effective(self):
+        """A pair rule sees two lines on each day they share, fires once; one effective from 07-05 fires
+        for lines that share 07-04 to 07-06, not for lines that share only 07-03 and 07-04."""
+        views = agree(claim(line("71047", "2026-07-01", end_date="2026-07-05"),
+                            line("71048", "2026-07-02", end_date="2026-07-04"), line("Q9967", "2026-07-03")))
+        assert findings(views, "coding") == [((1,), "71047 with 71048")]
+        late = agree(claim(line("76700", "2026-07-02", end_date="2026-07-06"), line("76705", "2026-07-04")))
+        assert findings(late, "coding") == []
+        late = agree(claim(line("76700", "2026-07-02", end_date="2026-07-06"),
+                           line("76705", "2026-07-04", end_date="2026-07-07")))
+        assert findings(late, "coding") == [((1,), "76700 with 76705")]
+
+    def test_a_paid_line_on_a_day_of_the_span(self):
+        history = [{"patient_id": "P", "claim": "E", "code": "70470", "date": "2026-07-04", "status": "paid"}]
+        data = claim(line("70450", "2026-07-03", end_date="2026-07-05"), patient={"id": "P"})
+        result = RULES.evaluate(data, history=history)
+        assert findings(result, "ptp") == [
+            ((1,), "70450 is bundled into 70470 paid on an earlier claim on 2026-07-04 (modifier not allowed)")]
+
+
+class TestTableVersions:
+    @staticmethod
+    def load(tmp_path) -> radrules.Ruleset:
+        (tmp_path / "cms").mkdir()
+        for name in ("radiology-ptp-v321r0-f1.TXT", "radiology-ptp-v322r0-f1.TXT",
+                     "MCR_MUE_PractitionerServices_Eff_04-01-2026.csv",
+                     "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"):
+            (tmp_path / "cms" / name).write_bytes((CMS / name).read_bytes())
+        (tmp_path / "main.rr").write_text(
+            'table ptp "cms/radiology-ptp-v321r0-f1.TXT" effective 2026-04-01\n'
+            'table ptp "cms/radiology-ptp-v322r0-f1.TXT" effective 2026-07-01\n'
+            'table mue "cms/MCR_MUE_PractitionerServices_Eff_04-01-2026.csv"\n'
+            'table mue "cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"\n', encoding="utf-8")
+        return radrules.load(tmp_path, cache_dir=None)
+
+    def test_a_span_across_a_quarter_is_judged_day_by_day(self, tmp_path):
+        """70470/70450 is a pair of the July version only: spans that share 06-30 and 07-01 are denied on
+        07-01; 74177 (MAI 2) has a limit of 1 in April's table and 2 in July's: 2 units on 07-01 pass, 3 don't."""
+        rules = self.load(tmp_path)
+        result = rules.evaluate(claim(line("70470", "2026-06-29", end_date="2026-07-02"),
+                                      line("70450", "2026-06-30", end_date="2026-07-01")))
+        assert [(f.lines, f.message) for f in result.findings if f.kind == "ptp"] == [
+            ((2,), "70450 is bundled into 70470 on 2026-07-01 (no bypass modifier on 70450)")]
+        within = rules.evaluate(claim(line("74177", "2026-06-30", units=2, end_date="2026-07-01"),
+                                      line("74177", "2026-07-01")))
+        assert [f.lines for f in within.findings if f.kind == "mue"] == []
+        over = rules.evaluate(claim(line("74177", "2026-06-30", units=2, end_date="2026-07-01"),
+                                    line("74177", "2026-07-01"), line("74177", "2026-07-01")))
+        assert [(f.lines, f.message) for f in over.findings if f.kind == "mue"] == [
+            ((1, 2, 3), "74177: 3 units on 2026-07-01 exceed the limit of 2 per day (MAI 2, policy)")]
+
+
+class TestAddons:
+    def test_a_primary_whose_span_covers_the_addon(self):
+        """77067 from 07-03 to 07-05 is the primary of 77063 on 07-04, not of one on 07-06."""
+        result = agree(claim(line("77067", "2026-07-03", end_date="2026-07-05"), line("77063", "2026-07-04")))
+        assert findings(result, "addon") == []
+        later = agree(claim(line("77067", "2026-07-03", end_date="2026-07-05"), line("77063", "2026-07-06")))
+        assert findings(later, "addon") == [
+            ((2,), "77063 is an add-on code (type 1): no primary (77067) on 2026-07-06")]
+
+    def test_an_addon_whose_span_covers_the_primary(self):
+        """77063 from 07-03 to 07-05 has its primary 77067 on 07-05; explain names it as evaluate does."""
+        result = agree(claim(line("77063", "2026-07-03", end_date="2026-07-05"), line("77067", "2026-07-05")))
+        assert findings(result, "addon") == []
+        assert [s.detail for s in result.explanation.steps if s.kind == "addon"] == ["77063: primary on line 2 is paid"]
+
+
+class TestLongSpans:
+    def test_a_long_span_adds_no_days_to_judge(self):
+        """A ten-year span is judged on the other lines' first days, not on each of its 3,653 days."""
+        lines = [line("Q9967", "2020-01-01", units=3653, end_date="2029-12-31")]
+        lines += [line("70450", f"2026-{month:02d}-01") for month in range(1, 13)]
+        view = RULES.view_for(None, "professional")
+        ev = Evaluation(Claim.from_dict(claim(*lines)), view)
+        first, last = ev.lines[0].day, ev.lines[0].end_day
+        changes = {day for day in view.lookup.change_days() if first < day <= last}  # the rules' dates
+        assert 0 < len(changes) < 5
+        starts = {line.day for line in ev.lines}
+        assert ev.spans and [day for day, _, _ in ev.span_days()] == sorted(starts | changes)
+        for day, group, fresh in ev.span_days():
+            assert group == [ev.lines[0]] + [line for line in ev.lines[1:] if line.day == day]
+            assert fresh == (None if day in changes else [line for line in group if line.day == day])
+
+    def test_many_long_spans_evaluate_quickly(self):
+        """999 lines, each a span of years starting on its own day: a few seconds at most."""
+        lines = [line(code, f"20{10 + n % 10}-{n % 12 + 1:02d}-{n % 28 + 1:02d}", units=5000, end_date="2029-12-31")
+                 for n, code in zip(range(999), ["70470", "70450", "Q9967", "77067", "77063", "71047", "71048"] * 143)]
+        started = time.perf_counter()
+        result = RULES.evaluate(claim(*lines))
+        assert time.perf_counter() - started < 30
+        assert all(result.status_of(n + 1) == "deny" for n in range(1, 999, 7))  # every 70450 line
