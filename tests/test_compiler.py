@@ -1108,11 +1108,11 @@ class TestAuthorizationEdges:
 def test_units_with_tied_end_dates_and_a_reversed_span():
     """Records that end on one date are chosen by their content (fewest units left first), never by their order
     in the claim; a reversed span is judged as the span it covers."""
-    from radrules.evaluator import authorization_statuses
+    from radrules.evaluation import Evaluation, authorization_statuses
 
     def statuses(records, lines):
         claim = radrules.Claim.from_dict({"prior_auth": "PA1", "authorizations": records, "lines": lines})
-        views = radrules.evaluator.Evaluation(claim, radrules.load().view_for(None, "professional")).lines
+        views = Evaluation(claim, radrules.load().view_for(None, "professional")).lines
         return authorization_statuses(claim, views)
 
     a = {"number": "PA1", "codes": ["72148"], "start": "2026-04-01", "end": "2026-06-30", "units": 2}

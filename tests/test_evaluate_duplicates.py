@@ -64,7 +64,8 @@ def test_rules_for_two_lines_of_one_code_are_visited_only_when_a_code_repeats(bu
     """On a date where no code is billed twice, the lookup leaves out the pair rules that need
     two lines of one code (`duplicate.line`); both lookups agree on which those are."""
     import radrules
-    from radrules.evaluator import Evaluation, ScanLookup
+    from radrules.evaluation import Evaluation
+    from radrules.lookups import ScanLookup
 
     item = radrules.Claim.from_dict(claim(line("71046", DOS), line("74176", DOS)))
     view = bundled.view_for(None, "professional")

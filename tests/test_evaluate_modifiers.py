@@ -216,9 +216,9 @@ class TestMedicarePaymentModifiers:
 def test_line_rule_cache_is_bounded_and_changes_nothing(bundled, monkeypatch):
     """The indexed lookup remembers which line rules a (code, modifiers, place) selects; a full
     cache starts again, and results are the same as on the unindexed path."""
-    from radrules import evaluator
+    from radrules import lookups
 
-    monkeypatch.setattr(evaluator, "RULE_CACHE_KEYS", 2)
+    monkeypatch.setattr(lookups, "RULE_CACHE_KEYS", 2)
     for view in bundled.views.values():
         view.lookup.line_rule_cache.clear()  # the fixture is shared with other tests
     claims = [

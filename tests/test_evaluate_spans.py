@@ -8,7 +8,7 @@ from pathlib import Path
 
 import radrules
 from radrules.claim import Claim
-from radrules.evaluator import Evaluation
+from radrules.evaluation import Evaluation
 
 from builders import claim, line
 

@@ -7,7 +7,7 @@ import pytest
 
 import radrules
 from radrules import conditions, fastpath
-from radrules.evaluator import Evaluation
+from radrules.evaluation import Evaluation
 
 from builders import example_claims, random_claims
 import builders
@@ -193,7 +193,7 @@ def test_closures_answer_as_the_trees_on_less_common_shapes():
     `is missing` of an empty list or text, an unknown first part of `and` (2, 3, 4 parts), `other.` place,
     property and `has all of`, `=` and `>` of fields that may be missing, and a field compared with itself."""
     from radrules import fastpath
-    from radrules.evaluator import Evaluation
+    from radrules.evaluation import Evaluation
 
     rules = radrules.loads(FAST_RULES, name="fast.rr")
     checks = {}

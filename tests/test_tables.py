@@ -2467,11 +2467,11 @@ class TestPartners:
 def test_row_cache_is_bounded_and_answers_like_the_table(tmp_path, monkeypatch):
     """The indexed lookup remembers a pair's table rows: the same rows the table gives, at most
     ROW_CACHE_PAIRS pairs, and a pickled ruleset starts with an empty cache."""
-    from radrules import evaluator
+    from radrules import lookups
 
     _write_random_tables(tmp_path / "rules", random.Random(7))
     rules = radrules.load(tmp_path / "rules", cache_dir=None)
-    monkeypatch.setattr(evaluator, "ROW_CACHE_PAIRS", 5)
+    monkeypatch.setattr(lookups, "ROW_CACHE_PAIRS", 5)
     view = rules.view_for(None, "professional")
     lookup, tables = view.lookup, view.ptp_tables
     lookup.row_cache.clear()

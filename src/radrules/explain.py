@@ -26,9 +26,11 @@ from . import model as m
 from . import validity
 from .checks import FORMAT_RULES
 from .conditions import conjuncts
-from .evaluator import (UNLISTED, Evaluation, _add_earlier_units, _limit_finding, _number, _provider_groups,
-                        addon_edits, day_text, over_limit, paid_history, ptp_bypassed, same_provider, set_apart_rules,
-                        meeting_days, span_limits, span_pair_rules, span_ptp_hits)
+from .conditions import same_provider
+from .evaluation import Evaluation, meeting_days, paid_history
+from .evaluator import (_add_earlier_units, _limit_finding, _number, _provider_groups, addon_edits, day_text,
+                        over_limit, ptp_bypassed, set_apart_rules, span_limits, span_pair_rules, span_ptp_hits)
+from .lookups import UNLISTED
 from .model import MUE_UNPUBLISHED, format_date, window_text
 
 

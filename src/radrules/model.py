@@ -328,10 +328,10 @@ class View:
     # Add-on codes a `disable addon` takes off (their `addons` entry is empty): code -> the rule-file rows it
     # takes off, or None for the tables'. Such a code is still an add-on code (no primary for another).
     disabled_addons: dict = attrs.field(factory=dict)
-    # The evaluator's indexed lookup over this view, made once (evaluator.IndexedLookup).
+    # The evaluator's indexed lookup over this view, made once (lookups.IndexedLookup).
     lookup: Any = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self):
-        from .evaluator import IndexedLookup
+        from .lookups import IndexedLookup
 
         object.__setattr__(self, "lookup", IndexedLookup(self))

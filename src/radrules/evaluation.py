@@ -1,0 +1,350 @@
+"""Per-call state of an evaluation: a claim's lines prepared for rules (:class:`LineView`), paid earlier lines
+(:class:`HistoryView`) and :class:`Evaluation`, which the stages of :mod:`radrules.evaluator` read.
+
+A line with a date span is on every day of its span. Most claims have none:
+:class:`Evaluation` tells once per claim (``spans``), and only a claim with a
+span takes the stages' span paths, which judge the days of
+:meth:`Evaluation.span_days`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import functools
+from operator import attrgetter
+
+from .claim import Claim
+from .codes import normalize_diagnosis
+from .history import lines_of
+from .model import View
+
+_EMPTY = ()
+_NO_MODIFIERS = frozenset()
+_LINE_NUMBERS = tuple(tuple(range(1, count + 1)) for count in range(100))
+_CODE = attrgetter("code")  # set(map(_CODE, lines)) is quicker than a set comprehension
+
+
+@functools.lru_cache(maxsize=4096)
+def normalized(diagnoses: tuple) -> tuple:
+    """A claim's diagnoses normalised (claims repeat a few diagnosis lists)."""
+    return tuple([normalize_diagnosis(d) for d in diagnoses])
+
+
+class LineView:
+    """One claim line prepared for evaluation (1-based ``number``).
+
+    The attributes rules read on every line are copied; the rest are read
+    from the claim line when asked. A line view holds no reference to its
+    :class:`Evaluation`, so an evaluation is freed as soon as it ends, not by
+    the cycle collector.
+    """
+
+    __slots__ = ("number", "line", "code", "modifiers", "modset", "units", "date", "day", "end_day",
+                 "rendering_npi", "pos", "_dx", "_diagnoses", "_every")
+
+    def __init__(self, number: int, line, place: str | None, diagnoses: tuple, every: bool = False):
+        """``place``: the claim's place of service; ``diagnoses``: the claim's diagnoses; ``every``: a line
+        without pointers has them all (an institutional claim: UB-04 lines carry no pointers)."""
+        self.number = number
+        self.line = line
+        self.code = line.code
+        modifiers = self.modifiers = line.modifiers
+        self.modset = frozenset(modifiers) if modifiers else _NO_MODIFIERS
+        self.units = line.units
+        date = self.date = line.date
+        self.day = date.toordinal()
+        end = line.end_date
+        self.end_day = end.toordinal() if end is not None else None
+        self.rendering_npi = line.rendering_npi
+        self.pos = line.place_of_service or place  # the line's, else the claim's
+        self._diagnoses = diagnoses
+        self._every = every
+
+    @property
+    def dxset(self) -> frozenset:
+        """The (normalised) diagnoses this line points to (made when first asked)."""
+        try:
+            return self._dx
+        except AttributeError:
+            diagnoses = normalized(self._diagnoses)
+            count = len(diagnoses)
+            pointers = self.line.diagnosis_pointers
+            if not pointers and self._every:
+                self._dx = frozenset(diagnoses)
+            else:
+                self._dx = frozenset([diagnoses[p - 1] for p in pointers if p <= count])
+            return self._dx
+
+    @property
+    def first_modifier(self):
+        return self.modifiers[0] if self.modifiers else None
+
+    @property
+    def charge(self):
+        return self.line.charge
+
+    def billed_units(self) -> int | float:
+        """Units per day: a date span divides the units, rounded to nearest (§2.1)."""
+        if self.end_day is None or self.end_day <= self.day:
+            return self.units
+        days = self.end_day - self.day + 1
+        return int(self.units / days + 0.5)
+
+
+class HistoryView:
+    """A paid line of an earlier claim, seen like a claim line (it has no line number)."""
+
+    __slots__ = ("number", "code", "modifiers", "modset", "units", "date", "day", "end_day", "rendering_npi",
+                 "claim_type")
+
+    def __init__(self, line):
+        self.number = None
+        self.claim_type = line.claim_type  # of the earlier claim; None: not given
+        self.code = line.code
+        self.modifiers = line.modifiers
+        self.modset = frozenset(line.modifiers)
+        self.units = line.units
+        self.date = line.date
+        self.day = line.date.toordinal()
+        self.end_day = None
+        self.rendering_npi = line.rendering_npi
+
+    def billed_units(self):
+        return self.units
+
+
+def authorization_statuses(claim: Claim, lines) -> tuple | None:
+    """The authorization status of each line (domain.md §7.1), None without records.
+
+    A line (all the days of a span) must fall within a record's dates. Units
+    are counted per record and code: the lines are taken by date (claim order
+    within a date), each using units of the record in force that ends first
+    (then: fewest units left, earliest start, and so on by content, never by
+    the records' order) and has units of its code left; the lines past an
+    authorized count are `over_units`. Every line of the code counts, also
+    one the payer's rules exempt (they can't tell the records which).
+    """
+    records = claim.authorizations
+    if records is None:
+        return None
+    if not claim.prior_auth:
+        return ("no_number",) * len(lines)
+    numbers = set(claim.prior_auth)
+    by_code: dict = {}  # code -> the claim's numbers' records that authorize it
+    for record in records:
+        if record.number in numbers:
+            for code in record.codes:
+                by_code.setdefault(code, []).append(record)
+    if not by_code:  # (every record has a code)
+        return ("unknown_number",) * len(lines)
+    out = [""] * len(lines)
+    left: dict = {}  # (id of the record, code) -> units left
+
+    def units_left(record, code):
+        return left.get((id(record), code), record.units)
+
+    def preference(record, code):
+        units = units_left(record, code)
+        return (record.end, units is None, units or 0, record.start, record.number, sorted(record.codes))
+
+    for position, line in sorted(enumerate(lines), key=lambda item: item[1].day):
+        covering = by_code.get(line.code)
+        if not covering:
+            out[position] = "other_code"
+            continue
+        end = line.line.end_date or line.date
+        first, last = min(line.date, end), max(line.date, end)  # a reversed span (format.end_date) as a span
+        in_force = [record for record in covering if record.start <= first and last <= record.end]
+        if not in_force:
+            out[position] = "out_of_dates"
+            continue
+        code = line.code
+        out[position] = "over_units"
+        for record in sorted(in_force, key=lambda record: preference(record, code)):
+            units = units_left(record, code)
+            if units is None or units >= line.units:
+                if units is not None:
+                    left[(id(record), code)] = units - line.units
+                out[position] = "valid"
+                break
+    return tuple(out)
+
+
+def last_day(line) -> int:
+    """The last day of a line: its span's last, else its date (also for a span that ends before it starts)."""
+    return line.end_day if line.end_day is not None and line.end_day > line.day else line.day
+
+
+def meeting_days(ev, line) -> list:
+    """(other line, the first day it shares with ``line``) for each line of ``ev`` that shares a day with ``line``
+    (``line`` too), in claim order: two lines meet iff the later one starts within the earlier."""
+    first, last = line.day, last_day(line)
+    return [(other, max(first, other.day)) for other in ev.lines if other.day <= last and first <= last_day(other)]
+
+
+def paid_history(claim: Claim, history) -> tuple:
+    """The paid lines of the patient's earlier claims up to the claim's last date (a span's last day), by date."""
+    last = max(line.end_date if line.end_date is not None and line.end_date > line.date else line.date
+               for line in claim.lines)
+    paid = [HistoryView(line) for line in lines_of(history, claim.patient.id, None, last) if line.status == "paid"]
+    paid.sort(key=lambda line: line.day)
+    return tuple(paid)
+
+
+class Evaluation:
+    """Per-call state: the claim prepared for rules. Never shared between calls."""
+
+    __slots__ = ("claim", "view", "claim_id", "claim_type", "payer", "place_of_service", "prior_auth", "received",
+                 "line_count", "birth_date", "birth", "sex", "_diagnoses", "lines", "codes", "all_lines",
+                 "by_day", "lookup", "history", "_prior", "_authorization", "_provider_history", "spans", "pair_day",
+                 "_span_days")
+
+    def __init__(self, claim: Claim, view: View):
+        self.claim = claim
+        self.view = view
+        self.claim_id = claim.id
+        self.claim_type = claim.type
+        self.payer = claim.payer.lower() if claim.payer else None
+        self.place_of_service = claim.place_of_service
+        self.prior_auth = claim.prior_auth or None
+        received = claim.received
+        self.received = received.toordinal() if received is not None else None
+        self.line_count = len(claim.lines)
+        patient = claim.patient
+        birth = patient.birth_date
+        self.birth_date = birth
+        self.birth = birth.toordinal() if birth is not None else None
+        self.sex = patient.sex
+        self._diagnoses = None
+        lines = []
+        by_day: dict[int, list] = {}
+        place, diagnoses = claim.place_of_service, claim.diagnoses
+        every = claim.type == "institutional"
+        spans = False
+        for number, line in enumerate(claim.lines, 1):
+            view_ = LineView(number, line, place, diagnoses, every)
+            lines.append(view_)
+            group = by_day.get(view_.day)
+            if group is None:
+                by_day[view_.day] = [view_]
+            else:
+                group.append(view_)
+            if view_.end_day is not None and view_.end_day > view_.day:
+                spans = True
+        # Whether a line spans days: then the stages that pair or sum lines by date judge the days of
+        # span_days(), where a line is on every day of its span; else the lines of by_day (most claims).
+        self.spans = spans
+        self.lines = lines
+        self.codes = set(map(_CODE, lines))  # the claim's procedure codes
+        count = len(lines)  # the line numbers, for findings on the whole claim:
+        self.all_lines = _LINE_NUMBERS[count] if count < len(_LINE_NUMBERS) else tuple(range(1, count + 1))
+        self.by_day = by_day
+        self.history = _EMPTY  # paid lines of earlier claims (HistoryView), by date
+        self._prior = None
+
+    def provider_history(self) -> tuple:
+        """The paid earlier lines that can be this claim's provider's: those of claims of its type, or of no type
+        given. The hospital's institutional claim and the radiologist's professional one bill one service, a
+        component each, as two providers; the patient's history as a whole (frequency limits) is
+        :attr:`history`."""
+        try:
+            return self._provider_history
+        except AttributeError:  # made when first asked (a rule may ask on every line), after `history` is set
+            claim_type = self.claim_type
+            found = self._provider_history = tuple([service for service in self.history
+                                                    if service.claim_type in (None, claim_type)])
+            return found
+
+    def authorization_of(self, line) -> str | None:
+        """What the claim's authorization records say of ``line`` (one of ``AUTHORIZATION_STATUSES``), or None
+        (unknown) when the claim carries no records or ``line`` is no line of this claim."""
+        if self.claim.authorizations is None or line.number is None:  # most claims: no records, nothing to make
+            return None
+        try:
+            statuses = self._authorization
+        except AttributeError:  # made when a rule first asks
+            statuses = self._authorization = authorization_statuses(self.claim, self.lines)
+        return statuses[line.number - 1]
+
+    def prior_services(self) -> tuple:
+        """Paid earlier services and this claim's lines, for frequency limits (callers keep those before a date)."""
+        if self._prior is None:
+            self._prior = tuple(self.history) + tuple(self.lines)
+        return self._prior
+
+    def normalized_diagnoses(self) -> tuple:
+        return normalized(self.claim.diagnoses)
+
+    @property
+    def diagnoses(self) -> frozenset:
+        if self._diagnoses is None:
+            self._diagnoses = frozenset(self.normalized_diagnoses())
+        return self._diagnoses
+
+    @property
+    def condition_codes(self) -> frozenset:
+        """The claim's condition codes (read by few rules: made when asked)."""
+        return frozenset(self.claim.condition_codes)
+
+    @property
+    def first_date(self) -> dt.date:
+        return min(line.date for line in self.lines)
+
+    def lines_on(self, day: int):
+        return self.by_day.get(day, _EMPTY)
+
+    def span_days(self) -> list:
+        """For a claim with a date span (:attr:`spans`): (day, the lines on it, the pairs to judge), by day,
+        for the days to judge.
+
+        A line is on every day of its span. Two spans meet iff the later one starts inside the
+        earlier, and what lines meet on a day they also meet on the last start day before it, so
+        the days are the lines' first days (and the paid earlier lines' days), and the days inside
+        a span on which a table version, the dates of a PTP row of two of the claim's codes, or a
+        rule-file row's or pair rule's dates begin or end (then the day judges as every day until
+        the next does). A long span adds no days of its own. Two lines that meet are paired on the
+        first day they share, and again only on those days of change: the pairs to judge are those
+        with a line of the list that starts that day, or every pair (None) on a day of change.
+        """
+        try:
+            return self._span_days
+        except AttributeError:  # made when first asked, after `history` is set
+            pass
+        lines = self.lines
+        ranges = [(line.day, last_day(line)) for line in lines]
+        days = {line.day for line in lines}
+        days.update(service.day for service in self.history)
+        lookup = self.view.lookup
+        changes = lookup.change_days()
+        spanned = [(first, last) for first, last in ranges if last > first]
+        extra = lookup.ptp_row_days(self.codes.union(map(_CODE, self.history)), min(first for first, _ in spanned),
+                                    max(last for _, last in spanned))
+        if extra:
+            changes = sorted(extra.union(changes))
+        changed = set()
+        for first, last in spanned:
+            changed.update(changes[bisect.bisect_right(changes, first):bisect.bisect_right(changes, last)])
+        found = []
+        for day in sorted(days | changed):
+            group = [line for line, (first, last) in zip(lines, ranges) if first <= day <= last]
+            if group:
+                found.append((day, group, None if day in changed else [line for line in group if line.day == day]))
+        self._span_days = found
+        return found
+
+    def age_on(self, date: dt.date) -> int | None:
+        birth = self.birth_date
+        if birth is None:
+            return None
+        return date.year - birth.year - ((date.month, date.day) < (birth.month, birth.day))
+
+    def ptp_edit_between(self, a: LineView | None, b: LineView | None) -> bool:
+        if a is None or b is None:
+            return False
+        day = self.pair_day if self.spans else a.day  # with a span: the day the pair is judged on
+        for first, second in ((a, b), (b, a)):
+            for row in self.lookup.pair_rows(first.code, second.code, day):
+                if row.indicator != 9 and row.active_on(day):
+                    return True
+        return False

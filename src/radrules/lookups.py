@@ -1,0 +1,379 @@
+"""Lookups: how the evaluator reaches the rules, rows and tables that can fire on a claim.
+
+The indexed lookup (:class:`IndexedLookup`, one per view, made once) visits
+only what is filed under a line's code, modifiers or code pair, and
+remembers what it found; the scan lookup (:class:`ScanLookup`,
+``evaluate(..., indexed=False)``) checks every rule and row of the ruleset
+and exists so tests can prove both agree.
+"""
+
+from __future__ import annotations
+
+from .conditions import KEY_ATTRS_BUT_CODE, reads_only_key, same_provider
+from .evaluation import LineView
+from .model import View
+
+_EMPTY = ()
+#: How many (code, modifiers, place) keys an indexed lookup remembers the line rules of.
+RULE_CACHE_KEYS = 100_000
+#: How many PTP code pairs an indexed lookup remembers the table rows of.
+ROW_CACHE_PAIRS = 20_000
+
+
+class IndexedLookup:
+    """Candidates from the view's indexes and tables (the normal path)."""
+
+    def __init__(self, view: View):
+        self.view = view
+        self.addon_codes = view.addon_codes
+        # A view without rules of a shape skips that stage's per-line lookups (a ruleset of tables alone).
+        self.has_line_rules = bool(view.line_rules_by_code or view.line_rules_generic or view.line_rules_by_modifier
+                                   or view.line_rules_by_place)
+        self.has_pair_rules = bool(view.pair_rules_by_code or view.pair_rules_generic)
+        # The pair rules for a date on which no code is billed twice: those that need two lines
+        # of one code (`other.code = line.code`) left out.
+        self.distinct_pair_rules = {code: _without_same_code(rules) for code, rules in view.pair_rules_by_code.items()}
+        self.distinct_pair_generic = _without_same_code(view.pair_rules_generic)
+        # (code, modifiers, place of service) -> the line rules they select, filled as claims ask.
+        # A code that no rule is filed under stands as None, so that the many codes without
+        # rules of their own share entries; unless a rule decided by the key reads the code
+        # without being filed under codes (then its answer differs from code to code). The
+        # compiler files a rule that names codes under those codes only, so the rules filed by
+        # modifier, by place or for every line are the ones that could.
+        self.line_rule_cache: dict = {}
+        unfiled = set(view.line_rules_generic)
+        for rules in (*view.line_rules_by_modifier.values(), *view.line_rules_by_place.values()):
+            unfiled.update(rules)
+        self.code_in_key = any(rule.key_only and not reads_only_key(rule.condition, KEY_ATTRS_BUT_CODE)
+                               for rule in unfiled)
+        # (PTP table version, column 1, column 2) -> the table's rows of the pair (bound to this view's block).
+        self.row_cache: dict = {}
+        self._change_days = None  # made when a claim with a date span first asks
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["line_rule_cache"] = {}  # a copy starts empty, like the tables' partner caches
+        state["row_cache"] = {}
+        return state
+
+    def change_days(self) -> list:
+        """The days, sorted, on which a CMS table version of this view starts, or the dates of a rule-file
+        row or of a pair rule's ``effective`` begin, or the day after they end (for date spans: the days a
+        span is judged on besides the lines' first days). The dates of a CMS table's rows are not among them."""
+        days = self._change_days
+        if days is None:
+            view = self.view
+            found = set()
+            for tables in (view.ptp_tables, view.mue_tables, view.addon_tables):
+                if tables is not None:
+                    found.update(tables.starts)
+            dated = [row for inner in view.pairs.values() for rows in inner.values() for row in rows]
+            dated += [row for rows in (*view.limits.values(), *view.addons.values()) for row in rows]
+            dated += [rule.scope for rules in (view.pair_rules_generic, *view.pair_rules_by_code.values())
+                      for rule in rules]
+            for row in dated:
+                if row.start is not None:
+                    found.add(row.start)
+                if row.end is not None:
+                    found.add(row.end + 1)
+            days = self._change_days = sorted(found)
+        return days
+
+    def ptp_row_days(self, codes: set, first: int, last: int) -> set:
+        """The days on which the dates of a PTP table row of two of ``codes`` begin, or the day after they end, in
+        the versions that judge days ``first`` through ``last`` (for date spans)."""
+        tables = self.view.ptp_tables
+        found: set = set()
+        if tables is None:
+            return found
+        for index in range(tables.index(first), tables.index(last) + 1):
+            table = tables.tables[index]
+            for code in codes:
+                partners = table.partners(code)
+                if partners.isdisjoint(codes):
+                    continue
+                for other in codes:
+                    if other in partners:
+                        for row in self.table_rows(index, code, other):
+                            found.add(row.start)
+                            if row.end is not None:
+                                found.add(row.end + 1)
+        return found
+
+    def line_rules_of(self, lines) -> list:
+        """:meth:`line_rules` of each of ``lines`` (one call per claim: the cache is read here)."""
+        by_code = self.view.line_rules_by_code
+        code_in_key = self.code_in_key
+        cached = self.line_rule_cache.get
+        found = []
+        for line in lines:
+            code = line.code
+            # The key as line_rules() makes it (written out here: a call per line is what this saves).
+            rules = cached((code if code_in_key or code in by_code else None, line.modifiers, line.pos))
+            found.append(rules if rules is not None else self.line_rules(line))
+        return found
+
+    def line_rules(self, line: LineView):
+        """The line rules that can fire on ``line``: those filed under its code, modifiers or
+        place, less those whose condition reads only these and is not true for them
+        (``GeneralRule.key_only``: ``modifiers has all of [LT, RT]`` on a line with LT alone)."""
+        code = line.code
+        if not self.code_in_key and code not in self.view.line_rules_by_code:
+            code = None  # the same rules as every other code without rules of its own
+        key = (code, line.modifiers, line.pos)
+        rules = self.line_rule_cache.get(key)
+        if rules is None:
+            rules = tuple([rule for rule in self.candidate_line_rules(line)
+                           if not rule.key_only or rule.check(None, line, None) is True])  # reads no ev
+            if len(self.line_rule_cache) >= RULE_CACHE_KEYS:
+                self.line_rule_cache.clear()  # bounded: start again rather than grow without end
+            self.line_rule_cache[key] = rules
+        return rules
+
+    def candidate_line_rules(self, line) -> tuple:
+        """Every line rule filed under the line's code, modifiers or place (what explain lists)."""
+        code, modifiers, place = line.code, line.modifiers, line.pos
+        view = self.view
+        rules = view.line_rules_by_code.get(code, view.line_rules_generic)
+        if modifiers and view.line_rules_by_modifier:
+            extra = []
+            for modifier in modifiers:
+                for rule in view.line_rules_by_modifier.get(modifier, _EMPTY):
+                    if rule not in extra and rule not in rules:
+                        extra.append(rule)
+            if extra:
+                rules = rules + tuple(extra)
+        if view.line_rules_by_place:
+            by_place = view.line_rules_by_place.get(place)
+            if by_place:
+                rules = rules + by_place
+        return rules
+
+    def history_rules(self):
+        return self.view.line_rules_history
+
+    def authorization_rules(self):
+        return self.view.line_rules_authorization
+
+    def pair_rules(self, line: LineView, repeated: bool = True):
+        """The pair rules filed under the line's code; with ``repeated`` False (no code of the
+        line's date is billed twice), without those that need two lines of one code."""
+        by_code, generic = self.pair_rule_index(repeated)
+        return by_code.get(line.code, generic)
+
+    def pair_rule_index(self, repeated: bool) -> tuple:
+        """(code -> pair rules, the rules of other codes): :meth:`pair_rules` as a dict, for a date's lines."""
+        if repeated:
+            return self.view.pair_rules_by_code, self.view.pair_rules_generic
+        return self.distinct_pair_rules, self.distinct_pair_generic
+
+    def claim_rules(self):
+        return self.view.claim_rules
+
+    def ptp_hits(self, group: list, day: int, codes: set) -> list:
+        """(column 1 line, column 2 line, rows) for every ordered pair of ``group`` with PTP rows.
+
+        A line whose code has no rule-file pairs and no table partner among the
+        group's codes costs one set test; only the rare lines that have one
+        look at the group line by line.
+        """
+        overlay = self.view.pairs
+        tables = self.view.ptp_tables
+        if tables is not None:
+            index = tables.index(day)
+            table = tables.tables[index]
+            cached = table.partner_cache.get
+        hits = []
+        for a in group:
+            code = a.code
+            mine = overlay.get(code) if overlay else None
+            partners = None
+            if tables is not None:
+                partners = cached(code)
+                if partners is None:
+                    partners = table.partners(code)
+                if partners.isdisjoint(codes):
+                    partners = None
+            if mine is None and partners is None:
+                continue
+            for b in group:
+                if a is b:
+                    continue
+                rows = mine.get(b.code) if mine is not None else None
+                if rows is None and partners is not None and b.code in partners:
+                    rows = self.table_rows(index, code, b.code)
+                if rows and same_provider(a, b):
+                    hits.append((a, b, rows))
+        return hits
+
+    def pair_rows(self, column1: str, column2: str, day: int):
+        inner = self.view.pairs.get(column1)
+        if inner is not None:
+            rows = inner.get(column2)
+            if rows is not None:
+                return rows
+        tables = self.view.ptp_tables
+        if tables is None:
+            return _EMPTY
+        return self.table_rows(tables.index(day), column1, column2)
+
+    def table_rows(self, index: int, column1: str, column2: str) -> tuple:
+        """The rows of PTP table version ``index`` for the pair, remembered (a row is made once)."""
+        key = (index, column1, column2)
+        rows = self.row_cache.get(key)
+        if rows is None:
+            tables = self.view.ptp_tables
+            rows = tables.tables[index].rows(column1, column2, tables.blocks[index])
+            if len(self.row_cache) >= ROW_CACHE_PAIRS:
+                self.row_cache.clear()  # bounded: start again rather than grow without end
+            self.row_cache[key] = rows
+        return rows
+
+    def limit_rows_of(self, lines) -> list:
+        """For each line, :func:`row_in_force` of its :meth:`limit` (one call per claim)."""
+        own = self.view.limits.get
+        tables = self.view.mue_tables
+        single = tables.tables[0] if tables is not None and len(tables.tables) == 1 else None
+        found = []
+        for line in lines:
+            code = line.code
+            rows = own(code)
+            if rows is not None:  # rows written in rule files replace the table's for the code
+                found.append(row_in_force(rows, True, line.day))
+            elif tables is None:
+                found.append(None)
+            else:
+                rows = (single if single is not None else tables.at(line.day)).get(code)
+                # A table lists a code once (RR511), without dates: its one row is in force.
+                found.append(rows[0] if rows is not None else UNLISTED)
+        return found
+
+    def limit(self, code: str, day: int):
+        """(unit-limit rows or (), whether a loaded MUE table lists the code: None if none is loaded)."""
+        rows = self.view.limits.get(code)
+        if rows is not None:
+            return rows, True
+        tables = self.view.mue_tables
+        if tables is None:
+            return _EMPTY, None
+        rows = tables.at(day).get(code)
+        return (rows, True) if rows is not None else (_EMPTY, False)
+
+    def addon_rows(self, code: str, day: int, listed: bool = False):
+        """The add-on edit rows of ``code`` (the rule files', else the table version's of ``day``); with ``listed``,
+        as if no ``disable addon`` applied: a code whose edit a payer leaves out is still an add-on code."""
+        if code not in self.addon_codes:
+            return _EMPTY
+        rows = self.view.addons.get(code)
+        if listed and rows == ():  # () is a disable's
+            rows = self.view.disabled_addons.get(code)
+        if rows is not None:
+            return rows
+        tables = self.view.addon_tables
+        if tables is None:
+            return _EMPTY
+        return tables.at(day).get(code, _EMPTY)
+
+    def listed_addon_rows(self, code: str, day: int):
+        return self.addon_rows(code, day, listed=True)
+
+    def is_addon(self, code: str, day: int) -> bool:
+        """Whether ``code`` is an add-on code on ``day``: an add-on edit of it is in force that day (the rule
+        files', else the table version's in force; a ``disable addon`` does not change it); ``addon_codes``,
+        every version's, rules out the rest."""
+        return code in self.addon_codes and any(row.active_on(day) for row in self.addon_rows(code, day, True))
+
+
+#: What :meth:`IndexedLookup.limit_rows_of` gives a line whose code a loaded MUE table does not list.
+UNLISTED = object()
+
+
+def row_in_force(rows: tuple, published: bool | None, day: int):
+    """The first of a code's unit-limit ``rows`` in force on ``day``; None if none is, or
+    :data:`UNLISTED` if there are no rows and a loaded MUE table does not list the code."""
+    if not rows:
+        return UNLISTED if published is False else None
+    row = rows[0]
+    if len(rows) > 1 or row.start is not None or row.end is not None:  # dated rows: the first in force
+        return next((candidate for candidate in rows if candidate.active_on(day)), None)
+    return row
+
+
+def _without_same_code(rules: tuple) -> tuple:
+    return tuple([rule for rule in rules if not rule.same_code])
+
+
+class ScanLookup:
+    """Every rule and row of the ruleset, filtered by scope on each call (for tests)."""
+
+    has_line_rules = has_pair_rules = True  # every rule is checked
+
+    def __init__(self, ruleset, payer: str | None, claim_type: str):
+        self.ruleset = ruleset
+        self.payer = payer
+        self.claim_type = claim_type
+        self.addon_codes = ruleset.view_for(payer, claim_type).addon_codes
+
+    def _rules(self, shape: str):
+        return tuple(
+            rule for rule in self.ruleset.rules
+            if rule.shape == shape and rule.scope.applies_to(self.payer, self.claim_type)
+        )
+
+    def line_rules(self, line):
+        return self._rules("line")
+
+    def line_rules_of(self, lines):
+        return [self._rules("line")] * len(lines)
+
+    def history_rules(self):
+        return ()  # line_rules() already holds every line rule
+
+    def authorization_rules(self):
+        return ()
+
+    def pair_rules(self, line, repeated=True):
+        return self.pair_rule_index(repeated)[1]
+
+    def pair_rule_index(self, repeated):
+        rules = self._rules("pair")
+        return {}, (rules if repeated else _without_same_code(rules))  # every code gets every rule
+
+    def claim_rules(self):
+        return self._rules("claim")
+
+    def ptp_hits(self, group, day, codes):
+        hits = []
+        for a in group:
+            for b in group:
+                if a is not b and same_provider(a, b):
+                    rows = self.pair_rows(a.code, b.code, day)
+                    if rows:
+                        hits.append((a, b, rows))
+        return hits
+
+    def pair_rows(self, column1, column2, day):
+        return self.ruleset.select_rows("pair", (column1, column2), self.payer, self.claim_type, day)
+
+    def limit(self, code, day):
+        from .tables import versions
+
+        decided = self.ruleset.rule_rows("limit", (code,), self.payer, self.claim_type)
+        if decided is not None:  # rows written in rule files, or a disable: the tables are not asked
+            return decided, True
+        if versions(list(self.ruleset.tables), "mue", self.claim_type) is None:
+            return (), None
+        rows = self.ruleset.select_rows("limit", (code,), self.payer, self.claim_type, day)  # the table's
+        return rows, bool(rows)
+
+    def limit_rows_of(self, lines):
+        return [row_in_force(*self.limit(line.code, line.day), line.day) for line in lines]
+
+    def addon_rows(self, code, day):
+        return self.ruleset.select_rows("addon", (code,), self.payer, self.claim_type, day)
+
+    def listed_addon_rows(self, code, day):
+        return self.ruleset.select_rows("addon", (code,), self.payer, self.claim_type, day, disables=False)
+
+    def is_addon(self, code, day):
+        return any(row.active_on(day) for row in self.listed_addon_rows(code, day))
