@@ -26,7 +26,7 @@ from . import checks, validity
 from .claim import Claim, checked
 from .conditions import same_provider
 from .evaluation import Evaluation, LineView, meeting_days, paid_history
-from .lookups import UNLISTED, ScanLookup, row_in_force
+from .lookups import UNLISTED, ScanLookup, pair_hits, row_in_force
 from .model import ANATOMIC_MODIFIERS, MUE_UNPUBLISHED, OTHER_BYPASS_MODIFIERS, format_date
 from .result import Finding, Result, build_result
 
@@ -223,14 +223,7 @@ def _judged_pairs(group: list, fresh: list | None):
 
 def span_ptp_hits(lookup, group: list, fresh: list | None, day: int) -> list:
     """:meth:`IndexedLookup.ptp_hits` of the pairs of a day of a claim with a date span (see span_days)."""
-    hits = []
-    for a, others in _judged_pairs(group, fresh):
-        for b in others:
-            if a is not b and same_provider(a, b):
-                rows = lookup.pair_rows(a.code, b.code, day)
-                if rows:
-                    hits.append((a, b, rows))
-    return hits
+    return pair_hits(lookup, _judged_pairs(group, fresh), day)
 
 
 def span_pair_rules(lookup, group: list, fresh: list | None, day: int) -> list:

@@ -343,14 +343,7 @@ class ScanLookup:
         return self._rules("claim")
 
     def ptp_hits(self, group, day, codes):
-        hits = []
-        for a in group:
-            for b in group:
-                if a is not b and same_provider(a, b):
-                    rows = self.pair_rows(a.code, b.code, day)
-                    if rows:
-                        hits.append((a, b, rows))
-        return hits
+        return pair_hits(self, [(a, group) for a in group], day)
 
     def pair_rows(self, column1, column2, day):
         return self.ruleset.select_rows("pair", (column1, column2), self.payer, self.claim_type, day)
@@ -377,3 +370,16 @@ class ScanLookup:
 
     def is_addon(self, code, day):
         return any(row.active_on(day) for row in self.listed_addon_rows(code, day))
+
+
+def pair_hits(lookup, pairs, day: int) -> list:
+    """(column 1 line, column 2 line, rows) for each ``a`` and each of its ``others`` of ``pairs`` (a, others) with
+    PTP rows, the pair rows asked one by one (the scan lookup; the days of a claim with a date span)."""
+    hits = []
+    for a, others in pairs:
+        for b in others:
+            if a is not b and same_provider(a, b):
+                rows = lookup.pair_rows(a.code, b.code, day)
+                if rows:
+                    hits.append((a, b, rows))
+    return hits
