@@ -2646,13 +2646,22 @@ class TestFieldsAsPublished:
         assert (error.code, error.span.line, error.span.column, error.message) == (code, 4, column, message)
         assert error.help.startswith(hint + ": a CMS file's fields have none")
 
-    def test_an_add_on_code_listed_as_its_own_primary_is_an_error(self, tmp_path):
-        """`77063,77063,1` let two 77063 lines count as each other's primary, so both were paid; in a rule file
-        the same row is RR220."""
-        error = only_error(self._addon(tmp_path, "77063,77063,1,,,,2017001,\n"))
-        assert (error.code, error.span.line, error.span.column) == ("RR507", 2, 1)
-        assert error.message == "77063 is listed as its own primary"
-        assert "two lines of it pay each other" in error.help
+    def test_an_add_on_code_listed_as_its_own_primary_is_warned_of_and_never_its_own_primary(self, tmp_path):
+        """`77063,77063,1` let two 77063 lines count as each other's primary, so both were paid. The row is now
+        RR528 (a warning: the file's layout is not verified, and an error would refuse the whole file) and a
+        line never counts as the primary of its own code; in a rule file the same row is RR220."""
+        rules = radrules.load(self._addon(tmp_path, "77063,77063,1,,,,2017001,\n77067,77063,1,,,,2017001,\n"),
+                              cache_dir=None)
+        [warning] = rules.warnings
+        assert (warning.code, warning.severity, warning.span.line, warning.span.column) == ("RR528", "warning", 2, 1)
+        assert warning.message == "77063 is listed as its own primary"
+
+        def denied(*lines):
+            claim = {"lines": [{"code": code, "date": "2026-08-03", "modifiers": mods} for code, mods in lines]}
+            return {n for f in rules.evaluate(claim).findings if f.severity == "deny" for n in f.lines}
+
+        assert denied(("77063", []), ("77063", ["76"])) == {1, 2}
+        assert denied(("77067", []), ("77063", [])) == set()
 
     @pytest.mark.parametrize("rows", [
         "77067,77063,1,,,,2017001,\n77067,77063,2,,,,2017001,\n",

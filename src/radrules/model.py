@@ -255,10 +255,11 @@ class AddonEdit:
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
 
     def accepts(self, code: str, day: int, is_addon) -> bool:
-        """Whether a line billing ``code`` on ``day`` is an acceptable primary."""
+        """Whether a line billing ``code`` on ``day`` is an acceptable primary (never a line of the add-on code:
+        a CMS file's row may list it as its own primary, which a rule file can't, RR220)."""
         if self.primaries is None:
             return not is_addon(code, day)
-        if code not in self.primaries:
+        if code not in self.primaries or code == self.code:
             return False
         if self.primary_ends is not None:
             end = self.primary_ends.get(code)
@@ -268,7 +269,7 @@ class AddonEdit:
     def primaries_on(self, day: int) -> frozenset:
         """The listed primaries that count on ``day`` (a CMS row's primary may have a deletion date)."""
         if self.primary_ends is None:
-            return self.primaries
+            return self.primaries - {self.code}
         return frozenset(code for code in self.primaries if self.accepts(code, day, None))  # is_addon: not read
 
     def primary_ended(self, code: str, day: int) -> int | None:

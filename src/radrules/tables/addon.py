@@ -23,8 +23,9 @@ on dates they don't. Dates may be ``YYYYMMDD`` or Julian ``YYYYDDD`` (both
 seen, [U]); in a column whose header says ``YYYYMMDD`` (and not Julian) a
 7-digit date is an error, not a Julian one. A row has the header's fields
 (more, if they are empty). Primary code ``CCCCC`` means contractor-defined
-primaries (type 2). A row whose primary is its add-on code is refused (as
-RR220 refuses it in a rule file); one that gives an add-on code another edit
+primaries (type 2). A row whose primary is its add-on code is warned of
+(RR220 refuses it in a rule file) and adds nothing: a code never counts as
+its own primary. One that gives an add-on code another edit
 type than a row in force on a same day (an add-on code has one type, §3) is
 warned of and kept. White space around a value is left out: unlike the PTP, MUE
 and MPFS files, whose specimens have none, the add-on file's layout is not
@@ -148,12 +149,12 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
                               "the edit type damaged?")
                 ok = False
             if ok and primary_code == addon:
-                # Two lines of the code would each count as the other's primary, and both be paid (in a rule
-                # file this row is RR220).
-                complain("RR507", f"{addon} is listed as its own primary", "primary_code",
-                         help="an add-on code is paid with another service, its primary: a row whose primary is the "
-                              "add-on code itself would let two lines of it pay each other; is the row damaged?")
-                ok = False
+                # In a rule file this row is RR220. Kept here, as the file's layout is not verified (§8.3): a code
+                # never counts as its own primary (AddonEdit.accepts), so two lines of it don't pay each other.
+                complain("RR528", f"{addon} is listed as its own primary", "primary_code",
+                         help="an add-on code is paid with another service, its primary: radrules never counts a line "
+                              "of the add-on code as its primary, so the row adds nothing; is it damaged?",
+                         severity="warning")
             values = {}
             for column in DATES:
                 text = get(column)

@@ -66,6 +66,7 @@ DEFAULT_HELP = {
     "RR521": "CMS ends every line of its files: is the file still being copied, or was the download cut off?",
     "RR526": "an add-on code has one edit type on a day: is the row damaged, or the file put together from two "
              "releases?",
+    "RR528": "a code is never its own primary: is the row damaged?",
     "RR530": "point RADRULES_CACHE_DIR (on the command line `--cache-dir`, in code `load(cache_dir=...)`) at a "
              "folder you can write; an empty one turns the disk cache off, without this warning",
 }
