@@ -2639,7 +2639,9 @@ class TestFieldsAsPublished:
         ("74177,1, 2 Date of Service Edit: Policy,x", "RR509", 9, "` 2 Date of Service Edit: Policy` is not an "
          "MUE adjudication indicator (1, 2 or 3)", "the MAI has white space around it (`2 Date of Service Edit: "
          "Policy` is an MAI)"),
-    ], ids=["code", "unit limit", "MAI"])
+        ('" 74177",1,2,x', "RR507", 2, "` 74177` is not a procedure code", "the code has white space around it "
+         "(`74177` is a code)"),
+    ], ids=["code", "unit limit", "MAI", "quoted code"])
     def test_mue_fields_with_white_space_around_them_are_errors(self, tmp_path, row, code, column, message, hint):
         """As in a PTP file, a padded code or value is refused: CMS's files have none (the row loaded)."""
         error = only_error(self._mue(tmp_path, row + "\r\n"))

@@ -131,8 +131,7 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
             ok = True
             if not codes.is_procedure_code(code) or padded(code):
                 help = padding_hint(code, "code") if codes.is_procedure_code(code.strip()) else None
-                problems.add("RR507", f"{shown(code)} is not a procedure code", first, raw, 1, len(fields[0]),
-                             help=help)
+                problems.csv_field("RR507", f"{shown(code)} is not a procedure code", first, raw, fields, 0, help=help)
                 ok = False
             if not codes.is_digits(value) or padded(value):
                 help = (padding_hint(value, "unit limit") if codes.is_digits(value.strip()) else "a unit limit is a "
