@@ -1300,13 +1300,140 @@ class TestDatedRowsOverTables:
         assert "acme.edits" in fired(fixed.evaluate(acme))
 
     def test_only_the_dates_a_table_version_judges_with_its_row(self, tmp_path):
-        """The April version has 72193 with 72192 and judges the dates until June 30 (and earlier ones); the July
-        version has no row of it: the dates left from July on are not reported."""
-        rules = self.load(tmp_path, self.block("  pair 72193 with 72192 modifier 0 effective 2026-01-01 through "
+        """The April version has 72193 with 72192 and judges the dates until June 30; the July version has no row
+        of it: the dates left from July on are not reported, nor those before April."""
+        rules = self.load(tmp_path, self.block("  pair 72193 with 72192 modifier 0 effective 2026-05-01 through "
                                                "2026-06-30\n"))
         [warning] = self.uncovered(rules)
-        assert "row ccipra-v321r0-f1.TXT:3 on every date: professional claims dated 2011-01-01 through 2025-12-31 " \
+        assert "row ccipra-v321r0-f1.TXT:3 on every date: professional claims dated 2026-04-01 through 2026-04-30 " \
                "are left" in warning.message
+
+    def hinted(self, warning) -> list[str]:
+        """The rows a warning's hint says to write."""
+        listed = re.search(r"into the block too \((.+)\); to replace (it|them) on every date, drop `effective`$",
+                           warning.help).group(1)
+        return re.findall(r"`([^`]+)`", listed)
+
+    def test_dates_before_the_oldest_version_are_not_counted(self, tmp_path):
+        """The oldest MUE version also judges the dates before it takes effect, but a claim of those dates is
+        judged by a table published later: only the dates from July 1 are left, and the row the hint writes
+        silences the warning and gives the payer's edit on them (it used to leave "until 2026-06-30" for
+        `effective YYYY-MM-DD`)."""
+        mue = "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
+        files = {f"cms/{mue}": (CMS / mue).read_text(encoding="latin-1")}
+        statements = f'table mue "cms/{mue}"\n'
+        row = "  limit 74177 max 3 mai 1 effective 2027-01-01\n"
+        [warning] = self.uncovered(self.load(tmp_path, self.block(row, kind="limits"), statements, files))
+        assert warning.message == (
+            f"`limit 74177` here replaces the MUE table's row {mue}:6 on every date: professional claims dated "
+            "2026-07-01 through 2026-12-31 are left without an edit of this code")
+        assert self.hinted(warning) == ["limit 74177 max 2 mai 2 effective 2026-07-01 through 2026-12-31"]
+        fixed = self.load(tmp_path, self.block(row + f"  {self.hinted(warning)[0]}\n", kind="limits"), statements,
+                          files)
+        assert self.uncovered(fixed) == []
+        for day in ("2026-07-01", "2026-12-31"):
+            acme = claim(line("74177", day, units=3), payer="acme")
+            assert fired(fixed.evaluate(acme)) == {"acme.edits"}
+        assert fixed.evaluate(claim(line("74177", "2027-01-04", units=3), payer="acme")).passed
+
+    def test_versions_side_by_side_are_one_row_of_the_hint(self, tmp_path):
+        """Three quarterly versions that each have the row: one row of the hint from the oldest version's start
+        (each fix used to uncover the next quarter); a version whose row differs is a row of its own."""
+        row = "74176\t74150\t\t20110101\t*\t{}\tMisuse\n"
+        files = {f"cms/ccipra-v32{i}r0-f1.TXT": self.HEADER + row.format(indicator)
+                 for i, indicator in ((1, 0), (2, 0), (3, 0))}
+        statements = "".join(f'table ptp "cms/ccipra-v32{i}r0-f1.TXT" effective 2026-{month}-01\n'
+                             for i, month in ((1, "04"), (2, "07"), (3, "10")))
+        dated = "  pair 74176 with 74150 modifier 1 effective 2027-01-01\n"
+        [warning] = self.uncovered(self.load(tmp_path, self.block(dated), statements, files))
+        assert warning.message == (
+            "`pair 74176 with 74150` here replaces the PTP table's rows ccipra-v321r0-f1.TXT:3 and "
+            "ccipra-v322r0-f1.TXT:3 and 1 more on every date: professional claims dated 2026-04-01 through "
+            "2026-12-31 are left without an edit of this pair")
+        assert self.hinted(warning) == ["pair 74176 with 74150 modifier 0 effective 2026-04-01 through 2026-12-31"]
+        files["cms/ccipra-v323r0-f1.TXT"] = self.HEADER + row.format(1)
+        [warning] = self.uncovered(self.load(tmp_path, self.block(dated), statements, files))
+        hinted = self.hinted(warning)
+        assert hinted == ["pair 74176 with 74150 modifier 0 effective 2026-04-01 through 2026-09-30",
+                          "pair 74176 with 74150 modifier 1 effective 2026-10-01 through 2026-12-31"]
+        assert "write its rows into the block too (`pair" in warning.help
+        fixed = self.load(tmp_path, self.block(dated + "".join(f"  {text}\n" for text in hinted)), statements, files)
+        assert self.uncovered(fixed) == []
+        for day in ("2026-04-01", "2026-08-03", "2026-12-31"):
+            acme = claim(line("74176", day), line("74150", day), payer="acme")
+            assert fired(fixed.evaluate(acme)) == {"acme.edits"}
+
+    GENERAL = 'pairs national.edits\n  reference "every payer"\n  pair 74176 with 74150 modifier 0{}\nend\n'
+
+    def test_a_payer_row_over_a_general_row(self, tmp_path):
+        """A general row without dates and a payer's row of the pair from 2027, no table loaded: the payer's
+        claims before 2027 get no edit. The warning names the general row by file:line and both claim types in
+        one; the hint's row (from the first date) silences it and gives the payer's edit on those dates."""
+        dated = "  pair 74176 with 74150 modifier 1 effective 2027-01-01\n"
+        rules = self.load(tmp_path, self.GENERAL.format("") + self.block(dated), statements="")
+        [warning] = self.uncovered(rules)
+        assert (warning.span.line, underlined(warning)) == (7, dated.strip())
+        assert warning.message == (
+            "`pair 74176 with 74150` here replaces the rule-file row rules/main.rr:3 on every date: professional and "
+            "institutional claims dated until 2026-12-31 are left without an edit of this pair")
+        assert self.hinted(warning) == ["pair 74176 with 74150 modifier 0 effective 0001-01-01 through 2026-12-31"]
+        acme = claim(line("74176", "2019-05-06"), line("74150", "2019-05-06"), payer="acme")
+        assert rules.evaluate(acme).passed
+        assert fired(rules.evaluate(dict(acme, payer="other"))) == {"national.edits"}
+        fixed = self.load(tmp_path, self.GENERAL.format("") + self.block(dated + f"  {self.hinted(warning)[0]}\n"),
+                          statements="")
+        assert self.uncovered(fixed) == []
+        assert fired(fixed.evaluate(acme)) == {"acme.edits"}
+
+    def test_a_general_row_counts_its_own_dates_and_replaces_the_tables(self, tmp_path, monkeypatch):
+        """A dated general row: only the dates it is in force on are left; the table's row, which the general
+        row replaces for every payer anyway, is neither named nor looked up."""
+        from radrules import tables
+
+        asked = []
+        key_rows = tables.key_rows
+        monkeypatch.setattr(tables, "key_rows", lambda loaded, key: asked.append(key) or key_rows(loaded, key))
+        general = self.GENERAL.replace("74176 with 74150", "70470 with 70450").format(
+            " effective 2025-01-01 through 2025-12-31")
+        rules = self.load(tmp_path, general + self.block("  pair 70470 with 70450 modifier 1 effective 2027-01-01\n"))
+        general_own, acme = [w.message for w in self.uncovered(rules)]  # in the order of the rows
+        assert acme == (
+            "`pair 70470 with 70450` here replaces the rule-file row rules/main.rr:5 on every date: professional and "
+            "institutional claims dated 2025-01-01 through 2025-12-31 are left without an edit of this pair")
+        assert general_own == (  # for the other payers: the table's edit from July 2026
+            "`pair 70470 with 70450` here replaces the PTP table's row ccipra-v322r0-f1.TXT:3 on every date: "
+            "professional claims dated from 2026-07-01 are left without an edit of this pair")
+        assert asked == [("70470", "70450")] * 2  # for the general row, not for Acme's
+
+    def test_a_payer_block_for_a_claim_type_replaces_the_payer_rows(self, tmp_path):
+        """A block for a payer and a claim type replaces the payer's own rows of the key (not the general rows,
+        which those replace anyway), on that claim type only."""
+        payer_rows = self.block("  pair 74176 with 74150 modifier 1\n").replace("acme.edits", "acme.all")
+        rows = self.block("  pair 74176 with 74150 modifier 0 effective 2027-01-01\n",
+                          scope="for payer acme for professional claims")
+        [warning] = self.uncovered(self.load(tmp_path, self.GENERAL.format("") + payer_rows + rows, statements=""))
+        assert warning.message == (
+            "`pair 74176 with 74150` here replaces the rule-file row rules/main.rr:7 on every date: professional "
+            "claims dated until 2026-12-31 are left without an edit of this pair")
+
+    @pytest.mark.parametrize("rows", [
+        "  pair 74176 with 74150 modifier 1 effective 2024-01-01\n  pair 74176 with 74150 modifier 1 effective "
+        "2020-01-01 through 2023-12-31\n",  # covers the general row's dates
+        "  pair 74176 with 74150 modifier 1 effective 2027-01-01\n  disable pair 74176 with 74150\n",  # disabled
+    ])
+    def test_no_warning_where_no_general_edit_is_left_out(self, tmp_path, rows):
+        """No warning when the payer's rows cover the dates the general row is in force on, or are disabled."""
+        general = self.GENERAL.format(" effective 2020-01-01")
+        assert self.uncovered(self.load(tmp_path, general + self.block(rows), statements="")) == []
+
+    def test_a_disable_between_the_levels_leaves_nothing_to_replace(self, tmp_path):
+        """A `for professional claims` block that disables the pair takes the general row off professional
+        claims: the payer's dated row replaces nothing there, the general row on institutional claims."""
+        disable = 'pairs prof.edits for professional claims\n  disable pair 74176 with 74150\nend\n'
+        rules = self.load(tmp_path, self.GENERAL.format("") + disable
+                          + self.block("  pair 74176 with 74150 modifier 1 effective 2027-01-01\n"), statements="")
+        [warning] = self.uncovered(rules)
+        assert "on every date: institutional claims dated until 2026-12-31" in warning.message
 
     @pytest.mark.parametrize("rows, scope", [
         ("  pair 70470 with 70450 modifier 1\n", "for payer acme"),  # no dates: replaced on every date
@@ -1328,34 +1455,34 @@ class TestDatedRowsOverTables:
         assert self.uncovered(self.load(tmp_path, self.block(row), statements="")) == []
 
     def test_gaps_between_limit_rows_and_before_them(self, tmp_path):
-        """Two dated limit rows of a code: the dates before the first and between them are left; an MUE table's
-        rows have no dates, and its oldest version also judges the earlier dates. The warning is at the first
-        row and names the other."""
+        """Dated limit rows of a code: the dates between them are left; an MUE table's rows have no dates, and the
+        dates before its oldest version takes effect are not counted. The warning is at the first row and names
+        the others by line."""
         mue = "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
         rows = ("  limit 71046 max 3 mai 1 effective 2026-01-01 through 2026-06-30\n"
-                "  limit 71046 max 4 mai 1 effective 2026-10-01\n")
+                "  limit 71046 max 4 mai 1 effective 2026-10-01 through 2026-12-31\n"
+                "  limit 71046 max 4 mai 1 effective 2027-01-01\n")
         rules = self.load(tmp_path, self.block(rows, kind="limits"), statements=f'table mue "cms/{mue}"\n',
                           files={f"cms/{mue}": (CMS / mue).read_text(encoding="latin-1")})
         [warning] = self.uncovered(rules)
         assert warning.span.line == 4
         assert warning.message == (
-            f"`limit 71046` here and at line 5 replace the MUE table's row {mue}:7 on every date: "
-            "professional claims dated until 2025-12-31 and 2026-07-01 through 2026-09-30 are left without an edit "
-            "of this code")
+            f"`limit 71046` here and at lines 5 and 6 replace the MUE table's row {mue}:7 on every date: "
+            "professional claims dated 2026-07-01 through 2026-09-30 are left without an edit of this code")
         assert "(`limit 71046 max 2 mai 1 effective 2026-07-01 through 2026-09-30`)" in warning.help
 
     def test_an_addon_row_names_the_table_rows_it_replaces(self, tmp_path):
-        """An add-on code's rows in the AOC file (one per primary) are named, in date order."""
+        """An add-on code's rows in the AOC file (one per primary) are named, in date order; a row whose primary
+        is deleted (G0202, at the end of 2016) is no edit on the dates left."""
         rules = self.load(tmp_path, self.block("  addon 77063 type 1 primaries 77067 effective 2027-01-01\n",
                                                kind="addons"),
                           statements='table addon "cms/aoc_v2026q3.csv"\n',
                           files={"cms/aoc_v2026q3.csv": (CMS / "aoc_v2026q3.csv").read_text(encoding="latin-1")})
         [warning] = self.uncovered(rules)
         assert warning.message == (
-            "`addon 77063` here replaces the add-on code table's rows aoc_v2026q3.csv:5 and aoc_v2026q3.csv:2 on "
-            "every date: professional claims dated 2015-01-01 through 2026-12-31 are left without an edit of this "
-            "code")
-        assert "(`addon 77063 type 1 primaries 77067 effective 2017-01-01 through 2026-12-31`)" in warning.help
+            "`addon 77063` here replaces the add-on code table's row aoc_v2026q3.csv:2 on every date: professional "
+            "claims dated 2026-07-01 through 2026-12-31 are left without an edit of this code")
+        assert "(`addon 77063 type 1 primaries 77067 effective 2026-07-01 through 2026-12-31`)" in warning.help
 
     def test_a_general_row_is_warned_once_per_claim_type_a_table_serves(self, tmp_path):
         """A general block's row is used for every payer: one warning per claim type whose table has the key

@@ -1,10 +1,10 @@
-"""RR266: dated rule-file rows that take a CMS table's edit off the dates they do not cover.
+"""RR266: dated rule-file rows that take the edit of a less specific block or a CMS table off the dates they do
+not cover.
 
-Rows written in rule files replace every table row of their key on every
-date: the choice is made per key, not per date (docs/language.md). Rows
-with `effective` dates therefore leave the dates before, after or between
-them without an edit of their key, also where a loaded table has a row of
-it in force. Only the keys rule files write are looked up in the tables.
+Rows written in rule files replace the rows of their key that less specific blocks write, and every table row of
+it, on every date: the choice is made per key, not per date (docs/language.md). Rows with `effective` dates
+therefore leave the dates before, after or between them without an edit of their key, also where the rows they
+replace are in force. Only the keys rule files write are looked up in the tables.
 """
 
 from __future__ import annotations
@@ -19,45 +19,53 @@ from .index import select
 _FIRST, _LAST = 0, dt.date.max.toordinal()
 #: For each kind of row: the table kind and how messages name the table.
 _TABLES = {"pair": ("ptp", "PTP"), "limit": ("mue", "MUE"), "addon": ("addon", "add-on code")}
-#: How many table rows a message names (more are counted), and primaries a hint lists.
+#: How many rows a message names (more are counted), and primaries a hint lists.
 _NAMED, _PRIMARIES = 2, 6
 
 
 def warn_uncovered_dates(comp, grouped_rows: dict, grouped_disables: dict) -> None:
     """RR266 at the first rule-file row of a key that a payer and claim type use, when those rows leave dates
-    without an edit on which a table loaded for the claim type has a row of the key in force."""
-    if not comp.loaded_tables:
-        return
+    without an edit on which the rows they replace are in force: those of the next less specific blocks that
+    have the key, or without such blocks, those of a table loaded for the claim type (from the date its oldest
+    version takes effect). Claim types told the same are told in one warning."""
     served = {(loaded.kind, loaded.claim_type) for loaded in comp.loaded_tables}
     payers = sorted(comp.payers) + [None]
     spans = None
-    said = set()
+    said: dict = {}  # (span, message before and after the claim types, help) -> the claim types
     for (kind, key), rows in grouped_rows.items():
         if all(_window(row) == (_FIRST, _LAST) for row in rows):
             continue  # rows without dates cover every date
         table_kind, label = _TABLES[kind]
+        disables = grouped_disables.get((kind, key), ())
         for claim_type in CLAIM_TYPES:
-            if (table_kind, claim_type) not in served:
-                continue
             in_force = None  # the key's table rows and the dates each is in force, looked up once
             for payer in payers:
-                chosen = select(rows, grouped_disables.get((kind, key), ()), payer, claim_type)
+                chosen = select(rows, disables, payer, claim_type)
                 gaps = _uncovered(chosen) if chosen else ()
                 if not gaps:
                     continue
-                if in_force is None:
-                    in_force = _in_force(comp.loaded_tables, table_kind, claim_type, key)
-                left = [(max(lo, start), min(hi, end), row, loaded) for lo, hi in gaps
-                        for start, end, row, loaded in in_force if max(lo, start) <= min(hi, end)]
+                level = chosen[0].block.scope.level
+                below = select([row for row in rows if row.block.scope.level < level], disables, payer, claim_type)
+                if below is None:
+                    if (table_kind, claim_type) not in served:
+                        continue
+                    if in_force is None:
+                        in_force = _in_force(comp.loaded_tables, table_kind, claim_type, key)
+                    replaced = in_force
+                else:
+                    replaced = [(*_window(row), row) for row in below if getattr(row, "indicator", None) != 9]
+                left = [(max(lo, start), min(hi, end), row) for lo, hi in gaps
+                        for start, end, row in replaced if max(lo, start) <= min(hi, end)]
                 if not left:
                     continue
                 if spans is None:
                     spans = {id(row): span for row, span in comp.row_spans}
-                message, help = _uncovered_message(kind, key, chosen, claim_type, label, sorted(left, key=_by_date))
-                span = spans[id(chosen[0])]
-                if (span, message) not in said:
-                    said.add((span, message))
-                    comp.ctx.warning("RR266", message, span, help=help)
+                told = _uncovered_message(kind, key, chosen, label if below is None else None,
+                                          sorted(left, key=_by_date))
+                said.setdefault((spans[id(chosen[0])], *told), []).append(claim_type)
+    for (span, before, after, help), claim_types in said.items():
+        claims = " and ".join(dict.fromkeys(claim_types))
+        comp.ctx.warning("RR266", f"{before}{claims} claims{after}", span, help=help)
 
 
 def _by_date(found: tuple) -> tuple:
@@ -85,9 +93,11 @@ def _uncovered(rows) -> list[tuple[int, int]]:
 
 
 def _in_force(loaded_tables, kind: str, claim_type: str, key: tuple) -> list[tuple]:
-    """(first date, last date, row, table) of every row of ``key`` in the tables of ``kind`` loaded for
-    ``claim_type``, over the dates its version judges (the oldest also the earlier dates). A PTP row with
-    modifier indicator 9 is no edit: it never applies."""
+    """(first date, last date, row) of every row of ``key`` in the tables of ``kind`` loaded for ``claim_type``,
+    over the dates its version judges (an add-on row until its last primary is deleted). Only the dates from the
+    oldest version's start count: the oldest also judges the earlier dates, but a claim dated before every
+    version loaded is judged by a table published later, not by these rows. A PTP row with modifier indicator 9
+    is no edit: it never applies."""
     from .. import tables
 
     versions = sorted((loaded for loaded in loaded_tables if loaded.kind == kind and loaded.claim_type == claim_type),
@@ -95,69 +105,113 @@ def _in_force(loaded_tables, kind: str, claim_type: str, key: tuple) -> list[tup
     found = []
     for i, loaded in enumerate(versions):
         judged = tables.last_day(kind, versions, i)
-        first, last = (loaded.start if i else _FIRST), (judged if judged is not None else _LAST)
+        first, last = loaded.start, (judged if judged is not None else _LAST)
         for row in tables.key_rows(loaded, key):
             if getattr(row, "indicator", None) == 9:
                 continue
             start, end = _window(row)
+            ends = getattr(row, "primary_ends", None)
+            if ends and len(ends) == len(row.primaries):
+                end = min(end, max(ends.values()))  # an add-on row whose primaries are all deleted is no edit
             if max(first, start) <= min(last, end):
-                found.append((max(first, start), min(last, end), row, loaded))
+                found.append((max(first, start), min(last, end), row))
     return found
 
 
-def _uncovered_message(kind: str, key: tuple, chosen, claim_type: str, label: str, left: list) -> tuple[str, str]:
-    """The message and help of RR266: the dates left without an edit (``left``: first date, last date, table row,
-    table, in date order) and the table rows the rule-file rows ``chosen`` replace on them."""
+def _uncovered_message(kind: str, key: tuple, chosen, table: str | None, left: list) -> tuple[str, str, str]:
+    """The message of RR266 before and after the claim types it is about, and its help: the dates left without
+    an edit (``left``: first date, last date, replaced row, in date order) and the rows of the ``table`` (None:
+    of less specific blocks) that the rule-file rows ``chosen`` replace on them."""
     written = f"{kind} {' with '.join(key)}"
-    here = chosen[0].source.rpartition(":")[0]
-    others = [f"line {line}" if file == here else row.source
-              for row in chosen[1:] for file, _, line in [row.source.rpartition(":")]]
-    rows = f"`{written}` here" + (f" and at {', '.join(others)}" if others else "")
-    sources = list(dict.fromkeys(row.source for _, _, row, _ in left))
+    sources = list(dict.fromkeys(row.source for _, _, row in left))
     replaced = " and ".join(sources[:_NAMED]) + (f" and {len(sources) - _NAMED} more" if len(sources) > _NAMED else "")
-    noun = "row" if len(sources) == 1 else "rows"
-    verb = "replaces" if not others else "replace"
-    message = (f"{rows} {verb} the {label} table's {noun} {replaced} on every date: {claim_type} claims dated "
-               f"{_dates(left)} are left without an edit of this {'pair' if kind == 'pair' else 'code'}")
-    example = _row_text(kind, key, *_example(left))
-    help = (f"a rule-file row replaces the table's rows of its key on every date (the choice is made per key, "
-            f"not per date): to keep the table's edit on those dates, write its row into the block too "
-            f"(`{example}`); to replace it on every date, drop `effective`")
-    return message, help
+    whose = f"the {table} table's" if table else "the rule-file"
+    before = (f"`{written}` here{_other_rows(chosen)} {'replaces' if len(chosen) == 1 else 'replace'} {whose} "
+              f"{'row' if len(sources) == 1 else 'rows'} {replaced} on every date: ")
+    after = f" dated {_dates(left)} are left without an edit of this {'pair' if kind == 'pair' else 'code'}"
+    examples = [f"`{_row_text(kind, key, row, start, end)}`" for start, end, row in _merged(kind, left)]
+    whom = ("its row" if table else "that row") if len(examples) == 1 else ("its rows" if table else "those rows")
+    rows = f"{whom} into the block too ({_listed(examples)})"
+    if table:
+        help = (f"a rule-file row replaces the table's rows of its key on every date (the choice is made per key, "
+                f"not per date): to keep the table's edit on those dates, write {rows}; to replace it on every "
+                f"date, drop `effective`")
+    else:
+        help = (f"a block's rows replace the rows of their key in less specific blocks on every date (the choice is "
+                f"made per key, not per date): to keep their edit on those dates, write {rows}; to replace them on "
+                f"every date, drop `effective`")
+    return before, after, help
 
 
-def _example(left: list) -> tuple:
-    """(table row, first date, last date) of the row a hint writes: the latest window left, from its first
-    date, or from the date its table takes effect if the window has no first date (the oldest version also
-    judges the earlier dates); a date to fill in if that is after the window."""
-    for start, end, row, loaded in sorted(left, key=lambda found: (found[1], found[0]), reverse=True):
-        if start != _FIRST or loaded.start <= end:
-            return row, start if start != _FIRST else loaded.start, end
-    _, end, row, _ = left[-1]
-    return row, None, end
+def _other_rows(chosen) -> str:
+    """`` and at lines 6 and 7``: where the rows of ``chosen`` after the first are, by line in its file."""
+    here = chosen[0].source.rpartition(":")[0]
+    lines, elsewhere = [], []
+    for row in chosen[1:]:
+        file, _, line = row.source.rpartition(":")
+        if file == here:
+            lines.append(line)
+        else:
+            elsewhere.append(row.source)
+    places = ([f"line{'s' if len(lines) > 1 else ''} {_listed(lines)}"] if lines else []) + elsewhere
+    return f" and at {_listed(places)}" if places else ""
+
+
+def _listed(items: list) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else items[0]
+
+
+def _merged(kind: str, left: list) -> list[tuple]:
+    """(first date, last date, row) of the rows a hint writes: one for each run of windows of ``left`` that
+    touch and give the same edit (a table's versions side by side repeat their rows), in date order."""
+    runs: list = []
+    for start, end, row in sorted(left, key=_by_date):
+        content = _content(kind, row, start)
+        run = next((run for run in runs if run[3] == content and start <= run[1] + 1), None)
+        if run is None:
+            runs.append([start, end, row, content])
+        else:
+            run[1] = max(run[1], end)
+    return [(start, end, row) for start, end, row, _ in runs]
+
+
+def _content(kind: str, row, start: int) -> tuple:
+    """What a row's text in a hint from ``start`` says besides its dates."""
+    if kind == "pair":
+        return (row.indicator,)
+    if kind == "limit":
+        return row.max_units, row.mai
+    return row.aoc_type, _primaries(row, start)
+
+
+def _primaries(row, start: int) -> frozenset | None:
+    """An add-on row's primaries that still count on ``start`` (None: any)."""
+    if row.primaries is None or not row.primary_ends:
+        return row.primaries
+    return frozenset(code for code in row.primaries if row.primary_ends.get(code, start) >= start)
 
 
 def _dates(left: list) -> str:
     """``until 2026-12-31 and from 2028-01-01``: the windows of ``left`` (in date order), joined."""
     merged: list = []
-    for start, end, _, _ in left:
+    for start, end, _ in left:
         if merged and start <= merged[-1][1] + 1:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    texts = [window_text(start if start != _FIRST else None, end if end != _LAST else None) for start, end in merged]
-    return ", ".join(texts[:-1]) + " and " + texts[-1] if len(texts) > 1 else texts[0]
+    return _listed([window_text(start if start != _FIRST else None, end if end != _LAST else None)
+                    for start, end in merged])
 
 
-def _row_text(kind: str, key: tuple, row, start: int | None, end: int) -> str:
-    """The rule-file row that gives a table row's edit from ``start`` (None: a date to fill in) through ``end``
-    (a long list of primaries cut short)."""
-    dates = (format_date(start) if start is not None else "YYYY-MM-DD") + (
-        f" through {format_date(end)}" if end != _LAST else "")
+def _row_text(kind: str, key: tuple, row, start: int, end: int) -> str:
+    """The rule-file row that gives ``row``'s edit from ``start`` (the first date: 0001-01-01) through ``end`` (a
+    long list of primaries cut short)."""
+    dates = format_date(max(start, 1)) + (f" through {format_date(end)}" if end != _LAST else "")
     if kind == "pair":
         return f"pair {key[0]} with {key[1]} modifier {row.indicator} effective {dates}"
     if kind == "limit":
         return f"limit {key[0]} max {row.max_units} mai {row.mai} effective {dates}"
-    primaries = sorted(row.primaries or ())
+    primaries = sorted(_primaries(row, start) or ())
     listed = ", ".join(primaries[:_PRIMARIES]) + (", ..." if len(primaries) > _PRIMARIES else "")
     return f"addon {key[0]} type {row.aoc_type}{' primaries ' + listed if primaries else ''} effective {dates}"
