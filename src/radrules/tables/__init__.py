@@ -41,7 +41,7 @@ from .store import CodeSets, Versions
 from .workbook import WorkbookError
 
 #: Bump when a loader's output changes, so old cache files are not used.
-LOADER_VERSION = "14"
+LOADER_VERSION = "15"
 
 KINDS = ("ptp", "mue", "addon", "pctc", "hcpcs", "icd10cm")
 #: Kinds that serve every claim, whatever its type (no `for ... claims`).
