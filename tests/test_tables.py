@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import pickle
 import random
 import re
@@ -2722,3 +2723,45 @@ class TestFieldsAsPublished:
         error = only_error(root)
         assert (error.code, error.span.line, error.span.column) == (code, number, column)
         assert error.help.startswith(hint)
+
+
+class TestOneFileForBothClaimTypes:
+    """CMS's one add-on file loaded for professional and for institutional claims: what it says is said once."""
+
+    TEXT = 'table addon "cms/aoc_v2026q3.csv"\ntable addon "cms/aoc_v2026q3.csv" for institutional claims\n'
+
+    def _root(self, tmp_path, rows: str) -> Path:
+        root = make_ruleset(tmp_path, self.TEXT)
+        (root / "cms" / "aoc_v2026q3.csv").write_bytes((AOC_HEADER + rows).encode("latin-1"))
+        return root
+
+    def test_two_edit_types_are_warned_once_in_text_json_and_the_counts(self, tmp_path, capsys):
+        """The second statement took the table, and its RR526, from the cache: the ruleset held the warning
+        twice, so `check` printed it once but counted 2 warnings, and its JSON listed it twice."""
+        from radrules.cli import main
+
+        root = self._root(tmp_path, "77067,77063,1,,,,2017001,\nCCCCC,77063,2,,,,2017001,\n")
+        rules = radrules.load(root, cache_dir=None)
+        assert [(w.code, w.span.line) for w in rules.warnings] == [("RR526", 3)]
+        assert main(["check", "--cache-dir", "", str(root)]) == 0
+        captured = capsys.readouterr()
+        assert captured.out.splitlines()[0].endswith(", 1 warning")
+        assert captured.err.count("warning[RR526]") == 1
+        assert main(["check", "--cache-dir", "", "--format", "json", str(root)]) == 0
+        listed = json.loads(capsys.readouterr().out)["diagnostics"]
+        assert [(d["code"], d["line"]) for d in listed] == [("RR526", 3)]
+
+    def test_a_file_cut_short_is_warned_once(self, tmp_path):
+        """RR521 the same, for a PTP file whose name says no setting loaded for both claim types."""
+        root = make_ruleset(tmp_path, 'table ptp "cms/radiology-ptp-v322r0-f1.TXT"\n'
+                                      'table ptp "cms/radiology-ptp-v322r0-f1.TXT" for institutional claims\n')
+        text = PTP_HEADER + "74176\t74150\t\t20110101\t*\t0\tMisuse\r\n74177\t74160\t\t20110101\t*\t1\tCPT"
+        (root / "cms" / "radiology-ptp-v322r0-f1.TXT").write_bytes(text.encode("latin-1"))
+        [warning] = radrules.load(root, cache_dir=None).warnings
+        assert (warning.code, warning.span.line) == ("RR521", 3)
+
+    def test_an_error_of_the_file_is_reported_once(self, tmp_path):
+        """A table with errors is not cached, so each statement reads it: its error is still given once."""
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(self._root(tmp_path, "7706,77063,1,,,,2017001,\n"), cache_dir=None)
+        assert [(e.code, e.span.line) for e in caught.value.errors] == [("RR507", 2)]

@@ -238,6 +238,7 @@ def load_tables(comp: Compilation) -> None:
 
     seen: dict = {}
     files_loaded: dict = {}  # (kind, claim type, real path) -> the statement and path token that loads it
+    reported: set = set()  # the diagnostics of the tables read so far
     for statement in comp.tables:
         kind = statement.kind.text
         if not _known_table_kind(comp, statement.kind):
@@ -264,9 +265,12 @@ def load_tables(comp: Compilation) -> None:
         if loaded_twice(comp, statement, claim_type, parts, origins, files_loaded):
             continue
         table, diagnostics, origin = tables.read_table(kind, parts, comp.cache_dir)
-        diagnostics = [_at_statement(comp, d, parts, origins) for d in diagnostics]
-        # (a cache that can't be written is said once, not once per table)
-        comp.ctx.diagnostics.extend(d for d in diagnostics if d.code != "RR530" or d not in comp.ctx.diagnostics)
+        # Each problem once: a file two statements load (the add-on file for both claim types) gives its own
+        # again, from the cache or read again, and a cache that can't be written is said once, not once per table.
+        for diagnostic in (_at_statement(comp, d, parts, origins) for d in diagnostics):
+            if diagnostic not in reported:
+                reported.add(diagnostic)
+                comp.ctx.diagnostics.append(diagnostic)
         if table is None:
             continue
         if kind == "mue" and _other_setting(comp, claim_type, parts, origins, table.part_types, MUE_LABELS):
