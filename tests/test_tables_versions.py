@@ -3,6 +3,7 @@ other than the file name's (RR523), versions out of order (RR524), rows after th
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -207,3 +208,17 @@ class TestRowsAfterTheNextVersion:
             assert {t.from_cache for t in rules.tables} == {read_from}
             found = [w.message.split("(the first: ")[1].split(")")[0] for w in rules.warnings]
             assert found == ([f"`rules/cms/ccipra-v322r0-f1.TXT:{row}`"] if row else [])
+
+
+class TestNamedVersion:
+    @pytest.mark.parametrize("kind, name, expected", [
+        ("ptp", "ccipra-v322r1-f1.TXT", ((322, 1), "v322r1")),
+        ("ptp", "CCIPRA-V40R12-F1.TXT", ((40, 12), "v40r12")),
+        ("mue", MUE_JULY, (dt.date(2026, 7, 1).toordinal(), "2026-07-01")),
+        ("ptp", "aoc_v2026q3.csv", None),
+        ("ptp", "radiology-ptp.TXT", None),
+    ])
+    def test_order_and_label(self, kind, name, expected):
+        """A PTP version is ordered by its numbers (v40 before v322), another kind's by the date its name gives;
+        a file of another kind gives none."""
+        assert tables.named_version(kind, name) == expected

@@ -46,7 +46,6 @@ class Compilation:
         self.roots = roots or {}  # display name -> the ruleset folder of each rule file (tables stay inside)
         self.cache_dir = cache_dir
         self.loaded_tables: list = []
-        self.loaded_statements: list[s.Table] = []  # the statement of each of loaded_tables
         self.headers: list[s.Header] = []
         self.set_defs: dict[str, s.SetDef] = {}
         self.blocks: list[s.Block] = []
@@ -302,8 +301,8 @@ def load_tables(comp: Compilation) -> None:
         comp.loaded_tables.append(tables.Loaded(
             kind=kind, claim_type=claim_type, table=table, start=start,
             files=tuple(display for display, _ in parts), source=source_of(statement.span), from_cache=origin,
+            statement=statement,
         ))
-        comp.loaded_statements.append(statement)
 
 
 def _at_statement(comp: Compilation, diagnostic: Diagnostic, parts: list, origins: list) -> Diagnostic:

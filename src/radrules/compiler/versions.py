@@ -11,10 +11,10 @@ the loaders recorded (a table's newest rows), never the rows again.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import PurePosixPath
 
 from .. import syntax as s
+from ..model import format_date
 from .context import source_of
 
 
@@ -47,26 +47,23 @@ def loaded_twice(comp, statement: s.Table, claim_type: str, parts: list, origins
 def check_versions(comp) -> None:
     """RR523, RR524 and RR525 for the loaded tables (see the module's docstring)."""
     groups: dict = {}
-    for loaded, statement in zip(comp.loaded_tables, comp.loaded_statements):
-        if statement.effective is not None:
-            _named_date(comp, loaded, statement)
-        groups.setdefault((loaded.kind, loaded.claim_type), []).append((loaded, statement))
+    for loaded in comp.loaded_tables:
+        if loaded.statement.effective is not None:
+            _named_date(comp, loaded)
+        groups.setdefault((loaded.kind, loaded.claim_type), []).append(loaded)
     for versions in groups.values():
-        versions.sort(key=lambda version: version[0].start)
-        _out_of_order(comp, versions)
-        if versions[0][0].kind == "ptp":
+        versions.sort(key=lambda loaded: loaded.start)
+        named = [(loaded, found) for loaded in versions if (found := _named_version(loaded)) is not None]
+        _out_of_order(comp, named)
+        if versions[0].kind == "ptp":
             _rows_after_next(comp, versions)
-
-
-def _iso(day: int) -> str:
-    return dt.date.fromordinal(day).isoformat()
 
 
 def _names(loaded) -> list:
     return [PurePosixPath(display).name for display in loaded.files]
 
 
-def _named_date(comp, loaded, statement: s.Table) -> None:
+def _named_date(comp, loaded) -> None:
     """RR523 if the statement's `effective` date is not the date its file name says the version takes effect
     (for an ICD-10-CM order file, a date outside the fiscal year the name says)."""
     from .. import tables
@@ -76,26 +73,22 @@ def _named_date(comp, loaded, statement: s.Table) -> None:
                         if (day := tables.effective_from_names(kind, [name])) is not None), (None, None))
     if named is None:
         return
-    written = statement.effective.start
+    written = loaded.statement.effective.start
     if kind == "icd10cm":  # a mid-year update takes effect within the fiscal year its name says
         end = tables.fiscal_year_end(named)
         if named <= loaded.start <= end:
             return
-        said = f"fiscal year {dt.date.fromordinal(end).year} ({_iso(named)} to {_iso(end)})"
+        said = f"fiscal year {dt.date.fromordinal(end).year} ({format_date(named)} to {format_date(end)})"
         help = (f"an ICD-10-CM order file's name gives the fiscal year CMS published it for: write a date within "
-                f"it, or leave `effective` out to load it from {_iso(named)}")
+                f"it, or leave `effective` out to load it from {format_date(named)}")
     elif loaded.start == named:
         return
     else:
-        said = _iso(named)
+        said = format_date(named)
         help = (f"a CMS file's name gives the quarter it was published for, and the version takes effect on its "
-                f"first day: write `effective {_iso(named)}`, or leave `effective` out to take the name's date")
+                f"first day: write `effective {format_date(named)}`, or leave `effective` out to take the name's date")
     comp.ctx.warning("RR523", f"this {kind} version takes effect on {written.text}, but `{name}` is named for "
                      f"{said}", written.span, help=help)
-
-
-#: A PTP file's version in its name, as :func:`radrules.tables.version_in_name` gives it: ``v322r0``.
-_PTP_VERSION = re.compile(r"v([0-9]+)r([0-9]+)")
 
 
 def _named_version(loaded) -> tuple | None:
@@ -104,24 +97,18 @@ def _named_version(loaded) -> tuple | None:
     from .. import tables
 
     for name in _names(loaded):
-        if loaded.kind == "ptp":
-            version = tables.version_in_name("ptp", name)
-            match = _PTP_VERSION.fullmatch(version or "")
-            if match:
-                return (int(match.group(1)), int(match.group(2))), version
-        else:
-            day = tables.effective_from_names(loaded.kind, [name])
-            if day is not None:
-                return day, f"`{name}`"
+        found = tables.named_version(loaded.kind, name)
+        if found is not None:
+            order, label = found
+            return order, (label if loaded.kind == "ptp" else f"`{name}`")
     return None
 
 
-def _out_of_order(comp, versions: list) -> None:
-    """RR524 at each version (oldest first by start) that judges later dates than the version before it among
-    those whose file names give a version, though its names say it is the earlier version."""
-    named = [(loaded, statement, found) for loaded, statement in versions
-             if (found := _named_version(loaded)) is not None]
-    for (earlier, _, (order_a, label_a)), (later, statement, (order_b, label_b)) in zip(named, named[1:]):
+def _out_of_order(comp, named: list) -> None:
+    """RR524 at each version of ``named`` ((loaded, (order, label)) of the versions whose file names give one,
+    oldest first by start) that judges later dates than the version before it, though its names say it is the
+    earlier version."""
+    for (earlier, (order_a, label_a)), (later, (order_b, label_b)) in zip(named, named[1:]):
         if order_b >= order_a:
             continue
         kind = later.kind
@@ -129,24 +116,25 @@ def _out_of_order(comp, versions: list) -> None:
             why = f"a PTP file's name gives its version, {label_b} before {label_a}"
         else:
             why = "a file name gives the quarter it was published for, and the version takes effect on its first day"
-        comp.ctx.warning("RR524", f"this {kind} version, {label_b}, judges from {_iso(later.start)}, after "
-                         f"{label_a} ({earlier.source}), a later version that judges from {_iso(earlier.start)}",
-                         statement.span, help=f"a later version judges later dates: check the `effective` dates of "
-                                              f"the two statements ({why})")
+        comp.ctx.warning("RR524", f"this {kind} version, {label_b}, judges from {format_date(later.start)}, after "
+                         f"{label_a} ({earlier.source}), a later version that judges from "
+                         f"{format_date(earlier.start)}", later.statement.span,
+                         help=f"a later version judges later dates: check the `effective` dates of the two statements "
+                              f"({why})")
 
 
 def _rows_after_next(comp, versions: list) -> None:
     """RR525 at each PTP version (oldest first by start) with rows effective on or after the date the next
     version starts: they never judge a claim. The first such row is found among the rows the loader recorded
     (:attr:`radrules.tables.store.PtpTable.rises`)."""
-    for (loaded, statement), (following, _) in zip(versions, versions[1:]):
+    for loaded, following in zip(versions, versions[1:]):
         table = loaded.table
         if table.latest_start < following.start:
             continue
         _, part, row = table.first_row_from(following.start)
         comp.ctx.warning(
-            "RR525", f"this ptp version's rows effective from {_iso(following.start)} on never judge a claim (the "
-            f"first: `{loaded.files[part]}:{row}`): the next version ({following.source}) judges from that date",
-            statement.span, help="a version judges from its start until the next one starts, and a quarterly PTP "
-            f"file adds its new edits on the first day of its quarter: its newest rows take effect on "
-            f"{_iso(table.latest_start)}; check the `effective` dates of the two statements")
+            "RR525", f"this ptp version's rows effective from {format_date(following.start)} on never judge a claim "
+            f"(the first: `{loaded.files[part]}:{row}`): the next version ({following.source}) judges from that "
+            "date", loaded.statement.span, help="a version judges from its start until the next one starts, and a "
+            f"quarterly PTP file adds its new edits on the first day of its quarter: its newest rows take effect on "
+            f"{format_date(table.latest_start)}; check the `effective` dates of the two statements")

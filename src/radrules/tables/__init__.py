@@ -138,6 +138,7 @@ class Loaded:
     files: tuple  # display paths
     source: str  # where the statement was written
     from_cache: str  # "memory", "disk" or "" (read from the files)
+    statement: object = attrs.field(eq=False, repr=False)  # the `table` statement (syntax.Table)
 
 
 def content_key(kind: str, paths: list[Path]) -> str:
@@ -522,20 +523,28 @@ def effective_from_names(kind: str, names: list[str]) -> int | None:
 
 
 #: A PTP file's version in its name: ``ccipra-v322r0-f1.TXT`` is version 32.2, revision 0 (domain.md §8.1).
-_PTP_VERSION = re.compile(r"(?:^|[^0-9A-Za-z])(v[0-9]+r[0-9]+)(?![0-9A-Za-z])", re.IGNORECASE)
+_PTP_VERSION = re.compile(r"(?:^|[^0-9A-Za-z])(v([0-9]+)r([0-9]+))(?![0-9A-Za-z])", re.IGNORECASE)
 
 
-def version_in_name(kind: str, name: str) -> str | None:
-    """The version a table file's name says it is, as a message shows it (``v322r0``, ``2026-07-01``), or None:
-    a PTP file's ``v322r0``, another kind's date the name says the file takes effect (:func:`effective_from_names`).
-    A name of another kind's file (``aoc_v2026q3.csv`` in a PTP folder) says no version of this table."""
+def named_version(kind: str, name: str) -> tuple | None:
+    """(order, label) of the version a table file's name says it is, or None: a PTP file's (322, 0) and
+    ``v322r0`` (version 32.2, revision 0), another kind's date the name says the file takes effect (an ordinal,
+    :func:`effective_from_names`) and ``2026-07-01``. Later versions have greater orders. A name of another
+    kind's file (``aoc_v2026q3.csv`` in a PTP folder) says no version of this table."""
     if kind_named(name) not in (None, kind):
         return None  # a file of another kind (RR505): its version is not this table's
     if kind == "ptp":
         match = _PTP_VERSION.search(name)
-        return match.group(1).lower() if match else None
+        return ((int(match.group(2)), int(match.group(3))), match.group(1).lower()) if match else None
     start = effective_from_names(kind, [name])
-    return dt.date.fromordinal(start).isoformat() if start is not None else None
+    return (start, m.format_date(start)) if start is not None else None
+
+
+def version_in_name(kind: str, name: str) -> str | None:
+    """The version a table file's name says it is, as a message shows it (``v322r0``, ``2026-07-01``), or None
+    (:func:`named_version`)."""
+    found = named_version(kind, name)
+    return found[1] if found is not None else None
 
 
 #: The setting a PTP file's name says (``ccipra-v322r0-f1.TXT``: the practitioner table) -> the claim type.
