@@ -90,29 +90,46 @@ class TestEffectiveDateOfTheName:
         ("mue", MUE_JULY, "2026-03-01", "2026-07-01"),
         ("addon", "aoc_v2026q3.csv", "2026-04-01", "2026-07-01"),
         ("pctc", "PPRRVU26_JUL.csv", "2026-01-01", "2026-07-01"),
-        ("hcpcs", "HCPC2026_JUL_ANWEB.csv", "2026-10-01", "2026-07-01"),
+        ("hcpcs", "HCPC2026_JUL_ANWEB.csv", "2026-06-30", "2026-07-01"),
     ])
-    def test_a_date_other_than_the_name_says_is_a_warning(self, tmp_path, kind, name, written, named):
+    def test_a_date_before_the_names_is_a_warning(self, tmp_path, kind, name, written, named):
         """The July MUE file `effective 2026-03-01` judged from March without a word; now RR523 at the date."""
         text = f'table {kind} "cms/{name}" effective {written}\n'
         rules = radrules.load(make_ruleset(tmp_path, text, DATA / name), cache_dir=None)
         (warning,) = rules.warnings
         assert (warning.code, warning.span.line, warning.span.column) == ("RR523", 1, text.index(written) + 1)
-        assert warning.message == f"this {kind} version takes effect on {written}, but `{name}` is named for {named}"
+        assert warning.message == f"this {kind} version takes effect on {written}, before {named}, the date `{name}` " \
+                                  "is named for"
         assert warning.help.startswith("a CMS file's name gives the quarter it was published for")
-        assert f"`effective {named}`" in warning.help
+        assert f"`effective {named}` or a later date" in warning.help
         (tmp_path / "rules" / "main.rr").write_text(text.replace(written, named), encoding="utf-8")
         assert radrules.load(tmp_path / "rules", cache_dir=None).warnings == ()
 
-    @pytest.mark.parametrize("written, warns", [("2025-10-01", False), ("2026-04-01", False), ("2026-10-01", True),
-                                                ("2025-07-01", True)])
+    @pytest.mark.parametrize("kind, name, written", [
+        ("mue", MUE_JULY, "2026-08-01"),
+        ("addon", "aoc_v2026q3.csv", "2026-10-01"),
+        ("pctc", "PPRRVU26_JUL.csv", "2027-01-01"),
+        ("hcpcs", "HCPC2026_JUL_ANWEB.csv", "2026-07-02"),
+    ])
+    def test_a_date_after_the_names_is_a_late_adoption(self, tmp_path, kind, name, written):
+        """A payer adopting the July MUE file a month late (`effective 2026-08-01`) was RR523, with no way to
+        silence it; as a PTP version a quarter late, it is the payer's choice: no warning."""
+        text = f'table {kind} "cms/{name}" effective {written}\n'
+        rules = radrules.load(make_ruleset(tmp_path, text, DATA / name), cache_dir=None)
+        assert rules.warnings == ()
+        assert rules.tables[0].start == dt.date.fromisoformat(written).toordinal()
+
+    @pytest.mark.parametrize("written, warns", [("2025-10-01", None), ("2026-04-01", None), ("2026-09-30", None),
+                                                ("2026-10-01", "after"), ("2025-07-01", "before")])
     def test_an_icd10cm_update_within_its_fiscal_year_is_no_warning(self, tmp_path, written, warns):
-        """An order file's name gives a fiscal year: a mid-year update takes effect within it."""
+        """An order file's name gives a fiscal year: a mid-year update (or a late adoption) takes effect within it.
+        A version judges only the dates of the fiscal year it takes effect in, so one dated after it judges the
+        next year's dates: a warning, as one dated before it."""
         text = f'table icd10cm "cms/icd10cm_order_2026.txt" effective {written}\n'
         rules = radrules.load(make_ruleset(tmp_path, text, DATA / "icd10cm_order_2026.txt"), cache_dir=None)
         assert [w.message for w in warned(rules, "RR523")] == (
-            [f"this icd10cm version takes effect on {written}, but `icd10cm_order_2026.txt` is named for fiscal year "
-             "2026 (2025-10-01 to 2026-09-30)"] if warns else [])
+            [f"this icd10cm version takes effect on {written}, {warns} fiscal year 2026 (2025-10-01 to 2026-09-30), "
+             "which `icd10cm_order_2026.txt` is named for"] if warns else [])
 
     def test_a_ptp_file_name_gives_no_date(self, tmp_path):
         rules = radrules.load(quarters(tmp_path, 'table ptp "cms/q3" effective 2026-10-01\n'), cache_dir=None)

@@ -1,11 +1,11 @@
 """Checks across the `table` statements of one kind and claim type: the versions loaded side by side.
 
 A file two statements load (RR520) is refused before it is read. Once the
-tables are loaded, warnings: an `effective` date other than the one the
-file name says (RR523), versions whose order by date is not the order
-their names give (RR524), and PTP rows that take effect only once the
-next version judges (RR525). Each reads what the statements say and what
-the loaders recorded (a table's newest rows), never the rows again.
+tables are loaded, warnings: an `effective` date before the one the file
+name says (RR523; a later one is a payer adopting the version late), versions
+whose order by date is not the order their names give (RR524), and PTP rows
+that take effect only once the next version judges (RR525). Each reads what the statements say and what the
+loaders recorded (a table's newest rows), never the rows again.
 """
 
 from __future__ import annotations
@@ -64,8 +64,10 @@ def _names(loaded) -> list:
 
 
 def _named_date(comp, loaded) -> None:
-    """RR523 if the statement's `effective` date is not the date its file name says the version takes effect
-    (for an ICD-10-CM order file, a date outside the fiscal year the name says)."""
+    """RR523 if the statement's `effective` date is before the date its file name says the version takes effect:
+    it would judge dates before the quarter it was published for. A later date is no warning: a payer may adopt
+    a version late. For an ICD-10-CM order file, a date outside the fiscal year the name says: a version judges
+    only the dates of the fiscal year it takes effect in, so one dated later judges the next year's."""
     from .. import tables
 
     kind = loaded.kind
@@ -78,17 +80,21 @@ def _named_date(comp, loaded) -> None:
         end = tables.fiscal_year_end(named)
         if named <= loaded.start <= end:
             return
-        said = f"fiscal year {dt.date.fromordinal(end).year} ({format_date(named)} to {format_date(end)})"
-        help = (f"an ICD-10-CM order file's name gives the fiscal year CMS published it for: write a date within "
-                f"it, or leave `effective` out to load it from {format_date(named)}")
-    elif loaded.start == named:
+        year = dt.date.fromordinal(end).year
+        said = (f"{'before' if loaded.start < named else 'after'} fiscal year {year} ({format_date(named)} to "
+                f"{format_date(end)}), which `{name}` is named for")
+        help = (f"an ICD-10-CM order file's name gives the fiscal year CMS published it for, and a version judges "
+                f"only the dates of the fiscal year it takes effect in: write a date within fiscal year {year} (a "
+                f"mid-year update or a late adoption), or leave `effective` out to load it from {format_date(named)}")
+    elif loaded.start >= named:  # on the name's date, or adopted late
         return
     else:
-        said = format_date(named)
-        help = (f"a CMS file's name gives the quarter it was published for, and the version takes effect on its "
-                f"first day: write `effective {format_date(named)}`, or leave `effective` out to take the name's date")
-    comp.ctx.warning("RR523", f"this {kind} version takes effect on {written.text}, but `{name}` is named for "
-                     f"{said}", written.span, help=help)
+        said = f"before {format_date(named)}, the date `{name}` is named for"
+        help = (f"a CMS file's name gives the quarter it was published for, and a version takes effect on its first "
+                f"day (or later, adopted late), never before: write `effective {format_date(named)}` or a later date, "
+                f"or leave `effective` out to take the name's date")
+    comp.ctx.warning("RR523", f"this {kind} version takes effect on {written.text}, {said}", written.span,
+                     help=help)
 
 
 def _named_version(loaded) -> tuple | None:
