@@ -192,6 +192,41 @@ class TestVersionsOutOfOrder:
         assert radrules.load(root, cache_dir=None).warnings == ()
 
 
+class TestOneVersionLoadedTwice:
+    def test_a_copy_of_a_ptp_version_for_the_next_quarter(self, tmp_path):
+        """v322r0 from `cms/q3` for July and a copy of it in `cms/copy` for October loaded without a word (RR520
+        compares paths, RR524 versions in order): v322 judged the quarter v323 should. Now RR527 at the copy."""
+        root = quarters(tmp_path, 'table ptp "cms/q3" effective 2026-07-01\n'
+                                  'table ptp "cms/copy" effective 2026-10-01\n')
+        shutil.copytree(root / "cms" / "q3", root / "cms" / "copy")
+        (warning,) = radrules.load(root, cache_dir=None).warnings
+        assert (warning.code, warning.span.line, warning.span.column) == ("RR527", 2, 1)
+        assert warning.message == ("this ptp version, v322r0, judges from 2026-10-01, but rules/main.rr:1 loads the "
+                                   "same version from 2026-07-01")
+        assert warning.help.startswith("a PTP file's name gives its version, and a version is loaded once")
+
+    def test_files_named_for_one_quarter(self, tmp_path):
+        """For other kinds, the date the names give: two add-on files named for July 2026, the second under
+        another name, are one quarter's version."""
+        root = make_ruleset(tmp_path, 'table addon "cms/aoc_v2026q3.csv"\n'
+                                      'table addon "cms/old/AOC_V2026Q3_copy.csv" effective 2026-10-01\n',
+                            DATA / "aoc_v2026q3.csv")
+        (root / "cms" / "old").mkdir()
+        shutil.copy(DATA / "aoc_v2026q3.csv", root / "cms" / "old" / "AOC_V2026Q3_copy.csv")
+        (warning,) = radrules.load(root, cache_dir=None).warnings
+        assert (warning.code, warning.span.line) == ("RR527", 2)
+        assert warning.message == ("this addon version, `AOC_V2026Q3_copy.csv`, judges from 2026-10-01, but "
+                                   "rules/main.rr:1 loads the same version, `aoc_v2026q3.csv`, from 2026-07-01")
+        assert warning.help.startswith("a CMS file's name gives the quarter it was published for, and a version is")
+
+    def test_a_version_for_each_claim_type_is_no_warning(self, tmp_path):
+        """The add-on file for professional and institutional claims is one version of each table."""
+        root = make_ruleset(tmp_path, 'table addon "cms/aoc_v2026q3.csv"\n'
+                                      'table addon "cms/aoc_v2026q3.csv" for institutional claims '
+                                      'effective 2026-10-01\n', DATA / "aoc_v2026q3.csv")
+        assert radrules.load(root, cache_dir=None).warnings == ()
+
+
 class TestRowsAfterTheNextVersion:
     def test_a_quarter_dated_a_quarter_early(self, tmp_path):
         """v322 (its new pair effective 2026-07-01) from April, the next version from July: RR525 names the row

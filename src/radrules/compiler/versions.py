@@ -3,8 +3,9 @@
 A file two statements load (RR520) is refused before it is read. Once the
 tables are loaded, warnings: an `effective` date before the one the file
 name says (RR523; a later one is a payer adopting the version late), versions
-whose order by date is not the order their names give (RR524), and PTP rows
-that take effect only once the next version judges (RR525). Each reads what the statements say and what the
+whose order by date is not the order their names give (RR524), PTP rows that
+take effect only once the next version judges (RR525), and one version loaded
+by two statements (RR527). Each reads what the statements say and what the
 loaders recorded (a table's newest rows), never the rows again.
 """
 
@@ -45,7 +46,7 @@ def loaded_twice(comp, statement: s.Table, claim_type: str, parts: list, origins
 
 
 def check_versions(comp) -> None:
-    """RR523, RR524 and RR525 for the loaded tables (see the module's docstring)."""
+    """RR523, RR524, RR525 and RR527 for the loaded tables (see the module's docstring)."""
     groups: dict = {}
     for loaded in comp.loaded_tables:
         if loaded.statement.effective is not None:
@@ -55,6 +56,7 @@ def check_versions(comp) -> None:
         versions.sort(key=lambda loaded: loaded.start)
         named = [(loaded, found) for loaded in versions if (found := _named_version(loaded)) is not None]
         _out_of_order(comp, named)
+        _loaded_again(comp, named)
         if versions[0].kind == "ptp":
             _rows_after_next(comp, versions)
 
@@ -127,6 +129,27 @@ def _out_of_order(comp, named: list) -> None:
                          f"{format_date(earlier.start)}", later.statement.span,
                          help=f"a later version judges later dates: check the `effective` dates of the two statements "
                               f"({why})")
+
+
+def _loaded_again(comp, named: list) -> None:
+    """RR527 at each version of ``named`` (as for :func:`_out_of_order`) whose file names give the version an
+    earlier statement's give: one version (copies of its files) loaded twice, for two spans of dates."""
+    first: dict = {}  # order -> (loaded, label) of the first version of that order
+    for loaded, (order, label) in named:
+        if order not in first:
+            first[order] = (loaded, label)
+            continue
+        earlier, label_a = first[order]
+        kind = loaded.kind
+        same = "the same version" if label_a == label else f"the same version, {label_a},"
+        if kind == "ptp":
+            why = "a PTP file's name gives its version"
+        else:
+            why = "a CMS file's name gives the quarter it was published for"
+        comp.ctx.warning("RR527", f"this {kind} version, {label}, judges from {format_date(loaded.start)}, but "
+                         f"{earlier.source} loads {same} from {format_date(earlier.start)}", loaded.statement.span,
+                         help=f"{why}, and a version is loaded once, from the date it takes effect: is one of the "
+                              "two a copy of the other, or a file of another quarter named wrong?")
 
 
 def _rows_after_next(comp, versions: list) -> None:
