@@ -379,11 +379,13 @@ class TestStream:
         def read() -> None:
             while len(answers) < 1000 and process.stdout.readline():
                 answers.append(1)
+        # The answers are read from the start: written all at once before, they could fill the pipe of
+        # standard output while this test still wrote claims, and both processes waited for ever.
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
         try:
             process.stdin.write(jsonl(*many(1000)).encode())
             process.stdin.flush()
-            reader = threading.Thread(target=read, daemon=True)
-            reader.start()
             reader.join(timeout=60)  # the input stays open all the while
             assert len(answers) == 1000
         finally:
