@@ -1,5 +1,6 @@
-"""Lines with a date span (`date` .. `end_date`): a line is on every day of its span for the PTP edits, pair
-rules, unit limits (MAI 2/3) and add-on codes (domain.md §2.1, §10.4); each pair or group is reported once."""
+"""Lines with a date span (`date` .. `end_date`): a line is on every day of its span for the PTP edits, unit limits
+(MAI 2/3) and add-on codes (domain.md §2.1, §10.4); each pair or group is reported once. Pair rules pair lines by
+their first date, as lines without a span."""
 
 from __future__ import annotations
 
@@ -167,17 +168,62 @@ class TestPairs:
         assert findings(same_side, "ptp") == [
             ((2,), "71045 is bundled into 71046 on 2026-07-03 (no bypass modifier on 71045)")]
 
-    def test_a_pair_rule_once_and_on_the_days_it_is_effective(self):
-        """A pair rule sees two lines on each day they share, fires once; one effective from 07-05 fires
-        for lines that share 07-04 to 07-06, not for lines that share only 07-03 and 07-04."""
+    def test_a_pair_rule_pairs_lines_by_their_first_day(self):
+        """A pair rule pairs two lines of one first date, not two spans that only share days (nor a span with a
+        line of one of its later days); its dates are read on that first date."""
         views = agree(claim(line("71047", "2026-07-01", end_date="2026-07-05"),
                             line("71048", "2026-07-02", end_date="2026-07-04"), line("Q9967", "2026-07-03")))
+        assert findings(views, "coding") == []
+        views = agree(claim(line("71047", "2026-07-01", end_date="2026-07-05"), line("71048", "2026-07-01")))
         assert findings(views, "coding") == [((1,), "71047 with 71048")]
-        late = agree(claim(line("76700", "2026-07-02", end_date="2026-07-06"), line("76705", "2026-07-04")))
-        assert findings(late, "coding") == []
         late = agree(claim(line("76700", "2026-07-02", end_date="2026-07-06"),
                            line("76705", "2026-07-04", end_date="2026-07-07")))
+        assert findings(late, "coding") == []
+        late = agree(claim(line("76700", "2026-07-04", end_date="2026-07-06"), line("76705", "2026-07-04")))
+        assert findings(late, "coding") == []
+        late = agree(claim(line("76700", "2026-07-05", end_date="2026-07-06"), line("76705", "2026-07-05")))
         assert findings(late, "coding") == [((1,), "76700 with 76705")]
+
+    def test_two_overlapping_spans_of_one_code_are_no_duplicate(self):
+        """A same-code pair rule (as the bundled duplicate-line rule) does not pair spans that touch or overlap
+        but start on different days; explain says as evaluate does."""
+        rules = radrules.loads('''
+rule t.dup "a duplicate"
+  kind coding
+  when line.code = other.code
+  then deny both "{line.code} twice on {line.date}"
+  reference "test"
+end
+''', name="dup.rr")
+        spans = claim(line("Q9967", "2026-07-01", end_date="2026-07-10"),
+                      line("Q9967", "2026-07-10", end_date="2026-07-19"))
+        assert rules.evaluate(spans).findings == ()
+        same = claim(line("Q9967", "2026-07-01", end_date="2026-07-10"), line("Q9967", "2026-07-01"))
+        result = rules.evaluate(same, explain=True)
+        assert findings(result, "coding") == [((1, 2), "Q9967 twice on 2026-07-01")]
+        assert set(fired_steps(result, "coding")) == {((1, 2), "Q9967 twice on 2026-07-01")}
+        assert [s.outcome for s in rules.evaluate(spans, explain=True).explanation.steps if s.rule == "t.dup"] == []
+
+    def test_ptp_edit_between_in_a_pair_rule_reads_the_first_day(self):
+        """`ptp edit between` reads the rows in force on the lines' first date (the row starts on 07-05)."""
+        rules = radrules.loads('''
+pairs t.ptp "p"
+  reference "test"
+  pair 74177 with 74160 modifier not allowed effective 2026-07-05
+end
+rule t.edit "an edit"
+  kind coding
+  when line.code is 74177 and ptp edit between line and other
+  then warn line "{line.code} and {other.code} on {line.date}"
+  reference "test"
+end
+''', name="edit.rr")
+        before = rules.evaluate(claim(line("74177", "2026-07-04", end_date="2026-07-06"),
+                                      line("74160", "2026-07-04", end_date="2026-07-06")))
+        assert [f.rule for f in before.findings] == ["t.ptp"]  # the PTP row itself: on 07-05
+        on = rules.evaluate(claim(line("74177", "2026-07-05", end_date="2026-07-06"), line("74160", "2026-07-05")))
+        assert [(f.rule, f.message) for f in on.findings if f.rule == "t.edit"] == [
+            ("t.edit", "74177 and 74160 on 2026-07-05")]
 
     def test_a_paid_line_on_a_day_of_the_span(self):
         history = [{"patient_id": "P", "claim": "E", "code": "70470", "date": "2026-07-04", "status": "paid"}]
@@ -185,6 +231,42 @@ class TestPairs:
         result = RULES.evaluate(data, history=history)
         assert findings(result, "ptp") == [
             ((1,), "70450 is bundled into 70470 paid on an earlier claim on 2026-07-04 (modifier not allowed)")]
+
+
+class TestBlocks:
+    RULES = radrules.loads('''
+pairs a.ptp "A"
+  reference "a"
+  pair 70470 with 70450 modifier not allowed effective 2026-01-01 through 2026-01-15
+end
+pairs b.ptp "B"
+  reference "b"
+  pair 70470 with 70450 modifier not allowed effective 2026-01-16
+end
+limits a.mue "A"
+  reference "a"
+  limit Q9967 max 1 mai 3 effective 2026-01-01 through 2026-01-15
+end
+limits b.mue "B"
+  reference "b"
+  limit Q9967 max 1 mai 3 effective 2026-01-16
+end
+''', name="blocks.rr")
+
+    def test_a_pair_or_line_is_denied_once_whatever_block_denies_it(self):
+        """The rows of two blocks in force one after the other: the pair is denied once, on the first day, by the
+        row in force then; a line that a limit of its code names is not named again by the other block's."""
+        data = claim(line("70470", "2026-01-10", end_date="2026-01-20"),
+                     line("70450", "2026-01-12", end_date="2026-01-20"),
+                     line("Q9967", "2026-01-10", end_date="2026-01-20", units=22),
+                     line("Q9967", "2026-01-12", end_date="2026-01-20", units=9))
+        result = self.RULES.evaluate(data, explain=True)
+        assert self.RULES.evaluate(data).to_dict() == self.RULES.evaluate(data, indexed=False).to_dict()
+        expected = [("a.ptp", (2,), "70450 is bundled into 70470 on 2026-01-12 (modifier not allowed)"),
+                    ("a.mue", (3,), "Q9967: 2 units on 2026-01-10 exceed the limit of 1 per day (MAI 3, clinical)"),
+                    ("a.mue", (3, 4), "Q9967: 3 units on 2026-01-12 exceed the limit of 1 per day (MAI 3, clinical)")]
+        assert [(f.rule, f.lines, f.message) for f in result.findings] == expected
+        assert [(s.rule, s.lines, s.detail) for s in result.explanation.steps if s.outcome == "fired"] == expected
 
 
 class TestTableVersions:

@@ -197,7 +197,7 @@ class Evaluation:
 
     __slots__ = ("claim", "view", "claim_id", "claim_type", "payer", "place_of_service", "prior_auth", "received",
                  "line_count", "birth_date", "birth", "sex", "_diagnoses", "lines", "codes", "all_lines",
-                 "by_day", "lookup", "history", "_prior", "_authorization", "_provider_history", "spans", "pair_day",
+                 "by_day", "lookup", "history", "_prior", "_authorization", "_provider_history", "spans",
                  "_span_days")
 
     def __init__(self, claim: Claim, view: View):
@@ -302,7 +302,7 @@ class Evaluation:
         earlier, and what lines meet on a day they also meet on the last start day before it, so
         the days are the lines' first days (and the paid earlier lines' days), and the days inside
         a span on which a table version, the dates of a PTP row of two of the claim's codes, or a
-        rule-file row's or pair rule's dates begin or end (then the day judges as every day until
+        rule-file row's dates begin or end (then the day judges as every day until
         the next does). A long span adds no days of its own. Two lines that meet are paired on the
         first day they share, and again only on those days of change: the pairs to judge are those
         with a line of the list that starts that day, or every pair (None) on a day of change.
@@ -342,7 +342,7 @@ class Evaluation:
     def ptp_edit_between(self, a: LineView | None, b: LineView | None) -> bool:
         if a is None or b is None:
             return False
-        day = self.pair_day if self.spans else a.day  # with a span: the day the pair is judged on
+        day = a.day  # (a line with a date span: its first day, as for every pair rule)
         for first, second in ((a, b), (b, a)):
             for row in self.lookup.pair_rows(first.code, second.code, day):
                 if row.indicator != 9 and row.active_on(day):

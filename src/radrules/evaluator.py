@@ -127,6 +127,7 @@ def _pairs(ev: Evaluation, lookup, findings: list) -> None:
         _span_pairs(ev, lookup, findings)
         return
     placement = ev.view.modifier_placement
+    pair_rules = lookup.has_pair_rules
     both_seen: dict = {}  # a `both` finding is reported once per pair of lines
     for day, group in ev.by_day.items():
         if len(group) < 2:
@@ -134,42 +135,48 @@ def _pairs(ev: Evaluation, lookup, findings: list) -> None:
         codes = ev.codes if len(group) == len(ev.lines) else set(map(_CODE, group))
         for a, b, rows in lookup.ptp_hits(group, day, codes):
             _ptp(a, b, rows, placement, findings, day)
-        if not lookup.has_pair_rules:
-            continue
-        # A `same_code` rule needs two lines of one code.
-        by_code, generic = lookup.pair_rule_index(len(codes) < len(group))
-        same_code = None  # code -> the group's lines of it, made for the first `same_code` rule
-        for a in group:
-            for rule in by_code.get(a.code, generic):
-                if rule.windowed and not rule.scope.active_on(day):
-                    continue
-                # Only the lines whose code the rule can accept as `other`.
-                if rule.same_code:
-                    if same_code is None:
-                        same_code = {}
-                        for line in group:
-                            same_code.setdefault(line.code, []).append(line)
-                    candidates = same_code[a.code]
-                    if len(candidates) == 1:  # the line itself
-                        continue
-                elif rule.other_codes is not None:
-                    accepted = rule.other_codes
-                    if accepted.isdisjoint(codes):
-                        continue
-                    # A scan of the group: taking these from the same-code map too costs more
-                    # (1.7% more instructions per claim, measured).
-                    candidates = [b for b in group if b.code in accepted]
-                else:
-                    candidates = group
-                check = rule.check
-                for b in candidates:
-                    if a is b or not same_provider(a, b) or check(ev, a, b) is not True:
-                        continue
-                    _pair_rule_fired(rule, ev, a, b, findings, both_seen)
+        if pair_rules:
+            _day_pair_rules(ev, lookup, day, group, codes, findings, both_seen)
     if both_seen:
         findings.extend(finding for _, finding in both_seen.values())
     if ev.history:
         _history_pairs(ev, lookup, placement, findings)
+
+
+def _day_pair_rules(ev: Evaluation, lookup, day: int, group: list, codes: set, findings: list,
+                    both_seen: dict) -> None:
+    """The pair rules of the lines of one date (``codes``: theirs); a line with a date span is paired by its
+    first day, as a line without."""
+    # A `same_code` rule needs two lines of one code.
+    by_code, generic = lookup.pair_rule_index(len(codes) < len(group))
+    same_code = None  # code -> the group's lines of it, made for the first `same_code` rule
+    for a in group:
+        for rule in by_code.get(a.code, generic):
+            if rule.windowed and not rule.scope.active_on(day):
+                continue
+            # Only the lines whose code the rule can accept as `other`.
+            if rule.same_code:
+                if same_code is None:
+                    same_code = {}
+                    for line in group:
+                        same_code.setdefault(line.code, []).append(line)
+                candidates = same_code[a.code]
+                if len(candidates) == 1:  # the line itself
+                    continue
+            elif rule.other_codes is not None:
+                accepted = rule.other_codes
+                if accepted.isdisjoint(codes):
+                    continue
+                # A scan of the group: taking these from the same-code map too costs more
+                # (1.7% more instructions per claim, measured).
+                candidates = [b for b in group if b.code in accepted]
+            else:
+                candidates = group
+            check = rule.check
+            for b in candidates:
+                if a is b or not same_provider(a, b) or check(ev, a, b) is not True:
+                    continue
+                _pair_rule_fired(rule, ev, a, b, findings, both_seen)
 
 
 def _pair_rule_fired(rule, ev: Evaluation, a, b, findings: list, both_seen: dict) -> None:
@@ -189,27 +196,24 @@ def _pair_rule_fired(rule, ev: Evaluation, a, b, findings: list, both_seen: dict
 
 
 def _span_pairs(ev: Evaluation, lookup, findings: list) -> None:
-    """The PTP edits and pair rules of a claim with a date span: the pairs of each day of
-    :meth:`Evaluation.span_days` to judge, each pair's finding once (on the first day it fires)."""
+    """The PTP edits of a claim with a date span: the pairs of each day of :meth:`Evaluation.span_days` to judge,
+    each pair's finding once (on the first day it fires); then the pair rules, by the lines' first days."""
     placement = ev.view.modifier_placement
-    both_seen: dict = {}
     first = len(findings)
     for day, group, fresh in ev.span_days():
         if len(group) < 2:
             continue
         for a, b, rows in span_ptp_hits(lookup, group, fresh, day):
             _ptp(a, b, rows, placement, findings, day)
-        if not lookup.has_pair_rules:
-            continue
-        ev.pair_day = day
-        for a, b, rule in span_pair_rules(lookup, group, fresh, day):
-            if rule.check(ev, a, b) is True:
-                _pair_rule_fired(rule, ev, a, b, findings, both_seen)
-    if both_seen:
-        findings.extend(finding for _, finding in both_seen.values())
     if ev.history:
         _history_pairs(ev, lookup, placement, findings)
     findings[first:] = first_of_each(findings[first:])
+    if lookup.has_pair_rules:
+        both_seen: dict = {}
+        for day, group in ev.by_day.items():
+            if len(group) > 1:
+                _day_pair_rules(ev, lookup, day, group, set(map(_CODE, group)), findings, both_seen)
+        findings.extend(finding for _, finding in both_seen.values())
 
 
 def _judged_pairs(group: list, fresh: list | None):
@@ -226,31 +230,13 @@ def span_ptp_hits(lookup, group: list, fresh: list | None, day: int) -> list:
     return pair_hits(lookup, _judged_pairs(group, fresh), day)
 
 
-def span_pair_rules(lookup, group: list, fresh: list | None, day: int) -> list:
-    """(a, b, pair rule) to check on a day of a claim with a date span: the rules in force that day whose
-    codes the lines have, for the pairs to judge (see span_days)."""
-    found = []
-    for a, others in _judged_pairs(group, fresh):
-        for rule in lookup.pair_rules(a):
-            if rule.windowed and not rule.scope.active_on(day):
-                continue
-            for b in others:
-                if a is b or not same_provider(a, b):
-                    continue
-                if (rule.same_code and b.code != a.code) or (rule.other_codes is not None
-                                                              and b.code not in rule.other_codes):
-                    continue
-                found.append((a, b, rule))
-    return found
-
-
 def first_of_each(found: list) -> list:
-    """The findings of a claim with a date span, each pair of lines (and rule) once: on the first of the days
-    they meet on that it fires (the days are judged in order)."""
+    """The PTP findings of a claim with a date span, each pair of lines once: on the first of the days they meet
+    on that it fires (the days are judged in order), whatever block's row denies it that day."""
     seen = set()
     kept = []
     for finding in found:
-        key = (finding.rule, finding.lines, finding.related_lines, finding.codes)
+        key = (finding.lines, finding.related_lines, finding.codes)
         if key not in seen:
             seen.add(key)
             kept.append(finding)
@@ -405,15 +391,14 @@ def span_limits(ev: Evaluation, lookup) -> list:
                 if any(line.number is not None for line in subgroup):
                     judged.append((day, row, tuple(subgroup), sum([line.billed_units() for line in subgroup])))
     found = []
-    denied = set()  # (rule, code, line number) of the groups reported
+    denied = set()  # (code, line number) of the groups reported, by any block's limit
     for day, row, lines, units in judged:
         kept = False
         if row is not UNLISTED and over_limit(row, units, lines):
-            rule = row.block.info.id
             for line in lines:
-                if line.number is not None and (rule, row.code, line.number) not in denied:
+                if line.number is not None and (row.code, line.number) not in denied:
                     kept = True
-                    denied.add((rule, row.code, line.number))
+                    denied.add((row.code, line.number))
         found.append((day, row, lines, units, kept))
     return found
 

@@ -29,7 +29,7 @@ from .conditions import conjuncts
 from .conditions import same_provider
 from .evaluation import Evaluation, meeting_days, paid_history
 from .evaluator import (_add_earlier_units, _limit_finding, _number, _provider_groups, addon_edits, day_text,
-                        over_limit, ptp_bypassed, set_apart_rules, span_limits, span_pair_rules, span_ptp_hits)
+                        over_limit, ptp_bypassed, set_apart_rules, span_limits, span_ptp_hits)
 from .lookups import UNLISTED
 from .model import MUE_UNPUBLISHED, format_date, window_text
 
@@ -340,7 +340,7 @@ class _Tracer:
         self.result = result
         self.disables = disables  # the ruleset's `disable` rows, to name the one that takes a table pair off
         self.steps: list[Step] = []
-        self.fired: set = set()  # (rule, lines, related) of the pairs that fired, with a date span: once each
+        self.fired: set = set()  # (lines, related, codes) of the PTP pairs denied, with a date span: once each
 
     def add(self, rule: str, kind: str, outcome: str, lines, detail: str, related=(), source=None) -> None:
         where = _where(self.ev, lines)
@@ -450,8 +450,6 @@ class _Tracer:
             lines, related = tuple(sorted((line.number, other.number))), ()
         else:
             lines, related = (line.number,), (other.number,)
-        if (info.id, lines, related) in self.fired:
-            return  # (a date span) fired on an earlier day the lines share
         window = _outside(rule.scope, line.date if day is None or day == line.day else dt.date.fromordinal(day))
         if window:
             self.add(info.id, info.kind, "out of dates", lines, window, related, info.source)
@@ -459,8 +457,6 @@ class _Tracer:
         outcome, detail = _condition(rule.condition, self.ev, line, other)
         if outcome == "fired":
             detail = rule.message.render(self.ev, line, other)
-            if self.ev.spans and other is not None and rule.target != "both":
-                self.fired.add((info.id, lines, related))
         self.add(info.id, info.kind, outcome, lines, detail, related, info.source)
 
     def pairs(self) -> None:
@@ -488,12 +484,7 @@ class _Tracer:
                     if rows:
                         self._ptp(a, b, rows, placement, a.day)
             self._decided_table_pairs((a,), on.get(a.day, ()), a.day)
-        for day, group, fresh in spans:
-            if len(group) > 1:
-                self.ev.pair_day = day
-                for a, b, rule in span_pair_rules(self.lookup, group, fresh, day):
-                    self._rule(rule, a, b, day)
-        for day, group in () if spans else days:
+        for day, group in self.ev.by_day.items():  # pair rules: a line with a date span by its first day
             if len(group) < 2:
                 continue
             for a in group:
@@ -536,7 +527,7 @@ class _Tracer:
     def _ptp(self, a, b, rows, placement: str, day: int) -> None:
         denied = False
         related = (a.number,) if a.number is not None else ()
-        key = (rows[0].block.info.id, b.number, related, a.code, b.code)
+        key = (b.number, related, a.code, b.code)  # (with a date span) once, whatever block denies it
         if key in self.fired:
             return  # (a date span) denied on an earlier day the lines share
         for row in rows:

@@ -58,7 +58,7 @@ class IndexedLookup:
 
     def change_days(self) -> list:
         """The days, sorted, on which a CMS table version of this view starts, or the dates of a rule-file
-        row or of a pair rule's ``effective`` begin, or the day after they end (for date spans: the days a
+        row begin, or the day after they end (for date spans: the days a
         span is judged on besides the lines' first days). The dates of a CMS table's rows are not among them."""
         days = self._change_days
         if days is None:
@@ -69,8 +69,6 @@ class IndexedLookup:
                     found.update(tables.starts)
             dated = [row for inner in view.pairs.values() for rows in inner.values() for row in rows]
             dated += [row for rows in (*view.limits.values(), *view.addons.values()) for row in rows]
-            dated += [rule.scope for rules in (view.pair_rules_generic, *view.pair_rules_by_code.values())
-                      for rule in rules]
             for row in dated:
                 if row.start is not None:
                     found.add(row.start)
