@@ -10,6 +10,7 @@ from pathlib import Path
 import radrules
 from radrules.claim import Claim
 from radrules.evaluation import Evaluation
+from radrules.lookups import IndexedLookup
 
 from builders import claim, line
 
@@ -319,19 +320,19 @@ class TestAddons:
 
 class TestLongSpans:
     def test_a_long_span_adds_no_days_to_judge(self):
-        """A ten-year span is judged on the other lines' first days, not on each of its 3,653 days."""
+        """A ten-year span is judged on the other lines' first days, not on each of its 3,653 days, and on the
+        day a PTP row of two of the claim's codes starts (07-05), for that pair of codes only."""
         lines = [line("Q9967", "2020-01-01", units=3653, end_date="2029-12-31")]
         lines += [line("70450", f"2026-{month:02d}-01") for month in range(1, 13)]
-        view = RULES.view_for(None, "professional")
-        ev = Evaluation(Claim.from_dict(claim(*lines)), view)
-        first, last = ev.lines[0].day, ev.lines[0].end_day
-        changes = {day for day in view.lookup.change_days() if first < day <= last}  # the rules' dates
-        assert 0 < len(changes) < 5
+        lines += [line("74177", "2026-08-01"), line("74160", "2026-08-01")]
+        ev = Evaluation(Claim.from_dict(claim(*lines)), RULES.view_for(None, "professional"))
+        row_day = ev.lines[-1].day - 27  # 2026-07-05
         starts = {line.day for line in ev.lines}
-        assert ev.spans and [day for day, _, _ in ev.span_days()] == sorted(starts | changes)
-        for day, group, fresh in ev.span_days():
+        assert ev.spans and [day for day, _, _, _ in ev.span_days()] == sorted(starts | {row_day})
+        for day, group, fresh, changed in ev.span_days():
             assert group == [ev.lines[0]] + [line for line in ev.lines[1:] if line.day == day]
-            assert fresh == (None if day in changes else [line for line in group if line.day == day])
+            assert fresh == [line for line in group if line.day == day]
+            assert changed == ({("74177", "74160")} if day == row_day else set())
 
     def test_many_long_spans_evaluate_quickly(self):
         """999 lines, each a span of years starting on its own day: a few seconds at most."""
@@ -341,3 +342,30 @@ class TestLongSpans:
         result = RULES.evaluate(claim(*lines))
         assert time.perf_counter() - started < 30
         assert all(result.status_of(n + 1) == "deny" for n in range(1, 999, 7))  # every 70450 line
+
+    def test_a_day_of_change_judges_only_what_changes(self, monkeypatch):
+        """200 spans that all share the day a PTP row of two other codes starts (07-05) and the day a limit row
+        ends: no pair of lines is asked for its rows one by one (a pair is judged on the day its later line
+        starts, through the partner test; every pair again only on the day a table version starts)."""
+        rules = radrules.loads('''
+pairs t.ptp "p"
+  reference "test"
+  pair 70470 with 70450 modifier not allowed
+  pair 74177 with 74160 modifier not allowed effective 2026-07-05
+end
+limits t.mue "m"
+  reference "test"
+  limit Q9967 max 2 mai 3 effective 2026-01-01 through 2026-07-09
+end
+''', name="change.rr")
+        lines = [line(["70470", "70450", "Q9967", "71047"][n % 4], f"2026-0{1 + n // 28}-{1 + n % 28:02d}",
+                      units=400, end_date="2026-12-31") for n in range(200)]
+        lines += [line("74177", "2026-08-01"), line("74160", "2026-08-01")]
+        asked = []
+        pair_rows = IndexedLookup.pair_rows
+        monkeypatch.setattr(IndexedLookup, "pair_rows", lambda self, *a: asked.append(a) or pair_rows(self, *a))
+        result = rules.evaluate(claim(*lines))
+        assert asked == []
+        assert all(result.status_of(n + 1) == "deny" for n in range(1, 200, 4))  # every 70450 line
+        assert [f.lines for f in result.findings if f.rule == "t.mue"][0] == (3, 7, 11)
+        assert [f.related_lines for f in result.findings if f.lines == (202,)] == [(201,)]

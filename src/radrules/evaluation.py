@@ -295,17 +295,18 @@ class Evaluation:
         return self.by_day.get(day, _EMPTY)
 
     def span_days(self) -> list:
-        """For a claim with a date span (:attr:`spans`): (day, the lines on it, the pairs to judge), by day,
-        for the days to judge.
+        """For a claim with a date span (:attr:`spans`): (day, the lines on it, those of them that start that day,
+        the code pairs to judge again), by day, for the days to judge.
 
         A line is on every day of its span. Two spans meet iff the later one starts inside the
         earlier, and what lines meet on a day they also meet on the last start day before it, so
         the days are the lines' first days (and the paid earlier lines' days), and the days inside
         a span on which a table version, the dates of a PTP row of two of the claim's codes, or a
-        rule-file row's dates begin or end (then the day judges as every day until
-        the next does). A long span adds no days of its own. Two lines that meet are paired on the
-        first day they share, and again only on those days of change: the pairs to judge are those
-        with a line of the list that starts that day, or every pair (None) on a day of change.
+        rule-file row's dates begin or end (then the day judges as every day until the next does).
+        A long span adds no days of its own. Two lines that meet are paired on the first day they
+        share, and again only when what decides them changes: the pairs to judge are those with a
+        line that starts that day, and those of the code pairs (column 1, column 2) whose PTP rows
+        begin or end that day; every pair (None) on a day a PTP table version starts.
         """
         try:
             return self._span_days
@@ -316,20 +317,24 @@ class Evaluation:
         days = {line.day for line in lines}
         days.update(service.day for service in self.history)
         lookup = self.view.lookup
-        changes = lookup.change_days()
         spanned = [(first, last) for first, last in ranges if last > first]
-        extra = lookup.ptp_row_days(self.codes.union(map(_CODE, self.history)), min(first for first, _ in spanned),
-                                    max(last for _, last in spanned))
-        if extra:
-            changes = sorted(extra.union(changes))
+        row_days = lookup.ptp_row_days(self.codes, min(first for first, _ in spanned),
+                                       max(last for _, last in spanned))
+        starts = set(lookup.ptp_starts())
+        changes = sorted(set(lookup.change_days()).union(row_days))
         changed = set()
         for first, last in spanned:
             changed.update(changes[bisect.bisect_right(changes, first):bisect.bisect_right(changes, last)])
         found = []
+        unchanged = frozenset()
         for day in sorted(days | changed):
             group = [line for line, (first, last) in zip(lines, ranges) if first <= day <= last]
             if group:
-                found.append((day, group, None if day in changed else [line for line in group if line.day == day]))
+                fresh = [line for line in group if line.day == day]
+                if day not in changed:
+                    found.append((day, group, fresh, unchanged))
+                else:
+                    found.append((day, group, fresh, None if day in starts else row_days.get(day, unchanged)))
         self._span_days = found
         return found
 

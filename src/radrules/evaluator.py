@@ -26,7 +26,7 @@ from . import checks, validity
 from .claim import Claim, checked
 from .conditions import same_provider
 from .evaluation import Evaluation, LineView, meeting_days, paid_history
-from .lookups import UNLISTED, ScanLookup, pair_hits, row_in_force
+from .lookups import UNLISTED, ScanLookup, row_in_force
 from .model import ANATOMIC_MODIFIERS, MUE_UNPUBLISHED, OTHER_BYPASS_MODIFIERS, format_date
 from .result import Finding, Result, build_result
 
@@ -200,11 +200,17 @@ def _span_pairs(ev: Evaluation, lookup, findings: list) -> None:
     each pair's finding once (on the first day it fires); then the pair rules, by the lines' first days."""
     placement = ev.view.modifier_placement
     first = len(findings)
-    for day, group, fresh in ev.span_days():
+    denied = set()  # (column 1, column 2 line number) of the pairs denied on an earlier day
+    for day, group, fresh, changed in ev.span_days():
         if len(group) < 2:
             continue
-        for a, b, rows in span_ptp_hits(lookup, group, fresh, day):
-            _ptp(a, b, rows, placement, findings, day)
+        for a, b, rows in span_ptp_hits(lookup, group, fresh, changed, day):
+            pair = (a.number, b.number)
+            if pair not in denied:
+                count = len(findings)
+                _ptp(a, b, rows, placement, findings, day)
+                if len(findings) > count:
+                    denied.add(pair)
     if ev.history:
         _history_pairs(ev, lookup, placement, findings)
     findings[first:] = first_of_each(findings[first:])
@@ -216,18 +222,33 @@ def _span_pairs(ev: Evaluation, lookup, findings: list) -> None:
         findings.extend(finding for _, finding in both_seen.values())
 
 
-def _judged_pairs(group: list, fresh: list | None):
-    """(a, the lines to pair with a) for a day of a claim with a date span: with ``fresh``, only the pairs
-    with a line of it."""
-    if fresh is None:
-        return [(a, group) for a in group]
-    new = set(map(id, fresh))
-    return [(a, group if id(a) in new else fresh) for a in group]
-
-
-def span_ptp_hits(lookup, group: list, fresh: list | None, day: int) -> list:
-    """:meth:`IndexedLookup.ptp_hits` of the pairs of a day of a claim with a date span (see span_days)."""
-    return pair_hits(lookup, _judged_pairs(group, fresh), day)
+def span_ptp_hits(lookup, group: list, fresh: list, changed, day: int) -> list:
+    """(column 1 line, column 2 line, rows) of the pairs of a day of a claim with a date span to judge (see
+    :meth:`Evaluation.span_days`): every pair (``changed`` None), else those with a line of ``fresh`` and those of
+    the code pairs of ``changed`` (each pair once)."""
+    if changed is None:
+        return lookup.ptp_hits(group, day, set(map(_CODE, group)))
+    hits = lookup.fresh_ptp_hits(group, fresh, day, set(map(_CODE, group))) if fresh else []
+    if changed:
+        wanted: dict = {}  # column 1 code -> the column 2 codes of its changed pairs
+        for first, second in sorted(changed):  # (sorted: the same steps in the same order each run)
+            wanted.setdefault(first, []).append(second)
+        firsts = [a for a in group if a.code in wanted and a.day != day]  # (a fresh line's pairs are done)
+        if firsts:
+            seconds = {second for _, second in changed}
+            by_code: dict = {}  # column 2 code -> the lines of it (not fresh)
+            for b in group:
+                if b.code in seconds and b.day != day:
+                    by_code.setdefault(b.code, []).append(b)
+            for a in firsts:
+                for second in wanted[a.code]:
+                    others = by_code.get(second)
+                    if others is None:
+                        continue
+                    rows = lookup.pair_rows(a.code, second, day)
+                    if rows:
+                        hits.extend([(a, b, rows) for b in others if a is not b and same_provider(a, b)])
+    return hits
 
 
 def first_of_each(found: list) -> list:
@@ -249,7 +270,7 @@ def _history_pairs(ev: Evaluation, lookup, placement: str, findings: list) -> No
     earlier: dict = {}
     for service in ev.provider_history():
         earlier.setdefault(service.day, []).append(service)
-    days = [(day, group) for day, group, _ in ev.span_days()] if ev.spans else ev.by_day.items()
+    days = [(day, group) for day, group, _, _ in ev.span_days()] if ev.spans else ev.by_day.items()
     for day, group in days:
         for a in earlier.get(day, _EMPTY):
             for b in group:
@@ -368,7 +389,17 @@ def span_limits(ev: Evaluation, lookup) -> list:
     """(day, limit row or UNLISTED, lines, units a day, kept) of each limit judged for a claim with a date
     span, by day; ``kept``: the group is over its limit and its finding is reported (see _span_unit_limits)."""
     judged = []
-    for day, group, _ in ev.span_days():
+    changes = set(ev.view.lookup.change_days())  # (the days of span_days come from the indexed lookup)
+    paid: dict = {}  # day -> the codes of the paid earlier lines of that day
+    for service in ev.history:
+        paid.setdefault(service.day, set()).add(service.code)
+    for day, group, fresh, _ in ev.span_days():
+        if day not in changes:
+            # No limit changes that day: only a code of a line that starts on it (or of a paid line of it)
+            # can have a new group over its limit; the others' groups are parts of earlier days'.
+            codes = set(map(_CODE, fresh))
+            codes.update(paid.get(day, _EMPTY))
+            group = [line for line in group if line.code in codes]
         groups: dict = {}
         for line in group:
             row = row_in_force(*lookup.limit(line.code, day), day)

@@ -242,7 +242,7 @@ def _pair_of_the_other_setting(ruleset, claim, ev, served: set) -> str:
 
 def _days(ev) -> list:
     """(day, its lines) as the evaluation pairs and sums them: with a date span, on every day of the span."""
-    return [(day, group) for day, group, _ in ev.span_days()] if ev.spans else list(ev.by_day.items())
+    return [(day, group) for day, group, _, _ in ev.span_days()] if ev.spans else list(ev.by_day.items())
 
 
 def _all_published(claim, served: set, codes: set, view) -> str:
@@ -463,12 +463,14 @@ class _Tracer:
         placement = self.ev.view.modifier_placement
         days = _days(self.ev)
         spans = self.ev.span_days() if self.ev.spans else ()
-        for day, group, fresh in spans:
+        for day, group, fresh, changed in spans:
             if len(group) > 1:
-                for a, b, rows in span_ptp_hits(self.lookup, group, fresh, day):
+                for a, b, rows in span_ptp_hits(self.lookup, group, fresh, changed, day):
                     self._ptp(a, b, rows, placement, day)
-                self._decided_table_pairs(group, group if fresh is None else fresh, day)
-                if fresh is not None:  # (the pairs of two fresh lines are done)
+                if changed is None:
+                    self._decided_table_pairs(group, group, day)
+                elif fresh:  # (the pairs of two fresh lines are done)
+                    self._decided_table_pairs(group, fresh, day)
                     self._decided_table_pairs(fresh, [line for line in group if line not in fresh], day)
         for day, group in () if spans else days:
             if len(group) < 2:

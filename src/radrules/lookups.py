@@ -9,11 +9,14 @@ and exists so tests can prove both agree.
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from .conditions import KEY_ATTRS_BUT_CODE, reads_only_key, same_provider
 from .evaluation import LineView
 from .model import View
 
 _EMPTY = ()
+_CODE = attrgetter("code")
 #: How many (code, modifiers, place) keys an indexed lookup remembers the line rules of.
 RULE_CACHE_KEYS = 100_000
 #: How many PTP code pairs an indexed lookup remembers the table rows of.
@@ -57,9 +60,9 @@ class IndexedLookup:
         return state
 
     def change_days(self) -> list:
-        """The days, sorted, on which a CMS table version of this view starts, or the dates of a rule-file
-        row begin, or the day after they end (for date spans: the days a
-        span is judged on besides the lines' first days). The dates of a CMS table's rows are not among them."""
+        """The days, sorted, on which a CMS table version of this view starts, or the dates of a rule-file limit
+        or add-on row begin, or the day after they end (for date spans: the days a span is judged on besides the
+        lines' first days). The dates of PTP rows are those of :meth:`ptp_row_days`."""
         days = self._change_days
         if days is None:
             view = self.view
@@ -67,21 +70,41 @@ class IndexedLookup:
             for tables in (view.ptp_tables, view.mue_tables, view.addon_tables):
                 if tables is not None:
                     found.update(tables.starts)
-            dated = [row for inner in view.pairs.values() for rows in inner.values() for row in rows]
-            dated += [row for rows in (*view.limits.values(), *view.addons.values()) for row in rows]
-            for row in dated:
-                if row.start is not None:
-                    found.add(row.start)
-                if row.end is not None:
-                    found.add(row.end + 1)
+            for rows in (*view.limits.values(), *view.addons.values()):
+                for row in rows:
+                    if row.start is not None:
+                        found.add(row.start)
+                    if row.end is not None:
+                        found.add(row.end + 1)
             days = self._change_days = sorted(found)
         return days
 
-    def ptp_row_days(self, codes: set, first: int, last: int) -> set:
-        """The days on which the dates of a PTP table row of two of ``codes`` begin, or the day after they end, in
-        the versions that judge days ``first`` through ``last`` (for date spans)."""
+    def ptp_starts(self) -> tuple:
+        """The days a PTP table version starts on (every pair of a date span's day is judged then)."""
         tables = self.view.ptp_tables
-        found: set = set()
+        return tables.starts if tables is not None else _EMPTY
+
+    def ptp_row_days(self, codes: set, first: int, last: int) -> dict:
+        """Day -> the pairs (column 1, column 2) of ``codes`` whose PTP rows (of a rule file, or of the table
+        versions that judge days ``first`` through ``last``) begin that day, or end the day before (for date
+        spans: on such a day only these pairs have changed)."""
+        found: dict = {}
+
+        def add(rows, pair):
+            for row in rows:
+                if row.start is not None:
+                    found.setdefault(row.start, set()).add(pair)
+                if row.end is not None:
+                    found.setdefault(row.end + 1, set()).add(pair)
+
+        for code in codes:
+            inner = self.view.pairs.get(code)
+            if inner:
+                for other in codes:
+                    rows = inner.get(other)
+                    if rows:
+                        add(rows, (code, other))
+        tables = self.view.ptp_tables
         if tables is None:
             return found
         for index in range(tables.index(first), tables.index(last) + 1):
@@ -92,11 +115,45 @@ class IndexedLookup:
                     continue
                 for other in codes:
                     if other in partners:
-                        for row in self.table_rows(index, code, other):
-                            found.add(row.start)
-                            if row.end is not None:
-                                found.add(row.end + 1)
+                        add(self.table_rows(index, code, other), (code, other))
         return found
+
+    def fresh_ptp_hits(self, group: list, fresh: list, day: int, codes: set) -> list:
+        """:meth:`ptp_hits` of the ordered pairs of ``group`` (of ``codes``) with a line of ``fresh`` (the lines
+        that start on ``day``, for date spans)."""
+        overlay = self.view.pairs
+        tables = self.view.ptp_tables
+        if tables is not None:
+            index = tables.index(day)
+            table = tables.tables[index]
+            cached = table.partner_cache.get
+        fresh_codes = set(map(_CODE, fresh))
+        hits = []
+        for a in group:
+            code = a.code
+            if a.day == day:  # a line of fresh
+                others, wanted = group, codes
+            else:
+                others, wanted = fresh, fresh_codes
+            mine = overlay.get(code) if overlay else None
+            partners = None
+            if tables is not None:
+                partners = cached(code)
+                if partners is None:
+                    partners = table.partners(code)
+                if partners.isdisjoint(wanted):
+                    partners = None
+            if mine is None and partners is None:
+                continue
+            for b in others:
+                if a is b:
+                    continue
+                rows = mine.get(b.code) if mine is not None else None
+                if rows is None and partners is not None and b.code in partners:
+                    rows = self.table_rows(index, code, b.code)
+                if rows and same_provider(a, b):
+                    hits.append((a, b, rows))
+        return hits
 
     def line_rules_of(self, lines) -> list:
         """:meth:`line_rules` of each of ``lines`` (one call per claim: the cache is read here)."""
@@ -342,6 +399,10 @@ class ScanLookup:
 
     def ptp_hits(self, group, day, codes):
         return pair_hits(self, [(a, group) for a in group], day)
+
+    def fresh_ptp_hits(self, group, fresh, day, codes):
+        new = set(map(id, fresh))
+        return pair_hits(self, [(a, group if id(a) in new else fresh) for a in group], day)
 
     def pair_rows(self, column1, column2, day):
         return self.ruleset.select_rows("pair", (column1, column2), self.payer, self.claim_type, day)
