@@ -120,40 +120,12 @@ class IndexedLookup:
 
     def fresh_ptp_hits(self, group: list, fresh: list, day: int, codes: set) -> list:
         """:meth:`ptp_hits` of the ordered pairs of ``group`` (of ``codes``) with a line of ``fresh`` (the lines
-        that start on ``day``, for date spans)."""
-        overlay = self.view.pairs
-        tables = self.view.ptp_tables
-        if tables is not None:
-            index = tables.index(day)
-            table = tables.tables[index]
-            cached = table.partner_cache.get
-        fresh_codes = set(map(_CODE, fresh))
-        hits = []
-        for a in group:
-            code = a.code
-            if a.day == day:  # a line of fresh
-                others, wanted = group, codes
-            else:
-                others, wanted = fresh, fresh_codes
-            mine = overlay.get(code) if overlay else None
-            partners = None
-            if tables is not None:
-                partners = cached(code)
-                if partners is None:
-                    partners = table.partners(code)
-                if partners.isdisjoint(wanted):
-                    partners = None
-            if mine is None and partners is None:
-                continue
-            for b in others:
-                if a is b:
-                    continue
-                rows = mine.get(b.code) if mine is not None else None
-                if rows is None and partners is not None and b.code in partners:
-                    rows = self.table_rows(index, code, b.code)
-                if rows and same_provider(a, b):
-                    hits.append((a, b, rows))
-        return hits
+        that start on ``day``, for date spans): each line of ``fresh`` with the group, then the others with
+        ``fresh``."""
+        new = set(map(id, fresh))
+        rest = [line for line in group if id(line) not in new]
+        return (self.partner_hits(fresh, group, day, codes)
+                + self.partner_hits(rest, fresh, day, set(map(_CODE, fresh))))
 
     def line_rules_of(self, lines) -> list:
         """:meth:`line_rules` of each of ``lines`` (one call per claim: the cache is read here)."""
@@ -226,11 +198,16 @@ class IndexedLookup:
         return self.view.claim_rules
 
     def ptp_hits(self, group: list, day: int, codes: set) -> list:
-        """(column 1 line, column 2 line, rows) for every ordered pair of ``group`` with PTP rows.
+        """(column 1 line, column 2 line, rows) for every ordered pair of ``group`` (of ``codes``) with PTP rows."""
+        return self.partner_hits(group, group, day, codes)
 
-        A line whose code has no rule-file pairs and no table partner among the
-        group's codes costs one set test; only the rare lines that have one
-        look at the group line by line.
+    def partner_hits(self, lines: list, others: list, day: int, codes: set) -> list:
+        """(column 1 line, column 2 line, rows) for each line of ``lines`` and each of ``others`` (of ``codes``)
+        with PTP rows.
+
+        A line whose code has no rule-file pairs and no table partner among
+        ``codes`` costs one set test; only the rare lines that have one look at
+        the others line by line.
         """
         overlay = self.view.pairs
         tables = self.view.ptp_tables
@@ -239,7 +216,7 @@ class IndexedLookup:
             table = tables.tables[index]
             cached = table.partner_cache.get
         hits = []
-        for a in group:
+        for a in lines:
             code = a.code
             mine = overlay.get(code) if overlay else None
             partners = None
@@ -251,7 +228,7 @@ class IndexedLookup:
                     partners = None
             if mine is None and partners is None:
                 continue
-            for b in group:
+            for b in others:
                 if a is b:
                     continue
                 rows = mine.get(b.code) if mine is not None else None
