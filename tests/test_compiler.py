@@ -1385,6 +1385,19 @@ class TestDatedRowsOverTables:
         assert self.uncovered(fixed) == []
         assert fired(fixed.evaluate(acme)) == {"acme.edits"}
 
+    def test_a_hint_lists_every_primary_so_its_row_can_be_copied(self, tmp_path):
+        """An add-on row of eight primaries (the hint once cut a list past six short with ", ...", which is no rule
+        text): the hinted row, copied in, loads and silences the warning."""
+        primaries = ", ".join(f"7043{n}" for n in range(8))
+        general = f'addons national.aoc\n  reference "every payer"\n  addon 77063 type 1 primaries {primaries}\nend\n'
+        dated = "  addon 77063 type 1 primaries 77067 effective 2027-01-01\n"
+        rules = self.load(tmp_path, general + self.block(dated, kind="addons"), statements="")
+        [warning] = self.uncovered(rules)
+        [row] = self.hinted(warning)
+        assert row == f"addon 77063 type 1 primaries {primaries} effective 0001-01-01 through 2026-12-31"
+        fixed = self.load(tmp_path, general + self.block(dated + f"  {row}\n", kind="addons"), statements="")
+        assert self.uncovered(fixed) == []
+
     def test_a_general_row_counts_its_own_dates_and_replaces_the_tables(self, tmp_path, monkeypatch):
         """A dated general row: only the dates it is in force on are left; the table's row, which the general
         row replaces for every payer anyway, is neither named nor looked up."""

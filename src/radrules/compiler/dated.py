@@ -19,8 +19,8 @@ from .index import select
 _FIRST, _LAST = 0, dt.date.max.toordinal()
 #: For each kind of row: the table kind and how messages name the table.
 _TABLES = {"pair": ("ptp", "PTP"), "limit": ("mue", "MUE"), "addon": ("addon", "add-on code")}
-#: How many rows a message names (more are counted), and primaries a hint lists.
-_NAMED, _PRIMARIES = 2, 6
+#: How many rows a message names (more are counted).
+_NAMED = 2
 
 
 def warn_uncovered_dates(comp, grouped_rows: dict, grouped_disables: dict) -> None:
@@ -205,13 +205,13 @@ def _dates(left: list) -> str:
 
 
 def _row_text(kind: str, key: tuple, row, start: int, end: int) -> str:
-    """The rule-file row that gives ``row``'s edit from ``start`` (the first date: 0001-01-01) through ``end`` (a
-    long list of primaries cut short)."""
+    """The rule-file row that gives ``row``'s edit from ``start`` (the first date: 0001-01-01) through ``end``, as
+    it is written (every primary listed, so the hint's row can be copied)."""
     dates = format_date(max(start, 1)) + (f" through {format_date(end)}" if end != _LAST else "")
     if kind == "pair":
         return f"pair {key[0]} with {key[1]} modifier {row.indicator} effective {dates}"
     if kind == "limit":
         return f"limit {key[0]} max {row.max_units} mai {row.mai} effective {dates}"
     primaries = sorted(_primaries(row, start) or ())
-    listed = ", ".join(primaries[:_PRIMARIES]) + (", ..." if len(primaries) > _PRIMARIES else "")
+    listed = ", ".join(primaries)
     return f"addon {key[0]} type {row.aoc_type}{' primaries ' + listed if primaries else ''} effective {dates}"
