@@ -233,6 +233,23 @@ end
     assert steps == findings
 
 
+def test_a_both_rule_true_in_both_orders_is_one_fired_step_as_it_is_one_finding():
+    """Two lines that each fire a `both` rule as `line`: one finding, worded by the order of the codes; explain
+    had a fired step for each order."""
+    rules = radrules.loads("""
+rule t.both "both lines"
+  when line.code in [74150, 74176] and other.code in [74150, 74176]
+  then warn both "{line.code} then {other.code}"
+end
+""", name="both.rr")
+    data = {"type": "professional", "lines": [{"code": "74176", "date": "2026-03-02"},
+                                              {"code": "74150", "date": "2026-03-02"}]}
+    result = rules.evaluate(data, explain=True)
+    [finding] = [f for f in result.findings if f.rule == "t.both"]
+    fired = [s for s in result.explanation.steps if s.rule == "t.both" and s.outcome == "fired"]
+    assert [(s.lines, s.detail) for s in fired] == [((1, 2), finding.message)] == [((1, 2), "74150 then 74176")]
+
+
 def test_silent_names_the_first_false_part_as_written():
     """A false part decides an `and`, an unknown one does not: the reason is the first false part in the
     order the rule writes them (not the order they are tested in), else the first unknown one."""

@@ -340,6 +340,9 @@ class _Tracer:
         self.result = result
         self.disables = disables  # the ruleset's `disable` rows, to name the one that takes a table pair off
         self.steps: list[Step] = []
+        # (rule id, lines) of a `both` pair rule that fired -> (the order's sort key, its step's index): the
+        # evaluator reports such a rule once per pair of lines, worded by the order of the codes.
+        self._both: dict = {}
         self.fired: set = set()  # (lines, related, codes) of the PTP pairs denied, with a date span: once each
 
     def add(self, rule: str, kind: str, outcome: str, lines, detail: str, related=(), source=None) -> None:
@@ -457,6 +460,15 @@ class _Tracer:
         outcome, detail = _condition(rule.condition, self.ev, line, other)
         if outcome == "fired":
             detail = rule.message.render(self.ev, line, other)
+            if rule.target == "both" and other is not None:
+                order = (line.code, other.code, line.modifiers, other.modifiers, line.units, other.units)
+                seen = self._both.get((info.id, lines))
+                if seen is not None:  # both orders fired: one step, as one finding, the evaluator's wording
+                    if order < seen[0]:
+                        self._both[(info.id, lines)] = (order, seen[1])
+                        self.steps[seen[1]] = attrs.evolve(self.steps[seen[1]], detail=detail)
+                    return
+                self._both[(info.id, lines)] = (order, len(self.steps))
         self.add(info.id, info.kind, outcome, lines, detail, related, info.source)
 
     def pairs(self) -> None:
