@@ -187,9 +187,7 @@ def _content(kind: str, row, start: int) -> tuple:
 
 def _primaries(row, start: int) -> frozenset | None:
     """An add-on row's primaries that still count on ``start`` (None: any)."""
-    if row.primaries is None or not row.primary_ends:
-        return row.primaries
-    return frozenset(code for code in row.primaries if row.primary_ends.get(code, start) >= start)
+    return None if row.primaries is None else row.primaries_on(start)
 
 
 def _dates(left: list) -> str:
