@@ -13,7 +13,7 @@ prove both agree. The stages below are shared.
 
 A line with a date span is on every day of its span. Most claims have none:
 :class:`Evaluation` tells once per claim (``spans``), and only a claim with a
-span takes the stages' span paths (``_span_pairs``, ``_span_unit_limits``),
+span takes the stages' span paths (``_span_ptp``, ``_span_unit_limits``),
 which judge the days of :meth:`Evaluation.span_days`.
 """
 
@@ -123,23 +123,27 @@ def _claim_rules(ev: Evaluation, lookup, findings: list) -> None:
 
 
 def _pairs(ev: Evaluation, lookup, findings: list) -> None:
-    if ev.spans:
-        _span_pairs(ev, lookup, findings)
-        return
+    """PTP edits and pair rules of the lines of each date (a claim with a date span: its PTP edits on the days
+    of :meth:`Evaluation.span_days`, its pair rules by the lines' first days), then PTP edits against paid
+    earlier lines."""
     placement = ev.view.modifier_placement
+    spans = ev.spans
+    if spans:
+        _span_ptp(ev, lookup, placement, findings)
     pair_rules = lookup.has_pair_rules
     both_seen: dict = {}  # a `both` finding is reported once per pair of lines
     for day, group in ev.by_day.items():
         if len(group) < 2:
             continue
         codes = ev.codes if len(group) == len(ev.lines) else set(map(_CODE, group))
-        for a, b, rows in lookup.ptp_hits(group, day, codes):
-            _ptp(a, b, rows, placement, findings, day)
+        if not spans:
+            for a, b, rows in lookup.ptp_hits(group, day, codes):
+                _ptp(a, b, rows, placement, findings, day)
         if pair_rules:
             _day_pair_rules(ev, lookup, day, group, codes, findings, both_seen)
     if both_seen:
         findings.extend(finding for _, finding in both_seen.values())
-    if ev.history:
+    if ev.history and not spans:
         _history_pairs(ev, lookup, placement, findings)
 
 
@@ -195,10 +199,9 @@ def _pair_rule_fired(rule, ev: Evaluation, a, b, findings: list, both_seen: dict
             both_seen[key] = (order, _rule_finding(rule, ev, a, b, lines, ()))
 
 
-def _span_pairs(ev: Evaluation, lookup, findings: list) -> None:
-    """The PTP edits of a claim with a date span: the pairs of each day of :meth:`Evaluation.span_days` to judge,
-    each pair's finding once (on the first day it fires); then the pair rules, by the lines' first days."""
-    placement = ev.view.modifier_placement
+def _span_ptp(ev: Evaluation, lookup, placement: str, findings: list) -> None:
+    """The PTP edits of a claim with a date span (paid earlier lines too): the pairs of each day of
+    :meth:`Evaluation.span_days` to judge, each pair's finding once (on the first day it fires)."""
     first = len(findings)
     denied = set()  # (column 1, column 2 line number) of the pairs denied on an earlier day
     for day, group, fresh, changed in ev.span_days():
@@ -214,12 +217,6 @@ def _span_pairs(ev: Evaluation, lookup, findings: list) -> None:
     if ev.history:
         _history_pairs(ev, lookup, placement, findings)
     findings[first:] = first_of_each(findings[first:])
-    if lookup.has_pair_rules:
-        both_seen: dict = {}
-        for day, group in ev.by_day.items():
-            if len(group) > 1:
-                _day_pair_rules(ev, lookup, day, group, set(map(_CODE, group)), findings, both_seen)
-        findings.extend(finding for _, finding in both_seen.values())
 
 
 def span_ptp_hits(lookup, group: list, fresh: list, changed, day: int) -> list:
