@@ -440,9 +440,9 @@ class _Tracer:
                 detail = rule.message.render(self.ev, None, None)
             self.add(rule.info.id, rule.info.kind, outcome, lines, detail, source=rule.info.source)
 
-    def _rule(self, rule, line, other, day: int | None = None) -> None:
-        """A step for a line or pair rule, on the lines its finding acts on (as the evaluator's); a pair rule
-        on ``day``, the day the two lines share."""
+    def _rule(self, rule, line, other) -> None:
+        """A step for a line or pair rule, on the lines its finding acts on (as the evaluator's); a pair rule on
+        the lines' first date (a line with a date span too)."""
         info = rule.info
         if other is None:
             lines = self.ev.all_lines if rule.target == "claim" else (line.number,)
@@ -453,7 +453,7 @@ class _Tracer:
             lines, related = tuple(sorted((line.number, other.number))), ()
         else:
             lines, related = (line.number,), (other.number,)
-        window = _outside(rule.scope, line.date if day is None or day == line.day else dt.date.fromordinal(day))
+        window = _outside(rule.scope, line.date)
         if window:
             self.add(info.id, info.kind, "out of dates", lines, window, related, info.source)
             return
@@ -498,7 +498,7 @@ class _Tracer:
                     if rows:
                         self._ptp(a, b, rows, placement, a.day)
             self._decided_table_pairs((a,), on.get(a.day, ()), a.day)
-        for day, group in self.ev.by_day.items():  # pair rules: a line with a date span by its first day
+        for group in self.ev.by_day.values():  # pair rules: a line with a date span by its first day
             if len(group) < 2:
                 continue
             for a in group:
@@ -510,7 +510,7 @@ class _Tracer:
                             continue
                         if rule.other_codes is not None and b.code not in rule.other_codes:
                             continue
-                        self._rule(rule, a, b, day)
+                        self._rule(rule, a, b)
 
     def _decided_table_pairs(self, firsts, group, day: int) -> None:
         """A silent step for each PTP table row in force of a pair (a line of ``firsts`` in column 1, one of
