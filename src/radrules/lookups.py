@@ -72,10 +72,7 @@ class IndexedLookup:
                     found.update(tables.starts)
             for rows in (*view.limits.values(), *view.addons.values()):
                 for row in rows:
-                    if row.start is not None:
-                        found.add(row.start)
-                    if row.end is not None:
-                        found.add(row.end + 1)
+                    found.update(_bounds(row))
             days = self._change_days = sorted(found)
         return days
 
@@ -92,10 +89,8 @@ class IndexedLookup:
 
         def add(rows, pair):
             for row in rows:
-                if row.start is not None:
-                    found.setdefault(row.start, set()).add(pair)
-                if row.end is not None:
-                    found.setdefault(row.end + 1, set()).add(pair)
+                for day in _bounds(row):
+                    found.setdefault(day, set()).add(pair)
 
         for code in codes:
             inner = self.view.pairs.get(code)
@@ -406,6 +401,12 @@ class ScanLookup:
 
     def is_addon(self, code, day):
         return any(row.active_on(day) for row in self.listed_addon_rows(code, day))
+
+
+def _bounds(row) -> list:
+    """The days on which a dated row's edit begins, or has ended (the day after its last): [] for a row of no
+    dates."""
+    return ([row.start] if row.start is not None else []) + ([row.end + 1] if row.end is not None else [])
 
 
 def pair_hits(lookup, pairs, day: int) -> list:
