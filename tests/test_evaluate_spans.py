@@ -317,6 +317,21 @@ class TestAddons:
         assert findings(result, "addon") == []
         assert [s.detail for s in result.explanation.steps if s.kind == "addon"] == ["77063: primary on line 2 is paid"]
 
+    def test_a_line_of_the_addon_code_is_never_its_primary(self):
+        """A type 2 add-on edit that ends inside a span: on 07-01, 76377 is no add-on any more, yet a line of it
+        is still no primary of the 76377 line whose edit judges from 06-30 (found by an independent fuzz)."""
+        rules = radrules.loads('''
+addons t.addon "an edit that ends"
+  reference "test"
+  addon 76377 type 2 effective 2026-01-01 through 2026-06-30
+end
+''', name="ends.rr")
+        data = claim(line("76377", "2026-06-30", end_date="2026-07-01"), line("76377", "2026-07-01"))
+        result = rules.evaluate(data)
+        assert result.to_dict() == rules.evaluate(data, indexed=False).to_dict()
+        assert [(f.lines, f.message) for f in result.findings if f.kind == "addon"] == [
+            ((1,), "76377 is an add-on code (type 2): no primary service on 2026-06-30")]
+
 
 class TestLongSpans:
     def test_a_long_span_adds_no_days_to_judge(self):

@@ -257,9 +257,11 @@ class AddonEdit:
     def accepts(self, code: str, day: int, is_addon) -> bool:
         """Whether a line billing ``code`` on ``day`` is an acceptable primary (never a line of the add-on code:
         a CMS file's row may list it as its own primary, which a rule file can't, RR220)."""
+        if code == self.code:  # (even on a day the code is no add-on: a date span's line, §3)
+            return False
         if self.primaries is None:
             return not is_addon(code, day)
-        if code not in self.primaries or code == self.code:
+        if code not in self.primaries:
             return False
         if self.primary_ends is not None:
             end = self.primary_ends.get(code)
