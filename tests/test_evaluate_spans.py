@@ -114,7 +114,9 @@ class TestUnitLimits:
         assert findings(alone, "mue") == []
         over = agree(claim(line("73562", "2026-07-03", units=6, end_date="2026-07-05"),
                            line("73562", "2026-07-04", units=1), line("73562", "2026-07-05", units=1)))
-        assert findings(over, "mue") == [((1,), "73562: 2 units on one line exceed the limit of 1 per line (MAI 1)")]
+        assert findings(over, "mue") == [
+            ((1,), "73562: 2 units a day (6 from 2026-07-03 to 2026-07-05) on one line exceed the limit of 1 per line "
+                   "(MAI 1)")]
 
     def test_paid_units_of_a_day_of_the_span(self):
         """A paid earlier line of the code on a day of the span counts with the span's units that day."""

@@ -476,7 +476,13 @@ def _limit_finding(row, lines, units, day: int | None = None) -> Finding:
     if row.max_units == 0:
         message = f"{code} is not payable in this setting (unit limit 0)"
     elif row.mai == 1:
-        message = f"{code}: {_number(units)} units on one line exceed the limit of {row.max_units} per line (MAI 1)"
+        line = lines[0]
+        spread = ""
+        if line.end_day is not None and line.end_day > line.day:  # units a day, of those of the span
+            spread = (f" a day ({_number(line.units)} from {line.date.isoformat()} to "
+                      f"{dt.date.fromordinal(line.end_day).isoformat()})")
+        message = (f"{code}: {_number(units)} units{spread} on one line exceed the limit of {row.max_units} per line "
+                   f"(MAI 1)")
     else:
         label = "policy" if row.mai == 2 else "clinical"
         earlier = sum(line.billed_units() for line in lines if line.number is None)
