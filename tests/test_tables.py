@@ -1803,6 +1803,52 @@ class TestNoRowLost:
         assert [w.message for w in second.warnings] == ["`second/cms/ccipra-v322r0-f1.TXT` has no `Column 1`/"
                                                         "`Column 2` header; is it a CMS PTP file?"]
 
+    # A file of each kind whose loader can warn, giving warnings that name the file in their place, message or hint.
+    WARNING_FILES = {
+        "ptp": ("ccipra-v322r0-f1.TXT",
+                PTP_HEADER + "74176\t74150\t\t20110101\t*\t0\tx\r\n74177\t74160\t\t20110101\t*\t1\tx"),
+        "mue": ("MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv",
+                MUE_HEADER + "74177,1,2 Date of Service Edit: Policy,x"),
+        "addon": ("aoc_v2026q3.csv", AOC_HEADER + "77067,77063,1,,,,2017001,\n77067,77063,2,,,,2017001,\n"
+                                                  "77063,77063,1,,,,2017001,\n"),
+        "pctc": ("PPRRVU26_JUL.csv", "HCPCS,MOD,DESCRIPTION,PCTC IND,BILAT SURG\n74177,,X,1,0\n74177,26,X,2,0\n"),
+    }
+
+    @pytest.mark.parametrize("kind", sorted(WARNING_FILES))
+    def test_no_cached_warning_names_the_folder_that_first_read_the_files(self, tmp_path, kind):
+        """The same files in two rulesets (two payers' folders): the second's warnings, from the memory cache or
+        from the disk cache the first wrote, name its own files, in their place and in their text (RR518 and
+        RR526 named the row of the first folder's file: only paths written in backticks were renamed)."""
+        from radrules import tables
+
+        name, text = self.WARNING_FILES[kind]
+        statement = f'table {kind} "cms/{name}"\n'
+        cache = tmp_path / "cache"
+        tables._MEMORY.clear()
+        first = self._load(tmp_path, statement, name, text.encode("latin-1"), cache_dir=cache, folder="payer-a")
+        second = self._load(tmp_path, statement, name, text.encode("latin-1"), cache_dir=cache, folder="payer-b")
+        tables._MEMORY.clear()
+        third = radrules.load(tmp_path / "payer-b", cache_dir=cache)
+        assert [rules.tables[0].from_cache for rules in (first, second, third)] == ["", "memory", "disk"]
+
+        def said(rules):
+            return [f"{w.span and w.span.file}|{w.message}|{w.help}" for w in rules.warnings]
+
+        assert any(f"payer-a/cms/{name}" in warning.message for warning in first.warnings)
+        assert all("payer-b" not in text and "\0" not in text for text in said(first))
+        for rules in (second, third):
+            assert said(rules) == [text.replace("payer-a", "payer-b") for text in said(first)]
+
+    def test_every_kind_whose_loader_warns_is_tried_from_another_folder(self):
+        """The test above has a file for each kind whose loader can give a warning."""
+        import inspect
+        from radrules import tables
+
+        warns = {kind for kind, load in tables._LOADERS.items()
+                 if 'severity="warning"' in inspect.getsource(inspect.getmodule(load))
+                 or '"warning")' in inspect.getsource(inspect.getmodule(load))}
+        assert warns == set(self.WARNING_FILES)
+
     def test_every_code_a_loader_raises_has_a_default_hint(self):
         """Each RR5xx code written in src/radrules/tables/ has a hint in DEFAULT_HELP, so a problem whose loader
         gives none still has one (RR506 and RR511 had none)."""

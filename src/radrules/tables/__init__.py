@@ -41,7 +41,7 @@ from .store import CodeSets, Versions
 from .workbook import WorkbookError
 
 #: Bump when a loader's output changes, so old cache files are not used.
-LOADER_VERSION = "15"
+LOADER_VERSION = "16"
 
 KINDS = ("ptp", "mue", "addon", "pctc", "hcpcs", "icd10cm")
 #: Kinds that serve every claim, whatever its type (no `for ... claims`).
@@ -70,20 +70,20 @@ class _Memory:
     def __init__(self, recent: int):
         self.recent: cachetools.LRUCache = cachetools.LRUCache(maxsize=recent)  # key -> Cached
         self.live: weakref.WeakValueDictionary = weakref.WeakValueDictionary()  # key -> table a ruleset holds
-        self.notes: cachetools.LRUCache = cachetools.LRUCache(maxsize=4096)  # key -> (warnings, displays)
+        self.notes: cachetools.LRUCache = cachetools.LRUCache(maxsize=4096)  # key -> warnings
 
     def get(self, key: str):
         cached = self.recent.get(key)
         if cached is None:
-            table, notes = self.live.get(key), self.notes.get(key)
-            if table is None or notes is None:
+            table, warnings = self.live.get(key), self.notes.get(key)
+            if table is None or warnings is None:
                 return None
-            cached = self.recent[key] = Cached(table, *notes)
+            cached = self.recent[key] = Cached(table, warnings)
         return cached
 
     def __setitem__(self, key: str, cached) -> None:
         self.recent[key] = cached
-        self.notes[key] = (cached.warnings, cached.displays)
+        self.notes[key] = cached.warnings
         try:
             self.live[key] = cached.table
         except TypeError:  # a table that can't be referred to weakly: kept while recent only
@@ -225,29 +225,32 @@ def _read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None
         return stored.table, stored.warnings_for(displays), "disk"
     sources = [_Part(path) for _, path in parts]
     try:
-        table, diagnostics = _LOADERS[kind]([(display, source.name, source)
-                                             for (display, _), source in zip(parts, sources)], key)
+        # The loader names each part by a stand-in (part_path), put in the place of its path by Cached.warnings_for:
+        # the same files are cached once, wherever a ruleset holds them.
+        table, diagnostics = _LOADERS[kind]([(part_path(index), source.name, source)
+                                             for index, source in enumerate(sources)], key)
     except WorkbookError as error:
         display = next((display for (display, _), source in zip(parts, sources) if source is error.path),
                        parts[0][0])
         return None, [Diagnostic("RR520", error.message.format(file=display), None, None, error.help)], ""
     except OSError as error:
         return None, [_unreadable(parts, error)], ""
+    named = _named(diagnostics, displays)
     if table is None:
-        return None, diagnostics, ""
+        return None, named, ""
     if any(source.digest is None for source in sources):
-        return table, diagnostics, ""  # a part the loader did not read: nothing to key a cache entry by
+        return table, named, ""  # a part the loader did not read: nothing to key a cache entry by
     read_key = _key(kind, [(source.name, source.size, source.digest) for source in sources])
     if read_key != key:  # a file changed after it was hashed: key the table by what was read
         table = attrs.evolve(table, key=read_key)
         key = read_key
         cache_file = _cache_file(cache_dir, kind, key)
-    cached = Cached(table, tuple(diagnostics), displays)  # warnings only: a table with errors is not kept
+    cached = Cached(table, tuple(diagnostics))  # warnings only: a table with errors is not kept
     with _LOCK:
         _MEMORY[key] = cached
     if cache_file is not None:
-        diagnostics = diagnostics + _unwritable(cache_dir, _store(cache_file, cached))
-    return table, diagnostics, ""
+        named += _unwritable(cache_dir, _store(cache_file, cached))
+    return table, named, ""
 
 
 def _unwritable(cache_dir: Path, problem: str | None) -> list:
@@ -295,29 +298,46 @@ def _unreadable(parts: list[tuple[str, Path]], error: OSError) -> Diagnostic:
                       "check the file's permissions")
 
 
+def part_path(index: int) -> str:
+    """What a loader is given as the path of part ``index`` of a table: a stand-in that
+    :meth:`Cached.warnings_for` replaces with the part's path as the ruleset names it. A diagnostic names a file
+    only by it (in its place, message and hint), so that no cached diagnostic, whatever the kind and wherever it
+    writes the path, names another ruleset's folder."""
+    return f"\0part {index}\0"
+
+
+_PART_PATH = re.compile("\0part ([0-9]+)\0")
+
+
 @attrs.frozen
 class Cached:
     """A table as the caches keep it, with the warnings its files gave, so that a warm load reports them too."""
 
     table: object
-    warnings: tuple  # Diagnostic
-    displays: tuple  # the display paths of its parts when it was read
+    warnings: tuple  # Diagnostic, naming each part by part_path(index)
 
     def warnings_for(self, displays: tuple) -> list:
-        """The warnings, naming the parts as ``displays`` does (the same files may be loaded from elsewhere)."""
-        if displays == self.displays:
-            return list(self.warnings)
-        renamed = dict(zip(self.displays, displays))
-        # One pass over each message, so that a new name that is also an old one is not renamed again.
-        names = re.compile("|".join(re.escape(f"`{old}`") for old in sorted(renamed, key=len, reverse=True)))
-        out = []
-        for warning in self.warnings:
-            message = names.sub(lambda match: f"`{renamed[match.group()[1:-1]]}`", warning.message)
-            span = warning.span
-            if span is not None and span.file in renamed:
-                span = attrs.evolve(span, file=renamed[span.file])
-            out.append(attrs.evolve(warning, message=message, span=span))
-        return out
+        """The warnings, naming each part by its path in ``displays`` (the same files may be loaded from
+        elsewhere)."""
+        return _named(self.warnings, displays)
+
+
+def _named(diagnostics, displays: tuple) -> list:
+    """``diagnostics`` naming each part by its path in ``displays`` where a loader wrote :func:`part_path`."""
+    def named(text):
+        if text is None or "\0" not in text:
+            return text
+        return _PART_PATH.sub(lambda match: displays[int(match.group(1))] if int(match.group(1)) < len(displays)
+                              else match.group(), text)
+
+    out = []
+    for diagnostic in diagnostics:
+        span = diagnostic.span
+        if span is not None and "\0" in span.file:
+            span = attrs.evolve(span, file=named(span.file))
+        out.append(attrs.evolve(diagnostic, message=named(diagnostic.message), help=named(diagnostic.help),
+                                span=span))
+    return out
 
 
 #: A disk cache file: this header, the SHA-256 of the pickle that follows, then the pickle.
