@@ -1789,7 +1789,46 @@ class TestNoRowLost:
                 thread.join()
         finally:
             sys.setswitchinterval(before)
-        assert failures == [] and set(problems) == {"a file is in the way of the folder"}
+        assert failures == [] and set(problems) == {("a file is in the way of the folder", True)}
+
+    @pytest.mark.parametrize("how", ["a folder", "another user's file"])
+    def test_something_in_the_place_of_one_cache_file_keeps_out_that_table_only(self, tmp_path, monkeypatch, how):
+        """A folder at one table's cache file name, or another user's file there in a shared sticky folder (which
+        can't be replaced: EPERM): RR530 names that file and its table, and the other tables are cached (the
+        folder was blamed, and no table was cached in it for five minutes)."""
+        import os
+        from radrules import tables
+
+        ptp = "cms/radiology-ptp-v321r0-f1.TXT"
+        root = make_ruleset(tmp_path, f'table ptp "{ptp}"\ntable mue "cms/{MUE_NAME}"\n',
+                            DATA / "radiology-ptp-v321r0-f1.TXT", DATA / MUE_NAME)
+        cache = tmp_path / "cache"
+        entry = cache / f"ptp-{content_key('ptp', [root / ptp])[:32]}.pickle"
+        if how == "a folder":
+            entry.mkdir(parents=True)
+        else:
+            replace = os.replace
+
+            def refused(source, target):
+                if Path(target) == entry:
+                    raise PermissionError(1, "Operation not permitted", str(target))
+                return replace(source, target)
+
+            monkeypatch.setattr(os, "replace", refused)
+        tables._MEMORY.clear()
+        for origin in ("", "memory"):
+            rules = radrules.load(root, cache_dir=cache)
+            assert [t.from_cache for t in rules.tables] == [origin, origin]
+            (warning,) = rules.warnings
+            why = "a folder is in its place" if how == "a folder" else \
+                "what is in its place can't be replaced: Operation not permitted"
+            assert warning.message == (f"can't write `{entry.name}` in the table cache `{cache}` ({why}): the table "
+                                       f"of `rules/{ptp}` is read from its files at every load")
+            assert len(list(cache.glob("mue-*.pickle"))) == 1
+        tables._MEMORY.clear()
+        rules = radrules.load(root, cache_dir=cache)
+        assert [t.from_cache for t in rules.tables] == ["", "disk"]
+        assert tables._UNWRITABLE.get(cache) is None
 
     def test_cached_warnings_name_the_files_where_they_are_now(self, tmp_path):
         """The same files loaded from another folder: the cached warning names them there."""

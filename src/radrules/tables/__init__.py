@@ -214,7 +214,7 @@ def _read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None
         warnings = cached.warnings_for(displays)
         if cache_file is not None and not _exists(cache_file):
             # read in this process without a disk cache: the next process has one
-            warnings += _unwritable(cache_dir, _store(cache_file, cached))
+            warnings += _unwritable(cache_file, displays, _store(cache_file, cached))
         elif cache_file is not None:
             _mark_used(cache_file)  # a process that loads its tables again keeps their file from being pruned
         return cached.table, warnings, "memory"
@@ -249,15 +249,24 @@ def _read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None
     with _LOCK:
         _MEMORY[key] = cached
     if cache_file is not None:
-        named += _unwritable(cache_dir, _store(cache_file, cached))
+        named += _unwritable(cache_file, displays, _store(cache_file, cached))
     return table, named, ""
 
 
-def _unwritable(cache_dir: Path, problem: str | None) -> list:
-    """RR530 if the disk cache could not be written (``problem``, from :func:`_store`), else nothing."""
-    if problem is None:
+def _unwritable(cache_file: Path, displays: tuple, failure: tuple | None) -> list:
+    """RR530 if the disk cache could not be written (``failure``, from :func:`_store`), else nothing: for the
+    folder, or for the cache file of the table of ``displays`` alone."""
+    if failure is None:
         return []
-    return [_no_disk_cache(f"can't write the table cache in `{cache_dir}` ({problem})")]
+    problem, whole_folder = failure
+    if whole_folder:
+        return [_no_disk_cache(f"can't write the table cache in `{cache_file.parent}` ({problem})")]
+    files = ", ".join(f"`{display}`" for display in displays)
+    return [Diagnostic("RR530", f"can't write `{cache_file.name}` in the table cache `{cache_file.parent}` "
+                       f"({problem}): the table of {files} is read from its files at every load", None, None,
+                       "radrules writes only files of this name in the folder: remove what is in its place, or "
+                       "point RADRULES_CACHE_DIR (on the command line `--cache-dir`, in code `load(cache_dir=...)`) "
+                       "at a folder of your own", severity="warning")]
 
 
 def _no_disk_cache(why: str) -> Diagnostic:
@@ -425,21 +434,27 @@ class _Hashing:
         return self.out.write(data)
 
 
-#: Cache directories a write failed in: (why, when). Not tried again for UNWRITABLE_SECONDS (each try pickles
+#: Cache directories a write failed in, and cache files that could not be put in place in a folder that could be
+#: written (something else in their place): (why, when). Not tried again for UNWRITABLE_SECONDS (each try pickles
 #: a whole table), then tried again: a long-running process caches once the folder is put right.
 _UNWRITABLE: dict = {}
 UNWRITABLE_SECONDS = 300
 
 
-def _store(cache_file: Path, payload) -> str | None:
-    """Write a cache file atomically; a cache that can't be written is skipped, leaving no partial file, and
-    the reason returned (None when written)."""
-    failed = _UNWRITABLE.get(cache_file.parent)
-    if failed is not None:
-        if time.monotonic() - failed[1] < UNWRITABLE_SECONDS:
-            return failed[0]
-        _UNWRITABLE.pop(cache_file.parent, None)  # (another thread may have taken it out already)
+def _store(cache_file: Path, payload) -> tuple[str, bool] | None:
+    """Write a cache file atomically; a cache that can't be written is skipped, leaving no partial file. Returns
+    None when written, else (why, whether the whole folder can't be written): a folder that can't be made or
+    written in keeps every table out, while a cache file that can't replace what is in its place (a folder,
+    another user's file in a shared folder) keeps out its own table only."""
+    now = time.monotonic()
+    for blocked, whole_folder in ((cache_file.parent, True), (cache_file, False)):
+        failed = _UNWRITABLE.get(blocked)
+        if failed is not None:
+            if now - failed[1] < UNWRITABLE_SECONDS:
+                return failed[0], whole_folder
+            _UNWRITABLE.pop(blocked, None)  # (another thread may have taken it out already)
     name = None
+    blocked, whole_folder = cache_file.parent, True
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(dir=cache_file.parent, prefix=_TEMPORARY_PREFIX)
@@ -449,17 +464,21 @@ def _store(cache_file: Path, payload) -> str | None:
             pickle.dump(payload, _Hashing(out, digest), protocol=pickle.HIGHEST_PROTOCOL)
             out.seek(len(_CACHE_MAGIC))
             out.write(digest.digest())
+        blocked, whole_folder = cache_file, False  # the folder takes files: only this name can fail now
         os.replace(name, cache_file)
         name = None
         _prune(cache_file.parent)
     except (OSError, ValueError) as error:
-        if isinstance(error, (FileExistsError, NotADirectoryError)):
+        if not whole_folder:
+            problem = ("a folder is in its place" if isinstance(error, IsADirectoryError) else
+                       f"what is in its place can't be replaced: {error.strerror or error}")
+        elif isinstance(error, (FileExistsError, NotADirectoryError)):
             problem = "a file is in the way of the folder"
         else:
             problem = (error.strerror if isinstance(error, OSError) else None) or str(error) or type(error).__name__
         if len(_UNWRITABLE) < 64:
-            _UNWRITABLE[cache_file.parent] = (problem, time.monotonic())
-        return problem
+            _UNWRITABLE[blocked] = (problem, time.monotonic())
+        return problem, whole_folder
     finally:
         if name is not None:
             try:
