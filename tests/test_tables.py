@@ -2074,6 +2074,79 @@ class TestCaches:
             radrules.load(root, cache_dir=cache)
             assert marker.exists()  # proof the planted pickle would have run, had it been trusted
 
+    def test_a_cache_file_of_a_ptp_table_pickled_with_another_layout_is_read_again(self, tmp_path, monkeypatch):
+        """A cache file whose PtpTable state has a field fewer (as a build of another layout pickled it, under the
+        same LOADER_VERSION) is passed over and written again: it was read from the disk cache without its
+        `rises`, and failed later with AttributeError, outside the cache reader's error handling."""
+        import hashlib
+        from radrules import tables
+        from radrules.tables import store
+
+        root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
+        cache = tmp_path / "cache"
+        tables._MEMORY.clear()
+        radrules.load(root, cache_dir=cache)
+        (entry,) = cache.glob("ptp-*.pickle")
+        cached = pickle.loads(entry.read_bytes()[len(tables._CACHE_MAGIC) + 32:])
+        whole = store.PtpTable.__getstate__
+        monkeypatch.setattr(store.PtpTable, "__getstate__", lambda table: whole(table)[:-1])
+        body = pickle.dumps(cached, protocol=pickle.HIGHEST_PROTOCOL)
+        monkeypatch.undo()
+        entry.write_bytes(tables._CACHE_MAGIC + hashlib.sha256(body).digest() + body)
+        tables._MEMORY.clear()
+        rules = radrules.load(root, cache_dir=cache)
+        assert rules.tables[0].from_cache == "" and rules.tables[0].table.first_row_from(0) is not None
+        tables._MEMORY.clear()
+        rules = radrules.load(root, cache_dir=cache)  # the file was written again, whole
+        assert rules.tables[0].from_cache == "disk" and rules.tables[0].table.first_row_from(0) is not None
+
+    def test_a_cache_file_written_with_other_stored_layouts_is_never_read(self, tmp_path, monkeypatch):
+        """The layout of the classes a cache file pickles is part of the key: a build whose classes have other
+        fields (another STORED_LAYOUT) reads and writes other cache files."""
+        from radrules import tables
+
+        root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
+        cache = tmp_path / "cache"
+        tables._MEMORY.clear()
+        with monkeypatch.context() as patched:
+            patched.setattr(tables, "STORED_LAYOUT", tables.layout([tables.Cached, tables.RawTable]))
+            radrules.load(root, cache_dir=cache)
+        tables._MEMORY.clear()
+        assert radrules.load(root, cache_dir=cache).tables[0].from_cache == ""
+        assert len(list(cache.glob("ptp-*.pickle"))) == 2
+
+    def test_the_stored_layout_is_that_of_every_class_a_cache_file_pickles(self, tmp_path):
+        """STORED_CLASSES, whose fields are in every key, are the radrules classes the cache files of every kind
+        (and their warnings) pickle: a class pickled into a cache without being listed would have its fields
+        unchecked."""
+        from radrules import tables
+
+        found = set()
+
+        class Recording(pickle.Unpickler):
+            def find_class(self, module, name):
+                found.add(f"{module}.{name}")
+                return super().find_class(module, name)
+
+        names = ["radiology-ptp-v321r0-f1.TXT", MUE_NAME, "aoc_v2026q3.csv", "PPRRVU26_JUL.csv",
+                 "HCPC2026_JUL_ANWEB.txt", "icd10cm_order_2026.txt"]
+        kinds = ["ptp", "mue", "addon", "pctc", "hcpcs", "icd10cm"]
+        assert sorted(kinds) == sorted(tables.KINDS)
+        root = make_ruleset(tmp_path, "".join(f'table {kind} "cms/{name}"\n' for kind, name in zip(kinds, names)),
+                            *(DATA / name for name in names))
+        (root / "cms" / "PPRRVU26_JUL.csv").write_text("HCPCS,MOD,DESCRIPTION,PCTC IND,BILAT SURG\n74177,,X,1,0\n"
+                                                       "74177,26,X,2,0\n", encoding="latin-1")  # RR518
+        cache = tmp_path / "cache"
+        tables._MEMORY.clear()
+        assert [w.code for w in radrules.load(root, cache_dir=cache).warnings] == ["RR518"]
+        assert len(list(cache.glob("*.pickle"))) == len(kinds)
+        for entry in cache.glob("*.pickle"):
+            with open(entry, "rb") as handle:
+                handle.seek(len(tables._CACHE_MAGIC) + 32)
+                Recording(handle).load()
+        ours = {name for name in found if name.startswith("radrules.")}
+        assert ours == {f"{cls.__module__}.{cls.__qualname__}" for cls in tables.STORED_CLASSES}
+
     def test_where_files_have_no_owner_a_regular_cache_file_is_read(self, tmp_path, monkeypatch):
         """Without geteuid (Windows, where fstat calls any writable file writable by all), the owner and mode
         say nothing: a cache file radrules wrote is read (it was refused, so every load was a cold one)."""

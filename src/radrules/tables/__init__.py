@@ -29,6 +29,7 @@ import cachetools
 from .. import _resources
 from .. import model as m
 from ..errors import Diagnostic
+from ..syntax import Span
 from .addon import load_addon
 from .common import DEFAULT_HELP
 from .hcpcs import load_hcpcs
@@ -37,10 +38,11 @@ from .kinds import NAMES, describe, foreign_parts, kind_named
 from .mpfs import load_mpfs
 from .mue import load_mue, setting_of_name
 from .ptp import load_ptp
-from .store import CodeSets, Versions
+from .store import CodeSets, PtpTable, RawTable, Versions
 from .workbook import WorkbookError
 
-#: Bump when a loader's output changes, so old cache files are not used.
+#: Bump when a loader's output changes (what its row tuples hold), so old cache files are not used. The fields of
+#: the classes a cache file pickles need no bump: their layout is in the key too (STORED_LAYOUT).
 LOADER_VERSION = "16"
 
 KINDS = ("ptp", "mue", "addon", "pctc", "hcpcs", "icd10cm")
@@ -156,7 +158,7 @@ def content_key(kind: str, paths: list[Path]) -> str:
 
 
 def _key(kind: str, parts: list[tuple[str, int, bytes]]) -> str:
-    digest = hashlib.sha256(f"radrules-table-{LOADER_VERSION}-{kind}\0{len(parts)}\0".encode())
+    digest = hashlib.sha256(f"radrules-table-{LOADER_VERSION}-{STORED_LAYOUT}-{kind}\0{len(parts)}\0".encode())
     for name, size, part_digest in parts:
         digest.update(name.encode("utf-8", "surrogatepass") + b"\0" + str(size).encode() + b"\0" + part_digest)
     return digest.hexdigest()
@@ -347,6 +349,27 @@ def _named(diagnostics, displays: tuple) -> list:
         out.append(attrs.evolve(diagnostic, message=named(diagnostic.message), help=named(diagnostic.help),
                                 span=span))
     return out
+
+
+def layout(classes) -> str:
+    """A fingerprint of what instances of ``classes`` pickle: each class's name and the names, in order, of its
+    attrs fields (else its slots). A cache file written by a build whose classes have other fields has another
+    key, so it is never read as one of this build's (unpickled, its objects would lack a field, or hold one
+    value in the place of another)."""
+    described = []
+    for cls in classes:
+        if attrs.has(cls):
+            names = [field.name for field in attrs.fields(cls)]
+        else:
+            names = [slot for base in cls.__mro__ for slot in getattr(base, "__slots__", ())]
+        described.append(f"{cls.__module__}.{cls.__qualname__}({','.join(names)})")
+    return hashlib.sha256("\n".join(described).encode()).hexdigest()[:16]
+
+
+#: Every class of radrules a cache file pickles (a test checks that a cache file of each kind holds no other),
+#: and the fingerprint of their layout, part of every table's key.
+STORED_CLASSES = (Cached, PtpTable, RawTable, Diagnostic, Span)
+STORED_LAYOUT = layout(STORED_CLASSES)
 
 
 #: A disk cache file: this header, the SHA-256 of the pickle that follows, then the pickle.

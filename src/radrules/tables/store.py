@@ -64,6 +64,9 @@ class PtpTable:
 
     def __setstate__(self, state) -> None:
         names = [field.name for field in attrs.fields(PtpTable) if field.init]
+        if not isinstance(state, tuple) or len(state) != len(names):  # pickled by a build of another layout
+            raise ValueError(f"a PtpTable pickled with {len(state) if isinstance(state, tuple) else 'no'} fields, "
+                             f"not {len(names)}")
         for name, value in zip(names, state):
             object.__setattr__(self, name, value)
         object.__setattr__(self, "partner_cache", {})
