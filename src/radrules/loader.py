@@ -58,7 +58,9 @@ def load(path: str | os.PathLike | None = None, *more: str | os.PathLike, bundle
     ``bundled`` is True when no path is given, else False.
 
     ``cache_dir``: where compiled CMS tables are cached on disk (default:
-    ``RADRULES_CACHE_DIR`` or the user cache directory; ``None`` or an empty text: no disk cache).
+    ``RADRULES_CACHE_DIR`` or the user cache directory; ``None`` or an empty text: no disk cache). ``Path("")``
+    is not empty: pathlib makes it ``Path(".")``, the working folder, as ``"."`` is here and in
+    ``RADRULES_CACHE_DIR``.
     ``extra``: more rule text, as ``(name, text)`` pairs, compiled as further
     files of the ruleset (rule tests add test-only rules this way); ``include``
     and ``table`` are not available in it.
