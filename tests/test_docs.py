@@ -26,6 +26,10 @@
   ```diff file=PATH blocks patch them, ```rr part=PATH blocks are word for
   word in the next ```rr file=PATH, and each ```console block prints what
   it shows (standard output and error together) with its `exit=N`.
+- docs/tables.md: one story in one folder (empty at first), told as the
+  tutorial's, with its own table cache; `radrules eval`'s summary (on
+  standard error, with times) is left out, and each ```pycon block runs as
+  a doctest there. Its links hold.
 """
 
 from __future__ import annotations
@@ -615,11 +619,16 @@ def run_command(line: str, folder: Path, where: str) -> tuple[int, str]:
     if piped:
         stdin, command = piped.group(1) + "\n", piped.group(2)
     words = shlex.split(command)
-    if words[0] == "cp":  # the one other command the tutorial uses: keep a copy of a file
-        assert len(words) == 3 and not stdin, f"{where}: `cp FILE COPY`"
+    if words[0] == "cp":  # the one other command the pages use: keep a copy of a file (or, -r, a folder)
         import shutil
 
-        shutil.copyfile(folder / words[1], folder / words[2])
+        assert not stdin, where
+        if words[1:2] == ["-r"]:
+            assert len(words) == 4, f"{where}: `cp -r FOLDER COPY`"
+            shutil.copytree(folder / words[2], folder / words[3])
+        else:
+            assert len(words) == 3, f"{where}: `cp FILE COPY`"
+            shutil.copyfile(folder / words[1], folder / words[2])
         return 0, ""
     assert words[0] == "radrules", where
     shown, here, saved_stdin = io.StringIO(), os.getcwd(), sys.stdin
@@ -653,28 +662,35 @@ def do_tutorial_step(block: Block, folder: Path) -> None:
 
 
 class TutorialFolder:
-    """The tutorial's folder, brought up to a given block by doing every block before it once.
+    """The folder of a page told as one story (the tutorial's, by default), brought up to a given block by
+    doing every block before it once.
 
     Steps run in the order of the page; a block asked for out of order (a
     test run alone, or reordered) gets a new folder, with the blocks before
     it done again.
     """
 
-    def __init__(self, make_folder):
+    def __init__(self, make_folder, steps=None, seed=True):
         self.make_folder = make_folder
+        self.steps = TUTORIAL if steps is None else steps
+        self.seed = seed  # start from a copy of rulesets/
         self.folder, self.done = None, 0
 
     def before(self, block: Block) -> Path:
         import shutil
 
-        index = TUTORIAL.index(block)
+        index = self.steps.index(block)
         if self.folder is None or self.done > index:
             self.folder, self.done = self.make_folder(), 0
-            shutil.copytree(DOCS.parent / "rulesets", self.folder / "rulesets")
-        for earlier in TUTORIAL[self.done:index]:
-            do_tutorial_step(earlier, self.folder)
+            if self.seed:
+                shutil.copytree(DOCS.parent / "rulesets", self.folder / "rulesets")
+        for earlier in self.steps[self.done:index]:
+            self.step(earlier)
         self.done = index + 1
         return self.folder
+
+    def step(self, block: Block) -> None:
+        do_tutorial_step(block, self.folder)
 
 
 @pytest.fixture(scope="module")
@@ -732,3 +748,124 @@ def test_tutorial_walks_the_whole_way():
         page = (DOCS / target).read_text(encoding="utf-8") if target else text
         headings = {_anchor(h) for h in re.findall(r"^#+ (.+)$", page, re.MULTILINE)}
         assert anchor in headings, f"tutorial.md links to {target}#{anchor}, which has no such heading"
+
+
+# ---------------------------------------------------------------- tables.md
+#
+# The guide to the CMS tables is one story in one folder, as the tutorial is,
+# started empty: ```files and ```rr file=PATH blocks write files, ```diff
+# file=PATH blocks patch them, a ```console exit=N block runs its `$ radrules
+# ...` (or `cp`) line there, and a ```pycon block runs as a doctest there. The
+# story has a table cache of its own (in the folder above the story's, so no
+# other test's tables are in it), and each command and doctest starts with an
+# empty memory cache, as a new process does. `radrules eval` ends with a
+# summary on standard error whose times change from run to run: the page
+# leaves it out, and so does the check.
+
+TABLES_BLOCKS = blocks("tables.md")
+TABLES_KINDS = ("rr", "files", "diff", "console", "pycon")
+TABLES = [b for b in TABLES_BLOCKS if b.kind in TABLES_KINDS]
+
+
+@contextlib.contextmanager
+def _story_cache(folder: Path):
+    """The story's table cache (``folder/../cache``) for one command, and an empty memory cache."""
+    import os
+
+    from radrules import tables
+
+    before = os.environ.get("RADRULES_CACHE_DIR")
+    os.environ["RADRULES_CACHE_DIR"] = str(folder.parent / "cache")
+    tables._MEMORY.clear()
+    try:
+        yield
+    finally:
+        tables._MEMORY.clear()
+        if before is None:
+            os.environ.pop("RADRULES_CACHE_DIR", None)
+        else:
+            os.environ["RADRULES_CACHE_DIR"] = before
+
+
+def run_pycon(block: Block, folder: Path) -> None:
+    """Run a ```pycon block as a doctest in ``folder``; fail with doctest's report."""
+    import doctest
+    import os
+
+    test = doctest.DocTestParser().get_doctest(block.text, {}, block.where, "tables.md", block.line)
+    shown = io.StringIO()
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    here = os.getcwd()
+    try:
+        os.chdir(folder)
+        with _story_cache(folder):
+            runner.run(test, out=shown.write)
+    finally:
+        os.chdir(here)
+    assert test.examples, f"{block.where}: a pycon block without `>>>` lines"
+    assert runner.failures == 0, f"{block.where}:\n{shown.getvalue()}"
+
+
+class TablesFolder(TutorialFolder):
+    """The folder of tables.md's story: empty at first, with pycon blocks run as it goes."""
+
+    def step(self, block: Block) -> None:
+        if block.kind == "pycon":
+            run_pycon(block, self.folder)
+        elif block.kind == "console":
+            with _story_cache(self.folder):
+                do_tutorial_step(block, self.folder)
+        else:
+            do_tutorial_step(block, self.folder)
+
+
+@pytest.fixture(scope="module")
+def tables_folder(tmp_path_factory):
+    def make_folder() -> Path:
+        folder = tmp_path_factory.mktemp("tables") / "story"
+        folder.mkdir()
+        return folder
+
+    return TablesFolder(make_folder, TABLES, seed=False)
+
+
+def _without_summary(command: str, shown: str) -> str:
+    """What `radrules eval` prints, less the summary it ends with on standard error."""
+    if not re.search(r"(?:^|\| )radrules eval ", command):
+        return shown
+    lines = shown.split("\n")
+    cut = next((i for i, line in enumerate(lines) if re.match(r"summary: \d+ claims in ", line)), len(lines))
+    return "\n".join(lines[:cut])
+
+
+@pytest.mark.parametrize("block", TABLES, ids=[f"{b.kind}@{b.line}" for b in TABLES])
+def test_tables_step(block, tables_folder):
+    """Each block of tables.md, in order: files are written and patched, commands print what is shown."""
+    folder = tables_folder.before(block)
+    if block.kind == "console":
+        command, *expected = block.text.rstrip("\n").split("\n")
+        with _story_cache(folder):
+            code, shown = run_command(command, folder, block.where)
+        shown = _without_summary(command[2:], shown)
+        assert shown.rstrip("\n") == "\n".join(expected), f"{block.where}: output differs"
+        assert f"exit={code}" in block.args, f"{block.where}: exit code {code}"
+    elif block.kind == "pycon":
+        run_pycon(block, folder)
+    else:
+        assert block.kind != "rr" or _arg(block, "file"), f"{block.where}: an rr block names file="
+        do_tutorial_step(block, folder)
+
+
+def test_tables_guide_links_hold():
+    """Every link of tables.md to a heading of a docs page names a heading there; every rr block is written."""
+    text = (DOCS / "tables.md").read_text(encoding="utf-8")
+    for block in TABLES_BLOCKS:
+        assert block.kind != "rr" or _arg(block, "file"), f"{block.where}: an untested rule"
+    links = re.findall(r"\]\(([a-z-]*\.md)?#([^)]+)\)", text)
+    assert len(links) >= 10
+    for target, anchor in links:
+        page = (DOCS / target).read_text(encoding="utf-8") if target else text
+        headings = {_anchor(h) for h in re.findall(r"^#+ (.+)$", page, re.MULTILINE)}
+        assert anchor in headings, f"tables.md links to {target}#{anchor}, which has no such heading"
+    for target in re.findall(r"\]\(([^)#:]+)\)", text):
+        assert (DOCS / target).exists(), f"tables.md links to {target}, which does not exist"
