@@ -204,6 +204,23 @@ class TestCheck:
         assert "warning[RR260]" in done.stderr
         assert done.stdout.strip().endswith("add-on edits, 1 warning")
 
+    def test_strict_makes_warnings_fail(self, tmp_path):
+        """`check --strict` exits 3 on a warning (text: the warning, the summary, then why it failed; JSON: `ok`
+        false), and 0 without one."""
+        path = tmp_path / "warn.rr"
+        path.write_text('rule w.w\n  when line.units > 1\n  then warn line "x"\nend\n')
+        done = run("check", "--strict", str(path))
+        assert done.returncode == 3
+        assert "warning[RR260]" in done.stderr
+        assert done.stderr.rstrip().endswith("failed: 1 warning, which --strict counts as errors")
+        assert done.stdout.strip().endswith("add-on edits, 1 warning")
+        done = run("check", "--strict", "--format", "json", str(path))
+        assert done.returncode == 3
+        report = json.loads(done.stdout)
+        assert report["ok"] is False and [d["code"] for d in report["diagnostics"]] == ["RR260"]
+        clean = run("check", "--strict", "rulesets/payers/acme.rr")
+        assert clean.returncode == 0 and clean.stdout.startswith("ok: acme: "), clean.stderr
+
     def test_a_dated_row_over_a_table_is_a_warning(self, tmp_path):
         """RR266 (a dated payer row that takes a table's edit off other dates) is a warning: `check` exits 0,
         counts it in the text summary and gives it as a warning in JSON."""

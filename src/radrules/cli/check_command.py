@@ -16,6 +16,8 @@ def add_parser(commands) -> None:
         description="Compile a rule file or folder; print every error and warning.",
     )
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--strict", action="store_true",
+                        help="warnings fail the check too (exit 3), for a CI job that must catch them")
     parser.add_argument("paths", metavar="PATH", nargs="*",
                         help="rule files or folders, compiled as one ruleset (default: the bundled rulesets)")
     add_bundled_option(parser, "also compile the bundled rulesets, beside PATH (the default without PATH)")
@@ -34,12 +36,13 @@ def run(args) -> int:
             print(str(error), file=sys.stderr)
         return EXIT_RULE_ERRORS
     summary = ruleset.describe()
-    if args.format == "json":
-        print(json.dumps({"ok": True, "summary": summary,
-                          "diagnostics": [d.to_dict() for d in ruleset.warnings]}))
-        return EXIT_OK
-    print_warnings(ruleset.warnings)
     warnings = sum(w.counts[1] for w in ruleset.warnings)  # with those not shown (RR407, RR519)
+    failed = args.strict and warnings > 0
+    if args.format == "json":
+        print(json.dumps({"ok": not failed, "summary": summary,
+                          "diagnostics": [d.to_dict() for d in ruleset.warnings]}))
+        return EXIT_RULE_ERRORS if failed else EXIT_OK
+    print_warnings(ruleset.warnings)
     print(
         f"ok: {summary['name']}: {summary['files']} files, {summary['rules']} rules, "
         f"{summary['pair_rows']} pair edits, {summary['limit_rows']} unit limits, "
@@ -54,6 +57,10 @@ def run(args) -> int:
         print("tables, by the dates of service each version judges:")
         for version in summary["table_versions"]:
             print("  " + table_line(version))
+    if failed:
+        print(f"failed: {warnings:,} warning{'s' if warnings != 1 else ''}, which --strict counts as errors",
+              file=sys.stderr)
+        return EXIT_RULE_ERRORS
     return EXIT_OK
 
 
