@@ -28,10 +28,13 @@ def records(path: Path) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
-def typed(field: str):
-    """A cell as a spreadsheet keeps it: empty as no value, dates and small counts as numbers."""
+def typed(field: str, dates: bool = False):
+    """A cell as a spreadsheet keeps it: empty as no value, dates and small counts as numbers (dates as dates,
+    in a date format, if ``dates``)."""
     if field == "":
         return None
+    if dates and field.isdigit() and len(field) == 8 and field[:2] in ("19", "20"):
+        return dt.datetime(int(field[:4]), int(field[4:6]), int(field[6:]))
     if field.isdigit() and (len(field) <= 3 or (len(field) == 8 and field[:2] in ("19", "20"))):
         return int(field)
     return field
@@ -52,9 +55,10 @@ def save_workbook(rows: list[list], path: Path, before: list[list] = ()) -> Path
     return path
 
 
-def workbook_of(fixture: Path, folder: Path, name: str | None = None) -> Path:
-    """The fixture's records as a workbook (typed cells, line breaks kept inside cells)."""
-    rows = [[typed(field) for field in record] for record in records(fixture)]
+def workbook_of(fixture: Path, folder: Path, name: str | None = None, dates: bool = False) -> Path:
+    """The fixture's records as a workbook (typed cells, line breaks kept inside cells; YYYYMMDD dates as dates
+    if ``dates``)."""
+    rows = [[typed(field, dates) for field in record] for record in records(fixture)]
     return save_workbook(rows, folder / (name or fixture.stem + ".xlsx"))
 
 
@@ -158,6 +162,66 @@ class TestCells:
         path = save_workbook([["notes about the file"]], tmp_path / "x.xlsx",
                              before=[[["Code", "Units"], ["74177", 1]]])
         assert workbook_text(path.read_bytes()) == "Code,Units\n74177,1\n"
+
+
+class TestDateCells:
+    """A cell in a date or time format is taken in a date column only (and a time nowhere): a number formatted as
+    a date by mistake reads as one, a unit limit of 1 as 19000101."""
+
+    @pytest.mark.parametrize("fixture", [DATA / "radiology-ptp-v322r0-f1.TXT", DATA / "aoc_v2026q3.csv",
+                                         DATA / "HCPC2026_JUL_ANWEB.csv"])
+    def test_dates_read_in_date_columns(self, tmp_path, fixture):
+        """Typed dates in the PTP, add-on and HCPCS date columns read as the text file's YYYYMMDD dates."""
+        kind = {"rad": "ptp", "aoc": "addon", "HCP": "hcpcs"}[fixture.name[:3]]
+        text = load_one(tmp_path, f'table {kind} "cms/{fixture.name}"\n', fixture, name="text").table
+        book = workbook_of(fixture, tmp_path / "book", dates=True)
+        assert any(isinstance(cell.value, dt.datetime) for row in openpyxl.load_workbook(book).active.iter_rows()
+                   for cell in row)
+        sheet = load_one(tmp_path, f'table {kind} "cms/{book.name}"\n', book, name="sheet").table
+        if kind == "ptp":
+            assert (sheet.start, sheet.end, sheet.row) == (text.start, text.end, text.row) and len(sheet)
+        else:
+            assert without_sources(sheet.entries) == without_sources(text.entries) != {}
+
+    @pytest.mark.parametrize("fixture, column, value, code, message", [
+        ("MCR_MUE_PractitionerServices_Eff_07-01-2026.csv", "B", 1, "RR509",
+         "the cell holds a date, 1900-01-01, not a unit limit"),
+        ("MCR_MUE_PractitionerServices_Eff_07-01-2026.csv", "B", 0, "RR509",
+         "the cell holds a time, 00:00:00, not a unit limit"),
+        ("MCR_MUE_PractitionerServices_Eff_07-01-2026.csv", "A", 45000, "RR507",
+         "the cell holds a date, 2023-03-15, not a procedure code"),
+        ("MCR_MUE_PractitionerServices_Eff_07-01-2026.csv", "D", 45000, "RR509",
+         "the cell holds a date, 2023-03-15, not a rationale"),
+        ("radiology-ptp-v322r0-f1.TXT", "F", 1, "RR509", "the cell holds a date, 1900-01-01, not a modifier indicator"),
+        ("radiology-ptp-v322r0-f1.TXT", "D", 0.5, "RR508", "the cell holds a time, 12:00:00, not an effective date"),
+        ("aoc_v2026q3.csv", "C", 1, "RR509", "the cell holds a date, 1900-01-01, not an add-on edit type"),
+        ("PPRRVU26_JUL.csv", "N", 1, "RR509", "the cell holds a date, 1900-01-01, not a PC/TC indicator"),
+        ("PPRRVU26_JUL.csv", "T", 0, "RR509", "the cell holds a time, 00:00:00, not a bilateral surgery indicator"),
+        ("HCPC2026_JUL_ANWEB.csv", "C", 7, "RR509",
+         "the cell holds a date, 1900-01-07, not a record identification code"),
+    ])
+    def test_date_or_time_elsewhere_is_an_error_at_its_cell(self, tmp_path, fixture, column, value, code, message):
+        """A date or time cell outside a date column is the row's error, at that cell, with a hint saying how
+        the cell is formatted."""
+        kind = {"MCR": "mue", "rad": "ptp", "aoc": "addon", "PPR": "pctc", "HCP": "hcpcs"}[fixture[:3]]
+        book = workbook_of(DATA / fixture, tmp_path / "book")
+        workbook = openpyxl.load_workbook(book)
+        sheet = workbook.active
+        row = 1 + next(i for i, cells in enumerate(sheet.iter_rows(values_only=True))
+                       if isinstance(cells[0], str) and re.fullmatch(r"(?=.*[0-9])[0-9A-Z]{5}", cells[0])
+                       and (kind != "addon" or cells[2] == 1))
+        sheet[f"{column}{row}"] = value
+        sheet[f"{column}{row}"].number_format = "h:mm" if isinstance(value, float) else "mm-dd-yy"
+        workbook.save(book)
+        (error,) = TestErrors()._error(tmp_path, f'table {kind} "cms/{book.name}"\n', book)
+        assert (error.code, error.message, error.span.line) == (code, message, row)
+        index = ord(column) - ord("A")
+        line = error.source_line
+        assert line[error.span.column - 1:].startswith(next(csv.reader([line]))[index])
+        kind_of = "a date, so its number reads as a day" if "holds a date" in message else "a date or a time"
+        assert error.help.startswith(f"cell {column}{row} of the first sheet; it is formatted as {kind_of}")
+        assert error.help.endswith(f"{'write the date' if code == 'RR508' else 'give it the General format'}, or "
+                                   "take CMS's workbook again")
 
 
 class TestEvaluation:

@@ -62,6 +62,11 @@ _DATE_NOUNS = frozenset({"dt", "dte", "date", "dates"}) | _JULIAN | _CALENDAR
 _DATE_WORDS = {"aoc_edit_eff_dt": "the edit's effective date", "aoc_edit_del_dt": "the edit's deletion date",
                "aoc_del_dt": "the add-on code's deletion date",
                "primary_code_del_dt": "the primary code's deletion date"}
+#: What the code columns hold, for a workbook's cells in a date or time format (Problems.typed_cell); a date
+#: column takes a date.
+_TYPED = {"add_on_code": ("RR507", "a procedure code (add-on code)", False),
+          "primary_code": ("RR507", "a procedure code (primary code)", False),
+          "aoc_edit_type": ("RR509", "an add-on edit type", False)}
 REQUIRED = ("add_on_code", "primary_code", "aoc_edit_type")
 CONTRACTOR = "CCCCC"
 _NO_DATE = ("", "*", "0", "00000000", "99999999", "9999999")
@@ -94,6 +99,8 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
                     if columns is None:
                         break
                     positions, calendar = columns
+                    typed = {positions[column]: _TYPED.get(column) or ("RR508", _DATE_WORDS[column], True)
+                             for column in positions}
                     width = len(fields)
                     while width and not fields[width - 1].strip():
                         width -= 1
@@ -114,6 +121,8 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
                              f"{len(fields)}", first, raw, 1, len(first_line(raw)),
                              help="a row has a field for each column of the header, empty or not: is it cut short, "
                                   "or does a value hold a comma outside quotes?")
+                continue
+            if problems.typed and problems.typed_cell(first, raw, fields, typed):
                 continue
 
             def get(column):

@@ -10,7 +10,7 @@ import re
 from ..codes import is_digits
 from ..errors import MAX_PER_FILE, Diagnostic, not_shown
 from ..syntax import Span
-from .workbook import is_workbook, workbook_text
+from .workbook import is_workbook, read_workbook
 
 #: At most this many problems are reported per table file, as per rule file; the rest are counted (RR519).
 MAX_PROBLEMS = MAX_PER_FILE
@@ -83,6 +83,8 @@ class Problems:
         self._warnings_shown = 0  # of self.diagnostics
         # A workbook's problems also name the cell (the line shown is the sheet row as CSV).
         self.workbook = workbook
+        # A workbook's cells in a date or time format: sheet row -> {column: ("date", "1900-01-01"), ...}.
+        self.typed: dict = {}
         # How the file's lines are counted: as the csv module counts them (a lone CR ends a line), or
         # at line feeds only (the loaders that split lines: a lone CR is then a character of the row).
         self.lines_end_at_cr = True
@@ -130,6 +132,35 @@ class Problems:
         below, column, line = csv_field_place(raw, index)
         self.add(code, message, row + below, line, column, width,
                  self._with_cell(help or DEFAULT_HELP.get(code), row, index), severity)
+
+    def typed_cell(self, row: int, line: str, fields: list[str], read: dict) -> bool:
+        """Report a workbook row's first cell in a date or time format where its column can't take it, and say so
+        (True): a date outside a date column, a time anywhere.
+
+        ``read``: 0-based column -> (code, what the column holds: ``a unit limit``, whether it holds dates), for
+        the columns the loader reads. A number formatted as a date by mistake reads as one (a unit limit of 1 as
+        ``19000101``), which a number column would take without a word. The row is one line (a workbook's
+        line breaks read as spaces), its fields separated by commas.
+        """
+        cells = self.typed.get(row)
+        if not cells:
+            return False
+        for index in sorted(cells):
+            if index not in read:
+                continue
+            code, what, dates = read[index]
+            kind, value = cells[index]
+            if kind == "date" and dates:
+                continue
+            if kind == "date":
+                how = "a date, so its number reads as a day (1 as 1900-01-01)"
+            else:
+                how = "a date or a time, and a number under 1 (0 too) so formatted reads as a time of day"
+            fix = "write the date" if dates else "give it the General format"
+            self.field(code, f"the cell holds a {kind}, {value}, not {what}", row, line, fields, index, ",",
+                       help=f"it is formatted as {how}: {fix}, or take CMS's workbook again")
+            return True
+        return False
 
     def unreadable(self, fields, first: int, last: int, raw: str, swallowed=None) -> bool:
         """Report a data record that can't be right, and say so (True).
@@ -294,7 +325,8 @@ def read_part(display: str, data) -> tuple[Problems, str]:
     CMS files are Latin-1 (UTF-8 or UTF-16 with a BOM is accepted too); ``data`` is
     bytes or a path. A workbook (``.xlsx``, known by its name or its bytes)
     reads as the CSV export of its first sheet (:mod:`radrules.tables.workbook`),
-    and its problems name the cell; one that can't be read raises
+    its problems name the cell, and its cells in a date or time format are kept
+    (``Problems.typed``, see :meth:`Problems.typed_cell`); one that can't be read raises
     :class:`~radrules.tables.workbook.WorkbookError`.
     """
     path = None
@@ -302,7 +334,10 @@ def read_part(display: str, data) -> tuple[Problems, str]:
         path = data
         data = data.read_bytes()
     if is_workbook(data, path.name if path is not None else display):
-        return Problems(display, workbook=True), workbook_text(data, path)
+        text, typed = read_workbook(data, path)
+        problems = Problems(display, workbook=True)
+        problems.typed = typed
+        return problems, text
     return Problems(display), decode(data)
 
 

@@ -57,6 +57,9 @@ COLUMNS = {
     "term_dt": ("term_dt", "term_date", "termination_date"),
 }
 _NAMES = {"add_dt": "ADD DT", "act_eff_dt": "ACT EFF DT", "term_dt": "TERM DT"}
+#: What the other columns read hold, for a workbook's cells in a date or time format (Problems.typed_cell).
+_TYPED = {"hcpc": ("RR507", "a HCPCS code or modifier", False),
+          "recid": ("RR509", "a record identification code", False)}
 
 
 class _Reader:
@@ -230,12 +233,16 @@ def _csv(text: str, reader: _Reader) -> None:
                                  first, raw, 1, len(first_line(raw)) or 1)
                     return
                 positions = found
+                typed = {index: _TYPED.get(column) or ("RR508", f"a date ({_NAMES[column]})", True)
+                         for column, index in found.items() if column != "seqnum"}
             continue
         if not any(f.strip() for f in fields):
             continue
         # A description may hold line breaks (a workbook cell's, exported); a line that begins
         # like a record is a row swallowed by a quote left open.
         if problems.unreadable(fields, first, last, raw, _begins_record):
+            continue
+        if problems.typed and problems.typed_cell(first, raw, fields, typed):
             continue
 
         def get(column, fields=fields):

@@ -131,6 +131,8 @@ def _csv(text: str, file_name: str, problems: Problems, keyed: _Rows) -> None:
                 columns = _columns(names, problems, first, raw, fields)
                 if columns is None:
                     return
+                typed = {columns[role]: ("RR507" if role == "code" else "RR509", _TYPED[role], False)
+                         for role in _WANTED}
             elif first > 30:
                 problems.add("RR505", f"`{problems.display}` has no `HCPCS,MOD,...` caption row in its first 30 "
                              "lines: is it an MPFS relative value file (PPRRVU)?", None)
@@ -141,6 +143,8 @@ def _csv(text: str, file_name: str, problems: Problems, keyed: _Rows) -> None:
         if problems.unreadable(fields, first, last, raw):
             continue
         rows_read += 1
+        if problems.typed and problems.typed_cell(first, raw, fields, typed):
+            continue
 
         def value(role):
             """A field as written: CMS's codes and values have no white space around them (as PTP codes)."""
@@ -187,6 +191,9 @@ _WANTED = {"code": "HCPCS", "modifier": "MOD", "pctc": "PCTC IND", "bilateral": 
 _PUBLISHED = "`HCPCS`, `MOD`, `PCTC IND` and `BILAT SURG`"
 _LABELS = {"code": "HCPCS code", "modifier": "modifier", "pctc": "PC/TC indicator",
            "bilateral": "bilateral surgery indicator"}
+#: What each column holds, for a workbook's cells in a date or time format (Problems.typed_cell).
+_TYPED = {"code": "a procedure code", "modifier": "a modifier", "pctc": "a PC/TC indicator",
+          "bilateral": "a bilateral surgery indicator"}
 
 
 def _role(name: str) -> str | None:

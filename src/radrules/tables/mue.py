@@ -36,6 +36,9 @@ _MAI = re.compile(r"^([123])(?:\s|$)")
 #: The MAI labels CMS publishes (domain.md §2.2).
 MAI_LABELS = {1: "1 Line Edit", 2: "2 Date of Service Edit: Policy", 3: "3 Date of Service Edit: Clinical"}
 #: An MAI field, its white space left out and in lower case -> the MAI: a published label, or its digit alone.
+#: A workbook row's columns, for its cells in a date or time format (Problems.typed_cell): none holds dates.
+_TYPED = {0: ("RR507", "a procedure code", False), 1: ("RR509", "a unit limit", False),
+          2: ("RR509", "an MUE adjudication indicator", False), 3: ("RR509", "a rationale", False)}
 _MAI_TEXTS = {**{"".join(label.lower().split()): mai for mai, label in MAI_LABELS.items()},
               **{str(mai): mai for mai in MAI_LABELS}}
 
@@ -122,6 +125,8 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
                                   "empty), separated by commas: is the row cut short, does a value hold a comma "
                                   "outside quotes, or is the line not a row (a note or an `End of file` line added "
                                   "to the file)?")
+                continue
+            if problems.typed and problems.typed_cell(first, raw, fields, _TYPED):
                 continue
             # Codes and values are read as written: CMS's have no white space around them (as PTP codes).
             code, value, mai_text = fields[0], fields[1], fields[2]

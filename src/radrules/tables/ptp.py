@@ -33,6 +33,11 @@ from .store import PtpTable
 
 _INDICATORS = {"0": 0, "1": 1, "9": 9}
 _FIELDS = 7
+#: A workbook row's columns, for its cells in a date or time format (Problems.typed_cell): dates in 4 and 5 only.
+_TYPED = {0: ("RR507", "a procedure code (column 1)", False), 1: ("RR507", "a procedure code (column 2)", False),
+          2: ("RR509", "the 'in existence prior to 1996' marker", False), 3: ("RR508", "an effective date", True),
+          4: ("RR508", "a deletion date", True), 5: ("RR509", "a modifier indicator", False),
+          6: ("RR509", "a rationale", False)}
 
 
 def _lines(text: str) -> tuple[list[str], str]:
@@ -305,6 +310,8 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
                     problems.add("RR506", f"a PTP row has {_FIELDS} fields; this one has {len(fields)}", number, line,
                                  1, len(line), help=_TEXT_LINE if _text_line(fields) else separated)
                     continue
+            if problems.typed and problems.typed_cell(number, line, fields, _TYPED):
+                continue
             # A bad row is one error, at its first bad field: the row is not read, and a line that is no row at
             # all (a notice, an `End of file` line) would otherwise give an error for each of its columns.
             c1, c2, existed, effective, deletion, modifier, reason = fields

@@ -11,6 +11,10 @@ reads it through its CSV path and a problem is reported at the sheet's row
 - a cell in a date format reads as ``YYYYMMDD``; a whole number without
   ``.0``; a number in a zero-padded format (``00000``) with its zeros, as
   Excel shows it (a code such as ``00100`` stored as a number);
+- the cells in a date or time format are listed too (:func:`read_workbook`):
+  the loaders take a date only in a date column, and a time nowhere, since
+  a number formatted as a date by mistake (a unit limit of 1 shown as
+  ``01-01-00``) would otherwise read as ``19000101``;
 - a line break inside a cell reads as a space, so a row stays one line (the
   MUE workbook's header wraps ``HCPCS/`` and ``CPT Code`` in one cell);
 - an empty row reads as an empty line.
@@ -60,6 +64,12 @@ def is_workbook(data: bytes, name: str) -> bool:
 
 def workbook_text(data: bytes, path=None) -> str:
     """The first worksheet of the workbook ``data`` as CSV text (see the module docstring)."""
+    return read_workbook(data, path)[0]
+
+
+def read_workbook(data: bytes, path=None) -> tuple[str, dict]:
+    """The first worksheet of the workbook ``data`` as CSV text (see the module docstring), and its cells in a
+    date or time format: sheet row -> {0-based column: ("date", "1900-01-01") or ("time", "00:00:00")}."""
     if data[:4] == OLE_MAGIC:
         raise WorkbookError(path, "`{file}` is an Excel 97-2003 workbook (.xls), which radrules does not read",
                             "open it in a spreadsheet program and save it as .xlsx or as CSV")
@@ -98,14 +108,20 @@ def workbook_text(data: bytes, path=None) -> str:
         # writers understate: read the rows the sheet holds instead.
         sheet.reset_dimensions()
         # The sheet is parsed while its rows are read (read-only mode), so a damaged sheet fails here.
-        rows = [[_cell_text(cell) for cell in row] for row in sheet.iter_rows()]
+        rows = []
+        typed: dict = {}
+        for number, row in enumerate(sheet.iter_rows(), 1):
+            rows.append([_cell_text(cell) for cell in row])
+            for index, cell in enumerate(row):
+                if isinstance(cell.value, _TEMPORAL):
+                    typed.setdefault(number, {})[index] = _temporal(cell.value)
         width = max(map(len, rows), default=0)  # rows end at their last cell: pad them as an export does
         for fields in rows:
             if any(fields):
                 write(fields + [""] * (width - len(fields)))
             else:
                 out.write("\n")
-        return out.getvalue()
+        return out.getvalue(), typed
     except WorkbookError:
         raise
     except Exception as error:  # the XML parser and openpyxl's readers raise many kinds
@@ -117,6 +133,17 @@ def workbook_text(data: bytes, path=None) -> str:
 
 def _size(count: int) -> str:
     return f"{count // 2**20:,} MiB" if count >= 2**20 else f"{count:,} bytes"
+
+
+_TEMPORAL = (dt.datetime, dt.date, dt.time, dt.timedelta)
+
+
+def _temporal(value) -> tuple[str, str]:
+    """("date", "1900-01-01") for a cell openpyxl reads as a date; ("time", "00:00:00") for one it reads as a time
+    of day or a duration (a number under 1 in a date format, too)."""
+    if isinstance(value, (dt.datetime, dt.date)):
+        return "date", value.strftime("%Y-%m-%d")
+    return "time", str(value)
 
 
 def _cell_text(cell) -> str:
