@@ -1526,6 +1526,27 @@ class TestNoRowLost:
         assert (warning.span.line, warning.source_line) == (7, ",,,")
         assert "(line 7 has no line ending)" in warning.message
 
+    @pytest.mark.parametrize("kind, fixture, cut", [
+        ("pctc", "PPRRVU26_JUL.csv", b"\n85061,,REDACTED,A,,1.00,1.00,,0.50,,0.05,2.05,1.55,8,XXX,0.00,0.00,0.00,4,9,0,"
+                                     b"0,0,9,,33.4009,09,0,88,0.00,0.00,0."),
+        ("pctc", "PPRRVU26_JUL.txt", b""),  # the last record without its line ending
+        ("addon", "aoc_v2026q3.csv", b"\r\n77067,77064,1,,,,2017001,2026063"),  # `20260630` cut: a Julian date
+    ])
+    def test_mpfs_and_addon_files_cut_short_are_warned(self, tmp_path, kind, fixture, cut):
+        """The same for an MPFS file (CSV or fixed width) and an add-on code file: their last row, cut inside, may
+        still read, and the rows after it are missing; they loaded without a word."""
+        data = (DATA / fixture).read_bytes()
+        assert data.endswith(b"\n")
+        root = make_ruleset(tmp_path, f'table {kind} "cms/{fixture}"\n')
+        written = data.rstrip(b"\r\n") + cut
+        (root / "cms" / fixture).write_bytes(written)
+        (warning,) = radrules.load(root, cache_dir=None).warnings
+        last = written.count(b"\n") + 1
+        assert (warning.code, warning.severity, warning.span.line) == ("RR521", "warning", last)
+        assert f"(line {last} has no line ending): it may be cut short" in warning.message
+        (root / "cms" / fixture).write_bytes(written + b"\r\n")
+        assert radrules.load(root, cache_dir=None).warnings == ()
+
     def test_a_file_larger_than_any_cms_file_is_refused_before_it_is_read(self, tmp_path, monkeypatch):
         """A file past the size of any CMS file of its kind is one RR505 saying its size, and is never read (a
         150 MB one-line CSV took 1.7 GB; a 2 GB file would have taken more than the machine has)."""

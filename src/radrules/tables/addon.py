@@ -38,7 +38,8 @@ import csv
 import re
 
 from .. import codes
-from .common import DateReader, csv_records, first_line, header_columns, not_a_calendar_date, read_part, shown
+from .common import (DateReader, csv_records, first_line, header_columns, last_line, not_a_calendar_date, read_part,
+                     shown)
 from .store import RawTable
 
 COLUMNS = {
@@ -87,8 +88,10 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
         problems, text = read_part(display, data)
         positions = None
         width = 0
-        rows_read = 0
+        rows_read = end_line = 0
+        end_raw = ""
         for first, last, fields, raw in csv_records(text):
+            end_line, end_raw = last, raw  # the file's last record, when the loop ends
             if fields is None:
                 problems.unreadable(fields, first, last, raw)
                 break
@@ -203,6 +206,9 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
                 int(kind), primary_code, start, end, values["aoc_del_dt"], values["primary_code_del_dt"],
                 f"{file_name}:{first}",
             ))
+        # A row cut inside its last field may still read (a date `20260630` cut to `2026063` is a Julian date).
+        if rows_read and end_raw.strip() and not end_raw.endswith(("\n", "\r")) and not problems.has_errors:
+            problems.cut_short(end_line, last_line(end_raw))  # CMS ends every line, the last one too
         if positions is None and not problems.has_errors:
             problems.add("RR505", f"`{display}` has no add-on code header", None)
         elif positions is not None and rows_read == 0 and not problems.has_errors:

@@ -21,6 +21,13 @@ def first_line(text: str) -> str:
     return io.StringIO(text, newline="").readline().rstrip("\r\n")
 
 
+def last_line(raw: str) -> str:
+    """A record's last line (a record may span lines: a quoted line break), as the csv module counts lines,
+    without its line ending."""
+    lines = io.StringIO(raw, newline="").readlines()
+    return lines[-1].rstrip("\r\n") if lines else ""
+
+
 def shown(value: str) -> str:
     """A field's value as a message shows it: quoted, or "an empty field"."""
     return f"`{value}`" if value else "an empty field"
@@ -132,6 +139,15 @@ class Problems:
         below, column, line = csv_field_place(raw, index)
         self.add(code, message, row + below, line, column, width,
                  self._with_cell(help or DEFAULT_HELP.get(code), row, index), severity)
+
+    def cut_short(self, number: int, line: str) -> None:
+        """Warn (RR521) of a file whose last line, ``number`` (``line``), has no line ending: CMS ends every line
+        of its files, the last one too, so the file was most likely cut short (a copy still running, a download
+        cut off) and its last rows are missing; the last row may read as a row all the same."""
+        self.add("RR521", f"`{self.display}` ends in the middle of a line (line {number} has no line ending): it may "
+                 "be cut short, its last rows missing", number, line[:200], 1, 1, severity="warning",
+                 help="CMS ends every line of its files: is the file still being copied, or was the download cut "
+                      "off? Take it again (a file written by hand may just lack the last line break: add it)")
 
     def typed_cell(self, row: int, line: str, fields: list[str], read: dict) -> bool:
         """Report a workbook row's first cell in a date or time format where its column can't take it, and say so

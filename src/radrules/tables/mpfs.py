@@ -29,7 +29,7 @@ import io
 import re
 
 from .. import codes
-from .common import Problems, csv_records, padded, padding_hint, read_part, shown
+from .common import Problems, csv_records, last_line, padded, padding_hint, read_part, shown
 from .store import RawTable
 
 _PCTC = set("0123456789")
@@ -118,8 +118,10 @@ def _has_caption_row(text: str) -> bool:
 def _csv(text: str, file_name: str, problems: Problems, keyed: _Rows) -> None:
     recent: list[list[str]] = []
     columns = None
-    rows_read = 0
+    rows_read = end_line = 0
+    end_raw = ""
     for first, last, fields, raw in csv_records(text):
+        end_line, end_raw = last, raw  # the file's last record, when the loop ends
         if fields is None:
             problems.unreadable(fields, first, last, raw)
             return
@@ -178,6 +180,8 @@ def _csv(text: str, file_name: str, problems: Problems, keyed: _Rows) -> None:
                 diagnostic, message, field, hint, severity = problem
                 problems.csv_field(diagnostic, message, first, raw, fields, columns[field], help=hint,
                                    severity=severity)
+    if rows_read and end_raw.strip() and not end_raw.endswith(("\n", "\r")) and not problems.has_errors:
+        problems.cut_short(end_line, last_line(end_raw))  # CMS ends every line, the last one too
     if columns is None:
         problems.add("RR505", f"`{problems.display}` has no `HCPCS,MOD,...` caption row: is it an MPFS relative "
                      "value file (PPRRVU)?", None)
@@ -243,7 +247,8 @@ def _fixed_width(text: str, file_name: str, problems: Problems, keyed: _Rows) ->
     problems.lines_end_at_cr = False  # records are split at line feeds
     read = 0
     started = False
-    for number, line in enumerate(text.split("\n"), 1):
+    lines = text.split("\n")
+    for number, line in enumerate(lines, 1):
         line = line.rstrip("\r")
         if not line.strip():
             continue
@@ -274,5 +279,7 @@ def _fixed_width(text: str, file_name: str, problems: Problems, keyed: _Rows) ->
             column, width = (103, 1) if field == "pctc" else (1, 5)  # PC/TC at position 103, HCPCS at 1-5
             problems.add(diagnostic, message, number, line, column, width, hint, severity)
         read += 1
+    if read and lines[-1].strip() and not problems.has_errors:  # the last record has no line ending
+        problems.cut_short(len(lines), lines[-1].rstrip("\r"))
     if read == 0 and not problems.has_errors:
         problems.add("RR505", f"`{problems.display}` has no MPFS records", None)

@@ -19,7 +19,7 @@ import csv
 import re
 
 from .. import codes
-from .common import csv_records, normalize_header, padded, padding_hint, read_part, shown
+from .common import csv_records, last_line, normalize_header, padded, padding_hint, read_part, shown
 from .store import RawTable
 
 #: Words that name a table's setting, in the column 2 header (`Outpatient Hospital Services MUE Values`) or
@@ -166,11 +166,7 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
             entries[code] = ((int(value), mai, reason, source),)
         cut_short = end_raw.strip() and not end_raw.endswith(("\n", "\r"))  # CMS ends every line, the last too
         if rows_read and cut_short and not problems.has_errors:
-            problems.add("RR521", f"`{display}` ends in the middle of a line (line {end_line} has no line ending): it "
-                         "may be cut short, its last rows missing", end_line, end_raw[:200], 1, 1, severity="warning",
-                         help="CMS ends every line of its files: is the file still being copied, or was the "
-                              "download cut off? Take it again (a file written by hand may just lack the last line "
-                              "break: add it)")
+            problems.cut_short(end_line, last_line(end_raw))
         if not header_found and not problems.has_errors:
             problems.add("RR505", f"`{display}` has no `HCPCS/CPT Code` header; is it a CMS MUE file?", None)
         elif header_found and rows_read == 0 and not problems.has_errors:

@@ -375,12 +375,7 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
                 newest = begin
                 rises.append((begin, index, number))
         if cut_short and rows_read and lines[-1].strip() and not problems.has_errors:
-            problems.add("RR521", f"`{display}` ends in the middle of a line (line {len(lines)} has no line ending): "
-                         "it may be cut short, its last rows missing", len(lines),
-                         lines[-1][:MAX_ROW_CHARS], 1, 1, severity="warning",
-                         help="CMS ends every line of its files: is the file still being copied, or was the "
-                              "download cut off? Take it again (a file written by hand may just lack the last line "
-                              "break: add it)")
+            problems.cut_short(len(lines), lines[-1])
         if not problems.has_errors and rows_read == 0:
             problems.add("RR505", f"`{display}` has no PTP rows", None,
                          help="a PTP file has a header and then rows of 7 fields, separated by tabs (by commas in "
