@@ -780,6 +780,43 @@ class TestRowErrors:
         assert error.help == ("procedure codes have 5 characters (5 digits, 4 digits and a letter, or a letter and 4 "
                               "digits): is the row damaged, or the file of another layout?")
 
+    MUE = "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
+
+    @pytest.mark.parametrize("kind, name, row, found", [
+        ("mue", MUE, ",,,note: end of file", ("RR507", 1, "an empty field is not a procedure code")),
+        ("mue", MUE, "0009U,x,9 Date of Service Edit: Clinical,Nature of Analyte",
+         ("RR509", 7, "`x` is not a unit limit (a whole number, 0 or more)")),
+        ("pctc", "PPRRVU26_JUL.csv", "70450,,REDACTED",
+         ("RR506", 1, "an MPFS row has 32 fields, as its caption rows; this one has 3")),
+        ("pctc", "PPRRVU26_JUL.csv", "70450,,REDACTED,A,,1.00,1.00,,0.50,,0.05,2.05,1.55,x,XXX,0.00,0.00,0.00,4,y,0,"
+         "0,0,9,,33.4009,09,0,88,0.00,0.00,0.00", ("RR509", 52, "`x` is not a PC/TC indicator (0-9)")),
+        ("pctc", "PPRRVU26_JUL.csv", "70450,,REDACTED,A,,1.00,1.00,,0.50,,0.05,2.05,1.55,1,XXX,0.00,0.00,0.00,4,0,0,"
+         "0,0,9,,33.4009,09,0,88,0.00,0.00,0.00,,", None),  # empty fields past the captions': no error
+        ("pctc", "PPRRVU26_JUL.csv", "70450,,REDACTED,A,,1.00,1.00,,0.50,,0.05,2.05,1.55,1,XXX,0.00,0.00,0.00,4,0,0,"
+         "0,0,9,,33.4009,09,0,88,0.00,0.00,0.00,x",
+         ("RR506", 1, "an MPFS row has 32 fields, as its caption rows; this one has 33")),
+        ("addon", "aoc_v2026q3.csv", "7706,7706x,4,,,,2025366,2O26",
+         ("RR507", 1, "`7706` is not a procedure code (primary code; `CCCCC` for contractor-defined)")),
+        ("addon", "aoc_v2026q3.csv", "77067,77063,1,,2025366,,2O26,",
+         ("RR508", 16, "`2025366` is not a calendar date (the add-on code's deletion date)")),
+        ("hcpcs", "HCPC2026_JUL_ANWEB.csv", "G0279,00100,3,x,x,,,2026013x,20261301,2026,N",
+         ("RR508", 21, "`2026013x` is not a date (ADD DT, YYYYMMDD)")),
+    ], ids=["mue footer", "mue limit and MAI", "mpfs cut short", "mpfs two indicators", "mpfs empty fields past",
+            "mpfs comma outside quotes", "addon codes and dates", "addon dates", "hcpcs dates"])
+    def test_a_row_with_several_bad_fields_is_one_error_in_every_loader(self, tmp_path, kind, name, row, found):
+        """As in a PTP file: a row is one error, at its first bad field (in the order of the file's columns), and
+        a row with too few fields (or more that are not empty) is RR506, saying how many it has (an MUE row gave
+        an error for each bad field, an MPFS row cut short two "empty field" errors at one column)."""
+        data = (DATA / name).read_bytes().decode("latin-1")
+        root = make_ruleset(tmp_path, f'table {kind} "cms/{name}"\n')
+        (root / "cms" / name).write_bytes((data + row + "\r\n").encode("latin-1"))
+        if found is None:
+            assert radrules.load(root, cache_dir=None).warnings == ()
+            return
+        error = only_error(root)
+        assert (error.code, error.span.line, error.span.column, error.message) == (
+            found[0], data.count("\n") + 1, found[1], found[2])
+
     @pytest.mark.parametrize("fields, column, message, help", [
         (("74176", "74152", "", "20260230", "*", "0"), 14, "`20260230` is not a calendar date (effective date)",
          "read as YYYYMMDD, `20260230` is day 30 of February 2026, which has 28 days: is the row damaged?"),

@@ -70,6 +70,9 @@ _TYPED = {"add_on_code": ("RR507", "a procedure code (add-on code)", False),
           "aoc_edit_type": ("RR509", "an add-on edit type", False)}
 REQUIRED = ("add_on_code", "primary_code", "aoc_edit_type")
 CONTRACTOR = "CCCCC"
+#: Whether a field of each code column holds a value it can take (the add-on code file's primary may be `CCCCC`).
+_CODE_CHECKS = {"add_on_code": codes.is_procedure_code, "aoc_edit_type": ("1", "2", "3").__contains__,
+                "primary_code": lambda primary: primary == CONTRACTOR or codes.is_procedure_code(primary)}
 _NO_DATE = ("", "*", "0", "00000000", "99999999", "9999999")
 
 
@@ -102,6 +105,9 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
                     if columns is None:
                         break
                     positions, calendar = columns
+                    # The fields checked, in the order of the header's columns (a row's first bad one is its error).
+                    code_columns = sorted(REQUIRED, key=positions.__getitem__)
+                    date_columns = sorted((c for c in DATES if c in positions), key=positions.__getitem__)
                     typed = {positions[column]: _TYPED.get(column) or ("RR508", _DATE_WORDS[column], True)
                              for column in positions}
                     width = len(fields)
@@ -139,66 +145,44 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
                                    severity=severity)
 
             addon, primary, kind = get("add_on_code"), get("primary_code"), get("aoc_edit_type")
-            ok = True
-            if not codes.is_procedure_code(addon):
+            # A bad row is one error, at its first bad field (in the order of the header's columns).
+            bad = next((column for column in code_columns if not _CODE_CHECKS[column](get(column))), None)
+            if bad == "add_on_code":
                 complain("RR507", f"{shown(addon)} is not a procedure code (add-on code)", "add_on_code")
-                ok = False
-            if kind not in ("1", "2", "3"):
+                continue
+            if bad == "aoc_edit_type":
                 complain("RR509", f"{shown(kind)} is not an add-on edit type (1, 2 or 3)", "aoc_edit_type")
-                ok = False
-            if primary == CONTRACTOR:
-                primary_code = None
-            elif codes.is_procedure_code(primary):
-                primary_code = primary
-            else:
+                continue
+            if bad == "primary_code":
                 complain("RR507", f"{shown(primary)} is not a procedure code (primary code; `CCCCC` for "
                          "contractor-defined)", "primary_code")
-                ok = False
-                primary_code = None
-            if ok and kind == "1" and primary_code is None:
+                continue
+            primary_code = None if primary == CONTRACTOR else primary
+            if kind == "1" and primary_code is None:
                 complain("RR509", "a type 1 add-on edit lists its primary code, not `CCCCC`", "primary_code",
                          help="`CCCCC` (primaries the contractor defines) is for type 2 edits: is the primary code or "
                               "the edit type damaged?")
-                ok = False
-            if ok and primary_code == addon:
+                continue
+            values = dict.fromkeys(DATES)  # a date the header has no column for is none
+            problem = None
+            for column in date_columns:
+                values[column], problem = _read_date(get(column), column, column in calendar, dates)
+                if problem is not None:
+                    complain("RR508", problem[0], column, help=problem[1])
+                    break
+            if problem is not None:
+                continue
+            start, end = values["aoc_edit_eff_dt"], values["aoc_edit_del_dt"]
+            if start is not None and end is not None and end < start:
+                complain("RR510", "the edit's deletion date is before its effective date", "aoc_edit_del_dt")
+                continue
+            if primary_code == addon:
                 # In a rule file this row is RR220. Kept here, as the file's layout is not verified (§8.3): a code
                 # never counts as its own primary (AddonEdit.accepts), so two lines of it don't pay each other.
                 complain("RR528", f"{addon} is listed as its own primary", "primary_code",
                          help="an add-on code is paid with another service, its primary: radrules never counts a line "
                               "of the add-on code as its primary, so the row adds nothing; is it damaged?",
                          severity="warning")
-            values = {}
-            for column in DATES:
-                text = get(column)
-                if text in _NO_DATE:
-                    values[column] = None
-                    continue
-                if column in calendar and len(text) != 8:
-                    # a Julian date here is a YYYYMMDD date cut short, more likely than a Julian one
-                    complain("RR508", f"{shown(text)} is not a date written YYYYMMDD, as its column's header "
-                             "says", column, help="write the date as its header says, or name the format the "
-                             "column is in (`(Julian)` for YYYYDDD)")
-                    ok = False
-                    values[column] = None
-                    continue
-                value = dates(text)
-                impossible = not_a_calendar_date(text, julian=column not in calendar) if value is None else None
-                if impossible is not None:
-                    complain("RR508", f"{shown(text)} is not a calendar date ({_DATE_WORDS[column]})", column,
-                             help=impossible)
-                    ok = False
-                elif value is None:
-                    complain("RR508", f"{shown(text)} is not a date (YYYYMMDD or Julian YYYYDDD)", column,
-                             help="an add-on code file's dates are YYYYMMDD or Julian YYYYDDD (`2026213` is day 213 "
-                                  "of 2026); an empty field is none")
-                    ok = False
-                values[column] = value
-            start, end = values["aoc_edit_eff_dt"], values["aoc_edit_del_dt"]
-            if ok and start is not None and end is not None and end < start:
-                complain("RR510", "the edit's deletion date is before its effective date", "aoc_edit_del_dt")
-                ok = False
-            if not ok:
-                continue
             _other_type(addon, int(kind), start, end, values["aoc_del_dt"], f"{display}:{first}", types, complain)
             if start is not None and (latest is None or start > latest):
                 latest = start
@@ -220,6 +204,26 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
     frozen = {code: tuple(rows) for code, rows in entries.items()}
     files = tuple(name for _, name, _ in parts)
     return RawTable(key=key, files=files, entries=frozen, latest_start=latest), diagnostics
+
+
+def _read_date(text: str, column: str, calendar: bool, dates: DateReader) -> tuple:
+    """(the date ``text`` gives or None for none, None), or (None, (message, help)) for a field that gives no date;
+    ``calendar``: its column's header says YYYYMMDD."""
+    if text in _NO_DATE:
+        return None, None
+    if calendar and len(text) != 8:  # a Julian date here is a YYYYMMDD date cut short, more likely than a Julian one
+        return None, (f"{shown(text)} is not a date written YYYYMMDD, as its column's header says",
+                      "write the date as its header says, or name the format the column is in (`(Julian)` for "
+                      "YYYYDDD)")
+    value = dates(text)
+    if value is not None:
+        return value, None
+    impossible = not_a_calendar_date(text, julian=not calendar)
+    if impossible is not None:
+        return None, (f"{shown(text)} is not a calendar date ({_DATE_WORDS[column]})", impossible)
+    return None, (f"{shown(text)} is not a date (YYYYMMDD or Julian YYYYDDD)",
+                  "an add-on code file's dates are YYYYMMDD or Julian YYYYDDD (`2026213` is day 213 of 2026); an "
+                  "empty field is none")
 
 
 def _other_type(addon: str, kind: int, start, end, addon_end, where: str, types: dict, complain) -> None:

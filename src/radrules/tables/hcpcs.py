@@ -88,9 +88,8 @@ class _Reader:
             self.read += 1
             return
         self.current = (recid, code)
-        ok = True
         parsed = {}
-        for field in ("add_dt", "act_eff_dt", "term_dt"):
+        for field in ("add_dt", "act_eff_dt", "term_dt"):  # a bad record is one error, at its first bad date
             text = values.get(field, "").strip()
             if not text:
                 parsed[field] = None
@@ -99,13 +98,11 @@ class _Reader:
             impossible = not_a_calendar_date(text, julian=False) if value is None else None
             if impossible is not None:
                 complain("RR508", f"{shown(text)} is not a calendar date ({_NAMES[field]})", field, help=impossible)
-                ok = False
-            elif value is None:
+                return
+            if value is None:
                 complain("RR508", f"{shown(text)} is not a date ({_NAMES[field]}, YYYYMMDD)", field)
-                ok = False
+                return
             parsed[field] = value
-        if not ok:
-            return
         start = parsed["add_dt"] if parsed["add_dt"] is not None else parsed["act_eff_dt"]
         end = parsed["term_dt"]
         if start is None:

@@ -29,7 +29,7 @@ import io
 import re
 
 from .. import codes
-from .common import Problems, csv_records, last_line, padded, padding_hint, read_part, shown
+from .common import Problems, csv_records, first_line, last_line, padded, padding_hint, read_part, shown
 from .store import RawTable
 
 _PCTC = set("0123456789")
@@ -130,6 +130,8 @@ def _csv(text: str, file_name: str, problems: Problems, keyed: _Rows) -> None:
             if len(fields) >= 2 and fields[0].strip().upper() == "HCPCS" and fields[1].strip().upper() == "MOD":
                 width = max(len(row) for row in recent)
                 names = [_caption(recent, i) for i in range(width)]
+                while width and not names[width - 1]:  # empty captions at the end: a row may leave them out
+                    width -= 1
                 columns = _columns(names, problems, first, raw, fields)
                 if columns is None:
                     return
@@ -145,6 +147,14 @@ def _csv(text: str, file_name: str, problems: Problems, keyed: _Rows) -> None:
         if problems.unreadable(fields, first, last, raw):
             continue
         rows_read += 1
+        # A row has a field for each caption column (a spreadsheet's export pads it with empty ones): one with
+        # fewer is cut short, one with more holds a comma outside quotes, and its columns are not the captions'.
+        if len(fields) < width or any(f.strip() for f in fields[width:]):
+            problems.add("RR506", f"an MPFS row has {width} fields, as its caption rows; this one has {len(fields)}",
+                         first, raw, 1, len(first_line(raw)),
+                         help="a row has a field for each column of the captions, empty or not: is it cut short, or "
+                              "does a value (a description) hold a comma outside quotes?")
+            continue
         if problems.typed and problems.typed_cell(first, raw, fields, typed):
             continue
 
@@ -159,22 +169,18 @@ def _csv(text: str, file_name: str, problems: Problems, keyed: _Rows) -> None:
             problems.csv_field(code, message, first, raw, fields, columns[role], max(len(text), 1), help=help)
 
         code, modifier, pctc, bilateral = value("code"), value("modifier"), value("pctc"), value("bilateral")
-        ok = True
+        # A bad row is one error, at its first bad field.
         if not codes.is_procedure_code(code) or padded(code):
             complain("RR507", f"{shown(code)} is not a procedure code", "code", "code", codes.is_procedure_code)
-            ok = False
-        if padded(modifier):
+        elif padded(modifier):
             complain("RR509", f"{shown(modifier)} is not a modifier", "modifier", "modifier", lambda held: True)
-            ok = False
-        if pctc not in _PCTC:
+        elif pctc not in _PCTC:
             complain("RR509", f"{shown(pctc)} is not a PC/TC indicator (0-9)", "pctc", "indicator",
                      _PCTC.__contains__, "an")
-            ok = False
-        if bilateral not in _BILATERAL:
+        elif bilateral not in _BILATERAL:
             complain("RR509", f"{shown(bilateral)} is not a bilateral surgery indicator (0, 1, 2, 3 or 9)",
                      "bilateral", "indicator", _BILATERAL.__contains__, "an")
-            ok = False
-        if ok:
+        else:
             problem = keyed.add(code, modifier, pctc, bilateral, problems, file_name, first)
             if problem is not None:
                 diagnostic, message, field, hint, severity = problem

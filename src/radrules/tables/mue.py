@@ -133,25 +133,23 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
             reason = fields[3].strip()
             if "\n" in reason or "\r" in reason:  # a cell's line break: one line in messages
                 reason = " ".join(reason.split())
-            ok = True
+            # A bad row is one error, at its first bad field (a line that is no row would give one per field).
             if not codes.is_procedure_code(code) or padded(code):
                 help = padding_hint(code, "code") if codes.is_procedure_code(code.strip()) else None
                 problems.csv_field("RR507", f"{shown(code)} is not a procedure code", first, raw, fields, 0, help=help)
-                ok = False
+                continue
             if not codes.is_digits(value) or padded(value):
                 help = (padding_hint(value, "unit limit") if codes.is_digits(value.strip()) else "a unit limit is a "
                         "whole number of units, in digits only (no sign, no decimals): is the row damaged?")
                 problems.csv_field("RR509", f"{shown(value)} is not a unit limit (a whole number, 0 or more)", first,
                                    raw, fields, 1, help=help)
-                ok = False
-            elif len(value.lstrip("0")) > 15:  # past any limit; int() would refuse one of over 4,300 digits
+                continue
+            if len(value.lstrip("0")) > 15:  # past any limit; int() would refuse one of over 4,300 digits
                 problems.csv_field("RR509", f"a unit limit of {len(value):,} digits is not under 10^15", first, raw,
                                    fields, 1, help="CMS's unit limits are a few digits long: is the row damaged?")
-                ok = False
+                continue
             mai = _mai(mai_text, problems, first, raw, fields)
             if mai is None:
-                ok = False
-            if not ok:
                 continue
             if code in entries:
                 setting = settings[code]
