@@ -817,6 +817,53 @@ class TestRowErrors:
         assert (error.code, error.span.line, error.span.column, error.message) == (
             found[0], data.count("\n") + 1, found[1], found[2])
 
+    @pytest.mark.parametrize("kind, name, row, help", [
+        ("ptp", "ccipra-v322r0-f1.TXT", "0001a\t0591T\t\t20220101\t20231231\t1\tx", "`0001A`"),
+        ("mue", "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv", "7417a,1,2 Date of Service Edit: Policy,x",
+         "`7417A`"),
+        ("addon", "aoc_v2026q3.csv", "77067,g0279,1,,,,2015001,", "`G0279`"),
+        ("pctc", "PPRRVU26_JUL.csv", "g0279,,REDACTED,A,,1.00,1.00,,0.50,,0.05,2.05,1.55,1,XXX,0.00,0.00,0.00,4,0,0,"
+         "0,0,9,,33.4009,09,0,88,0.00,0.00,0.00", "`G0279`"),
+    ])
+    def test_a_code_in_lower_case_is_told_codes_are_in_capitals(self, tmp_path, kind, name, row, help):
+        """`0001a` is no code because of its case: the hint says so (it listed the shapes of a code, which
+        `0001a` has)."""
+        header = {"ptp": PTP_HEADER, "mue": MUE_HEADER, "addon": AOC_HEADER}.get(kind)
+        data = header if header is not None else (DATA / name).read_text(encoding="latin-1")
+        root = make_ruleset(tmp_path, f'table {kind} "cms/{name}"\n')
+        (root / "cms" / name).write_bytes((data + row + "\r\n").encode("latin-1"))
+        error = only_error(root)
+        assert error.code == "RR507"
+        assert error.help == (f"procedure codes are written in capitals, as CMS's files write them ({help}): is the "
+                              "row damaged, or was the file changed?")
+
+    def test_a_closed_quoted_field_too_long_to_read_is_said_to_be_too_long(self, tmp_path):
+        """A quoted field of 200,000 characters, its quotes closed, is too long, with the caret on it; the hint said
+        the quote was never closed. A quote left open still says so."""
+        name = "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
+        root = make_ruleset(tmp_path, f'table mue "cms/{name}"\n')
+        row = '74177,1,2 Date of Service Edit: Policy,"' + "Y" * 200_000 + '"'
+        (root / "cms" / name).write_text(MUE_HEADER + row + "\r\n74178,1,1 Line Edit,x\r\n", encoding="latin-1")
+        error = only_error(root)
+        assert (error.code, error.span.line, error.span.column) == ("RR506", 4, 40)
+        assert error.message == "a quoted field of 200,000 characters, far longer than any table field"
+        assert error.help.startswith("radrules reads fields of up to 131,072 characters, and a table's are short")
+        (root / "cms" / name).write_text(MUE_HEADER + row[:-1] + "\r\n74178,1,1 Line Edit,x\r\n", encoding="latin-1")
+        error = only_error(root)
+        assert error.help == 'a quote (`"`) opens a field here without closing it'
+
+    def test_a_tab_separated_mue_table_is_said_to_be_so(self, tmp_path):
+        """An MUE table saved with tabs between its fields is told so at its header (it had "no `HCPCS/CPT Code`
+        header", which it has): CMS publishes it as CSV (domain.md §8.2)."""
+        name = "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
+        data = (SPECIMENS / name).read_bytes().replace(b",", b"\t")
+        root = make_ruleset(tmp_path, f'table mue "cms/{name}"\n')
+        (root / "cms" / name).write_bytes(data)
+        error = only_error(root)
+        assert (error.code, error.span.line) == ("RR505", 8)
+        assert error.message == f"`rules/cms/{name}` is tab-separated: an MUE table's fields are separated by commas"
+        assert error.help == "CMS publishes the MUE table as CSV (and .xlsx): take that file, or save this one as CSV"
+
     @pytest.mark.parametrize("fields, column, message, help", [
         (("74176", "74152", "", "20260230", "*", "0"), 14, "`20260230` is not a calendar date (effective date)",
          "read as YYYYMMDD, `20260230` is day 30 of February 2026, which has 28 days: is the row damaged?"),
@@ -1054,6 +1101,48 @@ class TestTableFolders:
                                                      r"`cms/parts` is not a file \(a folder, a pipe or a device\)"):
             radrules.load(root, cache_dir=None)
 
+
+    #: An OLE2 file's first bytes, and the name of an Excel 97-2003 workbook's stream in its directory.
+    OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    XLS_STREAM = "Workbook".encode("utf-16-le")
+
+    @pytest.mark.parametrize("kind, fixture, stray, data, message, help", [
+        ("ptp", "radiology-ptp-v322r0-f1.TXT", "Thumbs.db", OLE + bytes(1000),
+         "is not a table file: it is an OLE2 compound file of another program than Excel (Windows' `Thumbs.db` is "
+         "one)", "a table's folder holds the table's files only (.TXT, .csv or .xlsx): move it out"),
+        ("ptp", "radiology-ptp-v322r0-f1.TXT", "edits.dat", OLE + bytes(500) + XLS_STREAM + bytes(500),
+         "is an Excel 97-2003 workbook (.xls), which radrules does not read",
+         "open it in a spreadsheet program and save it as .xlsx or as CSV"),
+        ("ptp", "radiology-ptp-v322r0-f1.TXT", "README.txt", b"CMS NCCI PTP edits, July 2026\n",
+         "is not a PTP part: it has no PTP rows",
+         "the files of a `table ptp` statement (or of its folder) are the parts of one ptp table only: move this "
+         "file out"),
+        ("mue", "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv", "README.txt", b"MUE table, July 2026\n",
+         "is not an MUE part: it has no `HCPCS/CPT Code` header",
+         "the files of a `table mue` statement (or of its folder) are the parts of one mue table only: move this "
+         "file out"),
+        ("addon", "aoc_v2026q3.csv", "README.txt", b"Add-on code edits, July 2026\n",
+         "is not an add-on code part: it has no add-on code header",
+         "the files of a `table addon` statement (or of its folder) are the parts of one addon table only: move "
+         "this file out"),
+        ("pctc", "PPRRVU26_JUL.csv", "README.txt", b"RVU file, July 2026\n",
+         "is not an MPFS part: it has no MPFS records",
+         "the files of a `table pctc` statement (or of its folder) are the parts of one pctc table only: move this "
+         "file out"),
+    ], ids=["Thumbs.db", ".xls by content", "ptp README", "mue README", "addon README", "mpfs README"])
+    def test_a_stray_file_in_a_table_folder_is_said_to_be_no_part(self, tmp_path, kind, fixture, stray, data,
+                                                                    message, help):
+        """Windows' `Thumbs.db` (an OLE2 file, as .xls files are) is no table file, not an .xls workbook to save
+        again (an .xls is told by its workbook stream, or its name); a README is not a part of the table (as a
+        file of another kind is), not a file without rows with the layout of one as its hint."""
+        root = make_ruleset(tmp_path, f'table {kind} "cms/parts"\n')
+        (root / "cms" / "parts").mkdir()
+        shutil.copy(DATA / fixture, root / "cms" / "parts" / fixture)
+        (root / "cms" / "parts" / stray).write_bytes(data)
+        error = only_error(root)
+        assert (error.message, error.help) == (f"`rules/cms/parts/{stray}` {message}", help)
+        (root / "cms" / "parts" / stray).unlink()
+        assert radrules.load(root, cache_dir=None).tables
 
     V321_ROW = "74176\t74150\t\t20110101\t*\t0\tMisuse of column two code with column one code\r\n"
     V322_ROW = "74176\t74150\t\t20110101\t20260630\t0\tMisuse of column two code with column one code\r\n"

@@ -38,8 +38,9 @@ import csv
 import re
 
 from .. import codes
-from .common import (DateReader, csv_records, first_line, header_columns, last_line, not_a_calendar_date, read_part,
-                     shown)
+from .common import (DateReader, code_hint, csv_records, first_line, header_columns, last_line, not_a_calendar_date,
+                     read_part, shown)
+from .kinds import not_a_part
 from .store import RawTable
 
 COLUMNS = {
@@ -148,14 +149,15 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
             # A bad row is one error, at its first bad field (in the order of the header's columns).
             bad = next((column for column in code_columns if not _CODE_CHECKS[column](get(column))), None)
             if bad == "add_on_code":
-                complain("RR507", f"{shown(addon)} is not a procedure code (add-on code)", "add_on_code")
+                complain("RR507", f"{shown(addon)} is not a procedure code (add-on code)", "add_on_code",
+                         help=code_hint(addon))
                 continue
             if bad == "aoc_edit_type":
                 complain("RR509", f"{shown(kind)} is not an add-on edit type (1, 2 or 3)", "aoc_edit_type")
                 continue
             if bad == "primary_code":
                 complain("RR507", f"{shown(primary)} is not a procedure code (primary code; `CCCCC` for "
-                         "contractor-defined)", "primary_code")
+                         "contractor-defined)", "primary_code", help=code_hint(primary))
                 continue
             primary_code = None if primary == CONTRACTOR else primary
             if kind == "1" and primary_code is None:
@@ -193,7 +195,10 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
         # A row cut inside its last field may still read (a date `20260630` cut to `2026063` is a Julian date).
         if rows_read and end_raw.strip() and not end_raw.endswith(("\n", "\r")) and not problems.has_errors:
             problems.cut_short(end_line, last_line(end_raw))  # CMS ends every line, the last one too
-        if positions is None and not problems.has_errors:
+        if positions is None and not problems.has_errors and len(parts) > 1:  # a README beside the parts, say
+            message, hint = not_a_part("addon", display, "it has no add-on code header")
+            problems.add("RR505", message, None, help=hint)
+        elif positions is None and not problems.has_errors:
             problems.add("RR505", f"`{display}` has no add-on code header", None)
         elif positions is not None and rows_read == 0 and not problems.has_errors:
             problems.add("RR505", f"`{display}` has a header and no rows", None,

@@ -7,7 +7,7 @@ import datetime as dt
 import io
 import re
 
-from ..codes import is_digits
+from ..codes import is_digits, is_procedure_code
 from ..errors import MAX_PER_FILE, Diagnostic, not_shown
 from ..syntax import Span
 from .workbook import is_workbook, read_workbook
@@ -36,6 +36,18 @@ def shown(value: str) -> str:
 def padded(value: str) -> bool:
     """Whether a field has white space around its value (or holds white space only)."""
     return value != value.strip()
+
+
+def code_hint(code: str) -> str | None:
+    """The hint of a procedure code refused for the white space around it or for its lower-case letters (`0001a`);
+    None for another that is no code (the hint of RR507 says what codes look like)."""
+    held = code.strip()
+    if held != code and is_procedure_code(held):
+        return padding_hint(code, "code")
+    if held != held.upper() and is_procedure_code(held.upper()):
+        return (f"procedure codes are written in capitals, as CMS's files write them (`{held.upper()}`): is the row "
+                "damaged, or was the file changed?")
+    return None
 
 
 def padding_hint(value: str, name: str, article: str = "a") -> str:
@@ -195,6 +207,14 @@ class Problems:
                 self.add("RR506", f"this line is far longer than any table row: {len(line):,} characters", first,
                          line, 1, len(line), help="a table row is one line of a few hundred characters at most: "
                          "is this the CMS file, with its line breaks (a file whose line ends were lost reads so)?")
+                return True
+            long = next((m for m in _QUOTED.finditer(line) if m.end() - m.start() > csv.field_size_limit()), None)
+            if long is not None:  # its quotes close on its line: it is too long, not left open
+                self.add("RR506", f"a quoted field of {long.end() - long.start() - 2:,} characters, far longer than "
+                         "any table field", first, raw, long.start() + 1, long.end() - long.start(),
+                         help=f"radrules reads fields of up to {csv.field_size_limit():,} characters, and a "
+                              "table's are short (a rationale is a few words): is the file damaged, or not the CMS "
+                              "file?")
                 return True
             self.add("RR506", "this record can't be read as CSV: a quoted field runs on for too long", first, raw,
                      1, len(line), help="a quote (`\"`) opens a field here without closing it")
@@ -393,6 +413,8 @@ def _utf16_order(head: bytes) -> str | None:
 #: A quote that opens a CSV field: at the start of the line or after a comma (blanks between allowed); a quote
 #: inside a field (`5" film`) opens nothing.
 _OPENING_QUOTE = re.compile(r'(?:^|,)[ \t]*"')
+#: A quoted CSV field whose closing quote is on its line (`""` is a quote inside it).
+_QUOTED = re.compile(r'(?:^|(?<=,))"(?:[^"]|"")*"(?=,|$)')
 
 
 def csv_records(text: str):

@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 
 from ..codes import is_digits, is_modifier, is_procedure_code
-from .common import (DateReader, Problems, csv_records, first_line, header_columns, normalize_header,
+from .common import (DateReader, Problems, code_hint, csv_records, first_line, header_columns, normalize_header,
                      not_a_calendar_date, read_part, shown)
 from .store import RawTable
 
@@ -189,7 +189,8 @@ def _fixed_width(text: str, reader: _Reader) -> None:
         if kind == "code":
             code = line[0:5]
             if not is_procedure_code(code):
-                complain("RR507", f"{shown(code.strip())} is not a HCPCS code (positions 1-5)", "code")
+                complain("RR507", f"{shown(code.strip())} is not a HCPCS code (positions 1-5)", "code",
+                         help=code_hint(code.strip()))
                 continue
         else:
             code = line[3:5]

@@ -107,6 +107,15 @@ def foreign_parts(kind: str, parts) -> list[tuple[str, str]]:
     return found
 
 
+def not_a_part(kind: str, display: str, why: str) -> tuple[str, str]:
+    """The message and hint of RR505 for a file among a table's several files that holds no table of ``kind``
+    (``why``: `it has no PTP rows`), such as a README beside the parts: as for a file of another kind, the hint
+    is that a table's files are its parts only, not the layout of a part."""
+    return (f"`{display}` is not {SHORT[kind]} part: {why}",
+            f"the files of a `table {kind}` statement (or of its folder) are the parts of one {kind} table only: move "
+            "this file out")
+
+
 def describe(kind: str, display: str, other: str, several: bool) -> tuple[str, str]:
     """The message and hint of RR505 for a file of kind ``other`` named in a `table KIND` statement."""
     if other == BINARY:

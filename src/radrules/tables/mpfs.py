@@ -29,7 +29,8 @@ import io
 import re
 
 from .. import codes
-from .common import Problems, csv_records, first_line, last_line, padded, padding_hint, read_part, shown
+from .common import Problems, code_hint, csv_records, first_line, last_line, padded, padding_hint, read_part, shown
+from .kinds import not_a_part
 from .store import RawTable
 
 _PCTC = set("0123456789")
@@ -52,9 +53,9 @@ def load_mpfs(parts: list[tuple[str, str, bytes]], key: str):
     for display, file_name, data in parts:
         problems, text = read_part(display, data)
         if file_name.lower().endswith(".txt") and not _has_caption_row(text):
-            _fixed_width(text, file_name, problems, keyed)
+            _fixed_width(text, file_name, problems, keyed, len(parts) > 1)
         else:
-            _csv(text, file_name, problems, keyed)
+            _csv(text, file_name, problems, keyed, len(parts) > 1)
         diagnostics.extend(problems.finish())
     if any(d.is_error for d in diagnostics):
         return None, diagnostics
@@ -115,7 +116,7 @@ def _has_caption_row(text: str) -> bool:
     return False
 
 
-def _csv(text: str, file_name: str, problems: Problems, keyed: _Rows) -> None:
+def _csv(text: str, file_name: str, problems: Problems, keyed: _Rows, several: bool) -> None:
     recent: list[list[str]] = []
     columns = None
     rows_read = end_line = 0
@@ -165,7 +166,10 @@ def _csv(text: str, file_name: str, problems: Problems, keyed: _Rows) -> None:
 
         def complain(code, message, role, name, good, article="a"):
             text = value(role)
-            help = padding_hint(text, name, article) if padded(text) and good(text.strip()) else None
+            if role == "code":
+                help = code_hint(text)
+            else:
+                help = padding_hint(text, name, article) if padded(text) and good(text.strip()) else None
             problems.csv_field(code, message, first, raw, fields, columns[role], max(len(text), 1), help=help)
 
         code, modifier, pctc, bilateral = value("code"), value("modifier"), value("pctc"), value("bilateral")
@@ -188,7 +192,10 @@ def _csv(text: str, file_name: str, problems: Problems, keyed: _Rows) -> None:
                                    severity=severity)
     if rows_read and end_raw.strip() and not end_raw.endswith(("\n", "\r")) and not problems.has_errors:
         problems.cut_short(end_line, last_line(end_raw))  # CMS ends every line, the last one too
-    if columns is None:
+    if columns is None and several:  # a README beside the parts, say
+        message, hint = not_a_part("pctc", problems.display, "it has no `HCPCS,MOD,...` caption row")
+        problems.add("RR505", message, None, help=hint)
+    elif columns is None:
         problems.add("RR505", f"`{problems.display}` has no `HCPCS,MOD,...` caption row: is it an MPFS relative "
                      "value file (PPRRVU)?", None)
     elif rows_read == 0 and not problems.has_errors:
@@ -249,7 +256,7 @@ def _columns(names: list[str], problems: Problems, row: int, raw: str, fields: l
     return columns
 
 
-def _fixed_width(text: str, file_name: str, problems: Problems, keyed: _Rows) -> None:
+def _fixed_width(text: str, file_name: str, problems: Problems, keyed: _Rows, several: bool) -> None:
     problems.lines_end_at_cr = False  # records are split at line feeds
     read = 0
     started = False
@@ -287,5 +294,8 @@ def _fixed_width(text: str, file_name: str, problems: Problems, keyed: _Rows) ->
         read += 1
     if read and lines[-1].strip() and not problems.has_errors:  # the last record has no line ending
         problems.cut_short(len(lines), lines[-1].rstrip("\r"))
-    if read == 0 and not problems.has_errors:
+    if read == 0 and not problems.has_errors and several:  # a README beside the parts, say
+        message, hint = not_a_part("pctc", problems.display, "it has no MPFS records")
+        problems.add("RR505", message, None, help=hint)
+    elif read == 0 and not problems.has_errors:
         problems.add("RR505", f"`{problems.display}` has no MPFS records", None)

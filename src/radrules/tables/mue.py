@@ -19,7 +19,9 @@ import csv
 import re
 
 from .. import codes
-from .common import csv_records, last_line, normalize_header, padded, padding_hint, read_part, shown
+from .common import (code_hint, csv_records, first_line, last_line, normalize_header, padded, padding_hint, read_part,
+                     shown)
+from .kinds import not_a_part
 from .store import RawTable
 
 #: Words that name a table's setting, in the column 2 header (`Outpatient Hospital Services MUE Values`) or
@@ -81,7 +83,14 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
                 problems.unreadable(fields, first, last, raw)
                 break
             if not header_found:
-                if fields and normalize_header(fields[0]) in ("hcpcs_cpt_code", "hcpcs_cpt", "hcpcs"):
+                if fields and not _is_code_header(fields[0]) and _is_code_header(fields[0].split("\t")[0]):
+                    # the header, its fields separated by tabs: the csv module reads it as one field
+                    problems.add("RR505", f"`{display}` is tab-separated: an MUE table's fields are separated by "
+                                 "commas", first, raw, 1, len(first_line(raw)),
+                                 help="CMS publishes the MUE table as CSV (and .xlsx): take that file, or save this "
+                                      "one as CSV")
+                    break
+                if fields and _is_code_header(fields[0]):
                     header_found = True
                     if len(fields) < 4:
                         problems.add("RR505", "the MUE header needs code, value, MAI and rationale columns", first,
@@ -135,8 +144,8 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
                 reason = " ".join(reason.split())
             # A bad row is one error, at its first bad field (a line that is no row would give one per field).
             if not codes.is_procedure_code(code) or padded(code):
-                help = padding_hint(code, "code") if codes.is_procedure_code(code.strip()) else None
-                problems.csv_field("RR507", f"{shown(code)} is not a procedure code", first, raw, fields, 0, help=help)
+                problems.csv_field("RR507", f"{shown(code)} is not a procedure code", first, raw, fields, 0,
+                                   help=code_hint(code))
                 continue
             if not codes.is_digits(value) or padded(value):
                 help = (padding_hint(value, "unit limit") if codes.is_digits(value.strip()) else "a unit limit is a "
@@ -165,7 +174,10 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
         cut_short = end_raw.strip() and not end_raw.endswith(("\n", "\r"))  # CMS ends every line, the last too
         if rows_read and cut_short and not problems.has_errors:
             problems.cut_short(end_line, last_line(end_raw))
-        if not header_found and not problems.has_errors:
+        if not header_found and not problems.has_errors and len(parts) > 1:  # a README beside the parts, say
+            message, hint = not_a_part("mue", display, "it has no `HCPCS/CPT Code` header")
+            problems.add("RR505", message, None, help=hint)
+        elif not header_found and not problems.has_errors:
             problems.add("RR505", f"`{display}` has no `HCPCS/CPT Code` header; is it a CMS MUE file?", None)
         elif header_found and rows_read == 0 and not problems.has_errors:
             problems.add("RR505", f"`{display}` has a header and no rows", None,
@@ -175,6 +187,11 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
         return None, diagnostics
     return RawTable(key=key, files=tuple(name for _, name, _ in parts), entries=entries,
                     part_types=tuple(part_types)), diagnostics
+
+
+def _is_code_header(text: str) -> bool:
+    """Whether a field is the header of the code column (``"HCPCS/\nCPT Code"``)."""
+    return normalize_header(text) in ("hcpcs_cpt_code", "hcpcs_cpt", "hcpcs")
 
 
 def _mai(text: str, problems, row: int, raw: str, fields: list[str]) -> int | None:

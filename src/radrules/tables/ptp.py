@@ -28,7 +28,8 @@ from array import array
 from itertools import groupby, islice
 
 from .. import codes
-from .common import DateReader, not_a_calendar_date, padding_hint, read_part, shown
+from .common import DateReader, code_hint, not_a_calendar_date, read_part, shown
+from .kinds import not_a_part
 from .store import PtpTable
 
 _INDICATORS = {"0": 0, "1": 1, "9": 9}
@@ -261,10 +262,9 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
             ids[code] = len(names)
             names.append(code)
             return ids[code]
-        if is_code(code.strip()):
-            help = padding_hint(code, "code")
-        else:
-            help = _TEXT_LINE if column == 0 and _text_line(fields) else None
+        help = code_hint(code)
+        if help is None and column == 0 and _text_line(fields):
+            help = _TEXT_LINE
         problems.field("RR507", f"{shown(code)} is not a procedure code (column {column + 1})", number, line, fields,
                        column, separator, help=help)
         return None
@@ -376,7 +376,10 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
                 rises.append((begin, index, number))
         if cut_short and rows_read and lines[-1].strip() and not problems.has_errors:
             problems.cut_short(len(lines), lines[-1])
-        if not problems.has_errors and rows_read == 0:
+        if not problems.has_errors and rows_read == 0 and len(parts) > 1:  # a README beside the parts, say
+            message, hint = not_a_part("ptp", display, "it has no PTP rows")
+            problems.add("RR505", message, None, help=hint)
+        elif not problems.has_errors and rows_read == 0:
             problems.add("RR505", f"`{display}` has no PTP rows", None,
                          help="a PTP file has a header and then rows of 7 fields, separated by tabs (by commas in "
                               "a CSV export)")

@@ -21,7 +21,8 @@ reads it through its CSV path and a problem is reported at the sheet's row
 
 Reading one needs openpyxl, an optional dependency: ``pip install
 'radrules[xlsx]'``. A zip archive that is not a workbook (a CMS download not
-yet unpacked) and an Excel 97-2003 ``.xls`` file are refused with a hint.
+yet unpacked) and an Excel 97-2003 ``.xls`` file (an OLE2 file with a workbook stream) are refused with a
+hint; another OLE2 file (Windows' ``Thumbs.db``) is said to be no table file.
 """
 
 from __future__ import annotations
@@ -71,8 +72,12 @@ def read_workbook(data: bytes, path=None) -> tuple[str, dict]:
     """The first worksheet of the workbook ``data`` as CSV text (see the module docstring), and its cells in a
     date or time format: sheet row -> {0-based column: ("date", "1900-01-01") or ("time", "00:00:00")}."""
     if data[:4] == OLE_MAGIC:
-        raise WorkbookError(path, "`{file}` is an Excel 97-2003 workbook (.xls), which radrules does not read",
-                            "open it in a spreadsheet program and save it as .xlsx or as CSV")
+        if _is_xls(data, path):
+            raise WorkbookError(path, "`{file}` is an Excel 97-2003 workbook (.xls), which radrules does not read",
+                                "open it in a spreadsheet program and save it as .xlsx or as CSV")
+        raise WorkbookError(path, "`{file}` is not a table file: it is an OLE2 compound file of another program "
+                            "than Excel (Windows' `Thumbs.db` is one)",
+                            "a table's folder holds the table's files only (.TXT, .csv or .xlsx): move it out")
     if data[:4] != ZIP_MAGIC:
         raise WorkbookError(path, "`{file}` is named as an Excel workbook but is not one",
                             "a workbook (.xlsx) is a zip archive; rename a text or CSV file to .csv or .TXT")
@@ -129,6 +134,17 @@ def read_workbook(data: bytes, path=None) -> tuple[str, dict]:
                             "open and save it again in a spreadsheet program, or name its CSV export") from None
     finally:
         book.close()
+
+
+#: The name of the stream that holds an Excel 97-2003 workbook in its OLE2 file (`Book` before Excel 97), as the
+#: file's directory writes it (UTF-16LE); other OLE2 files (Windows' `Thumbs.db`, Word documents) have none.
+_XLS_STREAMS = ("Workbook".encode("utf-16-le"), "Book\0".encode("utf-16-le"))
+
+
+def _is_xls(data: bytes, path) -> bool:
+    """Whether an OLE2 file is an Excel 97-2003 workbook: it holds a workbook stream, or is named ``.xls``."""
+    name = getattr(path, "name", "") or ""
+    return name.lower().endswith(".xls") or any(stream in data for stream in _XLS_STREAMS)
 
 
 def _size(count: int) -> str:
