@@ -188,6 +188,30 @@ class TestEncodings:
             assert loaded.table.entries == original.table.entries
 
 
+    @pytest.mark.parametrize("kind, name, after", [("ptp", "radiology-ptp-v322r0-f1.TXT", "code"),
+                                                   ("mue", "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv", "CMS"),
+                                                   ("addon", "aoc_v2026q3.csv", "Contractor"),
+                                                   ("pctc", "PPRRVU26_JUL.csv", "REDACTED"),
+                                                   ("hcpcs", "HCPC2026_JUL_ANWEB.csv", "REDACTED")])
+    def test_a_utf8_mark_on_bytes_that_are_not_utf8_is_an_error_at_the_row(self, tmp_path, kind, name, after):
+        """A file with a UTF-8 byte order mark and a Latin-1 `é` in the free text of its last line is refused there
+        (read with a replacement character in its place, a rationale changed without a word); as UTF-8 it
+        loads."""
+        lines = (DATA / name).read_bytes().decode("latin-1").splitlines(keepends=True)
+        last = lines[-1].rstrip("\r\n")
+        column = last.rindex(after) + len(after) + 1
+        lines[-1] = last[:column - 1] + "é" + last[column - 1:] + "\r\n"
+        text = "".join(lines)
+        root = make_ruleset(tmp_path, f'table {kind} "cms/{name}"\n')
+        (root / "cms" / name).write_bytes(b"\xef\xbb\xbf" + text.encode("latin-1"))
+        error = only_error(root)
+        assert (error.code, error.span.line, error.span.column) == ("RR505", len(lines), column)
+        assert error.message == "the file starts with a UTF-8 byte order mark, but byte `0xE9` here is not UTF-8"
+        assert error.source_line == last[:column - 1] + "\ufffd" + last[column - 1:]
+        (root / "cms" / name).write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+        assert radrules.load(root, cache_dir=None).tables
+
+
 class TestPtpSizes:
     """Tables past the sizes CMS publishes load all the same (the compact columns widen)."""
 

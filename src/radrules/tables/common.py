@@ -358,7 +358,8 @@ def parse_date(text: str) -> int | None:
 def read_part(display: str, data) -> tuple[Problems, str]:
     """One table file's text, and the :class:`Problems` to report its rows with.
 
-    CMS files are Latin-1 (UTF-8 or UTF-16 with a BOM is accepted too); ``data`` is
+    CMS files are Latin-1 (UTF-8 or UTF-16 with a BOM is accepted too: a file with a UTF-8 BOM that is not UTF-8
+    is an error, RR505, and no text); ``data`` is
     bytes or a path. A workbook (``.xlsx``, known by its name or its bytes)
     reads as the CSV export of its first sheet (:mod:`radrules.tables.workbook`),
     its problems name the cell, and its cells in a date or time format are kept
@@ -374,12 +375,36 @@ def read_part(display: str, data) -> tuple[Problems, str]:
         problems = Problems(display, workbook=True)
         problems.typed = typed
         return problems, text
+    if data.startswith(_UTF8_MARK):
+        try:
+            return Problems(display), data[len(_UTF8_MARK):].decode("utf-8")
+        except UnicodeDecodeError as error:  # read with replacement characters, its free text would change
+            problems = Problems(display)
+            _not_utf8(problems, data[len(_UTF8_MARK):], error.start)
+            return problems, ""
     return Problems(display), decode(data)
+
+
+_UTF8_MARK = b"\xef\xbb\xbf"
+
+
+def _not_utf8(problems: Problems, data: bytes, at: int) -> None:
+    """RR505 at the first byte, ``at``, of a file with a UTF-8 byte order mark that is not UTF-8 (a Latin-1 `é`)."""
+    start = data.rfind(b"\n", 0, at) + 1
+    end = data.find(b"\n", at)
+    line = data[start:end if end >= 0 else len(data)].decode("utf-8", errors="replace").rstrip("\r")
+    column = len(data[start:at].decode("utf-8")) + 1
+    problems.add("RR505", f"the file starts with a UTF-8 byte order mark, but byte `0x{data[at]:02X}` here is not "
+                 "UTF-8", data.count(b"\n", 0, at) + 1, line, column, 1,
+                 help="read otherwise, its text would change: save the file in one encoding (CMS's files are "
+                      "Latin-1, without a mark), or take CMS's file again")
 
 
 def decode(data: bytes) -> str:
     """A table file's text: Latin-1, as CMS publishes, or UTF-8 or UTF-16 after its byte order mark (UTF-16 is
-    what Excel saves as "Unicode Text"), or UTF-16 without the mark, told by its NUL bytes."""
+    what Excel saves as "Unicode Text"), or UTF-16 without the mark, told by its NUL bytes. Bytes not of the
+    encoding read as replacement characters (:func:`read_part` refuses a file with a UTF-8 mark that is not
+    UTF-8)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     encoding = utf16_encoding(data)

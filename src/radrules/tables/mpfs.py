@@ -192,6 +192,8 @@ def _csv(text: str, file_name: str, problems: Problems, keyed: _Rows, several: b
                                    severity=severity)
     if rows_read and end_raw.strip() and not end_raw.endswith(("\n", "\r")) and not problems.has_errors:
         problems.cut_short(end_line, last_line(end_raw))  # CMS ends every line, the last one too
+    if problems.has_errors:
+        return
     if columns is None and several:  # a README beside the parts, say
         message, hint = not_a_part("pctc", problems.display, "it has no `HCPCS,MOD,...` caption row")
         problems.add("RR505", message, None, help=hint)
