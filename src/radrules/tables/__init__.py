@@ -43,7 +43,7 @@ from .workbook import WorkbookError
 
 #: Bump when a loader's output changes (what its row tuples hold), so old cache files are not used. The fields of
 #: the classes a cache file pickles need no bump: their layout is in the key too (STORED_LAYOUT).
-LOADER_VERSION = "16"
+LOADER_VERSION = "17"
 
 KINDS = ("ptp", "mue", "addon", "pctc", "hcpcs", "icd10cm")
 #: Kinds that serve every claim, whatever its type (no `for ... claims`).
