@@ -801,8 +801,8 @@ class TestRowErrors:
         data = PTP_HEADER + "74176\t7415\t\t2011\tx\t7\tx\r\n"
         error = self._only_error(tmp_path, data)
         assert (error.code, error.span.line, error.span.column) == ("RR507", 2, 7)
-        assert error.help == ("procedure codes have 5 characters (5 digits, 4 digits and a letter, or a letter and 4 "
-                              "digits): is the row damaged, or the file of another layout?")
+        assert error.help == ("is it `07415` without its leading zero, as a spreadsheet program writes a code it took "
+                              "for a number? Take CMS's file again, or import it with the code columns as text")
 
     MUE = "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
 

@@ -47,6 +47,9 @@ def code_hint(code: str) -> str | None:
     if held != held.upper() and is_procedure_code(held.upper()):
         return (f"procedure codes are written in capitals, as CMS's files write them (`{held.upper()}`): is the row "
                 "damaged, or was the file changed?")
+    if len(held) < 5 and held.isdigit() and is_procedure_code(held.zfill(5)):
+        return (f"is it `{held.zfill(5)}` without its leading zero, as a spreadsheet program writes a code it "
+                "took for a number? Take CMS's file again, or import it with the code columns as text")
     return None
 
 
