@@ -1300,13 +1300,15 @@ class TestDatedRowsOverTables:
         assert "acme.edits" in fired(fixed.evaluate(acme))
 
     def test_only_the_dates_a_table_version_judges_with_its_row(self, tmp_path):
-        """The April version has 72193 with 72192 and judges the dates until June 30; the July version has no row
-        of it: the dates left from July on are not reported, nor those before April."""
+        """The April version has 72193 with 72192 (from 2011) and judges the dates until June 30, and, the oldest
+        version, every earlier date too; the July version has no row of it: the dates left from July on are not
+        reported, those before April are, from the row's own start."""
         rules = self.load(tmp_path, self.block("  pair 72193 with 72192 modifier 0 effective 2026-05-01 through "
                                                "2026-06-30\n"))
         [warning] = self.uncovered(rules)
-        assert "row ccipra-v321r0-f1.TXT:3 on every date: professional claims dated 2026-04-01 through 2026-04-30 " \
+        assert "row ccipra-v321r0-f1.TXT:3 on every date: professional claims dated 2011-01-01 through 2026-04-30 " \
                "are left" in warning.message
+        assert self.hinted(warning) == ["pair 72193 with 72192 modifier 0 effective 2011-01-01 through 2026-04-30"]
 
     def hinted(self, warning) -> list[str]:
         """The rows a warning's hint says to write."""
@@ -1314,11 +1316,11 @@ class TestDatedRowsOverTables:
                            warning.help).group(1)
         return re.findall(r"`([^`]+)`", listed)
 
-    def test_dates_before_the_oldest_version_are_not_counted(self, tmp_path):
-        """The oldest MUE version also judges the dates before it takes effect, but a claim of those dates is
-        judged by a table published later: only the dates from July 1 are left, and the row the hint writes
-        silences the warning and gives the payer's edit on them (it used to leave "until 2026-06-30" for
-        `effective YYYY-MM-DD`)."""
+    def test_dates_before_the_oldest_version_count(self, tmp_path):
+        """The oldest MUE version also judges the dates before it takes effect (a claim of May 2026 is denied for
+        other payers), so they are left too: the hint's row starts on the first date, silences the warning and
+        gives the payer's edit on every date left (its row from July 1 left Acme's May claims without a limit
+        while Medicare's were denied, and no warning said so)."""
         mue = "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
         files = {f"cms/{mue}": (CMS / mue).read_text(encoding="latin-1")}
         statements = f'table mue "cms/{mue}"\n'
@@ -1326,19 +1328,20 @@ class TestDatedRowsOverTables:
         [warning] = self.uncovered(self.load(tmp_path, self.block(row, kind="limits"), statements, files))
         assert warning.message == (
             f"`limit 74177` here replaces the MUE table's row {mue}:6 on every date: professional claims dated "
-            "2026-07-01 through 2026-12-31 are left without an edit of this code")
-        assert self.hinted(warning) == ["limit 74177 max 2 mai 2 effective 2026-07-01 through 2026-12-31"]
+            "until 2026-12-31 are left without an edit of this code")
+        assert self.hinted(warning) == ["limit 74177 max 2 mai 2 effective 0001-01-01 through 2026-12-31"]
         fixed = self.load(tmp_path, self.block(row + f"  {self.hinted(warning)[0]}\n", kind="limits"), statements,
                           files)
         assert self.uncovered(fixed) == []
-        for day in ("2026-07-01", "2026-12-31"):
+        for day in ("2026-05-01", "2026-07-01", "2026-12-31"):
             acme = claim(line("74177", day, units=3), payer="acme")
             assert fired(fixed.evaluate(acme)) == {"acme.edits"}
+            assert fired(fixed.evaluate(dict(acme, payer="medicare"))) == {"ncci.mue"}
         assert fixed.evaluate(claim(line("74177", "2027-01-04", units=3), payer="acme")).passed
 
     def test_versions_side_by_side_are_one_row_of_the_hint(self, tmp_path):
-        """Three quarterly versions that each have the row: one row of the hint from the oldest version's start
-        (each fix used to uncover the next quarter); a version whose row differs is a row of its own."""
+        """Three quarterly versions that each have the row: one row of the hint from the row's start (each fix
+        used to uncover the next quarter); a version whose row differs is a row of its own."""
         row = "74176\t74150\t\t20110101\t*\t{}\tMisuse\n"
         files = {f"cms/ccipra-v32{i}r0-f1.TXT": self.HEADER + row.format(indicator)
                  for i, indicator in ((1, 0), (2, 0), (3, 0))}
@@ -1348,18 +1351,18 @@ class TestDatedRowsOverTables:
         [warning] = self.uncovered(self.load(tmp_path, self.block(dated), statements, files))
         assert warning.message == (
             "`pair 74176 with 74150` here replaces the PTP table's rows ccipra-v321r0-f1.TXT:3 and "
-            "ccipra-v322r0-f1.TXT:3 and 1 more on every date: professional claims dated 2026-04-01 through "
+            "ccipra-v322r0-f1.TXT:3 and 1 more on every date: professional claims dated 2011-01-01 through "
             "2026-12-31 are left without an edit of this pair")
-        assert self.hinted(warning) == ["pair 74176 with 74150 modifier 0 effective 2026-04-01 through 2026-12-31"]
+        assert self.hinted(warning) == ["pair 74176 with 74150 modifier 0 effective 2011-01-01 through 2026-12-31"]
         files["cms/ccipra-v323r0-f1.TXT"] = self.HEADER + row.format(1)
         [warning] = self.uncovered(self.load(tmp_path, self.block(dated), statements, files))
         hinted = self.hinted(warning)
-        assert hinted == ["pair 74176 with 74150 modifier 0 effective 2026-04-01 through 2026-09-30",
+        assert hinted == ["pair 74176 with 74150 modifier 0 effective 2011-01-01 through 2026-09-30",
                           "pair 74176 with 74150 modifier 1 effective 2026-10-01 through 2026-12-31"]
         assert "write its rows into the block too (`pair" in warning.help
         fixed = self.load(tmp_path, self.block(dated + "".join(f"  {text}\n" for text in hinted)), statements, files)
         assert self.uncovered(fixed) == []
-        for day in ("2026-04-01", "2026-08-03", "2026-12-31"):
+        for day in ("2019-05-06", "2026-04-01", "2026-08-03", "2026-12-31"):
             acme = claim(line("74176", day), line("74150", day), payer="acme")
             assert fired(fixed.evaluate(acme)) == {"acme.edits"}
 
@@ -1468,9 +1471,9 @@ class TestDatedRowsOverTables:
         assert self.uncovered(self.load(tmp_path, self.block(row), statements="")) == []
 
     def test_gaps_between_limit_rows_and_before_them(self, tmp_path):
-        """Dated limit rows of a code: the dates between them are left; an MUE table's rows have no dates, and the
-        dates before its oldest version takes effect are not counted. The warning is at the first row and names
-        the others by line."""
+        """Dated limit rows of a code: the dates between them and before them are left (an MUE table's rows have
+        no dates, and its oldest version also judges the dates before it takes effect). The warning is at the
+        first row and names the others by line."""
         mue = "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
         rows = ("  limit 71046 max 3 mai 1 effective 2026-01-01 through 2026-06-30\n"
                 "  limit 71046 max 4 mai 1 effective 2026-10-01 through 2026-12-31\n"
@@ -1481,21 +1484,26 @@ class TestDatedRowsOverTables:
         assert warning.span.line == 4
         assert warning.message == (
             f"`limit 71046` here and at lines 5 and 6 replace the MUE table's row {mue}:7 on every date: "
-            "professional claims dated 2026-07-01 through 2026-09-30 are left without an edit of this code")
-        assert "(`limit 71046 max 2 mai 1 effective 2026-07-01 through 2026-09-30`)" in warning.help
+            "professional claims dated until 2025-12-31 and 2026-07-01 through 2026-09-30 are left without an edit "
+            "of this code")
+        assert ("(`limit 71046 max 2 mai 1 effective 0001-01-01 through 2025-12-31` and `limit 71046 max 2 mai 1 "
+                "effective 2026-07-01 through 2026-09-30`)") in warning.help
 
     def test_an_addon_row_names_the_table_rows_it_replaces(self, tmp_path):
-        """An add-on code's rows in the AOC file (one per primary) are named, in date order; a row whose primary
-        is deleted (G0202, at the end of 2016) is no edit on the dates left."""
+        """An add-on code's rows in the AOC file (one per primary) are named, in date order, from the rows' own
+        starts (the oldest version judges the earlier dates); a row whose primary is deleted (G0202, at the end
+        of 2016) is an edit only until then."""
         rules = self.load(tmp_path, self.block("  addon 77063 type 1 primaries 77067 effective 2027-01-01\n",
                                                kind="addons"),
                           statements='table addon "cms/aoc_v2026q3.csv"\n',
                           files={"cms/aoc_v2026q3.csv": (CMS / "aoc_v2026q3.csv").read_text(encoding="latin-1")})
         [warning] = self.uncovered(rules)
         assert warning.message == (
-            "`addon 77063` here replaces the add-on code table's row aoc_v2026q3.csv:2 on every date: professional "
-            "claims dated 2026-07-01 through 2026-12-31 are left without an edit of this code")
-        assert "(`addon 77063 type 1 primaries 77067 effective 2026-07-01 through 2026-12-31`)" in warning.help
+            "`addon 77063` here replaces the add-on code table's rows aoc_v2026q3.csv:5 and aoc_v2026q3.csv:2 on "
+            "every date: professional claims dated 2015-01-01 through 2026-12-31 are left without an edit of this "
+            "code")
+        assert self.hinted(warning) == ["addon 77063 type 1 primaries G0202 effective 2015-01-01 through 2016-12-31",
+                                        "addon 77063 type 1 primaries 77067 effective 2017-01-01 through 2026-12-31"]
 
     def test_a_general_row_is_warned_once_per_claim_type_a_table_serves(self, tmp_path):
         """A general block's row is used for every payer: one warning per claim type whose table has the key

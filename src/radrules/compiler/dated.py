@@ -26,8 +26,8 @@ _NAMED = 2
 def warn_uncovered_dates(comp, grouped_rows: dict, grouped_disables: dict) -> None:
     """RR266 at the first rule-file row of a key that a payer and claim type use, when those rows leave dates
     without an edit on which the rows they replace are in force: those of the next less specific blocks that
-    have the key, or without such blocks, those of a table loaded for the claim type (from the date its oldest
-    version takes effect). Claim types told the same are told in one warning."""
+    have the key, or without such blocks, those of a table loaded for the claim type (its oldest version also
+    on the dates before it takes effect). Claim types told the same are told in one warning."""
     served = {(loaded.kind, loaded.claim_type) for loaded in comp.loaded_tables}
     payers = sorted(comp.payers) + [None]
     spans = None
@@ -94,10 +94,9 @@ def _uncovered(rows) -> list[tuple[int, int]]:
 
 def _in_force(loaded_tables, kind: str, claim_type: str, key: tuple) -> list[tuple]:
     """(first date, last date, row) of every row of ``key`` in the tables of ``kind`` loaded for ``claim_type``,
-    over the dates its version judges (an add-on row until its last primary is deleted). Only the dates from the
-    oldest version's start count: the oldest also judges the earlier dates, but a claim dated before every
-    version loaded is judged by a table published later, not by these rows. A PTP row with modifier indicator 9
-    is no edit: it never applies."""
+    over the dates its version judges (an add-on row until its last primary is deleted): the oldest version also
+    judges every earlier date, as evaluation does. A PTP row with modifier indicator 9 is no edit: it never
+    applies."""
     from .. import tables
 
     versions = sorted((loaded for loaded in loaded_tables if loaded.kind == kind and loaded.claim_type == claim_type),
@@ -105,7 +104,7 @@ def _in_force(loaded_tables, kind: str, claim_type: str, key: tuple) -> list[tup
     found = []
     for i, loaded in enumerate(versions):
         judged = tables.last_day(kind, versions, i)
-        first, last = loaded.start, (judged if judged is not None else _LAST)
+        first, last = (loaded.start if i else _FIRST), (judged if judged is not None else _LAST)
         for row in tables.key_rows(loaded, key):
             if getattr(row, "indicator", None) == 9:
                 continue
