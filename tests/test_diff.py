@@ -926,3 +926,44 @@ def test_a_claim_moved_out_of_the_calendar_is_unreadable():
     impact = radrules.diff_outcomes(rules, rules, [late, CHEST_VIEWS[0]], shift_days=5)
     assert (impact.claims, impact.unreadable) == (1, 1)
     assert impact.bad[0].problem == "lines[0].date: out of the calendar when moved by 5 days"
+
+
+def test_claim_impact_names_the_rows_of_the_findings_that_differ(tmp_path):
+    """A quarter (v322 from July) that adds 71046 with 71045 and drops 74176 with 74150: the claims name the row
+    each finding comes from, and the rows are counted by claims; 70470 with 70450, in both versions at another
+    row number, moves nothing and is named nowhere (findings are compared without their source)."""
+    v321 = ["74176\t74150\t\t20110101\t*\t0\tMisuse", "70470\t70450\t\t20110101\t*\t0\tMisuse"]
+    v322 = ["70470\t70450\t\t20110101\t*\t0\tMisuse", "71046\t71045\t\t20260701\t*\t0\tMisuse"]
+    statements = 'table ptp "cms/ccipra-v321r0-f1.TXT" effective 2026-04-01\n'
+    old = table_ruleset(tmp_path / "old", statements, {"ccipra-v321r0-f1.TXT": v321})
+    new = table_ruleset(tmp_path / "new", statements + 'table ptp "cms/ccipra-v322r0-f1.TXT" effective 2026-07-01\n',
+                        {"ccipra-v321r0-f1.TXT": v321, "ccipra-v322r0-f1.TXT": v322})
+
+    def pairs(name, *codes):
+        return {"id": name, "payer": "medicare", "lines": [{"code": code, "date": "2026-07-10"} for code in codes]}
+
+    claims = [pairs("A", "71046", "71045"), pairs("B", "74176", "74150"), pairs("C", "70470", "70450"),
+              pairs("D", "70470", "70450", "71046", "71045")]
+    impact = radrules.diff_outcomes(load(old), load(new), claims)
+    assert [e.claim for e in impact.examples] == ["A", "B", "D"]
+    assert [(s.source, s.rule, s.claims, s.appeared, s.disappeared) for s in impact.sources] == [
+        ("ccipra-v322r0-f1.TXT:8", "ncci.ptp", 2, 2, 0), ("ccipra-v321r0-f1.TXT:7", "ncci.ptp", 1, 0, 1)]
+    assert impact.source_count == 2
+    text = impact.to_text()
+    assert "    fires now: ncci.ptp (ccipra-v322r0-f1.TXT:8)\n" in text
+    assert "    no longer fires: ncci.ptp (ccipra-v321r0-f1.TXT:7)\n" in text
+    assert "    fires differently: ncci.ptp (none -> ccipra-v322r0-f1.TXT:8)\n" in text
+    assert ("by row (the PTP, MUE and add-on rows whose findings differ):\n"
+            "  row                     rule      claims  new  gone\n"
+            "  ccipra-v322r0-f1.TXT:8  ncci.ptp       2    2     0\n"
+            "  ccipra-v321r0-f1.TXT:7  ncci.ptp       1    0     1\n") in text
+    shown = impact.to_dict()
+    assert [e["sources"] for e in shown["examples"]] == [
+        {"ncci.ptp": {"old": [], "new": ["ccipra-v322r0-f1.TXT:8"]}},
+        {"ncci.ptp": {"old": ["ccipra-v321r0-f1.TXT:7"], "new": []}},
+        {"ncci.ptp": {"old": [], "new": ["ccipra-v322r0-f1.TXT:8"]}}]
+    assert shown["sources"][1] == {"source": "ccipra-v321r0-f1.TXT:7", "rule": "ncci.ptp", "kind": "ptp",
+                                   "claims": 1, "appeared": 0, "disappeared": 1}
+    first = radrules.diff_outcomes(load(old), load(new), claims, limit_examples=1)
+    assert (len(first.sources), first.source_count) == (1, 2)
+    assert "  ... and 1 more (--limit-examples)\n" in first.to_text()

@@ -36,7 +36,8 @@ def add_parser(commands) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="a report for people (default) or one JSON object")
     parser.add_argument("--limit-examples", metavar="N", type=whole_number(0), default=10,
-                        help="show at most N example claims, table rows and unreadable lines (default 10)")
+                        help="show at most N example claims, table rows, rows by impact and unreadable lines "
+                             "(default 10)")
     parser.add_argument("--exit-zero", action="store_true",
                         help="exit 0 even when the rulesets differ (errors still exit 1 or 3)")
 

@@ -1,13 +1,18 @@
 """``diff_outcomes``: evaluate historical claims with two rulesets and count what moves.
 
 Claims are read and evaluated one at a time; only totals, a row per rule
-and the first few examples are kept, so memory does not grow with the
-number of claims. Each claim is read once and evaluated by both rulesets.
+and per edit row and the first few examples are kept, so memory does not
+grow with the number of claims. Each claim is read once and evaluated by
+both rulesets.
 
 A finding is identified by (rule, severity, lines, related lines, CARC,
-RARC): a new message or source position alone is not a change. A line
-whose status changes is put down to every rule that holds it (``deny`` or
-``review``) under one ruleset and not, at that severity, under the other.
+RARC): a new message or source position alone is not a change (a table
+row's file:row differs from one version to the next). A line whose status
+changes is put down to every rule that holds it (``deny`` or ``review``)
+under one ruleset and not, at that severity, under the other. The findings
+that differ are also told by their source (a table row's file:row, a rule
+file's line), which is shown, not compared; those of PTP, MUE and add-on
+edits are counted by it.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from .claims import Unreadable, decode_line, is_array, read_claim_file
 from .shift import ShiftedHistory, shift_claim
 
 STATUSES = ("pay", "review", "deny")
+#: The kinds whose findings are counted by source: one rule id holds many rows (a table's, a block's).
+ROW_KINDS = frozenset({"ptp", "mue", "addon"})
 #: How often (in claims) ``progress`` is called.
 PROGRESS_EVERY = 64
 
@@ -68,6 +75,23 @@ class RuleImpact:
 
 
 @attrs.frozen
+class SourceImpact:
+    """What the findings of one edit row (a table's ``file:row``, a block row's ``file:line``) do differently
+    across the claims: a finding counts where no finding of the other ruleset has its rule, severity, lines,
+    related lines, CARC and RARC."""
+
+    source: str
+    rule: str
+    kind: str
+    claims: int  # claims with a finding of this source that differs
+    appeared: int  # ... found only with NEW
+    disappeared: int  # ... found only with OLD
+
+    def to_dict(self) -> dict:
+        return attrs.asdict(self)
+
+
+@attrs.frozen
 class LineChange:
     """One line whose status changed: number, code, statuses, charge and the rules it is put down to."""
 
@@ -95,12 +119,19 @@ class ClaimChange:
     appeared: tuple[str, ...]  # rules that fire only with NEW
     disappeared: tuple[str, ...]  # rules that fire only with OLD
     changed: tuple[str, ...]  # rules that fire with both, on other lines or at another severity
+    # (rule, sources of its findings only with OLD, ... only with NEW) for the rules above, in their order
+    sources: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()
+
+    def rule_sources(self, rule: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The sources of ``rule``'s findings found only with OLD and only with NEW."""
+        return next(((old, new) for name, old, new in self.sources if name == rule), ((), ()))
 
     def to_dict(self) -> dict:
         return {"number": self.number, "claim": self.claim, "old_passed": self.old_passed,
                 "new_passed": self.new_passed, "lines": [line.to_dict() for line in self.lines],
                 "appeared": list(self.appeared), "disappeared": list(self.disappeared),
-                "changed": list(self.changed)}
+                "changed": list(self.changed),
+                "sources": {rule: {"old": list(old), "new": list(new)} for rule, old, new in self.sources}}
 
 
 @attrs.frozen
@@ -132,6 +163,8 @@ class OutcomeDiff:
     first_date: str | None = None  # the earliest and latest date of service of the claims evaluated (ISO)
     last_date: str | None = None
     shift_days: int = 0  # every date of the claims (and history) moved by this many days
+    sources: tuple[SourceImpact, ...] = ()  # PTP, MUE and add-on rows, the first by most claims
+    source_count: int = 0  # rows with a finding that differs (``sources`` holds the first)
 
     def __bool__(self) -> bool:
         return self.changed > 0
@@ -161,6 +194,7 @@ class OutcomeDiff:
             "examples": [example.to_dict() for example in self.examples],
             "bad": [bad.to_dict() for bad in self.bad],
             "first_date": self.first_date, "last_date": self.last_date, "shift_days": self.shift_days,
+            "sources": [source.to_dict() for source in self.sources], "source_count": self.source_count,
         }
 
     def to_text(self) -> str:
@@ -168,6 +202,14 @@ class OutcomeDiff:
         from .report import outcome_text
 
         return outcome_text(self)
+
+
+class _SourceTotals:
+    __slots__ = ("kind", "claims", "appeared", "disappeared")
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.claims = self.appeared = self.disappeared = 0
 
 
 class _RuleTotals:
@@ -191,7 +233,8 @@ def diff_outcomes(old, new, claims, *, progress: Callable | None = None, limit_e
     of claim dicts, :class:`~radrules.Claim` objects or JSON text lines (a
     file of JSON Lines opened as text). Items that are not
     claims are counted and the first ``limit_examples`` reported by number,
-    never raised. ``progress(done, read, total)``, if given, is called every
+    never raised; so are the first changed claims, and the PTP, MUE and
+    add-on rows whose findings differ (most claims first). ``progress(done, read, total)``, if given, is called every
     few claims and at the end: items done, and bytes read and the file's size
     when reading a file (else None). ``payers`` maps payer ids to payer names
     for an X12 or FHIR file, as ``read_x12`` and ``read_fhir`` take it.
@@ -272,6 +315,7 @@ def _run(context: _Context, items: Iterable, numbering: str, report) -> OutcomeD
     counts = {"claims": 0, "unreadable": 0, "changed": 0, "outcome": 0, "pass_to_fail": 0, "fail_to_pass": 0}
     moves: dict = defaultdict(lambda: [0, 0, 0])  # (old, new) -> [lines, cents, lines without charge]
     rules: dict[str, _RuleTotals] = {}
+    sources: dict[tuple[str, str], _SourceTotals] = {}  # by (rule, source)
     examples: list[ClaimChange] = []
     bad: list[BadClaim] = []
     numbering_seen = numbering
@@ -314,7 +358,7 @@ def _run(context: _Context, items: Iterable, numbering: str, report) -> OutcomeD
         if before.passed == after.passed and before.statuses == after.statuses:
             if _finding_keys(before) == _finding_keys(after):
                 continue
-        change = _compare(claim, number, before, after, moves, rules)
+        change = _compare(claim, number, before, after, moves, rules, sources)
         counts["changed"] += 1
         if change.lines or change.old_passed != change.new_passed:
             counts["outcome"] += 1
@@ -346,6 +390,11 @@ def _run(context: _Context, items: Iterable, numbering: str, report) -> OutcomeD
         first_date=first.isoformat() if first is not None else None,
         last_date=last.isoformat() if last is not None else None,
         shift_days=shift,
+        sources=tuple(
+            SourceImpact(source, rule, t.kind, t.claims, t.appeared, t.disappeared)
+            for (rule, source), t in sorted(sources.items(), key=_source_order)[:limit]
+        ),
+        source_count=len(sources),
     )
 
 
@@ -353,6 +402,13 @@ def _move_order(item):
     (old, new), _ = item
     # Toward deny first (the money an analyst asks about), then away from it.
     return (STATUSES.index(old) - STATUSES.index(new), STATUSES.index(old), STATUSES.index(new))
+
+
+def _source_order(item) -> tuple:
+    """Most claims first, then by kind, rule and source (``aoc.csv:2`` before ``aoc.csv:10``)."""
+    (rule, source), t = item
+    name, _, row = source.rpartition(":")
+    return (-t.claims, KIND_ORDER.get(t.kind, 99), rule, name, int(row) if row.isdigit() else 0, source)
 
 
 def _finding_keys(result) -> set:
@@ -369,19 +425,38 @@ def _holds(result) -> dict:
     return out
 
 
-def _compare(claim, number, before, after, moves, rules) -> ClaimChange:
+def _keyed(findings) -> dict:
+    """{rule: {finding key: [sources]}}: a finding's key leaves its source out (see the module)."""
+    out: dict = defaultdict(dict)
+    for f in findings:
+        out[f.rule].setdefault((f.severity, f.lines, f.related_lines, f.carc, f.rarc), []).append(f.source)
+    return out
+
+
+def _only(found: dict, other: dict) -> tuple[str, ...]:
+    """The sources of the findings of ``found`` whose key ``other`` does not have, once each, in order."""
+    return tuple(dict.fromkeys(source for key, listed in found.items() if key not in other
+                               for source in listed if source is not None))
+
+
+def _compare(claim, number, before, after, moves, rules, sources) -> ClaimChange:
     """Record one changed claim in the totals; return its example."""
     kinds = {f.rule: f.kind for f in (*before.findings, *after.findings)}
-    old_keys: dict = defaultdict(set)
-    new_keys: dict = defaultdict(set)
-    for f in before.findings:
-        old_keys[f.rule].add((f.severity, f.lines, f.related_lines, f.carc, f.rarc))
-    for f in after.findings:
-        new_keys[f.rule].add((f.severity, f.lines, f.related_lines, f.carc, f.rarc))
-    appeared, disappeared, changed = [], [], []
+    old_keys, new_keys = _keyed(before.findings), _keyed(after.findings)
+    appeared, disappeared, changed, moved = [], [], [], []
     for rule in sorted(old_keys.keys() | new_keys.keys()):
-        if old_keys.get(rule) == new_keys.get(rule):
+        old_found, new_found = old_keys.get(rule, {}), new_keys.get(rule, {})
+        if old_found.keys() == new_found.keys():
             continue
+        gone, now = _only(old_found, new_found), _only(new_found, old_found)
+        moved.append((rule, gone, now))
+        for source in dict.fromkeys((*gone, *now)) if kinds[rule] in ROW_KINDS else ():
+            counts = sources.get((rule, source))
+            if counts is None:
+                counts = sources[rule, source] = _SourceTotals(kinds[rule])
+            counts.claims += 1
+            counts.appeared += source in now
+            counts.disappeared += source in gone
         totals = rules.get(rule)
         if totals is None:
             totals = rules[rule] = _RuleTotals(kinds[rule])
@@ -424,4 +499,4 @@ def _compare(claim, number, before, after, moves, rules) -> ClaimChange:
         line_changes.append(LineChange(index, line.code, status_before.status, status_after.status, line.charge,
                                        tuple(responsible)))
     return ClaimChange(number, claim.id, before.passed, after.passed, tuple(line_changes), tuple(appeared),
-                       tuple(disappeared), tuple(changed))
+                       tuple(disappeared), tuple(changed), tuple(moved))

@@ -129,6 +129,12 @@ def outcome_text(diff) -> str:
         out.append("")
         out.append("by rule:")
         out.extend(_rule_table(diff.rules))
+    if diff.sources:
+        out.append("")
+        out.append("by row (the PTP, MUE and add-on rows whose findings differ):")
+        out.extend(_source_table(diff.sources))
+        if diff.source_count > len(diff.sources):
+            out.append(f"  ... and {diff.source_count - len(diff.sources):,} more (--limit-examples)")
     if diff.examples:
         out.append("")
         shown = len(diff.examples)
@@ -193,6 +199,19 @@ def _rule_table(rules) -> list[str]:
     return [line(head)] + [line(row) for row in rows]
 
 
+def _source_table(sources) -> list[str]:
+    head = ("row", "rule", "claims", "new", "gone")
+    rows = [(s.source, s.rule, str(s.claims), str(s.appeared), str(s.disappeared)) for s in sources]
+    widths = [max(len(row[i]) for row in (head, *rows)) for i in range(len(head))]
+
+    def line(row):
+        cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1])]
+        cells += [cell.rjust(width) for cell, width in zip(row[2:], widths[2:])]
+        return "  " + "  ".join(cells).rstrip()
+
+    return [line(head)] + [line(row) for row in rows]
+
+
 def _claim_lines(example, unit: str) -> list[str]:
     name = f"claim {example.claim}" if example.claim is not None else "claim (no id)"
     verdict = lambda passed: "PASS" if passed else "FAIL"  # noqa: E731
@@ -205,5 +224,14 @@ def _claim_lines(example, unit: str) -> list[str]:
     for label, rules in (("fires now", example.appeared), ("no longer fires", example.disappeared),
                          ("fires differently", example.changed)):
         if rules:
-            out.append(f"    {label}: {', '.join(rules)}")
+            out.append(f"    {label}: {', '.join(_with_sources(example, rule) for rule in rules)}")
     return out
+
+
+def _with_sources(example, rule: str) -> str:
+    """``ncci.ptp (ccipra-v322r0-f1.TXT:7)``: a rule with the sources of its findings that differ (``OLD's ->
+    NEW's`` for a rule that fires differently)."""
+    old, new = example.rule_sources(rule)
+    if rule in example.changed:
+        return f"{rule} ({', '.join(old) or 'none'} {ARROW} {', '.join(new) or 'none'})"
+    return f"{rule} ({', '.join(old or new)})" if old or new else rule
