@@ -500,3 +500,37 @@ def test_an_addon_denied_beside_a_primary_whose_edit_ended_names_it(tmp_path):
     assert alone.findings[0].message == "77063 is an add-on code (type 1): no primary (77067) on 2017-01-03"
     (step,) = [s for s in alone.explanation.steps if s.rule == "ncci.addon"]
     assert step.detail == "77063: no acceptable primary on 2017-01-03"
+
+
+def test_a_pair_only_another_table_version_has_is_named(tmp_path):
+    """v321 (from April) has 77067 with 77065, v322 (from July) dropped it and adds 70470 with 70450: a pair of
+    lines of a date whose version has no row of it, where the other version has one, is a silent step that names
+    the version in force and the other's row with its dates (July's pair was not named at all)."""
+    import shutil
+
+    (tmp_path / "r" / "cms").mkdir(parents=True)
+    for version in ("v321", "v322"):
+        shutil.copy(Path(__file__).parent / "data" / "cms" / f"radiology-ptp-{version}r0-f1.TXT",
+                    tmp_path / "r" / "cms" / f"ccipra-{version}r0-f1.TXT")
+    with open(tmp_path / "r" / "cms" / "ccipra-v322r0-f1.TXT", "a", encoding="latin-1") as v322:
+        v322.write("72193\t72192\t\t20110101\t20260630\t0\tMisuse\r\n")  # ends before v322 judges a date
+    (tmp_path / "r" / "r.rr").write_text('table ptp "cms/ccipra-v321r0-f1.TXT" effective 2026-04-01\n'
+                                         'table ptp "cms/ccipra-v322r0-f1.TXT" effective 2026-07-01\n')
+    rules = radrules.load(tmp_path / "r", cache_dir=None)
+    lines = [("77067", "2026-06-12"), ("77065", "2026-06-12"), ("77067", "2026-07-12"), ("77065", "2026-07-12"),
+             ("70470", "2026-05-04"), ("70450", "2026-05-04")]
+    result = rules.evaluate({"lines": [{"code": code, "date": day} for code, day in lines]}, explain=True)
+    assert [(f.rule, f.lines) for f in result.findings if f.rule == "ncci.ptp"] == [("ncci.ptp", (2,))]
+    steps = [s for s in result.explanation.steps if s.rule == "ncci.ptp"]
+    assert [(s.outcome, s.lines, s.related_lines, s.source) for s in steps] == [
+        ("fired", (2,), (1,), "ccipra-v321r0-f1.TXT:12"), ("silent", (4,), (3,), None), ("silent", (6,), (5,), None)]
+    assert steps[1].detail == ("77067 (column 1) with 77065 (column 2): no row in ccipra-v322r0-f1.TXT, the version "
+                               "in force on 2026-07-12 (ccipra-v321r0-f1.TXT:12 had one through 2026-06-30)")
+    assert steps[2].detail == ("70470 (column 1) with 70450 (column 2): no row in ccipra-v321r0-f1.TXT, the version "
+                               "in force on 2026-05-04 (ccipra-v322r0-f1.TXT:7 has one from 2026-07-01)")
+    assert result.explanation.for_rules(["ncci.ptp"])[2].startswith(
+        "  line 4 (77065) with line 3 (77067): silent: 77067 (column 1) with 77065 (column 2): no row in")
+    # a row that ends before the dates its version judges is no edit there: not named
+    ended = rules.evaluate({"lines": [{"code": code, "date": "2026-05-04"} for code in ("72193", "72192")]},
+                           explain=True)
+    assert [s for s in ended.explanation.steps if s.rule == "ncci.ptp"] == []

@@ -19,6 +19,7 @@ or a birth date.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import attrs
 
@@ -132,6 +133,7 @@ def explain(ruleset, claim, result, history=None) -> Explanation:
     tracer.code_validity()
     tracer.line_rules()
     tracer.pairs()
+    tracer.pairs_of_other_versions(ruleset.tables)
     tracer.unit_limits()
     tracer.claim_rules()
     tracer.addons()
@@ -511,6 +513,49 @@ class _Tracer:
                         if rule.other_codes is not None and b.code not in rule.other_codes:
                             continue
                         self._rule(rule, a, b)
+
+    def pairs_of_other_versions(self, loaded_tables) -> None:
+        """A silent step for each pair of lines of a date that the PTP table version in force on it has no row of,
+        where another version loaded has a row of the pair in force on dates it judges (a pair a new quarter
+        dropped, or one a later quarter adds): said, so that the other version's row is not looked for in vain."""
+        view = self.ev.view
+        tables = view.ptp_tables
+        if tables is None or len(tables.tables) < 2:
+            return
+        versions = sorted((t for t in loaded_tables if t.kind == "ptp" and t.claim_type == view.claim_type),
+                          key=lambda t: t.start)
+        # the dates each version judges: the first also every earlier one, the latest every later one
+        judged = [(t.start if i else 1, versions[i + 1].start - 1 if i + 1 < len(versions) else None)
+                  for i, t in enumerate(versions)]
+        for day, group in _days(self.ev):
+            index = tables.index(day)
+            for a in group:
+                for b in group:
+                    if (a is b or a.code == b.code or view.pairs.get(a.code, {}).get(b.code) is not None
+                            or not same_provider(a, b) or self.lookup.table_rows(index, a.code, b.code)):
+                        continue
+                    found = self._other_version_row(judged, index, a.code, b.code)
+                    if found is None:
+                        continue
+                    row, first, last = found
+                    when = (f"had one through {format_date(last)}" if first < judged[index][0]
+                            else f"has one from {format_date(first)}")
+                    names = ", ".join(Path(f).name for f in versions[index].files)
+                    self.add(row.block.info.id, row.block.info.kind, "silent", (b.number,),
+                             f"{a.code} (column 1) with {b.code} (column 2): no row in {names}, the version in force "
+                             f"on {day_text(b, day)} ({row.source} {when})", (a.number,))
+
+    def _other_version_row(self, judged: list, index: int, column1: str, column2: str):
+        """(row, first date, last date) of the pair's row in the nearest other version (the earlier ones first,
+        latest first) that is an edit on some of the dates that version judges (``judged``), or None."""
+        for i in [*range(index - 1, -1, -1), *range(index + 1, len(judged))]:
+            start, end = judged[i]
+            for row in self.lookup.table_rows(i, column1, column2):
+                first = max(start, row.start or 1)
+                last = min(end, row.end) if end is not None and row.end is not None else (end or row.end)
+                if row.indicator != 9 and (last is None or first <= last):
+                    return row, first, last
+        return None
 
     def _decided_table_pairs(self, firsts, group, day: int) -> None:
         """A silent step for each PTP table row in force of a pair (a line of ``firsts`` in column 1, one of
