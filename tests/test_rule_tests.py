@@ -163,7 +163,7 @@ class TestFormat:
                 2026-04-06 74176
               expect pass
               expect fail
-              expect acme.ptp on lines 1, 2 deny carc CO-97 rarc M80, N20 message "bundled"
+              expect acme.ptp on lines 1, 2 deny carc CO-97 rarc M80, N20 message "bundled" source "a.rr:4"
               expect no acme.ptp on line 2
               expect only acme.ptp, format.code
             end
@@ -172,7 +172,7 @@ class TestFormat:
         assert described == [
             "the claim to pass",
             "the claim to fail",
-            'acme.ptp on lines 1, 2 (deny, carc CO-97, rarc M80, N20, message "bundled")',
+            'acme.ptp on lines 1, 2 (deny, carc CO-97, rarc M80, N20, message "bundled", source "a.rr:4")',
             "no acme.ptp on line 2",
             "only acme.ptp, format.code to deny or review",
         ]
@@ -196,8 +196,8 @@ class TestFormat:
 
 WORDS = ['test "t"', "\n", "  ", "claim", " payer acme", ",", " pos 11", " patient F born 1971-11-02", "dx R10.9",
          "2026-03-02", " 74176-26", " x2", " dx 1,2", " through 2026-03-03", "expect", " pass", " no", " only",
-         " acme.ptp", " on line 1", " deny", " carc CO-97", ' message "m"', "end", 'rules ".."', ' with """',
-         '"""', " json", ' file "c.json"', " id", "#", '"', "&", " x0", "history", "authorizations", " none",
+         " acme.ptp", " on line 1", " deny", " carc CO-97", ' message "m"', ' source "s:1"', "end", 'rules ".."',
+         ' with """', '"""', " json", ' file "c.json"', " id", "#", '"', "&", " x0", "history", "authorizations", " none",
          "PA1", " 74176,", " 2026-04-01"]
 
 
@@ -746,6 +746,8 @@ HOLDS = [
     "expect demo.units",
     "expect demo.units on line 1 deny carc CO-151 rarc N362",
     "expect demo.units rarc N362 message \"3 units\"",
+    "expect demo.units source \"demo/demo.rr:1\"",  # the whole source
+    "expect demo.units on line 1 source \"demo.rr:1\"",  # its file's name and line
     "expect demo.note on line 2 info",
     "expect no demo.units on line 3",
     "expect no demo.units on lines 2, 3",
@@ -759,6 +761,10 @@ FAILS = {
     "expect demo.units carc CO-97": "got demo.units on line 1 (deny, carc CO-151, rarc N362)",
     "expect demo.units rarc N362, M80": "got demo.units on line 1 (deny, carc CO-151, rarc N362)",
     'expect demo.units message "4 units"': "got demo.units on line 1 (deny, carc CO-151, rarc N362)",
+    'expect demo.units source "demo.rr:2"':
+        'got demo.units on line 1 (deny, carc CO-151, rarc N362, source "demo/demo.rr:1")',
+    'expect demo.units source "emo.rr:1"':
+        'got demo.units on line 1 (deny, carc CO-151, rarc N362, source "demo/demo.rr:1")',
     "expect no demo.units": "got demo.units on line 1 (deny, carc CO-151, rarc N362)",
     "expect no demo.note on line 2": "got demo.note on line 2 (info)",
     "expect only demo.note": "got demo.units to deny or review",
@@ -1721,3 +1727,25 @@ def test_the_errors_of_rules_under_test_are_all_counted_when_some_are_not_shown(
     assert outcome.diagnostics[0].message == "the rules under test have 70 errors"
     assert "RR407" in [d.code for d in outcome.diagnostics]
     assert report.errors == 70
+
+
+def test_source_tells_the_rows_of_a_table_apart(tmp_path, monkeypatch):
+    """Two PTP rows deny two lines under the one id `ncci.ptp`: `source` holds for the row that denies the line
+    listed, by the file's name and row, and fails for the other row, naming the sources it got (without it, a
+    test meant for one row passed whichever row denied the line)."""
+    folder = tmp_path / "rules"
+    (folder / "cms").mkdir(parents=True)
+    table = ROOT / "tests" / "data" / "cms" / "radiology-ptp-v321r0-f1.TXT"
+    (folder / "cms" / "ccipra-v321r0-f1.TXT").write_bytes(table.read_bytes())
+    write(folder, "ncci.rr", 'table ptp "cms/ccipra-v321r0-f1.TXT"\n')
+    claim = '  claim\n    2026-04-06 71046\n    2026-04-06 71045\n    2026-04-06 77067\n    2026-04-06 77065\n'
+    expectations = ['expect ncci.ptp on line 4 source "ccipra-v321r0-f1.TXT:12"',
+                    'expect ncci.ptp on line 2 source "ccipra-v321r0-f1.TXT:7"',
+                    'expect ncci.ptp on line 2 source "ccipra-v321r0-f1.TXT:12"']
+    text = 'rules "."\n' + "".join(f'test "t{n}"\n{claim}  {e}\nend\n' for n, e in enumerate(expectations))
+    report = report_for(folder, text, "ncci.rrt")
+    assert (report.passed, report.failed, report.errors) == (2, 1, 0), report.render()
+    assert report.render().splitlines()[0].endswith(
+        'expected ncci.ptp on line 2 (source "ccipra-v321r0-f1.TXT:12"), got ncci.ptp on line 2 (deny, carc CO-97, '
+        'rarc M80, source "ccipra-v321r0-f1.TXT:7"); ncci.ptp on line 4 (deny, carc CO-97, rarc M80, source '
+        '"ccipra-v321r0-f1.TXT:12")')

@@ -77,6 +77,7 @@ class Expectation:
     carc: Token | None = None
     rarc: tuple[Token, ...] | None = None
     message: Token | None = None
+    source: Token | None = None  # a finding's source, whole or as its file's name and row
 
     @property
     def line_numbers(self) -> tuple[int, ...]:
@@ -104,6 +105,8 @@ class Expectation:
             details.append("rarc " + ", ".join(t.text for t in self.rarc))
         if self.message is not None:
             details.append(f'message "{self.message.text}"')
+        if self.source is not None:
+            details.append(f'source "{self.source.text}"')
         return f"{rule}{where}" + (f" ({', '.join(details)})" if details else "")
 
 

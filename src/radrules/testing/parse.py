@@ -765,7 +765,7 @@ class _Builder(Transformer):
         return Expectation(
             "fires", self._span(meta), rules=(self._tok(c[0]),), lines=found.get("lines", ()),
             severity=found.get("severity"), carc=found.get("carc"), rarc=found.get("rarc"),
-            message=found.get("message"),
+            message=found.get("message"), source=found.get("source"),
         )
 
     def on(self, meta, c):
@@ -786,6 +786,9 @@ class _Builder(Transformer):
     def message(self, meta, c):
         return ("message", self._tok(c[0]), self._span(meta))
 
+    def source(self, meta, c):
+        return ("source", self._tok(c[0]), self._span(meta))
+
 
 _CRITERION_WORDS = {"lines": "on line", "severity": "severity", "carc": "carc", "rarc": "rarc",
-                    "message": "message"}
+                    "message": "message", "source": "source"}

@@ -482,18 +482,21 @@ def _check_expectations(case: TestCase, ruleset, claim: Claim | None, test_file:
     return problems
 
 
-def _describe(finding) -> str:
+def _describe(finding, source: bool = False) -> str:
     details = [finding.severity]
     if finding.carc:
         details.append(f"carc {finding.carc}")
     if finding.rarc:
         details.append("rarc " + ", ".join(finding.rarc))
+    if source and finding.source:
+        details.append(f'source "{finding.source}"')
     where = ("line " if len(finding.lines) == 1 else "lines ") + ", ".join(map(str, finding.lines))
     return f"{finding.rule} on {where} ({', '.join(details)})"
 
 
-def _listed(findings) -> str:
-    shown = [_describe(f) for f in findings[:4]]
+def _listed(findings, source: bool = False) -> str:
+    """The first findings in words; with ``source``, each with its source (for an expected one)."""
+    shown = [_describe(f, source) for f in findings[:4]]
     if len(findings) > 4:
         shown.append(f"and {len(findings) - 4} more")
     return "; ".join(shown)
@@ -508,7 +511,20 @@ def _matches(expectation: Expectation, finding) -> bool:
         return False
     if expectation.message is not None and expectation.message.text not in finding.message:
         return False
+    if expectation.source is not None and not _same_source(expectation.source.text, finding.source):
+        return False
     return True
+
+
+def _same_source(expected: str, source: str | None) -> bool:
+    """``source "acme.rr:51"`` names ``rulesets/payers/acme.rr:51``: the whole source, or its file's name and
+    row (or line)."""
+    if source is None:
+        return False
+    if expected == source:
+        return True
+    file, _, row = source.rpartition(":")
+    return expected == f"{file.replace(chr(92), '/').rpartition('/')[2]}:{row}"
 
 
 def _compare(expectation: Expectation, result) -> tuple[str | None, list[str]]:
@@ -546,4 +562,4 @@ def _compare(expectation: Expectation, result) -> tuple[str | None, list[str]]:
         held = bool(matching)
     if held:
         return None, []
-    return (_listed(mine) if mine else f"no finding of {rule}"), [rule]
+    return (_listed(mine, expectation.source is not None) if mine else f"no finding of {rule}"), [rule]
