@@ -717,8 +717,14 @@ class TestOutcomes:
         impact = radrules.diff_outcomes(old, new, [{"lines": [{"code": "71046", "date": "2026-03-02"}]}])
         assert (impact.changed, impact.outcome_changed, impact.moves) == (1, 0, ())
         assert impact.examples[0].appeared == ("t.w",) and impact.examples[0].lines == ()
-        assert "0 claims change outcome: 0 pass -> fail, 0 fail -> pass; 1 more change only in findings" in (
+        assert "0 claims change outcome: 0 pass -> fail, 0 fail -> pass; 1 more changes only in findings" in (
             impact.to_text())
+        deny = warn.replace("then warn line", "then deny line")
+        new = radrules.loads(deny, "new")
+        one = radrules.diff_outcomes(old, new, [{"lines": [{"code": "71046", "date": "2026-03-02"}]}])
+        assert "  1 claim changes outcome: 1 pass -> fail, 0 fail -> pass\n" in one.to_text()
+        two = radrules.diff_outcomes(old, new, [{"lines": [{"code": "71046", "date": "2026-03-02"}]}] * 2)
+        assert "  2 claims change outcome: 2 pass -> fail, 0 fail -> pass\n" in two.to_text()
 
     def test_no_patient_data_in_reports(self, tmp_path):
         """Reports name claims, lines, codes and rules, never birth dates, NPIs or prior-auth numbers."""

@@ -88,6 +88,10 @@ class TestExplainLibrary:
         (nine,) = [s for s in result.explanation.steps if s.rule == "local.ptp" and s.lines == (4,)]
         assert old.outcome == "out of dates" and "2024-01-01 through 2024-12-31" in old.detail
         assert nine.outcome == "not applicable" and "indicator 9" in nine.detail
+        early = self.rules.evaluate(claim(("74176", "2023-05-02"), ("74150", "2023-05-02")), explain=True)
+        (step,) = [s for s in early.explanation.steps if s.rule == "local.ptp"]
+        assert step.detail == ("74176 (column 1) with 74150 (column 2): the row applies from 2024-01-01, not on "
+                               "2023-05-02")  # not "2024-01-01 through no end"
 
     def test_a_later_row_out_of_its_dates_says_so_after_a_row_that_denied(self):
         """Of a pair's rows, the first in force denies; a later one out of its dates says its window, not that
@@ -135,6 +139,17 @@ class TestExplainLibrary:
             "format.npi not considered",
             "  the built-in check found nothing wrong",
         ]
+
+    def test_a_pair_block_not_considered_says_which_code_of_its_pair_is_missing(self):
+        """A claim that bills one code of a pair row: the reason names the code billed and the one missing (it
+        said "no line bills a code it lists"); both codes on other dates: that they do not meet on one date."""
+        one = self.rules.evaluate(claim(("74177", "2026-03-02")), explain=True)
+        assert one.explanation.for_rules(["local.ptp"])[1] == (
+            "  no line bills both codes of a pair it lists: 74177 is billed, 74160 (of its pair 74177 with 74160) "
+            "is not")
+        apart = self.rules.evaluate(claim(("74176", "2026-03-02"), ("74150", "2026-03-03")), explain=True)
+        assert apart.explanation.for_rules(["local.ptp"])[1] == (
+            "  no two lines of one date (and one rendering provider) bill its pair 74176 with 74150")
 
     def test_other_payer(self):
         """A payer-scoped rule on another payer's claim is not considered, and the text says whose rule it is."""
@@ -534,3 +549,23 @@ def test_a_pair_only_another_table_version_has_is_named(tmp_path):
     ended = rules.evaluate({"lines": [{"code": code, "date": "2026-05-04"} for code in ("72193", "72192")]},
                            explain=True)
     assert [s for s in ended.explanation.steps if s.rule == "ncci.ptp"] == []
+
+
+def test_an_unpublished_mue_names_the_table_file_of_the_version_in_force(tmp_path):
+    """`ncci.mue.unpublished` names the MUE file the code was looked for in, of the version in force on the
+    line's date (it said `radrules:mue`), in the finding and in explain's step; a date span's too."""
+    rules = table_rules(tmp_path, {"MCR_MUE_PractitionerServices_Eff_04-01-2026.csv":
+                                   "MCR_MUE_PractitionerServices_Eff_04-01-2026.csv",
+                                   "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv":
+                                   "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"}, "")
+    lines = [{"code": "77065", "date": day} for day in ("2026-06-12", "2026-07-12")]
+    result = rules.evaluate({"lines": lines}, explain=True)
+    found = [(f.lines, f.source) for f in result.findings if f.rule == "ncci.mue.unpublished"]
+    assert found == [((1,), "MCR_MUE_PractitionerServices_Eff_04-01-2026.csv"),
+                     ((2,), "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv")]
+    assert [(s.lines, s.source) for s in result.explanation.steps if s.rule == "ncci.mue.unpublished"] == found
+    span = rules.evaluate({"lines": [{"code": "77065", "date": "2026-07-12", "end_date": "2026-07-14"}]},
+                          explain=True)
+    assert [f.source for f in span.findings] == ["MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"]
+    assert [s.source for s in span.explanation.steps if s.rule == "ncci.mue.unpublished"] == [
+        "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"]

@@ -26,7 +26,7 @@ from . import checks, validity
 from .claim import Claim, checked
 from .conditions import same_provider
 from .evaluation import Evaluation, LineView, meeting_days, paid_history
-from .lookups import UNLISTED, ScanLookup, row_in_force
+from .lookups import UNLISTED, ScanLookup, mue_files, row_in_force
 from .model import ANATOMIC_MODIFIERS, MUE_UNPUBLISHED, OTHER_BYPASS_MODIFIERS, format_date
 from .result import Finding, Result, build_result
 
@@ -339,7 +339,7 @@ def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
         if row is None:
             continue
         if row is UNLISTED:
-            findings.append(_unpublished(line))
+            findings.append(_unpublished(line, ev.view, line.day))
             continue
         if row.mai == 1 or alone:
             units = line.units if line.end_day is None else line.billed_units()
@@ -377,7 +377,7 @@ def _span_unit_limits(ev: Evaluation, lookup, findings: list) -> None:
         if row is UNLISTED:
             if lines[0].number not in unpublished:
                 unpublished.add(lines[0].number)
-                findings.append(_unpublished(lines[0]))
+                findings.append(_unpublished(lines[0], ev.view, day))
         elif kept:
             findings.append(_limit_finding(row, lines, units, day))
 
@@ -437,13 +437,14 @@ def over_limit(row, units, lines) -> bool:
     return units > row.max_units or (row.max_units == 0 and any(line.units > 0 for line in lines))
 
 
-def _unpublished(line: LineView) -> Finding:
-    """Info: the MUE table has no row for this code (the limit may be confidential, §2.1)."""
+def _unpublished(line: LineView, view, day: int) -> Finding:
+    """Info: the MUE table has no row for this code (the limit may be confidential, §2.1); its source is the file
+    of the table version in force on ``day`` that was looked in."""
     return Finding(
         rule=MUE_UNPUBLISHED, kind="mue", severity="info", lines=(line.number,),
         message=f"{line.code} has no published MUE (its limit may be confidential)", codes=(line.code,),
         reference="NCCI MUE: unpublished values are not proof of no limit (domain.md §2.1)",
-        source="radrules:mue",
+        source=mue_files(view, day),
     )
 
 

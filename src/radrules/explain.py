@@ -31,7 +31,7 @@ from .conditions import same_provider
 from .evaluation import Evaluation, meeting_days, paid_history
 from .evaluator import (_add_earlier_units, _limit_finding, _number, _provider_groups, addon_edits, day_text,
                         over_limit, ptp_bypassed, set_apart_rules, span_limits, span_ptp_hits)
-from .lookups import UNLISTED
+from .lookups import UNLISTED, mue_files
 from .model import MUE_UNPUBLISHED, format_date, window_text
 
 
@@ -195,8 +195,9 @@ def _not_considered(ruleset, claim, ev, considered: set) -> dict:
         elif rule is not None and rule.index_places is not None:
             out[info.id] = "no line has a place of service it checks"
         else:
-            out[info.id] = (_edit_left_out(info.id, rows_of.get(info.id, ()), codes, ev.view, ruleset.disables)
-                            or "no line bills a code it lists")
+            rows = rows_of.get(info.id, ())
+            out[info.id] = (_edit_left_out(info.id, rows, codes, ev.view, ruleset.disables)
+                            or _pair_unmet(rows, codes) or "no line bills a code it lists")
     for rule_id in FORMAT_RULES:
         if rule_id not in considered:
             out[rule_id] = "the built-in check found nothing wrong"
@@ -279,6 +280,25 @@ def _edit_left_out(block: str, rows, codes: set, view, disables) -> str | None:
             return (f"no line bills a code of its rows; its `disable {disable.kind} {' with '.join(disable.key)}` "
                     f"({disable.source}) leaves every row of that key out for this claim")
     return None
+
+
+def _pair_unmet(rows, codes: set) -> str | None:
+    """Why the pair rows of a block were not looked at though the claim bills a code of one: the other code of
+    the pair is not billed, or the two are not billed on one date (by one provider). None when no line bills a
+    code of a pair row."""
+    halves = []
+    for row in rows:
+        if isinstance(row, m.PairEdit):
+            pair = f"{row.column1} with {row.column2}"
+            if row.column1 in codes and row.column2 in codes:
+                return f"no two lines of one date (and one rendering provider) bill its pair {pair}"
+            if row.column1 in codes or row.column2 in codes:
+                halves.append((row, pair))
+    if not halves:
+        return None
+    row, pair = halves[0]
+    billed, missing = (row.column1, row.column2) if row.column1 in codes else (row.column2, row.column1)
+    return f"no line bills both codes of a pair it lists: {billed} is billed, {missing} (of its pair {pair}) is not"
 
 
 def _table_left_out(kind: str, codes: set, view, disables) -> str | None:
@@ -597,10 +617,9 @@ class _Tracer:
                 self.add(info.id, info.kind, "not applicable", (b.number,),
                          f"{pair}: modifier indicator 9 (not applicable)", related, row.source)
             elif not row.active_on(day):
-                end = format_date(row.end) if row.end is not None else "no end"
                 self.add(info.id, info.kind, "out of dates", (b.number,),
-                         f"{pair}: the row applies {format_date(row.start)} through {end}, not on "
-                         f"{day_text(b, day)}", related, row.source)
+                         f"{pair}: the row applies {window_text(row.start, row.end)}, not on {day_text(b, day)}",
+                         related, row.source)
             elif denied:  # (a row out of its dates says so first: that it was not needed is the lesser reason)
                 self.add(info.id, info.kind, "silent", (b.number,), f"{pair}: an earlier row already denied it",
                          related, row.source)
@@ -636,7 +655,7 @@ class _Tracer:
                              f"no limit of {line.code} in force on {line.date.isoformat()}", source=rows[0].source)
                 elif published is False:
                     self.add(MUE_UNPUBLISHED, "mue", "fired", (line.number,),
-                             f"the MUE table has no row for {line.code}", source="radrules:mue")
+                             f"the MUE table has no row for {line.code}", source=mue_files(self.ev.view, line.day))
                 continue
             if row.mai == 1:
                 units = line.billed_units()
@@ -664,7 +683,7 @@ class _Tracer:
                 if line.number not in unpublished:
                     unpublished.add(line.number)
                     self.add(MUE_UNPUBLISHED, "mue", "fired", (line.number,),
-                             f"the MUE table has no row for {line.code}", source="radrules:mue")
+                             f"the MUE table has no row for {line.code}", source=mue_files(self.ev.view, day))
                 continue
             numbers = tuple(line.number for line in lines if line.number is not None)
             date = day_text(line, day)

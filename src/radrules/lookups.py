@@ -52,11 +52,13 @@ class IndexedLookup:
         # (PTP table version, column 1, column 2) -> the table's rows of the pair (bound to this view's block).
         self.row_cache: dict = {}
         self._change_days = None  # made when a claim with a date span first asks
+        self._mue_files: dict = {}  # MUE table version -> its files' names, made when a code it lacks asks
 
     def __getstate__(self):
         state = dict(self.__dict__)
         state["line_rule_cache"] = {}  # a copy starts empty, like the tables' partner caches
         state["row_cache"] = {}
+        state["_mue_files"] = {}
         return state
 
     def change_days(self) -> list:
@@ -313,6 +315,21 @@ class IndexedLookup:
 
 #: What :meth:`IndexedLookup.limit_rows_of` gives a line whose code a loaded MUE table does not list.
 UNLISTED = object()
+
+
+def mue_files(view: View, day: int) -> str:
+    """The names of the files of the MUE table version in force on ``day`` in ``view`` (where a code it does not
+    list was looked for), as its rows name them; made once per version and remembered by the view's lookup, so
+    only a code the table lacks pays for it. The table statement's place for a table without rows."""
+    tables = view.mue_tables
+    index = tables.index(day)
+    known = view.lookup._mue_files
+    names = known.get(index)
+    if names is None:
+        names = ", ".join(dict.fromkeys(row.source.rpartition(":")[0]
+                                        for rows in tables.tables[index].values() for row in rows))
+        names = known[index] = names or tables.blocks[index].info.source
+    return names
 
 
 def row_in_force(rows: tuple, published: bool | None, day: int):

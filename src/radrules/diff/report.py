@@ -116,9 +116,11 @@ def outcome_text(diff) -> str:
     if diff.shift_days and diff.first_date is not None:
         out.append(f"  every date moved {diff.shift_days:+,} days (--shift-days): dates of service "
                    f"{diff.first_date} through {diff.last_date}")
-    out.append(f"  {plural(diff.outcome_changed, 'claim')} change outcome: {diff.pass_to_fail:,} pass {ARROW} fail, "
+    verb = "changes" if diff.outcome_changed == 1 else "change"
+    out.append(f"  {plural(diff.outcome_changed, 'claim')} {verb} outcome: {diff.pass_to_fail:,} pass {ARROW} fail, "
                f"{diff.fail_to_pass:,} fail {ARROW} pass"
-               + (f"; {diff.changed - diff.outcome_changed:,} more change only in findings"
+               + (f"; {diff.changed - diff.outcome_changed:,} more "
+                  f"{'changes' if diff.changed - diff.outcome_changed == 1 else 'change'} only in findings"
                   if diff.changed > diff.outcome_changed else ""))
     denied, released = diff.move("pay", "deny"), diff.move("deny", "pay")
     for move in (denied, released, *[m for m in diff.moves if m not in (denied, released)]):
