@@ -1204,10 +1204,12 @@ class TestIdleDisablesByClaimType:
                                    "table loaded for institutional claims has this pair")
 
     def test_rows_of_the_claim_type_are_disabled(self, tmp_path):
-        """Rule-file rows for institutional claims (or for both) are what the disables take off: no warning."""
+        """Rule-file rows for institutional claims (or for both) are what the disables take off: no RR263 (the
+        `limits` row, of the disable's own level, is RR267)."""
         rows = ('pairs house.ptp\n  reference "r"\n  pair 74176 with 74150 modifier 0\nend\n'
                 'limits house.mue\n  for institutional claims\n  reference "r"\n  limit 71046 max 2 mai 1\nend\n')
-        assert self.load(tmp_path, self.PROFESSIONAL + rows + self.BLOCKS).warnings == ()
+        warnings = self.load(tmp_path, self.PROFESSIONAL + rows + self.BLOCKS).warnings
+        assert [w.code for w in warnings] == ["RR267"]
 
     def test_rows_of_the_other_claim_type_are_not(self, tmp_path):
         """A `limits` row for professional claims only is not one an institutional disable takes off."""

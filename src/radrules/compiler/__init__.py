@@ -26,6 +26,7 @@ from .conditions import ConditionCompiler
 from .context import Context, source_of
 from .dated import warn_uncovered_dates
 from .index import MAX_INDEX_ENTRIES, build_views, index_size, select
+from .rows import warn_row_conflicts
 from .sets import SetTable
 from .versions import check_versions, loaded_twice
 
@@ -719,6 +720,7 @@ def build_indexes(comp: Compilation) -> None:
     grouped_rows = rows_by_key(comp.rows)
     grouped_disables = disables_by_key(comp.disables)
     _warn_idle_disables(comp, grouped_rows)
+    warn_row_conflicts(comp, grouped_rows)
     warn_uncovered_dates(comp, grouped_rows, grouped_disables)
     size, widest, keys = index_size(comp.rules, grouped_rows, comp.payers)
     if size > MAX_INDEX_ENTRIES:
