@@ -542,10 +542,10 @@ def test_rules_the_compiler_refuses(text, code):
 
 
 def test_rr304_is_for_the_same_dates_and_indicator():
-    """Two rows of one pair with other indicators are no repeat (errors.md RR304)."""
+    """Two rows of one pair with other indicators are no repeat (errors.md RR304): they disagree (RR309)."""
     rules = radrules.loads('pairs acme.ptp\n  reference "r"\n  pair 74176 with 74150 modifier 0\n'
                            '  pair 74176 with 74150 modifier 1\nend\n')
-    assert [w.code for w in rules.warnings] == []
+    assert [w.code for w in rules.warnings] == ["RR309"]
 
 
 def test_999_lines_on_both_read_paths():
