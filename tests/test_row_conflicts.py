@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import radrules
 
 ROW = 'limits acme.mue "Acme limits"\n  for payer acme\n  reference "r"\n  limit 74177 max 1 mai 2\nend\n'
@@ -88,3 +90,56 @@ class TestRowsThatDisagree:
                               ).warnings == ()
         repeated = 'pairs a.ptp\n  reference "r"\n' + '  pair 71046 with 71045 modifier 0\n' * 2 + 'end\n'
         assert [w.code for w in radrules.loads(repeated).warnings] == ["RR304"]
+
+
+CMS = Path(__file__).parent / "data" / "cms"
+PTP_HEADER = "Column 1\tColumn 2\t*=in existence\tEffective\tDeletion\tModifier\tPTP Edit Rationale\n"
+
+
+def with_ptp(tmp_path, text: str, table: str | None = None) -> radrules.Ruleset:
+    """``text`` beside the v322 practitioner PTP table (or a table of ``table``'s rows)."""
+    root = tmp_path / "rules"
+    (root / "cms").mkdir(parents=True)
+    file = root / "cms" / "ccipra-v322r0-f1.TXT"
+    if table is None:
+        file.write_bytes((CMS / "radiology-ptp-v322r0-f1.TXT").read_bytes())
+    else:
+        file.write_text(PTP_HEADER + table, encoding="latin-1")
+    (root / "main.rr").write_text('table ptp "cms/ccipra-v322r0-f1.TXT"\n' + text, encoding="utf-8")
+    return radrules.load(root, cache_dir=None)
+
+
+ACME_PAIR = 'pairs acme.ptp\n  for payer acme\n  reference "r"\n  pair 71045 with 71046 modifier 0\nend\n'
+
+
+class TestPairsTheOtherWayRound:
+    """RR268: a rule-file pair whose reversed pair is a loaded PTP table's; RR263's hint for a disable."""
+
+    def test_the_table_row_is_named(self, tmp_path):
+        [warning] = with_ptp(tmp_path, ACME_PAIR).warnings
+        assert (warning.code, warning.span.line) == ("RR268", 5)
+        assert warning.message == ("`pair 71045 with 71046` is the PTP table's pair the other way round: the table's "
+                                   "row `71046 with 71045` (ccipra-v322r0-f1.TXT:8) stays in force beside it, so a "
+                                   "claim of both codes can have both lines denied")
+        assert "write `pair 71046 with 71045 ...`" in warning.help
+
+    def test_no_warning_where_the_reverse_is_handled(self, tmp_path):
+        """The table has both directions, the rule files write the reverse too, the table's reverse row is no edit
+        (indicator 9), or the block serves claims no loaded table serves: nothing to say."""
+        both = "71046\t71045\t\t20180101\t*\t1\tx\n71045\t71046\t\t20180101\t*\t1\tx\n"
+        assert with_ptp(tmp_path / "a", ACME_PAIR, both).warnings == ()
+        assert with_ptp(tmp_path / "b", ACME_PAIR, "71046\t71045\t\t20180101\t*\t9\tx\n").warnings == ()
+        disabled = ACME_PAIR.replace("end\n", "  disable pair 71046 with 71045\nend\n")
+        assert with_ptp(tmp_path / "c", disabled).warnings == ()
+        hospital = ACME_PAIR.replace("  for payer acme\n", "  for payer acme\n  for institutional claims\n")
+        assert with_ptp(tmp_path / "d", hospital).warnings == ()
+
+    def test_a_disable_of_the_reversed_pair_says_which_the_table_has(self, tmp_path):
+        """RR263 for `disable pair 71045 with 71046`: the hint names the table's `71046 with 71045`."""
+        disable = ACME_PAIR.replace("pair 71045 with 71046 modifier 0", "disable pair 71045 with 71046")
+        rules = with_ptp(tmp_path, disable)
+        [warning] = rules.warnings
+        assert warning.code == "RR263"
+        assert warning.help == ("the PTP table has the pair the other way round, `71046 with 71045` "
+                                "(ccipra-v322r0-f1.TXT:8): column 1 comes first, so write `disable pair 71046 with "
+                                "71045`")

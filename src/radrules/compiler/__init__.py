@@ -720,7 +720,7 @@ def build_indexes(comp: Compilation) -> None:
     grouped_rows = rows_by_key(comp.rows)
     grouped_disables = disables_by_key(comp.disables)
     _warn_idle_disables(comp, grouped_rows)
-    warn_row_conflicts(comp, grouped_rows)
+    warn_row_conflicts(comp, grouped_rows, grouped_disables)
     warn_uncovered_dates(comp, grouped_rows, grouped_disables)
     size, widest, keys = index_size(comp.rules, grouped_rows, comp.payers)
     if size > MAX_INDEX_ENTRIES:
@@ -793,7 +793,21 @@ def _idle_disable(comp: Compilation, disable, kept) -> tuple[str, str]:
     claims = f" for {claim_types[0]} claims" if len(claim_types) == 1 else ""
     help = ("check the codes (column 1 `with` column 2), or load the table the row is in" if disable.kind == "pair"
             else "check the code, or load the table the row is in")
+    reversed_row = _reversed_table_row(comp, disable, claim_types) if disable.kind == "pair" else None
+    if reversed_row is not None:
+        first, second = disable.key[1], disable.key[0]
+        help = (f"the PTP table has the pair the other way round, `{first} with {second}` ({reversed_row.source}): "
+                f"column 1 comes first, so write `disable pair {first} with {second}`")
     return f"{what}: no `{block_word}` row and no {label} table loaded{claims} has this {noun}", help
+
+
+def _reversed_table_row(comp: Compilation, disable, claim_types: list):
+    """A row of ``B with A`` in a PTP table loaded for one of ``claim_types``, for ``disable pair A with B``."""
+    from .. import tables
+
+    reverse = (disable.key[1], disable.key[0])
+    return next((row for loaded in comp.loaded_tables if loaded.kind == "ptp" and loaded.claim_type in claim_types
+                 for row in tables.key_rows(loaded, reverse)), None)
 
 
 def row_key(row) -> tuple:

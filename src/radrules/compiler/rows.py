@@ -20,11 +20,12 @@ _LAST = dt.date.max.toordinal()
 _STRICTNESS = {0: 0, 1: 1, 9: 2}
 
 
-def warn_row_conflicts(comp, grouped_rows: dict) -> None:
+def warn_row_conflicts(comp, grouped_rows: dict, grouped_disables: dict) -> None:
     """The warnings of this module, after the blocks are compiled without errors."""
     views = [(payer, claim_type) for payer in sorted(comp.payers) + [None] for claim_type in CLAIM_TYPES]
     _warn_disabled_at_their_level(comp, grouped_rows, views)
     _warn_overlapping_rows(comp, grouped_rows, views)
+    _warn_reversed_pairs(comp, grouped_rows, grouped_disables)
 
 
 def _meet(first, second, views) -> bool:
@@ -92,6 +93,58 @@ def _warn_overlapping_rows(comp, grouped_rows: dict, views) -> None:
                         "`for ... claims`) in force on a date is checked, so the strictest decides: end one row's "
                         "dates before the other's start, or remove one")
                 break
+
+
+def _warn_reversed_pairs(comp, grouped_rows: dict, grouped_disables: dict) -> None:
+    """RR268 at the first ``pair A with B`` row of a block when a PTP table loaded for a claim type the block
+    serves has ``B with A`` (an edit: modifier indicator 0 or 1) and not ``A with B``, and no rule-file row or
+    `disable` has ``B with A``: the row replaces the table's rows of its own pair only, so the table's edit the
+    other way round stays. A lookup or two per pair and table, never a pass over a table."""
+    from .. import tables
+
+    ptp = [loaded for loaded in comp.loaded_tables if loaded.kind == "ptp"]
+    if not ptp:
+        return
+    spans = None
+    for (kind, key), rows in grouped_rows.items():
+        if kind != "pair":
+            continue
+        reverse = (key[1], key[0])
+        if ("pair", reverse) in grouped_rows or ("pair", reverse) in grouped_disables:
+            continue
+        told = set()
+        found_for: dict = {}  # the claim types a block serves -> the table row the other way round, if any
+        for row in rows:
+            if row.block.info.id in told:
+                continue
+            claim_types = row.block.scope.claim_types or frozenset(CLAIM_TYPES)
+            if claim_types not in found_for:
+                found_for[claim_types] = _reverse_edit(
+                    tables, [loaded for loaded in ptp if loaded.claim_type in claim_types], key)
+            found = found_for[claim_types]
+            if found is None:
+                continue
+            told.add(row.block.info.id)
+            if spans is None:
+                spans = {id(row): span for row, span in comp.row_spans}
+            after = ("so a claim of both codes can have both lines denied" if row.indicator != 9
+                     else "this row does not take it off")
+            comp.ctx.warning(
+                "RR268", f"`pair {key[0]} with {key[1]}` is the PTP table's pair the other way round: the table's "
+                f"row `{reverse[0]} with {reverse[1]}` ({found.source}) stays in force beside it, {after}",
+                spans[id(row)], help=f"a row replaces the table's rows of its own pair only, column 1 first: to "
+                f"change the table's edit, write `pair {reverse[0]} with {reverse[1]} ...`; to keep this row's edit "
+                f"alone, add `disable pair {reverse[0]} with {reverse[1]}` to the block")
+
+
+def _reverse_edit(tables, loaded_tables: list, key: tuple):
+    """The first row of ``key`` the other way round that is an edit (indicator 0 or 1) in one of ``loaded_tables``
+    that has no row of ``key`` itself, if any."""
+    for loaded in loaded_tables:
+        edits = [row for row in tables.key_rows(loaded, (key[1], key[0])) if row.indicator != 9]
+        if edits and not tables.key_rows(loaded, key):
+            return edits[0]
+    return None
 
 
 def _same(first, second) -> bool:
