@@ -170,7 +170,8 @@ class TestCheck:
         assert done.returncode == 0
         assert done.stdout.strip() == (
             f"ok: radrules: {described['files']} files, {described['rules']} rules, {described['pair_rows']} pair edits, "
-            f"{described['limit_rows']} unit limits, {described['addon_rows']} add-on edits")
+            f"{described['limit_rows']} unit limits, {described['addon_rows']} add-on edits\n"
+            f"payers named: {', '.join(described['payers'])}")
 
     def test_bundled_rules_as_json(self):
         """`check --format json` reports ok, the summary and no diagnostics."""

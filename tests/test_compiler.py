@@ -1566,3 +1566,33 @@ class TestDatedRowsOverTables:
         both = radrules.load(root, bundled=True, cache_dir=None)
         assert len(both.tables) == 8
         assert self.uncovered(both) == []
+
+
+class TestPayerNamesOneLetterApart:
+    """RR269: a payer name one letter from another the ruleset names (errors.md RR269)."""
+
+    @staticmethod
+    def block(rule_id: str, payer: str) -> str:
+        return f'limits {rule_id}\n  for payer "{payer}"\n  reference "r"\n  limit 77067 max 1 mai 2\nend\n'
+
+    def test_the_name_used_less_is_warned(self):
+        """`acmee` once beside `acme` twice: the warning is at `acmee`, naming where `acme` is written."""
+        rules = radrules.loads(self.block("a.one", "acme") + self.block("b.typo", "acmee")
+                               + self.block("c.two", "Acme"), name="m.rr")
+        [warning] = [w for w in rules.warnings if w.code == "RR269"]
+        assert (warning.span.line, warning.span.column) == (7, 13)
+        assert warning.message == "payer `acmee` is one letter from payer `acme`, named at m.rr:2 and 1 more place"
+
+    def test_settings_and_disable_rule_statements_count(self):
+        """A setting's payer is a payer name too; as often used, the later name is warned."""
+        rules = radrules.loads('setting modifier_placement = either for payer "blue cross"\n'
+                               + self.block("a.one", "bluecross"), name="m.rr")
+        [warning] = rules.warnings
+        assert warning.message == ("payer `bluecross` is one letter from payer `blue cross`, named at m.rr:1")
+
+    def test_numbered_plans_and_far_names_are_two_payers(self):
+        """Names that differ in digits only, or by more than one letter, or only in case (the same payer)."""
+        for first, second in (("plan1", "plan2"), ("plan1", "plan12"), ("acme", "acne2"), ("acme", "beta"),
+                              ("acme", "ACME")):
+            rules = radrules.loads(self.block("a.one", first) + self.block("b.two", second))
+            assert "RR269" not in [w.code for w in rules.warnings], (first, second)

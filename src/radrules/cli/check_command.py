@@ -10,6 +10,10 @@ from ..errors import RuleError
 from .common import add_bundled_option, print_warnings
 
 
+#: How many payer names the summary lists (more are counted).
+_PAYERS_SHOWN = 30
+
+
 def add_parser(commands) -> None:
     parser = commands.add_parser(
         "check", help="compile rule files and report every problem",
@@ -49,6 +53,10 @@ def run(args) -> int:
         f"{summary['addon_rows']} add-on edits"
         + (f", {warnings:,} warning{'s' if warnings != 1 else ''}" if warnings else "")
     )
+    payers = summary["payers"]
+    if payers:  # the names rules and blocks compare claims' payers with: a misspelt one stands out here
+        print(f"payers named: {', '.join(payers[:_PAYERS_SHOWN])}"
+              + (f" and {len(payers) - _PAYERS_SHOWN:,} more" if len(payers) > _PAYERS_SHOWN else ""))
     replaced = summary["replaced"]
     if replaced["rules"] or replaced["rows"]:
         print(f"left out, as the loaded tables replace them (`unless table`): {replaced['rules']} rules, "

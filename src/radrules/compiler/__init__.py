@@ -19,7 +19,7 @@ from .. import syntax as s
 from .._resources import display_path
 from ..claim import CLAIM_TYPES, payer_key
 from ..codes import is_digits
-from ..errors import Diagnostic, RuleError, suggestion
+from ..errors import Diagnostic, RuleError, edit_distance, suggestion
 from ..model import MODIFIER_PLACEMENTS
 from .blocks import BlockCompiler
 from .conditions import ConditionCompiler
@@ -666,6 +666,59 @@ def disable_rules(comp: Compilation) -> None:
             comp.payers.update(payers)
 
 
+def check_payer_names(comp: Compilation) -> None:
+    """RR269 for a payer name one edit from another the ruleset names (`acmee` beside `acme`): a block for it
+    never applies to the claims of the other. Names that differ in their digits only (`plan1`, `plan2`) are
+    taken as two payers."""
+    uses: dict = {}  # payer -> [the span of its first use, how many statements name it]
+    for token in _payer_tokens(comp):
+        use = uses.setdefault(payer_key(token.text), [token.span, 0])
+        use[1] += 1
+    names = sorted(uses, key=len)
+    for i, name in enumerate(names):
+        for other in names[i + 1:]:
+            if len(other) > len(name) + 1:
+                break
+            if not _one_edit_apart(name, other):
+                continue
+            # the warning is at the name used less (the later one, if as often): the likelier misspelling
+            odd, common = sorted((name, other), key=lambda payer: (
+                uses[payer][1], tuple(-n for n in _position(comp, uses[payer][0]))))
+            count = uses[common][1]
+            more = f" and {count - 1} more place{'s' if count > 2 else ''}" if count > 1 else ""
+            comp.ctx.warning(
+                "RR269", f"payer `{odd}` is one letter from payer `{common}`, named at {source_of(uses[common][0])}"
+                f"{more}", uses[odd][0],
+                help=f"payers are told apart by their whole name (without case): rules and blocks for `{odd}` never "
+                     f"apply to claims of `{common}`; if it is a misspelling, write `{common}`")
+
+
+def _payer_tokens(comp: Compilation):
+    """Every payer name written in a `for payer` clause, a setting or a `disable rule` statement."""
+    for block in comp.blocks:
+        for clause in block.clauses:
+            if isinstance(clause, s.ForPayer):
+                yield from clause.payers
+    for statement in comp.settings_syntax + comp.rule_disables:
+        yield from statement.payers
+
+
+def _position(comp: Compilation, span: s.Span) -> tuple:
+    order = [source.name for source in comp.sources]
+    return (order.index(span.file) if span.file in order else len(order)), span.line, span.column
+
+
+def _one_edit_apart(first: str, second: str) -> bool:
+    """Whether two payer names are one edit apart (a letter added, left out, changed or two swapped), other than
+    in their digits only (`plan1`, `plan2`, `plan12`: numbered plans)."""
+    if _DIGITS.sub("", first) == _DIGITS.sub("", second):
+        return False
+    return edit_distance(first, second, 1) == 1
+
+
+_DIGITS = re.compile(r"[0-9]")
+
+
 #: The `disable` rows that leave out a row of each CMS table's edits (`disable rule ncci.ptp` is RR308).
 _TABLE_DISABLES = {"ncci.ptp": "`disable pair` rows in a `pairs` block",
                    "ncci.mue": "`disable limit` rows in a `limits` block",
@@ -842,6 +895,7 @@ PASSES = (
     ("check table versions", check_versions),
     ("compile blocks", compile_blocks),
     ("disable rules", disable_rules),
+    ("check payer names", check_payer_names),
     ("build indexes", build_indexes),
 )
 
