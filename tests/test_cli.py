@@ -420,7 +420,7 @@ class TestSeveralRulePaths:
     def test_check_takes_several_paths_and_bundled(self, split):
         done = run("check", str(split / "sets"), str(split / "payer"))
         assert done.returncode == 0, done.stderr
-        assert done.stdout.startswith("ok: sets+payer: 2 files, 1 rules")
+        assert done.stdout.startswith("ok: sets+payer: 2 files, 1 rule,")
         done = run("check", "--bundled", "examples/pinecrest")
         assert done.returncode == 0 and done.stdout.startswith("ok: radrules+pinecrest: "), done.stderr
         overlap = run("check", "rulesets", "rulesets/payers")

@@ -1194,6 +1194,9 @@ class TestIdleDisablesByClaimType:
                       "and no `limits` row for them has this code")]
         assert rules.warnings[0].help.startswith("load the table for institutional claims (`table ptp \"...\" for "
                                                  "institutional claims`)")
+        assert [w.help.rpartition("; ")[2] for w in rules.warnings] == [  # the practitioner tables have the keys
+            "the PTP table for professional claims has this pair, but it does not judge institutional claims",
+            "the MUE table for professional claims has this code, but it does not judge institutional claims"]
 
     def test_a_table_for_the_claim_type_without_the_key(self, tmp_path):
         """The hospital PTP table is loaded but has no 74176 with 74150 row: the message says whose table."""
@@ -1596,3 +1599,15 @@ class TestPayerNamesOneLetterApart:
                               ("acme", "ACME")):
             rules = radrules.loads(self.block("a.one", first) + self.block("b.two", second))
             assert "RR269" not in [w.code for w in rules.warnings], (first, second)
+
+
+def test_a_table_path_in_other_capitals_gets_the_file_name_as_its_hint(tmp_path):
+    """RR502 for `ccipra-v322r0-f1.txt` where the folder holds `ccipra-v322r0-f1.TXT`: did you mean it?"""
+    (tmp_path / "cms").mkdir()
+    (tmp_path / "cms" / "ccipra-v322r0-f1.TXT").write_bytes((CMS / "radiology-ptp-v322r0-f1.TXT").read_bytes())
+    (tmp_path / "main.rr").write_text('table ptp "cms/ccipra-v322r0-f1.txt"\n', encoding="utf-8")
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load(tmp_path, cache_dir=None)
+    [error] = caught.value.errors
+    assert (error.code, error.help) == ("RR502", "did you mean `ccipra-v322r0-f1.TXT`? file names are told apart by "
+                                                 "case")

@@ -143,3 +143,13 @@ class TestPairsTheOtherWayRound:
         assert warning.help == ("the PTP table has the pair the other way round, `71046 with 71045` "
                                 "(ccipra-v322r0-f1.TXT:8): column 1 comes first, so write `disable pair 71046 with "
                                 "71045`")
+
+
+def test_a_disable_row_listed_twice_is_rr304():
+    """The same `disable` twice in one block: RR304 at the second, naming the first's line."""
+    rules = radrules.loads('limits a.mue\n  for payer acme\n  reference "r"\n  limit 77067 max 1 mai 2\nend\n'
+                           'limits b.mue\n  for payer acme\n  for professional claims\n  reference "r"\n'
+                           '  disable limit 77067\n  disable limit 77067\nend\n')
+    [warning] = rules.warnings
+    assert (warning.code, warning.span.line, warning.message, warning.help) == (
+        "RR304", 11, "`disable limit 77067` is listed twice", "the first is at line 10")

@@ -1066,7 +1066,7 @@ class TestRowErrors:
         (root / "main.rr").write_text('table pctc "cms/PPRRVU2026_Jul_nonQPP.csv"\n'
                                       'table pctc "cms/PPRRVU2026_Jul_QPP.csv"\n', encoding="utf-8")
         error = only_error(root)
-        assert (error.code, error.message) == ("RR513", "two pctc tables take effect on the same date")
+        assert (error.code, error.message) == ("RR513", "two pctc tables take effect on the same date, 2026-07-01")
         assert error.help.endswith("load one of them")
         (root / "main.rr").write_text('table pctc "cms/PPRRVU2026_Jul_nonQPP.csv"\n', encoding="utf-8")
         assert [t.kind for t in radrules.load(root, cache_dir=None).tables] == ["pctc"]

@@ -53,8 +53,8 @@ class TestFileLoadedTwice:
                                   'table ptp "cms/q3/radiology-ptp-v322r0-f1.TXT" effective 2026-04-01\n')
         (error,) = errors(root)
         assert (error.code, error.span.line, error.span.column) == ("RR520", 2, 11)
-        assert error.message == ("`rules/cms/q3/radiology-ptp-v322r0-f1.TXT` is loaded by two `table ptp` statements "
-                                 "for professional claims")
+        assert error.message == ("`cms/q3/radiology-ptp-v322r0-f1.TXT` is loaded by two `table ptp` statements "
+                                 "for professional claims")  # named from the rule file, as `cms/q3` is
         assert error.help.startswith("the other is at rules/main.rr:1 (by `cms/q3`); a file is part of one version")
 
     def test_across_rule_files(self, tmp_path):
@@ -71,7 +71,7 @@ class TestFileLoadedTwice:
                                       'table pctc "cms/PPRRVU26_JUL.csv" effective 2026-10-01\n',
                             DATA / "PPRRVU26_JUL.csv")
         (error,) = errors(root)
-        assert (error.code, error.message) == ("RR520", "`rules/cms/PPRRVU26_JUL.csv` is loaded by two `table pctc` "
+        assert (error.code, error.message) == ("RR520", "`cms/PPRRVU26_JUL.csv` is loaded by two `table pctc` "
                                                         "statements")
         assert error.help.startswith("the other is at rules/main.rr:1; ")
 

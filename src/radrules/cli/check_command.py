@@ -48,10 +48,10 @@ def run(args) -> int:
         return EXIT_RULE_ERRORS if failed else EXIT_OK
     print_warnings(ruleset.warnings)
     print(
-        f"ok: {summary['name']}: {summary['files']} files, {summary['rules']} rules, "
-        f"{summary['pair_rows']} pair edits, {summary['limit_rows']} unit limits, "
-        f"{summary['addon_rows']} add-on edits"
-        + (f", {warnings:,} warning{'s' if warnings != 1 else ''}" if warnings else "")
+        f"ok: {summary['name']}: {_count(summary['files'], 'file')}, {_count(summary['rules'], 'rule')}, "
+        f"{_count(summary['pair_rows'], 'pair edit')}, {_count(summary['limit_rows'], 'unit limit')}, "
+        f"{_count(summary['addon_rows'], 'add-on edit')}"
+        + (f", {_count(warnings, 'warning')}" if warnings else "")
     )
     payers = summary["payers"]
     if payers:  # the names rules and blocks compare claims' payers with: a misspelt one stands out here
@@ -81,5 +81,11 @@ def table_line(version: dict) -> str:
     names = [Path(f).name for f in version["files"]]
     files = names[0] if len(names) == 1 else f"{len(names)} files: " + ", ".join(names[:4]) + (
         ", ..." if len(names) > 4 else "")
-    return (f"{version['kind']}, {claims}, {dates}: {version['size']:,} {version['counts']} from {files}, "
+    counted = _count(version["size"], version["counts"][:-1])  # `rows`, `codes`
+    return (f"{version['kind']}, {claims}, {dates}: {counted} from {files}, "
             f"read from the {version['read_from']} ({version['statement']})")
+
+
+def _count(number: int, noun: str) -> str:
+    """``1 file``, ``2 files``, ``2,600,000 rows``."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"

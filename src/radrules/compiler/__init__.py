@@ -231,6 +231,11 @@ def _known_table_kind(comp: Compilation, token: s.Token) -> bool:
     return False
 
 
+#: How RR501 names the tables that serve every claim.
+_ALL_CLAIMS_WORDS = {"pctc": "MPFS file (its PC/TC and bilateral indicators)", "hcpcs": "HCPCS code file",
+                     "icd10cm": "ICD-10-CM code file"}
+
+
 def load_tables(comp: Compilation) -> None:
     """Read every ``table`` statement's CMS files (through the table caches)."""
     from .. import tables
@@ -246,7 +251,9 @@ def load_tables(comp: Compilation) -> None:
         claim_type = statement.claim_type.text if statement.claim_type else "professional"
         if kind in tables.ALL_CLAIMS and statement.claim_type is not None:
             comp.ctx.error("RR501", f"a `{kind}` table serves every claim; drop `for ... claims`",
-                           statement.claim_type.span)
+                           statement.claim_type.span,
+                           help=f"CMS publishes one {_ALL_CLAIMS_WORDS.get(kind, kind)} for every setting: write "
+                                f"`table {kind} \"...\"` alone, and it serves professional and institutional claims")
             continue
         if statement.effective is not None and statement.effective.end is not None:
             comp.ctx.error("RR512", "a table version takes effect on one date and stays in force until a later "
@@ -292,7 +299,8 @@ def load_tables(comp: Compilation) -> None:
         if key in seen:
             served = "" if kind in tables.ALL_CLAIMS else f" for {claim_type} claims"
             variants = kind == "pctc" and any(_MPFS_VARIANT.search(path.name) for _, path in parts)
-            comp.ctx.error("RR513", f"two {kind} tables{served} take effect on the same date",
+            comp.ctx.error("RR513", f"two {kind} tables{served} take effect on the same date, "
+                           f"{m.format_date(start)}",
                            statement.span, help=f"the other is at {seen[key]}; " + (
                                _VARIANT_HELP if variants else "list the parts of one table in one statement, "
                                "separated by commas, or give each quarterly version the date it takes effect "
@@ -386,7 +394,7 @@ def _table_parts(comp: Compilation, statement: s.Table, rule_file, root):
             files = [target]
         else:
             comp.ctx.error("RR502", f"no table file `{token.text}`", token.span,
-                           help="paths are relative to the rule file's folder")
+                           help=_other_case(target) or "paths are relative to the rule file's folder")
             return None
         for file in files:
             first = given.setdefault(file.resolve(), len(parts))
@@ -580,6 +588,19 @@ def _ptp_named_for_the_other_setting(comp: Compilation, claim_type: str, parts: 
             f"but the statement serves {claim_type} claims", token.span,
             help="practitioner files (`ccipra-…`) serve professional claims; hospital outpatient files "
                  "(`ccioph-…`) serve `for institutional claims`")
+
+
+def _other_case(target) -> str | None:
+    """``did you mean `ccipra-v322r0-f1.TXT`?`` for a missing file whose folder holds one of that name in another
+    case (file names are told apart by case on most systems)."""
+    try:
+        names = [path.name for path in target.parent.iterdir()] if target.parent.is_dir() else []
+    except OSError:
+        return None
+    same = [name for name in names if name.lower() == target.name.lower()]
+    if not same:
+        return None
+    return f"did you mean `{same[0]}`? file names are told apart by case"
 
 
 def _same_file_twice(files: list) -> tuple | None:
@@ -829,6 +850,8 @@ def _table_has(comp: Compilation, disable, claim_type: str) -> bool:
 
 def _idle_disable(comp: Compilation, disable, kept) -> tuple[str, str]:
     """The message and help of RR263 for a ``disable`` row that changes nothing."""
+    from .. import tables
+
     block_word, kind, label, noun = _DISABLE_WORDS[disable.kind]
     what = f"`disable {disable.kind} {' with '.join(disable.key)}` disables nothing"
     if kept is not None:
@@ -840,9 +863,13 @@ def _idle_disable(comp: Compilation, disable, kept) -> tuple[str, str]:
     missing = [claim_type for claim_type in claim_types if claim_type not in served]
     if disable.scope.claim_types is not None and missing == claim_types:
         claims = f"{claim_types[0]} claims"
+        elsewhere = next((loaded for loaded in comp.loaded_tables if loaded.kind == kind
+                          and loaded.claim_type not in claim_types and tables.key_rows(loaded, disable.key)), None)
+        has = (f"; the {label} table for {elsewhere.claim_type} claims has this {noun}, but it does not judge "
+               f"{claims}" if elsewhere is not None else "")
         return (f"{what}: no {label} table for {claims} is loaded, and no `{block_word}` row for them has this "
                 f"{noun}", f"load the table for {claims} (`table {kind} \"...\" for {claims}`) with these rules, or "
-                f"check the block's `for {claims}`")
+                f"check the block's `for {claims}`{has}")
     claims = f" for {claim_types[0]} claims" if len(claim_types) == 1 else ""
     help = ("check the codes (column 1 `with` column 2), or load the table the row is in" if disable.kind == "pair"
             else "check the code, or load the table the row is in")

@@ -325,8 +325,7 @@ class BlockCompiler:
             pair = self._check_pair_codes(row)
             if isinstance(row, s.DisablePair):
                 if pair:
-                    disables.append(m.Disable(pair, "pair", scope, source_of(row.span), info))
-                    self.disable_spans.append((disables[-1], row.span))
+                    self._disable(m.Disable(pair, "pair", scope, source_of(row.span), info), row.span, disables)
                 continue
             indicator = self.ctx.integer(row.indicator, "the modifier indicator", allowed=(0, 1, 9))
             start, end, ok = self._row_window(row.effective, scope)
@@ -347,6 +346,15 @@ class BlockCompiler:
         self._dated_disables(block, disables)
         return rows, disables
 
+    def _disable(self, disable: m.Disable, span: s.Span, disables: list) -> None:
+        """Add a block's ``disable`` row; RR304 if the block has it already."""
+        first = next((d for d in disables if d.key == disable.key), None)
+        if first is not None:
+            self.ctx.warning("RR304", f"`disable {disable.kind} {' with '.join(disable.key)}` is listed twice",
+                             span, help=f"the first is at line {first.source.rpartition(':')[2]}")
+        disables.append(disable)
+        self.disable_spans.append((disable, span))
+
     def _dated_disables(self, block, disables: list) -> None:
         """RR265 for a block with `effective` dates and `disable` rows: a disable applies on every date."""
         if not disables:
@@ -366,7 +374,9 @@ class BlockCompiler:
         if first is None or second is None:
             return None
         if first == second:
-            self.ctx.error("RR220", f"{first} can't be paired with itself", row.column2.span)
+            self.ctx.error("RR220", f"{first} can't be paired with itself", row.column2.span,
+                           help=f"a pair names two codes, column 1 `with` column 2; to limit the units of {first} "
+                                f"on one date, write `limit {first} max UNITS mai 2` in a `limits` block")
             return None
         return first, second
 
@@ -379,8 +389,7 @@ class BlockCompiler:
                 continue
             info, scope = made
             if isinstance(row, s.DisableLimit):
-                disables.append(m.Disable((code,), "limit", scope, source_of(row.span), info))
-                self.disable_spans.append((disables[-1], row.span))
+                self._disable(m.Disable((code,), "limit", scope, source_of(row.span), info), row.span, disables)
                 continue
             max_units = self.ctx.integer(row.max_units, "the unit limit")
             mai = self.ctx.integer(row.mai, "the MUE adjudication indicator (MAI)", allowed=(1, 2, 3))
@@ -404,8 +413,7 @@ class BlockCompiler:
             if isinstance(row, s.DisableAddon):
                 disable = self._disable_addon(row, made)
                 if disable is not None:
-                    disables.append(disable)
-                    self.disable_spans.append((disable, row.span))
+                    self._disable(disable, row.span, disables)
                 continue
             code = self._procedure_code(row.code)
             aoc_type = self.ctx.integer(row.aoc_type, "the add-on code type", allowed=(1, 2, 3))

@@ -12,7 +12,7 @@ loaders recorded (a table's newest rows), never the rows again.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from .. import syntax as s
 from ..model import format_date
@@ -29,13 +29,14 @@ def loaded_twice(comp, statement: s.Table, claim_type: str, parts: list, origins
 
     kind = statement.kind.text
     keys = [(kind, claim_type, path.resolve()) for _, path in parts]
-    for key, (display, _), (token, _) in zip(keys, parts, origins):
+    for key, (display, path), (token, _) in zip(keys, parts, origins):
         if key not in given:
             continue
         other, other_token = given[key]
         served = "" if kind in tables.ALL_CLAIMS else f" for {claim_type} claims"
         by = "" if other_token.text == token.text else f" (by `{other_token.text}`)"
-        comp.ctx.error("RR520", f"`{display}` is loaded by two `table {kind}` statements{served}", token.span,
+        written = _as_written(comp, statement, path, display)
+        comp.ctx.error("RR520", f"`{written}` is loaded by two `table {kind}` statements{served}", token.span,
                        help=f"the other is at {source_of(other.span)}{by}; a file is part of one version of a table: "
                             "load each version once, with a `table` statement of its own and the date it takes "
                             "effect")
@@ -43,6 +44,18 @@ def loaded_twice(comp, statement: s.Table, claim_type: str, parts: list, origins
     for key, (token, _) in zip(keys, origins):
         given[key] = (statement, token)
     return False
+
+
+def _as_written(comp, statement: s.Table, path, display: str) -> str:
+    """A file of a `table` statement named as the statement's paths are written, from the rule file's folder
+    (``cms/2026q3/ccipra-v322r0-f1.TXT``), as the message names the folder or file that loads it; ``display`` if
+    the rule file is not known."""
+    import os
+
+    rule_file = comp.paths.get(statement.span.file)
+    if rule_file is None:
+        return display
+    return PurePosixPath(*Path(os.path.relpath(path, Path(rule_file).parent)).parts).as_posix()
 
 
 def check_versions(comp) -> None:
