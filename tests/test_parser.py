@@ -642,3 +642,16 @@ def test_an_id_with_capitals_says_ids_are_lower_case(text, word, column):
     assert (error.code, error.span.column, error.message) == (
         "RR103", column, f"unexpected `{word}`: ids are written in lower case")
     assert error.help == f"write `{word.lower()}`"
+
+
+def test_a_code_with_a_letter_for_a_digit_is_not_a_code():
+    """`7l046` lexes as 7 and a word: RR101 says the five characters are not a code, not `expected max`."""
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.loads('limits a.mue\n  reference "r"\n  limit 7l046 max 1 mai 2\nend\n')
+    [error] = caught.value.errors
+    assert (error.code, error.message, error.span.column, error.span.end_column) == (
+        "RR101", "`7l046` is not a code", 9, 14)
+    assert "`l` for `1`" in error.help
+    with pytest.raises(radrules.RuleError) as caught:  # digits and a word of another length are no code
+        radrules.loads('limits a.mue\n  reference "r"\n  limit 77067 max 12ab mai 2\nend\n')
+    assert "is not a code" not in caught.value.errors[0].message

@@ -257,6 +257,13 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
                 line_text(number), help=f"add `end` before line {token.line}; every `rule`, `pairs`, `limits` and "
                 "`addons` block ends with `end`",
             )
+    glued = _glued_number(padded, token)
+    if glued is not None:  # `7l046`: digits, then a word with no space between, is one mistyped code
+        start = token.column - (token.start_pos - glued)
+        return Diagnostic("RR101", f"`{padded[glued: token.end_pos]}` is not a code", s.Span(
+            name, token.line, start, token.line, token.end_column or token.column + 1), line_text(token.line),
+            help="procedure codes have 5 characters: 5 digits, 4 digits and a letter, or a letter and 4 digits "
+                 "(is a letter written for a digit, `l` for `1` or `O` for `0`?)")
     if token.type == "NAME" and "NAME" not in expected:
         # A lowercase word where only keywords fit: most often a misspelled keyword.
         help = _expected_help(expected, value)
@@ -267,6 +274,19 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
     if value == "," and "LSQB" not in expected:
         help = "a list of several items goes in brackets: `[a, b]`"
     return Diagnostic("RR103", f"unexpected {_describe_token(token)}", span, line_text(token.line), help=help)
+
+
+def _glued_number(text: str, token) -> int | None:
+    """Where the digits right before a word ``token`` start (``7`` of ``7l046``), if digits touch it and make
+    five characters with it, as a code has."""
+    if token.type != "NAME" or token.start_pos is None:
+        return None
+    start = token.start_pos
+    while start > 0 and text[start - 1].isdigit():
+        start -= 1
+    if start == token.start_pos or (start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_.-")):
+        return None
+    return start if token.end_pos - start == 5 else None  # a code's length: `1mai` is a missing space
 
 
 #: The id of a rule or an edit block, at the start of its line (where it is defined, or `disable rule ID`).
