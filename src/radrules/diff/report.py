@@ -189,21 +189,18 @@ def _number(unit: str, number: int) -> str:
 def _rule_table(rules) -> list[str]:
     head = ("rule", "kind", "claims", "new", "gone", "lines", "denied", "charges denied", "released",
             "charges released")
-    rows = [(r.rule, r.kind, str(r.claims), str(r.appeared), str(r.disappeared), str(r.lines), str(r.denied_lines),
-             money(r.denied_charge), str(r.released_lines), money(r.released_charge)) for r in rules]
-    widths = [max(len(row[i]) for row in (head, *rows)) for i in range(len(head))]
-
-    def line(row):
-        cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1])]
-        cells += [cell.rjust(width) for cell, width in zip(row[2:], widths[2:])]
-        return "  " + "  ".join(cells).rstrip()
-
-    return [line(head)] + [line(row) for row in rows]
+    return _table(head, [(r.rule, r.kind, str(r.claims), str(r.appeared), str(r.disappeared), str(r.lines),
+                          str(r.denied_lines), money(r.denied_charge), str(r.released_lines),
+                          money(r.released_charge)) for r in rules])
 
 
 def _source_table(sources) -> list[str]:
-    head = ("row", "rule", "claims", "new", "gone")
-    rows = [(s.source, s.rule, str(s.claims), str(s.appeared), str(s.disappeared)) for s in sources]
+    return _table(("row", "rule", "claims", "new", "gone"),
+                  [(s.source, s.rule, str(s.claims), str(s.appeared), str(s.disappeared)) for s in sources])
+
+
+def _table(head: tuple, rows: list) -> list[str]:
+    """``head`` and ``rows`` in columns: the first two left-aligned (names), the others right-aligned (counts)."""
     widths = [max(len(row[i]) for row in (head, *rows)) for i in range(len(head))]
 
     def line(row):
