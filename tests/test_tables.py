@@ -2787,6 +2787,27 @@ class TestPartners:
             assert len(table.partner_cache) <= 3
         assert table.partners("99999") == frozenset()  # a code with no rows has no partners
 
+    def test_codes_outside_column_1_take_no_entries(self, table, monkeypatch):
+        """A code with no column-1 rows is answered from the index: however many a claim brings, the
+        partner sets already made stay."""
+        from radrules.tables import store
+
+        monkeypatch.setattr(store, "PARTNER_CACHE_CODES", 4)
+        listed = [code for code in CODES if code in table.col1][:4]
+        kept = {code: table.partners(code) for code in listed}
+        for serial in range(1000):
+            assert table.partners("%04dU" % serial) == frozenset()
+        assert table.partner_cache == kept
+
+    def test_a_full_cache_keeps_the_later_half(self, table, monkeypatch):
+        from radrules.tables import store
+
+        monkeypatch.setattr(store, "PARTNER_CACHE_CODES", 4)
+        listed = [code for code in CODES if code in table.col1][:5]
+        for code in listed:
+            table.partners(code)
+        assert list(table.partner_cache) == listed[2:]
+
     def test_pickled_table_starts_with_an_empty_cache(self, table):
         table.partners(CODES[0])
         copy = pickle.loads(pickle.dumps(table))
