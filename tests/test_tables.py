@@ -2808,6 +2808,19 @@ class TestPartners:
             table.partners(code)
         assert list(table.partner_cache) == listed[2:]
 
+    def test_a_count_stepped_past_zero_still_makes_the_set(self, table, monkeypatch):
+        """Threads decrement ``searches_left`` unlocked: two can step it from 1 to -1 together, and the
+        code must still get its set."""
+        from radrules.tables import store
+
+        monkeypatch.setattr(store, "PARTNERS_PER_SEARCH", 2)
+        code = max(table.col1, key=lambda code: table.col1[code][1] - table.col1[code][0])
+        view = table.partners(code)
+        assert type(view) is store.SlicePartners
+        view.searches_left = 0  # as if another thread's decrement had come between this one's and its test
+        view.isdisjoint(("99999",))
+        assert type(table.partners(code)) is frozenset
+
     def test_pickled_table_starts_with_an_empty_cache(self, table):
         table.partners(CODES[0])
         copy = pickle.loads(pickle.dumps(table))

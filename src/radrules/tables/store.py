@@ -172,7 +172,9 @@ class SlicePartners:
         table = self.table
         col2, lo, hi = table.col2, self.lo, self.hi
         self.searches_left -= 1
-        if self.searches_left == 0:  # a common code: a set from now on
+        # A common code: a set from now on. `<=`, as threads can step the count past 0 together (unlocked); a
+        # stale view (another thread made the set, or the cache let it go) makes none.
+        if self.searches_left <= 0 and table.partner_cache.get(self.code) is self:
             table.keep_partner_set(self.code, lo, hi)
         rank = table.rank.get
         for code in codes:
