@@ -236,6 +236,34 @@ def test_line_rule_cache_is_bounded_and_changes_nothing(bundled, monkeypatch):
     assert copy.evaluate(claims[0]).to_dict() == bundled.evaluate(claims[0]).to_dict()
 
 
+def test_line_rule_cache_budget_is_shared_by_the_views(bundled, monkeypatch):
+    """The views of a ruleset share one line-rule cache budget ((payers + 1) x 2 views must not each hold
+    RULE_CACHE_KEYS keys), a pickled copy shares its own, and keys keep interned strings, not the claim's."""
+    import sys
+
+    from radrules import lookups
+
+    monkeypatch.setattr(lookups, "RULE_CACHE_KEYS", 3)
+    views = list(bundled.views.values())
+    for view in views:
+        view.lookup.line_rule_cache.clear()  # the fixture is shared with other tests
+    assert len(views) >= 4 and all(view.lookup.key_budget is views[0].lookup.key_budget for view in views)
+    views[0].lookup.key_budget.keys = 0
+    payers = sorted({view.payer for view in views if view.payer}) + ["nobody"]
+    for number, modifier in enumerate(["LT", "RT", "26", "TC", "59", "50", "XS", "XU"]):
+        item = claim(line("73721", DOS, modifiers=[modifier]),
+                     payer=payers[number % len(payers)], type=("professional", "institutional")[number % 2])
+        assert bundled.evaluate(item).to_dict() == bundled.evaluate(item, indexed=False).to_dict()
+        assert sum(len(view.lookup.line_rule_cache) for view in views) <= 3
+    assert sum(bool(view.lookup.line_rule_cache) for view in views) >= 2  # more than one view had keys
+    keys = [key for view in views for key in view.lookup.line_rule_cache]
+    assert keys and all(text is sys.intern(text) for key in keys for text in key[1])
+    copy = pickle.loads(pickle.dumps(bundled))
+    budget = next(iter(copy.views.values())).lookup.key_budget
+    assert budget.keys == 0 and {id(lookup) for lookup in budget.lookups} == {id(v.lookup) for v in copy.views.values()}
+    assert all(view.lookup.key_budget is budget for view in copy.views.values())
+
+
 PRUNING_RULES = """
 rule test.sides "LT and RT"
   kind modifier

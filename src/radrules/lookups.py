@@ -10,6 +10,7 @@ and exists so tests can prove both agree.
 from __future__ import annotations
 
 from operator import attrgetter
+from sys import intern
 
 from .conditions import KEY_ATTRS_BUT_CODE, reads_only_key, same_provider
 from .evaluation import LineView
@@ -17,10 +18,50 @@ from .model import View
 
 _EMPTY = ()
 _CODE = attrgetter("code")
-#: How many (code, modifiers, place) keys an indexed lookup remembers the line rules of.
+#: How many (code, modifiers, place) keys the indexed lookups of a ruleset's views remember the line rules of,
+#: together (:class:`KeyBudget`; a key costs about 200 bytes).
 RULE_CACHE_KEYS = 100_000
 #: How many PTP code pairs an indexed lookup remembers the table rows of.
 ROW_CACHE_PAIRS = 20_000
+
+
+class KeyBudget:
+    """The line-rule cache keys of a ruleset's views together, at most :data:`RULE_CACHE_KEYS`: a ruleset has
+    (payers + 1) × 2 views, and a bound per view would let each hold as many. When the budget is spent, every
+    view's cache starts again (bounded, rather than grow without end). The count is not locked: threads may
+    miss an increment or two, which moves the bound by as many keys."""
+
+    __slots__ = ("lookups", "keys")
+
+    def __init__(self, lookups: list):
+        self.lookups = lookups
+        self.keys = 0
+
+    def __getstate__(self):
+        return self.lookups  # a copy's caches start empty, and so does its count
+
+    def __setstate__(self, lookups) -> None:
+        self.lookups = lookups
+        self.keys = 0
+
+    def take(self) -> None:
+        """Count a key about to be kept; empty every cache first if the budget is spent."""
+        if self.keys >= RULE_CACHE_KEYS:
+            self.keys = 0
+            for lookup in self.lookups:
+                lookup.line_rule_cache.clear()
+        self.keys += 1
+
+
+def share_key_budget(lookups) -> None:
+    """Give the indexed lookups of a ruleset's views one line-rule cache budget."""
+    budget = KeyBudget(list(lookups))
+    for lookup in budget.lookups:
+        lookup.key_budget = budget
+
+
+def _interned(text):
+    return intern(text) if type(text) is str else text
 
 
 class IndexedLookup:
@@ -44,6 +85,7 @@ class IndexedLookup:
         # compiler files a rule that names codes under those codes only, so the rules filed by
         # modifier, by place or for every line are the ones that could.
         self.line_rule_cache: dict = {}
+        self.key_budget = KeyBudget([self])  # shared with the ruleset's other views (share_key_budget)
         unfiled = set(view.line_rules_generic)
         for rules in (*view.line_rules_by_modifier.values(), *view.line_rules_by_place.values()):
             unfiled.update(rules)
@@ -149,9 +191,9 @@ class IndexedLookup:
         if rules is None:
             rules = tuple([rule for rule in self.candidate_line_rules(line)
                            if not rule.key_only or rule.check(None, line, None) is True])  # reads no ev
-            if len(self.line_rule_cache) >= RULE_CACHE_KEYS:
-                self.line_rule_cache.clear()  # bounded: start again rather than grow without end
-            self.line_rule_cache[key] = rules
+            self.key_budget.take()
+            # Kept with interned strings: the claim's own would each cost a string object per key.
+            self.line_rule_cache[(_interned(code), tuple(map(_interned, line.modifiers)), _interned(line.pos))] = rules
         return rules
 
     def candidate_line_rules(self, line) -> tuple:

@@ -126,6 +126,7 @@ def build_views(rules, rows_by_key: dict, disables_by_key: dict, payers, setting
                 loaded_tables: list) -> dict:
     """{(payer or None, claim type): View} for every payer named and for all others."""
     from .. import tables
+    from ..lookups import share_key_budget
 
     shared = {}
     for claim_type in CLAIM_TYPES:
@@ -141,6 +142,7 @@ def build_views(rules, rows_by_key: dict, disables_by_key: dict, payers, setting
                 rules, rows_by_key, disables_by_key, payer, claim_type, settings, code_properties,
                 shared[claim_type], code_sets,
             )
+    share_key_budget(view.lookup for view in views.values())
     return views
 
 
