@@ -142,11 +142,27 @@ class TestShapeErrors:
          "unknown field (did you mean `modifiers`?)"),
         ({"lines": [{"code": "70450", "date": DOS}], "patient": {"dob": "1970-01-01"}}, "patient.dob", "unknown field"),
         ({"lines": [{"code": "70450", "date": DOS}], "history": []}, "history", "unknown field"),
+        ({"lines": [{"code": "70450", "date": DOS}], "birthDate": DOS}, "birthDate", "unknown field"),
+        ({"lines": [{"code": "70450", "date": DOS}], "PAYER": "x"}, "PAYER", "unknown field (did you mean `payer`?)"),
+        ({"lines": [{"code": "70450", "date": DOS}], "payer_1": "x"}, "payer_1", "unknown field (did you mean `payer`?)"),
     ])
     def test_unknown_fields(self, data, path, problem):
         """An unknown field is named by its path, with a suggestion when one is close."""
         error = error_of(data)
         assert (error.path, error.problem) == (path, problem)
+
+    @pytest.mark.parametrize("holder, path", [((), "claim"), (("patient",), "patient"), (("lines", 0), "lines[0]")])
+    @pytest.mark.parametrize("key", ["SECRET-MBR-998877", "mbr998877", "Smith, John", 12345678901])
+    def test_an_unknown_key_that_may_be_data_is_not_shown(self, holder, path, key):
+        """A key that does not look like a field name (a member id a caller keyed by) stays out of the message."""
+        data = {"patient": {"id": "P1"}, "lines": [{"code": "70450", "date": DOS}]}
+        target = data
+        for step in holder:
+            target = target[step]
+        target[key] = 1
+        error = error_of(data)
+        assert (error.path, error.problem) == (path, "a field of an unknown name (not shown: it may be data)")
+        assert str(key) not in str(error)
 
     def test_evaluate_raises_claim_error_for_a_bad_dict(self, bundled):
         """`evaluate()` on a dict of the wrong shape raises ClaimError (and nothing else)."""

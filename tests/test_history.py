@@ -301,6 +301,8 @@ class TestSources:
         ({"code": "76377", "date": "2020-02-01", "status": "pending"}, "history[0].status: expected `paid` or `denied`"),
         ({"code": "76377", "date": "2020-02-01", "units": 0}, "history[0].units: expected a positive number"),
         ({"code": "76377", "date": "2020-02-01", "member": "x"}, "history[0].member: unknown field"),
+        ({"code": "76377", "date": "2020-02-01", "MBR-998877": "x"},
+         "history[0]: a field of an unknown name (not shown: it may be data)"),
         ({"code": "76377", "date": "2020-02-01", "type": "dme"},
          "history[0].type: expected `professional` or `institutional`"),
     ])

@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 
 from .codes import is_condition_code, is_procedure_code
-from .errors import ClaimError, did_you_mean, shortened
+from .errors import ClaimError, did_you_mean, shown_key
 
 CLAIM_TYPES = ("professional", "institutional")
 _TYPE_ALIASES = {"practitioner": "professional", "outpatient_hospital": "institutional"}
@@ -223,10 +223,18 @@ def _object(value: Any, path: str, allowed: tuple[str, ...]) -> dict:
         raise ClaimError(path or "claim", "expected an object")
     for key in value:
         if not isinstance(key, str) or key not in allowed:
-            near = did_you_mean(str(key), allowed)
-            hint = f" (did you mean `{near}`?)" if near else ""
-            raise ClaimError(_join(path, shortened(str(key))), f"unknown field{hint}")
+            raise _unknown_field(key, path, allowed)
     return value
+
+
+def _unknown_field(key: Any, path: str, allowed: tuple[str, ...]) -> ClaimError:
+    """An unknown key is named only when it looks like a field name (a key may be data: a member id)."""
+    shown = shown_key(key, allowed)
+    if shown is None:
+        return ClaimError(path or "claim", "a field of an unknown name (not shown: it may be data)")
+    near = did_you_mean(shown, allowed)
+    hint = f" (did you mean `{near}`?)" if near else ""
+    return ClaimError(_join(path, shown), f"unknown field{hint}")
 
 
 def _text(value: Any, path: str, *, required: bool = False) -> str | None:

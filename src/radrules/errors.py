@@ -369,6 +369,21 @@ def shortened(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
+#: A key that looks like a field name: messages echo it. A key with digits, dashes, dots or spaces may be data (a
+#: caller keying objects by member id, claim number or name) and is not shown, so that no identifier reaches a log.
+_FIELD_NAME = re.compile(r"[a-z][A-Za-z_]{0,31}")
+
+
+def shown_key(key, known: Iterable[str] = ()) -> str | None:
+    """``key`` as a message may show it: a short name of letters and underscores starting with a lowercase letter,
+    or one close to a ``known`` field (a misspelt field); else None (it may be data)."""
+    if not isinstance(key, str):
+        return None
+    if _FIELD_NAME.fullmatch(key) or (known and did_you_mean(key, known)):
+        return key
+    return None
+
+
 def _whole_number(text: str):
     """A JSON whole number; one too long for ``int()`` (``sys.get_int_max_str_digits``) is read as a float
     (infinite), which claim checks refuse as they refuse any huge number, instead of a ValueError."""
@@ -387,7 +402,10 @@ class DuplicateKey(Exception):
 
     @property
     def problem(self) -> str:
-        return f"the key `{shortened(self.key)}` is given twice in one object"
+        shown = shown_key(self.key)
+        if shown is None:
+            return "a key is given twice in one object (not shown: it may be data)"
+        return f"the key `{shown}` is given twice in one object"
 
 
 def _unique_keys(pairs: list) -> dict:
