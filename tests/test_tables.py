@@ -3128,3 +3128,29 @@ class TestOneFileForBothClaimTypes:
         with pytest.raises(radrules.RuleError) as caught:
             radrules.load(self._root(tmp_path, "7706,77063,1,,,,2017001,\n"), cache_dir=None)
         assert [(e.code, e.span.line) for e in caught.value.errors] == [("RR507", 2)]
+
+
+class TestClearMemoryCache:
+    def test_a_dropped_ruleset_is_freed_with_its_tables(self, tmp_path):
+        """The last tables loaded are kept in memory when no ruleset holds them: a service that swaps to a new
+        quarter's ruleset frees the old one's tables with clear_memory_cache (the disk cache stays)."""
+        import gc
+        import weakref
+
+        root = make_ruleset(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT"\n', SPECIMENS / "ccipra-v322r0-f1.TXT")
+        rules = radrules.load(root, cache_dir=tmp_path / "cache")
+        table = weakref.ref(rules.tables[0].table)
+        del rules
+        gc.collect()
+        assert table() is not None  # kept for a ruleset loaded again
+        radrules.clear_memory_cache()
+        gc.collect()
+        assert table() is None
+        again = radrules.load(root, cache_dir=tmp_path / "cache")
+        assert len(again.tables[0].table) == 19 and again.tables[0].from_cache == "disk"
+
+    def test_a_table_a_ruleset_holds_is_still_shared(self, tmp_path):
+        root = make_ruleset(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT"\n', SPECIMENS / "ccipra-v322r0-f1.TXT")
+        rules = radrules.load(root, cache_dir=None)
+        radrules.clear_memory_cache()
+        assert radrules.load(root, cache_dir=None).tables[0].table is rules.tables[0].table

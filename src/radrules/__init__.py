@@ -8,6 +8,7 @@
     radrules.format_rules(text)                # a rule file in the canonical layout
     radrules.diff_rulesets(old, new)           # what a rule change changes
     radrules.diff_outcomes(old, new, "claims.jsonl")  # ... and what it does to claims
+    radrules.clear_memory_cache()              # free a dropped ruleset's tables (a reload)
 
 Pipeline: parse (``parser``) -> compile (``compiler``) -> evaluate
 (``evaluator``). See docs/architecture.md.
@@ -16,7 +17,7 @@ Pipeline: parse (``parser``) -> compile (``compiler``) -> evaluate
 from .claim import Authorization, Claim, Line, Patient
 from .errors import ClaimError, Diagnostic, InputError, RadrulesError, RuleError
 from .history import History, HistoryLine, read_history
-from .loader import load, loads
+from .loader import clear_memory_cache, load, loads
 from .result import Finding, LineStatus, Result
 from .readers import read_fhir, read_x12, to_fhir_claim_response
 from .ruleset import Ruleset
@@ -63,6 +64,7 @@ __all__ = [
     "RuleError",
     "Ruleset",
     "RulesetDiff",
+    "clear_memory_cache",
     "diff_outcomes",
     "diff_rulesets",
     "load",

@@ -24,7 +24,7 @@ from .compiler import compile_ruleset
 from .errors import Diagnostic, RuleError, lf_line_ends, line_of, shortened
 from .parser import parse_rules
 from .syntax import Include, SourceFile, Span, Table
-from .tables import default_cache_dir
+from .tables import default_cache_dir, forget_recent
 
 _CACHE: cachetools.LRUCache = cachetools.LRUCache(maxsize=16)
 _PARSED: cachetools.LRUCache = cachetools.LRUCache(maxsize=512)
@@ -41,6 +41,16 @@ def _parse(text: str, display: str):
         with _CACHE_LOCK:
             _PARSED[key] = cached
     return cached[0], list(cached[1])
+
+
+def clear_memory_cache() -> None:
+    """Empty the in-process caches, so that a ruleset dropped is freed with its tables (a service that swaps
+    to a new quarter's ruleset; docs/tables.md). The disk cache stays; tables a ruleset still holds stay
+    shared by the next load of the same files."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+        _PARSED.clear()
+    forget_recent()
 
 
 _DEFAULT = object()

@@ -101,6 +101,13 @@ _MEMORY = _Memory(recent=8)
 _LOCK = threading.Lock()
 
 
+def forget_recent() -> None:
+    """Drop the tables kept only because they were loaded last (radrules.clear_memory_cache); those a ruleset
+    still holds stay shared."""
+    with _LOCK:
+        _MEMORY.recent.clear()
+
+
 def default_cache_dir() -> Path | None:
     """``RADRULES_CACHE_DIR`` (empty: no disk cache), else the user cache directory."""
     configured = os.environ.get("RADRULES_CACHE_DIR")
