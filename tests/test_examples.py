@@ -134,6 +134,18 @@ class TestBundledRulesets:
         assert radrules.__version__ == "0.1.0"
         assert {"load", "loads", "Claim", "ClaimError", "RuleError", "Result", "Finding"} <= set(radrules.__all__)
 
+    def test_typed(self):
+        """A typed package (py.typed, which the wheel ships with the package folder): load() and loads() are
+        annotated, and read_history's return type is exported."""
+        import typing
+        from pathlib import Path
+
+        assert (Path(radrules.__file__).parent / "py.typed").is_file()
+        assert typing.get_type_hints(radrules.load)["return"] is radrules.Ruleset
+        assert typing.get_type_hints(radrules.loads)["return"] is radrules.Ruleset
+        assert typing.get_type_hints(radrules.read_history)["return"] is radrules.JsonlHistory
+        assert "JsonlHistory" in radrules.__all__
+
     def test_loading_the_bundled_folder_by_path(self):
         """Loading the repository's rulesets/ folder gives the same rules as `load()`."""
         from builders import RULESETS

@@ -16,7 +16,7 @@ Pipeline: parse (``parser``) -> compile (``compiler``) -> evaluate
 
 from .claim import Authorization, Claim, Line, Patient
 from .errors import ClaimError, Diagnostic, InputError, RadrulesError, RuleError
-from .history import History, HistoryLine, read_history
+from .history import History, HistoryLine, JsonlHistory, read_history
 from .loader import clear_memory_cache, load, loads
 from .result import Finding, LineStatus, Result
 from .readers import read_fhir, read_x12, to_fhir_claim_response
@@ -55,6 +55,7 @@ __all__ = [
     "History",
     "HistoryLine",
     "InputError",
+    "JsonlHistory",
     "Line",
     "LineStatus",
     "OutcomeDiff",

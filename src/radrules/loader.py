@@ -23,6 +23,7 @@ from ._resources import display_path
 from .compiler import compile_ruleset
 from .errors import Diagnostic, RuleError, lf_line_ends, line_of, shortened
 from .parser import parse_rules
+from .ruleset import Ruleset
 from .syntax import Include, SourceFile, Span, Table
 from .tables import default_cache_dir, forget_recent
 
@@ -57,7 +58,7 @@ _DEFAULT = object()
 
 
 def load(path: str | os.PathLike | None = None, *more: str | os.PathLike, bundled: bool | None = None,
-         cache_dir=_DEFAULT, extra: Iterable[tuple[str, str]] = ()):
+         cache_dir=_DEFAULT, extra: Iterable[tuple[str, str]] = ()) -> Ruleset:
     """Compile a rule file or a folder of rule files; with no path, the bundled rulesets.
 
     Several paths (``load("cms-tables", "payer-rules")``), and the bundled
@@ -134,7 +135,7 @@ def _layer(path) -> _Layer | Diagnostic:
     return Diagnostic("RR401", f"no rule file or folder at `{shortened(path.as_posix(), 200)}`")
 
 
-def loads(text: str, name: str = "<string>"):
+def loads(text: str, name: str = "<string>") -> Ruleset:
     """Compile rules given as a string (``include`` is not available)."""
     key = _hash([(name, text)])
     with _CACHE_LOCK:
