@@ -503,7 +503,8 @@ def test_an_authorization_file_that_cannot_be_read(tmp_path, path, message):
     ("--payers", "[1]", "must hold a JSON object of payer ids to payer names"),
     ("--payers", '{"A": 1}', "must hold a JSON object of payer ids to payer names"),
     ("--payers", "{", "is not JSON"),
-    ("--payers", '{"A": "x", "A": "y"}', "the key `A` is given twice"),
+    ("--payers", '{"a": "x", "a": "y"}', "the key `a` is given twice"),
+    ("--payers", '{"PCH01": "x", "PCH01": "y"}', "a key is given twice in one object (not shown: it may be data)"),
     ("--payers", "[" * 100_000, "nested too deeply"),  # it was a RecursionError traceback
     # a bad authorization record names its line
     ("--authorizations", '{"number": "PA1", "codes": ["7417"], "start": "2026-04-01", "end": "2026-04-05"}\n',
