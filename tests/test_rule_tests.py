@@ -1083,7 +1083,7 @@ class TestCoverage:
         code, out = run_cli(capsys, "--coverage", ".")
         assert code == 1 and "RR308" not in out
         assert "other.x: no test makes it fire and no test shows it silent (at other/o.rr:1)" in out
-        assert "coverage: 1 of 1 rules lack a firing or a silent test" in out
+        assert "coverage: the one rule lacks a firing or a silent test" in out
 
     def test_a_copy_of_the_bundled_rules_tested_alone_beside_a_folder_tested_with_them(self, tmp_path, monkeypatch,
                                                                                          capsys):

@@ -154,8 +154,13 @@ class Coverage:
                     "which `radrules test --coverage` covers")
         lines = [r.render() for r in self.missing]
         total = len(self.rules)
-        if self.missing:
-            lines.append(f"coverage: {len(self.missing)} of {total} rules lack a firing or a silent test")
+        missing = len(self.missing)
+        if total == 1:
+            lines.append("coverage: the one rule " + ("lacks a firing or a silent test" if missing
+                                                      else "has a firing and a silent test"))
+        elif missing:
+            lines.append(f"coverage: {missing} of {total} rules {'lacks' if missing == 1 else 'lack'} a firing or a "
+                         "silent test")
         else:
             lines.append(f"coverage: all {total} rules have a firing and a silent test")
         if self.beside:
