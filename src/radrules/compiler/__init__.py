@@ -23,7 +23,7 @@ from ..errors import Diagnostic, RuleError, edit_distance, suggestion
 from ..model import MODIFIER_PLACEMENTS
 from .blocks import BlockCompiler
 from .conditions import ConditionCompiler
-from .context import Context, source_of
+from .context import Context, listed, source_of
 from .dated import warn_uncovered_dates
 from .index import MAX_INDEX_ENTRIES, build_views, index_size, select
 from .rows import warn_row_conflicts
@@ -442,16 +442,12 @@ def _part_missing(comp: Compilation, parts: list, origins: list) -> bool:
         token = origins[given[max(given)]][0]
         stem_shown = _PART_NAME.fullmatch(parts[given[min(given)]][1].name).group(1)
         comp.ctx.error("RR520", f"the statement gives part{'s' if len(given) > 1 else ''} "
-                       f"{_listed(['f%d' % n for n in sorted(given)])} of `{stem_shown}`, not "
-                       f"{_listed(['f%d' % n for n in missing], 'or')}: that part's rows would be missing",
+                       f"{listed(['f%d' % n for n in sorted(given)])} of `{stem_shown}`, not "
+                       f"{listed(['f%d' % n for n in missing], 'or')}: that part's rows would be missing",
                        token.span, help="CMS publishes a table in parts (`-f1` … `-f4`): give every part in one "
                        "statement, separated by commas, or the folder that holds them")
         return True
     return False
-
-
-def _listed(words: list, last: str = "and") -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
 
 
 def _two_tables(comp: Compilation, kind: str, parts: list, origins: list) -> bool:

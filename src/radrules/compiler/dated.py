@@ -13,6 +13,7 @@ import datetime as dt
 
 from ..claim import CLAIM_TYPES
 from ..model import format_date, window_text
+from .context import listed
 from .index import select
 
 #: The first and last date ordinals: the open ends of a window.
@@ -130,7 +131,7 @@ def _uncovered_message(kind: str, key: tuple, chosen, table: str | None, left: l
     after = f" dated {_dates(left)} are left without an edit of this {'pair' if kind == 'pair' else 'code'}"
     examples = [f"`{_row_text(kind, key, row, start, end)}`" for start, end, row in _merged(kind, left)]
     whom = ("its row" if table else "that row") if len(examples) == 1 else ("its rows" if table else "those rows")
-    rows = f"{whom} into the block too ({_listed(examples)})"
+    rows = f"{whom} into the block too ({listed(examples)})"
     if table:
         help = (f"a rule-file row replaces the table's rows of its key on every date (the choice is made per key, "
                 f"not per date): to keep the table's edit on those dates, write {rows}; to replace it on every "
@@ -152,13 +153,8 @@ def _other_rows(chosen) -> str:
             lines.append(line)
         else:
             elsewhere.append(row.source)
-    places = ([f"line{'s' if len(lines) > 1 else ''} {_listed(lines)}"] if lines else []) + elsewhere
-    return f" and at {_listed(places)}" if places else ""
-
-
-def _listed(items: list) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else items[0]
+    places = ([f"line{'s' if len(lines) > 1 else ''} {listed(lines)}"] if lines else []) + elsewhere
+    return f" and at {listed(places)}" if places else ""
 
 
 def _merged(kind: str, left: list) -> list[tuple]:
@@ -197,7 +193,7 @@ def _dates(left: list) -> str:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    return _listed([window_text(start if start != _FIRST else None, end if end != _LAST else None)
+    return listed([window_text(start if start != _FIRST else None, end if end != _LAST else None)
                     for start, end in merged])
 
 
@@ -210,5 +206,5 @@ def _row_text(kind: str, key: tuple, row, start: int, end: int) -> str:
     if kind == "limit":
         return f"limit {key[0]} max {row.max_units} mai {row.mai} effective {dates}"
     primaries = sorted(_primaries(row, start) or ())
-    listed = ", ".join(primaries)
-    return f"addon {key[0]} type {row.aoc_type}{' primaries ' + listed if primaries else ''} effective {dates}"
+    written = ", ".join(primaries)
+    return f"addon {key[0]} type {row.aoc_type}{' primaries ' + written if primaries else ''} effective {dates}"

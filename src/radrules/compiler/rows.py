@@ -11,6 +11,7 @@ import datetime as dt
 
 from ..claim import CLAIM_TYPES
 from ..model import window_text
+from .context import listed
 
 #: How many rows a message names (more are counted).
 _NAMED = 2
@@ -46,7 +47,7 @@ def _warn_disabled_at_their_level(comp, grouped_rows: dict, views) -> None:
         blocks = list(dict.fromkeys(f"`{row.block.info.id}`" for row in dead))
         where = [row.source for row in dead]
         rows = (f"the row of {blocks[0]} at {where[0]}" if len(dead) == 1
-                else f"the rows of {_listed(blocks)} at {_listed(where[:_NAMED], len(where) - _NAMED)}")
+                else f"the rows of {listed(blocks)} at {listed(where[:_NAMED], more=len(where) - _NAMED)}")
         comp.ctx.warning(
             "RR267", f"`disable {disable.kind} {' with '.join(disable.key)}` removes {rows}, written at the same "
             "level", span,
@@ -172,10 +173,3 @@ def _row_text(row) -> str:
     if hasattr(row, "indicator"):
         return f"pair {row.column1} with {row.column2} modifier {row.indicator}"
     return f"limit {row.code} max {row.max_units} mai {row.mai}"
-
-
-def _listed(items: list, more: int = 0) -> str:
-    """``a``, ``a and b``, ``a, b and c``; ``a, b and 3 more`` with ``more``."""
-    if more > 0:
-        return ", ".join(items) + f" and {more} more"
-    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else items[0]
