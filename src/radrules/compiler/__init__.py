@@ -60,7 +60,7 @@ class Compilation:
         self.rows: list = []
         self.disables: list = []
         self.disable_spans: list = []  # (Disable, the span of its row)
-        self.row_spans: list = []  # (row, the span of its row)
+        self.row_spans: dict = {}  # id(row) -> the span of its row (the rows live as long as the compilation)
         self.rule_disables: list = []  # s.DisableRule statements
         self.payers: set[str] = set()
         self.views: dict = {}
@@ -634,7 +634,7 @@ def compile_blocks(comp: Compilation) -> None:
             if scope.payers:
                 comp.payers.update(scope.payers)
     comp.disable_spans = compiler.disable_spans
-    comp.row_spans = compiler.row_spans
+    comp.row_spans = {id(row): span for row, span in compiler.row_spans}
 
 
 def disable_rules(comp: Compilation) -> None:

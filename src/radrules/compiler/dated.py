@@ -17,7 +17,7 @@ from .context import listed
 from .index import select
 
 #: The first and last date ordinals: the open ends of a window.
-_FIRST, _LAST = 0, dt.date.max.toordinal()
+FIRST_DAY, LAST_DAY = 0, dt.date.max.toordinal()
 #: For each kind of row: the table kind and how messages name the table.
 _TABLES = {"pair": ("ptp", "PTP"), "limit": ("mue", "MUE"), "addon": ("addon", "add-on code")}
 #: How many rows a message names (more are counted).
@@ -31,10 +31,9 @@ def warn_uncovered_dates(comp, grouped_rows: dict, grouped_disables: dict) -> No
     on the dates before it takes effect). Claim types told the same are told in one warning."""
     served = {(loaded.kind, loaded.claim_type) for loaded in comp.loaded_tables}
     payers = sorted(comp.payers) + [None]
-    spans = None
     said: dict = {}  # (span, message before and after the claim types, help) -> the claim types
     for (kind, key), rows in grouped_rows.items():
-        if all(_window(row) == (_FIRST, _LAST) for row in rows):
+        if all(row_window(row) == (FIRST_DAY, LAST_DAY) for row in rows):
             continue  # rows without dates cover every date
         table_kind, label = _TABLES[kind]
         disables = grouped_disables.get((kind, key), ())
@@ -54,16 +53,14 @@ def warn_uncovered_dates(comp, grouped_rows: dict, grouped_disables: dict) -> No
                         in_force = _in_force(comp.loaded_tables, table_kind, claim_type, key)
                     replaced = in_force
                 else:
-                    replaced = [(*_window(row), row) for row in below if getattr(row, "indicator", None) != 9]
+                    replaced = [(*row_window(row), row) for row in below if getattr(row, "indicator", None) != 9]
                 left = [(max(lo, start), min(hi, end), row) for lo, hi in gaps
                         for start, end, row in replaced if max(lo, start) <= min(hi, end)]
                 if not left:
                     continue
-                if spans is None:
-                    spans = {id(row): span for row, span in comp.row_spans}
                 told = _uncovered_message(kind, key, chosen, label if below is None else None,
                                           sorted(left, key=_by_date))
-                said.setdefault((spans[id(chosen[0])], *told), []).append(claim_type)
+                said.setdefault((comp.row_spans[id(chosen[0])], *told), []).append(claim_type)
     for (span, before, after, help), claim_types in said.items():
         claims = " and ".join(dict.fromkeys(claim_types))
         comp.ctx.warning("RR266", f"{before}{claims} claims{after}", span, help=help)
@@ -73,23 +70,23 @@ def _by_date(found: tuple) -> tuple:
     return found[0], found[1]
 
 
-def _window(row) -> tuple[int, int]:
+def row_window(row) -> tuple[int, int]:
     """The dates a row is in force, open ends as the first and last ordinals (a pair row without dates starts on
     day 1)."""
-    start = row.start if row.start is not None and row.start > 1 else _FIRST
-    return start, row.end if row.end is not None else _LAST
+    start = row.start if row.start is not None and row.start > 1 else FIRST_DAY
+    return start, row.end if row.end is not None else LAST_DAY
 
 
 def _uncovered(rows) -> list[tuple[int, int]]:
     """The windows of dates none of ``rows`` is in force on."""
     gaps = []
-    following = _FIRST  # the first date the rows seen so far leave uncovered
-    for start, end in sorted(map(_window, rows)):
+    following = FIRST_DAY  # the first date the rows seen so far leave uncovered
+    for start, end in sorted(map(row_window, rows)):
         if start > following:
             gaps.append((following, start - 1))
         following = max(following, end + 1)
-    if following <= _LAST:
-        gaps.append((following, _LAST))
+    if following <= LAST_DAY:
+        gaps.append((following, LAST_DAY))
     return gaps
 
 
@@ -105,11 +102,11 @@ def _in_force(loaded_tables, kind: str, claim_type: str, key: tuple) -> list[tup
     found = []
     for i, loaded in enumerate(versions):
         judged = tables.last_day(kind, versions, i)
-        first, last = (loaded.start if i else _FIRST), (judged if judged is not None else _LAST)
+        first, last = (loaded.start if i else FIRST_DAY), (judged if judged is not None else LAST_DAY)
         for row in tables.key_rows(loaded, key):
             if getattr(row, "indicator", None) == 9:
                 continue
-            start, end = _window(row)
+            start, end = row_window(row)
             ends = getattr(row, "primary_ends", None)
             if ends and len(ends) == len(row.primaries):
                 end = min(end, max(ends.values()))  # an add-on row whose primaries are all deleted is no edit
@@ -193,14 +190,14 @@ def _dates(left: list) -> str:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    return listed([window_text(start if start != _FIRST else None, end if end != _LAST else None)
+    return listed([window_text(start if start != FIRST_DAY else None, end if end != LAST_DAY else None)
                     for start, end in merged])
 
 
 def _row_text(kind: str, key: tuple, row, start: int, end: int) -> str:
     """The rule-file row that gives ``row``'s edit from ``start`` (the first date: 0001-01-01) through ``end``, as
     it is written (every primary listed, so the hint's row can be copied)."""
-    dates = format_date(max(start, 1)) + (f" through {format_date(end)}" if end != _LAST else "")
+    dates = format_date(max(start, 1)) + (f" through {format_date(end)}" if end != LAST_DAY else "")
     if kind == "pair":
         return f"pair {key[0]} with {key[1]} modifier {row.indicator} effective {dates}"
     if kind == "limit":

@@ -7,16 +7,13 @@ apply to.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from ..claim import CLAIM_TYPES
 from ..model import window_text
 from .context import listed
+from .dated import FIRST_DAY, LAST_DAY, row_window
 
 #: How many rows a message names (more are counted).
 _NAMED = 2
-#: The last date ordinal: the open end of a window.
-_LAST = dt.date.max.toordinal()
 #: PTP modifier indicators from the strictest: a row of 0 denies whatever the modifiers, one of 9 never.
 _STRICTNESS = {0: 0, 1: 1, 9: 2}
 
@@ -61,7 +58,6 @@ def _warn_overlapping_rows(comp, grouped_rows: dict, views) -> None:
     """RR309 at a ``limit`` or ``pair`` row in force on some date with an earlier row of its key and level that
     gives another edit (another limit or MAI, another modifier indicator), for a payer and claim type both
     apply to: of limits the first in file order counts, of pairs the strictest row decides."""
-    spans = None
     for (kind, key), rows in grouped_rows.items():
         if kind == "addon" or len(rows) < 2:
             continue
@@ -74,15 +70,14 @@ def _warn_overlapping_rows(comp, grouped_rows: dict, views) -> None:
                         or earlier.block.scope.level != later.block.scope.level
                         or not _meet(earlier.block.scope, later.block.scope, views)):
                     continue
-                if spans is None:
-                    spans = {id(row): span for row, span in comp.row_spans}
                 when = window_text(*dates)
                 when = "on every date" if not when else when if " through " not in when else f"on {when}"
                 both = f"`{_row_text(later)}` here and `{_row_text(earlier)}` at {earlier.source} are both in force"
+                span = comp.row_spans[id(later)]
                 if kind == "limit":
                     comp.ctx.warning(
                         "RR309", f"{both} {when}: that row counts, the first in file order",
-                        spans[id(later)], help="of the rows of one code at one level (the same `for payer` and "
+                        span, help="of the rows of one code at one level (the same `for payer` and "
                         "`for ... claims`), the first in force on a date counts: end one row's dates before the "
                         "other's start, or remove one")
                 else:
@@ -90,7 +85,7 @@ def _warn_overlapping_rows(comp, grouped_rows: dict, views) -> None:
                     which = "the row here" if strict is later else "that row"
                     comp.ctx.warning(
                         "RR309", f"{both} {when}: {which}, with modifier {strict.indicator}, decides",
-                        spans[id(later)], help="every row of one pair at one level (the same `for payer` and "
+                        span, help="every row of one pair at one level (the same `for payer` and "
                         "`for ... claims`) in force on a date is checked, so the strictest decides: end one row's "
                         "dates before the other's start, or remove one")
                 break
@@ -106,7 +101,6 @@ def _warn_reversed_pairs(comp, grouped_rows: dict, grouped_disables: dict) -> No
     ptp = [loaded for loaded in comp.loaded_tables if loaded.kind == "ptp"]
     if not ptp:
         return
-    spans = None
     for (kind, key), rows in grouped_rows.items():
         if kind != "pair":
             continue
@@ -126,14 +120,13 @@ def _warn_reversed_pairs(comp, grouped_rows: dict, grouped_disables: dict) -> No
             if found is None:
                 continue
             told.add(row.block.info.id)
-            if spans is None:
-                spans = {id(row): span for row, span in comp.row_spans}
             after = ("so a claim of both codes can have both lines denied" if row.indicator != 9
                      else "this row does not take it off")
             comp.ctx.warning(
                 "RR268", f"`pair {key[0]} with {key[1]}` is the PTP table's pair the other way round: the table's "
                 f"row `{reverse[0]} with {reverse[1]}` ({found.source}) stays in force beside it, {after}",
-                spans[id(row)], help=f"a row replaces the table's rows of its own pair only, column 1 first: to "
+                comp.row_spans[id(row)],
+                help=f"a row replaces the table's rows of its own pair only, column 1 first: to "
                 f"change the table's edit, write `pair {reverse[0]} with {reverse[1]} ...`; to keep this row's edit "
                 f"alone, add `disable pair {reverse[0]} with {reverse[1]}` to the block")
 
@@ -150,17 +143,17 @@ def _reverse_edit(tables, loaded_tables: list, key: tuple):
 
 def _same(first, second) -> bool:
     """Whether two rows of a key give the same edit on the same dates at the same level."""
-    return (_edit(first) == _edit(second) and (first.start or 1, first.end) == (second.start or 1, second.end)
+    return (_edit(first) == _edit(second) and row_window(first) == row_window(second)
             and first.block.scope.level == second.block.scope.level)
 
 
 def _overlap(first, second) -> tuple | None:
     """(start, end) of the dates both rows are in force on (None: open), or None if they share none."""
-    start = max(first.start or 1, second.start or 1)
-    end = min(first.end or _LAST, second.end or _LAST)
+    start = max(row_window(first)[0], row_window(second)[0])
+    end = min(row_window(first)[1], row_window(second)[1])
     if start > end:
         return None
-    return (start if start > 1 else None), (end if end != _LAST else None)
+    return (start if start != FIRST_DAY else None), (end if end != LAST_DAY else None)
 
 
 def _edit(row) -> tuple:
