@@ -33,6 +33,7 @@ from .evaluator import (_add_earlier_units, _limit_finding, _number, _provider_g
                         over_limit, ptp_bypassed, set_apart_rules, span_limits, span_ptp_hits)
 from .lookups import UNLISTED, mue_files
 from .model import MUE_UNPUBLISHED, format_date, window_text
+from .tables import last_day
 
 
 @attrs.frozen
@@ -545,8 +546,7 @@ class _Tracer:
         versions = sorted((t for t in loaded_tables if t.kind == "ptp" and t.claim_type == view.claim_type),
                           key=lambda t: t.start)
         # the dates each version judges: the first also every earlier one, the latest every later one
-        judged = [(t.start if i else 1, versions[i + 1].start - 1 if i + 1 < len(versions) else None)
-                  for i, t in enumerate(versions)]
+        judged = [(t.start if i else 1, last_day("ptp", versions, i)) for i, t in enumerate(versions)]
         for day, group in _days(self.ev):
             index = tables.index(day)
             for a in group:
