@@ -290,6 +290,7 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
                 first_row = len(lines)
                 break
         separated = "fields are separated by tabs" if separator == "\t" else "fields are separated by commas"
+        typed = problems.typed  # a workbook's cells in a date or time format (a text file has none)
         for number, line, fields in _rows(lines, first_row, separator):
             if not line.strip():
                 continue
@@ -310,7 +311,7 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
                     problems.add("RR506", f"a PTP row has {_FIELDS} fields; this one has {len(fields)}", number, line,
                                  1, len(line), help=_TEXT_LINE if _text_line(fields) else separated)
                     continue
-            if problems.typed and problems.typed_cell(number, line, fields, _TYPED):
+            if typed and problems.typed_cell(number, line, fields, _TYPED):
                 continue
             # A bad row is one error, at its first bad field: the row is not read, and a line that is no row at
             # all (a notice, an `End of file` line) would otherwise give an error for each of its columns.
