@@ -134,6 +134,32 @@ class TestPairsTheOtherWayRound:
         hospital = ACME_PAIR.replace("  for payer acme\n", "  for payer acme\n  for institutional claims\n")
         assert with_ptp(tmp_path / "d", hospital).warnings == ()
 
+    def test_another_payers_reversed_row_does_not_silence_it(self, tmp_path):
+        """A row or `disable` of `71046 with 71045` for another payer, or for other claims, leaves acme's claims
+        with both edits: the warning stays."""
+        beta = 'pairs beta.ptp\n  for payer beta\n  reference "r"\n  pair 71046 with 71045 modifier 0\nend\n'
+        assert codes(with_ptp(tmp_path / "a", ACME_PAIR + beta)) == ["RR268"]
+        beta_off = beta.replace("pair 71046 with 71045 modifier 0", "disable pair 71046 with 71045")
+        assert codes(with_ptp(tmp_path / "b", ACME_PAIR + beta_off)) == ["RR268"]
+        hospital = ('pairs acme.hospital\n  for payer acme\n  for institutional claims\n  reference "r"\n'
+                    '  pair 71046 with 71045 modifier 0\nend\n')
+        assert codes(with_ptp(tmp_path / "c", ACME_PAIR + hospital)) == ["RR268"]
+        every = ACME_PAIR.replace("acme.ptp", "all.ptp").replace("  for payer acme\n", "")
+        assert codes(with_ptp(tmp_path / "d", every + ACME_PAIR.replace("71045 with 71046", "71046 with 71045")
+                              .replace("acme.ptp", "acme.reverse"))) == ["RR268"]  # other payers keep both
+
+    def test_a_reversed_row_for_the_same_claims_silences_it(self, tmp_path):
+        """A reversed row in a block with no `for payer` (every payer), in another block of the payer, or for the
+        claim type of the table: no warning."""
+        every = 'pairs all.ptp\n  reference "r"\n  pair 71046 with 71045 modifier 1\nend\n'
+        assert with_ptp(tmp_path / "a", ACME_PAIR + every).warnings == ()
+        again = ACME_PAIR.replace("acme.ptp", "acme.more").replace("pair 71045 with 71046", "disable pair 71046 with "
+                                                                   "71045").replace(" modifier 0", "")
+        assert with_ptp(tmp_path / "b", ACME_PAIR + again).warnings == ()
+        office = ('pairs acme.office\n  for payer acme\n  for professional claims\n  reference "r"\n'
+                  '  pair 71046 with 71045 modifier 0\nend\n')
+        assert with_ptp(tmp_path / "c", ACME_PAIR + office).warnings == ()
+
     def test_a_disable_of_the_reversed_pair_says_which_the_table_has(self, tmp_path):
         """RR263 for `disable pair 71045 with 71046`: the hint names the table's `71046 with 71045`."""
         disable = ACME_PAIR.replace("pair 71045 with 71046 modifier 0", "disable pair 71045 with 71046")

@@ -92,31 +92,41 @@ def _warn_overlapping_rows(comp, grouped_rows: dict, views) -> None:
 
 
 def _warn_reversed_pairs(comp, grouped_rows: dict, grouped_disables: dict) -> None:
-    """RR268 at the first ``pair A with B`` row of a block when a PTP table loaded for a claim type the block
-    serves has ``B with A`` (an edit: modifier indicator 0 or 1) and not ``A with B``, and no rule-file row or
-    `disable` has ``B with A``: the row replaces the table's rows of its own pair only, so the table's edit the
-    other way round stays. A lookup or two per pair and table, never a pass over a table."""
+    """RR268 at the first ``pair A with B`` row of a block when, for a payer and claim type the block applies to, a
+    PTP table loaded for that claim type has ``B with A`` (an edit: modifier indicator 0 or 1) and not ``A with B``,
+    and no rule-file row or `disable` of ``B with A`` applies to that payer and claim type: the row replaces the
+    table's rows of its own pair only, so the table's edit the other way round stays. A lookup or two per pair and
+    table, never a pass over a table."""
     from .. import tables
 
     ptp = [loaded for loaded in comp.loaded_tables if loaded.kind == "ptp"]
     if not ptp:
         return
+    payers = sorted(comp.payers) + [None]
+    found_for: dict = {}  # (pair, claim type) -> the table row the other way round, if any
     for (kind, key), rows in grouped_rows.items():
         if kind != "pair":
             continue
         reverse = (key[1], key[0])
-        if ("pair", reverse) in grouped_rows or ("pair", reverse) in grouped_disables:
-            continue
+        handled = [row.block.scope for row in grouped_rows.get(("pair", reverse), ())]
+        handled += [disable.scope for disable in grouped_disables.get(("pair", reverse), ())]
         told = set()
-        found_for: dict = {}  # the claim types a block serves -> the table row the other way round, if any
         for row in rows:
+            scope = row.block.scope
             if row.block.info.id in told:
                 continue
-            claim_types = row.block.scope.claim_types or frozenset(CLAIM_TYPES)
-            if claim_types not in found_for:
-                found_for[claim_types] = _reverse_edit(
-                    tables, [loaded for loaded in ptp if loaded.claim_type in claim_types], key)
-            found = found_for[claim_types]
+            found = None
+            for claim_type in (c for c in CLAIM_TYPES if scope.claim_types is None or c in scope.claim_types):
+                if (key, claim_type) not in found_for:
+                    found_for[key, claim_type] = _reverse_edit(
+                        tables, [loaded for loaded in ptp if loaded.claim_type == claim_type], key)
+                edit = found_for[key, claim_type]
+                if edit is not None and any(
+                        scope.applies_to(payer, claim_type)
+                        and not any(other.applies_to(payer, claim_type) for other in handled)
+                        for payer in (sorted(scope.payers) if scope.payers is not None else payers)):
+                    found = edit
+                    break
             if found is None:
                 continue
             told.add(row.block.info.id)
