@@ -408,6 +408,19 @@ class DuplicateKey(Exception):
         return f"the key `{shown}` is given twice in one object"
 
 
+class DuplicateKeyError(json.JSONDecodeError):
+    """A JSON text with an object that gives a key twice, at that object (raised by :func:`json_value`). The
+    message shows the key only as :func:`shown_key` allows; ``key`` is kept for a caller whose keys are no
+    data (the payer ids of a ``--payers`` file)."""
+
+    def __init__(self, msg: str, doc: str, pos: int, key: str):
+        super().__init__(msg, doc, pos)
+        self.key = key
+
+    def __reduce__(self):
+        return (type(self), (self.msg, self.doc, self.pos, self.key))
+
+
 def _unique_keys(pairs: list) -> dict:
     data = dict(pairs)
     if len(data) != len(pairs):
@@ -433,7 +446,7 @@ _STRICT_LONG = strict_decoder(numbers_too_long=True)
 
 def json_value(text: str):
     """``json.loads``, strict: nesting too deep for Python and an object that gives a key twice (the second
-    value would silently win) are ``JSONDecodeError``s, and a number too long for Python is infinite; never
+    value would silently win; a ``DuplicateKeyError``) are ``JSONDecodeError``s, and a number too long for Python is infinite; never
     a crash."""
     try:
         try:
@@ -445,7 +458,7 @@ def json_value(text: str):
     except RecursionError:
         raise json.JSONDecodeError("nested too deeply", text, 0) from None
     except DuplicateKey as duplicate:
-        raise json.JSONDecodeError(duplicate.problem, text, _object_with_a_key_twice(text)) from None
+        raise DuplicateKeyError(duplicate.problem, text, _object_with_a_key_twice(text), duplicate.key) from None
 
 
 def json_objects(source, what: str):

@@ -8,7 +8,7 @@ import sys
 from typing import Iterator
 
 from .._resources import file_position, file_size
-from ..errors import InputError, RuleError, json_value
+from ..errors import DuplicateKeyError, InputError, RuleError, json_value, printable, shortened
 from ..readers import detect_format, read_fhir, read_x12
 
 
@@ -160,9 +160,17 @@ def _payer_names(path: str) -> dict:
 
     try:
         with open(path, "rb") as handle:
-            data = json_value(handle.read().decode("utf-8"))  # an id twice, or nesting too deep: not JSON
+            text = handle.read().decode("utf-8")
+        data = json_value(text)  # an id twice, or nesting too deep: not JSON
     except OSError as error:
         raise argparse.ArgumentTypeError(f"can't read `{path}`: {error.strerror or error}")
+    except DuplicateKeyError as error:
+        if error.pos != len(text) - len(text.lstrip(" \t\n\r")):  # an object inside: its keys are no payer ids
+            raise argparse.ArgumentTypeError(f"`{path}` is not JSON: {error}")
+        # The top object's keys are payer ids, configuration and not claim data: the message names the one.
+        raise argparse.ArgumentTypeError(
+            f"`{path}` is not JSON: the payer id `{shortened(printable(error.key), 60)}` is given twice: "
+            f"line {error.lineno} column {error.colno} (char {error.pos})")
     except (UnicodeDecodeError, ValueError) as error:
         raise argparse.ArgumentTypeError(f"`{path}` is not JSON: {error}")
     if not isinstance(data, dict) or not all(isinstance(key, str) and isinstance(value, str) and value.strip()
