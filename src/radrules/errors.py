@@ -76,6 +76,23 @@ _SHOWN_BEFORE = 40
 MAX_PER_FILE = 50
 
 
+def _numbered(spec: str) -> frozenset:
+    """``"101-103 260"``: RR101, RR102, RR103 and RR260."""
+    codes = set()
+    for part in spec.split():
+        first, _, last = part.partition("-")
+        codes.update(f"RR{number}" for number in range(int(first), int(last or first) + 1))
+    return frozenset(codes)
+
+
+#: The codes of docs/errors.md by what they are: warnings (RR505 too, for a PTP file without its header),
+#: errors, and the two that count the problems of a file not shown, errors or warnings. An `allow` comment
+#: (compiler/allow.py) may name a warning's code only.
+WARNING_CODES = _numbered("260-272 304 309 505 517 518 521 523-528 530")
+ERROR_CODES = _numbered("101-106 201-222 250-255 301-303 305-308 401-406 501-516 520 601-605 610-617 620 621 630")
+COUNT_CODES = frozenset({"RR407", "RR519"})
+
+
 @attrs.frozen
 class Diagnostic:
     """One problem found in a rule or table file.
@@ -446,8 +463,8 @@ _STRICT_LONG = strict_decoder(numbers_too_long=True)
 
 def json_value(text: str):
     """``json.loads``, strict: nesting too deep for Python and an object that gives a key twice (the second
-    value would silently win; a ``DuplicateKeyError``) are ``JSONDecodeError``s, and a number too long for Python is infinite; never
-    a crash."""
+    value would silently win; a ``DuplicateKeyError``) are ``JSONDecodeError``s, and a number too long for
+    Python is infinite; never a crash."""
     try:
         try:
             return _STRICT.decode(text)

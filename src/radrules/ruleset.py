@@ -40,6 +40,8 @@ class Ruleset:
     tables: tuple = attrs.field(default=(), repr=False)  # tables.Loaded, one per table statement
     # at most MAX_PER_FILE of each file, the rest counted in an RR407, as a RuleError shows them
     warnings: tuple = attrs.field(default=(), converter=lambda found: tuple(capped(found)))
+    # the warnings `# allow CODE: reason` comments took out of ``warnings`` (docs/language.md)
+    allowed: tuple = attrs.field(default=(), repr=False)
 
     def evaluate(self, claim: Any, *, history=None, explain: bool = False, indexed: bool = True) -> Result:
         """Evaluate one claim (a :class:`~radrules.Claim` or a dict in its JSON shape).

@@ -44,7 +44,8 @@ def run(args) -> int:
     failed = args.strict and warnings > 0
     if args.format == "json":
         print(json.dumps({"ok": not failed, "summary": summary,
-                          "diagnostics": [d.to_dict() for d in ruleset.warnings]}))
+                          "diagnostics": [d.to_dict() for d in ruleset.warnings],
+                          "allowed": [d.to_dict() for d in ruleset.allowed]}))
         return EXIT_RULE_ERRORS if failed else EXIT_OK
     print_warnings(ruleset.warnings)
     print(
@@ -52,6 +53,7 @@ def run(args) -> int:
         f"{_count(summary['pair_rows'], 'pair edit')}, {_count(summary['limit_rows'], 'unit limit')}, "
         f"{_count(summary['addon_rows'], 'add-on edit')}"
         + (f", {_count(warnings, 'warning')}" if warnings else "")
+        + (f", {_count(len(ruleset.allowed), 'warning')} allowed" if ruleset.allowed else "")  # `# allow` comments
     )
     payers = summary["payers"]
     if payers:  # the names rules and blocks compare claims' payers with: a misspelt one stands out here

@@ -21,6 +21,7 @@ from ..claim import CLAIM_TYPES, payer_key
 from ..codes import is_digits
 from ..errors import Diagnostic, RuleError, edit_distance, suggestion
 from ..model import MODIFIER_PLACEMENTS
+from .allow import allow_warnings
 from .blocks import BlockCompiler
 from .conditions import ConditionCompiler
 from .context import Context, listed, source_of
@@ -65,6 +66,7 @@ class Compilation:
         self.payers: set[str] = set()
         self.views: dict = {}
         self.served: dict | None = None  # table kind -> the claim types the `table` statements serve
+        self.allowed: list = []  # the warnings `allow` comments take out (compiler/allow.py)
 
 
 def collect(comp: Compilation) -> None:
@@ -920,6 +922,7 @@ PASSES = (
     ("disable rules", disable_rules),
     ("check payer names", check_payer_names),
     ("build indexes", build_indexes),
+    ("allow warnings", allow_warnings),
 )
 
 
@@ -959,4 +962,5 @@ def compile_ruleset(sources: list[s.SourceFile], name: str, diagnostics: list[Di
         views=comp.views,
         tables=tuple(comp.loaded_tables),
         warnings=tuple(d for d in ctx.diagnostics if not d.is_error),
+        allowed=tuple(comp.allowed),
     )
