@@ -8,9 +8,11 @@ of lines, the unit limit of each code, the add-on edits) and records a
 :class:`Step` for each: ``fired``, ``silent`` (with the first part of the
 condition that was not true), ``bypassed`` (with the modifier), ``out of
 dates`` (with the window), ``not applicable`` (indicator 9) or ``within
-limit``. A CMS table row that rule-file rows replace or a ``disable`` takes
-off is a ``silent`` step of the table's rule that names them. It is a
-separate pass, so ``evaluate()`` without ``explain`` pays nothing for it.
+limit``; and ``corrected later`` for a pair that an earlier PTP version
+judges as published where the newest version loaded corrected its date.
+A CMS table row that rule-file rows replace or a ``disable`` takes off is
+a ``silent`` step of the table's rule that names them. It is a separate
+pass, so ``evaluate()`` without ``explain`` pays nothing for it.
 
 Steps name rules, lines, codes, dates and rule text; never an identifier
 or a birth date.
@@ -42,7 +44,7 @@ class Step:
 
     rule: str
     kind: str
-    outcome: str  # fired, silent, bypassed, out of dates, not applicable, within limit
+    outcome: str  # fired, silent, bypassed, out of dates, not applicable, within limit, corrected later
     lines: tuple[int, ...]
     detail: str
     related_lines: tuple[int, ...] = ()
@@ -135,6 +137,7 @@ def explain(ruleset, claim, result, history=None) -> Explanation:
     tracer.line_rules()
     tracer.pairs()
     tracer.pairs_of_other_versions(ruleset.tables)
+    tracer.pairs_corrected_later(ruleset.tables)
     tracer.unit_limits()
     tracer.claim_rules()
     tracer.addons()
@@ -564,6 +567,45 @@ class _Tracer:
                     self.add(row.block.info.id, row.block.info.kind, "silent", (b.number,),
                              f"{a.code} (column 1) with {b.code} (column 2): no row in {names}, the version in force "
                              f"on {day_text(b, day)} ({row.source} {when})", (a.number,))
+
+    def pairs_corrected_later(self, loaded_tables) -> None:
+        """A ``corrected later`` step for each pair of lines of a date that an earlier PTP version judges, where the
+        newest version loaded has rows of the pair that judge that date otherwise (a correction CMS made in a
+        later file, RR529): the earlier version judges it as published, and the step says what the newest
+        changes and from when."""
+        from .compiler.corrections import change_on, change_text, version_label
+
+        view = self.ev.view
+        tables = view.ptp_tables
+        if tables is None or len(tables.tables) < 2:
+            return
+        versions = sorted((t for t in loaded_tables if t.kind == "ptp" and t.claim_type == view.claim_type),
+                          key=lambda t: t.start)
+        newest = len(versions) - 1
+        for day, group in _days(self.ev):
+            index = tables.index(day)
+            if index == newest:
+                continue
+            for a in group:
+                for b in group:
+                    if (a is b or a.code == b.code or view.pairs.get(a.code, {}).get(b.code) is not None
+                            or not same_provider(a, b)):
+                        continue
+                    rows = [self.lookup.table_rows(i, a.code, b.code) for i in (index, newest)]
+                    if not rows[0] and not rows[1]:
+                        continue
+                    values = [[(row.start, row.end, row.indicator) for row in found] for found in rows]
+                    change = change_on("ptp", *values, versions[index].start if index else 1, day)
+                    if change is None:
+                        continue
+                    what = change_text("ptp", change).replace("deleted", "deletes this pair").replace(
+                        "added", "adds this pair").replace("indicator", "changes its indicator")
+                    block = tables.blocks[index]
+                    shown = ", ".join(row.source for row in rows[1][:2]) or "no row"
+                    self.add(block.info.id, block.info.kind, "corrected later", (b.number,),
+                             f"{a.code} (column 1) with {b.code} (column 2): {version_label(versions[newest])} "
+                             f"({versions[newest].source}) {what} ({shown}); {day_text(b, day)} is judged by "
+                             f"{version_label(versions[index])} as published", (a.number,))
 
     def _other_version_row(self, judged: list, index: int, column1: str, column2: str):
         """(row, first date, last date) of the pair's row in the nearest other version (the earlier ones first,

@@ -4,9 +4,11 @@ A file two statements load (RR520) is refused before it is read. Once the
 tables are loaded, warnings: an `effective` date before the one the file
 name says (RR523; a later one is a payer adopting the version late), versions
 whose order by date is not the order their names give (RR524), PTP rows that
-take effect only once the next version judges (RR525), and one version loaded
-by two statements (RR527). Each reads what the statements say and what the
-loaders recorded (a table's newest rows), never the rows again.
+take effect only once the next version judges (RR525), one version loaded
+by two statements (RR527), and the newest PTP or add-on version judging an
+earlier one's dates otherwise (RR529, in corrections.py). Each but RR529
+reads what the statements say and what the loaders recorded (a table's
+newest rows), never the rows again.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from .. import syntax as s
 from ..model import format_date
 from .context import source_of
+from .corrections import check_corrections
 
 
 def loaded_twice(comp, statement: s.Table, claim_type: str, parts: list, origins: list, given: dict) -> bool:
@@ -59,7 +62,7 @@ def _as_written(comp, statement: s.Table, path, display: str) -> str:
 
 
 def check_versions(comp) -> None:
-    """RR523, RR524, RR525 and RR527 for the loaded tables (see the module's docstring)."""
+    """RR523, RR524, RR525, RR527 and RR529 for the loaded tables (see the module's docstring)."""
     groups: dict = {}
     for loaded in comp.loaded_tables:
         if loaded.statement.effective is not None:
@@ -72,6 +75,8 @@ def check_versions(comp) -> None:
         _loaded_again(comp, named)
         if versions[0].kind == "ptp":
             _rows_after_next(comp, versions)
+        if versions[0].kind in ("ptp", "addon") and len(versions) > 1:
+            check_corrections(comp, versions)
 
 
 def _names(loaded) -> list:

@@ -113,6 +113,11 @@ class _Counter:
         self.dated = kind in ("pair", "limit", "addon")  # row values that start with the row's start date
         self.latest = 0  # the latest first day of a row change (ordinal; :func:`_first_day_apart`)
 
+    def compare(self, key: tuple, before: list, after: list) -> None:
+        """Count the rows of one key (a code pair, a code) that differ: ``before`` and ``after``, its row values in
+        each table, are not the same rows. Another counter (compiler/corrections.py) reads them its own way."""
+        self.rows(" with ".join(key), *d.match_rows(before, after))
+
     def rows(self, key: str, added, removed, changed) -> None:
         self.added += len(added)
         self.removed += len(removed)
@@ -270,7 +275,7 @@ def diff_keyed(old: dict, new: dict, counter: _Counter) -> None:
     for code in sorted(old.keys() | new.keys()):
         before, after = old.get(code, []), new.get(code, [])
         if before != after:
-            counter.rows(code, *d.match_rows(before, after))
+            counter.compare((code,), before, after)
 
 
 # ---------------------------------------------------------------- PTP
@@ -292,8 +297,8 @@ def diff_ptp(old: PtpTable | None, new: PtpTable | None, counter: _Counter) -> N
         if old_span is None or new_span is None:
             table, span, side = (new, new_span, "added") if old_span is None else (old, old_span, "removed")
             for column2, values in _pairs(table, column1, *span):
-                key = f"{column1} with {column2}"
-                counter.rows(key, values if side == "added" else [], values if side == "removed" else [], [])
+                counter.compare((column1, column2), [] if side == "added" else values,
+                                values if side == "added" else [])
             continue
         (lo, hi), (lo2, hi2) = old_span, new_span
         before = _columns(old, lo, hi, translate, reason_map)
@@ -333,7 +338,7 @@ def _diff_slice(old: PtpTable, new: PtpTable, column1: str, lo: int, lo2: int, b
             values_after, j = _run(new, lo2, j, m)
         if values_before == values_after or sorted(values_before, key=repr) == sorted(values_after, key=repr):
             continue
-        counter.rows(f"{column1} with {code}", *d.match_rows(values_before, values_after))
+        counter.compare((column1, code), values_before, values_after)
 
 
 def _run(table: PtpTable, lo: int, i: int, n: int) -> tuple[list, int]:

@@ -106,6 +106,7 @@ def forget_recent() -> None:
     still holds stay shared."""
     with _LOCK:
         _MEMORY.recent.clear()
+        _RESULTS.clear()
 
 
 def default_cache_dir() -> Path | None:
@@ -260,6 +261,34 @@ def _read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None
     if cache_file is not None:
         named += _unwritable(cache_file, displays, _store(cache_file, cached))
     return table, named, ""
+
+
+#: Results computed from two loaded tables (compiler/corrections.py), by key.
+_RESULTS: cachetools.LRUCache = cachetools.LRUCache(maxsize=256)
+
+
+def remembered(kind: str, key: str, cache_dir, compute) -> dict:
+    """A result computed from loaded tables of ``kind`` (a small dict), kept in memory and in the disk cache
+    beside the tables under ``key``, a hash of everything it was computed from (the tables' own keys with
+    the loader version, and the rest): ``compute()`` runs only if neither holds it. On disk it is a RawTable
+    whose entries are the result, so that a cache file pickles no other class; a cache that can't be written
+    is passed over (the tables' own warning, RR530, says so)."""
+    key = hashlib.sha256(f"radrules-result-{LOADER_VERSION}-{STORED_LAYOUT}-{kind}\0{key}".encode()).hexdigest()
+    with _LOCK:
+        found = _RESULTS.get(key)
+    if found is not None:
+        return found
+    cache_file = _cache_file(cache_dir or None, kind, key)
+    stored = _fetch(cache_file, key) if cache_file is not None else None
+    if stored is not None and isinstance(stored.table, RawTable):
+        found = stored.table.entries
+    else:
+        found = compute()
+        if cache_file is not None:
+            _store(cache_file, Cached(RawTable(key=key, files=(), entries=found), ()))
+    with _LOCK:
+        _RESULTS[key] = found
+    return found
 
 
 def _unwritable(cache_file: Path, displays: tuple, failure: tuple | None) -> list:
