@@ -538,7 +538,8 @@ def test_a_pair_only_another_table_version_has_is_named(tmp_path):
     assert [(f.rule, f.lines) for f in result.findings if f.rule == "ncci.ptp"] == [("ncci.ptp", (2,))]
     steps = [s for s in result.explanation.steps if s.rule == "ncci.ptp"]
     assert [(s.outcome, s.lines, s.related_lines, s.source) for s in steps] == [
-        ("fired", (2,), (1,), "ccipra-v321r0-f1.TXT:12"), ("silent", (4,), (3,), None), ("silent", (6,), (5,), None)]
+        ("fired", (2,), (1,), "ccipra-v321r0-f1.TXT:12"), ("silent", (4,), (3,), None), ("silent", (6,), (5,), None),
+        ("corrected later", (2,), (1,), None)]  # v322 has no row of the pair: for v321's dates too (RR529)
     assert steps[1].detail == ("77067 (column 1) with 77065 (column 2): no row in ccipra-v322r0-f1.TXT, the version "
                                "in force on 2026-07-12 (ccipra-v321r0-f1.TXT:12 had one through 2026-06-30)")
     assert steps[2].detail == ("70470 (column 1) with 70450 (column 2): no row in ccipra-v321r0-f1.TXT, the version "
@@ -548,7 +549,8 @@ def test_a_pair_only_another_table_version_has_is_named(tmp_path):
     # a row that ends before the dates its version judges is no edit there: not named
     ended = rules.evaluate({"lines": [{"code": code, "date": "2026-05-04"} for code in ("72193", "72192")]},
                            explain=True)
-    assert [s for s in ended.explanation.steps if s.rule == "ncci.ptp"] == []
+    (step,) = [s for s in ended.explanation.steps if s.rule == "ncci.ptp"]
+    assert step.outcome == "corrected later"  # (v322 adds it for v321's dates: that is said)
 
 
 def test_an_unpublished_mue_names_the_table_file_of_the_version_in_force(tmp_path):
@@ -569,3 +571,28 @@ def test_an_unpublished_mue_names_the_table_file_of_the_version_in_force(tmp_pat
     assert [f.source for f in span.findings] == ["MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"]
     assert [s.source for s in span.explanation.steps if s.rule == "ncci.mue.unpublished"] == [
         "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"]
+
+
+def test_a_pair_the_newest_version_corrected_for_an_earlier_date_says_so(tmp_path):
+    """v322 (from July) deletes 74176/74150 retroactively and makes 70470/70450 indicator 1: a May claim is judged
+    by v321 as published (denied), and explain said nothing of the correction. Now a `corrected later` step names
+    the newest version, what it changes and from when; none for a pair it left alone, nor on a date the newest
+    judges itself."""
+    from test_tables_versions import APRIL, side_by_side
+
+    july = [APRIL[0].replace("\t*\t0\t", "\t20110101\t9\t"), APRIL[1].replace("\t*\t0\t", "\t*\t1\t"), *APRIL[2:]]
+    rules = radrules.load(side_by_side(tmp_path, APRIL, july), cache_dir=None)
+    codes = ["74176", "74150", "70470", "70450", "71046", "71045"]
+    may = rules.evaluate({"lines": [{"code": code, "date": "2026-05-11"} for code in codes]}, explain=True)
+    assert [(f.lines, f.source) for f in may.findings] == [
+        ((2,), "ccipra-v321r0-f1.TXT:3"), ((4,), "ccipra-v321r0-f1.TXT:4"), ((6,), "ccipra-v321r0-f1.TXT:5")]
+    later = [s for s in may.explanation.steps if s.outcome == "corrected later"]
+    assert [(s.rule, s.lines, s.related_lines) for s in later] == [("ncci.ptp", (2,), (1,)), ("ncci.ptp", (4,), (3,))]
+    assert later[0].detail == ("74176 (column 1) with 74150 (column 2): v322r0 (rules/main.rr:2) deletes this pair "
+                               "retroactively from 2011-01-01 (ccipra-v322r0-f1.TXT:3); 2026-05-11 is judged by "
+                               "v321r0 as published")
+    assert later[1].detail.startswith("70470 (column 1) with 70450 (column 2): v322r0 (rules/main.rr:2) changes its "
+                                      "indicator 0 -> 1 from 2015-01-01 (ccipra-v322r0-f1.TXT:4)")
+    assert "line 2 (74150) with line 1 (74176): corrected later: 74176 (column 1)" in may.explanation.render()
+    july_claim = rules.evaluate({"lines": [{"code": code, "date": "2026-07-13"} for code in codes]}, explain=True)
+    assert [s for s in july_claim.explanation.steps if s.outcome == "corrected later"] == []

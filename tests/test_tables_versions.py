@@ -275,3 +275,132 @@ class TestNamedVersion:
         """A PTP version is ordered by its numbers (v40 before v322), another kind's by the date its name gives;
         a file of another kind gives none."""
         assert tables.named_version(kind, name) == expected
+
+
+AOC_HEADER = ("Primary Code,Add-on Code,AOC Edit Type,Special Instruction Notes,AOC Del Dt,Primary Code Del Dt,"
+              "AOC Edit Eff Dt,AOC Edit Del Dt\r\n")
+#: The v321 rows of the tests below (April), each a pair the July file may correct.
+APRIL = ["74176\t74150\t\t20110101\t*\t0\tMisuse of column two code with column one code",
+         "70470\t70450\t\t20150101\t*\t0\tMisuse of column two code with column one code",
+         "71046\t71045\t\t20180101\t*\t1\tMutually exclusive procedures",
+         "77067\t77065\t\t20170101\t*\t1\tStandards of medical/surgical practice"]
+
+
+def side_by_side(tmp_path: Path, april: list, july: list, more: dict | None = None) -> Path:
+    """A ruleset loading ``april`` (PTP rows) as v321 from 2026-04-01 and ``july`` as v322 from 2026-07-01
+    (and ``more``: further versions, name -> (rows, effective date))."""
+    versions = {"ccipra-v321r0-f1.TXT": (april, "2026-04-01"), "ccipra-v322r0-f1.TXT": (july, "2026-07-01"),
+                **(more or {})}
+    root = make_ruleset(tmp_path, "".join(f'table ptp "cms/{name}" effective {day}\n'
+                                          for name, (_, day) in versions.items()))
+    for name, (rows, _) in versions.items():
+        (root / "cms" / name).write_bytes((PTP_HEADER + "".join(row + "\r\n" for row in rows)).encode("latin-1"))
+    return root
+
+
+class TestCorrectionsOfEarlierDates:
+    """RR529: a later file's rows correct dates an earlier version loaded beside it judges (domain.md §1.1-§1.3);
+    the earlier version judged them as published without a word."""
+
+    def test_a_retroactive_deletion_and_an_indicator_made_1(self, tmp_path):
+        """74176/74150 deleted retroactively (indicator 9, deletion = effective date) and 70470/70450 made
+        indicator 1 in the July file: a claim of May stays denied by v321's rows. RR529 at the July statement
+        counts the pairs and names both rows of each."""
+        july = ["74176\t74150\t\t20110101\t20110101\t9\tMisuse of column two code with column one code",
+                "70470\t70450\t\t20150101\t*\t1\tMisuse of column two code with column one code", *APRIL[2:]]
+        rules = radrules.load(side_by_side(tmp_path, APRIL, july), cache_dir=None)
+        (warning,) = rules.warnings
+        assert (warning.code, warning.severity, warning.span.line, warning.span.column) == ("RR529", "warning", 2, 1)
+        assert warning.message == (
+            "v322r0 corrects 2 pairs on dates that v321r0 (rules/main.rr:1) judges (through 2026-06-30): "
+            "70470 with 70450 indicator 0 -> 1 from 2015-01-01 (v321r0: rules/cms/ccipra-v321r0-f1.TXT:4; "
+            "v322r0: rules/cms/ccipra-v322r0-f1.TXT:4); 74176 with 74150 deleted retroactively from 2011-01-01 "
+            "(v321r0: rules/cms/ccipra-v321r0-f1.TXT:3; v322r0: rules/cms/ccipra-v322r0-f1.TXT:3)")
+        assert warning.help.startswith("v321r0 judges its dates as it was published, without these corrections: "
+                                       "to judge every date by them, load only the newest PTP version")
+        may = rules.evaluate(claim(("74176", "2026-05-11"), ("74150", "2026-05-11")))
+        assert [f.rule for f in may.findings] == ["ncci.ptp"]  # as published: what the warning is about
+
+    def test_a_deletion_date_inside_the_earlier_quarter_and_a_row_added_from_it(self, tmp_path):
+        """A deletion date of 2026-05-15 ends the edit within April's quarter, and a row effective 2026-04-01
+        in the July file adds an edit from April: both correct dates v321 judges."""
+        july = [APRIL[0].replace("\t*\t", "\t20260515\t"), *APRIL[1:],
+                "72193\t72192\t\t20260401\t*\t0\tMisuse of column two code with column one code"]
+        (warning,) = radrules.load(side_by_side(tmp_path, APRIL, july), cache_dir=None).warnings
+        assert warning.code == "RR529"
+        assert ("72193 with 72192 added from 2026-04-01 (v321r0: no row; v322r0: rules/cms/ccipra-v322r0-f1.TXT:7)"
+                in warning.message)
+        assert "74176 with 74150 deleted retroactively from 2026-05-16 (" in warning.message
+
+    def test_a_normal_quarter_is_no_correction(self, tmp_path):
+        """What a quarterly file does to the dates before it changes nothing: edits added from its first day,
+        an edit deleted on the last day of the quarter before (the deletion date is the last day it applies,
+        domain.md §1.2), a pair deleted retroactively that was never in force before its quarter, a new
+        rationale text. No RR529."""
+        july = [APRIL[0].replace("\t*\t", "\t20260630\t"), APRIL[1].replace("Misuse of column two code with "
+                                                                             "column one code", "New text"),
+                *APRIL[2:], "72193\t72192\t\t20260701\t*\t0\tMisuse of column two code with column one code",
+                "72194\t72192\t\t20260701\t20260701\t9\tMisuse of column two code with column one code"]
+        assert radrules.load(side_by_side(tmp_path, APRIL, july), cache_dir=None).warnings == ()
+        # the same rows in both files: none either
+        assert radrules.load(side_by_side(tmp_path / "b", APRIL, APRIL), cache_dir=None).warnings == ()
+
+    def test_each_earlier_version_is_compared_with_the_newest(self, tmp_path):
+        """October's file deletes 77067/77065 from 2026-04-01: the dates v321 judges (April to June) and those
+        v322 judges (July to September) are both corrected; each is a warning at October's statement naming
+        the version that judges them (compared with its neighbour v322 only, v321 would have no warning of
+        it). July's correction of 74176/74150, which October keeps, is said against v321 once, there: the
+        newest version is what the choices of the warning's hint are between."""
+        july = [APRIL[0].replace("\t*\t0\t", "\t20110101\t9\t"), *APRIL[1:]]
+        october = [july[0], *APRIL[1:3], APRIL[3].replace("\t*\t", "\t20260331\t")]
+        root = side_by_side(tmp_path, APRIL, july, {"ccipra-v323r0-f1.TXT": (october, "2026-10-01")})
+        warnings = radrules.load(root, cache_dir=None).warnings
+        assert [(w.code, w.span.line) for w in warnings] == [("RR529", 3), ("RR529", 3)]
+        assert warnings[0].message.startswith("v323r0 corrects 2 pairs on dates that v321r0 (rules/main.rr:1) "
+                                              "judges (through 2026-06-30): 74176 with 74150 deleted")
+        assert warnings[1].message.startswith(
+            "v323r0 corrects 1 pair on dates that v322r0 (rules/main.rr:2) judges (2026-07-01 to 2026-09-30): "
+            "77067 with 77065 deleted retroactively from 2026-07-01")
+
+    def test_add_on_edits_corrected(self, tmp_path):
+        """The add-on file's rows carry their dates too: a primary deleted retroactively, an edit deleted
+        from a date within April's quarter."""
+        root = make_ruleset(tmp_path, 'table addon "cms/aoc_v2026q2.csv"\ntable addon "cms/aoc_v2026q3.csv"\n')
+        april = "77067,77063,1,,,,20170101,\r\n77066,77063,1,,,,20170101,\r\n77065,G0279,1,,,,20150101,\r\n"
+        july = "77067,77063,1,,,,20170101,\r\n77066,77063,1,,,20170101,20170101,\r\n77065,G0279,1,,,,20150101,20260531\r\n"
+        (root / "cms" / "aoc_v2026q2.csv").write_text(AOC_HEADER + april, encoding="latin-1")
+        (root / "cms" / "aoc_v2026q3.csv").write_text(AOC_HEADER + july, encoding="latin-1")
+        (warning,) = radrules.load(root, cache_dir=None).warnings
+        assert warning.code == "RR529"
+        assert warning.message.startswith(
+            "`aoc_v2026q3.csv` corrects 2 add-on codes on dates that `aoc_v2026q2.csv` (rules/main.rr:1) judges "
+            "(through 2026-06-30): 77063 primary 77066 deleted retroactively from 2017-01-02 (`aoc_v2026q2.csv`: "
+            "rules/cms/aoc_v2026q2.csv:2, rules/cms/aoc_v2026q2.csv:3; `aoc_v2026q3.csv`: "
+            "rules/cms/aoc_v2026q3.csv:2, rules/cms/aoc_v2026q3.csv:3); G0279 deleted retroactively from 2026-06-01")
+        # a normal quarter: an edit deleted on the quarter's eve
+        (root / "cms" / "aoc_v2026q3.csv").write_text(
+            AOC_HEADER + april.replace("20150101,", "20150101,20260630"), encoding="latin-1")
+        assert radrules.load(root, cache_dir=None).warnings == ()
+
+    def test_the_comparison_is_kept_in_the_table_cache(self, tmp_path, monkeypatch):
+        """Two national tables take about a second to compare: a load that reads them from the disk cache reads
+        the comparison there too (keyed by both tables' content and the dates), and says the same."""
+        from radrules.compiler import corrections
+
+        july = [APRIL[0].replace("\t*\t0\t", "\t20110101\t9\t"), *APRIL[1:]]
+        root, cache = side_by_side(tmp_path, APRIL, july), tmp_path / "cache"
+        first = radrules.load(root, cache_dir=cache).warnings
+        assert [w.code for w in first] == ["RR529"]
+        assert len(list(cache.glob("ptp-*.pickle"))) == 3  # two tables and the comparison
+        tables._MEMORY.clear()
+        tables._RESULTS.clear()
+        radrules.clear_memory_cache()
+        monkeypatch.setattr(corrections, "corrected", lambda *args: pytest.fail("compared again"))
+        again = radrules.load(root, cache_dir=cache)
+        assert {t.from_cache for t in again.tables} == {"disk"}
+        assert [w.render() for w in again.warnings] == [w.render() for w in first]
+        # other dates compared: another key
+        (root / "main.rr").write_text('table ptp "cms/ccipra-v321r0-f1.TXT" effective 2026-04-01\n'
+                                      'table ptp "cms/ccipra-v322r0-f1.TXT" effective 2026-08-01\n')
+        monkeypatch.undo()
+        assert "(through 2026-07-31)" in radrules.load(root, cache_dir=cache).warnings[0].message
