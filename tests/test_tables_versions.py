@@ -367,7 +367,8 @@ class TestCorrectionsOfEarlierDates:
         from a date within April's quarter."""
         root = make_ruleset(tmp_path, 'table addon "cms/aoc_v2026q2.csv"\ntable addon "cms/aoc_v2026q3.csv"\n')
         april = "77067,77063,1,,,,20170101,\r\n77066,77063,1,,,,20170101,\r\n77065,G0279,1,,,,20150101,\r\n"
-        july = "77067,77063,1,,,,20170101,\r\n77066,77063,1,,,20170101,20170101,\r\n77065,G0279,1,,,,20150101,20260531\r\n"
+        july = ("77067,77063,1,,,,20170101,\r\n77066,77063,1,,,20170101,20170101,\r\n"
+                "77065,G0279,1,,,,20150101,20260531\r\n")
         (root / "cms" / "aoc_v2026q2.csv").write_text(AOC_HEADER + april, encoding="latin-1")
         (root / "cms" / "aoc_v2026q3.csv").write_text(AOC_HEADER + july, encoding="latin-1")
         (warning,) = radrules.load(root, cache_dir=None).warnings

@@ -24,6 +24,8 @@ import datetime as dt
 
 from ..model import format_date
 
+#: Bump when what :func:`corrected` finds changes, so that results kept in the cache are not used.
+COMPARISON = "1"
 #: How many corrected keys the warning shows (it counts them all).
 SHOWN = 3
 _KIND_WORDS = {"ptp": ("pair", "pairs"), "addon": ("add-on code", "add-on codes")}
@@ -37,8 +39,10 @@ def check_corrections(comp, versions: list) -> None:
 
     newest = versions[-1]
     for i, earlier in enumerate(versions[:-1]):
+        if earlier.table.key == newest.table.key:  # the same content (RR527): nothing to compare
+            continue
         first, last = (earlier.start if i else 1), versions[i + 1].start - 1
-        key = f"{earlier.table.key}\0{newest.table.key}\0{first}\0{last}"
+        key = f"corrections-{COMPARISON}\0{earlier.table.key}\0{newest.table.key}\0{first}\0{last}"
         found = tables.remembered(earlier.kind, key, comp.cache_dir,
                                   lambda: corrected(earlier.kind, earlier.table, newest.table, first, last))
         if found["count"]:
