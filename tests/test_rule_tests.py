@@ -1183,6 +1183,41 @@ class TestCoverage:
                                   'table ptp "cms/ccioph-v322r0-f1.TXT" for institutional\n', tests, "ncci.ptp")
         assert row.silent
 
+    def test_a_row_a_payers_block_replaces_or_disables_is_not_shown_silent_for_that_payer(self, tmp_path):
+        """A general block's row that Acme's block replaces (`limit`) or disables (`disable pair`) never judges an
+        Acme claim: `expect no` on one shows nothing about it; on a claim of another payer it does."""
+        write(tmp_path, "r/rules.rr", """\
+            limits plan.mue "every plan"
+              reference "t"
+              limit Q9967 max 250 mai 3
+            end
+
+            pairs plan.ptp "every plan"
+              reference "t"
+              pair 71046 with 71045 modifier allowed
+            end
+
+            limits acme.mue "Acme"
+              for payer acme
+              reference "t"
+              limit Q9967 max 300 mai 3
+            end
+
+            pairs acme.ptp "Acme"
+              for payer acme
+              reference "t"
+              disable pair 71046 with 71045
+            end
+            """)
+        tests = ('test "mue"\n  claim payer PAYER\n    2026-07-15 Q9967 x200\n  expect no plan.mue\nend\n'
+                 'test "ptp"\n  claim payer PAYER\n    2026-07-15 71046\n    2026-07-15 71045-59\n'
+                 '  expect no plan.ptp\nend\n')
+        for payer, shown in (("acme", False), ("medicare", True)):
+            report = report_for(tmp_path / "r", tests.replace("PAYER", payer), "t.rrt")
+            assert report.passed == 2, report.render()
+            assert {r.rule: r.silent for r in measure(report).rules if r.rule.startswith("plan.")} == {
+                "plan.mue": shown, "plan.ptp": shown}
+
     def test_looks_at(self):
         """looks_at reads a rule's payer, claim type, dates and codes, and an edit row's codes."""
         rules = radrules.load(RULESETS)

@@ -5,9 +5,10 @@ It is *shown silent* by a passing test that says ``expect no RULE ...`` on
 a claim the rule looks at (:func:`looks_at`): the rule applies to the
 claim's payer and claim type, is in force on a date of service of the
 claim, and, if it is filed under codes, a line of the claim has one of
-them (for an edit row, its codes; for a rule comparing two lines, two lines
-of one date); with ``on line N``, the rule must be able to judge one of
-those lines (for a rule comparing two lines, put its finding on it).
+them (for an edit row, its codes, and only where the overrides choose the
+row for the payer; for a rule comparing two lines, two lines of one date);
+with ``on line N``, the rule must be able to judge one of those lines (for
+a rule comparing two lines, put its finding on it).
 ``expect pass`` and ``expect only`` show nothing about one rule, so they
 count for neither.
 """
@@ -19,6 +20,7 @@ import attrs
 from .. import validity
 from ..checks import FORMAT_RULES
 from ..claim import Claim
+from ..compiler import row_key
 from ..model import MUE_UNPUBLISHED, AddonEdit, PairEdit, UnitLimit
 from ..tables import ROW_KINDS, TABLE_RULES
 from ..validity import VALIDITY_RULES
@@ -60,15 +62,24 @@ def looks_at(ruleset, rule_id: str, claim: Claim, numbers: tuple = ()) -> bool:
         if row.block.info.id != rule_id or not row.block.scope.applies_to(payer, claim.type):
             continue
         if isinstance(row, PairEdit):  # the column 2 line is the one judged
-            if any((row.column1, day) in codes and row.active_on(day) for code, day in judged
-                   if code == row.column2):
-                return True
+            judges = any((row.column1, day) in codes and row.active_on(day) for code, day in judged
+                         if code == row.column2)
         elif isinstance(row, (UnitLimit, AddonEdit)):
-            if any(code == row.code and row.active_on(day) for code, day in judged):
-                return True
+            judges = any(code == row.code and row.active_on(day) for code, day in judged)
+        else:
+            judges = False
+        if judges and _chosen(ruleset, row, payer, claim.type):
+            return True
     if rule_id in VALIDITY_RULES:
         return validity.looks_at(ruleset, rule_id, claim, named)
     return _table_looks_at(ruleset, rule_id, claim, payer, days, named)
+
+
+def _chosen(ruleset, row, payer, claim_type: str) -> bool:
+    """Whether the overrides choose ``row`` for its key for this payer and claim type: a more specific block's
+    rows of the key, or a `disable` of it, leave it out (it then never judges the claim)."""
+    kind, key = row_key(row)
+    return any(chosen is row for chosen in ruleset.rule_rows(kind, key, payer, claim_type) or ())
 
 
 def _acts_on(target: str, judged: int, other: int, named: set) -> bool:
