@@ -568,8 +568,8 @@ class TestExplain:
             "(at icd10cm_order_2026.txt:25)",
             "  line 2 (74176): out of dates: diagnosis 2 (R10.9): no ICD-10-CM code set loaded for 2025-09-30",
             "codes.diagnosis_not_billable fired (at rules/main.rr:3)",
-            "  line 1 (G0297): fired: diagnosis 1 (R10) is a header in FY2026, not a billable code "
-            "(at icd10cm_order_2026.txt:22)",
+            "  line 1 (G0297): fired: diagnosis 1 (R10) is a header in the FY2026 ICD-10-CM code set, not a billable "
+            "code: report it to the highest specificity (at icd10cm_order_2026.txt:22)",
             "  line 1 (G0297): silent: diagnosis 2 (R10.9) is billable in FY2026 (at icd10cm_order_2026.txt:25)",
             "  line 2 (74176): out of dates: diagnosis 2 (R10.9): no ICD-10-CM code set loaded for 2025-09-30",
         ]

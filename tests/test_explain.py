@@ -500,7 +500,7 @@ def test_a_table_addon_edit_that_rule_file_rows_replace_is_named_on_its_line(tmp
 
 def test_an_addon_denied_beside_a_primary_whose_edit_ended_names_it(tmp_path):
     """G0202 was a listed primary of 77063 through 2016-12-31 (its own row, :5): the denial said only "no
-    primary (77067)" and explain "no acceptable primary", hiding why the claim's G0202 did not count."""
+    primary (77067)", hiding why the claim's G0202 did not count; explain quotes the message and names the row."""
     rules = table_rules(tmp_path, {"aoc_v2026q3.csv": "aoc_v2026q3.csv"}, "")
     result = rules.evaluate({"lines": [{"code": "G0202", "date": "2017-01-03"},
                                        {"code": "77063", "date": "2017-01-03"}]}, explain=True)
@@ -509,12 +509,11 @@ def test_an_addon_denied_beside_a_primary_whose_edit_ended_names_it(tmp_path):
         "77063 is an add-on code (type 1): no primary (77067) on 2017-01-03 (G0202 counted through 2016-12-31)",
         "aoc_v2026q3.csv:2")
     (step,) = [s for s in result.explanation.steps if s.rule == "ncci.addon"]
-    assert (step.outcome, step.detail) == ("fired", "77063: no acceptable primary on 2017-01-03: line 1's G0202 "
-                                                    "counted as a primary through 2016-12-31 (aoc_v2026q3.csv:5)")
+    assert (step.outcome, step.detail) == ("fired", finding.message + "; line 1's G0202 is listed at aoc_v2026q3.csv:5")
     alone = rules.evaluate({"lines": [{"code": "77063", "date": "2017-01-03"}]}, explain=True)
     assert alone.findings[0].message == "77063 is an add-on code (type 1): no primary (77067) on 2017-01-03"
     (step,) = [s for s in alone.explanation.steps if s.rule == "ncci.addon"]
-    assert step.detail == "77063: no acceptable primary on 2017-01-03"
+    assert step.detail == alone.findings[0].message  # the trace quotes the message, for `expect ... message`
 
 
 def test_a_pair_only_another_table_version_has_is_named(tmp_path):
@@ -596,3 +595,28 @@ def test_a_pair_the_newest_version_corrected_for_an_earlier_date_says_so(tmp_pat
     assert "line 2 (74150) with line 1 (74176): corrected later: 74176 (column 1)" in may.explanation.render()
     july_claim = rules.evaluate({"lines": [{"code": code, "date": "2026-07-13"} for code in codes]}, explain=True)
     assert [s for s in july_claim.explanation.steps if s.outcome == "corrected later"] == []
+
+
+def test_each_fired_step_quotes_its_findings_message(tmp_path):
+    """A fired step's text is the finding's message (followed by more only after `; `), so a rule test can copy it
+    into `message "..."`: the add-on trace said "no acceptable primary", the unpublished MUE "the MUE table has no
+    row", a PTP row against a paid line left out "paid on an earlier claim"."""
+    rules = table_rules(tmp_path, {"ccipra-v322r0-f1.TXT": "radiology-ptp-v322r0-f1.TXT",
+                                   "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv":
+                                       "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv",
+                                   "aoc_v2026q3.csv": "aoc_v2026q3.csv"}, "")
+    cases = [
+        ({"lines": [{"code": "77063", "date": "2026-08-03"}]}, None),  # no primary
+        ({"lines": [{"code": "G0202", "date": "2017-01-03"}, {"code": "77063", "date": "2017-01-03"}]}, None),
+        ({"lines": [{"code": "77067", "date": "2026-08-03", "units": 2},  # its primary denied (MUE)
+                    {"code": "77063", "date": "2026-08-03"}]}, None),
+        ({"lines": [{"code": "76999", "date": "2026-08-03"}]}, None),  # no published MUE
+        ({"lines": [{"code": "74150", "date": "2026-08-03"}]}, [{"code": "74176", "date": "2026-08-03"}]),
+    ]
+    for data, history in cases:
+        result = rules.evaluate(data, history=history, explain=True)
+        fired = [s for s in result.explanation.steps if s.outcome == "fired"]
+        assert result.findings
+        for finding in result.findings:
+            (step,) = [s for s in fired if s.rule == finding.rule and s.lines == finding.lines]
+            assert step.detail == finding.message or step.detail.startswith(finding.message + "; "), (step, finding)

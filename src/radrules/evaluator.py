@@ -321,11 +321,9 @@ def _ptp(a: LineView, b: LineView, rows, placement: str, findings: list, day: in
         if row.indicator == 1 and ptp_bypassed(a, b, placement):
             continue
         info = row.block.info
-        why = "modifier not allowed" if row.indicator == 0 else f"no bypass modifier on {b.code}"
         reference = info.reference
         if row.rationale:
             reference = f"{reference}; {row.rationale}" if reference else row.rationale
-        earlier = " paid on an earlier claim" if a.number is None else ""
         findings.append(Finding(
             rule=info.id,
             kind=info.kind,
@@ -335,7 +333,7 @@ def _ptp(a: LineView, b: LineView, rows, placement: str, findings: list, day: in
             codes=(a.code, b.code),
             carc=info.carc,
             rarc=info.rarc,
-            message=f"{b.code} is bundled into {a.code}{earlier} on {day_text(b, day)} ({why})",
+            message=ptp_message(a, b, row, day),
             reference=reference,
             source=row.source,
         ))
@@ -451,6 +449,18 @@ def span_limits(ev: Evaluation, lookup) -> list:
     return found
 
 
+def ptp_message(a: LineView, b: LineView, row, day: int) -> str:
+    """The message of the denial of ``b`` (column 2) with ``a`` by PTP row ``row`` (explain's trace quotes it)."""
+    why = "modifier not allowed" if row.indicator == 0 else f"no bypass modifier on {b.code}"
+    earlier = " paid on an earlier claim" if a.number is None else ""
+    return f"{b.code} is bundled into {a.code}{earlier} on {day_text(b, day)} ({why})"
+
+
+def unpublished_message(code: str) -> str:
+    """The message of ``ncci.mue.unpublished`` (explain's trace quotes it)."""
+    return f"{code} has no published MUE (its limit may be confidential)"
+
+
 def over_limit(row, units, lines) -> bool:
     """Whether ``units`` a day of ``lines`` break the limit ``row``. A limit of 0 means not payable: any
     units break it (§2.1), even a date span's that round to 0 a day."""
@@ -462,7 +472,7 @@ def _unpublished(line: LineView, view, day: int) -> Finding:
     of the table version in force on ``day`` that was looked in."""
     return Finding(
         rule=MUE_UNPUBLISHED, kind="mue", severity="info", lines=(line.number,),
-        message=f"{line.code} has no published MUE (its limit may be confidential)", codes=(line.code,),
+        message=unpublished_message(line.code), codes=(line.code,),
         reference="NCCI MUE: unpublished values are not proof of no limit (domain.md §2.1)",
         source=mue_files(view, day),
     )
@@ -587,6 +597,27 @@ def _addon(ev: Evaluation, lookup, line: LineView, rows: list, denied: set, find
         return False
     row = rows[0]
     info = row.block.info
+    findings.append(Finding(
+        rule=info.id,
+        kind=info.kind,
+        severity=info.severity,
+        lines=(line.number,),
+        related_lines=tuple(refused),
+        codes=(line.code,),
+        carc=info.carc,
+        rarc=info.rarc,
+        message=addon_message(ev, line, rows, refused),
+        reference=info.reference,
+        source=row.source,
+    ))
+    if info.severity == "deny":
+        denied.add(line.number)
+    return True
+
+
+def addon_message(ev: Evaluation, line: LineView, rows: list, refused: list) -> str:
+    """The message of an add-on line's denial by one edit (``rows``): its primaries on ``refused`` are denied, or
+    it has none (explain's trace quotes it)."""
     if refused:
         why = "its primary on line " + ", ".join(map(str, refused)) + " is denied"
     elif any(r.primaries is None for r in rows):
@@ -598,22 +629,7 @@ def _addon(ev: Evaluation, lookup, line: LineView, rows: list, denied: set, find
             why = f"no primary ({shown}) on {line.date.isoformat()}" + _ended_primaries(ev, line, rows)
         else:
             why = f"no listed primary counts on {line.date.isoformat()} (their deletion dates have passed)"
-    findings.append(Finding(
-        rule=info.id,
-        kind=info.kind,
-        severity=info.severity,
-        lines=(line.number,),
-        related_lines=tuple(refused),
-        codes=(line.code,),
-        carc=info.carc,
-        rarc=info.rarc,
-        message=f"{line.code} is an add-on code (type {row.aoc_type}): {why}",
-        reference=info.reference,
-        source=row.source,
-    ))
-    if info.severity == "deny":
-        denied.add(line.number)
-    return True
+    return f"{line.code} is an add-on code (type {rows[0].aoc_type}): {why}"
 
 
 def _ended_primaries(ev: Evaluation, line: LineView, rows: list) -> str:

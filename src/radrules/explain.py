@@ -31,8 +31,9 @@ from .checks import FORMAT_RULES
 from .conditions import conjuncts
 from .conditions import same_provider
 from .evaluation import Evaluation, meeting_days, paid_history
-from .evaluator import (_add_earlier_units, _limit_finding, _number, _provider_groups, addon_edits, day_text,
-                        over_limit, ptp_bypassed, set_apart_rules, span_limits, span_ptp_hits)
+from .evaluator import (_add_earlier_units, _limit_finding, _number, _provider_groups, addon_edits, addon_message,
+                        day_text, over_limit, ptp_bypassed, ptp_message, set_apart_rules, span_limits, span_ptp_hits,
+                        unpublished_message)
 from .lookups import UNLISTED, mue_files
 from .model import MUE_UNPUBLISHED, format_date, window_text
 from .tables import last_day
@@ -399,7 +400,6 @@ class _Tracer:
     def _hcpcs(self, code_sets, line) -> None:
         index = code_sets.hcpcs.index(line.day)
         table = code_sets.hcpcs.tables[index]
-        label = code_sets.labels["hcpcs"][index]
         date = line.date.isoformat()
         items = [(validity.PROCEDURE, line.code, line.code)]
         items += [(validity.MODIFIER, modifier, f"modifier {modifier}") for modifier in line.modifiers]
@@ -411,10 +411,7 @@ class _Tracer:
                 kind = "CPT code" if rule_id == validity.PROCEDURE else "CPT modifier"
                 self.add(rule_id, "coding", "not applicable", (line.number,),
                          f"{what} is a {kind}: the HCPCS Level II file does not list CPT codes")
-            elif entry is None:
-                self.add(rule_id, "coding", "fired", (line.number,),
-                         f"{validity.hcpcs_problem(what, entry, line.day)} ({label})", source=source)
-            elif validity.judge(entry, line.day) != "valid":
+            elif entry is None or validity.judge(entry, line.day) != "valid":
                 self.add(rule_id, "coding", "fired", (line.number,), validity.hcpcs_problem(what, entry, line.day),
                          source=source)
             else:
@@ -433,17 +430,15 @@ class _Tracer:
                              f"{text}: no ICD-10-CM code set loaded for {dates}")
                 continue
             year = validity.fiscal_year(code_sets, index)
-            label = code_sets.labels["icd10cm"][index]
             source = entry[1] if entry is not None else code_sets.sources["icd10cm"][index]
+            message = validity.diagnosis_message(rule_id, position, diagnoses[position - 1], year) if rule_id else ""
             if rule_id == validity.DIAGNOSIS:
-                self.add(rule_id, "coding", "fired", numbers, f"{text} is not in the FY{year} ICD-10-CM code set "
-                         f"({label})", source=source)
+                self.add(rule_id, "coding", "fired", numbers, message, source=source)
                 continue
             self.add(validity.DIAGNOSIS, "coding", "silent", numbers,
                      f"{text} is in the FY{year} ICD-10-CM code set", source=source)
             if rule_id == validity.NOT_BILLABLE:
-                self.add(rule_id, "coding", "fired", numbers, f"{text} is a header in FY{year}, not a billable "
-                         "code", source=source)
+                self.add(rule_id, "coding", "fired", numbers, message, source=source)
             else:
                 self.add(validity.NOT_BILLABLE, "coding", "silent", numbers,
                          f"{text} is billable in FY{year}", source=source)
@@ -673,9 +668,7 @@ class _Tracer:
                              f"{pair}: modifier {modifier} on the {where} line bypasses it (indicator 1, "
                              f"placement {placement})", related, row.source)
                 else:
-                    why = "modifier not allowed" if row.indicator == 0 else f"no bypass modifier on {b.code}"
-                    self.add(info.id, info.kind, "fired", (b.number,),
-                             f"{b.code} is bundled into {a.code} on {day_text(b, day)} ({why})", related,
+                    self.add(info.id, info.kind, "fired", (b.number,), ptp_message(a, b, row, day), related,
                              row.source)
                     denied = True
                     if self.ev.spans:
@@ -697,7 +690,7 @@ class _Tracer:
                              f"no limit of {line.code} in force on {line.date.isoformat()}", source=rows[0].source)
                 elif published is False:
                     self.add(MUE_UNPUBLISHED, "mue", "fired", (line.number,),
-                             f"the MUE table has no row for {line.code}", source=mue_files(self.ev.view, line.day))
+                             unpublished_message(line.code), source=mue_files(self.ev.view, line.day))
                 continue
             if row.mai == 1:
                 units = line.billed_units()
@@ -725,7 +718,7 @@ class _Tracer:
                 if line.number not in unpublished:
                     unpublished.add(line.number)
                     self.add(MUE_UNPUBLISHED, "mue", "fired", (line.number,),
-                             f"the MUE table has no row for {line.code}", source=mue_files(self.ev.view, day))
+                             unpublished_message(line.code), source=mue_files(self.ev.view, day))
                 continue
             numbers = tuple(line.number for line in lines if line.number is not None)
             date = day_text(line, day)
@@ -812,18 +805,15 @@ class _Tracer:
         if paid:
             self.add(info.id, info.kind, "silent", (line.number,),
                      f"{line.code}: primary on {_lines_label(paid)} is paid", tuple(paid), row.source)
-        elif refused:
+        else:  # the finding's message, as evaluate words it
             self.add(info.id, info.kind, "fired", (line.number,),
-                     f"{line.code}: its primary on {_lines_label(refused)} is denied", tuple(refused), row.source)
-        else:
-            self.add(info.id, info.kind, "fired", (line.number,),
-                     f"{line.code}: no acceptable primary on {line.date.isoformat()}{self._ended(line, rows)}", (),
-                     row.source)
+                     addon_message(self.ev, line, rows, refused) + (self._ended(line, rows) if not refused else ""),
+                     tuple(refused), row.source)
 
     def _ended(self, line, rows: list) -> str:
-        """``: line 1's 77066 counted as a primary through 2026-06-30 (aoc_v2026q3.csv:4)``: the lines of the
-        add-on's date (and provider) whose code the edit lists as a primary until a deletion date before it (as
-        the finding's message says, with the row that lists it); "" if none."""
+        """``; line 1's 77066 is listed at aoc_v2026q3.csv:4``: the lines of the add-on's date (and provider) whose
+        code the edit lists as a primary until a deletion date before it (the finding's message names their codes
+        and those dates; this, the rows that list them); "" if none."""
         ended = []
         for other in _meeting(self.ev, line):
             if other is line or not same_provider(line, other):
@@ -832,10 +822,9 @@ class _Tracer:
                 end = r.primary_ended(other.code, max(line.day, other.day))
                 if end is not None:
                     source = (r.primary_sources or {}).get(other.code, r.source)
-                    ended.append(f"line {other.number}'s {other.code} counted as a primary through "
-                                 f"{format_date(end)} ({source})")
+                    ended.append(f"line {other.number}'s {other.code} is listed at {source}")
                     break
-        return ": " + "; ".join(ended) if ended else ""
+        return "".join("; " + text for text in ended)
 
 
 def _meeting(ev, line) -> list:

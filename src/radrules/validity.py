@@ -198,17 +198,21 @@ def diagnosis_verdicts(ev, code_sets, every: bool = False):
             yield position, rule_id, tuple(numbers), index, entry
 
 
+def diagnosis_message(rule_id: str, position: int, text: str, year) -> str:
+    """The message of a diagnosis ``rule_id`` judges invalid (explain's trace quotes it)."""
+    if rule_id == DIAGNOSIS:
+        return f"diagnosis {position} ({text}) is not in the FY{year} ICD-10-CM code set"
+    return (f"diagnosis {position} ({text}) is a header in the FY{year} ICD-10-CM code set, not a billable "
+            "code: report it to the highest specificity")
+
+
 def _diagnosis_finding(ev, code_sets, position: int, rule_id: str, numbers: tuple, index: int, entry) -> Finding:
     info = VALIDITY_RULES[rule_id]
     text = ev.claim.diagnoses[position - 1]
     year = fiscal_year(code_sets, index)
-    if rule_id == DIAGNOSIS:
-        message = f"diagnosis {position} ({text}) is not in the FY{year} ICD-10-CM code set"
-    else:
-        message = (f"diagnosis {position} ({text}) is a header in the FY{year} ICD-10-CM code set, not a billable "
-                   "code: report it to the highest specificity")
     return Finding(
-        rule=rule_id, kind=info.kind, severity=info.severity, lines=numbers, message=message,
+        rule=rule_id, kind=info.kind, severity=info.severity, lines=numbers,
+        message=diagnosis_message(rule_id, position, text, year),
         codes=(), carc=info.carc, rarc=info.rarc,
         reference=f"{info.reference}; {code_sets.labels['icd10cm'][index]}",
         source=entry[1] if entry is not None else code_sets.sources["icd10cm"][index],
