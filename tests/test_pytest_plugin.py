@@ -183,3 +183,39 @@ def test_entry_point_is_named_like_the_module():
     section = re.search(r"^\[project\.entry-points\.pytest11\]\n((?:.+\n)+)", text, re.MULTILINE)
     assert section is not None
     assert section.group(1).strip() == '"radrules.pytest_plugin" = "radrules.pytest_plugin"'
+
+
+WARNED_RULES = RULES + """
+pairs demo.ptp "pairs"
+  reference "test rule"
+  pair 71046 with 71045 modifier allowed
+  disable pair 74176 with 74105
+end
+"""
+
+
+def test_the_rules_warnings_are_pytest_warnings_given_once(pytester):
+    """A warning of the rules under test (here RR263) shows in pytest's warnings summary, once however many
+    tests load the rules, at the `rules` line that loads them; the tests still pass."""
+    pytester.makefile(".rr", **{"payers/demo": WARNED_RULES})
+    pytester.makefile(".rrt", **{"payers/demo": 'rules "."\n' + TESTS.rsplit('test "a wrong', 1)[0]})
+    result = run(pytester, "payers")
+    result.assert_outcomes(passed=2, warnings=1)
+    result.stdout.fnmatch_lines([
+        "*warnings summary*",
+        "payers/demo.rrt::three units are denied",
+        "  payers/demo.rrt:1: RuleWarning: payers/demo.rr:11:3: warning?RR263?: `disable pair 74176 with 74105` "
+        "disables nothing*",
+        "     11 |   disable pair 74176 with 74105",
+    ])
+
+
+def test_w_error_makes_a_rules_warning_fail_the_test_that_loads_them(pytester):
+    """`-W error::radrules.pytest_plugin.RuleWarning` fails the first test loading the rules, with the warning
+    as its report (not a traceback)."""
+    pytester.makefile(".rr", **{"payers/demo": WARNED_RULES})
+    pytester.makefile(".rrt", **{"payers/demo": TESTS.rsplit('test "a wrong', 1)[0]})
+    result = run(pytester, "-W", "error::radrules.pytest_plugin.RuleWarning", "payers")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["payers/demo.rr:11:3: warning?RR263?: *", "*= help: check the codes*"])
+    assert "Traceback" not in result.stdout.str()

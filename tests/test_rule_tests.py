@@ -860,6 +860,25 @@ class TestCommand:
         write(demo, "demo.rrt", FAILING.split('test "a medicare')[0])
         assert run_cli(capsys, "demo") == (0, "1 passed, 0 failed\n")
 
+    def test_strict_makes_the_warnings_of_the_rules_under_test_fail_the_run(self, demo, capsys):
+        """The rules' warnings go to standard error and leave the exit code alone; with `--strict` they fail the
+        run with exit 3, as `check --strict`, saying so last."""
+        write(demo, "demo.rrt", FAILING.split('test "a medicare')[0])
+        write(demo, "more.rr", 'pairs demo.ptp "p"\n  reference "t"\n  pair 71046 with 71045 modifier allowed\n'
+                               '  disable pair 74176 with 74105\nend\n')
+        code = cli_main(["test", "demo"])
+        captured = capsys.readouterr()
+        assert (code, captured.out) == (0, "1 passed, 0 failed\n")
+        assert captured.err.startswith("demo/more.rr:4:3: warning[RR263]: ")
+        code = cli_main(["test", "--strict", "demo"])
+        captured = capsys.readouterr()
+        assert (code, captured.out) == (3, "1 passed, 0 failed\n")
+        assert captured.err.endswith("\nfailed: 1 warning, which --strict counts as errors\n")
+        assert code == cli_main(["check", "--strict", "demo"])
+        capsys.readouterr()
+        write(demo, "more.rr", "")
+        assert run_cli(capsys, "--strict", "demo") == (0, "1 passed, 0 failed\n")
+
     def test_syntax_errors_exit_one(self, demo, capsys):
         """A test file with a syntax error prints its diagnostic, runs the other tests and exits 1."""
         write(demo, "demo.rrt", FAILING.split('test "a medicare')[0] + 'test "x"\n  claim\nend\n')

@@ -7,11 +7,18 @@ With radrules installed, pytest loads this plugin by itself (entry point
 a failure reads exactly as ``radrules test`` prints it. A test file's own
 problems (syntax errors, a bad ``rules`` line, no tests) fail one more item,
 ``errors in the file``, showing their diagnostics; its other tests still run.
+The warnings of the rules under test (a table version judging the wrong
+dates, RR524) are pytest warnings, :class:`RuleWarning`, each given once a
+session, by the first test that loads them: pytest lists them in its
+warnings summary, and ``-W error::radrules.pytest_plugin.RuleWarning``
+makes them fail that test.
 
 Only pytest imports this module: radrules itself never needs pytest.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import pytest
 
@@ -19,6 +26,11 @@ from .errors import Diagnostic
 from .testing import TEST_SUFFIX, Runner, read_test_file
 
 _RUNNER = pytest.StashKey[Runner]()
+_WARNED = pytest.StashKey[set]()
+
+
+class RuleWarning(UserWarning):
+    """A warning of the rules a rule test loads, rendered as ``radrules check`` prints it."""
 
 
 def pytest_collect_file(file_path, parent):
@@ -42,7 +54,7 @@ class _Reports:
     """A rule test's own failure report instead of a Python traceback."""
 
     def repr_failure(self, excinfo):
-        if isinstance(excinfo.value, RuleTestError):
+        if isinstance(excinfo.value, (RuleTestError, RuleWarning)):  # a RuleWarning made an error by `-W error`
             return str(excinfo.value)
         return super().repr_failure(excinfo)
 
@@ -101,9 +113,25 @@ class RuleTestItem(_Reports, pytest.Item):
         self.case = case
 
     def runtest(self):
-        outcome = _runner(self.config).run_case(self.test_file, self.case)
+        runner = _runner(self.config)
+        outcome = runner.run_case(self.test_file, self.case)
+        self._warn(runner.ruleset_for(self.test_file, self.case)[0])
         if not outcome.passed:
             raise RuleTestError(outcome.render())
+
+    def _warn(self, ruleset) -> None:
+        """Each warning of the rules under test that no test gave before, as a :class:`RuleWarning` of the
+        `rules` line that loads them (or of the test, which loads its own folder)."""
+        if ruleset is None or not ruleset.warnings:
+            return
+        given = self.config.stash.setdefault(_WARNED, set())
+        ref = self.case.rules or self.test_file.rules
+        line = ref.items_span.line if ref is not None else self.case.span.line
+        for diagnostic in ruleset.warnings:
+            text = diagnostic.render()
+            if text not in given:
+                given.add(text)
+                warnings.warn_explicit(RuleWarning(text), RuleWarning, self.test_file.name, line)
 
     def reportinfo(self):
         return self.path, self.case.span.line - 1, f"rule test: {self.case.name.text}"

@@ -15,6 +15,8 @@ def add_parser(commands) -> None:
                         help="also list every rule without a test that makes it fire and one that shows it "
                              "silent; exit 1 if any")
     parser.add_argument("--junit", metavar="FILE", help="write the results as JUnit XML to FILE")
+    parser.add_argument("--strict", action="store_true",
+                        help="warnings of the rules under test fail the run too (exit 3), as `check --strict`")
     parser.add_argument("paths", metavar="PATH", nargs="*",
                         help="test files or folders searched for .rrt files (default: the bundled rulesets)")
 
@@ -31,7 +33,8 @@ def run(args) -> int:
     runner = Runner()
     report = runner.run(paths)
     # The warnings of the rules under test (a hospital PTP file for professional claims, RR517), as eval prints them.
-    print_warnings(w for ruleset in report.rulesets for w in ruleset.warnings)
+    warnings = list(dict.fromkeys(w for ruleset in report.rulesets for w in ruleset.warnings))
+    print_warnings(warnings)
     print(report.render())
     code = EXIT_OK if report.ok else EXIT_FAILURE
     if report.rule_errors:
@@ -67,6 +70,11 @@ def run(args) -> int:
         print(coverage.render())
         if not coverage.ok:
             code = max(code, EXIT_FAILURE)
+    counted = sum(w.counts[1] for w in warnings)  # with those not shown (RR407, RR519)
+    if args.strict and counted:
+        print(f"failed: {counted:,} warning{'s' if counted != 1 else ''}, which --strict counts as errors",
+              file=sys.stderr)
+        code = max(code, EXIT_RULE_ERRORS)
     return code
 
 
