@@ -318,7 +318,8 @@ def test_text_output_escapes_control_characters_from_the_claim():
     assert "\x1b" not in done.stdout
     assert done.stdout.splitlines()[0] == (
         "claim C-1: PASS  (lines: 1 pay)\\n\\n1 claims: 1 passed, 0 failed\\n\\x1b[2J: FAIL  (lines: 1 deny)")
-    assert done.stdout.rstrip().endswith("1 claims: 0 passed, 1 failed")
+    assert done.stdout.rstrip().endswith("1 claim: 0 passed, 1 failed")  # one claim, not "1 claims"
+    assert done.stderr.startswith("summary: 1 claim in ")
 
 
 def test_an_input_that_fails_is_a_read_error_not_a_write_error(monkeypatch, capsys):
@@ -349,7 +350,7 @@ def test_an_input_that_fails_is_a_read_error_not_a_write_error(monkeypatch, caps
     err = capsys.readouterr().err
     assert code == 1
     assert "error: can't read the input: Connection reset by peer" in err and "can't write" not in err
-    assert "summary: 1 claims" in err  # the claim read before it is evaluated and counted
+    assert "summary: 1 claim in" in err  # the claim read before it is evaluated and counted
 
 
 @pytest.mark.parametrize("problem", [BrokenPipeError(32, "Broken pipe"), OSError(28, "No space left on device")])

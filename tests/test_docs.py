@@ -834,7 +834,7 @@ def _without_summary(command: str, shown: str) -> str:
     if not re.search(r"(?:^|\| )radrules eval ", command):
         return shown
     lines = shown.split("\n")
-    cut = next((i for i, line in enumerate(lines) if re.match(r"summary: \d+ claims in ", line)), len(lines))
+    cut = next((i for i, line in enumerate(lines) if re.match(r"summary: \d+ claims? in ", line)), len(lines))
     return "\n".join(lines[:cut])
 
 

@@ -562,7 +562,7 @@ class TestRunErrors:
             "    3 |     when line.cod is 70450\n"
             "      |               ^^^\n"
             "      = help: did you mean `code`?\n\n"
-            "0 passed, 0 failed, 1 error\n"
+            "0 passed, 0 failed, 1 error (2 tests did not run)\n"
         )
 
     def test_each_bad_path_of_rules_is_rr620_at_its_own_token(self, demo):
@@ -581,7 +581,7 @@ class TestRunErrors:
                    'test "c"\n  claim\n    2026-03-02 76700 x2\n  expect pass\nend\n')
 
     @pytest.mark.parametrize("rules_line, found, count", [
-        ('rules "nope1", "nope2"', [("RR620", 7), ("RR620", 16)], "2 errors"),
+        ('rules "nope1", "nope2"', [("RR620", 7), ("RR620", 16)], "2 errors (3 tests did not run)"),
         ('rules ".", ".", "nope"', [("RR605", 12), ("RR620", 17)], "2 errors"),
         ('rules bundled, bundled', [("RR605", 16)], "1 error"),
     ])
@@ -950,6 +950,16 @@ class TestCommand:
         errors = root.findall(".//error")
         assert [e.get("message") for e in errors] == [
             "bad claim: lines[0].units: expected a positive number", "unexpected `expect`"]
+
+    def test_the_summary_counts_the_tests_one_error_kept_from_running(self, tmp_path, capsys, monkeypatch):
+        """A missing table file is one error, printed once, that keeps every test of its rules from running: the
+        summary says how many did not run, the number JUnit XML counts as its errors."""
+        monkeypatch.chdir(tmp_path)
+        write(tmp_path, "r/tables.rr", 'table ptp "cms/ccipra-v322r0-f1.TXT"\n')
+        write(tmp_path, "r/t.rrt", TestRunErrors.THREE_TESTS)
+        code, out = run_cli(capsys, "--junit", tmp_path / "j.xml", "r")
+        assert code == 3 and out.endswith("\n\n0 passed, 0 failed, 1 error (3 tests did not run)\n"), out
+        assert ET.parse(tmp_path / "j.xml").getroot().get("errors") == "3"
 
     def test_junit_xml_of_a_crash(self, demo, tmp_path, capsys, monkeypatch):
         """A test whose evaluation raised is a JUnit error naming the exception type (never its text)."""

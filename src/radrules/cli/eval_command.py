@@ -128,7 +128,7 @@ def _report(args, summary: Summary, seconds: float, jobs: int, interrupted: bool
     try:
         if args.format == "text" and not interrupted:
             out.write(
-                f"{summary.claims} claims: {summary.passed} passed, {summary.failed} failed"
+                f"{summary.claims} claim{'s' * (summary.claims != 1)}: {summary.passed} passed, {summary.failed} failed"
                 + (f", {summary.unreadable} not readable" if summary.unreadable else "")
                 + (f", {summary.envelope_errors} envelope errors" if summary.envelope_errors else "") + "\n"
             )

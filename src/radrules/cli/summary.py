@@ -145,7 +145,8 @@ class Summary:
         """The summary for people, a few lines ending with a newline."""
         rate = f"{self.claims / seconds:,.0f} claims/s, " if seconds > 0 else ""
         head = "summary (interrupted)" if interrupted else "summary"
-        out = [f"{head}: {self.claims:,} claims in {seconds:.2f} s ({rate}{jobs} job{'s' * (jobs != 1)})"]
+        out = [f"{head}: {self.claims:,} claim{'s' * (self.claims != 1)} in {seconds:.2f} s ({rate}{jobs} "
+               f"job{'s' * (jobs != 1)})"]
         if not self.claims:
             return out[0] + "\n"
         rate = "" if self.pass_rate is None else f"  ({self.pass_rate:.1%})"

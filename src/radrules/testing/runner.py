@@ -119,10 +119,20 @@ class Report:
         """Whether some ruleset under test does not compile (RR621)."""
         return any(d.code == "RR621" for o in self.outcomes for d in o.diagnostics)
 
+    @property
+    def not_run(self) -> int:
+        """The tests that could not run (JUnit XML counts these as its errors)."""
+        return sum(o.status == ERROR for o in self.outcomes)
+
     def summary(self) -> str:
+        """``N passed, M failed``, then ``, K errors``; and how many tests did not run, when that is not one per
+        error (a missing table file keeps every test of its rules from running: ``1 error (17 tests did not
+        run)``)."""
         text = f"{self.passed} passed, {self.failed} failed"
         if self.errors:
             text += f", {self.errors} error{'s' if self.errors != 1 else ''}"
+        if self.not_run and self.not_run != self.errors:
+            text += f" ({_count(self.not_run, 'test')} did not run)"
         return text
 
     def render(self) -> str:
