@@ -620,3 +620,26 @@ def test_each_fired_step_quotes_its_findings_message(tmp_path):
         for finding in result.findings:
             (step,) = [s for s in fired if s.rule == finding.rule and s.lines == finding.lines]
             assert step.detail == finding.message or step.detail.startswith(finding.message + "; "), (step, finding)
+
+
+def test_a_pair_whose_row_starts_after_the_dates_its_version_judges_is_named(tmp_path):
+    """The versions' dates swapped (v322 effective April, v321 July; RR524, RR525): v322's row of 70470 with 70450
+    starts in July, when v321 judges, so it never judges a claim. A July claim of the pair got only "no two lines
+    of one date form a pair of the table"; the step names the row and the dates its version judges."""
+    import shutil
+
+    (tmp_path / "r" / "cms").mkdir(parents=True)
+    for version in ("v321", "v322"):
+        shutil.copy(Path(__file__).parent / "data" / "cms" / f"radiology-ptp-{version}r0-f1.TXT",
+                    tmp_path / "r" / "cms" / f"ccipra-{version}r0-f1.TXT")
+    (tmp_path / "r" / "r.rr").write_text('table ptp "cms/ccipra-v321r0-f1.TXT" effective 2026-07-01\n'
+                                         'table ptp "cms/ccipra-v322r0-f1.TXT" effective 2026-04-01\n')
+    rules = radrules.load(tmp_path / "r", cache_dir=None)
+    result = rules.evaluate({"lines": [{"code": code, "date": "2026-08-03"} for code in ("70470", "70450")]},
+                            explain=True)
+    assert result.findings == ()
+    (step,) = [s for s in result.explanation.steps if s.rule == "ncci.ptp"]
+    assert (step.outcome, step.lines, step.detail) == (
+        "silent", (2,), "70470 (column 1) with 70450 (column 2): no row in ccipra-v321r0-f1.TXT, the version in force "
+                        "on 2026-08-03 (ccipra-v322r0-f1.TXT:7 has one from 2026-07-01, dates its version does not "
+                        "judge: it judges until 2026-06-30)")

@@ -555,9 +555,14 @@ class _Tracer:
                     found = self._other_version_row(judged, index, a.code, b.code)
                     if found is None:
                         continue
-                    row, first, last = found
-                    when = (f"had one through {format_date(last)}" if first < judged[index][0]
-                            else f"has one from {format_date(first)}")
+                    row, first, last, i = found
+                    if first is None:  # its row is in force on no date its version judges (RR525 said so)
+                        start, end = judged[i]
+                        when = (f"has one {window_text(row.start, row.end)}, dates its version does not judge: it "
+                                f"judges {window_text(start if i else None, end)}")
+                    else:
+                        when = (f"had one through {format_date(last)}" if first < judged[index][0]
+                                else f"has one from {format_date(first)}")
                     names = ", ".join(Path(f).name for f in versions[index].files)
                     self.add(row.block.info.id, row.block.info.kind, "silent", (b.number,),
                              f"{a.code} (column 1) with {b.code} (column 2): no row in {names}, the version in force "
@@ -603,16 +608,23 @@ class _Tracer:
                              f"{version_label(versions[index])} as published", (a.number,))
 
     def _other_version_row(self, judged: list, index: int, column1: str, column2: str):
-        """(row, first date, last date) of the pair's row in the nearest other version (the earlier ones first,
-        latest first) that is an edit on some of the dates that version judges (``judged``), or None."""
+        """(row, first date, last date, its version) of the pair's row in the nearest other version (the earlier
+        ones first, latest first) that is an edit on some of the dates that version judges (``judged``); else
+        (row, None, None, its version) of the first such row that starts after them (the versions' dates swapped,
+        RR525); or None."""
+        idle = None
         for i in [*range(index - 1, -1, -1), *range(index + 1, len(judged))]:
             start, end = judged[i]
             for row in self.lookup.table_rows(i, column1, column2):
+                if row.indicator == 9:
+                    continue
                 first = max(start, row.start or 1)
                 last = min(end, row.end) if end is not None and row.end is not None else (end or row.end)
-                if row.indicator != 9 and (last is None or first <= last):
-                    return row, first, last
-        return None
+                if last is None or first <= last:
+                    return row, first, last, i
+                if idle is None and end is not None and row.start > end:  # (not a row deleted before them)
+                    idle = (row, None, None, i)
+        return idle
 
     def _decided_table_pairs(self, firsts, group, day: int) -> None:
         """A silent step for each PTP table row in force of a pair (a line of ``firsts`` in column 1, one of
