@@ -1247,6 +1247,62 @@ class TestCoverage:
             assert {r.rule: r.silent for r in measure(report).rules if r.rule.startswith("plan.")} == {
                 "plan.mue": shown, "plan.ptp": shown}
 
+    DISABLING = """\
+        pairs plan.ptp "every plan"
+          reference "t"
+          pair 71046 with 71045 modifier allowed
+        end
+
+        pairs acme.ptp "Acme"
+          for payer acme
+          reference "t"
+          disable pair 71046 with 71045
+        end
+        """
+
+    def test_a_block_of_disable_rows_only_is_rr611_naming_the_edit_it_disables(self, tmp_path):
+        """`expect no acme.ptp` of a block that only disables rows: RR611 says so and names the test to write
+        (it said "unknown rule", did you mean another id)."""
+        write(tmp_path, "r/rules.rr", self.DISABLING)
+        report = report_for(tmp_path / "r", 'test "t"\n  claim payer acme\n    2026-07-15 71046\n    2026-07-15 71045\n'
+                                            '  expect no acme.ptp\nend\n', "t.rrt")
+        (problem,) = [d for o in report.outcomes for d in o.diagnostics]
+        assert (problem.code, problem.message, problem.help) == (
+            "RR611", "`acme.ptp` holds `disable` rows only: it never fires",
+            "test the edit it disables: `expect no plan.ptp` on a claim of 71046 and 71045 on one date for payer acme")
+
+    @pytest.mark.parametrize("payer, lines, shows", [
+        ("acme", ("2026-07-15 71046", "2026-07-15 71045"), True),
+        ("medicare", ("2026-07-15 71046", "2026-07-15 71045-59"), False),  # the disable is Acme's
+        ("acme", ("2026-07-15 71046", "2026-07-16 71045"), False),  # not a pair of one date
+        ("acme", ("2026-07-15 71045", "2026-07-15 71046"), True),
+    ])
+    def test_a_block_of_disable_rows_only_needs_a_test_of_the_edit_it_disables(self, tmp_path, payer, lines, shows):
+        """Coverage lists a block of `disable` rows only until a silent test shows the edit it disables silent for
+        its payer, on the key it disables; it needs no firing test (it can't fire)."""
+        write(tmp_path, "r/rules.rr", self.DISABLING)
+        claim = "\n".join(f"    {line}" for line in lines)
+        report = report_for(tmp_path / "r", f'test "t"\n  claim payer {payer}\n{claim}\n  expect no plan.ptp\nend\n',
+                            "t.rrt")
+        assert report.passed == 1, report.render()
+        (row,) = [r for r in measure(report).rules if r.rule == "acme.ptp"]
+        assert (row.covered, row.fires) == (shows, False)
+        if not shows:
+            assert row.render() == ("acme.ptp: no test shows an edit it disables silent for its payer (at r/rules.rr:6; "
+                                    "it holds `disable` rows only)")
+
+    def test_a_block_disabling_a_table_row_is_covered_by_a_silent_test_of_the_table(self, tmp_path, monkeypatch):
+        """A payer's `disable pair` of a CMS table's row: `expect no ncci.ptp` on the payer's claim of the pair
+        covers the block (and not the table's own silent test, the row never judging that claim)."""
+        tests = ('test "fires"\n  claim\n    2026-08-03 74176\n    2026-08-03 74150\n  expect ncci.ptp on line 2\nend\n'
+                 'test "acme"\n  claim payer acme\n    2026-08-03 74176\n    2026-08-03 74150\n  expect no ncci.ptp\nend\n')
+        rules = ('table ptp "cms/ccipra-v322r0-f1.TXT"\n'
+                 'pairs acme.ptp "Acme"\n  for payer acme\n  reference "t"\n  disable pair 74176 with 74150\nend\n')
+        block = self.table_coverage(tmp_path, monkeypatch, {"ccipra-v322r0-f1.TXT": self.PTP}, rules, tests, "acme.ptp")
+        assert (block.disables, block.covered, block.source) == (True, True, "ncci/ncci.rr:2")
+        table = self.table_coverage(tmp_path, monkeypatch, {"ccipra-v322r0-f1.TXT": self.PTP}, rules, tests, "ncci.ptp")
+        assert (table.fires, table.silent) == (True, False)
+
     def test_looks_at(self):
         """looks_at reads a rule's payer, claim type, dates and codes, and an edit row's codes."""
         rules = radrules.load(RULESETS)

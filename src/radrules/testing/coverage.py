@@ -10,7 +10,9 @@ row for the payer; for a rule comparing two lines, two lines of one date);
 with ``on line N``, the rule must be able to judge one of those lines (for
 a rule comparing two lines, put its finding on it).
 ``expect pass`` and ``expect only`` show nothing about one rule, so they
-count for neither.
+count for neither. A block of ``disable`` rows only never fires: it is
+shown silent by ``expect no RULE`` where one of its ``disable`` rows takes
+off a row of RULE that would have judged the claim (:func:`disables_shown`).
 """
 
 from __future__ import annotations
@@ -75,6 +77,60 @@ def looks_at(ruleset, rule_id: str, claim: Claim, numbers: tuple = ()) -> bool:
     return _table_looks_at(ruleset, rule_id, claim, payer, days, named)
 
 
+def disable_only(ruleset) -> dict:
+    """{block id: the block's ``disable`` rows} of the edit blocks that hold ``disable`` rows only: such a block
+    never fires (no finding names it); what it does is keep another rule's or table's rows of its keys silent."""
+    with_rows = {row.block.info.id for row in ruleset.rows}
+    found: dict = {}
+    for disable in ruleset.disables:
+        if disable.rule not in with_rows:
+            found.setdefault(disable.rule, []).append(disable)
+    return found
+
+
+def disabled_rule(ruleset, disable) -> str | None:
+    """The id of the rule whose rows ``disable`` takes off for its payer (and claim type): the rule-file block
+    chosen for the key without it, else the CMS table of its kind; None if it disables nothing (RR263)."""
+    payer = min(disable.scope.payers) if disable.scope.payers else None
+    for claim_type in sorted(disable.scope.claim_types or ("professional", "institutional")):
+        rows = ruleset.rule_rows(disable.kind, disable.key, payer, claim_type, disables=False)
+        if rows:
+            return rows[0].block.info.id
+        if rows is None:
+            kind = next(kind for kind, row_kind in ROW_KINDS.items() if row_kind == disable.kind)
+            if any(table.kind == kind and table.claim_type == claim_type for table in ruleset.tables):
+                return TABLE_RULES[kind][0]
+    return None
+
+
+def disables_shown(ruleset, rule_id: str, claim: Claim, numbers: tuple = ()) -> frozenset:
+    """The disable-only blocks (:func:`disable_only`) that ``expect no RULE`` on ``claim`` shows at work: a
+    ``disable`` of the block applies to the claim's payer and claim type and takes off a row of ``rule_id`` that
+    would otherwise judge a (named) line of the claim, on its key and date."""
+    blocks = disable_only(ruleset)
+    if not blocks:
+        return frozenset()
+    payer = claim.payer.lower() if claim.payer else None
+    days = [line.date.toordinal() for line in claim.lines]
+    named = set(numbers) or set(range(1, len(claim.lines) + 1))
+    shown = set()
+    for block, disables in blocks.items():
+        for disable in disables:
+            if not disable.scope.applies_to(payer, claim.type):
+                continue
+            for number, (line, day) in enumerate(zip(claim.lines, days), 1):
+                if number not in named or line.code != disable.key[-1]:  # (the column 2 line of a pair)
+                    continue
+                if disable.kind == "pair" and not any(other.code == disable.key[0] and other_day == day
+                                                      for other, other_day in zip(claim.lines, days)):
+                    continue
+                rows = ruleset.select_rows(disable.kind, disable.key, payer, claim.type, day, disables=False)
+                if any(row.block.info.id == rule_id and row.active_on(day) and getattr(row, "indicator", None) != 9
+                       for row in rows) and not ruleset.select_rows(disable.kind, disable.key, payer, claim.type, day):
+                    shown.add(block)
+    return frozenset(shown)
+
+
 def _chosen(ruleset, row, payer, claim_type: str) -> bool:
     """Whether the overrides choose ``row`` for its key for this payer and claim type: a more specific block's
     rows of the key, or a `disable` of it, leave it out (it then never judges the claim)."""
@@ -127,12 +183,16 @@ class RuleCoverage:
     source: str
     fires: bool
     silent: bool
+    disables: bool = False  # a block of `disable` rows only: it never fires, a silent test is all it needs
 
     @property
     def covered(self) -> bool:
-        return self.fires and self.silent
+        return self.silent if self.disables else self.fires and self.silent
 
     def render(self) -> str:
+        if self.disables:
+            return (f"{self.rule}: no test shows an edit it disables silent for its payer (at {self.source}; it holds "
+                    "`disable` rows only)")
         missing = []
         if not self.fires:
             missing.append("no test makes it fire")
@@ -185,9 +245,9 @@ def rule_sources(ruleset) -> dict[str, str]:
     that loaded tables replace for every claim (no test could see them)."""
     replaced = ruleset.replaced()
     sources = {rule.info.id: rule.info.source for rule in ruleset.rules if rule.info.id not in replaced}
-    for row in ruleset.rows:
-        if row.block.info.id not in replaced:
-            sources.setdefault(row.block.info.id, row.block.info.source)
+    for rule_id, block in ruleset.blocks().items():  # blocks of `disable` rows only too
+        if rule_id not in replaced:
+            sources.setdefault(rule_id, block.info.source)
     sources.update((rule_id, info.source) for rule_id, info in FORMAT_RULES.items())
     for loaded in ruleset.tables:  # ncci.* rules: where their table statement is written
         if loaded.kind in TABLE_RULES:
@@ -207,14 +267,17 @@ def measure(report, rulesets=(), leave_out=frozenset()) -> Coverage:
     """The coverage of the rules of ``report.rulesets`` and ``rulesets`` by the passing tests of ``report``,
     but for the rule ids ``leave_out`` (rules the tests load beside those under test)."""
     sources: dict[str, str] = {}
+    disabling: set = set()
     for ruleset in (*report.rulesets, *rulesets):
         for rule_id, source in rule_sources(ruleset).items():
             if rule_id not in leave_out:
                 sources.setdefault(rule_id, source)
+        disabling.update(disable_only(ruleset))
     beside = len(leave_out)
     passed = [o for o in report.outcomes if o.passed]
     fires = set().union(*(o.fires for o in passed)) if passed else set()
     silent = set().union(*(o.silent for o in passed)) if passed else set()
     return Coverage(tuple(
-        RuleCoverage(rule_id, sources[rule_id], rule_id in fires, rule_id in silent) for rule_id in sorted(sources)
+        RuleCoverage(rule_id, sources[rule_id], rule_id in fires, rule_id in silent, rule_id in disabling)
+        for rule_id in sorted(sources)
     ), beside)

@@ -22,7 +22,7 @@ from ..errors import ClaimError, Diagnostic, RuleError, printable, shortened, su
 from ..loader import load
 from ..syntax import Span
 from .claims import build_claim
-from .coverage import looks_at, rule_sources
+from .coverage import disable_only, disabled_rule, disables_shown, looks_at, rule_sources
 from .model import TEST_SUFFIX, Expectation, RulesRef, TestCase, TestFile
 from .parse import parse_tests
 from .trace import trace_for
@@ -328,6 +328,10 @@ class Runner:
         silent = frozenset(e.rules[0].text for e in case.expectations
                            if e.kind == "silent" and e.rules[0].text in shown
                            and looks_at(ruleset, e.rules[0].text, claim, e.line_numbers))
+        if ruleset.disables:  # the blocks of `disable` rows only that these silent tests show at work
+            silent |= frozenset(block for e in case.expectations if e.kind == "silent"
+                                for block in disables_shown(ruleset, e.rules[0].text, claim, e.line_numbers)
+                                if block in shown)
         return outcome(PASSED, fires=fires, silent=silent)
 
     def _first_of_names(self, test_file) -> dict:
@@ -476,7 +480,9 @@ def _check_expectations(case: TestCase, ruleset, claim: Claim | None, test_file:
     problems = []
     for expectation in case.expectations:
         for token in expectation.rules:
-            if known is not None and token.text not in known:
+            if known is not None and token.text not in known and token.text in disable_only(ruleset):
+                problems.append(_disable_only(ruleset, token, test_file))
+            elif known is not None and token.text not in known:
                 problems.append(Diagnostic(
                     "RR611", f"unknown rule `{token.text}`", token.span, test_file.source_line(token.span.line),
                     help=suggestion(token.text, known) or "`radrules check` lists what the rules hold; "
@@ -490,6 +496,26 @@ def _check_expectations(case: TestCase, ruleset, claim: Claim | None, test_file:
                     help=f"the claim has {_count(len(claim.lines), 'service line')}, numbered from 1",
                 ))
     return problems
+
+
+def _disable_only(ruleset, token, test_file: TestFile) -> Diagnostic:
+    """RR611 for a block of `disable` rows only: no finding names it; the rows it disables are another rule's."""
+    disable = disable_only(ruleset)[token.text][0]
+    target = disabled_rule(ruleset, disable)
+    codes = " and ".join(disable.key)
+    claim = {"pair": f"a claim of {codes} on one date", "limit": f"a claim of {codes} over the limit",
+             "addon": f"a claim of {codes} without its primary"}[disable.kind]
+    scope = disable.scope
+    if scope.payers:
+        claim += f" for payer {min(scope.payers)}"
+    if scope.claim_types and len(scope.claim_types) == 1:
+        claim += f", type {min(scope.claim_types)}"
+    return Diagnostic(
+        "RR611", f"`{token.text}` holds `disable` rows only: it never fires", token.span,
+        test_file.source_line(token.span.line),
+        help=(f"test the edit it disables: `expect no {target}` on {claim}" if target is not None else
+              "test the edit it disables, with `expect no` and the id of the rule or table whose row it disables"),
+    )
 
 
 def _describe(finding, source: bool = False) -> str:
