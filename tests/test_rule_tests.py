@@ -1207,10 +1207,12 @@ class TestCoverage:
                                   'table ptp "cms/ccipra-v322r0-f1.TXT"\n', tests, "ncci.ptp")
         assert (row.fires, row.silent) == (True, False)
         # a hospital table with the same pairs: now a table of the claim's type holds 71046/71045
-        row = self.table_coverage(tmp_path, monkeypatch, {"ccioph-v322r0-f1.TXT": self.PTP},
-                                  'table ptp "cms/ccipra-v322r0-f1.TXT"\n'
-                                  'table ptp "cms/ccioph-v322r0-f1.TXT" for institutional\n', tests, "ncci.ptp")
-        assert row.silent
+        self.table_coverage(tmp_path, monkeypatch, {"ccioph-v322r0-f1.TXT": self.PTP},
+                            'table ptp "cms/ccipra-v322r0-f1.TXT"\n'
+                            'table ptp "cms/ccioph-v322r0-f1.TXT" for institutional\n', tests, "ncci.ptp")
+        report = Runner(cache_dir=None).run(["ncci"])  # each table statement has its own tests to have
+        assert {(r.source, r.fires, r.silent) for r in measure(report).rules if r.rule == "ncci.ptp"} == {
+            ("ncci/ncci.rr:1", True, False), ("ncci/ncci.rr:2", False, True)}
 
     def test_a_row_a_payers_block_replaces_or_disables_is_not_shown_silent_for_that_payer(self, tmp_path):
         """A general block's row that Acme's block replaces (`limit`) or disables (`disable pair`) never judges an
@@ -1288,20 +1290,81 @@ class TestCoverage:
         (row,) = [r for r in measure(report).rules if r.rule == "acme.ptp"]
         assert (row.covered, row.fires) == (shows, False)
         if not shows:
-            assert row.render() == ("acme.ptp: no test shows an edit it disables silent for its payer (at r/rules.rr:6; "
-                                    "it holds `disable` rows only)")
+            assert row.render() == ("acme.ptp: no test shows an edit it disables silent for its payer "
+                                    "(at r/rules.rr:6; it holds `disable` rows only)")
 
     def test_a_block_disabling_a_table_row_is_covered_by_a_silent_test_of_the_table(self, tmp_path, monkeypatch):
         """A payer's `disable pair` of a CMS table's row: `expect no ncci.ptp` on the payer's claim of the pair
         covers the block (and not the table's own silent test, the row never judging that claim)."""
         tests = ('test "fires"\n  claim\n    2026-08-03 74176\n    2026-08-03 74150\n  expect ncci.ptp on line 2\nend\n'
-                 'test "acme"\n  claim payer acme\n    2026-08-03 74176\n    2026-08-03 74150\n  expect no ncci.ptp\nend\n')
+                 'test "acme"\n  claim payer acme\n    2026-08-03 74176\n    2026-08-03 74150\n'
+                 '  expect no ncci.ptp\nend\n')
         rules = ('table ptp "cms/ccipra-v322r0-f1.TXT"\n'
                  'pairs acme.ptp "Acme"\n  for payer acme\n  reference "t"\n  disable pair 74176 with 74150\nend\n')
         block = self.table_coverage(tmp_path, monkeypatch, {"ccipra-v322r0-f1.TXT": self.PTP}, rules, tests, "acme.ptp")
         assert (block.disables, block.covered, block.source) == (True, True, "ncci/ncci.rr:2")
         table = self.table_coverage(tmp_path, monkeypatch, {"ccipra-v322r0-f1.TXT": self.PTP}, rules, tests, "ncci.ptp")
         assert (table.fires, table.silent) == (True, False)
+
+    def test_each_version_of_a_table_needs_tests_of_the_dates_it_judges(self, tmp_path, monkeypatch, capsys):
+        """Two quarters of the PTP and MUE tables: tests dated in July alone leave April's statements listed (they
+        covered `ncci.ptp` whole, and named the first `table mue` statement only); April's tests cover them."""
+        import shutil
+
+        data = ROOT / "tests" / "data" / "cms"
+        (tmp_path / "ncci" / "cms").mkdir(parents=True)
+        for name in ("ccipra-v321r0-f1.TXT", "ccipra-v322r0-f1.TXT"):
+            shutil.copy(data / f"radiology-ptp-{name[7:]}", tmp_path / "ncci" / "cms" / name)
+        for month in ("04", "07"):
+            name = f"MCR_MUE_PractitionerServices_Eff_{month}-01-2026.csv"
+            shutil.copy(data / name, tmp_path / "ncci" / "cms" / name)
+        write(tmp_path, "ncci/tables.rr", """\
+            table ptp "cms/ccipra-v321r0-f1.TXT" effective 2026-04-01
+            table ptp "cms/ccipra-v322r0-f1.TXT" effective 2026-07-01
+            table mue "cms/MCR_MUE_PractitionerServices_Eff_04-01-2026.csv"
+            table mue "cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
+            """)
+        july = """\
+            test "ptp fires DAY"
+              claim
+                DAY 71046
+                DAY 71045
+              expect ncci.ptp on line 2
+            end
+
+            test "ptp bypassed DAY"
+              claim
+                DAY 71046
+                DAY 71045-59
+              expect no ncci.ptp
+            end
+
+            test "mue fires DAY"
+              claim
+                DAY 71046 x3
+              expect ncci.mue on line 1
+            end
+
+            test "mue silent DAY"
+              claim
+                DAY 71046 x2
+              expect no ncci.mue
+            end
+            """
+        write(tmp_path, "ncci/july.rrt", july.replace("DAY", "2026-08-03"))
+        monkeypatch.chdir(tmp_path)
+        code, out = run_cli(capsys, "--coverage", "ncci")
+        listed = [line for line in out.splitlines() if line.startswith(("ncci.ptp", "ncci.mue:"))]
+        assert listed == [
+            "ncci.mue: no test makes it fire and no test shows it silent (at ncci/tables.rr:3, the version for "
+            "2026-04-01 to 2026-06-30 and earlier dates, professional claims)",
+            "ncci.ptp: no test makes it fire and no test shows it silent (at ncci/tables.rr:1, the version for "
+            "2026-04-01 to 2026-06-30 and earlier dates, professional claims)"]
+        write(tmp_path, "ncci/april.rrt", july.replace("DAY", "2026-05-04"))
+        code, out = run_cli(capsys, "--coverage", "ncci")
+        assert not [line for line in out.splitlines() if line.startswith(("ncci.ptp", "ncci.mue:"))], out
+        rows = [r for r in measure(Runner(cache_dir=None).run(["ncci"])).rules if r.rule == "ncci.mue"]
+        assert [r.source for r in rows] == ["ncci/tables.rr:3", "ncci/tables.rr:4"]
 
     def test_looks_at(self):
         """looks_at reads a rule's payer, claim type, dates and codes, and an edit row's codes."""

@@ -13,6 +13,9 @@ a rule comparing two lines, put its finding on it).
 count for neither. A block of ``disable`` rows only never fires: it is
 shown silent by ``expect no RULE`` where one of its ``disable`` rows takes
 off a row of RULE that would have judged the claim (:func:`disables_shown`).
+A CMS table rule loaded in several versions is counted per table
+statement: each version needs tests dated in the dates it judges
+(:func:`versions_looking`, :func:`statement_at`).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from ..checks import FORMAT_RULES
 from ..claim import Claim
 from ..compiler import row_key
 from ..model import MUE_UNPUBLISHED, AddonEdit, PairEdit, UnitLimit
-from ..tables import ROW_KINDS, TABLE_RULES
+from ..tables import ROW_KINDS, TABLE_RULES, version_windows, versions
 from ..validity import VALIDITY_RULES
 from .model import TEST_SUFFIX
 
@@ -74,7 +77,31 @@ def looks_at(ruleset, rule_id: str, claim: Claim, numbers: tuple = ()) -> bool:
             return True
     if rule_id in VALIDITY_RULES:
         return validity.looks_at(ruleset, rule_id, claim, named)
-    return _table_looks_at(ruleset, rule_id, claim, payer, days, named)
+    return bool(_table_looks_at(ruleset, rule_id, claim, payer, days, named))
+
+
+def versions_looking(ruleset, rule_id: str, claim: Claim, numbers: tuple = ()) -> frozenset:
+    """The table statements (where each is written) whose versions look at ``claim`` for a CMS table rule
+    (``ncci.*``), as :func:`looks_at` reads them: the version in force on a named line's date; else empty."""
+    if table_kind(rule_id) is None:
+        return frozenset()
+    payer = claim.payer.lower() if claim.payer else None
+    days = [line.date.toordinal() for line in claim.lines]
+    named = set(numbers) or set(range(1, len(claim.lines) + 1))
+    return frozenset(_table_looks_at(ruleset, rule_id, claim, payer, days, named))
+
+
+def table_kind(rule_id: str) -> str | None:
+    """The table kind of a CMS table rule (``ncci.ptp``: ``ptp``; ``ncci.mue.unpublished``: ``mue``), else None."""
+    if rule_id == MUE_UNPUBLISHED:
+        return "mue"
+    return next((kind for kind, (table_rule, *_) in TABLE_RULES.items() if table_rule == rule_id), None)
+
+
+def statement_at(ruleset, kind: str, claim_type: str, day: int) -> str | None:
+    """Where the table statement is written whose version of ``kind`` judges ``day`` for ``claim_type``."""
+    found = versions(list(ruleset.tables), kind, claim_type)
+    return found.block_at(day).info.source if found is not None else None
 
 
 def disable_only(ruleset) -> dict:
@@ -148,17 +175,20 @@ def _acts_on(target: str, judged: int, other: int, named: set) -> bool:
     return judged in named or other in named
 
 
-def _table_looks_at(ruleset, rule_id: str, claim: Claim, payer, days: list, named: set) -> bool:
-    """A CMS table rule looks at a claim when the version in force on a named line's date has a row for
-    it: a PTP row of another line's code on that date with the line's code in column 2 (not indicator 9),
-    an MUE row of its code, an add-on row of its code. A practitioner table never judges a hospital claim
-    (domain.md §10.2); ``ncci.mue.unpublished`` looks at any claim an MUE table serves."""
-    if rule_id == MUE_UNPUBLISHED:
-        return any(table.kind == "mue" and table.claim_type == claim.type for table in ruleset.tables)
-    kind = next((kind for kind, (table_rule, *_) in TABLE_RULES.items() if table_rule == rule_id), None)
+def _table_looks_at(ruleset, rule_id: str, claim: Claim, payer, days: list, named: set) -> set:
+    """The statements of the versions of a CMS table rule that look at a claim: a version looks when it is in
+    force on a named line's date and has a row for it: a PTP row of another line's code on that date with the
+    line's code in column 2 (not indicator 9), an MUE row of its code, an add-on row of its code. A
+    practitioner table never judges a hospital claim (domain.md §10.2); ``ncci.mue.unpublished`` looks at any
+    claim an MUE table serves (the version in force on a named line's date)."""
+    kind = table_kind(rule_id)
     if kind is None:
-        return False
+        return set()
+    if rule_id == MUE_UNPUBLISHED:
+        return {statement_at(ruleset, "mue", claim.type, day) for number, day in enumerate(days, 1)
+                if number in named} - {None}
     row_kind = ROW_KINDS[kind]
+    found = set()
     for number, (line, day) in enumerate(zip(claim.lines, days), 1):
         if number not in named:
             continue
@@ -169,10 +199,9 @@ def _table_looks_at(ruleset, rule_id: str, claim: Claim, payer, days: list, name
             keys = [(line.code,)]
         for key in keys:
             rows = ruleset.select_rows(row_kind, key, payer, claim.type, day)
-            if any(row.block.info.id == rule_id and row.active_on(day) and getattr(row, "indicator", None) != 9
-                   for row in rows):
-                return True
-    return False
+            found.update(row.block.info.source for row in rows if row.block.info.id == rule_id and row.active_on(day)
+                         and getattr(row, "indicator", None) != 9)
+    return found
 
 
 @attrs.frozen
@@ -184,6 +213,7 @@ class RuleCoverage:
     fires: bool
     silent: bool
     disables: bool = False  # a block of `disable` rows only: it never fires, a silent test is all it needs
+    dates: str | None = None  # one version of a CMS table rule loaded in several: the dates it judges
 
     @property
     def covered(self) -> bool:
@@ -198,7 +228,8 @@ class RuleCoverage:
             missing.append("no test makes it fire")
         if not self.silent:
             missing.append("no test shows it silent")
-        return f"{self.rule}: {' and '.join(missing)} (at {self.source})"
+        version = f", the version for {self.dates}" if self.dates else ""
+        return f"{self.rule}: {' and '.join(missing)} (at {self.source}{version})"
 
 
 @attrs.frozen
@@ -224,8 +255,8 @@ class Coverage:
             return (f"coverage: no rules but the {self.beside} bundled rules and built-in checks the tests load, "
                     "which `radrules test --coverage` covers")
         lines = [r.render() for r in self.missing]
-        total = len(self.rules)
-        missing = len(self.missing)
+        total = len({r.rule for r in self.rules})  # rules, not the versions of a table rule
+        missing = len({r.rule for r in self.missing})
         if total == 1:
             lines.append("coverage: the one rule " + ("lacks a firing or a silent test" if missing
                                                       else "has a firing and a silent test"))
@@ -277,7 +308,38 @@ def measure(report, rulesets=(), leave_out=frozenset()) -> Coverage:
     passed = [o for o in report.outcomes if o.passed]
     fires = set().union(*(o.fires for o in passed)) if passed else set()
     silent = set().union(*(o.silent for o in passed)) if passed else set()
-    return Coverage(tuple(
-        RuleCoverage(rule_id, sources[rule_id], rule_id in fires, rule_id in silent, rule_id in disabling)
-        for rule_id in sorted(sources)
-    ), beside)
+    fired_versions = set().union(*(o.fired_versions for o in passed)) if passed else set()
+    silent_versions = set().union(*(o.silent_versions for o in passed)) if passed else set()
+    statements = _table_statements(report.rulesets + tuple(rulesets))
+    found = []
+    for rule_id in sorted(sources):
+        several = statements.get(rule_id, ())
+        if len(several) > 1:  # a table rule loaded in several versions: each needs its tests, of its dates
+            found += [RuleCoverage(rule_id, statement, (rule_id, statement) in fired_versions,
+                                   (rule_id, statement) in silent_versions, dates=dates)
+                      for statement, dates in several]
+        else:
+            found.append(RuleCoverage(rule_id, sources[rule_id], rule_id in fires, rule_id in silent,
+                                      rule_id in disabling))
+    return Coverage(tuple(found), beside)
+
+
+def _table_statements(rulesets) -> dict:
+    """{CMS table rule id: [(its table statement, the dates that version judges), ...]}: each statement of the
+    rule's kind, in the order of the dates they judge."""
+    found: dict = {}
+    for ruleset in rulesets:
+        for version in version_windows(list(ruleset.tables)):
+            dates = f"{version['from']} to {version['until']}" if version["until"] else f"{version['from']} on"
+            if version["earlier_dates"]:
+                dates += " and earlier dates"
+            if version["claim_type"] is not None:
+                dates += f", {version['claim_type']} claims"
+            ids = [TABLE_RULES[version["kind"]][0]] if version["kind"] in TABLE_RULES else []
+            if version["kind"] == "mue":
+                ids.append(MUE_UNPUBLISHED)
+            for rule_id in ids:
+                entry = (version["statement"], dates)
+                if entry not in found.setdefault(rule_id, []):
+                    found[rule_id].append(entry)
+    return found

@@ -22,7 +22,8 @@ from ..errors import ClaimError, Diagnostic, RuleError, printable, shortened, su
 from ..loader import load
 from ..syntax import Span
 from .claims import build_claim
-from .coverage import disable_only, disabled_rule, disables_shown, looks_at, rule_sources
+from .coverage import (disable_only, disabled_rule, disables_shown, looks_at, rule_sources, statement_at, table_kind,
+                       versions_looking)
 from .model import TEST_SUFFIX, Expectation, RulesRef, TestCase, TestFile
 from .parse import parse_tests
 from .trace import trace_for
@@ -46,7 +47,9 @@ class Outcome:
     ``status`` is ``passed``, ``failed`` or ``error`` (the test could not
     run: its ``diagnostics`` say why). ``fires`` and ``silent`` are the rule
     ids the test shows firing and, on a claim those rules look at, silent
-    (coverage counts them when the test passed).
+    (coverage counts them when the test passed); ``fired_versions`` and
+    ``silent_versions`` the same of each version of a CMS table rule, as
+    (rule id, table statement).
     """
 
     file: str
@@ -59,6 +62,9 @@ class Outcome:
     fires: frozenset = frozenset()
     silent: frozenset = frozenset()
     crash: str | None = None  # evaluation raised this exception type: a bug in radrules
+    # (CMS table rule id, table statement): the versions of a table rule the test shows firing and silent
+    fired_versions: frozenset = frozenset()
+    silent_versions: frozenset = frozenset()
 
     @property
     def passed(self) -> bool:
@@ -282,9 +288,10 @@ class Runner:
         """Run one test and compare the result with its expectations."""
         started = time.perf_counter()
 
-        def outcome(status, failures=(), diagnostics=(), fires=frozenset(), silent=frozenset(), crash=None):
+        def outcome(status, failures=(), diagnostics=(), fires=frozenset(), silent=frozenset(), crash=None,
+                    versions=(frozenset(), frozenset())):
             return Outcome(test_file.name, case.name.text, case.span.line, status, tuple(failures),
-                           tuple(diagnostics), time.perf_counter() - started, fires, silent, crash)
+                           tuple(diagnostics), time.perf_counter() - started, fires, silent, crash, *versions)
 
         if not case.name.text.strip():  # reports, JUnit XML and pytest ids name a test by its name
             return outcome(ERROR, diagnostics=[Diagnostic(
@@ -332,6 +339,9 @@ class Runner:
             silent |= frozenset(block for e in case.expectations if e.kind == "silent"
                                 for block in disables_shown(ruleset, e.rules[0].text, claim, e.line_numbers)
                                 if block in shown)
+        if ruleset.tables:
+            versions = _versions_shown(case, ruleset, claim, result, fires, silent)
+            return outcome(PASSED, fires=fires, silent=silent, versions=versions)
         return outcome(PASSED, fires=fires, silent=silent)
 
     def _first_of_names(self, test_file) -> dict:
@@ -496,6 +506,30 @@ def _check_expectations(case: TestCase, ruleset, claim: Claim | None, test_file:
                     help=f"the claim has {_count(len(claim.lines), 'service line')}, numbered from 1",
                 ))
     return problems
+
+
+def _versions_shown(case: TestCase, ruleset, claim: Claim, result, fires, silent) -> tuple[frozenset, frozenset]:
+    """(rule id, table statement) of the CMS table rules' versions the test shows firing (a finding the
+    expectation holds on, on a date that version judges) and silent (a version that looks at the claim)."""
+    fired, quiet = set(), set()
+    for expectation in case.expectations:
+        rule = expectation.rules[0].text if expectation.rules else None
+        kind = table_kind(rule) if rule is not None else None
+        if kind is None:
+            continue
+        if expectation.kind == "fires" and rule in fires:
+            lines = set(expectation.line_numbers)
+            for finding in result.findings:
+                if finding.rule != rule or not _matches(expectation, finding):
+                    continue
+                for number in finding.lines:
+                    if not lines or number in lines:
+                        statement = statement_at(ruleset, kind, claim.type, claim.lines[number - 1].date.toordinal())
+                        fired.add((rule, statement))
+        elif expectation.kind == "silent" and rule in silent:
+            quiet.update((rule, statement)
+                         for statement in versions_looking(ruleset, rule, claim, expectation.line_numbers))
+    return frozenset(fired), frozenset(quiet)
 
 
 def _disable_only(ruleset, token, test_file: TestFile) -> Diagnostic:
