@@ -106,20 +106,22 @@ class SetTable:
             return None
         values, prefixes, carved = included
         drop_values, drop_prefixes, drop_carved = excluded
+        # Looked up by prefix, not scanned per member: thousands of prefixes `except` thousands took minutes.
+        under_prefixes = _Prefixes(drop_prefixes)
+        under_carved = _Prefixes([m.prefix for m in drop_carved])
         if drop_prefixes:
-            values = frozenset([v for v in values if not v.startswith(drop_prefixes)])
-            prefixes = [p for p in prefixes if not p.startswith(drop_prefixes)]
-            carved = [m for m in carved if not m.prefix.startswith(drop_prefixes)]
+            values = frozenset([v for v in values if not under_prefixes.above(v)])
+            prefixes = [p for p in prefixes if not under_prefixes.above(p)]
+            carved = [m for m in carved if not under_prefixes.above(m.prefix)]
         if drop_carved:
-            under = tuple(m.prefix for m in drop_carved)  # test only the values under a carved prefix
-            values = frozenset([v for v in values if not v.startswith(under)
-                                or not any(m.matches(v) for m in drop_carved)])
+            values = frozenset([v for v in values if not any(drop_carved[i].matches(v) for i in under_carved.above(v))])
         if drop_values:
             values = values - drop_values
         if drop_values or drop_prefixes or drop_carved:
             # What `except` takes out from under a prefix stays with that prefix.
             ordered = sorted(drop_values)
-            matches = [_carve(m, excluded, ordered) for m in [PrefixMatch(p) for p in prefixes] + list(carved)]
+            lookups = (ordered, under_prefixes, under_carved)
+            matches = [_carve(m, excluded, lookups) for m in [PrefixMatch(p) for p in prefixes] + list(carved)]
             prefixes = [m.prefix for m in matches if not m.carves]
             carved = [m for m in matches if m.carves]
         return ResolvedSet(kind, values, tuple(sorted(set(prefixes))), tuple(carved))
@@ -258,16 +260,40 @@ class SetTable:
         return resolved.values, resolved.prefixes, resolved.carved
 
 
-def _carve(match: PrefixMatch, excluded, ordered: list) -> PrefixMatch:
-    """``match`` minus the excluded values (``ordered``: sorted), prefixes and carved prefixes under it."""
+def _carve(match: PrefixMatch, excluded, lookups) -> PrefixMatch:
+    """``match`` minus the excluded values, prefixes and carved prefixes under it (``lookups``: the values
+    sorted, the prefixes and the carved prefixes as `_Prefixes`); each in the order ``excluded`` gives it."""
     _, drop_prefixes, drop_carved = excluded
+    ordered, under_prefixes, under_carved = lookups
     prefix = match.prefix
     start = bisect.bisect_left(ordered, prefix)  # the values under the prefix sort together
     end = bisect.bisect_left(ordered, prefix + "\uffff", start)
     values = frozenset(ordered[start:end])
-    prefixes = tuple(p for p in drop_prefixes if p.startswith(prefix))
-    carved = tuple(m for m in drop_carved if m.prefix.startswith(prefix) or prefix.startswith(m.prefix))
+    prefixes = tuple(drop_prefixes[i] for i in sorted(under_prefixes.below(prefix)))
+    carved = tuple(drop_carved[i] for i in sorted(set(under_carved.below(prefix)) | set(under_carved.above(prefix))))
     if not (values or prefixes or carved):
         return match
     return PrefixMatch(prefix, match.except_values | values, match.except_prefixes + prefixes,
                        match.except_carved + carved)
+
+
+class _Prefixes:
+    """Strings found by prefix without a scan of them all: the positions of those that start with a
+    text (they sort together) and of those a text starts with (one dictionary test per length)."""
+
+    def __init__(self, items):
+        self.order = sorted(range(len(items)), key=items.__getitem__)
+        self.keys = [items[i] for i in self.order]
+        self.at: dict[str, list[int]] = {}
+        for position, item in enumerate(items):
+            self.at.setdefault(item, []).append(position)
+        self.lengths = sorted({len(item) for item in self.at})
+
+    def below(self, text: str) -> list[int]:
+        """Positions of the strings that start with ``text``."""
+        start = bisect.bisect_left(self.keys, text)
+        return self.order[start:bisect.bisect_left(self.keys, text + "\uffff", start)]
+
+    def above(self, text: str) -> list[int]:
+        """Positions of the strings ``text`` starts with."""
+        return [i for n in self.lengths if n <= len(text) for i in self.at.get(text[:n], ())]
