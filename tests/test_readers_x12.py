@@ -12,6 +12,7 @@ import pytest
 
 import radrules
 from radrules.readers import x12_claims
+from radrules.readers import x12 as x12_module
 from radrules.readers.x12 import tokenize
 
 DATA = Path(__file__).parent / "data" / "x12"
@@ -580,6 +581,44 @@ def test_streaming_memory_does_not_grow_with_the_file():
     assert (small_count, large_count) == (500, 6_000)
     assert large_peak < small_peak * 1.5 + 64_000
     assert large_peak < 2_000_000
+
+
+_LINE = ["LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"]
+
+
+class _Counted(io.BytesIO):
+    """A binary file that counts the bytes read from it."""
+
+    def __init__(self, data: bytes):
+        super().__init__(data)
+        self.taken = 0
+
+    def read(self, size=-1):
+        data = super().read(size)
+        self.taken += len(data)
+        return data
+
+
+class TestLongSegments:
+    def test_a_file_without_terminators_stops_early(self):
+        """No segment terminator after the ST: the text was joined again with each chunk (64 MB took 50 s) and the
+        file refused only at its end; now it stops after a segment's limit, at the segment's number."""
+        source = _Counted((ISA + "GS*HC*S*R*20260320*1200*1*X*005010X222A1~ST*837*1*005010X222A1~NM1*"
+                           + "SECRET" * 1_000_000).encode())
+        with pytest.raises(radrules.InputError) as caught:
+            list(radrules.read_x12(source))
+        assert (caught.value.segment, caught.value.segment_id) == (4, None)
+        assert caught.value.problem == x12_module.SEGMENT_TOO_LONG and "SECRET" not in str(caught.value)
+        assert source.taken < x12_module.MAX_SEGMENT + 3 * x12_module.CHUNK
+
+    def test_a_long_segment_is_refused_at_its_number(self):
+        """A segment of more than MAX_SEGMENT characters, terminated, stops the file there; one of fewer is read."""
+        long = "NM1*82*1*" + "X" * x12_module.MAX_SEGMENT
+        with pytest.raises(radrules.InputError) as caught:
+            read(x12("CLM*C1*10***11:B:1", long, *_LINE))
+        assert (caught.value.segment, caught.value.problem) == (len(HEAD) + 3, x12_module.SEGMENT_TOO_LONG)
+        (claim,) = read(x12("CLM*C1*10***11:B:1", long[:x12_module.MAX_SEGMENT - 10], *_LINE))
+        assert claim.id == "C1"
 
 
 # ---------------------------------------------------------------- never a traceback

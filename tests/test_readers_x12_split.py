@@ -193,3 +193,17 @@ def test_a_lost_hl_reads_alike_when_a_subscriber_loop_is_cut_claim_by_claim(monk
     assert sum(item[0] == "error" for item in expected[0]) == 40 - (len(lost) == 1)
     for size in (1, 3, 10):
         assert in_pieces(data, size) == expected
+
+
+@pytest.mark.parametrize("where", ["HL*2*1*22*0~", "CLM*X12*", "DTP*472*D8*20260302~\nHL*20*1*22*0~"],
+                         ids=["in the envelope's header", "in a claim", "before a subscriber loop"])
+def test_a_segment_too_long_stops_where_the_reader_stops(where):
+    """A segment longer than MAX_SEGMENT: the pieces before it, then the reader's problem at its number, whether
+    it is cut quickly or segment by segment."""
+    text = x12_file(40)
+    at = text.index(where) + len(where)
+    data = (text[:at] + "9" * (x12_split.MAX_SEGMENT + 5) + text[at:]).encode()
+    items, problem = whole(data)
+    assert problem is not None and "a segment of more than" in problem[1]
+    for claims in (1, 3, 500):
+        assert in_pieces(data, claims) == (items, problem)

@@ -157,13 +157,18 @@ def is_segment_id(text: str) -> bool:
 SEGMENT_IDS: set = set()
 OTHER_DELIMITERS = "this interchange uses other delimiters than the first one; split the file at its ISA segments"
 CUT_OFF = "the file ends inside a segment (no segment terminator after it)"
+#: The longest segment read, in characters (with the line breaks before it): a real one has a few hundred.
+#: (Longer than a chunk: the tokenizer measures only the segments that run on from one chunk into the next.)
+MAX_SEGMENT = 100_000
+SEGMENT_TOO_LONG = (f"a segment of more than {MAX_SEGMENT:,} characters: is the segment terminator in the ISA "
+                    "the one the file uses?")
 
 
 def _head(chunks: Iterator[str], name: str) -> tuple[str, Delimiters | None]:
     """The first chunks (at least 200 characters, leading blanks dropped) and the ISA's delimiters (None: no text)."""
     head = ""
     for chunk in chunks:
-        head += chunk
+        head = (head + chunk) if head else chunk.lstrip()  # blanks before the ISA are not kept
         if len(head.lstrip()) >= 200:
             break
     head = head.lstrip()
@@ -182,7 +187,8 @@ def _tokenize(handle, name: str) -> Iterator[tuple[int, str, str]]:
         return
     element, terminator = delimiters.element, delimiters.segment
     number = 0
-    rest = ""
+    rest = [""]  # the text after the last terminator, in chunks (joined once its terminator comes)
+    waiting = 0  # its length
     pending = [head]
     while True:
         if pending:
@@ -191,9 +197,18 @@ def _tokenize(handle, name: str) -> Iterator[tuple[int, str, str]]:
             text = next(chunks, None)
             if text is None:
                 break
-        text = rest + text
+        if terminator not in text:
+            rest.append(text)
+            waiting += len(text)
+            if waiting > MAX_SEGMENT:
+                raise InputError(name, SEGMENT_TOO_LONG, segment=number + 1)
+            continue
+        text = "".join(rest) + text
         pieces = text.split(terminator)
-        rest = pieces.pop()
+        if len(pieces[0]) > MAX_SEGMENT:  # the others are shorter than a chunk
+            raise InputError(name, SEGMENT_TOO_LONG, segment=number + 1)
+        rest = [pieces.pop()]
+        waiting = len(rest[0])
         blank = "\n" in text or "\r" in text
         for segment in pieces:
             if blank:
@@ -208,7 +223,7 @@ def _tokenize(handle, name: str) -> Iterator[tuple[int, str, str]]:
             if segment_id == "ISA" and number > 1 and (segment[3:4] != element or segment[-2:-1] != element):
                 raise InputError(name, OTHER_DELIMITERS, segment=number, segment_id="ISA")
             yield number, segment_id, segment
-    if rest.strip(TRAILING):
+    if "".join(rest).strip(TRAILING):
         raise InputError(name, CUT_OFF, segment=number + 1)
 
 

@@ -33,8 +33,8 @@ from typing import Iterator, Mapping
 from ..claim import Claim
 from ..errors import InputError
 from .x12 import (
-    _CLAIM_BODY, _CLAIM_END, _READ, CUT_OFF, NOT_A_SEGMENT, OTHER_DELIMITERS, TRAILING, _chunks, _head, _open,
-    SEGMENT_IDS, _Walker, is_segment_id,
+    _CLAIM_BODY, _CLAIM_END, _READ, CUT_OFF, MAX_SEGMENT, NOT_A_SEGMENT, OTHER_DELIMITERS, SEGMENT_TOO_LONG,
+    TRAILING, _chunks, _head, _open, SEGMENT_IDS, _Walker, is_segment_id,
 )
 from .x12_claims import lost_hl
 
@@ -145,12 +145,14 @@ class _Cutter:
         terminator = self.terminator
         while True:
             end = self.text.find(terminator, self.at)
-            if end < 0:
+            if end < 0 and len(self.text) - self.at <= MAX_SEGMENT:
                 if self.more():
                     continue
                 if self.text[self.at:].strip(TRAILING):
                     raise InputError(self.name, CUT_OFF, segment=self.number + 1)
                 return None
+            if end < 0 or end - self.at > MAX_SEGMENT:
+                raise InputError(self.name, SEGMENT_TOO_LONG, segment=self.number + 1)
             start = self.at
             text = self.text[start:end].strip("\r\n")
             self.at = end + 1
@@ -303,8 +305,8 @@ class _Cutter:
                         cut = limit
                     else:
                         break  # no subscriber loop starts in the window
-            if cut <= at:
-                break
+            if cut <= at or _long_gap(text, at, cut, self.terminator):
+                break  # (a segment too long, maybe: segment by segment, each is measured)
             piece = text[at:cut]
             segments = piece.count(self.terminator)
             if empty.search(piece) or piece.startswith(self.terminator):
@@ -320,6 +322,13 @@ class _Cutter:
             walker.claim, walker.level = None, "22"
             if cut == end and (stop is not None or self.eof):
                 break
+
+
+def _long_gap(text: str, start: int, end: int, terminator: str) -> bool:
+    """Whether ``text[start:end]`` has a stretch of half MAX_SEGMENT characters without a terminator: every
+    segment longer than MAX_SEGMENT holds one of the stretches tried."""
+    step = MAX_SEGMENT // 2
+    return any(text.find(terminator, at, at + step) < 0 for at in range(start, end - step + 1, step))
 
 
 def _level(text: str, element: str) -> str:
