@@ -51,6 +51,19 @@ def test_x12_by_content_whatever_the_extension(tmp_path, capsys):
     assert out.rstrip().endswith("5 claims: 2 passed, 2 failed, 1 not readable")
 
 
+def test_x12_claim_past_the_line_limit_is_one_unreadable_claim(tmp_path, capsys):
+    """A claim of 5,000 lines is reported at its CLM as past the limit, and the next claim is evaluated."""
+    from test_readers_x12 import x12
+
+    line = ["LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"]
+    path = tmp_path / "long.x12"
+    path.write_text(x12("CLM*C1*10***11:B:1", *line * 5000, "CLM*C2*10***11:B:1", *line), encoding="ascii")
+    code, out, _ = run(capsys, "--exit-zero", path)
+    assert code == 1
+    assert f"claim #1: ERROR {path}: segment 11 (CLM): lines: at most 999 service lines per claim" in out
+    assert out.rstrip().endswith("2 claims: 1 passed, 0 failed, 1 not readable")
+
+
 def test_x12_json_output(capsys):
     """--format json prints one result per claim and the error object for the bad one."""
     code, out, _ = run(capsys, "--format", "json", P837)

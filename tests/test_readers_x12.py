@@ -621,6 +621,48 @@ class TestLongSegments:
         assert claim.id == "C1"
 
 
+class TestClaimSize:
+    """A claim of more than 999 lines (or 100,000 segments) is reported as it is read, not kept whole."""
+
+    def test_a_claim_of_many_lines_is_not_kept(self):
+        """One CLM of 30,000 lines was kept whole (400,000 took 1 GB) before the 999-line limit refused it; now
+        the reader stops keeping it past the limit, reports the same error and reads the next claim."""
+        data = x12("CLM*C1*10***11:B:1", *_LINE * 30_000, "CLM*C2*10***11:B:1", *_LINE).encode()
+        source = io.BytesIO(data)
+        tracemalloc.start()
+        try:
+            items = list(radrules.read_x12(source))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert [type(item).__name__ for item in items] == ["InputError", "Claim"]
+        assert (items[0].segment, items[0].segment_id, items[0].claim) == (len(HEAD) + 2, "CLM", 1)
+        assert items[0].problem == "lines: at most 999 service lines per claim (the 837I limit)"
+        assert peak < 4_000_000, f"{peak / 1e6:.0f} MB"
+
+    @pytest.mark.parametrize("count, ok", [(999, True), (1000, False)])
+    def test_the_limit_is_999_lines(self, count, ok):
+        """999 lines make a claim, 1,000 don't (an LX with its SV1 is one line, an SV1 without an LX another)."""
+        lines = [segment for n in range(count) for segment in (_LINE if n % 2 else _LINE[1:])]
+        (item,) = read(x12("CLM*C1*10***11:B:1", *lines))
+        assert isinstance(item, radrules.Claim) is ok
+
+    def test_past_the_limit_no_other_problem_of_the_claim_is_named(self):
+        """A line with bad units before the limit: the limit is the problem, however the claim was cut up."""
+        lines = ["LX*1", "SV1*HC:71046*10*UN*X", "DTP*472*D8*20260302"] + _LINE * 1000
+        (item,) = read(x12("CLM*C1*10***11:B:1", *lines))
+        assert item.problem.startswith("lines: at most 999")
+
+    def test_a_claim_of_too_many_segments(self, monkeypatch):
+        """Segments kept past MAX_CLAIM_SEGMENTS (here 50) make the claim an error at its CLM; a DMG after them,
+        a lost HL, still makes the claims up to the next HL errors."""
+        monkeypatch.setattr(x12_claims, "MAX_CLAIM_SEGMENTS", 50)
+        items = read(x12("CLM*C1*10***11:B:1", *_LINE, *["DTP*434*D8*20260302"] * 2000, "DMG*D8*19900101*M",
+                         "CLM*C2*10***11:B:1", *_LINE))
+        assert [item.problem for item in items] == [x12_claims.TOO_MANY_SEGMENTS, x12_claims.lost_hl(
+            len(HEAD) + 2006, "DMG")]
+
+
 # ---------------------------------------------------------------- never a traceback
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402

@@ -207,3 +207,34 @@ def test_a_segment_too_long_stops_where_the_reader_stops(where):
     assert problem is not None and "a segment of more than" in problem[1]
     for claims in (1, 3, 500):
         assert in_pieces(data, claims) == (items, problem)
+
+
+@pytest.mark.parametrize("window", [200, 1 << 20], ids=["cut segment by segment", "cut quickly"])
+@pytest.mark.parametrize("extra", [[], ["NM1*82*1*DOC****XX*1234567893", "DMG*D8*19900101*M"]],
+                         ids=["plain", "a lost HL past the limit"])
+def test_a_claim_of_too_many_lines_reads_alike_in_pieces(monkeypatch, window, extra):
+    """A claim past the line limit: the splitter sends it only up to the limit and ends its piece there; its
+    pieces read as the whole file (the error, a lost HL after the limit, the claims after it)."""
+    from test_readers_x12 import HEAD, x12
+
+    monkeypatch.setattr(x12_split, "_WINDOW", window)
+    claims = ["CLM*C1*10***11:B:1", *_LINE * 1200, *extra]
+    for number in range(2, 8):
+        claims += [f"CLM*C{number}*10***11:B:1", *_LINE]
+    data = x12(*claims, "HL*3*1*22*0", "SBR*P*18*******CI", "CLM*C9*10***11:B:1", *_LINE, head=HEAD).encode()
+    expected = whole(data)
+    assert "at most 999 service lines" in expected[0][0][1]
+    assert sum(item[0] == "error" for item in expected[0]) == (7 if extra else 1)
+    for size in (1, 3, 10):
+        assert in_pieces(data, size) == expected
+
+
+def test_the_splitter_sends_a_claim_only_up_to_the_limit(monkeypatch):
+    """The piece holding a claim of 30,000 lines, cut segment by segment, has about the limit's lines."""
+    from test_readers_x12 import HEAD, x12
+
+    monkeypatch.setattr(x12_split, "_WINDOW", 200)
+    data = x12("CLM*C1*10***11:B:1", *_LINE * 30_000, "CLM*C2*10***11:B:1", *_LINE, head=HEAD).encode()
+    pieces = [part for part in split_x12(io.BytesIO(data), claims=10) if isinstance(part, X12Piece)]
+    assert max(piece.text.count("LX*") for piece in pieces) == 1000  # the 1000th line is past the limit
+    assert in_pieces(data, 10) == whole(data)

@@ -32,6 +32,7 @@ MAX_MODIFIERS = 4
 #: The most service lines a claim may have: an 837I claim's limit (an 837P claim has at most 50). Rules that
 #: compare lines look at every pair, so a claim of thousands of copies of one line would take minutes.
 MAX_LINES = 999
+TOO_MANY_LINES = f"at most {MAX_LINES} service lines per claim (the 837I limit)"
 #: Units, charges and diagnosis pointers are below this: a larger number is a mistake, one past the range of
 #: a float (an int of 310 digits) would make arithmetic fail, and one of over 4,300 digits can't be shown.
 MAX_NUMBER = 10**15
@@ -376,7 +377,7 @@ def _read_claim_checked(data: Any) -> Claim:
     if not raw_lines:
         raise ClaimError("lines", "a claim needs at least one service line")
     if len(raw_lines) > MAX_LINES:
-        raise ClaimError("lines", f"at most {MAX_LINES} service lines per claim (the 837I limit)")
+        raise ClaimError("lines", TOO_MANY_LINES)
     return Claim(
         id=claim_id,
         type=claim_type,

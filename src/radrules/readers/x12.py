@@ -31,7 +31,7 @@ from ..claim import Claim
 from ..codes import is_digits
 from ..errors import InputError
 from .x12_claims import (  # noqa: F401 (FILING_INDICATOR_PAYERS, DIAGNOSIS_QUALIFIERS: public names)
-    DIAGNOSIS_QUALIFIERS, FILING_INDICATOR_PAYERS, _ClaimProblem, _ClaimReader, _ClaimState, _element,
+    DIAGNOSIS_QUALIFIERS, FILING_INDICATOR_PAYERS, FIRST_COUNT, _ClaimProblem, _ClaimReader, _ClaimState, _element,
 )
 
 CHUNK = 1 << 16
@@ -255,11 +255,14 @@ def read_x12(source, *, payers: Mapping[str, str] | None = None) -> Iterator[Cla
         read, body_ids, end_ids = _READ, _CLAIM_BODY, _CLAIM_END
         number, segment_id = 0, None
         body = None  # the segments of the CLM loop being read
+        count_at = FIRST_COUNT  # the body's length at which its lines are counted (walker.count_claim)
         element = None
         for number, segment_id, text in _tokenize(handle, name):
             if body is not None and segment_id not in end_ids:
                 if segment_id in body_ids:
                     body.append((number, segment_id, text.split(element)))
+                    if len(body) > count_at:
+                        count_at = walker.count_claim(walker.claim)
                 continue
             if segment_id in read:
                 walker.segment(number, segment_id, text)
@@ -267,6 +270,7 @@ def read_x12(source, *, payers: Mapping[str, str] | None = None) -> Iterator[Cla
                     yield from out
                     out.clear()
                 body = walker.claim.body if walker.claim is not None else None
+                count_at = FIRST_COUNT
                 element = walker.delimiters.element
             elif not walker.in_transaction:
                 walker.outside(number, segment_id)
@@ -481,6 +485,8 @@ class _Walker(_ClaimReader):
             self.header_segment(number, segment_id, elements)
         elif segment_id in _CLAIM_BODY:
             claim.body.append((number, segment_id, elements))
+            if len(claim.body) > FIRST_COUNT:
+                self.count_claim(claim)
 
     def header_segment(self, number: int, segment_id: str, elements: list) -> None:
         """Segments before the first CLM of a subscriber or patient loop."""

@@ -16,14 +16,21 @@ import datetime as dt
 import re
 
 from ..claim import (
-    _FREQUENCY, _REVENUE_CODE, MAX_LINES, MAX_NUMBER, SEXES, Claim, Line, Patient, _identifier, mapped_payer,
-    mark_checked,
+    _FREQUENCY, _REVENUE_CODE, MAX_LINES, MAX_NUMBER, SEXES, TOO_MANY_LINES, Claim, Line, Patient, _identifier,
+    mapped_payer, mark_checked,
 )
 from ..codes import is_condition_code, is_digits
 from ..errors import ClaimError, InputError
 
 #: How many distinct dates a reader remembers (it forgets them all when full).
 _DATES_KEPT = 4096
+#: The segments of one claim a reader keeps (of those it reads: LX, SV1, SV2, DTP, REF, NM1, HI, SBR, DMG): a
+#: claim of 999 lines has some 20,000. A claim of more, or of more than MAX_LINES lines, is reported (the lines
+#: are counted as they come), and its other segments are read past without keeping them.
+MAX_CLAIM_SEGMENTS = 100_000
+TOO_MANY_SEGMENTS = f"a claim of more than {MAX_CLAIM_SEGMENTS:,} segments"
+#: How many segments a claim keeps before its lines are first counted (it can't have more lines than that).
+FIRST_COUNT = MAX_LINES
 
 #: SBR09 claim filing indicator codes that name the payer for the bundled rules.
 FILING_INDICATOR_PAYERS = {"MA": "medicare", "MB": "medicare", "MC": "medicaid"}
@@ -71,10 +78,13 @@ def lost_hl(number: int, segment_id: str) -> str:
     return f"{what} ({segment_id}, segment {number}) inside an earlier claim: is their HL missing?"
 
 
-def first_lost_hl(body) -> str | None:
+_LINE_IDS = frozenset(("LX", "SV1", "SV2"))
+
+
+def first_lost_hl(body, lines: bool = False) -> str | None:
     """:func:`lost_hl` for the first segment of a claim's ``body`` (number, id, ...) that belongs to a
-    subscriber or patient whose HL is lost: a DMG anywhere, or an SBR after a service line."""
-    lines = False
+    subscriber or patient whose HL is lost: a DMG anywhere, or an SBR after a service line (``lines``: one came
+    before the body)."""
     for number, segment_id, *_ in body:
         if segment_id in ("LX", "SV1", "SV2"):
             lines = True
@@ -90,6 +100,34 @@ class _ClaimProblem(Exception):
         self.number = number
         self.segment_id = segment_id
         self.problem = problem
+
+
+class ClaimSize:
+    """The segments and service lines of a claim counted one segment at a time (lines start as ``walk_claim``
+    starts them: at an LX, or at an SV1 or SV2 that has no LX of its own)."""
+
+    __slots__ = ("segments", "lines", "waiting")
+
+    def __init__(self):
+        self.segments = 0
+        self.lines = 0
+        self.waiting = False  # an LX without its SV1 or SV2 yet
+
+    def add(self, segment_id: str) -> str | None:
+        """Count a segment the claim keeps; the problem when the claim is now too big."""
+        self.segments += 1
+        if segment_id == "LX":
+            self.lines += 1
+            self.waiting = True
+        elif segment_id == "SV1" or segment_id == "SV2":
+            if not self.waiting:
+                self.lines += 1
+            self.waiting = False
+        if self.lines > MAX_LINES:
+            return f"lines: {TOO_MANY_LINES}"
+        if self.segments > MAX_CLAIM_SEGMENTS:
+            return TOO_MANY_SEGMENTS
+        return None
 
 
 class _Line:
@@ -109,7 +147,7 @@ class _ClaimState:
 
     __slots__ = ("position", "number", "elements", "body", "lines", "diagnoses", "system", "principal",
                  "prior_auth", "conditions", "rendering_npi", "attending_npi", "billing_npi", "received",
-                 "statement", "problem")
+                 "statement", "problem", "size", "counted", "too_big", "lost_hl")
 
     def __init__(self, position: int, number: int, elements: list):
         self.position = position
@@ -128,6 +166,10 @@ class _ClaimState:
         self.received = None  # (segment number, value)
         self.statement = None  # (segment number, DTP elements)
         self.problem: _ClaimProblem | None = None
+        self.size: ClaimSize | None = None  # counted once the body is longer than FIRST_COUNT
+        self.counted = 0  # of the body's segments
+        self.too_big = False  # more than MAX_LINES lines or MAX_CLAIM_SEGMENTS segments: the body is not kept
+        self.lost_hl: str | None = None  # the first sign of a lost HL in the segments not kept
 
 
 class _ClaimReader:
@@ -245,12 +287,43 @@ class _ClaimReader:
 
     # ------------------------------------------------------------ building a claim
 
+    def count_claim(self, claim: _ClaimState) -> int:
+        """Count the lines of a claim's body as far as it goes; once the claim is too big, report it and keep
+        no more of its segments, only the first sign of a lost HL among them. Returns the body's length at
+        which to count again (the readers call this when the body is longer)."""
+        body = claim.body
+        if claim.too_big:
+            if claim.lost_hl is None:
+                size = claim.size
+                claim.lost_hl = first_lost_hl(body, lines=size.lines > 0)
+                if not size.lines and any(segment_id in _LINE_IDS for _, segment_id, _ in body):
+                    size.lines = 1  # (not counted past the limit: only whether a line came)
+            body.clear()
+            return FIRST_COUNT
+        size = claim.size
+        if size is None:
+            size = claim.size = ClaimSize()
+        add = size.add
+        for _, segment_id, _ in body[claim.counted:]:
+            problem = add(segment_id)
+            if problem is not None:
+                if claim.problem is None:
+                    claim.problem = _ClaimProblem(claim.number, "CLM", problem)
+                claim.too_big = True
+                claim.lost_hl = first_lost_hl(body)
+                body.clear()
+                return FIRST_COUNT
+        claim.counted = len(body)
+        return len(body) + FIRST_COUNT
+
     def end_claim(self) -> None:
         claim = self.claim
         if claim is None:
             return
         self.claim = None
         try:
+            if claim.too_big or len(claim.body) > FIRST_COUNT:
+                self.count_claim(claim)
             if claim.problem is not None:
                 raise claim.problem
             self.walk_claim(claim)
@@ -269,7 +342,7 @@ class _ClaimReader:
             # A lost HL is noted from the whole claim, even one that stopped at an earlier problem, as the
             # splitter notes it (x12_split): the claims after it are not the earlier subscriber's. (A claim
             # read without a problem has no sign of one: walk_claim refuses it.)
-            found = first_lost_hl(claim.body)
+            found = claim.lost_hl or first_lost_hl(claim.body)
             if found is not None:
                 self.lost_hl = found
 

@@ -36,7 +36,7 @@ from .x12 import (
     _CLAIM_BODY, _CLAIM_END, _READ, CUT_OFF, MAX_SEGMENT, NOT_A_SEGMENT, OTHER_DELIMITERS, SEGMENT_TOO_LONG,
     TRAILING, _chunks, _head, _open, SEGMENT_IDS, _Walker, is_segment_id,
 )
-from .x12_claims import lost_hl
+from .x12_claims import FIRST_COUNT, ClaimSize, lost_hl
 
 #: Segments of the envelope: read by the splitter, never sent in a piece.
 _ENVELOPE = frozenset(("ISA", "IEA", "GS", "GE", "ST", "SE"))
@@ -185,6 +185,7 @@ class _Cutter:
         state, first, count = None, 0, 0
         in_claim = False
         claim_lines = claim_lost = False  # the claim being cut has a service line; a sign of a lost HL
+        size: ClaimSize | None = None  # of the claim being cut; None once it is too big (its rest is not sent)
         try:
             while True:
                 found = self.segment()
@@ -192,7 +193,10 @@ class _Cutter:
                     break
                 number, segment_id, text, start = found
                 if in_claim and segment_id not in _CLAIM_END:
-                    segments.append(text)
+                    if size is not None:
+                        segments.append(text)
+                        if segment_id in _CLAIM_BODY and size.add(segment_id) is not None:
+                            size = None  # read_x12_piece reports it from what is sent; the piece ends with it
                     # the first sign of a lost HL in the claim, as first_lost_hl finds it when the claim is
                     # read: later pieces resume with it (walker.snapshot)
                     if segment_id in ("LX", "SV1", "SV2"):
@@ -241,7 +245,8 @@ class _Cutter:
                         in_claim = False
                         continue
                     self.segment()  # no piece: a subscriber loop longer than the window, cut segment by segment
-                if segment_id in _CUTS and count >= self.claims:
+                too_big = in_claim and size is None  # the piece lacks the end of the claim: the next starts after it
+                if segment_id in _CUTS and (count >= self.claims or (too_big and segments)):
                     yield X12Piece(state, self.terminator, first, self.terminator.join(segments), count, True)
                     segments = []
                 if not segments:
@@ -251,6 +256,7 @@ class _Cutter:
                     if segment_id == "CLM":
                         count += 1
                         claim_lines = claim_lost = False
+                        size = ClaimSize()
                     in_claim = walker.claim is not None
                 segments.append(text)
             walker.finish(self.number, self.segment_id)
@@ -363,6 +369,7 @@ def read_x12_piece(piece: X12Piece) -> Iterator[Claim | InputError]:
     read, body_ids, end_ids = _READ, _CLAIM_BODY, _CLAIM_END
     number = piece.first - 1
     body = None  # the segments of the CLM loop being read
+    count_at = FIRST_COUNT  # as in read_x12
     for segment in text.split(terminator):
         if blank:
             segment = segment.strip("\r\n")
@@ -376,6 +383,8 @@ def read_x12_piece(piece: X12Piece) -> Iterator[Claim | InputError]:
         if body is not None and segment_id not in end_ids:
             if segment_id in body_ids:
                 body.append((number, segment_id, segment.split(element)))
+                if len(body) > count_at:
+                    count_at = walker.count_claim(walker.claim)
             elif not (segment_id in SEGMENT_IDS or is_segment_id(segment_id)):
                 raise InputError(walker.name, NOT_A_SEGMENT, segment=number)
             continue
@@ -385,6 +394,7 @@ def read_x12_piece(piece: X12Piece) -> Iterator[Claim | InputError]:
                 yield from out
                 out.clear()
             body = walker.claim.body if walker.claim is not None else None
+            count_at = FIRST_COUNT
         elif not (segment_id in SEGMENT_IDS or is_segment_id(segment_id)):
             raise InputError(walker.name, NOT_A_SEGMENT, segment=number)
     if piece.complete:
