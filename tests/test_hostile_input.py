@@ -63,6 +63,18 @@ class TestNumbersTooLongForPython:
         with pytest.raises(radrules.RuleError, match=r"RR220\]: the unit limit must be under 10\^15"):
             radrules.loads(f'limits x.mue "x"\n  reference "r"\n  limit 77067 max {HUGE} mai 2\nend\n')
 
+    @pytest.mark.parametrize("when, message", [
+        (f"line.date + {HUGE} days > claim.received", "99999999999999999999... days is longer than the calendar"),
+        (f"history has [70450] within {HUGE} months", "99999999999999999999... months is longer than the calendar"),
+        (f"line.units > 1{'.' * 5000}", "expected a number, not `1....."),
+    ], ids=["days", "within months", "not a number"])
+    def test_rule_file_numbers_are_shortened(self, when, message):
+        """Every check shows a long number cut to 20 digits (these showed all 5,000: a 5,058-character message)."""
+        with pytest.raises(radrules.RuleError) as raised:
+            radrules.loads(f'rule t.x\n  when {when}\n  then deny line "m"\n  reference "r"\nend\n')
+        (error,) = raised.value.errors
+        assert error.message.startswith(message) and len(error.message) < 100, error.message
+
     def test_rule_test_units_and_line(self, tmp_path, monkeypatch):
         """Units of 5,000 digits are a bad claim (RR613) and `on line` of 5,000 digits a line the claim lacks
         (RR612, the number shortened); they crashed the parser and the runner."""

@@ -16,7 +16,7 @@ from .. import conditions as c
 from .. import syntax as s
 from ..syntax import Span
 from ..claim import AUTHORIZATION_STATUSES, CLAIM_TYPES, SEXES, payer_key
-from ..errors import suggestion
+from ..errors import shortened, suggestion
 from .context import Context
 from .sets import SetTable
 
@@ -418,14 +418,14 @@ class ConditionCompiler:
         """A number of days, months or years, at most the span of the calendar; None after an error."""
         text = token.text
         if not codes.is_digits(text):
-            self.ctx.error("RR210", f"`{text}` is not a whole number", token.span,
+            self.ctx.error("RR210", f"`{shortened(text, 20)}` is not a whole number", token.span,
                            help="write digits only, as `within 12 months`")
             return None
         unit = unit if unit.endswith("s") else unit + "s"
         longest = _LONGEST[unit]
         if len(text) > len(str(longest)) or int(text) > longest:
-            self.ctx.error("RR210", f"{text} {unit} is longer than the calendar (at most {longest:,} {unit})",
-                           token.span, help="dates run from year 1 to year 9999")
+            self.ctx.error("RR210", f"{shortened(text, 20)} {unit} is longer than the calendar "
+                           f"(at most {longest:,} {unit})", token.span, help="dates run from year 1 to year 9999")
             return None
         return int(text)
 
@@ -454,10 +454,10 @@ class ConditionCompiler:
             return _BAD if ordinal is None else ordinal
         if expected == "number":
             if kind != "word" or not re.match(r"^[0-9]+(\.[0-9]+)?$", text):
-                return bad(f"expected a number, not `{text}`")
+                return bad(f"expected a number, not `{shortened(text, 20)}`")
             if len(text.partition(".")[0].lstrip("0")) > 15:
-                return bad(f"`{text[:20]}...` is larger than any claim value" if len(text) > 20 else
-                           f"`{text}` is larger than any claim value", "units and charges are under 10^15")
+                return bad(f"`{shortened(text, 20)}` is larger than any claim value",
+                           "units and charges are under 10^15")
             return float(text) if "." in text else int(text)
         if expected == "code":
             if kind != "word" or not codes.is_procedure_code(text):
