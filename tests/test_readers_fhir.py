@@ -47,6 +47,25 @@ class TestText:
         with pytest.raises(radrules.InputError, match="nested too deeply"):
             list(radrules.read_fhir(path))
 
+    def test_a_list_in_a_list_is_no_resource(self):
+        """A list of resources holds resources: 950 lists, one inside the next, around a claim gave a path of 950
+        steps (`[0].[0].[0]...`); the list inside is refused at once."""
+        data: object = [resource()]
+        for _ in range(950):
+            data = [data]
+        with pytest.raises(radrules.InputError) as caught:
+            list(radrules.read_fhir(data))
+        assert str(caught.value) == "<fhir>: [0]: expected a FHIR resource (a JSON object with `resourceType`)"
+
+    def test_a_long_path_shows_its_ends(self):
+        """A path of more than MAX_PATH_STEPS steps shows its first and last four (no claim has one)."""
+        path = ".".join(f"a{n}" for n in range(100))
+        error = radrules.InputError("f.json", "problem", path=path)
+        assert error.path == "a0.a1.a2.a3.\u2026.a96.a97.a98.a99"
+        assert str(error) == f"f.json: {error.path}: problem"
+        assert radrules.InputError("f.json", "p", path="entry[4].resource.item[0].servicedDate").path == (
+            "entry[4].resource.item[0].servicedDate")
+
 
 class TestClaimMapping:
     """tests/data/fhir/radiology-claim.json: a professional Claim with contained resources."""

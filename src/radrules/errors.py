@@ -260,6 +260,10 @@ class ClaimError(RadrulesError, ValueError):
         return (type(self), (self.path, self.problem))
 
 
+#: The steps of a path an InputError shows whole; a longer one shows its first and last four (no claim has one).
+MAX_PATH_STEPS = 12
+
+
 class InputError(RadrulesError, ValueError):
     """A claims file (X12 837, FHIR JSON, claim JSON) can't be read, or one claim in it can't.
 
@@ -275,6 +279,9 @@ class InputError(RadrulesError, ValueError):
 
     def __init__(self, file: str | None, problem: str, *, segment: int | None = None,
                  segment_id: str | None = None, path: str | None = None, claim: int | None = None):
+        if path is not None and path.count(".") >= MAX_PATH_STEPS:
+            steps = path.split(".")
+            path = ".".join(steps[:4] + ["\u2026"] + steps[-4:])
         self.file = file
         self.problem = problem
         self.segment = segment

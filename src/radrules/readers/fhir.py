@@ -125,10 +125,10 @@ def _parse(text: str, name: str) -> Iterator[tuple[str, dict, dict]]:
     yield from _claims_of(data, name, "")
 
 
-def _claims_of(data, name: str, prefix: str) -> Iterator[tuple[str, dict, dict]]:
-    if isinstance(data, list):
+def _claims_of(data, name: str, prefix: str, top: bool = True) -> Iterator[tuple[str, dict, dict]]:
+    if isinstance(data, list) and top:  # a list of resources (a list in it is no resource)
         for index, resource in enumerate(data):
-            yield from _claims_of(resource, name, f"{prefix}[{index}].")
+            yield from _claims_of(resource, name, f"{prefix}[{index}].", False)
         return
     if not isinstance(data, dict):
         raise InputError(name, "expected a FHIR resource (a JSON object with `resourceType`)",
