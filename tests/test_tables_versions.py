@@ -113,7 +113,8 @@ class TestEffectiveDateOfTheName:
     ])
     def test_a_date_after_the_names_is_a_late_adoption(self, tmp_path, kind, name, written):
         """A payer adopting the July MUE file a month late (`effective 2026-08-01`) was RR523, with no way to
-        silence it; as a PTP version a quarter late, it is the payer's choice: no warning."""
+        silence it; as a PTP version a quarter late, it is the payer's choice: no warning (RR531, below, is for
+        a version after another)."""
         text = f'table {kind} "cms/{name}" effective {written}\n'
         rules = radrules.load(make_ruleset(tmp_path, text, DATA / name), cache_dir=None)
         assert rules.warnings == ()
@@ -134,6 +135,65 @@ class TestEffectiveDateOfTheName:
     def test_a_ptp_file_name_gives_no_date(self, tmp_path):
         rules = radrules.load(quarters(tmp_path, 'table ptp "cms/q3" effective 2026-10-01\n'), cache_dir=None)
         assert rules.warnings == ()
+
+
+class TestQuarterStart:
+    """RR531: a quarterly table's `effective` date that is not the first day of a quarter."""
+
+    def test_a_ptp_version_a_day_off(self, tmp_path):
+        """A QA engineer's October PTP file `effective 2026-10-02` loaded without a word (check --strict passed),
+        and the July version judged October 1, where the deleted edit kept denying. Now RR531 at the date."""
+        root = quarters(tmp_path, 'table ptp "cms/q2" effective 2026-04-01\n'
+                                  'table ptp "cms/q3" effective 2026-07-02\n')
+        rules = radrules.load(root, cache_dir=None)
+        (warning,) = warned(rules, "RR531")
+        assert (warning.span.line, warning.span.column) == (2, 30)
+        # the day off: v321 judges July 1, where v322's pair added from July 1 counts as a correction
+        assert [w.code for w in rules.warnings] == ["RR529", "RR531"]
+        assert warning.message == "this ptp version takes effect on 2026-07-02, not on the first day of a quarter"
+        assert "did you mean 2026-07-01 or 2026-10-01?" in warning.help
+        assert "# allow RR531" in warning.help
+
+    def test_a_payer_adopting_a_version_late_allows_it(self, tmp_path):
+        root = quarters(tmp_path, 'table ptp "cms/q2" effective 2026-04-01\n'
+                                  '# allow RR531: Acme adopts each PTP version a month late\n'
+                                  'table ptp "cms/q3" effective 2026-08-01\n')
+        rules = radrules.load(root, cache_dir=None)
+        assert [w.code for w in rules.allowed] == ["RR531"]
+        assert [w.code for w in rules.warnings] == ["RR529"]  # v321 judges July, which v322 corrects
+
+    @pytest.mark.parametrize("kind, name", [("mue", "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"),
+                                            ("addon", "aoc_v2026q3.csv")])
+    def test_other_quarterly_tables(self, tmp_path, kind, name):
+        """Only a version after another: the oldest also judges the dates before it, so its date moves none."""
+        for written, warns in (("2026-07-01", False), ("2027-01-01", False), ("2026-12-31", True),
+                               ("2026-07-02", True)):
+            text = f'table {kind} "cms/{name}" effective {written}\n'
+            rules = radrules.load(make_ruleset(tmp_path, text, DATA / name), cache_dir=None)
+            assert rules.warnings == (), written
+            root = tmp_path / "two"
+            older = name.replace("07-01", "04-01").replace("q3", "q2")  # the April version's name
+            (root / "cms").mkdir(parents=True, exist_ok=True)
+            (root / "cms" / older).write_bytes((DATA / name).read_bytes())
+            (root / "cms" / name).write_bytes((DATA / name).read_bytes())
+            (root / "main.rr").write_text(f'table {kind} "cms/{older}"\ntable {kind} "cms/{name}" effective {written}\n')
+            rules = radrules.load(root, cache_dir=None)
+            assert [w.code for w in rules.warnings] == (["RR531"] if warns else []), written
+
+    def test_not_for_tables_published_otherwise(self, tmp_path):
+        """The MPFS file has mid-quarter releases; a date before the name's is RR523, not RR531 as well."""
+        name = "PPRRVU26_JUL.csv"
+        rules = radrules.load(make_ruleset(tmp_path, f'table pctc "cms/{name}" effective 2026-08-15\n', DATA / name),
+                              cache_dir=None)
+        assert rules.warnings == ()
+        name = "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
+        root = tmp_path / "two"
+        for folder in ("april", "july"):
+            (root / "cms" / folder).mkdir(parents=True)
+            (root / "cms" / folder / name).write_bytes((DATA / name).read_bytes())
+        (root / "main.rr").write_text(f'table mue "cms/april/{name}" effective 2026-04-01\n'
+                                      f'table mue "cms/july/{name}" effective 2026-03-02\n')
+        assert "RR531" not in [w.code for w in radrules.load(root, cache_dir=None).warnings]
 
 
 class TestVersionsOutOfOrder:
@@ -164,12 +224,12 @@ class TestVersionsOutOfOrder:
     def test_a_revision_is_later_than_its_version(self, tmp_path):
         """v322r1 revises v322r0: dated before it, it is out of order."""
         root = make_ruleset(tmp_path, 'table ptp "cms/ccipra-v322r1-f1.TXT" effective 2026-07-01\n'
-                                      'table ptp "cms/ccipra-v322r0-f1.TXT" effective 2026-07-15\n')
+                                      'table ptp "cms/ccipra-v322r0-f1.TXT" effective 2026-10-01\n')
         for name in ("ccipra-v322r0-f1.TXT", "ccipra-v322r1-f1.TXT"):
             (root / "cms" / name).write_bytes((PTP_HEADER + "74176\t74150\t\t20110101\t*\t0\tx\r\n").encode("latin-1"))
         (warning,) = radrules.load(root, cache_dir=None).warnings
         assert (warning.code, warning.span.line) == ("RR524", 2)
-        assert warning.message.startswith("this ptp version, v322r0, judges from 2026-07-15, after v322r1")
+        assert warning.message.startswith("this ptp version, v322r0, judges from 2026-10-01, after v322r1")
 
     def test_mue_versions_by_the_dates_their_names_give(self, tmp_path):
         """The July MUE file `effective 2026-03-01` before the April one: RR523 at its date and RR524 at the

@@ -62,14 +62,18 @@ def _as_written(comp, statement: s.Table, path, display: str) -> str:
 
 
 def check_versions(comp) -> None:
-    """RR523, RR524, RR525, RR527 and RR529 for the loaded tables (see the module's docstring)."""
+    """RR523, RR524, RR525, RR527, RR529 and RR531 for the loaded tables (see the module's docstring)."""
     groups: dict = {}
+    dated_before_name = set()
     for loaded in comp.loaded_tables:
-        if loaded.statement.effective is not None:
-            _named_date(comp, loaded)
+        if loaded.statement.effective is not None and _named_date(comp, loaded):
+            dated_before_name.add(id(loaded))
         groups.setdefault((loaded.kind, loaded.claim_type), []).append(loaded)
     for versions in groups.values():
         versions.sort(key=lambda loaded: loaded.start)
+        for loaded in versions[1:]:  # the oldest judges the dates before it too: its start moves no day
+            if loaded.statement.effective is not None and id(loaded) not in dated_before_name:
+                _quarter_start(comp, loaded)
         named = [(loaded, found) for loaded in versions if (found := _named_version(loaded)) is not None]
         _out_of_order(comp, named)
         _loaded_again(comp, named)
@@ -83,23 +87,48 @@ def _names(loaded) -> list:
     return [PurePosixPath(display).name for display in loaded.files]
 
 
-def _named_date(comp, loaded) -> None:
+#: The kinds of table CMS publishes every quarter, each version taking effect on a quarter's first day.
+QUARTERLY = ("ptp", "mue", "addon")
+
+
+def _quarter_start(comp, loaded) -> None:
+    """RR531 if a quarterly table's `effective` date, after a version before it, is not the first day of a
+    quarter: CMS's versions take effect on January, April, July and October 1, so another date is a typo (a day
+    off judges that day by the version before) or a payer adopting the version late, which allows the warning
+    with its reason."""
+    written = loaded.statement.effective.start
+    day = dt.date.fromordinal(loaded.start)
+    if loaded.kind not in QUARTERLY or (day.day == 1 and day.month in (1, 4, 7, 10)):
+        return
+    first = dt.date(day.year, 1 + (day.month - 1) // 3 * 3, 1)
+    following = dt.date(day.year + (first.month == 10), 1 if first.month == 10 else first.month + 3, 1)
+    comp.ctx.warning(
+        "RR531", f"this {loaded.kind} version takes effect on {written.text}, not on the first day of a quarter",
+        written.span,
+        help=f"CMS's {loaded.kind} versions take effect on January, April, July and October 1, and the version "
+             f"before judges the dates up to the one given: a day off is a day judged by the wrong edits (did you mean "
+             f"{first.isoformat()} or {following.isoformat()}?); if the payer adopts this version from "
+             f"{written.text}, allow the warning here with the reason (`# allow RR531: ...`)")
+
+
+def _named_date(comp, loaded) -> bool:
     """RR523 if the statement's `effective` date is before the date its file name says the version takes effect:
     it would judge dates before the quarter it was published for. A later date is no warning: a payer may adopt
     a version late. For an ICD-10-CM order file, a date outside the fiscal year the name says: a version judges
-    only the dates of the fiscal year it takes effect in, so one dated later judges the next year's."""
+    only the dates of the fiscal year it takes effect in, so one dated later judges the next year's. True if it
+    warned."""
     from .. import tables
 
     kind = loaded.kind
     named, name = next(((day, name) for name in _names(loaded)
                         if (day := tables.effective_from_names(kind, [name])) is not None), (None, None))
     if named is None:
-        return
+        return False
     written = loaded.statement.effective.start
     if kind == "icd10cm":  # a mid-year update takes effect within the fiscal year its name says
         end = tables.fiscal_year_end(named)
         if named <= loaded.start <= end:
-            return
+            return False
         year = dt.date.fromordinal(end).year
         said = (f"{'before' if loaded.start < named else 'after'} fiscal year {year} ({format_date(named)} to "
                 f"{format_date(end)}), which `{name}` is named for")
@@ -107,7 +136,7 @@ def _named_date(comp, loaded) -> None:
                 f"only the dates of the fiscal year it takes effect in: write a date within fiscal year {year} (a "
                 f"mid-year update or a late adoption), or leave `effective` out to load it from {format_date(named)}")
     elif loaded.start >= named:  # on the name's date, or adopted late
-        return
+        return False
     else:
         said = f"before {format_date(named)}, the date `{name}` is named for"
         help = (f"a CMS file's name gives the quarter it was published for, and a version takes effect on its first "
@@ -115,6 +144,7 @@ def _named_date(comp, loaded) -> None:
                 f"or leave `effective` out to take the name's date")
     comp.ctx.warning("RR523", f"this {kind} version takes effect on {written.text}, {said}", written.span,
                      help=help)
+    return True
 
 
 def _named_version(loaded) -> tuple | None:
