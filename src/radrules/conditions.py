@@ -416,15 +416,17 @@ class SinceLast:
 
 def same_provider(a, b) -> bool:
     """Two lines (or a line and a paid earlier one) compare unless both name a rendering provider and
-    the two differ."""
-    return a.rendering_npi is None or b.rendering_npi is None or a.rendering_npi == b.rendering_npi
+    the two differ. The lines of an institutional claim name none here (``provider``): the hospital bills
+    them all, so they compare with each other and with every paid line of its provider history."""
+    return a.provider is None or b.provider is None or a.provider == b.provider
 
 
 @attrs.frozen
 class HistorySame:
     """A paid line of an earlier claim bills this line's code (on its date, with its modifiers, its units,
     by its rendering provider, as asked; for the provider, lines compare as two lines of one claim do:
-    a line that names none compares with any, and a line of a claim of the other type is another provider's)."""
+    a line that names none compares with any, a line of an institutional claim with every paid line of its
+    type, and a line of a claim of the other type is another provider's)."""
 
     same_date: bool
     same_modifiers: bool

@@ -41,7 +41,7 @@ class LineView:
     """
 
     __slots__ = ("number", "line", "code", "modifiers", "modset", "units", "date", "day", "end_day",
-                 "rendering_npi", "pos", "_dx", "_diagnoses", "_every")
+                 "provider", "pos", "_dx", "_diagnoses", "_every")
 
     def __init__(self, number: int, line, place: str | None, diagnoses: tuple, every: bool = False):
         """``place``: the claim's place of service; ``diagnoses``: the claim's diagnoses; ``every``: a line
@@ -56,7 +56,9 @@ class LineView:
         self.day = date.toordinal()
         end = line.end_date
         self.end_day = end.toordinal() if end is not None else None
-        self.rendering_npi = line.rendering_npi
+        # The provider the CMS-style edits compare lines by (same_provider): the rendering provider, but none on
+        # an institutional claim, which the hospital bills as one provider (domain.md §1.6).
+        self.provider = None if every else line.rendering_npi
         self.pos = line.place_of_service or place  # the line's, else the claim's
         self._diagnoses = diagnoses
         self._every = every
@@ -75,6 +77,10 @@ class LineView:
             else:
                 self._dx = frozenset([diagnoses[p - 1] for p in pointers if p <= count])
             return self._dx
+
+    @property
+    def rendering_npi(self):
+        return self.line.rendering_npi
 
     @property
     def first_modifier(self):
@@ -96,9 +102,11 @@ class HistoryView:
     """A paid line of an earlier claim, seen like a claim line (it has no line number)."""
 
     __slots__ = ("number", "code", "modifiers", "modset", "units", "date", "day", "end_day", "rendering_npi",
-                 "claim_type")
+                 "provider", "claim_type")
 
-    def __init__(self, line):
+    def __init__(self, line, institutional: bool = False):
+        """``institutional``: the claim evaluated is institutional, whose lines compare with every paid line of
+        its provider history whatever their rendering provider (see :meth:`Evaluation.provider_history`)."""
         self.number = None
         self.claim_type = line.claim_type  # of the earlier claim; None: not given
         self.code = line.code
@@ -109,6 +117,7 @@ class HistoryView:
         self.day = line.date.toordinal()
         self.end_day = None
         self.rendering_npi = line.rendering_npi
+        self.provider = None if institutional else line.rendering_npi
 
     def billed_units(self):
         return self.units
@@ -187,7 +196,9 @@ def paid_history(claim: Claim, history) -> tuple:
     """The paid lines of the patient's earlier claims up to the claim's last date (a span's last day), by date."""
     last = max(line.end_date if line.end_date is not None and line.end_date > line.date else line.date
                for line in claim.lines)
-    paid = [HistoryView(line) for line in lines_of(history, claim.patient.id, None, last) if line.status == "paid"]
+    institutional = claim.type == "institutional"
+    paid = [HistoryView(line, institutional) for line in lines_of(history, claim.patient.id, None, last)
+            if line.status == "paid"]
     paid.sort(key=lambda line: line.day)
     return tuple(paid)
 

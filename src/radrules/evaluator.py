@@ -268,8 +268,7 @@ def _history_pairs(ev: Evaluation, lookup, placement: str, findings: list) -> No
     # build_result): the first of them stands for all, so 20,000 paid lines of a few codes cost a few.
     earlier: dict = {}  # day -> {(code, modifiers, provider): the first paid line of them}
     for service in ev.provider_history():
-        earlier.setdefault(service.day, {}).setdefault((service.code, service.modifiers, service.rendering_npi),
-                                                       service)
+        earlier.setdefault(service.day, {}).setdefault((service.code, service.modifiers, service.provider), service)
     days = [(day, group) for day, group, _, _ in ev.span_days()] if ev.spans else ev.by_day.items()
     for day, group in days:
         alike = earlier.get(day)
@@ -488,13 +487,14 @@ def _add_earlier_units(ev: Evaluation, groups: dict) -> None:
 
 
 def _provider_groups(lines: list) -> list:
-    """Split one code/date group by rendering provider (lines without one join every group)."""
+    """Split one code/date group by rendering provider (lines without one join every group; an institutional
+    claim's lines and paid lines have none: one group, see same_provider)."""
     if len(lines) == 1:
         return [lines]
-    providers = sorted({line.rendering_npi for line in lines if line.rendering_npi is not None})
+    providers = sorted({line.provider for line in lines if line.provider is not None})
     if len(providers) <= 1:
         return [lines]
-    return [[line for line in lines if line.rendering_npi in (npi, None)] for npi in providers]
+    return [[line for line in lines if line.provider in (npi, None)] for npi in providers]
 
 
 def _number(value) -> str:

@@ -716,8 +716,9 @@ class _Tracer:
                 if not any(line.number is not None for line in subgroup):
                     continue  # paid lines alone: nothing of this claim to judge (as evaluate skips them)
                 total = sum(line.billed_units() for line in subgroup)
-                self._limit(row, subgroup, total, f"{code}: {_units(total)} on {format_date(day)} (lines summed), "
-                            f"limit {row.max_units} per day (MAI {row.mai})")
+                note = _other_providers(self.ev, code, day, subgroup)
+                self._limit(row, subgroup, total, f"{code}: {_units(total)} on {format_date(day)} "
+                            f"({note or 'lines summed'}), limit {row.max_units} per day (MAI {row.mai})", note=note)
 
     def _span_unit_limits(self) -> None:
         """The unit limits of a claim with a date span, judged on each day of its lines (as evaluate does)."""
@@ -734,14 +735,16 @@ class _Tracer:
                 continue
             numbers = tuple(line.number for line in lines if line.number is not None)
             date = day_text(line, day)
+            note = ""
             if row.mai == 1:
                 detail = (f"{line.code}: {_units(units)} a day on the line on {date}, limit {row.max_units} per line "
                           "(MAI 1)")
             else:
-                detail = (f"{row.code}: {_units(units)} on {date} (lines summed), limit {row.max_units} per day "
-                          f"(MAI {row.mai})")
+                note = _other_providers(self.ev, row.code, day, lines)
+                detail = (f"{row.code}: {_units(units)} on {date} ({note or 'lines summed'}), "
+                          f"limit {row.max_units} per day (MAI {row.mai})")
             if kept:
-                self._limit(row, lines, units, detail, day)
+                self._limit(row, lines, units, detail, day, note)
             elif over_limit(row, units, lines):
                 info = row.block.info
                 self.add(info.id, info.kind, "silent", numbers, f"{detail}: over, but its findings of an earlier "
@@ -760,12 +763,15 @@ class _Tracer:
             self.add(row.block.info.id, row.block.info.kind, "silent", (line.number,), f"{line.code}: {how}",
                      source=row.source)
 
-    def _limit(self, row, lines, units, detail: str, day: int | None = None) -> None:
+    def _limit(self, row, lines, units, detail: str, day: int | None = None, note: str = "") -> None:
+        """A step of one limit judged; ``note``: added to a finding's message (the lines left out of a sum)."""
         info = row.block.info
         numbers = tuple(line.number for line in lines if line.number is not None)
         if over_limit(row, units, lines):
-            self.add(info.id, info.kind, "fired", numbers, _limit_finding(row, lines, units, day).message,
-                     source=row.source)
+            message = _limit_finding(row, lines, units, day).message
+            if note and row.max_units:
+                message += f"; {note}"
+            self.add(info.id, info.kind, "fired", numbers, message, source=row.source)
         else:
             self.add(info.id, info.kind, "within limit", numbers, detail, source=row.source)
 
@@ -837,6 +843,24 @@ class _Tracer:
                     ended.append(f"line {other.number}'s {other.code} is listed at {source}")
                     break
         return "".join("; " + text for text in ended)
+
+
+def _other_providers(ev, code: str, day: int, lines) -> str:
+    """``lines summed per rendering provider: line 3 is another provider's`` when lines of ``code`` on ``day``
+    (paid earlier ones too) were left out of the sum of ``lines`` as another rendering provider's (a
+    professional claim); "" when none were."""
+    kept = set(map(id, lines))
+    others = [line for line in ev.lines if line.code == code and id(line) not in kept
+              and line.day <= day <= max(line.day, line.end_day or line.day)]
+    paid = [line for line in ev.provider_history() if line.code == code and line.day == day and id(line) not in kept]
+    if not others and not paid:
+        return ""
+    parts = [_lines_label([line.number for line in others])] if others else []
+    if paid:
+        parts.append(f"{len(paid)} paid line{'s' if len(paid) > 1 else ''}")
+    verb = "is" if len(others) + len(paid) == 1 else "are"
+    whose = "another provider's" if len({line.provider for line in others + paid}) == 1 else "other providers'"
+    return f"lines summed per rendering provider: {' and '.join(parts)} {verb} {whose}"
 
 
 def _meeting(ev, line) -> list:

@@ -1,0 +1,194 @@
+"""Which lines are the same provider's (domain.md §1.6): the rendering provider on a professional claim, the
+hospital (the claim as a whole) on an institutional one, for PTP pairs, MAI 2/3 sums, add-on primaries, pair rules
+and paid earlier lines."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+import radrules
+
+from builders import NPI, OTHER_NPI, claim, line
+
+RULES = radrules.loads('''
+pairs t.ptp
+  reference "t"
+  pair 74177 with 74176 modifier 1
+end
+limits t.mue
+  reference "t"
+  limit 74177 max 1 mai 2
+end
+addons t.aoc
+  reference "t"
+  addon 77063 type 1 primaries 77067
+end
+rule t.same "same code twice"
+  kind coding
+  when other.number < line.number and other.code = line.code and line.modifiers has none of [76, 77]
+  then warn line "line {line.number} repeats line {other.number}"
+  reference "t"
+end
+rule t.paid "paid before by the same provider"
+  kind duplicate
+  when history has the same code on the same date with the same provider
+  then warn line "paid before"
+  reference "t"
+end
+''', name="providers.rr")
+
+DOS = "2026-07-15"
+
+
+def two(first: str, second: str, kind: str, **second_fields) -> dict:
+    """A claim of ``kind`` with two lines of two rendering providers."""
+    extra = {"revenue_code": "0350"} if kind == "institutional" else {}
+    return claim(line(first, DOS, rendering_npi=NPI, **extra),
+                 line(second, DOS, rendering_npi=OTHER_NPI, **extra, **second_fields), type=kind)
+
+
+def lines_of(result, rule: str) -> list:
+    return [f.lines for f in result.findings if f.rule == rule]
+
+
+def both_paths(data, **kwargs):
+    """The result of the indexed evaluation, checked equal to the scan's."""
+    result = RULES.evaluate(data, **kwargs)
+    assert result.to_dict() == RULES.evaluate(data, indexed=False, **kwargs).to_dict()
+    return result
+
+
+class TestInstitutionalClaimIsOneProvider:
+    def test_ptp_pairs_lines_of_two_rendering_providers(self):
+        """A hospital claim's column 2 line is denied whoever read either study; a professional claim's is not."""
+        assert lines_of(both_paths(two("74177", "74176", "institutional")), "t.ptp") == [(2,)]
+        assert lines_of(both_paths(two("74177", "74176", "professional")), "t.ptp") == []
+
+    def test_mai2_sums_lines_of_two_rendering_providers(self):
+        """The hospital billed 74177 twice on the date: MUE 1 (MAI 2) denies both lines."""
+        result = both_paths(two("74177", "74177", "institutional", modifiers=["76"]))
+        assert lines_of(result, "t.mue") == [(1, 2)]
+        assert result.findings[0].message == ("74177: 2 units on 2026-07-15 exceed the limit of 1 per day "
+                                              "(MAI 2, policy)")
+        assert lines_of(both_paths(two("74177", "74177", "professional", modifiers=["76"])), "t.mue") == []
+
+    def test_addon_primary_of_another_rendering_provider(self):
+        """An add-on's primary on the same hospital claim counts whoever rendered it."""
+        assert lines_of(both_paths(two("77067", "77063", "institutional")), "t.aoc") == []
+        assert lines_of(both_paths(two("77067", "77063", "professional")), "t.aoc") == [(2,)]
+
+    def test_pair_rules_compare_every_line(self):
+        """Pair rules compare the lines of an institutional claim as one provider's too."""
+        assert lines_of(both_paths(two("71046", "71046", "institutional")), "t.same") == [(2,)]
+        assert lines_of(both_paths(two("71046", "71046", "professional")), "t.same") == []
+
+    def test_date_spans(self):
+        """A line with a date span takes the span paths: one provider there too."""
+        ptp = two("74177", "74176", "institutional")
+        ptp["lines"][0]["end_date"] = "2026-07-16"
+        assert lines_of(both_paths(ptp), "t.ptp") == [(2,)]
+        mue = two("74177", "74177", "institutional", modifiers=["76"])
+        mue["lines"][1]["date"], mue["lines"][1]["end_date"] = "2026-07-14", "2026-07-15"
+        assert lines_of(both_paths(mue), "t.mue") == [(1, 2)]
+
+    def test_the_rendering_npi_is_still_read_by_rules(self):
+        """`line.rendering_npi` is the line's on either claim type (only the grouping ignores it)."""
+        rules = radrules.loads('rule t.npi "npi"\n  when line.rendering_npi is missing\n  then warn line "none"\n'
+                               '  reference "t"\nend\n', name="npi.rr")
+        data = two("74177", "74176", "institutional")
+        data["lines"][1].pop("rendering_npi")
+        assert [f.lines for f in rules.evaluate(data).findings] == [(2,)]
+
+    def test_x12_837i_with_a_line_rendering_provider(self):
+        """An 837I whose line 2 names its own rendering provider (NM1*82, loop 2420C) is edited as one claim."""
+        text = "~".join([
+            "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260320*1200*^*00501*000000102*0*T*:",
+            "GS*HC*SENDER*RECEIVER*20260320*1200*101*X*005010X223A2", "ST*837*0001*005010X223A2",
+            "BHT*0019*00*B1*20260720*1200*CH", "HL*1**20*1", "NM1*85*2*EXAMPLE HOSPITAL*****XX*1234567802",
+            "HL*2*1*22*0", "SBR*P*18*******MA", "NM1*IL*1*EXAMPLE*PAT****MI*M3", "DMG*D8*19600704*M",
+            "NM1*PR*2*PAYER*****PI*00000", "CLM*RADI-3001*1600***13:A:1**A*Y*Y", "HI*ABK:R1084",
+            "NM1*71*1*ATTENDING*DOC****XX*1234567836",
+            "LX*1", "SV2*0350*HC:74177*900*UN*1", "DTP*472*D8*20260715",
+            "LX*2", "SV2*0350*HC:74176*700*UN*1", "DTP*472*D8*20260715", "NM1*82*1*READER*TWO****XX*1245319599",
+            "SE*20*0001", "GE*1*101", "IEA*1*000000102"]) + "~"
+        [hospital] = list(radrules.read_x12(io.StringIO(text)))
+        assert [(x.rendering_npi, hospital.type) for x in hospital.lines] == [
+            ("1234567836", "institutional"), (OTHER_NPI, "institutional")]
+        assert lines_of(RULES.evaluate(hospital), "t.ptp") == [(2,)]
+
+
+class TestPaidLinesOnAnInstitutionalClaim:
+    """Paid lines of the patient's earlier institutional claims (or of no type given) are the hospital's, whatever
+    their rendering provider; those of professional claims are not (Evaluation.provider_history)."""
+
+    @pytest.mark.parametrize("kind, npi, denied", [
+        ("institutional", OTHER_NPI, [(1,)]), (None, OTHER_NPI, [(1,)]), ("professional", NPI, []),
+    ])
+    def test_ptp_with_a_paid_column_1_line(self, kind, npi, denied):
+        """A claim line in column 2 of a paid line of another rendering provider is denied on a hospital claim."""
+        paid = [{"code": "74177", "date": DOS, "rendering_npi": npi, **({"type": kind} if kind else {})}]
+        data = claim(line("74176", DOS, rendering_npi=NPI, revenue_code="0350"), type="institutional")
+        assert lines_of(both_paths(data, history=paid), "t.ptp") == denied
+
+    def test_mai2_sum_with_paid_lines_of_two_rendering_providers(self):
+        """Paid lines of two rendering providers are summed with the claim's, once each (not one sum per
+        provider)."""
+        paid = [{"code": "74177", "date": DOS, "rendering_npi": npi, "type": "institutional"}
+                for npi in (NPI, OTHER_NPI)]
+        data = claim(line("74177", DOS, rendering_npi="1234567836", revenue_code="0350"), type="institutional")
+        finding = [f for f in both_paths(data, history=paid).findings if f.rule == "t.mue"]
+        assert [f.message for f in finding] == [
+            "74177: 3 units on 2026-07-15 (2 paid on earlier claims) exceed the limit of 1 per day (MAI 2, policy)"]
+
+    def test_history_same_provider(self):
+        """`history has the same code ... with the same provider` finds a paid line of another rendering provider
+        on a hospital claim, not on a professional one."""
+        paid = [{"code": "71046", "date": DOS, "rendering_npi": OTHER_NPI}]
+        hospital = claim(line("71046", DOS, rendering_npi=NPI, revenue_code="0324"), type="institutional")
+        assert lines_of(both_paths(hospital, history=paid), "t.paid") == [(1,)]
+        assert lines_of(both_paths(claim(line("71046", DOS, rendering_npi=NPI)), history=paid), "t.paid") == []
+
+
+class TestExplainSaysHowUnitsWereSummed:
+    def test_institutional_claim_sums_every_line(self):
+        """explain fires with the claim's 2 units; no provider is named."""
+        result = RULES.evaluate(two("74177", "74177", "institutional", modifiers=["76"]), explain=True)
+        steps = [s for s in result.explanation.steps if s.rule == "t.mue"]
+        assert [(s.outcome, s.lines, s.detail) for s in steps] == [
+            ("fired", (1, 2), "74177: 2 units on 2026-07-15 exceed the limit of 1 per day (MAI 2, policy)")]
+
+    def test_professional_claim_says_the_units_are_per_provider(self):
+        """Each rendering provider's sum says which lines were another provider's."""
+        data = two("74177", "74177", "professional", modifiers=["76"])
+        data["lines"].append(line("74177", DOS, rendering_npi=OTHER_NPI, modifiers=["77"]))
+        steps = [s for s in RULES.evaluate(data, explain=True).explanation.steps if s.rule == "t.mue"]
+        assert [(s.outcome, s.lines, s.detail) for s in steps] == [
+            ("within limit", (1,), "74177: 1 unit on 2026-07-15 (lines summed per rendering provider: lines 2, 3 "
+                                   "are another provider's), limit 1 per day (MAI 2)"),
+            ("fired", (2, 3), "74177: 2 units on 2026-07-15 exceed the limit of 1 per day (MAI 2, policy); lines "
+                              "summed per rendering provider: line 1 is another provider's")]
+
+    def test_paid_lines_of_another_provider(self):
+        """A paid line of another rendering provider left out of a professional claim's sum is named too."""
+        paid = [{"code": "74177", "date": DOS, "rendering_npi": OTHER_NPI}]
+        data = claim(line("74177", DOS, rendering_npi=NPI))
+        steps = [s for s in RULES.evaluate(data, history=paid, explain=True).explanation.steps if s.rule == "t.mue"]
+        assert [s.detail for s in steps] == [
+            "74177: 1 unit on 2026-07-15 (lines summed per rendering provider: 1 paid line is another provider's), "
+            "limit 1 per day (MAI 2)"]
+
+    def test_one_provider_keeps_the_plain_wording(self):
+        """Lines of one provider: `(lines summed)` as before."""
+        data = claim(line("74177", DOS, rendering_npi=NPI))
+        steps = [s for s in RULES.evaluate(data, explain=True).explanation.steps if s.rule == "t.mue"]
+        assert [s.detail for s in steps] == ["74177: 1 unit on 2026-07-15 (lines summed), limit 1 per day (MAI 2)"]
+
+    def test_lines_of_two_other_providers(self):
+        """Lines left out of a sum that are two other providers' say so."""
+        data = claim(*[line("74177", DOS, rendering_npi=npi) for npi in (NPI, OTHER_NPI, "1234567836")])
+        steps = [s for s in RULES.evaluate(data, explain=True).explanation.steps if s.rule == "t.mue"]
+        assert [s.detail for s in steps if s.lines == (1,)] == [
+            "74177: 1 unit on 2026-07-15 (lines summed per rendering provider: lines 2, 3 are other providers'), "
+            "limit 1 per day (MAI 2)"]
