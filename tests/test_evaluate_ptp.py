@@ -172,6 +172,47 @@ class TestAnatomicBypass:
         assert denied(RULES.evaluate(pair_claim(mods1=[modifier], mods2=[modifier]))) == [(2,)]
 
 
+class TestBilateral:
+    """Modifier 50 (bilateral) covers both sides (domain.md §1.5: anatomic bypass means different sites)."""
+
+    @pytest.mark.parametrize("side", ["RT", "LT"])
+    def test_50_on_column_one_carries_both_sides(self, side):
+        """Column 1 with 50 and column 2 with RT or LT share a side: the edit still denies column 2."""
+        assert denied(RULES.evaluate(pair_claim(mods1=["50"], mods2=[side]))) == [(2,)]
+        assert denied(RULES.evaluate(pair_claim(mods1=["50"], mods2=[side]), indexed=False)) == [(2,)]
+
+    @pytest.mark.parametrize("mods2", [["F1"], ["59"], ["XS", "RT"]])
+    def test_50_on_column_one_leaves_other_bypasses(self, mods2):
+        """50 covers only the sides: another anatomic modifier or 59/XS on column 2 still bypasses."""
+        assert denied(RULES.evaluate(pair_claim(mods1=["50"], mods2=mods2))) == []
+
+    @pytest.mark.parametrize("mods1", [[], ["LT"], ["RT"]])
+    def test_50_on_column_two_never_bypasses_by_a_side(self, mods1):
+        """A bilateral column 2 line shares a side with any column 1 line: its RT does not bypass, nor does 50
+        (not PTP-associated, §1.4)."""
+        assert denied(RULES.evaluate(pair_claim(mods1=mods1, mods2=["50", "RT"]))) == [(2,)]
+        assert denied(RULES.evaluate(pair_claim(mods1=mods1, mods2=["50"]))) == [(2,)]
+
+    def test_a_date_span_and_a_paid_column_one(self):
+        """The span path and a paid column 1 line with 50 judge the same way."""
+        spanned = pair_claim(mods1=["50"], mods2=["RT"])
+        spanned["lines"][0]["end_date"] = "2026-03-03"
+        assert denied(RULES.evaluate(spanned)) == [(2,)]
+        paid = [{"code": "74176", "date": DOS, "modifiers": ["50"]}]
+        result = RULES.evaluate(claim(line("74150", DOS, modifiers=["RT"])), history=paid)
+        assert denied(result) == [(1,)]
+
+    def test_explain_says_why_the_side_did_not_bypass(self):
+        """explain names the side modifier that did not bypass, and why."""
+        result = RULES.evaluate(pair_claim(mods1=["50"], mods2=["RT"]), explain=True)
+        [step] = [s for s in result.explanation.steps if s.rule == "t.ptp"]
+        assert (step.outcome, step.detail) == ("fired", "74150 is bundled into 74176 on 2026-03-02 (no bypass modifier "
+                                                        "on 74150; RT: 50 on the column 1 line covers both sides)")
+        result = RULES.evaluate(pair_claim(mods1=["RT"], mods2=["RT"]), explain=True)
+        [step] = [s for s in result.explanation.steps if s.rule == "t.ptp"]
+        assert step.detail.endswith("(no bypass modifier on 74150; RT is on the column 1 line too)")
+
+
 class TestModifierPlacement:
     def test_column_one_modifier_does_not_bypass_by_default(self):
         """Under the default `column2` placement, 59 on the column 1 line does not bypass."""

@@ -27,7 +27,7 @@ from .claim import Claim, checked
 from .conditions import same_provider
 from .evaluation import Evaluation, LineView, meeting_days, paid_history
 from .lookups import UNLISTED, ScanLookup, mue_files, row_in_force
-from .model import ANATOMIC_MODIFIERS, MUE_UNPUBLISHED, OTHER_BYPASS_MODIFIERS, format_date
+from .model import ANATOMIC_MODIFIERS, MUE_UNPUBLISHED, OTHER_BYPASS_MODIFIERS, SIDE_MODIFIERS, format_date
 from .result import Finding, Result, build_result
 
 _EMPTY = ()
@@ -298,7 +298,9 @@ def _pairs_with(lookup, code: str, group: list, day: int) -> list:
 
 
 def ptp_bypassed(column1: LineView, column2: LineView, placement: str) -> str | None:
-    """The modifier that bypasses an indicator-1 edit (domain.md §1.5), or None."""
+    """The modifier that bypasses an indicator-1 edit (domain.md §1.5), or None. An anatomic modifier of the
+    column 2 line bypasses when the column 1 line does not carry it (different sites); 50 (bilateral) on either
+    line covers both sides, so then LT or RT does not (50 itself never bypasses, §1.4)."""
     for modifier in column2.modifiers:
         if modifier in OTHER_BYPASS_MODIFIERS:
             return modifier
@@ -308,8 +310,26 @@ def ptp_bypassed(column1: LineView, column2: LineView, placement: str) -> str | 
                 return modifier
     for modifier in column2.modifiers:
         if modifier in ANATOMIC_MODIFIERS and modifier not in column1.modset:
+            if modifier in SIDE_MODIFIERS and ("50" in column1.modset or "50" in column2.modset):
+                continue
             return modifier
     return None
+
+
+def sides_not_bypassing(column1: LineView, column2: LineView) -> str:
+    """Why the anatomic modifiers of the column 2 line did not bypass an indicator-1 edit (for explain), e.g.
+    ``RT: 50 on the column 1 line covers both sides``; "" when it has none."""
+    why = []
+    for modifier in column2.modifiers:
+        if modifier not in ANATOMIC_MODIFIERS:
+            continue
+        if modifier in column1.modset:
+            why.append(f"{modifier} is on the column 1 line too")
+        elif modifier in SIDE_MODIFIERS and "50" in column1.modset:
+            why.append(f"{modifier}: 50 on the column 1 line covers both sides")
+        elif modifier in SIDE_MODIFIERS and "50" in column2.modset:
+            why.append(f"{modifier}: 50 on the column 2 line covers both sides")
+    return "; ".join(why)
 
 
 def _ptp(a: LineView, b: LineView, rows, placement: str, findings: list, day: int) -> None:
@@ -649,4 +669,4 @@ def _ended_primaries(ev: Evaluation, line: LineView, rows: list) -> str:
     return " (" + ", ".join(f"{code} counted through {format_date(end)}" for code, end in sorted(ended.items())) + ")"
 
 
-__all__ = ["evaluate", "Evaluation", "LineView", "ptp_bypassed", "format_date"]
+__all__ = ["evaluate", "Evaluation", "LineView", "ptp_bypassed", "sides_not_bypassing", "format_date"]

@@ -32,8 +32,8 @@ from .conditions import conjuncts
 from .conditions import same_provider
 from .evaluation import Evaluation, meeting_days, paid_history
 from .evaluator import (_add_earlier_units, _limit_finding, _number, _provider_groups, addon_edits, addon_message,
-                        day_text, over_limit, ptp_bypassed, ptp_message, set_apart_rules, span_limits, span_ptp_hits,
-                        unpublished_message)
+                        day_text, over_limit, ptp_bypassed, ptp_message, set_apart_rules, sides_not_bypassing,
+                        span_limits, span_ptp_hits, unpublished_message)
 from .lookups import UNLISTED, mue_files
 from .model import MUE_UNPUBLISHED, format_date, window_text
 from .tables import last_day
@@ -680,8 +680,10 @@ class _Tracer:
                              f"{pair}: modifier {modifier} on the {where} line bypasses it (indicator 1, "
                              f"placement {placement})", related, row.source)
                 else:
-                    self.add(info.id, info.kind, "fired", (b.number,), ptp_message(a, b, row, day), related,
-                             row.source)
+                    sides = sides_not_bypassing(a, b) if row.indicator == 1 else ""
+                    message = ptp_message(a, b, row, day)
+                    self.add(info.id, info.kind, "fired", (b.number,), f"{message}; {sides}" if sides else message,
+                             related, row.source)
                     denied = True
                     if self.ev.spans:
                         self.fired.add(key)

@@ -24,6 +24,8 @@ ANATOMIC_MODIFIERS = frozenset(
 OTHER_BYPASS_MODIFIERS = frozenset(
     ["59", "XE", "XS", "XP", "XU", "24", "25", "27", "57", "58", "78", "79", "91"]
 )
+#: The sides that modifier 50 (bilateral) covers both of: a line with 50 is on the left and the right (§1.5).
+SIDE_MODIFIERS = frozenset(["LT", "RT"])
 MODIFIER_PLACEMENTS = ("column2", "either")
 #: The info finding for a code a loaded MUE table has no row for (§2.1).
 MUE_UNPUBLISHED = "ncci.mue.unpublished"
