@@ -82,6 +82,18 @@ class TestTypeOne:
         assert addon_findings(result) == [((3,), (2,), "G0279 is an add-on code (type 1): its primary on line 2 is denied")]
         assert [s.status for s in result.lines] == ["pay", "deny", "deny"]
 
+    def test_several_primaries_denied(self):
+        """Two denied primaries are named in the plural: `its primaries on lines 1 and 2 are denied`; explain too."""
+        result = RULES.evaluate(claim(line("77065", DOS, modifiers=["GA"]), line("77065", DOS, modifiers=["GA", "76"]),
+                                      line("G0279", DOS)), explain=True)
+        assert addon_findings(result) == [
+            ((3,), (1, 2), "G0279 is an add-on code (type 1): its primaries on lines 1 and 2 are denied")]
+        [step] = [s for s in result.explanation.steps if s.rule == "t.aoc"]
+        assert step.detail == "G0279: its primaries on lines 1 and 2 are denied"
+        paid = RULES.evaluate(claim(line("77065", DOS), line("77066", DOS), line("G0279", DOS)), explain=True)
+        [step] = [s for s in paid.explanation.steps if s.rule == "t.aoc"]
+        assert step.detail == "G0279: primaries on lines 1 and 2 are paid"
+
     def test_primary_denied_by_a_rule(self):
         """A primary denied by any deny rule leaves its add-on code without a paid primary."""
         result = RULES.evaluate(claim(line("77065", DOS, modifiers=["GA"]), line("G0279", DOS)))

@@ -46,6 +46,19 @@ def window_text(start: int | None, end: int | None) -> str:
                       format_date(end) if end is not None else None)
 
 
+def listed(words: list, last: str = "and", more: int = 0) -> str:
+    """``a``, ``a and b``, ``a, b and c`` (``last``: the word before the last, ``or``); with ``more``, the words
+    are the first of a longer list: ``a, b and 3 more``."""
+    if more > 0:
+        return f"{', '.join(words)} {last} {more} more"
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
+
+
+def lines_text(numbers) -> str:
+    """``line 1``, ``lines 1 and 2``, ``lines 1, 2 and 3``: claim line numbers in a message."""
+    return ("line " if len(numbers) == 1 else "lines ") + listed([str(n) for n in numbers])
+
+
 def dates_text(first: str | None, last: str | None) -> str:
     """:func:`window_text` of ISO dates."""
     if first and last:

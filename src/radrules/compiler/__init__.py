@@ -20,11 +20,11 @@ from .._resources import display_path
 from ..claim import CLAIM_TYPES, payer_key
 from ..codes import is_digits
 from ..errors import Diagnostic, RuleError, edit_distance, suggestion
-from ..model import MODIFIER_PLACEMENTS
+from ..model import MODIFIER_PLACEMENTS, listed
 from .allow import allow_warnings
 from .blocks import BlockCompiler
 from .conditions import ConditionCompiler
-from .context import Context, listed, source_of
+from .context import Context, source_of
 from .dated import warn_uncovered_dates
 from .index import MAX_INDEX_ENTRIES, build_views, index_size, select
 from .rows import warn_row_conflicts

@@ -92,11 +92,3 @@ class Context:
 def source_of(span: Span) -> str:
     """``file:line``, as findings show where a rule was written."""
     return f"{span.file}:{span.line}"
-
-
-def listed(words: list, last: str = "and", more: int = 0) -> str:
-    """``a``, ``a and b``, ``a, b and c`` (``last``: the word before the last, ``or``); with ``more``, the words
-    are the first of a longer list: ``a, b and 3 more``."""
-    if more > 0:
-        return f"{', '.join(words)} {last} {more} more"
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"

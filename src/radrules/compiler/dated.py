@@ -12,8 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..claim import CLAIM_TYPES
-from ..model import format_date, window_text
-from .context import listed
+from ..model import format_date, listed, window_text
 from .index import select
 
 #: The first and last date ordinals: the open ends of a window.

@@ -8,8 +8,7 @@ apply to.
 from __future__ import annotations
 
 from ..claim import CLAIM_TYPES
-from ..model import window_text
-from .context import listed
+from ..model import listed, window_text
 from .dated import FIRST_DAY, LAST_DAY, row_window
 
 #: How many rows a message names (more are counted).
