@@ -267,6 +267,18 @@ def test_an_addon_whose_listed_primaries_were_all_deleted_says_so(tmp_path):
                               "deletion dates have passed)"
 
 
+def test_an_addon_billed_after_its_aoc_del_dt_is_not_checked(tmp_path):
+    """After the add-on code's own deletion date (`AOC Del Dt`) its rows are out of force: no add-on edit, and
+    no finding without a HCPCS file (language.md, addons); through that date it still needs its primary."""
+    (tmp_path / "cms").mkdir()
+    (tmp_path / "cms" / "aoc_v2026q3.csv").write_text(AOC_HEADER + "77067,77063,1,,2026181,,2017001,\n",
+                                                       encoding="latin-1")
+    (tmp_path / "aoc.rr").write_text('table addon "cms/aoc_v2026q3.csv"\n', encoding="utf-8")
+    rules = radrules.load(tmp_path, cache_dir=None)
+    assert rules.evaluate(claim(line("77063", "2026-07-01"))).findings == ()
+    assert [f.rule for f in rules.evaluate(claim(line("77063", "2026-06-30"))).findings] == ["ncci.addon"]
+
+
 # ---------------------------------------------------------------- disable addon
 
 AOC_HEADER = ("Primary Code,Add-on Code,AOC Edit Type,Special Instruction Notes,AOC Del Dt (Julian),"

@@ -180,6 +180,12 @@ class TestAcrossClaims:
         assert finding.lines == (1,) and finding.related_lines == ()
         assert "paid on an earlier claim" in finding.message
 
+    def test_a_claim_line_in_column_one_of_a_paid_column_two_passes(self, rules):
+        """The column 1 code billed after its column 2 code was paid: no finding, a PTP edit denies column 2 lines
+        only (§1.1; language.md, history)."""
+        result = rules.evaluate(claim(("74176", "2026-03-01")), history=[{"code": "74150", "date": "2026-03-01"}])
+        assert [f for f in result.findings if f.rule == "t.ptp"] == []
+
     def test_paid_lines_alike_are_judged_once(self, rules, monkeypatch):
         """20,000 paid lines of a few codes on one date (against a 999-line claim: 12.9 s) cost a few: lines alike
         in code, modifiers and provider give the same findings, and one line stands for them all."""
