@@ -23,7 +23,7 @@ BUNDLED = radrules.load()
 CODE_SETS = radrules.load(Path(__file__).parent / "data" / "cms" / "codesets.rr", cache_dir=None)
 RULESETS = pytest.mark.parametrize("rules", [BUNDLED, TEST_RULES, CODE_SETS], ids=["bundled", "test_rules",
                                                                                   "code_sets"])
-_LINE_NUMBERS = re.compile(r"\bline (\d+(?:, \d+)*)")
+_LINE_NUMBERS = re.compile(r"\blines? (\d+(?:(?:, | and )\d+)*)")  # line 1, lines 1, 2, lines 1 and 2
 
 
 def normalised(result, mapping: dict[int, int], skip_kinds=()) -> Counter:
@@ -33,7 +33,8 @@ def normalised(result, mapping: dict[int, int], skip_kinds=()) -> Counter:
 
     def message(text):
         return _LINE_NUMBERS.sub(
-            lambda m: "line " + ", ".join(str(n) for n in renumber(int(x) for x in m.group(1).split(", "))), text)
+            lambda m: "line " + ", ".join(str(n) for n in renumber(int(x) for x in re.split(", | and ", m.group(1)))),
+            text)
 
     return Counter(
         (f.rule, f.kind, f.severity, renumber(f.lines), renumber(f.related_lines), f.codes, f.carc, f.rarc,
