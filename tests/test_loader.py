@@ -107,6 +107,38 @@ def test_a_loop_of_links_in_a_ruleset_folder_is_a_diagnostic(tmp_path):
         ("RR401", "`rules/one.rr` is a loop of links"), ("RR401", "`rules/two.rr` is a loop of links")]
 
 
+_CT_RULE = 'rule acme.ct "CT"\n  when line.code is 70450\n  then deny line "no"\n carc CO-4 reference "r"\nend\n'
+
+
+def test_a_link_to_a_folder_outside_the_ruleset_folder_is_refused(tmp_path):
+    """A folder link leading out of the ruleset folder is RR402 naming the link, as a file link is; before, the
+    walk passed over it without a word and its rules were not loaded."""
+    (tmp_path / "shared" / "acme").mkdir(parents=True)
+    (tmp_path / "shared" / "acme" / "ct.rr").write_text(_CT_RULE)
+    (tmp_path / "rs").mkdir()
+    (tmp_path / "rs" / "base.rr").write_text("codes ct = 70450\n")
+    (tmp_path / "rs" / "acme").symlink_to("../shared/acme")
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load(tmp_path / "rs", cache_dir=None)
+    assert [(e.code, e.message, e.help) for e in caught.value.errors] == [(
+        "RR402", "`rs/acme` links to a folder outside the ruleset folder",
+        "a ruleset reads only files inside its folder: copy the folder in instead of linking it")]
+
+
+def test_links_inside_the_ruleset_folder_reach_each_file_once(tmp_path):
+    """A folder link and a file link to files inside the ruleset folder, and a link back up (a loop if followed
+    blindly): each file is compiled once, by its real path (a file link beside its file was `rule id used
+    twice`)."""
+    (tmp_path / "rs" / "real" / "deeper").mkdir(parents=True)
+    (tmp_path / "rs" / "real" / "main.rr").write_text(_CT_RULE)
+    (tmp_path / "rs" / "alias").symlink_to("real")
+    (tmp_path / "rs" / "alias.rr").symlink_to("real/main.rr")
+    (tmp_path / "rs" / "real" / "deeper" / "up").symlink_to("../..")
+    ruleset = radrules.load(tmp_path / "rs", cache_dir=None)
+    assert [rule.info.id for rule in ruleset.rules] == ["acme.ct"]
+    assert radrules.loader.rule_files(tmp_path / "rs") == [(tmp_path / "rs" / "real" / "main.rr").resolve()]
+
+
 def test_a_file_with_many_errors_is_split_into_lines_once(tmp_path):
     """Each diagnostic shows its source line; a file of 2,000 bad includes is split into lines once, not once
     per diagnostic (that took 29 s for 20,000); 50 are shown and the rest counted."""

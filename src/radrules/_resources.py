@@ -57,7 +57,8 @@ FOLDER_ENTRIES = 100_000  # the most files and folders a test file's `rules` fol
 def rule_files_in(folder: Path, limit: int) -> bool | None:
     """Whether ``folder`` holds a ``.rr`` file (in a sub-folder too, names starting with `.` skipped), or
     None when it holds more than ``limit`` files and folders: a walk that a test file names must end soon
-    (``rules "../.."`` could name a home folder). Links to folders are not followed, as the loader's walk."""
+    (``rules "../.."`` could name a home folder). Links to folders are not followed here (the loader
+    follows those that stay inside its folder, each folder once)."""
     import os
 
     found, seen, pending = False, 0, [folder]

@@ -176,37 +176,74 @@ def _hash(named_texts) -> str:
 
 
 def rule_files(folder: Path) -> list[Path]:
-    """The ``.rr`` files a folder's ruleset holds, sorted: in it and its sub-folders, names starting with `.`
-    left out (``folder`` resolved)."""
-    folder = Path(folder).resolve()
-    return sorted(p for p in folder.rglob("*.rr")
-                  if not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    """The ``.rr`` files a folder's ruleset holds, sorted by their real paths: in it and its sub-folders, names
+    starting with `.` left out, each file once however many links lead to it (see :func:`_walk`)."""
+    return _walk(Path(folder).resolve())[0]
+
+
+def _walk(root: Path) -> tuple[list[Path], list[Diagnostic]]:
+    """The real paths of the ``.rr`` files in ``root`` (resolved) and its sub-folders, sorted, and the problems
+    of the links among them. A link to a folder inside ``root`` is followed (a folder already searched, as a
+    link back up is, is not searched again); one to a folder outside it is RR402, as a link to a file outside
+    it is; a loop of links is RR401. Names starting with `.` are left out, as the walk finds them."""
+    base = root.parent
+    found: set[Path] = set()
+    problems: list[Diagnostic] = []
+    searched = {root}
+    pending = [root]  # real paths: a file's real path is its folder's and its name, unless it is a link
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError:  # a folder that can't be read holds nothing to load
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = folder / entry.name
+            try:
+                is_link, is_dir = entry.is_symlink(), entry.is_dir()
+            except OSError:  # a loop of links (resolved below), a folder that can't be entered
+                is_link, is_dir = True, False
+            if not is_link:
+                if is_dir:
+                    searched.add(path)
+                    pending.append(path)
+                elif entry.name.endswith(".rr"):
+                    found.add(path)
+                continue
+            if not is_dir and not entry.name.endswith(".rr"):
+                continue
+            try:
+                target = path.resolve()
+            except (OSError, RuntimeError):  # a loop of links
+                problems.append(Diagnostic("RR401", f"`{display_path(path, base)}` is a loop of links", None, None,
+                                           "a ruleset reads rule files, not links that point at each other"))
+                continue
+            what = "a folder" if is_dir else "a file"
+            if not target.is_relative_to(root):
+                problems.append(Diagnostic(
+                    "RR402", f"`{display_path(path, base)}` links to {what} outside the ruleset folder", None, None,
+                    f"a ruleset reads only files inside its folder: copy the {what[2:]} in instead of linking it"))
+            elif not is_dir:
+                found.add(target)
+            elif target not in searched:
+                searched.add(target)
+                pending.append(target)
+    return sorted(found), problems
 
 
 def _entry_files(layer: _Layer) -> tuple[list[Path], list[Diagnostic]]:
-    """The rule files a layer starts from: every ``.rr`` file of its folder (names starting with `.` skipped),
-    or its one file; and the problems of links among them."""
-    root = layer.root
+    """The rule files a layer starts from, by their real paths: every ``.rr`` file of its folder (names starting
+    with `.` skipped), or its one file; and the problems of links among them."""
     if not layer.start.is_dir():
         return [layer.start.resolve()], []
-    entry = rule_files(root)  # a folder's layer starts at its root
-    if not entry:
-        return [], [Diagnostic("RR401", f"no `.rr` files in `{layer.start}`")]
-    problems = []
-    base = root.parent
-    for p in entry:
-        try:
-            target = p.resolve()
-        except (OSError, RuntimeError):  # a loop of links
-            problems.append(Diagnostic("RR401", f"`{display_path(p, base)}` is a loop of links", None, None,
-                                       "a ruleset reads rule files, not links that point at each other"))
-            continue
-        if not target.is_relative_to(root):  # a link to a file elsewhere
-            problems.append(Diagnostic(
-                "RR402", f"`{display_path(p, base)}` links to a file outside the ruleset folder", None, None,
-                "a ruleset reads only files inside its folder: copy the file in instead of linking it"))
+    entry, problems = _walk(layer.root)  # a folder's layer starts at its root
     if problems:  # nothing of this path is read; the other paths still are, so that all problems show
         return [], problems
+    if not entry:
+        return [], [Diagnostic("RR401", f"no `.rr` files in `{layer.start}`")]
     return entry, problems
 
 
