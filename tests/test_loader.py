@@ -95,6 +95,20 @@ def test_a_pipe_in_a_ruleset_folder_is_refused_not_waited_on(tmp_path):
         ("RR401", "`rules/pipe.rr` is not a rule file (a folder, a pipe or a device)")]
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_pipe_named_by_include_or_table_is_not_a_file(tmp_path):
+    """A named pipe that an `include` or a `table` statement names is said to be no file, as one in a table
+    folder is (both said `no rule file` / `no table file`, as if it were missing)."""
+    (tmp_path / "rules" / "cms").mkdir(parents=True)
+    os.mkfifo(tmp_path / "rules" / "cms" / "fifo.csv")
+    (tmp_path / "rules" / "main.rr").write_text('include "cms/fifo.csv"\ntable addon "cms/fifo.csv"\n')
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load(tmp_path / "rules", cache_dir=None)
+    assert [(e.code, e.message, e.span.line) for e in caught.value.errors] == [
+        ("RR401", "`cms/fifo.csv` is not a rule file (a folder, a pipe or a device)", 1),
+        ("RR502", "`cms/fifo.csv` is not a file (a pipe or a device)", 2)]
+
+
 def test_a_loop_of_links_in_a_ruleset_folder_is_a_diagnostic(tmp_path):
     """Two links in a ruleset folder pointing at each other are RR401 each, not a RuntimeError."""
     (tmp_path / "rules").mkdir()

@@ -402,6 +402,12 @@ def _resolve_include(path: Path, statement: Include, root: Path, text: str, diag
             help="rule files may include only files inside their ruleset folder",
         ))
         return None
+    if target.exists() and not target.is_file():
+        diagnostics.append(Diagnostic(
+            "RR401", f"`{statement.path.text}` is not a rule file (a folder, a pipe or a device)", span,
+            _line(text, span.line), help="`include` names a rule file, which is a regular file",
+        ))
+        return None
     if not target.is_file():
         diagnostics.append(Diagnostic(
             "RR401", f"no rule file `{statement.path.text}`", span, _line(text, span.line),

@@ -394,6 +394,10 @@ def _table_parts(comp: Compilation, statement: s.Table, rule_file, root):
                 return None
         elif target.is_file():
             files = [target]
+        elif target.exists():  # a pipe would make the read wait for a writer forever
+            comp.ctx.error("RR502", f"`{token.text}` is not a file (a pipe or a device)", token.span,
+                           help="a table statement names the table's files, or the folder of its parts")
+            return None
         else:
             comp.ctx.error("RR502", f"no table file `{token.text}`", token.span,
                            help=_other_case(target) or "paths are relative to the rule file's folder")
