@@ -2286,6 +2286,23 @@ class TestCaches:
         assert radrules.load(root, cache_dir=cache).tables[0].from_cache == ""
         assert len(list(cache.glob("ptp-*.pickle"))) == 2
 
+    def test_a_cache_file_written_by_another_radrules_version_is_never_read(self, tmp_path, monkeypatch):
+        """The radrules version is part of the key, as docs/tables.md says (`a new radrules version reads the
+        files again once`): before, only the loader version and the stored layout were."""
+        from radrules import _version, tables
+
+        root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
+        cache = tmp_path / "cache"
+        tables._MEMORY.clear()
+        with monkeypatch.context() as patched:
+            patched.setattr(_version, "__version__", "0.0.1")
+            radrules.load(root, cache_dir=cache)
+        tables._MEMORY.clear()
+        assert radrules.load(root, cache_dir=cache).tables[0].from_cache == ""
+        tables._MEMORY.clear()
+        assert radrules.load(root, cache_dir=cache).tables[0].from_cache == "disk"
+        assert len(list(cache.glob("ptp-*.pickle"))) == 2
+
     def test_the_stored_layout_is_that_of_every_class_a_cache_file_pickles(self, tmp_path):
         """STORED_CLASSES, whose fields are in every key, are the radrules classes the cache files of every kind
         (and their warnings) pickle: a class pickled into a cache without being listed would have its fields

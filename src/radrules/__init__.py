@@ -21,8 +21,7 @@ from .loader import clear_memory_cache, load, loads
 from .result import Finding, LineStatus, Result
 from .readers import read_fhir, read_x12, to_fhir_claim_response
 from .ruleset import Ruleset
-
-__version__ = "0.1.0"
+from ._version import __version__
 
 #: Imported when first used, so that `import radrules` (and every worker of a
 #: batch run) does not pay for the formatter and the diff tools.

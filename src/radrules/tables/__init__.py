@@ -2,8 +2,8 @@
 
 A rule file names them with ``table KIND "path", ... [for institutional claims]
 [effective DATE]``. :func:`read_table` reads one table statement's files,
-through two caches keyed by a hash of the files' content (and the loader
-version): an in-process LRU (cachetools, behind a lock) and a directory of
+through two caches keyed by a hash of the files' content (and the radrules
+and loader versions): an in-process LRU (cachetools, behind a lock) and a directory of
 compiled tables on disk (``RADRULES_CACHE_DIR``, default the user cache
 directory). A cached table whose key differs from the files' hash is never
 used. :func:`bind` turns a loaded table into what evaluation reads.
@@ -26,7 +26,7 @@ from pathlib import Path
 import attrs
 import cachetools
 
-from .. import _resources
+from .. import _resources, _version
 from .. import model as m
 from ..errors import Diagnostic
 from ..syntax import Span
@@ -152,8 +152,8 @@ class Loaded:
 
 
 def content_key(kind: str, paths: list[Path]) -> str:
-    """The hash that keys a table in the caches: the loader version, the kind, and each part's name, size and
-    SHA-256 (sizes and part digests keep the key unambiguous: two parts never hash like one)."""
+    """The hash that keys a table in the caches: the radrules and loader versions, the kind, and each part's name,
+    size and SHA-256 (sizes and part digests keep the key unambiguous: two parts never hash like one)."""
     described = []
     for path in paths:
         digest, size = hashlib.sha256(), 0
@@ -166,7 +166,9 @@ def content_key(kind: str, paths: list[Path]) -> str:
 
 
 def _key(kind: str, parts: list[tuple[str, int, bytes]]) -> str:
-    digest = hashlib.sha256(f"radrules-table-{LOADER_VERSION}-{STORED_LAYOUT}-{kind}\0{len(parts)}\0".encode())
+    # The radrules version too: a new release reads the files again once, whatever its loaders changed.
+    digest = hashlib.sha256(f"radrules-table-{_version.__version__}-{LOADER_VERSION}-{STORED_LAYOUT}-{kind}\0"
+                            f"{len(parts)}\0".encode())
     for name, size, part_digest in parts:
         digest.update(name.encode("utf-8", "surrogatepass") + b"\0" + str(size).encode() + b"\0" + part_digest)
     return digest.hexdigest()
