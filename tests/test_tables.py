@@ -2245,6 +2245,93 @@ class TestCaches:
             radrules.load(root, cache_dir=cache)
             assert marker.exists()  # proof the planted pickle would have run, had it been trusted
 
+    @pytest.mark.parametrize("how", ["writable by all", "sticky, writable by all", "writable by its group",
+                                     "a link"])
+    def test_a_cache_folder_anyone_else_could_write_in_is_not_used(self, tmp_path, how):
+        """A cache file is ours and private, but the folder it is in is not (another user could have put it there,
+        or a link leads to a folder whose files others provide): the disk cache is not used for the load, with
+        RR530 saying why. Before, only the file was checked and the pickle ran."""
+        import hashlib
+        import pickle
+        from radrules import tables
+
+        root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
+        cache = tmp_path / "cache"
+        tables._MEMORY.clear()
+        radrules.load(root, cache_dir=cache)
+        assert cache.stat().st_mode & 0o777 == 0o700  # as radrules makes it
+        (entry,) = cache.glob("ptp-*.pickle")
+        marker = tmp_path / "pwned"
+        payload = pickle.dumps(_Planted(str(marker)))
+        entry.write_bytes(tables._CACHE_MAGIC + hashlib.sha256(payload).digest() + payload)
+        given = cache
+        if how == "a link":
+            given = tmp_path / "link"
+            given.symlink_to(cache)
+        else:
+            cache.chmod({"writable by all": 0o777, "sticky, writable by all": 0o1777}.get(how, 0o770))
+        tables._MEMORY.clear()
+        rules = radrules.load(root, cache_dir=given)
+        assert rules.tables[0].from_cache == "" and not marker.exists()
+        why = {"writable by all": "others can write in it (mode 0777)", "a link": "it is a link (name the folder "
+               "it points to)", "sticky, writable by all": "others can write in it (mode 1777)",
+               "writable by its group": "others can write in it (mode 0770)"}[how]
+        assert [w.message for w in rules.warnings] == [
+            f"the table cache `{given}` is not used: {why}, so CMS tables are read from their files at every load"]
+        assert entry.read_bytes().endswith(payload)  # nothing written there either
+        cache.chmod(0o700)  # made private, the same file is read: proof it would have run
+        tables._MEMORY.clear()
+        radrules.load(root, cache_dir=cache)
+        assert marker.exists()
+
+    def test_a_cache_folder_is_checked_again_where_its_files_are_opened(self, tmp_path, monkeypatch):
+        """A folder made writable by others after the load looked at it is still not read from: the cache file
+        is opened in the folder opened and checked itself."""
+        import hashlib
+        import pickle
+        from radrules import tables
+
+        root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
+        cache = tmp_path / "cache"
+        tables._MEMORY.clear()
+        radrules.load(root, cache_dir=cache)
+        (entry,) = cache.glob("ptp-*.pickle")
+        marker = tmp_path / "pwned"
+        payload = pickle.dumps(_Planted(str(marker)))
+        entry.write_bytes(tables._CACHE_MAGIC + hashlib.sha256(payload).digest() + payload)
+        cache.chmod(0o777)
+        monkeypatch.setattr(tables, "_not_private", lambda folder: None)  # as if it changed after the look
+        tables._MEMORY.clear()
+        assert radrules.load(root, cache_dir=cache).tables[0].from_cache == "" and not marker.exists()
+
+    def test_a_cache_folder_of_another_user_is_not_used(self):
+        """A folder owned by another user is not private, whatever its mode."""
+        import os
+        from radrules import tables
+
+        mine = os.stat_result((0o40700, 0, 0, 2, os.geteuid(), 0, 0, 0, 0, 0))
+        theirs = os.stat_result((0o40700, 0, 0, 2, os.geteuid() + 1, 0, 0, 0, 0, 0))
+        assert tables._unsafe_folder(mine) is None
+        assert tables._unsafe_folder(theirs) == f"it is owned by another user (user id {os.geteuid() + 1})"
+
+    def test_radrules_makes_its_cache_folder_private_whatever_the_umask(self, tmp_path):
+        """Under a umask that lets the group write (0002, usual on some systems) the cache folder radrules makes is
+        still 0700, so the next load uses it."""
+        import os
+        from radrules import tables
+
+        root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
+        cache = tmp_path / "made" / "cache"
+        previous = os.umask(0o002)
+        try:
+            tables._MEMORY.clear()
+            assert not radrules.load(root, cache_dir=cache).warnings
+        finally:
+            os.umask(previous)
+        assert cache.stat().st_mode & 0o777 == 0o700
+        tables._MEMORY.clear()
+        assert radrules.load(root, cache_dir=cache).tables[0].from_cache == "disk"
+
     def test_a_cache_file_of_a_ptp_table_pickled_with_another_layout_is_read_again(self, tmp_path, monkeypatch):
         """A cache file whose PtpTable state has a field fewer (as a build of another layout pickled it, under the
         same LOADER_VERSION) is passed over and written again: it was read from the disk cache without its

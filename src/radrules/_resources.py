@@ -32,15 +32,16 @@ def bundled_rulesets() -> Path:
     return resource_dir("rulesets")
 
 
-def open_regular(path, *, follow_links: bool = True):
+def open_regular(path, *, follow_links: bool = True, dir_fd: int | None = None):
     """``path`` opened for reading in binary, or None when it is not a regular file (a folder, a named pipe,
     a device; with ``follow_links=False``, a link). It is opened without waiting: opening a named pipe for a
-    read would wait for a writer forever. Raises OSError when it can't be opened."""
+    read would wait for a writer forever. ``dir_fd``: the folder, opened, that a relative ``path`` is in.
+    Raises OSError when it can't be opened."""
     import os
     import stat
 
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | (0 if follow_links else getattr(os, "O_NOFOLLOW", 0))
-    handle = os.open(path, flags)
+    handle = os.open(path, flags, dir_fd=dir_fd)
     try:
         if not stat.S_ISREG(os.fstat(handle).st_mode):
             os.close(handle)

@@ -199,11 +199,50 @@ def read_table(kind: str, parts: list[tuple[str, Path]], cache_dir):
     "disk" for a cached table, "" for one read from its files. ``cache_dir``: a folder, None (no disk cache)
     or a :class:`NoCacheDir`.
     """
-    table, diagnostics, origin = _read_table(kind, parts, cache_dir or None)
+    shared = _not_private(cache_dir) if cache_dir else None
+    table, diagnostics, origin = _read_table(kind, parts, None if shared else cache_dir or None)
     if table is not None and isinstance(cache_dir, NoCacheDir):
         diagnostics = [*diagnostics, _no_disk_cache("there is no user cache directory (no home directory) for the "
                                                     "table cache")]
+    if table is not None and shared:
+        diagnostics = [*diagnostics, Diagnostic(
+            "RR530", f"the table cache `{cache_dir}` is not used: {shared}, so CMS tables are read from their "
+            "files at every load", None, None,
+            "a cache file is a pickle, which runs code when read: the folder must be yours and writable by you "
+            "alone (`chmod 700`), not a link; or point RADRULES_CACHE_DIR (on the command line `--cache-dir`, in "
+            "code `load(cache_dir=...)`) at such a folder", severity="warning")]
     return table, diagnostics, origin
+
+
+def _not_private(folder: Path) -> str | None:
+    """Why the disk cache ``folder`` may hold files that others put there, so that none of it may be unpickled:
+    a link (it is followed to wherever it points when read), a folder of another user, or one others can write
+    in (group or all; a sticky folder such as `/tmp` too); None for a private folder, or one that is not there
+    (radrules makes it, mode 0700) or that can't be looked at (it can't be read either). Checked at every table
+    read (one ``lstat``), so that a folder whose mode changes is seen at the next load. Where files have no
+    owner and mode (Windows), None: the folder must be private, as the default one is."""
+    if not hasattr(os, "geteuid"):
+        return None
+    try:
+        info = os.lstat(folder)
+    except (OSError, ValueError):
+        return None
+    return _unsafe_folder(info)
+
+
+def _unsafe_folder(info: os.stat_result) -> str | None:
+    """:func:`_not_private` from the folder's ``lstat`` (or its ``fstat``, opened)."""
+    import stat
+
+    if stat.S_ISLNK(info.st_mode):
+        return "it is a link (name the folder it points to)"
+    if not stat.S_ISDIR(info.st_mode):
+        return None  # a file in the way: writing the cache fails, and says so
+    if info.st_uid != os.geteuid():
+        return f"it is owned by another user (user id {info.st_uid})"
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return f"others can write in it (mode {stat.S_IMODE(info.st_mode):04o})"
+    return None
 
 
 def _read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None):
@@ -463,22 +502,33 @@ def _open_trusted(cache_file: Path):
 
     A pickle runs code when loaded, and its checksum is no defence against someone who can write it: so a
     cache file is read only if it is a regular file (not a link, a pipe or a device, which could also block
-    the read) owned by the user running radrules and writable by no one else, as radrules writes it. Where
-    files have no owner and mode to tell (Windows: no ``geteuid``, and ``fstat`` reports any writable file
-    as writable by all), only a regular file is asked for, and the cache directory must be private to the
-    user, as the default one (under ``%LOCALAPPDATA%``) is.
+    the read) owned by the user running radrules and writable by no one else, as radrules writes it, in a
+    folder that is the same (:func:`_unsafe_folder`). Where files have no owner and mode to tell (Windows: no
+    ``geteuid``, and ``fstat`` reports any writable file as writable by all), only a regular file is asked
+    for, and the cache directory must be private to the user, as the default one (under ``%LOCALAPPDATA%``)
+    is.
     """
     import contextlib
     import stat
 
-    stream = _resources.open_regular(cache_file, follow_links=False)
+    if not hasattr(os, "geteuid"):
+        stream = _resources.open_regular(cache_file, follow_links=False)
+        return contextlib.nullcontext(None) if stream is None else stream
+    # The folder is opened and checked again (read_table checked its path), and the file opened in that very
+    # folder: a folder put in its place since, or a link, is never read from.
+    folder = os.open(cache_file.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | os.O_NOFOLLOW)
+    try:
+        if _unsafe_folder(os.fstat(folder)) is not None:
+            return contextlib.nullcontext(None)
+        stream = _resources.open_regular(cache_file.name, follow_links=False, dir_fd=folder)
+    finally:
+        os.close(folder)
     if stream is None:
         return contextlib.nullcontext(None)
-    if hasattr(os, "geteuid"):
-        info = os.fstat(stream.fileno())
-        if info.st_uid != os.geteuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-            stream.close()
-            return contextlib.nullcontext(None)
+    info = os.fstat(stream.fileno())
+    if info.st_uid != os.geteuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        stream.close()
+        return contextlib.nullcontext(None)
     return stream
 
 
@@ -517,7 +567,7 @@ def _store(cache_file: Path, payload) -> tuple[str, bool] | None:
     name = None
     blocked, whole_folder = cache_file.parent, True
     try:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        cache_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # private, as _not_private asks
         handle, name = tempfile.mkstemp(dir=cache_file.parent, prefix=_TEMPORARY_PREFIX)
         with os.fdopen(handle, "wb") as out:
             out.write(_CACHE_MAGIC + bytes(32))  # the checksum's place, filled once the pickle is written
