@@ -1923,7 +1923,7 @@ class TestNoRowLost:
         tables._MEMORY.clear()
         assert "RR530" in [w.code for w in radrules.load(root, cache_dir=cache).warnings]
         cache.unlink()
-        cache.mkdir()
+        cache.mkdir(mode=0o700)  # private, whatever the umask
         tables._MEMORY.clear()
         assert "RR530" in [w.code for w in radrules.load(root, cache_dir=cache).warnings]  # not tried yet
         now[0] += tables.UNWRITABLE_SECONDS + 1
