@@ -359,6 +359,73 @@ class TestErrors:
         unpacked = sum(member.file_size for member in zipfile.ZipFile(book).infolist())
         assert f"unpacks to {unpacked:,} bytes, more than the 1,000 bytes a workbook may" in rendered
 
+    @pytest.mark.parametrize("bound, message", [
+        ("MAX_CELLS", "has more than 1,048,576 rows or 40 cells in its first worksheet, more than any CMS table"),
+        ("MAX_ROWS", "has more than 5 rows or 10,000,000 cells in its first worksheet, more than any CMS table"),
+        ("MAX_TEXT", "first worksheet comes to more than 100 bytes of text, more than any CMS table"),
+    ])
+    def test_a_sheet_past_the_bounds_is_refused_as_it_is_read(self, tmp_path, monkeypatch, bound, message):
+        """Rows, cells and the CSV text a sheet makes are bounded as its rows are read (a small zip of tiny cells
+        took minutes and gigabytes, under the bound on what it unpacks to), with RR520."""
+        from radrules.tables import workbook
+
+        book = workbook_of(DATA / "aoc_v2026q3.csv", tmp_path / "book", "aoc_v2026q3.xlsx")
+        monkeypatch.setattr(workbook, bound, {"MAX_CELLS": 40, "MAX_ROWS": 5, "MAX_TEXT": 100}[bound])
+        tables._MEMORY.clear()  # other tests loaded this content
+        assert message in self._refused(tmp_path, book.name, book.read_bytes())
+
+    def test_shared_strings_past_the_bound_are_refused_before_they_are_read(self, tmp_path, monkeypatch):
+        """The shared strings, which openpyxl reads whole before any row, are bounded by what they unpack to."""
+        from radrules.tables import workbook
+
+        main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+        types = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+        relations = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+        strings = f'<sst xmlns="{main}">' + "<si><t>77063</t></si>" * 100 + "</sst>"
+        members = {
+            "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{types}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{types}.worksheet+xml"/>'
+            f'<Override PartName="/xl/strings.xml" ContentType="{types}.sharedStrings+xml"/></Types>',
+            "_rels/.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{relations}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+            "xl/workbook.xml": f'<workbook xmlns="{main}" xmlns:r="{relations}"><sheets>'
+            '<sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>',
+            "xl/_rels/workbook.xml.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+            f'relationships"><Relationship Id="rId1" Type="{relations}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{relations}/sharedStrings" Target="strings.xml"/></Relationships>',
+            "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{main}"><sheetData><row r="1"><c r="A1" t="s"><v>0</v>'
+            '</c></row></sheetData></worksheet>',
+            "xl/strings.xml": strings,
+        }
+        data = io.BytesIO()
+        with zipfile.ZipFile(data, "w") as archive:
+            for name, content in members.items():
+                archive.writestr(name, content)
+        size = len(strings)
+        monkeypatch.setattr(workbook, "MAX_SHARED_STRINGS", size - 1)
+        rendered = self._refused(tmp_path, "aoc_v2026q3.xlsx", data.getvalue())
+        assert f"has shared strings that unpack to {size:,} bytes, more than the {size - 1:,} bytes a workbook may" \
+            in rendered
+        monkeypatch.setattr(workbook, "MAX_SHARED_STRINGS", size)  # at the bound, read (it has no header)
+        path = tmp_path / "x" / "aoc_v2026q3.xlsx"
+        assert [e.code for e in self._error(tmp_path, 'table addon "cms/aoc_v2026q3.xlsx"\n', path)] == ["RR505"]
+
+    def test_no_header_in_the_first_lines_reads_no_more_of_the_sheet(self, tmp_path, monkeypatch):
+        """An MUE workbook without its header is RR505 once its first 200 lines are read, the rest of the sheet
+        unread (here, reading it whole would pass the bound on cells)."""
+        from radrules.tables import workbook
+
+        name = "MCR_MUE_PractitionerServices_Eff_07-01-2026.xlsx"
+        book = save_workbook([[f"note {n}", "x"] for n in range(1000)], tmp_path / "book" / name)
+        monkeypatch.setattr(workbook, "MAX_CELLS", 1000)
+        errors = self._error(tmp_path, f'table mue "cms/{name}"\n', book)
+        assert [(e.code, e.message) for e in errors] == [
+            ("RR505", f"`rules/cms/{name}` has no `HCPCS/CPT Code` header in its first 200 lines: is it a CMS MUE "
+                      "file?")]
+
     def test_without_openpyxl_the_error_says_how_to_install_it(self, tmp_path, monkeypatch):
         """No crash and no silent skip when the `xlsx` extra is not installed."""
         book = workbook_of(DATA / "aoc_v2026q3.csv", tmp_path / "book", "aoc_v2026q3.xlsx")

@@ -77,6 +77,12 @@ _CODE_CHECKS = {"add_on_code": codes.is_procedure_code, "aoc_edit_type": ("1", "
 _NO_DATE = ("", "*", "0", "00000000", "99999999", "9999999")
 
 
+def _header_row(fields: list[str]) -> bool:
+    """Whether a row is the header, for a workbook's search."""
+    found = header_columns(fields, COLUMNS)
+    return all(column in found for column in REQUIRED)
+
+
 def load_addon(parts: list[tuple[str, str, bytes]], key: str):
     """Read AOC files; returns (RawTable or None, diagnostics).
 
@@ -89,7 +95,7 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
     dates = DateReader()
     latest = None
     for display, file_name, data in parts:
-        problems, text = read_part(display, data)
+        problems, text = read_part(display, data, (20, _header_row))
         positions = None
         width = 0
         rows_read = end_line = 0

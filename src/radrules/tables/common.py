@@ -358,7 +358,7 @@ def parse_date(text: str) -> int | None:
     return None
 
 
-def read_part(display: str, data) -> tuple[Problems, str]:
+def read_part(display: str, data, header=None) -> tuple[Problems, str]:
     """One table file's text, and the :class:`Problems` to report its rows with.
 
     CMS files are Latin-1 (UTF-8 or UTF-16 with a BOM is accepted too: a file with a UTF-8 BOM that is not UTF-8
@@ -367,14 +367,15 @@ def read_part(display: str, data) -> tuple[Problems, str]:
     reads as the CSV export of its first sheet (:mod:`radrules.tables.workbook`),
     its problems name the cell, and its cells in a date or time format are kept
     (``Problems.typed``, see :meth:`Problems.typed_cell`); one that can't be read raises
-    :class:`~radrules.tables.workbook.WorkbookError`.
+    :class:`~radrules.tables.workbook.WorkbookError`. ``header``: (lines, test), where the loader looks for its
+    header, so that a workbook without one is read no further (:func:`~radrules.tables.workbook.read_workbook`).
     """
     path = None
     if not isinstance(data, (bytes, bytearray)):
         path = data
         data = data.read_bytes()
     if is_workbook(data, path.name if path is not None else display):
-        text, typed = read_workbook(data, path)
+        text, typed = read_workbook(data, path, header)
         problems = Problems(display, workbook=True)
         problems.typed = typed
         return problems, text

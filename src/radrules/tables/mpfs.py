@@ -51,7 +51,7 @@ def load_mpfs(parts: list[tuple[str, str, bytes]], key: str):
     keyed = _Rows(entries)
     diagnostics = []
     for display, file_name, data in parts:
-        problems, text = read_part(display, data)
+        problems, text = read_part(display, data, (30, _caption_row))
         if file_name.lower().endswith(".txt") and not _has_caption_row(text):
             _fixed_width(text, file_name, problems, keyed, len(parts) > 1)
         else:
@@ -104,6 +104,11 @@ def _keyed(code: str, modifier: str) -> str:
     return f"{code} {_modifier(modifier)}"
 
 
+def _caption_row(fields: list[str]) -> bool:
+    """Whether a row is the caption row (``HCPCS,MOD,...``), for a workbook's search."""
+    return len(fields) >= 2 and fields[0].strip().upper() == "HCPCS" and fields[1].strip().upper() == "MOD"
+
+
 def _has_caption_row(text: str) -> bool:
     """Whether a ``.txt`` is a CSV export after all: a line of its first 30 begins ``HCPCS,MOD``.
 
@@ -128,7 +133,7 @@ def _csv(text: str, file_name: str, problems: Problems, keyed: _Rows, several: b
             return
         if columns is None:
             recent = (recent + [fields])[-5:]
-            if len(fields) >= 2 and fields[0].strip().upper() == "HCPCS" and fields[1].strip().upper() == "MOD":
+            if _caption_row(fields):
                 width = max(len(row) for row in recent)
                 names = [_caption(recent, i) for i in range(width)]
                 while width and not names[width - 1]:  # empty captions at the end: a row may leave them out

@@ -60,6 +60,11 @@ def setting_of_name(file_name: str) -> str | None:
     return named[0] if len(named) == 1 else None
 
 
+def _header_row(fields: list[str]) -> bool:
+    """Whether a row is the header (a tab-separated one too, which is an error), for a workbook's search."""
+    return bool(fields) and (_is_code_header(fields[0]) or _is_code_header(fields[0].split("\t")[0]))
+
+
 def load_mue(parts: list[tuple[str, str, bytes]], key: str):
     """Read MUE files; returns (RawTable or None, diagnostics).
 
@@ -73,7 +78,7 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
     diagnostics = []
     part_types: list = [None] * len(parts)
     for index, (display, file_name, data) in enumerate(parts):
-        problems, text = read_part(display, data)
+        problems, text = read_part(display, data, (200, _header_row))
         header_found = False
         rows_read = end_line = 0
         end_raw = ""

@@ -40,6 +40,19 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 #: rows (measured), so a national part (about 650,000 rows) to about 215 MiB and a full sheet
 #: (1,048,576 rows) to about 350 MiB; the bound keeps a zip bomb from taking the machine's memory.
 MAX_UNPACKED = 1 << 30
+#: What a worksheet may hold, checked as its rows are read, so that a small workbook of tiny cells (a few MiB of
+#: zip that unpacks to a few hundred) fails early in little memory, not after minutes and gigabytes (openpyxl still
+#: reads through a sheet without a <dimension> once, about 0.2 s per MiB unpacked): Excel's row limit; ten
+#: million cells (a national PTP part is about 650,000 rows of 7, a full sheet of them 7.3 million, an MUE table
+#: about 15,000 rows of 4); and 256 Mi characters of CSV text (a PTP part's export is about 25 Mi: one long
+#: shared string in every cell would otherwise multiply).
+MAX_ROWS = 1_048_576
+MAX_CELLS = 10_000_000
+MAX_TEXT = 1 << 28
+#: The most a workbook's shared strings may unpack to: they are read whole, before any row, as tens of bytes of
+#: memory each (CMS's workbooks hold a few MiB of them, a PTP part's codes are at most about 30 MiB).
+MAX_SHARED_STRINGS = 1 << 26
+_SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 _ZERO_PADDED = re.compile(r"^0+$")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -68,9 +81,13 @@ def workbook_text(data: bytes, path=None) -> str:
     return read_workbook(data, path)[0]
 
 
-def read_workbook(data: bytes, path=None) -> tuple[str, dict]:
+def read_workbook(data: bytes, path=None, header=None) -> tuple[str, dict]:
     """The first worksheet of the workbook ``data`` as CSV text (see the module docstring), and its cells in a
-    date or time format: sheet row -> {0-based column: ("date", "1900-01-01") or ("time", "00:00:00")}."""
+    date or time format: sheet row -> {0-based column: ("date", "1900-01-01") or ("time", "00:00:00")}.
+
+    ``header``: (lines, test) for a loader that looks for its header in the first ``lines`` lines: when no row
+    of them passes ``test`` (given the row's cell texts), the rows up to the next one are all that is read, for
+    the loader to say so, not the rest of the sheet."""
     if data[:4] == OLE_MAGIC:
         if _is_xls(data, path):
             raise WorkbookError(path, "`{file}` is an Excel 97-2003 workbook (.xls), which radrules does not read",
@@ -93,6 +110,10 @@ def read_workbook(data: bytes, path=None) -> tuple[str, dict]:
     if "xl/workbook.xml" not in names:
         raise WorkbookError(path, "`{file}` is a zip archive, not a table file",
                             "unpack the CMS download and name a file inside it (.TXT, .csv or .xlsx)")
+    shared = _shared_strings_size(data)
+    if shared > MAX_SHARED_STRINGS:
+        raise WorkbookError(path, f"`{{file}}` has shared strings that unpack to {_size(shared)}, more than the "
+                            f"{_size(MAX_SHARED_STRINGS)} a workbook may", "name the text or CSV file of the table")
     try:
         import openpyxl
     except ImportError:
@@ -107,26 +128,46 @@ def read_workbook(data: bytes, path=None) -> tuple[str, dict]:
         if not book.worksheets:
             raise WorkbookError(path, "`{file}` has no worksheet", "name the CSV export of the table instead")
         out = io.StringIO()
-        write = csv.writer(out, lineterminator="\n").writerow
+        write = csv.writer(out, lineterminator="").writerow
         sheet = book.worksheets[0]
         # Read-only mode reads only the range the sheet's <dimension> tag states, which some
         # writers understate: read the rows the sheet holds instead.
         sheet.reset_dimensions()
         # The sheet is parsed while its rows are read (read-only mode), so a damaged sheet fails here.
-        rows = []
+        lines = []  # (the row as CSV, its cells), kept as one text each (a list of cells is many objects)
         typed: dict = {}
+        cells = characters = 0
+        looking, test = header or (None, None)
         for number, row in enumerate(sheet.iter_rows(), 1):
-            rows.append([_cell_text(cell) for cell in row])
+            cells += len(row)
+            if number > MAX_ROWS or cells > MAX_CELLS:
+                raise WorkbookError(path, f"`{{file}}` has more than {MAX_ROWS:,} rows or {MAX_CELLS:,} cells in "
+                                    "its first worksheet, more than any CMS table (a national PTP part has about "
+                                    "650,000 rows of 7)", "name the text or CSV file of the table")
+            fields = [_cell_text(cell) for cell in row]
             for index, cell in enumerate(row):
                 if isinstance(cell.value, _TEMPORAL):
                     typed.setdefault(number, {})[index] = _temporal(cell.value)
-        width = max(map(len, rows), default=0)  # rows end at their last cell: pad them as an export does
-        for fields in rows:
             if any(fields):
-                write(fields + [""] * (width - len(fields)))
+                out.seek(0)
+                out.truncate()
+                write(fields)
+                lines.append((out.getvalue(), len(fields)))
+                characters += len(lines[-1][0]) + 1
+                if characters > MAX_TEXT:
+                    raise WorkbookError(path, f"`{{file}}`'s first worksheet comes to more than "
+                                        f"{_size(MAX_TEXT)} of text, more than any CMS table",
+                                        "name the text or CSV file of the table")
             else:
-                out.write("\n")
-        return out.getvalue(), typed
+                lines.append(("", 0))
+            if test is not None:
+                if test(fields):
+                    test = None  # found: read on
+                elif number > looking:
+                    break  # the loader says there is no header; the rest of the sheet would change nothing
+        width = max((count for _, count in lines), default=0)  # rows end at their last cell: pad them as an
+        # export does (an empty field writes nothing, so a row's padding is commas)
+        return "".join(f"{text}{',' * (width - count)}\n" if count else "\n" for text, count in lines), typed
     except WorkbookError:
         raise
     except Exception as error:  # the XML parser and openpyxl's readers raise many kinds
@@ -134,6 +175,24 @@ def read_workbook(data: bytes, path=None) -> tuple[str, dict]:
                             "open and save it again in a spreadsheet program, or name its CSV export") from None
     finally:
         book.close()
+
+
+def _shared_strings_size(data: bytes) -> int:
+    """What the parts a workbook's ``[Content_Types].xml`` names as shared strings unpack to (openpyxl reads the
+    first; all are counted), 0 when it names none or can't be read (openpyxl then says the workbook is
+    damaged)."""
+    import xml.etree.ElementTree as ElementTree
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if archive.getinfo("[Content_Types].xml").file_size > 1 << 20:  # a few KiB in any workbook
+                return 0
+            types = ElementTree.fromstring(archive.read("[Content_Types].xml"))
+            sizes = {member.filename: member.file_size for member in archive.infolist()}
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError, ValueError):
+        return 0
+    return sum(sizes.get(part.get("PartName", "").lstrip("/"), 0) for part in types.iter()
+               if part.tag.endswith("Override") and part.get("ContentType") == _SHARED_STRINGS_TYPE)
 
 
 #: The name of the stream that holds an Excel 97-2003 workbook in its OLE2 file (`Book` before Excel 97), as the
