@@ -89,7 +89,7 @@ class TestTypeOne:
         assert addon_findings(result) == [
             ((3,), (1, 2), "G0279 is an add-on code (type 1): its primaries on lines 1 and 2 are denied")]
         [step] = [s for s in result.explanation.steps if s.rule == "t.aoc"]
-        assert step.detail == "G0279: its primaries on lines 1 and 2 are denied"
+        assert step.detail == "G0279 is an add-on code (type 1): its primaries on lines 1 and 2 are denied"
         paid = RULES.evaluate(claim(line("77065", DOS), line("77066", DOS), line("G0279", DOS)), explain=True)
         [step] = [s for s in paid.explanation.steps if s.rule == "t.aoc"]
         assert step.detail == "G0279: primaries on lines 1 and 2 are paid"

@@ -207,7 +207,7 @@ class TestBilateral:
         result = RULES.evaluate(pair_claim(mods1=["50"], mods2=["RT"]), explain=True)
         [step] = [s for s in result.explanation.steps if s.rule == "t.ptp"]
         assert (step.outcome, step.detail) == ("fired", "74150 is bundled into 74176 on 2026-03-02 (no bypass modifier "
-                                                        "on 74150; RT: 50 on the column 1 line covers both sides)")
+                                                        "on 74150); RT: 50 on the column 1 line covers both sides")
         result = RULES.evaluate(pair_claim(mods1=["RT"], mods2=["RT"]), explain=True)
         [step] = [s for s in result.explanation.steps if s.rule == "t.ptp"]
         assert step.detail.endswith("(no bypass modifier on 74150; RT is on the column 1 line too)")
