@@ -210,7 +210,7 @@ class TestBilateral:
                                                         "on 74150); RT: 50 on the column 1 line covers both sides")
         result = RULES.evaluate(pair_claim(mods1=["RT"], mods2=["RT"]), explain=True)
         [step] = [s for s in result.explanation.steps if s.rule == "t.ptp"]
-        assert step.detail.endswith("(no bypass modifier on 74150; RT is on the column 1 line too)")
+        assert step.detail.endswith("(no bypass modifier on 74150); RT is on the column 1 line too")
 
 
 class TestModifierPlacement:
