@@ -533,16 +533,24 @@ class _Tracer:
                             continue
                         self._rule(rule, a, b)
 
+    def _ptp_versions(self, loaded_tables) -> tuple | None:
+        """(view, its PTP tables, the loaded PTP versions of its claim type oldest first), or None if fewer than
+        two versions serve the claim."""
+        view = self.ev.view
+        tables = view.ptp_tables
+        if tables is None or len(tables.tables) < 2:
+            return None
+        return view, tables, sorted((t for t in loaded_tables if t.kind == "ptp" and t.claim_type == view.claim_type),
+                                    key=lambda t: t.start)
+
     def pairs_of_other_versions(self, loaded_tables) -> None:
         """A silent step for each pair of lines of a date that the PTP table version in force on it has no row of,
         where another version loaded has a row of the pair in force on dates it judges (a pair a new quarter
         dropped, or one a later quarter adds): said, so that the other version's row is not looked for in vain."""
-        view = self.ev.view
-        tables = view.ptp_tables
-        if tables is None or len(tables.tables) < 2:
+        found = self._ptp_versions(loaded_tables)
+        if found is None:
             return
-        versions = sorted((t for t in loaded_tables if t.kind == "ptp" and t.claim_type == view.claim_type),
-                          key=lambda t: t.start)
+        view, tables, versions = found
         # the dates each version judges: the first also every earlier one, the latest every later one
         judged = [(t.start if i else 1, last_day("ptp", versions, i)) for i, t in enumerate(versions)]
         for day, group in _days(self.ev):
@@ -575,12 +583,10 @@ class _Tracer:
         changes and from when."""
         from .compiler.corrections import change_on, change_text, version_label
 
-        view = self.ev.view
-        tables = view.ptp_tables
-        if tables is None or len(tables.tables) < 2:
+        found = self._ptp_versions(loaded_tables)
+        if found is None:
             return
-        versions = sorted((t for t in loaded_tables if t.kind == "ptp" and t.claim_type == view.claim_type),
-                          key=lambda t: t.start)
+        view, tables, versions = found
         newest = len(versions) - 1
         for day, group in _days(self.ev):
             index = tables.index(day)
