@@ -231,10 +231,29 @@ def test_links_in_a_folder_are_refused_as_check_refuses_them(tree, capsys):
     (tree / "sub" / "dangling.rr").symlink_to(tree / "nothing.rr")
     code, out, err = run(capsys, tree / "sub")
     assert code == 3
-    assert f"error[RR402]: `{tree / 'sub' / 'link.rr'}` links to a file outside the folder" in err
-    assert f"error[RR401]: no rule file at `{tree / 'sub' / 'dangling.rr'}`" in err
+    assert "error[RR402]: `sub/link.rr` links to a file outside the ruleset folder" in err
+    assert "error[RR401]: `sub/dangling.rr` is a link to nothing" in err
     assert (outside / "t.rr").read_text(encoding="utf-8") == MESSY
     assert out == f"formatted {tree / 'sub' / 'deep.rr'}\n"
+
+
+def test_a_folder_link_inside_is_formatted_as_check_reads_it(tree, capsys):
+    """fmt walked a folder with rglob, which passes over a link to a folder without a word (`radrules check`
+    follows one inside the folder and refuses one outside it, RR402): now it finds the files check reads."""
+    inner = tree / "sub" / "inner"
+    inner.mkdir()
+    (inner / "in.rr").write_text(MESSY, encoding="utf-8")
+    (tree / "sub" / "alias").symlink_to(inner)  # inside: the file once, by its real path
+    outside = tree.parent / (tree.name + "-elsewhere")
+    outside.mkdir()
+    (outside / "far.rr").write_text(MESSY, encoding="utf-8")
+    (tree / "sub" / "far").symlink_to(outside)
+    code, out, err = run(capsys, tree / "sub")
+    assert code == 3
+    assert "error[RR402]: `sub/far` links to a folder outside the ruleset folder" in err
+    assert (outside / "far.rr").read_text(encoding="utf-8") == MESSY
+    assert (inner / "in.rr").read_text(encoding="utf-8") == TIDY
+    assert out.count("in.rr") == 1
 
 
 def test_a_hard_linked_file_is_written_in_place(tree, capsys):

@@ -639,6 +639,23 @@ class TestRunErrors:
         ]
         assert not report.ok and report.summary() == "0 passed, 0 failed, 4 errors"
 
+    def test_test_files_behind_folder_links(self, tmp_path, monkeypatch):
+        """rglob passed over a link to a folder of tests without a word, so its tests never ran: now the walk
+        follows it, runs a test file reached twice once, and a link back up does not loop."""
+        from radrules.testing.runner import find_test_files
+
+        monkeypatch.chdir(tmp_path)
+        write(tmp_path / "shared", "one.rrt", 'test "t"\n  claim\n    2026-03-02 71046\n  expect pass\nend\n')
+        (tmp_path / "suite").mkdir()
+        (tmp_path / "suite" / "shared").symlink_to(tmp_path / "shared")
+        (tmp_path / "suite" / "again.rrt").symlink_to(tmp_path / "shared" / "one.rrt")
+        (tmp_path / "shared" / "up").symlink_to(tmp_path / "suite")
+        files, problems = find_test_files(["suite"])
+        assert problems == [] and [p.as_posix() for p in files] == ["suite/again.rrt"]
+        (tmp_path / "suite" / "again.rrt").unlink()
+        files, problems = find_test_files(["suite"])
+        assert [p.as_posix() for p in files] == ["suite/shared/one.rrt"]
+
     def test_an_empty_path_and_a_name_too_long(self, tmp_path, monkeypatch):
         """An empty path is RR630 (it ran the working directory's tests), a name too long RR630 (an OSError)."""
         monkeypatch.chdir(tmp_path)

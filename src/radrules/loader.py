@@ -177,15 +177,16 @@ def _hash(named_texts) -> str:
 
 def rule_files(folder: Path) -> list[Path]:
     """The ``.rr`` files a folder's ruleset holds, sorted by their real paths: in it and its sub-folders, names
-    starting with `.` left out, each file once however many links lead to it (see :func:`_walk`)."""
-    return _walk(Path(folder).resolve())[0]
+    starting with `.` left out, each file once however many links lead to it (see :func:`files_under`)."""
+    return files_under(Path(folder).resolve())[0]
 
 
-def _walk(root: Path) -> tuple[list[Path], list[Diagnostic]]:
-    """The real paths of the ``.rr`` files in ``root`` (resolved) and its sub-folders, sorted, and the problems
-    of the links among them. A link to a folder inside ``root`` is followed (a folder already searched, as a
-    link back up is, is not searched again); one to a folder outside it is RR402, as a link to a file outside
-    it is; a loop of links is RR401. Names starting with `.` are left out, as the walk finds them."""
+def files_under(root: Path, suffix: str = ".rr") -> tuple[list[Path], list[Diagnostic]]:
+    """The real paths of the files ending in ``suffix`` in ``root`` (resolved) and its sub-folders, sorted, and
+    the problems of the links among them. A link to a folder inside ``root`` is followed (a folder already
+    searched, as a link back up is, is not searched again); one to a folder outside it is RR402, as a link to a
+    file outside it is; a loop of links is RR401. Names starting with `.` are left out, as the walk finds them.
+    Rule files (`.rr`), and the rule-test and format commands' files, are found by this one walk."""
     base = root.parent
     found: set[Path] = set()
     problems: list[Diagnostic] = []
@@ -210,10 +211,10 @@ def _walk(root: Path) -> tuple[list[Path], list[Diagnostic]]:
                 if is_dir:
                     searched.add(path)
                     pending.append(path)
-                elif entry.name.endswith(".rr"):
+                elif entry.name.endswith(suffix):
                     found.add(path)
                 continue
-            if not is_dir and not entry.name.endswith(".rr"):
+            if not is_dir and not entry.name.endswith(suffix):
                 continue
             try:
                 target = path.resolve()
@@ -222,7 +223,11 @@ def _walk(root: Path) -> tuple[list[Path], list[Diagnostic]]:
                                            "a ruleset reads rule files, not links that point at each other"))
                 continue
             what = "a folder" if is_dir else "a file"
-            if not target.is_relative_to(root):
+            if not is_dir and not target.exists():
+                problems.append(Diagnostic("RR401", f"`{display_path(path, base)}` is a link to nothing", None, None,
+                                           "the file it pointed at was moved or removed: remove the link or "
+                                           "put the file back"))
+            elif not target.is_relative_to(root):
                 problems.append(Diagnostic(
                     "RR402", f"`{display_path(path, base)}` links to {what} outside the ruleset folder", None, None,
                     f"a ruleset reads only files inside its folder: copy the {what[2:]} in instead of linking it"))
@@ -239,7 +244,7 @@ def _entry_files(layer: _Layer) -> tuple[list[Path], list[Diagnostic]]:
     with `.` skipped), or its one file; and the problems of links among them."""
     if not layer.start.is_dir():
         return [layer.start.resolve()], []
-    entry, problems = _walk(layer.root)  # a folder's layer starts at its root
+    entry, problems = files_under(layer.root)  # a folder's layer starts at its root
     if problems:  # nothing of this path is read; the other paths still are, so that all problems show
         return [], problems
     if not entry:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .._resources import open_regular
 from ..errors import Diagnostic, RuleError, lf_line_ends, shortened
+from ..loader import files_under
 
 
 def add_parser(commands) -> None:
@@ -143,9 +144,18 @@ def _decoded(data: bytes, name: str) -> str:
         raise RuleError([Diagnostic("RR404", f"{name} is not UTF-8 text (byte {problem.start})")]) from None
 
 
+def _shown(real: Path) -> Path:
+    """A file's real path as the user would write it: relative to the working folder when it is inside it."""
+    try:
+        return real.relative_to(Path.cwd())
+    except ValueError:
+        return real
+
+
 def _rule_files(paths: list[str]):
-    """Each path, with a folder replaced by its `.rr` files (names starting with `.` skipped); a link in a
-    folder to a file outside it, or to nothing, is a RuleError in its place, as in `radrules check`."""
+    """Each path, with a folder replaced by its `.rr` files, as `radrules check` finds them
+    (:func:`~radrules.loader.files_under`: names starting with `.` skipped, links to folders inside followed, each
+    file once); a link to a file or folder outside it, or to nothing, is a RuleError in its place."""
     for name in paths:
         if name == "-":
             yield name
@@ -159,19 +169,16 @@ def _rule_files(paths: list[str]):
         except OSError as problem:  # a name too long, a folder on the way that can't be entered
             yield RuleError([Diagnostic("RR401", f"can't read `{shortened(name, 200)}`: {problem.strerror}")])
             continue
-        if is_dir:
-            root = path.resolve()
-            for p in sorted(path.rglob("*.rr")):
-                if any(part.startswith(".") for part in p.relative_to(path).parts) or p.is_dir():
-                    continue
-                if not p.exists():  # a link to nothing
-                    yield RuleError([Diagnostic("RR401",
-                                                f"no rule file at `{p}` (a link to a file that is not there)")])
-                elif not p.resolve().is_relative_to(root):  # as `radrules check` refuses it
-                    yield RuleError([Diagnostic("RR402", f"`{p}` links to a file outside the folder `{path}`",
-                                                help="format the file where it is, by naming it")])
-                elif p.is_file():
-                    yield p
+        if is_dir:  # the files `radrules check` reads: folder links inside followed, links outside refused
+            files, problems = files_under(path.resolve())
+            for problem in problems:
+                yield RuleError([problem])
+            for real in files:
+                if not real.exists():  # a link to nothing
+                    yield RuleError([Diagnostic("RR401", f"no rule file at `{_shown(real)}` (a link to a file that "
+                                                         f"is not there)")])
+                elif real.is_file():
+                    yield _shown(real)
         else:
             yield path
 

@@ -172,6 +172,27 @@ def _shown(path: Path) -> str:
     return path.as_posix()
 
 
+def _test_files(folder: Path) -> list[Path]:
+    """The test files in ``folder`` and its sub-folders, sorted, names starting with `.` left out. Links to
+    folders are followed (rglob passed over them without a word), each real folder and file once, so a link back
+    up can't loop; a test file may load rules from anywhere, so a link out of the folder is no problem here."""
+    found = []
+    searched = set()
+    for top, folders, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(top)
+        if real in searched:
+            folders[:] = []
+            continue
+        searched.add(real)
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        found += [Path(top) / name for name in names
+                  if name.endswith(TEST_SUFFIX) and not name.startswith(".") and (Path(top) / name).is_file()]
+    once = {}  # a file reached by two paths (a file link beside it) runs once, by the first path
+    for path in sorted(found):
+        once.setdefault(os.path.realpath(path), path)
+    return sorted(once.values())
+
+
 def find_test_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Diagnostic]]:
     """Every ``.rrt`` file under ``paths`` (files, or folders searched recursively), in name order."""
     found: list[Path] = []
@@ -188,10 +209,7 @@ def find_test_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], lis
                                                 f"{problem.strerror}"))
             continue
         if is_dir:
-            files = sorted(
-                p for p in path.rglob(f"*{TEST_SUFFIX}")
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            files = _test_files(path)
             if not files:
                 problems.append(Diagnostic("RR630", f"no `{TEST_SUFFIX}` test files in `{path.as_posix()}`"))
             found.extend(files)
