@@ -205,6 +205,23 @@ class TestTablesAndFormatting:
         assert len(re.findall(r"# allow", formatted)) == 4
 
 
+    def test_formatting_a_condition_over_lines_keeps_the_allow_at_its_end(self):
+        """`fmt` writes `when A and B` over two lines and moves a comment at the end of the `when` line to the
+        end of the last part; the allow matched only the warning's first line, so RR264 came back beside RR272
+        and `check --strict` failed after `fmt`. An end-of-line allow now matches any line of the warning's span."""
+        text = ('rule a.b "x"\n  reference "r"\n  carc CO-4\n  then deny line "x"\n'
+                '  when line.code is 70460 and line.code is 70470  # allow RR264: kept for reference\nend\n')
+        before = radrules.loads(text)
+        formatted = format_rules(text)
+        assert formatted.count("\n") > text.count("\n") and "70470  # allow RR264" in formatted
+        after = radrules.loads(formatted)
+        assert before.warnings == after.warnings == ()
+        assert codes(before.allowed) == codes(after.allowed) == ["RR264"]
+        # alone on its line, the comment allows a warning whose first line is the next: not one it is inside
+        alone = text.replace("  when line.code is 70460 and line.code is 70470  # allow RR264: kept for reference",
+                             "  when line.code is 70460\n  # allow RR264: kept\n   and line.code is 70470")
+        assert codes(radrules.loads(alone).warnings) == ["RR264", "RR272"]
+
 def test_the_codes_are_those_of_errors_md():
     """WARNING_CODES, ERROR_CODES and COUNT_CODES, which `allow` comments are checked against, are the codes
     errors.md documents, its warnings among WARNING_CODES."""

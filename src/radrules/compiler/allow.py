@@ -2,8 +2,9 @@
 warning"; errors.md RR270-RR272).
 
 The grammar drops comments, so they are read here from the lines of the rule files, once every other pass has
-reported: a comment at the end of the line a warning points at, or alone on the line just above it, that names
-the warning's code takes the warning out of the ruleset's warnings into its allowed ones. Warnings at a table
+reported: a comment at the end of a line a warning points at (any line of its span: `radrules fmt` moves a
+comment at the end of a condition's first line to the end of its last part), or alone on the line just above
+its first, that names the warning's code takes the warning out of the ruleset's warnings into its allowed ones. Warnings at a table
 file's rows, and errors, are never allowed.
 """
 
@@ -57,8 +58,9 @@ def allow_warnings(comp) -> None:
     for diagnostic in ctx.diagnostics:
         span = diagnostic.span
         found = [] if diagnostic.is_error or span is None else [
-            allow for allow in by_line.get((span.file, span.line), ())
-            if any(code == diagnostic.code for code, _ in allow.codes)]
+            allow for line in range(span.line, max(span.line, span.end_line) + 1)
+            for allow in by_line.get((span.file, line), ())
+            if (line == span.line or not allow.alone) and any(code == diagnostic.code for code, _ in allow.codes)]
         if found:
             comp.allowed.append(diagnostic)
             used.update((id(allow), diagnostic.code) for allow in found)
