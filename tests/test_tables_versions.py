@@ -465,3 +465,15 @@ class TestCorrectionsOfEarlierDates:
                                       'table ptp "cms/ccipra-v322r0-f1.TXT" effective 2026-08-01\n')
         monkeypatch.undo()
         assert "(through 2026-07-31)" in radrules.load(root, cache_dir=cache).warnings[0].message
+
+    def test_a_cache_folder_that_is_not_private_holds_no_comparison(self, tmp_path):
+        """The tables passed over a cache folder others can write in (RR530), but the comparison was still
+        written there (and the folder pruned)."""
+        july = [APRIL[0].replace("\t*\t0\t", "\t20110101\t9\t"), *APRIL[1:]]
+        root, cache = side_by_side(tmp_path, APRIL, july), tmp_path / "shared"
+        cache.mkdir()
+        cache.chmod(0o777)
+        tables._RESULTS.clear()
+        rules = radrules.load(root, cache_dir=cache)
+        assert sorted({w.code for w in rules.warnings}) == ["RR529", "RR530"]
+        assert list(cache.iterdir()) == []

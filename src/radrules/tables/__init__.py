@@ -312,14 +312,15 @@ def remembered(kind: str, key: str, cache_dir, compute) -> dict:
     """A result computed from loaded tables of ``kind`` (a small dict), kept in memory and in the disk cache
     beside the tables under ``key``, a hash of everything it was computed from (the tables' own keys with
     the loader version, and the rest): ``compute()`` runs only if neither holds it. On disk it is a RawTable
-    whose entries are the result, so that a cache file pickles no other class; a cache that can't be written
-    is passed over (the tables' own warning, RR530, says so)."""
+    whose entries are the result, so that a cache file pickles no other class; a cache that can't be written,
+    or that is not private, is passed over (the tables' own warning, RR530, says so)."""
     key = hashlib.sha256(f"radrules-result-{LOADER_VERSION}-{STORED_LAYOUT}-{kind}\0{key}".encode()).hexdigest()
     with _LOCK:
         found = _RESULTS.get(key)
     if found is not None:
         return found
-    cache_file = _cache_file(cache_dir or None, kind, key)
+    private = cache_dir and not _not_private(cache_dir)  # a folder the tables may not use (RR530) holds no result
+    cache_file = _cache_file(cache_dir if private else None, kind, key)
     stored = _fetch(cache_file, key) if cache_file is not None else None
     if stored is not None and isinstance(stored.table, RawTable):
         found = stored.table.entries
