@@ -183,7 +183,10 @@ def _clauses(draw, block: bool) -> list[list[str]]:
 @st.composite
 def _rule(draw, number: int, names) -> list[str]:
     clauses = draw(_clauses(block=False))
-    clauses.append(["when", *draw(_condition(names))])
+    condition = draw(_condition(names))
+    clauses.append(["when", *condition])
+    if any(a == "other" and b == "." for a, b in zip(condition, condition[1:])) and draw(st.booleans()):
+        clauses.append(["once", "per", "line"])  # a pair rule (it reads `other.`) may fire once per line
     message = draw(_TEXT).replace("{", "(").replace("}", ")") + draw(st.sampled_from(PLACEHOLDERS))
     clauses.append(["then", draw(st.sampled_from(SEVERITIES)), "line", _quoted(message)])
     order = draw(st.permutations(range(len(clauses))))

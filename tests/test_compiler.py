@@ -1611,3 +1611,45 @@ def test_a_table_path_in_other_capitals_gets_the_file_name_as_its_hint(tmp_path)
     [error] = caught.value.errors
     assert (error.code, error.help) == ("RR502", "did you mean `ccipra-v322r0-f1.TXT`? file names are told apart by "
                                                  "case")
+
+
+class TestOncePerLine:
+    """`once per line` belongs to pair rules only, once each."""
+
+    @pytest.mark.parametrize("condition, then", [
+        ("line.code is 70450", 'deny line "x"'),
+        ("claim.line_count > 6", 'review claim "x"'),
+    ])
+    def test_a_rule_that_compares_no_two_lines_refuses_it(self, condition, then):
+        """On a line rule or a claim rule the clause is RR252, marked on the clause, with the hint that it is for
+        rules that read `other.`."""
+        (diagnostic,) = _errors(rule(condition, then=then, extra="  once per line\n"), name="once.rr")
+        assert (diagnostic.code, diagnostic.span.line, underlined(diagnostic)) == ("RR252", 2, "once per line")
+        assert diagnostic.message == "`once per line` is not allowed in a rule that does not compare two lines"
+        assert "reads `other.`" in diagnostic.help
+
+    def test_twice_is_rr251(self):
+        """The clause given twice is RR251 on the second, naming the first's line."""
+        text = rule("other.code = line.code", extra="  once per line\n  once\n    per line\n")
+        (diagnostic,) = _errors(text)
+        assert (diagnostic.code, diagnostic.message, diagnostic.span.line) == ("RR251",
+                                                                              "`once per line` is given twice", 3)
+        assert diagnostic.help == "the first is at line 2"
+
+    @pytest.mark.parametrize("block", [
+        'pairs t.ptp\n  once per line\n  pair 74176 with 74150 modifier allowed\nend\n',
+        'limits t.mue\n  once per line\n  limit 77067 max 1 mai 2\nend\n',
+    ])
+    def test_an_edit_block_refuses_it(self, block):
+        """In an edit block the clause is RR252, with the hint that it is for a rule."""
+        (diagnostic,) = _errors(block)
+        assert diagnostic.code == "RR252" and underlined(diagnostic) == "once per line"
+        assert "is not allowed in a" in diagnostic.message and "`rule`" in diagnostic.help
+
+    def test_a_pair_rule_takes_it(self):
+        """A pair rule compiles with the clause, wherever it is written among the clauses."""
+        ruleset = radrules.loads('rule t.rule\n  once per line\n  when other.code = line.code\n'
+                                 f'  then deny line "x"\n{REF}end\n')
+        (compiled,) = ruleset.rules
+        assert compiled.shape == "pair" and compiled.once_per_line
+        assert not radrules.loads(rule("other.code = line.code")).rules[0].once_per_line

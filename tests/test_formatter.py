@@ -87,6 +87,34 @@ class TestLayout:
             end
         ''')
 
+    def test_once_per_line_goes_after_then_on_a_line_of_its_own(self):
+        """`once per line`, written anywhere and over lines, comes right after `then`, its comment kept; a
+        formatted file formats to itself and means the same."""
+        source = '''
+            rule duplicate.line
+              once  # one finding a line
+                per   line
+              carc OA-18 when other.number < line.number and other.code = line.code
+              then deny line "line {line.number} repeats line {other.number}"
+              reference "r"
+            end
+        '''
+        got = fmt(source)
+        assert got == dedent('''
+            rule duplicate.line
+              when other.number < line.number
+               and other.code = line.code
+              then deny line "line {line.number} repeats line {other.number}"
+              once per line  # one finding a line
+              carc OA-18
+              reference "r"
+            end
+        ''')
+        assert format_rules(got) == got
+        assert_same_rules(dedent(source), got, claims=[
+            {"lines": [{"code": "71046", "date": "2026-03-02"} for _ in range(3)]}])
+        assert len(radrules.loads(got).evaluate({"lines": [{"code": "71046", "date": "2026-03-02"}] * 3}).findings) == 2
+
     def test_edit_block_rows_follow_clauses_and_pair_indicators_are_words(self):
         """Rows come after the clauses, in their order; indicators 0, 1, 9 are written as words."""
         got = fmt('''

@@ -8,8 +8,10 @@ of lines, the unit limit of each code, the add-on edits) and records a
 :class:`Step` for each: ``fired``, ``silent`` (with the first part of the
 condition that was not true), ``bypassed`` (with the modifier), ``out of
 dates`` (with the window), ``not applicable`` (indicator 9) or ``within
-limit``; and ``corrected later`` for a pair that an earlier PTP version
-judges as published where the newest version loaded corrected its date.
+limit``; ``corrected later`` for a pair that an earlier PTP version
+judges as published where the newest version loaded corrected its date;
+and ``not checked`` for a pair that a ``once per line`` rule leaves, as it
+fired for the line already.
 A CMS table row that rule-file rows replace or a ``disable`` takes off is
 a ``silent`` step of the table's rule that names them. It is a separate
 pass, so ``evaluate()`` without ``explain`` pays nothing for it.
@@ -45,7 +47,7 @@ class Step:
 
     rule: str
     kind: str
-    outcome: str  # fired, silent, bypassed, out of dates, not applicable, within limit, corrected later
+    outcome: str  # fired, silent, bypassed, out of dates, not applicable, within limit, corrected later, not checked
     lines: tuple[int, ...]
     detail: str
     related_lines: tuple[int, ...] = ()
@@ -360,6 +362,17 @@ def _not_judged(rule_id: str, claim) -> str:
     return "no diagnosis is shaped like an ICD-10-CM code"
 
 
+def _acted_on(rule, line, other, ev: Evaluation) -> tuple:
+    """(lines, related lines) a finding of ``rule`` on ``line`` (and ``other``, for a pair rule) has."""
+    if other is None:
+        return (ev.all_lines if rule.target == "claim" else (line.number,)), ()
+    if rule.target == "other":
+        return (other.number,), (line.number,)
+    if rule.target == "both":
+        return tuple(sorted((line.number, other.number))), ()
+    return (line.number,), (other.number,)
+
+
 class _Tracer:
     def __init__(self, ev: Evaluation, lookup, result, disables):
         self.ev = ev
@@ -461,23 +474,15 @@ class _Tracer:
                 detail = rule.message.render(self.ev, None, None)
             self.add(rule.info.id, rule.info.kind, outcome, lines, detail, source=rule.info.source)
 
-    def _rule(self, rule, line, other) -> None:
+    def _rule(self, rule, line, other) -> str:
         """A step for a line or pair rule, on the lines its finding acts on (as the evaluator's); a pair rule on
-        the lines' first date (a line with a date span too)."""
+        the lines' first date (a line with a date span too). Returns the step's outcome."""
         info = rule.info
-        if other is None:
-            lines = self.ev.all_lines if rule.target == "claim" else (line.number,)
-            related = ()
-        elif rule.target == "other":
-            lines, related = (other.number,), (line.number,)
-        elif rule.target == "both":
-            lines, related = tuple(sorted((line.number, other.number))), ()
-        else:
-            lines, related = (line.number,), (other.number,)
+        lines, related = _acted_on(rule, line, other, self.ev)
         window = _outside(rule.scope, line.date)
         if window:
             self.add(info.id, info.kind, "out of dates", lines, window, related, info.source)
-            return
+            return "out of dates"
         outcome, detail = _condition(rule.condition, self.ev, line, other)
         if outcome == "fired":
             detail = rule.message.render(self.ev, line, other)
@@ -488,9 +493,16 @@ class _Tracer:
                     if order < seen[0]:
                         self._both[(info.id, lines)] = (order, seen[1])
                         self.steps[seen[1]] = attrs.evolve(self.steps[seen[1]], detail=detail)
-                    return
+                    return outcome
                 self._both[(info.id, lines)] = (order, len(self.steps))
         self.add(info.id, info.kind, outcome, lines, detail, related, info.source)
+        return outcome
+
+    def _not_checked(self, rule, line, other, fired_with) -> None:
+        """A `not checked` step for a pair that a `once per line` rule leaves: it fired for ``line`` already."""
+        lines, related = _acted_on(rule, line, other, self.ev)
+        self.add(rule.info.id, rule.info.kind, "not checked", lines,
+                 f"once per line: fired with line {fired_with.number}", related, rule.info.source)
 
     def pairs(self) -> None:
         placement = self.ev.view.modifier_placement
@@ -524,6 +536,7 @@ class _Tracer:
                 continue
             for a in group:
                 for rule in self.lookup.pair_rules(a):
+                    fired_with = None  # a `once per line` rule: the line it fired with, its later pairs unchecked
                     for b in group:
                         if a is b or not same_provider(a, b):
                             continue
@@ -531,7 +544,10 @@ class _Tracer:
                             continue
                         if rule.other_codes is not None and b.code not in rule.other_codes:
                             continue
-                        self._rule(rule, a, b)
+                        if fired_with is not None:
+                            self._not_checked(rule, a, b, fired_with)
+                        elif self._rule(rule, a, b) == "fired" and rule.once_per_line:
+                            fired_with = b
 
     def _ptp_versions(self, loaded_tables) -> tuple | None:
         """(view, its PTP tables, the loaded PTP versions of its claim type oldest first), or None if fewer than

@@ -184,6 +184,9 @@ class GeneralRule:
     # True when the rule can only be true with authorization records (a top-level test of
     # `line.authorization` other than `is missing`): evaluation skips it for claims without them.
     needs_authorization: bool = False
+    # Pair rules only (`once per line`): at most one finding per `line`, with the first `other` in claim
+    # order that meets the condition; the evaluator leaves that line's later pairs unchecked.
+    once_per_line: bool = False
     # Whether the scope has a date window (the evaluator's inner loop asks only then).
     windowed: bool = attrs.field(init=False, repr=False, eq=False)
     # ``condition`` as a closure (radrules.fastpath); rebuilt after unpickling.

@@ -639,6 +639,9 @@ class _Builder(Transformer):
     def severity(self, meta, c):
         return s.SeverityClause(self._tok(c[0]), self._span(meta))
 
+    def once_per_line(self, meta, c):
+        return s.OncePerLine(self._span(meta))
+
     # conditions
     def or_(self, meta, c):
         parts = []

@@ -223,7 +223,15 @@ class SeverityClause:
     span: Span
 
 
-Clause = Union[KindClause, ForPayer, ForType, Effective, When, Then, Carc, Rarc, Reference, SeverityClause]
+@attrs.frozen
+class OncePerLine:
+    """``once per line``: a pair rule fires at most once for each ``line``, with the first ``other`` that meets it."""
+
+    span: Span
+
+
+Clause = Union[KindClause, ForPayer, ForType, Effective, When, Then, OncePerLine, Carc, Rarc, Reference,
+               SeverityClause]
 
 #: The keyword that introduces each clause, for messages.
 CLAUSE_WORDS = {
@@ -234,6 +242,7 @@ CLAUSE_WORDS = {
     Effective: "effective",
     When: "when",
     Then: "then",
+    OncePerLine: "once per line",
     Carc: "carc",
     Rarc: "rarc",
     Reference: "reference",

@@ -22,8 +22,8 @@ BLOCK_DEFAULTS = {
     s.LimitsBlock: ("mue", "CO-151", ("N362",)),
     s.AddonsBlock: ("addon", "CO-107", ("N122",)),
 }
-_RULE_CLAUSES = (s.KindClause, s.ForPayer, s.ForType, s.UnlessTable, s.Effective, s.When, s.Then, s.Carc, s.Rarc,
-                 s.Reference)
+_RULE_CLAUSES = (s.KindClause, s.ForPayer, s.ForType, s.UnlessTable, s.Effective, s.When, s.Then, s.OncePerLine,
+                 s.Carc, s.Rarc, s.Reference)
 _BLOCK_CLAUSES = (s.ForPayer, s.ForType, s.UnlessTable, s.Effective, s.Carc, s.Rarc, s.Reference, s.SeverityClause)
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 #: Fields a message may not show: identifiers are protected data.
@@ -54,6 +54,8 @@ class BlockCompiler:
                     help = "a rule's severity is the word after `then`"
                 elif isinstance(clause, (s.When, s.Then)):
                     help = "edit blocks list rows; write conditions in a `rule`"
+                elif isinstance(clause, s.OncePerLine):
+                    help = "`once per line` is for a `rule` that compares two lines (reads `other.`)"
                 self.ctx.error("RR252", f"`{word}` is not allowed in {what}", clause.span, help=help)
                 continue
             if type(clause) in found:
@@ -155,6 +157,13 @@ class BlockCompiler:
             return None
         roots |= message_roots
         shape = self._shape(rule, target, roots, then, clauses[s.When])
+        once = s.OncePerLine in clauses
+        if once and shape not in (None, "pair"):
+            self.ctx.error("RR252", "`once per line` is not allowed in a rule that does not compare two lines",
+                           clauses[s.OncePerLine].span,
+                           help="it is for a rule that reads `other.`; a rule on one line, or on the claim, "
+                                "gives at most one finding a line already")
+            ok = False
         if shape is None or not ok:
             return None
         info = m.RuleInfo(
@@ -192,7 +201,7 @@ class BlockCompiler:
             self.ctx.warning("RR264", f"rule `{info.id}` can never fire: {never}", clauses[s.When].span, help=help)
         needs_authorization = shape == "line" and any(map(_reads_authorization, c.conjuncts(condition)))
         return m.GeneralRule(info, scope, shape, target, condition, template, codes_key, modifiers_key,
-                             other_codes, same_code, needs_history, places_key, needs_authorization)
+                             other_codes, same_code, needs_history, places_key, needs_authorization, once)
 
     def _shape(self, rule: s.Rule, target: str, roots: set[str], then: s.Then, when: s.When) -> str | None:
         if "other" in roots:

@@ -83,6 +83,7 @@ def rule_description(rule) -> dict:
     out.update(scope_fields(rule.scope))
     out.update(exclusion_fields(rule.scope))
     out["target"] = rule.target
+    out["once_per_line"] = rule.once_per_line
     out["condition"] = condition_text(rule.condition)
     out["message"] = template_text(rule.message)
     return out
@@ -92,7 +93,7 @@ def rule_key(rule):
     """The canonical form two versions of a rule are compared by."""
     info = rule.info
     return (info.kind, info.severity, info.title, info.carc, info.rarc, info.reference, canonical(rule.scope),
-            rule.target, canonical(rule.condition), canonical(rule.message))
+            rule.target, rule.once_per_line, canonical(rule.condition), canonical(rule.message))
 
 
 def exclusion_fields(scope) -> dict:
@@ -266,8 +267,8 @@ def match_rows(old: list, new: list) -> tuple[list, list, list]:
 _RULE_LABELS = (("kind", "kind"), ("severity", "severity"), ("title", "title"), ("payers", "payers"),
                 ("claim_types", "claim types"), ("start", "from"), ("end", "until"),
                 ("disabled_for", "disabled for"), ("replaced_by_table", "replaced by"), ("target", "acts on"),
-                ("condition", "condition"), ("message", "message"), ("carc", "carc"), ("rarc", "rarc"),
-                ("reference", "reference"))
+                ("once_per_line", "once per line"), ("condition", "condition"), ("message", "message"),
+                ("carc", "carc"), ("rarc", "rarc"), ("reference", "reference"))
 
 
 def rule_details(old: dict, new: dict, old_rule=None, new_rule=None) -> list[str]:
@@ -292,6 +293,8 @@ def rule_details(old: dict, new: dict, old_rule=None, new_rule=None) -> list[str
             before, after = " ".join(before) or "none", " ".join(after) or "none"
         elif name == "disabled_for":
             before, after = "; ".join(before) or "no one", "; ".join(after) or "no one"
+        elif name == "once_per_line":
+            before, after = ("yes" if side else "no" for side in (before, after))
         elif name == "replaced_by_table":
             before, after = ("; ".join(map(_replaced_text, side)) or "no table" for side in (before, after))
         else:

@@ -173,9 +173,10 @@ def _rules(old, new) -> list[Change]:
 
 
 def _rule_summary(desc: dict) -> tuple[str, ...]:
-    """Scope, condition and action of a rule's description, a line each."""
-    return (d.scope_text(desc), f"when {desc['condition']}", f"then {desc['severity']} {desc['target']} "
-            f"\"{desc['message']}\"")
+    """Scope, condition and action of a rule's description, a line each (and `once per line`, if it says so)."""
+    summary = (d.scope_text(desc), f"when {desc['condition']}",
+               f"then {desc['severity']} {desc['target']} \"{desc['message']}\"")
+    return summary + ("once per line",) if desc["once_per_line"] else summary
 
 
 def _blocks(old, new) -> list[Change]:
