@@ -204,6 +204,22 @@ class TestRuleChanges:
         assert change.details[1:] == ("carc: OA-18 -> CO-18", change.details[2])
         assert change.details[2].startswith('reference: "domain.md §10.5 [D];')
 
+    def test_once_per_line_dropped_is_a_change_and_an_added_rule_says_it(self, rulesets):
+        """A rule that loses `once per line` is changed (`once per line: yes -> no`); an added rule with it
+        shows it after its action, and its JSON description says so."""
+        _, new = rulesets
+        path = new / "radiology" / "duplicates.rr"
+        edit(path, "  once per line\n", "")
+        change = only(compare(*rulesets), rule="duplicate.line")
+        assert change.details == ("once per line: yes -> no",)
+        assert (change.old["once_per_line"], change.new["once_per_line"]) == (True, False)
+        edit(path, "rule duplicate.line ", "rule duplicate.line_once ")
+        edit(path, "  carc OA-18\n", "  once per line\n  carc OA-18\n")
+        added = only(compare(*rulesets), rule="duplicate.line_once")
+        assert added.change == "added" and added.details[2:] == (
+            'then deny line "line {line.number} repeats line {other.number} ({line.code} on {line.date})"',
+            "once per line")
+
 
 # ---------------------------------------------------------------- rows, disables, settings, properties
 

@@ -643,3 +643,42 @@ def test_a_pair_whose_row_starts_after_the_dates_its_version_judges_is_named(tmp
         "silent", (2,), "70470 (column 1) with 70450 (column 2): no row in ccipra-v321r0-f1.TXT, the version in force "
                         "on 2026-08-03 (ccipra-v322r0-f1.TXT:7 has one from 2026-07-01, dates its version does not "
                         "judge: it judges until 2026-06-30)")
+
+
+def test_a_once_per_line_rule_says_which_pairs_it_left_unchecked():
+    """After a `once per line` rule fires for a line, each later pair of that line is a `not checked` step that
+    names the line it fired with; the fired steps are the findings."""
+    data = {"type": "professional", "lines": [{"code": "71046", "date": "2026-03-02"} for _ in range(3)]}
+    result = radrules.load().evaluate(data, explain=True)
+    found = [s for s in result.explanation.steps if s.rule == "duplicate.line"]
+    assert [(s.outcome, s.lines, s.related_lines) for s in found] == [
+        ("silent", (1,), (2,)), ("silent", (1,), (3,)),
+        ("fired", (2,), (1,)), ("not checked", (2,), (3,)),
+        ("fired", (3,), (1,)), ("not checked", (3,), (2,)),
+    ]
+    assert [s.detail for s in found if s.outcome == "not checked"] == ["once per line: fired with line 1"] * 2
+    assert found[3].render(found[3].source) == ("line 2 (71046) with line 3 (71046): not checked: once per line: "
+                                                "fired with line 1")
+    assert [(s.lines, s.detail) for s in found if s.outcome == "fired"] == [
+        (f.lines, f.message) for f in result.findings if f.rule == "duplicate.line"]
+
+
+def test_a_once_per_line_rule_on_the_other_line_names_the_line_it_fired_from():
+    """With the target `other`, the steps act on the other line, as its findings do; a pair whose condition is not
+    true does not stop the rule, and a line's first true pair does."""
+    rules = radrules.loads("""
+rule t.other "the other line"
+  when line.code is 74176 and other.code is 74150 and other.units = 1
+  then warn other "{other.code} with line {line.number}"
+  once per line
+end
+""", name="once.rr")
+    data = {"type": "professional", "lines": [{"code": "74176", "date": "2026-03-02"},
+                                              {"code": "74150", "date": "2026-03-02", "units": 2},
+                                              {"code": "74150", "date": "2026-03-02"},
+                                              {"code": "74150", "date": "2026-03-02"}]}
+    result = rules.evaluate(data, explain=True)
+    assert [(f.lines, f.related_lines) for f in result.findings] == [((3,), (1,))]
+    assert steps(result, "t.other") == [("silent", (2,), (1,)), ("fired", (3,), (1,)), ("not checked", (4,), (1,))]
+    (skipped,) = [s for s in result.explanation.steps if s.outcome == "not checked"]
+    assert skipped.detail == "once per line: fired with line 3"
