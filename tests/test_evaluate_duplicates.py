@@ -181,3 +181,12 @@ end
         copy = pickle.loads(pickle.dumps(bundled))
         data = claim(*[line("71046", DOS) for _ in range(4)])
         assert len([f for f in copy.evaluate(data).findings if f.rule == "duplicate.line"]) == 3
+
+    def test_a_bilateral_line_beside_lines_without_50_fires_once(self, bundled):
+        """`modifier.bilateral.two_lines` fired for each pair of a line with 50 and one without: k * (n - k)
+        findings (about 250,000 on a 999-line claim). With `once per line`, one for each line with 50, naming
+        the first line without it."""
+        data = claim(*[line("73562", DOS, modifiers=["50"] if n % 2 else []) for n in range(40)])
+        found = [f for f in bundled.evaluate(data).findings if f.rule == "modifier.bilateral.two_lines"]
+        assert sorted(f.lines for f in found) == [(n,) for n in range(2, 41, 2)]
+        assert {f.related_lines for f in found} == {(1,)}
