@@ -28,7 +28,7 @@ from .conditions import same_provider
 from .evaluation import Evaluation, LineView, meeting_days, paid_history
 from .lookups import UNLISTED, ScanLookup, mue_files, row_in_force
 from .model import (ANATOMIC_MODIFIERS, MUE_UNPUBLISHED, OTHER_BYPASS_MODIFIERS, SIDE_MODIFIERS, format_date,
-                    lines_text)
+                    primaries_text)
 from .result import Finding, Result, build_result
 
 _EMPTY = ()
@@ -645,8 +645,7 @@ def addon_message(ev: Evaluation, line: LineView, rows: list, refused: list) -> 
     """The message of an add-on line's denial by one edit (``rows``): its primaries on ``refused`` are denied, or
     it has none (explain's trace quotes it)."""
     if refused:
-        why = (f"its primar{'ies' if len(refused) > 1 else 'y'} on {lines_text(refused)} "
-               f"{'are' if len(refused) > 1 else 'is'} denied")
+        why = f"its {primaries_text(refused)} denied"
     elif any(r.primaries is None for r in rows):
         why = f"no primary service on {line.date.isoformat()}"
     else:

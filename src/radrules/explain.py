@@ -37,7 +37,7 @@ from .evaluator import (_add_earlier_units, _limit_finding, _number, _provider_g
                         day_text, over_limit, ptp_bypassed, ptp_message, set_apart_rules, sides_not_bypassing,
                         span_limits, span_ptp_hits, unpublished_message)
 from .lookups import UNLISTED, mue_files
-from .model import MUE_UNPUBLISHED, format_date, lines_text, window_text
+from .model import MUE_UNPUBLISHED, format_date, primaries_text, window_text
 from .tables import last_day
 
 
@@ -846,7 +846,7 @@ class _Tracer:
         refused = [p.number for p in primaries if p.number in denied]
         if paid:
             self.add(info.id, info.kind, "silent", (line.number,),
-                     f"{line.code}: {_primaries(paid)} paid", tuple(paid), row.source)
+                     f"{line.code}: {primaries_text(paid)} paid", tuple(paid), row.source)
         else:  # the finding's message, as evaluate words it
             self.add(info.id, info.kind, "fired", (line.number,),
                      addon_message(self.ev, line, rows, refused) + (self._ended(line, rows) if not refused else ""),
@@ -885,13 +885,6 @@ def _other_providers(ev, code: str, day: int, lines) -> str:
     verb = "is" if len(others) + len(paid) == 1 else "are"
     whose = "another provider's" if len({line.provider for line in others + paid}) == 1 else "other providers'"
     return f"lines summed per rendering provider: {' and '.join(parts)} {verb} {whose}"
-
-
-def _primaries(numbers) -> str:
-    """``primary on line 1 is`` / ``primaries on lines 1 and 2 are``."""
-    if len(numbers) == 1:
-        return f"primary on {lines_text(numbers)} is"
-    return f"primaries on {lines_text(numbers)} are"
 
 
 def _meeting(ev, line) -> list:

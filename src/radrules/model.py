@@ -59,6 +59,13 @@ def lines_text(numbers) -> str:
     return ("line " if len(numbers) == 1 else "lines ") + listed([str(n) for n in numbers])
 
 
+def primaries_text(numbers) -> str:
+    """``primary on line 1 is`` / ``primaries on lines 1 and 2 are``: an add-on's primaries in a message."""
+    if len(numbers) == 1:
+        return f"primary on {lines_text(numbers)} is"
+    return f"primaries on {lines_text(numbers)} are"
+
+
 def dates_text(first: str | None, last: str | None) -> str:
     """:func:`window_text` of ISO dates."""
     if first and last:
