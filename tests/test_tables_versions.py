@@ -176,7 +176,8 @@ class TestQuarterStart:
             (root / "cms").mkdir(parents=True, exist_ok=True)
             (root / "cms" / older).write_bytes((DATA / name).read_bytes())
             (root / "cms" / name).write_bytes((DATA / name).read_bytes())
-            (root / "main.rr").write_text(f'table {kind} "cms/{older}"\ntable {kind} "cms/{name}" effective {written}\n')
+            (root / "main.rr").write_text(f'table {kind} "cms/{older}"\n'
+                                          f'table {kind} "cms/{name}" effective {written}\n')
             rules = radrules.load(root, cache_dir=None)
             assert [w.code for w in rules.warnings] == (["RR531"] if warns else []), written
 

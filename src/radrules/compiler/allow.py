@@ -4,8 +4,8 @@ warning"; errors.md RR270-RR272).
 The grammar drops comments, so they are read here from the lines of the rule files, once every other pass has
 reported: a comment at the end of a line a warning points at (any line of its span: `radrules fmt` moves a
 comment at the end of a condition's first line to the end of its last part), or alone on the line just above
-its first, that names the warning's code takes the warning out of the ruleset's warnings into its allowed ones. Warnings at a table
-file's rows, and errors, are never allowed.
+its first, that names the warning's code takes the warning out of the ruleset's warnings into its allowed
+ones. Warnings at a table file's rows, and errors, are never allowed.
 """
 
 from __future__ import annotations
