@@ -43,9 +43,9 @@ class LineView:
     __slots__ = ("number", "line", "code", "modifiers", "modset", "units", "date", "day", "end_day",
                  "provider", "pos", "_dx", "_diagnoses", "_every")
 
-    def __init__(self, number: int, line, place: str | None, diagnoses: tuple, every: bool = False):
-        """``place``: the claim's place of service; ``diagnoses``: the claim's diagnoses; ``every``: a line
-        without pointers has them all (an institutional claim: UB-04 lines carry no pointers)."""
+    def __init__(self, number: int, line, place: str | None, diagnoses: tuple, institutional: bool = False):
+        """``place``: the claim's place of service; ``diagnoses``: the claim's diagnoses; ``institutional``: a
+        line without pointers has them all (UB-04 lines carry no pointers), and it names no provider."""
         self.number = number
         self.line = line
         self.code = line.code
@@ -58,10 +58,10 @@ class LineView:
         self.end_day = end.toordinal() if end is not None else None
         # The provider the CMS-style edits compare lines by (same_provider): the rendering provider, but none on
         # an institutional claim, which the hospital bills as one provider (domain.md §1.6).
-        self.provider = None if every else line.rendering_npi
+        self.provider = None if institutional else line.rendering_npi
         self.pos = line.place_of_service or place  # the line's, else the claim's
         self._diagnoses = diagnoses
-        self._every = every
+        self._every = institutional
 
     @property
     def dxset(self) -> frozenset:
@@ -231,10 +231,10 @@ class Evaluation:
         lines = []
         by_day: dict[int, list] = {}
         place, diagnoses = claim.place_of_service, claim.diagnoses
-        every = claim.type == "institutional"
+        institutional = claim.type == "institutional"
         spans = False
         for number, line in enumerate(claim.lines, 1):
-            view_ = LineView(number, line, place, diagnoses, every)
+            view_ = LineView(number, line, place, diagnoses, institutional)
             lines.append(view_)
             group = by_day.get(view_.day)
             if group is None:
