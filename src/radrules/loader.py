@@ -181,12 +181,12 @@ def rule_files(folder: Path) -> list[Path]:
     return files_under(Path(folder).resolve())[0]
 
 
-def files_under(root: Path, suffix: str = ".rr") -> tuple[list[Path], list[Diagnostic]]:
-    """The real paths of the files ending in ``suffix`` in ``root`` (resolved) and its sub-folders, sorted, and
-    the problems of the links among them. A link to a folder inside ``root`` is followed (a folder already
-    searched, as a link back up is, is not searched again); one to a folder outside it is RR402, as a link to a
-    file outside it is; a loop of links is RR401. Names starting with `.` are left out, as the walk finds them.
-    Rule files (`.rr`), and the rule-test and format commands' files, are found by this one walk."""
+def files_under(root: Path) -> tuple[list[Path], list[Diagnostic]]:
+    """The real paths of the ``.rr`` files in ``root`` (resolved) and its sub-folders, sorted, and the problems
+    of the links among them. A link to a folder inside ``root`` is followed (a folder already searched, as a
+    link back up is, is not searched again); one to a folder outside it is RR402, as a link to a file outside
+    it is; a loop of links is RR401, a link to nothing too. Names starting with `.` are left out, as the walk
+    finds them. Loading and `radrules fmt` find rule files by this one walk."""
     base = root.parent
     found: set[Path] = set()
     problems: list[Diagnostic] = []
@@ -211,10 +211,10 @@ def files_under(root: Path, suffix: str = ".rr") -> tuple[list[Path], list[Diagn
                 if is_dir:
                     searched.add(path)
                     pending.append(path)
-                elif entry.name.endswith(suffix):
+                elif entry.name.endswith(".rr"):
                     found.add(path)
                 continue
-            if not is_dir and not entry.name.endswith(suffix):
+            if not is_dir and not entry.name.endswith(".rr"):
                 continue
             try:
                 target = path.resolve()
