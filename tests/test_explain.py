@@ -597,6 +597,33 @@ def test_a_pair_the_newest_version_corrected_for_an_earlier_date_says_so(tmp_pat
     assert [s for s in july_claim.explanation.steps if s.outcome == "corrected later"] == []
 
 
+def test_an_add_on_edit_the_newest_file_corrected_for_an_earlier_date_says_so(tmp_path):
+    """The add-on file's rows carry dates too (RR529): July's file deletes 77066 as a primary of 77063
+    retroactively. A May claim is judged by April's file as published (paid); explain said so for PTP pairs only.
+    Now the add-on line gets a `corrected later` step; none on a date the newest file judges itself, none for an
+    add-on code it left alone."""
+    from test_tables import make_ruleset
+    from test_tables_versions import AOC_HEADER
+
+    root = make_ruleset(tmp_path, 'table addon "cms/aoc_v2026q2.csv"\ntable addon "cms/aoc_v2026q3.csv"\n')
+    april = "77067,77063,1,,,,20170101,\r\n77066,77063,1,,,,20170101,\r\n77065,G0279,1,,,,20150101,\r\n"
+    july = "77067,77063,1,,,,20170101,\r\n77066,77063,1,,,20170101,20170101,\r\n77065,G0279,1,,,,20150101,\r\n"
+    (root / "cms" / "aoc_v2026q2.csv").write_text(AOC_HEADER + april, encoding="latin-1")
+    (root / "cms" / "aoc_v2026q3.csv").write_text(AOC_HEADER + july, encoding="latin-1")
+    rules = radrules.load(root, cache_dir=None)
+    codes = ["77066", "77063", "77065", "G0279"]
+    may = rules.evaluate({"lines": [{"code": code, "date": "2026-05-11"} for code in codes]}, explain=True)
+    assert [f.rule for f in may.findings if f.rule == "ncci.addon"] == []
+    later = [s for s in may.explanation.steps if s.outcome == "corrected later"]
+    assert [(s.rule, s.lines) for s in later] == [("ncci.addon", (2,))]
+    assert later[0].detail == ("77063: `aoc_v2026q3.csv` (rules/main.rr:2) corrects its add-on edit: primary 77066 "
+                               "deleted retroactively from 2017-01-02 (aoc_v2026q3.csv:3); "
+                               "2026-05-11 is judged by `aoc_v2026q2.csv` as published")
+    july_claim = rules.evaluate({"lines": [{"code": code, "date": "2026-07-13"} for code in codes]}, explain=True)
+    assert [s for s in july_claim.explanation.steps if s.outcome == "corrected later"] == []
+    assert [f.lines for f in july_claim.findings if f.rule == "ncci.addon"] == [(2,)]
+
+
 def test_each_fired_step_quotes_its_findings_message(tmp_path):
     """A fired step's text is the finding's message (followed by more only after `; `), so a rule test can copy it
     into `message "..."`: the add-on trace said "no acceptable primary", the unpublished MUE "the MUE table has no

@@ -8,8 +8,9 @@ of lines, the unit limit of each code, the add-on edits) and records a
 :class:`Step` for each: ``fired``, ``silent`` (with the first part of the
 condition that was not true), ``bypassed`` (with the modifier), ``out of
 dates`` (with the window), ``not applicable`` (indicator 9) or ``within
-limit``; ``corrected later`` for a pair that an earlier PTP version
-judges as published where the newest version loaded corrected its date;
+limit``; ``corrected later`` for a pair (or an add-on code) that an earlier
+PTP (add-on) version judges as published where the newest version loaded
+corrected its date;
 and ``not checked`` for a pair that a ``once per line`` rule leaves, as it
 fired for the line already.
 A CMS table row that rule-file rows replace or a ``disable`` takes off is
@@ -144,6 +145,7 @@ def explain(ruleset, claim, result, history=None) -> Explanation:
     tracer.unit_limits()
     tracer.claim_rules()
     tracer.addons()
+    tracer.addons_corrected_later(ruleset.tables)
     considered = {step.rule for step in tracer.steps}
     return Explanation(claim.id, tuple(tracer.steps), _not_considered(ruleset, claim, ev, considered),
                        _notes(ruleset))
@@ -549,14 +551,14 @@ class _Tracer:
                         elif self._rule(rule, a, b) == "fired" and rule.once_per_line:
                             fired_with = b
 
-    def _ptp_versions(self, loaded_tables) -> tuple | None:
-        """(view, its PTP tables, the loaded PTP versions of its claim type oldest first), or None if fewer than
-        two versions serve the claim."""
+    def _ptp_versions(self, loaded_tables, kind: str = "ptp") -> tuple | None:
+        """(view, its PTP (or add-on) tables, the loaded versions of its claim type oldest first), or None if
+        fewer than two versions serve the claim."""
         view = self.ev.view
-        tables = view.ptp_tables
+        tables = view.ptp_tables if kind == "ptp" else view.addon_tables
         if tables is None or len(tables.tables) < 2:
             return None
-        return view, tables, sorted((t for t in loaded_tables if t.kind == "ptp" and t.claim_type == view.claim_type),
+        return view, tables, sorted((t for t in loaded_tables if t.kind == kind and t.claim_type == view.claim_type),
                                     key=lambda t: t.start)
 
     def pairs_of_other_versions(self, loaded_tables) -> None:
@@ -628,6 +630,36 @@ class _Tracer:
                              f"{a.code} (column 1) with {b.code} (column 2): {version_label(versions[newest])} "
                              f"({versions[newest].source}) {what} ({shown}); {day_text(b, day)} is judged by "
                              f"{version_label(versions[index])} as published", (a.number,))
+
+    def addons_corrected_later(self, loaded_tables) -> None:
+        """A ``corrected later`` step for each line of an add-on code whose date an earlier add-on file judges,
+        where the newest file loaded has edits of the code that judge that date otherwise (RR529): as
+        :meth:`pairs_corrected_later` for pairs. Not for a code the rule files give edits of (they replace the
+        tables')."""
+        from .compiler.corrections import change_on, change_text, version_label
+        from .diff.describe import addon_value
+
+        found = self._ptp_versions(loaded_tables, "addon")
+        if found is None:
+            return
+        view, tables, versions = found
+        newest = len(versions) - 1
+        for line in self.ev.lines:
+            index = tables.index(line.day)
+            if index == newest or view.addons.get(line.code) is not None:
+                continue
+            rows = [tables.tables[i].get(line.code, ()) for i in (index, newest)]
+            if not rows[0] and not rows[1]:
+                continue
+            values = [[addon_value(row) for row in found] for found in rows]
+            change = change_on("addon", *values, versions[index].start if index else 1, line.day)
+            if change is None:
+                continue
+            block = tables.blocks[index]
+            self.add(block.info.id, block.info.kind, "corrected later", (line.number,),
+                     f"{line.code}: {version_label(versions[newest])} ({versions[newest].source}) corrects its add-on "
+                     f"edit: {change_text('addon', change)} ({_addon_rows_text(rows[1], change)}); {day_text(line, line.day)} is judged by "
+                     f"{version_label(versions[index])} as published")
 
     def _other_version_row(self, judged: list, index: int, column1: str, column2: str):
         """(row, first date, last date, its version) of the pair's row in the nearest other version (the earlier
@@ -931,3 +963,14 @@ def _condition(node, ev, line, other) -> tuple[str, str]:
     if len(parts) == 1:
         return "fired", f"`{_text(node)}` is true"
     return "fired", f"all {len(parts)} parts of the condition are true"
+
+
+def _addon_rows_text(rows, change: tuple) -> str:
+    """The newest file's rows that make an add-on ``change``: those listing the primaries it adds or deletes,
+    else the edit's first rows (at most two shown); ``no row`` if the file has none of the code."""
+    _day, old, new = change
+    changed = old ^ new if isinstance(old, frozenset) and isinstance(new, frozenset) else ()
+    named = [row.primary_sources[code] for row in rows for code in sorted(changed)
+             if row.primary_sources and code in row.primary_sources]
+    named = list(dict.fromkeys(named)) or [row.source for row in rows]
+    return ", ".join(named[:2]) or "no row"
