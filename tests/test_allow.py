@@ -120,7 +120,12 @@ class TestWrongComments:
         assert (refused.span.line, refused.span.column) == (3, 37)
 
     @pytest.mark.parametrize("code, message, help", [
-        ("RR629", "`RR629` is not a radrules code", "did you mean `RR269`?"),
+        # as near to two warnings (a swap, a digit): both named, not the first in order (it was `RR269` alone)
+        ("RR629", "`RR629` is not a radrules code", "did you mean `RR269` or `RR529`?"),
+        ("RR5288", "`RR5288` is not a radrules code", "did you mean `RR528`?"),
+        # as near to ten warnings: no guess
+        ("RR26", "`RR26` is not a radrules code", "write the code a warning shows, such as `RR269`: "
+                                                  "docs/errors.md lists them"),
         ("RR9999", "`RR9999` is not a radrules code", "write the code a warning shows, such as `RR269`: "
                                                       "docs/errors.md lists them"),
         ("RR407", "`RR407` counts problems not shown and can't be allowed", None),

@@ -330,23 +330,33 @@ SUGGESTED_LENGTH = 64
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
-    """The closest candidate within edit distance 2 (3 for long words), if any."""
+    """The closest candidate within edit distance 2 (3 for long words), if any (of several as close, the first in
+    sorted order)."""
+    found = nearest(word, candidates)
+    return found[0] if found else None
+
+
+def nearest(word: str, candidates: Iterable[str]) -> list[str]:
+    """The candidates closest to ``word`` within edit distance 2 (3 for long words), sorted: all of those at the
+    least distance (one that differs from the word only in case alone)."""
     if len(word) > SUGGESTED_LENGTH:
-        return None
+        return []
     limit = 3 if len(word) > 7 else 2
     if len(word) <= 2:
         limit = 1
-    best = None
+    best: list[str] = []
     best_distance = limit + 1
     lowered = word.lower()
     for candidate in sorted(set(candidates)):
         if candidate == word or abs(len(candidate) - len(word)) > limit:
             continue  # the word itself is no suggestion; nor is a word too much longer or shorter
         if candidate.lower() == lowered:
-            return candidate
+            return [candidate]
         distance = edit_distance(lowered, candidate.lower(), limit)
         if distance < best_distance:
-            best, best_distance = candidate, distance
+            best, best_distance = [candidate], distance
+        elif distance == best_distance and distance <= limit:
+            best.append(candidate)
     return best
 
 

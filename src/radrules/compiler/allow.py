@@ -14,7 +14,7 @@ import re
 
 import attrs
 
-from ..errors import COUNT_CODES, ERROR_CODES, WARNING_CODES, did_you_mean, printable, shortened, text_lines
+from ..errors import COUNT_CODES, ERROR_CODES, WARNING_CODES, nearest, printable, shortened, text_lines
 from ..syntax import Span
 
 #: The warnings about the comments themselves: never allowed (a comment would allow its own problem).
@@ -132,10 +132,13 @@ def _unallowed(code: str, written: str) -> tuple[str, str] | None:
     if code in ERROR_CODES:
         return (f"{shown} is an error: only warnings can be allowed",
                 "an error stops the rules from loading: correct what it points at")
-    near = did_you_mean(code, WARNING_CODES)
-    return (f"{shown} is not a radrules code",
-            f"did you mean `{near}`?" if near else "write the code a warning shows, such as `RR269`: "
-            "docs/errors.md lists them")
+    # Codes differ in a digit or two, so several can be as near: up to three are named, more are no guess.
+    near = [f"`{found}`" for found in nearest(code, WARNING_CODES)]
+    if not near or len(near) > 3:
+        return (f"{shown} is not a radrules code", "write the code a warning shows, such as `RR269`: "
+                "docs/errors.md lists them")
+    named = near[0] if len(near) == 1 else f"{', '.join(near[:-1])} or {near[-1]}"
+    return f"{shown} is not a radrules code", f"did you mean {named}?"
 
 
 def _comment_start(line: str) -> int | None:
