@@ -88,9 +88,14 @@ class TestAllowing:
         assert cli_main(["check", "--strict", str(tmp_path / "rules.rr")]) == 0
         out = capsys.readouterr().out
         assert out.splitlines()[0].endswith(", 0 add-on edits, 1 warning allowed")
+        assert "RR269" not in capsys.readouterr().err  # only counted...
+        assert cli_main(["check", "--allowed", str(tmp_path / "rules.rr")]) == 0
+        err = capsys.readouterr().err  # ...unless asked for, with the reason of the comment that allows it
+        assert "warning[RR269]" in err and err.rstrip().endswith("= allowed: " + REASON.split(": ", 1)[1])
         assert cli_main(["check", "--format", "json", str(tmp_path / "rules.rr")]) == 0
         report = json.loads(capsys.readouterr().out)
         assert (report["diagnostics"], codes_of(report["allowed"])) == ([], ["RR269"])
+        assert report["allowed"][0]["reason"] == REASON.split(": ", 1)[1]
         (tmp_path / "rules.rr").write_text(acmex(), encoding="utf-8")
         assert cli_main(["check", "--strict", str(tmp_path / "rules.rr")]) == 3
         assert "allowed" not in capsys.readouterr().out

@@ -109,6 +109,7 @@ class Diagnostic:
     severity: str = "error"
     hidden: int = 0
     hidden_errors: int = 0
+    reason: str | None = None  # of the `# allow` comment that allows this warning (Ruleset.allowed)
 
     @property
     def is_error(self) -> bool:
@@ -132,6 +133,8 @@ class Diagnostic:
             out.append(f"{'':>5} | {' ' * start}{'^' * width}")
         if self.help:
             out.append(printable(f"{'':>5} = help: {self.help}"))
+        if self.reason is not None:
+            out.append(printable(f"{'':>5} = allowed: {shortened(self.reason, 200)}"))
         return "\n".join(out)
 
     def to_dict(self) -> dict:
@@ -145,6 +148,7 @@ class Diagnostic:
             "help": self.help,
             "not_shown": self.hidden,
             "not_shown_errors": self.hidden_errors,
+            **({"reason": self.reason} if self.reason is not None else {}),  # an allowed warning's
         }
 
     @property

@@ -22,6 +22,9 @@ def add_parser(commands) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--strict", action="store_true",
                         help="warnings fail the check too (exit 3), for a CI job that must catch them")
+    parser.add_argument("--allowed", action="store_true",
+                        help="also print the warnings that `# allow` comments allow (text: after the others, each "
+                             "under `allowed:`; JSON lists them always)")
     parser.add_argument("paths", metavar="PATH", nargs="*",
                         help="rule files or folders, compiled as one ruleset (default: the bundled rulesets)")
     add_bundled_option(parser, "also compile the bundled rulesets, beside PATH (the default without PATH)")
@@ -48,6 +51,8 @@ def run(args) -> int:
                           "allowed": [d.to_dict() for d in ruleset.allowed]}))
         return EXIT_RULE_ERRORS if failed else EXIT_OK
     print_warnings(ruleset.warnings)
+    if args.allowed:  # each with the reason its comment gives
+        print_warnings(ruleset.allowed)
     print(
         f"ok: {summary['name']}: {_count(summary['files'], 'file')}, {_count(summary['rules'], 'rule')}, "
         f"{_count(summary['pair_rows'], 'pair edit')}, {_count(summary['limit_rows'], 'unit limit')}, "

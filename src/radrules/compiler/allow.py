@@ -37,6 +37,7 @@ class _Allow:
     span: Span
     codes: tuple  # (code, span)
     alone: bool  # on a line of its own: it allows the warnings of the next line
+    reason: str
 
 
 def allow_warnings(comp) -> None:
@@ -62,7 +63,7 @@ def allow_warnings(comp) -> None:
             for allow in by_line.get((span.file, line), ())
             if (line == span.line or not allow.alone) and any(code == diagnostic.code for code, _ in allow.codes)]
         if found:
-            comp.allowed.append(diagnostic)
+            comp.allowed.append(attrs.evolve(diagnostic, reason=found[0].reason))
             used.update((id(allow), diagnostic.code) for allow in found)
         else:
             kept.append(diagnostic)
@@ -113,7 +114,7 @@ def _read_allows(ctx, source) -> list:
                         help=f"say why the warning does not apply here: `# allow {named}: <reason>`; until then it "
                              "allows nothing")
         elif codes:
-            found.append(_Allow(whole, tuple(codes), not line[:start].strip()))
+            found.append(_Allow(whole, tuple(codes), not line[:start].strip(), reason))
     return found
 
 
