@@ -14,6 +14,7 @@ from hypothesis import given
 import radrules
 import strategies
 from radrules import Claim, ClaimError
+from radrules import checks
 from radrules import claim as claim_module
 
 from builders import NPI, claim, line, only
@@ -399,7 +400,8 @@ class TestNormalisation:
 class TestFormatFindings:
     @pytest.mark.parametrize("data, rule, lines, message", [
         (claim(line("7045", DOS)), "format.code", (1,), "`7045` is not a valid CPT/HCPCS code"),
-        (claim(line("704500", DOS)), "format.code", (1,), "`704500` is not a valid CPT/HCPCS code"),
+        (claim(line("704500", DOS)), "format.code", (1,),
+         "line 1's procedure code is not a valid CPT/HCPCS code (6 characters, not shown)"),
         (claim(line("70450", DOS, modifiers=["5"])), "format.modifier", (1,), "modifier `5` is not two letters or digits"),
         (claim(line("70450", DOS), diagnoses=["R10.9", "12345"]), "format.diagnosis", (1,),
          "diagnosis 2 (`12345`) is not a valid ICD-10-CM code"),
@@ -489,6 +491,80 @@ class TestFormatFindings:
                 "format.diagnosis_pointer", "format.place_of_service", "format.date_before_birth",
                 "format.end_date", "format.date_after_received", "format.npi"} <= set(bundled.rule_ids())
 
+
+
+#: A member id, as a billing system might put it in the wrong field.
+MEMBER_ID = "W123456789"
+
+
+class TestFormatFindingsShowNoPatientData:
+    @pytest.mark.parametrize("data, rule, message", [
+        (claim(line(MEMBER_ID, DOS)), "format.code",
+         "line 1's procedure code is not a valid CPT/HCPCS code (10 characters, not shown)"),
+        (claim(line("70450", DOS, modifiers=["26", MEMBER_ID])), "format.modifier",
+         "line 1's modifier 2 is not two letters or digits (10 characters, not shown)"),
+        (claim(line("70450", DOS, place_of_service=MEMBER_ID)), "format.place_of_service",
+         "line 1's place of service is not a 2-digit code (10 characters, not shown)"),
+        (claim(line("70450", DOS), place_of_service=MEMBER_ID), "format.place_of_service",
+         "the claim's place of service is not a 2-digit code (10 characters, not shown)"),
+        (claim(line("70450", DOS, diagnosis_pointers=[1]), diagnoses=["R10.9", MEMBER_ID]), "format.diagnosis",
+         "diagnosis 2 is not a valid ICD-10-CM code (10 characters, not shown)"),
+    ], ids=["code", "modifier", "line place", "claim place", "diagnosis"])
+    def test_a_member_id_in_a_field_is_described_not_shown(self, bundled, data, rule, message):
+        """A member id in a code field is described by its length; the result and its explanation hold no copy."""
+        result = bundled.evaluate(data, explain=True)
+        assert only(result, rule).message == message
+        assert MEMBER_ID not in json.dumps(result.to_dict())
+        assert MEMBER_ID not in result.explanation.render()
+
+    @pytest.mark.parametrize("data, rule, message, codes", [
+        (claim(line("7019", DOS)), "format.code", "`7019` is not a valid CPT/HCPCS code", ("7019",)),
+        (claim(line("7010AB", DOS)), "format.code",
+         "line 1's procedure code is not a valid CPT/HCPCS code (6 characters, not shown)", ()),
+        (claim(line("SMITH", DOS)), "format.code",
+         "line 1's procedure code is not a valid CPT/HCPCS code (5 characters, not shown)", ()),
+        (claim(line("70450", DOS, modifiers=["2"])), "format.modifier", "modifier `2` is not two letters or digits",
+         ("70450",)),
+        (claim(line("70450", DOS, modifiers=["L T"])), "format.modifier",
+         "line 1's modifier 1 is not two letters or digits (3 characters, not shown)", ("70450",)),
+        (claim(line("70450", DOS, modifiers=["ANN"])), "format.modifier",
+         "line 1's modifier 1 is not two letters or digits (3 characters, not shown)", ("70450",)),
+        (claim(line("70450", DOS, place_of_service="111")), "format.place_of_service",
+         "place of service `111` is not a 2-digit code", ("70450",)),
+        (claim(line("70450", DOS), diagnoses=["10.9"]), "format.diagnosis",
+         "diagnosis 1 (`10.9`) is not a valid ICD-10-CM code", ()),
+        (claim(line("70450", DOS), diagnoses=["030226"]), "format.diagnosis",
+         "diagnosis 1 is not a valid ICD-10-CM code (6 characters, not shown)", ()),
+    ], ids=["typo", "six", "surname", "modifier", "spaced modifier", "name as modifier", "place", "diagnosis",
+            "date as diagnosis"])
+    def test_a_value_shaped_like_a_code_is_quoted(self, bundled, data, rule, message, codes):
+        """A short typo of a code is quoted so an analyst sees it; a longer value, or a name, is not."""
+        finding = only(bundled.evaluate(data), rule)
+        assert (finding.message, finding.codes) == (message, codes)
+
+    @pytest.mark.parametrize("value, kind, quoted", [
+        ("7404", "procedure code", True), ("7010A", "procedure code", True), ("AB", "procedure code", True),
+        ("SMITH", "procedure code", False), ("704500", "procedure code", False), ("7\ud800", "procedure code", False),
+        ("７４０４", "procedure code", False), ("3/2/26", "procedure code", False), ("", "procedure code", False),
+        ("L", "modifier", True), ("591", "modifier", True), ("LT5", "modifier", True), ("LEE", "modifier", False),
+        ("L T", "modifier", False), ("ER", "place of service", True), ("1970", "place of service", False),
+        ("R10.9", "diagnosis", True), ("S83511A", "diagnosis", True), ("78650", "diagnosis", True),
+        ("19700101", "diagnosis", False), ("1970.01", "diagnosis", False), ("R1.0.9", "diagnosis", False),
+        ("JOHNSON", "diagnosis", False),
+    ])
+    def test_quotable(self, value, kind, quoted):
+        """Letters and digits only, short, and a digit unless at most two (checks.quotable)."""
+        assert checks.quotable(value, kind) is quoted
+
+    def test_a_rules_message_and_codes_leave_the_value_out(self):
+        """A rule that quotes `{line.code}` and `{line.modifiers}` on a line with a member id in them shows
+        neither, and the finding's codes leave the code out; a code of the claim shaped like one stays."""
+        rules = radrules.loads('rule acme.units "more than one unit"\n  when line.units > 1\n'
+                               '  then warn line "{line.code} {line.modifiers} billed twice"\nend\n')
+        data = claim(line(MEMBER_ID, DOS, units=2, modifiers=["26", "SMITHJOHN"]), line("70450", DOS, units=2))
+        found = [(f.message, f.codes) for f in rules.evaluate(data).findings if f.rule == "acme.units"]
+        assert found == [("[procedure code not shown] 26, [modifier not shown] billed twice", ()),
+                         ("70450 none billed twice", ("70450",))]
 
 #: Values a field may hold that the fast path must leave to the checked path, or read the same way.
 ODD_VALUES = [

@@ -252,14 +252,27 @@ class TestCheck:
 @pytest.mark.parametrize("command", ["eval", "explain"])
 def test_text_output_of_a_lone_surrogate_is_escaped_not_a_crash(command):
     """JSON may carry a lone surrogate (`\\ud800`); the text output writes it escaped, and the other claims and
-    the summary follow (it raised UnicodeEncodeError and lost the whole output)."""
-    claims = ('{"id": "A", "lines": [{"code": "7\\ud800", "date": "2026-03-02"}]}\n'
+    the summary follow (it raised UnicodeEncodeError and lost the whole output). The claim id is shown; a code
+    that is not shaped like one is not (checks.quotable)."""
+    claims = ('{"id": "A\\ud800", "lines": [{"code": "7\\ud800", "date": "2026-03-02"}]}\n'
               '{"id": "B", "lines": [{"code": "71046", "date": "2026-03-02"}]}\n')
     done = run(command, "--exit-zero", "-", stdin=claims) if command == "eval" else run(command, "-", stdin=claims)
     assert "Traceback" not in done.stderr, done.stderr
-    assert "`7\\ud800` is not a valid CPT/HCPCS code" in done.stdout
+    assert "claim A\\ud800: FAIL" in done.stdout
+    assert "line 1's procedure code is not a valid CPT/HCPCS code (2 characters, not shown)" in done.stdout
+    assert "7\\ud800" not in done.stdout
     assert "claim B" in done.stdout
 
+
+def test_json_output_shows_no_member_id_put_in_a_code_field():
+    """`eval --format json` (its own JSON writer) holds no copy of a member id put in the code, modifier, place
+    of service or diagnosis fields: the format findings describe each, and every other finding leaves it out."""
+    member_id = "W123456789"
+    data = claim(line(member_id, "2026-03-02", modifiers=[member_id], place_of_service=member_id,
+                      diagnosis_pointers=[1]), diagnoses=[member_id], place_of_service=member_id)
+    done = run("eval", "--bundled", "--format", "json", "--exit-zero", "-", stdin=json.dumps(data) + "\n")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("not shown") == 5 and member_id not in done.stdout
 
 class TestOutputAndUsage:
     @pytest.mark.parametrize("args", [("eval", "--jobs", "0", "x.json"), ("eval", "--format", "xml", "x.json"), (),

@@ -404,6 +404,17 @@ class TestMueLoader:
         assert [(f.rule, f.severity) for f in result.findings] == [("ncci.mue.unpublished", "info")]
         assert result.passed
 
+    def test_unlisted_member_id_as_a_code_is_not_shown(self, tmp_path):
+        """A member id in the code field is no code of the MUE table: its info finding (and the trace of it)
+        does not quote it, and the finding's codes leave it out."""
+        root = make_ruleset(tmp_path, 'table mue "cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"\n',
+                            DATA / "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv")
+        result = radrules.load(root, cache_dir=None).evaluate(claim(("W123456789", "2026-08-01")), explain=True)
+        finding = next(f for f in result.findings if f.rule == "ncci.mue.unpublished")
+        assert (finding.message, finding.codes) == (
+            "[procedure code not shown] has no published MUE (its limit may be confidential)", ())
+        assert "W123456789" not in json.dumps(result.to_dict())
+
     def test_outpatient_table_serves_institutional_claims_only(self, tmp_path):
         """`for institutional claims` loads the hospital MUE table; professional claims don't see it."""
         root = make_ruleset(

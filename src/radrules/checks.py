@@ -4,13 +4,17 @@ These run on every claim before any rule (domain.md §10.4) and need no rule
 file. Each has a stable id (``format.*``), documented in docs/rules.md. The
 remittance codes are radrules' mapping [D] onto X12 remark codes whose texts
 say "missing/incomplete/invalid ..." for the field at fault (domain.md §9).
-Messages never show an identifier's value (NPI, member id) or a birth date.
+Messages never show an identifier's value (NPI, member id) or a birth date,
+and quote a malformed code only when it is shaped like one (:func:`quotable`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
+
+import attrs
 
 from . import codes
 from .model import RuleInfo
@@ -48,6 +52,70 @@ FORMAT_RULES = {
 }
 
 
+#: The longest malformed value of each kind that a message quotes (:func:`quotable`): the code's own length, a
+#: character more for a modifier or a place of service (`591`, `111`), none for a procedure code (a date written
+#: 030226 is 6 digits).
+QUOTED_LENGTH = {"procedure code": 5, "modifier": 3, "place of service": 3, "diagnosis": 7}
+
+
+def quotable(value: str, kind: str) -> bool:
+    """Whether a malformed ``value`` of ``kind`` (a key of :data:`QUOTED_LENGTH`) may be quoted in a finding.
+
+    Claims carry protected health data, and a billing system that puts a member id, a name or a date in the
+    wrong field must not have radrules print it; an analyst still wants to see the typo `7404` or `L`. So a
+    value is quoted only when it is shaped like the code that was meant: ASCII letters and digits only (dates
+    and full names have other characters: `3/2/26`, `J SMITH`), at most :data:`QUOTED_LENGTH` of them (member
+    ids are longer), and a digit among them unless there are at most 2 (a short surname such as SMITH or ANN
+    has none). A diagnosis may also have one dot, and has at most 5 digits when it has no letter (an ICD-9-CM
+    code is at most 5; a date written 030226 is 6). Any other value is described by its length.
+    """
+    text = value.replace(".", "", 1) if kind == "diagnosis" else value
+    if not (0 < len(text) <= QUOTED_LENGTH[kind] and text.isascii() and text.isalnum()):
+        return False
+    if text.isdigit():
+        return kind != "diagnosis" or len(text) <= 5
+    return len(text) <= 2 or not text.isalpha()
+
+
+def described(value: str) -> str:
+    """``(12 characters, not shown)``: a value :func:`quotable` refuses, in a message."""
+    return f"({len(value)} character{'s' if len(value) != 1 else ''}, not shown)"
+
+
+def _hide(hidden: dict | None, value: str, kind: str) -> dict:
+    """Add ``value`` to the claim's values not shown (created on the first)."""
+    if hidden is None:
+        hidden = {}
+    hidden.setdefault(value, kind)
+    return hidden
+
+
+def hider(hidden: dict):
+    """A function that writes ``[KIND not shown]`` for each value of ``hidden`` ({value: kind}, from
+    :func:`check_format`) in a text: a whole value only (letters or digits on either side make it part of
+    another word)."""
+    values = sorted((value for value in hidden if value), key=len, reverse=True)
+    if not values:
+        return str
+    pattern = re.compile(f"(?<![A-Za-z0-9])(?:{'|'.join(map(re.escape, values))})(?![A-Za-z0-9])")
+    return functools.partial(pattern.sub, lambda match: f"[{hidden[match.group()]} not shown]")
+
+
+def hide(findings: list, hidden: dict) -> None:
+    """Take the values of ``hidden`` out of ``findings``, in place (only claims with such a value come here).
+
+    The format findings describe them already; other findings may quote them too: a rule's message
+    (``{line.code}``, ``{line.modifiers}``), the unpublished-MUE note of a code, and a finding's ``codes``.
+    In a message a value becomes ``[KIND not shown]`` (:func:`hider`); from ``codes`` it is left out.
+    """
+    hide_in = hider(hidden)
+    for index, finding in enumerate(findings):
+        message = hide_in(finding.message)
+        codes_ = tuple([code for code in finding.codes if code not in hidden])
+        if message != finding.message or len(codes_) != len(finding.codes):
+            findings[index] = attrs.evolve(finding, message=message, codes=codes_)
+
+
 def _finding(rule_id: str, lines: tuple[int, ...], message: str, codes_: tuple[str, ...] = ()) -> Finding:
     info = FORMAT_RULES[rule_id]
     return Finding(
@@ -63,19 +131,27 @@ def _all_valid(diagnoses: tuple, icd9: bool) -> bool:
     return all(valid(diagnosis.upper()) for diagnosis in diagnoses)
 
 
-def check_format(ev, findings: list) -> None:
-    """Append a finding for every format problem of the claim in ``ev``."""
+def check_format(ev, findings: list) -> dict | None:
+    """Append a finding for every format problem of the claim in ``ev``.
+
+    Returns the claim's malformed values that may not be quoted ({value: kind}, for :func:`hide`), or None
+    (nearly every claim).
+    """
     claim = ev.claim
     all_lines = ev.all_lines
+    hidden = None
     icd9 = claim.diagnosis_system == "icd9"
     if not _all_valid(claim.diagnoses, icd9):
         valid, system = (codes.is_icd9_diagnosis, "ICD-9-CM") if icd9 else (codes.is_diagnosis, "ICD-10-CM")
         for position, diagnosis in enumerate(claim.diagnoses, 1):
             if not valid(diagnosis.upper()):
-                findings.append(_finding(
-                    "format.diagnosis", all_lines,
-                    f"diagnosis {position} (`{diagnosis}`) is not a valid {system} code",
-                ))
+                if quotable(diagnosis, "diagnosis"):
+                    message = f"diagnosis {position} (`{diagnosis}`) is not a valid {system} code"
+                else:  # as given, and as a rule's message shows it (without the dot, in capitals)
+                    hidden = _hide(hidden, diagnosis, "diagnosis")
+                    hidden.setdefault(codes.normalize_diagnosis(diagnosis), "diagnosis")
+                    message = f"diagnosis {position} is not a valid {system} code {described(diagnosis)}"
+                findings.append(_finding("format.diagnosis", all_lines, message))
     if icd9:
         _check_icd9_dates(ev, findings)
     most = MAX_DIAGNOSES.get(claim.type, 12)
@@ -84,11 +160,14 @@ def check_format(ev, findings: list) -> None:
             "format.diagnosis_count", all_lines,
             f"the claim lists {len(claim.diagnoses)} diagnoses; at most {most} are allowed on a {claim.type} claim",
         ))
-    if claim.place_of_service is not None and not codes.is_place_of_service(claim.place_of_service):
-        findings.append(_finding(
-            "format.place_of_service", all_lines,
-            f"claim place of service `{claim.place_of_service}` is not a 2-digit code",
-        ))
+    place = claim.place_of_service
+    if place is not None and not codes.is_place_of_service(place):
+        if quotable(place, "place of service"):
+            message = f"claim place of service `{place}` is not a 2-digit code"
+        else:
+            hidden = _hide(hidden, place, "place of service")
+            message = f"the claim's place of service is not a 2-digit code {described(place)}"
+        findings.append(_finding("format.place_of_service", all_lines, message))
     count = len(claim.diagnoses)
     # Dates are compared line by line only when the claim's first or last day is out of bounds.
     days = ev.by_day
@@ -98,16 +177,27 @@ def check_format(ev, findings: list) -> None:
     for line in ev.lines:
         source = line.line
         if not is_procedure_code(line.code):
-            findings.append(_finding(
-                "format.code", (line.number,), f"`{line.code}` is not a valid CPT/HCPCS code", (line.code,),
-            ))
+            code = line.code
+            if quotable(code, "procedure code"):
+                findings.append(_finding(
+                    "format.code", (line.number,), f"`{code}` is not a valid CPT/HCPCS code", (code,),
+                ))
+            else:
+                hidden = _hide(hidden, code, "procedure code")
+                findings.append(_finding(
+                    "format.code", (line.number,),
+                    f"line {line.number}'s procedure code is not a valid CPT/HCPCS code {described(code)}",
+                ))
         if line.modifiers and not valid_modifiers.issuperset(line.modifiers):
-            for modifier in line.modifiers:
+            for position, modifier in enumerate(line.modifiers, 1):
                 if modifier not in valid_modifiers:
-                    findings.append(_finding(
-                        "format.modifier", (line.number,), f"modifier `{modifier}` is not two letters or digits",
-                        (line.code,),
-                    ))
+                    if quotable(modifier, "modifier"):
+                        message = f"modifier `{modifier}` is not two letters or digits"
+                    else:
+                        hidden = _hide(hidden, modifier, "modifier")
+                        message = (f"line {line.number}'s modifier {position} is not two letters or digits "
+                                   f"{described(modifier)}")
+                    findings.append(_finding("format.modifier", (line.number,), message, (line.code,)))
         pointers = source.diagnosis_pointers
         if pointers and max(pointers) > count:
             for pointer in pointers:
@@ -117,11 +207,14 @@ def check_format(ev, findings: list) -> None:
                         f"line {line.number} points to diagnosis {pointer}, but the claim lists {count}",
                         (line.code,),
                     ))
-        if source.place_of_service is not None and not codes.is_place_of_service(source.place_of_service):
-            findings.append(_finding(
-                "format.place_of_service", (line.number,),
-                f"place of service `{source.place_of_service}` is not a 2-digit code", (line.code,),
-            ))
+        place = source.place_of_service
+        if place is not None and not codes.is_place_of_service(place):
+            if quotable(place, "place of service"):
+                message = f"place of service `{place}` is not a 2-digit code"
+            else:
+                hidden = _hide(hidden, place, "place of service")
+                message = f"line {line.number}'s place of service is not a 2-digit code {described(place)}"
+            findings.append(_finding("format.place_of_service", (line.number,), message, (line.code,)))
         if birth is not None and line.day < birth:
             findings.append(_finding(
                 "format.date_before_birth", (line.number,),
@@ -141,6 +234,7 @@ def check_format(ev, findings: list) -> None:
                 "format.npi", (line.number,), f"line {line.number}: the rendering NPI is not a valid NPI",
                 (line.code,),
             ))
+    return hidden
 
 
 def _check_icd9_dates(ev, findings: list) -> None:

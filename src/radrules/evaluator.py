@@ -51,7 +51,7 @@ def evaluate(ruleset, claim, *, indexed: bool = True, history=None) -> Result:
         lookup = ScanLookup(ruleset, ev.payer if ev.payer in ruleset.payers else None, claim.type)
     ev.lookup = lookup
     findings: list[Finding] = []
-    checks.check_format(ev, findings)
+    hidden = checks.check_format(ev, findings)
     if view.code_sets is not None:
         validity.check_codes(ev, view.code_sets, findings)
     _line_rules(ev, lookup, findings)
@@ -59,6 +59,8 @@ def evaluate(ruleset, claim, *, indexed: bool = True, history=None) -> Result:
     _unit_limits(ev, lookup, findings)
     _claim_rules(ev, lookup, findings)
     _addons(ev, lookup, findings)
+    if hidden is not None:  # a malformed value not to be shown (a member id as a code): out of every finding
+        checks.hide(findings, hidden)
     return build_result(claim.id, len(ev.lines), findings)
 
 

@@ -17,8 +17,8 @@ A CMS table row that rule-file rows replace or a ``disable`` takes off is
 a ``silent`` step of the table's rule that names them. It is a separate
 pass, so ``evaluate()`` without ``explain`` pays nothing for it.
 
-Steps name rules, lines, codes, dates and rule text; never an identifier
-or a birth date.
+Steps name rules, lines, codes, dates and rule text; never an identifier,
+a birth date or a malformed value that :func:`radrules.checks.quotable` refuses.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import attrs
 
 from . import model as m
 from . import validity
-from .checks import FORMAT_RULES
+from .checks import FORMAT_RULES, check_format, hider
 from .conditions import conjuncts
 from .conditions import same_provider
 from .evaluation import Evaluation, meeting_days, paid_history
@@ -146,9 +146,13 @@ def explain(ruleset, claim, result, history=None) -> Explanation:
     tracer.claim_rules()
     tracer.addons()
     tracer.addons_corrected_later(ruleset.tables)
-    considered = {step.rule for step in tracer.steps}
-    return Explanation(claim.id, tuple(tracer.steps), _not_considered(ruleset, claim, ev, considered),
-                       _notes(ruleset))
+    steps = tracer.steps
+    hidden = check_format(ev, [])
+    if hidden is not None:  # a malformed value not to be shown: out of the labels and details too
+        hide_in = hider(hidden)
+        steps = [attrs.evolve(step, detail=hide_in(step.detail), where=hide_in(step.where)) for step in steps]
+    considered = {step.rule for step in steps}
+    return Explanation(claim.id, tuple(steps), _not_considered(ruleset, claim, ev, considered), _notes(ruleset))
 
 
 def rule_ids(ruleset) -> set:
