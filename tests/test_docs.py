@@ -142,7 +142,8 @@ def check_result(result, expected: dict, where: str) -> None:
     wanted = expected["findings"]
     for item in wanted:
         assert {"rule", "lines", "severity"} <= set(item), f"{where}: a finding gives rule, lines and severity"
-        assert set(item) <= {"rule", "lines", "severity", "related_lines", "message", "carc", "rarc", "kind"}, where
+        assert set(item) <= {"rule", "lines", "severity", "related_lines", "message", "carc", "rarc", "kind",
+                             "codes"}, where
     got = [finding_view(f, wanted[i].keys() if i < len(wanted) else ("rule", "lines", "severity"))
            for i, f in enumerate(result.findings)]
     assert got == wanted, f"{where}: findings differ"
