@@ -404,16 +404,23 @@ class TestMueLoader:
         assert [(f.rule, f.severity) for f in result.findings] == [("ncci.mue.unpublished", "info")]
         assert result.passed
 
-    def test_unlisted_member_id_as_a_code_is_not_shown(self, tmp_path):
-        """A member id in the code field is no code of the MUE table: its info finding (and the trace of it)
-        does not quote it, and the finding's codes leave it out."""
+    @pytest.mark.parametrize("code", ["W123456789", "7045", "704500"])
+    def test_a_malformed_code_gets_no_unpublished_note(self, tmp_path, code):
+        """A malformed code (a member id in the code field, a digit short) is format.code's denial; that no MUE
+        table lists it says nothing more, so it gets no `unpublished` note, from evaluate or explain, on a date or
+        a span (it used to, and quoted a member id). Explain says why no note came."""
         root = make_ruleset(tmp_path, 'table mue "cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"\n',
                             DATA / "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv")
-        result = radrules.load(root, cache_dir=None).evaluate(claim(("W123456789", "2026-08-01")), explain=True)
-        finding = next(f for f in result.findings if f.rule == "ncci.mue.unpublished")
-        assert (finding.message, finding.codes) == (
-            "[procedure code not shown] has no published MUE (its limit may be confidential)", ())
-        assert "W123456789" not in json.dumps(result.to_dict())
+        rules = radrules.load(root, cache_dir=None)
+        for line in ({"code": code, "date": "2026-08-01"},
+                     {"code": code, "date": "2026-08-01", "end_date": "2026-08-03"}):
+            result = rules.evaluate({"lines": [line]}, explain=True)
+            assert [f.rule for f in result.findings] == ["format.code"]
+            assert [s.rule for s in result.explanation.steps if s.rule == "ncci.mue.unpublished"] == []
+            assert result.explanation.not_considered["ncci.mue.unpublished"] == (
+                "the table in force lists every code of the claim (a malformed code is format.code's: no table "
+                "lists it)")
+            assert "W123456789" not in json.dumps(result.to_dict())
 
     def test_outpatient_table_serves_institutional_claims_only(self, tmp_path):
         """`for institutional claims` loads the hospital MUE table; professional claims don't see it."""

@@ -24,6 +24,7 @@ from operator import attrgetter
 
 from . import checks, validity
 from .claim import Claim, checked
+from .codes import is_procedure_code
 from .conditions import same_provider
 from .evaluation import Evaluation, LineView, meeting_days, paid_history
 from .lookups import UNLISTED, ScanLookup, mue_files, row_in_force
@@ -384,7 +385,8 @@ def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
         if row is None:
             continue
         if row is UNLISTED:
-            findings.append(_unpublished(line, ev.view, line.day))
+            if is_procedure_code(line.code):  # (a malformed code is format.code's, and no table lists it)
+                findings.append(_unpublished(line, ev.view, line.day))
             continue
         if row.mai == 1 or alone:
             units = line.units if line.end_day is None else line.billed_units()
@@ -420,7 +422,7 @@ def _span_unit_limits(ev: Evaluation, lookup, findings: list) -> None:
     unpublished = set()
     for day, row, lines, units, kept in span_limits(ev, lookup):
         if row is UNLISTED:
-            if lines[0].number not in unpublished:
+            if lines[0].number not in unpublished and is_procedure_code(lines[0].code):
                 unpublished.add(lines[0].number)
                 findings.append(_unpublished(lines[0], ev.view, day))
         elif kept:

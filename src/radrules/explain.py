@@ -31,6 +31,7 @@ import attrs
 from . import model as m
 from . import validity
 from .checks import FORMAT_RULES, check_format, hider
+from .codes import is_procedure_code
 from .conditions import conjuncts
 from .conditions import same_provider
 from .evaluation import Evaluation, meeting_days, paid_history
@@ -266,11 +267,14 @@ def _all_published(claim, served: set, codes: set, view) -> str:
     the table or in the rule files (whose rows or ``disable`` decide a code in its place)."""
     if claim.type not in served:
         return f"its table serves {' and '.join(sorted(served))} claims, not {claim.type}"
+    malformed = " (a malformed code is format.code's: no table lists it)" if not all(map(is_procedure_code, codes)) \
+        else ""
+    codes = set(filter(is_procedure_code, codes))
     decided = sorted(code for code in codes if code in view.limits)
     if not decided:
-        return "the table in force lists every code of the claim"
+        return "the table in force lists every code of the claim" + malformed
     return (f"the rule files decide the limit of {', '.join(decided)}"
-            + ("" if len(decided) == len(codes) else "; the table in force lists the other codes"))
+            + ("" if len(decided) == len(codes) else "; the table in force lists the other codes") + malformed)
 
 
 def _edit_left_out(block: str, rows, codes: set, view, disables) -> str | None:
@@ -760,7 +764,7 @@ class _Tracer:
                     info = rows[0].block.info
                     self.add(info.id, info.kind, "out of dates", (line.number,),
                              f"no limit of {line.code} in force on {line.date.isoformat()}", source=rows[0].source)
-                elif published is False:
+                elif published is False and is_procedure_code(line.code):
                     self.add(MUE_UNPUBLISHED, "mue", "fired", (line.number,),
                              unpublished_message(line.code), source=mue_files(self.ev.view, line.day))
                 continue
@@ -788,7 +792,7 @@ class _Tracer:
         for day, row, lines, units, kept in span_limits(self.ev, self.lookup):
             line = lines[0]
             if row is UNLISTED:
-                if line.number not in unpublished:
+                if line.number not in unpublished and is_procedure_code(line.code):
                     unpublished.add(line.number)
                     self.add(MUE_UNPUBLISHED, "mue", "fired", (line.number,),
                              unpublished_message(line.code), source=mue_files(self.ev.view, day))
