@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import bisect
 from array import array
-from itertools import islice
 
 import attrs
 
@@ -106,8 +105,11 @@ class PtpTable:
     def _keep(self, column1: str, partners):
         cache = self.partner_cache
         if len(cache) >= PARTNER_CACHE_CODES and column1 not in cache:
-            # Bounded: the older half (in order of first use) goes, the codes asked about lately stay.
-            for code in list(islice(cache, len(cache) // 2)):
+            # Bounded: the older half (in order of first use) goes, the codes asked about lately stay. The keys are
+            # copied in one call that runs no Python code: iterating the shared dict (islice) let a collection
+            # between making the iterator and reading it run Python code, so another thread could add a key
+            # ("dictionary changed size during iteration", seen with 8 threads).
+            for code in list(cache)[:len(cache) // 2]:
                 cache.pop(code, None)
         cache[column1] = partners
         return partners
