@@ -978,6 +978,16 @@ class TestCommand:
         assert code == 3 and out.endswith("\n\n0 passed, 0 failed, 1 error (3 tests did not run)\n"), out
         assert ET.parse(tmp_path / "j.xml").getroot().get("errors") == "3"
 
+    def test_the_summary_counts_the_tests_whose_text_did_not_parse(self, demo, tmp_path, capsys):
+        """A test whose text did not parse (RR602) did not run either: three tests kept from running by three
+        errors are `3 errors`, as many as JUnit XML counts, with no `(1 test did not run)` beside them."""
+        write(demo, "demo.rrt", 'test "a"\n  claim\n    03/02/2026 71046\n  expect pass\nend\n'
+                                'test "b"\n  claim\n    71046 2026-03-02\n  expect pass\nend\n'
+                                'test "c"\n  claim\n    2026-03-02 71046\n  expect demo.unitz on line 1\nend\n')
+        code, out = run_cli(capsys, "--junit", tmp_path / "j.xml", "demo")
+        assert code == 1 and out.endswith("\n\n0 passed, 0 failed, 3 errors\n"), out
+        assert ET.parse(tmp_path / "j.xml").getroot().get("errors") == "3"
+
     def test_junit_xml_of_a_crash(self, demo, tmp_path, capsys, monkeypatch):
         """A test whose evaluation raised is a JUnit error naming the exception type (never its text)."""
         def explode(self, claim, **options):
