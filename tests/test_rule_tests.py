@@ -513,6 +513,25 @@ class TestRunErrors:
                                   '  expect pass\nend\n')
         assert "dates are written" not in problems(report) and "help: expected `auth`" in problems(report)
 
+    @pytest.mark.parametrize("line, hint", [
+        ("07/06/2026 70450", "a service line starts with its date, written YYYY-MM-DD, then the code: "
+                             "`2026-07-06 70450`"),
+        ("70450 2026-07-06 x2", "a service line starts with its date, written YYYY-MM-DD, then the code: "
+                                "`2026-07-06 70450 x2`"),
+        ("G0279 x1  # no date", "a service line starts with its date, written YYYY-MM-DD, then the code, as "
+                                "`2026-04-06 74176-26 x1`"),
+        ("payr acme", "did you mean `payer`?"),  # a misspelt field of the claim's line is told so
+        ("  history\n    2/10/2026 70551", "a history line starts with its date, written YYYY-MM-DD, then the "
+                                           "code: `2026-02-10 70551`"),
+    ])
+    def test_a_service_line_that_does_not_start_with_its_date_is_told_its_shape(self, line, hint):
+        """A service or history line with a US date or its date after the code: RR602 says the line starts with
+        a YYYY-MM-DD date, then the code (rewriting the line when it can), not the claim's fields."""
+        before = "    2026-03-02 71046\n" if "history" in line else ""
+        text = f'test "t"\n  claim\n{before}    {line}\n  expect pass\nend\n'
+        (error,) = parse_tests(text, "t.rrt").diagnostics
+        assert (error.code, error.help) == ("RR602", hint)
+
     def test_rules_a_test_file_may_not_name(self, tmp_path, monkeypatch):
         """A test file names rules by a path relative to it, and reads rule files only: an absolute path, a file
         that is not `.rr` (its first line would show in the error) and the root of the file system are RR620."""

@@ -312,6 +312,11 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
         hint = "a test says what it expects: add a line such as `expect pass`"
     elif re.match(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$", value) and not re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}$", value):
         hint = "dates are written YYYY-MM-DD, with two-digit months and days, as `2026-04-06`"
+    elif "DATE" in expected and not text[:token.column - 1].strip() and (
+            value[:1].isdigit() or _CODE.match(value) or _DATE.search(text)):
+        history = next((text.split()[0] for text in reversed(before) if text.split()[0] in ("test", "history")),
+                       None) == "history"
+        hint = _service_line_hint(text.split("#")[0].split(), history)  # `07/06/2026 70450`, `70450 2026-07-06`
     if hint:
         span = Span(name, token.line, token.column, token.line, token.column + len(value))
         return Diagnostic("RR602", f"unexpected `{value}`", span, line_text(token.line), help=hint)
@@ -325,6 +330,26 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
         what = f"`{shown}`"
     return Diagnostic("RR602", f"unexpected {what}", span, line_text(token.line),
                       help=_expected_help(expected, value))
+
+
+_DATE = re.compile(r"(?<![\w/-])[0-9]{4}-[0-9]{2}-[0-9]{2}(?![\w/-])")
+_CODE = re.compile(r"([0-9]{5}|[0-9]{4}[A-Z]|[A-Z][0-9]{4})(-|$)")
+_US_DATE = re.compile(r"([0-9]{1,2})[/-]([0-9]{1,2})[/-]([0-9]{4})$")
+
+
+def _service_line_hint(words: list[str], history: bool) -> str:
+    """What a line in the place of a service (or history) line that does not start with its date is told: the
+    shape, and the line written so when it is plain (a US date, or the date after the code)."""
+    shape = f"a {'history' if history else 'service'} line starts with its date, written YYYY-MM-DD, then the code"
+    us = _US_DATE.match(words[0])
+    if us:
+        month, day, year = (int(part) for part in us.groups())
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return f"{shape}: `{' '.join([f'{year}-{month:02}-{day:02}', *words[1:]])}`"
+    dates = [word for word in words[1:] if _DATE.fullmatch(word)]
+    if len(dates) == 1:
+        return f"{shape}: `{' '.join([dates[0], *(word for word in words if word != dates[0])])}`"
+    return f"{shape}, as `2026-04-06 74176-26 x1`"
 
 
 #: What `authorizations` with no record line after it is told.
