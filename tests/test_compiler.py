@@ -54,6 +54,41 @@ class TestSuggestions:
             expected = member != ("not" in written or "!=" in written)
             assert ("t.rule" in ruleset.evaluate(claim).fired()) == expected, (written, fixed, dx, modifiers)
 
+    @pytest.mark.parametrize("field, hint", [
+        ("line.pos", "did you mean `place_of_service`?"),
+        ("claim.pos", "did you mean `place_of_service`?"),
+        ("claim.auth", "did you mean `prior_auth`?"),
+        ("claim.prior_authorization", "did you mean `prior_auth`?"),
+        ("line.auth", "did you mean `authorization`? (`claim.prior_auth` is the claim's number)"),
+        ("line.dx", "did you mean `diagnoses`?"),
+        ("line.npi", "did you mean `rendering_npi`?"),
+        ("line.dos", "did you mean `date`?"),
+        ("line.mods", "did you mean `modifiers`?"),  # not `code`, two letters away
+        ("patient.dob", "did you mean `birth_date`?"),
+        ("patient.gender", "did you mean `sex`?"),
+        ("line.unit", "did you mean `units`?"),
+        ("line.age", "did you mean `patient.age`?"),  # not `date`, two letters away
+        ("other.payer", "did you mean `claim.payer`?"),
+        ("claim.npi", "did you mean `line.rendering_npi`?"),
+        ("patient.weight", "the fields of `patient` are `age`, `sex`, `birth_date`"),
+        ("claim.xyz", "the fields of `claim` are `id`, `type`, `payer`, `place_of_service`, `prior_auth`, "
+                      "`received`, `diagnoses`, `line_count`, `condition_codes`"),
+    ])
+    def test_an_unknown_field_is_told_the_field_meant(self, field, hint):
+        """RR204 names the field a word of the test format or a claim form stands for (`pos`, `dx`, `dob`), a
+        field of that name on another record, the nearest field, or else lists the record's fields."""
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads(rule(f"{field} is missing"), name="field.rr")
+        (diagnostic,) = caught.value.errors
+        assert (diagnostic.code, underlined(diagnostic), diagnostic.help) == ("RR204", field.split(".")[1], hint)
+
+    def test_the_other_names_of_fields_name_fields(self):
+        """Every alias RR204 suggests is a field of its record, and none is a field itself."""
+        from radrules.compiler.conditions import CLAIM_FIELDS, FIELD_ALIASES, LINE_FIELDS, PATIENT_FIELDS
+        fields = {"line": LINE_FIELDS, "claim": CLAIM_FIELDS, "patient": PATIENT_FIELDS}
+        for record, aliases in FIELD_ALIASES.items():
+            assert set(aliases.values()) <= set(fields[record]) and not set(aliases) & set(fields[record]), record
+
 
 REF = '  reference "test"\n'
 

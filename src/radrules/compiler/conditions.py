@@ -52,6 +52,18 @@ PATIENT_FIELDS = {
     "birth_date": ("birth", "date"),
 }
 ROOTS = ("line", "other", "claim", "patient")
+#: Other names of fields (the .rrt test format's `pos`, `auth`, `dx`, `npi`; words of claim forms), suggested by
+#: RR204 before the nearest field: record -> {name: field of that record, or `record.field` of another}.
+FIELD_ALIASES = {
+    "line": {"pos": "place_of_service", "place": "place_of_service", "dx": "diagnoses", "npi": "rendering_npi",
+             "dos": "date", "mods": "modifiers", "mod": "modifiers", "cpt": "code", "hcpcs": "code",
+             "auth": "authorization", "prior_auth": "authorization", "prior_authorization": "authorization",
+             "end": "end_date"},
+    "claim": {"pos": "place_of_service", "place": "place_of_service", "auth": "prior_auth",
+              "authorization": "prior_auth", "prior_authorization": "prior_auth", "dx": "diagnoses",
+              "conditions": "condition_codes", "lines": "line_count"},
+    "patient": {"dob": "birth_date", "born": "birth_date", "gender": "sex"},
+}
 
 #: What a value of each type is called in messages.
 TYPE_WORDS = {
@@ -376,19 +388,19 @@ class ConditionCompiler:
                 node, type_ = c.PropertyOf(name, role), "text"
             else:
                 self.ctx.error("RR204", f"unknown field `{name}` of `{root}`", field.name.span,
-                               help=suggestion(name, list(LINE_FIELDS) + list(self.properties)))
+                               help=self._field_help(root, name))
                 return None
         elif root == "claim":
             if name not in CLAIM_FIELDS:
                 self.ctx.error("RR204", f"unknown field `{name}` of `claim`", field.name.span,
-                               help=suggestion(name, CLAIM_FIELDS))
+                               help=self._field_help(root, name))
                 return None
             attr, type_ = CLAIM_FIELDS[name]
             node = c.ClaimAttr(attr)
         elif root == "patient":
             if name not in PATIENT_FIELDS:
                 self.ctx.error("RR204", f"unknown field `{name}` of `patient`", field.name.span,
-                               help=suggestion(name, PATIENT_FIELDS))
+                               help=self._field_help(root, name))
                 return None
             attr, type_ = PATIENT_FIELDS[name]
             node = c.PatientAge() if name == "age" else c.ClaimAttr(attr)
@@ -397,6 +409,32 @@ class ConditionCompiler:
             return None
         self.roots.add(root)
         return Operand(node, type_, frozenset([root]), field.span, label)
+
+    def _field_help(self, root: str, name: str) -> str:
+        """RR204's help: the field another name stands for (`line.pos`), the field of another record of that name
+        (`line.payer`), the nearest field, the field another record's other name stands for (`claim.npi`), else
+        the record's fields."""
+        record = "line" if root == "other" else root
+        fields = {"line": list(LINE_FIELDS), "claim": list(CLAIM_FIELDS), "patient": list(PATIENT_FIELDS)}
+        alias = FIELD_ALIASES[record].get(name)
+        if alias is not None:
+            note = " (`claim.prior_auth` is the claim's number)" if alias == "authorization" else ""
+            return f"did you mean `{alias}`?{note}"
+        elsewhere = [(other, name) for other in fields if other != record and name in fields[other]]
+        elsewhere += [(other, FIELD_ALIASES[other][name]) for other in fields
+                      if other != record and name in FIELD_ALIASES[other]]
+        near = suggestion(name, fields[record] + (list(self.properties) if record == "line" else []))
+        if elsewhere and (near is None or name in fields[elsewhere[0][0]]):  # `line.age`: `patient.age`, not `date`
+            other, found = elsewhere[0]
+            return f"did you mean `{other}.{found}`?"
+        if near is not None:
+            return near
+        listed = ", ".join(f"`{field}`" for field in fields[record])
+        if record == "line":
+            listed += ", or a code property" + (f" ({', '.join(f'`{p}`' for p in sorted(self.properties)[:4])}"
+                                                f"{', ...' if len(self.properties) > 4 else ''})"
+                                                if self.properties else " the ruleset defines")
+        return f"the fields of `{root}` are {listed}"
 
     def _date_offset(self, offset: s.DateOffset) -> Operand | None:
         base = self._field(offset.field)
