@@ -82,6 +82,23 @@ class TestSuggestions:
         (diagnostic,) = caught.value.errors
         assert (diagnostic.code, underlined(diagnostic), diagnostic.help) == ("RR204", field.split(".")[1], hint)
 
+    @pytest.mark.parametrize("condition, code, hint", [
+        ("line.code is g0279", "RR210", "codes are written in capitals: `G0279`"),
+        ("line.first_modifier is lt", "RR210", "modifiers are written in capitals: `LT`"),
+        ("line.code is 7045", "RR210", "procedure codes have 5 characters: 5 digits, 4 digits and a letter, or a "
+                                       "letter and 4 digits"),
+        ("claim.prior_auth is not present", "RR209", "write `claim.prior_auth is missing`"),
+        ("line.rendering_npi != present", "RR209", "write `line.rendering_npi is missing`"),
+        ("claim.prior_auth is \"PA1\"", "RR209", "identifiers are protected data; rules never read their values"),
+    ])
+    def test_a_value_written_almost_right_is_told_how(self, condition, code, hint):
+        """A code or modifier in lower case is told to use capitals (not that codes have 5 characters); `is not
+        present` on an identifier is told `is missing`."""
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads(rule(condition), name="value.rr")
+        (diagnostic,) = caught.value.errors
+        assert (diagnostic.code, diagnostic.help) == (code, hint)
+
     def test_the_other_names_of_fields_name_fields(self):
         """Every alias RR204 suggests is a field of its record, and none is a field itself."""
         from radrules.compiler.conditions import CLAIM_FIELDS, FIELD_ALIASES, LINE_FIELDS, PATIENT_FIELDS

@@ -655,3 +655,45 @@ def test_a_code_with_a_letter_for_a_digit_is_not_a_code():
     with pytest.raises(radrules.RuleError) as caught:  # digits and a word of another length are no code
         radrules.loads('limits a.mue\n  reference "r"\n  limit 77067 max 12ab mai 2\nend\n')
     assert "is not a code" not in caught.value.errors[0].message
+
+
+RULE_WITH = 'rule a.b\n{}  when {}\n  then {}\n  reference "r"\nend\n'
+
+
+@pytest.mark.parametrize("text, code, message, word, help", [
+    (RULE_WITH.format("", "line.code is 70450", 'deny "x"'), "RR103", "unexpected quoted text", '"x"',
+     "expected `line`, `other`, `both` or `claim`, the lines the finding acts on: `then deny line \"...\"`"),
+    (RULE_WITH.format("  for payer Ridgeline\n", "line.code is 70450", 'info line "x"'), "RR103",
+     "unexpected `Ridgeline`", "Ridgeline",
+     "write a payer's name in lower case, `ridgeline`, or quoted, `\"Ridgeline\"` (payers are compared without "
+     "regard to case)"),
+    (RULE_WITH.format('  for payers "blue plan", 1199SEIU\n', "line.code is 70450", 'info line "x"'), "RR103",
+     "unexpected `1199SEIU`", "1199SEIU",
+     "write a payer's name in quotes, `\"1199SEIU\"` (payers are compared without regard to case)"),
+    ('diagnoses d = R10.9, r51.9\n' + RULE_WITH.format("", "line.diagnoses has any of d", 'deny line "x"'),
+     "RR103", "unexpected `r51.9`: codes are written in capitals", "r51.9", "write `R51.9`"),
+    (RULE_WITH.format("", "line.diagnoses has any of [R10.9, r51.9]", 'deny line "x"'), "RR103",
+     "unexpected `r51.9`: codes are written in capitals", "r51.9", "write `R51.9`"),
+    (RULE_WITH.format("", "line.code in 70450-70498 except 70496", 'deny line "x"'), "RR101",
+     "unexpected word `except`", "except",
+     "a set written in a condition takes `except` inside its brackets: `in [70450-70498 except 70496]`"),
+    (RULE_WITH.format("", "line.diagnoses has any of c34 except C34.9*", 'deny line "x"'), "RR101",
+     "unexpected word `except`", "except",
+     "a set written in a condition takes `except` inside its brackets: `of [c34 except C34.9*]`"),
+])
+def test_a_common_mistake_is_told_its_fix(text, code, message, word, help):
+    """A target left out, a payer name in capitals, a diagnosis code in lower case, `except` outside the brackets
+    of a set written in a condition: the help says how to write it (and a set whose definition did not parse is
+    not an unknown set as well)."""
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.loads(text, name="t.rr")
+    (error,) = caught.value.errors
+    assert (error.code, error.message, underlined(error), error.help) == (code, message, word, help)
+
+
+def test_a_set_whose_definition_did_not_parse_is_still_an_unknown_set_elsewhere():
+    """Only a set named by a statement with a syntax error is spared RR201: a set no statement defines is not."""
+    text = 'codes c = 70450 70460\n' + RULE_WITH.format("", "line.code in c or line.code in d", 'deny line "x"')
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.loads(text, name="t.rr")
+    assert [(e.code, underlined(e)) for e in caught.value.errors] == [("RR103", "70460"), ("RR201", "d")]

@@ -16,7 +16,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from lark.lark import PostLex
 from lark.lexer import Token as LarkToken
 
-from . import _resources
+from . import _resources, codes
 from . import syntax as s
 from .errors import Diagnostic, expected_help, expected_tokens, text_lines
 
@@ -264,6 +264,9 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
             name, token.line, start, token.line, token.end_column or token.column + 1), line_text(token.line),
             help="procedure codes have 5 characters: 5 digits, 4 digits and a letter, or a letter and 4 digits "
                  "(is a letter written for a digit, `l` for `1` or `O` for `0`?)")
+    mistake = _common_mistake(token, expected, padded, name, line_text)
+    if mistake is not None:
+        return mistake
     if token.type == "NAME" and "NAME" not in expected:
         # A lowercase word where only keywords fit: most often a misspelled keyword.
         help = _expected_help(expected, value)
@@ -287,6 +290,47 @@ def _glued_number(text: str, token) -> int | None:
     if start == token.start_pos or (start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_.-")):
         return None
     return start if token.end_pos - start == 5 else None  # a code's length: `1mai` is a missing space
+
+
+_AFTER_SEVERITY = re.compile(r"(?:^|\s)then\s+(deny|review|warn|info)\s*$")
+_AFTER_PAYER = re.compile(r"(?:^|\s)payers?\s+(?:(?:\"[^\"\n]*\"|[^\s,\"]+)\s*,\s*)*$")
+_BEFORE_EXCEPT = re.compile(r"(?:^|\s)(in|of|has)\s+([^\s\[\]()]+)\s+$")
+
+
+def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> Diagnostic | None:
+    """A mistake rule authors often make, said with its fix: `then deny "..."` without a target, a payer name
+    in capitals, a diagnosis code in lower case, `except` outside the brackets of a set in a condition."""
+    value = str(token)
+    line_start = padded.rfind("\n", 0, token.start_pos) + 1
+    before = padded[line_start:token.start_pos]
+    span = s.Span(name, token.line, token.column, token.end_line or token.line, token.end_column or token.column + 1)
+    if token.type == "STRING" and expected == {"NAME"} and _AFTER_SEVERITY.search(before):
+        severity = _AFTER_SEVERITY.search(before).group(1)
+        return Diagnostic("RR103", "unexpected quoted text", span, line_text(token.line),
+                          help=f"expected `line`, `other`, `both` or `claim`, the lines the finding acts on: "
+                               f"`then {severity} line \"...\"`")
+    if token.type != "STRING" and {"NAME", "STRING"} <= expected and _AFTER_PAYER.search(before):
+        lower = value.lower()
+        plain = f"in lower case, `{lower}`, or quoted" if re.fullmatch(r"[a-z_][a-z0-9_]*", lower) else "in quotes"
+        return Diagnostic("RR103", f"unexpected `{value}`", span, line_text(token.line),
+                          help=f"write a payer's name {plain}, `\"{value}\"` (payers are compared without regard "
+                               "to case)")
+    if token.type == "DOT":  # `r51.9`: a lower-case word, then a dot; in capitals, one diagnosis code
+        word = re.search(r"[A-Za-z0-9]+$", padded[line_start:token.start_pos])
+        rest = re.match(r"[A-Za-z0-9]*", padded[token.end_pos:]).group(0)
+        if word is not None and not word.group(0).isupper() and codes.is_diagnosis(
+                code := f"{word.group(0)}.{rest}".upper()):
+            start = token.column - len(word.group(0))
+            return Diagnostic("RR103", f"unexpected `{word.group(0)}.{rest}`: codes are written in capitals",
+                              s.Span(name, token.line, start, token.line, start + len(code)),
+                              line_text(token.line), help=f"write `{code}`")
+    found = _BEFORE_EXCEPT.search(before)
+    if value == "except" and found is not None and not _literal_expected(expected, "except"):
+        after = re.match(r"\s*([^\s,\])]+)", padded[token.end_pos:])
+        shown = f"{found.group(1)} [{found.group(2)} except {after.group(1) if after else '...'}]"
+        return Diagnostic("RR101", "unexpected word `except`", span, line_text(token.line),
+                          help=f"a set written in a condition takes `except` inside its brackets: `{shown}`")
+    return None
 
 
 #: The id of a rule or an edit block, at the start of its line (where it is defined, or `disable rule ID`).

@@ -170,12 +170,13 @@ class ConditionCompiler:
         return None if part is None else c.Not(part, self._text(expr))
 
     def _compare(self, expr: s.Compare):
-        left = self._operand(expr.left)
+        left = self._operand(expr.left, allow_identifier=True)  # an identifier's error follows, with its hint
         if left is None:
             return None
         op = expr.op.text
         if left.type == "identifier":
-            self._identifier_error(left)
+            written = isinstance(expr.right, s.Literal) and op == "!=" and expr.right.token.text == "present"
+            self._identifier_error(left, f"write `{left.field} is missing`" if written else None)  # `is not present`
             return None
         if op not in ("=", "!=") and left.type not in ORDERED:
             self.ctx.error("RR209", f"`{op}` needs numbers or dates, but `{left.field or self._text(expr.left)}` is "
@@ -365,9 +366,9 @@ class ConditionCompiler:
                            f"{unit} since last")
         return self._literal(operand, expected)
 
-    def _identifier_error(self, operand: Operand) -> None:
+    def _identifier_error(self, operand: Operand, help: str | None = None) -> None:
         self.ctx.error("RR209", f"`{operand.field}` is an identifier: test it only with `is missing` or `is present`",
-                       operand.span, help="identifiers are protected data; rules never read their values")
+                       operand.span, help=help or "identifiers are protected data; rules never read their values")
 
     def _root_error(self, token: s.Token, help: str | None = None) -> None:
         self.ctx.error("RR221", f"unknown record `{token.text}`", token.span,
@@ -500,11 +501,14 @@ class ConditionCompiler:
         if expected == "code":
             if kind != "word" or not codes.is_procedure_code(text):
                 return bad(f"`{text}` is not a valid procedure code",
-                           "procedure codes have 5 characters: 5 digits, 4 digits and a letter, or a letter and 4 digits")
+                           f"codes are written in capitals: `{text.upper()}`" if codes.is_procedure_code(text.upper())
+                           else "procedure codes have 5 characters: 5 digits, 4 digits and a letter, or a letter and "
+                                "4 digits")
             return text
         if expected == "modifier":
             if kind != "word" or not codes.is_modifier(text):
-                return bad(f"`{text}` is not a valid modifier")
+                return bad(f"`{text}` is not a valid modifier", f"modifiers are written in capitals: `{text.upper()}`"
+                           if codes.is_modifier(text.upper()) else None)
             return text
         if expected == "place":
             if kind != "word" or not codes.is_place_of_service(text):

@@ -19,11 +19,15 @@ class Context:
     def source_line(self, span: Span | None) -> str | None:
         if span is None or span.file not in self.sources:
             return None
-        lines = self._lines.get(span.file)
-        if lines is None:
-            lines = text_lines(self.sources[span.file].text)
-            self._lines[span.file] = lines
+        lines = self.lines(span.file)
         return lines[span.line - 1] if 0 < span.line <= len(lines) else None
+
+    def lines(self, file: str) -> list[str]:
+        """The lines of a source file (made once)."""
+        lines = self._lines.get(file)
+        if lines is None:
+            lines = self._lines[file] = text_lines(self.sources[file].text)
+        return lines
 
     def error(self, code: str, message: str, span: Span | None, help: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(code, message, span, self.source_line(span), help, "error"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 
 import attrs
 
@@ -27,6 +28,7 @@ MAX_TOTAL_MEMBERS = 2_000_000
 #: How many sets deep a set may be defined through others (sets are resolved recursively).
 MAX_SET_DEPTH = 50
 
+_SET_DEFINITION = re.compile(r"(?:codes|diagnoses|modifiers|places)[ \t]+([a-z_][a-z0-9_]*)[ \t]*=")
 _CODE_HELP = "procedure codes have 5 characters: 5 digits, 4 digits and a letter, or a letter and 4 digits"
 _CHECKS = {
     "codes": (codes.is_procedure_code, "RR203", _CODE_HELP),
@@ -57,9 +59,29 @@ class SetTable:
         self.built = 0  # members built so far, against MAX_TOTAL_MEMBERS
         self.over_budget = False  # RR253 for all the sets reported (once)
         self.too_deep = False  # RR254 reported (once)
+        self._unparsed: frozenset | None = None
 
     def names(self) -> list[str]:
         return list(self.definitions)
+
+    def unparsed(self) -> frozenset:
+        """The names of the set definitions that did not parse: those a syntax error (RR1xx) is in, read from the
+        statement's first line (the nearest line above it that is not indented). Only asked of an unknown set."""
+        if self._unparsed is None:
+            found = set()
+            for diagnostic in self.ctx.diagnostics:
+                span = diagnostic.span
+                if not diagnostic.code.startswith("RR1") or span is None or span.file not in self.ctx.sources:
+                    continue
+                lines = self.ctx.lines(span.file)
+                for text in reversed(lines[:span.line]):
+                    if text[:1].strip() and not text.startswith("#"):
+                        definition = _SET_DEFINITION.match(text)
+                        if definition:
+                            found.add(definition.group(1))
+                        break
+            self._unparsed = frozenset(found)
+        return self._unparsed
 
     def resolve_all(self) -> None:
         for name in self.definitions:
@@ -240,6 +262,8 @@ class SetTable:
     def _reference(self, token: s.Token, kind: str):
         name = token.text
         if name not in self.definitions:
+            if name in self.unparsed():
+                return None  # its definition has a syntax error, reported: not an unknown set as well
             help = suggestion(name, self.definitions)
             upper = name.upper()
             if help is None and kind in _CHECKS and _CHECKS[kind][0](upper):
