@@ -441,6 +441,20 @@ class TestSeveralRulePaths:
         assert overlap.returncode == 3 and "error[RR406]: `rulesets/payers/acme.rr` is loaded from both " \
             "`rulesets` and `rulesets/payers` (and 1 more file)" in overlap.stderr
 
+    def test_check_takes_rules_as_eval_does(self, split):
+        """`check --rules A --rules B` (as `eval` is given its rules) compiles what `check A B` does; `test
+        --rules` is refused with the `rules` line a test file writes instead (not argparse's top-level usage)."""
+        done = run("check", "--rules", str(split / "sets"), "--rules", str(split / "payer"))
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == run("check", str(split / "sets"), str(split / "payer")).stdout
+        done = run("check", "--bundled", "--rules", "examples/pinecrest")
+        assert done.returncode == 0 and done.stdout.startswith("ok: radrules+pinecrest: "), done.stderr
+        refused = run("test", "--rules", "rulesets", "examples/pinecrest")
+        assert refused.returncode == 1 and refused.stderr.startswith(
+            "radrules test: error: `test` takes no `--rules`: each test file names the rules it tests on its `rules` "
+            "line (without one, the rules in its folder); for these, write `rules \"../../rulesets\", \".\"` at "
+            "the top of the test files in `examples/pinecrest`"), refused.stderr
+
     def test_diff_with_bundled_loads_both_sides_beside_them(self, tmp_path):
         changed = tmp_path / "pinecrest"
         changed.mkdir()

@@ -27,6 +27,8 @@ def add_parser(commands) -> None:
                              "under `allowed:`; JSON lists them always)")
     parser.add_argument("paths", metavar="PATH", nargs="*",
                         help="rule files or folders, compiled as one ruleset (default: the bundled rulesets)")
+    parser.add_argument("--rules", metavar="PATH", action="append", default=[],
+                        help="a rule file or folder, as PATH (as `eval --rules` names them); may be repeated")
     add_bundled_option(parser, "also compile the bundled rulesets, beside PATH (the default without PATH)")
 
 
@@ -35,7 +37,7 @@ def run(args) -> int:
     from .. import load
 
     try:
-        ruleset = load(*args.paths, bundled=args.bundled or None)
+        ruleset = load(*args.paths, *args.rules, bundled=args.bundled or None)
     except RuleError as error:
         if args.format == "json":
             print(json.dumps({"ok": False, "diagnostics": [d.to_dict() for d in error.diagnostics]}))

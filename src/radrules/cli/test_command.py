@@ -19,6 +19,9 @@ def add_parser(commands) -> None:
                         help="warnings of the rules under test fail the run too (exit 3), as `check --strict`")
     parser.add_argument("paths", metavar="PATH", nargs="*",
                         help="test files or folders searched for .rrt files (default: the bundled rulesets)")
+    # A test file names the rules it tests; `--rules` (as `eval` and `check` take it) is refused with how to write it.
+    parser.add_argument("--rules", metavar="PATH", action="append", default=[],
+                        help="not taken: a test file names its rules on its `rules` line (docs/testing.md)")
 
 
 def run(args) -> int:
@@ -29,6 +32,9 @@ def run(args) -> int:
     from ..testing import Runner, measure, write_junit
     from .common import print_warnings
 
+    if args.rules:
+        print(f"radrules test: error: {_rules_refused(args.rules, args.paths)}", file=sys.stderr)
+        return EXIT_FAILURE
     paths = args.paths or [_resources.bundled_rulesets()]
     runner = Runner()
     report = runner.run(paths)
@@ -76,6 +82,26 @@ def run(args) -> int:
               file=sys.stderr)
         code = max(code, EXIT_RULE_ERRORS)
     return code
+
+
+def _rules_refused(rules: list[str], paths: list[str]) -> str:
+    """Why `test --rules` is refused, and the `rules` line that names those rules (relative to the folder of the
+    one test file or folder given)."""
+    import os
+    from pathlib import Path
+
+    folder = None
+    if len(paths) == 1:  # the test folder, or the test file's
+        folder = Path(paths[0]) if Path(paths[0]).is_dir() else Path(paths[0]).parent
+    if folder is not None:
+        items = ", ".join(f'"{Path(os.path.relpath(rule, folder)).as_posix()}"' for rule in rules)
+        where = f"`{paths[0]}`" if not Path(paths[0]).is_dir() else f"the test files in `{paths[0]}`"
+    else:
+        items = ", ".join('"..."' for _ in rules)
+        where = "each test file, each path from the test file's folder"
+    return (f"`test` takes no `--rules`: each test file names the rules it tests on its `rules` line (without one, "
+            f"the rules in its folder); for these, write `rules {items}, \".\"` at the top of {where} "
+            f"(`rules bundled, ...` adds the bundled rulesets; docs/testing.md)")
 
 
 def _untested_files(path, loaded) -> list:
