@@ -513,6 +513,24 @@ class TestRunErrors:
                                   '  expect pass\nend\n')
         assert "dates are written" not in problems(report) and "help: expected `auth`" in problems(report)
 
+    @pytest.mark.parametrize("details, code, hint", [
+        ("carc CO197", "CO197", "write a group code in capitals, a dash and a reason: `CO-197`"),
+        ("carc co-97", "co-97", "write a group code in capitals, a dash and a reason: `CO-97`"),
+        ("carc 197", "197", "write a group code in capitals, a dash and a reason, e.g. `CO-97`, `PR-204`"),
+        ("rarc N362, m-80", "m-80", "remark codes are written in capitals without a dash: `M80`"),
+        ("rarc X1", "X1", "remark codes are written in capitals without a dash, as `M80`, `N362`, `MA130`"),
+    ])
+    def test_a_malformed_carc_or_rarc_of_an_expectation_is_an_error(self, details, code, hint):
+        """`carc CO197` could never match a finding: RR602 at the code with the code well-formed (RR215 in a rule
+        file), and the test does not run, rather than failing as if the rule had given another CARC."""
+        text = f'test "t"\n  claim\n    2026-03-02 71046\n  expect demo.units on line 1 {details}\nend\n'
+        test_file = parse_tests(text, "t.rrt")
+        (error,) = test_file.diagnostics
+        what = "claim adjustment reason code" if "carc" in details else "remittance advice remark code"
+        assert (error.code, error.message, underlined(error), error.help) == (
+            "RR602", f"`{code}` is not a {what}", code, hint)
+        assert test_file.cases == ()
+
     @pytest.mark.parametrize("line, hint", [
         ("07/06/2026 70450", "a service line starts with its date, written YYYY-MM-DD, then the code: "
                              "`2026-07-06 70450`"),

@@ -17,7 +17,7 @@ from lark import Lark, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lexer import Token as LarkToken
 
-from .. import _resources
+from .. import _resources, codes
 from ..errors import Diagnostic, expected_help, expected_tokens, text_lines
 from ..parser import bad_escapes, chunks, unquote
 from ..syntax import Span, Token
@@ -803,10 +803,29 @@ class _Builder(Transformer):
         return ("severity", self._tok(c[0]), self._span(meta))
 
     def carc(self, meta, c):
-        return ("carc", self._tok(c[0]), self._span(meta))
+        token = self._tok(c[0])
+        if not codes.CARC.match(token.text):  # an expectation that could never hold: RR215 in a rule file
+            parts = re.fullmatch(r"([A-Za-z]{2})-?([0-9A-Za-z]{1,3})", token.text)
+            fixed = f"{parts.group(1)}-{parts.group(2)}".upper() if parts else None
+            self._bad_code(token, "claim adjustment reason code", "write a group code in capitals, a dash and a reason"
+                           + (f": `{fixed}`" if fixed and codes.CARC.match(fixed) else ", e.g. `CO-97`, `PR-204`"))
+        return ("carc", token, self._span(meta))
 
     def rarc(self, meta, c):
-        return ("rarc", tuple(self._tok(x) for x in c), self._span(meta))
+        tokens = tuple(self._tok(x) for x in c)
+        for token in tokens:
+            if not codes.RARC.match(token.text):
+                fixed = token.text.replace("-", "").upper()
+                self._bad_code(token, "remittance advice remark code", "remark codes are written in capitals "
+                               "without a dash" + (f": `{fixed}`" if codes.RARC.match(fixed) else
+                                                   ", as `M80`, `N362`, `MA130`"))
+        return ("rarc", tokens, self._span(meta))
+
+    def _bad_code(self, token: Token, what: str, help: str) -> None:
+        """RR602 for a malformed code after `carc` or `rarc` (no finding could have it): the test does not run."""
+        line = self.lines[token.span.line - 1] if 0 < token.span.line <= len(self.lines) else None
+        self.diagnostics.append(Diagnostic("RR602", f"`{token.text}` is not a {what}", token.span, line,
+                                           help=help))
 
     def message(self, meta, c):
         return ("message", self._tok(c[0]), self._span(meta))
