@@ -860,6 +860,14 @@ class TestExpectations:
         lines = [line for line in report.render().splitlines() if line.startswith("demo/")]
         assert [line.split(":")[1] for line in lines] == ["6", "7"]
 
+    def test_the_failures_of_one_test_are_separated_by_a_blank_line(self, demo):
+        """Each failing expectation, with its trace, is a part of the report of its own, as the failures of two
+        tests are: a blank line comes between them."""
+        report = report_for(demo, CLAIM.format(expect="  expect pass\n  expect no demo.note"))
+        parts = report.render().split("\n\n")
+        assert [part.split(":")[1] for part in parts[:-1]] == ["6", "7"] and parts[-1] == "0 passed, 1 failed"
+        assert all(len(part.splitlines()) > 1 for part in parts[:-1])  # each with its trace
+
 
 # ---------------------------------------------------------------- the command
 

@@ -75,16 +75,17 @@ class Outcome:
         return "\n\n".join(self.parts())
 
     def parts(self) -> list[str]:
-        """:meth:`render` in blank-line separated parts: the failures (and crash), then each diagnostic."""
+        """:meth:`render` in blank-line separated parts: each failure with its trace, the crash, then each
+        diagnostic."""
         out = []
         for failure in self.failures:
-            out.append(printable(f"{self.file}:{failure.expectation.span.line}: test \"{self.name}\": "
-                                 f"expected {failure.expectation.describe()}, got {failure.got}"))
-            out.extend(f"    {line}" for line in failure.trace)
+            head = printable(f"{self.file}:{failure.expectation.span.line}: test \"{self.name}\": "
+                             f"expected {failure.expectation.describe()}, got {failure.got}")
+            out.append("\n".join([head, *(f"    {line}" for line in failure.trace)]))
         if self.crash:
             out.append(printable(f"{self.file}:{self.line}: test \"{self.name}\": evaluating the claim raised "
                                  f"{self.crash} (a bug in radrules: please report it)"))
-        return (["\n".join(out)] if out else []) + [d.render() for d in self.diagnostics]
+        return out + [d.render() for d in self.diagnostics]
 
 
 @attrs.frozen
