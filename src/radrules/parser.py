@@ -300,6 +300,8 @@ _BEFORE_EXCEPT = re.compile(r"(?:^|\s)(in|of|has)\s+([^\s\[\]()]+)\s+$")
 def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> Diagnostic | None:
     """A mistake rule authors often make, said with its fix: `then deny "..."` without a target, a payer name
     in capitals, a diagnosis code in lower case, `except` outside the brackets of a set in a condition."""
+    if token.start_pos is None or token.end_pos is None:
+        return None
     value = str(token)
     line_start = padded.rfind("\n", 0, token.start_pos) + 1
     before = padded[line_start:token.start_pos]

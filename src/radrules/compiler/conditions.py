@@ -53,7 +53,7 @@ PATIENT_FIELDS = {
 }
 ROOTS = ("line", "other", "claim", "patient")
 #: Other names of fields (the .rrt test format's `pos`, `auth`, `dx`, `npi`; words of claim forms), suggested by
-#: RR204 before the nearest field: record -> {name: field of that record, or `record.field` of another}.
+#: RR204 before the nearest field: record -> {name: the field of that record it stands for}.
 FIELD_ALIASES = {
     "line": {"pos": "place_of_service", "place": "place_of_service", "dx": "diagnoses", "npi": "rendering_npi",
              "dos": "date", "mods": "modifiers", "mod": "modifiers", "cpt": "code", "hcpcs": "code",
