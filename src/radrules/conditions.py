@@ -533,6 +533,48 @@ def reads_only_key(node, attrs: frozenset = KEY_ATTRS) -> bool:
     return False
 
 
+#: Operands that read one line, the one of their ``role``.
+_ONE_LINE = (LineAttr, LinePlace, PropertyOf, PatientAge, LineAuthorization)
+
+
+def reads_one_line(node, role: int) -> bool:
+    """Whether a condition reads no line but the one of ``role`` (0: ``line``, 1: ``other``), besides the
+    claim, the patient and their history (``claim also has`` and the history tests read ``line``), so that its
+    answer for a pair of lines is that line's alone (anything this does not know counts as reading more)."""
+    kind = type(node)
+    if kind is Const or kind is Always or kind is ClaimAttr:
+        return True
+    if kind in _ONE_LINE:
+        return node.role == role
+    if kind is AlsoHas or kind is HistorySame or kind is SinceLast:  # the line's date, code, number
+        return role == 0
+    if kind is HistoryHas or kind is HistoryCount:
+        since = node.window.since if node.window is not None else None
+        return role == 0 and (since is None or reads_one_line(since, 0))
+    if kind is DateShift:
+        return reads_one_line(node.inner, role)
+    if kind is And or kind is Or:
+        return all(reads_one_line(part, role) for part in node.parts)
+    if kind is Not:
+        return reads_one_line(node.part, role)
+    if kind is InSet or kind is Has or kind is Present:
+        return reads_one_line(node.operand, role)
+    if kind is Compare:
+        return reads_one_line(node.left, role) and reads_one_line(node.right, role)
+    if kind is Between:
+        return all(reads_one_line(part, role) for part in (node.operand, node.low, node.high))
+    return False
+
+
+def pair_sides(node) -> tuple[tuple, tuple, tuple]:
+    """The top-level ``and`` parts of a pair rule's condition that read only ``line`` (or only the claim),
+    those that read only ``other``, and the rest, each in the condition's order."""
+    line, other, rest = [], [], []
+    for part in conjuncts(node):
+        (line if reads_one_line(part, 0) else other if reads_one_line(part, 1) else rest).append(part)
+    return tuple(line), tuple(other), tuple(rest)
+
+
 def conjuncts(node) -> tuple:
     """The top-level ``and`` parts of a condition (itself if not an ``and``)."""
     return node.parts if isinstance(node, And) else (node,)

@@ -56,6 +56,14 @@ def fast_test(node):
     return node.test
 
 
+def fast_sides(node) -> tuple:
+    """For a pair rule's condition: closures of its parts that read only ``line``, only ``other``, and the rest
+    (:func:`radrules.conditions.pair_sides`), each None when there are none. A pair meets the condition when
+    all three are true of it; the first two read one line only (call them with None for the other)."""
+    return tuple(None if not parts else fast_test(parts[0] if len(parts) == 1 else c.And(parts))
+                 for parts in c.pair_sides(node))
+
+
 def _line_attr(node, attr: str) -> bool:
     return type(node) is c.LineAttr and node.attr == attr
 

@@ -201,14 +201,18 @@ class GeneralRule:
     # Whether the condition reads only the line's code, modifiers and place of service
     # (conditions.reads_only_key): the evaluator decides it once per such key.
     key_only: bool = attrs.field(init=False, repr=False, eq=False)
+    # Pair rules only: closures of the parts of the condition that read only `line`, only `other`, and the
+    # rest (fastpath.fast_sides), for a date of many lines; None for other rules.
+    sides: Any = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self):
         from .conditions import reads_only_key
-        from .fastpath import fast_test
+        from .fastpath import fast_sides, fast_test
 
         object.__setattr__(self, "windowed", self.scope.start is not None or self.scope.end is not None)
         object.__setattr__(self, "check", fast_test(self.condition))
         object.__setattr__(self, "key_only", self.shape == "line" and reads_only_key(self.condition))
+        object.__setattr__(self, "sides", fast_sides(self.condition) if self.shape == "pair" else None)
 
     def __getstate__(self):
         return {field.name: getattr(self, field.name) for field in attrs.fields(type(self)) if field.init}
