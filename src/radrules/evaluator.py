@@ -144,7 +144,10 @@ def _pairs(ev: Evaluation, lookup, findings: list) -> None:
             for a, b, rows in lookup.ptp_hits(group, day, codes):
                 _ptp(a, b, rows, placement, findings, day)
         if pair_rules:
-            _day_pair_rules(ev, lookup, day, group, codes, findings, both_seen)
+            if len(group) > BIG_DATE:
+                _big_day_pair_rules(ev, lookup, day, group, codes, findings, both_seen)
+            else:
+                _day_pair_rules(ev, lookup, day, group, codes, findings, both_seen)
     if both_seen:
         findings.extend(finding for _, finding in both_seen.values())
     if ev.history and not spans:
@@ -188,6 +191,54 @@ def _day_pair_rules(ev: Evaluation, lookup, day: int, group: list, codes: set, f
                 if a is not b and same_provider(a, b) and check(ev, a, b) is True:
                     if _pair_rule_fired(rule, ev, a, b, findings, both_seen):  # (candidates: in claim order)
                         break
+
+
+#: A date with more lines than this takes :func:`_big_day_pair_rules` (the same findings, in the same order).
+BIG_DATE = 32
+
+
+def _big_day_pair_rules(ev: Evaluation, lookup, day: int, group: list, codes: set, findings: list,
+                        both_seen: dict) -> None:
+    """:func:`_day_pair_rules` for a date of many lines, where pairing each line with every other costs the
+    square of their number: a rule's `other` lines are chosen once, by its codes and the parts of its
+    condition that read `other` alone, and the parts that read `line` alone are asked once a line, so only
+    the pairs of lines that meet both are tested (with the rest of the condition)."""
+    by_code, generic = lookup.pair_rule_index(len(codes) < len(group))
+    chosen: dict = {}  # id(rule) -> its `other` lines in claim order (a `same_code` rule: by code)
+    for a in group:
+        for rule in by_code.get(a.code, generic):
+            if rule.windowed and not rule.scope.active_on(day):
+                continue
+            line_side, _, rest = rule.sides
+            if line_side is not None and line_side(ev, a, None) is not True:
+                continue
+            candidates = chosen.get(id(rule))
+            if candidates is None:
+                candidates = chosen[id(rule)] = _other_lines(ev, rule, group, codes)
+            if rule.same_code:
+                candidates = candidates.get(a.code, ())
+            for b in candidates:
+                if a is not b and same_provider(a, b) and (rest is None or rest(ev, a, b) is True):
+                    if _pair_rule_fired(rule, ev, a, b, findings, both_seen):
+                        break
+
+
+def _other_lines(ev: Evaluation, rule, group: list, codes: set):
+    """The lines of a date that can be a pair rule's `other` by their codes and the parts of its condition that
+    read `other` alone, in claim order; a `same_code` rule's by code."""
+    accepted = rule.other_codes
+    if accepted is not None and accepted.isdisjoint(codes):
+        lines = []
+    else:
+        test = rule.sides[1]
+        lines = [b for b in group if (accepted is None or b.code in accepted)
+                 and (test is None or test(ev, None, b) is True)]
+    if not rule.same_code:
+        return lines
+    by_code: dict = {}
+    for b in lines:
+        by_code.setdefault(b.code, []).append(b)
+    return by_code
 
 
 def _pair_rule_fired(rule, ev: Evaluation, a, b, findings: list, both_seen: dict) -> bool:
