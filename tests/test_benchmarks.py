@@ -98,6 +98,17 @@ def test_evaluate_benchmark_at_reduced_size():
     assert all(float(row[4]) > float(row[2]) > 0 for row in rows[1:])  # explain on costs more than off
 
 
+def test_big_claims_benchmark_at_reduced_size():
+    """bench_big_claims.py times its three rulesets on one big claim, by both paths, with the same findings."""
+    done = run("bench_big_claims.py", "--lines", "60", "--rules", "5", "--repeat", "1", "--plain")
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = [line.split("|") for line in done.stdout.splitlines()[2:]]
+    assert [row[0].strip() for row in rows] == [
+        "5 pair rules without a code test", "the bundled rulesets",
+        "the bundled rulesets and 4 payer pair rules without a code test"]
+    assert all(float(row[1]) > 0 and float(row[2]) > 0 and int(row[3].replace(",", "")) > 0 for row in rows)
+
+
 def test_generator_self_check(tmp_path):
     """generate_cms_tables.py writes every file in its published layout and its own check reads them back."""
     done = run("generate_cms_tables.py", str(tmp_path / "cms"), "--ptp-rows", "20000", "--mue-codes", "3000",
