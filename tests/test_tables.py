@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import pickle
 import random
 import re
 import shutil
+import types
 from pathlib import Path
 
 import pytest
@@ -2207,6 +2209,51 @@ class TestCaches:
         probe = claim(("71046", "2026-08-01"), ("71045", "2026-08-01"))
         assert first.evaluate(probe).to_dict() == second.evaluate(probe).to_dict()
 
+    @pytest.mark.parametrize("where", ["no disk cache", "an empty disk cache", "a disk cache of another table"])
+    def test_a_cold_load_hashes_each_file_once(self, tmp_path, monkeypatch, where):
+        """A table no cache holds is hashed as its loader reads it, not first for a key to look up: each part's
+        bytes go through SHA-256 once (twice only beside a cached table of its kind, whose key must be looked
+        up), the table is keyed as the files' content key says, and the next process finds it on disk."""
+        from radrules import tables
+
+        files = [DATA / "radiology-ptp-v322r0-f1.TXT", DATA / "radiology-ptp-v322r0-f2.TXT"]
+        root = make_ruleset(tmp_path, 'table ptp "cms/radiology-ptp-v322r0-f1.TXT", '
+                            '"cms/radiology-ptp-v322r0-f2.TXT"\n', *files)
+        cache = None if where == "no disk cache" else tmp_path / "cache"
+        tables._MEMORY.clear()
+        if where == "a disk cache of another table":
+            radrules.load(make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT", name="other"),
+                          cache_dir=cache)
+        hashed = []
+
+        class Counted:
+            def __init__(self, data=b""):
+                self.real = hashlib.sha256(data)
+                hashed.append(bytes(data))
+
+            def update(self, data):
+                self.real.update(data)
+                hashed.append(bytes(data))
+
+            def digest(self):
+                return self.real.digest()
+
+            def hexdigest(self):
+                return self.real.hexdigest()
+
+        monkeypatch.setattr(tables, "hashlib", types.SimpleNamespace(sha256=Counted))
+        rules = radrules.load(root, cache_dir=cache)
+        monkeypatch.undo()
+        everything = b"".join(hashed)
+        once = 2 if where == "a disk cache of another table" else 1
+        assert [everything.count(path.read_bytes()) for path in files] == [once, once]
+        key = tables.content_key("ptp", [root / "cms" / path.name for path in files])
+        assert rules.tables[0].table.key == key
+        if cache is not None:
+            assert (cache / f"ptp-{key[:32]}.pickle").is_file()
+            tables._MEMORY.clear()
+            assert radrules.load(root, cache_dir=cache).tables[0].from_cache == "disk"
+
     def test_stale_cache_is_never_used(self, tmp_path):
         """Changing a table file changes its key: the old cache entry is ignored and the new rows apply."""
         from radrules import tables
@@ -2576,13 +2623,23 @@ class TestCaches:
             radrules.load(root, cache_dir="")
         assert list(tmp_path.rglob("*.pickle")) == [] and not (tmp_path / "home").exists()
 
+    @pytest.mark.parametrize("hashed", [True, False])
     @pytest.mark.parametrize("memory", [True, False])
-    def test_a_file_changed_while_it_loads_is_cached_under_what_was_read(self, tmp_path, monkeypatch, memory):
-        """The file changes between its hash and its read: the table is keyed by the bytes it was built from,
-        so the first content, back in place, is read again rather than served the other rows."""
+    def test_a_file_changed_while_it_loads_is_cached_under_what_was_read(self, tmp_path, monkeypatch, memory,
+                                                                         hashed):
+        """The file changes between its hash and its read (``hashed``: the disk cache holds another PTP table, so
+        the file is hashed to look for its own), or, where no cache can hold it, before the loader reads it: the
+        table is keyed by the bytes it was built from, so the first content, back in place, is read again rather
+        than served the other rows."""
         from radrules import tables
 
         root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
+        if hashed:
+            radrules.load(make_ruleset(tmp_path, 'table ptp "cms/radiology-ptp-v322r0-f1.TXT"\n',
+                                       DATA / "radiology-ptp-v322r0-f1.TXT", name="other"), cache_dir=tmp_path / "cache")
+        keys = []
+        real_key = tables.content_key
+        monkeypatch.setattr(tables, "content_key", lambda *args: keys.append(real_key(*args)) or keys[-1])
         path = root / "cms" / "radiology-ptp-v321r0-f1.TXT"
         original = path.read_bytes()
         changed = original.replace(b"71046\t71045\t\t20180101\t*\t1", b"71046\t71045\t\t20180101\t20181231\t1")
@@ -2598,6 +2655,7 @@ class TestCaches:
         monkeypatch.setitem(tables._LOADERS, "ptp", load_after_a_change)
         during = radrules.load(root, cache_dir=cache)
         monkeypatch.setitem(tables._LOADERS, "ptp", real)
+        assert len(keys) == hashed
         probe = claim(("71046", "2026-08-01"), ("71045", "2026-08-01"))
         assert fired(during.evaluate(probe), "ncci.ptp") == []  # built from the changed bytes
         path.write_bytes(original)
@@ -2672,20 +2730,29 @@ class TestCaches:
             tables._MEMORY.clear()
             assert len(radrules.load(root, cache_dir=cache).tables[0].table) > 0
 
-    def test_a_table_file_that_cant_be_read_is_a_diagnostic(self, tmp_path, monkeypatch):
-        """A table file that exists but can't be read (permissions) is RR502 naming it, not a traceback."""
+    @pytest.mark.parametrize("cached", [False, True])
+    def test_a_table_file_that_cant_be_read_is_a_diagnostic(self, tmp_path, monkeypatch, cached):
+        """A table file that exists but can't be read (permissions) is RR502 naming it, not a traceback: when the
+        loader reads it (no cache can hold it), or when it is hashed to look for it in a cache."""
         from radrules import tables
 
         root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
         path = root / "cms" / "radiology-ptp-v321r0-f1.TXT"
+        cache = None
+        if cached:  # a disk cache holding another PTP table
+            other = make_ruleset(tmp_path / "other", 'table ptp "cms/radiology-ptp-v322r0-f1.TXT"\n',
+                                 DATA / "radiology-ptp-v322r0-f1.TXT")
+            cache = tmp_path / "cache"
+            radrules.load(other, cache_dir=cache)
 
-        def refused(kind, paths):
+        def refused(*args):
             raise PermissionError(13, "Permission denied", str(path))
 
         monkeypatch.setattr(tables, "content_key", refused)
+        monkeypatch.setattr(tables._Part, "read_bytes", refused)
         tables._MEMORY.clear()
         with pytest.raises(radrules.RuleError) as raised:
-            radrules.load(root, cache_dir=None)
+            radrules.load(root, cache_dir=cache)
         assert "error[RR502]: can't read `rules/cms/radiology-ptp-v321r0-f1.TXT`: Permission denied" in str(raised.value)
 
     def test_a_failed_cache_write_leaves_no_file(self, tmp_path, monkeypatch):

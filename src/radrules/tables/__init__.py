@@ -91,6 +91,11 @@ class _Memory:
         except TypeError:  # a table that can't be referred to weakly: kept while recent only
             pass
 
+    def holds_files(self, names: tuple) -> bool:
+        """Whether a table of the files ``names`` is found here (whatever their content)."""
+        return any(cached.table.files == names for cached in self.recent.values()) or any(
+            table.files == names for table in self.live.values())
+
     def clear(self) -> None:
         self.recent.clear()
         self.live.clear()
@@ -255,9 +260,12 @@ def _read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None
         foreign = foreign_parts(kind, parts)
         if foreign:  # a file of another kind: one error for it, not one for each of its lines read as rows
             return None, [_foreign(kind, display, other, len(parts) > 1) for display, other in foreign], ""
-        key = content_key(kind, [path for _, path in parts])
+        looked_up = _may_be_cached(kind, [path.name for _, path in parts], cache_dir)
+        key = content_key(kind, [path for _, path in parts]) if looked_up else None
     except OSError as error:
         return None, [_unreadable(parts, error)], ""
+    if key is None:  # no cache holds the table: its files are hashed as the loader reads them, once
+        return _read_files(kind, parts, None, cache_dir)
     with _LOCK:
         cached = _MEMORY.get(key)
     cache_file = _cache_file(cache_dir, kind, key)
@@ -274,12 +282,46 @@ def _read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None
         with _LOCK:
             _MEMORY[key] = stored
         return stored.table, stored.warnings_for(displays), "disk"
+    return _read_files(kind, parts, key, cache_dir)
+
+
+def _may_be_cached(kind: str, names: list[str], cache_dir: Path | None) -> bool:
+    """Whether a cache may hold the table of files ``names``: the memory holds a table of those names, or the disk
+    cache a table of ``kind`` (any: the file name says only the content's hash). If neither does, the files are
+    read by the loader alone and hashed as it reads them, rather than hashed once to look for a cached table and
+    again as they are read. (Keeping the bytes of the first read for the loader instead would add the files' size
+    to a warm load's memory: 180 MB for the national PTP parts, where a warm load peaks at 136 MB.)"""
+    names = tuple(names)
+    with _LOCK:
+        if _MEMORY.holds_files(names):
+            return True
+    if cache_dir is None:
+        return False
+    prefix = f"{kind}-"
+    try:
+        with os.scandir(cache_dir) as entries:
+            return any(entry.name.startswith(prefix) and _CACHE_NAME.fullmatch(entry.name) for entry in entries)
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError):  # a folder that can't be read (or a name no folder has): looked up as before
+        return True
+
+
+def _read_files(kind: str, parts: list[tuple[str, Path]], key: str | None, cache_dir: Path | None):
+    """(table or None, diagnostics, "") read from the files of a table that no cache holds. ``key`` is their
+    content key if they were hashed to look for it, else None: then the key is made from the bytes the loader read
+    (as it is when a file changed after it was hashed), so that a table is always cached under the content it was
+    built from."""
+    displays = tuple(display for display, _ in parts)
     sources = [_Part(path) for _, path in parts]
     try:
         # The loader names each part by a stand-in (part_path), put in the place of its path by Cached.warnings_for:
         # the same files are cached once, wherever a ruleset holds them.
         table, diagnostics = _LOADERS[kind]([(part_path(index), source.name, source)
-                                             for index, source in enumerate(sources)], key)
+                                             for index, source in enumerate(sources)], key or "")
+        for source in sources if table is not None else ():
+            if source.digest is None:  # a part the loader did not read: hashed all the same, as the key holds it
+                source.read_bytes()
     except WorkbookError as error:
         display = next((display for (display, _), source in zip(parts, sources) if source is error.path),
                        parts[0][0])
@@ -289,16 +331,13 @@ def _read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None
     named = _named(diagnostics, displays)
     if table is None:
         return None, named, ""
-    if any(source.digest is None for source in sources):
-        return table, named, ""  # a part the loader did not read: nothing to key a cache entry by
     read_key = _key(kind, [(source.name, source.size, source.digest) for source in sources])
-    if read_key != key:  # a file changed after it was hashed: key the table by what was read
+    if read_key != key:  # not hashed before, or a file changed after it was hashed: key the table by what was read
         table = attrs.evolve(table, key=read_key)
-        key = read_key
-        cache_file = _cache_file(cache_dir, kind, key)
     cached = Cached(table, tuple(diagnostics))  # warnings only: a table with errors is not kept
     with _LOCK:
-        _MEMORY[key] = cached
+        _MEMORY[read_key] = cached
+    cache_file = _cache_file(cache_dir, kind, read_key)
     if cache_file is not None:
         named += _unwritable(cache_file, displays, _store(cache_file, cached))
     return table, named, ""
