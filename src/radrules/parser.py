@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 
-from lark import Lark, Transformer, Tree, v_args
+from lark import Lark, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lark import PostLex
 from lark.lexer import Token as LarkToken
@@ -92,7 +92,8 @@ def parse_rules(text: str, name: str = "<string>") -> tuple[s.SourceFile, list[D
     except UnexpectedInput:
         pass
     else:
-        if not too_deep(tree, name, lines) and not bad_escapes(tree, name, lines):
+        # (a text without a backslash has no escape to look for)
+        if not too_deep(tree, name, lines) and not ("\\" in text and bad_escapes(tree, name, lines)):
             return s.SourceFile(name, text, _Builder(name).transform(tree)), []
 
     statements: list[s.Statement] = []
@@ -104,7 +105,7 @@ def parse_rules(text: str, name: str = "<string>") -> tuple[s.SourceFile, list[D
         except UnexpectedInput as error:
             diagnostics.append(_syntax_diagnostic(error, name, lines, padded, first_line))
             continue
-        found = too_deep(tree, name, lines) or bad_escapes(tree, name, lines)
+        found = too_deep(tree, name, lines) or ("\\" in padded and bad_escapes(tree, name, lines))
         if found:  # the statement is left out, as one that does not parse
             diagnostics.extend(found)
             continue
@@ -118,9 +119,8 @@ def too_deep(tree: Tree, name: str, lines: list[str], limit: int = MAX_DEPTH) ->
     """RR106 for each statement of ``tree`` nested deeper than ``limit`` (measured without recursion)."""
     found = []
     for statement in tree.children:
-        stack = [(statement, 1)]
-        while stack:
-            node, depth = stack.pop()
+        level, depth = [statement], 1  # the nodes `depth` deep: one list per level, not one step per node
+        while level:
             if depth > limit:
                 line = getattr(statement.meta, "line", 1)
                 column = getattr(statement.meta, "column", 1)
@@ -132,7 +132,8 @@ def too_deep(tree: Tree, name: str, lines: list[str], limit: int = MAX_DEPTH) ->
                     help="write the condition as a chain of `and`/`or`, or split it over several rules",
                 ))
                 break
-            stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+            level = [child for node in level for child in node.children if isinstance(child, Tree)]
+            depth += 1
     return found
 
 
@@ -500,13 +501,21 @@ def unquote(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text[1:-1])
 
 
-@v_args(meta=True)
-class _Builder(Transformer):
-    """Lark tree to :mod:`radrules.syntax` nodes."""
+class _Builder:
+    """Lark tree to :mod:`radrules.syntax` nodes: one method per alias of the grammar, given the node's meta and
+    its children built.
+
+    Not a lark ``Transformer``: its ``v_args`` wrapper is made anew at each method call, which cost a quarter of
+    the time of parsing a large rule file (docs/performance.md, "Loading")."""
 
     def __init__(self, name: str):
-        super().__init__()
         self.file_name = name  # not `self.name`: that would hide the `name` tree method
+
+    def transform(self, tree: Tree):
+        """The syntax node (or the statements, for the whole file) of ``tree``, built from its leaves up. Trees are
+        at most MAX_DEPTH deep when they get here, so the recursion is bounded."""
+        children = [self.transform(child) if type(child) is Tree else child for child in tree.children]
+        return getattr(self, tree.data)(tree.meta, children)
 
     # helpers
     def _span(self, meta) -> s.Span:
