@@ -317,3 +317,34 @@ def test_a_copy_of_the_bundled_rules_beside_them_is_one_error(tmp_path):
     (error,) = caught.value.errors
     assert error.code == "RR406" and error.message.startswith(f"`{(tmp_path / 'mycopy').as_posix()}` holds copies")
     assert f"and {count - 1} more)" in error.message and "without the bundled rulesets" in error.help
+
+
+def test_the_cycle_collector_is_paused_while_rules_load(tmp_path, monkeypatch):
+    """load() and loads() compile with Python's cycle collector off (its full collections over the growing syntax
+    trees took a third of the time of a large load) and turn it on again after, after an error too; a collector
+    that was off stays off."""
+    import gc
+
+    from radrules import loader
+
+    seen = []
+    real = loader.compile_ruleset
+
+    def compile_and_look(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(loader, "compile_ruleset", compile_and_look)
+    (tmp_path / "a.rr").write_text("codes paused_ct = 70450\n")
+    assert gc.isenabled()
+    radrules.load(tmp_path, cache_dir=None)
+    radrules.loads("codes paused_mr = 70551\n", "paused.rr")
+    with pytest.raises(radrules.RuleError):
+        radrules.loads("codes = 70551\n", "paused_bad.rr")
+    assert seen == [False, False, False] and gc.isenabled()
+    gc.disable()
+    try:
+        radrules.loads("codes paused_us = 76700\n", "paused.rr")
+        assert seen[-1] is False and not gc.isenabled()
+    finally:
+        gc.enable()
