@@ -1705,3 +1705,70 @@ class TestOncePerLine:
         (compiled,) = ruleset.rules
         assert compiled.shape == "pair" and compiled.once_per_line
         assert not radrules.loads(rule("other.code = line.code")).rules[0].once_per_line
+
+
+def test_a_view_is_built_from_the_row_keys_of_its_payer(monkeypatch):
+    """Each view visits only the row keys a row or `disable` of its payer (or of every payer) has, not every
+    payer's: it is the view built from every key, its dicts in the same order. Keys of rows for every payer,
+    for one payer, for both, and keys that only a `disable` has."""
+    import attrs
+
+    from radrules.compiler import index
+
+    real = index._view
+    compared = []
+
+    def both(*args):
+        view = real(*args)
+        whole = real(*args[:-1])  # every key
+        for field in attrs.fields(type(view)):
+            if field.name != "lookup":
+                mine, every = getattr(view, field.name), getattr(whole, field.name)
+                assert mine == every and (not isinstance(mine, dict) or list(mine) == list(every)), field.name
+        compared.append((view.payer, view.claim_type))
+        return view
+
+    monkeypatch.setattr(index, "_view", both)
+    radrules.loads("""
+pairs all.ptp
+  reference "r"
+  pair 74176 with 74150 modifier 1
+  pair 71046 with 71045 modifier 0
+end
+pairs a.ptp
+  for payer a
+  reference "r"
+  pair 74176 with 74150 modifier 0
+  pair 70450 with 70460 modifier 1
+  disable pair 72192 with 72193
+end
+pairs b.ptp
+  for payer b, c
+  for institutional claims
+  reference "r"
+  disable pair 71046 with 71045
+  pair 70551 with 70552 modifier 1
+end
+limits a.mue
+  for payer a
+  reference "r"
+  limit 70450 max 1 mai 1
+  disable limit 77067
+end
+limits all.mue
+  reference "r"
+  limit 70450 max 2 mai 2
+end
+addons b.aoc
+  for payer b
+  reference "r"
+  addon 76376 type 1 primaries 70450
+  disable addon 77063
+end
+addons all.aoc
+  reference "r"
+  addon 77063 type 1 primaries 77067
+end
+""", "keys.rr")
+    assert sorted(compared, key=str) == sorted(((payer, claim_type) for payer in ("a", "b", "c", None)
+                                                for claim_type in ("professional", "institutional")), key=str)

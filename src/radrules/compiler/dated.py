@@ -36,9 +36,14 @@ def warn_uncovered_dates(comp, grouped_rows: dict, grouped_disables: dict) -> No
             continue  # rows without dates cover every date
         table_kind, label = _TABLES[kind]
         disables = grouped_disables.get((kind, key), ())
+        scoped = [row.block.scope.payers for row in rows]
+        users = payers
+        if None not in scoped:  # blocks that all name their payers: the other payers' views have none of the rows
+            named = set().union(*scoped)
+            users = [payer for payer in payers if payer in named]
         for claim_type in CLAIM_TYPES:
             in_force = None  # the key's table rows and the dates each is in force, looked up once
-            for payer in payers:
+            for payer in users:
                 chosen = select(rows, disables, payer, claim_type)
                 gaps = _uncovered(chosen) if chosen else ()
                 if not gaps:

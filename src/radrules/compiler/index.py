@@ -135,12 +135,13 @@ def build_views(rules, rows_by_key: dict, disables_by_key: dict, payers, setting
         }
     code_properties = _properties(properties, tables.versions(loaded_tables, "pctc", None))
     code_sets = tables.code_sets(loaded_tables)
+    keys = _keys_by_payer(rows_by_key, disables_by_key)
     views = {}
     for payer in sorted(payers) + [None]:
         for claim_type in CLAIM_TYPES:
             views[(payer, claim_type)] = _view(
                 rules, rows_by_key, disables_by_key, payer, claim_type, settings, code_properties,
-                shared[claim_type], code_sets,
+                shared[claim_type], code_sets, keys(payer),
             )
     share_key_budget(view.lookup for view in views.values())
     return views
@@ -163,8 +164,34 @@ def _properties(properties: dict, pctc_versions) -> dict:
     return out
 
 
+def _keys_by_payer(rows_by_key: dict, disables_by_key: dict):
+    """A function of a payer (None: every other payer) giving the row keys (of ``rows_by_key``, then those only
+    ``disables_by_key`` has) that a row or ``disable`` may apply to in its views, in that order: those of a block
+    for every payer and those of a block naming it. A view then visits only these, not every payer's keys."""
+    every: list = []
+    named: dict = defaultdict(list)  # payer -> (position, key) of the keys of its blocks, by position
+    position = 0
+    for grouped in (rows_by_key, {key: () for key in disables_by_key if key not in rows_by_key}):
+        for key, rows in grouped.items():
+            scopes = [row.block.scope for row in rows] + [disable.scope for disable in disables_by_key.get(key, ())]
+            if any(scope.payers is None for scope in scopes):
+                every.append((position, key))
+            else:
+                for payer in set().union(*(scope.payers for scope in scopes)):
+                    named[payer].append((position, key))
+            position += 1
+
+    def keys(payer: str | None) -> list:
+        own = named.get(payer)
+        return [key for _, key in (sorted(every + own) if own else every)]
+
+    return keys
+
+
 def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, properties, versions,
-          code_sets=None) -> m.View:
+          code_sets=None, keys=None) -> m.View:
+    """The view of one payer (None: every other) and claim type. ``keys``: the row keys a row or ``disable`` of
+    its may apply to, in the order of ``rows_by_key`` then the keys only ``disables_by_key`` has (default: all)."""
     line_by_code: dict = defaultdict(list)
     line_by_modifier: dict = defaultdict(list)
     line_generic: list = []
@@ -200,47 +227,41 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
     limits: dict = {}
     addons: dict = {}
     disabled_addons: dict = {}  # code -> the rule-file rows a `disable addon` takes off (None: the tables')
-    for (kind, key), rows in rows_by_key.items():
+    if keys is None:
+        keys = list(rows_by_key) + [key for key in disables_by_key if key not in rows_by_key]
+    for kind, key in keys:
+        rows = rows_by_key.get((kind, key), ())
         chosen = select(rows, disables_by_key.get((kind, key), ()), payer, claim_type)
         if chosen is None:
             continue
         if kind == "addon" and chosen == ():
-            disabled_addons[key[0]] = select(rows, (), payer, claim_type)
+            # the rule-file rows a `disable addon` takes off (None: a disable of a key with no rows, the tables')
+            disabled_addons[key[0]] = select(rows, (), payer, claim_type) if rows else None
         if kind == "pair":
             pairs.setdefault(key[0], {})[key[1]] = chosen
         elif kind == "limit":
             limits[key[0]] = chosen
         else:
             addons[key[0]] = chosen
-    for (kind, key), disables in disables_by_key.items():
-        if (kind, key) in rows_by_key:
-            continue
-        if select((), disables, payer, claim_type) is not None:
-            if kind == "pair":
-                pairs.setdefault(key[0], {})[key[1]] = ()
-            elif kind == "limit":
-                limits[key[0]] = ()
-            else:
-                addons[key[0]] = ()
-                disabled_addons[key[0]] = None
 
     addon_versions = versions["addon"]
     table_addon_codes = frozenset()
     if addon_versions is not None:
         table_addon_codes = frozenset().union(*(frozenset(t) for t in addon_versions.tables))
     placement = settings.get(("modifier_placement", payer), settings.get(("modifier_placement", None), "column2"))
+    line_generic, pair_generic = tuple(line_generic), tuple(pair_generic)
     return m.View(
         payer=payer,
         claim_type=claim_type,
         # Each code's tuple already ends with the rules that apply to every line.
-        line_rules_by_code={k: tuple(v) + tuple(line_generic) for k, v in line_by_code.items()},
+        line_rules_by_code={k: tuple(v) + line_generic for k, v in line_by_code.items()},
         line_rules_by_modifier={k: tuple(v) for k, v in line_by_modifier.items()},
-        line_rules_generic=tuple(line_generic),
+        line_rules_generic=line_generic,
         line_rules_history=tuple(line_history),
         line_rules_authorization=tuple(line_authorization),
         line_rules_by_place={k: tuple(v) for k, v in line_by_place.items()},
-        pair_rules_by_code={k: tuple(v) + tuple(pair_generic) for k, v in pair_by_code.items()},
-        pair_rules_generic=tuple(pair_generic),
+        pair_rules_by_code={k: tuple(v) + pair_generic for k, v in pair_by_code.items()},
+        pair_rules_generic=pair_generic,
         claim_rules=tuple(claim_rules),
         pairs=pairs,
         limits=limits,
