@@ -157,3 +157,17 @@ def test_batch_benchmark_at_reduced_size():
     rates = [line for line in done.stdout.splitlines() if line.startswith("--jobs")]
     assert [line.split(":")[0] for line in rates] == ["--jobs 1", "--jobs 2"]
     assert all("claims/s" in line for line in rates)
+
+
+def test_rule_loading_benchmark_at_reduced_size(tmp_path):
+    """bench_rules_load.py writes payer rule files that compile without errors, times their load in a fresh
+    process by stage, and profiles it."""
+    done = run("bench_rules_load.py", "--out", str(tmp_path / "rules"), "--kilobytes", "60", "--runs", "1",
+               "--profile", "3")
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("2 rule files, ") and lines[0].endswith(" 84 rules, 960 edit rows"), lines[0]
+    assert [line[:28].rstrip() for line in lines[1:6]] == [
+        "import radrules", "build the Lark parser", "load (parse + compile)", "  parse the files",
+        "  compile the ruleset"]
+    assert "Ordered by: internal time" in done.stdout
