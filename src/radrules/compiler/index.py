@@ -235,8 +235,7 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
         if chosen is None:
             continue
         if kind == "addon" and chosen == ():
-            # the rule-file rows a `disable addon` takes off (None: a disable of a key with no rows, the tables')
-            disabled_addons[key[0]] = select(rows, (), payer, claim_type) if rows else None
+            disabled_addons[key[0]] = select(rows, (), payer, claim_type)  # None for a key with no rows
         if kind == "pair":
             pairs.setdefault(key[0], {})[key[1]] = chosen
         elif kind == "limit":
