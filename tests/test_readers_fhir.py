@@ -189,6 +189,37 @@ class TestClaimMapping:
         """careTeamSequence -> careTeam -> Practitioner identifier with the NPI system."""
         assert [l.rendering_npi for l in read_one(CLAIM).lines][:2] == ["1234567810", None]
 
+    def test_an_item_naming_no_provider_is_the_billing_providers(self):
+        """As the 837P's 2010AA stands for a rendering provider it does not name: an item without
+        careTeamSequence (or whose member has no NPI) is rendered by the claim's `provider`, by its identifier
+        or the Organization it references. Without it the line named no provider and compared with any
+        radiologist's paid lines."""
+        npi = {"system": "http://hl7.org/fhir/sid/us-npi", "value": "1234567893"}
+        data = resource()
+        data["provider"] = {"identifier": npi}
+        data["contained"].append({"resourceType": "Practitioner", "id": "nobody", "name": [{"text": "A. Reader"}]})
+        data["careTeam"].append({"sequence": 2, "provider": {"reference": "#nobody"}})
+        data["item"][2]["careTeamSequence"] = [2]
+        assert [l.rendering_npi for l in read_one(data).lines][:3] == ["1234567810", "1234567893", "1234567893"]
+        data["contained"].append({"resourceType": "Organization", "id": "group", "identifier": [npi]})
+        data["provider"] = {"reference": "#group"}
+        assert read_one(data).lines[1].rendering_npi == "1234567893"
+        data["contained"][-1]["identifier"] = [{"system": npi["system"], "value": 1234567893}]
+        error = read_one(data)
+        assert isinstance(error, radrules.InputError) and error.path == "provider.identifier[0].value"
+
+    def test_an_institutional_item_naming_no_provider_is_the_attendings(self):
+        """On an institutional claim the attending member of the care team stands for a rendering provider not
+        named (the 837I's 2310A); the claim's `provider` there is the hospital."""
+        data = resource()
+        data["type"] = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type",
+                                    "code": "institutional"}]}
+        data["provider"] = {"identifier": {"system": "http://hl7.org/fhir/sid/us-npi", "value": "1234567893"}}
+        assert read_one(data).lines[1].rendering_npi is None
+        data["careTeam"][0]["role"] = {"coding": [{"system": "http://hl7.org/fhir/us/carin-bb/CodeSystem/"
+                                                   "C4BBClaimCareTeamRole", "code": "attending"}]}
+        assert [l.rendering_npi for l in read_one(data).lines][:2] == ["1234567810", "1234567810"]
+
     def test_payers_mapping_by_insurer_identifier(self):
         """The payers mapping, keyed by an insurer identifier value, wins over the name."""
         claim = next(radrules.read_fhir(CLAIM, payers={"ACME01": "acme_commercial"}))

@@ -320,8 +320,9 @@ def _claim(resource: dict, bundle: dict, payers: dict) -> Claim:
     items = _list(resource.get("item"), "item")
     if not items:
         raise _Problem("item", "a claim needs at least one item")
-    data["lines"] = [_line(item, f"item[{index}]", resource, bundle, sequences, data["type"], len(diagnoses))
-                     for index, item in enumerate(items)]
+    standing_npi = _standing_npi(resource, bundle, data["type"])
+    data["lines"] = [_line(item, f"item[{index}]", resource, bundle, sequences, data["type"], len(diagnoses),
+                           standing_npi) for index, item in enumerate(items)]
     try:
         return Claim.from_dict(data)
     except ClaimError as error:
@@ -505,7 +506,7 @@ def _diagnoses(resource: dict, bundle: dict, claim_type: str) -> tuple[list[str]
 
 
 def _line(item: Any, path: str, resource: dict, bundle: dict, sequences: dict, claim_type: str,
-          diagnosis_count: int) -> dict:
+          diagnosis_count: int, standing_npi: str | None) -> dict:
     if not isinstance(item, dict):
         raise _Problem(path, "expected an object")
     out: dict = {}
@@ -562,7 +563,7 @@ def _line(item: Any, path: str, resource: dict, bundle: dict, sequences: dict, c
         revenue = _codes(item.get("revenue"), f"{path}.revenue")
         if revenue:
             out["revenue_code"] = revenue[0][1]
-    npi = _rendering_npi(item, path, resource, bundle)
+    npi = _rendering_npi(item, path, resource, bundle, standing_npi)
     if npi:
         out["rendering_npi"] = npi
     return out
@@ -602,30 +603,51 @@ def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _rendering_npi(item: dict, path: str, resource: dict, bundle: dict) -> str | None:
-    """The NPI of the item's first care team member, when a Practitioner identifier gives it."""
+def _rendering_npi(item: dict, path: str, resource: dict, bundle: dict, fallback: str | None) -> str | None:
+    """The NPI of the item's first care team member, when an identifier of it gives one; else ``fallback`` (the
+    provider that stands for the rendering one when the claim names no other, as in the X12 837)."""
     sequences = _list(item.get("careTeamSequence"), f"{path}.careTeamSequence")
     if not sequences:
-        return None
+        return fallback
     for number, member in enumerate(_list(resource.get("careTeam"), "careTeam")):
         if isinstance(member, dict) and member.get("sequence") == sequences[0] \
                 and not isinstance(sequences[0], bool):
-            provider = member.get("provider")
-            identifiers = []  # (identifier, its path)
-            if isinstance(provider, dict):
-                where = f"careTeam[{number}].provider"
-                identifiers.append((provider.get("identifier"), f"{where}.identifier.value"))
-                practitioner = _resolve(provider, resource, bundle, "Practitioner")
-                if practitioner is not None:  # its identifiers, as `patient.birthDate` names the Patient's
-                    identifiers.extend((identifier, f"{where}.identifier[{index}].value")
-                                       for index, identifier in enumerate(_items(practitioner.get("identifier"))))
-            for identifier, where in identifiers:
-                if isinstance(identifier, dict) and identifier.get("system") == NPI_SYSTEM \
-                        and _identifier(identifier.get("value"), where):
-                    return identifier["value"]
-            return None
+            return _npi(member.get("provider"), f"careTeam[{number}].provider", resource, bundle) or fallback
     # as a diagnosisSequence must name a diagnosis: the NPI would be lost, and format.npi never run
     raise _Problem(f"{path}.careTeamSequence[0]", "no care team member has this sequence")
+
+
+def _standing_npi(resource: dict, bundle: dict, claim_type: str) -> str | None:
+    """The NPI that stands for the rendering provider of an item naming none (no ``careTeamSequence``, or a
+    member without an NPI), as the 837 guides send a rendering provider only when it is another: the billing
+    provider (``provider``) of a professional claim, the attending member of the care team of an institutional
+    one (the 837I's attending provider)."""
+    if claim_type == "professional":
+        return _npi(resource.get("provider"), "provider", resource, bundle)
+    for number, member in enumerate(_items(resource.get("careTeam"))):
+        if isinstance(member, dict) and isinstance(member.get("role"), dict) \
+                and "attending" in [code for _, code in _codes(member["role"], f"careTeam[{number}].role")]:
+            return _npi(member.get("provider"), f"careTeam[{number}].provider", resource, bundle)
+    return None
+
+
+def _npi(reference: Any, where: str, resource: dict, bundle: dict) -> str | None:
+    """The NPI (``us-npi`` system) of a provider Reference: its ``identifier``, else an identifier of the
+    Practitioner or Organization it references (named through the reference, as ``patient.birthDate`` names the
+    Patient's)."""
+    if not isinstance(reference, dict):
+        return None
+    identifiers = [(reference.get("identifier"), f"{where}.identifier.value")]  # (identifier, its path)
+    target = _resolve(reference, resource, bundle, "Practitioner") \
+        or _resolve(reference, resource, bundle, "Organization")
+    if target is not None:
+        identifiers.extend((identifier, f"{where}.identifier[{index}].value")
+                           for index, identifier in enumerate(_items(target.get("identifier"))))
+    for identifier, path in identifiers:
+        if isinstance(identifier, dict) and identifier.get("system") == NPI_SYSTEM \
+                and _identifier(identifier.get("value"), path):
+            return identifier["value"]
+    return None
 
 
 _LINE_PATHS = {
