@@ -152,6 +152,50 @@ class TestClaimMapping:
         claim = read_one(data)
         assert list(claim.diagnoses) == ["Z87.891"] and claim.lines[0].diagnosis_pointers == (1,)
 
+    @pytest.mark.parametrize("concept, kind", [
+        ({"coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type", "code": "Institutional"}]},
+         "institutional"),
+        ({"coding": [{"system": "http://hl7.org/fhir/ex-claimtype", "code": "institutional"}]}, "institutional"),
+        ({"coding": [{"system": "https://bills.example/kinds", "code": "H"},
+                     {"system": "http://terminology.hl7.org/CodeSystem/claim-type", "code": "institutional"}]},
+         "institutional"),
+        ({"text": " Institutional "}, "institutional"),
+        ({"coding": [{"code": "VISION"}]}, "professional"),
+        ({"coding": [{"system": "https://bills.example/kinds", "code": "H"}], "text": "institutional"},
+         "institutional"),
+        (None, "professional"),
+        ({}, "professional"),
+    ], ids=["capital", "stu3 system", "after another system", "text", "no system", "text after another system",
+            "none", "empty"])
+    def test_claim_types_of_both_systems_in_any_case(self, concept, kind):
+        """The codes of the claim-type systems of R4 and STU3, in any case, or a `text` that is one of them: a
+        hospital claim typed `Institutional` was read as professional, its revenue codes dropped and its lines
+        judged with the practitioners' tables."""
+        data = resource()
+        data.pop("type")
+        if concept is not None:
+            data["type"] = concept
+        assert read_one(data).type == kind
+
+    @pytest.mark.parametrize("concept, path", [
+        ({"coding": [{"system": "https://bills.example/kinds", "code": "institutional"}]}, "type.coding[0].system"),
+        ({"coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type", "code": "hospital"}]},
+         "type.coding[0].code"),
+        ({"coding": [{"code": "inpatient"}]}, "type.coding[0].code"),
+        ({"text": "Hospital"}, "type.text"),
+    ], ids=["other system", "unknown code", "unknown code, no system", "unknown text"])
+    def test_a_claim_type_not_known_is_an_error(self, concept, path):
+        """A type radrules does not know is an error naming its path (never its value), not a professional
+        claim."""
+        data = resource()
+        data["type"] = concept
+        error = read_one(data)
+        assert isinstance(error, radrules.InputError) and error.path == path
+        assert str(error) == (f"<fhir>: {path}: not a claim type radrules reads: expected " + (
+            "`institutional`, `professional`, `oral`, `vision` or `pharmacy`, or a coding of the claim-type system"
+            if path == "type.text" else "a code `institutional`, `professional`, `oral`, `vision` or `pharmacy` "
+            "of the claim-type system (http://terminology.hl7.org/CodeSystem/claim-type)"))
+
     def test_a_self_pay_coverage_gives_no_payer(self):
         """A Coverage whose payor is the patient (self-pay) names no payer: the patient's name never becomes
         the claim's payer."""

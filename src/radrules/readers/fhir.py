@@ -38,6 +38,13 @@ NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
 CONDITION_SYSTEMS = ("https://www.nubc.org/CodeSystem/ConditionCodes",
                      "http://terminology.hl7.org/CodeSystem/AHANUBCConditionCodes")
 CLAIM_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/claim-type"
+#: The claim-type systems: R4's, and STU3's (http://hl7.org/fhir/ex-claimtype), which has the same codes.
+CLAIM_TYPE_SYSTEMS = (CLAIM_TYPE_SYSTEM, "http://hl7.org/fhir/ex-claimtype")
+#: Their codes, as radrules reads them: only a hospital's claim is institutional; oral, vision and pharmacy claims
+#: are billed by practitioners and suppliers.
+CLAIM_TYPES = {"institutional": "institutional", "professional": "professional", "oral": "professional",
+               "vision": "professional", "pharmacy": "professional"}
+_CLAIM_TYPE_WORDS = "`institutional`, `professional`, `oral`, `vision` or `pharmacy`"
 ADJUDICATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/adjudication"
 CARC_SYSTEM = "https://x12.org/codes/claim-adjustment-reason-codes"
 _GENDERS = {"female": "F", "male": "M", "other": "U", "unknown": "U"}
@@ -297,8 +304,7 @@ def _claim(resource: dict, bundle: dict, payers: dict) -> Claim:
             if isinstance(identifier, dict) and _identifier(identifier.get("value"), f"identifier[{index}].value"):
                 data["id"] = identifier["value"]
                 break
-    kinds = [code for system, code in _codes(resource.get("type"), "type") if system in (CLAIM_TYPE_SYSTEM, None)]
-    data["type"] = "institutional" if kinds and kinds[0] == "institutional" else "professional"
+    data["type"] = _claim_type(resource.get("type"))
     payer = _payer(resource, bundle, payers)
     if payer:
         data["payer"] = payer
@@ -327,6 +333,38 @@ def _claim(resource: dict, bundle: dict, payers: dict) -> Claim:
         return Claim.from_dict(data)
     except ClaimError as error:
         raise _Problem(_fhir_path(error.path), error.problem) from None
+
+
+def _claim_type(concept: Any) -> str:
+    """The claim type of ``type``: the first coding of a claim-type system (or of none) with a known code, in any
+    case, else its ``text`` as one of those words; none is professional. Any other type is an error naming its
+    path: read as professional, a hospital claim would be judged with the practitioners' tables."""
+    if concept is None:
+        return "professional"
+    if not isinstance(concept, dict):
+        raise _Problem("type", "expected a CodeableConcept (an object)")
+    codings = _list(concept.get("coding"), "type.coding")
+    unknown = None  # the path of the first coding that is not a known claim type
+    for index, coding in enumerate(codings):
+        if not isinstance(coding, dict):
+            raise _Problem(f"type.coding[{index}]", "expected a Coding (an object)")
+        code, system = coding.get("code"), coding.get("system")
+        if system is not None and system not in CLAIM_TYPE_SYSTEMS:
+            unknown = unknown or f"type.coding[{index}].system"
+        elif isinstance(code, str) and code.strip().lower() in CLAIM_TYPES:
+            return CLAIM_TYPES[code.strip().lower()]
+        else:
+            unknown = unknown or f"type.coding[{index}].code"
+    text = concept.get("text")
+    if isinstance(text, str) and text.strip().lower() in CLAIM_TYPES:
+        return CLAIM_TYPES[text.strip().lower()]
+    if unknown is not None:
+        raise _Problem(unknown, f"not a claim type radrules reads: expected a code {_CLAIM_TYPE_WORDS} of the "
+                       "claim-type system (http://terminology.hl7.org/CodeSystem/claim-type)")
+    if text is not None:
+        raise _Problem("type.text", f"not a claim type radrules reads: expected {_CLAIM_TYPE_WORDS}, or a coding "
+                       "of the claim-type system")
+    return "professional"
 
 
 def _payer(resource: dict, bundle: dict, payers: dict) -> str | None:
@@ -727,9 +765,10 @@ def to_fhir_claim_response(result, claim=None, *, created: dt.date | str | None 
     resource = claim if isinstance(claim, dict) else None
     claim_type = None
     if resource is not None:
-        kinds = [code for system, code in _codes(resource.get("type"), "type") if system in (CLAIM_TYPE_SYSTEM, None)] \
-            if isinstance(resource.get("type"), dict) else []
-        claim_type = "institutional" if kinds and kinds[0] == "institutional" else "professional"  # as read
+        try:
+            claim_type = _claim_type(resource.get("type"))  # as read
+        except _Problem:  # (such a claim is not read, and gets no ClaimResponse from eval)
+            claim_type = "professional"
     elif isinstance(claim, Claim):
         claim_type = claim.type
     out: dict = {
