@@ -101,6 +101,26 @@ class TestClaimMapping:
         assert code_of(local, {"code": "71045"}) == "71045"
         assert code_of(local) == "HTTP://HOSPITAL.EXAMPLE/CDM|70450"
 
+    @pytest.mark.parametrize("coding", [
+        {"system": "https://www.nubc.org/CodeSystem/RevenueCodes", "code": "0255"},
+        {"system": "http://terminology.hl7.org/CodeSystem/data-absent-reason", "code": "not-applicable"},
+    ], ids=["revenue code", "data absent"])
+    def test_an_item_with_no_procedure_code_is_an_error(self, coding):
+        """A hospital item whose productOrService is its revenue code or a data-absent reason has no CPT/HCPCS
+        code: the claim is unreadable, as an 837I line without one is, naming the item (it was judged as a
+        malformed procedure code, denied by format.code)."""
+        data = resource()
+        data["type"] = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type",
+                                    "code": "institutional"}]}
+        data["item"][1]["productOrService"] = {"coding": [{"system": "http://hospital.example/cdm", "code": "1"},
+                                                          coding]}
+        data["item"][1]["revenue"] = {"coding": [{"system": "https://www.nubc.org/CodeSystem/RevenueCodes",
+                                                  "code": "0255"}]}
+        error = read_one(data)
+        assert isinstance(error, radrules.InputError)
+        assert str(error) == ("<fhir>: item[1].productOrService: a revenue code or a data-absent reason, no "
+                              "CPT/HCPCS code; radrules needs a CPT/HCPCS code on every line")
+
     @pytest.mark.parametrize("item, charge", [({"net": {"value": 90}, "unitPrice": {"value": 10}}, 90),
                                               ({"unitPrice": {"value": 12.5}, "quantity": {"value": 3}}, 37.5),
                                               ({"unitPrice": {"value": 10}, "quantity": {"value": 2}, "factor": 0.5}, 10),

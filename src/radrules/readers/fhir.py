@@ -34,6 +34,12 @@ PROCEDURE_SYSTEMS = (CPT_SYSTEM, *HCPCS_SYSTEMS, *PROCEDURE_OIDS)
 ICD10_SYSTEMS = ("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10")
 ICD9_SYSTEMS = ("http://hl7.org/fhir/sid/icd-9-cm",)
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
+#: Codes that say a line has no CPT/HCPCS code, given as its productOrService: NUBC revenue codes (a room and board
+#: or pharmacy line of a hospital claim), by NUBC's URL, HL7's v2 table 0456, its OID and FHIR's example system,
+#: and a data-absent reason.
+NO_PROCEDURE_SYSTEMS = ("https://www.nubc.org/CodeSystem/RevenueCodes", "http://terminology.hl7.org/CodeSystem/v2-0456",
+                        "urn:oid:2.16.840.1.113883.6.301.3", "http://terminology.hl7.org/CodeSystem/ex-revenue-center",
+                        "http://terminology.hl7.org/CodeSystem/data-absent-reason")
 #: NUBC condition codes (UB-04 FL 18-28), as HL7 terminology names them, and the older HL7 name.
 CONDITION_SYSTEMS = ("https://www.nubc.org/CodeSystem/ConditionCodes",
                      "http://terminology.hl7.org/CodeSystem/AHANUBCConditionCodes")
@@ -551,7 +557,7 @@ def _line(item: Any, path: str, resource: dict, bundle: dict, sequences: dict, c
     codes = _codes(item.get("productOrService"), f"{path}.productOrService")
     if not codes:
         raise _Problem(f"{path}.productOrService", "no code")
-    out["code"] = _procedure_code(codes)
+    out["code"] = _procedure_code(codes, f"{path}.productOrService")
     modifiers = []
     for index, concept in enumerate(_list(item.get("modifier"), f"{path}.modifier")):
         found = _codes(concept, f"{path}.modifier[{index}]")
@@ -607,13 +613,17 @@ def _line(item: Any, path: str, resource: dict, bundle: dict, sequences: dict, c
     return out
 
 
-def _procedure_code(codes: list) -> str:
+def _procedure_code(codes: list, path: str) -> str:
     """The line's code: a CPT or HCPCS coding's, else one without a system. A code of another system only
     (a local charge code, say) is given as ``system|code``, so that it fails ``format.code`` even when it
-    looks like a CPT code: radrules can't judge it as one."""
+    looks like a CPT code: radrules can't judge it as one. A revenue code or a data-absent reason in its
+    place makes the claim unreadable, as an 837I line without a HCPCS code does."""
     code = next((c for s, c in codes if s in PROCEDURE_SYSTEMS), None) or next((c for s, c in codes if s is None), None)
     if code is not None:
         return code
+    if any(system in NO_PROCEDURE_SYSTEMS for system, _ in codes):
+        raise _Problem(path, "a revenue code or a data-absent reason, no CPT/HCPCS code; radrules needs a CPT/HCPCS "
+                       "code on every line")
     system, code = codes[0]
     return f"{system}|{code}"
 
