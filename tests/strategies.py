@@ -151,6 +151,8 @@ def claims(draw, max_lines: int = 6) -> dict:
         out["prior_auth"] = "PA-1"
     if draw(st.integers(0, 3)) == 0:
         out["condition_codes"] = draw(st.lists(st.sampled_from(["45", "07", "A1"]), max_size=2))
+    if draw(st.integers(0, 3)) == 0:
+        out["billing_npi"] = draw(st.sampled_from([NPI, OTHER_NPI]))
     place = draw(st.sampled_from(PLACES))
     if place is not None:
         out["place_of_service"] = place

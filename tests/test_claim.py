@@ -575,7 +575,7 @@ ODD_VALUES = [
     "1", "12", "0350", "035", "x", ["45", "a1"], ["45 "], ["451"], [45],
 ]
 CLAIM_KEYS = ["id", "type", "payer", "patient", "place_of_service", "prior_auth", "received", "frequency",
-              "diagnoses", "diagnosis_system", "condition_codes", "lines", "unknown"]
+              "diagnoses", "diagnosis_system", "condition_codes", "billing_npi", "lines", "unknown"]
 LINE_KEYS = ["code", "modifiers", "units", "date", "end_date", "diagnosis_pointers", "charge",
              "place_of_service", "rendering_npi", "revenue_code", "modifer"]
 
@@ -671,6 +671,20 @@ def test_condition_codes_round_trip():
     assert built.to_dict()["condition_codes"] == ["45", "A1"]
     assert Claim.from_dict(built.to_dict()) == built
     assert "condition_codes" not in Claim.from_dict(claim(line("71046", DOS))).to_dict()
+
+
+def test_billing_npi_round_trip_and_check():
+    """billing_npi is read (trimmed; blank is none), written back by to_dict, hidden from the repr and checked by
+    format.npi on the whole claim, whose message never shows it."""
+    built = Claim.from_dict(claim(line("71046", DOS), billing_npi=" 1234567893 "))
+    assert built.billing_npi == "1234567893" and Claim.from_dict(built.to_dict()) == built
+    assert "1234567893" not in repr(built)
+    assert Claim.from_dict(claim(line("71046", DOS), billing_npi="  ")).billing_npi is None
+    assert read_checked(claim(line("71046", DOS), billing_npi=1234567893)) == "billing_npi: expected a text"
+    bad = radrules.load().evaluate(claim(line("71046", DOS), line("70450", DOS), billing_npi="1234567890"))
+    assert [(f.rule, f.lines, f.message) for f in bad.findings if f.rule == "format.npi"] == [
+        ("format.npi", (1, 2), "the claim's billing NPI is not a valid NPI")]
+    assert "format.npi" not in {f.rule for f in radrules.load().evaluate(built).findings}
 
 
 class TestIdsAndNumbers:

@@ -151,6 +151,50 @@ class TestPaidLinesOnAnInstitutionalClaim:
         assert lines_of(both_paths(claim(line("71046", DOS, rendering_npi=NPI)), history=paid), "t.paid") == []
 
 
+class TestPaidLinesOfAnotherHospital:
+    """An institutional claim's provider is its billing provider (the hospital, `billing_npi`): paid institutional
+    lines of another hospital are another provider's (domain.md §1.6), those of the same hospital or of an unknown
+    one (no `billing_npi` on either side) the same provider's, whatever their rendering providers."""
+
+    @pytest.mark.parametrize("claim_billing, paid_billing, same", [
+        (NPI, OTHER_NPI, False), (NPI, NPI, True), (NPI, None, True), (None, OTHER_NPI, True),
+    ], ids=["another hospital", "the same hospital", "paid line's unknown", "claim's unknown"])
+    def test_ptp_mai2_and_history_same_provider(self, claim_billing, paid_billing, same):
+        """The PTP edit against a paid line, the MAI 2 sum with paid lines and `history has the same code ...
+        with the same provider` count another hospital's paid lines no more."""
+        extra = {"billing_npi": paid_billing} if paid_billing else {}
+        paid = [{"code": "74177", "date": DOS, "rendering_npi": NPI, "type": "institutional", **extra}]
+        fields = {"billing_npi": claim_billing} if claim_billing else {}
+        column_2 = claim(line("74176", DOS, rendering_npi=NPI, revenue_code="0350"), type="institutional", **fields)
+        assert lines_of(both_paths(column_2, history=paid), "t.ptp") == ([(1,)] if same else [])
+        again = claim(line("74177", DOS, rendering_npi=NPI, revenue_code="0350"), type="institutional", **fields)
+        result = both_paths(again, history=paid)
+        assert lines_of(result, "t.mue") == ([(1,)] if same else [])
+        assert lines_of(result, "t.paid") == ([(1,)] if same else [])
+
+    def test_the_claims_own_lines_are_one_provider_whatever_their_rendering_npi(self):
+        """The billing NPI is the provider of every line of the claim: two rendering providers are still one."""
+        data = two("74177", "74176", "institutional")
+        data["billing_npi"] = NPI
+        assert lines_of(both_paths(data), "t.ptp") == [(2,)]
+
+    def test_a_professional_claim_ignores_the_billing_npi(self):
+        """On a professional claim lines compare by rendering provider, whatever billing NPI claim and paid line
+        give."""
+        paid = [{"code": "74177", "date": DOS, "rendering_npi": NPI, "billing_npi": OTHER_NPI}]
+        data = claim(line("74176", DOS, rendering_npi=NPI), billing_npi=NPI)
+        assert lines_of(both_paths(data, history=paid), "t.ptp") == [(1,)]
+
+    def test_explain_names_the_billing_provider(self):
+        """explain says a hospital's sum left out another billing provider's paid line."""
+        paid = [{"code": "74177", "date": DOS, "type": "institutional", "billing_npi": OTHER_NPI}]
+        data = claim(line("74177", DOS, revenue_code="0350"), type="institutional", billing_npi=NPI)
+        steps = [s for s in RULES.evaluate(data, history=paid, explain=True).explanation.steps if s.rule == "t.mue"]
+        assert [s.detail for s in steps] == [
+            "74177: 1 unit on 2026-07-15 (lines summed per billing provider: 1 paid line is another provider's), "
+            "limit 1 per day (MAI 2)"]
+
+
 class TestExplainSaysHowUnitsWereSummed:
     def test_institutional_claim_sums_every_line(self):
         """explain fires with the claim's 2 units; no provider is named."""

@@ -336,6 +336,7 @@ class TestSources:
          "history[0]: a field of an unknown name (not shown: it may be data)"),
         ({"code": "76377", "date": "2020-02-01", "type": "dme"},
          "history[0].type: expected `professional` or `institutional`"),
+        ({"code": "76377", "date": "2020-02-01", "billing_npi": 1234567893}, "history[0].billing_npi: expected a text"),
     ])
     def test_bad_history_lines_name_the_field(self, rules, entry, message):
         """A history line of the wrong shape raises ClaimError naming its path."""
@@ -351,11 +352,12 @@ class TestSources:
         assert "line 2" in str(caught.value) and "SECRET" not in str(caught.value)
 
     def test_repr_hides_the_npi_and_the_claim_id(self):
-        """A history line's repr (what logs record) hides its rendering NPI and its earlier claim's id."""
+        """A history line's repr (what logs record) hides its rendering and billing NPIs and its earlier claim's
+        id."""
         line = radrules.HistoryLine(code="76377", date=dt.date(2020, 5, 1), rendering_npi="1234567893",
-                                    claim="CLM-SECRET")
+                                    claim="CLM-SECRET", billing_npi="1245319599")
         for text in (repr(line), str(line)):
-            assert "1234567893" not in text and "CLM-SECRET" not in text
+            assert "1234567893" not in text and "CLM-SECRET" not in text and "1245319599" not in text
             assert "code='76377'" in text and "rendering_npi=<protected>, claim=<protected>" in text
 
     @pytest.mark.parametrize("name, problem", [

@@ -268,6 +268,7 @@ class TestClaimMapping:
         data["contained"].append({"resourceType": "Organization", "id": "group", "identifier": [npi]})
         data["provider"] = {"reference": "#group"}
         assert read_one(data).lines[1].rendering_npi == "1234567893"
+        assert read_one(data).billing_npi == "1234567893"
         data["contained"][-1]["identifier"] = [{"system": npi["system"], "value": 1234567893}]
         error = read_one(data)
         assert isinstance(error, radrules.InputError) and error.path == "provider.identifier[0].value"
@@ -280,6 +281,7 @@ class TestClaimMapping:
                                     "code": "institutional"}]}
         data["provider"] = {"identifier": {"system": "http://hl7.org/fhir/sid/us-npi", "value": "1234567893"}}
         assert read_one(data).lines[1].rendering_npi is None
+        assert read_one(data).billing_npi == "1234567893"  # the provider the hospital's lines are compared by
         data["careTeam"][0]["role"] = {"coding": [{"system": "http://hl7.org/fhir/us/carin-bb/CodeSystem/"
                                                    "C4BBClaimCareTeamRole", "code": "attending"}]}
         assert [l.rendering_npi for l in read_one(data).lines][:2] == ["1234567810", "1234567810"]

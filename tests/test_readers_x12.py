@@ -187,6 +187,12 @@ class TestInstitutionalFixture:
         # a line without a rendering provider (2420C, 2310D) has the attending provider's (2310A)
         assert [l.rendering_npi for l in lines] == ["1234567836", "1234567836", "1234567844"]
 
+    def test_the_billing_provider_is_the_claims(self):
+        """NM1*85 of loop 2010AA is the claim's billing_npi, on an 837I (the hospital: the provider its lines are
+        compared by) as on an 837P, and it is written back by to_dict."""
+        assert claims(I837)[0].billing_npi == claims(P837)[0].billing_npi == "1234567802"
+        assert claims(I837)[0].to_dict()["billing_npi"] == "1234567802"
+
     def test_revenue_code_only_line_is_reported(self):
         """An SV2 without a HCPCS code can't be judged: the claim is an InputError naming the SV2."""
         error = claims(I837)[1]
@@ -363,6 +369,7 @@ class TestMalformed:
                          *second, "CLM*C3*10***11:B:1", "HI*ABK:R0789", *line, head=head))
         assert [(c.id, c.lines[0].rendering_npi) for c in items] == [
             ("C1", "1245319599"), ("C2", "1234567893"), ("C3", "1234567893")]
+        assert [c.billing_npi for c in items] == ["1245319599", "1245319599", "1234567893"]
         history = [{"code": "71046", "modifiers": ["26"], "date": "2026-03-02", "rendering_npi": "1234567893"}]
         result = radrules.load().evaluate(items[0], history=history)
         assert "duplicate.history" not in {f.rule for f in result.findings}  # another radiologist's read

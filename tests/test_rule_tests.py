@@ -118,6 +118,32 @@ def test_a_history_line_gives_the_type_of_its_claim(tmp_path):
     assert (problem.code, problem.message) == ("RR617", "history line 1: expected `professional` or `institutional`")
 
 
+def test_billing_npis_of_a_claim_and_its_history(tmp_path):
+    """`billing NPI` in a claim's header and on a history line: a hospital's claim does not sum another hospital's
+    paid units into its MUE date limit, its own it does."""
+    write(tmp_path, "t.rr", 'limits t.mue\n  reference "test"\n  limit 77065 max 1 mai 2\nend\n')
+    text = """\
+        rules "t.rr"
+        test "another hospital"
+          claim type institutional, billing 1234567893
+            2026-03-01 77065
+          history
+            2026-03-01 77065 type institutional billing 1245319599
+          expect no t.mue
+        end
+        test "the same hospital"
+          claim type institutional billing 1234567893
+            2026-03-01 77065
+          history
+            2026-03-01 77065 billing 1234567893
+          expect t.mue on line 1
+        end
+        """
+    report = report_for(tmp_path, text)
+    assert [(o.name, o.status) for o in report.outcomes] == [("another hospital", "passed"),
+                                                             ("the same hospital", "passed")]
+
+
 # ---------------------------------------------------------------- the format
 
 

@@ -47,7 +47,7 @@ FORMAT_RULES = {
         _info("format.date_before_birth", "CO-16", ("M52",), "service date before the patient's birth"),
         _info("format.end_date", "CO-16", ("M59",), "service end date before its start date"),
         _info("format.date_after_received", "CO-16", ("M52",), "service date after the claim was received"),
-        _info("format.npi", "CO-16", (), "rendering NPI fails its check digit"),
+        _info("format.npi", "CO-16", (), "rendering or billing NPI fails its check digit"),
     )
 }
 
@@ -131,6 +131,12 @@ def _all_valid(diagnoses: tuple, icd9: bool) -> bool:
     return all(valid(diagnosis.upper()) for diagnosis in diagnoses)
 
 
+@functools.lru_cache(maxsize=4096)
+def _npi_valid(npi: str) -> bool:
+    """Whether a billing NPI is valid (claims repeat a few billing providers)."""
+    return codes.npi_is_valid(npi)
+
+
 def check_format(ev, findings: list) -> dict | None:
     """Append a finding for every format problem of the claim in ``ev``.
 
@@ -168,6 +174,8 @@ def check_format(ev, findings: list) -> dict | None:
             hidden = _hide(hidden, place, "place of service")
             message = f"the claim's place of service is not a 2-digit code {described(place)}"
         findings.append(_finding("format.place_of_service", all_lines, message))
+    if claim.billing_npi is not None and not _npi_valid(claim.billing_npi):
+        findings.append(_finding("format.npi", all_lines, "the claim's billing NPI is not a valid NPI"))
     count = len(claim.diagnoses)
     # Dates are compared line by line only when the claim's first or last day is out of bounds.
     days = ev.by_day

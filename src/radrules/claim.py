@@ -123,6 +123,9 @@ class Claim:
     frequency: str | None = None
     diagnosis_system: str = "icd10"
     condition_codes: tuple[str, ...] = ()  # NUBC condition codes (`45`: sex edits bypassed on institutional claims)
+    # The billing provider's NPI: the provider of an institutional claim's lines for the edits that compare one
+    # provider's lines (the hospital bills them all); None: unknown (they compare with every provider's).
+    billing_npi: str | None = attrs.field(default=None, repr=protected)
     # The payer's authorization records for the claim; None when not given (authorization edits then can't
     # judge the claim), () when the patient has none.
     authorizations: tuple[Authorization, ...] | None = attrs.field(
@@ -163,6 +166,8 @@ class Claim:
             out["frequency"] = self.frequency
         if self.condition_codes:
             out["condition_codes"] = list(self.condition_codes)
+        if self.billing_npi is not None:
+            out["billing_npi"] = self.billing_npi
         out["diagnoses"] = list(self.diagnoses)
         if self.diagnosis_system != "icd10":
             out["diagnosis_system"] = self.diagnosis_system
@@ -206,7 +211,7 @@ def _line_dict(line: Line) -> dict:
 
 _CLAIM_FIELDS = (
     "id", "type", "payer", "patient", "place_of_service", "prior_auth", "received", "frequency", "diagnoses",
-    "diagnosis_system", "condition_codes", "authorizations", "lines",
+    "diagnosis_system", "condition_codes", "billing_npi", "authorizations", "lines",
 )
 _PATIENT_FIELDS = ("id", "birth_date", "sex")
 _LINE_FIELDS = (
@@ -390,6 +395,7 @@ def _read_claim_checked(data: Any) -> Claim:
         frequency=frequency,
         diagnosis_system=system.strip().lower(),
         condition_codes=tuple(conditions),
+        billing_npi=_text(data.get("billing_npi"), "billing_npi") or None,
         authorizations=_read_authorizations(data.get("authorizations")),
         lines=tuple(_read_line(line, f"lines[{i}]") for i, line in enumerate(raw_lines)),
     )
@@ -550,7 +556,9 @@ def _fast_claim(data: Any) -> Claim | None:
         payer = _payer(payer)
     place = _fast_text(get("place_of_service"))
     received = _fast_date(get("received"))
-    if diagnoses is None or frequency is _NOT or payer is _NOT or place is _NOT or received is _NOT:
+    billing = _fast_text(get("billing_npi"))
+    if diagnoses is None or frequency is _NOT or payer is _NOT or place is _NOT or received is _NOT \
+            or billing is _NOT:
         return None
     if frequency is not None and not _FREQUENCY.match(frequency):
         return None
@@ -577,7 +585,7 @@ def _fast_claim(data: Any) -> Claim | None:
     return Claim(
         id=_identifier(claim_id), type=claim_type, payer=payer, patient=patient, place_of_service=place,
         prior_auth=prior_auth, received=received, diagnoses=diagnoses, frequency=frequency,
-        diagnosis_system=system, condition_codes=conditions, lines=tuple(lines),
+        diagnosis_system=system, condition_codes=conditions, billing_npi=billing or None, lines=tuple(lines),
     )
 
 

@@ -415,9 +415,10 @@ class SinceLast:
 
 
 def same_provider(a, b) -> bool:
-    """Two lines (or a line and a paid earlier one) compare unless both name a rendering provider and
-    the two differ. The lines of an institutional claim name none here (``provider``): the hospital bills
-    them all, so they compare with each other and with every paid line of its provider history."""
+    """Two lines (or a line and a paid earlier one) compare unless both name a provider and the two differ.
+    The provider (``provider``) is the rendering one on a professional claim, the billing one on an institutional
+    claim (the hospital bills every line: its lines compare with each other, and with the paid lines of its
+    provider history of the same billing provider or of none given)."""
     return a.provider is None or b.provider is None or a.provider == b.provider
 
 

@@ -45,7 +45,8 @@ class LineView:
 
     def __init__(self, number: int, line, place: str | None, diagnoses: tuple, institutional: bool = False):
         """``place``: the claim's place of service; ``diagnoses``: the claim's diagnoses; ``institutional``: a
-        line without pointers has them all (UB-04 lines carry no pointers), and it names no provider."""
+        line without pointers has them all (UB-04 lines carry no pointers), and its provider is the claim's
+        billing provider, which :class:`Evaluation` sets (None: unknown)."""
         self.number = number
         self.line = line
         self.code = line.code
@@ -56,8 +57,9 @@ class LineView:
         self.day = date.toordinal()
         end = line.end_date
         self.end_day = end.toordinal() if end is not None else None
-        # The provider the CMS-style edits compare lines by (same_provider): the rendering provider, but none on
-        # an institutional claim, which the hospital bills as one provider (domain.md §1.6).
+        # The provider the CMS-style edits compare lines by (same_provider): the rendering provider, but the
+        # billing one on an institutional claim, which the hospital bills as one provider (domain.md §1.6): the
+        # Evaluation sets it when the claim gives it.
         self.provider = None if institutional else line.rendering_npi
         self.pos = line.place_of_service or place  # the line's, else the claim's
         self._diagnoses = diagnoses
@@ -105,8 +107,9 @@ class HistoryView:
                  "provider", "claim_type")
 
     def __init__(self, line, institutional: bool = False):
-        """``institutional``: the claim evaluated is institutional, whose lines compare with every paid line of
-        its provider history whatever their rendering provider (see :meth:`Evaluation.provider_history`)."""
+        """``institutional``: the claim evaluated is institutional, whose lines compare with the paid lines of its
+        provider history by billing provider, whatever their rendering provider (see
+        :meth:`Evaluation.provider_history`)."""
         self.number = None
         self.claim_type = line.claim_type  # of the earlier claim; None: not given
         self.code = line.code
@@ -117,7 +120,7 @@ class HistoryView:
         self.day = line.date.toordinal()
         self.end_day = None
         self.rendering_npi = line.rendering_npi
-        self.provider = None if institutional else line.rendering_npi
+        self.provider = line.billing_npi if institutional else line.rendering_npi
 
     def billed_units(self):
         return self.units
@@ -243,6 +246,9 @@ class Evaluation:
                 group.append(view_)
             if view_.end_day is not None and view_.end_day > view_.day:
                 spans = True
+        if institutional and claim.billing_npi is not None:  # the hospital: the provider of every line
+            for view_ in lines:
+                view_.provider = claim.billing_npi
         # Whether a line spans days: then the stages that pair or sum lines by date judge the days of
         # span_days(), where a line is on every day of its span; else the lines of by_day (most claims).
         self.spans = spans

@@ -912,7 +912,8 @@ class _Tracer:
 def _other_providers(ev, code: str, day: int, lines) -> str:
     """``lines summed per rendering provider: line 3 is another provider's`` when lines of ``code`` on ``day``
     (paid earlier ones too) were left out of the sum of ``lines`` as another rendering provider's (a
-    professional claim); "" when none were."""
+    professional claim), or as another billing provider's (paid lines of another hospital, on an institutional
+    claim); "" when none were."""
     kept = set(map(id, lines))
     others = [line for line in ev.lines if line.code == code and id(line) not in kept
               and line.day <= day <= max(line.day, line.end_day or line.day)]
@@ -924,7 +925,8 @@ def _other_providers(ev, code: str, day: int, lines) -> str:
         parts.append(f"{len(paid)} paid line{'s' if len(paid) > 1 else ''}")
     verb = "is" if len(others) + len(paid) == 1 else "are"
     whose = "another provider's" if len({line.provider for line in others + paid}) == 1 else "other providers'"
-    return f"lines summed per rendering provider: {' and '.join(parts)} {verb} {whose}"
+    kind = "billing" if ev.claim_type == "institutional" else "rendering"
+    return f"lines summed per {kind} provider: {' and '.join(parts)} {verb} {whose}"
 
 
 def _meeting(ev, line) -> list:

@@ -26,7 +26,7 @@ from .errors import ClaimError, InputError, json_objects
 
 STATUSES = ("paid", "denied")
 _FIELDS = ("patient_id", "claim", "code", "modifiers", "units", "date", "end_date", "status", "rendering_npi",
-           "charge", "diagnosis_pointers", "place_of_service", "type")
+           "billing_npi", "charge", "diagnosis_pointers", "place_of_service", "type")
 
 
 @attrs.frozen
@@ -43,6 +43,9 @@ class HistoryLine:
     # The type of the claim the line was billed on: a claim counts only earlier lines of its own type (the
     # hospital's 837I and the radiologist's 837P bill one service twice, a component each). None: any.
     claim_type: str | None = None
+    # The billing provider of the claim the line was billed on: an institutional claim's provider (the hospital).
+    # None: unknown (the line compares with every hospital's lines).
+    billing_npi: str | None = attrs.field(default=None, repr=protected)
     # Made by read_line, which checks every field; one built in code is checked when used (as a Claim is).
     _checked: bool = attrs.field(default=False, init=False, eq=False, repr=False)
 
@@ -88,6 +91,7 @@ def read_line(data, path: str) -> HistoryLine:
         rendering_npi=_text(data.get("rendering_npi"), f"{path}.rendering_npi"),
         claim=claim,
         claim_type=claim_type,
+        billing_npi=_text(data.get("billing_npi"), f"{path}.billing_npi") or None,
     )
     object.__setattr__(line, "_checked", True)
     return line
@@ -96,7 +100,7 @@ def read_line(data, path: str) -> HistoryLine:
 def _as_data(line: HistoryLine) -> dict:
     """A history line built in code, in its JSON shape, values as they are (to be checked)."""
     data = {name: getattr(line, name) for name in ("code", "date", "status", "modifiers", "units", "rendering_npi",
-                                                   "claim")}
+                                                   "billing_npi", "claim")}
     data["type"] = line.claim_type
     if isinstance(data["modifiers"], tuple):
         data["modifiers"] = list(data["modifiers"])

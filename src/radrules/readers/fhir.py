@@ -332,7 +332,10 @@ def _claim(resource: dict, bundle: dict, payers: dict) -> Claim:
     items = _list(resource.get("item"), "item")
     if not items:
         raise _Problem("item", "a claim needs at least one item")
-    standing_npi = _standing_npi(resource, bundle, data["type"])
+    billing_npi = _npi(resource.get("provider"), "provider", resource, bundle)
+    if billing_npi:
+        data["billing_npi"] = billing_npi
+    standing_npi = billing_npi if data["type"] == "professional" else _attending_npi(resource, bundle)
     data["lines"] = [_line(item, f"item[{index}]", resource, bundle, sequences, data["type"], len(diagnoses),
                            standing_npi) for index, item in enumerate(items)]
     try:
@@ -665,13 +668,11 @@ def _rendering_npi(item: dict, path: str, resource: dict, bundle: dict, fallback
     raise _Problem(f"{path}.careTeamSequence[0]", "no care team member has this sequence")
 
 
-def _standing_npi(resource: dict, bundle: dict, claim_type: str) -> str | None:
-    """The NPI that stands for the rendering provider of an item naming none (no ``careTeamSequence``, or a
-    member without an NPI), as the 837 guides send a rendering provider only when it is another: the billing
-    provider (``provider``) of a professional claim, the attending member of the care team of an institutional
-    one (the 837I's attending provider)."""
-    if claim_type == "professional":
-        return _npi(resource.get("provider"), "provider", resource, bundle)
+def _attending_npi(resource: dict, bundle: dict) -> str | None:
+    """The NPI of the attending member of the care team (the 837I's attending provider, 2310A), which stands for
+    the rendering provider of an institutional claim's item naming none (no ``careTeamSequence``, or a member
+    without an NPI), as the billing provider (``provider``) does on a professional claim: the 837 guides send a
+    rendering provider only when it is another."""
     for number, member in enumerate(_items(resource.get("careTeam"))):
         if isinstance(member, dict) and isinstance(member.get("role"), dict) \
                 and "attending" in [code for _, code in _codes(member["role"], f"careTeam[{number}].role")]:
@@ -706,7 +707,7 @@ _LINE_PATHS = {
 _CLAIM_PATHS = {
     "lines": "item", "diagnoses": "diagnosis", "prior_auth": "insurance.preAuthRef", "received": "created",
     "payer": "insurer", "patient.birth_date": "patient.birthDate", "patient.sex": "patient.gender",
-    "patient.id": "insurance.coverage",
+    "patient.id": "insurance.coverage", "billing_npi": "provider",
 }
 
 

@@ -366,13 +366,14 @@ class _ClaimReader:
         lines = [line_values(claim, line, component) for line in claim.lines]
         system = "icd9" if claim.system == "icd9" else "icd10"
         built = _claim_of(claim_id, self.claim_type, payer, patient, place, frequency, claim.prior_auth, received,
-                          claim.diagnoses, system, lines, claim.conditions)
+                          claim.diagnoses, system, lines, claim.conditions, claim.billing_npi)
         if built is not None:
             return built
         data: dict = {"id": claim_id, "type": self.claim_type}
         for key, value in (("place_of_service", place), ("frequency", frequency), ("payer", payer),
                            ("patient", patient or None), ("prior_auth", list(claim.prior_auth) or None),
-                           ("received", received), ("condition_codes", list(claim.conditions) or None)):
+                           ("received", received), ("condition_codes", list(claim.conditions) or None),
+                           ("billing_npi", claim.billing_npi)):
             if value is not None:
                 data[key] = value
         data["diagnoses"] = list(claim.diagnoses)
@@ -561,7 +562,7 @@ class _ClaimReader:
 
 
 def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth, received, diagnoses, system,
-              lines, conditions) -> Claim | None:
+              lines, conditions, billing_npi) -> Claim | None:
     """The Claim ``Claim.from_dict`` would build from these values, or None when one of them needs its checks.
 
     The values are those the reader found (texts, whole numbers or numbers,
@@ -625,7 +626,7 @@ def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth
         id=_identifier(claim_id), type=claim_type, payer=payer, patient=patient,
         place_of_service=None if place is None else place.strip(), prior_auth=prior_auth, received=received,
         diagnoses=diagnoses, frequency=frequency, diagnosis_system=system, condition_codes=conditions,
-        lines=tuple(built),
+        billing_npi=None if billing_npi is None else billing_npi.strip() or None, lines=tuple(built),
     ))
 
 

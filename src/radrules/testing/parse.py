@@ -144,7 +144,8 @@ _STATEMENT_KEYWORDS = {"test": "test", "rules": "rules", "rules_with": "rules", 
 _FIELD_KEYWORDS = {"field_payer": "payer", "field_type": "type", "field_sex": "patient", "field_sex_born": "patient",
                    "field_born": "patient", "field_pos": "pos", "field_received": "received", "field_auth": "auth",
                    "field_condition": "condition", "field_id": "id", "diagnoses": "dx", "pointers": "dx",
-                   "line_pos": "pos", "npi": "npi", "charge": "charge", "history_type": "type"}
+                   "line_pos": "pos", "npi": "npi", "charge": "charge", "history_type": "type",
+                   "field_billing": "billing", "history_billing": "billing"}
 
 
 def _glued_keywords(tree, lines: list[str], name: str) -> tuple[Diagnostic, ...]:
@@ -410,7 +411,7 @@ def _number(text: str):
 #: Claim header words and the claim fields they fill (docs/testing.md).
 _HEADER_FIELDS = {
     "field_payer": "payer", "field_type": "type", "field_pos": "place_of_service",
-    "field_received": "received", "field_id": "id",
+    "field_received": "received", "field_id": "id", "field_billing": "billing_npi",
 }
 
 
@@ -565,7 +566,8 @@ class _Builder(Transformer):
             line["modifiers"] = parts[1:]
         columns: dict = {}
         for kind, tokens in c[2:]:
-            key = {"units": "units", "npi": "rendering_npi", "type": "type"}.get(kind, "status")
+            key = {"units": "units", "npi": "rendering_npi", "type": "type", "billing": "billing_npi"}.get(kind,
+                                                                                                       "status")
             if key in columns:  # as on a claim line: the second would silently win
                 self._twice(f"history field `{key}` is given twice on one line", tokens[0].span,
                             f"the first is at column {columns[key]}")
@@ -577,6 +579,8 @@ class _Builder(Transformer):
                 line["rendering_npi"] = tokens[0].text
             elif kind == "type":  # checked with the line, as a JSON history line's `type` (RR617)
                 line["type"] = tokens[0].text
+            elif kind == "billing":
+                line["billing_npi"] = tokens[0].text
             else:
                 line["status"] = tokens[0].text
         return (line, self._span(meta))
@@ -597,6 +601,9 @@ class _Builder(Transformer):
 
     def history_type(self, meta, c):
         return ("type", [self._tok(c[0])])
+
+    def history_billing(self, meta, c):
+        return ("billing", [self._tok(c[0])])
 
     # claims
     def claim_json(self, meta, c):
@@ -697,6 +704,9 @@ class _Builder(Transformer):
 
     def field_id(self, meta, c):
         return ("field_id", [self._tok(c[0])])
+
+    def field_billing(self, meta, c):
+        return ("field_billing", [self._tok(c[0])])
 
     def diagnoses(self, meta, c):
         return ("diagnoses", [self._tok(x) for x in c])
