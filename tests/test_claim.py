@@ -687,6 +687,34 @@ def test_billing_npi_round_trip_and_check():
     assert "format.npi" not in {f.rule for f in radrules.load().evaluate(built).findings}
 
 
+@pytest.mark.parametrize("given, kept", [("0131", "131"), (" 111 ", "111"), ("", None), (None, None)])
+def test_bill_type_is_kept_as_three_digits(given, kept):
+    """The type of bill is 3 digits, or the UB-04's 4 with a leading 0, kept as 3; to_dict writes it back."""
+    data = claim(line("71046", DOS), type="institutional")
+    if given is not None:
+        data["bill_type"] = given
+    built = Claim.from_dict(data)
+    assert built.bill_type == kept and Claim.from_dict(built.to_dict()) == built
+
+
+@pytest.mark.parametrize("given", ["13", "1311", "13x", 131])
+def test_a_bad_bill_type_names_the_field(given):
+    problem = ("expected a text" if given == 131 else
+               "expected the type of bill: 3 digits, or 4 with a leading 0 (such as `131` or `0131`)")
+    assert read_checked(claim(line("71046", DOS), bill_type=given)) == f"bill_type: {problem}"
+
+
+def test_rules_read_the_type_of_bill():
+    """`claim.bill_type` compares with 3 digits or the UB-04's 4 (`0111` is `111`); a claim without one is
+    unknown."""
+    rules = radrules.loads('rule t.inpatient "inpatient"\n  when claim.bill_type in [0111, 112]\n'
+                           '  then warn claim "inpatient bill {claim.bill_type}"\n  reference "t"\nend\n', name="b.rr")
+    for bill_type, fired in (("111", True), ("0112", True), ("131", False), (None, False)):
+        data = claim(line("70450", DOS), type="institutional", **({"bill_type": bill_type} if bill_type else {}))
+        found = [f.message for f in rules.evaluate(data).findings if f.rule == "t.inpatient"]
+        assert found == ([f"inpatient bill {bill_type[-3:]}"] if fired else [])
+
+
 class TestIdsAndNumbers:
     def test_ids_are_trimmed_like_other_texts(self):
         """Claim and member ids are trimmed, so that a member id with a stray space still finds its history."""

@@ -216,6 +216,23 @@ class TestClaimMapping:
             if path == "type.text" else "a code `institutional`, `professional`, `oral`, `vision` or `pharmacy` "
             "of the claim-type system (http://terminology.hl7.org/CodeSystem/claim-type)"))
 
+    def test_the_type_of_bill_of_an_institutional_claim(self):
+        """subType (or a supportingInfo code) in a type-of-bill system is an institutional claim's bill_type;
+        a professional claim has none; a bad one names subType."""
+        data = resource()
+        data["subType"] = {"coding": [{"system": "https://www.nubc.org/CodeSystem/TypeOfBill", "code": "0111"}]}
+        assert read_one(data).bill_type is None
+        data["type"] = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type",
+                                    "code": "institutional"}]}
+        assert read_one(data).bill_type == "111"
+        data.pop("subType")
+        bill = {"coding": [{"system": "https://www.cms.gov/codes/billtype", "code": "831"}]}
+        data["supportingInfo"] = [{"sequence": 1, "category": {"coding": [{"code": "typeofbill"}]}, "code": bill}]
+        assert read_one(data).bill_type == "831"
+        data["supportingInfo"][0]["code"]["coding"][0]["code"] = "83"
+        error = read_one(data)
+        assert isinstance(error, radrules.InputError) and error.path == "subType"
+
     def test_a_self_pay_coverage_gives_no_payer(self):
         """A Coverage whose payor is the patient (self-pay) names no payer: the patient's name never becomes
         the claim's payer."""

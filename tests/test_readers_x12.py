@@ -193,6 +193,11 @@ class TestInstitutionalFixture:
         assert claims(I837)[0].billing_npi == claims(P837)[0].billing_npi == "1234567802"
         assert claims(I837)[0].to_dict()["billing_npi"] == "1234567802"
 
+    def test_the_type_of_bill_is_the_facility_code_and_the_frequency(self):
+        """837I CLM05-1 and CLM05-3 make the type of bill (`13:A:1` is 131); an 837P has none."""
+        assert claims(I837)[0].bill_type == "131"
+        assert claims(P837)[0].bill_type is None
+
     def test_revenue_code_only_line_is_reported(self):
         """An SV2 without a HCPCS code can't be judged: the claim is an InputError naming the SV2."""
         error = claims(I837)[1]

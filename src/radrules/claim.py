@@ -28,6 +28,9 @@ SEXES = ("F", "M", "U")
 DIAGNOSIS_SYSTEMS = ("icd10", "icd9")
 _FREQUENCY = re.compile(r"^[0-9]$")
 _REVENUE_CODE = re.compile(r"^[0-9]{4}$")
+#: The type of bill (UB-04 form locator 4): 3 digits, or the 4 of the UB-04 with their leading 0.
+_BILL_TYPE = re.compile(r"^0?[0-9]{3}$")
+BILL_TYPE_PROBLEM = "expected the type of bill: 3 digits, or 4 with a leading 0 (such as `131` or `0131`)"
 MAX_MODIFIERS = 4
 #: The most service lines a claim may have: an 837I claim's limit (an 837P claim has at most 50). Rules that
 #: compare lines look at every pair, so a claim of thousands of copies of one line would take minutes.
@@ -126,6 +129,8 @@ class Claim:
     # The billing provider's NPI: the provider of an institutional claim's lines for the edits that compare one
     # provider's lines (the hospital bills them all); None: unknown (they compare with every provider's).
     billing_npi: str | None = attrs.field(default=None, repr=protected)
+    # The type of bill of an institutional claim (UB-04 FL 4, 837I CLM05-1 and CLM05-3), as 3 digits (`131`).
+    bill_type: str | None = None
     # The payer's authorization records for the claim; None when not given (authorization edits then can't
     # judge the claim), () when the patient has none.
     authorizations: tuple[Authorization, ...] | None = attrs.field(
@@ -168,6 +173,8 @@ class Claim:
             out["condition_codes"] = list(self.condition_codes)
         if self.billing_npi is not None:
             out["billing_npi"] = self.billing_npi
+        if self.bill_type is not None:
+            out["bill_type"] = self.bill_type
         out["diagnoses"] = list(self.diagnoses)
         if self.diagnosis_system != "icd10":
             out["diagnosis_system"] = self.diagnosis_system
@@ -211,7 +218,7 @@ def _line_dict(line: Line) -> dict:
 
 _CLAIM_FIELDS = (
     "id", "type", "payer", "patient", "place_of_service", "prior_auth", "received", "frequency", "diagnoses",
-    "diagnosis_system", "condition_codes", "billing_npi", "authorizations", "lines",
+    "diagnosis_system", "condition_codes", "billing_npi", "bill_type", "authorizations", "lines",
 )
 _PATIENT_FIELDS = ("id", "birth_date", "sex")
 _LINE_FIELDS = (
@@ -396,9 +403,20 @@ def _read_claim_checked(data: Any) -> Claim:
         diagnosis_system=system.strip().lower(),
         condition_codes=tuple(conditions),
         billing_npi=_text(data.get("billing_npi"), "billing_npi") or None,
+        bill_type=_bill_type(data.get("bill_type")),
         authorizations=_read_authorizations(data.get("authorizations")),
         lines=tuple(_read_line(line, f"lines[{i}]") for i, line in enumerate(raw_lines)),
     )
+
+
+def _bill_type(value: Any) -> str | None:
+    """The type of bill as 3 digits (a 4-digit one without its leading 0); none for an empty text."""
+    text = _text(value, "bill_type")
+    if not text:
+        return None
+    if not _BILL_TYPE.match(text):
+        raise ClaimError("bill_type", BILL_TYPE_PROBLEM)
+    return text[-3:]
 
 
 _AUTHORIZATION_FIELDS = ("number", "codes", "start", "end", "units")
@@ -528,8 +546,8 @@ def _fast_claim(data: Any) -> Claim | None:
     if type(data) is not dict or not _CLAIM_KEYS.issuperset(data):
         return None
     get = data.get
-    if get("authorizations") is not None:
-        return None  # authorization records: read (and checked) by the checked path
+    if get("authorizations") is not None or get("bill_type") is not None:
+        return None  # authorization records, a type of bill: read (and checked) by the checked path
     claim_id = get("id")
     claim_type = get("type", "professional")
     system = get("diagnosis_system", "icd10")

@@ -300,6 +300,11 @@ class Evaluation:
         return self._diagnoses
 
     @property
+    def bill_type(self) -> str | None:
+        """The claim's type of bill (read by few rules: looked up when asked)."""
+        return self.claim.bill_type
+
+    @property
     def condition_codes(self) -> frozenset:
         """The claim's condition codes (read by few rules: made when asked)."""
         return frozenset(self.claim.condition_codes)

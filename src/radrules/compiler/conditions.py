@@ -45,6 +45,7 @@ CLAIM_FIELDS = {
     "diagnoses": ("diagnoses", "diagnoses"),
     "line_count": ("line_count", "number"),
     "condition_codes": ("condition_codes", "conditions"),
+    "bill_type": ("bill_type", "bill_type"),
 }
 PATIENT_FIELDS = {
     "age": (None, "number"),
@@ -81,6 +82,7 @@ TYPE_WORDS = {
     "sex": "a sex",
     "text": "a value",
     "authorization": "an authorization status",
+    "bill_type": "a type of bill",
 }
 ORDERED = ("number", "date")
 COLLECTIONS = {"modifiers": "modifiers", "diagnoses": "diagnoses", "conditions": "conditions"}
@@ -94,6 +96,7 @@ MEMBER_OF = {
     "claim_type": "values",
     "text": "values",
     "authorization": "values",
+    "bill_type": "values",
 }
 _UNITS = {"day": (0, 1), "days": (0, 1), "month": (1, 0), "months": (1, 0), "year": (12, 0), "years": (12, 0)}
 #: The longest shift of each unit: the span of the calendar (years 1 to 9999).
@@ -530,6 +533,11 @@ class ConditionCompiler:
                 return bad(f"`{text}` is not an authorization status", suggestion(text, AUTHORIZATION_STATUSES) or
                            "write " + ", ".join(f"`{status}`" for status in AUTHORIZATION_STATUSES))
             return text
+        if expected == "bill_type":
+            if kind != "word" or not re.match(r"^0?[0-9]{3}$", text):
+                return bad(f"`{shortened(text, 20)}` is not a type of bill",
+                           "write 3 digits, or 4 with a leading 0: `131`, `0131`")
+            return text[-3:]
         if expected == "text":
             return text
         return bad(f"{TYPE_WORDS.get(expected, expected)} can't be compared with `{text}`")

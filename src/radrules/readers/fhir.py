@@ -44,6 +44,8 @@ NO_PROCEDURE_SYSTEMS = ("https://www.nubc.org/CodeSystem/RevenueCodes", "http://
 CONDITION_SYSTEMS = ("https://www.nubc.org/CodeSystem/ConditionCodes",
                      "http://terminology.hl7.org/CodeSystem/AHANUBCConditionCodes")
 CLAIM_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/claim-type"
+#: The type of bill (UB-04 FL 4): NUBC's system, and CMS's (HL7's examples use it).
+BILL_TYPE_SYSTEMS = ("https://www.nubc.org/CodeSystem/TypeOfBill", "https://www.cms.gov/codes/billtype")
 #: The claim-type systems: R4's, and STU3's (http://hl7.org/fhir/ex-claimtype), which has the same codes.
 CLAIM_TYPE_SYSTEMS = (CLAIM_TYPE_SYSTEM, "http://hl7.org/fhir/ex-claimtype")
 #: Their codes, as radrules reads them: only a hospital's claim is institutional; oral, vision and pharmacy claims
@@ -323,6 +325,10 @@ def _claim(resource: dict, bundle: dict, payers: dict) -> Claim:
     conditions = _condition_codes(resource)
     if conditions:
         data["condition_codes"] = conditions
+    if data["type"] == "institutional":
+        bill_type = _bill_type(resource)
+        if bill_type is not None:
+            data["bill_type"] = bill_type
     if resource.get("created") is not None:
         data["received"] = _date(resource["created"], "created")
     diagnoses, sequences, system = _diagnoses(resource, bundle, data["type"])
@@ -503,6 +509,20 @@ def _condition_codes(resource: dict) -> list[str]:
             found.append(code.upper())
             break  # the codings of one concept are the same code in other systems
     return found
+
+
+def _bill_type(resource: dict) -> str | None:
+    """The type of bill of an institutional claim: a coding of ``subType``, else of a ``supportingInfo`` code
+    (CARIN Blue Button's `typeofbill`), in a type-of-bill system; checked by ``Claim.from_dict``."""
+    for system, code in _codes(resource.get("subType"), "subType"):
+        if system in BILL_TYPE_SYSTEMS:
+            return code
+    for index, entry in enumerate(_list(resource.get("supportingInfo"), "supportingInfo")):
+        if isinstance(entry, dict):
+            for system, code in _codes(entry.get("code"), f"supportingInfo[{index}].code"):
+                if system in BILL_TYPE_SYSTEMS:
+                    return code
+    return None
 
 
 #: Diagnosis types that are not the claim's diagnoses (X12 837I HI qualifiers ABJ, APR, ABN, which the X12
@@ -707,7 +727,7 @@ _LINE_PATHS = {
 _CLAIM_PATHS = {
     "lines": "item", "diagnoses": "diagnosis", "prior_auth": "insurance.preAuthRef", "received": "created",
     "payer": "insurer", "patient.birth_date": "patient.birthDate", "patient.sex": "patient.gender",
-    "patient.id": "insurance.coverage", "billing_npi": "provider",
+    "patient.id": "insurance.coverage", "billing_npi": "provider", "bill_type": "subType",
 }
 
 

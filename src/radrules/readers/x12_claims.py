@@ -55,6 +55,8 @@ def _date8(value: str) -> dt.date | None:
 
 #: An X12 decimal (type R): digits with an optional sign, decimal point and exponent; not what else
 #: Python's float() takes (underscores, spaces, `nan`, `infinity`).
+#: A type of bill as the claim keeps it (``Claim.from_dict`` reads any other form, and names a bad one).
+_BILL_TYPE_DIGITS = re.compile(r"^[0-9]{3}$")
 _DECIMAL = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([Ee][+-]?[0-9]+)?$")
 
 
@@ -356,6 +358,9 @@ class _ClaimReader:
         facility = elements[5].split(component) if len(elements) > 5 else [""]
         place = facility[0] if self.claim_type == "professional" and facility[0] else None
         frequency = facility[2] if len(facility) > 2 and facility[2] else None
+        # 837I: the type of bill is the facility type code (CLM05-1, its first two digits) and the frequency
+        bill_type = facility[0] + frequency if self.claim_type == "institutional" and facility[0] and frequency \
+            else None
         subscriber = self.subscriber
         payer = self.payer_of(subscriber) or None
         patient = self.patient_of(subscriber)
@@ -366,14 +371,14 @@ class _ClaimReader:
         lines = [line_values(claim, line, component) for line in claim.lines]
         system = "icd9" if claim.system == "icd9" else "icd10"
         built = _claim_of(claim_id, self.claim_type, payer, patient, place, frequency, claim.prior_auth, received,
-                          claim.diagnoses, system, lines, claim.conditions, claim.billing_npi)
+                          claim.diagnoses, system, lines, claim.conditions, claim.billing_npi, bill_type)
         if built is not None:
             return built
         data: dict = {"id": claim_id, "type": self.claim_type}
         for key, value in (("place_of_service", place), ("frequency", frequency), ("payer", payer),
                            ("patient", patient or None), ("prior_auth", list(claim.prior_auth) or None),
                            ("received", received), ("condition_codes", list(claim.conditions) or None),
-                           ("billing_npi", claim.billing_npi)):
+                           ("billing_npi", claim.billing_npi), ("bill_type", bill_type)):
             if value is not None:
                 data[key] = value
         data["diagnoses"] = list(claim.diagnoses)
@@ -562,7 +567,7 @@ class _ClaimReader:
 
 
 def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth, received, diagnoses, system,
-              lines, conditions, billing_npi) -> Claim | None:
+              lines, conditions, billing_npi, bill_type) -> Claim | None:
     """The Claim ``Claim.from_dict`` would build from these values, or None when one of them needs its checks.
 
     The values are those the reader found (texts, whole numbers or numbers,
@@ -594,7 +599,7 @@ def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth
         patient = Patient(birth_date=patient.get("birth_date"), sex=sex, id=_identifier(patient.get("id")))
     else:
         patient = Patient()
-    if len(lines) > MAX_LINES:
+    if len(lines) > MAX_LINES or (bill_type is not None and not _BILL_TYPE_DIGITS.match(bill_type)):
         return None
     built = []
     for code, modifiers, units, charge, start, end, line_place, pointers, npi, revenue in lines:
@@ -626,7 +631,8 @@ def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth
         id=_identifier(claim_id), type=claim_type, payer=payer, patient=patient,
         place_of_service=None if place is None else place.strip(), prior_auth=prior_auth, received=received,
         diagnoses=diagnoses, frequency=frequency, diagnosis_system=system, condition_codes=conditions,
-        billing_npi=None if billing_npi is None else billing_npi.strip() or None, lines=tuple(built),
+        billing_npi=None if billing_npi is None else billing_npi.strip() or None, bill_type=bill_type,
+        lines=tuple(built),
     ))
 
 
