@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import pickle
 import random
 import re
@@ -2566,6 +2567,23 @@ class TestCaches:
             (warning,) = rules.warnings
             assert warning.code == "RR530" and "no home directory" in warning.message
             assert "RADRULES_CACHE_DIR" in warning.help
+
+    @pytest.mark.skipif(os.name == "nt", reason="Windows has LOCALAPPDATA, not XDG_CACHE_HOME")
+    def test_a_relative_xdg_cache_home_is_ignored(self, tmp_path, monkeypatch):
+        """The XDG base directory spec: a relative XDG_CACHE_HOME is invalid and is ignored (it named a folder in
+        whatever the working directory was); an absolute one is used."""
+        import sys
+        from radrules import tables
+
+        monkeypatch.setattr(sys, "platform", "linux")  # (macOS has its own folder)
+        monkeypatch.delenv("RADRULES_CACHE_DIR", raising=False)
+        monkeypatch.setenv("HOME", str(tmp_path / "home"))
+        monkeypatch.chdir(tmp_path)
+        for relative in ("cache", "./cache", "~/cache"):
+            monkeypatch.setenv("XDG_CACHE_HOME", relative)
+            assert tables.default_cache_dir() == tmp_path / "home" / ".cache" / "radrules"
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+        assert tables.default_cache_dir() == tmp_path / "xdg" / "radrules"
 
     def test_cache_files_unused_for_long_are_pruned_when_a_new_one_is_written(self, tmp_path):
         """A past quarter's cache file (or an older radrules'), read by no load for CACHE_KEEP_DAYS, is removed

@@ -125,7 +125,9 @@ def default_cache_dir() -> Path | None:
         elif os.name == "nt":
             base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
         else:
-            base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+            # A relative XDG_CACHE_HOME is ignored, as the XDG base directory spec asks (it would be the cwd's).
+            xdg = os.environ.get("XDG_CACHE_HOME")
+            base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".cache"
     except (RuntimeError, KeyError, OSError):  # no home directory (a container's user without a passwd entry)
         return NoCacheDir()
     return base / "radrules"
