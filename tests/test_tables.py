@@ -2022,6 +2022,43 @@ class TestNoRowLost:
         assert [t.from_cache for t in rules.tables] == ["", "disk"]
         assert tables._UNWRITABLE.get(cache) is None
 
+    def test_a_read_only_cache_folder_names_the_tables_read_from_their_files(self, tmp_path, monkeypatch):
+        """A private cache folder that can't be written (a read-only copy) and lacks some tables' files: RR530,
+        once, names those tables, which are read from their files at every load; the others come from the
+        folder (it said "CMS tables are read from their files at every load", as if all were)."""
+        import errno
+        import tempfile
+        from radrules import tables
+
+        ptp = "cms/radiology-ptp-v321r0-f1.TXT"
+        mue = f"cms/{MUE_NAME}"
+        root = make_ruleset(tmp_path, f'table ptp "{ptp}"\ntable mue "{mue}"\n',
+                            DATA / "radiology-ptp-v321r0-f1.TXT", DATA / MUE_NAME)
+        cache = tmp_path / "cache"
+        tables._MEMORY.clear()
+        radrules.load(root, cache_dir=cache)
+        (cache / f"mue-{content_key('mue', [root / mue])[:32]}.pickle").unlink()
+
+        def read_only(*args, **kwargs):
+            raise OSError(errno.EROFS, "Read-only file system")
+
+        monkeypatch.setattr(tempfile, "mkstemp", read_only)
+        tables._MEMORY.clear()
+        rules = radrules.load(root, cache_dir=cache)
+        assert [t.from_cache for t in rules.tables] == ["disk", ""]
+        (warning,) = rules.warnings
+        assert warning.code == "RR530" and warning.message == (
+            f"can't write the table cache in `{cache}` (Read-only file system): the table of `rules/{mue}` is read "
+            "from its files at every load")
+        for path in cache.glob("*.pickle"):
+            path.unlink()
+        tables._MEMORY.clear()
+        rules = radrules.load(root, cache_dir=cache)
+        assert [t.from_cache for t in rules.tables] == ["", ""]
+        assert [w.message for w in rules.warnings] == [
+            f"can't write the table cache in `{cache}` (Read-only file system): the 2 tables of `rules/{ptp}` and "
+            f"`rules/{mue}` are read from their files at every load"]
+
     def test_cached_warnings_name_the_files_where_they_are_now(self, tmp_path):
         """The same files loaded from another folder: the cached warning names them there."""
         data = b"71046\t71045\t\t20180101\t*\t1\tx\r\n"

@@ -246,6 +246,8 @@ def load_tables(comp: Compilation) -> None:
     seen: dict = {}
     files_loaded: dict = {}  # (kind, claim type, real path) -> the statement and path token that loads it
     reported: set = set()  # the diagnostics of the tables read so far
+    unwritable: list = []  # RR530 of each table a cache folder that can't be written kept out: one warning of all
+    unwritable_at = None  # where that warning goes: where the first table's was
     for statement in comp.tables:
         kind = statement.kind.text
         if not _known_table_kind(comp, statement.kind):
@@ -277,7 +279,11 @@ def load_tables(comp: Compilation) -> None:
         # Each problem once: a file two statements load (the add-on file for both claim types) gives its own
         # again, from the cache or read again, and a cache that can't be written is said once, not once per table.
         for diagnostic in (_at_statement(comp, d, parts, origins) for d in diagnostics):
-            if diagnostic not in reported:
+            if isinstance(diagnostic, tables.UnwritableFolder):
+                unwritable.append(diagnostic)
+                if unwritable_at is None:
+                    unwritable_at = len(comp.ctx.diagnostics)
+            elif diagnostic not in reported:
                 reported.add(diagnostic)
                 comp.ctx.diagnostics.append(diagnostic)
         if table is None:
@@ -314,6 +320,8 @@ def load_tables(comp: Compilation) -> None:
             files=tuple(display for display, _ in parts), source=source_of(statement.span), from_cache=origin,
             statement=statement,
         ))
+    if unwritable:
+        comp.ctx.diagnostics[unwritable_at:unwritable_at] = tables.unwritable_folders(unwritable)
 
 
 def _at_statement(comp: Compilation, diagnostic: Diagnostic, parts: list, origins: list) -> Diagnostic:

@@ -381,13 +381,58 @@ def _unwritable(cache_file: Path, displays: tuple, failure: tuple | None) -> lis
         return []
     problem, whole_folder = failure
     if whole_folder:
-        return [_no_disk_cache(f"can't write the table cache in `{cache_file.parent}` ({problem})")]
+        return [UnwritableFolder.of(str(cache_file.parent), problem, displays)]
     files = ", ".join(f"`{display}`" for display in displays)
     return [Diagnostic("RR530", f"can't write `{cache_file.name}` in the table cache `{cache_file.parent}` "
                        f"({problem}): the table of {files} is read from its files at every load", None, None,
                        "radrules writes only files of this name in the folder: remove what is in its place, or "
                        "point RADRULES_CACHE_DIR (on the command line `--cache-dir`, in code `load(cache_dir=...)`) "
                        "at a folder of your own", severity="warning")]
+
+
+@attrs.frozen
+class UnwritableFolder(Diagnostic):
+    """RR530 for one table read from its files (or from memory) whose cache folder can't be written. A load's
+    are one warning (:func:`unwritable_folders`): it names the tables that are read from their files at every
+    load, not the others, which a folder that can't be written (a read-only copy) may still give."""
+
+    folder: str = ""
+    problem: str = ""
+    files: tuple = ()
+
+    @classmethod
+    def of(cls, folder: str, problem: str, files: tuple) -> UnwritableFolder:
+        one = _folder_warning(folder, problem, files, 1)
+        return cls(one.code, one.message, help=one.help, severity=one.severity, folder=folder, problem=problem,
+                   files=files)
+
+
+def unwritable_folders(found: list) -> list:
+    """One RR530 for each cache folder (and its problem) among ``found`` (:class:`UnwritableFolder`), naming
+    the files of every table it kept out."""
+    by_folder: dict = {}
+    for diagnostic in found:
+        files, tables_ = by_folder.setdefault((diagnostic.folder, diagnostic.problem), ({}, set()))
+        files.update(dict.fromkeys(diagnostic.files))
+        tables_.add(diagnostic.files)
+    return [_folder_warning(folder, problem, tuple(files), len(tables_))
+            for (folder, problem), (files, tables_) in by_folder.items()]
+
+
+#: The most table files an RR530 names (a national PTP table alone has four).
+NAMED_FILES = 8
+
+
+def _folder_warning(folder: str, problem: str, files: tuple, count: int) -> Diagnostic:
+    """RR530: the cache folder can't be written, so ``count`` tables (of ``files``) are read from their files."""
+    named = [f"`{display}`" for display in files[:NAMED_FILES]]
+    if len(files) > NAMED_FILES:
+        named.append(f"{len(files) - NAMED_FILES} more files")
+    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    which = (f"the table of {listed} is read from its files" if count == 1 else
+             f"the {count} tables of {listed} are read from their files")
+    return Diagnostic("RR530", f"can't write the table cache in `{folder}` ({problem}): {which} at every load", None,
+                      None, DEFAULT_HELP["RR530"], severity="warning")
 
 
 def _no_disk_cache(why: str) -> Diagnostic:
