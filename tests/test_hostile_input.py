@@ -141,6 +141,76 @@ class TestLongNamesAndStrings:
         assert finding.message == "a" * 1_000_000 + '"quoted"'
 
 
+def with_long_value(field: str, value: str) -> dict:
+    """A one-line claim with ``value`` in ``field``."""
+    item = line("71046", DOS, modifiers=["26"], place_of_service="11", rendering_npi="1234567893")
+    data = claim(item, diagnoses=["R07.89"], payer="medicare")
+    if field == "code":
+        item["code"] = value
+    elif field == "modifier":
+        item["modifiers"] = ["26", value]
+    elif field in ("place_of_service", "rendering_npi"):
+        item[field] = value
+    elif field == "claim place_of_service":
+        del item["place_of_service"]
+        data["place_of_service"] = value
+    elif field == "diagnosis":
+        data["diagnoses"] = ["R07.89", value]
+    else:
+        data[field] = value
+    return data
+
+
+class TestLongValuesHoldNoMemory:
+    FIELDS = ["code", "modifier", "place_of_service", "claim place_of_service", "diagnosis", "rendering_npi",
+              "payer"]
+
+    @pytest.mark.parametrize("field", FIELDS)
+    def test_claims_with_long_values_leave_nothing_behind(self, bundled, field):
+        """Claims each with a new 50 KB value in one field leave no memory behind once evaluated: the caches are
+        bounded by their count of entries, and kept every value (30,000 such claims held 1.5 GB: the shape checks'
+        and the line rules' caches, the diagnosis lists'; the re module's cache of the patterns that took the
+        values out of messages)."""
+        import gc
+        import tracemalloc
+
+        def run(first: int, count: int) -> None:
+            for number in range(first, first + count):
+                bundled.evaluate(with_long_value(field, f"{number:08d}" + "9" * 50_000))
+
+        run(0, 5)  # what a first claim makes once (imports, a view's first keys)
+        gc.collect()
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            run(5, 200)  # 10 MB of values
+            gc.collect()
+            kept = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+        assert kept < 500_000, f"{kept:,} bytes kept"
+
+    def test_caches_keep_short_texts_only(self, bundled):
+        """The shape checks' answers, the well-formed diagnoses, the normalised diagnosis lists and the line-rule
+        keys hold no text longer than codes.REMEMBERED_LENGTH after claims with long values in every field; short
+        ones, well formed or not, are remembered."""
+        from radrules import checks, codes, evaluation
+
+        for number, field in enumerate(self.FIELDS * 3):
+            bundled.evaluate(with_long_value(field, f"{number:08d}" + "9" * 1000))
+        bundled.evaluate(with_long_value("code", "7404"))
+        texts = [text for check in (codes.is_procedure_code, codes.is_diagnosis, codes.is_icd9_diagnosis,
+                                    codes.is_place_of_service, codes.npi_is_valid) for known in check.known
+                 for text in known]
+        texts += [text for known in checks.WELL_FORMED for text in known]
+        texts += [text for key, value in evaluation._NORMALIZED.items() for text in key + value]
+        for view in bundled.views.values():
+            for code, modifiers, place in view.lookup.line_rule_cache:
+                texts += [code or "", *modifiers, place or ""]
+        assert texts and max(map(len, texts)) <= codes.REMEMBERED_LENGTH
+        assert "7404" in codes.is_procedure_code.known[1] and "71046" in codes.is_procedure_code.known[0]
+
+
 class TestClaimSize:
     def test_at_most_999_lines(self):
         """Rules compare every pair of lines: 4,000 copies of a line took 105 s and 10 GB; an 837I claim has at

@@ -34,9 +34,45 @@ MAX_RANGE = 100_000
 PROCEDURE_CODES_REMEMBERED = 32_768
 
 
-@functools.lru_cache(maxsize=PROCEDURE_CODES_REMEMBERED)
+#: The longest text whose failed shape check is remembered (:func:`remembered`): any longer one is
+#: malformed, and is checked again each time (the patterns are anchored: they fail within a few characters).
+REMEMBERED_LENGTH = 16
+
+
+def remembered(most: int):
+    """A shape check that remembers its answers, at most ``most`` of each (a full set starts again).
+
+    A text that passes is a few characters long; a text that fails is remembered only if it has at most
+    :data:`REMEMBERED_LENGTH` characters, so that a claim's malformed text of any length takes no memory
+    (an ``lru_cache`` kept every text it was asked about: 32,768 procedure codes of 50 KB each were 1.5 GB).
+    A set test is quicker than an ``lru_cache`` hit, too.
+    """
+    def decorate(check):
+        passed, failed = set(), set()
+
+        @functools.wraps(check)
+        def remembering(text: str) -> bool:
+            if text in passed:
+                return True
+            if text in failed:
+                return False
+            answer = check(text)
+            known = passed if answer else failed if len(text) <= REMEMBERED_LENGTH else None
+            if known is not None:
+                if len(known) >= most:
+                    known.clear()  # (a race with another thread's clear or add costs an entry, no more)
+                known.add(text)
+            return answer
+
+        remembering.known = (passed, failed)  # for tests
+        return remembering
+
+    return decorate
+
+
+@remembered(PROCEDURE_CODES_REMEMBERED)
 def is_procedure_code(code: str) -> bool:
-    return bool(PROCEDURE_CODE.match(code))
+    return PROCEDURE_CODE.match(code) is not None
 
 
 def is_digits(text: str) -> bool:
@@ -54,14 +90,14 @@ def is_condition_code(code: str) -> bool:
     return len(code) == 2 and code.isascii() and code.isalnum() and code == code.upper()
 
 
-@functools.lru_cache(maxsize=8192)
+@remembered(8192)
 def is_diagnosis(code: str) -> bool:
-    return bool(DIAGNOSIS.match(code))
+    return DIAGNOSIS.match(code) is not None
 
 
-@functools.lru_cache(maxsize=8192)
+@remembered(8192)
 def is_icd9_diagnosis(code: str) -> bool:
-    return bool(ICD9_DIAGNOSIS.match(code))
+    return ICD9_DIAGNOSIS.match(code) is not None
 
 
 def normalize_diagnosis(code: str) -> str:
@@ -69,12 +105,12 @@ def normalize_diagnosis(code: str) -> str:
     return code.replace(".", "").strip().upper()
 
 
-@functools.lru_cache(maxsize=8192)
+@remembered(8192)
 def is_place_of_service(code: str) -> bool:
-    return bool(PLACE_OF_SERVICE.match(code))
+    return PLACE_OF_SERVICE.match(code) is not None
 
 
-@functools.lru_cache(maxsize=8192)
+@remembered(8192)
 def npi_is_valid(npi: str) -> bool:
     """10 digits whose Luhn check (with the 80840 prefix) holds."""
     if not NPI.match(npi):

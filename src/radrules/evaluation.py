@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import functools
 from operator import attrgetter
 
 from .claim import Claim
-from .codes import normalize_diagnosis
+from .codes import REMEMBERED_LENGTH, normalize_diagnosis
 from .history import lines_of
 from .model import View
 
@@ -25,10 +24,25 @@ _LINE_NUMBERS = tuple(tuple(range(1, count + 1)) for count in range(100))
 _CODE = attrgetter("code")  # set(map(_CODE, lines)) is quicker than a set comprehension
 
 
-@functools.lru_cache(maxsize=4096)
+#: A claim's diagnoses -> the same normalised (:func:`normalized`; claims repeat a few diagnosis lists).
+_NORMALIZED: dict = {}
+#: How many lists :data:`_NORMALIZED` holds at most (a full one starts again), each of at most
+#: :data:`NORMALIZED_LENGTH` texts of at most ``REMEMBERED_LENGTH`` characters: a claim's list of any size holds
+#: no memory after it (an ``lru_cache`` kept 4,096 lists as they came, 600 MB of 50 KB diagnoses).
+NORMALIZED_LISTS = 4096
+NORMALIZED_LENGTH = 25
+
+
 def normalized(diagnoses: tuple) -> tuple:
-    """A claim's diagnoses normalised (claims repeat a few diagnosis lists)."""
-    return tuple([normalize_diagnosis(d) for d in diagnoses])
+    """A claim's diagnoses normalised, remembered (:data:`_NORMALIZED`)."""
+    found = _NORMALIZED.get(diagnoses)
+    if found is None:
+        found = tuple([normalize_diagnosis(d) for d in diagnoses])
+        if len(diagnoses) <= NORMALIZED_LENGTH and all(len(d) <= REMEMBERED_LENGTH for d in diagnoses):
+            if len(_NORMALIZED) >= NORMALIZED_LISTS:
+                _NORMALIZED.clear()
+            _NORMALIZED[diagnoses] = found
+    return found
 
 
 class LineView:
@@ -71,7 +85,9 @@ class LineView:
         try:
             return self._dx
         except AttributeError:
-            diagnoses = normalized(self._diagnoses)
+            diagnoses = _NORMALIZED.get(self._diagnoses)  # (most claims: a lookup, no call)
+            if diagnoses is None:
+                diagnoses = normalized(self._diagnoses)
             count = len(diagnoses)
             pointers = self.line.diagnosis_pointers
             if not pointers and self._every:

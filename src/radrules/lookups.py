@@ -12,6 +12,7 @@ from __future__ import annotations
 from operator import attrgetter
 from sys import intern
 
+from .codes import REMEMBERED_LENGTH
 from .conditions import KEY_ATTRS_BUT_CODE, reads_only_key, same_provider
 from .evaluation import LineView
 from .model import View
@@ -191,6 +192,8 @@ class IndexedLookup:
         if rules is None:
             rules = tuple([rule for rule in self.candidate_line_rules(line)
                            if not rule.key_only or rule.check(None, line, None) is True])  # reads no ev
+            if max(map(len, (code or "", line.pos or "", *line.modifiers))) > REMEMBERED_LENGTH:
+                return rules  # a longer text is malformed: not kept (a key costs about 200 bytes, whatever the claim)
             self.key_budget.take()
             # Kept with interned strings: the claim's own would each cost a string object per key.
             self.line_rule_cache[(_interned(code), tuple(map(_interned, line.modifiers)), _interned(line.pos))] = rules
