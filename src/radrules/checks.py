@@ -170,12 +170,6 @@ def _all_valid(diagnoses: tuple, icd9: bool) -> bool:
     return True
 
 
-@functools.lru_cache(maxsize=4096)
-def _npi_valid(npi: str) -> bool:
-    """Whether a billing NPI is valid (claims repeat a few billing providers)."""
-    return codes.npi_is_valid(npi)
-
-
 def check_format(ev, findings: list) -> dict | None:
     """Append a finding for every format problem of the claim in ``ev``.
 
@@ -213,7 +207,7 @@ def check_format(ev, findings: list) -> dict | None:
             hidden = _hide(hidden, place, "place of service")
             message = f"the claim's place of service is not a 2-digit code {described(place)}"
         findings.append(_finding("format.place_of_service", all_lines, message))
-    if claim.billing_npi is not None and not _npi_valid(claim.billing_npi):
+    if claim.billing_npi is not None and not codes.npi_is_valid(claim.billing_npi):
         findings.append(_finding("format.npi", all_lines, "the claim's billing NPI is not a valid NPI"))
     count = len(claim.diagnoses)
     # Dates are compared line by line only when the claim's first or last day is out of bounds.
