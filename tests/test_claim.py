@@ -566,6 +566,21 @@ class TestFormatFindingsShowNoPatientData:
         assert found == [("[procedure code not shown] 26, [modifier not shown] billed twice", ()),
                          ("70450 none billed twice", ("70450",))]
 
+    def test_a_hidden_value_inside_a_date_or_a_code_of_another_message_stays(self):
+        """A modifier `2026` (not quotable) is hidden where a message quotes it, not in the date `2026-07-15`
+        of another finding (it read `[modifier not shown]-07-15`), nor in a dotted code; at a sentence's end it
+        is hidden."""
+        rules = radrules.loads('limits t.mue\n  reference "t"\n  limit 74177 max 1 mai 2\nend\n'
+                               'rule t.mods "modifiers"\n  when line.modifiers has any of [26]\n'
+                               '  then warn line "{line.modifiers}."\nend\n')
+        data = claim(line("74177", "2026-07-15"), line("74177", "2026-07-15", modifiers=["2026", "26"]))
+        found = {f.rule: f.message for f in rules.evaluate(data).findings}
+        assert found["t.mue"].startswith("74177: 2 units on 2026-07-15 exceed")
+        assert found["t.mods"] == "[modifier not shown], 26."
+        hide_in = checks.hider({"R51": "diagnosis"})
+        assert hide_in("R51.9 and R51") == "R51.9 and [diagnosis not shown]"
+
+
 #: Values a field may hold that the fast path must leave to the checked path, or read the same way.
 ODD_VALUES = [
     None, "", "  ", " 71046 ", "professional", " Institutional", "icd9", " ICD9", "2026-02-30", "2026-03-02",

@@ -105,7 +105,7 @@ def hider(hidden: dict):
             start = text.find(value)
             while start >= 0:
                 end = start + len(value)
-                if not (start and _word(text[start - 1])) and not (end < len(text) and _word(text[end])):
+                if not _joined(text, start - 1, -1) and not _joined(text, end, 1):
                     found.append((start, -len(value), value))
                 start = text.find(value, start + 1)
         if not found:
@@ -125,6 +125,18 @@ def hider(hidden: dict):
 def _word(character: str) -> bool:
     """A character that makes a value beside it part of a longer word (an ASCII letter or digit)."""
     return character.isascii() and character.isalnum()
+
+
+def _joined(text: str, at: int, step: int) -> bool:
+    """Whether the character at ``at``, beside a value found in ``text`` (before it with ``step`` -1, after it
+    with 1), makes the value part of a longer word: a letter or a digit, or a `-`, `.`, `/` or `:` with one
+    beyond it (the year of a date `2026-07-15`, a part of a code `R51.9`; a sentence's last period is not)."""
+    if not 0 <= at < len(text):
+        return False
+    if _word(text[at]):
+        return True
+    beyond = at + step
+    return text[at] in "-./:" and 0 <= beyond < len(text) and _word(text[beyond])
 
 
 def hide(findings: list, hidden: dict) -> None:
