@@ -700,6 +700,13 @@ def test_billing_npi_round_trip_and_check():
     assert [(f.rule, f.lines, f.message) for f in bad.findings if f.rule == "format.npi"] == [
         ("format.npi", (1, 2), "the claim's billing NPI is not a valid NPI")]
     assert "format.npi" not in {f.rule for f in radrules.load().evaluate(built).findings}
+    # a reader gives lines naming no rendering provider the billing NPI: one finding, the claim's (it was three,
+    # two of them about a "rendering NPI" the claim never named); a line's own bad NPI is still its own
+    fallback = claim(line("71046", DOS, rendering_npi="1234567890"), line("70450", DOS, rendering_npi="1234567890"),
+                     line("70460", DOS, rendering_npi="1234567891"), billing_npi="1234567890")
+    assert [(f.lines, f.message) for f in radrules.load().evaluate(fallback).findings if f.rule == "format.npi"] == [
+        ((1, 2, 3), "the claim's billing NPI is not a valid NPI"),
+        ((3,), "line 3: the rendering NPI is not a valid NPI")]
 
 
 @pytest.mark.parametrize("given, kept", [("0131", "131"), (" 111 ", "111"), ("", None), (None, None)])

@@ -282,7 +282,9 @@ def check_format(ev, findings: list) -> dict | None:
                 "format.date_after_received", (line.number,),
                 f"line {line.number} is dated after the claim was received", (line.code,),
             ))
-        if source.rendering_npi is not None and not codes.npi_is_valid(source.rendering_npi):
+        npi = source.rendering_npi
+        # (A reader gives a line naming no rendering provider the billing NPI: that one is the claim's finding.)
+        if npi is not None and not codes.npi_is_valid(npi) and npi != claim.billing_npi:
             findings.append(_finding(
                 "format.npi", (line.number,), f"line {line.number}: the rendering NPI is not a valid NPI",
                 (line.code,),
