@@ -64,6 +64,8 @@ class TestSuggestions:
         ("line.npi", "did you mean `rendering_npi`?"),
         ("line.dos", "did you mean `date`?"),
         ("line.mods", "did you mean `modifiers`?"),  # not `code`, two letters away
+        ("claim.tob", "did you mean `bill_type`?"),
+        ("claim.type_of_bill", "did you mean `bill_type`?"),
         ("patient.dob", "did you mean `birth_date`?"),
         ("patient.gender", "did you mean `sex`?"),
         ("line.unit", "did you mean `units`?"),

@@ -144,6 +144,28 @@ def test_billing_npis_of_a_claim_and_its_history(tmp_path):
                                                              ("the same hospital", "passed")]
 
 
+def test_a_claims_type_of_bill(tmp_path):
+    """`bill TYPE` in a claim's header sets bill_type (0111 or 111), so a rule on `claim.bill_type` can be made to
+    fire and shown silent (the header had no word for it: RR602 at `bill`)."""
+    write(tmp_path, "t.rr", 'rule t.inpatient "Inpatient"\n  reference "test"\n  when claim.bill_type is 111\n'
+                            '  then warn claim "an inpatient bill"\nend\n')
+    text = """\
+        rules "t.rr"
+        test "inpatient"
+          claim type institutional, bill 0111
+            2026-03-01 77065
+          expect t.inpatient
+        end
+        test "outpatient"
+          claim type institutional bill 131
+            2026-03-01 77065
+          expect no t.inpatient
+        end
+        """
+    report = report_for(tmp_path, text)
+    assert [(o.name, o.status) for o in report.outcomes] == [("inpatient", "passed"), ("outpatient", "passed")]
+
+
 # ---------------------------------------------------------------- the format
 
 

@@ -426,8 +426,9 @@ def same_provider(a, b) -> bool:
 class HistorySame:
     """A paid line of an earlier claim bills this line's code (on its date, with its modifiers, its units,
     by its rendering provider, as asked; for the provider, lines compare as two lines of one claim do:
-    a line that names none compares with any, a line of an institutional claim with every paid line of its
-    type, and a line of a claim of the other type is another provider's)."""
+    a line that names none compares with any, a line of an institutional claim with the paid lines of its
+    type whose billing provider is the claim's (or that name none, or all of them if the claim names none),
+    and a line of a claim of the other type is another provider's)."""
 
     same_date: bool
     same_modifiers: bool

@@ -62,7 +62,8 @@ FIELD_ALIASES = {
              "end": "end_date"},
     "claim": {"pos": "place_of_service", "place": "place_of_service", "auth": "prior_auth",
               "authorization": "prior_auth", "prior_authorization": "prior_auth", "dx": "diagnoses",
-              "conditions": "condition_codes", "lines": "line_count"},
+              "conditions": "condition_codes", "lines": "line_count", "tob": "bill_type",
+              "type_of_bill": "bill_type", "bill": "bill_type"},
     "patient": {"dob": "birth_date", "born": "birth_date", "gender": "sex"},
 }
 

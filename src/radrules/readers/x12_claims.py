@@ -53,10 +53,10 @@ def _date8(value: str) -> dt.date | None:
         return None
 
 
-#: An X12 decimal (type R): digits with an optional sign, decimal point and exponent; not what else
-#: Python's float() takes (underscores, spaces, `nan`, `infinity`).
 #: A type of bill as the claim keeps it (``Claim.from_dict`` reads any other form, and names a bad one).
 _BILL_TYPE_DIGITS = re.compile(r"^[0-9]{3}$")
+#: An X12 decimal (type R): digits with an optional sign, decimal point and exponent; not what else
+#: Python's float() takes (underscores, spaces, `nan`, `infinity`).
 _DECIMAL = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([Ee][+-]?[0-9]+)?$")
 
 

@@ -145,7 +145,7 @@ _FIELD_KEYWORDS = {"field_payer": "payer", "field_type": "type", "field_sex": "p
                    "field_born": "patient", "field_pos": "pos", "field_received": "received", "field_auth": "auth",
                    "field_condition": "condition", "field_id": "id", "diagnoses": "dx", "pointers": "dx",
                    "line_pos": "pos", "npi": "npi", "charge": "charge", "history_type": "type",
-                   "field_billing": "billing", "history_billing": "billing"}
+                   "field_billing": "billing", "history_billing": "billing", "field_bill_type": "bill"}
 
 
 def _glued_keywords(tree, lines: list[str], name: str) -> tuple[Diagnostic, ...]:
@@ -411,7 +411,7 @@ def _number(text: str):
 #: Claim header words and the claim fields they fill (docs/testing.md).
 _HEADER_FIELDS = {
     "field_payer": "payer", "field_type": "type", "field_pos": "place_of_service",
-    "field_received": "received", "field_id": "id", "field_billing": "billing_npi",
+    "field_received": "received", "field_id": "id", "field_billing": "billing_npi", "field_bill_type": "bill_type",
 }
 
 
@@ -707,6 +707,9 @@ class _Builder(Transformer):
 
     def field_billing(self, meta, c):
         return ("field_billing", [self._tok(c[0])])
+
+    def field_bill_type(self, meta, c):
+        return ("field_bill_type", [self._tok(c[0])])
 
     def diagnoses(self, meta, c):
         return ("diagnoses", [self._tok(x) for x in c])
