@@ -182,6 +182,18 @@ def _all_valid(diagnoses: tuple, icd9: bool) -> bool:
     return True
 
 
+def _bad_place(findings: list, hidden: dict | None, place: str, lines: tuple, words: tuple, codes_: tuple):
+    """Append format.place_of_service for a malformed ``place`` (the claim's or a line's: ``words``, how its
+    message names it quoted and not); the claim's values not shown, with it if it can't be quoted."""
+    if quotable(place, "place of service"):
+        message = f"{words[0]} `{place}` is not a 2-digit code"
+    else:
+        hidden = _hide(hidden, place, "place of service")
+        message = f"{words[1]} place of service is not a 2-digit code {described(place)}"
+    findings.append(_finding("format.place_of_service", lines, message, codes_))
+    return hidden
+
+
 def check_format(ev, findings: list) -> dict | None:
     """Append a finding for every format problem of the claim in ``ev``.
 
@@ -213,12 +225,7 @@ def check_format(ev, findings: list) -> dict | None:
         ))
     place = claim.place_of_service
     if place is not None and not codes.is_place_of_service(place):
-        if quotable(place, "place of service"):
-            message = f"claim place of service `{place}` is not a 2-digit code"
-        else:
-            hidden = _hide(hidden, place, "place of service")
-            message = f"the claim's place of service is not a 2-digit code {described(place)}"
-        findings.append(_finding("format.place_of_service", all_lines, message))
+        hidden = _bad_place(findings, hidden, place, all_lines, ("claim place of service", "the claim's"), ())
     if claim.billing_npi is not None and not codes.npi_is_valid(claim.billing_npi):
         findings.append(_finding("format.npi", all_lines, "the claim's billing NPI is not a valid NPI"))
     count = len(claim.diagnoses)
@@ -262,12 +269,8 @@ def check_format(ev, findings: list) -> dict | None:
                     ))
         place = source.place_of_service
         if place is not None and not codes.is_place_of_service(place):
-            if quotable(place, "place of service"):
-                message = f"place of service `{place}` is not a 2-digit code"
-            else:
-                hidden = _hide(hidden, place, "place of service")
-                message = f"line {line.number}'s place of service is not a 2-digit code {described(place)}"
-            findings.append(_finding("format.place_of_service", (line.number,), message, (line.code,)))
+            hidden = _bad_place(findings, hidden, place, (line.number,),
+                                ("place of service", f"line {line.number}'s"), (line.code,))
         if birth is not None and line.day < birth:
             findings.append(_finding(
                 "format.date_before_birth", (line.number,),

@@ -522,17 +522,25 @@ def reads_only_key(node, attrs: frozenset = KEY_ATTRS) -> bool:
         return node.role == 0 and node.attr in attrs
     if kind is LinePlace:
         return node.role == 0
+    parts = _operands(node)
+    return parts is not None and all(reads_only_key(part, attrs) for part in parts)
+
+
+def _operands(node) -> tuple | None:
+    """The conditions and operands a test or a combination of tests reads through, or None for any other node
+    (what reads_only_key and reads_one_line look into alike)."""
+    kind = type(node)
     if kind is And or kind is Or:
-        return all(reads_only_key(part, attrs) for part in node.parts)
+        return node.parts
     if kind is Not:
-        return reads_only_key(node.part, attrs)
+        return (node.part,)
     if kind is InSet or kind is Has or kind is Present:
-        return reads_only_key(node.operand, attrs)
+        return (node.operand,)
     if kind is Compare:
-        return reads_only_key(node.left, attrs) and reads_only_key(node.right, attrs)
+        return (node.left, node.right)
     if kind is Between:
-        return all(reads_only_key(part, attrs) for part in (node.operand, node.low, node.high))
-    return False
+        return (node.operand, node.low, node.high)
+    return None
 
 
 #: Operands that read one line, the one of their ``role``.
@@ -555,17 +563,8 @@ def reads_one_line(node, role: int) -> bool:
         return role == 0 and (since is None or reads_one_line(since, 0))
     if kind is DateShift:
         return reads_one_line(node.inner, role)
-    if kind is And or kind is Or:
-        return all(reads_one_line(part, role) for part in node.parts)
-    if kind is Not:
-        return reads_one_line(node.part, role)
-    if kind is InSet or kind is Has or kind is Present:
-        return reads_one_line(node.operand, role)
-    if kind is Compare:
-        return reads_one_line(node.left, role) and reads_one_line(node.right, role)
-    if kind is Between:
-        return all(reads_one_line(part, role) for part in (node.operand, node.low, node.high))
-    return False
+    parts = _operands(node)
+    return parts is not None and all(reads_one_line(part, role) for part in parts)
 
 
 def pair_sides(node) -> tuple[tuple, tuple, tuple]:
