@@ -92,6 +92,11 @@ class TestSuggestions:
         ("claim.prior_auth is not present", "RR209", "write `claim.prior_auth is missing`"),
         ("line.rendering_npi != present", "RR209", "write `line.rendering_npi is missing`"),
         ("claim.prior_auth is \"PA1\"", "RR209", "identifiers are protected data; rules never read their values"),
+        # `is not present` on a field read as "is not the payer named `present`" (it compiled, and was always true)
+        ("claim.payer is not present", "RR209", "write `claim.payer is missing`; to compare with a name `present`, "
+                                                "quote it"),
+        ("line.place_of_service != missing", "RR209", "write `line.place_of_service is present`; to compare with a "
+                                                      "name `missing`, quote it"),
     ])
     def test_a_value_written_almost_right_is_told_how(self, condition, code, hint):
         """A code or modifier in lower case is told to use capitals (not that codes have 5 characters); `is not

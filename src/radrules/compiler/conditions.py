@@ -182,6 +182,15 @@ class ConditionCompiler:
             written = isinstance(expr.right, s.Literal) and op == "!=" and expr.right.token.text == "present"
             self._identifier_error(left, f"write `{left.field} is missing`" if written else None)  # `is not present`
             return None
+        word = expr.right.token.text if isinstance(expr.right, s.Literal) and expr.right.kind != "text" else None
+        if word in ("present", "missing") and op in ("=", "!="):
+            # `is not present` reads as "is not the name `present`": a payer named so is never meant (quote it if so)
+            meant = {("!=", "present"): "missing", ("!=", "missing"): "present"}.get((op, word), word)
+            self.ctx.error("RR209", f"`{self._text(expr)}` compares `{left.field or self._text(expr.left)}` with the "
+                           f"word `{word}`, not whether it is given", expr.span,
+                           help=f"write `{left.field or self._text(expr.left)} is {meant}`; to compare with a name "
+                                f"`{word}`, quote it")
+            return None
         if op not in ("=", "!=") and left.type not in ORDERED:
             self.ctx.error("RR209", f"`{op}` needs numbers or dates, but `{left.field or self._text(expr.left)}` is "
                            f"{TYPE_WORDS[left.type]}", expr.op.span, help="use `is`, `is not`, `in` or `has`")
