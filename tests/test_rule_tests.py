@@ -589,6 +589,9 @@ class TestRunErrors:
         ("payr acme", "did you mean `payer`?"),  # a misspelt field of the claim's line is told so
         ("  history\n    2/10/2026 70551", "a history line starts with its date, written YYYY-MM-DD, then the "
                                            "code: `2026-02-10 70551`"),
+        # a modifier after a space (it got the list of line fields)
+        ("2026-07-06 70450 26", "modifiers are joined to the code with `-`: `70450-26`"),
+        ("2026-07-06 70450-LT rt x2", "modifiers are joined to the code with `-`: `70450-LT-RT`"),
     ])
     def test_a_service_line_that_does_not_start_with_its_date_is_told_its_shape(self, line, hint):
         """A service or history line with a US date or its date after the code: RR602 says the line starts with

@@ -313,6 +313,10 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
         hint = "a test says what it expects: add a line such as `expect pass`"
     elif re.match(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$", value) and not re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}$", value):
         hint = "dates are written YYYY-MM-DD, with two-digit months and days, as `2026-04-06`"
+    elif re.fullmatch(r"[A-Za-z0-9]{2}", value) and _CODE.match((text[:token.column - 1].split() or [""])[-1]):
+        # `2026-07-01 70450 26`: a modifier after a space
+        code = text[:token.column - 1].split()[-1]
+        hint = f"modifiers are joined to the code with `-`: `{code}-{value.upper()}`"
     elif "DATE" in expected and not text[:token.column - 1].strip() and (
             value[:1].isdigit() or _CODE.match(value) or _DATE.search(text)):
         history = next((text.split()[0] for text in reversed(before) if text.split()[0] in ("test", "history")),
