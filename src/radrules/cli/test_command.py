@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from .common import add_bundled_option
+
 
 def add_parser(commands) -> None:
     parser = commands.add_parser(
@@ -19,6 +21,7 @@ def add_parser(commands) -> None:
                         help="warnings of the rules under test fail the run too (exit 3), as `check --strict`")
     parser.add_argument("paths", metavar="PATH", nargs="*",
                         help="test files or folders searched for .rrt files (default: the bundled rulesets)")
+    add_bundled_option(parser, "also run the bundled rulesets' tests, beside PATH (the default without PATH)")
     # A test file names the rules it tests; `--rules` (as `eval` and `check` take it) is refused with how to write it.
     parser.add_argument("--rules", metavar="PATH", action="append", default=[],
                         help="not taken: a test file names its rules on its `rules` line (docs/testing.md)")
@@ -36,6 +39,8 @@ def run(args) -> int:
         print(f"radrules test: error: {_rules_refused(args.rules, args.paths)}", file=sys.stderr)
         return EXIT_FAILURE
     paths = args.paths or [_resources.bundled_rulesets()]
+    if args.bundled and args.paths and not _tests_bundled(args.paths):
+        paths = [*args.paths, _resources.bundled_rulesets()]
     runner = Runner()
     report = runner.run(paths)
     # The warnings of the rules under test (a hospital PTP file for professional claims, RR517), as eval prints them.
