@@ -464,6 +464,7 @@ class TestSeveralRulePaths:
         counts = [int(done.stdout.split(" passed")[0].split()[-1]) for done in (alone, bundled, both)]
         assert counts[2] == counts[0] + counts[1] > counts[1] > 0
         assert run("test", "--bundled", "rulesets/payers").stdout == bundled.stdout
+        assert run("test", "rulesets", str(ROOT / "rulesets")).stdout == bundled.stdout  # (each test ran twice)
 
     def test_diff_with_bundled_loads_both_sides_beside_them(self, tmp_path):
         changed = tmp_path / "pinecrest"

@@ -224,7 +224,10 @@ def find_test_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], lis
                 found.append(path)
         else:
             problems.append(Diagnostic("RR630", f"no test file or folder at `{path.as_posix()}`"))
-    return list(dict.fromkeys(found)), problems
+    once: dict = {}  # a file under two paths (`rulesets` and its absolute path, a folder and a file in it) runs once
+    for path in found:
+        once.setdefault(os.path.realpath(path), path)
+    return list(once.values()), problems
 
 
 def read_test_file(path: str | os.PathLike, name: str | None = None) -> TestFile:
