@@ -10,6 +10,7 @@ import sys
 import pytest
 
 import radrules
+from radrules import _resources
 
 from builders import EXAMPLES, ROOT, claim, example_claims, line
 
@@ -463,8 +464,10 @@ class TestSeveralRulePaths:
         assert both.returncode == 0, both.stderr
         counts = [int(done.stdout.split(" passed")[0].split()[-1]) for done in (alone, bundled, both)]
         assert counts[2] == counts[0] + counts[1] > counts[1] > 0
-        assert run("test", "--bundled", "rulesets/payers").stdout == bundled.stdout
-        assert run("test", "rulesets", str(ROOT / "rulesets")).stdout == bundled.stdout  # (each test ran twice)
+        folder = _resources.bundled_rulesets()  # (installed, a copy of rulesets/)
+        assert run("test", "--bundled", str(folder / "payers")).stdout == bundled.stdout
+        same = run("test", str(folder), os.path.relpath(folder, ROOT))  # (each test ran twice)
+        assert same.stdout == bundled.stdout, same.stderr
 
     def test_diff_with_bundled_loads_both_sides_beside_them(self, tmp_path):
         changed = tmp_path / "pinecrest"
