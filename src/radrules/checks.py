@@ -182,15 +182,19 @@ def _all_valid(diagnoses: tuple, icd9: bool) -> bool:
     return True
 
 
-def _bad_place(findings: list, hidden: dict | None, place: str, lines: tuple, words: tuple, codes_: tuple):
-    """Append format.place_of_service for a malformed ``place`` (the claim's or a line's: ``words``, how its
-    message names it quoted and not); the claim's values not shown, with it if it can't be quoted."""
-    if quotable(place, "place of service"):
-        message = f"{words[0]} `{place}` is not a 2-digit code"
+def _malformed(findings: list, hidden: dict | None, rule_id: str, kind: str, value: str, lines: tuple,
+               quoted: str, unquoted: str, codes_: tuple = ()) -> dict | None:
+    """Append the finding of a malformed ``value`` of ``kind``: message ``quoted`` if :func:`quotable` lets it
+    show the value, else ``unquoted`` and its length; the claim's values not shown (``hidden``), with it if not
+    (a diagnosis also as rules' messages write it; :func:`hide` takes it out of ``codes_`` then)."""
+    if quotable(value, kind):
+        message = quoted
     else:
-        hidden = _hide(hidden, place, "place of service")
-        message = f"{words[1]} place of service is not a 2-digit code {described(place)}"
-    findings.append(_finding("format.place_of_service", lines, message, codes_))
+        hidden = _hide(hidden, value, kind)
+        if kind == "diagnosis":
+            hidden.setdefault(codes.normalize_diagnosis(value), kind)  # without the dot, in capitals
+        message = f"{unquoted} {described(value)}"
+    findings.append(_finding(rule_id, lines, message, codes_))
     return hidden
 
 
@@ -208,13 +212,9 @@ def check_format(ev, findings: list) -> dict | None:
         valid, system = (codes.is_icd9_diagnosis, "ICD-9-CM") if icd9 else (codes.is_diagnosis, "ICD-10-CM")
         for position, diagnosis in enumerate(claim.diagnoses, 1):
             if not valid(diagnosis.upper()):
-                if quotable(diagnosis, "diagnosis"):
-                    message = f"diagnosis {position} (`{diagnosis}`) is not a valid {system} code"
-                else:  # as given, and as a rule's message shows it (without the dot, in capitals)
-                    hidden = _hide(hidden, diagnosis, "diagnosis")
-                    hidden.setdefault(codes.normalize_diagnosis(diagnosis), "diagnosis")
-                    message = f"diagnosis {position} is not a valid {system} code {described(diagnosis)}"
-                findings.append(_finding("format.diagnosis", all_lines, message))
+                hidden = _malformed(findings, hidden, "format.diagnosis", "diagnosis", diagnosis, all_lines,
+                                    f"diagnosis {position} (`{diagnosis}`) is not a valid {system} code",
+                                    f"diagnosis {position} is not a valid {system} code")
     if icd9:
         _check_icd9_dates(ev, findings)
     most = MAX_DIAGNOSES.get(claim.type, 12)
@@ -225,7 +225,9 @@ def check_format(ev, findings: list) -> dict | None:
         ))
     place = claim.place_of_service
     if place is not None and not codes.is_place_of_service(place):
-        hidden = _bad_place(findings, hidden, place, all_lines, ("claim place of service", "the claim's"), ())
+        hidden = _malformed(findings, hidden, "format.place_of_service", "place of service", place, all_lines,
+                            f"claim place of service `{place}` is not a 2-digit code",
+                            "the claim's place of service is not a 2-digit code")
     if claim.billing_npi is not None and not codes.npi_is_valid(claim.billing_npi):
         findings.append(_finding("format.npi", all_lines, "the claim's billing NPI is not a valid NPI"))
     count = len(claim.diagnoses)
@@ -238,26 +240,16 @@ def check_format(ev, findings: list) -> dict | None:
         source = line.line
         if not is_procedure_code(line.code):
             code = line.code
-            if quotable(code, "procedure code"):
-                findings.append(_finding(
-                    "format.code", (line.number,), f"`{code}` is not a valid CPT/HCPCS code", (code,),
-                ))
-            else:
-                hidden = _hide(hidden, code, "procedure code")
-                findings.append(_finding(
-                    "format.code", (line.number,),
-                    f"line {line.number}'s procedure code is not a valid CPT/HCPCS code {described(code)}",
-                ))
+            hidden = _malformed(findings, hidden, "format.code", "procedure code", code, (line.number,),
+                                f"`{code}` is not a valid CPT/HCPCS code",
+                                f"line {line.number}'s procedure code is not a valid CPT/HCPCS code", (code,))
         if line.modifiers and not valid_modifiers.issuperset(line.modifiers):
             for position, modifier in enumerate(line.modifiers, 1):
                 if modifier not in valid_modifiers:
-                    if quotable(modifier, "modifier"):
-                        message = f"modifier `{modifier}` is not two letters or digits"
-                    else:
-                        hidden = _hide(hidden, modifier, "modifier")
-                        message = (f"line {line.number}'s modifier {position} is not two letters or digits "
-                                   f"{described(modifier)}")
-                    findings.append(_finding("format.modifier", (line.number,), message, (line.code,)))
+                    hidden = _malformed(findings, hidden, "format.modifier", "modifier", modifier, (line.number,),
+                                        f"modifier `{modifier}` is not two letters or digits",
+                                        f"line {line.number}'s modifier {position} is not two letters or digits",
+                                        (line.code,))
         pointers = source.diagnosis_pointers
         if pointers and max(pointers) > count:
             for pointer in pointers:
@@ -269,8 +261,9 @@ def check_format(ev, findings: list) -> dict | None:
                     ))
         place = source.place_of_service
         if place is not None and not codes.is_place_of_service(place):
-            hidden = _bad_place(findings, hidden, place, (line.number,),
-                                ("place of service", f"line {line.number}'s"), (line.code,))
+            hidden = _malformed(findings, hidden, "format.place_of_service", "place of service", place,
+                                (line.number,), f"place of service `{place}` is not a 2-digit code",
+                                f"line {line.number}'s place of service is not a 2-digit code", (line.code,))
         if birth is not None and line.day < birth:
             findings.append(_finding(
                 "format.date_before_birth", (line.number,),
