@@ -55,7 +55,7 @@ class LineView:
     """
 
     __slots__ = ("number", "line", "code", "modifiers", "modset", "units", "date", "day", "end_day",
-                 "provider", "pos", "_dx", "_diagnoses", "_every")
+                 "provider", "pos", "_dx", "_diagnoses", "_institutional")
 
     def __init__(self, number: int, line, place: str | None, diagnoses: tuple, institutional: bool = False):
         """``place``: the claim's place of service; ``diagnoses``: the claim's diagnoses; ``institutional``: a
@@ -77,7 +77,7 @@ class LineView:
         self.provider = None if institutional else line.rendering_npi
         self.pos = line.place_of_service or place  # the line's, else the claim's
         self._diagnoses = diagnoses
-        self._every = institutional
+        self._institutional = institutional
 
     @property
     def dxset(self) -> frozenset:
@@ -90,7 +90,7 @@ class LineView:
                 diagnoses = normalized(self._diagnoses)
             count = len(diagnoses)
             pointers = self.line.diagnosis_pointers
-            if not pointers and self._every:
+            if not pointers and self._institutional:
                 self._dx = frozenset(diagnoses)
             else:
                 self._dx = frozenset([diagnoses[p - 1] for p in pointers if p <= count])
