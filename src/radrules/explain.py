@@ -559,7 +559,7 @@ class _Tracer:
                         elif self._rule(rule, a, b) == "fired" and rule.once_per_line:
                             fired_with = b
 
-    def _ptp_versions(self, loaded_tables, kind: str = "ptp") -> tuple | None:
+    def _versions(self, loaded_tables, kind: str = "ptp") -> tuple | None:
         """(view, its PTP (or add-on) tables, the loaded versions of its claim type oldest first), or None if
         fewer than two versions serve the claim."""
         view = self.ev.view
@@ -573,7 +573,7 @@ class _Tracer:
         """A silent step for each pair of lines of a date that the PTP table version in force on it has no row of,
         where another version loaded has a row of the pair in force on dates it judges (a pair a new quarter
         dropped, or one a later quarter adds): said, so that the other version's row is not looked for in vain."""
-        found = self._ptp_versions(loaded_tables)
+        found = self._versions(loaded_tables)
         if found is None:
             return
         view, tables, versions = found
@@ -609,7 +609,7 @@ class _Tracer:
         changes and from when."""
         from .compiler.corrections import change_on, change_text, version_label
 
-        found = self._ptp_versions(loaded_tables)
+        found = self._versions(loaded_tables)
         if found is None:
             return
         view, tables, versions = found
@@ -647,7 +647,7 @@ class _Tracer:
         from .compiler.corrections import change_on, change_text, version_label
         from .diff.describe import addon_value
 
-        found = self._ptp_versions(loaded_tables, "addon")
+        found = self._versions(loaded_tables, "addon")
         if found is None:
             return
         view, tables, versions = found
