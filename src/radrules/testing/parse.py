@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 import attrs
-from lark import Lark, Transformer, v_args
+from lark import Lark, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lexer import Token as LarkToken
 
@@ -419,17 +419,23 @@ _HEADER_FIELDS = {
 }
 
 
-@v_args(meta=True)
-class _Builder(Transformer):
-    """Lark tree to :mod:`radrules.testing.model` nodes."""
+class _Builder:
+    """Lark tree to :mod:`radrules.testing.model` nodes: one method per alias of the grammar, given the node's meta
+    and its children built. A plain walk, as the rule files' (:class:`radrules.parser._Builder`): a lark
+    ``Transformer`` with ``v_args`` makes a wrapper at every method call."""
 
     def __init__(self, name: str, text: str):
-        super().__init__()
         self.file_name = name
         self.lines = text_lines(text)
         self.diagnostics: list[Diagnostic] = []
         self.header_broken = False  # the file's `rules` line has an error
         self.broken_rules: list[RulesRef] = []  # the `rules` lines with an item given twice
+
+    def transform(self, tree: Tree):
+        """The node (or, for the whole file, the `rules` line and the tests) of ``tree``, built from its leaves
+        up (the test format nests a few levels: the recursion is shallow)."""
+        children = [self.transform(child) if type(child) is Tree else child for child in tree.children]
+        return getattr(self, tree.data)(tree.meta, children)
 
     def _twice(self, message: str, span: Span, help: str) -> None:
         """RR605: a claim field, an expectation detail or an item of `rules` given twice."""
