@@ -1,12 +1,13 @@
 """Loading speed of large rule files: about 1 MB of generated payer files, parsed and compiled.
 
-    python benchmarks/bench_rules_load.py [--out DIR] [--kilobytes 1000] [--runs 3] [--profile N]
+    python benchmarks/bench_rules_load.py [--out DIR] [--kilobytes 1000] [--runs 3] [--profile N] [--cache DIR]
 
 1. Writes ``--kilobytes`` of rule files to ``--out`` (once; kept there): payer files in the form of
    ``rulesets/payers/acme.rr``, each with its code sets, line rules, pair rules, a ``pairs`` block of a few
    hundred rows and a ``limits`` block (seeded, so the same text every time).
 2. Loads the folder in fresh processes (``radrules.load(DIR, cache_dir=None)``, so no cache of an earlier
-   load helps) and prints the time of the import, of building the Lark parser (once per process), of the load,
+   load helps; with ``--cache DIR``, with that disk cache, which a first load fills, so that the files' parses
+   are read back from it) and prints the time of the import, of building the Lark parser (once per process), of the load,
    and of its two stages: parsing the files and compiling the ruleset.
 3. With ``--profile N``, prints the N functions of the load with the most time of their own (cProfile).
 
@@ -138,7 +139,7 @@ def timed(stage, function):
 
 loader._parse = timed("parse", loader._parse)
 loader.compile_ruleset = timed("compile", loader.compile_ruleset)
-rules = radrules.load(sys.argv[1], cache_dir=None)
+rules = radrules.load(sys.argv[1], cache_dir=sys.argv[2] or None)
 loaded = time.perf_counter()
 print(json.dumps({"import": imported - start, "parser": built - imported, "load": loaded - built, **spent,
                   "rules": len(rules.rules), "rows": len(rules.rows)}))
@@ -152,12 +153,15 @@ def main() -> None:
     arguments.add_argument("--seed", type=int, default=1)
     arguments.add_argument("--runs", type=int, default=3)
     arguments.add_argument("--profile", type=int, default=0, metavar="N")
+    arguments.add_argument("--cache", type=Path, metavar="DIR",
+                           help="load with this disk cache (a first load, not timed, fills it): parses read back")
     args = arguments.parse_args()
     size = generate(args.out, args.kilobytes, args.seed)
     files = len(list(args.out.glob("*.rr")))
     env = dict(os.environ, RADRULES_CACHE_DIR="")
-    runs = [json.loads(subprocess.run([sys.executable, "-c", _PROBE, str(args.out)], check=True, capture_output=True,
-                                      text=True, env=env).stdout) for _ in range(args.runs)]
+    command = [sys.executable, "-c", _PROBE, str(args.out), str(args.cache or "")]
+    runs = [json.loads(subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout)
+            for _ in range(args.runs + bool(args.cache))][bool(args.cache):]
     print(f"{files} rule files, {size:,} bytes; {runs[0]['rules']:,} rules, {runs[0]['rows']:,} edit rows")
     for name, what in (("import", "import radrules"), ("parser", "build the Lark parser"),
                        ("load", "load (parse + compile)"), ("parse", "  parse the files"),

@@ -348,3 +348,125 @@ def test_the_cycle_collector_is_paused_while_rules_load(tmp_path, monkeypatch):
         assert seen[-1] is False and not gc.isenabled()
     finally:
         gc.enable()
+
+
+# ---------------------------------------------------------------- parsed rule files in the disk cache
+
+from radrules import _version, loader, parser, tables  # noqa: E402
+
+
+def _large_rules(rows: int = 400, tail: str = "") -> str:
+    """A payer file: a `pairs` block of ``rows`` rows."""
+    lines = ['pairs big.ptp "A large block"', "  for payer big", '  reference "a test"']
+    lines += [f'  pair 7{row:04d} with 7{row + 1:04d} modifier allowed "row {row}"' for row in range(rows)]
+    return "\n".join(lines + ["end"]) + "\n" + tail
+
+
+@pytest.fixture(autouse=True)
+def _no_parse_in_memory():
+    """Each test starts as a new process does (another test may have parsed the same text)."""
+    loader.clear_memory_cache()
+
+
+def _rule_folder(tmp_path, text: str):
+    folder = tmp_path / "rules"
+    folder.mkdir(exist_ok=True)
+    (folder / "big.rr").write_text(text, encoding="utf-8")
+    return folder
+
+
+def _parses_on_disk(cache) -> int:
+    return len(list(cache.glob(f"{tables.PARSED_KIND}-*.pickle"))) if cache.exists() else 0
+
+
+def _parsing_refused(monkeypatch):
+    def refuse(*args):
+        raise AssertionError("parsed again")
+    monkeypatch.setattr(loader, "parse_rules", refuse)
+
+
+def _rows(ruleset) -> list:
+    return [(row.column1, row.column2, row.rationale, row.source) for row in ruleset.rows]
+
+
+def test_a_rule_file_is_parsed_once_into_the_disk_cache(tmp_path, monkeypatch):
+    """The second load of a file (after the in-process caches are emptied, as in a new process) reads its
+    parse from the disk cache: the same rows, from the same file:line."""
+    folder, cache = _rule_folder(tmp_path, _large_rules()), tmp_path / "cache"
+    first = radrules.load(folder, cache_dir=cache)
+    assert _parses_on_disk(cache) == 1
+    loader.clear_memory_cache()
+    with monkeypatch.context() as patched:
+        _parsing_refused(patched)
+        again = radrules.load(folder, cache_dir=cache)
+    assert _rows(again) == _rows(first) and len(_rows(again)) == 400
+
+
+def test_without_a_cache_folder_no_parse_is_kept_and_the_parser_is_built_only_when_needed(tmp_path, monkeypatch):
+    """With no cache folder, nothing is kept anywhere; with one, a load whose files all come from it does not
+    build the Lark parser (a tenth of a second or more in a new process)."""
+    folder, cache = _rule_folder(tmp_path, _large_rules()), tmp_path / "cache"
+    radrules.load(folder, cache_dir=None)
+    assert not cache.exists()
+    loader.clear_memory_cache()
+    radrules.load(folder, cache_dir=cache)
+    loader.clear_memory_cache()
+    with monkeypatch.context() as patched:
+        patched.setattr(parser, "rule_parser", lambda: pytest.fail("the parser was built"))
+        assert len(radrules.load(folder, cache_dir=cache).rows) == 400
+
+
+def test_a_changed_file_or_parser_is_parsed_again(tmp_path, monkeypatch):
+    """The key holds the file's name and text and the parser's fingerprint (radrules' version, the grammar, the
+    parser's code): a change to any of them parses the file again, and the old parse is never used."""
+    folder, cache = _rule_folder(tmp_path, _large_rules()), tmp_path / "cache"
+    radrules.load(folder, cache_dir=cache)
+    _rule_folder(tmp_path, _large_rules().replace('"row 7"', '"row seven"'))
+    loader.clear_memory_cache()
+    changed = radrules.load(folder, cache_dir=cache)
+    assert [row.rationale for row in changed.rows][7] == "row seven"
+    assert _parses_on_disk(cache) == 2
+    loader.clear_memory_cache()
+    parser.fingerprint.cache_clear()
+    try:
+        with monkeypatch.context() as patched:
+            patched.setattr(_version, "__version__", "0.0.1")
+            radrules.load(folder, cache_dir=cache)
+    finally:
+        parser.fingerprint.cache_clear()
+    assert _parses_on_disk(cache) == 3
+
+
+def test_a_parse_with_errors_gives_the_same_errors_from_the_disk_cache(tmp_path, monkeypatch):
+    """A file with a syntax error: its diagnostics are kept with its parse, so the load read back from the
+    disk cache fails with the same errors, at the same file:line:col."""
+    folder = _rule_folder(tmp_path, _large_rules(tail="rule broken.one\n  when line.code in\nend\n"))
+    cache = tmp_path / "cache"
+    with pytest.raises(radrules.RuleError) as first:
+        radrules.load(folder, cache_dir=cache)
+    assert _parses_on_disk(cache) == 1 and "RR1" in str(first.value)
+    loader.clear_memory_cache()
+    with monkeypatch.context() as patched:
+        _parsing_refused(patched)
+        with pytest.raises(radrules.RuleError) as again:
+            radrules.load(folder, cache_dir=cache)
+    assert str(again.value) == str(first.value)
+
+
+def test_a_damaged_parse_on_disk_is_parsed_again(tmp_path):
+    """A cache file whose bytes changed fails its checksum: the file is parsed again, and loads the same."""
+    folder, cache = _rule_folder(tmp_path, _large_rules()), tmp_path / "cache"
+    first = radrules.load(folder, cache_dir=cache)
+    (stored,) = cache.glob(f"{tables.PARSED_KIND}-*.pickle")
+    data = bytearray(stored.read_bytes())
+    data[-40] ^= 0xFF
+    stored.write_bytes(bytes(data))
+    loader.clear_memory_cache()
+    calls = []
+    original = loader.parse_rules
+    loader.parse_rules = lambda *args: calls.append(args) or original(*args)
+    try:
+        again = radrules.load(folder, cache_dir=cache)
+    finally:
+        loader.parse_rules = original
+    assert len(calls) == 1 and _rows(again) == _rows(first)

@@ -20,11 +20,11 @@ from typing import Iterable
 import attrs
 import cachetools
 
-from . import _resources
+from . import _resources, tables
 from ._resources import display_path
 from .compiler import compile_ruleset
 from .errors import Diagnostic, RuleError, lf_line_ends, line_of, shortened
-from .parser import parse_rules
+from .parser import fingerprint, parse_rules
 from .ruleset import Ruleset
 from .syntax import Include, SourceFile, Span, Table
 from .tables import default_cache_dir, forget_recent
@@ -34,16 +34,30 @@ _PARSED: cachetools.LRUCache = cachetools.LRUCache(maxsize=512)
 _CACHE_LOCK = threading.Lock()
 
 
-def _parse(text: str, display: str):
-    """parse_rules with an in-process cache keyed by file name and content."""
+def _parse(text: str, display: str, cache_dir: Path | None = None):
+    """parse_rules with an in-process cache keyed by file name and content, and the disk cache of ``cache_dir``
+    (keyed by those and the parser's :func:`~radrules.parser.fingerprint` too): reading a parse back takes about
+    a fifth of the time of parsing, and a load whose files all come from there never builds the parser
+    (docs/performance.md, "Loading")."""
     key = _hash([(display, text)])
     with _CACHE_LOCK:
         cached = _PARSED.get(key)
     if cached is None:
-        cached = parse_rules(text, display)
+        code = fingerprint() if cache_dir else None
+        if code is not None:
+            found = tables.on_disk(tables.PARSED_KIND, hashlib.sha256(f"{code}\0{key}".encode()).hexdigest(),
+                                   cache_dir, lambda: _parsed(text, display))
+            cached = found["source"], found["diagnostics"]
+        else:
+            cached = parse_rules(text, display)
         with _CACHE_LOCK:
             _PARSED[key] = cached
     return cached[0], list(cached[1])
+
+
+def _parsed(text: str, display: str) -> dict:
+    source, diagnostics = parse_rules(text, display)
+    return {"source": source, "diagnostics": tuple(diagnostics)}
 
 
 def clear_memory_cache() -> None:
@@ -329,7 +343,7 @@ def _load_tree(layers: list[_Layer], cache_dir, extra: tuple = ()):
                 continue
             texts[path] = text
             roots[display] = root
-            source, found = _parse(text, display)
+            source, found = _parse(text, display, cache_dir)
             sources[path] = source
             diagnostics.extend(found)
             includes[path] = []

@@ -9,14 +9,16 @@ the statements that did parse still reach the compiler's checks.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
+import sys
 
 from lark import Lark, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lark import PostLex
 from lark.lexer import Token as LarkToken
 
-from . import _resources, codes
+from . import _resources, _version, codes, errors
 from . import syntax as s
 from .errors import Diagnostic, expected_help, expected_tokens, text_lines
 
@@ -75,6 +77,22 @@ def rule_parser() -> Lark:
         propagate_positions=True,
         maybe_placeholders=False,
     )
+
+
+@functools.lru_cache(maxsize=1)
+def fingerprint() -> str | None:
+    """A hash of what :func:`parse_rules` gives depends on: radrules' version, the grammar and the code of the
+    modules that build the syntax tree and its diagnostics, so that a parse kept on disk by other code is never
+    used (radrules.loader); None when a module's file can't be read (then no parse is kept)."""
+    digest = hashlib.sha256(f"radrules {_version.__version__}\0".encode())
+    digest.update(_resources.grammar_text().encode())
+    for module in (sys.modules[__name__], s, errors, codes, _resources):
+        try:
+            with open(module.__file__, "rb") as handle:
+                digest.update(b"\0" + handle.read())
+        except (OSError, TypeError):  # no file (a frozen or zipped build): nothing to tell the code by
+            return None
+    return digest.hexdigest()
 
 
 #: How deep a statement's syntax tree may go: conditions nest (`not`, parentheses around chains) about

@@ -46,6 +46,8 @@ from .workbook import WorkbookError
 LOADER_VERSION = "17"
 
 KINDS = ("ptp", "mue", "addon", "pctc", "hcpcs", "icd10cm")
+#: The disk cache's kind of parsed rule files (radrules.loader), beside the tables'.
+PARSED_KIND = "rules"
 #: Kinds that serve every claim, whatever its type (no `for ... claims`).
 ALL_CLAIMS = ("pctc", "hcpcs", "icd10cm")
 #: Code-set kinds: every code of a claim is checked against them (radrules.validity).
@@ -352,25 +354,32 @@ _RESULTS: cachetools.LRUCache = cachetools.LRUCache(maxsize=256)
 def remembered(kind: str, key: str, cache_dir, compute) -> dict:
     """A result computed from loaded tables of ``kind`` (a small dict), kept in memory and in the disk cache
     beside the tables under ``key``, a hash of everything it was computed from (the tables' own keys with
-    the loader version, and the rest): ``compute()`` runs only if neither holds it. On disk it is a RawTable
-    whose entries are the result, so that a cache file pickles no other class; a cache that can't be written,
-    or that is not private, is passed over (the tables' own warning, RR530, says so)."""
+    the loader version, and the rest): ``compute()`` runs only if neither holds it (see :func:`on_disk`)."""
     key = hashlib.sha256(f"radrules-result-{LOADER_VERSION}-{STORED_LAYOUT}-{kind}\0{key}".encode()).hexdigest()
     with _LOCK:
         found = _RESULTS.get(key)
     if found is not None:
         return found
-    private = cache_dir and not _not_private(cache_dir)  # a folder the tables may not use (RR530) holds no result
+    found = on_disk(kind, key, cache_dir, compute)
+    with _LOCK:
+        _RESULTS[key] = found
+    return found
+
+
+def on_disk(kind: str, key: str, cache_dir, compute) -> dict:
+    """``compute()``'s dict, read from the disk cache file of ``kind`` and ``key`` (a hash of everything it is
+    computed from) if there is one, else computed and stored there. On disk it is a RawTable whose entries are
+    the dict, with the tables' checks: a file that is damaged, holds another key or may have been written by
+    someone else is never read. A cache that can't be written, or that is not private, is passed over (the
+    tables' own warning, RR530, says so)."""
+    private = cache_dir and not _not_private(cache_dir)  # a folder the tables may not use (RR530) holds nothing
     cache_file = _cache_file(cache_dir if private else None, kind, key)
     stored = _fetch(cache_file, key) if cache_file is not None else None
     if stored is not None and isinstance(stored.table, RawTable):
-        found = stored.table.entries
-    else:
-        found = compute()
-        if cache_file is not None:
-            _store(cache_file, Cached(RawTable(key=key, files=(), entries=found), ()))
-    with _LOCK:
-        _RESULTS[key] = found
+        return stored.table.entries
+    found = compute()
+    if cache_file is not None:
+        _store(cache_file, Cached(RawTable(key=key, files=(), entries=found), ()))
     return found
 
 
@@ -688,7 +697,7 @@ def _store(cache_file: Path, payload) -> tuple[str, bool] | None:
 #: A cache file no load has read for this many days is removed when a new one is written (a table version
 #: loaded again after that is read from its files once more). Each load that reads a file marks it as used.
 CACHE_KEEP_DAYS = 90
-_CACHE_NAME = re.compile(r"(?:%s)-[0-9a-f]{32}\.pickle" % "|".join(KINDS))
+_CACHE_NAME = re.compile(r"(?:%s)-[0-9a-f]{32}\.pickle" % "|".join(KINDS + (PARSED_KIND,)))
 #: A cache file being written: this prefix and mkstemp's eight random letters, digits or underscores.
 _TEMPORARY_PREFIX = ".radrules-tmp-"
 _TEMPORARY_NAME = re.compile(re.escape(_TEMPORARY_PREFIX) + r"[a-z0-9_]{8}")
