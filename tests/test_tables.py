@@ -2517,13 +2517,25 @@ class TestCaches:
         cache = tmp_path / "cache"
         tables._MEMORY.clear()
         assert [w.code for w in radrules.load(root, cache_dir=cache).warnings] == ["RR518"]
-        assert len(list(cache.glob("*.pickle"))) == len(kinds)
-        for entry in cache.glob("*.pickle"):
+        table_files = [entry for entry in cache.glob("*.pickle") if not entry.name.startswith(tables.PARSED_KIND)]
+        assert len(table_files) == len(kinds)
+        for entry in table_files:
             with open(entry, "rb") as handle:
                 handle.seek(len(tables._CACHE_MAGIC) + 32)
                 Recording(handle).load()
         ours = {name for name in found if name.startswith("radrules.")}
         assert ours == {f"{cls.__module__}.{cls.__qualname__}" for cls in tables.STORED_CLASSES}
+        # The parsed rule file: the syntax classes, whose fields the parser's fingerprint holds (syntax.py's
+        # code), and of the stored classes those a parse holds.
+        found.clear()
+        (parsed,) = cache.glob(f"{tables.PARSED_KIND}-*.pickle")
+        with open(parsed, "rb") as handle:
+            handle.seek(len(tables._CACHE_MAGIC) + 32)
+            Recording(handle).load()
+        ours = {name for name in found if name.startswith("radrules.")}
+        stored = {f"{cls.__module__}.{cls.__qualname__}" for cls in tables.STORED_CLASSES}
+        assert {name for name in ours if not name.startswith("radrules.syntax.")} <= stored
+        assert "radrules.syntax.SourceFile" in ours
 
     def test_where_files_have_no_owner_a_regular_cache_file_is_read(self, tmp_path, monkeypatch):
         """Without geteuid (Windows, where fstat calls any writable file writable by all), the owner and mode

@@ -45,8 +45,9 @@ def _parse(text: str, display: str, cache_dir: Path | None = None):
     if cached is None:
         code = fingerprint() if cache_dir else None
         if code is not None:
-            found = tables.on_disk(tables.PARSED_KIND, hashlib.sha256(f"{code}\0{key}".encode()).hexdigest(),
-                                   cache_dir, lambda: _parsed(text, display))
+            # (the syntax classes' fields are in the parser's fingerprint; the cache file's own, in STORED_LAYOUT)
+            on_disk = hashlib.sha256(f"{code}\0{tables.STORED_LAYOUT}\0{key}".encode()).hexdigest()
+            found = tables.on_disk(tables.PARSED_KIND, on_disk, cache_dir, lambda: _parsed(text, display))
             cached = found["source"], found["diagnostics"]
         else:
             cached = parse_rules(text, display)
