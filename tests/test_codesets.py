@@ -515,7 +515,7 @@ class TestEvaluation:
 
         tables._MEMORY.clear()
         first = radrules.load(root, cache_dir=cache)
-        assert len(list(cache.glob("*.pickle"))) == 2
+        assert len(list(cache.glob("hcpcs-*.pickle")) + list(cache.glob("icd10cm-*.pickle"))) == 2
         loader._CACHE.clear()
         tables._MEMORY.clear()
         second = radrules.load(root, cache_dir=cache)
