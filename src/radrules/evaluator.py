@@ -43,13 +43,15 @@ def evaluate(ruleset, claim, *, indexed: bool = True, history=None) -> Result:
     elif not claim._checked:  # built in code: checked as from_dict checks a dict
         claim = checked(claim)
     view = ruleset.view_for(claim.payer, claim.type)
+    if claim.bill_type is not None and view.without_tables is not None:
+        view = view.of_bill(claim.bill_type)  # an inpatient bill: not the hospital outpatient tables'
     ev = Evaluation(claim, view)
     if history is not None:
         ev.history = paid_history(claim, history)
     if indexed:
         lookup = view.lookup
     else:
-        lookup = ScanLookup(ruleset, ev.payer if ev.payer in ruleset.payers else None, claim.type)
+        lookup = ScanLookup(ruleset, ev.payer if ev.payer in ruleset.payers else None, claim.type, view)
     ev.lookup = lookup
     findings: list[Finding] = []
     hidden = checks.check_format(ev, findings)

@@ -131,7 +131,7 @@ def _lines_label(numbers) -> str:
 
 def explain(ruleset, claim, result, history=None) -> Explanation:
     """The explanation of ``result``, the evaluation of ``claim`` (a Claim) by ``ruleset``."""
-    view = ruleset.view_for(claim.payer, claim.type)
+    view = ruleset.view_of(claim)
     ev = Evaluation(claim, view)
     if history is not None:
         ev.history = paid_history(claim, history)
@@ -218,14 +218,18 @@ def _not_considered(ruleset, claim, ev, considered: set) -> dict:
     for rule_id in validity.rule_sources(ruleset):
         if rule_id not in considered:
             out[rule_id] = _not_judged(rule_id, claim)
+    left_out = _bill_left_out(ruleset, claim, ev.view)
     for kind in ("ptp", "mue", "addon"):
         rule_id = f"ncci.{kind}"
         served = {loaded.claim_type for loaded in ruleset.tables if loaded.kind == kind}
         if kind == "mue" and served and MUE_UNPUBLISHED not in considered:
-            out[MUE_UNPUBLISHED] = _all_published(claim, served, codes, ev.view)
+            out[MUE_UNPUBLISHED] = (left_out if left_out and claim.type in served
+                                    else _all_published(claim, served, codes, ev.view))
         if not served or rule_id in considered or rule_id in out:
             continue
-        if claim.type not in served:  # every table of the kind serves the other claim type
+        if left_out and claim.type in served:
+            out[rule_id] = left_out
+        elif claim.type not in served:  # every table of the kind serves the other claim type
             out[rule_id] = f"its table serves {' and '.join(sorted(served))} claims, not {claim.type}"
         else:
             if kind == "ptp":
@@ -236,6 +240,14 @@ def _not_considered(ruleset, claim, ev, considered: set) -> dict:
                           "addon": "no line bills an add-on code of the table"}[kind]
             out[rule_id] = _table_left_out(kind, codes, ev.view, ruleset.disables) or reason
     return out
+
+
+def _bill_left_out(ruleset, claim, view) -> str | None:
+    """Why the claim's tables did not judge it, when its type of bill is one they do not judge (View.of_bill)."""
+    if view.without_tables is not None or view is ruleset.view_for(claim.payer, claim.type):
+        return None
+    return (f"the claim's type of bill {claim.bill_type} is {m.INPATIENT_BILLS[claim.bill_type[:2]]}, which the "
+            f"national edits do not judge: the hospital outpatient tables are for Part B claims (docs/tables.md)")
 
 
 def _pair_of_the_other_setting(ruleset, claim, ev, served: set) -> str:

@@ -397,11 +397,15 @@ class ScanLookup:
 
     has_line_rules = has_pair_rules = True  # every rule is checked
 
-    def __init__(self, ruleset, payer: str | None, claim_type: str):
+    def __init__(self, ruleset, payer: str | None, claim_type: str, view: View | None = None):
         self.ruleset = ruleset
         self.payer = payer
         self.claim_type = claim_type
-        self.addon_codes = ruleset.view_for(payer, claim_type).addon_codes
+        view = view or ruleset.view_for(payer, claim_type)
+        self.addon_codes = view.addon_codes
+        # Whether the claim's tables judge it: not those of a view without them (View.without_tables).
+        self.tables = {"pair": view.ptp_tables is not None, "limit": view.mue_tables is not None,
+                       "addon": view.addon_tables is not None}
 
     def _rules(self, shape: str):
         return tuple(
@@ -439,15 +443,14 @@ class ScanLookup:
         return pair_hits(self, [(a, group if id(a) in new else fresh) for a in group], day)
 
     def pair_rows(self, column1, column2, day):
-        return self.ruleset.select_rows("pair", (column1, column2), self.payer, self.claim_type, day)
+        return self.ruleset.select_rows("pair", (column1, column2), self.payer, self.claim_type, day,
+                                        tables=self.tables["pair"])
 
     def limit(self, code, day):
-        from .tables import versions
-
         decided = self.ruleset.rule_rows("limit", (code,), self.payer, self.claim_type)
         if decided is not None:  # rows written in rule files, or a disable: the tables are not asked
             return decided, True
-        if versions(list(self.ruleset.tables), "mue", self.claim_type) is None:
+        if not self.tables["limit"]:
             return (), None
         rows = self.ruleset.select_rows("limit", (code,), self.payer, self.claim_type, day)  # the table's
         return rows, bool(rows)
@@ -456,10 +459,12 @@ class ScanLookup:
         return [row_in_force(*self.limit(line.code, line.day), line.day) for line in lines]
 
     def addon_rows(self, code, day):
-        return self.ruleset.select_rows("addon", (code,), self.payer, self.claim_type, day)
+        return self.ruleset.select_rows("addon", (code,), self.payer, self.claim_type, day,
+                                        tables=self.tables["addon"])
 
     def listed_addon_rows(self, code, day):
-        return self.ruleset.select_rows("addon", (code,), self.payer, self.claim_type, day, disables=False)
+        return self.ruleset.select_rows("addon", (code,), self.payer, self.claim_type, day, disables=False,
+                                        tables=self.tables["addon"])
 
     def is_addon(self, code, day):
         return any(row.active_on(day) for row in self.listed_addon_rows(code, day))

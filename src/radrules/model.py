@@ -29,6 +29,15 @@ SIDE_MODIFIERS = frozenset(["LT", "RT"])
 MODIFIER_PLACEMENTS = ("column2", "either")
 #: The info finding for a code a loaded MUE table has no row for (§2.1).
 MUE_UNPUBLISHED = "ncci.mue.unpublished"
+#: The types of bill (their first two digits) whose claims the national tables loaded `for institutional claims`
+#: do not judge: the inpatient (Part A) bills of a hospital, a skilled nursing facility and a religious nonmedical
+#: health care institution. NCCI edits are for Part B claims and "are not applied to facility claims for
+#: inpatient services" (docs/tables.md names the sources).
+INPATIENT_BILLS = {
+    "11": "a hospital inpatient (Part A) bill",
+    "21": "a skilled nursing facility inpatient (Part A) bill",
+    "41": "a religious nonmedical health care institution inpatient (Part A) bill",
+}
 
 #: Override precedence of edit rows for one key, most specific last: table rows, rule file rows, rule
 #: file rows for a claim type, for a payer, for a payer and a claim type. Each replaces those before.
@@ -360,6 +369,9 @@ class View:
     # Add-on codes a `disable addon` takes off (their `addons` entry is empty): code -> the rule-file rows it
     # takes off, or None for the tables'. Such a code is still an add-on code (no primary for another).
     disabled_addons: dict = attrs.field(factory=dict)
+    # This view without its PTP, MUE and add-on tables, for a claim of a type of bill they do not judge
+    # (INPATIENT_BILLS); None when it has none of them (a professional view: none to leave out).
+    without_tables: "View | None" = None
     # The evaluator's indexed lookup over this view, made once (lookups.IndexedLookup).
     lookup: Any = attrs.field(init=False, repr=False, eq=False)
 
@@ -367,3 +379,10 @@ class View:
         from .lookups import IndexedLookup
 
         object.__setattr__(self, "lookup", IndexedLookup(self))
+
+    def of_bill(self, bill_type: str | None) -> "View":
+        """The view that judges a claim of this type of bill: :attr:`without_tables` for one the tables do not
+        judge, else this one."""
+        if bill_type is not None and self.without_tables is not None and bill_type[:2] in INPATIENT_BILLS:
+            return self.without_tables
+        return self

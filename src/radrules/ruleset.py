@@ -72,6 +72,11 @@ class Ruleset:
             view = self.views[(None, claim_type)]
         return view
 
+    def view_of(self, claim: Claim):
+        """The view that judges ``claim``: its payer's and claim type's, without the hospital outpatient tables
+        for a type of bill they do not judge (:meth:`View.of_bill`)."""
+        return self.view_for(claim.payer, claim.type).of_bill(claim.bill_type)
+
     def rule_rows(self, kind: str, key: tuple, payer: str | None, claim_type: str,
                   disables: bool = True) -> tuple | None:
         """The rows rule files give one key, () if they disable it, None if they leave it to the tables
@@ -83,13 +88,16 @@ class Ruleset:
         return select(rows, found, payer, claim_type)
 
     def select_rows(self, kind: str, key: tuple, payer: str | None, claim_type: str, day: int,
-                    disables: bool = True) -> tuple:
-        """Rows of one key by a full scan of rule files and tables (the unindexed path)."""
+                    disables: bool = True, tables: bool = True) -> tuple:
+        """Rows of one key by a full scan of rule files and tables (the unindexed path); ``tables=False``: of rule
+        files only (a claim of a type of bill the tables do not judge)."""
         from .tables import versions
 
         chosen = self.rule_rows(kind, key, payer, claim_type, disables)
         if chosen is not None:
             return chosen
+        if not tables:
+            return ()
         table_kind = next(table for table, rows in ROW_KINDS.items() if rows == kind)
         found = versions(list(self.tables), table_kind, claim_type)
         if found is None:

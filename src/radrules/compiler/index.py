@@ -143,7 +143,8 @@ def build_views(rules, rows_by_key: dict, disables_by_key: dict, payers, setting
                 rules, rows_by_key, disables_by_key, payer, claim_type, settings, code_properties,
                 shared[claim_type], code_sets, keys(payer),
             )
-    share_key_budget(view.lookup for view in views.values())
+    share_key_budget(view.lookup for view in (*views.values(), *(view.without_tables for view in views.values()))
+                     if view is not None)
     return views
 
 
@@ -249,7 +250,9 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
         table_addon_codes = frozenset().union(*(frozenset(t) for t in addon_versions.tables))
     placement = settings.get(("modifier_placement", payer), settings.get(("modifier_placement", None), "column2"))
     line_generic, pair_generic = tuple(line_generic), tuple(pair_generic)
-    return m.View(
+    own_addon_codes = (frozenset(code for code, rows in addons.items() if rows)
+                       | frozenset(code for code, rows in disabled_addons.items() if rows))
+    fields = dict(
         payer=payer,
         claim_type=claim_type,
         # Each code's tuple already ends with the rules that apply to every line.
@@ -265,13 +268,14 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
         pairs=pairs,
         limits=limits,
         addons=addons,
-        addon_codes=(frozenset(code for code, rows in addons.items() if rows)
-                     | frozenset(code for code, rows in disabled_addons.items() if rows) | table_addon_codes),
         disabled_addons=disabled_addons,
         modifier_placement=placement,
         properties=properties,
-        ptp_tables=versions["ptp"],
-        mue_tables=versions["mue"],
-        addon_tables=addon_versions,
         code_sets=code_sets,
     )
+    without_tables = None
+    if claim_type == "institutional" and any(versions[kind] is not None for kind in ("ptp", "mue", "addon")):
+        # For a claim of a type of bill the hospital outpatient tables do not judge (model.INPATIENT_BILLS).
+        without_tables = m.View(**fields, addon_codes=own_addon_codes)
+    return m.View(**fields, addon_codes=own_addon_codes | table_addon_codes, ptp_tables=versions["ptp"],
+                  mue_tables=versions["mue"], addon_tables=addon_versions, without_tables=without_tables)

@@ -104,6 +104,13 @@ def statement_at(ruleset, kind: str, claim_type: str, day: int) -> str | None:
     return found.block_at(day).info.source if found is not None else None
 
 
+def judged_by_tables(ruleset, claim: Claim) -> bool:
+    """Whether the claim's CMS PTP, MUE and add-on tables judge it: not a claim of a type of bill they do not
+    judge (View.of_bill)."""
+    view = ruleset.view_for(claim.payer, claim.type)
+    return view.of_bill(claim.bill_type) is view
+
+
 def disable_only(ruleset) -> dict:
     """{block id: the block's ``disable`` rows} of the edit blocks that hold ``disable`` rows only: such a block
     never fires (no finding names it); what it does is keep another rule's or table's rows of its keys silent."""
@@ -140,6 +147,7 @@ def disables_shown(ruleset, rule_id: str, claim: Claim, numbers: tuple = ()) -> 
     payer = claim.payer.lower() if claim.payer else None
     days = [line.date.toordinal() for line in claim.lines]
     named = set(numbers) or set(range(1, len(claim.lines) + 1))
+    tables = judged_by_tables(ruleset, claim)
     shown = set()
     for block, disables in blocks.items():
         for disable in disables:
@@ -151,9 +159,11 @@ def disables_shown(ruleset, rule_id: str, claim: Claim, numbers: tuple = ()) -> 
                 if disable.kind == "pair" and not any(other.code == disable.key[0] and other_day == day
                                                       for other, other_day in zip(claim.lines, days)):
                     continue
-                rows = ruleset.select_rows(disable.kind, disable.key, payer, claim.type, day, disables=False)
+                rows = ruleset.select_rows(disable.kind, disable.key, payer, claim.type, day, disables=False,
+                                           tables=tables)
                 if any(row.block.info.id == rule_id and row.active_on(day) and getattr(row, "indicator", None) != 9
-                       for row in rows) and not ruleset.select_rows(disable.kind, disable.key, payer, claim.type, day):
+                       for row in rows) and not ruleset.select_rows(disable.kind, disable.key, payer, claim.type, day,
+                                                                    tables=tables):
                     shown.add(block)
     return frozenset(shown)
 
@@ -180,9 +190,10 @@ def _table_looks_at(ruleset, rule_id: str, claim: Claim, payer, days: list, name
     force on a named line's date and has a row for it: a PTP row of another line's code on that date with the
     line's code in column 2 (not indicator 9), an MUE row of its code, an add-on row of its code. A
     practitioner table never judges a hospital claim (domain.md §10.2); ``ncci.mue.unpublished`` looks at any
-    claim an MUE table serves (the version in force on a named line's date)."""
+    claim an MUE table serves (the version in force on a named line's date). No table looks at a claim of a type
+    of bill the tables do not judge (an inpatient bill, View.of_bill)."""
     kind = table_kind(rule_id)
-    if kind is None:
+    if kind is None or not judged_by_tables(ruleset, claim):
         return set()
     if rule_id == MUE_UNPUBLISHED:
         return {statement_at(ruleset, "mue", claim.type, day) for number, day in enumerate(days, 1)

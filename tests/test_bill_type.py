@@ -1,0 +1,184 @@
+"""The type of bill and the national tables: an inpatient (Part A) bill is not judged by the hospital outpatient
+PTP, MUE and add-on tables (docs/tables.md); every other institutional claim, and one without a type of bill, is."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import radrules
+from radrules.testing import looks_at
+
+DATA = Path(__file__).parent / "data"
+CMS = DATA / "cms"
+# The six lines of notice and header of a PTP part, as the test tables have them.
+PTP_HEAD = "".join((CMS / "radiology-ccioph-v322r0-f1.TXT").read_text(encoding="latin-1").splitlines(True)[:6])
+HOSPITAL_PAIRS = ("76700\t76705\t\t20090101\t*\t1\tCPT Manual or CMS manual coding instruction\n"
+                  "74177\t71046\t\t20090101\t*\t0\tMisuse of column two code with column one code\n"
+                  "74176\t74150\t\t20090101\t*\t0\tMisuse of column two code with column one code\n")
+TABLES = ('table ptp "cms/ccioph-v322r0-f1.TXT" for institutional claims\n'
+          'table mue "cms/MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv" for institutional claims\n'
+          'table addon "cms/aoc_v2026q3.csv" for institutional claims\n'
+          'table ptp "cms/radiology-ptp-v321r0-f1.TXT"\n')
+RULES = ('rule t.inpatient "Inpatient bill"\n'
+         '  when claim.bill_type in [111, 211]\n'
+         '  then warn claim "inpatient bill {claim.bill_type}"\n'
+         '  reference "test"\n'
+         'end\n\n'
+         'pairs t.own "The payer\'s own hospital pairs"\n'
+         '  for institutional claims\n'
+         '  reference "test"\n'
+         '  pair 70450 with 70486 modifier not allowed\n'
+         'end\n')
+# Lines that each table judges: a PTP pair (line 2 denied), an MUE limit of 1 (3 units), an add-on code without
+# its primary, a pair of the rule file's own (line 6 denied).
+LINES = (("76700", 1), ("76705", 1), ("74177", 3), ("77063", 1), ("70450", 1), ("70486", 1))
+TABLE_FINDINGS = [("ncci.ptp", (2,)), ("ncci.mue", (3,)), ("ncci.addon", (4,))]
+
+
+@pytest.fixture(scope="module")
+def rules(tmp_path_factory) -> radrules.Ruleset:
+    return radrules.load(_ruleset(tmp_path_factory.mktemp("bill")), cache_dir=None)
+
+
+def _ruleset(root: Path) -> Path:
+    (root / "cms").mkdir(parents=True)
+    (root / "cms" / "ccioph-v322r0-f1.TXT").write_text(PTP_HEAD + HOSPITAL_PAIRS, encoding="latin-1")
+    for name in ("MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv", "aoc_v2026q3.csv",
+                 "radiology-ptp-v321r0-f1.TXT"):
+        shutil.copy(CMS / name, root / "cms" / name)
+    (root / "tables.rr").write_text(TABLES, encoding="utf-8")
+    (root / "rules.rr").write_text(RULES, encoding="utf-8")
+    return root
+
+
+def claim(bill_type: str | None = None, claim_type: str = "institutional", lines=LINES) -> dict:
+    out = {"id": "B-1", "type": claim_type, "payer": "medicare", "diagnoses": ["R10.9"],
+           "lines": [{"code": code, "units": units, "date": "2026-08-03", "diagnosis_pointers": [1]}
+                     for code, units in lines]}
+    if bill_type is not None:
+        out["bill_type"] = bill_type
+    return out
+
+
+def found(result) -> list[tuple]:
+    return [(f.rule, f.lines) for f in result.findings if f.rule != "ncci.mue.unpublished"]
+
+
+class TestTablesByBillType:
+    @pytest.mark.parametrize("bill_type", [None, "131", "0131", "121", "141", "851", "221"])
+    def test_outpatient_and_unknown_bills_get_the_hospital_tables(self, rules, bill_type):
+        """Outpatient (13x), inpatient Part B (12x), non-patient (14x), critical access hospital (85x) and SNF
+        Part B (22x) bills get the hospital outpatient edits, and so does a claim without a type of bill."""
+        for indexed in (True, False):
+            result = rules.evaluate(claim(bill_type), indexed=indexed)
+            assert sorted(found(result)) == sorted(TABLE_FINDINGS + [("t.own", (6,))])
+            assert any(f.rule == "ncci.mue.unpublished" for f in result.findings)
+
+    @pytest.mark.parametrize("bill_type", ["111", "0111", "117", "211", "411"])
+    def test_inpatient_bills_get_no_table_edits(self, rules, bill_type):
+        """An inpatient (Part A) bill of a hospital, a SNF or a religious nonmedical institution gets no PTP,
+        MUE (nor `ncci.mue.unpublished`) or add-on finding of the tables; the rule files' own rules and pairs
+        still judge it."""
+        for indexed in (True, False):
+            result = rules.evaluate(claim(bill_type), indexed=indexed)
+            inpatient = [("t.inpatient", (1, 2, 3, 4, 5, 6))] if bill_type[-3:] in ("111", "211") else []
+            assert sorted(found(result)) == sorted(inpatient + [("t.own", (6,))])
+            assert not any(f.rule.startswith("ncci.") for f in result.findings)
+
+    def test_an_inpatient_bill_is_no_primary_of_a_table_add_on_code(self, rules):
+        """With the tables left out, a table's add-on code is a plain code: its primary is not asked for."""
+        assert found(rules.evaluate(claim("131", lines=(("77063", 1),)))) == [("ncci.addon", (1,))]
+        assert found(rules.evaluate(claim("117", lines=(("77063", 1),)))) == []
+
+    def test_a_professional_claim_with_a_bill_type_keeps_the_practitioner_table(self, rules):
+        """The type of bill is an institutional claim's: a professional claim gets its practitioner table."""
+        lines = (("71046", 1), ("71045", 1))
+        for bill_type in (None, "111"):
+            result = rules.evaluate(claim(bill_type, "professional", lines))
+            assert [f.lines for f in result.findings if f.rule == "ncci.ptp"] == [(2,)]
+
+    def test_a_view_without_tables_only_where_institutional_tables_are_loaded(self, rules):
+        """Only an institutional view with a table to leave out has a view without tables."""
+        assert rules.view_for(None, "professional").without_tables is None
+        view = rules.view_for(None, "institutional")
+        inpatient = view.without_tables
+        assert (inpatient.ptp_tables, inpatient.mue_tables, inpatient.addon_tables) == (None, None, None)
+        assert view.of_bill("111") is inpatient and view.of_bill("131") is view and view.of_bill(None) is view
+        bare = radrules.loads('rule t.r "r"\n  when line.code is 70450\n  then warn line "r"\n  reference "t"\nend\n',
+                              name="bare.rr")
+        assert bare.view_for(None, "institutional").without_tables is None
+
+    def test_the_same_after_pickling(self, rules):
+        import pickle
+
+        copy = pickle.loads(pickle.dumps(rules))
+        for bill_type in ("111", "131"):
+            assert copy.evaluate(claim(bill_type)).findings == rules.evaluate(claim(bill_type)).findings
+
+
+class TestReaders:
+    def test_x12_837i(self, rules):
+        """The type of bill of an 837I (CLM05-1 and CLM05-3) decides: `11:A:1` gets no table edit, `13:A:1` does."""
+        text = (DATA / "x12" / "radiology-837i.edi").read_text(encoding="utf-8")
+        outpatient = next(iter(radrules.read_x12(io.StringIO(text))))
+        inpatient = next(iter(radrules.read_x12(io.StringIO(text.replace("CLM*RADI-2001*1750***13:A:1",
+                                                                         "CLM*RADI-2001*1750***11:A:1")))))
+        assert (outpatient.bill_type, inpatient.bill_type) == ("131", "111")
+        assert found(rules.evaluate(outpatient)) == [("ncci.ptp", (2,))]
+        assert found(rules.evaluate(inpatient)) == [("t.inpatient", (1, 2, 3))]
+
+    @pytest.mark.parametrize("bill_type, fires", [("0131", True), ("0111", False)])
+    def test_fhir_claim(self, rules, bill_type, fires):
+        """A FHIR institutional Claim's subType in the type-of-bill system decides the same way."""
+        data = json.loads((DATA / "fhir" / "radiology-claim.json").read_text(encoding="utf-8"))
+        data["type"] = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type",
+                                    "code": "institutional"}]}
+        data["subType"] = {"coding": [{"system": "https://www.nubc.org/CodeSystem/TypeOfBill", "code": bill_type}]}
+        (read,) = radrules.read_fhir(data)
+        ptp = [f.lines for f in rules.evaluate(read).findings if f.rule == "ncci.ptp"]
+        assert ptp == ([(5,)] if fires else [])
+
+
+class TestExplain:
+    def test_explain_says_why_the_tables_did_not_judge(self, rules):
+        """explain names the type of bill as the reason each table rule was not considered."""
+        result = rules.evaluate(claim("111"), explain=True)
+        reason = ("the claim's type of bill 111 is a hospital inpatient (Part A) bill, which the national edits "
+                  "do not judge: the hospital outpatient tables are for Part B claims (docs/tables.md)")
+        for rule_id in ("ncci.ptp", "ncci.mue", "ncci.addon", "ncci.mue.unpublished"):
+            assert result.explanation.not_considered[rule_id] == reason
+            assert not any(step.rule == rule_id for step in result.explanation.steps)
+        assert result.explanation.fired() == ("t.own", "t.inpatient")
+
+    def test_explain_of_an_outpatient_bill_is_unchanged(self, rules):
+        result = rules.evaluate(claim("131"), explain=True)
+        assert {"ncci.ptp", "ncci.mue", "ncci.addon"} <= set(result.explanation.fired())
+
+
+class TestRuleTestCoverage:
+    def test_no_table_looks_at_an_inpatient_claim(self, rules):
+        """`expect no ncci.ptp` on an inpatient claim shows nothing of the table (rule-test coverage)."""
+        for rule_id in ("ncci.ptp", "ncci.mue", "ncci.addon", "ncci.mue.unpublished"):
+            assert looks_at(rules, rule_id, radrules.Claim.from_dict(claim("131")))
+            assert not looks_at(rules, rule_id, radrules.Claim.from_dict(claim("111")))
+
+    def test_rule_tests_by_bill(self, tmp_path):
+        """`bill 111` in an `.rrt` claim: the table's pair does not fire (a passing `expect no`), and that test
+        shows nothing of the table: only the `bill 131` test makes `ncci.ptp` silent."""
+        from radrules.testing import Runner, measure
+
+        root = _ruleset(tmp_path / "rules")
+        (root / "bill.rrt").write_text(
+            'test "inpatient"\n  claim type institutional, bill 111\n    2026-08-03 76700\n    2026-08-03 76705\n'
+            '  expect no ncci.ptp\nend\n'
+            'test "outpatient"\n  claim type institutional, bill 131\n    2026-08-03 76700\n    2026-08-03 76705\n'
+            '  expect ncci.ptp on line 2\nend\n', encoding="utf-8")
+        report = Runner().run([root / "bill.rrt"])
+        assert [(o.name, o.status) for o in report.outcomes] == [("inpatient", "passed"), ("outpatient", "passed")]
+        coverage = [(r.fires, r.silent) for r in measure(report).rules if r.rule == "ncci.ptp"]
+        assert coverage == [(True, False), (False, False)]  # the hospital table, the practitioner table
