@@ -680,10 +680,19 @@ RULE_WITH = 'rule a.b\n{}  when {}\n  then {}\n  reference "r"\nend\n'
     (RULE_WITH.format("", "line.diagnoses has any of c34 except C34.9*", 'deny line "x"'), "RR101",
      "unexpected word `except`", "except",
      "a set written in a condition takes `except` inside its brackets: `of [c34 except C34.9*]`"),
+    (RULE_WITH.format("  effective 2026-01-01 to 2026-03-31\n", "line.code is 70450", 'deny line "x"'), "RR101",
+     "unexpected word `to`", "to", "write `through`, not `to`: `effective 2026-01-01 through 2026-03-31`"),
+    ('pairs a.ptp\n  reference "r"\n  pair 74176 with 74150 modifier 1 effective 2024-01-01 until 2025-12-31\nend\n',
+     "RR101", "unexpected word `until`", "until",
+     "write `through`, not `until`: `effective 2024-01-01 through 2025-12-31`"),
+    ('table ptp "cms/ptp.txt" effective 2026-01-01 to 2026-03-31\n', "RR101", "unexpected word `to`", "to",
+     "a table version takes effect on one date and stays in force until a later version: write "
+     "`effective 2026-01-01` alone"),
 ])
 def test_a_common_mistake_is_told_its_fix(text, code, message, word, help):
-    """A target left out, a payer name in capitals, a diagnosis code in lower case, `except` outside the brackets
-    of a set written in a condition: the help says how to write it (and a set whose definition did not parse is
+    """A target left out, a payer name in capitals, a diagnosis code in lower case, `effective DATE to DATE` (a
+    table takes one date), `except` outside the brackets of a set written in a condition: the help says how to
+    write it (and a set whose definition did not parse is
     not an unknown set as well)."""
     with pytest.raises(radrules.RuleError) as caught:
         radrules.loads(text, name="t.rr")

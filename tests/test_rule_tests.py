@@ -601,6 +601,19 @@ class TestRunErrors:
         (error,) = parse_tests(text, "t.rrt").diagnostics
         assert (error.code, error.help) == ("RR602", hint)
 
+    @pytest.mark.parametrize("part, word", [
+        ("    2026-04-06 to 2026-04-08 74176 x1\n", "to"),
+        ("    2026-04-06 74176 x1\n  authorizations\n    PA1 74176 2026-04-01 thru 2026-04-08 x1\n", "thru"),
+    ])
+    def test_to_between_the_dates_of_a_span_is_told_through(self, part, word):
+        """`2026-04-06 to 2026-04-08` in a service line or an authorization record: RR602 at the word, whose help
+        writes the span with `through` (a service line read `to` as its code and stopped at the date after it)."""
+        text = f'test "t"\n  claim\n{part}  expect pass\nend\n'
+        (error,) = parse_tests(text, "t.rrt").diagnostics
+        first, last = re.findall(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", part)[-2:]
+        assert (error.code, error.message, underlined(error), error.help) == (
+            "RR602", f"unexpected `{word}`", word, f"write `through`, not `{word}`: `{first} through {last}`")
+
     def test_rules_a_test_file_may_not_name(self, tmp_path, monkeypatch):
         """A test file names rules by a path relative to it, and reads rule files only: an absolute path, a file
         that is not `.rr` (its first line would show in the error) and the root of the file system are RR620."""

@@ -402,6 +402,10 @@ def expected_help(expected, got: str, terminals, words: dict) -> str | None:
     return "expected " + (listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " or " + listed[-1])
 
 
+#: Words written for `through` between two dates (`2026-01-01 to 2026-03-31`): a syntax error's help says so.
+RANGE_WORDS = frozenset({"to", "until", "thru"})
+
+
 def shortened(text: str, limit: int = 40) -> str:
     """A text from the input (a key, a name) cut to ``limit`` characters for a message."""
     return text if len(text) <= limit else text[:limit] + "..."

@@ -20,7 +20,7 @@ from lark.lexer import Token as LarkToken
 
 from . import _resources, _version, codes, errors
 from . import syntax as s
-from .errors import Diagnostic, expected_help, expected_tokens, text_lines
+from .errors import RANGE_WORDS, Diagnostic, expected_help, expected_tokens, text_lines
 
 #: Words that start a statement at the top level of a file.
 TOP_LEVEL_WORDS = (
@@ -314,11 +314,13 @@ def _glued_number(text: str, token) -> int | None:
 _AFTER_SEVERITY = re.compile(r"(?:^|\s)then\s+(deny|review|warn|info)\s*$")
 _AFTER_PAYER = re.compile(r"(?:^|\s)payers?\s+(?:(?:\"[^\"\n]*\"|[^\s,\"]+)\s*,\s*)*$")
 _BEFORE_EXCEPT = re.compile(r"(?:^|\s)(in|of|has)\s+([^\s\[\]()]+)\s+$")
+_AFTER_EFFECTIVE = re.compile(r"(?<![\w.])effective\s+([0-9]{4}-[0-9]{2}-[0-9]{2})\s+$")
 
 
 def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> Diagnostic | None:
     """A mistake rule authors often make, said with its fix: `then deny "..."` without a target, a payer name
-    in capitals, a diagnosis code in lower case, `except` outside the brackets of a set in a condition."""
+    in capitals, a diagnosis code in lower case, `effective DATE to DATE`, `except` outside the brackets of a set
+    in a condition."""
     if token.start_pos is None or token.end_pos is None:
         return None
     value = str(token)
@@ -345,6 +347,9 @@ def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> 
             return Diagnostic("RR103", f"unexpected `{word.group(0)}.{rest}`: codes are written in capitals",
                               s.Span(name, token.line, start, token.line, start + len(code)),
                               line_text(token.line), help=f"write `{code}`")
+    effective = _AFTER_EFFECTIVE.search(padded, 0, token.start_pos)
+    if value in RANGE_WORDS and effective is not None:
+        return _range_word(token, effective.group(1), padded, span, line_text)
     found = _BEFORE_EXCEPT.search(before)
     if value == "except" and found is not None and not _literal_expected(expected, "except"):
         after = re.match(r"\s*([^\s,\])]+)", padded[token.end_pos:])
@@ -352,6 +357,19 @@ def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> 
         return Diagnostic("RR101", "unexpected word `except`", span, line_text(token.line),
                           help=f"a set written in a condition takes `except` inside its brackets: `{shown}`")
     return None
+
+
+def _range_word(token, first: str, padded: str, span: s.Span, line_text) -> Diagnostic:
+    """RR101 for `to` (or `until`, `thru`) after `effective DATE`: a rule or row writes `through`; a `table`
+    statement takes no end date at all (RR512 when written with `through`)."""
+    value = str(token)
+    if re.match(r"\s*table(?![\w.])", padded):
+        help = (f"a table version takes effect on one date and stays in force until a later version: write "
+                f"`effective {first}` alone")
+    else:
+        last = re.match(r"\s+([0-9]{4}-[0-9]{2}-[0-9]{2})(?![\w-])", padded[token.end_pos:])
+        help = f"write `through`, not `{value}`: `effective {first} through {last.group(1) if last else 'DATE'}`"
+    return Diagnostic("RR101", f"unexpected word `{value}`", span, line_text(token.line), help=help)
 
 
 #: The id of a rule or an edit block, at the start of its line (where it is defined, or `disable rule ID`).

@@ -18,7 +18,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from lark.lexer import Token as LarkToken
 
 from .. import _resources, codes
-from ..errors import Diagnostic, expected_help, expected_tokens, text_lines
+from ..errors import RANGE_WORDS, Diagnostic, expected_help, expected_tokens, text_lines
 from ..parser import bad_escapes, chunks, unquote
 from ..syntax import Span, Token
 from .model import ClaimSpec, Expectation, RulesRef, TestCase, TestFile
@@ -295,6 +295,11 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
                           text, help="did you mean `bundled`? (the bundled rulesets: `rules bundled, \".\"`)")
     hint = None
     before = [text.strip() for text in lines[:token.line - 1] if text.strip() and not text.strip().startswith("#")]
+    section = next((text.split()[0] for text in reversed(before) if text.split()[0] in _SECTIONS), None)
+    if section in ("claim", "authorizations"):
+        range_word = _range_word(token, text, name)
+        if range_word is not None:
+            return range_word
     # The last `test` or `authorizations` line before this one: an `authorizations` of the same test.
     part = next((text.split()[0] for text in reversed(before) if text.split()[0] in ("test", "authorizations")), None)
     if token.type == "AUTHORIZATIONS" and part == "authorizations":
@@ -335,6 +340,33 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
         what = f"`{shown}`"
     return Diagnostic("RR602", f"unexpected {what}", span, line_text(token.line),
                       help=_expected_help(expected, value))
+
+
+#: The words that start the parts of a test: the last one before a line says what the line is.
+_SECTIONS = ("test", "claim", "history", "authorizations")
+#: A service line's or a record's first date and a word written for `through` (`2026-04-06 to `), before a token.
+_RANGE_START = re.compile(r"(?<![\w/-])([0-9]{4}-[0-9]{2}-[0-9]{2})\s+(?:(\w+)\s+)?$")
+
+
+def _range_word(token: LarkToken, text: str, name: str) -> Diagnostic | None:
+    """RR602 at `to` (or `until`, `thru`) between the two dates of a service line's or an authorization record's
+    span, which is written with `through`. A service line reads the word as its code, so the error comes at the
+    date after it."""
+    found = _RANGE_START.search(text, 0, token.column - 1)
+    if found is None:
+        return None
+    first, word = found.group(1), found.group(2)
+    value = str(token)
+    if word is None and value in RANGE_WORDS:  # a record: `PA1 74176 2026-04-01 to 2026-06-30`
+        word, column = value, token.column
+        last = re.match(r"\s+([0-9]{4}-[0-9]{2}-[0-9]{2})(?![\w-])", text[token.column - 1 + len(value):])
+        last = last.group(1) if last else "DATE"
+    elif word in RANGE_WORDS and _DATE.fullmatch(value):  # a service line: `2026-04-06 to 2026-04-08 74176`
+        column, last = found.start(2) + 1, value
+    else:
+        return None
+    return Diagnostic("RR602", f"unexpected `{word}`", Span(name, token.line, column, token.line, column + len(word)),
+                      text, help=f"write `through`, not `{word}`: `{first} through {last}`")
 
 
 _DATE = re.compile(r"(?<![\w/-])[0-9]{4}-[0-9]{2}-[0-9]{2}(?![\w/-])")
