@@ -542,6 +542,26 @@ class TestFormatFindingsShowNoPatientData:
         finding = only(bundled.evaluate(data), rule)
         assert (finding.message, finding.codes) == (message, codes)
 
+    @pytest.mark.parametrize("code, message", [
+        ("http://hospital.example/cdm|70450", "`70450` is a code of another system, not a CPT/HCPCS code"),
+        ("http://snomed.info/sct|77477000",
+         "line 1's procedure code is a SNOMED CT code, not a CPT/HCPCS code (8 characters, not shown)"),
+        ("http://terminology.hl7.org/CodeSystem/ex-USCLS|1205",
+         "`1205` is a code of a FHIR example system, not a CPT/HCPCS code"),
+        (f"urn:oid:2.16.840.1.{MEMBER_ID}|SMITH",
+         "line 1's procedure code is a code of another system, not a CPT/HCPCS code (5 characters, not shown)"),
+        ("70450|26", "line 1's procedure code is not a valid CPT/HCPCS code (8 characters, not shown)"),  # no URI
+    ], ids=["local", "snomed", "fhir example", "id in the system", "no system"])
+    def test_a_code_of_another_system_is_said_to_be_one(self, bundled, code, message):
+        """A code given with its system (`SYSTEM|CODE`, as the FHIR reader gives a coding of another system than
+        CPT/HCPCS) is said to be a code of another system, named when it is a well-known one; the code is quoted
+        only when it is shaped like one, the system's URI never (a sender may have put anything in it)."""
+        result = bundled.evaluate(claim(line(code, DOS)), explain=True)
+        finding = only(result, "format.code")
+        assert (finding.message, finding.codes) == (message, ())
+        system = code.split("|")[0].upper()
+        assert system not in json.dumps(result.to_dict()) and system not in result.explanation.render()
+
     @pytest.mark.parametrize("value, kind, quoted", [
         ("7404", "procedure code", True), ("7010A", "procedure code", True), ("AB", "procedure code", True),
         ("SMITH", "procedure code", False), ("704500", "procedure code", False), ("7\ud800", "procedure code", False),

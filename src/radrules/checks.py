@@ -75,6 +75,38 @@ def quotable(value: str, kind: str) -> bool:
     return len(text) <= 2 or not text.isalpha()
 
 
+#: Code systems a line's code may be given in instead of CPT/HCPCS (the FHIR reader gives a coding of another
+#: system as ``SYSTEM|CODE``), by their URI as a claim holds it, in capitals, with what a format.code finding calls
+#: their codes. It never shows another system's URI, which a sender may have made up of anything.
+OTHER_SYSTEMS = {uri.upper(): name for uri, name in (
+    ("http://snomed.info/sct", "a SNOMED CT code"),
+    ("http://loinc.org", "a LOINC code"),
+    ("http://www.nlm.nih.gov/research/umls/rxnorm", "an RxNorm code"),
+    ("http://hl7.org/fhir/sid/ndc", "an NDC"),
+    ("http://www.ada.org/cdt", "a CDT code"),
+    ("http://www.cms.gov/Medicare/Coding/ICD10", "an ICD-10-PCS code"),
+    ("http://hl7.org/fhir/sid/icd-10-cm", "an ICD-10-CM code"),
+    ("http://hl7.org/fhir/sid/icd-10", "an ICD-10 code"),
+    ("http://hl7.org/fhir/sid/icd-9-cm", "an ICD-9-CM code"),
+)}
+#: The beginnings of the URIs of FHIR's example code systems (`ex-serviceproduct`), in capitals.
+EXAMPLE_SYSTEMS = ("HTTP://TERMINOLOGY.HL7.ORG/CODESYSTEM/EX-", "HTTP://HL7.ORG/FHIR/EX-")
+
+
+def other_system(value: str) -> tuple[str, str] | None:
+    """(what the code is, the code) of a code given with its system, ``SYSTEM|CODE``: ``a SNOMED CT code``,
+    ``a code of a FHIR example system``, else ``a code of another system``; None for any other value (a system is
+    a URI, which has a `:`)."""
+    system, bar, code = value.partition("|")
+    if not bar or ":" not in system:
+        return None
+    if system in OTHER_SYSTEMS:
+        return OTHER_SYSTEMS[system], code
+    if system.startswith(EXAMPLE_SYSTEMS):
+        return "a code of a FHIR example system", code
+    return "a code of another system", code
+
+
 def described(value: str) -> str:
     """``(12 characters, not shown)``: a value :func:`quotable` refuses, in a message."""
     return f"({len(value)} character{'s' if len(value) != 1 else ''}, not shown)"
@@ -198,6 +230,18 @@ def _malformed(findings: list, hidden: dict | None, rule_id: str, kind: str, val
     return hidden
 
 
+def _other_system(findings: list, hidden: dict | None, number: int, value: str, what: str, code: str) -> dict:
+    """Append the format.code finding of line ``number``'s code given with its system (``value``, ``SYSTEM|CODE``):
+    what it is (:func:`other_system`), and the code quoted if :func:`quotable` lets it be shown. The whole value
+    is not shown by other findings: a system that is not named may say anything."""
+    if quotable(code, "procedure code"):
+        message = f"`{code}` is {what}, not a CPT/HCPCS code"
+    else:
+        message = f"line {number}'s procedure code is {what}, not a CPT/HCPCS code {described(code)}"
+    findings.append(_finding("format.code", (number,), message, (value,)))
+    return _hide(hidden, value, "procedure code")
+
+
 def check_format(ev, findings: list) -> dict | None:
     """Append a finding for every format problem of the claim in ``ev``.
 
@@ -240,9 +284,13 @@ def check_format(ev, findings: list) -> dict | None:
         source = line.line
         if not is_procedure_code(line.code):
             code = line.code
-            hidden = _malformed(findings, hidden, "format.code", "procedure code", code, (line.number,),
-                                f"`{code}` is not a valid CPT/HCPCS code",
-                                f"line {line.number}'s procedure code is not a valid CPT/HCPCS code", (code,))
+            system = other_system(code) if "|" in code else None
+            if system is not None:
+                hidden = _other_system(findings, hidden, line.number, code, *system)
+            else:
+                hidden = _malformed(findings, hidden, "format.code", "procedure code", code, (line.number,),
+                                    f"`{code}` is not a valid CPT/HCPCS code",
+                                    f"line {line.number}'s procedure code is not a valid CPT/HCPCS code", (code,))
         if line.modifiers and not valid_modifiers.issuperset(line.modifiers):
             for position, modifier in enumerate(line.modifiers, 1):
                 if modifier not in valid_modifiers:
