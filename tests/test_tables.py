@@ -1922,8 +1922,11 @@ class TestNoRowLost:
             rules = radrules.load(root, cache_dir=blocked)
             assert [t.from_cache for t in rules.tables] == [origin, origin]
             assert [w.code for w in rules.warnings].count("RR530") == 1
-        (warning,) = [w for w in rules.warnings if w.code == "RR530"]
-        assert warning.message.startswith(f"can't write the table cache in `{blocked}` (a file is in the way")
+            (warning,) = [w for w in rules.warnings if w.code == "RR530"]
+            assert warning.message == (  # the same from memory: it is the next process that reads the files
+                f"can't write the table cache in `{blocked}` (a file is in the way of the folder): the 2 tables of "
+                "`rules/cms/a-v1.TXT` and `rules/cms/b-v2.TXT` are not kept on disk, so every new process reads them "
+                "from their files")
         tables._MEMORY.clear()
         fine = radrules.load(root, cache_dir=tmp_path / "cache")
         assert "RR530" not in [w.code for w in fine.warnings] and len(list((tmp_path / "cache").iterdir())) == 2
@@ -2014,8 +2017,10 @@ class TestNoRowLost:
             (warning,) = rules.warnings
             why = "a folder is in its place" if how == "a folder" else \
                 "what is in its place can't be replaced: Operation not permitted"
+            # (true of the load from memory too: it said "is read from its files at every load")
             assert warning.message == (f"can't write `{entry.name}` in the table cache `{cache}` ({why}): the table "
-                                       f"of `rules/{ptp}` is read from its files at every load")
+                                       f"of `rules/{ptp}` is not kept on disk, so every new process reads it from its "
+                                       "files")
             assert len(list(cache.glob("mue-*.pickle"))) == 1
         tables._MEMORY.clear()
         rules = radrules.load(root, cache_dir=cache)
@@ -2024,7 +2029,7 @@ class TestNoRowLost:
 
     def test_a_read_only_cache_folder_names_the_tables_read_from_their_files(self, tmp_path, monkeypatch):
         """A private cache folder that can't be written (a read-only copy) and lacks some tables' files: RR530,
-        once, names those tables, which are read from their files at every load; the others come from the
+        once, names those tables, which every new process reads from their files; the others come from the
         folder (it said "CMS tables are read from their files at every load", as if all were)."""
         import errno
         import tempfile
@@ -2048,8 +2053,8 @@ class TestNoRowLost:
         assert [t.from_cache for t in rules.tables] == ["disk", ""]
         (warning,) = rules.warnings
         assert warning.code == "RR530" and warning.message == (
-            f"can't write the table cache in `{cache}` (Read-only file system): the table of `rules/{mue}` is read "
-            "from its files at every load")
+            f"can't write the table cache in `{cache}` (Read-only file system): the table of `rules/{mue}` is not "
+            "kept on disk, so every new process reads it from its files")
         for path in cache.glob("*.pickle"):
             path.unlink()
         tables._MEMORY.clear()
@@ -2057,7 +2062,7 @@ class TestNoRowLost:
         assert [t.from_cache for t in rules.tables] == ["", ""]
         assert [w.message for w in rules.warnings] == [
             f"can't write the table cache in `{cache}` (Read-only file system): the 2 tables of `rules/{ptp}` and "
-            f"`rules/{mue}` are read from their files at every load"]
+            f"`rules/{mue}` are not kept on disk, so every new process reads them from their files"]
 
     def test_cached_warnings_name_the_files_where_they_are_now(self, tmp_path):
         """The same files loaded from another folder: the cached warning names them there."""
@@ -2380,7 +2385,7 @@ class TestCaches:
                "it points to)", "sticky, writable by all": "others can write in it (mode 1777)",
                "writable by its group": "others can write in it (mode 0770)"}[how]
         assert [w.message for w in rules.warnings] == [
-            f"the table cache `{given}` is not used: {why}, so CMS tables are read from their files at every load"]
+            f"the table cache `{given}` is not used: {why}, so every new process reads CMS tables from their files"]
         assert entry.read_bytes().endswith(payload)  # nothing written there either
         cache.chmod(0o700)  # made private, the same file is read: proof it would have run
         tables._MEMORY.clear()
@@ -2614,7 +2619,9 @@ class TestCaches:
             rules = radrules.load(root)
             assert rules.tables[0].from_cache == origin
             (warning,) = rules.warnings
-            assert warning.code == "RR530" and "no home directory" in warning.message
+            assert warning.code == "RR530" and warning.message == (
+                "there is no user cache directory (no home directory) for the table cache: CMS tables are not kept on "
+                "disk, so every new process reads them from their files")
             assert "RADRULES_CACHE_DIR" in warning.help
 
     @pytest.mark.skipif(os.name == "nt", reason="Windows has LOCALAPPDATA, not XDG_CACHE_HOME")

@@ -215,8 +215,8 @@ def read_table(kind: str, parts: list[tuple[str, Path]], cache_dir):
                                                     "table cache")]
     if table is not None and shared:
         diagnostics = [*diagnostics, Diagnostic(
-            "RR530", f"the table cache `{cache_dir}` is not used: {shared}, so CMS tables are read from their "
-            "files at every load", None, None,
+            "RR530", f"the table cache `{cache_dir}` is not used: {shared}, so every new process reads CMS tables "
+            "from their files", None, None,
             "a cache file is a pickle, which runs code when read: the folder must be yours and writable by you "
             "alone (`chmod 700`), not a link; or point RADRULES_CACHE_DIR (on the command line `--cache-dir`, in "
             "code `load(cache_dir=...)`) at such a folder", severity="warning")]
@@ -393,7 +393,8 @@ def _unwritable(cache_file: Path, displays: tuple, failure: tuple | None) -> lis
         return [UnwritableFolder.of(str(cache_file.parent), problem, displays)]
     files = ", ".join(f"`{display}`" for display in displays)
     return [Diagnostic("RR530", f"can't write `{cache_file.name}` in the table cache `{cache_file.parent}` "
-                       f"({problem}): the table of {files} is read from its files at every load", None, None,
+                       f"({problem}): the table of {files} is not kept on disk, so every new process reads it from "
+                       "its files", None, None,
                        "radrules writes only files of this name in the folder: remove what is in its place, or "
                        "point RADRULES_CACHE_DIR (on the command line `--cache-dir`, in code `load(cache_dir=...)`) "
                        "at a folder of your own", severity="warning")]
@@ -402,8 +403,8 @@ def _unwritable(cache_file: Path, displays: tuple, failure: tuple | None) -> lis
 @attrs.frozen
 class UnwritableFolder(Diagnostic):
     """RR530 for one table read from its files (or from memory) whose cache folder can't be written. A load's
-    are one warning (:func:`unwritable_folders`): it names the tables that are read from their files at every
-    load, not the others, which a folder that can't be written (a read-only copy) may still give."""
+    are one warning (:func:`unwritable_folders`): it names the tables that every new process reads from their
+    files, not the others, which a folder that can't be written (a read-only copy) may still give."""
 
     folder: str = ""
     problem: str = ""
@@ -433,21 +434,23 @@ NAMED_FILES = 8
 
 
 def _folder_warning(folder: str, problem: str, files: tuple, count: int) -> Diagnostic:
-    """RR530: the cache folder can't be written, so ``count`` tables (of ``files``) are read from their files."""
+    """RR530: the cache folder can't be written, so ``count`` tables (of ``files``) are not kept on disk. Whether
+    this load read them from their files or from memory, every new process reads them from their files."""
     named = [f"`{display}`" for display in files[:NAMED_FILES]]
     if len(files) > NAMED_FILES:
         named.append(f"{len(files) - NAMED_FILES} more files")
     listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
-    which = (f"the table of {listed} is read from its files" if count == 1 else
-             f"the {count} tables of {listed} are read from their files")
-    return Diagnostic("RR530", f"can't write the table cache in `{folder}` ({problem}): {which} at every load", None,
+    which = (f"the table of {listed} is not kept on disk, so every new process reads it from its files" if count == 1
+             else f"the {count} tables of {listed} are not kept on disk, so every new process reads them from their "
+             "files")
+    return Diagnostic("RR530", f"can't write the table cache in `{folder}` ({problem}): {which}", None,
                       None, DEFAULT_HELP["RR530"], severity="warning")
 
 
 def _no_disk_cache(why: str) -> Diagnostic:
-    """RR530: ``why`` there is no disk cache, so that every load reads the files."""
-    return Diagnostic("RR530", f"{why}: CMS tables are read from their files at every load", None, None,
-                      DEFAULT_HELP["RR530"], severity="warning")
+    """RR530: ``why`` there is no disk cache, so that every new process reads the files."""
+    return Diagnostic("RR530", f"{why}: CMS tables are not kept on disk, so every new process reads them from their "
+                      "files", None, None, DEFAULT_HELP["RR530"], severity="warning")
 
 
 #: The largest file read for each kind, far past any CMS publishes (a national PTP part is about 55 MB, the
