@@ -2620,8 +2620,8 @@ class TestCaches:
             assert rules.tables[0].from_cache == origin
             (warning,) = rules.warnings
             assert warning.code == "RR530" and warning.message == (
-                "there is no user cache directory (no home directory) for the table cache: CMS tables are not kept on "
-                "disk, so every new process reads them from their files")
+                "there is no user cache directory (no home directory, or a relative one) for the table cache: CMS "
+                "tables are not kept on disk, so every new process reads them from their files")
             assert "RADRULES_CACHE_DIR" in warning.help
 
     @pytest.mark.skipif(os.name == "nt", reason="Windows has LOCALAPPDATA, not XDG_CACHE_HOME")
@@ -2640,6 +2640,34 @@ class TestCaches:
             assert tables.default_cache_dir() == tmp_path / "home" / ".cache" / "radrules"
         monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
         assert tables.default_cache_dir() == tmp_path / "xdg" / "radrules"
+
+    @pytest.mark.parametrize("platform", ["win32", "linux", "darwin"])
+    def test_a_relative_folder_from_the_environment_is_ignored(self, tmp_path, monkeypatch, platform):
+        """As a relative XDG_CACHE_HOME is, a relative LOCALAPPDATA (Windows) is ignored for the home's AppData/Local
+        (it was used as given: a folder in whatever the working directory was), and a relative home directory
+        (HOME, USERPROFILE) is none: no disk cache (RR530 at a load)."""
+        import sys
+        from radrules import tables
+
+        monkeypatch.setattr(sys, "platform", platform)  # (not os.name: pathlib would make WindowsPaths)
+        monkeypatch.delenv("RADRULES_CACHE_DIR", raising=False)
+        homes = [tmp_path / "home"]
+        monkeypatch.setattr(Path, "home", classmethod(lambda cls: homes[-1]))  # (HOME, or USERPROFILE on Windows)
+        monkeypatch.chdir(tmp_path)
+        base = {"win32": ("AppData", "Local"), "linux": (".cache",), "darwin": ("Library", "Caches")}[platform]
+        for relative in ("cache", "./cache", "~/cache"):
+            monkeypatch.setenv("LOCALAPPDATA", relative)
+            monkeypatch.setenv("XDG_CACHE_HOME", relative)
+            assert tables.default_cache_dir() == tmp_path.joinpath("home", *base, "radrules")
+        homes.append(Path("home"))
+        assert isinstance(tables.default_cache_dir(), tables.NoCacheDir)
+        monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "local"))
+        found = tables.default_cache_dir()  # an absolute one needs no home directory (macOS reads only the home)
+        if platform == "darwin":
+            assert isinstance(found, tables.NoCacheDir)
+        else:
+            assert found == tmp_path / "local" / "radrules"
 
     def test_cache_files_unused_for_long_are_pruned_when_a_new_one_is_written(self, tmp_path):
         """A past quarter's cache file (or an older radrules'), read by no load for CACHE_KEEP_DAYS, is removed

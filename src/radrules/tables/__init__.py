@@ -117,27 +117,43 @@ def forget_recent() -> None:
 
 
 def default_cache_dir() -> Path | None:
-    """``RADRULES_CACHE_DIR`` (empty: no disk cache), else the user cache directory."""
+    """``RADRULES_CACHE_DIR`` (empty: no disk cache), else the user cache directory.
+
+    The user cache directory comes from the environment (``XDG_CACHE_HOME``, ``LOCALAPPDATA``, the home directory
+    from ``HOME`` or ``USERPROFILE``), where a relative path would be a folder in whatever the working directory is:
+    such a value is ignored, as the XDG base directory spec asks of ``XDG_CACHE_HOME``, and a relative home
+    directory is none."""
     configured = os.environ.get("RADRULES_CACHE_DIR")
     if configured is not None:
         return Path(configured) if configured.strip() else None
     try:
         if sys.platform == "darwin":
-            base = Path.home() / "Library" / "Caches"
-        elif os.name == "nt":
-            base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+            base = _home() / "Library" / "Caches"
+        elif sys.platform == "win32":
+            base = _absolute(os.environ.get("LOCALAPPDATA")) or _home() / "AppData" / "Local"
         else:
-            # A relative XDG_CACHE_HOME is ignored, as the XDG base directory spec asks (it would be the cwd's).
-            xdg = os.environ.get("XDG_CACHE_HOME")
-            base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".cache"
+            base = _absolute(os.environ.get("XDG_CACHE_HOME")) or _home() / ".cache"
     except (RuntimeError, KeyError, OSError):  # no home directory (a container's user without a passwd entry)
         return NoCacheDir()
     return base / "radrules"
 
 
+def _absolute(folder: str | None) -> Path | None:
+    """``folder``, from the environment, if it is an absolute path; else None."""
+    return Path(folder) if folder and os.path.isabs(folder) else None
+
+
+def _home() -> Path:
+    """The user's home directory; RuntimeError if there is none, or only a relative path (`HOME=home`)."""
+    home = Path.home()
+    if not home.is_absolute():
+        raise RuntimeError("the home directory is a relative path")
+    return home
+
+
 class NoCacheDir:
-    """The default cache directory where there is none to find (no ``HOME``, no home directory for the user):
-    no disk cache, and warning RR530 when a table is read, as for a folder that can't be written."""
+    """The default cache directory where there is none to find (no ``HOME``, no home directory for the user, or a
+    relative one): no disk cache, and warning RR530 when a table is read, as for a folder that can't be written."""
 
     def __bool__(self) -> bool:
         return False
@@ -211,8 +227,8 @@ def read_table(kind: str, parts: list[tuple[str, Path]], cache_dir):
     shared = _not_private(cache_dir) if cache_dir else None
     table, diagnostics, origin = _read_table(kind, parts, None if shared else cache_dir or None)
     if table is not None and isinstance(cache_dir, NoCacheDir):
-        diagnostics = [*diagnostics, _no_disk_cache("there is no user cache directory (no home directory) for the "
-                                                    "table cache")]
+        diagnostics = [*diagnostics, _no_disk_cache("there is no user cache directory (no home directory, or a "
+                                                    "relative one) for the table cache")]
     if table is not None and shared:
         diagnostics = [*diagnostics, Diagnostic(
             "RR530", f"the table cache `{cache_dir}` is not used: {shared}, so every new process reads CMS tables "
