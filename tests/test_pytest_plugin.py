@@ -106,6 +106,36 @@ def test_a_broken_test_file_fails_one_item_and_its_other_tests_run(pytester):
     assert "x PASSED" not in result.stdout.str() and "x FAILED" not in result.stdout.str()
 
 
+def test_a_test_files_syntax_errors_are_capped(pytester):
+    """A test file with more syntax errors than MAX_PER_FILE: the file item shows the first MAX_PER_FILE, then
+    counts the rest in one RR606, as `radrules test` does."""
+    from radrules.errors import MAX_PER_FILE
+
+    make_repo(pytester)
+    broken = 'test "x{}"\n  claim\n    2026-03-02 71046\n  exepct pass\nend\n'
+    pytester.makefile(".rrt", **{"payers/broken": "".join(broken.format(n) for n in range(MAX_PER_FILE + 2))})
+    result = run(pytester, "payers/broken.rrt", "-v")
+    shown = [line for line in result.stdout.lines if line.startswith("payers/broken.rrt:") and "error[RR602]" in line]
+    assert len(shown) == MAX_PER_FILE
+    result.stdout.fnmatch_lines(["error[RR606]: 2 more problems in `payers/broken.rrt` not shown",
+                                 "      = help: fix the ones above and run the tests again: the rest are shown then"])
+    result.assert_outcomes(failed=1)
+
+
+def test_a_tests_problems_are_capped(pytester):
+    """A test with more problems than MAX_PER_FILE (an `expect only` of unknown rules) fails its item with the
+    first MAX_PER_FILE, then one RR606 counting the rest."""
+    from radrules.errors import MAX_PER_FILE
+
+    make_repo(pytester)
+    ids = ", ".join(f"demo.unit{n}" for n in range(MAX_PER_FILE + 1))
+    pytester.makefile(".rrt", **{"payers/many": f'test "x"\n  claim\n    2026-03-02 71046\n  expect only {ids}\nend\n'})
+    result = run(pytester, "payers/many.rrt", "-v")
+    assert sum(line.startswith("payers/many.rrt:4:") for line in result.stdout.lines) == MAX_PER_FILE
+    result.stdout.fnmatch_lines(["error[RR606]: 1 more problem in `payers/many.rrt` not shown"])
+    result.assert_outcomes(failed=1)
+
+
 def test_a_bad_rules_line_fails_the_file_item_and_no_test_runs(pytester):
     """A `rules` line with an error leaves every test of the file without rules: only the file item, failed."""
     make_repo(pytester)

@@ -422,6 +422,26 @@ def problems(report) -> str:
 
 
 class TestRunErrors:
+    @pytest.mark.parametrize("expect, code", [("demo.unit on line 1", "RR611"), ("demo.units on line 1 deni", "RR602")],
+                             ids=["a test's", "the file's"])
+    def test_a_test_files_problems_are_capped_as_a_rule_files(self, demo, expect, code):
+        """A test file with more problems than MAX_PER_FILE, each test's (an unknown rule) or the file's own (a
+        syntax error): the report shows the first MAX_PER_FILE, in the order of their lines, then counts the rest
+        in one RR606, worded as a rule file's RR407; the summary counts them all (it printed every one)."""
+        from radrules.errors import MAX_PER_FILE
+
+        count = MAX_PER_FILE + 3
+        tests = "".join(f'test "t{n}"\n  claim payer acme\n    2026-03-02 71046 x1\n  expect {expect}\nend\n'
+                        for n in range(count))
+        report = report_for(demo, tests)
+        parts = problems(report).split("\n\n")
+        assert [part.split(": ")[1] for part in parts[:-2]] == [f"error[{code}]"] * MAX_PER_FILE
+        assert [part.split(":")[1] for part in parts[:-2]] == [str(4 + 5 * n) for n in range(MAX_PER_FILE)]
+        assert parts[-2:] == [
+            "error[RR606]: 3 more problems in `demo/demo.rrt` not shown\n"
+            "      = help: fix the ones above and run the tests again: the rest are shown then",
+            f"0 passed, 0 failed, {count} errors"]
+
     def test_bad_claim_value_points_at_the_value(self, demo):
         """A value Claim.from_dict refuses is RR613, underlined where the test wrote it."""
         report = report_for(demo, 'test "t"\n  claim\n    2026-03-02 71046 x0\n  expect pass\nend\n')

@@ -86,11 +86,11 @@ def _numbered(spec: str) -> frozenset:
 
 
 #: The codes of docs/errors.md by what they are: warnings (RR505 too, for a PTP file without its header),
-#: errors, and the two that count the problems of a file not shown, errors or warnings. An `allow` comment
+#: errors, and those that count the problems of a file not shown, errors or warnings. An `allow` comment
 #: (compiler/allow.py) may name a warning's code only.
 WARNING_CODES = _numbered("260-272 304 309 505 517 518 521 523-531")
 ERROR_CODES = _numbered("101-106 201-222 250-255 301-303 305-308 401-406 501-516 520 601-605 610-617 620 621 630")
-COUNT_CODES = frozenset({"RR407", "RR519"})
+COUNT_CODES = frozenset({"RR407", "RR519", "RR606"})
 
 
 @attrs.frozen
@@ -98,7 +98,7 @@ class Diagnostic:
     """One problem found in a rule or table file.
 
     ``hidden`` is set on a diagnostic that stands for problems not shown
-    (RR407, RR519): how many, ``hidden_errors`` of them errors.
+    (RR407, RR519, RR606): how many, ``hidden_errors`` of them errors.
     """
 
     code: str
@@ -174,15 +174,17 @@ def clipped(text: str, start: int, width: int, limit: int = SHOWN_LINE) -> tuple
 
 def not_shown(code: str, file: str, hidden: int, hidden_errors: int, help: str) -> Diagnostic:
     """The diagnostic that stands for the ``hidden`` problems of ``file`` past those shown (``hidden_errors``
-    of them errors): RR407 for a rule file, RR519 for a table file."""
+    of them errors): RR407 for a rule file, RR519 for a table file, RR606 for a test file."""
     return Diagnostic(code, f"{hidden:,} more problem{'s' if hidden != 1 else ''} in `{file}` not shown", None, None,
                       help, "error" if hidden_errors else "warning", hidden, hidden_errors)
 
 
-def capped(diagnostics: Iterable[Diagnostic], limit: int = MAX_PER_FILE) -> list[Diagnostic]:
+def capped(diagnostics: Iterable[Diagnostic], limit: int = MAX_PER_FILE, code: str = "RR407",
+           again: str = "check again") -> list[Diagnostic]:
     """``diagnostics`` with at most ``limit`` shown for each file, errors before warnings, in their order; the
-    rest of a file's are counted in one RR407 after its last one shown. Diagnostics with no place, and those
-    that count others (RR519), are all kept and count toward no limit."""
+    rest of a file's are counted in one ``code`` after its last one shown (RR407 for a rule file; RR606 for a test
+    file, whose help says to fix those shown and ``again``). Diagnostics with no place, and those that count
+    others (RR519), are all kept and count toward no limit."""
     diagnostics = list(diagnostics)
     by_file: dict[str, list[int]] = {}
     for index, diagnostic in enumerate(diagnostics):
@@ -200,8 +202,8 @@ def capped(diagnostics: Iterable[Diagnostic], limit: int = MAX_PER_FILE) -> list
         hidden = [i for i in indexes if i not in kept]
         left_out.update(hidden)
         hidden_errors = sum(diagnostics[i].is_error for i in hidden)
-        after[max(kept)] = not_shown("RR407", file, len(hidden), hidden_errors,
-                                     "fix the ones above and check again: the rest are shown then" if hidden_errors
+        after[max(kept)] = not_shown(code, file, len(hidden), hidden_errors,
+                                     f"fix the ones above and {again}: the rest are shown then" if hidden_errors
                                      else "they are warnings, as those above")
     out = []
     for index, diagnostic in enumerate(diagnostics):

@@ -24,6 +24,7 @@ import pytest
 
 from .errors import Diagnostic
 from .testing import TEST_SUFFIX, Runner, read_test_file
+from .testing.runner import capped_tests
 
 _RUNNER = pytest.StashKey[Runner]()
 _WARNED = pytest.StashKey[set]()
@@ -97,7 +98,7 @@ class FileProblemsItem(_Reports, pytest.Item):
         self.problems = problems
 
     def runtest(self):
-        raise RuleTestError("\n\n".join(d.render() for d in self.problems))
+        raise RuleTestError("\n\n".join(d.render() for d in capped_tests(self.problems)))
 
     def reportinfo(self):
         span = self.problems[0].span

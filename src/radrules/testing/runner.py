@@ -18,7 +18,7 @@ import attrs
 
 from .. import _resources
 from ..claim import Claim
-from ..errors import ClaimError, Diagnostic, RuleError, printable, shortened, suggestion
+from ..errors import ClaimError, Diagnostic, RuleError, capped, printable, shortened, suggestion
 from ..loader import load
 from ..syntax import Span
 from .claims import build_claim
@@ -76,7 +76,11 @@ class Outcome:
 
     def parts(self) -> list[str]:
         """:meth:`render` in blank-line separated parts: each failure with its trace, the crash, then each
-        diagnostic."""
+        diagnostic (:func:`capped_tests`)."""
+        return self.failure_parts() + [d.render() for d in capped_tests(self.diagnostics)]
+
+    def failure_parts(self) -> list[str]:
+        """:meth:`parts` but the diagnostics."""
         out = []
         for failure in self.failures:
             head = printable(f"{self.file}:{failure.expectation.span.line}: test \"{self.name}\": "
@@ -85,7 +89,7 @@ class Outcome:
         if self.crash:
             out.append(printable(f"{self.file}:{self.line}: test \"{self.name}\": evaluating the claim raised "
                                  f"{self.crash} (a bug in radrules: please report it)"))
-        return out + [d.render() for d in self.diagnostics]
+        return out
 
 
 @attrs.frozen
@@ -152,17 +156,42 @@ class Report:
         shown: set[str] = set()
         for name in files:
             # the file's own problems and its tests' failures, in the order of their lines
-            found = [(d.span.line, d.render()) for d in self.diagnostics if d.span is not None and d.span.file == name]
+            found = [(d.span.line, d.render(), d) for d in self.diagnostics
+                     if d.span is not None and d.span.file == name]
             for outcome in self.outcomes:
                 if outcome.passed or outcome.file != name:
                     continue
-                for text in outcome.parts():
+                for text, diagnostic in [*((text, None) for text in outcome.failure_parts()),
+                                         *((d.render(), d) for d in outcome.diagnostics)]:
                     if text not in shown:  # a broken ruleset or `rules` path is reported once, not once per test
                         shown.add(text)
-                        found.append((outcome.line, text))
-            parts.extend(text for _, text in sorted(found, key=lambda item: item[0]))
+                        found.append((outcome.line, text, diagnostic))
+            parts.extend(_capped_texts(sorted(found, key=lambda item: item[0])))
         parts.append(self.summary())
         return "\n\n".join(parts)
+
+
+def capped_tests(diagnostics) -> list[Diagnostic]:
+    """Diagnostics as a report shows them: at most MAX_PER_FILE of each file, the rest of a test file's counted in
+    one RR606 after the last shown, as a rule file's are in an RR407."""
+    return capped(diagnostics, code="RR606", again="run the tests again")
+
+
+def _capped_texts(found: list) -> list[str]:
+    """The texts of ``found`` ((line, text, diagnostic, or None for a failure)) with their diagnostics
+    :func:`capped_tests`: every failure, and an RR606 after the last diagnostic shown of a file with too many."""
+    diagnostics = [diagnostic for _, _, diagnostic in found if diagnostic is not None]
+    kept = capped_tests(diagnostics)
+    given = {id(diagnostic) for diagnostic in diagnostics}
+    shown = {id(diagnostic) for diagnostic in kept}
+    counts = {id(kept[index - 1]): count for index, count in enumerate(kept) if index and id(count) not in given}
+    out = []
+    for _, text, diagnostic in found:
+        if diagnostic is None or id(diagnostic) in shown:
+            out.append(text)
+        if diagnostic is not None and id(diagnostic) in counts:
+            out.append(counts[id(diagnostic)].render())
+    return out
 
 
 def _shown(path: Path) -> str:
