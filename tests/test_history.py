@@ -392,6 +392,96 @@ class TestSources:
         assert str(caught.value) == "<history>: line 1: not JSON: Expecting ',' delimiter at column 59"
 
 
+class TestPayers:
+    """Member ids are the payer's: a history line that names its payer is history for that payer's claims only."""
+
+    @staticmethod
+    def lifetime(rules, payer, history):
+        data = claim(("76377", "2026-03-01"))
+        if payer is not None:
+            data["payer"] = payer
+        return ("t.lifetime", (1,)) in fired(rules.evaluate(data, history=history))
+
+    @pytest.mark.parametrize("claim_payer, line_payer, counts", [
+        ("medicare", "acme", False),                  # another payer's member of the same id
+        ("medicare", "medicare", True),
+        ("Blue  Cross", " blue cross ", True),        # compared as rules compare payers
+        ("BLUE CROSS", "blue  cross", True),
+        ("blue cross", "bluecross", False),
+        ("medicare", None, True),                     # a line without a payer: as before
+        ("medicare", "", True),
+        (None, "acme", True),                         # a claim without a payer: as before
+    ])
+    def test_lines_of_another_payer_are_not_the_patients(self, rules, claim_payer, line_payer, counts):
+        line = {"code": "76377", "date": "2020-05-01"}
+        if line_payer is not None:
+            line["payer"] = line_payer
+        assert self.lifetime(rules, claim_payer, [line]) is counts
+
+    def test_jsonl_history_of_many_payers(self, rules):
+        """One history file for many payers: each claim counts its own payer's lines and those naming none."""
+        history = JsonlHistory(io.StringIO(
+            '{"patient_id": "M1", "payer": "Acme", "code": "76377", "date": "2020-05-01"}\n'
+            '{"patient_id": "M1", "code": "76376", "date": "2025-05-01"}\n'))
+        assert not self.lifetime(rules, "medicare", history)
+        assert self.lifetime(rules, "ACME", history)
+        assert self.lifetime(rules, None, history)
+        data = dict(claim(("76376", "2026-03-01")), payer="medicare")
+        assert ("t.years", (1,)) in fired(rules.evaluate(data, history=history))
+        assert [line.payer for line in history.lookup("M1", None, dt.date(2026, 1, 1), payer="acme")] == ["acme", None]
+
+    def test_history_lines_built_in_code(self, rules):
+        """A HistoryLine made in code is read with its payer as rules compare it."""
+        line = radrules.HistoryLine(code="76377", date=dt.date(2020, 5, 1), payer="  ACME ")
+        assert not self.lifetime(rules, "medicare", [line])
+        assert self.lifetime(rules, "acme", [line])
+
+    def test_a_lookup_with_a_payer_parameter_is_given_the_claims_payer(self, rules):
+        """A History whose lookup names a `payer` parameter is asked for the claim's payer (None: none); one
+        without it is asked as before, and its lines of another payer are left out all the same."""
+        asked = []
+
+        class ByPayer:
+            def lookup(self, patient_id, start, end, payer=None):
+                asked.append(payer)
+                return [{"code": "76377", "date": "2020-05-01"}] if payer in (None, "blue cross") else []
+
+        class Old:
+            def lookup(self, patient_id, start, end):
+                asked.append("old")
+                return [{"code": "76377", "date": "2020-05-01", "payer": "acme"}]
+
+        assert self.lifetime(rules, "Blue  Cross", ByPayer()) and not self.lifetime(rules, "medicare", ByPayer())
+        assert self.lifetime(rules, None, ByPayer())
+        assert not self.lifetime(rules, "medicare", Old()) and self.lifetime(rules, "acme", Old())
+        assert asked == ["blue cross", "medicare", None, "old", "old"]
+
+    def test_a_lookup_without_a_signature_is_asked_as_before(self, rules):
+        """A lookup whose parameters can't be read (a callable that can't be a dict key) is called with three."""
+        class Call:
+            __hash__ = None
+
+            def __call__(self, *args):
+                assert len(args) == 3
+                return [{"code": "76377", "date": "2020-05-01"}]
+
+        class Database:
+            lookup = Call()
+
+        assert self.lifetime(rules, "acme", Database())
+
+    def test_explain_counts_the_lines_evaluate_counts(self, rules):
+        data = dict(claim(("76377", "2026-03-01")), payer="medicare")
+        result = rules.evaluate(data, explain=True, history=[{"code": "76377", "date": "2020-05-01", "payer": "acme"}])
+        assert ("t.lifetime", "fired") not in {(s.rule, s.outcome) for s in result.explanation.steps}
+
+    def test_a_payer_that_is_no_text_is_a_claim_error(self, rules):
+        with pytest.raises(radrules.ClaimError) as caught:
+            rules.evaluate(claim(("76377", "2026-03-01")), history=[{"code": "76377", "date": "2020-05-01",
+                                                                     "payer": 7}])
+        assert (caught.value.path, caught.value.problem) == ("history[0].payer", "expected a text")
+
+
 class TestExplainAndPaths:
     def test_explain_with_history(self, rules):
         """explain=True with history shows the edit against the paid line and the duplicate."""
@@ -458,11 +548,27 @@ class TestCommandLine:
         assert done.returncode == 1
         assert "history.jsonl" in done.stderr and "line 1" in done.stderr
 
+    def test_a_history_file_of_many_payers(self, tmp_path):
+        """Another payer's member of the same id had a screening: not this Medicare patient's (a line of
+        Medicare's or of no payer is)."""
+        data = {"id": "C-7", "payer": "medicare", "patient": {"id": "W123456", "birth_date": "1960-01-01", "sex": "F"},
+                "diagnoses": ["Z12.31"], "lines": [{"code": "77067", "date": "2026-09-30", "diagnosis_pointers": [1]}]}
+        (tmp_path / "claims.json").write_text(json.dumps(data))
+        passed = []
+        for payer in ("acme", "Medicare", None):
+            line = {"patient_id": "W123456", "code": "77067", "date": "2026-03-10", "payer": payer}
+            (tmp_path / "history.jsonl").write_text(json.dumps({k: v for k, v in line.items() if v}) + "\n")
+            done = subprocess.run([sys.executable, "-m", "radrules", "eval", "--format", "json", "--history",
+                                   str(tmp_path / "history.jsonl"), str(tmp_path / "claims.json")],
+                                  capture_output=True, text=True, cwd=ROOT)
+            passed.append(json.loads(done.stdout.splitlines()[0])["passed"])
+        assert passed == [True, False, False]
+
 
 _JSON = any_json(["code", "date", "units", "status", "modifiers", "claim", "x"],
                  ["", "paid", "denied", "2026-02-30", "2026-03-02", "77067", "LT", "-1", "\x00"], max_leaves=6)
 _HISTORY_FIELDS = ["patient_id", "claim", "code", "modifiers", "units", "date", "end_date", "status",
-                   "rendering_npi", "charge", "diagnosis_pointers", "place_of_service", "other"]
+                   "rendering_npi", "charge", "diagnosis_pointers", "place_of_service", "payer", "other"]
 
 
 @given(st.lists(st.tuples(st.integers(0, 2), st.sampled_from(_HISTORY_FIELDS), _JSON | st.just(REMOVE)),

@@ -144,6 +144,37 @@ def test_billing_npis_of_a_claim_and_its_history(tmp_path):
                                                              ("the same hospital", "passed")]
 
 
+def test_payers_of_history_lines(tmp_path):
+    """`payer NAME` on a history line: a line of another payer's member is not the patient's, one of the claim's
+    payer (compared as rules compare payers) is; a name with a space is quoted."""
+    write(tmp_path, "t.rr", 'rule t.lifetime "once"\n  reference "test"\n'
+                            '  when line.code is 76377 and history has 76377\n  then deny line "once"\nend\n')
+    text = """\
+        rules "t.rr"
+        test "another payer's member"
+          claim payer medicare
+            2026-03-01 76377
+          history
+            2020-05-01 76377 payer acme
+          expect no t.lifetime
+        end
+        test "the claim's payer"
+          claim payer "Blue Cross"
+            2026-03-01 76377
+          history
+            2020-05-01 76377 payer "blue  cross" x1 paid
+          expect t.lifetime on line 1
+        end
+        """
+    report = report_for(tmp_path, text)
+    assert [(o.name, o.status) for o in report.outcomes] == [("another payer's member", "passed"),
+                                                             ("the claim's payer", "passed")]
+    twice = parse_tests('test "t"\n  claim\n    2026-03-01 76377\n  history\n    2020-05-01 76377 payer a payer b\n'
+                        '  expect pass\nend\n', "t.rrt")
+    assert [(d.code, d.message) for d in twice.diagnostics] == [
+        ("RR605", "history field `payer` is given twice on one line")]
+
+
 def test_a_claims_type_of_bill(tmp_path):
     """`bill TYPE` in a claim's header sets bill_type (0111 or 111), so a rule on `claim.bill_type` can be made to
     fire and shown silent (the header had no word for it: RR602 at `bill`)."""

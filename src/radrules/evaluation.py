@@ -212,11 +212,13 @@ def meeting_days(ev, line) -> list:
 
 
 def paid_history(claim: Claim, history) -> tuple:
-    """The paid lines of the patient's earlier claims up to the claim's last date (a span's last day), by date."""
+    """The paid lines of the patient's earlier claims up to the claim's last date (a span's last day), by date:
+    those of the claim's payer or of none named, when the claim names one (member ids are the payer's)."""
     last = max(line.end_date if line.end_date is not None and line.end_date > line.date else line.date
                for line in claim.lines)
     institutional = claim.type == "institutional"
-    paid = [HistoryView(line, institutional) for line in lines_of(history, claim.patient.id, None, last)
+    payer = claim.payer.lower() if claim.payer else None  # as Evaluation.payer: a checked claim's, spaces made one
+    paid = [HistoryView(line, institutional) for line in lines_of(history, claim.patient.id, None, last, payer)
             if line.status == "paid"]
     paid.sort(key=lambda line: line.day)
     return tuple(paid)

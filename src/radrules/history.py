@@ -8,6 +8,12 @@ database. :class:`JsonlHistory` (``radrules.read_history(path)``) reads a
 JSON Lines file of lines of many patients, keyed by ``patient_id``, the
 member id of ``claim.patient.id``.
 
+Member ids are issued by each payer, so one id may be two patients of two
+payers: a line that names its ``payer`` is history only for the claims of
+that payer (compared as rules compare payers, without case and runs of
+white space); a line without one, or any line for a claim without one,
+counts whatever the payer.
+
 Only paid lines count: a denied service was not performed as far as a payer
 is concerned. History never holds the current claim; the claim's own earlier
 lines count as prior services too.
@@ -16,17 +22,19 @@ lines count as prior services too.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from pathlib import Path
 from typing import Iterable, Protocol, runtime_checkable
 
 import attrs
 
-from .claim import _date, _identifier, _list, _number, _object, _pointers, _text, protected, read_claim_type
+from .claim import (_date, _identifier, _list, _number, _object, _pointers, _text, payer_key, protected,
+                    read_claim_type)
 from .errors import ClaimError, InputError, json_objects
 
 STATUSES = ("paid", "denied")
 _FIELDS = ("patient_id", "claim", "code", "modifiers", "units", "date", "end_date", "status", "rendering_npi",
-           "billing_npi", "charge", "diagnosis_pointers", "place_of_service", "type")
+           "billing_npi", "charge", "diagnosis_pointers", "place_of_service", "type", "payer")
 
 
 @attrs.frozen
@@ -46,6 +54,9 @@ class HistoryLine:
     # The billing provider of the claim the line was billed on: an institutional claim's provider (the hospital).
     # None: unknown (the line compares with every hospital's lines).
     billing_npi: str | None = attrs.field(default=None, repr=protected)
+    # The payer of the claim the line was billed on, as rules compare payers (`blue cross`): the line is history
+    # only for claims of that payer (member ids are the payer's). None: unknown (history for every payer's claims).
+    payer: str | None = None
     # Made by read_line, which checks every field; one built in code is checked when used (as a Claim is).
     _checked: bool = attrs.field(default=False, init=False, eq=False, repr=False)
 
@@ -57,7 +68,11 @@ class History(Protocol):
     ``lookup`` returns the lines of the patient with member id
     ``patient_id`` (None when the claim names none) dated from ``start``
     (None: from the beginning) through ``end``, as :class:`HistoryLine`
-    objects or dicts in the history line shape.
+    objects or dicts in the history line shape. A ``lookup`` with a
+    parameter named ``payer`` is also given the claim's payer, as rules
+    compare payers (None when the claim names none), to answer for that
+    payer's member; one without it is called with the three arguments.
+    Either way a line that names another payer than the claim's is left out.
     """
 
     def lookup(self, patient_id: str | None, start: dt.date | None, end: dt.date) -> Iterable: ...
@@ -92,30 +107,40 @@ def read_line(data, path: str) -> HistoryLine:
         claim=claim,
         claim_type=claim_type,
         billing_npi=_text(data.get("billing_npi"), f"{path}.billing_npi") or None,
+        payer=_payer_of(data.get("payer"), f"{path}.payer"),
     )
     object.__setattr__(line, "_checked", True)
     return line
 
 
+def _payer_of(value, path: str) -> str | None:
+    """A history line's payer as rules compare payers (`Blue  Cross` is `blue cross`); None for none or blank."""
+    text = _text(value, path)
+    return (payer_key(text) or None) if text else None
+
+
 def _as_data(line: HistoryLine) -> dict:
     """A history line built in code, in its JSON shape, values as they are (to be checked)."""
     data = {name: getattr(line, name) for name in ("code", "date", "status", "modifiers", "units", "rendering_npi",
-                                                   "billing_npi", "claim")}
+                                                   "billing_npi", "claim", "payer")}
     data["type"] = line.claim_type
     if isinstance(data["modifiers"], tuple):
         data["modifiers"] = list(data["modifiers"])
     return data
 
 
-def lines_of(history, patient_id: str | None, start: dt.date | None, end: dt.date) -> tuple[HistoryLine, ...]:
-    """The history lines for one evaluation, from whatever ``history`` is (list or History)."""
+def lines_of(history, patient_id: str | None, start: dt.date | None, end: dt.date,
+             payer: str | None = None) -> tuple[HistoryLine, ...]:
+    """The history lines for one evaluation, from whatever ``history`` is (list or History); with ``payer`` (as
+    rules compare payers), less the lines that name another payer."""
     if history is None:
         return ()
     if isinstance(history, (list, tuple)):
         found = history
         where = "history"
     elif isinstance(history, History):
-        found = history.lookup(patient_id, start, end)
+        lookup = history.lookup
+        found = lookup(patient_id, start, end, payer=payer) if _takes_payer(lookup) else lookup(patient_id, start, end)
         where = "history"
         if found is None or isinstance(found, (str, bytes, dict)) or not hasattr(found, "__iter__"):
             raise ClaimError("history", "lookup() must return a list of service lines")
@@ -127,19 +152,47 @@ def lines_of(history, patient_id: str | None, start: dt.date | None, end: dt.dat
             line = item
         else:
             line = read_line(_as_data(item) if isinstance(item, HistoryLine) else item, f"{where}[{index}]")
-        if (start is None or line.date >= start) and line.date <= end:
+        if (start is None or line.date >= start) and line.date <= end and (
+                payer is None or line.payer is None or line.payer == payer):
             out.append(line)
     return tuple(out)
+
+
+#: A History's lookup function -> whether it has a parameter named ``payer`` (asked once a function, not once a
+#: claim; a full dict starts again).
+_TAKES_PAYER: dict = {}
+
+
+def _takes_payer(lookup) -> bool:
+    """Whether a History's ``lookup`` has a parameter named ``payer`` (one written before payers were given
+    has not: it is called with the three arguments)."""
+    function = getattr(lookup, "__func__", lookup)  # a bound method: its function, the same for every call
+    try:
+        return _TAKES_PAYER[function]
+    except KeyError:
+        pass
+    except TypeError:  # a callable that can't be a key
+        function = None
+    try:
+        takes = "payer" in inspect.signature(lookup).parameters
+    except (TypeError, ValueError):  # no signature to read (some built-ins)
+        takes = False
+    if function is not None:
+        if len(_TAKES_PAYER) >= 256:
+            _TAKES_PAYER.clear()
+        _TAKES_PAYER[function] = takes
+    return takes
 
 
 class JsonlHistory:
     """Earlier lines of many patients from a JSON Lines file (one line per service).
 
     Each record is a history line with ``patient_id`` (the member id the
-    claims carry as ``patient.id``). The file is read once and indexed by
-    patient; a bad record raises InputError naming the file and line number,
-    and so does a file that can't be read or is not UTF-8 text (naming the
-    file), as the claim readers do.
+    claims carry as ``patient.id``) and, in a file of many payers, the
+    ``payer`` of each line. The file is read once and indexed by patient; a
+    bad record raises InputError naming the file and line number, and so
+    does a file that can't be read or is not UTF-8 text (naming the file),
+    as the claim readers do.
     """
 
     def __init__(self, source):
@@ -155,9 +208,10 @@ class JsonlHistory:
         for lines in self._by_patient.values():
             lines.sort(key=lambda line: line.date)
 
-    def lookup(self, patient_id, start, end):
+    def lookup(self, patient_id, start, end, payer=None):
         return [line for line in self._by_patient.get(patient_id, ())
-                if (start is None or line.date >= start) and line.date <= end]
+                if (start is None or line.date >= start) and line.date <= end
+                and (payer is None or line.payer is None or line.payer == payer)]
 
     def __len__(self) -> int:
         return sum(len(lines) for lines in self._by_patient.values())

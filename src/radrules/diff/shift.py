@@ -53,9 +53,10 @@ class ShiftedHistory:
         self.history = history
         self.delta = dt.timedelta(days=days)
 
-    def lookup(self, patient_id: str | None, start: dt.date | None, end: dt.date) -> list:
+    def lookup(self, patient_id: str | None, start: dt.date | None, end: dt.date, payer: str | None = None) -> list:
         delta = self.delta
-        earlier = lines_of(self.history, patient_id, start - delta if start is not None else None, end - delta)
+        earlier = lines_of(self.history, patient_id, start - delta if start is not None else None, end - delta,
+                           payer)
         return [_moved_line(line, delta) for line in earlier]
 
 

@@ -145,7 +145,8 @@ _FIELD_KEYWORDS = {"field_payer": "payer", "field_type": "type", "field_sex": "p
                    "field_born": "patient", "field_pos": "pos", "field_received": "received", "field_auth": "auth",
                    "field_condition": "condition", "field_id": "id", "diagnoses": "dx", "pointers": "dx",
                    "line_pos": "pos", "npi": "npi", "charge": "charge", "history_type": "type",
-                   "field_billing": "billing", "history_billing": "billing", "field_bill_type": "bill"}
+                   "field_billing": "billing", "history_billing": "billing", "field_bill_type": "bill",
+                   "history_payer": "payer"}
 
 
 def _glued_keywords(tree, lines: list[str], name: str) -> tuple[Diagnostic, ...]:
@@ -608,8 +609,8 @@ class _Builder:
             line["modifiers"] = parts[1:]
         columns: dict = {}
         for kind, tokens in c[2:]:
-            key = {"units": "units", "npi": "rendering_npi", "type": "type", "billing": "billing_npi"}.get(kind,
-                                                                                                       "status")
+            key = {"units": "units", "npi": "rendering_npi", "type": "type", "billing": "billing_npi",
+                   "payer": "payer"}.get(kind, "status")
             if key in columns:  # as on a claim line: the second would silently win
                 self._twice(f"history field `{key}` is given twice on one line", tokens[0].span,
                             f"the first is at column {columns[key]}")
@@ -623,6 +624,8 @@ class _Builder:
                 line["type"] = tokens[0].text
             elif kind == "billing":
                 line["billing_npi"] = tokens[0].text
+            elif kind == "payer":
+                line["payer"] = tokens[0].text
             else:
                 line["status"] = tokens[0].text
         return (line, self._span(meta))
@@ -646,6 +649,9 @@ class _Builder:
 
     def history_billing(self, meta, c):
         return ("billing", [self._tok(c[0])])
+
+    def history_payer(self, meta, c):
+        return ("payer", [self._tok(c[0])])
 
     # claims
     def claim_json(self, meta, c):
