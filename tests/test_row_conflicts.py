@@ -37,6 +37,26 @@ class TestDisableAtTheRowsLevel:
         assert warning.message == ("`disable pair 74176 with 74150` removes the rows of `a.ptp` at m.rr:3 and m.rr:4, "
                                    "written at the same level")
 
+    def test_a_block_of_several_payers_meets_a_payers_own_block(self):
+        """`for payers acme, beta` is at the level of acme's own block: its disable takes off acme's row (the claim
+        passes), and the help says so and offers to move the disable to the payers that want it; a block of the
+        same payers is told to drop it."""
+        row = 'pairs acme.ptp "own"\n  for payer acme\n  reference "r"\n  pair 74176 with 74150 modifier 0\nend\n'
+        shared = ('pairs shared.ptp "shared"\n  for payers acme, beta\n  reference "r"\n'
+                  '  disable pair 74176 with 74150\nend\n')
+        rules = radrules.loads(row + shared, name="m.rr")
+        [warning] = rules.warnings
+        assert (warning.code, warning.span.line) == ("RR267", 9)
+        assert "every block of its own level that serves a payer and claim type it serves" in warning.help
+        assert "`for payer`, of one payer or several" in warning.help
+        assert warning.help.endswith("to keep the row, move the `disable` to a block of the payers that want the key "
+                                     "without an edit (or drop it); to leave the key without an edit, drop the row")
+        assert rules.evaluate({"payer": "acme", "lines": [{"code": "74176", "date": "2026-08-03"},
+                                                          {"code": "74150", "date": "2026-08-03"}]}).passed
+        [warning] = radrules.loads(row + shared.replace("payers acme, beta", "payer acme"), name="m.rr").warnings
+        assert warning.help.endswith("to keep the row, drop the `disable`; to leave the key without an edit, drop the "
+                                     "row")
+
     def test_a_disable_of_a_more_specific_level_says_nothing(self):
         """A payer's disable of a general row is what a disable is for; a general disable of a payer's row is
         RR263 (it keeps the row), not RR267; and blocks of other payers or claim types do not meet."""

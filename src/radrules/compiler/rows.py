@@ -32,8 +32,10 @@ def _meet(first, second, views) -> bool:
 
 
 def _warn_disabled_at_their_level(comp, grouped_rows: dict, views) -> None:
-    """RR267 at a ``disable`` that takes off rows of its key written at its own level (the same ``for payer`` and
-    ``for ... claims``, in its block or another): those rows never apply where the disable does."""
+    """RR267 at a ``disable`` that takes off rows of its key written at its own level (with ``for payer`` or not,
+    with ``for ... claims`` or not) in a block that serves a payer and claim type it serves, its own block or
+    another (``for payers acme, beta`` and ``for payer acme`` meet): those rows never apply where the disable
+    does."""
     for disable, span in comp.disable_spans:
         level = disable.scope.level
         dead = [row for row in grouped_rows.get((disable.kind, disable.key), ())
@@ -44,13 +46,21 @@ def _warn_disabled_at_their_level(comp, grouped_rows: dict, views) -> None:
         where = [row.source for row in dead]
         rows = (f"the row of {blocks[0]} at {where[0]}" if len(dead) == 1
                 else f"the rows of {listed(blocks)} at {listed(where[:_NAMED], more=len(where) - _NAMED)}")
+        one = len(dead) == 1
+        payers = disable.scope.payers
+        # a block of more payers than the rows' (`for payers acme, beta` against acme's own row): beta may want it
+        keep = ("move the `disable` to a block of the payers that want the key without an edit (or drop it)"
+                if payers is not None and any(not payers <= row.block.scope.payers for row in dead)
+                else "drop the `disable`")
         comp.ctx.warning(
             "RR267", f"`disable {disable.kind} {' with '.join(disable.key)}` removes {rows}, written at the same "
             "level", span,
-            help=f"a `disable` takes off the rows of its key at its own level too (the same `for payer` and "
-                 f"`for ... claims`), so {'that row never applies' if len(dead) == 1 else 'those rows never apply'}"
-                 ". A row already replaces the table's rows of its key: drop the `disable` to keep the row, or "
-                 "drop the row to leave the key without an edit")
+            help="a `disable` takes off the rows of its key in every block of its own level that serves a payer "
+                 "and claim type it serves (a level: with `for payer`, of one payer or several, or without; with "
+                 f"`for ... claims` or without), so {'that row never applies' if one else 'those rows never apply'}"
+                 f" where the `disable` does. A row already replaces the table's rows of its key: to keep "
+                 f"{'the row' if one else 'the rows'}, {keep}; to leave the key without an edit, drop "
+                 f"{'the row' if one else 'the rows'}")
 
 
 def _warn_overlapping_rows(comp, grouped_rows: dict, views) -> None:
