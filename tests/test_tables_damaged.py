@@ -56,9 +56,10 @@ def caret_on_the_named_value(diagnostic) -> bool:
         return True  # a quote left open: the record goes on, and the field is on a later line
     at = diagnostic.source_line[diagnostic.span.column - 1:]
     value = named.group(1)
-    # a quoted field's value lacks its quotes (a stray one inside too)
+    # a quoted field's value lacks its quotes (a stray one inside too), and the blanks the loader strips (a tab
+    # after a quote that closed the field early: `""<TAB>"77063` is the value `"77063`)
     return any(text.startswith(value) for text in (at, at.lstrip(), at.lstrip().lstrip('"')))  \
-        or at.lstrip().replace('"', "").startswith(value.replace('"', ""))
+        or re.sub(r'[\s"]', "", at).startswith(re.sub(r'[\s"]', "", value))
 
 
 def shows_its_line(text: str, number: int, shown: str) -> bool:
