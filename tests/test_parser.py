@@ -112,24 +112,52 @@ class TestFileLevel:
         (table,) = parse(f'table ptp "cms/ccipra-v321r0-f1.TXT" {clauses}\n')
         assert (table.claim_type.text, table.effective.start.text) == ("institutional", "2026-04-01")
 
-    @pytest.mark.parametrize("clauses, word, column, first", [
-        ("for institutional for institutional", "for", 41, 23),
-        ("for institutional effective 2026-04-01 for professional", "for", 62, 23),
-        ("effective 2026-04-01 effective 2026-07-01", "effective", 44, 23),
-        ("effective 2026-04-01 through 2026-06-30 for institutional effective 2026-05-01", "effective", 81, 23),
+    @pytest.mark.parametrize("clauses, word, clause, column, first", [
+        ("for institutional for institutional", "for", "for ... claims", 41, 23),
+        ("for institutional effective 2026-04-01 for professional", "for", "for ... claims", 62, 23),
+        ("effective 2026-04-01 effective 2026-07-01", "effective", "effective", 44, 23),
+        ("effective 2026-04-01 through 2026-06-30 for institutional effective 2026-05-01", "effective", "effective",
+         81, 23),
+        ("for payer acme effective 2026-04-01 for payer beta", "for", "for payer", 59, 23),
+        ("for payer acme for institutional for payers beta", "for", "for payer", 56, 23),
+        ("for payer acme for institutional effective 2026-04-01 for payer beta", "for", "for payer", 77, 23),
     ])
-    def test_table_clauses_once_each(self, clauses, word, column, first):
+    def test_table_clauses_once_each(self, clauses, word, clause, column, first):
         """Each clause is written once: a second one is RR103, which says so (its help listed the statements
         that could start there: `addons`, `codes`, ... and the other clause)."""
         _, diagnostics = parse_rules(f'table ptp "cms/x.TXT" {clauses}\n', "t.rr")
         (error,) = diagnostics
         assert (error.code, error.span.column, underlined(error)) == ("RR103", column, word)
-        assert error.message == f"unexpected `{word}`: a `table` statement takes one `{word}` clause"
-        why = {"for": "a statement loads one table, for one claim type; the other claim type's files take a "
-                      "statement of their own",
+        assert error.message == f"unexpected `{word}`: a `table` statement takes one `{clause}` clause"
+        why = {"for ... claims": "a statement loads one table, for one claim type; the other claim type's files take "
+                                 "a statement of their own",
+               "for payer": "one `for payer` names every payer the version serves: `for payers acme, beta`",
                "effective": "a statement loads one version of a table, in force from one date; each version takes "
-                            "a statement of its own"}[word]
+                            "a statement of its own"}[clause]
         assert error.help == f"the first is at line 1, column {first}: keep one ({why})"
+
+    @pytest.mark.parametrize("clauses", ["for payer acme for institutional claims effective 2026-10-02",
+                                         "effective 2026-10-02 for institutional for payer acme",
+                                         "for institutional claims for payer acme effective 2026-10-02",
+                                         "effective 2026-10-02 for payer acme for institutional claims"])
+    def test_table_payer_clause_in_any_order(self, clauses):
+        """`for payer` names the payers a table version serves, as blocks do, with the other clauses in any
+        order."""
+        (table,) = parse(f'table mue "cms/x.csv" {clauses}\n')
+        assert [token.text for token in table.payers] == ["acme"]
+        assert (table.claim_type.text, table.effective.start.text) == ("institutional", "2026-10-02")
+
+    @pytest.mark.parametrize("clauses, code, column, help", [
+        ("for payer", "RR104", 32, "expected a name or a quoted text"),
+        ("for payer Acme", "RR103", 33, "write a payer's name in lower case, `acme`, or quoted, `\"Acme\"` (payers "
+         "are compared without regard to case)"),
+        ("for payer acme,", "RR104", 38, "expected a name or a quoted text"),
+    ])
+    def test_a_malformed_table_payer_clause(self, clauses, code, column, help):
+        """A `for payer` clause without a payer, or with a name in capitals, is refused as in a block."""
+        _, diagnostics = parse_rules(f'table mue "cms/x.csv" {clauses}\n', "t.rr")
+        (error,) = diagnostics
+        assert (error.code, error.span.column, error.help) == (code, column, help)
 
     def test_a_second_table_clause_on_another_line_past_a_path_that_holds_the_word(self):
         """The first clause is found past quoted paths and comments that hold the word, on its own line."""
@@ -149,12 +177,12 @@ class TestFileLevel:
         ('pairs a.b\n  reference "r"\n  pair 70470 with 70450 modifier 1 effective 2026-01-01 effective 2026-02-01\n'
          'end\n', "RR103", "unexpected `effective`", "expected `disable`, `end`, `pair` or a quoted text"),
         ('table ptp "x" for for institutional\n', "RR101", "unexpected word `for`",
-         "expected `professional` or `institutional`"),
+         "expected `payer` or `professional` or `institutional`"),
         ('table ptp "x" effective for institutional\n', "RR101", "unexpected word `for`",
          "expected a date (YYYY-MM-DD)"),
         ('table ptp "x" for institutional claims claims\n', "RR101", "unexpected word `claims`",
-         "expected `addons`, `codes`, `diagnoses`, `modifiers` or `places`, `disable`, `effective`, `include`, "
-         "`limits`, `pairs`, `property`, ..."),
+         "expected `addons`, `codes`, `diagnoses`, `modifiers` or `places`, `disable`, `effective`, `for`, "
+         "`include`, `limits`, `pairs`, ..."),
     ])
     def test_other_misplaced_clauses_keep_their_hints(self, text, code, message, help):
         """A doubled clause of another statement, or a `for` or `effective` a table statement can't end at, keeps

@@ -40,7 +40,7 @@ from .evaluator import (_add_earlier_units, _limit_finding, _number, _provider_g
                         span_limits, span_ptp_hits, unpublished_message)
 from .lookups import UNLISTED, mue_files
 from .model import MUE_UNPUBLISHED, format_date, primaries_text, window_text
-from .tables import last_day
+from .tables import last_day, serving
 
 
 @attrs.frozen
@@ -221,7 +221,8 @@ def _not_considered(ruleset, claim, ev, considered: set) -> dict:
     left_out = _bill_left_out(ruleset, claim, ev.view)
     for kind in ("ptp", "mue", "addon"):
         rule_id = f"ncci.{kind}"
-        served = {loaded.claim_type for loaded in ruleset.tables if loaded.kind == kind}
+        served = {claim_type for claim_type in ("professional", "institutional")
+                  if serving(list(ruleset.tables), kind, claim_type, ev.view.payer)}
         if kind == "mue" and served and MUE_UNPUBLISHED not in considered:
             out[MUE_UNPUBLISHED] = (left_out if left_out and claim.type in served
                                     else _all_published(claim, served, codes, ev.view))
@@ -578,8 +579,7 @@ class _Tracer:
         tables = view.ptp_tables if kind == "ptp" else view.addon_tables
         if tables is None or len(tables.tables) < 2:
             return None
-        return view, tables, sorted((t for t in loaded_tables if t.kind == kind and t.claim_type == view.claim_type),
-                                    key=lambda t: t.start)
+        return view, tables, serving(list(loaded_tables), kind, view.claim_type, view.payer)
 
     def pairs_of_other_versions(self, loaded_tables) -> None:
         """A silent step for each pair of lines of a date that the PTP table version in force on it has no row of,

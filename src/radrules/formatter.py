@@ -312,8 +312,8 @@ class _Formatter:
     # ------------------------------------------------------------ words: canonical spellings
 
     def _words_table(self, node):
-        """`for ... claims` before `effective`, whichever came first (both orders parse)."""
-        order = {"for_type": 1, "effective": 2, "effective_through": 2}
+        """`for payer`, then `for ... claims`, then `effective`, whichever came first (every order parses)."""
+        order = {"for_payer": 1, "for_type": 2, "effective": 3, "effective_through": 3}
         return sorted(node.children, key=lambda c: order.get(c.data, 0) if isinstance(c, Tree) else 0)
 
     def _words_is_(self, node):

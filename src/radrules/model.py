@@ -141,10 +141,12 @@ class Scope:
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
 
     def replaced_by_tables(self) -> bool:
-        """Whether loaded tables replace a stand-in (``unless table``) for every claim type it applies to."""
+        """Whether loaded tables replace a stand-in (``unless table``) for every claim type it applies to (for
+        every payer it applies to: a table `for payer` replaces it for those payers only)."""
         replaced = set()
         for exclusion in self.excluded:
-            if exclusion.table is not None:
+            if exclusion.table is not None and (exclusion.payers is None
+                                                or (self.payers is not None and self.payers <= exclusion.payers)):
                 replaced.update(exclusion.claim_types)
         return bool(replaced) and set(self.claim_types or CLAIM_TYPES) <= replaced
 

@@ -393,36 +393,62 @@ def _upper_case_id(error: UnexpectedInput, name: str, line_text) -> Diagnostic |
                       help=f"write `{word.lower()}`")
 
 
-#: Why a `table` statement takes its `for` or `effective` clause once, and what to write instead.
+#: Why a `table` statement takes each of its clauses once, and what to write instead.
 _TABLE_CLAUSES = {
-    "for": "a statement loads one table, for one claim type; the other claim type's files take a statement of "
-           "their own",
+    "for ... claims": "a statement loads one table, for one claim type; the other claim type's files take a "
+                      "statement of their own",
+    "for payer": "one `for payer` names every payer the version serves: `for payers acme, beta`",
     "effective": "a statement loads one version of a table, in force from one date; each version takes a statement "
                  "of its own",
+}
+#: Where each clause of a `table` statement starts.
+_TABLE_CLAUSE_STARTS = {
+    "for ... claims": re.compile(r"(?<![\w.])for\s+(?:professional|institutional)(?![\w.])"),
+    "for payer": re.compile(r"(?<![\w.])for\s+payers?(?![\w.])"),
+    "effective": re.compile(r"(?<![\w.])effective(?![\w.])"),
 }
 #: A quoted text or a comment, which may hold any word.
 _QUOTED_OR_COMMENT = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|#[^\n]*')
 
 
 def _table_clause_twice(error: UnexpectedInput, name: str, padded: str, line_text) -> Diagnostic | None:
-    """RR103 for a `table` statement's `for` or `effective` clause given twice (`... for institutional for
-    institutional`): said so, rather than the statements that could start there."""
-    if not isinstance(error, UnexpectedToken) or error.token.type not in ("FOR", "EFFECTIVE"):
-        return None
-    if "$END" not in expected_tokens(error):  # the statement could not end here: something else is missing
+    """RR103 for a `table` statement's `for ... claims`, `for payer` or `effective` clause given twice (`... for
+    institutional for institutional`): said so, at the second, rather than the words that could come there."""
+    if not isinstance(error, UnexpectedToken) or (error.token.type not in ("FOR", "EFFECTIVE") and str(
+            error.token) not in ("payer", "payers", "professional", "institutional")):
         return None
     token = error.token
-    word = str(token)
     before = _QUOTED_OR_COMMENT.sub(lambda m: " " * len(m.group(0)), padded[: token.start_pos])
-    first = re.search(rf"(?<![\w.]){word}(?![\w.])", before)
-    if first is None or not re.match(r"\s*table(?![\w.])", before):
+    if not re.match(r"\s*table(?![\w.])", before):
         return None
-    line_start = before.rfind("\n", 0, first.start()) + 1
-    line, column = before.count("\n", 0, line_start) + 1, first.start() - line_start + 1
-    span = s.Span(name, token.line, token.column, token.end_line or token.line, token.end_column)
-    return Diagnostic("RR103", f"unexpected `{word}`: a `table` statement takes one `{word}` clause", span,
-                      line_text(token.line), help=f"the first is at line {line}, column {column}: keep one "
-                      f"({_TABLE_CLAUSES[word]})")
+    start = token.start_pos
+    if token.type in ("FOR", "EFFECTIVE"):
+        if "$END" not in expected_tokens(error):  # the statement could not end here: something else is missing
+            return None
+        following = re.match(r"\s*(\w+)", padded[token.end_pos:]) if token.type == "FOR" else None
+        word = following.group(1) if following else str(token)
+    else:  # the word after a second `for`, which the statement could still take as the other `for` clause
+        own = re.search(r"(?<![\w.])for\s+$", before)
+        if own is None:
+            return None
+        start, word = own.start(), str(token)
+    clause = ("effective" if word == "effective" else "for payer" if word in ("payer", "payers")
+              else "for ... claims" if word in ("professional", "institutional") else None)
+    first = _TABLE_CLAUSE_STARTS[clause].search(before[:start]) if clause is not None else None
+    if first is None:
+        return None
+    line, column = _line_column(padded, first.start())
+    here_line, here_column = _line_column(padded, start)
+    shown = "for" if clause != "effective" else "effective"
+    span = s.Span(name, here_line, here_column, here_line, here_column + len(shown))
+    return Diagnostic("RR103", f"unexpected `{shown}`: a `table` statement takes one `{clause}` clause", span,
+                      line_text(here_line), help=f"the first is at line {line}, column {column}: keep one "
+                      f"({_TABLE_CLAUSES[clause]})")
+
+
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    """The 1-based line and column of ``position`` in ``text``."""
+    return text.count("\n", 0, position) + 1, position - (text.rfind("\n", 0, position) + 1) + 1
 
 
 _AFTER_CARC = re.compile(r"(?:^|\s)carc\s+$")
@@ -615,7 +641,8 @@ class _Builder:
         paths = tuple(self._tok(x) for x in c[1:] if isinstance(x, LarkToken) and x.type == "STRING")
         claim_type = next((x.claim_type for x in c[1:] if isinstance(x, s.ForType)), None)
         effective = next((x for x in c[1:] if isinstance(x, s.Effective)), None)
-        return s.Table(self._tok(c[0]), paths, claim_type, effective, self._span(meta))
+        payers = next((x.payers for x in c[1:] if isinstance(x, s.ForPayer)), ())
+        return s.Table(self._tok(c[0]), paths, claim_type, effective, self._span(meta), payers)
 
     def disable_rule(self, meta, c):
         payers = next((x.payers for x in c[1:] if isinstance(x, s.ForPayer)), ())

@@ -99,7 +99,7 @@ class Ruleset:
         if not tables:
             return ()
         table_kind = next(table for table, rows in ROW_KINDS.items() if rows == kind)
-        found = versions(list(self.tables), table_kind, claim_type)
+        found = versions(list(self.tables), table_kind, claim_type, payer)
         if found is None:
             return ()
         table, block = found.at(day), found.block_at(day)

@@ -128,13 +128,14 @@ class PropertyDef:
 
 @attrs.frozen
 class Table:
-    """``table KIND "path", ... [for TYPE claims] [effective DATE]``."""
+    """``table KIND "path", ... [for payer P, ...] [for TYPE claims] [effective DATE]``."""
 
     kind: Token
     paths: tuple[Token, ...]
     claim_type: Token | None
     effective: "Effective | None"
     span: Span
+    payers: tuple[Token, ...] = ()  # `for payer`: the payers this version serves (none: every payer)
 
 
 # ---------------------------------------------------------------- clauses

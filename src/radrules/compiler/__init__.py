@@ -65,7 +65,7 @@ class Compilation:
         self.rule_disables: list = []  # s.DisableRule statements
         self.payers: set[str] = set()
         self.views: dict = {}
-        self.served: dict | None = None  # table kind -> the claim types the `table` statements serve
+        self.served: dict | None = None  # table kind -> {payers or None: the claim types `table` statements serve}
         self.allowed: list = []  # the warnings `allow` comments take out (compiler/allow.py)
 
 
@@ -150,7 +150,7 @@ def build_properties(comp: Compilation) -> None:
     _set_properties(comp, plain, comp.properties)
     fallback: dict = {}
     for definition, codes in _set_properties(comp, stand_ins, fallback):
-        if served_claim_types(comp, definition.unless) != frozenset():
+        if served_claim_types(comp, definition.unless) != ():
             continue  # a table of that kind is loaded (or the kind is unknown: reported)
         table = comp.properties.setdefault(definition.name.text, {})
         for code in codes:
@@ -196,17 +196,21 @@ def _set_properties(comp: Compilation, definitions: list, properties: dict) -> l
     return read
 
 
-def served_claim_types(comp: Compilation, clause: s.UnlessTable) -> frozenset | None:
-    """The claim types the ruleset's ``table`` statements of the kind ``unless table KIND`` names serve; None
-    after RR501 for a kind that is no table kind."""
+def served_claim_types(comp: Compilation, clause: s.UnlessTable) -> tuple | None:
+    """Whose claims the ruleset's ``table`` statements of the kind ``unless table KIND`` names serve: (payers,
+    claim types) for the statements without `for payer` (payers None) and for each list of payers a statement
+    names, () if none has that kind; None after RR501 for a kind that is no table kind."""
     if not _known_table_kind(comp, clause.kind):
         return None
-    if comp.served is None:  # kind -> claim types, from the `table` statements (read once)
+    if comp.served is None:  # kind -> {payers: claim types}, from the `table` statements (read once)
         comp.served = {}
         for statement in comp.tables:
-            kind = statement.kind.text
-            comp.served.setdefault(kind, set()).update(_claim_types_of(statement))
-    return frozenset(comp.served.get(clause.kind.text, ()))
+            payers = frozenset(payer_key(token.text) for token in statement.payers) or None
+            served = comp.served.setdefault(statement.kind.text, {})
+            served.setdefault(payers, set()).update(_claim_types_of(statement))
+    served = comp.served.get(clause.kind.text, {})
+    return tuple((payers, frozenset(claim_types)) for payers, claim_types in sorted(
+        served.items(), key=lambda item: (item[0] is not None, sorted(item[0] or ()))))
 
 
 def _claim_types_of(statement: s.Table) -> tuple:
@@ -259,6 +263,14 @@ def load_tables(comp: Compilation) -> None:
                            help=f"CMS publishes one {_ALL_CLAIMS_WORDS.get(kind, kind)} for every setting: write "
                                 f"`table {kind} \"...\"` alone, and it serves professional and institutional claims")
             continue
+        if kind in tables.ALL_CLAIMS and statement.payers:
+            first, last = statement.payers[0].span, statement.payers[-1].span
+            comp.ctx.error("RR501", f"a `{kind}` table serves every payer; drop `for payer`",
+                           s.Span(first.file, first.line, first.column, last.end_line, last.end_column),
+                           help=f"the {_ALL_CLAIMS_WORDS.get(kind, kind)} is one for every payer; `for payer` "
+                                "chooses the versions of a `ptp`, `mue` or `addon` table")
+            continue
+        payers = frozenset(payer_key(token.text) for token in statement.payers) or None
         if statement.effective is not None and statement.effective.end is not None:
             comp.ctx.error("RR512", "a table version takes effect on one date and stays in force until a later "
                            "version", statement.effective.end.span, help="write `effective YYYY-MM-DD` alone")
@@ -273,7 +285,7 @@ def load_tables(comp: Compilation) -> None:
         if found is None:
             continue
         parts, origins = found
-        if loaded_twice(comp, statement, claim_type, parts, origins, files_loaded):
+        if loaded_twice(comp, statement, claim_type, payers, parts, origins, files_loaded):
             continue
         table, diagnostics, origin = tables.read_table(kind, parts, comp.cache_dir)
         # Each problem once: a file two statements load (the add-on file for both claim types) gives its own
@@ -304,24 +316,39 @@ def load_tables(comp: Compilation) -> None:
                                help=f"add `effective YYYY-MM-DD` (the first day of {first_day})")
                 continue
         key = (kind, claim_type, start)
-        if key in seen:
+        # (the where and payers of) an earlier version of this kind, claim type and date judging some of its claims
+        clash = next(((where, scope) for where, scope in seen.get(key, ()) if overlapping(scope, payers)), None)
+        if clash is not None:
             served = "" if kind in tables.ALL_CLAIMS else f" for {claim_type} claims"
+            if payers is not None:
+                served += f" of {tables.payers_text(payers & clash[1])}"
             variants = kind == "pctc" and any(_MPFS_VARIANT.search(path.name) for _, path in parts)
             comp.ctx.error("RR513", f"two {kind} tables{served} take effect on the same date, "
                            f"{m.format_date(start)}",
-                           statement.span, help=f"the other is at {seen[key]}; " + (
+                           statement.span, help=f"the other is at {clash[0]}; " + (
                                _VARIANT_HELP if variants else "list the parts of one table in one statement, "
                                "separated by commas, or give each quarterly version the date it takes effect "
                                "(`effective YYYY-MM-DD`)"))
             continue
-        seen[key] = source_of(statement.span)
+        seen.setdefault(key, []).append((source_of(statement.span), payers))
+        if payers is not None:
+            comp.payers.update(payers)
         comp.loaded_tables.append(tables.Loaded(
             kind=kind, claim_type=claim_type, table=table, start=start,
             files=tuple(display for display, _ in parts), source=source_of(statement.span), from_cache=origin,
-            statement=statement,
+            statement=statement, payers=payers,
         ))
     if unwritable:
         comp.ctx.diagnostics[unwritable_at:unwritable_at] = tables.unwritable_folders(unwritable)
+
+
+def overlapping(payers: frozenset | None, other: frozenset | None) -> bool:
+    """Whether two `table` statements' payers (None: no `for payer`) have claims that one list of versions
+    judges: both without `for payer`, or naming a payer in common. A payer's own versions replace those
+    without `for payer` for it, so a statement with and one without never share a list."""
+    if payers is None or other is None:
+        return payers is other
+    return bool(payers & other)
 
 
 def _at_statement(comp: Compilation, diagnostic: Diagnostic, parts: list, origins: list) -> Diagnostic:
@@ -725,12 +752,12 @@ def check_payer_names(comp: Compilation) -> None:
 
 
 def _payer_tokens(comp: Compilation):
-    """Every payer name written in a `for payer` clause, a setting or a `disable rule` statement."""
+    """Every payer name written in a `for payer` clause, a setting, a `disable rule` or a `table` statement."""
     for block in comp.blocks:
         for clause in block.clauses:
             if isinstance(clause, s.ForPayer):
                 yield from clause.payers
-    for statement in comp.settings_syntax + comp.rule_disables:
+    for statement in comp.settings_syntax + comp.rule_disables + comp.tables:
         yield from statement.payers
 
 
@@ -841,7 +868,7 @@ def _warn_idle_disables(comp: Compilation, grouped_rows: dict) -> None:
             left = select(rows, (disable,), payer, claim_type)
             if left:
                 kept = kept or left[0]
-            elif select(rows, (), payer, claim_type) is not None or _table_has(comp, disable, claim_type):
+            elif select(rows, (), payer, claim_type) is not None or _table_has(comp, disable, payer, claim_type):
                 useful = True
                 break
         if not useful:
@@ -849,13 +876,14 @@ def _warn_idle_disables(comp: Compilation, grouped_rows: dict) -> None:
             comp.ctx.warning("RR263", message, span, help=help)
 
 
-def _table_has(comp: Compilation, disable, claim_type: str) -> bool:
-    """Whether a table loaded for ``claim_type`` has the key of ``disable`` (in any version)."""
+def _table_has(comp: Compilation, disable, payer: str | None, claim_type: str) -> bool:
+    """Whether a table loaded for ``claim_type`` and the claims of ``payer`` has the key of ``disable`` (in any
+    version)."""
     from .. import tables
 
     kind = _DISABLE_WORDS[disable.kind][1]
-    return any(tables.key_rows(loaded, disable.key) for loaded in comp.loaded_tables
-               if loaded.kind == kind and loaded.claim_type == claim_type)
+    return any(tables.key_rows(loaded, disable.key)
+               for loaded in tables.serving(comp.loaded_tables, kind, claim_type, payer))
 
 
 def _idle_disable(comp: Compilation, disable, kept) -> tuple[str, str]:

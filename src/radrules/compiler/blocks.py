@@ -35,7 +35,7 @@ class BlockCompiler:
         self.ctx = ctx
         self.sets = sets
         self.conditions = conditions
-        self.served = served  # `unless table KIND` -> the claim types the ruleset's tables of that kind serve
+        self.served = served  # `unless table KIND` -> (payers, claim types) the ruleset's tables of that kind serve
         self.disable_spans: list = []  # (Disable, the span of its row), for the check that it disables a row
         self.row_spans: list = []  # (PairEdit, UnitLimit or AddonEdit, the span of its row), for RR266
 
@@ -85,8 +85,8 @@ class BlockCompiler:
             served = self.served(clause)
             if served is None:
                 return None
-            if served:
-                excluded = (m.Exclusion(None, served, source_of(clause.span), table=clause.kind.text),)
+            excluded = tuple(m.Exclusion(payers, claim_types, source_of(clause.span), table=clause.kind.text)
+                             for payers, claim_types in served)
         return m.Scope(payers, claim_types, start, end, level, excluded)
 
     def _remittance(self, clauses: dict, default_carc, default_rarc):

@@ -26,9 +26,10 @@ _NAMED = 2
 def warn_uncovered_dates(comp, grouped_rows: dict, grouped_disables: dict) -> None:
     """RR266 at the first rule-file row of a key that a payer and claim type use, when those rows leave dates
     without an edit on which the rows they replace are in force: those of the next less specific blocks that
-    have the key, or without such blocks, those of a table loaded for the claim type (its oldest version also
-    on the dates before it takes effect). Claim types told the same are told in one warning."""
-    served = {(loaded.kind, loaded.claim_type) for loaded in comp.loaded_tables}
+    have the key, or without such blocks, those of a table loaded for the claim type and the payer (its oldest
+    version also on the dates before it takes effect). Claim types told the same are told in one warning."""
+    from .. import tables
+
     payers = sorted(comp.payers) + [None]
     said: dict = {}  # (span, message before and after the claim types, help) -> the claim types
     for (kind, key), rows in grouped_rows.items():
@@ -42,7 +43,7 @@ def warn_uncovered_dates(comp, grouped_rows: dict, grouped_disables: dict) -> No
             named = set().union(*scoped)
             users = [payer for payer in payers if payer in named]
         for claim_type in CLAIM_TYPES:
-            in_force = None  # the key's table rows and the dates each is in force, looked up once
+            in_force: dict = {}  # the key's table rows and the dates each is in force, once for each list of versions
             for payer in users:
                 chosen = select(rows, disables, payer, claim_type)
                 gaps = _uncovered(chosen) if chosen else ()
@@ -51,11 +52,13 @@ def warn_uncovered_dates(comp, grouped_rows: dict, grouped_disables: dict) -> No
                 level = chosen[0].block.scope.level
                 below = select([row for row in rows if row.block.scope.level < level], disables, payer, claim_type)
                 if below is None:
-                    if (table_kind, claim_type) not in served:
+                    versions = tables.serving(comp.loaded_tables, table_kind, claim_type, payer)
+                    if not versions:
                         continue
-                    if in_force is None:
-                        in_force = _in_force(comp.loaded_tables, table_kind, claim_type, key)
-                    replaced = in_force
+                    ids = tuple(map(id, versions))
+                    if ids not in in_force:
+                        in_force[ids] = _in_force(versions, table_kind, key)
+                    replaced = in_force[ids]
                 else:
                     replaced = [(*row_window(row), row) for row in below if getattr(row, "indicator", None) != 9]
                 left = [(max(lo, start), min(hi, end), row) for lo, hi in gaps
@@ -94,15 +97,13 @@ def _uncovered(rows) -> list[tuple[int, int]]:
     return gaps
 
 
-def _in_force(loaded_tables, kind: str, claim_type: str, key: tuple) -> list[tuple]:
-    """(first date, last date, row) of every row of ``key`` in the tables of ``kind`` loaded for ``claim_type``,
-    over the dates its version judges (an add-on row until its last primary is deleted): the oldest version also
-    judges every earlier date, as evaluation does. A PTP row with modifier indicator 9 is no edit: it never
+def _in_force(versions: list, kind: str, key: tuple) -> list[tuple]:
+    """(first date, last date, row) of every row of ``key`` in ``versions`` (the tables of ``kind`` loaded for a
+    claim type and payer, oldest first), over the dates its version judges (an add-on row until its last primary
+    is deleted): the oldest version also judges every earlier date, as evaluation does. A PTP row with modifier indicator 9 is no edit: it never
     applies."""
     from .. import tables
 
-    versions = sorted((loaded for loaded in loaded_tables if loaded.kind == kind and loaded.claim_type == claim_type),
-                      key=lambda loaded: loaded.start)
     found = []
     for i, loaded in enumerate(versions):
         judged = tables.last_day(kind, versions, i)

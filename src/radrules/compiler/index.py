@@ -128,11 +128,19 @@ def build_views(rules, rows_by_key: dict, disables_by_key: dict, payers, setting
     from .. import tables
     from ..lookups import share_key_budget
 
-    shared = {}
-    for claim_type in CLAIM_TYPES:
-        shared[claim_type] = {
-            kind: tables.versions(loaded_tables, kind, claim_type) for kind in ("ptp", "mue", "addon")
-        }
+    bound: dict = {}  # each table version bound once, whichever payers' views it serves
+    scoped: dict = {}  # the versions of a kind and claim type a payer's view has, by the list's ids: shared alike
+
+    def versions_of(payer, claim_type):
+        found = {}
+        for kind in ("ptp", "mue", "addon"):
+            chosen = tables.serving(loaded_tables, kind, claim_type, payer)
+            key = (kind, claim_type, tuple(map(id, chosen)))
+            if key not in scoped:
+                scoped[key] = tables.versions(loaded_tables, kind, claim_type, payer, bound)
+            found[kind] = scoped[key]
+        return found
+
     code_properties = _properties(properties, tables.versions(loaded_tables, "pctc", None))
     code_sets = tables.code_sets(loaded_tables)
     keys = _keys_by_payer(rows_by_key, disables_by_key)
@@ -141,7 +149,7 @@ def build_views(rules, rows_by_key: dict, disables_by_key: dict, payers, setting
         for claim_type in CLAIM_TYPES:
             views[(payer, claim_type)] = _view(
                 rules, rows_by_key, disables_by_key, payer, claim_type, settings, code_properties,
-                shared[claim_type], code_sets, keys(payer),
+                versions_of(payer, claim_type), code_sets, keys(payer),
             )
     share_key_budget(view.lookup for view in (*views.values(), *(view.without_tables for view in views.values()))
                      if view is not None)

@@ -112,7 +112,7 @@ def _warn_reversed_pairs(comp, grouped_rows: dict, grouped_disables: dict) -> No
     if not ptp:
         return
     payers = sorted(comp.payers) + [None]
-    found_for: dict = {}  # (pair, claim type) -> the table row the other way round, if any
+    found_for: dict = {}  # (pair, the ids of the versions looked in) -> the table row the other way round, if any
     for (kind, key), rows in grouped_rows.items():
         if kind != "pair":
             continue
@@ -126,15 +126,18 @@ def _warn_reversed_pairs(comp, grouped_rows: dict, grouped_disables: dict) -> No
                 continue
             found = None
             for claim_type in (c for c in CLAIM_TYPES if scope.claim_types is None or c in scope.claim_types):
-                if (key, claim_type) not in found_for:
-                    found_for[key, claim_type] = _reverse_edit(
-                        tables, [loaded for loaded in ptp if loaded.claim_type == claim_type], key)
-                edit = found_for[key, claim_type]
-                if edit is not None and any(
-                        scope.applies_to(payer, claim_type)
-                        and not any(other.applies_to(payer, claim_type) for other in handled)
-                        for payer in (sorted(scope.payers) if scope.payers is not None else payers)):
-                    found = edit
+                for payer in (sorted(scope.payers) if scope.payers is not None else payers):
+                    if not scope.applies_to(payer, claim_type) or any(
+                            other.applies_to(payer, claim_type) for other in handled):
+                        continue
+                    versions = tables.serving(ptp, "ptp", claim_type, payer)  # the payer's, else every payer's
+                    looked = (key, tuple(map(id, versions)))
+                    if looked not in found_for:
+                        found_for[looked] = _reverse_edit(tables, versions, key)
+                    found = found_for[looked]
+                    if found is not None:
+                        break
+                if found is not None:
                     break
             if found is None:
                 continue

@@ -1,4 +1,5 @@
-"""Checks across the `table` statements of one kind and claim type: the versions loaded side by side.
+"""Checks across the `table` statements of one kind and claim type: the versions loaded side by side (those
+that judge one payer's claims: a payer's own, `for payer`, or those of the statements without it).
 
 A file two statements load (RR520) is refused before it is read. Once the
 tables are loaded, warnings: an `effective` date before the one the file
@@ -22,21 +23,28 @@ from .context import source_of
 from .corrections import check_corrections
 
 
-def loaded_twice(comp, statement: s.Table, claim_type: str, parts: list, origins: list, given: dict) -> bool:
+def loaded_twice(comp, statement: s.Table, claim_type: str, payers, parts: list, origins: list,
+                 given: dict) -> bool:
     """RR520 if a file of ``parts`` (display, path; ``origins``: the path token naming each) is one an earlier
-    `table` statement of the same kind and claim type loads, directly or through a folder: two versions would
-    hold its rows. ``given``: (kind, claim type, real path) -> the statement and token of each file met so far,
-    filled with these files if none is. The same file for professional and institutional claims is allowed
-    (CMS's one add-on file serves both). Whether it was."""
+    `table` statement of the same kind and claim type loads, directly or through a folder, for claims of the
+    same payers (``payers``: the statement's, None without `for payer`): two versions would hold its rows.
+    ``given``: (kind, claim type, real path) -> [(the statement, token, payers) of each statement that gives
+    the file], filled with these files. The same file for professional and institutional claims is allowed
+    (CMS's one add-on file serves both), and so is one for two payers' versions, or one payer's and every other
+    payer's. Whether it was."""
     from .. import tables
+    from . import overlapping
 
     kind = statement.kind.text
     keys = [(kind, claim_type, path.resolve()) for _, path in parts]
     for key, (display, path), (token, _) in zip(keys, parts, origins):
-        if key not in given:
+        clash = next((found for found in given.get(key, ()) if overlapping(found[2], payers)), None)
+        if clash is None:
             continue
-        other, other_token = given[key]
+        other, other_token, _ = clash
         served = "" if kind in tables.ALL_CLAIMS else f" for {claim_type} claims"
+        if payers is not None:
+            served += f" of {tables.payers_text(payers & clash[2])}"
         by = "" if other_token.text == token.text else f" (by `{other_token.text}`)"
         written = _as_written(comp, statement, path, display)
         comp.ctx.error("RR520", f"`{written}` is loaded by two `table {kind}` statements{served}", token.span,
@@ -45,7 +53,7 @@ def loaded_twice(comp, statement: s.Table, claim_type: str, parts: list, origins
                             "effect")
         return True
     for key, (token, _) in zip(keys, origins):
-        given[key] = (statement, token)
+        given.setdefault(key, []).append((statement, token, payers))
     return False
 
 
@@ -62,25 +70,33 @@ def _as_written(comp, statement: s.Table, path, display: str) -> str:
 
 
 def check_versions(comp) -> None:
-    """RR523, RR524, RR525, RR527, RR529 and RR531 for the loaded tables (see the module's docstring)."""
-    groups: dict = {}
+    """RR523, RR524, RR525, RR527, RR529 and RR531 for the loaded tables (see the module's docstring), comparing
+    the versions that judge one payer's claims (``tables.payer_scopes``): a payer's versions of its own (`for
+    payer`) with each other, those without `for payer` with each other. A warning two lists of versions give
+    alike is given once."""
+    from .. import tables
+
     dated_before_name = set()
     for loaded in comp.loaded_tables:
         if loaded.statement.effective is not None and _named_date(comp, loaded):
             dated_before_name.add(id(loaded))
-        groups.setdefault((loaded.kind, loaded.claim_type), []).append(loaded)
-    for versions in groups.values():
-        versions.sort(key=lambda loaded: loaded.start)
-        for loaded in versions[1:]:  # the oldest judges the dates before it too: its start moves no day
-            if loaded.statement.effective is not None and id(loaded) not in dated_before_name:
-                _quarter_start(comp, loaded)
-        named = [(loaded, found) for loaded in versions if (found := _named_version(loaded)) is not None]
-        _out_of_order(comp, named)
-        _loaded_again(comp, named)
-        if versions[0].kind == "ptp":
-            _rows_after_next(comp, versions)
-        if versions[0].kind in ("ptp", "addon") and len(versions) > 1:
-            check_corrections(comp, versions)
+    before = len(comp.ctx.diagnostics)
+    quarter_checked = set()
+    for lists in tables.payer_scopes(comp.loaded_tables).values():
+        for _, versions in lists:
+            for loaded in versions[1:]:  # the oldest judges the dates before it too: its start moves no day
+                if loaded.statement.effective is not None and id(loaded) not in dated_before_name | quarter_checked:
+                    quarter_checked.add(id(loaded))
+                    _quarter_start(comp, loaded)
+            named = [(loaded, found) for loaded in versions if (found := _named_version(loaded)) is not None]
+            _out_of_order(comp, named)
+            _loaded_again(comp, named)
+            if versions[0].kind == "ptp":
+                _rows_after_next(comp, versions)
+            if versions[0].kind in ("ptp", "addon") and len(versions) > 1:
+                check_corrections(comp, versions)
+    found = comp.ctx.diagnostics[before:]
+    comp.ctx.diagnostics[before:] = list(dict.fromkeys(found))
 
 
 def _names(loaded) -> list:

@@ -102,13 +102,17 @@ def exclusion_fields(scope) -> dict:
     return {
         "disabled_for": sorted(_whom(e.payers, e.claim_types) for e in scope.excluded if e.table is None),
         "replaced_by_table": sorted(({"kind": e.table, "claim_types": sorted(e.claim_types)}
-                                     for e in scope.excluded if e.table is not None), key=lambda x: x["kind"]),
+                                     | ({"payers": sorted(e.payers)} if e.payers is not None else {})
+                                     for e in scope.excluded if e.table is not None),
+                                    key=lambda x: (x["kind"], x.get("payers", []))),
     }
 
 
 def _replaced_text(entry: dict) -> str:
-    """``a loaded addon table, for professional claims``."""
-    return f"a loaded {entry['kind']} table, for {', '.join(entry['claim_types'])} claims"
+    """``a loaded addon table, for professional claims`` (``of payer acme``, for a table `for payer`)."""
+    payers = entry.get("payers")
+    whose = f" of payer{'s' if len(payers) > 1 else ''} {', '.join(payers)}" if payers else ""
+    return f"a loaded {entry['kind']} table, for {', '.join(entry['claim_types'])} claims{whose}"
 
 
 def _whom(payers, claim_types) -> str:

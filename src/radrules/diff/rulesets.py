@@ -314,9 +314,9 @@ def _properties(old, new) -> list[Change]:
     return out
 
 
-def _version_change(kind: str, claim_type: str, before: tuple, after: tuple) -> Change:
+def _version_change(kind: str, claim_type: str, payers: tuple | None, before: tuple, after: tuple) -> Change:
     family, rule, _row_kind = TABLE_FAMILIES[kind]
-    label = table_label(kind, claim_type)
+    label = table_label(kind, claim_type, payers)
 
     def show(versions):
         return "; ".join(f"{', '.join(files)} from {start}" for start, files in versions) or "none"

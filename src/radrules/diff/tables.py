@@ -23,7 +23,7 @@ from pathlib import Path
 
 import attrs
 
-from ..tables import TABLE_RULES, _bind_addon, last_day
+from ..tables import TABLE_RULES, _bind_addon, last_day, serving
 from ..tables.store import PtpTable, in_force
 from ..validity import DIAGNOSIS, PROCEDURE
 from . import describe as d
@@ -42,11 +42,13 @@ _KIND_WORDS = {"ptp": "PTP", "mue": "MUE", "addon": "add-on code"}
 _ALL_CLAIMS = {"pctc": "MPFS PC/TC table", "hcpcs": "HCPCS Level II code set", "icd10cm": "ICD-10-CM code set"}
 
 
-def table_label(kind: str, claim_type: str) -> str:
-    """``practitioner PTP table``, ``MPFS PC/TC table``, ``ICD-10-CM code set``."""
+def table_label(kind: str, claim_type: str, payers: tuple | None = None) -> str:
+    """``practitioner PTP table``, ``MPFS PC/TC table``, ``ICD-10-CM code set``; ``practitioner MUE table of
+    payer acme`` for the versions of a payer's own (`for payer`)."""
     if kind in _ALL_CLAIMS:
         return _ALL_CLAIMS[kind]
-    return f"{_CLAIM_WORDS.get(claim_type, claim_type)} {_KIND_WORDS[kind]} table"
+    whose = f" of payer{'s' if len(payers) > 1 else ''} {', '.join(payers)}" if payers else ""
+    return f"{_CLAIM_WORDS.get(claim_type, claim_type)} {_KIND_WORDS[kind]} table{whose}"
 
 
 @attrs.frozen
@@ -87,10 +89,11 @@ class TableDiff:
     # it can't show that change (`diff --shift-days`).
     latest_effective: str | None = None
     earlier_dates: bool = False  # the two versions also judge the dates before ``start`` (the first of their kind)
+    payers: tuple | None = None  # the payers whose own versions (`for payer`) these are; None: every other payer's
 
     @property
     def label(self) -> str:
-        return table_label(self.kind, self.claim_type)
+        return table_label(self.kind, self.claim_type, self.payers)
 
     def to_dict(self) -> dict:
         return {
@@ -99,6 +102,7 @@ class TableDiff:
             "old_rows": self.old_rows, "new_rows": self.new_rows, "added": self.added, "removed": self.removed,
             "changed": self.changed, "examples": [example.to_dict() for example in self.examples],
             "latest_effective": self.latest_effective, "earlier_dates": self.earlier_dates,
+            "payers": list(self.payers) if self.payers is not None else None,
         }
 
 
@@ -171,29 +175,44 @@ def _first_day_apart(before: tuple, after: tuple, kind: str = "pair") -> int:
 def diff_tables(old_tables, new_tables, limit: int) -> tuple[list[TableDiff], list[tuple]]:
     """(table diffs, version changes) between the loaded tables of two rulesets.
 
-    A version change is (kind, claim type, old versions, new versions), each
-    a tuple of (ISO start, file names), when the versions' dates or files differ.
+    A version change is (kind, claim type, payers, old versions, new versions),
+    each a tuple of (ISO start, file names), when the versions' dates or files
+    differ. The versions compared are those that judge one payer's claims
+    (``tables.serving``): those without `for payer` (payers None), and each
+    payer's own in either ruleset (payers: the payers with the same versions).
     """
     diffs: list[TableDiff] = []
     versions: list[tuple] = []
     groups = sorted({(t.kind, t.claim_type) for t in (*old_tables, *new_tables)},
                     key=lambda g: (list(TABLE_FAMILIES).index(g[0]), g[1]))
     for kind, claim_type in groups:
-        old = sorted((t for t in old_tables if (t.kind, t.claim_type) == (kind, claim_type)), key=lambda t: t.start)
-        new = sorted((t for t in new_tables if (t.kind, t.claim_type) == (kind, claim_type)), key=lambda t: t.start)
-        old_versions, new_versions = _versions(old), _versions(new)
-        if old_versions != new_versions:
-            versions.append((kind, claim_type, old_versions, new_versions))
-        seen = set()
-        starts = sorted({t.start for t in old} | {t.start for t in new})
-        for start in starts:
-            before, after = _in_force(old, start), _in_force(new, start)
-            pair = (before.table.key if before else None, after.table.key if after else None)
-            if pair[0] == pair[1] or pair in seen:
-                continue
-            seen.add(pair)
-            # The first versions are also read before their start (evaluation reads the earliest then).
-            diffs.append(_compare(kind, claim_type, start, before, after, limit, start > starts[0]))
+        scopes: dict = {}  # (ids of the old versions, of the new) -> (payers, old, new)
+        named = sorted({payer for t in (*old_tables, *new_tables) if (t.kind, t.claim_type) == (kind, claim_type)
+                        for payer in (t.payers or ())})
+        for payer in [None] + named:
+            old = serving(list(old_tables), kind, claim_type, payer)
+            new = serving(list(new_tables), kind, claim_type, payer)
+            if payer is not None and not any(t.payers for t in (*old, *new)):
+                continue  # the payer has no versions of its own: judged as every other payer
+            found = scopes.setdefault((tuple(map(id, old)), tuple(map(id, new))), ([] if payer else None, old, new))
+            if payer is not None:
+                found[0].append(payer)
+        for payers, old, new in scopes.values():
+            payers = tuple(payers) if payers is not None else None
+            old_versions, new_versions = _versions(old), _versions(new)
+            if old_versions != new_versions:
+                versions.append((kind, claim_type, payers, old_versions, new_versions))
+            seen = set()
+            starts = sorted({t.start for t in old} | {t.start for t in new})
+            for start in starts:
+                before, after = _in_force(old, start), _in_force(new, start)
+                pair = (before.table.key if before else None, after.table.key if after else None)
+                if pair[0] == pair[1] or pair in seen:
+                    continue
+                seen.add(pair)
+                # The first versions are also read before their start (evaluation reads the earliest then).
+                diffs.append(attrs.evolve(_compare(kind, claim_type, start, before, after, limit, start > starts[0]),
+                                          payers=payers))
     return diffs, versions
 
 

@@ -174,6 +174,7 @@ class Loaded:
     source: str  # where the statement was written
     from_cache: str  # "memory", "disk" or "" (read from the files)
     statement: object = attrs.field(eq=False, repr=False)  # the `table` statement (syntax.Table)
+    payers: frozenset | None = None  # `for payer`: the payers whose claims it judges (None: every payer)
 
 
 def content_key(kind: str, paths: list[Path]) -> str:
@@ -856,7 +857,8 @@ def default_effective(kind: str, table, names: list[str]) -> int | None:
 def block_for(loaded: Loaded) -> m.BlockInfo:
     rule_id, kind, carc, rarc = TABLE_RULES[loaded.kind]
     label = {"ptp": "NCCI PTP", "mue": "NCCI MUE", "addon": "NCCI add-on code edits"}[loaded.kind]
-    reference = (f"{label}, {_TYPE_WORDS[loaded.claim_type]} table ({_file_names(loaded)}; in force from "
+    whose = f" for {payers_text(loaded.payers)}" if loaded.payers else ""
+    reference = (f"{label}, {_TYPE_WORDS[loaded.claim_type]} table{whose} ({_file_names(loaded)}; in force from "
                  f"{dt.date.fromordinal(loaded.start).isoformat()})")
     info = m.RuleInfo(rule_id, kind, "deny", carc, rarc, reference, None, loaded.source)
     return m.BlockInfo(info, m.Scope(None, frozenset([loaded.claim_type]), None, None, m.LEVEL_TABLE))
@@ -946,31 +948,34 @@ def version_windows(loaded_tables: list[Loaded]) -> list[dict]:
 
     A version judges from its start until the day before the next version of
     its kind (and claim type; ``claim_type`` is None for the tables that serve
-    every claim) starts; the oldest also judges earlier dates,
+    every claim) that judges the same payers' claims starts (a version that
+    serves several payers is listed once for each list of versions they have,
+    :func:`payer_scopes`); the oldest also judges earlier dates,
     except an ICD-10-CM version, which judges only the dates of its fiscal
     year (``until`` is at most its September 30).
     """
-    groups: dict = {}
-    for loaded in loaded_tables:
-        claim_type = None if loaded.kind in ALL_CLAIMS else loaded.claim_type
-        groups.setdefault((loaded.kind, claim_type), []).append(loaded)
     found = []
-    for (kind, claim_type), chosen in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1] or "")):
-        chosen.sort(key=lambda t: t.start)
-        for i, loaded in enumerate(chosen):
-            until = last_day(kind, chosen, i)
-            found.append({
-                "kind": kind,
-                "claim_type": claim_type,
-                "from": dt.date.fromordinal(loaded.start).isoformat(),
-                "until": dt.date.fromordinal(until).isoformat() if until is not None else None,
-                "earlier_dates": i == 0 and kind != "icd10cm",
-                "size": table_size(loaded),
-                "counts": "rows" if kind == "ptp" else "codes",
-                "files": list(loaded.files),
-                "statement": loaded.source,
-                "read_from": {"memory": "memory cache", "disk": "disk cache"}.get(loaded.from_cache, "files"),
-            })
+    scopes = payer_scopes(loaded_tables)
+    for (kind, claim_type), lists in sorted(scopes.items(), key=lambda item: (item[0][0], item[0][1] or "")):
+        own = sorted({payer for payers, _ in lists if payers for payer in payers})
+        for payers, chosen in lists:
+            for i, loaded in enumerate(chosen):
+                until = last_day(kind, chosen, i)
+                found.append({
+                    "kind": kind,
+                    "claim_type": claim_type,
+                    # the payers whose claims it judges: None for every payer but those of `payers_but`
+                    "payers": payers,
+                    "payers_but": own if payers is None else [],
+                    "from": dt.date.fromordinal(loaded.start).isoformat(),
+                    "until": dt.date.fromordinal(until).isoformat() if until is not None else None,
+                    "earlier_dates": i == 0 and kind != "icd10cm",
+                    "size": table_size(loaded),
+                    "counts": "rows" if kind == "ptp" else "codes",
+                    "files": list(loaded.files),
+                    "statement": loaded.source,
+                    "read_from": {"memory": "memory cache", "disk": "disk cache"}.get(loaded.from_cache, "files"),
+                })
     return found
 
 
@@ -1006,17 +1011,61 @@ def code_sets(loaded_tables: list[Loaded]) -> CodeSets | None:
     )
 
 
-def versions(loaded_tables: list[Loaded], kind: str, claim_type: str | None) -> Versions | None:
-    """The bound versions of one kind (and claim type), oldest first."""
-    chosen = sorted(
-        (t for t in loaded_tables if t.kind == kind and (claim_type is None or t.claim_type == claim_type)),
-        key=lambda t: t.start,
-    )
+def serving(loaded_tables: list[Loaded], kind: str, claim_type: str | None, payer: str | None = None) -> list:
+    """The versions of one kind (and claim type) that judge the claims of ``payer``, oldest first: those whose
+    statements name the payer (`for payer`) if any do, else those that name no payer. ``payer`` None: a payer
+    no statement of that kind and claim type names."""
+    same = [t for t in loaded_tables if t.kind == kind and (claim_type is None or t.claim_type == claim_type)]
+    own = [t for t in same if t.payers is not None and payer in t.payers] if payer is not None else []
+    return sorted(own or [t for t in same if t.payers is None], key=lambda t: t.start)
+
+
+def payer_scopes(loaded_tables: list[Loaded]) -> dict:
+    """{(kind, claim type or None): [(payers, versions), ...]}: each distinct list of versions that judges some
+    payers' claims, oldest first, with those payers: first the versions of the statements without `for payer`
+    (payers None: every payer that has no versions of its own of that kind and claim type), then each list a
+    statement's `for payer` gives (payers: a sorted list). A payer's own versions are its whole timeline of that
+    kind and claim type, so versions are compared (RR523-RR531) within one such list only."""
+    groups: dict = {}
+    for loaded in loaded_tables:
+        claim_type = None if loaded.kind in ALL_CLAIMS else loaded.claim_type
+        groups.setdefault((loaded.kind, claim_type), []).append(loaded)
+    found: dict = {}
+    for (kind, claim_type), chosen in groups.items():
+        lists: dict = {}  # the ids of a timeline's versions -> (payers, versions)
+        shared = serving(chosen, kind, claim_type)
+        if shared:
+            lists[tuple(map(id, shared))] = (None, shared)
+        for payer in sorted(set().union(*(t.payers for t in chosen if t.payers is not None))):
+            timeline = serving(chosen, kind, claim_type, payer)
+            lists.setdefault(tuple(map(id, timeline)), ([], timeline))[0].append(payer)
+        found[(kind, claim_type)] = list(lists.values())
+    return found
+
+
+def payers_text(payers: frozenset | None) -> str:
+    """``payer acme``, ``payers acme, beta``: the payers a version's statement names; "" for every payer."""
+    if payers is None:
+        return ""
+    return f"payer{'s' if len(payers) > 1 else ''} {', '.join(sorted(payers))}"
+
+
+def versions(loaded_tables: list[Loaded], kind: str, claim_type: str | None, payer: str | None = None,
+             bound: dict | None = None) -> Versions | None:
+    """The bound versions of one kind (and claim type) that judge ``payer``'s claims (:func:`serving`), oldest
+    first. ``bound``: id(Loaded) -> (block, bound table), filled and reused, so that views whose payers share
+    a version share its bound table."""
+    chosen = serving(loaded_tables, kind, claim_type, payer)
     if not chosen:
         return None
-    blocks = tuple(block_for(t) if kind in TABLE_RULES else None for t in chosen)
+    if bound is None:
+        bound = {}
+    for t in chosen:
+        if id(t) not in bound:
+            block = block_for(t) if kind in TABLE_RULES else None
+            bound[id(t)] = (block, bind(t, block))
     return Versions(
         starts=tuple(t.start for t in chosen),
-        tables=tuple(bind(t, b) for t, b in zip(chosen, blocks)),
-        blocks=blocks,
+        tables=tuple(bound[id(t)][1] for t in chosen),
+        blocks=tuple(bound[id(t)][0] for t in chosen),
     )

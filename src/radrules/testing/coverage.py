@@ -27,7 +27,7 @@ from ..checks import FORMAT_RULES
 from ..claim import Claim
 from ..compiler import row_key
 from ..model import MUE_UNPUBLISHED, AddonEdit, PairEdit, UnitLimit
-from ..tables import ROW_KINDS, TABLE_RULES, version_windows, versions
+from ..tables import ROW_KINDS, TABLE_RULES, serving, version_windows
 from ..validity import VALIDITY_RULES
 from .model import TEST_SUFFIX
 
@@ -98,9 +98,11 @@ def table_kind(rule_id: str) -> str | None:
     return next((kind for kind, (table_rule, *_) in TABLE_RULES.items() if table_rule == rule_id), None)
 
 
-def statement_at(ruleset, kind: str, claim_type: str, day: int) -> str | None:
-    """Where the table statement is written whose version of ``kind`` judges ``day`` for ``claim_type``."""
-    found = versions(list(ruleset.tables), kind, claim_type)
+def statement_at(ruleset, kind: str, claim_type: str, day: int, payer: str | None = None) -> str | None:
+    """Where the table statement is written whose version of ``kind`` judges ``day`` for ``claim_type`` (and
+    the claims of ``payer``)."""
+    view = ruleset.view_for(payer, claim_type)
+    found = {"ptp": view.ptp_tables, "mue": view.mue_tables, "addon": view.addon_tables}[kind]
     return found.block_at(day).info.source if found is not None else None
 
 
@@ -132,7 +134,7 @@ def disabled_rule(ruleset, disable) -> str | None:
             return rows[0].block.info.id
         if rows is None:
             kind = next(kind for kind, row_kind in ROW_KINDS.items() if row_kind == disable.kind)
-            if any(table.kind == kind and table.claim_type == claim_type for table in ruleset.tables):
+            if serving(list(ruleset.tables), kind, claim_type, payer):
                 return TABLE_RULES[kind][0]
     return None
 
@@ -196,7 +198,7 @@ def _table_looks_at(ruleset, rule_id: str, claim: Claim, payer, days: list, name
     if kind is None or not judged_by_tables(ruleset, claim):
         return set()
     if rule_id == MUE_UNPUBLISHED:
-        return {statement_at(ruleset, "mue", claim.type, day) for number, day in enumerate(days, 1)
+        return {statement_at(ruleset, "mue", claim.type, day, claim.payer) for number, day in enumerate(days, 1)
                 if number in named} - {None}
     row_kind = ROW_KINDS[kind]
     found = set()
@@ -346,6 +348,8 @@ def _table_statements(rulesets) -> dict:
                 dates += " and earlier dates"
             if version["claim_type"] is not None:
                 dates += f", {version['claim_type']} claims"
+            if version["payers"]:
+                dates += f", payer{'s' if len(version['payers']) > 1 else ''} {', '.join(version['payers'])}"
             ids = [TABLE_RULES[version["kind"]][0]] if version["kind"] in TABLE_RULES else []
             if version["kind"] == "mue":
                 ids.append(MUE_UNPUBLISHED)

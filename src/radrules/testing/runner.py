@@ -578,7 +578,8 @@ def _versions_shown(case: TestCase, ruleset, claim: Claim, result, fires, silent
                     continue
                 for number in finding.lines:
                     if not lines or number in lines:
-                        statement = statement_at(ruleset, kind, claim.type, claim.lines[number - 1].date.toordinal())
+                        statement = statement_at(ruleset, kind, claim.type, claim.lines[number - 1].date.toordinal(),
+                                                 claim.payer)
                         fired.add((rule, statement))
         elif expectation.kind == "silent" and rule in silent:
             quiet.update((rule, statement)

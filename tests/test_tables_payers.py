@@ -1,0 +1,228 @@
+"""`table ... for payer`: table versions that judge some payers' claims only (a payer adopting a quarter late, a
+plan's own MUE file), and the statements without it, which serve every other payer."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import radrules
+
+MUE_HEADER = "HCPCS/CPT Code,Practitioner Services MUE Values,MUE Adjudication Indicator,MUE Rationale\n"
+OPPS_HEADER = "HCPCS/CPT Code,Outpatient Hospital Services MUE Values,MUE Adjudication Indicator,MUE Rationale\n"
+JULY = "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
+OCTOBER = "MCR_MUE_PractitionerServices_Eff_10-01-2026.csv"
+# The late adoption the docs advise: every payer takes the October file on October 1, Acme on October 2.
+LATE = (f'table mue "cms/{JULY}"\n'
+        f'table mue "cms/{OCTOBER}"\n'
+        f'table mue "cms/{JULY}" for payer acme\n'
+        '# allow RR531: Acme adopts the October MUE file from October 2\n'
+        f'table mue "cms/{OCTOBER}" for payer acme effective 2026-10-02\n')
+
+
+def ruleset(tmp_path: Path, text: str, name: str = "ncci", files: dict | None = None) -> Path:
+    """A ruleset folder holding ``text`` as ``tables.rr`` and, under ``cms/``, the July MUE file (71046: 2 a
+    line), the October one (71046: 3 a line) and ``files`` (name -> text)."""
+    root = tmp_path / name
+    (root / "cms").mkdir(parents=True)
+    tables = {JULY: MUE_HEADER + "71046,2,1 Line Edit,Nature of Service/Procedure\n",
+              OCTOBER: MUE_HEADER + "71046,3,1 Line Edit,Nature of Service/Procedure\n"}
+    for file, content in {**tables, **(files or {})}.items():
+        (root / "cms" / file).write_text(content, encoding="latin-1")
+    (root / "tables.rr").write_text(text, encoding="utf-8")
+    return root
+
+
+def limit_hit(rules, payer: str, date: str, units: int = 3, claim_type: str = "professional", indexed=True) -> list:
+    """The `ncci.mue` findings of one line of 71046 with ``units``, and the table row each cites."""
+    result = rules.evaluate({"payer": payer, "type": claim_type,
+                             "lines": [{"code": "71046", "units": units, "date": date}]}, indexed=indexed)
+    return [finding.source for finding in result.findings if finding.rule == "ncci.mue"]
+
+
+class TestLateAdoption:
+    @pytest.mark.parametrize("indexed", [True, False])
+    def test_each_payer_by_its_own_versions(self, tmp_path, indexed):
+        """The review's repro: a late `effective` date on a statement without `for payer` moved the October
+        file for every payer, so Medicare's claim of October 1 was denied by the July limit. With `for payer`,
+        Medicare is judged by the October file on October 1, Acme by July's until October 2."""
+        rules = radrules.load(ruleset(tmp_path, LATE), cache_dir=None)
+        assert [w.code for w in rules.warnings] == []
+        assert [w.code for w in rules.allowed] == ["RR531"]
+        assert limit_hit(rules, "Medicare", "2026-10-01", indexed=indexed) == []
+        assert limit_hit(rules, "ACME", "2026-10-01", indexed=indexed) == [f"{JULY}:2"]
+        assert limit_hit(rules, "acme", "2026-10-02", indexed=indexed) == []
+        assert limit_hit(rules, "medicare", "2026-09-30", indexed=indexed) == [f"{JULY}:2"]
+        assert rules.payers == frozenset({"acme"})
+
+    def test_without_for_payer_a_statement_serves_every_payer(self, tmp_path):
+        """What the docs now say: the date of a statement without `for payer` is every payer's."""
+        text = f'table mue "cms/{JULY}"\n# allow RR531: late\ntable mue "cms/{OCTOBER}" effective 2026-10-02\n'
+        rules = radrules.load(ruleset(tmp_path, text), cache_dir=None)
+        assert limit_hit(rules, "medicare", "2026-10-01") == [f"{JULY}:2"]
+
+    def test_a_payers_versions_replace_the_others_on_every_date(self, tmp_path):
+        """A payer that names only the October file is judged by it on every date (its oldest judges the dates
+        before it), not by the July file of the other payers."""
+        text = f'table mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}" for payer acme effective 2026-10-02\n'
+        rules = radrules.load(ruleset(tmp_path, text), cache_dir=None)
+        assert limit_hit(rules, "acme", "2026-08-01") == []
+        assert limit_hit(rules, "medicare", "2026-11-01") == [f"{JULY}:2"]
+
+    def test_the_finding_names_the_payers_version(self, tmp_path):
+        rules = radrules.load(ruleset(tmp_path, LATE), cache_dir=None)
+        result = rules.evaluate({"payer": "acme", "lines": [{"code": "71046", "units": 3, "date": "2026-10-01"}]})
+        (finding,) = result.findings
+        assert finding.reference.startswith(f"NCCI MUE, practitioner table for payer acme ({JULY}; in force from "
+                                            "2026-07-01)")
+
+    def test_two_payers_naming_one_file_share_one_table(self, tmp_path):
+        """The same file for every payer, for acme and for beta is read once and held once: one table object, and
+        one bound table in the views whose versions include it."""
+        text = (f'table mue "cms/{JULY}"\ntable mue "cms/{JULY}" for payer acme\n'
+                f'table mue "cms/{JULY}" for payers beta\ntable mue "cms/{OCTOBER}" for payer beta\n')
+        rules = radrules.load(ruleset(tmp_path, text), cache_dir=None)
+        first, for_acme, for_beta, _ = rules.tables
+        assert first.table is for_acme.table is for_beta.table
+        views = rules.views
+        assert views[("acme", "professional")].mue_tables is not views[(None, "professional")].mue_tables
+        assert views[("beta", "professional")].mue_tables.tables[0] is not None
+        assert limit_hit(rules, "beta", "2026-10-01") == []
+        assert limit_hit(rules, "acme", "2026-10-01") == [f"{JULY}:2"]
+
+    def test_payers_with_the_same_versions_share_them(self, tmp_path):
+        """Views whose payers have one list of versions share its Versions (bound once)."""
+        text = f'table mue "cms/{JULY}" for payers acme, "Blue  Plan"\ntable mue "cms/{OCTOBER}"\n'
+        rules = radrules.load(ruleset(tmp_path, text), cache_dir=None)
+        assert rules.payers == frozenset({"acme", "blue plan"})
+        assert rules.views[("acme", "professional")].mue_tables is rules.views[("blue plan", "professional")].mue_tables
+        assert limit_hit(rules, "BLUE PLAN", "2026-10-01") == [f"{JULY}:2"]
+        assert limit_hit(rules, "other", "2026-10-01") == []
+
+
+class TestClaimTypes:
+    def test_a_payers_institutional_versions(self, tmp_path):
+        """`for payer acme for institutional claims`: Acme's institutional claims by its own table; its
+        professional claims, and other payers' institutional claims (no table for them), as before."""
+        opps = "MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv"
+        text = f'table mue "cms/{JULY}"\ntable mue "cms/{opps}" effective 2026-07-01 for institutional for payer acme\n'
+        files = {opps: OPPS_HEADER + "71046,1,1 Line Edit,Nature of Service/Procedure\n"}
+        rules = radrules.load(ruleset(tmp_path, text, files=files), cache_dir=None)
+        assert limit_hit(rules, "acme", "2026-08-01", units=2, claim_type="institutional") == [f"{opps}:2"]
+        assert limit_hit(rules, "medicare", "2026-08-01", units=2, claim_type="institutional") == []
+        assert limit_hit(rules, "acme", "2026-08-01", units=3) == [f"{JULY}:2"]
+        assert rules.views[(None, "institutional")].mue_tables is None
+
+
+class TestPayerFolder:
+    def test_a_plans_own_table_in_its_folder(self, tmp_path):
+        """The review's second repro: a Medicaid plan's folder loading its own MUE file changed Medicare's limits
+        from its date. With `for payer`, it judges the plan's claims only."""
+        ncci = ruleset(tmp_path, f'table mue "cms/{JULY}"\n')
+        plan = ruleset(tmp_path, 'table mue "cms/MCD_MUE_PractitionerServices_Eff_10-01-2026.csv" '
+                                 'for payer "medicaid plan" effective 2026-11-01\n', name="mcd",
+                       files={"MCD_MUE_PractitionerServices_Eff_10-01-2026.csv":
+                              MUE_HEADER + "71046,1,1 Line Edit,Nature of Service/Procedure\n"})
+        rules = radrules.load(ncci, plan, cache_dir=None)
+        assert limit_hit(rules, "medicare", "2026-11-02", units=2) == []
+        assert limit_hit(rules, "Medicaid  Plan", "2026-11-02", units=2) == [
+            "MCD_MUE_PractitionerServices_Eff_10-01-2026.csv:2"]
+
+
+class TestChecksWithinAPayer:
+    def test_versions_compared_within_their_payers_only(self, tmp_path):
+        """Acme's October file from October 2 is RR531 once, at its statement; the others' versions are not
+        compared with Acme's (no RR524 for Acme's July file after the others' October file)."""
+        text = (f'table mue "cms/{OCTOBER}"\ntable mue "cms/{JULY}" for payers acme, beta\n'
+                f'table mue "cms/{OCTOBER}" for payers acme, beta effective 2026-10-02\n')
+        rules = radrules.load(ruleset(tmp_path, text), cache_dir=None)
+        assert [(w.code, w.span.line) for w in rules.warnings] == [("RR531", 3)]
+
+    def test_a_file_for_two_payer_lists_that_share_a_payer(self, tmp_path):
+        """The same file for `acme, beta` and for `acme` would load it twice for Acme: RR520."""
+        text = f'table mue "cms/{JULY}" for payers acme, beta\ntable mue "cms/{JULY}" for payer acme\n'
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(ruleset(tmp_path, text), cache_dir=None)
+        (error,) = caught.value.errors
+        assert (error.code, error.span.line) == ("RR520", 2)
+        assert error.message == (f"`cms/{JULY}` is loaded by two `table mue` statements for professional claims "
+                                 "of payer acme")
+
+    def test_two_versions_of_one_date_for_one_payer(self, tmp_path):
+        text = (f'table mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}" effective 2026-07-01 for payer acme\n'
+                f'table mue "cms/{JULY}" for payer acme\n')
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(ruleset(tmp_path, text), cache_dir=None)
+        (error,) = caught.value.errors
+        assert (error.code, error.span.line, error.message) == (
+            "RR513", 3, "two mue tables for professional claims of payer acme take effect on the same date, "
+                        "2026-07-01")
+
+    def test_a_table_of_every_payer_takes_no_payer_clause(self, tmp_path):
+        text = 'table hcpcs "cms/HCPC2026_JUL_ANWEB.csv" for payer acme\n'
+        files = {"HCPC2026_JUL_ANWEB.csv": "HCPC,SEQNUM,RECID,LONG DESCRIPTION,SHORT DESCRIPTION,ADD DT,ACT EFF DT,"
+                                           "TERM DT,ACTION CD\nG0279,00100,3,X,X,20150101,20150101,,N\n"}
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(ruleset(tmp_path, text, files=files), cache_dir=None)
+        (error,) = caught.value.errors
+        assert (error.code, error.span.column, error.message) == (
+            "RR501", 52, "a `hcpcs` table serves every payer; drop `for payer`")
+
+    def test_a_payer_one_letter_from_another(self, tmp_path):
+        """A table statement's payer counts among the names RR269 compares."""
+        text = f'table mue "cms/{JULY}" for payer acmee\n'
+        more = 'limits acme.mue\n  for payer acme\n  reference "r"\n  limit 70450 max 1 mai 1\nend\n'
+        root = ruleset(tmp_path, text)
+        (root / "acme.rr").write_text(more, encoding="utf-8")
+        rules = radrules.load(root, cache_dir=None)
+        assert [(w.code, w.span.file) for w in rules.warnings] == [("RR269", "ncci/tables.rr")]
+
+
+class TestStandIns:
+    def test_a_stand_in_left_out_for_the_payers_a_table_serves(self, tmp_path):
+        """An `unless table mue` block is left out where a table serves: for Acme, whose table it is, not for
+        the other payers."""
+        text = (f'table mue "cms/{JULY}" for payer acme\n'
+                'limits our.mue\n  unless table mue\n  reference "r"\n  limit 71046 max 1 mai 1\nend\n')
+        rules = radrules.load(ruleset(tmp_path, text), cache_dir=None)
+        hits = rules.evaluate({"payer": "medicare", "lines": [{"code": "71046", "units": 2, "date": "2026-08-01"}]})
+        assert [f.rule for f in hits.findings] == ["our.mue"]
+        assert limit_hit(rules, "acme", "2026-08-01", units=2) == []
+        assert rules.replaced() == frozenset()
+
+
+def check(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "radrules", "check", *args], capture_output=True, text=True,
+                          env=dict(os.environ), timeout=60)
+
+
+class TestCheckListing:
+    def test_each_payers_versions_listed_apart(self, tmp_path):
+        root = ruleset(tmp_path, LATE)
+        done = check("--cache-dir", str(tmp_path / "cache"), str(root))
+        assert done.returncode == 0, done.stderr
+        listed = [line.strip().split(": ")[0] for line in done.stdout.splitlines() if line.startswith("  mue")]
+        assert listed == [
+            "mue, professional claims, every payer but acme, 2026-07-01 to 2026-09-30 (and earlier dates)",
+            "mue, professional claims, every payer but acme, 2026-10-01 on",
+            "mue, professional claims, payer acme, 2026-07-01 to 2026-10-01 (and earlier dates)",
+            "mue, professional claims, payer acme, 2026-10-02 on",
+        ]
+        assert "payers named: acme" in done.stdout
+
+    def test_explain_says_whose_table_it_is(self, tmp_path):
+        """`explain`'s reason a table rule was not considered reads the versions of the claim's payer: Acme has
+        an institutional MUE table only, other payers none."""
+        opps = "MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv"
+        text = f'table mue "cms/{opps}" for institutional claims for payer acme\n'
+        files = {opps: OPPS_HEADER + "71046,1,1 Line Edit,Nature of Service/Procedure\n"}
+        rules = radrules.load(ruleset(tmp_path, text, files=files), cache_dir=None)
+        claim = {"payer": "acme", "lines": [{"code": "71046", "date": "2026-08-01"}]}
+        gone = rules.evaluate(claim, explain=True).explanation.not_considered
+        assert gone["ncci.mue.unpublished"] == "its table serves institutional claims, not professional"
+        gone = rules.evaluate(dict(claim, payer="medicare"), explain=True).explanation.not_considered
+        assert "ncci.mue.unpublished" not in gone or "serves" not in gone["ncci.mue.unpublished"]
