@@ -226,3 +226,19 @@ class TestCheckListing:
         assert gone["ncci.mue.unpublished"] == "its table serves institutional claims, not professional"
         gone = rules.evaluate(dict(claim, payer="medicare"), explain=True).explanation.not_considered
         assert "ncci.mue.unpublished" not in gone or "serves" not in gone["ncci.mue.unpublished"]
+
+
+class TestDiff:
+    def test_a_payers_own_versions_compared_apart(self, tmp_path):
+        """`radrules diff` of the ruleset before and after Acme's late adoption: Acme's versions are compared
+        with what judged its claims before (the versions of every payer), labelled with its name; the others'
+        are unchanged."""
+        from radrules.diff import diff_rulesets
+
+        before = radrules.load(ruleset(tmp_path / "old", f'table mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}"\n'),
+                               cache_dir=None)
+        after = radrules.load(ruleset(tmp_path / "new", LATE), cache_dir=None)
+        found = diff_rulesets(before, after)
+        assert [(t.label, t.start, t.changed) for t in found.tables] == [
+            ("practitioner MUE table of payer acme", "2026-10-01", 1)]
+        assert [change.key for change in found.changes] == ["practitioner MUE table of payer acme"]
