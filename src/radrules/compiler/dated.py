@@ -100,8 +100,8 @@ def _uncovered(rows) -> list[tuple[int, int]]:
 def _in_force(versions: list, kind: str, key: tuple) -> list[tuple]:
     """(first date, last date, row) of every row of ``key`` in ``versions`` (the tables of ``kind`` loaded for a
     claim type and payer, oldest first), over the dates its version judges (an add-on row until its last primary
-    is deleted): the oldest version also judges every earlier date, as evaluation does. A PTP row with modifier indicator 9 is no edit: it never
-    applies."""
+    is deleted): the oldest version also judges every earlier date, as evaluation does. A PTP row with modifier
+    indicator 9 is no edit: it never applies."""
     from .. import tables
 
     found = []
