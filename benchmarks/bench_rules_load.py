@@ -7,8 +7,8 @@
    hundred rows and a ``limits`` block (seeded, so the same text every time).
 2. Loads the folder in fresh processes (``radrules.load(DIR, cache_dir=None)``, so no cache of an earlier
    load helps; with ``--cache DIR``, with that disk cache, which a first load fills, so that the files' parses
-   are read back from it) and prints the time of the import, of building the Lark parser (once per process), of the load,
-   and of its two stages: parsing the files and compiling the ruleset.
+   are read back from it) and prints the time of the import, of building the Lark parser (once per process),
+   of the load, and of its two stages: parsing the files and compiling the ruleset.
 3. With ``--profile N``, prints the N functions of the load with the most time of their own (cProfile).
 
 Figures for this machine are in docs/performance.md ("Loading").
