@@ -1,5 +1,6 @@
 """Pair rules on a date of many lines: the evaluator's path for big dates (``_big_day_pair_rules``) gives what
-the plain loop over every pair gives, in the same order, and pairs only the lines each side of a rule can be."""
+the plain loop over every pair gives, in the same order, and pairs only the lines each side of a rule can be;
+explain's steps of pair rules, which ask each side of a rule once a line, are the plain loop's too."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 import radrules
 from radrules import conditions as c
 from radrules import evaluator
+from radrules import explain
 from builders import NPI, OTHER_NPI, claim, line
 
 CODES = ("70450", "70460", "71045", "71046", "74177")
@@ -220,3 +222,73 @@ end
     assert sorted(line_side) == ["claim also has 70450", "claim.type is professional", "line.modifiers has [26]"]
     assert sorted(other_side) == ["not other.place_of_service in [21]", "other.units > 1"]
     assert sorted(rest) == ["line.units > 1 or other.units > 2", "other.units = line.units"]
+
+
+def plain_pair_rules(tracer, group: list) -> None:
+    """explain's steps of the pair rules of a date as a plain loop over every ordered pair of its lines, the
+    whole condition asked of each (what explain did before it asked each side once a line)."""
+    for a in group:
+        for rule in tracer.lookup.pair_rules(a):
+            fired_with = None
+            for b in group:
+                if a is b or not c.same_provider(a, b):
+                    continue
+                if rule.same_code and b.code != a.code:
+                    continue
+                if rule.other_codes is not None and b.code not in rule.other_codes:
+                    continue
+                if fired_with is not None:
+                    tracer._not_checked(rule, a, b, fired_with)
+                elif tracer._rule(rule, a, b) == "fired" and rule.once_per_line:
+                    fired_with = b
+
+
+def explained(monkeypatch, rules, data, plain: bool, history=None) -> tuple:
+    """The steps of explaining a claim, with the plain loop over every pair for the pair rules if ``plain``."""
+    with monkeypatch.context() as patch:
+        if plain:
+            patch.setattr(explain._Tracer, "_pair_rules", plain_pair_rules)
+        return rules.evaluate(data, history=history, explain=True).explanation.steps
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_explain_steps_of_pair_rules_are_the_plain_loops(monkeypatch, seed):
+    """On random pair rules and claims (some with a history), explain's steps (fired, silent with the first false
+    or unknown part as written, out of dates, not checked after `once per line`, `both` once) are those of the
+    plain loop over every pair, in the same order."""
+    rng = random.Random(1000 + seed)
+    rules = radrules.loads(random_rules(rng), f"gen{seed}.rr")
+    for _ in range(3):
+        data = random_claim(rng, rng.randint(2, 45))
+        history = random_history(rng) if rng.random() < 0.5 else None
+        plain = explained(monkeypatch, rules, data, True, history)
+        assert any(step.rule.startswith("gen.r") for step in plain) or len(data["lines"]) < 3
+        assert explained(monkeypatch, rules, data, False, history) == plain
+
+
+def test_explain_asks_a_part_that_reads_one_line_once_a_line(monkeypatch):
+    """On a date of 200 lines, explain asks a pair rule's `claim also has` (it reads `line`) once a line, not once
+    a pair, and its steps are the plain loop's."""
+    rules = radrules.loads('''
+rule big.also "ALSO"
+  when other.modifiers has [77]
+   and claim also has 74177 on the same date
+   and other.units = line.units
+  then warn line "{line.code} beside {other.code}"
+  reference "test"
+end
+''', "also.rr")
+    data = claim(*[line("71046", modifiers=["77"] if number % 3 else [], units=1 + number % 2)
+                   for number in range(200)])
+    asked = []
+    also_has = c.AlsoHas.test
+
+    def counting(self, ev, line, other):
+        asked.append(1)
+        return also_has(self, ev, line, other)
+
+    monkeypatch.setattr(c.AlsoHas, "test", counting)
+    steps = explained(monkeypatch, rules, data, False)
+    assert len(asked) <= 200
+    assert sum(step.rule == "big.also" for step in steps) == 200 * 199
+    assert explained(monkeypatch, rules, data, True) == steps

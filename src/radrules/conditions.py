@@ -570,10 +570,16 @@ def reads_one_line(node, role: int) -> bool:
 def pair_sides(node) -> tuple[tuple, tuple, tuple]:
     """The top-level ``and`` parts of a pair rule's condition that read only ``line`` (or only the claim),
     those that read only ``other``, and the rest, each in the condition's order."""
-    line, other, rest = [], [], []
+    sides: tuple = ([], [], [])
     for part in conjuncts(node):
-        (line if reads_one_line(part, 0) else other if reads_one_line(part, 1) else rest).append(part)
-    return tuple(line), tuple(other), tuple(rest)
+        sides[pair_side(part)].append(part)
+    return tuple(sides[0]), tuple(sides[1]), tuple(sides[2])
+
+
+def pair_side(part) -> int:
+    """The side of a pair that a part of its condition reads: 0 ``line`` alone (or only the claim), 1 ``other``
+    alone, 2 both."""
+    return 0 if reads_one_line(part, 0) else 1 if reads_one_line(part, 1) else 2
 
 
 def conjuncts(node) -> tuple:

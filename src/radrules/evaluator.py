@@ -216,7 +216,7 @@ def _big_day_pair_rules(ev: Evaluation, lookup, day: int, group: list, codes: se
                 continue
             candidates = chosen.get(id(rule))
             if candidates is None:
-                candidates = chosen[id(rule)] = _other_lines(ev, rule, group, codes)
+                candidates = chosen[id(rule)] = other_lines(ev, rule, group, codes, rule.sides[1])
             if rule.same_code:
                 candidates = candidates.get(a.code, ())
             for b in candidates:
@@ -225,14 +225,13 @@ def _big_day_pair_rules(ev: Evaluation, lookup, day: int, group: list, codes: se
                         break
 
 
-def _other_lines(ev: Evaluation, rule, group: list, codes: set):
-    """The lines of a date that can be a pair rule's `other` by their codes and the parts of its condition that
-    read `other` alone, in claim order; a `same_code` rule's by code."""
+def other_lines(ev: Evaluation, rule, group: list, codes: set, test):
+    """The lines of a date that can be a pair rule's `other` by their codes and ``test`` (the parts of its
+    condition that read `other` alone; explain, None), in claim order; a `same_code` rule's by code."""
     accepted = rule.other_codes
     if accepted is not None and accepted.isdisjoint(codes):
         lines = []
     else:
-        test = rule.sides[1]
         lines = [b for b in group if (accepted is None or b.code in accepted)
                  and (test is None or test(ev, None, b) is True)]
     if not rule.same_code:

@@ -32,12 +32,11 @@ from . import model as m
 from . import validity
 from .checks import FORMAT_RULES, check_format, hider
 from .codes import is_procedure_code
-from .conditions import conjuncts
-from .conditions import same_provider
+from .conditions import conjuncts, pair_side, same_provider
 from .evaluation import Evaluation, meeting_days, paid_history
 from .evaluator import (_add_earlier_units, _limit_finding, _number, _provider_groups, addon_edits, addon_message,
-                        day_text, over_limit, ptp_bypassed, ptp_message, set_apart_rules, sides_not_bypassing,
-                        span_limits, span_ptp_hits, unpublished_message)
+                        day_text, other_lines, over_limit, ptp_bypassed, ptp_message, set_apart_rules,
+                        sides_not_bypassing, span_limits, span_ptp_hits, unpublished_message)
 from .lookups import UNLISTED, mue_files
 from .model import MUE_UNPUBLISHED, format_date, primaries_text, window_text
 from .tables import last_day, serving
@@ -407,12 +406,21 @@ class _Tracer:
         # evaluator reports such a rule once per pair of lines, worded by the order of the codes.
         self._both: dict = {}
         self.fired: set = set()  # (lines, related, codes) of the PTP pairs denied, with a date span: once each
+        self._labels: dict = {}  # line numbers -> their label (a date of many lines has many steps of each line)
 
     def add(self, rule: str, kind: str, outcome: str, lines, detail: str, related=(), source=None) -> None:
-        where = _where(self.ev, lines)
+        lines = tuple(lines)
+        related = tuple(related)
+        where = self._where(lines)
         if related:
-            where += " with " + _where(self.ev, related)
-        self.steps.append(Step(rule, kind, outcome, tuple(lines), detail, tuple(related), source, where))
+            where += " with " + self._where(related)
+        self.steps.append(Step(rule, kind, outcome, lines, detail, related, source, where))
+
+    def _where(self, numbers: tuple) -> str:
+        label = self._labels.get(numbers)
+        if label is None:
+            label = self._labels[numbers] = _where(self.ev, numbers)
+        return label
 
     # ------------------------------------------------------------ stages
 
@@ -497,16 +505,19 @@ class _Tracer:
                 detail = rule.message.render(self.ev, None, None)
             self.add(rule.info.id, rule.info.kind, outcome, lines, detail, source=rule.info.source)
 
-    def _rule(self, rule, line, other) -> str:
+    def _rule(self, rule, line, other, verdict: tuple | None = None) -> str:
         """A step for a line or pair rule, on the lines its finding acts on (as the evaluator's); a pair rule on
-        the lines' first date (a line with a date span too). Returns the step's outcome."""
+        the lines' first date (a line with a date span too). ``verdict``: what :func:`_condition` says of the
+        condition on a date within the rule's, when known. Returns the step's outcome."""
         info = rule.info
         lines, related = _acted_on(rule, line, other, self.ev)
-        window = _outside(rule.scope, line.date)
-        if window:
-            self.add(info.id, info.kind, "out of dates", lines, window, related, info.source)
-            return "out of dates"
-        outcome, detail = _condition(rule.condition, self.ev, line, other)
+        if verdict is None:
+            window = _outside(rule.scope, line.date)
+            if window:
+                self.add(info.id, info.kind, "out of dates", lines, window, related, info.source)
+                return "out of dates"
+            verdict = _condition(rule.condition, self.ev, line, other)
+        outcome, detail = verdict
         if outcome == "fired":
             detail = rule.message.render(self.ev, line, other)
             if rule.target == "both" and other is not None:
@@ -555,21 +566,35 @@ class _Tracer:
                         self._ptp(a, b, rows, placement, a.day)
             self._decided_table_pairs((a,), on.get(a.day, ()), a.day)
         for group in self.ev.by_day.values():  # pair rules: a line with a date span by its first day
-            if len(group) < 2:
-                continue
-            for a in group:
-                for rule in self.lookup.pair_rules(a):
-                    fired_with = None  # a `once per line` rule: the line it fired with, its later pairs unchecked
-                    for b in group:
-                        if a is b or not same_provider(a, b):
-                            continue
-                        if rule.same_code and b.code != a.code:
-                            continue
-                        if rule.other_codes is not None and b.code not in rule.other_codes:
-                            continue
-                        if fired_with is not None:
-                            self._not_checked(rule, a, b, fired_with)
-                        elif self._rule(rule, a, b) == "fired" and rule.once_per_line:
+            if len(group) > 1:
+                self._pair_rules(group)
+
+    def _pair_rules(self, group: list) -> None:
+        """A step for each pair rule on each pair of the lines of a date whose codes it accepts. A date of many
+        lines has many pairs: a rule's `other` lines are chosen by their codes once (as the evaluator chooses
+        them on a big date), and each part of its condition that reads one line alone is asked once a line
+        (:class:`_PairCondition`)."""
+        ev = self.ev
+        codes = {line.code for line in group}
+        chosen: dict = {}  # id(rule) -> (its `other` lines by their codes, its condition)
+        for a in group:
+            for rule in self.lookup.pair_rules(a):
+                found = chosen.get(id(rule))
+                if found is None:
+                    found = chosen[id(rule)] = (other_lines(ev, rule, group, codes, None), _PairCondition(ev, rule))
+                candidates, condition = found
+                if rule.same_code:
+                    candidates = candidates.get(a.code, ())
+                answers = None if _outside(rule.scope, a.date) else condition.of_line(a)  # (out of dates: none)
+                fired_with = None  # a `once per line` rule: the line it fired with, its later pairs unchecked
+                for b in candidates:
+                    if a is b or not same_provider(a, b):
+                        continue
+                    if fired_with is not None:
+                        self._not_checked(rule, a, b, fired_with)
+                    else:
+                        verdict = None if answers is None else condition.judge(answers, a, b)
+                        if self._rule(rule, a, b, verdict) == "fired" and rule.once_per_line:
                             fired_with = b
 
     def _versions(self, loaded_tables, kind: str = "ptp") -> tuple | None:
@@ -972,19 +997,90 @@ def _text(node) -> str:
 def _condition(node, ev, line, other) -> tuple[str, str]:
     """(``fired`` or ``silent``, why): the first part of the top-level ``and``, as written, that is false;
     else the first that is unknown (a false part decides the condition, an unknown one does not)."""
-    parts = getattr(node, "written", None) or conjuncts(node)
+    parts = _written(node)
     unknown = None
     for part in parts:
         answer = part.test(ev, line, other)
         if answer is False:
-            return "silent", f"`{_text(part)}` is false"
+            return _false(part)
         if answer is None and unknown is None:
             unknown = part
     if unknown is not None:
-        return "silent", f"`{_text(unknown)}` is unknown (a value it needs is missing)"
+        return _unknown(unknown)
+    return _true(node, parts)
+
+
+def _written(node) -> tuple:
+    """The parts of a condition's top-level ``and`` as written."""
+    return getattr(node, "written", None) or conjuncts(node)
+
+
+def _false(part) -> tuple[str, str]:
+    return "silent", f"`{_text(part)}` is false"
+
+
+def _unknown(part) -> tuple[str, str]:
+    return "silent", f"`{_text(part)}` is unknown (a value it needs is missing)"
+
+
+def _true(node, parts) -> tuple[str, str]:
     if len(parts) == 1:
         return "fired", f"`{_text(node)}` is true"
     return "fired", f"all {len(parts)} parts of the condition are true"
+
+
+class _PairCondition:
+    """A pair rule's condition judged as :func:`_condition` judges it, on many pairs of one date: the parts that
+    read ``line`` alone or ``other`` alone (:func:`radrules.conditions.pair_side`, as the evaluator splits
+    them for a big date) are asked once a line, and a pair asks the parts that read both lines only up to the
+    first part found false."""
+
+    def __init__(self, ev, rule):
+        self.ev = ev
+        self.parts = parts = _written(rule.condition)
+        sides = [pair_side(part) for part in parts]
+        self.line_side, self.other_side, self.rest = ([i for i, side in enumerate(sides) if side == wanted]
+                                                      for wanted in (0, 1, 2))
+        self.verdicts = [(_false(part), _unknown(part)) for part in parts]
+        self.true = _true(rule.condition, parts)
+        self.others: dict = {}  # id(other line) -> (first false part, first unknown part) of the `other` side
+
+    def of_line(self, line) -> tuple:
+        """(first false part, first unknown part) of the `line` side for ``line``, by their places in the
+        condition (its length: none); the first unknown part found before the first false one."""
+        return self._first(self.line_side, line, None)
+
+    def judge(self, answers: tuple, line, other) -> tuple[str, str]:
+        """:func:`_condition` for ``line`` (its side's ``answers``, from :meth:`of_line`) with ``other``."""
+        found = self.others.get(id(other))
+        if found is None:
+            found = self.others[id(other)] = self._first(self.other_side, None, other)
+        false = min(answers[0], found[0])
+        unknown = min(answers[1], found[1])
+        for i in self.rest:
+            if i > false:  # a part after a false one decides nothing
+                break
+            answer = self.parts[i].test(self.ev, line, other)
+            if answer is False:
+                false = i
+                break
+            if answer is None and i < unknown:
+                unknown = i
+        if false < len(self.parts):
+            return self.verdicts[false][0]
+        if unknown < len(self.parts):
+            return self.verdicts[unknown][1]
+        return self.true
+
+    def _first(self, places: list, line, other) -> tuple[int, int]:
+        false = unknown = len(self.parts)
+        for i in places:
+            answer = self.parts[i].test(self.ev, line, other)
+            if answer is False:
+                return i, unknown
+            if answer is None and unknown > i:
+                unknown = i
+        return false, unknown
 
 
 def _addon_rows_text(rows, change: tuple) -> str:
