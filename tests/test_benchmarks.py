@@ -109,6 +109,15 @@ def test_big_claims_benchmark_at_reduced_size():
     assert all(float(row[1]) > 0 and float(row[2]) > 0 and int(row[3].replace(",", "")) > 0 for row in rows)
 
 
+def test_big_claims_benchmark_explains():
+    """bench_big_claims.py --explain also times the explanation and counts its steps."""
+    done = run("bench_big_claims.py", "--lines", "40", "--rules", "3", "--repeat", "1", "--explain")
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = [line.split("|") for line in done.stdout.splitlines()[2:]]
+    assert len(rows) == 3
+    assert all(float(row[4]) > 0 and int(row[5].replace(",", "")) > int(row[3].replace(",", "")) for row in rows)
+
+
 def test_generator_self_check(tmp_path):
     """generate_cms_tables.py writes every file in its published layout and its own check reads them back."""
     done = run("generate_cms_tables.py", str(tmp_path / "cms"), "--ptp-rows", "20000", "--mue-codes", "3000",
