@@ -13,6 +13,7 @@ import hashlib
 import re
 import sys
 
+import lark
 from lark import Lark, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lark import PostLex
@@ -81,10 +82,10 @@ def rule_parser() -> Lark:
 
 @functools.lru_cache(maxsize=1)
 def fingerprint() -> str | None:
-    """A hash of what :func:`parse_rules` gives depends on: radrules' version, the grammar and the code of the
-    modules that build the syntax tree and its diagnostics, so that a parse kept on disk by other code is never
+    """A hash of what :func:`parse_rules` gives depends on: radrules' and lark's versions, the grammar and the code
+    of the modules that build the syntax tree and its diagnostics, so that a parse kept on disk by other code is never
     used (radrules.loader); None when a module's file can't be read (then no parse is kept)."""
-    digest = hashlib.sha256(f"radrules {_version.__version__}\0".encode())
+    digest = hashlib.sha256(f"radrules {_version.__version__}\0lark {lark.__version__}\0".encode())
     digest.update(_resources.grammar_text().encode())
     for module in (sys.modules[__name__], s, errors, codes, _resources):
         try:
