@@ -70,6 +70,7 @@ class TestLateAdoption:
         before it), not by the July file of the other payers."""
         text = f'table mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}" for payer acme effective 2026-10-02\n'
         rules = radrules.load(ruleset(tmp_path, text), cache_dir=None)
+        assert [w.code for w in rules.warnings] == ["RR532", "RR531"]  # said, below
         assert limit_hit(rules, "acme", "2026-08-01") == []
         assert limit_hit(rules, "medicare", "2026-11-01") == [f"{JULY}:2"]
 
@@ -182,6 +183,58 @@ class TestChecksWithinAPayer:
         assert [(w.code, w.span.file) for w in rules.warnings] == [("RR269", "ncci/tables.rr")]
 
 
+class TestPayersListBeginsLate:
+    """RR532: a payer's own versions that begin after versions without `for payer` judge its earlier dates by
+    its oldest, which other tables judge for every other payer."""
+
+    def test_a_late_version_alone_judges_the_payers_earlier_dates(self, tmp_path):
+        """The review's repro: Acme names only the October file from October 2. Its September claims are judged
+        by the October file (no limit hit), Medicare's by July's; no warning said so. Now RR532 at Acme's
+        statement, naming the July version it leaves, and RR531 at its date (its start now matters)."""
+        text = (f'table mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}"\n'
+                f'table mue "cms/{OCTOBER}" for payer acme effective 2026-10-02\n')
+        rules = radrules.load(ruleset(tmp_path, text), cache_dir=None)
+        assert [(w.code, w.span.line) for w in rules.warnings] == [("RR532", 3), ("RR531", 3)]
+        warning = rules.warnings[0]
+        assert warning.message == (
+            "the mue versions `for payer acme` (professional claims) begin on 2026-10-02, so this one also judges "
+            "the payer's claims before it, which a version without `for payer` judges otherwise")
+        assert f"ncci/tables.rr:1 ({JULY}, from 2026-07-01) no longer judges" in warning.help
+        assert "name it `for payer acme` too" in warning.help
+        assert "name the versions it uses before it `for payer` too (RR532)" in rules.warnings[1].help
+
+    def test_every_left_out_version_named_once_for_payers_sharing_a_list(self, tmp_path):
+        april = "MCR_MUE_PractitionerServices_Eff_04-01-2026.csv"
+        text = (f'table mue "cms/{april}"\ntable mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}"\n'
+                f'table mue "cms/{OCTOBER}" for payers acme, "blue plan"\n')
+        files = {april: MUE_HEADER + "71046,1,1 Line Edit,Nature of Service/Procedure\n"}
+        rules = radrules.load(ruleset(tmp_path, text, files=files), cache_dir=None)
+        (warning,) = rules.warnings
+        assert (warning.code, warning.span.line) == ("RR532", 4)
+        assert "the payers' claims before it, which 2 versions without `for payer` judge otherwise" in warning.message
+        assert (f"ncci/tables.rr:1 ({april}, from 2026-04-01); ncci/tables.rr:2 ({JULY}, from 2026-07-01) no "
+                "longer judge the payers' claims; name them `for payers acme, \"blue plan\"` too") in warning.help
+
+    def test_allowed_with_a_reason(self, tmp_path):
+        text = (f'table mue "cms/{JULY}"\n# allow RR532: Acme joined in October\n'
+                f'table mue "cms/{OCTOBER}" for payer acme\n')
+        rules = radrules.load(ruleset(tmp_path, text), cache_dir=None)
+        assert [w.code for w in rules.warnings] == []
+        assert [w.code for w in rules.allowed] == ["RR532"]
+
+    @pytest.mark.parametrize("text", [
+        LATE,  # every version from the oldest
+        f'table mue "cms/{OCTOBER}"\ntable mue "cms/{OCTOBER}" for payer acme effective 2026-10-02\n',  # one table
+        f'table mue "cms/{OCTOBER}"\ntable mue "cms/{JULY}" for payer acme\n',  # the payer's begins first
+        f'table mue "cms/{JULY}" for payer acme\ntable mue "cms/{OCTOBER}" for payer acme\n',  # none without it
+    ])
+    def test_no_warning_where_no_date_changes_version(self, tmp_path, text):
+        """No RR532 (nor RR531 at the payer's oldest) where the versions without `for payer` judge no date
+        before the payer's list begins by another table."""
+        rules = radrules.load(ruleset(tmp_path, text), cache_dir=None)
+        assert [w.code for w in rules.warnings] == []
+
+
 class TestStandIns:
     def test_a_stand_in_left_out_for_the_payers_a_table_serves(self, tmp_path):
         """An `unless table mue` block is left out where a table serves: for Acme, whose table it is, not for
@@ -192,6 +245,31 @@ class TestStandIns:
         hits = rules.evaluate({"payer": "medicare", "lines": [{"code": "71046", "units": 2, "date": "2026-08-01"}]})
         assert [f.rule for f in hits.findings] == ["our.mue"]
         assert limit_hit(rules, "acme", "2026-08-01", units=2) == []
+        assert rules.replaced() == frozenset()
+
+    def test_a_stand_in_replaced_by_a_table_for_each_of_its_payers(self, tmp_path):
+        """A block `for payers acme, beta` beside a table `for payer acme` and one `for payer beta` is left out
+        for both: it is replaced (no tests asked of it), though no one table serves both payers."""
+        from radrules.testing.coverage import rule_sources
+
+        text = (f'table mue "cms/{JULY}" for payer acme\ntable mue "cms/{OCTOBER}" for payer beta\n'
+                'limits plan.mue\n  unless table mue\n  for payers acme, beta\n  for professional claims\n'
+                '  reference "r"\n  limit 71046 max 1 mai 1\nend\n')
+        rules = radrules.load(ruleset(tmp_path, text), cache_dir=None)
+        assert limit_hit(rules, "acme", "2026-08-01", units=2) == []
+        assert rules.replaced() == frozenset({"plan.mue"})
+        assert "plan.mue" not in rule_sources(rules)
+
+    def test_a_stand_in_for_both_claim_types_still_serves_institutional_claims(self, tmp_path):
+        """The same without `for professional claims`: the professional tables leave its institutional claims to
+        it, so it is not replaced."""
+        text = (f'table mue "cms/{JULY}" for payer acme\ntable mue "cms/{OCTOBER}" for payer beta\n'
+                'limits plan.mue\n  unless table mue\n  for payers acme, beta\n'
+                '  reference "r"\n  limit 71046 max 1 mai 1\nend\n')
+        rules = radrules.load(ruleset(tmp_path, text), cache_dir=None)
+        result = rules.evaluate({"payer": "beta", "type": "institutional",
+                                 "lines": [{"code": "71046", "units": 2, "date": "2026-08-01"}]})
+        assert [f.rule for f in result.findings] == ["plan.mue"]
         assert rules.replaced() == frozenset()
 
 

@@ -101,9 +101,22 @@ class TestEffectiveDateOfTheName:
         assert warning.message == f"this {kind} version takes effect on {written}, before {named}, the date `{name}` " \
                                   "is named for"
         assert warning.help.startswith("a CMS file's name gives the quarter it was published for")
-        assert f"`effective {named}` or a later date" in warning.help
+        # a later date on a statement without `for payer` moves the version for every payer; pctc and hcpcs
+        # tables serve every payer alike
+        payers = kind in ("mue", "addon")
+        assert f"write `effective {named}`{',' if payers else ' or a later date,'} or leave" in warning.help
+        assert ("a payer that adopts the version later takes its own versions with `for payer`" in warning.help) \
+            is payers
         (tmp_path / "rules" / "main.rr").write_text(text.replace(written, named), encoding="utf-8")
         assert radrules.load(tmp_path / "rules", cache_dir=None).warnings == ()
+
+    def test_a_payers_version_before_the_names_date(self, tmp_path):
+        """`for payer`: the later date is the payer's to give."""
+        text = f'table mue "cms/{MUE_JULY}" for payer acme effective 2026-03-01\n'
+        (warning,) = radrules.load(make_ruleset(tmp_path, text, DATA / MUE_JULY), cache_dir=None).warnings
+        assert warning.code == "RR523"
+        assert "write `effective 2026-07-01` or a later date, or leave `effective` out" in warning.help
+        assert "`for payer`" not in warning.help
 
     @pytest.mark.parametrize("kind, name, written", [
         ("mue", MUE_JULY, "2026-08-01"),
@@ -152,7 +165,18 @@ class TestQuarterStart:
         assert [w.code for w in rules.warnings] == ["RR529", "RR531"]
         assert warning.message == "this ptp version takes effect on 2026-07-02, not on the first day of a quarter"
         assert "did you mean 2026-07-01 or 2026-10-01?" in warning.help
-        assert "# allow RR531" in warning.help
+        # the statement serves every payer: a payer adopting the version late takes `for payer`
+        assert warning.help.endswith(
+            "if a payer adopts this version from 2026-07-02, give the payer its own versions with `for payer` (every "
+            "one it uses, from its oldest: this statement serves every payer) and allow the warning at its statement "
+            "with the reason (`# allow RR531: ...`)")
+
+    def test_a_payers_version_a_day_off(self, tmp_path):
+        root = quarters(tmp_path, 'table ptp "cms/q2" effective 2026-04-01 for payer acme\n'
+                                  'table ptp "cms/q3" effective 2026-07-02 for payer acme\n')
+        (warning,) = warned(radrules.load(root, cache_dir=None), "RR531")
+        assert warning.help.endswith("if the payer adopts this version from 2026-07-02, allow the warning here with "
+                                     "the reason (`# allow RR531: ...`)")
 
     def test_a_payer_adopting_a_version_late_allows_it(self, tmp_path):
         root = quarters(tmp_path, 'table ptp "cms/q2" effective 2026-04-01\n'

@@ -141,14 +141,19 @@ class Scope:
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
 
     def replaced_by_tables(self) -> bool:
-        """Whether loaded tables replace a stand-in (``unless table``) for every claim type it applies to (for
-        every payer it applies to: a table `for payer` replaces it for those payers only)."""
-        replaced = set()
-        for exclusion in self.excluded:
-            if exclusion.table is not None and (exclusion.payers is None
-                                                or (self.payers is not None and self.payers <= exclusion.payers)):
-                replaced.update(exclusion.claim_types)
-        return bool(replaced) and set(self.claim_types or CLAIM_TYPES) <= replaced
+        """Whether loaded tables replace a stand-in (``unless table``) for every claim type and payer it applies
+        to: for each claim type, a table without `for payer`, or tables `for payer` that together name each of
+        its payers (`for payer acme` and `for payer beta` for a block `for payers acme, beta`)."""
+        tables = [exclusion for exclusion in self.excluded if exclusion.table is not None]
+        if not tables:
+            return False
+        for claim_type in self.claim_types or CLAIM_TYPES:
+            payers = [exclusion.payers for exclusion in tables if claim_type in exclusion.claim_types]
+            if None in payers:
+                continue  # a table for every payer
+            if self.payers is None or not self.payers <= frozenset().union(*payers):
+                return False
+        return True
 
 
 @attrs.frozen

@@ -15,6 +15,7 @@ newest rows), never the rows again.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path, PurePosixPath
 
 from .. import syntax as s
@@ -83,11 +84,17 @@ def check_versions(comp) -> None:
     before = len(comp.ctx.diagnostics)
     quarter_checked = set()
     for lists in tables.payer_scopes(comp.loaded_tables).values():
-        for _, versions in lists:
-            for loaded in versions[1:]:  # the oldest judges the dates before it too: its start moves no day
+        shared = next((versions for payers, versions in lists if payers is None), [])
+        for payers, versions in lists:
+            left_out = _left_out(shared, versions) if payers is not None else []
+            if left_out:
+                _warn_left_out(comp, payers, versions, left_out)
+            # The oldest judges the dates before it too: its start moves no day, but for a payer's own list
+            # that begins after versions without `for payer` judged its dates otherwise.
+            for loaded in versions[0 if left_out else 1:]:
                 if loaded.statement.effective is not None and id(loaded) not in dated_before_name | quarter_checked:
                     quarter_checked.add(id(loaded))
-                    _quarter_start(comp, loaded)
+                    _quarter_start(comp, loaded, loaded is versions[0])
             named = [(loaded, found) for loaded in versions if (found := _named_version(loaded)) is not None]
             _out_of_order(comp, named)
             _loaded_again(comp, named)
@@ -99,6 +106,37 @@ def check_versions(comp) -> None:
     comp.ctx.diagnostics[before:] = list(dict.fromkeys(found))
 
 
+def _left_out(shared: list, own: list) -> list:
+    """The versions without `for payer` (``shared``, oldest first) that judge dates before a payer's own
+    versions (``own``) begin, with another table than the payer's oldest, which now judges those dates: the
+    dates a payer adopting a version late leaves to the wrong version, unless it names the earlier ones too."""
+    first = own[0]
+    return [loaded for loaded in shared if loaded.start < first.start and loaded.table is not first.table]
+
+
+def _warn_left_out(comp, payers: list, own: list, left_out: list) -> None:
+    """RR532 at the statement of a payer's oldest own version when versions without `for payer` judge its
+    earlier dates by other tables (:func:`_left_out`)."""
+    from .. import tables
+
+    first = own[0]
+    clause = f"for payer{'s' if len(payers) > 1 else ''} " + ", ".join(
+        name if re.fullmatch(r"[a-z_][a-z0-9_]*", name) else f'"{name}"' for name in payers)
+    served = "" if first.kind in tables.ALL_CLAIMS else f" ({first.claim_type} claims)"
+    whom = "the payer's" if len(payers) == 1 else "the payers'"
+    one = len(left_out) == 1
+    listed = "; ".join(f"{loaded.source} ({', '.join(_names(loaded))}, from {format_date(loaded.start)})"
+                       for loaded in left_out)
+    comp.ctx.warning(
+        "RR532", f"the {first.kind} versions `{clause}`{served} begin on {format_date(first.start)}, so this one "
+                 f"also judges {whom} claims before it, which {'a version' if one else f'{len(left_out)} versions'} "
+                 f"without `for payer` judge{'s' if one else ''} otherwise", first.statement.span,
+        help=f"a payer's own versions replace those without `for payer` on every date, and its oldest judges the "
+             f"dates before it: {listed} no longer judge{'s' if one else ''} {whom} claims; name "
+             f"{'it' if one else 'them'} `{clause}` too (every version it uses, from its oldest), or, if this "
+             f"version is right for those dates, allow the warning here with the reason (`# allow RR532: ...`)")
+
+
 def _names(loaded) -> list:
     return [PurePosixPath(display).name for display in loaded.files]
 
@@ -107,24 +145,34 @@ def _names(loaded) -> list:
 QUARTERLY = ("ptp", "mue", "addon")
 
 
-def _quarter_start(comp, loaded) -> None:
-    """RR531 if a quarterly table's `effective` date, after a version before it, is not the first day of a
-    quarter: CMS's versions take effect on January, April, July and October 1, so another date is a typo (a day
-    off judges that day by the version before) or a payer adopting the version late, which allows the warning
-    with its reason."""
+def _quarter_start(comp, loaded, oldest: bool = False) -> None:
+    """RR531 if a quarterly table's `effective` date, after a version before it (``oldest``: the first of a
+    payer's own versions, after versions without `for payer`, RR532), is not the first day of a quarter: CMS's
+    versions take effect on January, April, July and October 1, so another date is a typo (a day off judges that
+    day by the version before) or a payer adopting the version late, which takes `for payer` and allows the
+    warning with its reason."""
     written = loaded.statement.effective.start
     day = dt.date.fromordinal(loaded.start)
     if loaded.kind not in QUARTERLY or (day.day == 1 and day.month in (1, 4, 7, 10)):
         return
     first = dt.date(day.year, 1 + (day.month - 1) // 3 * 3, 1)
     following = dt.date(day.year + (first.month == 10), 1 if first.month == 10 else first.month + 3, 1)
+    allow = "allow the warning here with the reason (`# allow RR531: ...`)"
+    if not loaded.statement.payers:
+        late = (f"if a payer adopts this version from {written.text}, give the payer its own versions with `for "
+                f"payer` (every one it uses, from its oldest: this statement serves every payer) and allow the "
+                f"warning at its statement with the reason (`# allow RR531: ...`)")
+    elif oldest:
+        late = (f"if the payer adopts this version from {written.text}, name the versions it uses before it `for "
+                f"payer` too (RR532) and {allow}")
+    else:
+        late = f"if the payer adopts this version from {written.text}, {allow}"
     comp.ctx.warning(
         "RR531", f"this {loaded.kind} version takes effect on {written.text}, not on the first day of a quarter",
         written.span,
         help=f"CMS's {loaded.kind} versions take effect on January, April, July and October 1, and the version "
              f"before judges the dates up to the one given: a day off is a day judged by the wrong edits (did you mean "
-             f"{first.isoformat()} or {following.isoformat()}?); if the payer adopts this version from "
-             f"{written.text}, allow the warning here with the reason (`# allow RR531: ...`)")
+             f"{first.isoformat()} or {following.isoformat()}?); {late}")
 
 
 def _named_date(comp, loaded) -> bool:
@@ -154,10 +202,14 @@ def _named_date(comp, loaded) -> bool:
     elif loaded.start >= named:  # on the name's date, or adopted late
         return False
     else:
+        # a later date on a statement without `for payer` moves the version for every payer: a payer's to give
+        shared = not loaded.statement.payers and kind not in tables.ALL_CLAIMS
         said = f"before {format_date(named)}, the date `{name}` is named for"
         help = (f"a CMS file's name gives the quarter it was published for, and a version takes effect on its first "
-                f"day (or later, adopted late), never before: write `effective {format_date(named)}` or a later date, "
-                f"or leave `effective` out to take the name's date")
+                f"day (or later, adopted late), never before: write `effective {format_date(named)}`"
+                + (", " if shared else " or a later date, ") + "or leave `effective` out to take the name's date"
+                + ("; a payer that adopts the version later takes its own versions with `for payer` and the later "
+                   "date, every one it uses from its oldest (this statement serves every payer)" if shared else ""))
     comp.ctx.warning("RR523", f"this {kind} version takes effect on {written.text}, {said}", written.span,
                      help=help)
     return True
