@@ -57,6 +57,24 @@ class TestDisableAtTheRowsLevel:
         assert warning.help.endswith("to keep the row, drop the `disable`; to leave the key without an edit, drop the "
                                      "row")
 
+    def test_a_payers_disable_of_a_block_shared_with_other_payers(self):
+        """Acme's disable of a row of `for payers acme, beta`: beta keeps the row, so the help does not say to drop
+        it but to move it to beta's block, or to allow the warning if acme's opting out is meant."""
+        shared = ROW.replace("payer acme", "payers acme, beta, gamma")
+        rules = radrules.loads(shared + DISABLE, name="m.rr")
+        [warning] = rules.warnings
+        assert (warning.code, warning.span.line) == ("RR267", 9)
+        assert warning.help.endswith(
+            "to keep the row, drop the `disable`; to leave the key without an edit for the `disable`'s payers only, "
+            "move the row to a block of the other payers (`for payers beta, gamma`: dropping the row would take "
+            "their edit too), or allow the warning (`# allow RR267: ...`) if the `disable`'s payers are meant to opt "
+            "out")
+        claim = {"lines": [{"code": "74177", "units": 3, "date": "2026-08-03"}]}
+        assert rules.evaluate(dict(claim, payer="acme")).passed
+        assert not rules.evaluate(dict(claim, payer="beta")).passed
+        [warning] = radrules.loads(ROW.replace("payer acme", "payers acme, beta") + DISABLE, name="m.rr").warnings
+        assert "(`for payer beta`: dropping the row" in warning.help
+
     def test_a_disable_of_a_more_specific_level_says_nothing(self):
         """A payer's disable of a general row is what a disable is for; a general disable of a payer's row is
         RR263 (it keeps the row), not RR267; and blocks of other payers or claim types do not meet."""

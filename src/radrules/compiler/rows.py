@@ -52,15 +52,21 @@ def _warn_disabled_at_their_level(comp, grouped_rows: dict, views) -> None:
         keep = ("move the `disable` to a block of the payers that want the key without an edit (or drop it)"
                 if payers is not None and any(not payers <= row.block.scope.payers for row in dead)
                 else "drop the `disable`")
+        # the mirror case (`for payers acme, beta` rows against acme's disable): dropping the rows takes beta's edit
+        others = sorted(set().union(*(row.block.scope.payers for row in dead)) - payers) if payers is not None else []
+        them = "the row" if one else "the rows"
+        drop = (f", drop {them}" if not others else
+                f" for the `disable`'s payers only, move {them} to a block of the other payers (`for "
+                f"{'payer' if len(others) == 1 else 'payers'} {', '.join(others)}`: dropping {them} would take their "
+                "edit too), or allow the warning (`# allow RR267: ...`) if the `disable`'s payers are meant to opt out")
         comp.ctx.warning(
             "RR267", f"`disable {disable.kind} {' with '.join(disable.key)}` removes {rows}, written at the same "
             "level", span,
             help="a `disable` takes off the rows of its key in every block of its own level that serves a payer "
                  "and claim type it serves (a level: with `for payer`, of one payer or several, or without; with "
                  f"`for ... claims` or without), so {'that row never applies' if one else 'those rows never apply'}"
-                 f" where the `disable` does. A row already replaces the table's rows of its key: to keep "
-                 f"{'the row' if one else 'the rows'}, {keep}; to leave the key without an edit, drop "
-                 f"{'the row' if one else 'the rows'}")
+                 f" where the `disable` does. A row already replaces the table's rows of its key: to keep {them}, "
+                 f"{keep}; to leave the key without an edit{drop}")
 
 
 def _warn_overlapping_rows(comp, grouped_rows: dict, views) -> None:
