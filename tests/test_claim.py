@@ -562,6 +562,38 @@ class TestFormatFindingsShowNoPatientData:
         system = code.split("|")[0].upper()
         assert system not in json.dumps(result.to_dict()) and system not in result.explanation.render()
 
+    @pytest.mark.parametrize("system", [
+        "http://www.ama-assn.org/go/cpt", "urn:oid:2.16.840.1.113883.6.12",
+        "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", "urn:oid:2.16.840.1.113883.6.285",
+        "HTTP://WWW.AMA-ASSN.ORG/go/cpt", "URN:OID:2.16.840.1.113883.6.12", " http://www.ama-assn.org/go/cpt ",
+    ], ids=["cpt", "cpt oid", "hcpcs", "hcpcs oid", "scheme and host in capitals", "oid in capitals", "spaced"])
+    def test_a_code_given_with_cpts_own_system_is_the_code(self, bundled, system):
+        """A code given with CPT's or HCPCS's own system (by URI or OID; the scheme and host in any case, as URIs
+        compare) is judged as the code itself, on the fast path and the checked one: the pair's edit applies, and
+        no finding calls it a code of another system."""
+        given = claim(line(f"{system}|74176", DOS), line(f"{system.strip()}| 74150", DOS))
+        plain = bundled.evaluate(claim(line("74176", DOS), line("74150", DOS))).to_dict()
+        assert plain["findings"] and bundled.evaluate(given).to_dict() == plain
+        assert [l.code for l in claim_module._fast_claim(given).lines] == ["74176", "74150"]
+        assert [l.code for l in read_checked(given).lines] == ["74176", "74150"]
+
+    @pytest.mark.parametrize("code, message", [
+        ("http://www.ama-assn.org/GO/CPT|74177", "`74177` is a code of another system, not a CPT/HCPCS code"),
+        ("HTTP://SNOMED.INFO/SCT|",
+         "line 1's procedure code is empty: given as a SNOMED CT code, with nothing after its system"),
+        ("http://hospital.example/cdm|", "line 1's procedure code is empty: given as a code of another system, "
+                                         "with nothing after its system"),
+    ], ids=["cpt's path in capitals", "empty snomed", "empty other"])
+    def test_another_systems_code_and_an_empty_one(self, bundled, code, message):
+        """A system's path compares with its case (FHIR's systems are case-sensitive): CPT's in capitals is another
+        system; a system with nothing after it is said to have an empty code, not one of 0 characters."""
+        assert only(bundled.evaluate(claim(line(code, DOS))), "format.code").message == message
+
+    def test_cpts_own_system_with_no_code_is_an_empty_code(self):
+        """Without its system, the code is empty: the claim is refused as one with an empty code."""
+        with pytest.raises(ClaimError, match=r"lines\[0\]\.code: must not be empty"):
+            Claim.from_dict(claim(line("http://www.ama-assn.org/go/cpt| ", DOS)))
+
     @pytest.mark.parametrize("value, kind, quoted", [
         ("7404", "procedure code", True), ("7010A", "procedure code", True), ("AB", "procedure code", True),
         ("SMITH", "procedure code", False), ("704500", "procedure code", False), ("7\ud800", "procedure code", False),

@@ -100,6 +100,10 @@ class TestClaimMapping:
         assert code_of(local, {"system": "urn:oid:2.16.840.1.113883.6.285", "code": "Q9967"}) == "Q9967"
         assert code_of(local, {"code": "71045"}) == "71045"
         assert code_of(local) == "HTTP://HOSPITAL.EXAMPLE/CDM|70450"
+        # a system's scheme and host compare in any case, its path with its case
+        assert code_of(local, {"system": "HTTP://WWW.AMA-ASSN.ORG/go/cpt", "code": "71046"}) == "71046"
+        assert code_of({"system": "http://www.ama-assn.org/GO/CPT", "code": "71046"}) == (
+            "HTTP://WWW.AMA-ASSN.ORG/GO/CPT|71046")
 
     @pytest.mark.parametrize("coding", [
         {"system": "https://www.nubc.org/CodeSystem/RevenueCodes", "code": "0255"},

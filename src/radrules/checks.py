@@ -234,7 +234,9 @@ def _other_system(findings: list, hidden: dict | None, number: int, value: str, 
     """Append the format.code finding of line ``number``'s code given with its system (``value``, ``SYSTEM|CODE``):
     what it is (:func:`other_system`), and the code quoted if :func:`quotable` lets it be shown. The whole value
     is not shown by other findings: a system that is not named may say anything."""
-    if quotable(code, "procedure code"):
+    if not code:
+        message = f"line {number}'s procedure code is empty: given as {what}, with nothing after its system"
+    elif quotable(code, "procedure code"):
         message = f"`{code}` is {what}, not a CPT/HCPCS code"
     else:
         message = f"line {number}'s procedure code is {what}, not a CPT/HCPCS code {described(code)}"

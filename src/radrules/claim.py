@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from .codes import is_condition_code, is_procedure_code
+from .codes import is_condition_code, is_procedure_code, without_procedure_system
 from .errors import ClaimError, did_you_mean, shown_key
 
 CLAIM_TYPES = ("professional", "institutional")
@@ -500,7 +500,10 @@ def _pointers(value: Any, path: str) -> tuple[int, ...]:
 
 def _read_line(value: Any, path: str) -> Line:
     value = _object(value, path, _LINE_FIELDS)
-    code = _text(value.get("code"), f"{path}.code", required=True).upper()
+    code = _text(value.get("code"), f"{path}.code", required=True)
+    if "|" in code:  # `SYSTEM|CODE`: CPT's or HCPCS's system is dropped before the case (its path has one)
+        code = _text(without_procedure_system(code), f"{path}.code", required=True)
+    code = code.upper()
     modifiers = tuple(
         _text(m, f"{path}.modifiers[{i}]", required=True).upper()
         for i, m in enumerate(_list(value.get("modifiers"), f"{path}.modifiers"))
@@ -682,6 +685,8 @@ def _fast_line(value: Any) -> Line | None:
     if type(code) is not str:
         return None
     code = code.strip().upper()
+    if "|" in code:
+        code = without_procedure_system(get("code").strip()).upper()
     modifiers = get("modifiers")
     if modifiers is None:
         modifiers = ()

@@ -29,6 +29,40 @@ MODIFIERS = frozenset(a + b for a in _ALPHANUMERIC for b in _ALPHANUMERIC)
 MAX_RANGE = 100_000
 
 
+#: The code systems of CPT and HCPCS Level II, by their URIs: a FHIR coding of one of them is a procedure code.
+CPT_SYSTEM = "http://www.ama-assn.org/go/cpt"
+HCPCS_SYSTEMS = (
+    "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
+    "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
+)
+#: CPT and HCPCS Level II also go by their HL7 OIDs (2.16.840.1.113883.6.12 and .6.285; .6.14 is HCPCS too).
+PROCEDURE_OIDS = ("urn:oid:2.16.840.1.113883.6.12", "urn:oid:2.16.840.1.113883.6.285",
+                  "urn:oid:2.16.840.1.113883.6.14")
+PROCEDURE_SYSTEMS = (CPT_SYSTEM, *HCPCS_SYSTEMS, *PROCEDURE_OIDS)
+
+
+def system_key(uri: str) -> str:
+    """A code system's URI as URIs compare: the scheme and host (of ``http://host/...``; of ``urn:oid:``, the
+    whole, digits) in any case, the rest as written (FHIR's systems are case-sensitive)."""
+    scheme, colon, rest = uri.partition(":")
+    if rest.startswith("//"):
+        host, slash, path = rest[2:].partition("/")
+        return f"{scheme.lower()}://{host.lower()}{slash}{path}"
+    return uri.lower() if scheme.lower() == "urn" and rest[:4].lower() == "oid:" else uri
+
+
+#: :data:`PROCEDURE_SYSTEMS` as :func:`system_key` gives them.
+PROCEDURE_SYSTEM_KEYS = frozenset(map(system_key, PROCEDURE_SYSTEMS))
+
+
+def without_procedure_system(value: str) -> str:
+    """A line's code given with CPT's or HCPCS's own system (``http://www.ama-assn.org/go/cpt|74177``, as a FHIR
+    coding reads): the code alone, to be judged as any code; any other value as it is (a code of another system
+    keeps its system, for format.code to say so)."""
+    system, bar, code = value.partition("|")
+    return code.strip() if bar and system_key(system.strip()) in PROCEDURE_SYSTEM_KEYS else value
+
+
 #: How many procedure codes' shape check is remembered: more than CPT and HCPCS Level II hold
 #: together, so that claims drawing on all of them do not evict each other (a miss costs 3x a hit).
 PROCEDURE_CODES_REMEMBERED = 32_768

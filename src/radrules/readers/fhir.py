@@ -19,18 +19,9 @@ import re
 from typing import Any, Iterator, Mapping
 
 from ..claim import MAX_NUMBER, Claim, mapped_payer
-from ..codes import is_condition_code
+from ..codes import PROCEDURE_SYSTEM_KEYS, is_condition_code, system_key
 from ..errors import ClaimError, InputError, json_value
 
-CPT_SYSTEM = "http://www.ama-assn.org/go/cpt"
-HCPCS_SYSTEMS = (
-    "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
-    "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
-)
-#: CPT and HCPCS Level II also go by their HL7 OIDs (2.16.840.1.113883.6.12 and .6.285; .6.14 is HCPCS too).
-PROCEDURE_OIDS = ("urn:oid:2.16.840.1.113883.6.12", "urn:oid:2.16.840.1.113883.6.285",
-                  "urn:oid:2.16.840.1.113883.6.14")
-PROCEDURE_SYSTEMS = (CPT_SYSTEM, *HCPCS_SYSTEMS, *PROCEDURE_OIDS)
 ICD10_SYSTEMS = ("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10")
 ICD9_SYSTEMS = ("http://hl7.org/fhir/sid/icd-9-cm",)
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
@@ -641,7 +632,8 @@ def _procedure_code(codes: list, path: str) -> str:
     (a local charge code, say) is given as ``system|code``, so that it fails ``format.code`` even when it
     looks like a CPT code: radrules can't judge it as one. A revenue code or a data-absent reason in its
     place makes the claim unreadable, as an 837I line without a HCPCS code does."""
-    code = next((c for s, c in codes if s in PROCEDURE_SYSTEMS), None) or next((c for s, c in codes if s is None), None)
+    code = (next((c for s, c in codes if s is not None and system_key(s) in PROCEDURE_SYSTEM_KEYS), None)
+            or next((c for s, c in codes if s is None), None))
     if code is not None:
         return code
     if any(system in NO_PROCEDURE_SYSTEMS for system, _ in codes):
