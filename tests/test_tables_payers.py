@@ -3,6 +3,7 @@ plan's own MUE file), and the statements without it, which serve every other pay
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import radrules
+from radrules.cli.check_command import table_line
 
 MUE_HEADER = "HCPCS/CPT Code,Practitioner Services MUE Values,MUE Adjudication Indicator,MUE Rationale\n"
 OPPS_HEADER = "HCPCS/CPT Code,Outpatient Hospital Services MUE Values,MUE Adjudication Indicator,MUE Rationale\n"
@@ -291,6 +293,30 @@ class TestCheckListing:
             "mue, professional claims, payer acme, 2026-10-02 on",
         ]
         assert "payers named: acme" in done.stdout
+
+    def test_payers_listed_as_words(self, tmp_path):
+        """Several payers read as one list (`acme, beta and gamma`), not as items of the line's list; the JSON
+        summary keeps them as a list."""
+        text = (f'table mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}"\n'
+                f'table mue "cms/{JULY}" for payers acme, beta, gamma\n'
+                f'table mue "cms/{OCTOBER}" for payers acme, beta, gamma\n')
+        root = ruleset(tmp_path, text)
+        done = check("--cache-dir", str(tmp_path / "cache"), str(root))
+        assert done.returncode == 0, done.stderr
+        listed = [line.strip().split(": ")[0] for line in done.stdout.splitlines() if line.startswith("  mue")]
+        assert listed == [
+            "mue, professional claims, every payer but acme, beta and gamma, 2026-07-01 to 2026-09-30 "
+            "(and earlier dates)",
+            "mue, professional claims, every payer but acme, beta and gamma, 2026-10-01 on",
+            "mue, professional claims, payers acme, beta and gamma, 2026-07-01 to 2026-09-30 (and earlier dates)",
+            "mue, professional claims, payers acme, beta and gamma, 2026-10-01 on",
+        ]
+        done = check("--cache-dir", str(tmp_path / "cache"), "--format", "json", str(root))
+        versions = json.loads(done.stdout)["summary"]["table_versions"]
+        assert [(v.get("payers"), v.get("payers_but")) for v in versions] == (
+            [(None, ["acme", "beta", "gamma"])] * 2 + [(["acme", "beta", "gamma"], [])] * 2)
+        assert table_line(dict(versions[0], payers_but=["acme", "beta"])).startswith(
+            "mue, professional claims, every payer but acme and beta, ")
 
     def test_explain_says_whose_table_it_is(self, tmp_path):
         """`explain`'s reason a table rule was not considered reads the versions of the claim's payer: Acme has

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ..errors import RuleError
+from ..model import listed
 from .common import add_bundled_option, print_warnings
 
 
@@ -84,12 +85,12 @@ def run(args) -> int:
 def table_line(version: dict) -> str:
     """``ptp, professional claims, 2026-07-01 on (and earlier dates): 2,600,000 rows in 4 files (...)``; a version
     `for payer` says its payers (``mue, professional claims, payer acme, ...``), and one without, beside such
-    versions, the payers it does not judge (``every payer but acme``)."""
+    versions, the payers it does not judge (``every payer but acme and beta``)."""
     claims = f"{version['claim_type']} claims" if version["claim_type"] else "every claim"
     if version.get("payers"):  # a version `for payer`: its payers' claims only
-        claims += f", payer{'s' if len(version['payers']) > 1 else ''} {', '.join(version['payers'])}"
+        claims += f", payer{'s' if len(version['payers']) > 1 else ''} {listed(version['payers'])}"
     elif version.get("payers_but"):  # without `for payer`, beside versions that name theirs
-        claims += f", every payer but {', '.join(version['payers_but'])}"
+        claims += f", every payer but {listed(version['payers_but'])}"
     dates = f"{version['from']} to {version['until']}" if version["until"] else f"{version['from']} on"
     if version["earlier_dates"]:
         dates += " (and earlier dates)"
