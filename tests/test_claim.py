@@ -594,6 +594,22 @@ class TestFormatFindingsShowNoPatientData:
         with pytest.raises(ClaimError, match=r"lines\[0\]\.code: must not be empty"):
             Claim.from_dict(claim(line("http://www.ama-assn.org/go/cpt| ", DOS)))
 
+    def test_an_authorizations_and_a_history_lines_code_with_cpts_own_system_is_the_code(self):
+        """An authorization record's codes and a history line's code are read as a claim line's: with CPT's or
+        HCPCS's own system, the code alone (they were refused, or kept with the system and met no line)."""
+        from radrules.history import read_line
+
+        record = {"number": "A1", "codes": ["http://www.ama-assn.org/go/cpt|70553", "urn:oid:2.16.840.1.113883.6.285|"
+                  "G0279"], "start": "2026-07-01", "end": "2026-07-31"}
+        read = Claim.from_dict(dict(claim(line("70553", DOS)), authorizations=[record]))
+        assert read.authorizations[0].codes == {"70553", "G0279"}
+        paid = read_line({"patient_id": "P", "code": "http://www.ama-assn.org/go/cpt|77067", "date": "2026-01-05",
+                          "status": "paid"}, "history[0]")
+        assert paid.code == "77067"
+        with pytest.raises(ClaimError, match=r"authorizations\[0\]\.codes\[0\]: must not be empty"):
+            Claim.from_dict(dict(claim(line("70553", DOS)), authorizations=[dict(record, codes=[
+                "http://www.ama-assn.org/go/cpt|"])]))
+
     @pytest.mark.parametrize("value, kind, quoted", [
         ("7404", "procedure code", True), ("7010A", "procedure code", True), ("AB", "procedure code", True),
         ("SMITH", "procedure code", False), ("704500", "procedure code", False), ("7\ud800", "procedure code", False),

@@ -443,7 +443,7 @@ def read_authorization(record: Any, path: str) -> Authorization:
     if not raw_codes:
         raise ClaimError(at("codes"), "expected the procedure codes authorized (at least one)")
     for j, code in enumerate(raw_codes):
-        text = _text(code, at(f"codes[{j}]"), required=True).upper()
+        text = procedure_code(code, at(f"codes[{j}]"))
         if not is_procedure_code(text):
             raise ClaimError(at(f"codes[{j}]"), "expected a procedure code (5 characters)")
         codes.append(text)
@@ -498,12 +498,19 @@ def _pointers(value: Any, path: str) -> tuple[int, ...]:
     return tuple(pointers)
 
 
+def procedure_code(value: Any, path: str) -> str:
+    """A procedure code's text, in capitals: given with CPT's or HCPCS's own system (`SYSTEM|CODE`, as a FHIR
+    coding reads), the code alone (the system is dropped before the case: its path has one); ClaimError if it is
+    no text or empty. A claim line's, an authorization record's and a history line's code are read so."""
+    code = _text(value, path, required=True)
+    if "|" in code:
+        code = _text(without_procedure_system(code), path, required=True)
+    return code.upper()
+
+
 def _read_line(value: Any, path: str) -> Line:
     value = _object(value, path, _LINE_FIELDS)
-    code = _text(value.get("code"), f"{path}.code", required=True)
-    if "|" in code:  # `SYSTEM|CODE`: CPT's or HCPCS's system is dropped before the case (its path has one)
-        code = _text(without_procedure_system(code), f"{path}.code", required=True)
-    code = code.upper()
+    code = procedure_code(value.get("code"), f"{path}.code")
     modifiers = tuple(
         _text(m, f"{path}.modifiers[{i}]", required=True).upper()
         for i, m in enumerate(_list(value.get("modifiers"), f"{path}.modifiers"))

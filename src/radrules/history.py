@@ -28,8 +28,8 @@ from typing import Iterable, Protocol, runtime_checkable
 
 import attrs
 
-from .claim import (_date, _identifier, _list, _number, _object, _pointers, _text, payer_key, protected,
-                    read_claim_type)
+from .claim import (_date, _identifier, _list, _number, _object, _pointers, _text, payer_key, procedure_code,
+                    protected, read_claim_type)
 from .errors import ClaimError, InputError, json_objects
 
 STATUSES = ("paid", "denied")
@@ -98,7 +98,7 @@ def read_line(data, path: str) -> HistoryLine:
     _pointers(data.get("diagnosis_pointers"), f"{path}.diagnosis_pointers")
     _text(data.get("place_of_service"), f"{path}.place_of_service")
     line = HistoryLine(
-        code=_text(data.get("code"), f"{path}.code", required=True).upper(),
+        code=procedure_code(data.get("code"), f"{path}.code"),
         date=_date(data.get("date"), f"{path}.date", required=True),
         status=status,
         modifiers=modifiers,
