@@ -74,6 +74,10 @@ class TestDisableAtTheRowsLevel:
         assert not rules.evaluate(dict(claim, payer="beta")).passed
         [warning] = radrules.loads(ROW.replace("payer acme", "payers acme, beta") + DISABLE, name="m.rr").warnings
         assert "(`for payer beta`: dropping the row" in warning.help
+        # a payer name of two words is quoted, as the clause is written (it did not parse unquoted)
+        [warning] = radrules.loads(ROW.replace("payer acme", 'payers acme, "blue plan"') + DISABLE,
+                                   name="m.rr").warnings
+        assert '(`for payer "blue plan"`: dropping the row' in warning.help
 
     def test_a_disable_of_a_more_specific_level_says_nothing(self):
         """A payer's disable of a general row is what a disable is for; a general disable of a payer's row is

@@ -167,9 +167,10 @@ class TestQuarterStart:
         assert "did you mean 2026-07-01 or 2026-10-01?" in warning.help
         # the statement serves every payer: a payer adopting the version late takes `for payer`
         assert warning.help.endswith(
-            "if a payer adopts this version from 2026-07-02, give the payer its own versions with `for payer` (every "
-            "one it uses, from its oldest: this statement serves every payer) and allow the warning at its statement "
-            "with the reason (`# allow RR531: ...`)")
+            "if every payer takes this version from 2026-07-02 (a correction of CMS's taken from a date on, RR529), "
+            "allow the warning here with the reason (`# allow RR531: ...`); if one payer adopts it late, give that "
+            "payer its own versions with `for payer` (every one it uses, from its oldest: this statement serves every "
+            "payer) and allow the warning at its statement")
 
     def test_a_payers_version_a_day_off(self, tmp_path):
         root = quarters(tmp_path, 'table ptp "cms/q2" effective 2026-04-01 for payer acme\n'

@@ -8,6 +8,7 @@ pickled to other processes. Dates are ``int`` ordinals
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import attrs
@@ -61,6 +62,13 @@ def listed(words: list, last: str = "and", more: int = 0) -> str:
     if more > 0:
         return f"{', '.join(words)} {last} {more} more"
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
+
+
+def payer_clause(payers) -> str:
+    """The `for payer` clause that names ``payers`` as a rule file writes it (``for payers acme, "blue plan"``): a
+    name that is not one word quoted."""
+    names = [name if re.fullmatch(r"[a-z_][a-z0-9_]*", name) else f'"{name}"' for name in payers]
+    return f"for payer{'s' if len(names) > 1 else ''} " + ", ".join(names)
 
 
 def lines_text(numbers) -> str:

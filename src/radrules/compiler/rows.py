@@ -8,7 +8,7 @@ apply to.
 from __future__ import annotations
 
 from ..claim import CLAIM_TYPES
-from ..model import listed, window_text
+from ..model import listed, payer_clause, window_text
 from .dated import FIRST_DAY, LAST_DAY, row_window
 
 #: How many rows a message names (more are counted).
@@ -56,8 +56,8 @@ def _warn_disabled_at_their_level(comp, grouped_rows: dict, views) -> None:
         others = sorted(set().union(*(row.block.scope.payers for row in dead)) - payers) if payers is not None else []
         them = "the row" if one else "the rows"
         drop = (f", drop {them}" if not others else
-                f" for the `disable`'s payers only, move {them} to a block of the other payers (`for "
-                f"{'payer' if len(others) == 1 else 'payers'} {', '.join(others)}`: dropping {them} would take their "
+                f" for the `disable`'s payers only, move {them} to a block of the other payers "
+                f"(`{payer_clause(others)}`: dropping {them} would take their "
                 "edit too), or allow the warning (`# allow RR267: ...`) if the `disable`'s payers are meant to opt out")
         comp.ctx.warning(
             "RR267", f"`disable {disable.kind} {' with '.join(disable.key)}` removes {rows}, written at the same "

@@ -15,11 +15,10 @@ newest rows), never the rows again.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path, PurePosixPath
 
 from .. import syntax as s
-from ..model import format_date
+from ..model import format_date, payer_clause
 from .context import source_of
 from .corrections import check_corrections
 
@@ -120,8 +119,7 @@ def _warn_left_out(comp, payers: list, own: list, left_out: list) -> None:
     from .. import tables
 
     first = own[0]
-    clause = f"for payer{'s' if len(payers) > 1 else ''} " + ", ".join(
-        name if re.fullmatch(r"[a-z_][a-z0-9_]*", name) else f'"{name}"' for name in payers)
+    clause = payer_clause(payers)
     served = "" if first.kind in tables.ALL_CLAIMS else f" ({first.claim_type} claims)"
     whom = "the payer's" if len(payers) == 1 else "the payers'"
     one = len(left_out) == 1
@@ -159,9 +157,10 @@ def _quarter_start(comp, loaded, oldest: bool = False) -> None:
     following = dt.date(day.year + (first.month == 10), 1 if first.month == 10 else first.month + 3, 1)
     allow = "allow the warning here with the reason (`# allow RR531: ...`)"
     if not loaded.statement.payers:
-        late = (f"if a payer adopts this version from {written.text}, give the payer its own versions with `for "
+        late = (f"if every payer takes this version from {written.text} (a correction of CMS's taken from a date "
+                f"on, RR529), {allow}; if one payer adopts it late, give that payer its own versions with `for "
                 f"payer` (every one it uses, from its oldest: this statement serves every payer) and allow the "
-                f"warning at its statement with the reason (`# allow RR531: ...`)")
+                f"warning at its statement")
     elif oldest:
         late = (f"if the payer adopts this version from {written.text}, name the versions it uses before it `for "
                 f"payer` too (RR532) and {allow}")
