@@ -18,6 +18,7 @@ MUE_HEADER = "HCPCS/CPT Code,Practitioner Services MUE Values,MUE Adjudication I
 OPPS_HEADER = "HCPCS/CPT Code,Outpatient Hospital Services MUE Values,MUE Adjudication Indicator,MUE Rationale\n"
 JULY = "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
 OCTOBER = "MCR_MUE_PractitionerServices_Eff_10-01-2026.csv"
+PLAN = "MCD_MUE_PractitionerServices_Eff_10-01-2026.csv"  # a plan's own
 # The late adoption the docs advise: every payer takes the October file on October 1, Acme on October 2.
 LATE = (f'table mue "cms/{JULY}"\n'
         f'table mue "cms/{OCTOBER}"\n'
@@ -227,7 +228,8 @@ class TestPayersListBeginsLate:
     @pytest.mark.parametrize("text", [
         LATE,  # every version from the oldest
         f'table mue "cms/{OCTOBER}"\ntable mue "cms/{OCTOBER}" for payer acme effective 2026-10-02\n',  # one table
-        f'table mue "cms/{OCTOBER}"\ntable mue "cms/{JULY}" for payer acme\n',  # the payer's begins first
+        f'table mue "cms/{OCTOBER}"\ntable mue "cms/{JULY}" for payer acme\n'
+        f'table mue "cms/{OCTOBER}" for payer acme\n',  # the payer's begins first
         f'table mue "cms/{JULY}" for payer acme\ntable mue "cms/{OCTOBER}" for payer acme\n',  # none without it
     ])
     def test_no_warning_where_no_date_changes_version(self, tmp_path, text):
@@ -236,6 +238,76 @@ class TestPayersListBeginsLate:
         rules = radrules.load(ruleset(tmp_path, text), cache_dir=None)
         assert [w.code for w in rules.warnings] == []
 
+
+
+class TestPayersListEndsEarly:
+    """RR533, RR532's mirror: a payer's own versions that end before versions without `for payer` go on judge its
+    later dates by its newest, which other tables judge for every other payer."""
+
+    def test_a_payers_newest_judges_the_dates_of_a_later_version(self, tmp_path):
+        """The brief's repro: the October file was added to the statements without `for payer`, not to Acme's.
+        Acme's October claims are judged by the July file, silently; now RR533 at Acme's July statement."""
+        text = f'table mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}"\ntable mue "cms/{JULY}" for payer acme\n'
+        rules = radrules.load(ruleset(tmp_path, text), cache_dir=None)
+        assert limit_hit(rules, "acme", "2026-10-01") == [f"{JULY}:2"]  # what the warning is about
+        assert limit_hit(rules, "medicare", "2026-10-01") == []
+        (warning,) = rules.warnings
+        assert (warning.code, warning.span.line) == ("RR533", 3)
+        assert warning.message == (
+            "the mue versions `for payer acme` (professional claims) end with this one, from 2026-07-01, so it also "
+            "judges the payer's claims from 2026-10-01 on, which a later version without `for payer` judges "
+            "otherwise")
+        assert (f"ncci/tables.rr:2 ({OCTOBER}, from 2026-10-01) never judges the payer's claims; name it `for "
+                "payer acme` too (a payer that adopts a version late: with its own `effective` date)") in warning.help
+        assert "allow the warning here with the reason (`# allow RR533: ...`)" in warning.help
+
+    def test_every_later_version_named_for_payers_sharing_a_list(self, tmp_path):
+        january = "MCR_MUE_PractitionerServices_Eff_01-01-2027.csv"
+        text = (f'table mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}"\ntable mue "cms/{january}"\n'
+                f'table mue "cms/{JULY}" for payers acme, "blue plan"\n')
+        files = {january: MUE_HEADER + "71046,4,1 Line Edit,Nature of Service/Procedure\n"}
+        rules = radrules.load(ruleset(tmp_path, text, files=files), cache_dir=None)
+        (warning,) = rules.warnings
+        assert (warning.code, warning.span.line) == ("RR533", 4)
+        assert ("the payers' claims from 2026-10-01 on, which 2 later versions without `for payer` judge "
+                "otherwise") in warning.message
+        assert (f"ncci/tables.rr:2 ({OCTOBER}, from 2026-10-01); ncci/tables.rr:3 ({january}, from 2027-01-01) "
+                "never judge the payers' claims; name them `for payers acme, \"blue plan\"` too") in warning.help
+
+    def test_one_version_of_its_own_between_others(self, tmp_path):
+        """A payer whose one version starts after the first without `for payer` and ends before the last: RR532
+        and RR533 at its statement."""
+        april = "MCR_MUE_PractitionerServices_Eff_04-01-2026.csv"
+        text = (f'table mue "cms/{april}"\ntable mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}"\n'
+                f'table mue "cms/{JULY}" for payer acme\n')
+        files = {april: MUE_HEADER + "71046,1,1 Line Edit,Nature of Service/Procedure\n"}
+        rules = radrules.load(ruleset(tmp_path, text, files=files), cache_dir=None)
+        assert [(w.code, w.span.line) for w in rules.warnings] == [("RR532", 4), ("RR533", 4)]
+
+    def test_allowed_with_a_reason(self, tmp_path):
+        text = (f'table mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}"\n'
+                f'# allow RR533: Acme stays on the July limits until its contract is renewed\n'
+                f'table mue "cms/{JULY}" for payer acme\n')
+        rules = radrules.load(ruleset(tmp_path, text), cache_dir=None)
+        assert [w.code for w in rules.warnings] == []
+        assert [w.code for w in rules.allowed] == ["RR533"]
+
+    @pytest.mark.parametrize("text", [
+        LATE,  # the same newest table, from a later date
+        f'table mue "cms/{JULY}"\ntable mue "cms/{JULY}" for payer acme effective 2026-07-15\n',  # the same table
+        f'table mue "cms/{JULY}"\ntable mue "cms/{JULY}" for payer acme\n'
+        f'table mue "cms/{OCTOBER}" for payer acme\n',  # the payer's goes on after
+        f'table mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}"\ntable mue "cms/{JULY}" for payer acme\n'
+        f'table mue "cms/{PLAN}" for payer acme\n',  # the payer's own newest, from the same date
+        f'table mue "cms/{JULY}" for payer acme\n',  # none without it
+        f'table mue "cms/{JULY}" for payer acme\ntable mue "cms/{OCTOBER}" for payer beta\n',
+    ])
+    def test_no_warning_where_no_later_date_changes_version(self, tmp_path, text):
+        """No RR533 where the versions without `for payer` judge no date after the payer's newest begins by
+        another table."""
+        files = {PLAN: MUE_HEADER + "71046,1,1 Line Edit,Nature of Service/Procedure\n"}
+        rules = radrules.load(ruleset(tmp_path, text, files=files), cache_dir=None)
+        assert [w.code for w in rules.warnings] == []
 
 class TestStandIns:
     def test_a_stand_in_left_out_for_the_payers_a_table_serves(self, tmp_path):

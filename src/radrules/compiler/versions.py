@@ -7,9 +7,11 @@ name says (RR523; a later one is a payer adopting the version late), versions
 whose order by date is not the order their names give (RR524), PTP rows that
 take effect only once the next version judges (RR525), one version loaded
 by two statements (RR527), and the newest PTP or add-on version judging an
-earlier one's dates otherwise (RR529, in corrections.py). Each but RR529
-reads what the statements say and what the loaders recorded (a table's
-newest rows), never the rows again.
+earlier one's dates otherwise (RR529, in corrections.py), and a payer's own
+versions (`for payer`) that begin after (RR532) or end before (RR533) those
+without it: their oldest or newest judges the payer's dates the others judge
+by another table. Each but RR529 reads what the statements say and what the
+loaders recorded (a table's newest rows), never the rows again.
 """
 
 from __future__ import annotations
@@ -72,8 +74,9 @@ def _as_written(comp, statement: s.Table, path, display: str) -> str:
 def check_versions(comp) -> None:
     """RR523, RR524, RR525, RR527, RR529 and RR531 for the loaded tables (see the module's docstring), comparing
     the versions that judge one payer's claims (``tables.payer_scopes``): a payer's versions of its own (`for
-    payer`) with each other, those without `for payer` with each other. A warning two lists of versions give
-    alike is given once."""
+    payer`) with each other, those without `for payer` with each other; RR532 and RR533 where a payer's own
+    begin after or end before those without `for payer`. A warning two lists of versions give alike is given
+    once."""
     from .. import tables
 
     dated_before_name = set()
@@ -88,6 +91,9 @@ def check_versions(comp) -> None:
             left_out = _left_out(shared, versions) if payers is not None else []
             if left_out:
                 _warn_left_out(comp, payers, versions, left_out)
+            left_after = _left_after(shared, versions) if payers is not None else []
+            if left_after:
+                _warn_left_after(comp, payers, versions, left_after)
             # The oldest judges the dates before it too: its start moves no day, but for a payer's own list
             # that begins after versions without `for payer` judged its dates otherwise.
             for loaded in versions[0 if left_out else 1:]:
@@ -133,6 +139,40 @@ def _warn_left_out(comp, payers: list, own: list, left_out: list) -> None:
              f"dates before it: {listed} no longer judge{'s' if one else ''} {whom} claims; name "
              f"{'it' if one else 'them'} `{clause}` too (every version it uses, from its oldest), or, if this "
              f"version is right for those dates, allow the warning here with the reason (`# allow RR532: ...`)")
+
+
+def _left_after(shared: list, own: list) -> list:
+    """The versions without `for payer` (``shared``, oldest first) that start after a payer's newest own version
+    (``own[-1]``), with another table, when the payer's list ends before theirs (its newest is neither their
+    newest's table nor as new): the dates the payer's newest goes on judging, as the other versions go on."""
+    last = own[-1]
+    if not shared or last.table is shared[-1].table or last.start >= shared[-1].start:
+        return []
+    return [loaded for loaded in shared if loaded.start > last.start and loaded.table is not last.table]
+
+
+def _warn_left_after(comp, payers: list, own: list, left_after: list) -> None:
+    """RR533 at the statement of a payer's newest own version when versions without `for payer` go on after it
+    with other tables (:func:`_left_after`): RR532's mirror."""
+    from .. import tables
+
+    last = own[-1]
+    clause = payer_clause(payers)
+    served = "" if last.kind in tables.ALL_CLAIMS else f" ({last.claim_type} claims)"
+    whom = "the payer's" if len(payers) == 1 else "the payers'"
+    one = len(left_after) == 1
+    listed = "; ".join(f"{loaded.source} ({', '.join(_names(loaded))}, from {format_date(loaded.start)})"
+                       for loaded in left_after)
+    comp.ctx.warning(
+        "RR533", f"the {last.kind} versions `{clause}`{served} end with this one, from {format_date(last.start)}, "
+                 f"so it also judges {whom} claims from {format_date(left_after[0].start)} on, which "
+                 f"{'a later version' if one else f'{len(left_after)} later versions'} without `for payer` "
+                 f"judge{'s' if one else ''} otherwise", last.statement.span,
+        help=f"a payer's own versions replace those without `for payer` on every date, and its newest judges every "
+             f"date after it: {listed} never judge{'s' if one else ''} {whom} claims; name "
+             f"{'it' if one else 'them'} `{clause}` too (a payer that adopts a version late: with its own "
+             f"`effective` date), or, if the payer stays on this version, allow the warning here with the reason "
+             f"(`# allow RR533: ...`)")
 
 
 def _names(loaded) -> list:

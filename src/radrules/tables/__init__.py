@@ -1039,7 +1039,7 @@ def payer_scopes(loaded_tables: list[Loaded]) -> dict:
     payers' claims, oldest first, with those payers: first the versions of the statements without `for payer`
     (payers None: every payer that has no versions of its own of that kind and claim type), then each list a
     statement's `for payer` gives (payers: a sorted list). A payer's own versions are its whole timeline of that
-    kind and claim type, so versions are compared (RR523-RR532) within one such list only."""
+    kind and claim type, so versions are compared (RR523-RR533) within one such list only."""
     groups: dict = {}
     for loaded in loaded_tables:
         claim_type = None if loaded.kind in ALL_CLAIMS else loaded.claim_type
