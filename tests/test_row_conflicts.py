@@ -79,6 +79,28 @@ class TestDisableAtTheRowsLevel:
                                    name="m.rr").warnings
         assert '(`for payer "blue plan"`: dropping the row' in warning.help
 
+    def test_only_the_rows_other_payers_share_are_to_move(self):
+        """Acme's disable of a row of `for payers acme, beta` and of a row of Acme's own block: the help says to
+        move the shared row to beta's block, not Acme's own row, which serves no other payer; that one is to be
+        dropped."""
+        shared = ROW.replace("payer acme", "payers acme, beta").replace("acme.mue", "shared.mue")
+        rules = radrules.loads(shared + ROW + DISABLE, name="m.rr")
+        [warning] = rules.warnings
+        assert (warning.code, warning.span.line) == ("RR267", 14)
+        assert warning.message == ("`disable limit 74177` removes the rows of `shared.mue` and `acme.mue` at m.rr:4 "
+                                   "and m.rr:9, written at the same level")
+        assert warning.help.endswith(
+            "to keep the rows, drop the `disable`; to leave the key without an edit for the `disable`'s payers only, "
+            "drop the row of `acme.mue` at m.rr:9 and move the row of `shared.mue` at m.rr:4 to a block of the other "
+            "payers (`for payer beta`: dropping it would take their edit too), or allow the warning (`# allow RR267: "
+            "...`) if the `disable`'s payers are meant to opt out")
+        # two shared rows and one of Acme's own: they are counted apart
+        again = shared.replace("limit 74177 max 1 mai 2\n", "limit 74177 max 1 mai 2\n  limit 74177 max 2 mai 2 "
+                               "effective 2027-01-01\n")
+        [warning] = [w for w in radrules.loads(again + ROW + DISABLE, name="m.rr").warnings if w.code == "RR267"]
+        assert ("drop the row of `acme.mue` at m.rr:10 and move the rows of `shared.mue` at m.rr:4 and m.rr:5 to a "
+                "block of the other payers (`for payer beta`: dropping them would take their edit too)") in warning.help
+
     def test_a_disable_of_a_more_specific_level_says_nothing(self):
         """A payer's disable of a general row is what a disable is for; a general disable of a payer's row is
         RR263 (it keeps the row), not RR267; and blocks of other payers or claim types do not meet."""

@@ -42,10 +42,7 @@ def _warn_disabled_at_their_level(comp, grouped_rows: dict, views) -> None:
                 if row.block.scope.level == level and _meet(row.block.scope, disable.scope, views)]
         if not dead:
             continue
-        blocks = list(dict.fromkeys(f"`{row.block.info.id}`" for row in dead))
-        where = [row.source for row in dead]
-        rows = (f"the row of {blocks[0]} at {where[0]}" if len(dead) == 1
-                else f"the rows of {listed(blocks)} at {listed(where[:_NAMED], more=len(where) - _NAMED)}")
+        rows = _rows_text(dead)
         one = len(dead) == 1
         payers = disable.scope.payers
         # a block of more payers than the rows' (`for payers acme, beta` against acme's own row): beta may want it
@@ -55,10 +52,20 @@ def _warn_disabled_at_their_level(comp, grouped_rows: dict, views) -> None:
         # the mirror case (`for payers acme, beta` rows against acme's disable): dropping the rows takes beta's edit
         others = sorted(set().union(*(row.block.scope.payers for row in dead)) - payers) if payers is not None else []
         them = "the row" if one else "the rows"
-        drop = (f", drop {them}" if not others else
-                f" for the `disable`'s payers only, move {them} to a block of the other payers "
-                f"(`{payer_clause(others)}`: dropping {them} would take their "
-                "edit too), or allow the warning (`# allow RR267: ...`) if the `disable`'s payers are meant to opt out")
+        if not others:
+            drop = f", drop {them}"
+        else:
+            # only the rows of blocks that serve those other payers move; a row of the disable's payers alone goes
+            own = [row for row in dead if row.block.scope.payers <= payers]
+            shared = [row for row in dead if not row.block.scope.payers <= payers]
+            if own:
+                gone, moved = f"drop {_rows_text(own)} and ", _rows_text(shared)
+                dropping = "it" if len(shared) == 1 else "them"
+            else:
+                gone, moved, dropping = "", them, them
+            drop = (f" for the `disable`'s payers only, {gone}move {moved} to a block of the other payers "
+                    f"(`{payer_clause(others)}`: dropping {dropping} would take their edit too), or allow the warning "
+                    "(`# allow RR267: ...`) if the `disable`'s payers are meant to opt out")
         comp.ctx.warning(
             "RR267", f"`disable {disable.kind} {' with '.join(disable.key)}` removes {rows}, written at the same "
             "level", span,
@@ -67,6 +74,15 @@ def _warn_disabled_at_their_level(comp, grouped_rows: dict, views) -> None:
                  f"`for ... claims` or without), so {'that row never applies' if one else 'those rows never apply'}"
                  f" where the `disable` does. A row already replaces the table's rows of its key: to keep {them}, "
                  f"{keep}; to leave the key without an edit{drop}")
+
+
+def _rows_text(rows: list) -> str:
+    """``the row of `acme.mue` at m.rr:4``, ``the rows of `a` and `b` at m.rr:4 and m.rr:9``: rows in a message."""
+    blocks = list(dict.fromkeys(f"`{row.block.info.id}`" for row in rows))
+    where = [row.source for row in rows]
+    if len(rows) == 1:
+        return f"the row of {blocks[0]} at {where[0]}"
+    return f"the rows of {listed(blocks)} at {listed(where[:_NAMED], more=len(where) - _NAMED)}"
 
 
 def _warn_overlapping_rows(comp, grouped_rows: dict, views) -> None:
