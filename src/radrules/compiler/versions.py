@@ -122,15 +122,8 @@ def _left_out(shared: list, own: list) -> list:
 def _warn_left_out(comp, payers: list, own: list, left_out: list) -> None:
     """RR532 at the statement of a payer's oldest own version when versions without `for payer` judge its
     earlier dates by other tables (:func:`_left_out`)."""
-    from .. import tables
-
     first = own[0]
-    clause = payer_clause(payers)
-    served = "" if first.kind in tables.ALL_CLAIMS else f" ({first.claim_type} claims)"
-    whom = "the payer's" if len(payers) == 1 else "the payers'"
-    one = len(left_out) == 1
-    listed = "; ".join(f"{loaded.source} ({', '.join(_names(loaded))}, from {format_date(loaded.start)})"
-                       for loaded in left_out)
+    clause, served, whom, one, listed = _left_words(payers, first, left_out)
     comp.ctx.warning(
         "RR532", f"the {first.kind} versions `{clause}`{served} begin on {format_date(first.start)}, so this one "
                  f"also judges {whom} claims before it, which {'a version' if one else f'{len(left_out)} versions'} "
@@ -139,6 +132,18 @@ def _warn_left_out(comp, payers: list, own: list, left_out: list) -> None:
              f"dates before it: {listed} no longer judge{'s' if one else ''} {whom} claims; name "
              f"{'it' if one else 'them'} `{clause}` too (every version it uses, from its oldest), or, if this "
              f"version is right for those dates, allow the warning here with the reason (`# allow RR532: ...`)")
+
+
+def _left_words(payers: list, loaded, left: list) -> tuple:
+    """What RR532 and RR533 say of a payer's version ``loaded`` and the versions without `for payer` it leaves
+    out (``left``): the payers' clause, the claim type served, whose claims, whether one is left, and the list."""
+    from .. import tables
+
+    served = "" if loaded.kind in tables.ALL_CLAIMS else f" ({loaded.claim_type} claims)"
+    listed = "; ".join(f"{other.source} ({', '.join(_names(other))}, from {format_date(other.start)})"
+                       for other in left)
+    return (payer_clause(payers), served, "the payer's" if len(payers) == 1 else "the payers'", len(left) == 1,
+            listed)
 
 
 def _left_after(shared: list, own: list) -> list:
@@ -154,15 +159,8 @@ def _left_after(shared: list, own: list) -> list:
 def _warn_left_after(comp, payers: list, own: list, left_after: list) -> None:
     """RR533 at the statement of a payer's newest own version when versions without `for payer` go on after it
     with other tables (:func:`_left_after`): RR532's mirror."""
-    from .. import tables
-
     last = own[-1]
-    clause = payer_clause(payers)
-    served = "" if last.kind in tables.ALL_CLAIMS else f" ({last.claim_type} claims)"
-    whom = "the payer's" if len(payers) == 1 else "the payers'"
-    one = len(left_after) == 1
-    listed = "; ".join(f"{loaded.source} ({', '.join(_names(loaded))}, from {format_date(loaded.start)})"
-                       for loaded in left_after)
+    clause, served, whom, one, listed = _left_words(payers, last, left_after)
     comp.ctx.warning(
         "RR533", f"the {last.kind} versions `{clause}`{served} end with this one, from {format_date(last.start)}, "
                  f"so it also judges {whom} claims from {format_date(left_after[0].start)} on, which "
