@@ -218,6 +218,23 @@ class TestPayersListBeginsLate:
         assert (f"ncci/tables.rr:1 ({april}, from 2026-04-01); ncci/tables.rr:2 ({JULY}, from 2026-07-01) no "
                 "longer judge the payers' claims; name them `for payers acme, \"blue plan\"` too") in warning.help
 
+    def test_once_at_a_statement_two_payers_lists_begin_with(self, tmp_path):
+        """The review's repro: Acme's and Beta's lists differ (Acme has the October file of its own) but begin with
+        one `for payers acme, beta` statement, which was RR532 twice, `for payer acme` and `for payer beta`. Now
+        one warning naming both."""
+        april = "MCR_MUE_PractitionerServices_Eff_04-01-2026.csv"
+        text = (f'table mue "cms/{april}"\ntable mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}"\n'
+                f'table mue "cms/{JULY}" for payers acme, beta\ntable mue "cms/{OCTOBER}" for payer acme\n'
+                f'table mue "cms/{OCTOBER}" for payer beta\n')
+        files = {april: MUE_HEADER + "71046,1,1 Line Edit,Nature of Service/Procedure\n"}
+        rules = radrules.load(ruleset(tmp_path, text, files=files), cache_dir=None)
+        (warning,) = rules.warnings
+        assert (warning.code, warning.span.line) == ("RR532", 4)
+        assert warning.message == (
+            "the mue versions `for payers acme, beta` (professional claims) begin on 2026-07-01, so this one also "
+            "judges the payers' claims before it, which a version without `for payer` judges otherwise")
+        assert "name it `for payers acme, beta` too" in warning.help
+
     def test_allowed_with_a_reason(self, tmp_path):
         text = (f'table mue "cms/{JULY}"\n# allow RR532: Acme joined in October\n'
                 f'table mue "cms/{OCTOBER}" for payer acme\n')
@@ -273,6 +290,18 @@ class TestPayersListEndsEarly:
                 "otherwise") in warning.message
         assert (f"ncci/tables.rr:2 ({OCTOBER}, from 2026-10-01); ncci/tables.rr:3 ({january}, from 2027-01-01) "
                 "never judge the payers' claims; name them `for payers acme, \"blue plan\"` too") in warning.help
+
+    def test_once_at_a_statement_two_payers_lists_end_with(self, tmp_path):
+        """RR533 at a `for payers acme, beta` statement Acme's and Beta's lists (which differ before it) end with:
+        one warning naming both, not one a payer."""
+        april = "MCR_MUE_PractitionerServices_Eff_04-01-2026.csv"
+        text = (f'table mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}"\n'
+                f'table mue "cms/{april}" for payer acme\ntable mue "cms/{JULY}" for payers acme, beta\n')
+        files = {april: MUE_HEADER + "71046,1,1 Line Edit,Nature of Service/Procedure\n"}
+        rules = radrules.load(ruleset(tmp_path, text, files=files), cache_dir=None)
+        assert [(w.code, w.span.line) for w in rules.warnings] == [("RR533", 4)]
+        assert rules.warnings[0].message.startswith("the mue versions `for payers acme, beta` (professional claims) "
+                                                    "end with this one")
 
     def test_one_version_of_its_own_between_others(self, tmp_path):
         """A payer whose one version starts after the first without `for payer` and ends before the last: RR532

@@ -76,7 +76,7 @@ def check_versions(comp) -> None:
     the versions that judge one payer's claims (``tables.payer_scopes``): a payer's versions of its own (`for
     payer`) with each other, those without `for payer` with each other; RR532 and RR533 where a payer's own
     begin after or end before those without `for payer`. A warning two lists of versions give alike is given
-    once."""
+    once; an RR532 or RR533 at a statement several payers' lists share, once for those payers."""
     from .. import tables
 
     dated_before_name = set()
@@ -87,13 +87,14 @@ def check_versions(comp) -> None:
     quarter_checked = set()
     for lists in tables.payer_scopes(comp.loaded_tables).values():
         shared = next((versions for payers, versions in lists if payers is None), [])
+        begins, ends = _left_by_statement(shared, lists)
         for payers, versions in lists:
             left_out = _left_out(shared, versions) if payers is not None else []
-            if left_out:
-                _warn_left_out(comp, payers, versions, left_out)
+            if left_out and (found := begins.pop(_left_key(versions[0], left_out), None)):
+                _warn_left_out(comp, found, versions, left_out)
             left_after = _left_after(shared, versions) if payers is not None else []
-            if left_after:
-                _warn_left_after(comp, payers, versions, left_after)
+            if left_after and (found := ends.pop(_left_key(versions[-1], left_after), None)):
+                _warn_left_after(comp, found, versions, left_after)
             # The oldest judges the dates before it too: its start moves no day, but for a payer's own list
             # that begins after versions without `for payer` judged its dates otherwise.
             for loaded in versions[0 if left_out else 1:]:
@@ -109,6 +110,27 @@ def check_versions(comp) -> None:
                 check_corrections(comp, versions)
     found = comp.ctx.diagnostics[before:]
     comp.ctx.diagnostics[before:] = list(dict.fromkeys(found))
+
+
+def _left_by_statement(shared: list, lists: list) -> tuple[dict, dict]:
+    """The payers of each RR532 and RR533 the payers' lists of ``lists`` give (as :func:`_left_key` -> sorted
+    payers): lists that differ but share the statement warned at and the versions left out give one warning,
+    naming the payers of them all (a `for payers acme, beta` statement both payers' lists begin with)."""
+    begins: dict = {}
+    ends: dict = {}
+    for payers, versions in lists:
+        if payers is None:
+            continue
+        if left_out := _left_out(shared, versions):
+            begins.setdefault(_left_key(versions[0], left_out), []).extend(payers)
+        if left_after := _left_after(shared, versions):
+            ends.setdefault(_left_key(versions[-1], left_after), []).extend(payers)
+    return ({key: sorted(payers) for key, payers in begins.items()},
+            {key: sorted(payers) for key, payers in ends.items()})
+
+
+def _left_key(loaded, left: list) -> tuple:
+    return id(loaded), tuple(map(id, left))
 
 
 def _left_out(shared: list, own: list) -> list:
