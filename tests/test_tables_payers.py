@@ -145,6 +145,8 @@ class TestChecksWithinAPayer:
                 f'table mue "cms/{OCTOBER}" for payers acme, beta effective 2026-10-02\n')
         rules = radrules.load(ruleset(tmp_path, text), cache_dir=None)
         assert [(w.code, w.span.line) for w in rules.warnings] == [("RR531", 3)]
+        assert rules.warnings[0].help.endswith("if the payers adopt this version from 2026-10-02, allow the warning "
+                                               "here with the reason (`# allow RR531: ...`)")
 
     def test_a_file_for_two_payer_lists_that_share_a_payer(self, tmp_path):
         """The same file for `acme, beta` and for `acme` would load it twice for Acme: RR520."""
@@ -216,7 +218,20 @@ class TestPayersListBeginsLate:
         assert (warning.code, warning.span.line) == ("RR532", 4)
         assert "the payers' claims before it, which 2 versions without `for payer` judge otherwise" in warning.message
         assert (f"ncci/tables.rr:1 ({april}, from 2026-04-01); ncci/tables.rr:2 ({JULY}, from 2026-07-01) no "
-                "longer judge the payers' claims; name them `for payers acme, \"blue plan\"` too") in warning.help
+                "longer judge the payers' claims; name them `for payers acme, \"blue plan\"` too (every version they "
+                "use, from their oldest)") in warning.help
+
+    def test_several_payers_late(self, tmp_path):
+        """RR532 and RR531 at a `for payers acme, beta` statement speak of the payers, not of one payer."""
+        text = (f'table mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}"\n'
+                f'table mue "cms/{OCTOBER}" for payers acme, beta effective 2026-10-02\n')
+        rules = radrules.load(ruleset(tmp_path, text), cache_dir=None)
+        assert [(w.code, w.span.line) for w in rules.warnings] == [("RR532", 3), ("RR531", 3)]
+        assert "name it `for payers acme, beta` too (every version they use, from their oldest)" in (
+            rules.warnings[0].help)
+        assert rules.warnings[1].help.endswith(
+            "if the payers adopt this version from 2026-10-02, name the versions they use before it `for payer` too "
+            "(RR532) and allow the warning here with the reason (`# allow RR531: ...`)")
 
     def test_once_at_a_statement_two_payers_lists_begin_with(self, tmp_path):
         """The review's repro: Acme's and Beta's lists differ (Acme has the October file of its own) but begin with
@@ -290,6 +305,7 @@ class TestPayersListEndsEarly:
                 "otherwise") in warning.message
         assert (f"ncci/tables.rr:2 ({OCTOBER}, from 2026-10-01); ncci/tables.rr:3 ({january}, from 2027-01-01) "
                 "never judge the payers' claims; name them `for payers acme, \"blue plan\"` too") in warning.help
+        assert "if the payers stay on this version, allow the warning here" in warning.help
 
     def test_once_at_a_statement_two_payers_lists_end_with(self, tmp_path):
         """RR533 at a `for payers acme, beta` statement Acme's and Beta's lists (which differ before it) end with:

@@ -152,8 +152,9 @@ def _warn_left_out(comp, payers: list, own: list, left_out: list) -> None:
                  f"without `for payer` judge{'s' if one else ''} otherwise", first.statement.span,
         help=f"a payer's own versions replace those without `for payer` on every date, and its oldest judges the "
              f"dates before it: {listed} no longer judge{'s' if one else ''} {whom} claims; name "
-             f"{'it' if one else 'them'} `{clause}` too (every version it uses, from its oldest), or, if this "
-             f"version is right for those dates, allow the warning here with the reason (`# allow RR532: ...`)")
+             f"{'it' if one else 'them'} `{clause}` too (every version {_they(payers, 'uses')}, from "
+             f"{'its' if len(payers) == 1 else 'their'} oldest), or, if this version is right for those dates, "
+             f"allow the warning here with the reason (`# allow RR532: ...`)")
 
 
 def _left_words(payers: list, loaded, left: list) -> tuple:
@@ -191,8 +192,18 @@ def _warn_left_after(comp, payers: list, own: list, left_after: list) -> None:
         help=f"a payer's own versions replace those without `for payer` on every date, and its newest judges every "
              f"date after it: {listed} never judge{'s' if one else ''} {whom} claims; name "
              f"{'it' if one else 'them'} `{clause}` too (a payer that adopts a version late: with its own "
-             f"`effective` date), or, if the payer stays on this version, allow the warning here with the reason "
-             f"(`# allow RR533: ...`)")
+             f"`effective` date), or, if {_the_payer(payers, 'stays')} on this version, allow the warning here "
+             f"with the reason (`# allow RR533: ...`)")
+
+
+def _the_payer(payers, verb: str) -> str:
+    """``the payer adopts`` / ``the payers adopt``: the payers of a statement or warning, and a verb."""
+    return f"the payer {verb}" if len(payers) == 1 else f"the payers {verb[:-1]}"
+
+
+def _they(payers, verb: str) -> str:
+    """``it uses`` / ``they use``."""
+    return f"it {verb}" if len(payers) == 1 else f"they {verb[:-1]}"
 
 
 def _names(loaded) -> list:
@@ -216,16 +227,17 @@ def _quarter_start(comp, loaded, oldest: bool = False) -> None:
     first = dt.date(day.year, 1 + (day.month - 1) // 3 * 3, 1)
     following = dt.date(day.year + (first.month == 10), 1 if first.month == 10 else first.month + 3, 1)
     allow = "allow the warning here with the reason (`# allow RR531: ...`)"
+    payers = loaded.statement.payers
     if not loaded.statement.payers:
         late = (f"if every payer takes this version from {written.text} (a correction of CMS's taken from a date "
                 f"on, RR529), {allow}; if one payer adopts it late, give that payer its own versions with `for "
                 f"payer` (every one it uses, from its oldest: this statement serves every payer) and allow the "
                 f"warning at its statement")
     elif oldest:
-        late = (f"if the payer adopts this version from {written.text}, name the versions it uses before it `for "
-                f"payer` too (RR532) and {allow}")
+        late = (f"if {_the_payer(payers, 'adopts')} this version from {written.text}, name the versions "
+                f"{_they(payers, 'uses')} before it `for payer` too (RR532) and {allow}")
     else:
-        late = f"if the payer adopts this version from {written.text}, {allow}"
+        late = f"if {_the_payer(payers, 'adopts')} this version from {written.text}, {allow}"
     comp.ctx.warning(
         "RR531", f"this {loaded.kind} version takes effect on {written.text}, not on the first day of a quarter",
         written.span,
