@@ -108,7 +108,9 @@ class TestClaimMapping:
     @pytest.mark.parametrize("coding", [
         {"system": "https://www.nubc.org/CodeSystem/RevenueCodes", "code": "0255"},
         {"system": "http://terminology.hl7.org/CodeSystem/data-absent-reason", "code": "not-applicable"},
-    ], ids=["revenue code", "data absent"])
+        {"system": "HTTPS://WWW.NUBC.ORG/CodeSystem/RevenueCodes", "code": "0255"},
+        {"system": "URN:OID:2.16.840.1.113883.6.301.3", "code": "0255"},
+    ], ids=["revenue code", "data absent", "upper-case scheme and host", "upper-case oid"])
     def test_an_item_with_no_procedure_code_is_an_error(self, coding):
         """A hospital item whose productOrService is its revenue code or a data-absent reason has no CPT/HCPCS
         code: the claim is unreadable, as an 837I line without one is, naming the item (it was judged as a
@@ -124,6 +126,29 @@ class TestClaimMapping:
         assert isinstance(error, radrules.InputError)
         assert str(error) == ("<fhir>: item[1].productOrService: a revenue code or a data-absent reason, no "
                               "CPT/HCPCS code; radrules needs a CPT/HCPCS code on every line")
+
+    def test_other_systems_compare_by_scheme_and_host_in_any_case(self):
+        """Every system the reader knows compares as CPT's and HCPCS's do (codes.system_key): its scheme and host
+        in any case, its path as written. They compared exactly, so an upper-case host made a revenue code a
+        malformed procedure code, a condition code or an ICD-9 diagnosis no such code."""
+        data = resource()
+        data["type"] = {"coding": [{"system": "HTTP://TERMINOLOGY.HL7.ORG/CodeSystem/claim-type",
+                                    "code": "institutional"}]}
+        data["subType"] = {"coding": [{"system": "HTTPS://WWW.NUBC.ORG/CodeSystem/TypeOfBill", "code": "0111"}]}
+        data["supportingInfo"] = [{"sequence": 1, "code": {"coding": [
+            {"system": "https://WWW.NUBC.org/CodeSystem/ConditionCodes", "code": "45"}]}}]
+        data["provider"] = {"identifier": {"system": "HTTP://HL7.ORG/fhir/sid/us-npi", "value": "1234567893"}}
+        for entry in data["diagnosis"]:
+            entry["diagnosisCodeableConcept"]["coding"].insert(0, {"system": "http://hospital.example/dx",
+                                                                   "code": "X1"})
+            entry["diagnosisCodeableConcept"]["coding"][1].update(system="HTTP://HL7.ORG/fhir/sid/icd-9-cm",
+                                                                  code="4019")
+        claim = read_one(data)
+        assert (claim.type, claim.bill_type, claim.condition_codes) == ("institutional", "111", ("45",))
+        assert (claim.billing_npi, claim.diagnosis_system, claim.diagnoses[0]) == ("1234567893", "icd9", "4019")
+        # the path keeps its case
+        data["supportingInfo"][0]["code"]["coding"][0]["system"] = "https://www.nubc.org/codesystem/conditioncodes"
+        assert read_one(data).condition_codes == ()
 
     @pytest.mark.parametrize("item, charge", [({"net": {"value": 90}, "unitPrice": {"value": 10}}, 90),
                                               ({"unitPrice": {"value": 12.5}, "quantity": {"value": 3}}, 37.5),

@@ -46,6 +46,16 @@ CLAIM_TYPES = {"institutional": "institutional", "professional": "professional",
 _CLAIM_TYPE_WORDS = "`institutional`, `professional`, `oral`, `vision` or `pharmacy`"
 ADJUDICATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/adjudication"
 CARC_SYSTEM = "https://x12.org/codes/claim-adjustment-reason-codes"
+# The systems above as codes.system_key gives them: a coding's system is compared by its key, so that its scheme
+# and host are read in any case, as for CPT's and HCPCS's.
+_ICD10_KEYS = frozenset(map(system_key, ICD10_SYSTEMS))
+_ICD9_KEYS = frozenset(map(system_key, ICD9_SYSTEMS))
+_ICD_KEYS = _ICD10_KEYS | _ICD9_KEYS
+_NPI_KEYS = frozenset({system_key(NPI_SYSTEM)})
+_NO_PROCEDURE_KEYS = frozenset(map(system_key, NO_PROCEDURE_SYSTEMS))
+_CONDITION_KEYS = frozenset(map(system_key, CONDITION_SYSTEMS))
+_BILL_TYPE_KEYS = frozenset(map(system_key, BILL_TYPE_SYSTEMS))
+_CLAIM_TYPE_KEYS = frozenset(map(system_key, CLAIM_TYPE_SYSTEMS))
 _GENDERS = {"female": "F", "male": "M", "other": "U", "unknown": "U"}
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -257,6 +267,11 @@ def _codes(concept: Any, path: str) -> list[tuple[str | None, str]]:
     return out
 
 
+def _in(system: Any, keys) -> bool:
+    """Whether a coding's or identifier's system is one of ``keys`` (:func:`codes.system_key`'s)."""
+    return isinstance(system, str) and system_key(system) in keys
+
+
 def _filled(value: Any) -> bool:
     """A text with something in it (an id of blanks is no id: the next source of the id is read)."""
     return isinstance(value, str) and bool(value.strip())
@@ -355,7 +370,7 @@ def _claim_type(concept: Any) -> str:
         if not isinstance(coding, dict):
             raise _Problem(f"type.coding[{index}]", "expected a Coding (an object)")
         code, system = coding.get("code"), coding.get("system")
-        if system is not None and system not in CLAIM_TYPE_SYSTEMS:
+        if system is not None and not _in(system, _CLAIM_TYPE_KEYS):
             unknown = unknown or f"type.coding[{index}].system"
         elif isinstance(code, str) and code.strip().lower() in CLAIM_TYPES:
             return CLAIM_TYPES[code.strip().lower()]
@@ -493,7 +508,7 @@ def _condition_codes(resource: dict) -> list[str]:
             continue
         path = f"supportingInfo[{index}].code"
         for system, code in _codes(entry.get("code"), path):
-            if system not in CONDITION_SYSTEMS:
+            if not _in(system, _CONDITION_KEYS):
                 continue
             if not is_condition_code(code.upper()):
                 raise _Problem(path, "expected a condition code of two letters or digits, such as `45`")
@@ -506,12 +521,12 @@ def _bill_type(resource: dict) -> str | None:
     """The type of bill of an institutional claim: a coding of ``subType``, else of a ``supportingInfo`` code
     (CARIN Blue Button's `typeofbill`), in a type-of-bill system; checked by ``Claim.from_dict``."""
     for system, code in _codes(resource.get("subType"), "subType"):
-        if system in BILL_TYPE_SYSTEMS:
+        if _in(system, _BILL_TYPE_KEYS):
             return code
     for index, entry in enumerate(_list(resource.get("supportingInfo"), "supportingInfo")):
         if isinstance(entry, dict):
             for system, code in _codes(entry.get("code"), f"supportingInfo[{index}].code"):
-                if system in BILL_TYPE_SYSTEMS:
+                if _in(system, _BILL_TYPE_KEYS):
                     return code
     return None
 
@@ -549,10 +564,10 @@ def _diagnoses(resource: dict, bundle: dict, claim_type: str) -> tuple[list[str]
             codes = _codes(condition.get("code"), f"{path}.diagnosisReference.code")
         if not codes:
             raise _Problem(path, "no diagnosis code")
-        chosen = next(((s, c) for s, c in codes if s in ICD10_SYSTEMS + ICD9_SYSTEMS), codes[0])
+        chosen = next(((s, c) for s, c in codes if _in(s, _ICD_KEYS)), codes[0])
         entries.append((sequence, chosen, path))
     entries.sort(key=lambda entry: entry[0])
-    systems = {"icd9" if system in ICD9_SYSTEMS else "icd10" for _, (system, _), _ in entries}
+    systems = {"icd9" if _in(system, _ICD9_KEYS) else "icd10" for _, (system, _), _ in entries}
     if len(systems) > 1:
         raise _Problem("diagnosis", "the claim mixes ICD-9-CM and ICD-10-CM diagnoses")
     sequences: dict = dict.fromkeys(skipped)
@@ -632,11 +647,11 @@ def _procedure_code(codes: list, path: str) -> str:
     (a local charge code, say) is given as ``system|code``, so that it fails ``format.code`` even when it
     looks like a CPT code: radrules can't judge it as one. A revenue code or a data-absent reason in its
     place makes the claim unreadable, as an 837I line without a HCPCS code does."""
-    code = (next((c for s, c in codes if s is not None and system_key(s) in PROCEDURE_SYSTEM_KEYS), None)
+    code = (next((c for s, c in codes if _in(s, PROCEDURE_SYSTEM_KEYS)), None)
             or next((c for s, c in codes if s is None), None))
     if code is not None:
         return code
-    if any(system in NO_PROCEDURE_SYSTEMS for system, _ in codes):
+    if any(_in(system, _NO_PROCEDURE_KEYS) for system, _ in codes):
         raise _Problem(path, "a revenue code or a data-absent reason, no CPT/HCPCS code; radrules needs a CPT/HCPCS "
                        "code on every line")
     system, code = codes[0]
@@ -705,7 +720,7 @@ def _npi(reference: Any, where: str, resource: dict, bundle: dict) -> str | None
         identifiers.extend((identifier, f"{where}.identifier[{index}].value")
                            for index, identifier in enumerate(_items(target.get("identifier"))))
     for identifier, path in identifiers:
-        if isinstance(identifier, dict) and identifier.get("system") == NPI_SYSTEM \
+        if isinstance(identifier, dict) and _in(identifier.get("system"), _NPI_KEYS) \
                 and _identifier(identifier.get("value"), path):
             return identifier["value"]
     return None
