@@ -8,12 +8,12 @@ pickled to other processes. Dates are ``int`` ordinals
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 import attrs
 
 from .claim import CLAIM_TYPES
+from .syntax import PLAIN_NAME
 
 #: NCCI PTP-associated modifiers (domain.md §1.4), the only ones that bypass
 #: an indicator-1 edit. Anatomic ones bypass only for different sites (§1.5).
@@ -67,7 +67,7 @@ def listed(words: list, last: str = "and", more: int = 0) -> str:
 def payer_clause(payers) -> str:
     """The `for payer` clause that names ``payers`` as a rule file writes it (``for payers acme, "blue plan"``): a
     name that is not one word quoted."""
-    names = [name if re.fullmatch(r"[a-z_][a-z0-9_]*", name) else f'"{name}"' for name in payers]
+    names = [name if PLAIN_NAME.fullmatch(name) else f'"{name}"' for name in payers]
     return f"for payer{'s' if len(names) > 1 else ''} " + ", ".join(names)
 
 

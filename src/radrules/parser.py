@@ -335,7 +335,7 @@ def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> 
                                f"`then {severity} line \"...\"`")
     if token.type != "STRING" and {"NAME", "STRING"} <= expected and _AFTER_PAYER.search(before):
         lower = value.lower()
-        plain = f"in lower case, `{lower}`, or quoted" if re.fullmatch(r"[a-z_][a-z0-9_]*", lower) else "in quotes"
+        plain = f"in lower case, `{lower}`, or quoted" if s.PLAIN_NAME.fullmatch(lower) else "in quotes"
         return Diagnostic("RR103", f"unexpected `{value}`", span, line_text(token.line),
                           help=f"write a payer's name {plain}, `\"{value}\"` (payers are compared without regard "
                                "to case)")

@@ -7,9 +7,13 @@ diagnostic can point at the exact token.
 
 from __future__ import annotations
 
+import re
 from typing import Union
 
 import attrs
+
+#: A name a rule file may write without quotes (the grammar's NAME): a payer's, say.
+PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 
 @attrs.frozen
