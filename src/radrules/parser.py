@@ -481,7 +481,7 @@ def _remittance_code(error: UnexpectedInput, name: str, padded: str, line_text) 
     word = re.match(r"[^\s,]*", padded[position:]).group(0) or padded[position:position + 1]
     if not word.strip():
         return None
-    line, column = padded.count("\n", 0, position) + 1, position - start + 1
+    line, column = _line_column(padded, position)
     span = s.Span(name, line, column, line, column + len(word))
     if _ONE_CARC.search(before) and (word == "," or _CARC_LIKE.match(word)):
         return Diagnostic("RR103", f"unexpected `{word}`", span, line_text(line),
