@@ -28,7 +28,7 @@ from typing import Iterable, Protocol, runtime_checkable
 
 import attrs
 
-from .claim import (_date, _identifier, _list, _number, _object, _pointers, _text, payer_key, procedure_code,
+from .claim import (_date, _identifier, _list, _number, _object, _pointers, _text, mapped_payer, procedure_code,
                     protected, read_claim_type)
 from .errors import ClaimError, InputError, json_objects
 
@@ -107,16 +107,10 @@ def read_line(data, path: str) -> HistoryLine:
         claim=claim,
         claim_type=claim_type,
         billing_npi=_text(data.get("billing_npi"), f"{path}.billing_npi") or None,
-        payer=_payer_of(data.get("payer"), f"{path}.payer"),
+        payer=mapped_payer(_text(data.get("payer"), f"{path}.payer")),  # as rules compare payers
     )
     object.__setattr__(line, "_checked", True)
     return line
-
-
-def _payer_of(value, path: str) -> str | None:
-    """A history line's payer as rules compare payers (`Blue  Cross` is `blue cross`); None for none or blank."""
-    text = _text(value, path)
-    return (payer_key(text) or None) if text else None
 
 
 def _as_data(line: HistoryLine) -> dict:
