@@ -213,8 +213,9 @@ def _bundle_index(entries: list) -> dict:
     return found
 
 
-def _resolve(reference: Any, claim: dict, bundle: dict, kind: str) -> dict | None:
-    """The resource a Reference points to: contained (``#id``) or in the bundle; None if not there.
+def _resolve(reference: Any, claim: dict, bundle: dict, kind: str | tuple) -> dict | None:
+    """The resource a Reference points to: contained (``#id``) or in the bundle; None if not there, or not of
+    ``kind`` (a resource type, or a tuple of those it may be).
 
     A relative reference (``Patient/1``) resolves against the base of the claim's fullUrl when it has one
     (``http://a.example/fhir/Claim/c1`` -> ``http://a.example/fhir/Patient/1``), else by its ``Type/id``
@@ -242,7 +243,7 @@ def _resolve(reference: Any, claim: dict, bundle: dict, kind: str) -> dict | Non
                 found = bundle.get(base[:claim_at.start(1)] + match.group(1))
             if found is None:
                 found = bundle.get(match.group(1))
-    if isinstance(found, dict) and found.get("resourceType") == kind:
+    if isinstance(found, dict) and found.get("resourceType") in ((kind,) if isinstance(kind, str) else kind):
         return found
     return None
 
@@ -714,8 +715,7 @@ def _npi(reference: Any, where: str, resource: dict, bundle: dict) -> str | None
     if not isinstance(reference, dict):
         return None
     identifiers = [(reference.get("identifier"), f"{where}.identifier.value")]  # (identifier, its path)
-    target = _resolve(reference, resource, bundle, "Practitioner") \
-        or _resolve(reference, resource, bundle, "Organization")
+    target = _resolve(reference, resource, bundle, ("Practitioner", "Organization"))
     if target is not None:
         identifiers.extend((identifier, f"{where}.identifier[{index}].value")
                            for index, identifier in enumerate(_items(target.get("identifier"))))
