@@ -15,6 +15,7 @@ import re
 import attrs
 
 from .. import conditions as c
+from ..tables import payers_text
 from ..model import dates_text, window_text
 from ..compiler.conditions import CLAIM_FIELDS, LINE_FIELDS, PATIENT_FIELDS
 
@@ -111,7 +112,7 @@ def exclusion_fields(scope) -> dict:
 def _replaced_text(entry: dict) -> str:
     """``a loaded addon table, for professional claims`` (``of payer acme``, for a table `for payer`)."""
     payers = entry.get("payers")
-    whose = f" of payer{'s' if len(payers) > 1 else ''} {', '.join(payers)}" if payers else ""
+    whose = f" of {payers_text(payers)}" if payers else ""
     return f"a loaded {entry['kind']} table, for {', '.join(entry['claim_types'])} claims{whose}"
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import attrs
 
-from ..tables import TABLE_RULES, _bind_addon, last_day, serving
+from ..tables import TABLE_RULES, _bind_addon, last_day, payers_text, serving
 from ..tables.store import PtpTable, in_force
 from ..validity import DIAGNOSIS, PROCEDURE
 from . import describe as d
@@ -47,7 +47,7 @@ def table_label(kind: str, claim_type: str, payers: tuple | None = None) -> str:
     payer acme`` for the versions of a payer's own (`for payer`)."""
     if kind in _ALL_CLAIMS:
         return _ALL_CLAIMS[kind]
-    whose = f" of payer{'s' if len(payers) > 1 else ''} {', '.join(payers)}" if payers else ""
+    whose = f" of {payers_text(payers)}" if payers else ""
     return f"{_CLAIM_WORDS.get(claim_type, claim_type)} {_KIND_WORDS[kind]} table{whose}"
 
 

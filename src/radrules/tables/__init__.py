@@ -456,7 +456,7 @@ def _folder_warning(folder: str, problem: str, files: tuple, count: int) -> Diag
     named = [f"`{display}`" for display in files[:NAMED_FILES]]
     if len(files) > NAMED_FILES:
         named.append(f"{len(files) - NAMED_FILES} more files")
-    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    listed = m.listed(named)
     which = (f"the table of {listed} is not kept on disk, so every new process reads it from its files" if count == 1
              else f"the {count} tables of {listed} are not kept on disk, so every new process reads them from their "
              "files")
@@ -1057,8 +1057,9 @@ def payer_scopes(loaded_tables: list[Loaded]) -> dict:
     return found
 
 
-def payers_text(payers: frozenset | None) -> str:
-    """``payer acme``, ``payers acme, beta``: the payers a version's statement names; "" for every payer."""
+def payers_text(payers) -> str:
+    """``payer acme``, ``payers acme, beta``: the payers a version's statement names (in name order); "" for every
+    payer (None)."""
     if payers is None:
         return ""
     return f"payer{'s' if len(payers) > 1 else ''} {', '.join(sorted(payers))}"

@@ -27,7 +27,7 @@ from ..checks import FORMAT_RULES
 from ..claim import Claim
 from ..compiler import row_key
 from ..model import MUE_UNPUBLISHED, AddonEdit, PairEdit, UnitLimit
-from ..tables import ROW_KINDS, TABLE_RULES, serving, version_windows
+from ..tables import ROW_KINDS, TABLE_RULES, payers_text, serving, version_windows
 from ..validity import VALIDITY_RULES
 from .model import TEST_SUFFIX
 
@@ -349,7 +349,7 @@ def _table_statements(rulesets) -> dict:
             if version["claim_type"] is not None:
                 dates += f", {version['claim_type']} claims"
             if version["payers"]:
-                dates += f", payer{'s' if len(version['payers']) > 1 else ''} {', '.join(version['payers'])}"
+                dates += f", {payers_text(version['payers'])}"
             ids = [TABLE_RULES[version["kind"]][0]] if version["kind"] in TABLE_RULES else []
             if version["kind"] == "mue":
                 ids.append(MUE_UNPUBLISHED)
