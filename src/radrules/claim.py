@@ -409,14 +409,20 @@ def _read_claim_checked(data: Any) -> Claim:
     )
 
 
+def bill_type_digits(text: str) -> str | None:
+    """A type of bill as stored, 3 digits (a 4-digit one without its leading 0); None if ``text`` is none."""
+    return text[-3:] if _BILL_TYPE.match(text) else None
+
+
 def _bill_type(value: Any) -> str | None:
-    """The type of bill as 3 digits (a 4-digit one without its leading 0); none for an empty text."""
+    """The claim's type of bill (:func:`bill_type_digits`); none for an empty text."""
     text = _text(value, "bill_type")
     if not text:
         return None
-    if not _BILL_TYPE.match(text):
+    digits = bill_type_digits(text)
+    if digits is None:
         raise ClaimError("bill_type", BILL_TYPE_PROBLEM)
-    return text[-3:]
+    return digits
 
 
 _AUTHORIZATION_FIELDS = ("number", "codes", "start", "end", "units")

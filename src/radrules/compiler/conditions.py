@@ -15,7 +15,7 @@ from .. import codes
 from .. import conditions as c
 from .. import syntax as s
 from ..syntax import Span
-from ..claim import AUTHORIZATION_STATUSES, CLAIM_TYPES, SEXES, payer_key
+from ..claim import AUTHORIZATION_STATUSES, CLAIM_TYPES, SEXES, bill_type_digits, payer_key
 from ..errors import shortened, suggestion
 from .context import Context
 from .sets import SetTable
@@ -544,10 +544,11 @@ class ConditionCompiler:
                            "write " + ", ".join(f"`{status}`" for status in AUTHORIZATION_STATUSES))
             return text
         if expected == "bill_type":
-            if kind != "word" or not re.match(r"^0?[0-9]{3}$", text):
+            digits = bill_type_digits(text) if kind == "word" else None
+            if digits is None:
                 return bad(f"`{shortened(text, 20)}` is not a type of bill",
                            "write 3 digits, or 4 with a leading 0: `131`, `0131`")
-            return text[-3:]
+            return digits
         if expected == "text":
             return text
         return bad(f"{TYPE_WORDS.get(expected, expected)} can't be compared with `{text}`")
