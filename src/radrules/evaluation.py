@@ -57,11 +57,10 @@ class LineView:
     __slots__ = ("number", "line", "code", "modifiers", "modset", "units", "date", "day", "end_day",
                  "provider", "pos", "_dx", "_diagnoses", "_institutional")
 
-    def __init__(self, number: int, line, place: str | None, diagnoses: tuple, institutional: bool = False,
-                 billing: str | None = None):
+    def __init__(self, number: int, line, place: str | None, diagnoses: tuple, institutional: bool = False):
         """``place``: the claim's place of service; ``diagnoses``: the claim's diagnoses; ``institutional``: a
         line without pointers has them all (UB-04 lines carry no pointers), and its provider is the claim's
-        billing provider, ``billing`` (None: unknown)."""
+        billing provider, which :class:`Evaluation` sets (None: unknown)."""
         self.number = number
         self.line = line
         self.code = line.code
@@ -73,8 +72,9 @@ class LineView:
         end = line.end_date
         self.end_day = end.toordinal() if end is not None else None
         # The provider the CMS-style edits compare lines by (same_provider): the rendering provider, but the
-        # billing one on an institutional claim, which the hospital bills as one provider (domain.md §1.6).
-        self.provider = billing if institutional else line.rendering_npi
+        # billing one on an institutional claim, which the hospital bills as one provider (domain.md §1.6): the
+        # Evaluation sets it when the claim gives it.
+        self.provider = None if institutional else line.rendering_npi
         self.pos = line.place_of_service or place  # the line's, else the claim's
         self._diagnoses = diagnoses
         self._institutional = institutional
@@ -253,10 +253,9 @@ class Evaluation:
         by_day: dict[int, list] = {}
         place, diagnoses = claim.place_of_service, claim.diagnoses
         institutional = claim.type == "institutional"
-        billing = claim.billing_npi  # (the provider of every line of an institutional claim: the hospital)
         spans = False
         for number, line in enumerate(claim.lines, 1):
-            view_ = LineView(number, line, place, diagnoses, institutional, billing)
+            view_ = LineView(number, line, place, diagnoses, institutional)
             lines.append(view_)
             group = by_day.get(view_.day)
             if group is None:
@@ -265,6 +264,9 @@ class Evaluation:
                 group.append(view_)
             if view_.end_day is not None and view_.end_day > view_.day:
                 spans = True
+        if institutional and claim.billing_npi is not None:  # the hospital: the provider of every line
+            for view_ in lines:
+                view_.provider = claim.billing_npi
         # Whether a line spans days: then the stages that pair or sum lines by date judge the days of
         # span_days(), where a line is on every day of its span; else the lines of by_day (most claims).
         self.spans = spans
