@@ -122,6 +122,41 @@ def test_a_test_files_syntax_errors_are_capped(pytester):
     result.assert_outcomes(failed=1)
 
 
+def test_the_short_summary_gives_a_failures_first_line_also_on_ci(pytester, monkeypatch):
+    """On CI (the `CI` variable set) and under `-vv`, pytest puts a failure's whole message in its short
+    summary: a rule test's gives its first line there, so that each diagnostic is printed once."""
+    make_repo(pytester)
+    pytester.makefile(".rrt", **{"payers/broken": 'test "x"\n  claim\n    2026-03-02 71046\n  exepct pass\nend\n'})
+    for ci, args in (("true", ()), (None, ("-vv",))):
+        if ci is None:
+            monkeypatch.delenv("CI", raising=False)
+            monkeypatch.delenv("BUILD_NUMBER", raising=False)
+        else:
+            monkeypatch.setenv("CI", ci)
+        result = run(pytester, "payers", *args)
+        result.stdout.fnmatch_lines([
+            "FAILED payers/broken.rrt::errors in the file - payers/broken.rrt:4:3: error[RR602]: unexpected `exepct`",
+            "FAILED payers/demo.rrt::a wrong expectation - payers/demo.rrt:16: test \"a wrong expectation\": *",
+        ])
+        assert result.stdout.lines.count("      = help: did you mean `expect`?") == 1
+        result.assert_outcomes(passed=2, failed=2)
+
+
+def test_junit_xml_gets_a_failures_first_line_as_message_and_its_whole_text(pytester):
+    """`--junitxml` (what CI servers read): the failure's message is its first line, its body the whole text."""
+    import xml.etree.ElementTree as ET
+
+    make_repo(pytester)
+    run(pytester, "payers", "--junitxml=report.xml")
+    cases = ET.parse(pytester.path / "report.xml").iter("testcase")
+    failures = {case.get("name"): case.find("failure") for case in cases}
+    failure = failures["a wrong expectation"]
+    assert failure.get("message").startswith('payers/demo.rrt:16: test "a wrong expectation": expected demo.units')
+    assert "\n" not in failure.get("message")
+    assert failure.text.startswith(failure.get("message")) and len(failure.text) > len(failure.get("message"))
+    assert failures["two units are fine"] is None
+
+
 def test_a_tests_problems_are_capped(pytester):
     """A test with more problems than MAX_PER_FILE (an `expect only` of unknown rules) fails its item with the
     first MAX_PER_FILE, then one RR606 counting the rest."""

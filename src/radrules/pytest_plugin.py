@@ -56,8 +56,32 @@ class _Reports:
 
     def repr_failure(self, excinfo):
         if isinstance(excinfo.value, (RuleTestError, RuleWarning)):  # a RuleWarning made an error by `-W error`
-            return str(excinfo.value)
+            return FailureText(str(excinfo.value))
         return super().repr_failure(excinfo)
+
+
+class FailureText:
+    """A failure's report for pytest: the whole text in the failure's section, its first line in the short
+    test summary. (pytest puts a plain string whole in the summary under ``-vv`` and on CI, where the
+    ``CI`` variable is set: each diagnostic would be printed twice.)"""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.reprcrash = _Headline(text.split("\n", 1)[0])
+
+    def toterminal(self, tw) -> None:
+        for line in self.text.split("\n"):
+            tw.line(line)
+
+    def __str__(self) -> str:  # junitxml, pytest-xdist and `report.longreprtext` read the text by str()
+        return self.text
+
+
+class _Headline:
+    """What pytest's short summary and junitxml read of a failure: its message."""
+
+    def __init__(self, message: str):
+        self.message = message
 
 
 class RuleTestFile(_Reports, pytest.File):
