@@ -186,16 +186,29 @@ def capped(diagnostics: Iterable[Diagnostic], limit: int = MAX_PER_FILE, code: s
     file, whose help says to fix those shown and ``again``). Diagnostics with no place, and those that count
     others (RR519), are all kept and count toward no limit."""
     diagnostics = list(diagnostics)
+    left_out, after = cap_plan(diagnostics, limit, code, again)
+    out = []
+    for index, diagnostic in enumerate(diagnostics):
+        if index not in left_out:
+            out.append(diagnostic)
+        if index in after:
+            out.append(after[index])
+    return out
+
+
+def cap_plan(diagnostics: list[Diagnostic], limit: int = MAX_PER_FILE, code: str = "RR407",
+             again: str = "check again") -> tuple[set[int], dict[int, Diagnostic]]:
+    """What :func:`capped` does to ``diagnostics``: the indexes it leaves out, and the count it shows after an
+    index (a file's last diagnostic shown)."""
     by_file: dict[str, list[int]] = {}
     for index, diagnostic in enumerate(diagnostics):
         if diagnostic.span is not None and not diagnostic.hidden:
             by_file.setdefault(diagnostic.span.file, []).append(index)
-    over = {file: indexes for file, indexes in by_file.items() if len(indexes) > limit}
-    if not over:
-        return diagnostics
     left_out: set[int] = set()
     after: dict[int, Diagnostic] = {}
-    for file, indexes in over.items():
+    for file, indexes in by_file.items():
+        if len(indexes) <= limit:
+            continue
         errors = [i for i in indexes if diagnostics[i].is_error]
         kept = set(errors[:limit])
         kept.update([i for i in indexes if not diagnostics[i].is_error][:limit - len(kept)])
@@ -205,13 +218,7 @@ def capped(diagnostics: Iterable[Diagnostic], limit: int = MAX_PER_FILE, code: s
         after[max(kept)] = not_shown(code, file, len(hidden), hidden_errors,
                                      f"fix the ones above and {again}: the rest are shown then" if hidden_errors
                                      else "they are warnings, as those above")
-    out = []
-    for index, diagnostic in enumerate(diagnostics):
-        if index not in left_out:
-            out.append(diagnostic)
-        if index in after:
-            out.append(after[index])
-    return out
+    return left_out, after
 
 
 def render_all(diagnostics: Iterable[Diagnostic]) -> str:

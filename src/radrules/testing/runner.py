@@ -18,7 +18,7 @@ import attrs
 
 from .. import _resources
 from ..claim import Claim
-from ..errors import ClaimError, Diagnostic, RuleError, capped, printable, shortened, suggestion
+from ..errors import ClaimError, Diagnostic, RuleError, cap_plan, capped, printable, shortened, suggestion
 from ..loader import load
 from ..syntax import Span
 from .claims import build_claim
@@ -171,26 +171,31 @@ class Report:
         return "\n\n".join(parts)
 
 
+#: How a test file's diagnostics beyond MAX_PER_FILE are counted: one RR606, as a rule file's in an RR407.
+_TEST_CAP = {"code": "RR606", "again": "run the tests again"}
+
+
 def capped_tests(diagnostics) -> list[Diagnostic]:
     """Diagnostics as a report shows them: at most MAX_PER_FILE of each file, the rest of a test file's counted in
     one RR606 after the last shown, as a rule file's are in an RR407."""
-    return capped(diagnostics, code="RR606", again="run the tests again")
+    return capped(diagnostics, **_TEST_CAP)
 
 
 def _capped_texts(found: list) -> list[str]:
-    """The texts of ``found`` ((line, text, diagnostic, or None for a failure)) with their diagnostics
-    :func:`capped_tests`: every failure, and an RR606 after the last diagnostic shown of a file with too many."""
-    diagnostics = [diagnostic for _, _, diagnostic in found if diagnostic is not None]
-    kept = capped_tests(diagnostics)
-    given = {id(diagnostic) for diagnostic in diagnostics}
-    shown = {id(diagnostic) for diagnostic in kept}
-    counts = {id(kept[index - 1]): count for index, count in enumerate(kept) if index and id(count) not in given}
+    """The texts of ``found`` ((line, text, diagnostic, or None for a failure)), every failure's and those of
+    the diagnostics :func:`capped_tests` shows, with the RR606 of a file with too many after its last shown."""
+    left_out, after = cap_plan([diagnostic for _, _, diagnostic in found if diagnostic is not None], **_TEST_CAP)
     out = []
+    index = 0
     for _, text, diagnostic in found:
-        if diagnostic is None or id(diagnostic) in shown:
+        if diagnostic is None:
             out.append(text)
-        if diagnostic is not None and id(diagnostic) in counts:
-            out.append(counts[id(diagnostic)].render())
+            continue
+        if index not in left_out:
+            out.append(text)
+        if index in after:
+            out.append(after[index].render())
+        index += 1
     return out
 
 
