@@ -24,7 +24,7 @@ from ..model import MODIFIER_PLACEMENTS, listed
 from .allow import allow_warnings
 from .blocks import BlockCompiler
 from .conditions import ConditionCompiler
-from .context import Context, source_of
+from .context import Context, payers_named, source_of
 from .dated import warn_uncovered_dates
 from .index import MAX_INDEX_ENTRIES, build_views, index_size, select
 from .rows import warn_row_conflicts
@@ -205,7 +205,7 @@ def served_claim_types(comp: Compilation, clause: s.UnlessTable) -> tuple | None
     if comp.served is None:  # kind -> {payers: claim types}, from the `table` statements (read once)
         comp.served = {}
         for statement in comp.tables:
-            payers = frozenset(payer_key(token.text) for token in statement.payers) or None
+            payers = payers_named(statement.payers)
             served = comp.served.setdefault(statement.kind.text, {})
             served.setdefault(payers, set()).update(_claim_types_of(statement))
     served = comp.served.get(clause.kind.text, {})
@@ -270,7 +270,7 @@ def load_tables(comp: Compilation) -> None:
                            help=f"the {_ALL_CLAIMS_WORDS.get(kind, kind)} is one for every payer; `for payer` "
                                 "chooses the versions of a `ptp`, `mue` or `addon` table")
             continue
-        payers = frozenset(payer_key(token.text) for token in statement.payers) or None
+        payers = payers_named(statement.payers)
         if statement.effective is not None and statement.effective.end is not None:
             comp.ctx.error("RR512", "a table version takes effect on one date and stays in force until a later "
                            "version", statement.effective.end.span, help="write `effective YYYY-MM-DD` alone")
@@ -709,7 +709,7 @@ def disable_rules(comp: Compilation) -> None:
         if statement.reference is None:
             comp.ctx.warning("RR260", f"`disable rule {rule_id}` has no `reference`", where,
                              help="say why the rule is left out (the payer's policy, section)")
-        payers = frozenset(payer_key(token.text) for token in statement.payers) or None
+        payers = payers_named(statement.payers)
         claim_types = frozenset([statement.claim_type.text]) if statement.claim_type is not None else None
         rule = comp.rules[positions[rule_id]]
         idle = _outside(rule.scope.payers, payers, "payer") or _outside(rule.scope.claim_types, claim_types,

@@ -8,11 +8,10 @@ from .. import codes
 from .. import conditions as c
 from .. import model as m
 from .. import syntax as s
-from ..claim import payer_key
 from ..errors import suggestion
 from ..result import KINDS
 from .conditions import ConditionCompiler, index_keys, never_true, pair_keys, place_keys
-from .context import Context, source_of
+from .context import Context, payers_named, source_of
 from .sets import SetTable
 
 TARGETS = ("line", "other", "both", "claim")
@@ -69,7 +68,7 @@ class BlockCompiler:
     def _scope(self, clauses: dict) -> m.Scope | None:
         payers = None
         if s.ForPayer in clauses:
-            payers = frozenset(payer_key(token.text) for token in clauses[s.ForPayer].payers)
+            payers = payers_named(clauses[s.ForPayer].payers)
         claim_types = None
         if s.ForType in clauses:
             claim_types = frozenset([clauses[s.ForType].claim_type.text])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..claim import payer_key
 from ..errors import Diagnostic, text_lines
 from ..syntax import SourceFile, Span, Token
 
@@ -96,3 +97,9 @@ class Context:
 def source_of(span: Span) -> str:
     """``file:line``, as findings show where a rule was written."""
     return f"{span.file}:{span.line}"
+
+
+def payers_named(tokens) -> frozenset | None:
+    """The payers a `for payer` list names (its tokens), as claims' payers are compared (:func:`payer_key`);
+    None for no list: every payer."""
+    return frozenset(payer_key(token.text) for token in tokens) or None
