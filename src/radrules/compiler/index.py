@@ -137,7 +137,7 @@ def build_views(rules, rows_by_key: dict, disables_by_key: dict, payers, setting
             chosen = tables.serving(loaded_tables, kind, claim_type, payer)
             key = (kind, claim_type, tuple(map(id, chosen)))
             if key not in scoped:
-                scoped[key] = tables.versions(loaded_tables, kind, claim_type, payer, bound)
+                scoped[key] = tables.bound_versions(chosen, kind, bound)
             found[kind] = scoped[key]
         return found
 

@@ -1070,7 +1070,11 @@ def versions(loaded_tables: list[Loaded], kind: str, claim_type: str | None, pay
     """The bound versions of one kind (and claim type) that judge ``payer``'s claims (:func:`serving`), oldest
     first. ``bound``: id(Loaded) -> (block, bound table), filled and reused, so that views whose payers share
     a version share its bound table."""
-    chosen = serving(loaded_tables, kind, claim_type, payer)
+    return bound_versions(serving(loaded_tables, kind, claim_type, payer), kind, bound)
+
+
+def bound_versions(chosen: list[Loaded], kind: str, bound: dict | None = None) -> Versions | None:
+    """:func:`versions` of the versions ``chosen`` (of one kind and claim type, oldest first)."""
     if not chosen:
         return None
     if bound is None:
