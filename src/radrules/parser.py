@@ -564,23 +564,21 @@ def unquote(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text[1:-1])
 
 
-class _Builder:
-    """Lark tree to :mod:`radrules.syntax` nodes: one method per alias of the grammar, given the node's meta and
-    its children built.
-
-    Not a lark ``Transformer``: its ``v_args`` wrapper is made anew at each method call, which cost a quarter of
-    the time of parsing a large rule file (docs/performance.md, "Loading")."""
+class TreeWalk:
+    """A plain walk of a Lark tree: one method per alias of the grammar, given the node's meta and its children
+    built. Not a lark ``Transformer``: its ``v_args`` wrapper is made anew at each method call, which cost a
+    quarter of the time of parsing a large rule file (docs/performance.md, "Loading"). Rule files and rule test
+    files are built by one each."""
 
     def __init__(self, name: str):
         self.file_name = name  # not `self.name`: that would hide the `name` tree method
 
     def transform(self, tree: Tree):
-        """The syntax node (or the statements, for the whole file) of ``tree``, built from its leaves up. Trees are
-        at most MAX_DEPTH deep when they get here, so the recursion is bounded."""
+        """The node built of ``tree``, from its leaves up. Rule files' trees are at most MAX_DEPTH deep when they
+        get here, and the test format nests a few levels, so the recursion is bounded."""
         children = [self.transform(child) if type(child) is Tree else child for child in tree.children]
         return getattr(self, tree.data)(tree.meta, children)
 
-    # helpers
     def _span(self, meta) -> s.Span:
         return s.Span(self.file_name, meta.line, meta.column, meta.end_line, meta.end_column)
 
@@ -588,6 +586,11 @@ class _Builder:
         text = unquote(token) if token.type == "STRING" else str(token)
         return s.Token(text, s.Span(self.file_name, token.line, token.column, token.end_line, token.end_column))
 
+
+class _Builder(TreeWalk):
+    """Lark tree to :mod:`radrules.syntax` nodes (for the whole file, its statements)."""
+
+    # helpers
     def _title_and_rest(self, children):
         rest = list(children)
         title = None

@@ -13,13 +13,13 @@ import re
 from pathlib import Path
 
 import attrs
-from lark import Lark, Tree
+from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lexer import Token as LarkToken
 
 from .. import _resources, codes
 from ..errors import RANGE_WORDS, Diagnostic, expected_help, expected_tokens, text_lines
-from ..parser import bad_escapes, chunks, unquote
+from ..parser import TreeWalk, bad_escapes, chunks
 from ..syntax import Span, Token
 from .model import ClaimSpec, Expectation, RulesRef, TestCase, TestFile
 
@@ -452,35 +452,20 @@ _HEADER_FIELDS = {
 }
 
 
-class _Builder:
-    """Lark tree to :mod:`radrules.testing.model` nodes: one method per alias of the grammar, given the node's meta
-    and its children built. A plain walk, as the rule files' (:class:`radrules.parser._Builder`): a lark
-    ``Transformer`` with ``v_args`` makes a wrapper at every method call."""
+class _Builder(TreeWalk):
+    """Lark tree to :mod:`radrules.testing.model` nodes (for the whole file, the `rules` line and the tests)."""
 
     def __init__(self, name: str, text: str):
-        self.file_name = name
+        super().__init__(name)
         self.lines = text_lines(text)
         self.diagnostics: list[Diagnostic] = []
         self.header_broken = False  # the file's `rules` line has an error
         self.broken_rules: list[RulesRef] = []  # the `rules` lines with an item given twice
 
-    def transform(self, tree: Tree):
-        """The node (or, for the whole file, the `rules` line and the tests) of ``tree``, built from its leaves
-        up (the test format nests a few levels: the recursion is shallow)."""
-        children = [self.transform(child) if type(child) is Tree else child for child in tree.children]
-        return getattr(self, tree.data)(tree.meta, children)
-
     def _twice(self, message: str, span: Span, help: str) -> None:
         """RR605: a claim field, an expectation detail or an item of `rules` given twice."""
         line = self.lines[span.line - 1] if 0 < span.line <= len(self.lines) else None
         self.diagnostics.append(Diagnostic("RR605", message, span, line, help))
-
-    def _span(self, meta) -> Span:
-        return Span(self.file_name, meta.line, meta.column, meta.end_line, meta.end_column)
-
-    def _tok(self, token: LarkToken) -> Token:
-        text = unquote(token) if token.type == "STRING" else str(token)
-        return Token(text, Span(self.file_name, token.line, token.column, token.end_line, token.end_column))
 
     # file level
     def start(self, meta, items):
