@@ -1,5 +1,6 @@
-"""The type of bill and the national tables: an inpatient (Part A) bill is not judged by the hospital outpatient
-PTP, MUE and add-on tables (docs/tables.md); every other institutional claim, and one without a type of bill, is."""
+"""The type of bill and the national tables: a Part A bill (inpatient, swing bed, hospice) is not judged by the
+hospital outpatient PTP, MUE and add-on tables (docs/tables.md); every other institutional claim, and one without a
+type of bill, is."""
 
 from __future__ import annotations
 
@@ -70,10 +71,13 @@ def found(result) -> list[tuple]:
 
 
 class TestTablesByBillType:
-    @pytest.mark.parametrize("bill_type", [None, "131", "0131", "121", "141", "851", "221"])
+    @pytest.mark.parametrize("bill_type", [None, "131", "0131", "121", "141", "851", "221", "231", "341", "721",
+                                           "741", "751", "761", "321", "711", "771"])
     def test_outpatient_and_unknown_bills_get_the_hospital_tables(self, rules, bill_type):
-        """Outpatient (13x), inpatient Part B (12x), non-patient (14x), critical access hospital (85x) and SNF
-        Part B (22x) bills get the hospital outpatient edits, and so does a claim without a type of bill."""
+        """Outpatient (13x), inpatient Part B (12x), non-patient (14x), critical access hospital (85x), SNF Part B
+        (22x, 23x), home health Part B (34x), ESRD (72x), ORF (74x), CORF (75x) and CMHC (76x) bills get the
+        hospital outpatient edits, and so do the bills no source settles (home health 32x, RHC 71x, FQHC 77x)
+        and a claim without a type of bill."""
         for indexed in (True, False):
             result = rules.evaluate(claim(bill_type), indexed=indexed)
             assert sorted(found(result)) == sorted(TABLE_FINDINGS + [("t.own", (6,))])
@@ -119,6 +123,34 @@ class TestTablesByBillType:
         copy = pickle.loads(pickle.dumps(rules))
         for bill_type in ("111", "131"):
             assert copy.evaluate(claim(bill_type)).findings == rules.evaluate(claim(bill_type)).findings
+
+
+class TestSwingBedAndHospiceBills:
+    """Swing bed (18x, 28x) and hospice (81x, 82x) bills are Part A bills: the tables leave them out as they do
+    inpatient bills, through evaluate() (both paths) and explain."""
+
+    @pytest.mark.parametrize("bill_type, left_out, judged", [
+        ("181", "a hospital swing bed (Part A) bill", "121"),  # the swing bed patient's Part B services: 12x
+        ("0281", "a skilled nursing facility swing bed (Part A) bill", "221"),
+        ("811", "a hospice (non-hospital based, Part A) bill", "131"),  # a hospice patient's hospital outpatient bill
+        ("822", "a hospice (hospital based, Part A) bill", "131"),
+    ])
+    def test_left_out_where_a_part_b_bill_is_judged(self, rules, bill_type, left_out, judged):
+        for indexed in (True, False):
+            assert sorted(found(rules.evaluate(claim(judged), indexed=indexed))) == sorted(
+                TABLE_FINDINGS + [("t.own", (6,))])
+            result = rules.evaluate(claim(bill_type), indexed=indexed)
+            assert found(result) == [("t.own", (6,))]
+            assert not any(f.rule.startswith("ncci.") for f in result.findings)
+        explanation = rules.evaluate(claim(bill_type), explain=True).explanation
+        reason = (f"the claim's type of bill {bill_type[-3:]} is {left_out}, which the national edits do not judge: "
+                  f"the hospital outpatient tables are for Part B claims (docs/tables.md)")
+        for rule_id in ("ncci.ptp", "ncci.mue", "ncci.addon", "ncci.mue.unpublished"):
+            assert explanation.not_considered[rule_id] == reason
+        assert explanation.fired() == ("t.own",)
+        judged_explanation = rules.evaluate(claim(judged), explain=True).explanation
+        assert {"ncci.ptp", "ncci.mue", "ncci.addon"} <= set(judged_explanation.fired())
+        assert not looks_at(rules, "ncci.ptp", radrules.Claim.from_dict(claim(bill_type)))
 
 
 class TestReaders:

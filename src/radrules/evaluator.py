@@ -44,7 +44,7 @@ def evaluate(ruleset, claim, *, indexed: bool = True, history=None) -> Result:
         claim = checked(claim)
     view = ruleset.view_for(claim.payer, claim.type)
     if claim.bill_type is not None and view.without_tables is not None:
-        view = view.of_bill(claim.bill_type)  # an inpatient bill: not the hospital outpatient tables'
+        view = view.of_bill(claim.bill_type)  # a Part A bill: not the hospital outpatient tables'
     ev = Evaluation(claim, view)
     if history is not None:
         ev.history = paid_history(claim, history)

@@ -246,7 +246,7 @@ def _bill_left_out(ruleset, claim, view) -> str | None:
     """Why the claim's tables did not judge it, when its type of bill is one they do not judge (View.of_bill)."""
     if view.without_tables is not None or view is ruleset.view_for(claim.payer, claim.type):
         return None
-    return (f"the claim's type of bill {claim.bill_type} is {m.INPATIENT_BILLS[claim.bill_type[:2]]}, which the "
+    return (f"the claim's type of bill {claim.bill_type} is {m.PART_A_BILLS[claim.bill_type[:2]]}, which the "
             f"national edits do not judge: the hospital outpatient tables are for Part B claims (docs/tables.md)")
 
 

@@ -31,13 +31,17 @@ MODIFIER_PLACEMENTS = ("column2", "either")
 #: The info finding for a code a loaded MUE table has no row for (§2.1).
 MUE_UNPUBLISHED = "ncci.mue.unpublished"
 #: The types of bill (their first two digits) whose claims the national tables loaded `for institutional claims`
-#: do not judge: the inpatient (Part A) bills of a hospital, a skilled nursing facility and a religious nonmedical
-#: health care institution. NCCI edits are for Part B claims and "are not applied to facility claims for
-#: inpatient services" (docs/tables.md names the sources).
-INPATIENT_BILLS = {
+#: do not judge: Part A bills. NCCI edits are for Part B claims and "are not applied to facility claims for
+#: inpatient services"; a swing bed has "no Part B benefit" and hospice care is "a benefit under the hospital
+#: insurance program" (docs/tables.md names the sources, and the types of bill no source settles).
+PART_A_BILLS = {
     "11": "a hospital inpatient (Part A) bill",
+    "18": "a hospital swing bed (Part A) bill",
     "21": "a skilled nursing facility inpatient (Part A) bill",
+    "28": "a skilled nursing facility swing bed (Part A) bill",
     "41": "a religious nonmedical health care institution inpatient (Part A) bill",
+    "81": "a hospice (non-hospital based, Part A) bill",
+    "82": "a hospice (hospital based, Part A) bill",
 }
 
 #: Override precedence of edit rows for one key, most specific last: table rows, rule file rows, rule
@@ -385,7 +389,7 @@ class View:
     # takes off, or None for the tables'. Such a code is still an add-on code (no primary for another).
     disabled_addons: dict = attrs.field(factory=dict)
     # This view without its PTP, MUE and add-on tables, for a claim of a type of bill they do not judge
-    # (INPATIENT_BILLS); None when it has none of them (a professional view: none to leave out).
+    # (PART_A_BILLS); None when it has none of them (a professional view: none to leave out).
     without_tables: "View | None" = None
     # The evaluator's indexed lookup over this view, made once (lookups.IndexedLookup).
     lookup: Any = attrs.field(init=False, repr=False, eq=False)
@@ -398,6 +402,6 @@ class View:
     def of_bill(self, bill_type: str | None) -> "View":
         """The view that judges a claim of this type of bill: :attr:`without_tables` for one the tables do not
         judge, else this one."""
-        if bill_type is not None and self.without_tables is not None and bill_type[:2] in INPATIENT_BILLS:
+        if bill_type is not None and self.without_tables is not None and bill_type[:2] in PART_A_BILLS:
             return self.without_tables
         return self

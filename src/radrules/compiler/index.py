@@ -283,7 +283,7 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
     )
     without_tables = None
     if claim_type == "institutional" and any(versions[kind] is not None for kind in ("ptp", "mue", "addon")):
-        # For a claim of a type of bill the hospital outpatient tables do not judge (model.INPATIENT_BILLS).
+        # For a claim of a type of bill the hospital outpatient tables do not judge (model.PART_A_BILLS).
         without_tables = m.View(**fields, addon_codes=own_addon_codes)
     return m.View(**fields, addon_codes=own_addon_codes | table_addon_codes, ptp_tables=versions["ptp"],
                   mue_tables=versions["mue"], addon_tables=addon_versions, without_tables=without_tables)

@@ -193,7 +193,7 @@ def _table_looks_at(ruleset, rule_id: str, claim: Claim, payer, days: list, name
     line's code in column 2 (not indicator 9), an MUE row of its code, an add-on row of its code. A
     practitioner table never judges a hospital claim (domain.md §10.2); ``ncci.mue.unpublished`` looks at any
     claim an MUE table serves (the version in force on a named line's date). No table looks at a claim of a type
-    of bill the tables do not judge (an inpatient bill, View.of_bill)."""
+    of bill the tables do not judge (a Part A bill, View.of_bill)."""
     kind = table_kind(rule_id)
     if kind is None or not judged_by_tables(ruleset, claim):
         return set()
