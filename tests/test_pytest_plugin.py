@@ -7,10 +7,13 @@ the same name, so the two never clash.
 
 from __future__ import annotations
 
+import linecache
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 import radrules
 
@@ -122,11 +125,26 @@ def test_a_test_files_syntax_errors_are_capped(pytester):
     result.assert_outcomes(failed=1)
 
 
-def test_the_short_summary_gives_a_failures_first_line_also_on_ci(pytester, monkeypatch):
+#: A conftest that sends each report through pytest's serialisation, as pytest-xdist does from a worker.
+ROUND_TRIP = """
+import pytest
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    return type(report)._from_json(report._to_json())
+"""
+
+
+@pytest.mark.parametrize("trip", [False, True], ids=["in process", "serialised as by xdist"])
+def test_the_short_summary_gives_a_failures_first_line_also_on_ci(pytester, monkeypatch, trip):
     """On CI (the `CI` variable set) and under `-vv`, pytest puts a failure's whole message in its short
-    summary: a rule test's gives its first line there, so that each diagnostic is printed once."""
+    summary: a rule test's gives its first line there, without the place the item's id gives, so that each
+    diagnostic is printed once; also when the report comes from another process (pytest-xdist)."""
     make_repo(pytester)
     pytester.makefile(".rrt", **{"payers/broken": 'test "x"\n  claim\n    2026-03-02 71046\n  exepct pass\nend\n'})
+    if trip:
+        pytester.makeconftest(ROUND_TRIP)
     for ci, args in (("true", ()), (None, ("-vv",))):
         if ci is None:
             monkeypatch.delenv("CI", raising=False)
@@ -135,11 +153,24 @@ def test_the_short_summary_gives_a_failures_first_line_also_on_ci(pytester, monk
             monkeypatch.setenv("CI", ci)
         result = run(pytester, "payers", *args)
         result.stdout.fnmatch_lines([
-            "FAILED payers/broken.rrt::errors in the file - payers/broken.rrt:4:3: error[RR602]: unexpected `exepct`",
-            "FAILED payers/demo.rrt::a wrong expectation - payers/demo.rrt:16: test \"a wrong expectation\": *",
+            "*short test summary info*",
+            "FAILED payers/broken.rrt::errors in the file - error[RR602]: unexpected `exepct`",
+            "FAILED payers/demo.rrt::a wrong expectation - test \"a wrong expectation\": expected demo.units *",
         ])
         assert result.stdout.lines.count("      = help: did you mean `expect`?") == 1
         result.assert_outcomes(passed=2, failed=2)
+
+
+def test_tb_line_gives_each_failures_place_and_first_line(pytester):
+    """`--tb=line`: one line a failure, its file and line, then its message."""
+    make_repo(pytester)
+    pytester.makefile(".rrt", **{"payers/broken": 'test "x"\n  claim\n    2026-03-02 71046\n  exepct pass\nend\n'})
+    result = run(pytester, "payers", "--tb=line")
+    result.stdout.fnmatch_lines([
+        "payers/broken.rrt:4: error[RR602]: unexpected `exepct`",
+        "payers/demo.rrt:16: test \"a wrong expectation\": expected demo.units on line 1, got no finding*",
+    ])
+    assert " object at 0x" not in result.stdout.str()
 
 
 def test_junit_xml_gets_a_failures_first_line_as_message_and_its_whole_text(pytester):
@@ -151,9 +182,9 @@ def test_junit_xml_gets_a_failures_first_line_as_message_and_its_whole_text(pyte
     cases = ET.parse(pytester.path / "report.xml").iter("testcase")
     failures = {case.get("name"): case.find("failure") for case in cases}
     failure = failures["a wrong expectation"]
-    assert failure.get("message").startswith('payers/demo.rrt:16: test "a wrong expectation": expected demo.units')
+    assert failure.get("message").startswith('test "a wrong expectation": expected demo.units on line 1')
     assert "\n" not in failure.get("message")
-    assert failure.text.startswith(failure.get("message")) and len(failure.text) > len(failure.get("message"))
+    assert failure.text.startswith("payers/demo.rrt:16: " + failure.get("message") + "\n    demo.units did not fire")
     assert failures["two units are fine"] is None
 
 
@@ -192,14 +223,28 @@ def test_a_test_file_without_tests_fails(pytester):
     result.assert_outcomes(passed=2, failed=2)
 
 
-def test_a_name_with_double_colons_can_be_selected(pytester):
-    """`::` separates the parts of a pytest id: the item is named with `: :` so that its id selects it."""
+@pytest.mark.parametrize("name, item", [("a::b", "a: :b"), ("a:::b", "a: : :b"), ("a::", "a: :")])
+def test_a_name_with_double_colons_can_be_selected(pytester, name, item):
+    """`::` separates the parts of a pytest id: each `:` before another is written `: ` so that the id
+    selects the item."""
     make_repo(pytester)
-    pytester.makefile(".rrt", **{"payers/named": 'test "a::b"\n  claim\n    2026-03-02 71046 x3\n'
+    pytester.makefile(".rrt", **{"payers/named": f'test "{name}"\n  claim\n    2026-03-02 71046 x3\n'
                                                  '  expect demo.units\nend\n'})
-    result = run(pytester, "payers/named.rrt::a: :b", "-v")
-    result.stdout.fnmatch_lines(["*named.rrt::a: :b PASSED*"])
+    result = run(pytester, f"payers/named.rrt::{item}", "-v")
+    result.stdout.fnmatch_lines([f"*named.rrt::{item} PASSED*"])
     assert result.ret == 0
+
+
+def test_a_second_tests_item_name_is_never_another_tests(pytester):
+    """A second test of a name gets its line; a test already named so keeps its name and the second gets a
+    count too: every item has its own id."""
+    make_repo(pytester)
+    test = 'test "{}"\n  claim\n    2026-03-02 71046\n  expect pass\nend\n'
+    pytester.makefile(".rrt", **{"payers/names": test.format("dup (line 11)") + test.format("dup")
+                                 + test.format("dup")})
+    result = run(pytester, "--collect-only", "-q", "payers/names.rrt")
+    ids = [line for line in result.stdout.lines if line.startswith("payers/names.rrt::")]
+    assert ids == ["payers/names.rrt::dup (line 11)", "payers/names.rrt::dup", "payers/names.rrt::dup (line 11, 2)"]
 
 
 def test_errors_in_a_test_fail_its_item(pytester):
@@ -214,6 +259,16 @@ def test_errors_in_a_test_fail_its_item(pytester):
         "*= help: did you mean `demo.units`?",
         "payers/more.rrt:6:6: error[RR610]: a test named `t` comes before, at line 1",
     ])
+
+
+def test_a_test_file_named_with_a_dot_is_a_draft_unless_named(pytester):
+    """As `radrules test`: a test file whose name starts with `.` is left out of a folder, run when named."""
+    make_repo(pytester)
+    pytester.makefile(".rrt", **{"payers/.draft": 'test "x"\n  claim\n    2026-03-02 71046\n  expect no pass\nend\n'})
+    result = run(pytester, "--collect-only", "-q", "payers")
+    assert not any(".draft.rrt" in line for line in result.stdout.lines)
+    result = run(pytester, "--collect-only", "-q", "payers/.draft.rrt")
+    result.stdout.fnmatch_lines(["payers/.draft.rrt::*"])
 
 
 def test_other_files_are_left_alone(pytester):
@@ -273,6 +328,35 @@ def test_the_rules_warnings_are_pytest_warnings_given_once(pytester):
         "disables nothing*",
         "     11 |   disable pair 74176 with 74105",
     ])
+
+
+def test_w_error_keeps_the_tests_own_failure_and_gives_every_warning_once(pytester):
+    """Under `-W error`, the first test to load the rules fails with its own report and every warning of the
+    rules; the tests after it are not blamed for them."""
+    rules = WARNED_RULES.replace("  disable pair 74176 with 74105\n",
+                                 "  disable pair 74176 with 74105\n  disable pair 74177 with 74105\n")
+    pytester.makefile(".rr", **{"payers/demo": rules})
+    wrong, others = TESTS.split('test "a wrong', 1)[1], TESTS.rsplit('test "a wrong', 1)[0]
+    pytester.makefile(".rrt", **{"payers/demo": 'test "a wrong' + wrong + "\n" + others})
+    result = run(pytester, "-W", "error::radrules.pytest_plugin.RuleWarning", "payers")
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines([
+        'payers/demo.rrt:?: test "a wrong expectation": expected demo.units on line 1, got no finding*',
+        "payers/demo.rr:11:3: warning?RR263?: `disable pair 74176 with 74105` disables nothing*",
+        "payers/demo.rr:12:3: warning?RR263?: `disable pair 74177 with 74105` disables nothing*",
+    ])
+
+
+def test_a_warnings_line_shows_when_pytest_runs_from_another_folder(pytester, monkeypatch):
+    """The warning's last line is the `rules` line, also when pytest runs from outside the rootdir."""
+    pytester.makefile(".rr", **{"payers/demo": WARNED_RULES})
+    pytester.makefile(".rrt", **{"payers/demo": 'rules "."\n' + TESTS.rsplit('test "a wrong', 1)[0]})
+    (pytester.path / "elsewhere").mkdir()
+    monkeypatch.chdir(pytester.path / "elsewhere")
+    linecache.clearcache()  # another test's payers/demo.rrt, read before, would be shown
+    result = run(pytester, f"--rootdir={pytester.path}", str(pytester.path / "payers"))
+    result.assert_outcomes(passed=2, warnings=1)
+    result.stdout.fnmatch_lines(["*RuleWarning: payers/demo.rr:11:3: warning?RR263?*", "    rules \".\""])
 
 
 def test_w_error_makes_a_rules_warning_fail_the_test_that_loads_them(pytester):

@@ -18,13 +18,16 @@ Only pytest imports this module: radrules itself never needs pytest.
 
 from __future__ import annotations
 
+import linecache
+import re
 import warnings
 
 import pytest
+from _pytest._code.code import ReprExceptionInfo, ReprFileLocation, ReprTracebackNative
 
 from .errors import Diagnostic
 from .testing import TEST_SUFFIX, Runner, read_test_file
-from .testing.runner import capped_tests
+from .testing.runner import capped_tests, shown_path
 
 _RUNNER = pytest.StashKey[Runner]()
 _WARNED = pytest.StashKey[set]()
@@ -35,7 +38,8 @@ class RuleWarning(UserWarning):
 
 
 def pytest_collect_file(file_path, parent):
-    if file_path.suffix == TEST_SUFFIX:
+    # a file whose name starts with `.` is a draft, as for `radrules test`, unless named on the command line
+    if file_path.suffix == TEST_SUFFIX and (not file_path.name.startswith(".") or parent.session.isinitpath(file_path)):
         return RuleTestFile.from_parent(parent, path=file_path)
     return None
 
@@ -56,32 +60,27 @@ class _Reports:
 
     def repr_failure(self, excinfo):
         if isinstance(excinfo.value, (RuleTestError, RuleWarning)):  # a RuleWarning made an error by `-W error`
-            return FailureText(str(excinfo.value))
+            return failure_report(str(excinfo.value), self)
         return super().repr_failure(excinfo)
 
 
-class FailureText:
-    """A failure's report for pytest: the whole text in the failure's section, its first line in the short
-    test summary. (pytest puts a plain string whole in the summary under ``-vv`` and on CI, where the
-    ``CI`` variable is set: each diagnostic would be printed twice.)"""
-
-    def __init__(self, text: str):
-        self.text = text
-        self.reprcrash = _Headline(text.split("\n", 1)[0])
-
-    def toterminal(self, tw) -> None:
-        for line in self.text.split("\n"):
-            tw.line(line)
-
-    def __str__(self) -> str:  # junitxml, pytest-xdist and `report.longreprtext` read the text by str()
-        return self.text
+#: A report's first line that starts with its place: `file:line: ...` or `file:line:column: ...`.
+_PLACED = re.compile(r"(?P<file>[^\s:][^:]*):(?P<line>\d+)(?::\d+)?: (?P<message>.+)")
 
 
-class _Headline:
-    """What pytest's short summary and junitxml read of a failure: its message."""
-
-    def __init__(self, message: str):
-        self.message = message
+def failure_report(text: str, item) -> ReprExceptionInfo:
+    """A failure's report for pytest: its whole text in the failure's section; its first line, split in place
+    (file and line) and message, for the short summary, ``--tb=line`` and JUnit's message. pytest's own kind
+    of report, as a traceback's, because pytest-xdist carries no other whole from a worker: a plain text would
+    be printed whole again in the summary on CI (where ``CI`` is set) and under ``-vv``."""
+    first = text.split("\n", 1)[0]
+    placed = _PLACED.fullmatch(first)
+    if placed:
+        crash = ReprFileLocation(placed["file"], int(placed["line"]), placed["message"])
+    else:
+        path, line, _ = item.reportinfo()
+        crash = ReprFileLocation(shown_path(path), (line or 0) + 1, first)
+    return ReprExceptionInfo(reprtraceback=ReprTracebackNative([text + "\n"]), reprcrash=crash)
 
 
 class RuleTestFile(_Reports, pytest.File):
@@ -103,15 +102,27 @@ class RuleTestFile(_Reports, pytest.File):
             seen.add(FILE_ITEM)
             yield FileProblemsItem.from_parent(self, name=FILE_ITEM, problems=tuple(problems))
         for case in test_file.cases:
-            # `::` separates the parts of a pytest id: a test name holding it could not be selected
-            shown = case.name.text.replace("::", ": :")
-            item_name = shown if shown not in seen else f"{shown} (line {case.span.line})"
-            seen.add(shown)
+            item_name = _item_name(case.name.text, case.span.line, seen)
+            seen.add(item_name)
             yield RuleTestItem.from_parent(self, name=item_name, test_file=test_file, case=case)
 
 
 #: The name of the item that fails with a test file's own problems (syntax errors, a bad `rules` line).
 FILE_ITEM = "errors in the file"
+
+
+def _item_name(name: str, line: int, seen: set) -> str:
+    """A test's item name: its name, each `:` before another written `: ` (`::` separates the parts of a pytest
+    id: a name holding it could not be selected); a name given before gets the test's line, then a count."""
+    shown = re.sub(":(?=:)", ": ", name)
+    if shown not in seen:
+        return shown
+    candidate = f"{shown} (line {line})"
+    count = 2
+    while candidate in seen:
+        candidate = f"{shown} (line {line}, {count})"
+        count += 1
+    return candidate
 
 
 class FileProblemsItem(_Reports, pytest.Item):
@@ -140,23 +151,33 @@ class RuleTestItem(_Reports, pytest.Item):
     def runtest(self):
         runner = _runner(self.config)
         outcome = runner.run_case(self.test_file, self.case)
-        self._warn(runner.ruleset_for(self.test_file, self.case)[0])
-        if not outcome.passed:
-            raise RuleTestError(outcome.render())
+        raised = self._warn(runner.ruleset_for(self.test_file, self.case)[0])
+        if not outcome.passed or raised:
+            raise RuleTestError("\n\n".join([*([] if outcome.passed else [outcome.render()]), *raised]))
 
-    def _warn(self, ruleset) -> None:
+    def _warn(self, ruleset) -> list[str]:
         """Each warning of the rules under test that no test gave before, as a :class:`RuleWarning` of the
-        `rules` line that loads them (or of the test, which loads its own folder)."""
+        `rules` line that loads them (or of the test, which loads its own folder). Every one is given, also when
+        a filter makes them errors (``-W error``): the texts of those, for the test's report."""
         if ruleset is None or not ruleset.warnings:
-            return
+            return []
         given = self.config.stash.setdefault(_WARNED, set())
         ref = self.case.rules or self.test_file.rules
         line = ref.items_span.line if ref is not None else self.case.span.line
+        # named as from the current folder: pytest reads the line it shows from that file (by linecache, which
+        # keeps the lines of the file of that name it read before: another folder's, or before an edit)
+        file = shown_path(self.path)
+        linecache.checkcache(file)
+        raised = []
         for diagnostic in ruleset.warnings:
             text = diagnostic.render()
             if text not in given:
                 given.add(text)
-                warnings.warn_explicit(RuleWarning(text), RuleWarning, self.test_file.name, line)
+                try:
+                    warnings.warn_explicit(RuleWarning(text), RuleWarning, file, line)
+                except RuleWarning as error:
+                    raised.append(str(error))
+        return raised
 
     def reportinfo(self):
         return self.path, self.case.span.line - 1, f"rule test: {self.case.name.text}"

@@ -199,7 +199,7 @@ def _capped_texts(found: list) -> list[str]:
     return out
 
 
-def _shown(path: Path) -> str:
+def shown_path(path: Path) -> str:
     """How a test file is named in reports: as found, or relative to the current folder if inside it."""
     if path.is_absolute():
         try:
@@ -303,7 +303,7 @@ class Runner:
         diagnostics = list(problems)
         names = []
         for path in files:
-            test_file = read_test_file(path, _shown(path))
+            test_file = read_test_file(path, shown_path(path))
             names.append(test_file.name)
             diagnostics.extend(self.file_diagnostics(test_file))
             if not test_file.cases and not test_file.diagnostics:
