@@ -87,17 +87,15 @@ def check_versions(comp) -> None:
     quarter_checked = set()
     for lists in tables.payer_scopes(comp.loaded_tables).values():
         shared = next((versions for payers, versions in lists if payers is None), [])
-        begins, ends = _left_by_statement(shared, lists)
-        for payers, versions in lists:
-            left_out = _left_out(shared, versions) if payers is not None else []
-            if left_out and (found := begins.pop(_left_key(versions[0], left_out), None)):
-                _warn_left_out(comp, found, versions, left_out)
-            left_after = _left_after(shared, versions) if payers is not None else []
-            if left_after and (found := ends.pop(_left_key(versions[-1], left_after), None)):
-                _warn_left_after(comp, found, versions, left_after)
+        left = _left_by_statement(shared, lists)
+        begin_late = {id(loaded) for (code, _, _), (loaded, *_) in left.items() if code == "RR532"}
+        for index, (_, versions) in enumerate(lists):
+            for (code, _, _), (loaded, versions_left, payers, first) in left.items():
+                if first == index:  # said where the first list that gives it is checked
+                    _WARN_LEFT[code](comp, sorted(payers), loaded, versions_left)
             # The oldest judges the dates before it too: its start moves no day, but for a payer's own list
             # that begins after versions without `for payer` judged its dates otherwise.
-            for loaded in versions[0 if left_out else 1:]:
+            for loaded in versions[0 if id(versions[0]) in begin_late else 1:]:
                 if loaded.statement.effective is not None and id(loaded) not in dated_before_name | quarter_checked:
                     quarter_checked.add(id(loaded))
                     _quarter_start(comp, loaded, loaded is versions[0])
@@ -112,21 +110,21 @@ def check_versions(comp) -> None:
     comp.ctx.diagnostics[before:] = list(dict.fromkeys(found))
 
 
-def _left_by_statement(shared: list, lists: list) -> tuple[dict, dict]:
-    """The payers of each RR532 and RR533 the payers' lists of ``lists`` give (as :func:`_left_key` -> sorted
-    payers): lists that differ but share the statement warned at and the versions left out give one warning,
-    naming the payers of them all (a `for payers acme, beta` statement both payers' lists begin with)."""
-    begins: dict = {}
-    ends: dict = {}
-    for payers, versions in lists:
+def _left_by_statement(shared: list, lists: list) -> dict:
+    """The RR532 and RR533 the payers' lists of ``lists`` give, each computed once: (code, :func:`_left_key`) ->
+    (the payer's version warned at, the versions without `for payer` it leaves, the payers, the index in ``lists``
+    of the first list that gives it), in the order the lists give them. Lists that differ but share the statement
+    warned at and the versions left out give one warning, naming the payers of them all (a `for payers acme, beta`
+    statement both payers' lists begin with)."""
+    found: dict = {}
+    for index, (payers, versions) in enumerate(lists):
         if payers is None:
             continue
-        if left_out := _left_out(shared, versions):
-            begins.setdefault(_left_key(versions[0], left_out), []).extend(payers)
-        if left_after := _left_after(shared, versions):
-            ends.setdefault(_left_key(versions[-1], left_after), []).extend(payers)
-    return ({key: sorted(payers) for key, payers in begins.items()},
-            {key: sorted(payers) for key, payers in ends.items()})
+        for code, loaded, left in (("RR532", versions[0], _left_out(shared, versions)),
+                                   ("RR533", versions[-1], _left_after(shared, versions))):
+            if left:
+                found.setdefault((code, *_left_key(loaded, left)), (loaded, left, [], index))[2].extend(payers)
+    return found
 
 
 def _left_key(loaded, left: list) -> tuple:
@@ -141,10 +139,9 @@ def _left_out(shared: list, own: list) -> list:
     return [loaded for loaded in shared if loaded.start < first.start and loaded.table is not first.table]
 
 
-def _warn_left_out(comp, payers: list, own: list, left_out: list) -> None:
-    """RR532 at the statement of a payer's oldest own version when versions without `for payer` judge its
-    earlier dates by other tables (:func:`_left_out`)."""
-    first = own[0]
+def _warn_left_out(comp, payers: list, first, left_out: list) -> None:
+    """RR532 at the statement of a payer's oldest own version (``first``) when versions without `for payer` judge
+    its earlier dates by other tables (:func:`_left_out`)."""
     clause, served, whom, one, listed = _left_words(payers, first, left_out)
     comp.ctx.warning(
         "RR532", f"the {first.kind} versions `{clause}`{served} begin on {format_date(first.start)}, so this one "
@@ -179,10 +176,9 @@ def _left_after(shared: list, own: list) -> list:
     return [loaded for loaded in shared if loaded.start > last.start and loaded.table is not last.table]
 
 
-def _warn_left_after(comp, payers: list, own: list, left_after: list) -> None:
-    """RR533 at the statement of a payer's newest own version when versions without `for payer` go on after it
-    with other tables (:func:`_left_after`): RR532's mirror."""
-    last = own[-1]
+def _warn_left_after(comp, payers: list, last, left_after: list) -> None:
+    """RR533 at the statement of a payer's newest own version (``last``) when versions without `for payer` go on
+    after it with other tables (:func:`_left_after`): RR532's mirror."""
     clause, served, whom, one, listed = _left_words(payers, last, left_after)
     comp.ctx.warning(
         "RR533", f"the {last.kind} versions `{clause}`{served} end with this one, from {format_date(last.start)}, "
@@ -194,6 +190,9 @@ def _warn_left_after(comp, payers: list, own: list, left_after: list) -> None:
              f"{'it' if one else 'them'} `{clause}` too (a payer that adopts a version late: with its own "
              f"`effective` date), or, if {_the_payer(payers, 'stays')} on this version, allow the warning here "
              f"with the reason (`# allow RR533: ...`)")
+
+
+_WARN_LEFT = {"RR532": _warn_left_out, "RR533": _warn_left_after}
 
 
 def _the_payer(payers, verb: str) -> str:
