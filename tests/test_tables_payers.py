@@ -354,6 +354,28 @@ class TestPayersListEndsEarly:
         rules = radrules.load(ruleset(tmp_path, text, files=files), cache_dir=None)
         assert [w.code for w in rules.warnings] == []
 
+
+class TestChecksComputedOnce:
+    def test_each_payers_list_compared_once(self, tmp_path, monkeypatch):
+        """A final read found RR532 and RR533 computed twice a payer's list (once to gather the payers of each
+        warning, once to say it); now once, and the warnings as before."""
+        from radrules.compiler import versions
+
+        calls = []
+        for name in ("_left_out", "_left_after"):
+            original = getattr(versions, name)
+            monkeypatch.setattr(versions, name, lambda shared, own, name=name, original=original: (
+                calls.append(name), original(shared, own))[1])
+        april = "MCR_MUE_PractitionerServices_Eff_04-01-2026.csv"
+        text = (f'table mue "cms/{april}"\ntable mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}"\n'
+                f'table mue "cms/{JULY}" for payer acme\ntable mue "cms/{JULY}" for payer beta\n')
+        files = {april: MUE_HEADER + "71046,1,1 Line Edit,Nature of Service/Procedure\n"}
+        rules = radrules.load(ruleset(tmp_path, text, files=files), cache_dir=None)
+        assert [(w.code, w.span.line) for w in rules.warnings] == [("RR532", 4), ("RR533", 4), ("RR532", 5),
+                                                                   ("RR533", 5)]
+        assert sorted(calls) == ["_left_after"] * 2 + ["_left_out"] * 2  # two payers' lists
+
+
 class TestStandIns:
     def test_a_stand_in_left_out_for_the_payers_a_table_serves(self, tmp_path):
         """An `unless table mue` block is left out where a table serves: for Acme, whose table it is, not for
