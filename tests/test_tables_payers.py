@@ -19,6 +19,20 @@ OPPS_HEADER = "HCPCS/CPT Code,Outpatient Hospital Services MUE Values,MUE Adjudi
 JULY = "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
 OCTOBER = "MCR_MUE_PractitionerServices_Eff_10-01-2026.csv"
 PLAN = "MCD_MUE_PractitionerServices_Eff_10-01-2026.csv"  # a plan's own
+APRIL = "MCR_MUE_PractitionerServices_Eff_04-01-2026.csv"
+JANUARY = "MCR_MUE_PractitionerServices_Eff_01-01-2027.csv"
+OPPS_JULY = "MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv"
+OPPS_JANUARY = "MCR_MUE_OutpatientHospitalServices_Eff_01-01-2027.csv"
+AOC_JULY = "aoc_v2026q3.csv"
+AOC_JANUARY = "aoc_v2027q1.csv"
+AOC_ROWS = "Primary Code,Add-on Code,AOC Edit Type,AOC Edit Eff Dt\n77067,77063,1,20170101\n"
+# More quarters for `ruleset(files=...)`: 71046's limit is 1 in April, 4 in January, 1 in the plan's file.
+QUARTERS = {APRIL: MUE_HEADER + "71046,1,1 Line Edit,Nature of Service/Procedure\n",
+            JANUARY: MUE_HEADER + "71046,4,1 Line Edit,Nature of Service/Procedure\n",
+            PLAN: MUE_HEADER + "71046,1,1 Line Edit,Nature of Service/Procedure\n",
+            OPPS_JULY: OPPS_HEADER + "71046,2,1 Line Edit,Nature of Service/Procedure\n",
+            OPPS_JANUARY: OPPS_HEADER + "71046,4,1 Line Edit,Nature of Service/Procedure\n",
+            AOC_JULY: AOC_ROWS, AOC_JANUARY: AOC_ROWS}
 # The late adoption the docs advise: every payer takes the October file on October 1, Acme on October 2.
 LATE = (f'table mue "cms/{JULY}"\n'
         f'table mue "cms/{OCTOBER}"\n'
@@ -352,6 +366,88 @@ class TestPayersListEndsEarly:
         another table."""
         files = {PLAN: MUE_HEADER + "71046,1,1 Line Edit,Nature of Service/Procedure\n"}
         rules = radrules.load(ruleset(tmp_path, text, files=files), cache_dir=None)
+        assert [w.code for w in rules.warnings] == []
+
+
+class TestPayersListSkips:
+    """RR534: a payer's own versions that skip a version without `for payer` between two of them: the payer's version
+    before the gap judges its dates, which another table judges for every other payer."""
+
+    def test_a_quarter_left_out_in_the_middle(self, tmp_path):
+        """The brief's repro: July, October and January without `for payer`, Acme's July and January. Acme's
+        November claims were judged by the July file, silently (RR532 and RR533 look at the ends only); now RR534 at
+        Acme's July statement, naming the October version."""
+        text = (f'table mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}"\ntable mue "cms/{JANUARY}"\n'
+                f'table mue "cms/{JULY}" for payer acme\ntable mue "cms/{JANUARY}" for payer acme\n')
+        rules = radrules.load(ruleset(tmp_path, text, files=QUARTERS), cache_dir=None)
+        assert limit_hit(rules, "acme", "2026-11-02") == [f"{JULY}:2"]  # what the warning is about
+        assert limit_hit(rules, "medicare", "2026-11-02") == []
+        (warning,) = rules.warnings
+        assert (warning.code, warning.span.line) == ("RR534", 4)
+        assert warning.message == (
+            "the mue versions `for payer acme` (professional claims) go on from this one, from 2026-07-01, to the "
+            "next on 2027-01-01, so it also judges the payer's claims from 2026-10-01 to 2026-12-31, which a version "
+            "without `for payer` judges otherwise")
+        assert (f"ncci/tables.rr:2 ({OCTOBER}, from 2026-10-01) never judges the payer's claims; name it `for payer "
+                "acme` too, from its date") in warning.help
+        assert warning.help.endswith("if the payer skips that version, allow the warning here with the reason "
+                                     "(`# allow RR534: ...`)")
+
+    def test_every_skipped_version_named_once_for_payers_sharing_a_list(self, tmp_path):
+        """Two versions skipped after one `for payers acme, beta` statement, and each payer's own January: one
+        warning naming both payers and both versions."""
+        text = (f'table mue "cms/{APRIL}"\ntable mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}"\n'
+                f'table mue "cms/{JANUARY}"\ntable mue "cms/{APRIL}" for payers acme, beta\n'
+                f'table mue "cms/{JANUARY}" for payer acme\ntable mue "cms/{PLAN}" for payer beta '
+                'effective 2027-01-01\n')
+        rules = radrules.load(ruleset(tmp_path, text, files=QUARTERS), cache_dir=None)
+        (warning,) = rules.warnings
+        assert (warning.code, warning.span.line) == ("RR534", 5)
+        assert warning.message.startswith("the mue versions `for payers acme, beta` (professional claims) go on "
+                                          "from this one, from 2026-04-01, to the next on 2027-01-01, so it also "
+                                          "judges the payers' claims from 2026-07-01 to 2026-12-31, which 2 versions")
+        assert (f"ncci/tables.rr:2 ({JULY}, from 2026-07-01); ncci/tables.rr:3 ({OCTOBER}, from 2026-10-01) never "
+                "judge the payers' claims; name them `for payers acme, beta` too, from their dates") in warning.help
+        assert "if the payers skip those versions, allow the warning here" in warning.help
+
+    def test_one_day_skipped(self, tmp_path):
+        """A payer's next version a day after the version it skips: that day."""
+        text = (f'table mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}"\ntable mue "cms/{JULY}" for payer acme\n'
+                f'# allow RR531: Acme takes its plan file from October 2\n'
+                f'table mue "cms/{PLAN}" for payer acme effective 2026-10-02\n')
+        rules = radrules.load(ruleset(tmp_path, text, files=QUARTERS), cache_dir=None)
+        (warning,) = rules.warnings
+        assert "so it also judges the payer's claims on 2026-10-01, which a version" in warning.message
+
+    def test_allowed_with_a_reason(self, tmp_path):
+        text = (f'table mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}"\ntable mue "cms/{JANUARY}"\n'
+                '# allow RR534: Acme kept the July limits through December\n'
+                f'table mue "cms/{JULY}" for payer acme\ntable mue "cms/{JANUARY}" for payer acme\n')
+        rules = radrules.load(ruleset(tmp_path, text, files=QUARTERS), cache_dir=None)
+        assert [w.code for w in rules.warnings] == []
+        assert [w.code for w in rules.allowed] == ["RR534"]
+
+    @pytest.mark.parametrize("text", [
+        # every version, October adopted late (its shared date falls between Acme's July and October)
+        f'table mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}"\ntable mue "cms/{JANUARY}"\n'
+        f'table mue "cms/{JULY}" for payer acme\n# allow RR531: late\n'
+        f'table mue "cms/{OCTOBER}" for payer acme effective 2026-10-02\ntable mue "cms/{JANUARY}" for payer acme\n',
+        # a plan's own file from the October date: no date is left to the July file
+        f'table mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}"\ntable mue "cms/{JANUARY}"\n'
+        f'table mue "cms/{JULY}" for payer acme\ntable mue "cms/{PLAN}" for payer acme\n'
+        f'table mue "cms/{JANUARY}" for payer acme\n',
+        # another claim type: Acme's institutional July and January; the October version between is professional
+        f'table mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}"\ntable mue "cms/{JANUARY}"\n'
+        f'table mue "cms/{OPPS_JULY}" for institutional claims\n'
+        f'table mue "cms/{OPPS_JANUARY}" for institutional claims\n'
+        f'table mue "cms/{OPPS_JULY}" for institutional claims for payer acme\n'
+        f'table mue "cms/{OPPS_JANUARY}" for institutional claims for payer acme\n',
+        # another kind: Acme's own add-on versions against MUE versions
+        f'table mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}"\ntable mue "cms/{JANUARY}"\n'
+        f'table addon "cms/{AOC_JULY}" for payer acme\ntable addon "cms/{AOC_JANUARY}" for payer acme\n',
+    ])
+    def test_no_warning_where_no_date_in_the_middle_changes_version(self, tmp_path, text):
+        rules = radrules.load(ruleset(tmp_path, text, files=QUARTERS), cache_dir=None)
         assert [w.code for w in rules.warnings] == []
 
 

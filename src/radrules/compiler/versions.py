@@ -8,15 +8,17 @@ whose order by date is not the order their names give (RR524), PTP rows that
 take effect only once the next version judges (RR525), one version loaded
 by two statements (RR527), and the newest PTP or add-on version judging an
 earlier one's dates otherwise (RR529, in corrections.py), and a payer's own
-versions (`for payer`) that begin after (RR532) or end before (RR533) those
-without it: their oldest or newest judges the payer's dates the others judge
-by another table. Each but RR529 reads what the statements say and what the
-loaders recorded (a table's newest rows), never the rows again.
+versions (`for payer`) that begin after (RR532), end before (RR533) or skip
+(RR534) those without it: their oldest, newest or the one before the gap
+judges the payer's dates the others judge by another table. Each but RR529
+reads what the statements say and what the loaders recorded (a table's newest
+rows), never the rows again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 from .. import syntax as s
@@ -74,9 +76,9 @@ def _as_written(comp, statement: s.Table, path, display: str) -> str:
 def check_versions(comp) -> None:
     """RR523, RR524, RR525, RR527, RR529 and RR531 for the loaded tables (see the module's docstring), comparing
     the versions that judge one payer's claims (``tables.payer_scopes``): a payer's versions of its own (`for
-    payer`) with each other, those without `for payer` with each other; RR532 and RR533 where a payer's own
-    begin after or end before those without `for payer`. A warning two lists of versions give alike is given
-    once; an RR532 or RR533 at a statement several payers' lists share, once for those payers."""
+    payer`) with each other, those without `for payer` with each other; RR532, RR533 and RR534 where a payer's
+    own begin after, end before or skip those without `for payer`. A warning two lists of versions give alike is
+    given once; an RR532, RR533 or RR534 at a statement several payers' lists share, once for those payers."""
     from .. import tables
 
     dated_before_name = set()
@@ -88,11 +90,11 @@ def check_versions(comp) -> None:
     for lists in tables.payer_scopes(comp.loaded_tables).values():
         shared = next((versions for payers, versions in lists if payers is None), [])
         left = _left_by_statement(shared, lists)
-        begin_late = {id(loaded) for (code, _, _), (loaded, *_) in left.items() if code == "RR532"}
+        begin_late = {key[1] for key in left if key[0] == "RR532"}
         for index, (_, versions) in enumerate(lists):
-            for (code, _, _), (loaded, versions_left, payers, first) in left.items():
+            for warn, loaded, versions_left, payers, first in left.values():
                 if first == index:  # said where the first list that gives it is checked
-                    _WARN_LEFT[code](comp, sorted(payers), loaded, versions_left)
+                    warn(comp, sorted(payers), loaded, versions_left)
             # The oldest judges the dates before it too: its start moves no day, but for a payer's own list
             # that begins after versions without `for payer` judged its dates otherwise.
             for loaded in versions[0 if id(versions[0]) in begin_late else 1:]:
@@ -111,24 +113,25 @@ def check_versions(comp) -> None:
 
 
 def _left_by_statement(shared: list, lists: list) -> dict:
-    """The RR532 and RR533 the payers' lists of ``lists`` give, each computed once: (code, :func:`_left_key`) ->
-    (the payer's version warned at, the versions without `for payer` it leaves, the payers, the index in ``lists``
-    of the first list that gives it), in the order the lists give them. Lists that differ but share the statement
-    warned at and the versions left out give one warning, naming the payers of them all (a `for payers acme, beta`
-    statement both payers' lists begin with)."""
+    """The RR532, RR533 and RR534 the payers' lists of ``lists`` give, each computed once: (code, id of the payer's
+    version warned at, ids of the versions without `for payer` it leaves, the start of the payer's next version for
+    RR534) -> (the function that gives the warning, that version, the versions left, the payers, the index in
+    ``lists`` of the first list that gives it), in the order the lists give them. Lists that differ but share the
+    statement warned at and the versions left out give one warning, naming the payers of them all (a `for payers
+    acme, beta` statement both payers' lists begin with)."""
     found: dict = {}
     for index, (payers, versions) in enumerate(lists):
         if payers is None:
             continue
-        for code, loaded, left in (("RR532", versions[0], _left_out(shared, versions)),
-                                   ("RR533", versions[-1], _left_after(shared, versions))):
+        given = [("RR532", _warn_left_out, versions[0], _left_out(shared, versions), None)]
+        given += [("RR534", partial(_warn_skipped, following=following), loaded, skipped, following.start)
+                  for loaded, following, skipped in _skipped(shared, versions)]
+        given.append(("RR533", _warn_left_after, versions[-1], _left_after(shared, versions), None))
+        for code, warn, loaded, left, until in given:
             if left:
-                found.setdefault((code, *_left_key(loaded, left)), (loaded, left, [], index))[2].extend(payers)
+                key = (code, id(loaded), tuple(map(id, left)), until)
+                found.setdefault(key, (warn, loaded, left, [], index))[3].extend(payers)
     return found
-
-
-def _left_key(loaded, left: list) -> tuple:
-    return id(loaded), tuple(map(id, left))
 
 
 def _left_out(shared: list, own: list) -> list:
@@ -192,7 +195,38 @@ def _warn_left_after(comp, payers: list, last, left_after: list) -> None:
              f"with the reason (`# allow RR533: ...`)")
 
 
-_WARN_LEFT = {"RR532": _warn_left_out, "RR533": _warn_left_after}
+def _skipped(shared: list, own: list) -> list:
+    """(version, the payer's next, skipped) for each of a payer's own versions (``own``, oldest first) after which
+    versions without `for payer` (``shared``) take effect before the payer's next, with another table than either
+    (not the next adopted late): the versions the payer's list skips, whose dates, up to the payer's next version,
+    it judges."""
+    found = []
+    for loaded, following in zip(own, own[1:]):
+        skipped = [other for other in shared if loaded.start < other.start < following.start
+                   and other.table is not loaded.table and other.table is not following.table]
+        if skipped:
+            found.append((loaded, following, skipped))
+    return found
+
+
+def _warn_skipped(comp, payers: list, loaded, skipped: list, following) -> None:
+    """RR534 at the statement of a payer's own version when versions without `for payer` take effect with other
+    tables before the payer's next (``following``; :func:`_skipped`): a gap in the payer's list, where RR532 and
+    RR533 are at its ends."""
+    clause, served, whom, one, listed = _left_words(payers, loaded, skipped)
+    first, last = skipped[0].start, following.start - 1
+    days = f"on {format_date(first)}" if first == last else f"from {format_date(first)} to {format_date(last)}"
+    comp.ctx.warning(
+        "RR534", f"the {loaded.kind} versions `{clause}`{served} go on from this one, from "
+                 f"{format_date(loaded.start)}, to the next on {format_date(following.start)}, so it also judges "
+                 f"{whom} claims {days}, which {'a version' if one else f'{len(skipped)} versions'} without `for "
+                 f"payer` judge{'s' if one else ''} otherwise", loaded.statement.span,
+        help=f"a payer's own versions replace those without `for payer` on every date, and each judges the dates up "
+             f"to the next: {listed} never judge{'s' if one else ''} {whom} claims; name {'it' if one else 'them'} "
+             f"`{clause}` too, from {'its date' if one else 'their dates'} (a payer that adopts a version late: "
+             f"with its own `effective` date), or, if {_the_payer(payers, 'skips')} "
+             f"{'that version' if one else 'those versions'}, allow the warning here with the reason "
+             f"(`# allow RR534: ...`)")
 
 
 def _the_payer(payers, verb: str) -> str:
