@@ -271,6 +271,52 @@ class TestPayersListBeginsLate:
         assert [w.code for w in rules.warnings] == []
         assert [w.code for w in rules.allowed] == ["RR532"]
 
+    @pytest.mark.parametrize("comment", ["# allow RR532: Acme joined in October\n{statement}\n",
+                                         "{statement}  # allow RR532: Acme joined in October\n"])
+    def test_allowed_it_takes_rr531_at_its_date(self, tmp_path, comment):
+        """The brief's repro: with RR532 allowed (Acme's October file right for its earlier dates too), RR531 was
+        still given at its late date, which then moves no day (the oldest judges the dates before it): a second
+        code to allow. Now RR532 allowed is all."""
+        statement = f'table mue "cms/{OCTOBER}" for payer acme effective 2026-10-02'
+        text = f'table mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}"\n' + comment.format(statement=statement)
+        rules = radrules.load(ruleset(tmp_path, text), cache_dir=None)
+        assert [w.code for w in rules.warnings] == []
+        assert [w.code for w in rules.allowed] == ["RR532"]
+        assert limit_hit(rules, "acme", "2026-09-01") == limit_hit(rules, "acme", "2026-10-01") == []
+
+    def test_allowed_it_still_checks_the_date_for_a_payer_it_follows(self, tmp_path):
+        """RR532 allowed for Acme, whose list begins with the statement, but Beta's July comes before it: its date
+        moves Beta's October 1, so RR531, as at a later version."""
+        text = (f'table mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}"\ntable mue "cms/{JULY}" for payer beta\n'
+                f'# allow RR532: Acme joined in October\n'
+                f'table mue "cms/{OCTOBER}" for payers acme, beta effective 2026-10-02\n')
+        rules = radrules.load(ruleset(tmp_path, text), cache_dir=None)
+        assert [(w.code, w.span.line) for w in rules.warnings] == [("RR531", 5)]
+        assert rules.warnings[0].help.endswith("if the payers adopt this version from 2026-10-02, allow the warning "
+                                               "here with the reason (`# allow RR531: ...`)")
+        assert [w.code for w in rules.allowed] == ["RR532"]
+
+    def test_a_wrong_comment_reported_once(self, tmp_path):
+        """Whether RR532 is allowed is read before the allow pass, which alone reports a wrong comment."""
+        text = (f'table mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}"\n# allow RR532, RR999: Acme joined in October\n'
+                f'table mue "cms/{OCTOBER}" for payer acme effective 2026-10-02\n')
+        rules = radrules.load(ruleset(tmp_path, text), cache_dir=None)
+        assert [(w.code, w.span.line) for w in rules.warnings] == [("RR270", 3)]
+        assert [w.code for w in rules.allowed] == ["RR532"]
+
+    @pytest.mark.parametrize("earlier, late", [("beta", "acme"), ("acme", "beta")])
+    def test_rr531_at_one_payers_oldest_and_anothers_later(self, tmp_path, earlier, late):
+        """A `for payers acme, beta` statement that begins one payer's list (RR532) and follows the other's July:
+        its RR531 help was that of the list checked first, by payer name (for Acme's: name the versions both payers
+        use before it; for Beta's: no word of RR532). Now alike either way, naming the payer whose list it begins."""
+        text = (f'table mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}"\ntable mue "cms/{JULY}" for payer {earlier}\n'
+                f'table mue "cms/{OCTOBER}" for payers acme, beta effective 2026-10-02\n')
+        rules = radrules.load(ruleset(tmp_path, text), cache_dir=None)
+        assert [(w.code, w.span.line) for w in rules.warnings] == [("RR532", 4), ("RR531", 4)]
+        assert rules.warnings[1].help.endswith(
+            f"if the payers adopt this version from 2026-10-02, name the versions payer {late} uses before it `for "
+            f"payer {late}` too (RR532) and allow the warning here with the reason (`# allow RR531: ...`)")
+
     @pytest.mark.parametrize("text", [
         LATE,  # every version from the oldest
         f'table mue "cms/{OCTOBER}"\ntable mue "cms/{OCTOBER}" for payer acme effective 2026-10-02\n',  # one table

@@ -51,17 +51,12 @@ def allow_warnings(comp) -> None:
             allows.extend(_read_allows(ctx, source))
     if not allows:
         return
-    by_line: dict = {}
-    for allow in allows:
-        by_line.setdefault((allow.span.file, allow.span.line + allow.alone), []).append(allow)
+    by_line = _by_line(allows)
     used = set()
     kept = []
     for diagnostic in ctx.diagnostics:
         span = diagnostic.span
-        found = [] if diagnostic.is_error or span is None else [
-            allow for line in range(span.line, max(span.line, span.end_line) + 1)
-            for allow in by_line.get((span.file, line), ())
-            if (line == span.line or not allow.alone) and any(code == diagnostic.code for code, _ in allow.codes)]
+        found = [] if diagnostic.is_error or span is None else _allowing(by_line, diagnostic.code, span)
         if found:
             comp.allowed.append(attrs.evolve(diagnostic, reason=found[0].reason))
             used.update((id(allow), diagnostic.code) for allow in found)
@@ -79,8 +74,35 @@ def allow_warnings(comp) -> None:
                                  "the warning points at, or alone on the line above that")
 
 
+def allowed_at(comp, code: str, span: Span) -> bool:
+    """Whether an `allow` comment would allow a warning ``code`` at ``span``: for a pass whose warning depends on
+    whether another is allowed (RR531 at a payer's oldest version, not once its RR532 is), before the last pass
+    allows them. Reports nothing: the last pass reports the comments that are wrong."""
+    source = comp.ctx.sources.get(span.file)
+    if source is None or "allow" not in source.text:
+        return False
+    return bool(_allowing(_by_line(_read_allows(None, source)), code, span))
+
+
+def _by_line(allows: list) -> dict:
+    """(file, line) -> the `allow` comments that allow the warnings of that line."""
+    by_line: dict = {}
+    for allow in allows:
+        by_line.setdefault((allow.span.file, allow.span.line + allow.alone), []).append(allow)
+    return by_line
+
+
+def _allowing(by_line: dict, code: str, span: Span) -> list:
+    """The comments of ``by_line`` that allow a warning ``code`` at ``span``: at the end of any line of it, or alone
+    on the line above its first."""
+    return [allow for line in range(span.line, max(span.line, span.end_line) + 1)
+            for allow in by_line.get((span.file, line), ())
+            if (line == span.line or not allow.alone) and any(named == code for named, _ in allow.codes)]
+
+
 def _read_allows(ctx, source) -> list:
-    """The `allow` comments of one rule file that have a reason, after reporting those that are wrong."""
+    """The `allow` comments of one rule file that have a reason, after reporting those that are wrong (``ctx``
+    None: reporting nothing)."""
     found = []
     for number, line in enumerate(text_lines(source.text), 1):
         if "allow" not in line or "#" not in line:
@@ -104,11 +126,12 @@ def _read_allows(ctx, source) -> list:
             code = word.group().upper()
             problem = _unallowed(code, word.group())
             if problem is not None:
-                ctx.warning("RR270", problem[0], span, help=problem[1])
+                if ctx is not None:
+                    ctx.warning("RR270", problem[0], span, help=problem[1])
             elif code not in (known for known, _ in codes):
                 codes.append((code, span))
         reason = line[colon + 1:].strip() if colon >= 0 else ""
-        if not reason:
+        if not reason and ctx is not None:
             named = ", ".join(code for code, _ in codes) or "CODE"
             ctx.warning("RR271", "an `allow` comment needs a reason, after a colon", whole,
                         help=f"say why the warning does not apply here: `# allow {named}: <reason>`; until then it "

@@ -86,21 +86,14 @@ def check_versions(comp) -> None:
         if loaded.statement.effective is not None and _named_date(comp, loaded):
             dated_before_name.add(id(loaded))
     before = len(comp.ctx.diagnostics)
-    quarter_checked = set()
     for lists in tables.payer_scopes(comp.loaded_tables).values():
         shared = next((versions for payers, versions in lists if payers is None), [])
         left = _left_by_statement(shared, lists)
-        begin_late = {key[1] for key in left if key[0] == "RR532"}
+        _quarter_starts(comp, lists, left, dated_before_name)
         for index, (_, versions) in enumerate(lists):
             for warn, loaded, versions_left, payers, first in left.values():
                 if first == index:  # said where the first list that gives it is checked
                     warn(comp, sorted(payers), loaded, versions_left)
-            # The oldest judges the dates before it too: its start moves no day, but for a payer's own list
-            # that begins after versions without `for payer` judged its dates otherwise.
-            for loaded in versions[0 if id(versions[0]) in begin_late else 1:]:
-                if loaded.statement.effective is not None and id(loaded) not in dated_before_name | quarter_checked:
-                    quarter_checked.add(id(loaded))
-                    _quarter_start(comp, loaded, loaded is versions[0])
             named = [(loaded, found) for loaded in versions if (found := _named_version(loaded)) is not None]
             _out_of_order(comp, named)
             _loaded_again(comp, named)
@@ -247,12 +240,37 @@ def _names(loaded) -> list:
 QUARTERLY = ("ptp", "mue", "addon")
 
 
-def _quarter_start(comp, loaded, oldest: bool = False) -> None:
-    """RR531 if a quarterly table's `effective` date, after a version before it (``oldest``: the first of a
-    payer's own versions, after versions without `for payer`, RR532), is not the first day of a quarter: CMS's
+def _quarter_starts(comp, lists: list, left: dict, dated_before_name: set) -> None:
+    """RR531 (:func:`_quarter_start`) at each version of ``lists`` with an `effective` date (but those of
+    ``dated_before_name``, RR523) after another in one of them. The oldest of a list judges the dates before it
+    too, so its date moves no day, but for a payer's oldest that is RR532 (``left``, :func:`_left_by_statement`):
+    its date says where the payer's versions leave the others, until RR532 is allowed there (the oldest is right
+    for the dates before it). Once a statement, for every list it is in, whatever their order."""
+    from .allow import allowed_at
+
+    begin_late = {id(loaded): payers for (code, *_), (_, loaded, _, payers, _) in left.items() if code == "RR532"}
+    later = {id(loaded) for _, versions in lists for loaded in versions[1:]}
+    checked = set()
+    for _, versions in lists:
+        for loaded in versions:
+            if id(loaded) in checked or loaded.statement.effective is None or id(loaded) in dated_before_name:
+                continue
+            checked.add(id(loaded))
+            oldest = begin_late.get(id(loaded))
+            if oldest is not None and allowed_at(comp, "RR532", loaded.statement.span):
+                oldest = None
+            if oldest is not None or id(loaded) in later:
+                _quarter_start(comp, loaded, sorted(oldest) if oldest else None)
+
+
+def _quarter_start(comp, loaded, oldest: list | None = None) -> None:
+    """RR531 if a quarterly table's `effective` date, after a version before it (or the first of the payers'
+    ``oldest`` own versions, after versions without `for payer`, RR532), is not the first day of a quarter: CMS's
     versions take effect on January, April, July and October 1, so another date is a typo (a day off judges that
     day by the version before) or a payer adopting the version late, which takes `for payer` and allows the
     warning with its reason."""
+    from .. import tables
+
     written = loaded.statement.effective.start
     day = dt.date.fromordinal(loaded.start)
     if loaded.kind not in QUARTERLY or (day.day == 1 and day.month in (1, 4, 7, 10)):
@@ -266,9 +284,12 @@ def _quarter_start(comp, loaded, oldest: bool = False) -> None:
                 f"on, RR529), {allow}; if one payer adopts it late, give that payer its own versions with `for "
                 f"payer` (every one it uses, from its oldest: this statement serves every payer) and allow the "
                 f"warning at its statement")
-    elif oldest:
-        late = (f"if {_the_payer(payers, 'adopts')} this version from {written.text}, name the versions "
-                f"{_they(payers, 'uses')} before it `for payer` too (RR532) and {allow}")
+    elif oldest:  # the oldest of some payers' lists: of each, or of those named
+        whose = (f"{_they(payers, 'uses')} before it `for payer`" if set(oldest) == loaded.payers else
+                 f"{tables.payers_text(oldest)} {'uses' if len(oldest) == 1 else 'use'} before it "
+                 f"`{payer_clause(oldest)}`")
+        late = (f"if {_the_payer(payers, 'adopts')} this version from {written.text}, name the versions {whose} too "
+                f"(RR532) and {allow}")
     else:
         late = f"if {_the_payer(payers, 'adopts')} this version from {written.text}, {allow}"
     comp.ctx.warning(
