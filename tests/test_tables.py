@@ -242,6 +242,43 @@ class TestPtpSizes:
         assert finding.reference.endswith("; reason 65536")
 
 
+    def test_more_than_256_rationale_texts_and_65535_codes(self, tmp_path):
+        """Past 256 rationale texts and 65,534 codes the columns widen: the last rows keep their own texts and
+        codes."""
+        rows = "".join(f"{2 * i:05d}\t{2 * i + 1:05d}\t\t20180101\t*\t0\treason {i % 300}\r\n"
+                       for i in range(33_000))
+        (tmp_path / "src").mkdir()
+        path = tmp_path / "src" / "ccipra-v322r0-f1.TXT"
+        path.write_text(PTP_HEADER + rows, encoding="latin-1")
+        rules = radrules.load(make_ruleset(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT"\n', path), cache_dir=None)
+        table = rules.tables[0].table
+        assert (table.col2.typecode, table.rationale.typecode) == ("i", "H")
+        result = rules.evaluate(claim(("65998", "2026-08-01"), ("65999", "2026-08-01")))
+        (finding,) = [f for f in result.findings if f.rule == "ncci.ptp"]
+        assert finding.reference.endswith("; reason 299")  # row 32,999: 32,999 % 300
+
+    @pytest.mark.parametrize("deletion, typecode", [("20251231", "H"), ("22501231", "i")])
+    def test_dates_kept_in_two_bytes_or_as_ordinals(self, tmp_path, deletion, typecode):
+        """A table's dates are kept as days after its first (two bytes), or as ordinals when they span more than
+        two bytes hold: either way a row applies from its effective date to its deletion date."""
+        rows = ("70010\t70020\t*\t19960101\t*\t0\tx\r\n"
+                f"71046\t71045\t\t20180101\t{deletion}\t0\tx\r\n")
+        (tmp_path / "src").mkdir()
+        path = tmp_path / "src" / "ccipra-v322r0-f1.TXT"
+        path.write_text(PTP_HEADER + rows, encoding="latin-1")
+        rules = radrules.load(make_ruleset(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT"\n', path), cache_dir=None)
+        table = rules.tables[0].table
+        assert table.start.typecode == typecode
+        last = dt.date(int(deletion[:4]), int(deletion[4:6]), int(deletion[6:]))
+        windows = {("70010", "70020"): (dt.date(1996, 1, 1), dt.date.max),
+                   ("71046", "71045"): (dt.date(2018, 1, 1), last)}
+        for day in [dt.date(1995, 12, 31), dt.date(1996, 1, 1), dt.date(2017, 12, 31), dt.date(2018, 1, 1), last,
+                    last + dt.timedelta(days=1)]:
+            for (first, second), (begin, end) in windows.items():
+                result = rules.evaluate(claim((first, day.isoformat()), (second, day.isoformat())))
+                assert bool(fired(result, "ncci.ptp")) is (begin <= day <= end), (first, day)
+
+
 class TestPtpDates:
     TEXT = 'table ptp "cms/radiology-ptp-v321r0-f1.TXT"\n'
 

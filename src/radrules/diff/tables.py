@@ -307,7 +307,11 @@ def diff_ptp(old: PtpTable | None, new: PtpTable | None, counter: _Counter) -> N
         _whole_table(table, side, counter)
         return
     # Old ranks (and rationale numbers) in new's numbering, so equal slices compare equal as arrays.
-    translate = None if old.codes == new.codes else array("i", (new.rank.get(code, -1) for code in old.codes))
+    # A code the new table lacks gets a rank no row has: -1, or 65,535 in a two-byte column (never a rank there)
+    missing = -1 if new.col2.typecode == "i" else (1 << 16) - 1
+    translate = (None if old.codes == new.codes
+                 else array(new.col2.typecode, (new.rank.get(code, missing) for code in old.codes)))
+    days = None if (old.start.typecode, old.day_base) == (new.start.typecode, new.day_base) else _absolute
     reasons = {text: i for i, text in enumerate(new.rationales)}
     reason_map = (None if old.rationales == new.rationales
                   else array("i", (reasons.get(text, -1) for text in old.rationales)))
@@ -320,8 +324,8 @@ def diff_ptp(old: PtpTable | None, new: PtpTable | None, counter: _Counter) -> N
                                 values if side == "added" else [])
             continue
         (lo, hi), (lo2, hi2) = old_span, new_span
-        before = _columns(old, lo, hi, translate, reason_map)
-        after = _columns(new, lo2, hi2, None, None)
+        before = _columns(old, lo, hi, translate, reason_map, days)
+        after = _columns(new, lo2, hi2, None, None, days)
         if before == after:
             continue
         _diff_slice(old, new, column1, lo, lo2, before, after, counter)
@@ -362,15 +366,18 @@ def _diff_slice(old: PtpTable, new: PtpTable, column1: str, lo: int, lo2: int, b
 
 def _run(table: PtpTable, lo: int, i: int, n: int) -> tuple[list, int]:
     """The row values of the column-2 code at slice position ``i``, and the position after them."""
-    col2, start, end, indicator, rationale, texts = (table.col2, table.start, table.end, table.indicator,
-                                                     table.rationale, table.rationales)
+    col2 = table.col2
     second = col2[lo + i]
     values = []
     while i < n and col2[lo + i] == second:
-        k = lo + i
-        values.append((start[k], end[k] or None, indicator[k], texts[rationale[k]] or None))
+        values.append(_values(table, lo + i))
         i += 1
     return values, i
+
+
+def _values(table: PtpTable, i: int) -> tuple:
+    """What a diff compares of row ``i``: its dates (ordinals; None for no deletion), indicator and rationale."""
+    return (*table.dates_at(i), table.indicator[i], table.rationales[table.rationale[i]] or None)
 
 
 def _common_run(a: tuple, b: tuple, i: int, j: int, limit: int) -> int:
@@ -394,28 +401,37 @@ def _common_run(a: tuple, b: tuple, i: int, j: int, limit: int) -> int:
     return good
 
 
-def _columns(table: PtpTable, lo: int, hi: int, translate, reason_map) -> tuple:
-    """One column-1 slice as arrays (column 2, start, end, indicator, rationale), in the other table's numbering."""
+def _columns(table: PtpTable, lo: int, hi: int, translate, reason_map, days) -> tuple:
+    """One column-1 slice as arrays (column 2, start, end, indicator, rationale), in the other table's numbering
+    (``days``: how to make the dates comparable when the two tables keep them differently, else None)."""
     second = table.col2[lo:hi]
     if translate is not None:
-        second = array("i", map(translate.__getitem__, second))
+        second = array(translate.typecode, map(translate.__getitem__, second))
     reasons = table.rationale[lo:hi]
     if reason_map is not None:
         # -1 (a text the other table lacks) equals no index; 'i', since tables may hold past 65,536 texts
         reasons = array("i", map(reason_map.__getitem__, reasons))
-    return (second, table.start[lo:hi], table.end[lo:hi], table.indicator[lo:hi], reasons)
+    start, end = table.start[lo:hi], table.end[lo:hi]
+    if days is not None:
+        start, end = days(table, start, end)
+    return (second, start, end, table.indicator[lo:hi], reasons)
+
+
+def _absolute(table: PtpTable, start: array, end: array) -> tuple[array, array]:
+    """Date columns as ordinals (0 for no deletion date)."""
+    base = table.day_base
+    return array("i", [day + base for day in start]), array("i", [day + base if day else 0 for day in end])
 
 
 def _pairs(table: PtpTable, column1: str, lo: int, hi: int):
     """(column 2 code, [row values]) of one column-1 slice, in column-2 order."""
     codes, col2 = table.codes, table.col2
-    start, end, indicator, rationale, texts = table.start, table.end, table.indicator, table.rationale, table.rationales
     i = lo
     while i < hi:
         second = col2[i]
         values = []
         while i < hi and col2[i] == second:
-            values.append((start[i], end[i] or None, indicator[i], texts[rationale[i]] or None))
+            values.append(_values(table, i))
             i += 1
         yield codes[second], values
 

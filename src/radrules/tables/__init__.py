@@ -43,7 +43,7 @@ from .workbook import WorkbookError
 
 #: Bump when a loader's output changes (what its row tuples hold), so old cache files are not used. The fields of
 #: the classes a cache file pickles need no bump: their layout is in the key too (STORED_LAYOUT).
-LOADER_VERSION = "17"
+LOADER_VERSION = "18"
 
 KINDS = ("ptp", "mue", "addon", "pctc", "hcpcs", "icd10cm")
 #: The disk cache's kind of parsed rule files (radrules.loader), beside the tables'.

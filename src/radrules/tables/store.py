@@ -4,7 +4,7 @@ The practitioner PTP table has about 2.6 million rows. Rows are kept in
 parallel ``array`` columns sorted by (column 1, column 2), with a dict from
 each column-1 code to its slice: a lookup is one dict probe and a binary
 search in a slice of a few hundred entries, and the whole table costs about
-25 bytes a row. PairEdit objects are made only for rows a claim touches.
+13 bytes a row in its columns. PairEdit objects are made only for rows a claim touches.
 
 Most pairs of a claim have no row. To answer "does this line's code have a
 partner among the group's codes?" with one set test, a column-1 code that
@@ -42,11 +42,11 @@ class PtpTable:
     codes: tuple  # every code, sorted; a code's rank is its position
     rank: dict  # code -> rank
     col1: dict  # column-1 code -> (lo, hi) slice of the columns below
-    col2: array  # rank of the column-2 code ('i')
-    start: array  # effective date ordinal ('i')
-    end: array  # deletion date ordinal, 0 = none ('i')
+    col2: array  # rank of the column-2 code ('H'; 'i' from 65,535 codes)
+    start: array  # effective date: its ordinal less ``day_base`` ('H'; 'i' with base 0 if the days don't fit)
+    end: array  # deletion date, as ``start``; 0 = none
     indicator: array  # 0, 1 or 9 ('b')
-    rationale: array  # index into ``rationales`` ('H'; 'i' past 65,536 texts)
+    rationale: array  # index into ``rationales`` ('B'; 'H' past 256 texts, 'i' past 65,536)
     row: array  # line number in its file ('i')
     part: array  # index into ``files`` ('B'; 'i' past 256 parts)
     rationales: tuple
@@ -54,6 +54,7 @@ class PtpTable:
     # (effective date, part, row) of each row effective later than every row before it in file order, recorded
     # while reading: the first row effective on or after any date is among them
     rises: tuple = ()
+    day_base: int = 0  # what ``start`` and ``end`` hold is the date's ordinal less this
     # column-1 code -> its column-2 codes (SlicePartners or frozenset), filled as claims ask (never pickled).
     partner_cache: dict = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
@@ -148,10 +149,14 @@ class PtpTable:
         out.sort(key=lambda row: (row.source_part, row.source_row))
         return tuple(out)
 
-    def _row(self, i: int, column1: str, column2: str, block: BlockInfo) -> "TableRow":
+    def dates_at(self, i: int) -> tuple[int, int | None]:
+        """The effective date and the deletion date (None for none) of row ``i``, as ordinals."""
         end = self.end[i]
+        return self.start[i] + self.day_base, (end + self.day_base if end else None)
+
+    def _row(self, i: int, column1: str, column2: str, block: BlockInfo) -> "TableRow":
         part = self.part[i]
-        return TableRow(column1, column2, self.indicator[i], self.start[i], end or None,
+        return TableRow(column1, column2, self.indicator[i], *self.dates_at(i),
                         self.rationales[self.rationale[i]], self.files[part], self.row[i], part, block)
 
 
