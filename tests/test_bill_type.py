@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -190,6 +193,98 @@ class TestExplain:
     def test_explain_of_an_outpatient_bill_is_unchanged(self, rules):
         result = rules.evaluate(claim("131"), explain=True)
         assert {"ncci.ptp", "ncci.mue", "ncci.addon"} <= set(result.explanation.fired())
+
+
+def paid(code: str, bill_type: str | None, units: int = 1) -> dict:
+    """A paid line of the hospital's earlier claim on the claims' date, of ``bill_type`` (None: not given)."""
+    line = {"code": code, "date": "2026-08-03", "units": units, "type": "institutional", "claim": "IP-1"}
+    if bill_type is not None:
+        line["bill_type"] = bill_type
+    return line
+
+
+class TestPartABillHistory:
+    """A paid line of a Part A bill counts in no table's edit against paid lines: the tables do not judge those
+    bills (docs/tables.md); a rule file's rows still count it."""
+
+    @pytest.mark.parametrize("bill_type, denied", [("111", False), ("0111", False), ("181", False), ("821", False),
+                                                   ("131", True), ("121", True), (None, True)])
+    @pytest.mark.parametrize("span", [False, True])
+    def test_ptp_against_a_paid_line(self, rules, bill_type, denied, span):
+        """74177 paid on the hospital's inpatient bill is no column 1 of the table's row for a 71046 billed on its
+        outpatient bill; one paid on a Part B bill, or on a bill not given, is (a date span too)."""
+        data = claim("131", lines=(("71046", 1),))
+        if span:
+            data["lines"][0]["end_date"] = "2026-08-04"
+        result = rules.evaluate(data, history=[paid("74177", bill_type)])
+        assert found(result) == ([("ncci.ptp", (1,))] if denied else [])
+        assert rules.evaluate(data, history=[paid("74177", bill_type)], indexed=False) == result
+
+    @pytest.mark.parametrize("bill_type, over", [("111", False), ("211", False), ("131", True), (None, True)])
+    @pytest.mark.parametrize("span", [False, True])
+    def test_mue_date_sum(self, rules, bill_type, over, span):
+        """74177 (limit 1, MAI 2): a unit paid on a Part A bill is not in the table's date sum."""
+        data = claim("131", lines=(("74177", 1),))
+        if span:
+            data["lines"][0]["end_date"] = "2026-08-04"
+        result = rules.evaluate(data, history=[paid("74177", bill_type)])
+        assert found(result) == ([("ncci.mue", (1,))] if over else [])
+        assert rules.evaluate(data, history=[paid("74177", bill_type)], indexed=False) == result
+
+    def test_a_rule_file_row_counts_a_part_a_line(self, rules):
+        """The rule file's own pair (which judges Part A bills too) denies against a Part A bill's paid line."""
+        result = rules.evaluate(claim("131", lines=(("70486", 1),)), history=[paid("70450", "111")])
+        assert found(result) == [("t.own", (1,))]
+
+    def test_explain_names_the_rows_left_out(self, rules):
+        """explain gives a silent step for the table row a Part A bill's paid line is left out of, and notes the
+        units it does not count."""
+        steps = []
+        for code in ("71046", "74177"):
+            result = rules.evaluate(claim("131", lines=((code, 1),)), history=[paid("74177", "111")], explain=True)
+            assert result.passed
+            steps += [(step.rule, step.outcome, step.lines, step.detail) for step in result.explanation.steps
+                      if step.rule in ("ncci.ptp", "ncci.mue")]
+        assert ("ncci.ptp", "silent", (1,), "74177 (column 1, paid on an earlier claim) with 71046 (column 2): the "
+                "paid line is of a Part A bill, which the table does not judge") in steps
+        assert ("ncci.mue", "within limit", (1,), "74177: 1 unit on 2026-08-03 (1 paid line of a Part A bill not "
+                "counted: the table does not judge Part A bills), limit 1 per day (MAI 2)") in steps
+
+    def test_eval_with_a_history_file(self, tmp_path):
+        """`radrules eval --history FILE`: the history line's `bill_type` decides."""
+        root = _ruleset(tmp_path / "rules")
+        data = claim("131", lines=(("71046", 1),))
+        data["patient"] = {"id": "M1"}
+        (tmp_path / "claim.json").write_text(json.dumps(data), encoding="utf-8")
+        outcomes = []
+        for bill_type in ("111", "131"):
+            (tmp_path / "history.jsonl").write_text(json.dumps({"patient_id": "M1", **paid("74177", bill_type)})
+                                                    + "\n", encoding="utf-8")
+            done = subprocess.run([sys.executable, "-m", "radrules", "eval", "--rules", str(root), "--format",
+                                   "json", "--history", str(tmp_path / "history.jsonl"), str(tmp_path / "claim.json")],
+                                  capture_output=True, text=True, env={**os.environ, "RADRULES_CACHE_DIR":
+                                                                       str(tmp_path / "cache")})
+            result = json.loads(done.stdout.splitlines()[0])
+            outcomes.append((done.returncode, [f["rule"] for f in result["findings"]
+                                               if f["rule"] != "ncci.mue.unpublished"]))
+        assert outcomes == [(0, []), (2, ["ncci.ptp"])]
+
+    def test_rule_tests_read_bill_on_history_lines(self, tmp_path):
+        """`bill 111` on an `.rrt` history line is the paid line's type of bill."""
+        from radrules.testing import Runner
+
+        root = _ruleset(tmp_path / "rules")
+        (root / "history.rrt").write_text(
+            'test "after an inpatient bill"\n  claim type institutional, bill 131\n    2026-08-03 71046\n'
+            '  history\n    2026-08-03 74177 type institutional bill 111\n  expect no ncci.ptp\nend\n'
+            'test "after an outpatient bill"\n  claim type institutional, bill 131\n    2026-08-03 71046\n'
+            '  history\n    2026-08-03 74177 type institutional bill 0131\n  expect ncci.ptp on line 1\nend\n'
+            'test "a bad bill"\n  claim type institutional, bill 131\n    2026-08-03 71046\n'
+            '  history\n    2026-08-03 74177 bill 11\n  expect no ncci.ptp\nend\n', encoding="utf-8")
+        report = Runner().run([root / "history.rrt"])
+        assert [(o.name, o.status) for o in report.outcomes] == [
+            ("after an inpatient bill", "passed"), ("after an outpatient bill", "passed"), ("a bad bill", "error")]
+        assert "history line 1: expected the type of bill" in str(report.outcomes[2].diagnostics[0])
 
 
 class TestRuleTestCoverage:

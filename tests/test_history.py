@@ -503,7 +503,141 @@ class TestExplainAndPaths:
             rules.evaluate(data, history=history, indexed=False).to_dict()
 
 
+class TestReplacementsAndVoids:
+    """A replacement is judged without the paid lines of the claim it replaces, a void without history
+    (claim-format.md, "Replacements and voids")."""
+
+    HISTORY = [{"code": "77065", "date": "2026-03-01", "claim": "H-1"},
+               {"code": "74176", "date": "2026-03-01", "claim": "H-1"}]
+
+    @staticmethod
+    def replacement(**fields):
+        data = claim(("77065", "2026-03-01"), ("74150", "2026-03-01"))
+        data.update(fields)
+        return data
+
+    @pytest.mark.parametrize("fields", [{"frequency": "7"}, {"type": "institutional", "bill_type": "137"},
+                                        {"type": "institutional", "bill_type": "0137"}])
+    def test_a_replacement_is_no_duplicate_of_the_claim_it_replaces(self, rules, fields):
+        """Frequency 7 (the claim's or its type of bill's last digit): the lines paid on the claim of its id are
+        neither duplicates, nor a PTP column 1, nor units in a MUE date sum."""
+        data = self.replacement(**fields)
+        result = rules.evaluate(data, history=self.HISTORY)
+        assert fired(result) == []
+        assert rules.evaluate(data, history=self.HISTORY, indexed=False) == result
+
+    @pytest.mark.parametrize("fields", [{}, {"frequency": "1"}, {"type": "institutional", "bill_type": "131"}])
+    def test_an_original_sent_again_is_a_duplicate(self, rules, fields):
+        """A claim that is no replacement, of an id already paid: its lines are what was paid."""
+        result = rules.evaluate(self.replacement(**fields), history=self.HISTORY)
+        assert fired(result) == [("t.mue", (1,)), ("t.ptp", (2,)), ("t.same", (1,))]
+
+    def test_a_replacement_counts_the_lines_of_other_claims(self, rules):
+        """Only the replaced claim's lines are left out: another claim's paid line of the date still counts."""
+        history = self.HISTORY + [{"code": "77065", "date": "2026-03-01", "claim": "H-0"}]
+        result = rules.evaluate(self.replacement(frequency="7"), history=history)
+        assert fired(result) == [("t.mue", (1,)), ("t.same", (1,))]
+        (finding,) = [f for f in result.findings if f.rule == "t.mue"]
+        assert "(1 paid on earlier claims)" in finding.message
+
+    @pytest.mark.parametrize("replaces, left_out", [("ICN-9", "ICN-9"), (" ICN-9 ", "ICN-9"), (2601, "2601")])
+    def test_replaces_names_the_claim_replaced(self, rules, replaces, left_out):
+        """With `replaces` (REF*F8), the lines of that claim are left out, not those of the claim's own id."""
+        history = [{**line, "claim": left_out} for line in self.HISTORY] + [
+            {"code": "77065", "date": "2026-03-01", "claim": "H-1"}]
+        data = self.replacement(frequency="7", replaces=replaces)
+        assert radrules.Claim.from_dict(data).replaces == left_out
+        assert fired(rules.evaluate(data, history=history)) == [("t.mue", (1,)), ("t.same", (1,))]
+
+    @pytest.mark.parametrize("fields", [{"frequency": "8"}, {"type": "institutional", "bill_type": "138"},
+                                        {"frequency": "8", "replaces": "ICN-9"}])
+    def test_a_void_is_judged_without_history(self, rules, fields):
+        """A void asks for no payment: no paid line, of its own claim or another, makes its lines duplicates,
+        bundled or too many, and no frequency limit applies."""
+        history = self.HISTORY + [{"code": "77065", "date": "2026-03-01", "claim": "H-0"},
+                                  {"code": "74176", "date": "2026-03-01"},
+                                  {"code": "77067", "date": "2025-09-01", "claim": "H-0"}]
+        data = self.replacement(**fields)
+        data["lines"].append({"code": "77067", "date": "2026-03-01", "diagnosis_pointers": [1]})
+        assert fired(rules.evaluate(data, history=history)) == []
+        data.pop("frequency", None)
+        data.pop("bill_type", None)
+        assert fired(rules.evaluate(data, history=history)) == [
+            ("t.mue", (1,)), ("t.ptp", (2,)), ("t.recent", (3,)), ("t.same", (1,))]
+
+    def test_a_void_with_a_bad_history_line_is_an_error(self, rules):
+        """The history of a void is read all the same: a bad line is a ClaimError, as for any claim."""
+        with pytest.raises(radrules.ClaimError, match=r"history\[0\]\.date"):
+            rules.evaluate(self.replacement(frequency="8"), history=[{"code": "77065", "date": "2026-02-30"}])
+
+    def test_explain_agrees(self, rules):
+        """explain judges a replacement against the same paid lines: no step fires."""
+        result = rules.evaluate(self.replacement(frequency="7"), history=self.HISTORY, explain=True)
+        assert result.passed
+        assert not [step for step in result.explanation.steps if step.outcome == "fired"]
+
+    def test_replaces_round_trips_and_is_checked(self):
+        """`replaces` is written back by to_dict, a claim built in code is checked, and a bad one is refused."""
+        data = self.replacement(frequency="7", replaces="ICN-9")
+        built = radrules.Claim.from_dict(data)
+        assert radrules.Claim.from_dict(built.to_dict()) == built
+        with pytest.raises(radrules.ClaimError, match="replaces: expected a text"):
+            radrules.Claim.from_dict({**data, "replaces": ["ICN-9"]})
+        assert radrules.Claim.from_dict({**data, "replaces": "  "}).replaces is None
+
+
+class TestPartABills:
+    """A paid line's `bill_type`: what the patient had counts whatever the bill (the tables' edits leave out a
+    Part A bill's lines: tests/test_bill_type.py)."""
+
+    def test_a_part_a_line_counts_for_rules_and_rule_file_rows(self, rules):
+        """Duplicates, frequency limits and a rule file's pair and limit rows count a Part A bill's paid line."""
+        history = [{"code": "77065", "date": "2026-03-01", "bill_type": "111"},
+                   {"code": "74176", "date": "2026-03-01", "bill_type": "0111"},
+                   {"code": "77067", "date": "2025-09-01", "bill_type": "111"}]
+        data = claim(("77065", "2026-03-01"), ("74150", "2026-03-01"), ("77067", "2026-03-01"))
+        data.update(type="institutional", bill_type="131")
+        assert fired(rules.evaluate(data, history=history)) == [
+            ("t.mue", (1,)), ("t.ptp", (2,)), ("t.recent", (3,)), ("t.same", (1,))]
+
+    @pytest.mark.parametrize("bill_type, problem", [
+        ("11", "expected the type of bill: 3 digits"), ("1111", "expected the type of bill: 3 digits"),
+        (111, "expected a text")])
+    def test_a_bad_bill_type_is_a_claim_error(self, rules, bill_type, problem):
+        with pytest.raises(radrules.ClaimError, match=rf"history\[0\]\.bill_type: {problem}"):
+            rules.evaluate(claim(("77065", "2026-03-01")),
+                           history=[{"code": "77065", "date": "2026-03-01", "bill_type": bill_type}])
+
+    def test_a_history_line_built_in_code(self):
+        """`radrules.HistoryLine(..., bill_type=...)` is read and checked like the JSON field."""
+        from radrules.history import lines_of
+
+        line = radrules.HistoryLine(code="74177", date=dt.date(2026, 3, 1), bill_type="0111")
+        assert lines_of([line], None, None, dt.date(2026, 3, 1))[0].bill_type == "111"
+        with pytest.raises(radrules.ClaimError, match=r"history\[0\]\.bill_type"):
+            lines_of([radrules.HistoryLine(code="74177", date=dt.date(2026, 3, 1), bill_type="x")], None, None,
+                     dt.date(2026, 3, 1))
+
+
 class TestCommandLine:
+    def test_eval_replacement_with_history_file(self, tmp_path):
+        """`radrules eval --history`: a hospital's replacement (bill type 137) is not denied as a duplicate of
+        the claim it replaces; the same claim as an original (131) is."""
+        (tmp_path / "history.jsonl").write_text(json.dumps(
+            {"patient_id": "M1", "claim": "H100", "type": "institutional", "code": "74177", "date": "2026-07-21"})
+            + "\n")
+        passed = []
+        for bill_type in ("137", "131", "138"):
+            data = {"id": "H100", "type": "institutional", "bill_type": bill_type, "patient": {"id": "M1"},
+                    "lines": [{"code": "74177", "date": "2026-07-21", "revenue_code": "0350"}]}
+            (tmp_path / "claims.json").write_text(json.dumps(data))
+            done = subprocess.run([sys.executable, "-m", "radrules", "eval", "--bundled", "--format", "json",
+                                   "--history", str(tmp_path / "history.jsonl"), str(tmp_path / "claims.json")],
+                                  capture_output=True, text=True, cwd=ROOT)
+            result = json.loads(done.stdout.splitlines()[0])
+            passed.append((result["passed"], [f["rule"] for f in result["findings"]]))
+        assert passed == [(True, []), (False, ["duplicate.history"]), (True, [])]
+
     def test_eval_with_history_file(self, tmp_path):
         """`radrules eval --history FILE` looks up each claim's patient by `patient.id`."""
         (tmp_path / "history.jsonl").write_text(

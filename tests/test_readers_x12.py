@@ -274,6 +274,26 @@ class TestMapping:
         assert claim.prior_auth == ("PA1",)
         assert claim.lines[0].rendering_npi is None
 
+    def test_ref_f8_is_the_claim_replaced(self):
+        """REF*F8 of loop 2300 is the payer's claim control number of the claim a replacement replaces
+        (`replaces`); the REF*F8 of 2330B, after SBR, is the other payer's and is skipped."""
+        claim = one("CLM*C1*10***11:B:7", "REF*F8* 26123000456 ", "SBR*S*01*******CI", "REF*F8*OTHER",
+                    "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302")
+        assert (claim.frequency, claim.replaces) == ("7", "26123000456")
+        assert claim.to_dict()["replaces"] == "26123000456"
+        assert one("CLM*C1*10***11:B:1", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302").replaces is None
+
+    def test_a_replacement_read_from_x12_is_judged_without_the_claim_it_replaces(self):
+        """An 837P replacement (CLM05-3 7) with REF*F8: the history lines of that claim are not duplicates."""
+        rules = radrules.load(bundled=True)
+        history = [{"code": "71046", "date": "2026-03-02", "claim": "26123000456"}]
+        for frequency, passed in (("7", True), ("1", False)):
+            claim = one(f"CLM*C1*10***11:B:{frequency}", "REF*F8*26123000456", "LX*1", "SV1*HC:71046*10*UN*1",
+                        "DTP*472*D8*20260302")
+            result = rules.evaluate(claim, history=history)
+            assert (result.passed, [f.rule for f in result.findings]) == (
+                passed, [] if passed else ["duplicate.history"])
+
     def test_claims_under_two_st_and_two_gs(self):
         """Several GS and ST envelopes in one interchange: every CLM is read, in order."""
         body = ["BHT*0019*00*B1*20260320*1200*CH", "HL*1**20*1", "HL*2*1*22*0", "SBR*P*18*******MB",
@@ -424,6 +444,9 @@ class TestMalformed:
         (["LX*1", "SV2*0320*HC:71046*10*UN*1", "DTP*472*D8*20260302"], "SV2", "uses SV1"),
         (["DTP*050*D8*2026", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"], "DTP", "received date"),
         (["REF*G1", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"], "REF", "REF*G1 without"),
+        (["REF*F8* ", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"], "REF", "REF*F8 without the payer's"),
+        (["REF*F8*A1", "REF*F8*A2", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"], "REF",
+         "a second REF*F8 (`A2`): the claim replaces one claim, `A1`"),
         # SV107 pointers count HI positions: a principal moved first or an empty composite would re-aim them
         (["HI*ABF:R0600*ABK:R0789", "LX*1", "SV1*HC:71046*10*UN*1***1", "DTP*472*D8*20260302"], "HI",
          "HI02: the principal diagnosis (ABK) comes after another"),
@@ -716,6 +739,7 @@ class TestDirectClaims:
         ["LX*1", "SV1*HC:71046:  *10*UN*1", "DTP*472*D8*20260302"],
         ["HI*ABK: ", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"],
         ["REF*G1*  ", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"],
+        ["REF*F8* ICN9 ", "REF*F8*ICN9", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"],
         ["NM1*82*1*R*O****XX* 1234567893 ", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"],
     ]
 

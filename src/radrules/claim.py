@@ -131,6 +131,9 @@ class Claim:
     billing_npi: str | None = attrs.field(default=None, repr=protected)
     # The type of bill of an institutional claim (UB-04 FL 4, 837I CLM05-1 and CLM05-3), as 3 digits (`131`).
     bill_type: str | None = None
+    # A replacement's or void's reference to the claim it replaces: the payer's claim control number of the
+    # original (837 REF*F8). None: not given (a replacement then names its original by its own id).
+    replaces: str | None = None
     # The payer's authorization records for the claim; None when not given (authorization edits then can't
     # judge the claim), () when the patient has none.
     authorizations: tuple[Authorization, ...] | None = attrs.field(
@@ -175,6 +178,8 @@ class Claim:
             out["billing_npi"] = self.billing_npi
         if self.bill_type is not None:
             out["bill_type"] = self.bill_type
+        if self.replaces is not None:
+            out["replaces"] = self.replaces
         out["diagnoses"] = list(self.diagnoses)
         if self.diagnosis_system != "icd10":
             out["diagnosis_system"] = self.diagnosis_system
@@ -218,7 +223,7 @@ def _line_dict(line: Line) -> dict:
 
 _CLAIM_FIELDS = (
     "id", "type", "payer", "patient", "place_of_service", "prior_auth", "received", "frequency", "diagnoses",
-    "diagnosis_system", "condition_codes", "billing_npi", "bill_type", "authorizations", "lines",
+    "diagnosis_system", "condition_codes", "billing_npi", "bill_type", "replaces", "authorizations", "lines",
 )
 _PATIENT_FIELDS = ("id", "birth_date", "sex")
 _LINE_FIELDS = (
@@ -404,6 +409,7 @@ def _read_claim_checked(data: Any) -> Claim:
         condition_codes=tuple(conditions),
         billing_npi=_text(data.get("billing_npi"), "billing_npi") or None,
         bill_type=_bill_type(data.get("bill_type")),
+        replaces=_identifier(data.get("replaces"), "replaces"),
         authorizations=_read_authorizations(data.get("authorizations")),
         lines=tuple(_read_line(line, f"lines[{i}]") for i, line in enumerate(raw_lines)),
     )
@@ -414,15 +420,22 @@ def bill_type_digits(text: str) -> str | None:
     return text[-3:] if _BILL_TYPE.match(text) else None
 
 
-def _bill_type(value: Any) -> str | None:
+def _bill_type(value: Any, path: str = "bill_type") -> str | None:
     """The claim's type of bill (:func:`bill_type_digits`); none for an empty text."""
-    text = _text(value, "bill_type")
+    text = _text(value, path)
     if not text:
         return None
     digits = bill_type_digits(text)
     if digits is None:
-        raise ClaimError("bill_type", BILL_TYPE_PROBLEM)
+        raise ClaimError(path, BILL_TYPE_PROBLEM)
     return digits
+
+
+def frequency_of(claim: Claim) -> str | None:
+    """The claim frequency code: the claim's ``frequency``, else the last digit of its type of bill; None."""
+    if claim.frequency is not None:
+        return claim.frequency
+    return claim.bill_type[-1] if claim.bill_type is not None else None
 
 
 _AUTHORIZATION_FIELDS = ("number", "codes", "start", "end", "units")
@@ -552,7 +565,7 @@ def _read_line(value: Any, path: str) -> Line:
 # and every unusual value is handled there, in one place. Both must build equal
 # claims (tests/test_claim.py checks it on generated claims).
 
-_CLAIM_KEYS = frozenset(_CLAIM_FIELDS)
+_CLAIM_KEYS = frozenset(_CLAIM_FIELDS) - {"replaces"}  # a replacement's reference: read by the checked path
 _PATIENT_KEYS = frozenset(_PATIENT_FIELDS)
 _LINE_KEYS = frozenset(_LINE_FIELDS)
 _NOT = object()  # "not for the fast path"

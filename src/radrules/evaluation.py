@@ -13,10 +13,10 @@ import bisect
 import datetime as dt
 from operator import attrgetter
 
-from .claim import Claim
+from .claim import Claim, frequency_of
 from .codes import REMEMBERED_LENGTH, normalize_diagnosis
 from .history import lines_of
-from .model import View
+from .model import PART_A_BILLS, View
 
 _EMPTY = ()
 _NO_MODIFIERS = frozenset()
@@ -120,7 +120,7 @@ class HistoryView:
     """A paid line of an earlier claim, seen like a claim line (it has no line number)."""
 
     __slots__ = ("number", "code", "modifiers", "modset", "units", "date", "day", "end_day", "rendering_npi",
-                 "provider", "claim_type")
+                 "provider", "claim_type", "part_a")
 
     def __init__(self, line, institutional: bool = False):
         """``institutional``: the claim evaluated is institutional, whose lines compare with the paid lines of its
@@ -137,6 +137,9 @@ class HistoryView:
         self.end_day = None
         self.rendering_npi = line.rendering_npi
         self.provider = line.billing_npi if institutional else line.rendering_npi
+        # Paid on a Part A bill: the PTP and MUE tables do not judge it, nor count it against a line they judge.
+        bill = line.bill_type
+        self.part_a = bill is not None and bill[:2] in PART_A_BILLS
 
     def billed_units(self):
         return self.units
@@ -213,15 +216,34 @@ def meeting_days(ev, line) -> list:
 
 def paid_history(claim: Claim, history) -> tuple:
     """The paid lines of the patient's earlier claims up to the claim's last date (a span's last day), by date:
-    those of the claim's payer or of none named, when the claim names one (member ids are the payer's)."""
+    those of the claim's payer or of none named, when the claim names one (member ids are the payer's).
+
+    A replacement (frequency 7) is judged without the lines of the claim it replaces (:func:`replaced_claim`);
+    a void (8) without any: it asks for no payment, so no earlier claim makes its lines duplicates or too many.
+    """
     last = max(line.end_date if line.end_date is not None and line.end_date > line.date else line.date
                for line in claim.lines)
     institutional = claim.type == "institutional"
     payer = claim.payer.lower() if claim.payer else None  # as Evaluation.payer: a checked claim's, spaces made one
-    paid = [HistoryView(line, institutional) for line in lines_of(history, claim.patient.id, None, last, payer)
-            if line.status == "paid"]
+    found = lines_of(history, claim.patient.id, None, last, payer)
+    frequency = frequency_of(claim)
+    if frequency == "8":
+        return ()  # (the history read all the same: a bad line is an error whatever the claim)
+    if frequency == "7":
+        replaced = replaced_claim(claim)
+        paid = [HistoryView(line, institutional) for line in found
+                if line.status == "paid" and (replaced is None or line.claim != replaced)]
+    else:
+        paid = [HistoryView(line, institutional) for line in found if line.status == "paid"]
     paid.sort(key=lambda line: line.day)
     return tuple(paid)
+
+
+def replaced_claim(claim: Claim) -> str | None:
+    """The id that the history lines of the claim a replacement replaces carry as their ``claim``: the claim's
+    ``replaces`` (the payer's claim control number of the original, 837 REF*F8), else its own id (a hospital
+    sends its replacement with the patient control number of the original, CLM01); None: neither is given."""
+    return claim.replaces if claim.replaces is not None else claim.id
 
 
 class Evaluation:

@@ -29,7 +29,7 @@ from .conditions import same_provider
 from .evaluation import Evaluation, LineView, meeting_days, paid_history
 from .lookups import UNLISTED, ScanLookup, mue_files, row_in_force
 from .model import (ANATOMIC_MODIFIERS, MUE_UNPUBLISHED, OTHER_BYPASS_MODIFIERS, SIDE_MODIFIERS, format_date,
-                    primaries_text)
+                    from_table, primaries_text)
 from .result import Finding, Result, build_result
 
 _EMPTY = ()
@@ -327,9 +327,10 @@ def _history_pairs(ev: Evaluation, lookup, placement: str, findings: list) -> No
     a claim line in column 2 of a paid column 1 line is denied."""
     # Paid lines of one day alike in code, modifiers and provider give the same findings (kept once by
     # build_result): the first of them stands for all, so 20,000 paid lines of a few codes cost a few.
-    earlier: dict = {}  # day -> {(code, modifiers, provider): the first paid line of them}
+    earlier: dict = {}  # day -> {(code, modifiers, provider, Part A): the first paid line of them}
     for service in ev.provider_history():
-        earlier.setdefault(service.day, {}).setdefault((service.code, service.modifiers, service.provider), service)
+        earlier.setdefault(service.day, {}).setdefault(
+            (service.code, service.modifiers, service.provider, service.part_a), service)
     days = [(day, group) for day, group, _, _ in ev.span_days()] if ev.spans else ev.by_day.items()
     for day, group in days:
         alike = earlier.get(day)
@@ -341,7 +342,7 @@ def _history_pairs(ev: Evaluation, lookup, placement: str, findings: list) -> No
             if found is None:
                 found = hits[a.code] = _pairs_with(lookup, a.code, group, day)
             for b, rows in found:
-                if same_provider(a, b):
+                if same_provider(a, b) and not (a.part_a and from_table(rows[0])):  # (Part A: not the tables')
                     _ptp(a, b, rows, placement, findings, day)
 
 
@@ -561,10 +562,12 @@ def _unpublished(line: LineView, view, day: int) -> Finding:
 
 def _add_earlier_units(ev: Evaluation, groups: dict) -> None:
     """MAI 2/3 sums also count the units of paid earlier claims of the code and date (§2.3), of a provider of the
-    claim's lines (compared with those, not with the paid lines added before it)."""
+    claim's lines (compared with those, not with the paid lines added before it); a table's limit not those of
+    a Part A bill, which the tables do not judge."""
     for service in ev.provider_history():
         group = groups.get((service.code, service.day))
-        if group is not None and any(same_provider(service, line) for line in group[1] if line.number is not None):
+        if group is not None and any(same_provider(service, line) for line in group[1] if line.number is not None) \
+                and not (service.part_a and from_table(group[0])):
             group[1].append(service)
 
 

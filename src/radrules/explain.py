@@ -562,7 +562,9 @@ class _Tracer:
             for b in on.get(a.day, ()):
                 if same_provider(a, b):
                     rows = self.lookup.pair_rows(a.code, b.code, a.day)
-                    if rows:
+                    if rows and a.part_a and m.from_table(rows[0]):
+                        self._part_a_pair(a, b, rows, a.day)
+                    elif rows:
                         self._ptp(a, b, rows, placement, a.day)
             self._decided_table_pairs((a,), on.get(a.day, ()), a.day)
         for group in self.ev.by_day.values():  # pair rules: a line with a date span by its first day
@@ -751,6 +753,14 @@ class _Tracer:
                              f"{a.code} (column 1{earlier}) with {b.code} (column 2): {how}",
                              (a.number,) if a.number is not None else (), row.source)
 
+    def _part_a_pair(self, a, b, rows, day: int) -> None:
+        """A silent step for each table row in force of a pair with a paid line of a Part A bill (not the tables')."""
+        for row in rows:
+            if row.indicator != 9 and row.active_on(day):
+                self.add(row.block.info.id, row.block.info.kind, "silent", (b.number,),
+                         f"{a.code} (column 1, paid on an earlier claim) with {b.code} (column 2): the paid line is "
+                         "of a Part A bill, which the table does not judge", (), row.source)
+
     def _ptp(self, a, b, rows, placement: str, day: int) -> None:
         denied = False
         related = (a.number,) if a.number is not None else ()
@@ -817,7 +827,7 @@ class _Tracer:
                 if not any(line.number is not None for line in subgroup):
                     continue  # paid lines alone: nothing of this claim to judge (as evaluate skips them)
                 total = sum(line.billed_units() for line in subgroup)
-                note = _other_providers(self.ev, code, day, subgroup)
+                note = _other_providers(self.ev, code, day, subgroup, row)
                 self._limit(row, subgroup, total, f"{code}: {_units(total)} on {format_date(day)} "
                             f"({note or 'lines summed'}), limit {row.max_units} per day (MAI {row.mai})", note=note)
 
@@ -841,7 +851,7 @@ class _Tracer:
                 detail = (f"{line.code}: {_units(units)} a day on the line on {date}, limit {row.max_units} per line "
                           "(MAI 1)")
             else:
-                note = _other_providers(self.ev, row.code, day, lines)
+                note = _other_providers(self.ev, row.code, day, lines, row)
                 detail = (f"{row.code}: {_units(units)} on {date} ({note or 'lines summed'}), "
                           f"limit {row.max_units} per day (MAI {row.mai})")
             if kept:
@@ -946,24 +956,32 @@ class _Tracer:
         return "".join("; " + text for text in ended)
 
 
-def _other_providers(ev, code: str, day: int, lines) -> str:
+def _other_providers(ev, code: str, day: int, lines, row) -> str:
     """``lines summed per rendering provider: line 3 is another provider's`` when lines of ``code`` on ``day``
     (paid earlier ones too) were left out of the sum of ``lines`` as another rendering provider's (a
     professional claim), or as another billing provider's (paid lines of another hospital, on an institutional
-    claim); "" when none were."""
+    claim); ``1 paid line of a Part A bill not counted ...`` for those a table's limit ``row`` leaves out;
+    "" when none were."""
     kept = set(map(id, lines))
     others = [line for line in ev.lines if line.code == code and id(line) not in kept
               and line.day <= day <= max(line.day, line.end_day or line.day)]
     paid = [line for line in ev.provider_history() if line.code == code and line.day == day and id(line) not in kept]
+    part_a = ""
+    if m.from_table(row) and any(line.part_a for line in paid):
+        count = sum(1 for line in paid if line.part_a)
+        part_a = (f"{count} paid line{'s' if count > 1 else ''} of a Part A bill not counted: the table does not "
+                  "judge Part A bills")
+        paid = [line for line in paid if not line.part_a]
     if not others and not paid:
-        return ""
+        return part_a
     parts = [_lines_label([line.number for line in others])] if others else []
     if paid:
         parts.append(f"{len(paid)} paid line{'s' if len(paid) > 1 else ''}")
     verb = "is" if len(others) + len(paid) == 1 else "are"
     whose = "another provider's" if len({line.provider for line in others + paid}) == 1 else "other providers'"
     kind = "billing" if ev.claim_type == "institutional" else "rendering"
-    return f"lines summed per {kind} provider: {' and '.join(parts)} {verb} {whose}"
+    note = f"lines summed per {kind} provider: {' and '.join(parts)} {verb} {whose}"
+    return f"{note}; {part_a}" if part_a else note
 
 
 def _meeting(ev, line) -> list:

@@ -28,13 +28,13 @@ from typing import Iterable, Protocol, runtime_checkable
 
 import attrs
 
-from .claim import (_date, _identifier, _list, _number, _object, _pointers, _text, mapped_payer, procedure_code,
-                    protected, read_claim_type)
+from .claim import (_bill_type, _date, _identifier, _list, _number, _object, _pointers, _text, mapped_payer,
+                    procedure_code, protected, read_claim_type)
 from .errors import ClaimError, InputError, json_objects
 
 STATUSES = ("paid", "denied")
 _FIELDS = ("patient_id", "claim", "code", "modifiers", "units", "date", "end_date", "status", "rendering_npi",
-           "billing_npi", "charge", "diagnosis_pointers", "place_of_service", "type", "payer")
+           "billing_npi", "charge", "diagnosis_pointers", "place_of_service", "type", "payer", "bill_type")
 
 
 @attrs.frozen
@@ -57,6 +57,9 @@ class HistoryLine:
     # The payer of the claim the line was billed on, as rules compare payers (`blue cross`): the line is history
     # only for claims of that payer (member ids are the payer's). None: unknown (history for every payer's claims).
     payer: str | None = None
+    # The type of bill of the institutional claim the line was paid on (3 digits, `111`): a Part A bill's line
+    # (model.PART_A_BILLS) counts in no PTP or MUE table's check against paid lines. None: not given.
+    bill_type: str | None = None
     # Made by read_line, which checks every field; one built in code is checked when used (as a Claim is).
     _checked: bool = attrs.field(default=False, init=False, eq=False, repr=False)
 
@@ -108,6 +111,7 @@ def read_line(data, path: str) -> HistoryLine:
         claim_type=claim_type,
         billing_npi=_text(data.get("billing_npi"), f"{path}.billing_npi") or None,
         payer=mapped_payer(_text(data.get("payer"), f"{path}.payer")),  # as rules compare payers
+        bill_type=_bill_type(data.get("bill_type"), f"{path}.bill_type"),
     )
     object.__setattr__(line, "_checked", True)
     return line
@@ -116,7 +120,7 @@ def read_line(data, path: str) -> HistoryLine:
 def _as_data(line: HistoryLine) -> dict:
     """A history line built in code, in its JSON shape, values as they are (to be checked)."""
     data = {name: getattr(line, name) for name in ("code", "date", "status", "modifiers", "units", "rendering_npi",
-                                                   "billing_npi", "claim", "payer")}
+                                                   "billing_npi", "claim", "payer", "bill_type")}
     data["type"] = line.claim_type
     if isinstance(data["modifiers"], tuple):
         data["modifiers"] = list(data["modifiers"])

@@ -49,6 +49,11 @@ PART_A_BILLS = {
 LEVEL_TABLE, LEVEL_RULES, LEVEL_TYPE, LEVEL_PAYER, LEVEL_PAYER_TYPE = 0, 1, 2, 3, 4
 
 
+def from_table(row) -> bool:
+    """Whether an edit row is a CMS table's, not a rule file's (a key's rows are all one or the other)."""
+    return row.block.scope.level == LEVEL_TABLE
+
+
 def format_date(ordinal: int) -> str:
     return dt.date.fromordinal(ordinal).isoformat()
 

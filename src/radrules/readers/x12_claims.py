@@ -149,7 +149,7 @@ class _ClaimState:
 
     __slots__ = ("position", "number", "elements", "body", "lines", "diagnoses", "system", "principal",
                  "prior_auth", "conditions", "rendering_npi", "attending_npi", "billing_npi", "received",
-                 "statement", "problem", "size", "counted", "too_big", "lost_hl")
+                 "statement", "replaces", "problem", "size", "counted", "too_big", "lost_hl")
 
     def __init__(self, position: int, number: int, elements: list):
         self.position = position
@@ -167,6 +167,7 @@ class _ClaimState:
         self.billing_npi = None  # NM1*85 of loop 2010AA, set by the walker
         self.received = None  # (segment number, value)
         self.statement = None  # (segment number, DTP elements)
+        self.replaces = None  # REF*F8 of loop 2300: the payer's claim control number of the claim replaced
         self.problem: _ClaimProblem | None = None
         self.size: ClaimSize | None = None  # counted once the body is longer than FIRST_COUNT
         self.counted = 0  # of the body's segments
@@ -229,12 +230,22 @@ class _ClaimReader:
                 elif entity == "71" and section == "claim" and _element(elements, 8) == "XX":
                     claim.attending_npi = _element(elements, 9) or None
             elif segment_id == "REF":
-                if _element(elements, 1) == "G1":
+                qualifier = _element(elements, 1)
+                if qualifier == "G1":
                     value = _element(elements, 2)
                     if not value:
                         raise _ClaimProblem(number, segment_id, "REF*G1 without a prior-authorization number (REF02)")
                     if value not in claim.prior_auth:
                         claim.prior_auth.append(value)
+                elif qualifier == "F8" and section == "claim":  # (2330B's F8 is another payer's number)
+                    value = _element(elements, 2).strip()
+                    if not value:
+                        raise _ClaimProblem(number, segment_id, "REF*F8 without the payer's claim control number "
+                                            "of the claim replaced (REF02)")
+                    if claim.replaces is not None and claim.replaces != value:
+                        raise _ClaimProblem(number, segment_id, f"a second REF*F8 (`{value}`): the claim replaces "
+                                            f"one claim, `{claim.replaces}`")
+                    claim.replaces = value
             elif segment_id == "HI" and section == "claim":
                 self.diagnoses(claim, number, elements)
 
@@ -371,14 +382,16 @@ class _ClaimReader:
         lines = [line_values(claim, line, component) for line in claim.lines]
         system = "icd9" if claim.system == "icd9" else "icd10"
         built = _claim_of(claim_id, self.claim_type, payer, patient, place, frequency, claim.prior_auth, received,
-                          claim.diagnoses, system, lines, claim.conditions, claim.billing_npi, bill_type)
+                          claim.diagnoses, system, lines, claim.conditions, claim.billing_npi, bill_type,
+                          claim.replaces)
         if built is not None:
             return built
         data: dict = {"id": claim_id, "type": self.claim_type}
         for key, value in (("place_of_service", place), ("frequency", frequency), ("payer", payer),
                            ("patient", patient or None), ("prior_auth", list(claim.prior_auth) or None),
                            ("received", received), ("condition_codes", list(claim.conditions) or None),
-                           ("billing_npi", claim.billing_npi), ("bill_type", bill_type)):
+                           ("billing_npi", claim.billing_npi), ("bill_type", bill_type),
+                           ("replaces", claim.replaces)):
             if value is not None:
                 data[key] = value
         data["diagnoses"] = list(claim.diagnoses)
@@ -567,7 +580,7 @@ class _ClaimReader:
 
 
 def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth, received, diagnoses, system,
-              lines, conditions, billing_npi, bill_type) -> Claim | None:
+              lines, conditions, billing_npi, bill_type, replaces=None) -> Claim | None:
     """The Claim ``Claim.from_dict`` would build from these values, or None when one of them needs its checks.
 
     The values are those the reader found (texts, whole numbers or numbers,
@@ -632,7 +645,7 @@ def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth
         place_of_service=None if place is None else place.strip(), prior_auth=prior_auth, received=received,
         diagnoses=diagnoses, frequency=frequency, diagnosis_system=system, condition_codes=conditions,
         billing_npi=None if billing_npi is None else billing_npi.strip() or None, bill_type=bill_type,
-        lines=tuple(built),
+        replaces=replaces, lines=tuple(built),
     ))
 
 

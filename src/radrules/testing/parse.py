@@ -146,7 +146,7 @@ _FIELD_KEYWORDS = {"field_payer": "payer", "field_type": "type", "field_sex": "p
                    "field_condition": "condition", "field_id": "id", "diagnoses": "dx", "pointers": "dx",
                    "line_pos": "pos", "npi": "npi", "charge": "charge", "history_type": "type",
                    "field_billing": "billing", "history_billing": "billing", "field_bill_type": "bill",
-                   "history_payer": "payer"}
+                   "history_payer": "payer", "history_bill_type": "bill"}
 
 
 def _glued_keywords(tree, lines: list[str], name: str) -> tuple[Diagnostic, ...]:
@@ -595,7 +595,7 @@ class _Builder(TreeWalk):
         columns: dict = {}
         for kind, tokens in c[2:]:
             key = {"units": "units", "npi": "rendering_npi", "type": "type", "billing": "billing_npi",
-                   "payer": "payer"}.get(kind, "status")
+                   "payer": "payer", "bill": "bill_type"}.get(kind, "status")
             if key in columns:  # as on a claim line: the second would silently win
                 self._twice(f"history field `{key}` is given twice on one line", tokens[0].span,
                             f"the first is at column {columns[key]}")
@@ -611,6 +611,8 @@ class _Builder(TreeWalk):
                 line["billing_npi"] = tokens[0].text
             elif kind == "payer":
                 line["payer"] = tokens[0].text
+            elif kind == "bill":  # checked with the line, as a JSON history line's `bill_type` (RR617)
+                line["bill_type"] = tokens[0].text
             else:
                 line["status"] = tokens[0].text
         return (line, self._span(meta))
@@ -637,6 +639,9 @@ class _Builder(TreeWalk):
 
     def history_payer(self, meta, c):
         return ("payer", [self._tok(c[0])])
+
+    def history_bill_type(self, meta, c):
+        return ("bill", [self._tok(c[0])])
 
     # claims
     def claim_json(self, meta, c):

@@ -517,7 +517,7 @@ def _history(case: TestCase, test_file: TestFile):
             return None, Diagnostic("RR617", f"history line {index + 1}: {error.problem}", span,
                                     test_file.source_line(span.line), help="history lines are `DATE CODE[-MOD...] "
                                     "[xUNITS] [npi NPI] [type professional|institutional] [billing NPI] [payer NAME] "
-                                    "[paid|denied]`")
+                                    "[bill TYPE] [paid|denied]`")
     return lines, None
 
 
