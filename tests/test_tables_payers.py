@@ -284,6 +284,17 @@ class TestPayersListBeginsLate:
         assert [w.code for w in rules.allowed] == ["RR532"]
         assert limit_hit(rules, "acme", "2026-09-01") == limit_hit(rules, "acme", "2026-10-01") == []
 
+    @pytest.mark.parametrize("comment", ["# allow RR532\n{statement}\n", "{statement}  # allow RR532:\n",
+                                         "{statement}  # allow RR532\n"])
+    def test_a_comment_without_a_reason_allows_nothing_not_even_rr531(self, tmp_path, comment):
+        """The final read's repro: `# allow RR532` without a reason (RR271: it allows nothing) left RR532 given
+        but took RR531 away, as if RR532 were allowed."""
+        statement = f'table mue "cms/{OCTOBER}" for payer acme effective 2026-10-02'
+        text = f'table mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}"\n' + comment.format(statement=statement)
+        rules = radrules.load(ruleset(tmp_path, text), cache_dir=None)
+        assert sorted(w.code for w in rules.warnings) == ["RR271", "RR531", "RR532"]
+        assert [w.code for w in rules.allowed] == []
+
     def test_allowed_it_still_checks_the_date_for_a_payer_it_follows(self, tmp_path):
         """RR532 allowed for Acme, whose list begins with the statement, but Beta's July comes before it: its date
         moves Beta's October 1, so RR531, as at a later version."""
@@ -455,6 +466,19 @@ class TestPayersListSkips:
         assert (f"ncci/tables.rr:2 ({JULY}, from 2026-07-01); ncci/tables.rr:3 ({OCTOBER}, from 2026-10-01) never "
                 "judge the payers' claims; name them `for payers acme, beta` too, from their dates") in warning.help
         assert "if the payers skip those versions, allow the warning here" in warning.help
+
+    def test_dates_end_where_the_skipped_version_stops_judging(self, tmp_path):
+        """The final read's repro: Acme's January file adopted late (February 1) after its July: the October
+        version it skips judges up to December 31 (January is the shared January's, the late adoption no gap);
+        the warning said to January 31."""
+        text = (f'table mue "cms/{JULY}"\ntable mue "cms/{OCTOBER}"\ntable mue "cms/{JANUARY}"\n'
+                f'table mue "cms/{JULY}" for payer acme\n# allow RR531: Acme adopts January late\n'
+                f'table mue "cms/{JANUARY}" for payer acme effective 2027-02-01\n')
+        rules = radrules.load(ruleset(tmp_path, text, files=QUARTERS), cache_dir=None)
+        (warning,) = rules.warnings
+        assert warning.code == "RR534"
+        assert ("to the next on 2027-02-01, so it also judges the payer's claims from 2026-10-01 to 2026-12-31, "
+                "which a version without `for payer` judges otherwise") in warning.message
 
     def test_one_day_skipped(self, tmp_path):
         """A payer's next version a day after the version it skips: that day."""

@@ -131,11 +131,12 @@ def _read_allows(ctx, source) -> list:
             elif code not in (known for known, _ in codes):
                 codes.append((code, span))
         reason = line[colon + 1:].strip() if colon >= 0 else ""
-        if not reason and ctx is not None:
-            named = ", ".join(code for code, _ in codes) or "CODE"
-            ctx.warning("RR271", "an `allow` comment needs a reason, after a colon", whole,
-                        help=f"say why the warning does not apply here: `# allow {named}: <reason>`; until then it "
-                             "allows nothing")
+        if not reason:  # allows nothing: reported once, when ``ctx`` is given
+            if ctx is not None:
+                named = ", ".join(code for code, _ in codes) or "CODE"
+                ctx.warning("RR271", "an `allow` comment needs a reason, after a colon", whole,
+                            help=f"say why the warning does not apply here: `# allow {named}: <reason>`; until then "
+                                 "it allows nothing")
         elif codes:
             found.append(_Allow(whole, tuple(codes), not line[:start].strip(), reason))
     return found

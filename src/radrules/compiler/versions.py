@@ -107,8 +107,8 @@ def check_versions(comp) -> None:
 
 def _left_by_statement(shared: list, lists: list) -> dict:
     """The RR532, RR533 and RR534 the payers' lists of ``lists`` give, each computed once: (code, id of the payer's
-    version warned at, ids of the versions without `for payer` it leaves, the start of the payer's next version for
-    RR534) -> (the function that gives the warning, that version, the versions left, the payers, the index in
+    version warned at, ids of the versions without `for payer` it leaves, for RR534 the day after the last it
+    judges wrongly) -> (the function that gives the warning, that version, the versions left, the payers, the index in
     ``lists`` of the first list that gives it), in the order the lists give them. Lists that differ but share the
     statement warned at and the versions left out give one warning, naming the payers of them all (a `for payers
     acme, beta` statement both payers' lists begin with)."""
@@ -117,8 +117,8 @@ def _left_by_statement(shared: list, lists: list) -> dict:
         if payers is None:
             continue
         given = [("RR532", _warn_left_out, versions[0], _left_out(shared, versions), None)]
-        given += [("RR534", partial(_warn_skipped, following=following), loaded, skipped, following.start)
-                  for loaded, following, skipped in _skipped(shared, versions)]
+        given += [("RR534", partial(_warn_skipped, following=following, until=until), loaded, skipped, until)
+                  for loaded, following, skipped, until in _skipped(shared, versions)]
         given.append(("RR533", _warn_left_after, versions[-1], _left_after(shared, versions), None))
         for code, warn, loaded, left, until in given:
             if left:
@@ -189,25 +189,27 @@ def _warn_left_after(comp, payers: list, last, left_after: list) -> None:
 
 
 def _skipped(shared: list, own: list) -> list:
-    """(version, the payer's next, skipped) for each of a payer's own versions (``own``, oldest first) after which
-    versions without `for payer` (``shared``) take effect before the payer's next, with another table than either
-    (not the next adopted late): the versions the payer's list skips, whose dates, up to the payer's next version,
-    it judges."""
+    """(version, the payer's next, skipped, until) for each of a payer's own versions (``own``, oldest first) after
+    which versions without `for payer` (``shared``) take effect before the payer's next, with another table than
+    either (not the next adopted late): the versions the payer's list skips, whose dates it judges up to ``until``
+    (excluded): the payer's next version, or the version without `for payer` after the last skipped, if earlier
+    (the next adopted late: its own file judges those days for everyone else)."""
     found = []
     for loaded, following in zip(own, own[1:]):
         skipped = [other for other in shared if loaded.start < other.start < following.start
                    and other.table is not loaded.table and other.table is not following.table]
         if skipped:
-            found.append((loaded, following, skipped))
+            until = min([following.start, *(other.start for other in shared if other.start > skipped[-1].start)])
+            found.append((loaded, following, skipped, until))
     return found
 
 
-def _warn_skipped(comp, payers: list, loaded, skipped: list, following) -> None:
+def _warn_skipped(comp, payers: list, loaded, skipped: list, following, until: int) -> None:
     """RR534 at the statement of a payer's own version when versions without `for payer` take effect with other
     tables before the payer's next (``following``; :func:`_skipped`): a gap in the payer's list, where RR532 and
     RR533 are at its ends."""
     clause, served, whom, one, listed = _left_words(payers, loaded, skipped)
-    first, last = skipped[0].start, following.start - 1
+    first, last = skipped[0].start, until - 1
     days = f"on {format_date(first)}" if first == last else f"from {format_date(first)} to {format_date(last)}"
     comp.ctx.warning(
         "RR534", f"the {loaded.kind} versions `{clause}`{served} go on from this one, from "
