@@ -14,6 +14,9 @@ warnings summary, and ``-W error::radrules.pytest_plugin.RuleWarning``
 makes them fail that test.
 
 Only pytest imports this module: radrules itself never needs pytest.
+PYTEST_DONT_REWRITE: it has no asserts, and ``-W
+error::radrules.pytest_plugin.RuleWarning`` imports it before pytest could
+rewrite it (pytest would warn that it cannot).
 """
 
 from __future__ import annotations
@@ -69,18 +72,22 @@ _PLACED = re.compile(r"(?P<file>[^\s:][^:]*):(?P<line>\d+)(?::\d+)?: (?P<message
 
 
 def failure_report(text: str, item) -> ReprExceptionInfo:
-    """A failure's report for pytest: its whole text in the failure's section; its first line, split in place
-    (file and line) and message, for the short summary, ``--tb=line`` and JUnit's message. pytest's own kind
+    """A failure's report for pytest: its whole text in the failure's section (none under ``--tb=line``, which
+    shows the place and message alone); its first line for the short summary, ``--tb=line`` and JUnit's message,
+    split in place (file and line) and message when the place is in the test file, which the item's id names;
+    else placed at the test, the whole line its message (a warning of the rules under test). pytest's own kind
     of report, as a traceback's, because pytest-xdist carries no other whole from a worker: a plain text would
     be printed whole again in the summary on CI (where ``CI`` is set) and under ``-vv``."""
     first = text.split("\n", 1)[0]
+    path, line, _ = item.reportinfo()
+    own = shown_path(path)
     placed = _PLACED.fullmatch(first)
-    if placed:
+    if placed and placed["file"] in (own, item.nodeid.split("::", 1)[0]):
         crash = ReprFileLocation(placed["file"], int(placed["line"]), placed["message"])
-    else:
-        path, line, _ = item.reportinfo()
-        crash = ReprFileLocation(shown_path(path), (line or 0) + 1, first)
-    return ReprExceptionInfo(reprtraceback=ReprTracebackNative([text + "\n"]), reprcrash=crash)
+    else:  # at the test, with the place of what it shows (a rule file's warning) in the message
+        crash = ReprFileLocation(own, (line or 0) + 1, first)
+    shown = [] if item.config.getoption("tbstyle", "auto") == "line" else [text + "\n"]
+    return ReprExceptionInfo(reprtraceback=ReprTracebackNative(shown), reprcrash=crash)
 
 
 class RuleTestFile(_Reports, pytest.File):
