@@ -81,7 +81,7 @@ def test_x12_envelope_error_goes_to_stderr_and_exit_1(tmp_path, capsys):
     code, out, err = run(capsys, path)
     assert code == 1
     assert "claim RADI-2001: PASS" in out
-    assert out.rstrip().endswith(", 1 not readable, 1 envelope errors")
+    assert out.rstrip().endswith("2 claims: 2 passed, 0 failed, 1 envelope errors")
     assert "segment 39 (SE): SE01 says 36 segments, but the transaction set has 37" in err
 
 

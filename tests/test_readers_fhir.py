@@ -111,10 +111,11 @@ class TestClaimMapping:
         {"system": "HTTPS://WWW.NUBC.ORG/CodeSystem/RevenueCodes", "code": "0255"},
         {"system": "URN:OID:2.16.840.1.113883.6.301.3", "code": "0255"},
     ], ids=["revenue code", "data absent", "upper-case scheme and host", "upper-case oid"])
-    def test_an_item_with_no_procedure_code_is_an_error(self, coding):
+    def test_an_item_with_no_procedure_code(self, coding):
         """A hospital item whose productOrService is its revenue code or a data-absent reason has no CPT/HCPCS
-        code: the claim is unreadable, as an 837I line without one is, naming the item (it was judged as a
-        malformed procedure code, denied by format.code)."""
+        code: a line of a revenue code alone, as an 837I line without one is (it was judged as a malformed
+        procedure code, denied by format.code, then made the claim unreadable); on a professional claim it makes
+        the claim unreadable, naming the item."""
         data = resource()
         data["type"] = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type",
                                     "code": "institutional"}]}
@@ -122,10 +123,14 @@ class TestClaimMapping:
                                                           coding]}
         data["item"][1]["revenue"] = {"coding": [{"system": "https://www.nubc.org/CodeSystem/RevenueCodes",
                                                   "code": "0255"}]}
+        del data["item"][1]["modifier"]  # (modifiers need a code: a ClaimError)
+        claim = read_one(data)
+        assert (claim.lines[1].code, claim.lines[1].revenue_code) == (None, "0255")
+        data["type"]["coding"][0]["code"] = "professional"
         error = read_one(data)
         assert isinstance(error, radrules.InputError)
         assert str(error) == ("<fhir>: item[1].productOrService: a revenue code or a data-absent reason, no "
-                              "CPT/HCPCS code; radrules needs a CPT/HCPCS code on every line")
+                              "CPT/HCPCS code; radrules needs a CPT/HCPCS code on every line of a professional claim")
 
     def test_other_systems_compare_by_scheme_and_host_in_any_case(self):
         """Every system the reader knows compares as CPT's and HCPCS's do (codes.system_key): its scheme and host

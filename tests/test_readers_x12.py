@@ -198,12 +198,13 @@ class TestInstitutionalFixture:
         assert claims(I837)[0].bill_type == "131"
         assert claims(P837)[0].bill_type is None
 
-    def test_revenue_code_only_line_is_reported(self):
-        """An SV2 without a HCPCS code can't be judged: the claim is an InputError naming the SV2."""
-        error = claims(I837)[1]
-        assert isinstance(error, radrules.InputError)
-        assert (error.segment_id, error.claim) == ("SV2", 2)
-        assert "SV202 (the procedure code) is empty" in error.problem
+    def test_revenue_code_only_line_is_read(self):
+        """An SV2 without a HCPCS code (pharmacy 0250) is a line of a revenue code alone: no code, no modifiers
+        (docs/claim-format.md#lines-without-a-procedure-code)."""
+        claim = claims(I837)[1]
+        assert isinstance(claim, radrules.Claim)
+        (line,) = claim.lines
+        assert (line.code, line.modifiers, line.revenue_code, line.charge) == (None, (), "0250", 80)
 
 
 class TestMapping:
@@ -533,9 +534,10 @@ class TestMalformed:
         assert len(items) == 1 and items[0].segment_id == "ST" and "not an 837P" in items[0].problem
 
     def test_claims_round_trip_through_their_json_shape(self):
-        """Every claim read (new fields frequency, diagnosis_system, revenue_code included) survives to_dict/from_dict."""
+        """Every claim read (new fields frequency, diagnosis_system, revenue_code included, and a line of a revenue
+        code alone) survives to_dict/from_dict."""
         read_claims = [c for path in (P837, I837) for c in claims(path) if isinstance(c, radrules.Claim)]
-        assert len(read_claims) == 5
+        assert len(read_claims) == 6
         for claim in read_claims:
             assert radrules.Claim.from_dict(claim.to_dict()) == claim
 

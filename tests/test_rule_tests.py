@@ -302,7 +302,7 @@ class TestSyntaxErrors:
             "t.rrt:3:22: error[RR601]: unexpected `&`\n"
             "    3 |     2026-04-06 74176 & 2\n"
             "      |                      ^\n"
-            "      = help: expected `charge`, `dx`, `npi`, `pos`, the end of the line or units such as `x2`"
+            "      = help: expected `charge`, `dx`, `npi`, `pos`, `rev`, the end of the line or units such as `x2`"
         )
 
     def test_a_date_in_digits_of_another_script_is_not_a_date(self):

@@ -11,6 +11,7 @@ and quote a malformed code only when it is shaped like one (:func:`quotable`).
 from __future__ import annotations
 
 import datetime as dt
+from operator import attrgetter
 
 import attrs
 
@@ -278,10 +279,16 @@ def check_format(ev, findings: list) -> dict | None:
     count = len(claim.diagnoses)
     # Dates are compared line by line only when the claim's first or last day is out of bounds.
     days = ev.by_day
+    lines = ev.lines
+    is_procedure_code, valid_modifiers = codes.is_procedure_code, codes.MODIFIERS
+    first = len(findings)
+    if ev.uncoded:  # lines of a revenue code alone: their dates, places and NPIs are checked too, not their code
+        lines = sorted([*lines, *ev.uncoded], key=_NUMBER)
+        days = [line.day for line in lines]
+        is_procedure_code = _no_code_or_procedure_code
     birth = ev.birth if ev.birth is not None and min(days) < ev.birth else None
     received = ev.received if ev.received is not None and max(days) > ev.received else None
-    is_procedure_code, valid_modifiers = codes.is_procedure_code, codes.MODIFIERS
-    for line in ev.lines:
+    for line in lines:
         source = line.line
         if not is_procedure_code(line.code):
             code = line.code
@@ -334,12 +341,23 @@ def check_format(ev, findings: list) -> dict | None:
                 "format.npi", (line.number,), f"line {line.number}: the rendering NPI is not a valid NPI",
                 (line.code,),
             ))
+    if ev.uncoded:  # a line without a code names none
+        findings[first:] = [finding if None not in finding.codes else attrs.evolve(
+            finding, codes=tuple([code for code in finding.codes if code is not None])) for finding in findings[first:]]
     return hidden
+
+
+_NUMBER = attrgetter("number")
+
+
+def _no_code_or_procedure_code(code: str | None) -> bool:
+    """Whether a line's code is well formed, or none (a line of a revenue code alone, which format.code leaves)."""
+    return code is None or codes.is_procedure_code(code)
 
 
 def _check_icd9_dates(ev, findings: list) -> None:
     """An ICD-9-CM claim: no line may be dated from 2015-10-01."""
-    late = tuple([line.number for line in ev.lines if line.day >= ICD10_FROM])
+    late = tuple(sorted([line.number for line in (*ev.lines, *ev.uncoded) if line.day >= ICD10_FROM]))
     if ev.claim.diagnoses and late:
         numbers = ", ".join(str(n) for n in late)
         findings.append(_finding(

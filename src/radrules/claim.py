@@ -77,9 +77,11 @@ class Patient:
 
 @attrs.frozen
 class Line:
-    """One service line. ``diagnosis_pointers`` are 1-based into ``Claim.diagnoses``."""
+    """One service line. ``diagnosis_pointers`` are 1-based into ``Claim.diagnoses``. ``code`` is None only on a
+    line of an institutional claim that gives its ``revenue_code`` alone (a pharmacy or supply line: docs/
+    claim-format.md#lines-without-a-procedure-code)."""
 
-    code: str
+    code: str | None
     date: dt.date
     units: float = 1
     modifiers: tuple[str, ...] = ()
@@ -198,7 +200,7 @@ def _authorization_dict(record: Authorization) -> dict:
 
 
 def _line_dict(line: Line) -> dict:
-    out: dict[str, Any] = {"code": line.code}
+    out: dict[str, Any] = {} if line.code is None else {"code": line.code}
     if line.modifiers:
         out["modifiers"] = list(line.modifiers)
     out["units"] = line.units
@@ -395,6 +397,7 @@ def _read_claim_checked(data: Any) -> Claim:
         raise ClaimError("lines", "a claim needs at least one service line")
     if len(raw_lines) > MAX_LINES:
         raise ClaimError("lines", TOO_MANY_LINES)
+    institutional = claim_type == "institutional"
     return Claim(
         id=claim_id,
         type=claim_type,
@@ -411,7 +414,7 @@ def _read_claim_checked(data: Any) -> Claim:
         bill_type=_bill_type(data.get("bill_type")),
         replaces=_identifier(data.get("replaces"), "replaces"),
         authorizations=_read_authorizations(data.get("authorizations")),
-        lines=tuple(_read_line(line, f"lines[{i}]") for i, line in enumerate(raw_lines)),
+        lines=tuple(_read_line(line, f"lines[{i}]", institutional) for i, line in enumerate(raw_lines)),
     )
 
 
@@ -527,15 +530,28 @@ def procedure_code(value: Any, path: str) -> str:
     return code.upper()
 
 
-def _read_line(value: Any, path: str) -> Line:
+#: The problem of a line without a code on an institutional claim that gives no revenue code either.
+NO_CODE = "required (an institutional line may leave it out only when it gives its `revenue_code`)"
+
+
+def _read_line(value: Any, path: str, institutional: bool = False) -> Line:
+    """A line; on an institutional claim (``institutional``) one that leaves out its code, with a revenue code, has
+    the code None (a revenue code alone: docs/claim-format.md#lines-without-a-procedure-code)."""
     value = _object(value, path, _LINE_FIELDS)
-    code = procedure_code(value.get("code"), f"{path}.code")
+    if institutional and value.get("code") is None:
+        if value.get("revenue_code") is None:
+            raise ClaimError(f"{path}.code", NO_CODE)
+        code = None
+    else:
+        code = procedure_code(value.get("code"), f"{path}.code")
     modifiers = tuple(
         _text(m, f"{path}.modifiers[{i}]", required=True).upper()
         for i, m in enumerate(_list(value.get("modifiers"), f"{path}.modifiers"))
     )
     if len(modifiers) > MAX_MODIFIERS:
         raise ClaimError(f"{path}.modifiers", f"at most {MAX_MODIFIERS} modifiers per line")
+    if modifiers and code is None:
+        raise ClaimError(f"{path}.modifiers", "modifiers need a procedure code (the line gives a revenue code alone)")
     pointers = _pointers(value.get("diagnosis_pointers"), f"{path}.diagnosis_pointers")
     units = value.get("units", 1)
     charge = value.get("charge")

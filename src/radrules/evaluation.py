@@ -252,7 +252,7 @@ class Evaluation:
     __slots__ = ("claim", "view", "claim_id", "claim_type", "payer", "place_of_service", "prior_auth", "received",
                  "line_count", "birth_date", "birth", "sex", "_diagnoses", "lines", "codes", "all_lines",
                  "by_day", "lookup", "history", "_prior", "_authorization", "_provider_history", "spans",
-                 "_span_days")
+                 "_span_days", "uncoded")
 
     def __init__(self, claim: Claim, view: View):
         self.claim = claim
@@ -293,12 +293,35 @@ class Evaluation:
         # span_days(), where a line is on every day of its span; else the lines of by_day (most claims).
         self.spans = spans
         self.lines = lines
-        self.codes = set(map(_CODE, lines))  # the claim's procedure codes
+        self.codes = codes = set(map(_CODE, lines))  # the claim's procedure codes
         count = len(lines)  # the line numbers, for findings on the whole claim:
         self.all_lines = _LINE_NUMBERS[count] if count < len(_LINE_NUMBERS) else tuple(range(1, count + 1))
         self.by_day = by_day
+        # The lines of an institutional claim that give a revenue code alone (code None): no rule or table that
+        # needs a code judges them, so they are set apart, keeping their numbers; most claims have none.
+        self.uncoded = _EMPTY
+        if None in codes:
+            self._set_apart_uncoded()
         self.history = _EMPTY  # paid lines of earlier claims (HistoryView), by date
         self._prior = None
+
+    def _set_apart_uncoded(self) -> None:
+        """Take the lines without a procedure code out of :attr:`lines`, :attr:`by_day` and :attr:`codes` into
+        :attr:`uncoded` (the format checks of their dates and NPIs read them there)."""
+        self.uncoded = tuple([line for line in self.lines if line.code is None])
+        self.lines = [line for line in self.lines if line.code is not None]
+        self.codes.discard(None)
+        by_day: dict[int, list] = {}
+        for line in self.lines:
+            by_day.setdefault(line.day, []).append(line)
+        self.by_day = by_day
+        self.spans = any(line.end_day is not None and line.end_day > line.day for line in self.lines)
+
+    def line_of(self, number: int) -> LineView:
+        """The view of the claim's line ``number`` (1-based), of :attr:`lines` or :attr:`uncoded`."""
+        if not self.uncoded:
+            return self.lines[number - 1]
+        return next(line for line in (*self.lines, *self.uncoded) if line.number == number)
 
     def provider_history(self) -> tuple:
         """The paid earlier lines that can be this claim's provider's: those of claims of its type, or of no type
@@ -320,9 +343,10 @@ class Evaluation:
             return None
         try:
             statuses = self._authorization
-        except AttributeError:  # made when a rule first asks
-            statuses = self._authorization = authorization_statuses(self.claim, self.lines)
-        return statuses[line.number - 1]
+        except AttributeError:  # made when a rule first asks: by line number
+            statuses = self._authorization = dict(zip(
+                [line.number for line in self.lines], authorization_statuses(self.claim, self.lines)))
+        return statuses[line.number]
 
     def prior_services(self) -> tuple:
         """Paid earlier services and this claim's lines, for frequency limits (callers keep those before a date)."""
@@ -351,7 +375,8 @@ class Evaluation:
 
     @property
     def first_date(self) -> dt.date:
-        return min(line.date for line in self.lines)
+        """The claim's first date of service (of any line, also one without a procedure code)."""
+        return min(line.date for line in self.claim.lines)
 
     def lines_on(self, day: int):
         return self.by_day.get(day, _EMPTY)

@@ -64,7 +64,7 @@ def evaluate(ruleset, claim, *, indexed: bool = True, history=None) -> Result:
     _addons(ev, lookup, findings)
     if hidden is not None:  # a malformed value not to be shown (a member id as a code): out of every finding
         checks.hide(findings, hidden)
-    return build_result(claim.id, len(ev.lines), findings)
+    return build_result(claim.id, ev.line_count, findings)
 
 
 def _rule_finding(rule, ev, line, other, lines, related) -> Finding:

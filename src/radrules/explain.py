@@ -428,6 +428,10 @@ class _Tracer:
         for finding in self.result.findings:
             if finding.kind == "format":
                 self.add(finding.rule, "format", "fired", finding.lines, finding.message, source=finding.source)
+        for line in self.ev.uncoded:
+            self.add("format.code", "format", "not applicable", (line.number,),
+                     f"line {line.number} gives revenue code {line.line.revenue_code} and no procedure code: only "
+                     "the checks of its dates, places and NPIs and the rules on the whole claim judge it")
 
     def code_validity(self) -> None:
         """Each code, modifier and diagnosis checked against the code-set tables, and the outcome."""
@@ -468,7 +472,7 @@ class _Tracer:
         for position, rule_id, numbers, index, entry in validity.diagnosis_verdicts(self.ev, code_sets, every=True):
             text = f"diagnosis {position} ({diagnoses[position - 1]})"
             if index is None:
-                dates = ", ".join(dict.fromkeys(self.ev.lines[n - 1].date.isoformat() for n in numbers))
+                dates = ", ".join(dict.fromkeys(self.ev.line_of(n).date.isoformat() for n in numbers))
                 for rule in (validity.DIAGNOSIS, validity.NOT_BILLABLE):
                     self.add(rule, "coding", "out of dates", numbers,
                              f"{text}: no ICD-10-CM code set loaded for {dates}")
@@ -494,7 +498,7 @@ class _Tracer:
                 self._rule(rule, line, None)
 
     def claim_rules(self) -> None:
-        lines = tuple(line.number for line in self.ev.lines)
+        lines = self.ev.all_lines  # (as the evaluator's claim findings: every line, one without a code too)
         for rule in self.lookup.claim_rules():
             window = _outside(rule.scope, self.ev.first_date)
             if window:
@@ -991,8 +995,13 @@ def _meeting(ev, line) -> list:
 
 def _where(ev, numbers) -> str:
     """``line 1 (71046)`` / ``lines 1, 2 (77067)``: line numbers with their codes."""
-    codes = list(dict.fromkeys(ev.lines[n - 1].code for n in numbers))
+    codes = list(dict.fromkeys(_code_label(ev.line_of(n)) for n in numbers))
     return f"{_lines_label(numbers)} ({', '.join(codes)})"
+
+
+def _code_label(line) -> str:
+    """A line's code, or ``revenue code 0255`` for a line that gives a revenue code alone."""
+    return line.code if line.code is not None else f"revenue code {line.line.revenue_code}"
 
 
 def _units(value) -> str:

@@ -238,6 +238,7 @@ def looks_at(ruleset, rule_id: str, claim, named: set | None = None) -> bool:
         return False
     lines = [line for number, line in enumerate(claim.lines, 1) if named is None or number in named]
     if rule_id in (PROCEDURE, MODIFIER):
+        lines = [line for line in lines if line.code is not None]  # (a line of a revenue code alone has none)
         hcpcs = code_sets.hcpcs
         if hcpcs is None:
             return False

@@ -96,7 +96,7 @@ class LineChange:
     """One line whose status changed: number, code, statuses, charge and the rules it is put down to."""
 
     line: int
-    code: str
+    code: str | None  # None: a line of a revenue code alone
     old: str
     new: str
     charge: float | None

@@ -218,7 +218,8 @@ def _claim_lines(example, unit: str) -> list[str]:
            f"{verdict(example.new_passed)}"]
     for line in example.lines:
         charge = money(line.charge) if line.charge is not None else "no charge"
-        out.append(f"    line {line.line} {line.code}: {line.old} {ARROW} {line.new}, {charge}"
+        code = line.code if line.code is not None else "(no procedure code)"
+        out.append(f"    line {line.line} {code}: {line.old} {ARROW} {line.new}, {charge}"
                    + (f" ({', '.join(line.rules)})" if line.rules else ""))
     for label, rules in (("fires now", example.appeared), ("no longer fires", example.disappeared),
                          ("fires differently", example.changed)):

@@ -53,6 +53,7 @@ _ICD9_KEYS = frozenset(map(system_key, ICD9_SYSTEMS))
 _ICD_KEYS = _ICD10_KEYS | _ICD9_KEYS
 _NPI_KEYS = frozenset({system_key(NPI_SYSTEM)})
 _NO_PROCEDURE_KEYS = frozenset(map(system_key, NO_PROCEDURE_SYSTEMS))
+_REVENUE_KEYS = _NO_PROCEDURE_KEYS - {system_key("http://terminology.hl7.org/CodeSystem/data-absent-reason")}
 _CONDITION_KEYS = frozenset(map(system_key, CONDITION_SYSTEMS))
 _BILL_TYPE_KEYS = frozenset(map(system_key, BILL_TYPE_SYSTEMS))
 _CLAIM_TYPE_KEYS = frozenset(map(system_key, CLAIM_TYPE_SYSTEMS))
@@ -587,7 +588,9 @@ def _line(item: Any, path: str, resource: dict, bundle: dict, sequences: dict, c
     codes = _codes(item.get("productOrService"), f"{path}.productOrService")
     if not codes:
         raise _Problem(f"{path}.productOrService", "no code")
-    out["code"] = _procedure_code(codes, f"{path}.productOrService")
+    code = _procedure_code(codes, f"{path}.productOrService", claim_type)
+    if code is not None:
+        out["code"] = code
     modifiers = []
     for index, concept in enumerate(_list(item.get("modifier"), f"{path}.modifier")):
         found = _codes(concept, f"{path}.modifier[{index}]")
@@ -637,24 +640,31 @@ def _line(item: Any, path: str, resource: dict, bundle: dict, sequences: dict, c
         revenue = _codes(item.get("revenue"), f"{path}.revenue")
         if revenue:
             out["revenue_code"] = revenue[0][1]
+        elif code is None:  # a revenue code given as the productOrService (none: Claim.from_dict says so)
+            given = next((c for s, c in codes if _in(s, _REVENUE_KEYS)), None)
+            if given is not None:
+                out["revenue_code"] = given
     npi = _rendering_npi(item, path, resource, bundle, standing_npi)
     if npi:
         out["rendering_npi"] = npi
     return out
 
 
-def _procedure_code(codes: list, path: str) -> str:
+def _procedure_code(codes: list, path: str, claim_type: str) -> str | None:
     """The line's code: a CPT or HCPCS coding's, else one without a system. A code of another system only
     (a local charge code, say) is given as ``system|code``, so that it fails ``format.code`` even when it
     looks like a CPT code: radrules can't judge it as one. A revenue code or a data-absent reason in its
-    place makes the claim unreadable, as an 837I line without a HCPCS code does."""
+    place is no code (None) on an institutional claim, whose item then gives its revenue code alone (as an
+    837I line without a HCPCS code does), and makes a professional claim unreadable."""
     code = (next((c for s, c in codes if _in(s, PROCEDURE_SYSTEM_KEYS)), None)
             or next((c for s, c in codes if s is None), None))
     if code is not None:
         return code
     if any(_in(system, _NO_PROCEDURE_KEYS) for system, _ in codes):
+        if claim_type == "institutional":
+            return None
         raise _Problem(path, "a revenue code or a data-absent reason, no CPT/HCPCS code; radrules needs a CPT/HCPCS "
-                       "code on every line")
+                       "code on every line of a professional claim")
     system, code = codes[0]
     return f"{system}|{code}"
 

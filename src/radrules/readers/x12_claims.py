@@ -475,25 +475,28 @@ class _ClaimReader:
             procedure = elements[2] if size > 2 else ""
             charge = elements[3] if size > 3 else ""
             unit_at = 5
-        if not procedure:
-            raise _ClaimProblem(number, segment_id, f"{segment_id}0{1 if professional else 2} (the procedure code) "
-                                "is empty; radrules needs a CPT/HCPCS code on every line")
-        parts = procedure.split(component)
-        if parts[0] != "HC":
-            raise _ClaimProblem(number, segment_id, f"{segment_id}0{1 if professional else 2}-1 must be HC "
-                                "(CPT/HCPCS codes)")
-        if len(parts) < 2 or not parts[1]:
-            raise _ClaimProblem(number, segment_id, f"{segment_id}0{1 if professional else 2}-2 (the procedure "
-                                "code) is empty")
-        modifiers = None
-        if len(parts) > 2:
-            modifiers = parts[2:6]
-            while modifiers and not modifiers[-1]:
-                modifiers.pop()
-            if "" in modifiers:
-                raise _ClaimProblem(number, segment_id, f"{segment_id}0{1 if professional else 2}: an empty "
-                                    "modifier before a later one")
-            modifiers = modifiers or None
+        if not procedure and (professional or revenue is None):
+            raise _ClaimProblem(number, segment_id, "SV101 (the procedure code) is empty; radrules needs a CPT/HCPCS "
+                                "code on every line" if professional else
+                                "SV202 (the procedure code) is empty, and SV201 (the revenue code) too")
+        code = modifiers = None
+        if procedure:  # (an 837I line may give its revenue code alone: a pharmacy or supply line)
+            parts = procedure.split(component)
+            if parts[0] != "HC":
+                raise _ClaimProblem(number, segment_id, f"{segment_id}0{1 if professional else 2}-1 must be HC "
+                                    "(CPT/HCPCS codes)")
+            if len(parts) < 2 or not parts[1]:
+                raise _ClaimProblem(number, segment_id, f"{segment_id}0{1 if professional else 2}-2 (the "
+                                    "procedure code) is empty")
+            code = parts[1]
+            if len(parts) > 2:
+                modifiers = parts[2:6]
+                while modifiers and not modifiers[-1]:
+                    modifiers.pop()
+                if "" in modifiers:
+                    raise _ClaimProblem(number, segment_id, f"{segment_id}0{1 if professional else 2}: an empty "
+                                        "modifier before a later one")
+                modifiers = modifiers or None
         units_text = elements[unit_at] if size > unit_at else ""
         units = _number(units_text) if units_text else None
         if units is None:
@@ -523,7 +526,7 @@ class _ClaimReader:
         # billing provider (2010AA) on an 837P, the attending provider (2310A) on an 837I.
         fallback = claim.billing_npi if self.claim_type == "professional" else claim.attending_npi
         npi = line.rendering_npi or claim.rendering_npi or fallback or None
-        return parts[1], modifiers, units, amount, start, end, place, pointers, npi, revenue
+        return code, modifiers, units, amount, start, end, place, pointers, npi, revenue
 
     def line_dates(self, claim: _ClaimState, line: _Line) -> tuple[dt.date, dt.date | None]:
         if line.date is not None:
@@ -616,8 +619,11 @@ def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth
         return None
     built = []
     for code, modifiers, units, charge, start, end, line_place, pointers, npi, revenue in lines:
-        code = code.strip().upper()
-        if not code or not 0 < units < MAX_NUMBER or (charge is not None and not 0 <= charge < MAX_NUMBER):
+        if code is not None:  # (None: an 837I line of a revenue code alone)
+            code = code.strip().upper()
+            if not code:
+                return None
+        if not 0 < units < MAX_NUMBER or (charge is not None and not 0 <= charge < MAX_NUMBER):
             return None
         if modifiers:
             modifiers = tuple([modifier.strip().upper() for modifier in modifiers])
@@ -652,7 +658,7 @@ def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth
 def _line_shape(values: tuple) -> dict:
     """A line's JSON shape from ``_Walker.line_values``."""
     code, modifiers, units, charge, start, end, place, pointers, npi, revenue = values
-    out: dict = {"code": code, "units": units, "date": start}
+    out: dict = {"units": units, "date": start} if code is None else {"code": code, "units": units, "date": start}
     for key, value in (("modifiers", modifiers), ("charge", charge), ("end_date", end), ("place_of_service", place),
                        ("diagnosis_pointers", pointers), ("rendering_npi", npi), ("revenue_code", revenue)):
         if value is not None:

@@ -53,11 +53,12 @@ def looks_at(ruleset, rule_id: str, claim: Claim, numbers: tuple = ()) -> bool:
                  if scope.active_on(day)]
         if rule.shape == "claim":
             return bool(lines)
+        lines = [(number, line) for number, line in lines if line.code is not None]  # (a revenue code alone: none)
         if rule.index_codes is not None:
             lines = [(number, line) for number, line in lines if line.code in rule.index_codes]
         if rule.shape == "pair":
             others = [(number, line) for number, line in enumerate(claim.lines, 1)
-                      if rule.other_codes is None or line.code in rule.other_codes]
+                      if line.code is not None and (rule.other_codes is None or line.code in rule.other_codes)]
             return any(a is not b and a.date == b.date and _acts_on(rule.target, i, j, named)
                        for i, a in lines for j, b in others)
         return any(number in named for number, _ in lines)
@@ -198,12 +199,13 @@ def _table_looks_at(ruleset, rule_id: str, claim: Claim, payer, days: list, name
     if kind is None or not judged_by_tables(ruleset, claim):
         return set()
     if rule_id == MUE_UNPUBLISHED:
-        return {statement_at(ruleset, "mue", claim.type, day, claim.payer) for number, day in enumerate(days, 1)
-                if number in named} - {None}
+        return {statement_at(ruleset, "mue", claim.type, day, claim.payer)
+                for number, (line, day) in enumerate(zip(claim.lines, days), 1)
+                if number in named and line.code is not None} - {None}
     row_kind = ROW_KINDS[kind]
     found = set()
     for number, (line, day) in enumerate(zip(claim.lines, days), 1):
-        if number not in named:
+        if number not in named or line.code is None:  # (no table judges a line of a revenue code alone)
             continue
         if row_kind == "pair":
             keys = [(other.code, line.code) for index, (other, other_day) in enumerate(zip(claim.lines, days), 1)

@@ -144,7 +144,7 @@ _STATEMENT_KEYWORDS = {"test": "test", "rules": "rules", "rules_with": "rules", 
 _FIELD_KEYWORDS = {"field_payer": "payer", "field_type": "type", "field_sex": "patient", "field_sex_born": "patient",
                    "field_born": "patient", "field_pos": "pos", "field_received": "received", "field_auth": "auth",
                    "field_condition": "condition", "field_id": "id", "diagnoses": "dx", "pointers": "dx",
-                   "line_pos": "pos", "npi": "npi", "charge": "charge", "history_type": "type",
+                   "line_pos": "pos", "npi": "npi", "charge": "charge", "revenue": "rev", "history_type": "type",
                    "field_billing": "billing", "history_billing": "billing", "field_bill_type": "bill",
                    "history_payer": "payer", "history_bill_type": "bill"}
 
@@ -758,22 +758,33 @@ class _Builder(TreeWalk):
     def service_span(self, meta, c):
         return self._service(meta, self._tok(c[0]), self._tok(c[1]), self._tok(c[2]), c[3:])
 
-    def _service(self, meta, date: Token, end: Token | None, code: Token, fields):
-        self._glued_units(code)
+    def service_revenue(self, meta, c):
+        return self._service(meta, self._tok(c[0]), None, None, [("revenue", [self._tok(c[1])]), *c[2:]])
+
+    def service_revenue_span(self, meta, c):
+        return self._service(meta, self._tok(c[0]), self._tok(c[1]), None,
+                             [("revenue", [self._tok(c[2])]), *c[3:]])
+
+    def _service(self, meta, date: Token, end: Token | None, code: Token | None, fields):
+        """A service line; ``code`` None: a line of a revenue code alone (its `rev` is the first of ``fields``)."""
         line: dict = {}
         spans: dict = {}
-        parts = code.text.split("-")
-        column = code.span.column
-        line["code"] = parts[0]
-        spans["code"] = Span(self.file_name, code.span.line, column, code.span.line, column + len(parts[0]))
-        column += len(parts[0]) + 1
-        if len(parts) > 1:
-            line["modifiers"] = parts[1:]
-            spans["modifiers"] = code.span
-            for index, modifier in enumerate(parts[1:]):
-                spans[f"modifiers[{index}]"] = Span(self.file_name, code.span.line, column, code.span.line,
-                                                    column + max(len(modifier), 1))
-                column += len(modifier) + 1
+        if code is not None:
+            self._glued_units(code)
+            parts = code.text.split("-")
+            column = code.span.column
+            line["code"] = parts[0]
+            spans["code"] = Span(self.file_name, code.span.line, column, code.span.line, column + len(parts[0]))
+            column += len(parts[0]) + 1
+            if len(parts) > 1:
+                line["modifiers"] = parts[1:]
+                spans["modifiers"] = code.span
+                for index, modifier in enumerate(parts[1:]):
+                    spans[f"modifiers[{index}]"] = Span(self.file_name, code.span.line, column, code.span.line,
+                                                        column + max(len(modifier), 1))
+                    column += len(modifier) + 1
+        else:
+            spans["code"] = fields[0][1][0].span  # (Claim.from_dict's problem with the code: the line's `rev`)
         line["date"] = date.text
         spans["date"] = date.span
         if end is not None:
@@ -781,7 +792,7 @@ class _Builder(TreeWalk):
             spans["end_date"] = end.span
         for kind, tokens in fields:
             key = {"units": "units", "pointers": "diagnosis_pointers", "line_pos": "place_of_service",
-                   "npi": "rendering_npi", "charge": "charge"}[kind]
+                   "npi": "rendering_npi", "charge": "charge", "revenue": "revenue_code"}[kind]
             if key in line:
                 self._twice(f"claim field `{key}` is given twice on one line", tokens[0].span,
                             f"the first is at column {spans[key].column}")
@@ -815,6 +826,9 @@ class _Builder(TreeWalk):
 
     def charge(self, meta, c):
         return ("charge", [self._tok(c[0])])
+
+    def revenue(self, meta, c):
+        return ("revenue", [self._tok(c[0])])
 
     # expectations
     def expect_pass(self, meta, c):
