@@ -281,8 +281,8 @@ def check_format(ev, findings: list) -> dict | None:
     days = ev.by_day
     lines = ev.lines
     is_procedure_code, valid_modifiers = codes.is_procedure_code, codes.MODIFIERS
-    first = len(findings)
     if ev.uncoded:  # lines of a revenue code alone: their dates, places and NPIs are checked too, not their code
+        first = len(findings)
         lines = sorted([*lines, *ev.uncoded], key=_NUMBER)
         days = [line.day for line in lines]
         is_procedure_code = _no_code_or_procedure_code
