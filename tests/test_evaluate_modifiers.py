@@ -106,6 +106,9 @@ class TestConflicts:
         (["50", "LT"], "modifier.conflict.bilateral_side"),
         (["RT", "50"], "modifier.conflict.bilateral_side"),
         (["52", "53"], "modifier.conflict.reduced_discontinued"),
+        (["73", "74"], "modifier.conflict.discontinued_anesthesia"),
+        (["52", "73"], "modifier.conflict.reduced_facility_discontinued"),
+        (["74", "52"], "modifier.conflict.reduced_facility_discontinued"),
         (["GA", "GY"], "modifier.conflict.liability"),
         (["GA", "GZ"], "modifier.conflict.liability"),
         (["GZ", "GY"], "modifier.conflict.liability"),
@@ -144,6 +147,66 @@ class TestConflicts:
         """LT, RT and 50 on one line conflict, and the LT+RT warning steps aside."""
         result = bundled.evaluate(claim(line("73562", DOS, modifiers=["50", "LT", "RT"])))
         assert modifier_findings(result) == [("modifier.conflict.bilateral_side", "deny")]
+
+
+class TestDiscontinued:
+    """53 is the physician's discontinued-procedure modifier; 73 and 74 the hospital's and the ASC's."""
+
+    @pytest.mark.parametrize("mods, pos", [(["73"], "22"), (["74"], "11"), (["RT", "74"], "19")])
+    def test_73_or_74_on_a_practitioners_claim(self, bundled, mods, pos):
+        """73 or 74 on a practitioner's line with a known place of service other than 24 is denied CO-4."""
+        result = bundled.evaluate(claim(line("43235", DOS, modifiers=mods), place_of_service=pos))
+        finding = only(result, "modifier.discontinued.professional")
+        assert (finding.severity, finding.carc, finding.lines) == ("deny", "CO-4", (1,))
+        assert result.passed is False
+
+    @pytest.mark.parametrize("pos", ["24", None])
+    def test_73_on_an_asc_claim_or_without_a_place(self, bundled, pos):
+        """An ASC bills 73 and 74 on the professional claim (place of service 24); no place: not judged."""
+        extra = {"place_of_service": pos} if pos else {}
+        result = bundled.evaluate(claim(line("43235", DOS, modifiers=["73"]), **extra))
+        assert "modifier.discontinued.professional" not in fired(result)
+
+    @pytest.mark.parametrize("bill_type, denied", [
+        ("131", True), ("0137", True), ("121", True), ("851", False), ("831", False), (None, False)])
+    def test_53_on_an_institutional_claim(self, bundled, bill_type, denied):
+        """53 is denied on a hospital's 12x or 13x bill; not on a critical access hospital's (85x), another
+        facility's, or a claim without a type of bill."""
+        extra = {"bill_type": bill_type} if bill_type else {}
+        result = bundled.evaluate(claim(line("74177", DOS, modifiers=["53"]), type="institutional", **extra))
+        assert ("modifier.discontinued.hospital" in fired(result)) is denied
+        if denied:
+            assert only(result, "modifier.discontinued.hospital").carc == "CO-4"
+
+    def test_rules_are_filed_by_modifier(self, bundled):
+        """The rules are filed under 53, 73 and 74, so a line without them never visits them; those
+        that read only the line's modifiers and place are decided once per key."""
+        ids = {"modifier.discontinued.professional", "modifier.discontinued.hospital",
+               "modifier.conflict.discontinued_anesthesia", "modifier.conflict.reduced_facility_discontinued"}
+        for claim_type in ("professional", "institutional"):
+            view = bundled.view_for(None, claim_type)
+            filed = {rule.info.id for rules in view.line_rules_by_modifier.values() for rule in rules}
+            generic = {rule.info.id for rule in view.line_rules_generic}
+            assert not ids & generic
+            assert {"modifier.conflict.discontinued_anesthesia",
+                    "modifier.conflict.reduced_facility_discontinued"} <= filed
+            assert ("modifier.discontinued.professional" in filed) is (claim_type == "professional")
+            assert ("modifier.discontinued.hospital" in filed) is (claim_type == "institutional")
+            assert not ids & {rule.info.id for rule in view.line_rules_by_code.get("43235", ())}
+        key_only = {rule.info.id: rule.key_only for rule in bundled.rules if rule.info.id in ids}
+        assert key_only == {"modifier.discontinued.professional": True, "modifier.discontinued.hospital": False,
+                            "modifier.conflict.discontinued_anesthesia": True,
+                            "modifier.conflict.reduced_facility_discontinued": True}
+
+    def test_indexed_and_unindexed_agree(self, bundled):
+        """The discontinued-procedure rules give the same results on the indexed and the scan path."""
+        items = [claim(line("43235", DOS, modifiers=["73"]),
+                       line("43235", DOS, modifiers=["74"], place_of_service="24"),
+                       line("74150", DOS, modifiers=["52", "73"]), place_of_service="22"),
+                 claim(line("74177", DOS, modifiers=["53"]), line("43235", DOS, modifiers=["73", "74"]),
+                       type="institutional", bill_type="131")]
+        for item in items:
+            assert bundled.evaluate(item).to_dict() == bundled.evaluate(item, indexed=False).to_dict()
 
 
 class TestBilateral:
