@@ -75,18 +75,18 @@ def found(result) -> list[tuple]:
 
 class TestTablesByBillType:
     @pytest.mark.parametrize("bill_type", [None, "131", "0131", "121", "141", "851", "221", "231", "341", "721",
-                                           "741", "751", "761", "321", "711", "771"])
+                                           "741", "751", "761", "321", "711", "771", "13Q", "013q", "85Q"])
     def test_outpatient_and_unknown_bills_get_the_hospital_tables(self, rules, bill_type):
         """Outpatient (13x), inpatient Part B (12x), non-patient (14x), critical access hospital (85x), SNF Part B
         (22x, 23x), home health Part B (34x), ESRD (72x), ORF (74x), CORF (75x) and CMHC (76x) bills get the
         hospital outpatient edits, and so do the bills no source settles (home health 32x, RHC 71x, FQHC 77x)
-        and a claim without a type of bill."""
+        and a claim without a type of bill; a reopening (`13Q`) as any other of its kind."""
         for indexed in (True, False):
             result = rules.evaluate(claim(bill_type), indexed=indexed)
             assert sorted(found(result)) == sorted(TABLE_FINDINGS + [("t.own", (6,))])
             assert any(f.rule == "ncci.mue.unpublished" for f in result.findings)
 
-    @pytest.mark.parametrize("bill_type", ["111", "0111", "117", "211", "411"])
+    @pytest.mark.parametrize("bill_type", ["111", "0111", "117", "211", "411", "11Q", "21Q"])
     def test_inpatient_bills_get_no_table_edits(self, rules, bill_type):
         """An inpatient (Part A) bill of a hospital, a SNF or a religious nonmedical institution gets no PTP,
         MUE (nor `ncci.mue.unpublished`) or add-on finding of the tables; the rule files' own rules and pairs
@@ -102,12 +102,18 @@ class TestTablesByBillType:
         assert found(rules.evaluate(claim("131", lines=(("77063", 1),)))) == [("ncci.addon", (1,))]
         assert found(rules.evaluate(claim("117", lines=(("77063", 1),)))) == []
 
-    def test_a_professional_claim_with_a_bill_type_keeps_the_practitioner_table(self, rules):
-        """The type of bill is an institutional claim's: a professional claim gets its practitioner table."""
+    def test_a_professional_claim_with_a_bill_type_is_refused(self, rules):
+        """The type of bill is an institutional claim's: a professional claim (or one without `type`, which is
+        professional) with one is refused, not judged with the practitioner table."""
         lines = (("71046", 1), ("71045", 1))
-        for bill_type in (None, "111"):
-            result = rules.evaluate(claim(bill_type, "professional", lines))
-            assert [f.lines for f in result.findings if f.rule == "ncci.ptp"] == [(2,)]
+        result = rules.evaluate(claim(None, "professional", lines))
+        assert [f.lines for f in result.findings if f.rule == "ncci.ptp"] == [(2,)]
+        with pytest.raises(radrules.ClaimError, match="^bill_type: a field of institutional claims, and the claim's"):
+            rules.evaluate(claim("111", "professional", lines))
+        untyped = claim("111", "professional", lines)
+        del untyped["type"]
+        with pytest.raises(radrules.ClaimError, match="give `type: institutional`$"):
+            rules.evaluate(untyped)
 
     def test_a_view_without_tables_only_where_institutional_tables_are_loaded(self, rules):
         """Only an institutional view with a table to leave out has a view without tables."""

@@ -6,6 +6,7 @@ import copy
 import datetime as dt
 import json
 import pickle
+import re
 
 import attrs
 import pytest
@@ -20,6 +21,8 @@ from radrules import claim as claim_module
 from builders import NPI, claim, line, only
 
 DOS = "2026-03-02"
+FREQUENCY = ("expected the claim frequency code: a digit, or a letter of NUBC's (A-K, M, P, Q, X-Z), "
+             "such as `1`, `7` or `Q`")
 #: Identifier values that must never appear in an error message.
 SECRET_CLAIM_ID = "CLM-SECRET-778899"
 SECRET_PATIENT = "MBR-SECRET-445566"
@@ -76,9 +79,9 @@ class TestShapeErrors:
         ({"received": 20260302, "lines": [{"code": "70450", "date": DOS}]}, "received", "expected a date as YYYY-MM-DD"),
         ({"place_of_service": 11, "lines": [{"code": "70450", "date": DOS}]}, "place_of_service", "expected a text"),
         ({"frequency": "７", "lines": [{"code": "70450", "date": DOS}]}, "frequency",
-         "expected one digit (the claim frequency code, such as `1` or `7`)"),
+         FREQUENCY),
         ({"frequency": "٧", "lines": [{"code": "70450", "date": DOS}]}, "frequency",
-         "expected one digit (the claim frequency code, such as `1` or `7`)"),
+         FREQUENCY),
         ({"received": "２０２６-０３-０２", "lines": [{"code": "70450", "date": DOS}]}, "received",
          "expected a date as YYYY-MM-DD"),
         ({"patient": {"birth_date": "١٩٧٠-٠١-٠١"}, "lines": [{"code": "70450", "date": DOS}]},
@@ -787,22 +790,99 @@ def test_bill_type_is_kept_as_three_digits(given, kept):
     assert built.bill_type == kept and Claim.from_dict(built.to_dict()) == built
 
 
-@pytest.mark.parametrize("given", ["13", "1311", "13x", 131])
+@pytest.mark.parametrize("given", ["13", "1311", "13L", "13\u0131", "1Q1", "Q131", 131])
 def test_a_bad_bill_type_names_the_field(given):
     problem = ("expected a text" if given == 131 else
-               "expected the type of bill: 3 digits, or 4 with a leading 0 (such as `131` or `0131`)")
-    assert read_checked(claim(line("71046", DOS), bill_type=given)) == f"bill_type: {problem}"
+               "expected the type of bill: 2 digits and the frequency code (a digit or a letter), or 4 characters "
+               "with a leading 0 (such as `131`, `0131` or `13Q`)")
+    data = claim(line("71046", DOS), type="institutional", bill_type=given)
+    assert read_checked(data) == f"bill_type: {problem}"
+
+
+@pytest.mark.parametrize("given, kept", [("13Q", "13Q"), ("013q", "13Q"), ("81A", "81A"), ("11Z", "11Z")])
+def test_a_bill_type_ends_in_a_frequency_letter(given, kept):
+    """NUBC frequency codes include letters: `13Q` is a reopening (CR 8581), kept in capitals."""
+    data = claim(line("71046", DOS), type="institutional", bill_type=given, frequency=given[-1])
+    built = Claim.from_dict(data)
+    assert (built.bill_type, built.frequency) == (kept, kept[-1]) and Claim.from_dict(built.to_dict()) == built
+
+
+@pytest.mark.parametrize("given, kept", [("7", "7"), ("Q", "Q"), (" q ", "Q"), ("A", "A"), ("z", "Z")])
+def test_a_frequency_is_a_digit_or_a_letter_of_nubc(given, kept):
+    assert Claim.from_dict(claim(line("71046", DOS), frequency=given)).frequency == kept
+
+
+@pytest.mark.parametrize("given", ["L", "N", "11", "QQ", "\u0131", "-"])
+def test_a_frequency_of_another_letter_is_refused(given):
+    """Only the letters NUBC gives frequency codes (A-K, M, P, Q, X-Z); `ı`, whose capital is `I`, is none."""
+    assert read_checked(claim(line("71046", DOS), frequency=given)) == f"frequency: {FREQUENCY}"
+    assert claim_module._fast_claim(claim(line("71046", DOS), frequency=given)) is None
+
+
+class TestInstitutionalFields:
+    """A type of bill, a statement period and revenue codes are an institutional claim's."""
+
+    NO_TYPE = "a field of institutional claims, and a claim without `type` is professional: give `type: institutional`"
+    PROFESSIONAL = "a field of institutional claims, and the claim's `type` is professional"
+
+    @pytest.mark.parametrize("fields, path", [
+        ({"bill_type": "131"}, "bill_type"),
+        ({"statement_from": DOS, "statement_through": DOS}, "statement_from"),
+        ({"statement_through": DOS}, "statement_through"),
+        ({"line": {"revenue_code": "0350"}}, "lines[1].revenue_code"),
+        ({"bill_type": "131", "line": {"revenue_code": "0350"}}, "bill_type"),
+    ])
+    def test_on_a_claim_without_type_they_ask_for_it(self, fields, path):
+        """Without `type` a claim is professional: a hospital's claim would be judged with the practitioners'
+        tables, so its first institutional field is an error that asks for `type: institutional`."""
+        fields = dict(fields)
+        data = claim(line("74176", DOS), line("74150", DOS, **fields.pop("line", {})), **fields)
+        del data["type"]
+        assert read_checked(data) == f"{path}: {self.NO_TYPE}"
+        with pytest.raises(ClaimError, match=re.escape(f"{path}: {self.NO_TYPE}")):
+            radrules.load().evaluate(data)
+        professional = dict(data, type="Practitioner")
+        assert read_checked(professional) == f"{path}: {self.PROFESSIONAL}"
+        institutional = Claim.from_dict(dict(data, type="institutional"))
+        assert Claim.from_dict(institutional.to_dict()) == institutional
+
+    def test_a_claim_built_in_code_is_checked_alike(self):
+        built = Claim(lines=(claim_module.Line("71046", dt.date(2026, 3, 2), revenue_code="0320"),))
+        with pytest.raises(ClaimError, match=re.escape(f"lines[0].revenue_code: {self.PROFESSIONAL}")):
+            radrules.load().evaluate(built)
+        assert radrules.load().evaluate(attrs.evolve(built, type="institutional")).passed
+
+    def test_the_statement_period_is_read_and_written_back(self):
+        data = claim(line("71046", DOS), type="institutional", statement_from="2026-03-01",
+                     statement_through=" 2026-03-31 ")
+        built = Claim.from_dict(data)
+        assert (built.statement_from, built.statement_through) == (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+        assert built.to_dict()["statement_through"] == "2026-03-31" and Claim.from_dict(built.to_dict()) == built
+
+    @pytest.mark.parametrize("fields, error", [
+        ({"statement_from": "2026-03-02", "statement_through": "2026-03-01"},
+         "statement_through: expected a date on or after `statement_from`"),
+        ({"statement_from": "2026-02-30"}, "statement_from: not a calendar date"),
+        ({"statement_through": 20260301}, "statement_through: expected a date as YYYY-MM-DD"),
+    ])
+    def test_a_bad_statement_period_names_its_field(self, fields, error):
+        assert read_checked(claim(line("71046", DOS), type="institutional", **fields)) == error
 
 
 def test_rules_read_the_type_of_bill():
     """`claim.bill_type` compares with 3 digits or the UB-04's 4 (`0111` is `111`); a claim without one is
     unknown."""
-    rules = radrules.loads('rule t.inpatient "inpatient"\n  when claim.bill_type in [0111, 112]\n'
+    rules = radrules.loads('rule t.inpatient "inpatient"\n  when claim.bill_type in [0111, 112, 11Q]\n'
                            '  then warn claim "inpatient bill {claim.bill_type}"\n  reference "t"\nend\n', name="b.rr")
-    for bill_type, fired in (("111", True), ("0112", True), ("131", False), (None, False)):
+    for bill_type, fired in (("111", True), ("0112", True), ("11Q", True), ("011q", True), ("131", False),
+                             ("13Q", False), (None, False)):
         data = claim(line("70450", DOS), type="institutional", **({"bill_type": bill_type} if bill_type else {}))
         found = [f.message for f in rules.evaluate(data).findings if f.rule == "t.inpatient"]
-        assert found == ([f"inpatient bill {bill_type[-3:]}"] if fired else [])
+        assert found == ([f"inpatient bill {bill_type[-3:].upper()}"] if fired else [])
+    with pytest.raises(radrules.RuleError, match="`13L` is not a type of bill") as caught:
+        radrules.loads('rule t.bill "bill"\n  when claim.bill_type is 13L\n  then warn claim "bill"\n'
+                       '  reference "t"\nend\n', name="c.rr")
+    assert "write 2 digits and the frequency code, or 4 with a leading 0: `131`, `0131`, `13Q`" in str(caught.value)
 
 
 class TestIdsAndNumbers:

@@ -945,8 +945,8 @@ def test_shift_days_judges_past_claims_by_a_later_quarter(tmp_path):
 
 def test_shift_days_moves_every_date_and_the_history_with_the_claims(tmp_path):
     """The screening frequency rule compares a claim with an earlier paid line: moved 400 days together they
-    still meet (the earlier line moved too); the end of a span, the received date, the birth date and the
-    authorization records move as well."""
+    still meet (the earlier line moved too); the end of a span, the received date, the birth date, the
+    authorization records and the statement period move as well."""
     old, new, claim, earlier = screening_without_frequency(tmp_path)
     impact = radrules.diff_outcomes(old, new, [claim], history=earlier, shift_days=400)
     assert (impact.changed, impact.fail_to_pass, impact.first_date) == (1, 1, "2027-04-06")
@@ -963,6 +963,11 @@ def test_shift_days_moves_every_date_and_the_history_with_the_claims(tmp_path):
             moved.authorizations[0].end.isoformat()) == (
         "2026-03-01", "2026-03-03", "2026-03-19", "1960-02-28", "2026-02-28", "2026-03-30")
     assert moved._checked and moved.id == "S" and moved.lines[0].code == "74177"
+    hospital = radrules.Claim.from_dict({"type": "institutional", "statement_from": "2026-03-01",
+                                         "statement_through": "2026-03-31",
+                                         "lines": [{"code": "74177", "date": "2026-03-02"}]})
+    moved = shift_claim(hospital, 31)
+    assert (moved.statement_from.isoformat(), moved.statement_through.isoformat()) == ("2026-04-01", "2026-05-01")
 
 
 def test_a_claim_moved_out_of_the_calendar_is_unreadable():

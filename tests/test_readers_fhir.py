@@ -267,6 +267,30 @@ class TestClaimMapping:
         error = read_one(data)
         assert isinstance(error, radrules.InputError) and error.path == "subType"
 
+    def test_the_statement_period_of_an_institutional_claim(self):
+        """billablePeriod is an institutional claim's statement period (a professional claim has none); an end
+        before its start, or an item outside it, is named."""
+        data = resource()
+        data["billablePeriod"] = {"start": "2026-03-01", "end": "2026-03-04T23:59:00Z"}
+        assert read_one(data).statement_through is None
+        data["type"] = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type",
+                                    "code": "institutional"}]}
+        claim = read_one(data)
+        assert (claim.statement_from, claim.statement_through) == (D(2026, 3, 1), D(2026, 3, 4))
+        assert not any(f.rule == "format.statement_period" for f in radrules.load().evaluate(claim).findings)
+        data["billablePeriod"] = {"start": "2026-03-03"}
+        claim = read_one(data)
+        assert (claim.statement_from, claim.statement_through) == (D(2026, 3, 3), None)
+        assert [f.lines for f in radrules.load().evaluate(claim).findings if f.rule == "format.statement_period"] == [
+            (1,), (2,), (3,)]  # (dated 2026-03-02)
+        data["billablePeriod"] = {"start": "2026-03-04", "end": "2026-03-01"}
+        error = read_one(data)
+        assert isinstance(error, radrules.InputError) and error.path == "billablePeriod.end"
+        assert error.problem == "expected a date on or after `statement_from`"
+        data["billablePeriod"] = "2026-03-01"
+        error = read_one(data)
+        assert isinstance(error, radrules.InputError) and error.path == "billablePeriod"
+
     def test_a_self_pay_coverage_gives_no_payer(self):
         """A Coverage whose payor is the patient (self-pay) names no payer: the patient's name never becomes
         the claim's payer."""

@@ -322,6 +322,44 @@ class TestMapping:
         assert [s[:2] for s in segments[:3]] == [(1, "ISA"), (2, "GS"), (3, "ST")]
         assert segments[-1][:2] == (len(segments), "IEA")
 
+    def test_837i_statement_period_is_the_claims(self):
+        """DTP*434 of an 837I is the claim's statement period, also when every line has its own date (Medicare
+        counts timely filing from its Through date); a D8 is a period of one day. An 837P has none."""
+        head = [h.replace("005010X222A1", "005010X223A2") for h in HEAD]
+        lines = ("LX*1", "SV2*0320*HC:71046*10*UN*1", "DTP*472*D8*20250305")
+        claim = read(x12("CLM*C1*10***13:A:1", "DTP*434*RD8*20250301-20250331", *lines, head=head))[0]
+        assert (claim.statement_from, claim.statement_through) == (D(2025, 3, 1), D(2025, 3, 31))
+        assert claim.to_dict()["statement_through"] == "2025-03-31"
+        claim = read(x12("CLM*C1*10***13:A:1", "DTP*434*D8*20250305", *lines, head=head))[0]
+        assert (claim.statement_from, claim.statement_through) == (D(2025, 3, 5), D(2025, 3, 5))
+        assert one("CLM*C1*10***11:B:1", "DTP*434*RD8*20250301-20250331", "LX*1", "SV1*HC:71046*10*UN*1",
+                   "DTP*472*D8*20250305").statement_through is None
+
+    @pytest.mark.parametrize("dtp, problem", [
+        ("DTP*434*RD8*20250331-20250301", "statement_through: expected a date on or after `statement_from`"),
+        ("DTP*434*RD8*20250301", "DTP*434 (statement dates) is not a D8 date (CCYYMMDD) or an RD8 range"),
+    ])
+    def test_837i_bad_statement_period_is_reported_on_its_dtp(self, dtp, problem):
+        """A statement period that ends before it starts, or is not a date, is reported on its DTP, also when
+        every line has a date of its own."""
+        head = [h.replace("005010X222A1", "005010X223A2") for h in HEAD]
+        items = read(x12("CLM*C1*10***13:A:1", dtp, "LX*1", "SV2*0320*HC:71046*10*UN*1", "DTP*472*D8*20250305",
+                         head=head))
+        assert isinstance(items[0], radrules.InputError) and items[0].segment_id == "DTP"
+        assert problem in items[0].problem
+
+    @pytest.mark.parametrize("frequency, kept", [("Q", "Q"), ("q", "Q"), ("0", "0"), ("A", "A")])
+    def test_837i_frequency_letters(self, frequency, kept):
+        """CLM05-3 may be a letter (`Q`, a reopening: TOB 13Q, CR 8581); the type of bill ends in it."""
+        head = [h.replace("005010X222A1", "005010X223A2") for h in HEAD]
+        claim = read(x12(f"CLM*C1*10***13:A:{frequency}", "LX*1", "SV2*0320*HC:71046*10*UN*1",
+                         "DTP*472*D8*20250305", head=head))[0]
+        assert (claim.bill_type, claim.frequency) == ("13" + kept, kept)
+        error = read(x12("CLM*C1*10***13:A:L", "LX*1", "SV2*0320*HC:71046*10*UN*1", "DTP*472*D8*20250305",
+                         head=head))[0]
+        assert isinstance(error, radrules.InputError) and error.segment_id == "CLM"
+        assert "frequency: expected the claim frequency code" in error.problem
+
     def test_837i_line_without_any_date_is_an_error(self):
         """An 837I line with neither DTP*472 nor a statement period is reported on its SV2."""
         head = [h.replace("005010X222A1", "005010X223A2") for h in HEAD]

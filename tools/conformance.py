@@ -7,7 +7,8 @@ files may not be copied into the project, see its SOURCES.md). Every X12
 file (837P/837I) and every FHIR JSON file is read; each claim is evaluated
 with the bundled rules. A file passes when it reads without error, or when
 its errors are the documented ones of docs/readers.md ("Conformance"): the
-two imsweb files, whose HI segments and envelope counts are malformed.
+two imsweb files, whose HI segments and envelope counts are malformed, and
+the 837I guide example whose statement period (DTP*434) is an RD8 of one date.
 Exit 0 when every file passes, 1 otherwise.
 """
 
@@ -22,6 +23,7 @@ import radrules
 DOCUMENTED = {
     "x12_complex.txt": (0, 6, 3),
     "x12_many_claims.txt": (0, 820, 1),
+    "X223A2-837-institutional-claim.edi": (0, 1, 0),
 }
 
 

@@ -46,6 +46,7 @@ FORMAT_RULES = {
         _info("format.date_before_birth", "CO-16", ("M52",), "service date before the patient's birth"),
         _info("format.end_date", "CO-16", ("M59",), "service end date before its start date"),
         _info("format.date_after_received", "CO-16", ("M52",), "service date after the claim was received"),
+        _info("format.statement_period", "CO-16", ("M52",), "service date outside the statement period"),
         _info("format.npi", "CO-16", (), "rendering or billing NPI fails its check digit"),
     )
 }
@@ -263,7 +264,12 @@ def check_format(ev, findings: list) -> dict | None:
                                     f"diagnosis {position} is not a valid {system} code")
     if icd9:
         _check_icd9_dates(ev, findings)
-    most = MAX_DIAGNOSES.get(claim.type, 12)
+    if claim.type == "institutional":
+        most = MAX_DIAGNOSES["institutional"]
+        if claim.statement_from is not None or claim.statement_through is not None:
+            _check_statement_period(ev, findings)
+    else:
+        most = MAX_DIAGNOSES["professional"]
     if len(claim.diagnoses) > most:
         findings.append(_finding(
             "format.diagnosis_count", all_lines,
@@ -353,6 +359,22 @@ _NUMBER = attrgetter("number")
 def _no_code_or_procedure_code(code: str | None) -> bool:
     """Whether a line's code is well formed, or none (a line of a revenue code alone, which format.code leaves)."""
     return code is None or codes.is_procedure_code(code)
+
+
+def _check_statement_period(ev, findings: list) -> None:
+    """An institutional claim with a statement period: every line (all of a span), one of a revenue code alone
+    too, is dated within it."""
+    claim = ev.claim
+    first = claim.statement_from.toordinal() if claim.statement_from is not None else None
+    last = claim.statement_through.toordinal() if claim.statement_through is not None else None
+    for line in (*ev.lines, *ev.uncoded):
+        end = line.end_day if line.end_day is not None and line.end_day > line.day else line.day
+        if (first is not None and line.day < first) or (last is not None and end > last):
+            findings.append(_finding(
+                "format.statement_period", (line.number,),
+                f"line {line.number} is dated outside the claim's statement period (`statement_from` to "
+                "`statement_through`)", () if line.code is None else (line.code,),
+            ))
 
 
 def _check_icd9_dates(ev, findings: list) -> None:

@@ -26,11 +26,23 @@ _TYPE_ALIASES = {"practitioner": "professional", "outpatient_hospital": "institu
 SEXES = ("F", "M", "U")
 #: ``icd10`` (ICD-10-CM, the default) or ``icd9`` (ICD-9-CM: X12 qualifiers BK/BF).
 DIAGNOSIS_SYSTEMS = ("icd10", "icd9")
-_FREQUENCY = re.compile(r"^[0-9]$")
+#: The claim frequency code (X12 CLM05-3, the last character of the type of bill): a digit, or one of the letters
+#: of the NUBC codes as ResDAC lists them (A-E hospice notices, F-P adjustments, Q a reopening since 2016 (CR 8581),
+#: X-Z special processing). Read in any case, kept in capitals.
+_FREQUENCY = re.compile(r"^[0-9A-KMPQXYZ]$")
+FREQUENCY_PROBLEM = ("expected the claim frequency code: a digit, or a letter of NUBC's (A-K, M, P, Q, X-Z), "
+                     "such as `1`, `7` or `Q`")
 _REVENUE_CODE = re.compile(r"^[0-9]{4}$")
-#: The type of bill (UB-04 form locator 4): 3 digits, or the 4 of the UB-04 with their leading 0.
-_BILL_TYPE = re.compile(r"^0?[0-9]{3}$")
-BILL_TYPE_PROBLEM = "expected the type of bill: 3 digits, or 4 with a leading 0 (such as `131` or `0131`)"
+#: The type of bill (UB-04 form locator 4): 2 digits and the frequency code, or the 4 of the UB-04 with their
+#: leading 0.
+_BILL_TYPE = re.compile(r"^0?[0-9]{2}[0-9A-KMPQXYZ]$")
+BILL_TYPE_PROBLEM = ("expected the type of bill: 2 digits and the frequency code (a digit or a letter), or 4 "
+                     "characters with a leading 0 (such as `131`, `0131` or `13Q`)")
+#: The claim fields only an institutional claim has (and a line's `revenue_code`), and the ClaimError of one on a
+#: professional claim, or on a claim without `type` (professional when not given).
+INSTITUTIONAL_FIELDS = ("bill_type", "statement_from", "statement_through")
+INSTITUTIONAL_ONLY = "a field of institutional claims, and the claim's `type` is professional"
+NO_TYPE = "a field of institutional claims, and a claim without `type` is professional: give `type: institutional`"
 MAX_MODIFIERS = 4
 #: The most service lines a claim may have: an 837I claim's limit (an 837P claim has at most 50). Rules that
 #: compare lines look at every pair, so a claim of thousands of copies of one line would take minutes.
@@ -140,6 +152,10 @@ class Claim:
     # judge the claim), () when the patient has none.
     authorizations: tuple[Authorization, ...] | None = attrs.field(
         default=None, repr=lambda records: _shown(records, Authorization))
+    # The statement period of an institutional claim (UB-04 FL 6 "From" and "Through", 837I DTP*434, FHIR
+    # billablePeriod): Medicare counts timely filing from its Through date; each line is dated within it.
+    statement_from: dt.date | None = None
+    statement_through: dt.date | None = None
     # Whether this object came from from_dict or a reader, which check every field: evaluate()
     # checks a claim built in code (or changed with attrs.evolve, which makes it False again).
     _checked: bool = attrs.field(default=False, init=False, eq=False, repr=False)
@@ -182,6 +198,10 @@ class Claim:
             out["bill_type"] = self.bill_type
         if self.replaces is not None:
             out["replaces"] = self.replaces
+        if self.statement_from is not None:
+            out["statement_from"] = self.statement_from.isoformat()
+        if self.statement_through is not None:
+            out["statement_through"] = self.statement_through.isoformat()
         out["diagnoses"] = list(self.diagnoses)
         if self.diagnosis_system != "icd10":
             out["diagnosis_system"] = self.diagnosis_system
@@ -225,7 +245,8 @@ def _line_dict(line: Line) -> dict:
 
 _CLAIM_FIELDS = (
     "id", "type", "payer", "patient", "place_of_service", "prior_auth", "received", "frequency", "diagnoses",
-    "diagnosis_system", "condition_codes", "billing_npi", "bill_type", "replaces", "authorizations", "lines",
+    "diagnosis_system", "condition_codes", "billing_npi", "bill_type", "replaces", "statement_from",
+    "statement_through", "authorizations", "lines",
 )
 _PATIENT_FIELDS = ("id", "birth_date", "sex")
 _LINE_FIELDS = (
@@ -380,8 +401,10 @@ def _read_claim_checked(data: Any) -> Claim:
         _text(d, f"diagnoses[{i}]", required=True) for i, d in enumerate(_list(data.get("diagnoses"), "diagnoses"))
     )
     frequency = _text(data.get("frequency"), "frequency")
-    if frequency is not None and not _FREQUENCY.match(frequency):
-        raise ClaimError("frequency", "expected one digit (the claim frequency code, such as `1` or `7`)")
+    if frequency is not None:
+        if not frequency.isascii() or not _FREQUENCY.match(frequency.upper()):  # (`ı` in capitals is `I`)
+            raise ClaimError("frequency", FREQUENCY_PROBLEM)
+        frequency = frequency.upper()
     system = data.get("diagnosis_system", "icd10")
     if not isinstance(system, str) or system.strip().lower() not in DIAGNOSIS_SYSTEMS:
         raise ClaimError("diagnosis_system", "expected `icd10` or `icd9`")
@@ -398,7 +421,7 @@ def _read_claim_checked(data: Any) -> Claim:
     if len(raw_lines) > MAX_LINES:
         raise ClaimError("lines", TOO_MANY_LINES)
     institutional = claim_type == "institutional"
-    return Claim(
+    claim = Claim(
         id=claim_id,
         type=claim_type,
         payer=_payer(_text(data.get("payer"), "payer")),
@@ -413,13 +436,37 @@ def _read_claim_checked(data: Any) -> Claim:
         billing_npi=_text(data.get("billing_npi"), "billing_npi") or None,
         bill_type=_bill_type(data.get("bill_type")),
         replaces=_identifier(data.get("replaces"), "replaces"),
+        statement_from=_date(data.get("statement_from"), "statement_from"),
+        statement_through=_date(data.get("statement_through"), "statement_through"),
         authorizations=_read_authorizations(data.get("authorizations")),
         lines=tuple(_read_line(line, f"lines[{i}]", institutional) for i, line in enumerate(raw_lines)),
     )
+    if claim.statement_through is not None and claim.statement_from is not None \
+            and claim.statement_through < claim.statement_from:
+        raise ClaimError("statement_through", "expected a date on or after `statement_from`")
+    if claim_type == "professional":
+        _no_institutional_fields(claim, data.get("type") is None)
+    return claim
+
+
+def _no_institutional_fields(claim: Claim, untyped: bool) -> None:
+    """A professional claim's ClaimError for the first field only institutional claims have (a type of bill, a
+    statement period, a revenue code): a hospital claim judged as professional would meet the practitioners'
+    tables. A claim that gives no ``type`` (``untyped``) is told to give it."""
+    path = next((name for name in INSTITUTIONAL_FIELDS if getattr(claim, name) is not None), None)
+    if path is None:
+        path = next((f"lines[{i}].revenue_code" for i, line in enumerate(claim.lines)
+                     if line.revenue_code is not None), None)
+    if path is not None:
+        raise ClaimError(path, NO_TYPE if untyped else INSTITUTIONAL_ONLY)
 
 
 def bill_type_digits(text: str) -> str | None:
-    """A type of bill as stored, 3 digits (a 4-digit one without its leading 0); None if ``text`` is none."""
+    """A type of bill as stored, 3 characters (a 4-character one without its leading 0), its frequency code in
+    capitals; None if ``text`` is none."""
+    if not text.isascii():  # (`ı` in capitals is `I`)
+        return None
+    text = text.upper()
     return text[-3:] if _BILL_TYPE.match(text) else None
 
 
@@ -591,8 +638,9 @@ def _fast_claim(data: Any) -> Claim | None:
     if type(data) is not dict or not _CLAIM_KEYS.issuperset(data):
         return None
     get = data.get
-    if get("authorizations") is not None or get("bill_type") is not None:
-        return None  # authorization records, a type of bill: read (and checked) by the checked path
+    if get("authorizations") is not None or get("bill_type") is not None or get("statement_from") is not None \
+            or get("statement_through") is not None:
+        return None  # authorization records, a type of bill, a statement period: read by the checked path
     claim_id = get("id")
     claim_type = get("type", "professional")
     system = get("diagnosis_system", "icd10")
@@ -640,10 +688,11 @@ def _fast_claim(data: Any) -> Claim | None:
         if patient is None:
             return None
     lines = []
+    institutional = claim_type == "institutional"
     for raw in raw_lines:
         line = _fast_line(raw)
-        if line is None:
-            return None
+        if line is None or (line.revenue_code is not None and not institutional):
+            return None  # (a revenue code on a professional claim: the checked path names it)
         lines.append(line)
     return Claim(
         id=_identifier(claim_id), type=claim_type, payer=payer, patient=patient, place_of_service=place,

@@ -369,6 +369,18 @@ class Evaluation:
         return self.claim.bill_type
 
     @property
+    def statement_from(self) -> int | None:
+        """The first day of an institutional claim's statement period (read by few rules: looked up when asked)."""
+        day = self.claim.statement_from
+        return day.toordinal() if day is not None else None
+
+    @property
+    def statement_through(self) -> int | None:
+        """The last day of an institutional claim's statement period, its "Through" date."""
+        day = self.claim.statement_through
+        return day.toordinal() if day is not None else None
+
+    @property
     def condition_codes(self) -> frozenset:
         """The claim's condition codes (read by few rules: made when asked)."""
         return frozenset(self.claim.condition_codes)

@@ -46,6 +46,8 @@ CLAIM_FIELDS = {
     "line_count": ("line_count", "number"),
     "condition_codes": ("condition_codes", "conditions"),
     "bill_type": ("bill_type", "bill_type"),
+    "statement_from": ("statement_from", "date"),
+    "statement_through": ("statement_through", "date"),
 }
 PATIENT_FIELDS = {
     "age": (None, "number"),
@@ -63,7 +65,9 @@ FIELD_ALIASES = {
     "claim": {"pos": "place_of_service", "place": "place_of_service", "auth": "prior_auth",
               "authorization": "prior_auth", "prior_authorization": "prior_auth", "dx": "diagnoses",
               "conditions": "condition_codes", "lines": "line_count", "tob": "bill_type",
-              "type_of_bill": "bill_type", "bill": "bill_type"},
+              "type_of_bill": "bill_type", "bill": "bill_type", "from": "statement_from",
+              "through": "statement_through", "statement_end": "statement_through",
+              "statement_start": "statement_from"},
     "patient": {"dob": "birth_date", "born": "birth_date", "gender": "sex"},
 }
 
@@ -547,7 +551,7 @@ class ConditionCompiler:
             digits = bill_type_digits(text) if kind == "word" else None
             if digits is None:
                 return bad(f"`{shortened(text, 20)}` is not a type of bill",
-                           "write 3 digits, or 4 with a leading 0: `131`, `0131`")
+                           "write 2 digits and the frequency code, or 4 with a leading 0: `131`, `0131`, `13Q`")
             return digits
         if expected == "text":
             return text

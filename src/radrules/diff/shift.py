@@ -2,10 +2,10 @@
 
 Historical claims are dated before a new quarter's table rows take effect,
 so they can't show what those rows do. Moving every date of a claim by the
-same number of days (its lines, the date it was received, the patient's
-birth date, its authorization records) and the patient's earlier lines with
-them keeps everything the rules compare the same, apart from the table
-rows and rule windows in force.
+same number of days (its lines, the date it was received, its statement
+period, the patient's birth date, its authorization records) and the
+patient's earlier lines with them keeps everything the rules compare the
+same, apart from the table rows and rule windows in force.
 """
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ def shift_claim(claim: Claim, days: int) -> Claim:
                                      end=move(record.end, f"authorizations[{i}].end"))
                         for i, record in enumerate(records))
     moved = attrs.evolve(claim, lines=lines, patient=patient, received=move(claim.received, "received"),
-                         authorizations=records)
+                         authorizations=records, statement_from=move(claim.statement_from, "statement_from"),
+                         statement_through=move(claim.statement_through, "statement_through"))
     return mark_checked(moved) if claim._checked else moved  # the same claim, checked as it was
 
 

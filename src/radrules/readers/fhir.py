@@ -337,6 +337,7 @@ def _claim(resource: dict, bundle: dict, payers: dict) -> Claim:
         bill_type = _bill_type(resource)
         if bill_type is not None:
             data["bill_type"] = bill_type
+        _statement_period(resource, data)
     if resource.get("created") is not None:
         data["received"] = _date(resource["created"], "created")
     diagnoses, sequences, system = _diagnoses(resource, bundle, data["type"])
@@ -356,6 +357,18 @@ def _claim(resource: dict, bundle: dict, payers: dict) -> Claim:
         return Claim.from_dict(data)
     except ClaimError as error:
         raise _Problem(_fhir_path(error.path), error.problem) from None
+
+
+def _statement_period(resource: dict, data: dict) -> None:
+    """An institutional claim's statement period (the UB-04's "From" and "Through"): its ``billablePeriod``."""
+    period = resource.get("billablePeriod")
+    if period is None:
+        return
+    if not isinstance(period, dict):
+        raise _Problem("billablePeriod", "expected a Period (an object)")
+    for name, field in (("start", "statement_from"), ("end", "statement_through")):
+        if period.get(name) is not None:
+            data[field] = _date(period[name], f"billablePeriod.{name}")
 
 
 def _claim_type(concept: Any) -> str:
@@ -745,6 +758,7 @@ _CLAIM_PATHS = {
     "lines": "item", "diagnoses": "diagnosis", "prior_auth": "insurance.preAuthRef", "received": "created",
     "payer": "insurer", "patient.birth_date": "patient.birthDate", "patient.sex": "patient.gender",
     "patient.id": "insurance.coverage", "billing_npi": "provider", "bill_type": "subType",
+    "statement_from": "billablePeriod.start", "statement_through": "billablePeriod.end",
 }
 
 

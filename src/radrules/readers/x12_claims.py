@@ -53,8 +53,9 @@ def _date8(value: str) -> dt.date | None:
         return None
 
 
-#: A type of bill as the claim keeps it (``Claim.from_dict`` reads any other form, and names a bad one).
-_BILL_TYPE_DIGITS = re.compile(r"^[0-9]{3}$")
+#: A type of bill as the claim keeps it, 2 digits and the frequency code (``Claim.from_dict`` reads any other form,
+#: and names a bad one).
+_BILL_TYPE_DIGITS = re.compile(r"^[0-9]{2}[0-9A-KMPQXYZ]$")
 #: An X12 decimal (type R): digits with an optional sign, decimal point and exponent; not what else
 #: Python's float() takes (underscores, spaces, `nan`, `infinity`).
 _DECIMAL = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([Ee][+-]?[0-9]+)?$")
@@ -378,12 +379,16 @@ class _ClaimReader:
         received = self.received_of(claim)
         if not claim.lines:
             raise _ClaimProblem(claim.number, "CLM", "the claim has no service line (LX with SV1 or SV2)")
+        statement = None, None
+        if self.claim_type == "institutional" and claim.statement is not None:  # (an 837P has no DTP*434)
+            first, last = self.dates_of(claim.statement, "DTP*434 (statement dates)")
+            statement = first, last or first
         line_values = self.line_values
         lines = [line_values(claim, line, component) for line in claim.lines]
         system = "icd9" if claim.system == "icd9" else "icd10"
         built = _claim_of(claim_id, self.claim_type, payer, patient, place, frequency, claim.prior_auth, received,
                           claim.diagnoses, system, lines, claim.conditions, claim.billing_npi, bill_type,
-                          claim.replaces)
+                          claim.replaces, statement)
         if built is not None:
             return built
         data: dict = {"id": claim_id, "type": self.claim_type}
@@ -391,7 +396,8 @@ class _ClaimReader:
                            ("patient", patient or None), ("prior_auth", list(claim.prior_auth) or None),
                            ("received", received), ("condition_codes", list(claim.conditions) or None),
                            ("billing_npi", claim.billing_npi), ("bill_type", bill_type),
-                           ("replaces", claim.replaces)):
+                           ("replaces", claim.replaces), ("statement_from", statement[0]),
+                           ("statement_through", statement[1])):
             if value is not None:
                 data[key] = value
         data["diagnoses"] = list(claim.diagnoses)
@@ -562,6 +568,8 @@ class _ClaimReader:
             if is_digits(index) and int(index) < len(claim.lines):
                 line = claim.lines[int(index)]
                 return line.number, line.segment_id
+        elif head.startswith("statement_") and claim.statement is not None:
+            return claim.statement[0], "DTP"
         elif head == "patient":
             dmg = (self.patient or self.subscriber).get("dmg")
             if dmg is not None:
@@ -583,11 +591,12 @@ class _ClaimReader:
 
 
 def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth, received, diagnoses, system,
-              lines, conditions, billing_npi, bill_type, replaces=None) -> Claim | None:
+              lines, conditions, billing_npi, bill_type, replaces=None, statement=(None, None)) -> Claim | None:
     """The Claim ``Claim.from_dict`` would build from these values, or None when one of them needs its checks.
 
     The values are those the reader found (texts, whole numbers or numbers,
-    dates, lists); this only normalises them as ``Claim.from_dict`` does
+    dates, lists; ``statement`` the first and last days of the statement
+    period, or two Nones); this only normalises them as ``Claim.from_dict`` does
     (stripped texts, upper-case codes) and leaves anything it would refuse
     to it, so that it names the problem.
     """
@@ -616,6 +625,9 @@ def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth
     else:
         patient = Patient()
     if len(lines) > MAX_LINES or (bill_type is not None and not _BILL_TYPE_DIGITS.match(bill_type)):
+        return None
+    statement_from, statement_through = statement
+    if statement_from is not None and statement_through < statement_from:
         return None
     built = []
     for code, modifiers, units, charge, start, end, line_place, pointers, npi, revenue in lines:
@@ -651,7 +663,7 @@ def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth
         place_of_service=None if place is None else place.strip(), prior_auth=prior_auth, received=received,
         diagnoses=diagnoses, frequency=frequency, diagnosis_system=system, condition_codes=conditions,
         billing_npi=None if billing_npi is None else billing_npi.strip() or None, bill_type=bill_type,
-        replaces=replaces, lines=tuple(built),
+        replaces=replaces, statement_from=statement_from, statement_through=statement_through, lines=tuple(built),
     ))
 
 
