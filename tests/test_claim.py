@@ -812,6 +812,21 @@ def test_a_frequency_is_a_digit_or_a_letter_of_nubc(given, kept):
     assert Claim.from_dict(claim(line("71046", DOS), frequency=given)).frequency == kept
 
 
+def test_rules_read_the_frequency_code():
+    """`claim.frequency` is the claim's frequency code, else its type of bill's last character; a literal is a
+    digit or one of NUBC's letters, in either case."""
+    rules = radrules.loads('rule t.reopening "reopening"\n  when claim.frequency in [q, 7]\n'
+                           '  then warn claim "frequency {claim.frequency}"\n  reference "t"\nend\n', name="f.rr")
+    for fields, fired in (({"frequency": "Q"}, "Q"), ({"type": "institutional", "bill_type": "13q"}, "Q"),
+                          ({"type": "institutional", "bill_type": "137"}, "7"), ({"frequency": "1"}, None),
+                          ({}, None)):
+        found = [f.message for f in rules.evaluate(claim(line("70450", DOS), **fields)).findings]
+        assert found == ([f"frequency {fired}"] if fired else []), fields
+    with pytest.raises(radrules.RuleError, match="`L` is not a claim frequency code"):
+        radrules.loads('rule t.f "f"\n  when claim.frequency is L\n  then warn claim "f"\n  reference "t"\nend\n',
+                       name="g.rr")
+
+
 @pytest.mark.parametrize("given", ["L", "N", "11", "QQ", "\u0131", "-"])
 def test_a_frequency_of_another_letter_is_refused(given):
     """Only the letters NUBC gives frequency codes (A-K, M, P, Q, X-Z); `ı`, whose capital is `I`, is none."""

@@ -517,10 +517,12 @@ class TestReplacementsAndVoids:
         return data
 
     @pytest.mark.parametrize("fields", [{"frequency": "7"}, {"type": "institutional", "bill_type": "137"},
-                                        {"type": "institutional", "bill_type": "0137"}])
+                                        {"type": "institutional", "bill_type": "0137"},
+                                        {"type": "institutional", "bill_type": "13Q"}, {"frequency": "q"}])
     def test_a_replacement_is_no_duplicate_of_the_claim_it_replaces(self, rules, fields):
-        """Frequency 7 (the claim's or its type of bill's last digit): the lines paid on the claim of its id are
-        neither duplicates, nor a PTP column 1, nor units in a MUE date sum."""
+        """Frequency 7 (the claim's or its type of bill's last character), or Q (a reopening, CR 8581, which
+        corrects a claim adjudicated): the lines paid on the claim of its id are neither duplicates, nor a PTP
+        column 1, nor units in a MUE date sum."""
         data = self.replacement(**fields)
         result = rules.evaluate(data, history=self.HISTORY)
         assert fired(result) == []
@@ -601,7 +603,8 @@ class TestPartABills:
             ("t.mue", (1,)), ("t.ptp", (2,)), ("t.recent", (3,)), ("t.same", (1,))]
 
     @pytest.mark.parametrize("bill_type, problem", [
-        ("11", "expected the type of bill: 3 digits"), ("1111", "expected the type of bill: 3 digits"),
+        ("11", "expected the type of bill: 2 digits and the frequency code"),
+        ("1111", "expected the type of bill: 2 digits and the frequency code"), ("11L", "expected the type of bill"),
         (111, "expected a text")])
     def test_a_bad_bill_type_is_a_claim_error(self, rules, bill_type, problem):
         with pytest.raises(radrules.ClaimError, match=rf"history\[0\]\.bill_type: {problem}"):

@@ -402,9 +402,9 @@ def _read_claim_checked(data: Any) -> Claim:
     )
     frequency = _text(data.get("frequency"), "frequency")
     if frequency is not None:
-        if not frequency.isascii() or not _FREQUENCY.match(frequency.upper()):  # (`ı` in capitals is `I`)
+        frequency = frequency_code(frequency)
+        if frequency is None:
             raise ClaimError("frequency", FREQUENCY_PROBLEM)
-        frequency = frequency.upper()
     system = data.get("diagnosis_system", "icd10")
     if not isinstance(system, str) or system.strip().lower() not in DIAGNOSIS_SYSTEMS:
         raise ClaimError("diagnosis_system", "expected `icd10` or `icd9`")
@@ -461,6 +461,14 @@ def _no_institutional_fields(claim: Claim, untyped: bool) -> None:
         raise ClaimError(path, NO_TYPE if untyped else INSTITUTIONAL_ONLY)
 
 
+def frequency_code(text: str) -> str | None:
+    """A claim frequency code as stored, in capitals; None if ``text`` is none."""
+    if not text.isascii():  # (`ı` in capitals is `I`)
+        return None
+    text = text.upper()
+    return text if _FREQUENCY.match(text) else None
+
+
 def bill_type_digits(text: str) -> str | None:
     """A type of bill as stored, 3 characters (a 4-character one without its leading 0), its frequency code in
     capitals; None if ``text`` is none."""
@@ -482,7 +490,7 @@ def _bill_type(value: Any, path: str = "bill_type") -> str | None:
 
 
 def frequency_of(claim: Claim) -> str | None:
-    """The claim frequency code: the claim's ``frequency``, else the last digit of its type of bill; None."""
+    """The claim frequency code: the claim's ``frequency``, else the last character of its type of bill; None."""
     if claim.frequency is not None:
         return claim.frequency
     return claim.bill_type[-1] if claim.bill_type is not None else None

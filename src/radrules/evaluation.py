@@ -218,8 +218,9 @@ def paid_history(claim: Claim, history) -> tuple:
     """The paid lines of the patient's earlier claims up to the claim's last date (a span's last day), by date:
     those of the claim's payer or of none named, when the claim names one (member ids are the payer's).
 
-    A replacement (frequency 7) is judged without the lines of the claim it replaces (:func:`replaced_claim`);
-    a void (8) without any: it asks for no payment, so no earlier claim makes its lines duplicates or too many.
+    A replacement (frequency 7), or a reopening (Q, CR 8581), is judged without the lines of the claim it
+    replaces (:func:`replaced_claim`); a void (8) without any: it asks for no payment, so no earlier claim makes
+    its lines duplicates or too many.
     """
     last = max(line.end_date if line.end_date is not None and line.end_date > line.date else line.date
                for line in claim.lines)
@@ -229,7 +230,7 @@ def paid_history(claim: Claim, history) -> tuple:
     frequency = frequency_of(claim)
     if frequency == "8":
         return ()  # (the history read all the same: a bad line is an error whatever the claim)
-    if frequency == "7":
+    if frequency == "7" or frequency == "Q":  # a replacement, or a reopening (corrects a claim adjudicated)
         replaced = replaced_claim(claim)
         paid = [HistoryView(line, institutional) for line in found
                 if line.status == "paid" and (replaced is None or line.claim != replaced)]
@@ -367,6 +368,11 @@ class Evaluation:
     def bill_type(self) -> str | None:
         """The claim's type of bill (read by few rules: looked up when asked)."""
         return self.claim.bill_type
+
+    @property
+    def frequency(self) -> str | None:
+        """The claim frequency code, else the last character of the type of bill (read by few rules)."""
+        return frequency_of(self.claim)
 
     @property
     def statement_from(self) -> int | None:

@@ -15,7 +15,7 @@ from .. import codes
 from .. import conditions as c
 from .. import syntax as s
 from ..syntax import Span
-from ..claim import AUTHORIZATION_STATUSES, CLAIM_TYPES, SEXES, bill_type_digits, payer_key
+from ..claim import AUTHORIZATION_STATUSES, CLAIM_TYPES, SEXES, bill_type_digits, frequency_code, payer_key
 from ..errors import shortened, suggestion
 from .context import Context
 from .sets import SetTable
@@ -46,6 +46,7 @@ CLAIM_FIELDS = {
     "line_count": ("line_count", "number"),
     "condition_codes": ("condition_codes", "conditions"),
     "bill_type": ("bill_type", "bill_type"),
+    "frequency": ("frequency", "frequency"),
     "statement_from": ("statement_from", "date"),
     "statement_through": ("statement_through", "date"),
 }
@@ -88,6 +89,7 @@ TYPE_WORDS = {
     "text": "a value",
     "authorization": "an authorization status",
     "bill_type": "a type of bill",
+    "frequency": "a claim frequency code",
 }
 ORDERED = ("number", "date")
 COLLECTIONS = {"modifiers": "modifiers", "diagnoses": "diagnoses", "conditions": "conditions"}
@@ -102,6 +104,7 @@ MEMBER_OF = {
     "text": "values",
     "authorization": "values",
     "bill_type": "values",
+    "frequency": "values",
 }
 _UNITS = {"day": (0, 1), "days": (0, 1), "month": (1, 0), "months": (1, 0), "year": (12, 0), "years": (12, 0)}
 #: The longest shift of each unit: the span of the calendar (years 1 to 9999).
@@ -553,6 +556,12 @@ class ConditionCompiler:
                 return bad(f"`{shortened(text, 20)}` is not a type of bill",
                            "write 2 digits and the frequency code, or 4 with a leading 0: `131`, `0131`, `13Q`")
             return digits
+        if expected == "frequency":
+            code = frequency_code(text) if kind == "word" else None
+            if code is None:
+                return bad(f"`{shortened(text, 20)}` is not a claim frequency code",
+                           "write a digit or one of NUBC's letters (A-K, M, P, Q, X-Z): `7`, `Q`")
+            return code
         if expected == "text":
             return text
         return bad(f"{TYPE_WORDS.get(expected, expected)} can't be compared with `{text}`")
