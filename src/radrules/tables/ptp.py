@@ -21,6 +21,7 @@ appear on several rows with different dates (§1.1).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import operator
 import re
@@ -33,6 +34,10 @@ from .kinds import not_a_part
 from .store import PtpTable
 
 _INDICATORS = {"0": 0, "1": 1, "9": 9}
+#: A PTP table keeps its dates as days after this one (1899-12-31) in two bytes, up to 2079-06-05 (CMS's run
+#: from 1996); a table with a date outside keeps ordinals.
+DAY_BASE = dt.date(1899, 12, 31).toordinal()
+
 _FIELDS = 7
 #: A workbook row's columns, for its cells in a date or time format (Problems.typed_cell): dates in 4 and 5 only.
 _TYPED = {0: ("RR507", "a procedure code (column 1)", False), 1: ("RR507", "a procedure code (column 2)", False),
@@ -244,10 +249,13 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
     rationales: dict[str, int] = {}
     first = array("i")
     second = array("i")
-    start = array("i")
-    end = array("i")
+    # Dates as days after DAY_BASE in two bytes, until one doesn't fit: then ordinals (base 0). Rationale numbers
+    # in one byte, widened past 256 texts (CMS uses a dozen). 13 bytes a row in all, with the columns below.
+    day_base = DAY_BASE
+    start = array("H")
+    end = array("H")
     indicator = array("b")
-    rationale = array("H")
+    rationale = array("B")
     row_number = array("i")
     part_index = array("B" if len(parts) < 1 << 8 else "i")  # CMS publishes four parts
     dates = DateReader()
@@ -361,12 +369,19 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
             why = rationales.get(reason)
             if why is None:
                 why = rationales[reason] = len(rationales)
-                if why == 1 << 16:  # past what two bytes hold (CMS uses a dozen texts): widen the column
-                    rationale = array("i", rationale)
+                if why in (1 << 8, 1 << 16):  # past what the column's bytes hold: widen it
+                    rationale = array("H" if why == 1 << 8 else "i", rationale)
             first.append(id1)
             second.append(id2)
-            start.append(begin)
-            end.append(finish)
+            if day_base:
+                day, last = begin - day_base, (finish - day_base if finish else 0)
+                if not (0 < day <= 0xFFFF and 0 <= last <= 0xFFFF):
+                    start, end, day_base = _as_ordinals(start, end, day_base)
+                    day, last = begin, finish
+            else:
+                day, last = begin, finish
+            start.append(day)
+            end.append(last)
             indicator.append(mark)
             rationale.append(why)
             row_number.append(number)
@@ -392,7 +407,7 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
     if any(d.is_error for d in diagnostics):
         return None, diagnostics
     return _build(key, tuple(name for _, name, _ in parts), names, first, second, start, end, indicator, rationale,
-                  row_number, part_index, tuple(rationales), tuple(rises)), diagnostics
+                  row_number, part_index, tuple(rationales), tuple(rises), day_base), diagnostics
 
 
 def _bad_date(problems, text: str, what: str, otherwise: str, number: int, line: str, fields: list[str],
@@ -408,7 +423,7 @@ def _bad_date(problems, text: str, what: str, otherwise: str, number: int, line:
 
 
 def _build(key, files, names, first, second, start, end, indicator, rationale, row_number, part_index, rationales,
-           rises):
+           rises, day_base):
     """Sort rows by (column 1, column 2) keeping file order within a pair; index column 1."""
     ordered_codes = sorted(names)
     rank_of = {code: i for i, code in enumerate(ordered_codes)}
@@ -424,13 +439,9 @@ def _build(key, files, names, first, second, start, end, indicator, rationale, r
 
         start, end, indicator, rationale, row_number, part_index = map(
             permute, (start, end, indicator, rationale, row_number, part_index))
-    # The narrowest columns that hold the values (13 bytes a row for the national tables, not 20): code ranks in
-    # two bytes while there are fewer than 65,535 codes (diff's translation keeps 65,535 for a code a table
-    # lacks), rationale numbers in one byte while there are at most 256 texts, and dates as days after a base.
+    # Code ranks in two bytes while there are fewer than 65,535 codes (diff's translation keeps 65,535 for a code
+    # a table lacks).
     col2 = array("H" if size < (1 << 16) - 1 else "i", (k % size for k in keys))
-    if len(rationales) <= 1 << 8:
-        rationale = array("B", rationale)
-    start, end, day_base = _compact_days(start, end)
     col1 = {}
     position = 0
     for rank, group in groupby(k // size for k in keys):
@@ -444,15 +455,7 @@ def _build(key, files, names, first, second, start, end, indicator, rationale, r
     )
 
 
-def _compact_days(start: array, end: array) -> tuple[array, array, int]:
-    """The date columns as days after a base (two bytes a date when the table's dates span less than 179 years,
-    as CMS's do since 1996), and the base: an effective date is its day + base; a deletion date's day is 0 for
-    none. Ordinals as they are, base 0, if they don't fit."""
-    if not start:
-        return array("H"), array("H"), 0
-    base = min(start) - 1
-    if max(max(start), max(end)) - base < 1 << 16:
-        # generators, not lists: a list of 2.6 million ints would cost about 90 MB at the peak of a cold load
-        return (array("H", (day - base for day in start)),
-                array("H", (day - base if day else 0 for day in end)), base)
-    return start, end, 0
+def _as_ordinals(start: array, end: array, base: int) -> tuple[array, array, int]:
+    """Date columns of days after ``base`` as ordinals (``end``'s 0, no deletion date, kept), and base 0: for a
+    table with a date two bytes after DAY_BASE don't hold."""
+    return array("i", (day + base for day in start)), array("i", (day + base if day else 0 for day in end)), 0
