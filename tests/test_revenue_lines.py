@@ -83,7 +83,9 @@ class TestClaim:
         assert radrules.Claim.from_dict(claim.to_dict()) == claim
 
     @pytest.mark.parametrize("data, error", [
-        ({"lines": [LINE]}, "lines[0].code: required"),
+        ({"lines": [LINE]}, "lines[0].code: required: only an institutional claim's line may give a revenue code "
+                            "alone, and a claim without `type` is professional: give `type: institutional`"),
+        ({"type": "professional", "lines": [LINE]}, "lines[0].code: required"),
         (hospital(ct("74177"), {"date": DAY}), "lines[1].code: required (an institutional line may leave it out "
                                                 "only when it gives its `revenue_code`)"),
         (hospital({**LINE, "modifiers": ["JW"]}), "lines[0].modifiers: modifiers need a procedure code (the line "

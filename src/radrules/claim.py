@@ -439,7 +439,8 @@ def _read_claim_checked(data: Any) -> Claim:
         statement_from=_date(data.get("statement_from"), "statement_from"),
         statement_through=_date(data.get("statement_through"), "statement_through"),
         authorizations=_read_authorizations(data.get("authorizations")),
-        lines=tuple(_read_line(line, f"lines[{i}]", institutional) for i, line in enumerate(raw_lines)),
+        lines=tuple(_read_line(line, f"lines[{i}]", institutional, data.get("type") is None)
+                    for i, line in enumerate(raw_lines)),
     )
     if claim.statement_through is not None and claim.statement_from is not None \
             and claim.statement_through < claim.statement_from:
@@ -585,18 +586,24 @@ def procedure_code(value: Any, path: str) -> str:
     return code.upper()
 
 
+#: Why a line of a revenue code alone on a claim without `type` needs one.
+NO_TYPE_LINE = ("only an institutional claim's line may give a revenue code alone, and a claim without `type` is "
+                "professional: give `type: institutional`")
 #: The problem of a line without a code on an institutional claim that gives no revenue code either.
 NO_CODE = "required (an institutional line may leave it out only when it gives its `revenue_code`)"
 
 
-def _read_line(value: Any, path: str, institutional: bool = False) -> Line:
+def _read_line(value: Any, path: str, institutional: bool = False, untyped: bool = False) -> Line:
     """A line; on an institutional claim (``institutional``) one that leaves out its code, with a revenue code, has
-    the code None (a revenue code alone: docs/claim-format.md#lines-without-a-procedure-code)."""
+    the code None (a revenue code alone: docs/claim-format.md#lines-without-a-procedure-code). On a claim that
+    gives no ``type`` (``untyped``), such a line is told to give it."""
     value = _object(value, path, _LINE_FIELDS)
     if institutional and value.get("code") is None:
         if value.get("revenue_code") is None:
             raise ClaimError(f"{path}.code", NO_CODE)
         code = None
+    elif untyped and value.get("code") is None and value.get("revenue_code") is not None:
+        raise ClaimError(f"{path}.code", f"required: {NO_TYPE_LINE}")
     else:
         code = procedure_code(value.get("code"), f"{path}.code")
     modifiers = tuple(
