@@ -303,7 +303,9 @@ class TestRuleTests:
         assert [(o.name, o.status) for o in report.outcomes] == [("the pharmacy line keeps its place", "passed"),
                                                                  ("professional", "error")]
         (problem,) = report.outcomes[1].diagnostics
-        assert (problem.code, problem.message) == ("RR613", "bad claim: lines[0].code: required")
+        assert (problem.code, problem.message) == (
+            "RR613", "bad claim: lines[0].code: required: only an institutional claim's line may give a revenue code "
+                     "alone, and a claim without `type` is professional: give `type: institutional`")
         assert (problem.span.line, problem.span.column) == (14, 20)  # the revenue code
 
 
