@@ -464,19 +464,20 @@ def _no_institutional_fields(claim: Claim, untyped: bool) -> None:
 
 def frequency_code(text: str) -> str | None:
     """A claim frequency code as stored, in capitals; None if ``text`` is none."""
-    if not text.isascii():  # (`ı` in capitals is `I`)
-        return None
-    text = text.upper()
-    return text if _FREQUENCY.match(text) else None
+    text = _ascii_capitals(text)
+    return text if text is not None and _FREQUENCY.match(text) else None
 
 
 def bill_type_digits(text: str) -> str | None:
     """A type of bill as stored, 3 characters (a 4-character one without its leading 0), its frequency code in
     capitals; None if ``text`` is none."""
-    if not text.isascii():  # (`ı` in capitals is `I`)
-        return None
-    text = text.upper()
-    return text[-3:] if _BILL_TYPE.match(text) else None
+    text = _ascii_capitals(text)
+    return text[-3:] if text is not None and _BILL_TYPE.match(text) else None
+
+
+def _ascii_capitals(text: str) -> str | None:
+    """``text`` in capitals; None if it is not ASCII (`ı` in capitals is `I`: no frequency letter may come so)."""
+    return text.upper() if text.isascii() else None
 
 
 def _bill_type(value: Any, path: str = "bill_type") -> str | None:
