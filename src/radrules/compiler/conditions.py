@@ -120,6 +120,14 @@ class Operand:
     field: str | None = None  # "line.code" for fields
 
 
+#: Claim values written as a claim gives them: how to read one (as the claim's reader does), what it is, a hint.
+_BILL_CODES = {
+    "bill_type": (bill_type_digits, "a type of bill",
+                  "write 2 digits and the frequency code, or 4 with a leading 0: `131`, `0131`, `13Q`"),
+    "frequency": (frequency_code, "a claim frequency code",
+                  "write a digit or one of NUBC's letters (A-K, M, P, Q, X-Z): `7`, `Q`"),
+}
+
 class ConditionCompiler:
     """Compiles the expressions of one ruleset (sets and properties already known)."""
 
@@ -550,18 +558,12 @@ class ConditionCompiler:
                 return bad(f"`{text}` is not an authorization status", suggestion(text, AUTHORIZATION_STATUSES) or
                            "write " + ", ".join(f"`{status}`" for status in AUTHORIZATION_STATUSES))
             return text
-        if expected == "bill_type":
-            digits = bill_type_digits(text) if kind == "word" else None
-            if digits is None:
-                return bad(f"`{shortened(text, 20)}` is not a type of bill",
-                           "write 2 digits and the frequency code, or 4 with a leading 0: `131`, `0131`, `13Q`")
-            return digits
-        if expected == "frequency":
-            code = frequency_code(text) if kind == "word" else None
-            if code is None:
-                return bad(f"`{shortened(text, 20)}` is not a claim frequency code",
-                           "write a digit or one of NUBC's letters (A-K, M, P, Q, X-Z): `7`, `Q`")
-            return code
+        if expected in _BILL_CODES:  # a type of bill or a frequency code, read as a claim's is
+            read, what, hint = _BILL_CODES[expected]
+            value = read(text) if kind == "word" else None
+            if value is None:
+                return bad(f"`{shortened(text, 20)}` is not {what}", hint)
+            return value
         if expected == "text":
             return text
         return bad(f"{TYPE_WORDS.get(expected, expected)} can't be compared with `{text}`")
