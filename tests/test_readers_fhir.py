@@ -681,10 +681,19 @@ class TestClaimResponse:
         """`created` takes a date or YYYY-MM-DD text (readers.md); anything else is a ValueError, not a crash."""
         result = radrules.load().evaluate(read_one(resource()))
         if expected is ValueError:
-            with pytest.raises(ValueError, match="created: expected a datetime.date or YYYY-MM-DD text"):
+            with pytest.raises(ValueError, match="created: expected a datetime.date, an aware datetime or YYYY-MM-DD"):
                 radrules.to_fhir_claim_response(result, created=created)
         else:
             assert radrules.to_fhir_claim_response(result, created=created)["created"] == expected
+
+    def test_created_datetime_needs_its_time_zone(self):
+        """A FHIR dateTime with a time must have a time zone: a naive datetime (`datetime.now()`) is refused,
+        not written as `2026-03-20T14:05:00`; an aware one is written with its offset."""
+        result = radrules.load().evaluate(read_one(resource()))
+        with pytest.raises(ValueError, match="without a time zone is not a FHIR dateTime"):
+            radrules.to_fhir_claim_response(result, created=dt.datetime(2026, 3, 20, 14, 5))
+        aware = dt.datetime(2026, 3, 20, 14, 5, 7, 123456, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
+        assert radrules.to_fhir_claim_response(result, created=aware)["created"] == "2026-03-20T14:05:07-05:00"
 
     def test_references_outside_the_claim_are_copied_without_identifiers(self):
         """A reference to a resource elsewhere is kept with its display; an identifier (which may be the

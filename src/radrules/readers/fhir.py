@@ -797,9 +797,15 @@ def _reference(resource: dict | None, name: str, placeholder: str, *, display: b
 
 
 def _created(created) -> str:
-    """The ClaimResponse's ``created``: a date, or YYYY-MM-DD text checked as one; None is today."""
+    """The ClaimResponse's ``created``: a date, or YYYY-MM-DD text checked as one; None is today. A datetime
+    needs its time zone: a FHIR dateTime with a time must have one."""
     if created is None:
         return dt.date.today().isoformat()
+    if isinstance(created, dt.datetime):
+        if created.utcoffset() is None:
+            raise ValueError("created: a datetime without a time zone is not a FHIR dateTime; give an aware "
+                             "datetime (datetime.now(timezone.utc)) or a date")
+        return created.isoformat(timespec="seconds")
     if isinstance(created, dt.date):
         return created.isoformat()
     if isinstance(created, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", created):
@@ -807,7 +813,7 @@ def _created(created) -> str:
             return dt.date.fromisoformat(created).isoformat()
         except ValueError:
             pass
-    raise ValueError("created: expected a datetime.date or YYYY-MM-DD text")
+    raise ValueError("created: expected a datetime.date, an aware datetime or YYYY-MM-DD text")
 
 
 def to_fhir_claim_response(result, claim=None, *, created: dt.date | str | None = None) -> dict:
