@@ -7,6 +7,8 @@ import datetime as dt
 import json
 import pickle
 import re
+from decimal import Decimal
+from fractions import Fraction
 
 import attrs
 import pytest
@@ -237,6 +239,14 @@ class TestReprHidesProtectedFields:
         assert "rendering_npi=<protected>" in text and "patient=Patient(birth_date=<protected>, sex='F', " \
                                                       "id=<protected>)" in text
 
+    def test_the_replaced_claims_number_is_hidden(self):
+        """`replaces` is the payer's control number of the original claim, the value a history line's `claim`
+        holds: protected as that is, not shown as the claim's own id is."""
+        data = good()
+        data.update(type="institutional", bill_type="137", replaces="26123000456")
+        parsed = Claim.from_dict(data)
+        assert "26123000456" not in repr(parsed) and "replaces=<protected>" in repr(parsed)
+
     def test_absent_protected_fields_read_as_absent(self):
         """A field that is not given shows as such: `id=None`, `prior_auth=()`."""
         text = repr(Claim.from_dict(claim(line("70450", DOS))))
@@ -250,6 +260,25 @@ class TestReprHidesProtectedFields:
         text = repr(built)
         assert SECRET_PATIENT not in text and SECRET_NPI not in text
         assert "lines=[<protected>]" in text and "patient=<protected>" in text
+
+
+class TestDecimalNumbers:
+    @pytest.mark.parametrize("field, value, expected", [
+        ("units", Decimal("2.0"), 2), ("units", Decimal("1.5"), 1.5), ("charge", Decimal("64.00"), 64),
+        ("charge", Decimal("64.25"), 64.25), ("units", Fraction(3, 1), 3)])
+    def test_decimal_and_fraction_are_numbers(self, field, value, expected):
+        """`json.loads(text, parse_float=Decimal)` and a model's money fields give Decimals: numbers, read as the
+        int or float of the same value."""
+        read = getattr(Claim.from_dict(with_line(**{field: value})).lines[0], field)
+        assert read == expected and type(read) is type(expected)
+
+    @pytest.mark.parametrize("value, problem", [(Decimal("NaN"), "expected a number"),
+                                                (Decimal("Infinity"), "expected a finite number"),
+                                                (Decimal("-2"), "expected a positive number"),
+                                                (Decimal("1E+15"), "expected a number under 10^15")])
+    def test_bad_decimals_are_refused_as_other_numbers_are(self, value, problem):
+        assert (error_of(with_line(units=value)).path, error_of(with_line(units=value)).problem) == \
+            ("lines[0].units", problem)
 
 
 class TestHugeNumbers:

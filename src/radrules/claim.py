@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -147,7 +149,7 @@ class Claim:
     bill_type: str | None = None
     # A replacement's or void's reference to the claim it replaces: the payer's claim control number of the
     # original (837 REF*F8). None: not given (a replacement then names its original by its own id).
-    replaces: str | None = None
+    replaces: str | None = attrs.field(default=None, repr=protected)
     # The payer's authorization records for the claim; None when not given (authorization edits then can't
     # judge the claim), () when the patient has none.
     authorizations: tuple[Authorization, ...] | None = attrs.field(
@@ -311,7 +313,11 @@ def _date(value: Any, path: str, *, required: bool = False) -> dt.date | None:
 def _number(value: Any, path: str, *, positive: bool) -> float | int:
     """A plain int or float, whatever subclass of them was given (``numpy.float64`` is a float whose repr is
     ``np.float64(412.0)``, which money sums read as text)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, (Decimal, Fraction)):  # json.loads(parse_float=Decimal), a model's money fields
+        if isinstance(value, Decimal) and not value.is_finite():
+            raise ClaimError(path, "expected a finite number" if value.is_infinite() else "expected a number")
+        value = int(value) if value == int(value) else float(value)
+    elif isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ClaimError(path, "expected a positive number" if positive else "expected a number")
     value = float(value) if isinstance(value, float) else int(value)
     if value != value:  # NaN
