@@ -148,6 +148,25 @@ class TestBundledRulesets:
         assert typing.get_type_hints(radrules.read_history)["return"] is radrules.JsonlHistory
         assert "JsonlHistory" in radrules.__all__
 
+    def test_type_checkers_see_the_lazy_names_and_no_others(self):
+        """The names imported when first used are imported under TYPE_CHECKING, with their real types, and
+        `__getattr__` is hidden from type checkers, so a misspelt `radrules.lod` is an error there as here."""
+        import ast
+        from pathlib import Path
+
+        tree = ast.parse(Path(radrules.__file__).read_text(encoding="utf-8"))
+        checked, hidden = set(), set()
+        for node in tree.body:
+            if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "not TYPE_CHECKING"):
+                for inner in node.body:
+                    if isinstance(inner, ast.ImportFrom):
+                        checked |= {alias.name for alias in inner.names}
+                    if isinstance(inner, ast.FunctionDef) and ast.unparse(node.test) == "not TYPE_CHECKING":
+                        hidden.add(inner.name)
+        assert checked == set(radrules._LAZY) and hidden == {"__getattr__"}
+        with pytest.raises(AttributeError, match="has no attribute 'lod'"):
+            radrules.lod  # noqa: B018
+
     def test_loading_the_bundled_folder_by_path(self):
         """Loading the repository's rulesets/ folder gives the same rules as `load()`."""
         from builders import RULESETS

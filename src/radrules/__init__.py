@@ -14,6 +14,8 @@ Pipeline: parse (``parser``) -> compile (``compiler``) -> evaluate
 (``evaluator``). See docs/architecture.md.
 """
 
+from typing import TYPE_CHECKING
+
 from .claim import Authorization, Claim, Line, Patient
 from .errors import ClaimError, Diagnostic, InputError, RadrulesError, RuleError
 from .history import History, HistoryLine, JsonlHistory, read_history
@@ -23,6 +25,10 @@ from .readers import read_fhir, read_x12, to_fhir_claim_response
 from .ruleset import Ruleset
 from ._version import __version__
 
+if TYPE_CHECKING:  # for type checkers: the lazy names below with their real types
+    from .diff import OutcomeDiff, RulesetDiff, diff_outcomes, diff_rulesets
+    from .formatter import format_rules
+
 #: Imported when first used, so that `import radrules` (and every worker of a
 #: batch run) does not pay for the formatter and the diff tools.
 _LAZY = {
@@ -31,18 +37,19 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'radrules' has no attribute {name!r}")
-    import importlib
+if not TYPE_CHECKING:  # a type checker reads the imports above and reports any other name as unknown
+    def __getattr__(name: str) -> object:
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module 'radrules' has no attribute {name!r}")
+        import importlib
 
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+        value = getattr(importlib.import_module(f".{module}", __name__), name)
+        globals()[name] = value
+        return value
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
 
 __all__ = [
