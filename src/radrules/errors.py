@@ -242,12 +242,14 @@ class RuleError(RadrulesError, ValueError):
 
     ``diagnostics`` holds every problem found, errors and warnings alike, at
     most :data:`MAX_PER_FILE` of each file (the rest counted in an RR407);
-    ``str(error)`` renders them all.
+    ``str(error)`` renders them all, the errors first (a log that keeps the
+    first line shows what stopped the load), each group in source order.
     """
 
     def __init__(self, diagnostics: Sequence[Diagnostic]):
         self.diagnostics = tuple(capped(diagnostics))
-        super().__init__(render_all(self.diagnostics))
+        errors_first = sorted(self.diagnostics, key=lambda d: not d.is_error)  # stable: source order kept
+        super().__init__(render_all(errors_first))
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
