@@ -856,6 +856,15 @@ def test_rules_read_the_frequency_code():
                        name="g.rr")
 
 
+@pytest.mark.parametrize("bill_type, frequency", [("131", "7"), ("137", "8"), ("13Q", "1"), ("0137", "Q")])
+def test_a_frequency_the_type_of_bill_does_not_end_in_is_refused(bill_type, frequency):
+    """The frequency code is the type of bill's last character (one field in the 837I): two different codes
+    are an error naming `frequency`, not one of them chosen."""
+    data = claim(line("71046", DOS), type="institutional", bill_type=bill_type, frequency=frequency)
+    assert read_checked(data) == (f"frequency: `{frequency}` is not the frequency code the type of bill ends in "
+                                  f"(`{bill_type[-3:]}`): give the code in one of them, or the same code in both")
+
+
 @pytest.mark.parametrize("given", ["L", "N", "11", "QQ", "\u0131", "-"])
 def test_a_frequency_of_another_letter_is_refused(given):
     """Only the letters NUBC gives frequency codes (A-K, M, P, Q, X-Z); `ı`, whose capital is `I`, is none."""

@@ -451,6 +451,10 @@ def _read_claim_checked(data: Any) -> Claim:
     if claim.statement_through is not None and claim.statement_from is not None \
             and claim.statement_through < claim.statement_from:
         raise ClaimError("statement_through", "expected a date on or after `statement_from`")
+    if claim.frequency is not None and claim.bill_type is not None and claim.frequency != claim.bill_type[-1]:
+        # One field in the 837I (CLM05-1 and CLM05-3) and on the UB-04: neither may win without a word.
+        raise ClaimError("frequency", f"`{claim.frequency}` is not the frequency code the type of bill ends in "
+                         f"(`{claim.bill_type}`): give the code in one of them, or the same code in both")
     if claim_type == "professional":
         _no_institutional_fields(claim, data.get("type") is None)
     return claim
