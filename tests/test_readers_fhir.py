@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 
 import radrules
-from radrules.readers.fhir import ADJUDICATION_SYSTEM, CARC_SYSTEM
+from radrules.readers.fhir import ADJUDICATION_SYSTEM, CARC_SYSTEM, FREQUENCY_SYSTEM
 
 DATA = Path(__file__).parent / "data" / "fhir"
 CLAIM = DATA / "radiology-claim.json"
 BUNDLE = DATA / "radiology-bundle.json"
 HL7 = sorted((DATA / "hl7-r4").glob("*.json"))
 D = dt.date
+PRIOR = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/ex-relatedclaimrelationship", "code": "prior"}]}
 
 
 def resource() -> dict:
@@ -266,6 +267,69 @@ class TestClaimMapping:
         data["supportingInfo"][0]["code"]["coding"][0]["code"] = "83"
         error = read_one(data)
         assert isinstance(error, radrules.InputError) and error.path == "subType"
+
+    def test_the_frequency_from_da_vinci_pcts_supporting_info(self):
+        """A supportingInfo code in Da Vinci PCT's frequency system is the claim's frequency, on either claim
+        type; one that disagrees with the type of bill names its own supportingInfo path."""
+        data = resource()
+        assert read_one(data).frequency is None
+        frequency = {"sequence": 2, "category": {"coding": [{"code": "claimFrequency"}]},
+                     "code": {"coding": [{"system": FREQUENCY_SYSTEM, "code": "7"}]}}
+        data["supportingInfo"] = [{"sequence": 1, "category": {"coding": [{"code": "other"}]}}, frequency]
+        assert read_one(data).frequency == "7"
+        data["type"] = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type",
+                                    "code": "institutional"}]}
+        data["subType"] = {"coding": [{"system": "https://www.nubc.org/CodeSystem/TypeOfBill", "code": "0137"}]}
+        assert (read_one(data).bill_type, read_one(data).frequency) == ("137", "7")
+        data["subType"]["coding"][0]["code"] = "0131"
+        error = read_one(data)
+        assert isinstance(error, radrules.InputError) and error.path == "supportingInfo[1].code"
+        assert "is not the frequency code the type of bill ends in" in error.problem
+        frequency["code"]["coding"][0]["code"] = "77"
+        error = read_one(data)
+        assert isinstance(error, radrules.InputError) and error.path == "supportingInfo[1].code"
+        assert error.problem.startswith("expected the claim frequency code")
+
+    @pytest.mark.parametrize("related, replaces", [
+        ([{"relationship": PRIOR, "reference": {"value": "26123000456"}}], "26123000456"),
+        ([{"relationship": PRIOR, "claim": {"identifier": {"value": "26123000456"}}}], "26123000456"),
+        ([{"relationship": PRIOR, "claim": {"reference": "Claim/RAD-F-2001"}}], "RAD-F-2001"),
+        ([{"relationship": PRIOR, "claim": {"reference": "https://fhir.example.org/r4/Claim/RAD-F-2001/_history/3"}}],
+         "RAD-F-2001"),
+        ([{"relationship": {"coding": [{"code": "prior"}]}, "reference": {"value": " 26123000456 "}}], "26123000456"),
+        # another relationship (CARIN's `replacedby`: this claim was replaced), or none, is not the claim replaced
+        ([{"relationship": {"coding": [{"system": "http://hl7.org/fhir/us/carin-bb/CodeSystem/"
+                                                  "C4BBRelatedClaimRelationshipCodes", "code": "replacedby"}]},
+           "reference": {"value": "A2"}},
+          {"reference": {"value": "A3"}},
+          {"relationship": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/ex-relatedclaimrelationship",
+                                        "code": "associated"}]}, "reference": {"value": "A4"}}], None),
+        ([{"relationship": PRIOR, "reference": {"value": "A1"}}, {"relationship": PRIOR, "reference": {"value": "A1"}}],
+         "A1"),
+    ])
+    def test_the_claim_replaced_from_related(self, related, replaces):
+        """`related` whose relationship is `prior` names the claim this one replaces (the 837's REF*F8): its
+        reference.value, else its claim's identifier, else the id of its claim's reference to a Claim."""
+        data = resource()
+        data["related"] = related
+        assert read_one(data).replaces == replaces
+
+    def test_a_replacement_read_from_fhir_is_judged_without_the_claim_it_replaces(self):
+        """A FHIR replacement (frequency 7, related prior): the history lines of that claim are not duplicates;
+        an original of the same lines is."""
+        rules = radrules.load(bundled=True)
+        for frequency, passed in (("7", True), ("1", False)):
+            data = resource()
+            data["item"] = data["item"][:1]
+            data["supportingInfo"] = [{"sequence": 1, "category": {"coding": [{"code": "claimFrequency"}]},
+                                       "code": {"coding": [{"system": FREQUENCY_SYSTEM, "code": frequency}]}}]
+            data["related"] = [{"relationship": PRIOR, "reference": {"value": "26123000456"}}]
+            claim = read_one(data)
+            paid = claim.lines[0]
+            history = [{"code": paid.code, "modifiers": list(paid.modifiers), "date": "2026-03-02",
+                        "rendering_npi": paid.rendering_npi, "claim": "26123000456"}]
+            result = rules.evaluate(claim, history=history)
+            assert ("duplicate.history" in {f.rule for f in result.findings}) is not passed, frequency
 
     def test_the_statement_period_of_an_institutional_claim(self):
         """billablePeriod is an institutional claim's statement period (a professional claim has none); an end
@@ -586,6 +650,17 @@ class TestMalformed:
         (lambda d: d.update(supportingInfo=[{"sequence": 1, "code": {"coding": [
             {"system": "https://www.nubc.org/CodeSystem/ConditionCodes", "code": "451"}]}}]),
          "supportingInfo[0].code", "expected a condition code"),
+        (lambda d: d.update(related={"reference": {"value": "SECRET-7"}}), "related", "expected a list"),
+        (lambda d: d.update(related=[{"relationship": PRIOR}]), "related[0]", "a prior claim without its number"),
+        (lambda d: d.update(related=[{"relationship": PRIOR, "reference": {"value": 55012}}]),
+         "related[0].reference.value", "expected a text"),
+        (lambda d: d.update(related=[{"relationship": PRIOR, "claim": {"reference": "Coverage/SECRET-7"}}]),
+         "related[0].claim.reference", "expected a reference to a Claim"),
+        (lambda d: d.update(related=[{"relationship": PRIOR, "reference": {"value": "SECRET-7"}},
+                                     {"relationship": PRIOR, "claim": {"identifier": {"value": "MEMBER0101"}}}]),
+         "related[1].claim.identifier.value", "a second prior claim of another number"),
+        (lambda d: d.update(related=[{"relationship": "prior", "reference": {"value": "SECRET-7"}}]),
+         "related[0].relationship", "expected a CodeableConcept"),
     ])
     def test_bad_claim(self, change, path, problem):
         """Each shape problem names its FHIR path and what is wrong."""

@@ -35,6 +35,12 @@ NO_PROCEDURE_SYSTEMS = ("https://www.nubc.org/CodeSystem/RevenueCodes", "http://
 CONDITION_SYSTEMS = ("https://www.nubc.org/CodeSystem/ConditionCodes",
                      "http://terminology.hl7.org/CodeSystem/AHANUBCConditionCodes")
 CLAIM_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/claim-type"
+#: The claim frequency code (X12 CLM05-3), as Da Vinci Patient Cost Transparency gives it: a `supportingInfo` code
+#: of its `claimFrequency` slice, in this system (codes 1, 7 and 8). FHIR R4 itself has no field for it.
+FREQUENCY_SYSTEM = "http://hl7.org/fhir/us/davinci-pct/CodeSystem/PCTGFEFrequency"
+#: `Claim.related.relationship`: HL7's `prior`, "a prior claim instance for the same intended suite of services"
+#: (the claim a replacement or void restates or cancels).
+RELATED_CLAIM_SYSTEM = "http://terminology.hl7.org/CodeSystem/ex-relatedclaimrelationship"
 #: The type of bill (UB-04 FL 4): NUBC's system, and CMS's (HL7's examples use it).
 BILL_TYPE_SYSTEMS = ("https://www.nubc.org/CodeSystem/TypeOfBill", "https://www.cms.gov/codes/billtype")
 #: The claim-type systems: R4's, and STU3's (http://hl7.org/fhir/ex-claimtype), which has the same codes.
@@ -57,6 +63,10 @@ _REVENUE_KEYS = _NO_PROCEDURE_KEYS - {system_key("http://terminology.hl7.org/Cod
 _CONDITION_KEYS = frozenset(map(system_key, CONDITION_SYSTEMS))
 _BILL_TYPE_KEYS = frozenset(map(system_key, BILL_TYPE_SYSTEMS))
 _CLAIM_TYPE_KEYS = frozenset(map(system_key, CLAIM_TYPE_SYSTEMS))
+_FREQUENCY_KEYS = frozenset({system_key(FREQUENCY_SYSTEM)})
+_RELATED_CLAIM_KEYS = frozenset({system_key(RELATED_CLAIM_SYSTEM)})
+#: A `Claim/id` reference, relative or absolute, and its FHIR id (R4: up to 64 letters, digits, `-` and `.`).
+_CLAIM_REFERENCE = re.compile(r"(?:^|/)Claim/([A-Za-z0-9.-]{1,64})(?:/_history/[^/]+)?$")
 _GENDERS = {"female": "F", "male": "M", "other": "U", "unknown": "U"}
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -338,6 +348,13 @@ def _claim(resource: dict, bundle: dict, payers: dict) -> Claim:
         if bill_type is not None:
             data["bill_type"] = bill_type
         _statement_period(resource, data)
+    where = {}  # claim fields read from a place _fhir_path does not know: their paths, for a ClaimError
+    frequency = _frequency(resource)
+    if frequency is not None:
+        data["frequency"], where["frequency"] = frequency
+    replaces = _replaces(resource)
+    if replaces is not None:
+        data["replaces"], where["replaces"] = replaces
     if resource.get("created") is not None:
         data["received"] = _date(resource["created"], "created")
     diagnoses, sequences, system = _diagnoses(resource, bundle, data["type"])
@@ -356,7 +373,7 @@ def _claim(resource: dict, bundle: dict, payers: dict) -> Claim:
     try:
         return Claim.from_dict(data)
     except ClaimError as error:
-        raise _Problem(_fhir_path(error.path), error.problem) from None
+        raise _Problem(where.get(error.path) or _fhir_path(error.path), error.problem) from None
 
 
 def _statement_period(resource: dict, data: dict) -> None:
@@ -544,6 +561,66 @@ def _bill_type(resource: dict) -> str | None:
                 if _in(system, _BILL_TYPE_KEYS):
                     return code
     return None
+
+
+def _frequency(resource: dict) -> tuple[str, str] | None:
+    """The claim frequency code and its path: a ``supportingInfo`` code in Da Vinci PCT's frequency system (its
+    `claimFrequency` slice); checked by ``Claim.from_dict``, also against the type of bill's last character."""
+    for index, entry in enumerate(_list(resource.get("supportingInfo"), "supportingInfo")):
+        if isinstance(entry, dict):
+            path = f"supportingInfo[{index}].code"
+            for system, code in _codes(entry.get("code"), path):
+                if _in(system, _FREQUENCY_KEYS):
+                    return code, path
+    return None
+
+
+def _replaces(resource: dict) -> tuple[str, str] | None:
+    """The number of the claim this one replaces (the 837's REF*F8) and its path: of each ``related`` entry whose
+    ``relationship`` is `prior`, its ``reference.value``, else the ``claim``'s ``identifier.value``, else the
+    id of a ``claim.reference`` to a `Claim`. Two prior claims of different numbers are an error, as two
+    REF*F8 are; so is a prior claim without a number (the claim would be judged as replacing itself)."""
+    found = None
+    for index, entry in enumerate(_list(resource.get("related"), "related")):
+        path = f"related[{index}]"
+        if not isinstance(entry, dict):
+            raise _Problem(path, "expected an object")
+        if not any(code == "prior" and (system is None or _in(system, _RELATED_CLAIM_KEYS))
+                   for system, code in _codes(entry.get("relationship"), f"{path}.relationship")):
+            continue
+        number, where = _related_number(entry, path)
+        if found is not None and number != found[0]:
+            raise _Problem(where, "a second prior claim of another number: a claim replaces one claim")
+        found = (number, where)
+    return found
+
+
+def _related_number(entry: dict, path: str) -> tuple[str, str]:
+    """The number of a ``related`` prior claim, and the path it was read from."""
+    reference = entry.get("reference")
+    if reference is not None:
+        if not isinstance(reference, dict):
+            raise _Problem(f"{path}.reference", "expected an Identifier (an object)")
+        if _identifier(reference.get("value"), f"{path}.reference.value"):
+            return reference["value"].strip(), f"{path}.reference.value"
+    claim = entry.get("claim")
+    if claim is not None:
+        if not isinstance(claim, dict):
+            raise _Problem(f"{path}.claim", "expected a Reference (an object)")
+        identifier = claim.get("identifier")
+        if identifier is not None:
+            if not isinstance(identifier, dict):
+                raise _Problem(f"{path}.claim.identifier", "expected an Identifier (an object)")
+            if _identifier(identifier.get("value"), f"{path}.claim.identifier.value"):
+                return identifier["value"].strip(), f"{path}.claim.identifier.value"
+        target = claim.get("reference")
+        if _identifier(target, f"{path}.claim.reference"):
+            found = _CLAIM_REFERENCE.search(target.strip())
+            if found is None:
+                raise _Problem(f"{path}.claim.reference", "expected a reference to a Claim (`Claim/` and its id)")
+            return found[1], f"{path}.claim.reference"
+    raise _Problem(path, "a prior claim without its number: give `reference.value` (the payer's claim control "
+                   "number) or `claim`")
 
 
 #: Diagnosis types that are not the claim's diagnoses (X12 837I HI qualifiers ABJ, APR, ABN, which the X12
