@@ -196,6 +196,10 @@ class TestNoIdentifierInMessages:
         lambda d: d["lines"][0].update(rendering_npi=int(SECRET_NPI)),
         lambda d: d.update(received=SECRET_CLAIM_ID),
         lambda d: d["lines"][0].update(units=SECRET_AUTH),
+        lambda d: d.update(replaces=[SECRET_CLAIM_ID]),
+        lambda d: d.update(type="institutional", replaces=SECRET_CLAIM_ID, bill_type="13" + SECRET_AUTH),
+        lambda d: d.update(authorizations=[{"number": SECRET_AUTH, "codes": ["71046"], "start": "2026-01-01",
+                                            "end": SECRET_CLAIM_ID}]),
     ])
     def test_messages_never_contain_identifier_values(self, mutate):
         """Shape errors name fields, never the values of identifiers or other fields."""

@@ -545,9 +545,9 @@ class TestRunErrors:
             'claim file "claims/one.json"\n  expect demo.units': None,
             'claim file "claims/many.json" id "A"\n  expect demo.note': None,
             'claim file "claims/many.json" id "C"\n  expect demo.note': None,  # ids are trimmed
-            'claim file "claims/many.json" id "Z"\n  expect pass': "RR616]: no claim with id `Z` in `claims/many.json`",
+            'claim file "claims/many.json" id "Z"\n  expect pass': "RR616]: no claim of this id in `claims/many.json`",
             'claim file "claims/many.json"\n  expect pass': "RR616]: `claims/many.json` holds 5 claims",
-            'claim file "claims/many.json" id "D"\n  expect pass': "RR616]: 2 claims with id `D` in `claims/many.json`",
+            'claim file "claims/many.json" id "D"\n  expect pass': "RR616]: 2 claims of this id in `claims/many.json`",
             'claim file "../outside.json"\n  expect pass': "RR615]: `../outside.json` is outside the test file's folder",
             'claim file "nope.json"\n  expect pass': "RR615]: no claim file `nope.json`",
         }
@@ -557,6 +557,8 @@ class TestRunErrors:
                 assert report.passed == 1, body
             else:
                 assert f"error[{error}" in problems(report), body
+                message = next(line for line in problems(report).splitlines() if "error[" in line)
+                assert "`Z`" not in message and "`D`" not in message  # a claim's id is underlined, not quoted
 
     def test_claim_file_json_lines_and_deep_nesting(self, demo):
         """A JSON Lines claim file breaks only at line feeds (U+2028 may sit in a string); JSON nested too

@@ -244,8 +244,8 @@ class _ClaimReader:
                         raise _ClaimProblem(number, segment_id, "REF*F8 without the payer's claim control number "
                                             "of the claim replaced (REF02)")
                     if claim.replaces is not None and claim.replaces != value:
-                        raise _ClaimProblem(number, segment_id, f"a second REF*F8 (`{value}`): the claim replaces "
-                                            f"one claim, `{claim.replaces}`")
+                        raise _ClaimProblem(number, segment_id, "a second REF*F8 of another number: a claim "
+                                            "replaces one claim")  # (numbers not shown: they identify claims)
                     claim.replaces = value
             elif segment_id == "HI" and section == "claim":
                 self.diagnoses(claim, number, elements)

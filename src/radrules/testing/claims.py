@@ -113,11 +113,11 @@ def _from_file(spec: ClaimSpec, test_file: TestFile) -> tuple[Claim | None, Diag
         wanted = spec.claim_id.text.strip()  # ids are trimmed, as Claim.from_dict trims them
         found = [c for c in claims if isinstance(c, dict) and c.get("id") is not None
                  and str(c.get("id")).strip() == wanted]
-        if not found:
-            return None, _diagnostic("RR616", f"no claim with id `{wanted}` in `{token.text}`", spec.claim_id.span,
+        if not found:  # (the caret shows the id: a message names no claim's id)
+            return None, _diagnostic("RR616", f"no claim of this id in `{token.text}`", spec.claim_id.span,
                                      test_file, help=f"the file holds {_count(len(claims))}")
         if len(found) > 1:  # which one the test means is not said: never pick one silently
-            return None, _diagnostic("RR616", f"{_count(len(found))} with id `{wanted}` in `{token.text}`",
+            return None, _diagnostic("RR616", f"{_count(len(found))} of this id in `{token.text}`",
                                      spec.claim_id.span, test_file,
                                      help="give the claims of the file ids of their own")
         data = found[0]
