@@ -197,6 +197,43 @@ def test_a_claims_type_of_bill(tmp_path):
     assert [(o.name, o.status) for o in report.outcomes] == [("inpatient", "passed"), ("outpatient", "passed")]
 
 
+
+def test_a_claims_frequency_replaces_and_a_history_lines_claim(tmp_path):
+    """`frequency`, `replaces` in a claim's header and `claim ID` on a history line, so a replacement's test can be
+    written in the compact form (a history line had no claim id); an id may be quoted, and given twice is RR605."""
+    write(tmp_path, "t.rr", 'rule t.again "Again"\n  reference "test"\n  when history has the same code\n'
+                            '  then deny line "again"\nend\n')
+    text = """\
+        rules "t.rr"
+        test "the replaced claim's line is left out"
+          claim frequency 7, replaces "A 1"
+            2026-03-01 77065
+          history
+            2026-03-01 77065 claim "A 1"
+          expect pass
+        end
+        test "another claim's line is not"
+          claim frequency 7, replaces "A 1"
+            2026-03-01 77065
+          history
+            2026-03-01 77065 claim A2
+          expect t.again on line 1
+        end
+        test "an original is judged against the whole history"
+          claim replaces "A 1"
+            2026-03-01 77065
+          history
+            2026-03-01 77065 claim "A 1"
+          expect t.again on line 1
+        end
+        """
+    report = report_for(tmp_path, text)
+    assert [o.status for o in report.outcomes] == ["passed"] * 3
+    twice = parse_tests('test "t"\n  claim\n    2026-03-01 76377\n  history\n    2020-05-01 76377 claim a claim b\n'
+                        '  expect pass\nend\n', "t.rrt")
+    assert [(d.code, d.message) for d in twice.diagnostics] == [
+        ("RR605", "history field `claim` is given twice on one line")]
+
 # ---------------------------------------------------------------- the format
 
 

@@ -146,7 +146,8 @@ _FIELD_KEYWORDS = {"field_payer": "payer", "field_type": "type", "field_sex": "p
                    "field_condition": "condition", "field_id": "id", "diagnoses": "dx", "pointers": "dx",
                    "line_pos": "pos", "npi": "npi", "charge": "charge", "revenue": "rev", "history_type": "type",
                    "field_billing": "billing", "history_billing": "billing", "field_bill_type": "bill",
-                   "history_payer": "payer", "history_bill_type": "bill"}
+                   "history_payer": "payer", "history_bill_type": "bill", "field_frequency": "frequency",
+                   "field_replaces": "replaces", "history_claim": "claim"}
 
 
 def _glued_keywords(tree, lines: list[str], name: str) -> tuple[Diagnostic, ...]:
@@ -449,6 +450,7 @@ def _number(text: str):
 _HEADER_FIELDS = {
     "field_payer": "payer", "field_type": "type", "field_pos": "place_of_service",
     "field_received": "received", "field_id": "id", "field_billing": "billing_npi", "field_bill_type": "bill_type",
+    "field_frequency": "frequency", "field_replaces": "replaces",
 }
 
 
@@ -595,7 +597,7 @@ class _Builder(TreeWalk):
         columns: dict = {}
         for kind, tokens in c[2:]:
             key = {"units": "units", "npi": "rendering_npi", "type": "type", "billing": "billing_npi",
-                   "payer": "payer", "bill": "bill_type"}.get(kind, "status")
+                   "payer": "payer", "bill": "bill_type", "claim": "claim"}.get(kind, "status")
             if key in columns:  # as on a claim line: the second would silently win
                 self._twice(f"history field `{key}` is given twice on one line", tokens[0].span,
                             f"the first is at column {columns[key]}")
@@ -613,6 +615,8 @@ class _Builder(TreeWalk):
                 line["payer"] = tokens[0].text
             elif kind == "bill":  # checked with the line, as a JSON history line's `bill_type` (RR617)
                 line["bill_type"] = tokens[0].text
+            elif kind == "claim":  # the id of the earlier claim: a replacement of it leaves its lines out
+                line["claim"] = tokens[0].text
             else:
                 line["status"] = tokens[0].text
         return (line, self._span(meta))
@@ -642,6 +646,9 @@ class _Builder(TreeWalk):
 
     def history_bill_type(self, meta, c):
         return ("bill", [self._tok(c[0])])
+
+    def history_claim(self, meta, c):
+        return ("claim", [self._tok(c[0])])
 
     # claims
     def claim_json(self, meta, c):
@@ -748,6 +755,12 @@ class _Builder(TreeWalk):
 
     def field_bill_type(self, meta, c):
         return ("field_bill_type", [self._tok(c[0])])
+
+    def field_frequency(self, meta, c):
+        return ("field_frequency", [self._tok(c[0])])
+
+    def field_replaces(self, meta, c):
+        return ("field_replaces", [self._tok(c[0])])
 
     def diagnoses(self, meta, c):
         return ("diagnoses", [self._tok(x) for x in c])

@@ -517,7 +517,7 @@ def _history(case: TestCase, test_file: TestFile):
             return None, Diagnostic("RR617", f"history line {index + 1}: {error.problem}", span,
                                     test_file.source_line(span.line), help="history lines are `DATE CODE[-MOD...] "
                                     "[xUNITS] [npi NPI] [type professional|institutional] [billing NPI] [payer NAME] "
-                                    "[bill TYPE] [paid|denied]`")
+                                    "[bill TYPE] [claim ID] [paid|denied]`")
     return lines, None
 
 
