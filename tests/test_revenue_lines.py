@@ -166,6 +166,67 @@ class TestEvaluate:
         assert set(result.explanation.fired()) == {f.rule for f in result.findings}
 
 
+REVENUE_RULES = ('rule t.professional "A practitioner\'s service on a hospital claim"\n'
+                 '  when line.revenue_code in [096X, 0970-0989] and line.revenue_code is not 0985\n'
+                 '  then info line "{line.code} under {line.revenue_code}"\n'
+                 '  reference "test"\n'
+                 'end\n\n'
+                 'rule t.no_revenue "A hospital line without a revenue code"\n'
+                 '  for institutional claims\n'
+                 '  when line.revenue_code is missing\n'
+                 '  then warn line "{line.code}"\n'
+                 '  reference "test"\n'
+                 'end\n\n'
+                 'rule t.same_revenue "Two lines of one revenue code"\n'
+                 '  when other.revenue_code = line.revenue_code\n'
+                 '  then info both "{line.revenue_code}"\n'
+                 '  reference "test"\n'
+                 'end\n')
+
+
+def revenue_rule(condition: str) -> str:
+    return f'rule t.r "r"\n  when {condition}\n  then info line "{{line.code}}"\n  reference "test"\nend\n'
+
+
+class TestRevenueCodeField:
+    @pytest.mark.parametrize("indexed", [True, False])
+    def test_rules_read_a_line_s_revenue_code(self, indexed):
+        """`line.revenue_code` takes single codes, ranges and NUBC's `096X` (0960-0969); a line without one is
+        unknown to `in` and `is not` (no finding) and missing to `is missing`; a line of a revenue code alone
+        stays unjudged by line and pair rules."""
+        rules = radrules.loads(REVENUE_RULES)
+        claim = hospital(ct("74177"), {**ct("74177"), "revenue_code": "0960"}, {**ct("74177"), "revenue_code": "0985"},
+                         {"code": "74177", "date": DAY}, {**ct("74176"), "revenue_code": "0972"},
+                         {"date": DAY, "revenue_code": "0971"}, {"date": DAY, "revenue_code": "0350"}, ct("74176"))
+        result = rules.evaluate(claim, indexed=indexed)
+        assert [(f.rule, f.lines, f.message) for f in result.findings] == [
+            ("t.same_revenue", (1, 8), "0350"), ("t.professional", (2,), "74177 under 0960"),
+            ("t.no_revenue", (4,), "74177"), ("t.professional", (5,), "74176 under 0972")]
+
+    @pytest.mark.parametrize("condition, code, message, hint", [
+        ("line.revenue_code in [255]", "RR223", "`255` is not a valid revenue code",
+         "revenue codes have four digits, e.g. `0255`; `096X` is 0960-0969"),
+        ("line.revenue_code in professional", "RR223", "`professional` is not a valid revenue code",
+         "revenue codes have four digits, e.g. `0255`; `096X` is 0960-0969; they are written in the rule, not named"),
+        ("line.revenue_code is 255", "RR210", "`255` is not a revenue code", "revenue codes have four digits, e.g. "
+         "`0255`"),
+        ("line.revenue_code is 096X", "RR210", "`096X` is not a revenue code",
+         "`096X` stands for ten codes: test them with `in 096X`"),
+        ("line.revenue_code > 0960", "RR209", "`>` needs numbers or dates, but `line.revenue_code` is a revenue code",
+         "use `is`, `is not`, `in` or `has`"),
+        ("line.rev is 0960", "RR204", "unknown field `rev` of `line`", "did you mean `revenue_code`?"),
+        ("claim.revenue_code is 0960", "RR204", "unknown field `revenue_code` of `claim`",
+         "did you mean `line.revenue_code`?"),
+    ])
+    def test_errors(self, condition, code, message, hint):
+        """Codes that are not 4 digits, a set by name, a category where one code is meant, an ordering, and the
+        field misspelt or on the claim are told as other fields' are."""
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads(revenue_rule(condition), name="revenue.rr")
+        (diagnostic,) = caught.value.diagnostics
+        assert (diagnostic.code, diagnostic.message, diagnostic.help) == (code, message, hint)
+
+
 ISA = "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260320*1200*^*00501*000000001*0*T*:~"
 HEAD_837I = [
     "GS*HC*SENDER*RECEIVER*20260320*1200*1*X*005010X223A2",

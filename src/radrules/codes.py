@@ -124,6 +124,18 @@ def is_condition_code(code: str) -> bool:
     return len(code) == 2 and code.isascii() and code.isalnum() and code == code.upper()
 
 
+def is_revenue_code(code: str) -> bool:
+    """A NUBC revenue code: four digits (`0255`, `0960`)."""
+    return len(code) == 4 and is_digits(code)
+
+
+def revenue_category(text: str) -> list[str] | None:
+    """The ten revenue codes of NUBC's category notation (`096X`: 0960-0969), None for any other text."""
+    if len(text) == 4 and text[3] == "X" and is_digits(text[:3]):
+        return [f"{text[:3]}{digit}" for digit in range(10)]
+    return None
+
+
 @remembered(8192)
 def is_diagnosis(code: str) -> bool:
     return DIAGNOSIS.match(code) is not None

@@ -108,6 +108,10 @@ class LineView:
     def charge(self):
         return self.line.charge
 
+    @property
+    def revenue_code(self):
+        return self.line.revenue_code
+
     def billed_units(self) -> int | float:
         """Units per day: a date span divides the units, rounded to nearest (§2.1)."""
         if self.end_day is None or self.end_day <= self.day:

@@ -32,6 +32,7 @@ LINE_FIELDS = {
     "charge": ("charge", "number"),
     "place_of_service": (None, "place"),
     "rendering_npi": ("rendering_npi", "identifier"),
+    "revenue_code": ("revenue_code", "revenue_code"),
     "number": ("number", "number"),
     "authorization": (None, "authorization"),
 }
@@ -62,7 +63,7 @@ FIELD_ALIASES = {
     "line": {"pos": "place_of_service", "place": "place_of_service", "dx": "diagnoses", "npi": "rendering_npi",
              "dos": "date", "mods": "modifiers", "mod": "modifiers", "cpt": "code", "hcpcs": "code",
              "auth": "authorization", "prior_auth": "authorization", "prior_authorization": "authorization",
-             "end": "end_date"},
+             "end": "end_date", "rev": "revenue_code", "revenue": "revenue_code"},
     "claim": {"pos": "place_of_service", "place": "place_of_service", "auth": "prior_auth",
               "authorization": "prior_auth", "prior_authorization": "prior_auth", "dx": "diagnoses",
               "conditions": "condition_codes", "lines": "line_count", "tob": "bill_type",
@@ -90,6 +91,7 @@ TYPE_WORDS = {
     "authorization": "an authorization status",
     "bill_type": "a type of bill",
     "frequency": "a claim frequency code",
+    "revenue_code": "a revenue code",
 }
 ORDERED = ("number", "date")
 COLLECTIONS = {"modifiers": "modifiers", "diagnoses": "diagnoses", "conditions": "conditions"}
@@ -105,6 +107,7 @@ MEMBER_OF = {
     "authorization": "values",
     "bill_type": "values",
     "frequency": "values",
+    "revenue_code": "revenue_codes",
 }
 _UNITS = {"day": (0, 1), "days": (0, 1), "month": (1, 0), "months": (1, 0), "year": (12, 0), "years": (12, 0)}
 #: The longest shift of each unit: the span of the calendar (years 1 to 9999).
@@ -542,6 +545,13 @@ class ConditionCompiler:
             if kind != "word" or not codes.is_place_of_service(text):
                 return bad(f"`{text}` is not a place of service (two digits)")
             return text
+        if expected == "revenue_code":
+            if kind != "word" or not codes.is_revenue_code(text):
+                category = kind == "word" and codes.revenue_category(text) is not None  # NUBC's `096X`
+                return bad(f"`{shortened(text, 20)}` is not a revenue code",
+                           f"`{text}` stands for ten codes: test them with `in {text}`" if category else
+                           "revenue codes have four digits, e.g. `0255`")
+            return text
         if expected == "sex":
             if text.upper() not in SEXES:
                 return bad(f"`{text}` is not a sex", "write `F`, `M` or `U`")
@@ -569,7 +579,7 @@ class ConditionCompiler:
         return bad(f"{TYPE_WORDS.get(expected, expected)} can't be compared with `{text}`")
 
     def _coerce_values(self, values: frozenset, type_: str, span: s.Span):
-        if type_ in ("code", "modifier", "place"):
+        if type_ in ("code", "modifier", "place", "revenue_code"):
             return values
         out = set()
         for value in values:

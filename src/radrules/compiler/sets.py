@@ -19,6 +19,7 @@ SET_KINDS = {
     "diagnoses": "diagnosis code",
     "modifiers": "modifier",
     "conditions": "condition code",
+    "revenue_codes": "revenue code",
     "places": "place of service",
     "values": "value",
 }
@@ -37,7 +38,11 @@ _CHECKS = {
     "places": (codes.is_place_of_service, "RR207", "places of service have two digits, e.g. `11`, `22`"),
     "conditions": (codes.is_condition_code, "RR222", "condition codes have two capital letters or digits, e.g. "
                    "`45`, `A1`"),
+    "revenue_codes": (codes.is_revenue_code, "RR223", "revenue codes have four digits, e.g. `0255`; `096X` is "
+                      "0960-0969"),
 }
+#: The kinds of sets no statement names: their members are written in the rule.
+_UNNAMED = ("conditions", "revenue_codes")
 
 
 @attrs.frozen
@@ -200,9 +205,10 @@ class SetTable:
         if isinstance(item, s.SetRef):
             if kind == "values":
                 return {text}, ()
-            if kind == "conditions":  # no statement names a set of condition codes: they are written out
-                self.ctx.error("RR222", f"`{text}` is not a valid condition code", token.span,
-                               help=_CHECKS[kind][2] + "; they are written in the rule, not named")
+            if kind in _UNNAMED:  # no statement names a set of condition or revenue codes: they are written out
+                _, code, hint = _CHECKS[kind]
+                self.ctx.error(code, f"`{text}` is not a valid {SET_KINDS[kind]}", token.span,
+                               help=hint + "; they are written in the rule, not named")
                 return None
             return self._reference(token, kind)
         if isinstance(item, s.SetText):
@@ -223,6 +229,8 @@ class SetTable:
                                help="a prefix starts with the letter of an ICD-10-CM chapter, e.g. `C34*`")
                 return None
             return set(), (prefix,)
+        if kind == "revenue_codes" and codes.revenue_category(text) is not None:  # NUBC's `096X`: ten codes
+            return set(codes.revenue_category(text)), ()
         check, code, hint = _CHECKS[kind]
         if not check(text):
             self.ctx.error(code, f"`{text}` is not a valid {SET_KINDS[kind]}", token.span, help=hint)
