@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import pickle
 import shutil
 import textwrap
 from pathlib import Path
@@ -155,6 +156,21 @@ class TestEvaluate:
         """A date span on a line without a code makes no span path of the coded lines' edits."""
         claim = hospital(ct("74177"), ct("74176"), {**LINE, "end_date": "2026-07-03"})
         assert ("ncci.ptp", (2,), (1,)) in found(rules.evaluate(claim))
+
+    @pytest.mark.parametrize("indexed", [True, False])
+    def test_the_result_numbers_the_lines_not_judged(self, rules, indexed):
+        """`result.uncoded` numbers the lines of a revenue code alone, also with explain and after pickling, and
+        their entries in to_dict() say so; a claim without one has none (and the plain Result type)."""
+        claim = hospital(LINE, ct("74177"), LINE, ct("74176"))
+        for result in (rules.evaluate(claim, indexed=indexed), rules.evaluate(claim, explain=True)):
+            assert result.uncoded == (1, 3)
+            assert pickle.loads(pickle.dumps(result)).uncoded == (1, 3)
+            assert [line.get("note") for line in result.to_dict()["lines"]] == [
+                "not judged: no procedure code", None, "not judged: no procedure code", None]
+        assert rules.evaluate(claim) == rules.evaluate(claim, indexed=False)
+        coded = rules.evaluate(hospital(ct("74177"), ct("74176")), indexed=indexed)
+        assert coded.uncoded == () and type(coded) is radrules.Result
+        assert all("note" not in line for line in coded.to_dict()["lines"])
 
     def test_explain(self, rules):
         """explain says why the line was not judged for a code, and lists it with the claim rules' lines."""
@@ -330,11 +346,24 @@ class TestCommandLine:
         options = ["--rules", str(folder), "--cache-dir", str(tmp_path / "cache")]
         assert cli_main(["eval", *options, str(path)]) == 2  # (a claim failed)
         out = capsys.readouterr().out
-        assert out.startswith("claim H100: FAIL  (lines: 1 review, 2 deny, 3 review)")
+        assert out.startswith("claim H100: FAIL  (lines: 1 review, 2 deny, 3 review)\n"
+                              "  note   line 3     not judged: no procedure code\n")
         assert "ncci.ptp (ptp)" in out
         assert cli_main(["eval", *options, "--format", "json", str(path)]) == 2  # (a claim failed)
         (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-        assert [line["status"] for line in row["lines"]] == ["review", "deny", "review"]
+        assert row["lines"] == [{"line": 1, "status": "review"}, {"line": 2, "status": "deny"},
+                                {"line": 3, "status": "review", "note": "not judged: no procedure code"}]
+
+    def test_coded_claims_print_no_note(self, folder, tmp_path, capsys):
+        """A hospital claim whose lines all have codes prints as before: no `note` row, no `note` key."""
+        path = tmp_path / "h.837"
+        path.write_text(x12("SV2*0350*HC:74177*100*UN*1", "SV2*0350*HC:74176*100*UN*1"), encoding="ascii")
+        options = ["--rules", str(folder), "--cache-dir", str(tmp_path / "cache")]
+        cli_main(["eval", *options, str(path)])
+        assert "note" not in capsys.readouterr().out
+        cli_main(["eval", *options, "--format", "json", str(path)])
+        (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        assert row["lines"] == [{"line": 1, "status": "pay"}, {"line": 2, "status": "deny"}]
 
 
 class TestRuleTests:

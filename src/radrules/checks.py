@@ -249,7 +249,7 @@ def check_format(ev, findings: list) -> dict | None:
     """Append a finding for every format problem of the claim in ``ev``.
 
     Returns the claim's malformed values that may not be quoted ({value: kind}, for :func:`hide`), or None
-    (nearly every claim).
+    (nearly every claim); a claim with lines of a revenue code alone gets a dict, empty if nothing is hidden.
     """
     claim = ev.claim
     all_lines = ev.all_lines
@@ -350,6 +350,8 @@ def check_format(ev, findings: list) -> dict | None:
     if ev.uncoded:  # a line without a code names none
         findings[first:] = [finding if None not in finding.codes else attrs.evolve(
             finding, codes=tuple([code for code in finding.codes if code is not None])) for finding in findings[first:]]
+        if hidden is None:
+            hidden = {}  # (not None: evaluate() takes its rare path, which numbers these lines in the result)
     return hidden
 
 

@@ -30,7 +30,7 @@ from .evaluation import Evaluation, LineView, meeting_days, paid_history
 from .lookups import UNLISTED, ScanLookup, mue_files, row_in_force
 from .model import (ANATOMIC_MODIFIERS, MUE_UNPUBLISHED, OTHER_BYPASS_MODIFIERS, SIDE_MODIFIERS, format_date,
                     from_table, primaries_text)
-from .result import Finding, Result, build_result
+from .result import Finding, PartlyJudgedResult, Result, build_result
 
 _EMPTY = ()
 _CODE = attrgetter("code")  # set(map(_CODE, lines)) is quicker than a set comprehension
@@ -62,9 +62,22 @@ def evaluate(ruleset, claim, *, indexed: bool = True, history=None) -> Result:
     _unit_limits(ev, lookup, findings)
     _claim_rules(ev, lookup, findings)
     _addons(ev, lookup, findings)
-    if hidden is not None:  # a malformed value not to be shown (a member id as a code): out of every finding
-        checks.hide(findings, hidden)
+    if hidden is not None:  # rare: a malformed value not to be shown, or lines of a revenue code alone
+        return _rare_result(ev, findings, hidden)
     return build_result(claim.id, ev.line_count, findings)
+
+
+def _rare_result(ev: Evaluation, findings: list, hidden: dict) -> Result:
+    """The result of a claim with a malformed value not to be shown (a member id as a code: out of every finding)
+    or with lines of a revenue code alone (numbered in the result); :func:`checks.check_format` sends both here,
+    so that a claim with neither pays nothing for them."""
+    if hidden:
+        checks.hide(findings, hidden)
+    result = build_result(ev.claim_id, ev.line_count, findings)
+    if not ev.uncoded:
+        return result
+    return PartlyJudgedResult(result.claim, result.passed, result.findings, result.statuses,
+                              uncoded=tuple([line.number for line in ev.uncoded]))
 
 
 def _rule_finding(rule, ev, line, other, lines, related) -> Finding:

@@ -148,7 +148,7 @@ def explain(ruleset, claim, result, history=None) -> Explanation:
     tracer.addons_corrected_later(ruleset.tables)
     steps = tracer.steps
     hidden = check_format(ev, [])
-    if hidden is not None:  # a malformed value not to be shown: out of the labels and details too
+    if hidden:  # a malformed value not to be shown: out of the labels and details too
         hide_in = hider(hidden)
         steps = [attrs.evolve(step, detail=hide_in(step.detail), where=hide_in(step.where)) for step in steps]
     considered = {step.rule for step in steps}

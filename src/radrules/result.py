@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import attrs
 
 SEVERITIES = ("deny", "review", "warn", "info")
 KINDS = ("format", "duplicate", "ptp", "mue", "modifier", "policy", "addon", "coding")
 #: Findings are reported in this order of kind (domain.md §10.4), then by line.
 KIND_ORDER = {kind: position for position, kind in enumerate(KINDS)}
+#: What the output says of a line of a revenue code alone, whose status is not a judgement of its code.
+NOT_JUDGED = "not judged: no procedure code"
 
 
 # Finding and Result are not slotted: attrs writes a frozen, unslotted instance's fields straight
@@ -75,7 +79,13 @@ class Result:
 
     ``statuses`` holds each line's status (``pay``, ``deny``, ``review``) in
     line order; ``lines`` gives them as :class:`LineStatus` objects.
+    ``uncoded`` numbers the lines of a revenue code alone, which nothing that
+    reads a procedure code judged (docs/claim-format.md#lines-without-a-procedure-code).
     """
+
+    #: Empty here; a claim with such lines gets a :class:`PartlyJudgedResult` (a field of every result would
+    #: cost every claim's result a store).
+    uncoded: ClassVar[tuple[int, ...]] = ()
 
     claim: str | None
     passed: bool
@@ -95,6 +105,8 @@ class Result:
             "findings": [finding.to_dict() for finding in self.findings],
             "lines": [{"line": number, "status": status} for number, status in enumerate(self.statuses, 1)],
         }
+        for number in self.uncoded:
+            out["lines"][number - 1]["note"] = NOT_JUDGED
         if self.explanation is not None:
             out["explanation"] = self.explanation.to_dict()["steps"]
         return out
@@ -109,6 +121,13 @@ class Result:
     def fired(self) -> tuple[str, ...]:
         """The ids of the rules that produced findings, in finding order, once each."""
         return tuple(dict.fromkeys(f.rule for f in self.findings))
+
+
+@attrs.frozen(slots=False)
+class PartlyJudgedResult(Result):
+    """The result of a claim with lines of a revenue code alone: ``uncoded`` numbers them (in order)."""
+
+    uncoded: tuple[int, ...] = ()
 
 
 _ALL_PAY = tuple(("pay",) * count for count in range(100))

@@ -30,6 +30,7 @@ from ..claim import Claim
 from ..errors import ClaimError, InputError, printable
 from ..readers import to_fhir_claim_response
 from ..readers.x12_split import X12Piece, read_x12_piece, split_x12
+from ..result import NOT_JUDGED
 from .common import ClaimsInput, RawLine, _Prefixed, read_input
 from .summary import Summary
 
@@ -305,6 +306,11 @@ def result_json(result) -> str:
     ])
     status = _STATUS_JSON
     lines = ", ".join([f'{{"line": {number}, "status": {status[s]}}}' for number, s in enumerate(result.statuses, 1)])
+    if result.uncoded:  # lines of a revenue code alone: their status is no judgement of a code
+        uncoded = set(result.uncoded)
+        lines = ", ".join([f'{{"line": {number}, "status": {status[s]}'
+                           + (f', "note": {_json_text(NOT_JUDGED)}}}' if number in uncoded else "}")
+                           for number, s in enumerate(result.statuses, 1)])
     return (f'{{"claim": {_json_optional(result.claim)}, "passed": {"true" if result.passed else "false"}, '
             f'"findings": [{findings}], "lines": [{lines}]}}')
 
@@ -339,6 +345,8 @@ def render_text(result, position: int, label: str | None = None) -> str:
     verdict = "PASS" if result.passed else "FAIL"
     statuses = ", ".join(f"{s.line} {s.status}" for s in result.lines)
     out = [f"claim {name}: {verdict}  (lines: {statuses})"]
+    if result.uncoded:  # lines of a revenue code alone: `pay` is not a judgement of their code
+        out.append(f"  {'note':<6} line {','.join(map(str, result.uncoded)):<5} {NOT_JUDGED}")
     for finding in result.findings:
         lines = ",".join(str(n) for n in finding.lines)
         remittance = " ".join(filter(None, [finding.carc, *finding.rarc]))
