@@ -441,6 +441,28 @@ class TestIcd10cmValidity:
             ("codes.diagnosis_invalid", (1, 2)), ("codes.diagnosis_not_billable", (2,))]
         assert result.statuses == ("deny", "deny")
 
+    def test_a_claim_of_revenue_code_lines_only_has_its_diagnoses_judged(self, icd):
+        """A hospital claim whose lines give a revenue code alone: its diagnoses are judged on their dates (the
+        lines are denied), as explain shows; with a valid diagnosis it passes."""
+        pharmacy = {"date": "2026-03-02", "revenue_code": "0255"}
+        data = {"type": "institutional", "diagnoses": ["X99.9", "R10"], "lines": [pharmacy, pharmacy]}
+        for indexed in (True, False):
+            result = icd.evaluate(data, indexed=indexed)
+            assert [(f.rule, f.lines) for f in result.findings] == [
+                ("codes.diagnosis_invalid", (1, 2)), ("codes.diagnosis_not_billable", (1, 2))]
+            assert result.statuses == ("deny", "deny") and result.uncoded == (1, 2)
+        text = icd.evaluate(data, explain=True).explanation.render()
+        assert "lines 1, 2 (revenue code 0255): fired: diagnosis 1 (X99.9) is not in the FY2026 ICD-10-CM" in text
+        assert "only the checks of its dates, places, NPIs and diagnoses and the rules on the whole claim" in text
+        assert icd.evaluate({**data, "diagnoses": ["R10.9"]}).passed
+
+    def test_a_revenue_code_line_s_date_judges_the_diagnoses_too(self, icd):
+        """M54.5 is billable on the coded line's date (FY2021) and a header on the pharmacy line's (FY2022): the
+        pharmacy line is denied."""
+        data = {"type": "institutional", "diagnoses": ["M54.5"], "lines": [
+            {"code": "72148", "date": "2021-09-30"}, {"date": "2021-10-01", "revenue_code": "0255"}]}
+        assert [(f.rule, f.lines) for f in icd.evaluate(data).findings] == [("codes.diagnosis_not_billable", (2,))]
+
     def test_diagnosis_spelling(self, icd):
         """Claim diagnoses match with or without the dot, in either case."""
         result = icd.evaluate(claim(("74176", "2026-03-02"), diagnoses=["r10.9", "Z87891", "f17.210"]))

@@ -431,7 +431,7 @@ class _Tracer:
         for line in self.ev.uncoded:
             self.add("format.code", "format", "not applicable", (line.number,),
                      f"line {line.number} gives revenue code {line.line.revenue_code} and no procedure code: only "
-                     "the checks of its dates, places and NPIs and the rules on the whole claim judge it")
+                     "the checks of its dates, places, NPIs and diagnoses and the rules on the whole claim judge it")
 
     def code_validity(self) -> None:
         """Each code, modifier and diagnosis checked against the code-set tables, and the outcome."""

@@ -20,7 +20,8 @@ What is judged, a radrules decision [D]:
   like a code. CPT modifiers (two digits, and the Category II 1P-8P) are not
   in the file and are not judged.
 - A diagnosis is judged on the date of each line that points to it (every
-  line when none does). One the fiscal year's order file does not list is
+  line when none does), a line of a revenue code alone too: a claim of such
+  lines only still has its diagnoses judged. One the fiscal year's order file does not list is
   invalid (CO-146); a header (billable flag 0, such as the category R10) is
   not billable. Claims coded in ICD-9-CM, diagnoses not shaped like an
   ICD-10-CM code (``format.diagnosis`` reports them) and lines dated outside
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from operator import attrgetter
 
 from . import codes
 from .model import RuleInfo, format_date
@@ -121,7 +123,10 @@ def check_codes(ev, code_sets, findings: list) -> None:
                 findings.append(_hcpcs_finding(rule_id, code_sets, index, line, value, entry))
     icd = code_sets.icd10cm
     if icd is not None and ev.claim.diagnoses and ev.claim.diagnosis_system != "icd9":
-        indexes = {code_sets.icd_index(day) for day in ev.by_day}
+        days = ev.by_day
+        if ev.uncoded:  # lines of a revenue code alone: their dates judge the diagnoses too
+            days = {line.day for line in ev.uncoded}.union(days)
+        indexes = {code_sets.icd_index(day) for day in days}
         if len(indexes) == 1:  # one version judges every line (the usual case): a lookup per diagnosis
             (index,) = indexes
             if index is None:
@@ -148,11 +153,20 @@ def _hcpcs_finding(rule_id: str, code_sets, index: int, line, code: str, entry) 
     )
 
 
+_NUMBER = attrgetter("number")
+
+
+def dated_lines(ev) -> list:
+    """The lines whose dates judge the claim's diagnoses, in claim order: every line, one of a revenue code alone
+    too (:attr:`Evaluation.uncoded`)."""
+    return ev.lines if not ev.uncoded else sorted([*ev.lines, *ev.uncoded], key=_NUMBER)
+
+
 def diagnosis_users(ev) -> dict:
     """{diagnosis position: [lines pointing to it]}; a diagnosis no line points to is missing."""
     count = len(ev.claim.diagnoses)
     users: dict = {}
-    for line in ev.lines:
+    for line in dated_lines(ev):
         for pointer in line.line.diagnosis_pointers:
             if pointer <= count:
                 group = users.setdefault(pointer, [])
@@ -170,12 +184,13 @@ def diagnosis_verdicts(ev, code_sets, every: bool = False):
     """
     icd = code_sets.icd10cm
     users = diagnosis_users(ev)
+    lines = dated_lines(ev)
     indexes: dict = {}
     for position, code in enumerate(ev.normalized_diagnoses(), 1):
         if not codes.is_diagnosis(code):
             continue
         groups: dict = {}
-        for line in users.get(position, ev.lines):
+        for line in users.get(position, lines):
             day = line.day
             index = indexes.get(day, -1)
             if index == -1:
