@@ -942,6 +942,46 @@ def test_rules_read_the_type_of_bill():
     assert "write 2 digits and the frequency code, or 4 with a leading 0: `131`, `0131`, `13Q`" in str(caught.value)
 
 
+def test_rules_read_a_type_of_bill_by_its_first_digits():
+    """`12*` is every bill of type 12x, whatever its frequency (a reopening `13Q` too); `013*` is `13*`; `1*` every
+    hospital bill. Exact values mix with them."""
+    rules = radrules.loads('rule t.hospital "hospital"\n  when claim.bill_type in [12*, 013*, 851]\n'
+                           '  then warn claim "hospital"\n  reference "t"\nend\n', name="b.rr")
+    for bill_type, fired in (("121", True), ("12Q", True), ("137", True), ("0131", True), ("13Q", True),
+                             ("851", True), ("852", False), ("111", False), ("141", False), (None, False)):
+        data = claim(line("70450", DOS), type="institutional", **({"bill_type": bill_type} if bill_type else {}))
+        for indexed in (True, False):
+            fired_here = "t.hospital" in rules.evaluate(data, indexed=indexed).fired()
+            assert fired_here is fired, (bill_type, indexed)
+    negated = radrules.loads('rule t.other "other"\n  when claim.bill_type not in [1*]\n'
+                             '  then warn claim "other"\n  reference "t"\nend\n', name="n.rr")
+    for bill_type, fired in (("131", False), ("851", True), ("13Q", False)):
+        data = claim(line("70450", DOS), type="institutional", bill_type=bill_type)
+        assert ("t.other" in negated.evaluate(data).fired()) is fired
+
+
+@pytest.mark.parametrize("written", ["123*", "1Q*", "A1*", "0*", "0123*"])
+def test_a_bad_type_of_bill_start_is_refused(written):
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.loads(f'rule t.bill "bill"\n  when claim.bill_type in [{written}]\n  then warn claim "bill"\n'
+                       '  reference "t"\nend\n', name="c.rr")
+    assert caught.value.errors[0].code == "RR210"
+
+
+def test_a_type_of_bill_of_frequency_x_is_warned():
+    """`13X` is frequency code X alone, not NUBC's way of writing every 13x bill: RR273 says to write `13*`; an
+    allow comment keeps it when frequency X is meant."""
+    text = 'rule t.bill "bill"\n  when claim.bill_type in [13X]\n  then warn claim "bill"\n  reference "t"\nend\n'
+    warned = radrules.loads(text, name="w.rr")
+    assert [(w.code, w.span.line) for w in warned.warnings] == [("RR273", 2)]
+    assert "write `13*` for every frequency" in warned.warnings[0].help
+    data = claim(line("70450", DOS), type="institutional", bill_type="131")
+    assert "t.bill" not in warned.evaluate(data).fired()
+    allowed = radrules.loads(text.replace("  when", "  # allow RR273: frequency X\n  when"), name="w.rr")
+    assert not allowed.warnings
+    assert not radrules.loads(text.replace("13X", "13*"), name="w.rr").warnings
+
+
 class TestIdsAndNumbers:
     def test_ids_are_trimmed_like_other_texts(self):
         """Claim and member ids are trimmed, so that a member id with a stray space still finds its history."""

@@ -250,10 +250,46 @@ class ConditionCompiler:
         resolved = self.sets.evaluate(expr.values.expr, kind)
         if resolved is None:
             return None
-        values = self._coerce_values(resolved.values, operand.type, expr.values.span)
+        values, prefixes = resolved.values, resolved.prefixes
+        if operand.type == "bill_type":
+            values, prefixes = self._bill_type_prefixes(values, expr.values.span)
+            if values is None:
+                return None
+        values = self._coerce_values(values, operand.type, expr.values.span)
         if values is None:
             return None
-        return c.InSet(operand.node, values, resolved.prefixes, expr.negated, self._text(expr), resolved.carved)
+        return c.InSet(operand.node, values, prefixes, expr.negated, self._text(expr), resolved.carved)
+
+    def _bill_type_prefixes(self, values: frozenset, span: s.Span) -> tuple[frozenset | None, tuple]:
+        """A type of bill's `13*` (every bill of type 13x, whatever its frequency) as a prefix `13`, the other
+        values as they are; (None, ()) after an error. `13X` is the frequency code X (RR273)."""
+        prefixes, exact, frequency_x = [], [], []
+        for value in sorted(values):
+            if not value.endswith("*"):
+                exact.append(value)
+                digits = bill_type_digits(value)
+                if digits is not None and digits.endswith("X"):
+                    frequency_x.append((value, digits[:2]))
+                continue
+            digits = value[:-1]
+            if len(digits) == 3 and digits.startswith("0"):
+                digits = digits[1:]
+            if not (1 <= len(digits) <= 2 and digits.isascii() and digits.isdigit()) or digits.startswith("0"):
+                self.ctx.error("RR210", f"`{shortened(value, 20)}` is not the start of a type of bill", span,
+                               help="write its first two digits and `*`: `13*` for every 13x bill")
+                return None, ()
+            prefixes.append(digits)
+        if frequency_x:
+            written = ", ".join(f"`{value}`" for value, _ in frequency_x)
+            starts = ", ".join(f"`{start}*`" for _, start in frequency_x)
+            if len(frequency_x) == 1:
+                start = frequency_x[0][1]
+                message = f"{written} is the type of bill {start}x of frequency code X alone, not every {start}x bill"
+            else:
+                message = f"{written} are types of bill of frequency code X alone, not every bill of their types"
+            self.ctx.warning("RR273", message, span, help=f"write {starts} for every frequency; if frequency X is "
+                                                          "meant, say so: `# allow RR273: frequency X`")
+        return frozenset(exact), tuple(sorted(set(prefixes)))
 
     def _between(self, expr: s.Between):
         operand = self._operand(expr.operand)
