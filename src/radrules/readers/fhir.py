@@ -597,22 +597,16 @@ def _replaces(resource: dict) -> tuple[str, str] | None:
 
 def _related_number(entry: dict, path: str) -> tuple[str, str]:
     """The number of a ``related`` prior claim, and the path it was read from."""
-    reference = entry.get("reference")
-    if reference is not None:
-        if not isinstance(reference, dict):
-            raise _Problem(f"{path}.reference", "expected an Identifier (an object)")
-        if _identifier(reference.get("value"), f"{path}.reference.value"):
-            return reference["value"].strip(), f"{path}.reference.value"
+    found = _identifier_value(entry.get("reference"), f"{path}.reference")
+    if found is not None:
+        return found
     claim = entry.get("claim")
     if claim is not None:
         if not isinstance(claim, dict):
             raise _Problem(f"{path}.claim", "expected a Reference (an object)")
-        identifier = claim.get("identifier")
-        if identifier is not None:
-            if not isinstance(identifier, dict):
-                raise _Problem(f"{path}.claim.identifier", "expected an Identifier (an object)")
-            if _identifier(identifier.get("value"), f"{path}.claim.identifier.value"):
-                return identifier["value"].strip(), f"{path}.claim.identifier.value"
+        found = _identifier_value(claim.get("identifier"), f"{path}.claim.identifier")
+        if found is not None:
+            return found
         target = claim.get("reference")
         if _identifier(target, f"{path}.claim.reference"):
             found = _CLAIM_REFERENCE.search(target.strip())
@@ -621,6 +615,17 @@ def _related_number(entry: dict, path: str) -> tuple[str, str]:
             return found[1], f"{path}.claim.reference"
     raise _Problem(path, "a prior claim without its number: give `reference.value` (the payer's claim control "
                    "number) or `claim`")
+
+
+def _identifier_value(identifier, path: str) -> tuple[str, str] | None:
+    """An Identifier's ``value`` and the path it was read from; None if it has none."""
+    if identifier is None:
+        return None
+    if not isinstance(identifier, dict):
+        raise _Problem(path, "expected an Identifier (an object)")
+    if _identifier(identifier.get("value"), f"{path}.value"):
+        return identifier["value"].strip(), f"{path}.value"
+    return None
 
 
 #: Diagnosis types that are not the claim's diagnoses (X12 837I HI qualifiers ABJ, APR, ABN, which the X12
