@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 import radrules
-from radrules.readers.fhir import ADJUDICATION_SYSTEM, CARC_SYSTEM, FREQUENCY_SYSTEM
+from radrules.readers.fhir import FREQUENCY_SYSTEM
+from radrules.readers.fhir_response import ADJUDICATION_SYSTEM, CARC_SYSTEM
 
 DATA = Path(__file__).parent / "data" / "fhir"
 CLAIM = DATA / "radiology-claim.json"

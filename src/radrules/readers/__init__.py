@@ -16,7 +16,8 @@ docs/readers.md has every field mapping.
 
 import re
 
-from .fhir import read_fhir, to_fhir_claim_response
+from .fhir import read_fhir
+from .fhir_response import to_fhir_claim_response
 from .x12 import read_x12
 
 __all__ = ["detect_format", "read_fhir", "read_x12", "to_fhir_claim_response"]

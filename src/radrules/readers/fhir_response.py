@@ -1,0 +1,150 @@
+"""FHIR R4 ``ClaimResponse`` resources out: :func:`to_fhir_claim_response` writes a :class:`~radrules.Result`
+back for the ``Claim`` it answers (``fhir`` reads the claims). docs/readers.md has the mapping of every field.
+
+The response copies no identifier of the claim's (a member id may be one) and no patient's display (a name).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from ..claim import MAX_NUMBER, Claim
+from .fhir import CLAIM_TYPE_SYSTEM, _claim_type, _Problem
+
+ADJUDICATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/adjudication"
+CARC_SYSTEM = "https://x12.org/codes/claim-adjustment-reason-codes"
+
+
+def _coding(system: str, code: str) -> dict:
+    return {"coding": [{"system": system, "code": code}]}
+
+
+def _reference(resource: dict | None, name: str, placeholder: str, *, display: bool = True) -> dict:
+    """The Claim's reference ``name`` for the ClaimResponse: its ``reference`` (and, if ``display``, its
+    ``display``) when it points outside the Claim; a contained one (``#id``) would dangle in the response,
+    and an ``identifier`` may be the member id, so neither is copied. A patient's display is usually the
+    patient's name: it is not copied (``display=False``)."""
+    given = resource.get(name) if resource is not None else None
+    out = {}
+    if isinstance(given, dict):
+        target = given.get("reference")
+        if isinstance(target, str) and target and not target.startswith("#"):
+            out["reference"] = target
+        if display and isinstance(given.get("display"), str):
+            out["display"] = given["display"]
+    return out or {"display": placeholder}
+
+
+def _created(created) -> str:
+    """The ClaimResponse's ``created``: a date, or YYYY-MM-DD text checked as one; None is today. A datetime
+    needs its time zone: a FHIR dateTime with a time must have one."""
+    if created is None:
+        return dt.date.today().isoformat()
+    if isinstance(created, dt.datetime):
+        if created.utcoffset() is None:
+            raise ValueError("created: a datetime without a time zone is not a FHIR dateTime; give an aware "
+                             "datetime (datetime.now(timezone.utc)) or a date")
+        return created.isoformat(timespec="seconds")
+    if isinstance(created, dt.date):
+        return created.isoformat()
+    if isinstance(created, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", created):
+        try:
+            return dt.date.fromisoformat(created).isoformat()
+        except ValueError:
+            pass
+    raise ValueError("created: expected a datetime.date, an aware datetime or YYYY-MM-DD text")
+
+
+def to_fhir_claim_response(result, claim=None, *, created: dt.date | str | None = None) -> dict:
+    """A FHIR R4 ``ClaimResponse`` (a dict) for a :class:`~radrules.Result`.
+
+    ``claim`` is the FHIR ``Claim`` resource the result is for (its
+    patient, insurer, type, use and item sequences are copied), or a
+    :class:`~radrules.Claim` (its type), or None. Each item gets one
+    adjudication per finding with a CARC that acts on it (category
+    ``benefit``, reason the CARC, amount 0 when the finding denies the
+    line), or one ``submitted`` adjudication when none does; each finding is
+    a ``processNote`` with its rule id, message and remark codes. The
+    member id and other identifiers of a radrules Claim are never copied.
+    ``created`` is a ``datetime.date`` or ``YYYY-MM-DD`` text (default: today).
+    """
+    created_text = _created(created)
+    resource = claim if isinstance(claim, dict) else None
+    claim_type = None
+    if resource is not None:
+        try:
+            claim_type = _claim_type(resource.get("type"))  # as read
+        except _Problem:  # (such a claim is not read, and gets no ClaimResponse from eval)
+            claim_type = "professional"
+    elif isinstance(claim, Claim):
+        claim_type = claim.type
+    out: dict = {
+        "resourceType": "ClaimResponse",
+        "status": "active",
+        "type": _coding(CLAIM_TYPE_SYSTEM, claim_type or "professional"),
+        "use": resource.get("use", "claim") if resource is not None else "claim",
+        "patient": _reference(resource, "patient", "the patient of the claim", display=False),
+        "created": created_text,
+        "insurer": _reference(resource, "insurer", "the payer of the claim"),
+    }
+    if resource is not None and isinstance(resource.get("id"), str):
+        out["request"] = {"reference": f"Claim/{resource['id']}"}
+    elif result.claim is not None:
+        out["request"] = {"identifier": {"value": result.claim}}
+    out["outcome"] = "complete"
+    denied = [s.line for s in result.lines if s.status == "deny"]
+    review = [s.line for s in result.lines if s.status == "review"]
+    if result.passed:
+        out["disposition"] = "passed: no finding denies a line or asks for review"
+    else:
+        parts = []
+        if denied:
+            parts.append(f"line{'s' if len(denied) > 1 else ''} {', '.join(map(str, denied))} denied")
+        if review:
+            parts.append(f"line{'s' if len(review) > 1 else ''} {', '.join(map(str, review))} for review")
+        out["disposition"] = "failed: " + "; ".join(parts)
+    sequences = _item_sequences(resource, len(result.lines))
+    notes = []
+    by_line: dict[int, list] = {status.line: [] for status in result.lines}
+    for number, finding in enumerate(result.findings, 1):
+        rarc = f" ({', '.join(finding.rarc)})" if finding.rarc else ""
+        notes.append({"number": number, "type": "display",
+                      "text": f"{finding.rule} [{finding.severity}] {finding.message}{rarc}"})
+        for line in finding.lines:
+            by_line.setdefault(line, []).append((number, finding))
+    items = []
+    for status in result.lines:
+        adjudication = []
+        for _, finding in by_line.get(status.line, []):
+            if not finding.carc:
+                continue
+            group, _, code = finding.carc.partition("-")
+            entry: dict = {
+                "category": _coding(ADJUDICATION_SYSTEM, "benefit"),
+                "reason": {"coding": [{"system": CARC_SYSTEM, "code": code}], "text": finding.carc},
+            }
+            if finding.severity == "deny":
+                entry["amount"] = {"value": 0, "currency": "USD"}
+            adjudication.append(entry)
+        if not adjudication:
+            adjudication.append({"category": _coding(ADJUDICATION_SYSTEM, "submitted")})
+        item: dict = {"itemSequence": sequences[status.line - 1]}
+        numbers = [number for number, _ in by_line.get(status.line, [])]
+        if numbers:
+            item["noteNumber"] = numbers
+        item["adjudication"] = adjudication
+        items.append(item)
+    out["item"] = items
+    if notes:
+        out["processNote"] = notes
+    return out
+
+
+def _item_sequences(resource: dict | None, count: int) -> list[int]:
+    if resource is not None and isinstance(resource.get("item"), list) and len(resource["item"]) == count:
+        sequences = [item.get("sequence") if isinstance(item, dict) else None for item in resource["item"]]
+        # copied as they are only when each is a whole number JSON can write (not one of 5,000 digits)
+        if all(isinstance(s, int) and not isinstance(s, bool) and 0 < s < MAX_NUMBER for s in sequences):
+            return [int(s) for s in sequences]
+    return list(range(1, count + 1))
