@@ -276,6 +276,17 @@ class TestDecimalNumbers:
         read = getattr(Claim.from_dict(with_line(**{field: value})).lines[0], field)
         assert read == expected and type(read) is type(expected)
 
+    def test_a_decimal_of_a_huge_exponent_is_refused_at_once(self):
+        """`1e1000000` read with parse_float=Decimal: refused by its size, not turned into a million digits first
+        (that took over a minute)."""
+        import time
+
+        started = time.perf_counter()
+        for value in (Decimal("1e1000000"), Decimal("-1e1000000"), Fraction(10**4000, 3)):
+            assert error_of(with_line(charge=value)).problem in ("expected a number under 10^15",
+                                                                 "expected a number of zero or more")
+        assert time.perf_counter() - started < 5
+
     @pytest.mark.parametrize("value, problem", [(Decimal("NaN"), "expected a number"),
                                                 (Decimal("Infinity"), "expected a finite number"),
                                                 (Decimal("-2"), "expected a positive number"),

@@ -316,6 +316,8 @@ def _number(value: Any, path: str, *, positive: bool) -> float | int:
     if isinstance(value, (Decimal, Fraction)):  # json.loads(parse_float=Decimal), a model's money fields
         if isinstance(value, Decimal) and not value.is_finite():
             raise ClaimError(path, "expected a finite number" if value.is_infinite() else "expected a number")
+        if (value.copy_abs() if isinstance(value, Decimal) else abs(value)) >= MAX_NUMBER:  # before int(): 1e1000000
+            raise ClaimError(path, "expected a number under 10^15")
         value = int(value) if value == int(value) else float(value)
     elif isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ClaimError(path, "expected a positive number" if positive else "expected a number")
