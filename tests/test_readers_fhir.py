@@ -307,13 +307,49 @@ class TestClaimMapping:
                                         "code": "associated"}]}, "reference": {"value": "A4"}}], None),
         ([{"relationship": PRIOR, "reference": {"value": "A1"}}, {"relationship": PRIOR, "reference": {"value": "A1"}}],
          "A1"),
+        # R4's `reference` is a file or case number (a workers' compensation case): the prior claim is `claim`
+        ([{"relationship": PRIOR, "claim": {"identifier": {"value": "26123000456"}},
+           "reference": {"value": "WC-CASE-2026-77"}}], "26123000456"),
+        ([{"relationship": PRIOR, "claim": {"reference": "Claim/RAD-F-2001"}, "reference": {"value": "WC-1"}}],
+         "RAD-F-2001"),
     ])
     def test_the_claim_replaced_from_related(self, related, replaces):
         """`related` whose relationship is `prior` names the claim this one replaces (the 837's REF*F8): its
-        reference.value, else its claim's identifier, else the id of its claim's reference to a Claim."""
+        claim's identifier, else the id of its claim's reference to a Claim, else its reference.value."""
         data = resource()
         data["related"] = related
         assert read_one(data).replaces == replaces
+
+    def test_the_claim_replaced_by_a_bundle_reference(self):
+        """A prior claim referenced by the fullUrl of its Bundle entry (`urn:uuid:`) is read by its id, as the
+        reader gives it to that claim; one the Bundle does not hold is an error naming the reference."""
+        original, replacement = resource(), resource()
+        original["id"] = "RAD-F-2001"
+        replacement["id"] = "RAD-F-2002"
+        replacement["related"] = [{"relationship": PRIOR,
+                                   "claim": {"reference": "urn:uuid:0d3b9b1c-6a8e-4c47-9d7e-2b5b8e1a0f11"}}]
+        bundle = {"resourceType": "Bundle", "type": "collection", "entry": [
+            {"fullUrl": "urn:uuid:0d3b9b1c-6a8e-4c47-9d7e-2b5b8e1a0f11", "resource": original},
+            {"fullUrl": "urn:uuid:5c0e2d34-1f7b-4b8e-8a43-0d6c1e9e2b77", "resource": replacement}]}
+        claims = list(radrules.read_fhir(bundle))
+        assert [c.id for c in claims] == ["RAD-F-2001", "RAD-F-2002"] and claims[1].replaces == "RAD-F-2001"
+        bundle["entry"] = bundle["entry"][1:]
+        error = list(radrules.read_fhir(bundle))[0]
+        assert isinstance(error, radrules.InputError) and error.path.endswith("related[0].claim.reference")
+        assert "a Claim of the Bundle" in error.problem
+
+    def test_two_different_frequency_codes_are_an_error(self):
+        """A void (8) and a replacement (7) are judged against different history: two codes that disagree are
+        an error naming the second, not the first one taken."""
+        data = resource()
+        data["supportingInfo"] = [{"sequence": n, "category": {"coding": [{"code": "claimFrequency"}]},
+                                   "code": {"coding": [{"system": FREQUENCY_SYSTEM, "code": code}]}}
+                                  for n, code in ((1, "7"), (2, "8"))]
+        error = read_one(data)
+        assert isinstance(error, radrules.InputError) and error.path == "supportingInfo[1].code"
+        assert "a second claim frequency code" in error.problem
+        data["supportingInfo"][1]["code"]["coding"][0]["code"] = "7"
+        assert read_one(data).frequency == "7"
 
     def test_a_replacement_read_from_fhir_is_judged_without_the_claim_it_replaces(self):
         """A FHIR replacement (frequency 7, related prior): the history lines of that claim are not duplicates;

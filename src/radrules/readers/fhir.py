@@ -349,7 +349,7 @@ def _claim(resource: dict, bundle: dict, payers: dict) -> Claim:
     frequency = _frequency(resource)
     if frequency is not None:
         data["frequency"], where["frequency"] = frequency
-    replaces = _replaces(resource)
+    replaces = _replaces(resource, bundle)
     if replaces is not None:
         data["replaces"], where["replaces"] = replaces
     if resource.get("created") is not None:
@@ -562,21 +562,28 @@ def _bill_type(resource: dict) -> str | None:
 
 def _frequency(resource: dict) -> tuple[str, str] | None:
     """The claim frequency code and its path: a ``supportingInfo`` code in Da Vinci PCT's frequency system (its
-    `claimFrequency` slice); checked by ``Claim.from_dict``, also against the type of bill's last character."""
+    `claimFrequency` slice); checked by ``Claim.from_dict``, also against the type of bill's last character. Two
+    different codes are an error: a void (8) read as a replacement (7) would be judged against other history."""
+    found = None
     for index, entry in enumerate(_list(resource.get("supportingInfo"), "supportingInfo")):
         if isinstance(entry, dict):
             path = f"supportingInfo[{index}].code"
             for system, code in _codes(entry.get("code"), path):
-                if _in(system, _FREQUENCY_KEYS):
-                    return code, path
-    return None
+                if not _in(system, _FREQUENCY_KEYS):
+                    continue
+                if found is not None and code != found[0]:
+                    raise _Problem(path, f"a second claim frequency code, `{code}`, after `{found[0]}` at "
+                                   f"{found[1]}: a claim has one")
+                found = found or (code, path)
+    return found
 
 
-def _replaces(resource: dict) -> tuple[str, str] | None:
+def _replaces(resource: dict, bundle: dict) -> tuple[str, str] | None:
     """The number of the claim this one replaces (the 837's REF*F8) and its path: of each ``related`` entry whose
-    ``relationship`` is `prior`, its ``reference.value``, else the ``claim``'s ``identifier.value``, else the
-    id of a ``claim.reference`` to a `Claim`. Two prior claims of different numbers are an error, as two
-    REF*F8 are; so is a prior claim without a number (the claim would be judged as replacing itself)."""
+    ``relationship`` is `prior`, its ``claim`` (the prior claim: its identifier, else the id it is referenced
+    by), else its ``reference`` (R4's "file or case reference", which some senders fill with the prior claim's
+    number). Two prior claims of different numbers are an error, as two REF*F8 are; so is a prior claim
+    without a number (the claim would be judged as replacing itself)."""
     found = None
     for index, entry in enumerate(_list(resource.get("related"), "related")):
         path = f"related[{index}]"
@@ -585,18 +592,15 @@ def _replaces(resource: dict) -> tuple[str, str] | None:
         if not any(code == "prior" and (system is None or _in(system, _RELATED_CLAIM_KEYS))
                    for system, code in _codes(entry.get("relationship"), f"{path}.relationship")):
             continue
-        number, where = _related_number(entry, path)
+        number, where = _related_number(entry, path, resource, bundle)
         if found is not None and number != found[0]:
             raise _Problem(where, "a second prior claim of another number: a claim replaces one claim")
         found = (number, where)
     return found
 
 
-def _related_number(entry: dict, path: str) -> tuple[str, str]:
+def _related_number(entry: dict, path: str, resource: dict, bundle: dict) -> tuple[str, str]:
     """The number of a ``related`` prior claim, and the path it was read from."""
-    found = _identifier_value(entry.get("reference"), f"{path}.reference")
-    if found is not None:
-        return found
     claim = entry.get("claim")
     if claim is not None:
         if not isinstance(claim, dict):
@@ -606,12 +610,30 @@ def _related_number(entry: dict, path: str) -> tuple[str, str]:
             return found
         target = claim.get("reference")
         if _identifier(target, f"{path}.claim.reference"):
-            found = _CLAIM_REFERENCE.search(target.strip())
-            if found is None:
-                raise _Problem(f"{path}.claim.reference", "expected a reference to a Claim (`Claim/` and its id)")
-            return found[1], f"{path}.claim.reference"
-    raise _Problem(path, "a prior claim without its number: give `reference.value` (the payer's claim control "
-                   "number) or `claim`")
+            named = _CLAIM_REFERENCE.search(target.strip())
+            if named is not None:
+                return named[1], f"{path}.claim.reference"
+            prior = _resolve(claim, resource, bundle, "Claim")  # a Bundle's `urn:uuid:`: the claim's own id
+            number = _claim_number(prior) if prior is not None else None
+            if number is None:
+                raise _Problem(f"{path}.claim.reference", "expected a reference to a Claim: `Claim/` and its id, "
+                               "or a Claim of the Bundle with an id")
+            return number, f"{path}.claim.reference"
+    found = _identifier_value(entry.get("reference"), f"{path}.reference")
+    if found is not None:
+        return found
+    raise _Problem(path, "a prior claim without its number: give `claim` (its identifier, or a reference to it) "
+                   "or `reference.value`")
+
+
+def _claim_number(claim: dict) -> str | None:
+    """A Claim's id as the reader gives it to the claim: its ``id``, else its first identifier's value."""
+    if isinstance(claim.get("id"), str) and _filled(claim["id"]):
+        return claim["id"]
+    for identifier in _items(claim.get("identifier")):
+        if isinstance(identifier, dict) and isinstance(identifier.get("value"), str) and _filled(identifier["value"]):
+            return identifier["value"]
+    return None
 
 
 def _identifier_value(identifier, path: str) -> tuple[str, str] | None:
