@@ -991,6 +991,16 @@ def test_a_type_of_bill_of_frequency_x_is_warned():
     allowed = radrules.loads(text.replace("  when", "  # allow RR273: frequency X\n  when"), name="w.rr")
     assert not allowed.warnings
     assert not radrules.loads(text.replace("13X", "13*"), name="w.rr").warnings
+    compared = radrules.loads(text.replace("in [13X]", "is 13X"), name="w.rr")
+    assert [(w.code, w.span.line, w.span.column) for w in compared.warnings] == [("RR273", 2, 27)]
+
+
+def test_a_type_of_bill_start_compared_with_is_is_told_to_use_in():
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.loads('rule t.bill "bill"\n  when claim.bill_type is 13*\n  then warn claim "bill"\n'
+                       '  reference "t"\nend\n', name="c.rr")
+    assert caught.value.errors[0].code == "RR210"
+    assert "`claim.bill_type in [13*]`" in caught.value.errors[0].help
 
 
 class TestIdsAndNumbers:

@@ -280,16 +280,20 @@ class ConditionCompiler:
                 return None, ()
             prefixes.append(digits)
         if frequency_x:
-            written = ", ".join(f"`{value}`" for value, _ in frequency_x)
-            starts = ", ".join(f"`{start}*`" for _, start in frequency_x)
-            if len(frequency_x) == 1:
-                start = frequency_x[0][1]
-                message = f"{written} is the type of bill {start}x of frequency code X alone, not every {start}x bill"
-            else:
-                message = f"{written} are types of bill of frequency code X alone, not every bill of their types"
-            self.ctx.warning("RR273", message, span, help=f"write {starts} for every frequency; if frequency X is "
-                                                          "meant, say so: `# allow RR273: frequency X`")
+            self._warn_frequency_x(frequency_x, span)
         return frozenset(exact), tuple(sorted(set(prefixes)))
+
+    def _warn_frequency_x(self, written: list[tuple[str, str]], span: s.Span) -> None:
+        """RR273 for types of bill of frequency X, (as written, its first two digits) each."""
+        values = ", ".join(f"`{value}`" for value, _ in written)
+        starts = ", ".join(f"`{start}*`" for _, start in written)
+        if len(written) == 1:
+            start = written[0][1]
+            message = f"{values} is the type of bill {start}x of frequency code X alone, not every {start}x bill"
+        else:
+            message = f"{values} are types of bill of frequency code X alone, not every bill of their types"
+        self.ctx.warning("RR273", message, span, help=f"write {starts} for every frequency; if frequency X is "
+                                                      "meant, say so: `# allow RR273: frequency X`")
 
     def _between(self, expr: s.Between):
         operand = self._operand(expr.operand)
@@ -545,6 +549,8 @@ class ConditionCompiler:
         value = self._coerce(text, kind, expected, token.span)
         if value is _BAD:
             return None
+        if expected == "bill_type" and value.endswith("X"):
+            self._warn_frequency_x([(text, value[:2])], token.span)
         return Operand(c.Const(value), expected, frozenset(), literal.span)
 
     def _coerce(self, text: str, kind: str, expected: str, span: s.Span):
@@ -608,6 +614,8 @@ class ConditionCompiler:
             read, what, hint = _BILL_CODES[expected]
             value = read(text) if kind == "word" else None
             if value is None:
+                if expected == "bill_type" and text.endswith("*"):  # `is 13*`: every frequency is a set
+                    hint = f"test every frequency of a type of bill with `in`: `claim.bill_type in [{text}]`"
                 return bad(f"`{shortened(text, 20)}` is not {what}", hint)
             return value
         if expected == "text":
