@@ -219,6 +219,16 @@ class TestRevenueCodeField:
             ("t.same_revenue", (1, 8), "0350"), ("t.professional", (2,), "74177 under 0960"),
             ("t.no_revenue", (4,), "74177"), ("t.professional", (5,), "74176 under 0972")]
 
+    @pytest.mark.parametrize("written, members", [
+        ("096X-098X", ("0960", "0989", 30)), ("0960-097X", ("0960", "0979", 20)), ("096X-0972", ("0960", "0972", 13))])
+    def test_a_range_of_nubc_categories(self, written, members):
+        """`096X-098X`, as CMS manuals and NUBC write it, runs from 0960 to 0989; a category at either end
+        stands for its first code at the start and its last at the end."""
+        rules = radrules.loads(revenue_rule(f"line.revenue_code in [{written}]"), name="revenue.rr")
+        (rule,) = [r for r in rules.rules if r.info.id == "t.r"]
+        values = sorted(rule.condition.values)
+        assert (values[0], values[-1], len(values)) == members
+
     @pytest.mark.parametrize("condition, code, message, hint", [
         ("line.revenue_code in [255]", "RR223", "`255` is not a valid revenue code",
          "revenue codes have four digits, e.g. `0255`; `096X` is 0960-0969"),

@@ -249,6 +249,10 @@ class SetTable:
         if len(parts) != 2:
             self.ctx.error("RR208", f"`{text}` is not a range", token.span, help="a range is two codes joined by `-`")
             return None
+        if kind == "revenue_codes":  # NUBC's `096X-098X`: from the first code of the one to the last of the other
+            low, high = parts
+            parts = [low[:3] + "0" if codes.revenue_category(low) else low,
+                     high[:3] + "9" if codes.revenue_category(high) else high]
         check, code, hint = _CHECKS[kind]
         for part in parts:
             if not check(part):
