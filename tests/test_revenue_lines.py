@@ -334,6 +334,26 @@ class TestReaders:
         assert [(line.code, line.revenue_code) for line in claim.lines] == [
             ("74177", "0350"), (None, "0255"), (None, "0272")]
 
+    def test_fhir_claim_response_marks_the_lines_not_judged(self, rules):
+        """The ClaimResponse says of a line of a revenue code alone what the result and the CLI say: one
+        processNote, named by that item's noteNumber; a coded claim's response has no such note."""
+        data = self.fhir(
+            "institutional",
+            {"productOrService": {"coding": [{"system": self.CPT, "code": "74177"}]},
+             "revenue": {"coding": [{"system": self.REVENUE, "code": "0350"}]}},
+            {"productOrService": {"coding": [{"system": self.REVENUE, "code": "0255"}]}})
+        (claim,) = radrules.read_fhir(data)
+        response = radrules.to_fhir_claim_response(rules.evaluate(claim), data, created="2026-07-20")
+        notes = {note["number"]: note["text"] for note in response.get("processNote", [])}
+        marked = [[notes[n] for n in item.get("noteNumber", [])] for item in response["item"]]
+        assert marked[1].count("not judged: no procedure code") == 1
+        assert "not judged: no procedure code" not in marked[0]
+        coded = self.fhir("institutional", {"productOrService": {"coding": [{"system": self.CPT, "code": "74177"}]},
+                                            "revenue": {"coding": [{"system": self.REVENUE, "code": "0350"}]}})
+        (claim,) = radrules.read_fhir(coded)
+        response = radrules.to_fhir_claim_response(rules.evaluate(claim), coded, created="2026-07-20")
+        assert all(note["text"] != "not judged: no procedure code" for note in response.get("processNote", []))
+
     def test_fhir_items_still_refused(self):
         """A professional item without a CPT/HCPCS code, and an institutional one without any revenue code, make
         the claim unreadable."""
@@ -363,6 +383,11 @@ class TestCommandLine:
         (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
         assert row["lines"] == [{"line": 1, "status": "review"}, {"line": 2, "status": "deny"},
                                 {"line": 3, "status": "review", "note": "not judged: no procedure code"}]
+        summary_file = tmp_path / "summary.json"
+        assert cli_main(["eval", *options, "--summary-json", str(summary_file), str(path)]) == 2
+        assert "(0 pay, 1 deny, 2 review; 1 not judged: no procedure code)" in capsys.readouterr().err
+        summary = json.loads(summary_file.read_text(encoding="utf-8"))
+        assert summary["lines_not_judged"] == 1 and sum(summary["lines"].values()) == 3
 
     def test_coded_claims_print_no_note(self, folder, tmp_path, capsys):
         """A hospital claim whose lines all have codes prints as before: no `note` row, no `note` key."""

@@ -23,7 +23,7 @@ class Summary:
     """
 
     __slots__ = ("claims", "passed", "failed", "unreadable", "envelope_errors", "input_errors", "lines",
-                 "rules", "carcs", "denied_cents", "denied_charged", "denied_uncharged")
+                 "rules", "carcs", "denied_cents", "denied_charged", "denied_uncharged", "not_judged")
 
     def __init__(self):
         self.claims = 0  # every claim read, readable or not
@@ -38,6 +38,7 @@ class Summary:
         self.denied_cents = 0  # billed charges of denied lines
         self.denied_charged = 0  # denied lines with a charge
         self.denied_uncharged = 0  # denied lines without one
+        self.not_judged = 0  # lines of a revenue code alone (counted by status too)
 
     def __getstate__(self):
         return tuple(getattr(self, name) for name in self.__slots__)
@@ -52,6 +53,8 @@ class Summary:
         """One evaluated claim and its result."""
         self.claims += 1
         statuses = result.statuses
+        if result.uncoded:
+            self.not_judged += len(result.uncoded)
         if result.passed:
             self.passed += 1
             self.lines["pay"] += len(statuses)
@@ -93,7 +96,7 @@ class Summary:
     def merge(self, other: "Summary") -> None:
         """Add the counts of ``other`` (a later part of the same run)."""
         for name in ("claims", "passed", "failed", "unreadable", "envelope_errors", "denied_cents",
-                     "denied_charged", "denied_uncharged"):
+                     "denied_charged", "denied_uncharged", "not_judged"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.input_errors.extend(other.input_errors)
         for status, count in other.lines.items():
@@ -127,6 +130,7 @@ class Summary:
             "envelope_errors": self.envelope_errors,
             "input_errors": list(self.input_errors),
             "lines": dict(self.lines),
+            "lines_not_judged": self.not_judged,
             "denials": {
                 "by_rule": [{"rule": rule, "claims": row[0], "lines": row[1], "charge": amount(row[2])}
                             for rule, row in _ordered(self.rules)],
@@ -155,8 +159,9 @@ class Summary:
         if self.unreadable:
             out.append(f"  not readable {self.unreadable:>8,}")
         lines = self.lines
+        not_judged = f"; {self.not_judged:,} not judged: no procedure code" if self.not_judged else ""
         out.append(f"  lines {sum(lines.values()):>15,}  ({lines['pay']:,} pay, {lines['deny']:,} deny, "
-                   f"{lines['review']:,} review)")
+                   f"{lines['review']:,} review{not_judged})")
         at_risk = f"  billed charges at risk: {shown(self.denied_cents)} on {self.denied_charged:,} denied lines"
         if self.denied_uncharged:
             at_risk += f"; {self.denied_uncharged:,} denied lines without a charge"

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 
 from ..claim import MAX_NUMBER, Claim
+from ..result import NOT_JUDGED
 from .fhir import CLAIM_TYPE_SYSTEM, _claim_type, _Problem
 
 ADJUDICATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/adjudication"
@@ -113,6 +114,10 @@ def to_fhir_claim_response(result, claim=None, *, created: dt.date | str | None 
                       "text": f"{finding.rule} [{finding.severity}] {finding.message}{rarc}"})
         for line in finding.lines:
             by_line.setdefault(line, []).append((number, finding))
+    unjudged_note = None
+    if result.uncoded:  # lines of a revenue code alone: no rule that reads a procedure code judged them
+        unjudged_note = len(notes) + 1
+        notes.append({"number": unjudged_note, "type": "display", "text": NOT_JUDGED})
     items = []
     for status in result.lines:
         adjudication = []
@@ -131,6 +136,8 @@ def to_fhir_claim_response(result, claim=None, *, created: dt.date | str | None 
             adjudication.append({"category": _coding(ADJUDICATION_SYSTEM, "submitted")})
         item: dict = {"itemSequence": sequences[status.line - 1]}
         numbers = [number for number, _ in by_line.get(status.line, [])]
+        if unjudged_note is not None and status.line in result.uncoded:
+            numbers.append(unjudged_note)
         if numbers:
             item["noteNumber"] = numbers
         item["adjudication"] = adjudication
