@@ -305,8 +305,10 @@ def result_json(result) -> str:
         for f in result.findings
     ])
     status = _STATUS_JSON
-    lines = ", ".join([f'{{"line": {number}, "status": {status[s]}}}' for number, s in enumerate(result.statuses, 1)])
-    if result.uncoded:  # lines of a revenue code alone: their status is no judgement of a code
+    if not result.uncoded:
+        lines = ", ".join([f'{{"line": {number}, "status": {status[s]}}}'
+                           for number, s in enumerate(result.statuses, 1)])
+    else:  # lines of a revenue code alone: their status is no judgement of a code
         uncoded = set(result.uncoded)
         lines = ", ".join([f'{{"line": {number}, "status": {status[s]}'
                            + (f', "note": {_json_text(NOT_JUDGED)}}}' if number in uncoded else "}")
