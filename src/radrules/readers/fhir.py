@@ -15,7 +15,7 @@ import datetime as dt
 import json
 import os
 import re
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Literal, Mapping, overload
 
 from ..claim import Claim, mapped_payer
 from ..codes import PROCEDURE_SYSTEM_KEYS, is_condition_code, system_key
@@ -77,6 +77,16 @@ class _Problem(Exception):
 
 
 # ---------------------------------------------------------------- reading
+
+
+@overload
+def read_fhir(source, *, payers: Mapping[str, str] | None = None,
+              with_resources: Literal[False] = False) -> Iterator[Claim | InputError]: ...
+
+
+@overload
+def read_fhir(source, *, payers: Mapping[str, str] | None = None,
+              with_resources: Literal[True]) -> Iterator[tuple[dict, Claim | InputError]]: ...
 
 
 def read_fhir(source, *, payers: Mapping[str, str] | None = None,
