@@ -252,7 +252,7 @@ class ConditionCompiler:
             return None
         values, prefixes = resolved.values, resolved.prefixes
         if operand.type == "bill_type":
-            values, prefixes = self._bill_type_prefixes(values, expr.values.span)
+            values, prefixes = self._bill_type_prefixes(values, expr.values)
             if values is None:
                 return None
         values = self._coerce_values(values, operand.type, expr.values.span)
@@ -260,9 +260,15 @@ class ConditionCompiler:
             return None
         return c.InSet(operand.node, values, prefixes, expr.negated, self._text(expr), resolved.carved)
 
-    def _bill_type_prefixes(self, values: frozenset, span: s.Span) -> tuple[frozenset | None, tuple]:
+    def _bill_type_prefixes(self, values: frozenset, written) -> tuple[frozenset | None, tuple]:
         """A type of bill's `13*` (every bill of type 13x, whatever its frequency) as a prefix `13`, the other
-        values as they are; (None, ()) after an error. `13X` is the frequency code X (RR273)."""
+        values as they are; (None, ()) after an error. `13X` is the frequency code X (RR273). ``written``: the
+        set as written, whose items' spans the diagnostics underline (the whole set for a value of a named set)."""
+        spans = {item.token.text: item.token.span for item in getattr(written.expr, "items", ())}
+
+        def span(*texts: str) -> s.Span:
+            return next((spans[text] for text in texts if text in spans), written.span)
+
         prefixes, exact, frequency_x = [], [], []
         for value in sorted(values):
             if not value.endswith("*"):
@@ -275,12 +281,12 @@ class ConditionCompiler:
             if len(digits) == 3 and digits.startswith("0"):
                 digits = digits[1:]
             if not (1 <= len(digits) <= 2 and digits.isascii() and digits.isdigit()) or digits.startswith("0"):
-                self.ctx.error("RR210", f"`{shortened(value, 20)}` is not the start of a type of bill", span,
+                self.ctx.error("RR210", f"`{shortened(value, 20)}` is not the start of a type of bill", span(value),
                                help="write its first two digits and `*`: `13*` for every 13x bill")
                 return None, ()
             prefixes.append(digits)
         if frequency_x:
-            self._warn_frequency_x(frequency_x, span)
+            self._warn_frequency_x(frequency_x, span(*[value for value, _ in frequency_x]))
         return frozenset(exact), tuple(sorted(set(prefixes)))
 
     def _warn_frequency_x(self, written: list[tuple[str, str]], span: s.Span) -> None:
