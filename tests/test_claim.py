@@ -995,6 +995,16 @@ def test_a_type_of_bill_of_frequency_x_is_warned():
     assert [(w.code, w.span.line, w.span.column) for w in compared.warnings] == [("RR273", 2, 27)]
 
 
+def test_a_frequency_letter_in_either_case_with_is_and_in():
+    """language.md: `claim.frequency is Q`, a letter in either case; `is q` was refused while `in [q]` held."""
+    for condition in ("claim.frequency is q", "claim.frequency is Q", "claim.frequency in [q]"):
+        rules = radrules.loads(f'rule t.q "q"\n  when {condition}\n  then warn claim "q"\n  reference "t"\nend\n',
+                               name="q.rr")
+        for bill_type, fired in (("13Q", True), ("131", False)):
+            data = claim(line("70450", DOS), type="institutional", bill_type=bill_type)
+            assert ("t.q" in rules.evaluate(data).fired()) is fired, (condition, bill_type)
+
+
 def test_a_type_of_bill_start_compared_with_is_is_told_to_use_in():
     with pytest.raises(radrules.RuleError) as caught:
         radrules.loads('rule t.bill "bill"\n  when claim.bill_type is 13*\n  then warn claim "bill"\n'

@@ -618,7 +618,7 @@ class ConditionCompiler:
             return text
         if expected in _BILL_CODES:  # a type of bill or a frequency code, read as a claim's is
             read, what, hint = _BILL_CODES[expected]
-            value = read(text) if kind == "word" else None
+            value = read(text) if kind in ("word", "name") else None  # `q`: a name to the parser
             if value is None:
                 if expected == "bill_type" and text.endswith("*"):  # `is 13*`: every frequency is a set
                     hint = f"test every frequency of a type of bill with `in`: `claim.bill_type in [{text}]`"
