@@ -234,6 +234,24 @@ def test_a_claims_frequency_replaces_and_a_history_lines_claim(tmp_path):
     assert [(d.code, d.message) for d in twice.diagnostics] == [
         ("RR605", "history field `claim` is given twice on one line")]
 
+def test_a_claims_statement_period_in_the_compact_form():
+    """`statement FROM through THROUGH` (or `statement through THROUGH`) fills statement_from and _through, so
+    a rule on the Through date is tested without `claim json`; a field given twice is RR605."""
+    spanned = parse_tests('test "t"\n  claim type institutional, statement 2025-03-01 through 2025-03-31\n'
+                          '    2025-03-02 74177 rev 0350\n  expect pass\nend\n', "t.rrt")
+    assert spanned.diagnostics == ()
+    data = spanned.cases[0].claim.data
+    assert (data["statement_from"], data["statement_through"]) == ("2025-03-01", "2025-03-31")
+    through = parse_tests('test "t"\n  claim type institutional, statement through 2025-03-31\n'
+                          '    2025-03-02 74177\n  expect pass\nend\n', "t.rrt")
+    assert "statement_from" not in through.cases[0].claim.data
+    assert through.cases[0].claim.data["statement_through"] == "2025-03-31"
+    twice = parse_tests('test "t"\n  claim statement 2025-03-01 through 2025-03-31, statement through 2025-04-01\n'
+                        '    2025-03-02 74177\n  expect pass\nend\n', "t.rrt")
+    assert [(d.code, d.message) for d in twice.diagnostics] == [
+        ("RR605", "claim field `statement_through` is given twice")]
+
+
 # ---------------------------------------------------------------- the format
 
 

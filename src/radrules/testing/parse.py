@@ -147,7 +147,8 @@ _FIELD_KEYWORDS = {"field_payer": "payer", "field_type": "type", "field_sex": "p
                    "line_pos": "pos", "npi": "npi", "charge": "charge", "revenue": "rev", "history_type": "type",
                    "field_billing": "billing", "history_billing": "billing", "field_bill_type": "bill",
                    "history_payer": "payer", "history_bill_type": "bill", "field_frequency": "frequency",
-                   "field_replaces": "replaces", "history_claim": "claim"}
+                   "field_replaces": "replaces", "history_claim": "claim", "field_statement": "statement",
+                   "field_statement_through": "statement"}
 
 
 def _glued_keywords(tree, lines: list[str], name: str) -> tuple[Diagnostic, ...]:
@@ -685,6 +686,11 @@ class _Builder(TreeWalk):
                 conditions.append(tokens[0])
             elif kind in _HEADER_FIELDS:
                 put(_HEADER_FIELDS[kind], tokens[0])
+            elif kind == "field_statement":  # the statement period, From through Through
+                put("statement_from", tokens[0])
+                put("statement_through", tokens[1])
+            elif kind == "field_statement_through":
+                put("statement_through", tokens[0])
             elif kind in ("field_sex", "field_sex_born", "field_born"):
                 keys = ("birth_date",) if kind == "field_born" else ("sex", "birth_date")
                 for key, token in zip(keys, tokens):
@@ -761,6 +767,12 @@ class _Builder(TreeWalk):
 
     def field_replaces(self, meta, c):
         return ("field_replaces", [self._tok(c[0])])
+
+    def field_statement(self, meta, c):
+        return ("field_statement", [self._tok(c[0]), self._tok(c[1])])
+
+    def field_statement_through(self, meta, c):
+        return ("field_statement_through", [self._tok(c[0])])
 
     def diagnoses(self, meta, c):
         return ("diagnoses", [self._tok(x) for x in c])
