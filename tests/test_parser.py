@@ -716,6 +716,10 @@ RULE_WITH = 'rule a.b\n{}  when {}\n  then {}\n  reference "r"\nend\n'
     ('table ptp "cms/ptp.txt" effective 2026-01-01 to 2026-03-31\n', "RR101", "unexpected word `to`", "to",
      "a table version takes effect on one date and stays in force until a later version: write "
      "`effective 2026-01-01` alone"),
+    (RULE_WITH.format("", "claim.bill_type in [12*, 13x]", 'deny line "x"'), "RR103", "unexpected `13x`", "13x",
+     "every frequency of a type of bill is written with `*`: `13*`"),
+    (RULE_WITH.format("", "line.revenue_code in [096x, 0972]", 'deny line "x"'), "RR103", "unexpected `096x`",
+     "096x", "NUBC's category is written with a capital X: `096X`"),
 ])
 def test_a_common_mistake_is_told_its_fix(text, code, message, word, help):
     """A target left out, a payer name in capitals, a diagnosis code in lower case, `effective DATE to DATE` (a

@@ -348,6 +348,16 @@ def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> 
             return Diagnostic("RR103", f"unexpected `{word.group(0)}.{rest}`: codes are written in capitals",
                               s.Span(name, token.line, start, token.line, start + len(code)),
                               line_text(token.line), help=f"write `{code}`")
+    digits = re.search(r"(?<![\w.])([0-9]{2,3})$", before)
+    if value == "x" and digits is not None:  # NUBC's `13x` and `096x`, copied from a policy
+        written, start = digits.group(1), token.column - len(digits.group(1))
+        if "bill_type" in before:
+            help = f"every frequency of a type of bill is written with `*`: `{written}*`"
+        else:
+            help = f"NUBC's category is written with a capital X: `{written}X`"
+        return Diagnostic("RR103", f"unexpected `{written}x`", s.Span(name, token.line, start, token.line,
+                                                                      token.column + 1),
+                          line_text(token.line), help=help)
     effective = _AFTER_EFFECTIVE.search(padded, 0, token.start_pos)
     if value in RANGE_WORDS and effective is not None:
         return _range_word(token, effective.group(1), padded, span, line_text)
