@@ -151,6 +151,24 @@ class TestExplainLibrary:
         assert apart.explanation.for_rules(["local.ptp"])[1] == (
             "  no two lines of one date (and one rendering provider) bill its pair 74176 with 74150")
 
+    def test_a_history_rule_without_earlier_lines_says_why(self):
+        """A rule that reads the patient's earlier lines, left out for want of them: none given, a void, a
+        replacement whose replaced claim's lines are left out (it said "no line bills a code it lists")."""
+        rules = radrules.loads('rule t.again "again"\n  when history has the same code\n  then deny line "again"\n'
+                               '  reference "t"\nend\n', name="h.rr")
+        paid = [{"code": "77065", "date": "2026-03-01", "claim": "A1"}]
+        base = {"id": "A1", "lines": [{"code": "77065", "date": "2026-03-01"}]}
+        cases = [
+            ({}, None, "it reads the patient's earlier lines, and none were given"),
+            ({"frequency": "8"}, paid, "a void is judged without the patient's earlier lines"),
+            ({"frequency": "7"}, paid, "no earlier paid line is left: those of the claim it replaces or corrects "
+                                       "are left out (its `replaces`, else its own id)"),
+        ]
+        for fields, history, why in cases:
+            result = rules.evaluate({**base, **fields}, history=history, explain=True)
+            assert "t.again" not in result.fired()
+            assert result.explanation.not_considered["t.again"] == why, fields
+
     def test_other_payer(self):
         """A payer-scoped rule on another payer's claim is not considered, and the text says whose rule it is."""
         rules = radrules.load()

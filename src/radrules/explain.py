@@ -33,6 +33,7 @@ from . import validity
 from .checks import FORMAT_RULES, check_format, hider
 from .codes import is_procedure_code
 from .conditions import conjuncts, pair_side, same_provider
+from .claim import frequency_of
 from .evaluation import Evaluation, meeting_days, paid_history
 from .evaluator import (_add_earlier_units, _limit_finding, _number, _provider_groups, addon_edits, addon_message,
                         day_text, other_lines, over_limit, ptp_bypassed, ptp_message, set_apart_rules,
@@ -152,13 +153,27 @@ def explain(ruleset, claim, result, history=None) -> Explanation:
         hide_in = hider(hidden)
         steps = [attrs.evolve(step, detail=hide_in(step.detail), where=hide_in(step.where)) for step in steps]
     considered = {step.rule for step in steps}
-    return Explanation(claim.id, tuple(steps), _not_considered(ruleset, claim, ev, considered), _notes(ruleset))
+    return Explanation(claim.id, tuple(steps), _not_considered(ruleset, claim, ev, considered, history is not None),
+                       _notes(ruleset))
 
 
 def rule_ids(ruleset) -> set:
     """Every rule id a step of ``ruleset`` can name: those of its findings, and edit blocks that hold
     ``disable`` rows only."""
     return set(ruleset.rule_ids()) | {disable.rule for disable in ruleset.disables}
+
+
+def _no_history(claim, given: bool) -> str:
+    """Why a rule that reads the patient's earlier lines had none to read."""
+    if not given:
+        return "it reads the patient's earlier lines, and none were given"
+    frequency = frequency_of(claim)
+    if frequency == "8":
+        return "a void is judged without the patient's earlier lines"
+    if frequency in ("7", "Q"):
+        return ("no earlier paid line is left: those of the claim it replaces or corrects are left out "
+                "(its `replaces`, else its own id)")
+    return "the history given holds no paid line of this patient up to the claim's last date"
 
 
 def _notes(ruleset) -> dict:
@@ -174,7 +189,7 @@ def _notes(ruleset) -> dict:
     return notes
 
 
-def _not_considered(ruleset, claim, ev, considered: set) -> dict:
+def _not_considered(ruleset, claim, ev, considered: set, history_given: bool) -> dict:
     """Why each rule the evaluation did not look at was left out."""
     out = {}
     payer = claim.payer.lower() if claim.payer else None
@@ -199,6 +214,8 @@ def _not_considered(ruleset, claim, ev, considered: set) -> dict:
                             else f"`disable rule` leaves it out for this claim ({exclusion.source})")
         elif rule is not None and rule.needs_authorization and claim.authorizations is None:
             out[info.id] = "the claim gives no authorization records"
+        elif rule is not None and rule.needs_history and not ev.history:
+            out[info.id] = _no_history(claim, history_given)
         elif rule is not None and rule.shape == "pair" and not shared_dates:
             out[info.id] = "no two lines share a date of service"
         elif rule is not None and rule.index_codes is not None and not codes & rule.index_codes:
