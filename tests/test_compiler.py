@@ -999,6 +999,15 @@ class TestDisableRule:
     ("claim.type is professional and claim.type in [institutional]",
      "no claim type meets all its tests of `claim.type`"),
     ("claim.payer in [acme, beta] and claim.payer is beta", None),
+    ("line.revenue_code in [0255 except 025X]", "no value of `line.revenue_code` is in its empty set"),
+    ("claim.type is professional and line.revenue_code in [096X]",
+     "it judges professional claims only (its `for` clause or `claim.type`), which never give `line.revenue_code`"),
+    ("claim.type is professional and claim.bill_type is missing", None),
+    ("claim.type is professional and claim.received > claim.statement_through + 12 months",
+     "it judges professional claims only (its `for` clause or `claim.type`), which never give "
+     "`claim.statement_through`"),
+    ("claim.type is institutional and claim.bill_type in [13*]", None),
+    ("claim.bill_type in [13*]", None),
 ])
 def test_a_rule_that_can_never_fire_is_warned_of(condition, why):
     """RR264: tests joined by `and` that contradict each other, only when certain (a rule that compiled clean
@@ -1019,6 +1028,19 @@ def test_a_for_clause_that_contradicts_the_condition_is_warned_of(scope, conditi
     found = [d.message for d in rules.warnings if d.code == "RR264"]
     assert found == ([f"rule `t.rule` can never fire: no {why} meets both its `for` clause and its tests"]
                      if why else [])
+
+
+@pytest.mark.parametrize("condition, fires", [
+    ("claim.bill_type in [13*]", False), ("not claim.bill_type is present", True),
+    ("not claim.bill_type is missing", False), ("claim.bill_type is missing", True)])
+def test_an_institutional_field_in_a_rule_for_professional_claims(condition, fires):
+    """A professional claim never gives a type of bill, a statement period or a revenue code (a ClaimError):
+    a rule for professional claims alone that needs one can't fire (RR264); one that tests it missing can."""
+    rules = radrules.loads(rule(condition + " and line.code is 70450", then='warn line "x"',
+                                extra="  for professional claims\n"))
+    warned = [d.message for d in rules.warnings if d.code == "RR264"]
+    assert bool(warned) is not fires
+    assert ("t.rule" in rules.evaluate({"lines": [{"code": "70450", "date": "2026-03-02"}]}).fired()) is fires
 
 
 class TestAuthorizationStatus:

@@ -705,6 +705,7 @@ def never_true(node, codes_key, modifiers_key, places_key, scope) -> str | None:
         return "no modifier meets it"
     if places_key is not None and not places_key:
         return "no place of service meets it"
+    claim_types = scope.claim_types
     for attr, scoped, what, field in (("payer", scope.payers, "payer", "claim.payer"),
                                       ("claim_type", scope.claim_types, "claim type", "claim.type")):
         allowed = scoped
@@ -720,6 +721,16 @@ def never_true(node, codes_key, modifiers_key, places_key, scope) -> str | None:
         if allowed is not None and not allowed:
             return f"no {what} meets both its `for` clause and its tests" if scoped is not None else \
                 f"no {what} meets all its tests of `{field}`"
+        if attr == "claim_type":
+            claim_types = allowed
+    for part in c.conjuncts(node):
+        if isinstance(part, c.InSet) and not part.negated and not (part.values or part.prefixes or part.carved):
+            return f"no value of `{part.text.split()[0] if part.text else 'the field'}` is in its empty set"
+        if claim_types is not None and claim_types <= {"professional"}:
+            field = _institutional_field(part)
+            if field is not None:
+                return (f"it judges professional claims only (its `for` clause or `claim.type`), which never give "
+                        f"`{field}`")
     bounds: dict = {}
     for part in c.conjuncts(node):
         if not (isinstance(part, c.Compare) and isinstance(part.right, c.Const) and part.op != "!="):
@@ -747,6 +758,31 @@ def never_true(node, codes_key, modifiers_key, places_key, scope) -> str | None:
         if empty:
             return f"no value of `{part.text.split()[0] if part.text else 'the field'}` meets both its comparisons"
         bounds[part.left] = (low, high)
+    return None
+
+
+#: Fields a professional claim never has (a ClaimError: docs/claim-format.md), as rules name them.
+_INSTITUTIONAL_CLAIM = {"bill_type": "claim.bill_type", "statement_from": "claim.statement_from",
+                        "statement_through": "claim.statement_through"}
+
+
+def _institutional_field(part) -> str | None:
+    """The institutional field a top-level test reads directly (a missing value makes it unknown, so the rule
+    can't fire without it), or None; `is missing` of it is true on every professional claim."""
+    negated = isinstance(part, c.Not)
+    if negated:
+        part = part.part
+    if isinstance(part, c.Present) and part.want == negated:  # `is missing`: true on every professional claim
+        return None
+    operands = ((part.operand,) if isinstance(part, (c.InSet, c.Has, c.Present, c.Between))
+                else (part.left, part.right) if isinstance(part, c.Compare) else ())
+    for operand in operands:
+        while isinstance(operand, c.DateShift):
+            operand = operand.inner
+        if type(operand) is c.ClaimAttr and operand.attr in _INSTITUTIONAL_CLAIM:
+            return _INSTITUTIONAL_CLAIM[operand.attr]
+        if type(operand) is c.LineAttr and operand.attr == "revenue_code":
+            return "line.revenue_code" if operand.role == 0 else "other.revenue_code"
     return None
 
 
