@@ -1005,6 +1005,19 @@ def test_a_frequency_letter_in_either_case_with_is_and_in():
             assert ("t.q" in rules.evaluate(data).fired()) is fired, (condition, bill_type)
 
 
+def test_rules_read_the_claims_last_date_of_service():
+    """`claim.last_date`: the latest date or end date of any line, a line of a revenue code alone too."""
+    rules = radrules.loads('rule t.last "last"\n  when claim.last_date >= 2026-03-05\n'
+                           '  then warn claim "{claim.last_date}"\n  reference "t"\nend\n', name="l.rr")
+    for lines, message in (
+            ([line("70450", DOS)], None),
+            ([line("70450", DOS, end_date="2026-03-05")], "2026-03-05"),
+            ([line("70450", DOS), {"revenue_code": "0255", "date": "2026-03-07"}], "2026-03-07")):
+        data = claim(*lines, type="institutional")
+        found = [f.message for f in rules.evaluate(data).findings if f.rule == "t.last"]
+        assert found == ([message] if message else []), lines
+
+
 def test_a_type_of_bill_start_compared_with_is_is_told_to_use_in():
     with pytest.raises(radrules.RuleError) as caught:
         radrules.loads('rule t.bill "bill"\n  when claim.bill_type is 13*\n  then warn claim "bill"\n'

@@ -391,6 +391,12 @@ class Evaluation:
         return day.toordinal() if day is not None else None
 
     @property
+    def last_date(self) -> int:
+        """The claim's last date of service: of any line, its end date if it has one, also a line without a
+        procedure code (read by few rules: worked out when asked)."""
+        return max((line.end_date or line.date) for line in self.claim.lines).toordinal()
+
+    @property
     def condition_codes(self) -> frozenset:
         """The claim's condition codes (read by few rules: made when asked)."""
         return frozenset(self.claim.condition_codes)

@@ -50,6 +50,7 @@ CLAIM_FIELDS = {
     "frequency": ("frequency", "frequency"),
     "statement_from": ("statement_from", "date"),
     "statement_through": ("statement_through", "date"),
+    "last_date": ("last_date", "date"),
 }
 PATIENT_FIELDS = {
     "age": (None, "number"),
