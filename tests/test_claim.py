@@ -1018,6 +1018,18 @@ def test_rules_read_the_claims_last_date_of_service():
         assert found == ([message] if message else []), lines
 
 
+def test_rules_test_whether_a_replacement_names_the_claim_it_replaces():
+    """`claim.replaces` is an identifier: `is missing` / `is present` only, never its value."""
+    rules = radrules.loads('rule t.r "r"\n  when claim.frequency in [7, 8]\n   and claim.replaces is missing\n'
+                           '  then review claim "names no claim it replaces"\n  reference "t"\nend\n', name="r.rr")
+    for fields, fired in (({"bill_type": "137"}, True), ({"bill_type": "137", "replaces": "26123000456"}, False),
+                          ({"bill_type": "131"}, False)):
+        data = claim(line("70450", DOS), type="institutional", **fields)
+        assert ("t.r" in rules.evaluate(data).fired()) is fired, fields
+    with pytest.raises(radrules.RuleError, match="is an identifier"):
+        radrules.loads('rule t.v "v"\n  when claim.replaces is A1\n  then review claim "x"\n  reference "t"\nend\n')
+
+
 def test_a_type_of_bill_start_compared_with_is_is_told_to_use_in():
     with pytest.raises(radrules.RuleError) as caught:
         radrules.loads('rule t.bill "bill"\n  when claim.bill_type is 13*\n  then warn claim "bill"\n'

@@ -75,7 +75,7 @@ class TestSuggestions:
         ("patient.weight", "the fields of `patient` are `age`, `sex`, `birth_date`"),
         ("claim.xyz", "the fields of `claim` are `id`, `type`, `payer`, `place_of_service`, `prior_auth`, "
                       "`received`, `diagnoses`, `line_count`, `condition_codes`, `bill_type`, `frequency`, "
-                      "`statement_from`, `statement_through`, `last_date`"),
+                      "`statement_from`, `statement_through`, `last_date`, `replaces`"),
         ("claim.through", "did you mean `statement_through`?"),
     ])
     def test_an_unknown_field_is_told_the_field_meant(self, field, hint):

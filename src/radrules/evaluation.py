@@ -391,6 +391,11 @@ class Evaluation:
         return day.toordinal() if day is not None else None
 
     @property
+    def replaces(self) -> str | None:
+        """The number of the claim a replacement or void replaces (rules test only whether it is given)."""
+        return self.claim.replaces
+
+    @property
     def last_date(self) -> int:
         """The claim's last date of service: of any line, its end date if it has one, also a line without a
         procedure code (read by few rules: worked out when asked)."""

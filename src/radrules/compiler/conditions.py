@@ -51,6 +51,7 @@ CLAIM_FIELDS = {
     "statement_from": ("statement_from", "date"),
     "statement_through": ("statement_through", "date"),
     "last_date": ("last_date", "date"),
+    "replaces": ("replaces", "identifier"),
 }
 PATIENT_FIELDS = {
     "age": (None, "number"),
