@@ -971,6 +971,25 @@ def test_rules_read_a_type_of_bill_by_its_first_digits():
         assert ("t.other" in negated.evaluate(data).fired()) is fired
 
 
+@pytest.mark.parametrize("written, fires_on", [
+    ("13* except 137", {"131", "13Q"}), ("13* except 0137, 13Q", {"131"}),
+    ("1* except 11*, 12*", {"131", "137", "13Q", "141"}), ("131, 137 except 13*", set()),
+    ("12*, 131 except 121", {"131"})])
+def test_except_in_a_set_of_types_of_bill(written, fires_on):
+    """`except` takes types of bill out of a set of them, prefixes too: `13* except 137` ignored its `except`
+    (the text `137` was taken out of the texts `13*`), so the rule fired on the bill it left out."""
+    rules = radrules.loads(f'rule t.b "b"\n  when claim.bill_type in [{written}]\n  then warn claim "b"\n'
+                           '  reference "t"\nend\n', name="b.rr")
+    fired = set()
+    for bill_type in ("131", "137", "13Q", "111", "121", "141"):
+        for indexed in (True, False):
+            data = claim(line("70450", DOS), type="institutional", bill_type=bill_type)
+            if "t.b" in rules.evaluate(data, indexed=indexed).fired():
+                fired.add(bill_type)
+    assert fired == fires_on
+    assert bool(fires_on) is not any(w.code == "RR264" for w in rules.warnings)
+
+
 @pytest.mark.parametrize("written", ["123*", "1Q*", "A1*", "0*", "0123*"])
 def test_a_bad_type_of_bill_start_is_refused(written):
     with pytest.raises(radrules.RuleError) as caught:

@@ -688,6 +688,15 @@ def test_a_code_with_a_letter_for_a_digit_is_not_a_code():
 RULE_WITH = 'rule a.b\n{}  when {}\n  then {}\n  reference "r"\nend\n'
 
 
+def test_digits_and_x_elsewhere_get_no_nubc_hint():
+    """`12x` after a field that is neither a type of bill nor a revenue code is a plain unexpected word: the
+    NUBC hint would send the analyst to a third error."""
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.loads(RULE_WITH.format("", "line.units > 12x", 'deny line "x"'), name="t.rr")
+    (error,) = caught.value.errors
+    assert (error.code, error.message) == ("RR101", "unexpected word `x`") and "NUBC" not in (error.help or "")
+
+
 @pytest.mark.parametrize("text, code, message, word, help", [
     (RULE_WITH.format("", "line.code is 70450", 'deny "x"'), "RR103", "unexpected quoted text", '"x"',
      "expected `line`, `other`, `both` or `claim`, the lines the finding acts on: `then deny line \"...\"`"),
@@ -720,6 +729,12 @@ RULE_WITH = 'rule a.b\n{}  when {}\n  then {}\n  reference "r"\nend\n'
      "every frequency of a type of bill is written with `*`: `13*`"),
     (RULE_WITH.format("", "line.revenue_code in [096x, 0972]", 'deny line "x"'), "RR103", "unexpected `096x`",
      "096x", "NUBC's category is written with a capital X: `096X`"),
+    (RULE_WITH.format("", "line.revenue_code in [32x]", 'deny line "x"'), "RR103", "unexpected `32x`", "32x",
+     "NUBC's category is written with a capital X: `032X`"),
+    (RULE_WITH.format("", "claim.bill_type is 13x", 'deny line "x"'), "RR103", "unexpected `13x`", "13x",
+     "every frequency of a type of bill is a set: `claim.bill_type in [13*]`"),
+    (RULE_WITH.format("", "claim.bill_type in [131,\n                          13x]", 'deny line "x"'), "RR103",
+     "unexpected `13x`", "13x", "every frequency of a type of bill is written with `*`: `13*`"),
 ])
 def test_a_common_mistake_is_told_its_fix(text, code, message, word, help):
     """A target left out, a payer name in capitals, a diagnosis code in lower case, `effective DATE to DATE` (a

@@ -315,6 +315,9 @@ def _glued_number(text: str, token) -> int | None:
 _AFTER_SEVERITY = re.compile(r"(?:^|\s)then\s+(deny|review|warn|info)\s*$")
 _AFTER_PAYER = re.compile(r"(?:^|\s)payers?\s+(?:(?:\"[^\"\n]*\"|[^\s,\"]+)\s*,\s*)*$")
 _BEFORE_EXCEPT = re.compile(r"(?:^|\s)(in|of|has)\s+([^\s\[\]()]+)\s+$")
+#: A field of a condition (its name), as `claim.bill_type` or `line.revenue_code`: the last before a word tells
+#: what the word was meant to be.
+_FIELD = re.compile(r"(?<![\w.])(?:claim|line|other)\.([a-z_]+)")
 _AFTER_EFFECTIVE = re.compile(r"(?<![\w.])effective\s+([0-9]{4}-[0-9]{2}-[0-9]{2})\s+$")
 
 
@@ -349,12 +352,17 @@ def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> 
                               s.Span(name, token.line, start, token.line, start + len(code)),
                               line_text(token.line), help=f"write `{code}`")
     digits = re.search(r"(?<![\w.])([0-9]{2,3})$", before)
-    if value == "x" and digits is not None:  # NUBC's `13x` and `096x`, copied from a policy
+    fields = _FIELD.findall(padded, 0, token.start_pos) if value == "x" and digits is not None else ()
+    if fields and fields[-1] in ("bill_type", "revenue_code"):  # NUBC's `13x`, `096x`, copied from a policy
         written, start = digits.group(1), token.column - len(digits.group(1))
-        if "bill_type" in before:
-            help = f"every frequency of a type of bill is written with `*`: `{written}*`"
+        compared = re.search(r"(?<![\w.])is\s+(?:not\s+)?$", before[:-len(written)]) is not None
+        if fields[-1] == "bill_type":
+            help = (f"every frequency of a type of bill is a set: `claim.bill_type in [{written}*]`" if compared
+                    else f"every frequency of a type of bill is written with `*`: `{written}*`")
         else:
-            help = f"NUBC's category is written with a capital X: `{written}X`"
+            category = written.zfill(3) + "X"
+            help = (f"NUBC's category `{category}` stands for ten codes: `line.revenue_code in [{category}]`"
+                    if compared else f"NUBC's category is written with a capital X: `{category}`")
         return Diagnostic("RR103", f"unexpected `{written}x`", s.Span(name, token.line, start, token.line,
                                                                       token.column + 1),
                           line_text(token.line), help=help)

@@ -252,44 +252,62 @@ class ConditionCompiler:
         resolved = self.sets.evaluate(expr.values.expr, kind)
         if resolved is None:
             return None
-        values, prefixes = resolved.values, resolved.prefixes
-        if operand.type == "bill_type":
-            values, prefixes = self._bill_type_prefixes(values, expr.values)
-            if values is None:
+        values, prefixes, carved = resolved.values, resolved.prefixes, resolved.carved
+        if operand.type == "bill_type":  # `13*` and `except`, read from the set as written
+            found = self._bill_types(expr.values)
+            if found is None:
                 return None
+            values, prefixes, carved = found
         values = self._coerce_values(values, operand.type, expr.values.span)
         if values is None:
             return None
-        return c.InSet(operand.node, values, prefixes, expr.negated, self._text(expr), resolved.carved)
+        return c.InSet(operand.node, values, prefixes, expr.negated, self._text(expr), carved)
 
-    def _bill_type_prefixes(self, values: frozenset, written) -> tuple[frozenset | None, tuple]:
-        """A type of bill's `13*` (every bill of type 13x, whatever its frequency) as a prefix `13`, the other
-        values as they are; (None, ()) after an error. `13X` is the frequency code X (RR273). ``written``: the
-        set as written, whose items' spans the diagnostics underline (the whole set for a value of a named set)."""
-        spans = {item.token.text: item.token.span for item in getattr(written.expr, "items", ())}
+    def _bill_types(self, written) -> tuple[frozenset, tuple, tuple] | None:
+        """A set of types of bill as written, with its `except` part: exact values (3 characters, as a claim's),
+        prefixes (`13*`, every bill of type 13x whatever its frequency, is `13`) and prefixes less what `except`
+        takes out of them (PrefixMatch); None after an error. `13X` is the frequency code X (RR273)."""
+        expr = written.expr
+        items = getattr(expr, "items", ())
 
-        def span(*texts: str) -> s.Span:
-            return next((spans[text] for text in texts if text in spans), written.span)
+        def read(members) -> tuple[list, list] | None:
+            exact, starts = [], []
+            for item in members:
+                text, span = item.token.text, item.token.span
+                if not text.endswith("*"):
+                    exact.append((bill_type_digits(text) or text, text, span))
+                    continue
+                digits = text[:-1][1:] if len(text) == 4 and text.startswith("0") else text[:-1]
+                if not (1 <= len(digits) <= 2 and digits.isascii() and digits.isdigit()) or digits.startswith("0"):
+                    self.ctx.error("RR210", f"`{shortened(text, 20)}` is not the start of a type of bill", span,
+                                   help="write its first two digits and `*`: `13*` for every 13x bill")
+                    return None
+                starts.append(digits)
+            return exact, starts
 
-        prefixes, exact, frequency_x = [], [], []
-        for value in sorted(values):
-            if not value.endswith("*"):
-                exact.append(value)
-                digits = bill_type_digits(value)
-                if digits is not None and digits.endswith("X"):
-                    frequency_x.append((value, digits[:2]))
-                continue
-            digits = value[:-1]
-            if len(digits) == 3 and digits.startswith("0"):
-                digits = digits[1:]
-            if not (1 <= len(digits) <= 2 and digits.isascii() and digits.isdigit()) or digits.startswith("0"):
-                self.ctx.error("RR210", f"`{shortened(value, 20)}` is not the start of a type of bill", span(value),
-                               help="write its first two digits and `*`: `13*` for every 13x bill")
-                return None, ()
-            prefixes.append(digits)
+        included, excluded = read(items), read(getattr(expr, "excluded", ()))
+        if included is None or excluded is None:
+            return None
+        (exact, starts), (drop_exact, drop_starts) = included, excluded
+        drop = {value for value, _, _ in drop_exact}
+        dropped_by = tuple(sorted(set(drop_starts)))
+        values = frozenset(value for value, _, _ in exact
+                           if value not in drop and not (dropped_by and value.startswith(dropped_by)))
+        prefixes, carved = [], []
+        for start in sorted(set(starts)):
+            if dropped_by and start.startswith(dropped_by):
+                continue  # taken out whole
+            inside = frozenset(value for value in drop if value.startswith(start))
+            narrower = tuple(other for other in dropped_by if other.startswith(start))
+            if inside or narrower:
+                carved.append(c.PrefixMatch(start, inside, narrower))
+            else:
+                prefixes.append(start)
+        frequency_x = [(text, value[:2], span) for value, text, span in exact
+                       if value.endswith("X") and value in values]
         if frequency_x:
-            self._warn_frequency_x(frequency_x, span(*[value for value, _ in frequency_x]))
-        return frozenset(exact), tuple(sorted(set(prefixes)))
+            self._warn_frequency_x([(text, start) for text, start, _ in frequency_x], frequency_x[0][2])
+        return values, tuple(prefixes), tuple(carved)
 
     def _warn_frequency_x(self, written: list[tuple[str, str]], span: s.Span) -> None:
         """RR273 for types of bill of frequency X, (as written, its first two digits) each."""
