@@ -107,7 +107,7 @@ MEMBER_OF = {
     "claim_type": "values",
     "text": "values",
     "authorization": "values",
-    "bill_type": "values",
+    "bill_type": "bill_types",
     "frequency": "values",
     "revenue_code": "revenue_codes",
 }
@@ -252,62 +252,21 @@ class ConditionCompiler:
         resolved = self.sets.evaluate(expr.values.expr, kind)
         if resolved is None:
             return None
-        values, prefixes, carved = resolved.values, resolved.prefixes, resolved.carved
-        if operand.type == "bill_type":  # `13*` and `except`, read from the set as written
-            found = self._bill_types(expr.values)
-            if found is None:
-                return None
-            values, prefixes, carved = found
-        values = self._coerce_values(values, operand.type, expr.values.span)
+        values = self._coerce_values(resolved.values, operand.type, expr.values.span)
         if values is None:
             return None
-        return c.InSet(operand.node, values, prefixes, expr.negated, self._text(expr), carved)
+        if operand.type == "bill_type":
+            self._frequency_x_in(values, expr.values)
+        return c.InSet(operand.node, values, resolved.prefixes, expr.negated, self._text(expr), resolved.carved)
 
-    def _bill_types(self, written) -> tuple[frozenset, tuple, tuple] | None:
-        """A set of types of bill as written, with its `except` part: exact values (3 characters, as a claim's),
-        prefixes (`13*`, every bill of type 13x whatever its frequency, is `13`) and prefixes less what `except`
-        takes out of them (PrefixMatch); None after an error. `13X` is the frequency code X (RR273)."""
-        expr = written.expr
-        items = getattr(expr, "items", ())
-
-        def read(members) -> tuple[list, list] | None:
-            exact, starts = [], []
-            for item in members:
-                text, span = item.token.text, item.token.span
-                if not text.endswith("*"):
-                    exact.append((bill_type_digits(text) or text, text, span))
-                    continue
-                digits = text[:-1][1:] if len(text) == 4 and text.startswith("0") else text[:-1]
-                if not (1 <= len(digits) <= 2 and digits.isascii() and digits.isdigit()) or digits.startswith("0"):
-                    self.ctx.error("RR210", f"`{shortened(text, 20)}` is not the start of a type of bill", span,
-                                   help="write its first two digits and `*`: `13*` for every 13x bill")
-                    return None
-                starts.append(digits)
-            return exact, starts
-
-        included, excluded = read(items), read(getattr(expr, "excluded", ()))
-        if included is None or excluded is None:
-            return None
-        (exact, starts), (drop_exact, drop_starts) = included, excluded
-        drop = {value for value, _, _ in drop_exact}
-        dropped_by = tuple(sorted(set(drop_starts)))
-        values = frozenset(value for value, _, _ in exact
-                           if value not in drop and not (dropped_by and value.startswith(dropped_by)))
-        prefixes, carved = [], []
-        for start in sorted(set(starts)):
-            if dropped_by and start.startswith(dropped_by):
-                continue  # taken out whole
-            inside = frozenset(value for value in drop if value.startswith(start))
-            narrower = tuple(other for other in dropped_by if other.startswith(start))
-            if inside or narrower:
-                carved.append(c.PrefixMatch(start, inside, narrower))
-            else:
-                prefixes.append(start)
-        frequency_x = [(text, value[:2], span) for value, text, span in exact
-                       if value.endswith("X") and value in values]
+    def _frequency_x_in(self, values: frozenset, written) -> None:
+        """RR273 for the types of bill of frequency X in a set (`13X`), underlining the lowest of them."""
+        frequency_x = sorted(value for value in values if value.endswith("X"))
         if frequency_x:
-            self._warn_frequency_x([(text, start) for text, start, _ in frequency_x], frequency_x[0][2])
-        return values, tuple(prefixes), tuple(carved)
+            tokens = {bill_type_digits(item.token.text): item.token for item in getattr(written.expr, "items", ())}
+            shown = [(tokens[value].text if value in tokens else value, value[:2]) for value in frequency_x]
+            first = tokens.get(frequency_x[0])
+            self._warn_frequency_x(shown, first.span if first is not None else written.span)
 
     def _warn_frequency_x(self, written: list[tuple[str, str]], span: s.Span) -> None:
         """RR273 for types of bill of frequency X, (as written, its first two digits) each."""
@@ -649,7 +608,7 @@ class ConditionCompiler:
         return bad(f"{TYPE_WORDS.get(expected, expected)} can't be compared with `{text}`")
 
     def _coerce_values(self, values: frozenset, type_: str, span: s.Span):
-        if type_ in ("code", "modifier", "place", "revenue_code"):
+        if type_ in ("code", "modifier", "place", "revenue_code", "bill_type"):
             return values
         out = set()
         for value in values:

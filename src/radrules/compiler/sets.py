@@ -9,8 +9,9 @@ import attrs
 
 from .. import codes
 from .. import syntax as s
+from ..claim import bill_type_digits
 from ..conditions import PrefixMatch
-from ..errors import suggestion
+from ..errors import shortened, suggestion
 from .context import Context
 
 #: Set kinds and how one element reads in a message.
@@ -20,6 +21,7 @@ SET_KINDS = {
     "modifiers": "modifier",
     "conditions": "condition code",
     "revenue_codes": "revenue code",
+    "bill_types": "type of bill",
     "places": "place of service",
     "values": "value",
 }
@@ -40,9 +42,14 @@ _CHECKS = {
                    "`45`, `A1`"),
     "revenue_codes": (codes.is_revenue_code, "RR223", "revenue codes have four digits, e.g. `0255`; `096X` is "
                       "0960-0969"),
+    "bill_types": (lambda text: bill_type_digits(text) is not None, "RR210",
+                   "write 2 digits and the frequency code, or 4 with a leading 0: `131`, `0131`, `13Q`; `13*` is "
+                   "every 13x bill"),
 }
 #: The kinds of sets no statement names: their members are written in the rule.
-_UNNAMED = ("conditions", "revenue_codes")
+_UNNAMED = ("conditions", "revenue_codes", "bill_types")
+#: The start of a type of bill and `*` (`13*`, `013*`: every frequency of 13x): 1 or 2 digits after the leading 0.
+_BILL_TYPE_START = re.compile(r"0?([1-9][0-9]?)\*")
 
 
 @attrs.frozen
@@ -231,17 +238,26 @@ class SetTable:
             return set(), (prefix,)
         if kind == "revenue_codes" and codes.revenue_category(text) is not None:  # NUBC's `096X`: ten codes
             return set(codes.revenue_category(text)), ()
+        if kind == "bill_types" and text.endswith("*"):  # every frequency of a type of bill, as a prefix
+            start = _BILL_TYPE_START.fullmatch(text) if text.isascii() else None
+            if start is None:
+                self.ctx.error("RR210", f"`{shortened(text, 20)}` is not the start of a type of bill", token.span,
+                               help="write its first two digits and `*`: `13*` for every 13x bill")
+                return None
+            return set(), (start.group(1),)
         check, code, hint = _CHECKS[kind]
         if not check(text):
             self.ctx.error(code, f"`{text}` is not a valid {SET_KINDS[kind]}", token.span, help=hint)
             return None
         if kind == "diagnoses":
             text = codes.normalize_diagnosis(text)
+        elif kind == "bill_types":
+            text = bill_type_digits(text)  # as a claim's: 3 characters, in capitals
         return {text}, ()
 
     def _range(self, token: s.Token, kind: str):
         text = token.text
-        if kind == "values":
+        if kind in ("values", "bill_types"):
             self.ctx.error("RR208", "a range is not allowed here", token.span,
                            help="list the values one by one, separated by commas")
             return None
