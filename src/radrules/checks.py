@@ -16,6 +16,7 @@ from operator import attrgetter
 import attrs
 
 from . import codes
+from .evaluation import last_day
 from .model import RuleInfo
 from .result import Finding
 
@@ -370,8 +371,7 @@ def _check_statement_period(ev, findings: list) -> None:
     first = claim.statement_from.toordinal() if claim.statement_from is not None else None
     last = claim.statement_through.toordinal() if claim.statement_through is not None else None
     for line in (*ev.lines, *ev.uncoded):
-        end = line.end_day if line.end_day is not None and line.end_day > line.day else line.day
-        if (first is not None and line.day < first) or (last is not None and end > last):
+        if (first is not None and line.day < first) or (last is not None and last_day(line) > last):
             findings.append(_finding(
                 "format.statement_period", (line.number,),
                 f"line {line.number} is dated outside the claim's statement period (`statement_from` to "

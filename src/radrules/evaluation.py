@@ -226,8 +226,7 @@ def paid_history(claim: Claim, history) -> tuple:
     replaces (:func:`replaced_claim`); a void (8) without any: it asks for no payment, so no earlier claim makes
     its lines duplicates or too many.
     """
-    last = max(line.end_date if line.end_date is not None and line.end_date > line.date else line.date
-               for line in claim.lines)
+    last = last_service_date(claim)
     institutional = claim.type == "institutional"
     payer = claim.payer.lower() if claim.payer else None  # as Evaluation.payer: a checked claim's, spaces made one
     found = lines_of(history, claim.patient.id, None, last, payer)
@@ -242,6 +241,12 @@ def paid_history(claim: Claim, history) -> tuple:
         paid = [HistoryView(line, institutional) for line in found if line.status == "paid"]
     paid.sort(key=lambda line: line.day)
     return tuple(paid)
+
+
+def last_service_date(claim: Claim) -> dt.date:
+    """The claim's last date of service: of any line (one of a revenue code alone too), its span's last day."""
+    return max(line.end_date if line.end_date is not None and line.end_date > line.date else line.date
+               for line in claim.lines)
 
 
 def replaced_claim(claim: Claim) -> str | None:
@@ -397,9 +402,8 @@ class Evaluation:
 
     @property
     def last_date(self) -> int:
-        """The claim's last date of service: of any line, its end date if it has one, also a line without a
-        procedure code (read by few rules: worked out when asked)."""
-        return max((line.end_date or line.date) for line in self.claim.lines).toordinal()
+        """The claim's last date of service (:func:`last_service_date`; read by few rules: worked out when asked)."""
+        return last_service_date(self.claim).toordinal()
 
     @property
     def condition_codes(self) -> frozenset:
