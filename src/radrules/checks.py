@@ -11,7 +11,6 @@ and quote a malformed code only when it is shaped like one (:func:`quotable`).
 from __future__ import annotations
 
 import datetime as dt
-from operator import attrgetter
 
 import attrs
 
@@ -290,7 +289,7 @@ def check_format(ev, findings: list) -> dict | None:
     is_procedure_code, valid_modifiers = codes.is_procedure_code, codes.MODIFIERS
     if ev.uncoded:  # lines of a revenue code alone: their dates, places and NPIs are checked too, not their code
         first = len(findings)
-        lines = sorted([*lines, *ev.uncoded], key=_NUMBER)
+        lines = ev.every_line()
         days = [line.day for line in lines]
         is_procedure_code = _no_code_or_procedure_code
     birth = ev.birth if ev.birth is not None and min(days) < ev.birth else None
@@ -356,9 +355,6 @@ def check_format(ev, findings: list) -> dict | None:
     return hidden
 
 
-_NUMBER = attrgetter("number")
-
-
 def _no_code_or_procedure_code(code: str | None) -> bool:
     """Whether a line's code is well formed, or none (a line of a revenue code alone, which format.code leaves)."""
     return code is None or codes.is_procedure_code(code)
@@ -370,7 +366,7 @@ def _check_statement_period(ev, findings: list) -> None:
     claim = ev.claim
     first = claim.statement_from.toordinal() if claim.statement_from is not None else None
     last = claim.statement_through.toordinal() if claim.statement_through is not None else None
-    for line in (*ev.lines, *ev.uncoded):
+    for line in ev.every_line():
         if (first is not None and line.day < first) or (last is not None and last_day(line) > last):
             findings.append(_finding(
                 "format.statement_period", (line.number,),
@@ -381,7 +377,7 @@ def _check_statement_period(ev, findings: list) -> None:
 
 def _check_icd9_dates(ev, findings: list) -> None:
     """An ICD-9-CM claim: no line may be dated from 2015-10-01."""
-    late = tuple(sorted([line.number for line in (*ev.lines, *ev.uncoded) if line.day >= ICD10_FROM]))
+    late = tuple([line.number for line in ev.every_line() if line.day >= ICD10_FROM])
     if ev.claim.diagnoses and late:
         numbers = ", ".join(str(n) for n in late)
         findings.append(_finding(

@@ -22,6 +22,7 @@ _EMPTY = ()
 _NO_MODIFIERS = frozenset()
 _LINE_NUMBERS = tuple(tuple(range(1, count + 1)) for count in range(100))
 _CODE = attrgetter("code")  # set(map(_CODE, lines)) is quicker than a set comprehension
+_NUMBER = attrgetter("number")
 
 
 #: A claim's diagnoses -> the same normalised (:func:`normalized`; claims repeat a few diagnosis lists).
@@ -327,11 +328,13 @@ class Evaluation:
         self.by_day = by_day
         self.spans = any(line.end_day is not None and line.end_day > line.day for line in self.lines)
 
+    def every_line(self) -> list:
+        """The views of every line in claim order, those of a revenue code alone (:attr:`uncoded`) too."""
+        return self.lines if not self.uncoded else sorted([*self.lines, *self.uncoded], key=_NUMBER)
+
     def line_of(self, number: int) -> LineView:
         """The view of the claim's line ``number`` (1-based), of :attr:`lines` or :attr:`uncoded`."""
-        if not self.uncoded:
-            return self.lines[number - 1]
-        return next(line for line in (*self.lines, *self.uncoded) if line.number == number)
+        return self.every_line()[number - 1]
 
     def provider_history(self) -> tuple:
         """The paid earlier lines that can be this claim's provider's: those of claims of its type, or of no type

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from operator import attrgetter
 
 from . import codes
 from .model import RuleInfo, format_date
@@ -153,20 +152,11 @@ def _hcpcs_finding(rule_id: str, code_sets, index: int, line, code: str, entry) 
     )
 
 
-_NUMBER = attrgetter("number")
-
-
-def dated_lines(ev) -> list:
-    """The lines whose dates judge the claim's diagnoses, in claim order: every line, one of a revenue code alone
-    too (:attr:`Evaluation.uncoded`)."""
-    return ev.lines if not ev.uncoded else sorted([*ev.lines, *ev.uncoded], key=_NUMBER)
-
-
 def diagnosis_users(ev) -> dict:
     """{diagnosis position: [lines pointing to it]}; a diagnosis no line points to is missing."""
     count = len(ev.claim.diagnoses)
     users: dict = {}
-    for line in dated_lines(ev):
+    for line in ev.every_line():  # whose dates judge the diagnoses: a revenue code alone too
         for pointer in line.line.diagnosis_pointers:
             if pointer <= count:
                 group = users.setdefault(pointer, [])
@@ -184,7 +174,7 @@ def diagnosis_verdicts(ev, code_sets, every: bool = False):
     """
     icd = code_sets.icd10cm
     users = diagnosis_users(ev)
-    lines = dated_lines(ev)
+    lines = ev.every_line()
     indexes: dict = {}
     for position, code in enumerate(ev.normalized_diagnoses(), 1):
         if not codes.is_diagnosis(code):
