@@ -313,14 +313,8 @@ def _date(value: Any, path: str, *, required: bool = False) -> dt.date | None:
 def _number(value: Any, path: str, *, positive: bool) -> float | int:
     """A plain int or float, whatever subclass of them was given (``numpy.float64`` is a float whose repr is
     ``np.float64(412.0)``, which money sums read as text)."""
-    if isinstance(value, (Decimal, Fraction)):  # json.loads(parse_float=Decimal), a model's money fields
-        if isinstance(value, Decimal) and not value.is_finite():
-            raise ClaimError(path, "expected a finite number" if value.is_infinite() else "expected a number")
-        if (value.copy_abs() if isinstance(value, Decimal) else abs(value)) >= MAX_NUMBER:  # before int(): 1e1000000
-            raise ClaimError(path, "expected a number under 10^15")
-        value = int(value) if value == int(value) else float(value)
-    elif isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ClaimError(path, "expected a positive number" if positive else "expected a number")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        value = _exact_number(value, path, positive)
     value = float(value) if isinstance(value, float) else int(value)
     if value != value:  # NaN
         raise ClaimError(path, "expected a positive number" if positive else "expected a number")
@@ -335,6 +329,18 @@ def _number(value: Any, path: str, *, positive: bool) -> float | int:
     if isinstance(value, float) and value.is_integer() and positive:
         return int(value)
     return value
+
+
+def _exact_number(value: Any, path: str, positive: bool) -> float | int:
+    """A Decimal or Fraction (json.loads(parse_float=Decimal), a model's money fields) as the int or float of its
+    value, refused by its size before int() (Decimal("1e1000000") would make a million digits); else an error."""
+    if not isinstance(value, (Decimal, Fraction)):
+        raise ClaimError(path, "expected a positive number" if positive else "expected a number")
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise ClaimError(path, "expected a finite number" if value.is_infinite() else "expected a number")
+    if (value.copy_abs() if isinstance(value, Decimal) else abs(value)) >= MAX_NUMBER:
+        raise ClaimError(path, "expected a number under 10^15")
+    return int(value) if value == int(value) else float(value)
 
 
 def _list(value: Any, path: str) -> list:
