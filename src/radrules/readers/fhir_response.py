@@ -66,9 +66,9 @@ def to_fhir_claim_response(result, claim=None, *, created: dt.date | str | None 
     adjudication per finding with a CARC that acts on it (category
     ``benefit``, reason the CARC, amount 0 when the finding denies the
     line), or one ``submitted`` adjudication when none does; each finding is
-    a ``processNote`` with its rule id, message and remark codes. The
-    member id and other identifiers of a radrules Claim are never copied.
-    ``created`` is a ``datetime.date`` or ``YYYY-MM-DD`` text (default: today).
+    a ``processNote`` with its rule id, message and remark codes, and lines
+    of a revenue code alone share one note, "not judged". The member id and other identifiers of a radrules Claim are never copied.
+    ``created`` is a ``datetime.date``, ``YYYY-MM-DD`` text or an aware ``datetime`` (default: today).
     """
     created_text = _created(created)
     resource = claim if isinstance(claim, dict) else None
