@@ -166,7 +166,7 @@ class TestEvaluate:
             assert result.uncoded == (1, 3)
             assert pickle.loads(pickle.dumps(result)).uncoded == (1, 3)
             assert [line.get("note") for line in result.to_dict()["lines"]] == [
-                "not judged: no procedure code", None, "not judged: no procedure code", None]
+                "no procedure code: code edits not applied", None, "no procedure code: code edits not applied", None]
         assert rules.evaluate(claim) == rules.evaluate(claim, indexed=False)
         coded = rules.evaluate(hospital(ct("74177"), ct("74176")), indexed=indexed)
         assert coded.uncoded == () and type(coded) is radrules.Result
@@ -346,13 +346,13 @@ class TestReaders:
         response = radrules.to_fhir_claim_response(rules.evaluate(claim), data, created="2026-07-20")
         notes = {note["number"]: note["text"] for note in response.get("processNote", [])}
         marked = [[notes[n] for n in item.get("noteNumber", [])] for item in response["item"]]
-        assert marked[1].count("not judged: no procedure code") == 1
-        assert "not judged: no procedure code" not in marked[0]
+        assert marked[1].count("no procedure code: code edits not applied") == 1
+        assert "no procedure code: code edits not applied" not in marked[0]
         coded = self.fhir("institutional", {"productOrService": {"coding": [{"system": self.CPT, "code": "74177"}]},
                                             "revenue": {"coding": [{"system": self.REVENUE, "code": "0350"}]}})
         (claim,) = radrules.read_fhir(coded)
         response = radrules.to_fhir_claim_response(rules.evaluate(claim), coded, created="2026-07-20")
-        assert all(note["text"] != "not judged: no procedure code" for note in response.get("processNote", []))
+        assert all(note["text"] != "no procedure code: code edits not applied" for note in response.get("processNote", []))
 
     def test_fhir_items_still_refused(self):
         """A professional item without a CPT/HCPCS code, and an institutional one without any revenue code, make
@@ -377,15 +377,15 @@ class TestCommandLine:
         assert cli_main(["eval", *options, str(path)]) == 2  # (a claim failed)
         out = capsys.readouterr().out
         assert out.startswith("claim H100: FAIL  (lines: 1 review, 2 deny, 3 review)\n"
-                              "  note   line 3     not judged: no procedure code\n")
+                              "  note   line 3     no procedure code: code edits not applied\n")
         assert "ncci.ptp (ptp)" in out
         assert cli_main(["eval", *options, "--format", "json", str(path)]) == 2  # (a claim failed)
         (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
         assert row["lines"] == [{"line": 1, "status": "review"}, {"line": 2, "status": "deny"},
-                                {"line": 3, "status": "review", "note": "not judged: no procedure code"}]
+                                {"line": 3, "status": "review", "note": "no procedure code: code edits not applied"}]
         summary_file = tmp_path / "summary.json"
         assert cli_main(["eval", *options, "--summary-json", str(summary_file), str(path)]) == 2
-        assert "(0 pay, 1 deny, 2 review; 1 not judged: no procedure code)" in capsys.readouterr().err
+        assert "(0 pay, 1 deny, 2 review; 1 without a procedure code)" in capsys.readouterr().err
         summary = json.loads(summary_file.read_text(encoding="utf-8"))
         assert summary["lines_not_judged"] == 1 and sum(summary["lines"].values()) == 3
 

@@ -11,7 +11,7 @@ KINDS = ("format", "duplicate", "ptp", "mue", "modifier", "policy", "addon", "co
 #: Findings are reported in this order of kind (domain.md §10.4), then by line.
 KIND_ORDER = {kind: position for position, kind in enumerate(KINDS)}
 #: What the output says of a line of a revenue code alone, whose status is not a judgement of its code.
-NOT_JUDGED = "not judged: no procedure code"
+NOT_JUDGED = "no procedure code: code edits not applied"
 
 
 # Finding and Result are not slotted: attrs writes a frozen, unslotted instance's fields straight

@@ -159,7 +159,7 @@ class Summary:
         if self.unreadable:
             out.append(f"  not readable {self.unreadable:>8,}")
         lines = self.lines
-        not_judged = f"; {self.not_judged:,} not judged: no procedure code" if self.not_judged else ""
+        not_judged = f"; {self.not_judged:,} without a procedure code" if self.not_judged else ""
         out.append(f"  lines {sum(lines.values()):>15,}  ({lines['pay']:,} pay, {lines['deny']:,} deny, "
                    f"{lines['review']:,} review{not_judged})")
         at_risk = f"  billed charges at risk: {shown(self.denied_cents)} on {self.denied_charged:,} denied lines"
