@@ -453,7 +453,7 @@ class TestIcd10cmValidity:
             assert result.statuses == ("deny", "deny") and result.uncoded == (1, 2)
         text = icd.evaluate(data, explain=True).explanation.render()
         assert "lines 1, 2 (revenue code 0255): fired: diagnosis 1 (X99.9) is not in the FY2026 ICD-10-CM" in text
-        assert "only the checks of its dates, places, NPIs and diagnoses and the rules on the whole claim" in text
+        assert "only the checks of its dates, places, NPIs and diagnoses, the rules on the whole claim and those that ask" in text
         assert icd.evaluate({**data, "diagnoses": ["R10.9"]}).passed
 
     def test_a_revenue_code_line_s_date_judges_the_diagnoses_too(self, icd):

@@ -253,6 +253,83 @@ class TestRevenueCodeField:
         assert (diagnostic.code, diagnostic.message, diagnostic.help) == (code, message, hint)
 
 
+NO_CODE_RULES = ('rule t.needs_code "An imaging revenue code without its code"\n'
+                 '  for institutional claims\n'
+                 '  when line.code is missing and line.revenue_code in [035X]\n'
+                 '  then deny line "{line.revenue_code} without a code ({line.code})"\n'
+                 '  reference "test"\n'
+                 'end\n\n'
+                 'rule t.dated "Only from August"\n'
+                 '  effective 2026-08-01\n'
+                 '  when line.revenue_code is present and line.code is missing\n'
+                 '  then warn line "{line.revenue_code}"\n'
+                 '  reference "test"\n'
+                 'end\n\n'
+                 'rule t.either "`is missing` under `or`: never a line without a code"\n'
+                 '  when line.code is missing or line.revenue_code in [0255]\n'
+                 '  then info line "{line.revenue_code}"\n'
+                 '  reference "test"\n'
+                 'end\n\n'
+                 'rule t.coded "A coded line of 035X"\n'
+                 '  when line.revenue_code in [035X]\n'
+                 '  then info line "{line.code}"\n'
+                 '  reference "test"\n'
+                 'end\n')
+
+
+class TestRulesThatAskForNoCode:
+    @pytest.mark.parametrize("indexed", [True, False])
+    def test_they_judge_the_lines_of_a_revenue_code_alone_and_only_them(self, indexed):
+        """A line rule with `line.code is missing` at the top judges the lines without a code (in their dates'
+        windows), never a coded one; any other line rule still never meets those lines; the result still notes
+        them."""
+        rules = radrules.loads(NO_CODE_RULES, name="no_code.rr")
+        claim = hospital(ct("74177"), {"date": DAY, "revenue_code": "0350"}, LINE,
+                         {"date": "2026-08-03", "revenue_code": "0351"})
+        result = rules.evaluate(claim, indexed=indexed)
+        assert [(f.rule, f.lines, f.severity, f.message) for f in result.findings] == [
+            ("t.coded", (1,), "info", "74177"), ("t.needs_code", (2,), "deny", "0350 without a code (none)"),
+            ("t.dated", (4,), "warn", "0351"), ("t.needs_code", (4,), "deny", "0351 without a code (none)")]
+        assert result.statuses == ("pay", "deny", "pay", "deny")
+        assert result.uncoded == (2, 3, 4)
+        assert rules.evaluate(claim, indexed=not indexed) == result
+
+    def test_a_claim_without_such_lines_is_not_judged_by_them(self):
+        rules = radrules.loads(NO_CODE_RULES, name="no_code.rr")
+        result = rules.evaluate(hospital(ct("74177"), ct("74176")))
+        assert result.fired() == ("t.coded",)
+
+    def test_explain_lists_them_under_the_lines_they_judge(self):
+        rules = radrules.loads(NO_CODE_RULES, name="no_code.rr")
+        result = rules.evaluate(hospital(ct("74177"), {"date": DAY, "revenue_code": "0350"}, LINE), explain=True)
+        steps = [(step.rule, step.lines, step.outcome) for step in result.explanation.steps
+                 if step.rule in ("t.needs_code", "t.dated")]
+        assert steps == [("t.needs_code", (2,), "fired"), ("t.dated", (2,), "out of dates"),
+                         ("t.needs_code", (3,), "silent"), ("t.dated", (3,), "out of dates")]
+        assert set(result.explanation.fired()) == {f.rule for f in result.findings}
+        assert "and those that ask `line.code is missing` judge it" in result.explanation.render()
+
+    @pytest.mark.parametrize("rule, why", [
+        ('rule t.w "w"\n  when line.code is missing and other.code in [74177]\n  then info line "x"\n',
+         "it asks for a line without a procedure code, which no pair rule compares (only a rule on one line)"),
+        ('rule t.w "w"\n  when other.code is missing and other.units > 1\n  then info both "x"\n',
+         "it asks for a line without a procedure code, which no pair rule compares (only a rule on one line)"),
+        ('rule t.w "w"\n  for professional claims\n  when line.code is missing\n  then info line "x"\n',
+         "it judges professional claims only (its `for` clause), whose lines all have a procedure code, and asks "
+         "for none (`line.code is missing`)"),
+        ('rule t.w "w"\n  when line.code is missing and line.code in [74177, 74176]\n  then info line "x"\n',
+         "it asks both for a procedure code and for none (`line.code is missing`)"),
+    ])
+    def test_a_rule_that_can_never_meet_such_a_line_is_warned(self, rule, why):
+        rules = radrules.loads(rule + '  reference "test"\nend\n', name="w.rr")
+        (warning,) = [d for d in rules.warnings if d.code == "RR264"]
+        assert warning.message == f"rule `t.w` can never fire: {why}"
+
+    def test_a_rule_that_can_meet_such_a_line_is_not_warned(self):
+        rules = radrules.loads(NO_CODE_RULES, name="no_code.rr")
+        assert [d.code for d in rules.warnings if d.code == "RR264"] == []
+
+
 ISA = "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260320*1200*^*00501*000000001*0*T*:~"
 HEAD_837I = [
     "GS*HC*SENDER*RECEIVER*20260320*1200*1*X*005010X223A2",

@@ -585,3 +585,11 @@ def pair_side(part) -> int:
 def conjuncts(node) -> tuple:
     """The top-level ``and`` parts of a condition (itself if not an ``and``)."""
     return node.parts if isinstance(node, And) else (node,)
+
+
+def asks_no_code(node, role: int = 0) -> bool:
+    """Whether a condition holds only on a line without a procedure code: one of its top-level ``and`` parts is
+    ``line.code is missing`` (``other.code`` with ``role`` 1). Such a line rule judges the lines of a revenue code
+    alone, and only them (docs/language.md#lines-without-a-procedure-code)."""
+    return any(type(part) is Present and not part.want and type(part.operand) is LineAttr
+               and part.operand.attr == "code" and part.operand.role == role for part in conjuncts(node))

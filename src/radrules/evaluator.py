@@ -63,6 +63,8 @@ def evaluate(ruleset, claim, *, indexed: bool = True, history=None) -> Result:
     _claim_rules(ev, lookup, findings)
     _addons(ev, lookup, findings)
     if hidden is not None:  # rare: a malformed value not to be shown, or lines of a revenue code alone
+        if ev.uncoded:
+            _uncoded_line_rules(ev, lookup, findings)
         return _rare_result(ev, findings, hidden)
     return build_result(claim.id, ev.line_count, findings)
 
@@ -128,6 +130,20 @@ def _line_rules(ev: Evaluation, lookup, findings: list) -> None:
                     findings.append(_rule_finding(rule, ev, line, None, ev.all_lines, ()))
                 else:
                     findings.append(_rule_finding(rule, ev, line, None, (line.number,), ()))
+
+
+def _uncoded_line_rules(ev: Evaluation, lookup, findings: list) -> None:
+    """The line rules that ask `line.code is missing` on the lines of a revenue code alone (no other line rule
+    sees those lines, and these see no other line)."""
+    rules = lookup.uncoded_rules()
+    for line in ev.uncoded:
+        day = line.day
+        for rule in rules:
+            if rule.windowed and not rule.scope.active_on(day):
+                continue
+            if rule.check(ev, line, None) is True:
+                lines = ev.all_lines if rule.target == "claim" else (line.number,)
+                findings.append(_rule_finding(rule, ev, line, None, lines, ()))
 
 
 def _claim_rules(ev: Evaluation, lookup, findings: list) -> None:

@@ -448,7 +448,8 @@ class _Tracer:
         for line in self.ev.uncoded:
             self.add("format.code", "format", "not applicable", (line.number,),
                      f"line {line.number} gives revenue code {line.line.revenue_code} and no procedure code: only "
-                     "the checks of its dates, places, NPIs and diagnoses and the rules on the whole claim judge it")
+                     "the checks of its dates, places, NPIs and diagnoses, the rules on the whole claim and those that ask "
+                     "`line.code is missing` judge it")
 
     def code_validity(self) -> None:
         """Each code, modifier and diagnosis checked against the code-set tables, and the outcome."""
@@ -512,6 +513,9 @@ class _Tracer:
         extra = set_apart_rules(self.ev, self.lookup)
         for line in self.ev.lines:
             for rule in self.lookup.candidate_line_rules(line) + tuple(extra):
+                self._rule(rule, line, None)
+        for line in self.ev.uncoded:  # lines of a revenue code alone: the rules that ask for no code
+            for rule in self.lookup.uncoded_rules():
                 self._rule(rule, line, None)
 
     def claim_rules(self) -> None:

@@ -218,6 +218,10 @@ class IndexedLookup:
                 rules = rules + by_place
         return rules
 
+    def uncoded_rules(self):
+        """The line rules that judge the lines of a revenue code alone (those asking `line.code is missing`)."""
+        return self.view.line_rules_uncoded
+
     def history_rules(self):
         return self.view.line_rules_history
 
@@ -418,6 +422,9 @@ class ScanLookup:
 
     def line_rules_of(self, lines):
         return [self._rules("line")] * len(lines)
+
+    def uncoded_rules(self):
+        return tuple([rule for rule in self._rules("line") if rule.uncoded])
 
     def history_rules(self):
         return ()  # line_rules() already holds every line rule

@@ -237,15 +237,19 @@ class GeneralRule:
     # Pair rules only: closures of the parts of the condition that read only `line`, only `other`, and the
     # rest (fastpath.fast_sides), for a date of many lines; None for other rules.
     sides: Any = attrs.field(init=False, repr=False, eq=False)
+    # Line rules only: the condition asks `line.code is missing` (conditions.asks_no_code), so the rule judges
+    # the lines of a revenue code alone, and no other line.
+    uncoded: bool = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self):
-        from .conditions import reads_only_key
+        from .conditions import asks_no_code, reads_only_key
         from .fastpath import fast_sides, fast_test
 
         object.__setattr__(self, "windowed", self.scope.start is not None or self.scope.end is not None)
         object.__setattr__(self, "check", fast_test(self.condition))
         object.__setattr__(self, "key_only", self.shape == "line" and reads_only_key(self.condition))
         object.__setattr__(self, "sides", fast_sides(self.condition) if self.shape == "pair" else None)
+        object.__setattr__(self, "uncoded", self.shape == "line" and asks_no_code(self.condition))
 
     def __getstate__(self):
         return {field.name: getattr(self, field.name) for field in attrs.fields(type(self)) if field.init}
@@ -393,6 +397,9 @@ class View:
     # Add-on codes a `disable addon` takes off (their `addons` entry is empty): code -> the rule-file rows it
     # takes off, or None for the tables'. Such a code is still an add-on code (no primary for another).
     disabled_addons: dict = attrs.field(factory=dict)
+    # Line rules that ask `line.code is missing` (GeneralRule.uncoded): run on the lines of a revenue code alone,
+    # which no other line rule sees.
+    line_rules_uncoded: tuple = ()
     # This view without its PTP, MUE and add-on tables, for a claim of a type of bill they do not judge
     # (PART_A_BILLS); None when it has none of them (a professional view: none to leave out).
     without_tables: "View | None" = None

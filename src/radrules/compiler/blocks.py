@@ -192,9 +192,12 @@ class BlockCompiler:
                                   "codes)")
         needs_history = any(isinstance(part, c.HistorySame) for part in c.conjuncts(condition))
         places_key = place_keys(condition) if shape == "line" else None
-        never = never_true(condition, codes_key, modifiers_key, places_key, scope)
+        never = never_true(condition, codes_key, modifiers_key, places_key, scope, shape)
         if never:
-            if never.endswith("empty set"):
+            if "no pair rule compares" in never:
+                help = ("a line of a revenue code alone is judged by a rule on one line: drop the `other.` tests, "
+                        "or the `is missing` one")
+            elif never.endswith("empty set"):
                 help = "`except` takes out every member of the set: check what it was to leave"
             elif "`for`" in never or "claim." in never:
                 help = "the `for` clause and the tests of the claim contradict each other"

@@ -672,7 +672,7 @@ def index_keys(node) -> tuple[frozenset | None, frozenset | None]:
     return codes_key, modifiers_key
 
 
-def never_true(node, codes_key, modifiers_key, places_key, scope) -> str | None:
+def never_true(node, codes_key, modifiers_key, places_key, scope, shape: str = "line") -> str | None:
     """Why a rule's condition can never be true, if it provably can't: no code, modifier or place of service
     meets its top-level tests (`line.code is 77067 and line.code is 72148`, an empty set), or two comparisons of
     one field with numbers or dates leave no value (`patient.age < 40 and patient.age > 65`), or no payer (claim
@@ -685,6 +685,9 @@ def never_true(node, codes_key, modifiers_key, places_key, scope) -> str | None:
     if places_key is not None and not places_key:
         return "no place of service meets it"
     claim_types = scope.claim_types
+    no_code = _asks_no_code(node, shape, codes_key, claim_types)
+    if no_code:
+        return no_code
     for attr, scoped, what, field in (("payer", scope.payers, "payer", "claim.payer"),
                                       ("claim_type", scope.claim_types, "claim type", "claim.type")):
         allowed = scoped
@@ -743,6 +746,20 @@ def never_true(node, codes_key, modifiers_key, places_key, scope) -> str | None:
 #: Fields a professional claim never has (a ClaimError: docs/claim-format.md), as rules name them.
 _INSTITUTIONAL_CLAIM = {"bill_type": "claim.bill_type", "statement_from": "claim.statement_from",
                         "statement_through": "claim.statement_through"}
+
+
+def _asks_no_code(node, shape: str, codes_key, claim_types) -> str | None:
+    """Why a rule that asks `line.code is missing` (or `other.code is missing`) can never fire: only a line rule
+    sees a line without a procedure code (those of a revenue code alone), and then only that; None otherwise."""
+    if shape == "pair" and (c.asks_no_code(node, 0) or c.asks_no_code(node, 1)):
+        return "it asks for a line without a procedure code, which no pair rule compares (only a rule on one line)"
+    if shape == "line" and c.asks_no_code(node):
+        if codes_key is not None:
+            return "it asks both for a procedure code and for none (`line.code is missing`)"
+        if claim_types is not None and claim_types <= {"professional"}:
+            return ("it judges professional claims only (its `for` clause), whose lines all have a procedure code, "
+                    "and asks for none (`line.code is missing`)")
+    return None
 
 
 def _institutional_field(part) -> str | None:

@@ -85,12 +85,15 @@ def index_size(rules, rows_by_key: dict, payers) -> tuple[int, object, int]:
 
 
 def filing(rule) -> str:
-    """Where a view files ``rule``: ``claim`` (claim rules), ``history`` (line rules that read history, run
+    """Where a view files ``rule``: ``claim`` (claim rules), ``uncoded`` (line rules that ask `line.code is
+    missing`, run on the lines of a revenue code alone), ``history`` (line rules that read history, run
     only with one), ``authorization`` (line rules that need authorization records, run only with them), under
     its ``code``s, its ``modifier``s or its ``place``s, or with the rules of ``every line`` (of every pair, for
     a pair rule). A pair rule is filed by code or for every pair."""
     if rule.shape == "claim":
         return "claim"
+    if rule.shape == "line" and rule.uncoded:
+        return "uncoded"
     if rule.shape == "line" and rule.needs_history:
         return "history"
     if rule.shape == "line" and rule.needs_authorization:
@@ -206,6 +209,7 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
     line_generic: list = []
     line_history: list = []
     line_authorization: list = []
+    line_uncoded: list = []
     line_by_place: dict = defaultdict(list)
     pair_by_code: dict = defaultdict(list)
     pair_generic: list = []
@@ -216,6 +220,8 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
         where = filing(rule)
         if where == "claim":
             claim_rules.append(rule)
+        elif where == "uncoded":
+            line_uncoded.append(rule)
         elif where == "history":
             line_history.append(rule)
         elif where == "authorization":
@@ -269,6 +275,7 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
         line_rules_generic=line_generic,
         line_rules_history=tuple(line_history),
         line_rules_authorization=tuple(line_authorization),
+        line_rules_uncoded=tuple(line_uncoded),
         line_rules_by_place={k: tuple(v) for k, v in line_by_place.items()},
         pair_rules_by_code={k: tuple(v) + pair_generic for k, v in pair_by_code.items()},
         pair_rules_generic=pair_generic,
