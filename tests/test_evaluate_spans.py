@@ -70,7 +70,8 @@ class TestUnitLimits:
         """6 units over 3 days are 2 a day; with 1 more on the middle day, 3 are over the limit of 2 that day."""
         result = agree(claim(line("Q9967", "2026-07-03", units=6, end_date="2026-07-05"),
                              line("Q9967", "2026-07-04", units=1)))
-        message = "Q9967: 3 units on 2026-07-04 exceed the limit of 2 per day (MAI 3, clinical)"
+        message = ("Q9967: 3 units on 2026-07-04 exceed the limit of 2 per day (MAI 3, clinical; "
+                   "6 units from 2026-07-03 to 2026-07-05 count 2 a day)")
         assert findings(result, "mue") == [((1, 2), message)]
         assert fired_steps(result, "mue") == [((1, 2), message)]
 
@@ -95,7 +96,9 @@ class TestUnitLimits:
         result = agree(claim(line("Q9967", "2026-07-01", units=10, end_date="2026-07-05"),
                              line("Q9967", "2026-07-02", units=8, end_date="2026-07-05"),
                              line("71045", "2026-07-03")))
-        message = "Q9967: 4 units on 2026-07-02 exceed the limit of 2 per day (MAI 3, clinical)"
+        message = ("Q9967: 4 units on 2026-07-02 exceed the limit of 2 per day (MAI 3, clinical; "
+                   "10 units from 2026-07-01 to 2026-07-05 count 2 a day; "
+                   "8 units from 2026-07-02 to 2026-07-05 count 2 a day)")
         assert findings(result, "mue") == [((1, 2), message)]
 
     def test_a_later_day_with_a_new_line_is_reported_too(self):
@@ -126,7 +129,7 @@ class TestUnitLimits:
         result = RULES.evaluate(data, history=history)
         assert findings(result, "mue") == [
             ((1,), "Q9967: 3 units on 2026-07-04 (2 paid on earlier claims) exceed the limit of 2 per day "
-                   "(MAI 3, clinical)")]
+                   "(MAI 3, clinical; 3 units from 2026-07-03 to 2026-07-05 count 1 a day)")]
 
 
 class TestPairs:
@@ -266,8 +269,11 @@ end
         result = self.RULES.evaluate(data, explain=True)
         assert self.RULES.evaluate(data).to_dict() == self.RULES.evaluate(data, indexed=False).to_dict()
         expected = [("a.ptp", (2,), "70450 is bundled into 70470 on 2026-01-12 (modifier not allowed)"),
-                    ("a.mue", (3,), "Q9967: 2 units on 2026-01-10 exceed the limit of 1 per day (MAI 3, clinical)"),
-                    ("a.mue", (3, 4), "Q9967: 3 units on 2026-01-12 exceed the limit of 1 per day (MAI 3, clinical)")]
+                    ("a.mue", (3,), "Q9967: 2 units on 2026-01-10 exceed the limit of 1 per day (MAI 3, clinical; "
+                                    "22 units from 2026-01-10 to 2026-01-20 count 2 a day)"),
+                    ("a.mue", (3, 4), "Q9967: 3 units on 2026-01-12 exceed the limit of 1 per day (MAI 3, clinical; "
+                                      "22 units from 2026-01-10 to 2026-01-20 count 2 a day; "
+                                      "9 units from 2026-01-12 to 2026-01-20 count 1 a day)")]
         assert [(f.rule, f.lines, f.message) for f in result.findings] == expected
         assert [(s.rule, s.lines, s.detail) for s in result.explanation.steps if s.outcome == "fired"] == expected
 
@@ -301,7 +307,8 @@ class TestTableVersions:
         over = rules.evaluate(claim(line("74177", "2026-06-30", units=2, end_date="2026-07-01"),
                                     line("74177", "2026-07-01"), line("74177", "2026-07-01")))
         assert [(f.lines, f.message) for f in over.findings if f.kind == "mue"] == [
-            ((1, 2, 3), "74177: 3 units on 2026-07-01 exceed the limit of 2 per day (MAI 2, policy)")]
+            ((1, 2, 3), "74177: 3 units on 2026-07-01 exceed the limit of 2 per day (MAI 2, policy; "
+                        "2 units from 2026-06-30 to 2026-07-01 count 1 a day)")]
 
 
 class TestAddons:
