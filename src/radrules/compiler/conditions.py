@@ -714,22 +714,19 @@ def never_true(node, codes_key, modifiers_key, places_key, scope, shape: str = "
                 return (f"it judges professional claims only (its `for` clause or `claim.type`), which never give "
                         f"`{field}`")
     bounds: dict = {}
-    for part in c.conjuncts(node):
-        if not (isinstance(part, c.Compare) and isinstance(part.right, c.Const) and part.op != "!="):
-            continue
-        value = part.right.value
+    for operand, op, value, text in _comparisons(node):
         if isinstance(value, bool) or not isinstance(value, (int, float, dt.date)):
             continue
         try:
-            low, high = bounds.get(part.left, (None, None))
+            low, high = bounds.get(operand, (None, None))
         except TypeError:  # an operand that can't be a key
             continue
-        if part.op in ("=", ">", ">="):
-            bound = (value, part.op != ">")
+        if op in ("=", ">", ">="):
+            bound = (value, op != ">")
             if low is None or bound[0] > low[0] or (bound[0] == low[0] and not bound[1]):
                 low = bound
-        if part.op in ("=", "<", "<="):
-            bound = (value, part.op != "<")
+        if op in ("=", "<", "<="):
+            bound = (value, op != "<")
             if high is None or bound[0] < high[0] or (bound[0] == high[0] and not bound[1]):
                 high = bound
         try:
@@ -738,9 +735,20 @@ def never_true(node, codes_key, modifiers_key, places_key, scope, shape: str = "
         except TypeError:  # a number against a date: not one field's comparisons
             continue
         if empty:
-            return f"no value of `{part.text.split()[0] if part.text else 'the field'}` meets both its comparisons"
-        bounds[part.left] = (low, high)
+            return f"no value of `{text.split()[0] if text else 'the field'}` meets both its comparisons"
+        bounds[operand] = (low, high)
     return None
+
+
+def _comparisons(node):
+    """(operand, operator, value, text) of each top-level comparison of a field with a constant: `between`'s
+    bounds as `>=` and `<=`."""
+    for part in c.conjuncts(node):
+        if isinstance(part, c.Compare) and isinstance(part.right, c.Const) and part.op != "!=":
+            yield part.left, part.op, part.right.value, part.text
+        elif isinstance(part, c.Between) and isinstance(part.low, c.Const) and isinstance(part.high, c.Const):
+            yield part.operand, ">=", part.low.value, part.text
+            yield part.operand, "<=", part.high.value, part.text
 
 
 #: Fields a professional claim never has (a ClaimError: docs/claim-format.md), as rules name them.
