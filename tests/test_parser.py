@@ -565,6 +565,39 @@ class TestRecovery:
         assert diagnostic.code == "RR105" and diagnostic.help.startswith("add `end` after line 4;")
 
 
+    def test_a_file_read_piece_by_piece_gives_the_statements_of_a_whole_parse(self):
+        """A file with an error is read a statement at a time, each parsed alone and moved to its lines: the good
+        statements come out as a parse of the whole file gives them, spans and all (every bundled rule file,
+        with a broken statement at its end)."""
+        from radrules._resources import bundled_rulesets
+
+        files = sorted(bundled_rulesets().rglob("*.rr"))
+        assert files
+        for path in files:
+            text = path.read_text(encoding="utf-8")
+            whole, diagnostics = parse_rules(text, "f.rr")
+            assert diagnostics == []
+            pieces, diagnostics = parse_rules(text + "\nrule broken.rule\n  when line.units >\nend\n", "f.rr")
+            assert len(diagnostics) == 1 and diagnostics[0].span.line == text.count("\n") + 2
+            assert pieces.statements == whole.statements, path.name
+
+    def test_past_fifty_broken_statements_the_rest_are_counted(self):
+        """A file of many broken statements has its first 50 explained (each explanation reads the file up to its
+        statement: 64,000 took minutes); the rest are not, and are counted in the RR407 of those not shown."""
+        text = "codes good = 70450\n" + "rule x\n" * 120 + "codes also_good = 70460\n"
+        source, diagnostics = parse_rules(text, "t.rr")
+        assert [d.code for d in diagnostics] == ["RR105"] * 50 + ["RR103"] * 70
+        assert [d.span.line for d in diagnostics] == list(range(2, 122))
+        assert {d.message for d in diagnostics[50:]} == {"this statement does not parse"}
+        assert [st.name.text for st in source.statements if isinstance(st, s.SetDef)] == ["good", "also_good"]
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.loads(text, name="t.rr")
+        shown = caught.value.diagnostics
+        assert [d.code for d in shown] == ["RR105"] * 50 + ["RR407"]
+        assert shown[-1].message == "70 more problems in `t.rr` not shown"
+        assert str(caught.value).endswith("\n\n120 errors")
+
+
 class TestNameOperands:
     def test_name_literal_operand_parses(self):
         """A bare name on the right of `is` (a claim type, a payer) parses as a name literal."""

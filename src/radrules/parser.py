@@ -21,7 +21,7 @@ from lark.lexer import Token as LarkToken
 
 from . import _resources, _version, codes, errors
 from . import syntax as s
-from .errors import RANGE_WORDS, Diagnostic, expected_help, expected_tokens, text_lines
+from .errors import MAX_PER_FILE, RANGE_WORDS, Diagnostic, expected_help, expected_tokens, text_lines
 
 #: Words that start a statement at the top level of a file.
 TOP_LEVEL_WORDS = (
@@ -117,14 +117,16 @@ def parse_rules(text: str, name: str = "<string>") -> tuple[s.SourceFile, list[D
 
     statements: list[s.Statement] = []
     diagnostics: list[Diagnostic] = []
+    told = 0
     for first_line, chunk in chunks(text):
-        padded = "\n" * (first_line - 1) + chunk
         try:
-            tree = parser.parse(padded)
-        except UnexpectedInput as error:
-            diagnostics.append(_syntax_diagnostic(error, name, lines, padded, first_line))
+            tree = parse_piece(parser, chunk, first_line)
+        except UnexpectedInput:
+            told += 1
+            diagnostics.append(_piece_diagnostic(parser, chunk, first_line, name, lines) if told <= MAX_SYNTAX_ERRORS
+                               else untold("RR103", name, first_line, lines))
             continue
-        found = too_deep(tree, name, lines) or ("\\" in padded and bad_escapes(tree, name, lines))
+        found = too_deep(tree, name, lines) or ("\\" in chunk and bad_escapes(tree, name, lines))
         if found:  # the statement is left out, as one that does not parse
             diagnostics.extend(found)
             continue
@@ -132,6 +134,52 @@ def parse_rules(text: str, name: str = "<string>") -> tuple[s.SourceFile, list[D
     if not diagnostics:  # pragma: no cover - a whole-file error must show in some chunk
         diagnostics.append(Diagnostic("RR103", "the file does not parse", s.Span(name, 1, 1, 1, 2)))
     return s.SourceFile(name, text, tuple(statements)), diagnostics
+
+
+#: At most this many syntax errors of a file are explained (as many as are shown: errors.MAX_PER_FILE). Explaining
+#: one reads the file up to its piece, so explaining every piece of a file of many broken statements would take
+#: time that grows with the square of its length; those past these get :func:`untold`.
+MAX_SYNTAX_ERRORS = MAX_PER_FILE
+
+
+def untold(code: str, name: str, first_line: int, lines: list[str]) -> Diagnostic:
+    """The syntax error of a piece past the :data:`MAX_SYNTAX_ERRORS` explained: at the piece's first line, not
+    explained (it is never shown: the errors before it fill the file's share, and it is counted in their RR407 or
+    RR606)."""
+    text = lines[first_line - 1] if first_line <= len(lines) else None
+    return Diagnostic(code, "this statement does not parse", s.Span(name, first_line, 1, first_line, 2), text)
+
+
+def _piece_diagnostic(parser: Lark, piece: str, first_line: int, name: str, lines: list[str]) -> Diagnostic:
+    """The syntax error of a piece that does not parse, read where it stands: parsed again behind ``first_line - 1``
+    line breaks, so that the error's positions and the text the diagnostic reads around them are the file's."""
+    padded = "\n" * (first_line - 1) + piece
+    try:
+        parser.parse(padded)
+    except UnexpectedInput as error:
+        return _syntax_diagnostic(error, name, lines, padded, first_line)
+    # (never: a piece parses the same behind line breaks; were it not so, the error would still be told)
+    return Diagnostic("RR103", "this statement does not parse", s.Span(name, first_line, 1, first_line, 2),
+                      lines[first_line - 1] if first_line <= len(lines) else None)
+
+
+def parse_piece(parser: Lark, piece: str, first_line: int) -> Tree:
+    """Parse one piece of a file (:func:`chunks`) as it stands at line ``first_line``: its tree's line numbers
+    moved down, rather than the piece parsed behind ``first_line - 1`` line breaks (the file read again for
+    every piece). The tokens' ``start_pos`` stay those of the piece."""
+    tree = parser.parse(piece)
+    shift = first_line - 1
+    if shift:
+        for node in tree.iter_subtrees():
+            meta = node.meta
+            if not meta.empty:
+                meta.line += shift
+                meta.end_line += shift
+            for child in node.children:
+                if isinstance(child, LarkToken) and child.line is not None:
+                    child.line += shift
+                    child.end_line += shift
+    return tree
 
 
 def too_deep(tree: Tree, name: str, lines: list[str], limit: int = MAX_DEPTH) -> list[Diagnostic]:

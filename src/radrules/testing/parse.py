@@ -19,7 +19,7 @@ from lark.lexer import Token as LarkToken
 
 from .. import _resources, codes
 from ..errors import RANGE_WORDS, Diagnostic, expected_help, expected_tokens, text_lines
-from ..parser import TreeWalk, bad_escapes, chunks
+from ..parser import MAX_SYNTAX_ERRORS, TreeWalk, bad_escapes, chunks, parse_piece, untold
 from ..syntax import Span, Token
 from .model import ClaimSpec, Expectation, RulesRef, TestCase, TestFile
 
@@ -88,13 +88,15 @@ def parse_tests(text: str, name: str = "<string>", folder: str | Path = ".") -> 
     diagnostics: list[Diagnostic] = []
     broken_rules: list[RulesRef] = []
     header_broken = False
+    told = 0
     for first_line, chunk in chunks(text, _TEST_START):
-        padded = "\n" * (first_line - 1) + chunk
         try:
-            tree = parser.parse(padded)
-        except UnexpectedInput as error:
-            diagnostics.append(_syntax_diagnostic(error, name, lines, padded))
+            tree = parse_piece(parser, chunk, first_line)
+        except UnexpectedInput:
             header_broken = header_broken or not _TEST_START.match(chunk)
+            told += 1
+            diagnostics.append(_piece_diagnostic(parser, chunk, first_line, name, lines) if told <= MAX_SYNTAX_ERRORS
+                               else untold("RR602", name, first_line, lines))
             continue
         last_line = first_line + chunk.count("\n", 0, len(chunk) - 1)  # (a chunk ends with its line break)
         glued = _misread(tree, lines, first_line, last_line, name)
@@ -221,6 +223,18 @@ def _position(diagnostic: Diagnostic):
 
 
 # ---------------------------------------------------------------- syntax errors
+
+
+def _piece_diagnostic(parser, piece: str, first_line: int, name: str, lines: list[str]) -> Diagnostic:
+    """The syntax error of a test that does not parse, read where it stands (as the rule parser's)."""
+    padded = "\n" * (first_line - 1) + piece
+    try:
+        parser.parse(padded)
+    except UnexpectedInput as error:
+        return _syntax_diagnostic(error, name, lines, padded)
+    # (never: a test parses the same behind line breaks; were it not so, the error would still be told)
+    return Diagnostic("RR602", "this test does not parse", Span(name, first_line, 1, first_line, 2),
+                      lines[first_line - 1] if first_line <= len(lines) else None)
 
 
 def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padded: str) -> Diagnostic:

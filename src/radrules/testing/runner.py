@@ -134,8 +134,8 @@ class Report:
     def not_run(self) -> int:
         """The tests that could not run, as JUnit XML counts its errors: each test that errored, and each problem
         of a file no test reports (a test whose text did not parse is left out of the file's tests: its RR60x
-        stands for it)."""
-        return sum(o.status == ERROR for o in self.outcomes) + len(self.diagnostics)
+        stands for it; an RR606 for each problem it did not show)."""
+        return sum(o.status == ERROR for o in self.outcomes) + sum([d.hidden or 1 for d in self.diagnostics])
 
     def summary(self) -> str:
         """``N passed, M failed``, then ``, K errors``; and how many tests did not run, when that is not one per
