@@ -139,6 +139,22 @@ def test_a_link_to_a_folder_outside_the_ruleset_folder_is_refused(tmp_path):
         "a ruleset reads only files inside its folder: copy the folder in instead of linking it")]
 
 
+def test_one_file_loaded_that_links_outside_its_folder_is_refused(tmp_path):
+    """The one file loaded is a link to a file elsewhere: RR402, as it is in a loaded folder (a link named `.rr`
+    showed the first line of whatever it pointed at in a syntax error); a link inside its folder is read."""
+    (tmp_path / "secret.txt").write_text("not a rule file\n")
+    (tmp_path / "rs").mkdir()
+    (tmp_path / "rs" / "evil.rr").symlink_to(tmp_path / "secret.txt")
+    (tmp_path / "rs" / "real.rr").write_text(_CT_RULE)
+    (tmp_path / "rs" / "alias.rr").symlink_to("real.rr")
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load(tmp_path / "rs" / "evil.rr", cache_dir=None)
+    assert [(e.code, e.message) for e in caught.value.errors] == [
+        ("RR402", "`evil.rr` links to a file outside the ruleset folder")]
+    assert "not a rule file" not in str(caught.value)
+    assert [rule.info.id for rule in radrules.load(tmp_path / "rs" / "alias.rr", cache_dir=None).rules] == ["acme.ct"]
+
+
 def test_links_inside_the_ruleset_folder_reach_each_file_once(tmp_path):
     """A folder link and a file link to files inside the ruleset folder, and a link back up (a loop if followed
     blindly): each file is compiled once, by its real path (a file link beside its file was `rule id used

@@ -655,6 +655,17 @@ class TestRunErrors:
             assert problems(report).startswith(
                 f"demo.rrt:1:16: error[RR620]: `{shown}` is not a path to a rule file or folder"), shown
 
+    def test_rules_that_link_to_a_file_not_a_rule_file_is_rr620(self, tmp_path, monkeypatch):
+        """`rules "evil.rr"` where evil.rr links to another kind of file: RR620, and the file is not read (it was,
+        and its first line was shown in a syntax error)."""
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / "secret.txt").write_text("PATIENT LINE\n")
+        (tmp_path / "evil.rr").symlink_to(tmp_path / "secret.txt")
+        report = report_for(tmp_path, 'rules "evil.rr"\ntest "t"\n  claim\n    2026-03-02 71046\n  expect pass\nend\n')
+        assert problems(report).startswith(
+            "demo.rrt:1:7: error[RR620]: `evil.rr` links to a file that is not a rule file (`.rr`)")
+        assert "PATIENT" not in problems(report)
+
     def test_an_empty_name_a_bad_date_and_the_order_of_problems(self, demo):
         """A test without a name is RR610 (reports and pytest ids name tests); a date like 2026-4-6 gets a hint
         about dates; a file's problems are reported in the order of their lines, whatever found them."""

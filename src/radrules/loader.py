@@ -287,7 +287,13 @@ def _entry_files(layer: _Layer) -> tuple[list[Path], list[Diagnostic]]:
     """The rule files a layer starts from, by their real paths: every ``.rr`` file of its folder (names starting
     with `.` skipped), or its one file; and the problems of links among them."""
     if not layer.start.is_dir():
-        return [layer.start.resolve()], []
+        target = layer.start.resolve()
+        if not target.is_relative_to(layer.root):  # a link to a file elsewhere: its folder is not the ruleset's
+            return [], [Diagnostic(
+                "RR402", f"`{layer.start.name}` links to a file outside the ruleset folder", None, None,
+                "a ruleset reads only files inside its folder (the loaded file's): copy the file in instead of "
+                "linking it")]
+        return [target], []
     entry, problems = files_under(layer.root)  # a folder's layer starts at its root
     if problems:  # nothing of this path is read; the other paths still are, so that all problems show
         return [], problems

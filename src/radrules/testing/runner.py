@@ -483,8 +483,9 @@ def _path_problem(path: Path, token, span: Span, test_file: TestFile) -> Diagnos
         return Diagnostic("RR620", f"`{shortened(shown, 200)}` is not a path to a rule file or folder", span, where,
                           help="`rules` names a rule file or folder relative to the test file, without control "
                                "characters or link loops")
-    if path.is_file() and path.suffix != ".rr":
-        return Diagnostic("RR620", f"`{shown}` is not a rule file (`.rr`)", span, where,
+    if path.is_file() and (path.suffix != ".rr" or resolved.suffix != ".rr"):
+        what = "is not" if path.suffix != ".rr" else "links to a file that is not"  # (a link named .rr to another)
+        return Diagnostic("RR620", f"`{shown}` {what} a rule file (`.rr`)", span, where,
                           help="`rules` names a rule file (`.rr`) or a folder of them")
     if resolved == Path(resolved.anchor):
         return Diagnostic("RR620", f"`{shown}` is the root of the file system", span, where,
