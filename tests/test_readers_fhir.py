@@ -820,6 +820,23 @@ class TestClaimResponse:
         assert response["insurer"] == {"display": "Acme"}
         assert "MEMBER0101" not in json.dumps(response) and "Jane" not in json.dumps(response)
 
+    @pytest.mark.parametrize("reference, copied", [
+        ("Patient?identifier=urn:example:member|MEMBER0101&family=EXAMPLE&birthdate=1958-03-14", False),
+        ("Patient/123?_format=json", False),
+        ("https://fhir.example.org/r4/Patient/123", True),
+        ("https://fhir.example.org/r4/Patient/123/_history/4", True),
+        ("urn:uuid:0d9c1f1e-2f38-4d59-9b1c-1fa2b1c0e7a1", False),
+        ("Patient/", False),
+    ])
+    def test_only_a_reference_by_id_is_copied(self, reference, copied):
+        """A conditional reference searches by what it holds (the member id, a name, a birth date): only a
+        reference to a resource by its id is copied, else the placeholder."""
+        data = resource()
+        data["patient"] = {"reference": reference}
+        response = radrules.to_fhir_claim_response(radrules.load().evaluate(read_one(data)), data,
+                                                   created=D(2026, 3, 21))
+        assert response["patient"] == ({"reference": reference} if copied else {"display": "the patient of the claim"})
+
     def test_type_is_the_claim_type_the_reader_judged(self):
         """A coding of another system is no claim-type code: the response carries the type the reader read."""
         data = resource()

@@ -21,16 +21,23 @@ def _coding(system: str, code: str) -> dict:
     return {"coding": [{"system": system, "code": code}]}
 
 
+#: A literal reference to a resource by its id (``Patient/123``, with a server's base URL or a version too): the
+#: only form copied. A conditional one (``Patient?identifier=...&birthdate=...``) carries what it searches by.
+_LITERAL_REFERENCE = re.compile(r"(https?://[^\s?#]+/)?[A-Z][A-Za-z]{1,63}/[A-Za-z0-9.-]{1,64}"
+                                r"(/_history/[A-Za-z0-9.-]{1,64})?")
+
+
 def _reference(resource: dict | None, name: str, placeholder: str, *, display: bool = True) -> dict:
     """The Claim's reference ``name`` for the ClaimResponse: its ``reference`` (and, if ``display``, its
-    ``display``) when it points outside the Claim; a contained one (``#id``) would dangle in the response,
-    and an ``identifier`` may be the member id, so neither is copied. A patient's display is usually the
+    ``display``) when it names a resource by its id (:data:`_LITERAL_REFERENCE`); a contained one (``#id``) would
+    dangle in the response, a conditional one (``Patient?identifier=...``) holds the patient's identifiers, and
+    an ``identifier`` may be the member id, so none of them is copied. A patient's display is usually the
     patient's name: it is not copied (``display=False``)."""
     given = resource.get(name) if resource is not None else None
     out = {}
     if isinstance(given, dict):
         target = given.get("reference")
-        if isinstance(target, str) and target and not target.startswith("#"):
+        if isinstance(target, str) and _LITERAL_REFERENCE.fullmatch(target):
             out["reference"] = target
         if display and isinstance(given.get("display"), str):
             out["display"] = given["display"]
