@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import sys
 from typing import Iterable, Sequence
 
 import attrs
@@ -438,12 +439,13 @@ def shown_key(key, known: Iterable[str] = ()) -> str | None:
 
 
 def _whole_number(text: str):
-    """A JSON whole number; one too long for ``int()`` (``sys.get_int_max_str_digits``) is read as a float
-    (infinite), which claim checks refuse as they refuse any huge number, instead of a ValueError."""
+    """A JSON whole number; one too long for ``int()`` (``sys.get_int_max_str_digits``) is read as the largest
+    float of its sign, which claim checks refuse as they refuse any huge number ("expected a number under 10^15"),
+    instead of a ValueError. (As ``float(text)`` it was infinite, and told "expected a finite number".)"""
     try:
         return int(text)
     except ValueError:
-        return float(text)
+        return -sys.float_info.max if text.startswith("-") else sys.float_info.max
 
 
 class DuplicateKey(Exception):
