@@ -444,6 +444,33 @@ class TestNormalisation:
         assert bundled.evaluate(parsed).fired() == ("radiology.addon",)
 
 
+class TestPayerNames:
+    @pytest.mark.parametrize("payer", ["acme\u200b", "ac\u00adme", "acme\x00", "\u2060acme", "ac\ufeffme"],
+                             ids=["zero-width space", "soft hyphen", "NUL", "word joiner", "BOM"])
+    def test_an_invisible_character_is_a_claim_error(self, payer, bundled):
+        """A payer name with a control or invisible character would match no payer's rules, and the claim would
+        pass them unjudged: a ClaimError naming `payer`, on the fast path and in a history line too."""
+        with pytest.raises(ClaimError) as caught:
+            bundled.evaluate(claim(line("74176", DOS), payer=payer))
+        assert caught.value.path == "payer"
+        assert caught.value.problem.startswith("holds a control or invisible character (not shown)")
+        with pytest.raises(ClaimError) as caught:
+            radrules.history.read_line({"patient_id": "P", "code": "74176", "date": DOS, "payer": payer}, "history[0]")
+        assert caught.value.path == "history[0].payer"
+
+    def test_full_width_letters_and_other_spaces_are_the_payer(self, bundled):
+        """Compatibility forms (NFKC) are read as the plain letters, in claims and rule files alike, and any
+        run of white space as one space."""
+        data = claim(line("74176", DOS), patient={"birth_date": "1971-11-02", "sex": "M"})
+        expected = bundled.evaluate({**data, "payer": "acme"}).fired()
+        assert "acme.prior_auth.missing" in expected
+        for written in ("\uff41\uff43\uff4d\uff45", " ACME ", "acme\u2028"):
+            assert bundled.evaluate({**data, "payer": written}).fired() == expected, written
+        rules = radrules.loads('rule t.r\n  for payer "\uff42\uff45\uff54\uff41\u00a0 health"\n  when line.units > 0\n'
+                               '  then info line "x"\n  reference "t"\nend\n')
+        assert rules.evaluate(claim(line("74176", DOS), payer="Beta Health")).fired() == ("t.r",)
+
+
 class TestFormatFindings:
     @pytest.mark.parametrize("data, rule, lines, message", [
         (claim(line("7045", DOS)), "format.code", (1,), "`7045` is not a valid CPT/HCPCS code"),

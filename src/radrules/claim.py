@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -438,7 +439,7 @@ def _read_claim_checked(data: Any) -> Claim:
     claim = Claim(
         id=claim_id,
         type=claim_type,
-        payer=_payer(_text(data.get("payer"), "payer")),
+        payer=payer_name(data.get("payer"), "payer"),
         patient=_read_patient(data.get("patient")),
         place_of_service=_text(data.get("place_of_service"), "place_of_service"),
         prior_auth=prior_auth,
@@ -699,6 +700,8 @@ def _fast_claim(data: Any) -> Claim | None:
     payer = _fast_text(get("payer"))
     if type(payer) is str:
         payer = _payer(payer)
+        if not payer.isprintable():  # a control or invisible character: the checked path refuses it
+            return None
     place = _fast_text(get("place_of_service"))
     received = _fast_date(get("received"))
     billing = _fast_text(get("billing_npi"))
@@ -749,8 +752,22 @@ def mapped_payer(name):
 
 def _payer(text: str | None) -> str | None:
     """A payer's name with each run of white space as one space, as rule files compare them (and as the X12
-    reader gives them): `"PINECREST  HEALTH"` is the payer `pinecrest health`."""
+    reader gives them): `"PINECREST  HEALTH"` is the payer `pinecrest health`. A name that is not ASCII is read in
+    Unicode's compatibility form (NFKC) first: full-width `ａｃｍｅ` is `acme`."""
+    if text and not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
     return " ".join(text.split()) if text else text
+
+
+def payer_name(value: Any, path: str) -> str | None:
+    """A claim's (or a paid line's) payer as rules compare it (:func:`_payer`); a control or invisible character
+    in it (a zero-width space, a soft hyphen, a NUL) is a ClaimError: the name would match no payer's rules,
+    and the claim would pass them unjudged."""
+    payer = _payer(_text(value, path))
+    if payer and not payer.isprintable():
+        raise ClaimError(path, "holds a control or invisible character (not shown): write the payer's name as the "
+                               "rules name it")
+    return payer
 
 
 def _fast_text(value: Any):

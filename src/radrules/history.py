@@ -29,7 +29,7 @@ from typing import Iterable, Protocol, runtime_checkable
 import attrs
 
 from .claim import (_bill_type, _date, _identifier, _list, _number, _object, _pointers, _text, mapped_payer,
-                    procedure_code, protected, read_claim_type)
+                    payer_name, procedure_code, protected, read_claim_type)
 from .errors import ClaimError, InputError, json_objects
 
 STATUSES = ("paid", "denied")
@@ -110,7 +110,7 @@ def read_line(data, path: str) -> HistoryLine:
         claim=claim,
         claim_type=claim_type,
         billing_npi=_text(data.get("billing_npi"), f"{path}.billing_npi") or None,
-        payer=mapped_payer(_text(data.get("payer"), f"{path}.payer")),  # as rules compare payers
+        payer=mapped_payer(payer_name(data.get("payer"), f"{path}.payer")),  # as rules compare payers
         bill_type=_bill_type(data.get("bill_type"), f"{path}.bill_type"),
     )
     object.__setattr__(line, "_checked", True)

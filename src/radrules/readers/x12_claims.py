@@ -604,6 +604,8 @@ def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth
         if type(payer) is not str:
             return None
         payer = payer.strip()
+        if not payer.isprintable():  # a control or invisible character: from_dict names it
+            return None
     if frequency is not None:
         frequency = frequency.strip()
         if not _FREQUENCY.match(frequency):
