@@ -586,6 +586,14 @@ class TestRunErrors:
             '    3 |   {"lines": [}\n'
             "      |              ^"
         )
+        # an error on the block's first line is placed after its `"""`, on a later test's too
+        bad = ('test "a"\n  claim payer acme\n    2026-03-02 71046\n  expect pass\nend\n\n'
+               'test "t"\n  claim json """{"lines": [}]}"""\n  expect pass\nend\n')
+        assert problems(report_for(demo, bad)).startswith(
+            "demo/demo.rrt:8:28: error[RR614]: the claim is not JSON: Expecting value\n"
+            '    8 |   claim json """{"lines": [}]}"""\n'
+            "      |                            ^"
+        )
 
     def test_claim_files(self, demo):
         """`claim file` reads a claim, or picks one by id; outside, missing, unknown ids are errors."""

@@ -83,9 +83,10 @@ def _from_json(spec: ClaimSpec, test_file: TestFile) -> tuple[Claim | None, Diag
     try:
         data = json_value(token.text)
     except json.JSONDecodeError as problem:
-        # token.text is padded, so JSON's own line and column are the test file's.
-        line = problem.lineno
-        span = Span(test_file.name, line, problem.colno, line, problem.colno + 1)
+        # JSON's line and column are those of the block's inside, which starts 3 columns after its `"""`.
+        line = token.span.line + problem.lineno - 1
+        column = problem.colno + (token.span.column + 2 if problem.lineno == 1 else 0)
+        span = Span(test_file.name, line, column, line, column + 1)
         return None, _diagnostic("RR614", f"the claim is not JSON: {problem.msg}", span, test_file,
                                  help="a JSON claim is one object in the shape of docs/claim-format.md")
     return _from_dict(data, spec, test_file, {})

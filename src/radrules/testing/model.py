@@ -56,7 +56,7 @@ class ClaimSpec:
     span: Span
     data: dict | None = None
     spans: dict = attrs.field(factory=dict)
-    text: Token | None = None
+    text: Token | None = None  # a `json """..."""` claim: the inside of the block, its span the block's
     file: Token | None = None
     claim_id: Token | None = None
 

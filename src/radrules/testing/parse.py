@@ -526,11 +526,15 @@ class _Builder(TreeWalk):
     def rules_bundled(self, meta, c):
         return "bundled", self._tok(c[0])
 
-    def _block_text(self, token: LarkToken) -> Token:
-        """The inside of a ``\"\"\"`` text, padded so that it keeps its line and column numbers."""
+    def _block_text(self, token: LarkToken, padded: bool = True) -> Token:
+        """The inside of a ``\"\"\"`` text, its span the block's; ``padded``, behind as many line breaks and spaces
+        as keep its line and column numbers (inline rule text, which the loader parses as a file). A claim's JSON
+        is not padded (`claims._from_json` places its errors): padded, a file of many JSON claims took
+        memory that grew with the square of its length."""
         inner = str(token)[3:-3]
-        padded = "\n" * (token.line - 1) + " " * (token.column + 2) + inner
-        return Token(padded, Span(self.file_name, token.line, token.column, token.end_line, token.end_column))
+        if padded:
+            inner = "\n" * (token.line - 1) + " " * (token.column + 2) + inner
+        return Token(inner, Span(self.file_name, token.line, token.column, token.end_line, token.end_column))
 
     def test(self, meta, c):
         claim = next(x for x in c[1:] if isinstance(x, ClaimSpec))
@@ -667,7 +671,7 @@ class _Builder(TreeWalk):
 
     # claims
     def claim_json(self, meta, c):
-        return ClaimSpec("json", self._span(meta), text=self._block_text(c[0]))
+        return ClaimSpec("json", self._span(meta), text=self._block_text(c[0], padded=False))
 
     def claim_file(self, meta, c):
         return ClaimSpec("file", self._span(meta), file=self._tok(c[0]))
