@@ -679,7 +679,8 @@ class TestTimelyFiling:
     @pytest.mark.parametrize("dos, received, late", [
         ("2025-03-02", "2026-03-02", False),  # the same date a year later: in time
         ("2025-03-02", "2026-03-03", True),   # one day more
-        ("2025-03-01", "2026-03-02", True),
+        ("2025-03-01", "2026-03-02", False),  # 2026-03-01 is a Sunday: the deadline is the Monday's
+        ("2025-03-01", "2026-03-03", True),
         ("2024-02-29", "2025-02-28", False),  # 12 months after February 29 is February 28
         ("2024-02-29", "2025-03-01", True),
         ("2023-02-28", "2024-02-28", False),

@@ -149,7 +149,7 @@ class TestRuleChanges:
         added = only(diff, rule="medicare.timely_filing_12m")
         assert (removed.change, removed.new, removed.old["severity"]) == ("removed", None, "deny")
         assert (added.change, added.old) == ("added", None)
-        assert added.details[1] == "when claim.received > line.date + 12 months"
+        assert added.details[1] == "when claim.received > line.date + 12 months to a workday"
         line = next(number for number, text in enumerate((new / "payers" / "medicare.rr").read_text().splitlines(), 1)
                     if text.startswith("rule medicare.timely_filing_12m "))
         assert added.source == f"new/payers/medicare.rr:{line}"

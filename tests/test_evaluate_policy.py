@@ -234,7 +234,9 @@ class TestTimelyFiling:
         ("2024-02-29", "2025-02-28", False),  # month end: 29 February plus 12 months is 28 February
         ("2024-02-29", "2025-03-01", True),
         ("2025-01-31", "2026-01-31", False),
-        ("2025-01-31", "2026-02-01", True),
+        ("2025-01-31", "2026-02-02", False),  # 2026-01-31 is a Saturday: the deadline is Monday's
+        ("2025-01-31", "2026-02-03", True),
+        ("2025-01-30", "2026-01-31", True),   # a Friday deadline
     ])
     def test_twelve_month_boundary(self, bundled, date, received, late):
         """Medicare: a claim received more than 12 months after the service is late (§7.4)."""

@@ -294,6 +294,19 @@ class TestRulesThatAskForNoCode:
         assert result.uncoded == (2, 3, 4)
         assert rules.evaluate(claim, indexed=not indexed) == result
 
+    @pytest.mark.parametrize("indexed", [True, False])
+    def test_a_test_of_the_code_is_unknown_on_such_a_line(self, indexed):
+        """Beside `line.code is missing`, a test of the code is unknown (the line has none), under `not` and in
+        an `or` too: `not line.code in [...]` does not make the rule fire, `or` a true part does."""
+        rules = radrules.loads(
+            'rule t.not "n"\n  for institutional claims\n  when line.code is missing and not (line.code in [74177])\n'
+            '  then info line "not"\n  reference "t"\nend\n\n'
+            'rule t.or "o"\n  for institutional claims\n'
+            '  when line.code is missing and (line.code != 74177 or line.revenue_code in [0350])\n'
+            '  then info line "or"\n  reference "t"\nend\n', name="u.rr")
+        result = rules.evaluate(hospital(ct("74177"), {"date": DAY, "revenue_code": "0350"}, LINE), indexed=indexed)
+        assert [(f.rule, f.lines) for f in result.findings] == [("t.or", (2,))]
+
     def test_a_claim_without_such_lines_is_not_judged_by_them(self):
         rules = radrules.loads(NO_CODE_RULES, name="no_code.rr")
         result = rules.evaluate(hospital(ct("74177"), ct("74176")))
@@ -318,7 +331,14 @@ class TestRulesThatAskForNoCode:
          "it judges professional claims only (its `for` clause), whose lines all have a procedure code, and asks "
          "for none (`line.code is missing`)"),
         ('rule t.w "w"\n  when line.code is missing and line.code in [74177, 74176]\n  then info line "x"\n',
-         "it asks both for a procedure code and for none (`line.code is missing`)"),
+         "it asks for a line without a procedure code (`line.code is missing`) and tests the code, which such a "
+         "line does not have"),
+        ('rule t.w "w"\n  when line.code is missing and not line.code in [74177]\n  then info line "x"\n',
+         "it asks for a line without a procedure code (`line.code is missing`) and tests the code, which such a "
+         "line does not have"),
+        ('rule t.w "w"\n  when line.code is missing and line.pctc = 1\n  then info line "x"\n',
+         "it asks for a line without a procedure code (`line.code is missing`) and tests the code, which such a "
+         "line does not have"),
     ])
     def test_a_rule_that_can_never_meet_such_a_line_is_warned(self, rule, why):
         rules = radrules.loads(rule + '  reference "test"\nend\n', name="w.rr")
@@ -465,6 +485,26 @@ class TestCommandLine:
         assert "(0 pay, 1 deny, 2 review; 1 without a procedure code)" in capsys.readouterr().err
         summary = json.loads(summary_file.read_text(encoding="utf-8"))
         assert summary["lines_not_judged"] == 1 and sum(summary["lines"].values()) == 3
+
+    @pytest.mark.parametrize("output", ["json", "text", "fhir"])
+    def test_a_finding_on_a_line_without_a_code_in_every_output(self, tmp_path, capsys, output):
+        """The bundled Medicare rule on an imaging revenue code without its code: its finding names no code (it
+        named None, and the JSON output stopped on it, losing every claim of the batch), in every output."""
+        path = tmp_path / "claims.jsonl"
+        claims = [hospital(ct("74177"), {"date": DAY, "revenue_code": "0350"}, LINE, payer="medicare"),
+                  hospital(ct("74177"), payer="medicare")]
+        path.write_text("".join(json.dumps({**c, "id": f"H{n}"}) + "\n" for n, c in enumerate(claims)),
+                        encoding="utf-8")
+        assert cli_main(["eval", "--format", output, "--cache-dir", str(tmp_path / "cache"), str(path)]) == 2
+        out = capsys.readouterr().out
+        assert "medicare.revenue_code_needs_hcpcs" in out and "H1" in out
+        if output == "json":
+            first, second = [json.loads(line) for line in out.splitlines()]
+            (finding,) = [f for f in first["findings"] if f["rule"] == "medicare.revenue_code_needs_hcpcs"]
+            assert finding["codes"] == [] and finding["lines"] == [1, 2, 3]
+            assert second["claim"] == "H1"
+        result = radrules.load().evaluate(claims[0])
+        assert [f.codes for f in result.findings if f.rule == "medicare.revenue_code_needs_hcpcs"] == [()]
 
     def test_coded_claims_print_no_note(self, folder, tmp_path, capsys):
         """A hospital claim whose lines all have codes prints as before: no `note` row, no `note` key."""

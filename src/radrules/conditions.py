@@ -122,17 +122,20 @@ class PropertyOf:
 
 @attrs.frozen
 class DateShift:
-    """A date operand moved by whole months and days (``line.date + 12 months``)."""
+    """A date operand moved by whole months and days (``line.date + 12 months``); with ``workday``, then on to the
+    next federal workday if it falls on a weekend or a federal holiday (``... to a workday``)."""
 
     inner: Any
     months: int
     days: int
+    workday: bool = False
 
     def get(self, ev, line, other):
         value = self.inner.get(ev, line, other)
         if value is None:
             return None
-        return shift_ordinal(value, self.months, self.days)
+        value = shift_ordinal(value, self.months, self.days)
+        return next_workday(value) if self.workday and value is not None else value
 
 
 @functools.lru_cache(maxsize=4096)
@@ -153,6 +156,43 @@ def shift_ordinal(ordinal: int, months: int, days: int) -> int | None:
 
 
 _LAST_DAY = dt.date.max.toordinal()
+
+
+@functools.lru_cache(maxsize=4096)
+def next_workday(ordinal: int) -> int | None:
+    """The date ordinal itself if it is a federal workday, else the next one: not a Saturday, a Sunday or a
+    federal holiday as observed (:func:`federal_holidays`); None past the calendar's end."""
+    while ordinal <= _LAST_DAY:
+        day = dt.date.fromordinal(ordinal)
+        if day.weekday() < 5 and ordinal not in federal_holidays(day.year):
+            return ordinal
+        ordinal += 1
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def federal_holidays(year: int) -> frozenset:
+    """The ordinals of the legal public holidays of 5 U.S.C. 6103(a) in ``year``, on the days federal employees
+    observe them (6103(b), Executive Order 11582): one on a Saturday is observed the Friday before, one on a Sunday
+    the Monday after. New Year's Day of the next year observed on December 31 counts in this year. Days closed by
+    an executive order of its own (a day of mourning, a Christmas Eve) are not known here."""
+    def weekday_in(month: int, weekday: int, nth: int) -> dt.date:  # nth 1-4, or -1 for the last
+        if nth > 0:
+            first = dt.date(year, month, 1)
+            return first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))
+        last = dt.date(year, month + 1, 1) - dt.timedelta(days=1)
+        return last - dt.timedelta(days=(last.weekday() - weekday) % 7)
+
+    fixed = [(1, 1), (7, 4), (11, 11), (12, 25)] + ([(6, 19)] if year >= 2021 else [])  # Juneteenth from 2021
+    days = [weekday_in(1, 0, 3), weekday_in(2, 0, 3), weekday_in(5, 0, -1), weekday_in(9, 0, 1),
+            weekday_in(10, 0, 2), weekday_in(11, 3, 4)]  # King, Washington, Memorial, Labor, Columbus, Thanksgiving
+    for month, day_of_month in fixed:
+        day = dt.date(year, month, day_of_month)
+        days.append(day - dt.timedelta(days=1) if day.weekday() == 5 else
+                    day + dt.timedelta(days=1) if day.weekday() == 6 else day)
+    if year < 9999 and dt.date(year + 1, 1, 1).weekday() == 5:
+        days.append(dt.date(year, 12, 31))  # the next New Year's Day, a Saturday
+    return frozenset(day.toordinal() for day in days if day.year == year)
 
 
 # ---------------------------------------------------------------- tests
@@ -587,9 +627,33 @@ def conjuncts(node) -> tuple:
     return node.parts if isinstance(node, And) else (node,)
 
 
+def reads_code(node) -> bool:
+    """Whether a condition reads the current line's procedure code (``line.code``, or a property of it), which a
+    line of a revenue code alone does not have (unknown there)."""
+    kind = type(node)
+    if kind is LineAttr:
+        return node.role == 0 and node.attr == "code"
+    if kind is PropertyOf:
+        return node.role == 0
+    if kind is DateShift:
+        return reads_code(node.inner)
+    parts = _operands(node)
+    return parts is not None and any(reads_code(part) for part in parts)
+
+
+def _is_code_missing(part, role: int = 0) -> bool:
+    return (type(part) is Present and not part.want and type(part.operand) is LineAttr
+            and part.operand.attr == "code" and part.operand.role == role)
+
+
 def asks_no_code(node, role: int = 0) -> bool:
     """Whether a condition holds only on a line without a procedure code: one of its top-level ``and`` parts is
     ``line.code is missing`` (``other.code`` with ``role`` 1). Such a line rule judges the lines of a revenue code
     alone, and only them (docs/language.md#lines-without-a-procedure-code)."""
-    return any(type(part) is Present and not part.want and type(part.operand) is LineAttr
-               and part.operand.attr == "code" and part.operand.role == role for part in conjuncts(node))
+    return any(_is_code_missing(part, role) for part in conjuncts(node))
+
+
+def tests_code_beside(node) -> bool:
+    """Whether a condition that asks `line.code is missing` also reads the code in another of its top-level
+    ``and`` parts: unknown on the lines it judges, so the rule can never fire."""
+    return any(not _is_code_missing(part) and reads_code(part) for part in conjuncts(node))

@@ -84,7 +84,7 @@ def _rare_result(ev: Evaluation, findings: list, hidden: dict) -> Result:
 
 def _rule_finding(rule, ev, line, other, lines, related) -> Finding:
     info = rule.info
-    if line is None:
+    if line is None or line.code is None:  # (a claim rule; a line of a revenue code alone names no code)
         codes = ()
     elif other is None:
         codes = (line.code,)
@@ -118,6 +118,7 @@ def _line_rules(ev: Evaluation, lookup, findings: list) -> None:
     extra = set_apart_rules(ev, lookup)
     if not lookup.has_line_rules and not extra:
         return
+    once = None  # the `once per claim` rules that fired (made at the first: most claims fire none)
     for line, rules in zip(ev.lines, lookup.line_rules_of(ev.lines)):
         day = line.day
         if extra:
@@ -126,24 +127,31 @@ def _line_rules(ev: Evaluation, lookup, findings: list) -> None:
             if rule.windowed and not rule.scope.active_on(day):
                 continue
             if rule.check(ev, line, None) is True:
-                if rule.target == "claim":
-                    findings.append(_rule_finding(rule, ev, line, None, ev.all_lines, ()))
-                else:
+                if rule.target != "claim":
                     findings.append(_rule_finding(rule, ev, line, None, (line.number,), ()))
+                elif once is None or rule not in once:  # `once per claim`: the first line that meets it
+                    once = once or set()
+                    once.add(rule)
+                    findings.append(_rule_finding(rule, ev, line, None, ev.all_lines, ()))
 
 
 def _uncoded_line_rules(ev: Evaluation, lookup, findings: list) -> None:
     """The line rules that ask `line.code is missing` on the lines of a revenue code alone (no other line rule
     sees those lines, and these see no other line)."""
     rules = lookup.uncoded_rules()
+    once: set = set()  # the `once per claim` rules that fired
     for line in ev.uncoded:
         day = line.day
         for rule in rules:
             if rule.windowed and not rule.scope.active_on(day):
                 continue
-            if rule.check(ev, line, None) is True:
-                lines = ev.all_lines if rule.target == "claim" else (line.number,)
-                findings.append(_rule_finding(rule, ev, line, None, lines, ()))
+            if rule in once or rule.check(ev, line, None) is not True:
+                continue
+            if rule.target == "claim":
+                once.add(rule)
+                findings.append(_rule_finding(rule, ev, line, None, ev.all_lines, ()))
+            else:
+                findings.append(_rule_finding(rule, ev, line, None, (line.number,), ()))
 
 
 def _claim_rules(ev: Evaluation, lookup, findings: list) -> None:

@@ -212,6 +212,8 @@ def _not_considered(ruleset, claim, ev, considered: set, history_given: bool) ->
             out[info.id] = (f"a loaded `{exclusion.table}` table replaces it (it stands in for one: `unless table "
                             f"{exclusion.table}`, {exclusion.source})" if exclusion.table
                             else f"`disable rule` leaves it out for this claim ({exclusion.source})")
+        elif rule is not None and rule.uncoded:
+            out[info.id] = "it judges lines of a revenue code alone (`line.code is missing`), and every line has a code"
         elif rule is not None and rule.needs_authorization and claim.authorizations is None:
             out[info.id] = "the claim gives no authorization records"
         elif rule is not None and rule.needs_history and not ev.history:
@@ -511,12 +513,16 @@ class _Tracer:
 
     def line_rules(self) -> None:
         extra = set_apart_rules(self.ev, self.lookup)
-        for line in self.ev.lines:
-            for rule in self.lookup.candidate_line_rules(line) + tuple(extra):
-                self._rule(rule, line, None)
-        for line in self.ev.uncoded:  # lines of a revenue code alone: the rules that ask for no code
-            for rule in self.lookup.uncoded_rules():
-                self._rule(rule, line, None)
+        fired: dict = {}  # a `once per claim` rule -> the line it fired on: its later lines are not checked
+        visits = [(line, self.lookup.candidate_line_rules(line) + tuple(extra)) for line in self.ev.lines]
+        visits += [(line, self.lookup.uncoded_rules()) for line in self.ev.uncoded]  # (they ask for no code)
+        for line, rules in visits:
+            for rule in rules:
+                if rule in fired:
+                    self.add(rule.info.id, rule.info.kind, "not checked", (line.number,),
+                             f"once per claim: fired on line {fired[rule].number}", (), rule.info.source)
+                elif self._rule(rule, line, None) == "fired" and rule.target == "claim":
+                    fired[rule] = line
 
     def claim_rules(self) -> None:
         lines = self.ev.all_lines  # (as the evaluator's claim findings: every line, one without a code too)
@@ -539,10 +545,13 @@ class _Tracer:
         if verdict is None:
             window = _outside(rule.scope, line.date)
             if window:
-                self.add(info.id, info.kind, "out of dates", lines, window, related, info.source)
+                shown = (line.number,) if other is None and rule.target == "claim" else lines
+                self.add(info.id, info.kind, "out of dates", shown, window, related, info.source)
                 return "out of dates"
             verdict = _condition(rule.condition, self.ev, line, other)
         outcome, detail = verdict
+        if outcome != "fired" and other is None and rule.target == "claim":
+            lines = (line.number,)  # (`once per claim`: a line that does not meet it is the step's, not the claim)
         if outcome == "fired":
             detail = rule.message.render(self.ev, line, other)
             if rule.target == "both" and other is not None:

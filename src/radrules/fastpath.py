@@ -185,7 +185,7 @@ def _access(node):
         return (_OTHER if node.role else _LINE), node.fetch, 0, 0
     if kind is c.ClaimAttr:
         return _CLAIM, attrgetter(node.attr), 0, 0
-    if kind is c.DateShift:
+    if kind is c.DateShift and not node.workday:  # (`to a workday`: read by DateShift.get)
         inner = _access(node.inner)
         if inner is not None and not inner[2] and not inner[3]:
             return inner[0], inner[1], node.months, node.days

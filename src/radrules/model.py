@@ -209,7 +209,7 @@ class GeneralRule:
     info: RuleInfo
     scope: Scope
     shape: str  # "line", "pair" or "claim"
-    target: str  # "line", "other", "both" or "claim"
+    target: str  # "line", "other", "both" or "claim" (a line rule's only with `once per claim`: one finding a claim)
     condition: Any
     message: Template
     index_codes: frozenset | None = None
@@ -246,10 +246,13 @@ class GeneralRule:
         from .fastpath import fast_sides, fast_test
 
         object.__setattr__(self, "windowed", self.scope.start is not None or self.scope.end is not None)
-        object.__setattr__(self, "check", fast_test(self.condition))
+        uncoded = self.shape == "line" and asks_no_code(self.condition)
+        object.__setattr__(self, "uncoded", uncoded)
+        # The fast closures take every line to have a code; on a line without one, its tests are unknown, as
+        # the nodes' own answer them (these rules judge only such lines, few and far between).
+        object.__setattr__(self, "check", self.condition.test if uncoded else fast_test(self.condition))
         object.__setattr__(self, "key_only", self.shape == "line" and reads_only_key(self.condition))
         object.__setattr__(self, "sides", fast_sides(self.condition) if self.shape == "pair" else None)
-        object.__setattr__(self, "uncoded", self.shape == "line" and asks_no_code(self.condition))
 
     def __getstate__(self):
         return {field.name: getattr(self, field.name) for field in attrs.fields(type(self)) if field.init}

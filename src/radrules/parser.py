@@ -830,6 +830,9 @@ class _Builder(TreeWalk):
     def once_per_line(self, meta, c):
         return s.OncePerLine(self._span(meta))
 
+    def once_per_claim(self, meta, c):
+        return s.OncePerClaim(self._span(meta))
+
     # conditions
     def or_(self, meta, c):
         parts = []
@@ -918,7 +921,8 @@ class _Builder(TreeWalk):
         return s.Field(self._tok(c[0]), self._tok(c[1]), self._span(meta))
 
     def date_offset(self, meta, c):
-        return s.DateOffset(c[0], self._tok(c[1]), self._tok(c[2]), self._tok(c[3]), self._span(meta))
+        return s.DateOffset(c[0], self._tok(c[1]), self._tok(c[2]), self._tok(c[3]), self._span(meta),
+                            workday=len(c) > 4)
 
     def word(self, meta, c):
         return s.Literal("word", self._tok(c[0]), self._span(meta))

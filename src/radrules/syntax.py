@@ -235,8 +235,15 @@ class OncePerLine:
     span: Span
 
 
-Clause = Union[KindClause, ForPayer, ForType, Effective, When, Then, OncePerLine, Carc, Rarc, Reference,
-               SeverityClause]
+@attrs.frozen
+class OncePerClaim:
+    """``once per claim``: a rule on one line that acts on the claim fires once, for the first line that meets it."""
+
+    span: Span
+
+
+Clause = Union[KindClause, ForPayer, ForType, Effective, When, Then, OncePerLine, OncePerClaim, Carc, Rarc,
+               Reference, SeverityClause]
 
 #: The keyword that introduces each clause, for messages.
 CLAUSE_WORDS = {
@@ -248,6 +255,7 @@ CLAUSE_WORDS = {
     When: "when",
     Then: "then",
     OncePerLine: "once per line",
+    OncePerClaim: "once per claim",
     Carc: "carc",
     Rarc: "rarc",
     Reference: "reference",
@@ -377,13 +385,14 @@ class Literal:
 
 @attrs.frozen
 class DateOffset:
-    """``line.date + 12 months``."""
+    """``line.date + 12 months``; ``workday``: ``... to a workday``."""
 
     field: Field
     sign: Token
     amount: Token
     unit: Token
     span: Span
+    workday: bool = False
 
 
 Operand = Union[Field, Literal, DateOffset, "HistoryCount", "SinceLast"]

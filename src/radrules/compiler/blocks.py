@@ -22,7 +22,7 @@ BLOCK_DEFAULTS = {
     s.AddonsBlock: ("addon", "CO-107", ("N122",)),
 }
 _RULE_CLAUSES = (s.KindClause, s.ForPayer, s.ForType, s.UnlessTable, s.Effective, s.When, s.Then, s.OncePerLine,
-                 s.Carc, s.Rarc, s.Reference)
+                 s.OncePerClaim, s.Carc, s.Rarc, s.Reference)
 _BLOCK_CLAUSES = (s.ForPayer, s.ForType, s.UnlessTable, s.Effective, s.Carc, s.Rarc, s.Reference, s.SeverityClause)
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 #: Fields a message may not show: identifiers are protected data.
@@ -55,6 +55,8 @@ class BlockCompiler:
                     help = "edit blocks list rows; write conditions in a `rule`"
                 elif isinstance(clause, s.OncePerLine):
                     help = "`once per line` is for a `rule` that compares two lines (reads `other.`)"
+                elif isinstance(clause, s.OncePerClaim):
+                    help = "`once per claim` is for a `rule` on one line that acts on the claim"
                 self.ctx.error("RR252", f"`{word}` is not allowed in {what}", clause.span, help=help)
                 continue
             if type(clause) in found:
@@ -155,7 +157,14 @@ class BlockCompiler:
         if condition is None or template is None or target not in TARGETS:
             return None
         roots |= message_roots
-        shape = self._shape(rule, target, roots, then, clauses[s.When])
+        per_claim = s.OncePerClaim in clauses
+        shape = self._shape(rule, target, roots, then, clauses[s.When], per_claim)
+        if per_claim and shape is not None and (shape != "line" or target != "claim"):
+            self.ctx.error("RR252", "`once per claim` is not allowed in a rule that does not act on the claim from "
+                                    "one line", clauses[s.OncePerClaim].span,
+                           help="it is for a rule that reads `line.` and acts on the claim (`then deny claim`); "
+                                "any other rule gives at most one finding a line or a claim already")
+            ok = False
         once = s.OncePerLine in clauses
         if once and shape not in (None, "pair"):
             self.ctx.error("RR252", "`once per line` is not allowed in a rule that does not compare two lines",
@@ -208,7 +217,8 @@ class BlockCompiler:
         return m.GeneralRule(info, scope, shape, target, condition, template, codes_key, modifiers_key,
                              other_codes, same_code, needs_history, places_key, needs_authorization, once)
 
-    def _shape(self, rule: s.Rule, target: str, roots: set[str], then: s.Then, when: s.When) -> str | None:
+    def _shape(self, rule: s.Rule, target: str, roots: set[str], then: s.Then, when: s.When,
+               per_claim: bool = False) -> str | None:
         if "other" in roots:
             if target == "claim":
                 self.ctx.error("RR214", "a rule that compares two lines must act on `line`, `other` or `both`",
@@ -221,8 +231,11 @@ class BlockCompiler:
             return None
         if target == "claim":
             if "line" in roots:
+                if per_claim:  # a rule on each line, whose first finding acts on the claim
+                    return "line"
                 self.ctx.error("RR214", "a rule that acts on the claim can't read `line`", when.span,
-                               help="act on `line` to judge each line, or drop the `line.` fields")
+                               help="act on `line` to judge each line, or drop the `line.` fields; to act on the "
+                                    "claim from the first line that meets it, add `once per claim`")
                 return None
             return "claim"
         return "line"

@@ -506,7 +506,7 @@ class ConditionCompiler:
             return None
         amount *= -1 if offset.sign.text == "-" else 1
         months, days = _UNITS[offset.unit.text]
-        node = c.DateShift(base.node, months * amount, days * amount)
+        node = c.DateShift(base.node, months * amount, days * amount, offset.workday)
         return Operand(node, "date", base.roots, offset.span, base.field)
 
     def _amount(self, token: s.Token, unit: str) -> int | None:
@@ -762,8 +762,9 @@ def _asks_no_code(node, shape: str, codes_key, claim_types) -> str | None:
     if shape == "pair" and (c.asks_no_code(node, 0) or c.asks_no_code(node, 1)):
         return "it asks for a line without a procedure code, which no pair rule compares (only a rule on one line)"
     if shape == "line" and c.asks_no_code(node):
-        if codes_key is not None:
-            return "it asks both for a procedure code and for none (`line.code is missing`)"
+        if codes_key is not None or c.tests_code_beside(node):
+            return ("it asks for a line without a procedure code (`line.code is missing`) and tests the code, "
+                    "which such a line does not have")
         if claim_types is not None and claim_types <= {"professional"}:
             return ("it judges professional claims only (its `for` clause), whose lines all have a procedure code, "
                     "and asks for none (`line.code is missing`)")

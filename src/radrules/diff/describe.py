@@ -453,7 +453,8 @@ def operand_text(node) -> str:
     if isinstance(node, c.DateShift):
         amount = [f"{node.months} months"] if node.months else []
         amount += [f"{node.days} days"] if node.days else []
-        return f"{operand_text(node.inner)} + {' + '.join(amount) or '0 days'}"
+        return (f"{operand_text(node.inner)} + {' + '.join(amount) or '0 days'}"
+                + (" to a workday" if node.workday else ""))
     if isinstance(node, c.Const):
         return show(node.value)
     return type(node).__name__

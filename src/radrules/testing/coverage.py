@@ -53,7 +53,8 @@ def looks_at(ruleset, rule_id: str, claim: Claim, numbers: tuple = ()) -> bool:
                  if scope.active_on(day)]
         if rule.shape == "claim":
             return bool(lines)
-        lines = [(number, line) for number, line in lines if line.code is not None]  # (a revenue code alone: none)
+        # A line rule judges the lines of a procedure code, or (asking `line.code is missing`) the others only.
+        lines = [(number, line) for number, line in lines if (line.code is None) is bool(rule.uncoded)]
         if rule.index_codes is not None:
             lines = [(number, line) for number, line in lines if line.code in rule.index_codes]
         if rule.shape == "pair":

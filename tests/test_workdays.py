@@ -1,0 +1,79 @@
+"""`to a workday`: a moved date on a weekend or a federal holiday goes on to the next federal workday (Medicare's
+filing limit: Pub 100-04 ch. 1 §70)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import radrules
+from radrules.conditions import federal_holidays, next_workday
+from radrules.formatter import format_rules
+
+RULE = ('rule t.late "late"\n  when claim.received > line.date + 12 months to a workday\n'
+        '  then deny line "late"\n  reference "t"\nend\n')
+
+
+def holidays(year: int) -> list[str]:
+    return sorted(dt.date.fromordinal(o).isoformat() for o in federal_holidays(year))
+
+
+def test_the_holidays_of_a_year_as_federal_employees_observe_them():
+    """2021: Juneteenth (Saturday) on Friday the 18th, Independence Day (Sunday) on Monday the 5th, Christmas
+    (Saturday) on the 24th, and the next New Year's Day (Saturday) on December 31; 2022 has no January 1."""
+    assert holidays(2021) == ["2021-01-01", "2021-01-18", "2021-02-15", "2021-05-31", "2021-06-18", "2021-07-05",
+                              "2021-09-06", "2021-10-11", "2021-11-11", "2021-11-25", "2021-12-24", "2021-12-31"]
+    assert holidays(2022)[0] == "2022-01-17" and "2022-12-26" in holidays(2022)
+    assert "2020-06-19" not in holidays(2020)  # Juneteenth is a holiday from 2021
+    assert holidays(2026) == ["2026-01-01", "2026-01-19", "2026-02-16", "2026-05-25", "2026-06-19", "2026-07-03",
+                              "2026-09-07", "2026-10-12", "2026-11-11", "2026-11-26", "2026-12-25"]
+
+
+@pytest.mark.parametrize("day, workday", [
+    ("2026-03-06", "2026-03-06"), ("2026-03-07", "2026-03-09"), ("2026-03-08", "2026-03-09"),
+    ("2026-07-03", "2026-07-06"), ("2026-07-04", "2026-07-06"), ("2026-11-26", "2026-11-27"),
+    ("2021-12-31", "2022-01-03"), ("2026-12-25", "2026-12-28"),
+])
+def test_next_workday(day, workday):
+    assert dt.date.fromordinal(next_workday(dt.date.fromisoformat(day).toordinal())).isoformat() == workday
+
+
+def test_the_last_day_of_the_calendar():
+    """9999-12-31 is a Friday and no holiday (no New Year's Day of 10000 is observed on it): a workday."""
+    assert next_workday(dt.date(9999, 12, 31).toordinal()) == dt.date(9999, 12, 31).toordinal()
+    assert next_workday(dt.date(9999, 12, 25).toordinal()) == dt.date(9999, 12, 27).toordinal()  # Saturday, Sunday
+
+
+@pytest.mark.parametrize("indexed", [True, False])
+@pytest.mark.parametrize("received, late", [("2026-03-09", False), ("2026-03-10", True), ("2026-03-06", False)])
+def test_a_rule_moves_its_deadline_to_a_workday(indexed, received, late):
+    """A service on 2025-03-07: the deadline, Saturday 2026-03-07, is Monday the 9th's."""
+    rules = radrules.loads(RULE)
+    result = rules.evaluate({"received": received, "lines": [{"code": "71046", "date": "2025-03-07"}]},
+                            indexed=indexed)
+    assert result.fired() == (("t.late",) if late else ())
+
+
+def test_without_it_the_deadline_stays_on_the_weekend():
+    rules = radrules.loads(RULE.replace(" to a workday", ""))
+    assert rules.evaluate({"received": "2026-03-09",
+                           "lines": [{"code": "71046", "date": "2025-03-07"}]}).fired() == ("t.late",)
+
+
+def test_explain_and_fmt_write_it_as_the_rule_does():
+    rules = radrules.loads(RULE)
+    result = rules.evaluate({"received": "2026-03-09", "lines": [{"code": "71046", "date": "2025-03-07"}]},
+                            explain=True)
+    assert "`claim.received > line.date + 12 months to a workday` is false" in result.explanation.render()
+    assert format_rules(RULE.replace("to a workday", "to   a\tworkday")) == RULE
+
+
+@pytest.mark.parametrize("condition, code", [
+    ("claim.received > line.date to a workday", "RR101"),
+    ("claim.received > line.code + 2 days to a workday", "RR209"),
+])
+def test_it_follows_a_date_moved_by_an_amount(condition, code):
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.loads(RULE.replace("claim.received > line.date + 12 months to a workday", condition))
+    assert caught.value.errors[0].code == code
