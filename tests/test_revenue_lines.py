@@ -449,7 +449,8 @@ class TestReaders:
                                             "revenue": {"coding": [{"system": self.REVENUE, "code": "0350"}]}})
         (claim,) = radrules.read_fhir(coded)
         response = radrules.to_fhir_claim_response(rules.evaluate(claim), coded, created="2026-07-20")
-        assert all(note["text"] != "no procedure code: code edits not applied" for note in response.get("processNote", []))
+        notes = response.get("processNote", [])
+        assert all(note["text"] != "no procedure code: code edits not applied" for note in notes)
 
     def test_fhir_items_still_refused(self):
         """A professional item without a CPT/HCPCS code, and an institutional one without any revenue code, make

@@ -450,8 +450,8 @@ class _Tracer:
         for line in self.ev.uncoded:
             self.add("format.code", "format", "not applicable", (line.number,),
                      f"line {line.number} gives revenue code {line.line.revenue_code} and no procedure code: only "
-                     "the checks of its dates, places, NPIs and diagnoses, the rules on the whole claim and those that ask "
-                     "`line.code is missing` judge it")
+                     "the checks of its dates, places, NPIs and diagnoses, the rules on the whole claim and those that "
+                     "ask `line.code is missing` judge it")
 
     def code_validity(self) -> None:
         """Each code, modifier and diagnosis checked against the code-set tables, and the outcome."""
