@@ -1811,3 +1811,18 @@ end
 """, "keys.rr")
     assert sorted(compared, key=str) == sorted(((payer, claim_type) for payer in ("a", "b", "c", None)
                                                 for claim_type in ("professional", "institutional")), key=str)
+
+@pytest.mark.parametrize("condition, what, written", [
+    ('line.code is "70551"', "a procedure code", "70551"),
+    ('line.place_of_service = "11"', "a place of service", "11"),
+    ('line.units > "2"', "a number", "2"),
+    ('line.date < "2026-01-01"', "a date", "2026-01-01"),
+])
+def test_a_quoted_value_compared_with_a_field_of_codes_or_numbers(condition, what, written):
+    """As a quoted member of a set is: RR209 (it said "`70551` is not a valid procedure code", and to write it in
+    capitals)."""
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.loads(rule(condition, then='warn line "x"'), name="q.rr")
+    (error,) = caught.value.errors
+    assert (error.code, error.message, error.help) == ("RR209", f"quoted text can't be {what}",
+                                                       f"write it without quotes: `{written}`")

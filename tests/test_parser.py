@@ -786,3 +786,26 @@ def test_a_set_whose_definition_did_not_parse_is_still_an_unknown_set_elsewhere(
     with pytest.raises(radrules.RuleError) as caught:
         radrules.loads(text, name="t.rr")
     assert [(e.code, underlined(e)) for e in caught.value.errors] == [("RR103", "70460"), ("RR201", "d")]
+
+
+@pytest.mark.parametrize("condition, word, column, help", [
+    ("claim.payer is Bluebonnet", "Bluebonnet", 23,
+     'write `bluebonnet`, or quote the name to keep its case: `"Bluebonnet"` (payers are compared without regard '
+     'to case)'),
+    ("claim.payer in [acme, Aetna]", "Aetna", 30,
+     'write `aetna`, or quote the name to keep its case: `"Aetna"` (payers are compared without regard to case)'),
+    ("patient.sex is Female", "Female", 23, "sexes are written `F`, `M` or `U`"),
+    ("line.modifiers has Tc", "Tc", 27, "codes and modifiers are written in capitals: `TC`"),
+    ("claim.type is Professional", "Professional", 22,
+     "write `professional`: fields, keywords and claim types are lower case, codes capitals"),
+    ("Line.code is 70551", "Line", 8, "write `line`: fields, keywords and claim types are lower case, codes capitals"),
+])
+def test_a_word_of_capitals_and_small_letters_is_told_whole(condition, word, column, help):
+    """The lexer reads `Bluebonnet` as `B` and `luebonnet`: the error named the second half, with a list of
+    keywords; it names the word, and its fix by the field it is compared with."""
+    _, diagnostics = parse_rules(f'rule t.r "r"\n  when {condition}\n  then info line "x"\n  reference "t"\nend\n',
+                                 "t.rr")
+    (diagnostic,) = diagnostics
+    assert (diagnostic.code, diagnostic.message, diagnostic.span.column, diagnostic.span.end_column,
+            diagnostic.help) == ("RR101", f"unexpected word `{word}`: a word of capitals and small letters", column,
+                                 column + len(word), help)

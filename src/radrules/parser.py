@@ -281,6 +281,9 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
             )
         allowed = _accepts_at(padded, error.pos_in_stream) or error.allowed
         if char.isalpha() and char.islower():
+            mixed = _mixed_case(padded, error.pos_in_stream, error.line, error.column, name, line_text)
+            if mixed is not None:
+                return mixed
             word = re.match(r"[\w.]+", padded[error.pos_in_stream:]).group(0)  # \w: also non-ASCII letters
             span = s.Span(name, error.line, error.column, error.line, error.column + len(word))
             return Diagnostic(
@@ -335,6 +338,10 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
     mistake = _common_mistake(token, expected, padded, name, line_text)
     if mistake is not None:
         return mistake
+    if token.type == "NAME" and token.start_pos is not None:
+        mixed = _mixed_case(padded, token.start_pos, token.line, token.column, name, line_text)
+        if mixed is not None:
+            return mixed
     if token.type == "NAME" and "NAME" not in expected:
         # A lowercase word where only keywords fit: most often a misspelled keyword.
         help = _expected_help(expected, value)
@@ -424,6 +431,34 @@ def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> 
         return Diagnostic("RR101", "unexpected word `except`", span, line_text(token.line),
                           help=f"a set written in a condition takes `except` inside its brackets: `{shown}`")
     return None
+
+
+def _mixed_case(padded: str, position: int, line: int, column: int, name: str, line_text) -> Diagnostic | None:
+    """RR101 for a word of capitals and small letters (`Bluebonnet`, `Line.code`, `Female`, `Tc`), which the lexer
+    splits into a code-like word and a lower-case one, so that the error named the second half: told by the field
+    it is compared with (a payer's name may be quoted to keep its case, sexes are `F`, `M`, `U`, modifiers are in
+    capitals), else to write it in lower case."""
+    start = padded.rfind("\n", 0, position) + 1
+    glued = re.search(r"[A-Z0-9][A-Za-z0-9]*$", padded[start:position])
+    if glued is None:
+        return None
+    word = glued.group(0) + re.match(r"[A-Za-z0-9_]*", padded[position:]).group(0)
+    if word.isupper() or word.islower() or not word[0].isalpha():
+        return None
+    first = column - len(glued.group(0))
+    fields = re.findall(r"(?<![\w.])[a-z_]+\.([a-z_]+)", padded[start:position - len(glued.group(0))])
+    field = fields[-1] if fields else None  # the field the word is compared with, if one comes before it
+    if field == "sex":
+        help = "sexes are written `F`, `M` or `U`"
+    elif field in ("code", "modifiers", "first_modifier") or len(word) <= 2:
+        help = f"codes and modifiers are written in capitals: `{word.upper()}`"
+    elif field == "payer":
+        help = f"write `{word.lower()}`, or quote the name to keep its case: `\"{word}\"` (payers are compared " \
+               "without regard to case)"
+    else:
+        help = f"write `{word.lower()}`: fields, keywords and claim types are lower case, codes capitals"
+    return Diagnostic("RR101", f"unexpected word `{word}`: a word of capitals and small letters",
+                      s.Span(name, line, first, line, first + len(word)), line_text(line), help=help)
 
 
 def _range_word(token, first: str, padded: str, span: s.Span, line_text) -> Diagnostic:

@@ -544,6 +544,10 @@ class ConditionCompiler:
             self.ctx.error("RR210", message, span, help)
             return _BAD
 
+        if kind == "text" and expected in _UNQUOTED:  # `line.code is "70551"`: as a quoted member of a set is
+            self.ctx.error("RR209", f"quoted text can't be {_UNQUOTED[expected]}", span,
+                           help=f"write it without quotes: `{text}`")
+            return _BAD
         if expected == "date":
             if kind != "date":
                 return bad(f"expected a date (YYYY-MM-DD), not `{text}`")
@@ -749,6 +753,11 @@ def _comparisons(node):
         elif isinstance(part, c.Between) and isinstance(part.low, c.Const) and isinstance(part.high, c.Const):
             yield part.operand, ">=", part.low.value, part.text
             yield part.operand, "<=", part.high.value, part.text
+
+
+#: The types of field whose values are written without quotes, as their values are called in RR209.
+_UNQUOTED = {"code": "a procedure code", "modifier": "a modifier", "place": "a place of service",
+             "revenue_code": "a revenue code", "bill_type": "a type of bill", "date": "a date", "number": "a number"}
 
 
 #: Fields a professional claim never has (a ClaimError: docs/claim-format.md), as rules name them.
