@@ -276,9 +276,23 @@ def _unknown_field(key: Any, path: str, allowed: tuple[str, ...]) -> ClaimError:
     shown = shown_key(key, allowed)
     if shown is None:
         return ClaimError(path or "claim", "a field of an unknown name (not shown: it may be data)")
-    near = did_you_mean(shown, allowed)
+    near = _SYNONYMS.get(shown.lower().replace("-", "_"))
+    if near not in allowed:
+        near = did_you_mean(shown, allowed)
     hint = f" (did you mean `{near}`?)" if near else ""
     return ClaimError(_join(path, shown), f"unknown field{hint}")
+
+
+#: Names other formats give fields, and the field each is here (suggested when the object has that field).
+_SYNONYMS = {
+    "cpt": "code", "hcpcs": "code", "cpt_code": "code", "procedure_code": "code", "procedure": "code",
+    "dos": "date", "service_date": "date", "date_of_service": "date", "from_date": "date", "to_date": "end_date",
+    "dob": "birth_date", "birthdate": "birth_date", "date_of_birth": "birth_date", "gender": "sex",
+    "pos": "place_of_service", "qty": "units", "quantity": "units", "mods": "modifiers", "npi": "rendering_npi",
+    "rev_code": "revenue_code", "revenue": "revenue_code", "tob": "bill_type", "type_of_bill": "bill_type",
+    "dx": "diagnoses", "icd10": "diagnoses", "diagnosis_codes": "diagnoses", "pointers": "diagnosis_pointers",
+    "payer_name": "payer", "claim_id": "id", "member": "patient",
+}
 
 
 def _text(value: Any, path: str, *, required: bool = False) -> str | None:
@@ -336,7 +350,9 @@ def _exact_number(value: Any, path: str, positive: bool) -> float | int:
     """A Decimal or Fraction (json.loads(parse_float=Decimal), a model's money fields) as the int or float of its
     value, refused by its size before int() (Decimal("1e1000000") would make a million digits); else an error."""
     if not isinstance(value, (Decimal, Fraction)):
-        raise ClaimError(path, "expected a positive number" if positive else "expected a number")
+        wanted = "a positive number" if positive else "a number"
+        raise ClaimError(path, f"expected {wanted}, not a quoted text (write 2, not \"2\")" if isinstance(value, str)
+                         else f"expected {wanted}")
     if isinstance(value, Decimal) and not value.is_finite():
         raise ClaimError(path, "expected a finite number" if value.is_infinite() else "expected a number")
     if (value.copy_abs() if isinstance(value, Decimal) else abs(value)) >= MAX_NUMBER:

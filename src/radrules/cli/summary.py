@@ -162,9 +162,11 @@ class Summary:
         not_judged = f"; {self.not_judged:,} without a procedure code" if self.not_judged else ""
         out.append(f"  lines {sum(lines.values()):>15,}  ({lines['pay']:,} pay, {lines['deny']:,} deny, "
                    f"{lines['review']:,} review{not_judged})")
-        at_risk = f"  billed charges at risk: {shown(self.denied_cents)} on {self.denied_charged:,} denied lines"
+        at_risk = (f"  billed charges at risk: {shown(self.denied_cents)} on {self.denied_charged:,} denied "
+                   f"line{'' if self.denied_charged == 1 else 's'}")
         if self.denied_uncharged:
-            at_risk += f"; {self.denied_uncharged:,} denied lines without a charge"
+            at_risk += (f"; {self.denied_uncharged:,} denied line{'' if self.denied_uncharged == 1 else 's'} "
+                        "without a charge")
         out.append(at_risk)
         if self.rules:
             width = max(24, *(len(rule) for rule in self.rules))
