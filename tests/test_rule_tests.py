@@ -1277,9 +1277,11 @@ class TestCoverage:
         lines = out.splitlines()
         assert lines[:3] == ["2 passed, 0 failed", "", "demo.note: no test shows it silent (at demo/demo.rr:10)"]
         assert lines[3] == "format.code: no test makes it fire and no test shows it silent (at radrules:format)"
-        assert [line.split(":")[0] for line in lines[3:-1]] == sorted(radrules.checks.FORMAT_RULES)
+        assert [line.split(":")[0] for line in lines[3:-2]] == sorted(radrules.checks.FORMAT_RULES)
         builtin = len(radrules.checks.FORMAT_RULES)  # demo.note and every built-in check lack tests
-        assert lines[-1] == f"coverage: {builtin + 1} of {builtin + 2} rules lack a firing or a silent test"
+        assert lines[-2] == f"coverage: {builtin + 1} of {builtin + 2} rules lack a firing or a silent test"
+        assert lines[-1].startswith("(the built-in checks `format.*` judge every claim: copy radrules' "
+                                    "`rulesets/format.rrt` beside your tests")
 
     def test_silence_counts_only_on_a_claim_the_rule_looks_at(self, demo):
         """`expect no RULE` on another payer's claim, or with another code, shows nothing."""

@@ -284,6 +284,10 @@ class Coverage:
         if self.beside:
             lines.append(f"(the {self.beside} bundled rules and built-in checks the tests load beside these are not "
                          "counted: `radrules test --coverage` covers them)")
+        elif any(r.rule in FORMAT_RULES for r in self.missing):
+            lines.append("(the built-in checks `format.*` judge every claim: copy radrules' `rulesets/format.rrt` "
+                         "beside your tests, or load the bundled rules with `rules bundled, \".\"`, which leaves "
+                         "them out of the count)")
         return "\n".join(lines)
 
 
