@@ -809,3 +809,19 @@ def test_a_word_of_capitals_and_small_letters_is_told_whole(condition, word, col
     assert (diagnostic.code, diagnostic.message, diagnostic.span.column, diagnostic.span.end_column,
             diagnostic.help) == ("RR101", f"unexpected word `{word}`: a word of capitals and small letters", column,
                                  column + len(word), help)
+
+
+@pytest.mark.parametrize("text, code, message, help", [
+    ('rule t.r "r"\n  when line.code == 70551\n  then info line "x"\nend\n', "RR103",
+     "unexpected `=`: `==` is not a comparison", "one `=` compares: `line.code = ...` or `line.code is ...`"),
+    ("rule t.r \"r\"\n  when line.units > 1\n  then info line 'x'\nend\n", "RR101",
+     "unexpected character `'`", 'texts are quoted with double quotes: `"..."`'),
+    ('rule t.r "r"\n  kind Policy\n  when line.units > 1\n  then info line "x"\nend\n', "RR103",
+     "unexpected `Policy`", "a kind is written in lower case: `format`, `duplicate`, `ptp`, `mue`, `modifier`, "
+     "`policy`, `addon` or `coding`"),
+])
+def test_habits_of_other_languages_are_told_their_form(text, code, message, help):
+    """`==`, single quotes and a kind in capitals: a newcomer's habits, told what the language writes."""
+    _, diagnostics = parse_rules(text, "t.rr")
+    (diagnostic,) = diagnostics
+    assert (diagnostic.code, diagnostic.message, diagnostic.help) == (code, message, help)

@@ -279,6 +279,9 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
                 "RR102", "unterminated text", span, line_text(error.line),
                 help='a quoted text ends with `"` on the same line',
             )
+        if char == "'":
+            return Diagnostic("RR101", "unexpected character `'`", span, line_text(error.line),
+                              help="texts are quoted with double quotes: `\"...\"`")
         allowed = _accepts_at(padded, error.pos_in_stream) or error.allowed
         if char.isalpha() and char.islower():
             mixed = _mixed_case(padded, error.pos_in_stream, error.line, error.column, name, line_text)
@@ -397,6 +400,15 @@ def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> 
         return Diagnostic("RR103", f"unexpected `{value}`", span, line_text(token.line),
                           help=f"write a payer's name {plain}, `\"{value}\"` (payers are compared without regard "
                                "to case)")
+    if value == "=" and before.endswith("="):  # `line.code == 70551`, as in most programming languages
+        field = re.search(r"([a-z_]+\.[a-z_]+)\s*=$", before)
+        shown = f"`{field.group(1)} = ...` or `{field.group(1)} is ...`" if field else "`=` or `is`"
+        return Diagnostic("RR103", "unexpected `=`: `==` is not a comparison", span, line_text(token.line),
+                          help=f"one `=` compares: {shown}")
+    if token.type != "STRING" and expected == {"NAME"} and re.search(r"(?<![\w.])kind\s+$", before):
+        return Diagnostic("RR103", f"unexpected `{value}`", span, line_text(token.line),
+                          help="a kind is written in lower case: `format`, `duplicate`, `ptp`, `mue`, `modifier`, "
+                               "`policy`, `addon` or `coding`")
     if token.type == "DOT":  # `r51.9`: a lower-case word, then a dot; in capitals, one diagnosis code
         word = re.search(r"[A-Za-z0-9]+$", padded[line_start:token.start_pos])
         rest = re.match(r"[A-Za-z0-9]*", padded[token.end_pos:]).group(0)
