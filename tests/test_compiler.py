@@ -1817,6 +1817,9 @@ end
     ('line.place_of_service = "11"', "a place of service", "11"),
     ('line.units > "2"', "a number", "2"),
     ('line.date < "2026-01-01"', "a date", "2026-01-01"),
+    ('claim.frequency is "Q"', "a claim frequency code", "Q"),
+    ('line.units > "three"', "a number", None),
+    ('line.code is ""', "a procedure code", None),
 ])
 def test_a_quoted_value_compared_with_a_field_of_codes_or_numbers(condition, what, written):
     """As a quoted member of a set is: RR209 (it said "`70551` is not a valid procedure code", and to write it in
@@ -1825,4 +1828,4 @@ def test_a_quoted_value_compared_with_a_field_of_codes_or_numbers(condition, wha
         radrules.loads(rule(condition, then='warn line "x"'), name="q.rr")
     (error,) = caught.value.errors
     assert (error.code, error.message, error.help) == ("RR209", f"quoted text can't be {what}",
-                                                       f"write it without quotes: `{written}`")
+                                                       f"write it without quotes: `{written}`" if written else None)

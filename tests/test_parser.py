@@ -796,6 +796,8 @@ def test_a_set_whose_definition_did_not_parse_is_still_an_unknown_set_elsewhere(
      'write `aetna`, or quote the name to keep its case: `"Aetna"` (payers are compared without regard to case)'),
     ("patient.sex is Female", "Female", 23, "sexes are written `F`, `M` or `U`"),
     ("line.modifiers has Tc", "Tc", 27, "codes and modifiers are written in capitals: `TC`"),
+    ("claim.payer is Uh", "Uh", 23,
+     'write `uh`, or quote the name to keep its case: `"Uh"` (payers are compared without regard to case)'),
     ("claim.type is Professional", "Professional", 22,
      "write `professional`: fields, keywords and claim types are lower case, codes capitals"),
     ("Line.code is 70551", "Line", 8, "write `line`: fields, keywords and claim types are lower case, codes capitals"),
@@ -813,7 +815,11 @@ def test_a_word_of_capitals_and_small_letters_is_told_whole(condition, word, col
 
 @pytest.mark.parametrize("text, code, message, help", [
     ('rule t.r "r"\n  when line.code == 70551\n  then info line "x"\nend\n', "RR103",
-     "unexpected `=`: `==` is not a comparison", "one `=` compares: `line.code = ...` or `line.code is ...`"),
+     "unexpected `=`: `==` is not a comparison", "write `line.code = ...` or `line.code is ...`"),
+    ('rule t.r "r"\n  when line.units !== 2\n  then info line "x"\nend\n', "RR103",
+     "unexpected `=`: `!==` is not a comparison", "write `line.units != ...` or `line.units is not ...`"),
+    ('rule t.r "r"\n  when line.units >== 2\n  then info line "x"\nend\n', "RR103",
+     "unexpected `=`: `>==` is not a comparison", "write `line.units >= ...`"),
     ("rule t.r \"r\"\n  when line.units > 1\n  then info line 'x'\nend\n", "RR101",
      "unexpected character `'`", 'texts are quoted with double quotes: `"..."`'),
     ('rule t.r "r"\n  kind Policy\n  when line.units > 1\n  then info line "x"\nend\n', "RR103",
@@ -825,3 +831,11 @@ def test_habits_of_other_languages_are_told_their_form(text, code, message, help
     _, diagnostics = parse_rules(text, "t.rr")
     (diagnostic,) = diagnostics
     assert (diagnostic.code, diagnostic.message, diagnostic.help) == (code, message, help)
+
+
+def test_an_expected_to_a_workday_is_named_by_its_words():
+    """Where `to a workday` may come, a syntax error's help names it as written, not as `workday`."""
+    from radrules.parser import _expected_help
+
+    assert _expected_help({"WORKDAY", "COMPARE"}, "x") == "expected `to a workday` or a comparison (`=`, `!=`, `<`, " \
+                                                           "`<=`, `>`, `>=`)"

@@ -349,6 +349,18 @@ class TestRulesThatAskForNoCode:
         rules = radrules.loads(NO_CODE_RULES, name="no_code.rr")
         assert [d.code for d in rules.warnings if d.code == "RR264"] == []
 
+    @pytest.mark.parametrize("part", [
+        "(line.code in [70450] or line.revenue_code in [035X])", "not line.code is present",
+        "(line.code is missing or line.units > 9)", "not (line.code in [70450] and line.units > 9)",
+    ])
+    def test_a_part_that_reads_the_code_and_may_still_be_decided_is_not_warned(self, part):
+        """Unknown `or` true is true, and `is present` is decided: such a rule fires, so no RR264."""
+        rules = radrules.loads(f'rule t.r "r"\n  for institutional claims\n  when line.code is missing and {part}\n'
+                               '  then info line "x"\n  reference "t"\nend\n', name="p.rr")
+        assert [d.code for d in rules.warnings if d.code == "RR264"] == []
+        result = rules.evaluate(hospital({"date": DAY, "revenue_code": "0350"}))
+        assert result.fired() == ("t.r",)
+
 
 ISA = "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260320*1200*^*00501*000000001*0*T*:~"
 HEAD_837I = [

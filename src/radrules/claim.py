@@ -346,13 +346,19 @@ def _number(value: Any, path: str, *, positive: bool) -> float | int:
     return value
 
 
+#: A number written as a JSON text: told to drop its quotes (a few characters, shown: a number is no identifier).
+_QUOTED_NUMBER = re.compile(r"\s*-?[0-9]{1,15}(\.[0-9]{1,6})?\s*")
+
+
 def _exact_number(value: Any, path: str, positive: bool) -> float | int:
     """A Decimal or Fraction (json.loads(parse_float=Decimal), a model's money fields) as the int or float of its
     value, refused by its size before int() (Decimal("1e1000000") would make a million digits); else an error."""
     if not isinstance(value, (Decimal, Fraction)):
         wanted = "a positive number" if positive else "a number"
-        raise ClaimError(path, f"expected {wanted}, not a quoted text (write 2, not \"2\")" if isinstance(value, str)
-                         else f"expected {wanted}")
+        if isinstance(value, str) and _QUOTED_NUMBER.fullmatch(value):  # `"units": "3"`: a number in quotes
+            raise ClaimError(path, f"expected {wanted}, not a quoted text (write {value.strip()}, not "
+                                   f"\"{value.strip()}\")")
+        raise ClaimError(path, f"expected {wanted}")
     if isinstance(value, Decimal) and not value.is_finite():
         raise ClaimError(path, "expected a finite number" if value.is_infinite() else "expected a number")
     if (value.copy_abs() if isinstance(value, Decimal) else abs(value)) >= MAX_NUMBER:

@@ -654,6 +654,12 @@ def asks_no_code(node, role: int = 0) -> bool:
 
 
 def tests_code_beside(node) -> bool:
-    """Whether a condition that asks `line.code is missing` also reads the code in another of its top-level
-    ``and`` parts: unknown on the lines it judges, so the rule can never fire."""
-    return any(not _is_code_missing(part) and reads_code(part) for part in conjuncts(node))
+    """Whether a condition that asks `line.code is missing` also compares the code (or a property of it) in
+    another of its top-level ``and`` parts, negated or not: unknown on the lines it judges, so the rule can never
+    fire. (A part that combines tests with `or` or `and`, or asks `is present`, may still be decided.)"""
+    for part in conjuncts(node):
+        while type(part) is Not:
+            part = part.part
+        if type(part) in (InSet, Compare, Between, Has) and reads_code(part):
+            return True
+    return False

@@ -33,6 +33,7 @@ _BLOCK_WORDS = ("rule", "pairs", "limits", "addons")
 
 #: How lark's terminal names read in a message.
 _TERMINAL_WORDS = {
+    "WORKDAY": "`to a workday`",
     "NAME": "a name",
     "WORD": "a code or number",
     "DASHED": "a range such as `70450-70498`",
@@ -401,10 +402,13 @@ def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> 
                           help=f"write a payer's name {plain}, `\"{value}\"` (payers are compared without regard "
                                "to case)")
     if value == "=" and before.endswith("="):  # `line.code == 70551`, as in most programming languages
-        field = re.search(r"([a-z_]+\.[a-z_]+)\s*=$", before)
-        shown = f"`{field.group(1)} = ...` or `{field.group(1)} is ...`" if field else "`=` or `is`"
-        return Diagnostic("RR103", "unexpected `=`: `==` is not a comparison", span, line_text(token.line),
-                          help=f"one `=` compares: {shown}")
+        written = re.search(r"([!<>]?=)$", before).group(1)
+        meant = {"=": ("=", "is"), "!=": ("!=", "is not"), "<=": ("<=", None), ">=": (">=", None)}[written]
+        field = re.search(r"([a-z_]+\.[a-z_]+)\s*[!<>]?=$", before)
+        name = field.group(1) if field else "..."
+        shown = " or ".join(f"`{name} {op} ...`" for op in meant if op)
+        return Diagnostic("RR103", f"unexpected `=`: `{written}=` is not a comparison", span, line_text(token.line),
+                          help=f"write {shown}")
     if token.type != "STRING" and expected == {"NAME"} and re.search(r"(?<![\w.])kind\s+$", before):
         return Diagnostic("RR103", f"unexpected `{value}`", span, line_text(token.line),
                           help="a kind is written in lower case: `format`, `duplicate`, `ptp`, `mue`, `modifier`, "
@@ -462,11 +466,11 @@ def _mixed_case(padded: str, position: int, line: int, column: int, name: str, l
     field = fields[-1] if fields else None  # the field the word is compared with, if one comes before it
     if field == "sex":
         help = "sexes are written `F`, `M` or `U`"
-    elif field in ("code", "modifiers", "first_modifier") or len(word) <= 2:
-        help = f"codes and modifiers are written in capitals: `{word.upper()}`"
     elif field == "payer":
         help = f"write `{word.lower()}`, or quote the name to keep its case: `\"{word}\"` (payers are compared " \
                "without regard to case)"
+    elif field in ("code", "modifiers", "first_modifier") or len(word) <= 2:
+        help = f"codes and modifiers are written in capitals: `{word.upper()}`"
     else:
         help = f"write `{word.lower()}`: fields, keywords and claim types are lower case, codes capitals"
     return Diagnostic("RR101", f"unexpected word `{word}`: a word of capitals and small letters",

@@ -545,8 +545,9 @@ class ConditionCompiler:
             return _BAD
 
         if kind == "text" and expected in _UNQUOTED:  # `line.code is "70551"`: as a quoted member of a set is
-            self.ctx.error("RR209", f"quoted text can't be {_UNQUOTED[expected]}", span,
-                           help=f"write it without quotes: `{text}`")
+            what, valid = _UNQUOTED[expected]
+            self.ctx.error("RR209", f"quoted text can't be {what}", span,
+                           help=f"write it without quotes: `{text}`" if text and valid(text) else None)
             return _BAD
         if expected == "date":
             if kind != "date":
@@ -755,9 +756,18 @@ def _comparisons(node):
             yield part.operand, "<=", part.high.value, part.text
 
 
-#: The types of field whose values are written without quotes, as their values are called in RR209.
-_UNQUOTED = {"code": "a procedure code", "modifier": "a modifier", "place": "a place of service",
-             "revenue_code": "a revenue code", "bill_type": "a type of bill", "date": "a date", "number": "a number"}
+#: The types of field whose values are written without quotes: what such a value is called in RR209, and whether
+#: a text written without its quotes would be one (only then does the help say to drop them).
+_UNQUOTED = {
+    "code": ("a procedure code", codes.is_procedure_code),
+    "modifier": ("a modifier", codes.is_modifier),
+    "place": ("a place of service", codes.is_place_of_service),
+    "revenue_code": ("a revenue code", codes.is_revenue_code),
+    "bill_type": ("a type of bill", lambda text: bill_type_digits(text) is not None),
+    "frequency": ("a claim frequency code", lambda text: frequency_code(text) is not None),
+    "date": ("a date", lambda text: re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text) is not None),
+    "number": ("a number", lambda text: re.fullmatch(r"[0-9]+(\.[0-9]+)?", text) is not None),
+}
 
 
 #: Fields a professional claim never has (a ClaimError: docs/claim-format.md), as rules name them.
