@@ -77,3 +77,25 @@ def test_it_follows_a_date_moved_by_an_amount(condition, code):
     with pytest.raises(radrules.RuleError) as caught:
         radrules.loads(RULE.replace("claim.received > line.date + 12 months to a workday", condition))
     assert caught.value.errors[0].code == code
+
+
+def test_the_fast_closure_answers_as_the_condition_does():
+    """`claim.received > line.date + 12 months to a workday` is read by the fast closures (one cached call for
+    the shift and the workday): the same answer as the condition's own test on a year of dates."""
+    from radrules.evaluation import Evaluation
+    from radrules.fastpath import fast_test
+
+    rules = radrules.loads(RULE)
+    (rule,) = rules.rules
+    fast = fast_test(rule.condition)
+    assert fast is not rule.condition.test
+    start = dt.date(2025, 1, 1)
+    for offset in range(0, 366, 3):
+        day = start + dt.timedelta(days=offset)
+        for late in (0, 1, 2, 3):
+            received = dt.date(day.year + 1, day.month, min(day.day, 28)) + dt.timedelta(days=late)
+            claim = radrules.Claim.from_dict({"received": received.isoformat(),
+                                              "lines": [{"code": "71046", "date": day.isoformat()}]})
+            ev = Evaluation(claim, rules.view_for(None, "professional"))
+            (line,) = ev.lines
+            assert fast(ev, line, None) == rule.condition.test(ev, line, None), (day, received)

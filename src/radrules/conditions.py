@@ -134,14 +134,14 @@ class DateShift:
         value = self.inner.get(ev, line, other)
         if value is None:
             return None
-        value = shift_ordinal(value, self.months, self.days)
-        return next_workday(value) if self.workday and value is not None else value
+        return shift_ordinal(value, self.months, self.days, self.workday)
 
 
 @functools.lru_cache(maxsize=4096)
-def shift_ordinal(ordinal: int, months: int, days: int) -> int | None:
-    """Move a date ordinal by calendar months (day clamped to month end) and days; None when that
-    leaves the calendar (before year 1 or after 9999: a claim dated 9999-12-31 plus 12 months)."""
+def shift_ordinal(ordinal: int, months: int, days: int, workday: bool = False) -> int | None:
+    """Move a date ordinal by calendar months (day clamped to month end) and days, then, with ``workday``, on to
+    the next federal workday (:func:`next_workday`); None when that leaves the calendar (before year 1 or after
+    9999: a claim dated 9999-12-31 plus 12 months)."""
     if months:
         day = dt.date.fromordinal(ordinal)
         index = day.year * 12 + day.month - 1 + months
@@ -152,7 +152,9 @@ def shift_ordinal(ordinal: int, months: int, days: int) -> int | None:
         last = 31 if month == 12 else (dt.date(year, month + 1, 1) - dt.timedelta(days=1)).day
         ordinal = dt.date(year, month, min(day.day, last)).toordinal()
     ordinal += days
-    return ordinal if 1 <= ordinal <= _LAST_DAY else None
+    if not 1 <= ordinal <= _LAST_DAY:
+        return None
+    return next_workday(ordinal) if workday else ordinal
 
 
 _LAST_DAY = dt.date.max.toordinal()

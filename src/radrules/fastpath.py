@@ -178,23 +178,23 @@ _LINE, _OTHER, _CLAIM = 0, 1, 2
 
 
 def _access(node):
-    """How to read an operand with C-level calls only: (source, attrgetter, months, days), the
-    last two a date shift (``line.date + 12 months``); None for any other operand."""
+    """How to read an operand with C-level calls only: (source, attrgetter, months, days, workday), the
+    last three a date shift (``line.date + 12 months``, ``... to a workday``); None for any other operand."""
     kind = type(node)
     if kind is c.LineAttr:
-        return (_OTHER if node.role else _LINE), node.fetch, 0, 0
+        return (_OTHER if node.role else _LINE), node.fetch, 0, 0, False
     if kind is c.ClaimAttr:
-        return _CLAIM, attrgetter(node.attr), 0, 0
-    if kind is c.DateShift and not node.workday:  # (`to a workday`: read by DateShift.get)
+        return _CLAIM, attrgetter(node.attr), 0, 0, False
+    if kind is c.DateShift:
         inner = _access(node.inner)
-        if inner is not None and not inner[2] and not inner[3]:
-            return inner[0], inner[1], node.months, node.days
+        if inner is not None and not inner[2] and not inner[3] and not inner[4]:
+            return inner[0], inner[1], node.months, node.days, node.workday
     return None
 
 
 def _present(access, want: bool):
     """``X is present`` / ``X is missing`` for an operand read by attribute (as ``Present.test``)."""
-    source, fetch, _, _ = access
+    source, fetch, _, _, _ = access
 
     def test(ev, line, other):
         target = line if source == _LINE else other if source == _OTHER else ev
@@ -208,16 +208,16 @@ def _compare_read(left, right, function):
     """Two operands read by attribute, or one and a constant (``right`` is then ``(value,)``),
     compared in one call, as ``Compare.test`` does: unknown if either is missing."""
     shift = c.shift_ordinal
-    left_source, left_fetch, left_months, left_days = left
-    left_shift = bool(left_months or left_days)
+    left_source, left_fetch, left_months, left_days, left_workday = left
+    left_shift = bool(left_months or left_days or left_workday)
     constant = len(right) == 1
     if constant:
-        right_source, right_fetch, right_months, right_days = _CLAIM, None, 0, 0
+        right_source, right_fetch, right_months, right_days, right_workday = _CLAIM, None, 0, 0, False
         value = right[0]
     else:
-        right_source, right_fetch, right_months, right_days = right
+        right_source, right_fetch, right_months, right_days, right_workday = right
         value = None
-    right_shift = bool(right_months or right_days)
+    right_shift = bool(right_months or right_days or right_workday)
 
     # The two reads are written out: a helper would be the call per operand this closure saves.
     def test(ev, line, other):
@@ -228,7 +228,7 @@ def _compare_read(left, right, function):
         if a is None:
             return None
         if left_shift:
-            a = shift(a, left_months, left_days)
+            a = shift(a, left_months, left_days, left_workday)
             if a is None:  # moved off the calendar: unknown
                 return None
         if constant:
@@ -241,7 +241,7 @@ def _compare_read(left, right, function):
             if b is None:
                 return None
             if right_shift:
-                b = shift(b, right_months, right_days)
+                b = shift(b, right_months, right_days, right_workday)
                 if b is None:
                     return None
         return function(a, b)
