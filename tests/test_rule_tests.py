@@ -674,6 +674,11 @@ class TestRunErrors:
             "demo.rrt:1:7: error[RR620]: `evil.rr` links to a file that is not a rule file (`.rr`)")
         assert "PATIENT" not in problems(report)
 
+    @pytest.mark.parametrize("line", ["expect Demo.units on line 1", "expect no DEMO.Units"])
+    def test_a_rule_id_with_capitals_is_told_to_be_lower_case(self, demo, line):
+        report = report_for(demo, f'test "t"\n  claim payer acme\n    2026-03-02 71046 x3\n  {line}\nend\n')
+        assert "help: rule ids are written in lower case: `demo.units`" in problems(report)
+
     def test_an_empty_name_a_bad_date_and_the_order_of_problems(self, demo):
         """A test without a name is RR610 (reports and pytest ids name tests); a date like 2026-4-6 gets a hint
         about dates; a file's problems are reported in the order of their lines, whatever found them."""

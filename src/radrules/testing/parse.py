@@ -333,6 +333,9 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
             "`none` goes on the line of `authorizations`: `authorizations none`"
     elif token.type == "END" and "EXPECT" in expected:
         hint = "a test says what it expects: add a line such as `expect pass`"
+    elif re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+", value) and not value.islower() \
+            and re.match(r"\s*expect(\s+no)?\s+$", text[:token.column - 1]):  # `expect Medicare.timely_filing`
+        hint = f"rule ids are written in lower case: `{value.lower()}`"
     elif re.match(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$", value) and not re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}$", value):
         hint = "dates are written YYYY-MM-DD, with two-digit months and days, as `2026-04-06`"
     elif re.fullmatch(r"[A-Za-z0-9]{2}", value) and _CODE.match((text[:token.column - 1].split() or [""])[-1]):
