@@ -26,6 +26,8 @@ def test_the_holidays_of_a_year_as_federal_employees_observe_them():
                               "2021-09-06", "2021-10-11", "2021-11-11", "2021-11-25", "2021-12-24", "2021-12-31"]
     assert holidays(2022)[0] == "2022-01-17" and "2022-12-26" in holidays(2022)
     assert "2020-06-19" not in holidays(2020)  # Juneteenth is a holiday from 2021
+    assert "1985-01-21" not in holidays(1985) and "1986-01-20" in holidays(1986)  # King's birthday from 1986
+    assert "1975-10-27" in holidays(1975) and "1975-11-11" not in holidays(1975)  # Veterans Day in October then
     assert holidays(2026) == ["2026-01-01", "2026-01-19", "2026-02-16", "2026-05-25", "2026-06-19", "2026-07-03",
                               "2026-09-07", "2026-10-12", "2026-11-11", "2026-11-26", "2026-12-25"]
 

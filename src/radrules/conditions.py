@@ -176,8 +176,10 @@ def next_workday(ordinal: int) -> int | None:
 def federal_holidays(year: int) -> frozenset:
     """The ordinals of the legal public holidays of 5 U.S.C. 6103(a) in ``year``, on the days federal employees
     observe them (6103(b), Executive Order 11582): one on a Saturday is observed the Friday before, one on a Sunday
-    the Monday after. New Year's Day of the next year observed on December 31 counts in this year. Days closed by
-    an executive order of its own (a day of mourning, a Christmas Eve) are not known here."""
+    the Monday after. New Year's Day of the next year observed on December 31 counts in this year. The holidays
+    are those of each year's law (Monday holidays from 1971, Veterans Day in October 1971-1977, King's birthday from
+    1986, Juneteenth from 2021). Days closed by an executive order of their own (a day of mourning, a Christmas Eve)
+    are not known here."""
     def weekday_in(month: int, weekday: int, nth: int) -> dt.date:  # nth 1-4, or -1 for the last
         if nth > 0:
             first = dt.date(year, month, 1)
@@ -185,9 +187,18 @@ def federal_holidays(year: int) -> frozenset:
         last = dt.date(year, month + 1, 1) - dt.timedelta(days=1)
         return last - dt.timedelta(days=(last.weekday() - weekday) % 7)
 
-    fixed = [(1, 1), (7, 4), (11, 11), (12, 25)] + ([(6, 19)] if year >= 2021 else [])  # Juneteenth from 2021
-    days = [weekday_in(1, 0, 3), weekday_in(2, 0, 3), weekday_in(5, 0, -1), weekday_in(9, 0, 1),
-            weekday_in(10, 0, 2), weekday_in(11, 3, 4)]  # King, Washington, Memorial, Labor, Columbus, Thanksgiving
+    fixed = [(1, 1), (7, 4), (12, 25)] + ([(6, 19)] if year >= 2021 else [])  # Juneteenth from 2021
+    days = [weekday_in(9, 0, 1), weekday_in(11, 3, 4)]  # Labor Day, Thanksgiving
+    if year >= 1971:  # the Uniform Monday Holiday Act: Washington's Birthday, Memorial Day, Columbus Day on Mondays
+        days += [weekday_in(2, 0, 3), weekday_in(5, 0, -1), weekday_in(10, 0, 2)]
+    else:
+        fixed += [(2, 22), (5, 30), (10, 12)]
+    if 1971 <= year <= 1977:  # Veterans Day on the fourth Monday of October, those years
+        days.append(weekday_in(10, 0, 4))
+    else:
+        fixed.append((11, 11))
+    if year >= 1986:  # the birthday of Martin Luther King, Jr., from 1986
+        days.append(weekday_in(1, 0, 3))
     for month, day_of_month in fixed:
         day = dt.date(year, month, day_of_month)
         days.append(day - dt.timedelta(days=1) if day.weekday() == 5 else
