@@ -64,7 +64,7 @@ def evaluate(ruleset, claim, *, indexed: bool = True, history=None) -> Result:
     _addons(ev, lookup, findings)
     if hidden is not None:  # rare: a malformed value not to be shown, or lines of a revenue code alone
         if ev.uncoded:
-            _uncoded_line_rules(ev, lookup, findings)
+            _line_rules(ev, lookup, findings, uncoded=True)
         return _rare_result(ev, findings, hidden)
     return build_result(claim.id, ev.line_count, findings)
 
@@ -114,12 +114,19 @@ def set_apart_rules(ev: Evaluation, lookup) -> tuple:
     return rules
 
 
-def _line_rules(ev: Evaluation, lookup, findings: list) -> None:
-    extra = set_apart_rules(ev, lookup)
-    if not lookup.has_line_rules and not extra:
-        return
+def _line_rules(ev: Evaluation, lookup, findings: list, uncoded: bool = False) -> None:
+    """Each line's rules on it; with ``uncoded``, the rules that ask `line.code is missing` on the lines of a
+    revenue code alone (no other line rule sees those lines, and these see no other line)."""
+    if uncoded:
+        rules = lookup.uncoded_rules()
+        visits, extra = [(line, rules) for line in ev.uncoded], _EMPTY
+    else:
+        extra = set_apart_rules(ev, lookup)
+        if not lookup.has_line_rules and not extra:
+            return
+        visits = zip(ev.lines, lookup.line_rules_of(ev.lines))
     once = None  # the `once per claim` rules that fired (made at the first: most claims fire none)
-    for line, rules in zip(ev.lines, lookup.line_rules_of(ev.lines)):
+    for line, rules in visits:
         day = line.day
         if extra:
             rules = rules + extra
@@ -133,25 +140,6 @@ def _line_rules(ev: Evaluation, lookup, findings: list) -> None:
                     once = once or set()
                     once.add(rule)
                     findings.append(_rule_finding(rule, ev, line, None, ev.all_lines, ()))
-
-
-def _uncoded_line_rules(ev: Evaluation, lookup, findings: list) -> None:
-    """The line rules that ask `line.code is missing` on the lines of a revenue code alone (no other line rule
-    sees those lines, and these see no other line)."""
-    rules = lookup.uncoded_rules()
-    once: set = set()  # the `once per claim` rules that fired
-    for line in ev.uncoded:
-        day = line.day
-        for rule in rules:
-            if rule.windowed and not rule.scope.active_on(day):
-                continue
-            if rule in once or rule.check(ev, line, None) is not True:
-                continue
-            if rule.target == "claim":
-                once.add(rule)
-                findings.append(_rule_finding(rule, ev, line, None, ev.all_lines, ()))
-            else:
-                findings.append(_rule_finding(rule, ev, line, None, (line.number,), ()))
 
 
 def _claim_rules(ev: Evaluation, lookup, findings: list) -> None:
