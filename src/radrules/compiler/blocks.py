@@ -203,16 +203,8 @@ class BlockCompiler:
         places_key = place_keys(condition) if shape == "line" else None
         never = never_true(condition, codes_key, modifiers_key, places_key, scope, shape)
         if never:
-            if "no pair rule compares" in never:
-                help = ("a line of a revenue code alone is judged by a rule on one line: drop the `other.` tests, "
-                        "or the `is missing` one")
-            elif never.endswith("empty set"):
-                help = "`except` takes out every member of the set: check what it was to leave"
-            elif "`for`" in never or "claim." in never:
-                help = "the `for` clause and the tests of the claim contradict each other"
-            else:
-                help = "the tests joined by `and` contradict each other: check the codes and numbers"
-            self.ctx.warning("RR264", f"rule `{info.id}` can never fire: {never}", clauses[s.When].span, help=help)
+            why, help = never
+            self.ctx.warning("RR264", f"rule `{info.id}` can never fire: {why}", clauses[s.When].span, help=help)
         needs_authorization = shape == "line" and any(map(_reads_authorization, c.conjuncts(condition)))
         return m.GeneralRule(info, scope, shape, target, condition, template, codes_key, modifiers_key,
                              other_codes, same_code, needs_history, places_key, needs_authorization, once)

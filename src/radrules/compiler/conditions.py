@@ -677,18 +677,19 @@ def index_keys(node) -> tuple[frozenset | None, frozenset | None]:
     return codes_key, modifiers_key
 
 
-def never_true(node, codes_key, modifiers_key, places_key, scope, shape: str = "line") -> str | None:
+def never_true(node, codes_key, modifiers_key, places_key, scope, shape: str = "line") -> tuple[str, str] | None:
     """Why a rule's condition can never be true, if it provably can't: no code, modifier or place of service
     meets its top-level tests (`line.code is 77067 and line.code is 72148`, an empty set), or two comparisons of
     one field with numbers or dates leave no value (`patient.age < 40 and patient.age > 65`), or no payer (claim
     type) meets both the rule's `for` clause and its tests of `claim.payer` (`claim.type`). None otherwise;
-    it never guesses (a condition that is merely unlikely is not reported)."""
+    it never guesses (a condition that is merely unlikely is not reported). Returned with the help that goes with
+    it."""
     if codes_key is not None and not codes_key:
-        return "no procedure code meets it"
+        return "no procedure code meets it", _CONTRADICT
     if modifiers_key is not None and not modifiers_key:
-        return "no modifier meets it"
+        return "no modifier meets it", _CONTRADICT
     if places_key is not None and not places_key:
-        return "no place of service meets it"
+        return "no place of service meets it", _CONTRADICT
     claim_types = scope.claim_types
     no_code = _asks_no_code(node, shape, codes_key, claim_types)
     if no_code:
@@ -706,18 +707,18 @@ def never_true(node, codes_key, modifiers_key, places_key, scope, shape: str = "
             if type(operand) is c.ClaimAttr and operand.attr == attr:
                 allowed = values if allowed is None else allowed & values
         if allowed is not None and not allowed:
-            return f"no {what} meets both its `for` clause and its tests" if scoped is not None else \
-                f"no {what} meets all its tests of `{field}`"
+            return (f"no {what} meets both its `for` clause and its tests" if scoped is not None else
+                    f"no {what} meets all its tests of `{field}`"), _FOR_CLAUSE
         if attr == "claim_type":
             claim_types = allowed
     for part in c.conjuncts(node):
         if isinstance(part, c.InSet) and not part.negated and not (part.values or part.prefixes or part.carved):
-            return f"no value of `{part.text.split()[0] if part.text else 'the field'}` is in its empty set"
+            return f"no value of `{part.text.split()[0] if part.text else 'the field'}` is in its empty set", _EMPTIED
         if claim_types is not None and claim_types <= {"professional"}:
             field = _institutional_field(part)
             if field is not None:
                 return (f"it judges professional claims only (its `for` clause or `claim.type`), which never give "
-                        f"`{field}`")
+                        f"`{field}`"), _FOR_CLAUSE
     bounds: dict = {}
     for operand, op, value, text in _comparisons(node):
         if isinstance(value, bool) or not isinstance(value, (int, float, dt.date)):
@@ -740,7 +741,7 @@ def never_true(node, codes_key, modifiers_key, places_key, scope, shape: str = "
         except TypeError:  # a number against a date: not one field's comparisons
             continue
         if empty:
-            return f"no value of `{text.split()[0] if text else 'the field'}` meets both its comparisons"
+            return f"no value of `{text.split()[0] if text else 'the field'}` meets both its comparisons", _CONTRADICT
         bounds[operand] = (low, high)
     return None
 
@@ -775,19 +776,28 @@ _INSTITUTIONAL_CLAIM = {"bill_type": "claim.bill_type", "statement_from": "claim
                         "statement_through": "claim.statement_through"}
 
 
-def _asks_no_code(node, shape: str, codes_key, claim_types) -> str | None:
-    """Why a rule that asks `line.code is missing` (or `other.code is missing`) can never fire: only a line rule
-    sees a line without a procedure code (those of a revenue code alone), and then only that; None otherwise."""
+def _asks_no_code(node, shape: str, codes_key, claim_types) -> tuple[str, str] | None:
+    """Why a rule that asks `line.code is missing` (or `other.code is missing`) can never fire, with its help: only
+    a line rule sees a line without a procedure code (those of a revenue code alone), and then only that; None
+    otherwise."""
     if shape == "pair" and (c.asks_no_code(node, 0) or c.asks_no_code(node, 1)):
-        return "it asks for a line without a procedure code, which no pair rule compares (only a rule on one line)"
+        return ("it asks for a line without a procedure code, which no pair rule compares (only a rule on one line)",
+                "a line of a revenue code alone is judged by a rule on one line: drop the `other.` tests, or the "
+                "`is missing` one")
     if shape == "line" and c.asks_no_code(node):
         if codes_key is not None or c.tests_code_beside(node):
             return ("it asks for a line without a procedure code (`line.code is missing`) and tests the code, "
-                    "which such a line does not have")
+                    "which such a line does not have"), _CONTRADICT
         if claim_types is not None and claim_types <= {"professional"}:
             return ("it judges professional claims only (its `for` clause), whose lines all have a procedure code, "
-                    "and asks for none (`line.code is missing`)")
+                    "and asks for none (`line.code is missing`)"), _FOR_CLAUSE
     return None
+
+
+#: The helps of RR264, by what contradicts what.
+_CONTRADICT = "the tests joined by `and` contradict each other: check the codes and numbers"
+_FOR_CLAUSE = "the `for` clause and the tests of the claim contradict each other"
+_EMPTIED = "`except` takes out every member of the set: check what it was to leave"
 
 
 def _institutional_field(part) -> str | None:
