@@ -151,17 +151,23 @@ def untold(code: str, name: str, first_line: int, lines: list[str]) -> Diagnosti
     return Diagnostic(code, "this statement does not parse", s.Span(name, first_line, 1, first_line, 2), text)
 
 
-def _piece_diagnostic(parser: Lark, piece: str, first_line: int, name: str, lines: list[str]) -> Diagnostic:
-    """The syntax error of a piece that does not parse, read where it stands: parsed again behind ``first_line - 1``
-    line breaks, so that the error's positions and the text the diagnostic reads around them are the file's."""
+def located_error(parser: Lark, piece: str, first_line: int) -> tuple[UnexpectedInput, str] | None:
+    """The syntax error of a piece that does not parse, read where it stands, and the text it was read in: the
+    piece parsed again behind ``first_line - 1`` line breaks, so that the error's positions and the text a
+    diagnostic reads around them are the file's. (None never: a piece parses the same behind line breaks.)"""
     padded = "\n" * (first_line - 1) + piece
     try:
         parser.parse(padded)
     except UnexpectedInput as error:
-        return _syntax_diagnostic(error, name, lines, padded, first_line)
-    # (never: a piece parses the same behind line breaks; were it not so, the error would still be told)
-    return Diagnostic("RR103", "this statement does not parse", s.Span(name, first_line, 1, first_line, 2),
-                      lines[first_line - 1] if first_line <= len(lines) else None)
+        return error, padded
+    return None
+
+
+def _piece_diagnostic(parser: Lark, piece: str, first_line: int, name: str, lines: list[str]) -> Diagnostic:
+    found = located_error(parser, piece, first_line)
+    if found is None:  # (never; were it so, the error would still be told)
+        return untold("RR103", name, first_line, lines)
+    return _syntax_diagnostic(found[0], name, lines, found[1], first_line)
 
 
 def parse_piece(parser: Lark, piece: str, first_line: int) -> Tree:
@@ -376,7 +382,7 @@ _AFTER_PAYER = re.compile(r"(?:^|\s)payers?\s+(?:(?:\"[^\"\n]*\"|[^\s,\"]+)\s*,\
 _BEFORE_EXCEPT = re.compile(r"(?:^|\s)(in|of|has)\s+([^\s\[\]()]+)\s+$")
 #: A field of a condition (its name), as `claim.bill_type` or `line.revenue_code`: the last before a word tells
 #: what the word was meant to be.
-_FIELD = re.compile(r"(?<![\w.])(?:claim|line|other)\.([a-z_]+)")
+_FIELD = re.compile(r"(?<![\w.])(?:claim|line|other|patient)\.([a-z_]+)")
 _AFTER_EFFECTIVE = re.compile(r"(?<![\w.])effective\s+([0-9]{4}-[0-9]{2}-[0-9]{2})\s+$")
 
 
@@ -462,7 +468,7 @@ def _mixed_case(padded: str, position: int, line: int, column: int, name: str, l
     if word.isupper() or word.islower() or not word[0].isalpha():
         return None
     first = column - len(glued.group(0))
-    fields = re.findall(r"(?<![\w.])[a-z_]+\.([a-z_]+)", padded[start:position - len(glued.group(0))])
+    fields = _FIELD.findall(padded, start, position - len(glued.group(0)))
     field = fields[-1] if fields else None  # the field the word is compared with, if one comes before it
     if field == "sex":
         help = "sexes are written `F`, `M` or `U`"

@@ -19,7 +19,7 @@ from lark.lexer import Token as LarkToken
 
 from .. import _resources, codes
 from ..errors import RANGE_WORDS, Diagnostic, expected_help, expected_tokens, text_lines
-from ..parser import MAX_SYNTAX_ERRORS, TreeWalk, bad_escapes, chunks, parse_piece, untold
+from ..parser import MAX_SYNTAX_ERRORS, TreeWalk, bad_escapes, chunks, located_error, parse_piece, untold
 from ..syntax import Span, Token
 from .model import ClaimSpec, Expectation, RulesRef, TestCase, TestFile
 
@@ -226,15 +226,10 @@ def _position(diagnostic: Diagnostic):
 
 
 def _piece_diagnostic(parser, piece: str, first_line: int, name: str, lines: list[str]) -> Diagnostic:
-    """The syntax error of a test that does not parse, read where it stands (as the rule parser's)."""
-    padded = "\n" * (first_line - 1) + piece
-    try:
-        parser.parse(padded)
-    except UnexpectedInput as error:
-        return _syntax_diagnostic(error, name, lines, padded)
-    # (never: a test parses the same behind line breaks; were it not so, the error would still be told)
-    return Diagnostic("RR602", "this test does not parse", Span(name, first_line, 1, first_line, 2),
-                      lines[first_line - 1] if first_line <= len(lines) else None)
+    found = located_error(parser, piece, first_line)
+    if found is None:  # (never; were it so, the error would still be told)
+        return untold("RR602", name, first_line, lines)
+    return _syntax_diagnostic(found[0], name, lines, found[1])
 
 
 def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padded: str) -> Diagnostic:
