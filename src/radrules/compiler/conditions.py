@@ -555,7 +555,7 @@ class ConditionCompiler:
             ordinal = self.ctx.date(s.Token(text, span))
             return _BAD if ordinal is None else ordinal
         if expected == "number":
-            if kind != "word" or not re.match(r"^[0-9]+(\.[0-9]+)?$", text):
+            if kind != "word" or not _NUMBER_TEXT.fullmatch(text):
                 return bad(f"expected a number, not `{shortened(text, 20)}`")
             if len(text.partition(".")[0].lstrip("0")) > 15:
                 return bad(f"`{shortened(text, 20)}` is larger than any claim value",
@@ -764,11 +764,13 @@ _UNQUOTED = {
     "modifier": ("a modifier", codes.is_modifier),
     "place": ("a place of service", codes.is_place_of_service),
     "revenue_code": ("a revenue code", codes.is_revenue_code),
-    "bill_type": ("a type of bill", lambda text: bill_type_digits(text) is not None),
-    "frequency": ("a claim frequency code", lambda text: frequency_code(text) is not None),
+    "bill_type": ("a type of bill", lambda text: _BILL_CODES["bill_type"][0](text) is not None),
+    "frequency": ("a claim frequency code", lambda text: _BILL_CODES["frequency"][0](text) is not None),
     "date": ("a date", lambda text: re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text) is not None),
-    "number": ("a number", lambda text: re.fullmatch(r"[0-9]+(\.[0-9]+)?", text) is not None),
+    "number": ("a number", lambda text: _NUMBER_TEXT.fullmatch(text) is not None),
 }
+#: A number as a condition writes it.
+_NUMBER_TEXT = re.compile(r"[0-9]+(\.[0-9]+)?")
 
 
 #: Fields a professional claim never has (a ClaimError: docs/claim-format.md), as rules name them.
