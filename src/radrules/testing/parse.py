@@ -604,6 +604,7 @@ class _Builder(TreeWalk):
     def history(self, meta, c):
         return ("history", tuple(c))
 
+    # (the nodes that stand for their tokens, tagged, as a history line's `type` or a claim's `payer`: _TAGGED)
     def history_line(self, meta, c):
         date, code = self._tok(c[0]), self._tok(c[1])
         self._glued_units(code)
@@ -648,24 +649,6 @@ class _Builder(TreeWalk):
                 "RR601", f"unexpected `{code.text[len(glued.group(1)):]}` after the code", Span(
                     self.file_name, code.span.line, column, code.span.line, column + len(glued.group(2))),
                 line, help=f"units are written after a space: `{glued.group(1)} {glued.group(2).lower()}`"))
-
-    def status(self, meta, c):
-        return ("status", [self._tok(c[0])])
-
-    def history_type(self, meta, c):
-        return ("type", [self._tok(c[0])])
-
-    def history_billing(self, meta, c):
-        return ("billing", [self._tok(c[0])])
-
-    def history_payer(self, meta, c):
-        return ("payer", [self._tok(c[0])])
-
-    def history_bill_type(self, meta, c):
-        return ("bill", [self._tok(c[0])])
-
-    def history_claim(self, meta, c):
-        return ("claim", [self._tok(c[0])])
 
     # claims
     def claim_json(self, meta, c):
@@ -742,54 +725,6 @@ class _Builder(TreeWalk):
         spans["lines"] = spans.get("lines[0]", self._span(meta))
         return ClaimSpec("compact", self._span(meta), data=data, spans=spans)
 
-    def field_payer(self, meta, c):
-        return ("field_payer", [self._tok(c[0])])
-
-    def field_type(self, meta, c):
-        return ("field_type", [self._tok(c[0])])
-
-    def field_sex(self, meta, c):
-        return ("field_sex", [self._tok(c[0])])
-
-    def field_sex_born(self, meta, c):
-        return ("field_sex_born", [self._tok(c[0]), self._tok(c[1])])
-
-    def field_born(self, meta, c):
-        return ("field_born", [self._tok(c[0])])
-
-    def field_pos(self, meta, c):
-        return ("field_pos", [self._tok(c[0])])
-
-    def field_received(self, meta, c):
-        return ("field_received", [self._tok(c[0])])
-
-    def field_auth(self, meta, c):
-        return ("field_auth", [self._tok(c[0])])
-
-    def field_condition(self, meta, c):
-        return ("field_condition", [self._tok(c[0])])
-
-    def field_id(self, meta, c):
-        return ("field_id", [self._tok(c[0])])
-
-    def field_billing(self, meta, c):
-        return ("field_billing", [self._tok(c[0])])
-
-    def field_bill_type(self, meta, c):
-        return ("field_bill_type", [self._tok(c[0])])
-
-    def field_frequency(self, meta, c):
-        return ("field_frequency", [self._tok(c[0])])
-
-    def field_replaces(self, meta, c):
-        return ("field_replaces", [self._tok(c[0])])
-
-    def field_statement(self, meta, c):
-        return ("field_statement", [self._tok(c[0]), self._tok(c[1])])
-
-    def field_statement_through(self, meta, c):
-        return ("field_statement_through", [self._tok(c[0])])
-
     def diagnoses(self, meta, c):
         return ("diagnoses", [self._tok(x) for x in c])
 
@@ -853,23 +788,8 @@ class _Builder(TreeWalk):
                 spans[key] = tokens[0].span
         return ("service", (line, spans, self._span(meta)))
 
-    def units(self, meta, c):
-        return ("units", [self._tok(c[0])])
-
     def pointers(self, meta, c):
         return ("pointers", [self._tok(x) for x in c])
-
-    def line_pos(self, meta, c):
-        return ("line_pos", [self._tok(c[0])])
-
-    def npi(self, meta, c):
-        return ("npi", [self._tok(c[0])])
-
-    def charge(self, meta, c):
-        return ("charge", [self._tok(c[0])])
-
-    def revenue(self, meta, c):
-        return ("revenue", [self._tok(c[0])])
 
     # expectations
     def expect_pass(self, meta, c):
@@ -939,6 +859,47 @@ class _Builder(TreeWalk):
     def source(self, meta, c):
         return ("source", self._tok(c[0]), self._span(meta))
 
-
 _CRITERION_WORDS = {"lines": "on line", "severity": "severity", "carc": "carc", "rarc": "rarc",
                     "message": "message", "source": "source"}
+
+
+def _tagged(tag: str, count: int):
+    """A builder method for a node that stands for its first ``count`` tokens, tagged ``tag``."""
+    def build(self, meta, c):
+        return (tag, [self._tok(token) for token in c[:count]])
+    return build
+
+
+#: The nodes of a history line, a compact claim's header and its service lines that stand for their tokens:
+#: builder method -> (tag, how many tokens); the methods that build those lines read the tags.
+_TAGGED = {
+    "status": ("status", 1),
+    "history_type": ("type", 1),
+    "history_billing": ("billing", 1),
+    "history_payer": ("payer", 1),
+    "history_bill_type": ("bill", 1),
+    "history_claim": ("claim", 1),
+    "field_payer": ("field_payer", 1),
+    "field_type": ("field_type", 1),
+    "field_sex": ("field_sex", 1),
+    "field_sex_born": ("field_sex_born", 2),
+    "field_born": ("field_born", 1),
+    "field_pos": ("field_pos", 1),
+    "field_received": ("field_received", 1),
+    "field_auth": ("field_auth", 1),
+    "field_condition": ("field_condition", 1),
+    "field_id": ("field_id", 1),
+    "field_billing": ("field_billing", 1),
+    "field_bill_type": ("field_bill_type", 1),
+    "field_frequency": ("field_frequency", 1),
+    "field_replaces": ("field_replaces", 1),
+    "field_statement": ("field_statement", 2),
+    "field_statement_through": ("field_statement_through", 1),
+    "units": ("units", 1),
+    "line_pos": ("line_pos", 1),
+    "npi": ("npi", 1),
+    "charge": ("charge", 1),
+    "revenue": ("revenue", 1),
+}
+for _method, (_tag, _count) in _TAGGED.items():
+    setattr(_Builder, _method, _tagged(_tag, _count))
