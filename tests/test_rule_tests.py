@@ -674,7 +674,8 @@ class TestRunErrors:
             "demo.rrt:1:7: error[RR620]: `evil.rr` links to a file that is not a rule file (`.rr`)")
         assert "PATIENT" not in problems(report)
 
-    @pytest.mark.parametrize("line", ["expect Demo.units on line 1", "expect no DEMO.Units"])
+    @pytest.mark.parametrize("line", ["expect Demo.units on line 1", "expect no DEMO.Units", "expect demo.Units",
+                                      "expect no demo.UNITS on line 1", "expect only demo.other, demo.Units"])
     def test_a_rule_id_with_capitals_is_told_to_be_lower_case(self, demo, line):
         report = report_for(demo, f'test "t"\n  claim payer acme\n    2026-03-02 71046 x3\n  {line}\nend\n')
         assert "help: rule ids are written in lower case: `demo.units`" in problems(report)

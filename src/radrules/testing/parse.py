@@ -329,8 +329,13 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
     elif token.type == "END" and "EXPECT" in expected:
         hint = "a test says what it expects: add a line such as `expect pass`"
     elif re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+", value) and not value.islower() \
-            and re.match(r"\s*expect(\s+no)?\s+$", text[:token.column - 1]):  # `expect Medicare.timely_filing`
+            and re.match(r"\s*expect(\s+no|\s+only)?\s+$", text[:token.column - 1]):  # `expect Medicare.timely_filing`
         hint = f"rule ids are written in lower case: `{value.lower()}`"
+    elif (head := re.search(r"^\s*expect(?:\s+no|\s+only)?\s+(?:[a-z0-9_.]+\s*,\s*)*([a-z_][a-z0-9_.]*)$",
+                            text[:token.column - 1])) and re.match(r"\.?[A-Za-z0-9_]", value) \
+            and not value.islower():  # `expect radiology.Addon`: the lexer took `radiology` alone
+        whole = head.group(1) + re.match(r"[A-Za-z0-9_.]*", value).group()
+        hint = f"rule ids are written in lower case: `{whole.lower()}`"
     elif re.match(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$", value) and not re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}$", value):
         hint = "dates are written YYYY-MM-DD, with two-digit months and days, as `2026-04-06`"
     elif re.fullmatch(r"[A-Za-z0-9]{2}", value) and _CODE.match((text[:token.column - 1].split() or [""])[-1]):
