@@ -172,7 +172,9 @@ class TestCheck:
         assert done.stdout.strip() == (
             f"ok: radrules: {described['files']} files, {described['rules']} rules, {described['pair_rows']} pair edits, "
             f"{described['limit_rows']} unit limits, {described['addon_rows']} add-on edits\n"
+            f"ruleset headers: {', '.join(f'{name} {version}' for name, version in described['versions'].items())}\n"
             f"payers named: {', '.join(described['payers'])}")
+        assert "radrules.payers.medicare 2026.11" in done.stdout  # the header's name, not the file's (`medicare`)
 
     def test_bundled_rules_as_json(self):
         """`check --format json` reports ok, the summary and no diagnostics."""

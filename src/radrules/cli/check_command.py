@@ -63,6 +63,9 @@ def run(args) -> int:
         + (f", {_count(warnings, 'warning')}" if warnings else "")
         + (f", {_count(len(ruleset.allowed), 'warning')} allowed" if ruleset.allowed else "")  # `# allow` comments
     )
+    if summary["versions"]:  # the files' `ruleset` headers: the name the text above takes from the path
+        print("ruleset headers: " + ", ".join(f"{name} {version}" if version else name
+                                              for name, version in summary["versions"].items()))
     payers = summary["payers"]
     if payers:  # the names rules and blocks compare claims' payers with: a misspelt one stands out here
         print(f"payers named: {', '.join(payers[:_PAYERS_SHOWN])}"
