@@ -182,6 +182,15 @@ class TestRuleChanges:
         change = only(compare(*rulesets), rule="medicare.mammography.age")
         assert change.details == ("condition: `patient.age < 35` -> `patient.age < 40`",)
 
+    def test_compared_value_change_shown_as_fmt_spaces_it(self, rulesets):
+        """A test written with tabs, extra spaces or a comment inside is shown spaced as `fmt` writes it (the
+        report showed the source text as it was, tabs and all)."""
+        old, new = rulesets
+        edit(old / "payers" / "medicare.rr", "and patient.age < 35", "and patient.age  <\t35")
+        edit(new / "payers" / "medicare.rr", "and patient.age < 35", "and patient.age <   # the policy's age\n 40")
+        change = only(compare(*rulesets), rule="medicare.mammography.age")
+        assert change.details == ("condition: `patient.age < 35` -> `patient.age < 40`",)
+
     def test_added_conjunct(self, rulesets):
         """A part added to a rule's `and` is named."""
         _, new = rulesets

@@ -418,11 +418,25 @@ def _grouped(node) -> str:
     return f"({text})" if isinstance(node, (c.And, c.Or)) else text
 
 
+#: A quoted text, kept as written in each step of ``_spaced``.
+_QUOTED = r'("(?:[^"\\\n]|\\.)*")'
+_SPACING = (re.compile(_QUOTED + r"|#[^\n]*"), re.compile(_QUOTED + r"|\s+"),
+            re.compile(_QUOTED + r"|(?<=[\[(]) | (?=[\]),])"))
+
+
+def _spaced(text: str) -> str:
+    """A condition's source text as ``fmt`` would space it: comments dropped, one space between words, none
+    inside brackets or before a comma, so that re-spacing a rule is no change in the report."""
+    for pattern, spacing in zip(_SPACING, ("", " ", "")):
+        text = pattern.sub(lambda match: match.group(1) or spacing, text)
+    return text.strip()
+
+
 def node_text(node) -> str:
     """One condition node as written (rebuilt from its parts when it has no source text)."""
     text = getattr(node, "text", "")
     if text:
-        return text
+        return _spaced(text)
     if isinstance(node, (c.And, c.Or, c.Not)):
         return condition_text(node)
     if isinstance(node, c.Always):
