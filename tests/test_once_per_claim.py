@@ -17,9 +17,24 @@ CLAIM = {"lines": [{"code": "71046", "date": "2026-03-02", "units": 1},
 
 @pytest.mark.parametrize("indexed", [True, False])
 def test_one_finding_from_the_first_line_that_meets_it(indexed):
+    """The finding is the first line's; its related lines are every line that meets the rule, and its message
+    names the later ones, so that the claim comes back once with all its lines to correct."""
     result = radrules.loads(RULE).evaluate(CLAIM, indexed=indexed)
-    assert [(f.rule, f.lines, f.message) for f in result.findings] == [("t.any", (1, 2, 3), "line 2: 3 units")]
+    assert [(f.rule, f.lines, f.related_lines, f.message) for f in result.findings] == [
+        ("t.any", (1, 2, 3), (2, 3), "line 2: 3 units; line 3 meets it too")]
     assert result.statuses == ("review", "review", "review")
+
+
+def test_one_line_meets_it():
+    claim = {"lines": [CLAIM["lines"][0], {**CLAIM["lines"][1], "units": 1}, CLAIM["lines"][2]]}
+    (finding,) = radrules.loads(RULE).evaluate(claim).findings
+    assert (finding.related_lines, finding.message) == ((3,), "line 3: 4 units")
+
+
+def test_several_later_lines_are_listed():
+    claim = {"lines": [{**CLAIM["lines"][1], "units": units} for units in (3, 1, 5, 6)]}
+    (finding,) = radrules.loads(RULE).evaluate(claim).findings
+    assert (finding.related_lines, finding.message) == ((1, 3, 4), "line 1: 3 units; lines 3 and 4 meet it too")
 
 
 def test_no_line_meets_it():
@@ -27,11 +42,17 @@ def test_no_line_meets_it():
     assert radrules.loads(RULE).evaluate(claim).findings == ()
 
 
-def test_explain_says_the_later_lines_were_not_checked():
-    result = radrules.loads(RULE).evaluate(CLAIM, explain=True)
-    steps = [(s.lines, s.outcome, s.detail) for s in result.explanation.steps if s.rule == "t.any"]
-    assert steps == [((1,), "silent", "`line.units > 2` is false"), ((1, 2, 3), "fired", "line 2: 3 units"),
-                     ((3,), "not checked", "once per claim: fired on line 2")]
+def test_explain_gives_one_step_for_the_lines_that_meet_it():
+    """One fired step, as the finding (its related lines, its message); a later line that does not meet the rule
+    has its own step."""
+    claim = {"lines": [*CLAIM["lines"], {**CLAIM["lines"][0], "date": "2026-03-05"}]}
+    result = radrules.loads(RULE).evaluate(claim, explain=True)
+    steps = [(s.lines, s.outcome, s.related_lines, s.detail) for s in result.explanation.steps if s.rule == "t.any"]
+    assert steps == [((1,), "silent", (), "`line.units > 2` is false"),
+                     ((1, 2, 3, 4), "fired", (2, 3), "line 2: 3 units; line 3 meets it too"),
+                     ((4,), "silent", (), "`line.units > 2` is false")]
+    (finding,) = result.findings
+    assert (finding.related_lines, finding.message) == (steps[1][2], steps[1][3])
 
 
 def test_without_it_a_rule_on_lines_cannot_act_on_the_claim():

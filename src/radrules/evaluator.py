@@ -22,6 +22,8 @@ from __future__ import annotations
 import datetime as dt
 from operator import attrgetter
 
+import attrs
+
 from . import checks, validity
 from .claim import Claim, checked
 from .codes import is_procedure_code
@@ -29,7 +31,7 @@ from .conditions import same_provider
 from .evaluation import Evaluation, LineView, meeting_days, paid_history
 from .lookups import UNLISTED, ScanLookup, mue_files, row_in_force
 from .model import (ANATOMIC_MODIFIERS, MUE_UNPUBLISHED, OTHER_BYPASS_MODIFIERS, SIDE_MODIFIERS, format_date,
-                    from_table, primaries_text)
+                    from_table, lines_text, primaries_text)
 from .result import Finding, PartlyJudgedResult, Result, build_result
 
 _EMPTY = ()
@@ -125,8 +127,8 @@ def _line_rules(ev: Evaluation, lookup, findings: list, uncoded: bool = False) -
         if not lookup.has_line_rules and not extra:
             return
         visits = zip(ev.lines, lookup.line_rules_of(ev.lines))
-    once = None  # the `once per claim` rules that fired (made at the first: most claims fire none)
-    for line, rules in visits:
+    once = None  # `once per claim` rule -> the numbers of the lines that meet it (made at the first: most claims
+    for line, rules in visits:  # fire none)
         day = line.day
         if extra:
             rules = rules + extra
@@ -136,10 +138,30 @@ def _line_rules(ev: Evaluation, lookup, findings: list, uncoded: bool = False) -
             if rule.check(ev, line, None) is True:
                 if rule.target != "claim":
                     findings.append(_rule_finding(rule, ev, line, None, (line.number,), ()))
-                elif once is None or rule not in once:  # `once per claim`: the first line that meets it
-                    once = once or set()
-                    once.add(rule)
+                elif once is None or rule not in once:  # `once per claim`: the finding is the first line's
+                    once = once or {}
+                    once[rule] = [line.number, len(findings)]
                     findings.append(_rule_finding(rule, ev, line, None, ev.all_lines, ()))
+                else:
+                    once[rule].insert(-1, line.number)
+    if once:
+        for *numbers, at in once.values():
+            findings[at] = once_per_claim_finding(findings[at], numbers)
+
+
+def once_per_claim_finding(finding: Finding, numbers: list) -> Finding:
+    """A `once per claim` finding (made from the first line that meets its rule), whose ``related_lines`` are
+    all the lines that meet it, the later ones named in its message too: the claim comes back once for all."""
+    return attrs.evolve(finding, related_lines=tuple(numbers), message=once_per_claim_message(finding.message,
+                                                                                              numbers))
+
+
+def once_per_claim_message(message: str, numbers) -> str:
+    """A `once per claim` rule's message (of the first line of ``numbers`` that meet it), naming the others."""
+    later = numbers[1:]
+    if not later:
+        return message
+    return f"{message}; {lines_text(later)} {'meets' if len(later) == 1 else 'meet'} it too"
 
 
 def _claim_rules(ev: Evaluation, lookup, findings: list) -> None:

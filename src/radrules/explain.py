@@ -37,7 +37,8 @@ from .claim import frequency_of
 from .evaluation import Evaluation, meeting_days, paid_history
 from .evaluator import (_add_earlier_units, _limit_finding, _number, _provider_groups, addon_edits, addon_message,
                         day_text, other_lines, over_limit, ptp_bypassed, ptp_message, set_apart_rules,
-                        sides_not_bypassing, span_limits, span_ptp_hits, unpublished_message)
+                        once_per_claim_message, sides_not_bypassing, span_limits, span_ptp_hits,
+                        unpublished_message)
 from .lookups import UNLISTED, mue_files
 from .model import MUE_UNPUBLISHED, format_date, primaries_text, window_text
 from .tables import last_day, serving
@@ -513,16 +514,29 @@ class _Tracer:
 
     def line_rules(self) -> None:
         extra = set_apart_rules(self.ev, self.lookup)
-        fired: dict = {}  # a `once per claim` rule -> the line it fired on: its later lines are not checked
+        # A `once per claim` rule -> its fired step and the lines that meet it: one step, as one finding, whose
+        fired: dict = {}  # related lines are those lines (a later line that does not meet it has its own step)
         visits = [(line, self.lookup.candidate_line_rules(line) + tuple(extra)) for line in self.ev.lines]
         visits += [(line, self.lookup.uncoded_rules()) for line in self.ev.uncoded]  # (they ask for no code)
         for line, rules in visits:
             for rule in rules:
                 if rule in fired:
-                    self.add(rule.info.id, rule.info.kind, "not checked", (line.number,),
-                             f"once per claim: fired on line {fired[rule].number}", (), rule.info.source)
-                elif self._rule(rule, line, None) == "fired" and rule.target == "claim":
-                    fired[rule] = line
+                    if _outside(rule.scope, line.date) is None \
+                            and _condition(rule.condition, self.ev, line, None)[0] == "fired":
+                        fired[rule][1].append(line.number)
+                        continue
+                    self._rule(rule, line, None)
+                elif rule.target == "claim":
+                    at = len(self.steps)
+                    if self._rule(rule, line, None) == "fired":
+                        fired[rule] = (at, [line.number])
+                else:
+                    self._rule(rule, line, None)
+        for at, numbers in fired.values():
+            step = self.steps[at]
+            self.steps[at] = attrs.evolve(step, related_lines=tuple(numbers), where=self._where(step.lines)
+                                          + " with " + self._where(tuple(numbers)),
+                                          detail=once_per_claim_message(step.detail, numbers))
 
     def claim_rules(self) -> None:
         lines = self.ev.all_lines  # (as the evaluator's claim findings: every line, one without a code too)
