@@ -517,8 +517,9 @@ class TestPayersListSkips:
         f'table addon "cms/{AOC_JULY}" for payer acme\ntable addon "cms/{AOC_JANUARY}" for payer acme\n',
     ])
     def test_no_warning_where_no_date_in_the_middle_changes_version(self, tmp_path, text):
+        """(The last two lists skip October, which no version of theirs gives: RR535, test_tables_versions.py.)"""
         rules = radrules.load(ruleset(tmp_path, text, files=QUARTERS), cache_dir=None)
-        assert [w.code for w in rules.warnings] == []
+        assert [w.code for w in rules.warnings if w.code != "RR535"] == []
 
 
 class TestChecksComputedOnce:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import pytest
 
@@ -190,9 +190,10 @@ class TestQuarterStart:
     @pytest.mark.parametrize("kind, name", [("mue", "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"),
                                             ("addon", "aoc_v2026q3.csv")])
     def test_other_quarterly_tables(self, tmp_path, kind, name):
-        """Only a version after another: the oldest also judges the dates before it, so its date moves none."""
-        for written, warns in (("2026-07-01", False), ("2027-01-01", False), ("2026-12-31", True),
-                               ("2026-07-02", True)):
+        """Only a version after another: the oldest also judges the dates before it, so its date moves none. (The
+        April version then judges the quarters up to a date after October 1 too: RR535.)"""
+        for written, warns, skips in (("2026-07-01", False, False), ("2027-01-01", False, True),
+                                      ("2026-12-31", True, True), ("2026-07-02", True, False)):
             text = f'table {kind} "cms/{name}" effective {written}\n'
             rules = radrules.load(make_ruleset(tmp_path, text, DATA / name), cache_dir=None)
             assert rules.warnings == (), written
@@ -204,7 +205,7 @@ class TestQuarterStart:
             (root / "main.rr").write_text(f'table {kind} "cms/{older}"\n'
                                           f'table {kind} "cms/{name}" effective {written}\n')
             rules = radrules.load(root, cache_dir=None)
-            assert [w.code for w in rules.warnings] == (["RR531"] if warns else []), written
+            assert sorted(w.code for w in rules.warnings) == ["RR531"] * warns + ["RR535"] * skips, written
 
     def test_not_for_tables_published_otherwise(self, tmp_path):
         """The MPFS file has mid-quarter releases; a date before the name's is RR523, not RR531 as well."""
@@ -418,6 +419,22 @@ class TestCorrectionsOfEarlierDates:
                 in warning.message)
         assert "74176 with 74150 deleted retroactively from 2026-05-16 (" in warning.message
 
+    def test_pairs_with_no_row_in_the_newer_file_point_to_a_missing_part(self, tmp_path):
+        """A PTP file keeps every deleted edit with its deletion date (domain.md §1.1): pairs the July file has no
+        row of at all were not deleted but left out (a reviewer's July files lacked their last part, and the
+        warning called 9,128 such pairs deleted retroactively, its help pointing to loading July alone)."""
+        july = [APRIL[0].replace("\t*\t0\t", "\t20110101\t9\t"), *APRIL[1:2]]  # 71046/71045, 77067/77065 gone
+        (warning,) = radrules.load(side_by_side(tmp_path, APRIL, july), cache_dir=None).warnings
+        assert warning.message.startswith(
+            "v322r0 corrects 3 pairs on dates that v321r0 (rules/main.rr:1) judges (through 2026-06-30), 2 of them "
+            "with no row at all in it (a part missing?): ")
+        assert "71046 with 71045 has no row in v322r0 (v321r0: rules/cms/ccipra-v321r0-f1.TXT:5)" in warning.message
+        assert warning.help.startswith("a PTP file keeps every deleted edit, with its deletion date, so a pair "
+                                       "v321r0 has and v322r0 has no row of points to a part of v322r0 left out")
+        july = july[1:]  # each pair corrected is gone
+        (warning,) = radrules.load(side_by_side(tmp_path / "b", APRIL, july), cache_dir=None).warnings
+        assert ", each with no row at all in it (a part missing?): " in warning.message
+
     def test_a_normal_quarter_is_no_correction(self, tmp_path):
         """What a quarterly file does to the dates before it changes nothing: edits added from its first day,
         an edit deleted on the last day of the quarter before (the deletion date is the last day it applies,
@@ -503,3 +520,104 @@ class TestCorrectionsOfEarlierDates:
         rules = radrules.load(root, cache_dir=cache)
         assert sorted({w.code for w in rules.warnings}) == ["RR529", "RR530"]
         assert list(cache.iterdir()) == []
+
+
+class TestQuarterLeftOut:
+    """RR535: a whole quarter between two versions of a quarterly kind in which none takes effect (an update's
+    statements forgotten), judged by the version before it; RR536: one kind's newest version a quarter or more
+    older than another's (the new quarter's PTP files loaded, its MUE file forgotten)."""
+
+    @staticmethod
+    def mue(tmp_path, *statements: str, name: str = "rules") -> Path:
+        """A ruleset with the April MUE test file copied under the names the statements give."""
+        root = make_ruleset(tmp_path, "\n".join(statements) + "\n", name=name)
+        for statement in statements:
+            for file in re_files(statement):
+                hospital = "OutpatientHospital" in file
+                shutil.copy(DATA / ("MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv" if hospital else MUE_APRIL),
+                            root / "cms" / file)
+        return root
+
+    def test_a_quarter_between_two_versions(self, tmp_path):
+        """The April and October files: the April limits judge July to September, told at the April statement."""
+        root = self.mue(tmp_path, f'table mue "cms/{MUE_APRIL}"',
+                        'table mue "cms/MCR_MUE_PractitionerServices_Eff_10-01-2026.csv"')
+        (warning,) = radrules.load(root, cache_dir=None).warnings
+        assert (warning.code, warning.span.line) == ("RR535", 1)
+        assert warning.message == ("no mue version takes effect in the quarter 2026-07-01 to 2026-09-30: this one, "
+                                   "from 2026-04-01, judges its dates up to the next, on 2026-10-01")
+        assert warning.help.endswith("allow the warning here with the reason (`# allow RR535: ...`)")
+
+    def test_two_quarters_and_the_claim_type_named(self, tmp_path):
+        root = self.mue(tmp_path, 'table mue "cms/MCR_MUE_OutpatientHospitalServices_Eff_04-01-2026.csv" for '
+                                  'institutional claims',
+                        'table mue "cms/MCR_MUE_OutpatientHospitalServices_Eff_01-01-2027.csv" for institutional claims')
+        (warning,) = radrules.load(root, cache_dir=None).warnings
+        assert warning.message.startswith("no mue version for institutional claims takes effect in the 2 quarters "
+                                          "2026-07-01 to 2026-12-31: this one")
+
+    @pytest.mark.parametrize("statements", [
+        # consecutive quarters
+        (f'table mue "cms/{MUE_APRIL}"', f'table mue "cms/{MUE_JULY}"'),
+        # a version adopted late, within the next quarter (RR531 allowed)
+        (f'table mue "cms/{MUE_APRIL}"', f'# allow RR531: adopted late\ntable mue "cms/{MUE_JULY}" effective '
+                                         '2026-09-15'),
+        # the other claim type's versions are their own list
+        (f'table mue "cms/{MUE_APRIL}"', 'table mue "cms/MCR_MUE_OutpatientHospitalServices_Eff_10-01-2026.csv" '
+                                         'for institutional claims'),
+    ])
+    def test_no_quarter_left_out(self, tmp_path, statements):
+        assert radrules.load(self.mue(tmp_path, *statements), cache_dir=None).warnings == ()
+
+    def test_allowed_with_a_reason(self, tmp_path):
+        root = self.mue(tmp_path, "# allow RR535: the plan updates its limits twice a year",
+                        f'table mue "cms/{MUE_APRIL}"',
+                        'table mue "cms/MCR_MUE_PractitionerServices_Eff_10-01-2026.csv"')
+        rules = radrules.load(root, cache_dir=None)
+        assert (rules.warnings, [w.code for w in rules.allowed]) == ((), ["RR535"])
+
+    def test_versions_dated_by_their_rows_are_not_compared(self, tmp_path):
+        """A PTP file without `effective` takes its newest row's date, which a small file's rows need not make its
+        quarter's: no RR535 or RR536 from such a date."""
+        root = quarters(tmp_path, f'table ptp "cms/q2"\ntable ptp "cms/q3"\ntable mue "cms/{MUE_APRIL}"\n'
+                                  'table mue "cms/MCR_MUE_PractitionerServices_Eff_10-01-2026.csv"\n')
+        shutil.copy(DATA / MUE_APRIL, root / "cms" / "MCR_MUE_PractitionerServices_Eff_10-01-2026.csv")
+        shutil.copy(DATA / MUE_APRIL, root / "cms" / MUE_APRIL)
+        codes = [w.code for w in radrules.load(root, cache_dir=None).warnings]
+        assert codes.count("RR535") == 1 and "RR536" not in codes  # (the MUE files' July: their names give dates)
+
+    def test_one_kind_left_at_the_older_quarter(self, tmp_path):
+        """July and October PTP files, the July MUE file alone: the October claims get October's pairs and July's
+        limits. RR536 at the MUE statement; with October's MUE file, none."""
+        text = (f'table ptp "cms/q2" effective 2026-07-01\ntable ptp "cms/q3" effective 2026-10-01\n'
+                f'table mue "cms/{MUE_JULY}"\n')
+        root = quarters(tmp_path, text)
+        shutil.copy(DATA / MUE_JULY, root / "cms" / MUE_JULY)
+        (warning,) = [w for w in radrules.load(root, cache_dir=None).warnings if w.code != "RR529"]
+        assert (warning.code, warning.span.line) == ("RR536", 3)
+        assert warning.message == ("the newest mue version for professional claims takes effect on 2026-07-01, a "
+                                   "quarter before the newest ptp version (2026-10-01)")
+        october = "MCR_MUE_PractitionerServices_Eff_10-01-2026.csv"
+        shutil.copy(DATA / MUE_JULY, root / "cms" / october)
+        (root / "main.rr").write_text(text + f'table mue "cms/{october}"\n')
+        assert [w.code for w in radrules.load(root, cache_dir=None).warnings] == ["RR529"]  # (v322 corrects v321)
+
+    def test_kinds_compared_per_claim_type(self, tmp_path):
+        """Hospital tables a quarter behind the practitioner tables are not compared with them; the hospital add-on
+        version is."""
+        text = ('table mue "cms/MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv" for institutional claims\n'
+                'table mue "cms/MCR_MUE_PractitionerServices_Eff_10-01-2026.csv"\n')
+        root = self.mue(tmp_path, *text.strip().split("\n"))
+        assert radrules.load(root, cache_dir=None).warnings == ()
+        shutil.copy(DATA / "aoc_v2026q3.csv", root / "cms" / "aoc_v2026q4.csv")
+        (root / "main.rr").write_text(text + 'table addon "cms/aoc_v2026q4.csv" for institutional claims\n')
+        (warning,) = radrules.load(root, cache_dir=None).warnings
+        assert (warning.code, warning.span.line) == ("RR536", 1)
+        assert warning.message.startswith("the newest mue version for institutional claims takes effect on "
+                                          "2026-07-01, a quarter before the newest addon version (2026-10-01)")
+
+
+def re_files(statement: str) -> list:
+    import re
+
+    return [PurePath(found).name for found in re.findall(r'"cms/([^"]+)"', statement)]

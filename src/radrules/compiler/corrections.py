@@ -25,7 +25,7 @@ import datetime as dt
 from ..model import format_date
 
 #: Bump when what :func:`corrected` finds changes, so that results kept in the cache are not used.
-COMPARISON = "1"
+COMPARISON = "2"
 #: How many corrected keys the warning shows (it counts them all).
 SHOWN = 3
 _KIND_WORDS = {"ptp": ("pair", "pairs"), "addon": ("add-on code", "add-on codes")}
@@ -67,7 +67,7 @@ def corrected(kind: str, old, new, first: int, last: int) -> dict:
         else:
             rows = [[row[-1] for row in table.entries.get(key[0], ())] for table in (old, new)]
         examples.append((key, change, *map(tuple, rows)))
-    return {"count": counter.count, "examples": tuple(examples)}
+    return {"count": counter.count, "gone": counter.gone, "examples": tuple(examples)}
 
 
 class _Corrections:
@@ -76,6 +76,7 @@ class _Corrections:
     def __init__(self, kind: str, first: int, last: int):
         self.kind, self.first, self.last = kind, first, last
         self.count = 0
+        self.gone = 0  # PTP pairs of those with no row at all in the newer table
         self.examples: list = []  # (key, change)
 
     def compare(self, key: tuple, before: list, after: list) -> None:
@@ -83,6 +84,8 @@ class _Corrections:
         if change is None:
             return
         self.count += 1
+        if self.kind == "ptp" and not after:
+            self.gone += 1
         if len(self.examples) < SHOWN:
             self.examples.append((key, change))
 
@@ -174,10 +177,18 @@ def _warn(comp, earlier, newest, first: int, last: int, found: dict) -> None:
     more = f"; and {count - len(found['examples']):,} more" if count > len(found["examples"]) else ""
     label, old = version_label(newest), version_label(earlier)
     name = _KIND_NAMES[kind]
+    gone = found.get("gone", 0)
+    missing = ""
+    said = f"{label} corrects {count:,} {one if count == 1 else many} on dates that {old} ({earlier.source}) " \
+           f"judges ({dates})"
+    if gone:  # CMS never drops a PTP row: a deleted edit stays, with its deletion date (domain.md §1.1)
+        said += f", {'each' if gone == count else f'{gone:,} of them'} with no row at all in it (a part missing?)"
+        missing = (f"a PTP file keeps every deleted edit, with its deletion date, so a pair {old} has and {label} "
+                   f"has no row of points to a part of {label} left out: check that each part (`-f1` to `-f4`) "
+                   f"is loaded before taking such pairs for corrections. ")
     comp.ctx.warning(
-        "RR529", f"{label} corrects {count:,} {one if count == 1 else many} on dates that {old} "
-        f"({earlier.source}) judges ({dates}): {shown}{more}", newest.statement.span,
-        help=f"{old} judges its dates as it was published, without these corrections: to judge every date by "
+        "RR529", f"{said}: {shown}{more}", newest.statement.span,
+        help=f"{missing}{old} judges its dates as it was published, without these corrections: to judge every date by "
              f"them, load only the newest {name} version (its rows carry their dates, so it judges the dates "
              f"before it too; MUE files carry none: keep those side by side); to take them from some date on, "
              f"give this statement that date as `effective` (after {format_date(earlier.start)}) and drop the "
@@ -189,6 +200,8 @@ def _example(kind: str, earlier, newest, example: tuple) -> str:
     """``74176 with 74150 deleted retroactively from 2026-04-01 (v321r0: cms/q2/a.TXT:9; v322r0: cms/q3/b.TXT:7)``."""
     key, change, old_rows, new_rows = example
     rows = [_rows(kind, loaded, found) for loaded, found in ((earlier, old_rows), (newest, new_rows))]
+    if kind == "ptp" and not new_rows:  # no row at all, not a row deleted: see the help of _warn
+        return f"{' with '.join(key)} has no row in {version_label(newest)} ({version_label(earlier)}: {rows[0]})"
     return (f"{' with '.join(key)} {change_text(kind, change)} ({version_label(earlier)}: {rows[0] or 'no row'}; "
             f"{version_label(newest)}: {rows[1] or 'no row'})")
 

@@ -10,7 +10,9 @@ by two statements (RR527), and the newest PTP or add-on version judging an
 earlier one's dates otherwise (RR529, in corrections.py), and a payer's own
 versions (`for payer`) that begin after (RR532), end before (RR533) or skip
 (RR534) those without it: their oldest, newest or the one before the gap
-judges the payer's dates the others judge by another table. Each but RR529
+judges the payer's dates the others judge by another table; a quarter no version of a quarterly kind takes
+effect in, between two (RR535), and one quarterly kind's newest version a quarter or more older than another's
+(RR536). Each but RR529
 reads what the statements say and what the loaders recorded (a table's newest
 rows), never the rows again.
 """
@@ -97,10 +99,12 @@ def check_versions(comp) -> None:
             named = [(loaded, found) for loaded in versions if (found := _named_version(loaded)) is not None]
             _out_of_order(comp, named)
             _loaded_again(comp, named)
+            _skipped_quarters(comp, versions, shared if versions is not shared else [])
             if versions[0].kind == "ptp":
                 _rows_after_next(comp, versions)
             if versions[0].kind in ("ptp", "addon") and len(versions) > 1:
                 check_corrections(comp, versions)
+    _kinds_behind(comp)
     found = comp.ctx.diagnostics[before:]
     comp.ctx.diagnostics[before:] = list(dict.fromkeys(found))
 
@@ -240,6 +244,101 @@ def _names(loaded) -> list:
 
 #: The kinds of table CMS publishes every quarter, each version taking effect on a quarter's first day.
 QUARTERLY = ("ptp", "mue", "addon")
+
+
+def _quarter(day: int) -> int:
+    """The quarter a date (an ordinal) is in, counted from year 0: consecutive quarters are consecutive numbers."""
+    date = dt.date.fromordinal(day)
+    return date.year * 4 + (date.month - 1) // 3
+
+
+def _quarter_first(quarter: int) -> dt.date:
+    return dt.date(quarter // 4, quarter % 4 * 3 + 1, 1)
+
+
+def _skipped_quarters(comp, versions: list, shared: list) -> None:
+    """RR535 at a quarterly version (oldest first in ``versions``, one list that judges some payers' claims)
+    whose next takes effect a quarter or more after the quarter following its own: no file of the quarters
+    between is loaded, so this version judges their dates with its edits (a quarter's statements forgotten in an
+    update; a MUE row has no dates of its own, so its limit is simply last quarter's). A payer's own list
+    (``shared``: the versions without `for payer`) that skips a version of the shared one is RR534 there."""
+    if versions[0].kind not in QUARTERLY:
+        return
+    for loaded, following in zip(versions, versions[1:]):
+        if not (_dated(loaded) and _dated(following)) \
+                or any(loaded.start < other.start < following.start for other in shared):
+            continue
+        first, last = _quarter(loaded.start) + 1, _quarter(following.start) - 1
+        if first > last:
+            continue
+        days = f"{_quarter_first(first).isoformat()} to {(_quarter_first(last + 1) - dt.timedelta(1)).isoformat()}"
+        quarters = "quarter" if first == last else f"{last - first + 1} quarters"
+        comp.ctx.warning(
+            "RR535", f"no {loaded.kind} version{_served(loaded)} takes effect in the {quarters} {days}: this one, "
+                     f"from {format_date(loaded.start)}, judges {'its' if first == last else 'their'} dates up to the "
+                     f"next, on {format_date(following.start)}",
+            loaded.statement.span,
+            help=f"CMS publishes the {loaded.kind} edits every quarter, each quarter's file with its own changes: load "
+                 f"the files of the {quarters} between with `table {loaded.kind}` statements of their own (and "
+                 f"their dates), or, if this version is meant to judge {days} (a payer that skips a quarter), allow "
+                 f"the warning here with the reason (`# allow RR535: ...`)")
+
+
+def _dated(loaded) -> bool:
+    """Whether a version's date is stated, by its `effective` clause or its file name: a PTP or add-on file's
+    dated by its newest rows alone (a small hand-made file's rows need not say its quarter) is not compared."""
+    from .. import tables
+
+    return loaded.statement.effective is not None or tables.effective_from_names(loaded.kind, _names(loaded)) \
+        is not None
+
+
+def _served(loaded) -> str:
+    """`` for institutional claims``, `` for payer acme``: what the versions of ``loaded``'s list judge."""
+    from .. import tables
+
+    words = []
+    if loaded.kind not in tables.ALL_CLAIMS and loaded.claim_type == "institutional":
+        words.append("institutional claims")
+    if loaded.payers:
+        words.append(tables.payers_text(loaded.payers))
+    return f" for {' and '.join(words)}" if words else ""
+
+
+def _kinds_behind(comp) -> None:
+    """RR536 at the newest version of a quarterly kind (PTP, MUE, add-on edits: CMS publishes them together each
+    quarter) that takes effect a quarter or more before the newest of another such kind for the same claims (of
+    the claim type, and the payers: those without `for payer` with each other): an update that loaded one kind's
+    new quarter and forgot another's."""
+    from .. import tables
+
+    newest: dict = {}  # (claim type, payers) -> [newest version of each kind]
+    for (kind, claim_type), lists in tables.payer_scopes(comp.loaded_tables).items():
+        if kind not in QUARTERLY:
+            continue
+        for payers, versions in lists:  # (every quarterly kind has a claim type)
+            newest.setdefault((claim_type, tuple(payers) if payers is not None else None), []).append(versions[-1])
+    for (claim_type, payers), latest in newest.items():
+        latest = [loaded for loaded in latest if _dated(loaded)]
+        if len({loaded.kind for loaded in latest}) < 2:
+            continue
+        ahead = max(latest, key=lambda loaded: loaded.start)
+        for loaded in latest:
+            behind = _quarter(ahead.start) - _quarter(loaded.start)
+            if behind < 1:
+                continue
+            quarters = "a quarter" if behind == 1 else f"{behind} quarters"
+            whom = f"{claim_type} claims" + (f" of {tables.payers_text(payers)}" if payers else "")
+            comp.ctx.warning(
+                "RR536", f"the newest {loaded.kind} version for {whom} takes effect on {format_date(loaded.start)}, "
+                         f"{quarters} before the newest {ahead.kind} version ({format_date(ahead.start)})",
+                loaded.statement.span,
+                help=f"CMS publishes the PTP, MUE and add-on edits together each quarter, and the newest version "
+                     f"judges every date after it: from {format_date(ahead.start)} on, the {ahead.kind} edits are "
+                     f"that quarter's and the {loaded.kind} edits this older one's; load the {loaded.kind} file of "
+                     f"the same quarter with a `table {loaded.kind}` statement of its own, or, if this version is "
+                     f"still the newest CMS published, allow the warning here with the reason "
+                     f"(`# allow RR536: ...`)")
 
 
 def _quarter_starts(comp, lists: list, left: dict, dated_before_name: set) -> None:
