@@ -999,7 +999,26 @@ class TestDisableRule:
     ("patient.age between 50 and 74 and patient.age between 60 and 90", None),
     ("patient.age between 50 and 74 and patient.age between 75 and 90",
      "no value of `patient.age` meets both its comparisons"),
-    ("patient.age > 40 and patient.age < 40.5", None),
+    ("patient.age > 40 and patient.age < 40.5", "no value of `patient.age` meets both its comparisons"),  # years
+    ("patient.age > 40 and patient.age < 41", "no value of `patient.age` meets both its comparisons"),
+    ("patient.age > 40 and patient.age < 42", None),
+    ("line.units > 1 and line.units < 2", None),  # units may be fractional
+    ("claim.received > 2026-01-01 and claim.received < 2026-01-02",
+     "no value of `claim.received` meets both its comparisons"),  # dates are whole days
+    ("claim.line_count > 2 and claim.line_count < 3", "no value of `claim.line_count` meets both its comparisons"),
+    ("patient.sex is F and patient.sex is M", "no value of `patient.sex` meets all its tests"),
+    ("claim.frequency is 7 and claim.frequency is 8", "no value of `claim.frequency` meets all its tests"),
+    ("line.code in [70450] and line.code not in [70450]", "no value of `line.code` meets all its tests"),
+    ("line.code is 70450 and not line.code is 70450", "no value of `line.code` meets all its tests"),
+    ("line.code is 70450 and line.code is not 70450", "no value of `line.code` meets all its tests"),
+    ("line.code in [70450] and line.code not in [70400-70499]", "no value of `line.code` meets all its tests"),
+    ("line.code in [70450, 70460] and line.code not in [70400-70455]", None),
+    ("line.code in [70450, 70460] and line.code is not 70450", None),
+    ("line.modifiers has 26 and line.modifiers has none of [26]", "no value of `line.modifiers` meets all its tests"),
+    ("line.modifiers has all of [26, 59] and line.modifiers has none of [59]",
+     "no value of `line.modifiers` meets all its tests"),
+    ("line.modifiers has any of [26, 59] and line.modifiers has none of [59]", None),
+    ("line.code is 70450 and other.code is not 70450", None),
     ("patient.age < 40 or patient.age > 65", None),
     ("line.units > 2 and claim.line_count < 2", None),
     ("line.code is 70450 and line.code in [70450, 70460]", None),
@@ -1023,6 +1042,23 @@ def test_a_rule_that_can_never_fire_is_warned_of(condition, why):
     rules = radrules.loads(rule(condition, then='warn line "x"'), name="n.rr")
     found = [d.message for d in rules.warnings if d.code == "RR264"]
     assert found == ([f"rule `t.rule` can never fire: {why}"] if why else [])
+
+
+@pytest.mark.parametrize("effective, condition, why", [
+    ("2026-01-01", "line.date < 2025-01-01", "`line.date < 2025-01-01`"),
+    ("2025-01-01 through 2025-12-31", "line.date >= 2027-01-01", "`line.date >= 2027-01-01`"),
+    ("2025-01-01 through 2025-12-31", "line.date between 2024-01-01 and 2024-12-31",
+     "`line.date between 2024-01-01 and 2024-12-31`"),
+    ("2025-01-01 through 2025-12-31", "line.date >= 2025-06-01", None),
+    ("2026-01-01", "claim.received < 2025-01-01", None),  # a claim received before: a dated line may be later
+])
+def test_effective_dates_that_contradict_a_test_of_the_line_date(effective, condition, why):
+    """A line rule's `effective` dates are asked on its line's date: a test of `line.date` outside them never
+    holds on a date the rule judges."""
+    rules = radrules.loads(rule(condition, then='warn line "x"', extra=f"  effective {effective}\n"))
+    found = [d.message for d in rules.warnings if d.code == "RR264"]
+    assert found == ([f"rule `t.rule` can never fire: no date of service within its `effective` dates meets {why}"]
+                     if why else [])
 
 
 @pytest.mark.parametrize("scope, condition, why", [

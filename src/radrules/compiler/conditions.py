@@ -720,6 +720,10 @@ def never_true(node, codes_key, modifiers_key, places_key, scope, shape: str = "
                 return (f"it judges professional claims only (its `for` clause or `claim.type`), which never give "
                         f"`{field}`"), _FOR_CLAUSE
     bounds: dict = {}
+    dated = shape == "line" and (scope.start is not None or scope.end is not None)
+    if dated:  # the dates of service `effective` gives (a line rule's window is asked on its line's date)
+        bounds[_DAY] = ((scope.start, True) if scope.start is not None else None,
+                        (scope.end, True) if scope.end is not None else None)
     for operand, op, value, text in _comparisons(node):
         if isinstance(value, bool) or not isinstance(value, (int, float, dt.date)):
             continue
@@ -727,6 +731,8 @@ def never_true(node, codes_key, modifiers_key, places_key, scope, shape: str = "
             low, high = bounds.get(operand, (None, None))
         except TypeError:  # an operand that can't be a key
             continue
+        if op in (">", "<") and isinstance(value, int) and _whole(operand):  # `> 40` is `>= 41` for an age
+            op, value = op + "=", value + (1 if op == ">" else -1)
         if op in ("=", ">", ">="):
             bound = (value, op != ">")
             if low is None or bound[0] > low[0] or (bound[0] == low[0] and not bound[1]):
@@ -741,8 +747,78 @@ def never_true(node, codes_key, modifiers_key, places_key, scope, shape: str = "
         except TypeError:  # a number against a date: not one field's comparisons
             continue
         if empty:
+            if operand == _DAY and dated:
+                return (f"no date of service within its `effective` dates meets `{text}`",
+                        "its `effective` clause and its test of `line.date` leave no date: correct one of them")
             return f"no value of `{text.split()[0] if text else 'the field'}` meets both its comparisons", _CONTRADICT
         bounds[operand] = (low, high)
+    no_value = _no_value(node)
+    if no_value:
+        return f"no value of `{no_value}` meets all its tests", _CONTRADICT
+    return None
+
+
+#: `line.date`, as a condition reads it (its day number).
+_DAY = c.LineAttr("day")
+#: Fields whose values are whole numbers (dates as day numbers, counts): a strict bound moves by one.
+_WHOLE = frozenset({"day", "end_day", "received", "statement_from", "statement_through", "last_date", "birth",
+                    "line_count", "number"})
+
+
+def _whole(operand) -> bool:
+    return isinstance(operand, c.PatientAge) or (type(operand) in (c.LineAttr, c.ClaimAttr) and operand.attr in _WHOLE)
+
+
+def _no_value(node) -> str | None:
+    """The field (as written) that no value meets, by its top-level tests of equality and of sets: values it must
+    be one of (`is`, `in [...]`) all ruled out by others (`is`, `is not`, `not in`, `not (... is ...)`), as
+    `patient.sex is F and patient.sex is M` or `line.code in [70450] and line.code not in [70450]`; or a
+    collection that must have a value it must not (`line.modifiers has 26 and line.modifiers has none of [26]`).
+    None if there is none, or if it can't be sure (a set of prefixes to be in)."""
+    allowed: dict = {}  # operand -> (the values it may have, the text of a test)
+    ruled_out: dict = {}  # operand -> [tests a value must fail: (values, prefixes, carved)]
+    must_have: dict = {}  # collection operand -> [(values, text)]: `has any of`/`has all of` without prefixes
+    for part in c.conjuncts(node):
+        negated = isinstance(part, c.Not)
+        test = part.part if negated else part
+        if isinstance(test, c.Compare) and isinstance(test.right, c.Const) and test.op in ("=", "!=") \
+                and not isinstance(test.right.value, bool):
+            operand, values, prefixes, carved = test.left, frozenset([test.right.value]), (), ()
+            out = negated is (test.op == "=")
+        elif isinstance(test, c.InSet):
+            operand, values, prefixes, carved = test.operand, test.values, test.prefixes, test.carved
+            out = negated is not test.negated
+        elif isinstance(test, c.Has) and not negated:
+            if test.quantifier == "none":
+                ruled_out.setdefault(("has", test.operand), []).append((test.values, test.prefixes, test.carved))
+            elif not test.prefixes and not test.carved and test.values:
+                must_have.setdefault(("has", test.operand), []).append((test.values, test.quantifier, test.text))
+            continue
+        else:
+            continue
+        try:
+            hash(operand)
+        except TypeError:
+            continue
+        if out:
+            ruled_out.setdefault(operand, []).append((values, prefixes, carved))
+        elif not prefixes and not carved:
+            known = allowed.get(operand)
+            allowed[operand] = (values if known is None else known[0] & values, (known or (None, test.text))[1])
+
+    def excluded(operand, value) -> bool:
+        return any(value in values or (isinstance(value, str) and (
+            (bool(prefixes) and value.startswith(prefixes)) or any(m.matches(value) for m in carved)))
+            for values, prefixes, carved in ruled_out.get(operand, ()))
+
+    for operand, (values, text) in allowed.items():
+        if all(excluded(operand, value) for value in values):
+            return text.split()[0] if text else "the field"
+    for key, wanted in must_have.items():
+        for values, quantifier, text in wanted:
+            hit = [excluded(key, value) for value in values]
+            if (all(hit) if quantifier == "any" else any(hit)):
+                return text.split()[0] if text else "the field"
     return None
 
 
