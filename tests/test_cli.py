@@ -225,6 +225,23 @@ class TestCheck:
         clean = run("check", "--strict", "rulesets/payers/acme.rr")
         assert clean.returncode == 0 and clean.stdout.startswith("ok: acme: "), clean.stderr
 
+    def test_a_payer_misspelt_in_a_condition_is_warned_and_listed(self, tmp_path):
+        """`claim.payer is not acmee` beside `for payer acme` (a reviewer's repro: the rule denied Acme's claims,
+        and `check` said ok naming `acme` only): RR269 at `acmee`, and both names in `payers named` and in the
+        JSON summary's `payers`."""
+        path = tmp_path / "typo.rr"
+        path.write_text('rule acme.ct.pa\n  for payer acme\n  when line.code in [70450-70498]\n'
+                        '  then review line "x"\n  reference "r"\nend\n'
+                        'rule plans.ct.ga\n  when line.code in [70450-70498]\n   and claim.payer is not acmee\n'
+                        '  then review line "x"\n  reference "r"\nend\n', encoding="utf-8")
+        done = run("check", str(path))
+        assert done.returncode == 0
+        assert "typo.rr:9:27: warning[RR269]: payer `acmee` is one letter from payer `acme`" in done.stderr
+        assert done.stdout.splitlines()[-1] == "payers named: acme, acmee"
+        report = json.loads(run("check", "--format", "json", str(path)).stdout)
+        assert report["summary"]["payers"] == ["acme", "acmee"]
+        assert [(d["code"], d["line"], d["column"]) for d in report["diagnostics"]] == [("RR269", 9, 27)]
+
     def test_a_dated_row_over_a_table_is_a_warning(self, tmp_path):
         """RR266 (a dated payer row that takes a table's edit off other dates) is a warning: `check` exits 0,
         counts it in the text summary and gives it as a warning in JSON."""

@@ -1727,6 +1727,43 @@ class TestPayerNamesOneLetterApart:
             rules = radrules.loads(self.block("a.one", first) + self.block("b.two", second))
             assert "RR269" not in [w.code for w in rules.warnings], (first, second)
 
+    @pytest.mark.parametrize("test", ["claim.payer is acmee", "claim.payer is not acmee", "claim.payer = acmee",
+                                      'claim.payer in [beta, "Acmee"]', "claim.payer not in [beta, acmee]",
+                                      "not claim.payer is acmee", "claim.payer in [beta, gamma except acmee]"])
+    def test_a_name_a_condition_compares_claim_payer_with_counts(self, test):
+        """A misspelt payer in a test of `claim.payer` (`is`, `is not`, `in`, `not in`) is warned at its own token,
+        with the help of a test: `is not acmee` is true on Acme's claims, the wrong denial a typo leaves."""
+        text = self.block("a.one", "acme") + rule(f"line.code is 70450 and {test}", rule_id="b.test")
+        rules = radrules.loads(text, name="m.rr")
+        [warning] = [w for w in rules.warnings if w.code == "RR269"]
+        assert (warning.span.line, underlined(warning).strip('"').lower()) == (7, "acmee")
+        assert warning.message == "payer `acmee` is one letter from payer `acme`, named at m.rr:2"
+        assert warning.help == ("payers are told apart by their whole name (without case): on claims of `acme`, "
+                                "`claim.payer` is never `acmee`; if it is a misspelling, write `acme`")
+        assert "acmee" in rules.describe()["payers"]
+
+    def test_a_clause_one_letter_from_a_tested_name_is_warned_at_the_name_used_less(self):
+        """`for payer acmee` beside tests of `acme` in two rules: the clause is warned, with the clause's help."""
+        text = (rule("claim.payer is acme", rule_id="a.one") + rule("claim.payer in [acme]", rule_id="a.two")
+                + self.block("b.typo", "acmee"))
+        [warning] = [w for w in radrules.loads(text, name="m.rr").warnings if w.code == "RR269"]
+        assert (warning.span.line, warning.span.column) == (12, 13)
+        assert warning.message == "payer `acmee` is one letter from payer `acme`, named at m.rr:2 and 1 more place"
+        assert "rules and blocks for `acmee` never apply to claims of `acme`" in warning.help
+
+    def test_a_name_written_right_in_a_condition_is_no_warning_and_is_listed(self):
+        """`claim.payer is not acme` beside `for payer acme`, and `medicare` named in a condition only: no RR269;
+        both listed by describe(), but only `for payer`'s payers have views of their own (evaluation unchanged)."""
+        text = (self.block("a.one", "acme")
+                + rule("line.code is 70450 and claim.payer is not acme and claim.payer not in [medicare]",
+                       rule_id="b.test"))
+        rules = radrules.loads(text)
+        assert "RR269" not in [w.code for w in rules.warnings]
+        assert rules.describe()["payers"] == ["acme", "medicare"]
+        assert rules.payers == frozenset(["acme"])
+        assert fired(rules.evaluate(claim(line("70450"), payer="beta"))) == {"b.test"}
+        assert fired(rules.evaluate(claim(line("70450"), payer="acme"))) == set()
+
 
 def test_a_table_path_in_other_capitals_gets_the_file_name_as_its_hint(tmp_path):
     """RR502 for `ccipra-v322r0-f1.txt` where the folder holds `ccipra-v322r0-f1.TXT`: did you mean it?"""

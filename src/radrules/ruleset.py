@@ -33,7 +33,7 @@ class Ruleset:
     rules: tuple  # GeneralRule
     rows: tuple  # PairEdit, UnitLimit, AddonEdit
     disables: tuple
-    payers: frozenset
+    payers: frozenset  # the payers `for payer` clauses and statements name: each has views of its own
     settings: dict
     properties: dict
     views: dict = attrs.field(repr=False)
@@ -42,6 +42,8 @@ class Ruleset:
     warnings: tuple = attrs.field(default=(), converter=lambda found: tuple(capped(found)))
     # the warnings `# allow CODE: reason` comments took out of ``warnings`` (docs/language.md)
     allowed: tuple = attrs.field(default=(), repr=False)
+    # the payers rules' conditions compare `claim.payer` with (`claim.payer is not medicare`): no views of their own
+    compared_payers: frozenset = attrs.field(default=frozenset(), repr=False)
 
     def evaluate(self, claim: Any, *, history=None, explain: bool = False, indexed: bool = True) -> Result:
         """Evaluate one claim (a :class:`~radrules.Claim` or a dict in its JSON shape).
@@ -159,7 +161,7 @@ class Ruleset:
             "addon_rows": counts.get("addon", 0),
             "tables": tables,
             "table_versions": version_windows(list(self.tables)),
-            "payers": sorted(self.payers),
+            "payers": sorted(self.payers | self.compared_payers),  # every name claims' payers are compared with
             # stand-ins (`unless table`) that the loaded tables replace for every claim they could apply to
             "replaced": {"rules": sum(rule.info.id in replaced for rule in self.rules),
                          "rows": sum(row.block.info.id in replaced for row in self.rows)},

@@ -23,7 +23,7 @@ from ..errors import Diagnostic, RuleError, edit_distance, suggestion
 from ..model import MODIFIER_PLACEMENTS, listed
 from .allow import allow_warnings
 from .blocks import BlockCompiler
-from .conditions import ConditionCompiler
+from .conditions import ConditionCompiler, payer_values
 from .context import Context, payers_named, source_of
 from .dated import warn_uncovered_dates
 from .index import MAX_INDEX_ENTRIES, build_views, index_size, select
@@ -63,7 +63,8 @@ class Compilation:
         self.disable_spans: list = []  # (Disable, the span of its row)
         self.row_spans: dict = {}  # id(row) -> the span of its row (the rows live as long as the compilation)
         self.rule_disables: list = []  # s.DisableRule statements
-        self.payers: set[str] = set()
+        self.payers: set[str] = set()  # the payers `for payer` clauses and statements name: views of their own
+        self.compared_payers: set[str] = set()  # the payers rules' conditions compare `claim.payer` with (no views)
         self.views: dict = {}
         self.served: dict | None = None  # table kind -> {payers or None: the claim types `table` statements serve}
         self.allowed: list = []  # the warnings `allow` comments take out (compiler/allow.py)
@@ -661,6 +662,8 @@ def compile_blocks(comp: Compilation) -> None:
                 comp.rules.append(rule)
                 if rule.scope.payers:
                     comp.payers.update(rule.scope.payers)
+                comp.compared_payers.update(payer_key(token.text) for clause in block.clauses
+                                            if isinstance(clause, s.When) for token in payer_values(clause.condition))
             continue
         if isinstance(block, s.PairsBlock):
             rows, disables = compiler.pairs(block)
@@ -726,12 +729,20 @@ def disable_rules(comp: Compilation) -> None:
 
 def check_payer_names(comp: Compilation) -> None:
     """RR269 for a payer name one edit from another the ruleset names (`acmee` beside `acme`): a block for it
-    never applies to the claims of the other. Names that differ in their digits only (`plan1`, `plan2`) are
-    taken as two payers."""
-    uses: dict = {}  # payer -> [the span of its first use, how many statements name it]
-    for token in _payer_tokens(comp):
-        use = uses.setdefault(payer_key(token.text), [token.span, 0])
+    never applies to the claims of the other, and a test of `claim.payer` with it is never true for them
+    (`claim.payer is not acmee` holds for `acme`'s claims). Names that differ in their digits only (`plan1`,
+    `plan2`) are taken as two payers."""
+    order = {source.name: index for index, source in enumerate(comp.sources)}
+
+    def position(span: s.Span) -> tuple:
+        return order.get(span.file, len(order)), span.line, span.column
+
+    uses: dict = {}  # payer -> [the span of its first use, how many places name it, whether that use is a test]
+    for token, tested in _payer_tokens(comp):
+        use = uses.setdefault(payer_key(token.text), [token.span, 0, tested])
         use[1] += 1
+        if position(token.span) < position(use[0]):
+            use[0], use[2] = token.span, tested
     names = sorted(uses, key=len)
     for i, name in enumerate(names):
         for other in names[i + 1:]:
@@ -741,29 +752,29 @@ def check_payer_names(comp: Compilation) -> None:
                 continue
             # the warning is at the name used less (the later one, if as often): the likelier misspelling
             odd, common = sorted((name, other), key=lambda payer: (
-                uses[payer][1], tuple(-n for n in _position(comp, uses[payer][0]))))
+                uses[payer][1], tuple(-n for n in position(uses[payer][0]))))
             count = uses[common][1]
             more = f" and {count - 1} more place{'s' if count > 2 else ''}" if count > 1 else ""
+            never = (f"on claims of `{common}`, `claim.payer` is never `{odd}`" if uses[odd][2] else
+                     f"rules and blocks for `{odd}` never apply to claims of `{common}`")
             comp.ctx.warning(
                 "RR269", f"payer `{odd}` is one letter from payer `{common}`, named at {source_of(uses[common][0])}"
                 f"{more}", uses[odd][0],
-                help=f"payers are told apart by their whole name (without case): rules and blocks for `{odd}` never "
-                     f"apply to claims of `{common}`; if it is a misspelling, write `{common}`")
+                help=f"payers are told apart by their whole name (without case): {never}; if it is a misspelling, "
+                     f"write `{common}`")
 
 
 def _payer_tokens(comp: Compilation):
-    """Every payer name written in a `for payer` clause, a setting, a `disable rule` or a `table` statement."""
+    """Every payer name written in a `for payer` clause, a test of `claim.payer` in a `when` condition, a setting,
+    a `disable rule` or a `table` statement: (its token, whether it is in a condition)."""
     for block in comp.blocks:
         for clause in block.clauses:
             if isinstance(clause, s.ForPayer):
-                yield from clause.payers
+                yield from ((token, False) for token in clause.payers)
+            elif isinstance(clause, s.When):
+                yield from ((token, True) for token in payer_values(clause.condition))
     for statement in comp.settings_syntax + comp.rule_disables + comp.tables:
-        yield from statement.payers
-
-
-def _position(comp: Compilation, span: s.Span) -> tuple:
-    order = [source.name for source in comp.sources]
-    return (order.index(span.file) if span.file in order else len(order)), span.line, span.column
+        yield from ((token, False) for token in statement.payers)
 
 
 def _one_edit_apart(first: str, second: str) -> bool:
@@ -997,6 +1008,7 @@ def compile_ruleset(sources: list[s.SourceFile], name: str, diagnostics: list[Di
         rows=tuple(comp.rows),
         disables=tuple(comp.disables),
         payers=frozenset(comp.payers),
+        compared_payers=frozenset(comp.compared_payers),
         settings=dict(comp.settings),
         properties=comp.properties,
         views=comp.views,

@@ -657,6 +657,33 @@ def _operand_cost(node) -> int:
     return 5  # ages and date arithmetic
 
 
+# ---------------------------------------------------------------- payer names
+
+
+def payer_values(expr):
+    """The tokens of the payer names a condition compares `claim.payer` with (`claim.payer is acme`, `is not`,
+    `in [acme, "Blue Plan"]`, `not in`, and the names after `except`), in the order written: RR269 compares them
+    with the ruleset's other payer names. Read from the syntax, so a condition with errors gives its names too."""
+    if isinstance(expr, (s.And, s.Or)):
+        for part in expr.parts:
+            yield from payer_values(part)
+    elif isinstance(expr, s.Not):
+        yield from payer_values(expr.part)
+    elif isinstance(expr, s.Compare):
+        if expr.op.text in ("=", "!=") and _payer_field(expr.left) and isinstance(expr.right, s.Literal):
+            yield expr.right.token
+    elif isinstance(expr, s.InSet) and _payer_field(expr.operand):
+        for item in expr.values.expr.items + expr.values.expr.excluded:
+            if not isinstance(item, s.SetRange):  # a range of payers is RR208: no name
+                yield item.token
+
+
+def _payer_field(operand) -> bool:
+    """Whether ``operand`` is a field whose values are payers (`claim.payer`)."""
+    return (isinstance(operand, s.Field) and operand.root.text == "claim"
+            and CLAIM_FIELDS.get(operand.name.text, (None, None))[1] == "payer")
+
+
 # ---------------------------------------------------------------- index keys
 
 
