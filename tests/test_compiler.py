@@ -762,6 +762,23 @@ def test_the_default_modifier_placement_is_column2():
 
 
 
+@pytest.mark.parametrize("placeholder, code, message, help_starts", [
+    ("{line.date + 12 months}", "RR204", "`{line.date + 12 months}` is not a field of `line`",
+     "a placeholder shows one field's value, as `{line.date}`; a message computes nothing"),
+    ("{patient.age*2}", "RR204", "`{patient.age*2}` is not a field of `patient`",
+     "a placeholder shows one field's value, as `{patient.age}`"),
+    ("{line.units2}", "RR204", "unknown field `units2` of `line`", "did you mean `units`?"),
+    ("{claim.replaces}", "RR212", "`claim.replaces` is protected data and can't appear in a message", "messages"),
+])
+def test_a_placeholder_that_is_not_a_field(placeholder, code, message, help_starts):
+    """A message shows fields; one that computes (language.md, Messages) was told `unknown field `date + 12
+    months` of `line`` and the list of every field."""
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.loads(rule("line.units > 1", then=f'warn line "{placeholder}"'))
+    (error,) = caught.value.errors
+    assert (error.code, error.message) == (code, message) and error.help.startswith(help_starts)
+
+
 def test_control_characters_quoted_in_a_message_are_escaped():
     """A diagnostic quoting a word of the file holding an escape sequence shows it escaped, as the source line
     under it is: a rule file can't drive the terminal of whoever checks it."""

@@ -249,6 +249,13 @@ class BlockCompiler:
                 ok = False
                 continue
             root, name = inner.split(".", 1)
+            computed = re.match(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*[-+*/<>=]", name)
+            if computed:  # `{line.date + 12 months}`: a message shows a field; it computes nothing
+                self.ctx.error("RR204", f"`{{{inner}}}` is not a field of `{root}`", span,
+                               help=f"a placeholder shows one field's value, as `{{{root}.{computed.group(1)}}}`; "
+                                    f"a message computes nothing (a date shift or a sum belongs in the condition)")
+                ok = False
+                continue
             if inner in _PROTECTED:
                 self.ctx.error("RR212", f"`{inner}` is protected data and can't appear in a message", span,
                                help="messages may show codes, dates, units and numbers, never who the patient is")
