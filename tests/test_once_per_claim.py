@@ -64,6 +64,24 @@ def test_without_it_a_rule_on_lines_cannot_act_on_the_claim():
                                                          "add `once per claim`")
 
 
+@pytest.mark.parametrize("condition, named, column", [
+    ("history has 70450", "`history has`", 8), ("claim.line_count > 1 and history count of [70450] > 1",
+                                                 "`history count`", 33),
+    ("claim also has [70460] on the same date", "`claim also has ... on the same date`", 8),
+    ("months since last [70450] < 12", "`months since last`", 8)])
+def test_a_claim_rule_that_asks_of_each_line_without_a_line_field(condition, named, column):
+    """RR214 names the test that reads each line (it said `can't read `line`` and to drop `line.` fields, of a
+    condition that has none: a language reviewer's finding), at that test."""
+    text = f'rule t.x "x"\n  when {condition}\n  then review claim "x"\n  reference "t"\nend\n'
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.loads(text)
+    (error,) = caught.value.errors
+    assert (error.code, error.span.line, error.span.column) == ("RR214", 2, column)
+    assert error.message == (f"a rule that acts on the claim can't use {named}, which is asked of each line (its "
+                             f"date, its code)")
+    assert error.help.endswith("add `once per claim` to act on the claim from the first line that meets it")
+
+
 @pytest.mark.parametrize("then", ['then review line "x"', 'then review claim "x"'])
 def test_it_is_for_a_rule_on_one_line_that_acts_on_the_claim(then):
     """On a rule that acts on a line, or on a claim rule (no `line.`): RR252."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import attrs
+
 from .. import codes
 from .. import conditions as c
 from .. import model as m
@@ -225,6 +227,13 @@ class BlockCompiler:
             if "line" in roots:
                 if per_claim:  # a rule on each line, whose first finding acts on the claim
                     return "line"
+                implicit = None if _reads_line_field(when.condition) else _reads_line_by(when.condition)
+                if implicit is not None:  # no `line.` field: a test that reads each line's date or codes
+                    self.ctx.error("RR214", f"a rule that acts on the claim can't use {implicit[0]}, which is asked "
+                                            f"of each line (its date, its code)", implicit[1],
+                                   help="act on `line` to judge each line, or add `once per claim` to act on the "
+                                        "claim from the first line that meets it")
+                    return None
                 self.ctx.error("RR214", "a rule that acts on the claim can't read `line`", when.span,
                                help="act on `line` to judge each line, or drop the `line.` fields; to act on the "
                                     "claim from the first line that meets it, add `once per claim`")
@@ -495,3 +504,34 @@ def _reads_authorization(part) -> bool:
         return _reads_authorization(part.part)
     operand = part.operand if isinstance(part, c.InSet) else part.left if isinstance(part, c.Compare) else None
     return type(operand) is c.LineAuthorization and operand.role == 0
+
+
+def _syntax_nodes(node):
+    """``node`` and every syntax node under it (attrs classes, in tuples and lists)."""
+    if isinstance(node, (tuple, list)):
+        for item in node:
+            yield from _syntax_nodes(item)
+    elif attrs.has(type(node)) and not isinstance(node, (s.Token, s.Span)):
+        yield node
+        for field in attrs.fields(type(node)):
+            yield from _syntax_nodes(getattr(node, field.name))
+
+
+def _reads_line_field(condition) -> bool:
+    return any(isinstance(node, s.Field) and node.root.text == "line" for node in _syntax_nodes(condition))
+
+
+def _reads_line_by(condition) -> tuple[str, s.Span] | None:
+    """(the words of the first test that reads each line without a `line.` field, its span), or None."""
+    for node in _syntax_nodes(condition):
+        if isinstance(node, (s.HistoryHas, s.HistorySame)):
+            return "`history has`", node.span
+        if isinstance(node, s.HistoryCount):
+            return "`history count`", node.span
+        if isinstance(node, s.SinceLast):
+            return f"`{node.unit.text} since last`", node.span
+        if isinstance(node, s.AlsoHas) and (node.same_date or node.earlier or node.same_property is not None):
+            words = ("on the same date" if node.same_date else "on an earlier line" if node.earlier else
+                     "with the same ...")
+            return f"`claim also has ... {words}`", node.span
+    return None
