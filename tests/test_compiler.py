@@ -1919,3 +1919,40 @@ def test_a_quoted_value_compared_with_a_field_of_codes_or_numbers(condition, wha
     (error,) = caught.value.errors
     assert (error.code, error.message, error.help) == ("RR209", f"quoted text can't be {what}",
                                                        f"write it without quotes: `{written}`" if written else None)
+
+
+@pytest.mark.parametrize("condition, code, column, message, help", [
+    ("line.units > 1 and or line.code is 70450", "RR101", 27, "`and or`: two joining words in a row",
+     "`and` and `or` each join two tests: drop `and` or `or`"),
+    ("line.units > 1 and and line.code is 70450", "RR101", 27, "`and and`: two joining words in a row",
+     "`and` and `or` each join two tests: drop one `and`"),
+    ("line.code is not in ct_head", "RR101", 28, "unexpected `ct_head`: `is not in` is not a test",
+     "write `line.code not in ct_head` (`is` compares with one value, `in` with a set)"),
+    ("claim.payer is in [acme]", "RR101", 26, "unexpected `[`: `is in` is not a test",
+     "write `claim.payer in [...]` (`is` compares with one value, `in` with a set)"),
+    ("claim also has [70460] on an earlier line on the same date", "RR101", 50, "unexpected word `on`",
+     "the parts of `claim also has CODES` come in this order: `with the same PROPERTY`, then `on the same date`, "
+     "then `on an earlier line`"),
+    ("line.code is ct_head", "RR210", 21, "`ct_head` is not a valid procedure code",
+     "`ct_head` is a set of codes: test it with `in` (`in ct_head`, `not in ct_head`)"),
+    ("line.date > 20260101", "RR210", 20, "expected a date (YYYY-MM-DD), not `20260101`",
+     "write the date with dashes: `2026-01-01`"),
+    ("line.date > 5", "RR210", 20, "expected a date (YYYY-MM-DD), not `5`",
+     "write a date as `2026-03-02`; to move a date by days, months or years, write it after the field: "
+     "`line.date + 5 days`"),
+    ("line.date > line.units", "RR209", 8, "can't compare a date with a number",
+     "both sides of a comparison are of one type: compare a date with a date (another field of that type, or a "
+     "value written as one)"),
+    ("claim has [70460]", "RR209", 8, "a comparison starts with a field, such as `line.units`",
+     "to ask whether another line of the claim bills a code, write `claim also has [...]`"),
+    ("history has 70450 within 0 months", "RR210", 33, "`0` is not a whole number of at least 1",
+     "a window reaches back at least 1 month from the line's date: `within 1 months`"),
+])
+def test_a_plausible_mistake_is_told_its_fix(condition, code, column, message, help):
+    """A language reviewer's list: each of these had no hint, or one that pointed elsewhere (`did you mean
+    `in`?` for `and or`, `did you mean `or`?` for parts of `claim also has` out of order)."""
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.loads("codes ct_head = 70450, 70460\n\n" + rule(condition, then='warn line "x"'))
+    error = caught.value.errors[0]
+    assert (error.code, error.span.line, error.span.column, error.message, error.help) == (
+        code, 4, column, message, help)

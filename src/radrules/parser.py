@@ -415,6 +415,27 @@ def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> 
         shown = " or ".join(f"`{name} {op} ...`" for op in meant if op)
         return Diagnostic("RR103", f"unexpected `=`: `{written}=` is not a comparison", span, line_text(token.line),
                           help=f"write {shown}")
+    doubled = re.search(r"(?<![\w.])(and|or)\s+(and|or)\s+$", before)
+    if doubled:  # `line.units > 1 and or line.code is 70450`: the second word was taken for a value
+        start = token.column - (len(before) - doubled.start(2))
+        first, second = doubled.groups()
+        return Diagnostic("RR101", f"`{first} {second}`: two joining words in a row",
+                          s.Span(name, token.line, start, token.line, start + len(second)), line_text(token.line),
+                          help="`and` and `or` each join two tests: " + (
+                              f"drop one `{first}`" if first == second else f"drop `{first}` or `{second}`"))
+    negated = re.search(r"(?<![\w.])is\s+(not\s+)?in\s+$", before)
+    if negated:  # `line.code is not in ct_head`: `in` was taken for the value of `is not`
+        field = re.search(r"([a-z_]+\.[a-z_]+)\s+is\s+(?:not\s+)?in\s+$", before)
+        written = "not in" if negated.group(1) else "in"
+        return Diagnostic("RR101", f"unexpected `{value}`: `is {written}` is not a test", span,
+                          line_text(token.line),
+                          help=f"write `{field.group(1) if field else '...'} {written} "
+                               f"{'[...]' if value == '[' else value}` (`is` compares with one value, `in` with a set)")
+    if value == "on" and re.search(r"(?<![\w.])on\s+an\s+earlier\s+line\s+$", before) \
+            and re.search(r"(?<![\w.])also\s+has\b", before):  # the parts of `claim also has` in another order
+        return Diagnostic("RR101", "unexpected word `on`", span, line_text(token.line),
+                          help="the parts of `claim also has CODES` come in this order: `with the same PROPERTY`, "
+                               "then `on the same date`, then `on an earlier line`")
     if token.type != "STRING" and expected == {"NAME"} and re.search(r"(?<![\w.])kind\s+$", before):
         return Diagnostic("RR103", f"unexpected `{value}`", span, line_text(token.line),
                           help="a kind is written in lower case: `format`, `duplicate`, `ptp`, `mue`, `modifier`, "

@@ -373,7 +373,8 @@ class ConditionCompiler:
                 return _BAD
             if amount < 1:
                 self.ctx.error("RR210", f"`{window.amount.text}` is not a whole number of at least 1",
-                               window.amount.span)
+                               window.amount.span, help=f"a window reaches back at least 1 {window.unit.text.rstrip('s')} "
+                                                        f"from the line's date: `within 1 {window.unit.text}`")
                 return _BAD
             months, days = _UNITS[window.unit.text]
             return c.Window(months=months * amount, days=days * amount)
@@ -529,7 +530,9 @@ class ConditionCompiler:
         text = token.text
         kind = literal.kind
         if expected is None:
-            self.ctx.error("RR209", "a comparison starts with a field, such as `line.units`", literal.span)
+            help = ("to ask whether another line of the claim bills a code, write `claim also has [...]`"
+                    if text == "claim" else None)
+            self.ctx.error("RR209", "a comparison starts with a field, such as `line.units`", literal.span, help=help)
             return None
         value = self._coerce(text, kind, expected, token.span)
         if value is _BAD:
@@ -551,7 +554,14 @@ class ConditionCompiler:
             return _BAD
         if expected == "date":
             if kind != "date":
-                return bad(f"expected a date (YYYY-MM-DD), not `{text}`")
+                if re.fullmatch(r"(1[0-9]|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])", text):  # 20260101
+                    help = f"write the date with dashes: `{text[:4]}-{text[4:6]}-{text[6:]}`"
+                elif _NUMBER_TEXT.fullmatch(text):
+                    help = ("write a date as `2026-03-02`; to move a date by days, months or years, write it after "
+                            "the field: `line.date + 5 days`")
+                else:
+                    help = "write a date as `2026-03-02`"
+                return bad(f"expected a date (YYYY-MM-DD), not `{text}`", help)
             ordinal = self.ctx.date(s.Token(text, span))
             return _BAD if ordinal is None else ordinal
         if expected == "number":
@@ -563,6 +573,9 @@ class ConditionCompiler:
             return float(text) if "." in text else int(text)
         if expected == "code":
             if kind != "word" or not codes.is_procedure_code(text):
+                if text in self.sets.names():  # `line.code is ct_head`: a set after `is`
+                    return bad(f"`{text}` is not a valid procedure code",
+                               f"`{text}` is a set of codes: test it with `in` (`in {text}`, `not in {text}`)")
                 return bad(f"`{text}` is not a valid procedure code",
                            f"codes are written in capitals: `{text.upper()}`" if codes.is_procedure_code(text.upper())
                            else "procedure codes have 5 characters: 5 digits, 4 digits and a letter, or a letter and "
@@ -627,7 +640,9 @@ class ConditionCompiler:
     def _same_type(self, left: Operand, right: Operand, expr) -> bool:
         if left.type == right.type:
             return True
-        self.ctx.error("RR209", f"can't compare {TYPE_WORDS[left.type]} with {TYPE_WORDS[right.type]}", expr.span)
+        self.ctx.error("RR209", f"can't compare {TYPE_WORDS[left.type]} with {TYPE_WORDS[right.type]}", expr.span,
+                       help=f"both sides of a comparison are of one type: compare {TYPE_WORDS[left.type]} with "
+                            f"{TYPE_WORDS[left.type]} (another field of that type, or a value written as one)")
         return False
 
 
