@@ -249,6 +249,21 @@ class TestInputs:
         assert "summary: 29 claims" in pooled.stderr
         assert pooled.returncode == alone.returncode == 1
 
+    def test_a_bht_out_of_place_stops_its_input_in_the_pool_as_in_one_process(self, tmp_path):
+        """A second BHT in the middle of an X12 file (inside claim X29) ends the input at its segment with an
+        error and the summary, in the pool as in one process: the claims before it, none after."""
+        text = x12_file(60)
+        cut = text.index("HL*31*")
+        path = tmp_path / "claims.837"
+        path.write_text(text[:cut] + "BHT*0019*00*B2*20260410*1200*CH~\n" + text[cut:])
+        pooled = run("--format", "json", "--jobs", "2", path, env=POOL)
+        alone = run("--format", "json", "--jobs", "1", path)
+        assert "Traceback" not in pooled.stderr
+        assert pooled.stdout == alone.stdout and len(pooled.stdout.splitlines()) == 28
+        assert f"error: {path}: segment 296 (BHT): a second BHT in the transaction set" in pooled.stderr
+        assert "summary: 28 claims" in pooled.stderr
+        assert pooled.returncode == alone.returncode == 1
+
     def test_bad_claim_among_good_ones_in_text(self, tmp_path, capsys):
         """In text output a bad claim of one of several inputs is named by its position and its input."""
         first, second = tmp_path / "a.json", tmp_path / "b.json"

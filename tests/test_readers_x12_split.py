@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import pickle
 import random
@@ -11,6 +12,7 @@ import pytest
 
 import radrules
 from radrules.readers import x12_split
+from radrules.readers.x12 import tokenize
 from radrules.readers.x12_split import X12Piece, read_x12_piece, split_x12
 
 from builders import x12_file
@@ -238,3 +240,108 @@ def test_the_splitter_sends_a_claim_only_up_to_the_limit(monkeypatch):
     pieces = [part for part in split_x12(io.BytesIO(data), claims=10) if isinstance(part, X12Piece)]
     assert max(piece.text.count("LX*") for piece in pieces) == 1000  # the 1000th line is past the limit
     assert in_pieces(data, 10) == whole(data)
+
+
+_BHT = "BHT*0019*00*B1*20260410*1200*CH"
+
+
+def _transaction(kind: str, count: int = 12) -> list[str]:
+    """An 837P's or 837I's segments from its ST through its last claim, without a BHT: a billing provider loop
+    and ``count`` subscriber loops of one claim each (C1, C2, ...), dated 2024: their received date is BHT04."""
+    guide = "005010X222A1" if kind == "837P" else "005010X223A2"
+    segments = [f"ST*837*0001*{guide}", "NM1*41*2*SUBMITTER*****46*S1", "HL*1**20*1",
+                "NM1*85*2*GROUP*****XX*1234567893"]
+    for n in range(1, count + 1):
+        segments += [f"HL*{n + 1}*1*22*0", "SBR*P*18*******MB", f"NM1*IL*1*EXAMPLE*PAT****MI*M{n}",
+                     "DMG*D8*19580314*F"]
+        if kind == "837P":
+            segments += [f"CLM*C{n}*64***11:B:1*Y*A*Y*Y", "HI*ABK:R0789", "LX*1", "SV1*HC:71046:26*64*UN*1***1"]
+        else:
+            segments += [f"CLM*C{n}*100***13:A:1**A*Y*Y", "DTP*434*RD8*20240302-20240302", "HI*ABK:R0789", "LX*1",
+                         "SV2*0320*HC:71046*100*UN*1"]
+        segments.append("DTP*472*D8*20240302")
+    return segments
+
+
+def _with_bht(kind: str, *after: str) -> bytes:
+    """The 837 of :func:`_transaction` with a BHT after the first segment that starts with each text of ``after``
+    (``ST*``: right after its ST), in one interchange with correct counts."""
+    segments = _transaction(kind)
+    for text in after:
+        at = next(n for n, segment in enumerate(segments) if segment.startswith(text))
+        segments.insert(at + 1, _BHT)
+    guide = segments[0].rsplit("*", 1)[1]
+    text = "~\n".join([
+        "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260320*1200*^*00501*000000001*0*T*:",
+        f"GS*HC*SENDER*RECEIVER*20260320*1200*1*X*{guide}", *segments, f"SE*{len(segments) + 1}*0001", "GE*1*1",
+        "IEA*1*000000001"])
+    return (text + "~\n").encode()
+
+
+_MISPLACED = "a BHT that is not the segment right after its ST"
+_SECOND = "a second BHT in the transaction set"
+
+
+class TestBeginningSegment:
+    """An 837's BHT (whose BHT04 is the claims' received date) is the segment right after its ST, once: both
+    routes, the whole file and its pieces, refuse one elsewhere at the same segment, after the same claims."""
+
+    @pytest.mark.parametrize("window", [200, 1 << 20], ids=["cut segment by segment", "cut quickly"])
+    @pytest.mark.parametrize("kind", ["837P", "837I"])
+    @pytest.mark.parametrize("after, problem, read", [
+        (("ST*",), None, 12),
+        (("NM1*41",), _MISPLACED, 0),
+        (("HL*1*",), _MISPLACED, 0),
+        (("HL*8*",), _MISPLACED, 6),
+        (("CLM*C6*",), _MISPLACED, 5),
+        (("ST*", "ST*"), _SECOND, 0),
+        (("ST*", "HL*8*"), _SECOND, 6),
+        (("ST*", "CLM*C9*"), _SECOND, 8),
+    ], ids=["right after ST", "before the first HL", "after the billing provider's HL", "after a subscriber's HL",
+            "inside a claim", "twice after ST", "again in a subscriber loop", "again in a claim"])
+    def test_a_bht_elsewhere_is_refused_alike(self, monkeypatch, window, kind, after, problem, read):
+        """A BHT after other segments of the header, after an HL or inside a claim, or a second one: the whole
+        file and its pieces (of 1, 2, 5 or 500 claims) raise InputError at that BHT's segment number, after
+        the claims before it (not the claim it interrupts)."""
+        monkeypatch.setattr(x12_split, "_WINDOW", window)
+        data = _with_bht(kind, *after)
+        items, raised = expected = whole(data)
+        assert [item[0] for item in items] == ["claim"] * read
+        if problem is None:
+            assert {item.received for item in radrules.read_x12(io.BytesIO(data))} == {dt.date(2026, 4, 10)}
+            assert raised is None
+        else:
+            number = [n for n, segment_id, _ in tokenize(io.BytesIO(data)) if segment_id == "BHT"][-1]
+            assert raised[3:] == (number, "BHT") and problem in raised[1]
+        for claims in (1, 2, 5, 500):
+            assert in_pieces(data, claims) == expected
+
+    def test_the_splitter_stops_at_the_bht(self):
+        """A BHT after subscriber loops cut quickly: split_x12 raises at it, as read_x12 does, after a last
+        piece marked incomplete (the claim the BHT interrupts is not read)."""
+        parts = []
+        with pytest.raises(radrules.InputError) as caught:
+            for part in split_x12(io.BytesIO(_with_bht("837P", "ST*", "CLM*C9*")), claims=2):
+                parts.append(part)
+        assert (caught.value.segment, caught.value.segment_id) == (85, "BHT")
+        assert not parts[-1].complete and all(part.complete for part in parts[:-1])
+        assert sum(part.claims for part in parts) == 9
+
+    @pytest.mark.parametrize("kind", ["837P", "837I"])
+    def test_the_fuzzed_file(self, kind):
+        """The file a fuzz tester found: a subscriber's HL before the BHT, then the billing provider and the
+        claims. The pieces read the claims without BHT04 where the whole file gave them it: both now refuse
+        the file at its BHT (segment 5)."""
+        data = _with_bht(kind, "ST*").replace(b"~\nBHT*", b"~\nHL*90*1*22*0~\nBHT*", 1)
+        for found in [whole(data)] + [in_pieces(data, claims) for claims in (1, 2, 500)]:
+            assert found[0] == [] and found[1][3:] == (5, "BHT") and _MISPLACED in found[1][1]
+
+    def test_another_transaction_set_is_not_checked(self):
+        """A BHT out of place in a transaction set whose claims are not read (an 837 of another guide) is not
+        refused: the set is reported on its ST, as before."""
+        data = _with_bht("837P", "HL*1*").replace(b"005010X222A1", b"005010X224A2")
+        items, raised = whole(data)
+        assert raised is None and len(items) == 1 and "not an 837P" in items[0][1]
+        for claims in (1, 2, 500):
+            assert in_pieces(data, claims) == (items, raised)
+

@@ -14,7 +14,8 @@ memory. docs/readers.md has the mapping of every field.
   (yielded, not raised) and the reader goes on with the next claim. An
   envelope whose counts or control numbers disagree is yielded the same way,
   after the claims it holds. A file whose structure is broken (no ISA,
-  segments outside an envelope, a cut-off file) raises InputError.
+  segments outside an envelope, a BHT that is not the segment after its ST,
+  a cut-off file) raises InputError.
 
 This module tokenizes and walks envelopes and loops; ``x12_claims.py`` maps
 a CLM loop to a claim; ``x12_split.py`` cuts a file into pieces of whole
@@ -45,7 +46,7 @@ _READ = frozenset((
 #: Segments of a CLM loop that the claim is built from; a claim's other segments are skipped.
 _CLAIM_BODY = frozenset(("LX", "SV1", "SV2", "SBR", "NM1", "REF", "DTP", "HI", "DMG"))
 #: Segments that end a CLM loop (a claim ends at the next CLM, HL or SE; the others are errors there).
-_CLAIM_END = frozenset(("CLM", "HL", "SE", "ST", "GS", "GE", "ISA", "IEA"))
+_CLAIM_END = frozenset(("CLM", "HL", "SE", "ST", "GS", "GE", "ISA", "IEA", "BHT"))
 
 
 # ---------------------------------------------------------------- tokenizer
@@ -311,14 +312,16 @@ class _Walker(_ClaimReader):
         """What a walker resumed inside a transaction set needs (see readers/x12_split.py)."""
         return (self.name, self.payers, self.delimiters, self.claim_type, self.created, self.level,
                 dict(self.subscriber), None if self.patient is None else dict(self.patient), self.last_entity,
-                self.lost_hl, self.billing_npi, self.claims)  # claims last: the splitter replaces it
+                self.lost_hl, self.billing_npi, self.transaction_start,
+                self.claims)  # claims last: the splitter replaces it
 
     @classmethod
     def resume(cls, snapshot: tuple) -> "_Walker":
         """A walker in the state of :meth:`snapshot`, inside the transaction set."""
         (name, payers, delimiters, claim_type, created, level, subscriber, patient, last_entity,
-         lost_hl, billing_npi, claims) = snapshot
+         lost_hl, billing_npi, transaction_start, claims) = snapshot
         walker = cls(name, payers)
+        walker.transaction_start = transaction_start
         walker.billing_npi = billing_npi
         walker.delimiters, walker.claim_type, walker.created, walker.level = delimiters, claim_type, created, level
         walker.subscriber, walker.patient, walker.last_entity, walker.claims = subscriber, patient, last_entity, claims
@@ -487,10 +490,27 @@ class _Walker(_ClaimReader):
             claim.body.append((number, segment_id, elements))
             if len(claim.body) > FIRST_COUNT:
                 self.count_claim(claim)
+        elif segment_id == "BHT":
+            self.check_bht(number)  # inside a claim: out of place, it raises
+
+    def check_bht(self, number: int) -> None:
+        """Raise InputError unless the BHT numbered ``number`` is the first segment of an 837 being read.
+
+        BHT04 is the received date of every claim of the set without a DTP*050, so a BHT anywhere else (after
+        an HL, a second one) would date the claims before it otherwise than those after it, and each process
+        of a split file otherwise than the whole file (readers/x12_split.py)."""
+        if self.claim_type is None:  # a transaction set whose claims are not read
+            return
+        if self.created is not None:
+            raise self.error(number, "BHT", "a second BHT in the transaction set: an 837 has one, right after its ST")
+        if number != self.transaction_start + 1:
+            raise self.error(number, "BHT", "a BHT that is not the segment right after its ST: an 837 begins "
+                             "with its BHT")
 
     def header_segment(self, number: int, segment_id: str, elements: list) -> None:
         """Segments before the first CLM of a subscriber or patient loop."""
         if segment_id == "BHT":
+            self.check_bht(number)
             self.created = (number, _element(elements, 4))
         elif segment_id == "SBR" and self.level == "22":
             self.subscriber["filing"] = _element(elements, 9)

@@ -10,9 +10,10 @@ gives for those segments, with the same segment numbers and positions.
 The splitter has two speeds. Segment by segment (the envelope, the header of
 a transaction set, anything unusual) it runs the reader's own walker,
 building no claim. From a subscriber loop (``HL`` with level 22) to the next
-envelope segment or billing provider loop (``HL`` with level 20, whose
-``NM1*85`` the claims after it depend on), where a claim depends on nothing
-before its subscriber loop, it does not look at every segment: it finds the
+envelope segment, ``BHT`` (out of place there: the walker refuses it) or
+billing provider loop (``HL`` with level 20, whose ``NM1*85`` the claims
+after it depend on), where a claim depends on nothing before its
+subscriber loop, it does not look at every segment: it finds the
 next subscriber loop about a piece's worth further on and counts the
 segments and the ``CLM`` segments between with string searches, and the
 piece's reader checks the segments themselves. Segment ids that are not ids
@@ -207,6 +208,8 @@ class _Cutter:
                     continue
                 if segment_id in _ENVELOPE:
                     walker.segment(number, segment_id, text)
+                elif segment_id == "BHT" and walker.in_transaction:
+                    walker.check_bht(number)  # one out of place stops the file here: the piece before is cut off
                 if held is not None:  # the segment after it reads: its last claim is whole
                     yield held
                     held = None
@@ -271,16 +274,17 @@ class _Cutter:
     def subscribers(self, state: tuple) -> Iterator[X12Piece]:
         """Pieces of whole subscriber loops from the position (an HL of level 22) to the next envelope segment.
 
-        Stops at the first envelope segment or billing provider loop (HL of level
-        20), at the end of the file, or when a subscriber loop is longer than the
-        window (yielding nothing then). The walker is left as after the last
-        piece, its claim ended.
+        Stops at the first envelope segment, BHT or billing provider loop (HL
+        of level 20), at the end of the file, or when a subscriber loop is
+        longer than the window (yielding nothing then). The walker is left as
+        after the last piece, its claim ended.
         """
         terminator, element = re.escape(self.terminator), re.escape(self.element)
         after = f"(?={element}|[\\r\\n]*{terminator})"  # the end of a segment id
-        # an envelope segment, or a billing provider's HL (level 20), whose NM1*85 the walker must read
+        # an envelope segment, a BHT (out of place after an HL: the walker refuses it where read_x12 does) or a
+        # billing provider's HL (level 20), whose NM1*85 the walker must read
         level_20 = f"HL(?:{element}[^{element}{terminator}]*){{2}}{element}20{after}"
-        boundary = re.compile(f"{terminator}[\\r\\n]*(?:(?:ISA|IEA|GS|GE|ST|SE){after}|{level_20})")
+        boundary = re.compile(f"{terminator}[\\r\\n]*(?:(?:ISA|IEA|GS|GE|ST|SE|BHT){after}|{level_20})")
         subscriber = re.compile(f"{terminator}[\\r\\n]*HL(?:{element}[^{element}{terminator}]*){{2}}{element}22"
                                 f"(?={element}|[\\r\\n]*{terminator})")
         claim = re.compile(f"{terminator}[\\r\\n]*CLM{after}")
