@@ -374,6 +374,7 @@ class TestMalformed:
         ("GS*HC*S*R~", 1, None, "must start with an ISA segment"),
         ("ISA*00*  *00~", 1, "ISA", "fewer than 16 elements"),
         (ISA.replace("*:~", "*A~"), 1, "ISA", "component separator"),
+        (ISA.replace("*:~", "* ~"), 1, "ISA", "the component separator (ISA16) is a letter, digit or space"),
         (ISA + "GS*HC*S*R*20260320*1200*1*X*005010X222A1~ST*837*1*005010X222A1~HL*1**20*1~BHT*0019*00*B1~", 5,
          "BHT", "a BHT that is not the segment right after its ST"),
         (ISA + "GS*HC*S*R*20260320*1200*1*X*005010X223A2~ST*837*1*005010X223A2~BHT*0019~BHT*0019~", 5, "BHT",

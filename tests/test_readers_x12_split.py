@@ -345,3 +345,12 @@ class TestBeginningSegment:
         for claims in (1, 2, 500):
             assert in_pieces(data, claims) == (items, raised)
 
+
+@pytest.mark.parametrize("claims", [1, 3, 500])
+def test_a_space_for_the_component_separator_of_a_later_interchange(claims):
+    """A second interchange whose ISA16 is a space: both routes raise InputError at that ISA, after the first
+    interchange's claims."""
+    data = (x12_file(10) + x12_file(10).replace("*T*:~", "*T* ~")).encode()
+    items, raised = whole(data)
+    assert len(items) == 10 and raised[3:] == (109, "ISA") and "component separator (ISA16)" in raised[1]
+    assert in_pieces(data, claims) == (items, raised)

@@ -80,7 +80,9 @@ def _delimiters(head: str, name: str) -> tuple[Delimiters, int]:
     if position + 2 >= len(head):
         raise InputError(name, "the ISA segment is cut off", segment=1, segment_id="ISA")
     component, terminator = head[position + 1], head[position + 2]
-    if component.isalnum() or terminator.isalnum() or len({element, component, terminator}) < 3:
+    if not _is_component_separator(component):
+        raise InputError(name, BAD_COMPONENT_SEPARATOR, segment=1, segment_id="ISA")
+    if terminator.isalnum() or len({element, component, terminator}) < 3:
         raise InputError(name, "the component separator (ISA16) and the segment terminator after it must be "
                          "two different characters that are not letters, digits or the element separator",
                          segment=1, segment_id="ISA")
@@ -89,6 +91,15 @@ def _delimiters(head: str, name: str) -> tuple[Delimiters, int]:
     if repetition in (element, component, terminator, " "):
         repetition = None
     return Delimiters(element, component, repetition, terminator), position + 3
+
+
+#: Why an ISA16 is refused (the first ISA's, or a later interchange's).
+BAD_COMPONENT_SEPARATOR = "the component separator (ISA16) is a letter, digit or space"
+
+
+def _is_component_separator(character: str) -> bool:
+    """Whether ISA16 may be a component separator: not a letter, digit or space (an element can hold those)."""
+    return not (character.isalnum() or character.isspace())
 
 
 def _open(source) -> tuple[IO, str, bool]:
@@ -349,6 +360,8 @@ class _Walker(_ClaimReader):
             if self.envelope:
                 raise self.error(number, segment_id, "an ISA inside an interchange (missing IEA)")
             self.delimiters = delimiters = delimiters_of(text)
+            if not _is_component_separator(delimiters.component):
+                raise self.error(number, segment_id, BAD_COMPONENT_SEPARATOR)
             elements = text.split(delimiters.element)
             if len(elements) != 17:
                 raise self.error(number, segment_id, f"the ISA segment has {len(elements) - 1} elements, not 16")
