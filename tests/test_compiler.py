@@ -1956,3 +1956,24 @@ def test_a_plausible_mistake_is_told_its_fix(condition, code, column, message, h
     error = caught.value.errors[0]
     assert (error.code, error.span.line, error.span.column, error.message, error.help) == (
         code, 4, column, message, help)
+
+
+@pytest.mark.parametrize("condition, column, message, help", [
+    ("line.contrast_family is ct_haed", 32, "no code has contrast_family `ct_haed`", "did you mean `ct_head`?"),
+    ("line.contrast_family is not ct_thorx", 36, "no code has contrast_family `ct_thorx`", "did you mean `ct_thorax`?"),
+    ("line.contrast_family in [ct_head, ct_abd]", 42, "no code has contrast_family `ct_abd`",
+     "the `property contrast_family` lines give `ct_head`, `ct_thorax`"),
+    ("line.contrast_family is ct_head", None, None, None),
+    ("line.pctc is 33", 21, "`33` is no pctc indicator: no code has it",
+     "the MPFS file's pctc indicators are 0, 1, 2, 3, 4, 5, 6, 7, 8, 9"),
+    ("line.pctc in [1, 2]", None, None, None),
+    ("line.bilateral is 4", 26, "`4` is no bilateral indicator: no code has it",
+     "the MPFS file's bilateral indicators are 0, 1, 2, 3, 9"),
+])
+def test_a_property_value_no_code_has(condition, column, message, help):
+    """RR274: a misspelt property value made a test never true (always, with `is not`), without a word."""
+    text = ("property contrast_family = ct_head for 70450, 70460\nproperty contrast_family = ct_thorax for 71250\n\n"
+            + rule(condition, then='warn line "x"'))
+    warnings = [(w.span.line, w.span.column, w.message, w.help) for w in radrules.loads(text).warnings
+                if w.code == "RR274"]
+    assert warnings == ([(5, column, message, help)] if message else [])

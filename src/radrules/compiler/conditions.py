@@ -226,7 +226,30 @@ class ConditionCompiler:
             return None
         if not self._same_type(left, right, expr):
             return None
+        if isinstance(left.node, c.PropertyOf) and isinstance(right.node, c.Const):
+            self._property_values(left.node.name, [(right.node.value, expr.right.span)])
         return c.Compare(left.node, op, right.node, self._text(expr))
+
+    def _property_values(self, name: str, written: list) -> None:
+        """RR274 for each value (value, span) that no code has as its property ``name``: a misspelt value makes a
+        test that is never true (`line.contrast_family is ct_haed`), or always true with `is not`. A property that
+        tables fill (`pctc`, `bilateral`) is checked against the indicators the MPFS file defines."""
+        domain = _INDICATORS.get(name)
+        given = sorted(set(self.properties.get(name, {}).values())) if domain is None else sorted(domain)
+        if domain is None and not given:
+            return
+        for value, span in written:
+            if value in given:
+                continue
+            if domain is not None:
+                self.ctx.warning("RR274", f"`{value}` is no {name} indicator: no code has it", span,
+                                 help=f"the MPFS file's {name} indicators are {', '.join(given)}")
+                continue
+            near = suggestion(value, given)
+            self.ctx.warning("RR274", f"no code has {name} `{value}`", span,
+                             help=near or (f"the `property {name}` lines give " +
+                                           ", ".join(f"`{v}`" for v in given[:8]) + (", ..." if len(given) > 8
+                                                                                     else "")))
 
     def _presence(self, expr: s.Presence):
         operand = self._operand(expr.operand, allow_identifier=True)
@@ -257,6 +280,11 @@ class ConditionCompiler:
             return None
         if operand.type == "bill_type":
             self._frequency_x_in(values, expr.values)
+        if isinstance(operand.node, c.PropertyOf):
+            tokens = {item.token.text: item.token.span for item in getattr(expr.values.expr, "items", ())
+                      if hasattr(item, "token")}
+            self._property_values(operand.node.name, [(value, tokens.get(value, expr.values.span))
+                                                      for value in sorted(values)])
         return c.InSet(operand.node, values, resolved.prefixes, expr.negated, self._text(expr), resolved.carved)
 
     def _frequency_x_in(self, values: frozenset, written) -> None:
@@ -647,6 +675,8 @@ class ConditionCompiler:
 
 
 _BAD = object()
+#: The values of the code properties the MPFS file fills (its PC/TC and bilateral surgery indicators).
+_INDICATORS = {"pctc": frozenset("0123456789"), "bilateral": frozenset("01239")}
 
 
 def cost(node) -> int:
