@@ -621,3 +621,48 @@ def re_files(statement: str) -> list:
     import re
 
     return [PurePath(found).name for found in re.findall(r'"cms/([^"]+)"', statement)]
+
+
+class TestDatedByRows:
+    """RR537: a PTP or add-on version beside others whose date comes from its newest rows alone (no `effective`,
+    no date in its names); `check` says which versions are so dated (a quarterly update engineer's finding: two
+    add-on files named `aoc_edits.csv` were dated 2017-01-01 and 2025-10-01 without a word)."""
+
+    HEADER = ("Primary Code,Add-on Code,AOC Edit Type,Special Instruction Notes,AOC Del Dt (Julian),"
+              "Primary Code Del Dt (Julian),AOC Edit Eff Dt (Julian),AOC Edit Del Dt (Julian)\n")
+
+    def ruleset(self, tmp_path, text: str) -> Path:
+        root = make_ruleset(tmp_path, text)
+        for quarter, rows in (("q2", "77067,77063,1,,,,2017001,\n"),
+                              ("q3", "77067,77063,1,,,,2017001,\n77066,G0279,1,,,,2026182,\n")):
+            (root / "cms" / quarter).mkdir()
+            (root / "cms" / quarter / "aoc_edits.csv").write_text(self.HEADER + rows)
+        return root
+
+    def test_two_add_on_versions_dated_by_their_rows(self, tmp_path):
+        root = self.ruleset(tmp_path, 'table addon "cms/q2/aoc_edits.csv"\ntable addon "cms/q3/aoc_edits.csv"\n')
+        rules = radrules.load(root, cache_dir=None)
+        assert [(w.code, w.span.line) for w in rules.warnings] == [("RR537", 1), ("RR537", 2)]
+        assert rules.warnings[0].message == (
+            "this addon version takes its date, 2017-01-01, from its newest rows: its statement has no `effective` "
+            "and its file names give no date")
+        assert [v["dated_by"] for v in rules.describe()["table_versions"]] == ["rows", "rows"]
+
+    @pytest.mark.parametrize("text", [
+        'table addon "cms/q3/aoc_edits.csv"\n',  # alone: it judges every date
+        'table addon "cms/q2/aoc_edits.csv" effective 2026-04-01\ntable addon "cms/q3/aoc_edits.csv" effective '
+        '2026-07-01\n',
+    ])
+    def test_alone_or_dated_no_warning(self, tmp_path, text):
+        rules = radrules.load(self.ruleset(tmp_path, text), cache_dir=None)
+        assert rules.warnings == ()
+        assert {v["dated_by"] for v in rules.describe()["table_versions"]} == (
+            {"rows"} if "effective" not in text else {"effective"})
+
+    def test_check_says_so(self, tmp_path):
+        from radrules.cli.check_command import table_line
+
+        rules = radrules.load(self.ruleset(tmp_path, 'table addon "cms/q3/aoc_edits.csv"\n'), cache_dir=None)
+        (version,) = rules.describe()["table_versions"]
+        assert "2026-07-01 on (and earlier dates) (the date of its newest rows: no `effective`, no date in its " \
+               "names): 2 codes" in table_line(version)

@@ -97,6 +97,8 @@ def table_line(version: dict) -> str:
     dates = f"{version['from']} to {version['until']}" if version["until"] else f"{version['from']} on"
     if version["earlier_dates"]:
         dates += " (and earlier dates)"
+    if version.get("dated_by") == "rows":  # no `effective`, no date in the names: a guess worth seeing
+        dates += " (the date of its newest rows: no `effective`, no date in its names)"
     names = [Path(f).name for f in version["files"]]
     files = names[0] if len(names) == 1 else f"{len(names)} files: " + ", ".join(names[:4]) + (
         ", ..." if len(names) > 4 else "")

@@ -12,7 +12,7 @@ versions (`for payer`) that begin after (RR532), end before (RR533) or skip
 (RR534) those without it: their oldest, newest or the one before the gap
 judges the payer's dates the others judge by another table; a quarter no version of a quarterly kind takes
 effect in, between two (RR535), and one quarterly kind's newest version a quarter or more older than another's
-(RR536). Each but RR529
+(RR536), and a version beside others dated by its newest rows alone (RR537). Each but RR529
 reads what the statements say and what the loaders recorded (a table's newest
 rows), never the rows again.
 """
@@ -100,6 +100,7 @@ def check_versions(comp) -> None:
             _out_of_order(comp, named)
             _loaded_again(comp, named)
             _skipped_quarters(comp, versions, shared if versions is not shared else [])
+            _dated_by_rows(comp, versions)
             if versions[0].kind == "ptp":
                 _rows_after_next(comp, versions)
             if versions[0].kind in ("ptp", "addon") and len(versions) > 1:
@@ -291,6 +292,25 @@ def _dated(loaded) -> bool:
 
     return loaded.statement.effective is not None or tables.effective_from_names(loaded.kind, _names(loaded)) \
         is not None
+
+
+def _dated_by_rows(comp, versions: list) -> None:
+    """RR537 at each version of ``versions`` (one list, oldest first, of two or more) that takes its date from its
+    newest rows: no `effective`, no date in its file names. Beside another version, that date decides which dates of
+    service each judges, and a file's newest row need not be its quarter's first day (an add-on file of a quarter
+    that added no edit: the version before's)."""
+    if len(versions) < 2:
+        return
+    for loaded in versions:
+        if _dated(loaded):
+            continue
+        comp.ctx.warning(
+            "RR537", f"this {loaded.kind} version takes its date, {format_date(loaded.start)}, from its newest rows: "
+                     f"its statement has no `effective` and its file names give no date",
+            loaded.statement.span,
+            help=f"beside other {loaded.kind} versions, its date decides which dates of service it judges, and a "
+                 f"file's newest row need not start its quarter: write `effective` with the first day of the "
+                 f"quarter CMS published it for")
 
 
 def _served(loaded) -> str:

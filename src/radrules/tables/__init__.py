@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 import weakref
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import attrs
 import cachetools
@@ -984,6 +984,8 @@ def version_windows(loaded_tables: list[Loaded]) -> list[dict]:
                     "from": dt.date.fromordinal(loaded.start).isoformat(),
                     "until": dt.date.fromordinal(until).isoformat() if until is not None else None,
                     "earlier_dates": i == 0 and kind != "icd10cm",
+                    # where `from` comes from: the statement's `effective`, the file name, or the newest rows
+                    "dated_by": dated_by(loaded),
                     "size": table_size(loaded),
                     "counts": "rows" if kind == "ptp" else "codes",
                     "files": list(loaded.files),
@@ -991,6 +993,14 @@ def version_windows(loaded_tables: list[Loaded]) -> list[dict]:
                     "read_from": {"memory": "memory cache", "disk": "disk cache"}.get(loaded.from_cache, "files"),
                 })
     return found
+
+
+def dated_by(loaded: Loaded) -> str:
+    """``effective``, ``name`` or ``rows``: what gives a loaded version its date (:func:`default_effective`)."""
+    if loaded.statement.effective is not None:
+        return "effective"
+    names = [PurePosixPath(display).name for display in loaded.files]
+    return "name" if effective_from_names(loaded.kind, names) is not None else "rows"
 
 
 def last_day(kind: str, chosen: list, i: int) -> int | None:
