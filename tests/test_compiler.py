@@ -1977,3 +1977,16 @@ def test_a_property_value_no_code_has(condition, column, message, help):
     warnings = [(w.span.line, w.span.column, w.message, w.help) for w in radrules.loads(text).warnings
                 if w.code == "RR274"]
     assert warnings == ([(5, column, message, help)] if message else [])
+
+
+@pytest.mark.parametrize("unfinished", ["claim.payer is not", "claim.payer is", "line.code in", "line.units >"])
+def test_a_test_without_its_value_before_then(unfinished):
+    """`then` on the next line was read as the test's value, and the error said that an action starts with `then`,
+    on a line that starts with it."""
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.loads(f'rule t.a\n  when line.units > 1 and {unfinished}\n  then warn line "x"\n  reference "t"\nend\n')
+    error = caught.value.errors[0]
+    assert (error.code, error.span.line, error.span.column, error.message) == (
+        "RR101", 3, 3, "`then` is read as the value of the test before it")
+    assert error.help == (f"the test `{unfinished}` that ends the line before has no value: finish it "
+                          f"(`{unfinished} VALUE`)")

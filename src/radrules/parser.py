@@ -356,6 +356,17 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
         # A lowercase word where only keywords fit: most often a misspelled keyword.
         help = _expected_help(expected, value)
         if value in ("deny", "review", "warn", "info") and _literal_expected(expected, "then"):
+            line_start = padded.rfind("\n", 0, token.start_pos) + 1
+            written = re.fullmatch(r"(\s*)then\s+", padded[line_start:token.start_pos])
+            test = re.search(r"((?<![\w.])[a-z_]+\.[a-z_]+\s+(?:is\s+not|is|not\s+in|in|[!<>]?=|[<>]))[ \t]*"
+                             r"(?:#[^\n]*)?\n\s*$", padded[:line_start])
+            if written and test:  # `claim.payer is not` ending a line: `then` was read as its value
+                column = len(written.group(1)) + 1
+                unfinished = " ".join(test.group(1).split())
+                return Diagnostic("RR101", "`then` is read as the value of the test before it",
+                                  s.Span(name, token.line, column, token.line, column + 4), line_text(token.line),
+                                  help=f"the test `{unfinished}` that ends the line before has no value: finish it "
+                                       f"(`{unfinished} VALUE`)")
             help = f"a rule's action starts with `then`: `then {value} line \"...\"`"
         return Diagnostic("RR101", f"unexpected word `{value}`", span, line_text(token.line), help=help)
     help = _expected_help(expected, value)
