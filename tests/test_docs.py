@@ -436,14 +436,21 @@ def test_code_set_rules_are_documented():
 
 
 def test_rules_md_matches_the_rules():
-    """Each rules.md row gives the rule's real severity, CARC and RARC (columns 2-4), and no unknown ids."""
-    infos = _infos(radrules.load())
+    """Each rules.md row gives the rule's real severity, CARC and RARC (columns 2-4), and no unknown ids; a rule
+    with `group ... when` says which group and modifiers after its CARC (`CO-50 (PR with GA, GY)`)."""
+    ruleset = radrules.load()
+    infos = _infos(ruleset)
+    groups = {rule.info.id: rule.group_when for rule in ruleset.rules if rule.group_when}
     rows = _rules_rows()
     assert set(rows) - set(infos) == set(), "rules.md lists rule ids that do not exist"
     for rule_id, cells in rows.items():
         info = infos[rule_id]
         assert cells[1] == info.severity, rule_id
-        assert cells[2] == (info.carc or "none"), rule_id
+        carc = info.carc or "none"
+        if rule_id in groups:
+            group, condition = groups[rule_id]
+            carc += f" ({group} with {', '.join(sorted(condition.values))})"  # `line.modifiers has any of [...]`
+        assert cells[2] == carc, rule_id
         assert cells[3] == (", ".join(info.rarc) or "none"), rule_id
 
 

@@ -1766,6 +1766,7 @@ class TestBundled:
         report = Runner().run([copy / "payers" / "medicare.rrt", copy / "radiology" / "addons.rrt"])
         failed = sorted({o.name for o in report.outcomes if o.status == "failed"})
         assert failed == ["a denied primary takes its add-on with it",
+                          "a screening mammogram under 35 marked GY is the patient's",
                           "a second baseline screening between 35 and 39 is refused",
                           "screening mammography at 34 is denied"]
 

@@ -86,6 +86,11 @@ def _rare_result(ev: Evaluation, findings: list, hidden: dict) -> Result:
 
 def _rule_finding(rule, ev, line, other, lines, related) -> Finding:
     info = rule.info
+    carc = info.carc
+    if rule.group_when is not None:  # `group PR when ...`: asked of the lines the finding is made from
+        group, condition = rule.group_when
+        if condition.test(ev, line, other) is True:
+            carc = f"{group}-{carc.partition('-')[2]}"
     if line is None or line.code is None:  # (a claim rule; a line of a revenue code alone names no code)
         codes = ()
     elif other is None:
@@ -99,7 +104,7 @@ def _rule_finding(rule, ev, line, other, lines, related) -> Finding:
         lines=lines,
         related_lines=related,
         codes=codes,
-        carc=info.carc,
+        carc=carc,
         rarc=info.rarc,
         message=rule.message.render(ev, line, other),
         reference=info.reference,

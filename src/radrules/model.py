@@ -227,6 +227,9 @@ class GeneralRule:
     # Pair rules only (`once per line`): at most one finding per `line`, with the first `other` in claim
     # order that meets the condition; the evaluator leaves that line's later pairs unchecked.
     once_per_line: bool = False
+    # `group PR when CONDITION`: (group, condition) — a finding whose lines meet the condition takes that group
+    # in its `carc` (a patient liable under an ABN); asked only when the rule fires.
+    group_when: tuple | None = None
     # Whether the scope has a date window (the evaluator's inner loop asks only then).
     windowed: bool = attrs.field(init=False, repr=False, eq=False)
     # ``condition`` as a closure (radrules.fastpath); rebuilt after unpickling.

@@ -922,6 +922,9 @@ class _Builder(TreeWalk):
     def once_per_claim(self, meta, c):
         return s.OncePerClaim(self._span(meta))
 
+    def group_when(self, meta, c):
+        return s.GroupWhen(self._tok(c[0]), c[1], self._span(meta))
+
     # conditions
     def or_(self, meta, c):
         parts = []

@@ -242,8 +242,18 @@ class OncePerClaim:
     span: Span
 
 
+@attrs.frozen
+class GroupWhen:
+    """``group PR when CONDITION``: the finding's `carc` takes this group when the condition holds on the lines
+    it judges (a patient liable under an ABN, modifier GA)."""
+
+    group: Token
+    condition: "Expr"
+    span: Span
+
+
 Clause = Union[KindClause, ForPayer, ForType, Effective, When, Then, OncePerLine, OncePerClaim, Carc, Rarc,
-               Reference, SeverityClause]
+               GroupWhen, Reference, SeverityClause]
 
 #: The keyword that introduces each clause, for messages.
 CLAUSE_WORDS = {
@@ -258,6 +268,7 @@ CLAUSE_WORDS = {
     OncePerClaim: "once per claim",
     Carc: "carc",
     Rarc: "rarc",
+    GroupWhen: "group",
     Reference: "reference",
     SeverityClause: "severity",
 }

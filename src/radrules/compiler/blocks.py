@@ -24,7 +24,10 @@ BLOCK_DEFAULTS = {
     s.AddonsBlock: ("addon", "CO-107", ("N122",)),
 }
 _RULE_CLAUSES = (s.KindClause, s.ForPayer, s.ForType, s.UnlessTable, s.Effective, s.When, s.Then, s.OncePerLine,
-                 s.OncePerClaim, s.Carc, s.Rarc, s.Reference)
+                 s.OncePerClaim, s.Carc, s.Rarc, s.GroupWhen, s.Reference)
+#: The group codes of a claim adjustment (X12 CAS01): contractual obligation, patient responsibility, other
+#: adjustment, payer initiated reduction, correction and reversal.
+_GROUPS = ("CO", "PR", "OA", "PI", "CR")
 _BLOCK_CLAUSES = (s.ForPayer, s.ForType, s.UnlessTable, s.Effective, s.Carc, s.Rarc, s.Reference, s.SeverityClause)
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 #: Fields a message may not show: identifiers are protected data.
@@ -59,6 +62,9 @@ class BlockCompiler:
                     help = "`once per line` is for a `rule` that compares two lines (reads `other.`)"
                 elif isinstance(clause, s.OncePerClaim):
                     help = "`once per claim` is for a `rule` on one line that acts on the claim"
+                elif isinstance(clause, s.GroupWhen):
+                    help = ("a PTP, MUE or add-on denial is a coding denial, whose liability no modifier moves "
+                            "(domain.md §1.1, §2.1): give the block's `carc` the group it has")
                 self.ctx.error("RR252", f"`{word}` is not allowed in {what}", clause.span, help=help)
                 continue
             if type(clause) in found:
@@ -174,6 +180,9 @@ class BlockCompiler:
                            help="it is for a rule that reads `other.`; a rule on one line, or on the claim, "
                                 "gives at most one finding a line already")
             ok = False
+        group_when = self._group_when(clauses, shape, carc) if s.GroupWhen in clauses else None
+        if group_when is False:
+            ok = False
         if shape is None or not ok:
             return None
         info = m.RuleInfo(
@@ -209,7 +218,43 @@ class BlockCompiler:
             self.ctx.warning("RR264", f"rule `{info.id}` can never fire: {why}", clauses[s.When].span, help=help)
         needs_authorization = shape == "line" and any(map(_reads_authorization, c.conjuncts(condition)))
         return m.GeneralRule(info, scope, shape, target, condition, template, codes_key, modifiers_key,
-                             other_codes, same_code, needs_history, places_key, needs_authorization, once)
+                             other_codes, same_code, needs_history, places_key, needs_authorization, once,
+                             group_when)
+
+    def _group_when(self, clauses: dict, shape: str | None, carc: str | None):
+        """(group, compiled condition) of a `group GROUP when CONDITION` clause, None if the rule's shape is not
+        known (an error said so), or False after an error. The condition reads what the rule's may: a rule on
+        the claim no line, a rule on one line no `other`."""
+        clause = clauses[s.GroupWhen]
+        group = clause.group.text
+        condition, roots = self.conditions.condition(clause.condition)
+        ok = condition is not None
+        if group not in _GROUPS:
+            self.ctx.error("RR215", f"`{group}` is not a claim adjustment group code", clause.group.span,
+                           help="the groups are " + ", ".join(f"`{code}`" for code in _GROUPS) +
+                                " (`PR`: the patient is liable)")
+            ok = False
+        if carc is None:
+            self.ctx.error("RR252", "`group` is not allowed in a rule without a `carc`", clause.span,
+                           help="`group` changes the group of the rule's `carc` when its condition holds: give "
+                                "the `carc` (as `carc CO-50`)")
+            ok = False
+        elif ok and group == carc.split("-")[0]:
+            self.ctx.error("RR252", f"`group {group}` is the group the `carc` has already ({carc})",
+                           clause.group.span, help="name the group the finding takes when the condition holds, "
+                                                   "as `group PR` beside `carc CO-50`")
+            ok = False
+        if shape is None or roots is None:
+            return None if ok else False
+        if "other" in roots and shape != "pair":
+            self.ctx.error("RR214", "the condition of `group` reads `other` in a rule that does not compare two "
+                                    "lines", clause.span, help="read `line.` fields there, as the rule's does")
+            ok = False
+        if "line" in roots and shape == "claim":
+            self.ctx.error("RR214", "the condition of `group` reads `line` in a rule that acts on the claim",
+                           clause.span, help="read `claim.` and `patient.` fields there, as the rule's does")
+            ok = False
+        return (group, condition) if ok else False
 
     def _shape(self, rule: s.Rule, target: str, roots: set[str], then: s.Then, when: s.When,
                per_claim: bool = False) -> str | None:

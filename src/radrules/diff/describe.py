@@ -87,6 +87,8 @@ def rule_description(rule) -> dict:
     out["once_per_line"] = rule.once_per_line
     out["condition"] = condition_text(rule.condition)
     out["message"] = template_text(rule.message)
+    group_when = getattr(rule, "group_when", None)
+    out["group"] = f"{group_when[0]} when {condition_text(group_when[1])}" if group_when else None
     return out
 
 
@@ -94,7 +96,8 @@ def rule_key(rule):
     """The canonical form two versions of a rule are compared by."""
     info = rule.info
     return (info.kind, info.severity, info.title, info.carc, info.rarc, info.reference, canonical(rule.scope),
-            rule.target, rule.once_per_line, canonical(rule.condition), canonical(rule.message))
+            rule.target, rule.once_per_line, canonical(rule.condition), canonical(rule.message),
+            (rule.group_when[0], canonical(rule.group_when[1])) if rule.group_when else None)
 
 
 def exclusion_fields(scope) -> dict:
@@ -273,7 +276,7 @@ _RULE_LABELS = (("kind", "kind"), ("severity", "severity"), ("title", "title"), 
                 ("claim_types", "claim types"), ("start", "from"), ("end", "until"),
                 ("disabled_for", "disabled for"), ("replaced_by_table", "replaced by"), ("target", "acts on"),
                 ("once_per_line", "once per line"), ("condition", "condition"), ("message", "message"),
-                ("carc", "carc"), ("rarc", "rarc"), ("reference", "reference"))
+                ("carc", "carc"), ("rarc", "rarc"), ("group", "group"), ("reference", "reference"))
 
 
 def rule_details(old: dict, new: dict, old_rule=None, new_rule=None) -> list[str]:
@@ -296,6 +299,8 @@ def rule_details(old: dict, new: dict, old_rule=None, new_rule=None) -> list[str
             before, after = ", ".join(before or ["every claim type"]), ", ".join(after or ["every claim type"])
         elif name == "rarc":
             before, after = " ".join(before) or "none", " ".join(after) or "none"
+        elif name == "group":
+            before, after = before or "none", after or "none"
         elif name == "disabled_for":
             before, after = "; ".join(before) or "no one", "; ".join(after) or "no one"
         elif name == "once_per_line":
