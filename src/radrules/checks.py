@@ -47,7 +47,9 @@ FORMAT_RULES = {
         _info("format.end_date", "CO-16", ("M59",), "service end date before its start date"),
         _info("format.date_after_received", "CO-16", ("M52",), "service date after the claim was received"),
         _info("format.statement_period", "CO-16", ("M52",), "service date outside the statement period"),
-        _info("format.npi", "CO-16", (), "rendering or billing NPI fails its check digit"),
+        # N290 a rendering provider's NPI, N257 (given by the claim's finding) the billing provider's: Noridian JF
+        # "Missing/Incorrect Required NPI Information" [V2]
+        _info("format.npi", "CO-16", ("N290",), "rendering or billing NPI fails its check digit"),
     )
 }
 
@@ -188,11 +190,13 @@ def hide(findings: list, hidden: dict) -> None:
             findings[index] = attrs.evolve(finding, message=message, codes=codes_)
 
 
-def _finding(rule_id: str, lines: tuple[int, ...], message: str, codes_: tuple[str, ...] = ()) -> Finding:
+def _finding(rule_id: str, lines: tuple[int, ...], message: str, codes_: tuple[str, ...] = (),
+             rarc: tuple[str, ...] | None = None) -> Finding:
     info = FORMAT_RULES[rule_id]
     return Finding(
         rule=rule_id, kind="format", severity=info.severity, lines=lines, message=message,
-        codes=codes_, carc=info.carc, rarc=info.rarc, reference=info.reference, source=info.source,
+        codes=codes_, carc=info.carc, rarc=info.rarc if rarc is None else rarc, reference=info.reference,
+        source=info.source,
     )
 
 
@@ -281,7 +285,8 @@ def check_format(ev, findings: list) -> dict | None:
                             f"claim place of service `{place}` is not a 2-digit code",
                             "the claim's place of service is not a 2-digit code")
     if claim.billing_npi is not None and not codes.npi_is_valid(claim.billing_npi):
-        findings.append(_finding("format.npi", all_lines, "the claim's billing NPI is not a valid NPI"))
+        findings.append(_finding("format.npi", all_lines, "the claim's billing NPI is not a valid NPI",
+                                 rarc=("N257",)))
     count = len(claim.diagnoses)
     # Dates are compared line by line only when the claim's first or last day is out of bounds.
     days = ev.by_day
