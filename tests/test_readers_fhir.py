@@ -784,7 +784,35 @@ class TestClaimResponse:
         assert response["insurer"] == {"display": "the payer of the claim"}
         assert response["request"] == {"reference": "Claim/RAD-F-3001"}
         assert response["created"] == "2026-03-21"
-        assert response["disposition"] == "failed: line 5 denied"
+        assert response["disposition"] == "failed: item 5 denied"
+
+    def test_items_named_by_their_sequence_and_a_line_left_for_review(self):
+        """A Claim whose items are numbered 10, 20, 30: the disposition names item 30, not line 3, and a first
+        note says which item each line of the messages is; a line left for review makes the outcome `partial`
+        (it said `complete`, as for a claim judged whole: a denials analyst's finding)."""
+        rules = radrules.loads('rule t.review "x"\n  when line.code is 74177\n  then review line "line '
+                               '{line.number}: send the report"\n  reference "t"\nend\n'
+                               'rule t.deny "x"\n  when line.code is 74150\n  then deny line "no"\n  carc CO-16\n'
+                               '  reference "t"\nend\n')
+        data = {"resourceType": "Claim", "id": "c1", "status": "active", "use": "claim",
+                "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type",
+                                     "code": "professional"}]},
+                "patient": {"reference": "Patient/p1"}, "created": "2026-03-02", "provider": {"reference": "#x"},
+                "priority": {"coding": [{"code": "normal"}]}, "insurance": [],
+                "item": [{"sequence": sequence, "productOrService": {"coding": [{"code": code}]},
+                          "servicedDate": "2026-03-02"}
+                         for sequence, code in ((10, "71046"), (20, "74177"), (30, "74150"))]}
+        claim = radrules.Claim.from_dict({"lines": [{"code": i["productOrService"]["coding"][0]["code"],
+                                                    "date": "2026-03-02"} for i in data["item"]]})
+        response = radrules.to_fhir_claim_response(rules.evaluate(claim), data, created=D(2026, 3, 21))
+        assert response["outcome"] == "partial"
+        assert response["disposition"] == "failed: item 30 denied; item 20 for review"
+        assert response["processNote"][0]["text"] == ("the notes number lines in claim order: line 1 is item 10, "
+                                                      "line 2 is item 20, line 3 is item 30")
+        assert [item["itemSequence"] for item in response["item"]] == [10, 20, 30]
+        notes = {note["number"]: note["text"].split()[0] for note in response["processNote"]}
+        assert [[notes[n] for n in item.get("noteNumber", [])] for item in response["item"]] == [
+            [], ["t.review"], ["t.deny"]]
 
     @pytest.mark.parametrize("created, expected", [(D(2026, 3, 21), "2026-03-21"), ("2026-03-21", "2026-03-21"),
                                                    ("2026-02-30", ValueError), ("20260321", ValueError),

@@ -100,22 +100,26 @@ def to_fhir_claim_response(result, claim=None, *, created: dt.date | str | None 
         out["request"] = {"reference": f"Claim/{resource['id']}"}
     elif result.claim is not None:
         out["request"] = {"identifier": {"value": result.claim}}
-    out["outcome"] = "complete"
-    denied = [s.line for s in result.lines if s.status == "deny"]
-    review = [s.line for s in result.lines if s.status == "review"]
+    sequences = _item_sequences(resource, len(result.lines))
+    denied = [sequences[s.line - 1] for s in result.lines if s.status == "deny"]
+    review = [sequences[s.line - 1] for s in result.lines if s.status == "review"]
+    # RemittanceOutcome `partial`: no error, and some of the adjudication done (lines left for review)
+    out["outcome"] = "partial" if review else "complete"
     if result.passed:
         out["disposition"] = "passed: no finding denies a line or asks for review"
     else:
         parts = []
         if denied:
-            parts.append(f"line{'s' if len(denied) > 1 else ''} {', '.join(map(str, denied))} denied")
+            parts.append(f"item{'s' if len(denied) > 1 else ''} {', '.join(map(str, denied))} denied")
         if review:
-            parts.append(f"line{'s' if len(review) > 1 else ''} {', '.join(map(str, review))} for review")
+            parts.append(f"item{'s' if len(review) > 1 else ''} {', '.join(map(str, review))} for review")
         out["disposition"] = "failed: " + "; ".join(parts)
-    sequences = _item_sequences(resource, len(result.lines))
     notes = []
+    if sequences != list(range(1, len(sequences) + 1)):  # the notes' messages name lines in claim order
+        notes.append({"number": 1, "type": "display", "text": "the notes number lines in claim order: " + ", ".join(
+            f"line {position} is item {sequence}" for position, sequence in enumerate(sequences, 1))})
     by_line: dict[int, list] = {status.line: [] for status in result.lines}
-    for number, finding in enumerate(result.findings, 1):
+    for number, finding in enumerate(result.findings, len(notes) + 1):
         rarc = f" ({', '.join(finding.rarc)})" if finding.rarc else ""
         notes.append({"number": number, "type": "display",
                       "text": f"{finding.rule} [{finding.severity}] {finding.message}{rarc}"})
