@@ -1990,3 +1990,19 @@ def test_a_test_without_its_value_before_then(unfinished):
         "RR101", 3, 3, "`then` is read as the value of the test before it")
     assert error.help == (f"the test `{unfinished}` that ends the line before has no value: finish it "
                           f"(`{unfinished} VALUE`)")
+
+
+@pytest.mark.parametrize("text, message", [
+    ('rule t.a\n  when line.units > 1\n  then deny line "x"\n  carc CO-18\n  reference "t"\nend\n',
+     "`CO-18`: reason 18, an exact duplicate, goes with group OA"),
+    ('pairs t.p\n  carc PR-97\n  reference "t"\n  pair 74176 with 74150 modifier allowed\nend\n',
+     "`PR-97` in a `pairs` block: a PTP denial is the provider's, never the patient's"),
+    ('limits t.l\n  carc PR-151\n  reference "t"\n  limit 74177 max 1 mai 2\nend\n',
+     "`PR-151` in a `limits` block: an MUE denial is the provider's, never the patient's"),
+    ('rule t.a\n  when line.units > 1\n  then deny line "x"\n  carc OA-18\n  reference "t"\nend\n', None),
+    ('rule t.a\n  when line.units > 1\n  then deny line "x"\n  carc PR-204\n  reference "t"\nend\n', None),
+])
+def test_a_group_code_that_does_not_fit(text, message):
+    """RR275 (domain.md §9, §1.1, §2.1): a denials analyst found `check` quiet on each of these."""
+    found = [w.message for w in radrules.loads(text).warnings if w.code == "RR275"]
+    assert found == ([message] if message else [])

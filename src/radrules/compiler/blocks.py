@@ -98,7 +98,8 @@ class BlockCompiler:
                              for payers, claim_types in served)
         return m.Scope(payers, claim_types, start, end, level, excluded)
 
-    def _remittance(self, clauses: dict, default_carc, default_rarc):
+    def _remittance(self, clauses: dict, default_carc, default_rarc, block: str | None = None):
+        """(carc, rarc, ok) of a rule's or block's clauses (``block``: `pairs`, `limits` or `addons`)."""
         carc = default_carc
         rarc = default_rarc
         ok = True
@@ -108,6 +109,8 @@ class BlockCompiler:
                 self.ctx.error("RR215", f"`{token.text}` is not a claim adjustment reason code", token.span,
                                help="write a group code and a reason, e.g. `CO-97`, `OA-18`, `PR-204`")
                 ok = False
+            else:
+                self._group_fits(token, block)
             carc = token.text
         if s.Rarc in clauses:
             rarc = []
@@ -119,6 +122,21 @@ class BlockCompiler:
                 rarc.append(token.text)
             rarc = tuple(rarc)
         return carc, rarc, ok
+
+    def _group_fits(self, token: s.Token, block: str | None) -> None:
+        """RR275 for a group code that can't go with its reason or its block (domain.md §9): CARC 18 (an exact
+        duplicate) with another group than OA, and a PTP or MUE denial (`pairs`, `limits`) as the patient's, PR:
+        a coding denial no notice moves to the patient (§1.1, §2.1)."""
+        group, _, reason = token.text.partition("-")
+        if reason == "18" and group != "OA":
+            self.ctx.warning("RR275", f"`{token.text}`: reason 18, an exact duplicate, goes with group OA",
+                             token.span, help="write `OA-18` (domain.md §9)")
+        elif group == "PR" and block in ("pairs", "limits"):
+            what = "a PTP" if block == "pairs" else "an MUE"
+            self.ctx.warning("RR275", f"`{token.text}` in a `{block}` block: {what} denial is the provider's, "
+                                      f"never the patient's", token.span,
+                             help=f"write `CO-{reason}`: the patient may not be billed for {what} denial, even "
+                                  f"with an ABN (domain.md §{'1.1' if block == 'pairs' else '2.1'})")
 
     @staticmethod
     def _reference(clauses: dict) -> str | None:
@@ -353,7 +371,8 @@ class BlockCompiler:
         if s.Carc in clauses:  # the default remark codes go with the default reason only
             default_rarc = ()
         scope = self._scope(clauses)
-        carc, rarc, ok = self._remittance(clauses, default_carc, default_rarc)
+        carc, rarc, ok = self._remittance(clauses, default_carc, default_rarc,
+                                          {s.PairsBlock: "pairs", s.LimitsBlock: "limits"}.get(type(block), "addons"))
         if scope is None or not ok:
             return None
         info = m.RuleInfo(
