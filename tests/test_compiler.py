@@ -2006,3 +2006,24 @@ def test_a_group_code_that_does_not_fit(text, message):
     """RR275 (domain.md §9, §1.1, §2.1): a denials analyst found `check` quiet on each of these."""
     found = [w.message for w in radrules.loads(text).warnings if w.code == "RR275"]
     assert found == ([message] if message else [])
+
+
+@pytest.mark.parametrize("inner_first", [True, False])
+@pytest.mark.parametrize("others, fails", [(50, False), (51, True), (500, True)])
+def test_a_chain_of_sets_is_judged_by_its_depth_whatever_its_order(inner_first, others, fails):
+    """RR254 for a set defined through more than 50 others, in either order of writing (a chain written inner
+    set first was cached as it resolved and never too deep; one of exactly 50 others was refused)."""
+    if inner_first:
+        text = "codes s0 = 70450\n" + "".join(f"codes s{i} = s{i - 1}\n" for i in range(1, others + 1))
+        top = f"s{others}"
+    else:
+        text = "".join(f"codes s{i} = s{i + 1}\n" for i in range(others)) + f"codes s{others} = 70450\n"
+        top = "s0"
+    if not fails:
+        radrules.loads(text)
+        return
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.loads(text)
+    (error,) = caught.value.errors
+    assert (error.code, error.message) == ("RR254", f"set `{top}` is defined through more than 50 other sets, one "
+                                                    f"inside the next")

@@ -96,8 +96,51 @@ class SetTable:
         return self._unparsed
 
     def resolve_all(self) -> None:
+        """Resolve every set, after RR254 for the chains of sets more than MAX_SET_DEPTH deep, found from the
+        definitions alone: whatever order the sets are written in (resolving in order cached the inner sets of a
+        chain written inner first, so only a chain written outer first was too deep), and a set defined through
+        MAX_SET_DEPTH others is within it."""
+        depths = self._depths()
+        deep = [name for name, depth in depths.items() if depth > MAX_SET_DEPTH + 1]
+        if deep:
+            # the set at the top of the longest chain (the first written, of several)
+            longest = max(depths[name] for name in deep)
+            first = next(name for name in self.definitions if depths.get(name) == longest)
+            self.too_deep = True
+            self.ctx.error("RR254", f"set `{first}` is defined through more than {MAX_SET_DEPTH} other sets, "
+                           "one inside the next", self.definitions[first].name.span,
+                           help="name the codes of the inner sets directly, in fewer steps")
+            for name in deep:
+                self.resolved[name] = None
         for name in self.definitions:
             self.named(name)
+
+    def _depths(self) -> dict:
+        """How many sets long the longest chain of named sets is from each set (1: it names none), a reference
+        that closes a cycle counted as none (RR213 reports it), without recursion."""
+        references = {}
+        for name, definition in self.definitions.items():
+            kind = definition.kind.text
+            items = () if kind == "values" or kind in _UNNAMED else (*definition.expr.items, *definition.expr.excluded)
+            references[name] = [item.token.text for item in items
+                                if isinstance(item, s.SetRef) and item.token.text in self.definitions]
+        depths: dict = {}
+        for root in self.definitions:
+            if root in depths:
+                continue
+            stack, on_path = [(root, iter(references[root]))], {root}
+            while stack:
+                name, pending = stack[-1]
+                child = next(pending, None)
+                if child is None:
+                    stack.pop()
+                    on_path.discard(name)
+                    depths[name] = 1 + max((depths.get(r, 0) for r in references[name] if r not in on_path),
+                                           default=0)
+                elif child not in depths and child not in on_path:
+                    stack.append((child, iter(references[child])))
+                    on_path.add(child)
+        return depths
 
     def named(self, name: str) -> ResolvedSet | None:
         if name in self.resolved:
@@ -109,7 +152,7 @@ class SetTable:
                            help="define one of these sets from codes, not from the others")
             self.resolved[name] = None
             return None
-        if len(self._resolving) >= MAX_SET_DEPTH:
+        if len(self._resolving) > MAX_SET_DEPTH:  # (a chain resolve_all did not see: a set used in a rule)
             first = self._resolving[0]
             if not self.too_deep:  # one report: the rest of a long chain would repeat it
                 self.too_deep = True
