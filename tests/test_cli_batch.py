@@ -520,9 +520,12 @@ def test_an_authorization_file_that_cannot_be_read(tmp_path, path, message):
     ("--payers", "[1]", "must hold a JSON object of payer ids to payer names"),
     ("--payers", '{"A": 1}', "must hold a JSON object of payer ids to payer names"),
     ("--payers", "{", "is not JSON"),
-    ("--payers", '{"a": "x", "a": "y"}', "the payer id `a` is given twice: line 1 column 1 (char 0)"),
+    # valid JSON, so not "is not JSON" (a technical writer's finding)
+    ("--payers", '{"a": "x", "a": "y"}', "file.json`: the payer id `a` is given twice (the object at line 1 column 1, "
+     "char 0): give each id once"),
     # a payer id is configuration, not claim data: named, with where its object starts
-    ("--payers", ' {"PCH01": "x",\n "PCH01": "y"}', "the payer id `PCH01` is given twice: line 1 column 2 (char 1)"),
+    ("--payers", ' {"PCH01": "x",\n "PCH01": "y"}', "the payer id `PCH01` is given twice (the object at line 1 "
+     "column 2, char 1)"),
     ("--payers", '{"A": {"PCH01": 1, "PCH01": 2}}', "a key is given twice in one object (not shown: it may be data): "
      "line 1 column 7"),  # not a payer id
     ("--payers", "[" * 100_000, "nested too deeply"),  # it was a RecursionError traceback

@@ -54,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
         if name != "fmt":  # fmt reads rule files as text, it loads no tables
             command.add_argument(
                 "--cache-dir", metavar="DIR",
-                help="where compiled CMS tables are cached; '' turns the disk cache off (default: "
+                help="where compiled CMS tables and parsed rule files are cached; '' turns the disk cache off "
+                     "(default: "
                      "$RADRULES_CACHE_DIR, else the user cache directory: docs/cli.md, Environment)")
     return parser
 

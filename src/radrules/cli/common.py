@@ -169,8 +169,8 @@ def _payer_names(path: str) -> dict:
             raise argparse.ArgumentTypeError(f"`{path}` is not JSON: {error}")
         # The top object's keys are payer ids, configuration and not claim data: the message names the one.
         raise argparse.ArgumentTypeError(
-            f"`{path}` is not JSON: the payer id `{shortened(printable(error.key), 60)}` is given twice: "
-            f"line {error.lineno} column {error.colno} (char {error.pos})")
+            f"`{path}`: the payer id `{shortened(printable(error.key), 60)}` is given twice (the object at "
+            f"line {error.lineno} column {error.colno}, char {error.pos}): give each id once")
     except (UnicodeDecodeError, ValueError) as error:
         raise argparse.ArgumentTypeError(f"`{path}` is not JSON: {error}")
     if not isinstance(data, dict) or not all(isinstance(key, str) and isinstance(value, str) and value.strip()
