@@ -26,6 +26,19 @@ SHAPE = claim(line("71046", DOS, units=0), id="S")  # units must be positive
 POOL = {"RADRULES_POOL_MIN_CLAIMS": "0", "RADRULES_UNIT_CLAIMS": "7"}
 
 
+def _pooled_and_alone(tmp_path, before: str, inserted: str):
+    """An X12 file of 60 claims with ``inserted`` put before the segment ``before``, evaluated in the pool and in
+    one process: (path, pooled, alone), the pooled run checked for a traceback."""
+    text = x12_file(60)
+    cut = text.index(before)
+    path = tmp_path / "claims.837"
+    path.write_text(text[:cut] + inserted + text[cut:])
+    pooled = run("--format", "json", "--jobs", "2", path, env=POOL)
+    alone = run("--format", "json", "--jobs", "1", path)
+    assert "Traceback" not in pooled.stderr
+    return path, pooled, alone
+
+
 def run(*args, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
     """`python -m radrules eval ARGS` in a subprocess, with this environment (plus ``env``)."""
     return subprocess.run(
@@ -237,13 +250,7 @@ class TestInputs:
     def test_a_bad_x12_segment_stops_its_input_in_the_pool_as_in_one_process(self, tmp_path):
         """A segment that is not one, in the middle of an X12 file cut into pieces, ends the input with an error
         and the summary, as in one process: no traceback from the worker that read that piece."""
-        text = x12_file(60)
-        cut = text.index("CLM*X30*")
-        path = tmp_path / "claims.837"
-        path.write_text(text[:cut] + "\x00\x01junk~\n" + text[cut:])
-        pooled = run("--format", "json", "--jobs", "2", path, env=POOL)
-        alone = run("--format", "json", "--jobs", "1", path)
-        assert "Traceback" not in pooled.stderr
+        path, pooled, alone = _pooled_and_alone(tmp_path, "CLM*X30*", "\x00\x01junk~\n")
         assert pooled.stdout == alone.stdout and len(pooled.stdout.splitlines()) == 29
         assert f"error: {path}: segment " in pooled.stderr and "not a segment" in pooled.stderr
         assert "summary: 29 claims" in pooled.stderr
@@ -252,13 +259,7 @@ class TestInputs:
     def test_a_bht_out_of_place_stops_its_input_in_the_pool_as_in_one_process(self, tmp_path):
         """A second BHT in the middle of an X12 file (inside claim X29) ends the input at its segment with an
         error and the summary, in the pool as in one process: the claims before it, none after."""
-        text = x12_file(60)
-        cut = text.index("HL*31*")
-        path = tmp_path / "claims.837"
-        path.write_text(text[:cut] + "BHT*0019*00*B2*20260410*1200*CH~\n" + text[cut:])
-        pooled = run("--format", "json", "--jobs", "2", path, env=POOL)
-        alone = run("--format", "json", "--jobs", "1", path)
-        assert "Traceback" not in pooled.stderr
+        path, pooled, alone = _pooled_and_alone(tmp_path, "HL*31*", "BHT*0019*00*B2*20260410*1200*CH~\n")
         assert pooled.stdout == alone.stdout and len(pooled.stdout.splitlines()) == 28
         assert f"error: {path}: segment 296 (BHT): a second BHT in the transaction set" in pooled.stderr
         assert "summary: 28 claims" in pooled.stderr
