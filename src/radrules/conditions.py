@@ -393,11 +393,13 @@ class PtpEdit:
 @attrs.frozen
 class Window:
     """Where earlier services are looked for: ``within`` months/days before the line's
-    date, or ``since`` a date operand; neither: any time before."""
+    date, ``since`` a date operand, or earlier claims' services of the line's own date
+    (``same_date``); none: any time before."""
 
     months: int = 0
     days: int = 0
     since: Any = None
+    same_date: bool = False  # `on the same date`: earlier claims' services of the line's date (not this claim's)
 
     def start(self, ev, line, other):
         """The first day of the window (an ordinal), False when it is unknown, None when open."""
@@ -413,10 +415,12 @@ class Window:
 def _prior(ev, line, values, window, other):
     """The days of the paid services before ``line`` (earlier claims and earlier lines of
     this claim) that bill one of ``values``, inside ``window``; None when the window is unknown."""
+    day = line.day
+    if window is not None and window.same_date:  # this claim's lines of the date: `claim also has`
+        return [service.day for service in ev.history if service.day == day and service.code in values]
     start = window.start(ev, line, other) if window is not None else None
     if start is False:
         return None
-    day = line.day
     found = []
     for service in ev.prior_services():
         if service.day >= day:

@@ -1009,6 +1009,9 @@ class _Builder(TreeWalk):
     def since(self, meta, c):
         return s.Since(c[0], self._span(meta))
 
+    def on_same_date(self, meta, c):
+        return s.OnSameDate(self._span(meta))
+
     def field(self, meta, c):
         return s.Field(self._tok(c[0]), self._tok(c[1]), self._span(meta))
 

@@ -516,6 +516,13 @@ class Within:
 
 
 @attrs.frozen
+class OnSameDate:
+    """``on the same date`` after ``history has CODES``: earlier claims' services of the line's own date."""
+
+    span: Span
+
+
+@attrs.frozen
 class Since:
     """``since patient.birth_date + 35 years``: from a date on."""
 

@@ -395,14 +395,17 @@ class ConditionCompiler:
         """A compiled history window, None for no window, _BAD after an error."""
         if window is None:
             return None
+        if isinstance(window, s.OnSameDate):  # earlier claims' services of the line's date
+            return c.Window(same_date=True)
         if isinstance(window, s.Within):
             amount = self._amount(window.amount, window.unit.text)
             if amount is None:
                 return _BAD
             if amount < 1:
+                unit = window.unit.text
                 self.ctx.error("RR210", f"`{window.amount.text}` is not a whole number of at least 1",
-                               window.amount.span, help=f"a window reaches back at least 1 {window.unit.text.rstrip('s')} "
-                                                        f"from the line's date: `within 1 {window.unit.text}`")
+                               window.amount.span, help=f"a window reaches back at least 1 {unit.rstrip('s')} from "
+                                                        f"the line's date: `within 1 {unit}`")
                 return _BAD
             months, days = _UNITS[window.unit.text]
             return c.Window(months=months * amount, days=days * amount)
