@@ -1946,7 +1946,7 @@ def test_a_quoted_value_compared_with_a_field_of_codes_or_numbers(condition, wha
     ("claim has [70460]", "RR209", 8, "a comparison starts with a field, such as `line.units`",
      "to ask whether another line of the claim bills a code, write `claim also has [...]`"),
     ("history has 70450 within 0 months", "RR210", 33, "`0` is not a whole number of at least 1",
-     "a window reaches back at least 1 month from the line's date: `within 1 months`"),
+     "a window reaches back at least 1 month from the line's date: `within 1 month`"),
 ])
 def test_a_plausible_mistake_is_told_its_fix(condition, code, column, message, help):
     """A language reviewer's list: each of these had no hint, or one that pointed elsewhere (`did you mean

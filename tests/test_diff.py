@@ -1026,3 +1026,11 @@ def test_claim_impact_names_the_rows_of_the_findings_that_differ(tmp_path):
     first = radrules.diff_outcomes(load(old), load(new), claims, limit_examples=1)
     assert (len(first.sources), first.source_count) == (1, 2)
     assert "  ... and 1 more (--limit-examples)\n" in first.to_text()
+
+
+def test_a_condition_shown_with_a_space_after_each_comma():
+    """`[GA,GY]` is shown as fmt writes it, `[GA, GY]` (a review found the space after a comma left out)."""
+    from radrules.diff.describe import _spaced
+
+    assert _spaced("line.modifiers has any of [ GA ,GY ]") == "line.modifiers has any of [GA, GY]"
+    assert _spaced('claim.payer in [acme,"a,b"]') == 'claim.payer in [acme, "a,b"]'

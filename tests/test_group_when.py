@@ -82,3 +82,29 @@ def test_diff_names_the_change(tmp_path):
     (new / "a.rr").write_text(rule())
     (change,) = radrules.diff_rulesets(radrules.load(old, cache_dir=None), radrules.load(new, cache_dir=None)).changes
     assert "group: none -> PR when line.modifiers has any of [GA, GY]" in change.details
+
+
+def test_a_payer_misspelt_in_the_group_condition_is_warned():
+    """RR269 reads `group` conditions as it reads `when` (a review found `claim.payer is acmme` unwarned there)."""
+    text = ('rule t.a "x"\n  for payer acme\n  when line.code is 71271\n  then deny line "x"\n  carc CO-50\n'
+            '  group PR when claim.payer is acmme\n  reference "t"\nend\n')
+    rules = radrules.loads(text)
+    assert [w.code for w in rules.warnings] == ["RR269"]
+    assert "acmme" in rules.describe()["payers"]
+
+
+def test_a_claim_rule_group_asking_history_is_told_which_test():
+    text = rule("  group PR when history has 70450\n", when="claim.line_count > 1", then='deny claim "x"')
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.loads(text)
+    (error,) = caught.value.errors
+    assert error.message == ("the condition of `group` uses `history has`, which is asked of each line, in a rule "
+                             "that acts on the claim")
+
+
+def test_a_group_in_lower_case_is_told_to_use_capitals():
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.loads(rule("  group pr when line.modifiers has GA\n"))
+    (error,) = caught.value.errors
+    assert (error.code, error.message, error.help) == ("RR101", "unexpected word `pr`",
+                                                       "group codes are written in capitals: `group PR`")

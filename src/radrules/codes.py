@@ -17,7 +17,10 @@ DIAGNOSIS = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$")
 #: digits, or E and 3 digits, then up to 2 more digits (1 for E codes), dot optional.
 ICD9_DIAGNOSIS = re.compile(r"^(?:[0-9]{3}(?:\.?[0-9]{1,2})?|V[0-9]{2}(?:\.?[0-9]{1,2})?|E[0-9]{3}(?:\.?[0-9])?)$")
 PLACE_OF_SERVICE = re.compile(r"^[0-9]{2}$")
-CARC = re.compile(r"^(?:CO|PR|OA|PI|CR)-[A-Z0-9]{1,3}$")
+#: The group codes of a claim adjustment (X12 CAS01): contractual obligation, patient responsibility, other
+#: adjustment, payer initiated reduction, correction and reversal.
+CARC_GROUPS = ("CO", "PR", "OA", "PI", "CR")
+CARC = re.compile(rf"^(?:{'|'.join(CARC_GROUPS)})-[A-Z0-9]{{1,3}}$")
 RARC = re.compile(r"^(?:M|MA|N)[0-9]{1,3}$")
 NPI = re.compile(r"^[0-9]{10}$")
 

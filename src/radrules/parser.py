@@ -426,6 +426,9 @@ def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> 
         shown = " or ".join(f"`{name} {op} ...`" for op in meant if op)
         return Diagnostic("RR103", f"unexpected `=`: `{written}=` is not a comparison", span, line_text(token.line),
                           help=f"write {shown}")
+    if re.search(r"(?<![\w.])group\s+$", before) and value.upper() in codes.CARC_GROUPS:  # `group pr when ...`
+        return Diagnostic("RR101", f"unexpected word `{value}`", span, line_text(token.line),
+                          help=f"group codes are written in capitals: `group {value.upper()}`")
     doubled = re.search(r"(?<![\w.])(and|or)\s+(and|or)\s+$", before)
     if doubled:  # `line.units > 1 and or line.code is 70450`: the second word was taken for a value
         start = token.column - (len(before) - doubled.start(2))

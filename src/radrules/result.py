@@ -22,7 +22,8 @@ class Finding:
 
     ``lines`` are the 1-based lines the finding acts on (a ``deny`` finding
     denies them); ``related_lines`` are lines it was judged against (the
-    column 1 line of a PTP edit, the primaries of an add-on code).
+    column 1 line of a PTP edit, the primaries of an add-on code), or, for a
+    ``once per claim`` rule, the lines that meet it.
     """
 
     rule: str

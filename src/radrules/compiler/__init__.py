@@ -663,7 +663,8 @@ def compile_blocks(comp: Compilation) -> None:
                 if rule.scope.payers:
                     comp.payers.update(rule.scope.payers)
                 comp.compared_payers.update(payer_key(token.text) for clause in block.clauses
-                                            if isinstance(clause, s.When) for token in payer_values(clause.condition))
+                                            if isinstance(clause, (s.When, s.GroupWhen))
+                                            for token in payer_values(clause.condition))
             continue
         if isinstance(block, s.PairsBlock):
             rows, disables = compiler.pairs(block)
@@ -765,13 +766,14 @@ def check_payer_names(comp: Compilation) -> None:
 
 
 def _payer_tokens(comp: Compilation):
-    """Every payer name written in a `for payer` clause, a test of `claim.payer` in a `when` condition, a setting,
+    """Every payer name written in a `for payer` clause, a test of `claim.payer` in a `when` or `group` condition,
+    a setting,
     a `disable rule` or a `table` statement: (its token, whether it is in a condition)."""
     for block in comp.blocks:
         for clause in block.clauses:
             if isinstance(clause, s.ForPayer):
                 yield from ((token, False) for token in clause.payers)
-            elif isinstance(clause, s.When):
+            elif isinstance(clause, (s.When, s.GroupWhen)):
                 yield from ((token, True) for token in payer_values(clause.condition))
     for statement in comp.settings_syntax + comp.rule_disables + comp.tables:
         yield from ((token, False) for token in statement.payers)

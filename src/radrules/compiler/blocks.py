@@ -25,9 +25,7 @@ BLOCK_DEFAULTS = {
 }
 _RULE_CLAUSES = (s.KindClause, s.ForPayer, s.ForType, s.UnlessTable, s.Effective, s.When, s.Then, s.OncePerLine,
                  s.OncePerClaim, s.Carc, s.Rarc, s.GroupWhen, s.Reference)
-#: The group codes of a claim adjustment (X12 CAS01): contractual obligation, patient responsibility, other
-#: adjustment, payer initiated reduction, correction and reversal.
-_GROUPS = ("CO", "PR", "OA", "PI", "CR")
+
 _BLOCK_CLAUSES = (s.ForPayer, s.ForType, s.UnlessTable, s.Effective, s.Carc, s.Rarc, s.Reference, s.SeverityClause)
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 #: Fields a message may not show: identifiers are protected data.
@@ -63,8 +61,8 @@ class BlockCompiler:
                 elif isinstance(clause, s.OncePerClaim):
                     help = "`once per claim` is for a `rule` on one line that acts on the claim"
                 elif isinstance(clause, s.GroupWhen):
-                    help = ("a PTP, MUE or add-on denial is a coding denial, whose liability no modifier moves "
-                            "(domain.md §1.1, §2.1): give the block's `carc` the group it has")
+                    help = ("an edit block's findings take the group of its `carc`: a PTP or MUE denial is a coding "
+                            "denial, whose liability no modifier moves (domain.md §1.1, §2.1)")
                 self.ctx.error("RR252", f"`{word}` is not allowed in {what}", clause.span, help=help)
                 continue
             if type(clause) in found:
@@ -247,10 +245,12 @@ class BlockCompiler:
         group = clause.group.text
         condition, roots = self.conditions.condition(clause.condition)
         ok = condition is not None
-        if group not in _GROUPS:
+        if group not in codes.CARC_GROUPS:
+            upper = group.upper()
             self.ctx.error("RR215", f"`{group}` is not a claim adjustment group code", clause.group.span,
-                           help="the groups are " + ", ".join(f"`{code}`" for code in _GROUPS) +
-                                " (`PR`: the patient is liable)")
+                           help=f"group codes are written in capitals: `{upper}`" if upper in codes.CARC_GROUPS else
+                           "the groups are " + ", ".join(f"`{code}`" for code in codes.CARC_GROUPS) +
+                           " (`PR`: the patient is liable)")
             ok = False
         if carc is None:
             self.ctx.error("RR252", "`group` is not allowed in a rule without a `carc`", clause.span,
@@ -269,8 +269,11 @@ class BlockCompiler:
                                     "lines", clause.span, help="read `line.` fields there, as the rule's does")
             ok = False
         if "line" in roots and shape == "claim":
-            self.ctx.error("RR214", "the condition of `group` reads `line` in a rule that acts on the claim",
-                           clause.span, help="read `claim.` and `patient.` fields there, as the rule's does")
+            implicit = None if _reads_line_field(clause.condition) else _reads_line_by(clause.condition)
+            what = f"uses {implicit[0]}, which is asked of each line," if implicit else "reads `line`"
+            self.ctx.error("RR214", f"the condition of `group` {what} in a rule that acts on the claim",
+                           implicit[1] if implicit else clause.span,
+                           help="read `claim.` and `patient.` fields there, as the rule's does")
             ok = False
         return (group, condition) if ok else False
 

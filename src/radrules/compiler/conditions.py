@@ -405,7 +405,7 @@ class ConditionCompiler:
                 unit = window.unit.text
                 self.ctx.error("RR210", f"`{window.amount.text}` is not a whole number of at least 1",
                                window.amount.span, help=f"a window reaches back at least 1 {unit.rstrip('s')} from "
-                                                        f"the line's date: `within 1 {unit}`")
+                                                        f"the line's date: `within 1 {unit.rstrip('s')}`")
                 return _BAD
             months, days = _UNITS[window.unit.text]
             return c.Window(months=months * amount, days=days * amount)

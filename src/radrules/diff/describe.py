@@ -87,8 +87,7 @@ def rule_description(rule) -> dict:
     out["once_per_line"] = rule.once_per_line
     out["condition"] = condition_text(rule.condition)
     out["message"] = template_text(rule.message)
-    group_when = getattr(rule, "group_when", None)
-    out["group"] = f"{group_when[0]} when {condition_text(group_when[1])}" if group_when else None
+    out["group"] = f"{rule.group_when[0]} when {condition_text(rule.group_when[1])}" if rule.group_when else None
     return out
 
 
@@ -426,13 +425,13 @@ def _grouped(node) -> str:
 #: A quoted text, kept as written in each step of ``_spaced``.
 _QUOTED = r'("(?:[^"\\\n]|\\.)*")'
 _SPACING = (re.compile(_QUOTED + r"|#[^\n]*"), re.compile(_QUOTED + r"|\s+"),
-            re.compile(_QUOTED + r"|(?<=[\[(]) | (?=[\]),])"))
+            re.compile(_QUOTED + r"|(?<=[\[(]) | (?=[\]),])"), re.compile(_QUOTED + r"|,(?=[^\s\])])"))
 
 
 def _spaced(text: str) -> str:
-    """A condition's source text as ``fmt`` would space it: comments dropped, one space between words, none
-    inside brackets or before a comma, so that re-spacing a rule is no change in the report."""
-    for pattern, spacing in zip(_SPACING, ("", " ", "")):
+    """A condition's source text as ``fmt`` would space it: comments dropped, one space between words and after
+    a comma, none inside brackets or before a comma, so that re-spacing a rule is no change in the report."""
+    for pattern, spacing in zip(_SPACING, ("", " ", "", ", ")):
         text = pattern.sub(lambda match: match.group(1) or spacing, text)
     return text.strip()
 
