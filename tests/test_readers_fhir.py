@@ -890,15 +890,32 @@ class TestClaimResponse:
         }]
 
     def test_paid_items_and_notes(self):
-        """Items with no CARC finding get one `submitted` adjudication; every finding is a process note."""
+        """Items with no CARC finding get one `submitted` adjudication, with the item's `net` as its amount; every
+        finding is a process note."""
         result, response = self.response()
         assert response["item"][0]["adjudication"] == [
-            {"category": {"coding": [{"system": ADJUDICATION_SYSTEM, "code": "submitted"}]}}]
+            {"category": {"coding": [{"system": ADJUDICATION_SYSTEM, "code": "submitted"}]},
+             "amount": {"value": 64.0, "currency": "USD"}}]
         notes = response["processNote"]
         assert len(notes) == len(result.findings)
         ptp = next(n for n in notes if n["text"].startswith("acme.ptp [deny]"))
         assert ptp["text"].endswith("(M80)")
         assert ptp["number"] in response["item"][4]["noteNumber"]
+
+    def test_a_denied_item_carries_what_was_billed(self):
+        """A denied item's `benefit` 0 sits beside a `submitted` amount, the charge, so that a reader can work out
+        the adjustment (it had the 0 alone: a denials analyst's finding); without a charge, no amount."""
+        data = resource()
+        data["item"][4]["net"] = {"value": 212.5, "currency": "USD"}
+        result = radrules.load().evaluate(read_one(data))
+        denied = radrules.to_fhir_claim_response(result, data, created=D(2026, 3, 21))["item"][4]["adjudication"]
+        assert [entry["category"]["coding"][0]["code"] for entry in denied] == ["submitted", "benefit"]
+        assert [entry["amount"] for entry in denied] == [{"value": 212.5, "currency": "USD"},
+                                                         {"value": 0, "currency": "USD"}]
+        claim = radrules.Claim.from_dict({"lines": [{"code": "71046", "date": "2026-03-02", "charge": 80.5},
+                                                    {"code": "71047", "date": "2026-03-02"}]})
+        items = radrules.to_fhir_claim_response(radrules.load().evaluate(claim), claim)["item"]
+        assert [item["adjudication"][0].get("amount") for item in items] == [{"value": 80.5, "currency": "USD"}, None]
 
     def test_without_a_resource(self):
         """From a radrules Claim: its type, the claim id as request identifier, no member id anywhere."""

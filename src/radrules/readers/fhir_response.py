@@ -69,10 +69,11 @@ def to_fhir_claim_response(result, claim=None, *, created: dt.date | str | None 
 
     ``claim`` is the FHIR ``Claim`` resource the result is for (its
     patient, insurer, type, use and item sequences are copied), or a
-    :class:`~radrules.Claim` (its type), or None. Each item gets one
-    adjudication per finding with a CARC that acts on it (category
+    :class:`~radrules.Claim` (its type), or None. Each item gets a
+    ``submitted`` adjudication with the line's charge when it is known,
+    then one per finding with a CARC that acts on it (category
     ``benefit``, reason the CARC, amount 0 when the finding denies the
-    line), or one ``submitted`` adjudication when none does; each finding is
+    line), or one ``submitted`` adjudication when neither; each finding is
     a ``processNote`` with its rule id, message and remark codes, and lines
     of a revenue code alone share one note, "not judged". The member id and other identifiers of a radrules Claim are never copied.
     ``created`` is a ``datetime.date``, ``YYYY-MM-DD`` text or an aware ``datetime`` (default: today).
@@ -129,9 +130,13 @@ def to_fhir_claim_response(result, claim=None, *, created: dt.date | str | None 
     if result.uncoded:  # lines of a revenue code alone: no rule that reads a procedure code judged them
         unjudged_note = len(notes) + 1
         notes.append({"number": unjudged_note, "type": "display", "text": NOT_JUDGED})
+    charges = _charges(claim, len(result.lines))
     items = []
     for status in result.lines:
         adjudication = []
+        charge = charges[status.line - 1]
+        if charge is not None:  # what was billed, so that a denial's adjustment can be read off
+            adjudication.append({"category": _coding(ADJUDICATION_SYSTEM, "submitted"), "amount": charge})
         for _, finding in by_line.get(status.line, []):
             if not finding.carc:
                 continue
@@ -157,6 +162,34 @@ def to_fhir_claim_response(result, claim=None, *, created: dt.date | str | None 
     if notes:
         out["processNote"] = notes
     return out
+
+
+def _charges(claim, count: int) -> list:
+    """Each line's billed charge as a FHIR Money (``{"value", "currency"}``), or None: a FHIR Claim item's
+    ``net`` (else ``unitPrice`` times ``quantity``, as the reader takes it), a radrules Claim line's ``charge``
+    (in USD). Only finite numbers under the claim limit are copied."""
+    from .fhir import _charge
+
+    found: list = [None] * count
+    if isinstance(claim, dict) and isinstance(claim.get("item"), list) and len(claim["item"]) == count:
+        for index, item in enumerate(claim["item"]):
+            if not isinstance(item, dict):
+                continue
+            value = _charge(item)
+            money = item.get("net") if isinstance(item.get("net"), dict) else item.get("unitPrice")
+            currency = money.get("currency") if isinstance(money, dict) else None
+            found[index] = _money(value, currency)
+    elif isinstance(claim, Claim) and len(claim.lines) == count:
+        found = [_money(line.charge, None) for line in claim.lines]
+    return found
+
+
+def _money(value, currency) -> dict | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not -MAX_NUMBER < value < MAX_NUMBER \
+            or value != value:
+        return None
+    return {"value": value, "currency": currency if isinstance(currency, str) and re.fullmatch(r"[A-Z]{3}", currency)
+            else "USD"}
 
 
 def _item_sequences(resource: dict | None, count: int) -> list[int]:
