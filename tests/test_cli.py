@@ -520,7 +520,7 @@ class TestSeveralRulePaths:
         """`rules bundled, "."`: the bundled rules are context, not under test; the bundled folder counts them."""
         done = run("test", "--coverage", "examples/pinecrest")
         assert done.returncode == 0, done.stdout + done.stderr  # no rules of its own; the built-in checks are
-        assert done.stdout.endswith("\n\ncoverage: no rules but the 72 bundled rules and built-in checks the tests "
+        assert done.stdout.endswith("\n\ncoverage: no rules but the 73 bundled rules and built-in checks the tests "
                                     "load, which `radrules test --coverage` covers\n")  # the bundled tests cover them
         bundled = run("test", "--coverage", "rulesets/payers")
         assert "not counted" not in bundled.stdout and "radiology.contrast.combined" in bundled.stdout
