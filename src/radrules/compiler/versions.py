@@ -290,8 +290,7 @@ def _dated(loaded) -> bool:
     dated by its newest rows alone (a small hand-made file's rows need not say its quarter) is not compared."""
     from .. import tables
 
-    return loaded.statement.effective is not None or tables.effective_from_names(loaded.kind, _names(loaded)) \
-        is not None
+    return tables.dated_by(loaded) != "rows"
 
 
 def _dated_by_rows(comp, versions: list) -> None:
@@ -396,8 +395,8 @@ def _quarter_start(comp, loaded, oldest: list | None = None) -> None:
     day = dt.date.fromordinal(loaded.start)
     if loaded.kind not in QUARTERLY or (day.day == 1 and day.month in (1, 4, 7, 10)):
         return
-    first = dt.date(day.year, 1 + (day.month - 1) // 3 * 3, 1)
-    following = dt.date(day.year + (first.month == 10), 1 if first.month == 10 else first.month + 3, 1)
+    quarter = _quarter(loaded.start)
+    first, following = _quarter_first(quarter), _quarter_first(quarter + 1)
     allow = "allow the warning here with the reason (`# allow RR531: ...`)"
     payers = loaded.statement.payers
     if not loaded.statement.payers:
