@@ -569,6 +569,17 @@ class SinceLast:
 Expr = Union[And, Or, Not, Compare, Presence, InSet, Between, Has, AlsoHas, PtpEdit, HistoryHas, HistorySame]
 
 
+def nodes(node):
+    """``node`` and every syntax node under it, parents first (attrs classes, in tuples and lists)."""
+    if isinstance(node, (tuple, list)):
+        for item in node:
+            yield from nodes(item)
+    elif attrs.has(type(node)) and not isinstance(node, (Token, Span)):
+        yield node
+        for field in attrs.fields(type(node)):
+            yield from nodes(getattr(node, field.name))
+
+
 def without_spans(node) -> object:
     """``node`` as nested tuples without positions: equal for trees that differ only in layout.
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import attrs
-
 from .. import codes
 from .. import conditions as c
 from .. import model as m
@@ -573,24 +571,13 @@ def _reads_authorization(part) -> bool:
     return type(operand) is c.LineAuthorization and operand.role == 0
 
 
-def _syntax_nodes(node):
-    """``node`` and every syntax node under it (attrs classes, in tuples and lists)."""
-    if isinstance(node, (tuple, list)):
-        for item in node:
-            yield from _syntax_nodes(item)
-    elif attrs.has(type(node)) and not isinstance(node, (s.Token, s.Span)):
-        yield node
-        for field in attrs.fields(type(node)):
-            yield from _syntax_nodes(getattr(node, field.name))
-
-
 def _reads_line_field(condition) -> bool:
-    return any(isinstance(node, s.Field) and node.root.text == "line" for node in _syntax_nodes(condition))
+    return any(isinstance(node, s.Field) and node.root.text == "line" for node in s.nodes(condition))
 
 
 def _reads_line_by(condition) -> tuple[str, s.Span] | None:
     """(the words of the first test that reads each line without a `line.` field, its span), or None."""
-    for node in _syntax_nodes(condition):
+    for node in s.nodes(condition):
         if isinstance(node, (s.HistoryHas, s.HistorySame)):
             return "`history has`", node.span
         if isinstance(node, s.HistoryCount):

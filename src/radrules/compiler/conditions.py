@@ -712,18 +712,14 @@ def payer_values(expr):
     """The tokens of the payer names a condition compares `claim.payer` with (`claim.payer is acme`, `is not`,
     `in [acme, "Blue Plan"]`, `not in`, and the names after `except`), in the order written: RR269 compares them
     with the ruleset's other payer names. Read from the syntax, so a condition with errors gives its names too."""
-    if isinstance(expr, (s.And, s.Or)):
-        for part in expr.parts:
-            yield from payer_values(part)
-    elif isinstance(expr, s.Not):
-        yield from payer_values(expr.part)
-    elif isinstance(expr, s.Compare):
-        if expr.op.text in ("=", "!=") and _payer_field(expr.left) and isinstance(expr.right, s.Literal):
-            yield expr.right.token
-    elif isinstance(expr, s.InSet) and _payer_field(expr.operand):
-        for item in expr.values.expr.items + expr.values.expr.excluded:
-            if not isinstance(item, s.SetRange):  # a range of payers is RR208: no name
-                yield item.token
+    for node in s.nodes(expr):
+        if isinstance(node, s.Compare):
+            if node.op.text in ("=", "!=") and _payer_field(node.left) and isinstance(node.right, s.Literal):
+                yield node.right.token
+        elif isinstance(node, s.InSet) and _payer_field(node.operand):
+            for item in node.values.expr.items + node.values.expr.excluded:
+                if not isinstance(item, s.SetRange):  # a range of payers is RR208: no name
+                    yield item.token
 
 
 def _payer_field(operand) -> bool:
@@ -852,7 +848,8 @@ def _no_value(node) -> str | None:
     None if there is none, or if it can't be sure (a set of prefixes to be in)."""
     allowed: dict = {}  # operand -> (the values it may have, the text of a test)
     ruled_out: dict = {}  # operand -> [tests a value must fail: (values, prefixes, carved)]
-    must_have: dict = {}  # collection operand -> [(values, text)]: `has any of`/`has all of` without prefixes
+    must_have: dict = {}  # collection operand -> [(values, quantifier, text)]: `has any of`/`has all of` without
+    # prefixes
     for part in c.conjuncts(node):
         negated = isinstance(part, c.Not)
         test = part.part if negated else part
