@@ -132,8 +132,8 @@ def _line_rules(ev: Evaluation, lookup, findings: list, uncoded: bool = False) -
         if not lookup.has_line_rules and not extra:
             return
         visits = zip(ev.lines, lookup.line_rules_of(ev.lines))
-    once = None  # `once per claim` rule -> the numbers of the lines that meet it (made at the first: most claims
-    for line, rules in visits:  # fire none)
+    once = None  # `once per claim` rule -> (its finding's place, the lines that meet it); made at the first
+    for line, rules in visits:
         day = line.day
         if extra:
             rules = rules + extra
@@ -145,12 +145,12 @@ def _line_rules(ev: Evaluation, lookup, findings: list, uncoded: bool = False) -
                     findings.append(_rule_finding(rule, ev, line, None, (line.number,), ()))
                 elif once is None or rule not in once:  # `once per claim`: the finding is the first line's
                     once = once or {}
-                    once[rule] = [line.number, len(findings)]
+                    once[rule] = (len(findings), [line.number])
                     findings.append(_rule_finding(rule, ev, line, None, ev.all_lines, ()))
                 else:
-                    once[rule].insert(-1, line.number)
+                    once[rule][1].append(line.number)
     if once:
-        for *numbers, at in once.values():
+        for at, numbers in once.values():
             findings[at] = once_per_claim_finding(findings[at], numbers)
 
 
