@@ -29,7 +29,7 @@ AOC_ROWS = "Primary Code,Add-on Code,AOC Edit Type,AOC Edit Eff Dt\n77067,77063,
 # More quarters for `ruleset(files=...)`: 71046's limit is 1 in April, 4 in January, 1 in the plan's file.
 QUARTERS = {APRIL: MUE_HEADER + "71046,1,1 Line Edit,Nature of Service/Procedure\n",
             JANUARY: MUE_HEADER + "71046,4,1 Line Edit,Nature of Service/Procedure\n",
-            PLAN: MUE_HEADER + "71046,1,1 Line Edit,Nature of Service/Procedure\n",
+            PLAN: MUE_HEADER + "71046,5,1 Line Edit,Nature of Service/Procedure\n",  # (April's rows would be RR538)
             OPPS_JULY: OPPS_HEADER + "71046,2,1 Line Edit,Nature of Service/Procedure\n",
             OPPS_JANUARY: OPPS_HEADER + "71046,4,1 Line Edit,Nature of Service/Procedure\n",
             AOC_JULY: AOC_ROWS, AOC_JANUARY: AOC_ROWS}

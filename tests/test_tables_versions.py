@@ -200,7 +200,9 @@ class TestQuarterStart:
             root = tmp_path / "two"
             older = name.replace("07-01", "04-01").replace("q3", "q2")  # the April version's name
             (root / "cms").mkdir(parents=True, exist_ok=True)
-            (root / "cms" / older).write_bytes((DATA / name).read_bytes())
+            # April's MUE file has a code fewer (the same rows twice would be RR538)
+            april = (DATA / name).read_bytes().replace(b"76376,0,2 Date of Service Edit: Policy,CMS Policy\n", b"")
+            (root / "cms" / older).write_bytes(april)
             (root / "cms" / name).write_bytes((DATA / name).read_bytes())
             (root / "main.rr").write_text(f'table {kind} "cms/{older}"\n'
                                           f'table {kind} "cms/{name}" effective {written}\n')
@@ -254,7 +256,7 @@ class TestVersionsOutOfOrder:
                                       'table ptp "cms/ccipra-v322r0-f1.TXT" effective 2026-10-01\n')
         for name in ("ccipra-v322r0-f1.TXT", "ccipra-v322r1-f1.TXT"):
             (root / "cms" / name).write_bytes((PTP_HEADER + "74176\t74150\t\t20110101\t*\t0\tx\r\n").encode("latin-1"))
-        (warning,) = radrules.load(root, cache_dir=None).warnings
+        (warning,) = warned(radrules.load(root, cache_dir=None), "RR524")  # (and RR538: the same rows)
         assert (warning.code, warning.span.line) == ("RR524", 2)
         assert warning.message.startswith("this ptp version, v322r0, judges from 2026-10-01, after v322r1")
 
@@ -445,8 +447,9 @@ class TestCorrectionsOfEarlierDates:
                 *APRIL[2:], "72193\t72192\t\t20260701\t*\t0\tMisuse of column two code with column one code",
                 "72194\t72192\t\t20260701\t20260701\t9\tMisuse of column two code with column one code"]
         assert radrules.load(side_by_side(tmp_path, APRIL, july), cache_dir=None).warnings == ()
-        # the same rows in both files: none either
-        assert radrules.load(side_by_side(tmp_path / "b", APRIL, APRIL), cache_dir=None).warnings == ()
+        # the same rows in both files: none either (the copy is RR538's)
+        assert [w.code for w in radrules.load(side_by_side(tmp_path / "b", APRIL, APRIL), cache_dir=None).warnings
+                ] == ["RR538"]
 
     def test_each_earlier_version_is_compared_with_the_newest(self, tmp_path):
         """October's file deletes 77067/77065 from 2026-04-01: the dates v321 judges (April to June) and those
@@ -529,13 +532,16 @@ class TestQuarterLeftOut:
 
     @staticmethod
     def mue(tmp_path, *statements: str, name: str = "rules") -> Path:
-        """A ruleset with the April MUE test file copied under the names the statements give."""
+        """A ruleset with the April MUE test file under the names the statements give, each with a row of its own
+        (the same rows twice are RR538)."""
         root = make_ruleset(tmp_path, "\n".join(statements) + "\n", name=name)
-        for statement in statements:
+        for index, statement in enumerate(statements):
             for file in re_files(statement):
                 hospital = "OutpatientHospital" in file
-                shutil.copy(DATA / ("MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv" if hospital else MUE_APRIL),
-                            root / "cms" / file)
+                rows = (DATA / ("MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv" if hospital else MUE_APRIL)
+                        ).read_text()
+                (root / "cms" / file).write_text(f"{rows}7{index:04d},1,3 Date of Service Edit: Clinical,Anatomic "
+                                                 "Consideration\n")
         return root
 
     def test_a_quarter_between_two_versions(self, tmp_path):
@@ -598,7 +604,7 @@ class TestQuarterLeftOut:
         assert warning.message == ("the newest mue version for professional claims takes effect on 2026-07-01, a "
                                    "quarter before the newest ptp version (2026-10-01)")
         october = "MCR_MUE_PractitionerServices_Eff_10-01-2026.csv"
-        shutil.copy(DATA / MUE_JULY, root / "cms" / october)
+        (root / "cms" / october).write_text((DATA / MUE_JULY).read_text().replace("76376,0,", "76376,1,"))
         (root / "main.rr").write_text(text + f'table mue "cms/{october}"\n')
         assert [w.code for w in radrules.load(root, cache_dir=None).warnings] == ["RR529"]  # (v322 corrects v321)
 
@@ -666,3 +672,53 @@ class TestDatedByRows:
         (version,) = rules.describe()["table_versions"]
         assert "2026-07-01 on (and earlier dates) (the date of its newest rows: no `effective`, no date in its " \
                "names): 2 codes" in table_line(version)
+
+
+class TestSameRowsUnderOtherNames:
+    """RR538: a PTP or MUE version holding the same rows, from the same lines, as an earlier one under other names
+    (last quarter's MUE file copied and renamed for this one loaded without a word: RR527 reads only the names)."""
+
+    def test_an_mue_file_renamed_for_the_next_quarter(self, tmp_path):
+        root = make_ruleset(tmp_path, f'table mue "cms/{MUE_APRIL}"\ntable mue "cms/{MUE_JULY}"\n', DATA / MUE_APRIL)
+        shutil.copy(DATA / MUE_APRIL, root / "cms" / MUE_JULY)
+        (warning,) = radrules.load(root, cache_dir=None).warnings
+        assert (warning.code, warning.span.line, warning.span.column) == ("RR538", 2, 1)
+        assert warning.message == ("this mue version, from 2026-07-01, holds the same rows as the one rules/main.rr:1 "
+                                   "loads from 2026-04-01")
+        assert "load the files CMS published for 2026-07-01" in warning.help
+
+    def test_ptp_parts_renamed_for_the_next_version(self, tmp_path):
+        """v322's two parts copied as v323's, for October; from the cache as from the files."""
+        root = quarters(tmp_path, 'table ptp "cms/q3" effective 2026-07-01\ntable ptp "cms/q4" effective 2026-10-01\n')
+        (root / "cms" / "q4").mkdir()
+        for name in V322:
+            shutil.copy(root / "cms" / "q3" / name, root / "cms" / "q4" / name.replace("v322", "v323"))
+        for cache in (None, tmp_path / "cache", tmp_path / "cache"):  # none, then written, then read
+            assert [(w.code, w.span.line) for w in radrules.load(root, cache_dir=cache).warnings] == [("RR538", 2)]
+
+    def test_one_row_changed_is_no_warning(self, tmp_path):
+        """A row's value, or a line more, makes another version."""
+        root = make_ruleset(tmp_path, f'table mue "cms/{MUE_APRIL}"\ntable mue "cms/{MUE_JULY}"\n', DATA / MUE_APRIL)
+        april = (DATA / MUE_APRIL).read_text()
+        line = next(line for line in april.splitlines() if line.startswith("7"))
+        code, value, rest = line.split(",", 2)
+        for july in (april.replace(line, f"{code},{int(value) + 1},{rest}"), april.replace(line, f"\n{line}")):
+            (root / "cms" / MUE_JULY).write_text(july)
+            assert radrules.load(root, cache_dir=None).warnings == ()
+
+    def test_not_for_add_on_and_pctc_files(self, tmp_path):
+        """An add-on file of a quarter that added no edit holds the rows of the quarter before, and PC/TC
+        indicators seldom change."""
+        for older, newer in (("aoc_v2026q3.csv", "aoc_v2026q4.csv"), ("PPRRVU26_JUL.csv", "PPRRVU26_OCT.csv")):
+            kind = "addon" if older.startswith("aoc") else "pctc"
+            root = make_ruleset(tmp_path / kind, f'table {kind} "cms/{older}"\ntable {kind} "cms/{newer}"\n',
+                                DATA / older)
+            shutil.copy(DATA / older, root / "cms" / newer)
+            assert [w.code for w in radrules.load(root, cache_dir=None).warnings if w.code == "RR538"] == []
+
+    def test_allowed_with_a_reason(self, tmp_path):
+        root = make_ruleset(tmp_path, f'table mue "cms/{MUE_APRIL}"\n# allow RR538: the payer kept April\'s limits\n'
+                                      f'table mue "cms/{MUE_JULY}"\n', DATA / MUE_APRIL)
+        shutil.copy(DATA / MUE_APRIL, root / "cms" / MUE_JULY)
+        rules = radrules.load(root, cache_dir=None)
+        assert (rules.warnings, [w.code for w in rules.allowed]) == ((), ["RR538"])

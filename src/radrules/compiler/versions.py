@@ -12,9 +12,11 @@ versions (`for payer`) that begin after (RR532), end before (RR533) or skip
 (RR534) those without it: their oldest, newest or the one before the gap
 judges the payer's dates the others judge by another table; a quarter no version of a quarterly kind takes
 effect in, between two (RR535), and one quarterly kind's newest version a quarter or more older than another's
-(RR536), and a version beside others dated by its newest rows alone (RR537). Each but RR529
-reads what the statements say and what the loaders recorded (a table's newest
-rows), never the rows again.
+(RR536), a version beside others dated by its newest rows alone (RR537), and a PTP or MUE version holding the
+same rows as an earlier one under other names (RR538). Each but RR529 and
+RR538 reads what the statements say and what the loaders recorded (a table's
+newest rows), never the rows again; RR538 compares two versions' rows only
+when their sizes agree.
 """
 
 from __future__ import annotations
@@ -99,6 +101,7 @@ def check_versions(comp) -> None:
             named = [(loaded, found) for loaded in versions if (found := _named_version(loaded)) is not None]
             _out_of_order(comp, named)
             _loaded_again(comp, named)
+            _same_rows(comp, versions)
             _skipped_quarters(comp, versions, shared if versions is not shared else [])
             _dated_by_rows(comp, versions)
             if versions[0].kind == "ptp":
@@ -511,6 +514,35 @@ def _loaded_again(comp, named: list) -> None:
                          f"{earlier.source} loads {same} from {format_date(earlier.start)}", loaded.statement.span,
                          help=f"{why}, and a version is loaded once, from the date it takes effect: is one of the "
                               "two a copy of the other, or a file of another quarter named wrong?")
+
+
+#: The kinds whose every quarter's file has rows of its own: CMS adds and ends PTP pairs and changes MUE values each
+#: quarter. (An add-on file of a quarter that added no edit holds the quarter before's rows, and the fee schedule's
+#: PC/TC indicators seldom change: the same rows twice is no sign of a mistake there.)
+CHANGED_EACH_QUARTER = ("ptp", "mue")
+
+
+def _same_rows(comp, versions: list) -> None:
+    """RR538 at each PTP or MUE version of ``versions`` (one list, oldest first) that holds the same rows, read from
+    the same lines, as an earlier one under other names: one quarter's files copied and renamed for the next (the
+    copy's name gives another version or date, so RR527 does not see it; one whose name gives the same is RR527's)."""
+    if len(versions) < 2 or versions[0].kind not in CHANGED_EACH_QUARTER:
+        return
+    from ..tables.store import same_rows
+
+    for i, loaded in enumerate(versions):
+        named = _named_version(loaded)
+        earlier = next((other for other in versions[:i] if same_rows(other.table, loaded.table)), None)
+        if earlier is None or (named is not None and _named_version(earlier) == named):
+            continue
+        kind = loaded.kind
+        comp.ctx.warning(
+            "RR538", f"this {kind} version, from {format_date(loaded.start)}, holds the same rows as the one "
+                     f"{earlier.source} loads from {format_date(earlier.start)}", loaded.statement.span,
+            help=f"CMS publishes the {kind} edits every quarter, each quarter's file with its own changes, so a "
+                 f"version with the same rows as another is most likely a copy of that one's files under new names: "
+                 f"load the files CMS published for {format_date(loaded.start)}; if these are truly its rows, allow "
+                 f"the warning here with the reason (`# allow RR538: ...`)")
 
 
 def _rows_after_next(comp, versions: list) -> None:

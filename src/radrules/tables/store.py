@@ -246,6 +246,32 @@ class RawTable:
         return len(self.entries)
 
 
+def same_rows(a, b) -> bool:
+    """Whether two loaded tables of one kind hold the same rows, read from the same lines (a copy of one version's
+    files under other names): compared field by field, the arrays and dicts in C, and only once their sizes agree.
+    The file names are not compared."""
+    if type(a) is not type(b) or len(a) != len(b):
+        return False
+    if isinstance(a, RawTable):
+        return a.entries.keys() == b.entries.keys() and _rows_by_line(a) == _rows_by_line(b)
+    skip = {"key", "files", "partner_cache"}
+    return all(getattr(a, field.name) == getattr(b, field.name)
+               for field in attrs.fields(PtpTable) if field.name not in skip)
+
+
+def _rows_by_line(table: RawTable) -> dict:
+    """``table``'s entries with each row's source (``MCR_MUE_....csv:123``, its last field) cut to its line."""
+    prefixes = tuple(f"{name}:" for name in table.files)
+
+    def by_line(row: tuple) -> tuple:
+        source = row[-1] if row else None
+        if isinstance(source, str) and source.startswith(prefixes):
+            return (*row[:-1], source.rpartition(":")[2])
+        return row
+
+    return {code: tuple(map(by_line, rows)) for code, rows in table.entries.items()}
+
+
 def in_force(starts, day: int) -> int:
     """Which of the versions starting on ``starts`` (sorted) is read on ``day``: the latest started, else the first."""
     return max(bisect.bisect_right(starts, day) - 1, 0)
