@@ -1147,6 +1147,11 @@ class TestAuthorizationStatus:
          [RECORD, dict(RECORD, number="PA2", units=None)], ("PA1", "PA2"), ["valid", "valid"]),
         ([("70553", "2026-03-02", 1), ("70553", "2026-03-09", 1)],
          [RECORD, dict(RECORD, number="PA3", units=None)], ("PA1", "PA2"), ["valid", "over_units"]),
+        # fractions that add up to the units authorized (in binary, 3 - 1.1 - 1.3 is less than 0.6)
+        ([("70553", "2026-03-02", 1.1), ("70553", "2026-03-02", 1.3), ("70553", "2026-03-02", 0.6)],
+         [dict(RECORD, units=3)], ("PA1",), ["valid", "valid", "valid"]),
+        ([("70553", "2026-03-02", 1.1), ("70553", "2026-03-02", 1.3), ("70553", "2026-03-02", 0.7)],
+         [dict(RECORD, units=3)], ("PA1",), ["valid", "valid", "over_units"]),
     ])
     def test_statuses(self, lines, records, prior, expected, indexed):
         assert self.statuses(lines, records, prior, indexed) == expected

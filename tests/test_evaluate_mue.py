@@ -59,6 +59,19 @@ class TestLineEdit:
         """1.5 units exceed a limit of 1."""
         assert mue(RULES.evaluate(claim(line("73562", DOS, units=1.5))))[0][0] == (1,)
 
+    @pytest.mark.parametrize("history", [False, True])
+    def test_fractions_adding_up_to_the_limit(self, history):
+        """MAI 3: 0.3 + 249.4 + 0.3 mL are 250, the limit (in binary fractions, 250.00000000000003), also with
+        a part paid on an earlier claim; 0.4 more is over, and the message says 250.4."""
+        lines = [line("Q9967", DOS, units=0.3), line("Q9967", DOS, units=249.4, modifiers=["59"])]
+        paid = [{"code": "Q9967", "date": DOS, "units": 0.3}] if history else None
+        if not history:
+            lines.append(line("Q9967", DOS, units=0.3, modifiers=["JW"]))
+        assert mue(RULES.evaluate(claim(*lines), history=paid)) == []
+        ((_, message),) = mue(RULES.evaluate(claim(*lines, line("Q9967", DOS, units=0.4)), history=paid))
+        assert message.startswith("Q9967: 250.4 units on 2026-03-02")
+        assert "exceed the limit of 250 per day" in message
+
 
 class TestDateOfServiceEdit:
     @pytest.mark.parametrize("mods", [([], []), (["RT"], ["LT"]), ([], ["76"]), (["59"], ["XS"]), ([], ["77"])])

@@ -121,6 +121,13 @@ class LineView:
         return int(self.units / days + 0.5)
 
 
+def units_total(lines) -> int | float:
+    """The units a day of ``lines`` added up: a sum of fractions rounded to 9 decimal places, as binary fractions
+    make 0.3 + 249.4 + 0.3 mL 250.00000000000003, over a limit of 250."""
+    total = sum([line.billed_units() for line in lines])
+    return round(total, 9) if total.__class__ is float else total
+
+
 class HistoryView:
     """A paid line of an earlier claim, seen like a claim line (it has no line number)."""
 
@@ -201,7 +208,7 @@ def authorization_statuses(claim: Claim, lines) -> tuple | None:
             units = units_left(record, code)
             if units is None or units >= line.units:
                 if units is not None:
-                    left[(id(record), code)] = units - line.units
+                    left[(id(record), code)] = round(units - line.units, 9)  # (as units_total)
                 out[position] = "valid"
                 break
     return tuple(out)

@@ -28,7 +28,7 @@ from . import checks, validity
 from .claim import Claim, checked
 from .codes import is_procedure_code
 from .conditions import same_provider
-from .evaluation import Evaluation, LineView, meeting_days, paid_history
+from .evaluation import Evaluation, LineView, meeting_days, paid_history, units_total
 from .lookups import UNLISTED, ScanLookup, mue_files, row_in_force
 from .model import (ANATOMIC_MODIFIERS, MUE_UNPUBLISHED, OTHER_BYPASS_MODIFIERS, SIDE_MODIFIERS, format_date,
                     from_table, lines_text, primaries_text)
@@ -514,7 +514,7 @@ def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
                 findings.append(_limit_finding(row, lines, total))
             continue
         for subgroup in _provider_groups(lines):
-            total = sum([line.billed_units() for line in subgroup])
+            total = units_total(subgroup)
             if (total > row.max_units or (not total and over_limit(row, total, subgroup))) \
                     and any(line.number is not None for line in subgroup):
                 findings.append(_limit_finding(row, subgroup, total))
@@ -569,7 +569,7 @@ def span_limits(ev: Evaluation, lookup) -> list:
         for row, lines in groups.values():
             for subgroup in _provider_groups(lines):
                 if any(line.number is not None for line in subgroup):
-                    judged.append((day, row, tuple(subgroup), sum([line.billed_units() for line in subgroup])))
+                    judged.append((day, row, tuple(subgroup), units_total(subgroup)))
     found = []
     denied = set()  # (code, line number) of the groups reported, by any block's limit
     for day, row, lines, units in judged:
@@ -654,7 +654,7 @@ def _limit_finding(row, lines, units, day: int | None = None) -> Finding:
                    f"(MAI 1)")
     else:
         label = "policy" if row.mai == 2 else "clinical"
-        earlier = sum(line.billed_units() for line in lines if line.number is None)
+        earlier = units_total([line for line in lines if line.number is None])
         counted = f" ({_number(earlier)} paid on earlier claims)" if earlier else ""
         # A span's units count a share a day (§2.1): say so, or its line's units would not match the message.
         spread = "".join([f"; {_number(line.units)} units from {line.date.isoformat()} to "

@@ -34,7 +34,7 @@ from .checks import FORMAT_RULES, check_format, hider
 from .codes import is_procedure_code
 from .conditions import conjuncts, pair_side, same_provider
 from .claim import frequency_of
-from .evaluation import Evaluation, meeting_days, paid_history
+from .evaluation import Evaluation, meeting_days, paid_history, units_total
 from .evaluator import (_add_earlier_units, _limit_finding, _number, _provider_groups, addon_edits, addon_message,
                         day_text, other_lines, over_limit, ptp_bypassed, ptp_message, set_apart_rules,
                         once_per_claim_message, sides_not_bypassing, span_limits, span_ptp_hits,
@@ -874,7 +874,7 @@ class _Tracer:
             for subgroup in _provider_groups(lines):
                 if not any(line.number is not None for line in subgroup):
                     continue  # paid lines alone: nothing of this claim to judge (as evaluate skips them)
-                total = sum(line.billed_units() for line in subgroup)
+                total = units_total(subgroup)
                 note = _other_providers(self.ev, code, day, subgroup, row)
                 self._limit(row, subgroup, total, f"{code}: {_units(total)} on {format_date(day)} "
                             f"({note or 'lines summed'}), limit {row.max_units} per day (MAI {row.mai})", note=note)
