@@ -611,6 +611,21 @@ class TestPartABills:
             rules.evaluate(claim(("77065", "2026-03-01")),
                            history=[{"code": "77065", "date": "2026-03-01", "bill_type": bill_type}])
 
+    def test_a_line_with_a_bill_type_is_of_an_institutional_claim(self, rules):
+        """A nuclear medicine coder's finding: the hospital's paid lines (type of bill 131, no `type`) were counted
+        as the radiologist's own by the edits of one provider across claims, which denied the professional claim
+        (MUE and PTP against the hospital's technical lines). A type of bill is an institutional claim's; with
+        `type: professional` it is refused."""
+        paid = [{"code": "77065", "date": "2026-03-01", "bill_type": "131"},
+                {"code": "74176", "date": "2026-03-01", "bill_type": "131"}]
+        data = claim(("77065", "2026-03-01", {"modifiers": ["26"]}), ("74150", "2026-03-01", {"modifiers": ["26"]}))
+        assert fired(rules.evaluate(data, history=paid)) == []
+        untyped = [{key: value for key, value in line.items() if key != "bill_type"} for line in paid]
+        assert fired(rules.evaluate(data, history=untyped)) == [("t.mue", (1,)), ("t.ptp", (2,))]
+        with pytest.raises(radrules.ClaimError, match=r"history\[1\]\.bill_type: a field of institutional claims, "
+                                                      r"and the line's `type` is professional"):
+            rules.evaluate(data, history=[paid[0], dict(paid[1], type="professional")])
+
     def test_a_history_line_built_in_code(self):
         """`radrules.HistoryLine(..., bill_type=...)` is read and checked like the JSON field."""
         from radrules.history import lines_of

@@ -100,6 +100,11 @@ def read_line(data, path: str) -> HistoryLine:
         _number(data["charge"], f"{path}.charge", positive=False)
     _pointers(data.get("diagnosis_pointers"), f"{path}.diagnosis_pointers")
     _text(data.get("place_of_service"), f"{path}.place_of_service")
+    bill_type = _bill_type(data.get("bill_type"), f"{path}.bill_type")
+    if bill_type is not None and claim_type is None:  # only an institutional claim has a type of bill
+        claim_type = "institutional"
+    elif bill_type is not None and claim_type != "institutional":
+        raise ClaimError(f"{path}.bill_type", f"a field of institutional claims, and the line's `type` is {claim_type}")
     line = HistoryLine(
         code=procedure_code(data.get("code"), f"{path}.code"),
         date=_date(data.get("date"), f"{path}.date", required=True),
@@ -111,7 +116,7 @@ def read_line(data, path: str) -> HistoryLine:
         claim_type=claim_type,
         billing_npi=_text(data.get("billing_npi"), f"{path}.billing_npi") or None,
         payer=mapped_payer(payer_name(data.get("payer"), f"{path}.payer")),  # as rules compare payers
-        bill_type=_bill_type(data.get("bill_type"), f"{path}.bill_type"),
+        bill_type=bill_type,
     )
     object.__setattr__(line, "_checked", True)
     return line
