@@ -234,7 +234,7 @@ class TestExplainCommand:
         assert json.loads(done.stdout)["not_considered"] == {
             "medicare.ldct.age": "it applies to payer medicare and the claim has `acme`"}
         text = run("explain", "--rule", "acme.ptp", "--rule", "medicare.ldct.age", "-", stdin=one).stdout
-        assert "acme.ptp fired (at rulesets/payers/acme.rr:40)" in text
+        assert "acme.ptp fired (at rulesets/payers/acme.rr:42)" in text
         assert "medicare.ldct.age not considered" in text
 
     def test_bad_claim_exit_one(self):

@@ -112,6 +112,33 @@ class TestWindows:
         assert ("t.count", (1,)) in fired(two)
         assert ("t.count", (1,)) not in fired(one)
 
+    @pytest.mark.parametrize("parts, count", [
+        # the hospital's claim and the radiologist's 26: one study
+        ([{"type": "institutional"}, {"modifiers": ["26"]}], 1),
+        ([{"bill_type": "131"}, {"modifiers": ["26"]}], 1),
+        ([{"modifiers": ["TC"]}, {"modifiers": ["26"]}], 1),
+        # two 26s and one technical part: two studies (a second reading); two globals: two
+        ([{"modifiers": ["26"]}, {"modifiers": ["26"], "rendering_npi": "1245319599"}, {"modifiers": ["TC"]}], 2),
+        ([{}, {"modifiers": ["76"]}], 2),
+        # parts of one code on two dates, or of two codes: apart
+        ([{"modifiers": ["TC"]}, {"modifiers": ["26"], "date": "2026-02-11"}], 2),
+        ([{"modifiers": ["TC"]}, {"modifiers": ["26"], "code": "74176"}], 2),
+    ])
+    def test_count_takes_two_components_for_one_service(self, parts, count):
+        """A nuclear medicine coder's finding: one earlier study billed by the hospital and by the radiologist
+        counted as two, so a limit of "two in 30 days" refused the second study. Each part is counted once in
+        the pair of one code and date, whichever claim it was paid on."""
+        rules = radrules.loads("".join(f'''
+rule t.at_least_{n} "{n} or more"
+  when line.code is 74177 and history count of [74176, 74177] within 30 days >= {n}
+  then info line "{{line.code}}: {n}"
+  reference "test"
+end
+''' for n in (1, 2, 3)), name="count.rr")
+        history = [{"code": "74177", "date": "2026-02-10", **part} for part in parts]
+        result = rules.evaluate(claim(("74177", "2026-03-01")), history=history)
+        assert {f.rule for f in result.findings} == {f"t.at_least_{n}" for n in range(1, count + 1)}
+
     @pytest.mark.parametrize("earlier, fires", [("2025-04-06", True), ("2025-04-05", False)])
     def test_days_since_last(self, rules, earlier, fires):
         """`days since last` counts days from the last paid earlier service."""

@@ -415,9 +415,15 @@ class Window:
 def _prior(ev, line, values, window, other):
     """The days of the paid services before ``line`` (earlier claims and earlier lines of
     this claim) that bill one of ``values``, inside ``window``; None when the window is unknown."""
+    services = _prior_services(ev, line, values, window, other)
+    return None if services is None else [service.day for service in services]
+
+
+def _prior_services(ev, line, values, window, other):
+    """The paid services of :func:`_prior` (lines of earlier claims and of this claim), None as there."""
     day = line.day
     if window is not None and window.same_date:  # this claim's lines of the date: `claim also has`
-        return [service.day for service in ev.history if service.day == day and service.code in values]
+        return [service for service in ev.history if service.day == day and service.code in values]
     start = window.start(ev, line, other) if window is not None else None
     if start is False:
         return None
@@ -426,8 +432,41 @@ def _prior(ev, line, values, window, other):
         if service.day >= day:
             continue
         if service.code in values and (start is None or service.day >= start):
-            found.append(service.day)
+            found.append(service)
     return found
+
+
+def count_services(services) -> int:
+    """How many services ``services`` (paid lines) bill: a line of the professional component (26) and one of
+    the technical component (TC, or a line of an institutional claim, which bills the hospital's part) of one
+    code on one date are two parts of one service, billed by the radiologist and the hospital (domain.md §3);
+    every other line is a service of its own."""
+    count = 0
+    parts: dict = {}  # (code, day) -> [professional lines, technical lines]
+    for service in services:
+        modset = service.modset
+        if "26" in modset:
+            side = 0
+        elif "TC" in modset or _institutional(service):
+            side = 1
+        else:
+            count += 1
+            continue
+        key = (service.code, service.day)
+        found = parts.get(key)
+        if found is None:
+            found = parts[key] = [0, 0]
+        found[side] += 1
+    return count + sum(max(found) for found in parts.values())
+
+
+def _institutional(service) -> bool:
+    """Whether a paid line is of an institutional claim: an earlier claim's by its type, this claim's by the
+    claim's."""
+    claim_type = getattr(service, "claim_type", None)
+    if claim_type is not None:
+        return claim_type == "institutional"
+    return bool(getattr(service, "_institutional", False))
 
 
 @attrs.frozen
@@ -447,8 +486,8 @@ class HistoryCount:
     window: Any = None
 
     def get(self, ev, line, other):
-        days = _prior(ev, line, self.values, self.window, other)
-        return None if days is None else len(days)
+        services = _prior_services(ev, line, self.values, self.window, other)
+        return None if services is None else count_services(services)
 
 
 @attrs.frozen
