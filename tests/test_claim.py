@@ -105,14 +105,19 @@ class TestShapeErrors:
     @pytest.mark.parametrize("fields, path, problem", [
         ({"units": 0}, "lines[0].units", "expected a positive number"),
         ({"units": -1}, "lines[0].units", "expected a positive number"),
-        ({"units": "1"}, "lines[0].units", 'expected a positive number, not a quoted text (write 1, not "1")'),
+        ({"units": "1"}, "lines[0].units", "expected a positive number, not a quoted text (write the number without "
+                                           "quotes)"),
+        # the digits are not shown: in the wrong field they may be a member id or a birth date
+        ({"units": "078051120"}, "lines[0].units", "expected a positive number, not a quoted text (write the number "
+                                                   "without quotes)"),
         ({"units": "three"}, "lines[0].units", "expected a positive number"),
         ({"units": True}, "lines[0].units", "expected a positive number"),
         ({"units": None}, "lines[0].units", "expected a positive number"),
         ({"units": float("nan")}, "lines[0].units", "expected a positive number"),
         ({"units": float("inf")}, "lines[0].units", "expected a finite number"),
         ({"charge": -5}, "lines[0].charge", "expected a number of zero or more"),
-        ({"charge": "12.50"}, "lines[0].charge", 'expected a number, not a quoted text (write 12.50, not "12.50")'),
+        ({"charge": "12.50"}, "lines[0].charge", "expected a number, not a quoted text (write the number without "
+                                                 "quotes)"),
         ({"date": "2026-3-2"}, "lines[0].date", "expected a date as YYYY-MM-DD"),
         ({"date": "2026-13-01"}, "lines[0].date", "not a calendar date"),
         ({"date": "2026-03-02T10:00:00"}, "lines[0].date", "expected a date as YYYY-MM-DD"),

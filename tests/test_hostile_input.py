@@ -414,3 +414,71 @@ def _plainly_in(sets, name, code) -> bool:
         return code.startswith(item[:-1]) if item.endswith("*") else code == item
     included, excluded = sets[name]
     return any(matches(item) for item in included) and not any(matches(item) for item in excluded)
+
+
+class TestContentWhereAPathGoes:
+    """An API reviewer's finding: a claim's text given where a path goes (`read_fhir(text)`) was opened as a path,
+    and the InputError carried the whole text, its patient's data with it, into the caller's log."""
+
+    PATIENT = "Jane Q. Smith, born 1958-03-14, member M-55012"
+
+    @pytest.mark.parametrize("read, text, what", [
+        (lambda source: list(radrules.read_fhir(source)),
+         '{"resourceType": "Claim", "patient": {"display": "%s"}}', "a FHIR file"),
+        (lambda source: list(radrules.read_x12(source)), "ISA*00*          *00*%s~", "an X12 file"),
+        (lambda source: radrules.read_history(source), '{"code": "74177", "date": "2026-03-02", "x": "%s"}\n',
+         "a history file"),
+        (lambda source: radrules.diff_outcomes(RULES, RULES, source), "%s\n", "a claims file"),
+    ])
+    def test_refused_without_showing_it(self, read, text, what):
+        with pytest.raises(radrules.InputError) as caught:
+            read(text % self.PATIENT)
+        assert caught.value.file is None
+        assert str(caught.value) == (f"expected the path of {what} or an open file: this text looks like the content "
+                                     "of one, not its path (pass the text as `io.StringIO(text)`)")
+
+    def test_a_path_that_begins_like_x12_is_still_a_path(self, tmp_path):
+        (tmp_path / "ISA_files").mkdir()
+        with pytest.raises(radrules.InputError, match="ISA_files/none.x12: can't read the file"):
+            list(radrules.read_x12(str(tmp_path / "ISA_files" / "none.x12")))
+
+    def test_bytes_are_the_content(self):
+        """A request's body, as bytes, is read as the file's content by the X12 and FHIR readers."""
+        def read(reader, path: Path, source) -> list:  # claims as dicts, errors by their place and problem
+            return [(c.segment, c.path, c.problem) if isinstance(c, radrules.InputError) else c.to_dict()
+                    for c in reader(source)]
+
+        for reader, path in ((radrules.read_x12, ROOT / "tests" / "data" / "x12" / "radiology-837p.edi"),
+                             (radrules.read_fhir, ROOT / "tests" / "data" / "fhir" / "radiology-claim.json")):
+            from_file = read(reader, path, path)
+            assert from_file and read(reader, path, path.read_bytes()) == from_file
+
+    @pytest.mark.parametrize("read", [radrules.read_x12, radrules.read_fhir])
+    def test_another_type_is_an_input_error(self, read):
+        with pytest.raises(radrules.InputError, match="not int"):
+            list(read(12))
+
+    def test_a_missing_claims_file_of_diff_outcomes(self, tmp_path):
+        with pytest.raises(radrules.InputError, match="missing.jsonl: can't read the file: No such file"):
+            radrules.diff_outcomes(RULES, RULES, tmp_path / "missing.jsonl")
+
+
+RULES = radrules.loads('rule t.x "x"\n  when line.code is 70450\n  then info line "x"\n  reference "test"\nend\n',
+                       name="t.rr")
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: radrules.loads(None), "loads(): `text` must be a str, not NoneType"),
+    (lambda: radrules.loads(b"rule"), "loads(): `text` must be a str, not bytes"),
+    (lambda: radrules.loads("", name=None), "loads(): `name` must be a str, not NoneType"),
+    (lambda: radrules.load(bundled=True, extra=[("x.rr", 5)]), "load(): `text` must be a str, not int"),
+    (lambda: radrules.load(bundled=True, extra=["x.rr"]), "load(): `extra` holds (name, text) pairs, not str"),
+    (lambda: radrules.format_rules(None), "format_rules(): `text` must be a str, not NoneType"),
+    (lambda: radrules.to_fhir_claim_response(None), "to_fhir_claim_response(): `result` must be a Result"),
+    (lambda: radrules.diff_rulesets(None, RULES), "diff_rulesets(): `old` must be a Ruleset"),
+])
+def test_an_argument_of_another_type_is_a_type_error_that_says_so(call, message):
+    """An API reviewer's finding: such calls failed deep inside with an AttributeError."""
+    with pytest.raises(TypeError) as caught:
+        call()
+    assert str(caught.value).startswith(message)

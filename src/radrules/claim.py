@@ -346,7 +346,8 @@ def _number(value: Any, path: str, *, positive: bool) -> float | int:
     return value
 
 
-#: A number written as a JSON text: told to drop its quotes (a few characters, shown: a number is no identifier).
+#: A number written as a JSON text: told to drop its quotes (not shown: digits in the wrong field may be a member
+#: id or a birth date).
 _QUOTED_NUMBER = re.compile(r"\s*-?[0-9]{1,15}(\.[0-9]{1,6})?\s*")
 
 
@@ -356,8 +357,7 @@ def _exact_number(value: Any, path: str, positive: bool) -> float | int:
     if not isinstance(value, (Decimal, Fraction)):
         wanted = "a positive number" if positive else "a number"
         if isinstance(value, str) and _QUOTED_NUMBER.fullmatch(value):  # `"units": "3"`: a number in quotes
-            raise ClaimError(path, f"expected {wanted}, not a quoted text (write {value.strip()}, not "
-                                   f"\"{value.strip()}\")")
+            raise ClaimError(path, f"expected {wanted}, not a quoted text (write the number without quotes)")
         raise ClaimError(path, f"expected {wanted}")
     if isinstance(value, Decimal) and not value.is_finite():
         raise ClaimError(path, "expected a finite number" if value.is_infinite() else "expected a number")

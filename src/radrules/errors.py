@@ -516,20 +516,43 @@ def json_value(text: str):
         raise DuplicateKeyError(duplicate.problem, text, _object_with_a_key_twice(text), duplicate.key) from None
 
 
+#: The start of a text that is a file's content, not a path: JSON, XML, an X12 interchange (``ISA*00*...``).
+_CONTENT = re.compile(r"\s*(?:[{\[<]|ISA[^\w./\\ -])")
+
+
+def path_of(source, what: str) -> str:
+    """The path ``source`` (a str or an os.PathLike) names, as text. A text that looks like the content of a file
+    rather than its path (a line break, JSON, an X12 interchange, longer than any path) is an InputError that does
+    not show it: an open() of a claim's text would fail with the text, and its patient's data, in the message.
+    ``what`` names the file (``an X12 file``)."""
+    import os
+
+    name = os.fsdecode(os.fspath(source))
+    if len(name) > 4096 or "\n" in name or "\r" in name or _CONTENT.match(name):
+        raise InputError(None, f"expected the path of {what} or an open file: this text looks like the content of "
+                               "one, not its path (pass the text as `io.StringIO(text)`)")
+    return name
+
+
 def json_objects(source, what: str):
     """``(line number, object)`` for every line that is not blank of a JSON Lines file (a path, or an open text
     file), read once; InputError names the file (and the line) of one that can't be read, is not UTF-8, is not
     JSON or is not an object. ``what`` names the file in the message for an empty path (``history``)."""
     import os
 
-    name = str(source) if not hasattr(source, "read") else getattr(source, "name", f"<{what}>")
+    if hasattr(source, "read"):
+        name = getattr(source, "name", f"<{what}>")
+    elif isinstance(source, (str, os.PathLike)):
+        name = path_of(source, f"a {what} file")
+    else:
+        raise InputError(None, f"expected the path of a {what} file or an open file, not {type(source).__name__}")
     try:
         if hasattr(source, "read"):
             yield from _objects(source, name)
             return
-        if not os.fspath(source):  # open("") fails too, but say why
+        if not name:  # open("") fails too, but say why
             raise InputError(None, f"no {what} file: the path is empty")
-        with open(source, encoding="utf-8") as handle:
+        with open(name, encoding="utf-8") as handle:
             yield from _objects(handle, name)
     except OSError as problem:  # missing, a folder, a name too long, a read error
         raise InputError(name, f"can't read the file: {problem.strerror or problem}") from None

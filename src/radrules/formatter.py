@@ -62,6 +62,9 @@ def format_rules(text: str, name: str = "<string>") -> str:
     text does not parse; a file that parses but does not compile (an unknown
     set, say) is formatted like any other.
     """
+    from .loader import _texts
+
+    _texts("format_rules", text=text, name=name)
     before, diagnostics = parse_rules(text, name)
     if diagnostics:
         raise RuleError(diagnostics)

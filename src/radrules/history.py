@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 from pathlib import Path
-from typing import Iterable, Protocol, runtime_checkable
+from typing import IO, Iterable, Protocol, runtime_checkable
 
 import attrs
 
@@ -220,8 +220,8 @@ class JsonlHistory:
         return sum(len(lines) for lines in self._by_patient.values())
 
 
-def read_history(path: str | Path) -> JsonlHistory:
-    """A :class:`JsonlHistory` from a JSON Lines file."""
+def read_history(path: str | Path | IO[str]) -> JsonlHistory:
+    """A :class:`JsonlHistory` from a JSON Lines file (a path, or a file opened as text)."""
     return JsonlHistory(path)
 
 

@@ -99,6 +99,10 @@ def load(path: str | os.PathLike | None = None, *more: str | os.PathLike, bundle
         # An empty path is no disk cache, as an empty RADRULES_CACHE_DIR is (not the working directory).
         cache_dir = Path(cache_dir) if str(cache_dir).strip() else None
     extra = tuple(extra)
+    for item in extra:
+        if not (isinstance(item, tuple) and len(item) == 2):
+            raise TypeError(f"load(): `extra` holds (name, text) pairs, not {type(item).__name__}")
+        _texts("load", **dict(zip(("name", "text"), item)))
     paths = (path, *more) if path is not None or more else ()
     if any(given is None for given in paths):
         raise TypeError("load() takes paths; give bundled=True for the bundled rulesets beside them")
@@ -178,8 +182,16 @@ def _layer(path) -> _Layer | Diagnostic:
     return Diagnostic("RR401", f"no rule file or folder at `{shortened(path.as_posix(), 200)}`")
 
 
+def _texts(function: str, **given) -> None:
+    """TypeError naming the argument of ``function`` that is not a str (rules read as text, a file's name)."""
+    for argument, value in given.items():
+        if not isinstance(value, str):
+            raise TypeError(f"{function}(): `{argument}` must be a str, not {type(value).__name__}")
+
+
 def loads(text: str, name: str = "<string>") -> Ruleset:
     """Compile rules given as a string (``include`` is not available)."""
+    _texts("loads", text=text, name=name)
     key = _hash([(name, text)])
     with _CACHE_LOCK:
         cached = _CACHE.get(key)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
+
+if TYPE_CHECKING:
+    from .explain import Explanation
 
 SEVERITIES = ("deny", "review", "warn", "info")
 KINDS = ("format", "duplicate", "ptp", "mue", "modifier", "policy", "addon", "coding")
@@ -93,7 +96,7 @@ class Result:
     findings: tuple[Finding, ...]
     statuses: tuple[str, ...]
     #: With ``evaluate(claim, explain=True)``: every rule considered and why it fired or not.
-    explanation: object = attrs.field(default=None, eq=False, repr=False)
+    explanation: "Explanation | None" = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def lines(self) -> tuple[LineStatus, ...]:

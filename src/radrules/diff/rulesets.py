@@ -134,6 +134,12 @@ def diff_rulesets(old, new, *, limit_examples: int = DEFAULT_LIMIT) -> RulesetDi
     Rule-file content is listed in full; for CMS tables, counts of rows
     added, removed and changed, with the first ``limit_examples`` rows.
     """
+    from ..ruleset import Ruleset
+
+    for argument, value in (("old", old), ("new", new)):
+        if not isinstance(value, Ruleset):
+            raise TypeError(f"diff_rulesets(): `{argument}` must be a Ruleset (radrules.load()), not "
+                            f"{type(value).__name__}")
     changes: list[Change] = []
     changes += _rules(old, new)
     changes += _blocks(old, new)

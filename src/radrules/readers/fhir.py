@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import io
 import os
 import re
 from typing import Any, Iterator, Literal, Mapping, overload
 
 from ..claim import Claim, mapped_payer
 from ..codes import PROCEDURE_SYSTEM_KEYS, is_condition_code, system_key
-from ..errors import ClaimError, InputError, json_value
+from ..errors import ClaimError, InputError, json_value, path_of
 
 ICD10_SYSTEMS = ("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10")
 ICD9_SYSTEMS = ("http://hl7.org/fhir/sid/icd-9-cm",)
@@ -89,12 +90,17 @@ def read_fhir(source, *, payers: Mapping[str, str] | None = None,
               with_resources: Literal[True]) -> Iterator[tuple[dict, Claim | InputError]]: ...
 
 
+@overload
+def read_fhir(source, *, payers: Mapping[str, str] | None = None,
+              with_resources: bool) -> Iterator[Any]: ...
+
+
 def read_fhir(source, *, payers: Mapping[str, str] | None = None,
               with_resources: bool = False) -> Iterator[Any]:
     """Yield a :class:`~radrules.Claim` for every FHIR R4 ``Claim`` in ``source``.
 
     ``source`` is a resource (a dict: a ``Claim`` or a ``Bundle``), a list of
-    resources, a path, or a file object holding JSON or NDJSON. A claim that
+    resources, a path, a file object or bytes holding JSON or NDJSON. A claim that
     can't be mapped yields an :class:`~radrules.errors.InputError` (path and
     problem; ``claim`` is its position) and the next claims are still read;
     a source that is not FHIR JSON raises InputError. ``payers`` maps insurer
@@ -119,8 +125,10 @@ def _resources(source) -> tuple[str, Iterator[tuple[str, dict, dict]]]:
     """(name, iterator of (path prefix, Claim resource, resources it may reference))."""
     if isinstance(source, (dict, list)):
         return "<fhir>", _claims_of(source, "<fhir>", "")
+    if isinstance(source, (bytes, bytearray, memoryview)):  # the content (a request's body), not a path
+        source = io.BytesIO(source)
     if isinstance(source, (str, os.PathLike)):
-        name = os.fspath(source)
+        name = path_of(source, "a FHIR file")
         try:
             with open(name, encoding="utf-8-sig") as handle:
                 text = handle.read()
@@ -128,6 +136,9 @@ def _resources(source) -> tuple[str, Iterator[tuple[str, dict, dict]]]:
             raise InputError(name, f"can't read the file: {problem.strerror}") from None
         except UnicodeDecodeError:
             raise InputError(name, "not UTF-8 text") from None
+    elif not hasattr(source, "read"):
+        raise InputError(None, "expected a FHIR resource (a dict or a list), the path of a FHIR file, an open file "
+                               f"or bytes, not {type(source).__name__}")
     else:
         name = getattr(source, "name", None)
         name = name if isinstance(name, str) else "<fhir>"

@@ -78,6 +78,11 @@ def to_fhir_claim_response(result, claim=None, *, created: dt.date | str | None 
     of a revenue code alone share one note, "not judged". The member id and other identifiers of a radrules Claim are never copied.
     ``created`` is a ``datetime.date``, ``YYYY-MM-DD`` text or an aware ``datetime`` (default: today).
     """
+    from ..result import Result
+
+    if not isinstance(result, Result):
+        raise TypeError(f"to_fhir_claim_response(): `result` must be a Result (Ruleset.evaluate()), not "
+                        f"{type(result).__name__}")
     created_text = _created(created)
     resource = claim if isinstance(claim, dict) else None
     claim_type = None

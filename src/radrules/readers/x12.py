@@ -25,12 +25,13 @@ claims for other processes.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 from typing import IO, Iterator, Mapping
 
 from ..claim import Claim
 from ..codes import is_digits
-from ..errors import InputError
+from ..errors import InputError, path_of
 from .x12_claims import (  # noqa: F401 (FILING_INDICATOR_PAYERS, DIAGNOSIS_QUALIFIERS: public names)
     DIAGNOSIS_QUALIFIERS, FILING_INDICATOR_PAYERS, FIRST_COUNT, _ClaimProblem, _ClaimReader, _ClaimState, _element,
 )
@@ -104,12 +105,16 @@ def _is_component_separator(character: str) -> bool:
 
 def _open(source) -> tuple[IO, str, bool]:
     """(file object, name for messages, whether we opened it)."""
+    if isinstance(source, (bytes, bytearray, memoryview)):  # the content (a request's body), not a path
+        return io.BytesIO(source), "<x12>", True
     if isinstance(source, (str, os.PathLike)):
-        name = os.fspath(source)
+        name = path_of(source, "an X12 file")
         try:
             return open(name, "rb"), name, True
         except OSError as problem:
             raise InputError(name, f"can't read the file: {problem.strerror}") from None
+    if not hasattr(source, "read"):
+        raise InputError(None, f"expected the path of an X12 file, an open file or bytes, not {type(source).__name__}")
     name = getattr(source, "name", None)
     return source, name if isinstance(name, str) else "<x12>", False
 
@@ -253,7 +258,7 @@ def delimiters_of(isa: str) -> Delimiters:
 def read_x12(source, *, payers: Mapping[str, str] | None = None) -> Iterator[Claim | InputError]:
     """Yield a :class:`~radrules.Claim` for every CLM loop of an 837P or 837I file.
 
-    ``source`` is a path or a file object (binary or text). A claim that can't
+    ``source`` is a path, a file object (binary or text) or the file's bytes. A claim that can't
     be mapped yields an :class:`~radrules.errors.InputError` whose ``claim``
     is its position in the file (the next claims are still read); a broken
     file raises InputError. ``payers`` maps payer ids (NM1*PR09 of loop
