@@ -9,6 +9,7 @@ and exists so tests can prove both agree.
 
 from __future__ import annotations
 
+import weakref
 from operator import attrgetter
 from sys import intern
 
@@ -30,34 +31,39 @@ class KeyBudget:
     """The line-rule cache keys of a ruleset's views together, at most :data:`RULE_CACHE_KEYS`: a ruleset has
     (payers + 1) × 2 views, and a bound per view would let each hold as many. When the budget is spent, every
     view's cache starts again (bounded, rather than grow without end). The count is not locked: threads may
-    miss an increment or two, which moves the bound by as many keys."""
+    miss an increment or two, which moves the bound by as many keys. The lookups are held weakly: each lookup
+    holds its budget, and a cycle between them would keep a dropped ruleset, tables and all, until the garbage
+    collector ran (never, for objects moved out of its reach by ``gc.freeze()``)."""
 
     __slots__ = ("lookups", "keys")
 
     def __init__(self, lookups: list):
-        self.lookups = lookups
+        self.lookups = [weakref.ref(lookup) for lookup in lookups]
         self.keys = 0
 
     def __getstate__(self):
-        return self.lookups  # a copy's caches start empty, and so does its count
+        return [ref() for ref in self.lookups]  # a copy's caches start empty, and so does its count
 
     def __setstate__(self, lookups) -> None:
-        self.lookups = lookups
+        self.lookups = [weakref.ref(lookup) for lookup in lookups if lookup is not None]
         self.keys = 0
 
     def take(self) -> None:
         """Count a key about to be kept; empty every cache first if the budget is spent."""
         if self.keys >= RULE_CACHE_KEYS:
             self.keys = 0
-            for lookup in self.lookups:
-                lookup.line_rule_cache.clear()
+            for ref in self.lookups:
+                lookup = ref()
+                if lookup is not None:
+                    lookup.line_rule_cache.clear()
         self.keys += 1
 
 
 def share_key_budget(lookups) -> None:
     """Give the indexed lookups of a ruleset's views one line-rule cache budget."""
-    budget = KeyBudget(list(lookups))
-    for lookup in budget.lookups:
+    lookups = list(lookups)
+    budget = KeyBudget(lookups)
+    for lookup in lookups:
         lookup.key_budget = budget
 
 
@@ -65,12 +71,22 @@ def _interned(text):
     return intern(text) if type(text) is str else text
 
 
+#: The fields of a View an IndexedLookup reads.
+_VIEW_FIELDS = ("addon_codes", "addon_tables", "addons", "disabled_addons", "limits",
+                "line_rules_authorization", "line_rules_by_code", "line_rules_by_modifier", "line_rules_by_place",
+                "line_rules_generic", "line_rules_history", "line_rules_uncoded", "mue_tables", "pair_rules_by_code",
+                "pair_rules_generic", "pairs", "ptp_tables")
+
+
 class IndexedLookup:
     """Candidates from the view's indexes and tables (the normal path)."""
 
     def __init__(self, view: View):
-        self.view = view
-        self.addon_codes = view.addon_codes
+        # The view's indexes, read here rather than through the view: the view holds its lookup, and a lookup
+        # that held its view would make a cycle, which keeps a dropped ruleset until the garbage collector runs.
+        for name in _VIEW_FIELDS:
+            setattr(self, name, getattr(view, name))
+        self._claim_rules = view.claim_rules  # (claim_rules() answers it)
         # A view without rules of a shape skips that stage's per-line lookups (a ruleset of tables alone).
         self.has_line_rules = bool(view.line_rules_by_code or view.line_rules_generic or view.line_rules_by_modifier
                                    or view.line_rules_by_place)
@@ -110,7 +126,7 @@ class IndexedLookup:
         lines' first days). The dates of PTP rows are those of :meth:`ptp_row_days`."""
         days = self._change_days
         if days is None:
-            view = self.view
+            view = self
             found = set()
             for tables in (view.ptp_tables, view.mue_tables, view.addon_tables):
                 if tables is not None:
@@ -123,7 +139,7 @@ class IndexedLookup:
 
     def ptp_starts(self) -> tuple:
         """The days a PTP table version starts on (every pair of a date span's day is judged then)."""
-        tables = self.view.ptp_tables
+        tables = self.ptp_tables
         return tables.starts if tables is not None else _EMPTY
 
     def ptp_row_days(self, codes: set, first: int, last: int) -> dict:
@@ -138,13 +154,13 @@ class IndexedLookup:
                     found.setdefault(day, set()).add(pair)
 
         for code in codes:
-            inner = self.view.pairs.get(code)
+            inner = self.pairs.get(code)
             if inner:
                 for other in codes:
                     rows = inner.get(other)
                     if rows:
                         add(rows, (code, other))
-        tables = self.view.ptp_tables
+        tables = self.ptp_tables
         if tables is None:
             return found
         for index in range(tables.index(first), tables.index(last) + 1):
@@ -169,7 +185,7 @@ class IndexedLookup:
 
     def line_rules_of(self, lines) -> list:
         """:meth:`line_rules` of each of ``lines`` (one call per claim: the cache is read here)."""
-        by_code = self.view.line_rules_by_code
+        by_code = self.line_rules_by_code
         code_in_key = self.code_in_key
         cached = self.line_rule_cache.get
         found = []
@@ -185,7 +201,7 @@ class IndexedLookup:
         place, less those whose condition reads only these and is not true for them
         (``GeneralRule.key_only``: ``modifiers has all of [LT, RT]`` on a line with LT alone)."""
         code = line.code
-        if not self.code_in_key and code not in self.view.line_rules_by_code:
+        if not self.code_in_key and code not in self.line_rules_by_code:
             code = None  # the same rules as every other code without rules of its own
         key = (code, line.modifiers, line.pos)
         rules = self.line_rule_cache.get(key)
@@ -202,7 +218,7 @@ class IndexedLookup:
     def candidate_line_rules(self, line) -> tuple:
         """Every line rule filed under the line's code, modifiers or place (what explain lists)."""
         code, modifiers, place = line.code, line.modifiers, line.pos
-        view = self.view
+        view = self
         rules = view.line_rules_by_code.get(code, view.line_rules_generic)
         if modifiers and view.line_rules_by_modifier:
             extra = []
@@ -220,13 +236,13 @@ class IndexedLookup:
 
     def uncoded_rules(self):
         """The line rules that judge the lines of a revenue code alone (those asking `line.code is missing`)."""
-        return self.view.line_rules_uncoded
+        return self.line_rules_uncoded
 
     def history_rules(self):
-        return self.view.line_rules_history
+        return self.line_rules_history
 
     def authorization_rules(self):
-        return self.view.line_rules_authorization
+        return self.line_rules_authorization
 
     def pair_rules(self, line: LineView, repeated: bool = True):
         """The pair rules filed under the line's code; with ``repeated`` False (no code of the
@@ -237,11 +253,11 @@ class IndexedLookup:
     def pair_rule_index(self, repeated: bool) -> tuple:
         """(code -> pair rules, the rules of other codes): :meth:`pair_rules` as a dict, for a date's lines."""
         if repeated:
-            return self.view.pair_rules_by_code, self.view.pair_rules_generic
+            return self.pair_rules_by_code, self.pair_rules_generic
         return self.distinct_pair_rules, self.distinct_pair_generic
 
     def claim_rules(self):
-        return self.view.claim_rules
+        return self._claim_rules
 
     def ptp_hits(self, group: list, day: int, codes: set) -> list:
         """(column 1 line, column 2 line, rows) for every ordered pair of ``group`` (of ``codes``) with PTP rows."""
@@ -255,8 +271,8 @@ class IndexedLookup:
         ``codes`` costs one set test; only the rare lines that have one look at
         the others line by line.
         """
-        overlay = self.view.pairs
-        tables = self.view.ptp_tables
+        overlay = self.pairs
+        tables = self.ptp_tables
         if tables is not None:
             index = tables.index(day)
             table = tables.tables[index]
@@ -285,12 +301,12 @@ class IndexedLookup:
         return hits
 
     def pair_rows(self, column1: str, column2: str, day: int):
-        inner = self.view.pairs.get(column1)
+        inner = self.pairs.get(column1)
         if inner is not None:
             rows = inner.get(column2)
             if rows is not None:
                 return rows
-        tables = self.view.ptp_tables
+        tables = self.ptp_tables
         if tables is None:
             return _EMPTY
         return self.table_rows(tables.index(day), column1, column2)
@@ -300,7 +316,7 @@ class IndexedLookup:
         key = (index, column1, column2)
         rows = self.row_cache.get(key)
         if rows is None:
-            tables = self.view.ptp_tables
+            tables = self.ptp_tables
             rows = tables.tables[index].rows(column1, column2, tables.blocks[index])
             if len(self.row_cache) >= ROW_CACHE_PAIRS:
                 self.row_cache.clear()  # bounded: start again rather than grow without end
@@ -309,8 +325,8 @@ class IndexedLookup:
 
     def limit_rows_of(self, lines) -> list:
         """For each line, :func:`row_in_force` of its :meth:`limit` (one call per claim)."""
-        own = self.view.limits.get
-        tables = self.view.mue_tables
+        own = self.limits.get
+        tables = self.mue_tables
         single = tables.tables[0] if tables is not None and len(tables.tables) == 1 else None
         found = []
         for line in lines:
@@ -328,10 +344,10 @@ class IndexedLookup:
 
     def limit(self, code: str, day: int):
         """(unit-limit rows or (), whether a loaded MUE table lists the code: None if none is loaded)."""
-        rows = self.view.limits.get(code)
+        rows = self.limits.get(code)
         if rows is not None:
             return rows, True
-        tables = self.view.mue_tables
+        tables = self.mue_tables
         if tables is None:
             return _EMPTY, None
         rows = tables.at(day).get(code)
@@ -342,12 +358,12 @@ class IndexedLookup:
         as if no ``disable addon`` applied: a code whose edit a payer leaves out is still an add-on code."""
         if code not in self.addon_codes:
             return _EMPTY
-        rows = self.view.addons.get(code)
+        rows = self.addons.get(code)
         if listed and rows == ():  # () is a disable's
-            rows = self.view.disabled_addons.get(code)
+            rows = self.disabled_addons.get(code)
         if rows is not None:
             return rows
-        tables = self.view.addon_tables
+        tables = self.addon_tables
         if tables is None:
             return _EMPTY
         return tables.at(day).get(code, _EMPTY)

@@ -106,6 +106,10 @@ class _Memory:
 
 _MEMORY = _Memory(recent=8)
 _LOCK = threading.Lock()
+#: (kind, the files' real paths) -> the lock a thread holds while it reads or looks up that table: threads that
+#: load the same files at once (a threaded service loading on its first requests) wait for the first, then find
+#: its table in the memory cache, rather than each reading a copy of it (one held by each of their rulesets).
+_LOADING: dict = {}
 
 
 def forget_recent() -> None:
@@ -226,7 +230,8 @@ def read_table(kind: str, parts: list[tuple[str, Path]], cache_dir):
     or a :class:`NoCacheDir`.
     """
     shared = _not_private(cache_dir) if cache_dir else None
-    table, diagnostics, origin = _read_table(kind, parts, None if shared else cache_dir or None)
+    with _loading(kind, parts):
+        table, diagnostics, origin = _read_table(kind, parts, None if shared else cache_dir or None)
     if table is not None and isinstance(cache_dir, NoCacheDir):
         diagnostics = [*diagnostics, _no_disk_cache("there is no user cache directory (no home directory, or a "
                                                     "relative one) for the table cache")]
@@ -238,6 +243,19 @@ def read_table(kind: str, parts: list[tuple[str, Path]], cache_dir):
             "alone (`chmod 700`), not a link; or point RADRULES_CACHE_DIR (on the command line `--cache-dir`, in "
             "code `load(cache_dir=...)`) at such a folder", severity="warning")]
     return table, diagnostics, origin
+
+
+def _loading(kind: str, parts: list[tuple[str, Path]]) -> threading.Lock:
+    """The lock of :data:`_LOADING` for a table's files (made at first use; a process loads few tables)."""
+    try:
+        key = (kind, tuple(os.path.realpath(path) for _, path in parts))
+    except (OSError, ValueError):  # a path that can't be resolved: read alone, and its error said as before
+        return threading.Lock()
+    with _LOCK:
+        lock = _LOADING.get(key)
+        if lock is None:
+            lock = _LOADING[key] = threading.Lock()
+    return lock
 
 
 def _not_private(folder: Path) -> str | None:
