@@ -882,3 +882,41 @@ def test_tables_guide_links_hold():
         assert anchor in headings, f"tables.md links to {target}#{anchor}, which has no such heading"
     for target in re.findall(r"\]\(([^)#:]+)\)", text):
         assert (DOCS / target).exists(), f"tables.md links to {target}, which does not exist"
+
+
+# ---------------------------------------------------------------- api.md
+
+
+def test_api_reference_holds():
+    """api.md names every public name, its signatures have the parameters the code has, in order, the members
+    its tables list exist, and its links hold (an API reviewer's finding: there was no API reference)."""
+    import inspect
+
+    text = (DOCS / "api.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^#+ (.+)$", text, re.MULTILINE)
+    named = {name for heading in headings for name in re.findall(r"`(\w+)`", heading)}
+    assert set(radrules.__all__) - {"__version__"} <= named, "api.md has no heading for a public name"
+    signatures = re.findall(r"^(radrules\.(\w+)|\w+\.(\w+))?\((.*)\) -> .+$", "\n".join(
+        line for block in re.findall(r"```text\n(.*?)```", text, re.S) for line in block.splitlines()), re.M)
+    assert len(signatures) >= 10
+    for _, function, _, params in signatures:
+        real = [name for name, p in inspect.signature(getattr(radrules, function)).parameters.items()]
+        written = [part.split("=")[0].strip().lstrip("*") for part in params.split(",") if part.strip() not in ("*", "")]
+        assert written == real, f"api.md: radrules.{function}({params})"
+    tables = re.findall(r"^\| member \| what it is \|\n\|---\|---\|\n((?:\|.*\n)+)", text, re.M)
+    assert len(tables) == 2  # the Ruleset's, then the Result's and Finding's
+    for default, rows in zip(("Ruleset", "Result"), tables):
+        for row in rows.splitlines():
+            members = re.findall(r"`(?:(\w+)\.)?(\w+)", row.split("|")[1])
+            owner = getattr(radrules, members[0][0] or default)
+            for _, name in members:
+                assert hasattr(owner, name) or name in attrs_fields(owner), f"api.md: {owner.__name__}.{name}"
+    for target, anchor in re.findall(r"\]\(([a-z-]*\.md)?#([^)]+)\)", text):
+        page = (DOCS / target).read_text(encoding="utf-8") if target else text
+        assert anchor in {_anchor(h) for h in re.findall(r"^#+ (.+)$", page, re.MULTILINE)}, f"{target}#{anchor}"
+
+
+def attrs_fields(cls) -> set:
+    import attrs
+
+    return {field.name for field in attrs.fields(cls)} if attrs.has(cls) else set()
