@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
@@ -110,3 +112,14 @@ def x12_file(count: int) -> str:
     segments = X12_HEAD + body
     segments += [f"SE*{len(segments) - 1}*0001", "GE*1*1", "IEA*1*000000001"]
     return "~\n".join(segments) + "~\n"
+
+
+@contextlib.contextmanager
+def working_directory(path):
+    """``contextlib.chdir`` (Python 3.11), for the tests to run on 3.10 too."""
+    before = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(before)

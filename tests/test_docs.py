@@ -51,6 +51,8 @@ from radrules.compiler.conditions import CLAIM_FIELDS, LINE_FIELDS, PATIENT_FIEL
 from radrules.result import KINDS, SEVERITIES
 from radrules.validity import VALIDITY_RULES
 
+from builders import working_directory
+
 DOCS = Path(__file__).parent.parent / "docs"
 SRC = Path(radrules.__file__).parent
 
@@ -269,7 +271,7 @@ def test_file_error_example(block, rendered, tmp_path):
     """Each ```rr-files example of errors.md fails to load with its code, rendered as shown."""
     write_files(block, tmp_path)
     paths = next((arg[5:] for arg in block.args if arg.startswith("load=")), "ruleset").split(",")
-    with pytest.raises(radrules.RuleError) as caught, contextlib.chdir(tmp_path):  # paths as given, in messages
+    with pytest.raises(radrules.RuleError) as caught, working_directory(tmp_path):  # paths as given, in messages
         radrules.load(*paths)
     assert block.args[0] in [d.code for d in caught.value.errors], f"{block.where}: no {block.args[0]}"
     assert rendered is not None, f"{block.where}: no ```rendered block after the example"
@@ -286,7 +288,7 @@ def test_file_warning_example(block, rendered, tmp_path):
     with that table cache, relative to the example's folder)."""
     target = write_files(block, tmp_path)
     cache = next((arg[6:] for arg in block.args if arg.startswith("cache=")), None)
-    with contextlib.chdir(tmp_path):  # the cache's path as given, in messages
+    with working_directory(tmp_path):  # the cache's path as given, in messages
         ruleset = radrules.load(target, cache_dir=cache)
     assert block.args[0] in [w.code for w in ruleset.warnings], f"{block.where}: no {block.args[0]}"
     assert rendered is not None, f"{block.where}: no ```rendered block after the example"

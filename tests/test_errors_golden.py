@@ -10,7 +10,6 @@ from the folder (``radrules.load(*paths)``). The expected rendering sits beside 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 from pathlib import Path
@@ -19,6 +18,8 @@ import pytest
 
 import radrules
 from radrules.errors import render_all
+
+from builders import working_directory
 
 GOLDEN = Path(__file__).parent / "golden" / "errors"
 SOURCE = Path(__file__).parent.parent / "src" / "radrules"
@@ -40,7 +41,7 @@ def render(case: Path) -> str:
     try:
         if (case.parent / "load.txt").exists():  # paths to load together, relative to the case's folder
             paths = (case.parent / "load.txt").read_text(encoding="utf-8").split()
-            with contextlib.chdir(case.parent):
+            with working_directory(case.parent):
                 ruleset = radrules.load(*paths)
         elif case.name == "main.rr":
             ruleset = radrules.load(case)

@@ -323,7 +323,7 @@ def test_line_rule_cache_budget_is_shared_by_the_views(bundled, monkeypatch):
     assert keys and all(text is sys.intern(text) for key in keys for text in key[1])
     copy = pickle.loads(pickle.dumps(bundled))
     budget = next(iter(copy.views.values())).lookup.key_budget
-    assert budget.keys == 0 and {id(lookup) for lookup in budget.lookups} == {id(v.lookup) for v in copy.views.values()}
+    assert budget.keys == 0 and {id(ref()) for ref in budget.lookups} == {id(v.lookup) for v in copy.views.values()}
     assert all(view.lookup.key_budget is budget for view in copy.views.values())
 
 

@@ -23,6 +23,23 @@ def resource_dir(name: str) -> Path:
     raise FileNotFoundError(f"radrules is installed without its `{name}` folder")
 
 
+def resolved(path: Path) -> Path:
+    """``path.resolve()``, with a loop of links a RuntimeError on every Python: 3.13 resolves one without a word
+    (3.11 raises), which made a loop read as a link to nothing."""
+    import errno
+    import os
+
+    target = path.resolve()
+    try:
+        os.stat(path)
+    except OSError as problem:
+        if problem.errno == errno.ELOOP:
+            raise RuntimeError(f"a loop of links at {path}") from None
+    except ValueError:  # a NUL: resolve() passed it on 3.13 too, and the caller's test of the target says so
+        pass
+    return target
+
+
 def grammar_text(name: str = "radrules.lark") -> str:
     """A grammar of ``grammars/``: the rule language, or ``radrules-test.lark`` for rule tests."""
     return (resource_dir("grammars") / name).read_text(encoding="utf-8")

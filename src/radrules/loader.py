@@ -21,7 +21,7 @@ import attrs
 import cachetools
 
 from . import _resources, tables
-from ._resources import display_path
+from ._resources import display_path, resolved
 from .compiler import compile_ruleset
 from .errors import Diagnostic, RuleError, lf_line_ends, line_of, shortened
 from .parser import fingerprint, parse_rules
@@ -273,7 +273,7 @@ def files_under(root: Path) -> tuple[list[Path], list[Diagnostic]]:
             if not is_dir and not entry.name.endswith(".rr"):
                 continue
             try:
-                target = path.resolve()
+                target = resolved(path)
             except (OSError, RuntimeError):  # a loop of links
                 problems.append(Diagnostic("RR401", f"`{display_path(path, base)}` is a loop of links", None, None,
                                            "a ruleset reads rule files, not links that point at each other"))
@@ -455,7 +455,7 @@ def _read_rule_file(path: Path) -> str:
 def _resolve_include(path: Path, statement: Include, root: Path, text: str, diagnostics: list) -> Path | None:
     span: Span = statement.path.span
     try:
-        target = (path.parent / statement.path.text).resolve()
+        target = resolved(path.parent / statement.path.text)
         target.is_file()
     except (OSError, RuntimeError, ValueError):  # a NUL, a name too long, a loop of links
         diagnostics.append(Diagnostic(

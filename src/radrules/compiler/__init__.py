@@ -14,6 +14,7 @@ from collections import defaultdict
 
 import attrs
 
+from .. import _resources
 from .. import model as m
 from .. import syntax as s
 from .._resources import display_path
@@ -380,7 +381,7 @@ def _table_parts(comp: Compilation, statement: s.Table, rule_file, root):
                                 "(`cms/ccipra-v322r0-f1.TXT`), or the folder of its parts")
             return None
         try:
-            target = (Path(rule_file).parent / token.text).resolve()
+            target = _resources.resolved(Path(rule_file).parent / token.text)
             target.is_dir()
         except (OSError, RuntimeError, ValueError):  # a NUL, a name too long, a loop of links
             comp.ctx.error("RR502", f"`{token.text}` is not a path to a table file", token.span,

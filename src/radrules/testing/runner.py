@@ -455,7 +455,7 @@ class Runner:
 def _resolved(path: Path) -> str:
     """The path as the cache key of its ruleset: resolved, or as given if it can't be (_path_problem says why)."""
     try:
-        return str(path.resolve())
+        return str(_resources.resolved(path))
     except (OSError, ValueError, RuntimeError):  # a NUL, a loop of links
         return str(path)
 
@@ -475,7 +475,7 @@ def _path_problem(path: Path, token, span: Span, test_file: TestFile) -> Diagnos
                           help="`rules` names a rule file or folder relative to the test file")
     try:
         path.is_file()
-        resolved = path.resolve()
+        target = _resources.resolved(path)
     except OSError as problem:  # a name too long, a folder on the way that can't be entered
         return Diagnostic("RR620", f"can't read `{shortened(shown, 200)}`: {problem.strerror}", span, where,
                           help="`rules` names a rule file or folder relative to the test file")
@@ -483,11 +483,11 @@ def _path_problem(path: Path, token, span: Span, test_file: TestFile) -> Diagnos
         return Diagnostic("RR620", f"`{shortened(shown, 200)}` is not a path to a rule file or folder", span, where,
                           help="`rules` names a rule file or folder relative to the test file, without control "
                                "characters or link loops")
-    if path.is_file() and (path.suffix != ".rr" or resolved.suffix != ".rr"):
+    if path.is_file() and (path.suffix != ".rr" or target.suffix != ".rr"):
         what = "is not" if path.suffix != ".rr" else "links to a file that is not"  # (a link named .rr to another)
         return Diagnostic("RR620", f"`{shown}` {what} a rule file (`.rr`)", span, where,
                           help="`rules` names a rule file (`.rr`) or a folder of them")
-    if resolved == Path(resolved.anchor):
+    if target == Path(target.anchor):
         return Diagnostic("RR620", f"`{shown}` is the root of the file system", span, where,
                           help="`rules` names a rule file or the folder of a ruleset")
     if not path.exists():
