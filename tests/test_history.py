@@ -876,3 +876,81 @@ def test_history_codes_and_modifiers_are_read_in_capitals():
     assert [f.rule for f in result.findings] == ["t.same"]
 
 
+
+
+class TestModifierFilter:
+    """`with modifier M` / `without modifier M` after the codes of `claim also has` and the history tests (a
+    nuclear medicine coder's finding: "a JW line of the code" and "the fourth PS scan" could not be written)."""
+
+    RULES = radrules.loads('''
+rule t.jw "JW or JZ"
+  when line.code is A9552 and line.modifiers has none of [JW, JZ]
+   and not claim also has [A9552] with modifier JW on the same date
+  then deny line "jw"
+  reference "test"
+end
+rule t.others "another line without 26"
+  when line.code is 74177 and claim also has [74177] without modifiers [26, TC]
+  then info line "global"
+  reference "test"
+end
+rule t.fourth_ps "the fourth PS"
+  when line.code is 78815 and history count of [78815] with modifier PS within 3 years >= 3
+  then deny line "KX"
+  reference "test"
+end
+rule t.pi_again "PI once"
+  when line.code is 78815 and line.modifiers has PI and history has [78815] with modifiers [PI]
+  then deny line "PI"
+  reference "test"
+end
+rule t.since_ps "PS lately"
+  when line.code is 78815 and days since last [78815] without modifier PI < 30
+  then warn line "since"
+  reference "test"
+end
+''', name="filters.rr")
+
+    @staticmethod
+    def lines(*items):
+        return {"lines": [{"code": code, "date": date, "modifiers": list(mods)} for code, date, *mods in items]}
+
+    def fired(self, data, history=None):
+        return sorted((f.rule, f.lines) for f in self.RULES.evaluate(data, history=history).findings)
+
+    def test_claim_also_has_with_a_modifier(self):
+        assert self.fired(self.lines(("A9552", "2026-03-02"), ("A9552", "2026-03-02", "JW"))) == []
+        # the JW line of another date, or a line of the code without JW, is not the waste of this one
+        assert self.fired(self.lines(("A9552", "2026-03-02"), ("A9552", "2026-03-03", "JW"))) == [("t.jw", (1,))]
+        assert self.fired(self.lines(("A9552", "2026-03-02"), ("A9552", "2026-03-02", "59"))) == [
+            ("t.jw", (1,)), ("t.jw", (2,))]
+
+    def test_claim_also_has_without_modifiers(self):
+        assert self.fired(self.lines(("74177", "2026-03-02", "TC"), ("74177", "2026-03-02", "26"))) == []
+        assert self.fired(self.lines(("74177", "2026-03-02", "26"), ("74177", "2026-03-02"))) == [
+            ("t.others", (1,))]
+
+    @pytest.mark.parametrize("modifiers, fires", [(["PS", "PS", "PS"], True), (["PI", "PS", "PS"], False),
+                                                  (["PS", "PS"], False)])
+    def test_history_count_with_a_modifier(self, modifiers, fires):
+        history = [{"code": "78815", "date": f"2025-0{month}-01", "modifiers": [modifier]}
+                   for month, modifier in enumerate(modifiers, 1)]
+        assert (("t.fourth_ps", (1,)) in self.fired(self.lines(("78815", "2026-03-02", "PS")), history)) is fires
+
+    def test_history_has_and_since_last(self):
+        history = [{"code": "78815", "date": "2025-01-01", "modifiers": ["PI"]},
+                   {"code": "78815", "date": "2026-02-20", "modifiers": ["PS"]}]
+        assert self.fired(self.lines(("78815", "2026-03-02", "PI")), history) == [
+            ("t.pi_again", (1,)), ("t.since_ps", (1,))]
+        history[1]["modifiers"] = ["PI"]  # the last one within 30 days is a PI: not counted by `without`
+        assert self.fired(self.lines(("78815", "2026-03-02", "PS")), history) == []
+
+    def test_layout_and_errors(self):
+        text = ('rule t.x "x"\n  when line.code is A9552 and not claim also has [A9552]   with modifiers [JW,JZ] on the '
+                'same date\n  then deny line "x"\n  reference "t"\nend\n')
+        assert "claim also has [A9552] with modifiers [JW, JZ] on the same date" in radrules.format_rules(text)
+        with pytest.raises(radrules.RuleError, match="RR201"):
+            radrules.loads(text.replace("[JW,JZ]", "jw"))
+        with pytest.raises(radrules.RuleError, match="RR10"):  # the clause goes right after the codes
+            radrules.loads(text.replace("[A9552]   with modifiers [JW,JZ] on the same date",
+                                        "[A9552] on the same date with modifiers [JW]"))

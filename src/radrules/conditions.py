@@ -356,11 +356,15 @@ class AlsoHas:
     same_property: str | None = None
     text: str = ""
     earlier: bool = False
+    modifiers: frozenset | None = None  # `with modifier`: lines with one of them (`without`: with none) count
+    without: bool = False
 
     def test(self, ev, line, other):
         pool = ev.lines_on(line.day) if (self.same_date and line is not None) else ev.lines
         if self.earlier and line is not None:
             pool = [candidate for candidate in pool if candidate.number < line.number]
+        if self.modifiers is not None:
+            pool = _with_modifiers(pool, self.modifiers, self.without)
         if self.same_property is not None:
             prop = ev.view.properties[self.same_property]
             mine = prop.get(line.code, line.day) if line is not None else None
@@ -412,28 +416,37 @@ class Window:
         return None
 
 
-def _prior(ev, line, values, window, other):
+def _prior(ev, line, test, other):
     """The days of the paid services before ``line`` (earlier claims and earlier lines of
-    this claim) that bill one of ``values``, inside ``window``; None when the window is unknown."""
-    services = _prior_services(ev, line, values, window, other)
+    this claim) that bill one of ``test.values``, inside ``test.window``, with (or without) ``test.modifiers``;
+    None when the window is unknown."""
+    services = _prior_services(ev, line, test, other)
     return None if services is None else [service.day for service in services]
 
 
-def _prior_services(ev, line, values, window, other):
+def _prior_services(ev, line, test, other):
     """The paid services of :func:`_prior` (lines of earlier claims and of this claim), None as there."""
-    day = line.day
+    day, values, window = line.day, test.values, test.window
     if window is not None and window.same_date:  # this claim's lines of the date: `claim also has`
-        return [service for service in ev.history if service.day == day and service.code in values]
-    start = window.start(ev, line, other) if window is not None else None
-    if start is False:
-        return None
-    found = []
-    for service in ev.prior_services():
-        if service.day >= day:
-            continue
-        if service.code in values and (start is None or service.day >= start):
-            found.append(service)
+        found = [service for service in ev.history if service.day == day and service.code in values]
+    else:
+        start = window.start(ev, line, other) if window is not None else None
+        if start is False:
+            return None
+        found = []
+        for service in ev.prior_services():
+            if service.day >= day:
+                continue
+            if service.code in values and (start is None or service.day >= start):
+                found.append(service)
+    if test.modifiers is not None:
+        return _with_modifiers(found, test.modifiers, test.without)
     return found
+
+
+def _with_modifiers(lines, modifiers: frozenset, without: bool) -> list:
+    """The lines of ``lines`` that have one of ``modifiers`` (``without``: none of them)."""
+    return [line for line in lines if modifiers.isdisjoint(line.modset) is without]
 
 
 def count_services(services) -> int:
@@ -474,9 +487,11 @@ class HistoryHas:
     values: frozenset
     window: Any = None
     text: str = ""
+    modifiers: frozenset | None = None  # as AlsoHas's
+    without: bool = False
 
     def test(self, ev, line, other):
-        days = _prior(ev, line, self.values, self.window, other)
+        days = _prior(ev, line, self, other)
         return None if days is None else bool(days)
 
 
@@ -484,9 +499,11 @@ class HistoryHas:
 class HistoryCount:
     values: frozenset
     window: Any = None
+    modifiers: frozenset | None = None  # as AlsoHas's
+    without: bool = False
 
     def get(self, ev, line, other):
-        services = _prior_services(ev, line, self.values, self.window, other)
+        services = _prior_services(ev, line, self, other)
         return None if services is None else count_services(services)
 
 
@@ -496,9 +513,12 @@ class SinceLast:
 
     unit: str  # "days", "months" or "years"
     values: frozenset
+    modifiers: frozenset | None = None  # as AlsoHas's
+    without: bool = False
+    window = None  # (every earlier service, for _prior)
 
     def get(self, ev, line, other):
-        days = _prior(ev, line, self.values, None, other)
+        days = _prior(ev, line, self, other)
         if not days:
             return None
         last = dt.date.fromordinal(max(days))

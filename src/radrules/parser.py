@@ -722,6 +722,16 @@ def unquote(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text[1:-1])
 
 
+def _modifier_filter(children) -> s.ModifierFilter | None:
+    """The ``with modifier`` / ``without modifier`` clause among a test's parts, if it has one."""
+    return next((child for child in children if isinstance(child, s.ModifierFilter)), None)
+
+
+def _history_window(children):
+    """The window (``within``, ``since``, ``on the same date``) among a history test's parts, if it has one."""
+    return next((child for child in children[1:] if isinstance(child, (s.Within, s.Since, s.OnSameDate))), None)
+
+
 class TreeWalk:
     """A plain walk of a Lark tree: one method per alias of the grammar, given the node's meta and its children
     built. Not a lark ``Transformer``: its ``v_args`` wrapper is made anew at each method call, which cost a
@@ -975,10 +985,18 @@ class _Builder(TreeWalk):
         return s.Has(c[0], str(c[1]), c[2], self._span(meta))
 
     def also_has(self, meta, c):
-        same_property = next((x[1] for x in c[2:] if x[0] == "property"), None)
-        same_date = any(x[0] == "date" for x in c[2:])
-        earlier = any(x[0] == "earlier" for x in c[2:])
-        return s.AlsoHas(self._tok(c[0]), c[1], same_date, self._span(meta), same_property, earlier)
+        clauses = [x for x in c[2:] if isinstance(x, tuple)]
+        same_property = next((x[1] for x in clauses if x[0] == "property"), None)
+        same_date = any(x[0] == "date" for x in clauses)
+        earlier = any(x[0] == "earlier" for x in clauses)
+        return s.AlsoHas(self._tok(c[0]), c[1], same_date, self._span(meta), same_property, earlier,
+                         _modifier_filter(c))
+
+    def with_modifier(self, meta, c):
+        return s.ModifierFilter(False, c[-1], self._span(meta))
+
+    def without_modifier(self, meta, c):
+        return s.ModifierFilter(True, c[-1], self._span(meta))
 
     def same_property(self, meta, c):
         return ("property", self._tok(c[-1]))
@@ -993,7 +1011,7 @@ class _Builder(TreeWalk):
         return s.PtpEdit(self._tok(c[0]), self._tok(c[1]), self._span(meta))
 
     def history_has(self, meta, c):
-        return s.HistoryHas(c[0], c[1] if len(c) > 1 else None, self._span(meta))
+        return s.HistoryHas(c[0], _history_window(c), self._span(meta), _modifier_filter(c))
 
     def history_same(self, meta, c):
         same_date = any(isinstance(x, tuple) and x[0] == "date" for x in c)
@@ -1001,10 +1019,10 @@ class _Builder(TreeWalk):
         return s.HistorySame(same_date, same_properties, self._span(meta))
 
     def history_count(self, meta, c):
-        return s.HistoryCount(c[0], c[1] if len(c) > 1 else None, self._span(meta))
+        return s.HistoryCount(c[0], _history_window(c), self._span(meta), _modifier_filter(c))
 
     def since_last(self, meta, c):
-        return s.SinceLast(self._tok(c[0]), c[1], self._span(meta))
+        return s.SinceLast(self._tok(c[0]), c[1], self._span(meta), _modifier_filter(c))
 
     def within(self, meta, c):
         return s.Within(self._tok(c[0]), self._tok(c[1]), self._span(meta))

@@ -481,6 +481,16 @@ class Has:
 
 
 @attrs.frozen
+class ModifierFilter:
+    """``with modifier SET`` / ``without modifier SET`` after the codes of ``claim also has`` and the history
+    tests: only lines that have one of the modifiers (``without``: none of them) count."""
+
+    without: bool
+    values: SetOperand
+    span: Span
+
+
+@attrs.frozen
 class AlsoHas:
     """``claim also has CODES [with the same PROPERTY] [on the same date] [on an earlier line]``.
 
@@ -495,6 +505,7 @@ class AlsoHas:
     span: Span
     same_property: Token | None = None
     earlier: bool = False
+    modifiers: ModifierFilter | None = None
 
 
 @attrs.frozen
@@ -532,11 +543,13 @@ class Since:
 
 @attrs.frozen
 class HistoryHas:
-    """``history has CODES [within N months | since DATE]``: a paid earlier service bills one of CODES."""
+    """``history has CODES [with modifier M] [within N months | since DATE]``: a paid earlier service bills one of
+    CODES."""
 
     values: SetOperand
     window: Within | Since | None
     span: Span
+    modifiers: ModifierFilter | None = None
 
 
 @attrs.frozen
@@ -550,11 +563,13 @@ class HistorySame:
 
 @attrs.frozen
 class HistoryCount:
-    """``history count of CODES [within ... | since ...]``: how many paid earlier services (an operand)."""
+    """``history count of CODES [with modifier M] [within ... | since ...]``: how many paid earlier services (an
+    operand)."""
 
     values: SetOperand
     window: Within | Since | None
     span: Span
+    modifiers: ModifierFilter | None = None
 
 
 @attrs.frozen
@@ -564,6 +579,7 @@ class SinceLast:
     unit: Token
     values: SetOperand
     span: Span
+    modifiers: ModifierFilter | None = None
 
 
 Expr = Union[And, Or, Not, Compare, Presence, InSet, Between, Has, AlsoHas, PtpEdit, HistoryHas, HistorySame]

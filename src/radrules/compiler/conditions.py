@@ -360,18 +360,32 @@ class ConditionCompiler:
                                "declare it with `property NAME = VALUE for CODES`")
                 return None
             self.roots.add("line")
+        modifiers = self._modifier_filter(expr.modifiers)
+        if modifiers is _BAD:
+            return None
         self.roots.add("claim")
         if expr.same_date or expr.earlier:
             self.roots.add("line")
-        return c.AlsoHas(resolved.values, expr.same_date, same_property, self._text(expr), expr.earlier)
+        return c.AlsoHas(resolved.values, expr.same_date, same_property, self._text(expr), expr.earlier, *modifiers)
+
+    def _modifier_filter(self, clause):
+        """(modifiers, without) of a ``with modifier`` / ``without modifier`` clause, (None, False) without one,
+        _BAD after an error."""
+        if clause is None:
+            return None, False
+        resolved = self.sets.evaluate(clause.values.expr, "modifiers")
+        if resolved is None:
+            return _BAD
+        return resolved.values, clause.without
 
     def _historyhas(self, expr: s.HistoryHas):
         resolved = self.sets.evaluate(expr.values.expr, "codes")
+        modifiers = self._modifier_filter(expr.modifiers)
         window = self._window(expr.window)
-        if resolved is None or window is _BAD:
+        if resolved is None or window is _BAD or modifiers is _BAD:
             return None
         self.roots.add("line")
-        return c.HistoryHas(resolved.values, window, self._text(expr))
+        return c.HistoryHas(resolved.values, window, self._text(expr), *modifiers)
 
     def _historysame(self, expr: s.HistorySame):
         compared = set()
@@ -438,20 +452,22 @@ class ConditionCompiler:
             return self._date_offset(operand)
         if isinstance(operand, s.HistoryCount):
             resolved = self.sets.evaluate(operand.values.expr, "codes")
+            modifiers = self._modifier_filter(operand.modifiers)
             window = self._window(operand.window)
-            if resolved is None or window is _BAD:
+            if resolved is None or window is _BAD or modifiers is _BAD:
                 return None
             self.roots.add("line")
-            return Operand(c.HistoryCount(resolved.values, window), "number", frozenset(["line"]), operand.span,
-                           "history count")
+            return Operand(c.HistoryCount(resolved.values, window, *modifiers), "number", frozenset(["line"]),
+                           operand.span, "history count")
         if isinstance(operand, s.SinceLast):
             resolved = self.sets.evaluate(operand.values.expr, "codes")
-            if resolved is None:
+            modifiers = self._modifier_filter(operand.modifiers)
+            if resolved is None or modifiers is _BAD:
                 return None
             self.roots.add("line")
             unit = {"day": "days", "month": "months", "year": "years"}.get(operand.unit.text, operand.unit.text)
-            return Operand(c.SinceLast(unit, resolved.values), "number", frozenset(["line"]), operand.span,
-                           f"{unit} since last")
+            return Operand(c.SinceLast(unit, resolved.values, *modifiers), "number", frozenset(["line"]),
+                           operand.span, f"{unit} since last")
         return self._literal(operand, expected)
 
     def _identifier_error(self, operand: Operand, help: str | None = None) -> None:
