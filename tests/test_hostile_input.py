@@ -442,6 +442,18 @@ class TestContentWhereAPathGoes:
         with pytest.raises(radrules.InputError, match="ISA_files/none.x12: can't read the file"):
             list(radrules.read_x12(str(tmp_path / "ISA_files" / "none.x12")))
 
+    @pytest.mark.parametrize("name", ["[2026-Q3]/claims.edi", "{tenant}/claims.edi", "ISA~1.EDI", "<x>.edi"])
+    def test_real_paths_that_look_odd_are_read(self, tmp_path, monkeypatch, name):
+        """A maintainer's read: names that begin with `[`, `{`, `<` or `ISA` are paths too, as text or as a
+        Path, relative or not."""
+        x12 = ROOT / "tests" / "data" / "x12" / "radiology-837p.edi"
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(x12.read_bytes())
+        monkeypatch.chdir(tmp_path)
+        expected = len(list(radrules.read_x12(x12)))
+        for source in (name, Path(name), str(tmp_path / name)):
+            assert len(list(radrules.read_x12(source))) == expected
+
     def test_bytes_are_the_content(self):
         """A request's body, as bytes, is read as the file's content by the X12 and FHIR readers."""
         def read(reader, path: Path, source) -> list:  # claims as dicts, errors by their place and problem

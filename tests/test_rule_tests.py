@@ -604,6 +604,8 @@ class TestRunErrors:
                                         ' {"id": "D", "lines": [{"code": "76700", "date": "2026-03-02"}]},\n'
                                         ' {"id": "D ", "lines": [{"code": "71046", "date": "2026-03-02"}]}]')
         write(demo.parent, "outside.json", '{"lines": [{"code": "71046", "date": "2026-03-02"}]}')
+        (demo / "claims" / "a.json").symlink_to("b.json")  # a loop of links: RR615, not a traceback
+        (demo / "claims" / "b.json").symlink_to("a.json")
         cases = {
             'claim file "claims/one.json"\n  expect demo.units': None,
             'claim file "claims/many.json" id "A"\n  expect demo.note': None,
@@ -613,6 +615,7 @@ class TestRunErrors:
             'claim file "claims/many.json" id "D"\n  expect pass': "RR616]: 2 claims of this id in `claims/many.json`",
             'claim file "../outside.json"\n  expect pass': "RR615]: `../outside.json` is outside the test file's folder",
             'claim file "nope.json"\n  expect pass': "RR615]: no claim file `nope.json`",
+            'claim file "claims/a.json"\n  expect pass': "RR615]: `claims/a.json` is not a path to a claim file",
         }
         for body, error in cases.items():
             report = report_for(demo, f'test "t"\n  {body}\nend\n')

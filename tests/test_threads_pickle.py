@@ -142,3 +142,52 @@ def test_a_dropped_ruleset_is_freed_without_the_cycle_collector(tmp_path):
         assert [ref() for ref in dropped] == [None] * len(dropped)
     finally:
         gc.enable()
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="fork is POSIX's")
+def test_a_process_forked_during_a_load_loads_on_its_own(tmp_path, monkeypatch):
+    """A maintainer's read: a process forked while another thread loaded a table inherited that load's lock, held,
+    and no thread to let it go; its own load of the table waited for ever (a service that loads in the background
+    and forks workers). The child starts with new locks, and with the cycle collector on."""
+    import gc
+    import os
+    import signal
+    import threading
+
+    from radrules import tables
+
+    (tmp_path / "cms").mkdir()
+    (tmp_path / "cms" / "ccipra-v322r0-f1.TXT").write_bytes((DATA_CMS / "radiology-ptp-v322r0-f1.TXT").read_bytes())
+    (tmp_path / "tables.rr").write_text('table ptp "cms" effective 2026-07-01\n')
+    radrules.clear_memory_cache()
+    started, release = threading.Event(), threading.Event()
+    read_table = tables._read_table
+    loader: list = []
+
+    def held(*args, **kwargs):  # the background load stops inside its lock until the fork is done
+        if threading.get_ident() in loader:
+            started.set()
+            release.wait(30)
+        return read_table(*args, **kwargs)
+
+    monkeypatch.setattr(tables, "_read_table", held)
+    collecting = gc.isenabled()  # (the load pauses it while it runs)
+    thread = threading.Thread(target=lambda: (loader.append(threading.get_ident()),
+                                              radrules.load(tmp_path, cache_dir=None)))
+    thread.start()
+    assert started.wait(30)
+    pid = os.fork()
+    if pid == 0:  # the child: load the same table, within 20 s
+        signal.alarm(20)
+        try:
+            rules = radrules.load(tmp_path, cache_dir=None)
+            os._exit(0 if len(rules.tables[0].table) and gc.isenabled() == collecting else 2)
+        except BaseException:
+            os._exit(3)
+    release.set()
+    thread.join(30)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+DATA_CMS = __import__("pathlib").Path(__file__).parent / "data" / "cms"

@@ -516,21 +516,27 @@ def json_value(text: str):
         raise DuplicateKeyError(duplicate.problem, text, _object_with_a_key_twice(text), duplicate.key) from None
 
 
-#: The start of a text that is a file's content, not a path: JSON, XML, an X12 interchange (``ISA*00*...``).
-_CONTENT = re.compile(r"\s*(?:[{\[<]|ISA[^\w./\\ -])")
+#: The start of a text that is a file's content, not a path: a JSON object or array of objects, XML, an X12
+#: interchange (``ISA*00*``: the element separator, then the two digits of ISA01, then the separator again).
+_CONTENT = re.compile(r'\s*(?:\{\s*"|\[\s*[{\["]|<\?xml|ISA(\W)\d\d\1)')
 
 
 def path_of(source, what: str) -> str:
-    """The path ``source`` (a str or an os.PathLike) names, as text. A text that looks like the content of a file
-    rather than its path (a line break, JSON, an X12 interchange, longer than any path) is an InputError that does
+    """The path ``source`` (a str or an os.PathLike) names, as text. A str that names no file and looks like the
+    content of one (a line break, JSON, XML, an X12 interchange, longer than any path) is an InputError that does
     not show it: an open() of a claim's text would fail with the text, and its patient's data, in the message.
-    ``what`` names the file (``an X12 file``)."""
+    ``what`` names the file (``an X12 file``). A PathLike (a ``pathlib.Path``) is always a path."""
     import os
 
     name = os.fsdecode(os.fspath(source))
-    if len(name) > 4096 or "\n" in name or "\r" in name or _CONTENT.match(name):
-        raise InputError(None, f"expected the path of {what} or an open file: this text looks like the content of "
-                               "one, not its path (pass the text as `io.StringIO(text)`)")
+    if isinstance(source, str) and (len(name) > 4096 or "\n" in name or "\r" in name or _CONTENT.match(name)):
+        try:
+            exists = os.path.exists(name)
+        except (OSError, ValueError):
+            exists = False
+        if not exists:
+            raise InputError(None, f"expected the path of {what} or an open file: this text looks like the "
+                                   "content of one, not its path (pass the text as `io.StringIO(text)`)")
     return name
 
 

@@ -130,6 +130,21 @@ _PAUSES = [0, False]  # loads under way, whether the cycle collector was on when
 _PAUSE_LOCK = threading.Lock()
 
 
+def _after_fork_in_child() -> None:
+    """A process forked while another thread loaded rules gets none of the loads under way: their locks start
+    anew, and the cycle collector they paused is on again if it was on before they began."""
+    global _PAUSE_LOCK, _CACHE_LOCK
+    _PAUSE_LOCK, _CACHE_LOCK = threading.Lock(), threading.Lock()
+    if _PAUSES[0]:
+        _PAUSES[0] = 0
+        if _PAUSES[1]:
+            gc.enable()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 @contextlib.contextmanager
 def _collector_paused():
     """Python's cycle collector off while rules load (on again after the last of loads in several threads, if it

@@ -112,6 +112,18 @@ _LOCK = threading.Lock()
 _LOADING: dict = {}
 
 
+def _after_fork_in_child() -> None:
+    """A process forked while another thread loaded a table has that thread's locks, held, and not the thread
+    that would let them go: the child starts with new ones (else its next load of that table waits for ever)."""
+    global _LOCK
+    _LOCK = threading.Lock()
+    _LOADING.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def forget_recent() -> None:
     """Drop the tables kept only because they were loaded last (radrules.clear_memory_cache); those a ruleset
     still holds stay shared."""

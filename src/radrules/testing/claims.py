@@ -13,6 +13,7 @@ import json
 import re
 from pathlib import Path
 
+from .. import _resources
 from ..claim import Claim
 from ..errors import ClaimError, Diagnostic, json_value
 from ..syntax import Span
@@ -95,7 +96,12 @@ def _from_json(spec: ClaimSpec, test_file: TestFile) -> tuple[Claim | None, Diag
 def _from_file(spec: ClaimSpec, test_file: TestFile) -> tuple[Claim | None, Diagnostic | None]:
     token = spec.file
     folder = Path(test_file.folder).resolve()
-    target = (folder / token.text).resolve()
+    try:
+        target = _resources.resolved(folder / token.text)
+    except (OSError, RuntimeError, ValueError):  # a loop of links, a NUL, a name too long
+        return None, _diagnostic("RR615", f"`{token.text}` is not a path to a claim file", token.span, test_file,
+                                 help="paths are relative to the test file's folder, without control characters "
+                                      "or link loops")
     if not target.is_relative_to(folder):
         return None, _diagnostic("RR615", f"`{token.text}` is outside the test file's folder", token.span,
                                  test_file, help="claim files sit in the test file's folder or below it")
