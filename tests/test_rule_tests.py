@@ -1765,7 +1765,9 @@ class TestBundled:
         shutil.copytree(RULESETS, copy)
         path = copy / "payers" / "medicare.rr"
         path.write_text(path.read_text(encoding="utf-8").replace(
-            "then deny line \"77067: Medicare", "then warn line \"77067: Medicare"), encoding="utf-8")
+            "then deny line \"77067: Medicare", "then warn line \"77067: Medicare").replace(
+            "then deny line \"{line.code}: Medicare pays one", "then warn line \"{line.code}: Medicare pays one"),
+            encoding="utf-8")
         report = Runner().run([copy / "payers" / "medicare.rrt", copy / "radiology" / "addons.rrt"])
         failed = sorted({o.name for o in report.outcomes if o.status == "failed"})
         assert failed == ["a denied primary takes its add-on with it",
