@@ -72,6 +72,14 @@ class TestLineEdit:
         assert message.startswith("Q9967: 250.4 units on 2026-03-02")
         assert "exceed the limit of 250 per day" in message
 
+    def test_fractions_over_the_limit_however_split(self):
+        """A coding auditor's finding: 250.0000000004 units on one line are over a limit of 250, and so are 125 and
+        125.0000000004 on two (the sum was rounded to 9 places, and passed)."""
+        for units in ([250.0000000004], [125, 125.0000000004], [0.5] * 500 + [0.0000000004]):
+            found = mue(RULES.evaluate(claim(*(line("Q9967", DOS, units=u, modifiers=[m]) for u, m in
+                                               zip(units, ["59", "XU", "XS", "XE", "76", "77"] * 500)))))
+            assert found and "250.0000000004 units" in found[0][1], units
+
 
 class TestDateOfServiceEdit:
     @pytest.mark.parametrize("mods", [([], []), (["RT"], ["LT"]), ([], ["76"]), (["59"], ["XS"]), ([], ["77"])])

@@ -453,11 +453,14 @@ def count_services(services) -> int:
     """How many services ``services`` (paid lines) bill: a line of the professional component (26) and one of
     the technical component (TC, or a line of an institutional claim, which bills the hospital's part) of one
     code on one date are two parts of one service, billed by the radiologist and the hospital (domain.md §3);
-    every other line is a service of its own."""
+    every other line is a service of its own, and so is a repeat (76, 77: another study of the date)."""
     count = 0
     parts: dict = {}  # (code, day) -> [professional lines, technical lines]
     for service in services:
         modset = service.modset
+        if "76" in modset or "77" in modset:
+            count += 1
+            continue
         if "26" in modset:
             side = 0
         elif "TC" in modset or _institutional(service):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+from decimal import Decimal
 from operator import attrgetter
 
 from .claim import Claim, frequency_of
@@ -122,10 +123,17 @@ class LineView:
 
 
 def units_total(lines) -> int | float:
-    """The units a day of ``lines`` added up: a sum of fractions rounded to 9 decimal places, as binary fractions
-    make 0.3 + 249.4 + 0.3 mL 250.00000000000003, over a limit of 250."""
-    total = sum([line.billed_units() for line in lines])
-    return round(total, 9) if total.__class__ is float else total
+    """The units a day of ``lines`` added up. Fractions are added as the decimals they were written as (the
+    shortest text of each float), not as binary fractions, which make 0.3 + 249.4 + 0.3 mL 250.00000000000003,
+    over a limit of 250; 125 + 125.0000000004 stays over it, as one line of 250.0000000004 is."""
+    values = [line.billed_units() for line in lines]
+    total = sum(values)
+    return float(sum(map(exact, values))) if total.__class__ is float else total
+
+
+def exact(units: int | float) -> Decimal:
+    """A number of units as the decimal it was written as (a float by its shortest text, ``repr``)."""
+    return Decimal(repr(units)) if units.__class__ is float else Decimal(units)
 
 
 class HistoryView:
@@ -208,7 +216,7 @@ def authorization_statuses(claim: Claim, lines) -> tuple | None:
             units = units_left(record, code)
             if units is None or units >= line.units:
                 if units is not None:
-                    left[(id(record), code)] = round(units - line.units, 9)  # (as units_total)
+                    left[(id(record), code)] = float(exact(units) - exact(line.units))  # (as units_total)
                 out[position] = "valid"
                 break
     return tuple(out)
