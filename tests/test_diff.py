@@ -161,6 +161,18 @@ class TestRuleChanges:
         change = only(compare(*rulesets), rule="acme.prior_auth.missing")
         assert change.details == ("condition: `line.code in acme_advanced_imaging`: removed 74150, 74160",)
 
+    def test_codes_and_modifiers_of_a_modifier_clause_apart(self, tmp_path):
+        """An analyst's finding: a `with modifier` clause's modifiers were listed with its codes (`added A9505,
+        JZ`), so a reader could not tell a code from a modifier."""
+        rule = ('rule t.x "x"\n  when line.code is A9552 and not claim also has {} on the same date\n'
+                '  then deny line "x"\n  reference "t"\nend\n')
+        for folder, written in (("old", "[A9552] with modifier JW"), ("new", "[A9552, A9505] with modifiers [JW, JZ]")):
+            (tmp_path / folder).mkdir()
+            (tmp_path / folder / "t.rr").write_text(rule.format(written))
+        change = only(compare(tmp_path / "old", tmp_path / "new"), rule="t.x")
+        assert change.details == ("condition: `claim also has [A9552, A9505] with modifiers [JW, JZ] on the same "
+                                  "date`: added A9505, modifier JZ",)
+
     def test_diagnosis_codes_and_prefixes_as_written(self, rulesets):
         """Diagnosis codes and prefixes added to a set are shown with their dots."""
         _, new = rulesets

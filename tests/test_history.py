@@ -953,6 +953,8 @@ end
         assert "claim also has [A9552] with modifiers [JW, JZ] on the same date" in radrules.format_rules(text)
         with pytest.raises(radrules.RuleError, match="RR201"):
             radrules.loads(text.replace("[JW,JZ]", "jw"))
-        with pytest.raises(radrules.RuleError, match="RR10"):  # the clause goes right after the codes
-            radrules.loads(text.replace("[A9552]   with modifiers [JW,JZ] on the same date",
-                                        "[A9552] on the same date with modifiers [JW]"))
+        for misplaced in ("[A9552] on the same date with modifiers [JW]", "[A9552] without modifier JW"):
+            with pytest.raises(radrules.RuleError, match="RR103") as caught:  # the clause goes right after the codes
+                radrules.loads(text.replace("[A9552]   with modifiers [JW,JZ] on the same date", misplaced)
+                               .replace("claim also has [A9552] without", "history has [A9552] within 7 days without"))
+            assert "modifier` goes right after the codes" in str(caught.value)

@@ -448,8 +448,14 @@ def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> 
     if value == "on" and re.search(r"(?<![\w.])on\s+an\s+earlier\s+line\s+$", before) \
             and re.search(r"(?<![\w.])also\s+has\b", before):  # the parts of `claim also has` in another order
         return Diagnostic("RR101", "unexpected word `on`", span, line_text(token.line),
-                          help="the parts of `claim also has CODES` come in this order: `with the same PROPERTY`, "
-                               "then `on the same date`, then `on an earlier line`")
+                          help="the parts of `claim also has CODES` come in this order: `with modifier M`, `with the "
+                               "same PROPERTY`, then `on the same date`, then `on an earlier line`")
+    if value in ("with", "without") and re.match(r"\s+modifiers?(?![\w.])", padded[token.end_pos:]) \
+            and re.search(r"(?<![\w.])(also\s+has|history\s+has|history\s+count\s+of|since\s+last)\s", before):
+        return Diagnostic("RR103", f"unexpected `{value}`", span, line_text(token.line),
+                          help=f"`{value} modifier` goes right after the codes: `claim also has [A9552] {value} "
+                               f"modifier JW on the same date`, `history count of [78815] {value} modifier PS within 3 "
+                               "years`")
     if token.type != "STRING" and expected == {"NAME"} and re.search(r"(?<![\w.])kind\s+$", before):
         return Diagnostic("RR103", f"unexpected `{value}`", span, line_text(token.line),
                           help="a kind is written in lower case: `format`, `duplicate`, `ptp`, `mue`, `modifier`, "

@@ -334,12 +334,15 @@ def condition_changes(old, new) -> list[str]:
 
 
 def _members(node) -> set[str]:
-    """The codes a set test names, as written: codes, ``prefix*``, ``prefix* except ...``."""
+    """The codes a set test names, as written: codes, ``prefix*``, ``prefix* except ...``; the modifiers of a
+    ``with modifier`` clause as ``modifier JW``."""
     shown = _diagnosis if _reads_diagnoses(node) else str
     out = set()
     for field in attrs.fields(type(node)):
         value = getattr(node, field.name)
-        if isinstance(value, frozenset):
+        if field.name == "modifiers" and isinstance(value, frozenset):
+            out.update(f"modifier {modifier}" for modifier in value)
+        elif isinstance(value, frozenset):
             out.update(map(shown, value))
         elif field.name == "prefixes":
             out.update(shown(prefix) + "*" for prefix in value)
