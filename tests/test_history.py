@@ -958,3 +958,11 @@ end
                 radrules.loads(text.replace("[A9552]   with modifiers [JW,JZ] on the same date", misplaced)
                                .replace("claim also has [A9552] without", "history has [A9552] within 7 days without"))
             assert "modifier` goes right after the codes" in str(caught.value)
+        for wrong, hint in (("claim also has [A9552]   with modifiers [JW,JZ] on the same date",
+                             "take no `with the same ...`"),
+                            ("history has the same code with the same provider within 7 days", "it takes no `within`")):
+            with pytest.raises(radrules.RuleError) as caught:
+                radrules.loads(text.replace("claim also has [A9552]   with modifiers [JW,JZ] on the same date",
+                                            wrong.replace("claim also has [A9552]   with modifiers [JW,JZ]",
+                                                          "history has [A9552] with the same family")))
+            assert hint in str(caught.value)

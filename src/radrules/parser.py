@@ -450,6 +450,17 @@ def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> 
         return Diagnostic("RR101", "unexpected word `on`", span, line_text(token.line),
                           help="the parts of `claim also has CODES` come in this order: `with modifier M`, `with the "
                                "same PROPERTY`, then `on the same date`, then `on an earlier line`")
+    if value in ("within", "since") and re.search(r"(?<![\w.])history\s+has\s+the\s+same\s+code\b", before):
+        return Diagnostic("RR101", f"unexpected word `{value}`", span, line_text(token.line),
+                          help="`history has the same code` looks at every earlier date, or `on the same date`: it "
+                               f"takes no `{value}`; a window goes after the codes of `history has CODES within ...`")
+    same_after_with = (value == "with" and re.match(r"\s+(the\s+)?same(?![\w.])", padded[token.end_pos:])) or (
+        value in ("the", "same") and re.search(r"(?<![\w.])with\s+$", before))
+    if same_after_with and re.search(r"(?<![\w.])history\s+(has|count\s+of)\s+(?!the\s+same\s+code)", before):
+        return Diagnostic("RR103", f"unexpected `{value}`", span, line_text(token.line),
+                          help="`history has CODES` and `history count of CODES` take no `with the same ...`: "
+                               "`history has the same code` compares the line's own code, with `with the same "
+                               "modifiers`, `units` or `provider`")
     if value in ("with", "without") and re.match(r"\s+modifiers?(?![\w.])", padded[token.end_pos:]) \
             and re.search(r"(?<![\w.])(also\s+has|history\s+has|history\s+count\s+of|since\s+last)\s", before):
         return Diagnostic("RR103", f"unexpected `{value}`", span, line_text(token.line),
