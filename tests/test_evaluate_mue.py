@@ -72,6 +72,16 @@ class TestLineEdit:
         assert message.startswith("Q9967: 250.4 units on 2026-03-02")
         assert "exceed the limit of 250 per day" in message
 
+    def test_the_callers_decimal_context_changes_nothing(self):
+        """A maintainer's read: the sum ran in the caller's decimal context; with a precision of 3, 125 + 125.5
+        was 2.50E+2 and passed a limit of 250."""
+        import decimal
+
+        lines = claim(line("Q9967", DOS, units=125, modifiers=["59"]), line("Q9967", DOS, units=125.5, modifiers=["XU"]))
+        with decimal.localcontext(decimal.Context(prec=3)):
+            ((_, message),) = mue(RULES.evaluate(lines))
+        assert message.startswith("Q9967: 250.5 units")
+
     def test_fractions_over_the_limit_however_split(self):
         """A coding auditor's finding: 250.0000000004 units on one line are over a limit of 250, and so are 125 and
         125.0000000004 on two (the sum was rounded to 9 places, and passed)."""

@@ -120,8 +120,10 @@ class TestWindows:
         # two 26s and one technical part: two studies (a second reading); two globals: two
         ([{"modifiers": ["26"]}, {"modifiers": ["26"], "rendering_npi": "1245319599"}, {"modifiers": ["TC"]}], 2),
         ([{}, {"modifiers": ["76"]}], 2),
-        # a repeat (76, 77) is another study: its part pairs with none
+        # a repeat (76, 77) is another study: its parts pair with a repeat's only
         ([{"modifiers": ["TC"]}, {"modifiers": ["26", "76"]}], 2),
+        ([{"modifiers": ["TC", "76"]}, {"modifiers": ["26", "76"]}], 1),
+        ([{"modifiers": ["TC"]}, {"modifiers": ["26"]}, {"modifiers": ["TC", "76"]}, {"modifiers": ["26", "76"]}], 2),
         # parts of one code on two dates, or of two codes: apart
         ([{"modifiers": ["TC"]}, {"modifiers": ["26"], "date": "2026-02-11"}], 2),
         ([{"modifiers": ["TC"]}, {"modifiers": ["26"], "code": "74176"}], 2),

@@ -454,6 +454,11 @@ class TestContentWhereAPathGoes:
         for source in (name, Path(name), str(tmp_path / name)):
             assert len(list(radrules.read_x12(source))) == expected
 
+    def test_a_nul_in_a_path_is_an_input_error(self):
+        for read in (lambda s: list(radrules.read_x12(s)), lambda s: list(radrules.read_fhir(s)), radrules.read_history):
+            with pytest.raises(radrules.InputError, match="a path holds no NUL character"):
+                read("a\0b")
+
     def test_bytes_are_the_content(self):
         """A request's body, as bytes, is read as the file's content by the X12 and FHIR readers."""
         def read(reader, path: Path, source) -> list:  # claims as dicts, errors by their place and problem

@@ -453,14 +453,12 @@ def count_services(services) -> int:
     """How many services ``services`` (paid lines) bill: a line of the professional component (26) and one of
     the technical component (TC, or a line of an institutional claim, which bills the hospital's part) of one
     code on one date are two parts of one service, billed by the radiologist and the hospital (domain.md §3);
-    every other line is a service of its own, and so is a repeat (76, 77: another study of the date)."""
+    every other line is a service of its own. The parts of a repeat (76, 77: another study of the date) pair
+    with the repeat's parts only."""
     count = 0
-    parts: dict = {}  # (code, day) -> [professional lines, technical lines]
+    parts: dict = {}  # (code, day, a repeat's) -> [professional lines, technical lines]
     for service in services:
         modset = service.modset
-        if "76" in modset or "77" in modset:
-            count += 1
-            continue
         if "26" in modset:
             side = 0
         elif "TC" in modset or _institutional(service):
@@ -468,7 +466,7 @@ def count_services(services) -> int:
         else:
             count += 1
             continue
-        key = (service.code, service.day)
+        key = (service.code, service.day, "76" in modset or "77" in modset)
         found = parts.get(key)
         if found is None:
             found = parts[key] = [0, 0]

@@ -529,6 +529,8 @@ def path_of(source, what: str) -> str:
     import os
 
     name = os.fsdecode(os.fspath(source))
+    if "\0" in name:
+        raise InputError(None, f"expected the path of {what} or an open file: a path holds no NUL character")
     if isinstance(source, str) and (len(name) > 4096 or "\n" in name or "\r" in name or _CONTENT.match(name)):
         try:
             exists = os.path.exists(name)

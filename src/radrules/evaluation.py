@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 from operator import attrgetter
 
 from .claim import Claim, frequency_of
@@ -128,7 +128,14 @@ def units_total(lines) -> int | float:
     over a limit of 250; 125 + 125.0000000004 stays over it, as one line of 250.0000000004 is."""
     values = [line.billed_units() for line in lines]
     total = sum(values)
-    return float(sum(map(exact, values))) if total.__class__ is float else total
+    if total.__class__ is not float:
+        return total
+    with localcontext(_UNITS_CONTEXT):  # not the caller's context (a precision of 3 would round 250.5 to 250)
+        return float(sum(map(exact, values)))
+
+
+#: Enough digits for any sum of units as written (a float has at most 17 significant digits).
+_UNITS_CONTEXT = Context(prec=60)
 
 
 def exact(units: int | float) -> Decimal:
@@ -216,7 +223,8 @@ def authorization_statuses(claim: Claim, lines) -> tuple | None:
             units = units_left(record, code)
             if units is None or units >= line.units:
                 if units is not None:
-                    left[(id(record), code)] = float(exact(units) - exact(line.units))  # (as units_total)
+                    with localcontext(_UNITS_CONTEXT):  # (as units_total)
+                        left[(id(record), code)] = float(exact(units) - exact(line.units))
                 out[position] = "valid"
                 break
     return tuple(out)

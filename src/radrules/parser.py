@@ -456,7 +456,10 @@ def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> 
                                f"takes no `{value}`; a window goes after the codes of `history has CODES within ...`")
     same_after_with = (value == "with" and re.match(r"\s+(the\s+)?same(?![\w.])", padded[token.end_pos:])) or (
         value in ("the", "same") and re.search(r"(?<![\w.])with\s+$", before))
-    if same_after_with and re.search(r"(?<![\w.])history\s+(has|count\s+of)\s+(?!the\s+same\s+code)", before):
+    clauses = re.findall(r"(?<![\w.])(also\s+has|history\s+has\s+the\s+same\s+code|history\s+has|history\s+count\s+of"
+                         r"|since\s+last)(?![\w.])", before)
+    last_clause = clauses[-1] if clauses else ""
+    if same_after_with and re.fullmatch(r"history\s+(has|count\s+of)", last_clause):
         return Diagnostic("RR103", f"unexpected `{value}`", span, line_text(token.line),
                           help="`history has CODES` and `history count of CODES` take no `with the same ...`: "
                                "`history has the same code` compares the line's own code, with `with the same "
