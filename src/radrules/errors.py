@@ -542,6 +542,16 @@ def path_of(source, what: str) -> str:
     return name
 
 
+def open_path(source, what: str, mode: str = "rb", **options):
+    """(the file ``source`` names, opened, its name): :func:`path_of`'s checks, then ``open``; an InputError
+    naming the file when it can't be opened."""
+    name = path_of(source, what)
+    try:
+        return open(name, mode, **options), name
+    except OSError as problem:  # missing, a folder, a name too long
+        raise InputError(name, f"can't read the file: {problem.strerror}") from None
+
+
 def json_objects(source, what: str):
     """``(line number, object)`` for every line that is not blank of a JSON Lines file (a path, or an open text
     file), read once; InputError names the file (and the line) of one that can't be read, is not UTF-8, is not

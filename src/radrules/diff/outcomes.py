@@ -27,7 +27,7 @@ import attrs
 from .. import money
 from ..authorizations import AuthorizationFile
 from ..claim import Claim
-from ..errors import ClaimError, InputError, path_of
+from ..errors import ClaimError, open_path
 from ..result import KIND_ORDER
 from .._resources import file_position, file_size
 from .claims import Unreadable, decode_line, is_array, read_claim_file
@@ -254,11 +254,7 @@ def diff_outcomes(old, new, claims, *, progress: Callable | None = None, limit_e
     context = _Context(old, new, limit_examples, history,
                        AuthorizationFile(authorizations) if authorizations is not None else None, shift_days)
     if isinstance(claims, (str, os.PathLike)):
-        name = path_of(claims, "a claims file")
-        try:
-            handle = open(name, "rb")
-        except OSError as problem:  # missing, a folder: as the readers say it
-            raise InputError(name, f"can't read the file: {problem.strerror}") from None
+        handle, _ = open_path(claims, "a claims file")
         with handle:
             return _read_file(context, handle, progress, payers)
     if hasattr(claims, "peek") and hasattr(claims, "read"):

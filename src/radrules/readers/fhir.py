@@ -12,15 +12,15 @@ never a value.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import io
+import json
 import os
 import re
 from typing import Any, Iterator, Literal, Mapping, overload
 
 from ..claim import Claim, mapped_payer
 from ..codes import PROCEDURE_SYSTEM_KEYS, is_condition_code, system_key
-from ..errors import ClaimError, InputError, json_value, path_of
+from ..errors import ClaimError, InputError, json_value, open_path
 
 ICD10_SYSTEMS = ("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10")
 ICD9_SYSTEMS = ("http://hl7.org/fhir/sid/icd-9-cm",)
@@ -128,9 +128,9 @@ def _resources(source) -> tuple[str, Iterator[tuple[str, dict, dict]]]:
     if isinstance(source, (bytes, bytearray, memoryview)):  # the content (a request's body), not a path
         source = io.BytesIO(source)
     if isinstance(source, (str, os.PathLike)):
-        name = path_of(source, "a FHIR file")
+        handle, name = open_path(source, "a FHIR file", "r", encoding="utf-8-sig")
         try:
-            with open(name, encoding="utf-8-sig") as handle:
+            with handle:
                 text = handle.read()
         except OSError as problem:
             raise InputError(name, f"can't read the file: {problem.strerror}") from None

@@ -31,7 +31,7 @@ from typing import IO, Iterator, Mapping
 
 from ..claim import Claim
 from ..codes import is_digits
-from ..errors import InputError, path_of
+from ..errors import InputError, open_path
 from .x12_claims import (  # noqa: F401 (FILING_INDICATOR_PAYERS, DIAGNOSIS_QUALIFIERS: public names)
     DIAGNOSIS_QUALIFIERS, FILING_INDICATOR_PAYERS, FIRST_COUNT, _ClaimProblem, _ClaimReader, _ClaimState, _element,
 )
@@ -108,11 +108,7 @@ def _open(source) -> tuple[IO, str, bool]:
     if isinstance(source, (bytes, bytearray, memoryview)):  # the content (a request's body), not a path
         return io.BytesIO(source), "<x12>", True
     if isinstance(source, (str, os.PathLike)):
-        name = path_of(source, "an X12 file")
-        try:
-            return open(name, "rb"), name, True
-        except OSError as problem:
-            raise InputError(name, f"can't read the file: {problem.strerror}") from None
+        return (*open_path(source, "an X12 file"), True)
     if not hasattr(source, "read"):
         raise InputError(None, f"expected the path of an X12 file, an open file or bytes, not {type(source).__name__}")
     name = getattr(source, "name", None)
