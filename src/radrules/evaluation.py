@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from decimal import Context, Decimal, localcontext
+from decimal import Context, localcontext
 from operator import attrgetter
 
 from .claim import Claim, frequency_of
 from .codes import REMEMBERED_LENGTH, normalize_diagnosis
 from .history import lines_of
+from .money import decimal
 from .model import PART_A_BILLS, View
 
 _EMPTY = ()
@@ -131,16 +132,11 @@ def units_total(lines) -> int | float:
     if total.__class__ is not float:
         return total
     with localcontext(_UNITS_CONTEXT):  # not the caller's context (a precision of 3 would round 250.5 to 250)
-        return float(sum(map(exact, values)))
+        return float(sum(map(decimal, values)))
 
 
 #: Enough digits for any sum of units as written (a float has at most 17 significant digits).
 _UNITS_CONTEXT = Context(prec=60)
-
-
-def exact(units: int | float) -> Decimal:
-    """A number of units as the decimal it was written as (a float by its shortest text, ``repr``)."""
-    return Decimal(repr(units)) if units.__class__ is float else Decimal(units)
 
 
 class HistoryView:
@@ -224,7 +220,7 @@ def authorization_statuses(claim: Claim, lines) -> tuple | None:
             if units is None or units >= line.units:
                 if units is not None:
                     with localcontext(_UNITS_CONTEXT):  # (as units_total)
-                        left[(id(record), code)] = float(exact(units) - exact(line.units))
+                        left[(id(record), code)] = float(decimal(units) - decimal(line.units))
                 out[position] = "valid"
                 break
     return tuple(out)

@@ -12,17 +12,20 @@ from decimal import ROUND_HALF_UP, Decimal
 _CENT = Decimal("0.01")
 
 
-def cents(charge) -> Decimal | None:
-    """A line's charge in cents, exactly as written; None for a line without a charge.
+def decimal(number) -> Decimal:
+    """A number as the decimal it was written as: a float by its shortest text (0.1 is 0.1, not the binary
+    fraction nearest 0.1), taken from a plain float: the repr of a subclass need not be a number (numpy 2:
+    ``np.float64(412.0)``). Charges and units are added so."""
+    if isinstance(number, int):
+        return Decimal(int(number))
+    return Decimal(repr(float(number)))
 
-    A float is read as its shortest text (0.1 is 10 cents, not the binary fraction nearest 0.1), taken
-    from a plain float: the repr of a subclass need not be a number (numpy 2: ``np.float64(412.0)``).
-    """
+
+def cents(charge) -> Decimal | None:
+    """A line's charge in cents, exactly as written (:func:`decimal`); None for a line without a charge."""
     if charge is None:
         return None
-    if isinstance(charge, int):
-        return Decimal(int(charge)) * 100
-    return Decimal(repr(float(charge))) * 100
+    return decimal(charge) * 100
 
 
 def amount(total) -> float:
