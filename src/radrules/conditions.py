@@ -475,12 +475,9 @@ def count_services(services) -> int:
 
 
 def _institutional(service) -> bool:
-    """Whether a paid line is of an institutional claim: an earlier claim's by its type, this claim's by the
-    claim's."""
-    claim_type = getattr(service, "claim_type", None)
-    if claim_type is not None:
-        return claim_type == "institutional"
-    return bool(getattr(service, "_institutional", False))
+    """Whether a paid line is of an institutional claim: an earlier claim's (a HistoryView, no line number) by its
+    type, a line of this claim by the claim's."""
+    return service.claim_type == "institutional" if service.number is None else service._institutional
 
 
 @attrs.frozen

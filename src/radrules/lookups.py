@@ -126,12 +126,11 @@ class IndexedLookup:
         lines' first days). The dates of PTP rows are those of :meth:`ptp_row_days`."""
         days = self._change_days
         if days is None:
-            view = self
             found = set()
-            for tables in (view.ptp_tables, view.mue_tables, view.addon_tables):
+            for tables in (self.ptp_tables, self.mue_tables, self.addon_tables):
                 if tables is not None:
                     found.update(tables.starts)
-            for rows in (*view.limits.values(), *view.addons.values()):
+            for rows in (*self.limits.values(), *self.addons.values()):
                 for row in rows:
                     found.update(_bounds(row))
             days = self._change_days = sorted(found)
@@ -218,18 +217,17 @@ class IndexedLookup:
     def candidate_line_rules(self, line) -> tuple:
         """Every line rule filed under the line's code, modifiers or place (what explain lists)."""
         code, modifiers, place = line.code, line.modifiers, line.pos
-        view = self
-        rules = view.line_rules_by_code.get(code, view.line_rules_generic)
-        if modifiers and view.line_rules_by_modifier:
+        rules = self.line_rules_by_code.get(code, self.line_rules_generic)
+        if modifiers and self.line_rules_by_modifier:
             extra = []
             for modifier in modifiers:
-                for rule in view.line_rules_by_modifier.get(modifier, _EMPTY):
+                for rule in self.line_rules_by_modifier.get(modifier, _EMPTY):
                     if rule not in extra and rule not in rules:
                         extra.append(rule)
             if extra:
                 rules = rules + tuple(extra)
-        if view.line_rules_by_place:
-            by_place = view.line_rules_by_place.get(place)
+        if self.line_rules_by_place:
+            by_place = self.line_rules_by_place.get(place)
             if by_place:
                 rules = rules + by_place
         return rules

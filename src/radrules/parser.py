@@ -464,8 +464,7 @@ def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> 
                           help="`history has CODES` and `history count of CODES` take no `with the same ...`: "
                                "`history has the same code` compares the line's own code, with `with the same "
                                "modifiers`, `units` or `provider`")
-    if value in ("with", "without") and re.match(r"\s+modifiers?(?![\w.])", padded[token.end_pos:]) \
-            and re.search(r"(?<![\w.])(also\s+has|history\s+has|history\s+count\s+of|since\s+last)\s", before):
+    if value in ("with", "without") and re.match(r"\s+modifiers?(?![\w.])", padded[token.end_pos:]) and last_clause:
         return Diagnostic("RR103", f"unexpected `{value}`", span, line_text(token.line),
                           help=f"`{value} modifier` goes right after the codes: `claim also has [A9552] {value} "
                                f"modifier JW on the same date`, `history count of [78815] {value} modifier PS within 3 "
