@@ -525,6 +525,23 @@ class TestSeveralRulePaths:
         bundled = run("test", "--coverage", "rulesets/payers")
         assert "not counted" not in bundled.stdout and "radiology.contrast.combined" in bundled.stdout
 
+    def test_coverage_counts_a_file_that_replaces_bundled_rules_alone(self, tmp_path):
+        """examples/ holds acme-2026.10.rr, a later version of the bundled acme rules that no test loads: it can't
+        load beside them (its rule ids are theirs), so coverage counts it alone; it stopped with RR302 before."""
+        done = run("test", "--coverage", "examples")
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "error[RR302]" not in done.stdout and "but the 73 bundled rules" in done.stdout
+        # a rule of its own in such a file is counted, untested
+        text = (ROOT / "examples" / "acme-2026.10.rr").read_text(encoding="utf-8")
+        (tmp_path / "acme.rr").write_text(text + '\nrule acme.new "new"\n  when line.units > 9\n'
+                                          '  then deny line "too many"\n  carc CO-151\n  reference "r"\nend\n',
+                                          encoding="utf-8")
+        (tmp_path / "t.rrt").write_text('rules bundled\ntest "t"\n  claim\n    2026-08-03 71046\n  expect pass\n'
+                                        'end\n', encoding="utf-8")
+        done = run("test", "--coverage", str(tmp_path))
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert "acme.new" in done.stdout and "acme.ptp" not in done.stdout
+
     def test_diff_prints_a_shared_paths_errors_once(self, tmp_path):
         done = run("diff", "--with", "no-such-folder", "examples/pinecrest", "examples/pinecrest")
         assert done.returncode == 3
