@@ -12,7 +12,7 @@ import radrules
 
 from builders import NPI, OTHER_NPI, claim, line
 
-RULES = radrules.loads('''
+RULES_TEXT = '''
 pairs t.ptp
   reference "t"
   pair 74177 with 74176 modifier 1
@@ -37,9 +37,11 @@ rule t.paid "paid before by the same provider"
   then warn line "paid before"
   reference "t"
 end
-''', name="providers.rr")
+'''
+RULES = radrules.loads(RULES_TEXT, name="providers.rr")
 
 DOS = "2026-07-15"
+GROUP_NPI = "1234567836"  # a group's billing NPI
 
 
 def two(first: str, second: str, kind: str, **second_fields) -> dict:
@@ -236,3 +238,65 @@ class TestExplainSaysHowUnitsWereSummed:
         assert [s.detail for s in steps if s.lines == (1,)] == [
             "74177: 1 unit on 2026-07-15 (lines summed per rendering provider: lines 2, 3 are other providers'), "
             "limit 1 per day (MAI 2)"]
+
+
+GROUP = radrules.loads("setting same_provider = billing for payer medicare\n" + RULES_TEXT, name="group.rr")
+
+
+class TestAGroupAsOneProvider:
+    """`setting same_provider = billing`: a professional claim's lines are one provider's by the claim's billing
+    provider (a group's radiologists), as MACs read XP, "different practitioners ... in same group practice"
+    (a teleradiology billing manager's finding: a group's bundled, over-limit and duplicate reads were paid)."""
+
+    @staticmethod
+    def group_claim(first: str, second: str, payer: str = "medicare", **fields) -> dict:
+        data = two(first, second, "professional", **fields)
+        return dict(data, payer=payer, billing_npi=GROUP_NPI)
+
+    def test_ptp_mai2_addon_and_pair_rules_meet_two_radiologists_of_one_group(self):
+        assert lines_of(GROUP.evaluate(self.group_claim("74177", "74176")), "t.ptp") == [(2,)]
+        assert lines_of(GROUP.evaluate(self.group_claim("74177", "74177", modifiers=["77"])), "t.mue") == [(1, 2)]
+        assert lines_of(GROUP.evaluate(self.group_claim("77067", "77063")), "t.aoc") == []
+        assert lines_of(GROUP.evaluate(self.group_claim("71046", "71046")), "t.same") == [(2,)]
+
+    def test_only_for_the_payers_named_and_with_a_billing_provider(self):
+        """Another payer's claim, or one without `billing_npi`, compares by rendering provider as before."""
+        assert lines_of(GROUP.evaluate(self.group_claim("74177", "74176", payer="acme")), "t.ptp") == []
+        data = self.group_claim("74177", "74176")
+        del data["billing_npi"]
+        assert lines_of(GROUP.evaluate(data), "t.ptp") == []
+
+    @pytest.mark.parametrize("paid_billing, denied", [(GROUP_NPI, [(1,)]), (OTHER_NPI, []), (None, [(1,)])],
+                             ids=["the group's", "another group's", "unknown"])
+    def test_paid_lines_compare_by_their_billing_provider(self, paid_billing, denied):
+        """A paid line of another radiologist of the group meets the claim's line; another group's does not."""
+        paid = [{"code": "74177", "date": DOS, "rendering_npi": OTHER_NPI,
+                 **({"billing_npi": paid_billing} if paid_billing else {})}]
+        data = claim(line("74176", DOS, rendering_npi=NPI), payer="medicare", billing_npi=GROUP_NPI)
+        result = GROUP.evaluate(data, history=paid)
+        assert result.to_dict() == GROUP.evaluate(data, history=paid, indexed=False).to_dict()
+        assert lines_of(result, "t.ptp") == denied
+
+    def test_explain_says_why_lines_of_two_providers_were_not_compared(self):
+        """Without the setting, explain says the lines are two providers' rather than that no pair was billed."""
+        data = self.group_claim("71046", "71046", payer="acme")
+        explanation = GROUP.evaluate(data, explain=True).explanation
+        assert explanation.not_considered["t.same"] == (
+            "no two lines of one date are one provider's: lines compare by rendering provider (a payer's "
+            "`setting same_provider = billing` compares a group's lines)")
+
+    def test_an_addons_denial_names_the_primary_of_another_provider(self):
+        result = RULES.evaluate(two("77067", "77063", "professional"))
+        assert [f.message for f in result.findings if f.rule == "t.aoc"] == [
+            "77063 is an add-on code (type 1): no primary (77067) of its rendering provider on 2026-07-15: "
+            "line 1 (77067) is another provider's"]
+
+    def test_the_bundled_medicare_rules_take_a_group_as_one_provider(self):
+        """Two radiologists of one group read one screening (77067-26 twice, no 77): the second is a duplicate
+        for Medicare; for a payer that compares rendering providers, it is not."""
+        data = self.group_claim("77067", "77067", modifiers=["26"])
+        data["lines"][0]["modifiers"] = ["26"]
+        data.update(patient={"id": "M1", "sex": "F", "birth_date": "1960-05-10"}, diagnoses=["Z12.31"])
+        bundled = radrules.load()
+        assert "duplicate.line" in {f.rule for f in bundled.evaluate(data).findings}
+        assert "duplicate.line" not in {f.rule for f in bundled.evaluate(dict(data, payer="acme")).findings}

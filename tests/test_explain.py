@@ -149,7 +149,7 @@ class TestExplainLibrary:
             "is not")
         apart = self.rules.evaluate(claim(("74176", "2026-03-02"), ("74150", "2026-03-03")), explain=True)
         assert apart.explanation.for_rules(["local.ptp"])[1] == (
-            "  no two lines of one date (and one rendering provider) bill its pair 74176 with 74150")
+            "  no two lines of one date (and one provider) bill its pair 74176 with 74150")
 
     def test_a_history_rule_without_earlier_lines_says_why(self):
         """A rule that reads the patient's earlier lines, left out for want of them: none given, a void, a

@@ -145,9 +145,9 @@ class HistoryView:
     __slots__ = ("number", "code", "modifiers", "modset", "units", "date", "day", "end_day", "rendering_npi",
                  "provider", "claim_type", "part_a")
 
-    def __init__(self, line, institutional: bool = False):
-        """``institutional``: the claim evaluated is institutional, whose lines compare with the paid lines of its
-        provider history by billing provider, whatever their rendering provider (see
+    def __init__(self, line, by_billing: bool = False):
+        """``by_billing``: the claim evaluated compares its lines with the paid lines of its provider history by
+        billing provider, whatever their rendering provider (:attr:`Evaluation.by_billing`; see
         :meth:`Evaluation.provider_history`)."""
         self.number = None
         self.claim_type = line.claim_type  # of the earlier claim; None: not given
@@ -159,7 +159,7 @@ class HistoryView:
         self.day = line.date.toordinal()
         self.end_day = None
         self.rendering_npi = line.rendering_npi
-        self.provider = line.billing_npi if institutional else line.rendering_npi
+        self.provider = line.billing_npi if by_billing else line.rendering_npi
         # Paid on a Part A bill: the PTP and MUE tables do not judge it, nor count it against a line they judge.
         bill = line.bill_type
         self.part_a = bill is not None and bill[:2] in PART_A_BILLS
@@ -238,16 +238,16 @@ def meeting_days(ev, line) -> list:
     return [(other, max(first, other.day)) for other in ev.lines if other.day <= last and first <= last_day(other)]
 
 
-def paid_history(claim: Claim, history) -> tuple:
+def paid_history(claim: Claim, history, by_billing: bool) -> tuple:
     """The paid lines of the patient's earlier claims up to the claim's last date (a span's last day), by date:
     those of the claim's payer or of none named, when the claim names one (member ids are the payer's).
 
     A replacement (frequency 7), or a reopening (Q, CR 8581), is judged without the lines of the claim it
     replaces (:func:`replaced_claim`); a void (8) without any: it asks for no payment, so no earlier claim makes
-    its lines duplicates or too many.
+    its lines duplicates or too many. ``by_billing``: a paid line's provider is its billing provider
+    (:attr:`Evaluation.by_billing`), else its rendering provider.
     """
     last = last_service_date(claim)
-    institutional = claim.type == "institutional"
     payer = claim.payer.lower() if claim.payer else None  # as Evaluation.payer: a checked claim's, spaces made one
     found = lines_of(history, claim.patient.id, None, last, payer)
     frequency = frequency_of(claim)
@@ -255,10 +255,10 @@ def paid_history(claim: Claim, history) -> tuple:
         return ()  # (the history read all the same: a bad line is an error whatever the claim)
     if frequency == "7" or frequency == "Q":  # a replacement, or a reopening (corrects a claim adjudicated)
         replaced = replaced_claim(claim)
-        paid = [HistoryView(line, institutional) for line in found
+        paid = [HistoryView(line, by_billing) for line in found
                 if line.status == "paid" and (replaced is None or line.claim != replaced)]
     else:
-        paid = [HistoryView(line, institutional) for line in found if line.status == "paid"]
+        paid = [HistoryView(line, by_billing) for line in found if line.status == "paid"]
     paid.sort(key=lambda line: line.day)
     return tuple(paid)
 
@@ -282,7 +282,7 @@ class Evaluation:
     __slots__ = ("claim", "view", "claim_id", "claim_type", "payer", "place_of_service", "prior_auth", "received",
                  "line_count", "birth_date", "birth", "sex", "_diagnoses", "lines", "codes", "all_lines",
                  "by_day", "lookup", "history", "_prior", "_authorization", "_provider_history", "spans",
-                 "_span_days", "uncoded")
+                 "_span_days", "uncoded", "by_billing")
 
     def __init__(self, claim: Claim, view: View):
         self.claim = claim
@@ -316,7 +316,13 @@ class Evaluation:
                 group.append(view_)
             if view_.end_day is not None and view_.end_day > view_.day:
                 spans = True
-        if institutional and claim.billing_npi is not None:  # the hospital: the provider of every line
+        # Whether the edits that compare one provider's lines take the billing provider as every line's (and
+        # compare paid lines by theirs, paid_history): on an institutional claim (the hospital bills them all;
+        # without its NPI, every line's is unknown), and on a professional claim that names its billing provider
+        # for a payer whose edits take a group's radiologists as one provider (setting `same_provider = billing`).
+        self.by_billing = by_billing = institutional or (
+            claim.billing_npi is not None and view.same_provider == "billing")
+        if by_billing and claim.billing_npi is not None:
             for view_ in lines:
                 view_.provider = claim.billing_npi
         # Whether a line spans days: then the stages that pair or sum lines by date judge the days of

@@ -49,7 +49,7 @@ def evaluate(ruleset, claim, *, indexed: bool = True, history=None) -> Result:
         view = view.of_bill(claim.bill_type)  # a Part A bill: not the hospital outpatient tables'
     ev = Evaluation(claim, view)
     if history is not None:
-        ev.history = paid_history(claim, history)
+        ev.history = paid_history(claim, history, ev.by_billing)
     if indexed:
         lookup = view.lookup
     else:
@@ -770,9 +770,27 @@ def addon_message(ev: Evaluation, line: LineView, rows: list, refused: list) -> 
         shown = ", ".join(listed[:5]) + (", ..." if len(listed) > 5 else "")
         if listed:
             why = f"no primary ({shown}) on {line.date.isoformat()}" + _ended_primaries(ev, line, rows)
+            others = _primaries_of_others(ev, line, frozenset(listed))
+            if others:
+                kind = "billing" if ev.by_billing else "rendering"
+                why = (f"no primary ({shown}) of its {kind} provider on {line.date.isoformat()}"
+                       + _ended_primaries(ev, line, rows) + f": {others} another provider's")
         else:
             why = f"no listed primary counts on {line.date.isoformat()} (their deletion dates have passed)"
     return f"{line.code} is an add-on code (type {rows[0].aoc_type}): {why}"
+
+
+def _primaries_of_others(ev: Evaluation, line: LineView, listed: frozenset) -> str:
+    """``line 1 (77067) is``: the lines of the add-on's date that bill one of its primaries ``listed`` as another
+    provider's (an add-on goes with a primary of its own provider, domain.md §3); "" if none do."""
+    spans = ev.spans
+    found = [other for other in ([other for other, _ in meeting_days(ev, line)] if spans else ev.by_day[line.day])
+             if other is not line and other.code in listed and not same_provider(line, other)]
+    if not found:
+        return ""
+    label = "line" if len(found) == 1 else "lines"
+    verb = "is" if len(found) == 1 else "are"
+    return f"{label} " + ", ".join(f"{other.number} ({other.code})" for other in found) + f" {verb}"
 
 
 def _ended_primaries(ev: Evaluation, line: LineView, rows: list) -> str:

@@ -135,7 +135,7 @@ def explain(ruleset, claim, result, history=None) -> Explanation:
     view = ruleset.view_of(claim)
     ev = Evaluation(claim, view)
     if history is not None:
-        ev.history = paid_history(claim, history)
+        ev.history = paid_history(claim, history, ev.by_billing)
     ev.lookup = lookup = view.lookup
     tracer = _Tracer(ev, lookup, result, ruleset.disables)
     tracer.format_checks()
@@ -196,6 +196,7 @@ def _not_considered(ruleset, claim, ev, considered: set, history_given: bool) ->
     payer = claim.payer.lower() if claim.payer else None
     codes = {line.code for line in ev.lines}
     shared_dates = any(len(group) > 1 for _, group in _days(ev))
+    apart = "" if not shared_dates or _one_providers_date(ev) else _providers_apart(ev)
     blocks = [(rule.info, rule.scope, rule) for rule in ruleset.rules]
     blocks += [(block.info, block.scope, None) for block in ruleset.blocks().values()]  # disable-only ones too
     rows_of: dict = {}
@@ -221,6 +222,8 @@ def _not_considered(ruleset, claim, ev, considered: set, history_given: bool) ->
             out[info.id] = _no_history(claim, history_given)
         elif rule is not None and rule.shape == "pair" and not shared_dates:
             out[info.id] = "no two lines share a date of service"
+        elif rule is not None and rule.shape == "pair" and apart:
+            out[info.id] = apart
         elif rule is not None and rule.index_codes is not None and not codes & rule.index_codes:
             out[info.id] = "no line bills a code it checks"
         elif rule is not None and rule.index_modifiers is not None:
@@ -252,7 +255,9 @@ def _not_considered(ruleset, claim, ev, considered: set, history_given: bool) ->
         elif claim.type not in served:  # every table of the kind serves the other claim type
             out[rule_id] = f"its table serves {' and '.join(sorted(served))} claims, not {claim.type}"
         else:
-            if kind == "ptp":
+            if kind == "ptp" and apart:
+                reason = apart
+            elif kind == "ptp":
                 reason = (f"no two lines of one date form a pair of the table for {claim.type} claims"
                           + _pair_of_the_other_setting(ruleset, claim, ev, served))
             else:
@@ -287,6 +292,23 @@ def _pair_of_the_other_setting(ruleset, claim, ev, served: set) -> str:
                                           for row in view.lookup.table_rows(index, a.code, b.code)):
                         return f" (the table for {other} claims has {a.code} with {b.code})"
     return ""
+
+
+def _one_providers_date(ev) -> bool:
+    """Whether two lines of one date are one provider's, which the edits that compare one provider's lines pair."""
+    for _, group in _days(ev):
+        providers = [line.provider for line in group]
+        # (same_provider: a line naming none is any provider's)
+        if len(group) > 1 and (None in providers or len(set(providers)) < len(providers)):
+            return True
+    return False
+
+
+def _providers_apart(ev) -> str:
+    """Why no two lines of a date were compared, though some share one: each is another provider's."""
+    kind = "billing" if ev.by_billing else "rendering"
+    setting = "" if ev.by_billing else " (a payer's `setting same_provider = billing` compares a group's lines)"
+    return f"no two lines of one date are one provider's: lines compare by {kind} provider{setting}"
 
 
 def _days(ev) -> list:
@@ -340,7 +362,7 @@ def _pair_unmet(rows, codes: set) -> str | None:
         if isinstance(row, m.PairEdit):
             pair = f"{row.column1} with {row.column2}"
             if row.column1 in codes and row.column2 in codes:
-                return f"no two lines of one date (and one rendering provider) bill its pair {pair}"
+                return f"no two lines of one date (and one provider) bill its pair {pair}"
             if row.column1 in codes or row.column2 in codes:
                 halves.append((row, pair))
     if not halves:
@@ -1027,7 +1049,7 @@ def _other_providers(ev, code: str, day: int, lines, row) -> str:
         parts.append(f"{len(paid)} paid line{'s' if len(paid) > 1 else ''}")
     verb = "is" if len(others) + len(paid) == 1 else "are"
     whose = "another provider's" if len({line.provider for line in others + paid}) == 1 else "other providers'"
-    kind = "billing" if ev.claim_type == "institutional" else "rendering"
+    kind = "billing" if ev.by_billing else "rendering"
     note = f"lines summed per {kind} provider: {' and '.join(parts)} {verb} {whose}"
     return f"{note}; {part_a}" if part_a else note
 

@@ -28,6 +28,9 @@ OTHER_BYPASS_MODIFIERS = frozenset(
 #: The sides that modifier 50 (bilateral) covers both of: a line with 50 is on the left and the right (§1.5).
 SIDE_MODIFIERS = frozenset(["LT", "RT"])
 MODIFIER_PLACEMENTS = ("column2", "either")
+#: Whose lines the edits that compare one provider's lines take as one provider's on a professional claim
+#: (setting `same_provider`): the rendering provider's (the default) or the billing provider's, a group's.
+PROVIDER_SCOPES = ("rendering", "billing")
 #: The info finding for a code a loaded MUE table has no row for (§2.1).
 MUE_UNPUBLISHED = "ncci.mue.unpublished"
 #: The types of bill (their first two digits) whose claims the national tables loaded `for institutional claims`
@@ -394,6 +397,9 @@ class View:
     addon_codes: frozenset  # every add-on code (rule files and tables; those a `disable addon` leaves out too)
     modifier_placement: str
     properties: dict  # property name -> CodeProperty
+    # "billing": a professional claim's lines (and paid lines) are one provider's by the billing provider, a
+    # group's radiologists one provider (setting `same_provider`); "rendering": by the rendering provider.
+    same_provider: str = "rendering"
     # CMS tables (tables.store.Versions), or None when none is loaded.
     ptp_tables: Any = None
     mue_tables: Any = None
