@@ -190,6 +190,25 @@ class TestFileLevel:
         (error,) = parse_rules(text, "t.rr")[1]
         assert (error.code, error.message, error.help) == (code, message, help)
 
+    @pytest.mark.parametrize("text, message, help", [
+        ('rule a.b "x"\n  for payer Northwind Health\n  when line.units > 1\n  then deny line "x"\n  reference "r"\n'
+         'end\n', "unexpected `Northwind`", "write a payer's name in quotes, `\"Northwind Health\"` (payers are "
+         "compared without regard to case)"),
+        ('pairs a.p\n  reference "r"\n  disable pair 77067, 77065\nend\n', "unexpected `,`",
+         "the two codes of a pair are joined by `with`: `pair 77067 with 77065`"),
+        ('rule a.b "x"\n  when history has [77067] in the last 365 days\n  then deny line "x"\n  reference "r"\nend\n',
+         "unexpected `in`", "a history test's window is written `within N days` (or months, years), `since DATE` "
+         "or `on the same date`: `history has [77067] within 365 days`"),
+        ('rule a.b "x"\n  when history count of [77067] during 2026 > 1\n  then deny line "x"\n  reference "r"\n'
+         'end\n', "unexpected `during`", "a history test's window is written `within N days` (or months, years), "
+         "`since DATE` or `on the same date`: `history has [77067] within 365 days`"),
+    ])
+    def test_a_migrating_analysts_guesses_are_told_the_form(self, text, message, help):
+        """A payer's name of two words, a pair written with a comma, a window written `in the last ...`: each is
+        told the form, rather than `did you mean on?` or brackets (a payer migration specialist's findings)."""
+        (error,) = parse_rules(text, "t.rr")[1]
+        assert (error.message, error.help) == (message, help)
+
     def test_empty_file_and_comments_only(self):
         """A file of comments and blank lines has no statements."""
         assert parse("# nothing here\n\n   # still nothing\n") == ()

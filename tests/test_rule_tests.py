@@ -728,6 +728,11 @@ class TestRunErrors:
         # a modifier after a space (it got the list of line fields)
         ("2026-07-06 70450 26", "modifiers are joined to the code with `-`: `70450-26`"),
         ("2026-07-06 70450-LT rt x2", "modifiers are joined to the code with `-`: `70450-LT-RT`"),
+        # a migrating analyst's guesses: a provider after `by`, a birth date after `dob`
+        ("2026-07-06 70450 by 1245319599", "a line's rendering provider is written `npi NPI`, as "
+                                           "`2026-04-06 74176-26 npi 1234567893`"),
+        ("  history\n    2026-01-02 77067 by 1245319599", "a line's rendering provider is written `npi NPI`, as "
+                                                         "`2026-04-06 74176-26 npi 1234567893`"),
     ])
     def test_a_service_line_that_does_not_start_with_its_date_is_told_its_shape(self, line, hint):
         """A service or history line with a US date or its date after the code: RR602 says the line starts with
@@ -736,6 +741,13 @@ class TestRunErrors:
         text = f'test "t"\n  claim\n{before}    {line}\n  expect pass\nend\n'
         (error,) = parse_tests(text, "t.rrt").diagnostics
         assert (error.code, error.help) == ("RR602", hint)
+
+    @pytest.mark.parametrize("header", ["dob 1970-01-01", "payer acme, born 1970-01-01", "sex F"])
+    def test_a_patients_birth_date_or_sex_guessed_is_told_the_patient_field(self, header):
+        text = f'test "t"\n  claim {header}\n    2026-03-02 71046\n  expect pass\nend\n'
+        (error,) = parse_tests(text, "t.rrt").diagnostics
+        assert (error.code, error.help) == (
+            "RR602", "the patient's sex and birth date are written `patient SEX born DATE`: `patient F born 1970-01-01`")
 
     @pytest.mark.parametrize("part, word", [
         ("    2026-04-06 to 2026-04-08 74176 x1\n", "to"),

@@ -394,6 +394,8 @@ _BEFORE_EXCEPT = re.compile(r"(?:^|\s)(in|of|has)\s+([^\s\[\]()]+)\s+$")
 #: A field of a condition (its name), as `claim.bill_type` or `line.revenue_code`: the last before a word tells
 #: what the word was meant to be.
 _FIELD = re.compile(r"(?<![\w.])(?:claim|line|other|patient)\.([a-z_]+)")
+#: Words an author may start a history test's window with, for `within`: `in the last 365 days`.
+_WINDOW_WORDS = frozenset({"in", "during", "over", "for", "last", "past", "from", "after", "before"})
 _AFTER_EFFECTIVE = re.compile(r"(?<![\w.])effective\s+([0-9]{4}-[0-9]{2}-[0-9]{2})\s+$")
 
 
@@ -413,11 +415,25 @@ def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> 
                           help=f"expected `line`, `other`, `both` or `claim`, the lines the finding acts on: "
                                f"`then {severity} line \"...\"`")
     if token.type != "STRING" and {"NAME", "STRING"} <= expected and _AFTER_PAYER.search(before):
+        # the name as written, to the end of the line or the next comma: `Northwind Health` is one name
+        rest = re.match(r"[^\n,#]*", padded[token.start_pos:]).group(0).split()
+        value = " ".join(rest) if rest and not set(rest) & {"when", "then", "and", "or"} else value
         lower = value.lower()
         plain = f"in lower case, `{lower}`, or quoted" if s.PLAIN_NAME.fullmatch(lower) else "in quotes"
-        return Diagnostic("RR103", f"unexpected `{value}`", span, line_text(token.line),
+        return Diagnostic("RR103", f"unexpected `{token}`", span, line_text(token.line),
                           help=f"write a payer's name {plain}, `\"{value}\"` (payers are compared without regard "
                                "to case)")
+    if value == "," and re.search(r"(?<![\w.])pair\s+[^\s,]+\s*$", before):  # `pair 74176, 74150`
+        first = re.search(r"pair\s+([^\s,]+)\s*$", before).group(1)
+        second = re.match(r",\s*([^\s,]+)", padded[token.start_pos:])
+        shown = f"`pair {first} with {second.group(1) if second else '...'}`"
+        return Diagnostic("RR103", "unexpected `,`", span, line_text(token.line),
+                          help=f"the two codes of a pair are joined by `with`: {shown}")
+    if (token.type != "STRING" and value in _WINDOW_WORDS
+            and re.search(r"(?<![\w.])(history\s+has|history\s+count\s+of|since\s+last)\s+\S", before)):
+        return Diagnostic("RR103", f"unexpected `{value}`", span, line_text(token.line),
+                          help="a history test's window is written `within N days` (or months, years), "
+                               "`since DATE` or `on the same date`: `history has [77067] within 365 days`")
     if value == "=" and before.endswith("="):  # `line.code == 70551`, as in most programming languages
         written = re.search(r"([!<>]?=)$", before).group(1)
         meant = {"=": ("=", "is"), "!=": ("!=", "is not"), "<=": ("<=", None), ">=": (">=", None)}[written]

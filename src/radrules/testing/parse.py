@@ -338,6 +338,11 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
         hint = f"rule ids are written in lower case: `{whole.lower()}`"
     elif re.match(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$", value) and not re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}$", value):
         hint = "dates are written YYYY-MM-DD, with two-digit months and days, as `2026-04-06`"
+    elif value.lower() in _PATIENT_WORDS and re.match(r"\s*claim\b", text):
+        hint = "the patient's sex and birth date are written `patient SEX born DATE`: `patient F born 1970-01-01`"
+    elif value.lower() in ("by", "provider", "rendering", "doctor", "dr") and len(text[:token.column - 1].split()) > 1 \
+            and _DATE.match(text.split()[0]):  # `2026-01-02 77067 by 1245319599`
+        hint = "a line's rendering provider is written `npi NPI`, as `2026-04-06 74176-26 npi 1234567893`"
     elif re.fullmatch(r"[A-Za-z0-9]{2}", value) and _CODE.match((text[:token.column - 1].split() or [""])[-1]):
         # `2026-07-01 70450 26`: a modifier after a space
         code = text[:token.column - 1].split()[-1]
@@ -362,6 +367,9 @@ def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padd
                       help=_expected_help(expected, value))
 
 
+#: Words written in a claim's header for the patient's birth date or sex (`dob 1970-01-01`).
+_PATIENT_WORDS = frozenset({"dob", "born", "birth", "birthdate", "birth_date", "age", "sex", "gender", "female",
+                            "male"})
 #: The words that start the parts of a test: the last one before a line says what the line is.
 _SECTIONS = ("test", "claim", "history", "authorizations")
 #: A service line's or a record's first date and a word written for `through` (`2026-04-06 to `), before a token.
