@@ -1579,6 +1579,25 @@ class TestCoverage:
             assert row.render() == ("acme.ptp: no test shows an edit it disables silent for its payer "
                                     "(at r/rules.rr:6; it holds `disable` rows only)")
 
+    def test_a_block_of_rows_and_disable_rows_needs_a_test_of_the_edit_it_disables(self, tmp_path):
+        """A payer's block of its own pair and a `disable` of another's: a firing and a silent test of its pair
+        left its `disable` untested and the block covered (a payer migration specialist's finding)."""
+        write(tmp_path, "r/rules.rr", self.DISABLING.replace(
+            "          disable pair 71046 with 71045\n", "          disable pair 71046 with 71045\n"
+                                                       "          pair 76641 with 76642 modifier allowed\n"))
+        own = ('test "fires"\n  claim payer acme\n    2026-07-15 76641\n    2026-07-15 76642\n'
+               '  expect acme.ptp on line 2\nend\n'
+               'test "silent"\n  claim payer acme\n    2026-07-15 76641-RT\n    2026-07-15 76642-LT\n'
+               '  expect no acme.ptp\nend\n')
+        disabled = 'test "disabled"\n  claim payer acme\n    2026-07-15 71046\n    2026-07-15 71045\n  expect no plan.ptp\nend\n'
+        for tests, shown in ((own, False), (own + disabled, True)):
+            report = report_for(tmp_path / "r", tests, "t.rrt")
+            assert report.failed == 0 and not [d for o in report.outcomes for d in o.diagnostics], report.render()
+            (row,) = [r for r in measure(report).rules if r.rule == "acme.ptp"]
+            assert (row.fires, row.silent, row.disabled, row.covered) == (True, True, shown, shown)
+            if not shown:
+                assert row.render() == "acme.ptp: no test shows an edit its `disable` rows disable silent (at r/rules.rr:6)"
+
     def test_a_block_disabling_a_table_row_is_covered_by_a_silent_test_of_the_table(self, tmp_path, monkeypatch):
         """A payer's `disable pair` of a CMS table's row: `expect no ncci.ptp` on the payer's claim of the pair
         covers the block (and not the table's own silent test, the row never judging that claim)."""

@@ -115,15 +115,20 @@ def judged_by_tables(ruleset, claim: Claim) -> bool:
     return view.of_bill(claim.bill_type) is view
 
 
-def disable_only(ruleset) -> dict:
-    """{block id: the block's ``disable`` rows} of the edit blocks that hold ``disable`` rows only: such a block
-    never fires (no finding names it); what it does is keep another rule's or table's rows of its keys silent."""
-    with_rows = {row.block.info.id for row in ruleset.rows}
+def disabling_blocks(ruleset) -> dict:
+    """{block id: the block's ``disable`` rows} of the edit blocks that hold ``disable`` rows: what those do is
+    keep another rule's or table's rows of their keys silent, which only a silent test of that rule shows."""
     found: dict = {}
     for disable in ruleset.disables:
-        if disable.rule not in with_rows:
-            found.setdefault(disable.rule, []).append(disable)
+        found.setdefault(disable.rule, []).append(disable)
     return found
+
+
+def disable_only(ruleset) -> dict:
+    """{block id: the block's ``disable`` rows} of the edit blocks that hold ``disable`` rows only: such a block
+    never fires (no finding names it)."""
+    with_rows = {row.block.info.id for row in ruleset.rows}
+    return {block: disables for block, disables in disabling_blocks(ruleset).items() if block not in with_rows}
 
 
 def disabled_rule(ruleset, disable) -> str | None:
@@ -142,10 +147,10 @@ def disabled_rule(ruleset, disable) -> str | None:
 
 
 def disables_shown(ruleset, rule_id: str, claim: Claim, numbers: tuple = ()) -> frozenset:
-    """The disable-only blocks (:func:`disable_only`) that ``expect no RULE`` on ``claim`` shows at work: a
-    ``disable`` of the block applies to the claim's payer and claim type and takes off a row of ``rule_id`` that
-    would otherwise judge a (named) line of the claim, on its key and date."""
-    blocks = disable_only(ruleset)
+    """The blocks with ``disable`` rows (:func:`disabling_blocks`) that ``expect no RULE`` on ``claim`` shows at
+    work: a ``disable`` of the block applies to the claim's payer and claim type and takes off a row of
+    ``rule_id`` that would otherwise judge a (named) line of the claim, on its key and date."""
+    blocks = disabling_blocks(ruleset)
     if not blocks:
         return frozenset()
     payer = claim.payer.lower() if claim.payer else None
@@ -230,10 +235,13 @@ class RuleCoverage:
     silent: bool
     disables: bool = False  # a block of `disable` rows only: it never fires, a silent test is all it needs
     dates: str | None = None  # one version of a CMS table rule loaded in several: the dates it judges
+    # a block of rows and `disable` rows: whether a test shows an edit its `disable` rows disable silent (None:
+    # no such rows)
+    disabled: bool | None = None
 
     @property
     def covered(self) -> bool:
-        return self.silent if self.disables else self.fires and self.silent
+        return self.silent if self.disables else self.fires and self.silent and self.disabled is not False
 
     def render(self) -> str:
         if self.disables:
@@ -244,6 +252,8 @@ class RuleCoverage:
             missing.append("no test makes it fire")
         if not self.silent:
             missing.append("no test shows it silent")
+        if self.disabled is False:
+            missing.append("no test shows an edit its `disable` rows disable silent")
         version = f", the version for {self.dates}" if self.dates else ""
         return f"{self.rule}: {' and '.join(missing)} (at {self.source}{version})"
 
@@ -319,17 +329,20 @@ def measure(report, rulesets=(), leave_out=frozenset()) -> Coverage:
     but for the rule ids ``leave_out`` (rules the tests load beside those under test)."""
     sources: dict[str, str] = {}
     disabling: set = set()
+    mixed: set = set()  # blocks of rows and `disable` rows
     for ruleset in (*report.rulesets, *rulesets):
         for rule_id, source in rule_sources(ruleset).items():
             if rule_id not in leave_out:
                 sources.setdefault(rule_id, source)
         disabling.update(disable_only(ruleset))
+        mixed.update(set(disabling_blocks(ruleset)) - set(disable_only(ruleset)))
     beside = len(leave_out)
     passed = [o for o in report.outcomes if o.passed]
     fires = set().union(*(o.fires for o in passed)) if passed else set()
     silent = set().union(*(o.silent for o in passed)) if passed else set()
     fired_versions = set().union(*(o.fired_versions for o in passed)) if passed else set()
     silent_versions = set().union(*(o.silent_versions for o in passed)) if passed else set()
+    disabled = set().union(*(o.disabled for o in passed)) if passed else set()
     statements = _table_statements(report.rulesets + tuple(rulesets))
     found = []
     for rule_id in sorted(sources):
@@ -340,7 +353,7 @@ def measure(report, rulesets=(), leave_out=frozenset()) -> Coverage:
                       for statement, dates in several]
         else:
             found.append(RuleCoverage(rule_id, sources[rule_id], rule_id in fires, rule_id in silent,
-                                      rule_id in disabling))
+                                      rule_id in disabling, disabled=rule_id in disabled if rule_id in mixed else None))
     return Coverage(tuple(found), beside)
 
 

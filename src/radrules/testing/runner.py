@@ -65,6 +65,8 @@ class Outcome:
     # (CMS table rule id, table statement): the versions of a table rule the test shows firing and silent
     fired_versions: frozenset = frozenset()
     silent_versions: frozenset = frozenset()
+    # the blocks whose `disable` rows the test shows at work (an edit they disable, silent)
+    disabled: frozenset = frozenset()
 
     @property
     def passed(self) -> bool:
@@ -347,9 +349,10 @@ class Runner:
         started = time.perf_counter()
 
         def outcome(status, failures=(), diagnostics=(), fires=frozenset(), silent=frozenset(), crash=None,
-                    versions=(frozenset(), frozenset())):
+                    versions=(frozenset(), frozenset()), disabled=frozenset()):
             return Outcome(test_file.name, case.name.text, case.span.line, status, tuple(failures),
-                           tuple(diagnostics), time.perf_counter() - started, fires, silent, crash, *versions)
+                           tuple(diagnostics), time.perf_counter() - started, fires, silent, crash, *versions,
+                           disabled=disabled)
 
         if not case.name.text.strip():  # reports, JUnit XML and pytest ids name a test by its name
             return outcome(ERROR, diagnostics=[Diagnostic(
@@ -393,14 +396,16 @@ class Runner:
         silent = frozenset(e.rules[0].text for e in case.expectations
                            if e.kind == "silent" and e.rules[0].text in shown
                            and looks_at(ruleset, e.rules[0].text, claim, e.line_numbers))
-        if ruleset.disables:  # the blocks of `disable` rows only that these silent tests show at work
-            silent |= frozenset(block for e in case.expectations if e.kind == "silent"
-                                for block in disables_shown(ruleset, e.rules[0].text, claim, e.line_numbers)
-                                if block in shown)
+        disabled = frozenset()
+        if ruleset.disables:  # the blocks with `disable` rows that these silent tests show at work
+            disabled = frozenset(block for e in case.expectations if e.kind == "silent"
+                                 for block in disables_shown(ruleset, e.rules[0].text, claim, e.line_numbers)
+                                 if block in shown)
+            silent |= disabled & frozenset(disable_only(ruleset))  # (a block of them only: all it can show)
         if ruleset.tables:
             versions = _versions_shown(case, ruleset, claim, result, fires, silent)
-            return outcome(PASSED, fires=fires, silent=silent, versions=versions)
-        return outcome(PASSED, fires=fires, silent=silent)
+            return outcome(PASSED, fires=fires, silent=silent, versions=versions, disabled=disabled)
+        return outcome(PASSED, fires=fires, silent=silent, disabled=disabled)
 
     def _first_of_names(self, test_file) -> dict:
         """{test name: the first test of the file with it}, made once per file (not a scan per test)."""
