@@ -117,9 +117,14 @@ class TestWindows:
         ([{"type": "institutional"}, {"modifiers": ["26"]}], 1),
         ([{"bill_type": "131"}, {"modifiers": ["26"]}], 1),
         ([{"modifiers": ["TC"]}, {"modifiers": ["26"]}], 1),
-        # two 26s and one technical part: two studies (a second reading); two globals: two
-        ([{"modifiers": ["26"]}, {"modifiers": ["26"], "rendering_npi": "1245319599"}, {"modifiers": ["TC"]}], 2),
+        # a second reading of one study (another radiologist's 26, without 77): one study, by its technical part
+        ([{"modifiers": ["26"]}, {"modifiers": ["26"], "rendering_npi": "1245319599"}, {"modifiers": ["TC"]}], 1),
+        ([{}, {"modifiers": ["26"], "rendering_npi": "1245319599"}], 1),
+        ([{"type": "institutional"}, {"modifiers": ["26"]}, {"modifiers": ["26"], "rendering_npi": "1245319599"}], 1),
+        # without a technical part each read is a study; two globals: two
+        ([{"modifiers": ["26"]}, {"modifiers": ["26"], "rendering_npi": "1245319599"}], 2),
         ([{}, {"modifiers": ["76"]}], 2),
+        ([{"type": "institutional"}, {"type": "institutional", "modifiers": ["76"]}, {"modifiers": ["26"]}], 2),
         # a repeat (76, 77) is another study: its parts pair with a repeat's only
         ([{"modifiers": ["TC"]}, {"modifiers": ["26", "76"]}], 2),
         ([{"modifiers": ["TC", "76"]}, {"modifiers": ["26", "76"]}], 1),
@@ -131,7 +136,8 @@ class TestWindows:
     def test_count_takes_two_components_for_one_service(self, parts, count):
         """A nuclear medicine coder's finding: one earlier study billed by the hospital and by the radiologist
         counted as two, so a limit of "two in 30 days" refused the second study. Each part is counted once in
-        the pair of one code and date, whichever claim it was paid on."""
+        the pair of one code and date, whichever claim it was paid on; a teleradiology group's over-read (a
+        second 26 of a study whose technical part is paid) is no second study either."""
         rules = radrules.loads("".join(f'''
 rule t.at_least_{n} "{n} or more"
   when line.code is 74177 and history count of [74176, 74177] within 30 days >= {n}

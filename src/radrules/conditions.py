@@ -450,34 +450,23 @@ def _with_modifiers(lines, modifiers: frozenset, without: bool) -> list:
 
 
 def count_services(services) -> int:
-    """How many services ``services`` (paid lines) bill: a line of the professional component (26) and one of
-    the technical component (TC, or a line of an institutional claim, which bills the hospital's part) of one
-    code on one date are two parts of one service, billed by the radiologist and the hospital (domain.md §3);
-    every other line is a service of its own. The parts of a repeat (76, 77: another study of the date) pair
-    with the repeat's parts only."""
-    count = 0
+    """How many services (studies) ``services`` (paid lines) bill. Of one code on one date, each line that bills
+    the technical component is one study: a global line (neither 26 nor TC), a TC line, or a line of an
+    institutional claim (the hospital's part, domain.md §3); the professional lines (26) of those studies are
+    their reads, and more reads than studies are second readings of one study, which Medicare pays only as an
+    unusual second interpretation, with 77 (Pub 100-04 ch. 13 §100.1). Without a technical line each 26 line is a
+    study of its own. The lines of a repeat (76, 77: another study of the date, or that second interpretation)
+    are counted apart, the same way."""
     parts: dict = {}  # (code, day, a repeat's) -> [professional lines, technical lines]
     for service in services:
         modset = service.modset
-        if "26" in modset:
-            side = 0
-        elif "TC" in modset or _institutional(service):
-            side = 1
-        else:
-            count += 1
-            continue
+        side = 0 if "26" in modset else 1  # (a global, TC or institutional line bills the technical part)
         key = (service.code, service.day, "76" in modset or "77" in modset)
         found = parts.get(key)
         if found is None:
             found = parts[key] = [0, 0]
         found[side] += 1
-    return count + sum(max(found) for found in parts.values())
-
-
-def _institutional(service) -> bool:
-    """Whether a paid line is of an institutional claim: an earlier claim's (a HistoryView, no line number) by its
-    type, a line of this claim by the claim's."""
-    return service.claim_type == "institutional" if service.number is None else service._institutional
+    return sum(technical or professional for professional, technical in parts.values())
 
 
 @attrs.frozen
