@@ -219,6 +219,25 @@ class TestRevenueCodeField:
             ("t.same_revenue", (1, 8), "0350"), ("t.professional", (2,), "74177 under 0960"),
             ("t.no_revenue", (4,), "74177"), ("t.professional", (5,), "74176 under 0972")]
 
+    @pytest.mark.parametrize("indexed", [True, False])
+    def test_rules_read_the_claim_s_revenue_codes(self, indexed):
+        """`claim.revenue_codes` holds every line's revenue code, a line of a revenue code alone too: a hospital's
+        prior-authorization rule can spare a CT billed with an emergency room line (045X), which no pair rule
+        could see (a payer migration specialist's finding)."""
+        rules = radrules.loads('rule t.pa "PA"\n  for institutional claims\n'
+                               '  when line.code in [70450] and claim.revenue_codes has none of [045X, 0762]\n'
+                               '  then deny line "{line.code}: no authorization"\n  carc CO-197\n  reference "t"\n'
+                               'end\n', name="pa.rr")
+        scan = hospital({"code": "70450", "date": DAY, "revenue_code": "0350"})
+        assert [f.lines for f in rules.evaluate(scan, indexed=indexed).findings] == [(1,)]
+        for emergency in ("0450", "0459", "0762"):
+            claim = hospital({"code": "70450", "date": DAY, "revenue_code": "0350"},
+                             {"date": DAY, "revenue_code": emergency})
+            assert rules.evaluate(claim, indexed=indexed).findings == (), emergency
+        office = {"type": "professional", "lines": [{"code": "70450", "date": DAY}]}  # (no revenue codes at all)
+        assert radrules.loads('rule t.any "any"\n  when claim.revenue_codes has any of [035X]\n  then info line "x"\n'
+                              '  reference "t"\nend\n').evaluate(office).findings == ()
+
     @pytest.mark.parametrize("written, members", [
         ("096X-098X", ("0960", "0989", 30)), ("0960-097X", ("0960", "0979", 20)), ("096X-0972", ("0960", "0972", 13))])
     def test_a_range_of_nubc_categories(self, written, members):
@@ -243,6 +262,10 @@ class TestRevenueCodeField:
         ("line.rev is 0960", "RR204", "unknown field `rev` of `line`", "did you mean `revenue_code`?"),
         ("claim.revenue_code is 0960", "RR204", "unknown field `revenue_code` of `claim`",
          "did you mean `line.revenue_code`?"),
+        ("claim.revenue_codes is 0960", "RR209", "`claim.revenue_codes` is a list of revenue codes; test its members "
+         "with `has`", "write `claim.revenue_codes has 0960`"),
+        ("claim.revenue_codes has any of [255]", "RR223", "`255` is not a valid revenue code",
+         "revenue codes have four digits, e.g. `0255`; `096X` is 0960-0969"),
     ])
     def test_errors(self, condition, code, message, hint):
         """Codes that are not 4 digits, a set by name, a category where one code is meant, an ordering, and the

@@ -439,6 +439,12 @@ class Evaluation:
         return frozenset(self.claim.condition_codes)
 
     @property
+    def revenue_codes(self) -> frozenset:
+        """The revenue codes of the claim's lines, those of a revenue code alone too (read by few rules: made when
+        asked)."""
+        return frozenset(line.revenue_code for line in self.claim.lines if line.revenue_code is not None)
+
+    @property
     def first_date(self) -> dt.date:
         """The claim's first date of service (of any line, also one without a procedure code)."""
         return min(line.date for line in self.claim.lines)

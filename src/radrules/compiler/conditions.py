@@ -46,6 +46,7 @@ CLAIM_FIELDS = {
     "diagnoses": ("diagnoses", "diagnoses"),
     "line_count": ("line_count", "number"),
     "condition_codes": ("condition_codes", "conditions"),
+    "revenue_codes": ("revenue_codes", "revenue_codes"),
     "bill_type": ("bill_type", "bill_type"),
     "frequency": ("frequency", "frequency"),
     "statement_from": ("statement_from", "date"),
@@ -82,6 +83,7 @@ TYPE_WORDS = {
     "modifiers": "a list of modifiers",
     "diagnoses": "a list of diagnoses",
     "conditions": "a list of condition codes",
+    "revenue_codes": "a list of revenue codes",
     "number": "a number",
     "date": "a date",
     "place": "a place of service",
@@ -96,7 +98,8 @@ TYPE_WORDS = {
     "revenue_code": "a revenue code",
 }
 ORDERED = ("number", "date")
-COLLECTIONS = {"modifiers": "modifiers", "diagnoses": "diagnoses", "conditions": "conditions"}
+COLLECTIONS = {"modifiers": "modifiers", "diagnoses": "diagnoses", "conditions": "conditions",
+               "revenue_codes": "revenue_codes"}
 #: The set kind a scalar type is a member of.
 MEMBER_OF = {
     "code": "codes",
@@ -331,7 +334,7 @@ class ConditionCompiler:
         kind = COLLECTIONS.get(operand.type)
         if kind is None:
             name = operand.field or self._text(expr.operand)
-            self.ctx.error("RR209", f"`has` needs a list (modifiers, diagnoses or condition codes), but `{name}` is "
+            self.ctx.error("RR209", f"`has` needs a list (modifiers, diagnoses, condition codes or revenue codes), but `{name}` is "
                            f"{TYPE_WORDS[operand.type]}", expr.operand.span, help=f"write `{name} in ...`")
             return None
         resolved = self.sets.evaluate(expr.values.expr, kind)
