@@ -74,7 +74,7 @@ class TestSuggestions:
         ("claim.npi", "did you mean `line.rendering_npi`?"),
         ("patient.weight", "the fields of `patient` are `age`, `sex`, `birth_date`"),
         ("claim.xyz", "the fields of `claim` are `id`, `type`, `payer`, `place_of_service`, `prior_auth`, "
-                      "`received`, `diagnoses`, `line_count`, `condition_codes`, `bill_type`, `frequency`, "
+                      "`received`, `diagnoses`, `line_count`, `condition_codes`, `revenue_codes`, `bill_type`, `frequency`, "
                       "`statement_from`, `statement_through`, `last_date`, `replaces`"),
         ("claim.through", "did you mean `statement_through`?"),
     ])
