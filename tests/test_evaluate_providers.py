@@ -245,19 +245,30 @@ GROUP = radrules.loads("setting same_provider = billing for payer medicare\n" + 
 
 class TestAGroupAsOneProvider:
     """`setting same_provider = billing`: a professional claim's lines are one provider's by the claim's billing
-    provider (a group's radiologists), as MACs read XP, "different practitioners ... in same group practice"
-    (a teleradiology billing manager's finding: a group's bundled, over-limit and duplicate reads were paid)."""
+    provider (a group's radiologists of one specialty), as MACs read XP, "different practitioners with same
+    specialty in same group practice" (a teleradiology billing manager's finding: a group's bundled, over-limit
+    and duplicate reads were paid); an add-on's primary is still its practitioner's."""
 
     @staticmethod
     def group_claim(first: str, second: str, payer: str = "medicare", **fields) -> dict:
         data = two(first, second, "professional", **fields)
         return dict(data, payer=payer, billing_npi=GROUP_NPI)
 
-    def test_ptp_mai2_addon_and_pair_rules_meet_two_radiologists_of_one_group(self):
+    def test_ptp_mai2_and_pair_rules_meet_two_radiologists_of_one_group(self):
         assert lines_of(GROUP.evaluate(self.group_claim("74177", "74176")), "t.ptp") == [(2,)]
         assert lines_of(GROUP.evaluate(self.group_claim("74177", "74177", modifiers=["77"])), "t.mue") == [(1, 2)]
-        assert lines_of(GROUP.evaluate(self.group_claim("77067", "77063")), "t.aoc") == []
+        # an add-on goes with a primary of the same practitioner (domain.md §3), whatever the setting
+        assert lines_of(GROUP.evaluate(self.group_claim("77067", "77063")), "t.aoc") == [(2,)]
         assert lines_of(GROUP.evaluate(self.group_claim("71046", "71046")), "t.same") == [(2,)]
+
+    def test_a_denial_of_two_practitioners_lines_names_xp(self):
+        """The radiologist's column 2 line is denied with the other's column 1: the message says XP is how two
+        practitioners of one group are told apart (a multispecialty group billing lead's finding), and XP lifts it."""
+        result = GROUP.evaluate(self.group_claim("74177", "74176"))
+        assert [f.message for f in result.findings if f.rule == "t.ptp"] == [
+            "74176 is bundled into 74177 on 2026-07-15 (no bypass modifier on 74176; the lines are two practitioners' "
+            "of one group, which XP on 74176 says)"]
+        assert lines_of(GROUP.evaluate(self.group_claim("74177", "74176", modifiers=["XP"])), "t.ptp") == []
 
     def test_only_for_the_payers_named_and_with_a_billing_provider(self):
         """Another payer's claim, or one without `billing_npi`, compares by rendering provider as before."""
@@ -291,12 +302,16 @@ class TestAGroupAsOneProvider:
             "77063 is an add-on code (type 1): no primary (77067) of its rendering provider on 2026-07-15: "
             "line 1 (77067) is another provider's"]
 
-    def test_the_bundled_medicare_rules_take_a_group_as_one_provider(self):
-        """Two radiologists of one group read one screening (77067-26 twice, no 77): the second is a duplicate
-        for Medicare; for a payer that compares rendering providers, it is not."""
+    def test_a_radiology_group_sets_it_beside_the_bundled_rules(self, tmp_path):
+        """Two radiologists of one group read one screening (77067-26 twice, no 77). The bundled rules compare
+        rendering providers (a claim names no specialty, and a multispecialty group's cardiologist and radiologist
+        are two providers for Medicare: a multispecialty group billing lead's finding), so both lines pay; a
+        radiology group that sets `same_provider = billing` for Medicare in its own rules gets the duplicate."""
         data = self.group_claim("77067", "77067", modifiers=["26"])
         data["lines"][0]["modifiers"] = ["26"]
         data.update(patient={"id": "M1", "sex": "F", "birth_date": "1960-05-10"}, diagnoses=["Z12.31"])
-        bundled = radrules.load()
-        assert "duplicate.line" in {f.rule for f in bundled.evaluate(data).findings}
-        assert "duplicate.line" not in {f.rule for f in bundled.evaluate(dict(data, payer="acme")).findings}
+        assert "duplicate.line" not in {f.rule for f in radrules.load().evaluate(data).findings}
+        (tmp_path / "group.rr").write_text("setting same_provider = billing for payer medicare\n", encoding="utf-8")
+        group = radrules.load(tmp_path / "group.rr", bundled=True)
+        assert "duplicate.line" in {f.rule for f in group.evaluate(data).findings}
+        assert "duplicate.line" not in {f.rule for f in group.evaluate(dict(data, payer="acme")).findings}

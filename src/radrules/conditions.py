@@ -525,6 +525,13 @@ def same_provider(a, b) -> bool:
     return a.provider is None or b.provider is None or a.provider == b.provider
 
 
+def same_practitioner(a, b) -> bool:
+    """Two lines of a claim are one practitioner's (an add-on and its primary, domain.md §3): as
+    :func:`same_provider`, but by the rendering provider on a professional claim whatever the payer's
+    ``same_provider`` setting (a group's radiologists are one provider, not one practitioner)."""
+    return a.practitioner is None or b.practitioner is None or a.practitioner == b.practitioner
+
+
 @attrs.frozen
 class HistorySame:
     """A paid line of an earlier claim bills this line's code (on its date, with its modifiers, its units,

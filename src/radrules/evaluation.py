@@ -58,7 +58,7 @@ class LineView:
     """
 
     __slots__ = ("number", "line", "code", "modifiers", "modset", "units", "date", "day", "end_day",
-                 "provider", "pos", "_dx", "_diagnoses", "_institutional")
+                 "provider", "practitioner", "pos", "_dx", "_diagnoses", "_institutional")
 
     def __init__(self, number: int, line, place: str | None, diagnoses: tuple, institutional: bool = False):
         """``place``: the claim's place of service; ``diagnoses``: the claim's diagnoses; ``institutional``: a
@@ -75,9 +75,11 @@ class LineView:
         end = line.end_date
         self.end_day = end.toordinal() if end is not None else None
         # The provider the CMS-style edits compare lines by (same_provider): the rendering provider, but the
-        # billing one on an institutional claim, which the hospital bills as one provider (domain.md §1.6): the
-        # Evaluation sets it when the claim gives it.
-        self.provider = None if institutional else line.rendering_npi
+        # billing one on an institutional claim, which the hospital bills as one provider (domain.md §1.6), and on
+        # a professional claim whose payer takes a group as one provider: the Evaluation sets it then. The
+        # practitioner (same_practitioner) is the rendering provider whatever the payer's setting: an add-on goes
+        # with a primary of the same practitioner (domain.md §3); the hospital on an institutional claim.
+        self.provider = self.practitioner = None if institutional else line.rendering_npi
         self.pos = line.place_of_service or place  # the line's, else the claim's
         self._diagnoses = diagnoses
         self._institutional = institutional
@@ -143,7 +145,7 @@ class HistoryView:
     """A paid line of an earlier claim, seen like a claim line (it has no line number)."""
 
     __slots__ = ("number", "code", "modifiers", "modset", "units", "date", "day", "end_day", "rendering_npi",
-                 "provider", "claim_type", "part_a")
+                 "provider", "practitioner", "claim_type", "part_a")
 
     def __init__(self, line, by_billing: bool = False):
         """``by_billing``: the claim evaluated compares its lines with the paid lines of its provider history by
@@ -160,6 +162,7 @@ class HistoryView:
         self.end_day = None
         self.rendering_npi = line.rendering_npi
         self.provider = line.billing_npi if by_billing else line.rendering_npi
+        self.practitioner = line.rendering_npi  # (a PTP denial's message: two practitioners of one group)
         # Paid on a Part A bill: the PTP and MUE tables do not judge it, nor count it against a line they judge.
         bill = line.bill_type
         self.part_a = bill is not None and bill[:2] in PART_A_BILLS
@@ -325,6 +328,8 @@ class Evaluation:
         if by_billing and claim.billing_npi is not None:
             for view_ in lines:
                 view_.provider = claim.billing_npi
+                if institutional:
+                    view_.practitioner = claim.billing_npi
         # Whether a line spans days: then the stages that pair or sum lines by date judge the days of
         # span_days(), where a line is on every day of its span; else the lines of by_day (most claims).
         self.spans = spans

@@ -27,7 +27,7 @@ import attrs
 from . import checks, validity
 from .claim import Claim, checked
 from .codes import is_procedure_code
-from .conditions import same_provider
+from .conditions import same_practitioner, same_provider
 from .evaluation import Evaluation, LineView, meeting_days, paid_history, units_total
 from .lookups import UNLISTED, ScanLookup, mue_files, row_in_force
 from .model import (ANATOMIC_MODIFIERS, MUE_UNPUBLISHED, OTHER_BYPASS_MODIFIERS, SIDE_MODIFIERS, format_date,
@@ -586,6 +586,10 @@ def span_limits(ev: Evaluation, lookup) -> list:
 def ptp_message(a: LineView, b: LineView, row, day: int) -> str:
     """The message of the denial of ``b`` (column 2) with ``a`` by PTP row ``row`` (explain's trace quotes it)."""
     why = "modifier not allowed" if row.indicator == 0 else f"no bypass modifier on {b.code}"
+    if row.indicator == 1 and a.practitioner is not None and b.practitioner is not None \
+            and a.practitioner != b.practitioner and not b._institutional:
+        # one provider by the billing one (`same_provider = billing`), two rendering practitioners
+        why += f"; the lines are two practitioners' of one group, which XP on {b.code} says"
     earlier = " paid on an earlier claim" if a.number is None else ""
     return f"{b.code} is bundled into {a.code}{earlier} on {day_text(b, day)} ({why})"
 
@@ -727,12 +731,12 @@ def _addon(ev: Evaluation, lookup, line: LineView, rows: list, denied: set, find
     paid, refused = [], []
     if ev.spans:
         for other, day in meeting_days(ev, line):
-            if other is not line and same_provider(line, other) and any(
+            if other is not line and same_practitioner(line, other) and any(
                     row.accepts(other.code, day, lookup.is_addon) for row in rows):
                 (refused if other.number in denied else paid).append(other.number)
     else:
         for other in ev.by_day[line.day]:
-            if other is line or not same_provider(line, other):
+            if other is line or not same_practitioner(line, other):
                 continue
             if any(row.accepts(other.code, other.day, lookup.is_addon) for row in rows):
                 (refused if other.number in denied else paid).append(other.number)
@@ -772,8 +776,7 @@ def addon_message(ev: Evaluation, line: LineView, rows: list, refused: list) -> 
             why = f"no primary ({shown}) on {line.date.isoformat()}" + _ended_primaries(ev, line, rows)
             others = _primaries_of_others(ev, line, frozenset(listed))
             if others:
-                kind = "billing" if ev.by_billing else "rendering"
-                why = (f"no primary ({shown}) of its {kind} provider on {line.date.isoformat()}"
+                why = (f"no primary ({shown}) of its rendering provider on {line.date.isoformat()}"
                        + _ended_primaries(ev, line, rows) + f": {others} another provider's")
         else:
             why = f"no listed primary counts on {line.date.isoformat()} (their deletion dates have passed)"
@@ -785,7 +788,7 @@ def _primaries_of_others(ev: Evaluation, line: LineView, listed: frozenset) -> s
     provider's (an add-on goes with a primary of its own provider, domain.md §3); "" if none do."""
     spans = ev.spans
     found = [other for other in ([other for other, _ in meeting_days(ev, line)] if spans else ev.by_day[line.day])
-             if other is not line and other.code in listed and not same_provider(line, other)]
+             if other is not line and other.code in listed and not same_practitioner(line, other)]
     if not found:
         return ""
     label = "line" if len(found) == 1 else "lines"
@@ -799,7 +802,7 @@ def _ended_primaries(ev: Evaluation, line: LineView, rows: list) -> str:
     ended: dict = {}
     spans = ev.spans
     for other in [other for other, _ in meeting_days(ev, line)] if spans else ev.by_day[line.day]:
-        if other is not line and same_provider(line, other):
+        if other is not line and same_practitioner(line, other):
             day = max(line.day, other.day) if spans else line.day  # the first day they share
             for row in rows:
                 end = row.primary_ended(other.code, day)

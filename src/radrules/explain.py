@@ -32,7 +32,7 @@ from . import model as m
 from . import validity
 from .checks import FORMAT_RULES, check_format, hider
 from .codes import is_procedure_code
-from .conditions import conjuncts, pair_side, same_provider
+from .conditions import conjuncts, pair_side, same_practitioner, same_provider
 from .claim import frequency_of
 from .evaluation import Evaluation, meeting_days, paid_history, units_total
 from .evaluator import (_add_earlier_units, _limit_finding, _number, _provider_groups, addon_edits, addon_message,
@@ -997,7 +997,7 @@ class _Tracer:
         row = rows[0]
         info = row.block.info
         primaries = [other for other in _meeting(self.ev, line)
-                     if other is not line and same_provider(line, other)
+                     if other is not line and same_practitioner(line, other)
                      and any(r.accepts(other.code, max(line.day, other.day), self.lookup.is_addon) for r in rows)]
         paid = [p.number for p in primaries if p.number not in denied]
         refused = [p.number for p in primaries if p.number in denied]
@@ -1015,7 +1015,7 @@ class _Tracer:
         and those dates; this, the rows that list them); "" if none."""
         ended = []
         for other in _meeting(self.ev, line):
-            if other is line or not same_provider(line, other):
+            if other is line or not same_practitioner(line, other):
                 continue
             for r in rows:
                 end = r.primary_ended(other.code, max(line.day, other.day))
