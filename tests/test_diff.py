@@ -345,6 +345,17 @@ class TestSettingsAndProperties:
         assert (change.family, change.key, change.details) == (
             "settings", "modifier_placement for payer acme", ("either -> column2",))
 
+    def test_a_setting_not_given_shows_the_value_it_then_has(self, rulesets):
+        """A setting added or removed shows the default it had or gets, `default (rendering)`, and a payer's
+        setting removed the value for every payer that then applies (it showed `default` for both)."""
+        _, new = rulesets
+        edit(new / "payers" / "acme.rr", "setting modifier_placement = either for payer acme",
+             "setting modifier_placement = either\nsetting same_provider = billing")
+        changes = {c.key: c.details for c in compare(*rulesets).changes if c.what == "setting"}
+        assert changes == {"modifier_placement": ("default (column2) -> either",),
+                           "modifier_placement for payer acme": ("either -> either (for every payer)",),
+                           "same_provider": ("default (rendering) -> billing",)}
+
     def test_property_codes(self, rulesets):
         """Codes given, taken from and moved between property values are listed by value."""
         _, new = rulesets

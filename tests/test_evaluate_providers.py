@@ -295,6 +295,11 @@ class TestAGroupAsOneProvider:
         assert explanation.not_considered["t.same"] == (
             "no two lines of one date are one provider's: lines compare by rendering provider (a payer's "
             "`setting same_provider = billing` compares a group's lines)")
+        del data["billing_npi"]  # the payer's setting is there, the claim's billing provider not
+        explanation = GROUP.evaluate(dict(data, payer="medicare"), explain=True).explanation
+        assert explanation.not_considered["t.same"] == (
+            "no two lines of one date are one provider's: lines compare by rendering provider (the claim names no "
+            "`billing_npi`, which `same_provider = billing` compares by)")
 
     def test_an_addons_denial_names_the_primary_of_another_provider(self):
         result = RULES.evaluate(two("77067", "77063", "professional"))

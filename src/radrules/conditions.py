@@ -521,7 +521,8 @@ def same_provider(a, b) -> bool:
     """Two lines (or a line and a paid earlier one) compare unless both name a provider and the two differ.
     The provider (``provider``) is the rendering one on a professional claim, the billing one on an institutional
     claim (the hospital bills every line: its lines compare with each other, and with the paid lines of its
-    provider history of the same billing provider or of none given)."""
+    provider history of the same billing provider or of none given), and on a professional claim of a payer with
+    `same_provider = billing` that names its billing provider (a group, :attr:`Evaluation.by_billing`)."""
     return a.provider is None or b.provider is None or a.provider == b.provider
 
 
@@ -535,10 +536,11 @@ def same_practitioner(a, b) -> bool:
 @attrs.frozen
 class HistorySame:
     """A paid line of an earlier claim bills this line's code (on its date, with its modifiers, its units,
-    by its rendering provider, as asked; for the provider, lines compare as two lines of one claim do:
-    a line that names none compares with any, a line of an institutional claim with the paid lines of its
-    type whose billing provider is the claim's (or that name none, or all of them if the claim names none),
-    and a line of a claim of the other type is another provider's)."""
+    by its provider, as asked; for the provider, lines compare as two lines of one claim do (same_provider):
+    a line that names none compares with any, a line of an institutional claim (or of a professional one with
+    `same_provider = billing`) with the paid lines of its type whose billing provider is the claim's (or that
+    name none, or all of them if the claim names none), and a line of a claim of the other type is another
+    provider's)."""
 
     same_date: bool
     same_modifiers: bool

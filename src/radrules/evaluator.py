@@ -628,9 +628,9 @@ def _add_earlier_units(ev: Evaluation, groups: dict) -> None:
 
 
 def _provider_groups(lines: list) -> list:
-    """Split one code/date group by provider (lines without one join every group; an institutional claim's lines
-    all have its billing provider, or none: one group, with paid lines of another hospital apart, see
-    same_provider)."""
+    """Split one code/date group by provider (lines without one join every group; an institutional claim's lines,
+    and a professional claim's with `same_provider = billing`, all have its billing provider, or none: one group,
+    with paid lines of another billing provider apart, see same_provider)."""
     if len(lines) == 1:
         return [lines]
     providers = sorted({line.provider for line in lines if line.provider is not None})

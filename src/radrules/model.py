@@ -31,6 +31,9 @@ MODIFIER_PLACEMENTS = ("column2", "either")
 #: Whose lines the edits that compare one provider's lines take as one provider's on a professional claim
 #: (setting `same_provider`): the rendering provider's (the default) or the billing provider's, a group's.
 PROVIDER_SCOPES = ("rendering", "billing")
+#: Settings a rule file may change (`setting NAME = VALUE`), and their allowed values: the first is the value of
+#: one a rule file does not give.
+SETTINGS = {"modifier_placement": MODIFIER_PLACEMENTS, "same_provider": PROVIDER_SCOPES}
 #: The info finding for a code a loaded MUE table has no row for (§2.1).
 MUE_UNPUBLISHED = "ncci.mue.unpublished"
 #: The types of bill (their first two digits) whose claims the national tables loaded `for institutional claims`

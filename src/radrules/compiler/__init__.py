@@ -21,7 +21,7 @@ from .._resources import display_path
 from ..claim import CLAIM_TYPES, payer_key
 from ..codes import is_digits
 from ..errors import Diagnostic, RuleError, edit_distance, suggestion
-from ..model import MODIFIER_PLACEMENTS, PROVIDER_SCOPES, listed
+from ..model import listed
 from .allow import allow_warnings
 from .blocks import BlockCompiler
 from .conditions import ConditionCompiler, payer_values
@@ -33,7 +33,7 @@ from .sets import SetTable
 from .versions import check_versions, loaded_twice
 
 #: Settings a rule file may change, and their allowed values.
-SETTINGS = {"modifier_placement": MODIFIER_PLACEMENTS, "same_provider": PROVIDER_SCOPES}
+SETTINGS = m.SETTINGS  # (the settings a rule file may change, and their values)
 #: Code properties every ruleset has (filled by `property` lines or MPFS tables).
 KNOWN_PROPERTIES = ("pctc", "bilateral")
 

@@ -262,8 +262,8 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
     table_addon_codes = frozenset()
     if addon_versions is not None:
         table_addon_codes = frozenset().union(*(frozenset(t) for t in addon_versions.tables))
-    placement = settings.get(("modifier_placement", payer), settings.get(("modifier_placement", None), "column2"))
-    scope = settings.get(("same_provider", payer), settings.get(("same_provider", None), "rendering"))
+    placement, scope = (settings.get((name, payer), settings.get((name, None), m.SETTINGS[name][0]))
+                        for name in ("modifier_placement", "same_provider"))  # (m.SETTINGS)
     line_generic, pair_generic = tuple(line_generic), tuple(pair_generic)
     own_addon_codes = (frozenset(code for code, rows in addons.items() if rows)
                        | frozenset(code for code, rows in disabled_addons.items() if rows))

@@ -13,6 +13,7 @@ from collections import defaultdict
 
 import attrs
 
+from .. import model as m
 from ..result import KINDS
 from . import describe as d
 from .tables import TABLE_FAMILIES, TableDiff, diff_tables, table_label
@@ -276,6 +277,16 @@ def _disables(old, new) -> list[Change]:
 # ---------------------------------------------------------------- settings and properties
 
 
+def _setting_shown(ruleset, name: str, payer: str | None, value) -> str:
+    """A setting's value on one side; where that side does not give it for ``payer``, the value it then has: the
+    one for every payer, or the default (`default (column2)`)."""
+    if value is not None:
+        return d.show(value)
+    if payer is not None and (name, None) in ruleset.settings:
+        return f"{d.show(ruleset.settings[(name, None)])} (for every payer)"
+    return f"default ({m.SETTINGS[name][0]})"
+
+
 def _settings(old, new) -> list[Change]:
     out = []
     for key in sorted(old.settings.keys() | new.settings.keys(), key=lambda k: (k[0], k[1] or "")):
@@ -285,7 +296,7 @@ def _settings(old, new) -> list[Change]:
             continue
         label = name + (f" for payer {payer}" if payer else "")
         change = "added" if a is None else "removed" if b is None else "changed"
-        before, after = (d.show(value) if value is not None else "default" for value in (a, b))
+        before, after = (_setting_shown(side, name, payer, value) for side, value in ((old, a), (new, b)))
         details = (f"{before} {d.ARROW} {after}",)
         out.append(Change(change, "setting", "settings", None, label,
                           None if a is None else {"name": name, "payer": payer, "value": a},
