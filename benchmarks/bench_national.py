@@ -408,7 +408,7 @@ def main() -> int:
 
 def print_stages(ruleset, claims) -> None:
     """Median and mean µs of each evaluation stage over ``claims`` (the stages of ``evaluator.evaluate``)."""
-    from radrules import checks, evaluator
+    from radrules import addons, checks, evaluator
     from radrules.result import build_result
 
     stages = {
@@ -418,7 +418,7 @@ def print_stages(ruleset, claims) -> None:
         "pairs: PTP index and pair rules": lambda ev, found: evaluator._pairs(ev, ev.lookup, found),
         "unit limits (MUE)": lambda ev, found: evaluator._unit_limits(ev, ev.lookup, found),
         "claim rules": lambda ev, found: evaluator._claim_rules(ev, ev.lookup, found),
-        "add-on codes": lambda ev, found: evaluator._addons(ev, ev.lookup, found),
+        "add-on codes": lambda ev, found: addons.judge_addons(ev, ev.lookup, found),
         "result (sort, statuses)": None,
     }
     times = {name: [] for name in stages}

@@ -541,6 +541,11 @@ class TestSeveralRulePaths:
         done = run("test", "--coverage", str(tmp_path))
         assert done.returncode == 1, done.stdout + done.stderr
         assert "acme.new" in done.stdout and "acme.ptp" not in done.stdout
+        # two files of the folder that clash with each other are an error still, not one of them counted alone
+        (tmp_path / "again.rr").write_text('rule acme.new "again"\n  when line.units > 8\n  then warn line "x"\n'
+                                           '  reference "r"\nend\n', encoding="utf-8")
+        done = run("test", "--coverage", str(tmp_path))
+        assert done.returncode == 3 and "error[RR302]: rule id `acme.new` is used twice" in done.stdout, done.stdout
 
     def test_diff_prints_a_shared_paths_errors_once(self, tmp_path):
         done = run("diff", "--with", "no-such-folder", "examples/pinecrest", "examples/pinecrest")

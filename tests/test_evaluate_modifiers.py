@@ -81,7 +81,8 @@ class TestProfessionalTechnical:
         result = bundled.evaluate(claim(line("74177", DOS), place_of_service=pos))
         finding = only(result, "modifier.pctc.facility")
         assert finding.severity == "warn"
-        assert finding.message.startswith(f"74177 bills the technical component in a hospital setting (POS {pos})")
+        assert finding.message.startswith(
+            f"74177 billed with its technical component in a hospital setting (POS {pos})")
         assert result.passed is True
         assert result.status_of(1) == "pay"
 

@@ -288,6 +288,17 @@ class TestAGroupAsOneProvider:
         assert result.to_dict() == GROUP.evaluate(data, history=paid, indexed=False).to_dict()
         assert lines_of(result, "t.ptp") == denied
 
+    def test_the_same_radiologist_under_another_group_is_one_provider(self):
+        """The setting makes a group one provider; it does not make one radiologist two: a paid line of the claim
+        line's own radiologist under another group's billing NPI still meets it (a maintainer's read: it was
+        paid under `billing`, denied under the default)."""
+        paid = [{"code": "74177", "date": DOS, "rendering_npi": NPI, "billing_npi": OTHER_NPI}]
+        data = claim(line("74176", DOS, rendering_npi=NPI), payer="medicare", billing_npi=GROUP_NPI)
+        for rules in (GROUP, RULES):
+            result = rules.evaluate(data, history=paid, explain=True)
+            assert lines_of(result, "t.ptp") == [(1,)]
+            assert [s.lines for s in result.explanation.steps if s.rule == "t.ptp" and s.outcome == "fired"] == [(1,)]
+
     def test_explain_says_why_lines_of_two_providers_were_not_compared(self):
         """Without the setting, explain says the lines are two providers' rather than that no pair was billed."""
         data = self.group_claim("71046", "71046", payer="acme")
@@ -305,7 +316,7 @@ class TestAGroupAsOneProvider:
         result = RULES.evaluate(two("77067", "77063", "professional"))
         assert [f.message for f in result.findings if f.rule == "t.aoc"] == [
             "77063 is an add-on code (type 1): no primary (77067) of its rendering provider on 2026-07-15: "
-            "line 1 (77067) is another provider's"]
+            "line 1 (77067) is another practitioner's"]
 
     def test_a_radiology_group_sets_it_beside_the_bundled_rules(self, tmp_path):
         """Two radiologists of one group read one screening (77067-26 twice, no 77). The bundled rules compare

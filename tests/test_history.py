@@ -121,6 +121,14 @@ class TestWindows:
         ([{"modifiers": ["26"]}, {"modifiers": ["26"], "rendering_npi": "1245319599"}, {"modifiers": ["TC"]}], 1),
         ([{}, {"modifiers": ["26"], "rendering_npi": "1245319599"}], 1),
         ([{"type": "institutional"}, {"modifiers": ["26"]}, {"modifiers": ["26"], "rendering_npi": "1245319599"}], 1),
+        # ... also marked 77, a second interpretation, when no technical line of a repeat is paid
+        ([{"modifiers": ["TC"]}, {"modifiers": ["26"]}, {"modifiers": ["26", "77"], "rendering_npi": "1245319599"}], 1),
+        ([{}, {"modifiers": ["26", "77"], "rendering_npi": "1245319599"}], 1),
+        ([{"modifiers": ["TC", "77"]}, {"modifiers": ["TC"]}, {"modifiers": ["26", "77"]}], 2),
+        # the hospital's one line of 2 units bills two studies, which two reads show
+        ([{"type": "institutional", "units": 2}, {"modifiers": ["26"]},
+          {"modifiers": ["26"], "rendering_npi": "1245319599"}], 2),
+        ([{"type": "institutional", "units": 2}, {"modifiers": ["26"]}], 1),
         # without a technical part each read is a study; two globals: two
         ([{"modifiers": ["26"]}, {"modifiers": ["26"], "rendering_npi": "1245319599"}], 2),
         ([{}, {"modifiers": ["76"]}], 2),

@@ -194,6 +194,12 @@ class TestFileLevel:
         ('rule a.b "x"\n  for payer Northwind Health\n  when line.units > 1\n  then deny line "x"\n  reference "r"\n'
          'end\n', "unexpected `Northwind`", "write a payer's name in quotes, `\"Northwind Health\"` (payers are "
          "compared without regard to case)"),
+        ('rule a.b "x"\n  for payer Northwind Health for professional claims\n  when line.units > 1\n'
+         '  then deny line "x"\n  reference "r"\nend\n', "unexpected `Northwind`", "write a payer's name in quotes, "
+         "`\"Northwind Health\"` (payers are compared without regard to case)"),
+        ('rule a.b "x"\n  for payer northwind health\n  when line.units > 1\n  then deny line "x"\n  reference "r"\n'
+         'end\n', "unexpected `health`", "a payer's name of several words is quoted, `\"northwind health\"`; several "
+         "payers are parted by commas, `northwind, health`"),
         ('pairs a.p\n  reference "r"\n  disable pair 77067, 77065\nend\n', "unexpected `,`",
          "the two codes of a pair are joined by `with`: `pair 77067 with 77065`"),
         ('rule a.b "x"\n  when history has [77067] in the last 365 days\n  then deny line "x"\n  reference "r"\nend\n',

@@ -452,21 +452,33 @@ def _with_modifiers(lines, modifiers: frozenset, without: bool) -> list:
 def count_services(services) -> int:
     """How many services (studies) ``services`` (paid lines) bill. Of one code on one date, each line that bills
     the technical component is one study: a global line (neither 26 nor TC), a TC line, or a line of an
-    institutional claim (the hospital's part, domain.md §3); the professional lines (26) of those studies are
-    their reads, and more reads than studies are second readings of one study, which Medicare pays only as an
-    unusual second interpretation, with 77 (Pub 100-04 ch. 13 §100.1). Without a technical line each 26 line is a
-    study of its own. The lines of a repeat (76, 77: another study of the date, or that second interpretation)
-    are counted apart, the same way."""
-    parts: dict = {}  # (code, day, a repeat's) -> [professional lines, technical lines]
+    institutional claim (the hospital's part, domain.md §4). The professional lines (26) are those studies'
+    reads: more reads than technical lines count as studies only as far as the technical lines' units go (a
+    hospital line of 2 units bills two studies); beyond that they are second readings of one study, which
+    Medicare pays only in unusual circumstances, marked 77 (Pub 100-04 ch. 13 §100.1). Without a technical line
+    each 26 line is a study. A repeat (76, 77) is another study of the date, counted apart the same way; but a
+    26-77 line without a technical line of a repeat is a second reading of the date's study, one of its reads."""
+    parts: dict = {}  # (code, day, a repeat's) -> [reads (26), technical lines, their units, 26-77 reads]
     for service in services:
         modset = service.modset
-        side = 0 if "26" in modset else 1  # (a global, TC or institutional line bills the technical part)
         key = (service.code, service.day, "76" in modset or "77" in modset)
         found = parts.get(key)
         if found is None:
-            found = parts[key] = [0, 0]
-        found[side] += 1
-    return sum(technical or professional for professional, technical in parts.values())
+            found = parts[key] = [0, 0, 0, 0]
+        if "26" in modset:
+            found[0] += 1
+            if "77" in modset and "76" not in modset:
+                found[3] += 1
+        else:  # (a global, TC or institutional line bills the technical part)
+            found[1] += 1
+            found[2] += service.units
+    for (code, day, repeat), found in parts.items():
+        base = parts.get((code, day, False)) if repeat and not found[1] and found[3] else None
+        if base is not None and base[1]:  # second readings (26-77) of the date's study join its reads
+            base[0] += found[3]
+            found[0] -= found[3]
+    return sum(max(technical, min(reads, int(units))) if technical else reads
+               for reads, technical, units, _ in parts.values())
 
 
 @attrs.frozen
@@ -522,8 +534,11 @@ def same_provider(a, b) -> bool:
     The provider (``provider``) is the rendering one on a professional claim, the billing one on an institutional
     claim (the hospital bills every line: its lines compare with each other, and with the paid lines of its
     provider history of the same billing provider or of none given), and on a professional claim of a payer with
-    `same_provider = billing` that names its billing provider (a group, :attr:`Evaluation.by_billing`)."""
-    return a.provider is None or b.provider is None or a.provider == b.provider
+    `same_provider = billing` that names its billing provider (a group, :attr:`Evaluation.by_billing`). One
+    practitioner (the rendering provider) is one provider too, whatever group billed (a paid line of the
+    radiologist under another group's billing provider)."""
+    return (a.provider is None or b.provider is None or a.provider == b.provider
+            or (a.practitioner is not None and a.practitioner == b.practitioner))
 
 
 def same_practitioner(a, b) -> bool:

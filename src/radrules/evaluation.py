@@ -147,10 +147,11 @@ class HistoryView:
     __slots__ = ("number", "code", "modifiers", "modset", "units", "date", "day", "end_day", "rendering_npi",
                  "provider", "practitioner", "claim_type", "part_a")
 
-    def __init__(self, line, by_billing: bool = False):
+    def __init__(self, line, by_billing: bool = False, institutional: bool = False):
         """``by_billing``: the claim evaluated compares its lines with the paid lines of its provider history by
         billing provider, whatever their rendering provider (:attr:`Evaluation.by_billing`; see
-        :meth:`Evaluation.provider_history`)."""
+        :meth:`Evaluation.provider_history`); ``institutional``: it is a hospital's claim, whose practitioner
+        is the hospital too."""
         self.number = None
         self.claim_type = line.claim_type  # of the earlier claim; None: not given
         self.code = line.code
@@ -162,7 +163,7 @@ class HistoryView:
         self.end_day = None
         self.rendering_npi = line.rendering_npi
         self.provider = line.billing_npi if by_billing else line.rendering_npi
-        self.practitioner = line.rendering_npi  # (a PTP denial's message: two practitioners of one group)
+        self.practitioner = line.billing_npi if institutional else line.rendering_npi
         # Paid on a Part A bill: the PTP and MUE tables do not judge it, nor count it against a line they judge.
         bill = line.bill_type
         self.part_a = bill is not None and bill[:2] in PART_A_BILLS
@@ -241,6 +242,12 @@ def meeting_days(ev, line) -> list:
     return [(other, max(first, other.day)) for other in ev.lines if other.day <= last and first <= last_day(other)]
 
 
+def meeting_lines(ev, line) -> list:
+    """The lines of ``ev`` that share a day with ``line`` (``line`` too), as the add-on edits see them: those of its
+    date, or with a date span those of :func:`meeting_days`."""
+    return [other for other, _ in meeting_days(ev, line)] if ev.spans else ev.lines_on(line.day)
+
+
 def paid_history(claim: Claim, history, by_billing: bool) -> tuple:
     """The paid lines of the patient's earlier claims up to the claim's last date (a span's last day), by date:
     those of the claim's payer or of none named, when the claim names one (member ids are the payer's).
@@ -251,6 +258,7 @@ def paid_history(claim: Claim, history, by_billing: bool) -> tuple:
     (:attr:`Evaluation.by_billing`), else its rendering provider.
     """
     last = last_service_date(claim)
+    institutional = claim.type == "institutional"
     payer = claim.payer.lower() if claim.payer else None  # as Evaluation.payer: a checked claim's, spaces made one
     found = lines_of(history, claim.patient.id, None, last, payer)
     frequency = frequency_of(claim)
@@ -258,10 +266,10 @@ def paid_history(claim: Claim, history, by_billing: bool) -> tuple:
         return ()  # (the history read all the same: a bad line is an error whatever the claim)
     if frequency == "7" or frequency == "Q":  # a replacement, or a reopening (corrects a claim adjudicated)
         replaced = replaced_claim(claim)
-        paid = [HistoryView(line, by_billing) for line in found
+        paid = [HistoryView(line, by_billing, institutional) for line in found
                 if line.status == "paid" and (replaced is None or line.claim != replaced)]
     else:
-        paid = [HistoryView(line, by_billing) for line in found if line.status == "paid"]
+        paid = [HistoryView(line, by_billing, institutional) for line in found if line.status == "paid"]
     paid.sort(key=lambda line: line.day)
     return tuple(paid)
 

@@ -27,11 +27,12 @@ import attrs
 from . import checks, validity
 from .claim import Claim, checked
 from .codes import is_procedure_code
-from .conditions import same_practitioner, same_provider
-from .evaluation import Evaluation, LineView, meeting_days, paid_history, units_total
+from .addons import judge_addons
+from .conditions import same_provider
+from .evaluation import Evaluation, LineView, paid_history, units_total
 from .lookups import UNLISTED, ScanLookup, mue_files, row_in_force
 from .model import (ANATOMIC_MODIFIERS, MUE_UNPUBLISHED, OTHER_BYPASS_MODIFIERS, SIDE_MODIFIERS, format_date,
-                    from_table, lines_text, primaries_text)
+                    from_table, lines_text)
 from .result import Finding, PartlyJudgedResult, Result, build_result
 
 _EMPTY = ()
@@ -63,7 +64,7 @@ def evaluate(ruleset, claim, *, indexed: bool = True, history=None) -> Result:
     _pairs(ev, lookup, findings)
     _unit_limits(ev, lookup, findings)
     _claim_rules(ev, lookup, findings)
-    _addons(ev, lookup, findings)
+    judge_addons(ev, lookup, findings)
     if hidden is not None:  # rare: a malformed value not to be shown, or lines of a revenue code alone
         if ev.uncoded:
             _line_rules(ev, lookup, findings, uncoded=True)
@@ -377,12 +378,12 @@ def first_of_each(found: list) -> list:
 def _history_pairs(ev: Evaluation, lookup, placement: str, findings: list) -> None:
     """PTP edits against paid lines of earlier claims of the same provider and date (§1.6):
     a claim line in column 2 of a paid column 1 line is denied."""
-    # Paid lines of one day alike in code, modifiers and provider give the same findings (kept once by
-    # build_result): the first of them stands for all, so 20,000 paid lines of a few codes cost a few.
-    earlier: dict = {}  # day -> {(code, modifiers, provider, Part A): the first paid line of them}
+    # Paid lines of one day alike in code, modifiers, provider and practitioner give the same findings (kept
+    # once by build_result): the first of them stands for all, so 20,000 paid lines of a few codes cost a few.
+    earlier: dict = {}  # day -> {(code, modifiers, provider, practitioner, Part A): the first paid line of them}
     for service in ev.provider_history():
         earlier.setdefault(service.day, {}).setdefault(
-            (service.code, service.modifiers, service.provider, service.part_a), service)
+            (service.code, service.modifiers, service.provider, service.practitioner, service.part_a), service)
     days = [(day, group) for day, group, _, _ in ev.span_days()] if ev.spans else ev.by_day.items()
     for day, group in days:
         alike = earlier.get(day)
@@ -586,9 +587,11 @@ def span_limits(ev: Evaluation, lookup) -> list:
 def ptp_message(a: LineView, b: LineView, row, day: int) -> str:
     """The message of the denial of ``b`` (column 2) with ``a`` by PTP row ``row`` (explain's trace quotes it)."""
     why = "modifier not allowed" if row.indicator == 0 else f"no bypass modifier on {b.code}"
-    if row.indicator == 1 and a.practitioner is not None and b.practitioner is not None \
-            and a.practitioner != b.practitioner and not b._institutional:
-        # one provider by the billing one (`same_provider = billing`), two rendering practitioners
+    if row.indicator == 1 and a.number is not None and a.practitioner is not None \
+            and b.practitioner is not None and a.practitioner != b.practitioner and not b._institutional:
+        # two lines of the claim: one provider by the billing one (`same_provider = billing`), two rendering
+        # practitioners. (Not a paid line: several paid lines of the code, of this practitioner and of another,
+        # would give the line two messages.)
         why += f"; the lines are two practitioners' of one group, which XP on {b.code} says"
     earlier = " paid on an earlier claim" if a.number is None else ""
     return f"{b.code} is bundled into {a.code}{earlier} on {day_text(b, day)} ({why})"
@@ -686,131 +689,6 @@ def _limit_finding(row, lines, units, day: int | None = None) -> Finding:
         reference=reference,
         source=row.source,
     )
-
-
-def _addons(ev: Evaluation, lookup, findings: list) -> None:
-    """An add-on line is paid only if a line on its date is an acceptable, undenied primary
-    under one of the add-on's edits in force that day (domain.md §3)."""
-    addon_codes = lookup.addon_codes
-    if addon_codes.isdisjoint(ev.codes):
-        return
-    pending = []  # (add-on line, the rows in force of one block: one edit)
-    for line in ev.lines:
-        if line.code in addon_codes:
-            day = line.day
-            rows = [row for row in lookup.addon_rows(line.code, day) if row.active_on(day)]
-            if rows:
-                if rows[0].block is rows[-1].block:  # one block (rows of a block come together): one edit
-                    pending.append((line, rows))
-                else:
-                    pending.extend((line, edit) for edit in addon_edits(rows))
-    if not pending:
-        return
-    denied = {n for f in findings if f.severity == "deny" for n in f.lines}
-    # An add-on denied here may be the primary another add-on counted on (11047 listing 11046):
-    # judge the add-ons that had a primary again, until no more are denied.
-    while pending:
-        count = len(denied)
-        pending = [(line, rows) for line, rows in pending if not _addon(ev, lookup, line, rows, denied, findings)]
-        if len(denied) == count:
-            return
-
-
-def addon_edits(rows: list) -> list[list]:
-    """An add-on code's rows in force, by block: each block's rows are one edit, which a primary that one of
-    them accepts satisfies (a table version is one block; two blocks of one level are two edits)."""
-    edits: dict = {}
-    for row in rows:
-        edits.setdefault(id(row.block), []).append(row)
-    return list(edits.values())
-
-
-def _addon(ev: Evaluation, lookup, line: LineView, rows: list, denied: set, findings: list) -> bool:
-    """Judge one add-on line by one edit (``rows``, of one block); whether it got a finding (then its number
-    joins ``denied`` if it denies)."""
-    paid, refused = [], []
-    if ev.spans:
-        for other, day in meeting_days(ev, line):
-            if other is not line and same_practitioner(line, other) and any(
-                    row.accepts(other.code, day, lookup.is_addon) for row in rows):
-                (refused if other.number in denied else paid).append(other.number)
-    else:
-        for other in ev.by_day[line.day]:
-            if other is line or not same_practitioner(line, other):
-                continue
-            if any(row.accepts(other.code, other.day, lookup.is_addon) for row in rows):
-                (refused if other.number in denied else paid).append(other.number)
-    if paid:
-        return False
-    row = rows[0]
-    info = row.block.info
-    findings.append(Finding(
-        rule=info.id,
-        kind=info.kind,
-        severity=info.severity,
-        lines=(line.number,),
-        related_lines=tuple(refused),
-        codes=(line.code,),
-        carc=info.carc,
-        rarc=info.rarc,
-        message=addon_message(ev, line, rows, refused),
-        reference=info.reference,
-        source=row.source,
-    ))
-    if info.severity == "deny":
-        denied.add(line.number)
-    return True
-
-
-def addon_message(ev: Evaluation, line: LineView, rows: list, refused: list) -> str:
-    """The message of an add-on line's denial by one edit (``rows``): its primaries on ``refused`` are denied, or
-    it has none (explain's trace quotes it)."""
-    if refused:
-        why = f"its {primaries_text(refused)} denied"
-    elif any(r.primaries is None for r in rows):
-        why = f"no primary service on {line.date.isoformat()}"
-    else:
-        listed = sorted(set().union(*(r.primaries_on(line.day) for r in rows)))
-        shown = ", ".join(listed[:5]) + (", ..." if len(listed) > 5 else "")
-        if listed:
-            why = f"no primary ({shown}) on {line.date.isoformat()}" + _ended_primaries(ev, line, rows)
-            others = _primaries_of_others(ev, line, frozenset(listed))
-            if others:
-                why = (f"no primary ({shown}) of its rendering provider on {line.date.isoformat()}"
-                       + _ended_primaries(ev, line, rows) + f": {others} another provider's")
-        else:
-            why = f"no listed primary counts on {line.date.isoformat()} (their deletion dates have passed)"
-    return f"{line.code} is an add-on code (type {rows[0].aoc_type}): {why}"
-
-
-def _primaries_of_others(ev: Evaluation, line: LineView, listed: frozenset) -> str:
-    """``line 1 (77067) is``: the lines of the add-on's date that bill one of its primaries ``listed`` as another
-    provider's (an add-on goes with a primary of its own provider, domain.md §3); "" if none do."""
-    spans = ev.spans
-    found = [other for other in ([other for other, _ in meeting_days(ev, line)] if spans else ev.by_day[line.day])
-             if other is not line and other.code in listed and not same_practitioner(line, other)]
-    if not found:
-        return ""
-    label = "line" if len(found) == 1 else "lines"
-    verb = "is" if len(found) == 1 else "are"
-    return f"{label} " + ", ".join(f"{other.number} ({other.code})" for other in found) + f" {verb}"
-
-
-def _ended_primaries(ev: Evaluation, line: LineView, rows: list) -> str:
-    """`` (77066 counted through 2026-06-30)``: the codes of the add-on's date (and provider) that the edit listed
-    as primaries until a deletion date before it; "" if none. Only for the message of a denial."""
-    ended: dict = {}
-    spans = ev.spans
-    for other in [other for other, _ in meeting_days(ev, line)] if spans else ev.by_day[line.day]:
-        if other is not line and same_practitioner(line, other):
-            day = max(line.day, other.day) if spans else line.day  # the first day they share
-            for row in rows:
-                end = row.primary_ended(other.code, day)
-                if end is not None:
-                    ended.setdefault(other.code, end)
-    if not ended:
-        return ""
-    return " (" + ", ".join(f"{code} counted through {format_date(end)}" for code, end in sorted(ended.items())) + ")"
 
 
 __all__ = ["evaluate", "Evaluation", "LineView", "ptp_bypassed", "sides_not_bypassing", "format_date"]

@@ -30,12 +30,13 @@ import attrs
 
 from . import model as m
 from . import validity
+from .addons import addon_edits, addon_message
 from .checks import FORMAT_RULES, check_format, hider
 from .codes import is_procedure_code
 from .conditions import conjuncts, pair_side, same_practitioner, same_provider
 from .claim import frequency_of
-from .evaluation import Evaluation, meeting_days, paid_history, units_total
-from .evaluator import (_add_earlier_units, _limit_finding, _number, _provider_groups, addon_edits, addon_message,
+from .evaluation import Evaluation, meeting_lines, paid_history, units_total
+from .evaluator import (_add_earlier_units, _limit_finding, _number, _provider_groups,
                         day_text, other_lines, over_limit, ptp_bypassed, ptp_message, set_apart_rules,
                         once_per_claim_message, sides_not_bypassing, span_limits, span_ptp_hits,
                         unpublished_message)
@@ -1001,7 +1002,7 @@ class _Tracer:
         """One add-on line judged by one edit (the rows of one block)."""
         row = rows[0]
         info = row.block.info
-        primaries = [other for other in _meeting(self.ev, line)
+        primaries = [other for other in meeting_lines(self.ev, line)
                      if other is not line and same_practitioner(line, other)
                      and any(r.accepts(other.code, max(line.day, other.day), self.lookup.is_addon) for r in rows)]
         paid = [p.number for p in primaries if p.number not in denied]
@@ -1019,7 +1020,7 @@ class _Tracer:
         code the edit lists as a primary until a deletion date before it (the finding's message names their codes
         and those dates; this, the rows that list them); "" if none."""
         ended = []
-        for other in _meeting(self.ev, line):
+        for other in meeting_lines(self.ev, line):
             if other is line or not same_practitioner(line, other):
                 continue
             for r in rows:
@@ -1057,11 +1058,6 @@ def _other_providers(ev, code: str, day: int, lines, row) -> str:
     kind = "billing" if ev.by_billing else "rendering"
     note = f"lines summed per {kind} provider: {' and '.join(parts)} {verb} {whose}"
     return f"{note}; {part_a}" if part_a else note
-
-
-def _meeting(ev, line) -> list:
-    """The lines that share a day with ``line`` (as the evaluator's add-on edits see them)."""
-    return [other for other, _ in meeting_days(ev, line)] if ev.spans else ev.lines_on(line.day)
 
 
 def _where(ev, numbers) -> str:

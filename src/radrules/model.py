@@ -402,7 +402,7 @@ class View:
     properties: dict  # property name -> CodeProperty
     # "billing": a professional claim's lines (and paid lines) are one provider's by the billing provider, a
     # group's radiologists one provider (setting `same_provider`); "rendering": by the rendering provider.
-    same_provider: str = "rendering"
+    same_provider: str = PROVIDER_SCOPES[0]
     # CMS tables (tables.store.Versions), or None when none is loaded.
     ptp_tables: Any = None
     mue_tables: Any = None

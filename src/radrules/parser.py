@@ -394,6 +394,22 @@ _BEFORE_EXCEPT = re.compile(r"(?:^|\s)(in|of|has)\s+([^\s\[\]()]+)\s+$")
 #: A field of a condition (its name), as `claim.bill_type` or `line.revenue_code`: the last before a word tells
 #: what the word was meant to be.
 _FIELD = re.compile(r"(?<![\w.])(?:claim|line|other|patient)\.([a-z_]+)")
+#: Words that end a payer's name written without quotes: the clause or test that follows it.
+_PAYER_NAME_ENDS = frozenset({"for", "when", "then", "and", "or", "effective", "claims", "professional",
+                              "institutional", "kind", "reference", "carc", "rarc"})
+
+
+def _payer_name(text: str, start: int) -> str:
+    """The payer's name written from ``start``: its words to the end of the line, the next comma or the first
+    word of a clause (`Northwind Health for professional claims`: `Northwind Health`)."""
+    words = []
+    for word in re.match(r"[^\n,#]*", text[start:]).group(0).split():
+        if word.lower() in _PAYER_NAME_ENDS:
+            break
+        words.append(word)
+    return " ".join(words)
+
+
 #: Words an author may start a history test's window with, for `within`: `in the last 365 days`.
 _WINDOW_WORDS = frozenset({"in", "during", "over", "for", "last", "past", "from", "after", "before"})
 _AFTER_EFFECTIVE = re.compile(r"(?<![\w.])effective\s+([0-9]{4}-[0-9]{2}-[0-9]{2})\s+$")
@@ -415,14 +431,18 @@ def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> 
                           help=f"expected `line`, `other`, `both` or `claim`, the lines the finding acts on: "
                                f"`then {severity} line \"...\"`")
     if token.type != "STRING" and {"NAME", "STRING"} <= expected and _AFTER_PAYER.search(before):
-        # the name as written, to the end of the line or the next comma: `Northwind Health` is one name
-        rest = re.match(r"[^\n,#]*", padded[token.start_pos:]).group(0).split()
-        value = " ".join(rest) if rest and not set(rest) & {"when", "then", "and", "or"} else value
+        value = _payer_name(padded, token.start_pos)
         lower = value.lower()
         plain = f"in lower case, `{lower}`, or quoted" if s.PLAIN_NAME.fullmatch(lower) else "in quotes"
         return Diagnostic("RR103", f"unexpected `{token}`", span, line_text(token.line),
                           help=f"write a payer's name {plain}, `\"{value}\"` (payers are compared without regard "
                                "to case)")
+    after_name = re.search(r"(?<![\w.])payers?\s+(?:(?:\"[^\"\n]*\"|[^\s,\"]+)\s*,\s*)*([a-z0-9_]+)\s+$", before)
+    if after_name and token.type == "NAME" and value not in _PAYER_NAME_ENDS:  # `for payer northwind health`
+        name = after_name.group(1) + " " + _payer_name(padded, token.start_pos)
+        return Diagnostic("RR103", f"unexpected `{value}`", span, line_text(token.line),
+                          help=f"a payer's name of several words is quoted, `\"{name}\"`; several payers are "
+                               f"parted by commas, `{', '.join(name.split())}`")
     if value == "," and re.search(r"(?<![\w.])pair\s+[^\s,]+\s*$", before):  # `pair 74176, 74150`
         first = re.search(r"pair\s+([^\s,]+)\s*$", before).group(1)
         second = re.match(r",\s*([^\s,]+)", padded[token.start_pos:])

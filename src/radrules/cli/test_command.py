@@ -72,13 +72,13 @@ def run(args) -> int:
                 # own tests load alone (RR406 beside them).
                 rulesets.append(load(*untested, bundled=True) if beside else load(path))
             except RuleError as error:
-                # A file that can't stand beside the bundled rules may be meant to replace them (another version
-                # of a bundled payer's rules, examples/acme-2026.10.rr): each such file is then counted alone.
-                alone = _each_alone(untested) if beside else None
+                # Files that load together but not beside the bundled rules may be meant to replace them (another
+                # version of a bundled payer's rules, examples/acme-2026.10.rr): they are then counted alone.
+                alone = _alone(untested) if beside else None
                 if alone is None:
                     print(str(error))
                     return EXIT_RULE_ERRORS
-                rulesets.extend(alone)
+                rulesets.append(alone)
         from ..testing.coverage import rule_sources
 
         coverage = measure(report, rulesets, frozenset(rule_sources(load())) if beside else frozenset())
@@ -94,23 +94,15 @@ def run(args) -> int:
     return code
 
 
-def _each_alone(files) -> list | None:
-    """Each of ``files`` loaded beside the bundled rules, or alone where it can't be; None if one loads neither
-    way."""
+def _alone(files):
+    """``files`` loaded together without the bundled rules, or None if they do not load so either."""
     from ..errors import RuleError
     from ..loader import load
 
-    found = []
-    for file in files:
-        for bundled in (True, False):
-            try:
-                found.append(load(file, bundled=bundled))
-                break
-            except RuleError:
-                continue
-        else:
-            return None
-    return found
+    try:
+        return load(*files)
+    except RuleError:
+        return None
 
 
 def _rules_refused(rules: list[str], paths: list[str]) -> str:

@@ -33,7 +33,7 @@ from .sets import SetTable
 from .versions import check_versions, loaded_twice
 
 #: Settings a rule file may change, and their allowed values.
-SETTINGS = m.SETTINGS  # (the settings a rule file may change, and their values)
+SETTINGS = m.SETTINGS
 #: Code properties every ruleset has (filled by `property` lines or MPFS tables).
 KNOWN_PROPERTIES = ("pctc", "bilateral")
 

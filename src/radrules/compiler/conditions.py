@@ -334,8 +334,8 @@ class ConditionCompiler:
         kind = COLLECTIONS.get(operand.type)
         if kind is None:
             name = operand.field or self._text(expr.operand)
-            self.ctx.error("RR209", f"`has` needs a list (modifiers, diagnoses, condition codes or revenue codes), but `{name}` is "
-                           f"{TYPE_WORDS[operand.type]}", expr.operand.span, help=f"write `{name} in ...`")
+            self.ctx.error("RR209", "`has` needs a list (modifiers, diagnoses, condition codes or revenue codes), but "
+                           f"`{name}` is {TYPE_WORDS[operand.type]}", expr.operand.span, help=f"write `{name} in ...`")
             return None
         resolved = self.sets.evaluate(expr.values.expr, kind)
         if resolved is None:
