@@ -294,10 +294,18 @@ class TestAGroupAsOneProvider:
         paid under `billing`, denied under the default)."""
         paid = [{"code": "74177", "date": DOS, "rendering_npi": NPI, "billing_npi": OTHER_NPI}]
         data = claim(line("74176", DOS, rendering_npi=NPI), payer="medicare", billing_npi=GROUP_NPI)
+        again = claim(line("74177", DOS, rendering_npi=NPI), payer="medicare", billing_npi=GROUP_NPI)
         for rules in (GROUP, RULES):
             result = rules.evaluate(data, history=paid, explain=True)
             assert lines_of(result, "t.ptp") == [(1,)]
             assert [s.lines for s in result.explanation.steps if s.rule == "t.ptp" and s.outcome == "fired"] == [(1,)]
+            # the MAI 2 sum counts that paid line too (a second read: it was summed apart, with no claim line)
+            for indexed in (True, False):
+                result = rules.evaluate(again, history=paid, explain=True, indexed=indexed)
+                assert [f.message for f in result.findings if f.rule == "t.mue"] == [
+                    "74177: 2 units on 2026-07-15 (1 paid on earlier claims) exceed the limit of 1 per day (MAI 2, "
+                    "policy)"]
+                assert [s.outcome for s in result.explanation.steps if s.rule == "t.mue"] == ["fired"]
 
     def test_explain_says_why_lines_of_two_providers_were_not_compared(self):
         """Without the setting, explain says the lines are two providers' rather than that no pair was billed."""

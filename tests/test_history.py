@@ -125,6 +125,7 @@ class TestWindows:
         ([{"modifiers": ["TC"]}, {"modifiers": ["26"]}, {"modifiers": ["26", "77"], "rendering_npi": "1245319599"}], 1),
         ([{}, {"modifiers": ["26", "77"], "rendering_npi": "1245319599"}], 1),
         ([{"modifiers": ["TC", "77"]}, {"modifiers": ["TC"]}, {"modifiers": ["26", "77"]}], 2),
+        ([{"modifiers": ["26"]}, {"modifiers": ["26", "77"], "rendering_npi": "1245319599"}], 1),  # no technical
         # the hospital's one line of 2 units bills two studies, which two reads show
         ([{"type": "institutional", "units": 2}, {"modifiers": ["26"]},
           {"modifiers": ["26"], "rendering_npi": "1245319599"}], 2),

@@ -200,6 +200,12 @@ class TestFileLevel:
         ('rule a.b "x"\n  for payer northwind health\n  when line.units > 1\n  then deny line "x"\n  reference "r"\n'
          'end\n', "unexpected `health`", "a payer's name of several words is quoted, `\"northwind health\"`; several "
          "payers are parted by commas, `northwind, health`"),
+        # a misspelt keyword after a payer of one word is still told the keyword, not to quote two words
+        ('table mue "x.csv" for payer acme efective 2026-10-02\n', "unexpected word `efective`",
+         "did you mean `effective`?"),
+        ('rule a.b "x"\n  for payer northwind health unless table ptp\n  when line.units > 1\n  then deny line "x"\n'
+         '  reference "r"\nend\n', "unexpected `health`", "a payer's name of several words is quoted, "
+         "`\"northwind health\"`; several payers are parted by commas, `northwind, health`"),
         ('pairs a.p\n  reference "r"\n  disable pair 77067, 77065\nend\n', "unexpected `,`",
          "the two codes of a pair are joined by `with`: `pair 77067 with 77065`"),
         ('rule a.b "x"\n  when history has [77067] in the last 365 days\n  then deny line "x"\n  reference "r"\nend\n',

@@ -452,7 +452,7 @@ def _with_modifiers(lines, modifiers: frozenset, without: bool) -> list:
 def count_services(services) -> int:
     """How many services (studies) ``services`` (paid lines) bill. Of one code on one date, each line that bills
     the technical component is one study: a global line (neither 26 nor TC), a TC line, or a line of an
-    institutional claim (the hospital's part, domain.md §4). The professional lines (26) are those studies'
+    institutional claim without 26 (the hospital's part, domain.md §4). The professional lines (26) are those studies'
     reads: more reads than technical lines count as studies only as far as the technical lines' units go (a
     hospital line of 2 units bills two studies); beyond that they are second readings of one study, which
     Medicare pays only in unusual circumstances, marked 77 (Pub 100-04 ch. 13 §100.1). Without a technical line
@@ -474,8 +474,9 @@ def count_services(services) -> int:
             found[2] += service.units
     for (code, day, repeat), found in parts.items():
         base = parts.get((code, day, False)) if repeat and not found[1] and found[3] else None
-        if base is not None and base[1]:  # second readings (26-77) of the date's study join its reads
-            base[0] += found[3]
+        if base is not None:  # second readings (26-77) of the date's study: its reads, no studies of their own
+            if base[1]:
+                base[0] += found[3]
             found[0] -= found[3]
     return sum(max(technical, min(reads, int(units))) if technical else reads
                for reads, technical, units, _ in parts.values())

@@ -633,13 +633,19 @@ def _add_earlier_units(ev: Evaluation, groups: dict) -> None:
 def _provider_groups(lines: list) -> list:
     """Split one code/date group by provider (lines without one join every group; an institutional claim's lines,
     and a professional claim's with `same_provider = billing`, all have its billing provider, or none: one group,
-    with paid lines of another billing provider apart, see same_provider)."""
+    with paid lines of another billing provider apart, see same_provider). A paid line of another provider joins
+    the group of a claim line it is one provider with all the same: one practitioner's, billed by another group."""
     if len(lines) == 1:
         return [lines]
     providers = sorted({line.provider for line in lines if line.provider is not None})
     if len(providers) <= 1:
         return [lines]
-    return [[line for line in lines if line.provider in (npi, None)] for npi in providers]
+    groups = []
+    for npi in providers:
+        mine = [line for line in lines if line.number is not None and line.provider in (npi, None)]
+        groups.append([line for line in lines if line.provider in (npi, None) or (
+            line.number is None and any(same_provider(line, other) for other in mine))])
+    return groups
 
 
 def _number(value) -> str:

@@ -396,7 +396,8 @@ _BEFORE_EXCEPT = re.compile(r"(?:^|\s)(in|of|has)\s+([^\s\[\]()]+)\s+$")
 _FIELD = re.compile(r"(?<![\w.])(?:claim|line|other|patient)\.([a-z_]+)")
 #: Words that end a payer's name written without quotes: the clause or test that follows it.
 _PAYER_NAME_ENDS = frozenset({"for", "when", "then", "and", "or", "effective", "claims", "professional",
-                              "institutional", "kind", "reference", "carc", "rarc"})
+                              "institutional", "kind", "reference", "carc", "rarc", "unless", "severity", "once",
+                              "group", "end", "through"})
 
 
 def _payer_name(text: str, start: int) -> str:
@@ -438,7 +439,8 @@ def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> 
                           help=f"write a payer's name {plain}, `\"{value}\"` (payers are compared without regard "
                                "to case)")
     after_name = re.search(r"(?<![\w.])payers?\s+(?:(?:\"[^\"\n]*\"|[^\s,\"]+)\s*,\s*)*([a-z0-9_]+)\s+$", before)
-    if after_name and token.type == "NAME" and value not in _PAYER_NAME_ENDS:  # `for payer northwind health`
+    if after_name and token.type == "NAME" and value not in _PAYER_NAME_ENDS \
+            and not (_expected_help(expected, value) or "").startswith("did you mean"):  # `for payer northwind health`
         name = after_name.group(1) + " " + _payer_name(padded, token.start_pos)
         return Diagnostic("RR103", f"unexpected `{value}`", span, line_text(token.line),
                           help=f"a payer's name of several words is quoted, `\"{name}\"`; several payers are "
