@@ -307,6 +307,16 @@ class TestAGroupAsOneProvider:
                     "policy)"]
                 assert [s.outcome for s in result.explanation.steps if s.rule == "t.mue"] == ["fired"]
 
+    @pytest.mark.parametrize("indexed", [True, False])
+    def test_a_line_without_an_npi_does_not_bring_another_radiologists_paid_line_into_a_sum(self, indexed):
+        """A line of radiologist A and a line naming no NPI (any provider's), and a paid line of radiologist B: A's
+        sum is A's lines, B's sum the line without an NPI and B's paid line (a maintainer's third read: B's paid
+        line was summed into A's group through the line without an NPI)."""
+        rules = radrules.loads('limits t.mue\n  reference "t"\n  limit 74177 max 2 mai 2\nend\n', name="m.rr")
+        data = claim(line("74177", DOS, rendering_npi=NPI), line("74177", DOS, modifiers=["76"]))
+        paid = [{"code": "74177", "date": DOS, "rendering_npi": OTHER_NPI}]
+        assert rules.evaluate(data, history=paid, indexed=indexed).findings == ()
+
     def test_explain_says_why_lines_of_two_providers_were_not_compared(self):
         """Without the setting, explain says the lines are two providers' rather than that no pair was billed."""
         data = self.group_claim("71046", "71046", payer="acme")

@@ -642,9 +642,11 @@ def _provider_groups(lines: list) -> list:
         return [lines]
     groups = []
     for npi in providers:
-        mine = [line for line in lines if line.number is not None and line.provider in (npi, None)]
-        groups.append([line for line in lines if line.provider in (npi, None) or (
-            line.number is None and any(same_provider(line, other) for other in mine))])
+        # (the practitioners of the group's claim lines that name the provider: not of one naming none, which is
+        # any provider's, and would bring in every provider's paid lines)
+        mine = {line.practitioner for line in lines if line.number is not None and line.provider == npi} - {None}
+        groups.append([line for line in lines if line.provider in (npi, None)
+                       or (line.number is None and line.practitioner in mine)])
     return groups
 
 

@@ -400,6 +400,10 @@ _PAYER_NAME_ENDS = frozenset({"for", "when", "then", "and", "or", "effective", "
                               "group", "end", "through"})
 
 
+#: Words that may follow a payer's name on its line (a misspelling of one is told it, not to quote two words).
+_AFTER_PAYER_WORDS = frozenset({"effective", "for", "professional", "institutional", "claims", "unless", "through"})
+
+
 def _payer_name(text: str, start: int) -> str:
     """The payer's name written from ``start``: its words to the end of the line, the next comma or the first
     word of a clause (`Northwind Health for professional claims`: `Northwind Health`)."""
@@ -439,8 +443,9 @@ def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> 
                           help=f"write a payer's name {plain}, `\"{value}\"` (payers are compared without regard "
                                "to case)")
     after_name = re.search(r"(?<![\w.])payers?\s+(?:(?:\"[^\"\n]*\"|[^\s,\"]+)\s*,\s*)*([a-z0-9_]+)\s+$", before)
+    meant = re.match(r"did you mean `([a-z]+)`", _expected_help(expected, value) or "") if after_name else None
     if after_name and token.type == "NAME" and value not in _PAYER_NAME_ENDS \
-            and not (_expected_help(expected, value) or "").startswith("did you mean"):  # `for payer northwind health`
+            and not (meant and meant.group(1) in _AFTER_PAYER_WORDS):  # `for payer northwind health`
         name = after_name.group(1) + " " + _payer_name(padded, token.start_pos)
         return Diagnostic("RR103", f"unexpected `{value}`", span, line_text(token.line),
                           help=f"a payer's name of several words is quoted, `\"{name}\"`; several payers are "

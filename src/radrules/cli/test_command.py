@@ -72,17 +72,14 @@ def run(args) -> int:
                 # own tests load alone (RR406 beside them).
                 rulesets.append(load(*untested, bundled=True) if beside else load(path))
             except RuleError as error:
-                # A file that can't load beside the bundled rules may be meant to replace some of them (another
-                # version of a bundled payer's rules, examples/acme-2026.10.rr): such files are counted together
-                # without them, the others beside them; an error of those loads is the one shown.
-                if not beside:
+                # Files that can't load beside the bundled rules may be meant to replace them (another version of a
+                # bundled payer's rules, examples/acme-2026.10.rr): they are then counted together without them;
+                # if they don't load so either, the error shown is the one the tests that load them would see.
+                alone = _alone(untested) if beside else None
+                if alone is None:
                     print(str(error))
                     return EXIT_RULE_ERRORS
-                try:
-                    rulesets.extend(_beside_and_apart(untested))
-                except (RuleError, ValueError) as apart:
-                    print(str(apart))
-                    return EXIT_RULE_ERRORS
+                rulesets.append(alone)
         from ..testing.coverage import rule_sources
 
         coverage = measure(report, rulesets, frozenset(rule_sources(load())) if beside else frozenset())
@@ -98,34 +95,15 @@ def run(args) -> int:
     return code
 
 
-def _beside_and_apart(files) -> list:
-    """The rulesets of ``files`` when they do not load together beside the bundled rules: those that load beside
-    them, together with them; the others together without them. Raises the RuleError of either load, or a
-    ValueError naming a rule id that files of the two loads both write."""
+def _alone(files):
+    """``files`` loaded together without the bundled rules, or None if they do not load so either."""
     from ..errors import RuleError
     from ..loader import load
-    from ..testing.coverage import rule_sources
 
-    beside, apart = [], []
-    for file in files:
-        try:
-            load(file, bundled=True)
-            beside.append(file)
-        except RuleError:
-            apart.append(file)
-    rulesets = []
-    if beside:
-        rulesets.append(load(*beside, bundled=True))
-    if apart:
-        rulesets.append(load(*apart))
-    if len(rulesets) == 2:
-        bundled = rule_sources(load())
-        ours = {rule_id: source for rule_id, source in rule_sources(rulesets[0]).items() if rule_id not in bundled}
-        for rule_id, source in rule_sources(rulesets[1]).items():
-            if rule_id in ours and rule_id not in bundled:
-                raise ValueError(f"{source}: error[RR302]: rule id `{rule_id}` is used twice\n"
-                                 f"      = help: the first is at {ours[rule_id]}; rule ids must be unique and stable")
-    return rulesets
+    try:
+        return load(*files)
+    except RuleError:
+        return None
 
 
 def _rules_refused(rules: list[str], paths: list[str]) -> str:
