@@ -200,6 +200,9 @@ class TestFileLevel:
         ('rule a.b "x"\n  for payer northwind health\n  when line.units > 1\n  then deny line "x"\n  reference "r"\n'
          'end\n', "unexpected `health`", "a payer's name of several words is quoted, `\"northwind health\"`; several "
          "payers are parted by commas, `northwind, health`"),
+        ('rule a.b "x"\n  for payers acme, northwind health\n  when line.units > 1\n  then deny line "x"\n'
+         '  reference "r"\nend\n', "unexpected `health`", "a payer's name of several words is quoted, "
+         "`acme, \"northwind health\"`; several payers are parted by commas, `acme, northwind, health`"),
         ('rule a.b "x"\n  for payer health care\n  when line.units > 1\n  then deny line "x"\n  reference "r"\nend\n',
          "unexpected `care`", "a payer's name of several words is quoted, `\"health care\"`; several payers are "
          "parted by commas, `health, care`"),  # (not `did you mean carc?`: carc can't follow a payer)

@@ -442,14 +442,14 @@ def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> 
         return Diagnostic("RR103", f"unexpected `{token}`", span, line_text(token.line),
                           help=f"write a payer's name {plain}, `\"{value}\"` (payers are compared without regard "
                                "to case)")
-    after_name = re.search(r"(?<![\w.])payers?\s+(?:(?:\"[^\"\n]*\"|[^\s,\"]+)\s*,\s*)*([a-z0-9_]+)\s+$", before)
+    after_name = re.search(r"(?<![\w.])payers?\s+((?:(?:\"[^\"\n]*\"|[^\s,\"]+)\s*,\s*)*)([a-z0-9_]+)\s+$", before)
     meant = re.match(r"did you mean `([a-z]+)`", _expected_help(expected, value) or "") if after_name else None
     if after_name and token.type == "NAME" and value not in _PAYER_NAME_ENDS \
             and not (meant and meant.group(1) in _AFTER_PAYER_WORDS):  # `for payer northwind health`
-        name = after_name.group(1) + " " + _payer_name(padded, token.start_pos)
+        earlier, name = after_name.group(1), after_name.group(2) + " " + _payer_name(padded, token.start_pos)
         return Diagnostic("RR103", f"unexpected `{value}`", span, line_text(token.line),
-                          help=f"a payer's name of several words is quoted, `\"{name}\"`; several payers are "
-                               f"parted by commas, `{', '.join(name.split())}`")
+                          help=f"a payer's name of several words is quoted, `{earlier}\"{name}\"`; several payers are "
+                               f"parted by commas, `{earlier}{', '.join(name.split())}`")
     if value == "," and re.search(r"(?<![\w.])pair\s+[^\s,]+\s*$", before):  # `pair 74176, 74150`
         first = re.search(r"pair\s+([^\s,]+)\s*$", before).group(1)
         second = re.match(r",\s*([^\s,]+)", padded[token.start_pos:])
