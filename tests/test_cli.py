@@ -546,6 +546,12 @@ class TestSeveralRulePaths:
                                            '  reference "r"\nend\n', encoding="utf-8")
         done = run("test", "--coverage", str(tmp_path))
         assert done.returncode == 3 and "error[RR302]: rule id `acme.new` is used twice" in done.stdout, done.stdout
+        assert done.stdout.count("error[") == 1, done.stdout  # (not the clashes with the bundled acme rules)
+        # a file that needs the bundled rules beside the replacing one: each loads its way, and is counted
+        (tmp_path / "again.rr").write_text('rule mine.contrast "mine"\n  when line.code in contrast_with\n'
+                                           '  then warn line "x"\n  reference "r"\nend\n', encoding="utf-8")
+        done = run("test", "--coverage", str(tmp_path))
+        assert done.returncode == 1 and "mine.contrast: no test makes it fire" in done.stdout, done.stdout
 
     def test_diff_prints_a_shared_paths_errors_once(self, tmp_path):
         done = run("diff", "--with", "no-such-folder", "examples/pinecrest", "examples/pinecrest")

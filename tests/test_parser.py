@@ -209,6 +209,8 @@ class TestFileLevel:
         # a misspelt keyword after a payer of one word is still told the keyword, not to quote two words
         ('table mue "x.csv" for payer acme efective 2026-10-02\n', "unexpected word `efective`",
          "did you mean `effective`?"),
+        ('disable rule modifier.pctc.facility for payer pinecrest referense "Pinecrest policy 12.3"\n',
+         "unexpected word `referense`", "did you mean `reference`?"),
         ('rule a.b "x"\n  for payer northwind health unless table ptp\n  when line.units > 1\n  then deny line "x"\n'
          '  reference "r"\nend\n', "unexpected `health`", "a payer's name of several words is quoted, "
          "`\"northwind health\"`; several payers are parted by commas, `northwind, health`"),

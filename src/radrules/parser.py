@@ -401,14 +401,15 @@ _PAYER_NAME_ENDS = frozenset({"for", "when", "then", "and", "or", "effective", "
 
 
 #: Words that may follow a payer's name on its line (a misspelling of one is told it, not to quote two words).
-_AFTER_PAYER_WORDS = frozenset({"effective", "for", "professional", "institutional", "claims", "unless", "through"})
+_AFTER_PAYER_WORDS = frozenset({"effective", "for", "professional", "institutional", "claims", "unless", "through",
+                                "reference", "severity", "kind", "when", "then", "rarc"})  # (not carc: "care")
 
 
 def _payer_name(text: str, start: int) -> str:
     """The payer's name written from ``start``: its words to the end of the line, the next comma or the first
     word of a clause (`Northwind Health for professional claims`: `Northwind Health`)."""
     words = []
-    for word in re.match(r"[^\n,#]*", text[start:]).group(0).split():
+    for word in re.match(r"[^\n,#\"]*", text[start:]).group(0).split():
         if word.lower() in _PAYER_NAME_ENDS:
             break
         words.append(word)

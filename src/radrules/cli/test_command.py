@@ -73,13 +73,16 @@ def run(args) -> int:
                 rulesets.append(load(*untested, bundled=True) if beside else load(path))
             except RuleError as error:
                 # Files that can't load beside the bundled rules may be meant to replace them (another version of a
-                # bundled payer's rules, examples/acme-2026.10.rr): they are then counted together without them;
-                # if they don't load so either, the error shown is the one the tests that load them would see.
-                alone = _alone(untested) if beside else None
-                if alone is None:
+                # bundled payer's rules, examples/acme-2026.10.rr): they are then counted together without them, or
+                # else those that load beside the bundled rules beside them and the others apart.
+                if not beside:
                     print(str(error))
                     return EXIT_RULE_ERRORS
-                rulesets.append(alone)
+                try:
+                    rulesets.extend(_replacing_bundled(untested))
+                except (RuleError, ValueError) as problem:
+                    print(str(problem))
+                    return EXIT_RULE_ERRORS
         from ..testing.coverage import rule_sources
 
         coverage = measure(report, rulesets, frozenset(rule_sources(load())) if beside else frozenset())
@@ -95,15 +98,42 @@ def run(args) -> int:
     return code
 
 
-def _alone(files):
-    """``files`` loaded together without the bundled rules, or None if they do not load so either."""
+def _replacing_bundled(files) -> list:
+    """The rulesets of ``files``, which do not load together beside the bundled rules: all together without them
+    (files that replace bundled rules, and files that need each other); else each file beside them if it loads
+    so, the others together without them. Raises the RuleError of a file that loads neither way (the one beside
+    the bundled rules, which its tests would see) or of those loads, or a ValueError for a rule id written in
+    files of both loads (RR302)."""
     from ..errors import RuleError
     from ..loader import load
+    from ..testing.coverage import rule_sources
 
     try:
-        return load(*files)
+        return [load(*files)]
     except RuleError:
-        return None
+        pass
+    beside, apart = [], []
+    for file in files:
+        try:
+            load(file, bundled=True)
+            beside.append(file)
+        except RuleError as error:
+            try:
+                load(file)
+            except RuleError:
+                raise error from None
+            apart.append(file)
+    rulesets = [load(*beside, bundled=True)] if beside else []
+    if apart:
+        rulesets.append(load(*apart))
+    if len(rulesets) == 2:
+        bundled = rule_sources(load())
+        ours = rule_sources(rulesets[0])
+        for rule_id, source in rule_sources(rulesets[1]).items():
+            if rule_id in ours and rule_id not in bundled and not rule_id.startswith(("ncci.", "codes.")):
+                raise ValueError(f"{source}: error[RR302]: rule id `{rule_id}` is used twice\n"
+                                 f"      = help: the other is at {ours[rule_id]}; rule ids must be unique and stable")
+    return rulesets
 
 
 def _rules_refused(rules: list[str], paths: list[str]) -> str:
