@@ -95,11 +95,11 @@ def addon_message(ev: Evaluation, line: LineView, rows: list, refused: list) -> 
         listed = sorted(set().union(*(r.primaries_on(line.day) for r in rows)))
         shown = ", ".join(listed[:5]) + (", ..." if len(listed) > 5 else "")
         if listed:
-            why = f"no primary ({shown}) on {line.date.isoformat()}" + _ended_primaries(ev, line, rows)
             others = _primaries_of_others(ev, line, frozenset(listed))
+            whose = " of its rendering provider" if others else ""
+            why = f"no primary ({shown}){whose} on {line.date.isoformat()}" + _ended_primaries(ev, line, rows)
             if others:
-                why = (f"no primary ({shown}) of its rendering provider on {line.date.isoformat()}"
-                       + _ended_primaries(ev, line, rows) + f": {others} another practitioner's")
+                why += f": {others} another practitioner's"
         else:
             why = f"no listed primary counts on {line.date.isoformat()} (their deletion dates have passed)"
     return f"{line.code} is an add-on code (type {rows[0].aoc_type}): {why}"
