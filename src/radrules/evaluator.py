@@ -588,10 +588,10 @@ def ptp_message(a: LineView, b: LineView, row, day: int) -> str:
     """The message of the denial of ``b`` (column 2) with ``a`` by PTP row ``row`` (explain's trace quotes it)."""
     why = "modifier not allowed" if row.indicator == 0 else f"no bypass modifier on {b.code}"
     if row.indicator == 1 and a.number is not None and a.practitioner is not None \
-            and b.practitioner is not None and a.practitioner != b.practitioner and not b._institutional:
+            and b.practitioner is not None and a.practitioner != b.practitioner:
         # two lines of the claim: one provider by the billing one (`same_provider = billing`), two rendering
-        # practitioners. (Not a paid line: several paid lines of the code, of this practitioner and of another,
-        # would give the line two messages.)
+        # practitioners (an institutional claim's lines are all the hospital's). (Not a paid line: several paid
+        # lines of the code, of this practitioner and of another, would give the line two messages.)
         why += f"; the lines are two practitioners' of one group, which XP on {b.code} says"
     earlier = " paid on an earlier claim" if a.number is None else ""
     return f"{b.code} is bundled into {a.code}{earlier} on {day_text(b, day)} ({why})"

@@ -306,15 +306,13 @@ def _one_providers_date(ev) -> bool:
 
 
 def _providers_apart(ev) -> str:
-    """Why no two lines of a date were compared, though some share one: each is another provider's."""
-    kind = "billing" if ev.by_billing else "rendering"
-    if ev.by_billing:
-        setting = ""
-    elif ev.view.same_provider == "billing":  # (the payer's setting needs the claim's billing provider)
+    """Why no two lines of a date were compared, though some share one: each is another rendering provider's (by
+    the billing provider, every line of a date is one provider's)."""
+    if ev.view.same_provider == "billing":  # (the payer's setting needs the claim's billing provider)
         setting = " (the claim names no `billing_npi`, which `same_provider = billing` compares by)"
     else:
         setting = " (a payer's `setting same_provider = billing` compares a group's lines)"
-    return f"no two lines of one date are one provider's: lines compare by {kind} provider{setting}"
+    return f"no two lines of one date are one provider's: lines compare by rendering provider{setting}"
 
 
 def _days(ev) -> list:
