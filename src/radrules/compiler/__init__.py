@@ -32,8 +32,6 @@ from .rows import warn_row_conflicts
 from .sets import SetTable
 from .versions import check_versions, loaded_twice
 
-#: Settings a rule file may change, and their allowed values.
-SETTINGS = m.SETTINGS
 #: Code properties every ruleset has (filled by `property` lines or MPFS tables).
 KNOWN_PROPERTIES = ("pctc", "bilateral")
 
@@ -119,14 +117,14 @@ def resolve_sets(comp: Compilation) -> None:
 def check_settings(comp: Compilation) -> None:
     for setting in comp.settings_syntax:
         name = setting.name.text
-        if name not in SETTINGS:
+        if name not in m.SETTINGS:
             comp.ctx.error("RR217", f"unknown setting `{name}`", setting.name.span,
-                           help=suggestion(name, SETTINGS) or "settings: " + ", ".join(SETTINGS))
+                           help=suggestion(name, m.SETTINGS) or "settings: " + ", ".join(m.SETTINGS))
             continue
         value = setting.value.text
-        if value not in SETTINGS[name]:
+        if value not in m.SETTINGS[name]:
             comp.ctx.error("RR217", f"`{value}` is not a value of `{name}`", setting.value.span,
-                           help=suggestion(value, SETTINGS[name]) or "values: " + ", ".join(SETTINGS[name]))
+                           help=suggestion(value, m.SETTINGS[name]) or "values: " + ", ".join(m.SETTINGS[name]))
             continue
         payers = [payer_key(p.text) for p in setting.payers] or [None]
         for payer in payers:

@@ -262,8 +262,9 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
     table_addon_codes = frozenset()
     if addon_versions is not None:
         table_addon_codes = frozenset().union(*(frozenset(t) for t in addon_versions.tables))
-    placement, scope = (settings.get((name, payer), settings.get((name, None), m.SETTINGS[name][0]))
-                        for name in ("modifier_placement", "same_provider"))  # (m.SETTINGS)
+    # each setting's value for this payer: its own, else the one for every payer, else the default (the first)
+    chosen = {name: settings.get((name, payer), settings.get((name, None), values[0]))
+              for name, values in m.SETTINGS.items()}
     line_generic, pair_generic = tuple(line_generic), tuple(pair_generic)
     own_addon_codes = (frozenset(code for code, rows in addons.items() if rows)
                        | frozenset(code for code, rows in disabled_addons.items() if rows))
@@ -285,8 +286,8 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
         limits=limits,
         addons=addons,
         disabled_addons=disabled_addons,
-        modifier_placement=placement,
-        same_provider=scope,
+        modifier_placement=chosen["modifier_placement"],
+        same_provider=chosen["same_provider"],
         properties=properties,
         code_sets=code_sets,
     )

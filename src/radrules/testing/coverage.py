@@ -334,8 +334,9 @@ def measure(report, rulesets=(), leave_out=frozenset()) -> Coverage:
         for rule_id, source in rule_sources(ruleset).items():
             if rule_id not in leave_out:
                 sources.setdefault(rule_id, source)
-        disabling.update(disable_only(ruleset))
-        mixed.update(set(disabling_blocks(ruleset)) - set(disable_only(ruleset)))
+        only = disable_only(ruleset)
+        disabling.update(only)
+        mixed.update(set(disabling_blocks(ruleset)) - set(only))
     beside = len(leave_out)
     passed = [o for o in report.outcomes if o.passed]
     fires = set().union(*(o.fires for o in passed)) if passed else set()
