@@ -398,11 +398,12 @@ _FIELD = re.compile(r"(?<![\w.])(?:claim|line|other|patient)\.([a-z_]+)")
 _PAYER_NAME_ENDS = frozenset({"for", "when", "then", "and", "or", "effective", "claims", "professional",
                               "institutional", "kind", "reference", "carc", "rarc", "unless", "severity", "once",
                               "group", "end", "through"})
-
-
 #: Words that may follow a payer's name on its line (a misspelling of one is told it, not to quote two words).
 _AFTER_PAYER_WORDS = frozenset({"effective", "for", "professional", "institutional", "claims", "unless", "through",
                                 "reference", "severity", "kind", "when", "then", "rarc"})  # (not carc: "care")
+#: Words an author may start a history test's window with, for `within`: `in the last 365 days`.
+_WINDOW_WORDS = frozenset({"in", "during", "over", "for", "last", "past", "from", "after", "before"})
+_AFTER_EFFECTIVE = re.compile(r"(?<![\w.])effective\s+([0-9]{4}-[0-9]{2}-[0-9]{2})\s+$")
 
 
 def _payer_name(text: str, start: int) -> str:
@@ -414,11 +415,6 @@ def _payer_name(text: str, start: int) -> str:
             break
         words.append(word)
     return " ".join(words)
-
-
-#: Words an author may start a history test's window with, for `within`: `in the last 365 days`.
-_WINDOW_WORDS = frozenset({"in", "during", "over", "for", "last", "past", "from", "after", "before"})
-_AFTER_EFFECTIVE = re.compile(r"(?<![\w.])effective\s+([0-9]{4}-[0-9]{2}-[0-9]{2})\s+$")
 
 
 def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> Diagnostic | None:
