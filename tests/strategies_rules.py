@@ -118,7 +118,7 @@ def _test(draw, names) -> list[str]:
             tokens += ["on", *draw(st.sampled_from((("the",), ()))), "same", "date"]
         return tokens
     if kind == 15:
-        name = draw(st.sampled_from(("code", "modifiers", "units")))
+        name = draw(st.sampled_from(("code", "modifiers", "units", "rendering_npi")))
         return _field("other", name) + [draw(st.sampled_from(("=", "is", "is not", "!=")))] + _field("line", name)
     if kind == 16:
         return ["ptp", "edit", "between", "line", "and", "other"]
@@ -187,6 +187,8 @@ def _rule(draw, number: int, names) -> list[str]:
     clauses.append(["when", *condition])
     if any(a == "other" and b == "." for a, b in zip(condition, condition[1:])) and draw(st.booleans()):
         clauses.append(["once", "per", "line"])  # a pair rule (it reads `other.`) may fire once per line
+    if any(a == "other" and b == "." for a, b in zip(condition, condition[1:])) and draw(st.booleans()):
+        clauses.append(["across", "providers"])  # and pair the lines of two providers
     message = draw(_TEXT).replace("{", "(").replace("}", ")") + draw(st.sampled_from(PLACEHOLDERS))
     clauses.append(["then", draw(st.sampled_from(SEVERITIES)), "line", _quoted(message)])
     order = draw(st.permutations(range(len(clauses))))

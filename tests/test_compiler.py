@@ -1841,6 +1841,73 @@ class TestOncePerLine:
         assert not radrules.loads(rule("other.code = line.code")).rules[0].once_per_line
 
 
+class TestAcrossProviders:
+    """`across providers` belongs to pair rules only; two lines' rendering providers may be compared, never read."""
+
+    @pytest.mark.parametrize("condition, then", [
+        ("line.code is 70450", 'deny line "x"'),
+        ("claim.line_count > 6", 'review claim "x"'),
+    ])
+    def test_a_rule_that_compares_no_two_lines_refuses_it(self, condition, then):
+        """On a line rule or a claim rule the clause is RR252, marked on the clause."""
+        (diagnostic,) = _errors(rule(condition, then=then, extra="  across providers\n"))
+        assert (diagnostic.code, diagnostic.span.line, underlined(diagnostic)) == ("RR252", 2, "across providers")
+        assert diagnostic.message == "`across providers` is not allowed in a rule that does not compare two lines"
+        assert "`claim also has`" in diagnostic.help
+
+    def test_an_edit_block_refuses_it(self):
+        (diagnostic,) = _errors('pairs t.ptp\n  across providers\n  pair 74176 with 74150 modifier allowed\nend\n')
+        assert diagnostic.code == "RR252" and underlined(diagnostic) == "across providers"
+        assert "`rule`" in diagnostic.help
+
+    def test_a_pair_rule_takes_it(self):
+        compiled = radrules.loads(rule("other.code = line.code", extra="  across providers\n")).rules[0]
+        assert compiled.shape == "pair" and compiled.across_providers
+        assert not radrules.loads(rule("other.code = line.code")).rules[0].across_providers
+
+    @pytest.mark.parametrize("condition", ["line.rendering_npi = other.rendering_npi",
+                                           "other.rendering_npi != line.rendering_npi"])
+    def test_two_lines_rendering_providers_compare(self, condition):
+        (compiled,) = radrules.loads(rule(condition)).rules
+        assert compiled.shape == "pair"
+
+    @pytest.mark.parametrize("condition, field", [
+        ("line.rendering_npi = line.rendering_npi", "line.rendering_npi"),
+        ("line.rendering_npi = claim.id", "line.rendering_npi"),
+        ('other.rendering_npi = "1234567893"', "other.rendering_npi"),
+        ("line.rendering_npi > other.rendering_npi", "line.rendering_npi"),
+        ("claim.id = claim.replaces", "claim.id"),
+    ])
+    def test_any_other_comparison_of_an_identifier_is_rr209(self, condition, field):
+        """Only `=` and `!=` with the other line's same identifier: a value, another field, the same line, an
+        order are RR209 on the identifier; a line's names the comparison it may make."""
+        (diagnostic,) = _errors(rule(condition))
+        assert diagnostic.code == "RR209" and underlined(diagnostic) == field
+        if field.startswith(("line.", "other.")):
+            assert "or compare it with the other line's (`line.rendering_npi = other.rendering_npi`)" in \
+                diagnostic.message
+        else:
+            assert diagnostic.message.endswith("test it only with `is missing` or `is present`")
+
+    def test_pairs_of_two_providers_meet_only_with_the_clause(self):
+        """Without the clause a pair rule pairs one provider's lines (or a line naming none); with it, every two
+        lines of a date, which the rule may then tell apart by their rendering providers."""
+        text = ('rule t.apart\n  when other.code = line.code\n   and other.rendering_npi != line.rendering_npi\n'
+                '  then warn line "{line.code} with line {other.number}"\n{extra}' + REF + 'end\n')
+        lines = [{"code": "71046", "date": "2026-03-02", "rendering_npi": npi}
+                 for npi in ("1234567893", "1245319599", "1234567893", None)]
+        lines[3].pop("rendering_npi")
+        data = {"id": "C", "lines": lines}
+        without = radrules.loads(text.replace("{extra}", "")).evaluate(data)
+        assert without.findings == ()
+        found = radrules.loads(text.replace("{extra}", "  across providers\n")).evaluate(data)
+        assert sorted((f.lines, f.related_lines) for f in found.findings) == [
+            ((1,), (2,)), ((2,), (1,)), ((2,), (3,)), ((3,), (2,))]
+        explained = radrules.loads(text.replace("{extra}", "  across providers\n")).evaluate(data, explain=True)
+        assert [f.to_dict() for f in explained.findings] == [f.to_dict() for f in found.findings]
+        assert not any("1234567893" in step.detail for step in explained.explanation.steps)
+
+
 def test_a_view_is_built_from_the_row_keys_of_its_payer(monkeypatch):
     """Each view visits only the row keys a row or `disable` of its payer (or of every payer) has, not every
     payer's: it is the view built from every key, its dicts in the same order. Keys of rows for every payer,

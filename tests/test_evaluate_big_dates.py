@@ -64,6 +64,7 @@ def _both(rng: random.Random) -> str:
     return rng.choice((
         "other.number < line.number", "other.code = line.code", "other.code != line.code",
         "other.units = line.units", "other.modifiers = line.modifiers", "ptp edit between line and other",
+        "other.rendering_npi = line.rendering_npi", "line.rendering_npi != other.rendering_npi",
         f"history has {rng.choice(CODES)} since other.date - 30 days",
         f"(line.modifiers has [{rng.choice(MODIFIERS)}] or other.units > 1)",
         f"not (line.code is {rng.choice(CODES)} and other.code is {rng.choice(CODES)})",
@@ -83,9 +84,10 @@ def random_rules(rng: random.Random) -> str:
             condition = f"({condition})\n   or ({_side('line', rng)} and {_side('other', rng)})"
         window = "\n  effective 2026-03-03" if rng.random() < 0.15 else ""
         once = "\n  once per line" if rng.random() < 0.4 else ""
+        across = "\n  across providers" if rng.random() < 0.3 else ""
         out.append(f'rule gen.r{number}\n  when {condition}\n'
                    f'  then warn {rng.choice(("line", "other", "both"))} "{{line.code}} with {{other.code}}"'
-                   f'{once}{window}\n  reference "test"\nend\n')
+                   f'{once}{across}{window}\n  reference "test"\nend\n')
     return "\n".join(out)
 
 
@@ -231,7 +233,7 @@ def plain_pair_rules(tracer, group: list) -> None:
         for rule in tracer.lookup.pair_rules(a):
             fired_with = None
             for b in group:
-                if a is b or not c.same_provider(a, b):
+                if a is b or not (c.same_provider(a, b) or rule.across_providers):
                     continue
                 if rule.same_code and b.code != a.code:
                     continue

@@ -243,7 +243,7 @@ def _day_pair_rules(ev: Evaluation, lookup, day: int, group: list, codes: set, f
             # (The loop over the rules is kept short: a body past 255 instructions makes CPython 3.11 jump with
             # EXTENDED_ARG, 0.17% more instructions per claim, measured.)
             for b in candidates:
-                if a is not b and same_provider(a, b) and check(ev, a, b) is True:
+                if a is not b and (same_provider(a, b) or rule.across_providers) and check(ev, a, b) is True:
                     if _pair_rule_fired(rule, ev, a, b, findings, both_seen):  # (candidates: in claim order)
                         break
 
@@ -273,7 +273,8 @@ def _big_day_pair_rules(ev: Evaluation, lookup, day: int, group: list, codes: se
             if rule.same_code:
                 candidates = candidates.get(a.code, ())
             for b in candidates:
-                if a is not b and same_provider(a, b) and (rest is None or rest(ev, a, b) is True):
+                if a is not b and (same_provider(a, b) or rule.across_providers) and \
+                        (rest is None or rest(ev, a, b) is True):
                     if _pair_rule_fired(rule, ev, a, b, findings, both_seen):
                         break
 

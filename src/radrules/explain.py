@@ -664,7 +664,7 @@ class _Tracer:
                 answers = None if _outside(rule.scope, a.date) else condition.of_line(a)  # (out of dates: none)
                 fired_with = None  # a `once per line` rule: the line it fired with, its later pairs unchecked
                 for b in candidates:
-                    if a is b or not same_provider(a, b):
+                    if a is b or not (same_provider(a, b) or rule.across_providers):
                         continue
                     if fired_with is not None:
                         self._not_checked(rule, a, b, fired_with)

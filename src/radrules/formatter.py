@@ -47,8 +47,8 @@ _HANG = 4  # a code list that starts on the line after `=` (or `for`)
 _BLOCKS = ("rule", "pairs_block", "limits_block", "addons_block")
 _CLAUSE_ORDER = {
     "kind_clause": 0, "for_payer": 1, "for_type": 2, "unless_table": 3, "effective": 4, "effective_through": 4,
-    "when": 5, "then": 6, "once_per_line": 7, "once_per_claim": 7, "carc": 8, "rarc": 9, "group_when": 10,
-    "reference": 11, "severity": 12,
+    "when": 5, "then": 6, "once_per_line": 7, "once_per_claim": 7, "across_providers": 8, "carc": 9, "rarc": 10,
+    "group_when": 11, "reference": 12, "severity": 13,
 }
 _SYNTAX_CLAUSE_ORDER = {kind: order for order, kind in enumerate(s.CLAUSE_WORDS)}  # the canonical order
 _INDICATOR_WORDS = {"0": "not allowed", "1": "allowed", "9": "not applicable"}

@@ -236,6 +236,9 @@ class GeneralRule:
     # `group PR when CONDITION`: (group, condition) — a finding whose lines meet the condition takes that group
     # in its `carc` (a patient liable under an ABN); asked only when the rule fires.
     group_when: tuple | None = None
+    # Pair rules only (`across providers`): the lines of a date are paired whatever their providers (the rule
+    # compares them itself, `line.rendering_npi != other.rendering_npi`), not only one provider's.
+    across_providers: bool = False
     # Whether the scope has a date window (the evaluator's inner loop asks only then).
     windowed: bool = attrs.field(init=False, repr=False, eq=False)
     # ``condition`` as a closure (radrules.fastpath); rebuilt after unpickling.

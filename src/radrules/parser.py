@@ -994,6 +994,9 @@ class _Builder(TreeWalk):
     def once_per_claim(self, meta, c):
         return s.OncePerClaim(self._span(meta))
 
+    def across_providers(self, meta, c):
+        return s.AcrossProviders(self._span(meta))
+
     def group_when(self, meta, c):
         return s.GroupWhen(self._tok(c[0]), c[1], self._span(meta))
 

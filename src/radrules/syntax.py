@@ -236,6 +236,13 @@ class OncePerLine:
 
 
 @attrs.frozen
+class AcrossProviders:
+    """``across providers``: a pair rule pairs the lines of a date whatever their rendering providers."""
+
+    span: Span
+
+
+@attrs.frozen
 class OncePerClaim:
     """``once per claim``: a rule on one line that acts on the claim fires once, for the first line that meets it."""
 
@@ -252,8 +259,8 @@ class GroupWhen:
     span: Span
 
 
-Clause = Union[KindClause, ForPayer, ForType, Effective, When, Then, OncePerLine, OncePerClaim, Carc, Rarc,
-               GroupWhen, Reference, SeverityClause]
+Clause = Union[KindClause, ForPayer, ForType, Effective, When, Then, OncePerLine, OncePerClaim, AcrossProviders, Carc,
+               Rarc, GroupWhen, Reference, SeverityClause]
 
 #: The keyword that introduces each clause, for messages.
 CLAUSE_WORDS = {
@@ -266,6 +273,7 @@ CLAUSE_WORDS = {
     Then: "then",
     OncePerLine: "once per line",
     OncePerClaim: "once per claim",
+    AcrossProviders: "across providers",
     Carc: "carc",
     Rarc: "rarc",
     GroupWhen: "group",

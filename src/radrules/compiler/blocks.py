@@ -22,7 +22,7 @@ BLOCK_DEFAULTS = {
     s.AddonsBlock: ("addon", "CO-107", ("N122",)),
 }
 _RULE_CLAUSES = (s.KindClause, s.ForPayer, s.ForType, s.UnlessTable, s.Effective, s.When, s.Then, s.OncePerLine,
-                 s.OncePerClaim, s.Carc, s.Rarc, s.GroupWhen, s.Reference)
+                 s.OncePerClaim, s.AcrossProviders, s.Carc, s.Rarc, s.GroupWhen, s.Reference)
 
 _BLOCK_CLAUSES = (s.ForPayer, s.ForType, s.UnlessTable, s.Effective, s.Carc, s.Rarc, s.Reference, s.SeverityClause)
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -56,6 +56,8 @@ class BlockCompiler:
                     help = "edit blocks list rows; write conditions in a `rule`"
                 elif isinstance(clause, s.OncePerLine):
                     help = "`once per line` is for a `rule` that compares two lines (reads `other.`)"
+                elif isinstance(clause, s.AcrossProviders):
+                    help = "`across providers` is for a `rule` that compares two lines (reads `other.`)"
                 elif isinstance(clause, s.OncePerClaim):
                     help = "`once per claim` is for a `rule` on one line that acts on the claim"
                 elif isinstance(clause, s.GroupWhen):
@@ -194,6 +196,13 @@ class BlockCompiler:
                            help="it is for a rule that reads `other.`; a rule on one line, or on the claim, "
                                 "gives at most one finding a line already")
             ok = False
+        across = s.AcrossProviders in clauses
+        if across and shape not in (None, "pair"):
+            self.ctx.error("RR252", "`across providers` is not allowed in a rule that does not compare two lines",
+                           clauses[s.AcrossProviders].span,
+                           help="it pairs two lines of different providers, for a rule that reads `other.`; a rule on "
+                                "one line, or on the claim, sees every line already (`claim also has`)")
+            ok = False
         group_when = self._group_when(clauses, shape, carc) if s.GroupWhen in clauses else None
         if group_when is False:
             ok = False
@@ -233,7 +242,7 @@ class BlockCompiler:
         needs_authorization = shape == "line" and any(map(_reads_authorization, c.conjuncts(condition)))
         return m.GeneralRule(info, scope, shape, target, condition, template, codes_key, modifiers_key,
                              other_codes, same_code, needs_history, places_key, needs_authorization, once,
-                             group_when)
+                             group_when, across)
 
     def _group_when(self, clauses: dict, shape: str | None, carc: str | None):
         """(group, compiled condition) of a `group GROUP when CONDITION` clause, None if the rule's shape is not

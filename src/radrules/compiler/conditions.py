@@ -202,9 +202,7 @@ class ConditionCompiler:
             return None
         op = expr.op.text
         if left.type == "identifier":
-            written = isinstance(expr.right, s.Literal) and op == "!=" and expr.right.token.text == "present"
-            self._identifier_error(left, f"write `{left.field} is missing`" if written else None)  # `is not present`
-            return None
+            return self._identifiers(expr, left, op)
         word = expr.right.token.text if isinstance(expr.right, s.Literal) and expr.right.kind != "text" else None
         if word in ("present", "missing") and op in ("=", "!="):
             # `is not present` reads as "is not the name `present`": a payer named so is never meant (quote it if so)
@@ -232,6 +230,20 @@ class ConditionCompiler:
         if isinstance(left.node, c.PropertyOf) and isinstance(right.node, c.Const):
             self._property_values(left.node.name, [(right.node.value, expr.right.span)])
         return c.Compare(left.node, op, right.node, self._text(expr))
+
+    def _identifiers(self, expr: s.Compare, left: Operand, op: str):
+        """A comparison of an identifier: only with the other line's same identifier, `=` or `!=` (whether two
+        lines name one rendering provider, their values never read); else RR209."""
+        if isinstance(expr.right, s.Field) and op in ("=", "!="):
+            right = self._operand(expr.right, allow_identifier=True)
+            if right is None:
+                return None
+            if right.type == "identifier" and _record_field(left) == _record_field(right) and \
+                    {left.field.split(".")[0], right.field.split(".")[0]} == {"line", "other"}:
+                return c.Compare(left.node, op, right.node, self._text(expr))
+        written = isinstance(expr.right, s.Literal) and op == "!=" and expr.right.token.text == "present"
+        self._identifier_error(left, f"write `{left.field} is missing`" if written else None)  # `is not present`
+        return None
 
     def _property_values(self, name: str, written: list) -> None:
         """RR274 for each value (value, span) that no code has as its property ``name``: a misspelt value makes a
@@ -474,6 +486,14 @@ class ConditionCompiler:
         return self._literal(operand, expected)
 
     def _identifier_error(self, operand: Operand, help: str | None = None) -> None:
+        record, name = operand.field.split(".")
+        if record in ("line", "other"):
+            pair = f"`line.{name} = other.{name}`"
+            self.ctx.error("RR209", f"`{operand.field}` is an identifier: test it only with `is missing` or "
+                                    f"`is present`, or compare it with the other line's ({pair})", operand.span,
+                           help=help or "identifiers are protected data: rules never read their values, and may "
+                                        "only ask whether two lines name the same one")
+            return
         self.ctx.error("RR209", f"`{operand.field}` is an identifier: test it only with `is missing` or `is present`",
                        operand.span, help=help or "identifiers are protected data; rules never read their values")
 
@@ -694,6 +714,11 @@ class ConditionCompiler:
                        help=f"both sides of a comparison are of one type: compare {TYPE_WORDS[left.type]} with "
                             f"{TYPE_WORDS[left.type]} (another field of that type, or a value written as one)")
         return False
+
+
+def _record_field(operand: Operand) -> str:
+    """The field's name without its record: `rendering_npi` of `line.rendering_npi`."""
+    return operand.field.split(".", 1)[1]
 
 
 _BAD = object()

@@ -85,6 +85,7 @@ def rule_description(rule) -> dict:
     out.update(exclusion_fields(rule.scope))
     out["target"] = rule.target
     out["once_per_line"] = rule.once_per_line
+    out["across_providers"] = rule.across_providers
     out["condition"] = condition_text(rule.condition)
     out["message"] = template_text(rule.message)
     out["group"] = f"{rule.group_when[0]} when {condition_text(rule.group_when[1])}" if rule.group_when else None
@@ -95,7 +96,7 @@ def rule_key(rule):
     """The canonical form two versions of a rule are compared by."""
     info = rule.info
     return (info.kind, info.severity, info.title, info.carc, info.rarc, info.reference, canonical(rule.scope),
-            rule.target, rule.once_per_line, canonical(rule.condition), canonical(rule.message),
+            rule.target, rule.once_per_line, rule.across_providers, canonical(rule.condition), canonical(rule.message),
             (rule.group_when[0], canonical(rule.group_when[1])) if rule.group_when else None)
 
 
@@ -274,7 +275,8 @@ def match_rows(old: list, new: list) -> tuple[list, list, list]:
 _RULE_LABELS = (("kind", "kind"), ("severity", "severity"), ("title", "title"), ("payers", "payers"),
                 ("claim_types", "claim types"), ("start", "from"), ("end", "until"),
                 ("disabled_for", "disabled for"), ("replaced_by_table", "replaced by"), ("target", "acts on"),
-                ("once_per_line", "once per line"), ("condition", "condition"), ("message", "message"),
+                ("once_per_line", "once per line"), ("across_providers", "across providers"),
+                ("condition", "condition"), ("message", "message"),
                 ("carc", "carc"), ("rarc", "rarc"), ("group", "group"), ("reference", "reference"))
 
 
@@ -302,7 +304,7 @@ def rule_details(old: dict, new: dict, old_rule=None, new_rule=None) -> list[str
             before, after = before or "none", after or "none"
         elif name == "disabled_for":
             before, after = "; ".join(before) or "no one", "; ".join(after) or "no one"
-        elif name == "once_per_line":
+        elif name in ("once_per_line", "across_providers"):
             before, after = ("yes" if side else "no" for side in (before, after))
         elif name == "replaced_by_table":
             before, after = ("; ".join(map(_replaced_text, side)) or "no table" for side in (before, after))

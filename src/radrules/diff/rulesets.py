@@ -180,10 +180,12 @@ def _rules(old, new) -> list[Change]:
 
 
 def _rule_summary(desc: dict) -> tuple[str, ...]:
-    """Scope, condition and action of a rule's description, a line each (and `once per line`, if it says so)."""
+    """Scope, condition and action of a rule's description, a line each (and `once per line` and `across
+    providers`, if it says so)."""
     summary = (d.scope_text(desc), f"when {desc['condition']}",
                f"then {desc['severity']} {desc['target']} \"{desc['message']}\"")
-    return summary + ("once per line",) if desc["once_per_line"] else summary
+    return summary + tuple(words for name, words in (("once_per_line", "once per line"),
+                                                     ("across_providers", "across providers")) if desc[name])
 
 
 def _blocks(old, new) -> list[Change]:
