@@ -111,6 +111,18 @@ class TestEval:
         assert done.returncode == 1
         assert "history.jsonl" in done.stderr and "line 1" in done.stderr and "Traceback" not in done.stderr
 
+    def test_history_and_payers_files_with_a_byte_order_mark_are_read(self, tmp_path):
+        """Windows tools (PowerShell's `Out-File -Encoding utf8`) start a file with a byte order mark and end lines
+        with CR LF: `--history` and `--payers` read such files as claim files are read (they said "not JSON")."""
+        bom = "\ufeff"
+        (tmp_path / "history.jsonl").write_text(bom + json.dumps({"code": "70450", "date": "2026-01-05"}) + "\r\n",
+                                                encoding="utf-8")
+        (tmp_path / "payers.json").write_text(bom + json.dumps({"00123": "acme"}) + "\r\n", encoding="utf-8")
+        done = run("eval", "--exit-zero", "--history", str(tmp_path / "history.jsonl"), "--payers",
+                   str(tmp_path / "payers.json"), "examples/claims.json")
+        assert done.returncode == 0, done.stderr
+        assert "22 claims:" in done.stdout and "error" not in done.stderr
+
     def test_empty_input(self):
         """No claims at all is not an error."""
         done = run("eval", "-", stdin="\n")

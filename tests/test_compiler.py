@@ -171,6 +171,49 @@ class TestSets:
         assert hits(rules, "71250", diagnoses=["C34.90"])
         assert not hits(rules, "71250", diagnoses=["C33"])
 
+    def test_a_diagnosis_range_holds_the_codes_under_the_codes_it_counts_through(self):
+        """`O09.00-O09.93`, as payers write ranges, holds O09.522 (under O09.52) but nothing past O09.93; ends of
+        categories (`M80.0-M80.8`) hold their codes; a range with letters after its digits holds those codes only;
+        `except` still takes codes out of it."""
+        rules = radrules.loads("diagnoses high_risk = O09.00-O09.93, M80.0-M80.8 except O09.52*\n"
+                               "diagnoses exact = M80.00XA-M80.08XA\n"
+                               + rule("claim.diagnoses has any of high_risk")
+                               + rule("claim.diagnoses has any of exact", rule_id="t.exact"))
+        fired = {dx: hits(rules, "76801", diagnoses=[dx]) for dx in
+                 ("O09.00", "O09.612", "O09.93", "O09.933", "O09.94", "O10.00", "O09.522", "M80.08XA", "M80.9")}
+        assert fired == {"O09.00": True, "O09.612": True, "O09.93": True, "O09.933": True, "O09.94": False,
+                         "O10.00": False, "O09.522": False, "M80.08XA": True, "M80.9": False}
+        exact = [f"M80.0{n}XA" for n in (0, 8, 9)] + ["M80.08XD"]
+        assert [list(rules.evaluate({"diagnoses": [dx], "lines": [{"code": "76801", "date": "2026-03-02"}]}).fired())
+                for dx in exact] == [["t.exact", "t.rule"], ["t.exact", "t.rule"], ["t.rule"], ["t.rule"]]
+
+    def test_a_diagnosis_range_of_several_shapes_is_told_the_prefix(self):
+        """`M80.00XA-M80.88XS` counts through no one run of digits: RR208 says to write the category's prefix."""
+        (diagnostic,) = _errors("diagnoses d = M80.00XA-M80.88XS\n")
+        assert (diagnostic.code, diagnostic.help) == ("RR208", "for every code that starts with M80, write a prefix: "
+                                                               "`M80*`")
+        (diagnostic,) = _errors("codes c = 70450-7049X\n")
+        assert diagnostic.help == "a range runs from a lower code to a higher one of the same shape, as 70450-70498"
+
+    @pytest.mark.parametrize("low, high, prefixes", [
+        ("O0900", "O0993", ["O090", "O091", "O092", "O093", "O094", "O095", "O096", "O097", "O098", "O0990",
+                            "O0991", "O0992", "O0993"]),
+        ("F17210", "F17219", ["F1721"]),
+        ("C3410", "C3412", ["C3410", "C3411", "C3412"]),
+        ("Z000", "Z999", ["Z"]),
+        ("M8000", "M8000", ["M8000"]),
+        ("E0819", "E0821", ["E0819", "E0820", "E0821"]),
+    ])
+    def test_covering_prefixes_are_the_fewest_that_hold_the_range(self, low, high, prefixes):
+        from radrules.codes import covering_prefixes, expand_range
+
+        found = covering_prefixes(low, high)
+        assert found == prefixes
+        counted = expand_range(low, high)
+        assert all(any(code.startswith(p) for p in found) for code in counted)
+        width = len(low)
+        assert all(len(p) < width or p in counted for p in found)
+
     def test_has_all_of_with_prefix(self):
         """`has all of` needs every listed code and one match for every prefix."""
         rules = radrules.loads(rule("claim.diagnoses has all of [Z87.891, C34*]"))
@@ -548,17 +591,17 @@ class TestSetBounds:
         from radrules.compiler.sets import SetTable
         from radrules.parser import parse_rules
 
-        text = "diagnoses big = A000000-A099999\ndiagnoses again = big\ndiagnoses more = again\n"
+        text = "diagnoses big = A00000A-A99999A\ndiagnoses again = big\ndiagnoses more = again\n"
         source, _ = parse_rules(text, "t.rr")
         definitions = {st.name.text: st for st in source.statements}
         table = SetTable(Context([]), definitions)
         assert table.named("more").values is table.named("big").values
-        assert table.built < 100_001  # the range, built once
+        assert len(table.named("big").values) == 100_000 and table.built < 100_001  # the range, built once
 
     def test_all_sets_together_are_bounded(self):
         """Six sets of 900,000 codes each: RR253 on the item that passes 2,000,000, once."""
-        text = "".join(f"diagnoses s{k} = " + ", ".join(f"{letter}{i}00000-{letter}{i}99999" for i in range(9)) + "\n"
-                       for k, letter in enumerate("ABCDEF"))
+        text = "".join(f"diagnoses s{k} = " + ", ".join(f"{letter}00000{end}-{letter}99999{end}" for end in "ABCDEFGHJ")
+                       + "\n" for k, letter in enumerate("ABCDEF"))  # (a letter after the digits: the codes alone)
         with pytest.raises(radrules.RuleError) as caught:
             radrules.loads(text, name="sets.rr")
         (diagnostic,) = caught.value.errors

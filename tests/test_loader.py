@@ -486,3 +486,21 @@ def test_a_damaged_parse_on_disk_is_parsed_again(tmp_path):
     finally:
         loader.parse_rules = original
     assert len(calls) == 1 and _rows(again) == _rows(first)
+
+
+def test_rule_and_test_files_are_found_whatever_the_case_of_their_extension(tmp_path):
+    """`PAYER.RR` beside `main.rr` is loaded too (Windows takes it for a `.rr` file, and so do we), and `T.RRT`
+    is a test file: a rule file left out silently would leave its denials out."""
+    from radrules.testing import Runner
+
+    (tmp_path / "main.rr").write_text('ruleset "x" version "1"\n', encoding="utf-8")
+    (tmp_path / "PAYER.RR").write_text('rule u.deny\n  when line.code is 74176\n  then deny line "no"\n'
+                                       '  carc CO-4\n  reference "test"\nend\n', encoding="utf-8")
+    (tmp_path / "T.RRT").write_text('rules "."\n\ntest "denied"\n  claim\n    2026-03-02 74176\n'
+                                    '  expect u.deny on line 1 deny\nend\n', encoding="utf-8")
+    rules = radrules.load(tmp_path, cache_dir=None)
+    assert "u.deny" in rules.rule_ids()
+    claim = {"id": "C", "lines": [{"code": "74176", "date": "2026-03-02"}]}
+    assert not rules.evaluate(claim).passed
+    report = Runner().run([tmp_path])
+    assert (report.passed, report.failed) == (1, 0)

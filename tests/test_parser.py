@@ -807,6 +807,16 @@ def test_digits_and_x_elsewhere_get_no_nubc_hint():
      "every frequency of a type of bill is a set: `claim.bill_type in [13*]`"),
     (RULE_WITH.format("", "claim.bill_type in [131,\n                          13x]", 'deny line "x"'), "RR103",
      "unexpected `13x`", "13x", "every frequency of a type of bill is written with `*`: `13*`"),
+    ("diagnoses d = O09.-, Z79.52\n", "RR103", "unexpected `-`", "-",
+     "the codes under a category are a prefix here: `O09*` (`O09.-` is the Tabular's way to write it)"),
+    (RULE_WITH.format("", "line.diagnoses has any of [M80.-]", 'deny line "x"'), "RR103", "unexpected `-`", "-",
+     "the codes under a category are a prefix here: `M80*` (`M80.-` is the Tabular's way to write it)"),
+    (RULE_WITH.format("", "line.code is 77080\n   unless line.diagnoses has any of [M80*]", 'deny line "x"'),
+     "RR101", "unexpected word `line`", "line",
+     "a condition is turned around with `not`: `and not line...` (or, for a list, `has none of`)"),
+    (RULE_WITH.format("", "line.code is 77080\n   or except patient.age > 65", 'deny line "x"'),
+     "RR101", "unexpected word `patient`", "patient",
+     "a condition is turned around with `not`: `or not patient...` (or, for a list, `has none of`)"),
 ])
 def test_a_common_mistake_is_told_its_fix(text, code, message, word, help):
     """A target left out, a payer name in capitals, a diagnosis code in lower case, `effective DATE to DATE` (a

@@ -57,7 +57,9 @@ def open_regular(path, *, follow_links: bool = True, dir_fd: int | None = None):
     import os
     import stat
 
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | (0 if follow_links else getattr(os, "O_NOFOLLOW", 0))
+    # (O_BINARY: on Windows `os.open` is in text mode without it, turning CR LF into LF and ending at a 0x1A byte)
+    flags = (os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+             | (0 if follow_links else getattr(os, "O_NOFOLLOW", 0)))
     handle = os.open(path, flags, dir_fd=dir_fd)
     try:
         if not stat.S_ISREG(os.fstat(handle).st_mode):
@@ -91,7 +93,7 @@ def rule_files_in(folder: Path, limit: int) -> bool | None:
                         continue
                     if entry.is_dir(follow_symlinks=False):
                         pending.append(entry.path)
-                    elif entry.name.endswith(".rr"):
+                    elif entry.name.lower().endswith(".rr"):
                         found = True
         except OSError:  # a folder that can't be read holds nothing we can load
             continue

@@ -570,7 +570,7 @@ def json_objects(source, what: str):
             return
         if not name:  # open("") fails too, but say why
             raise InputError(None, f"no {what} file: the path is empty")
-        with open(name, encoding="utf-8") as handle:
+        with open(name, encoding="utf-8-sig") as handle:
             yield from _objects(handle, name)
     except OSError as problem:  # missing, a folder, a name too long, a read error
         raise InputError(name, f"can't read the file: {problem.strerror or problem}") from None

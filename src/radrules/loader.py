@@ -282,10 +282,10 @@ def files_under(root: Path) -> tuple[list[Path], list[Diagnostic]]:
                 if is_dir:
                     searched.add(path)
                     pending.append(path)
-                elif entry.name.endswith(".rr"):
+                elif entry.name.lower().endswith(".rr"):
                     found.add(path)
                 continue
-            if not is_dir and not entry.name.endswith(".rr"):
+            if not is_dir and not entry.name.lower().endswith(".rr"):
                 continue
             try:
                 target = resolved(path)

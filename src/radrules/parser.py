@@ -447,6 +447,19 @@ def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> 
         return Diagnostic("RR103", f"unexpected `{value}`", span, line_text(token.line),
                           help=f"a payer's name of several words is quoted, `{earlier}\"{name}\"`; several payers are "
                                f"parted by commas, `{earlier}{', '.join(name.split())}`")
+    negation = re.search(r"(?<![\w.])(unless|except|but)\s+$", before)
+    if negation and token.type == "NAME" and value in ("line", "other", "claim", "patient", "history") \
+            and (negation.group(1) != "except" or re.search(r"(?<![\w.])(and|or|when)\s+except\s+$", before)):
+        joined = re.search(r"(?<![\w.])(and|or|when)\s+\w+\s+$", before)  # `and except line...`
+        return Diagnostic("RR101", f"unexpected word `{value}`", span, line_text(token.line),
+                          help=f"a condition is turned around with `not`: `{joined.group(1) if joined else 'and'} "
+                               f"not {value}...` (or, for a list, `has none of`)")
+    tabular = re.search(r"(?<![\w.])([A-Za-z][0-9][0-9A-Za-z]*)\.$", before)
+    if value == "-" and tabular:  # `M80.-`: the Tabular's "the codes under M80"
+        category = tabular.group(1).upper()
+        return Diagnostic("RR103", "unexpected `-`", span, line_text(token.line),
+                          help=f"the codes under a category are a prefix here: `{category}*` (`{category}.-` is the "
+                               f"Tabular's way to write it)")
     if value == "," and re.search(r"(?<![\w.])pair\s+[^\s,]+\s*$", before):  # `pair 74176, 74150`
         first = re.search(r"pair\s+([^\s,]+)\s*$", before).group(1)
         second = re.match(r",\s*([^\s,]+)", padded[token.start_pos:])

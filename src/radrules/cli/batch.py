@@ -421,6 +421,8 @@ def _run_pool(units: Iterator[Unit], ruleset, options: Options, jobs: int, take)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    if sys.platform == "win32":  # Windows waits on at most 63 handles: its process pools take at most 61 workers
+        jobs = min(jobs, 61)
     # fork (where there is one) starts workers fastest and shares the ruleset without pickling it
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else None)

@@ -160,7 +160,7 @@ def _payer_names(path: str) -> dict:
 
     try:
         with open(path, "rb") as handle:
-            text = handle.read().decode("utf-8")
+            text = handle.read().decode("utf-8-sig")  # (a byte order mark, as Windows tools write, is not JSON)
         data = json_value(text)  # an id twice, or nesting too deep: not JSON
     except OSError as error:
         raise argparse.ArgumentTypeError(f"can't read `{path}`: {error.strerror or error}")

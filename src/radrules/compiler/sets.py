@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import os
 import re
 
 import attrs
@@ -321,10 +322,17 @@ class SetTable:
         if kind == "diagnoses":
             low, high = codes.normalize_diagnosis(low), codes.normalize_diagnosis(high)
         try:
+            if kind == "diagnoses" and not codes.range_parts(low, high)[4]:
+                # O09.00-O09.93 holds O09.522: a range of diagnoses holds the codes under each code it counts
+                # through, a few prefixes (no members built, as a prefix builds none)
+                return set(), tuple(codes.covering_prefixes(low, high))
             expanded = codes.expand_range(low, high)
         except ValueError as problem:
-            self.ctx.error("RR208", f"bad range `{text}`: {problem}", token.span,
-                           help="a range runs from a lower code to a higher one of the same shape, as 70450-70498")
+            help = "a range runs from a lower code to a higher one of the same shape, as 70450-70498"
+            shared = os.path.commonprefix(parts).rstrip(".")
+            if kind == "diagnoses" and len(shared) >= 3:  # `M80.00XA-M80.88XS`: the codes under a category
+                help = f"for every code that starts with {shared}, write a prefix: `{shared}*`"
+            self.ctx.error("RR208", f"bad range `{text}`: {problem}", token.span, help=help)
             return None
         if not self.spend(len(expanded), token.span):
             return None

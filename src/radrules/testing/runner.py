@@ -225,7 +225,7 @@ def _test_files(folder: Path) -> list[Path]:
         searched.add(real)
         folders[:] = sorted(name for name in folders if not name.startswith("."))
         found += [Path(top) / name for name in names
-                  if name.endswith(TEST_SUFFIX) and not name.startswith(".") and (Path(top) / name).is_file()]
+                  if name.lower().endswith(TEST_SUFFIX) and not name.startswith(".") and (Path(top) / name).is_file()]
     once = {}  # a file reached by two paths (a file link beside it) runs once, by the first path
     for path in sorted(found):
         once.setdefault(os.path.realpath(path), path)
