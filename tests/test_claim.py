@@ -744,10 +744,10 @@ ODD_VALUES = [
     [1, 2], [0], [True], ["R10.9", None], {"x": 1}, {"sex": "f"}, {"id": 7}, {"birth_date": "1970-01-01"},
     "1", "12", "0350", "035", "x", ["45", "a1"], ["45 "], ["451"], [45],
 ]
-CLAIM_KEYS = ["id", "type", "payer", "patient", "place_of_service", "prior_auth", "received", "frequency",
-              "diagnoses", "diagnosis_system", "condition_codes", "billing_npi", "lines", "unknown"]
-LINE_KEYS = ["code", "modifiers", "units", "date", "end_date", "diagnosis_pointers", "charge",
-             "place_of_service", "rendering_npi", "revenue_code", "modifer"]
+# Every field the reader knows (a field added to the checked path but not to the fast path is caught here), and
+# a key it does not.
+CLAIM_KEYS = [*claim_module._CLAIM_FIELDS, "unknown"]
+LINE_KEYS = [*claim_module._LINE_FIELDS, "modifer"]
 
 
 def read_checked(data):

@@ -1136,7 +1136,11 @@ def test_a_for_clause_that_contradicts_the_condition_is_warned_of(scope, conditi
 
 @pytest.mark.parametrize("condition, fires", [
     ("claim.bill_type in [13*]", False), ("not claim.bill_type is present", True),
-    ("not claim.bill_type is missing", False), ("claim.bill_type is missing", True)])
+    ("not claim.bill_type is missing", False), ("claim.bill_type is missing", True),
+    ("claim.revenue_codes has 0450", False), ("claim.revenue_codes has any of [045X]", False),
+    ("claim.revenue_codes has all of [0450, 0320]", False), ("claim.revenue_codes is present", False),
+    ("claim.revenue_codes has none of [045X]", True), ("not claim.revenue_codes has 0450", True),
+    ("claim.revenue_codes is missing", True)])
 def test_an_institutional_field_in_a_rule_for_professional_claims(condition, fires):
     """A professional claim never gives a type of bill, a statement period or a revenue code (a ClaimError):
     a rule for professional claims alone that needs one can't fire (RR264); one that tests it missing can."""
@@ -2142,3 +2146,23 @@ def test_a_chain_of_sets_is_judged_by_its_depth_whatever_its_order(inner_first, 
     (error,) = caught.value.errors
     assert (error.code, error.message) == ("RR254", f"set `{top}` is defined through more than 50 other sets, one "
                                                     f"inside the next")
+
+
+@pytest.mark.parametrize("claim_type", ["professional", "institutional"])
+def test_every_field_a_rule_may_read_is_there_when_a_claim_is_evaluated(claim_type):
+    """Each field of LINE_FIELDS, CLAIM_FIELDS and PATIENT_FIELDS reads an attribute that the evaluation's line
+    views and the evaluation itself have: a field added to the tables without one loaded cleanly and then failed
+    on the first claim with an AttributeError."""
+    from radrules.compiler.conditions import CLAIM_FIELDS, LINE_FIELDS, PATIENT_FIELDS
+    from radrules.evaluation import Evaluation
+
+    data = {"type": claim_type, "patient": {"birth_date": "1960-01-01", "sex": "F"},
+            "lines": [{"code": "70450", "date": "2026-03-02"}]}
+    if claim_type == "institutional":
+        data.update(bill_type="131", lines=[{"code": "70450", "date": "2026-03-02", "revenue_code": "0350"}])
+    ev = Evaluation(radrules.Claim.from_dict(data), radrules.load().view_for(None, claim_type))
+    (line,) = ev.lines
+    missing = [f"line.{name}" for name, (attr, _) in LINE_FIELDS.items() if attr and not hasattr(line, attr)]
+    missing += [f"claim.{name}" for name, (attr, _) in CLAIM_FIELDS.items() if attr and not hasattr(ev, attr)]
+    missing += [f"patient.{name}" for name, (attr, _) in PATIENT_FIELDS.items() if attr and not hasattr(ev, attr)]
+    assert missing == []

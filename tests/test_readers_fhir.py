@@ -134,6 +134,23 @@ class TestClaimMapping:
         assert str(error) == ("<fhir>: item[1].productOrService: a revenue code or a data-absent reason, no "
                               "CPT/HCPCS code; radrules needs a CPT/HCPCS code on every line of a professional claim")
 
+    def test_a_bad_revenue_code_given_as_the_product_is_named_where_it_is(self):
+        """A revenue code read from productOrService (no `revenue`) that is not one: the error names
+        item[N].productOrService, where it was, not item[N].revenue, which the item does not have."""
+        data = resource()
+        data["type"] = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type",
+                                    "code": "institutional"}]}
+        data["item"][1]["productOrService"] = {"coding": [{"system": "https://www.nubc.org/CodeSystem/RevenueCodes",
+                                                           "code": "25"}]}
+        data["item"][1].pop("revenue", None)
+        del data["item"][1]["modifier"]
+        error = read_one(data)
+        assert isinstance(error, radrules.InputError)
+        assert str(error).startswith("<fhir>: item[1].productOrService: ")
+        data["item"][1]["revenue"] = {"coding": [{"system": "https://www.nubc.org/CodeSystem/RevenueCodes",
+                                                  "code": "25"}]}
+        assert str(read_one(data)).startswith("<fhir>: item[1].revenue: ")
+
     def test_other_systems_compare_by_scheme_and_host_in_any_case(self):
         """Every system the reader knows compares as CPT's and HCPCS's do (codes.system_key): its scheme and host
         in any case, its path as written. They compared exactly, so an upper-case host made a revenue code a

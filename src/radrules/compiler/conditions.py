@@ -1009,6 +1009,9 @@ def _institutional_field(part) -> str | None:
             operand = operand.inner
         if type(operand) is c.ClaimAttr and operand.attr in _INSTITUTIONAL_CLAIM:
             return _INSTITUTIONAL_CLAIM[operand.attr]
+        if type(operand) is c.ClaimAttr and operand.attr == "revenue_codes":  # none, not missing, on a professional
+            if not negated and (isinstance(part, c.Present) or (isinstance(part, c.Has) and part.quantifier != "none")):
+                return "claim.revenue_codes"
         if type(operand) is c.LineAttr and operand.attr == "revenue_code":
             return "line.revenue_code" if operand.role == 0 else "other.revenue_code"
     return None

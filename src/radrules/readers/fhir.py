@@ -386,8 +386,8 @@ def _claim(resource: dict, bundle: dict, payers: dict) -> Claim:
     if billing_npi:
         data["billing_npi"] = billing_npi
     standing_npi = billing_npi if data["type"] == "professional" else _attending_npi(resource, bundle)
-    data["lines"] = [_line(item, f"item[{index}]", resource, bundle, sequences, data["type"], len(diagnoses),
-                           standing_npi) for index, item in enumerate(items)]
+    data["lines"] = [_line(item, index, resource, bundle, sequences, data["type"], len(diagnoses), standing_npi,
+                           where) for index, item in enumerate(items)]
     try:
         return Claim.from_dict(data)
     except ClaimError as error:
@@ -715,8 +715,11 @@ def _diagnoses(resource: dict, bundle: dict, claim_type: str) -> tuple[list[str]
     return [code for _, (_, code), _ in entries], sequences, systems.pop() if systems else None
 
 
-def _line(item: Any, path: str, resource: dict, bundle: dict, sequences: dict, claim_type: str,
-          diagnosis_count: int, standing_npi: str | None) -> dict:
+def _line(item: Any, index: int, resource: dict, bundle: dict, sequences: dict, claim_type: str,
+          diagnosis_count: int, standing_npi: str | None, where: dict) -> dict:
+    """The claim line of ``item`` (the ``index``-th); ``where`` takes the path of a field read from a place
+    _fhir_path does not know (a revenue code given as the productOrService)."""
+    path = f"item[{index}]"
     if not isinstance(item, dict):
         raise _Problem(path, "expected an object")
     out: dict = {}
@@ -779,6 +782,7 @@ def _line(item: Any, path: str, resource: dict, bundle: dict, sequences: dict, c
             given = next((c for s, c in codes if _in(s, _REVENUE_KEYS)), None)
             if given is not None:
                 out["revenue_code"] = given
+                where[f"lines[{index}].revenue_code"] = f"{path}.productOrService"
     npi = _rendering_npi(item, path, resource, bundle, standing_npi)
     if npi:
         out["rendering_npi"] = npi
