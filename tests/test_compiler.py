@@ -1913,10 +1913,31 @@ class TestAcrossProviders:
         assert not radrules.loads(rule("other.code = line.code")).rules[0].across_providers
 
     @pytest.mark.parametrize("condition", ["line.rendering_npi = other.rendering_npi",
-                                           "other.rendering_npi != line.rendering_npi"])
+                                           "other.rendering_npi != line.rendering_npi",
+                                           "other.provider != line.provider"])
     def test_two_lines_rendering_providers_compare(self, condition):
         (compiled,) = radrules.loads(rule(condition)).rules
         assert compiled.shape == "pair"
+
+    @pytest.mark.parametrize("field", ["line.provider", "other.provider", "other.rendering_npi"])
+    def test_a_provider_is_never_shown(self, field):
+        (diagnostic,) = _errors(rule("other.code = line.code", then=f'warn line "{{{field}}}"'))
+        assert diagnostic.code == "RR212" and field in diagnostic.message
+
+    def test_line_provider_is_the_provider_the_edits_compare_by(self):
+        """`line.provider` is the rendering NPI, the billing NPI on an institutional claim and with
+        `same_provider = billing` (when the claim names one)."""
+        text = ('rule t.apart\n  when other.code = line.code\n   and other.provider != line.provider\n'
+                '  then warn line "x"\n  across providers\n' + REF + 'end\n')
+        lines = [{"code": "71046", "date": "2026-03-02", "rendering_npi": npi} for npi in ("1234567893", "1245319599")]
+        data = {"id": "C", "billing_npi": "1234567893", "lines": lines}
+        assert radrules.loads(text).evaluate(data).fired() == ("t.apart",)
+        grouped = radrules.loads(text + "setting same_provider = billing\n")
+        assert grouped.evaluate(data).fired() == ()
+        assert grouped.evaluate({**data, "billing_npi": None}).fired() == ("t.apart",)
+        hospital = {**data, "type": "institutional", "bill_type": "131",
+                    "lines": [dict(line, revenue_code="0320") for line in lines]}
+        assert radrules.loads(text).evaluate(hospital).fired() == ()
 
     @pytest.mark.parametrize("condition, field", [
         ("line.rendering_npi = line.rendering_npi", "line.rendering_npi"),

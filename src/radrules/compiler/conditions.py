@@ -32,6 +32,7 @@ LINE_FIELDS = {
     "charge": ("charge", "number"),
     "place_of_service": (None, "place"),
     "rendering_npi": ("rendering_npi", "identifier"),
+    "provider": ("provider", "identifier"),  # the provider the edits compare lines by (same_provider)
     "revenue_code": ("revenue_code", "revenue_code"),
     "number": ("number", "number"),
     "authorization": (None, "authorization"),
