@@ -524,8 +524,8 @@ def test_an_action_without_then_says_then_comes_first():
 
 class TestHistorySame:
     @pytest.mark.parametrize("written, message", [
-        ("with the same charge", "`history has the same code` compares `modifiers`, `units` or `provider`, not "
-                                 "`charge`"),
+        ("with the same charge", "`history has the same code` compares `modifiers`, `units`, `provider` or `type`, "
+                                 "not `charge`"),
         ("with the same units with the same units", "`with the same units` is written twice"),
     ])
     def test_what_it_compares(self, written, message):
@@ -545,6 +545,35 @@ class TestHistorySame:
             claim = {"lines": [{"code": "71046", "date": "2026-03-02", "units": 1, "modifiers": ["26"]}]}
             history = [{"code": "71046", "date": "2026-03-02", "units": units, "modifiers": ["26"]}]
             assert rules.evaluate(claim, history=history).fired() == (("a.b",) if fires else ())
+
+    @pytest.mark.parametrize("written, paid, fires", [
+        ("without modifier [26, TC]", [], True),
+        ("without modifier [26, TC]", ["TC"], False),
+        ("with modifier [26, TC]", ["TC"], True),
+        ("with modifier [26, TC]", [], False),
+        ("with modifiers [76, 77]", ["26", "77"], True),
+    ])
+    def test_a_modifier_filter_chooses_the_paid_lines(self, written, paid, fires):
+        """`with modifier M` counts the paid lines of the code with one of M, `without modifier M` those with none."""
+        rules = radrules.loads(f'rule a.b\n  when history has the same code {written} on the same date\n'
+                               f'  then deny line "x"\n  reference "t"\nend\n', name="same.rr")
+        claim = {"lines": [{"code": "71046", "date": "2026-03-02", "modifiers": ["26"]}]}
+        history = [{"code": "71046", "date": "2026-03-02", "modifiers": paid}]
+        assert rules.evaluate(claim, history=history).fired() == (("a.b",) if fires else ())
+
+    @pytest.mark.parametrize("paid_type, fires", [(None, True), ("professional", True), ("institutional", False)])
+    def test_with_the_same_type_counts_paid_lines_of_the_claims_type(self, paid_type, fires):
+        """`with the same type`: paid lines of claims of the claim's type or of none given, any provider's."""
+        rules = radrules.loads('rule a.b\n  when history has the same code on the same date with the same type\n'
+                               '  then deny line "x"\n  reference "t"\nend\n', name="same.rr")
+        claim = {"lines": [{"code": "71046", "date": "2026-03-02", "rendering_npi": "1234567893"}]}
+        paid = {"code": "71046", "date": "2026-03-02", "rendering_npi": "1245319599"}
+        if paid_type:
+            paid["type"] = paid_type
+        assert rules.evaluate(claim, history=[paid]).fired() == (("a.b",) if fires else ())
+        anyone = radrules.loads('rule a.b\n  when history has the same code on the same date\n'
+                                '  then deny line "x"\n  reference "t"\nend\n', name="same.rr")
+        assert anyone.evaluate(claim, history=[paid]).fired() == ("a.b",)
 
 
 class TestDatesOffTheCalendar:

@@ -556,17 +556,23 @@ class HistorySame:
     a line that names none compares with any, a line of an institutional claim (or of a professional one with
     `same_provider = billing`) with the paid lines of its type whose billing provider is the claim's (or that
     name none, or all of them if the claim names none), and a line of a claim of the other type is another
-    provider's)."""
+    provider's; of a claim of its type, as asked; with a modifier or none of them, as asked)."""
 
     same_date: bool
     same_modifiers: bool
     text: str = ""
     same_units: bool = False
     same_provider: bool = False
+    modifiers: frozenset | None = None  # `with modifier`: paid lines with one of them count (`without`: none)
+    without: bool = False
+    same_type: bool = False  # paid lines of claims of the claim's type (or of none given), as `same_provider`'s
 
     def test(self, ev, line, other):
-        for service in ev.provider_history() if self.same_provider else ev.history:
+        modifiers = self.modifiers
+        for service in ev.provider_history() if (self.same_provider or self.same_type) else ev.history:
             if service.code != line.code:
+                continue
+            if modifiers is not None and modifiers.isdisjoint(service.modset) is not self.without:
                 continue
             if self.same_date and service.day != line.day:
                 continue

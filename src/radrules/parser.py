@@ -1091,7 +1091,7 @@ class _Builder(TreeWalk):
     def history_same(self, meta, c):
         same_date = any(isinstance(x, tuple) and x[0] == "date" for x in c)
         same_properties = tuple(x[1] for x in c if isinstance(x, tuple) and x[0] == "property")
-        return s.HistorySame(same_date, same_properties, self._span(meta))
+        return s.HistorySame(same_date, same_properties, self._span(meta), _modifier_filter(c))
 
     def history_count(self, meta, c):
         return s.HistoryCount(c[0], _history_window(c), self._span(meta), _modifier_filter(c))

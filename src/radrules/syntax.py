@@ -562,11 +562,13 @@ class HistoryHas:
 
 @attrs.frozen
 class HistorySame:
-    """``history has the same code [on the same date] [with the same modifiers] [with the same units]``."""
+    """``history has the same code [with(out) modifier M] [on the same date] [with the same modifiers] [with the
+    same units] [with the same provider]``."""
 
     same_date: bool
-    same_properties: tuple  # Token: `modifiers`, `units`
+    same_properties: tuple  # Token: `modifiers`, `units`, `provider`, `type`
     span: Span
+    modifiers: ModifierFilter | None = None
 
 
 @attrs.frozen

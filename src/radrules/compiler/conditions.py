@@ -406,20 +406,23 @@ class ConditionCompiler:
     def _historysame(self, expr: s.HistorySame):
         compared = set()
         for token in expr.same_properties:
-            if token.text not in ("modifiers", "units", "provider"):
-                self.ctx.error("RR204", f"`history has the same code` compares `modifiers`, `units` or `provider`, "
-                               f"not `{token.text}`", token.span,
+            if token.text not in ("modifiers", "units", "provider", "type"):
+                self.ctx.error("RR204", f"`history has the same code` compares `modifiers`, `units`, `provider` or "
+                               f"`type`, not `{token.text}`", token.span,
                                help="write `with the same modifiers`, `with the same units`, `with the same "
-                                    "provider`, or several")
+                                    "provider`, `with the same type`, or several")
                 return None
             if token.text in compared:
                 self.ctx.error("RR204", f"`with the same {token.text}` is written twice", token.span,
                                help="write it once")
                 return None
             compared.add(token.text)
+        modifiers = self._modifier_filter(expr.modifiers)
+        if modifiers is _BAD:
+            return None
         self.roots.add("line")
         return c.HistorySame(expr.same_date, "modifiers" in compared, self._text(expr), "units" in compared,
-                             "provider" in compared)
+                             "provider" in compared, *modifiers, "type" in compared)
 
     def _window(self, window):
         """A compiled history window, None for no window, _BAD after an error."""
