@@ -727,3 +727,22 @@ end
     assert steps(result, "t.other") == [("silent", (2,), (1,)), ("fired", (3,), (1,)), ("not checked", (4,), (1,))]
     (skipped,) = [s for s in result.explanation.steps if s.outcome == "not checked"]
     assert skipped.detail == "once per line: fired with line 3"
+
+
+def test_a_pair_rule_of_one_code_or_across_providers_is_not_said_to_want_one_provider():
+    """A rule of two lines of one code, on a claim that bills no code twice on a date, says so (it said a
+    modifier it checks was missing, or that the lines were two providers'); a rule `across providers` is never
+    left out for lines of two providers."""
+    rules = radrules.loads('rule t.same "x"\n  when other.code = line.code\n  then warn line "x"\n'
+                           '  reference "r"\nend\n'
+                           'rule t.any "x"\n  when other.code != line.code\n   and other.units > 5\n'
+                           '  then warn line "x"\n  across providers\n  reference "r"\nend\n'
+                           'rule t.one "x"\n  when other.code != line.code\n  then warn line "x"\n'
+                           '  reference "r"\nend\n', name="p.rr")
+    apart = {"id": "C", "lines": [{"code": "74177", "modifiers": ["26"], "date": "2026-03-02",
+                                    "rendering_npi": "1234567893"},
+                                   {"code": "71046", "date": "2026-03-02", "rendering_npi": "1245319599"}]}
+    explanation = rules.evaluate(apart, explain=True).explanation
+    assert explanation.not_considered["t.same"] == "it compares two lines of one code, and no date bills a code twice"
+    assert "t.any" not in explanation.not_considered and "t.any" in explanation.rules()
+    assert explanation.not_considered["t.one"].startswith("no two lines of one date are one provider's")

@@ -504,3 +504,6 @@ def test_rule_and_test_files_are_found_whatever_the_case_of_their_extension(tmp_
     assert not rules.evaluate(claim).passed
     report = Runner().run([tmp_path])
     assert (report.passed, report.failed) == (1, 0)
+    (tmp_path / "T.RRT").write_text((tmp_path / "T.RRT").read_text().replace('rules "."', 'rules "PAYER.RR"'))
+    report = Runner().run([tmp_path / "T.RRT"])  # named, and naming its rules, in capitals
+    assert (report.passed, report.failed, report.errors) == (1, 0, 0)

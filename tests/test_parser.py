@@ -812,10 +812,10 @@ def test_digits_and_x_elsewhere_get_no_nubc_hint():
     (RULE_WITH.format("", "line.diagnoses has any of [M80.-]", 'deny line "x"'), "RR103", "unexpected `-`", "-",
      "the codes under a category are a prefix here: `M80*` (`M80.-` is the Tabular's way to write it)"),
     (RULE_WITH.format("", "line.code is 77080\n   unless line.diagnoses has any of [M80*]", 'deny line "x"'),
-     "RR101", "unexpected word `line`", "line",
+     "RR101", "unexpected word `unless`", "unless",
      "a condition is turned around with `not`: `and not line...` (or, for a list, `has none of`)"),
     (RULE_WITH.format("", "line.code is 77080\n   or except patient.age > 65", 'deny line "x"'),
-     "RR101", "unexpected word `patient`", "patient",
+     "RR101", "unexpected word `except`", "except",
      "a condition is turned around with `not`: `or not patient...` (or, for a list, `has none of`)"),
 ])
 def test_a_common_mistake_is_told_its_fix(text, code, message, word, help):

@@ -671,7 +671,7 @@ def _read_line(value: Any, path: str, institutional: bool = False, untyped: bool
         end_date=_date(value.get("end_date"), f"{path}.end_date"),
         charge=None if charge is None else _number(charge, f"{path}.charge", positive=False),
         place_of_service=_text(value.get("place_of_service"), f"{path}.place_of_service"),
-        rendering_npi=_text(value.get("rendering_npi"), f"{path}.rendering_npi"),
+        rendering_npi=_text(value.get("rendering_npi"), f"{path}.rendering_npi") or None,  # blank: none
         revenue_code=revenue_code,
     )
 
@@ -887,7 +887,7 @@ def _fast_line(value: Any) -> Line | None:
     date = _fast_date(get("date"))
     end_date = _fast_date(get("end_date"))
     place = _fast_text(get("place_of_service"))
-    npi = _fast_text(get("rendering_npi"))
+    npi = _fast_text(get("rendering_npi")) or None  # blank: none, as the checked path reads it
     revenue = _fast_text(get("revenue_code"))
     if not code or date is None or date is _NOT or end_date is _NOT or place is _NOT or npi is _NOT \
             or revenue is _NOT or (revenue is not None and not _REVENUE_CODE.match(revenue)):

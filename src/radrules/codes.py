@@ -175,21 +175,6 @@ def npi_is_valid(npi: str) -> bool:
     return total % 10 == 0
 
 
-def covering_prefixes(low: str, high: str) -> list[str]:
-    """The fewest prefixes that the codes from ``low`` to ``high`` (a range :func:`expand_range` takes, its digits
-    last) and the longer codes under them start with: ``O0900``-``O0993`` gives ``O090`` ... ``O098``, ``O0990``
-    ... ``O0993`` (a diagnosis range holds the codes under the ones it counts through, as payers write them)."""
-    if low == high:
-        return [low]
-    k = next(i for i, (a, b) in enumerate(zip(low, high)) if a != b)  # the first digit that differs
-    rest = len(low) - k
-    if low[k:] == "0" * rest and high[k:] == "9" * rest:
-        return [low[:k]]
-    between = [low[:k] + str(digit) for digit in range(int(low[k]) + 1, int(high[k]))]
-    return (covering_prefixes(low, low[:k + 1] + "9" * (rest - 1)) + between
-            + covering_prefixes(high[:k + 1] + "0" * (rest - 1), high))
-
-
 def expand_range(low: str, high: str) -> list[str]:
     """All codes from ``low`` to ``high`` inclusive.
 
@@ -197,13 +182,6 @@ def expand_range(low: str, high: str) -> list[str]:
     same length (``70450-70498``, ``0001U-0099U``, ``A9575-A9585``,
     ``F17210-F17219``). Raises ValueError with a reason otherwise.
     """
-    prefix, first, last, width, suffix = range_parts(low, high)
-    return [f"{prefix}{n:0{width}d}{suffix}" for n in range(first, last + 1)]
-
-
-def range_parts(low: str, high: str) -> tuple[str, int, int, int, str]:
-    """(the text before the digits, the first and last number, the digits' width, the text after them) of a
-    range :func:`expand_range` takes; ValueError with a reason for one it does not."""
     if len(low) != len(high):
         raise ValueError("both ends of a range need the same number of characters")
     match_low = re.match(r"^(.*?)([0-9]+)([A-Z]*)$", low)
@@ -219,4 +197,5 @@ def range_parts(low: str, high: str) -> tuple[str, int, int, int, str]:
         raise ValueError(f"`{low}` comes after `{high}`")
     if last - first + 1 > MAX_RANGE:
         raise ValueError(f"a range may cover at most {MAX_RANGE:,} codes")
-    return prefix_low, first, last, len(digits_low), suffix_low
+    width = len(digits_low)
+    return [f"{prefix_low}{n:0{width}d}{suffix_low}" for n in range(first, last + 1)]

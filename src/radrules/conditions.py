@@ -330,20 +330,31 @@ class Has:
     prefixes: tuple = ()
     text: str = ""
     carved: tuple = ()  # PrefixMatch
+    # Diagnoses: a member holds the codes under it (`M80.0` holds `M80.08XA`), found by the item's leading
+    # parts of these lengths (those of the members: derived from them, so not compared).
+    lengths: tuple = attrs.field(default=(), eq=False)
 
     def test(self, ev, line, other):
         items = self.operand.get(ev, line, other)
         if items is None:
             return None
+        values = self.values
+        lengths = self.lengths
         if self.quantifier == "all":
-            if not self.values <= items:
+            if not values <= items and not (lengths and all(_held(items, value) for value in values)):
                 return False
             return (all(any(item.startswith(p) for item in items) for p in self.prefixes)
                     and all(any(m.matches(item) for item in items) for m in self.carved))
-        found = not self.values.isdisjoint(items) or (
-            bool(self.prefixes) and any(item.startswith(self.prefixes) for item in items)
-        ) or (bool(self.carved) and any(m.matches(item) for m in self.carved for item in items))
+        found = not values.isdisjoint(items) or (
+            bool(lengths) and any(item[:n] in values for item in items for n in lengths if n < len(item))
+        ) or (bool(self.prefixes) and any(item.startswith(self.prefixes) for item in items)
+              ) or (bool(self.carved) and any(m.matches(item) for m in self.carved for item in items))
         return found if self.quantifier == "any" else not found
+
+
+def _held(items, value: str) -> bool:
+    """Whether an item is ``value`` or a code under it."""
+    return value in items or any(item.startswith(value) for item in items)
 
 
 @attrs.frozen

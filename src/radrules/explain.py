@@ -198,6 +198,7 @@ def _not_considered(ruleset, claim, ev, considered: set, history_given: bool) ->
     codes = {line.code for line in ev.lines}
     shared_dates = any(len(group) > 1 for _, group in _days(ev))
     apart = "" if not shared_dates or _one_providers_date(ev) else _providers_apart(ev)
+    repeated = any(len({line.code for line in group}) < len(group) for _, group in _days(ev))
     blocks = [(rule.info, rule.scope, rule) for rule in ruleset.rules]
     blocks += [(block.info, block.scope, None) for block in ruleset.blocks().values()]  # disable-only ones too
     rows_of: dict = {}
@@ -223,7 +224,9 @@ def _not_considered(ruleset, claim, ev, considered: set, history_given: bool) ->
             out[info.id] = _no_history(claim, history_given)
         elif rule is not None and rule.shape == "pair" and not shared_dates:
             out[info.id] = "no two lines share a date of service"
-        elif rule is not None and rule.shape == "pair" and apart:
+        elif rule is not None and rule.shape == "pair" and rule.same_code and not repeated:
+            out[info.id] = "it compares two lines of one code, and no date bills a code twice"
+        elif rule is not None and rule.shape == "pair" and apart and not rule.across_providers:
             out[info.id] = apart
         elif rule is not None and rule.index_codes is not None and not codes & rule.index_codes:
             out[info.id] = "no line bills a code it checks"

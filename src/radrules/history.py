@@ -111,7 +111,7 @@ def read_line(data, path: str) -> HistoryLine:
         status=status,
         modifiers=modifiers,
         units=_number(data.get("units", 1), f"{path}.units", positive=True),
-        rendering_npi=_text(data.get("rendering_npi"), f"{path}.rendering_npi"),
+        rendering_npi=_text(data.get("rendering_npi"), f"{path}.rendering_npi") or None,  # blank: none
         claim=claim,
         claim_type=claim_type,
         billing_npi=_text(data.get("billing_npi"), f"{path}.billing_npi") or None,

@@ -447,11 +447,14 @@ def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> 
         return Diagnostic("RR103", f"unexpected `{value}`", span, line_text(token.line),
                           help=f"a payer's name of several words is quoted, `{earlier}\"{name}\"`; several payers are "
                                f"parted by commas, `{earlier}{', '.join(name.split())}`")
-    negation = re.search(r"(?<![\w.])(unless|except|but)\s+$", before)
+    negation = re.search(r"(?<![\w.])(unless|except)\s+$", before)
     if negation and token.type == "NAME" and value in ("line", "other", "claim", "patient", "history") \
             and (negation.group(1) != "except" or re.search(r"(?<![\w.])(and|or|when)\s+except\s+$", before)):
-        joined = re.search(r"(?<![\w.])(and|or|when)\s+\w+\s+$", before)  # `and except line...`
-        return Diagnostic("RR101", f"unexpected word `{value}`", span, line_text(token.line),
+        word = negation.group(1)  # the word at fault, underlined: `unless line...`, `and except line...`
+        column = negation.start(1) + 1
+        joined = re.search(r"(?<![\w.])(and|or|when)\s+\w+\s+$", before)
+        return Diagnostic("RR101", f"unexpected word `{word}`", s.Span(name, token.line, column, token.line,
+                                                                       column + len(word)), line_text(token.line),
                           help=f"a condition is turned around with `not`: `{joined.group(1) if joined else 'and'} "
                                f"not {value}...` (or, for a list, `has none of`)")
     tabular = re.search(r"(?<![\w.])([A-Za-z][0-9][0-9A-Za-z]*)\.$", before)

@@ -393,6 +393,8 @@ def run_units(units: Iterator[Unit], ruleset, options: Options, jobs: int, pool_
     once it is chosen, before the first unit runs (so it is known even if a
     unit's output then fails).
     """
+    if sys.platform == "win32":  # Windows waits on at most 63 handles: its process pools take at most 61 workers
+        jobs = min(jobs, 61)
     if jobs > 1:
         first: list[Unit] = []
         claims = 0
@@ -421,8 +423,6 @@ def _run_pool(units: Iterator[Unit], ruleset, options: Options, jobs: int, take)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    if sys.platform == "win32":  # Windows waits on at most 63 handles: its process pools take at most 61 workers
-        jobs = min(jobs, 61)
     # fork (where there is one) starts workers fastest and shares the ruleset without pickling it
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else None)

@@ -165,7 +165,7 @@ def _untested_files(path, loaded) -> list:
 
     path = Path(path).resolve()
     if path.is_file():
-        files = [path] if path.suffix == ".rr" else []
+        files = [path] if path.suffix.lower() == ".rr" else []
     else:
         files = rule_files(path) if path.is_dir() else []
     return [file for file in files if not any(file == done or file.is_relative_to(done) for done in loaded)]

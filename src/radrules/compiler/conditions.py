@@ -353,8 +353,10 @@ class ConditionCompiler:
         resolved = self.sets.evaluate(expr.values.expr, kind)
         if resolved is None:
             return None
+        # A diagnosis holds the codes under it, as the ICD-10-CM Tabular's categories do (language.md).
+        lengths = tuple(sorted({len(v) for v in resolved.values})) if kind == "diagnoses" else ()
         return c.Has(operand.node, expr.quantifier, resolved.values, resolved.prefixes, self._text(expr),
-                     resolved.carved)
+                     resolved.carved, lengths)
 
     def _alsohas(self, expr: s.AlsoHas):
         if expr.root.text != "claim":
@@ -1014,7 +1016,9 @@ def _institutional_field(part) -> str | None:
         if type(operand) is c.ClaimAttr and operand.attr in _INSTITUTIONAL_CLAIM:
             return _INSTITUTIONAL_CLAIM[operand.attr]
         if type(operand) is c.ClaimAttr and operand.attr == "revenue_codes":  # none, not missing, on a professional
-            if not negated and (isinstance(part, c.Present) or (isinstance(part, c.Has) and part.quantifier != "none")):
+            present = isinstance(part, c.Present) and part.want is not negated  # `is present`, `not ... is missing`
+            held = isinstance(part, c.Has) and (part.quantifier == "none") is negated  # `has`, `not ... has none of`
+            if present or held:
                 return "claim.revenue_codes"
         if type(operand) is c.LineAttr and operand.attr == "revenue_code":
             return "line.revenue_code" if operand.role == 0 else "other.revenue_code"

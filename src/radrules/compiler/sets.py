@@ -184,6 +184,11 @@ class SetTable:
             return None
         values, prefixes, carved = included
         drop_values, drop_prefixes, drop_carved = excluded
+        if kind == "diagnoses" and drop_values:
+            # A diagnosis holds the codes under it (conditions.Has): `except` takes those out with it.
+            drop_prefixes = tuple(drop_prefixes) + tuple(sorted(drop_values))
+            drop_values = frozenset()
+            excluded = (drop_values, drop_prefixes, drop_carved)
         # Looked up by prefix, not scanned per member: thousands of prefixes `except` thousands took minutes.
         under_prefixes = _Prefixes(drop_prefixes)
         under_carved = _Prefixes([m.prefix for m in drop_carved])
@@ -195,6 +200,12 @@ class SetTable:
             values = frozenset([v for v in values if not any(drop_carved[i].matches(v) for i in under_carved.above(v))])
         if drop_values:
             values = values - drop_values
+        if kind == "diagnoses" and (drop_prefixes or drop_carved):
+            # A diagnosis kept with codes under it taken out (`M80 except M80.08XA`): a prefix, carved below.
+            nested = {v for v in values if under_prefixes.below(v) or under_carved.below(v)}
+            if nested:
+                values = values - nested
+                prefixes = [*prefixes, *sorted(nested)]
         if drop_values or drop_prefixes or drop_carved:
             # What `except` takes out from under a prefix stays with that prefix.
             ordered = sorted(drop_values)
@@ -322,15 +333,12 @@ class SetTable:
         if kind == "diagnoses":
             low, high = codes.normalize_diagnosis(low), codes.normalize_diagnosis(high)
         try:
-            if kind == "diagnoses" and not codes.range_parts(low, high)[4]:
-                # O09.00-O09.93 holds O09.522: a range of diagnoses holds the codes under each code it counts
-                # through, a few prefixes (no members built, as a prefix builds none)
-                return set(), tuple(codes.covering_prefixes(low, high))
             expanded = codes.expand_range(low, high)
         except ValueError as problem:
             help = "a range runs from a lower code to a higher one of the same shape, as 70450-70498"
             shared = os.path.commonprefix(parts).rstrip(".")
-            if kind == "diagnoses" and len(shared) >= 3:  # `M80.00XA-M80.88XS`: the codes under a category
+            shapes = "differ in more" in str(problem) or "same number" in str(problem)  # (not ends reversed)
+            if kind == "diagnoses" and shapes and len(shared) >= 3:  # `M80.00XA-M80.88XS`: a category's codes
                 help = f"for every code that starts with {shared}, write a prefix: `{shared}*`"
             self.ctx.error("RR208", f"bad range `{text}`: {problem}", token.span, help=help)
             return None

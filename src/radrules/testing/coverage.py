@@ -321,7 +321,7 @@ def rule_sources(ruleset) -> dict[str, str]:
         if rule_id not in replaced:
             sources.setdefault(rule_id, "a CMS table")
     return {rule_id: source for rule_id, source in sources.items()
-            if not source.rsplit(":", 1)[0].endswith(TEST_SUFFIX)}
+            if not source.rsplit(":", 1)[0].lower().endswith(TEST_SUFFIX)}
 
 
 def measure(report, rulesets=(), leave_out=frozenset()) -> Coverage:

@@ -69,5 +69,5 @@ def write_junit(report, path: str | os.PathLike) -> None:
 
 def _classname(file: str) -> str:
     """``rulesets/payers/acme.rrt`` -> ``rulesets.payers.acme`` (how CI groups the cases)."""
-    stem = file[: -len(".rrt")] if file.endswith(".rrt") else file
+    stem = file[: -len(".rrt")] if file.lower().endswith(".rrt") else file
     return stem.replace("\\", "/").strip("./").replace("/", ".")

@@ -253,7 +253,7 @@ def find_test_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], lis
                 problems.append(Diagnostic("RR630", f"no `{TEST_SUFFIX}` test files in `{path.as_posix()}`"))
             found.extend(files)
         elif is_file:
-            if path.suffix != TEST_SUFFIX:
+            if path.suffix.lower() != TEST_SUFFIX:
                 problems.append(Diagnostic(
                     "RR630", f"`{path.as_posix()}` is not a test file (test files end in `{TEST_SUFFIX}`)"))
             else:
@@ -488,8 +488,9 @@ def _path_problem(path: Path, token, span: Span, test_file: TestFile) -> Diagnos
         return Diagnostic("RR620", f"`{shortened(shown, 200)}` is not a path to a rule file or folder", span, where,
                           help="`rules` names a rule file or folder relative to the test file, without control "
                                "characters or link loops")
-    if path.is_file() and (path.suffix != ".rr" or target.suffix != ".rr"):
-        what = "is not" if path.suffix != ".rr" else "links to a file that is not"  # (a link named .rr to another)
+    if path.is_file() and (path.suffix.lower() != ".rr" or target.suffix.lower() != ".rr"):
+        # (a link named .rr to another file)
+        what = "is not" if path.suffix.lower() != ".rr" else "links to a file that is not"
         return Diagnostic("RR620", f"`{shown}` {what} a rule file (`.rr`)", span, where,
                           help="`rules` names a rule file (`.rr`) or a folder of them")
     if target == Path(target.anchor):
