@@ -555,9 +555,10 @@ class TestHistorySame:
         history = [{"code": "71046", "date": "2026-03-02", "modifiers": paid}]
         assert rules.evaluate(claim, history=history).fired() == (("a.b",) if fires else ())
 
-    @pytest.mark.parametrize("paid_type, fires", [(None, True), ("professional", True), ("institutional", False)])
+    @pytest.mark.parametrize("paid_type, fires", [(None, False), ("professional", True), ("institutional", False)])
     def test_with_the_same_type_counts_paid_lines_of_the_claims_type(self, paid_type, fires):
-        """`with the same type`: paid lines of claims of the claim's type or of none given, any provider's."""
+        """`with the same type`: paid lines of claims said to be of the claim's type (a line whose type is not given
+        may be the hospital's), any provider's."""
         rules = radrules.loads('rule a.b\n  when history has the same code on the same date with the same type\n'
                                '  then deny line "x"\n  reference "t"\nend\n', name="same.rr")
         claim = {"lines": [{"code": "71046", "date": "2026-03-02", "rendering_npi": "1234567893"}]}

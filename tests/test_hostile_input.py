@@ -408,10 +408,10 @@ def _members(rules, diagnoses) -> set:
 
 
 def _plainly_in(sets, name, code) -> bool:
-    def matches(item):
+    def matches(item):  # a prefix, or a listed code: it and the codes under it (language.md)
         if item in sets:
             return _plainly_in(sets, item, code)
-        return code.startswith(item[:-1]) if item.endswith("*") else code == item
+        return code.startswith(item[:-1]) if item.endswith("*") else code.startswith(item)
     included, excluded = sets[name]
     return any(matches(item) for item in included) and not any(matches(item) for item in excluded)
 

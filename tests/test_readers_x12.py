@@ -826,3 +826,12 @@ class TestDirectClaims:
         direct, checked = self.both_ways(P837.read_text(encoding="latin-1"), monkeypatch, payers={"ACME01": 7})
         assert direct == checked
         assert any("payer: expected a text" in item for item in direct)
+
+
+def test_a_rendering_npi_of_blanks_is_none_and_the_next_source_is_read():
+    """A line's NM1*82 whose NPI is blanks names no one: the claim's rendering provider stands for it, as for an
+    empty element (it was kept as blanks, then read as none: the line paired with every provider's)."""
+    text = P837.read_text(encoding="utf-8")
+    empty, blanks = (read(text.replace("XX*1234567828~", f"XX*{npi}~")) for npi in ("", "   "))
+    assert [line.rendering_npi for line in blanks[0].lines] == [line.rendering_npi for line in empty[0].lines]
+    assert blanks[0].lines[1].rendering_npi == "1234567810"

@@ -175,15 +175,20 @@ def npi_is_valid(npi: str) -> bool:
     return total % 10 == 0
 
 
+class RangeShapeError(ValueError):
+    """The two ends of a range are not of one shape (another length, or other than digits differ)."""
+
+
 def expand_range(low: str, high: str) -> list[str]:
     """All codes from ``low`` to ``high`` inclusive.
 
     The two ends must share a prefix and differ only in a run of digits of the
     same length (``70450-70498``, ``0001U-0099U``, ``A9575-A9585``,
-    ``F17210-F17219``). Raises ValueError with a reason otherwise.
+    ``F17210-F17219``). Raises ValueError with a reason otherwise (RangeShapeError
+    for ends of two shapes).
     """
     if len(low) != len(high):
-        raise ValueError("both ends of a range need the same number of characters")
+        raise RangeShapeError("both ends of a range need the same number of characters")
     match_low = re.match(r"^(.*?)([0-9]+)([A-Z]*)$", low)
     match_high = re.match(r"^(.*?)([0-9]+)([A-Z]*)$", high)
     if not match_low or not match_high:
@@ -191,7 +196,7 @@ def expand_range(low: str, high: str) -> list[str]:
     prefix_low, digits_low, suffix_low = match_low.groups()
     prefix_high, digits_high, suffix_high = match_high.groups()
     if prefix_low != prefix_high or suffix_low != suffix_high or len(digits_low) != len(digits_high):
-        raise ValueError("the two ends differ in more than their digits")
+        raise RangeShapeError("the two ends differ in more than their digits")
     first, last = int(digits_low), int(digits_high)
     if first > last:
         raise ValueError(f"`{low}` comes after `{high}`")

@@ -576,12 +576,15 @@ class HistorySame:
     same_provider: bool = False
     modifiers: frozenset | None = None  # `with modifier`: paid lines with one of them count (`without`: none)
     without: bool = False
-    same_type: bool = False  # paid lines of claims of the claim's type (or of none given), as `same_provider`'s
+    same_type: bool = False  # paid lines of claims said to be of the claim's type (a line of no type given is not)
 
     def test(self, ev, line, other):
         modifiers = self.modifiers
-        for service in ev.provider_history() if (self.same_provider or self.same_type) else ev.history:
+        claim_type = ev.claim_type if self.same_type else None
+        for service in ev.provider_history() if self.same_provider else ev.history:
             if service.code != line.code:
+                continue
+            if claim_type is not None and service.claim_type != claim_type:
                 continue
             if modifiers is not None and modifiers.isdisjoint(service.modset) is not self.without:
                 continue

@@ -90,7 +90,7 @@ def _numbered(spec: str) -> frozenset:
 #: errors, and those that count the problems of a file not shown, errors or warnings. An `allow` comment
 #: (compiler/allow.py) may name a warning's code only.
 WARNING_CODES = _numbered("260-275 304 309 505 517 518 521 523-538")
-ERROR_CODES = _numbered("101-106 201-223 250-255 301-303 305-308 401-406 501-516 520 601-605 610-618 620 621 630")
+ERROR_CODES = _numbered("101-106 201-223 250-255 301-303 305-308 401-406 501-516 520 601-605 610-617 620 621 630")
 COUNT_CODES = frozenset({"RR407", "RR519", "RR606"})
 
 

@@ -192,6 +192,14 @@ class SetTable:
         # Looked up by prefix, not scanned per member: thousands of prefixes `except` thousands took minutes.
         under_prefixes = _Prefixes(drop_prefixes)
         under_carved = _Prefixes([m.prefix for m in drop_carved])
+        if kind == "diagnoses" and (drop_prefixes or drop_carved):
+            # A member part of whose codes `except` takes out (`M80 except M80.08XA`; `A12 except s`, s with holes
+            # under A12) is carved as a prefix is; the others stay members, or go whole.
+            touched = {v for v in values if under_prefixes.below(v) or under_carved.below(v)
+                       or any(drop_carved[i].carves for i in under_carved.above(v))}
+            if touched:
+                values = frozenset(values - touched)
+                prefixes = [*prefixes, *sorted(touched)]
         if drop_prefixes:
             values = frozenset([v for v in values if not under_prefixes.above(v)])
             prefixes = [p for p in prefixes if not under_prefixes.above(p)]
@@ -200,12 +208,6 @@ class SetTable:
             values = frozenset([v for v in values if not any(drop_carved[i].matches(v) for i in under_carved.above(v))])
         if drop_values:
             values = values - drop_values
-        if kind == "diagnoses" and (drop_prefixes or drop_carved):
-            # A diagnosis kept with codes under it taken out (`M80 except M80.08XA`): a prefix, carved below.
-            nested = {v for v in values if under_prefixes.below(v) or under_carved.below(v)}
-            if nested:
-                values = values - nested
-                prefixes = [*prefixes, *sorted(nested)]
         if drop_values or drop_prefixes or drop_carved:
             # What `except` takes out from under a prefix stays with that prefix.
             ordered = sorted(drop_values)
@@ -337,8 +339,8 @@ class SetTable:
         except ValueError as problem:
             help = "a range runs from a lower code to a higher one of the same shape, as 70450-70498"
             shared = os.path.commonprefix(parts).rstrip(".")
-            shapes = "differ in more" in str(problem) or "same number" in str(problem)  # (not ends reversed)
-            if kind == "diagnoses" and shapes and len(shared) >= 3:  # `M80.00XA-M80.88XS`: a category's codes
+            # (ends of two shapes, not ends reversed) `M80.00XA-M80.88XS`: the codes under a category
+            if kind == "diagnoses" and isinstance(problem, codes.RangeShapeError) and len(shared) >= 3:
                 help = f"for every code that starts with {shared}, write a prefix: `{shared}*`"
             self.ctx.error("RR208", f"bad range `{text}`: {problem}", token.span, help=help)
             return None

@@ -223,13 +223,13 @@ class _ClaimReader:
             elif segment_id == "NM1":
                 entity = _element(elements, 1)
                 if entity == "82" and _element(elements, 8) == "XX":
-                    npi = _element(elements, 9) or None
+                    npi = _element(elements, 9).strip() or None  # blanks: none, the next source is read
                     if section == "line":
                         line.rendering_npi = npi
                     else:
                         claim.rendering_npi = npi
                 elif entity == "71" and section == "claim" and _element(elements, 8) == "XX":
-                    claim.attending_npi = _element(elements, 9) or None
+                    claim.attending_npi = _element(elements, 9).strip() or None
             elif segment_id == "REF":
                 qualifier = _element(elements, 1)
                 if qualifier == "G1":
@@ -658,7 +658,7 @@ def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth
         built.append(Line(
             code=code, date=start, units=units, modifiers=modifiers, diagnosis_pointers=pointers, end_date=end,
             charge=charge, place_of_service=None if line_place is None else line_place.strip(),
-            rendering_npi=None if npi is None else npi.strip() or None, revenue_code=revenue,
+            rendering_npi=None if npi is None else npi.strip(), revenue_code=revenue,
         ))
     return mark_checked(Claim(
         id=_identifier(claim_id), type=claim_type, payer=payer, patient=patient,

@@ -17,9 +17,8 @@ from typing import Iterable
 import attrs
 
 from .. import _resources
-from ..claim import Claim, payer_key
-from ..errors import (ClaimError, Diagnostic, RuleError, cap_plan, capped, edit_distance, printable, shortened,
-                      suggestion)
+from ..claim import Claim
+from ..errors import ClaimError, Diagnostic, RuleError, cap_plan, capped, printable, shortened, suggestion
 from ..loader import load
 from ..syntax import Span
 from .claims import build_claim
@@ -370,7 +369,7 @@ class Runner:
         claim, problem = build_claim(case.claim, test_file)
         if problem is not None:
             problems = [problem] + problems
-        problems += _check_expectations(case, ruleset, claim, test_file) + _near_payer(case, ruleset, claim, test_file)
+        problems += _check_expectations(case, ruleset, claim, test_file)
         if problems:
             return outcome(ERROR, diagnostics=sorted(problems, key=_position))
         history, problem = _history(case, test_file)
@@ -573,23 +572,6 @@ def _check_expectations(case: TestCase, ruleset, claim: Claim | None, test_file:
                     help=f"the claim has {_count(len(claim.lines), 'service line')}, numbered from 1",
                 ))
     return problems
-
-
-def _near_payer(case: TestCase, ruleset, claim: Claim | None, test_file: TestFile) -> list[Diagnostic]:
-    """RR618 for a claim whose payer no rule, row or table names but is one letter from one that is (`sunrize`
-    beside `sunrise`): such a claim is judged as any other payer's, so a test that its rules stay silent passed."""
-    if ruleset is None or claim is None or claim.payer is None:
-        return []
-    named = ruleset.payers | ruleset.compared_payers
-    payer = payer_key(claim.payer)
-    near = sorted(name for name in named if edit_distance(payer, name, 1) <= 1)
-    if payer in named or not near:
-        return []
-    span = case.claim.spans.get("payer", case.claim.span)
-    return [Diagnostic("RR618", f"payer `{shortened(claim.payer, 40)}` is named by no rule, one letter from "
-                                f"`{near[0]}`", span, test_file.source_line(span.line),
-                       help=f"write `{near[0]}`; to test the claims of a payer the rules do not name, name one "
-                            "far from theirs (`other`)")]
 
 
 def _versions_shown(case: TestCase, ruleset, claim: Claim, result, fires, silent) -> tuple[frozenset, frozenset]:
