@@ -214,22 +214,28 @@ def _day_pair_rules(ev: Evaluation, lookup, day: int, group: list, codes: set, f
     """The pair rules of the lines of one date (``codes``: theirs); a line with a date span is paired by its
     first day, as a line without. A `once per line` rule stops at the first other line, in claim order, of a
     line that it fires with."""
-    # A `same_code` rule needs two lines of one code.
-    by_code, generic = lookup.pair_rule_index(len(codes) < len(group))
-    same_code = None  # code -> the group's lines of it, made for the first `same_code` rule
+    # A `same_code` rule needs two lines of one code: a line whose code the date bills once takes the rules
+    # without them (its rules are chosen once, not each `same_code` rule asked).
+    by_code, generic = lookup.pair_rule_index(False)
+    same_code = None  # code -> the group's lines of it, when the date bills a code twice
+    if len(codes) < len(group):
+        same_code = {}
+        for line in group:
+            same_code.setdefault(line.code, []).append(line)
+        all_by_code, all_generic = lookup.pair_rule_index(True)
     for a in group:
-        for rule in by_code.get(a.code, generic):
+        if same_code is not None and len(same_code[a.code]) > 1:
+            rules = all_by_code.get(a.code, all_generic)
+        else:
+            rules = by_code.get(a.code, generic)
+        for rule in rules:
             if rule.windowed and not rule.scope.active_on(day):
                 continue
             # Only the lines whose code the rule can accept as `other`.
             if rule.same_code:
-                if same_code is None:
-                    same_code = {}
-                    for line in group:
-                        same_code.setdefault(line.code, []).append(line)
-                candidates = same_code[a.code]
-                if len(candidates) == 1:  # the line itself
-                    continue
+                if rule.index_modifiers is not None and rule.index_modifiers.isdisjoint(a.modset):
+                    continue  # (a modifier the line must carry: 76 of a repeat rule, 26 or TC of a component)
+                candidates = same_code[a.code]  # (more than the line itself)
             elif rule.other_codes is not None:
                 accepted = rule.other_codes
                 if accepted.isdisjoint(codes):
