@@ -21,6 +21,13 @@ BLOCK_DEFAULTS = {
     s.LimitsBlock: ("mue", "CO-151", ("N362",)),
     s.AddonsBlock: ("addon", "CO-107", ("N122",)),
 }
+#: The clauses of pair rules only, with the help of RR252 in another rule.
+_PAIR_CLAUSES = (
+    (s.OncePerLine, "it is for a rule that reads `other.`; a rule on one line, or on the claim, gives at most one "
+                    "finding a line already"),
+    (s.AcrossProviders, "it pairs two lines of different providers, for a rule that reads `other.`; a rule on one "
+                        "line, or on the claim, sees every line already (`claim also has`)"),
+)
 _RULE_CLAUSES = (s.KindClause, s.ForPayer, s.ForType, s.UnlessTable, s.Effective, s.When, s.Then, s.OncePerLine,
                  s.OncePerClaim, s.AcrossProviders, s.Carc, s.Rarc, s.GroupWhen, s.Reference)
 
@@ -189,20 +196,13 @@ class BlockCompiler:
                            help="it is for a rule that reads `line.` and acts on the claim (`then deny claim`); "
                                 "any other rule gives at most one finding a line or a claim already")
             ok = False
+        for pair_clause, help in _PAIR_CLAUSES:
+            if pair_clause in clauses and shape not in (None, "pair"):
+                self.ctx.error("RR252", f"`{s.CLAUSE_WORDS[pair_clause]}` is not allowed in a rule that does not "
+                                        "compare two lines", clauses[pair_clause].span, help=help)
+                ok = False
         once = s.OncePerLine in clauses
-        if once and shape not in (None, "pair"):
-            self.ctx.error("RR252", "`once per line` is not allowed in a rule that does not compare two lines",
-                           clauses[s.OncePerLine].span,
-                           help="it is for a rule that reads `other.`; a rule on one line, or on the claim, "
-                                "gives at most one finding a line already")
-            ok = False
         across = s.AcrossProviders in clauses
-        if across and shape not in (None, "pair"):
-            self.ctx.error("RR252", "`across providers` is not allowed in a rule that does not compare two lines",
-                           clauses[s.AcrossProviders].span,
-                           help="it pairs two lines of different providers, for a rule that reads `other.`; a rule on "
-                                "one line, or on the claim, sees every line already (`claim also has`)")
-            ok = False
         group_when = self._group_when(clauses, shape, carc) if s.GroupWhen in clauses else None
         if group_when is False:
             ok = False
