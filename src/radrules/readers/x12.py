@@ -538,7 +538,7 @@ class _Walker(_ClaimReader):
                 self.lost_hl = (f"a patient's name (NM1*QC, segment {number}) in a subscriber loop: is the patient's "
                                 "HL (level 23) missing?")
             elif entity == "85" and self.level == "20":
-                self.billing_npi = (_element(elements, 9) or None) if _element(elements, 8) == "XX" else None
+                self.billing_npi = (_element(elements, 9).strip() or None) if _element(elements, 8) == "XX" else None
             elif entity == "PR" and self.level == "22":
                 self.subscriber["payer_name"] = _element(elements, 3)
                 self.subscriber["payer_id"] = _element(elements, 9)

@@ -658,7 +658,7 @@ def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth
         built.append(Line(
             code=code, date=start, units=units, modifiers=modifiers, diagnosis_pointers=pointers, end_date=end,
             charge=charge, place_of_service=None if line_place is None else line_place.strip(),
-            rendering_npi=None if npi is None else npi.strip(), revenue_code=revenue,
+            rendering_npi=None if npi is None else npi.strip() or None, revenue_code=revenue,
         ))
     return mark_checked(Claim(
         id=_identifier(claim_id), type=claim_type, payer=payer, patient=patient,
