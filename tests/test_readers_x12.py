@@ -837,6 +837,9 @@ def test_a_rendering_npi_of_blanks_is_none_and_the_next_source_is_read():
     assert blanks[0].lines[1].rendering_npi == "1234567810"
     # a billing provider's NPI of blanks is none too: a line that names no one then names no one (it was read as
     # an NPI of no digits, and every such line was denied format.npi)
+    no_billing = read(text.replace("*XX*1234567802~", "*XX*   ~", 1).replace("NM1*82*1*READER*ONE****XX*1234567810~",
+                                                                             ""))[0]
+    assert "format.npi" not in radrules.load().evaluate(no_billing).fired()
     claim = read(text.replace("NM1*82*1*READER*ONE****XX*1234567810~", "").replace("XX*1234567828~", "XX*~")
                  .replace("*XX*1234567802~", "*XX*   ~", 1))[0]
     assert all(line.rendering_npi is None for line in claim.lines) and claim.billing_npi is None
