@@ -42,7 +42,8 @@ class RuleWarning(UserWarning):
 
 def pytest_collect_file(file_path, parent):
     # a file whose name starts with `.` is a draft, as for `radrules test`, unless named on the command line
-    if file_path.suffix.lower() == TEST_SUFFIX and (not file_path.name.startswith(".") or parent.session.isinitpath(file_path)):
+    draft = file_path.name.startswith(".") and not parent.session.isinitpath(file_path)
+    if file_path.suffix.lower() == TEST_SUFFIX and not draft:  # (`.RRT` too, as Windows names it)
         return RuleTestFile.from_parent(parent, path=file_path)
     return None
 
