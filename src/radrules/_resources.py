@@ -49,6 +49,12 @@ def bundled_rulesets() -> Path:
     return resource_dir("rulesets")
 
 
+def is_rule_file(name) -> bool:
+    """Whether a file's name (or path) is a rule file's: it ends in `.rr`, in any case (Windows takes `PAYER.RR`
+    for one, and so does radrules everywhere)."""
+    return str(name).lower().endswith(".rr")
+
+
 def open_regular(path, *, follow_links: bool = True, dir_fd: int | None = None):
     """``path`` opened for reading in binary, or None when it is not a regular file (a folder, a named pipe,
     a device; with ``follow_links=False``, a link). It is opened without waiting: opening a named pipe for a
@@ -93,7 +99,7 @@ def rule_files_in(folder: Path, limit: int) -> bool | None:
                         continue
                     if entry.is_dir(follow_symlinks=False):
                         pending.append(entry.path)
-                    elif entry.name.lower().endswith(".rr"):
+                    elif is_rule_file(entry.name):
                         found = True
         except OSError:  # a folder that can't be read holds nothing we can load
             continue

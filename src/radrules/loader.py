@@ -21,7 +21,7 @@ import attrs
 import cachetools
 
 from . import _resources, tables
-from ._resources import display_path, resolved
+from ._resources import display_path, is_rule_file, resolved
 from .compiler import compile_ruleset
 from .errors import Diagnostic, RuleError, lf_line_ends, line_of, shortened
 from .parser import fingerprint, parse_rules
@@ -282,10 +282,10 @@ def files_under(root: Path) -> tuple[list[Path], list[Diagnostic]]:
                 if is_dir:
                     searched.add(path)
                     pending.append(path)
-                elif entry.name.lower().endswith(".rr"):
+                elif is_rule_file(entry.name):
                     found.add(path)
                 continue
-            if not is_dir and not entry.name.lower().endswith(".rr"):
+            if not is_dir and not is_rule_file(entry.name):
                 continue
             try:
                 target = resolved(path)

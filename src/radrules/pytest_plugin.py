@@ -29,7 +29,8 @@ import pytest
 from _pytest._code.code import ReprExceptionInfo, ReprFileLocation, ReprTracebackNative
 
 from .errors import Diagnostic
-from .testing import TEST_SUFFIX, Runner, read_test_file
+from .testing import Runner, read_test_file
+from .testing.model import is_test_file
 from .testing.runner import capped_tests, shown_path
 
 _RUNNER = pytest.StashKey[Runner]()
@@ -43,7 +44,7 @@ class RuleWarning(UserWarning):
 def pytest_collect_file(file_path, parent):
     # a file whose name starts with `.` is a draft, as for `radrules test`, unless named on the command line
     draft = file_path.name.startswith(".") and not parent.session.isinitpath(file_path)
-    if file_path.suffix.lower() == TEST_SUFFIX and not draft:  # (`.RRT` too, as Windows names it)
+    if is_test_file(file_path) and not draft:
         return RuleTestFile.from_parent(parent, path=file_path)
     return None
 

@@ -161,11 +161,12 @@ def _untested_files(path, loaded) -> list:
     rulesets count already, and a folder tested beside others (`rules bundled, "."`) may not compile alone."""
     from pathlib import Path
 
+    from .._resources import is_rule_file
     from ..loader import rule_files
 
     path = Path(path).resolve()
     if path.is_file():
-        files = [path] if path.suffix.lower() == ".rr" else []
+        files = [path] if is_rule_file(path) else []
     else:
         files = rule_files(path) if path.is_dir() else []
     return [file for file in files if not any(file == done or file.is_relative_to(done) for done in loaded)]

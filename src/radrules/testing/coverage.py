@@ -29,7 +29,7 @@ from ..compiler import row_key
 from ..model import MUE_UNPUBLISHED, AddonEdit, PairEdit, UnitLimit
 from ..tables import ROW_KINDS, TABLE_RULES, payers_text, serving, version_windows
 from ..validity import VALIDITY_RULES
-from .model import TEST_SUFFIX
+from .model import is_test_file
 
 
 def looks_at(ruleset, rule_id: str, claim: Claim, numbers: tuple = ()) -> bool:
@@ -321,7 +321,7 @@ def rule_sources(ruleset) -> dict[str, str]:
         if rule_id not in replaced:
             sources.setdefault(rule_id, "a CMS table")
     return {rule_id: source for rule_id, source in sources.items()
-            if not source.rsplit(":", 1)[0].lower().endswith(TEST_SUFFIX)}
+            if not is_test_file(source.rsplit(":", 1)[0])}
 
 
 def measure(report, rulesets=(), leave_out=frozenset()) -> Coverage:

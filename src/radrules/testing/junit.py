@@ -6,6 +6,8 @@ import os
 import re
 import xml.etree.ElementTree as ET
 
+from .model import TEST_SUFFIX, is_test_file
+
 
 def junit_xml(report) -> str:
     """The report as JUnit XML text (the common Jenkins/GitLab/GitHub dialect)."""
@@ -69,5 +71,5 @@ def write_junit(report, path: str | os.PathLike) -> None:
 
 def _classname(file: str) -> str:
     """``rulesets/payers/acme.rrt`` -> ``rulesets.payers.acme`` (how CI groups the cases)."""
-    stem = file[: -len(".rrt")] if file.lower().endswith(".rrt") else file
+    stem = file[: -len(TEST_SUFFIX)] if is_test_file(file) else file
     return stem.replace("\\", "/").strip("./").replace("/", ".")

@@ -18,6 +18,12 @@ from ..syntax import Span, Token
 TEST_SUFFIX = ".rrt"
 
 
+def is_test_file(name) -> bool:
+    """Whether a file's name (or path) is a rule test file's: it ends in `.rrt`, in any case (as rule files'
+    `.rr`, _resources.is_rule_file)."""
+    return str(name).lower().endswith(TEST_SUFFIX)
+
+
 @attrs.frozen
 class RulesRef:
     """``rules "PATH", bundled`` (optionally ``with`` inline rule text): the ruleset a test loads.

@@ -24,7 +24,7 @@ from ..syntax import Span
 from .claims import build_claim
 from .coverage import (disable_only, disabled_rule, disables_shown, looks_at, rule_sources, statement_at, table_kind,
                        versions_looking)
-from .model import TEST_SUFFIX, Expectation, RulesRef, TestCase, TestFile
+from .model import TEST_SUFFIX, Expectation, RulesRef, TestCase, TestFile, is_test_file
 from .parse import parse_tests
 from .trace import trace_for
 
@@ -225,7 +225,7 @@ def _test_files(folder: Path) -> list[Path]:
         searched.add(real)
         folders[:] = sorted(name for name in folders if not name.startswith("."))
         found += [Path(top) / name for name in names
-                  if name.lower().endswith(TEST_SUFFIX) and not name.startswith(".") and (Path(top) / name).is_file()]
+                  if is_test_file(name) and not name.startswith(".") and (Path(top) / name).is_file()]
     once = {}  # a file reached by two paths (a file link beside it) runs once, by the first path
     for path in sorted(found):
         once.setdefault(os.path.realpath(path), path)
@@ -253,7 +253,7 @@ def find_test_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], lis
                 problems.append(Diagnostic("RR630", f"no `{TEST_SUFFIX}` test files in `{path.as_posix()}`"))
             found.extend(files)
         elif is_file:
-            if path.suffix.lower() != TEST_SUFFIX:
+            if not is_test_file(path):
                 problems.append(Diagnostic(
                     "RR630", f"`{path.as_posix()}` is not a test file (test files end in `{TEST_SUFFIX}`)"))
             else:
@@ -488,9 +488,9 @@ def _path_problem(path: Path, token, span: Span, test_file: TestFile) -> Diagnos
         return Diagnostic("RR620", f"`{shortened(shown, 200)}` is not a path to a rule file or folder", span, where,
                           help="`rules` names a rule file or folder relative to the test file, without control "
                                "characters or link loops")
-    if path.is_file() and (path.suffix.lower() != ".rr" or target.suffix.lower() != ".rr"):
+    if path.is_file() and not (_resources.is_rule_file(path) and _resources.is_rule_file(target)):
         # (a link named .rr to another file)
-        what = "is not" if path.suffix.lower() != ".rr" else "links to a file that is not"
+        what = "is not" if not _resources.is_rule_file(path) else "links to a file that is not"
         return Diagnostic("RR620", f"`{shown}` {what} a rule file (`.rr`)", span, where,
                           help="`rules` names a rule file (`.rr`) or a folder of them")
     if target == Path(target.anchor):
