@@ -196,9 +196,10 @@ def _not_considered(ruleset, claim, ev, considered: set, history_given: bool) ->
     out = {}
     payer = claim.payer.lower() if claim.payer else None
     codes = {line.code for line in ev.lines}
-    shared_dates = any(len(group) > 1 for _, group in _days(ev))
-    apart = "" if not shared_dates or _one_providers_date(ev) else _providers_apart(ev)
-    repeated = any(len({line.code for line in group}) < len(group) for _, group in _days(ev))
+    days = _days(ev)
+    shared_dates = any(len(group) > 1 for _, group in days)
+    apart = "" if not shared_dates or _one_providers_date(days) else _providers_apart(ev)
+    repeated = any(len({line.code for line in group}) < len(group) for _, group in days)
     blocks = [(rule.info, rule.scope, rule) for rule in ruleset.rules]
     blocks += [(block.info, block.scope, None) for block in ruleset.blocks().values()]  # disable-only ones too
     rows_of: dict = {}
@@ -298,9 +299,10 @@ def _pair_of_the_other_setting(ruleset, claim, ev, served: set) -> str:
     return ""
 
 
-def _one_providers_date(ev) -> bool:
-    """Whether two lines of one date are one provider's, which the edits that compare one provider's lines pair."""
-    for _, group in _days(ev):
+def _one_providers_date(days) -> bool:
+    """Whether two lines of one date (``days``: :func:`_days`) are one provider's, which the edits that compare one
+    provider's lines pair."""
+    for _, group in days:
         providers = [line.provider for line in group]
         # (same_provider: a line naming none is any provider's)
         if len(group) > 1 and (None in providers or len(set(providers)) < len(providers)):

@@ -563,7 +563,7 @@ class HistoryHas:
 @attrs.frozen
 class HistorySame:
     """``history has the same code [with(out) modifier M] [on the same date] [with the same modifiers] [with the
-    same units] [with the same provider]``."""
+    same units] [with the same provider] [with the same type]``."""
 
     same_date: bool
     same_properties: tuple  # Token: `modifiers`, `units`, `provider`, `type`

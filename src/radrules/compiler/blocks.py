@@ -61,10 +61,8 @@ class BlockCompiler:
                     help = "a rule's severity is the word after `then`"
                 elif isinstance(clause, (s.When, s.Then)):
                     help = "edit blocks list rows; write conditions in a `rule`"
-                elif isinstance(clause, s.OncePerLine):
-                    help = "`once per line` is for a `rule` that compares two lines (reads `other.`)"
-                elif isinstance(clause, s.AcrossProviders):
-                    help = "`across providers` is for a `rule` that compares two lines (reads `other.`)"
+                elif isinstance(clause, (s.OncePerLine, s.AcrossProviders)):
+                    help = f"`{word}` is for a `rule` that compares two lines (reads `other.`)"
                 elif isinstance(clause, s.OncePerClaim):
                     help = "`once per claim` is for a `rule` on one line that acts on the claim"
                 elif isinstance(clause, s.GroupWhen):
