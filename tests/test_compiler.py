@@ -2213,3 +2213,83 @@ def test_every_field_a_rule_may_read_is_there_when_a_claim_is_evaluated(claim_ty
     missing += [f"claim.{name}" for name, (attr, _) in CLAIM_FIELDS.items() if attr and not hasattr(ev, attr)]
     missing += [f"patient.{name}" for name, (attr, _) in PATIENT_FIELDS.items() if attr and not hasattr(ev, attr)]
     assert missing == []
+
+
+class TestAmong:
+    """`line.modifiers among SET`: the line's modifiers of a set, a list of modifiers compared like another."""
+
+    SIDES = "modifiers sides = LT, RT, 50\n"
+
+    @pytest.mark.parametrize("global_mods, read_mods, fires", [
+        (["LT"], ["26", "LT"], True),
+        ([], ["26"], True),  # no side on either: equal
+        (["RT"], ["26", "LT"], False),
+        (["LT"], ["26"], False),  # a side on one line only
+        (["LT", "59"], ["26", "LT"], True),  # other modifiers left out of the comparison
+    ])
+    def test_two_lines_compare_on_the_sets_modifiers(self, global_mods, read_mods, fires):
+        text = self.SIDES + rule("line.modifiers has 26 and other.code = line.code"
+                                 " and other.modifiers has none of [26]"
+                                 " and other.modifiers among sides = line.modifiers among sides")
+        lines = [{"code": "73721", "date": "2026-03-02", "modifiers": mods} for mods in (global_mods, read_mods)]
+        for indexed in (True, False):
+            assert radrules.loads(text).evaluate({"lines": lines}, indexed=indexed).fired() == \
+                (("t.rule",) if fires else ())
+
+    @pytest.mark.parametrize("condition, mods, fires", [
+        ("line.modifiers among sides is missing", ["26"], True),
+        ("line.modifiers among sides is missing", ["26", "RT"], False),
+        ("line.modifiers among sides has RT", ["26", "RT"], True),
+        ("line.modifiers among [26, TC] has any of [LT, RT]", ["26", "RT"], False),
+        ("line.modifiers among sides != line.modifiers among [LT]", ["RT"], True),
+    ])
+    def test_it_is_a_list_of_modifiers_to_every_test(self, condition, mods, fires):
+        rules = radrules.loads(self.SIDES + rule(condition))
+        assert rules.evaluate({"lines": [{"code": "73721", "date": "2026-03-02", "modifiers": mods}]}).fired() == \
+            (("t.rule",) if fires else ())
+
+    @pytest.mark.parametrize("condition, underline, message", [
+        ("other.modifiers = line.modifiers among sides", "other.modifiers = line.modifiers among sides",
+         "`other.modifiers = line.modifiers among sides` compares `other.modifiers`, all of its modifiers, with "
+         "some of the other side's"),
+        ("line.diagnoses among sides is missing", "line.diagnoses",
+         "`among` narrows a list of modifiers; `line.diagnoses` is a list of diagnoses"),
+        ("line.modifiers among sides = LT", "line.modifiers among sides = LT",
+         "`line.modifiers among sides` is a list of modifiers; test its members with `has`"),
+    ])
+    def test_misuse_is_rr209(self, condition, underline, message):
+        (diagnostic,) = _errors(self.SIDES + rule(condition))
+        assert (diagnostic.code, diagnostic.message, underlined(diagnostic)) == ("RR209", message, underline)
+
+    def test_one_sided_comparison_hints_the_narrowed_field(self):
+        (diagnostic,) = _errors(self.SIDES + rule("line.modifiers among sides = other.modifiers"))
+        assert diagnostic.help == "narrow both sides: `other.modifiers among sides`"
+
+    def test_an_unknown_set_is_an_error(self):
+        (diagnostic,) = _errors(rule("other.modifiers among sidez = line.modifiers among sidez"))
+        assert diagnostic.code == "RR201" and "sidez" in diagnostic.message
+
+    @pytest.mark.parametrize("paid, fires", [(["LT"], True), (["RT"], False), ([], False), (["LT", "59"], True)])
+    def test_history_compares_a_paid_line_on_the_sets_modifiers(self, paid, fires):
+        rules = radrules.loads(self.SIDES + rule("history has the same code without modifier [26, TC] on the same "
+                                                 "date with the same modifiers among sides"))
+        claim = {"lines": [{"code": "73721", "date": "2026-03-02", "modifiers": ["26", "LT"]}]}
+        history = [{"code": "73721", "date": "2026-03-02", "modifiers": paid}]
+        assert rules.evaluate(claim, history=history).fired() == (("t.rule",) if fires else ())
+
+    def test_history_narrows_the_modifiers_only(self):
+        (diagnostic,) = _errors(self.SIDES + rule("history has the same code with the same units among sides"))
+        assert (diagnostic.code, underlined(diagnostic)) == ("RR204", "sides")
+        assert diagnostic.message == "`among` narrows the modifiers compared, not the units"
+
+    def test_claim_also_has_does_not_take_it(self):
+        (diagnostic,) = _errors(self.SIDES + 'property p = 1 for 73721\n'
+                                + rule("claim also has [73721] with the same p among sides"))
+        assert diagnostic.code == "RR101" and underlined(diagnostic) == "among"
+
+    def test_fmt_keeps_it(self):
+        text = (self.SIDES + rule("other.modifiers among sides is line.modifiers among sides and history has the "
+                                  "same code with the same modifiers among [LT]"))
+        formatted = radrules.format_rules(text, name="x.rr")
+        assert "other.modifiers among sides = line.modifiers among sides" in formatted
+        assert "with the same modifiers among [LT]" in formatted

@@ -121,6 +121,19 @@ class PropertyOf:
 
 
 @attrs.frozen
+class Among:
+    """A line's modifiers narrowed to a set's members (``line.modifiers among sites``): a frozenset, empty when it
+    holds none of them."""
+
+    operand: Any
+    values: frozenset
+
+    def get(self, ev, line, other):
+        value = self.operand.get(ev, line, other)
+        return None if value is None else self.values.intersection(value)
+
+
+@attrs.frozen
 class DateShift:
     """A date operand moved by whole months and days (``line.date + 12 months``); with ``workday``, then on to the
     next federal workday if it falls on a weekend or a federal holiday (``... to a workday``)."""
@@ -577,9 +590,11 @@ class HistorySame:
     modifiers: frozenset | None = None  # `with modifier`: paid lines with one of them count (`without`: none)
     without: bool = False
     same_type: bool = False  # paid lines of claims said to be of the claim's type (a line of no type given is not)
+    among: frozenset | None = None  # with `same_modifiers`: only the modifiers of this set compared
 
     def test(self, ev, line, other):
         modifiers = self.modifiers
+        among = self.among
         claim_type = ev.claim_type if self.same_type else None
         for service in ev.provider_history() if self.same_provider else ev.history:
             if service.code != line.code:
@@ -590,7 +605,8 @@ class HistorySame:
                 continue
             if self.same_date and service.day != line.day:
                 continue
-            if self.same_modifiers and service.modset != line.modset:
+            if self.same_modifiers and (service.modset != line.modset if among is None
+                                        else among.intersection(service.modset) != among.intersection(line.modset)):
                 continue
             if self.same_units and service.units != line.units:
                 continue
@@ -682,7 +698,7 @@ def _operands(node) -> tuple | None:
         return node.parts
     if kind is Not:
         return (node.part,)
-    if kind is InSet or kind is Has or kind is Present:
+    if kind is InSet or kind is Has or kind is Present or kind is Among:
         return (node.operand,)
     if kind is Compare:
         return (node.left, node.right)

@@ -52,7 +52,7 @@ _CLAUSE_ORDER = {
 }
 _SYNTAX_CLAUSE_ORDER = {kind: order for order, kind in enumerate(s.CLAUSE_WORDS)}  # the canonical order
 _INDICATOR_WORDS = {"0": "not allowed", "1": "allowed", "9": "not applicable"}
-_FIELD_LIKE = ("field", "date_offset")
+_FIELD_LIKE = ("field", "date_offset", "among")
 
 
 def format_rules(text: str, name: str = "<string>") -> str:
@@ -364,8 +364,9 @@ class _Formatter:
         return [for_, claim_type, self.atom("claims", *claims)]
 
     def _words_same_property(self, node):
-        with_, *words, name = node.children
-        return [with_, self.atom("the same", *words), name]
+        with_, *words = node.children
+        at = next(i for i, word in enumerate(words) if isinstance(word, LarkToken) and word.type == "NAME")
+        return [with_, self.atom("the same", *words[:at]), *words[at:]]  # the NAME, then `among SET` if written
 
     def _words_same_date(self, node):
         on, *words = node.children

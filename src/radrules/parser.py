@@ -1064,7 +1064,7 @@ class _Builder(TreeWalk):
 
     def also_has(self, meta, c):
         clauses = [x for x in c[2:] if isinstance(x, tuple)]
-        same_property = next((x[1] for x in clauses if x[0] == "property"), None)
+        same_property = next((x[1] for x in clauses if x[0] == "property"), None)  # `among`: history's only
         same_date = any(x[0] == "date" for x in clauses)
         earlier = any(x[0] == "earlier" for x in clauses)
         return s.AlsoHas(self._tok(c[0]), c[1], same_date, self._span(meta), same_property, earlier,
@@ -1077,7 +1077,8 @@ class _Builder(TreeWalk):
         return s.ModifierFilter(True, c[-1], self._span(meta))
 
     def same_property(self, meta, c):
-        return ("property", self._tok(c[-1]))
+        among = c[-1] if isinstance(c[-1], s.SetOperand) else None  # `with the same modifiers among SET`
+        return ("property", self._tok(c[-2] if among is not None else c[-1]), among)
 
     def same_date(self, meta, c):
         return ("date", None)
@@ -1093,8 +1094,9 @@ class _Builder(TreeWalk):
 
     def history_same(self, meta, c):
         same_date = any(isinstance(x, tuple) and x[0] == "date" for x in c)
-        same_properties = tuple(x[1] for x in c if isinstance(x, tuple) and x[0] == "property")
-        return s.HistorySame(same_date, same_properties, self._span(meta), _modifier_filter(c))
+        properties = [x for x in c if isinstance(x, tuple) and x[0] == "property"]
+        among = next(((x[1], x[2]) for x in properties if x[2] is not None), None)
+        return s.HistorySame(same_date, tuple(x[1] for x in properties), self._span(meta), _modifier_filter(c), among)
 
     def history_count(self, meta, c):
         return s.HistoryCount(c[0], _history_window(c), self._span(meta), _modifier_filter(c))
@@ -1117,6 +1119,9 @@ class _Builder(TreeWalk):
     def date_offset(self, meta, c):
         return s.DateOffset(c[0], self._tok(c[1]), self._tok(c[2]), self._tok(c[3]), self._span(meta),
                             workday=len(c) > 4)
+
+    def among(self, meta, c):
+        return s.Among(c[0], c[1], self._span(meta))
 
     def word(self, meta, c):
         return s.Literal("word", self._tok(c[0]), self._span(meta))

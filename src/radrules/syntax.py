@@ -414,7 +414,16 @@ class DateOffset:
     workday: bool = False
 
 
-Operand = Union[Field, Literal, DateOffset, "HistoryCount", "SinceLast"]
+@attrs.frozen
+class Among:
+    """``line.modifiers among SET``: the list's members that are members of the set (a list operand)."""
+
+    field: Field
+    values: "SetOperand"
+    span: Span
+
+
+Operand = Union[Field, Literal, DateOffset, Among, "HistoryCount", "SinceLast"]
 
 
 @attrs.frozen
@@ -569,6 +578,7 @@ class HistorySame:
     same_properties: tuple  # Token: `modifiers`, `units`, `provider`, `type`
     span: Span
     modifiers: ModifierFilter | None = None
+    among: tuple | None = None  # `with the same NAME among SET`: (the NAME's Token, the SetOperand)
 
 
 @attrs.frozen

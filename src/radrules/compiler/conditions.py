@@ -217,7 +217,7 @@ class ConditionCompiler:
             self.ctx.error("RR209", f"`{op}` needs numbers or dates, but `{left.field or self._text(expr.left)}` is "
                            f"{TYPE_WORDS[left.type]}", expr.op.span, help="use `is`, `is not`, `in` or `has`")
             return None
-        if left.type in COLLECTIONS and not isinstance(expr.right, s.Field):
+        if left.type in COLLECTIONS and not isinstance(expr.right, (s.Field, s.Among)):
             # `is not` / `!=` means "does not carry it": the hint must keep that sense.
             test = "has none of" if op == "!=" else "has"
             self.ctx.error("RR209", f"`{left.field}` is {TYPE_WORDS[left.type]}; test its members with `has`",
@@ -227,6 +227,12 @@ class ConditionCompiler:
         if right is None:
             return None
         if not self._same_type(left, right, expr):
+            return None
+        if isinstance(expr.left, s.Among) is not isinstance(expr.right, s.Among):
+            narrowed, whole = (left, right) if isinstance(expr.left, s.Among) else (right, left)
+            self.ctx.error("RR209", f"`{self._text(expr)}` compares `{whole.field}`, all of its modifiers, with "
+                           "some of the other side's", expr.span,
+                           help=f"narrow both sides: `{whole.field} {narrowed.field.split(' ', 1)[1]}`")
             return None
         if isinstance(left.node, c.PropertyOf) and isinstance(right.node, c.Const):
             self._property_values(left.node.name, [(right.node.value, expr.right.span)])
@@ -406,6 +412,17 @@ class ConditionCompiler:
         return c.HistoryHas(resolved.values, window, self._text(expr), *modifiers)
 
     def _historysame(self, expr: s.HistorySame):
+        among = None
+        if expr.among is not None:
+            name, values = expr.among
+            if name.text != "modifiers":
+                self.ctx.error("RR204", f"`among` narrows the modifiers compared, not the {name.text}", values.span,
+                               help="write `with the same modifiers among SET`: a paid line with the same modifiers "
+                                    "of SET")
+                return None
+            among = self._modifier_set(values)
+            if among is None:
+                return None
         compared = set()
         for token in expr.same_properties:
             if token.text not in ("modifiers", "units", "provider", "type"):
@@ -424,7 +441,7 @@ class ConditionCompiler:
             return None
         self.roots.add("line")
         return c.HistorySame(expr.same_date, "modifiers" in compared, self._text(expr), "units" in compared,
-                             "provider" in compared, *modifiers, "type" in compared)
+                             "provider" in compared, *modifiers, "type" in compared, among)
 
     def _window(self, window):
         """A compiled history window, None for no window, _BAD after an error."""
@@ -471,6 +488,8 @@ class ConditionCompiler:
             return result
         if isinstance(operand, s.DateOffset):
             return self._date_offset(operand)
+        if isinstance(operand, s.Among):
+            return self._among(operand)
         if isinstance(operand, s.HistoryCount):
             resolved = self.sets.evaluate(operand.values.expr, "codes")
             modifiers = self._modifier_filter(operand.modifiers)
@@ -585,6 +604,26 @@ class ConditionCompiler:
         months, days = _UNITS[offset.unit.text]
         node = c.DateShift(base.node, months * amount, days * amount, offset.workday)
         return Operand(node, "date", base.roots, offset.span, base.field)
+
+    def _among(self, among: s.Among) -> Operand | None:
+        """`line.modifiers among SET`: the line's modifiers that are members of the set (a list of modifiers)."""
+        base = self._field(among.field)
+        if base is None:
+            return None
+        if base.type != "modifiers":
+            self.ctx.error("RR209", f"`among` narrows a list of modifiers; `{base.field}` is "
+                           f"{TYPE_WORDS[base.type]}", among.field.span,
+                           help="write `line.modifiers among SET` (or `other.modifiers`)")
+            return None
+        modifiers = self._modifier_set(among.values)
+        if modifiers is None:
+            return None
+        return Operand(c.Among(base.node, modifiers), "modifiers", base.roots, among.span, self._text(among))
+
+    def _modifier_set(self, values: s.SetOperand) -> frozenset | None:
+        """The modifiers of a set operand (`among`, `with the same modifiers among`); None after an error."""
+        resolved = self.sets.evaluate(values.expr, "modifiers")
+        return None if resolved is None else resolved.values
 
     def _amount(self, token: s.Token, unit: str) -> int | None:
         """A number of days, months or years, at most the span of the calendar; None after an error."""
@@ -750,6 +789,8 @@ def cost(node) -> int:
 def _operand_cost(node) -> int:
     if isinstance(node, (c.Const, c.LineAttr, c.ClaimAttr, c.LinePlace)):
         return 0
+    if isinstance(node, c.Among):
+        return 1 + _operand_cost(node.operand)
     if isinstance(node, c.PropertyOf):
         return 3
     return 5  # ages and date arithmetic

@@ -478,6 +478,8 @@ def operand_text(node) -> str:
         amount += [f"{node.days} days"] if node.days else []
         return (f"{operand_text(node.inner)} + {' + '.join(amount) or '0 days'}"
                 + (" to a workday" if node.workday else ""))
+    if isinstance(node, c.Among):
+        return f"{operand_text(node.operand)} among [{show(sorted(node.values))}]"
     if isinstance(node, c.Const):
         return show(node.value)
     return type(node).__name__
