@@ -202,15 +202,16 @@ class TestBilateral:
         result = RULES.evaluate(claim(line("74150", DOS, modifiers=["RT"])), history=paid)
         assert denied(result) == [(1,)]
 
-    def test_explain_says_why_the_side_did_not_bypass(self):
-        """explain names the side modifier that did not bypass, and why."""
+    def test_the_denial_says_why_the_side_did_not_bypass(self):
+        """The finding (and explain, which quotes it) names the side modifier that did not bypass, and why: a
+        coder must not look for a missing modifier on a line that carries one."""
         result = RULES.evaluate(pair_claim(mods1=["50"], mods2=["RT"]), explain=True)
+        assert result.findings[0].message == ("74150 is bundled into 74176 on 2026-03-02 (RT: 50 on the column 1 "
+                                              "line covers both sides: the same site, not a bypass)")
         [step] = [s for s in result.explanation.steps if s.rule == "t.ptp"]
-        assert (step.outcome, step.detail) == ("fired", "74150 is bundled into 74176 on 2026-03-02 (no bypass modifier "
-                                                        "on 74150); RT: 50 on the column 1 line covers both sides")
-        result = RULES.evaluate(pair_claim(mods1=["RT"], mods2=["RT"]), explain=True)
-        [step] = [s for s in result.explanation.steps if s.rule == "t.ptp"]
-        assert step.detail.endswith("(no bypass modifier on 74150); RT is on the column 1 line too")
+        assert (step.outcome, step.detail) == ("fired", result.findings[0].message)
+        result = RULES.evaluate(pair_claim(mods1=["RT"], mods2=["RT"]))
+        assert result.findings[0].message.endswith("(RT is on the column 1 line too: the same site, not a bypass)")
 
 
 class TestModifierPlacement:

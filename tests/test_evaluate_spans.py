@@ -172,7 +172,8 @@ class TestPairs:
         same_side = agree(claim(line("71046", "2026-07-03", modifiers=["RT"]),
                                 line("71045", "2026-07-01", modifiers=["RT"], end_date="2026-07-05")))
         assert findings(same_side, "ptp") == [
-            ((2,), "71045 is bundled into 71046 on 2026-07-03 (no bypass modifier on 71045)")]
+            ((2,), "71045 is bundled into 71046 on 2026-07-03 (RT is on the column 1 line too: the same site, not a "
+                   "bypass)")]
 
     def test_a_pair_rule_pairs_lines_by_their_first_day(self):
         """A pair rule pairs two lines of one first date, not two spans that only share days (nor a span with a

@@ -593,7 +593,9 @@ def span_limits(ev: Evaluation, lookup) -> list:
 
 def ptp_message(a: LineView, b: LineView, row, day: int) -> str:
     """The message of the denial of ``b`` (column 2) with ``a`` by PTP row ``row`` (explain's trace quotes it)."""
-    why = "modifier not allowed" if row.indicator == 0 else f"no bypass modifier on {b.code}"
+    sides = sides_not_bypassing(a, b) if row.indicator == 1 else ""  # `-LT` beside `-LT`: the same side
+    why = ("modifier not allowed" if row.indicator == 0 else f"{sides}: the same site, not a bypass" if sides
+           else f"no bypass modifier on {b.code}")
     if row.indicator == 1 and a.number is not None and a.practitioner is not None \
             and b.practitioner is not None and a.practitioner != b.practitioner:
         # two lines of the claim: one provider by the billing one (`same_provider = billing`), two rendering

@@ -38,7 +38,7 @@ from .claim import frequency_of
 from .evaluation import Evaluation, meeting_lines, paid_history, units_total
 from .evaluator import (_add_earlier_units, _limit_finding, _number, _provider_groups,
                         day_text, other_lines, over_limit, ptp_bypassed, ptp_message, set_apart_rules,
-                        once_per_claim_message, sides_not_bypassing, span_limits, span_ptp_hits,
+                        once_per_claim_message, span_limits, span_ptp_hits,
                         unpublished_message)
 from .lookups import UNLISTED, mue_files
 from .model import MUE_UNPUBLISHED, format_date, primaries_text, window_text
@@ -868,10 +868,8 @@ class _Tracer:
                              f"{pair}: modifier {modifier} on the {where} line bypasses it (indicator 1, "
                              f"placement {placement})", related, row.source)
                 else:
-                    sides = sides_not_bypassing(a, b) if row.indicator == 1 else ""
-                    message = ptp_message(a, b, row, day)
-                    self.add(info.id, info.kind, "fired", (b.number,), f"{message}; {sides}" if sides else message,
-                             related, row.source)
+                    self.add(info.id, info.kind, "fired", (b.number,), ptp_message(a, b, row, day), related,
+                             row.source)  # (the message says why a side modifier did not bypass the row)
                     denied = True
                     if self.ev.spans:
                         self.fired.add(key)
