@@ -394,3 +394,14 @@ end
         assert all(result.status_of(n + 1) == "deny" for n in range(1, 200, 4))  # every 70450 line
         assert [f.lines for f in result.findings if f.rule == "t.mue"][0] == (3, 7, 11)
         assert [f.related_lines for f in result.findings if f.lines == (202,)] == [(201,)]
+
+
+def test_claim_also_has_on_the_same_date_finds_a_span_that_covers_the_date():
+    """A tracer on the second day of a two-day study is on the study's date; one the day after the span is not,
+    nor is a study that starts after the judged line's date."""
+    rules = radrules.loads('rule t.tracer "x"\n  when line.code in [A9500]\n'
+                           '   and not claim also has [78452] on the same date\n'
+                           '  then deny line "{line.code}: no study on {line.date}"\n  reference "test"\nend\n')
+    two_days = claim(line("78452", "2026-04-06", end_date="2026-04-07"), line("A9500", "2026-04-06"),
+                     line("A9500", "2026-04-07"), line("A9500", "2026-04-08"), line("A9500", "2026-04-05"))
+    assert [f.lines for f in rules.evaluate(two_days).findings] == [(4,), (5,)]

@@ -372,8 +372,8 @@ def _held(items, value: str) -> bool:
 
 @attrs.frozen
 class AlsoHas:
-    """Another line of the claim bills one of ``values`` (on the same date, with
-    the same code property and on a lower line number than this line, if asked)."""
+    """Another line of the claim bills one of ``values`` (on the same date: dated the line's date, or a span that
+    covers it; with the same code property and on a lower line number than this line, if asked)."""
 
     values: frozenset
     same_date: bool
@@ -384,7 +384,12 @@ class AlsoHas:
     without: bool = False
 
     def test(self, ev, line, other):
-        pool = ev.lines_on(line.day) if (self.same_date and line is not None) else ev.lines
+        if self.same_date and line is not None:
+            # a line is on every day of its span (a two-day study covers its second day's tracer)
+            pool = ev.lines_on(line.day) if not ev.spans else [
+                candidate for candidate in ev.lines if candidate.day <= line.day <= (candidate.end_day or candidate.day)]
+        else:
+            pool = ev.lines
         if self.earlier and line is not None:
             pool = [candidate for candidate in pool if candidate.number < line.number]
         if self.modifiers is not None:
