@@ -746,3 +746,19 @@ def test_a_pair_rule_of_one_code_or_across_providers_is_not_said_to_want_one_pro
     assert explanation.not_considered["t.same"] == "it compares two lines of one code, and no date bills a code twice"
     assert "t.any" not in explanation.not_considered and "t.any" in explanation.rules()
     assert explanation.not_considered["t.one"].startswith("no two lines of one date are one provider's")
+
+
+def test_a_history_count_or_interval_shows_what_it_came_to():
+    """An analyst asking why a fourth PS scan was (not) denied sees the count compared, and the interval."""
+    rules = radrules.loads('codes fdg_pet = 78811-78816\n'
+                           'rule t.fourth\n  when line.code in fdg_pet\n   and history count of fdg_pet with modifier PS >= 3\n'
+                           '  then deny line "x"\n  carc CO-50\n  reference "t"\nend\n'
+                           'rule t.recent\n  when line.code in fdg_pet\n   and days since last fdg_pet < 30\n'
+                           '  then warn line "x"\n  reference "t"\nend\n')
+    data = {"lines": [{"code": "78815", "modifiers": ["PS"], "date": "2026-04-06"}]}
+    paid = [{"code": "78815", "modifiers": ["PS"], "date": day} for day in ("2025-01-10", "2025-06-01")]
+    steps = {s.rule: s for s in rules.evaluate(data, history=paid, explain=True).explanation.steps}
+    assert steps["t.fourth"].detail == "`history count of fdg_pet with modifier PS >= 3` is false; the count is 2"
+    assert steps["t.recent"].detail == "`days since last fdg_pet < 30` is false; 309 days since the last"
+    steps = {s.rule: s for s in rules.evaluate(data, explain=True).explanation.steps}
+    assert steps["t.recent"].detail.endswith("is unknown (a value it needs is missing); no earlier service")

@@ -33,7 +33,7 @@ from . import validity
 from .addons import addon_edits, addon_message
 from .checks import FORMAT_RULES, check_format, hider
 from .codes import is_procedure_code
-from .conditions import conjuncts, pair_side, same_practitioner, same_provider
+from .conditions import Between, Compare, HistoryCount, SinceLast, conjuncts, pair_side, same_practitioner, same_provider
 from .claim import frequency_of
 from .evaluation import Evaluation, meeting_lines, paid_history, units_total
 from .evaluator import (_add_earlier_units, _limit_finding, _number, _provider_groups,
@@ -1097,12 +1097,30 @@ def _condition(node, ev, line, other) -> tuple[str, str]:
     for part in parts:
         answer = part.test(ev, line, other)
         if answer is False:
-            return _false(part)
+            outcome, why = _false(part)
+            return outcome, why + _counted(part, ev, line, other)
         if answer is None and unknown is None:
             unknown = part
     if unknown is not None:
-        return _unknown(unknown)
-    return _true(node, parts)
+        outcome, why = _unknown(unknown)
+        return outcome, why + _counted(unknown, ev, line, other)
+    return _true(node, parts)  # (a fired step quotes the finding's message)
+
+
+def _counted(part, ev, line, other) -> str:
+    """What the history operands of a comparison came to, which its text does not show: `: the count is 2`,
+    `: 45 days since the last`; "" for any other part. (Counts and intervals only: no claim value.)"""
+    kind = type(part)
+    operands = ((part.left, part.right) if kind is Compare else (part.operand, part.low, part.high)
+                if kind is Between else ())
+    shown = []
+    for operand in operands:
+        if type(operand) is HistoryCount:
+            shown.append(f"the count is {operand.get(ev, line, other)}")
+        elif type(operand) is SinceLast:
+            value = operand.get(ev, line, other)
+            shown.append("no earlier service" if value is None else f"{value} {operand.unit} since the last")
+    return "".join(f"; {text}" for text in shown)
 
 
 def _written(node) -> tuple:
