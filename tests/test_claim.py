@@ -457,6 +457,32 @@ class TestNormalisation:
         assert bundled.evaluate(parsed).fired() == ("radiology.addon",)
 
 
+class TestIdentifiers:
+    @pytest.mark.parametrize("value, problem", [
+        ("7417\ud800", "holds a control or invisible character (not shown)"),  # a lone surrogate from json.loads
+        ("C-1\x00", "holds a control or invisible character (not shown)"),
+        ("C\u200b1", "holds a control or invisible character (not shown)"),
+        ("C" * 129, "longer than 128 characters (not shown)"),
+    ])
+    @pytest.mark.parametrize("field", ["id", "replaces", "patient.id"])
+    def test_an_id_the_result_or_a_database_could_not_carry_is_a_claim_error(self, value, problem, field, bundled):
+        """The result echoes the claim's id: one with half a surrogate pair breaks UTF-8 JSON, a NUL a database
+        column; the fast path and the checked one alike. The value is never shown."""
+        data = claim(line("74176", DOS))
+        if field == "patient.id":
+            data["patient"] = {"id": value}
+        else:
+            data[field] = value
+        with pytest.raises(ClaimError) as caught:
+            bundled.evaluate(data)
+        assert (caught.value.path, caught.value.problem) == (field, problem)
+        assert value not in str(caught.value)
+
+    def test_an_id_of_128_characters_and_one_of_letters_of_any_script_are_kept(self, bundled):
+        for value in ("C" * 128, "Zahnarztpraxis-Müller-7", "请求-42"):
+            assert bundled.evaluate({**claim(line("74176", DOS)), "id": value}).to_dict()["claim"] == value
+
+
 class TestPayerNames:
     @pytest.mark.parametrize("payer", ["acme\u200b", "ac\u00adme", "acme\x00", "\u2060acme", "ac\ufeffme"],
                              ids=["zero-width space", "soft hyphen", "NUL", "word joiner", "BOM"])

@@ -240,6 +240,16 @@ class TestMapping:
                               "CLM*C9*10***11:B:1", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"))
         assert isinstance(error, radrules.InputError) and "CLM01 (the claim id) is empty" in error.problem
 
+    @pytest.mark.parametrize("claim_id, problem", [("C\x011", "id: holds a control or invisible character"),
+                                                   ("C" * 129, "id: longer than 128 characters")])
+    def test_a_claim_id_no_result_could_carry_is_an_error_of_that_claim(self, claim_id, problem):
+        """The fast mapping leaves it to the claim's checks, which name the field (never the value); the next
+        claim is read."""
+        [error, later] = read(x12(f"CLM*{claim_id}*10***11:B:1", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302",
+                                  "CLM*C9*10***11:B:1", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"))
+        assert isinstance(error, radrules.InputError) and problem in error.problem
+        assert claim_id not in str(error) and later.id == "C9"
+
     @pytest.mark.parametrize("segments, at", [
         (["HI*ABK:J189", "HI*BG:451"], 2),
         (["HI*ABK:J189", "HI*BG:45", "HI*BG:451"], 3),

@@ -50,6 +50,8 @@ MAX_MODIFIERS = 4
 #: The most service lines a claim may have: an 837I claim's limit (an 837P claim has at most 50). Rules that
 #: compare lines look at every pair, so a claim of thousands of copies of one line would take minutes.
 MAX_LINES = 999
+#: The longest id (a claim's, a member's): X12's claim id is at most 38 characters, FHIR's ids 64.
+MAX_ID_LENGTH = 128
 TOO_MANY_LINES = f"at most {MAX_LINES} service lines per claim (the 837I limit)"
 #: Units, charges and diagnosis pointers are below this: a larger number is a mistake, one past the range of
 #: a float (an int of 310 digits) would make arithmetic fail, and one of over 4,300 digits can't be shown.
@@ -590,7 +592,18 @@ def _identifier(value: Any, path: str = "id") -> str | None:
         text = str(value) if isinstance(value, str) else str(int(value))  # an IntEnum's str is its name
     except ValueError:  # a whole number of more than 4,300 digits
         raise ClaimError(path, "expected a text") from None
-    return text.strip() or None
+    text = text.strip()
+    if not is_identifier(text):
+        raise ClaimError(path, f"longer than {MAX_ID_LENGTH} characters (not shown)" if len(text) > MAX_ID_LENGTH
+                         else "holds a control or invisible character (not shown)")
+    return text or None
+
+
+def is_identifier(text: str) -> bool:
+    """Whether a trimmed id is one a claim may carry: at most MAX_ID_LENGTH characters, none a control or invisible
+    one (a NUL, a zero-width space, half a surrogate pair: the result echoes the claim's id, and no database or
+    UTF-8 JSON takes them)."""
+    return len(text) <= MAX_ID_LENGTH and text.isprintable()
 
 
 def _read_patient(value: Any) -> Patient:
@@ -838,7 +851,7 @@ def _fast_patient(value: Any) -> Patient | None:
         sex = sex.upper()
         if sex not in SEXES:
             return None
-    return Patient(birth_date=birth, sex=sex, id=_identifier(patient_id))
+    return Patient(birth_date=birth, sex=sex, id=_identifier(patient_id, "patient.id"))
 
 
 def _fast_line(value: Any) -> Line | None:
