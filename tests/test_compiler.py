@@ -332,6 +332,32 @@ class TestLoad:
         (tmp_path / "a.rr").write_text(rule("line.units > 2", rule_id="f.a"))
         assert radrules.load(tmp_path) is not first
 
+    def test_threads_that_load_the_same_files_at_once_get_one_ruleset(self, tmp_path, monkeypatch):
+        """One thread compiles; the others wait for it and get its ruleset (a server's workers starting
+        together). The compile is slowed down so that they all ask before it ends."""
+        import threading
+        import time
+        from radrules import loader
+
+        compile_ruleset = loader.compile_ruleset
+
+        def slow(*args, **kwargs):
+            time.sleep(0.2)
+            return compile_ruleset(*args, **kwargs)
+
+        monkeypatch.setattr(loader, "compile_ruleset", slow)
+        (tmp_path / "a.rr").write_text(rule("line.units > 1", rule_id="f.a"))
+        text = rule("line.units > 3", rule_id="f.b")
+        for load in (lambda: radrules.load(tmp_path), lambda: radrules.loads(text, name="b.rr")):
+            got = []
+            threads = [threading.Thread(target=lambda: got.append(load())) for _ in range(6)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert len(got) == 6 and len({id(ruleset) for ruleset in got}) == 1
+        assert loader._COMPILING == {}
+
     def test_rule_error_collects_every_file(self, tmp_path):
         """Errors in two files are reported together, in file order."""
         (tmp_path / "a.rr").write_text("codes x = 7045\n")

@@ -32,6 +32,7 @@ from .tables import default_cache_dir, forget_recent
 _CACHE: cachetools.LRUCache = cachetools.LRUCache(maxsize=16)
 _PARSED: cachetools.LRUCache = cachetools.LRUCache(maxsize=512)
 _CACHE_LOCK = threading.Lock()
+_COMPILING: dict = {}  # key -> [its lock, the threads that hold or wait for it] (under _CACHE_LOCK)
 
 
 def _parse(text: str, display: str, cache_dir: Path | None = None):
@@ -135,6 +136,7 @@ def _after_fork_in_child() -> None:
     anew, and the cycle collector they paused is on again if it was on before they began."""
     global _PAUSE_LOCK, _CACHE_LOCK
     _PAUSE_LOCK, _CACHE_LOCK = threading.Lock(), threading.Lock()
+    _COMPILING.clear()
     if _PAUSES[0]:
         _PAUSES[0] = 0
         if _PAUSES[1]:
@@ -143,6 +145,28 @@ def _after_fork_in_child() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+@contextlib.contextmanager
+def _compiling(key: str):
+    """Held while one thread compiles the ruleset of ``key``: the other threads that load the same files wait,
+    then find it in the cache, so that every thread gets the same object (docs/api.md)."""
+    with _CACHE_LOCK:
+        entry = _COMPILING.setdefault(key, [threading.Lock(), 0])
+        entry[1] += 1
+    try:
+        with entry[0]:
+            yield
+    finally:
+        with _CACHE_LOCK:
+            entry[1] -= 1
+            if entry[1] == 0 and _COMPILING.get(key) is entry:
+                del _COMPILING[key]
+
+
+def _cached(key: str):
+    with _CACHE_LOCK:
+        return _CACHE.get(key)
 
 
 @contextlib.contextmanager
@@ -208,15 +232,18 @@ def loads(text: str, name: str = "<string>") -> Ruleset:
     """Compile rules given as a string (``include`` is not available)."""
     _texts("loads", text=text, name=name)
     key = _hash([(name, text)])
-    with _CACHE_LOCK:
-        cached = _CACHE.get(key)
+    cached = _cached(key)
     if cached is not None:
         return cached
-    with _collector_paused():
-        source, diagnostics = _parse_text(text, name)
-        ruleset = compile_ruleset([source], name, diagnostics)
-    with _CACHE_LOCK:
-        _CACHE[key] = ruleset
+    with _compiling(key):
+        cached = _cached(key)  # compiled by another thread while this one waited
+        if cached is not None:
+            return cached
+        with _collector_paused():
+            source, diagnostics = _parse_text(text, name)
+            ruleset = compile_ruleset([source], name, diagnostics)
+        with _CACHE_LOCK:
+            _CACHE[key] = ruleset
     return ruleset
 
 
@@ -405,19 +432,23 @@ def _load_tree(layers: list[_Layer], cache_dir, extra: tuple = ()):
     # under the same rule text. The tables have their own content-keyed caches.
     # The ruleset's name is part of the key: the same files loaded as a folder
     # and as a file (or as the bundled rules) compile to rulesets of other names.
-    has_tables = any(isinstance(st, Table) for source in sources.values() for st in source.statements)
-    if not has_tables:
-        key = _hash([("<ruleset name>", name)] + [("<root>", str(layer.root)) for layer in layers]
-                    + [(display_path(p, layers[owner[p]].root.parent), texts[p]) for p in sorted(texts)]
-                    + [("\0extra " + extra_name, extra_text) for extra_name, extra_text in extra])
-        with _CACHE_LOCK:
-            cached = _CACHE.get(key)
-        if cached is not None and not diagnostics:
-            return cached
     paths = {source.name: path for path, source in sources.items()}
-    ruleset = compile_ruleset(list(sources.values()) + extra_sources, name, diagnostics, paths=paths, roots=roots,
-                              cache_dir=cache_dir)
-    if not has_tables:
+    has_tables = any(isinstance(st, Table) for source in sources.values() for st in source.statements)
+    if has_tables or diagnostics:  # (diagnostics: compiling reports them, with the compiler's own)
+        return compile_ruleset(list(sources.values()) + extra_sources, name, diagnostics, paths=paths, roots=roots,
+                               cache_dir=cache_dir)
+    key = _hash([("<ruleset name>", name)] + [("<root>", str(layer.root)) for layer in layers]
+                + [(display_path(p, layers[owner[p]].root.parent), texts[p]) for p in sorted(texts)]
+                + [("\0extra " + extra_name, extra_text) for extra_name, extra_text in extra])
+    cached = _cached(key)
+    if cached is not None:
+        return cached
+    with _compiling(key):
+        cached = _cached(key)  # compiled by another thread while this one waited
+        if cached is not None:
+            return cached
+        ruleset = compile_ruleset(list(sources.values()) + extra_sources, name, diagnostics, paths=paths,
+                                  roots=roots, cache_dir=cache_dir)
         with _CACHE_LOCK:
             _CACHE[key] = ruleset
     return ruleset
