@@ -202,6 +202,47 @@ class TestSets:
             assert diagnostic.help == ("a range runs from a lower code to a higher one of the same shape, as "
                                        "70450-70498")
 
+    def test_a_range_of_categories_holds_the_alphanumeric_ones(self):
+        """`C00-C96, D00-D49` holds C7A.010, C4A.9 and D3A.010 (categories the Tabular puts inside those ranges),
+        as the reviewer's covered-diagnosis rule needs; `C00-D49` crosses the letter and holds C7B.01 and D49.9,
+        not E01.8."""
+        for written in ("C00-C96, D00-D49", "C00-D49"):
+            rules = radrules.loads(f"diagnoses malignant = {written}\n"
+                                   + rule("line.code in [78815] and line.diagnoses has any of malignant"))
+            fired = {dx: hits(rules, "78815", diagnoses=[dx], lines=[{"code": "78815", "date": "2026-03-02",
+                                                                      "diagnosis_pointers": [1]}])
+                     for dx in ("C7A.010", "C4A.9", "D3A.010", "C34.11", "C7B.01", "D49.9", "E01.8", "B99.9")}
+            assert fired == {"C7A.010": True, "C4A.9": True, "D3A.010": True, "C34.11": True, "C7B.01": True,
+                             "D49.9": True, "E01.8": False, "B99.9": False}, written
+
+    def test_a_range_of_categories_ends_where_it_says(self):
+        """`O00-O9A` holds O9A.111; `C00-C43` stops before C4A, `C00-C44` holds it."""
+        rules = radrules.loads(rule("claim.diagnoses has any of [O00-O9A]"))
+        assert hits(rules, "76801", diagnoses=["O9A.111"]) and not hits(rules, "76801", diagnoses=["P00.0"])
+        before = radrules.loads(rule("claim.diagnoses has any of [C00-C43]"))
+        after = radrules.loads(rule("claim.diagnoses has any of [C00-C44]"))
+        assert not hits(before, "71250", diagnoses=["C4A.9"]) and hits(after, "71250", diagnoses=["C4A.9"])
+        assert hits(before, "71250", diagnoses=["C43.9"])
+
+    def test_except_takes_codes_out_of_a_range_of_categories(self):
+        """`except` takes a category, with the codes under it, or one code out of such a range; a set of categories
+        and longer ends holds both."""
+        rules = radrules.loads("diagnoses dx = C00-D49, O09.00-O09.93 except C7A, D3A.010, C4A*\n"
+                               + rule("claim.diagnoses has any of dx"))
+        fired = {dx: hits(rules, "78815", diagnoses=[dx]) for dx in
+                 ("C7A.010", "C7B.01", "D3A.010", "D3A.020", "C4A.9", "C43.9", "O09.522", "O10.0")}
+        assert fired == {"C7A.010": False, "C7B.01": True, "D3A.010": False, "D3A.020": True, "C4A.9": False,
+                         "C43.9": True, "O09.522": True, "O10.0": False}
+
+    def test_an_unknown_alphanumeric_end_is_rr208(self):
+        """A range ending at a category with a letter third that the Tabular has not (`C9Z`) is refused, and the
+        help names the ones it has; so are reversed categories."""
+        (diagnostic,) = _errors("diagnoses d = C00-C9Z\n")
+        assert diagnostic.code == "RR208" and "`C9Z`" in diagnostic.message
+        assert "C4A, C7A, C7B, D3A" in diagnostic.help and underlined(diagnostic) == "C00-C9Z"
+        (diagnostic,) = _errors("diagnoses d = D00-C96\n")
+        assert (diagnostic.code, diagnostic.message) == ("RR208", "bad range `D00-C96`: `D00` comes after `C96`")
+
     def test_has_all_of_a_range_of_diagnoses_needs_each_code_or_one_under_it(self):
         rules = radrules.loads(rule("claim.diagnoses has all of [O09.00-O09.02, M81]"))
         assert hits(rules, "76801", diagnoses=["O09.00", "O09.01", "O09.02", "M81.0"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import re
+import types
 
 #: CPT category I (5 digits), category II/III, PLA and MAAA (4 digits + letter),
 #: HCPCS level II (letter + 4 digits).
@@ -177,6 +178,87 @@ def npi_is_valid(npi: str) -> bool:
 
 class RangeShapeError(ValueError):
     """The two ends of a range are not of one shape (another length, or other than digits differ)."""
+
+
+#: An ICD-10-CM category: a letter, a digit and a letter or digit (a diagnosis's first three characters).
+CATEGORY = re.compile(r"^[A-Z][0-9][0-9A-Z]$")
+
+#: The ICD-10-CM categories whose third character is a letter, each with the category it follows in the Tabular
+#: List (the Tabular places them there, not in the order of their characters). From the Tabular's block titles:
+#: C4A in "Melanoma and other malignant neoplasms of skin (C43-C44)"; C7A "Malignant neuroendocrine tumors (C7A)"
+#: and C7B "Secondary neuroendocrine tumors (C7B)", blocks between C73-C75 and C76-C80; D3A "Benign neuroendocrine
+#: tumors (D3A)", between D10-D36 and D37-D48; I1A in "Hypertensive diseases (I10-I1A)"; I5A in "Other forms of
+#: heart disease (I30-I5A)"; M1A (chronic gout) after M10 (gout), in "Inflammatory polyarthropathies (M05-M14)"
+#: (one secondary source titles the block M05-M1A); O9A in "Other obstetric conditions, not elsewhere classified
+#: (O94-O9A)"; Z3A in "Persons encountering health services in circumstances related to reproduction (Z30-Z3A)".
+#: A new one is added here, after the category the fiscal year's Tabular puts before it.
+ALPHANUMERIC_CATEGORIES = {
+    "C4A": "C43",
+    "C7A": "C75",
+    "C7B": "C7A",
+    "D3A": "D36",
+    "I1A": "I16",
+    "I5A": "I52",
+    "M1A": "M10",
+    "O9A": "O99",
+    "Z3A": "Z39",
+}
+
+
+class CategoryError(ValueError):
+    """A range's end is a category whose third character is a letter, but not one of
+    :data:`ALPHANUMERIC_CATEGORIES`: where it sits in the Tabular is not known."""
+
+
+@functools.cache
+def _categories() -> tuple[tuple[str, ...], types.MappingProxyType]:
+    """Every category in Tabular order, and each one's place in it: A00-Z99 (every two digits count, as in any
+    range, whether or not the category exists), the :data:`ALPHANUMERIC_CATEGORIES` each after the one it
+    follows."""
+    following: dict[str, list[str]] = {}
+    for category, before in ALPHANUMERIC_CATEGORIES.items():
+        following.setdefault(before, []).append(category)
+    order: list[str] = []
+
+    def place(category: str) -> None:
+        order.append(category)
+        for after in following.get(category, ()):
+            place(after)
+
+    for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+        for number in range(100):
+            place(f"{letter}{number:02d}")
+    return tuple(order), types.MappingProxyType({category: i for i, category in enumerate(order)})
+
+
+def is_category(code: str) -> bool:
+    """Three characters shaped like an ICD-10-CM category (`C34`, `C7A`), without a dot."""
+    return CATEGORY.match(code) is not None
+
+
+def category_position(code: str) -> int | None:
+    """Where a category (`C43`, `C4A`) sits in Tabular order, as ranges of categories count; None for any other
+    text (a longer code, an alphanumeric category the table does not list)."""
+    return _categories()[1].get(code)
+
+
+def expand_diagnosis_range(low: str, high: str) -> list[str]:
+    """All diagnoses from ``low`` to ``high`` inclusive (both without their dot).
+
+    Two categories (``C00-C96``, ``C00-D49``, ``O00-O9A``) cover every category between them in Tabular
+    order, the alphanumeric ones too (C7A, D3A), across letters; raises :class:`CategoryError` for an end whose
+    third character is a letter not in :data:`ALPHANUMERIC_CATEGORIES`. Longer ends count through their digits
+    as :func:`expand_range` does (``O09.00-O09.93``).
+    """
+    if not (is_category(low) and is_category(high)):
+        return expand_range(low, high)
+    categories, place = _categories()
+    for end in (low, high):
+        if end not in place:
+            raise CategoryError(f"`{end}` is not a known ICD-10-CM category whose third character is a letter")
+    if place[low] > place[high]:
+        raise ValueError(f"`{low}` comes after `{high}`")
+    return list(categories[place[low]:place[high] + 1])
 
 
 def expand_range(low: str, high: str) -> list[str]:

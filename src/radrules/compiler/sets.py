@@ -335,13 +335,18 @@ class SetTable:
         if kind == "diagnoses":
             low, high = codes.normalize_diagnosis(low), codes.normalize_diagnosis(high)
         try:
-            expanded = codes.expand_range(low, high)
+            # two categories (`C00-D49`, `O00-O9A`) run in Tabular order; longer ends count through their digits
+            expanded = codes.expand_diagnosis_range(low, high) if kind == "diagnoses" else codes.expand_range(low, high)
         except ValueError as problem:
             help = "a range runs from a lower code to a higher one of the same shape, as 70450-70498"
             shared = os.path.commonprefix(parts).rstrip(".")
             # (ends of two shapes, not ends reversed) `M80.00XA-M80.88XS`: the codes under a category
             if kind == "diagnoses" and isinstance(problem, codes.RangeShapeError) and len(shared) >= 3:
                 help = f"for every code that starts with {shared}, write a prefix: `{shared}*`"
+            elif isinstance(problem, codes.CategoryError):
+                known = ", ".join(codes.ALPHANUMERIC_CATEGORIES)
+                help = (f"the categories whose third character is a letter are {known}; end the range at one of "
+                        "them or at a category of digits, or list the codes")
             self.ctx.error("RR208", f"bad range `{text}`: {problem}", token.span, help=help)
             return None
         if not self.spend(len(expanded), token.span):
