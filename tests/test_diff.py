@@ -181,6 +181,17 @@ class TestRuleChanges:
         assert change.details == ("condition: `line.diagnoses has none of medicare_ldct_diagnoses`: "
                                   "added F17.2*, Z72.0; removed F17.210",)
 
+    def test_ranges_of_categories_shown_as_ranges(self, tmp_path):
+        """Categories added to a set run in Tabular order are shown as the range that holds them (`C97-D49`, C7A and
+        D3A among them), not as twelve codes and `N more`; a category alone is shown alone."""
+        rule = ('diagnoses malignant = {}\nrule t.x "x"\n  when line.diagnoses has any of malignant\n'
+                '  then info line "x"\n  reference "t"\nend\n')
+        for folder, written in (("old", "C00-C96"), ("new", "C00-D49 except C7B")):
+            (tmp_path / folder).mkdir()
+            (tmp_path / folder / "t.rr").write_text(rule.format(written))
+        change = only(compare(tmp_path / "old", tmp_path / "new"), rule="t.x")
+        assert change.details == ("condition: `line.diagnoses has any of malignant`: added C97-D49; removed C7B",)
+
     def test_same_meaning_written_differently(self, rulesets):
         """`12 months` and `1 year` mean the same date shift: no change."""
         _, new = rulesets

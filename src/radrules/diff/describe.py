@@ -15,6 +15,7 @@ import re
 import attrs
 
 from .. import conditions as c
+from ..codes import category_position
 from ..tables import payers_text
 from ..model import dates_text, window_text
 from ..compiler.conditions import CLAIM_FIELDS, LINE_FIELDS, PATIENT_FIELDS
@@ -514,10 +515,30 @@ def format_date(ordinal: int | None) -> str | None:
 _NUMERIC = re.compile(r"^[0-9]{5}$")
 
 
+def _category_runs(texts) -> dict:
+    """For the ICD-10-CM categories among ``texts`` in runs of three or more in Tabular order: the first of each
+    run (by its text) shown as the run's range, the others None (shown by it)."""
+    placed = sorted((position, text) for text in texts if (position := category_position(text)) is not None)
+    shown: dict = {}
+    start = 0
+    for end in range(1, len(placed) + 1):
+        if end == len(placed) or placed[end][0] != placed[end - 1][0] + 1:
+            members = [text for _, text in placed[start:end]]
+            if len(members) >= 3:
+                shown.update(dict.fromkeys(members))
+                shown[min(members)] = f"{members[0]}-{members[-1]}"
+            start = end
+    return shown
+
+
 def code_list(codes, limit: int = SHOWN_CODES) -> str:
-    """Codes sorted, runs of three or more consecutive numeric codes as ranges, at most ``limit`` items."""
+    """Codes sorted, runs of three or more consecutive numeric codes as ranges, and of three or more ICD-10-CM
+    categories in Tabular order as the range that holds them (`C97-D49`, `C43-C44` with C4A), at most ``limit``
+    items."""
     items: list[str] = []
     run: list[int] = []
+    texts = sorted(str(code) for code in codes)
+    category_runs = _category_runs(texts)
 
     def flush():
         if run:
@@ -527,7 +548,7 @@ def code_list(codes, limit: int = SHOWN_CODES) -> str:
                 items.append(f"{run[0]:05d}-{run[-1]:05d}")
             run.clear()
 
-    for code in sorted(str(code) for code in codes):
+    for code in texts:
         if _NUMERIC.match(code):
             number = int(code)
             if run and number != run[-1] + 1:
@@ -535,7 +556,9 @@ def code_list(codes, limit: int = SHOWN_CODES) -> str:
             run.append(number)
         else:
             flush()
-            items.append(code)
+            shown = category_runs.get(code, code)
+            if shown is not None:
+                items.append(shown)
     flush()
     if len(items) > limit:
         return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
