@@ -264,14 +264,14 @@ def test_check_counts_the_stand_ins_tables_replace(tmp_path):
         {"rules": 0, "rows": 0}  # institutional claims keep the bundled add-on rows
     _write(tmp_path / "aoc" / "aoc.rr", one + one.replace("\n", " for institutional\n"))
     assert radrules.load(tmp_path / "aoc", bundled=True, cache_dir=None).describe()["replaced"] == \
-        {"rules": 0, "rows": 2}
+        {"rules": 0, "rows": 4}
     import contextlib
     import io
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
         assert cli_main(["check", "--bundled", str(tmp_path / "aoc")]) == 0
-    assert "left out, as the loaded tables replace them (`unless table`): 0 rules, 2 edit rows" in out.getvalue()
+    assert "left out, as the loaded tables replace them (`unless table`): 0 rules, 4 edit rows" in out.getvalue()
 
 
 def test_diff_of_a_block_of_disable_rows_becoming_a_stand_in(tmp_path):
