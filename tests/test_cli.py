@@ -283,16 +283,18 @@ class TestCheck:
 
 @pytest.mark.parametrize("command", ["eval", "explain"])
 def test_text_output_of_a_lone_surrogate_is_escaped_not_a_crash(command):
-    """JSON may carry a lone surrogate (`\\ud800`); the text output writes it escaped, and the other claims and
-    the summary follow (it raised UnicodeEncodeError and lost the whole output). The claim id is shown; a code
-    that is not shaped like one is not (checks.quotable)."""
-    claims = ('{"id": "A\\ud800", "lines": [{"code": "7\\ud800", "date": "2026-03-02"}]}\n'
+    """JSON may carry a lone surrogate (`\\ud800`); a code holding one is not shown (checks.quotable), the
+    other claims and the summary follow (it raised UnicodeEncodeError and lost the whole output). A claim id
+    holding one is refused, unshown: the result would echo it, and no UTF-8 JSON carries it."""
+    claims = ('{"id": "A", "lines": [{"code": "7\\ud800", "date": "2026-03-02"}]}\n'
+              '{"id": "C\\ud800", "lines": [{"code": "71046", "date": "2026-03-02"}]}\n'
               '{"id": "B", "lines": [{"code": "71046", "date": "2026-03-02"}]}\n')
     done = run(command, "--exit-zero", "-", stdin=claims) if command == "eval" else run(command, "-", stdin=claims)
     assert "Traceback" not in done.stderr, done.stderr
-    assert "claim A\\ud800: FAIL" in done.stdout
+    assert "claim A: FAIL" in done.stdout
     assert "line 1's procedure code is not a valid CPT/HCPCS code (2 characters, not shown)" in done.stdout
-    assert "7\\ud800" not in done.stdout
+    assert "id: holds a control or invisible character (not shown)" in done.stdout + done.stderr
+    assert "\\ud800" not in done.stdout + done.stderr
     assert "claim B" in done.stdout
 
 
@@ -356,14 +358,14 @@ class TestOutputAndUsage:
 
 
 def test_text_output_escapes_control_characters_from_the_claim():
-    """A claim id holding new lines and an escape sequence can't fake a verdict line or drive the terminal."""
+    """A claim id holding new lines and an escape sequence can't fake a verdict line or drive the terminal: it is
+    refused, unshown."""
     data = claim(line("77063", DOS), id="C-1: PASS  (lines: 1 pay)\n\n1 claims: 1 passed, 0 failed\n\x1b[2J")
     done = run("eval", "-", stdin=json.dumps(data) + "\n")
-    assert done.returncode == 2
-    assert "\x1b" not in done.stdout
-    assert done.stdout.splitlines()[0] == (
-        "claim C-1: PASS  (lines: 1 pay)\\n\\n1 claims: 1 passed, 0 failed\\n\\x1b[2J: FAIL  (lines: 1 deny)")
-    assert done.stdout.rstrip().endswith("1 claim: 0 passed, 1 failed")  # one claim, not "1 claims"
+    assert done.returncode == 1  # (a claim not readable)
+    assert "\x1b" not in done.stdout + done.stderr and "PASS" not in done.stdout
+    assert "id: holds a control or invisible character (not shown)" in done.stdout + done.stderr
+    assert done.stdout.rstrip().endswith("1 claim: 0 passed, 0 failed, 1 not readable")  # one claim, not "1 claims"
     assert done.stderr.startswith("summary: 1 claim in ")
 
 

@@ -373,7 +373,7 @@ def _die(unit):
 class TestResultJson:
     def test_written_json_is_json_dumps_of_to_dict(self, bundled):
         """The JSON the batch writes for a result is exactly json.dumps(result.to_dict()), for every example."""
-        odd = claim(line("7104\u00e9", DOS, modifiers=["\u00fc"]), id="C-\u2028\"\\", payer="acme")
+        odd = claim(line("7104\u00e9", DOS, modifiers=["\u00fc"]), id="C-\u00e9\"\\", payer="acme")  # (no U+2028: refused)
         pharmacy = {"date": DOS, "revenue_code": "0255"}  # a line of a revenue code alone: its entry has a note
         hospital = {"type": "institutional", "lines": [pharmacy, line("74177", DOS), pharmacy]}
         for item in example_claims() + [odd, FAILING, PASSING, hospital]:

@@ -271,6 +271,45 @@ def test_a_json_lines_line_that_is_not_utf8_is_named(tmp_path):
     assert f"error: {path}:2: not UTF-8 text" in result.stderr
 
 
+def test_a_broken_first_json_lines_record_is_named_without_reading_on(tmp_path):
+    """A first line cut short, then a whole record: JSON Lines whose line 1 is broken (it was read as one
+    document to the end of the file, and refused at line 2)."""
+    path = tmp_path / "claims.jsonl"
+    good = json.dumps(claim(line("71046", DOS), id="B"))
+    path.write_text(good[:-1] + "\n" + good + "\n")
+    result = run("eval", str(path))
+    assert f"error: {path}:1: not JSON: Expecting ',' delimiter at column {len(good)}" in result.stderr
+    assert result.returncode == 1
+    path.write_text(good[:-3] + "\n" + good + "\n")  # cut inside a string: broken before the line ends
+    assert f"error: {path}: not JSON: Unterminated string starting at line 1, column" in run("eval", str(path)).stderr
+
+
+def test_a_stream_broken_on_its_first_line_is_refused_before_it_ends():
+    """`oops`, or bytes that are not UTF-8, on the first line of a pipe: refused at once, not after the writer
+    closes it (an endless stream hung)."""
+    for first in (b"oops\n", b"\xff\xfe{\n"):
+        process = subprocess.Popen([sys.executable, "-m", "radrules", "eval", "-"], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=dict(os.environ))
+        process.stdin.write(first)
+        process.stdin.flush()
+        try:
+            process.wait(timeout=60)  # the pipe stays open
+        finally:
+            process.kill()
+            process.stdin.close()
+        assert process.returncode == 1
+        assert b"error: <stdin>: not" in process.stderr.read()
+        process.stdout.close()
+        process.stderr.close()
+
+
+def test_a_device_is_refused(tmp_path):
+    if not os.path.exists("/dev/zero"):
+        pytest.skip("no /dev/zero on this system")
+    result = run("eval", "/dev/zero")
+    assert "error: /dev/zero: is a device, not a file of claims" in result.stderr and result.returncode == 1
+
+
 @pytest.mark.parametrize("text, problem", [
     (b'[{"id": "A", "id": "B"}]', "not JSON: the key `id` is given twice in one object"),
     (b'[{"units": ' + HUGE.encode() + b"}]", None),

@@ -36,11 +36,13 @@ class TestText:
     def test_ndjson_lines_break_only_at_line_feeds(self, tmp_path):
         """NDJSON: a resource holding U+2028 in a string stays one line (str.splitlines would cut it)."""
         first, second = resource(), resource()
-        first["id"], second["id"] = "odd\u2028id", "plain"
+        first["id"], second["id"] = "odd", "plain"
+        first["text"] = {"status": "generated", "div": "<div>a\u2028b</div>"}  # (an id may not hold one)
         path = tmp_path / "claims.ndjson"
         path.write_text(json.dumps(first, ensure_ascii=False) + "\n" + json.dumps(second) + "\n", encoding="utf-8")
+        assert "\u2028" in path.read_text(encoding="utf-8")
         claims = list(radrules.read_fhir(path))
-        assert [c.id for c in claims] == ["odd\u2028id", "plain"]
+        assert [c.id for c in claims] == ["odd", "plain"]
 
     def test_nested_too_deeply_is_an_input_error(self, tmp_path):
         """JSON nested deeper than Python can read is an InputError naming the file, not a RecursionError."""

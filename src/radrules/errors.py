@@ -499,6 +499,14 @@ _STRICT = strict_decoder()
 _STRICT_LONG = strict_decoder(numbers_too_long=True)
 
 
+def json_problem(problem: json.JSONDecodeError, line: bool = True) -> str:
+    """Where a text is not JSON, for a message: `Expecting value at line 1, column 3` (with ``line`` False, `...
+    at column 3`: a JSON Lines line). Python's `Unterminated string starting at` ends in an `at` of its own."""
+    message = problem.msg[:-3] if problem.msg.endswith(" at") else problem.msg
+    return f"{message} at line {problem.lineno}, column {problem.colno}" if line else \
+        f"{message} at column {problem.colno}"
+
+
 def json_value(text: str):
     """``json.loads``, strict: nesting too deep for Python and an object that gives a key twice (the second
     value would silently win; a ``DuplicateKeyError``) are ``JSONDecodeError``s, and a number too long for
@@ -585,8 +593,7 @@ def _objects(handle, name: str):
         try:
             data = json_value(text.rstrip("\r\n"))  # without its line end, a column is on this line
         except json.JSONDecodeError as problem:
-            raise InputError(name, f"not JSON: {problem.msg} at column {problem.colno}",
-                             path=f"line {number}") from None
+            raise InputError(name, f"not JSON: {json_problem(problem, line=False)}", path=f"line {number}") from None
         if not isinstance(data, dict):  # (a JSON array of lines, say: each line of the file is one object)
             raise InputError(name, "expected an object: a JSON Lines file has one JSON object on each line",
                              path=f"line {number}")

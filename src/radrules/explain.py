@@ -1108,8 +1108,11 @@ def _condition(node, ev, line, other) -> tuple[str, str]:
 
 
 def _counted(part, ev, line, other) -> str:
-    """What the history operands of a comparison came to, which its text does not show: `: the count is 2`,
-    `: 45 days since the last`; "" for any other part. (Counts and intervals only: no claim value.)"""
+    """What the history operands of a comparison came to, which its text does not show: `; the count is 2`,
+    `; 45 days since the last`; "" for any other part, and in a pair rule (whose steps _PairCondition words
+    once for many pairs). (Counts and intervals only: no claim value.)"""
+    if other is not None:
+        return ""
     kind = type(part)
     operands = ((part.left, part.right) if kind is Compare else (part.operand, part.low, part.high)
                 if kind is Between else ())

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import stat
 import sys
 from typing import Iterator
 
 from .._resources import file_position, file_size
-from ..errors import DuplicateKeyError, InputError, RuleError, json_value, printable, shortened
+from ..errors import DuplicateKeyError, InputError, RuleError, json_problem, json_value, printable, shortened
 from ..readers import detect_format, read_fhir, read_x12
 
 
@@ -216,6 +218,9 @@ class ClaimsInput:
                 handle = open(source, "rb")
             except OSError as problem:
                 raise InputError(source, f"can't read the file: {problem.strerror}") from None
+            if _is_device(handle):  # /dev/zero would be read for ever (standard input may be a terminal)
+                handle.close()
+                raise InputError(source, "is a device, not a file of claims")
         self.handle = handle
         self.size = file_size(handle)
         #: Whether whole lines of a pipe are read and not yet given (see _PipeLines): answering them needs
@@ -266,8 +271,16 @@ def _kind_is_clear(head: bytes) -> bool:
     if not newline:
         return False
     try:
-        json.loads(first.encode("latin-1").decode("utf-8"))
-    except (ValueError, RecursionError):  # not UTF-8, not JSON, a number too long for int()
+        text = first.encode("latin-1").decode("utf-8")
+    except UnicodeDecodeError:
+        return True  # not UTF-8: refused at once (_read_json_stream)
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as problem:
+        # broken before the line ends: refused at once; else the start of a document over several lines (a FHIR
+        # resource's type may come later), or JSON Lines whose first record is cut short: read on
+        return problem.pos < len(text.rstrip())
+    except (ValueError, RecursionError):  # a number too long for int(), nested too deeply: read on
         return False
     return True
 
@@ -295,7 +308,7 @@ class RawLine:
         try:
             return json_value(self.text)
         except json.JSONDecodeError as problem:
-            raise InputError(f"{self.name}:{self.number}", f"not JSON: {problem.msg} at column {problem.colno}") \
+            raise InputError(f"{self.name}:{self.number}", f"not JSON: {json_problem(problem, line=False)}") \
                 from None
 
 
@@ -341,6 +354,14 @@ def read_input(claims: ClaimsInput, kind: str, payers: dict | None = None
         return
     for position, item in _read_json_stream(claims):
         yield position, item, None
+
+
+def _is_device(handle) -> bool:
+    try:
+        mode = os.fstat(handle.fileno()).st_mode
+    except (OSError, AttributeError, io.UnsupportedOperation):
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -421,22 +442,35 @@ def _read_json_stream(claims: ClaimsInput) -> Iterator[tuple[int, object]]:
     else:
         lines = _byte_lines(claims.head, claims.handle)
     seen: list[bytes] = []
-    first = second = None
+    first = second = broken = None
     for raw in lines:
         seen.append(raw)
         text = _text_of(raw, name, len(seen) == 1)
         if text is None:
-            if first is None:
-                break  # the whole text is read below, and refused the same way
+            if first is None and broken is None:
+                # not UTF-8 before any JSON: neither is the whole text, which need not be read (/dev/urandom)
+                yield from _read_json(_decode(b"".join(seen), name), name)
+                return
             second = (len(seen), None)  # JSON Lines, whose second line is not UTF-8 (an error at that line)
             break
         if not text.strip():
             continue
+        if broken is not None:  # the line after a first line that is no JSON value by itself
+            if type(_json_or_none(text)) is dict:  # JSON Lines whose first line is broken (an error at that line)
+                first, second = (broken[0], RawLine(name, broken[0], broken[1])), (len(seen), text)
+            break
         if first is None:
             try:
                 first = (len(seen), json_value(text))
-            except json.JSONDecodeError:
-                break
+            except json.JSONDecodeError as problem:
+                if problem.pos < len(text.rstrip()):
+                    # broken before the line ends: so is any document that starts so, whatever follows
+                    yield from _read_json(_decode(b"".join(seen), name), name)
+                    return
+                if not text.lstrip().startswith("{"):
+                    break  # the start of one document written over several lines (`[`), read whole below
+                broken = (len(seen), text)  # a document over several lines, or a JSON Lines record cut short
+                continue
             if type(first[1]) is dict:
                 yield 1, first[1]  # one claim as a document, or the first of JSON Lines: the same claim
         else:
@@ -460,6 +494,13 @@ def _read_json_stream(claims: ClaimsInput) -> Iterator[tuple[int, object]]:
             yield position, RawLine(name, number, text)
 
 
+def _json_or_none(text: str):
+    try:
+        return json_value(text)
+    except (json.JSONDecodeError, DuplicateKeyError):
+        return None
+
+
 class _Named(io.StringIO):
     def __init__(self, text: str, name: str):
         super().__init__(text)
@@ -478,8 +519,7 @@ def _read_json(text: str, name: str) -> Iterator[tuple[int, object]]:
     try:
         data = json_value(stripped)
     except json.JSONDecodeError as problem:
-        raise InputError(name, f"not JSON: {problem.msg} at line {problem.lineno}, column {problem.colno}") \
-            from None
+        raise InputError(name, f"not JSON: {json_problem(problem)}") from None
     if isinstance(data, list):
         for position, item in enumerate(data, 1):
             yield position, item

@@ -15,7 +15,7 @@ from typing import IO, Iterator
 
 import attrs
 
-from ..errors import LENIENT_DECODER, DuplicateKey, json_value, strict_decoder
+from ..errors import LENIENT_DECODER, DuplicateKey, json_problem, json_value, strict_decoder
 
 _CHUNK = 1 << 16
 #: A claim longer than this (in characters) is reported as broken, not read further.
@@ -59,7 +59,7 @@ def decode_line(text) -> object:
     except UnicodeDecodeError:
         return Unreadable("not UTF-8 text")
     except json.JSONDecodeError as problem:
-        return Unreadable(f"not JSON: {problem.msg} at column {problem.colno}")
+        return Unreadable(f"not JSON: {json_problem(problem, line=False)}")
     except RecursionError:
         return Unreadable("not JSON: nested too deeply")
 

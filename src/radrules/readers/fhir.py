@@ -20,7 +20,7 @@ from typing import Any, Iterator, Literal, Mapping, overload
 
 from ..claim import Claim, mapped_payer
 from ..codes import PROCEDURE_SYSTEM_KEYS, is_condition_code, system_key
-from ..errors import ClaimError, InputError, json_value, open_path
+from ..errors import ClaimError, InputError, json_problem, json_value, open_path
 
 ICD10_SYSTEMS = ("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10")
 ICD9_SYSTEMS = ("http://hl7.org/fhir/sid/icd-9-cm",)
@@ -159,12 +159,12 @@ def _parse(text: str, name: str) -> Iterator[tuple[str, dict, dict]]:
     except json.JSONDecodeError as first:
         lines = [(number, line) for number, line in enumerate(text.split("\n"), 1) if line.strip()]
         if len(lines) < 2:
-            raise InputError(name, f"not JSON: {first.msg} at line {first.lineno}, column {first.colno}") from None
+            raise InputError(name, f"not JSON: {json_problem(first)}") from None
         for number, line in lines:  # NDJSON: one resource per line
             try:
                 resource = json_value(line)
             except json.JSONDecodeError as problem:
-                raise InputError(name, f"line {number}: not JSON: {problem.msg} at column {problem.colno}") from None
+                raise InputError(name, f"line {number}: not JSON: {json_problem(problem, line=False)}") from None
             yield from _claims_of(resource, name, f"line {number}: ")
         return
     yield from _claims_of(data, name, "")

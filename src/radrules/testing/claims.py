@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .. import _resources
 from ..claim import Claim
-from ..errors import ClaimError, Diagnostic, json_value
+from ..errors import ClaimError, Diagnostic, json_problem, json_value
 from ..syntax import Span
 from .model import ClaimSpec, TestFile
 
@@ -152,6 +152,6 @@ def _read_claims(text: str) -> tuple[list, str | None]:
             try:
                 claims.append(json_value(line))
             except json.JSONDecodeError:
-                return [], f"{first.msg} at line {first.lineno}, column {first.colno}"
+                return [], json_problem(first)
         return claims, None
     return (data if isinstance(data, list) else [data]), None
