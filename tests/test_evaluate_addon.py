@@ -161,6 +161,80 @@ end
         assert result.statuses == ("deny", "deny", "deny")
 
 
+class TestLoops:
+    """An add-on is paid only if it traces back, through paid lines, to a paid primary that is no add-on line
+    (domain.md §3): two add-ons listing each other do not keep each other paid."""
+
+    LOOP = radrules.loads('''
+addons t.addon
+  reference "test"
+  addon 37185 type 1 primaries 37184, 37186
+  addon 37186 type 1 primaries 37184, 37185, 37187
+end
+limits t.mue
+  reference "test"
+  limit 37184 max 1 mai 2
+end
+''', name="loop.rr")
+    DOS = "2026-07-14"
+
+    @pytest.mark.parametrize("order", [("37185", "37186"), ("37186", "37185")])
+    @pytest.mark.parametrize("indexed", [True, False])
+    def test_two_add_ons_listing_each_other_are_both_denied(self, order, indexed):
+        """Alone on the claim, each add-on counts the other as its primary: neither has a paid primary."""
+        result = self.LOOP.evaluate(claim(*(line(code, self.DOS) for code in order), id="CYC"), indexed=indexed)
+        assert result.statuses == ("deny", "deny")
+        assert addon_findings(result) == [
+            ((1,), (2,), f"{order[0]} is an add-on code (type 1): its primary on line 2 is itself an add-on code "
+                         "without a paid primary"),
+            ((2,), (1,), f"{order[1]} is an add-on code (type 1): its primary on line 1 is itself an add-on code "
+                         "without a paid primary")]
+
+    def test_with_their_primary_denied_by_a_unit_limit(self):
+        """37184 x2, denied by its MUE, takes both add-ons with it; each message names both reasons."""
+        result = self.LOOP.evaluate(claim(line("37184", self.DOS, units=2), line("37185", self.DOS),
+                                          line("37186", self.DOS)))
+        assert result.statuses == ("deny", "deny", "deny")
+        assert addon_findings(result) == [
+            ((2,), (1, 3), "37185 is an add-on code (type 1): its primary on line 1 is denied; its primary on line 3 "
+                           "is itself an add-on code without a paid primary"),
+            ((3,), (1, 2), "37186 is an add-on code (type 1): its primary on line 1 is denied; its primary on line 2 "
+                           "is itself an add-on code without a paid primary")]
+
+    def test_explain_words_the_loop_as_the_findings(self):
+        """explain judges the add-ons as evaluate does: its fired steps carry the findings' messages."""
+        result = self.LOOP.evaluate(claim(line("37185", self.DOS), line("37186", self.DOS)), explain=True)
+        steps = [(s.lines, s.outcome, s.detail) for s in result.explanation.steps if s.rule == "t.addon"]
+        assert steps == [((f.lines), "fired", f.message) for f in result.findings]
+
+    @pytest.mark.parametrize("lines", [("37184", "37185", "37186"), ("37187", "37185", "37186"),
+                                       ("37185", "37186", "37187")])
+    def test_a_loop_with_a_paid_primary_is_paid(self, lines):
+        """With a paid primary that is no add-on line (37184 for both, or 37187 for 37186 and through it 37185)
+        both add-ons are paid, whatever the order of the lines."""
+        result = self.LOOP.evaluate(claim(*(line(code, self.DOS) for code in lines)), explain=True)
+        assert result.findings == () and result.passed
+        assert "fired" not in result.explanation.render()
+
+    def test_a_warning_add_on_is_no_paid_primary_either(self):
+        """An add-on edit of `warn` denies nothing; an add-on counting on an add-on that has no primary is
+        warned of too (it does not trace back to a paid primary)."""
+        rules = radrules.loads('''
+addons t.aoc "chained add-on codes"
+  severity warn
+  reference "test AOC table"
+  addon 11046 type 1 primaries 11043
+  addon 11047 type 1 primaries 11043, 11046
+end
+''', name="warn.rr")
+        result = rules.evaluate(claim(line("11046", DOS), line("11047", DOS)))
+        assert result.statuses == ("pay", "pay")
+        assert addon_findings(result) == [
+            ((1,), (), "11046 is an add-on code (type 1): no primary (11043) on 2026-03-02"),
+            ((2,), (1,), "11047 is an add-on code (type 1): its primary on line 1 is itself an add-on code without a "
+                         "paid primary")]
+
+
 class TestAddOnOnItsDate:
     def test_a_code_whose_add_on_edit_starts_later_is_a_primary_before(self):
         """Before its edit takes effect, 76376 is a standalone service: a primary for the type 2 add-on

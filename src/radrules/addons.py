@@ -1,41 +1,80 @@
 """The add-on code stage of :func:`radrules.evaluator.evaluate` (domain.md §3): an add-on line is paid only
 with a primary of the same practitioner on its date that is paid. It runs last, as it needs to know which
-primaries the other stages denied; ``explain`` quotes its messages."""
+primaries the other stages denied; ``explain`` judges the add-ons the same way (:func:`judge_edits`) and quotes
+its messages."""
 
 from __future__ import annotations
 
 from .conditions import same_practitioner
 from .evaluation import Evaluation, LineView, meeting_days, meeting_lines
-from .model import format_date, primaries_text
+from .model import format_date, lines_text, primaries_text
 from .result import Finding
 
 
+class AddonEdit:
+    """One add-on line judged by one add-on edit (``rows``: its rows in force, of one block), and the verdict."""
+
+    __slots__ = ("line", "rows", "primaries", "paid", "refused", "unsupported", "failed")
+
+    def __init__(self, line: LineView, rows: list):
+        self.line = line
+        self.rows = rows
+        self.primaries = ()  # the numbers of the claim's lines it accepts as primaries (its practitioner's, its date)
+        self.paid = ()  # those of them paid (not denied)
+        self.refused = ()  # when it failed: its primaries denied
+        self.unsupported = ()  # when it failed: its primaries not denied, but add-on lines without a paid primary
+        self.failed = False
+
+    @property
+    def related(self) -> tuple:
+        """The primaries a failed edit names (a finding's ``related_lines``)."""
+        return tuple(sorted((*self.refused, *self.unsupported)))
+
+
 def judge_addons(ev: Evaluation, lookup, findings: list) -> None:
-    """An add-on line is paid only if a line on its date is an acceptable, undenied primary
-    under one of the add-on's edits in force that day (domain.md §3)."""
+    """An add-on line is paid only if a line on its date is an acceptable, paid primary under each of the
+    add-on's edits in force that day, one that is no add-on line or is an add-on line paid the same way
+    (domain.md §3)."""
     addon_codes = lookup.addon_codes
     if addon_codes.isdisjoint(ev.codes):
         return
-    pending = []  # (add-on line, the rows in force of one block: one edit)
+    edits = addon_edits_of(ev, lookup)
+    if not edits:
+        return
+    denied = {n for f in findings if f.severity == "deny" for n in f.lines}
+    for edit in judge_edits(ev, lookup, edits, denied):
+        line, rows = edit.line, edit.rows
+        row = rows[0]
+        info = row.block.info
+        findings.append(Finding(
+            rule=info.id,
+            kind=info.kind,
+            severity=info.severity,
+            lines=(line.number,),
+            related_lines=edit.related,
+            codes=(line.code,),
+            carc=info.carc,
+            rarc=info.rarc,
+            message=addon_message(ev, line, rows, edit.refused, edit.unsupported),
+            reference=info.reference,
+            source=row.source,
+        ))
+
+
+def addon_edits_of(ev: Evaluation, lookup) -> list:
+    """An :class:`AddonEdit` for each add-on line of the claim and each of its edits in force on its date."""
+    addon_codes = lookup.addon_codes
+    edits = []
     for line in ev.lines:
         if line.code in addon_codes:
             day = line.day
             rows = [row for row in lookup.addon_rows(line.code, day) if row.active_on(day)]
             if rows:
                 if rows[0].block is rows[-1].block:  # one block (rows of a block come together): one edit
-                    pending.append((line, rows))
+                    edits.append(AddonEdit(line, rows))
                 else:
-                    pending.extend((line, edit) for edit in addon_edits(rows))
-    if not pending:
-        return
-    denied = {n for f in findings if f.severity == "deny" for n in f.lines}
-    # An add-on denied here may be the primary another add-on counted on (11047 listing 11046):
-    # judge the add-ons that had a primary again, until no more are denied.
-    while pending:
-        count = len(denied)
-        pending = [(line, rows) for line, rows in pending if not _addon(ev, lookup, line, rows, denied, findings)]
-        if len(denied) == count:
-            return
+                    edits.extend(AddonEdit(line, edit) for edit in addon_edits(rows))
+    return edits
 
 
 def addon_edits(rows: list) -> list[list]:
@@ -47,48 +86,91 @@ def addon_edits(rows: list) -> list[list]:
     return list(edits.values())
 
 
-def _addon(ev: Evaluation, lookup, line: LineView, rows: list, denied: set, findings: list) -> bool:
-    """Judge one add-on line by one edit (``rows``, of one block); whether it got a finding (then its number
-    joins ``denied`` if it denies)."""
-    paid, refused = [], []
+def judge_edits(ev: Evaluation, lookup, edits: list, denied: set) -> list:
+    """Judge ``edits`` (:func:`addon_edits_of`) given the lines other findings deny (``denied``, to which the lines
+    of the add-on edits failed with ``deny`` are added); the edits that failed, in the order they failed.
+
+    An add-on line is paid only if it traces back, through paid lines, to a paid primary that is no add-on line:
+    first, as the denials go, an edit whose primaries are all
+    denied fails (an add-on denied is no primary for another either: 11046 for 11047), until no more are; then
+    the add-ons that count only on other add-ons are paid from the supported ones up (the least fixed point):
+    those left are a loop of add-ons each counting on another (37185 and 37186 listing each other), and fail."""
+    for edit in edits:
+        edit.primaries = _primaries(ev, lookup, edit.line, edit.rows)
+    failed = []
+    open_ = edits
+    while open_:
+        count = len(denied)
+        still = []
+        for edit in open_:
+            paid = [n for n in edit.primaries if n not in denied]
+            if paid:
+                edit.paid = paid
+                still.append(edit)
+            else:
+                edit.refused = [n for n in edit.primaries if n in denied]
+                _fail(edit, denied, failed)
+        open_ = still
+        if len(denied) == count:
+            break
+    if not open_:
+        return failed
+    addon_lines = {edit.line.number for edit in edits}
+    waiting = [edit for edit in open_ if addon_lines.issuperset(edit.paid)]
+    if not waiting:  # (most claims: each add-on's primary is a line of no add-on code)
+        return failed
+    unpaid = denied | {edit.line.number for edit in failed}  # (failed with a `warn`: not denied, not supported)
+    while True:
+        waiting_lines = {edit.line.number for edit in waiting}
+        left = [edit for edit in waiting
+                if not any(n not in unpaid and n not in waiting_lines for n in edit.paid)]
+        if len(left) == len(waiting):
+            break
+        waiting = left
+    for edit in waiting:  # every primary a denied line, or an add-on line left waiting: unsupported
+        edit.refused = [n for n in edit.primaries if n in denied]
+        edit.unsupported = edit.paid
+        edit.paid = ()
+    for edit in waiting:
+        _fail(edit, denied, failed)
+    return failed
+
+
+def _fail(edit: AddonEdit, denied: set, failed: list) -> None:
+    edit.failed = True
+    failed.append(edit)
+    if edit.rows[0].block.info.severity == "deny":
+        denied.add(edit.line.number)
+
+
+def _primaries(ev: Evaluation, lookup, line: LineView, rows: list) -> list:
+    """The numbers of the claim's lines that one of ``rows`` (an edit) accepts as a primary of ``line``: of its
+    practitioner, on its date (the first day they share)."""
     if ev.spans:
-        for other, day in meeting_days(ev, line):
-            if other is not line and same_practitioner(line, other) and any(
-                    row.accepts(other.code, day, lookup.is_addon) for row in rows):
-                (refused if other.number in denied else paid).append(other.number)
-    else:
-        for other in ev.by_day[line.day]:
-            if other is line or not same_practitioner(line, other):
-                continue
-            if any(row.accepts(other.code, other.day, lookup.is_addon) for row in rows):
-                (refused if other.number in denied else paid).append(other.number)
-    if paid:
-        return False
-    row = rows[0]
-    info = row.block.info
-    findings.append(Finding(
-        rule=info.id,
-        kind=info.kind,
-        severity=info.severity,
-        lines=(line.number,),
-        related_lines=tuple(refused),
-        codes=(line.code,),
-        carc=info.carc,
-        rarc=info.rarc,
-        message=addon_message(ev, line, rows, refused),
-        reference=info.reference,
-        source=row.source,
-    ))
-    if info.severity == "deny":
-        denied.add(line.number)
-    return True
+        return [other.number for other, day in meeting_days(ev, line)
+                if other is not line and same_practitioner(line, other)
+                and any(row.accepts(other.code, day, lookup.is_addon) for row in rows)]
+    found = []
+    for other in ev.by_day[line.day]:
+        if other is line or not same_practitioner(line, other):
+            continue
+        if any(row.accepts(other.code, other.day, lookup.is_addon) for row in rows):
+            found.append(other.number)
+    return found
 
 
-def addon_message(ev: Evaluation, line: LineView, rows: list, refused: list) -> str:
-    """The message of an add-on line's denial by one edit (``rows``): its primaries on ``refused`` are denied, or
-    it has none (explain's trace quotes it)."""
-    if refused:
-        why = f"its {primaries_text(refused)} denied"
+def addon_message(ev: Evaluation, line: LineView, rows: list, refused, unsupported=()) -> str:
+    """The message of an add-on line's denial by one edit (``rows``): its primaries on ``refused`` are denied, those
+    on ``unsupported`` are add-on lines without a paid primary of their own, or it has none (explain's trace
+    quotes it)."""
+    if refused or unsupported:
+        parts = [f"its {primaries_text(refused)} denied"] if refused else []
+        if unsupported:
+            parts.append(f"its primary on {lines_text(unsupported)} is itself an add-on code without a paid primary"
+                         if len(unsupported) == 1 else
+                         f"its primaries on {lines_text(unsupported)} are themselves add-on codes without a paid "
+                         "primary")
+        why = "; ".join(parts)
     elif any(r.primaries is None for r in rows):
         why = f"no primary service on {line.date.isoformat()}"
     else:
@@ -134,4 +216,4 @@ def _ended_primaries(ev: Evaluation, line: LineView, rows: list) -> str:
     return " (" + ", ".join(f"{code} counted through {format_date(end)}" for code, end in sorted(ended.items())) + ")"
 
 
-__all__ = ["judge_addons", "addon_edits", "addon_message"]
+__all__ = ["AddonEdit", "judge_addons", "addon_edits_of", "addon_edits", "judge_edits", "addon_message"]

@@ -30,7 +30,7 @@ import attrs
 
 from . import model as m
 from . import validity
-from .addons import addon_edits, addon_message
+from .addons import addon_edits, addon_edits_of, addon_message, judge_edits
 from .checks import FORMAT_RULES, check_format, hider
 from .codes import is_procedure_code
 from .conditions import Between, Compare, HistoryCount, SinceLast, conjuncts, pair_side, same_practitioner, same_provider
@@ -964,15 +964,22 @@ class _Tracer:
             self.add(info.id, info.kind, "within limit", numbers, detail, source=row.source)
 
     def addons(self) -> None:
-        # The result's denials, an add-on's own included: one add-on may be another's primary (11046 for 11047).
-        denied = {n for f in self.result.findings if f.severity == "deny" for n in f.lines}
+        # Judged again as evaluate judges them (one add-on may be another's primary, 11046 for 11047), from the
+        # result's denials by the other stages: those of findings of no add-on edit of the claim.
+        edits = addon_edits_of(self.ev, self.lookup)
+        ids = {edit.rows[0].block.info.id for edit in edits}
+        denied = {n for f in self.result.findings if f.severity == "deny" and f.rule not in ids for n in f.lines}
+        judge_edits(self.ev, self.lookup, edits, denied)
+        verdicts = {(edit.line.number, id(edit.rows[0].block)): edit for edit in edits}
         for line in self.ev.lines:
             self._decided_table_addon(line)
             if not self.lookup.is_addon(line.code, line.day):
                 continue
             rows = [r for r in self.lookup.addon_rows(line.code, line.day) if r.active_on(line.day)]
             for edit in addon_edits(rows):
-                self._addon(line, edit, denied)
+                verdict = verdicts.get((line.number, id(edit[0].block)))
+                if verdict is not None:
+                    self._addon(verdict)
             if self.ev.view.addons.get(line.code) == ():
                 self._disabled_addon(line)
 
@@ -999,22 +1006,20 @@ class _Tracer:
             self.add(row.block.info.id, row.block.info.kind, "silent", (line.number,), f"{line.code}: {how}",
                      source=row.source)
 
-    def _addon(self, line, rows: list, denied: set) -> None:
-        """One add-on line judged by one edit (the rows of one block)."""
+    def _addon(self, edit) -> None:
+        """One add-on line judged by one edit (the rows of one block), as :func:`judge_edits` judged it."""
+        line, rows = edit.line, edit.rows
         row = rows[0]
         info = row.block.info
-        primaries = [other for other in meeting_lines(self.ev, line)
-                     if other is not line and same_practitioner(line, other)
-                     and any(r.accepts(other.code, max(line.day, other.day), self.lookup.is_addon) for r in rows)]
-        paid = [p.number for p in primaries if p.number not in denied]
-        refused = [p.number for p in primaries if p.number in denied]
-        if paid:
-            self.add(info.id, info.kind, "silent", (line.number,),
-                     f"{line.code}: {primaries_text(paid)} paid", tuple(paid), row.source)
-        else:  # the finding's message, as evaluate words it
+        if edit.failed:  # the finding's message, as evaluate words it
+            named = edit.refused or edit.unsupported
             self.add(info.id, info.kind, "fired", (line.number,),
-                     addon_message(self.ev, line, rows, refused) + (self._ended(line, rows) if not refused else ""),
-                     tuple(refused), row.source)
+                     addon_message(self.ev, line, rows, edit.refused, edit.unsupported)
+                     + (self._ended(line, rows) if not named else ""),
+                     edit.related, row.source)
+        else:
+            self.add(info.id, info.kind, "silent", (line.number,),
+                     f"{line.code}: {primaries_text(edit.paid)} paid", tuple(edit.paid), row.source)
 
     def _ended(self, line, rows: list) -> str:
         """``; line 1's 77066 is listed at aoc_v2026q3.csv:4``: the lines of the add-on's date (and provider) whose
