@@ -235,6 +235,89 @@ end
                          "paid primary")]
 
 
+class TestPrimaryPaidOnAnEarlierClaim:
+    """With a history, a listed primary paid on an earlier claim to the add-on's practitioner on its date is its
+    primary (a late charge: domain.md §3, the primary paid to the same practitioner, patient and date)."""
+
+    RULES = radrules.loads('''
+addons t.addon
+  reference "test"
+  addon 36248 type 1 primaries 36246, 36247
+  addon 37185 type 1 primaries 37184, 37186
+  addon 37186 type 1 primaries 37184, 37185
+end
+''', name="late.rr")
+    DOS = "2026-07-14"
+    LATE = claim(line("36248", DOS, modifiers=["RT"], rendering_npi=NPI), id="LATE", payer="medicare",
+                 patient={"id": "P1"})
+
+    def paid(self, code="36247", **fields):
+        out = {"patient_id": "P1", "code": code, "modifiers": ["RT"], "date": self.DOS, "status": "paid",
+               "rendering_npi": NPI, "payer": "medicare"}
+        out.update(fields)
+        return out
+
+    @pytest.mark.parametrize("indexed", [True, False])
+    def test_the_primary_paid_earlier_supports_the_add_on(self, indexed):
+        """36248 alone, its primary 36247 paid on an earlier claim of the date by its practitioner: paid."""
+        result = self.RULES.evaluate(self.LATE, history=[self.paid()], indexed=indexed)
+        assert result.findings == () and result.passed
+
+    def test_explain_says_the_primary_was_paid_on_an_earlier_claim(self):
+        result = self.RULES.evaluate(self.LATE, history=[self.paid()], explain=True)
+        [step] = [s for s in result.explanation.steps if s.rule == "t.addon"]
+        assert (step.outcome, step.detail) == ("silent", "36248: primary 36247 paid on an earlier claim")
+
+    def test_without_a_history_nothing_changes(self):
+        (finding,) = self.RULES.evaluate(self.LATE).findings
+        assert finding.message == "36248 is an add-on code (type 1): no primary (36246, 36247) on 2026-07-14"
+
+    @pytest.mark.parametrize("paid", [{"date": "2026-07-13"}, {"status": "denied"}, {"code": "36245"},
+                                      {"type": "institutional"}], ids=["date", "denied", "code", "type"])
+    def test_a_paid_line_of_another_date_code_or_type_or_a_denied_one_does_not(self, paid):
+        """Only a paid line of a listed primary, on the add-on's date, of a claim of its type (or none given)."""
+        result = self.RULES.evaluate(self.LATE, history=[self.paid(**paid)])
+        assert addon_findings(result) == [
+            ((1,), (), "36248 is an add-on code (type 1): no primary (36246, 36247) on 2026-07-14")]
+
+    def test_another_practitioners_paid_primary_does_not_and_is_named(self):
+        """A primary paid to another practitioner is no primary; the message says so."""
+        result = self.RULES.evaluate(self.LATE, history=[self.paid(rendering_npi=OTHER_NPI)], explain=True)
+        assert addon_findings(result) == [
+            ((1,), (), "36248 is an add-on code (type 1): no primary (36246, 36247) of its rendering provider on "
+                       "2026-07-14: 36247 paid on an earlier claim is another practitioner's")]
+        [step] = [s for s in result.explanation.steps if s.rule == "t.addon"]
+        assert step.detail == result.findings[0].message
+
+    def test_a_loop_with_its_primary_paid_earlier_is_paid(self):
+        """Two add-ons listing each other are paid when their primary was paid on an earlier claim."""
+        data = claim(line("37185", self.DOS, rendering_npi=NPI), line("37186", self.DOS, rendering_npi=NPI),
+                     payer="medicare", patient={"id": "P1"})
+        assert self.RULES.evaluate(data, history=[self.paid("37184")]).passed
+        assert self.RULES.evaluate(data).statuses == ("deny", "deny")
+
+    @pytest.mark.parametrize("bill_type, passes", [("131", True), ("111", False)])
+    def test_a_tables_edit_leaves_out_a_part_a_bills_paid_line(self, tmp_path, bill_type, passes):
+        """The CMS add-on table does not judge Part A bills: a primary paid on one (inpatient, 111) is no primary
+        of its edits, as for the PTP and MUE tables; one of an outpatient bill (131) is."""
+        (tmp_path / "cms").mkdir()
+        (tmp_path / "cms" / "aoc_v2026q3.csv").write_text(AOC_HEADER + "77067,77063,1,,,,2017001,\n",
+                                                           encoding="latin-1")
+        (tmp_path / "aoc.rr").write_text('table addon "cms/aoc_v2026q3.csv" for institutional claims\n',
+                                         encoding="utf-8")
+        rules = radrules.load(tmp_path, cache_dir=None)
+        data = claim(line("77063", DOS, revenue_code="0403"), type="institutional", billing_npi=NPI, bill_type="131")
+        paid = [{"code": "77067", "date": DOS, "billing_npi": NPI, "bill_type": bill_type}]
+        assert rules.evaluate(data, history=paid).passed is passes
+
+    def test_from_a_history_file(self, tmp_path):
+        """`read_history` (what `--history FILE` reads) gives the same."""
+        import json
+        path = tmp_path / "history.jsonl"
+        path.write_text(json.dumps(self.paid()) + "\n", encoding="utf-8")
+        assert self.RULES.evaluate(self.LATE, history=radrules.read_history(path)).passed
+
+
 class TestAddOnOnItsDate:
     def test_a_code_whose_add_on_edit_starts_later_is_a_primary_before(self):
         """Before its edit takes effect, 76376 is a standalone service: a primary for the type 2 add-on

@@ -1,26 +1,27 @@
 """The add-on code stage of :func:`radrules.evaluator.evaluate` (domain.md §3): an add-on line is paid only
-with a primary of the same practitioner on its date that is paid. It runs last, as it needs to know which
-primaries the other stages denied; ``explain`` judges the add-ons the same way (:func:`judge_edits`) and quotes
-its messages."""
+with a primary of the same practitioner on its date that is paid: a line of the claim, or with a history a paid
+line of an earlier claim. It runs last, as it needs to know which primaries the other stages denied; ``explain``
+judges the add-ons the same way (:func:`judge_edits`) and quotes its messages."""
 
 from __future__ import annotations
 
 from .conditions import same_practitioner
-from .evaluation import Evaluation, LineView, meeting_days, meeting_lines
-from .model import format_date, lines_text, primaries_text
+from .evaluation import Evaluation, LineView, last_day, meeting_days, meeting_lines
+from .model import format_date, from_table, lines_text, primaries_text
 from .result import Finding
 
 
 class AddonEdit:
     """One add-on line judged by one add-on edit (``rows``: its rows in force, of one block), and the verdict."""
 
-    __slots__ = ("line", "rows", "primaries", "paid", "refused", "unsupported", "failed")
+    __slots__ = ("line", "rows", "primaries", "paid", "earlier", "refused", "unsupported", "failed")
 
     def __init__(self, line: LineView, rows: list):
         self.line = line
         self.rows = rows
         self.primaries = ()  # the numbers of the claim's lines it accepts as primaries (its practitioner's, its date)
         self.paid = ()  # those of them paid (not denied)
+        self.earlier = None  # the paid lines of earlier claims it accepts as primaries (looked for when needed)
         self.refused = ()  # when it failed: its primaries denied
         self.unsupported = ()  # when it failed: its primaries not denied, but add-on lines without a paid primary
         self.failed = False
@@ -33,8 +34,8 @@ class AddonEdit:
 
 def judge_addons(ev: Evaluation, lookup, findings: list) -> None:
     """An add-on line is paid only if a line on its date is an acceptable, paid primary under each of the
-    add-on's edits in force that day, one that is no add-on line or is an add-on line paid the same way
-    (domain.md §3)."""
+    add-on's edits in force that day, one that is no add-on line or is an add-on line paid the same way, or with
+    a history if a paid line of an earlier claim is (domain.md §3)."""
     addon_codes = lookup.addon_codes
     if addon_codes.isdisjoint(ev.codes):
         return
@@ -90,11 +91,12 @@ def judge_edits(ev: Evaluation, lookup, edits: list, denied: set) -> list:
     """Judge ``edits`` (:func:`addon_edits_of`) given the lines other findings deny (``denied``, to which the lines
     of the add-on edits failed with ``deny`` are added); the edits that failed, in the order they failed.
 
-    An add-on line is paid only if it traces back, through paid lines, to a paid primary that is no add-on line:
-    first, as the denials go, an edit whose primaries are all
+    An add-on line is paid only if it traces back, through paid lines, to a paid primary that is no add-on line
+    (or with a history, a paid line of an earlier claim): first, as the denials go, an edit whose primaries are all
     denied fails (an add-on denied is no primary for another either: 11046 for 11047), until no more are; then
     the add-ons that count only on other add-ons are paid from the supported ones up (the least fixed point):
     those left are a loop of add-ons each counting on another (37185 and 37186 listing each other), and fail."""
+    history = ev.history
     for edit in edits:
         edit.primaries = _primaries(ev, lookup, edit.line, edit.rows)
     failed = []
@@ -104,7 +106,7 @@ def judge_edits(ev: Evaluation, lookup, edits: list, denied: set) -> list:
         still = []
         for edit in open_:
             paid = [n for n in edit.primaries if n not in denied]
-            if paid:
+            if paid or (history and _earlier(ev, lookup, edit)):
                 edit.paid = paid
                 still.append(edit)
             else:
@@ -116,7 +118,8 @@ def judge_edits(ev: Evaluation, lookup, edits: list, denied: set) -> list:
     if not open_:
         return failed
     addon_lines = {edit.line.number for edit in edits}
-    waiting = [edit for edit in open_ if addon_lines.issuperset(edit.paid)]
+    waiting = [edit for edit in open_ if addon_lines.issuperset(edit.paid)
+               and not (history and _earlier(ev, lookup, edit))]
     if not waiting:  # (most claims: each add-on's primary is a line of no add-on code)
         return failed
     unpaid = denied | {edit.line.number for edit in failed}  # (failed with a `warn`: not denied, not supported)
@@ -159,6 +162,30 @@ def _primaries(ev: Evaluation, lookup, line: LineView, rows: list) -> list:
     return found
 
 
+def _earlier(ev: Evaluation, lookup, edit: AddonEdit) -> list:
+    """The paid lines of earlier claims that the edit accepts as the add-on line's primary: of the claim's type
+    (or of none given), its practitioner, on its date (a paid line is read on its own date); not those of a Part A
+    bill for a table's edit, which does not judge them. Looked for once, when an edit needs them."""
+    found = edit.earlier
+    if found is None:
+        line, rows = edit.line, edit.rows
+        first, last = line.day, last_day(line)
+        table = from_table(rows[0])
+        found = edit.earlier = [
+            service for service in ev.provider_history()
+            if first <= service.day <= last and same_practitioner(line, service)
+            and not (service.part_a and table)
+            and any(row.accepts(service.code, service.day, lookup.is_addon) for row in rows)]
+    return found
+
+
+def earlier_text(services) -> str:
+    """``primary 36247 paid on an earlier claim``: the paid lines of earlier claims an add-on line counts on."""
+    codes = list(dict.fromkeys(service.code for service in services))
+    label = "primary" if len(codes) == 1 else "primaries"
+    return f"{label} {', '.join(codes)} paid on an earlier claim"
+
+
 def addon_message(ev: Evaluation, line: LineView, rows: list, refused, unsupported=()) -> str:
     """The message of an add-on line's denial by one edit (``rows``): its primaries on ``refused`` are denied, those
     on ``unsupported`` are add-on lines without a paid primary of their own, or it has none (explain's trace
@@ -189,14 +216,24 @@ def addon_message(ev: Evaluation, line: LineView, rows: list, refused, unsupport
 
 def _primaries_of_others(ev: Evaluation, line: LineView, listed: frozenset) -> str:
     """``line 1 (77067) is``: the lines of the add-on's date that bill one of its primaries ``listed`` as another
-    practitioner's (an add-on goes with a primary of its own practitioner, domain.md §3); "" if none do."""
-    found = [other for other in meeting_lines(ev, line)
+    practitioner's (an add-on goes with a primary of its own practitioner, domain.md §3), and with a history the
+    paid lines of earlier claims that do (``77067 paid on an earlier claim``); "" if none do."""
+    found = [f"{other.number} ({other.code})" for other in meeting_lines(ev, line)
              if other is not line and other.code in listed and not same_practitioner(line, other)]
-    if not found:
-        return ""
     label = "line" if len(found) == 1 else "lines"
-    verb = "is" if len(found) == 1 else "are"
-    return f"{label} " + ", ".join(f"{other.number} ({other.code})" for other in found) + f" {verb}"
+    parts = [f"{label} " + ", ".join(found)] if found else []
+    count = len(found)
+    if ev.history:
+        first, last = line.day, last_day(line)
+        codes = list(dict.fromkeys(service.code for service in ev.provider_history()
+                                   if service.code in listed and first <= service.day <= last
+                                   and not same_practitioner(line, service)))
+        if codes:
+            parts.append(f"{', '.join(codes)} paid on an earlier claim")
+            count += len(codes)
+    if not parts:
+        return ""
+    return " and ".join(parts) + (" is" if count == 1 else " are")
 
 
 def _ended_primaries(ev: Evaluation, line: LineView, rows: list) -> str:
@@ -216,4 +253,4 @@ def _ended_primaries(ev: Evaluation, line: LineView, rows: list) -> str:
     return " (" + ", ".join(f"{code} counted through {format_date(end)}" for code, end in sorted(ended.items())) + ")"
 
 
-__all__ = ["AddonEdit", "judge_addons", "addon_edits_of", "addon_edits", "judge_edits", "addon_message"]
+__all__ = ["AddonEdit", "judge_addons", "addon_edits_of", "addon_edits", "judge_edits", "addon_message", "earlier_text"]

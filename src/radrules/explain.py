@@ -30,7 +30,7 @@ import attrs
 
 from . import model as m
 from . import validity
-from .addons import addon_edits, addon_edits_of, addon_message, judge_edits
+from .addons import addon_edits, addon_edits_of, addon_message, earlier_text, judge_edits
 from .checks import FORMAT_RULES, check_format, hider
 from .codes import is_procedure_code
 from .conditions import Between, Compare, HistoryCount, SinceLast, conjuncts, pair_side, same_practitioner, same_provider
@@ -1017,9 +1017,12 @@ class _Tracer:
                      addon_message(self.ev, line, rows, edit.refused, edit.unsupported)
                      + (self._ended(line, rows) if not named else ""),
                      edit.related, row.source)
-        else:
+        elif edit.paid:
             self.add(info.id, info.kind, "silent", (line.number,),
                      f"{line.code}: {primaries_text(edit.paid)} paid", tuple(edit.paid), row.source)
+        else:
+            self.add(info.id, info.kind, "silent", (line.number,),
+                     f"{line.code}: {earlier_text(edit.earlier)}", (), row.source)
 
     def _ended(self, line, rows: list) -> str:
         """``; line 1's 77066 is listed at aoc_v2026q3.csv:4``: the lines of the add-on's date (and provider) whose
