@@ -386,9 +386,12 @@ def test_x12_values_the_guide_refuses(segments, words):
 
 
 def test_x12_an_sv1_without_lx_starts_a_line():
-    """An SV1 without its LX starts a service line; it does not replace the line before."""
-    claim = _one_x12("HI*ABK:J189", *LINE, "SV1*HC:71045*10*UN*1***1", "DTP*472*D8*20260302")
+    """An SV1 before any LX starts a service line; it does not replace the line before. After an LX, a second SV1
+    is that line's second: an error, neither a replacement nor a line of its own (docs/readers.md)."""
+    claim = _one_x12("HI*ABK:J189", *LINE[1:], "SV1*HC:71045*10*UN*1***1", "DTP*472*D8*20260302")
     assert [line.code for line in claim.lines] == ["71046", "71045"]
+    error = _one_x12("HI*ABK:J189", *LINE, "SV1*HC:71045*10*UN*1***1", "DTP*472*D8*20260302")
+    assert error.segment_id == "SV1" and error.problem.startswith("a second SV1 in one service line")
 
 
 def test_x12_rendering_npi_needs_nm108_xx():

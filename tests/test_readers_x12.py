@@ -604,6 +604,41 @@ class TestMalformed:
             error.file, error.segment, error.segment_id, error.claim, str(error))
 
 
+HEAD_I = [h.replace("005010X222A1", "005010X223A2") for h in HEAD]
+CLM = len(HEAD) + 2  # the segment number of the first claim segment
+
+
+class TestOneServiceSegmentALine:
+    """A service line (LX) has one SV1 or SV2: a second one was read as a line of its own, which took the LX's
+    DTP*472 and left the first undated (837P: an error that named the first; 837I: a line on the statement
+    period, in silence)."""
+
+    @pytest.mark.parametrize("segments, head, at, segment_id", [
+        (["CLM*C1*10***11:B:1", "LX*1", "SV1*HC:99213*40*UN*1***1", "SV1*HC:99214:59*40*UN*3***1",
+          "DTP*472*D8*20260302"], HEAD, 3, "SV1"),
+        (["CLM*C1*10***13:A:1", "DTP*434*RD8*20250911-20250911", "LX*1", "SV2*0305*HC:85025*13.39*UN*1",
+          "SV2*0320*HC:71045*10*UN*1", "DTP*472*D8*20250911"], HEAD_I, 4, "SV2"),
+    ], ids=["SV1", "SV2"])
+    def test_a_second_service_segment_after_one_lx(self, segments, head, at, segment_id):
+        """The claim is an error at the second SV1 (SV2); the next claim is read."""
+        good = ["CLM*C9*10***11:B:1", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"]
+        if head is HEAD_I:
+            good = ["CLM*C9*10***13:A:1", "LX*1", "SV2*0320*HC:71046*10*UN*1", "DTP*472*D8*20260302"]
+        error, claim = read(x12(*segments, *good, head=head))
+        assert (error.segment, error.segment_id, error.claim) == (CLM + at, segment_id, 1)
+        assert error.problem == (f"a second {segment_id} in one service line: a service line (LX) has one "
+                                 f"{segment_id}; is an LX missing?")
+        assert isinstance(claim, radrules.Claim) and claim.id == "C9"
+
+    def test_service_lines_without_lx_are_still_lines(self):
+        """Before any LX, each SV1 starts a service line of its own (docs/readers.md): only a second SV1 after one LX
+        is refused."""
+        claim = one("CLM*C1*10***11:B:1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302", "SV1*HC:71047*10*UN*1",
+                    "DTP*472*D8*20260303", "LX*3", "SV1*HC:71048*10*UN*1", "DTP*472*D8*20260304")
+        assert [(line.code, line.date) for line in claim.lines] == [
+            ("71046", D(2026, 3, 2)), ("71047", D(2026, 3, 3)), ("71048", D(2026, 3, 4))]
+
+
 class TestImsweb:
     """The two imsweb test files (BSD-3-Clause, tests/data/x12/imsweb): their documented errors."""
 
@@ -734,8 +769,9 @@ class TestClaimSize:
 
     @pytest.mark.parametrize("count, ok", [(999, True), (1000, False)])
     def test_the_limit_is_999_lines(self, count, ok):
-        """999 lines make a claim, 1,000 don't (an LX with its SV1 is one line, an SV1 without an LX another)."""
-        lines = [segment for n in range(count) for segment in (_LINE if n % 2 else _LINE[1:])]
+        """999 lines make a claim, 1,000 don't (an LX with its SV1 is one line, an SV1 without an LX another; those
+        come first: an SV1 after an LX's is the LX line's second)."""
+        lines = [segment for n in range(count) for segment in (_LINE if n >= count // 2 else _LINE[1:])]
         (item,) = read(x12("CLM*C1*10***11:B:1", *lines))
         assert isinstance(item, radrules.Claim) is ok
 

@@ -185,20 +185,26 @@ class _ClaimReader:
         section = "claim"  # claim (2300/2310), other (2320/2330), line (2400/2410/2420)
         lines = claim.lines
         line = None
+        numbered = False  # the line began at an LX (not at an SV1 or SV2 without one)
         for number, segment_id, elements in claim.body:
             if segment_id == "LX":
                 section = "line"
                 line = _Line(number)
                 lines.append(line)
+                numbered = True
                 continue
             if segment_id == "SV1" or segment_id == "SV2":
                 if segment_id != expected:
                     raise _ClaimProblem(number, segment_id, f"a {segment_id} service line in an "
                                         f"{'837P' if expected == 'SV1' else '837I'} claim, which uses {expected}")
                 if section != "line" or line.elements is not None:
+                    if numbered:  # (as a line of its own, it took the LX's DTP*472 and left the first undated)
+                        raise _ClaimProblem(number, segment_id, f"a second {segment_id} in one service line: a "
+                                            f"service line (LX) has one {segment_id}; is an LX missing?")
                     section = "line"
                     line = _Line(number)
                     lines.append(line)
+                    numbered = False
                 line.number, line.segment_id, line.elements = number, segment_id, elements
                 continue
             if segment_id == "DMG":  # no loop of a claim has one: a subscriber's or patient's, HL lost
