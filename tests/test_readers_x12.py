@@ -639,6 +639,79 @@ class TestOneServiceSegmentALine:
             ("71046", D(2026, 3, 2)), ("71047", D(2026, 3, 3)), ("71048", D(2026, 3, 4))]
 
 
+class TestSegmentsOnceInTheirLoop:
+    """A segment the guides allow once in its loop, given twice, makes the claims that read it errors: the
+    value read was the second's, in silence (another date of service, birth date or payer)."""
+
+    _GOOD = ["CLM*C9*10***11:B:1", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"]
+
+    @pytest.mark.parametrize("segments, head, at, segment_id, words", [
+        (["CLM*C1*10***11:B:1", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302", "DTP*472*D8*20260303"],
+         HEAD, 4, "DTP", "DTP*472 appears twice in its loop (2400), which has one"),
+        (["CLM*C1*10***11:B:1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302", "NTE*ADD*X", "DTP*472*D8*20260303"],
+         HEAD, 4, "DTP", "DTP*472 appears twice in its loop (2400), which has one"),
+        (["CLM*C1*10***11:B:1", "DTP*050*D8*20260310", "DTP*050*D8*20260311", "LX*1", "SV1*HC:71046*10*UN*1",
+          "DTP*472*D8*20260302"], HEAD, 2, "DTP", "DTP*050 appears twice in its loop (2300), which has one"),
+        (["CLM*C1*10***13:A:1", "DTP*434*RD8*20250911-20250911", "DTP*434*RD8*20250901-20250930", "LX*1",
+          "SV2*0320*HC:71046*10*UN*1", "DTP*472*D8*20250911"], HEAD_I, 2, "DTP",
+         "DTP*434 appears twice in its loop (2300), which has one"),
+    ], ids=["2400 DTP*472", "2400 DTP*472, line without LX", "2300 DTP*050", "2300 DTP*434"])
+    def test_twice_in_a_claim(self, segments, head, at, segment_id, words):
+        """The claim is an error at the second segment; the next claim is read."""
+        good = [s.replace("11:B:1", "13:A:1").replace("SV1*", "SV2*0320*") for s in self._GOOD] \
+            if head is HEAD_I else self._GOOD
+        error, claim = read(x12(*segments, *good, head=head))
+        assert (error.segment, error.segment_id, error.claim, error.problem) == (CLM + at, segment_id, 1, words)
+        assert isinstance(claim, radrules.Claim) and claim.id == "C9"
+
+    @pytest.mark.parametrize("segment, after, loop", [
+        ("DMG*D8*19800501*F", "DMG*D8*19580314*F", "DMG appears twice in its loop (2010BA)"),
+        ("NM1*PR*2*OTHER PLAN*****PI*P2", "NM1*PR*2*Example  Health   Plan*****PI*P1",
+         "NM1*PR appears twice in its loop (2010BB)"),
+        ("NM1*IL*1*OTHER*PAT****MI*M2", "NM1*IL*1*EXAMPLE*PAT****MI*M1", "NM1*IL appears twice in its loop (2010BA)"),
+        ("SBR*P*18*******MC", "SBR*P*18*******CI", "SBR appears twice in its loop (2000B)"),
+    ], ids=["DMG", "NM1*PR", "NM1*IL", "SBR"])
+    def test_twice_in_a_subscriber_loop(self, segment, after, loop):
+        """Every claim of the subscriber (its own and its dependents') is an error at the second segment; the
+        next subscriber's claims are read."""
+        at = HEAD.index(after)
+        head = HEAD[:at + 1] + [segment] + HEAD[at + 1:]
+        line = ["LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"]
+        patient = ["HL*3*2*23*0", "PAT*19", "NM1*QC*1*CHILD*PAT", "DMG*D8*20150601*M"]
+        after_them = ["HL*4*1*22*0", "SBR*P*18*******CI", "NM1*IL*1*NEXT*PAT****MI*M3", "DMG*D8*19700101*M",
+                      "NM1*PR*2*ACME*****PI*P3"]
+        items = read(x12("CLM*C1*10***11:B:1", *line, *patient, "CLM*C2*10***11:B:1", *line, *after_them,
+                         "CLM*C3*10***11:B:1", *line, head=head))
+        assert [type(item).__name__ for item in items] == ["InputError", "InputError", "Claim"]
+        for item, position in zip(items, (1, 2)):
+            assert (item.segment, item.segment_id, item.claim) == (at + 3, segment[:3], position)
+            assert item.problem == f"{loop}, which has one"
+        assert items[2].id == "C3" and items[2].payer == "acme"
+
+    def test_twice_in_a_patient_loop(self):
+        """The patient's DMG (2010CA) twice: the patient's claim is an error; the subscriber's own claim is read."""
+        line = ["LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"]
+        items = read(x12("CLM*C1*10***11:B:1", *line, "HL*3*2*23*0", "PAT*19", "NM1*QC*1*CHILD*PAT",
+                         "DMG*D8*20150601*M", "DMG*D8*20150602*F", "CLM*C2*10***11:B:1", *line))
+        claim, error = items
+        assert claim.id == "C1" and claim.patient.birth_date == D(1958, 3, 14)
+        assert (error.segment, error.segment_id, error.claim) == (CLM + 8, "DMG", 2)
+        assert error.problem == "DMG appears twice in its loop (2010CA), which has one"
+
+    def test_segments_that_may_repeat_are_read(self):
+        """DTPs of other qualifiers, a DTP*472 on each line, several HI, REF*G1, NTE, the same REF*F8 twice, and
+        the other payer's NM1*PR and dates (2330B, after SBR) are no second segment of a loop."""
+        claim = one("CLM*C1*10***11:B:7", "DTP*431*D8*20260301", "DTP*454*D8*20260301", "DTP*050*D8*20260310",
+                    "REF*G1*PA1", "REF*G1*PA2", "REF*F8*ICN1", "REF*F8*ICN1", "NTE*ADD*ONE", "NTE*ADD*TWO",
+                    "HI*ABK:J189", "HI*ABF:R0789", "HI*BG:45", "SBR*S*01*******CI", "NM1*PR*2*OTHER*****PI*P9",
+                    "DTP*573*D8*20260320", "LX*1", "SV1*HC:71046*10*UN*1***1", "DTP*472*D8*20260302",
+                    "DTP*573*D8*20260320", "REF*G1*PA3", "LX*2", "SV1*HC:71047*10*UN*1***2", "DTP*472*D8*20260303")
+        assert [line.date for line in claim.lines] == [D(2026, 3, 2), D(2026, 3, 3)]
+        assert claim.received == D(2026, 3, 10) and claim.prior_auth == ("PA1", "PA2", "PA3")
+        assert claim.diagnoses == ("J189", "R0789") and claim.replaces == "ICN1"
+        assert claim.payer == "example health plan"
+
+
 class TestImsweb:
     """The two imsweb test files (BSD-3-Clause, tests/data/x12/imsweb): their documented errors."""
 

@@ -197,6 +197,26 @@ def test_a_lost_hl_reads_alike_when_a_subscriber_loop_is_cut_claim_by_claim(monk
         assert in_pieces(data, size) == expected
 
 
+@pytest.mark.parametrize("window", [200, 1 << 20], ids=["cut segment by segment", "cut quickly"])
+@pytest.mark.parametrize("twice", [["NM1*PR*2*OTHER*****PI*P2"], ["HL*3*2*23*0", "NM1*QC*1*KID*ONE",
+                                   "DMG*D8*20150601*M", "DMG*D8*20150602*F"]], ids=["payer", "patient's DMG"])
+def test_a_segment_twice_in_a_subscriber_or_patient_loop_reads_alike_in_pieces(monkeypatch, window, twice):
+    """A payer's NM1*PR or a patient's DMG twice makes every claim of the loop an error, in pieces too (the
+    walker's snapshot carries the subscriber and the patient)."""
+    from test_readers_x12 import HEAD, x12
+
+    monkeypatch.setattr(x12_split, "_WINDOW", window)
+    claims = []
+    for number in range(1, 40):
+        claims += [f"CLM*C{number}*10***11:B:1", *_LINE]
+    data = x12(*twice, *claims, "HL*9*1*22*0", "SBR*P*18*******CI", "CLM*C40*10***11:B:1", *_LINE,
+               head=HEAD).encode()
+    expected = whole(data)
+    assert [item[0] for item in expected[0]] == ["error"] * 39 + ["claim"]
+    for size in (1, 3, 10):
+        assert in_pieces(data, size) == expected
+
+
 @pytest.mark.parametrize("where", ["HL*2*1*22*0~", "CLM*X12*", "DTP*472*D8*20260302~\nHL*20*1*22*0~"],
                          ids=["in the envelope's header", "in a claim", "before a subscriber loop"])
 def test_a_segment_too_long_stops_where_the_reader_stops(where):

@@ -34,6 +34,7 @@ from ..codes import is_digits
 from ..errors import InputError, open_path
 from .x12_claims import (  # noqa: F401 (FILING_INDICATOR_PAYERS, DIAGNOSIS_QUALIFIERS: public names)
     DIAGNOSIS_QUALIFIERS, FILING_INDICATOR_PAYERS, FIRST_COUNT, _ClaimProblem, _ClaimReader, _ClaimState, _element,
+    _twice,
 )
 
 CHUNK = 1 << 16
@@ -483,6 +484,10 @@ class _Walker(_ClaimReader):
                                                    "not in a subscriber (22) or patient (23) loop: is an HL missing?")
             elif self.lost_hl is not None:
                 self.claim.problem = _ClaimProblem(number, "CLM", self.lost_hl)
+            else:
+                twice = self.subscriber.get("twice") or (self.patient or {}).get("twice")
+                if twice is not None:
+                    self.claim.problem = _twice(*twice)
             return
         if segment_id == "HL":
             self.end_claim()
@@ -527,11 +532,13 @@ class _Walker(_ClaimReader):
             self.check_bht(number)
             self.created = (number, _element(elements, 4))
         elif segment_id == "SBR" and self.level == "22":
+            _note_once(self.subscriber, "SBR", number, "2000B")
             self.subscriber["filing"] = _element(elements, 9)
         elif segment_id == "NM1":
             entity = _element(elements, 1)
             self.last_entity = entity
             if entity == "IL" and self.level == "22":
+                _note_once(self.subscriber, "NM1*IL", number, "2010BA")
                 if _element(elements, 8) == "MI":
                     self.subscriber["member_id"] = _element(elements, 9) or None
             elif entity == "QC" and self.level == "22":
@@ -540,13 +547,27 @@ class _Walker(_ClaimReader):
             elif entity == "85" and self.level == "20":
                 self.billing_npi = (_element(elements, 9).strip() or None) if _element(elements, 8) == "XX" else None
             elif entity == "PR" and self.level == "22":
+                _note_once(self.subscriber, "NM1*PR", number, "2010BB")
                 self.subscriber["payer_name"] = _element(elements, 3)
                 self.subscriber["payer_id"] = _element(elements, 9)
         elif segment_id == "DMG":
             if self.last_entity == "IL" and self.level == "22":
+                _note_once(self.subscriber, "DMG", number, "2010BA")
                 self.subscriber["dmg"] = (number, elements)
             elif self.last_entity == "QC" and self.level == "23" and self.patient is not None:
+                _note_once(self.patient, "DMG", number, "2010CA")
                 self.patient["dmg"] = (number, elements)
+
+
+def _note_once(loop: dict, segment: str, number: int, name: str) -> None:
+    """Note in ``loop`` (a subscriber's or patient's dict) a segment read that the guide allows once in loop
+    ``name``; a second one is kept as ``loop["twice"]``, the problem of the claims that read the loop
+    (docs/readers.md): the value read would be the second's, in silence."""
+    if segment not in loop:
+        loop[segment] = number
+    elif "twice" not in loop:
+        loop["twice"] = (number, segment, name)
+
 
 def _quote_count(text: str) -> str:
     """A count of an envelope (SE01, GE01, IEA01) to show in a message: a number of at most their 10 digits."""

@@ -145,6 +145,11 @@ class _Line:
         self.prior_auth = None
 
 
+def _twice(number: int, segment: str, loop: str) -> _ClaimProblem:
+    """A second segment that the guide allows once in its loop: the value read would be the second's, in silence."""
+    return _ClaimProblem(number, segment[:3], f"{segment} appears twice in its loop ({loop}), which has one")
+
+
 class _ClaimState:
     """What one CLM loop has collected so far."""
 
@@ -221,10 +226,16 @@ class _ClaimReader:
                 qualifier = elements[1] if len(elements) > 1 else ""
                 if section == "line":
                     if qualifier == "472":
+                        if line.date is not None:
+                            raise _twice(number, "DTP*472", "2400")
                         line.date = (number, elements)
                 elif qualifier == "050":
+                    if claim.received is not None:
+                        raise _twice(number, "DTP*050", "2300")
                     claim.received = (number, elements)
                 elif qualifier == "434":
+                    if claim.statement is not None:
+                        raise _twice(number, "DTP*434", "2300")
                     claim.statement = (number, elements)
             elif segment_id == "NM1":
                 entity = _element(elements, 1)
