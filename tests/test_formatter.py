@@ -790,3 +790,11 @@ def test_language_example_formats_to_the_same_rules(block, claims, tmp_path):
     old, new = radrules.load(folder, cache_dir=None), radrules.load(formatted, cache_dir=None)
     for claim in examples:
         assert findings(new, claim) == findings(old, claim)
+
+
+def test_text_with_a_byte_order_mark_is_read_as_a_file_with_one_is():
+    """`load()` and `radrules fmt` take a rule file that starts with a byte order mark; `loads()` and
+    `format_rules()` take the same text (it was RR101, unexpected character)."""
+    text = 'rule t.a "x"\n  when line.code is 71046\n  then info line "x"\n  reference "t"\nend\n'
+    assert format_rules("\ufeff" + text) == format_rules(text) == text
+    assert "t.a" in radrules.loads("\ufeff" + text, name="bom.rr").rule_ids()

@@ -229,8 +229,10 @@ def _texts(function: str, **given) -> None:
 
 
 def loads(text: str, name: str = "<string>") -> Ruleset:
-    """Compile rules given as a string (``include`` is not available)."""
+    """Compile rules given as a string (``include`` is not available); a leading byte order mark is dropped, as in
+    a file."""
     _texts("loads", text=text, name=name)
+    text = without_mark(text)
     key = _hash([(name, text)])
     cached = _cached(key)
     if cached is not None:
@@ -245,6 +247,12 @@ def loads(text: str, name: str = "<string>") -> Ruleset:
         with _CACHE_LOCK:
             _CACHE[key] = ruleset
     return ruleset
+
+
+def without_mark(text: str) -> str:
+    """``text`` without a leading byte order mark (U+FEFF), which Windows editors write and a rule file may
+    start with: text given to ``loads`` or ``format_rules`` is read as a file is."""
+    return text[1:] if text.startswith("\ufeff") else text
 
 
 def _parse_text(text: str, name: str):

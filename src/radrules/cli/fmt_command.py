@@ -39,8 +39,7 @@ def run(args) -> int:
             text = _read_stdin() if path == "-" else _read(path)
             # parsed with LF line ends (a lone CR ends a line too); compared as it is, so CR LF, a lone CR and
             # a byte order mark are not the canonical layout
-            body = text[1:] if text.startswith("\ufeff") else text
-            formatted = format_rules(lf_line_ends(body), str(path))
+            formatted = format_rules(lf_line_ends(text), str(path))  # (format_rules drops a byte order mark)
         except RuleError as error:
             print(str(error), file=sys.stderr)
             broken = True
