@@ -507,3 +507,15 @@ def test_rule_and_test_files_are_found_whatever_the_case_of_their_extension(tmp_
     (tmp_path / "T.RRT").write_text((tmp_path / "T.RRT").read_text().replace('rules "."', 'rules "PAYER.RR"'))
     report = Runner().run([tmp_path / "T.RRT"])  # named, and naming its rules, in capitals
     assert (report.passed, report.failed, report.errors) == (1, 0, 0)
+
+
+def test_a_path_to_a_device_or_a_pipe_says_so(tmp_path):
+    """A link to /dev/zero (or a named pipe) exists: not "no rule file or folder at" it, and nothing read."""
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes on this system")
+    os.mkfifo(tmp_path / "pipe.rr")
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load(tmp_path / "pipe.rr", cache_dir=None)
+    [error] = caught.value.errors
+    assert (error.code, error.message) == ("RR401", f"`{(tmp_path / 'pipe.rr').as_posix()}` is not a rule file or "
+                                                    "folder (a pipe or a device)")

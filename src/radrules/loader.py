@@ -218,6 +218,9 @@ def _layer(path) -> _Layer | Diagnostic:
         return _Layer(root, path, root.name, shown)
     if is_file:
         return _Layer(path.parent.resolve(), path, path.stem, shown)
+    if os.path.exists(path):  # (through a link, say)
+        return Diagnostic("RR401", f"`{shortened(path.as_posix(), 200)}` is not a rule file or folder (a pipe or a "
+                                   "device)")
     return Diagnostic("RR401", f"no rule file or folder at `{shortened(path.as_posix(), 200)}`")
 
 
