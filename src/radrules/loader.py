@@ -147,26 +147,30 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-@contextlib.contextmanager
-def _compiling(key: str):
-    """Held while one thread compiles the ruleset of ``key``: the other threads that load the same files wait,
-    then find it in the cache, so that every thread gets the same object (docs/api.md)."""
+def _compiled_once(key: str, build) -> Ruleset:
+    """The cached ruleset of ``key``, else the one ``build()`` compiles, cached. One thread compiles a key at a
+    time: the others that load the same files wait, then find it in the cache, so that every thread gets the same
+    object (docs/api.md)."""
     with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+        if cached is not None:
+            return cached
         entry = _COMPILING.setdefault(key, [threading.Lock(), 0])
         entry[1] += 1
     try:
         with entry[0]:
-            yield
+            with _CACHE_LOCK:
+                cached = _CACHE.get(key)  # compiled by another thread while this one waited
+            if cached is None:
+                cached = build()
+                with _CACHE_LOCK:
+                    _CACHE[key] = cached
+            return cached
     finally:
         with _CACHE_LOCK:
             entry[1] -= 1
             if entry[1] == 0 and _COMPILING.get(key) is entry:
                 del _COMPILING[key]
-
-
-def _cached(key: str):
-    with _CACHE_LOCK:
-        return _CACHE.get(key)
 
 
 @contextlib.contextmanager
@@ -236,20 +240,13 @@ def loads(text: str, name: str = "<string>") -> Ruleset:
     a file."""
     _texts("loads", text=text, name=name)
     text = without_mark(text)
-    key = _hash([(name, text)])
-    cached = _cached(key)
-    if cached is not None:
-        return cached
-    with _compiling(key):
-        cached = _cached(key)  # compiled by another thread while this one waited
-        if cached is not None:
-            return cached
+
+    def build() -> Ruleset:
         with _collector_paused():
             source, diagnostics = _parse_text(text, name)
-            ruleset = compile_ruleset([source], name, diagnostics)
-        with _CACHE_LOCK:
-            _CACHE[key] = ruleset
-    return ruleset
+            return compile_ruleset([source], name, diagnostics)
+
+    return _compiled_once(_hash([(name, text)]), build)
 
 
 def without_mark(text: str) -> str:
@@ -451,18 +448,8 @@ def _load_tree(layers: list[_Layer], cache_dir, extra: tuple = ()):
     key = _hash([("<ruleset name>", name)] + [("<root>", str(layer.root)) for layer in layers]
                 + [(display_path(p, layers[owner[p]].root.parent), texts[p]) for p in sorted(texts)]
                 + [("\0extra " + extra_name, extra_text) for extra_name, extra_text in extra])
-    cached = _cached(key)
-    if cached is not None:
-        return cached
-    with _compiling(key):
-        cached = _cached(key)  # compiled by another thread while this one waited
-        if cached is not None:
-            return cached
-        ruleset = compile_ruleset(list(sources.values()) + extra_sources, name, diagnostics, paths=paths,
-                                  roots=roots, cache_dir=cache_dir)
-        with _CACHE_LOCK:
-            _CACHE[key] = ruleset
-    return ruleset
+    return _compiled_once(key, lambda: compile_ruleset(list(sources.values()) + extra_sources, name, diagnostics,
+                                                       paths=paths, roots=roots, cache_dir=cache_dir))
 
 
 def _twice(kind: str, files: list, first: str, second: str) -> Diagnostic:
