@@ -166,10 +166,7 @@ class TestRuleChanges:
         JZ`), so a reader could not tell a code from a modifier."""
         rule = ('rule t.x "x"\n  when line.code is A9552 and not claim also has {} on the same date\n'
                 '  then deny line "x"\n  reference "t"\nend\n')
-        for folder, written in (("old", "[A9552] with modifier JW"), ("new", "[A9552, A9505] with modifiers [JW, JZ]")):
-            (tmp_path / folder).mkdir()
-            (tmp_path / folder / "t.rr").write_text(rule.format(written))
-        change = only(compare(tmp_path / "old", tmp_path / "new"), rule="t.x")
+        change = _change_of_t_x(tmp_path, rule, "[A9552] with modifier JW", "[A9552, A9505] with modifiers [JW, JZ]")
         assert change.details == ("condition: `claim also has [A9552, A9505] with modifiers [JW, JZ] on the same "
                                   "date`: added A9505, modifier JZ",)
 
@@ -186,10 +183,7 @@ class TestRuleChanges:
         D3A among them), not as twelve codes and `N more`; a category alone is shown alone."""
         rule = ('diagnoses malignant = {}\nrule t.x "x"\n  when line.diagnoses has any of malignant\n'
                 '  then info line "x"\n  reference "t"\nend\n')
-        for folder, written in (("old", "C00-C96"), ("new", "C00-D49 except C7B")):
-            (tmp_path / folder).mkdir()
-            (tmp_path / folder / "t.rr").write_text(rule.format(written))
-        change = only(compare(tmp_path / "old", tmp_path / "new"), rule="t.x")
+        change = _change_of_t_x(tmp_path, rule, "C00-C96", "C00-D49 except C7B")
         assert change.details == ("condition: `line.diagnoses has any of malignant`: added C97-D49; removed C7B",)
 
     def test_same_meaning_written_differently(self, rulesets):
@@ -1068,3 +1062,11 @@ def test_a_condition_shown_with_a_space_after_each_comma():
 
     assert _spaced("line.modifiers has any of [ GA ,GY ]") == "line.modifiers has any of [GA, GY]"
     assert _spaced('claim.payer in [acme,"a,b"]') == 'claim.payer in [acme, "a,b"]'
+
+
+def _change_of_t_x(tmp_path, rule: str, old: str, new: str):
+    """The change of rule `t.x` between two folders of one file, ``rule`` with ``old``, then ``new``, put in."""
+    for folder, written in (("old", old), ("new", new)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "t.rr").write_text(rule.format(written))
+    return only(compare(tmp_path / "old", tmp_path / "new"), rule="t.x")
