@@ -235,6 +235,43 @@ end
                          "paid primary")]
 
 
+    def test_a_warning_on_a_primary_add_on_denies_nothing_that_counts_on_it(self):
+        """11046 is paid (its primary 11043 under the denying edit); a payer's advisory edit warns of it. 11047,
+        whose primary 11046 is, stays paid: a warning is never a denial of what counts on the line."""
+        rules = radrules.loads('''
+addons t.cms
+  reference "cms"
+  addon 11046 type 1 primaries 11043
+  addon 11047 type 1 primaries 11046
+end
+addons t.payer "payer advisory"
+  severity warn
+  reference "payer"
+  addon 11046 type 1 primaries 11042
+end
+''', name="warn.rr")
+        result = rules.evaluate(claim(line("11043", DOS), line("11046", DOS), line("11047", DOS)))
+        assert result.statuses == ("pay", "pay", "pay")
+        assert [(f.rule, f.lines) for f in result.findings] == [("t.payer", (2,))]
+
+    def test_explain_names_no_loop_line_as_a_paid_primary(self):
+        """36248 counts on 36247 and on 37185, which a loop of add-ons (37185, 37186) leaves denied: explain names
+        the primary that pays it, not the denied line."""
+        rules = radrules.loads('''
+addons t.a
+  reference "t"
+  addon 37185 type 1 primaries 37184, 37186
+  addon 37186 type 1 primaries 37184, 37185, 37187
+  addon 36248 type 1 primaries 36247, 37185
+end
+''', name="loop.rr")
+        result = rules.evaluate(claim(*(line(code, DOS) for code in ("37185", "37186", "36247", "36248"))),
+                                explain=True)
+        assert result.statuses == ("deny", "deny", "pay", "pay")
+        assert [s.detail for s in result.explanation.steps if s.detail.startswith("36248")] == [
+            "36248: primary on line 3 is paid"]
+
+
 class TestPrimaryPaidOnAnEarlierClaim:
     """With a history, a listed primary paid on an earlier claim to the add-on's practitioner on its date is its
     primary (a late charge: domain.md §3, the primary paid to the same practitioner, patient and date)."""

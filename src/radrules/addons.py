@@ -122,11 +122,16 @@ def judge_edits(ev: Evaluation, lookup, edits: list, denied: set) -> list:
                and not (history and _earlier(ev, lookup, edit))]
     if not waiting:  # (most claims: each add-on's primary is a line of no add-on code)
         return failed
-    unpaid = denied | {edit.line.number for edit in failed}  # (failed with a `warn`: not denied, not supported)
+    # A primary is unsupported for a `deny` edit when it is denied, or its line still waits on a `deny` edit of its
+    # own; for an advisory edit (`warn`, `info`), also when an advisory edit of its line failed or waits (a
+    # warning on it is a warning on what counts on it, and never a denial).
+    advisory_failed = {edit.line.number for edit in failed if not _denies(edit)}
     while True:
-        waiting_lines = {edit.line.number for edit in waiting}
-        left = [edit for edit in waiting
-                if not any(n not in unpaid and n not in waiting_lines for n in edit.paid)]
+        blocking = {edit.line.number for edit in waiting if _denies(edit)}
+        pending = {edit.line.number for edit in waiting}
+        left = [edit for edit in waiting if not any(
+            n not in denied and n not in blocking if _denies(edit)
+            else n not in denied and n not in advisory_failed and n not in pending for n in edit.paid)]
         if len(left) == len(waiting):
             break
         waiting = left
@@ -136,13 +141,20 @@ def judge_edits(ev: Evaluation, lookup, edits: list, denied: set) -> list:
         edit.paid = ()
     for edit in waiting:
         _fail(edit, denied, failed)
+    for edit in open_:  # (a supported edit's paid primaries: not the loop lines just denied)
+        if not edit.failed:
+            edit.paid = [n for n in edit.paid if n not in denied]
     return failed
+
+
+def _denies(edit: AddonEdit) -> bool:
+    return edit.rows[0].block.info.severity == "deny"
 
 
 def _fail(edit: AddonEdit, denied: set, failed: list) -> None:
     edit.failed = True
     failed.append(edit)
-    if edit.rows[0].block.info.severity == "deny":
+    if _denies(edit):
         denied.add(edit.line.number)
 
 
