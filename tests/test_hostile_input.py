@@ -282,6 +282,9 @@ def test_a_broken_first_json_lines_record_is_named_without_reading_on(tmp_path):
     assert result.returncode == 1
     path.write_text(good[:-3] + "\n" + good + "\n")  # cut inside a string: broken before the line ends
     assert f"error: {path}: not JSON: Unterminated string starting at line 1, column" in run("eval", str(path)).stderr
+    # one document whose service line is an object on a line of its own: read whole, not as broken JSON Lines
+    path.write_text('{"id": "C1", "lines": [\n{"code": "71046", "date": "2026-03-02"}\n]}\n')
+    assert "claim C1: " in run("eval", "--exit-zero", str(path)).stdout
 
 
 def test_a_stream_broken_on_its_first_line_is_refused_before_it_ends():

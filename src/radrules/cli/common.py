@@ -456,7 +456,8 @@ def _read_json_stream(claims: ClaimsInput) -> Iterator[tuple[int, object]]:
         if not text.strip():
             continue
         if broken is not None:  # the line after a first line that is no JSON value by itself
-            if type(_json_or_none(text)) is dict:  # JSON Lines whose first line is broken (an error at that line)
+            if type(_json_or_none(text)) is dict and _breaks_before(broken[1], text):
+                # JSON Lines whose first record is cut short (an error at that line)
                 first, second = (broken[0], RawLine(name, broken[0], broken[1])), (len(seen), text)
             break
         if first is None:
@@ -492,6 +493,17 @@ def _read_json_stream(claims: ClaimsInput) -> Iterator[tuple[int, object]]:
         if text is None or text.strip():
             position += 1
             yield position, RawLine(name, number, text)
+
+
+def _breaks_before(first: str, second: str) -> bool:
+    """Whether the text ``first`` (no JSON value by itself), then the line ``second`` (a JSON object by itself),
+    is broken where ``second`` starts: JSON Lines whose first record is cut short. A document written over several
+    lines (`{"lines": [` then `{"code": ...}`) reads on into the second line and is broken only at its end."""
+    try:
+        json_value(first + "\n" + second)
+    except json.JSONDecodeError as problem:
+        return problem.pos <= len(first) + 1 + len(second) - len(second.lstrip())
+    return False
 
 
 def _json_or_none(text: str):
