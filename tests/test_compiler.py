@@ -622,6 +622,18 @@ class TestHistorySame:
         history = [{"code": "71046", "date": "2026-03-02", "modifiers": paid}]
         assert rules.evaluate(claim, history=history).fired() == (("a.b",) if fires else ())
 
+    def test_a_paid_line_dated_after_the_line_is_no_history_to_it(self):
+        """Whatever the claim's other lines: a second line dated on the paid line's date made it count for the first
+        (the history is fetched for the claim's dates)."""
+        rules = radrules.loads('rule a.b\n  when history has the same code\n  then info line "x"\n  reference "t"\nend\n',
+                               name="same.rr")
+        paid = [{"code": "74177", "date": "2026-03-03"}]
+        for later in ("2026-03-03", "2026-03-09"):
+            claim = {"lines": [{"code": "74177", "date": "2026-03-02"}, {"code": "71046", "date": later}]}
+            assert rules.evaluate(claim, history=paid).findings == ()
+        for day in ("2026-03-03", "2026-03-04"):  # its own date, a later one
+            assert rules.evaluate({"lines": [{"code": "74177", "date": day}]}, history=paid).fired() == ("a.b",)
+
     @pytest.mark.parametrize("paid_type, fires", [(None, False), ("professional", True), ("institutional", False)])
     def test_with_the_same_type_counts_paid_lines_of_the_claims_type(self, paid_type, fires):
         """`with the same type`: paid lines of claims said to be of the claim's type (a line whose type is not given

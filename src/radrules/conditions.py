@@ -600,7 +600,9 @@ class HistorySame:
     def test(self, ev, line, other):
         modifiers = self.modifiers
         among = self.among
+        mine = line.modset if among is None else among.intersection(line.modset)  # (the modifiers compared)
         claim_type = ev.claim_type if self.same_type else None
+        day = line.day
         for service in ev.provider_history() if self.same_provider else ev.history:
             if service.code != line.code:
                 continue
@@ -608,10 +610,10 @@ class HistorySame:
                 continue
             if modifiers is not None and modifiers.isdisjoint(service.modset) is not self.without:
                 continue
-            if self.same_date and service.day != line.day:
-                continue
-            if self.same_modifiers and (service.modset != line.modset if among is None
-                                        else among.intersection(service.modset) != among.intersection(line.modset)):
+            if service.day != day if self.same_date else service.day > day:  # (a paid line dated after it is no
+                continue                                                      # history to it: language.md)
+            if self.same_modifiers and (service.modset if among is None
+                                        else among.intersection(service.modset)) != mine:
                 continue
             if self.same_units and service.units != line.units:
                 continue
