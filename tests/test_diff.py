@@ -186,6 +186,16 @@ class TestRuleChanges:
         change = _change_of_t_x(tmp_path, rule, "C00-C96", "C00-D49 except C7B")
         assert change.details == ("condition: `line.diagnoses has any of malignant`: added C97-D49; removed C7B",)
 
+    def test_the_modifiers_among_narrows_to(self, tmp_path):
+        """A modifier added to the set `among` narrows two lines' modifiers to is named, not "reads different
+        values"."""
+        rule = ('modifiers sides = {}\nrule t.x "x"\n  when other.code = line.code\n'
+                '   and other.modifiers among sides = line.modifiers among sides\n'
+                '  then info line "x"\n  reference "t"\nend\n')
+        change = _change_of_t_x(tmp_path, rule, "LT, RT", "LT, RT, 50")
+        assert change.details == ("condition: `other.modifiers among sides = line.modifiers among sides`: added "
+                                  "modifier 50",)
+
     def test_same_meaning_written_differently(self, rulesets):
         """`12 months` and `1 year` mean the same date shift: no change."""
         _, new = rulesets

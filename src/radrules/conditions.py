@@ -21,6 +21,8 @@ from typing import Any
 
 import attrs
 
+from .evaluation import last_day
+
 # ---------------------------------------------------------------- operands
 
 
@@ -385,9 +387,10 @@ class AlsoHas:
 
     def test(self, ev, line, other):
         if self.same_date and line is not None:
-            # a line is on every day of its span (a two-day study covers its second day's tracer)
+            # another line is on every day of its span (a two-day study covers its second day's tracer); the line
+            # judged is read on its first day, as line rules read it
             pool = ev.lines_on(line.day) if not ev.spans else [
-                candidate for candidate in ev.lines if candidate.day <= line.day <= (candidate.end_day or candidate.day)]
+                candidate for candidate in ev.lines if candidate.day <= line.day <= last_day(candidate)]
         else:
             pool = ev.lines
         if self.earlier and line is not None:

@@ -338,13 +338,15 @@ def condition_changes(old, new) -> list[str]:
 
 def _members(node) -> set[str]:
     """The codes a set test names, as written: codes, ``prefix*``, ``prefix* except ...``; the modifiers of a
-    ``with modifier`` clause as ``modifier JW``."""
+    ``with modifier`` clause, and of the sets ``among`` narrows a comparison's lists to, as ``modifier JW``."""
     shown = _diagnosis if _reads_diagnoses(node) else str
     out = set()
     for field in attrs.fields(type(node)):
         value = getattr(node, field.name)
         if field.name == "modifiers" and isinstance(value, frozenset):
             out.update(f"modifier {modifier}" for modifier in value)
+        elif isinstance(value, c.Among):  # `other.modifiers among sites = line.modifiers among sites`
+            out.update(f"modifier {modifier}" for modifier in value.values)
         elif isinstance(value, frozenset):
             out.update(map(shown, value))
         elif field.name == "prefixes":

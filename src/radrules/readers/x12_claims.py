@@ -16,8 +16,8 @@ import datetime as dt
 import re
 
 from ..claim import (
-    _FREQUENCY, _REVENUE_CODE, MAX_LINES, MAX_NUMBER, SEXES, TOO_MANY_LINES, Claim, Line, Patient, _identifier,
-    is_identifier, mapped_payer, mark_checked,
+    _FREQUENCY, _REVENUE_CODE, MAX_LINES, MAX_NUMBER, SEXES, TOO_MANY_LINES, Claim, Line, Patient, is_identifier,
+    mapped_payer, mark_checked,
 )
 from ..codes import is_condition_code, is_digits
 from ..errors import ClaimError, InputError
@@ -643,7 +643,7 @@ def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth
         member = (patient.get("id") or "").strip()
         if not is_identifier(member):
             return None  # Claim.from_dict names it
-        patient = Patient(birth_date=patient.get("birth_date"), sex=sex, id=_identifier(member))
+        patient = Patient(birth_date=patient.get("birth_date"), sex=sex, id=member or None)
     else:
         patient = Patient()
     if len(lines) > MAX_LINES or (bill_type is not None and not _BILL_TYPE_DIGITS.match(bill_type)):
@@ -680,10 +680,11 @@ def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth
             charge=charge, place_of_service=None if line_place is None else line_place.strip(),
             rendering_npi=None if npi is None else npi.strip() or None, revenue_code=revenue,
         ))
-    if not is_identifier(claim_id.strip()):
+    claim_id = claim_id.strip()
+    if not is_identifier(claim_id):
         return None  # Claim.from_dict names it
     return mark_checked(Claim(
-        id=_identifier(claim_id), type=claim_type, payer=payer, patient=patient,
+        id=claim_id or None, type=claim_type, payer=payer, patient=patient,
         place_of_service=None if place is None else place.strip(), prior_auth=prior_auth, received=received,
         diagnoses=diagnoses, frequency=frequency, diagnosis_system=system, condition_codes=conditions,
         billing_npi=None if billing_npi is None else billing_npi.strip() or None, bill_type=bill_type,
