@@ -633,6 +633,9 @@ class TestHistorySame:
             assert rules.evaluate(claim, history=paid).findings == ()
         for day in ("2026-03-03", "2026-03-04"):  # its own date, a later one
             assert rules.evaluate({"lines": [{"code": "74177", "date": day}]}, history=paid).fired() == ("a.b",)
+        spans = {"lines": [{"code": "74177", "date": "2026-03-02"}]}  # a paid line in its span, or after it
+        assert [rules.evaluate({"lines": [dict(spans["lines"][0], end_date=end)]}, history=paid).fired()
+                for end in ("2026-03-05", "2026-03-02")] == [("a.b",), ()]
 
     @pytest.mark.parametrize("paid_type, fires", [(None, False), ("professional", True), ("institutional", False)])
     def test_with_the_same_type_counts_paid_lines_of_the_claims_type(self, paid_type, fires):

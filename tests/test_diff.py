@@ -195,6 +195,11 @@ class TestRuleChanges:
         change = _change_of_t_x(tmp_path, rule, "LT, RT", "LT, RT, 50")
         assert change.details == ("condition: `other.modifiers among sides = line.modifiers among sides`: added "
                                   "modifier 50",)
+        rule = ('modifiers sides = {}\nrule t.x "x"\n  when history has the same code with the same modifiers among '
+                'sides\n  then info line "x"\n  reference "t"\nend\n')
+        change = _change_of_t_x(tmp_path / "history", rule, "LT, RT", "LT, RT, 50")
+        assert change.details == ("condition: `history has the same code with the same modifiers among sides`: added "
+                                  "modifier 50",)
 
     def test_same_meaning_written_differently(self, rulesets):
         """`12 months` and `1 year` mean the same date shift: no change."""
@@ -1077,6 +1082,6 @@ def test_a_condition_shown_with_a_space_after_each_comma():
 def _change_of_t_x(tmp_path, rule: str, old: str, new: str):
     """The change of rule `t.x` between two folders of one file, ``rule`` with ``old``, then ``new``, put in."""
     for folder, written in (("old", old), ("new", new)):
-        (tmp_path / folder).mkdir()
+        (tmp_path / folder).mkdir(parents=True)
         (tmp_path / folder / "t.rr").write_text(rule.format(written))
     return only(compare(tmp_path / "old", tmp_path / "new"), rule="t.x")

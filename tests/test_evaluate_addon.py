@@ -254,6 +254,28 @@ end
         assert result.statuses == ("pay", "pay", "pay")
         assert [(f.rule, f.lines) for f in result.findings] == [("t.payer", (2,))]
 
+    @pytest.mark.parametrize("second, statuses, severities", [
+        ("", ("deny", "pay"), ("deny", "warn")),
+        ("  severity info\n", ("deny", "pay"), ("deny", "info")),
+    ])
+    def test_a_loop_of_a_denying_and_an_advisory_edit_fails_both_ways(self, second, statuses, severities):
+        """37185 (a denying edit) and 37186 (a payer's warning) list each other: neither traces back to a primary
+        that is no add-on, so each edit fails in its own severity (a first fix paid both, in silence)."""
+        severity = second or "  severity warn\n"
+        rules = radrules.loads(f'''
+addons t.cms
+  reference "cms"
+  addon 37185 type 1 primaries 37186
+end
+addons t.payer "payer"
+{severity}  reference "payer"
+  addon 37186 type 1 primaries 37185
+end
+''', name="mixed.rr")
+        result = rules.evaluate(claim(line("37185", DOS), line("37186", DOS)))
+        assert result.statuses == statuses
+        assert [(f.lines, f.severity) for f in result.findings] == [((1,), severities[0]), ((2,), severities[1])]
+
     def test_explain_names_no_loop_line_as_a_paid_primary(self):
         """36248 counts on 36247 and on 37185, which a loop of add-ons (37185, 37186) leaves denied: explain names
         the primary that pays it, not the denied line."""

@@ -122,26 +122,34 @@ def judge_edits(ev: Evaluation, lookup, edits: list, denied: set) -> list:
                and not (history and _earlier(ev, lookup, edit))]
     if not waiting:  # (most claims: each add-on's primary is a line of no add-on code)
         return failed
-    # A primary is unsupported for a `deny` edit when it is denied, or its line still waits on a `deny` edit of its
-    # own; for an advisory edit (`warn`, `info`), also when an advisory edit of its line failed or waits (a
-    # warning on it is a warning on what counts on it, and never a denial).
-    advisory_failed = {edit.line.number for edit in failed if not _denies(edit)}
+    # An add-on line is grounded, a primary for another add-on, when it is not denied and one of its edits has a
+    # primary that is no add-on line (or one paid on an earlier claim) or is grounded itself: the least fixed
+    # point, from the edits supported outright up. An edit of which no primary is grounded fails, whether it
+    # denies or warns; a line its failure denies is grounded no more, so the point is found again.
+    waiting_edits = set(map(id, waiting))
     while True:
-        blocking = {edit.line.number for edit in waiting if _denies(edit)}
-        pending = {edit.line.number for edit in waiting}
-        left = [edit for edit in waiting if not any(
-            n not in denied and n not in blocking if _denies(edit)
-            else n not in denied and n not in advisory_failed and n not in pending for n in edit.paid)]
-        if len(left) == len(waiting):
+        grounded = {edit.line.number for edit in open_ if id(edit) not in waiting_edits} - denied
+        left = [edit for edit in waiting if not edit.failed]
+        while True:
+            unsupported = []
+            for edit in left:
+                if any(n in grounded for n in edit.paid):
+                    if edit.line.number not in denied:
+                        grounded.add(edit.line.number)
+                else:
+                    unsupported.append(edit)
+            if len(unsupported) == len(left):
+                break
+            left = unsupported
+        if not left:
             break
-        waiting = left
-    for edit in waiting:  # every primary a denied line, or an add-on line left waiting: unsupported
-        edit.refused = [n for n in edit.primaries if n in denied]
-        edit.unsupported = edit.paid
-        edit.paid = ()
-    for edit in waiting:
-        _fail(edit, denied, failed)
-    for edit in open_:  # (a supported edit's paid primaries: not the loop lines just denied)
+        for edit in left:  # every primary a denied line, or an add-on line that traces back to none
+            edit.refused = [n for n in edit.primaries if n in denied]
+            edit.unsupported = edit.paid
+            edit.paid = ()
+        for edit in left:
+            _fail(edit, denied, failed)
+    for edit in open_:  # (a supported edit's paid primaries: not the lines denied since)
         if not edit.failed:
             edit.paid = [n for n in edit.paid if n not in denied]
     return failed

@@ -605,7 +605,7 @@ class HistorySame:
         among = self.among
         mine = line.modset if among is None else among.intersection(line.modset)  # (the modifiers compared)
         claim_type = ev.claim_type if self.same_type else None
-        day = line.day
+        day, last = line.day, last_day(line)
         for service in ev.provider_history() if self.same_provider else ev.history:
             if service.code != line.code:
                 continue
@@ -613,8 +613,8 @@ class HistorySame:
                 continue
             if modifiers is not None and modifiers.isdisjoint(service.modset) is not self.without:
                 continue
-            if service.day != day if self.same_date else service.day > day:  # (a paid line dated after it is no
-                continue                                                      # history to it: language.md)
+            if service.day != day if self.same_date else service.day > last:  # (a paid line dated after it, or
+                continue                                                       # its span, is no history to it)
             if self.same_modifiers and (service.modset if among is None
                                         else among.intersection(service.modset)) != mine:
                 continue

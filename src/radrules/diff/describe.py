@@ -343,7 +343,7 @@ def _members(node) -> set[str]:
     out = set()
     for field in attrs.fields(type(node)):
         value = getattr(node, field.name)
-        if field.name == "modifiers" and isinstance(value, frozenset):
+        if field.name in ("modifiers", "among") and isinstance(value, frozenset):
             out.update(f"modifier {modifier}" for modifier in value)
         elif isinstance(value, c.Among):  # `other.modifiers among sites = line.modifiers among sites`
             out.update(f"modifier {modifier}" for modifier in value.values)
