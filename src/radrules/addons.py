@@ -97,8 +97,10 @@ def judge_edits(ev: Evaluation, lookup, edits: list, denied: set) -> list:
     the add-ons that count only on other add-ons are paid from the supported ones up (the least fixed point):
     those left are a loop of add-ons each counting on another (37185 and 37186 listing each other), and fail."""
     history = ev.history
+    chained = False  # whether a primary of some edit is a line of an add-on code (else no second pass)
     for edit in edits:
-        edit.primaries = _primaries(ev, lookup, edit.line, edit.rows)
+        edit.primaries, of_addons = _primaries(ev, lookup, edit.line, edit.rows)
+        chained = chained or of_addons
     failed = []
     open_ = edits
     while open_:
@@ -115,7 +117,7 @@ def judge_edits(ev: Evaluation, lookup, edits: list, denied: set) -> list:
         open_ = still
         if len(denied) == count:
             break
-    if not open_:
+    if not open_ or not chained:  # (most claims: each add-on's primaries are lines of no add-on code)
         return failed
     addon_lines = {edit.line.number for edit in edits}
     waiting = [edit for edit in open_ if addon_lines.issuperset(edit.paid)
@@ -166,20 +168,25 @@ def _fail(edit: AddonEdit, denied: set, failed: list) -> None:
         denied.add(edit.line.number)
 
 
-def _primaries(ev: Evaluation, lookup, line: LineView, rows: list) -> list:
+def _primaries(ev: Evaluation, lookup, line: LineView, rows: list) -> tuple[list, bool]:
     """The numbers of the claim's lines that one of ``rows`` (an edit) accepts as a primary of ``line``: of its
-    practitioner, on its date (the first day they share)."""
+    practitioner, on its date (the first day they share); and whether one of them bills an add-on code."""
+    is_addon = lookup.is_addon
     if ev.spans:
-        return [other.number for other, day in meeting_days(ev, line)
-                if other is not line and same_practitioner(line, other)
-                and any(row.accepts(other.code, day, lookup.is_addon) for row in rows)]
-    found = []
-    for other in ev.by_day[line.day]:
-        if other is line or not same_practitioner(line, other):
-            continue
-        if any(row.accepts(other.code, other.day, lookup.is_addon) for row in rows):
-            found.append(other.number)
-    return found
+        found = [other for other, day in meeting_days(ev, line)
+                 if other is not line and same_practitioner(line, other)
+                 and any(row.accepts(other.code, day, is_addon) for row in rows)]
+    else:
+        found = []
+        for other in ev.by_day[line.day]:
+            if other is line or not same_practitioner(line, other):
+                continue
+            if any(row.accepts(other.code, other.day, is_addon) for row in rows):
+                found.append(other)
+    if not found:
+        return [], False
+    addon_codes = lookup.addon_codes
+    return [other.number for other in found], any(other.code in addon_codes for other in found)
 
 
 def _earlier(ev: Evaluation, lookup, edit: AddonEdit) -> list:
