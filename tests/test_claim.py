@@ -747,6 +747,20 @@ class TestFormatFindingsShowNoPatientData:
         assert found == [("[procedure code not shown] 26, [modifier not shown] billed twice", ()),
                          ("70450 none billed twice", ("70450",))]
 
+    def test_a_value_beside_a_dash_a_slash_or_a_dot_in_a_rules_message_is_left_out(self):
+        """`{line.code}-50` (the bundled bilateral rules) showed a member id in the code: the search of the finished
+        text takes a value joined to `-5` for part of another word. A rule's message leaves the values out as it
+        is made, in explain too."""
+        rules = radrules.loads('rule t.x "x"\n  when line.units > 1\n'
+                               '  then warn line "{line.code}-50/{line.first_modifier}.{line.place_of_service}"\n'
+                               '  reference "t"\nend\n')
+        data = claim(line(MEMBER_ID, DOS, units=2, modifiers=["SMITHJOHN"], place_of_service="JANE Q DOE"))
+        result = rules.evaluate(data, explain=True)
+        (message,) = [f.message for f in result.findings if f.rule == "t.x"]
+        assert message == "[procedure code not shown]-50/[modifier not shown].[place of service not shown]"
+        texts = [step.detail for step in result.explanation.steps]
+        assert not any(value in text for text in texts for value in (MEMBER_ID, "SMITHJOHN", "JANE Q DOE"))
+
     def test_a_hidden_value_inside_a_date_or_a_code_of_another_message_stays(self):
         """A modifier `2026` (not quotable) is hidden where a message quotes it, not in the date `2026-07-15`
         of another finding (it read `[modifier not shown]-07-15`), nor in a dotted code; at a sentence's end it

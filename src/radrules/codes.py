@@ -80,29 +80,26 @@ REMEMBERED_LENGTH = 16
 def remembered(most: int):
     """A shape check that remembers its answers, at most ``most`` of each (a full set starts again).
 
-    A text that passes is a few characters long; a text that fails is remembered only if it has at most
-    :data:`REMEMBERED_LENGTH` characters, so that a claim's malformed text of any length takes no memory
-    (an ``lru_cache`` kept every text it was asked about: 32,768 procedure codes of 50 KB each were 1.5 GB).
-    A set test is quicker than an ``lru_cache`` hit, too.
+    Only texts that pass are remembered, each a few characters long. A text that fails may be anything a
+    billing system put in the wrong field (a member id, a name): it is checked again each time, and never
+    kept past its claim (an ``lru_cache`` kept every text it was asked about: 32,768 procedure codes of 50 KB
+    each were 1.5 GB). A set test is quicker than an ``lru_cache`` hit, too.
     """
     def decorate(check):
-        passed, failed = set(), set()
+        passed = set()
 
         @functools.wraps(check)
         def remembering(text: str) -> bool:
             if text in passed:
                 return True
-            if text in failed:
+            if not check(text):
                 return False
-            answer = check(text)
-            known = passed if answer else failed if len(text) <= REMEMBERED_LENGTH else None
-            if known is not None:
-                if len(known) >= most:
-                    known.clear()  # (a race with another thread's clear or add costs an entry, no more)
-                known.add(text)
-            return answer
+            if len(passed) >= most:
+                passed.clear()  # (a race with another thread's clear or add costs an entry, no more)
+            passed.add(text)
+            return True
 
-        remembering.known = (passed, failed)  # for tests
+        remembering.known = passed  # for tests
         return remembering
 
     return decorate

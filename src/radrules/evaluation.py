@@ -15,7 +15,7 @@ from decimal import Context, localcontext
 from operator import attrgetter
 
 from .claim import Claim, frequency_of
-from .codes import REMEMBERED_LENGTH, normalize_diagnosis
+from .codes import is_diagnosis, is_icd9_diagnosis, normalize_diagnosis
 from .history import lines_of
 from .money import decimal
 from .model import PART_A_BILLS, View
@@ -30,8 +30,8 @@ _NUMBER = attrgetter("number")
 #: A claim's diagnoses -> the same normalised (:func:`normalized`; claims repeat a few diagnosis lists).
 _NORMALIZED: dict = {}
 #: How many lists :data:`_NORMALIZED` holds at most (a full one starts again), each of at most
-#: :data:`NORMALIZED_LENGTH` texts of at most ``REMEMBERED_LENGTH`` characters: a claim's list of any size holds
-#: no memory after it (an ``lru_cache`` kept 4,096 lists as they came, 600 MB of 50 KB diagnoses).
+#: :data:`NORMALIZED_LENGTH` well-formed diagnoses: a claim's list of any size, or with a member id among its
+#: diagnoses, holds no memory after it (an ``lru_cache`` kept 4,096 lists as they came, 600 MB of 50 KB diagnoses).
 NORMALIZED_LISTS = 4096
 NORMALIZED_LENGTH = 25
 
@@ -41,11 +41,18 @@ def normalized(diagnoses: tuple) -> tuple:
     found = _NORMALIZED.get(diagnoses)
     if found is None:
         found = tuple([normalize_diagnosis(d) for d in diagnoses])
-        if len(diagnoses) <= NORMALIZED_LENGTH and all(len(d) <= REMEMBERED_LENGTH for d in diagnoses):
+        if len(diagnoses) <= NORMALIZED_LENGTH and all(map(_well_formed_diagnosis, diagnoses)):
             if len(_NORMALIZED) >= NORMALIZED_LISTS:
                 _NORMALIZED.clear()
             _NORMALIZED[diagnoses] = found
     return found
+
+
+def _well_formed_diagnosis(text: str) -> bool:
+    """A diagnosis a remembered list may keep beyond its claim: shaped like an ICD-10-CM (or ICD-9-CM) code, not a
+    member id or a name put in its place."""
+    upper = text.upper()
+    return is_diagnosis(upper) or is_icd9_diagnosis(upper)
 
 
 class LineView:
@@ -293,11 +300,12 @@ class Evaluation:
     __slots__ = ("claim", "view", "claim_id", "claim_type", "payer", "place_of_service", "prior_auth", "received",
                  "line_count", "birth_date", "birth", "sex", "_diagnoses", "lines", "codes", "all_lines",
                  "by_day", "lookup", "history", "_prior", "_authorization", "_provider_history", "spans",
-                 "_span_days", "uncoded", "by_billing")
+                 "_span_days", "uncoded", "by_billing", "hidden")
 
     def __init__(self, claim: Claim, view: View):
         self.claim = claim
         self.view = view
+        self.hidden = None  # the claim's malformed values not to be shown ({value: kind}), once the format checks ran
         self.claim_id = claim.id
         self.claim_type = claim.type
         self.payer = claim.payer.lower() if claim.payer else None

@@ -57,7 +57,7 @@ def evaluate(ruleset, claim, *, indexed: bool = True, history=None) -> Result:
         lookup = ScanLookup(ruleset, ev.payer if ev.payer in ruleset.payers else None, claim.type, view)
     ev.lookup = lookup
     findings: list[Finding] = []
-    hidden = checks.check_format(ev, findings)
+    hidden = ev.hidden = checks.check_format(ev, findings)  # (rule messages leave its values out as they are made)
     if view.code_sets is not None:
         validity.check_codes(ev, view.code_sets, findings)
     _line_rules(ev, lookup, findings)

@@ -138,6 +138,7 @@ def explain(ruleset, claim, result, history=None) -> Explanation:
     if history is not None:
         ev.history = paid_history(claim, history, ev.by_billing)
     ev.lookup = lookup = view.lookup
+    hidden = ev.hidden = check_format(ev, [])
     tracer = _Tracer(ev, lookup, result, ruleset.disables)
     tracer.format_checks()
     tracer.code_validity()
@@ -150,7 +151,6 @@ def explain(ruleset, claim, result, history=None) -> Explanation:
     tracer.addons()
     tracer.addons_corrected_later(ruleset.tables)
     steps = tracer.steps
-    hidden = check_format(ev, [])
     if hidden:  # a malformed value not to be shown: out of the labels and details too
         hide_in = hider(hidden)
         steps = [attrs.evolve(step, detail=hide_in(step.detail), where=hide_in(step.where)) for step in steps]

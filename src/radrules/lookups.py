@@ -13,7 +13,7 @@ import weakref
 from operator import attrgetter
 from sys import intern
 
-from .codes import REMEMBERED_LENGTH
+from . import codes
 from .conditions import KEY_ATTRS_BUT_CODE, reads_only_key, same_provider
 from .evaluation import LineView
 from .model import View
@@ -207,8 +207,8 @@ class IndexedLookup:
         if rules is None:
             rules = tuple([rule for rule in self.candidate_line_rules(line)
                            if not rule.key_only or rule.check(None, line, None) is True])  # reads no ev
-            if max(map(len, (code or "", line.pos or "", *line.modifiers))) > REMEMBERED_LENGTH:
-                return rules  # a longer text is malformed: not kept (a key costs about 200 bytes, whatever the claim)
+            if not _well_formed(code, line.modifiers, line.pos):
+                return rules  # not kept: a member id put in a code field (a key costs about 200 bytes, too)
             self.key_budget.take()
             # Kept with interned strings: the claim's own would each cost a string object per key.
             self.line_rule_cache[(_interned(code), tuple(map(_interned, line.modifiers)), _interned(line.pos))] = rules
@@ -508,3 +508,10 @@ def pair_hits(lookup, pairs, day: int) -> list:
                 if rows:
                     hits.append((a, b, rows))
     return hits
+
+
+def _well_formed(code: str | None, modifiers: tuple, place: str | None) -> bool:
+    """Whether a line-rule key holds only well-formed values, which the cache may keep beyond the claim: not a
+    member id or a name a billing system put in a code field (checks.check_format describes those)."""
+    return ((code is None or codes.is_procedure_code(code)) and codes.MODIFIERS.issuperset(modifiers)
+            and (place is None or codes.is_place_of_service(place)))

@@ -186,14 +186,26 @@ class Template:
     parts: tuple  # str, or (operand, value kind)
 
     def render(self, ev, line, other) -> str:
+        hidden = ev.hidden
         out = []
         for part in self.parts:
             if isinstance(part, str):
                 out.append(part)
             else:
                 operand, kind = part
-                out.append(render_value(operand.get(ev, line, other), kind))
+                value = operand.get(ev, line, other)
+                out.append(render_value(value, kind) if not hidden else _render_hidden(value, kind, hidden))
         return "".join(out)
+
+
+def _render_hidden(value: Any, kind: str, hidden: dict) -> str:
+    """:func:`render_value` on a claim with malformed values not to be shown: each of them (a member id as a code)
+    is ``[KIND not shown]`` as it is put in, whatever stands beside it in the message (`{line.code}-50`)."""
+    if isinstance(value, frozenset):
+        return ", ".join([f"[{hidden[item]} not shown]" if item in hidden else item for item in sorted(value)]) or "none"
+    if isinstance(value, str) and value in hidden:
+        return f"[{hidden[value]} not shown]"
+    return render_value(value, kind)
 
 
 def render_value(value: Any, kind: str) -> str:
