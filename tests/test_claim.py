@@ -269,6 +269,20 @@ class TestReprHidesProtectedFields:
         text = repr(Claim.from_dict(claim(line("70450", DOS))))
         assert "id=None)" in text and "prior_auth=()" in text and "rendering_npi=None" in text
 
+    def test_a_member_id_or_a_name_in_a_code_field_is_not_shown(self):
+        """A repr shows a code, modifier, place of service or diagnosis shaped like one, any other by its length, as
+        findings do (checks.quotable): a member id or a name a billing system put in the wrong field (a history
+        line's too)."""
+        parsed = Claim.from_dict(claim(line("W123456789", DOS, modifiers=["JANE Q DOE", "26"],
+                                            place_of_service="123 MAIN ST"), line("71046", DOS),
+                                       place_of_service="JANE Q DOE", diagnoses=["W123456789", "R07.89"]))
+        paid = radrules.history.read_line({"patient_id": "P", "code": "W987654321", "modifiers": ["JANE Q DOE"],
+                                           "date": DOS}, "history[0]")
+        for text in (repr(parsed), str(parsed), repr(paid)):
+            assert not any(value in text for value in ("W123456789", "W987654321", "JANE Q DOE", "123 MAIN ST"))
+            assert "<10 characters, not shown>" in text
+        assert "code='71046'" in repr(parsed) and "'R07.89'" in repr(parsed) and "'26'" in repr(parsed)
+
     def test_dicts_in_a_claim_built_in_code_are_hidden(self):
         """A claim built in code may hold its patient and lines as dicts (checked when evaluated): shown as
         protected, never their values."""

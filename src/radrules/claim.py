@@ -65,6 +65,28 @@ def protected(value: Any) -> str:
     return repr(value) if value is None or value == () else "<protected>"
 
 
+def quoted(kind: str):
+    """The repr of a code field (``kind``: a key of ``checks.QUOTED_LENGTH``), or a list of them: a value shaped
+    like the code that was meant as it is, any other as its length (a member id or a name put in the wrong field
+    must not reach a log through a repr, as it reaches no finding: checks.quotable)."""
+    def show(value: Any) -> str:
+        from .checks import quotable
+
+        def one(item: Any) -> str:
+            if item is None:
+                return "None"
+            return repr(item) if isinstance(item, str) and quotable(item, kind) else f"<{_length(item)}, not shown>"
+
+        if isinstance(value, tuple):
+            return "(" + ", ".join(map(one, value)) + ("," if len(value) == 1 else "") + ")"
+        return one(value)
+    return show
+
+
+def _length(item: Any) -> str:
+    return f"{len(item)} characters" if isinstance(item, str) else type(item).__name__
+
+
 def _shown(value: Any, kind: type) -> str:
     """A claim's patient or lines in its repr: a :class:`Patient` or :class:`Line` hides its own protected
     fields; anything else (a dict in a claim built in code, checked only when evaluated) is shown as protected."""
@@ -98,14 +120,14 @@ class Line:
     line of an institutional claim that gives its ``revenue_code`` alone (a pharmacy or supply line: docs/
     claim-format.md#lines-without-a-procedure-code)."""
 
-    code: str | None
+    code: str | None = attrs.field(repr=quoted("procedure code"))
     date: dt.date
     units: float = 1
-    modifiers: tuple[str, ...] = ()
+    modifiers: tuple[str, ...] = attrs.field(default=(), repr=quoted("modifier"))
     diagnosis_pointers: tuple[int, ...] = ()
     end_date: dt.date | None = None
     charge: float | None = None
-    place_of_service: str | None = None
+    place_of_service: str | None = attrs.field(default=None, repr=quoted("place of service"))
     rendering_npi: str | None = attrs.field(default=None, repr=protected)
     revenue_code: str | None = None
 
@@ -138,10 +160,10 @@ class Claim:
     type: str = "professional"
     payer: str | None = None
     patient: Patient = attrs.field(default=Patient(), repr=lambda patient: _shown(patient, Patient))
-    place_of_service: str | None = None
+    place_of_service: str | None = attrs.field(default=None, repr=quoted("place of service"))
     prior_auth: tuple[str, ...] = attrs.field(default=(), repr=protected)
     received: dt.date | None = None
-    diagnoses: tuple[str, ...] = ()
+    diagnoses: tuple[str, ...] = attrs.field(default=(), repr=quoted("diagnosis"))
     frequency: str | None = None
     diagnosis_system: str = "icd10"
     condition_codes: tuple[str, ...] = ()  # NUBC condition codes (`45`: sex edits bypassed on institutional claims)

@@ -29,7 +29,7 @@ from typing import IO, Iterable, Protocol, runtime_checkable
 import attrs
 
 from .claim import (_bill_type, _date, _identifier, _list, _number, _object, _pointers, _text, mapped_payer,
-                    payer_name, procedure_code, protected, read_claim_type)
+                    payer_name, procedure_code, protected, quoted, read_claim_type)
 from .errors import ClaimError, InputError, json_objects
 
 STATUSES = ("paid", "denied")
@@ -41,10 +41,10 @@ _FIELDS = ("patient_id", "claim", "code", "modifiers", "units", "date", "end_dat
 class HistoryLine:
     """One earlier service line of the patient."""
 
-    code: str
+    code: str = attrs.field(repr=quoted("procedure code"))
     date: dt.date
     status: str = "paid"
-    modifiers: tuple[str, ...] = ()
+    modifiers: tuple[str, ...] = attrs.field(default=(), repr=quoted("modifier"))
     units: float = 1
     rendering_npi: str | None = attrs.field(default=None, repr=protected)
     claim: str | None = attrs.field(default=None, repr=protected)
