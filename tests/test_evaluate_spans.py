@@ -405,3 +405,14 @@ def test_claim_also_has_on_the_same_date_finds_a_span_that_covers_the_date():
     two_days = claim(line("78452", "2026-04-06", end_date="2026-04-07"), line("A9500", "2026-04-06"),
                      line("A9500", "2026-04-07"), line("A9500", "2026-04-08"), line("A9500", "2026-04-05"))
     assert [f.lines for f in rules.evaluate(two_days).findings] == [(4,), (5,)]
+
+
+def test_a_unit_limits_message_names_the_spans_in_an_order_of_their_own():
+    """Two spans of one code and dates, of 2 and 1 units: the message lists them by date and units, whatever
+    their lines' order (the property test of shuffled lines found them listed in line order)."""
+    rules = radrules.loads('limits t.mue\n  reference "t"\n  limit 77067 max 1 mai 2\nend\n', name="mue.rr")
+    two, one = (line("77067", "2026-03-02", units=units, end_date="2026-03-03") for units in (2, 1))
+    messages = [rules.evaluate(claim(*lines)).findings[0].message for lines in ((two, one), (one, two))]
+    assert messages[0] == messages[1]
+    assert messages[0].endswith("1 units from 2026-03-02 to 2026-03-03 count 1 a day; 2 units from 2026-03-02 to "
+                                "2026-03-03 count 1 a day)")

@@ -680,11 +680,14 @@ def _limit_finding(row, lines, units, day: int | None = None) -> Finding:
         label = "policy" if row.mai == 2 else "clinical"
         earlier = units_total([line for line in lines if line.number is None])
         counted = f" ({_number(earlier)} paid on earlier claims)" if earlier else ""
-        # A span's units count a share a day (§2.1): say so, or its line's units would not match the message.
+        # A span's units count a share a day (§2.1): say so, or its line's units would not match the message. By
+        # date, then units: the same lines in another order give the same message.
+        spans = sorted([(line.day, line.end_day, line.units, line) for line in lines
+                        if line.number is not None and line.end_day is not None and line.end_day > line.day],
+                       key=lambda span: span[:3])
         spread = "".join([f"; {_number(line.units)} units from {line.date.isoformat()} to "
                           f"{dt.date.fromordinal(line.end_day).isoformat()} count {_number(line.billed_units())} a day"
-                          for line in lines
-                          if line.number is not None and line.end_day is not None and line.end_day > line.day])
+                          for *_, line in spans])
         message = (
             f"{code}: {_number(units)} units on {day_text(lines[0], day) if day else lines[0].date.isoformat()}"
             f"{counted} exceed the limit of "
