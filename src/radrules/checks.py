@@ -200,10 +200,9 @@ def _finding(rule_id: str, lines: tuple[int, ...], message: str, codes_: tuple[s
     )
 
 
-#: The diagnoses found well formed, as claims give them (ICD-10-CM's, then ICD-9-CM's), at most 8,192 of each: a
-#: claim whose diagnoses are all here is checked with one set test. Only short texts pass: a claim's malformed
-#: diagnosis of any length is not kept (an ``lru_cache`` of diagnosis lists kept every list).
-WELL_FORMED = (set(), set())
+#: codes.WELL_FORMED_DIAGNOSES, which the format checks fill. Only well-formed texts are kept: a claim's malformed
+#: diagnosis of any length is not (an ``lru_cache`` of diagnosis lists kept every list).
+WELL_FORMED = codes.WELL_FORMED_DIAGNOSES
 
 
 def _all_valid(diagnoses: tuple, icd9: bool) -> bool:

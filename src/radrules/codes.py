@@ -105,6 +105,12 @@ def remembered(most: int):
     return decorate
 
 
+#: The diagnoses found well formed, as claims give them (ICD-10-CM's, then ICD-9-CM's), at most 8,192 of each
+#: (checks.check_format fills them): a claim whose diagnoses are all here is checked with one set test, and its
+#: list may be remembered (evaluation.normalized).
+WELL_FORMED_DIAGNOSES = (set(), set())
+
+
 @remembered(PROCEDURE_CODES_REMEMBERED)
 def is_procedure_code(code: str) -> bool:
     return PROCEDURE_CODE.match(code) is not None

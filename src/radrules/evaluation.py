@@ -15,7 +15,7 @@ from decimal import Context, localcontext
 from operator import attrgetter
 
 from .claim import Claim, frequency_of
-from .codes import is_diagnosis, is_icd9_diagnosis, normalize_diagnosis
+from .codes import WELL_FORMED_DIAGNOSES, normalize_diagnosis
 from .history import lines_of
 from .money import decimal
 from .model import PART_A_BILLS, View
@@ -41,18 +41,12 @@ def normalized(diagnoses: tuple) -> tuple:
     found = _NORMALIZED.get(diagnoses)
     if found is None:
         found = tuple([normalize_diagnosis(d) for d in diagnoses])
-        if len(diagnoses) <= NORMALIZED_LENGTH and all(map(_well_formed_diagnosis, diagnoses)):
+        if len(diagnoses) <= NORMALIZED_LENGTH and (WELL_FORMED_DIAGNOSES[0].issuperset(diagnoses)
+                                                    or WELL_FORMED_DIAGNOSES[1].issuperset(diagnoses)):
             if len(_NORMALIZED) >= NORMALIZED_LISTS:
                 _NORMALIZED.clear()
             _NORMALIZED[diagnoses] = found
     return found
-
-
-def _well_formed_diagnosis(text: str) -> bool:
-    """A diagnosis a remembered list may keep beyond its claim: shaped like an ICD-10-CM (or ICD-9-CM) code, not a
-    member id or a name put in its place."""
-    upper = text.upper()
-    return is_diagnosis(upper) or is_icd9_diagnosis(upper)
 
 
 class LineView:

@@ -611,6 +611,10 @@ def unpublished_message(code: str) -> str:
     return f"{code} has no published MUE (its limit may be confidential)"
 
 
+def _span_order(line: LineView) -> tuple:
+    return line.day, line.end_day, line.units
+
+
 def over_limit(row, units, lines) -> bool:
     """Whether ``units`` a day of ``lines`` break the limit ``row``. A limit of 0 means not payable: any
     units break it (§2.1), even a date span's that round to 0 a day."""
@@ -682,12 +686,13 @@ def _limit_finding(row, lines, units, day: int | None = None) -> Finding:
         counted = f" ({_number(earlier)} paid on earlier claims)" if earlier else ""
         # A span's units count a share a day (§2.1): say so, or its line's units would not match the message. By
         # date, then units: the same lines in another order give the same message.
-        spans = sorted([(line.day, line.end_day, line.units, line) for line in lines
-                        if line.number is not None and line.end_day is not None and line.end_day > line.day],
-                       key=lambda span: span[:3])
+        spans = [line for line in lines
+                 if line.number is not None and line.end_day is not None and line.end_day > line.day]
+        if len(spans) > 1:
+            spans.sort(key=_span_order)
         spread = "".join([f"; {_number(line.units)} units from {line.date.isoformat()} to "
                           f"{dt.date.fromordinal(line.end_day).isoformat()} count {_number(line.billed_units())} a day"
-                          for *_, line in spans])
+                          for line in spans]) if spans else ""
         message = (
             f"{code}: {_number(units)} units on {day_text(lines[0], day) if day else lines[0].date.isoformat()}"
             f"{counted} exceed the limit of "
