@@ -167,8 +167,8 @@ class TestDateSpans:
         result = RULES.evaluate(claim(line("77067", DOS, units=3, end_date="2026-03-04"),
                                       line("77067", DOS, units=2, end_date="2026-03-03")))
         assert mue(result) == [((1, 2), "77067: 2 units on 2026-03-02 exceed the limit of 1 per day (MAI 2, policy; "
-                                        "3 units from 2026-03-02 to 2026-03-04 count 1 a day; "
-                                        "2 units from 2026-03-02 to 2026-03-03 count 1 a day)")]
+                                        "2 units from 2026-03-02 to 2026-03-03 count 1 a day; "
+                                        "3 units from 2026-03-02 to 2026-03-04 count 1 a day)")]  # (by their dates)
 
 
 class TestRows:
