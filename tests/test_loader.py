@@ -17,6 +17,7 @@ def test_cached_ruleset_keeps_the_name_it_was_loaded_under():
 # ---------------------------------------------------------------- odd paths and long chains
 
 import os  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
@@ -510,12 +511,15 @@ def test_rule_and_test_files_are_found_whatever_the_case_of_their_extension(tmp_
 
 
 def test_a_path_to_a_device_or_a_pipe_says_so(tmp_path):
-    """A link to /dev/zero (or a named pipe) exists: not "no rule file or folder at" it, and nothing read."""
-    if not hasattr(os, "mkfifo"):
-        pytest.skip("no named pipes on this system")
-    os.mkfifo(tmp_path / "pipe.rr")
-    with pytest.raises(radrules.RuleError) as caught:
-        radrules.load(tmp_path / "pipe.rr", cache_dir=None)
-    [error] = caught.value.errors
-    assert (error.code, error.message) == ("RR401", f"`{(tmp_path / 'pipe.rr').as_posix()}` is not a rule file or "
-                                                    "folder (a pipe or a device)")
+    """The null device (as a link to /dev/zero would be) and, where the system makes them, a named pipe exist: not
+    "no rule file or folder at" them, and nothing read."""
+    paths = [Path(os.devnull)]
+    if hasattr(os, "mkfifo"):  # (every system has a null device; Windows has no named pipe in its file system)
+        os.mkfifo(tmp_path / "pipe.rr")
+        paths.append(tmp_path / "pipe.rr")
+    for path in paths:
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(path, cache_dir=None)
+        [error] = caught.value.errors
+        assert (error.code, error.message) == ("RR401", f"`{path.as_posix()}` is not a rule file or folder (a pipe or "
+                                                        "a device)")
