@@ -983,3 +983,94 @@ end
                                             wrong.replace("claim also has [A9552]   with modifiers [JW,JZ]",
                                                           "history has [A9552] with the same family")))
             assert hint in str(caught.value)
+
+
+class TestComponentFilter:
+    """`billing the professional component` / `billing the technical component` after the codes of the history
+    tests and `claim also has` (a compliance review's finding: a radiologist's screening read dated the day after
+    the hospital's study was refused as a second screening)."""
+
+    RULES = radrules.loads('''
+rule t.read "a read within 11 months of a read"
+  when line.code is 77067 and months since last [77067] billing the professional component < 12
+  then deny line "read"
+  reference "test"
+end
+rule t.study "a study within 2 years of a study"
+  when line.code is 77067 and history count of [77067] billing the technical component within 2 years >= 1
+  then warn line "study"
+  reference "test"
+end
+rule t.any_read "a read of the code before"
+  when line.code is 74177 and history has [74177] with modifier 76 billing the professional component
+  then info line "any read"
+  reference "test"
+end
+rule t.claim_read "a read of the code on this claim"
+  when line.code is 74177 and claim also has [74177] billing the professional component
+  then info line "claim read"
+  reference "test"
+end
+''', name="components.rr")
+
+    def fired(self, lines, history=(), claim_type="professional"):
+        data = {"type": claim_type, "lines": [{"code": code, "date": date, "modifiers": list(mods)}
+                                              for code, date, *mods in lines]}
+        return sorted((f.rule, f.lines) for f in self.RULES.evaluate(data, history=list(history)).findings)
+
+    @staticmethod
+    def paid(code, date, *modifiers, claim_type=None):
+        line = {"code": code, "date": date, "modifiers": list(modifiers)}
+        if claim_type is not None:
+            line["type"] = claim_type
+        return line
+
+    def test_a_hospitals_line_is_no_read_and_a_read_is_no_study(self):
+        hospital = self.paid("77067", "2026-07-01", claim_type="institutional")
+        assert self.fired([("77067", "2026-07-02", "26")], [hospital]) == [("t.study", (1,))]
+        read = self.paid("77067", "2026-07-01", "26")
+        assert self.fired([("77067", "2026-07-02", "TC")], [read]) == [("t.read", (1,))]
+
+    @pytest.mark.parametrize("modifiers, claim_type, read, study", [
+        ((), "professional", True, True),  # a practitioner's global line: both parts
+        ((), None, True, True),  # of no type given: taken for a practitioner's
+        ((), "institutional", False, True),  # the hospital's line: the technical part
+        (("TC",), "professional", False, True),
+        (("26",), "professional", True, False),
+        (("26",), "institutional", True, False),  # a hospital's professional line (26) is a read
+    ])
+    def test_which_paid_lines_bill_which_part(self, modifiers, claim_type, read, study):
+        found = self.fired([("77067", "2026-07-02")], [self.paid("77067", "2026-01-05", *modifiers,
+                                                                  claim_type=claim_type)])
+        assert (("t.read", (1,)) in found, ("t.study", (1,)) in found) == (read, study)
+
+    def test_this_claims_lines_bill_by_the_claims_type(self):
+        lines = [("74177", "2026-07-01"), ("74177", "2026-07-02", "76")]
+        assert self.fired(lines) == [("t.claim_read", (1,)), ("t.claim_read", (2,))]
+        # on a hospital's claim a global line bills the technical part only: no read of 74177 beside either line
+        assert self.fired(lines, claim_type="institutional") == []
+        assert self.fired([("74177", "2026-07-01", "26"), ("74177", "2026-07-01", "TC")]) == [("t.claim_read", (2,))]
+
+    def test_with_a_modifier_filter_too(self):
+        assert self.fired([("74177", "2026-07-02")], [self.paid("74177", "2026-07-01", "26", "76")]) == [
+            ("t.any_read", (1,))]
+        assert self.fired([("74177", "2026-07-02")], [self.paid("74177", "2026-07-01", "TC", "76")]) == []
+        assert self.fired([("74177", "2026-07-02")], [self.paid("74177", "2026-07-01", "26")]) == []
+
+    def test_layout_and_errors(self):
+        text = ('rule t.x "x"\n  when line.code is 77067 and months since last [77067]   billing  the professional '
+                'component < 12\n  then deny line "x"\n  reference "t"\nend\n')
+        assert "months since last [77067] billing the professional component < 12" in radrules.format_rules(text)
+        with pytest.raises(radrules.RuleError, match="RR204") as caught:
+            radrules.loads(text.replace("professional", "radiology"))
+        assert "`radiology` is no component of a service" in str(caught.value)
+        column = text.splitlines()[1].index("professional") + 1
+        assert f"<string>:2:{column}: error[RR204]" in str(caught.value)
+        for misplaced, hint in (("history has [77067] within 7 days billing the technical component",
+                                 "goes right after the codes"),
+                                ("history has the same code billing the technical component",
+                                 "takes no `billing the ... component`")):
+            with pytest.raises(radrules.RuleError, match="RR103") as caught:
+                radrules.loads(text.replace("months since last [77067]   billing  the professional component < 12",
+                                            misplaced))
+            assert hint in str(caught.value)

@@ -384,6 +384,7 @@ class AlsoHas:
     earlier: bool = False
     modifiers: frozenset | None = None  # `with modifier`: lines with one of them (`without`: with none) count
     without: bool = False
+    component: str | None = None  # `billing the professional component`: lines that bill it count (bills_component)
 
     def test(self, ev, line, other):
         if self.same_date and line is not None:
@@ -397,6 +398,8 @@ class AlsoHas:
             pool = [candidate for candidate in pool if candidate.number < line.number]
         if self.modifiers is not None:
             pool = _with_modifiers(pool, self.modifiers, self.without)
+        if self.component is not None:
+            pool = bills_component(pool, self.component)
         if self.same_property is not None:
             prop = ev.view.properties[self.same_property]
             mine = prop.get(line.code, line.day) if line is not None else None
@@ -472,13 +475,27 @@ def _prior_services(ev, line, test, other):
             if service.code in values and (start is None or service.day >= start):
                 found.append(service)
     if test.modifiers is not None:
-        return _with_modifiers(found, test.modifiers, test.without)
+        found = _with_modifiers(found, test.modifiers, test.without)
+    if test.component is not None:
+        found = bills_component(found, test.component)
     return found
 
 
 def _with_modifiers(lines, modifiers: frozenset, without: bool) -> list:
     """The lines of ``lines`` that have one of ``modifiers`` (``without``: none of them)."""
     return [line for line in lines if modifiers.isdisjoint(line.modset) is without]
+
+
+def bills_component(lines, component: str) -> list:
+    """The lines of ``lines`` (claim lines or paid ones) that bill the ``component`` of their service (domain.md §4).
+    The technical component: a line without 26 (a global or TC line, or a hospital's line, which bills the technical
+    part without a modifier). The professional component (the interpretation): a 26 line, or a global line (neither
+    26 nor TC) of no institutional claim; a paid line of no type given is taken for a practitioner's, as the edits of
+    one provider across claims take it."""
+    if component == "technical":
+        return [line for line in lines if "26" not in line.modset]
+    return [line for line in lines if "26" in line.modset
+            or ("TC" not in line.modset and line.claim_type != "institutional")]
 
 
 def count_services(services) -> int:
@@ -521,6 +538,7 @@ class HistoryHas:
     text: str = ""
     modifiers: frozenset | None = None  # as AlsoHas's
     without: bool = False
+    component: str | None = None  # as AlsoHas's
 
     def test(self, ev, line, other):
         days = _prior(ev, line, self, other)
@@ -533,6 +551,7 @@ class HistoryCount:
     window: Any = None
     modifiers: frozenset | None = None  # as AlsoHas's
     without: bool = False
+    component: str | None = None  # as AlsoHas's
 
     def get(self, ev, line, other):
         services = _prior_services(ev, line, self, other)
@@ -547,6 +566,7 @@ class SinceLast:
     values: frozenset
     modifiers: frozenset | None = None  # as AlsoHas's
     without: bool = False
+    component: str | None = None  # as AlsoHas's
     window = None  # (every earlier service, for _prior)
 
     def get(self, ev, line, other):

@@ -103,6 +103,11 @@ class LineView:
             return self._dx
 
     @property
+    def claim_type(self) -> str:
+        """The type of this line's claim, as a paid line (:class:`HistoryView`) gives its own."""
+        return "institutional" if self._institutional else "professional"
+
+    @property
     def rendering_npi(self):
         return self.line.rendering_npi
 

@@ -525,6 +525,15 @@ def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> 
                           help=f"`{value} modifier` goes right after the codes: `claim also has [A9552] {value} "
                                f"modifier JW on the same date`, `history count of [78815] {value} modifier PS within 3 "
                                "years`")
+    if value == "billing" and re.match(r"\s+the\s+\w+\s+component(?![\w.])", padded[token.end_pos:]) and last_clause:
+        if re.fullmatch(r"history\s+has\s+the\s+same\s+code", last_clause):
+            return Diagnostic("RR103", "unexpected `billing`", span, line_text(token.line),
+                              help="`history has the same code` takes no `billing the ... component`: narrow it with "
+                                   "`with modifier 26` or `without modifier 26`")
+        return Diagnostic("RR103", "unexpected `billing`", span, line_text(token.line),
+                          help="`billing the ... component` goes right after the codes (and their `with modifier`): "
+                               "`months since last [77067] billing the professional component`, `history count of "
+                               "[77067] billing the technical component within 2 years`")
     if token.type != "STRING" and expected == {"NAME"} and re.search(r"(?<![\w.])kind\s+$", before):
         return Diagnostic("RR103", f"unexpected `{value}`", span, line_text(token.line),
                           help="a kind is written in lower case: `format`, `duplicate`, `ptp`, `mue`, `modifier`, "
@@ -802,6 +811,11 @@ def _modifier_filter(children) -> s.ModifierFilter | None:
     return next((child for child in children if isinstance(child, s.ModifierFilter)), None)
 
 
+def _component_filter(children) -> s.ComponentFilter | None:
+    """The ``billing the ... component`` clause among a test's parts, if it has one."""
+    return next((child for child in children if isinstance(child, s.ComponentFilter)), None)
+
+
 def _history_window(children):
     """The window (``within``, ``since``, ``on the same date``) among a history test's parts, if it has one."""
     return next((child for child in children[1:] if isinstance(child, (s.Within, s.Since, s.OnSameDate))), None)
@@ -1068,13 +1082,16 @@ class _Builder(TreeWalk):
         same_date = any(x[0] == "date" for x in clauses)
         earlier = any(x[0] == "earlier" for x in clauses)
         return s.AlsoHas(self._tok(c[0]), c[1], same_date, self._span(meta), same_property, earlier,
-                         _modifier_filter(c))
+                         _modifier_filter(c), _component_filter(c))
 
     def with_modifier(self, meta, c):
         return s.ModifierFilter(False, c[-1], self._span(meta))
 
     def without_modifier(self, meta, c):
         return s.ModifierFilter(True, c[-1], self._span(meta))
+
+    def billing_component(self, meta, c):
+        return s.ComponentFilter(self._tok(c[0]), self._span(meta))
 
     def same_property(self, meta, c):
         among = c[-1] if isinstance(c[-1], s.SetOperand) else None  # `with the same modifiers among SET`
@@ -1090,7 +1107,7 @@ class _Builder(TreeWalk):
         return s.PtpEdit(self._tok(c[0]), self._tok(c[1]), self._span(meta))
 
     def history_has(self, meta, c):
-        return s.HistoryHas(c[0], _history_window(c), self._span(meta), _modifier_filter(c))
+        return s.HistoryHas(c[0], _history_window(c), self._span(meta), _modifier_filter(c), _component_filter(c))
 
     def history_same(self, meta, c):
         same_date = any(isinstance(x, tuple) and x[0] == "date" for x in c)
@@ -1099,10 +1116,10 @@ class _Builder(TreeWalk):
         return s.HistorySame(same_date, tuple(x[1] for x in properties), self._span(meta), _modifier_filter(c), among)
 
     def history_count(self, meta, c):
-        return s.HistoryCount(c[0], _history_window(c), self._span(meta), _modifier_filter(c))
+        return s.HistoryCount(c[0], _history_window(c), self._span(meta), _modifier_filter(c), _component_filter(c))
 
     def since_last(self, meta, c):
-        return s.SinceLast(self._tok(c[0]), c[1], self._span(meta), _modifier_filter(c))
+        return s.SinceLast(self._tok(c[0]), c[1], self._span(meta), _modifier_filter(c), _component_filter(c))
 
     def within(self, meta, c):
         return s.Within(self._tok(c[0]), self._tok(c[1]), self._span(meta))

@@ -508,6 +508,15 @@ class ModifierFilter:
 
 
 @attrs.frozen
+class ComponentFilter:
+    """``billing the professional component`` / ``billing the technical component`` after the codes (and the
+    modifier filter) of ``claim also has`` and the history tests: only lines that bill that part count."""
+
+    component: Token  # `professional` or `technical` (the compiler says so of another word)
+    span: Span
+
+
+@attrs.frozen
 class AlsoHas:
     """``claim also has CODES [with the same PROPERTY] [on the same date] [on an earlier line]``.
 
@@ -523,6 +532,7 @@ class AlsoHas:
     same_property: Token | None = None
     earlier: bool = False
     modifiers: ModifierFilter | None = None
+    component: ComponentFilter | None = None
 
 
 @attrs.frozen
@@ -567,6 +577,7 @@ class HistoryHas:
     window: Within | Since | None
     span: Span
     modifiers: ModifierFilter | None = None
+    component: ComponentFilter | None = None
 
 
 @attrs.frozen
@@ -590,6 +601,7 @@ class HistoryCount:
     window: Within | Since | None
     span: Span
     modifiers: ModifierFilter | None = None
+    component: ComponentFilter | None = None
 
 
 @attrs.frozen
@@ -600,6 +612,7 @@ class SinceLast:
     values: SetOperand
     span: Span
     modifiers: ModifierFilter | None = None
+    component: ComponentFilter | None = None
 
 
 Expr = Union[And, Or, Not, Compare, Presence, InSet, Between, Has, AlsoHas, PtpEdit, HistoryHas, HistorySame]

@@ -385,12 +385,14 @@ class ConditionCompiler:
                 return None
             self.roots.add("line")
         modifiers = self._modifier_filter(expr.modifiers)
-        if modifiers is _BAD:
+        component = self._component(expr.component)
+        if modifiers is _BAD or component is _BAD:
             return None
         self.roots.add("claim")
         if expr.same_date or expr.earlier:
             self.roots.add("line")
-        return c.AlsoHas(resolved.values, expr.same_date, same_property, self._text(expr), expr.earlier, *modifiers)
+        return c.AlsoHas(resolved.values, expr.same_date, same_property, self._text(expr), expr.earlier, *modifiers,
+                         component)
 
     def _modifier_filter(self, clause):
         """(modifiers, without) of a ``with modifier`` / ``without modifier`` clause, (None, False) without one,
@@ -402,14 +404,29 @@ class ConditionCompiler:
             return _BAD
         return resolved.values, clause.without
 
+    def _component(self, clause):
+        """``professional`` or ``technical`` of a ``billing the ... component`` clause, None without one, _BAD after an
+        error."""
+        if clause is None:
+            return None
+        word = clause.component.text
+        if word not in ("professional", "technical"):
+            self.ctx.error("RR204", f"`{word}` is no component of a service: write `billing the professional "
+                           f"component` or `billing the technical component`", clause.component.span,
+                           help="the professional component is the interpretation (a 26 line, or a global line of no "
+                                "hospital's claim); the technical component the study itself (a line without 26)")
+            return _BAD
+        return word
+
     def _historyhas(self, expr: s.HistoryHas):
         resolved = self.sets.evaluate(expr.values.expr, "codes")
         modifiers = self._modifier_filter(expr.modifiers)
+        component = self._component(expr.component)
         window = self._window(expr.window)
-        if resolved is None or window is _BAD or modifiers is _BAD:
+        if resolved is None or window is _BAD or modifiers is _BAD or component is _BAD:
             return None
         self.roots.add("line")
-        return c.HistoryHas(resolved.values, window, self._text(expr), *modifiers)
+        return c.HistoryHas(resolved.values, window, self._text(expr), *modifiers, component)
 
     def _historysame(self, expr: s.HistorySame):
         among = None
@@ -493,20 +510,22 @@ class ConditionCompiler:
         if isinstance(operand, s.HistoryCount):
             resolved = self.sets.evaluate(operand.values.expr, "codes")
             modifiers = self._modifier_filter(operand.modifiers)
+            component = self._component(operand.component)
             window = self._window(operand.window)
-            if resolved is None or window is _BAD or modifiers is _BAD:
+            if resolved is None or window is _BAD or modifiers is _BAD or component is _BAD:
                 return None
             self.roots.add("line")
-            return Operand(c.HistoryCount(resolved.values, window, *modifiers), "number", frozenset(["line"]),
+            return Operand(c.HistoryCount(resolved.values, window, *modifiers, component), "number", frozenset(["line"]),
                            operand.span, "history count")
         if isinstance(operand, s.SinceLast):
             resolved = self.sets.evaluate(operand.values.expr, "codes")
             modifiers = self._modifier_filter(operand.modifiers)
-            if resolved is None or modifiers is _BAD:
+            component = self._component(operand.component)
+            if resolved is None or modifiers is _BAD or component is _BAD:
                 return None
             self.roots.add("line")
             unit = {"day": "days", "month": "months", "year": "years"}.get(operand.unit.text, operand.unit.text)
-            return Operand(c.SinceLast(unit, resolved.values, *modifiers), "number", frozenset(["line"]),
+            return Operand(c.SinceLast(unit, resolved.values, *modifiers, component), "number", frozenset(["line"]),
                            operand.span, f"{unit} since last")
         return self._literal(operand, expected)
 
