@@ -184,6 +184,37 @@ class TestSummary:
         for text in (err, summary.read_text()):
             assert "SECRET" not in text and "77063" not in text and DOS not in text
 
+    def test_claims_of_payers_no_rule_names_are_counted(self, tmp_path):
+        """A claim of "Medicare Part B" gets none of the rules `for payer medicare`: the summary counts such claims
+        by payer (as rules compare payers), in one process and in the pool alike (an operations review)."""
+        claims = [dict(PASSING, payer="Medicare Part B"), dict(PASSING, payer="MEDICARE"), dict(PASSING, payer="bcbs"),
+                  dict(PASSING, payer=" medicare  PART b"), {k: v for k, v in PASSING.items() if k != "payer"}]
+        path, summary = tmp_path / "claims.jsonl", tmp_path / "summary.json"
+        path.write_text(jsonl(*claims * 6))
+        for extra, env in (([], None), (["--jobs", "2"], POOL)):
+            done = run("--summary-json", summary, *extra, path, env=env)
+            assert "  claims of payers no rule names: 18: medicare part b (12), bcbs (6)\n" in done.stderr
+            assert json.loads(summary.read_text())["payers_not_named"] == [
+                {"payer": "medicare part b", "claims": 12}, {"payer": "bcbs", "claims": 6}]
+        # rules that name no payer judge every claim alike: nothing to report
+        rules = tmp_path / "t.rr"
+        rules.write_text('rule t.x\n  when line.code is 77063\n  then warn line "x"\n  reference "r"\nend\n')
+        done = run("--summary-json", summary, "--rules", rules, path)
+        assert "payers no rule names" not in done.stderr
+        assert json.loads(summary.read_text())["payers_not_named"] == []
+
+    def test_payers_past_the_first_hundred_are_counted_together(self):
+        parts = [Summary(), Summary()]
+        for n in range(150):
+            parts[n % 2].add_other_payer(f"payer {n:03d}", n + 1)
+        parts[0].merge(parts[1])
+        counted = parts[0].to_dict(seconds=1, jobs=1, inputs=[])["payers_not_named"]
+        assert len(counted) == 101 and counted[-1]["payer"] is None
+        assert sum(row["claims"] for row in counted) == sum(range(1, 151))
+        parts[0].claims = parts[0].passed = sum(range(1, 151))  # (the claims themselves, counted by add())
+        assert ": 11,325: payer 148 (149), payer 146 (147), " in parts[0].to_text(seconds=1, jobs=1)
+        assert "and 96 more\n" in parts[0].to_text(seconds=1, jobs=1)
+
 
 class TestExitCodes:
     @pytest.mark.parametrize("claims, extra, code", [

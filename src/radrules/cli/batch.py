@@ -26,7 +26,7 @@ import sys
 from json.encoder import encode_basestring_ascii as _json_text
 from typing import Callable, Iterator
 
-from ..claim import Claim
+from ..claim import Claim, payer_key
 from ..errors import ClaimError, InputError, printable
 from ..readers import to_fhir_claim_response
 from ..readers.x12_split import X12Piece, read_x12_piece, split_x12
@@ -260,6 +260,9 @@ def run_unit(unit: Unit, ruleset, options: Options) -> Outcome:
     else:
         items = unit.items
     evaluate = ruleset.evaluate
+    # The payers the rules name: a claim of another payer gets none of the rules `for payer`; a run counts them
+    # (unless the rules name no payer at all: then every claim is judged alike, as the rules mean)
+    named = ruleset.payers | ruleset.compared_payers
     if options.history is not None:
         evaluate = functools.partial(evaluate, history=options.history)
     records = options.authorizations
@@ -275,6 +278,8 @@ def run_unit(unit: Unit, ruleset, options: Options) -> Outcome:
                 parts.append(format_error(output_format, position, error, label))
                 continue
             summary.add(claim, result)
+            if named and claim.payer is not None and (payer := payer_key(claim.payer)) not in named:
+                summary.add_other_payer(payer)
             if output_format == "json":
                 parts.append(result_json(result) + "\n")
             elif output_format == "fhir":

@@ -4,7 +4,9 @@ A :class:`Summary` is filled claim by claim (in worker processes too: each
 unit of work returns its own, and the parent merges them), then written for
 people (:meth:`Summary.to_text`) or tools (:meth:`Summary.to_dict`). It
 holds counts only, never a value of a claim (no ids, no codes), except rule
-ids and CARCs.
+ids, CARCs, and the names of payers the rules do not name (a payer's name is no
+patient's data: claims of "Medicare Part B" get none of the rules `for payer
+medicare`, and a nightly run should say so).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 from ..money import amount, cents, shown
 
 STATUSES = ("pay", "deny", "review")
+OTHER_PAYERS_KEPT = 100  # distinct payer names counted apart; the claims of more are counted together
+OTHER_PAYERS_SHOWN = 5
 
 
 class Summary:
@@ -23,7 +27,8 @@ class Summary:
     """
 
     __slots__ = ("claims", "passed", "failed", "unreadable", "envelope_errors", "input_errors", "lines",
-                 "rules", "carcs", "denied_cents", "denied_charged", "denied_uncharged", "not_judged")
+                 "rules", "carcs", "denied_cents", "denied_charged", "denied_uncharged", "not_judged",
+                 "other_payers")
 
     def __init__(self):
         self.claims = 0  # every claim read, readable or not
@@ -39,6 +44,8 @@ class Summary:
         self.denied_charged = 0  # denied lines with a charge
         self.denied_uncharged = 0  # denied lines without one
         self.not_judged = 0  # lines of a revenue code alone (counted by status too)
+        # claims whose payer no rule names, by the payer (as rules compare it); None: those of more payers than kept
+        self.other_payers: dict[str | None, int] = {}
 
     def __getstate__(self):
         return tuple(getattr(self, name) for name in self.__slots__)
@@ -88,6 +95,14 @@ class Summary:
                 row[1] += len(numbers)
                 row[2] += sum(charges[n - 1] or 0 for n in numbers if 0 < n <= len(charges))
 
+    def add_other_payer(self, payer: str | None, claims: int = 1) -> None:
+        """A claim (or ``claims`` of them) whose payer (``payer``, as rules compare payers) no rule names; None:
+        of payers past the first OTHER_PAYERS_KEPT."""
+        other = self.other_payers
+        if payer not in other and len(other) >= OTHER_PAYERS_KEPT:
+            payer = None
+        other[payer] = other.get(payer, 0) + claims
+
     def add_unreadable(self) -> None:
         """A claim that could not be read or has the wrong shape."""
         self.claims += 1
@@ -99,6 +114,8 @@ class Summary:
                      "denied_charged", "denied_uncharged", "not_judged"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.input_errors.extend(other.input_errors)
+        for payer, count in other.other_payers.items():
+            self.add_other_payer(payer, count)
         for status, count in other.lines.items():
             self.lines[status] += count
         for mine, theirs in ((self.rules, other.rules), (self.carcs, other.carcs)):
@@ -137,6 +154,7 @@ class Summary:
                 "by_carc": [{"carc": carc, "claims": row[0], "lines": row[1], "charge": amount(row[2])}
                             for carc, row in _ordered(self.carcs)],
             },
+            "payers_not_named": [{"payer": payer, "claims": count} for payer, count in self._other_payers()],
             "charges_at_risk": {"amount": amount(self.denied_cents), "lines": self.denied_charged,
                                 "lines_without_charge": self.denied_uncharged},
             "seconds": round(seconds, 3),
@@ -168,6 +186,13 @@ class Summary:
             at_risk += (f"; {self.denied_uncharged:,} denied line{'' if self.denied_uncharged == 1 else 's'} "
                         "without a charge")
         out.append(at_risk)
+        if self.other_payers:
+            payers = self._other_payers()
+            shown_payers = ", ".join(f"{payer if payer is not None else '(more payers)'} ({count:,})"
+                                     for payer, count in payers[:OTHER_PAYERS_SHOWN])
+            more = f" and {len(payers) - OTHER_PAYERS_SHOWN:,} more" if len(payers) > OTHER_PAYERS_SHOWN else ""
+            claims = sum(self.other_payers.values())
+            out.append(f"  claims of payers no rule names: {claims:,}: {shown_payers}{more}")
         if self.rules:
             width = max(24, *(len(rule) for rule in self.rules))
             out.append(f"  denials by rule{' ' * (width - 13)}{'claims':>9} {'lines':>9} {'charges':>14}")
@@ -179,6 +204,11 @@ class Summary:
         return "\n".join(out) + "\n"
 
 
+
+
+    def _other_payers(self) -> list:
+        """(payer, claims) of :attr:`other_payers`, the most claims first, then by name (None: more payers, last)."""
+        return sorted(self.other_payers.items(), key=lambda item: (item[0] is None, -item[1], item[0] or ""))
 
 
 def _ordered(table: dict) -> list:
