@@ -130,10 +130,13 @@ class TestProfessionalFixture:
         assert claim.diagnosis_system == "icd9"
 
     def test_claims_evaluate_with_the_bundled_rules(self):
-        """The claims evaluate: Acme's PTP edit and prior-auth rule fire on claim 3, format.icd9 on claim 5."""
+        """The claims evaluate: claim 1's TC line of a hospital outpatient (POS 22) is Medicare's to deny, Acme's PTP
+        edit and prior-auth rule fire on claim 3, format.icd9 on claim 5."""
         rules = radrules.load()
         results = [rules.evaluate(c) for c in claims(P837) if isinstance(c, radrules.Claim)]
-        assert [r.passed for r in results] == [True, True, False, False]
+        assert [r.passed for r in results] == [False, True, False, False]
+        assert [(f.rule, f.lines) for f in results[0].findings] == [
+            ("medicare.technical_component.hospital_patient", (3,))]
         assert {"acme.ptp", "acme.prior_auth.missing"} <= set(results[2].fired())
         assert results[3].fired() == ("format.icd9",)
         assert results[3].findings[0].carc == "CO-16" and results[3].findings[0].rarc == ("M76",)
