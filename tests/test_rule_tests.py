@@ -1391,7 +1391,7 @@ class TestCoverage:
         code, out = run_cli(capsys, "--coverage", "payer")
         assert code == 0 and "RR308" not in out
         assert out.startswith("1 passed, 0 failed\n\n") and "radiology.contrast.combined" not in out
-        assert "coverage: no rules but the 80 bundled rules and built-in checks the tests load" in out  # theirs to cover, not this run's
+        assert "coverage: no rules but the 81 bundled rules and built-in checks the tests load" in out  # theirs to cover, not this run's
         # A folder no test loads, under the PATH: loaded as the tests load theirs, beside the bundled rules.
         write(tmp_path, "other/o.rr", 'rule other.x "x"\n  when line.code is 70460\n  then warn line "m"\n'
                                       '  reference "r"\nend\n')
