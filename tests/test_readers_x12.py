@@ -667,29 +667,53 @@ class TestSegmentsOnceInTheirLoop:
         assert (error.segment, error.segment_id, error.claim, error.problem) == (CLM + at, segment_id, 1, words)
         assert isinstance(claim, radrules.Claim) and claim.id == "C9"
 
-    @pytest.mark.parametrize("segment, after, loop", [
-        ("DMG*D8*19800501*F", "DMG*D8*19580314*F", "DMG appears twice in its loop (2010BA)"),
-        ("NM1*PR*2*OTHER PLAN*****PI*P2", "NM1*PR*2*Example  Health   Plan*****PI*P1",
-         "NM1*PR appears twice in its loop (2010BB)"),
-        ("NM1*IL*1*OTHER*PAT****MI*M2", "NM1*IL*1*EXAMPLE*PAT****MI*M1", "NM1*IL appears twice in its loop (2010BA)"),
-        ("SBR*P*18*******MC", "SBR*P*18*******CI", "SBR appears twice in its loop (2000B)"),
-    ], ids=["DMG", "NM1*PR", "NM1*IL", "SBR"])
-    def test_twice_in_a_subscriber_loop(self, segment, after, loop):
-        """Every claim of the subscriber (its own and its dependents') is an error at the second segment; the
-        next subscriber's claims are read."""
-        at = HEAD.index(after)
-        head = HEAD[:at + 1] + [segment] + HEAD[at + 1:]
+    _PATIENT = ["HL*3*2*23*0", "PAT*19", "NM1*QC*1*CHILD*PAT", "DMG*D8*20150601*M"]
+    _NEXT = ["HL*4*1*22*0", "SBR*P*18*******CI", "NM1*IL*1*NEXT*PAT****MI*M3", "DMG*D8*19700101*M",
+             "NM1*PR*2*ACME*****PI*P3"]
+
+    def subscriber_file(self, head: list) -> list:
+        """A subscriber (``head``) with a claim of its own (C1), a dependent with a claim (C2), and the next
+        subscriber with a claim (C3)."""
         line = ["LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"]
-        patient = ["HL*3*2*23*0", "PAT*19", "NM1*QC*1*CHILD*PAT", "DMG*D8*20150601*M"]
-        after_them = ["HL*4*1*22*0", "SBR*P*18*******CI", "NM1*IL*1*NEXT*PAT****MI*M3", "DMG*D8*19700101*M",
-                      "NM1*PR*2*ACME*****PI*P3"]
-        items = read(x12("CLM*C1*10***11:B:1", *line, *patient, "CLM*C2*10***11:B:1", *line, *after_them,
-                         "CLM*C3*10***11:B:1", *line, head=head))
-        assert [type(item).__name__ for item in items] == ["InputError", "InputError", "Claim"]
-        for item, position in zip(items, (1, 2)):
-            assert (item.segment, item.segment_id, item.claim) == (at + 3, segment[:3], position)
-            assert item.problem == f"{loop}, which has one"
+        return read(x12("CLM*C1*10***11:B:1", *line, *self._PATIENT, "CLM*C2*10***11:B:1", *line, *self._NEXT,
+                        "CLM*C3*10***11:B:1", *line, head=head))
+
+    @pytest.mark.parametrize("segment, after, loop, dependent_reads_it", [
+        ("DMG*D8*19800501*F", "DMG*D8*19580314*F", "DMG appears twice in its loop (2010BA)", False),
+        ("NM1*PR*2*OTHER PLAN*****PI*P2", "NM1*PR*2*Example  Health   Plan*****PI*P1",
+         "NM1*PR appears twice in its loop (2010BB)", True),
+        ("NM1*IL*1*OTHER*PAT****MI*M2", "NM1*IL*1*EXAMPLE*PAT****MI*M1", "NM1*IL appears twice in its loop (2010BA)",
+         False),
+        ("SBR*P*18*******MC", "SBR*P*18*******CI", "SBR appears twice in its loop (2000B)", True),
+    ], ids=["DMG", "NM1*PR", "NM1*IL", "SBR"])
+    def test_twice_in_a_subscriber_loop(self, segment, after, loop, dependent_reads_it):
+        """The subscriber's own claim is an error at the second segment; its dependent's claim too when it reads
+        the segment (SBR, the payer's NM1*PR), and not when it does not (the subscriber's NM1*IL and DMG: the
+        dependent's claim has the patient's DMG and no member id); the next subscriber's claims are read."""
+        at = HEAD.index(after)
+        items = self.subscriber_file(HEAD[:at + 1] + [segment] + HEAD[at + 1:])
+        assert [type(item).__name__ for item in items] == [
+            "InputError", "InputError" if dependent_reads_it else "Claim", "Claim"]
+        for item in items[:2 if dependent_reads_it else 1]:
+            assert (item.segment, item.segment_id, item.problem) == (at + 3, segment[:3], f"{loop}, which has one")
+        assert items[0].claim == 1 and (items[1].claim == 2 if dependent_reads_it else items[1].id == "C2")
+        if not dependent_reads_it:  # the dependent's own birth date and sex, the subscriber's payer
+            dependent = items[1]
+            assert (dependent.patient.birth_date, dependent.patient.sex, dependent.patient.id) == (
+                D(2015, 6, 1), "M", None)
+            assert dependent.payer == "example health plan"
         assert items[2].id == "C3" and items[2].payer == "acme"
+
+    def test_twice_in_a_subscriber_loop_read_and_not_read_by_the_dependent(self):
+        """A subscriber's DMG twice and then its NM1*PR twice: its own claim is an error at the first second
+        segment (the DMG), its dependent's at the NM1*PR, which it reads."""
+        at = HEAD.index("DMG*D8*19580314*F")
+        head = HEAD[:at + 1] + ["DMG*D8*19800501*F"] + HEAD[at + 1:] + ["NM1*PR*2*OTHER PLAN*****PI*P2"]
+        own, dependent, following = self.subscriber_file(head)
+        assert (own.segment, own.segment_id, own.claim) == (at + 3, "DMG", 1)
+        assert (dependent.segment, dependent.segment_id, dependent.claim) == (len(head) + 1, "NM1", 2)
+        assert dependent.problem == "NM1*PR appears twice in its loop (2010BB), which has one"
+        assert following.id == "C3"
 
     def test_twice_in_a_patient_loop(self):
         """The patient's DMG (2010CA) twice: the patient's claim is an error; the subscriber's own claim is read."""

@@ -217,6 +217,25 @@ def test_a_segment_twice_in_a_subscriber_or_patient_loop_reads_alike_in_pieces(m
         assert in_pieces(data, size) == expected
 
 
+@pytest.mark.parametrize("window", [200, 1 << 20], ids=["cut segment by segment", "cut quickly"])
+def test_a_subscribers_dmg_twice_falls_on_its_own_claims_in_pieces(monkeypatch, window):
+    """The subscriber's DMG twice: its own claims are errors and its dependent's claims are read, in pieces too
+    (the walker's snapshot carries which claims read the segment)."""
+    from test_readers_x12 import HEAD, x12
+
+    monkeypatch.setattr(x12_split, "_WINDOW", window)
+    at = HEAD.index("DMG*D8*19580314*F")
+    head = HEAD[:at + 1] + ["DMG*D8*19800501*F"] + HEAD[at + 1:]
+    own = [segment for number in range(1, 21) for segment in (f"CLM*C{number}*10***11:B:1", *_LINE)]
+    dependent = [segment for number in range(21, 40) for segment in (f"CLM*C{number}*10***11:B:1", *_LINE)]
+    data = x12(*own, "HL*3*2*23*0", "PAT*19", "NM1*QC*1*KID*ONE", "DMG*D8*20150601*M", *dependent,
+               "HL*9*1*22*0", "SBR*P*18*******CI", "CLM*C40*10***11:B:1", *_LINE, head=head).encode()
+    expected = whole(data)
+    assert [item[0] for item in expected[0]] == ["error"] * 20 + ["claim"] * 20
+    for size in (1, 3, 10):
+        assert in_pieces(data, size) == expected
+
+
 @pytest.mark.parametrize("where", ["HL*2*1*22*0~", "CLM*X12*", "DTP*472*D8*20260302~\nHL*20*1*22*0~"],
                          ids=["in the envelope's header", "in a claim", "before a subscriber loop"])
 def test_a_segment_too_long_stops_where_the_reader_stops(where):

@@ -485,7 +485,10 @@ class _Walker(_ClaimReader):
             elif self.lost_hl is not None:
                 self.claim.problem = _ClaimProblem(number, "CLM", self.lost_hl)
             else:
-                twice = self.subscriber.get("twice") or (self.patient or {}).get("twice")
+                # a subscriber's own claims read all its loop; a dependent's, its SBR and NM1*PR (_note_once)
+                patient = self.patient
+                twice = self.subscriber.get("twice") if patient is None else \
+                    self.subscriber.get("shared_twice") or patient.get("twice")
                 if twice is not None:
                     self.claim.problem = _twice(*twice)
             return
@@ -532,7 +535,7 @@ class _Walker(_ClaimReader):
             self.check_bht(number)
             self.created = (number, _element(elements, 4))
         elif segment_id == "SBR" and self.level == "22":
-            _note_once(self.subscriber, "SBR", number, "2000B")
+            _note_once(self.subscriber, "SBR", number, "2000B", shared=True)
             self.subscriber["filing"] = _element(elements, 9)
         elif segment_id == "NM1":
             entity = _element(elements, 1)
@@ -547,7 +550,7 @@ class _Walker(_ClaimReader):
             elif entity == "85" and self.level == "20":
                 self.billing_npi = (_element(elements, 9).strip() or None) if _element(elements, 8) == "XX" else None
             elif entity == "PR" and self.level == "22":
-                _note_once(self.subscriber, "NM1*PR", number, "2010BB")
+                _note_once(self.subscriber, "NM1*PR", number, "2010BB", shared=True)
                 self.subscriber["payer_name"] = _element(elements, 3)
                 self.subscriber["payer_id"] = _element(elements, 9)
         elif segment_id == "DMG":
@@ -559,14 +562,24 @@ class _Walker(_ClaimReader):
                 self.patient["dmg"] = (number, elements)
 
 
-def _note_once(loop: dict, segment: str, number: int, name: str) -> None:
+def _note_once(loop: dict, segment: str, number: int, name: str, shared: bool = False) -> None:
     """Note in ``loop`` (a subscriber's or patient's dict) a segment read that the guide allows once in loop
-    ``name``; a second one is kept as ``loop["twice"]``, the problem of the claims that read the loop
-    (docs/readers.md): the value read would be the second's, in silence."""
+    ``name``; the first second one is kept as ``loop["twice"]``, the problem of the claims that read the loop
+    (docs/readers.md): the value read would be the second's, in silence.
+
+    The problem falls only on the claims that read the segment. A subscriber's own claims read all of its loop;
+    its dependents' claims (a patient loop, 2000C) read only the ``shared`` segments, the subscriber's SBR and
+    payer (NM1*PR), and not its name (NM1*IL: a dependent has no member id of its own) or demographics (DMG: the
+    patient's DMG is read), so the first second one of those is kept as ``loop["shared_twice"]`` too. (As a
+    subscriber's malformed DMG is reported only on its own claims.)"""
     if segment not in loop:
         loop[segment] = number
-    elif "twice" not in loop:
-        loop["twice"] = (number, segment, name)
+        return
+    twice = (number, segment, name)
+    if "twice" not in loop:
+        loop["twice"] = twice
+    if shared and "shared_twice" not in loop:
+        loop["shared_twice"] = twice
 
 
 def _quote_count(text: str) -> str:
