@@ -502,8 +502,6 @@ class TestMalformed:
         (["DTP*050*D8*2026", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"], "DTP", "received date"),
         (["REF*G1", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"], "REF", "REF*G1 without"),
         (["REF*F8* ", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"], "REF", "REF*F8 without the payer's"),
-        (["REF*F8*26123000456", "REF*F8*26123000789", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"],
-         "REF", "a second REF*F8 of another number: a claim replaces one claim"),
         # SV107 pointers count HI positions: a principal moved first or an empty composite would re-aim them
         (["HI*ABF:R0600*ABK:R0789", "LX*1", "SV1*HC:71046*10*UN*1***1", "DTP*472*D8*20260302"], "HI",
          "HI02: the principal diagnosis (ABK) comes after another"),
@@ -658,9 +656,23 @@ class TestSegmentsOnceInTheirLoop:
         (["CLM*C1*10***13:A:1", "DTP*434*RD8*20250911-20250911", "DTP*434*RD8*20250901-20250930", "LX*1",
           "SV2*0320*HC:71046*10*UN*1", "DTP*472*D8*20250911"], HEAD_I, 2, "DTP",
          "DTP*434 appears twice in its loop (2300), which has one"),
-    ], ids=["2400 DTP*472", "2400 DTP*472, line without LX", "2300 DTP*050", "2300 DTP*434"])
+        (["CLM*C1*10***11:B:7", "REF*F8*26123000456", "REF*F8*26123000789", "LX*1", "SV1*HC:71046*10*UN*1",
+          "DTP*472*D8*20260302"], HEAD, 2, "REF", "REF*F8 appears twice in its loop (2300), which has one"),
+        # the same value twice is refused too (one rule for every such segment: x12_claims._twice)
+        (["CLM*C1*10***11:B:7", "REF*F8*26123000456", "REF*F8*26123000456", "LX*1", "SV1*HC:71046*10*UN*1",
+          "DTP*472*D8*20260302"], HEAD, 2, "REF", "REF*F8 appears twice in its loop (2300), which has one"),
+        (["CLM*C1*10***11:B:7", "REF*F8*26123000456", "REF*F8* ", "LX*1", "SV1*HC:71046*10*UN*1",
+          "DTP*472*D8*20260302"], HEAD, 2, "REF", "REF*F8 appears twice in its loop (2300), which has one"),
+        (["CLM*C1*10***11:B:1", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302", "DTP*472*D8*20260302"],
+         HEAD, 4, "DTP", "DTP*472 appears twice in its loop (2400), which has one"),
+        (["CLM*C1*10***11:B:1", "DTP*050*D8*20260310", "DTP*050*D8*20260310", "LX*1", "SV1*HC:71046*10*UN*1",
+          "DTP*472*D8*20260302"], HEAD, 2, "DTP", "DTP*050 appears twice in its loop (2300), which has one"),
+    ], ids=["2400 DTP*472", "2400 DTP*472, line without LX", "2300 DTP*050", "2300 DTP*434", "2300 REF*F8",
+            "2300 REF*F8, same number", "2300 REF*F8, then an empty one", "2400 DTP*472, same date",
+            "2300 DTP*050, same date"])
     def test_twice_in_a_claim(self, segments, head, at, segment_id, words):
-        """The claim is an error at the second segment; the next claim is read."""
+        """The claim is an error at the second segment, whether or not it repeats the first; the next claim is
+        read."""
         good = [s.replace("11:B:1", "13:A:1").replace("SV1*", "SV2*0320*") for s in self._GOOD] \
             if head is HEAD_I else self._GOOD
         error, claim = read(x12(*segments, *good, head=head))
@@ -685,7 +697,10 @@ class TestSegmentsOnceInTheirLoop:
         ("NM1*IL*1*OTHER*PAT****MI*M2", "NM1*IL*1*EXAMPLE*PAT****MI*M1", "NM1*IL appears twice in its loop (2010BA)",
          False),
         ("SBR*P*18*******MC", "SBR*P*18*******CI", "SBR appears twice in its loop (2000B)", True),
-    ], ids=["DMG", "NM1*PR", "NM1*IL", "SBR"])
+        # the same values twice are refused too (one rule for every such segment: x12_claims._twice)
+        ("DMG*D8*19580314*F", "DMG*D8*19580314*F", "DMG appears twice in its loop (2010BA)", False),
+        ("SBR*P*18*******CI", "SBR*P*18*******CI", "SBR appears twice in its loop (2000B)", True),
+    ], ids=["DMG", "NM1*PR", "NM1*IL", "SBR", "DMG, same values", "SBR, same values"])
     def test_twice_in_a_subscriber_loop(self, segment, after, loop, dependent_reads_it):
         """The subscriber's own claim is an error at the second segment; its dependent's claim too when it reads
         the segment (SBR, the payer's NM1*PR), and not when it does not (the subscriber's NM1*IL and DMG: the
@@ -726,12 +741,12 @@ class TestSegmentsOnceInTheirLoop:
         assert error.problem == "DMG appears twice in its loop (2010CA), which has one"
 
     def test_segments_that_may_repeat_are_read(self):
-        """DTPs of other qualifiers, a DTP*472 on each line, several HI, REF*G1, NTE, the same REF*F8 twice, and
-        the other payer's NM1*PR and dates (2330B, after SBR) are no second segment of a loop."""
+        """DTPs of other qualifiers, a DTP*472 on each line, several HI, REF*G1, NTE, and the other payer's
+        NM1*PR, REF*F8 and dates (2330B, after SBR) are no second segment of a loop."""
         claim = one("CLM*C1*10***11:B:7", "DTP*431*D8*20260301", "DTP*454*D8*20260301", "DTP*050*D8*20260310",
-                    "REF*G1*PA1", "REF*G1*PA2", "REF*F8*ICN1", "REF*F8*ICN1", "NTE*ADD*ONE", "NTE*ADD*TWO",
+                    "REF*G1*PA1", "REF*G1*PA2", "REF*F8*ICN1", "NTE*ADD*ONE", "NTE*ADD*TWO",
                     "HI*ABK:J189", "HI*ABF:R0789", "HI*BG:45", "SBR*S*01*******CI", "NM1*PR*2*OTHER*****PI*P9",
-                    "DTP*573*D8*20260320", "LX*1", "SV1*HC:71046*10*UN*1***1", "DTP*472*D8*20260302",
+                    "REF*F8*ICN2", "DTP*573*D8*20260320", "LX*1", "SV1*HC:71046*10*UN*1***1", "DTP*472*D8*20260302",
                     "DTP*573*D8*20260320", "REF*G1*PA3", "LX*2", "SV1*HC:71047*10*UN*1***2", "DTP*472*D8*20260303")
         assert [line.date for line in claim.lines] == [D(2026, 3, 2), D(2026, 3, 3)]
         assert claim.received == D(2026, 3, 10) and claim.prior_auth == ("PA1", "PA2", "PA3")
@@ -932,7 +947,7 @@ class TestDirectClaims:
         ["LX*1", "SV1*HC:71046:  *10*UN*1", "DTP*472*D8*20260302"],
         ["HI*ABK: ", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"],
         ["REF*G1*  ", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"],
-        ["REF*F8* ICN9 ", "REF*F8*ICN9", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"],
+        ["REF*F8* ICN9 ", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"],
         ["NM1*82*1*R*O****XX* 1234567893 ", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"],
     ]
 

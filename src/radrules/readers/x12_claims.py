@@ -146,7 +146,14 @@ class _Line:
 
 
 def _twice(number: int, segment: str, loop: str) -> _ClaimProblem:
-    """A second segment that the guide allows once in its loop: the value read would be the second's, in silence."""
+    """A second segment that the guide allows once in its loop: the value read would be the second's, in silence.
+
+    Every such segment follows one rule: a second one is an error, whether or not it repeats the first's
+    values. An identical copy would change no value read, but the file breaks the guide all the same (a 999
+    acknowledgment rejects the transaction set for a segment or loop over its maximum use), so a clearinghouse
+    wants it named before the file goes to the payer, not a claim that passes the edits and bounces there; one
+    rule also needs no judgement of which copies count as the same (blanks, another name beside the same NPI),
+    and it is the JSON reader's rule for a key given twice (docs/readers.md)."""
     return _ClaimProblem(number, segment[:3], f"{segment} appears twice in its loop ({loop}), which has one")
 
 
@@ -256,13 +263,12 @@ class _ClaimReader:
                     if value not in claim.prior_auth:
                         claim.prior_auth.append(value)
                 elif qualifier == "F8" and section == "claim":  # (2330B's F8 is another payer's number)
+                    if claim.replaces is not None:  # (also of the same number: _twice)
+                        raise _twice(number, "REF*F8", "2300")
                     value = _element(elements, 2).strip()
                     if not value:
                         raise _ClaimProblem(number, segment_id, "REF*F8 without the payer's claim control number "
                                             "of the claim replaced (REF02)")
-                    if claim.replaces is not None and claim.replaces != value:
-                        raise _ClaimProblem(number, segment_id, "a second REF*F8 of another number: a claim "
-                                            "replaces one claim")  # (numbers not shown: they identify claims)
                     claim.replaces = value
             elif segment_id == "HI" and section == "claim":
                 self.diagnoses(claim, number, elements)
