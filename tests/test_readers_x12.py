@@ -667,9 +667,29 @@ class TestSegmentsOnceInTheirLoop:
          HEAD, 4, "DTP", "DTP*472 appears twice in its loop (2400), which has one"),
         (["CLM*C1*10***11:B:1", "DTP*050*D8*20260310", "DTP*050*D8*20260310", "LX*1", "SV1*HC:71046*10*UN*1",
           "DTP*472*D8*20260302"], HEAD, 2, "DTP", "DTP*050 appears twice in its loop (2300), which has one"),
+        # providers: 837P 2310B and 2420A, 837I 2310A (attending), 2310D and 2420C (a second NPI won in silence)
+        (["CLM*C1*10***11:B:1", "NM1*82*1*READER*ONE****XX*1234567893", "NM1*82*1*READER*TWO****XX*1245319599",
+          "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"], HEAD, 2, "NM1",
+         "NM1*82 appears twice in its loop (2310B), which has one"),
+        (["CLM*C1*10***11:B:1", "LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302",
+          "NM1*82*1*READER*ONE****XX*1234567893", "NM1*82*1*READER*TWO****XX*1245319599"], HEAD, 5, "NM1",
+         "NM1*82 appears twice in its loop (2420A), which has one"),
+        (["CLM*C1*10***11:B:1", "NM1*82*1*READER*ONE", "NM1*82*1*READER*TWO****XX*1245319599", "LX*1",
+          "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"], HEAD, 2, "NM1",
+         "NM1*82 appears twice in its loop (2310B), which has one"),
+        (["CLM*C1*10***13:A:1", "NM1*71*1*ATTENDING*ONE****XX*1234567893",
+          "NM1*71*1*ATTENDING*TWO****XX*1245319599", "LX*1", "SV2*0320*HC:71046*10*UN*1", "DTP*472*D8*20250911"],
+         HEAD_I, 2, "NM1", "NM1*71 appears twice in its loop (2310A), which has one"),
+        (["CLM*C1*10***13:A:1", "NM1*82*1*READER*ONE****XX*1234567893", "NM1*82*1*READER*TWO****XX*1245319599",
+          "LX*1", "SV2*0320*HC:71046*10*UN*1", "DTP*472*D8*20250911"], HEAD_I, 2, "NM1",
+         "NM1*82 appears twice in its loop (2310D), which has one"),
+        (["CLM*C1*10***13:A:1", "LX*1", "SV2*0320*HC:71046*10*UN*1", "DTP*472*D8*20250911",
+          "NM1*82*1*READER*ONE****XX*1234567893", "NM1*82*1*READER*ONE****XX*1234567893"], HEAD_I, 5, "NM1",
+         "NM1*82 appears twice in its loop (2420C), which has one"),
     ], ids=["2400 DTP*472", "2400 DTP*472, line without LX", "2300 DTP*050", "2300 DTP*434", "2300 REF*F8",
             "2300 REF*F8, same number", "2300 REF*F8, then an empty one", "2400 DTP*472, same date",
-            "2300 DTP*050, same date"])
+            "2300 DTP*050, same date", "837P 2310B NM1*82", "837P 2420A NM1*82", "837P 2310B NM1*82, first without NPI",
+            "837I 2310A NM1*71", "837I 2310D NM1*82", "837I 2420C NM1*82, same NPI"])
     def test_twice_in_a_claim(self, segments, head, at, segment_id, words):
         """The claim is an error at the second segment, whether or not it repeats the first; the next claim is
         read."""
@@ -739,6 +759,53 @@ class TestSegmentsOnceInTheirLoop:
         assert claim.id == "C1" and claim.patient.birth_date == D(1958, 3, 14)
         assert (error.segment, error.segment_id, error.claim) == (CLM + 8, "DMG", 2)
         assert error.problem == "DMG appears twice in its loop (2010CA), which has one"
+
+    @pytest.mark.parametrize("head", [HEAD, HEAD_I], ids=["837P", "837I"])
+    def test_providers_of_other_loops_are_no_second_one(self, head):
+        """A rendering provider of the claim (2310B, 837I 2310D) and one of each line (2420A, 2420C) are in
+        different loops, and another payer's providers (2330x, after SBR) are not this claim's: each is the one
+        of its loop, and each line reads its own, else the claim's."""
+        if head is HEAD_I:
+            clm, service = "CLM*C1*10***13:A:1", "SV2*0320*HC:{}*10*UN*1"
+            attending, others = ["NM1*71*1*ATTENDING*DOC****XX*1111111112"], ["NM1*71*1*OTHER*DOC****XX*9999999991"]
+        else:
+            clm, service, attending, others = "CLM*C1*10***11:B:1", "SV1*HC:{}*10*UN*1", [], []
+        (claim,) = read(x12(
+            clm, *attending, "NM1*82*1*READER*CLAIM****XX*1234567893",
+            "SBR*S*01*******CI", "NM1*PR*2*OTHER*****PI*P9", *others, "NM1*82*1*OTHER*PAYERS****XX*9999999991",
+            "LX*1", service.format("71046"), "DTP*472*D8*20260302", "NM1*82*1*READER*ONE****XX*1245319599",
+            "LX*2", service.format("71047"), "DTP*472*D8*20260302",
+            "LX*3", service.format("71048"), "DTP*472*D8*20260302", "NM1*82*1*READER*THREE****XX*1245319599",
+            head=head))
+        assert [line.rendering_npi for line in claim.lines] == ["1245319599", "1234567893", "1245319599"]
+
+    def test_an_attending_provider_of_an_837p_is_not_read(self):
+        """NM1*71 (an attending provider, 837I loop 2310A) is not read from an 837P, so two of them are no error
+        there: the claim's lines take the billing provider's NPI."""
+        head = HEAD[:4] + ["NM1*85*2*GROUP*****XX*1234567893"] + HEAD[4:]
+        (claim,) = read(x12("CLM*C1*10***11:B:1", "NM1*71*1*A*ONE****XX*1111111112",
+                            "NM1*71*1*A*TWO****XX*9999999991", "LX*1", "SV1*HC:71046*10*UN*1",
+                            "DTP*472*D8*20260302", head=head))
+        assert claim.lines[0].rendering_npi == claim.billing_npi == "1234567893"
+
+    @pytest.mark.parametrize("second", ["NM1*85*2*GROUP*****XX*1245319599", "NM1*85*2*GROUP*****XX*1234567893"],
+                             ids=["another NPI", "the same NPI"])
+    def test_a_second_billing_provider(self, second):
+        """A second NM1*85 in one billing provider loop (2010AA, once in HL 20) makes every claim below it an
+        error at the second, the subscriber's and the dependent's (each reads the billing provider); a new
+        billing provider loop (HL 20) has its own, and its claims are read."""
+        at = HEAD.index("HL*1**20*1") + 1
+        head = HEAD[:at] + ["NM1*85*2*GROUP*****XX*1234567893", "N3*1 MAIN ST", second] + HEAD[at:]
+        line = ["LX*1", "SV1*HC:71046*10*UN*1", "DTP*472*D8*20260302"]
+        following = ["HL*5**20*1", "NM1*85*2*OTHER GROUP*****XX*1245319599", "HL*6*5*22*0", "SBR*P*18*******CI",
+                     "NM1*IL*1*NEXT*PAT****MI*M3", "DMG*D8*19700101*M", "NM1*PR*2*ACME*****PI*P3"]
+        items = read(x12("CLM*C1*10***11:B:1", *line, *self._PATIENT, "CLM*C2*10***11:B:1", *line, *following,
+                         "CLM*C3*10***11:B:1", *line, head=head))
+        assert [type(item).__name__ for item in items] == ["InputError", "InputError", "Claim"]
+        for item, position in zip(items, (1, 2)):
+            assert (item.segment, item.segment_id, item.claim) == (at + 4, "NM1", position)
+            assert item.problem == "NM1*85 appears twice in its loop (2010AA), which has one"
+        assert items[2].id == "C3" and items[2].billing_npi == items[2].lines[0].rendering_npi == "1245319599"
 
     def test_segments_that_may_repeat_are_read(self):
         """DTPs of other qualifiers, a DTP*472 on each line, several HI, REF*G1, NTE, and the other payer's

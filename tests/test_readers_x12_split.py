@@ -95,6 +95,20 @@ class TestSameAsTheWholeFile:
                 if not isinstance(item, radrules.InputError)]
         assert npis[:3] == ["1245319599"] * 3 and set(npis[3:]) == {"1234567893"}
 
+    @pytest.mark.parametrize("claims", [1, 2])
+    def test_a_second_billing_provider_reads_alike_in_pieces(self, claims):
+        """A second NM1*85 in a billing provider loop makes its claims errors, in pieces cut inside and across
+        billing provider loops too (the walker's snapshot carries it); the next billing provider's are read."""
+        head, body = x12_file(6).split("HL*1**20*1~\n", 1)
+        first, rest = body.split("HL*5*1*22*0", 1)
+        text = (head + "HL*1**20*1~\nNM1*85*1*SOLO*RAD****XX*1245319599~\nNM1*85*1*SOLO*RAD****XX*1245319599~\n"
+                + first + "HL*90**20*1~\nNM1*85*2*GROUP*****XX*1234567893~\nHL*5*90*22*0" + rest)
+        data = text.encode("latin-1")
+        found = in_pieces(data, claims)
+        assert found == whole(data)
+        twice = [item[2] for item in found[0] if item[0] == "error" and "NM1*85 appears twice" in item[1]]
+        assert twice == [1, 2, 3] and sum(item[0] == "claim" for item in found[0]) == 3  # (and SE01's count)
+
     def test_pieces_hold_whole_claims(self):
         """Each piece holds the CLM segments it counts, about as many as asked; together, all the claims."""
         parts = [part for part in split_x12(io.BytesIO(x12_file(100).encode()), claims=10)]

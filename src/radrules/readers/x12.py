@@ -314,7 +314,9 @@ class _Walker(_ClaimReader):
         self.subscriber: dict = {}
         self.patient: dict | None = None
         self.last_entity = None
-        self.billing_npi = None  # NM1*85 of loop 2010AA: the rendering provider when no other is named (837P)
+        self.billing_npi = None  # NM1*85 of loop 2010AA: the rendering provider when no other is named (837P); ""
+        # when it gives no NPI
+        self.billing_twice = None  # a second NM1*85 of the loop: the problem of its claims (as _note_once)
         self.claim: _ClaimState | None = None
         self.claims = 0
         self.version = ""
@@ -328,17 +330,17 @@ class _Walker(_ClaimReader):
         """What a walker resumed inside a transaction set needs (see readers/x12_split.py)."""
         return (self.name, self.payers, self.delimiters, self.claim_type, self.created, self.level,
                 dict(self.subscriber), None if self.patient is None else dict(self.patient), self.last_entity,
-                self.lost_hl, self.billing_npi, self.transaction_start,
+                self.lost_hl, self.billing_npi, self.billing_twice, self.transaction_start,
                 self.claims)  # claims last: the splitter replaces it
 
     @classmethod
     def resume(cls, snapshot: tuple) -> "_Walker":
         """A walker in the state of :meth:`snapshot`, inside the transaction set."""
         (name, payers, delimiters, claim_type, created, level, subscriber, patient, last_entity,
-         lost_hl, billing_npi, transaction_start, claims) = snapshot
+         lost_hl, billing_npi, billing_twice, transaction_start, claims) = snapshot
         walker = cls(name, payers)
         walker.transaction_start = transaction_start
-        walker.billing_npi = billing_npi
+        walker.billing_npi, walker.billing_twice = billing_npi, billing_twice
         walker.delimiters, walker.claim_type, walker.created, walker.level = delimiters, claim_type, created, level
         walker.subscriber, walker.patient, walker.last_entity, walker.claims = subscriber, patient, last_entity, claims
         walker.lost_hl = lost_hl
@@ -443,7 +445,7 @@ class _Walker(_ClaimReader):
         self.subscriber = {}
         self.patient = None
         self.last_entity = None
-        self.billing_npi = None
+        self.billing_npi = self.billing_twice = None
         self.skipped = 0
         self.bump()
 
@@ -477,7 +479,7 @@ class _Walker(_ClaimReader):
                 self.skipped += 1
                 return
             self.claim = _ClaimState(self.claims, number, elements)
-            self.claim.billing_npi = self.billing_npi
+            self.claim.billing_npi = self.billing_npi or None
             if self.level is None:
                 self.claim.problem = _ClaimProblem(number, "CLM", "a claim (CLM) before any subscriber (HL)")
             elif self.level not in ("22", "23"):
@@ -488,10 +490,11 @@ class _Walker(_ClaimReader):
             elif self.lost_hl is not None:
                 self.claim.problem = _ClaimProblem(number, "CLM", self.lost_hl)
             else:
-                # a subscriber's own claims read all its loop; a dependent's, its SBR and NM1*PR (_note_once)
+                # every claim of the HL 20 reads its NM1*85; a subscriber's own claims read all its loop, a
+                # dependent's its SBR and NM1*PR (_note_once), and the patient loop
                 patient = self.patient
-                twice = self.subscriber.get("twice") if patient is None else \
-                    self.subscriber.get("shared_twice") or patient.get("twice")
+                twice = self.billing_twice or (self.subscriber.get("twice") if patient is None else
+                                               self.subscriber.get("shared_twice") or patient.get("twice"))
                 if twice is not None:
                     self.claim.problem = _twice(*twice)
             return
@@ -501,7 +504,7 @@ class _Walker(_ClaimReader):
             self.level = level
             self.lost_hl = None
             if level == "20":
-                self.billing_npi = None
+                self.billing_npi = self.billing_twice = None
             elif level == "22":
                 self.subscriber = {"number": number}
                 self.patient = None
@@ -551,7 +554,10 @@ class _Walker(_ClaimReader):
                 self.lost_hl = (f"a patient's name (NM1*QC, segment {number}) in a subscriber loop: is the patient's "
                                 "HL (level 23) missing?")
             elif entity == "85" and self.level == "20":
-                self.billing_npi = (_element(elements, 9).strip() or None) if _element(elements, 8) == "XX" else None
+                if self.billing_npi is not None:  # 2010AA comes once in its billing provider loop (HL 20)
+                    self.billing_twice = self.billing_twice or (number, "NM1*85", "2010AA")
+                else:
+                    self.billing_npi = _element(elements, 9).strip() if _element(elements, 8) == "XX" else ""
             elif entity == "PR" and self.level == "22":
                 _note_once(self.subscriber, "NM1*PR", number, "2010BB", shared=True)
                 self.subscriber["payer_name"] = _element(elements, 3)

@@ -141,7 +141,7 @@ class _Line:
         self.segment_id = "LX"
         self.elements = None
         self.date = None  # (segment number, DTP elements)
-        self.rendering_npi = None
+        self.rendering_npi = None  # NM1*82 of loop 2420A (837P) or 2420C (837I); "" when it gives no NPI
         self.prior_auth = None
 
 
@@ -175,8 +175,8 @@ class _ClaimState:
         self.principal = False
         self.prior_auth: list[str] = []
         self.conditions: list[str] = []  # HI qualifier BG
-        self.rendering_npi = None  # NM1*82 of loop 2310B (837P) or 2310D (837I)
-        self.attending_npi = None  # NM1*71 of loop 2310A (837I)
+        self.rendering_npi = None  # NM1*82 of loop 2310B (837P) or 2310D (837I); "" when it gives no NPI
+        self.attending_npi = None  # NM1*71 of loop 2310A (837I); "" when it gives no NPI
         self.billing_npi = None  # NM1*85 of loop 2010AA, set by the walker
         self.received = None  # (segment number, value)
         self.statement = None  # (segment number, DTP elements)
@@ -245,15 +245,23 @@ class _ClaimReader:
                         raise _twice(number, "DTP*434", "2300")
                     claim.statement = (number, elements)
             elif segment_id == "NM1":
+                # A provider named without an NPI (NM108 not XX, or NM109 blanks) is kept as "": none, the
+                # next source is read (line_values), but a second NM1 of the loop is still a second one.
                 entity = _element(elements, 1)
-                if entity == "82" and _element(elements, 8) == "XX":
-                    npi = _element(elements, 9).strip() or None  # blanks: none, the next source is read
-                    if section == "line":
+                if entity == "82":  # (another payer's, 2330D/2330H, is in the "other" section, skipped above)
+                    npi = _element(elements, 9).strip() if _element(elements, 8) == "XX" else ""
+                    if section == "line":  # 2420A (837P), 2420C (837I): one a line
+                        if line.rendering_npi is not None:
+                            raise _twice(number, "NM1*82", "2420A" if expected == "SV1" else "2420C")
                         line.rendering_npi = npi
-                    else:
+                    else:  # 2310B (837P), 2310D (837I): one a claim
+                        if claim.rendering_npi is not None:
+                            raise _twice(number, "NM1*82", "2310B" if expected == "SV1" else "2310D")
                         claim.rendering_npi = npi
-                elif entity == "71" and section == "claim" and _element(elements, 8) == "XX":
-                    claim.attending_npi = _element(elements, 9).strip() or None
+                elif entity == "71" and section == "claim" and expected == "SV2":  # 2310A of an 837I
+                    if claim.attending_npi is not None:
+                        raise _twice(number, "NM1*71", "2310A")
+                    claim.attending_npi = _element(elements, 9).strip() if _element(elements, 8) == "XX" else ""
             elif segment_id == "REF":
                 qualifier = _element(elements, 1)
                 if qualifier == "G1":
