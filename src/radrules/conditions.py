@@ -21,7 +21,7 @@ from typing import Any
 
 import attrs
 
-from .evaluation import last_day
+from .evaluation import last_day, units_added
 
 # ---------------------------------------------------------------- operands
 
@@ -417,6 +417,41 @@ class AlsoHas:
 
 
 @attrs.frozen
+class ClaimUnits:
+    """The units of this claim's lines that bill one of ``values``, the line judged among them (a number): of the
+    lines with (``without``: without) one of ``modifiers``, if given; whose code has the judged line's value of
+    ``same_property`` (unknown when the judged line's code has none); on the judged line's date (its first day),
+    a line with a date span counting its units a day there (its units divided by its days, rounded as the unit
+    limits round them), if ``same_date``; else every line with all its units. Every line counts, whatever its
+    rendering provider (as ``claim also has``); the paid lines of earlier claims do not."""
+
+    values: frozenset
+    same_date: bool = False
+    same_property: str | None = None
+    modifiers: frozenset | None = None
+    without: bool = False
+
+    def get(self, ev, line, other):
+        if self.same_date and line is not None:
+            pool = ev.lines_covering(line.day)
+        else:
+            pool = ev.lines
+        values = self.values
+        pool = [candidate for candidate in pool if candidate.code in values]
+        if self.modifiers is not None:
+            pool = _with_modifiers(pool, self.modifiers, self.without)
+        if self.same_property is not None:
+            prop = ev.view.properties[self.same_property]
+            mine = prop.get(line.code, line.day) if line is not None else None
+            if mine is None:
+                return None
+            pool = [candidate for candidate in pool if prop.get(candidate.code, candidate.day) == mine]
+        if self.same_date and line is not None:
+            return units_added([candidate.billed_units() for candidate in pool])
+        return units_added([candidate.units for candidate in pool])
+
+
+@attrs.frozen
 class PtpEdit:
     """An active PTP row (indicator 0 or 1) links the two lines' codes, either way round."""
 
@@ -752,6 +787,8 @@ def reads_one_line(node, role: int) -> bool:
         return node.role == role
     if kind is AlsoHas or kind is HistorySame or kind is SinceLast:  # the line's date, code, number
         return role == 0
+    if kind is ClaimUnits:  # the line's date and code, when asked
+        return role == 0 or not (node.same_date or node.same_property is not None)
     if kind is HistoryHas or kind is HistoryCount:
         since = node.window.since if node.window is not None else None
         return role == 0 and (since is None or reads_one_line(since, 0))

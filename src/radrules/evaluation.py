@@ -139,6 +139,19 @@ def units_total(lines) -> int | float:
     total = sum(values)
     if total.__class__ is not float:
         return total
+    return _decimal_sum(values)
+
+
+def units_added(values: list) -> int | float:
+    """Units (numbers) added up as :func:`units_total` adds them (`claim units of`)."""
+    total = sum(values)
+    if total.__class__ is not float:
+        return total
+    return _decimal_sum(values)
+
+
+def _decimal_sum(values: list) -> float:
+    """Numbers added as the decimals they were written as (:func:`units_total`)."""
     with localcontext(_UNITS_CONTEXT):  # not the caller's context (a precision of 3 would round 250.5 to 250)
         return float(sum(map(decimal, values)))
 
@@ -299,7 +312,7 @@ class Evaluation:
     __slots__ = ("claim", "view", "claim_id", "claim_type", "payer", "place_of_service", "prior_auth", "received",
                  "line_count", "birth_date", "birth", "sex", "_diagnoses", "lines", "codes", "all_lines",
                  "by_day", "lookup", "history", "_prior", "_authorization", "_provider_history", "spans",
-                 "_span_days", "uncoded", "by_billing", "hidden")
+                 "_span_days", "uncoded", "by_billing", "hidden", "_covering")
 
     def __init__(self, claim: Claim, view: View):
         self.claim = claim
@@ -471,6 +484,21 @@ class Evaluation:
 
     def lines_on(self, day: int):
         return self.by_day.get(day, _EMPTY)
+
+    def lines_covering(self, day: int):
+        """The lines on ``day``: those dated that day, and on a claim with a date span (:attr:`spans`) those whose
+        span covers it, in claim order. A line's first day is a day of :meth:`span_days`, whose groups are kept by
+        day when first asked here; another day is looked for among the lines."""
+        if not self.spans:
+            return self.by_day.get(day, _EMPTY)
+        try:
+            covering = self._covering
+        except AttributeError:
+            covering = self._covering = {found[0]: found[1] for found in self.span_days()}
+        group = covering.get(day)
+        if group is None:
+            group = [line for line in self.lines if line.day <= day <= last_day(line)]
+        return group
 
     def span_days(self) -> list:
         """For a claim with a date span (:attr:`spans`): (day, the lines on it, those of them that start that day,

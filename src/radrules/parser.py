@@ -406,6 +406,23 @@ _WINDOW_WORDS = frozenset({"in", "during", "over", "for", "last", "past", "from"
 _AFTER_EFFECTIVE = re.compile(r"(?<![\w.])effective\s+([0-9]{4}-[0-9]{2}-[0-9]{2})\s+$")
 
 
+def _claim_units_mistake(value: str, before: str, after: str) -> tuple[str, str] | None:
+    """(code, help) for a word out of place in `claim units of CODES ...` (``before``: the text of its line before
+    the word, ``after``: the file's after it), or None."""
+    if value == "on" and re.match(r"\s+an\s+earlier(?![\w.])", after) or (
+            value == "an" and re.search(r"(?<![\w.])on\s+$", before)):
+        return "RR101", ("`claim units of CODES` adds up the line judged with the others: it takes no `on an earlier "
+                         "line` (to ask for an earlier line of the codes, write `claim also has CODES on an earlier "
+                         "line`)")
+    if value in ("with", "without") and re.search(r"(?<![\w.])(on\s+(the\s+)?same\s+date|same\s+[a-z_]+)\s+$", before):
+        return "RR101", ("the parts of `claim units of CODES` come in this order: `with modifier M`, `with the same "
+                         "PROPERTY`, then `on the same date`")
+    if value in ("within", "since"):
+        return "RR101", ("`claim units of CODES` adds up the units of this claim's lines: it takes no window "
+                         "(earlier claims' services are counted by `history count of CODES within ...`)")
+    return None
+
+
 def _payer_name(text: str, start: int) -> str:
     """The payer's name written from ``start``: its words to the end of the line, the next comma or the first
     word of a clause (`Northwind Health for professional claims`: `Northwind Health`)."""
@@ -513,8 +530,12 @@ def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> 
     same_after_with = (value == "with" and re.match(r"\s+(the\s+)?same(?![\w.])", padded[token.end_pos:])) or (
         value in ("the", "same") and re.search(r"(?<![\w.])with\s+$", before))
     clauses = re.findall(r"(?<![\w.])(also\s+has|history\s+has\s+the\s+same\s+code|history\s+has|history\s+count\s+of"
-                         r"|since\s+last)(?![\w.])", before)
+                         r"|since\s+last|units\s+of)(?![\w.])", before)
     last_clause = clauses[-1] if clauses else ""
+    if last_clause.startswith("units") and token.type != "STRING":
+        found = _claim_units_mistake(value, before, padded[token.end_pos:])
+        if found is not None:
+            return Diagnostic(found[0], f"unexpected word `{value}`", span, line_text(token.line), help=found[1])
     if same_after_with and re.fullmatch(r"history\s+(has|count\s+of)", last_clause):
         return Diagnostic("RR103", f"unexpected `{value}`", span, line_text(token.line),
                           help="`history has CODES` and `history count of CODES` take no `with the same ...`: "
@@ -1117,6 +1138,12 @@ class _Builder(TreeWalk):
 
     def history_count(self, meta, c):
         return s.HistoryCount(c[0], _history_window(c), self._span(meta), _modifier_filter(c), _component_filter(c))
+
+    def claim_units(self, meta, c):
+        clauses = [x for x in c[2:] if isinstance(x, tuple)]
+        same_property = next((x[1] for x in clauses if x[0] == "property"), None)
+        same_date = any(x[0] == "date" for x in clauses)
+        return s.ClaimUnits(self._tok(c[0]), c[1], same_date, self._span(meta), same_property, _modifier_filter(c))
 
     def since_last(self, meta, c):
         return s.SinceLast(self._tok(c[0]), c[1], self._span(meta), _modifier_filter(c), _component_filter(c))

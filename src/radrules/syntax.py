@@ -423,7 +423,7 @@ class Among:
     span: Span
 
 
-Operand = Union[Field, Literal, DateOffset, Among, "HistoryCount", "SinceLast"]
+Operand = Union[Field, Literal, DateOffset, Among, "HistoryCount", "SinceLast", "ClaimUnits"]
 
 
 @attrs.frozen
@@ -602,6 +602,19 @@ class HistoryCount:
     span: Span
     modifiers: ModifierFilter | None = None
     component: ComponentFilter | None = None
+
+
+@attrs.frozen
+class ClaimUnits:
+    """``claim units of CODES [with modifier M] [with the same PROPERTY] [on the same date]``: the units of this
+    claim's lines that bill one of CODES, the line judged among them (an operand)."""
+
+    root: Token
+    values: SetOperand
+    same_date: bool
+    span: Span
+    same_property: Token | None = None
+    modifiers: ModifierFilter | None = None
 
 
 @attrs.frozen

@@ -591,6 +591,9 @@ def _reads_line_by(condition) -> tuple[str, s.Span] | None:
             return "`history count`", node.span
         if isinstance(node, s.SinceLast):
             return f"`{node.unit.text} since last`", node.span
+        if isinstance(node, s.ClaimUnits) and (node.same_date or node.same_property is not None):
+            words = "on the same date" if node.same_date else "with the same ..."
+            return f"`claim units of ... {words}`", node.span
         if isinstance(node, s.AlsoHas) and (node.same_date or node.earlier or node.same_property is not None):
             words = ("on the same date" if node.same_date else "on an earlier line" if node.earlier else
                      "with the same ...")

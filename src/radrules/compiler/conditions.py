@@ -365,25 +365,14 @@ class ConditionCompiler:
                      resolved.carved, lengths)
 
     def _alsohas(self, expr: s.AlsoHas):
-        if expr.root.text != "claim":
-            if expr.root.text in ROOTS:  # a known record, but `also has` reads the whole claim
-                self.ctx.error("RR221", f"`also has` reads the whole claim, not `{expr.root.text}`",
-                               expr.root.span, help="write `claim also has ...`")
-            else:
-                self._root_error(expr.root, "write `claim also has ...`")
+        if not self._claim_root(expr.root, "also has"):
             return None
         resolved = self.sets.evaluate(expr.values.expr, "codes")
         if resolved is None:
             return None
-        same_property = None
-        if expr.same_property is not None:
-            same_property = expr.same_property.text
-            if same_property not in self.properties:
-                self.ctx.error("RR204", f"unknown code property `{same_property}`", expr.same_property.span,
-                               help=suggestion(same_property, self.properties) or
-                               "declare it with `property NAME = VALUE for CODES`")
-                return None
-            self.roots.add("line")
+        same_property = self._same_property(expr.same_property)
+        if same_property is _BAD:
+            return None
         modifiers = self._modifier_filter(expr.modifiers)
         component = self._component(expr.component)
         if modifiers is _BAD or component is _BAD:
@@ -393,6 +382,47 @@ class ConditionCompiler:
             self.roots.add("line")
         return c.AlsoHas(resolved.values, expr.same_date, same_property, self._text(expr), expr.earlier, *modifiers,
                          component)
+
+    def _claim_root(self, root: s.Token, words: str) -> bool:
+        """Whether the record before `also has` (`units of`) is `claim`; RR221 if not."""
+        if root.text == "claim":
+            return True
+        if root.text in ROOTS:  # a known record, but the test reads the whole claim
+            self.ctx.error("RR221", f"`{words}` reads the whole claim, not `{root.text}`", root.span,
+                           help=f"write `claim {words} ...`")
+        else:
+            self._root_error(root, f"write `claim {words} ...`")
+        return False
+
+    def _same_property(self, token: s.Token | None):
+        """The property of a `with the same PROPERTY` clause (the test then reads the line), None without one,
+        _BAD after an error."""
+        if token is None:
+            return None
+        if token.text not in self.properties:
+            self.ctx.error("RR204", f"unknown code property `{token.text}`", token.span,
+                           help=suggestion(token.text, self.properties) or
+                           "declare it with `property NAME = VALUE for CODES`")
+            return _BAD
+        self.roots.add("line")
+        return token.text
+
+    def _claim_units(self, operand: s.ClaimUnits) -> Operand | None:
+        """`claim units of CODES [with modifier M] [with the same PROPERTY] [on the same date]`: a number."""
+        if not self._claim_root(operand.root, "units of"):
+            return None
+        resolved = self.sets.evaluate(operand.values.expr, "codes")
+        same_property = self._same_property(operand.same_property)
+        modifiers = self._modifier_filter(operand.modifiers)
+        if resolved is None or same_property is _BAD or modifiers is _BAD:
+            return None
+        self.roots.add("claim")
+        roots = {"claim"}
+        if operand.same_date or same_property is not None:
+            self.roots.add("line")
+            roots.add("line")
+        node = c.ClaimUnits(resolved.values, operand.same_date, same_property, *modifiers)
+        return Operand(node, "number", frozenset(roots), operand.span, "claim units of")
 
     def _modifier_filter(self, clause):
         """(modifiers, without) of a ``with modifier`` / ``without modifier`` clause, (None, False) without one,
@@ -517,6 +547,8 @@ class ConditionCompiler:
             self.roots.add("line")
             return Operand(c.HistoryCount(resolved.values, window, *modifiers, component), "number", frozenset(["line"]),
                            operand.span, "history count")
+        if isinstance(operand, s.ClaimUnits):
+            return self._claim_units(operand)
         if isinstance(operand, s.SinceLast):
             resolved = self.sets.evaluate(operand.values.expr, "codes")
             modifiers = self._modifier_filter(operand.modifiers)
@@ -587,6 +619,9 @@ class ConditionCompiler:
         (`line.payer`), the nearest field, the field another record's other name stands for (`claim.npi`), else
         the record's fields."""
         record = "line" if root == "other" else root
+        if record == "claim" and name == "units":
+            return "did you mean `line.units`? (the units of the claim's lines of some codes, added up: `claim units of " \
+                   "[...]`)"
         fields = {"line": list(LINE_FIELDS), "claim": list(CLAIM_FIELDS), "patient": list(PATIENT_FIELDS)}
         alias = FIELD_ALIASES[record].get(name)
         if alias is not None:
@@ -812,6 +847,8 @@ def _operand_cost(node) -> int:
         return 1 + _operand_cost(node.operand)
     if isinstance(node, c.PropertyOf):
         return 3
+    if isinstance(node, c.ClaimUnits):
+        return 20  # (scans lines, as also-has does)
     return 5  # ages and date arithmetic
 
 
