@@ -68,7 +68,7 @@ def _field(record: str, name: str) -> list[str]:
 @st.composite
 def _test(draw, names) -> list[str]:
     """One type-correct test on a real field."""
-    kind = draw(st.integers(0, 17))
+    kind = draw(st.integers(0, 18))
     code_sets = names["codes"]
     if kind == 0:
         return _field("line", "code") + [draw(st.sampled_from(("in", "not in")))] \
@@ -122,6 +122,16 @@ def _test(draw, names) -> list[str]:
         return _field("other", name) + [draw(st.sampled_from(("=", "is", "is not", "!=")))] + _field("line", name)
     if kind == 16:
         return ["ptp", "edit", "between", "line", "and", "other"]
+    if kind == 18:
+        tokens = ["claim", "units", "of"] + draw(_set_operand(CODES + RANGES, code_sets))
+        if draw(st.booleans()):
+            tokens += [draw(st.sampled_from(("with", "without"))), draw(st.sampled_from(("modifier", "modifiers")))] \
+                + draw(_set_operand(MODIFIERS, names["modifiers"]))
+        if draw(st.booleans()):
+            tokens += ["with", *draw(st.sampled_from((("the",), ()))), "same", "pctc"]
+        if draw(st.booleans()):
+            tokens += ["on", *draw(st.sampled_from((("the",), ()))), "same", "date"]
+        return tokens + [draw(st.sampled_from((">", ">=", "<", "=", "is"))), str(draw(st.integers(0, 9)))]
     return _field("line", "first_modifier") + ["is", draw(st.sampled_from(MODIFIERS))]
 
 

@@ -263,3 +263,44 @@ class TestFormat:
         assert radrules.format_rules(got) == got
         before, after = parse_rules(text)[0], parse_rules(got)[0]
         assert s.without_spans(before.statements) == s.without_spans(after.statements)
+
+
+class TestExplain:
+    def test_a_false_or_true_comparison_says_what_the_units_came_to(self):
+        """An analyst asking why a third stent was (not) denied sees the sum compared."""
+        rules = radrules.loads(STENTS)
+        data = claim(line("37236"), line("37237", units=2), line("37236", date="2026-03-03"))
+        steps = [step for step in rules.evaluate(data, explain=True).explanation.steps if step.rule == "t.stents"]
+        assert [step.detail for step in steps] == [
+            "`claim units of [37236, 37237] on the same date > 3` is false; the units add up to 3",
+            "`claim units of [37236, 37237] on the same date > 3` is false; the units add up to 3",
+            "`claim units of [37236, 37237] on the same date > 3` is false; the units add up to 1",
+        ]
+
+    def test_an_unknown_sum_says_nothing_of_a_sum(self):
+        rules = radrules.loads(rule("line.code in [37236, 76937] and claim units of [37236] with the same family "
+                                    "> 0"))
+        steps = rules.evaluate(claim(line("76937")), explain=True).explanation.steps
+        detail = next(step.detail for step in steps if step.rule == "t.x")
+        assert detail.endswith("is unknown (a value it needs is missing)")
+
+
+class TestDiff:
+    def test_codes_added_to_the_family_are_named(self, tmp_path):
+        for folder, codes in (("old", "37236"), ("new", "37236, 37237")):
+            (tmp_path / folder).mkdir()
+            (tmp_path / folder / "t.rr").write_text(rule(f"claim units of [{codes}] with modifier 26 on the same date "
+                                                         "> 3"))
+        old, new = (radrules.load(tmp_path / folder) for folder in ("old", "new"))
+        change = next(change for change in radrules.diff_rulesets(old, new).changes if change.rule == "t.x")
+        assert change.details == ("condition: `claim units of [37236, 37237] with modifier 26 on the same date > 3`: "
+                                  "added 37237",)
+
+    def test_a_new_limit_is_said_as_written(self, tmp_path):
+        for folder, limit in (("old", "3"), ("new", "2")):
+            (tmp_path / folder).mkdir()
+            (tmp_path / folder / "t.rr").write_text(rule(f"claim units of [37236] on the same date > {limit}"))
+        old, new = (radrules.load(tmp_path / folder) for folder in ("old", "new"))
+        change = next(change for change in radrules.diff_rulesets(old, new).changes if change.rule == "t.x")
+        assert change.details == ("condition: `claim units of [37236] on the same date > 3` -> "
+                                  "`claim units of [37236] on the same date > 2`",)

@@ -33,7 +33,8 @@ from . import validity
 from .addons import addon_edits, addon_edits_of, addon_message, earlier_text, judge_edits
 from .checks import FORMAT_RULES, check_format, hider
 from .codes import is_procedure_code
-from .conditions import Between, Compare, HistoryCount, SinceLast, conjuncts, pair_side, same_practitioner, same_provider
+from .conditions import (Between, ClaimUnits, Compare, HistoryCount, SinceLast, conjuncts, pair_side,
+                         same_practitioner, same_provider)
 from .claim import frequency_of
 from .evaluation import Evaluation, meeting_lines, paid_history, units_total
 from .evaluator import (_add_earlier_units, _limit_finding, _number, _provider_groups,
@@ -41,7 +42,7 @@ from .evaluator import (_add_earlier_units, _limit_finding, _number, _provider_g
                         once_per_claim_message, span_limits, span_ptp_hits,
                         unpublished_message)
 from .lookups import UNLISTED, mue_files
-from .model import MUE_UNPUBLISHED, format_date, primaries_text, window_text
+from .model import MUE_UNPUBLISHED, format_date, primaries_text, render_value, window_text
 from .tables import last_day, serving
 
 
@@ -1116,8 +1117,8 @@ def _condition(node, ev, line, other) -> tuple[str, str]:
 
 
 def _counted(part, ev, line, other) -> str:
-    """What the history operands of a comparison came to, which its text does not show: `; the count is 2`,
-    `; 45 days since the last`; "" for any other part, and in a pair rule (whose steps _PairCondition words
+    """What the history operands of a comparison came to, and the claim's units, which its text does not show:
+    `; the count is 2`, `; 45 days since the last`, `; the units add up to 3`; "" for any other part, and in a pair rule (whose steps _PairCondition words
     once for many pairs). (Counts and intervals only: no claim value.)"""
     if other is not None:
         return ""
@@ -1131,6 +1132,10 @@ def _counted(part, ev, line, other) -> str:
         elif type(operand) is SinceLast:
             value = operand.get(ev, line, other)
             shown.append("no earlier service" if value is None else f"{value} {operand.unit} since the last")
+        elif type(operand) is ClaimUnits:
+            value = operand.get(ev, line, other)
+            if value is not None:  # (unknown: the line's code has no value of the property; the step says so)
+                shown.append(f"the units add up to {render_value(value, 'number')}")
     return "".join(f"; {text}" for text in shown)
 
 

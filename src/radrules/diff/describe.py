@@ -338,7 +338,8 @@ def condition_changes(old, new) -> list[str]:
 
 def _members(node) -> set[str]:
     """The codes a set test names, as written: codes, ``prefix*``, ``prefix* except ...``; the modifiers of a
-    ``with modifier`` clause, and of the sets ``among`` narrows a comparison's lists to, as ``modifier JW``."""
+    ``with modifier`` clause, and of the sets ``among`` narrows a comparison's lists to, as ``modifier JW``; the
+    codes and modifiers of a comparison's ``claim units of``."""
     shown = _diagnosis if _reads_diagnoses(node) else str
     out = set()
     for field in attrs.fields(type(node)):
@@ -347,6 +348,8 @@ def _members(node) -> set[str]:
             out.update(f"modifier {modifier}" for modifier in value)
         elif isinstance(value, c.Among):  # `other.modifiers among sites = line.modifiers among sites`
             out.update(f"modifier {modifier}" for modifier in value.values)
+        elif isinstance(value, c.ClaimUnits):  # `claim units of [37236, 37237] on the same date > 3`
+            out.update(_members(value))
         elif isinstance(value, frozenset):
             out.update(map(shown, value))
         elif field.name == "prefixes":
