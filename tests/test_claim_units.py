@@ -3,10 +3,13 @@ lines of a family of codes, added up (docs/language.md, "`claim units of`")."""
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 import radrules
 from radrules import conditions as c
+from radrules import fastpath
 from radrules import syntax as s
 from radrules.evaluation import Evaluation
 from radrules.parser import parse_rules
@@ -251,6 +254,22 @@ class TestNodes:
         assert c.reads_one_line(whole, 0) and c.reads_one_line(whole, 1)
         assert c.reads_one_line(dated, 0) and not c.reads_one_line(dated, 1)
         assert not c.reads_only_key(c.Compare(dated, ">", c.Const(3)))
+
+
+    def test_the_closure_and_a_pickled_copy_answer_as_the_node(self):
+        """The evaluator's closure (radrules.fastpath) and a ruleset sent to another process judge as the tree."""
+        rules = radrules.loads(rule("line.code in [37236, 37237, 76937] and claim units of [37236, 37237] with the "
+                                    "same family on the same date >= 3"))
+        node = rules.rules[0].condition
+        check = fastpath.fast_test(node)
+        data = claim(line("37236"), line("37237", units=2), line("76937", units=5),
+                     line("37237", date="2026-03-01", end_date="2026-03-02", units=2))
+        ev = Evaluation(radrules.Claim.from_dict(data), rules.view_for(None, "professional"))
+        answers = [node.test(ev, judged, None) for judged in ev.lines]
+        assert answers == [True, True, None, False]
+        assert [check(ev, judged, None) for judged in ev.lines] == answers
+        copy = pickle.loads(pickle.dumps(rules))
+        assert copy.evaluate(data).to_dict() == rules.evaluate(data).to_dict()
 
 
 class TestFormat:
