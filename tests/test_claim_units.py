@@ -76,11 +76,11 @@ class TestParse:
 class TestErrors:
     @pytest.mark.parametrize("condition, code, underline, message, help", [
         ("claim units of [37236] on the same date with modifier 26 > 1", "RR101", "with", "unexpected word `with`",
-         "the parts of `claim units of CODES` come in this order: `with modifier M`, `with the same PROPERTY`, then "
-         "`on the same date`"),
+         "the parts of `claim units of CODES` come in this order: `with modifier M`, `billing the ... component`, "
+         "`with the same PROPERTY`, then `on the same date`"),
         ("claim units of [37236] on the same date with the same family > 1", "RR101", "with",
          "unexpected word `with`", "the parts of `claim units of CODES` come in this order: `with modifier M`, "
-         "`with the same PROPERTY`, then `on the same date`"),
+         "`billing the ... component`, `with the same PROPERTY`, then `on the same date`"),
         ("claim units of [37236] on the same date on an earlier line > 1", "RR101", "on", "unexpected word `on`",
          "`claim units of CODES` adds up the line judged with the others: it takes no `on an earlier line` (to ask "
          "for an earlier line of the codes, write `claim also has CODES on an earlier line`)"),

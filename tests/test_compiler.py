@@ -2179,8 +2179,8 @@ def test_a_quoted_value_compared_with_a_field_of_codes_or_numbers(condition, wha
     ("claim.payer is in [acme]", "RR101", 26, "unexpected `[`: `is in` is not a test",
      "write `claim.payer in [...]` (`is` compares with one value, `in` with a set)"),
     ("claim also has [70460] on an earlier line on the same date", "RR101", 50, "unexpected word `on`",
-     "the parts of `claim also has CODES` come in this order: `with modifier M`, `with the same PROPERTY`, then "
-     "`on the same date`, then `on an earlier line`"),
+     "the parts of `claim also has CODES` come in this order: `with modifier M`, `billing the ... component`, `with "
+     "the same PROPERTY`, then `on the same date`, then `on an earlier line`"),
     ("line.code is ct_head", "RR210", 21, "`ct_head` is not a valid procedure code",
      "`ct_head` is a set of codes: test it with `in` (`in ct_head`, `not in ct_head`)"),
     ("line.date > 20260101", "RR210", 20, "expected a date (YYYY-MM-DD), not `20260101`",

@@ -1074,3 +1074,15 @@ end
                 radrules.loads(text.replace("months since last [77067]   billing  the professional component < 12",
                                             misplaced))
             assert hint in str(caught.value)
+
+    def test_claim_units_of_one_part(self):
+        """`claim units of CODES billing the professional component`: the units of the claim's reads of the codes."""
+        rules = radrules.loads('rule t.reads "reads"\n  when line.code is 71046\n   and claim units of [71046] '
+                               'billing the professional component on the same date > 1\n  then review line "x"\n'
+                               '  reference "t"\nend\n', name="reads.rr")
+        reads = {"lines": [{"code": "71046", "date": "2026-03-02", "modifiers": ["26"]},
+                           {"code": "71046", "date": "2026-03-02", "modifiers": ["TC"]},
+                           {"code": "71046", "date": "2026-03-02", "modifiers": ["26", "77"]}]}
+        assert [f.lines for f in rules.evaluate(reads).findings] == [(1,), (2,), (3,)]
+        reads["lines"][2]["modifiers"] = ["TC", "76"]  # one read and two studies: a read of one unit
+        assert rules.evaluate(reads).findings == ()

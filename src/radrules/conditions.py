@@ -430,6 +430,7 @@ class ClaimUnits:
     same_property: str | None = None
     modifiers: frozenset | None = None
     without: bool = False
+    component: str | None = None  # as AlsoHas's
 
     def get(self, ev, line, other):
         if self.same_date and line is not None:
@@ -440,6 +441,8 @@ class ClaimUnits:
         pool = [candidate for candidate in pool if candidate.code in values]
         if self.modifiers is not None:
             pool = _with_modifiers(pool, self.modifiers, self.without)
+        if self.component is not None:
+            pool = bills_component(pool, self.component)
         if self.same_property is not None:
             prop = ev.view.properties[self.same_property]
             mine = prop.get(line.code, line.day) if line is not None else None

@@ -415,8 +415,8 @@ def _claim_units_mistake(value: str, before: str, after: str) -> tuple[str, str]
                          "line` (to ask for an earlier line of the codes, write `claim also has CODES on an earlier "
                          "line`)")
     if value in ("with", "without") and re.search(r"(?<![\w.])(on\s+(the\s+)?same\s+date|same\s+[a-z_]+)\s+$", before):
-        return "RR101", ("the parts of `claim units of CODES` come in this order: `with modifier M`, `with the same "
-                         "PROPERTY`, then `on the same date`")
+        return "RR101", ("the parts of `claim units of CODES` come in this order: `with modifier M`, `billing the ... "
+                         "component`, `with the same PROPERTY`, then `on the same date`")
     if value in ("within", "since"):
         return "RR101", ("`claim units of CODES` adds up the units of this claim's lines: it takes no window "
                          "(earlier claims' services are counted by `history count of CODES within ...`)")
@@ -521,8 +521,9 @@ def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> 
     if value == "on" and re.search(r"(?<![\w.])on\s+an\s+earlier\s+line\s+$", before) \
             and re.search(r"(?<![\w.])also\s+has\b", before):  # the parts of `claim also has` in another order
         return Diagnostic("RR101", "unexpected word `on`", span, line_text(token.line),
-                          help="the parts of `claim also has CODES` come in this order: `with modifier M`, `with the "
-                               "same PROPERTY`, then `on the same date`, then `on an earlier line`")
+                          help="the parts of `claim also has CODES` come in this order: `with modifier M`, `billing "
+                               "the ... component`, `with the same PROPERTY`, then `on the same date`, then `on an "
+                               "earlier line`")
     if value in ("within", "since") and re.search(r"(?<![\w.])history\s+has\s+the\s+same\s+code\b", before):
         return Diagnostic("RR101", f"unexpected word `{value}`", span, line_text(token.line),
                           help="`history has the same code` looks at every earlier date, or `on the same date`: it "
@@ -1143,7 +1144,8 @@ class _Builder(TreeWalk):
         clauses = [x for x in c[2:] if isinstance(x, tuple)]
         same_property = next((x[1] for x in clauses if x[0] == "property"), None)
         same_date = any(x[0] == "date" for x in clauses)
-        return s.ClaimUnits(self._tok(c[0]), c[1], same_date, self._span(meta), same_property, _modifier_filter(c))
+        return s.ClaimUnits(self._tok(c[0]), c[1], same_date, self._span(meta), same_property, _modifier_filter(c),
+                            _component_filter(c))
 
     def since_last(self, meta, c):
         return s.SinceLast(self._tok(c[0]), c[1], self._span(meta), _modifier_filter(c), _component_filter(c))

@@ -615,6 +615,7 @@ class ClaimUnits:
     span: Span
     same_property: Token | None = None
     modifiers: ModifierFilter | None = None
+    component: ComponentFilter | None = None
 
 
 @attrs.frozen

@@ -408,20 +408,22 @@ class ConditionCompiler:
         return token.text
 
     def _claim_units(self, operand: s.ClaimUnits) -> Operand | None:
-        """`claim units of CODES [with modifier M] [with the same PROPERTY] [on the same date]`: a number."""
+        """`claim units of CODES [with modifier M] [billing the ... component] [with the same PROPERTY] [on the same
+        date]`: a number."""
         if not self._claim_root(operand.root, "units of"):
             return None
         resolved = self.sets.evaluate(operand.values.expr, "codes")
         same_property = self._same_property(operand.same_property)
         modifiers = self._modifier_filter(operand.modifiers)
-        if resolved is None or same_property is _BAD or modifiers is _BAD:
+        component = self._component(operand.component)
+        if resolved is None or same_property is _BAD or modifiers is _BAD or component is _BAD:
             return None
         self.roots.add("claim")
         roots = {"claim"}
         if operand.same_date or same_property is not None:
             self.roots.add("line")
             roots.add("line")
-        node = c.ClaimUnits(resolved.values, operand.same_date, same_property, *modifiers)
+        node = c.ClaimUnits(resolved.values, operand.same_date, same_property, *modifiers, component)
         return Operand(node, "number", frozenset(roots), operand.span, "claim units of")
 
     def _modifier_filter(self, clause):
