@@ -323,3 +323,27 @@ class TestDiff:
         change = next(change for change in radrules.diff_rulesets(old, new).changes if change.rule == "t.x")
         assert change.details == ("condition: `claim units of [37236] on the same date > 3` -> "
                                   "`claim units of [37236] on the same date > 2`",)
+
+
+def test_the_sum_is_made_once_a_day_and_property_value(monkeypatch):
+    """A claim of many lines adds them up once for each date (and value of the property), not once a line."""
+    from radrules import conditions
+
+    made = []
+    real = conditions.ClaimUnits._sum
+    monkeypatch.setattr(conditions.ClaimUnits, "_sum", lambda self, *args: made.append(args[1:]) or real(self, *args))
+    rules = radrules.loads('rule t.q "q"\n  when line.code in [Q9965-Q9967]\n   and claim units of [Q9965-Q9967] on the '
+                           'same date > 2\n  then deny line "x"\n  carc CO-151\n  reference "r"\nend\n', name="q.rr")
+    lines = [{"code": "Q9965", "date": "2026-03-02"}] * 40 + [{"code": "Q9966", "date": "2026-03-03"}] * 2
+    result = rules.evaluate({"lines": lines})
+    assert [f.lines[0] for f in result.findings] == list(range(1, 41))  # the 40 lines of the 2nd; the 3rd has 2
+    assert len(made) == 2
+
+
+@pytest.mark.parametrize("condition", ["claim also has [71046] billing the professional component with modifier 77",
+                                       "claim units of [71046] billing the technical component without modifier 77 > 1"])
+def test_a_modifier_filter_after_the_component_is_said_to_come_first(condition):
+    text = f'rule t.x "x"\n  when line.code is 71046 and {condition}\n  then warn line "x"\n  reference "t"\nend\n'
+    with pytest.raises(radrules.RuleError, match="RR103") as caught:
+        radrules.loads(text)
+    assert "modifier` comes before `billing the ... component`" in str(caught.value)

@@ -1033,7 +1033,7 @@ end
 
     @pytest.mark.parametrize("modifiers, claim_type, read, study", [
         ((), "professional", True, True),  # a practitioner's global line: both parts
-        ((), None, True, True),  # of no type given: taken for a practitioner's
+        ((), None, False, True),  # of no type given: maybe a hospital's study, not known to bill a read
         ((), "institutional", False, True),  # the hospital's line: the technical part
         (("TC",), "professional", False, True),
         (("26",), "professional", True, False),

@@ -433,23 +433,38 @@ class ClaimUnits:
     component: str | None = None  # as AlsoHas's
 
     def get(self, ev, line, other):
-        if self.same_date and line is not None:
-            pool = ev.lines_covering(line.day)
-        else:
-            pool = ev.lines
+        # The sum depends on the line only through its day (`on the same date`) and its code's value of the
+        # property: kept for the claim by those, so that a claim of many lines adds its lines up once a day, not
+        # once a line (a claim of 999 lines of one code took 133 ms, then 2 ms).
+        day = line.day if self.same_date and line is not None else None
+        mine = None
+        if self.same_property is not None:
+            prop = ev.view.properties[self.same_property]
+            mine = prop.get(line.code, line.day) if line is not None else None
+            if mine is None:
+                return None
+        try:
+            sums = ev._units
+        except AttributeError:
+            sums = ev._units = {}
+        key = (id(self), day, mine)
+        total = sums.get(key)
+        if total is None:
+            total = sums[key] = self._sum(ev, day, mine)
+        return total
+
+    def _sum(self, ev, day, mine):
+        pool = ev.lines if day is None else ev.lines_covering(day)
         values = self.values
         pool = [candidate for candidate in pool if candidate.code in values]
         if self.modifiers is not None:
             pool = _with_modifiers(pool, self.modifiers, self.without)
         if self.component is not None:
             pool = bills_component(pool, self.component)
-        if self.same_property is not None:
+        if mine is not None:
             prop = ev.view.properties[self.same_property]
-            mine = prop.get(line.code, line.day) if line is not None else None
-            if mine is None:
-                return None
             pool = [candidate for candidate in pool if prop.get(candidate.code, candidate.day) == mine]
-        if self.same_date and line is not None:
+        if day is not None:
             return units_added([candidate.billed_units() for candidate in pool])
         return units_added([candidate.units for candidate in pool])
 
@@ -528,12 +543,12 @@ def bills_component(lines, component: str) -> list:
     """The lines of ``lines`` (claim lines or paid ones) that bill the ``component`` of their service (domain.md §4).
     The technical component: a line without 26 (a global or TC line, or a hospital's line, which bills the technical
     part without a modifier). The professional component (the interpretation): a 26 line, or a global line (neither
-    26 nor TC) of no institutional claim; a paid line of no type given is taken for a practitioner's, as the edits of
-    one provider across claims take it."""
+    26 nor TC) of a professional claim. A paid global line of no type given may be a hospital's study: not known to
+    bill the read, it is not counted as one (a read is not refused for data that is missing, domain.md §10.10)."""
     if component == "technical":
         return [line for line in lines if "26" not in line.modset]
     return [line for line in lines if "26" in line.modset
-            or ("TC" not in line.modset and line.claim_type != "institutional")]
+            or ("TC" not in line.modset and line.claim_type == "professional")]
 
 
 def count_services(services) -> int:

@@ -312,7 +312,7 @@ class Evaluation:
     __slots__ = ("claim", "view", "claim_id", "claim_type", "payer", "place_of_service", "prior_auth", "received",
                  "line_count", "birth_date", "birth", "sex", "_diagnoses", "lines", "codes", "all_lines",
                  "by_day", "lookup", "history", "_prior", "_authorization", "_provider_history", "spans",
-                 "_span_days", "uncoded", "by_billing", "hidden", "_covering")
+                 "_span_days", "uncoded", "by_billing", "hidden", "_covering", "_units")
 
     def __init__(self, claim: Claim, view: View):
         self.claim = claim

@@ -543,10 +543,19 @@ def _common_mistake(token, expected: set, padded: str, name: str, line_text) -> 
                                "`history has the same code` compares the line's own code, with `with the same "
                                "modifiers`, `units` or `provider`")
     if value in ("with", "without") and re.match(r"\s+modifiers?(?![\w.])", padded[token.end_pos:]) and last_clause:
+        if re.search(r"(?<![\w.])billing\s+the\s+\w+\s+component\s+$", before):
+            return Diagnostic("RR103", f"unexpected `{value}`", span, line_text(token.line),
+                              help=f"`{value} modifier` comes before `billing the ... component`: `claim units of "
+                                   f"[71046] {value} modifier 77 billing the professional component`")
         return Diagnostic("RR103", f"unexpected `{value}`", span, line_text(token.line),
                           help=f"`{value} modifier` goes right after the codes: `claim also has [A9552] {value} "
                                f"modifier JW on the same date`, `history count of [78815] {value} modifier PS within 3 "
                                "years`")
+    if value in ("modifier", "modifiers") and re.search(
+            r"(?<![\w.])billing\s+the\s+\w+\s+component\s+with(out)?\s+$", before):
+        return Diagnostic("RR103", f"unexpected `{value}`", span, line_text(token.line),
+                          help="`with modifier` comes before `billing the ... component`: `claim units of [71046] with "
+                               "modifier 77 billing the professional component`")
     if value == "billing" and re.match(r"\s+the\s+\w+\s+component(?![\w.])", padded[token.end_pos:]) and last_clause:
         if re.fullmatch(r"history\s+has\s+the\s+same\s+code", last_clause):
             return Diagnostic("RR103", "unexpected `billing`", span, line_text(token.line),
