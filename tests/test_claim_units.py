@@ -296,6 +296,17 @@ class TestExplain:
             "`claim units of [37236, 37237] on the same date > 3` is false; the units add up to 1",
         ]
 
+    def test_a_sum_inside_not_or_or_is_said_too(self):
+        """`not claim units of ...` and an `or` of a sum and a count say what each came to (a review found them
+        silent)."""
+        rules = radrules.loads(rule("line.code is 37236 and not claim units of [37236, 37237] on the same date > 1")
+                               + rule("line.code is 37236 and (claim units of [37236] > 10 or history count of [37236] "
+                                      ">= 3)").replace("t.x", "t.y"))
+        steps = rules.evaluate(claim(line("37236"), line("37237", units=2)), explain=True).explanation.steps
+        details = {step.rule: step.detail for step in steps if step.rule in ("t.x", "t.y")}
+        assert details["t.x"].endswith("is false; the units add up to 3")
+        assert details["t.y"].endswith("is false; the units add up to 1; the count is 0")
+
     def test_an_unknown_sum_says_nothing_of_a_sum(self):
         rules = radrules.loads(rule("line.code in [37236, 76937] and claim units of [37236] with the same family "
                                     "> 0"))

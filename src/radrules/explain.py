@@ -33,8 +33,8 @@ from . import validity
 from .addons import addon_edits, addon_edits_of, addon_message, earlier_text, judge_edits
 from .checks import FORMAT_RULES, check_format, hider
 from .codes import is_procedure_code
-from .conditions import (Between, ClaimUnits, Compare, HistoryCount, SinceLast, conjuncts, pair_side,
-                         same_practitioner, same_provider)
+from .conditions import (And, Between, ClaimUnits, Compare, HistoryCount, Not, Or, SinceLast, conjuncts,
+                         pair_side, same_practitioner, same_provider)
 from .claim import frequency_of
 from .evaluation import Evaluation, meeting_lines, paid_history, units_total
 from .evaluator import (_add_earlier_units, _limit_finding, _number, _provider_groups,
@@ -1122,11 +1122,8 @@ def _counted(part, ev, line, other) -> str:
     once for many pairs). (Counts and intervals only: no claim value.)"""
     if other is not None:
         return ""
-    kind = type(part)
-    operands = ((part.left, part.right) if kind is Compare else (part.operand, part.low, part.high)
-                if kind is Between else ())
     shown = []
-    for operand in operands:
+    for operand in _compared(part):
         if type(operand) is HistoryCount:
             shown.append(f"the count is {operand.get(ev, line, other)}")
         elif type(operand) is SinceLast:
@@ -1137,6 +1134,24 @@ def _counted(part, ev, line, other) -> str:
             if value is not None:  # (unknown: the line's code has no value of the property; the step says so)
                 shown.append(f"the units add up to {render_value(value, 'number')}")
     return "".join(f"; {text}" for text in shown)
+
+
+def _compared(part) -> list:
+    """The operands of the comparisons in ``part``, inside `not`, `or` and `and` too (`not claim units of X > 1`
+    says what the sum came to, as `claim units of X > 1` does), each once, in the order written."""
+    kind = type(part)
+    if kind is Compare:
+        return [part.left, part.right]
+    if kind is Between:
+        return [part.operand, part.low, part.high]
+    if kind is Not:
+        return _compared(part.part)
+    if kind is Or or kind is And:
+        found = []
+        for inner in (getattr(part, "written", None) or part.parts):
+            found.extend(operand for operand in _compared(inner) if operand not in found)
+        return found
+    return []
 
 
 def _written(node) -> tuple:
