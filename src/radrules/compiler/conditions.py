@@ -373,15 +373,13 @@ class ConditionCompiler:
         same_property = self._same_property(expr.same_property)
         if same_property is _BAD:
             return None
-        modifiers = self._modifier_filter(expr.modifiers)
-        component = self._component(expr.component)
-        if modifiers is _BAD or component is _BAD:
+        filters = self._line_filters(expr)
+        if filters is _BAD:
             return None
         self.roots.add("claim")
         if expr.same_date or expr.earlier:
             self.roots.add("line")
-        return c.AlsoHas(resolved.values, expr.same_date, same_property, self._text(expr), expr.earlier, *modifiers,
-                         component)
+        return c.AlsoHas(resolved.values, expr.same_date, same_property, self._text(expr), expr.earlier, *filters)
 
     def _claim_root(self, root: s.Token, words: str) -> bool:
         """Whether the record before `also has` (`units of`) is `claim`; RR221 if not."""
@@ -414,16 +412,15 @@ class ConditionCompiler:
             return None
         resolved = self.sets.evaluate(operand.values.expr, "codes")
         same_property = self._same_property(operand.same_property)
-        modifiers = self._modifier_filter(operand.modifiers)
-        component = self._component(operand.component)
-        if resolved is None or same_property is _BAD or modifiers is _BAD or component is _BAD:
+        filters = self._line_filters(operand)
+        if resolved is None or same_property is _BAD or filters is _BAD:
             return None
         self.roots.add("claim")
         roots = {"claim"}
         if operand.same_date or same_property is not None:
             self.roots.add("line")
             roots.add("line")
-        node = c.ClaimUnits(resolved.values, operand.same_date, same_property, *modifiers, component)
+        node = c.ClaimUnits(resolved.values, operand.same_date, same_property, *filters)
         return Operand(node, "number", frozenset(roots), operand.span, "claim units of")
 
     def _modifier_filter(self, clause):
@@ -436,6 +433,15 @@ class ConditionCompiler:
             return _BAD
         return resolved.values, clause.without
 
+    def _line_filters(self, expr):
+        """(modifiers, without, component) of a test's ``with modifier`` and ``billing the ... component`` clauses
+        (the arguments the compiled tests take after their own), _BAD after an error."""
+        modifiers = self._modifier_filter(expr.modifiers)
+        component = self._component(expr.component)
+        if modifiers is _BAD or component is _BAD:
+            return _BAD
+        return (*modifiers, component)
+
     def _component(self, clause):
         """``professional`` or ``technical`` of a ``billing the ... component`` clause, None without one, _BAD after an
         error."""
@@ -445,20 +451,19 @@ class ConditionCompiler:
         if word not in ("professional", "technical"):
             self.ctx.error("RR204", f"`{word}` is no component of a service: write `billing the professional "
                            f"component` or `billing the technical component`", clause.component.span,
-                           help="the professional component is the interpretation (a 26 line, or a global line of no "
-                                "hospital's claim); the technical component the study itself (a line without 26)")
+                           help="the professional component is the interpretation (a 26 line, or a global line of a "
+                                "practitioner's claim); the technical component the study itself (a line without 26)")
             return _BAD
         return word
 
     def _historyhas(self, expr: s.HistoryHas):
         resolved = self.sets.evaluate(expr.values.expr, "codes")
-        modifiers = self._modifier_filter(expr.modifiers)
-        component = self._component(expr.component)
+        filters = self._line_filters(expr)
         window = self._window(expr.window)
-        if resolved is None or window is _BAD or modifiers is _BAD or component is _BAD:
+        if resolved is None or window is _BAD or filters is _BAD:
             return None
         self.roots.add("line")
-        return c.HistoryHas(resolved.values, window, self._text(expr), *modifiers, component)
+        return c.HistoryHas(resolved.values, window, self._text(expr), *filters)
 
     def _historysame(self, expr: s.HistorySame):
         among = None
@@ -541,25 +546,23 @@ class ConditionCompiler:
             return self._among(operand)
         if isinstance(operand, s.HistoryCount):
             resolved = self.sets.evaluate(operand.values.expr, "codes")
-            modifiers = self._modifier_filter(operand.modifiers)
-            component = self._component(operand.component)
+            filters = self._line_filters(operand)
             window = self._window(operand.window)
-            if resolved is None or window is _BAD or modifiers is _BAD or component is _BAD:
+            if resolved is None or window is _BAD or filters is _BAD:
                 return None
             self.roots.add("line")
-            return Operand(c.HistoryCount(resolved.values, window, *modifiers, component), "number", frozenset(["line"]),
+            return Operand(c.HistoryCount(resolved.values, window, *filters), "number", frozenset(["line"]),
                            operand.span, "history count")
         if isinstance(operand, s.ClaimUnits):
             return self._claim_units(operand)
         if isinstance(operand, s.SinceLast):
             resolved = self.sets.evaluate(operand.values.expr, "codes")
-            modifiers = self._modifier_filter(operand.modifiers)
-            component = self._component(operand.component)
-            if resolved is None or modifiers is _BAD or component is _BAD:
+            filters = self._line_filters(operand)
+            if resolved is None or filters is _BAD:
                 return None
             self.roots.add("line")
             unit = {"day": "days", "month": "months", "year": "years"}.get(operand.unit.text, operand.unit.text)
-            return Operand(c.SinceLast(unit, resolved.values, *modifiers, component), "number", frozenset(["line"]),
+            return Operand(c.SinceLast(unit, resolved.values, *filters), "number", frozenset(["line"]),
                            operand.span, f"{unit} since last")
         return self._literal(operand, expected)
 
