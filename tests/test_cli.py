@@ -91,18 +91,22 @@ class TestEval:
         assert [json.loads(t)["claim"] for t in done.stdout.splitlines()] == ["P-1", "F-1"]
         assert done.returncode == 2
 
-    @pytest.mark.parametrize("text, message", [
-        ("[" * 100_000, "claims.json: not JSON: nested too deeply at line 1, column 1"),
-        (json.dumps(PASSING) + "\n" + "[" * 100_000 + "\n", "claims.json:2: not JSON: nested too deeply at column 1"),
-        ("[" * 100_000 + "\n" + json.dumps(PASSING) + "\n", "claims.json: not JSON: nested too deeply at line 1"),
+    @pytest.mark.parametrize("text, message, stream", [
+        ("[" * 100_000, "claims.json: not JSON: nested too deeply at line 1, column 1", "stderr"),
+        # a JSON Lines line: one claim that can't be read, reported in the results
+        (json.dumps(PASSING) + "\n" + "[" * 100_000 + "\n", "claim #2: ERROR ", "stdout"),
+        ("[" * 100_000 + "\n" + json.dumps(PASSING) + "\n", "claims.json: not JSON: nested too deeply at line 1",
+         "stderr"),
     ])
-    def test_json_nested_too_deeply_is_an_error_not_a_crash(self, tmp_path, text, message):
+    def test_json_nested_too_deeply_is_an_error_not_a_crash(self, tmp_path, text, message, stream):
         """JSON nested deeper than Python can read is refused with a message, exit 1, never a traceback."""
         path = tmp_path / "claims.json"
         path.write_text(text)
         done = run("eval", str(path))
         assert done.returncode == 1
-        assert message in done.stderr and "Traceback" not in done.stderr
+        assert message in getattr(done, stream) and "Traceback" not in done.stderr
+        if stream == "stdout":
+            assert "claims.json:2: not JSON: nested too deeply at column 1" in done.stdout
 
     def test_history_nested_too_deeply_is_an_error_not_a_crash(self, tmp_path):
         """A history line nested deeper than Python can read names the file and line, exit 1."""

@@ -258,25 +258,55 @@ class TestInputs:
         """A missing file and a file that is not JSON are reported; the other inputs are still evaluated."""
         good, broken = tmp_path / "good.jsonl", tmp_path / "broken.jsonl"
         good.write_text(jsonl(PASSING))
-        broken.write_text(jsonl(PASSING, PASSING) + "not json\n" + jsonl(PASSING))
+        broken.write_text("not json\n" + jsonl(PASSING, PASSING))  # broken on its first line: not claims at all
         code = main(["eval", "--format", "json", str(tmp_path / "missing.json"), str(broken), str(good)])
         out, err = capsys.readouterr()
         assert code == 1
-        assert len(out.splitlines()) == 3  # two claims of broken.jsonl before its bad line, then good.jsonl
+        assert len(out.splitlines()) == 1  # good.jsonl
         assert f"error: {tmp_path / 'missing.json'}: can't read the file" in err
-        assert f"error: {broken}:3: not JSON: Expecting value at column 1" in err
+        assert f"error: {broken}: not JSON: Expecting value at line 1, column 1" in err
 
-    def test_a_bad_line_stops_its_input_in_the_pool_as_in_one_process(self, tmp_path):
-        """A JSON Lines line that is not JSON ends its input at the same claim with or without a pool."""
+    @pytest.mark.parametrize("bad", [b'{"id": "C41", "lines": [{"code": "710', b'{"id": "C\xff"}'],
+                             ids=["cut short", "not UTF-8"])
+    def test_a_bad_line_is_one_unreadable_claim_in_the_pool_as_in_one_process(self, tmp_path, bad):
+        """A JSON Lines line that is not JSON (a record cut short) or not UTF-8, in the middle of a file, is one
+        claim that can't be read, at its position, and the claims after it are evaluated and counted (they were
+        all dropped): the same with or without a pool, from a file or a pipe."""
         path, other = tmp_path / "claims.jsonl", tmp_path / "other.jsonl"
-        path.write_text(jsonl(*many(40)) + "{broken\n" + jsonl(*many(40)))
+        path.write_bytes(jsonl(*many(40)).encode() + bad + b"\n" + jsonl(*many(80)[40:]).encode())
         other.write_text(jsonl(FAILING))
-        pooled = run("--format", "json", "--jobs", "2", path, other, env=POOL)
+        summary = tmp_path / "summary.json"
+        pooled = run("--format", "json", "--jobs", "2", "--summary-json", summary, path, other, env=POOL)
         alone = run("--format", "json", "--jobs", "1", path, other)
         assert pooled.stdout == alone.stdout
-        assert len(pooled.stdout.splitlines()) == 41
-        assert f"error: {path}:41: not JSON" in pooled.stderr
+        rows = [json.loads(text) for text in pooled.stdout.splitlines()]
+        assert [row["claim"] for row in rows] == [f"C{n}" for n in range(1, 41)] + [None] + [
+            f"C{n}" for n in range(41, 81)] + ["F"]
+        problem = "not JSON: Unterminated string starting at column 34" if b"710" in bad else "not UTF-8 text"
+        assert rows[40] == {"claim": None, "position": 41, "error": f"{path}:41: {problem}", "input": str(path)}
+        assert "error:" not in pooled.stderr and "interrupted" not in pooled.stderr
+        counts = json.loads(summary.read_text())
+        assert (counts["claims"], counts["unreadable"], counts["input_errors"]) == (82, 1, [])
         assert pooled.returncode == alone.returncode == 1
+        piped = subprocess.run([sys.executable, "-m", "radrules", "eval", "--jobs", "2", "-"],
+                               input=path.read_bytes(), capture_output=True, cwd=ROOT, env={**os.environ, **POOL},
+                               timeout=120)
+        text = piped.stdout.decode()
+        assert f"claim #41: ERROR <stdin>:41: {problem}\n" in text and "claim C80: " in text
+        assert text.rstrip().endswith("81 claims: 64 passed, 16 failed, 1 not readable")
+
+    def test_a_bad_line_in_the_middle_of_a_long_file_drops_no_claim(self, tmp_path):
+        """The operations report: line 500 of 1,000 cut short gave `claims: 499`, exit 1, and no results after it;
+        now every line is a claim of the summary, one of them unreadable."""
+        path, summary = tmp_path / "claims.jsonl", tmp_path / "summary.json"
+        lines = jsonl(*many(1000)).splitlines(keepends=True)
+        lines[499] = lines[499][:30] + "\n"
+        path.write_text("".join(lines))
+        done = run("--format", "json", "--jobs", "2", "--summary-json", summary, path)
+        assert len(done.stdout.splitlines()) == 1000
+        counts = json.loads(summary.read_text())
+        assert (counts["claims"], counts["unreadable"], counts["interrupted"]) == (1000, 1, False)
+        assert done.returncode == 1
 
     def test_a_bad_x12_segment_stops_its_input_in_the_pool_as_in_one_process(self, tmp_path):
         """A segment that is not one, in the middle of an X12 file cut into pieces, ends the input with an error

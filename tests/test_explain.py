@@ -237,6 +237,15 @@ class TestExplainCommand:
         assert "acme.ptp fired (at rulesets/payers/acme.rr:42)" in text
         assert "medicare.ldct.age not considered" in text
 
+    def test_a_line_that_is_not_json_is_one_claim_that_cannot_be_read(self):
+        """As in `eval`: a JSON Lines line cut short is reported at its position, and the next claims are
+        explained."""
+        first, second = json.dumps(EXAMPLES[0]), json.dumps(EXAMPLES[1])
+        done = run("explain", "-", stdin=first + "\n" + second[:40] + "\n" + second + "\n")
+        assert done.returncode == 1
+        assert "claim #2: ERROR <stdin>:2: not JSON: " in done.stdout
+        assert f"claim {EXAMPLES[1]['id']}: " in done.stdout and "error" not in done.stderr
+
     def test_bad_claim_exit_one(self):
         """A claim of the wrong shape is reported by field path and the command exits 1."""
         done = run("explain", "-", stdin=json.dumps({"lines": [{"code": "74150", "date": "2026-03-02", "units": 0}]}))

@@ -268,9 +268,9 @@ def run_unit(unit: Unit, ruleset, options: Options) -> Outcome:
     records = options.authorizations
     try:
         for position, item, resource in items:
-            if type(item) is RawLine:
-                item = item.decode()  # not JSON: the input ends here
             try:
+                if type(item) is RawLine:
+                    item = item.decode()  # a line that is not JSON (or not UTF-8): one unreadable claim
                 claim = claim_of(item, records)
                 result = evaluate(claim)
             except (ClaimError, InputError) as error:
@@ -287,7 +287,7 @@ def run_unit(unit: Unit, ruleset, options: Options) -> Outcome:
                              + "\n")
             else:
                 parts.append(render_text(result, position, label) + "\n")
-    except InputError as error:  # a line that is not JSON, or an X12 piece that can't be read on: the input ends
+    except InputError as error:  # an X12 piece that can't be read on: the input ends
         return Outcome("".join(parts), summary, stop=str(error))
     return Outcome("".join(parts), summary)
 

@@ -302,7 +302,8 @@ class RawLine:
         self.name, self.number, self.text = state
 
     def decode(self) -> object:
-        """The line's JSON value; raises InputError (FILE:LINE) if it is not JSON (``text`` None: not UTF-8)."""
+        """The line's JSON value; raises InputError (FILE:LINE) if it is not JSON (``text`` None: not UTF-8).
+        Such a line is one claim that can't be read: the lines after it are claims all the same."""
         if self.text is None:
             raise InputError(f"{self.name}:{self.number}", "not UTF-8 text")
         try:
@@ -325,7 +326,12 @@ def read_claims(source: str, input_format: str = "auto", payers: dict | None = N
     claims = ClaimsInput(source)
     try:
         for position, item, resource in read_input(claims, claims.kind(input_format), payers):
-            yield position, (item.decode() if type(item) is RawLine else item), resource
+            if type(item) is RawLine:
+                try:
+                    item = item.decode()
+                except InputError as error:  # a JSON Lines line that is not JSON: one claim that can't be read
+                    item = error
+            yield position, item, resource
     finally:
         claims.close()
 
