@@ -415,16 +415,21 @@ class TestStops:
         assert json.loads(target.read_text())["interrupted"] is True
 
     def test_a_worker_that_dies_is_an_error_not_a_hang(self, tmp_path, capsys, monkeypatch):
-        """A worker process that ends abruptly stops the run with `error: a worker process ended ...`, exit 1."""
-        path = tmp_path / "claims.jsonl"
+        """A worker process that ends abruptly stops the run with `error: a worker process ended ...`, exit 1; the
+        summary says the run was interrupted (it said `"interrupted": false`, most claims never evaluated)."""
+        path, target = tmp_path / "claims.jsonl", tmp_path / "summary.json"
         path.write_text(jsonl(*many(40)))
         for name, value in POOL.items():
             monkeypatch.setenv(name, value)
         monkeypatch.setattr(batch, "_work", _die)  # the workers are forked from this process: they die too
-        code = main(["eval", "--format", "json", "--jobs", "2", str(path)])
-        err = capsys.readouterr().err
+        code = main(["eval", "--jobs", "2", "--summary-json", str(target), str(path)])
+        out, err = capsys.readouterr()
         assert code == 1
         assert "error: a worker process ended before its work was done" in err
+        assert "summary (interrupted): 0 claims" in err
+        assert "claims:" not in out  # no count line, as after Ctrl-C: the count is not the input's
+        data = json.loads(target.read_text())
+        assert data["interrupted"] is True and data["input_errors"][0].startswith("a worker process ended")
 
 
 def _die(unit):

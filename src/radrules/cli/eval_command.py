@@ -111,10 +111,11 @@ def run(args) -> int:
         else:  # standard input failed: the input ends here, as an unreadable input does
             print(f"error: {text}", file=err)
             summary.input_errors.append(text)
-    except WorkerError as error:
+    except WorkerError as error:  # the claims after those written were never evaluated: the run stopped short
         bar.clear()
         print(f"error: {error}", file=err)
         summary.input_errors.append(str(error))
+        interrupted = True
     finally:
         bar.clear()
     return _report(args, summary, time.perf_counter() - started, used[-1], interrupted, output_lost)
