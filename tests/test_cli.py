@@ -410,7 +410,7 @@ def test_a_count_line_that_cannot_be_written_still_gives_the_summary(monkeypatch
     error and --summary-json, marked interrupted, exit 1 (the write raised out of eval with no summary)."""
     import argparse
 
-    from radrules.cli.eval_command import _report
+    from radrules.cli.eval_command import SummaryFile, _report
     from radrules.cli.summary import Summary
 
     class Failing:
@@ -424,7 +424,7 @@ def test_a_count_line_that_cannot_be_written_still_gives_the_summary(monkeypatch
     monkeypatch.setattr(sys, "stdout", Failing())
     args = argparse.Namespace(format="text", summary_json=str(tmp_path / "s.json"), claims=["x.jsonl"],
                               exit_zero=False)
-    assert _report(args, Summary(), 0.5, 1, False, False) == 1
+    assert _report(args, Summary(), 0.5, 1, False, False, SummaryFile(args.summary_json, [])) == 1
     err = capsys.readouterr().err
     assert "summary (interrupted):" in err
     assert ("No space left on device" in err) == (not isinstance(problem, BrokenPipeError))

@@ -216,6 +216,77 @@ class TestSummary:
         assert "and 96 more\n" in parts[0].to_text(seconds=1, jobs=1)
 
 
+class TestSummaryFile:
+    """`--summary-json FILE` is opened when the command starts and written, whole, when the run ends."""
+
+    def test_a_path_that_cannot_be_written_fails_before_the_run(self, tmp_path, capsys, monkeypatch):
+        """A folder that does not exist: `error: can't write`, exit 1, before the rules load or a claim is read
+        (it was found after the whole run)."""
+        from radrules.cli import eval_command
+
+        def never(*args, **kwargs):
+            raise AssertionError("the rules were loaded")
+        monkeypatch.setattr(eval_command, "load_rules", never)
+        target = tmp_path / "no-such-folder" / "summary.json"
+        assert main(["eval", "--summary-json", str(target), str(EXAMPLES)]) == 1
+        out, err = capsys.readouterr()
+        assert out == "" and err == f"error: can't write `{target}`: No such file or directory\n"
+
+    def test_a_summary_of_an_earlier_run_is_emptied_when_the_run_starts(self, tmp_path, capsys, monkeypatch):
+        """While the claims are evaluated the file is empty (a run killed then leaves no complete summary of an
+        earlier run); at the end it holds this run's."""
+        from radrules.cli import eval_command
+
+        target = tmp_path / "summary.json"
+        target.write_text(json.dumps({"claims": 5, "interrupted": False}))
+        seen = []
+        real = eval_command.run_units
+
+        def spy(*args, **kwargs):
+            seen.append(target.read_text())
+            return real(*args, **kwargs)
+        monkeypatch.setattr(eval_command, "run_units", spy)
+        assert main(["eval", "--exit-zero", "--summary-json", str(target), str(EXAMPLES)]) == 0
+        assert seen == [""]
+        assert json.loads(target.read_text())["claims"] == len(example_claims())
+
+    def test_the_summary_is_moved_into_place(self, tmp_path, capsys, monkeypatch):
+        """Written beside the file and moved into place: a link stays a link (the file it names gets the summary)
+        and the file keeps its permissions; a write that fails leaves the file empty, not cut short, and no
+        file beside it."""
+        real, link = tmp_path / "real.json", tmp_path / "link.json"
+        real.write_text("old")
+        real.chmod(0o640)
+        link.symlink_to(real)
+        assert main(["eval", "--exit-zero", "--summary-json", str(link), str(EXAMPLES)]) == 0
+        assert link.is_symlink() and json.loads(real.read_text())["interrupted"] is False
+        assert real.stat().st_mode & 0o777 == 0o640
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "real.json"]
+        capsys.readouterr()
+
+        def full(source, destination):
+            raise OSError(28, "No space left on device")
+        monkeypatch.setattr(os, "replace", full)
+        assert main(["eval", "--exit-zero", "--summary-json", str(real), str(EXAMPLES)]) == 1
+        assert f"error: can't write `{real}`: No space left on device" in capsys.readouterr().err
+        assert real.read_text() == "" and sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "real.json"]
+
+    def test_an_input_is_never_emptied(self, tmp_path, capsys):
+        """The summary's path naming an input (a slip of the fingers) is refused at once; the input is kept."""
+        path = tmp_path / "claims.jsonl"
+        path.write_text(jsonl(PASSING))
+        assert main(["eval", "--summary-json", str(path), str(path)]) == 1
+        assert f"error: can't write `{path}`: it is an input of the run too" in capsys.readouterr().err
+        assert path.read_text() == jsonl(PASSING)
+
+    def test_a_stream_gets_the_summary_written_into_it(self, tmp_path):
+        """`--summary-json /dev/stderr` (no plain file: nothing to move into place) is written into."""
+        path = tmp_path / "claims.jsonl"
+        path.write_text(jsonl(PASSING))
+        done = run("--format", "json", "--summary-json", "/dev/stderr", path)
+        assert done.returncode == 0 and done.stderr.endswith('"interrupted": false\n}\n')
+
+
 class TestExitCodes:
     @pytest.mark.parametrize("claims, extra, code", [
         ([PASSING] * 30, [], 0),

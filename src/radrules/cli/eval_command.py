@@ -47,14 +47,31 @@ def add_parser(commands) -> None:
 
 
 def run(args) -> int:
-    from . import EXIT_FAILURE, EXIT_RULE_ERRORS
+    from . import EXIT_FAILURE
 
     started = time.perf_counter()
+    target = None
+    if args.summary_json:  # before anything else: a path that can't be written costs no run
+        try:
+            target = SummaryFile(args.summary_json, [args.history, args.authorizations, *args.claims])
+        except OSError as problem:
+            print(f"error: can't write `{args.summary_json}`: {problem.strerror or problem}", file=sys.stderr)
+            return EXIT_FAILURE
+    try:
+        return _run(args, started, target)
+    finally:
+        if target is not None:
+            target.close()
+
+
+def _run(args, started: float, target) -> int:
+    from . import EXIT_FAILURE, EXIT_RULE_ERRORS
+
     out, err = sys.stdout, sys.stderr
     try:
         ruleset = load_rules(args.rules, args.bundled)
     except KeyboardInterrupt:  # before any claim: the summary says so, as for a later interruption
-        return _report(args, Summary(), time.perf_counter() - started, 1, True, False)
+        return _report(args, Summary(), time.perf_counter() - started, 1, True, False, target)
     if ruleset is None:
         return EXIT_RULE_ERRORS
     try:
@@ -118,11 +135,12 @@ def run(args) -> int:
         interrupted = True
     finally:
         bar.clear()
-    return _report(args, summary, time.perf_counter() - started, used[-1], interrupted, output_lost)
+    return _report(args, summary, time.perf_counter() - started, used[-1], interrupted, output_lost, target)
 
 
-def _report(args, summary: Summary, seconds: float, jobs: int, interrupted: bool, output_lost: bool) -> int:
-    """The count line (text output), the summary and --summary-json; the exit code."""
+def _report(args, summary: Summary, seconds: float, jobs: int, interrupted: bool, output_lost: bool,
+            target: "SummaryFile | None" = None) -> int:
+    """The count line (text output), the summary and --summary-json (``target``); the exit code."""
     from . import EXIT_CLAIMS_FAIL, EXIT_FAILURE, EXIT_OK
 
     out, err = sys.stdout, sys.stderr
@@ -143,14 +161,12 @@ def _report(args, summary: Summary, seconds: float, jobs: int, interrupted: bool
         if not isinstance(problem, BrokenPipeError):  # a reader that left is told nothing
             print(f"error: {io_problem(problem)[1]}", file=err)
     err.write(summary.to_text(seconds=seconds, jobs=jobs, interrupted=interrupted))
-    if args.summary_json:
+    if target is not None:
         data = summary.to_dict(seconds=seconds, jobs=jobs, inputs=args.claims, interrupted=interrupted)
         try:
-            with open(args.summary_json, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, indent=2)
-                handle.write("\n")
+            target.write(json.dumps(data, indent=2) + "\n")
         except OSError as problem:
-            print(f"error: can't write `{args.summary_json}`: {problem.strerror}", file=err)
+            print(f"error: can't write `{target.path}`: {problem.strerror or problem}", file=err)
             return EXIT_FAILURE
     if interrupted or summary.unreadable or summary.envelope_errors or summary.input_errors:
         return EXIT_FAILURE
@@ -170,3 +186,67 @@ def _total_size(sources: list[str]) -> int | None:
         except OSError:
             return None
     return total
+
+
+class SummaryFile:
+    """The file of ``--summary-json``, opened when the command starts: created, or emptied, so that a path that
+    can't be written fails before any claim is read, and a summary of an earlier run is never taken for this
+    one's (a run killed before its end leaves the file empty). :meth:`write` puts the summary in at the end.
+
+    Raises OSError if the file can't be opened, or is one of ``inputs`` (the paths the run reads: emptying
+    one would lose it).
+    """
+
+    def __init__(self, path: str, inputs):
+        self.path = path
+        for source in inputs:
+            if source is not None and source != "-" and _same_file(source, path):
+                raise OSError(f"it is an input of the run too ({source})")
+        self.handle = open(path, "w", encoding="utf-8")
+
+    def write(self, text: str) -> None:
+        """Write ``text`` as the file's content: to a new file beside it, moved into place (so the file is
+        empty or whole, never cut short), or into the file itself when it is no plain file of its own (a pipe,
+        /dev/stderr, a file with other hard links or of another owner) or its folder takes no new file."""
+        import stat
+        import tempfile
+
+        info = os.fstat(self.handle.fileno())
+        owner = os.geteuid() if hasattr(os, "geteuid") else info.st_uid
+        plain = stat.S_ISREG(info.st_mode) and info.st_nlink == 1 and info.st_uid == owner
+        target = os.path.realpath(self.path)
+        if plain:
+            try:
+                handle, name = tempfile.mkstemp(dir=os.path.dirname(target),
+                                                prefix=f".{os.path.basename(target)}.", suffix=".tmp")
+            except OSError:  # a folder radrules may not write in (the file itself may be written)
+                plain = False
+        if not plain:
+            self.handle.write(text)
+            self.handle.flush()
+            return
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(text)
+            os.chmod(name, stat.S_IMODE(info.st_mode))
+            self.handle.close()  # (Windows replaces no open file)
+            os.replace(name, target)
+        except BaseException:
+            try:
+                os.unlink(name)
+            except OSError:
+                pass
+            raise
+
+    def close(self) -> None:
+        try:
+            self.handle.close()
+        except OSError:  # a pipe whose reader left: what was written is all it gets
+            pass
+
+
+def _same_file(first: str, second: str) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except (OSError, ValueError):  # one of them does not exist (yet): not the same file
+        return False
