@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -472,6 +473,65 @@ class TestStops:
         assert len(out.splitlines()) < 100
 
 
+    @pytest.mark.parametrize("jobs", ["1", "2"])
+    @pytest.mark.parametrize("name, group", [("SIGTERM", False), ("SIGHUP", False), ("SIGTERM", True)],
+                             ids=["TERM", "HUP", "TERM to every process"])
+    def test_sigterm_and_sighup_stop_the_run_as_ctrl_c_does(self, tmp_path, name, group, jobs):
+        """SIGTERM or SIGHUP to the command (a service manager's stop, a closed session), or SIGTERM to all its
+        processes: the run stops with the summary marked interrupted, on standard error and in --summary-json,
+        exit 1, the output ending on a whole record, and no worker left (they were killed with no summary, or
+        orphaned for ever)."""
+        summary = tmp_path / "summary.json"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "radrules", "eval", "--jobs", jobs, "--format", "json", "--summary-json",
+             str(summary), "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+            env={**os.environ, **POOL}, start_new_session=True, bufsize=0,  # (communicate reads past a buffer)
+        )
+        try:
+            process.stdin.write(jsonl(*many(100)).encode())
+            process.stdin.flush()  # and leave standard input open: the run waits for more claims
+            assert json.loads(process.stdout.readline())["claim"] == "C1"
+            number = getattr(signal, name)
+            if group:
+                os.killpg(process.pid, number)
+            else:
+                os.kill(process.pid, number)
+            out, err = process.communicate(timeout=60)
+            assert process.returncode == 1
+            assert "Traceback" not in err.decode() and "summary (interrupted): " in err.decode()
+            assert json.loads(summary.read_text())["interrupted"] is True
+            assert all(json.loads(text)["claim"] for text in out.decode().splitlines())  # whole records
+            assert _alive(process.pid) == []
+        finally:
+            _end_group(process)
+
+    def test_workers_end_when_their_parent_is_killed(self, tmp_path):
+        """`kill -9` of the command (or the out-of-memory killer): its workers end too (they were left for ever,
+        reparented to PID 1 and blocked on a pipe)."""
+        process = subprocess.Popen([sys.executable, "-m", "radrules", "eval", "--jobs", "2", "--format", "json", "-"],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                   cwd=ROOT, env={**os.environ, **POOL}, start_new_session=True)
+        try:
+            process.stdin.write(jsonl(*many(100)).encode())
+            process.stdin.flush()
+            assert json.loads(process.stdout.readline())["claim"] == "C1"  # the pool is at work
+            assert len(_alive(process.pid)) == 3
+            process.kill()
+            process.wait(timeout=60)
+            deadline = time.monotonic() + 30
+            while _alive(process.pid) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert _alive(process.pid) == []
+        finally:
+            _end_group(process)
+
+    def test_a_worker_whose_parent_changed_ends(self):
+        """Where the kernel can't end a worker with its parent, a thread of the worker looks for a new parent
+        process id (an orphan's) and ends it."""
+        ended = []
+        batch._watch_parent(os.getppid() + 1 if os.getppid() > 1 else 2, interval=0.01, end=ended.append)
+        assert ended == [1]
+
     def test_ctrl_c_while_the_rules_load_still_reports(self, tmp_path, capsys, monkeypatch):
         """Interrupted before any claim (while the rules load): exit 1, the summary marked interrupted on standard
         error and in --summary-json, as for a later interruption."""
@@ -505,6 +565,26 @@ class TestStops:
 
 def _die(unit):
     os._exit(3)
+
+
+def _alive(group: int) -> list[int]:
+    """The processes of a process group that are not zombies (an orphan's end waits for a PID 1 that reaps)."""
+    table = subprocess.run(["ps", "-e", "-o", "pid=,pgid=,stat="], capture_output=True, text=True,
+                           check=True).stdout
+    return [int(pid) for pid, pgid, state in (row.split()[:3] for row in table.splitlines())
+            if int(pgid) == group and not state.startswith("Z")]
+
+
+def _end_group(process) -> None:
+    """Kill what is left of a test's process group, so that a failed test leaves no process behind."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    for stream in (process.stdin, process.stdout, process.stderr):
+        if stream is not None:
+            stream.close()
+    process.wait(timeout=60)
 
 
 class TestResultJson:

@@ -378,11 +378,50 @@ class WorkerError(RuntimeError):
 _WORKER: tuple = ()
 
 
-def _start_worker(ruleset, options: Options) -> None:
-    """Pool initializer: keep the ruleset for every unit; leave Ctrl-C to the parent."""
+def _start_worker(ruleset, options: Options, parent: int) -> None:
+    """Pool initializer: keep the ruleset for every unit; leave Ctrl-C and SIGHUP to the parent (they reach every
+    process of a terminal's job), which stops the pool; end with the parent (process ``parent``)."""
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    # SIGTERM kills, as by default (a forked worker has the parent's handler): the pool ends its workers with it
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _follow_parent(parent)
     _WORKER = (ruleset, options)
+
+
+#: How often a worker without PR_SET_PDEATHSIG looks whether its parent still runs (seconds).
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _follow_parent(parent: int) -> None:
+    """Make this worker end when its parent does (killed, say): an orphan waited for ever on a pipe that its
+    siblings hold open. On Linux the kernel kills it (PR_SET_PDEATHSIG); elsewhere on POSIX a thread looks
+    for a new parent process id. (On Windows the parent's id does not change: the pool's pipes break there.)"""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            if ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0) == 0:  # PR_SET_PDEATHSIG
+                if os.getppid() != parent:  # it ended before the call
+                    os._exit(1)
+                return
+        except (OSError, AttributeError, ImportError):  # no prctl to call: look, as elsewhere
+            pass
+    if sys.platform != "win32":
+        import threading
+
+        threading.Thread(target=_watch_parent, args=(parent,), name="radrules-parent", daemon=True).start()
+
+
+def _watch_parent(parent: int, interval: float = PARENT_CHECK_SECONDS, end=os._exit) -> None:
+    """Wait while ``parent`` is this process's parent, then ``end(1)`` (an orphan has another parent)."""
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(interval)
+    end(1)
 
 
 def _work(unit: Unit) -> Outcome:
@@ -432,7 +471,7 @@ def _run_pool(units: Iterator[Unit], ruleset, options: Options, jobs: int, take)
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else None)
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
-                               initargs=(ruleset, options))
+                               initargs=(ruleset, options, os.getpid()))
     from concurrent.futures.process import BrokenProcessPool
 
     window = collections.deque()

@@ -16,6 +16,7 @@ from .batch import Options, WorkerError, cut_units, default_jobs, run_units, tun
 from .common import (add_authorizations_option, add_history_option, add_input_format_option, add_rules_option,
                      load_authorizations, load_history, load_rules, whole_number)
 from .progress import ProgressBar, is_terminal
+from .stops import Stops
 from .summary import Summary
 
 __all__ = ["add_parser", "run"]
@@ -58,83 +59,88 @@ def run(args) -> int:
             print(f"error: can't write `{args.summary_json}`: {problem.strerror or problem}", file=sys.stderr)
             return EXIT_FAILURE
     try:
-        return _run(args, started, target)
+        with Stops() as stops:
+            return _run(args, started, target, stops)
     finally:
         if target is not None:
             target.close()
 
 
-def _run(args, started: float, target) -> int:
+def _run(args, started: float, target, stops: Stops) -> int:
     from . import EXIT_FAILURE, EXIT_RULE_ERRORS
 
     out, err = sys.stdout, sys.stderr
+    summary = Summary()
+    interrupted = output_lost = False
+    used = [1]  # the processes run_units chose: a small input runs in one
+    bar = None
     try:
         ruleset = load_rules(args.rules, args.bundled)
-    except KeyboardInterrupt:  # before any claim: the summary says so, as for a later interruption
-        return _report(args, Summary(), time.perf_counter() - started, 1, True, False, target)
-    if ruleset is None:
-        return EXIT_RULE_ERRORS
-    try:
-        history = load_history(args.history)
-        records = load_authorizations(args.authorizations)
-    except InputError as error:
-        print(f"error: {error}", file=err)
-        return EXIT_FAILURE
-    jobs = args.jobs or default_jobs()
-    unit_claims, pool_min = tuning()
-    bar = ProgressBar(err, enabled=is_terminal(err) and not is_terminal(out), noun="claims")
-    total = _total_size(args.claims)
-    summary = Summary()
-    stopped: set[int] = set()
+        if ruleset is None:
+            return EXIT_RULE_ERRORS
+        try:
+            history = load_history(args.history)
+            records = load_authorizations(args.authorizations)
+        except InputError as error:
+            print(f"error: {error}", file=err)
+            return EXIT_FAILURE
+        jobs = args.jobs or default_jobs()
+        used = [jobs]
+        unit_claims, pool_min = tuning()
+        bar = ProgressBar(err, enabled=is_terminal(err) and not is_terminal(out), noun="claims")
+        total = _total_size(args.claims)
+        stopped: set[int] = set()
 
-    def take(unit, outcome) -> None:
-        if unit.source in stopped:
-            return  # the rest of an input that stopped: already cut and evaluated, never shown
-        if outcome is not None:
-            out.write(outcome.text)
-            out.flush()  # results stream out unit by unit, also into a pipe
-            summary.merge(outcome.summary)
-        problem = unit.message or unit.stop or (outcome.stop if outcome is not None else None)
-        if problem is not None:
+        def take(unit, outcome) -> None:
+            if unit.source in stopped:
+                return  # the rest of an input that stopped: already cut and evaluated, never shown
+            if outcome is not None:
+                with stops.writing():  # a signal meanwhile stops the run after the unit's whole records
+                    out.write(outcome.text)
+                    out.flush()  # results stream out unit by unit, also into a pipe
+                summary.merge(outcome.summary)
+            problem = unit.message or unit.stop or (outcome.stop if outcome is not None else None)
+            if problem is not None:
+                bar.clear()
+                print(f"error: {problem}", file=err)
+                if unit.message is not None:
+                    summary.envelope_errors += 1
+                else:
+                    summary.input_errors.append(problem)
+                    stopped.add(unit.source)
+            bar(summary.claims, unit.read, total)
+
+        units = cut_units(args.claims, args.input_format, pieces=jobs > 1, unit_claims=unit_claims,
+                          stopped=stopped, payers=args.payers)
+        try:
+            run_units(units, ruleset, Options(args.format, history, records), jobs, pool_min, take,
+                      started=used.append)
+        except OSError as problem:  # the results can't be written (a reader that left, a full disk), or read
+            if problem.filename is not None:
+                raise
+            from . import drop_output, io_problem
+
             bar.clear()
-            print(f"error: {problem}", file=err)
-            if unit.message is not None:
-                summary.envelope_errors += 1
-            else:
-                summary.input_errors.append(problem)
-                stopped.add(unit.source)
-        bar(summary.claims, unit.read, total)
-
-    units = cut_units(args.claims, args.input_format, pieces=jobs > 1, unit_claims=unit_claims, stopped=stopped,
-                      payers=args.payers)
-    interrupted = output_lost = False
-    used = [jobs]  # the processes run_units chose: a small input runs in one
-    try:
-        run_units(units, ruleset, Options(args.format, history, records), jobs, pool_min, take, started=used.append)
-    except KeyboardInterrupt:
-        interrupted = True
-    except OSError as problem:  # the results can't be written (a reader that left, a full disk), or read
-        if problem.filename is not None:
-            raise
-        from . import drop_output, io_problem
-
-        bar.clear()
-        output, text = io_problem(problem)
-        if output:  # the summary still goes to standard error and --summary-json
-            interrupted = output_lost = True
-            drop_output()
-            if not isinstance(problem, BrokenPipeError):  # a reader that left is told nothing
+            output, text = io_problem(problem)
+            if output:  # the summary still goes to standard error and --summary-json
+                interrupted = output_lost = True
+                drop_output()
+                if not isinstance(problem, BrokenPipeError):  # a reader that left is told nothing
+                    print(f"error: {text}", file=err)
+            else:  # standard input failed: the input ends here, as an unreadable input does
                 print(f"error: {text}", file=err)
-        else:  # standard input failed: the input ends here, as an unreadable input does
-            print(f"error: {text}", file=err)
-            summary.input_errors.append(text)
-    except WorkerError as error:  # the claims after those written were never evaluated: the run stopped short
-        bar.clear()
-        print(f"error: {error}", file=err)
-        summary.input_errors.append(str(error))
+                summary.input_errors.append(text)
+        except WorkerError as error:  # the claims after those written were never evaluated: the run stopped short
+            bar.clear()
+            print(f"error: {error}", file=err)
+            summary.input_errors.append(str(error))
+            interrupted = True
+    except KeyboardInterrupt:  # Ctrl-C, SIGTERM or SIGHUP (stops.py), while the rules load or later
         interrupted = True
     finally:
-        bar.clear()
+        stops.finish()  # the summary is written, whatever signal comes now
+        if bar is not None:
+            bar.clear()
     return _report(args, summary, time.perf_counter() - started, used[-1], interrupted, output_lost, target)
 
 
