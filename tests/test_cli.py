@@ -361,6 +361,49 @@ class TestOutputAndUsage:
         assert json.loads(summary.read_text())["interrupted"] is True
 
 
+class TestClosedStreams:
+    """A standard stream closed by the caller (`>&-`, `2>&-`, `<&-`): never a traceback."""
+
+    @staticmethod
+    def eval_with(number: int, *args, wrapper: bool = False):
+        """`radrules eval ARGS` with file descriptor ``number`` closed; ``wrapper``: started by a shell script
+        (as a version manager's `python` is), whose own file then holds that descriptor, open for reading."""
+        command = [sys.executable, "-m", "radrules", "eval", *map(str, args)]
+        if wrapper:
+            command = ["sh", "-c", f'exec {number}<"$0"; exec "$@"', str(EXAMPLES), *command]
+        return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=dict(os.environ), timeout=120,
+                              preexec_fn=None if wrapper else (lambda: os.close(number)))
+
+    def test_standard_output_closed(self, tmp_path):
+        """Reported on standard error as output that can't be written, before any claim is read: the summary
+        marked interrupted, also in --summary-json, exit 1 (it was a traceback: `'NoneType' object ...`)."""
+        summary = tmp_path / "summary.json"
+        done = self.eval_with(1, "--summary-json", summary, EXAMPLES)
+        assert done.returncode == 1 and "Traceback" not in done.stderr
+        assert done.stderr.startswith("error: can't write the output: standard output is closed\n"
+                                      "summary (interrupted): 0 claims")
+        assert json.loads(summary.read_text())["interrupted"] is True
+
+    @pytest.mark.parametrize("wrapper", [False, True], ids=["closed", "held for reading"])
+    def test_standard_error_closed(self, tmp_path, wrapper):
+        """The results and --summary-json are written and the exit code is the claims' (the summary file was
+        lost, exit 1), also when standard error's descriptor is a file open for reading (every write fails)."""
+        summary = tmp_path / "summary.json"
+        done = self.eval_with(2, "--summary-json", summary, EXAMPLES, wrapper=wrapper)
+        assert done.returncode == 2  # some example claims fail
+        assert done.stdout.rstrip().endswith("22 claims: 10 passed, 12 failed")
+        data = json.loads(summary.read_text())
+        assert (data["claims"], data["interrupted"]) == (22, False)
+        done = self.eval_with(2, "--exit-zero", EXAMPLES, wrapper=wrapper)
+        assert done.returncode == 0 and "22 claims:" in done.stdout
+
+    def test_standard_input_closed(self):
+        """`-` with standard input closed is an input that can't be read, named, exit 1."""
+        done = self.eval_with(0, "-")
+        assert done.returncode == 1 and "Traceback" not in done.stderr
+        assert "error: <stdin>: standard input is closed" in done.stderr
+
+
 def test_text_output_escapes_control_characters_from_the_claim():
     """A claim id holding new lines and an escape sequence can't fake a verdict line or drive the terminal: it is
     refused, unshown."""

@@ -72,6 +72,10 @@ def _tolerant(stream) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if _closed(sys.stderr):  # `2>&-`: messages go nowhere, the results and files are still written
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # (and no file opened later takes its place)
+    if _closed(sys.stdout):  # `>&-`: a command says it can't write its output (eval: before reading a claim)
+        sys.stdout = None
     _tolerant(sys.stdout)
     _tolerant(sys.stderr)
     parser = build_parser()
@@ -79,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with _cache_dir(getattr(args, "cache_dir", None)):
             code = COMMANDS[args.command].run(args)
-        sys.stdout.flush()  # a full disk shows here, not at exit
+        if sys.stdout is not None:  # (closed: `>&-`)
+            sys.stdout.flush()  # a full disk shows here, not at exit
         return code
     except BrokenPipeError:  # e.g. `radrules eval ... | head`: the reader left before the end
         drop_output()
@@ -94,6 +99,23 @@ def main(argv: list[str] | None = None) -> int:
             drop_output()
         print(f"error: {text}", file=sys.stderr)
         return EXIT_FAILURE
+
+
+def _closed(stream) -> bool:
+    """Whether a standard stream can't be written at all: None (its file descriptor was closed when Python
+    started), or on a descriptor that is not open for writing (closed, or taken by a file that a program
+    before this one opened for reading, as a shell script that starts Python does): every write fails."""
+    import errno
+
+    if stream is None:
+        return True
+    try:
+        os.write(stream.fileno(), b"")  # writes nothing: only tells whether writing is allowed
+    except OSError as problem:  # (io.UnsupportedOperation, of a test's stream without a descriptor: not closed)
+        return problem.errno == errno.EBADF
+    except (ValueError, AttributeError):  # a closed file object, or no file at all: left to the command
+        return False
+    return False
 
 
 @contextlib.contextmanager

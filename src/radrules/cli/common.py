@@ -209,6 +209,8 @@ class ClaimsInput:
         self.opened = source != "-"
         if not self.opened:
             self.name = "<stdin>"
+            if sys.stdin is None:  # closed (`<&-`)
+                raise InputError(self.name, "standard input is closed")
             handle = getattr(sys.stdin, "buffer", None)
             if handle is None:  # a text stream (tests replace sys.stdin)
                 handle = io.BytesIO(sys.stdin.read().encode("utf-8"))

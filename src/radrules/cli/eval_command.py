@@ -74,6 +74,10 @@ def _run(args, started: float, target, stops: Stops) -> int:
     interrupted = output_lost = False
     used = [1]  # the processes run_units chose: a small input runs in one
     bar = None
+    if out is None:  # standard output closed (`>&-`): no result can be written, as after a failed write
+        print("error: can't write the output: standard output is closed", file=err)
+        stops.finish()
+        return _report(args, summary, time.perf_counter() - started, 1, True, True, target)
     try:
         ruleset = load_rules(args.rules, args.bundled)
         if ruleset is None:
