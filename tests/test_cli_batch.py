@@ -312,6 +312,71 @@ class TestExitCodes:
         assert done.stdout == "" and "summary" not in done.stderr
 
 
+class TestDefaultJobs:
+    """`--jobs` by default: the CPUs of the process's affinity, no more than its control group's CPU quota (read
+    from fake cgroup files here, not from the machine)."""
+
+    @pytest.fixture(autouse=True)
+    def many_cpus(self, monkeypatch):
+        monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
+
+    @staticmethod
+    def jobs(tmp_path, files: dict, membership: str = "0::/\n") -> int:
+        for name, text in files.items():
+            path = tmp_path / "cgroup" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        (tmp_path / "membership").write_text(membership)
+        return batch.default_jobs(str(tmp_path / "cgroup"), str(tmp_path / "membership"))
+
+    @pytest.mark.parametrize("files, jobs", [
+        ({"cpu.max": "200000 100000\n"}, 2),  # `docker --cpus=2`, cgroup v2
+        ({"cpu.max": "150000 100000\n"}, 2),  # 1.5 CPUs: two processes, each busy three quarters of the time
+        ({"cpu.max": "5000 100000\n"}, 1),  # a twentieth of a CPU: still one
+        ({"cpu.max": "max 100000\n"}, 64),  # no quota
+        ({"cpu/cpu.cfs_quota_us": "300000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 3),  # cgroup v1
+        ({"cpu,cpuacct/cpu.cfs_quota_us": "400000\n", "cpu,cpuacct/cpu.cfs_period_us": "100000\n"}, 4),
+        ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, 64),  # v1: no quota
+        ({"cpu.max": "200000 100000\n", "cpu/cpu.cfs_quota_us": "600000\n", "cpu/cpu.cfs_period_us": "100000\n"},
+         2),  # the smallest
+        ({"cpu.max": "9000000 100000\n"}, 64),  # a quota above the CPUs: the CPUs
+    ], ids=["v2", "v2 fraction", "v2 tiny", "v2 max", "v1", "v1 cpu,cpuacct", "v1 -1", "both", "above"])
+    def test_a_quota_caps_the_cpus(self, tmp_path, files, jobs):
+        assert self.jobs(tmp_path, files) == jobs
+
+    @pytest.mark.parametrize("files", [
+        {}, {"cpu.max": ""}, {"cpu.max": "two 100000"}, {"cpu.max": "200000 0"}, {"cpu.max": "200000"},
+        {"cpu.max": "-5 100000"}, {"cpu.max": "\xff\xfe"}, {"cpu.max": "200000 100000 7"},
+        {"cpu/cpu.cfs_quota_us": "200000"}, {"cpu/cpu.cfs_quota_us": "x", "cpu/cpu.cfs_period_us": "100000"},
+        {"cpu/cpu.cfs_quota_us": "\u0662", "cpu/cpu.cfs_period_us": "100000"},
+    ], ids=["none", "empty", "words", "period 0", "one number", "negative", "not text", "three numbers",
+            "v1 no period", "v1 words", "v1 other digits"])
+    def test_files_that_are_no_quota_are_ignored(self, tmp_path, files):
+        assert self.jobs(tmp_path, files) == 64
+
+    def test_a_file_that_cannot_be_read_is_ignored(self, tmp_path):
+        (tmp_path / "cgroup" / "cpu.max").mkdir(parents=True)  # a folder where the file should be
+        assert self.jobs(tmp_path, {}) == 64
+
+    def test_the_quota_of_the_processs_own_group_and_those_above_it(self, tmp_path):
+        """On a host, a service's group (`/proc/self/cgroup` names it) or a group above it holds the quota."""
+        membership = "0::/system.slice/nightly.service\n"
+        assert self.jobs(tmp_path, {"system.slice/nightly.service/cpu.max": "300000 100000"}, membership) == 3
+        assert self.jobs(tmp_path, {"system.slice/cpu.max": "100000 100000"}, membership) == 1
+        v1 = "4:cpu,cpuacct:/batch\n1:name=systemd:/other\n"
+        assert self.jobs(tmp_path / "v1", {"cpu,cpuacct/batch/cpu.cfs_quota_us": "200000",
+                                           "cpu,cpuacct/batch/cpu.cfs_period_us": "100000"}, v1) == 2
+        assert self.jobs(tmp_path / "dots", {"cpu.max": "max 100000"}, "0::/../../etc\n") == 64
+
+    def test_the_option_help_shows_the_capped_default(self, monkeypatch):
+        """`--jobs` says the default it would use."""
+        monkeypatch.setattr(batch, "cpu_quota", lambda *args: 3)
+        from radrules.cli import build_parser
+
+        assert "(default: all 3 CPUs;" in " ".join(build_parser()._subparsers._group_actions[0].choices["eval"]
+                                                   .format_help().split())
+
+
 class TestInputs:
     def test_several_inputs_one_after_the_other(self, tmp_path):
         """Several inputs of different kinds are read in order; error records say which input they are from."""

@@ -42,12 +42,82 @@ IN_FLIGHT_PER_JOB = 4
 POOL_MIN_CLAIMS = 1000
 
 
-def default_jobs() -> int:
-    """The CPUs this process may run on."""
+#: Where Linux shows control groups, and which of them this process is in.
+CGROUP_ROOT = "/sys/fs/cgroup"
+CGROUP_MEMBERSHIP = "/proc/self/cgroup"
+
+
+def default_jobs(root: str = CGROUP_ROOT, membership: str = CGROUP_MEMBERSHIP) -> int:
+    """The CPUs this process may run on (its affinity), no more than its control group's CPU quota allows: a
+    container started with `--cpus=2` on a host of 64 CPUs may run on all 64, two at a time."""
     try:
-        return len(os.sched_getaffinity(0))
+        cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
-        return os.cpu_count() or 1
+        cpus = os.cpu_count() or 1
+    quota = cpu_quota(root, membership)
+    return cpus if quota is None else max(1, min(cpus, quota))
+
+
+def cpu_quota(root: str = CGROUP_ROOT, membership: str = CGROUP_MEMBERSHIP) -> int | None:
+    """The CPUs that this process's CPU quota gives, ceil(quota / period) and at least 1; the smallest quota of
+    the control groups it is in (see :func:`_quota_folders`); None without one that can be read.
+
+    cgroup v2 writes a quota in ``cpu.max`` (``QUOTA PERIOD``, or ``max PERIOD``: none), v1 in
+    ``cpu.cfs_quota_us`` (-1: none) and ``cpu.cfs_period_us``. A file that can't be read or does not hold
+    such numbers is no quota.
+    """
+    import math
+
+    limits = []
+    for folder, v2 in _quota_folders(root, membership):
+        if v2:
+            words = (_read_small(os.path.join(folder, "cpu.max")) or "").split()
+            if len(words) != 2:
+                continue
+            quota, period = _whole(words[0]), _whole(words[1])  # `max`: None
+        else:
+            quota = _whole(_read_small(os.path.join(folder, "cpu.cfs_quota_us")))
+            period = _whole(_read_small(os.path.join(folder, "cpu.cfs_period_us")))
+        if quota is not None and period is not None and quota > 0 and period > 0:
+            limits.append(max(1, math.ceil(quota / period)))
+    return min(limits, default=None)
+
+
+def _quota_folders(root: str, membership: str) -> list[tuple[str, bool]]:
+    """(folder, whether cgroup v2) where a CPU quota of this process may be written: the top of the v2
+    hierarchy and of v1's ``cpu`` one (in a container, its own group), and there the groups that
+    ``membership`` (``/proc/self/cgroup``) names, with the groups above them (on a host, a service's quota)."""
+    paths: dict[bool, list[str]] = {True: [], False: []}
+    for row in (_read_small(membership, 1 << 16) or "").splitlines():
+        number, _, rest = row.partition(":")
+        controllers, _, path = rest.partition(":")
+        if number == "0" and not controllers:
+            paths[True].append(path)
+        elif "cpu" in controllers.split(","):
+            paths[False].append(path)
+    folders = []
+    for top, v2 in [(root, True), (os.path.join(root, "cpu"), False), (os.path.join(root, "cpu,cpuacct"), False)]:
+        folders.append((top, v2))
+        for path in paths[v2]:
+            parts = [part for part in path.split("/") if part not in ("", ".", "..")]
+            folders.extend((os.path.join(top, *parts[:end]), v2) for end in range(len(parts), 0, -1))
+    return list(dict.fromkeys(folders))
+
+
+def _read_small(path: str, size: int = 256) -> str | None:
+    """The start of a small text file, or None if it can't be read."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(size).decode("ascii")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _whole(text: str | None) -> int | None:
+    """The whole number (perhaps negative) that ``text`` holds, or None."""
+    text = (text or "").strip()
+    digits = text[1:] if text.startswith("-") else text
+    return int(text) if digits.isascii() and digits.isdigit() else None
 
 
 def tuning() -> tuple[int, int]:
