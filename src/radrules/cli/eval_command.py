@@ -42,7 +42,8 @@ def add_parser(commands) -> None:
                         help=f"evaluate in N processes (default: all {default_jobs()} CPUs; small inputs are "
                              "evaluated in one)")
     parser.add_argument("--summary-json", metavar="FILE",
-                        help="also write the summary as JSON to FILE")
+                        help="also write the summary as JSON to FILE (created, or emptied, when the command "
+                             "starts; the summary is written when the run ends)")
     parser.add_argument("claims", metavar="INPUT", nargs="+",
                         help="claims files, or - for stdin; read one after the other")
 
