@@ -397,6 +397,15 @@ class TestClosedStreams:
         done = self.eval_with(2, "--exit-zero", EXAMPLES, wrapper=wrapper)
         assert done.returncode == 0 and "22 claims:" in done.stdout
 
+    @pytest.mark.parametrize("command", [["explain", str(EXAMPLES)], ["check", "rulesets"], ["test", "rulesets"],
+                                         ["fmt", "--check", "rulesets"], ["diff", "rulesets", "rulesets"]])
+    def test_standard_output_closed_for_the_other_commands(self, command):
+        """Every other command says so and does nothing, exit 1 (explain and diff gave a traceback; check, test and
+        fmt printed nothing and exited 0)."""
+        done = subprocess.run([sys.executable, "-m", "radrules", *command], capture_output=True, text=True, cwd=ROOT,
+                              env=dict(os.environ), timeout=120, preexec_fn=lambda: os.close(1))
+        assert (done.returncode, done.stderr) == (1, "error: can't write the output: standard output is closed\n")
+
     def test_standard_input_closed(self):
         """`-` with standard input closed is an input that can't be read, named, exit 1."""
         done = self.eval_with(0, "-")

@@ -80,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     _tolerant(sys.stderr)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if sys.stdout is None and args.command != "eval":  # (eval reports it in its summary, on its own)
+        print("error: can't write the output: standard output is closed", file=sys.stderr)
+        return EXIT_FAILURE
     try:
         with _cache_dir(getattr(args, "cache_dir", None)):
             code = COMMANDS[args.command].run(args)
