@@ -406,6 +406,16 @@ class TestClosedStreams:
                               env=dict(os.environ), timeout=120, preexec_fn=lambda: os.close(1))
         assert (done.returncode, done.stderr) == (1, "error: can't write the output: standard output is closed\n")
 
+    def test_fmt_rewrites_files_with_standard_output_closed(self, tmp_path):
+        """`fmt PATH` rewrites the files (its work), with nothing to say on standard output (a review found it
+        refused)."""
+        path = tmp_path / "r.rr"
+        path.write_text('rule t.x "x"\n  when line.code is 71046\n  then warn line   "x"\n  reference "r"\nend\n')
+        done = subprocess.run([sys.executable, "-m", "radrules", "fmt", str(path)], capture_output=True, text=True,
+                              cwd=ROOT, env=dict(os.environ), timeout=120, preexec_fn=lambda: os.close(1))
+        assert (done.returncode, done.stderr) == (0, "")
+        assert 'then warn line "x"' in path.read_text()
+
     def test_standard_input_closed(self):
         """`-` with standard input closed is an input that can't be read, named, exit 1."""
         done = self.eval_with(0, "-")

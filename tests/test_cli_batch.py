@@ -205,16 +205,27 @@ class TestSummary:
         assert json.loads(summary.read_text())["payers_not_named"] == []
 
     def test_payers_past_the_first_hundred_are_counted_together(self):
-        parts = [Summary(), Summary()]
-        for n in range(150):
-            parts[n % 2].add_other_payer(f"payer {n:03d}", n + 1)
-        parts[0].merge(parts[1])
-        counted = parts[0].to_dict(seconds=1, jobs=1, inputs=[])["payers_not_named"]
-        assert len(counted) == 101 and counted[-1]["payer"] is None
-        assert sum(row["claims"] for row in counted) == sum(range(1, 151))
-        parts[0].claims = parts[0].passed = sum(range(1, 151))  # (the claims themselves, counted by add())
-        assert ": 11,325: payer 148 (149), payer 146 (147), " in parts[0].to_text(seconds=1, jobs=1)
-        assert "and 96 more\n" in parts[0].to_text(seconds=1, jobs=1)
+        """The first 100 payers of the run, in input order, are counted by name, the claims of more together;
+        which are kept does not depend on how the claims were cut into units (a review found it did)."""
+        def summary_of(parts):
+            whole = Summary()
+            for names in parts:
+                unit = Summary()
+                for name in names:
+                    unit.add_other_payer(name)
+                whole.merge(unit)
+            return whole
+
+        names = [f"payer {n:03d}" for n in range(150) for _ in range(2 if n % 3 else 1)]
+        one = summary_of([names])
+        assert summary_of([names[i:i + 7] for i in range(0, len(names), 7)]).other_payers == one.other_payers
+        counted = one.to_dict(seconds=1, jobs=1, inputs=[])["payers_not_named"]
+        assert len(counted) == 101 and counted[-1] == {"payer": None, "claims": len(names[names.index("payer 100"):])}
+        assert sum(row["claims"] for row in counted) == len(names)
+        one.claims = one.passed = len(names)
+        text = one.to_text(seconds=1, jobs=1)
+        assert ": 250: payer 001 (2), payer 002 (2), payer 004 (2), payer 005 (2), payer 007 (2) and 95 more; 84 of " \
+               "payers past the first 100\n" in text  # (payer 100 on: 50 payers, 84 claims)
 
 
 class TestSummaryFile:
@@ -280,12 +291,44 @@ class TestSummaryFile:
         assert f"error: can't write `{path}`: it is an input of the run too" in capsys.readouterr().err
         assert path.read_text() == jsonl(PASSING)
 
+    @pytest.mark.parametrize("which", ["--rules file", "--rules folder", "--payers"])
+    def test_a_file_the_run_reads_is_refused(self, tmp_path, which):
+        """`--summary-json` naming the rule file, a file of the rules' folder or the payers file is refused before
+        it is emptied (the rules were emptied, and the claims judged without them)."""
+        rules, payers = tmp_path / "rules", tmp_path / "payers.json"
+        rules.mkdir()
+        rule_file = rules / "mine.rr"
+        rule_file.write_text('rule t.x "x"\n  when line.code is 71046\n  then warn line "x"\n  reference "r"\nend\n')
+        payers.write_text('{"P1": "acme"}')
+        claims = tmp_path / "claims.jsonl"
+        claims.write_text(jsonl(PASSING))
+        target, args = {"--rules file": (rule_file, ["--rules", rule_file]),
+                        "--rules folder": (rules / "summary.json", ["--rules", rules]),
+                        "--payers": (payers, ["--payers", payers])}[which]
+        before = target.read_text() if target.exists() else None
+        done = run(*args, "--summary-json", target, claims)
+        assert done.returncode == 1 and f"error: can't write `{target}`: it is" in done.stderr
+        assert (target.read_text() if target.exists() else None) == before
+
+    def test_the_summary_file_is_written_when_standard_error_fails(self, tmp_path):
+        """Standard error on a full disk (or a terminal gone, SIGHUP): the summary file is written all the same,
+        and the exit code is the claims' (it was left empty, exit 1)."""
+        summary, claims = tmp_path / "summary.json", tmp_path / "claims.jsonl"
+        claims.write_text(jsonl(*many(10)))
+        with open("/dev/full", "w") as full:
+            done = subprocess.run([sys.executable, "-m", "radrules", "eval", "--exit-zero", "--summary-json",
+                                   str(summary), str(claims)], stdout=subprocess.DEVNULL, stderr=full, cwd=ROOT,
+                                  env=dict(os.environ), timeout=120)
+        assert done.returncode == 0
+        assert json.loads(summary.read_text())["claims"] == 10
+
     def test_a_stream_gets_the_summary_written_into_it(self, tmp_path):
         """`--summary-json /dev/stderr` (no plain file: nothing to move into place) is written into."""
         path = tmp_path / "claims.jsonl"
         path.write_text(jsonl(PASSING))
         done = run("--format", "json", "--summary-json", "/dev/stderr", path)
-        assert done.returncode == 0 and done.stderr.endswith('"interrupted": false\n}\n')
+        assert done.returncode == 0 and done.stderr.startswith("{\n")
+        assert '"interrupted": false\n}\nsummary: 1 claim in ' in done.stderr  # (the file first, then the text)
 
 
 class TestExitCodes:
@@ -564,8 +607,10 @@ class TestStops:
             out, err = process.communicate(timeout=60)
             assert process.returncode == 1
             assert "Traceback" not in err.decode() and "summary (interrupted): " in err.decode()
-            assert json.loads(summary.read_text())["interrupted"] is True
+            data = json.loads(summary.read_text())
+            assert data["interrupted"] is True
             assert all(json.loads(text)["claim"] for text in out.decode().splitlines())  # whole records
+            assert data["claims"] == 1 + len(out.decode().splitlines())  # each record written counted (C1 read above)
             assert _alive(process.pid) == []
         finally:
             _end_group(process)

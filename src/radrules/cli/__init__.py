@@ -72,15 +72,26 @@ def _tolerant(stream) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    streams = sys.stdout, sys.stderr  # (put back at the end: main also runs inside other programs and tests)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _main(argv: list[str] | None) -> int:
     if _closed(sys.stderr):  # `2>&-`: messages go nowhere, the results and files are still written
         sys.stderr = open(os.devnull, "w", encoding="utf-8")  # (and no file opened later takes its place)
-    if _closed(sys.stdout):  # `>&-`: a command says it can't write its output (eval: before reading a claim)
+    closed = _closed(sys.stdout)
+    if closed:  # `>&-`: a command says it can't write its output (eval: before reading a claim)
         sys.stdout = None
     _tolerant(sys.stdout)
     _tolerant(sys.stderr)
     parser = build_parser()
     args = parser.parse_args(argv)
-    if sys.stdout is None and args.command != "eval":  # (eval reports it in its summary, on its own)
+    if closed and not _needs_output(args):  # `fmt PATH` rewrites files; its list of them goes nowhere
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")
+    elif closed and args.command != "eval":  # (eval reports it in its summary, on its own)
         print("error: can't write the output: standard output is closed", file=sys.stderr)
         return EXIT_FAILURE
     try:
@@ -102,6 +113,11 @@ def main(argv: list[str] | None = None) -> int:
             drop_output()
         print(f"error: {text}", file=sys.stderr)
         return EXIT_FAILURE
+
+
+def _needs_output(args) -> bool:
+    """Whether the command's work is what it writes on standard output: all but `fmt` rewriting files in place."""
+    return args.command != "fmt" or args.check or args.diff or "-" in args.paths
 
 
 def _closed(stream) -> bool:

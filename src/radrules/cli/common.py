@@ -178,7 +178,16 @@ def _payer_names(path: str) -> dict:
     if not isinstance(data, dict) or not all(isinstance(key, str) and isinstance(value, str) and value.strip()
                                              for key, value in data.items()):
         raise argparse.ArgumentTypeError(f"`{path}` must hold a JSON object of payer ids to payer names (texts)")
-    return data
+    return PayerNames(data, path)
+
+
+class PayerNames(dict):
+    """The payer-id mapping of ``--payers``, which remembers the file it was read from (``path``: a file the
+    run reads, which ``--summary-json`` must not empty)."""
+
+    def __init__(self, names: dict, path: str):
+        super().__init__(names)
+        self.path = path
 
 
 class _Prefixed:

@@ -15,6 +15,7 @@ from ..errors import InputError
 from .batch import Options, WorkerError, cut_units, default_jobs, run_units, tuning
 from .common import (add_authorizations_option, add_history_option, add_input_format_option, add_rules_option,
                      load_authorizations, load_history, load_rules, whole_number)
+from .files import replace_file
 from .progress import ProgressBar, is_terminal
 from .stops import Stops
 from .summary import Summary
@@ -55,7 +56,10 @@ def run(args) -> int:
     target = None
     if args.summary_json:  # before anything else: a path that can't be written costs no run
         try:
-            target = SummaryFile(args.summary_json, [args.history, args.authorizations, *args.claims])
+            rules = args.rules or []
+            payers = getattr(args.payers, "path", None)
+            target = SummaryFile(args.summary_json, [args.history, args.authorizations, payers, *rules,
+                                                     *args.claims], folders=rules)
         except OSError as problem:
             print(f"error: can't write `{args.summary_json}`: {problem.strerror or problem}", file=sys.stderr)
             return EXIT_FAILURE
@@ -100,10 +104,10 @@ def _run(args, started: float, target, stops: Stops) -> int:
             if unit.source in stopped:
                 return  # the rest of an input that stopped: already cut and evaluated, never shown
             if outcome is not None:
-                with stops.writing():  # a signal meanwhile stops the run after the unit's whole records
+                with stops.writing():  # a signal meanwhile stops the run after the unit's whole records, counted
                     out.write(outcome.text)
                     out.flush()  # results stream out unit by unit, also into a pipe
-                summary.merge(outcome.summary)
+                    summary.merge(outcome.summary)
             problem = unit.message or unit.stop or (outcome.stop if outcome is not None else None)
             if problem is not None:
                 bar.clear()
@@ -171,19 +175,32 @@ def _report(args, summary: Summary, seconds: float, jobs: int, interrupted: bool
         drop_output()
         if not isinstance(problem, BrokenPipeError):  # a reader that left is told nothing
             print(f"error: {io_problem(problem)[1]}", file=err)
-    err.write(summary.to_text(seconds=seconds, jobs=jobs, interrupted=interrupted))
-    if target is not None:
+    failed = False
+    if target is not None:  # first: standard error may be a terminal gone (SIGHUP) or a full disk
         data = summary.to_dict(seconds=seconds, jobs=jobs, inputs=args.claims, interrupted=interrupted)
         try:
             target.write(json.dumps(data, indent=2) + "\n")
         except OSError as problem:
-            print(f"error: can't write `{target.path}`: {problem.strerror or problem}", file=err)
-            return EXIT_FAILURE
+            failed = True
+            _tell(err, f"error: can't write `{target.path}`: {problem.strerror or problem}\n")
+    _tell(err, summary.to_text(seconds=seconds, jobs=jobs, interrupted=interrupted))
+    if failed:
+        return EXIT_FAILURE
     if interrupted or summary.unreadable or summary.envelope_errors or summary.input_errors:
         return EXIT_FAILURE
     if summary.failed and not args.exit_zero:
         return EXIT_CLAIMS_FAIL
     return EXIT_OK
+
+
+def _tell(err, text: str) -> None:
+    """Write ``text`` on standard error, if it can still be written (a terminal gone, a full disk: the results,
+    the summary file and the exit code do not depend on it)."""
+    try:
+        err.write(text)
+        err.flush()
+    except OSError:
+        pass
 
 
 def _total_size(sources: list[str]) -> int | None:
@@ -204,50 +221,34 @@ class SummaryFile:
     can't be written fails before any claim is read, and a summary of an earlier run is never taken for this
     one's (a run killed before its end leaves the file empty). :meth:`write` puts the summary in at the end.
 
-    Raises OSError if the file can't be opened, or is one of ``inputs`` (the paths the run reads: emptying
-    one would lose it).
+    Raises OSError if the file can't be opened, or is a file the run reads (emptying it would lose it):
+    one of ``inputs``, or a file under one of ``folders`` (a ruleset's folder, whose tables are files too).
     """
 
-    def __init__(self, path: str, inputs):
+    def __init__(self, path: str, inputs, folders=()):
         self.path = path
         for source in inputs:
             if source is not None and source != "-" and _same_file(source, path):
                 raise OSError(f"it is an input of the run too ({source})")
+        where = os.path.realpath(path)
+        for folder in folders:
+            if os.path.isdir(folder) and os.path.commonpath([os.path.realpath(folder), where]) == \
+                    os.path.realpath(folder):
+                raise OSError(f"it is in the rules folder {folder}, whose files the run reads")
+        self.target = where  # (resolved now: a link changed during the run does not move the summary)
         self.handle = open(path, "w", encoding="utf-8")
 
     def write(self, text: str) -> None:
-        """Write ``text`` as the file's content: to a new file beside it, moved into place (so the file is
-        empty or whole, never cut short), or into the file itself when it is no plain file of its own (a pipe,
-        /dev/stderr, a file with other hard links or of another owner) or its folder takes no new file."""
+        """Write ``text`` as the file's content: a plain file is replaced whole (:func:`files.replace_file`), so
+        it is empty or whole, never cut short; a pipe or a device (/dev/stderr) is written into."""
         import stat
-        import tempfile
 
-        info = os.fstat(self.handle.fileno())
-        owner = os.geteuid() if hasattr(os, "geteuid") else info.st_uid
-        plain = stat.S_ISREG(info.st_mode) and info.st_nlink == 1 and info.st_uid == owner
-        target = os.path.realpath(self.path)
-        if plain:
-            try:
-                handle, name = tempfile.mkstemp(dir=os.path.dirname(target),
-                                                prefix=f".{os.path.basename(target)}.", suffix=".tmp")
-            except OSError:  # a folder radrules may not write in (the file itself may be written)
-                plain = False
-        if not plain:
+        if not stat.S_ISREG(os.fstat(self.handle.fileno()).st_mode):
             self.handle.write(text)
             self.handle.flush()
             return
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
-            os.chmod(name, stat.S_IMODE(info.st_mode))
-            self.handle.close()  # (Windows replaces no open file)
-            os.replace(name, target)
-        except BaseException:
-            try:
-                os.unlink(name)
-            except OSError:
-                pass
-            raise
+        self.handle.close()  # (Windows replaces no open file)
+        replace_file(self.target, text)
 
     def close(self) -> None:
         try:

@@ -10,6 +10,7 @@ from pathlib import Path
 from .._resources import open_regular
 from ..errors import Diagnostic, RuleError, lf_line_ends, shortened
 from ..loader import files_under
+from .files import replace_file
 
 
 def add_parser(commands) -> None:
@@ -85,45 +86,9 @@ def _lines(text: str) -> list[str]:
 
 
 def _replace(path: Path, text: str) -> None:
-    """Write ``text`` to a new file beside ``path`` (the file a link points to) and move it into place, so
-    that a failed write (a full disk) leaves the rule file as it was; its permissions and owner are kept.
-    A file with other hard links, or in a folder radrules may not write in, is written in place instead
-    (the links keep seeing it; the folder can't hold a new file)."""
-    import os
-    import stat
-    import tempfile
-
-    target = path.resolve()
-    info = target.stat()
-    if info.st_nlink > 1:
-        _write_in_place(target, text)
-        return
-    try:
-        handle, name = tempfile.mkstemp(dir=target.parent, prefix=".fmt-", suffix=".rr")
-    except PermissionError:
-        _write_in_place(target, text)
-        return
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.chmod(name, stat.S_IMODE(info.st_mode))
-        if hasattr(os, "chown") and (info.st_uid, info.st_gid) != (os.stat(name).st_uid, os.stat(name).st_gid):
-            try:
-                os.chown(name, info.st_uid, info.st_gid)
-            except OSError:  # not allowed to give it away: it stays the writer's
-                pass
-        os.replace(name, target)
-    except BaseException:
-        try:
-            os.unlink(name)
-        except OSError:
-            pass
-        raise
-
-
-def _write_in_place(target: Path, text: str) -> None:
-    with open(target, "w", encoding="utf-8", newline="\n") as out:
-        out.write(text)
+    """Write ``text`` over the rule file ``path`` (the file a link points to), so that a failed write (a full
+    disk) leaves it as it was, with its permissions and owner (:func:`files.replace_file`)."""
+    replace_file(str(path.resolve()), text, newline="\n")
 
 
 def _read_stdin() -> str:

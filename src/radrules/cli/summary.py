@@ -11,11 +11,13 @@ medicare`, and a nightly run should say so).
 
 from __future__ import annotations
 
+from ..errors import shortened
 from ..money import amount, cents, shown
 
 STATUSES = ("pay", "deny", "review")
 OTHER_PAYERS_KEPT = 100  # distinct payer names counted apart; the claims of more are counted together
 OTHER_PAYERS_SHOWN = 5
+PAYER_NAME_SHOWN = 60  # characters of a payer's name in the text (a name is claim text of any length)
 
 
 class Summary:
@@ -95,13 +97,11 @@ class Summary:
                 row[1] += len(numbers)
                 row[2] += sum(charges[n - 1] or 0 for n in numbers if 0 < n <= len(charges))
 
-    def add_other_payer(self, payer: str | None, claims: int = 1) -> None:
-        """A claim (or ``claims`` of them) whose payer (``payer``, as rules compare payers) no rule names; None:
-        of payers past the first OTHER_PAYERS_KEPT."""
-        other = self.other_payers
-        if payer not in other and len(other) >= OTHER_PAYERS_KEPT:
-            payer = None
-        other[payer] = other.get(payer, 0) + claims
+    def add_other_payer(self, payer: str) -> None:
+        """A claim whose payer (``payer``, as rules compare payers) no rule names. A unit's summary keeps every
+        payer of its claims; :meth:`merge` keeps the first OTHER_PAYERS_KEPT of the run's, in input order, so
+        that which are kept depends on the claims, not on how the run cut them into units."""
+        self.other_payers[payer] = self.other_payers.get(payer, 0) + 1
 
     def add_unreadable(self) -> None:
         """A claim that could not be read or has the wrong shape."""
@@ -114,8 +114,11 @@ class Summary:
                      "denied_charged", "denied_uncharged", "not_judged"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.input_errors.extend(other.input_errors)
+        mine = self.other_payers
         for payer, count in other.other_payers.items():
-            self.add_other_payer(payer, count)
+            if payer not in mine and len(mine) - (None in mine) >= OTHER_PAYERS_KEPT:
+                payer = None  # (the claims of payers past the first kept: counted together)
+            mine[payer] = mine.get(payer, 0) + count
         for status, count in other.lines.items():
             self.lines[status] += count
         for mine, theirs in ((self.rules, other.rules), (self.carcs, other.carcs)):
@@ -187,12 +190,15 @@ class Summary:
                         "without a charge")
         out.append(at_risk)
         if self.other_payers:
-            payers = self._other_payers()
-            shown_payers = ", ".join(f"{payer if payer is not None else '(more payers)'} ({count:,})"
-                                     for payer, count in payers[:OTHER_PAYERS_SHOWN])
-            more = f" and {len(payers) - OTHER_PAYERS_SHOWN:,} more" if len(payers) > OTHER_PAYERS_SHOWN else ""
+            named = [(payer, count) for payer, count in self._other_payers() if payer is not None]
+            text = ", ".join(f"{shortened(payer, PAYER_NAME_SHOWN)} ({count:,})"
+                             for payer, count in named[:OTHER_PAYERS_SHOWN])
+            if len(named) > OTHER_PAYERS_SHOWN:
+                text += f" and {len(named) - OTHER_PAYERS_SHOWN:,} more"
+            if None in self.other_payers:
+                text += f"; {self.other_payers[None]:,} of payers past the first {OTHER_PAYERS_KEPT}"
             claims = sum(self.other_payers.values())
-            out.append(f"  claims of payers no rule names: {claims:,}: {shown_payers}{more}")
+            out.append(f"  claims of payers no rule names: {claims:,}: {text}")
         if self.rules:
             width = max(24, *(len(rule) for rule in self.rules))
             out.append(f"  denials by rule{' ' * (width - 13)}{'claims':>9} {'lines':>9} {'charges':>14}")
@@ -202,9 +208,6 @@ class Summary:
             out.extend(f"    {carc or '(none)':<{width}} {row[0]:>9,} {row[1]:>9,} {shown(row[2]):>14}"
                        for carc, row in _ordered(self.carcs))
         return "\n".join(out) + "\n"
-
-
-
 
     def _other_payers(self) -> list:
         """(payer, claims) of :attr:`other_payers`, the most claims first, then by name (None: more payers, last)."""
