@@ -416,7 +416,7 @@ class TestDefaultJobs:
         monkeypatch.setattr(batch, "cpu_quota", lambda *args: 3)
         from radrules.cli import build_parser
 
-        assert "(default: all 3 CPUs;" in " ".join(build_parser()._subparsers._group_actions[0].choices["eval"]
+        assert "(default: 3, the CPUs this process may use within its CPU quota;" in " ".join(build_parser()._subparsers._group_actions[0].choices["eval"]
                                                    .format_help().split())
 
 
@@ -524,7 +524,25 @@ class FakeTerminal(io.StringIO):
         return True
 
 
+class GoneTerminal(FakeTerminal):
+    """A terminal whose session closed: every write fails with EIO."""
+
+    def write(self, text):
+        raise OSError(5, "Input/output error")
+
+
 class TestProgress:
+    def test_a_terminal_gone_ends_the_bar_not_the_run(self, tmp_path, monkeypatch):
+        """A bar's write that fails (the terminal of a closed session) stops the bar; the run goes on, the summary
+        file is written and the exit code is the claims' (it was taken for an input that can't be read)."""
+        path, summary = tmp_path / "claims.jsonl", tmp_path / "summary.json"
+        path.write_text(jsonl(*many(20)))
+        monkeypatch.setattr(sys, "stderr", GoneTerminal())
+        monkeypatch.setattr(sys, "stdout", io.StringIO())
+        assert main(["eval", "--exit-zero", "--format", "json", "--summary-json", str(summary), str(path)]) == 0
+        data = json.loads(summary.read_text())
+        assert (data["claims"], data["input_errors"], data["interrupted"]) == (20, [], False)
+
     def test_bar_on_a_terminal(self, tmp_path, capsys, monkeypatch):
         """On a terminal (stderr a TTY, stdout not) a bar shows the share read, claims, rate and time left."""
         path = tmp_path / "claims.jsonl"

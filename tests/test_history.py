@@ -1063,7 +1063,10 @@ end
         assert "months since last [77067] billing the professional component < 12" in radrules.format_rules(text)
         with pytest.raises(radrules.RuleError, match="RR204") as caught:
             radrules.loads(text.replace("professional", "radiology"))
-        assert "`radiology` is no component of a service" in str(caught.value)
+        assert "unknown component `radiology`" in str(caught.value)
+        with pytest.raises(radrules.RuleError, match="RR204") as caught:
+            radrules.loads(text.replace("professional", "profesional"))
+        assert "help: did you mean `professional`? write `billing the professional component`" in str(caught.value)
         column = text.splitlines()[1].index("professional") + 1
         assert f"<string>:2:{column}: error[RR204]" in str(caught.value)
         for misplaced, hint in (("history has [77067] within 7 days billing the technical component",

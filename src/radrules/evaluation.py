@@ -135,11 +135,7 @@ def units_total(lines) -> int | float:
     """The units a day of ``lines`` added up. Fractions are added as the decimals they were written as (the
     shortest text of each float), not as binary fractions, which make 0.3 + 249.4 + 0.3 mL 250.00000000000003,
     over a limit of 250; 125 + 125.0000000004 stays over it, as one line of 250.0000000004 is."""
-    values = [line.billed_units() for line in lines]
-    total = sum(values)
-    if total.__class__ is not float:
-        return total
-    return _decimal_sum(values)
+    return units_added([line.billed_units() for line in lines])
 
 
 def units_added(values: list) -> int | float:

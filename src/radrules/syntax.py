@@ -606,7 +606,8 @@ class HistoryCount:
 
 @attrs.frozen
 class ClaimUnits:
-    """``claim units of CODES [with modifier M] [with the same PROPERTY] [on the same date]``: the units of this
+    """``claim units of CODES [with modifier M] [billing the ... component] [with the same PROPERTY] [on the same
+    date]``: the units of this
     claim's lines that bill one of CODES, the line judged among them (an operand)."""
 
     root: Token

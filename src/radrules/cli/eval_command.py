@@ -40,8 +40,8 @@ def add_parser(commands) -> None:
     parser.add_argument("--exit-zero", action="store_true",
                         help="exit 0 even when claims fail (errors still exit 1 or 3)")
     parser.add_argument("--jobs", "-j", type=whole_number(1), default=None, metavar="N",
-                        help=f"evaluate in N processes (default: all {default_jobs()} CPUs; small inputs are "
-                             "evaluated in one)")
+                        help=f"evaluate in N processes (default: {default_jobs()}, the CPUs this process may use "
+                             "within its CPU quota; small inputs are evaluated in one)")
     parser.add_argument("--summary-json", metavar="FILE",
                         help="also write the summary as JSON to FILE (created, or emptied, when the command "
                              "starts; the summary is written when the run ends)")

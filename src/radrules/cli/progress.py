@@ -66,21 +66,27 @@ class ProgressBar:
             return
         elapsed = max(self.clock() - self.started, 1e-6)
         self._draw(f"{self.done:,} {self.noun} in {_duration(elapsed)} ({self.done / elapsed:,.0f} {self.noun}/s)")
-        self.stream.write("\n")
-        self.stream.flush()
+        self._write("\n")
 
     def clear(self) -> None:
         """Erase the bar (before other text goes to its stream); the next call draws it again."""
         if self.enabled and self.shown:
-            self.stream.write("\r" + " " * self.shown + "\r")
-            self.stream.flush()
+            self._write("\r" + " " * self.shown + "\r")
             self.shown = 0
             self.last = None
 
     def _draw(self, text: str) -> None:
-        self.stream.write("\r" + text.ljust(self.shown))
-        self.stream.flush()
+        self._write("\r" + text.ljust(self.shown))
         self.shown = len(text)
+
+    def _write(self, text: str) -> None:
+        """Write on the bar's stream; a terminal that is gone (a closed session) or full ends the bar, not the
+        run: the results, the summary file and the exit code do not depend on it."""
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except OSError:
+            self.enabled = False
 
 
 def _duration(seconds: float) -> str:

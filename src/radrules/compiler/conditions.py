@@ -368,13 +368,9 @@ class ConditionCompiler:
         if not self._claim_root(expr.root, "also has"):
             return None
         resolved = self.sets.evaluate(expr.values.expr, "codes")
-        if resolved is None:
-            return None
         same_property = self._same_property(expr.same_property)
-        if same_property is _BAD:
-            return None
-        filters = self._line_filters(expr)
-        if filters is _BAD:
+        filters = self._line_filters(expr)  # (every part's errors said, as for claim units of)
+        if resolved is None or same_property is _BAD or filters is _BAD:
             return None
         self.roots.add("claim")
         if expr.same_date or expr.earlier:
@@ -448,11 +444,12 @@ class ConditionCompiler:
         if clause is None:
             return None
         word = clause.component.text
-        if word not in ("professional", "technical"):
-            self.ctx.error("RR204", f"`{word}` is no component of a service: write `billing the professional "
-                           f"component` or `billing the technical component`", clause.component.span,
-                           help="the professional component is the interpretation (a 26 line, or a global line of a "
-                                "practitioner's claim); the technical component the study itself (a line without 26)")
+        if word not in _COMPONENTS:
+            near = suggestion(word, _COMPONENTS)
+            self.ctx.error("RR204", f"unknown component `{word}`", clause.component.span,
+                           help=(f"{near} " if near else "") + "write `billing the professional component` (the "
+                                "interpretation: a 26 line, or a global line of a practitioner's claim) or `billing "
+                                "the technical component` (the study: a line without 26)")
             return _BAD
         return word
 
@@ -826,6 +823,7 @@ def _record_field(operand: Operand) -> str:
 
 
 _BAD = object()
+_COMPONENTS = ("professional", "technical")  # of `billing the ... component`
 #: The values of the code properties the MPFS file fills (its PC/TC and bilateral surgery indicators).
 _INDICATORS = {"pctc": frozenset("0123456789"), "bilateral": frozenset("01239")}
 
