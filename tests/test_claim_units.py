@@ -358,3 +358,12 @@ def test_a_modifier_filter_after_the_component_is_said_to_come_first(condition):
     with pytest.raises(radrules.RuleError, match="RR103") as caught:
         radrules.loads(text)
     assert "modifier` comes before `billing the ... component`" in str(caught.value)
+
+
+def test_claim_also_has_reports_every_parts_error():
+    """An unknown set, modifier set and component in one `claim also has` are three errors, not the first only."""
+    text = ('rule t.x "x"\n  when claim also has no_such_codes with modifier no_such_modifiers billing the '
+            'radiology component\n  then warn line "x"\n  reference "t"\nend\n')
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.loads(text)
+    assert str(caught.value).rstrip().endswith("3 errors")

@@ -416,6 +416,18 @@ class TestClosedStreams:
         assert (done.returncode, done.stderr) == (0, "")
         assert 'then warn line "x"' in path.read_text()
 
+    def test_main_puts_the_standard_streams_back(self, tmp_path, monkeypatch):
+        """main() runs inside other programs and tests: sys.stdout and sys.stderr are theirs again after it."""
+        import io
+
+        from radrules.cli import main
+
+        out, err = io.StringIO(), io.StringIO()
+        monkeypatch.setattr(sys, "stdout", out)
+        monkeypatch.setattr(sys, "stderr", err)
+        main(["check", str(ROOT / "rulesets" / "payers" / "acme.rr")])
+        assert (sys.stdout, sys.stderr) == (out, err) and out.getvalue().startswith("ok: ")
+
     def test_standard_input_closed(self):
         """`-` with standard input closed is an input that can't be read, named, exit 1."""
         done = self.eval_with(0, "-")

@@ -204,6 +204,13 @@ class TestSummary:
         assert "payers no rule names" not in done.stderr
         assert json.loads(summary.read_text())["payers_not_named"] == []
 
+    def test_a_long_payer_name_is_cut_in_the_text_only(self):
+        summary = Summary()
+        summary.add_other_payer("x" * 200)
+        summary.claims = summary.passed = 1
+        assert f": 1: {'x' * 60}... (1)\n" in summary.to_text(seconds=1, jobs=1)
+        assert summary.to_dict(seconds=1, jobs=1, inputs=[])["payers_not_named"] == [{"payer": "x" * 200, "claims": 1}]
+
     def test_payers_past_the_first_hundred_are_counted_together(self):
         """The first 100 payers of the run, in input order, are counted by name, the claims of more together;
         which are kept does not depend on how the claims were cut into units (a review found it did)."""
@@ -224,7 +231,7 @@ class TestSummary:
         assert sum(row["claims"] for row in counted) == len(names)
         one.claims = one.passed = len(names)
         text = one.to_text(seconds=1, jobs=1)
-        assert ": 250: payer 001 (2), payer 002 (2), payer 004 (2), payer 005 (2), payer 007 (2) and 95 more; 84 of " \
+        assert ": 250: payer 001 (2), payer 002 (2), payer 004 (2), payer 005 (2), payer 007 (2) and 95 more; 84 claims of " \
                "payers past the first 100\n" in text  # (payer 100 on: 50 payers, 84 claims)
 
 
@@ -291,24 +298,55 @@ class TestSummaryFile:
         assert f"error: can't write `{path}`: it is an input of the run too" in capsys.readouterr().err
         assert path.read_text() == jsonl(PASSING)
 
-    @pytest.mark.parametrize("which", ["--rules file", "--rules folder", "--payers"])
+    @pytest.mark.parametrize("which", ["--rules file", "a table of the rules' folder", "a file beside the rule file",
+                                       "--payers"])
     def test_a_file_the_run_reads_is_refused(self, tmp_path, which):
-        """`--summary-json` naming the rule file, a file of the rules' folder or the payers file is refused before
-        it is emptied (the rules were emptied, and the claims judged without them)."""
+        """`--summary-json` naming the rule file, a file of the rules' folder (a table, a rule file it includes)
+        or the payers file is refused before it is emptied (the rules were emptied, and the claims judged
+        without them)."""
         rules, payers = tmp_path / "rules", tmp_path / "payers.json"
         rules.mkdir()
-        rule_file = rules / "mine.rr"
+        rule_file, table, other = rules / "mine.rr", rules / "codes.csv", rules / "other.rr"
         rule_file.write_text('rule t.x "x"\n  when line.code is 71046\n  then warn line "x"\n  reference "r"\nend\n')
+        table.write_text("HCPCS\n71046\n")
+        other.write_text("# included by mine.rr\n")
         payers.write_text('{"P1": "acme"}')
         claims = tmp_path / "claims.jsonl"
         claims.write_text(jsonl(PASSING))
         target, args = {"--rules file": (rule_file, ["--rules", rule_file]),
-                        "--rules folder": (rules / "summary.json", ["--rules", rules]),
+                        "a table of the rules' folder": (table, ["--rules", rules]),
+                        "a file beside the rule file": (other, ["--rules", rule_file]),
                         "--payers": (payers, ["--payers", payers])}[which]
-        before = target.read_text() if target.exists() else None
+        before = target.read_text()
         done = run(*args, "--summary-json", target, claims)
         assert done.returncode == 1 and f"error: can't write `{target}`: it is" in done.stderr
-        assert (target.read_text() if target.exists() else None) == before
+        assert target.read_text() == before
+
+    def test_a_summary_of_its_own_in_the_rules_folder_is_written(self, tmp_path):
+        """A JSON file in the rules' folder (`--rules .`, `--summary-json summary.json`) is no file the rules read."""
+        rules = tmp_path / "rules"
+        rules.mkdir()
+        (rules / "mine.rr").write_text('rule t.x "x"\n  when line.code is 71046\n  then warn line "x"\n'
+                                       '  reference "r"\nend\n')
+        (rules / "summary.json").write_text("{}")
+        claims = tmp_path / "claims.jsonl"
+        claims.write_text(jsonl(PASSING))
+        done = run("--rules", rules, "--summary-json", rules / "summary.json", claims)
+        assert done.returncode == 0 and json.loads((rules / "summary.json").read_text())["claims"] == 1
+
+    def test_the_commands_own_standard_error_is_written_into(self, tmp_path):
+        """`--summary-json /dev/stderr 2>>log`: the summary goes into the log after what it held, beside the text
+        summary (the log was emptied, then replaced by the summary alone)."""
+        claims, log = tmp_path / "claims.jsonl", tmp_path / "log"
+        claims.write_text(jsonl(PASSING))
+        log.write_text("earlier lines\n")
+        with open(log, "a") as err:
+            done = subprocess.run([sys.executable, "-m", "radrules", "eval", "--summary-json", "/dev/stderr",
+                                   str(claims)], stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT,
+                                  env=dict(os.environ), timeout=120)
+        text = log.read_text()
+        assert done.returncode == 0 and text.startswith("earlier lines\n{\n")
+        assert '"interrupted": false\n}\nsummary: 1 claim in ' in text
 
     def test_the_summary_file_is_written_when_standard_error_fails(self, tmp_path):
         """Standard error on a full disk (or a terminal gone, SIGHUP): the summary file is written all the same,

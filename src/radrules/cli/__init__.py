@@ -73,24 +73,30 @@ def _tolerant(stream) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     streams = sys.stdout, sys.stderr  # (put back at the end: main also runs inside other programs and tests)
+    opened: list = []  # the null devices opened for closed streams
     try:
-        return _main(argv)
+        return _main(argv, opened)
     finally:
         sys.stdout, sys.stderr = streams
+        for stream in opened:
+            stream.close()
 
 
-def _main(argv: list[str] | None) -> int:
+def _main(argv: list[str] | None, opened: list) -> int:
     if _closed(sys.stderr):  # `2>&-`: messages go nowhere, the results and files are still written
         sys.stderr = open(os.devnull, "w", encoding="utf-8")  # (and no file opened later takes its place)
+        opened.append(sys.stderr)
     closed = _closed(sys.stdout)
     if closed:  # `>&-`: a command says it can't write its output (eval: before reading a claim)
         sys.stdout = None
     _tolerant(sys.stdout)
     _tolerant(sys.stderr)
+    sys.stderr = _Messages(sys.stderr)
     parser = build_parser()
     args = parser.parse_args(argv)
     if closed and not _needs_output(args):  # `fmt PATH` rewrites files; its list of them goes nowhere
         sys.stdout = open(os.devnull, "w", encoding="utf-8")
+        opened.append(sys.stdout)
     elif closed and args.command != "eval":  # (eval reports it in its summary, on its own)
         print("error: can't write the output: standard output is closed", file=sys.stderr)
         return EXIT_FAILURE
@@ -113,6 +119,30 @@ def _main(argv: list[str] | None) -> int:
             drop_output()
         print(f"error: {text}", file=sys.stderr)
         return EXIT_FAILURE
+
+
+class _Messages:
+    """Standard error for the messages and the summary: a write that fails (a terminal gone with its session, a
+    log on a full disk) is dropped, so that it never stops the results, the summary file or the exit code, nor
+    is taken for a failure of standard output or input."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except OSError:
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except OSError:
+            pass
+
+    def __getattr__(self, name):  # isatty, fileno, encoding...: the stream's
+        return getattr(self.stream, name)
 
 
 def _needs_output(args) -> bool:

@@ -58,8 +58,13 @@ def run(args) -> int:
         try:
             rules = args.rules or []
             payers = getattr(args.payers, "path", None)
+            folders = [path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path)) for path in rules]
+            if not rules or args.bundled:
+                from .._resources import bundled_rulesets
+
+                folders.append(str(bundled_rulesets()))
             target = SummaryFile(args.summary_json, [args.history, args.authorizations, payers, *rules,
-                                                     *args.claims], folders=rules)
+                                                     *args.claims], folders=folders)
         except OSError as problem:
             print(f"error: can't write `{args.summary_json}`: {problem.strerror or problem}", file=sys.stderr)
             return EXIT_FAILURE
@@ -182,8 +187,8 @@ def _report(args, summary: Summary, seconds: float, jobs: int, interrupted: bool
             target.write(json.dumps(data, indent=2) + "\n")
         except OSError as problem:
             failed = True
-            _tell(err, f"error: can't write `{target.path}`: {problem.strerror or problem}\n")
-    _tell(err, summary.to_text(seconds=seconds, jobs=jobs, interrupted=interrupted))
+            print(f"error: can't write `{target.path}`: {problem.strerror or problem}", file=err)
+    err.write(summary.to_text(seconds=seconds, jobs=jobs, interrupted=interrupted))
     if failed:
         return EXIT_FAILURE
     if interrupted or summary.unreadable or summary.envelope_errors or summary.input_errors:
@@ -191,16 +196,6 @@ def _report(args, summary: Summary, seconds: float, jobs: int, interrupted: bool
     if summary.failed and not args.exit_zero:
         return EXIT_CLAIMS_FAIL
     return EXIT_OK
-
-
-def _tell(err, text: str) -> None:
-    """Write ``text`` on standard error, if it can still be written (a terminal gone, a full disk: the results,
-    the summary file and the exit code do not depend on it)."""
-    try:
-        err.write(text)
-        err.flush()
-    except OSError:
-        pass
 
 
 def _total_size(sources: list[str]) -> int | None:
@@ -221,8 +216,10 @@ class SummaryFile:
     can't be written fails before any claim is read, and a summary of an earlier run is never taken for this
     one's (a run killed before its end leaves the file empty). :meth:`write` puts the summary in at the end.
 
-    Raises OSError if the file can't be opened, or is a file the run reads (emptying it would lose it):
-    one of ``inputs``, or a file under one of ``folders`` (a ruleset's folder, whose tables are files too).
+    Raises OSError if the file can't be opened, or is a file the run reads (emptying it would lose it): one of
+    ``inputs``, or a file that already exists under one of ``folders`` (the rules' folders: their rule files
+    and tables) and is no JSON file (a summary of its own, which no rule reads). The command's own standard
+    output or error (`/dev/stderr`, also when it is a file: `2>log`) is written into, not emptied.
     """
 
     def __init__(self, path: str, inputs, folders=()):
@@ -231,18 +228,25 @@ class SummaryFile:
             if source is not None and source != "-" and _same_file(source, path):
                 raise OSError(f"it is an input of the run too ({source})")
         where = os.path.realpath(path)
-        for folder in folders:
-            if os.path.isdir(folder) and os.path.commonpath([os.path.realpath(folder), where]) == \
-                    os.path.realpath(folder):
-                raise OSError(f"it is in the rules folder {folder}, whose files the run reads")
+        if os.path.isfile(where) and not where.lower().endswith(".json"):
+            for folder in folders:
+                top = os.path.realpath(folder)
+                if os.path.commonpath([top, where]) == top:
+                    raise OSError(f"it is a file of the rules' folder `{folder}`, which the run may read")
         self.target = where  # (resolved now: a link changed during the run does not move the summary)
-        self.handle = open(path, "w", encoding="utf-8")
+        self.stream = _standard_stream(path)
+        self.handle = None if self.stream is not None else open(path, "w", encoding="utf-8")
 
     def write(self, text: str) -> None:
         """Write ``text`` as the file's content: a plain file is replaced whole (:func:`files.replace_file`), so
-        it is empty or whole, never cut short; a pipe or a device (/dev/stderr) is written into."""
+        it is empty or whole, never cut short; a pipe or a device, or the command's own standard output or
+        error, is written into."""
         import stat
 
+        if self.stream is not None:
+            self.stream.write(text)
+            self.stream.flush()
+            return
         if not stat.S_ISREG(os.fstat(self.handle.fileno()).st_mode):
             self.handle.write(text)
             self.handle.flush()
@@ -252,9 +256,26 @@ class SummaryFile:
 
     def close(self) -> None:
         try:
-            self.handle.close()
+            if self.handle is not None:
+                self.handle.close()
         except OSError:  # a pipe whose reader left: what was written is all it gets
             pass
+
+
+def _standard_stream(path: str):
+    """sys.stdout or sys.stderr when ``path`` is the file or device behind it (`/dev/stderr`, `2>log`), else
+    None."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    for stream, number in ((sys.stdout, 1), (sys.stderr, 2)):
+        try:
+            if stream is not None and os.path.samestat(info, os.fstat(number)):
+                return stream
+        except OSError:  # (that descriptor is closed)
+            continue
+    return None
 
 
 def _same_file(first: str, second: str) -> bool:

@@ -14,13 +14,15 @@ def replace_file(target: str, text: str, *, newline: str | None = None) -> None:
     permissions, owner and group. A file that is no plain file of its own (other hard links see it, another user
     owns it, or it is no regular file: a pipe, a device) or in a folder that takes no new file is written in
     place instead."""
-    info = os.stat(target)
-    mine = not hasattr(os, "geteuid") or os.geteuid() in (0, info.st_uid)  # (root may give it back to its owner)
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:  # (deleted meanwhile: written anew)
+        info = None
     name = None
-    if stat.S_ISREG(info.st_mode) and info.st_nlink == 1 and mine:
+    if info is not None and stat.S_ISREG(info.st_mode) and info.st_nlink == 1 and _may_keep_owner(info):
         try:
-            handle, name = tempfile.mkstemp(dir=os.path.dirname(target), prefix=f".{os.path.basename(target)}.",
-                                            suffix=".tmp")
+            handle, name = tempfile.mkstemp(dir=os.path.dirname(target),
+                                            prefix=f".{os.path.basename(target)[:100]}.", suffix=".tmp")
         except OSError:  # a folder radrules may not write in: the file itself may be written
             name = None
     if name is None:
@@ -33,10 +35,7 @@ def replace_file(target: str, text: str, *, newline: str | None = None) -> None:
         os.chmod(name, stat.S_IMODE(info.st_mode))
         written = os.stat(name)
         if hasattr(os, "chown") and (info.st_uid, info.st_gid) != (written.st_uid, written.st_gid):
-            try:
-                os.chown(name, info.st_uid, info.st_gid)
-            except OSError:  # a group its owner is not in: it keeps the writer's
-                pass
+            os.chown(name, info.st_uid, info.st_gid)  # (allowed: _may_keep_owner)
         os.replace(name, target)
     except BaseException:
         try:
@@ -44,3 +43,12 @@ def replace_file(target: str, text: str, *, newline: str | None = None) -> None:
         except OSError:
             pass
         raise
+
+
+def _may_keep_owner(info) -> bool:
+    """Whether a new file can be given the owner and group of the file ``info`` describes: the writer is root, or
+    owns it and is in its group (else the new file would change hands, and the group could lose its access)."""
+    if not hasattr(os, "geteuid"):  # (Windows: no owners to keep)
+        return True
+    user = os.geteuid()
+    return user == 0 or (user == info.st_uid and (info.st_gid == os.getegid() or info.st_gid in os.getgroups()))

@@ -196,7 +196,7 @@ class Summary:
             if len(named) > OTHER_PAYERS_SHOWN:
                 text += f" and {len(named) - OTHER_PAYERS_SHOWN:,} more"
             if None in self.other_payers:
-                text += f"; {self.other_payers[None]:,} of payers past the first {OTHER_PAYERS_KEPT}"
+                text += f"; {self.other_payers[None]:,} claims of payers past the first {OTHER_PAYERS_KEPT}"
             claims = sum(self.other_payers.values())
             out.append(f"  claims of payers no rule names: {claims:,}: {text}")
         if self.rules:
