@@ -671,6 +671,27 @@ class TestStops:
         finally:
             _end_group(process)
 
+    def test_a_signal_during_a_write_counts_the_records_written(self, tmp_path, monkeypatch):
+        """SIGTERM while a unit's records are written: the run stops after them, and the summary counts exactly
+        the records written (the unit's counts were dropped when the signal came inside the write)."""
+        path, summary = tmp_path / "claims.jsonl", tmp_path / "summary.json"
+        path.write_text(jsonl(*many(40)))
+
+        class Output(io.StringIO):
+            def write(self, text):
+                if not self.getvalue():
+                    os.kill(os.getpid(), signal.SIGTERM)  # (handled by the command: noted while it writes)
+                return super().write(text)
+
+        output = Output()
+        monkeypatch.setattr(sys, "stdout", output)
+        monkeypatch.setenv("RADRULES_UNIT_CLAIMS", "7")
+        code = main(["eval", "--jobs", "1", "--format", "json", "--summary-json", str(summary), str(path)])
+        written = output.getvalue().splitlines()
+        data = json.loads(summary.read_text())
+        assert code == 1 and data["interrupted"] is True
+        assert 0 < len(written) < 40 and data["claims"] == len(written)
+
     def test_workers_end_when_their_parent_is_killed(self, tmp_path):
         """`kill -9` of the command (or the out-of-memory killer): its workers end too (they were left for ever,
         reparented to PID 1 and blocked on a pipe)."""
