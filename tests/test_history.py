@@ -1089,3 +1089,54 @@ end
         assert [f.lines for f in rules.evaluate(reads).findings] == [(1,), (2,), (3,)]
         reads["lines"][2]["modifiers"] = ["TC", "76"]  # one read and two studies: a read of one unit
         assert rules.evaluate(reads).findings == ()
+
+
+class TestBillsComponent:
+    """`line bills the professional component` / `... technical component` (and `other` in a pair rule): the part a
+    line bills, as the history filter `billing the ... component` reads it."""
+
+    RULES = radrules.loads('''
+rule t.read "a read"
+  when line.code is 71046 and line bills the professional component
+  then info line "read"
+  reference "t"
+end
+rule t.study "a study"
+  when line.code is 71046 and line bills the technical component
+  then info line "study"
+  reference "t"
+end
+rule t.pair "a read beside a study"
+  when line.code is 71046 and other.code is 71046 and line bills the professional component
+   and not line bills the technical component and other bills the technical component
+  then info line "read beside a study"
+  reference "t"
+end
+''', name="bills.rr")
+
+    @pytest.mark.parametrize("modifiers, claim_type, fired", [
+        ([], "professional", {"t.read", "t.study"}),  # a practitioner's global line: both parts
+        ([], "institutional", {"t.study"}),  # the hospital's line: the study
+        (["TC"], "professional", {"t.study"}),
+        (["26"], "professional", {"t.read"}),
+        (["26"], "institutional", {"t.read"}),
+    ])
+    def test_which_part_a_line_bills(self, modifiers, claim_type, fired):
+        result = self.RULES.evaluate({"type": claim_type, "lines": [{"code": "71046", "date": "2026-03-02",
+                                                                       "modifiers": modifiers}]})
+        assert {f.rule for f in result.findings} == fired
+
+    def test_other_in_a_pair_rule(self):
+        lines = [{"code": "71046", "date": "2026-03-02", "modifiers": ["TC"]},
+                 {"code": "71046", "date": "2026-03-02", "modifiers": ["26"]}]
+        result = self.RULES.evaluate({"lines": lines})
+        assert [f.lines for f in result.findings if f.rule == "t.pair"] == [(2,)]
+
+    @pytest.mark.parametrize("test, code, message", [
+        ("claim bills the professional component", "RR221", "a claim bills no component"),
+        ("line bills the global component", "RR204", "unknown component `global`"),
+    ])
+    def test_errors(self, test, code, message):
+        with pytest.raises(radrules.RuleError, match=code) as caught:
+            radrules.loads(f'rule t.x "x"\n  when {test}\n  then warn line "x"\n  reference "t"\nend\n')
+        assert message in str(caught.value)

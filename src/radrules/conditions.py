@@ -470,6 +470,22 @@ class ClaimUnits:
 
 
 @attrs.frozen
+class BillsComponent:
+    """The line (``root`` `line`, or the other line of a pair) bills ``component`` of its service
+    (:func:`bills_component`)."""
+
+    root: str
+    component: str
+    text: str = ""
+
+    def test(self, ev, line, other):
+        subject = line if self.root == "line" else other
+        if subject is None:
+            return None
+        return bool(bills_component((subject,), self.component))
+
+
+@attrs.frozen
 class PtpEdit:
     """An active PTP row (indicator 0 or 1) links the two lines' codes, either way round."""
 

@@ -1134,6 +1134,9 @@ class _Builder(TreeWalk):
     def earlier_line(self, meta, c):
         return ("earlier", None)
 
+    def bills_component_test(self, meta, c):
+        return s.BillsComponent(self._tok(c[0]), self._tok(c[1]), self._span(meta))
+
     def ptp_edit(self, meta, c):
         return s.PtpEdit(self._tok(c[0]), self._tok(c[1]), self._span(meta))
 

@@ -536,6 +536,16 @@ class AlsoHas:
 
 
 @attrs.frozen
+class BillsComponent:
+    """``line bills the professional component`` (or ``other``, or ``technical``): the line bills that part of
+    its service."""
+
+    root: Token
+    component: Token
+    span: Span
+
+
+@attrs.frozen
 class PtpEdit:
     """``ptp edit between line and other``: an active PTP row links the two codes."""
 
@@ -630,7 +640,8 @@ class SinceLast:
     component: ComponentFilter | None = None
 
 
-Expr = Union[And, Or, Not, Compare, Presence, InSet, Between, Has, AlsoHas, PtpEdit, HistoryHas, HistorySame]
+Expr = Union[And, Or, Not, Compare, Presence, InSet, Between, Has, AlsoHas, BillsComponent, PtpEdit, HistoryHas,
+             HistorySame]
 
 
 def nodes(node):

@@ -443,13 +443,17 @@ class ConditionCompiler:
         error."""
         if clause is None:
             return None
-        word = clause.component.text
+        return self._component_word(clause.component)
+
+    def _component_word(self, token: s.Token, words: str = "billing the {} component"):
+        """``professional`` or ``technical``, _BAD after an error (RR204; ``words``: how the test is written)."""
+        word = token.text
         if word not in _COMPONENTS:
             near = suggestion(word, _COMPONENTS)
-            self.ctx.error("RR204", f"unknown component `{word}`", clause.component.span,
-                           help=(f"{near} " if near else "") + "write `billing the professional component` (the "
-                                "interpretation: a 26 line, or a global line of a practitioner's claim) or `billing "
-                                "the technical component` (the study: a line without 26)")
+            self.ctx.error("RR204", f"unknown component `{word}`", token.span,
+                           help=(f"{near} " if near else "") + f"write `{words.format('professional')}` (the "
+                                "interpretation: a 26 line, or a global line of a practitioner's claim) or "
+                                f"`{words.format('technical')}` (the study: a line without 26)")
             return _BAD
         return word
 
@@ -519,6 +523,21 @@ class ConditionCompiler:
             self.ctx.error("RR209", f"`since` needs a date, not {TYPE_WORDS[start.type]}", window.operand.span)
             return _BAD
         return c.Window(since=start.node)
+
+    def _billscomponent(self, expr: s.BillsComponent):
+        root = expr.root.text
+        component = self._component_word(expr.component, f"{root} bills the {{}} component")
+        if root not in ("line", "other"):
+            if root in ROOTS:
+                self.ctx.error("RR221", f"a {root} bills no component: the test asks it of `line` or `other`",
+                               expr.root.span, help="write `line bills the professional component`")
+            else:
+                self._root_error(expr.root, "write `line bills the professional component`")
+            return None
+        if component is _BAD:
+            return None
+        self.roots.add(root)
+        return c.BillsComponent(root, component, self._text(expr))
 
     def _ptpedit(self, expr: s.PtpEdit):
         if (expr.first.text, expr.second.text) != ("line", "other"):
