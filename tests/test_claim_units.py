@@ -209,6 +209,17 @@ class TestEvaluate:
         data = claim(line("37236", rendering_npi=NPI, units=2), line("37237", rendering_npi=OTHER_NPI, units=2))
         assert hits(STENTS, data) == [1, 2]
 
+    def test_with_the_same_provider_each_radiologists_lines(self):
+        """`with the same provider`: the judged line's provider's lines, compared as pair rules compare two lines
+        (a line that names none compares with every line), on a professional claim by rendering provider, on a
+        hospital's claim all of its lines."""
+        text = STENTS.replace("[37236, 37237] on the same date", "[37236, 37237] with the same provider on the same date")
+        data = claim(line("37236", rendering_npi=NPI), line("37237", rendering_npi=NPI, units=2),
+                     line("37237", rendering_npi=OTHER_NPI, units=2), line("37237"))
+        assert hits(text, data) == [1, 2, 4]  # NPI: 1 + 2 + 1 (no provider) = 4; OTHER_NPI: 2 + 1 = 3; none: 6
+        assert hits(text, dict(data, type="institutional")) == [1, 2, 3, 4]  # (the hospital's: 6)
+        assert hits(STENTS, data) == [1, 2, 3, 4]  # (without it: 6 a line)
+
     def test_paid_lines_of_earlier_claims_do_not_count(self):
         """The operand sums this claim; `history count of` counts earlier services."""
         data = claim(line("37236", units=2))

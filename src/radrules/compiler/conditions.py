@@ -407,16 +407,17 @@ class ConditionCompiler:
         if not self._claim_root(operand.root, "units of"):
             return None
         resolved = self.sets.evaluate(operand.values.expr, "codes")
-        same_property = self._same_property(operand.same_property)
+        by_provider = operand.same_property is not None and operand.same_property.text == "provider"
+        same_property = None if by_provider else self._same_property(operand.same_property)
         filters = self._line_filters(operand)
         if resolved is None or same_property is _BAD or filters is _BAD:
             return None
         self.roots.add("claim")
         roots = {"claim"}
-        if operand.same_date or same_property is not None:
+        if operand.same_date or same_property is not None or by_provider:
             self.roots.add("line")
             roots.add("line")
-        node = c.ClaimUnits(resolved.values, operand.same_date, same_property, *filters)
+        node = c.ClaimUnits(resolved.values, operand.same_date, same_property, *filters, by_provider)
         return Operand(node, "number", frozenset(roots), operand.span, "claim units of")
 
     def _modifier_filter(self, clause):
