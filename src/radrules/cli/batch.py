@@ -559,7 +559,9 @@ def _run_pool(units: Iterator[Unit], ruleset, options: Options, jobs: int, take)
     except BrokenProcessPool:
         raise WorkerError("a worker process ended before its work was done (killed, or out of memory?)") from None
     finally:
-        for _, future in window:
-            if future is not None:
-                future.cancel()
+        # The units not yet sent to a worker are cancelled by shutdown, which takes them out of the pool's own
+        # books first. A future cancelled here instead, while workers killed by the same SIGTERM broke the pool,
+        # made the pool's manager thread fail on it (CPython 3.11 sets BrokenProcessPool on every future it
+        # still holds, and a cancelled one raises InvalidStateError): a traceback on standard error, seen once
+        # in a full test run under load.
         pool.shutdown(wait=True, cancel_futures=True)
