@@ -390,8 +390,7 @@ class AlsoHas:
         if self.same_date and line is not None:
             # another line is on every day of its span (a two-day study covers its second day's tracer); the line
             # judged is read on its first day, as line rules read it
-            pool = ev.lines_on(line.day) if not ev.spans else [
-                candidate for candidate in ev.lines if candidate.day <= line.day <= last_day(candidate)]
+            pool = ev.lines_covering(line.day)
         else:
             pool = ev.lines
         if self.earlier and line is not None:
