@@ -64,7 +64,7 @@ def run(args) -> int:
             print(path)
         else:
             try:
-                _replace(path, formatted)
+                replace_file(str(path.resolve()), formatted, newline="\n")  # (the file a link points to)
             except OSError as problem:
                 print(f"error: can't write `{path}`: {problem.strerror or problem}; the file is unchanged",
                       file=sys.stderr)
@@ -83,12 +83,6 @@ def _lines(text: str) -> list[str]:
     a form feed or U+2028 is a character of its line)."""
     parts = text.split("\n")
     return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
-
-
-def _replace(path: Path, text: str) -> None:
-    """Write ``text`` over the rule file ``path`` (the file a link points to), so that a failed write (a full
-    disk) leaves it as it was, with its permissions and owner (:func:`files.replace_file`)."""
-    replace_file(str(path.resolve()), text, newline="\n")
 
 
 def _read_stdin() -> str:
