@@ -58,6 +58,18 @@ class TestClipped:
         snippet, carets = rendered.splitlines()[1:3]
         assert carets.index("^") == snippet.index("bad") and carets.count("^") == 3
 
+    @pytest.mark.parametrize("number", [1, 99_999, 100_000, 612_346, 12_345_678])
+    def test_the_caret_stays_under_its_word_on_any_line_number(self, number):
+        """The gutter widens for a line number of more than five digits (a national PTP part has 650,000 lines),
+        so the caret, the help and the number's column line up whatever the number."""
+        line = "30558\t60685\t\t7/1/2016\t20130101"
+        column = line.index("7/1") + 1
+        diagnostic = Diagnostic("RR508", "`7/1/2016` is not an effective date (YYYYMMDD)",
+                                Span("f.TXT", number, column, number, column + 8), line, "help")
+        snippet, carets, help_line = diagnostic.render().splitlines()[1:4]
+        assert snippet.index("|") == carets.index("|") == help_line.index("=") == max(6, len(str(number)) + 1)
+        assert carets.index("^") == snippet.index("7/1/2016") and carets.count("^") == 8
+
 
 class TestCapped:
     def test_a_rule_file_shows_50_problems_then_counts_the_rest(self):

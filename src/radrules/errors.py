@@ -121,6 +121,9 @@ class Diagnostic:
         where = f"{self.span}: " if self.span else ""
         # words quoted from a file may hold control characters: escaped, they can't drive the terminal
         out = [printable(f"{where}{self.severity}[{self.code}]: {self.message}")]
+        # The gutter is 5 wide, wider for a line number of more digits (a national PTP part has 650,000 lines),
+        # so the caret stays under the source line's text.
+        pad = max(5, len(str(self.span.line))) if self.span else 5
         if self.span and self.source_line is not None:
             text = self.source_line.rstrip("\r\n")
             start = max(self.span.column - 1, 0)
@@ -129,13 +132,12 @@ class Diagnostic:
             else:
                 width = max(len(text) - start, 1)
             text, start, width = clipped(text, start, width)
-            gutter = f"{self.span.line:>5}"
-            out.append(f"{gutter} | {_CONTROL.sub(' ', text)}")
-            out.append(f"{'':>5} | {' ' * start}{'^' * width}")
+            out.append(f"{self.span.line:>{pad}} | {_CONTROL.sub(' ', text)}")
+            out.append(f"{'':>{pad}} | {' ' * start}{'^' * width}")
         if self.help:
-            out.append(printable(f"{'':>5} = help: {self.help}"))
+            out.append(printable(f"{'':>{pad}} = help: {self.help}"))
         if self.reason is not None:
-            out.append(printable(f"{'':>5} = allowed: {shortened(self.reason, 200)}"))
+            out.append(printable(f"{'':>{pad}} = allowed: {shortened(self.reason, 200)}"))
         return "\n".join(out)
 
     def to_dict(self) -> dict:
