@@ -178,6 +178,27 @@ class TestEval:
         assert done.returncode == 2
         assert [f["rule"] for f in json.loads(done.stdout)["findings"]] == ["own.rule"]
 
+    @pytest.mark.parametrize("command", ["eval", "explain"])
+    def test_strict_stops_on_a_warning_of_the_rules(self, tmp_path, command):
+        """With `--strict`, a warning of the rules (here a PTP file cut short: RR521, whose missing rows would have
+        let claims through) stops the command before any claim is read: the warning and why on stderr, nothing on
+        stdout, exit 3. Without a warning, `--strict` changes nothing; without `--strict`, the warning is printed
+        and the claims are evaluated."""
+        (tmp_path / "cms" / "ccipra").mkdir(parents=True)
+        (tmp_path / "cms" / "ccipra" / "ccipra-v322r0-f1.TXT").write_bytes(
+            b"Column 1\tColumn 2\t*=in existence\tEffective\tDeletion\tModifier\tPTP Edit Rationale\r\n"
+            b"74176\t74150\t\t20110101\t*\t0\tMisuse of column two code with column one co")  # no line end
+        (tmp_path / "main.rr").write_text('table ptp "cms/ccipra"\n')
+        done = run(command, "--strict", "--rules", str(tmp_path), "-", stdin=json.dumps(PASSING))
+        assert done.returncode == 3 and done.stdout == ""
+        assert "warning[RR521]" in done.stderr
+        assert done.stderr.rstrip().endswith(
+            "error: 1 warning in the rules, which --strict counts as errors: no claim was evaluated")
+        loose = run(command, "--rules", str(tmp_path), "-", stdin=json.dumps(PASSING))
+        assert loose.returncode == 0 and "warning[RR521]" in loose.stderr and loose.stdout, loose.stderr
+        clean = run(command, "--strict", "--rules", "rulesets/payers/acme.rr", "-", stdin=json.dumps(PASSING))
+        assert clean.returncode == 0 and "warning" not in clean.stderr and clean.stdout, clean.stderr
+
 
 class TestCheck:
     def test_bundled_rules(self):

@@ -71,16 +71,22 @@ def add_rules_option(parser) -> None:
              "(default: the bundled rulesets)",
     )
     add_bundled_option(parser, "also load the bundled rulesets, beside --rules (the default without --rules)")
+    parser.add_argument(
+        "--strict", action="store_true",
+        help="the rules' warnings (a table file cut short, a hospital table on professional claims, ...) stop the "
+             "command before any claim is read (exit 3), as `check --strict` fails on them",
+    )
 
 
 def add_bundled_option(parser, help: str) -> None:
     parser.add_argument("--bundled", action="store_true", help=help)
 
 
-def load_rules(paths, bundled: bool = False, shown=None):
+def load_rules(paths, bundled: bool = False, shown=None, strict: bool = False):
     """The ruleset of ``paths`` (a list, or None: the bundled rulesets), with the bundled rulesets beside them
     when ``bundled``, its warnings printed to stderr (a PTP file of the other setting, a cache that can't be
-    written: things to know before trusting the results); or None after printing its diagnostics there.
+    written: things to know before trusting the results); or None after printing its diagnostics there, and
+    when ``strict`` and it has warnings (not those `# allow` comments allow), after printing them and why.
     ``shown`` (a ``SharedErrors``) keeps the problems of paths loaded for two rulesets from being printed
     twice."""
     from .. import load
@@ -93,6 +99,12 @@ def load_rules(paths, bundled: bool = False, shown=None):
             print(str(RuleError(fresh)), file=sys.stderr)
         return None
     print_warnings(w for w in ruleset.warnings if shown is None or shown.fresh_warning(w))
+    if strict:
+        warnings = sum(w.counts[1] for w in ruleset.warnings)  # with those not shown (RR407, RR519)
+        if warnings:
+            print(f"error: {warnings:,} warning{'s' if warnings != 1 else ''} in the rules, which --strict counts "
+                  "as errors: no claim was evaluated", file=sys.stderr)
+            return None
     return ruleset
 
 

@@ -89,7 +89,7 @@ def _run(args, started: float, target, stops: Stops) -> int:
         stops.finish()
         return _report(args, summary, time.perf_counter() - started, 1, True, True, target)
     try:
-        ruleset = load_rules(args.rules, args.bundled)
+        ruleset = load_rules(args.rules, args.bundled, strict=args.strict)
         if ruleset is None:
             return EXIT_RULE_ERRORS
         try:

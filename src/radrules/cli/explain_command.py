@@ -32,7 +32,7 @@ def add_parser(commands) -> None:
 def run(args) -> int:
     from . import EXIT_CLAIMS_FAIL, EXIT_FAILURE, EXIT_OK, EXIT_RULE_ERRORS
 
-    ruleset = load_rules(args.rules, args.bundled)
+    ruleset = load_rules(args.rules, args.bundled, strict=args.strict)
     if ruleset is None:
         return EXIT_RULE_ERRORS
     if args.rule:
