@@ -854,6 +854,21 @@ class TestRowErrors:
         assert (error.code, error.span.line, error.span.column) == (code, 3, 1 + (separator == ","))
         assert error.help.startswith("this line is text, not a row")
 
+    @pytest.mark.parametrize("effective, deletion, column", [
+        ("7/1/2016", "*", 14), ("1/7/2016", "*", 14), ("1/1/2011", "*", 14), ("2016183 ", "*", 14),
+        (" 2016183", "*", 14), ("20160701", "1/1/2030", 23), ("20160701", "2030-01-01", 23),
+    ], ids=["M/D/YYYY", "day first", "short", "Julian padded after", "Julian padded before", "deletion M/D/YYYY",
+            "deletion ISO"])
+    def test_ptp_dates_are_yyyymmdd_only(self, tmp_path, effective, deletion, column):
+        """A PTP date of any other shape is RR508, also when it has eight characters: `7/1/2016` after a
+        spreadsheet's round trip, or `1/7/2016` from a day-first one (1 July), which was read as January 7 and
+        denied half a year early; a Julian date padded to eight. The caret is on the damaged field."""
+        data = PTP_HEADER + f"74176\t74150\t\t{effective}\t{deletion}\t0\tx\r\n"
+        error = self._only_error(tmp_path, data)
+        assert (error.code, error.span.line, error.span.column) == ("RR508", 2, column)
+        what = "an effective date (YYYYMMDD)" if column == 14 else "a deletion date (YYYYMMDD, or `*` for none)"
+        assert error.message.endswith(f"is not {what}")
+
     def test_a_row_with_several_bad_fields_is_one_error_at_the_first(self, tmp_path):
         """A row with a bad code, dates and indicator is one error, at its first bad field (with the code's hint)."""
         data = PTP_HEADER + "74176\t7415\t\t2011\tx\t7\tx\r\n"
@@ -1671,6 +1686,17 @@ class TestNoRowLost:
         assert (first.code, first.span.line, first.span.column) == ("RR508", 2, 15)
         assert first.message == "`2027011` is not a date written YYYYMMDD, as its column's header says"
         assert (second.code, second.span.line, second.span.column) == ("RR508", 3, 24)
+
+    @pytest.mark.parametrize("written", ["1/1/2017", "2017-01-01", "01/01/2017"])
+    def test_addon_dates_are_digits_only(self, tmp_path, written):
+        """An add-on code file's dates are YYYYMMDD or Julian YYYYDDD (its header may say which): a date written
+        `M/D/YYYY` or ISO, as a spreadsheet writes it, is RR508, not read as a day a day-first export would mean
+        otherwise."""
+        data = ("Primary Code,Add-on Code,AOC Edit Type,AOC Edit Eff Dt (Julian),AOC Edit Del Dt\n"
+                f"77067,77063,1,{written},\n")
+        error, = self._errors(tmp_path, 'table addon "cms/aoc_v2026q3.csv"\n', "aoc_v2026q3.csv", data.encode())
+        assert (error.code, error.span.line, error.span.column) == ("RR508", 2, 15)
+        assert error.message == f"`{written}` is not a date (YYYYMMDD or Julian YYYYDDD)"
 
     @pytest.mark.parametrize("extra", ["Explanation", "Deleted Flag", "Expected Primary", "Edit Explanation",
                                        "Terminology", "Endpoint", "Delivery", "Export Date"])

@@ -39,7 +39,7 @@ import re
 
 from .. import codes
 from .common import (DateReader, code_hint, csv_records, first_line, header_columns, last_line, not_a_calendar_date,
-                     read_part, shown)
+                     parse_digits_date, read_part, shown)
 from .kinds import not_a_part
 from .store import RawTable
 
@@ -92,7 +92,7 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
     entries: dict = {}
     types: dict = {}  # for _other_type
     diagnostics = []
-    dates = DateReader()
+    dates = DateReader(parse_digits_date)
     latest = None
     for display, file_name, data in parts:
         problems, text = read_part(display, data, (20, _header_row))

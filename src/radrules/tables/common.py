@@ -271,17 +271,19 @@ class Problems:
 
 
 class DateReader:
-    """Parse CMS dates (``YYYYMMDD``, Julian ``YYYYDDD``, ``MM/DD/YYYY``, ISO) with a cache."""
+    """Parse CMS dates with a cache: by ``parse``, :func:`parse_date` (``YYYYMMDD``, Julian ``YYYYDDD``,
+    ``MM/DD/YYYY``, ISO) or :func:`parse_digits_date` (the first two)."""
 
-    def __init__(self):
+    def __init__(self, parse=None):
         self.cache: dict[str, int | None] = {}
+        self.parse = parse or parse_date
 
     def __call__(self, text: str) -> int | None:
         """The ordinal of ``text``, or None if it is not a date."""
         cached = self.cache.get(text, False)
         if cached is not False:
             return cached
-        value = parse_date(text)
+        value = self.parse(text)
         self.cache[text] = value
         return value
 
@@ -356,6 +358,15 @@ def parse_date(text: str) -> int | None:
     except ValueError:
         return None
     return None
+
+
+def parse_digits_date(text: str) -> int | None:
+    """A date of the PTP and add-on code files: ``YYYYMMDD`` or Julian ``YYYYDDD``, digits alone. Not
+    ``MM/DD/YYYY``, which a spreadsheet writes and a day-first one would write ``1/7/2016`` for 1 July (read as
+    January 7, half a year early), nor white space around it."""
+    if len(text) not in (7, 8) or not is_digits(text):
+        return None
+    return parse_date(text)
 
 
 def read_part(display: str, data, header=None) -> tuple[Problems, str]:

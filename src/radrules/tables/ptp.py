@@ -29,7 +29,7 @@ from array import array
 from itertools import groupby, islice
 
 from .. import codes
-from .common import DateReader, code_hint, not_a_calendar_date, read_part, shown
+from .common import DateReader, code_hint, not_a_calendar_date, parse_digits_date, read_part, shown
 from .kinds import not_a_part
 from .store import PtpTable
 
@@ -258,7 +258,7 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
     rationale = array("B")
     row_number = array("i")
     part_index = array("B" if len(parts) < 1 << 8 else "i")  # CMS publishes four parts
-    dates = DateReader()
+    dates = DateReader(parse_digits_date)
     diagnostics = []
     is_code = codes.PROCEDURE_CODE.match
     rises = []  # (date, part, row) of each row effective later than every row before it
