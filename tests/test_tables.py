@@ -1746,6 +1746,24 @@ class TestNoRowLost:
         (root / "cms" / "ccipra-v322r0-f1.TXT").write_bytes((cut + "\r\n\t\t").encode("latin-1"))  # blank: no row cut
         assert radrules.load(root, cache_dir=None).warnings == ()
 
+    @pytest.mark.parametrize("name, header, row", [
+        ("ccipra-v322r0-f1.TXT", PTP_HEADER, "74176\t74150\t\t20110101\t*\t0\tMisuse of column two code\r\n"),
+        (MUE_NAME, MUE_HEADER, "74177,1,2 Date of Service Edit: Policy,Anatomic Consideration\r\n"),
+    ], ids=["ptp", "mue"])
+    def test_a_dos_end_of_file_mark_is_no_row(self, tmp_path, name, header, row):
+        """A Ctrl-Z (0x1A) after the last line, which DOS tools append, ends the file: the table loads whole, with
+        no warning (it was RR506, a row of 1 field shown as a blank). Elsewhere it is still a row's problem."""
+        kind = "ptp" if name.endswith(".TXT") else "mue"
+        root = make_ruleset(tmp_path, f'table {kind} "cms/{name}"\n')
+        (root / "cms" / name).write_bytes((header + row + "\x1a").encode("latin-1"))
+        ruleset = radrules.load(root, cache_dir=None)
+        assert ruleset.warnings == ()
+        assert ruleset.describe()["table_versions"][0]["size"] == 1
+        (root / "cms" / name).write_bytes((header + row + "\x1a\r\n" + row).encode("latin-1"))
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        assert caught.value.errors[0].span.line == header.count("\n") + 2
+
     def test_mue_file_cut_short_is_warned(self, tmp_path):
         """The same for an MUE table, cut inside a row's rationale (its last field)."""
         cut = MUE_HEADER + "74177,1,2 Date of Service Edit: Policy,A\r\n74178,1,2 Date of Service Edit: Policy,Ana"

@@ -392,15 +392,21 @@ def read_part(display: str, data, header=None) -> tuple[Problems, str]:
         return problems, text
     if data.startswith(_UTF8_MARK):
         try:
-            return Problems(display), data[len(_UTF8_MARK):].decode("utf-8")
+            return Problems(display), _without_end_mark(data[len(_UTF8_MARK):].decode("utf-8"))
         except UnicodeDecodeError as error:  # read with replacement characters, its free text would change
             problems = Problems(display)
             _not_utf8(problems, data[len(_UTF8_MARK):], error.start)
             return problems, ""
-    return Problems(display), decode(data)
+    return Problems(display), _without_end_mark(decode(data))
 
 
 _UTF8_MARK = b"\xef\xbb\xbf"
+
+
+def _without_end_mark(text: str) -> str:
+    """``text`` without a Ctrl-Z (0x1A) as its last character: the end-of-file mark that DOS tools (`copy /a`,
+    old editors) append, which is no row (a Ctrl-Z anywhere else stays, and is a row's problem)."""
+    return text[:-1] if text.endswith("\x1a") else text
 
 
 def _not_utf8(problems: Problems, data: bytes, at: int) -> None:
