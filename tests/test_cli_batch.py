@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -15,7 +16,7 @@ import pytest
 import radrules
 from radrules.cli import batch, main
 from radrules.cli.batch import result_json
-from radrules.cli.summary import Summary
+from radrules.cli.summary import Summary, tables_through
 
 from builders import EXAMPLES, ROOT, claim, example_claims, line, x12_file
 
@@ -203,6 +204,48 @@ class TestSummary:
         done = run("--summary-json", summary, "--rules", rules, path)
         assert "payers no rule names" not in done.stderr
         assert json.loads(summary.read_text())["payers_not_named"] == []
+
+    def test_claims_dated_after_the_newest_tables_quarter_are_counted(self, tmp_path):
+        """A claim dated after the quarter of the newest PTP, MUE or add-on version loaded is judged by tables out
+        of date (the next quarter's files were never added): the summary counts such claims, in one process and
+        in the pool alike, and says through when the tables reach (a payer data engineer's review: a claim of
+        March 2027 was judged by the July 2026 files without a word). Without such tables, nothing is said."""
+        (tmp_path / "r" / "cms").mkdir(parents=True)
+        (tmp_path / "r" / "cms" / "ccipra-v322r0-f1.TXT").write_text(
+            "Column 1\tColumn 2\t*=in existence\tEffective\tDeletion\tModifier\tPTP Edit Rationale\r\n"
+            "74176\t74150\t\t20110101\t*\t0\tx\r\n", encoding="latin-1")
+        (tmp_path / "r" / "main.rr").write_text('table ptp "cms/ccipra-v322r0-f1.TXT" effective 2026-07-02\n')
+        inside = claim(line("74176", "2026-09-30"))
+        after = claim(line("74176", "2026-09-30"), line("74176", "2026-10-01"))
+        spanning = claim(line("74176", "2026-09-29", end_date="2026-10-02"))
+        path, summary = tmp_path / "claims.jsonl", tmp_path / "summary.json"
+        path.write_text(jsonl(*[inside, after, spanning] * 5))
+        for extra, env in (([], None), (["--jobs", "2"], POOL)):
+            done = run("--summary-json", summary, "--rules", tmp_path / "r", *extra, path, env=env)
+            assert ("  claims dated after the quarter of the newest CMS tables (2026-09-30): 10; add the next "
+                    "quarter's files\n") in done.stderr, done.stderr
+            assert json.loads(summary.read_text())["dated_after_tables"] == {"tables_through": "2026-09-30",
+                                                                           "claims": 10}
+        path.write_text(jsonl(inside))
+        done = run("--summary-json", summary, "--rules", tmp_path / "r", path)
+        assert "newest CMS tables" not in done.stderr
+        assert json.loads(summary.read_text())["dated_after_tables"] == {"tables_through": "2026-09-30", "claims": 0}
+        rules = tmp_path / "t.rr"
+        rules.write_text('rule t.x\n  when line.code is 77063\n  then warn line "x"\n  reference "r"\nend\n')
+        run("--summary-json", summary, "--rules", rules, path)
+        assert json.loads(summary.read_text())["dated_after_tables"] is None
+
+    @pytest.mark.parametrize("start, through", [("2026-01-01", "2026-03-31"), ("2026-12-31", "2026-12-31"),
+                                                ("2027-02-10", "2027-03-31"), ("2026-04-01", "2026-06-30")])
+    def test_the_tables_reach_the_end_of_their_newest_quarter(self, start, through):
+        class Loaded:
+            def __init__(self, kind, day):
+                self.kind, self.start = kind, dt.date.fromisoformat(day).toordinal()
+
+        class Rules:
+            tables = [Loaded("ptp", "2025-10-01"), Loaded("mue", start), Loaded("pctc", "2030-01-01")]
+
+        assert dt.date.fromordinal(tables_through(Rules())).isoformat() == through
 
     def test_a_long_payer_name_is_cut_in_the_text_only(self):
         summary = Summary()

@@ -32,7 +32,7 @@ from ..readers import to_fhir_claim_response
 from ..readers.x12_split import X12Piece, read_x12_piece, split_x12
 from ..result import NOT_JUDGED
 from .common import ClaimsInput, RawLine, _Prefixed, read_input
-from .summary import Summary
+from .summary import Summary, tables_through
 
 #: Claims per unit of work.
 UNIT_CLAIMS = 500
@@ -323,6 +323,7 @@ def claim_of(item, records=None) -> Claim:
 def run_unit(unit: Unit, ruleset, options: Options) -> Outcome:
     """Read, evaluate and format the claims of a unit (in a worker, or here)."""
     summary = Summary()
+    summary.tables_through = tables_through(ruleset)
     output_format, label = options.format, unit.label
     parts: list[str] = []
     if unit.piece is not None:

@@ -18,7 +18,7 @@ from .common import (add_authorizations_option, add_history_option, add_input_fo
 from .files import replace_file
 from .progress import ProgressBar, is_terminal
 from .stops import Stops
-from .summary import Summary
+from .summary import Summary, tables_through
 
 __all__ = ["add_parser", "run"]
 
@@ -92,6 +92,7 @@ def _run(args, started: float, target, stops: Stops) -> int:
         ruleset = load_rules(args.rules, args.bundled, strict=args.strict)
         if ruleset is None:
             return EXIT_RULE_ERRORS
+        summary.tables_through = tables_through(ruleset)
         try:
             history = load_history(args.history)
             records = load_authorizations(args.authorizations)

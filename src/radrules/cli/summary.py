@@ -11,6 +11,8 @@ medicare`, and a nightly run should say so).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ..errors import shortened
 from ..money import amount, cents, shown
 
@@ -18,6 +20,21 @@ STATUSES = ("pay", "deny", "review")
 OTHER_PAYERS_KEPT = 100  # distinct payer names counted apart; the claims of more are counted together
 OTHER_PAYERS_SHOWN = 5
 PAYER_NAME_SHOWN = 60  # characters of a payer's name in the text (a name is claim text of any length)
+#: The CMS tables published each quarter together (domain.md §8), whose newest version says how far the tables reach.
+QUARTERLY = ("ptp", "mue", "addon")
+
+
+def tables_through(ruleset) -> int | None:
+    """The last day (an ordinal) of the quarter of the newest quarterly CMS table version the ruleset loads: a
+    claim dated after it is judged by tables a quarter or more out of date (the next quarter's files were not
+    added); None without such tables."""
+    starts = [loaded.start for loaded in ruleset.tables if loaded.kind in QUARTERLY]
+    if not starts:
+        return None
+    newest = dt.date.fromordinal(max(starts))
+    month = (newest.month - 1) // 3 * 3 + 4  # the first month of the next quarter
+    following = dt.date(newest.year + (month > 12), month - 12 if month > 12 else month, 1)
+    return following.toordinal() - 1
 
 
 class Summary:
@@ -30,7 +47,7 @@ class Summary:
 
     __slots__ = ("claims", "passed", "failed", "unreadable", "envelope_errors", "input_errors", "lines",
                  "rules", "carcs", "denied_cents", "denied_charged", "denied_uncharged", "not_judged",
-                 "other_payers")
+                 "other_payers", "tables_through", "after_tables")
 
     def __init__(self):
         self.claims = 0  # every claim read, readable or not
@@ -48,6 +65,8 @@ class Summary:
         self.not_judged = 0  # lines of a revenue code alone (counted by status too)
         # claims whose payer no rule names, by the payer (as rules compare it); None: those of more payers than kept
         self.other_payers: dict[str | None, int] = {}
+        self.tables_through: int | None = None  # tables_through() of the rules, set by the run
+        self.after_tables = 0  # readable claims with a line dated after it
 
     def __getstate__(self):
         return tuple(getattr(self, name) for name in self.__slots__)
@@ -61,6 +80,12 @@ class Summary:
     def add(self, claim, result) -> None:
         """One evaluated claim and its result."""
         self.claims += 1
+        through = self.tables_through
+        if through is not None:
+            for line in claim.lines:
+                if (line.end_date or line.date).toordinal() > through:
+                    self.after_tables += 1
+                    break
         statuses = result.statuses
         if result.uncoded:
             self.not_judged += len(result.uncoded)
@@ -111,7 +136,7 @@ class Summary:
     def merge(self, other: "Summary") -> None:
         """Add the counts of ``other`` (a later part of the same run)."""
         for name in ("claims", "passed", "failed", "unreadable", "envelope_errors", "denied_cents",
-                     "denied_charged", "denied_uncharged", "not_judged"):
+                     "denied_charged", "denied_uncharged", "not_judged", "after_tables"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.input_errors.extend(other.input_errors)
         mine = self.other_payers
@@ -158,6 +183,9 @@ class Summary:
                             for carc, row in _ordered(self.carcs)],
             },
             "payers_not_named": [{"payer": payer, "claims": count} for payer, count in self._other_payers()],
+            # claims with a line dated after the quarter of the newest quarterly CMS table (None: no such table)
+            "dated_after_tables": None if self.tables_through is None else {
+                "tables_through": dt.date.fromordinal(self.tables_through).isoformat(), "claims": self.after_tables},
             "charges_at_risk": {"amount": amount(self.denied_cents), "lines": self.denied_charged,
                                 "lines_without_charge": self.denied_uncharged},
             "seconds": round(seconds, 3),
@@ -199,6 +227,10 @@ class Summary:
                 text += f"; {self.other_payers[None]:,} claims of payers past the first {OTHER_PAYERS_KEPT}"
             claims = sum(self.other_payers.values())
             out.append(f"  claims of payers no rule names: {claims:,}: {text}")
+        if self.after_tables:
+            out.append(f"  claims dated after the quarter of the newest CMS tables "
+                       f"({dt.date.fromordinal(self.tables_through).isoformat()}): {self.after_tables:,}; add the "
+                       "next quarter's files")
         if self.rules:
             width = max(24, *(len(rule) for rule in self.rules))
             out.append(f"  denials by rule{' ' * (width - 13)}{'claims':>9} {'lines':>9} {'charges':>14}")
