@@ -41,7 +41,7 @@ def loaded_twice(comp, statement: s.Table, claim_type: str, payers, parts: list,
     (CMS's one add-on file serves both), and so is one for two payers' versions, or one payer's and every other
     payer's. Whether it was."""
     from .. import tables
-    from . import overlapping
+    from .loading import overlapping  # (here: loading.py imports this module)
 
     kind = statement.kind.text
     keys = [(kind, claim_type, path.resolve()) for _, path in parts]
