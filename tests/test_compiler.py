@@ -110,7 +110,7 @@ class TestSuggestions:
 
     def test_the_other_names_of_fields_name_fields(self):
         """Every alias RR204 suggests is a field of its record, and none is a field itself."""
-        from radrules.compiler.conditions import CLAIM_FIELDS, FIELD_ALIASES, LINE_FIELDS, PATIENT_FIELDS
+        from radrules.compiler.fields import CLAIM_FIELDS, FIELD_ALIASES, LINE_FIELDS, PATIENT_FIELDS
         fields = {"line": LINE_FIELDS, "claim": CLAIM_FIELDS, "patient": PATIENT_FIELDS}
         for record, aliases in FIELD_ALIASES.items():
             assert set(aliases.values()) <= set(fields[record]) and not set(aliases) & set(fields[record]), record
@@ -2282,7 +2282,7 @@ def test_every_field_a_rule_may_read_is_there_when_a_claim_is_evaluated(claim_ty
     """Each field of LINE_FIELDS, CLAIM_FIELDS and PATIENT_FIELDS reads an attribute that the evaluation's line
     views and the evaluation itself have: a field added to the tables without one loaded cleanly and then failed
     on the first claim with an AttributeError."""
-    from radrules.compiler.conditions import CLAIM_FIELDS, LINE_FIELDS, PATIENT_FIELDS
+    from radrules.compiler.fields import CLAIM_FIELDS, LINE_FIELDS, PATIENT_FIELDS
     from radrules.evaluation import Evaluation
 
     data = {"type": claim_type, "patient": {"birth_date": "1960-01-01", "sex": "F"},

@@ -47,7 +47,7 @@ import pytest
 import radrules
 from radrules.checks import FORMAT_RULES
 from radrules.cli import main as cli_main
-from radrules.compiler.conditions import CLAIM_FIELDS, LINE_FIELDS, PATIENT_FIELDS
+from radrules.compiler.fields import CLAIM_FIELDS, LINE_FIELDS, PATIENT_FIELDS
 from radrules.result import KINDS, SEVERITIES
 from radrules.validity import VALIDITY_RULES
 

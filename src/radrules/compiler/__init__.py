@@ -20,7 +20,8 @@ from ..codes import is_digits
 from ..errors import Diagnostic, RuleError, edit_distance, suggestion
 from .allow import allow_warnings
 from .blocks import BlockCompiler
-from .conditions import ConditionCompiler, payer_values
+from .analysis import payer_values
+from .conditions import ConditionCompiler
 from .context import Context, payers_named, source_of
 from .dated import warn_uncovered_dates
 from .index import MAX_INDEX_ENTRIES, build_views, index_size, select
@@ -157,7 +158,7 @@ def build_properties(comp: Compilation) -> None:
 def _set_properties(comp: Compilation, definitions: list, properties: dict) -> list:
     """Set the values of ``definitions`` in ``properties`` (name -> code -> value), reporting a code given two
     values (RR303); the (definition, its codes) of each line that could be read."""
-    from .conditions import LINE_FIELDS
+    from .fields import LINE_FIELDS
 
     given: dict = {}  # property name -> [(definition, its codes, the code it stopped at)]: where a value was set
     read = []

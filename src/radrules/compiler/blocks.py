@@ -10,7 +10,8 @@ from .. import model as m
 from .. import syntax as s
 from ..errors import suggestion
 from ..result import KINDS
-from .conditions import ConditionCompiler, index_keys, never_true, pair_keys, place_keys
+from .analysis import index_keys, never_true, pair_keys, place_keys
+from .conditions import ConditionCompiler
 from .context import Context, payers_named, source_of
 from .sets import SetTable
 

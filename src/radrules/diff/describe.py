@@ -18,7 +18,7 @@ from .. import conditions as c
 from ..codes import category_position
 from ..tables import payers_text
 from ..model import dates_text, window_text
-from ..compiler.conditions import CLAIM_FIELDS, LINE_FIELDS, PATIENT_FIELDS
+from ..compiler.fields import CLAIM_FIELDS, LINE_FIELDS, PATIENT_FIELDS
 
 ARROW = "->"
 #: How many codes a list shows before "and N more".
