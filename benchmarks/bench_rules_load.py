@@ -122,9 +122,9 @@ _PROBE = """
 import json, sys, time
 start = time.perf_counter()
 import radrules
-from radrules import loader, parser
+from radrules import grammar, loader
 imported = time.perf_counter()
-parser.rule_parser()
+grammar.rule_parser()
 built = time.perf_counter()
 spent = {"parse": 0.0, "compile": 0.0}
 

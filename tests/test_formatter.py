@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 import radrules
 from radrules import format_rules
 from radrules.formatter import WIDTH, _parse_concrete, meaning
-from radrules.parser import parse_rules, rule_parser
+from radrules.grammar import rule_parser
+from radrules.parser import parse_rules
 from radrules.syntax import without_spans
 
 from strategies_rules import CLAIMS, rule_files

@@ -429,6 +429,7 @@ def test_without_a_cache_folder_no_parse_is_kept_and_the_parser_is_built_only_wh
     radrules.load(folder, cache_dir=cache)
     loader.clear_memory_cache()
     with monkeypatch.context() as patched:
+        # (where parse_rules looks the parser up; radrules.grammar builds it)
         patched.setattr(parser, "rule_parser", lambda: pytest.fail("the parser was built"))
         assert len(radrules.load(folder, cache_dir=cache).rows) == 400
 

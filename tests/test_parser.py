@@ -884,7 +884,7 @@ def test_habits_of_other_languages_are_told_their_form(text, code, message, help
 
 def test_an_expected_to_a_workday_is_named_by_its_words():
     """Where `to a workday` may come, a syntax error's help names it as written, not as `workday`."""
-    from radrules.parser import _expected_help
+    from radrules.syntax_errors import _expected_help
 
     assert _expected_help({"WORKDAY", "COMPARE"}, "x") == "expected `to a workday` or a comparison (`=`, `!=`, `<`, " \
                                                            "`<=`, `>`, `>=`)"

@@ -32,7 +32,8 @@ from lark.lexer import Token as LarkToken
 from . import _resources
 from . import syntax as s
 from .errors import RuleError, text_lines
-from .parser import MAX_DEPTH, too_deep, parse_rules, unquote
+from .parser import MAX_DEPTH, too_deep, parse_rules
+from .tree_builder import unquote
 
 __all__ = ["FormattingError", "format_rules", "WIDTH"]
 
@@ -121,7 +122,7 @@ def _capture_comment(token: LarkToken) -> LarkToken:
 def _layout_parser() -> Lark:
     """The grammar's parser keeping every token and reporting comments (built once).
 
-    A separate parser from ``parser.rule_parser()``, which stays lean for
+    A separate parser from ``grammar.rule_parser()``, which stays lean for
     loading rules: this one keeps punctuation and keywords in the tree.
     """
     return Lark(

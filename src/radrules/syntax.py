@@ -1,6 +1,6 @@
 """Typed syntax tree of the rule language, with source spans.
 
-The parser (``parser.py``) builds these from Lark's parse tree; the compiler
+The parser (``parser.py``, its ``tree_builder.py``) builds these from Lark's parse tree; the compiler
 (``compiler/``) reads them. Every node knows where it was written, so every
 diagnostic can point at the exact token.
 """

@@ -19,7 +19,8 @@ from lark.lexer import Token as LarkToken
 
 from .. import _resources, codes
 from ..errors import RANGE_WORDS, Diagnostic, expected_help, expected_tokens, text_lines
-from ..parser import MAX_SYNTAX_ERRORS, TreeWalk, bad_escapes, chunks, located_error, parse_piece, untold
+from ..parser import MAX_SYNTAX_ERRORS, bad_escapes, chunks, located_error, parse_piece, untold
+from ..tree_builder import TreeWalk
 from ..syntax import Span, Token
 from .model import ClaimSpec, Expectation, RulesRef, TestCase, TestFile
 
