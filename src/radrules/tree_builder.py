@@ -3,7 +3,7 @@
 :class:`TreeWalk` walks a Lark tree from its leaves up, one method per alias of
 the grammar; :class:`_Builder` is the walk that builds a rule file's statements
 (:func:`radrules.parser.parse_rules` calls it on every tree that parsed), and
-the rule test format's builder (in :mod:`radrules.testing.parse`) is another.
+the rule test format's builder (:mod:`radrules.testing.tree_builder`) is another.
 """
 
 from __future__ import annotations

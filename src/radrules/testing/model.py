@@ -1,6 +1,7 @@
 """What a rule test file says: typed nodes with source spans.
 
-``parse.py`` builds these from the test grammar (``grammars/radrules-test.lark``);
+``parse.py`` parses the test grammar (``grammars/radrules-test.lark``) and
+``tree_builder.py`` builds these from its tree;
 ``runner.py`` reads them. Every node knows where it was written, so every
 problem and every failure points at the exact line of the test file.
 """
