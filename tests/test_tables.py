@@ -1144,6 +1144,27 @@ class TestRowErrors:
         (root / "main.rr").write_text('table pctc "cms/PPRRVU2026_Jul_nonQPP.csv"\n', encoding="utf-8")
         assert [t.kind for t in radrules.load(root, cache_dir=None).tables] == ["pctc"]
 
+    def test_two_revisions_of_one_ptp_version_are_told_apart_from_two_quarters(self, tmp_path):
+        """`v322r0` and `v322r1` loaded with one date: RR513's help says r1 is the corrected release that replaces
+        r0's files (a payer's data engineer could not tell from the docs what to do with it); two versions of
+        other numbers keep the general help."""
+        row = "74176\t74150\t\t20110101\t*\t0\tx\r\n"
+        root = make_ruleset(tmp_path, "")
+        for name in ("ccipra-v322r0-f1.TXT", "ccipra-v322r1-f1.TXT", "ccipra-v321r0-f1.TXT"):
+            (root / "cms" / name).write_text(PTP_HEADER + row, encoding="latin-1")
+        (root / "main.rr").write_text('table ptp "cms/ccipra-v322r0-f1.TXT" effective 2026-07-01\n'
+                                      'table ptp "cms/ccipra-v322r1-f1.TXT" effective 2026-07-01\n')
+        error = only_error(root)
+        assert (error.code, error.span.line) == ("RR513", 2)
+        assert error.help == ("the other is at rules/main.rr:1; `v322r1` is a corrected release of `v322r0`: it "
+                              "replaces the files of that quarter; put them in place of the old ones and keep one "
+                              "statement (to judge claims as before the correction, load a copy of the old folder "
+                              "apart)")
+        (root / "main.rr").write_text('table ptp "cms/ccipra-v321r0-f1.TXT" effective 2026-07-01\n'
+                                      'table ptp "cms/ccipra-v322r0-f1.TXT" effective 2026-07-01\n')
+        assert only_error(root).help.endswith("give each quarterly version the date it takes effect "
+                                              "(`effective YYYY-MM-DD`)")
+
     @pytest.mark.parametrize("kind, name", [("mue", "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"),
                                             ("ptp", "ccipra-v322r0-f1.TXT")])
     def test_a_file_of_nul_bytes_is_no_text_said_from_its_first_bytes(self, tmp_path, monkeypatch, kind, name):

@@ -155,20 +155,23 @@ def load_tables(comp: Compilation) -> None:
                 continue
         key = (kind, claim_type, start)
         # (the where and payers of) an earlier version of this kind, claim type and date judging some of its claims
-        clash = next(((where, scope) for where, scope in seen.get(key, ()) if overlapping(scope, payers)), None)
+        names = [path.name for _, path in parts]
+        clash = next(((where, scope, others) for where, scope, others in seen.get(key, ())
+                      if overlapping(scope, payers)), None)
         if clash is not None:
             served = "" if kind in tables.ALL_CLAIMS else f" for {claim_type} claims"
             if payers is not None:
                 served += f" of {tables.payers_text(payers & clash[1])}"
-            variants = kind == "pctc" and any(_MPFS_VARIANT.search(path.name) for _, path in parts)
+            variants = kind == "pctc" and any(_MPFS_VARIANT.search(name) for name in names)
+            revised = _revision(clash[2], names) if kind == "ptp" else None
             comp.ctx.error("RR513", f"two {kind} tables{served} take effect on the same date, "
                            f"{m.format_date(start)}",
                            statement.span, help=f"the other is at {clash[0]}; " + (
-                               _VARIANT_HELP if variants else "list the parts of one table in one statement, "
-                               "separated by commas, or give each quarterly version the date it takes effect "
-                               "(`effective YYYY-MM-DD`)"))
+                               _VARIANT_HELP if variants else revised or "list the parts of one table in one "
+                               "statement, separated by commas, or give each quarterly version the date it takes "
+                               "effect (`effective YYYY-MM-DD`)"))
             continue
-        seen.setdefault(key, []).append((source_of(statement.span), payers))
+        seen.setdefault(key, []).append((source_of(statement.span), payers, names))
         if payers is not None:
             comp.payers.update(payers)
         comp.loaded_tables.append(tables.Loaded(
@@ -373,6 +376,27 @@ def _two_files(token, in_folder: bool, other_token, other: tuple, this: tuple) -
     if in_folder and other_token is token:
         return f"the folder `{token.text}` holds `{other[1]}` and `{this[1]}`"
     return f"the statement names `{other[0]}` and `{this[0]}`"
+
+
+#: A PTP file's version and revision in its name: `ccipra-v322r1-f1.TXT` is version 32.2, revision 1.
+_PTP_REVISION = re.compile(r"v(\d{3})r(\d+)", re.IGNORECASE)
+
+
+def _revision(earlier: list, later: list) -> str | None:
+    """The help of RR513 for two PTP statements whose files are two revisions of one version (`v322r0` and
+    `v322r1`: CMS's corrected release of the quarter, which replaces the first); None for others."""
+    def found(names):
+        return {(match[1], int(match[2])) for name in names for match in _PTP_REVISION.finditer(name)}
+
+    first, second = found(earlier), found(later)
+    for version, revision in sorted(second):
+        other = next((r for v, r in sorted(first) if v == version and r != revision), None)
+        if other is not None:
+            old, new = sorted((other, revision))
+            return (f"`v{version}r{new}` is a corrected release of `v{version}r{old}`: it replaces the files of "
+                    f"that quarter; put them in place of the old ones and keep one statement (to judge claims as "
+                    f"before the correction, load a copy of the old folder apart)")
+    return None
 
 
 #: The variant of an MPFS file since 2026: `PPRRVU2026_Jul_QPP.csv`, `PPRRVU2026_Jul_nonQPP.csv`.
