@@ -533,13 +533,14 @@ class TestEvaluation:
         shutil.copy(DATA / FY2026, root / "cms" / FY2026)
         (root / "main.rr").write_text(f'table hcpcs "cms/{JUL}"\ntable icd10cm "cms/{FY2026}"\n')
         cache = tmp_path / "cache"
-        from radrules import loader, tables
+        from radrules import loader
+        from radrules.tables import reading
 
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         first = radrules.load(root, cache_dir=cache)
         assert len(list(cache.glob("hcpcs-*.pickle")) + list(cache.glob("icd10cm-*.pickle"))) == 2
         loader._CACHE.clear()
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         second = radrules.load(root, cache_dir=cache)
         assert [t.from_cache for t in second.tables] == ["disk", "disk"]
         data = self.CLAIMS[0]

@@ -488,7 +488,7 @@ def test_console_example(block, capsys, monkeypatch):
 
 def test_check_lists_the_table_versions_of_the_language_example(tmp_path, capsys, monkeypatch):
     """cli.md's `check` listing is what checking language.md's versions example a second time prints."""
-    from radrules import tables
+    from radrules.tables import reading
 
     lines = (DOCS / "language.md").read_text(encoding="utf-8").splitlines()
     heading = lines.index("### Versions side by side") + 1
@@ -497,10 +497,10 @@ def test_check_lists_the_table_versions_of_the_language_example(tmp_path, capsys
     (shown,) = [b for b in blocks("cli.md") if b.kind == "text" and b.text.startswith("ok: ruleset:")]
     monkeypatch.setenv("RADRULES_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.chdir(tmp_path)
-    tables._MEMORY.clear()
+    reading._MEMORY.clear()
     assert cli_main(["check", root.name]) == 0
     capsys.readouterr()
-    tables._MEMORY.clear()  # the second time, from the disk cache
+    reading._MEMORY.clear()  # the second time, from the disk cache
     assert cli_main(["check", root.name]) == 0
     assert capsys.readouterr().out == shown.text
 
@@ -787,15 +787,15 @@ def _story_cache(folder: Path):
     """The story's table cache (``folder/../cache``) for one command, and an empty memory cache."""
     import os
 
-    from radrules import tables
+    from radrules.tables import reading
 
     before = os.environ.get("RADRULES_CACHE_DIR")
     os.environ["RADRULES_CACHE_DIR"] = str(folder.parent / "cache")
-    tables._MEMORY.clear()
+    reading._MEMORY.clear()
     try:
         yield
     finally:
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         if before is None:
             os.environ.pop("RADRULES_CACHE_DIR", None)
         else:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import radrules
-from radrules.tables import content_key
+from radrules.tables.reading import content_key
 
 DATA = Path(__file__).parent / "data" / "cms"
 SPECIMENS = DATA / "specimens"
@@ -347,12 +347,12 @@ class TestVersions:
     def test_check_lists_each_version_with_the_dates_it_judges(self, tmp_path, capsys, monkeypatch):
         """`radrules check` shows every version, oldest first, until the day before the next one starts,
         and where it was read from."""
-        from radrules import tables
+        from radrules.tables import reading
         from radrules.cli import main
 
         root = make_ruleset(tmp_path, self.TEXT, *(DATA / f for f in self.FILES))
         monkeypatch.setenv("RADRULES_CACHE_DIR", str(tmp_path / "cache"))
-        tables._MEMORY.clear()  # other tests loaded these files
+        reading._MEMORY.clear()  # other tests loaded these files
         assert main(["check", str(root)]) == 0
         listed = capsys.readouterr().out.splitlines()[1:]
         assert listed[0] == "tables, by the dates of service each version judges:"
@@ -1823,9 +1823,9 @@ class TestNoRowLost:
     def test_a_file_larger_than_any_cms_file_is_refused_before_it_is_read(self, tmp_path, monkeypatch):
         """A file past the size of any CMS file of its kind is one RR505 saying its size, and is never read (a
         150 MB one-line CSV took 1.7 GB; a 2 GB file would have taken more than the machine has)."""
-        from radrules import tables
+        from radrules.tables import reading
 
-        monkeypatch.setitem(tables.MAX_FILE_BYTES, "mue", 100)
+        monkeypatch.setitem(reading.MAX_FILE_BYTES, "mue", 100)
         data = (MUE_HEADER + "74177,1,2 Date of Service Edit: Policy,A\r\n").encode("latin-1")
         root = make_ruleset(tmp_path, f'table mue "cms/{MUE_NAME}"\n')
         (root / "cms" / MUE_NAME).write_bytes(data)
@@ -1990,7 +1990,7 @@ class TestNoRowLost:
 
     def test_warnings_are_given_again_from_the_caches(self, tmp_path):
         """A warning of a table's files is reported on every load, from the files, the disk or memory."""
-        from radrules import tables
+        from radrules.tables import reading
 
         data = b"71046\t71045\t\t20180101\t*\t1\tx\r\n"
         cache = tmp_path / "cache"
@@ -2001,7 +2001,7 @@ class TestNoRowLost:
             seen.append((rules.tables[0].from_cache, [(d.code, str(d.span) if d.span else None, d.message)
                                                      for d in rules.warnings]))
             if len(seen) == 1:
-                tables._MEMORY.clear()
+                reading._MEMORY.clear()
         assert [origin for origin, _ in seen] == ["", "disk", "memory"]
         assert seen[0][1] and all(warnings == seen[0][1] for _, warnings in seen)
         assert "`rules/cms/ccipra-v322r0-f1.TXT`" in seen[0][1][0][2]
@@ -2009,7 +2009,7 @@ class TestNoRowLost:
     def test_a_cache_that_cant_be_written_is_one_warning_per_load(self, tmp_path):
         """RR530 once per load, however many tables, on every load (from the files, then from memory, which
         still can't reach the disk); the tables load all the same. A cache that works says nothing."""
-        from radrules import tables
+        from radrules.tables import reading
 
         root = tmp_path / "rules"
         (root / "cms").mkdir(parents=True)
@@ -2019,7 +2019,7 @@ class TestNoRowLost:
                                    'table ptp "cms/b-v2.TXT" effective 2026-04-01\n', encoding="utf-8")
         blocked = tmp_path / "blocked"
         blocked.write_text("a file where the cache folder would be\n", encoding="utf-8")
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         for origin in ("", "memory"):
             rules = radrules.load(root, cache_dir=blocked)
             assert [t.from_cache for t in rules.tables] == [origin, origin]
@@ -2029,7 +2029,7 @@ class TestNoRowLost:
                 f"can't write the table cache in `{blocked}` (a file is in the way of the folder): the 2 tables of "
                 "`rules/cms/a-v1.TXT` and `rules/cms/b-v2.TXT` are not kept on disk, so every new process reads them "
                 "from their files")
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         fine = radrules.load(root, cache_dir=tmp_path / "cache")
         assert "RR530" not in [w.code for w in fine.warnings] and len(list((tmp_path / "cache").iterdir())) == 2
 
@@ -2038,7 +2038,7 @@ class TestNoRowLost:
         process either: once the folder is put right and UNWRITABLE_SECONDS have passed, the table is cached
         and the warning, whose reason no longer holds, is gone."""
         import time
-        from radrules import tables
+        from radrules.tables import diskcache, reading
 
         root = make_ruleset(tmp_path, 'table ptp "cms/radiology-ptp-v321r0-f1.TXT"\n',
                             DATA / "radiology-ptp-v321r0-f1.TXT")
@@ -2046,14 +2046,14 @@ class TestNoRowLost:
         cache.write_text("a file where the cache folder would be\n", encoding="utf-8")
         now = [time.monotonic()]
         monkeypatch.setattr(time, "monotonic", lambda: now[0])
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         assert "RR530" in [w.code for w in radrules.load(root, cache_dir=cache).warnings]
         cache.unlink()
         cache.mkdir(mode=0o700)  # private, whatever the umask
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         assert "RR530" in [w.code for w in radrules.load(root, cache_dir=cache).warnings]  # not tried yet
-        now[0] += tables.UNWRITABLE_SECONDS + 1
-        tables._MEMORY.clear()
+        now[0] += diskcache.UNWRITABLE_SECONDS + 1
+        reading._MEMORY.clear()
         assert "RR530" not in [w.code for w in radrules.load(root, cache_dir=cache).warnings]
         assert len(list(cache.glob("ptp-*.pickle"))) == 1
 
@@ -2062,17 +2062,17 @@ class TestNoRowLost:
         take the folder's entry out raised KeyError)."""
         import sys
         import threading
-        from radrules import tables
+        from radrules.tables import diskcache
 
         blocked = tmp_path / "blocked"
         blocked.write_text("a file where the cache folder would be\n", encoding="utf-8")
-        monkeypatch.setattr(tables, "UNWRITABLE_SECONDS", 0)
+        monkeypatch.setattr(diskcache, "UNWRITABLE_SECONDS", 0)
         problems, failures = [], []
 
         def store():
             for _ in range(500):
                 try:
-                    problems.append(tables._store(blocked / "ptp-0.pickle", b"x"))
+                    problems.append(diskcache._store(blocked / "ptp-0.pickle", b"x"))
                 except Exception as error:  # what the test is for: no exception escapes
                     failures.append(repr(error))
 
@@ -2094,7 +2094,7 @@ class TestNoRowLost:
         can't be replaced: EPERM): RR530 names that file and its table, and the other tables are cached (the
         folder was blamed, and no table was cached in it for five minutes)."""
         import os
-        from radrules import tables
+        from radrules.tables import diskcache, reading
 
         ptp = "cms/radiology-ptp-v321r0-f1.TXT"
         root = make_ruleset(tmp_path, f'table ptp "{ptp}"\ntable mue "cms/{MUE_NAME}"\n',
@@ -2112,7 +2112,7 @@ class TestNoRowLost:
                 return replace(source, target)
 
             monkeypatch.setattr(os, "replace", refused)
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         for origin in ("", "memory"):
             rules = radrules.load(root, cache_dir=cache)
             assert [t.from_cache for t in rules.tables] == [origin, origin]
@@ -2124,10 +2124,10 @@ class TestNoRowLost:
                                        f"of `rules/{ptp}` is not kept on disk, so every new process reads it from its "
                                        "files")
             assert len(list(cache.glob("mue-*.pickle"))) == 1
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         rules = radrules.load(root, cache_dir=cache)
         assert [t.from_cache for t in rules.tables] == ["", "disk"]
-        assert tables._UNWRITABLE.get(cache) is None
+        assert diskcache._UNWRITABLE.get(cache) is None
 
     def test_a_read_only_cache_folder_names_the_tables_read_from_their_files(self, tmp_path, monkeypatch):
         """A private cache folder that can't be written (a read-only copy) and lacks some tables' files: RR530,
@@ -2135,14 +2135,14 @@ class TestNoRowLost:
         folder (it said "CMS tables are read from their files at every load", as if all were)."""
         import errno
         import tempfile
-        from radrules import tables
+        from radrules.tables import reading
 
         ptp = "cms/radiology-ptp-v321r0-f1.TXT"
         mue = f"cms/{MUE_NAME}"
         root = make_ruleset(tmp_path, f'table ptp "{ptp}"\ntable mue "{mue}"\n',
                             DATA / "radiology-ptp-v321r0-f1.TXT", DATA / MUE_NAME)
         cache = tmp_path / "cache"
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         radrules.load(root, cache_dir=cache)
         (cache / f"mue-{content_key('mue', [root / mue])[:32]}.pickle").unlink()
 
@@ -2150,7 +2150,7 @@ class TestNoRowLost:
             raise OSError(errno.EROFS, "Read-only file system")
 
         monkeypatch.setattr(tempfile, "mkstemp", read_only)
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         rules = radrules.load(root, cache_dir=cache)
         assert [t.from_cache for t in rules.tables] == ["disk", ""]
         (warning,) = rules.warnings
@@ -2159,7 +2159,7 @@ class TestNoRowLost:
             "kept on disk, so every new process reads it from its files")
         for path in cache.glob("*.pickle"):
             path.unlink()
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         rules = radrules.load(root, cache_dir=cache)
         assert [t.from_cache for t in rules.tables] == ["", ""]
         assert [w.message for w in rules.warnings] == [
@@ -2194,15 +2194,15 @@ class TestNoRowLost:
         """The same files in two rulesets (two payers' folders): the second's warnings, from the memory cache or
         from the disk cache the first wrote, name its own files, in their place and in their text (RR518 and
         RR526 named the row of the first folder's file: only paths written in backticks were renamed)."""
-        from radrules import tables
+        from radrules.tables import reading
 
         name, text = self.WARNING_FILES[kind]
         statement = f'table {kind} "cms/{name}"\n'
         cache = tmp_path / "cache"
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         first = self._load(tmp_path, statement, name, text.encode("latin-1"), cache_dir=cache, folder="payer-a")
         second = self._load(tmp_path, statement, name, text.encode("latin-1"), cache_dir=cache, folder="payer-b")
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         third = radrules.load(tmp_path / "payer-b", cache_dir=cache)
         assert [rules.tables[0].from_cache for rules in (first, second, third)] == ["", "memory", "disk"]
 
@@ -2217,9 +2217,9 @@ class TestNoRowLost:
     def test_every_kind_whose_loader_warns_is_tried_from_another_folder(self):
         """The test above has a file for each kind whose loader can give a warning."""
         import inspect
-        from radrules import tables
+        from radrules.tables import reading
 
-        warns = {kind for kind, load in tables._LOADERS.items()
+        warns = {kind for kind, load in reading._LOADERS.items()
                  if 'severity="warning"' in inspect.getsource(inspect.getmodule(load))
                  or '"warning")' in inspect.getsource(inspect.getmodule(load))}
         assert warns == set(self.WARNING_FILES)
@@ -2341,14 +2341,14 @@ class TestCaches:
 
     def test_warm_load_from_disk_gives_the_same_table(self, tmp_path):
         """The second load reads the compiled table from the cache directory and evaluates identically."""
-        from radrules import tables
+        from radrules.tables import reading
 
         root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
         cache = tmp_path / "cache"
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         first = radrules.load(root, cache_dir=cache)
         assert len(list(cache.glob("ptp-*.pickle"))) == 1
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         second = radrules.load(root, cache_dir=cache)
         assert second.tables[0].from_cache == "disk"
         probe = claim(("71046", "2026-08-01"), ("71045", "2026-08-01"))
@@ -2359,13 +2359,13 @@ class TestCaches:
         """A table no cache holds is hashed as its loader reads it, not first for a key to look up: each part's
         bytes go through SHA-256 once (twice only beside a cached table of its kind, whose key must be looked
         up), the table is keyed as the files' content key says, and the next process finds it on disk."""
-        from radrules import tables
+        from radrules.tables import reading
 
         files = [DATA / "radiology-ptp-v322r0-f1.TXT", DATA / "radiology-ptp-v322r0-f2.TXT"]
         root = make_ruleset(tmp_path, 'table ptp "cms/radiology-ptp-v322r0-f1.TXT", '
                             '"cms/radiology-ptp-v322r0-f2.TXT"\n', *files)
         cache = None if where == "no disk cache" else tmp_path / "cache"
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         if where == "a disk cache of another table":
             radrules.load(make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT", name="other"),
                           cache_dir=cache)
@@ -2386,31 +2386,31 @@ class TestCaches:
             def hexdigest(self):
                 return self.real.hexdigest()
 
-        monkeypatch.setattr(tables, "hashlib", types.SimpleNamespace(sha256=Counted))
+        monkeypatch.setattr(reading, "hashlib", types.SimpleNamespace(sha256=Counted))
         rules = radrules.load(root, cache_dir=cache)
         monkeypatch.undo()
         everything = b"".join(hashed)
         once = 2 if where == "a disk cache of another table" else 1
         assert [everything.count(path.read_bytes()) for path in files] == [once, once]
-        key = tables.content_key("ptp", [root / "cms" / path.name for path in files])
+        key = reading.content_key("ptp", [root / "cms" / path.name for path in files])
         assert rules.tables[0].table.key == key
         if cache is not None:
             assert (cache / f"ptp-{key[:32]}.pickle").is_file()
-            tables._MEMORY.clear()
+            reading._MEMORY.clear()
             assert radrules.load(root, cache_dir=cache).tables[0].from_cache == "disk"
 
     def test_stale_cache_is_never_used(self, tmp_path):
         """Changing a table file changes its key: the old cache entry is ignored and the new rows apply."""
-        from radrules import tables
+        from radrules.tables import reading
 
         root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
         cache = tmp_path / "cache"
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         radrules.load(root, cache_dir=cache)
         path = root / "cms" / "radiology-ptp-v321r0-f1.TXT"
         path.write_bytes(path.read_bytes().replace(b"71046\t71045\t\t20180101\t*\t1",
                                                    b"71046\t71045\t\t20180101\t20181231\t1"))
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         rules = radrules.load(root, cache_dir=cache)
         assert rules.tables[0].from_cache == ""
         result = rules.evaluate(claim(("71046", "2026-08-01"), ("71045", "2026-08-01")))
@@ -2424,16 +2424,16 @@ class TestCaches:
         import hashlib
         import os
         import pickle
-        from radrules import tables
+        from radrules.tables import diskcache, reading
 
         root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
         cache = tmp_path / "cache"
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         radrules.load(root, cache_dir=cache)
         (entry,) = cache.glob("ptp-*.pickle")
         marker = tmp_path / "pwned"
         payload = pickle.dumps(_Planted(str(marker)))
-        planted = tables._CACHE_MAGIC + hashlib.sha256(payload).digest() + payload
+        planted = diskcache._CACHE_MAGIC + hashlib.sha256(payload).digest() + payload
         entry.unlink()
         if how == "a link":
             (tmp_path / "elsewhere.pickle").write_bytes(planted)
@@ -2445,13 +2445,13 @@ class TestCaches:
             entry.chmod(0o666 if how == "writable by others" else 0o600)
         if how == "planted by another user":
             monkeypatch.setattr(os, "geteuid", lambda: os.getuid() + 1)
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         rules = radrules.load(root, cache_dir=cache)
         assert rules.tables[0].from_cache == "" and not marker.exists()
         if how == "writable by others":  # the same file, as radrules writes them (0600), is trusted
             entry.write_bytes(planted)  # (the load above replaced the planted file with a good one)
             entry.chmod(0o600)
-            tables._MEMORY.clear()
+            reading._MEMORY.clear()
             radrules.load(root, cache_dir=cache)
             assert marker.exists()  # proof the planted pickle would have run, had it been trusted
 
@@ -2463,24 +2463,24 @@ class TestCaches:
         RR530 saying why. Before, only the file was checked and the pickle ran."""
         import hashlib
         import pickle
-        from radrules import tables
+        from radrules.tables import diskcache, reading
 
         root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
         cache = tmp_path / "cache"
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         radrules.load(root, cache_dir=cache)
         assert cache.stat().st_mode & 0o777 == 0o700  # as radrules makes it
         (entry,) = cache.glob("ptp-*.pickle")
         marker = tmp_path / "pwned"
         payload = pickle.dumps(_Planted(str(marker)))
-        entry.write_bytes(tables._CACHE_MAGIC + hashlib.sha256(payload).digest() + payload)
+        entry.write_bytes(diskcache._CACHE_MAGIC + hashlib.sha256(payload).digest() + payload)
         given = cache
         if how == "a link":
             given = tmp_path / "link"
             given.symlink_to(cache)
         else:
             cache.chmod({"writable by all": 0o777, "sticky, writable by all": 0o1777}.get(how, 0o770))
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         rules = radrules.load(root, cache_dir=given)
         assert rules.tables[0].from_cache == "" and not marker.exists()
         why = {"writable by all": "others can write in it (mode 0777)", "a link": "it is a link (name the folder "
@@ -2490,7 +2490,7 @@ class TestCaches:
             f"the table cache `{given}` is not used: {why}, so every new process reads CMS tables from their files"]
         assert entry.read_bytes().endswith(payload)  # nothing written there either
         cache.chmod(0o700)  # made private, the same file is read: proof it would have run
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         radrules.load(root, cache_dir=cache)
         assert marker.exists()
 
@@ -2499,47 +2499,47 @@ class TestCaches:
         is opened in the folder opened and checked itself."""
         import hashlib
         import pickle
-        from radrules import tables
+        from radrules.tables import diskcache, reading
 
         root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
         cache = tmp_path / "cache"
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         radrules.load(root, cache_dir=cache)
         (entry,) = cache.glob("ptp-*.pickle")
         marker = tmp_path / "pwned"
         payload = pickle.dumps(_Planted(str(marker)))
-        entry.write_bytes(tables._CACHE_MAGIC + hashlib.sha256(payload).digest() + payload)
+        entry.write_bytes(diskcache._CACHE_MAGIC + hashlib.sha256(payload).digest() + payload)
         cache.chmod(0o777)
-        monkeypatch.setattr(tables, "_not_private", lambda folder: None)  # as if it changed after the look
-        tables._MEMORY.clear()
+        monkeypatch.setattr(reading, "_not_private", lambda folder: None)  # as if it changed after the look
+        reading._MEMORY.clear()
         assert radrules.load(root, cache_dir=cache).tables[0].from_cache == "" and not marker.exists()
 
     def test_a_cache_folder_of_another_user_is_not_used(self):
         """A folder owned by another user is not private, whatever its mode."""
         import os
-        from radrules import tables
+        from radrules.tables import diskcache
 
         mine = os.stat_result((0o40700, 0, 0, 2, os.geteuid(), 0, 0, 0, 0, 0))
         theirs = os.stat_result((0o40700, 0, 0, 2, os.geteuid() + 1, 0, 0, 0, 0, 0))
-        assert tables._unsafe_folder(mine) is None
-        assert tables._unsafe_folder(theirs) == f"it is owned by another user (user id {os.geteuid() + 1})"
+        assert diskcache._unsafe_folder(mine) is None
+        assert diskcache._unsafe_folder(theirs) == f"it is owned by another user (user id {os.geteuid() + 1})"
 
     def test_radrules_makes_its_cache_folder_private_whatever_the_umask(self, tmp_path):
         """Under a umask that lets the group write (0002, usual on some systems) the cache folder radrules makes is
         still 0700, so the next load uses it."""
         import os
-        from radrules import tables
+        from radrules.tables import reading
 
         root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
         cache = tmp_path / "made" / "cache"
         previous = os.umask(0o002)
         try:
-            tables._MEMORY.clear()
+            reading._MEMORY.clear()
             assert not radrules.load(root, cache_dir=cache).warnings
         finally:
             os.umask(previous)
         assert cache.stat().st_mode & 0o777 == 0o700
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         assert radrules.load(root, cache_dir=cache).tables[0].from_cache == "disk"
 
     def test_a_cache_file_of_a_ptp_table_pickled_with_another_layout_is_read_again(self, tmp_path, monkeypatch):
@@ -2547,56 +2547,57 @@ class TestCaches:
         same LOADER_VERSION) is passed over and written again: it was read from the disk cache without its
         `rises`, and failed later with AttributeError, outside the cache reader's error handling."""
         import hashlib
-        from radrules import tables
+        from radrules.tables import diskcache, reading
         from radrules.tables import store
 
         root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
         cache = tmp_path / "cache"
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         radrules.load(root, cache_dir=cache)
         (entry,) = cache.glob("ptp-*.pickle")
-        cached = pickle.loads(entry.read_bytes()[len(tables._CACHE_MAGIC) + 32:])
+        cached = pickle.loads(entry.read_bytes()[len(diskcache._CACHE_MAGIC) + 32:])
         whole = store.PtpTable.__getstate__
         monkeypatch.setattr(store.PtpTable, "__getstate__", lambda table: whole(table)[:-1])
         body = pickle.dumps(cached, protocol=pickle.HIGHEST_PROTOCOL)
         monkeypatch.undo()
-        entry.write_bytes(tables._CACHE_MAGIC + hashlib.sha256(body).digest() + body)
-        tables._MEMORY.clear()
+        entry.write_bytes(diskcache._CACHE_MAGIC + hashlib.sha256(body).digest() + body)
+        reading._MEMORY.clear()
         rules = radrules.load(root, cache_dir=cache)
         assert rules.tables[0].from_cache == "" and rules.tables[0].table.first_row_from(0) is not None
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         rules = radrules.load(root, cache_dir=cache)  # the file was written again, whole
         assert rules.tables[0].from_cache == "disk" and rules.tables[0].table.first_row_from(0) is not None
 
     def test_a_cache_file_written_with_other_stored_layouts_is_never_read(self, tmp_path, monkeypatch):
         """The layout of the classes a cache file pickles is part of the key: a build whose classes have other
         fields (another STORED_LAYOUT) reads and writes other cache files."""
-        from radrules import tables
+        from radrules.tables import diskcache, reading, store
 
         root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
         cache = tmp_path / "cache"
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         with monkeypatch.context() as patched:
-            patched.setattr(tables, "STORED_LAYOUT", tables.layout([tables.Cached, tables.RawTable]))
+            patched.setattr(reading, "STORED_LAYOUT", diskcache.layout([diskcache.Cached, store.RawTable]))
             radrules.load(root, cache_dir=cache)
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         assert radrules.load(root, cache_dir=cache).tables[0].from_cache == ""
         assert len(list(cache.glob("ptp-*.pickle"))) == 2
 
     def test_a_cache_file_written_by_another_radrules_version_is_never_read(self, tmp_path, monkeypatch):
         """The radrules version is part of the key, as docs/tables.md says (`a new radrules version reads the
         files again once`): before, only the loader version and the stored layout were."""
-        from radrules import _version, tables
+        from radrules import _version
+        from radrules.tables import reading
 
         root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
         cache = tmp_path / "cache"
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         with monkeypatch.context() as patched:
             patched.setattr(_version, "__version__", "0.0.1")
             radrules.load(root, cache_dir=cache)
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         assert radrules.load(root, cache_dir=cache).tables[0].from_cache == ""
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         assert radrules.load(root, cache_dir=cache).tables[0].from_cache == "disk"
         assert len(list(cache.glob("ptp-*.pickle"))) == 2
 
@@ -2605,6 +2606,7 @@ class TestCaches:
         (and their warnings) pickle: a class pickled into a cache without being listed would have its fields
         unchecked."""
         from radrules import tables
+        from radrules.tables import diskcache, reading
 
         found = set()
 
@@ -2622,25 +2624,25 @@ class TestCaches:
         (root / "cms" / "PPRRVU26_JUL.csv").write_text("HCPCS,MOD,DESCRIPTION,PCTC IND,BILAT SURG\n74177,,X,1,0\n"
                                                        "74177,26,X,2,0\n", encoding="latin-1")  # RR518
         cache = tmp_path / "cache"
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         assert [w.code for w in radrules.load(root, cache_dir=cache).warnings] == ["RR518"]
         table_files = [entry for entry in cache.glob("*.pickle") if not entry.name.startswith(tables.PARSED_KIND)]
         assert len(table_files) == len(kinds)
         for entry in table_files:
             with open(entry, "rb") as handle:
-                handle.seek(len(tables._CACHE_MAGIC) + 32)
+                handle.seek(len(diskcache._CACHE_MAGIC) + 32)
                 Recording(handle).load()
         ours = {name for name in found if name.startswith("radrules.")}
-        assert ours == {f"{cls.__module__}.{cls.__qualname__}" for cls in tables.STORED_CLASSES}
+        assert ours == {f"{cls.__module__}.{cls.__qualname__}" for cls in diskcache.STORED_CLASSES}
         # The parsed rule file: the syntax classes, whose fields the parser's fingerprint holds (syntax.py's
         # code), and of the stored classes those a parse holds.
         found.clear()
         (parsed,) = cache.glob(f"{tables.PARSED_KIND}-*.pickle")
         with open(parsed, "rb") as handle:
-            handle.seek(len(tables._CACHE_MAGIC) + 32)
+            handle.seek(len(diskcache._CACHE_MAGIC) + 32)
             Recording(handle).load()
         ours = {name for name in found if name.startswith("radrules.")}
-        stored = {f"{cls.__module__}.{cls.__qualname__}" for cls in tables.STORED_CLASSES}
+        stored = {f"{cls.__module__}.{cls.__qualname__}" for cls in diskcache.STORED_CLASSES}
         assert {name for name in ours if not name.startswith("radrules.syntax.")} <= stored
         assert "radrules.syntax.SourceFile" in ours
 
@@ -2648,40 +2650,40 @@ class TestCaches:
         """Without geteuid (Windows, where fstat calls any writable file writable by all), the owner and mode
         say nothing: a cache file radrules wrote is read (it was refused, so every load was a cold one)."""
         import os
-        from radrules import tables
+        from radrules.tables import reading
 
         root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
         cache = tmp_path / "cache"
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         radrules.load(root, cache_dir=cache)
         (entry,) = cache.glob("ptp-*.pickle")
         entry.chmod(0o666)  # as Windows reports a writable file
         monkeypatch.delattr(os, "geteuid")
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         assert radrules.load(root, cache_dir=cache).tables[0].from_cache == "disk"
 
     def test_damaged_cache_file_is_rebuilt(self, tmp_path):
         """A cache file that doesn't unpickle to the right key is replaced, not trusted."""
-        from radrules import tables
+        from radrules.tables import diskcache, reading
 
         root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
         cache = tmp_path / "cache"
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         radrules.load(root, cache_dir=cache)
         (entry,) = cache.glob("ptp-*.pickle")
         entry.write_bytes(b"not a pickle")
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         rules = radrules.load(root, cache_dir=cache)
         assert rules.tables[0].from_cache == ""
         key = content_key("ptp", [root / "cms" / "radiology-ptp-v321r0-f1.TXT"])
-        assert tables._fetch(entry, key).table.key == key
+        assert diskcache._fetch(entry, key).table.key == key
 
     def test_every_table_a_ruleset_holds_is_shared_however_many(self, tmp_path):
         """Twelve table versions (more than the few kept when no ruleset holds them): a second load shares each
         with the first ruleset, from memory (it read them again, doubling the memory); once no ruleset holds
         them, only the last few loaded stay."""
         import gc
-        from radrules import tables
+        from radrules.tables import reading
 
         root = tmp_path / "rules"
         (root / "cms").mkdir(parents=True)
@@ -2692,20 +2694,21 @@ class TestCaches:
                                               .encode("latin-1"))
             statements.append(f'table mue "cms/{name}" effective 2026-{month:02d}-01\n')
         (root / "main.rr").write_text("".join(statements), encoding="utf-8")
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         first = radrules.load(root, cache_dir=None)
         second = radrules.load(root, cache_dir=None)
         assert [t.from_cache for t in second.tables] == ["memory"] * 12
         assert all(a.table is b.table for a, b in zip(first.tables, second.tables))
         del first, second
         gc.collect()
-        assert len(tables._MEMORY.live) == 8  # the four others are freed
+        assert len(reading._MEMORY.live) == 8  # the four others are freed
 
     def test_without_a_home_directory_tables_load_with_a_warning(self, tmp_path, monkeypatch):
         """A user without a home directory (a container run as a bare user id): rules without tables load as
         ever, and tables load from their files with RR530, on every load (it was a RuntimeError at load())."""
         from pathlib import Path as RealPath
         from radrules import tables
+        from radrules.tables import reading
 
         def no_home():
             raise RuntimeError("Could not determine home directory.")
@@ -2716,7 +2719,7 @@ class TestCaches:
         assert not tables.default_cache_dir()
         assert radrules.load().warnings == ()
         root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         for origin in ("", "memory"):
             rules = radrules.load(root)
             assert rules.tables[0].from_cache == origin
@@ -2778,14 +2781,14 @@ class TestCaches:
         every file radrules did not name: the folder may be a shared one (`.tmp-` files were removed)."""
         import os
         import time
-        from radrules import tables
+        from radrules.tables import diskcache, reading
 
         root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
         cache = tmp_path / "cache"
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         radrules.load(root, cache_dir=cache)
         (used,) = cache.glob("ptp-*.pickle")
-        long_ago = time.time() - (tables.CACHE_KEEP_DAYS + 1) * 86400
+        long_ago = time.time() - (diskcache.CACHE_KEEP_DAYS + 1) * 86400
         past = cache / f"mue-{'0' * 32}.pickle"
         left = cache / ".radrules-tmp-ab_d1234"
         others = [cache / name for name in (f"notes-{'0' * 32}.pickle", ".tmp-notes.txt", ".tmp-abcd1234",
@@ -2798,13 +2801,13 @@ class TestCaches:
         assert radrules.load(root, cache_dir=cache).tables[0].from_cache == "memory"  # marks it used
         assert time.time() - used.stat().st_mtime < 3600
         os.utime(used, (long_ago, long_ago))
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         assert radrules.load(root, cache_dir=cache).tables[0].from_cache == "disk"  # marks it used too
         assert time.time() - used.stat().st_mtime < 3600
         (root / "cms" / "radiology-ptp-v321r0-f1.TXT").write_bytes(
             (DATA / "radiology-ptp-v321r0-f1.TXT").read_bytes() + b"71046\t71047\t\t20180101\t*\t1\tx\r\n")
-        tables._MEMORY.clear()
-        tables._PRUNED.clear()  # (a folder is pruned at most once every PRUNE_SECONDS: as in a new process)
+        reading._MEMORY.clear()
+        diskcache._PRUNED.clear()  # (a folder is pruned at most once every PRUNE_SECONDS: as in a new process)
         radrules.load(root, cache_dir=cache)  # new contents: a new cache file, and the pruning
         assert not past.exists() and not left.exists()
         assert used.exists() and recent.exists() and all(path.exists() for path in others)
@@ -2814,12 +2817,12 @@ class TestCaches:
         """Each pruning looks at every file of the folder, and a load writes a cache file per rule file: pruned
         after each write, a first load of 1,000 rule files took seven times as long as without a disk cache."""
         import os
-        from radrules import tables
+        from radrules.tables import diskcache
 
         scans = []
         real = os.scandir
-        monkeypatch.setattr(tables.os, "scandir", lambda folder: scans.append(folder) or real(folder))
-        tables._PRUNED.clear()
+        monkeypatch.setattr(diskcache.os, "scandir", lambda folder: scans.append(folder) or real(folder))
+        diskcache._PRUNED.clear()
         root = tmp_path / "rules"
         root.mkdir()
         for number in range(30):
@@ -2831,7 +2834,7 @@ class TestCaches:
         pruned = [folder for folder in scans if str(folder) == str(cache)]  # (Path.glob scans too: counted first)
         assert pruned == [cache] and len(list(cache.glob("rules-*.pickle"))) == 30
         scans.clear()
-        monkeypatch.setattr(tables, "PRUNE_SECONDS", 0)  # an hour later
+        monkeypatch.setattr(diskcache, "PRUNE_SECONDS", 0)  # an hour later
         changed = 'rule r.n0 "Rule 0, changed"\n  when line.code = 70459\n  then deny line "no"\nend\n'
         (root / "r00.rr").write_text(changed, encoding="utf-8")
         radrules.load(root, cache_dir=cache)
@@ -2841,13 +2844,13 @@ class TestCaches:
     def test_no_disk_cache_when_disabled(self, tmp_path, monkeypatch, how):
         """`RADRULES_CACHE_DIR=` (empty), or `cache_dir=""`, turns the disk cache off: no cache file anywhere,
         neither in the user cache directory nor in the working directory."""
-        from radrules import tables
+        from radrules.tables import reading
 
         monkeypatch.setenv("HOME", str(tmp_path / "home"))
         monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
         monkeypatch.chdir(tmp_path)
         root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         if how == "environment":
             monkeypatch.setenv("RADRULES_CACHE_DIR", "")
             radrules.load(root)
@@ -2863,36 +2866,36 @@ class TestCaches:
         the file is hashed to look for its own), or, where no cache can hold it, before the loader reads it: the
         table is keyed by the bytes it was built from, so the first content, back in place, is read again rather
         than served the other rows."""
-        from radrules import tables
+        from radrules.tables import reading
 
         root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
         if hashed:
             radrules.load(make_ruleset(tmp_path, 'table ptp "cms/radiology-ptp-v322r0-f1.TXT"\n',
                                        DATA / "radiology-ptp-v322r0-f1.TXT", name="other"), cache_dir=tmp_path / "cache")
         keys = []
-        real_key = tables.content_key
-        monkeypatch.setattr(tables, "content_key", lambda *args: keys.append(real_key(*args)) or keys[-1])
+        real_key = reading.content_key
+        monkeypatch.setattr(reading, "content_key", lambda *args: keys.append(real_key(*args)) or keys[-1])
         path = root / "cms" / "radiology-ptp-v321r0-f1.TXT"
         original = path.read_bytes()
         changed = original.replace(b"71046\t71045\t\t20180101\t*\t1", b"71046\t71045\t\t20180101\t20181231\t1")
         assert changed != original
-        real = tables._LOADERS["ptp"]
+        real = reading._LOADERS["ptp"]
 
         def load_after_a_change(parts, key):
             path.write_bytes(changed)
             return real(parts, key)
 
         cache = tmp_path / "cache"
-        tables._MEMORY.clear()
-        monkeypatch.setitem(tables._LOADERS, "ptp", load_after_a_change)
+        reading._MEMORY.clear()
+        monkeypatch.setitem(reading._LOADERS, "ptp", load_after_a_change)
         during = radrules.load(root, cache_dir=cache)
-        monkeypatch.setitem(tables._LOADERS, "ptp", real)
+        monkeypatch.setitem(reading._LOADERS, "ptp", real)
         assert len(keys) == hashed
         probe = claim(("71046", "2026-08-01"), ("71045", "2026-08-01"))
         assert fired(during.evaluate(probe), "ncci.ptp") == []  # built from the changed bytes
         path.write_bytes(original)
         if not memory:
-            tables._MEMORY.clear()  # a new process: only the disk cache
+            reading._MEMORY.clear()  # a new process: only the disk cache
         again = radrules.load(root, cache_dir=cache)
         assert again.tables[0].from_cache == ""
         assert fired(again.evaluate(probe), "ncci.ptp") == [((2,), (1,))]
@@ -2900,11 +2903,11 @@ class TestCaches:
     def test_a_damaged_cache_entry_is_never_used(self, tmp_path):
         """Every one-bit flip of a cache entry is caught by its checksum: the table is read again from its
         files and evaluates as before (some flips still unpickled and served other rows)."""
-        from radrules import tables
+        from radrules.tables import reading
 
         root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
         cache = tmp_path / "cache"
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         good = radrules.load(root, cache_dir=cache)
         (entry,) = cache.glob("ptp-*.pickle")
         original = entry.read_bytes()
@@ -2915,7 +2918,7 @@ class TestCaches:
             damaged = bytearray(original)
             damaged[at] ^= 0x01
             entry.write_bytes(bytes(damaged))
-            tables._MEMORY.clear()
+            reading._MEMORY.clear()
             rules = radrules.load(root, cache_dir=cache)
             assert rules.tables[0].from_cache == "", at
             assert rules.evaluate(probe).to_dict() == expected, at
@@ -2925,7 +2928,7 @@ class TestCaches:
         """A folder of parts a and b, then a alone holding both files' bytes with the separator the old key
         used: the key differs, so the damaged folder is read (here refused: its NUL bytes are no text), not served
         the cached table."""
-        from radrules import tables
+        from radrules.tables import reading
 
         data = (DATA / "radiology-ptp-v321r0-f1.TXT").read_bytes()
         root = make_ruleset(tmp_path, 'table ptp "cms/parts" effective 2026-04-01\n')
@@ -2933,40 +2936,40 @@ class TestCaches:
         (root / "cms" / "parts" / "a").write_bytes(data)
         (root / "cms" / "parts" / "b").write_bytes(data)
         cache = tmp_path / "cache"
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         radrules.load(root, cache_dir=cache)
         (root / "cms" / "parts" / "b").unlink()
         (root / "cms" / "parts" / "a").write_bytes(data + b"\0b\0" + data)
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         with pytest.raises(radrules.RuleError, match=r"error\[RR505\]: `rules/cms/parts/a` is not a text file"):
             radrules.load(root, cache_dir=cache)
 
     def test_an_unusable_cache_directory_is_skipped_on_a_memory_hit(self, tmp_path):
         """Read once without a disk cache, then with an unusable one: the memory answers, no crash."""
-        from radrules import tables
+        from radrules.tables import reading
 
         root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
         (tmp_path / "file").write_text("x")
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         radrules.load(root, cache_dir=None)
         for cache in (str(tmp_path / "a\0b"), tmp_path / ("x" * 300), tmp_path / "file" / "cache"):
             assert radrules.load(root, cache_dir=cache).tables[0].from_cache == "memory"
 
     def test_an_unusable_cache_directory_is_skipped(self, tmp_path):
         """A cache directory with a NUL or a name too long, or under a file, is no cache: the tables load."""
-        from radrules import tables
+        from radrules.tables import reading
 
         root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
         (tmp_path / "file").write_text("x")
         for cache in (str(tmp_path / "a\0b"), tmp_path / ("x" * 300), tmp_path / "file" / "cache"):
-            tables._MEMORY.clear()
+            reading._MEMORY.clear()
             assert len(radrules.load(root, cache_dir=cache).tables[0].table) > 0
 
     @pytest.mark.parametrize("cached", [False, True])
     def test_a_table_file_that_cant_be_read_is_a_diagnostic(self, tmp_path, monkeypatch, cached):
         """A table file that exists but can't be read (permissions) is RR502 naming it, not a traceback: when the
         loader reads it (no cache can hold it), or when it is hashed to look for it in a cache."""
-        from radrules import tables
+        from radrules.tables import reading
 
         root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
         path = root / "cms" / "radiology-ptp-v321r0-f1.TXT"
@@ -2980,16 +2983,16 @@ class TestCaches:
         def refused(*args):
             raise PermissionError(13, "Permission denied", str(path))
 
-        monkeypatch.setattr(tables, "content_key", refused)
-        monkeypatch.setattr(tables._Part, "read_bytes", refused)
-        tables._MEMORY.clear()
+        monkeypatch.setattr(reading, "content_key", refused)
+        monkeypatch.setattr(reading._Part, "read_bytes", refused)
+        reading._MEMORY.clear()
         with pytest.raises(radrules.RuleError) as raised:
             radrules.load(root, cache_dir=cache)
         assert "error[RR502]: can't read `rules/cms/radiology-ptp-v321r0-f1.TXT`: Permission denied" in str(raised.value)
 
     def test_a_failed_cache_write_leaves_no_file(self, tmp_path, monkeypatch):
         """A cache write that fails (a full disk) is skipped and leaves no temporary file behind."""
-        from radrules import tables
+        from radrules.tables import diskcache, reading
 
         root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
         cache = tmp_path / "cache"
@@ -2997,22 +3000,22 @@ class TestCaches:
         def full(source, target):
             raise OSError(28, "No space left on device")
 
-        monkeypatch.setattr(tables.os, "replace", full)
-        tables._MEMORY.clear()
+        monkeypatch.setattr(diskcache.os, "replace", full)
+        reading._MEMORY.clear()
         radrules.load(root, cache_dir=cache)
         assert list(cache.iterdir()) == []
 
     def test_a_table_read_without_a_disk_cache_is_stored_when_one_is_given(self, tmp_path):
         """Loaded first with no disk cache, then with one in the same process: the memory cache answers, and the
         disk cache is filled for the next process."""
-        from radrules import tables
+        from radrules.tables import reading
 
         root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
         cache = tmp_path / "cache"
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         radrules.load(root, cache_dir=None)
         assert radrules.load(root, cache_dir=cache).tables[0].from_cache == "memory"
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         assert radrules.load(root, cache_dir=cache).tables[0].from_cache == "disk"
 
     def test_cached_warnings_name_each_file_once(self, tmp_path):
@@ -3324,7 +3327,7 @@ def _touch(path: str):
 def test_addon_edits_of_a_code_keep_the_file_order_of_their_rows():
     """An add-on code's edits are in the order of their first rows in the file: row 9 before row 10 (as text,
     `:10` came first, so a finding could name a later row as the edit's first)."""
-    from radrules.tables import _bind_addon
+    from radrules.tables.timeline import _bind_addon
 
     rows = [(1, "77067", 20200101, 20201231, None, None, "aoc.csv:10"),
             (1, "77066", 20210101, None, None, None, "aoc.csv:9")]

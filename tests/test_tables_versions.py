@@ -11,6 +11,7 @@ import pytest
 
 import radrules
 from radrules import tables
+from radrules.tables import reading
 
 from test_tables import DATA, claim, fired, make_ruleset
 
@@ -345,7 +346,7 @@ class TestRowsAfterTheNextVersion:
         (root / "cms" / "ccipra-v323r0-f1.TXT").write_bytes((PTP_HEADER + rows[0] + "\r\n").encode("latin-1"))
         cache = tmp_path / "cache"
         for read_from in ("", "disk"):
-            tables._MEMORY.clear()
+            reading._MEMORY.clear()
             rules = radrules.load(root, cache_dir=cache)
             assert {t.from_cache for t in rules.tables} == {read_from}
             found = [w.message.split("(the first: ")[1].split(")")[0] for w in warned(rules, "RR525")]
@@ -499,8 +500,8 @@ class TestCorrectionsOfEarlierDates:
         first = radrules.load(root, cache_dir=cache).warnings
         assert [w.code for w in first] == ["RR529"]
         assert len(list(cache.glob("ptp-*.pickle"))) == 3  # two tables and the comparison
-        tables._MEMORY.clear()
-        tables._RESULTS.clear()
+        reading._MEMORY.clear()
+        reading._RESULTS.clear()
         radrules.clear_memory_cache()
         monkeypatch.setattr(corrections, "corrected", lambda *args: pytest.fail("compared again"))
         again = radrules.load(root, cache_dir=cache)
@@ -519,7 +520,7 @@ class TestCorrectionsOfEarlierDates:
         root, cache = side_by_side(tmp_path, APRIL, july), tmp_path / "shared"
         cache.mkdir()
         cache.chmod(0o777)
-        tables._RESULTS.clear()
+        reading._RESULTS.clear()
         rules = radrules.load(root, cache_dir=cache)
         assert sorted({w.code for w in rules.warnings}) == ["RR529", "RR530"]
         assert list(cache.iterdir()) == []

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 
 import radrules
-from radrules import tables
+from radrules.tables import reading
 from radrules.tables.workbook import WorkbookError, workbook_text
 
 from test_tables import DATA, SPECIMENS, claim, fired, make_ruleset
@@ -242,9 +242,9 @@ class TestEvaluation:
         """A second load reads the compiled table from the disk cache, not the workbook."""
         book = workbook_of(DATA / "aoc_v2026q3.csv", tmp_path / "book", "aoc_v2026q3.xlsx")
         root = make_ruleset(tmp_path, 'table addon "cms/aoc_v2026q3.xlsx"\n', book)
-        tables._MEMORY.clear()  # other tests loaded this content
+        reading._MEMORY.clear()  # other tests loaded this content
         first = radrules.load(root, cache_dir=tmp_path / "cache").tables[0]
-        tables._MEMORY.clear()
+        reading._MEMORY.clear()
         second = radrules.load(root, cache_dir=tmp_path / "cache").tables[0]
         assert (first.from_cache, second.from_cache) == ("", "disk")
         assert second.table.entries == first.table.entries
@@ -354,7 +354,7 @@ class TestErrors:
 
         book = workbook_of(DATA / "aoc_v2026q3.csv", tmp_path / "book", "aoc_v2026q3.xlsx")
         monkeypatch.setattr(workbook, "MAX_UNPACKED", 1000)
-        tables._MEMORY.clear()  # other tests loaded this content
+        reading._MEMORY.clear()  # other tests loaded this content
         rendered = self._refused(tmp_path, book.name, book.read_bytes())
         unpacked = sum(member.file_size for member in zipfile.ZipFile(book).infolist())
         assert f"unpacks to {unpacked:,} bytes, more than the 1,000 bytes a workbook may" in rendered
@@ -371,7 +371,7 @@ class TestErrors:
 
         book = workbook_of(DATA / "aoc_v2026q3.csv", tmp_path / "book", "aoc_v2026q3.xlsx")
         monkeypatch.setattr(workbook, bound, {"MAX_CELLS": 40, "MAX_ROWS": 5, "MAX_TEXT": 100}[bound])
-        tables._MEMORY.clear()  # other tests loaded this content
+        reading._MEMORY.clear()  # other tests loaded this content
         assert message in self._refused(tmp_path, book.name, book.read_bytes())
 
     def test_shared_strings_past_the_bound_are_refused_before_they_are_read(self, tmp_path, monkeypatch):
@@ -430,7 +430,7 @@ class TestErrors:
         """No crash and no silent skip when the `xlsx` extra is not installed."""
         book = workbook_of(DATA / "aoc_v2026q3.csv", tmp_path / "book", "aoc_v2026q3.xlsx")
         monkeypatch.setitem(sys.modules, "openpyxl", None)  # import openpyxl now raises ImportError
-        tables._MEMORY.clear()  # other tests loaded this content
+        reading._MEMORY.clear()  # other tests loaded this content
         rendered = self._refused(tmp_path, book.name, book.read_bytes())
         assert "is an Excel workbook; reading one needs openpyxl" in rendered
         assert "pip install 'radrules[xlsx]'" in rendered

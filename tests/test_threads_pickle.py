@@ -154,14 +154,14 @@ def test_a_process_forked_during_a_load_loads_on_its_own(tmp_path, monkeypatch):
     import signal
     import threading
 
-    from radrules import tables
+    from radrules.tables import reading
 
     (tmp_path / "cms").mkdir()
     (tmp_path / "cms" / "ccipra-v322r0-f1.TXT").write_bytes((DATA_CMS / "radiology-ptp-v322r0-f1.TXT").read_bytes())
     (tmp_path / "tables.rr").write_text('table ptp "cms" effective 2026-07-01\n')
     radrules.clear_memory_cache()
     started, release = threading.Event(), threading.Event()
-    read_table = tables._read_table
+    read_table = reading._read_table
     loader: list = []
 
     def held(*args, **kwargs):  # the background load stops inside its lock until the fork is done
@@ -170,7 +170,7 @@ def test_a_process_forked_during_a_load_loads_on_its_own(tmp_path, monkeypatch):
             release.wait(30)
         return read_table(*args, **kwargs)
 
-    monkeypatch.setattr(tables, "_read_table", held)
+    monkeypatch.setattr(reading, "_read_table", held)
     collecting = gc.isenabled()  # (the load pauses it while it runs)
     thread = threading.Thread(target=lambda: (loader.append(threading.get_ident()),
                                               radrules.load(tmp_path, cache_dir=None)))

@@ -23,8 +23,9 @@ from pathlib import Path
 
 import attrs
 
-from ..tables import TABLE_RULES, _bind_addon, last_day, payers_text, serving
+from ..tables import TABLE_RULES, last_day, payers_text, serving
 from ..tables.store import PtpTable, in_force
+from ..tables.timeline import _bind_addon
 from ..validity import DIAGNOSIS, PROCEDURE
 from . import describe as d
 

@@ -20,6 +20,8 @@ import re
 from .common import decode, utf16_encoding
 from .workbook import is_workbook
 
+#: The kinds of table a `table` statement names.
+KINDS = ("ptp", "mue", "addon", "pctc", "hcpcs", "icd10cm")
 #: How a message names a file of each kind ("looks like an MUE table").
 NAMES = {"ptp": "a PTP file", "mue": "an MUE table", "addon": "an add-on code file",
          "pctc": "an MPFS relative value file", "hcpcs": "a HCPCS file", "icd10cm": "an ICD-10-CM order file"}
