@@ -28,8 +28,9 @@ from typing import IO, Iterable, Protocol, runtime_checkable
 
 import attrs
 
-from .claim import (_bill_type, _date, _identifier, _list, _number, _object, _pointers, _text, mapped_payer,
-                    payer_name, procedure_code, protected, quoted, read_claim_type)
+from .claim import protected, quoted, read_claim_type
+from .claim_values import (_bill_type, _date, _identifier, _list, _number, _object, _pointers, _text, mapped_payer,
+                           payer_name, procedure_code)
 from .errors import ClaimError, InputError, json_objects
 
 STATUSES = ("paid", "denied")

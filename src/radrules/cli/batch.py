@@ -26,7 +26,8 @@ import sys
 from json.encoder import encode_basestring_ascii as _json_text
 from typing import Callable, Iterator
 
-from ..claim import Claim, payer_key
+from ..claim import Claim
+from ..claim_values import payer_key
 from ..errors import ClaimError, InputError, printable
 from ..readers import to_fhir_claim_response
 from ..readers.x12_split import X12Piece, read_x12_piece, split_x12

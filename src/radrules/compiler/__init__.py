@@ -15,7 +15,8 @@ import attrs
 
 from .. import model as m
 from .. import syntax as s
-from ..claim import CLAIM_TYPES, payer_key
+from ..claim import CLAIM_TYPES
+from ..claim_values import payer_key
 from ..codes import is_digits
 from ..errors import Diagnostic, RuleError, edit_distance, suggestion
 from .allow import allow_warnings

@@ -15,7 +15,8 @@ from .. import codes
 from .. import conditions as c
 from .. import syntax as s
 from ..syntax import Span
-from ..claim import AUTHORIZATION_STATUSES, CLAIM_TYPES, SEXES, bill_type_digits, frequency_code, payer_key
+from ..claim import AUTHORIZATION_STATUSES, CLAIM_TYPES, SEXES
+from ..claim_values import bill_type_digits, frequency_code, payer_key
 from ..errors import shortened, suggestion
 from .analysis import cost
 from .context import Context

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..claim import payer_key
+from ..claim_values import payer_key
 from ..errors import Diagnostic, text_lines
 from ..syntax import SourceFile, Span, Token
 

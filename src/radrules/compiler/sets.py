@@ -10,7 +10,7 @@ import attrs
 
 from .. import codes
 from .. import syntax as s
-from ..claim import bill_type_digits
+from ..claim_values import bill_type_digits
 from ..conditions import PrefixMatch
 from ..errors import shortened, suggestion
 from .context import Context

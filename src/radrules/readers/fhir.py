@@ -18,7 +18,8 @@ import os
 import re
 from typing import Any, Iterator, Literal, Mapping, overload
 
-from ..claim import Claim, mapped_payer
+from ..claim import Claim
+from ..claim_values import mapped_payer
 from ..codes import PROCEDURE_SYSTEM_KEYS, is_condition_code, system_key
 from ..errors import ClaimError, InputError, json_problem, json_value, open_path
 

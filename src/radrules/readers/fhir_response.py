@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..claim import MAX_NUMBER, Claim
+from ..claim import Claim
+from ..claim_values import MAX_NUMBER
 from ..result import NOT_JUDGED
 from .fhir import CLAIM_TYPE_SYSTEM, _claim_type, _Problem
 

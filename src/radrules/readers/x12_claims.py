@@ -15,10 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..claim import (
-    _FREQUENCY, _REVENUE_CODE, MAX_LINES, MAX_NUMBER, SEXES, TOO_MANY_LINES, Claim, Line, Patient, is_identifier,
-    mapped_payer, mark_checked,
-)
+from ..claim import _REVENUE_CODE, MAX_LINES, SEXES, TOO_MANY_LINES, Claim, Line, Patient, mark_checked
+from ..claim_values import _FREQUENCY, MAX_NUMBER, is_identifier, mapped_payer
 from ..codes import is_condition_code, is_digits
 from ..errors import ClaimError, InputError
 
