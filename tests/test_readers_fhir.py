@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import radrules
-from radrules.readers.fhir import FREQUENCY_SYSTEM
+from radrules.readers.fhir_common import FREQUENCY_SYSTEM
 from radrules.readers.fhir_response import ADJUDICATION_SYSTEM, CARC_SYSTEM
 
 DATA = Path(__file__).parent / "data" / "fhir"

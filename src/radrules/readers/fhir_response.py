@@ -12,7 +12,8 @@ import re
 from ..claim import Claim
 from ..claim_values import MAX_NUMBER
 from ..result import NOT_JUDGED
-from .fhir import CLAIM_TYPE_SYSTEM, _claim_type, _Problem
+from .fhir_claims import _claim_type
+from .fhir_common import CLAIM_TYPE_SYSTEM, _Problem
 
 ADJUDICATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/adjudication"
 CARC_SYSTEM = "https://x12.org/codes/claim-adjustment-reason-codes"
@@ -174,7 +175,7 @@ def _charges(claim, count: int) -> list:
     """Each line's billed charge as a FHIR Money (``{"value", "currency"}``), or None: a FHIR Claim item's
     ``net`` (else ``unitPrice`` times ``quantity``, as the reader takes it), a radrules Claim line's ``charge``
     (in USD). Only finite numbers under the claim limit are copied."""
-    from .fhir import _charge
+    from .fhir_claims import _charge
 
     found: list = [None] * count
     if isinstance(claim, dict) and isinstance(claim.get("item"), list) and len(claim["item"]) == count:
