@@ -1587,6 +1587,26 @@ class TestDatedRowsOverTables:
     def uncovered(rules) -> list:
         return [w for w in rules.warnings if w.code == "RR266"]
 
+    def test_a_dated_disable_hints_the_table_rows_that_stop_the_edit_from_its_date(self, tmp_path):
+        """RR265 at a block `effective 2027-01-01` with `disable pair 70470 with 70450` gives the table's rows for
+        the dates before it (a payer that stops a national edit from a date could not say how: a payer's data
+        engineer's review); written instead of the disable, with RR266 allowed, they judge 2026 claims by the edit
+        and 2027 claims without it. Without a table row of the key, the hint is the general one."""
+        disable = ('pairs acme.edits for payer acme\n  effective 2027-01-01\n  reference "Acme policy"\n'
+                   "  disable pair 70470 with 70450\nend\n")
+        [warning] = [w for w in self.load(tmp_path, disable).warnings if w.code == "RR265"]
+        hinted = "`pair 70470 with 70450 modifier 1 effective 2026-07-01 through 2026-12-31`"
+        assert f"in a block without `effective`: {hinted} (rule-file rows" in warning.help
+        row = "  # allow RR266: Acme stops the edit from 2027\n  " + hinted.strip("`") + "\n"
+        rules = self.load(tmp_path, self.block(row))
+        assert "RR266" not in [w.code for w in rules.warnings] and [w.code for w in rules.allowed] == ["RR266"]
+        for date, denied in (("2026-12-31", True), ("2027-01-01", False)):
+            found = rules.evaluate(claim(line("70470", date), line("70450", date), payer="acme")).findings
+            assert [f.rule for f in found] == (["acme.edits"] if denied else []), date
+        elsewhere = disable.replace("70470 with 70450", "74177 with 74160")
+        [warning] = [w for w in self.load(tmp_path, elsewhere).warnings if w.code == "RR265"]
+        assert warning.help.startswith("write the `disable` rows in a block without `effective`")
+
     def test_a_payer_row_from_a_later_date_leaves_the_table_edit_off_earlier_dates(self, tmp_path):
         """A payer's pair row from 2027 takes the national edit off 2026 claims: the warning is at the row, names
         the dates and the table row; the row its hint writes brings the edit back, and no warning is left."""

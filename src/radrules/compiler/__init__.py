@@ -198,7 +198,8 @@ def _set_properties(comp: Compilation, definitions: list, properties: dict) -> l
 def compile_blocks(comp: Compilation) -> None:
     """Check every rule and edit block; build rules and rows."""
     conditions = ConditionCompiler(comp.ctx, comp.sets, comp.properties)
-    compiler = BlockCompiler(comp.ctx, comp.sets, conditions, lambda clause: served_claim_types(comp, clause))
+    compiler = BlockCompiler(comp.ctx, comp.sets, conditions, lambda clause: served_claim_types(comp, clause),
+                             comp.loaded_tables)
     for block in comp.blocks:
         if isinstance(block, s.Rule):
             rule = compiler.rule(block)

@@ -9,10 +9,12 @@ from .. import conditions as c
 from .. import model as m
 from .. import syntax as s
 from ..errors import suggestion
+from ..model import listed
 from ..result import KINDS
 from .analysis import index_keys, never_true, pair_keys, place_keys
 from .conditions import ConditionCompiler
 from .context import Context, payers_named, source_of
+from .dated import dated_disable_rows
 from .sets import SetTable
 
 TARGETS = ("line", "other", "both", "claim")
@@ -33,14 +35,16 @@ _RULE_CLAUSES = (s.KindClause, s.ForPayer, s.ForType, s.UnlessTable, s.Effective
                  s.OncePerClaim, s.AcrossProviders, s.Carc, s.Rarc, s.GroupWhen, s.Reference)
 
 _BLOCK_CLAUSES = (s.ForPayer, s.ForType, s.UnlessTable, s.Effective, s.Carc, s.Rarc, s.Reference, s.SeverityClause)
+_ROWS_SHOWN = 3  # rows RR265's hint writes out (more are counted)
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 #: Fields a message may not show: identifiers are protected data.
 _PROTECTED = {"claim.id", "claim.prior_auth", "line.rendering_npi", "other.rendering_npi", "patient.birth_date"}
 
 
 class BlockCompiler:
-    def __init__(self, ctx: Context, sets: SetTable, conditions: ConditionCompiler, served):
+    def __init__(self, ctx: Context, sets: SetTable, conditions: ConditionCompiler, served, loaded_tables=()):
         self.ctx = ctx
+        self.loaded_tables = loaded_tables  # the tables loaded, for RR265's hint
         self.sets = sets
         self.conditions = conditions
         self.served = served  # `unless table KIND` -> (payers, claim types) the ruleset's tables of that kind serve
@@ -471,10 +475,21 @@ class BlockCompiler:
         if dated is None:
             return
         count = len(disables)
+        help = ("write the `disable` rows in a block without `effective`; a disable can't be dated (the choice of "
+                "rows is made per key, not per date)")
+        scope = disables[0].scope  # the block's, with its dates
+        rows = dated_disable_rows(self.loaded_tables, disables, scope.start, scope.end)
+        if rows:
+            shown = listed([f"`{row}`" for row in rows[:_ROWS_SHOWN]]) + (
+                f" and {len(rows) - _ROWS_SHOWN} more" if len(rows) > _ROWS_SHOWN else "")
+            help = ("a disable can't be dated (the choice of rows is made per key, not per date): to take the "
+                    "table's edit off only on these dates, write instead of the `disable` the table's rows for the "
+                    f"other dates, in a block without `effective`: {shown} (rule-file rows replace the table's rows "
+                    "of their key on every date, so the key has no edit on the dates they leave; RR266 says so "
+                    "there, and `# allow RR266: ...` keeps it quiet); to take it off on every date, drop `effective`")
         self.ctx.warning("RR265", f"`{block.rule_id.text}`'s `effective` dates do not limit its `disable` "
                          f"row{'s' if count > 1 else ''}: a disable takes its key off on every date of service",
-                         dated.span, help="write the `disable` rows in a block without `effective`; a disable can't "
-                         "be dated (the choice of rows is made per key, not per date)")
+                         dated.span, help=help)
 
     def _check_pair_codes(self, row) -> tuple[str, str] | None:
         first = self._procedure_code(row.column1)

@@ -73,6 +73,33 @@ def warn_uncovered_dates(comp, grouped_rows: dict, grouped_disables: dict) -> No
         comp.ctx.warning("RR266", f"{before}{claims} claims{after}", span, help=help)
 
 
+def dated_disable_rows(loaded_tables: list, disables: list, start: int | None, end: int | None) -> list[str]:
+    """For RR265: the rule-file rows that keep the table's edit of each of ``disables`` (written in a block dated
+    ``start`` through ``end``) on the dates outside those, as they read for the first payer and claim type the
+    disable serves: written instead of the disable, in a block without `effective`, they replace the table's rows
+    of the key on every date, so the key has no edit on the block's dates. Empty when no table loaded has a
+    disabled key."""
+    from .. import tables
+
+    first, last = (start if start is not None else FIRST_DAY), (end if end is not None else LAST_DAY)
+    found = []
+    for disable in disables:
+        table_kind = _TABLES[disable.kind][0]
+        scope = disable.scope
+        payer = min(scope.payers) if scope.payers else None
+        claim_type = min(scope.claim_types) if scope.claim_types else "professional"
+        versions = tables.serving(loaded_tables, table_kind, claim_type, payer)
+        if not versions:
+            continue
+        kept = []
+        for lo, hi, row in _in_force(versions, table_kind, disable.key):
+            for a, b in ((lo, min(hi, first - 1)), (max(lo, last + 1), hi)):
+                if a <= b:
+                    kept.append((a, b, row))
+        found.extend(_row_text(disable.kind, disable.key, row, a, b) for a, b, row in _merged(disable.kind, kept))
+    return found
+
+
 def _by_date(found: tuple) -> tuple:
     return found[0], found[1]
 
