@@ -11,6 +11,7 @@ import radrules
 from radrules import conditions as c
 from radrules import fastpath
 from radrules import syntax as s
+from radrules.condition_reads import reads_one_line, reads_only_key
 from radrules.evaluation import Evaluation
 from radrules.parser import parse_rules
 
@@ -262,9 +263,9 @@ class TestNodes:
         pair); with them, the line judged."""
         whole = c.ClaimUnits(frozenset({"37236"}))
         dated = c.ClaimUnits(frozenset({"37236"}), same_date=True)
-        assert c.reads_one_line(whole, 0) and c.reads_one_line(whole, 1)
-        assert c.reads_one_line(dated, 0) and not c.reads_one_line(dated, 1)
-        assert not c.reads_only_key(c.Compare(dated, ">", c.Const(3)))
+        assert reads_one_line(whole, 0) and reads_one_line(whole, 1)
+        assert reads_one_line(dated, 0) and not reads_one_line(dated, 1)
+        assert not reads_only_key(c.Compare(dated, ">", c.Const(3)))
 
 
     def test_the_closure_and_a_pickled_copy_answer_as_the_node(self):

@@ -12,6 +12,7 @@ import radrules
 from radrules import conditions as c
 from radrules import evaluator
 from radrules import explain
+from radrules.condition_reads import pair_sides
 from builders import NPI, OTHER_NPI, claim, line
 
 CODES = ("70450", "70460", "71045", "71046", "74177")
@@ -220,7 +221,7 @@ rule split.me
 end
 ''', "split.rr")
     (rule,) = rules.rules
-    line_side, other_side, rest = (tuple(part.text for part in parts) for parts in c.pair_sides(rule.condition))
+    line_side, other_side, rest = (tuple(part.text for part in parts) for parts in pair_sides(rule.condition))
     assert sorted(line_side) == ["claim also has 70450", "claim.type is professional", "line.modifiers has [26]"]
     assert sorted(other_side) == ["not other.place_of_service in [21]", "other.units > 1"]
     assert sorted(rest) == ["line.units > 1 or other.units > 2", "other.units = line.units"]

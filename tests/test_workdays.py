@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 import radrules
-from radrules.conditions import federal_holidays, next_workday
+from radrules.dates import federal_holidays, next_workday
 from radrules.formatter import format_rules
 
 RULE = ('rule t.late "late"\n  when claim.received > line.date + 12 months to a workday\n'

@@ -10,17 +10,23 @@ fails a line (domain.md §10.10), even under ``not``.
 Operands (``get``) return runtime values: codes and names as ``str``,
 dates as ``int`` ordinals, collections as ``frozenset``, ``None`` if missing.
 This module does not import lark.
+
+Two neighbours hold what the nodes are not: :mod:`radrules.dates` the date
+arithmetic of ``line.date + 12 months`` and ``to a workday`` (``DateShift``
+and a history ``Window`` call it), and :mod:`radrules.condition_reads` what a
+tree of these nodes reads (only the line's code and modifiers, one line of a
+pair, no code at all), which the compiler and the indexes ask once per rule.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import operator
 from typing import Any
 
 import attrs
 
+from .dates import shift_ordinal
 from .evaluation import last_day, units_added
 
 # ---------------------------------------------------------------- operands
@@ -152,75 +158,6 @@ class DateShift:
         return shift_ordinal(value, self.months, self.days, self.workday)
 
 
-@functools.lru_cache(maxsize=4096)
-def shift_ordinal(ordinal: int, months: int, days: int, workday: bool = False) -> int | None:
-    """Move a date ordinal by calendar months (day clamped to month end) and days, then, with ``workday``, on to
-    the next federal workday (:func:`next_workday`); None when that leaves the calendar (before year 1 or after
-    9999: a claim dated 9999-12-31 plus 12 months)."""
-    if months:
-        day = dt.date.fromordinal(ordinal)
-        index = day.year * 12 + day.month - 1 + months
-        year, month = divmod(index, 12)
-        month += 1
-        if not 1 <= year <= 9999:
-            return None
-        last = 31 if month == 12 else (dt.date(year, month + 1, 1) - dt.timedelta(days=1)).day
-        ordinal = dt.date(year, month, min(day.day, last)).toordinal()
-    ordinal += days
-    if not 1 <= ordinal <= _LAST_DAY:
-        return None
-    return next_workday(ordinal) if workday else ordinal
-
-
-_LAST_DAY = dt.date.max.toordinal()
-
-
-@functools.lru_cache(maxsize=4096)
-def next_workday(ordinal: int) -> int | None:
-    """The date ordinal itself if it is a federal workday, else the next one: not a Saturday, a Sunday or a
-    federal holiday as observed (:func:`federal_holidays`); None past the calendar's end."""
-    while ordinal <= _LAST_DAY:
-        day = dt.date.fromordinal(ordinal)
-        if day.weekday() < 5 and ordinal not in federal_holidays(day.year):
-            return ordinal
-        ordinal += 1
-    return None
-
-
-@functools.lru_cache(maxsize=256)
-def federal_holidays(year: int) -> frozenset:
-    """The ordinals of the legal public holidays of 5 U.S.C. 6103(a) in ``year``, on the days federal employees
-    observe them (6103(b), Executive Order 11582): one on a Saturday is observed the Friday before, one on a Sunday
-    the Monday after. New Year's Day of the next year observed on December 31 counts in this year. The holidays
-    are those of each year's law (Monday holidays from 1971, Veterans Day in October 1971-1977, King's birthday from
-    1986, Juneteenth from 2021). Days closed by an executive order of their own (a day of mourning, a Christmas Eve)
-    are not known here."""
-    def weekday_in(month: int, weekday: int, nth: int) -> dt.date:  # nth 1-4, or -1 for the last
-        if nth > 0:
-            first = dt.date(year, month, 1)
-            return first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))
-        last = dt.date(year, month + 1, 1) - dt.timedelta(days=1)
-        return last - dt.timedelta(days=(last.weekday() - weekday) % 7)
-
-    fixed = [(1, 1), (7, 4), (12, 25)] + ([(6, 19)] if year >= 2021 else [])  # Juneteenth from 2021
-    days = [weekday_in(9, 0, 1), weekday_in(11, 3, 4)]  # Labor Day, Thanksgiving
-    if year >= 1971:  # the Uniform Monday Holiday Act: Washington's Birthday, Memorial Day, Columbus Day on Mondays
-        days += [weekday_in(2, 0, 3), weekday_in(5, 0, -1), weekday_in(10, 0, 2)]
-    else:
-        fixed += [(2, 22), (5, 30), (10, 12)]
-    if 1971 <= year <= 1977:  # Veterans Day on the fourth Monday of October, those years
-        days.append(weekday_in(10, 0, 4))
-    else:
-        fixed.append((11, 11))
-    if year >= 1986:  # the birthday of Martin Luther King, Jr., from 1986
-        days.append(weekday_in(1, 0, 3))
-    for month, day_of_month in fixed:
-        day = dt.date(year, month, day_of_month)
-        days.append(day - dt.timedelta(days=1) if day.weekday() == 5 else
-                    day + dt.timedelta(days=1) if day.weekday() == 6 else day)
-    if year < 9999 and dt.date(year + 1, 1, 1).weekday() == 5:
-        days.append(dt.date(year, 12, 31))  # the next New Year's Day, a Saturday
-    return frozenset(day.toordinal() for day in days if day.year == year)
 
 
 # ---------------------------------------------------------------- tests
@@ -773,123 +710,6 @@ class Always:
         return True
 
 
-#: The line attributes a line-rule cache entry is filed under (with the place of service).
-KEY_ATTRS = frozenset({"code", "modifiers", "modset", "first_modifier"})
-#: The same without the code.
-KEY_ATTRS_BUT_CODE = KEY_ATTRS - {"code"}
-
-
-def reads_only_key(node, attrs: frozenset = KEY_ATTRS) -> bool:
-    """Whether a condition reads nothing but the current line's place of service and the line
-    attributes ``attrs`` (by default its code and modifiers), so that its answer is the same on
-    every line that has those (anything this does not know counts as reading more)."""
-    kind = type(node)
-    if kind is Const or kind is Always:
-        return True
-    if kind is LineAttr:
-        return node.role == 0 and node.attr in attrs
-    if kind is LinePlace:
-        return node.role == 0
-    parts = _operands(node)
-    return parts is not None and all(reads_only_key(part, attrs) for part in parts)
-
-
-def _operands(node) -> tuple | None:
-    """The conditions and operands a test or a combination of tests reads through, or None for any other node
-    (what reads_only_key and reads_one_line look into alike)."""
-    kind = type(node)
-    if kind is And or kind is Or:
-        return node.parts
-    if kind is Not:
-        return (node.part,)
-    if kind is InSet or kind is Has or kind is Present or kind is Among:
-        return (node.operand,)
-    if kind is Compare:
-        return (node.left, node.right)
-    if kind is Between:
-        return (node.operand, node.low, node.high)
-    return None
-
-
-#: Operands that read one line, the one of their ``role``.
-_ONE_LINE = (LineAttr, LinePlace, PropertyOf, PatientAge, LineAuthorization)
-
-
-def reads_one_line(node, role: int) -> bool:
-    """Whether a condition reads no line but the one of ``role`` (0: ``line``, 1: ``other``), besides the
-    claim, the patient and their history (``claim also has`` and the history tests read ``line``), so that its
-    answer for a pair of lines is that line's alone (anything this does not know counts as reading more)."""
-    kind = type(node)
-    if kind is Const or kind is Always or kind is ClaimAttr:
-        return True
-    if kind in _ONE_LINE:
-        return node.role == role
-    if kind is AlsoHas or kind is HistorySame or kind is SinceLast:  # the line's date, code, number
-        return role == 0
-    if kind is ClaimUnits:  # the line's date and code, when asked
-        return role == 0 or not (node.same_date or node.same_property is not None)
-    if kind is HistoryHas or kind is HistoryCount:
-        since = node.window.since if node.window is not None else None
-        return role == 0 and (since is None or reads_one_line(since, 0))
-    if kind is DateShift:
-        return reads_one_line(node.inner, role)
-    parts = _operands(node)
-    return parts is not None and all(reads_one_line(part, role) for part in parts)
-
-
-def pair_sides(node) -> tuple[tuple, tuple, tuple]:
-    """The top-level ``and`` parts of a pair rule's condition that read only ``line`` (or only the claim),
-    those that read only ``other``, and the rest, each in the condition's order."""
-    sides: tuple = ([], [], [])
-    for part in conjuncts(node):
-        sides[pair_side(part)].append(part)
-    return tuple(sides[0]), tuple(sides[1]), tuple(sides[2])
-
-
-def pair_side(part) -> int:
-    """The side of a pair that a part of its condition reads: 0 ``line`` alone (or only the claim), 1 ``other``
-    alone, 2 both."""
-    return 0 if reads_one_line(part, 0) else 1 if reads_one_line(part, 1) else 2
-
-
 def conjuncts(node) -> tuple:
     """The top-level ``and`` parts of a condition (itself if not an ``and``)."""
     return node.parts if isinstance(node, And) else (node,)
-
-
-def reads_code(node) -> bool:
-    """Whether a condition reads the current line's procedure code (``line.code``, or a property of it), which a
-    line of a revenue code alone does not have (unknown there)."""
-    kind = type(node)
-    if kind is LineAttr:
-        return node.role == 0 and node.attr == "code"
-    if kind is PropertyOf:
-        return node.role == 0
-    if kind is DateShift:
-        return reads_code(node.inner)
-    parts = _operands(node)
-    return parts is not None and any(reads_code(part) for part in parts)
-
-
-def _is_code_missing(part, role: int = 0) -> bool:
-    return (type(part) is Present and not part.want and type(part.operand) is LineAttr
-            and part.operand.attr == "code" and part.operand.role == role)
-
-
-def asks_no_code(node, role: int = 0) -> bool:
-    """Whether a condition holds only on a line without a procedure code: one of its top-level ``and`` parts is
-    ``line.code is missing`` (``other.code`` with ``role`` 1). Such a line rule judges the lines of a revenue code
-    alone, and only them (docs/language.md#lines-without-a-procedure-code)."""
-    return any(_is_code_missing(part, role) for part in conjuncts(node))
-
-
-def tests_code_beside(node) -> bool:
-    """Whether a condition that asks `line.code is missing` also compares the code (or a property of it) in
-    another of its top-level ``and`` parts, negated or not: unknown on the lines it judges, so the rule can never
-    fire. (A part that combines tests with `or` or `and`, or asks `is present`, may still be decided.)"""
-    for part in conjuncts(node):
-        while type(part) is Not:
-            part = part.part
-        if type(part) in (InSet, Compare, Between, Has) and reads_code(part):
-            return True
-    return False

@@ -33,8 +33,9 @@ from . import validity
 from .addons import addon_edits, addon_edits_of, addon_message, earlier_text, judge_edits
 from .checks import FORMAT_RULES, check_format, hider
 from .codes import is_procedure_code
+from .condition_reads import pair_side
 from .conditions import (And, Between, ClaimUnits, Compare, HistoryCount, Not, Or, SinceLast, conjuncts,
-                         pair_side, same_practitioner, same_provider)
+                         same_practitioner, same_provider)
 from .claim import frequency_of
 from .evaluation import Evaluation, meeting_lines, paid_history, units_total
 from .evaluator import (_add_earlier_units, _limit_finding, _number, _provider_groups,
@@ -1175,7 +1176,7 @@ def _true(node, parts) -> tuple[str, str]:
 
 class _PairCondition:
     """A pair rule's condition judged as :func:`_condition` judges it, on many pairs of one date: the parts that
-    read ``line`` alone or ``other`` alone (:func:`radrules.conditions.pair_side`, as the evaluator splits
+    read ``line`` alone or ``other`` alone (:func:`radrules.condition_reads.pair_side`, as the evaluator splits
     them for a big date) are asked once a line, and a pair asks the parts that read both lines only up to the
     first part found false."""
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 from operator import attrgetter
 
 from . import conditions as c
+from .condition_reads import pair_sides
+from .dates import shift_ordinal
 
 #: Line attributes that are never None on a LineView.
 _ALWAYS_SET = {"code", "modset", "units", "day", "number"}
@@ -58,10 +60,10 @@ def fast_test(node):
 
 def fast_sides(node) -> tuple:
     """For a pair rule's condition: closures of its parts that read only ``line``, only ``other``, and the rest
-    (:func:`radrules.conditions.pair_sides`), each None when there are none. A pair meets the condition when
+    (:func:`radrules.condition_reads.pair_sides`), each None when there are none. A pair meets the condition when
     all three are true of it; the first two read one line only (call them with None for the other)."""
     return tuple(None if not parts else fast_test(parts[0] if len(parts) == 1 else c.And(parts))
-                 for parts in c.pair_sides(node))
+                 for parts in pair_sides(node))
 
 
 def _line_attr(node, attr: str) -> bool:
@@ -207,7 +209,7 @@ def _present(access, want: bool):
 def _compare_read(left, right, function):
     """Two operands read by attribute, or one and a constant (``right`` is then ``(value,)``),
     compared in one call, as ``Compare.test`` does: unknown if either is missing."""
-    shift = c.shift_ordinal
+    shift = shift_ordinal
     left_source, left_fetch, left_months, left_days, left_workday = left
     left_shift = bool(left_months or left_days or left_workday)
     constant = len(right) == 1

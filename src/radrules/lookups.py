@@ -14,7 +14,8 @@ from operator import attrgetter
 from sys import intern
 
 from . import codes
-from .conditions import KEY_ATTRS_BUT_CODE, reads_only_key, same_provider
+from .condition_reads import KEY_ATTRS_BUT_CODE, reads_only_key
+from .conditions import same_provider
 from .evaluation import LineView
 from .model import View
 

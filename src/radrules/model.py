@@ -256,17 +256,17 @@ class GeneralRule:
     # ``condition`` as a closure (radrules.fastpath); rebuilt after unpickling.
     check: Any = attrs.field(init=False, repr=False, eq=False)
     # Whether the condition reads only the line's code, modifiers and place of service
-    # (conditions.reads_only_key): the evaluator decides it once per such key.
+    # (condition_reads.reads_only_key): the evaluator decides it once per such key.
     key_only: bool = attrs.field(init=False, repr=False, eq=False)
     # Pair rules only: closures of the parts of the condition that read only `line`, only `other`, and the
     # rest (fastpath.fast_sides), for a date of many lines; None for other rules.
     sides: Any = attrs.field(init=False, repr=False, eq=False)
-    # Line rules only: the condition asks `line.code is missing` (conditions.asks_no_code), so the rule judges
+    # Line rules only: the condition asks `line.code is missing` (condition_reads.asks_no_code), so the rule judges
     # the lines of a revenue code alone, and no other line.
     uncoded: bool = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self):
-        from .conditions import asks_no_code, reads_only_key
+        from .condition_reads import asks_no_code, reads_only_key
         from .fastpath import fast_sides, fast_test
 
         object.__setattr__(self, "windowed", self.scope.start is not None or self.scope.end is not None)

@@ -16,6 +16,7 @@ import datetime as dt
 
 from .. import conditions as c
 from .. import syntax as s
+from ..condition_reads import asks_no_code, tests_code_beside
 from .fields import CLAIM_FIELDS
 
 
@@ -255,12 +256,12 @@ def _asks_no_code(node, shape: str, codes_key, claim_types) -> tuple[str, str] |
     """Why a rule that asks `line.code is missing` (or `other.code is missing`) can never fire, with its help: only
     a line rule sees a line without a procedure code (those of a revenue code alone), and then only that; None
     otherwise."""
-    if shape == "pair" and (c.asks_no_code(node, 0) or c.asks_no_code(node, 1)):
+    if shape == "pair" and (asks_no_code(node, 0) or asks_no_code(node, 1)):
         return ("it asks for a line without a procedure code, which no pair rule compares (only a rule on one line)",
                 "a line of a revenue code alone is judged by a rule on one line: drop the `other.` tests, or the "
                 "`is missing` one")
-    if shape == "line" and c.asks_no_code(node):
-        if codes_key is not None or c.tests_code_beside(node):
+    if shape == "line" and asks_no_code(node):
+        if codes_key is not None or tests_code_beside(node):
             return ("it asks for a line without a procedure code (`line.code is missing`) and tests the code, "
                     "which such a line does not have"), _CONTRADICT
         if claim_types is not None and claim_types <= {"professional"}:
