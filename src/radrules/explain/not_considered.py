@@ -1,0 +1,276 @@
+"""Why the rules an evaluation never looked at were left out (``Explanation.not_considered``).
+
+:func:`_not_considered` gives a reason for each rule, edit block, built-in check and CMS table of the
+ruleset that no step names: another payer or claim type, no line billing a code it is filed under, no
+two lines on one date, no history given, a rule-file row or ``disable`` that decides a key in a
+table's place. Two of its helpers serve the tracer (:mod:`.tracer`) too: :func:`_days`, a claim's
+lines by the days they are paired and summed on, and :func:`_decided_by`, how a rule-file row or a
+``disable`` took a table's row off.
+"""
+
+from __future__ import annotations
+
+from .. import model as m
+from .. import validity
+from ..checks import FORMAT_RULES
+from ..claim import frequency_of
+from ..codes import is_procedure_code
+from ..model import MUE_UNPUBLISHED, format_date, window_text
+from ..tables import serving
+
+
+def _no_history(claim, given: bool) -> str:
+    """Why a rule that reads the patient's earlier lines had none to read."""
+    if not given:
+        return "it reads the patient's earlier lines, and none were given"
+    frequency = frequency_of(claim)
+    if frequency == "8":
+        return "a void is judged without the patient's earlier lines"
+    if frequency in ("7", "Q"):
+        return ("no earlier paid line is left: those of the claim it replaces or corrects are left out "
+                "(its `replaces`, else its own id)")
+    return "the history given holds no paid line of this patient up to the claim's last date"
+
+
+def _not_considered(ruleset, claim, ev, considered: set, history_given: bool) -> dict:
+    """Why each rule the evaluation did not look at was left out."""
+    out = {}
+    payer = claim.payer.lower() if claim.payer else None
+    codes = {line.code for line in ev.lines}
+    days = _days(ev)
+    shared_dates = any(len(group) > 1 for _, group in days)
+    apart = "" if not shared_dates or _one_providers_date(days) else _providers_apart(ev)
+    repeated = any(len({line.code for line in group}) < len(group) for _, group in days)
+    blocks = [(rule.info, rule.scope, rule) for rule in ruleset.rules]
+    blocks += [(block.info, block.scope, None) for block in ruleset.blocks().values()]  # disable-only ones too
+    rows_of: dict = {}
+    for row in ruleset.rows:
+        rows_of.setdefault(row.block.info.id, []).append(row)
+    for info, scope, rule in blocks:
+        if info.id in considered or info.id in out:
+            continue
+        if scope.payers is not None and payer not in scope.payers:
+            has = f"`{claim.payer}`" if claim.payer else "no payer"
+            out[info.id] = f"it applies to payer {', '.join(sorted(scope.payers))} and the claim has {has}"
+        elif scope.claim_types is not None and claim.type not in scope.claim_types:
+            out[info.id] = f"it applies to {' and '.join(sorted(scope.claim_types))} claims, not {claim.type}"
+        elif scope.excluded and (exclusion := scope.excluded_by(payer, claim.type)):
+            out[info.id] = (f"a loaded `{exclusion.table}` table replaces it (it stands in for one: `unless table "
+                            f"{exclusion.table}`, {exclusion.source})" if exclusion.table
+                            else f"`disable rule` leaves it out for this claim ({exclusion.source})")
+        elif rule is not None and rule.uncoded:
+            out[info.id] = "it judges lines of a revenue code alone (`line.code is missing`), and every line has a code"
+        elif rule is not None and rule.needs_authorization and claim.authorizations is None:
+            out[info.id] = "the claim gives no authorization records"
+        elif rule is not None and rule.needs_history and not ev.history:
+            out[info.id] = _no_history(claim, history_given)
+        elif rule is not None and rule.shape == "pair" and not shared_dates:
+            out[info.id] = "no two lines share a date of service"
+        elif rule is not None and rule.shape == "pair" and rule.same_code and not repeated:
+            out[info.id] = "it compares two lines of one code, and no date bills a code twice"
+        elif rule is not None and rule.shape == "pair" and apart and not rule.across_providers:
+            out[info.id] = apart
+        elif rule is not None and rule.index_codes is not None and not codes & rule.index_codes:
+            out[info.id] = "no line bills a code it checks"
+        elif rule is not None and rule.index_modifiers is not None:
+            out[info.id] = "no line carries a modifier it checks"
+        elif rule is not None and rule.index_places is not None:
+            out[info.id] = "no line has a place of service it checks"
+        else:
+            rows = rows_of.get(info.id, ())
+            out[info.id] = (_edit_left_out(info.id, rows, codes, ev.view, ruleset.disables)
+                            or _pair_unmet(rows, codes) or "no line bills a code it lists")
+    for rule_id in FORMAT_RULES:
+        if rule_id not in considered:
+            out[rule_id] = "the built-in check found nothing wrong"
+    for rule_id in validity.rule_sources(ruleset):
+        if rule_id not in considered:
+            out[rule_id] = _not_judged(rule_id, claim)
+    left_out = _bill_left_out(ruleset, claim, ev.view)
+    for kind in ("ptp", "mue", "addon"):
+        rule_id = f"ncci.{kind}"
+        served = {claim_type for claim_type in ("professional", "institutional")
+                  if serving(list(ruleset.tables), kind, claim_type, ev.view.payer)}
+        if kind == "mue" and served and MUE_UNPUBLISHED not in considered:
+            out[MUE_UNPUBLISHED] = (left_out if left_out and claim.type in served
+                                    else _all_published(claim, served, codes, ev.view))
+        if not served or rule_id in considered or rule_id in out:
+            continue
+        if left_out and claim.type in served:
+            out[rule_id] = left_out
+        elif claim.type not in served:  # every table of the kind serves the other claim type
+            out[rule_id] = f"its table serves {' and '.join(sorted(served))} claims, not {claim.type}"
+        else:
+            if kind == "ptp" and apart:
+                reason = apart
+            elif kind == "ptp":
+                reason = (f"no two lines of one date form a pair of the table for {claim.type} claims"
+                          + _pair_of_the_other_setting(ruleset, claim, ev, served))
+            else:
+                reason = {"mue": "the table has no limit for the codes of the claim",
+                          "addon": "no line bills an add-on code of the table"}[kind]
+            out[rule_id] = _table_left_out(kind, codes, ev.view, ruleset.disables) or reason
+    return out
+
+
+def _bill_left_out(ruleset, claim, view) -> str | None:
+    """Why the claim's tables did not judge it, when its type of bill is one they do not judge (View.of_bill)."""
+    if view.without_tables is not None or view is ruleset.view_for(claim.payer, claim.type):
+        return None
+    return (f"the claim's type of bill {claim.bill_type} is {m.PART_A_BILLS[claim.bill_type[:2]]}, which the "
+            f"national edits do not judge: the hospital outpatient tables are for Part B claims (docs/tables.md)")
+
+
+def _pair_of_the_other_setting(ruleset, claim, ev, served: set) -> str:
+    """`` (the table for institutional claims has 70450 with 70805)`` when a PTP table of the other claim type
+    has a pair of the claim's lines (a row in force on their date): its edits do not judge this claim. The
+    table's rows only, not pairs written in rule files."""
+    for other in sorted(served - {claim.type}):
+        view = ruleset.view_for(claim.payer, other)
+        tables = view.ptp_tables
+        if tables is None:
+            continue
+        for day, group in _days(ev):
+            index = tables.index(day)
+            for a in group:
+                for b in group:
+                    if a is not b and any(row.indicator != 9 and row.active_on(day)
+                                          for row in view.lookup.table_rows(index, a.code, b.code)):
+                        return f" (the table for {other} claims has {a.code} with {b.code})"
+    return ""
+
+
+def _one_providers_date(days) -> bool:
+    """Whether two lines of one date (``days``: :func:`_days`) are one provider's, which the edits that compare one
+    provider's lines pair."""
+    for _, group in days:
+        providers = [line.provider for line in group]
+        # (same_provider: a line naming none is any provider's)
+        if len(group) > 1 and (None in providers or len(set(providers)) < len(providers)):
+            return True
+    return False
+
+
+def _providers_apart(ev) -> str:
+    """Why no two lines of a date were compared, though some share one: each is another rendering provider's (by
+    the billing provider, every line of a date is one provider's)."""
+    if ev.view.same_provider == "billing":  # (the payer's setting needs the claim's billing provider)
+        setting = " (the claim names no `billing_npi`, which `same_provider = billing` compares by)"
+    else:
+        setting = " (a payer's `setting same_provider = billing` compares a group's lines)"
+    return f"no two lines of one date are one provider's: lines compare by rendering provider{setting}"
+
+
+def _days(ev) -> list:
+    """(day, its lines) as the evaluation pairs and sums them: with a date span, on every day of the span."""
+    return [(day, group) for day, group, _, _ in ev.span_days()] if ev.spans else list(ev.by_day.items())
+
+
+def _all_published(claim, served: set, codes: set, view) -> str:
+    """Why no line got ``ncci.mue.unpublished``: the MUE table serves other claims, or every code has a limit, in
+    the table or in the rule files (whose rows or ``disable`` decide a code in its place)."""
+    if claim.type not in served:
+        return f"its table serves {' and '.join(sorted(served))} claims, not {claim.type}"
+    malformed = " (a malformed code is format.code's: no table lists it)" if not all(map(is_procedure_code, codes)) \
+        else ""
+    codes = set(filter(is_procedure_code, codes))
+    decided = sorted(code for code in codes if code in view.limits)
+    if not decided:
+        return "the table in force lists every code of the claim" + malformed
+    return (f"the rule files decide the limit of {', '.join(decided)}"
+            + ("" if len(decided) == len(codes) else "; the table in force lists the other codes") + malformed)
+
+
+def _edit_left_out(block: str, rows, codes: set, view, disables) -> str | None:
+    """Why the rows of an edit block were not looked at though the claim bills codes they list: a ``disable``
+    or the rows of a more specific block took their key for this payer; or what its own ``disable`` rows did.
+    None when the claim bills no code of its rows or its disables."""
+    for row in rows:
+        if isinstance(row, m.PairEdit):
+            if row.column1 in codes and row.column2 in codes:
+                taken = _taken("pair", (row.column1, row.column2), view, disables, block)
+                if taken:
+                    return f"its {taken}"
+        elif row.code in codes:
+            taken = _taken("limit" if isinstance(row, m.UnitLimit) else "addon", (row.code,), view, disables, block)
+            if taken:
+                return f"its {taken}"
+    for disable in disables:
+        if (disable.rule == block and set(disable.key) <= codes
+                and disable.scope.applies_to(view.payer, view.claim_type)):
+            return (f"no line bills a code of its rows; its `disable {disable.kind} {' with '.join(disable.key)}` "
+                    f"({disable.source}) leaves every row of that key out for this claim")
+    return None
+
+
+def _pair_unmet(rows, codes: set) -> str | None:
+    """Why the pair rows of a block were not looked at though the claim bills a code of one: the other code of
+    the pair is not billed, or the two are not billed on one date (by one provider). None when no line bills a
+    code of a pair row."""
+    halves = []
+    for row in rows:
+        if isinstance(row, m.PairEdit):
+            pair = f"{row.column1} with {row.column2}"
+            if row.column1 in codes and row.column2 in codes:
+                return f"no two lines of one date (and one provider) bill its pair {pair}"
+            if row.column1 in codes or row.column2 in codes:
+                halves.append((row, pair))
+    if not halves:
+        return None
+    row, pair = halves[0]
+    billed, missing = (row.column1, row.column2) if row.column1 in codes else (row.column2, row.column1)
+    return f"no line bills both codes of a pair it lists: {billed} is billed, {missing} (of its pair {pair}) is not"
+
+
+def _table_left_out(kind: str, codes: set, view, disables) -> str | None:
+    """A key of the claim's codes that rule-file rows or a ``disable`` decide in place of the ``kind`` table."""
+    if kind == "ptp":
+        keys = [("pair", (a, b)) for a in sorted(codes) for b in sorted(view.pairs.get(a, {})) if b in codes]
+    else:
+        kind = "limit" if kind == "mue" else "addon"
+        found = view.limits if kind == "limit" else view.addons
+        keys = [(kind, (code,)) for code in sorted(codes) if code in found]
+    for kind, key in keys:
+        taken = _taken(kind, key, view, disables, None)
+        if taken:
+            return f"the rule files decide in its place: {taken}"
+    return None
+
+
+def _taken(kind: str, key: tuple, view, disables, block: str | None) -> str | None:
+    """How ``kind`` ``key`` is decided in ``view`` if not by the rows of ``block`` (None: a table's), with the
+    key: ``pair A with B: disabled by ...``. None when ``block``'s rows decide it (or no rule-file row does)."""
+    how = _decided_by(kind, key, view, disables, block)
+    return f"{kind} {' with '.join(key)}: {how}" if how else None
+
+
+def _decided_by(kind: str, key: tuple, view, disables, block: str | None, day: int | None = None) -> str | None:
+    """:func:`_taken` without the key: disabled, or replaced by the rows of another block; with ``day``, also
+    when none of the replacing rows is in force on it (the replaced rows stay off all the same)."""
+    if kind == "pair":
+        chosen = view.pairs.get(key[0], {}).get(key[1])
+    else:
+        chosen = (view.limits if kind == "limit" else view.addons).get(key[0])
+    if chosen == ():  # `select` found a disable that applies: the most specific one decides
+        disable = max((d for d in disables if d.kind == kind and d.key == key
+                       and d.scope.applies_to(view.payer, view.claim_type)), key=lambda d: d.scope.level)
+        return f"disabled by `{disable.rule}` ({disable.source})"
+    if chosen and all(other.block.info.id != block for other in chosen):
+        how = f"replaced by `{chosen[0].block.info.id}` ({chosen[0].source})"
+        if day is not None and not any(other.active_on(day) for other in chosen):
+            date, only = format_date(day), chosen[0]
+            how += (f", whose row applies {window_text(only.start, only.end)}, not on {date}" if len(chosen) == 1
+                    else f", none of whose rows is in force on {date}")
+        return how
+    return None
+
+
+def _not_judged(rule_id: str, claim) -> str:
+    """Why a code-set rule the ruleset has was not looked at for ``claim``."""
+    if rule_id == validity.MODIFIER:
+        return "no line carries a modifier"
+    if claim.diagnosis_system == "icd9":
+        return "the claim's diagnoses are ICD-9-CM"
+    if not claim.diagnoses:
+        return "the claim has no diagnoses"
+    return "no diagnosis is shaped like an ICD-10-CM code"

@@ -1,0 +1,148 @@
+"""Why a condition fired or not, in the words of an explanation's steps.
+
+:func:`_condition` asks the parts of a rule's top-level ``and`` in the order the rule writes them and
+names the first that is false (else the first that is unknown), with what a history count, an
+interval or a claim's units came to (:func:`_counted`). :class:`_PairCondition` answers the same for
+the many pairs of lines of one date, asking each part that reads one line once a line. The tracer
+(:mod:`.tracer`) words its line, pair and claim rule steps with these; :func:`_text` is a rule's
+condition as a note shows it.
+"""
+
+from __future__ import annotations
+
+from ..condition_reads import pair_side
+from ..conditions import And, Between, ClaimUnits, Compare, HistoryCount, Not, Or, SinceLast, conjuncts
+from ..model import render_value
+
+
+def _text(node) -> str:
+    return " ".join(getattr(node, "text", "").split()) or "the condition"
+
+
+def _condition(node, ev, line, other) -> tuple[str, str]:
+    """(``fired`` or ``silent``, why): the first part of the top-level ``and``, as written, that is false;
+    else the first that is unknown (a false part decides the condition, an unknown one does not)."""
+    parts = _written(node)
+    unknown = None
+    for part in parts:
+        answer = part.test(ev, line, other)
+        if answer is False:
+            outcome, why = _false(part)
+            return outcome, why + _counted(part, ev, line, other)
+        if answer is None and unknown is None:
+            unknown = part
+    if unknown is not None:
+        outcome, why = _unknown(unknown)
+        return outcome, why + _counted(unknown, ev, line, other)
+    return _true(node, parts)  # (a fired step quotes the finding's message)
+
+
+def _counted(part, ev, line, other) -> str:
+    """What the history operands of a comparison came to, and the claim's units, which its text does not show:
+    `; the count is 2`, `; 45 days since the last`, `; the units add up to 3`; "" for any other part, and in a pair rule (whose steps _PairCondition words
+    once for many pairs). (Counts and intervals only: no claim value.)"""
+    if other is not None:
+        return ""
+    shown = []
+    for operand in _compared(part):
+        if type(operand) is HistoryCount:
+            shown.append(f"the count is {operand.get(ev, line, other)}")
+        elif type(operand) is SinceLast:
+            value = operand.get(ev, line, other)
+            shown.append("no earlier service" if value is None else f"{value} {operand.unit} since the last")
+        elif type(operand) is ClaimUnits:
+            value = operand.get(ev, line, other)
+            if value is not None:  # (unknown: the line's code has no value of the property; the step says so)
+                shown.append(f"the units add up to {render_value(value, 'number')}")
+    return "".join(f"; {text}" for text in shown)
+
+
+def _compared(part) -> list:
+    """The operands of the comparisons in ``part``, inside `not`, `or` and `and` too (`not claim units of X > 1`
+    says what the sum came to, as `claim units of X > 1` does), each once, in the order written."""
+    kind = type(part)
+    if kind is Compare:
+        return [part.left, part.right]
+    if kind is Between:
+        return [part.operand, part.low, part.high]
+    if kind is Not:
+        return _compared(part.part)
+    if kind is Or or kind is And:
+        found = []
+        for inner in (getattr(part, "written", None) or part.parts):
+            found.extend(operand for operand in _compared(inner) if operand not in found)
+        return found
+    return []
+
+
+def _written(node) -> tuple:
+    """The parts of a condition's top-level ``and`` as written."""
+    return getattr(node, "written", None) or conjuncts(node)
+
+
+def _false(part) -> tuple[str, str]:
+    return "silent", f"`{_text(part)}` is false"
+
+
+def _unknown(part) -> tuple[str, str]:
+    return "silent", f"`{_text(part)}` is unknown (a value it needs is missing)"
+
+
+def _true(node, parts) -> tuple[str, str]:
+    if len(parts) == 1:
+        return "fired", f"`{_text(node)}` is true"
+    return "fired", f"all {len(parts)} parts of the condition are true"
+
+
+class _PairCondition:
+    """A pair rule's condition judged as :func:`_condition` judges it, on many pairs of one date: the parts that
+    read ``line`` alone or ``other`` alone (:func:`radrules.condition_reads.pair_side`, as the evaluator splits
+    them for a big date) are asked once a line, and a pair asks the parts that read both lines only up to the
+    first part found false."""
+
+    def __init__(self, ev, rule):
+        self.ev = ev
+        self.parts = parts = _written(rule.condition)
+        sides = [pair_side(part) for part in parts]
+        self.line_side, self.other_side, self.rest = ([i for i, side in enumerate(sides) if side == wanted]
+                                                      for wanted in (0, 1, 2))
+        self.verdicts = [(_false(part), _unknown(part)) for part in parts]
+        self.true = _true(rule.condition, parts)
+        self.others: dict = {}  # id(other line) -> (first false part, first unknown part) of the `other` side
+
+    def of_line(self, line) -> tuple:
+        """(first false part, first unknown part) of the `line` side for ``line``, by their places in the
+        condition (its length: none); the first unknown part found before the first false one."""
+        return self._first(self.line_side, line, None)
+
+    def judge(self, answers: tuple, line, other) -> tuple[str, str]:
+        """:func:`_condition` for ``line`` (its side's ``answers``, from :meth:`of_line`) with ``other``."""
+        found = self.others.get(id(other))
+        if found is None:
+            found = self.others[id(other)] = self._first(self.other_side, None, other)
+        false = min(answers[0], found[0])
+        unknown = min(answers[1], found[1])
+        for i in self.rest:
+            if i > false:  # a part after a false one decides nothing
+                break
+            answer = self.parts[i].test(self.ev, line, other)
+            if answer is False:
+                false = i
+                break
+            if answer is None and i < unknown:
+                unknown = i
+        if false < len(self.parts):
+            return self.verdicts[false][0]
+        if unknown < len(self.parts):
+            return self.verdicts[unknown][1]
+        return self.true
+
+    def _first(self, places: list, line, other) -> tuple[int, int]:
+        false = unknown = len(self.parts)
+        for i in places:
+            answer = self.parts[i].test(self.ev, line, other)
+            if answer is False:
+                return i, unknown
+            if answer is None and unknown > i:
+                unknown = i
+        return false, unknown
