@@ -16,7 +16,7 @@ import pytest
 import radrules
 from radrules.cli import batch, main
 from radrules.cli.batch import result_json
-from radrules.cli.summary import Summary, tables_through
+from radrules.cli.summary import Summary, quarter_end
 
 from builders import EXAMPLES, ROOT, claim, example_claims, line, x12_file
 
@@ -205,47 +205,77 @@ class TestSummary:
         assert "payers no rule names" not in done.stderr
         assert json.loads(summary.read_text())["payers_not_named"] == []
 
+    PTP_HEADER = "Column 1\tColumn 2\t*=in existence\tEffective\tDeletion\tModifier\tPTP Edit Rationale\r\n"
+
+    def _tables(self, tmp_path, statements: str):
+        """A ruleset of PTP tables (each file one row) under the ``statements`` given."""
+        (tmp_path / "r" / "cms").mkdir(parents=True, exist_ok=True)
+        for name in ("ccipra-v322r0-f1.TXT", "ccipra-v323r0-f1.TXT", "ccioph-v321r0-f1.TXT", "ccipra-v331r0-f1.TXT",
+                     "hand-made.TXT"):
+            (tmp_path / "r" / "cms" / name).write_text(self.PTP_HEADER + "74176\t74150\t\t20110101\t*\t0\tx\r\n",
+                                                       encoding="latin-1")
+        (tmp_path / "r" / "main.rr").write_text(statements)
+        return tmp_path / "r"
+
     def test_claims_dated_after_the_newest_tables_quarter_are_counted(self, tmp_path):
         """A claim dated after the quarter of the newest PTP, MUE or add-on version loaded is judged by tables out
         of date (the next quarter's files were never added): the summary counts such claims, in one process and
-        in the pool alike, and says through when the tables reach (a payer data engineer's review: a claim of
-        March 2027 was judged by the July 2026 files without a word). Without such tables, nothing is said."""
-        (tmp_path / "r" / "cms").mkdir(parents=True)
-        (tmp_path / "r" / "cms" / "ccipra-v322r0-f1.TXT").write_text(
-            "Column 1\tColumn 2\t*=in existence\tEffective\tDeletion\tModifier\tPTP Edit Rationale\r\n"
-            "74176\t74150\t\t20110101\t*\t0\tx\r\n", encoding="latin-1")
-        (tmp_path / "r" / "main.rr").write_text('table ptp "cms/ccipra-v322r0-f1.TXT" effective 2026-07-02\n')
+        in the pool alike, and says when those tables reach (a payer data engineer's review: a claim of March
+        2027 was judged by the July 2026 files without a word). A version adopted late (`effective 2026-07-02`)
+        reaches the end of its quarter; a span counts by its last day (a reversed one by its first date, its
+        last). Without such tables, nothing is said."""
+        rules = self._tables(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT" effective 2026-07-02\n')
         inside = claim(line("74176", "2026-09-30"))
         after = claim(line("74176", "2026-09-30"), line("74176", "2026-10-01"))
         spanning = claim(line("74176", "2026-09-29", end_date="2026-10-02"))
+        reversed_span = claim(line("74176", "2026-10-05", end_date="2026-09-29"))
         path, summary = tmp_path / "claims.jsonl", tmp_path / "summary.json"
-        path.write_text(jsonl(*[inside, after, spanning] * 5))
+        path.write_text(jsonl(*[inside, after, spanning, reversed_span] * 5))
         for extra, env in (([], None), (["--jobs", "2"], POOL)):
-            done = run("--summary-json", summary, "--rules", tmp_path / "r", *extra, path, env=env)
-            assert ("  claims dated after the quarter of the newest CMS tables (2026-09-30): 10; add the next "
-                    "quarter's files\n") in done.stderr, done.stderr
+            done = run("--summary-json", summary, "--rules", rules, *extra, path, env=env)
+            assert ("  claims dated after the quarter of the newest CMS tables that judge them: 15 (the earliest "
+                    "reach 2026-09-30); add the next quarter's files\n") in done.stderr, done.stderr
             assert json.loads(summary.read_text())["dated_after_tables"] == {"tables_through": "2026-09-30",
-                                                                           "claims": 10}
+                                                                           "claims": 15}
         path.write_text(jsonl(inside))
-        done = run("--summary-json", summary, "--rules", tmp_path / "r", path)
+        done = run("--summary-json", summary, "--rules", rules, path)
         assert "newest CMS tables" not in done.stderr
         assert json.loads(summary.read_text())["dated_after_tables"] == {"tables_through": "2026-09-30", "claims": 0}
-        rules = tmp_path / "t.rr"
-        rules.write_text('rule t.x\n  when line.code is 77063\n  then warn line "x"\n  reference "r"\nend\n')
+        other = tmp_path / "t.rr"
+        other.write_text('rule t.x\n  when line.code is 77063\n  then warn line "x"\n  reference "r"\nend\n')
+        run("--summary-json", summary, "--rules", other, path)
+        assert json.loads(summary.read_text())["dated_after_tables"] is None
+
+    def test_each_claim_is_held_to_the_tables_that_judge_it(self, tmp_path):
+        """The reach is of the tables that judge the claim (a maintainer's read: one maximum over every table hid
+        a hospital table a quarter behind, and a payer's own newer version hid the others' older one): a hospital
+        claim by the hospital table's quarter, a claim of the payer with its own version by that version, other
+        payers' claims by the national one; a claim of a Part A bill, which the tables do not judge, is not
+        counted, nor a claim whose only table is dated by its rows (it tells no quarter)."""
+        rules = self._tables(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT" effective 2026-07-01\n'
+                                       'table ptp "cms/ccioph-v321r0-f1.TXT" for institutional claims '
+                                       'effective 2026-04-01\n'
+                                       'table ptp "cms/ccipra-v331r0-f1.TXT" for payer acme effective 2027-01-01\n')
+        hospital = claim(line("74176", "2026-08-03", revenue_code="0350"), type="institutional", bill_type="131",
+                         billing_npi="1234567893")
+        part_a = dict(hospital, bill_type="111")
+        national = claim(line("74176", "2026-11-02"), payer="medicare")
+        own = claim(line("74176", "2026-11-02"), payer=" ACME ")
+        path, summary = tmp_path / "claims.jsonl", tmp_path / "summary.json"
+        path.write_text(jsonl(hospital, part_a, national, own))
         run("--summary-json", summary, "--rules", rules, path)
+        assert json.loads(summary.read_text())["dated_after_tables"] == {"tables_through": "2026-06-30",
+                                                                       "claims": 2}
+        rows_dated = self._tables(tmp_path, 'table ptp "cms/hand-made.TXT"\n')
+        path.write_text(jsonl(claim(line("74176", "2026-11-02"))))
+        run("--summary-json", summary, "--rules", rows_dated, path)
         assert json.loads(summary.read_text())["dated_after_tables"] is None
 
     @pytest.mark.parametrize("start, through", [("2026-01-01", "2026-03-31"), ("2026-12-31", "2026-12-31"),
                                                 ("2027-02-10", "2027-03-31"), ("2026-04-01", "2026-06-30")])
-    def test_the_tables_reach_the_end_of_their_newest_quarter(self, start, through):
-        class Loaded:
-            def __init__(self, kind, day):
-                self.kind, self.start = kind, dt.date.fromisoformat(day).toordinal()
-
-        class Rules:
-            tables = [Loaded("ptp", "2025-10-01"), Loaded("mue", start), Loaded("pctc", "2030-01-01")]
-
-        assert dt.date.fromordinal(tables_through(Rules())).isoformat() == through
+    def test_a_quarter_ends_on_its_last_day(self, start, through):
+        """The reach of a version is the last day of the calendar quarter of its first date, December's too."""
+        assert dt.date.fromordinal(quarter_end(dt.date.fromisoformat(start).toordinal())).isoformat() == through
 
     def test_a_long_payer_name_is_cut_in_the_text_only(self):
         summary = Summary()

@@ -33,7 +33,7 @@ from ..readers import to_fhir_claim_response
 from ..readers.x12_split import X12Piece, read_x12_piece, split_x12
 from ..result import NOT_JUDGED
 from .common import ClaimsInput, RawLine, _Prefixed, read_input
-from .summary import Summary, tables_through
+from .summary import Summary
 
 #: Claims per unit of work.
 UNIT_CLAIMS = 500
@@ -136,18 +136,19 @@ class Options:
     """What a worker needs besides the ruleset: the output format, and the patients' history and the
     authorization records if given."""
 
-    __slots__ = ("format", "history", "authorizations")
+    __slots__ = ("format", "history", "authorizations", "reach")
 
-    def __init__(self, output_format: str, history=None, authorizations=None):
+    def __init__(self, output_format: str, history=None, authorizations=None, reach=None):
         self.format = output_format
         self.history = history
         self.authorizations = authorizations
+        self.reach = reach  # summary.tables_reach() of the ruleset
 
     def __getstate__(self):
-        return self.format, self.history, self.authorizations
+        return self.format, self.history, self.authorizations, self.reach
 
     def __setstate__(self, state) -> None:
-        self.format, self.history, self.authorizations = state
+        self.format, self.history, self.authorizations, self.reach = state
 
 
 class Unit:
@@ -324,7 +325,7 @@ def claim_of(item, records=None) -> Claim:
 def run_unit(unit: Unit, ruleset, options: Options) -> Outcome:
     """Read, evaluate and format the claims of a unit (in a worker, or here)."""
     summary = Summary()
-    summary.tables_through = tables_through(ruleset)
+    summary.reach = options.reach
     output_format, label = options.format, unit.label
     parts: list[str] = []
     if unit.piece is not None:

@@ -18,7 +18,7 @@ from .common import (add_authorizations_option, add_history_option, add_input_fo
 from .files import replace_file
 from .progress import ProgressBar, is_terminal
 from .stops import Stops
-from .summary import Summary, tables_through
+from .summary import Summary, tables_reach
 
 __all__ = ["add_parser", "run"]
 
@@ -92,7 +92,7 @@ def _run(args, started: float, target, stops: Stops) -> int:
         ruleset = load_rules(args.rules, args.bundled, strict=args.strict)
         if ruleset is None:
             return EXIT_RULE_ERRORS
-        summary.tables_through = tables_through(ruleset)
+        summary.reach = tables_reach(ruleset)
         try:
             history = load_history(args.history)
             records = load_authorizations(args.authorizations)
@@ -128,7 +128,7 @@ def _run(args, started: float, target, stops: Stops) -> int:
         units = cut_units(args.claims, args.input_format, pieces=jobs > 1, unit_claims=unit_claims,
                           stopped=stopped, payers=args.payers)
         try:
-            run_units(units, ruleset, Options(args.format, history, records), jobs, pool_min, take,
+            run_units(units, ruleset, Options(args.format, history, records, summary.reach), jobs, pool_min, take,
                       started=used.append)
         except OSError as problem:  # the results can't be written (a reader that left, a full disk), or read
             if problem.filename is not None:

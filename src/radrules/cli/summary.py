@@ -13,27 +13,48 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..claim_values import payer_key
 from ..errors import shortened
+from ..evaluation import last_service_date
+from ..model import PART_A_BILLS
 from ..money import amount, cents, shown
 
 STATUSES = ("pay", "deny", "review")
 OTHER_PAYERS_KEPT = 100  # distinct payer names counted apart; the claims of more are counted together
 OTHER_PAYERS_SHOWN = 5
 PAYER_NAME_SHOWN = 60  # characters of a payer's name in the text (a name is claim text of any length)
-#: The CMS tables published each quarter together (domain.md §8), whose newest version says how far the tables reach.
+#: The CMS tables published each quarter together (domain.md §8), whose newest versions say how far the tables reach.
 QUARTERLY = ("ptp", "mue", "addon")
 
 
-def tables_through(ruleset) -> int | None:
-    """The last day (an ordinal) of the quarter of the newest quarterly CMS table version the ruleset loads: a
-    claim dated after it is judged by tables a quarter or more out of date (the next quarter's files were not
-    added); None without such tables."""
-    starts = [loaded.start for loaded in ruleset.tables if loaded.kind in QUARTERLY]
-    if not starts:
-        return None
-    newest = dt.date.fromordinal(max(starts))
-    month = (newest.month - 1) // 3 * 3 + 4  # the first month of the next quarter
-    following = dt.date(newest.year + (month > 12), month - 12 if month > 12 else month, 1)
+def tables_reach(ruleset) -> dict | None:
+    """{(claim type, payer): the last day (an ordinal) of the quarter of the newest version of each quarterly CMS
+    table that judges those claims, the earliest of the kinds}: a claim dated after it is judged by tables a
+    quarter or more out of date (the next quarter's files were not added). ``payer`` is a payer with table
+    versions of its own (`for payer`), or None for the others. A version dated by its newest rows (no `effective`,
+    no date in its names) tells no quarter and is passed over. None without such tables."""
+    from .. import tables
+    from ..claim import CLAIM_TYPES
+
+    own = sorted({payer for loaded in ruleset.tables if loaded.payers for payer in loaded.payers})
+    reach = {}
+    for claim_type in CLAIM_TYPES:
+        for payer in [*own, None]:
+            ends = []
+            for kind in QUARTERLY:
+                versions = tables.serving(ruleset.tables, kind, claim_type, payer)
+                if versions and tables.dated_by(versions[-1]) != "rows":
+                    ends.append(quarter_end(versions[-1].start))
+            if ends:
+                reach[(claim_type, payer)] = min(ends)
+    return reach or None
+
+
+def quarter_end(day: int) -> int:
+    """The last day (an ordinal) of the calendar quarter of ``day``."""
+    date = dt.date.fromordinal(day)
+    month = (date.month - 1) // 3 * 3 + 4  # the first month of the next quarter
+    following = dt.date(date.year + (month > 12), month - 12 if month > 12 else month, 1)
     return following.toordinal() - 1
 
 
@@ -47,7 +68,7 @@ class Summary:
 
     __slots__ = ("claims", "passed", "failed", "unreadable", "envelope_errors", "input_errors", "lines",
                  "rules", "carcs", "denied_cents", "denied_charged", "denied_uncharged", "not_judged",
-                 "other_payers", "tables_through", "after_tables")
+                 "other_payers", "reach", "after_tables", "stale_through")
 
     def __init__(self):
         self.claims = 0  # every claim read, readable or not
@@ -65,8 +86,9 @@ class Summary:
         self.not_judged = 0  # lines of a revenue code alone (counted by status too)
         # claims whose payer no rule names, by the payer (as rules compare it); None: those of more payers than kept
         self.other_payers: dict[str | None, int] = {}
-        self.tables_through: int | None = None  # tables_through() of the rules, set by the run
-        self.after_tables = 0  # readable claims with a line dated after it
+        self.reach: dict | None = None  # tables_reach() of the rules, set by the run
+        self.after_tables = 0  # readable claims with a line dated after the reach of the tables that judge them
+        self.stale_through: int | None = None  # the earliest reach of those claims' tables
 
     def __getstate__(self):
         return tuple(getattr(self, name) for name in self.__slots__)
@@ -80,12 +102,8 @@ class Summary:
     def add(self, claim, result) -> None:
         """One evaluated claim and its result."""
         self.claims += 1
-        through = self.tables_through
-        if through is not None:
-            for line in claim.lines:
-                if (line.end_date or line.date).toordinal() > through:
-                    self.after_tables += 1
-                    break
+        if self.reach is not None:
+            self._dated(claim)
         statuses = result.statuses
         if result.uncoded:
             self.not_judged += len(result.uncoded)
@@ -122,6 +140,22 @@ class Summary:
                 row[1] += len(numbers)
                 row[2] += sum(charges[n - 1] or 0 for n in numbers if 0 < n <= len(charges))
 
+    def _dated(self, claim) -> None:
+        """Count ``claim`` if a line of it is dated after the reach of the tables that judge it (not a claim of a
+        Part A bill, which they do not judge)."""
+        if claim.bill_type is not None and claim.bill_type[:2] in PART_A_BILLS:
+            return
+        payer = payer_key(claim.payer) if claim.payer is not None else None
+        through = self.reach.get((claim.type, payer))
+        if through is None:
+            through = self.reach.get((claim.type, None))
+            if through is None:
+                return
+        if last_service_date(claim).toordinal() > through:
+            self.after_tables += 1
+            if self.stale_through is None or through < self.stale_through:
+                self.stale_through = through
+
     def add_other_payer(self, payer: str) -> None:
         """A claim whose payer (``payer``, as rules compare payers) no rule names. A unit's summary keeps every
         payer of its claims; :meth:`merge` keeps the first OTHER_PAYERS_KEPT of the run's, in input order, so
@@ -139,6 +173,8 @@ class Summary:
                      "denied_charged", "denied_uncharged", "not_judged", "after_tables"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.input_errors.extend(other.input_errors)
+        if other.stale_through is not None and (self.stale_through is None or other.stale_through < self.stale_through):
+            self.stale_through = other.stale_through
         mine = self.other_payers
         for payer, count in other.other_payers.items():
             if payer not in mine and len(mine) - (None in mine) >= OTHER_PAYERS_KEPT:
@@ -183,9 +219,12 @@ class Summary:
                             for carc, row in _ordered(self.carcs)],
             },
             "payers_not_named": [{"payer": payer, "claims": count} for payer, count in self._other_payers()],
-            # claims with a line dated after the quarter of the newest quarterly CMS table (None: no such table)
-            "dated_after_tables": None if self.tables_through is None else {
-                "tables_through": dt.date.fromordinal(self.tables_through).isoformat(), "claims": self.after_tables},
+            # claims with a line dated after the quarter of the newest quarterly CMS tables that judge them, and the
+            # earliest such quarter's end among them (of all the tables' scopes when none); None: no such tables
+            "dated_after_tables": None if self.reach is None else {
+                "tables_through": dt.date.fromordinal(
+                    self.stale_through if self.stale_through is not None else min(self.reach.values())).isoformat(),
+                "claims": self.after_tables},
             "charges_at_risk": {"amount": amount(self.denied_cents), "lines": self.denied_charged,
                                 "lines_without_charge": self.denied_uncharged},
             "seconds": round(seconds, 3),
@@ -228,9 +267,9 @@ class Summary:
             claims = sum(self.other_payers.values())
             out.append(f"  claims of payers no rule names: {claims:,}: {text}")
         if self.after_tables:
-            out.append(f"  claims dated after the quarter of the newest CMS tables "
-                       f"({dt.date.fromordinal(self.tables_through).isoformat()}): {self.after_tables:,}; add the "
-                       "next quarter's files")
+            out.append(f"  claims dated after the quarter of the newest CMS tables that judge them: "
+                       f"{self.after_tables:,} (the earliest reach {dt.date.fromordinal(self.stale_through).isoformat()}"
+                       "); add the next quarter's files")
         if self.rules:
             width = max(24, *(len(rule) for rule in self.rules))
             out.append(f"  denials by rule{' ' * (width - 13)}{'claims':>9} {'lines':>9} {'charges':>14}")
