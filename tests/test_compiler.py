@@ -1590,15 +1590,16 @@ class TestDatedRowsOverTables:
     def test_a_dated_disable_hints_the_table_rows_that_stop_the_edit_from_its_date(self, tmp_path):
         """RR265 at a block `effective 2027-01-01` with `disable pair 70470 with 70450` gives the table's rows for
         the dates before it (a payer that stops a national edit from a date could not say how: a payer's data
-        engineer's review); written instead of the disable, with RR266 allowed, they judge 2026 claims by the edit
-        and 2027 claims without it. Without a table row of the key, the hint is the general one."""
+        engineer's review), in a block for the claim type whose table has them (a hospital claim must not get a
+        practitioner edit); written so instead of the disable, with RR266 allowed, they judge 2026 claims by the
+        edit and 2027 claims without it. Without a table row of the key, the hint is the general one."""
         disable = ('pairs acme.edits for payer acme\n  effective 2027-01-01\n  reference "Acme policy"\n'
                    "  disable pair 70470 with 70450\nend\n")
         [warning] = [w for w in self.load(tmp_path, disable).warnings if w.code == "RR265"]
         hinted = "`pair 70470 with 70450 modifier 1 effective 2026-07-01 through 2026-12-31`"
-        assert f"in a block without `effective`: {hinted} (rule-file rows" in warning.help
+        assert f"in a block `for professional claims` without `effective`: {hinted} (rule-file rows" in warning.help
         row = "  # allow RR266: Acme stops the edit from 2027\n  " + hinted.strip("`") + "\n"
-        rules = self.load(tmp_path, self.block(row))
+        rules = self.load(tmp_path, self.block(row, scope="for payer acme for professional claims"))
         assert "RR266" not in [w.code for w in rules.warnings] and [w.code for w in rules.allowed] == ["RR266"]
         for date, denied in (("2026-12-31", True), ("2027-01-01", False)):
             found = rules.evaluate(claim(line("70470", date), line("70450", date), payer="acme")).findings
@@ -1606,6 +1607,38 @@ class TestDatedRowsOverTables:
         elsewhere = disable.replace("70470 with 70450", "74177 with 74160")
         [warning] = [w for w in self.load(tmp_path, elsewhere).warnings if w.code == "RR265"]
         assert warning.help.startswith("write the `disable` rows in a block without `effective`")
+
+    def test_the_dated_disable_hint_follows_the_tables_of_each_claim_type_and_payer(self, tmp_path):
+        """Both claim types' tables with the same row: one block for both; a payer among the block's with a
+        version of its own whose row differs: no rows (no one block keeps them all), the general help saying
+        why (a maintainer's read: the hint gave the national row to a payer whose own table allowed a bypass)."""
+        statements = self.STATEMENTS + ('table ptp "cms/ccioph-v322r0-f1.TXT" for institutional claims '
+                                        'effective 2026-07-01\n')
+        hospital = {"cms/ccioph-v322r0-f1.TXT": self.HEADER + "70470\t70450\t\t20260701\t*\t1\tMisuse\n"}
+        disable = ('pairs acme.edits for payers acme, beta\n  effective 2027-01-01\n  reference "Acme policy"\n'
+                   "  disable pair 70470 with 70450\nend\n")
+        [warning] = [w for w in self.load(tmp_path, disable, statements, hospital).warnings if w.code == "RR265"]
+        assert ("in a block without `effective`: `pair 70470 with 70450 modifier 1 effective 2026-07-01 through "
+                "2026-12-31` (rule-file rows") in warning.help
+        beta = {"cms/beta/ccipra-v322r0-f1.TXT": self.HEADER + "70470\t70450\t\t20260701\t*\t0\tMisuse\n"}
+        statements += 'table ptp "cms/beta/ccipra-v322r0-f1.TXT" for payer beta effective 2026-07-01\n'
+        [warning] = [w for w in self.load(tmp_path, disable, statements, {**hospital, **beta}).warnings
+                     if w.code == "RR265"]
+        assert warning.help.endswith("the tables' rows of a key differ between the block's payers, so each payer's "
+                                     "rows for the other dates go in a block of its own")
+
+    def test_an_addon_hint_row_ends_where_a_primary_stops_counting(self, tmp_path):
+        """An add-on row's primary deleted in 2020 is not written into the hint's row for later dates (a
+        maintainer's read: the row kept G0202 through 2026, and a 2025 claim of G0202 and 77063 passed)."""
+        aoc = ("Primary Code,Add-on Code,AOC Edit Type,Special Instruction Notes,AOC Del Dt (Julian),"
+               "Primary Code Del Dt (Julian),AOC Edit Eff Dt (Julian),AOC Edit Del Dt (Julian)\n"
+               "77067,77063,1,,,,2017001,\nG0202,77063,1,,,2020366,2017001,\n")
+        disable = ('addons acme.addons for payer acme for professional claims\n  effective 2027-01-01\n'
+                   '  reference "Acme policy"\n  disable addon 77063\nend\n')
+        rules = self.load(tmp_path, disable, 'table addon "cms/aoc_v2026q3.csv"\n', {"cms/aoc_v2026q3.csv": aoc})
+        [warning] = [w for w in rules.warnings if w.code == "RR265"]
+        assert ("`addon 77063 type 1 primaries 77067, G0202 effective 2017-01-01 through 2020-12-31` and "
+                "`addon 77063 type 1 primaries 77067 effective 2021-01-01 through 2026-12-31`") in warning.help
 
     def test_a_payer_row_from_a_later_date_leaves_the_table_edit_off_earlier_dates(self, tmp_path):
         """A payer's pair row from 2027 takes the national edit off 2026 claims: the warning is at the row, names

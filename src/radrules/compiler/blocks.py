@@ -35,7 +35,7 @@ _RULE_CLAUSES = (s.KindClause, s.ForPayer, s.ForType, s.UnlessTable, s.Effective
                  s.OncePerClaim, s.AcrossProviders, s.Carc, s.Rarc, s.GroupWhen, s.Reference)
 
 _BLOCK_CLAUSES = (s.ForPayer, s.ForType, s.UnlessTable, s.Effective, s.Carc, s.Rarc, s.Reference, s.SeverityClause)
-_ROWS_SHOWN = 3  # rows RR265's hint writes out (more are counted)
+_ROWS_SHOWN = 6  # rows RR265's hint writes out (more are counted)
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 #: Fields a message may not show: identifiers are protected data.
 _PROTECTED = {"claim.id", "claim.prior_auth", "line.rendering_npi", "other.rendering_npi", "patient.birth_date"}
@@ -479,14 +479,15 @@ class BlockCompiler:
                 "rows is made per key, not per date)")
         scope = disables[0].scope  # the block's, with its dates
         rows = dated_disable_rows(self.loaded_tables, disables, scope.start, scope.end)
-        if rows:
-            shown = listed([f"`{row}`" for row in rows[:_ROWS_SHOWN]]) + (
-                f" and {len(rows) - _ROWS_SHOWN} more" if len(rows) > _ROWS_SHOWN else "")
+        if rows is None:
+            help += ("; the tables' rows of a key differ between the block's payers, so each payer's rows for the "
+                     "other dates go in a block of its own")
+        elif rows:
             help = ("a disable can't be dated (the choice of rows is made per key, not per date): to take the "
-                    "table's edit off only on these dates, write instead of the `disable` the table's rows for the "
-                    f"other dates, in a block without `effective`: {shown} (rule-file rows replace the table's rows "
-                    "of their key on every date, so the key has no edit on the dates they leave; RR266 says so "
-                    "there, and `# allow RR266: ...` keeps it quiet); to take it off on every date, drop `effective`")
+                    "tables' edit off only on these dates, write instead of the `disable` rows the tables' rows "
+                    f"for the other dates, {_blocks_of(rows)} (rule-file rows replace the tables' rows of their key "
+                    "on every date, so the key has no edit on the dates they leave; RR266 says so there, and "
+                    "`# allow RR266: ...` keeps it quiet); to take it off on every date, drop `effective`")
         self.ctx.warning("RR265", f"`{block.rule_id.text}`'s `effective` dates do not limit its `disable` "
                          f"row{'s' if count > 1 else ''}: a disable takes its key off on every date of service",
                          dated.span, help=help)
@@ -615,3 +616,23 @@ def _reads_line_by(condition) -> tuple[str, s.Span] | None:
                      "with the same ...")
             return f"`claim also has ... {words}`", node.span
     return None
+
+
+def _blocks_of(rows: dict) -> str:
+    """Where RR265's hint writes the rows of :func:`dated_disable_rows` (by claim type): in one block without
+    `effective` when every claim type the block serves has the same rows, else one block per claim type; at most
+    :data:`_ROWS_SHOWN` rows written out, the rest counted (RR266 at the rows written names the dates still left)."""
+    texts = list(rows.values())
+    groups = [("a block without `effective`", texts[0])] if len(rows) == 2 and texts[0] == texts[1] else [
+        (f"a block `for {claim_type} claims` without `effective`", written) for claim_type, written in rows.items()]
+    said, shown = [], 0
+    for where, written in groups:
+        take = written[:max(_ROWS_SHOWN - shown, 0)]
+        shown += len(take)
+        more = len(written) - len(take)
+        text = listed([f"`{row}`" for row in take]) if take else ""
+        if more:
+            text += (" and " if take else "") + f"{more} more row{'s' if more > 1 else ''} of the tables (RR266 at " \
+                    "the rows written names the dates still left)"
+        said.append(f"in {where}: {text}")
+    return "; ".join(said)

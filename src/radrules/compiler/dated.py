@@ -1,5 +1,5 @@
 """RR266: dated rule-file rows that take the edit of a less specific block or a CMS table off the dates they do
-not cover.
+not cover; and the rows RR265's hint writes for a dated `disable` (:func:`dated_disable_rows`).
 
 Rows written in rule files replace the rows of their key that less specific blocks write, and every table row of
 it, on every date: the choice is made per key, not per date (docs/language.md). Rows with `effective` dates
@@ -73,31 +73,38 @@ def warn_uncovered_dates(comp, grouped_rows: dict, grouped_disables: dict) -> No
         comp.ctx.warning("RR266", f"{before}{claims} claims{after}", span, help=help)
 
 
-def dated_disable_rows(loaded_tables: list, disables: list, start: int | None, end: int | None) -> list[str]:
-    """For RR265: the rule-file rows that keep the table's edit of each of ``disables`` (written in a block dated
-    ``start`` through ``end``) on the dates outside those, as they read for the first payer and claim type the
-    disable serves: written instead of the disable, in a block without `effective`, they replace the table's rows
-    of the key on every date, so the key has no edit on the block's dates. Empty when no table loaded has a
-    disabled key."""
+def dated_disable_rows(loaded_tables: list, disables: list, start: int | None, end: int | None) -> dict | None:
+    """For RR265: {claim type: the rule-file rows that keep the tables' edits of ``disables`` (written in a block
+    dated ``start`` through ``end``) on the dates outside those}, for each claim type the block serves whose tables
+    have the keys: written instead of the disables, in a block without `effective` (and `for` that claim type when
+    the claim types' rows differ), they replace the tables' rows of their keys on every date, so the keys have no
+    edit on the block's dates. None when the tables' rows of a key differ between the payers the block serves
+    (a payer's own versions): no one block of rows keeps them all."""
     from .. import tables
 
     first, last = (start if start is not None else FIRST_DAY), (end if end is not None else LAST_DAY)
-    found = []
+    found: dict = {}
     for disable in disables:
         table_kind = _TABLES[disable.kind][0]
         scope = disable.scope
-        payer = min(scope.payers) if scope.payers else None
-        claim_type = min(scope.claim_types) if scope.claim_types else "professional"
-        versions = tables.serving(loaded_tables, table_kind, claim_type, payer)
-        if not versions:
-            continue
-        kept = []
-        for lo, hi, row in _in_force(versions, table_kind, disable.key):
-            for a, b in ((lo, min(hi, first - 1)), (max(lo, last + 1), hi)):
-                if a <= b:
-                    kept.append((a, b, row))
-        found.extend(_row_text(disable.kind, disable.key, row, a, b) for a, b, row in _merged(disable.kind, kept))
-    return found
+        payers = sorted(scope.payers) if scope.payers else [
+            *sorted({payer for t in loaded_tables if t.payers for payer in t.payers}), None]
+        for claim_type in sorted(scope.claim_types) if scope.claim_types else CLAIM_TYPES:
+            texts = None
+            for payer in payers:
+                versions = tables.serving(loaded_tables, table_kind, claim_type, payer)
+                kept = []
+                for lo, hi, row in _in_force(versions, table_kind, disable.key) if versions else ():
+                    for a, b in ((lo, min(hi, first - 1)), (max(lo, last + 1), hi)):
+                        if a <= b:
+                            kept.append((a, b, row))
+                written = [_row_text(disable.kind, disable.key, row, a, b)
+                           for a, b, row in _merged(disable.kind, kept)]
+                if texts is not None and written != texts:
+                    return None
+                texts = written
+            found.setdefault(claim_type, []).extend(texts or ())
+    return {claim_type: rows for claim_type, rows in found.items() if rows}
 
 
 def _by_date(found: tuple) -> tuple:
@@ -188,9 +195,10 @@ def _other_rows(chosen) -> str:
 
 def _merged(kind: str, left: list) -> list[tuple]:
     """(first date, last date, row) of the rows a hint writes: one for each run of windows of ``left`` that
-    touch and give the same edit (a table's versions side by side repeat their rows), in date order."""
+    touch and give the same edit (a table's versions side by side repeat their rows), in date order; an add-on
+    row's window is cut where a primary stops counting, so each row written lists the primaries of its dates."""
     runs: list = []
-    for start, end, row in sorted(left, key=_by_date):
+    for start, end, row in sorted(_cut_at_primary_ends(kind, left), key=_by_date):
         content = _content(kind, row, start)
         run = next((run for run in runs if run[3] == content and start <= run[1] + 1), None)
         if run is None:
@@ -198,6 +206,20 @@ def _merged(kind: str, left: list) -> list[tuple]:
         else:
             run[1] = max(run[1], end)
     return [(start, end, row) for start, end, row, _ in runs]
+
+
+def _cut_at_primary_ends(kind: str, left: list) -> list[tuple]:
+    """``left`` with each add-on row's window cut after each date on which one of its primaries is deleted."""
+    if kind != "addon":
+        return left
+    found = []
+    for start, end, row in left:
+        cuts = sorted({day + 1 for day in (row.primary_ends or {}).values() if start < day + 1 <= end})
+        for cut in cuts:
+            found.append((start, cut - 1, row))
+            start = cut
+        found.append((start, end, row))
+    return found
 
 
 def _content(kind: str, row, start: int) -> tuple:
