@@ -1164,6 +1164,12 @@ class TestRowErrors:
                                       'table ptp "cms/ccipra-v322r0-f1.TXT" effective 2026-07-01\n')
         assert only_error(root).help.endswith("give each quarterly version the date it takes effect "
                                               "(`effective YYYY-MM-DD`)")
+        # r1's files dropped beside r0's in the table's folder (a maintainer's read: RR520 said to load each version
+        # with a statement and a date of its own, which the docs warn against for a revision)
+        (root / "cms" / "ccipra-v321r0-f1.TXT").unlink()
+        (root / "main.rr").write_text('table ptp "cms" effective 2026-07-01\n')
+        error = only_error(root)
+        assert error.code == "RR520" and error.help.startswith("`v322r1` is a corrected release of `v322r0`")
 
     @pytest.mark.parametrize("kind, name", [("mue", "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"),
                                             ("ptp", "ccipra-v322r0-f1.TXT")])

@@ -357,8 +357,9 @@ def _two_tables(comp: Compilation, kind: str, parts: list, origins: list) -> boo
         elif (clash := _other_version(first, setting, version)) is not None:
             earlier = clash
             what = f"two versions of the {kind} table ({earlier[0]} and {version})"
-            help = ("the parts of one table are files of one version: load each version with a `table` "
-                    "statement of its own and the date it takes effect (`effective YYYY-MM-DD`)")
+            help = (kind == "ptp" and _revision([clash[2]], [path.name])) or (
+                "the parts of one table are files of one version: load each version with a `table` statement of "
+                "its own and the date it takes effect (`effective YYYY-MM-DD`)")
         else:
             if setting not in first or first[setting][0] is None:
                 first[setting] = (version, display, path.name, token)
@@ -378,24 +379,22 @@ def _two_files(token, in_folder: bool, other_token, other: tuple, this: tuple) -
     return f"the statement names `{other[0]}` and `{this[0]}`"
 
 
-#: A PTP file's version and revision in its name: `ccipra-v322r1-f1.TXT` is version 32.2, revision 1.
-_PTP_REVISION = re.compile(r"v(\d{3})r(\d+)", re.IGNORECASE)
-
-
 def _revision(earlier: list, later: list) -> str | None:
-    """The help of RR513 for two PTP statements whose files are two revisions of one version (`v322r0` and
-    `v322r1`: CMS's corrected release of the quarter, which replaces the first); None for others."""
-    def found(names):
-        return {(match[1], int(match[2])) for name in names for match in _PTP_REVISION.finditer(name)}
+    """The help of RR513 and RR520 for PTP files of two revisions of one version (`v322r0` and `v322r1`: CMS's
+    corrected release of the quarter, which replaces the first), given the names of each; None for others."""
+    from .. import tables
 
-    first, second = found(earlier), found(later)
-    for version, revision in sorted(second):
-        other = next((r for v, r in sorted(first) if v == version and r != revision), None)
+    def found(names):
+        return sorted(filter(None, (tables.named_version("ptp", name) for name in names)))
+
+    olds = found(earlier)
+    for (version, revision), label in found(later):
+        other = next((((v, r), text) for (v, r), text in olds if v == version and r != revision), None)
         if other is not None:
-            old, new = sorted((other, revision))
-            return (f"`v{version}r{new}` is a corrected release of `v{version}r{old}`: it replaces the files of "
-                    f"that quarter; put them in place of the old ones and keep one statement (to judge claims as "
-                    f"before the correction, load a copy of the old folder apart)")
+            old, new = sorted([other, ((version, revision), label)])
+            return (f"`{new[1]}` is a corrected release of `{old[1]}`: it replaces the files of that quarter; put "
+                    f"them in place of the old ones and keep one statement (to judge claims as before the "
+                    f"correction, load a copy of the old folder apart)")
     return None
 
 
