@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import radrules
+from radrules.tables.common import WRITTEN_DATE_HELP
 from radrules.tables.reading import content_key
 
 DATA = Path(__file__).parent / "data" / "cms"
@@ -868,6 +869,17 @@ class TestRowErrors:
         assert (error.code, error.span.line, error.span.column) == ("RR508", 2, column)
         what = "an effective date (YYYYMMDD)" if column == 14 else "a deletion date (YYYYMMDD, or `*` for none)"
         assert error.message.endswith(f"is not {what}")
+        written = "/" in effective + deletion or "-" in effective + deletion
+        assert (error.help is not None and error.help.startswith("CMS writes these dates as digits alone")) == written
+
+    @pytest.mark.parametrize("date", ["0/1/2016", "2/30/2017", "2016-02-30"])
+    def test_a_ptp_date_with_separators_is_not_read_as_a_calendar_date(self, tmp_path, date):
+        """A damaged date with separators is refused for its shape, not asked whether it is a real day (a
+        maintainer's read: `2/30/2017` said "read as MM/DD/YYYY, day 30 of February", and once mended to
+        `2/28/2017` was refused all the same)."""
+        error = self._only_error(tmp_path, PTP_HEADER + f"74176\t74150\t\t{date}\t*\t0\tx\r\n")
+        assert error.message == f"`{date}` is not an effective date (YYYYMMDD)"
+        assert error.help.startswith("CMS writes these dates as digits alone")
 
     def test_a_row_with_several_bad_fields_is_one_error_at_the_first(self, tmp_path):
         """A row with a bad code, dates and indicator is one error, at its first bad field (with the code's hint)."""
@@ -967,7 +979,7 @@ class TestRowErrors:
         (("74176", "74152", "", "20110101", "20251301", "0"), 23, "`20251301` is not a calendar date (deletion date)",
          "read as YYYYMMDD, `20251301` is in month 13, and months are 1 to 12: is the row damaged?"),
         (("74176", "74152", "", "2011-01-01", "*", "0"), 14, "`2011-01-01` is not an effective date (YYYYMMDD)",
-         "dates in CMS files are written YYYYMMDD"),
+         WRITTEN_DATE_HELP),
         (("74176", "74176", "", "20110101", "*", "1"), 7, "74176 is paired with itself",
          "an edit pairs two different codes, column 1 and column 2: is the row damaged?"),
         (("74176", "74152", "X", "20110101", "*", "1"), 13,
@@ -1714,7 +1726,7 @@ class TestNoRowLost:
         assert first.message == "`2027011` is not a date written YYYYMMDD, as its column's header says"
         assert (second.code, second.span.line, second.span.column) == ("RR508", 3, 24)
 
-    @pytest.mark.parametrize("written", ["1/1/2017", "2017-01-01", "01/01/2017"])
+    @pytest.mark.parametrize("written", ["1/1/2017", "2017-01-01", "01/01/2017", "2/30/2017"])
     def test_addon_dates_are_digits_only(self, tmp_path, written):
         """An add-on code file's dates are YYYYMMDD or Julian YYYYDDD (its header may say which): a date written
         `M/D/YYYY` or ISO, as a spreadsheet writes it, is RR508, not read as a day a day-first export would mean
@@ -1724,6 +1736,7 @@ class TestNoRowLost:
         error, = self._errors(tmp_path, 'table addon "cms/aoc_v2026q3.csv"\n', "aoc_v2026q3.csv", data.encode())
         assert (error.code, error.span.line, error.span.column) == ("RR508", 2, 15)
         assert error.message == f"`{written}` is not a date (YYYYMMDD or Julian YYYYDDD)"
+        assert error.help.startswith("CMS writes these dates as digits alone")
 
     @pytest.mark.parametrize("extra", ["Explanation", "Deleted Flag", "Expected Primary", "Edit Explanation",
                                        "Terminology", "Endpoint", "Delivery", "Export Date"])

@@ -360,6 +360,12 @@ def parse_date(text: str) -> int | None:
     return None
 
 
+#: RR508's help for a PTP or add-on code date with separators (:func:`parse_digits_date` refuses it).
+WRITTEN_DATE_HELP = ("CMS writes these dates as digits alone (YYYYMMDD); `7/1/2016` or `2016-07-01` was written by a "
+                     "spreadsheet program, and a day-first one writes 1 July `1/7/2016`, so such a date is not read: "
+                     "take CMS's file again, or import it with the date columns as text")
+
+
 def parse_digits_date(text: str) -> int | None:
     """A date of the PTP and add-on code files: ``YYYYMMDD`` or Julian ``YYYYDDD``, digits alone. Not
     ``MM/DD/YYYY``, which a spreadsheet writes and a day-first one would write ``1/7/2016`` for 1 July (read as

@@ -29,7 +29,8 @@ from array import array
 from itertools import groupby, islice
 
 from .. import codes
-from .common import DateReader, code_hint, not_a_calendar_date, parse_digits_date, read_part, shown
+from .common import (WRITTEN_DATE_HELP, DateReader, code_hint, not_a_calendar_date, parse_digits_date, read_part,
+                     shown)
 from .kinds import not_a_part
 from .store import PtpTable
 
@@ -414,12 +415,14 @@ def _bad_date(problems, text: str, what: str, otherwise: str, number: int, line:
               index: int, separator: str) -> None:
     """RR508 for a date field: `text` is not a calendar date (`20260230`, ``what`` the field), or ``otherwise``
     (it is not written YYYYMMDD)."""
-    calendar = not_a_calendar_date(text, julian=False) if len(text) == 8 else None
+    calendar = not_a_calendar_date(text, julian=False) if len(text) == 8 and codes.is_digits(text) else None
     if calendar is not None:
         problems.field("RR508", f"`{text}` is not a calendar date ({what})", number, line, fields, index, separator,
                        help=calendar)
     else:
-        problems.field("RR508", otherwise, number, line, fields, index, separator)
+        written = "/" in text or "-" in text
+        problems.field("RR508", otherwise, number, line, fields, index, separator,
+                       help=WRITTEN_DATE_HELP if written else None)
 
 
 def _build(key, files, names, first, second, start, end, indicator, rationale, row_number, part_index, rationales,
