@@ -58,6 +58,8 @@ class TestClipped:
         snippet, carets = rendered.splitlines()[1:3]
         assert carets.index("^") == snippet.index("bad") and carets.count("^") == 3
 
+
+class TestRender:
     @pytest.mark.parametrize("number", [1, 99_999, 100_000, 612_346, 12_345_678])
     def test_the_caret_stays_under_its_word_on_any_line_number(self, number):
         """The gutter widens for a line number of more than five digits (a national PTP part has 650,000 lines),

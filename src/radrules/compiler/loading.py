@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import attrs
 
-from .. import _resources
+from .. import _resources, tables
 from .. import model as m
 from .. import syntax as s
 from .._resources import display_path
@@ -54,8 +55,6 @@ def served_claim_types(comp: Compilation, clause: s.UnlessTable) -> tuple | None
 def _claim_types_of(statement: s.Table) -> tuple:
     """The claim types a `table` statement serves: every one for a code-set or PC/TC table, else its `for`
     (professional without it)."""
-    from .. import tables
-
     if statement.kind.text in tables.ALL_CLAIMS:
         return CLAIM_TYPES
     return (statement.claim_type.text if statement.claim_type is not None else "professional",)
@@ -63,8 +62,6 @@ def _claim_types_of(statement: s.Table) -> tuple:
 
 def _known_table_kind(comp: Compilation, token: s.Token) -> bool:
     """Whether ``token`` names a table kind; RR501 if not."""
-    from .. import tables
-
     if token.text in tables.KINDS:
         return True
     if token.text.lower() in tables.KINDS:
@@ -82,7 +79,6 @@ _ALL_CLAIMS_WORDS = {"pctc": "MPFS file (its PC/TC and bilateral indicators)", "
 
 def load_tables(comp: Compilation) -> None:
     """Read every ``table`` statement's CMS files (through the table caches)."""
-    from .. import tables
     from ..tables.mue import LABELS as MUE_LABELS
 
     seen: dict = {}
@@ -206,8 +202,6 @@ def _at_statement(comp: Compilation, diagnostic: Diagnostic, parts: list, origin
 def _table_parts(comp: Compilation, statement: s.Table, rule_file, root):
     """(display, path) of every file a table statement names (folders: every file in them), and for each the
     path token that names it and whether it is a file of that folder; None after reporting a problem."""
-    from pathlib import Path
-
     root = Path(root)
     base = root.parent
     parts = []
@@ -338,8 +332,6 @@ def _two_tables(comp: Compilation, kind: str, parts: list, origins: list) -> boo
     ``Eff_07-01-2026``), where an edit the later version deleted would still apply from the earlier one's row;
     or two settings of PTP files (``ccipra-…`` and ``ccioph-…``), where the hospital edits would judge
     professional claims. Whether it did."""
-    from .. import tables
-
     if kind == "pctc" and _two_variants(comp, parts, origins):
         return True
     first: dict = {}  # setting the name says (or None) -> (its version, display, name, token) of its first file
@@ -382,8 +374,6 @@ def _two_files(token, in_folder: bool, other_token, other: tuple, this: tuple) -
 def _revision(earlier: list, later: list) -> str | None:
     """The help of RR513 and RR520 for PTP files of two revisions of one version (`v322r0` and `v322r1`: CMS's
     corrected release of the quarter, which replaces the first), given the names of each; None for others."""
-    from .. import tables
-
     def found(names):
         return sorted(filter(None, (tables.named_version("ptp", name) for name in names)))
 
@@ -471,8 +461,6 @@ def _ptp_named_for_the_other_setting(comp: Compilation, claim_type: str, parts: 
     """Warn (RR517) at each path naming PTP files whose name says the other setting than the statement's: a
     ``ccioph-…`` file without ``for institutional claims`` or a ``ccipra-…`` file with it. A name that says
     neither gives no warning."""
-    from .. import tables
-
     wrong: dict = {}
     for (display, path), (token, in_folder) in zip(parts, origins):
         said = tables.setting_in_name("ptp", path.name)
