@@ -75,9 +75,10 @@ class TestLineOrder:
         before, after = rules.evaluate(data), rules.evaluate(shuffled)
         # Which of two identical lines is the duplicate depends on their order, and so may the add-on edits
         # that look at denied primaries; so does which of two screenings of a date is the second
-        # (`claim also has ... on an earlier line`).
+        # (`claim also has ... on an earlier line`), and of two screening tomosyntheses of a date.
         # A `once per line` rule names the first other line that meets its condition, in claim order.
         in_order = {"duplicate.line", "medicare.mammography.same_day", "medicare.mammography.same_day_baseline",
+                    "medicare.tomosynthesis.same_day",
                     *(rule.info.id for rule in rules.rules if getattr(rule, "once_per_line", False))}
         has_duplicates = any(f.rule in in_order for f in before.findings + after.findings)
         skip = ("duplicate", "addon", *in_order) if has_duplicates else ()
