@@ -270,9 +270,18 @@ class TestSummary:
         path.write_text(jsonl(claim(line("74176", "2026-11-02"))))
         run("--summary-json", summary, "--rules", rows_dated, path)
         assert json.loads(summary.read_text())["dated_after_tables"] is None
+        # a payer whose own version is dated by its rows is not held to the others' tables (a second read)
+        beside = self._tables(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT" effective 2026-07-01\n'
+                                        'table ptp "cms/hand-made.TXT" for payer "Beta"\n')
+        path.write_text(jsonl(claim(line("74176", "2026-11-02"), payer="BETA"),
+                              claim(line("74176", "2026-11-02"), payer="medicare")))
+        run("--summary-json", summary, "--rules", beside, path)
+        assert json.loads(summary.read_text())["dated_after_tables"] == {"tables_through": "2026-09-30",
+                                                                       "claims": 1}
 
     @pytest.mark.parametrize("start, through", [("2026-01-01", "2026-03-31"), ("2026-12-31", "2026-12-31"),
-                                                ("2027-02-10", "2027-03-31"), ("2026-04-01", "2026-06-30")])
+                                                ("2027-02-10", "2027-03-31"), ("2026-04-01", "2026-06-30"),
+                                                ("9999-10-01", "9999-12-31")])
     def test_a_quarter_ends_on_its_last_day(self, start, through):
         """The reach of a version is the last day of the calendar quarter of its first date, December's too."""
         assert dt.date.fromordinal(quarter_end(dt.date.fromisoformat(start).toordinal())).isoformat() == through

@@ -1597,7 +1597,8 @@ class TestDatedRowsOverTables:
                    "  disable pair 70470 with 70450\nend\n")
         [warning] = [w for w in self.load(tmp_path, disable).warnings if w.code == "RR265"]
         hinted = "`pair 70470 with 70450 modifier 1 effective 2026-07-01 through 2026-12-31`"
-        assert f"in a block `for professional claims` without `effective`: {hinted} (rule-file rows" in warning.help
+        assert (f"in a block `for payer acme for professional claims` without `effective`: write {hinted} instead "
+                "of the `disable` rows (rule-file rows") in warning.help
         row = "  # allow RR266: Acme stops the edit from 2027\n  " + hinted.strip("`") + "\n"
         rules = self.load(tmp_path, self.block(row, scope="for payer acme for professional claims"))
         assert "RR266" not in [w.code for w in rules.warnings] and [w.code for w in rules.allowed] == ["RR266"]
@@ -1618,14 +1619,46 @@ class TestDatedRowsOverTables:
         disable = ('pairs acme.edits for payers acme, beta\n  effective 2027-01-01\n  reference "Acme policy"\n'
                    "  disable pair 70470 with 70450\nend\n")
         [warning] = [w for w in self.load(tmp_path, disable, statements, hospital).warnings if w.code == "RR265"]
-        assert ("in a block without `effective`: `pair 70470 with 70450 modifier 1 effective 2026-07-01 through "
-                "2026-12-31` (rule-file rows") in warning.help
+        assert ("in a block `for payers acme, beta` without `effective`: write `pair 70470 with 70450 modifier 1 "
+                "effective 2026-07-01 through 2026-12-31` instead of the `disable` rows (rule-file rows") in warning.help
         beta = {"cms/beta/ccipra-v322r0-f1.TXT": self.HEADER + "70470\t70450\t\t20260701\t*\t0\tMisuse\n"}
         statements += 'table ptp "cms/beta/ccipra-v322r0-f1.TXT" for payer beta effective 2026-07-01\n'
         [warning] = [w for w in self.load(tmp_path, disable, statements, {**hospital, **beta}).warnings
                      if w.code == "RR265"]
         assert warning.help.endswith("the tables' rows of a key differ between the block's payers, so each payer's "
                                      "rows for the other dates go in a block of its own")
+
+    def test_a_disabled_key_the_tables_have_only_on_the_blocks_dates_stays_disabled(self, tmp_path):
+        """A second read of the fixes: of two disables, one whose table rows are all in force on the block's dates
+        left nothing to write and was dropped from the hint, so following it brought that edit back; it is to be
+        kept, undated. A less specific block's rows of a disabled key: no rows written (they would replace those
+        rows before the date too), the general help saying why."""
+        files = {"cms/ccipra-v322r0-f1.TXT": self.HEADER + "70470\t70450\t\t20110101\t*\t1\tMisuse\n"
+                                                          "72193\t72192\t\t20261001\t*\t0\tMisuse\n"}
+        statements = 'table ptp "cms/ccipra-v322r0-f1.TXT" effective 2026-07-01\n'
+        disable = ('pairs acme.edits for payer acme for professional claims\n  effective 2026-10-01\n'
+                   '  reference "Acme policy"\n  disable pair 70470 with 70450\n  disable pair 72193 with 72192\nend\n')
+        [warning] = [w for w in self.load(tmp_path, disable, statements, files).warnings if w.code == "RR265"]
+        assert ("in a block `for payer acme for professional claims` without `effective`: write `pair 70470 with "
+                "70450 modifier 1 effective 2011-01-01 through 2026-09-30` instead of the `disable` rows and keep "
+                "`disable pair 72193 with 72192` (the tables have its edit only on these dates)") in warning.help
+        national = 'pairs nat.edits\n  reference "National policy"\n  pair 70470 with 70450 modifier 0\nend\n'
+        [warning] = [w for w in self.load(tmp_path, national + disable, statements, files).warnings
+                     if w.code == "RR265"]
+        assert warning.help.startswith("write the `disable` rows in a block without `effective`")
+        assert warning.help.endswith("write there the rows the key should have on those dates")
+
+    def test_a_dated_disable_of_a_limit_from_the_first_day_is_no_crash(self, tmp_path):
+        """`effective 0001-01-01 through 2026-12-31` with an MUE table (rows without dates): the hint writes the
+        limit from 2027 on (it crashed on a window ending on day 0)."""
+        mue = ('"notice",,,\n"HCPCS/\nCPT Code",Practitioner Services MUE Values,MUE Adjudication Indicator,'
+               'MUE Rationale\n74177,1,2 Date of Service Edit: Policy,Anatomic Consideration\n')
+        name = "cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
+        disable = ('limits acme.limits for payer acme for professional claims\n  effective 0001-01-01 through '
+                   '2026-12-31\n  reference "Acme policy"\n  disable limit 74177\nend\n')
+        rules = self.load(tmp_path, disable, f'table mue "{name}"\n', {name: mue})
+        [warning] = [w for w in rules.warnings if w.code == "RR265"]
+        assert "write `limit 74177 max 1 mai 2 effective 2027-01-01` instead of the `disable` rows" in warning.help
 
     def test_an_addon_hint_row_ends_where_a_primary_stops_counting(self, tmp_path):
         """An add-on row's primary deleted in 2020 is not written into the hint's row for later dates (a

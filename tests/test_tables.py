@@ -869,10 +869,10 @@ class TestRowErrors:
         assert (error.code, error.span.line, error.span.column) == ("RR508", 2, column)
         what = "an effective date (YYYYMMDD)" if column == 14 else "a deletion date (YYYYMMDD, or `*` for none)"
         assert error.message.endswith(f"is not {what}")
-        written = "/" in effective + deletion or "-" in effective + deletion
+        written = any(mark in effective + deletion for mark in "/-.")
         assert (error.help is not None and error.help.startswith("CMS writes these dates as digits alone")) == written
 
-    @pytest.mark.parametrize("date", ["0/1/2016", "2/30/2017", "2016-02-30"])
+    @pytest.mark.parametrize("date", ["0/1/2016", "2/30/2017", "2016-02-30", "01.07.2016"])
     def test_a_ptp_date_with_separators_is_not_read_as_a_calendar_date(self, tmp_path, date):
         """A damaged date with separators is refused for its shape, not asked whether it is a real day (a
         maintainer's read: `2/30/2017` said "read as MM/DD/YYYY, day 30 of February", and once mended to

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .. import tables
+from ..claim import CLAIM_TYPES
 from ..claim_values import payer_key
 from ..errors import shortened
 from ..evaluation import last_service_date
@@ -33,27 +35,27 @@ def tables_reach(ruleset) -> dict | None:
     quarter or more out of date (the next quarter's files were not added). ``payer`` is a payer with table
     versions of its own (`for payer`), or None for the others. A version dated by its newest rows (no `effective`,
     no date in its names) tells no quarter and is passed over. None without such tables."""
-    from .. import tables
-    from ..claim import CLAIM_TYPES
-
     own = sorted({payer for loaded in ruleset.tables if loaded.payers for payer in loaded.payers})
-    reach = {}
+    reach: dict = {}
     for claim_type in CLAIM_TYPES:
         for payer in [*own, None]:
-            ends = []
+            ends, judged = [], False
             for kind in QUARTERLY:
                 versions = tables.serving(ruleset.tables, kind, claim_type, payer)
+                judged = judged or bool(versions)
                 if versions and tables.dated_by(versions[-1]) != "rows":
                     ends.append(quarter_end(versions[-1].start))
-            if ends:
-                reach[(claim_type, payer)] = min(ends)
-    return reach or None
+            if ends or (judged and payer is not None):  # (a payer's own tables that tell no quarter: None)
+                reach[(claim_type, payer)] = min(ends) if ends else None
+    return reach if any(value is not None for value in reach.values()) else None
 
 
 def quarter_end(day: int) -> int:
     """The last day (an ordinal) of the calendar quarter of ``day``."""
     date = dt.date.fromordinal(day)
     month = (date.month - 1) // 3 * 3 + 4  # the first month of the next quarter
+    if month > 12 and date.year == dt.MAXYEAR:
+        return dt.date.max.toordinal()
     following = dt.date(date.year + (month > 12), month - 12 if month > 12 else month, 1)
     return following.toordinal() - 1
 
@@ -145,12 +147,10 @@ class Summary:
         Part A bill, which they do not judge)."""
         if claim.bill_type is not None and claim.bill_type[:2] in PART_A_BILLS:
             return
-        payer = payer_key(claim.payer) if claim.payer is not None else None
-        through = self.reach.get((claim.type, payer))
+        key = (claim.type, payer_key(claim.payer) if claim.payer is not None else None)
+        through = self.reach[key] if key in self.reach else self.reach.get((claim.type, None))
         if through is None:
-            through = self.reach.get((claim.type, None))
-            if through is None:
-                return
+            return
         if last_service_date(claim).toordinal() > through:
             self.after_tables += 1
             if self.stale_through is None or through < self.stale_through:
@@ -223,7 +223,8 @@ class Summary:
             # earliest such quarter's end among them (of all the tables' scopes when none); None: no such tables
             "dated_after_tables": None if self.reach is None else {
                 "tables_through": dt.date.fromordinal(
-                    self.stale_through if self.stale_through is not None else min(self.reach.values())).isoformat(),
+                    self.stale_through if self.stale_through is not None
+                    else min(value for value in self.reach.values() if value is not None)).isoformat(),
                 "claims": self.after_tables},
             "charges_at_risk": {"amount": amount(self.denied_cents), "lines": self.denied_charged,
                                 "lines_without_charge": self.denied_uncharged},

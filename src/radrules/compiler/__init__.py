@@ -24,7 +24,7 @@ from .blocks import BlockCompiler
 from .analysis import payer_values
 from .conditions import ConditionCompiler
 from .context import Context, payers_named, source_of
-from .dated import warn_uncovered_dates
+from .dated import warn_dated_disables, warn_uncovered_dates
 from .index import MAX_INDEX_ENTRIES, build_views, index_size, select
 from .loading import load_tables, served_claim_types
 from .rows import warn_row_conflicts
@@ -198,8 +198,7 @@ def _set_properties(comp: Compilation, definitions: list, properties: dict) -> l
 def compile_blocks(comp: Compilation) -> None:
     """Check every rule and edit block; build rules and rows."""
     conditions = ConditionCompiler(comp.ctx, comp.sets, comp.properties)
-    compiler = BlockCompiler(comp.ctx, comp.sets, conditions, lambda clause: served_claim_types(comp, clause),
-                             comp.loaded_tables)
+    compiler = BlockCompiler(comp.ctx, comp.sets, conditions, lambda clause: served_claim_types(comp, clause))
     for block in comp.blocks:
         if isinstance(block, s.Rule):
             rule = compiler.rule(block)
@@ -225,6 +224,7 @@ def compile_blocks(comp: Compilation) -> None:
                 comp.payers.update(scope.payers)
     comp.disable_spans = compiler.disable_spans
     comp.row_spans = {id(row): span for row, span in compiler.row_spans}
+    warn_dated_disables(comp, compiler.dated_disables, rows_by_key(comp.rows))
 
 
 def disable_rules(comp: Compilation) -> None:

@@ -9,12 +9,10 @@ from .. import conditions as c
 from .. import model as m
 from .. import syntax as s
 from ..errors import suggestion
-from ..model import listed
 from ..result import KINDS
 from .analysis import index_keys, never_true, pair_keys, place_keys
 from .conditions import ConditionCompiler
 from .context import Context, payers_named, source_of
-from .dated import dated_disable_rows
 from .sets import SetTable
 
 TARGETS = ("line", "other", "both", "claim")
@@ -35,16 +33,15 @@ _RULE_CLAUSES = (s.KindClause, s.ForPayer, s.ForType, s.UnlessTable, s.Effective
                  s.OncePerClaim, s.AcrossProviders, s.Carc, s.Rarc, s.GroupWhen, s.Reference)
 
 _BLOCK_CLAUSES = (s.ForPayer, s.ForType, s.UnlessTable, s.Effective, s.Carc, s.Rarc, s.Reference, s.SeverityClause)
-_ROWS_SHOWN = 6  # rows RR265's hint writes out (more are counted)
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 #: Fields a message may not show: identifiers are protected data.
 _PROTECTED = {"claim.id", "claim.prior_auth", "line.rendering_npi", "other.rendering_npi", "patient.birth_date"}
 
 
 class BlockCompiler:
-    def __init__(self, ctx: Context, sets: SetTable, conditions: ConditionCompiler, served, loaded_tables=()):
+    def __init__(self, ctx: Context, sets: SetTable, conditions: ConditionCompiler, served):
         self.ctx = ctx
-        self.loaded_tables = loaded_tables  # the tables loaded, for RR265's hint
+        self.dated_disables: list = []  # (block id, span of its `effective`, its disables), for RR265
         self.sets = sets
         self.conditions = conditions
         self.served = served  # `unless table KIND` -> (payers, claim types) the ruleset's tables of that kind serve
@@ -468,29 +465,13 @@ class BlockCompiler:
         self.disable_spans.append((disable, span))
 
     def _dated_disables(self, block, disables: list) -> None:
-        """RR265 for a block with `effective` dates and `disable` rows: a disable applies on every date."""
+        """Keep a block with `effective` dates and `disable` rows for RR265 (a disable applies on every date), which
+        :func:`~radrules.compiler.dated.warn_dated_disables` gives once every block's rows are known."""
         if not disables:
             return
         dated = next((clause for clause in block.clauses if isinstance(clause, s.Effective)), None)
-        if dated is None:
-            return
-        count = len(disables)
-        help = ("write the `disable` rows in a block without `effective`; a disable can't be dated (the choice of "
-                "rows is made per key, not per date)")
-        scope = disables[0].scope  # the block's, with its dates
-        rows = dated_disable_rows(self.loaded_tables, disables, scope.start, scope.end)
-        if rows is None:
-            help += ("; the tables' rows of a key differ between the block's payers, so each payer's rows for the "
-                     "other dates go in a block of its own")
-        elif rows:
-            help = ("a disable can't be dated (the choice of rows is made per key, not per date): to take the "
-                    "tables' edit off only on these dates, write instead of the `disable` rows the tables' rows "
-                    f"for the other dates, {_blocks_of(rows)} (rule-file rows replace the tables' rows of their key "
-                    "on every date, so the key has no edit on the dates they leave; RR266 says so there, and "
-                    "`# allow RR266: ...` keeps it quiet); to take it off on every date, drop `effective`")
-        self.ctx.warning("RR265", f"`{block.rule_id.text}`'s `effective` dates do not limit its `disable` "
-                         f"row{'s' if count > 1 else ''}: a disable takes its key off on every date of service",
-                         dated.span, help=help)
+        if dated is not None:
+            self.dated_disables.append((block.rule_id.text, dated.span, disables))
 
     def _check_pair_codes(self, row) -> tuple[str, str] | None:
         first = self._procedure_code(row.column1)
@@ -616,23 +597,3 @@ def _reads_line_by(condition) -> tuple[str, s.Span] | None:
                      "with the same ...")
             return f"`claim also has ... {words}`", node.span
     return None
-
-
-def _blocks_of(rows: dict) -> str:
-    """Where RR265's hint writes the rows of :func:`dated_disable_rows` (by claim type): in one block without
-    `effective` when every claim type the block serves has the same rows, else one block per claim type; at most
-    :data:`_ROWS_SHOWN` rows written out, the rest counted (RR266 at the rows written names the dates still left)."""
-    texts = list(rows.values())
-    groups = [("a block without `effective`", texts[0])] if len(rows) == 2 and texts[0] == texts[1] else [
-        (f"a block `for {claim_type} claims` without `effective`", written) for claim_type, written in rows.items()]
-    said, shown = [], 0
-    for where, written in groups:
-        take = written[:max(_ROWS_SHOWN - shown, 0)]
-        shown += len(take)
-        more = len(written) - len(take)
-        text = listed([f"`{row}`" for row in take]) if take else ""
-        if more:
-            text += (" and " if take else "") + f"{more} more row{'s' if more > 1 else ''} of the tables (RR266 at " \
-                    "the rows written names the dates still left)"
-        said.append(f"in {where}: {text}")
-    return "; ".join(said)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .. import tables
 from ..claim import CLAIM_TYPES
 from ..model import format_date, listed, window_text
 from .index import select
@@ -28,8 +29,6 @@ def warn_uncovered_dates(comp, grouped_rows: dict, grouped_disables: dict) -> No
     without an edit on which the rows they replace are in force: those of the next less specific blocks that
     have the key, or without such blocks, those of a table loaded for the claim type and the payer (its oldest
     version also on the dates before it takes effect). Claim types told the same are told in one warning."""
-    from .. import tables
-
     payers = sorted(comp.payers) + [None]
     said: dict = {}  # (span, message before and after the claim types, help) -> the claim types
     for (kind, key), rows in grouped_rows.items():
@@ -73,38 +72,108 @@ def warn_uncovered_dates(comp, grouped_rows: dict, grouped_disables: dict) -> No
         comp.ctx.warning("RR266", f"{before}{claims} claims{after}", span, help=help)
 
 
-def dated_disable_rows(loaded_tables: list, disables: list, start: int | None, end: int | None) -> dict | None:
-    """For RR265: {claim type: the rule-file rows that keep the tables' edits of ``disables`` (written in a block
-    dated ``start`` through ``end``) on the dates outside those}, for each claim type the block serves whose tables
-    have the keys: written instead of the disables, in a block without `effective` (and `for` that claim type when
-    the claim types' rows differ), they replace the tables' rows of their keys on every date, so the keys have no
-    edit on the block's dates. None when the tables' rows of a key differ between the payers the block serves
-    (a payer's own versions): no one block of rows keeps them all."""
-    from .. import tables
+def warn_dated_disables(comp, pending: list, grouped_rows: dict) -> None:
+    """RR265 for each block with `effective` dates and `disable` rows (``pending``: its id, the span of its
+    `effective`, its disables): a disable takes its key off on every date. Its help writes, where it can, what
+    stops the tables' edits from the block's dates instead (:func:`dated_disable_rows`); not when a less specific
+    block has rows of a disabled key (``grouped_rows``: the rule-file rows by kind and key), which the rows written
+    would replace on the other dates too."""
+    for rule_id, span, disables in pending:
+        count = len(disables)
+        help = ("write the `disable` rows in a block without `effective`; a disable can't be dated (the choice of "
+                "rows is made per key, not per date)")
+        level = disables[0].scope.level
+        if any(row.block.scope.level < level for d in disables for row in grouped_rows.get((d.kind, d.key), ())):
+            help += ("; a less specific block has rows of a key disabled here, which rows written here would replace "
+                     "on the other dates too: write there the rows the key should have on those dates")
+        else:
+            found = dated_disable_rows(comp.loaded_tables, disables)
+            if found is None:
+                help += ("; the tables' rows of a key differ between the block's payers, so each payer's rows for the "
+                         "other dates go in a block of its own")
+            elif found:
+                help = ("a disable can't be dated (the choice of rows is made per key, not per date): to take the "
+                        f"tables' edit off only on these dates, {_where(disables[0].scope, found)} (rule-file rows "
+                        "replace the tables' rows of their key on every date, so the key has no edit on the dates "
+                        "they leave; RR266 says so there, and `# allow RR266: ...` keeps it quiet); to take it off on "
+                        "every date, drop `effective`")
+        comp.ctx.warning("RR265", f"`{rule_id}`'s `effective` dates do not limit its `disable` "
+                         f"row{'s' if count > 1 else ''}: a disable takes its key off on every date of service",
+                         span, help=help)
 
-    first, last = (start if start is not None else FIRST_DAY), (end if end is not None else LAST_DAY)
+
+#: How many rows RR265's hint writes out (more are counted: RR266 at the rows written names the dates still left).
+_ROWS_SHOWN = 6
+
+
+def dated_disable_rows(loaded_tables: list, disables: list) -> dict | None:
+    """For RR265: {claim type: (rows, disables)} for each claim type the block of ``disables`` serves whose tables
+    have a disabled key: the rule-file rows that keep the tables' edits on the dates outside the block's, and the
+    disables of the keys whose tables have rows in force only on the block's dates (to be kept, undated). Written
+    instead of the disables in a block without `effective`, the rows replace the tables' rows of their keys on
+    every date, so the keys have no edit on the block's dates. None when the tables' rows of a key differ between
+    the payers the block serves (a payer's own versions): no one block of rows keeps them all."""
+    scope = disables[0].scope  # the block's, with its dates
+    first = scope.start if scope.start is not None and scope.start > 1 else FIRST_DAY
+    last = scope.end if scope.end is not None else LAST_DAY
+    payers = sorted(scope.payers) if scope.payers else [
+        *sorted({payer for t in loaded_tables if t.payers for payer in t.payers}), None]
     found: dict = {}
     for disable in disables:
         table_kind = _TABLES[disable.kind][0]
-        scope = disable.scope
-        payers = sorted(scope.payers) if scope.payers else [
-            *sorted({payer for t in loaded_tables if t.payers for payer in t.payers}), None]
         for claim_type in sorted(scope.claim_types) if scope.claim_types else CLAIM_TYPES:
-            texts = None
+            said = None
             for payer in payers:
                 versions = tables.serving(loaded_tables, table_kind, claim_type, payer)
-                kept = []
-                for lo, hi, row in _in_force(versions, table_kind, disable.key) if versions else ():
-                    for a, b in ((lo, min(hi, first - 1)), (max(lo, last + 1), hi)):
-                        if a <= b:
-                            kept.append((a, b, row))
-                written = [_row_text(disable.kind, disable.key, row, a, b)
-                           for a, b, row in _merged(disable.kind, kept)]
-                if texts is not None and written != texts:
+                in_force = _in_force(versions, table_kind, disable.key) if versions else []
+                kept = [(a, b, row) for lo, hi, row in in_force
+                        for a, b in ((lo, min(hi, first - 1)), (max(lo, last + 1), hi)) if a <= b]
+                written = [_row_text(disable.kind, disable.key, row, a, b) for a, b, row in _merged(disable.kind, kept)]
+                outcome = (written, bool(in_force) and not written)
+                if said is not None and outcome != said:
                     return None
-                texts = written
-            found.setdefault(claim_type, []).extend(texts or ())
-    return {claim_type: rows for claim_type, rows in found.items() if rows}
+                said = outcome
+            written, keep = said
+            if written or keep:
+                rows, kept_disables = found.setdefault(claim_type, ([], []))
+                rows.extend(written)
+                if keep:
+                    kept_disables.append(f"disable {disable.kind} {' with '.join(disable.key)}")
+    return found
+
+
+def _where(scope, found: dict) -> str:
+    """What RR265's hint says to write, and in which blocks: one without `effective` and `for` the block's payers
+    when every claim type it serves gets the same, else one for each claim type; at most :data:`_ROWS_SHOWN` rows
+    written out."""
+    payers = ""
+    if scope.payers:
+        names = sorted(scope.payers)
+        payers = f"for payer{'s' if len(names) > 1 else ''} {', '.join(names)}"
+    served = sorted(scope.claim_types) if scope.claim_types else list(CLAIM_TYPES)
+    outcomes = [found.get(claim_type, ([], [])) for claim_type in served]
+    if len(served) > 1 and all(outcome == outcomes[0] for outcome in outcomes):
+        groups = [(payers, outcomes[0])]
+    else:
+        groups = [(f"{payers} for {claim_type} claims".strip(), found[claim_type]) for claim_type in served
+                  if claim_type in found]
+    said, shown = [], 0
+    for clauses, (rows, keeps) in groups:
+        block = f"in a block `{clauses}` without `effective`" if clauses else "in a block without `effective`"
+        take = rows[:max(_ROWS_SHOWN - shown, 0)]
+        shown += len(take)
+        parts = []
+        if rows:
+            text = listed([f"`{row}`" for row in take]) if take else ""
+            more = len(rows) - len(take)
+            if more:
+                text += (" and " if take else "") + f"{more} more row{'s' if more > 1 else ''} of the tables"
+            parts.append(f"write {text} instead of the `disable` rows")
+        if keeps:
+            parts.append(f"keep {listed([f'`{text}`' for text in keeps])} (the tables have its edit only on these "
+                         "dates)")
+        said.append(f"{block}: {' and '.join(parts)}")
+    return "; ".join(said)
 
 
 def _by_date(found: tuple) -> tuple:
@@ -136,8 +205,6 @@ def _in_force(versions: list, kind: str, key: tuple) -> list[tuple]:
     claim type and payer, oldest first), over the dates its version judges (an add-on row until its last primary
     is deleted): the oldest version also judges every earlier date, as evaluation does. A PTP row with modifier
     indicator 9 is no edit: it never applies."""
-    from .. import tables
-
     found = []
     for i, loaded in enumerate(versions):
         judged = tables.last_day(kind, versions, i)

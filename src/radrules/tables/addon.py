@@ -39,7 +39,7 @@ import re
 
 from .. import codes
 from .common import (WRITTEN_DATE_HELP, DateReader, code_hint, csv_records, first_line, header_columns, last_line,
-                     not_a_calendar_date, parse_digits_date, read_part, shown)
+                     not_a_calendar_date, parse_digits_date, read_part, shown, written_date)
 from .kinds import not_a_part
 from .store import RawTable
 
@@ -232,7 +232,7 @@ def _read_date(text: str, column: str, calendar: bool, dates: DateReader) -> tup
     impossible = not_a_calendar_date(text, julian=not calendar) if codes.is_digits(text) else None
     if impossible is not None:
         return None, (f"{shown(text)} is not a calendar date ({_DATE_WORDS[column]})", impossible)
-    if "/" in text or "-" in text:
+    if written_date(text):
         return None, (f"{shown(text)} is not a date (YYYYMMDD or Julian YYYYDDD)", WRITTEN_DATE_HELP)
     return None, (f"{shown(text)} is not a date (YYYYMMDD or Julian YYYYDDD)",
                   "an add-on code file's dates are YYYYMMDD or Julian YYYYDDD (`2026213` is day 213 of 2026); an "

@@ -361,9 +361,15 @@ def parse_date(text: str) -> int | None:
 
 
 #: RR508's help for a PTP or add-on code date with separators (:func:`parse_digits_date` refuses it).
-WRITTEN_DATE_HELP = ("CMS writes these dates as digits alone (YYYYMMDD); `7/1/2016` or `2016-07-01` was written by a "
-                     "spreadsheet program, and a day-first one writes 1 July `1/7/2016`, so such a date is not read: "
-                     "take CMS's file again, or import it with the date columns as text")
+WRITTEN_DATE_HELP = ("CMS writes these dates as digits alone (YYYYMMDD; an add-on code file also Julian YYYYDDD); "
+                     "`7/1/2016`, `2016-07-01` or `01.07.2016` was written by a spreadsheet program, and a day-first "
+                     "one writes 1 July `1/7/2016`, so such a date is not read: take CMS's file again, or import it "
+                     "with the date columns as text")
+
+
+def written_date(text: str) -> bool:
+    """Whether a date field holds a date written with separators (`/`, `-`, `.`), as spreadsheets write them."""
+    return any(mark in text for mark in "/-.")
 
 
 def parse_digits_date(text: str) -> int | None:

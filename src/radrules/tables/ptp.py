@@ -30,7 +30,7 @@ from itertools import groupby, islice
 
 from .. import codes
 from .common import (WRITTEN_DATE_HELP, DateReader, code_hint, not_a_calendar_date, parse_digits_date, read_part,
-                     shown)
+                     shown, written_date)
 from .kinds import not_a_part
 from .store import PtpTable
 
@@ -420,9 +420,8 @@ def _bad_date(problems, text: str, what: str, otherwise: str, number: int, line:
         problems.field("RR508", f"`{text}` is not a calendar date ({what})", number, line, fields, index, separator,
                        help=calendar)
     else:
-        written = "/" in text or "-" in text
         problems.field("RR508", otherwise, number, line, fields, index, separator,
-                       help=WRITTEN_DATE_HELP if written else None)
+                       help=WRITTEN_DATE_HELP if written_date(text) else None)
 
 
 def _build(key, files, names, first, second, start, end, indicator, rationale, row_number, part_index, rationales,
