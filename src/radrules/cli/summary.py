@@ -16,6 +16,7 @@ import datetime as dt
 from .. import tables
 from ..claim import CLAIM_TYPES
 from ..claim_values import payer_key
+from ..compiler.versions import QUARTERLY, quarter_first, quarter_of
 from ..errors import shortened
 from ..evaluation import last_service_date
 from ..model import PART_A_BILLS
@@ -25,10 +26,6 @@ STATUSES = ("pay", "deny", "review")
 OTHER_PAYERS_KEPT = 100  # distinct payer names counted apart; the claims of more are counted together
 OTHER_PAYERS_SHOWN = 5
 PAYER_NAME_SHOWN = 60  # characters of a payer's name in the text (a name is claim text of any length)
-#: The CMS tables published each quarter together (domain.md §8), whose newest versions say how far the tables reach.
-QUARTERLY = ("ptp", "mue", "addon")
-
-
 def tables_reach(ruleset) -> dict | None:
     """{(claim type, payer): the last day (an ordinal) of the quarter of the newest version of each quarterly CMS
     table that judges those claims, the earliest of the kinds}: a claim dated after it is judged by tables a
@@ -51,13 +48,12 @@ def tables_reach(ruleset) -> dict | None:
 
 
 def quarter_end(day: int) -> int:
-    """The last day (an ordinal) of the calendar quarter of ``day``."""
-    date = dt.date.fromordinal(day)
-    month = (date.month - 1) // 3 * 3 + 4  # the first month of the next quarter
-    if month > 12 and date.year == dt.MAXYEAR:
+    """The last day (an ordinal) of the calendar quarter of ``day`` (the last date there is, in the last quarter
+    of 9999)."""
+    following = quarter_of(day) + 1
+    if following // 4 > dt.MAXYEAR:
         return dt.date.max.toordinal()
-    following = dt.date(date.year + (month > 12), month - 12 if month > 12 else month, 1)
-    return following.toordinal() - 1
+    return quarter_first(following).toordinal() - 1
 
 
 class Summary:

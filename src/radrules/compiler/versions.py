@@ -250,13 +250,14 @@ def _names(loaded) -> list:
 QUARTERLY = ("ptp", "mue", "addon")
 
 
-def _quarter(day: int) -> int:
+def quarter_of(day: int) -> int:
     """The quarter a date (an ordinal) is in, counted from year 0: consecutive quarters are consecutive numbers."""
     date = dt.date.fromordinal(day)
     return date.year * 4 + (date.month - 1) // 3
 
 
-def _quarter_first(quarter: int) -> dt.date:
+def quarter_first(quarter: int) -> dt.date:
+    """The first day of a quarter numbered as :func:`quarter_of` numbers them."""
     return dt.date(quarter // 4, quarter % 4 * 3 + 1, 1)
 
 
@@ -272,10 +273,10 @@ def _skipped_quarters(comp, versions: list, shared: list) -> None:
         if not (_dated(loaded) and _dated(following)) \
                 or any(loaded.start < other.start < following.start for other in shared):
             continue
-        first, last = _quarter(loaded.start) + 1, _quarter(following.start) - 1
+        first, last = quarter_of(loaded.start) + 1, quarter_of(following.start) - 1
         if first > last:
             continue
-        days = f"{_quarter_first(first).isoformat()} to {(_quarter_first(last + 1) - dt.timedelta(1)).isoformat()}"
+        days = f"{quarter_first(first).isoformat()} to {(quarter_first(last + 1) - dt.timedelta(1)).isoformat()}"
         quarters = "quarter" if first == last else f"{last - first + 1} quarters"
         comp.ctx.warning(
             "RR535", f"no {loaded.kind} version{_served(loaded)} takes effect in the {quarters} {days}: this one, "
@@ -346,7 +347,7 @@ def _kinds_behind(comp) -> None:
             continue
         ahead = max(latest, key=lambda loaded: loaded.start)
         for loaded in latest:
-            behind = _quarter(ahead.start) - _quarter(loaded.start)
+            behind = quarter_of(ahead.start) - quarter_of(loaded.start)
             if behind < 1:
                 continue
             quarters = "a quarter" if behind == 1 else f"{behind} quarters"
@@ -398,8 +399,8 @@ def _quarter_start(comp, loaded, oldest: list | None = None) -> None:
     day = dt.date.fromordinal(loaded.start)
     if loaded.kind not in QUARTERLY or (day.day == 1 and day.month in (1, 4, 7, 10)):
         return
-    quarter = _quarter(loaded.start)
-    first, following = _quarter_first(quarter), _quarter_first(quarter + 1)
+    quarter = quarter_of(loaded.start)
+    first, following = quarter_first(quarter), quarter_first(quarter + 1)
     allow = "allow the warning here with the reason (`# allow RR531: ...`)"
     payers = loaded.statement.payers
     if not loaded.statement.payers:
