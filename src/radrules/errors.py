@@ -224,11 +224,16 @@ def cap_plan(diagnostics: list[Diagnostic], limit: int = MAX_PER_FILE, code: str
     return left_out, after
 
 
+def warning_count(diagnostics: Iterable[Diagnostic]) -> int:
+    """The warnings ``diagnostics`` stand for, those not shown too (RR407, RR519): what `--strict` counts."""
+    return sum(d.counts[1] for d in diagnostics)
+
+
 def render_all(diagnostics: Iterable[Diagnostic]) -> str:
     """All diagnostics, blank-line separated, with a count at the end (of every problem, shown or not)."""
     diagnostics = list(diagnostics)
     errors = sum(d.counts[0] for d in diagnostics)
-    warnings = sum(d.counts[1] for d in diagnostics)
+    warnings = warning_count(diagnostics)
     parts = [d.render() for d in diagnostics]
     summary = []
     if errors:

@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..errors import RuleError
+from ..errors import RuleError, warning_count
 from ..model import listed
 from .common import add_bundled_option, print_warnings
 
@@ -46,7 +46,7 @@ def run(args) -> int:
             print(str(error), file=sys.stderr)
         return EXIT_RULE_ERRORS
     summary = ruleset.describe()
-    warnings = sum(w.counts[1] for w in ruleset.warnings)  # with those not shown (RR407, RR519)
+    warnings = warning_count(ruleset.warnings)
     failed = args.strict and warnings > 0
     if args.format == "json":
         print(json.dumps({"ok": not failed, "summary": summary,
