@@ -279,8 +279,8 @@ class TestCheck:
         assert report["summary"]["payers"] == ["acme", "acmee"]
         assert [(d["code"], d["line"], d["column"]) for d in report["diagnostics"]] == [("RR269", 9, 27)]
 
-    def test_a_dated_row_over_a_table_is_a_warning(self, tmp_path):
-        """RR266 (a dated payer row that takes a table's edit off other dates) is a warning: `check` exits 0,
+    def test_a_pair_written_the_other_way_round_is_a_warning(self, tmp_path):
+        """RR268 (a payer's pair written the other way round from the table's) is a warning: `check` exits 0,
         counts it in the text summary and gives it as a warning in JSON."""
         (tmp_path / "rules" / "cms").mkdir(parents=True)
         (tmp_path / "rules" / "cms" / "ccipra-v321r0-f1.TXT").write_text(
@@ -288,16 +288,16 @@ class TestCheck:
             "74176\t74150\t\t20110101\t*\t0\tMisuse of column two code with column one code\n", encoding="latin-1")
         (tmp_path / "rules" / "main.rr").write_text(
             'table ptp "cms/ccipra-v321r0-f1.TXT"\npairs acme.ptp for payer acme\n  reference "r"\n'
-            '  pair 74176 with 74150 modifier 1 effective 2027-01-01\nend\n', encoding="utf-8")
+            '  pair 74150 with 74176 modifier 1\nend\n', encoding="utf-8")
         done = run("check", "--cache-dir", "", str(tmp_path / "rules"))
         assert done.returncode == 0
-        assert "warning[RR266]" in done.stderr
+        assert "warning[RR268]" in done.stderr
         assert done.stdout.splitlines()[0].endswith("add-on edits, 1 warning")
         done = run("check", "--cache-dir", "", "--format", "json", str(tmp_path / "rules"))
         assert done.returncode == 0
         report = json.loads(done.stdout)
         assert report["ok"] is True
-        assert [(d["code"], d["severity"], d["line"]) for d in report["diagnostics"]] == [("RR266", "warning", 4)]
+        assert [(d["code"], d["severity"], d["line"]) for d in report["diagnostics"]] == [("RR268", "warning", 4)]
 
     def test_version(self):
         """`--version` prints the package version."""

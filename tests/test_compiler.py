@@ -1536,27 +1536,10 @@ class TestIdleDisablesByClaimType:
                                    "this code wherever it applies")
 
 
-@pytest.mark.parametrize("block, disable", [
-    ("pairs", "disable pair 74176 with 74150"), ("limits", "disable limit 74176"), ("addons", "disable addon 76376"),
-])
-def test_dated_block_with_disable_rows_is_warned_a_disable_applies_on_every_date(block, disable):
-    """A disable can't be dated: a block with `effective` and `disable` rows is RR265 at the `effective` clause
-    (the dates looked as if they limited the disable); without `effective`, or without disables, it is not."""
-    dated = f'{block} acme.x for payer acme\n  effective 2026-10-01\n  reference "x"\n  {disable}\nend\n'
-    (warning,) = [w for w in radrules.loads(dated, name="t.rr").warnings if w.code == "RR265"]
-    assert (warning.span.line, warning.span.column) == (2, 3)
-    assert warning.message.startswith("`acme.x`'s `effective` dates do not limit its `disable` row:")
-    undated = dated.replace("  effective 2026-10-01\n", "")
-    assert "RR265" not in [w.code for w in radrules.loads(undated, name="t.rr").warnings]
-    rows = {"pairs": "pair 74176 with 74150 modifier 1", "limits": "limit 74176 max 1 mai 2",
-            "addons": "addon 76376 type 1 primaries 70450"}[block]
-    rows_only = dated.replace(disable, rows)
-    assert "RR265" not in [w.code for w in radrules.loads(rows_only, name="t.rr").warnings]
-
-
-class TestDatedRowsOverTables:
-    """RR266: rule-file rows replace a table's rows of their key on every date, so dated rows leave the dates they
-    do not cover without an edit where a loaded table has one (errors.md RR266)."""
+class TestRowsChosenByDate:
+    """On each date of service the rows of the most specific level in force on it win: dated rule-file rows and a
+    dated `disable` leave the other dates to the less specific rows or the tables, whose own row is then named
+    (docs/language.md, "Which rows win"); the indexed and the scan lookups agree on it."""
 
     HEADER = ("Column 1\tColumn 2\t*=in existence\tEffective\tDeletion\tModifier\tPTP Edit Rationale\n"
               "\t\tprior to 1996\tDate\tDate\t0=not allowed\t\n")
@@ -1580,385 +1563,167 @@ class TestDatedRowsOverTables:
         return radrules.load(root, cache_dir=None)
 
     @staticmethod
-    def block(rows: str, kind: str = "pairs", scope: str = "for payer acme") -> str:
-        return f'{kind} acme.edits {scope}\n  reference "Acme policy"\n{rows}end\n'
+    def block(rows: str, kind: str = "pairs", scope: str = "for payer acme", dates: str = "") -> str:
+        dated = f"  effective {dates}\n" if dates else ""
+        return f'{kind} acme.edits {scope}\n{dated}  reference "Acme policy"\n{rows}end\n'
 
     @staticmethod
-    def uncovered(rules) -> list:
-        return [w for w in rules.warnings if w.code == "RR266"]
+    def warned(rules) -> list:
+        """The codes of the warnings, but RR529 (the two versions' rows differ on purpose)."""
+        return [w.code for w in rules.warnings if w.code != "RR529"]
 
-    def test_a_dated_disable_hints_the_table_rows_that_stop_the_edit_from_its_date(self, tmp_path):
-        """RR265 at a block `effective 2027-01-01` with `disable pair 70470 with 70450` gives the table's rows for
-        the dates before it (a payer that stops a national edit from a date could not say how: a payer's data
-        engineer's review), in a block for the claim type whose table has them (a hospital claim must not get a
-        practitioner edit); written so instead of the disable, with RR266 allowed, they judge 2026 claims by the
-        edit and 2027 claims without it. Without a table row of the key, the hint is the general one."""
-        disable = ('pairs acme.edits for payer acme\n  effective 2027-01-01\n  reference "Acme policy"\n'
-                   "  disable pair 70470 with 70450\nend\n")
-        [warning] = [w for w in self.load(tmp_path, disable).warnings if w.code == "RR265"]
-        hinted = "`pair 70470 with 70450 modifier 1 effective 2026-07-01 through 2026-12-31`"
-        assert (f"in a block `for payer acme for professional claims` without `effective`: write {hinted} instead "
-                "of the `disable` rows (rule-file rows") in warning.help
-        row = "  # allow RR266: Acme stops the edit from 2027\n  " + hinted.strip("`") + "\n"
-        rules = self.load(tmp_path, self.block(row, scope="for payer acme for professional claims"))
-        assert "RR266" not in [w.code for w in rules.warnings] and [w.code for w in rules.allowed] == ["RR266"]
-        for date, denied in (("2026-12-31", True), ("2027-01-01", False)):
-            found = rules.evaluate(claim(line("70470", date), line("70450", date), payer="acme")).findings
-            assert [f.rule for f in found] == (["acme.edits"] if denied else []), date
-        elsewhere = disable.replace("70470 with 70450", "74177 with 74160")
-        [warning] = [w for w in self.load(tmp_path, elsewhere).warnings if w.code == "RR265"]
-        assert warning.help.startswith("write the `disable` rows in a block without `effective`")
+    @staticmethod
+    def judged(rules, *lines, payer: str = "acme", **fields) -> list:
+        """(rule, lines, source) of each finding, the same by the indexed and the scan lookups."""
+        found = [[(f.rule, f.lines, f.source.rpartition("/")[2] if f.source else None)
+                  for f in rules.evaluate(claim(*lines, payer=payer, **fields), indexed=indexed).findings]
+                 for indexed in (True, False)]
+        assert found[0] == found[1]
+        return found[0]
 
-    def test_the_dated_disable_hint_follows_the_tables_of_each_claim_type_and_payer(self, tmp_path):
-        """Both claim types' tables with the same row: one block for both; a payer among the block's with a
-        version of its own whose row differs: no rows (no one block keeps them all), the general help saying
-        why (a maintainer's read: the hint gave the national row to a payer whose own table allowed a bypass)."""
-        statements = self.STATEMENTS + ('table ptp "cms/ccioph-v322r0-f1.TXT" for institutional claims '
-                                        'effective 2026-07-01\n')
-        hospital = {"cms/ccioph-v322r0-f1.TXT": self.HEADER + "70470\t70450\t\t20260701\t*\t1\tMisuse\n"}
-        disable = ('pairs acme.edits for payers acme, beta\n  effective 2027-01-01\n  reference "Acme policy"\n'
-                   "  disable pair 70470 with 70450\nend\n")
-        [warning] = [w for w in self.load(tmp_path, disable, statements, hospital).warnings if w.code == "RR265"]
-        assert ("in a block `for payers acme, beta` without `effective`: write `pair 70470 with 70450 modifier 1 "
-                "effective 2026-07-01 through 2026-12-31` instead of the `disable` rows (rule-file rows") in warning.help
-        beta = {"cms/beta/ccipra-v322r0-f1.TXT": self.HEADER + "70470\t70450\t\t20260701\t*\t0\tMisuse\n"}
-        statements += 'table ptp "cms/beta/ccipra-v322r0-f1.TXT" for payer beta effective 2026-07-01\n'
-        [warning] = [w for w in self.load(tmp_path, disable, statements, {**hospital, **beta}).warnings
-                     if w.code == "RR265"]
-        assert warning.help.endswith("the tables' rows of a key differ between the block's payers, so each payer's "
-                                     "rows for the other dates go in a block of its own")
+    def pair(self, rules, date: str, payer: str = "acme") -> list:
+        return self.judged(rules, line("70470", date), line("70450", date), payer=payer)
 
-    def test_a_disabled_key_the_tables_have_only_on_the_blocks_dates_stays_disabled(self, tmp_path):
-        """A second read of the fixes: of two disables, one whose table rows are all in force on the block's dates
-        left nothing to write and was dropped from the hint, so following it brought that edit back; it is to be
-        kept, undated. A less specific block's rows of a disabled key: no rows written (they would replace those
-        rows before the date too), the general help saying why."""
-        files = {"cms/ccipra-v322r0-f1.TXT": self.HEADER + "70470\t70450\t\t20110101\t*\t1\tMisuse\n"
-                                                          "72193\t72192\t\t20261001\t*\t0\tMisuse\n"}
-        statements = 'table ptp "cms/ccipra-v322r0-f1.TXT" effective 2026-07-01\n'
-        disable = ('pairs acme.edits for payer acme for professional claims\n  effective 2026-10-01\n'
-                   '  reference "Acme policy"\n  disable pair 70470 with 70450\n  disable pair 72193 with 72192\nend\n')
-        [warning] = [w for w in self.load(tmp_path, disable, statements, files).warnings if w.code == "RR265"]
-        assert ("in a block `for payer acme for professional claims` without `effective`: write `pair 70470 with "
-                "70450 modifier 1 effective 2011-01-01 through 2026-09-30` instead of the `disable` rows and keep "
-                "`disable pair 72193 with 72192` (the tables have its edit only on these dates)") in warning.help
-        national = 'pairs nat.edits\n  reference "National policy"\n  pair 70470 with 70450 modifier 0\nend\n'
-        [warning] = [w for w in self.load(tmp_path, national + disable, statements, files).warnings
-                     if w.code == "RR265"]
-        assert warning.help.startswith("write the `disable` rows in a block without `effective`")
-        assert warning.help.endswith("write there the rows the key should have on those dates")
+    def test_a_dated_disable_stops_the_table_edit_from_its_date(self, tmp_path):
+        """A payer that stops a national edit from 2027 (a payer's data engineer's review: it could not say so):
+        the table's row, named by file and row, still denies on 2026-12-31; from 2027-01-01 nothing does; other
+        payers keep the edit. No warning."""
+        rules = self.load(tmp_path, self.block("  disable pair 70470 with 70450\n", dates="2027-01-01"))
+        assert self.warned(rules) == []
+        assert self.pair(rules, "2026-12-31") == [("ncci.ptp", (2,), "ccipra-v322r0-f1.TXT:3")]
+        assert self.pair(rules, "2027-01-01") == []
+        assert self.pair(rules, "2027-01-01", payer="beta") == [("ncci.ptp", (2,), "ccipra-v322r0-f1.TXT:3")]
 
-    def test_a_dated_disable_of_a_limit_from_the_first_day_is_no_crash(self, tmp_path):
-        """`effective 0001-01-01 through 2026-12-31` with an MUE table (rows without dates): the hint writes the
-        limit from 2027 on (it crashed on a window ending on day 0)."""
-        mue = ('"notice",,,\n"HCPCS/\nCPT Code",Practitioner Services MUE Values,MUE Adjudication Indicator,'
-               'MUE Rationale\n74177,1,2 Date of Service Edit: Policy,Anatomic Consideration\n')
-        name = "cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
-        disable = ('limits acme.limits for payer acme for professional claims\n  effective 0001-01-01 through '
-                   '2026-12-31\n  reference "Acme policy"\n  disable limit 74177\nend\n')
-        rules = self.load(tmp_path, disable, f'table mue "{name}"\n', {name: mue})
-        [warning] = [w for w in rules.warnings if w.code == "RR265"]
-        assert "write `limit 74177 max 1 mai 2 effective 2027-01-01` instead of the `disable` rows" in warning.help
+    def test_a_disable_through_a_date_gives_the_edit_back_after_it(self, tmp_path):
+        rules = self.load(tmp_path, self.block("  disable pair 70470 with 70450\n",
+                                               dates="2026-08-01 through 2026-09-30"))
+        assert [bool(self.pair(rules, date)) for date in ("2026-07-31", "2026-08-01", "2026-09-30", "2026-10-01")] \
+            == [True, False, False, True]
 
-    def test_an_addon_hint_row_ends_where_a_primary_stops_counting(self, tmp_path):
-        """An add-on row's primary deleted in 2020 is not written into the hint's row for later dates (a
-        maintainer's read: the row kept G0202 through 2026, and a 2025 claim of G0202 and 77063 passed)."""
-        aoc = ("Primary Code,Add-on Code,AOC Edit Type,Special Instruction Notes,AOC Del Dt (Julian),"
-               "Primary Code Del Dt (Julian),AOC Edit Eff Dt (Julian),AOC Edit Del Dt (Julian)\n"
-               "77067,77063,1,,,,2017001,\nG0202,77063,1,,,2020366,2017001,\n")
-        disable = ('addons acme.addons for payer acme for professional claims\n  effective 2027-01-01\n'
-                   '  reference "Acme policy"\n  disable addon 77063\nend\n')
-        rules = self.load(tmp_path, disable, 'table addon "cms/aoc_v2026q3.csv"\n', {"cms/aoc_v2026q3.csv": aoc})
-        [warning] = [w for w in rules.warnings if w.code == "RR265"]
-        assert ("`addon 77063 type 1 primaries 77067, G0202 effective 2017-01-01 through 2020-12-31` and "
-                "`addon 77063 type 1 primaries 77067 effective 2021-01-01 through 2026-12-31`") in warning.help
+    def test_a_payer_row_from_a_later_date_leaves_the_earlier_dates_to_the_tables(self, tmp_path):
+        """Before the payer's row takes effect the table's row judges (named as the table's); from its date the
+        payer's (its indicator 0: a modifier no longer bypasses it). Each table version judges its own dates:
+        72193 with 72192 is in the April version only."""
+        rows = ("  pair 70470 with 70450 modifier 0 effective 2026-10-01\n"
+                "  pair 72193 with 72192 modifier 1 effective 2026-10-01\n")
+        rules = self.load(tmp_path, self.block(rows))
+        assert self.warned(rules) == []
+        with_59 = [line("70470", "2026-09-30"), line("70450", "2026-09-30", modifiers=["59"])]
+        assert self.judged(rules, *with_59) == []  # the table's indicator 1: 59 bypasses it
+        later = [dict(item, date="2026-10-01") for item in with_59]
+        assert self.judged(rules, *later) == [("acme.edits", (2,), "main.rr:5")]
+        for date, source in (("2026-05-01", "ccipra-v321r0-f1.TXT:3"), ("2026-08-01", None),
+                             ("2026-10-01", "main.rr:6")):
+            found = self.judged(rules, line("72193", date), line("72192", date))
+            assert [f[2] for f in found] == ([source] if source else []), date
 
-    def test_a_payer_row_from_a_later_date_leaves_the_table_edit_off_earlier_dates(self, tmp_path):
-        """A payer's pair row from 2027 takes the national edit off 2026 claims: the warning is at the row, names
-        the dates and the table row; the row its hint writes brings the edit back, and no warning is left."""
-        row = "  pair 70470 with 70450 modifier 1 effective 2027-01-01\n"
-        rules = self.load(tmp_path, self.block(row))
-        [warning] = self.uncovered(rules)
-        assert not warning.is_error
-        assert (warning.span.file, warning.span.line, underlined(warning)) == ("rules/main.rr", 5, row.strip())
-        assert warning.message == (
-            "`pair 70470 with 70450` here replaces the PTP table's row ccipra-v322r0-f1.TXT:3 on every date: "
-            "professional claims dated 2026-07-01 through 2026-12-31 are left without an edit of this pair")
-        hinted = re.search(r"write its row into the block too \(`([^`]+)`\); to replace it on every date, drop "
-                           r"`effective`$", warning.help).group(1)
-        assert hinted == "pair 70470 with 70450 modifier 1 effective 2026-07-01 through 2026-12-31"
-        acme = claim(line("70470", "2026-08-03"), line("70450", "2026-08-03"), payer="acme")
-        assert rules.evaluate(acme).passed  # the edit is gone for Acme in 2026
-        assert not rules.evaluate(dict(acme, payer="other")).passed  # the table's edit, for other payers
-        fixed = self.load(tmp_path, self.block(row + f"  {hinted}\n"))
-        assert self.uncovered(fixed) == []
-        assert "acme.edits" in fired(fixed.evaluate(acme))
+    def test_a_payer_row_over_a_general_row_by_date(self, tmp_path):
+        """A general row without dates and a payer's row from a date: the general row judges the payer's claims
+        before it."""
+        general = self.block("  limit 74176 max 1 mai 2\n", kind="limits", scope="").replace("acme.edits", "all.mue")
+        payer = self.block("  limit 74176 max 3 mai 2 effective 2027-01-01\n", kind="limits")
+        rules = self.load(tmp_path, general + payer, statements="")
+        units = {"units": 2}
+        assert self.judged(rules, line("74176", "2026-12-31", **units)) == [("all.mue", (1,), "main.rr:3")]
+        assert self.judged(rules, line("74176", "2027-01-01", **units)) == []
+        assert self.judged(rules, line("74176", "2027-01-01", units=4)) == [("acme.edits", (1,), "main.rr:7")]
 
-    def test_only_the_dates_a_table_version_judges_with_its_row(self, tmp_path):
-        """The April version has 72193 with 72192 (from 2011) and judges the dates until June 30, and, the oldest
-        version, every earlier date too; the July version has no row of it: the dates left from July on are not
-        reported, those before April are, from the row's own start."""
-        rules = self.load(tmp_path, self.block("  pair 72193 with 72192 modifier 0 effective 2026-05-01 through "
-                                               "2026-06-30\n"))
-        [warning] = self.uncovered(rules)
-        assert "row ccipra-v321r0-f1.TXT:3 on every date: professional claims dated 2011-01-01 through 2026-04-30 " \
-               "are left" in warning.message
-        assert self.hinted(warning) == ["pair 72193 with 72192 modifier 0 effective 2011-01-01 through 2026-04-30"]
+    def test_gaps_between_dated_rows_fall_to_the_less_specific_rows(self, tmp_path):
+        general = self.block("  limit 74176 max 1 mai 2\n", kind="limits", scope="").replace("acme.edits", "all.mue")
+        payer = self.block("  limit 74176 max 5 mai 2 effective 2020-01-01 through 2023-12-31\n"
+                           "  limit 74176 max 5 mai 2 effective 2025-01-01\n", kind="limits")
+        rules = self.load(tmp_path, general + payer, statements="")
+        judged = {date: [f[0] for f in self.judged(rules, line("74176", date, units=2))]
+                  for date in ("2019-12-31", "2020-01-01", "2024-06-30", "2025-01-01")}
+        assert judged == {"2019-12-31": ["all.mue"], "2020-01-01": [], "2024-06-30": ["all.mue"],
+                          "2025-01-01": []}
 
-    def hinted(self, warning) -> list[str]:
-        """The rows a warning's hint says to write."""
-        listed = re.search(r"into the block too \((.+)\); to replace (it|them) on every date, drop `effective`$",
-                           warning.help).group(1)
-        return re.findall(r"`([^`]+)`", listed)
-
-    def test_dates_before_the_oldest_version_count(self, tmp_path):
-        """The oldest MUE version also judges the dates before it takes effect (a claim of May 2026 is denied for
-        other payers), so they are left too: the hint's row starts on the first date, silences the warning and
-        gives the payer's edit on every date left (its row from July 1 left Acme's May claims without a limit
-        while Medicare's were denied, and no warning said so)."""
-        mue = "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
-        files = {f"cms/{mue}": (CMS / mue).read_text(encoding="latin-1")}
-        statements = f'table mue "cms/{mue}"\n'
-        row = "  limit 74177 max 3 mai 1 effective 2027-01-01\n"
-        [warning] = self.uncovered(self.load(tmp_path, self.block(row, kind="limits"), statements, files))
-        assert warning.message == (
-            f"`limit 74177` here replaces the MUE table's row {mue}:6 on every date: professional claims dated "
-            "until 2026-12-31 are left without an edit of this code")
-        assert self.hinted(warning) == ["limit 74177 max 2 mai 2 effective 0001-01-01 through 2026-12-31"]
-        fixed = self.load(tmp_path, self.block(row + f"  {self.hinted(warning)[0]}\n", kind="limits"), statements,
-                          files)
-        assert self.uncovered(fixed) == []
-        for day in ("2026-05-01", "2026-07-01", "2026-12-31"):
-            acme = claim(line("74177", day, units=3), payer="acme")
-            assert fired(fixed.evaluate(acme)) == {"acme.edits"}
-            assert fired(fixed.evaluate(dict(acme, payer="medicare"))) == {"ncci.mue"}
-        assert fixed.evaluate(claim(line("74177", "2027-01-04", units=3), payer="acme")).passed
-
-    def test_versions_side_by_side_are_one_row_of_the_hint(self, tmp_path):
-        """Three quarterly versions that each have the row: one row of the hint from the row's start (each fix
-        used to uncover the next quarter); a version whose row differs is a row of its own."""
-        row = "74176\t74150\t\t20110101\t*\t{}\tMisuse\n"
-        files = {f"cms/ccipra-v32{i}r0-f1.TXT": self.HEADER + row.format(indicator)
-                 for i, indicator in ((1, 0), (2, 0), (3, 0))}
-        statements = "".join(f'table ptp "cms/ccipra-v32{i}r0-f1.TXT" effective 2026-{month}-01\n'
-                             for i, month in ((1, "04"), (2, "07"), (3, "10")))
-        dated = "  pair 74176 with 74150 modifier 1 effective 2027-01-01\n"
-        [warning] = self.uncovered(self.load(tmp_path, self.block(dated), statements, files))
-        assert warning.message == (
-            "`pair 74176 with 74150` here replaces the PTP table's rows ccipra-v321r0-f1.TXT:3 and "
-            "ccipra-v322r0-f1.TXT:3 and 1 more on every date: professional claims dated 2011-01-01 through "
-            "2026-12-31 are left without an edit of this pair")
-        assert self.hinted(warning) == ["pair 74176 with 74150 modifier 0 effective 2011-01-01 through 2026-12-31"]
-        files["cms/ccipra-v323r0-f1.TXT"] = self.HEADER + row.format(1)
-        [warning] = self.uncovered(self.load(tmp_path, self.block(dated), statements, files))
-        hinted = self.hinted(warning)
-        assert hinted == ["pair 74176 with 74150 modifier 0 effective 2011-01-01 through 2026-09-30",
-                          "pair 74176 with 74150 modifier 1 effective 2026-10-01 through 2026-12-31"]
-        assert "write its rows into the block too (`pair" in warning.help
-        fixed = self.load(tmp_path, self.block(dated + "".join(f"  {text}\n" for text in hinted)), statements, files)
-        assert self.uncovered(fixed) == []
-        for day in ("2019-05-06", "2026-04-01", "2026-08-03", "2026-12-31"):
-            acme = claim(line("74176", day), line("74150", day), payer="acme")
-            assert fired(fixed.evaluate(acme)) == {"acme.edits"}
-
-    GENERAL = 'pairs national.edits\n  reference "every payer"\n  pair 74176 with 74150 modifier 0{}\nend\n'
-
-    def test_a_payer_row_over_a_general_row(self, tmp_path):
-        """A general row without dates and a payer's row of the pair from 2027, no table loaded: the payer's
-        claims before 2027 get no edit. The warning names the general row by file:line and both claim types in
-        one; the hint's row (from the first date) silences it and gives the payer's edit on those dates."""
-        dated = "  pair 74176 with 74150 modifier 1 effective 2027-01-01\n"
-        rules = self.load(tmp_path, self.GENERAL.format("") + self.block(dated), statements="")
-        [warning] = self.uncovered(rules)
-        assert (warning.span.line, underlined(warning)) == (7, dated.strip())
-        assert warning.message == (
-            "`pair 74176 with 74150` here replaces the rule-file row rules/main.rr:3 on every date: professional and "
-            "institutional claims dated until 2026-12-31 are left without an edit of this pair")
-        assert self.hinted(warning) == ["pair 74176 with 74150 modifier 0 effective 0001-01-01 through 2026-12-31"]
-        acme = claim(line("74176", "2019-05-06"), line("74150", "2019-05-06"), payer="acme")
-        assert rules.evaluate(acme).passed
-        assert fired(rules.evaluate(dict(acme, payer="other"))) == {"national.edits"}
-        fixed = self.load(tmp_path, self.GENERAL.format("") + self.block(dated + f"  {self.hinted(warning)[0]}\n"),
+    @pytest.mark.parametrize("kind, row, disable, bill, over", [
+        ("limits", "limit 74176 max 1 mai 2", "disable limit 74176", [line("74176", units=2)], "all.edits"),
+        ("addons", "addon 76376 type 1 primaries 70450", "disable addon 76376", [line("76376")], "all.edits"),
+        ("pairs", "pair 74176 with 74150 modifier 0", "disable pair 74176 with 74150",
+         [line("74176"), line("74150")], "all.edits"),
+    ])
+    def test_a_dated_disable_of_each_kind_over_general_rows(self, tmp_path, kind, row, disable, bill, over):
+        general = f'{kind} all.edits\n  reference "r"\n  {row}\nend\n'
+        rules = self.load(tmp_path, general + self.block(f"  {disable}\n", kind=kind, dates="2026-03-01"),
                           statements="")
-        assert self.uncovered(fixed) == []
-        assert fired(fixed.evaluate(acme)) == {"acme.edits"}
+        assert self.warned(rules) == []
+        before = [dict(item, date="2026-02-28") for item in bill]
+        assert [f[0] for f in self.judged(rules, *before)] == [over]
+        assert self.judged(rules, *bill) == []  # (2026-03-02)
+        assert [f[0] for f in self.judged(rules, *bill, payer="beta")] == [over]
 
-    def test_a_hint_lists_every_primary_so_its_row_can_be_copied(self, tmp_path):
-        """An add-on row of eight primaries (the hint once cut a list past six short with ", ...", which is no rule
-        text): the hinted row, copied in, loads and silences the warning."""
-        primaries = ", ".join(f"7043{n}" for n in range(8))
-        general = f'addons national.aoc\n  reference "every payer"\n  addon 77063 type 1 primaries {primaries}\nend\n'
-        dated = "  addon 77063 type 1 primaries 77067 effective 2027-01-01\n"
-        rules = self.load(tmp_path, general + self.block(dated, kind="addons"), statements="")
-        [warning] = self.uncovered(rules)
-        [row] = self.hinted(warning)
-        assert row == f"addon 77063 type 1 primaries {primaries} effective 0001-01-01 through 2026-12-31"
-        fixed = self.load(tmp_path, general + self.block(dated + f"  {row}\n", kind="addons"), statements="")
-        assert self.uncovered(fixed) == []
+    def test_a_disabled_addon_is_still_an_addon_code_on_its_dates(self, tmp_path):
+        """An add-on code whose edit a dated `disable addon` takes off is still an add-on code on those dates: it
+        is no primary of another add-on (as with an undated disable)."""
+        rows = ('addons all.edits\n  reference "r"\n  addon 76376 type 1 primaries 70450\n'
+                '  addon 76377 type 3\nend\n')
+        rules = self.load(tmp_path, rows + self.block("  disable addon 76376\n", kind="addons",
+                                                       dates="2026-03-01"), statements="")
+        assert [f[0] for f in self.judged(rules, line("76376"), line("76377"))] == ["all.edits"]
 
-    def test_a_general_row_counts_its_own_dates_and_replaces_the_tables(self, tmp_path, monkeypatch):
-        """A dated general row: only the dates it is in force on are left; the table's row, which the general
-        row replaces for every payer anyway, is neither named nor looked up."""
-        from radrules import tables
+    def test_a_line_of_a_date_span_is_judged_on_the_day_the_choice_changes(self, tmp_path):
+        """A line from 2026-12-30 through 2027-01-02 (2 units a day) is judged on the day a payer's limit row
+        starts too: over the payer's limit from 2027, within the general one before."""
+        general = self.block("  limit 74176 max 9 mai 2\n", kind="limits", scope="").replace("acme.edits", "all.mue")
+        payer = self.block("  limit 74176 max 1 mai 2 effective 2027-01-01\n", kind="limits")
+        rules = self.load(tmp_path, general + payer, statements="")
+        span = line("74176", "2026-12-30", end_date="2027-01-02", units=8)
+        assert [f[0] for f in self.judged(rules, span)] == ["acme.edits"]
+        # a disable through 2026 gives the general limit back on 2027-01-01, a day no row's dates name
+        general = general.replace("max 9", "max 1")
+        disable = self.block("  disable limit 74176\n", kind="limits", dates="2026-01-01 through 2026-12-31")
+        rules = self.load(tmp_path, general + disable, statements="")
+        assert [f[0] for f in self.judged(rules, span)] == ["all.mue"]
 
-        asked = []
-        key_rows = tables.key_rows
-        monkeypatch.setattr(tables, "key_rows", lambda loaded, key: asked.append(key) or key_rows(loaded, key))
-        general = self.GENERAL.replace("74176 with 74150", "70470 with 70450").format(
-            " effective 2025-01-01 through 2025-12-31")
-        rules = self.load(tmp_path, general + self.block("  pair 70470 with 70450 modifier 1 effective 2027-01-01\n"))
-        general_own, acme = [w.message for w in self.uncovered(rules)]  # in the order of the rows
-        assert acme == (
-            "`pair 70470 with 70450` here replaces the rule-file row rules/main.rr:5 on every date: professional and "
-            "institutional claims dated 2025-01-01 through 2025-12-31 are left without an edit of this pair")
-        assert general_own == (  # for the other payers: the table's edit from July 2026
-            "`pair 70470 with 70450` here replaces the PTP table's row ccipra-v322r0-f1.TXT:3 on every date: "
-            "professional claims dated from 2026-07-01 are left without an edit of this pair")
-        assert [key for key in asked if key == ("70470", "70450")] == [("70470", "70450")] * 2  # not for Acme's
-        assert asked.count(("70450", "70470")) == 2  # RR268: the pair the other way round, once per version
+    def test_a_row_and_a_disable_of_one_level_on_dates_apart_are_no_conflict(self, tmp_path):
+        """RR267 only where a row and a `disable` of its level share dates: a payer's limit through 2026 and its
+        disable from 2027 each hold on their own dates."""
+        rows = self.block("  limit 74176 max 1 mai 2 effective 2020-01-01 through 2026-12-31\n", kind="limits")
+        disable = self.block("  disable limit 74176\n", kind="limits", dates="2027-01-01").replace(
+            "acme.edits", "acme.off")
+        general = self.block("  limit 74176 max 9 mai 2\n", kind="limits", scope="").replace("acme.edits", "all.mue")
+        rules = self.load(tmp_path, general + rows + disable, statements="")
+        assert self.warned(rules) == []
+        units = {"units": 2}
+        assert [f[0] for f in self.judged(rules, line("74176", "2026-12-31", **units))] == ["acme.edits"]
+        assert self.judged(rules, line("74176", "2027-01-01", units=20)) == []
+        assert self.judged(rules, line("74176", "2019-12-31", units=20))[0][0] == "all.mue"
+        overlapping = disable.replace("2027-01-01", "2026-06-01")
+        rules = self.load(tmp_path, general + rows + overlapping, statements="")
+        assert [w.code for w in rules.warnings] == ["RR267"]
 
-    def test_a_payer_block_for_a_claim_type_replaces_the_payer_rows(self, tmp_path):
-        """A block for a payer and a claim type replaces the payer's own rows of the key (not the general rows,
-        which those replace anyway), on that claim type only."""
-        payer_rows = self.block("  pair 74176 with 74150 modifier 1\n").replace("acme.edits", "acme.all")
-        rows = self.block("  pair 74176 with 74150 modifier 0 effective 2027-01-01\n",
+    def test_a_dated_disable_that_only_more_specific_rows_meet_disables_nothing(self, tmp_path):
+        """RR263 for a payer's dated `disable` whose dates its rows for professional claims cover from 2027 (and
+        no table or general row has the key); a general row through 2026 is no help, one from 2026 on is."""
+        rows = self.block("  limit 74176 max 1 mai 2 effective 2027-01-01\n", kind="limits",
                           scope="for payer acme for professional claims")
-        [warning] = self.uncovered(self.load(tmp_path, self.GENERAL.format("") + payer_rows + rows, statements=""))
-        assert warning.message == (
-            "`pair 74176 with 74150` here replaces the rule-file row rules/main.rr:7 on every date: professional "
-            "claims dated until 2026-12-31 are left without an edit of this pair")
+        disable = self.block("  disable limit 74176\n", kind="limits", dates="2027-01-01").replace(
+            "acme.edits", "acme.off")
+        general = self.block("  limit 74176 max 9 mai 2 effective 2026-01-01 through 2026-12-31\n", kind="limits",
+                             scope="").replace("acme.edits", "all.mue")
+        for text in (rows + disable, rows + general + disable):
+            [warning] = self.load(tmp_path, text, statements="").warnings
+            assert warning.code == "RR263" and "`acme.edits`" in warning.message
+        useful = general.replace(" through 2026-12-31", "")
+        assert self.load(tmp_path, rows + useful + disable, statements="").warnings == ()
 
-    @pytest.mark.parametrize("rows", [
-        "  pair 74176 with 74150 modifier 1 effective 2024-01-01\n  pair 74176 with 74150 modifier 1 effective "
-        "2020-01-01 through 2023-12-31\n",  # covers the general row's dates
-        "  pair 74176 with 74150 modifier 1 effective 2027-01-01\n  disable pair 74176 with 74150\n",  # disabled
-    ])
-    def test_no_warning_where_no_general_edit_is_left_out(self, tmp_path, rows):
-        """No warning when the payer's rows cover the dates the general row is in force on, or are disabled."""
-        general = self.GENERAL.format(" effective 2020-01-01")
-        assert self.uncovered(self.load(tmp_path, general + self.block(rows), statements="")) == []
+    def test_an_allow_comment_of_a_retired_warning_says_it_is_no_longer_given(self, tmp_path):
+        row = "  # allow RR266: Acme from 2027\n  pair 70470 with 70450 modifier 0 effective 2027-01-01\n"
+        [warning] = [w for w in self.load(tmp_path, self.block(row)).warnings if w.code != "RR529"]
+        assert warning.code == "RR270" and warning.message.startswith("`RR266` is no longer given: dated rows no "
+                                                                      "longer leave the other dates without an edit")
 
-    def test_a_disable_between_the_levels_leaves_nothing_to_replace(self, tmp_path):
-        """A `for professional claims` block that disables the pair takes the general row off professional
-        claims: the payer's dated row replaces nothing there, the general row on institutional claims."""
-        disable = 'pairs prof.edits for professional claims\n  disable pair 74176 with 74150\nend\n'
-        rules = self.load(tmp_path, self.GENERAL.format("") + disable
-                          + self.block("  pair 74176 with 74150 modifier 1 effective 2027-01-01\n"), statements="")
-        [warning] = self.uncovered(rules)
-        assert "on every date: institutional claims dated until 2026-12-31" in warning.message
-
-    @pytest.mark.parametrize("rows, scope", [
-        ("  pair 70470 with 70450 modifier 1\n", "for payer acme"),  # no dates: replaced on every date
-        ("  pair 74176 with 72192 modifier 0 effective 2026-01-01\n", "for payer acme"),  # the table's row ended
-        ("  pair 70470 with 70450 modifier 1 effective 2026-07-01\n", "for payer acme"),  # covers the table's dates
-        ("  pair 70470 with 70450 modifier 1 effective 2027-01-01\n", "for institutional claims"),  # no table there
-        ("  pair 70470 with 70450 modifier 1 effective 2027-01-01\n", "unless table ptp"),  # a stand-in: left out
-        ("  pair 70470 with 70450 modifier 1 effective 2027-01-01\n  disable pair 70470 with 70450\n",
-         "for payer acme"),  # the disable takes the key off: the rows are not used
-    ])
-    def test_no_warning_where_no_table_edit_is_left_out(self, tmp_path, rows, scope):
-        """No warning when the rows have no dates, cover the dates the table's row is in force, serve a claim
-        type no table is loaded for, stand in for the table, or are disabled."""
-        assert self.uncovered(self.load(tmp_path, self.block(rows, scope=scope))) == []
-
-    def test_no_warning_without_tables(self, tmp_path):
-        """The same dated row with no table loaded leaves nothing out."""
-        row = "  pair 70470 with 70450 modifier 1 effective 2027-01-01\n"
-        assert self.uncovered(self.load(tmp_path, self.block(row), statements="")) == []
-
-    def test_gaps_between_limit_rows_and_before_them(self, tmp_path):
-        """Dated limit rows of a code: the dates between them and before them are left (an MUE table's rows have
-        no dates, and its oldest version also judges the dates before it takes effect). The warning is at the
-        first row and names the others by line."""
-        mue = "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
-        rows = ("  limit 71046 max 3 mai 1 effective 2026-01-01 through 2026-06-30\n"
-                "  limit 71046 max 4 mai 1 effective 2026-10-01 through 2026-12-31\n"
-                "  limit 71046 max 4 mai 1 effective 2027-01-01\n")
-        rules = self.load(tmp_path, self.block(rows, kind="limits"), statements=f'table mue "cms/{mue}"\n',
-                          files={f"cms/{mue}": (CMS / mue).read_text(encoding="latin-1")})
-        [warning] = self.uncovered(rules)
-        assert warning.span.line == 4
-        assert warning.message == (
-            f"`limit 71046` here and at lines 5 and 6 replace the MUE table's row {mue}:7 on every date: "
-            "professional claims dated until 2025-12-31 and 2026-07-01 through 2026-09-30 are left without an edit "
-            "of this code")
-        assert ("(`limit 71046 max 2 mai 1 effective 0001-01-01 through 2025-12-31` and `limit 71046 max 2 mai 1 "
-                "effective 2026-07-01 through 2026-09-30`)") in warning.help
-
-    def test_an_addon_row_names_the_table_rows_it_replaces(self, tmp_path):
-        """An add-on code's rows in the AOC file (one per primary) are named, in date order, from the rows' own
-        starts (the oldest version judges the earlier dates); a row whose primary is deleted (G0202, at the end
-        of 2016) is an edit only until then."""
-        rules = self.load(tmp_path, self.block("  addon 77063 type 1 primaries 77067 effective 2027-01-01\n",
-                                               kind="addons"),
-                          statements='table addon "cms/aoc_v2026q3.csv"\n',
-                          files={"cms/aoc_v2026q3.csv": (CMS / "aoc_v2026q3.csv").read_text(encoding="latin-1")})
-        [warning] = self.uncovered(rules)
-        assert warning.message == (
-            "`addon 77063` here replaces the add-on code table's rows aoc_v2026q3.csv:5 and aoc_v2026q3.csv:2 on "
-            "every date: professional claims dated 2015-01-01 through 2026-12-31 are left without an edit of this "
-            "code")
-        assert self.hinted(warning) == ["addon 77063 type 1 primaries G0202 effective 2015-01-01 through 2016-12-31",
-                                        "addon 77063 type 1 primaries 77067 effective 2017-01-01 through 2026-12-31"]
-
-    def test_a_general_row_is_warned_once_per_claim_type_a_table_serves(self, tmp_path):
-        """A general block's row is used for every payer: one warning per claim type whose table has the key
-        (here both), not one per payer the ruleset names."""
-        hospital = {"cms/ccioph-v322r0-f1.TXT": self.HEADER + "70470\t70450\t\t20260101\t*\t1\tMisuse\n"}
-        other_payer = 'limits beta.mue for payer beta\n  reference "r"\n  limit 71046 max 1 mai 1\nend\n'
-        rules = self.load(tmp_path, self.block("  pair 70470 with 70450 modifier 1 effective 2027-01-01\n",
-                                               scope="") + other_payer,
-                          statements=self.STATEMENTS + 'table ptp "cms/ccioph-v322r0-f1.TXT" for institutional\n',
-                          files=hospital)
-        assert [w.message.split(": ")[1] for w in self.uncovered(rules)] == [
-            "professional claims dated 2026-07-01 through 2026-12-31 are left without an edit of this pair",
-            "institutional claims dated 2026-01-01 through 2026-12-31 are left without an edit of this pair"]
-
-    def test_only_the_keys_of_rule_file_rows_are_looked_up(self, tmp_path, monkeypatch):
-        """National tables have millions of rows: the warning asks the tables about the keys rule files write
-        (a dated row's), one lookup each, and never reads a table through (RR268 asks each pair row's reversed
-        pair, once per version)."""
-        from radrules import tables
-        from radrules.tables.store import PtpTable
-
-        asked = []
-        key_rows = tables.key_rows
-        monkeypatch.setattr(tables, "key_rows", lambda loaded, key: asked.append(key) or key_rows(loaded, key))
-        monkeypatch.setattr(PtpTable, "scan", None)  # the whole-table pass of the unindexed path
-        rows = "  pair 70470 with 70450 modifier 1 effective 2027-01-01\n  pair 74176 with 72192 modifier 1\n"
-        assert len(self.uncovered(self.load(tmp_path, self.block(rows)))) == 1
-        assert sorted(asked) == sorted([("70470", "70450")] * 2  # the two versions, each once
-                                       + [("70450", "70470"), ("72192", "74176")] * 2)
-
-    def test_the_bundled_rulesets_give_none_with_or_without_tables(self, tmp_path):
-        """The bundled rulesets, alone and beside every kind of CMS edit table for both claim types (two PTP
-        versions), leave no table edit off any date."""
-        assert self.uncovered(radrules.load(cache_dir=None)) == []
-        root = tmp_path / "tables"
-        copies = {"ccipra-v321r0-f1.TXT": "radiology-ptp-v321r0-f1.TXT",
-                  "v322/ccipra-v322r0-f1.TXT": "radiology-ptp-v322r0-f1.TXT",
-                  "v322/ccipra-v322r0-f2.TXT": "radiology-ptp-v322r0-f2.TXT",
-                  "ccioph-v322r0-f1.TXT": "radiology-ccioph-v322r0-f1.TXT",
-                  "MCR_MUE_PractitionerServices_Eff_04-01-2026.csv": "MCR_MUE_PractitionerServices_Eff_04-01-2026.csv",
-                  "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv": "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv",
-                  "MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv":
-                      "MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv",
-                  "aoc_v2026q3.csv": "aoc_v2026q3.csv"}
-        for name, copy in copies.items():
-            (root / "cms" / name).parent.mkdir(parents=True, exist_ok=True)
-            (root / "cms" / name).write_bytes((CMS / copy).read_bytes())
-        (root / "ncci.rr").write_text(
-            'table ptp "cms/ccipra-v321r0-f1.TXT" effective 2026-04-01\n'
-            'table ptp "cms/v322" effective 2026-07-01\n'
-            'table ptp "cms/ccioph-v322r0-f1.TXT" for institutional claims\n'
-            'table mue "cms/MCR_MUE_PractitionerServices_Eff_04-01-2026.csv"\n'
-            'table mue "cms/MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"\n'
-            'table mue "cms/MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv" for institutional claims\n'
-            'table addon "cms/aoc_v2026q3.csv"\n'
-            'table addon "cms/aoc_v2026q3.csv" for institutional claims\n', encoding="utf-8")
-        both = radrules.load(root, bundled=True, cache_dir=None)
-        assert len(both.tables) == 8
-        assert self.uncovered(both) == []
+    def test_explain_names_the_disable_on_its_dates_and_the_table_on_the_others(self, tmp_path):
+        rules = self.load(tmp_path, self.block("  disable pair 70470 with 70450\n", dates="2027-01-01"))
+        later = claim(line("70470", "2027-01-04"), line("70450", "2027-01-04"), payer="acme")
+        steps = [s for s in rules.evaluate(later, explain=True).explanation.steps if s.rule == "ncci.ptp"]
+        assert [s.outcome for s in steps] == ["silent"]
+        assert steps[0].detail.endswith("disabled by `acme.edits` (rules/main.rr:6)")
+        earlier = claim(line("70470", "2026-12-04"), line("70450", "2026-12-04"), payer="acme")
+        steps = rules.evaluate(earlier, explain=True).explanation.steps
+        assert [s.outcome for s in steps if s.rule == "ncci.ptp"] == ["fired"]
 
 
 class TestPayerNamesOneLetterApart:

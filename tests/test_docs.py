@@ -145,7 +145,7 @@ def check_result(result, expected: dict, where: str) -> None:
     for item in wanted:
         assert {"rule", "lines", "severity"} <= set(item), f"{where}: a finding gives rule, lines and severity"
         assert set(item) <= {"rule", "lines", "severity", "related_lines", "message", "carc", "rarc", "kind",
-                             "codes"}, where
+                             "codes", "source"}, where
     got = [finding_view(f, wanted[i].keys() if i < len(wanted) else ("rule", "lines", "severity"))
            for i, f in enumerate(result.findings)]
     assert got == wanted, f"{where}: findings differ"
@@ -343,10 +343,13 @@ def test_rule_test_error_example(block, rendered, tmp_path, monkeypatch):
 
 
 def _codes_in_source() -> set[str]:
+    """The codes the source names, but those no longer given (errors.RETIRED_CODES, named to say so)."""
+    from radrules.errors import RETIRED_CODES
+
     found = set()
     for path in SRC.rglob("*.py"):
         found.update(re.findall(r"RR\d{3}", path.read_text(encoding="utf-8")))
-    return found
+    return found - set(RETIRED_CODES)
 
 
 def test_every_diagnostic_code_is_documented_with_an_example():
@@ -359,6 +362,17 @@ def test_every_diagnostic_code_is_documented_with_an_example():
     assert emitted - headed == set(), "codes without a section in errors.md"
     assert emitted - shown == set(), "codes without a runnable example in errors.md"
     assert headed - emitted == set(), "errors.md documents codes radrules never emits"
+
+
+def test_the_codes_no_longer_given_are_told_apart():
+    """Each code errors.RETIRED_CODES names has a paragraph of errors.md saying it is no longer given (the heading
+    of the codes retired together), and no section of its own."""
+    from radrules.errors import RETIRED_CODES
+
+    text = (DOCS / "errors.md").read_text(encoding="utf-8")
+    retired = re.findall(r"^### No longer given: (RR\d{3}(?: and RR\d{3})*)$", text, re.MULTILINE)
+    assert {code for heading in retired for code in heading.split(" and ")} == set(RETIRED_CODES)
+    assert not set(re.findall(r"^### (RR\d{3}) \(", text, re.MULTILINE)) & set(RETIRED_CODES)
 
 
 # ---------------------------------------------------------------- claim-format.md

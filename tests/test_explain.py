@@ -329,7 +329,8 @@ def test_an_edit_row_a_payer_replaced_or_disabled_says_so(tmp_path):
     both = claim(("74176", "2026-03-02"), ("74150", "2026-03-02"), ("77067", "2026-03-02", {"units": 2}),
                  payer="pine")
     gone = rules.evaluate(both, explain=True).explanation.not_considered
-    assert gone["local.ptp"] == f"its pair 74176 with 74150: replaced by `payer.ptp` (explain.rr:{pair_row})"
+    assert gone["local.ptp"] == (f"its pair 74176 with 74150: replaced by `payer.ptp` (explain.rr:{pair_row}) on "
+                                 "2026-03-02")  # (the payer's row is dated: the choice is the date's)
     assert gone["local.mue"] == f"its limit 77067: disabled by `payer.mue` (explain.rr:{disable_row})"
     # the block that disables: its own rows meet no code, its disable row does
     only = claim(("77067", "2026-03-02", {"units": 2}), payer="pine")
@@ -467,8 +468,8 @@ def table_rules(tmp_path, tables: dict, text: str):
 
 def test_a_table_pair_that_rule_file_rows_replace_is_named_on_its_pair(tmp_path):
     """ncci.ptp fired on 70470/70450; the 74176/74150 table row that a rule-file row replaces is a silent step
-    naming the row, also when the replacing row is out of its dates on the claim's date (the table row stays
-    off, and the claim passed with no visible reason: only the payer's row was shown, out of dates)."""
+    naming the row. A payer's row out of its dates on the claim's date leaves the date to the general row, and
+    the payer's block says so (the rows are chosen date by date)."""
     rules = table_rules(tmp_path, {"ccipra-v322r0-f1.TXT": "radiology-ptp-v322r0-f1.TXT"},
                         'pairs h.ptp\n  reference "t"\n  pair 74176 with 74150 modifier allowed\nend\n'
                         'pairs f.ptp\n  for payer harbor\n  reference "t"\n'
@@ -479,22 +480,23 @@ def test_a_table_pair_that_rule_file_rows_replace_is_named_on_its_pair(tmp_path)
     assert (steps[1].detail, steps[1].source) == (
         "74176 (column 1) with 74150 (column 2): replaced by `h.ptp` (r/r.rr:4)", "ccipra-v322r0-f1.TXT:10")
     harbor = rules.evaluate(dict(claim, payer="harbor"), explain=True)
-    assert [f.rule for f in harbor.findings] == ["ncci.ptp"]  # 70450 only: the payer's row is not in force
-    steps = [s for s in harbor.explanation.steps if s.rule in ("ncci.ptp", "f.ptp")]
-    assert [(s.rule, s.outcome, s.lines) for s in steps] == [
-        ("f.ptp", "out of dates", (2,)), ("ncci.ptp", "fired", (4,)), ("ncci.ptp", "silent", (2,))]
-    assert steps[2].detail == ("74176 (column 1) with 74150 (column 2): replaced by `f.ptp` (r/r.rr:9), whose row "
-                               "applies from 2027-01-01, not on 2026-07-02")
-    text = harbor.explanation.for_rules(["ncci.ptp"])
+    assert [(f.rule, f.lines) for f in harbor.findings] == [("h.ptp", (2,)), ("ncci.ptp", (4,))]
+    assert harbor.explanation.not_considered["f.ptp"] == (
+        "its pair 74176 with 74150: the row applies from 2027-01-01, not on 2026-07-02, where `h.ptp` (r/r.rr:4) "
+        "decides")
+    later = {"lines": [dict(line, date="2027-01-04") for line in claim["lines"]], "payer": "harbor"}
+    steps = rules.evaluate(later, explain=True).explanation.steps
+    assert [(s.rule, s.outcome, s.lines) for s in steps if s.rule.endswith("ptp")] == [
+        ("f.ptp", "fired", (2,)), ("ncci.ptp", "fired", (4,)), ("ncci.ptp", "silent", (2,))]
+    text = rules.evaluate(later, explain=True).explanation.for_rules(["ncci.ptp"])
     assert text[-1] == ("  line 2 (74150) with line 1 (74176): silent: 74176 (column 1) with 74150 (column 2): "
-                        "replaced by `f.ptp` (r/r.rr:9), whose row applies from 2027-01-01, not on 2026-07-02 "
-                        "(at ccipra-v322r0-f1.TXT:10)")
+                        "replaced by `f.ptp` (r/r.rr:9) (at ccipra-v322r0-f1.TXT:10)")
 
 
 def test_a_table_limit_that_rule_file_rows_replace_or_disable_is_named_on_its_line(tmp_path):
-    """The MUE table's row of a code that a `limit` row replaces (in force or not) or a `disable limit` takes
-    off is a silent ncci.mue step on each line of the code; nothing said so while the table judged another
-    code of the claim."""
+    """The MUE table's row of a code that a `limit` row replaces or a `disable limit` takes off is a silent
+    ncci.mue step on each line of the code; nothing said so while the table judged another code of the claim. A
+    `limit` row out of its dates leaves the date to the table, and says so."""
     rules = table_rules(tmp_path, {"MCR_MUE_PractitionerServices_Eff_07-01-2026.csv":
                                    "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"},
                         'limits l.mue\n  reference "t"\n  limit 74177 max 5 mai 1\n  disable limit 71046\n'
@@ -502,27 +504,35 @@ def test_a_table_limit_that_rule_file_rows_replace_or_disable_is_named_on_its_li
     claim = {"lines": [{"code": code, "date": "2026-07-02", "units": units}
                        for code, units in (("74177", 4), ("71046", 3), ("77067", 2), ("Q9967", 1))]}
     result = rules.evaluate(claim, explain=True)
-    assert result.findings == ()
-    steps = [s for s in result.explanation.steps if s.rule == "ncci.mue"]
-    assert [(s.outcome, s.lines, s.detail, s.source) for s in steps if s.outcome == "silent"] == [
-        ("silent", (1,), "74177: replaced by `l.mue` (r/r.rr:4)", "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv:6"),
-        ("silent", (2,), "71046: disabled by `l.mue` (r/r.rr:5)", "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv:7"),
-        ("silent", (3,), "77067: replaced by `l.mue` (r/r.rr:6), whose row applies from 2027-01-01, not on "
-                         "2026-07-02", "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv:8")]
+    assert [(f.rule, f.lines, f.source) for f in result.findings] == [
+        ("ncci.mue", (3,), "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv:8")]
+    steps = [(s.rule, s.outcome, s.lines, s.detail, s.source) for s in result.explanation.steps
+             if s.rule in ("ncci.mue", "l.mue") and s.outcome in ("silent", "out of dates")]
+    assert steps == [
+        ("ncci.mue", "silent", (1,), "74177: replaced by `l.mue` (r/r.rr:4)",
+         "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv:6"),
+        ("ncci.mue", "silent", (2,), "71046: disabled by `l.mue` (r/r.rr:5)",
+         "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv:7"),
+        ("l.mue", "out of dates", (3,), "77067: the row applies from 2027-01-01, not on 2026-07-02", "r/r.rr:6")]
 
 
 def test_a_table_addon_edit_that_rule_file_rows_replace_is_named_on_its_line(tmp_path):
-    """An add-on code whose rule-file rows are not in force on the date is no add-on code then: the table's
-    edit they replace was not named at all (the claim paid the add-on without a word)."""
+    """An add-on code whose rule-file rows are not in force on the date is judged by the table's edit then (the
+    rows are chosen date by date), and the rule-file row says it is out of its dates; from its date the table's
+    edit it replaces is a silent step naming the row."""
     rules = table_rules(tmp_path, {"aoc_v2026q3.csv": "aoc_v2026q3.csv"},
                         'addons a.addon\n  reference "t"\n  addon 77063 type 1 primaries 77061 effective 2027-01-01\n'
                         'end\n')
     result = rules.evaluate({"lines": [{"code": "77063", "date": "2026-08-03"}]}, explain=True)
-    assert result.findings == ()
-    (step,) = [s for s in result.explanation.steps if s.rule == "ncci.addon"]
-    assert (step.outcome, step.lines, step.detail, step.source) == (
-        "silent", (1,), "77063: replaced by `a.addon` (r/r.rr:4), whose row applies from 2027-01-01, not on "
-                        "2026-08-03", "aoc_v2026q3.csv:2")
+    assert [(f.rule, f.source) for f in result.findings] == [("ncci.addon", "aoc_v2026q3.csv:2")]
+    steps = [(s.rule, s.outcome, s.detail) for s in result.explanation.steps if s.rule in ("ncci.addon", "a.addon")]
+    assert steps[0] == ("a.addon", "out of dates", "77063: the row applies from 2027-01-01, not on 2026-08-03")
+    later = rules.evaluate({"lines": [{"code": "77061", "date": "2027-01-04"}, {"code": "77063", "date": "2027-01-04"}]},
+                           explain=True)
+    assert later.findings == ()
+    (step,) = [s for s in later.explanation.steps if s.rule == "ncci.addon"]
+    assert (step.outcome, step.detail, step.source) == ("silent", "77063: replaced by `a.addon` (r/r.rr:4)",
+                                                        "aoc_v2026q3.csv:2")
 
 
 def test_an_addon_denied_beside_a_primary_whose_edit_ended_names_it(tmp_path):

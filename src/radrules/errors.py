@@ -89,9 +89,15 @@ def _numbered(spec: str) -> frozenset:
 #: The codes of docs/errors.md by what they are: warnings (RR505 too, for a PTP file without its header),
 #: errors, and those that count the problems of a file not shown, errors or warnings. An `allow` comment
 #: (compiler/allow.py) may name a warning's code only.
-WARNING_CODES = _numbered("260-275 304 309 505 517 518 521 523-538")
+WARNING_CODES = _numbered("260-264 267-275 304 309 505 517 518 521 523-538")
 ERROR_CODES = _numbered("101-106 201-223 250-255 301-303 305-308 401-406 501-516 520 601-605 610-617 620 621 630")
 COUNT_CODES = frozenset({"RR407", "RR519", "RR606"})
+#: Warnings no longer given, and why (an `allow` comment naming one is RR270).
+RETIRED_CODES = {
+    "RR265": "a dated `disable` now takes its key off on its block's dates only",
+    "RR266": "dated rows no longer leave the other dates without an edit: there the less specific rows or the "
+             "tables decide",
+}
 
 
 @attrs.frozen

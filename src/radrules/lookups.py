@@ -17,7 +17,7 @@ from . import codes
 from .condition_reads import KEY_ATTRS_BUT_CODE, reads_only_key
 from .conditions import same_provider
 from .evaluation import LineView
-from .model import View
+from .model import Timeline, View, on_day
 
 _EMPTY = ()
 _CODE = attrgetter("code")
@@ -132,8 +132,7 @@ class IndexedLookup:
                 if tables is not None:
                     found.update(tables.starts)
             for rows in (*self.limits.values(), *self.addons.values()):
-                for row in rows:
-                    found.update(_bounds(row))
+                found.update(_row_days(rows))
             days = self._change_days = sorted(found)
         return days
 
@@ -149,9 +148,8 @@ class IndexedLookup:
         found: dict = {}
 
         def add(rows, pair):
-            for row in rows:
-                for day in _bounds(row):
-                    found.setdefault(day, set()).add(pair)
+            for day in _row_days(rows):
+                found.setdefault(day, set()).add(pair)
 
         for code in codes:
             inner = self.pairs.get(code)
@@ -292,7 +290,12 @@ class IndexedLookup:
             for b in others:
                 if a is b:
                     continue
-                rows = mine.get(b.code) if mine is not None else None
+                if mine is not None:
+                    rows = mine.get(b.code)
+                    if rows.__class__ is Timeline:  # (rule-file rows that differ by date)
+                        rows = rows.at(day)
+                else:
+                    rows = None
                 if rows is None and partners is not None and b.code in partners:
                     rows = self.table_rows(index, code, b.code)
                 if rows and same_provider(a, b):
@@ -302,7 +305,7 @@ class IndexedLookup:
     def pair_rows(self, column1: str, column2: str, day: int):
         inner = self.pairs.get(column1)
         if inner is not None:
-            rows = inner.get(column2)
+            rows = on_day(inner.get(column2), day)
             if rows is not None:
                 return rows
         tables = self.ptp_tables
@@ -331,6 +334,8 @@ class IndexedLookup:
         for line in lines:
             code = line.code
             rows = own(code)
+            if rows.__class__ is Timeline:
+                rows = rows.at(line.day)
             if rows is not None:  # rows written in rule files replace the table's for the code
                 found.append(row_in_force(rows, True, line.day))
             elif tables is None:
@@ -344,6 +349,8 @@ class IndexedLookup:
     def limit(self, code: str, day: int):
         """(unit-limit rows or (), whether a loaded MUE table lists the code: None if none is loaded)."""
         rows = self.limits.get(code)
+        if rows.__class__ is Timeline:
+            rows = rows.at(day)
         if rows is not None:
             return rows, True
         tables = self.mue_tables
@@ -358,8 +365,10 @@ class IndexedLookup:
         if code not in self.addon_codes:
             return _EMPTY
         rows = self.addons.get(code)
+        if rows.__class__ is Timeline:  # (rule-file rows that differ by date)
+            rows = rows.at(day)
         if listed and rows == ():  # () is a disable's
-            rows = self.disabled_addons.get(code)
+            rows = on_day(self.disabled_addons.get(code), day)
         if rows is not None:
             return rows
         tables = self.addon_tables
@@ -469,7 +478,7 @@ class ScanLookup:
                                         tables=self.tables["pair"])
 
     def limit(self, code, day):
-        decided = self.ruleset.rule_rows("limit", (code,), self.payer, self.claim_type)
+        decided = on_day(self.ruleset.rule_rows("limit", (code,), self.payer, self.claim_type), day)
         if decided is not None:  # rows written in rule files, or a disable: the tables are not asked
             return decided, True
         if not self.tables["limit"]:
@@ -496,6 +505,14 @@ def _bounds(row) -> list:
     """The days on which a dated row's edit begins, or has ended (the day after its last): [] for a row of no
     dates."""
     return ([row.start] if row.start is not None else []) + ([row.end + 1] if row.end is not None else [])
+
+
+def _row_days(chosen) -> list:
+    """The days on which the rule-file rows of a key (a view's entry) change: its rows' :func:`_bounds` and, for
+    a :class:`~radrules.model.Timeline`, the days its choice changes."""
+    if chosen.__class__ is not Timeline:
+        return [day for row in chosen for day in _bounds(row)]
+    return chosen.bounds() + [day for row in chosen.rows() for day in _bounds(row)]
 
 
 def pair_hits(lookup, pairs, day: int) -> list:

@@ -8,6 +8,7 @@ pickled to other processes. Dates are ``int`` ordinals
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from typing import Any
 
 import attrs
@@ -390,6 +391,38 @@ class Disable:
 
 
 @attrs.frozen
+class Timeline:
+    """The rule-file rows of one key, date by date, where dated rows or a dated ``disable`` make the choice differ
+    between dates (:func:`radrules.compiler.selection.select`).
+
+    ``values[i]`` holds from ``starts[i]`` until the day before ``starts[i + 1]`` (``starts[0]`` is 0, before
+    every date): the rows chosen, () where a ``disable`` takes the key off, None where no rule-file row or
+    ``disable`` is in force and the tables decide.
+    """
+
+    starts: tuple
+    values: tuple
+
+    def at(self, day: int):
+        """The rows of ``day``: a tuple, or None when the tables decide."""
+        return self.values[bisect_right(self.starts, day) - 1]
+
+    def rows(self) -> tuple:
+        """Every row the key has on some date, each once, in the order of the dates."""
+        return tuple({id(row): row for value in self.values if value for row in value}.values())
+
+    def bounds(self) -> list:
+        """The days on which the choice changes (the starts after the first)."""
+        return list(self.starts[1:])
+
+
+def on_day(chosen, day: int):
+    """The rows ``chosen`` (a view's entry of a key: a tuple, a :class:`Timeline`, or None) gives ``day``: None
+    when the tables decide."""
+    return chosen.at(day) if chosen.__class__ is Timeline else chosen
+
+
+@attrs.frozen
 class View:
     """Everything that applies to one payer and claim type, indexed by code.
 
@@ -408,10 +441,11 @@ class View:
     pair_rules_by_code: dict
     pair_rules_generic: tuple
     claim_rules: tuple
-    # Rule-file rows by key, after overrides; an entry (even empty) hides the tables' rows.
-    pairs: dict  # column1 -> {column2: tuple[PairEdit]}
-    limits: dict  # code -> tuple[UnitLimit]
-    addons: dict  # code -> tuple[AddonEdit]
+    # Rule-file rows by key, after overrides; an entry (even empty) hides the tables' rows. A key whose choice
+    # differs between dates (dated rows or a dated `disable`) has a Timeline: its rows date by date (`on_day`).
+    pairs: dict  # column1 -> {column2: tuple[PairEdit] | Timeline}
+    limits: dict  # code -> tuple[UnitLimit] | Timeline
+    addons: dict  # code -> tuple[AddonEdit] | Timeline
     addon_codes: frozenset  # every add-on code (rule files and tables; those a `disable addon` leaves out too)
     modifier_placement: str
     properties: dict  # property name -> CodeProperty

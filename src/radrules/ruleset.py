@@ -10,8 +10,8 @@ from . import evaluator
 from .claim import Claim, checked
 from .errors import capped
 from .checks import FORMAT_RULES
-from .compiler.index import select
-from .model import MUE_UNPUBLISHED
+from .compiler.selection import select
+from .model import MUE_UNPUBLISHED, on_day
 from .result import Result
 from .tables import ROW_KINDS, TABLE_RULES, table_size, version_windows
 from .validity import RULES_OF_KIND
@@ -81,8 +81,9 @@ class Ruleset:
 
     def rule_rows(self, kind: str, key: tuple, payer: str | None, claim_type: str,
                   disables: bool = True) -> tuple | None:
-        """The rows rule files give one key, () if they disable it, None if they leave it to the tables
-        (by a full scan: the unindexed path). ``disables=False``: as if no ``disable`` row applied."""
+        """The rows rule files give one key, () if they disable it, None if they leave it to the tables, or a
+        :class:`~radrules.model.Timeline` of these date by date (:func:`~radrules.compiler.selection.select`; by a
+        full scan: the unindexed path). ``disables=False``: as if no ``disable`` row applied."""
         from .compiler import row_key
 
         rows = [row for row in self.rows if row_key(row) == (kind, key)]
@@ -95,7 +96,7 @@ class Ruleset:
         files only (a claim of a type of bill the tables do not judge)."""
         from .tables import versions
 
-        chosen = self.rule_rows(kind, key, payer, claim_type, disables)
+        chosen = on_day(self.rule_rows(kind, key, payer, claim_type, disables), day)
         if chosen is not None:
             return chosen
         if not tables:

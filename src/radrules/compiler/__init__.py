@@ -24,8 +24,8 @@ from .blocks import BlockCompiler
 from .analysis import payer_values
 from .conditions import ConditionCompiler
 from .context import Context, payers_named, source_of
-from .dated import warn_dated_disables, warn_uncovered_dates
-from .index import MAX_INDEX_ENTRIES, build_views, index_size, select
+from .index import MAX_INDEX_ENTRIES, build_views, index_size
+from .selection import select, turns
 from .loading import load_tables, served_claim_types
 from .rows import warn_row_conflicts
 from .sets import SetTable
@@ -224,7 +224,6 @@ def compile_blocks(comp: Compilation) -> None:
                 comp.payers.update(scope.payers)
     comp.disable_spans = compiler.disable_spans
     comp.row_spans = {id(row): span for row, span in compiler.row_spans}
-    warn_dated_disables(comp, compiler.dated_disables, rows_by_key(comp.rows))
 
 
 def disable_rules(comp: Compilation) -> None:
@@ -390,7 +389,6 @@ def build_indexes(comp: Compilation) -> None:
     grouped_disables = disables_by_key(comp.disables)
     _warn_idle_disables(comp, grouped_rows)
     warn_row_conflicts(comp, grouped_rows, grouped_disables)
-    warn_uncovered_dates(comp, grouped_rows, grouped_disables)
     size, widest, keys = index_size(comp.rules, grouped_rows, comp.payers)
     if size > MAX_INDEX_ENTRIES:
         file, _, line = (widest.info.source or "").rpartition(":") if widest is not None else ("", "", "")
@@ -423,11 +421,17 @@ def _warn_idle_disables(comp: Compilation, grouped_rows: dict) -> None:
         for payer, claim_type in views:
             if not disable.scope.applies_to(payer, claim_type):
                 continue
-            left = select(rows, (disable,), payer, claim_type)
-            if left:
-                kept = kept or left[0]
-            elif select(rows, (), payer, claim_type) is not None or _table_has(comp, disable, payer, claim_type):
-                useful = True
+            with_it, without = select(rows, (disable,), payer, claim_type), select(rows, (), payer, claim_type)
+            for day in turns(disable.scope, with_it, without):
+                left = m.on_day(with_it, day)
+                if left:
+                    kept = kept or left[0]
+                    continue
+                before = m.on_day(without, day)
+                if before or (before is None and _table_has(comp, disable, payer, claim_type)):
+                    useful = True
+                    break
+            if useful:
                 break
         if not useful:
             message, help = _idle_disable(comp, disable, kept)

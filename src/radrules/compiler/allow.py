@@ -14,7 +14,7 @@ import re
 
 import attrs
 
-from ..errors import COUNT_CODES, ERROR_CODES, WARNING_CODES, nearest, printable, shortened, text_lines
+from ..errors import COUNT_CODES, ERROR_CODES, RETIRED_CODES, WARNING_CODES, nearest, printable, shortened, text_lines
 from ..syntax import Span
 
 #: The warnings about the comments themselves: never allowed (a comment would allow its own problem).
@@ -150,6 +150,8 @@ def _unallowed(code: str, written: str) -> tuple[str, str] | None:
                 "correct the comment it points at, or remove it")
     if code in WARNING_CODES:
         return None
+    if code in RETIRED_CODES:
+        return (f"{shown} is no longer given: {RETIRED_CODES[code]}", "remove it from the comment")
     if code in COUNT_CODES:
         return (f"{shown} counts problems not shown and can't be allowed",
                 "the problems it counts are shown once those above are dealt with: allow those that are warnings "

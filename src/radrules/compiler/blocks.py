@@ -41,12 +41,11 @@ _PROTECTED = {"claim.id", "claim.prior_auth", "line.rendering_npi", "other.rende
 class BlockCompiler:
     def __init__(self, ctx: Context, sets: SetTable, conditions: ConditionCompiler, served):
         self.ctx = ctx
-        self.dated_disables: list = []  # (block id, span of its `effective`, its disables), for RR265
         self.sets = sets
         self.conditions = conditions
         self.served = served  # `unless table KIND` -> (payers, claim types) the ruleset's tables of that kind serve
         self.disable_spans: list = []  # (Disable, the span of its row), for the check that it disables a row
-        self.row_spans: list = []  # (PairEdit, UnitLimit or AddonEdit, the span of its row), for RR266
+        self.row_spans: list = []  # (PairEdit, UnitLimit or AddonEdit, the span of its row), for RR309 and RR268
 
     # ------------------------------------------------------------ clauses
 
@@ -452,7 +451,6 @@ class BlockCompiler:
                 source=source_of(row.span), block=info,
             ))
             self.row_spans.append((rows[-1], row.span))
-        self._dated_disables(block, disables)
         return rows, disables
 
     def _disable(self, disable: m.Disable, span: s.Span, disables: list) -> None:
@@ -463,15 +461,6 @@ class BlockCompiler:
                              span, help=f"the first is at line {first.source.rpartition(':')[2]}")
         disables.append(disable)
         self.disable_spans.append((disable, span))
-
-    def _dated_disables(self, block, disables: list) -> None:
-        """Keep a block with `effective` dates and `disable` rows for RR265 (a disable applies on every date), which
-        :func:`~radrules.compiler.dated.warn_dated_disables` gives once every block's rows are known."""
-        if not disables:
-            return
-        dated = next((clause for clause in block.clauses if isinstance(clause, s.Effective)), None)
-        if dated is not None:
-            self.dated_disables.append((block.rule_id.text, dated.span, disables))
 
     def _check_pair_codes(self, row) -> tuple[str, str] | None:
         first = self._procedure_code(row.column1)
@@ -507,7 +496,6 @@ class BlockCompiler:
                 source=source_of(row.span), block=info,
             ))
             self.row_spans.append((rows[-1], row.span))
-        self._dated_disables(block, disables)
         return rows, disables
 
     def addons(self, block: s.AddonsBlock):
@@ -546,7 +534,6 @@ class BlockCompiler:
                 source=source_of(row.span), block=info,
             ))
             self.row_spans.append((rows[-1], row.span))
-        self._dated_disables(block, disables)
         return rows, disables
 
     def _disable_addon(self, row: s.DisableAddon, made) -> m.Disable | None:

@@ -2,8 +2,8 @@
 
 Rules are filed under the codes (or modifiers) a line must carry; edit rows
 are filed by code pair and by code. For each key the rows of the most
-specific level win (payer-scoped rule file > rule file > table), and a
-``disable`` removes a key for its scope.
+specific level win, date by date (payer-scoped rule file > rule file > table),
+and a ``disable`` removes a key for its scope (:mod:`.selection`).
 """
 
 from __future__ import annotations
@@ -12,31 +12,7 @@ from collections import defaultdict
 
 from .. import model as m
 from ..claim import CLAIM_TYPES
-
-
-def select(rows, disables, payer: str | None, claim_type: str):
-    """The rule-file rows of one key for a payer and claim type, after overrides.
-
-    None when no rule-file row or ``disable`` applies (the CMS tables then
-    decide); otherwise the rows of the most specific level, which may be empty
-    (disabled). Rule-file rows always replace table rows for their key.
-    """
-    best = -1
-    chosen: list = []
-    for row in rows:
-        scope = row.block.scope
-        if not scope.applies_to(payer, claim_type):
-            continue
-        if scope.level > best:
-            best, chosen = scope.level, [row]
-        elif scope.level == best:
-            chosen.append(row)
-    for disable in disables:
-        if disable.scope.applies_to(payer, claim_type) and disable.scope.level >= best:
-            return ()
-    if best < 0:
-        return None
-    return tuple(chosen)
+from .selection import chosen_rows, disabled_on_some_date, select
 
 
 #: At most this many entries in the indexes of all views together: each payer a ruleset names gets views of its
@@ -249,7 +225,7 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
         chosen = select(rows, disables_by_key.get((kind, key), ()), payer, claim_type)
         if chosen is None:
             continue
-        if kind == "addon" and chosen == ():
+        if kind == "addon" and disabled_on_some_date(chosen):
             disabled_addons[key[0]] = select(rows, (), payer, claim_type)  # None for a key with no rows
         if kind == "pair":
             pairs.setdefault(key[0], {})[key[1]] = chosen
@@ -266,8 +242,8 @@ def _view(rules, rows_by_key, disables_by_key, payer, claim_type, settings, prop
     chosen = {name: settings.get((name, payer), settings.get((name, None), values[0]))
               for name, values in m.SETTINGS.items()}
     line_generic, pair_generic = tuple(line_generic), tuple(pair_generic)
-    own_addon_codes = (frozenset(code for code, rows in addons.items() if rows)
-                       | frozenset(code for code, rows in disabled_addons.items() if rows))
+    own_addon_codes = (frozenset(code for code, rows in addons.items() if chosen_rows(rows))
+                       | frozenset(code for code, rows in disabled_addons.items() if chosen_rows(rows)))
     fields = dict(
         payer=payer,
         claim_type=claim_type,

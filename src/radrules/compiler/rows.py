@@ -7,9 +7,10 @@ apply to.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ..claim import CLAIM_TYPES
 from ..model import listed, payer_clause, window_text
-from .dated import FIRST_DAY, LAST_DAY, row_window
 
 #: How many rows a message names (more are counted).
 _NAMED = 2
@@ -34,12 +35,13 @@ def _meet(first, second, views) -> bool:
 def _warn_disabled_at_their_level(comp, grouped_rows: dict, views) -> None:
     """RR267 at a ``disable`` that takes off rows of its key written at its own level (with ``for payer`` or not,
     with ``for ... claims`` or not) in a block that serves a payer and claim type it serves, its own block or
-    another (``for payers acme, beta`` and ``for payer acme`` meet): those rows never apply where the disable
-    does."""
+    another (``for payers acme, beta`` and ``for payer acme`` meet), on dates both are in force on: those rows
+    never apply where and when the disable does."""
     for disable, span in comp.disable_spans:
         level = disable.scope.level
         dead = [row for row in grouped_rows.get((disable.kind, disable.key), ())
-                if row.block.scope.level == level and _meet(row.block.scope, disable.scope, views)]
+                if row.block.scope.level == level and _meet(row.block.scope, disable.scope, views)
+                and _overlap(row, disable.scope) is not None]
         if not dead:
             continue
         rows = _rows_text(dead)
@@ -183,6 +185,17 @@ def _reverse_edit(tables, loaded_tables: list, key: tuple):
         if edits and not tables.key_rows(loaded, key):
             return edits[0]
     return None
+
+
+#: The first and last date ordinals: the open ends of a window.
+FIRST_DAY, LAST_DAY = 0, dt.date.max.toordinal()
+
+
+def row_window(row) -> tuple[int, int]:
+    """The dates a row is in force, open ends as the first and last ordinals (a pair row without dates starts on
+    day 1)."""
+    start = row.start if row.start is not None and row.start > 1 else FIRST_DAY
+    return start, row.end if row.end is not None else LAST_DAY
 
 
 def _same(first, second) -> bool:

@@ -15,7 +15,7 @@ from .. import validity
 from ..checks import FORMAT_RULES
 from ..claim import frequency_of
 from ..codes import is_procedure_code
-from ..model import MUE_UNPUBLISHED, format_date, window_text
+from ..model import MUE_UNPUBLISHED, format_date, on_day, window_text
 from ..tables import serving
 
 
@@ -37,6 +37,9 @@ def _not_considered(ruleset, claim, ev, considered: set, history_given: bool) ->
     out = {}
     payer = claim.payer.lower() if claim.payer else None
     codes = {line.code for line in ev.lines}
+    code_days: dict = {}  # code -> the dates of its lines, on which rule-file rows of a key decide it
+    for line in ev.lines:
+        code_days.setdefault(line.code, set()).add(line.day)
     days = _days(ev)
     shared_dates = any(len(group) > 1 for _, group in days)
     apart = "" if not shared_dates or _one_providers_date(days) else _providers_apart(ev)
@@ -78,7 +81,7 @@ def _not_considered(ruleset, claim, ev, considered: set, history_given: bool) ->
             out[info.id] = "no line has a place of service it checks"
         else:
             rows = rows_of.get(info.id, ())
-            out[info.id] = (_edit_left_out(info.id, rows, codes, ev.view, ruleset.disables)
+            out[info.id] = (_edit_left_out(info.id, rows, code_days, ev.view, ruleset.disables)
                             or _pair_unmet(rows, codes) or "no line bills a code it lists")
     for rule_id in FORMAT_RULES:
         if rule_id not in considered:
@@ -93,7 +96,7 @@ def _not_considered(ruleset, claim, ev, considered: set, history_given: bool) ->
                   if serving(list(ruleset.tables), kind, claim_type, ev.view.payer)}
         if kind == "mue" and served and MUE_UNPUBLISHED not in considered:
             out[MUE_UNPUBLISHED] = (left_out if left_out and claim.type in served
-                                    else _all_published(claim, served, codes, ev.view))
+                                    else _all_published(claim, served, code_days, ev.view))
         if not served or rule_id in considered or rule_id in out:
             continue
         if left_out and claim.type in served:
@@ -109,7 +112,7 @@ def _not_considered(ruleset, claim, ev, considered: set, history_given: bool) ->
             else:
                 reason = {"mue": "the table has no limit for the codes of the claim",
                           "addon": "no line bills an add-on code of the table"}[kind]
-            out[rule_id] = _table_left_out(kind, codes, ev.view, ruleset.disables) or reason
+            out[rule_id] = _table_left_out(kind, code_days, ev.view, ruleset.disables) or reason
     return out
 
 
@@ -166,33 +169,38 @@ def _days(ev) -> list:
     return [(day, group) for day, group, _, _ in ev.span_days()] if ev.spans else list(ev.by_day.items())
 
 
-def _all_published(claim, served: set, codes: set, view) -> str:
+def _all_published(claim, served: set, code_days: dict, view) -> str:
     """Why no line got ``ncci.mue.unpublished``: the MUE table serves other claims, or every code has a limit, in
-    the table or in the rule files (whose rows or ``disable`` decide a code in its place)."""
+    the table or in the rule files (whose rows or ``disable`` decide a code in its place on its lines' dates)."""
+    codes = set(code_days)
     if claim.type not in served:
         return f"its table serves {' and '.join(sorted(served))} claims, not {claim.type}"
     malformed = " (a malformed code is format.code's: no table lists it)" if not all(map(is_procedure_code, codes)) \
         else ""
     codes = set(filter(is_procedure_code, codes))
-    decided = sorted(code for code in codes if code in view.limits)
+    decided = sorted(code for code in codes
+                     if any(on_day(view.limits.get(code), day) is not None for day in code_days[code]))
     if not decided:
         return "the table in force lists every code of the claim" + malformed
     return (f"the rule files decide the limit of {', '.join(decided)}"
             + ("" if len(decided) == len(codes) else "; the table in force lists the other codes") + malformed)
 
 
-def _edit_left_out(block: str, rows, codes: set, view, disables) -> str | None:
-    """Why the rows of an edit block were not looked at though the claim bills codes they list: a ``disable``
-    or the rows of a more specific block took their key for this payer; or what its own ``disable`` rows did.
-    None when the claim bills no code of its rows or its disables."""
+def _edit_left_out(block: str, rows, code_days: dict, view, disables) -> str | None:
+    """Why the rows of an edit block were not looked at though the claim bills codes they list (``code_days``:
+    each code's dates): a ``disable`` or the rows of a more specific block took their key for this payer; or what
+    its own ``disable`` rows did. None when the claim bills no code of its rows or its disables."""
+    codes = set(code_days)
     for row in rows:
         if isinstance(row, m.PairEdit):
             if row.column1 in codes and row.column2 in codes:
-                taken = _taken("pair", (row.column1, row.column2), view, disables, block)
+                taken = _taken("pair", (row.column1, row.column2), view, disables, block, code_days[row.column2],
+                               row)
                 if taken:
                     return f"its {taken}"
         elif row.code in codes:
-            taken = _taken("limit" if isinstance(row, m.UnitLimit) else "addon", (row.code,), view, disables, block)
+            taken = _taken("limit" if isinstance(row, m.UnitLimit) else "addon", (row.code,), view, disables, block,
+                           code_days[row.code], row)
             if taken:
                 return f"its {taken}"
     for disable in disables:
@@ -222,8 +230,10 @@ def _pair_unmet(rows, codes: set) -> str | None:
     return f"no line bills both codes of a pair it lists: {billed} is billed, {missing} (of its pair {pair}) is not"
 
 
-def _table_left_out(kind: str, codes: set, view, disables) -> str | None:
-    """A key of the claim's codes that rule-file rows or a ``disable`` decide in place of the ``kind`` table."""
+def _table_left_out(kind: str, code_days: dict, view, disables) -> str | None:
+    """A key of the claim's codes that rule-file rows or a ``disable`` decide in place of the ``kind`` table on
+    the dates of its lines (``code_days``)."""
+    codes = set(code_days)
     if kind == "ptp":
         keys = [("pair", (a, b)) for a in sorted(codes) for b in sorted(view.pairs.get(a, {})) if b in codes]
     else:
@@ -231,32 +241,54 @@ def _table_left_out(kind: str, codes: set, view, disables) -> str | None:
         found = view.limits if kind == "limit" else view.addons
         keys = [(kind, (code,)) for code in sorted(codes) if code in found]
     for kind, key in keys:
-        taken = _taken(kind, key, view, disables, None)
+        taken = _taken(kind, key, view, disables, None, code_days[key[-1]])
         if taken:
             return f"the rule files decide in its place: {taken}"
     return None
 
 
-def _taken(kind: str, key: tuple, view, disables, block: str | None) -> str | None:
-    """How ``kind`` ``key`` is decided in ``view`` if not by the rows of ``block`` (None: a table's), with the
-    key: ``pair A with B: disabled by ...``. None when ``block``'s rows decide it (or no rule-file row does)."""
-    how = _decided_by(kind, key, view, disables, block)
+def _taken(kind: str, key: tuple, view, disables, block: str | None, days=(), own=None) -> str | None:
+    """How ``kind`` ``key`` is decided in ``view`` if not by the rows of ``block`` (None: a table's; ``own``: its
+    row of the key), with the key: ``pair A with B: disabled by ...``; ``days``: the dates of the claim's lines of
+    the key. None when ``block``'s rows decide it (or no rule-file row does)."""
+    how = _decided_by(kind, key, view, disables, block, days=days, own=own)
     return f"{kind} {' with '.join(key)}: {how}" if how else None
 
 
-def _decided_by(kind: str, key: tuple, view, disables, block: str | None, day: int | None = None) -> str | None:
+def _disabling(kind: str, key: tuple, view, disables, day: int | None):
+    """The most specific ``disable`` of the key that applies to the view (and is in force on ``day``)."""
+    return max((d for d in disables if d.kind == kind and d.key == key
+                and d.scope.applies_to(view.payer, view.claim_type) and (day is None or d.scope.active_on(day))),
+               key=lambda d: d.scope.level)
+
+
+def _decided_by(kind: str, key: tuple, view, disables, block: str | None, day: int | None = None,
+                days=(), own=None) -> str | None:
     """:func:`_taken` without the key: disabled, or replaced by the rows of another block; with ``day``, also
-    when none of the replacing rows is in force on it (the replaced rows stay off all the same)."""
+    when none of the replacing rows is in force on it (the replaced rows stay off all the same). Rule-file rows
+    that decide the key on some dates only (a :class:`~radrules.model.Timeline`) are read on ``day``, else on the
+    first of ``days``, which the text then names; there ``block``'s row ``own`` may be out of its dates, and
+    less specific rows, a ``disable`` or the tables decide."""
     if kind == "pair":
         chosen = view.pairs.get(key[0], {}).get(key[1])
     else:
         chosen = (view.limits if kind == "limit" else view.addons).get(key[0])
-    if chosen == ():  # `select` found a disable that applies: the most specific one decides
-        disable = max((d for d in disables if d.kind == kind and d.key == key
-                       and d.scope.applies_to(view.payer, view.claim_type)), key=lambda d: d.scope.level)
-        return f"disabled by `{disable.rule}` ({disable.source})"
+    on, dated = day, ""
+    if chosen.__class__ is m.Timeline:
+        if on is None and days:
+            on = min(days)
+            dated = f" on {format_date(on)}"
+        chosen = chosen.at(on) if on is not None else None
+        if own is not None and (not chosen or chosen[0].block.scope.level < own.block.scope.level):
+            # the block's row is out of its dates: less specific rows, a disable or the tables decide that date
+            where = ("" if chosen is None else f", where `{chosen[0].block.info.id}` ({chosen[0].source}) decides"
+                     if chosen else f", where `{_disabling(kind, key, view, disables, on).rule}` disables it")
+            return f"the row applies {window_text(own.start, own.end)}, not on {format_date(on)}{where}"
+    if chosen == ():  # `select` found a disable that applies: the most specific one in force decides
+        disable = _disabling(kind, key, view, disables, on)
+        return f"disabled by `{disable.rule}` ({disable.source}){dated}"
     if chosen and all(other.block.info.id != block for other in chosen):
-        how = f"replaced by `{chosen[0].block.info.id}` ({chosen[0].source})"
+        how = f"replaced by `{chosen[0].block.info.id}` ({chosen[0].source}){dated}"
         if day is not None and not any(other.active_on(day) for other in chosen):
             date, only = format_date(day), chosen[0]
             how += (f", whose row applies {window_text(only.start, only.end)}, not on {date}" if len(chosen) == 1

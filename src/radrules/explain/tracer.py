@@ -27,7 +27,7 @@ from ..evaluator import (_add_earlier_units, _limit_finding, _number, _provider_
                          once_per_claim_message, span_limits, span_ptp_hits,
                          unpublished_message)
 from ..lookups import UNLISTED, mue_files
-from ..model import MUE_UNPUBLISHED, format_date, primaries_text, window_text
+from ..model import MUE_UNPUBLISHED, format_date, on_day, primaries_text, window_text
 from ..tables import last_day, serving
 from .not_considered import _days, _decided_by
 from .steps import Step, _lines_label
@@ -300,7 +300,7 @@ class _Tracer:
             index = tables.index(day)
             for a in group:
                 for b in group:
-                    if (a is b or a.code == b.code or view.pairs.get(a.code, {}).get(b.code) is not None
+                    if (a is b or a.code == b.code or on_day(view.pairs.get(a.code, {}).get(b.code), day) is not None
                             or not same_provider(a, b) or self.lookup.table_rows(index, a.code, b.code)):
                         continue
                     found = self._other_version_row(judged, index, a.code, b.code)
@@ -337,7 +337,7 @@ class _Tracer:
                 continue
             for a in group:
                 for b in group:
-                    if (a is b or a.code == b.code or view.pairs.get(a.code, {}).get(b.code) is not None
+                    if (a is b or a.code == b.code or on_day(view.pairs.get(a.code, {}).get(b.code), day) is not None
                             or not same_provider(a, b)):
                         continue
                     rows = [self.lookup.table_rows(i, a.code, b.code) for i in (index, newest)]
@@ -371,7 +371,7 @@ class _Tracer:
         newest = len(versions) - 1
         for line in self.ev.lines:
             index = tables.index(line.day)
-            if index == newest or view.addons.get(line.code) is not None:
+            if index == newest or on_day(view.addons.get(line.code), line.day) is not None:
                 continue
             rows = [tables.tables[i].get(line.code, ()) for i in (index, newest)]
             if not rows[0] and not rows[1]:
@@ -408,19 +408,28 @@ class _Tracer:
     def _decided_table_pairs(self, firsts, group, day: int) -> None:
         """A silent step for each PTP table row in force of a pair (a line of ``firsts`` in column 1, one of
         ``group`` in column 2: a claim's date, or a paid earlier line and the claim's lines of its date) that a
-        rule-file `disable` takes off or rule-file rows replace (those in force on the date or not)."""
+        rule-file `disable` takes off or rule-file rows replace (those in force on the date or not); on a date
+        the tables decide a pair whose rule-file rows are dated, those rows out of their dates."""
         view = self.ev.view
         tables = view.ptp_tables
-        if not view.pairs or tables is None:
+        if not view.pairs:
             return
-        index = tables.index(day)
         for a in firsts:
             overlay = view.pairs.get(a.code)
             if not overlay:
                 continue
             for b in group:
-                if a is b or overlay.get(b.code) is None or not same_provider(a, b):
+                if a is b or not same_provider(a, b):
                     continue
+                entry = overlay.get(b.code)
+                if on_day(entry, day) is None:
+                    earlier = ", paid on an earlier claim" if a.number is None else ""
+                    self._rule_rows_out_of_dates(entry, day, (b.number,), f"{a.code} (column 1{earlier}) with "
+                                                 f"{b.code} (column 2)", (a.number,) if a.number is not None else ())
+                    continue
+                if tables is None:
+                    continue
+                index = tables.index(day)
                 how = None
                 for row in self.lookup.table_rows(index, a.code, b.code):
                     if not row.active_on(day):
@@ -430,6 +439,17 @@ class _Tracer:
                     self.add(row.block.info.id, row.block.info.kind, "silent", (b.number,),
                              f"{a.code} (column 1{earlier}) with {b.code} (column 2): {how}",
                              (a.number,) if a.number is not None else (), row.source)
+
+    def _rule_rows_out_of_dates(self, entry, day: int, numbers: tuple, what: str, related: tuple = ()) -> None:
+        """An ``out of dates`` step for each rule-file row of a key on a date none of them is in force on, nor a
+        ``disable``, so that the tables decide (``entry``: the view's, a Timeline whose choice that day is None);
+        nothing for any other entry."""
+        if entry.__class__ is not m.Timeline or entry.at(day) is not None:
+            return
+        for row in entry.rows():
+            info = row.block.info
+            self.add(info.id, info.kind, "out of dates", numbers, f"{what}: the row applies "
+                     f"{window_text(row.start, row.end)}, not on {format_date(day)}", related, row.source)
 
     def _part_a_pair(self, a, b, rows, day: int) -> None:
         """A silent step for each table row in force of a pair with a paid line of a Part A bill (not the tables')."""
@@ -543,7 +563,11 @@ class _Tracer:
         """A silent step for the MUE table's row of the line's code when rule-file rows replace it or a
         `disable limit` takes it off."""
         view = self.ev.view
-        if view.mue_tables is None or view.limits.get(line.code) is None:
+        entry = view.limits.get(line.code)
+        if on_day(entry, line.day) is None:
+            self._rule_rows_out_of_dates(entry, line.day, (line.number,), line.code)
+            return
+        if view.mue_tables is None:
             return
         for row in view.mue_tables.at(line.day).get(line.code, ()):
             how = _decided_by("limit", (line.code,), view, self.disables, None, line.day)
@@ -579,13 +603,13 @@ class _Tracer:
                 verdict = verdicts.get((line.number, id(edit[0].block)))
                 if verdict is not None:
                     self._addon(verdict)
-            if self.ev.view.addons.get(line.code) == ():
+            if on_day(self.ev.view.addons.get(line.code), line.day) == ():
                 self._disabled_addon(line)
 
     def _disabled_addon(self, line) -> None:
         """A silent step for each add-on edit in force of ``line``'s code that a rule-file `disable addon` takes
         off (the table's, or a less specific block's)."""
-        how = _decided_by("addon", (line.code,), self.ev.view, self.disables, None)
+        how = _decided_by("addon", (line.code,), self.ev.view, self.disables, None, line.day)
         rows = [r for r in self.lookup.listed_addon_rows(line.code, line.day) if r.active_on(line.day)]
         for edit in addon_edits(rows):
             info = edit[0].block.info
@@ -597,7 +621,11 @@ class _Tracer:
         them (those in force on the date or not: the line is then no add-on code at all). One step: they are
         replaced as one, the code; it names the first edit's row."""
         view = self.ev.view
-        if view.addon_tables is None or not view.addons.get(line.code):
+        entry = view.addons.get(line.code)
+        if on_day(entry, line.day) is None:
+            self._rule_rows_out_of_dates(entry, line.day, (line.number,), line.code)
+            return
+        if view.addon_tables is None or not on_day(entry, line.day):
             return
         row = next((r for r in view.addon_tables.at(line.day).get(line.code, ()) if r.active_on(line.day)), None)
         if row is not None:

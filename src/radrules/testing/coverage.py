@@ -26,7 +26,8 @@ from .. import validity
 from ..checks import FORMAT_RULES
 from ..claim import Claim
 from ..compiler import row_key
-from ..model import MUE_UNPUBLISHED, AddonEdit, PairEdit, UnitLimit
+from ..compiler.selection import chosen_rows, turns
+from ..model import MUE_UNPUBLISHED, AddonEdit, PairEdit, UnitLimit, on_day
 from ..tables import ROW_KINDS, TABLE_RULES, payers_text, serving, version_windows
 from ..validity import VALIDITY_RULES
 from .model import is_test_file
@@ -136,12 +137,13 @@ def disabled_rule(ruleset, disable) -> str | None:
     chosen for the key without it, else the CMS table of its kind; None if it disables nothing (RR263)."""
     payer = min(disable.scope.payers) if disable.scope.payers else None
     for claim_type in sorted(disable.scope.claim_types or ("professional", "institutional")):
-        rows = ruleset.rule_rows(disable.kind, disable.key, payer, claim_type, disables=False)
-        if rows:
-            return rows[0].block.info.id
-        if rows is None:
+        chosen = ruleset.rule_rows(disable.kind, disable.key, payer, claim_type, disables=False)
+        for day in turns(disable.scope, chosen):  # (rows that differ by date: each choice on the disable's dates)
+            rows = on_day(chosen, day)
+            if rows:
+                return rows[0].block.info.id
             kind = next(kind for kind, row_kind in ROW_KINDS.items() if row_kind == disable.kind)
-            if serving(list(ruleset.tables), kind, claim_type, payer):
+            if rows is None and serving(list(ruleset.tables), kind, claim_type, payer):
                 return TABLE_RULES[kind][0]
     return None
 
@@ -181,7 +183,7 @@ def _chosen(ruleset, row, payer, claim_type: str) -> bool:
     """Whether the overrides choose ``row`` for its key for this payer and claim type: a more specific block's
     rows of the key, or a `disable` of it, leave it out (it then never judges the claim)."""
     kind, key = row_key(row)
-    return any(chosen is row for chosen in ruleset.rule_rows(kind, key, payer, claim_type) or ())
+    return any(chosen is row for chosen in chosen_rows(ruleset.rule_rows(kind, key, payer, claim_type)))
 
 
 def _acts_on(target: str, judged: int, other: int, named: set) -> bool:
