@@ -290,14 +290,14 @@ class IndexedLookup:
             for b in others:
                 if a is b:
                     continue
-                if mine is not None:
-                    rows = mine.get(b.code)
-                    if rows.__class__ is Timeline:  # (rule-file rows that differ by date)
-                        rows = rows.at(day)
-                else:
-                    rows = None
-                if rows is None and partners is not None and b.code in partners:
-                    rows = self.table_rows(index, code, b.code)
+                rows = mine.get(b.code) if mine is not None else None
+                if rows is None:
+                    if partners is not None and b.code in partners:
+                        rows = self.table_rows(index, code, b.code)
+                elif rows.__class__ is Timeline:  # (rule-file rows that differ by date: None, the tables')
+                    rows = rows.at(day)
+                    if rows is None and partners is not None and b.code in partners:
+                        rows = self.table_rows(index, code, b.code)
                 if rows and same_provider(a, b):
                     hits.append((a, b, rows))
         return hits
@@ -334,9 +334,12 @@ class IndexedLookup:
         for line in lines:
             code = line.code
             rows = own(code)
-            if rows.__class__ is Timeline:
-                rows = rows.at(line.day)
             if rows is not None:  # rows written in rule files replace the table's for the code
+                if rows.__class__ is Timeline:  # (rule-file rows that differ by date: None, the tables')
+                    rows = rows.at(line.day)
+                    if rows is None:
+                        found.append(row_in_force(*self.limit(code, line.day), line.day))
+                        continue
                 found.append(row_in_force(rows, True, line.day))
             elif tables is None:
                 found.append(None)
