@@ -344,6 +344,32 @@ def test_an_edit_row_a_payer_replaced_or_disabled_says_so(tmp_path):
     assert plain.not_considered["local.mue"] == "no line bills a code it lists"
 
 
+DATED_DISABLE = """
+limits all.mue
+  reference "general limits"
+  limit 74176 max 1 mai 2
+end
+limits acme.off
+  for payer acme
+  effective 2027-01-01
+  reference "Acme stops the limit from 2027"
+  disable limit 74176
+end
+"""
+
+
+def test_a_row_in_force_that_a_dated_disable_takes_off_is_disabled_not_out_of_dates():
+    """A general row without dates that a payer's dated `disable` takes off on the claim's date is disabled there:
+    it was said to be out of its dates (`the row applies , not on 2027-01-04, where ...`), with no dates to
+    name."""
+    rules = radrules.loads(DATED_DISABLE, name="dated.rr")
+    later = claim(("74176", "2027-01-04", {"units": 3}), payer="acme")
+    result = rules.evaluate(later, explain=True)
+    assert result.findings == ()
+    assert result.explanation.not_considered["all.mue"] == (
+        "its limit 74176: disabled by `acme.off` (dated.rr:10) on 2027-01-04")
+
+
 def test_a_table_key_the_rule_files_decide_says_so(tmp_path):
     """The CMS table is not consulted for a key that rule-file rows decide; `ncci.ptp` says so and by whom."""
     (tmp_path / "cms").mkdir()

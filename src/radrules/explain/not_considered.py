@@ -279,8 +279,10 @@ def _decided_by(kind: str, key: tuple, view, disables, block: str | None, day: i
             on = min(days)
             dated = f" on {format_date(on)}"
         chosen = chosen.at(on) if on is not None else None
-        if own is not None and (not chosen or chosen[0].block.scope.level < own.block.scope.level):
+        if (own is not None and on is not None and not own.active_on(on)
+                and (not chosen or chosen[0].block.scope.level < own.block.scope.level)):
             # the block's row is out of its dates: less specific rows, a disable or the tables decide that date
+            # (a row in force on it that a `disable` takes off is disabled, said below)
             where = ("" if chosen is None else f", where `{chosen[0].block.info.id}` ({chosen[0].source}) decides"
                      if chosen else f", where `{_disabling(kind, key, view, disables, on).rule}` disables it")
             return f"the row applies {window_text(own.start, own.end)}, not on {format_date(on)}{where}"
