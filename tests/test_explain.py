@@ -370,6 +370,27 @@ def test_a_row_in_force_that_a_dated_disable_takes_off_is_disabled_not_out_of_da
         "its limit 74176: disabled by `acme.off` (dated.rr:10) on 2027-01-04")
 
 
+def test_a_dated_disable_out_of_its_dates_says_so():
+    """A block of a dated `disable` on a claim before its dates: the general limit judges the line, and the block
+    said its disable "leaves every row of that key out for this claim"; a line whose date span its dates cover in
+    part has the key judged on the other days."""
+    rules = radrules.loads(DATED_DISABLE, name="dated.rr")
+    earlier = claim(("74176", "2026-12-31", {"units": 3}), payer="acme")
+    result = rules.evaluate(earlier, explain=True)
+    assert [f.rule for f in result.findings] == ["all.mue"]
+    assert result.explanation.not_considered["acme.off"] == (
+        "no line bills a code of its rows; its `disable limit 74176` (dated.rr:10) applies from 2027-01-01, not on "
+        "2026-12-31")
+    later = claim(("74176", "2027-01-04", {"units": 3}), payer="acme")
+    assert rules.evaluate(later, explain=True).explanation.not_considered["acme.off"] == (
+        "no line bills a code of its rows; its `disable limit 74176` (dated.rr:10) leaves every row of that key out "
+        "for this claim")
+    across = claim(("74176", "2026-12-30", {"units": 8, "end_date": "2027-01-02"}), payer="acme")
+    assert rules.evaluate(across, explain=True).explanation.not_considered["acme.off"] == (
+        "no line bills a code of its rows; its `disable limit 74176` (dated.rr:10) leaves every row of that key out "
+        "on its dates, from 2027-01-01")  # (a date span: the limit is judged on 2026-12-30 and 2026-12-31)
+
+
 def test_a_table_key_the_rule_files_decide_says_so(tmp_path):
     """The CMS table is not consulted for a key that rule-file rows decide; `ncci.ptp` says so and by whom."""
     (tmp_path / "cms").mkdir()

@@ -15,6 +15,7 @@ from .. import validity
 from ..checks import FORMAT_RULES
 from ..claim import frequency_of
 from ..codes import is_procedure_code
+from ..evaluation import last_day
 from ..model import MUE_UNPUBLISHED, format_date, on_day, window_text
 from ..tables import serving
 
@@ -38,8 +39,10 @@ def _not_considered(ruleset, claim, ev, considered: set, history_given: bool) ->
     payer = claim.payer.lower() if claim.payer else None
     codes = {line.code for line in ev.lines}
     code_days: dict = {}  # code -> the dates of its lines, on which rule-file rows of a key decide it
+    code_spans: dict = {}  # code -> (first, last day) of each of its lines (a date span's every day)
     for line in ev.lines:
         code_days.setdefault(line.code, set()).add(line.day)
+        code_spans.setdefault(line.code, []).append((line.day, last_day(line)))
     days = _days(ev)
     shared_dates = any(len(group) > 1 for _, group in days)
     apart = "" if not shared_dates or _one_providers_date(days) else _providers_apart(ev)
@@ -81,7 +84,7 @@ def _not_considered(ruleset, claim, ev, considered: set, history_given: bool) ->
             out[info.id] = "no line has a place of service it checks"
         else:
             rows = rows_of.get(info.id, ())
-            out[info.id] = (_edit_left_out(info.id, rows, code_days, ev.view, ruleset.disables)
+            out[info.id] = (_edit_left_out(info.id, rows, code_days, ev.view, ruleset.disables, code_spans)
                             or _pair_unmet(rows, codes) or "no line bills a code it lists")
     for rule_id in FORMAT_RULES:
         if rule_id not in considered:
@@ -186,10 +189,11 @@ def _all_published(claim, served: set, code_days: dict, view) -> str:
             + ("" if len(decided) == len(codes) else "; the table in force lists the other codes") + malformed)
 
 
-def _edit_left_out(block: str, rows, code_days: dict, view, disables) -> str | None:
+def _edit_left_out(block: str, rows, code_days: dict, view, disables, code_spans: dict) -> str | None:
     """Why the rows of an edit block were not looked at though the claim bills codes they list (``code_days``:
-    each code's dates): a ``disable`` or the rows of a more specific block took their key for this payer; or what
-    its own ``disable`` rows did. None when the claim bills no code of its rows or its disables."""
+    each code's dates; ``code_spans``: the days of its lines): a ``disable`` or the rows of a more specific block
+    took their key for this payer; or what its own ``disable`` rows did, or that they are not in force on the
+    lines' days. None when the claim bills no code of its rows or its disables."""
     codes = set(code_days)
     for row in rows:
         if isinstance(row, m.PairEdit):
@@ -206,8 +210,18 @@ def _edit_left_out(block: str, rows, code_days: dict, view, disables) -> str | N
     for disable in disables:
         if (disable.rule == block and set(disable.key) <= codes
                 and disable.scope.applies_to(view.payer, view.claim_type)):
-            return (f"no line bills a code of its rows; its `disable {disable.kind} {' with '.join(disable.key)}` "
-                    f"({disable.source}) leaves every row of that key out for this claim")
+            what = f"`disable {disable.kind} {' with '.join(disable.key)}` ({disable.source})"
+            start, end = disable.scope.start, disable.scope.end
+            # the days the key is judged on: an add-on line's first day, every day of a span for a pair or a limit
+            spans = ([(day, day) for day in code_days[disable.key[-1]]] if disable.kind == "addon"
+                     else code_spans[disable.key[-1]])
+            if not any((start is None or start <= last) and (end is None or first <= end) for first, last in spans):
+                return (f"no line bills a code of its rows; its {what} applies {window_text(start, end)}, not on "
+                        f"{format_date(min(code_days[disable.key[-1]]))}")
+            if all((start is None or start <= first) and (end is None or last <= end) for first, last in spans):
+                return f"no line bills a code of its rows; its {what} leaves every row of that key out for this claim"
+            return (f"no line bills a code of its rows; its {what} leaves every row of that key out on its dates, "
+                    f"{window_text(start, end)}")
     return None
 
 
