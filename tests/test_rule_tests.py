@@ -1535,6 +1535,33 @@ class TestCoverage:
             assert {r.rule: r.silent for r in measure(report).rules if r.rule.startswith("plan.")} == {
                 "plan.mue": shown, "plan.ptp": shown}
 
+    DATED_DISABLE = """\
+        limits plan.mue "every plan"
+          reference "t"
+          limit Q9967 max 250 mai 3
+        end
+
+        limits acme.off "Acme stops the limit"
+          for payer acme
+          effective EFFECTIVE
+          reference "t"
+          disable limit Q9967
+        end
+        """
+
+    @pytest.mark.parametrize("effective, shown", [("2027-01-01", False), ("2020-01-01", False),
+                                                   ("2026-01-01 through 2026-06-30", True)])
+    def test_a_row_a_dated_disable_takes_off_on_the_tests_date_is_not_shown_silent(self, tmp_path, effective,
+                                                                                     shown):
+        """`expect no plan.mue` on an Acme claim of a date Acme's dated `disable` takes the key off shows nothing
+        about the general row (as with an undated disable); it counted as the row's silent test because the row
+        judges Acme's claims of other dates. After the disable's dates it shows the row silent."""
+        write(tmp_path, "r/rules.rr", self.DATED_DISABLE.replace("EFFECTIVE", effective))
+        tests = 'test "mue"\n  claim payer acme\n    2027-01-04 Q9967 x200\n  expect no plan.mue\nend\n'
+        report = report_for(tmp_path / "r", tests, "t.rrt")
+        assert report.passed == 1, report.render()
+        assert {r.rule: r.silent for r in measure(report).rules if r.rule == "plan.mue"} == {"plan.mue": shown}
+
     DISABLING = """\
         pairs plan.ptp "every plan"
           reference "t"

@@ -26,7 +26,7 @@ from .. import validity
 from ..checks import FORMAT_RULES
 from ..claim import Claim
 from ..compiler import row_key
-from ..compiler.selection import chosen_rows, turns
+from ..compiler.selection import turns
 from ..model import MUE_UNPUBLISHED, AddonEdit, PairEdit, UnitLimit, on_day
 from ..tables import ROW_KINDS, TABLE_RULES, payers_text, serving, version_windows
 from ..validity import VALIDITY_RULES
@@ -70,13 +70,13 @@ def looks_at(ruleset, rule_id: str, claim: Claim, numbers: tuple = ()) -> bool:
         if row.block.info.id != rule_id or not row.block.scope.applies_to(payer, claim.type):
             continue
         if isinstance(row, PairEdit):  # the column 2 line is the one judged
-            judges = any((row.column1, day) in codes and row.active_on(day) for code, day in judged
-                         if code == row.column2)
+            judges = [day for code, day in judged
+                      if code == row.column2 and (row.column1, day) in codes and row.active_on(day)]
         elif isinstance(row, (UnitLimit, AddonEdit)):
-            judges = any(code == row.code and row.active_on(day) for code, day in judged)
+            judges = [day for code, day in judged if code == row.code and row.active_on(day)]
         else:
-            judges = False
-        if judges and _chosen(ruleset, row, payer, claim.type):
+            judges = []
+        if any(_chosen(ruleset, row, payer, claim.type, day) for day in judges):
             return True
     if rule_id in VALIDITY_RULES:
         return validity.looks_at(ruleset, rule_id, claim, named)
@@ -179,11 +179,12 @@ def disables_shown(ruleset, rule_id: str, claim: Claim, numbers: tuple = ()) -> 
     return frozenset(shown)
 
 
-def _chosen(ruleset, row, payer, claim_type: str) -> bool:
-    """Whether the overrides choose ``row`` for its key for this payer and claim type: a more specific block's
-    rows of the key, or a `disable` of it, leave it out (it then never judges the claim)."""
+def _chosen(ruleset, row, payer, claim_type: str, day: int) -> bool:
+    """Whether the overrides choose ``row`` for its key for this payer and claim type on ``day``: a more specific
+    block's rows of the key, or a `disable` of it, in force that day leave it out (it then does not judge a line
+    of that date)."""
     kind, key = row_key(row)
-    return any(chosen is row for chosen in chosen_rows(ruleset.rule_rows(kind, key, payer, claim_type)))
+    return any(chosen is row for chosen in on_day(ruleset.rule_rows(kind, key, payer, claim_type), day) or ())
 
 
 def _acts_on(target: str, judged: int, other: int, named: set) -> bool:
