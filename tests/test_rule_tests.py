@@ -1562,6 +1562,19 @@ class TestCoverage:
         assert report.passed == 1, report.render()
         assert {r.rule: r.silent for r in measure(report).rules if r.rule == "plan.mue"} == {"plan.mue": shown}
 
+    def test_a_dated_disable_is_shown_at_work_on_its_dates_only(self, tmp_path):
+        """Two blocks of Acme's `disable limit Q9967`, for 2026 and from 2027: a silent test of the general limit on
+        a claim of 2027 shows the second at work, not the first (it counted both: the disable applies to Acme)."""
+        text = self.DATED_DISABLE.replace("EFFECTIVE", "2026-01-01 through 2026-12-31")
+        text += text.split("\n\n", 1)[1].replace("acme.off", "acme.later").replace(
+            "2026-01-01 through 2026-12-31", "2027-01-01")
+        write(tmp_path, "r/rules.rr", text)
+        tests = 'test "mue"\n  claim payer acme\n    2027-01-04 Q9967 x300\n  expect no plan.mue\nend\n'
+        report = report_for(tmp_path / "r", tests, "t.rrt")
+        assert report.passed == 1, report.render()
+        assert {r.rule: r.covered for r in measure(report).rules if r.rule.startswith("acme.")} == {
+            "acme.off": False, "acme.later": True}
+
     DISABLING = """\
         pairs plan.ptp "every plan"
           reference "t"

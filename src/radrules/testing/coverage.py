@@ -151,7 +151,7 @@ def disabled_rule(ruleset, disable) -> str | None:
 def disables_shown(ruleset, rule_id: str, claim: Claim, numbers: tuple = ()) -> frozenset:
     """The blocks with ``disable`` rows (:func:`disabling_blocks`) that ``expect no RULE`` on ``claim`` shows at
     work: a ``disable`` of the block applies to the claim's payer and claim type and takes off a row of
-    ``rule_id`` that would otherwise judge a (named) line of the claim, on its key and date."""
+    ``rule_id`` that would otherwise judge a (named) line of the claim, on its key and a date it is in force on."""
     blocks = disabling_blocks(ruleset)
     if not blocks:
         return frozenset()
@@ -165,8 +165,8 @@ def disables_shown(ruleset, rule_id: str, claim: Claim, numbers: tuple = ()) -> 
             if not disable.scope.applies_to(payer, claim.type):
                 continue
             for number, (line, day) in enumerate(zip(claim.lines, days), 1):
-                if number not in named or line.code != disable.key[-1]:  # (the column 2 line of a pair)
-                    continue
+                if number not in named or line.code != disable.key[-1] or not disable.scope.active_on(day):
+                    continue  # (the column 2 line of a pair; a dated disable: on its dates)
                 if disable.kind == "pair" and not any(other.code == disable.key[0] and other_day == day
                                                       for other, other_day in zip(claim.lines, days)):
                     continue
