@@ -1709,6 +1709,18 @@ class TestRowsChosenByDate:
         useful = general.replace(" through 2026-12-31", "")
         assert self.load(tmp_path, rows + useful + disable, statements="").warnings == ()
 
+    def test_a_dated_disable_of_rows_of_other_dates_says_so(self, tmp_path):
+        """RR263 for a payer's `disable` from 2027 of a general row through 2026 (no table has the key) names the
+        row and the dates: it said no `limits` row has the code."""
+        general = self.block("  limit 74176 max 1 mai 2 effective 2020-01-01 through 2026-12-31\n", kind="limits",
+                             scope="").replace("acme.edits", "all.mue")
+        disable = self.block("  disable limit 74176\n", kind="limits", dates="2027-01-01")
+        [warning] = self.load(tmp_path, general + disable, statements="").warnings
+        assert (warning.code, warning.message) == (
+            "RR263", "`disable limit 74176` disables nothing on its dates (from 2027-01-01): the rows of `all.mue` "
+                     "(rules/main.rr:3) have this code on other dates only, and no MUE table loaded for its claims "
+                     "has it")
+
     def test_an_allow_comment_of_a_retired_warning_says_it_is_no_longer_given(self, tmp_path):
         row = "  # allow RR266: Acme from 2027\n  pair 70470 with 70450 modifier 0 effective 2027-01-01\n"
         [warning] = [w for w in self.load(tmp_path, self.block(row)).warnings if w.code != "RR529"]

@@ -25,7 +25,7 @@ from .analysis import payer_values
 from .conditions import ConditionCompiler
 from .context import Context, payers_named, source_of
 from .index import MAX_INDEX_ENTRIES, build_views, index_size
-from .selection import select, turns
+from .selection import chosen_rows, select, turns
 from .loading import load_tables, served_claim_types
 from .rows import warn_row_conflicts
 from .sets import SetTable
@@ -417,11 +417,13 @@ def _warn_idle_disables(comp: Compilation, grouped_rows: dict) -> None:
     for disable, span in comp.disable_spans:
         rows = grouped_rows.get((disable.kind, disable.key), ())
         kept = None  # a more specific block's row that keeps the key where the disable applies
+        other_dates = None  # a row of the key for those payers and claim types, in force off the disable's dates only
         useful = False
         for payer, claim_type in views:
             if not disable.scope.applies_to(payer, claim_type):
                 continue
             with_it, without = select(rows, (disable,), payer, claim_type), select(rows, (), payer, claim_type)
+            other_dates = other_dates or next(iter(chosen_rows(without)), None)
             for day in turns(disable.scope, with_it, without):
                 left = m.on_day(with_it, day)
                 if left:
@@ -434,7 +436,7 @@ def _warn_idle_disables(comp: Compilation, grouped_rows: dict) -> None:
             if useful:
                 break
         if not useful:
-            message, help = _idle_disable(comp, disable, kept)
+            message, help = _idle_disable(comp, disable, kept, other_dates)
             comp.ctx.warning("RR263", message, span, help=help)
 
 
@@ -448,8 +450,9 @@ def _table_has(comp: Compilation, disable, payer: str | None, claim_type: str) -
                for loaded in tables.serving(comp.loaded_tables, kind, claim_type, payer))
 
 
-def _idle_disable(comp: Compilation, disable, kept) -> tuple[str, str]:
-    """The message and help of RR263 for a ``disable`` row that changes nothing."""
+def _idle_disable(comp: Compilation, disable, kept, other_dates=None) -> tuple[str, str]:
+    """The message and help of RR263 for a ``disable`` row that changes nothing; ``other_dates``: a rule-file row
+    of its key for its payers and claim types, in force only on dates a dated ``disable`` is not."""
     from .. import tables
 
     block_word, kind, label, noun = _DISABLE_WORDS[disable.kind]
@@ -458,6 +461,12 @@ def _idle_disable(comp: Compilation, disable, kept) -> tuple[str, str]:
         return (f"{what}: the rows of `{kept.block.info.id}` ({kept.source}) keep this {noun} wherever it applies",
                 "a `disable` removes the rows of its own block's level and less specific ones, not a payer's own "
                 "rows: write it in that block, or remove the rows")
+    if other_dates is not None and (disable.scope.start is not None or disable.scope.end is not None):
+        dates = m.window_text(disable.scope.start, disable.scope.end)
+        return (f"{what} on its dates ({dates}): the rows of `{other_dates.block.info.id}` ({other_dates.source}) "
+                f"have this {noun} on other dates only, and no {label} table loaded for its claims has it",
+                "a `disable` in a block with `effective` dates takes its key off on those dates only: check the "
+                "block's dates, or remove the `disable`")
     claim_types = sorted(disable.scope.claim_types or CLAIM_TYPES)
     served = {loaded.claim_type for loaded in comp.loaded_tables if loaded.kind == kind}
     missing = [claim_type for claim_type in claim_types if claim_type not in served]
