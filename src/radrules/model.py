@@ -395,8 +395,8 @@ class Timeline:
     """The rule-file rows of one key, date by date, where dated rows or a dated ``disable`` make the choice differ
     between dates (:func:`radrules.compiler.selection.select`).
 
-    ``values[i]`` holds from ``starts[i]`` until the day before ``starts[i + 1]`` (``starts[0]`` is 0, before
-    every date): the rows chosen, () where a ``disable`` takes the key off, None where no rule-file row or
+    ``values[i]`` holds from ``starts[i]`` until the day before ``starts[i + 1]`` (``starts[0]`` is 1, the first
+    date ordinal): the rows chosen, () where a ``disable`` takes the key off, None where no rule-file row or
     ``disable`` is in force and the tables decide.
     """
 
