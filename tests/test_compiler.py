@@ -1721,6 +1721,23 @@ class TestRowsChosenByDate:
                      "(rules/main.rr:3) have this code on other dates only, and no MUE table loaded for its claims "
                      "has it")
 
+    def test_a_dated_disable_of_a_table_row_of_other_dates_disables_nothing(self, tmp_path):
+        """RR263 for a payer's `disable` from 2027 of the table's pair that CMS deleted after 2025-12-31, and for one
+        in the April quarter of a pair the July version adds (the April version, which judges those dates, has only
+        an indicator 9 row of it): the tables are read on the disable's dates, as the rule-file rows are. The
+        message names the table's row; it said nothing at all."""
+        rules = self.load(tmp_path, self.block("  disable pair 74176 with 72192\n", dates="2027-01-01"))
+        [warning] = [w for w in rules.warnings if w.code != "RR529"]
+        assert (warning.code, warning.message) == (
+            "RR263", "`disable pair 74176 with 72192` disables nothing on its dates (from 2027-01-01): the PTP "
+                     "table loaded for its claims has this pair on other dates only (ccipra-v322r0-f1.TXT:4, "
+                     "2011-01-01 through 2025-12-31)")
+        quarter = self.block("  disable pair 70470 with 70450\n", dates="2026-04-01 through 2026-06-30")
+        assert self.warned(self.load(tmp_path, quarter)) == ["RR263"]
+        for dates in ("2026-06-01 through 2026-07-31", "2026-07-01", ""):  # (July's row on some date of them)
+            assert self.warned(self.load(tmp_path, self.block("  disable pair 70470 with 70450\n", dates=dates))) \
+                == [], dates
+
     def test_an_allow_comment_of_a_retired_warning_says_it_is_no_longer_given(self, tmp_path):
         row = "  # allow RR266: Acme from 2027\n  pair 70470 with 70450 modifier 0 effective 2027-01-01\n"
         [warning] = [w for w in self.load(tmp_path, self.block(row)).warnings if w.code != "RR529"]

@@ -418,41 +418,79 @@ def _warn_idle_disables(comp: Compilation, grouped_rows: dict) -> None:
         rows = grouped_rows.get((disable.kind, disable.key), ())
         kept = None  # a more specific block's row that keeps the key where the disable applies
         other_dates = None  # a row of the key for those payers and claim types, in force off the disable's dates only
+        table_row = None  # the same of a table's rows: (row, first day, last day or None)
         useful = False
         for payer, claim_type in views:
             if not disable.scope.applies_to(payer, claim_type):
                 continue
             with_it, without = select(rows, (disable,), payer, claim_type), select(rows, (), payer, claim_type)
             other_dates = other_dates or next(iter(chosen_rows(without)), None)
-            for day in turns(disable.scope, with_it, without):
+            table_row = table_row or _table_row(comp, disable, payer, claim_type)
+            days = turns(disable.scope, with_it, without)
+            for day, last in zip(days, [turn - 1 for turn in days[1:]] + [disable.scope.end]):
                 left = m.on_day(with_it, day)
                 if left:
                     kept = kept or left[0]
                     continue
                 before = m.on_day(without, day)
-                if before or (before is None and _table_has(comp, disable, payer, claim_type)):
+                if before or (before is None and _table_has(comp, disable, payer, claim_type, day, last)):
                     useful = True
                     break
             if useful:
                 break
         if not useful:
-            message, help = _idle_disable(comp, disable, kept, other_dates)
+            message, help = _idle_disable(comp, disable, kept, other_dates, table_row)
             comp.ctx.warning("RR263", message, span, help=help)
 
 
-def _table_has(comp: Compilation, disable, payer: str | None, claim_type: str) -> bool:
-    """Whether a table loaded for ``claim_type`` and the claims of ``payer`` has the key of ``disable`` (in any
-    version)."""
+def _table_has(comp: Compilation, disable, payer: str | None, claim_type: str, first: int = 1,
+               last: int | None = None) -> bool:
+    """Whether a table loaded for ``claim_type`` and the claims of ``payer`` has the key of ``disable`` in force on
+    a day from ``first`` through ``last`` (None: open), in the version that judges that day."""
+    return next(_table_rows(comp, disable, payer, claim_type, first, last), None) is not None
+
+
+def _table_rows(comp: Compilation, disable, payer: str | None, claim_type: str, first: int = 1,
+                last: int | None = None):
+    """(row, its first day, its last day or None) of each row of the key of ``disable`` in a table loaded for
+    ``claim_type`` and the claims of ``payer`` that is in force on a day from ``first`` through ``last``, in the
+    version that judges that day (a version judges from its start until the next one starts; the oldest also the
+    days before it)."""
     from .. import tables
 
     kind = _DISABLE_WORDS[disable.kind][1]
-    return any(tables.key_rows(loaded, disable.key)
-               for loaded in tables.serving(comp.loaded_tables, kind, claim_type, payer))
+    chosen = tables.serving(comp.loaded_tables, kind, claim_type, payer)
+    for i, loaded in enumerate(chosen):
+        start = max(first, loaded.start if i else 1)
+        until = tables.last_day(kind, chosen, i)
+        end = until if last is None else last if until is None else min(last, until)
+        if end is not None and end < start:
+            continue
+        for row in tables.key_rows(loaded, disable.key):
+            row_start = max(start, row.start or 1)
+            row_end = row.end if end is None else end if row.end is None else min(end, row.end)
+            if row_end is None or row_start <= row_end:
+                yield row, row_start, row_end
 
 
-def _idle_disable(comp: Compilation, disable, kept, other_dates=None) -> tuple[str, str]:
+def _table_row(comp: Compilation, disable, payer: str | None, claim_type: str):
+    """A row of the key of ``disable`` in a table loaded for ``claim_type`` and the claims of ``payer``, with the
+    days it judges them (:func:`_table_rows`), else with its own dates (a row of a version on days another
+    version judges); None if no such table has the key."""
+    from .. import tables
+
+    found = next(_table_rows(comp, disable, payer, claim_type), None)
+    if found is not None:
+        return found
+    kind = _DISABLE_WORDS[disable.kind][1]
+    return next(((row, row.start, row.end) for loaded in tables.serving(comp.loaded_tables, kind, claim_type, payer)
+                 for row in tables.key_rows(loaded, disable.key)), None)
+
+
+def _idle_disable(comp: Compilation, disable, kept, other_dates=None, table_row=None) -> tuple[str, str]:
     """The message and help of RR263 for a ``disable`` row that changes nothing; ``other_dates``: a rule-file row
-    of its key for its payers and claim types, in force only on dates a dated ``disable`` is not."""
+    of its key for its payers and claim types, in force only on dates a dated ``disable`` is not; ``table_row``:
+    a table's row of its key for them (:func:`_table_row`), then in force on other dates only."""
     from .. import tables
 
     block_word, kind, label, noun = _DISABLE_WORDS[disable.kind]
@@ -461,10 +499,21 @@ def _idle_disable(comp: Compilation, disable, kept, other_dates=None) -> tuple[s
         return (f"{what}: the rows of `{kept.block.info.id}` ({kept.source}) keep this {noun} wherever it applies",
                 "a `disable` removes the rows of its own block's level and less specific ones, not a payer's own "
                 "rows: write it in that block, or remove the rows")
-    if other_dates is not None and (disable.scope.start is not None or disable.scope.end is not None):
+    if (other_dates is not None or table_row is not None) and (disable.scope.start is not None
+                                                               or disable.scope.end is not None):
         dates = m.window_text(disable.scope.start, disable.scope.end)
-        return (f"{what} on its dates ({dates}): the rows of `{other_dates.block.info.id}` ({other_dates.source}) "
-                f"have this {noun} on other dates only, and no {label} table loaded for its claims has it",
+        if table_row is not None:
+            row, first, last = table_row
+            table = f"{row.source}, {m.window_text(first, last)}"
+        if other_dates is None:
+            found = f"the {label} table loaded for its claims has this {noun} on other dates only ({table})"
+        elif table_row is None:
+            found = (f"the rows of `{other_dates.block.info.id}` ({other_dates.source}) have this {noun} on other "
+                     f"dates only, and no {label} table loaded for its claims has it")
+        else:
+            found = (f"the rows of `{other_dates.block.info.id}` ({other_dates.source}) and the {label} table "
+                     f"loaded for its claims ({table}) have this {noun} on other dates only")
+        return (f"{what} on its dates ({dates}): {found}",
                 "a `disable` in a block with `effective` dates takes its key off on those dates only: check the "
                 "block's dates, or remove the `disable`")
     claim_types = sorted(disable.scope.claim_types or CLAIM_TYPES)
