@@ -1599,6 +1599,18 @@ class TestCoverage:
             "RR611", "`acme.ptp` holds `disable` rows only: it never fires",
             "test the edit it disables: `expect no plan.ptp` on a claim of 71046 and 71045 on one date for payer acme")
 
+    def test_rr611_of_a_dated_block_of_disable_rows_names_its_dates(self, tmp_path):
+        """The test RR611 asks for of a block of `disable` rows dated from 2027 is of a claim of its dates: one of
+        another date shows the edit firing, not silent (the help gave no date)."""
+        write(tmp_path, "r/rules.rr", self.DISABLING.replace('          reference "t"\n          disable',
+                                                             '          effective 2027-01-01\n'
+                                                             '          reference "t"\n          disable'))
+        report = report_for(tmp_path / "r", 'test "t"\n  claim payer acme\n    2027-01-04 71046\n    2027-01-04 71045\n'
+                                            '  expect no acme.ptp\nend\n', "t.rrt")
+        (problem,) = [d for o in report.outcomes for d in o.diagnostics]
+        assert problem.help == ("test the edit it disables: `expect no plan.ptp` on a claim of 71046 and 71045 on one "
+                                "date for payer acme, dated from 2027-01-01")
+
     @pytest.mark.parametrize("payer, lines, shows", [
         ("acme", ("2026-07-15 71046", "2026-07-15 71045"), True),
         ("medicare", ("2026-07-15 71046", "2026-07-15 71045-59"), False),  # the disable is Acme's

@@ -20,6 +20,7 @@ from .. import _resources
 from ..claim import Claim
 from ..errors import ClaimError, Diagnostic, RuleError, cap_plan, capped, printable, shortened, suggestion
 from ..loader import load
+from ..model import window_text
 from ..syntax import Span
 from .claims import build_claim
 from .coverage import (disable_only, disabled_rule, disables_shown, looks_at, rule_sources, statement_at, table_kind,
@@ -611,6 +612,8 @@ def _disable_only(ruleset, token, test_file: TestFile) -> Diagnostic:
         claim += f" for payer {min(scope.payers)}"
     if scope.claim_types and len(scope.claim_types) == 1:
         claim += f", type {min(scope.claim_types)}"
+    if scope.start is not None or scope.end is not None:  # a dated block: its `disable` holds on its dates only
+        claim += f", dated {window_text(scope.start, scope.end)}"
     return Diagnostic(
         "RR611", f"`{token.text}` holds `disable` rows only: it never fires", token.span,
         test_file.source_line(token.span.line),
