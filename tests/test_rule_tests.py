@@ -1723,6 +1723,24 @@ class TestCoverage:
         rows = [r for r in measure(Runner(cache_dir=None).run(["ncci"])).rules if r.rule == "ncci.mue"]
         assert [r.source for r in rows] == ["ncci/tables.rr:3", "ncci/tables.rr:4"]
 
+    def test_a_version_beside_a_payers_own_versions_says_whose_claims_it_judges(self, tmp_path, monkeypatch):
+        """An MUE version without `for payer` beside Acme's own versions judges every payer's claims but Acme's, as
+        `radrules check` says: its coverage line says so too (it read as if it judged Acme's claims of its dates,
+        which Acme's version beside it judges)."""
+        import shutil
+
+        (tmp_path / "ncci" / "cms").mkdir(parents=True)
+        name = "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
+        shutil.copy(ROOT / "tests" / "data" / "cms" / name, tmp_path / "ncci" / "cms" / name)
+        write(tmp_path, "ncci/tables.rr", f'table mue "cms/{name}"\ntable mue "cms/{name}" for payer acme\n')
+        rows = [r for r in measure(Runner(cache_dir=None).run([str(tmp_path / "ncci")]), rulesets=(
+            radrules.load(tmp_path / "ncci", cache_dir=None),)).rules if r.rule == "ncci.mue"]
+        assert [r.render() for r in rows] == [
+            "ncci.mue: no test makes it fire and no test shows it silent (at ncci/tables.rr:1, the version for "
+            "2026-07-01 on and earlier dates, professional claims, every payer but acme)",
+            "ncci.mue: no test makes it fire and no test shows it silent (at ncci/tables.rr:2, the version for "
+            "2026-07-01 on and earlier dates, professional claims, payer acme)"]
+
     def test_looks_at(self):
         """looks_at reads a rule's payer, claim type, dates and codes, and an edit row's codes."""
         rules = radrules.load(RULESETS)

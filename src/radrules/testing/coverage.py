@@ -27,7 +27,7 @@ from ..checks import FORMAT_RULES
 from ..claim import Claim
 from ..compiler import row_key
 from ..compiler.selection import turns
-from ..model import MUE_UNPUBLISHED, AddonEdit, PairEdit, UnitLimit, on_day
+from ..model import MUE_UNPUBLISHED, AddonEdit, PairEdit, UnitLimit, listed, on_day
 from ..tables import ROW_KINDS, TABLE_RULES, payers_text, serving, version_windows
 from ..validity import VALIDITY_RULES
 from .model import is_test_file
@@ -374,6 +374,8 @@ def _table_statements(rulesets) -> dict:
                 dates += f", {version['claim_type']} claims"
             if version["payers"]:
                 dates += f", {payers_text(version['payers'])}"
+            elif version["payers_but"]:  # beside a payer's own versions, which judge its claims
+                dates += f", every payer but {listed(version['payers_but'])}"
             ids = [TABLE_RULES[version["kind"]][0]] if version["kind"] in TABLE_RULES else []
             if version["kind"] == "mue":
                 ids.append(MUE_UNPUBLISHED)
