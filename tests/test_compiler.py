@@ -1694,6 +1694,23 @@ class TestRowsChosenByDate:
         rules = self.load(tmp_path, general + rows + overlapping, statements="")
         assert [w.code for w in rules.warnings] == ["RR267"]
 
+    def test_rr267_of_dated_rows_names_the_dates_they_share(self, tmp_path):
+        """A payer's limit through 2027-06-30 and its `disable` from 2027: RR267 names the dates both are in force
+        on and says to end the row before the `disable` starts (it named neither: the two read as apart)."""
+        rows = self.block("  limit 74176 max 1 mai 2 effective 2020-01-01 through 2027-06-30\n", kind="limits")
+        disable = self.block("  disable limit 74176\n", kind="limits", dates="2027-01-01").replace(
+            "acme.edits", "acme.off")
+        [warning] = self.load(tmp_path, rows + disable, statements="").warnings
+        assert (warning.code, warning.message) == (
+            "RR267", "`disable limit 74176` removes the row of `acme.edits` at rules/main.rr:3, written at the same "
+                     "level, on 2027-01-01 through 2027-06-30")
+        assert warning.help.endswith("; or end the row's dates before the `disable`'s, or the `disable`'s after the "
+                                     "row's: a row and a `disable` on dates apart each hold on their own dates")
+        undated = self.block("  limit 74176 max 1 mai 2\n", kind="limits") + disable.replace(
+            "  effective 2027-01-01\n", "")
+        [warning] = self.load(tmp_path, undated, statements="").warnings
+        assert warning.message.endswith("written at the same level") and "apart" not in warning.help
+
     def test_a_dated_disable_that_only_more_specific_rows_meet_disables_nothing(self, tmp_path):
         """RR263 for a payer's dated `disable` whose dates its rows for professional claims cover from 2027 (and
         no table or general row has the key); a general row through 2026 is no help, one from 2026 on is."""

@@ -68,14 +68,23 @@ def _warn_disabled_at_their_level(comp, grouped_rows: dict, views) -> None:
             drop = (f" for the `disable`'s payers only, {gone}move {moved} to a block of the other payers "
                     f"(`{payer_clause(others)}`: dropping {dropping} would take their edit too), or allow the warning "
                     "(`# allow RR267: ...`) if the `disable`'s payers are meant to opt out")
+        # dated rows or a dated `disable`: the dates they share, where the rows never apply (else every date)
+        shared = [_overlap(row, disable.scope) for row in dead]
+        start = None if any(first is None for first, _ in shared) else min(first for first, _ in shared)
+        end = None if any(last is None for _, last in shared) else max(last for _, last in shared)
+        when = window_text(start, end)
+        when = f", {when}" if " through " not in when else f", on {when}"
+        theirs = "the row's" if one else "the rows'"
+        apart = (f"; or end {theirs} dates before the `disable`'s, or the `disable`'s after {theirs}: a row and a "
+                 "`disable` on dates apart each hold on their own dates")
         comp.ctx.warning(
             "RR267", f"`disable {disable.kind} {' with '.join(disable.key)}` removes {rows}, written at the same "
-            "level", span,
+            f"level{when if start or end else ''}", span,
             help="a `disable` takes off the rows of its key in every block of its own level that serves a payer "
                  "and claim type it serves (a level: with `for payer`, of one payer or several, or without; with "
                  f"`for ... claims` or without), so {'that row never applies' if one else 'those rows never apply'}"
                  f" where the `disable` does. A row already replaces the table's rows of its key: to keep {them}, "
-                 f"{keep}; to leave the key without an edit{drop}")
+                 f"{keep}; to leave the key without an edit{drop}{apart if start or end else ''}")
 
 
 def _rows_text(rows: list) -> str:
