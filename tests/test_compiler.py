@@ -1770,6 +1770,11 @@ class TestRowsChosenByDate:
         earlier = claim(line("70470", "2026-12-04"), line("70450", "2026-12-04"), payer="acme")
         steps = rules.evaluate(earlier, explain=True).explanation.steps
         assert [s.outcome for s in steps if s.rule == "ncci.ptp"] == ["fired"]
+        # the disable, not yet in force, says so (a payer's analyst saw only the table's row fire)
+        [step] = [s for s in steps if s.rule == "acme.edits"]
+        assert (step.outcome, step.lines, step.related_lines, step.detail) == (
+            "out of dates", (2,), (1,), "70470 (column 1) with 70450 (column 2): `disable pair 70470 with 70450` "
+            "applies from 2027-01-01, not on 2026-12-04")
 
 
 class TestPayerNamesOneLetterApart:

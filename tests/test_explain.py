@@ -378,16 +378,16 @@ def test_a_dated_disable_out_of_its_dates_says_so():
     earlier = claim(("74176", "2026-12-31", {"units": 3}), payer="acme")
     result = rules.evaluate(earlier, explain=True)
     assert [f.rule for f in result.findings] == ["all.mue"]
-    assert result.explanation.not_considered["acme.off"] == (
-        "no line bills a code of its rows; its `disable limit 74176` (dated.rr:10) applies from 2027-01-01, not on "
-        "2026-12-31")
+    (step,) = [s for s in result.explanation.steps if s.rule == "acme.off"]  # (shown without --rule too)
+    assert (step.outcome, step.lines, step.detail, step.source) == (
+        "out of dates", (1,), "74176: `disable limit 74176` applies from 2027-01-01, not on 2026-12-31", "dated.rr:10")
     later = claim(("74176", "2027-01-04", {"units": 3}), payer="acme")
     assert rules.evaluate(later, explain=True).explanation.not_considered["acme.off"] == (
-        "no line bills a code of its rows; its `disable limit 74176` (dated.rr:10) leaves every row of that key out "
+        "it holds `disable` rows only: its `disable limit 74176` (dated.rr:10) leaves every row of that key out "
         "for this claim")
     across = claim(("74176", "2026-12-30", {"units": 8, "end_date": "2027-01-02"}), payer="acme")
     assert rules.evaluate(across, explain=True).explanation.not_considered["acme.off"] == (
-        "no line bills a code of its rows; its `disable limit 74176` (dated.rr:10) leaves every row of that key out "
+        "it holds `disable` rows only: its `disable limit 74176` (dated.rr:10) leaves every row of that key out "
         "on its dates, from 2027-01-01")  # (a date span: the limit is judged on 2026-12-30 and 2026-12-31)
 
 
@@ -445,7 +445,7 @@ def test_a_block_of_disable_rows_and_the_unpublished_mue_check_get_reasons(tmp_p
     assert gone["ncci.mue.unpublished"] == "the table in force lists every code of the claim"
     pair = dict(listed, lines=[{"code": "74176", "date": "2026-07-02"}, {"code": "74150", "date": "2026-07-02"}])
     gone = rules.evaluate(pair, explain=True).explanation.not_considered
-    assert gone["p.ptp"].startswith("no line bills a code of its rows; its `disable pair 74176 with 74150` (r/r.rr:5)")
+    assert gone["p.ptp"].startswith("it holds `disable` rows only: its `disable pair 74176 with 74150` (r/r.rr:5)")
     institutional = rules.evaluate(dict(listed, type="institutional"), explain=True).explanation.not_considered
     assert institutional["ncci.mue.unpublished"] == "its table serves professional claims, not institutional"
     (tmp_path / "r" / "own.rr").write_text(  # rule files decide two codes the table does not list

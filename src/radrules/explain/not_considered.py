@@ -215,13 +215,13 @@ def _edit_left_out(block: str, rows, code_days: dict, view, disables, code_spans
             # the days the key is judged on: an add-on line's first day, every day of a span for a pair or a limit
             spans = ([(day, day) for day in code_days[disable.key[-1]]] if disable.kind == "addon"
                      else code_spans[disable.key[-1]])
+            lead = "no line bills a code of its rows; its" if rows else "it holds `disable` rows only: its"
             if not any((start is None or start <= last) and (end is None or first <= end) for first, last in spans):
-                return (f"no line bills a code of its rows; its {what} applies {window_text(start, end)}, not on "
+                return (f"{lead} {what} applies {window_text(start, end)}, not on "
                         f"{format_date(min(code_days[disable.key[-1]]))}")
             if all((start is None or start <= first) and (end is None or last <= end) for first, last in spans):
-                return f"no line bills a code of its rows; its {what} leaves every row of that key out for this claim"
-            return (f"no line bills a code of its rows; its {what} leaves every row of that key out on its dates, "
-                    f"{window_text(start, end)}")
+                return f"{lead} {what} leaves every row of that key out for this claim"
+            return f"{lead} {what} leaves every row of that key out on its dates, {window_text(start, end)}"
     return None
 
 

@@ -22,6 +22,7 @@ from ..addons import addon_edits, addon_edits_of, addon_message, earlier_text, j
 from ..codes import is_procedure_code
 from ..conditions import same_practitioner, same_provider
 from ..evaluation import Evaluation, meeting_lines, units_total
+from ..evaluation import last_day as span_end
 from ..evaluator import (_add_earlier_units, _limit_finding, _number, _provider_groups,
                          day_text, other_lines, over_limit, ptp_bypassed, ptp_message, set_apart_rules,
                          once_per_claim_message, span_limits, span_ptp_hits,
@@ -408,8 +409,8 @@ class _Tracer:
     def _decided_table_pairs(self, firsts, group, day: int) -> None:
         """A silent step for each PTP table row in force of a pair (a line of ``firsts`` in column 1, one of
         ``group`` in column 2: a claim's date, or a paid earlier line and the claim's lines of its date) that a
-        rule-file `disable` takes off or rule-file rows replace (those in force on the date or not); on a date
-        the tables decide a pair whose rule-file rows are dated, those rows out of their dates."""
+        rule-file `disable` takes off or rule-file rows replace (those in force on the date or not); and for a
+        pair whose rule-file rows or `disable` rows are dated, those out of their dates (:meth:`_out_of_dates`)."""
         view = self.ev.view
         tables = view.ptp_tables
         if not view.pairs:
@@ -422,10 +423,11 @@ class _Tracer:
                 if a is b or not same_provider(a, b):
                     continue
                 entry = overlay.get(b.code)
-                if on_day(entry, day) is None:
+                if entry.__class__ is m.Timeline:
                     earlier = ", paid on an earlier claim" if a.number is None else ""
-                    self._rule_rows_out_of_dates(entry, day, (b.number,), f"{a.code} (column 1{earlier}) with "
-                                                 f"{b.code} (column 2)", (a.number,) if a.number is not None else ())
+                    self._out_of_dates(entry, "pair", (a.code, b.code), day, (b.number,), f"{a.code} (column 1"
+                                       f"{earlier}) with {b.code} (column 2)", (a.number,) if a.number is not None else ())
+                if on_day(entry, day) is None:
                     continue
                 if tables is None:
                     continue
@@ -440,16 +442,31 @@ class _Tracer:
                              f"{a.code} (column 1{earlier}) with {b.code} (column 2): {how}",
                              (a.number,) if a.number is not None else (), row.source)
 
-    def _rule_rows_out_of_dates(self, entry, day: int, numbers: tuple, what: str, related: tuple = ()) -> None:
-        """An ``out of dates`` step for each rule-file row of a key on a date none of them is in force on, nor a
-        ``disable``, so that the tables decide (``entry``: the view's, a Timeline whose choice that day is None);
-        nothing for any other entry."""
-        if entry.__class__ is not m.Timeline or entry.at(day) is not None:
+    def _out_of_dates(self, entry, kind: str, key: tuple, day: int, numbers: tuple, what: str,
+                      related: tuple = (), last: int | None = None) -> None:
+        """For a key whose rule-file rows or ``disable`` rows are dated (``entry``: the view's Timeline), an ``out
+        of dates`` step for each ``disable`` of the key for this payer and claim type that is in force on no day
+        from ``day`` through ``last`` (a line's date span judged by its first day; default: ``day`` alone); and on
+        a date none of the rows is in force on, nor a ``disable``, so that the tables decide, one for each of the
+        rows."""
+        if entry.__class__ is not m.Timeline:
+            return
+        view, date = self.ev.view, format_date(day)
+        last = day if last is None else last
+        for disable in self.disables:
+            scope = disable.scope
+            if (disable.kind == kind and disable.key == key and scope.applies_to(view.payer, view.claim_type)
+                    and not ((scope.start is None or scope.start <= last) and (scope.end is None or day <= scope.end))):
+                self.add(disable.rule, disable.block.info.kind, "out of dates", numbers,
+                         f"{what}: `disable {kind} {' with '.join(key)}` applies "
+                         f"{window_text(disable.scope.start, disable.scope.end)}, not on {date}", related,
+                         disable.source)
+        if entry.at(day) is not None:
             return
         for row in entry.rows():
             info = row.block.info
             self.add(info.id, info.kind, "out of dates", numbers, f"{what}: the row applies "
-                     f"{window_text(row.start, row.end)}, not on {format_date(day)}", related, row.source)
+                     f"{window_text(row.start, row.end)}, not on {date}", related, row.source)
 
     def _part_a_pair(self, a, b, rows, day: int) -> None:
         """A silent step for each table row in force of a pair with a paid line of a Part A bill (not the tables')."""
@@ -564,8 +581,8 @@ class _Tracer:
         `disable limit` takes it off."""
         view = self.ev.view
         entry = view.limits.get(line.code)
+        self._out_of_dates(entry, "limit", (line.code,), line.day, (line.number,), line.code, last=span_end(line))
         if on_day(entry, line.day) is None:
-            self._rule_rows_out_of_dates(entry, line.day, (line.number,), line.code)
             return
         if view.mue_tables is None:
             return
@@ -622,8 +639,8 @@ class _Tracer:
         replaced as one, the code; it names the first edit's row."""
         view = self.ev.view
         entry = view.addons.get(line.code)
+        self._out_of_dates(entry, "addon", (line.code,), line.day, (line.number,), line.code)
         if on_day(entry, line.day) is None:
-            self._rule_rows_out_of_dates(entry, line.day, (line.number,), line.code)
             return
         if view.addon_tables is None or not on_day(entry, line.day):
             return
