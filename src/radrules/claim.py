@@ -24,9 +24,9 @@ from typing import Any
 
 import attrs
 
-from .claim_values import (_FREQUENCY, _ISO_DATE, FREQUENCY_PROBLEM, MAX_NUMBER, _bill_type, _date, _identifier, _join,
-                           _list, _number, _object, _payer, _pointers, _text, frequency_code, payer_name,
-                           procedure_code)
+from .claim_values import (FREQUENCY, FREQUENCY_PROBLEM, ISO_DATE, MAX_NUMBER, frequency_code, join_path,
+                           normalized_payer, payer_name, procedure_code, read_bill_type, read_date, read_identifier,
+                           read_list, read_number, read_object, read_pointers, read_text)
 from .codes import is_condition_code, is_procedure_code, without_procedure_system
 from .errors import ClaimError
 
@@ -35,7 +35,7 @@ _TYPE_ALIASES = {"practitioner": "professional", "outpatient_hospital": "institu
 SEXES = ("F", "M", "U")
 #: ``icd10`` (ICD-10-CM, the default) or ``icd9`` (ICD-9-CM: X12 qualifiers BK/BF).
 DIAGNOSIS_SYSTEMS = ("icd10", "icd9")
-_REVENUE_CODE = re.compile(r"^[0-9]{4}$")
+REVENUE_CODE = re.compile(r"^[0-9]{4}$")
 #: The claim fields only an institutional claim has (and a line's `revenue_code`), and the ClaimError of one on a
 #: professional claim, or on a claim without `type` (professional when not given).
 INSTITUTIONAL_FIELDS = ("bill_type", "statement_from", "statement_through")
@@ -322,19 +322,20 @@ def read_claim_type(value: Any, path: str) -> str:
 
 def _read_claim_checked(data: Any) -> Claim:
     """The claim, or the ClaimError of its first problem: every check, in order."""
-    data = _object(data, "", _CLAIM_FIELDS)
-    claim_id = _identifier(data.get("id"), "id")
+    data = read_object(data, "", _CLAIM_FIELDS)
+    claim_id = read_identifier(data.get("id"), "id")
     claim_type = read_claim_type(data.get("type", "professional"), "type")
     prior = data.get("prior_auth")
     if isinstance(prior, list):
-        prior_auth = tuple(_text(p, f"prior_auth[{i}]", required=True) for i, p in enumerate(prior))
+        prior_auth = tuple(read_text(p, f"prior_auth[{i}]", required=True) for i, p in enumerate(prior))
     else:
-        text = _text(prior, "prior_auth")
+        text = read_text(prior, "prior_auth")
         prior_auth = (text,) if text else ()
     diagnoses = tuple(
-        _text(d, f"diagnoses[{i}]", required=True) for i, d in enumerate(_list(data.get("diagnoses"), "diagnoses"))
+        read_text(d, f"diagnoses[{i}]", required=True)
+        for i, d in enumerate(read_list(data.get("diagnoses"), "diagnoses"))
     )
-    frequency = _text(data.get("frequency"), "frequency")
+    frequency = read_text(data.get("frequency"), "frequency")
     if frequency is not None:
         frequency = frequency_code(frequency)
         if frequency is None:
@@ -343,13 +344,13 @@ def _read_claim_checked(data: Any) -> Claim:
     if not isinstance(system, str) or system.strip().lower() not in DIAGNOSIS_SYSTEMS:
         raise ClaimError("diagnosis_system", "expected `icd10` or `icd9`")
     conditions = []
-    for i, value in enumerate(_list(data.get("condition_codes"), "condition_codes")):
-        text = _text(value, f"condition_codes[{i}]", required=True).upper()
+    for i, value in enumerate(read_list(data.get("condition_codes"), "condition_codes")):
+        text = read_text(value, f"condition_codes[{i}]", required=True).upper()
         if not is_condition_code(text):
             raise ClaimError(f"condition_codes[{i}]", "expected a condition code of two letters or digits, "
                              "such as `45`")
         conditions.append(text)
-    raw_lines = _list(data.get("lines"), "lines")
+    raw_lines = read_list(data.get("lines"), "lines")
     if not raw_lines:
         raise ClaimError("lines", "a claim needs at least one service line")
     if len(raw_lines) > MAX_LINES:
@@ -360,18 +361,18 @@ def _read_claim_checked(data: Any) -> Claim:
         type=claim_type,
         payer=payer_name(data.get("payer"), "payer"),
         patient=_read_patient(data.get("patient")),
-        place_of_service=_text(data.get("place_of_service"), "place_of_service"),
+        place_of_service=read_text(data.get("place_of_service"), "place_of_service"),
         prior_auth=prior_auth,
-        received=_date(data.get("received"), "received"),
+        received=read_date(data.get("received"), "received"),
         diagnoses=diagnoses,
         frequency=frequency,
         diagnosis_system=system.strip().lower(),
         condition_codes=tuple(conditions),
-        billing_npi=_text(data.get("billing_npi"), "billing_npi") or None,
-        bill_type=_bill_type(data.get("bill_type")),
-        replaces=_identifier(data.get("replaces"), "replaces"),
-        statement_from=_date(data.get("statement_from"), "statement_from"),
-        statement_through=_date(data.get("statement_through"), "statement_through"),
+        billing_npi=read_text(data.get("billing_npi"), "billing_npi") or None,
+        bill_type=read_bill_type(data.get("bill_type")),
+        replaces=read_identifier(data.get("replaces"), "replaces"),
+        statement_from=read_date(data.get("statement_from"), "statement_from"),
+        statement_through=read_date(data.get("statement_through"), "statement_through"),
         authorizations=_read_authorizations(data.get("authorizations")),
         lines=tuple(_read_line(line, f"lines[{i}]", institutional, data.get("type") is None)
                     for i, line in enumerate(raw_lines)),
@@ -413,7 +414,7 @@ _AUTHORIZATION_FIELDS = ("number", "codes", "start", "end", "units")
 def _read_authorizations(value: Any) -> tuple[Authorization, ...] | None:
     if value is None:
         return None
-    records = _list(value, "authorizations")
+    records = read_list(value, "authorizations")
     if len(records) > MAX_LINES:
         raise ClaimError("authorizations", f"at most {MAX_LINES} authorization records per claim")
     return tuple(read_authorization(record, f"authorizations[{i}]") for i, record in enumerate(records))
@@ -422,12 +423,12 @@ def _read_authorizations(value: Any) -> tuple[Authorization, ...] | None:
 def read_authorization(record: Any, path: str) -> Authorization:
     """One authorization record, checked; ClaimError names the field under ``path`` ("" for a record alone)."""
     def at(name: str) -> str:
-        return _join(path, name)
+        return join_path(path, name)
 
-    record = _object(record, path, _AUTHORIZATION_FIELDS)
-    number = _text(record.get("number"), at("number"), required=True)
+    record = read_object(record, path, _AUTHORIZATION_FIELDS)
+    number = read_text(record.get("number"), at("number"), required=True)
     codes = []
-    raw_codes = _list(record.get("codes"), at("codes"))
+    raw_codes = read_list(record.get("codes"), at("codes"))
     if not raw_codes:
         raise ClaimError(at("codes"), "expected the procedure codes authorized (at least one)")
     for j, code in enumerate(raw_codes):
@@ -435,13 +436,13 @@ def read_authorization(record: Any, path: str) -> Authorization:
         if not is_procedure_code(text):
             raise ClaimError(at(f"codes[{j}]"), "expected a procedure code (5 characters)")
         codes.append(text)
-    start = _date(record.get("start"), at("start"), required=True)
-    end = _date(record.get("end"), at("end"), required=True)
+    start = read_date(record.get("start"), at("start"), required=True)
+    end = read_date(record.get("end"), at("end"), required=True)
     if end < start:
         raise ClaimError(at("end"), "expected a date on or after `start`")
     units = record.get("units")
     if units is not None:
-        units = _number(units, at("units"), positive=True)
+        units = read_number(units, at("units"), positive=True)
         if not isinstance(units, int):
             raise ClaimError(at("units"), "expected a whole number")
     return Authorization(number, frozenset(codes), start, end, units)
@@ -450,14 +451,14 @@ def read_authorization(record: Any, path: str) -> Authorization:
 def _read_patient(value: Any) -> Patient:
     if value is None:
         return Patient()
-    value = _object(value, "patient", _PATIENT_FIELDS)
-    sex = _text(value.get("sex"), "patient.sex")
+    value = read_object(value, "patient", _PATIENT_FIELDS)
+    sex = read_text(value.get("sex"), "patient.sex")
     if sex is not None:
         sex = sex.upper()
         if sex not in SEXES:
             raise ClaimError("patient.sex", "expected `F`, `M` or `U`")
-    patient_id = _identifier(value.get("id"), "patient.id")
-    return Patient(birth_date=_date(value.get("birth_date"), "patient.birth_date"), sex=sex, id=patient_id)
+    patient_id = read_identifier(value.get("id"), "patient.id")
+    return Patient(birth_date=read_date(value.get("birth_date"), "patient.birth_date"), sex=sex, id=patient_id)
 
 
 #: Why a line of a revenue code alone on a claim without `type` needs one.
@@ -471,7 +472,7 @@ def _read_line(value: Any, path: str, institutional: bool = False, untyped: bool
     """A line; on an institutional claim (``institutional``) one that leaves out its code, with a revenue code, has
     the code None (a revenue code alone: docs/claim-format.md#lines-without-a-procedure-code). On a claim that
     gives no ``type`` (``untyped``), such a line is told to give it."""
-    value = _object(value, path, _LINE_FIELDS)
+    value = read_object(value, path, _LINE_FIELDS)
     if institutional and value.get("code") is None:
         if value.get("revenue_code") is None:
             raise ClaimError(f"{path}.code", NO_CODE)
@@ -481,29 +482,29 @@ def _read_line(value: Any, path: str, institutional: bool = False, untyped: bool
     else:
         code = procedure_code(value.get("code"), f"{path}.code")
     modifiers = tuple(
-        _text(m, f"{path}.modifiers[{i}]", required=True).upper()
-        for i, m in enumerate(_list(value.get("modifiers"), f"{path}.modifiers"))
+        read_text(m, f"{path}.modifiers[{i}]", required=True).upper()
+        for i, m in enumerate(read_list(value.get("modifiers"), f"{path}.modifiers"))
     )
     if len(modifiers) > MAX_MODIFIERS:
         raise ClaimError(f"{path}.modifiers", f"at most {MAX_MODIFIERS} modifiers per line")
     if modifiers and code is None:
         raise ClaimError(f"{path}.modifiers", "modifiers need a procedure code (the line gives a revenue code alone)")
-    pointers = _pointers(value.get("diagnosis_pointers"), f"{path}.diagnosis_pointers")
+    pointers = read_pointers(value.get("diagnosis_pointers"), f"{path}.diagnosis_pointers")
     units = value.get("units", 1)
     charge = value.get("charge")
-    revenue_code = _text(value.get("revenue_code"), f"{path}.revenue_code")
-    if revenue_code is not None and not _REVENUE_CODE.match(revenue_code):
+    revenue_code = read_text(value.get("revenue_code"), f"{path}.revenue_code")
+    if revenue_code is not None and not REVENUE_CODE.match(revenue_code):
         raise ClaimError(f"{path}.revenue_code", "expected 4 digits")
     return Line(
         code=code,
-        date=_date(value.get("date"), f"{path}.date", required=True),
-        units=_number(units, f"{path}.units", positive=True),
+        date=read_date(value.get("date"), f"{path}.date", required=True),
+        units=read_number(units, f"{path}.units", positive=True),
         modifiers=modifiers,
         diagnosis_pointers=pointers,
-        end_date=_date(value.get("end_date"), f"{path}.end_date"),
-        charge=None if charge is None else _number(charge, f"{path}.charge", positive=False),
-        place_of_service=_text(value.get("place_of_service"), f"{path}.place_of_service"),
-        rendering_npi=_text(value.get("rendering_npi"), f"{path}.rendering_npi") or None,  # blank: none
+        end_date=read_date(value.get("end_date"), f"{path}.end_date"),
+        charge=None if charge is None else read_number(charge, f"{path}.charge", positive=False),
+        place_of_service=read_text(value.get("place_of_service"), f"{path}.place_of_service"),
+        rendering_npi=read_text(value.get("rendering_npi"), f"{path}.rendering_npi") or None,  # blank: none
         revenue_code=revenue_code,
     )
 
@@ -553,7 +554,7 @@ def _fast_claim(data: Any) -> Claim | None:
     frequency = _fast_text(get("frequency"))
     payer = _fast_text(get("payer"))
     if type(payer) is str:
-        payer = _payer(payer)
+        payer = normalized_payer(payer)
         if not payer.isprintable():  # a control or invisible character: the checked path refuses it
             return None
     place = _fast_text(get("place_of_service"))
@@ -562,7 +563,7 @@ def _fast_claim(data: Any) -> Claim | None:
     if diagnoses is None or frequency is _NOT or payer is _NOT or place is _NOT or received is _NOT \
             or billing is _NOT:
         return None
-    if frequency is not None and not _FREQUENCY.match(frequency):
+    if frequency is not None and not FREQUENCY.match(frequency):
         return None
     conditions = get("condition_codes")
     if conditions is None:
@@ -586,7 +587,7 @@ def _fast_claim(data: Any) -> Claim | None:
             return None  # (a revenue code on a professional claim: the checked path names it)
         lines.append(line)
     return Claim(
-        id=_identifier(claim_id), type=claim_type, payer=payer, patient=patient, place_of_service=place,
+        id=read_identifier(claim_id), type=claim_type, payer=payer, patient=patient, place_of_service=place,
         prior_auth=prior_auth, received=received, diagnoses=diagnoses, frequency=frequency,
         diagnosis_system=system, condition_codes=conditions, billing_npi=billing or None, lines=tuple(lines),
     )
@@ -614,7 +615,7 @@ def _fast_date(value: Any):
     if value is None:
         return None
     if type(value) is str:
-        if len(value) != 10 or not _ISO_DATE.match(value):
+        if len(value) != 10 or not ISO_DATE.match(value):
             return _NOT
         try:
             return dt.date.fromisoformat(value)
@@ -638,7 +639,7 @@ def _fast_patient(value: Any) -> Patient | None:
         sex = sex.upper()
         if sex not in SEXES:
             return None
-    return Patient(birth_date=birth, sex=sex, id=_identifier(patient_id, "patient.id"))
+    return Patient(birth_date=birth, sex=sex, id=read_identifier(patient_id, "patient.id"))
 
 
 def _fast_line(value: Any) -> Line | None:
@@ -690,7 +691,7 @@ def _fast_line(value: Any) -> Line | None:
     npi = _fast_text(get("rendering_npi")) or None  # blank: none, as the checked path reads it
     revenue = _fast_text(get("revenue_code"))
     if not code or date is None or date is _NOT or end_date is _NOT or place is _NOT or npi is _NOT \
-            or revenue is _NOT or (revenue is not None and not _REVENUE_CODE.match(revenue)):
+            or revenue is _NOT or (revenue is not None and not REVENUE_CODE.match(revenue)):
         return None
     return Line(
         code=code, date=date, units=units, modifiers=modifiers, diagnosis_pointers=pointers, end_date=end_date,

@@ -22,7 +22,7 @@ from .errors import ClaimError, did_you_mean, shown_key
 #: The claim frequency code (X12 CLM05-3, the last character of the type of bill): a digit, or one of the letters
 #: of the NUBC codes as ResDAC lists them (A-E hospice notices, F-P adjustments, Q a reopening since 2016 (CR 8581),
 #: X-Z special processing). Read in any case, kept in capitals.
-_FREQUENCY = re.compile(r"^[0-9A-KMPQXYZ]$")
+FREQUENCY = re.compile(r"^[0-9A-KMPQXYZ]$")
 FREQUENCY_PROBLEM = ("expected the claim frequency code: a digit, or a letter of NUBC's (A-K, M, P, Q, X-Z), "
                      "such as `1`, `7` or `Q`")
 #: The type of bill (UB-04 form locator 4): 2 digits and the frequency code, or the 4 of the UB-04 with their
@@ -35,14 +35,14 @@ MAX_ID_LENGTH = 128
 #: Units, charges and diagnosis pointers are below this: a larger number is a mistake, one past the range of
 #: a float (an int of 310 digits) would make arithmetic fail, and one of over 4,300 digits can't be shown.
 MAX_NUMBER = 10**15
-_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
-def _join(path: str, name: str) -> str:
+def join_path(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
 
-def _object(value: Any, path: str, allowed: tuple[str, ...]) -> dict:
+def read_object(value: Any, path: str, allowed: tuple[str, ...]) -> dict:
     if not isinstance(value, dict):
         raise ClaimError(path or "claim", "expected an object")
     for key in value:
@@ -60,7 +60,7 @@ def _unknown_field(key: Any, path: str, allowed: tuple[str, ...]) -> ClaimError:
     if near not in allowed:
         near = did_you_mean(shown, allowed)
     hint = f" (did you mean `{near}`?)" if near else ""
-    return ClaimError(_join(path, shown), f"unknown field{hint}")
+    return ClaimError(join_path(path, shown), f"unknown field{hint}")
 
 
 #: Names other formats give fields, and the field each is here (suggested when the object has that field).
@@ -75,7 +75,7 @@ _SYNONYMS = {
 }
 
 
-def _text(value: Any, path: str, *, required: bool = False) -> str | None:
+def read_text(value: Any, path: str, *, required: bool = False) -> str | None:
     if value is None:
         if required:
             raise ClaimError(path, "required")
@@ -88,7 +88,7 @@ def _text(value: Any, path: str, *, required: bool = False) -> str | None:
     return text
 
 
-def _date(value: Any, path: str, *, required: bool = False) -> dt.date | None:
+def read_date(value: Any, path: str, *, required: bool = False) -> dt.date | None:
     if value is None:
         if required:
             raise ClaimError(path, "required")
@@ -97,7 +97,7 @@ def _date(value: Any, path: str, *, required: bool = False) -> dt.date | None:
         return value
     if isinstance(value, str):
         value = value.strip()  # texts are trimmed, dates too
-    if not isinstance(value, str) or not _ISO_DATE.match(value):
+    if not isinstance(value, str) or not ISO_DATE.match(value):
         raise ClaimError(path, "expected a date as YYYY-MM-DD")
     try:
         return dt.date.fromisoformat(value)
@@ -105,7 +105,7 @@ def _date(value: Any, path: str, *, required: bool = False) -> dt.date | None:
         raise ClaimError(path, "not a calendar date") from None
 
 
-def _number(value: Any, path: str, *, positive: bool) -> float | int:
+def read_number(value: Any, path: str, *, positive: bool) -> float | int:
     """A plain int or float, whatever subclass of them was given (``numpy.float64`` is a float whose repr is
     ``np.float64(412.0)``, which money sums read as text)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -146,7 +146,7 @@ def _exact_number(value: Any, path: str, positive: bool) -> float | int:
     return int(value) if value == int(value) else float(value)
 
 
-def _list(value: Any, path: str) -> list:
+def read_list(value: Any, path: str) -> list:
     if value is None:
         return []
     if not isinstance(value, list):
@@ -157,7 +157,7 @@ def _list(value: Any, path: str) -> list:
 def frequency_code(text: str) -> str | None:
     """A claim frequency code as stored, in capitals; None if ``text`` is none."""
     text = _ascii_capitals(text)
-    return text if text is not None and _FREQUENCY.match(text) else None
+    return text if text is not None and FREQUENCY.match(text) else None
 
 
 def bill_type_digits(text: str) -> str | None:
@@ -172,9 +172,9 @@ def _ascii_capitals(text: str) -> str | None:
     return text.upper() if text.isascii() else None
 
 
-def _bill_type(value: Any, path: str = "bill_type") -> str | None:
+def read_bill_type(value: Any, path: str = "bill_type") -> str | None:
     """The claim's type of bill (:func:`bill_type_digits`); none for an empty text."""
-    text = _text(value, path)
+    text = read_text(value, path)
     if not text:
         return None
     digits = bill_type_digits(text)
@@ -183,7 +183,7 @@ def _bill_type(value: Any, path: str = "bill_type") -> str | None:
     return digits
 
 
-def _identifier(value: Any, path: str = "id") -> str | None:
+def read_identifier(value: Any, path: str = "id") -> str | None:
     """An id (a text or a whole number) as text, trimmed like other texts (a member id must match the
     history's); empty: none. Anything else is a ClaimError naming ``path``."""
     if value is None:
@@ -208,10 +208,10 @@ def is_identifier(text: str) -> bool:
     return len(text) <= MAX_ID_LENGTH and text.isprintable()
 
 
-def _pointers(value: Any, path: str) -> tuple[int, ...]:
+def read_pointers(value: Any, path: str) -> tuple[int, ...]:
     """Diagnosis pointers: whole numbers from 1, under 10^15."""
     pointers = []
-    for i, pointer in enumerate(_list(value, path)):
+    for i, pointer in enumerate(read_list(value, path)):
         if isinstance(pointer, bool) or not isinstance(pointer, int) or pointer < 1:
             raise ClaimError(f"{path}[{i}]", "expected a positive whole number")
         if pointer >= MAX_NUMBER:  # format.diagnosis_pointer names it: it must be a number a message can show
@@ -224,16 +224,16 @@ def procedure_code(value: Any, path: str) -> str:
     """A procedure code's text, in capitals: given with CPT's or HCPCS's own system (`SYSTEM|CODE`, as a FHIR
     coding reads), the code alone (the system is dropped before the case: its path has one); ClaimError if it is
     no text or empty. A claim line's, an authorization record's and a history line's code are read so."""
-    code = _text(value, path, required=True)
+    code = read_text(value, path, required=True)
     if "|" in code:
-        code = _text(without_procedure_system(code), path, required=True)
+        code = read_text(without_procedure_system(code), path, required=True)
     return code.upper()
 
 
 def payer_key(name: str) -> str:
     """How rules and claims compare payers: without case, each run of white space as one space, none at the
     ends (`for payer "Blue  Cross "` is the payer `blue cross`)."""
-    return _payer(name).lower()
+    return normalized_payer(name).lower()
 
 
 def mapped_payer(name):
@@ -242,7 +242,7 @@ def mapped_payer(name):
     return (payer_key(name) or None) if isinstance(name, str) else name
 
 
-def _payer(text: str | None) -> str | None:
+def normalized_payer(text: str | None) -> str | None:
     """A payer's name with each run of white space as one space, as rule files compare them (and as the X12
     reader gives them): `"PINECREST  HEALTH"` is the payer `pinecrest health`. A name that is not ASCII is read in
     Unicode's compatibility form (NFKC) first: full-width `ａｃｍｅ` is `acme`."""
@@ -252,10 +252,10 @@ def _payer(text: str | None) -> str | None:
 
 
 def payer_name(value: Any, path: str) -> str | None:
-    """A claim's (or a paid line's) payer as rules compare it (:func:`_payer`); a control or invisible character
-    in it (a zero-width space, a soft hyphen, a NUL) is a ClaimError: the name would match no payer's rules,
-    and the claim would pass them unjudged."""
-    payer = _payer(_text(value, path))
+    """A claim's (or a paid line's) payer as rules compare it (:func:`normalized_payer`); a control or invisible
+    character in it (a zero-width space, a soft hyphen, a NUL) is a ClaimError: the name would match no payer's
+    rules, and the claim would pass them unjudged."""
+    payer = normalized_payer(read_text(value, path))
     if payer and not payer.isprintable():
         raise ClaimError(path, "holds a control or invisible character (not shown): write the payer's name as the "
                                "rules name it")

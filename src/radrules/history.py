@@ -29,8 +29,8 @@ from typing import IO, Iterable, Protocol, runtime_checkable
 import attrs
 
 from .claim import protected, quoted, read_claim_type
-from .claim_values import (_bill_type, _date, _identifier, _list, _number, _object, _pointers, _text, mapped_payer,
-                           payer_name, procedure_code)
+from .claim_values import (mapped_payer, payer_name, procedure_code, read_bill_type, read_date, read_identifier,
+                           read_list, read_number, read_object, read_pointers, read_text)
 from .errors import ClaimError, InputError, json_objects
 
 STATUSES = ("paid", "denied")
@@ -84,38 +84,38 @@ class History(Protocol):
 
 def read_line(data, path: str) -> HistoryLine:
     """A history line from its JSON shape; ClaimError names the field path."""
-    data = _object(data, path, _FIELDS)
+    data = read_object(data, path, _FIELDS)
     modifiers = tuple(
-        _text(m, f"{path}.modifiers[{i}]", required=True).upper()
-        for i, m in enumerate(_list(data.get("modifiers"), f"{path}.modifiers"))
+        read_text(m, f"{path}.modifiers[{i}]", required=True).upper()
+        for i, m in enumerate(read_list(data.get("modifiers"), f"{path}.modifiers"))
     )
     status = data.get("status", "paid")
     if status not in STATUSES:
         raise ClaimError(f"{path}.status", "expected `paid` or `denied`")
-    claim = _identifier(data.get("claim"), f"{path}.claim")
+    claim = read_identifier(data.get("claim"), f"{path}.claim")
     claim_type = read_claim_type(data["type"], f"{path}.type") if data.get("type") is not None else None
     # Fields of a claim line that rules do not read in history: checked all the same, never passed silently.
-    _identifier(data.get("patient_id"), f"{path}.patient_id")
-    _date(data.get("end_date"), f"{path}.end_date")
+    read_identifier(data.get("patient_id"), f"{path}.patient_id")
+    read_date(data.get("end_date"), f"{path}.end_date")
     if data.get("charge") is not None:
-        _number(data["charge"], f"{path}.charge", positive=False)
-    _pointers(data.get("diagnosis_pointers"), f"{path}.diagnosis_pointers")
-    _text(data.get("place_of_service"), f"{path}.place_of_service")
-    bill_type = _bill_type(data.get("bill_type"), f"{path}.bill_type")
+        read_number(data["charge"], f"{path}.charge", positive=False)
+    read_pointers(data.get("diagnosis_pointers"), f"{path}.diagnosis_pointers")
+    read_text(data.get("place_of_service"), f"{path}.place_of_service")
+    bill_type = read_bill_type(data.get("bill_type"), f"{path}.bill_type")
     if bill_type is not None and claim_type is None:  # only an institutional claim has a type of bill
         claim_type = "institutional"
     elif bill_type is not None and claim_type != "institutional":
         raise ClaimError(f"{path}.bill_type", f"a field of institutional claims, and the line's `type` is {claim_type}")
     line = HistoryLine(
         code=procedure_code(data.get("code"), f"{path}.code"),
-        date=_date(data.get("date"), f"{path}.date", required=True),
+        date=read_date(data.get("date"), f"{path}.date", required=True),
         status=status,
         modifiers=modifiers,
-        units=_number(data.get("units", 1), f"{path}.units", positive=True),
-        rendering_npi=_text(data.get("rendering_npi"), f"{path}.rendering_npi") or None,  # blank: none
+        units=read_number(data.get("units", 1), f"{path}.units", positive=True),
+        rendering_npi=read_text(data.get("rendering_npi"), f"{path}.rendering_npi") or None,  # blank: none
         claim=claim,
         claim_type=claim_type,
-        billing_npi=_text(data.get("billing_npi"), f"{path}.billing_npi") or None,
+        billing_npi=read_text(data.get("billing_npi"), f"{path}.billing_npi") or None,
         payer=mapped_payer(payer_name(data.get("payer"), f"{path}.payer")),  # as rules compare payers
         bill_type=bill_type,
     )
@@ -207,7 +207,7 @@ class JsonlHistory:
                 line = read_line(data, "history")  # patient_id checked too
             except ClaimError as error:
                 raise InputError(name, f"{error.path}: {error.problem}", path=f"line {number}") from None
-            patient = _identifier(data.get("patient_id"))  # trimmed, as the claims' member ids are
+            patient = read_identifier(data.get("patient_id"))  # trimmed, as the claims' member ids are
             self._by_patient.setdefault(patient, []).append(line)
         for lines in self._by_patient.values():
             lines.sort(key=lambda line: line.date)

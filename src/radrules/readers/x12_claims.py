@@ -15,8 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..claim import _REVENUE_CODE, MAX_LINES, SEXES, TOO_MANY_LINES, Claim, Line, Patient, mark_checked
-from ..claim_values import _FREQUENCY, MAX_NUMBER, is_identifier, mapped_payer
+from ..claim import MAX_LINES, REVENUE_CODE, SEXES, TOO_MANY_LINES, Claim, Line, Patient, mark_checked
+from ..claim_values import FREQUENCY, MAX_NUMBER, is_identifier, mapped_payer
 from ..codes import is_condition_code, is_digits
 from ..errors import ClaimError, InputError
 
@@ -637,7 +637,7 @@ def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth
             return None
     if frequency is not None:
         frequency = frequency.strip()
-        if not _FREQUENCY.match(frequency):
+        if not FREQUENCY.match(frequency):
             return None
     prior_auth = tuple([text.strip() for text in prior_auth])
     diagnoses = tuple([text.strip() for text in diagnoses])
@@ -685,7 +685,7 @@ def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth
             pointers = ()
         if revenue is not None:
             revenue = revenue.strip()
-            if not _REVENUE_CODE.match(revenue):
+            if not REVENUE_CODE.match(revenue):
                 return None
         built.append(Line(
             code=code, date=start, units=units, modifiers=modifiers, diagnosis_pointers=pointers, end_date=end,
