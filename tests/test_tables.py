@@ -2091,7 +2091,7 @@ class TestNoRowLost:
         def store():
             for _ in range(500):
                 try:
-                    problems.append(diskcache._store(blocked / "ptp-0.pickle", b"x"))
+                    problems.append(diskcache.store_cached(blocked / "ptp-0.pickle", b"x"))
                 except Exception as error:  # what the test is for: no exception escapes
                     failures.append(repr(error))
 
@@ -2529,7 +2529,7 @@ class TestCaches:
         payload = pickle.dumps(_Planted(str(marker)))
         entry.write_bytes(diskcache._CACHE_MAGIC + hashlib.sha256(payload).digest() + payload)
         cache.chmod(0o777)
-        monkeypatch.setattr(reading, "_not_private", lambda folder: None)  # as if it changed after the look
+        monkeypatch.setattr(reading, "why_not_private", lambda folder: None)  # as if it changed after the look
         reading._MEMORY.clear()
         assert radrules.load(root, cache_dir=cache).tables[0].from_cache == "" and not marker.exists()
 
@@ -2695,7 +2695,7 @@ class TestCaches:
         rules = radrules.load(root, cache_dir=cache)
         assert rules.tables[0].from_cache == ""
         key = content_key("ptp", [root / "cms" / "radiology-ptp-v321r0-f1.TXT"])
-        assert diskcache._fetch(entry, key).table.key == key
+        assert diskcache.fetch_cached(entry, key).table.key == key
 
     def test_every_table_a_ruleset_holds_is_shared_however_many(self, tmp_path):
         """Twelve table versions (more than the few kept when no ruleset holds them): a second load shares each
@@ -3346,11 +3346,11 @@ def _touch(path: str):
 def test_addon_edits_of_a_code_keep_the_file_order_of_their_rows():
     """An add-on code's edits are in the order of their first rows in the file: row 9 before row 10 (as text,
     `:10` came first, so a finding could name a later row as the edit's first)."""
-    from radrules.tables.timeline import _bind_addon
+    from radrules.tables.timeline import bind_addon
 
     rows = [(1, "77067", 20200101, 20201231, None, None, "aoc.csv:10"),
             (1, "77066", 20210101, None, None, None, "aoc.csv:9")]
-    assert [edit.source for edit in _bind_addon("77063", rows, None)] == ["aoc.csv:9", "aoc.csv:10"]
+    assert [edit.source for edit in bind_addon("77063", rows, None)] == ["aoc.csv:9", "aoc.csv:10"]
 
 
 class TestProblemsPastTheLimit:

@@ -25,7 +25,7 @@ import attrs
 
 from ..tables import TABLE_RULES, last_day, payers_text, serving
 from ..tables.store import PtpTable, in_force
-from ..tables.timeline import _bind_addon
+from ..tables.timeline import bind_addon
 from ..validity import DIAGNOSIS, PROCEDURE
 from . import describe as d
 
@@ -280,7 +280,7 @@ def _keyed(kind: str, table) -> dict:
         return {code: [(None, None, value, mai, reason or None) for value, mai, reason, _source in rows]
                 for code, rows in table.entries.items()}
     if kind == "addon":
-        return {code: [d.addon_value(edit) for edit in _bind_addon(code, rows, None)]
+        return {code: [d.addon_value(edit) for edit in bind_addon(code, rows, None)]
                 for code, rows in table.entries.items()}
     if kind == "hcpcs":
         return {code: [(start, end)] for code, (start, end, _source) in table.entries.items()}

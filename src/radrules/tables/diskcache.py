@@ -78,7 +78,7 @@ class NoCacheDir:
         return "NoCacheDir()"
 
 
-def _not_private(folder: Path) -> str | None:
+def why_not_private(folder: Path) -> str | None:
     """Why the disk cache ``folder`` may hold files that others put there, so that none of it may be unpickled:
     a link (it is followed to wherever it points when read), a folder of another user, or one others can write
     in (group or all; a sticky folder such as `/tmp` too); None for a private folder, or one that is not there
@@ -95,7 +95,7 @@ def _not_private(folder: Path) -> str | None:
 
 
 def _unsafe_folder(info: os.stat_result) -> str | None:
-    """:func:`_not_private` from the folder's ``lstat`` (or its ``fstat``, opened)."""
+    """:func:`why_not_private` from the folder's ``lstat`` (or its ``fstat``, opened)."""
     import stat
 
     if stat.S_ISLNK(info.st_mode):
@@ -115,18 +115,18 @@ def on_disk(kind: str, key: str, cache_dir, compute) -> dict:
     the dict, with the tables' checks: a file that is damaged, holds another key or may have been written by
     someone else is never read. A cache that can't be written, or that is not private, is passed over (the
     tables' own warning, RR530, says so)."""
-    private = cache_dir and not _not_private(cache_dir)  # a folder the tables may not use (RR530) holds nothing
-    cache_file = _cache_file(cache_dir if private else None, kind, key)
-    stored = _fetch(cache_file, key) if cache_file is not None else None
+    private = cache_dir and not why_not_private(cache_dir)  # a folder the tables may not use (RR530) holds nothing
+    cache_file = cache_file_path(cache_dir if private else None, kind, key)
+    stored = fetch_cached(cache_file, key) if cache_file is not None else None
     if stored is not None and isinstance(stored.table, RawTable):
         return stored.table.entries
     found = compute()
     if cache_file is not None:
-        _store(cache_file, Cached(RawTable(key=key, files=(), entries=found), ()))
+        store_cached(cache_file, Cached(RawTable(key=key, files=(), entries=found), ()))
     return found
 
 
-def _cache_file(cache_dir: Path | None, kind: str, key: str) -> Path | None:
+def cache_file_path(cache_dir: Path | None, kind: str, key: str) -> Path | None:
     return cache_dir / f"{kind}-{key[:32]}.pickle" if cache_dir else None
 
 
@@ -151,10 +151,10 @@ class Cached:
     def warnings_for(self, displays: tuple) -> list:
         """The warnings, naming each part by its path in ``displays`` (the same files may be loaded from
         elsewhere)."""
-        return _named(self.warnings, displays)
+        return named_diagnostics(self.warnings, displays)
 
 
-def _named(diagnostics, displays: tuple) -> list:
+def named_diagnostics(diagnostics, displays: tuple) -> list:
     """``diagnostics`` naming each part by its path in ``displays`` where a loader wrote :func:`part_path`."""
     def named(text):
         if text is None or "\0" not in text:
@@ -197,14 +197,14 @@ STORED_LAYOUT = layout(STORED_CLASSES)
 _CACHE_MAGIC = b"radrules-table-cache\n"
 
 
-def _exists(cache_file: Path) -> bool:
+def cache_file_exists(cache_file: Path) -> bool:
     try:
         return cache_file.is_file()
     except (OSError, ValueError):  # a folder that can't be entered, a name too long, a NUL
         return False
 
 
-def _fetch(cache_file: Path, key: str) -> Cached | None:
+def fetch_cached(cache_file: Path, key: str) -> Cached | None:
     """The cached table of ``key`` from the disk cache, or None: a file that is missing, can't be read, is
     damaged (its checksum differs) or holds another key is never used; the table is read again.
 
@@ -229,11 +229,11 @@ def _fetch(cache_file: Path, key: str) -> Cached | None:
         return None
     if not isinstance(stored, Cached) or getattr(stored.table, "key", None) != key:
         return None
-    _mark_used(cache_file)
+    mark_used(cache_file)
     return stored
 
 
-def _mark_used(cache_file: Path) -> None:
+def mark_used(cache_file: Path) -> None:
     """A cache file a load used is not pruned for CACHE_KEEP_DAYS (see _prune): its time is now."""
     try:
         os.utime(cache_file)
@@ -296,7 +296,7 @@ _UNWRITABLE: dict = {}
 UNWRITABLE_SECONDS = 300
 
 
-def _store(cache_file: Path, payload) -> tuple[str, bool] | None:
+def store_cached(cache_file: Path, payload) -> tuple[str, bool] | None:
     """Write a cache file atomically; a cache that can't be written is skipped, leaving no partial file. Returns
     None when written, else (why, whether the whole folder can't be written): a folder that can't be made or
     written in keeps every table out, while a cache file that can't replace what is in its place (a folder,
@@ -311,7 +311,7 @@ def _store(cache_file: Path, payload) -> tuple[str, bool] | None:
     name = None
     blocked, whole_folder = cache_file.parent, True
     try:
-        cache_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # private, as _not_private asks
+        cache_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # private, as why_not_private asks
         handle, name = tempfile.mkstemp(dir=cache_file.parent, prefix=_TEMPORARY_PREFIX)
         with os.fdopen(handle, "wb") as out:
             out.write(_CACHE_MAGIC + bytes(32))  # the checksum's place, filled once the pickle is written
@@ -345,7 +345,7 @@ def _store(cache_file: Path, payload) -> tuple[str, bool] | None:
 #: A cache file no load has read for this many days is removed when a new one is written (a table version
 #: loaded again after that is read from its files once more). Each load that reads a file marks it as used.
 CACHE_KEEP_DAYS = 90
-_CACHE_NAME = re.compile(r"(?:%s)-[0-9a-f]{32}\.pickle" % "|".join(KINDS + (PARSED_KIND,)))
+CACHE_NAME = re.compile(r"(?:%s)-[0-9a-f]{32}\.pickle" % "|".join(KINDS + (PARSED_KIND,)))
 #: A cache file being written: this prefix and mkstemp's eight random letters, digits or underscores.
 _TEMPORARY_PREFIX = ".radrules-tmp-"
 _TEMPORARY_NAME = re.compile(re.escape(_TEMPORARY_PREFIX) + r"[a-z0-9_]{8}")
@@ -375,7 +375,7 @@ def _prune(folder: Path) -> None:
     except OSError:
         return
     for entry in entries:
-        if _CACHE_NAME.fullmatch(entry.name):
+        if CACHE_NAME.fullmatch(entry.name):
             age = CACHE_KEEP_DAYS * 86400
         elif _TEMPORARY_NAME.fullmatch(entry.name):
             age = 86400

@@ -25,8 +25,8 @@ from .. import model as m
 from ..errors import Diagnostic
 from .addon import load_addon
 from .common import DEFAULT_HELP
-from .diskcache import (_CACHE_NAME, STORED_LAYOUT, Cached, NoCacheDir, _cache_file, _exists, _fetch, _mark_used,
-                        _named, _not_private, _store, on_disk, part_path)
+from .diskcache import (CACHE_NAME, STORED_LAYOUT, Cached, NoCacheDir, cache_file_exists, cache_file_path, fetch_cached,
+                        mark_used, named_diagnostics, on_disk, part_path, store_cached, why_not_private)
 from .hcpcs import load_hcpcs
 from .icd10cm import load_icd10cm
 from .kinds import NAMES, describe, foreign_parts
@@ -157,7 +157,7 @@ def read_table(kind: str, parts: list[tuple[str, Path]], cache_dir):
     "disk" for a cached table, "" for one read from its files. ``cache_dir``: a folder, None (no disk cache)
     or a :class:`NoCacheDir`.
     """
-    shared = _not_private(cache_dir) if cache_dir else None
+    shared = why_not_private(cache_dir) if cache_dir else None
     with _loading(kind, parts):
         table, diagnostics, origin = _read_table(kind, parts, None if shared else cache_dir or None)
     if table is not None and isinstance(cache_dir, NoCacheDir):
@@ -204,16 +204,16 @@ def _read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None
         return _read_files(kind, parts, None, cache_dir)
     with _LOCK:
         cached = _MEMORY.get(key)
-    cache_file = _cache_file(cache_dir, kind, key)
+    cache_file = cache_file_path(cache_dir, kind, key)
     if cached is not None:
         warnings = cached.warnings_for(displays)
-        if cache_file is not None and not _exists(cache_file):
+        if cache_file is not None and not cache_file_exists(cache_file):
             # read in this process without a disk cache: the next process has one
-            warnings += _unwritable(cache_file, displays, _store(cache_file, cached))
+            warnings += _unwritable(cache_file, displays, store_cached(cache_file, cached))
         elif cache_file is not None:
-            _mark_used(cache_file)  # a process that loads its tables again keeps their file from being pruned
+            mark_used(cache_file)  # a process that loads its tables again keeps their file from being pruned
         return cached.table, warnings, "memory"
-    stored = _fetch(cache_file, key) if cache_file is not None else None
+    stored = fetch_cached(cache_file, key) if cache_file is not None else None
     if stored is not None:
         with _LOCK:
             _MEMORY[key] = stored
@@ -236,7 +236,7 @@ def _may_be_cached(kind: str, names: list[str], cache_dir: Path | None) -> bool:
     prefix = f"{kind}-"
     try:
         with os.scandir(cache_dir) as entries:
-            return any(entry.name.startswith(prefix) and _CACHE_NAME.fullmatch(entry.name) for entry in entries)
+            return any(entry.name.startswith(prefix) and CACHE_NAME.fullmatch(entry.name) for entry in entries)
     except FileNotFoundError:
         return False
     except (OSError, ValueError):  # a folder that can't be read (or a name no folder has): looked up as before
@@ -264,7 +264,7 @@ def _read_files(kind: str, parts: list[tuple[str, Path]], key: str | None, cache
         return None, [Diagnostic("RR520", error.message.format(file=display), None, None, error.help)], ""
     except OSError as error:
         return None, [_unreadable(parts, error)], ""
-    named = _named(diagnostics, displays)
+    named = named_diagnostics(diagnostics, displays)
     if table is None:
         return None, named, ""
     read_key = _key(kind, [(source.name, source.size, source.digest) for source in sources])
@@ -273,9 +273,9 @@ def _read_files(kind: str, parts: list[tuple[str, Path]], key: str | None, cache
     cached = Cached(table, tuple(diagnostics))  # warnings only: a table with errors is not kept
     with _LOCK:
         _MEMORY[read_key] = cached
-    cache_file = _cache_file(cache_dir, kind, read_key)
+    cache_file = cache_file_path(cache_dir, kind, read_key)
     if cache_file is not None:
-        named += _unwritable(cache_file, displays, _store(cache_file, cached))
+        named += _unwritable(cache_file, displays, store_cached(cache_file, cached))
     return table, named, ""
 
 
@@ -299,7 +299,7 @@ def remembered(kind: str, key: str, cache_dir, compute) -> dict:
 
 
 def _unwritable(cache_file: Path, displays: tuple, failure: tuple | None) -> list:
-    """RR530 if the disk cache could not be written (``failure``, from :func:`_store`), else nothing: for the
+    """RR530 if the disk cache could not be written (``failure``, from :func:`store_cached`), else nothing: for the
     folder, or for the cache file of the table of ``displays`` alone."""
     if failure is None:
         return []

@@ -177,7 +177,7 @@ def bind(loaded: Loaded, block: m.BlockInfo | None):
     if loaded.kind == "mue":
         return {code: _bind_limits(code, rows, block) for code, rows in table.entries.items()}
     if loaded.kind == "addon":
-        return {code: _bind_addon(code, rows, block) for code, rows in table.entries.items()}
+        return {code: bind_addon(code, rows, block) for code, rows in table.entries.items()}
     # pctc: {"pctc": {...}, "bilateral": {...}}; hcpcs: {code: (start, end, source)};
     # icd10cm: {code: (billable, source)}
     return table.entries
@@ -192,7 +192,7 @@ def key_rows(loaded: Loaded, key: tuple) -> tuple:
     rows = table.entries.get(key[0])
     if not rows:
         return ()
-    return _bind_limits(key[0], rows, None) if loaded.kind == "mue" else _bind_addon(key[0], rows, None)
+    return _bind_limits(key[0], rows, None) if loaded.kind == "mue" else bind_addon(key[0], rows, None)
 
 
 def _bind_limits(code: str, rows, block) -> tuple:
@@ -200,7 +200,7 @@ def _bind_limits(code: str, rows, block) -> tuple:
                  for value, mai, reason, source in rows)
 
 
-def _bind_addon(code: str, rows, block) -> tuple:
+def bind_addon(code: str, rows, block) -> tuple:
     """One AddonEdit per (type, edit window, add-on deletion) with all its primaries."""
     groups: dict = {}
     for aoc_type, primary, start, end, addon_end, primary_end, source in rows:
