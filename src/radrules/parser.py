@@ -29,8 +29,8 @@ from . import _resources, _version, codes, errors, grammar, syntax_errors, tree_
 from . import syntax as s
 from .errors import MAX_PER_FILE, Diagnostic, text_lines
 from .grammar import TOP_LEVEL_WORDS, rule_parser
-from .syntax_errors import _syntax_diagnostic
-from .tree_builder import _Builder
+from .syntax_errors import syntax_diagnostic
+from .tree_builder import RuleFileBuilder
 
 _STATEMENT_START = re.compile(r"^(?:(?:%s)\b|disable[ \t]+rule\b)" % "|".join(TOP_LEVEL_WORDS), re.MULTILINE)
 
@@ -68,7 +68,7 @@ def parse_rules(text: str, name: str = "<string>") -> tuple[s.SourceFile, list[D
     else:
         # (a text without a backslash has no escape to look for)
         if not too_deep(tree, name, lines) and not ("\\" in text and bad_escapes(tree, name, lines)):
-            return s.SourceFile(name, text, _Builder(name).transform(tree)), []
+            return s.SourceFile(name, text, RuleFileBuilder(name).transform(tree)), []
 
     statements: list[s.Statement] = []
     diagnostics: list[Diagnostic] = []
@@ -85,7 +85,7 @@ def parse_rules(text: str, name: str = "<string>") -> tuple[s.SourceFile, list[D
         if found:  # the statement is left out, as one that does not parse
             diagnostics.extend(found)
             continue
-        statements.extend(_Builder(name).transform(tree))
+        statements.extend(RuleFileBuilder(name).transform(tree))
     if not diagnostics:  # pragma: no cover - a whole-file error must show in some chunk
         diagnostics.append(Diagnostic("RR103", "the file does not parse", s.Span(name, 1, 1, 1, 2)))
     return s.SourceFile(name, text, tuple(statements)), diagnostics
@@ -121,7 +121,7 @@ def _piece_diagnostic(parser: Lark, piece: str, first_line: int, name: str, line
     found = located_error(parser, piece, first_line)
     if found is None:  # (never; were it so, the error would still be told)
         return untold("RR103", name, first_line, lines)
-    return _syntax_diagnostic(found[0], name, lines, found[1], first_line)
+    return syntax_diagnostic(found[0], name, lines, found[1], first_line)
 
 
 def parse_piece(parser: Lark, piece: str, first_line: int) -> Tree:

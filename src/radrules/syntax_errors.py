@@ -1,6 +1,6 @@
 """Why a rule file does not parse: Lark's syntax errors as RR1xx diagnostics (and RR215 for a remittance code).
 
-:func:`_syntax_diagnostic` is what :mod:`radrules.parser` calls for each piece of a
+:func:`syntax_diagnostic` is what :mod:`radrules.parser` calls for each piece of a
 file that does not parse: it reads the text around the error and says what the
 author most likely meant (a block with no `end`, a misspelled keyword, a payer's
 name in capitals, a code glued to a word, ...), and otherwise which words could
@@ -43,7 +43,7 @@ _TERMINAL_WORDS = {
 }
 
 
-def _syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padded: str, first_line: int) -> Diagnostic:
+def syntax_diagnostic(error: UnexpectedInput, name: str, lines: list[str], padded: str, first_line: int) -> Diagnostic:
     def line_text(number: int) -> str | None:
         return lines[number - 1] if 0 < number <= len(lines) else None
 

@@ -1,7 +1,7 @@
 """Lark tree to syntax tree: the nodes of :mod:`radrules.syntax` built from what the parser read.
 
 :class:`TreeWalk` walks a Lark tree from its leaves up, one method per alias of
-the grammar; :class:`_Builder` is the walk that builds a rule file's statements
+the grammar; :class:`RuleFileBuilder` is the walk that builds a rule file's statements
 (:func:`radrules.parser.parse_rules` calls it on every tree that parsed), and
 the rule test format's builder (:mod:`radrules.testing.tree_builder`) is another.
 """
@@ -58,7 +58,7 @@ class TreeWalk:
         return s.Token(text, s.Span(self.file_name, token.line, token.column, token.end_line, token.end_column))
 
 
-class _Builder(TreeWalk):
+class RuleFileBuilder(TreeWalk):
     """Lark tree to :mod:`radrules.syntax` nodes (for the whole file, its statements)."""
 
     # helpers

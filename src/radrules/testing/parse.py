@@ -28,7 +28,7 @@ from ..errors import RANGE_WORDS, Diagnostic, expected_help, expected_tokens, te
 from ..parser import MAX_SYNTAX_ERRORS, bad_escapes, chunks, located_error, parse_piece, untold
 from ..syntax import Span
 from .model import RulesRef, TestCase, TestFile
-from .tree_builder import _Builder
+from .tree_builder import RuleTestBuilder
 
 GRAMMAR = "radrules-test.lark"
 
@@ -81,7 +81,7 @@ def parse_tests(text: str, name: str = "<string>", folder: str | Path = ".") -> 
         pass
     else:
         if not _misread(tree, text_lines(text), 1, text.count("\n"), name):  # else each test is read alone, below
-            builder = _Builder(name, text)
+            builder = RuleTestBuilder(name, text)
             rules, cases = builder.transform(tree)  # no cases when the `rules` line has an error
             return TestFile(name, folder, text, cases, rules, tuple(sorted(builder.diagnostics, key=_position)),
                             tuple(builder.broken_rules))
@@ -109,7 +109,7 @@ def parse_tests(text: str, name: str = "<string>", folder: str | Path = ".") -> 
             diagnostics.extend(glued)
             header_broken = header_broken or not _TEST_START.match(chunk)
             continue
-        builder = _Builder(name, text)
+        builder = RuleTestBuilder(name, text)
         found_rules, found = builder.transform(tree)
         rules = rules or found_rules
         cases.extend(found)

@@ -1,6 +1,6 @@
 """Lark tree to :mod:`radrules.testing.model` nodes: the builder of a parsed test file.
 
-:class:`_Builder` is the test format's walk of a Lark tree (a
+:class:`RuleTestBuilder` is the test format's walk of a Lark tree (a
 :class:`radrules.tree_builder.TreeWalk`, as the rule files' builder is): one
 method per alias of ``grammars/radrules-test.lark``, building the `rules` line,
 the tests, their claims (a compact claim as the dict ``Claim.from_dict`` reads,
@@ -49,7 +49,7 @@ _HEADER_FIELDS = {
 }
 
 
-class _Builder(TreeWalk):
+class RuleTestBuilder(TreeWalk):
     """Lark tree to :mod:`radrules.testing.model` nodes (for the whole file, the `rules` line and the tests)."""
 
     def __init__(self, name: str, text: str):
@@ -484,4 +484,4 @@ _TAGGED = {
     "revenue": ("revenue", 1),
 }
 for _method, (_tag, _count) in _TAGGED.items():
-    setattr(_Builder, _method, _tagged(_tag, _count))
+    setattr(RuleTestBuilder, _method, _tagged(_tag, _count))
