@@ -658,7 +658,7 @@ class TestSegmentsOnceInTheirLoop:
          "DTP*434 appears twice in its loop (2300), which has one"),
         (["CLM*C1*10***11:B:7", "REF*F8*26123000456", "REF*F8*26123000789", "LX*1", "SV1*HC:71046*10*UN*1",
           "DTP*472*D8*20260302"], HEAD, 2, "REF", "REF*F8 appears twice in its loop (2300), which has one"),
-        # the same value twice is refused too (one rule for every such segment: x12_claims._twice)
+        # the same value twice is refused too (one rule for every such segment: x12_claims.twice_in_loop)
         (["CLM*C1*10***11:B:7", "REF*F8*26123000456", "REF*F8*26123000456", "LX*1", "SV1*HC:71046*10*UN*1",
           "DTP*472*D8*20260302"], HEAD, 2, "REF", "REF*F8 appears twice in its loop (2300), which has one"),
         (["CLM*C1*10***11:B:7", "REF*F8*26123000456", "REF*F8* ", "LX*1", "SV1*HC:71046*10*UN*1",
@@ -717,7 +717,7 @@ class TestSegmentsOnceInTheirLoop:
         ("NM1*IL*1*OTHER*PAT****MI*M2", "NM1*IL*1*EXAMPLE*PAT****MI*M1", "NM1*IL appears twice in its loop (2010BA)",
          False),
         ("SBR*P*18*******MC", "SBR*P*18*******CI", "SBR appears twice in its loop (2000B)", True),
-        # the same values twice are refused too (one rule for every such segment: x12_claims._twice)
+        # the same values twice are refused too (one rule for every such segment: x12_claims.twice_in_loop)
         ("DMG*D8*19580314*F", "DMG*D8*19580314*F", "DMG appears twice in its loop (2010BA)", False),
         ("SBR*P*18*******CI", "SBR*P*18*******CI", "SBR appears twice in its loop (2000B)", True),
     ], ids=["DMG", "NM1*PR", "NM1*IL", "SBR", "DMG, same values", "SBR, same values"])

@@ -22,8 +22,8 @@ from typing import Any, Iterator, Literal, Mapping, overload
 
 from ..claim import Claim
 from ..errors import InputError, json_problem, json_value, open_path
-from .fhir_claims import _claim
-from .fhir_common import _bundle_index, _Problem, _WithBase
+from .fhir_claims import claim_from_resource
+from .fhir_common import IndexWithBase, Problem, bundle_index
 
 
 @overload
@@ -60,8 +60,8 @@ def read_fhir(source, *, payers: Mapping[str, str] | None = None,
     for prefix, resource, bundle in resources:
         position += 1
         try:
-            item: Any = _claim(resource, bundle, payers)
-        except _Problem as problem:
+            item: Any = claim_from_resource(resource, bundle, payers)
+        except Problem as problem:
             path = f"{prefix}{problem.path}" if problem.path else prefix.rstrip(".") or None
             item = InputError(name, problem.problem, path=path, claim=position)
         yield (resource, item) if with_resources else item
@@ -131,13 +131,13 @@ def _claims_of(data, name: str, prefix: str, top: bool = True) -> Iterator[tuple
         entries = data.get("entry") or []
         if not isinstance(entries, list):
             raise InputError(name, "expected a list", path=f"{prefix}entry")
-        index_ = _bundle_index(entries)
+        index_ = bundle_index(entries)
         for number, entry in enumerate(entries):
             resource = entry.get("resource") if isinstance(entry, dict) else None
             if isinstance(resource, dict) and resource.get("resourceType") == "Claim":
                 full_url = entry.get("fullUrl")
                 yield (f"{prefix}entry[{number}].resource.", resource,
-                       _WithBase(index_, full_url) if isinstance(full_url, str) else index_)
+                       IndexWithBase(index_, full_url) if isinstance(full_url, str) else index_)
     else:
         raise InputError(name, "expected a FHIR `Claim` or `Bundle` resource",
                          path=f"{prefix}resourceType")

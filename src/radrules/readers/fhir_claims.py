@@ -1,10 +1,10 @@
 """One FHIR R4 ``Claim`` resource mapped to a :class:`~radrules.Claim` (docs/readers.md has every field).
 
-:func:`_claim` reads the claim's fields (type, payer, patient and member id, prior authorizations, condition
-codes, type of bill, statement period, frequency code, the claim it replaces, diagnoses) and each ``item``
+:func:`claim_from_resource` reads the claim's fields (type, payer, patient and member id, prior authorizations,
+condition codes, type of bill, statement period, frequency code, the claim it replaces, diagnoses) and each ``item``
 (:func:`_line`: code, modifiers, units, dates, diagnosis pointers, charge, place of service, revenue code,
 rendering NPI) into the JSON shape, then builds the claim with ``Claim.from_dict``: its ClaimError is given
-back as a ``_Problem`` at the FHIR path the field was read from (:func:`_fhir_path`).
+back as a ``Problem`` at the FHIR path the field was read from (:func:`_fhir_path`).
 """
 
 from __future__ import annotations
@@ -16,22 +16,22 @@ from ..claim import Claim
 from ..claim_values import mapped_payer
 from ..codes import PROCEDURE_SYSTEM_KEYS, is_condition_code
 from ..errors import ClaimError
-from .fhir_common import (_BILL_TYPE_KEYS, _CLAIM_REFERENCE, _CLAIM_TYPE_KEYS, _CLAIM_TYPE_WORDS, _CONDITION_KEYS,
-                          _FREQUENCY_KEYS, _GENDERS, _ICD9_KEYS, _ICD_KEYS, _NO_PROCEDURE_KEYS, _NPI_KEYS,
-                          _RELATED_CLAIM_KEYS, _REVENUE_KEYS, CLAIM_TYPES, _codes, _date, _filled, _identifier, _in,
-                          _items, _list, _Problem, _resolve)
+from .fhir_common import (BILL_TYPE_KEYS, CLAIM_REFERENCE, CLAIM_TYPES, CLAIM_TYPE_KEYS, CLAIM_TYPE_WORDS,
+                          CONDITION_KEYS, FREQUENCY_KEYS, GENDERS, ICD9_KEYS, ICD_KEYS, NO_PROCEDURE_KEYS, NPI_KEYS,
+                          RELATED_CLAIM_KEYS, REVENUE_KEYS, Problem, concept_codes, fhir_date, fhir_list, id_given,
+                          is_filled, list_or_empty, resolve_reference, system_in)
 
 
-def _claim(resource: dict, bundle: dict, payers: dict) -> Claim:
+def claim_from_resource(resource: dict, bundle: dict, payers: dict) -> Claim:
     data: dict = {}
-    if _identifier(resource.get("id"), "id"):
+    if id_given(resource.get("id"), "id"):
         data["id"] = resource["id"]
     else:
-        for index, identifier in enumerate(_list(resource.get("identifier"), "identifier")):
-            if isinstance(identifier, dict) and _identifier(identifier.get("value"), f"identifier[{index}].value"):
+        for index, identifier in enumerate(fhir_list(resource.get("identifier"), "identifier")):
+            if isinstance(identifier, dict) and id_given(identifier.get("value"), f"identifier[{index}].value"):
                 data["id"] = identifier["value"]
                 break
-    data["type"] = _claim_type(resource.get("type"))
+    data["type"] = claim_type_of(resource.get("type"))
     payer = _payer(resource, bundle, payers)
     if payer:
         data["payer"] = payer
@@ -57,14 +57,14 @@ def _claim(resource: dict, bundle: dict, payers: dict) -> Claim:
     if replaces is not None:
         data["replaces"], where["replaces"] = replaces
     if resource.get("created") is not None:
-        data["received"] = _date(resource["created"], "created")
+        data["received"] = fhir_date(resource["created"], "created")
     diagnoses, sequences, system = _diagnoses(resource, bundle, data["type"])
     data["diagnoses"] = diagnoses
     if system == "icd9":
         data["diagnosis_system"] = "icd9"
-    items = _list(resource.get("item"), "item")
+    items = fhir_list(resource.get("item"), "item")
     if not items:
-        raise _Problem("item", "a claim needs at least one item")
+        raise Problem("item", "a claim needs at least one item")
     billing_npi = _npi(resource.get("provider"), "provider", resource, bundle)
     if billing_npi:
         data["billing_npi"] = billing_npi
@@ -74,7 +74,7 @@ def _claim(resource: dict, bundle: dict, payers: dict) -> Claim:
     try:
         return Claim.from_dict(data)
     except ClaimError as error:
-        raise _Problem(where.get(error.path) or _fhir_path(error.path), error.problem) from None
+        raise Problem(where.get(error.path) or _fhir_path(error.path), error.problem) from None
 
 
 def _statement_period(resource: dict, data: dict) -> None:
@@ -83,27 +83,27 @@ def _statement_period(resource: dict, data: dict) -> None:
     if period is None:
         return
     if not isinstance(period, dict):
-        raise _Problem("billablePeriod", "expected a Period (an object)")
+        raise Problem("billablePeriod", "expected a Period (an object)")
     for name, field in (("start", "statement_from"), ("end", "statement_through")):
         if period.get(name) is not None:
-            data[field] = _date(period[name], f"billablePeriod.{name}")
+            data[field] = fhir_date(period[name], f"billablePeriod.{name}")
 
 
-def _claim_type(concept: Any) -> str:
+def claim_type_of(concept: Any) -> str:
     """The claim type of ``type``: the first coding of a claim-type system (or of none) with a known code, in any
     case, else its ``text`` as one of those words; none is professional. Any other type is an error naming its
     path: read as professional, a hospital claim would be judged with the practitioners' tables."""
     if concept is None:
         return "professional"
     if not isinstance(concept, dict):
-        raise _Problem("type", "expected a CodeableConcept (an object)")
-    codings = _list(concept.get("coding"), "type.coding")
+        raise Problem("type", "expected a CodeableConcept (an object)")
+    codings = fhir_list(concept.get("coding"), "type.coding")
     unknown = None  # the path of the first coding that is not a known claim type
     for index, coding in enumerate(codings):
         if not isinstance(coding, dict):
-            raise _Problem(f"type.coding[{index}]", "expected a Coding (an object)")
+            raise Problem(f"type.coding[{index}]", "expected a Coding (an object)")
         code, system = coding.get("code"), coding.get("system")
-        if system is not None and not _in(system, _CLAIM_TYPE_KEYS):
+        if system is not None and not system_in(system, CLAIM_TYPE_KEYS):
             unknown = unknown or f"type.coding[{index}].system"
         elif isinstance(code, str) and code.strip().lower() in CLAIM_TYPES:
             return CLAIM_TYPES[code.strip().lower()]
@@ -113,10 +113,10 @@ def _claim_type(concept: Any) -> str:
     if isinstance(text, str) and text.strip().lower() in CLAIM_TYPES:
         return CLAIM_TYPES[text.strip().lower()]
     if unknown is not None:
-        raise _Problem(unknown, f"not a claim type radrules reads: expected a code {_CLAIM_TYPE_WORDS} of the "
+        raise Problem(unknown, f"not a claim type radrules reads: expected a code {CLAIM_TYPE_WORDS} of the "
                        "claim-type system (http://terminology.hl7.org/CodeSystem/claim-type)")
     if text is not None:
-        raise _Problem("type.text", f"not a claim type radrules reads: expected {_CLAIM_TYPE_WORDS}, or a coding "
+        raise Problem("type.text", f"not a claim type radrules reads: expected {CLAIM_TYPE_WORDS}, or a coding "
                        "of the claim-type system")
     return "professional"
 
@@ -129,10 +129,10 @@ def _payer(resource: dict, bundle: dict, payers: dict) -> str | None:
         if insurer is None:
             return None
     identifier = insurer.get("identifier")
-    organization = _resolve(insurer, resource, bundle, "Organization")
+    organization = resolve_reference(insurer, resource, bundle, "Organization")
     values = [identifier.get("value")] if isinstance(identifier, dict) else []
     if organization is not None:
-        values += [i.get("value") for i in _items(organization.get("identifier")) if isinstance(i, dict)]
+        values += [i.get("value") for i in list_or_empty(organization.get("identifier")) if isinstance(i, dict)]
     for value in values:
         if isinstance(value, str) and value in payers:
             return mapped_payer(payers[value])
@@ -147,20 +147,20 @@ def _payer(resource: dict, bundle: dict, payers: dict) -> str | None:
 def _patient(resource: dict, bundle: dict) -> dict:
     out: dict = {}
     reference = resource.get("patient")
-    patient = _resolve(reference, resource, bundle, "Patient")
+    patient = resolve_reference(reference, resource, bundle, "Patient")
     if patient is None and isinstance(reference, dict) and str(reference.get("reference", "")).startswith("#"):
         # A reference to a contained resource must find it (FHIR ref-1); without it, age and sex rules
         # would go quiet. A Patient elsewhere (on the server) is not an error: the claim has no patient data.
-        raise _Problem("patient.reference", "no contained Patient has this id (ids are case-sensitive)")
+        raise Problem("patient.reference", "no contained Patient has this id (ids are case-sensitive)")
     if patient is not None:
         where = "patient"
         if patient.get("birthDate") is not None:
-            out["birth_date"] = _date(patient["birthDate"], f"{where}.birthDate")
+            out["birth_date"] = fhir_date(patient["birthDate"], f"{where}.birthDate")
         gender = patient.get("gender")
         if gender is not None:
-            if not isinstance(gender, str) or gender not in _GENDERS:
-                raise _Problem(f"{where}.gender", "expected `female`, `male`, `other` or `unknown`")
-            out["sex"] = _GENDERS[gender]
+            if not isinstance(gender, str) or gender not in GENDERS:
+                raise Problem(f"{where}.gender", "expected `female`, `male`, `other` or `unknown`")
+            out["sex"] = GENDERS[gender]
     member = _member_id(resource, bundle, patient)
     if member:
         out["id"] = member
@@ -170,15 +170,15 @@ def _patient(resource: dict, bundle: dict) -> dict:
 def _coverage_payor(resource: dict, bundle: dict) -> dict | None:
     """The first ``payor`` Reference of the focal insurance's Coverage (contained or in the bundle), or None."""
     for insurance in _focal_insurance(resource):
-        coverage = _resolve(insurance.get("coverage"), resource, bundle, "Coverage")
+        coverage = resolve_reference(insurance.get("coverage"), resource, bundle, "Coverage")
         if coverage is not None:
-            for payor in _items(coverage.get("payor")):
+            for payor in list_or_empty(coverage.get("payor")):
                 if not isinstance(payor, dict):
                     continue
                 target = payor.get("reference")
                 # a payor that is the patient or a relative (self-pay) is no payer: never take its name
                 if isinstance(target, str) and target.strip():
-                    if _resolve(payor, resource, bundle, "Organization") is not None or \
+                    if resolve_reference(payor, resource, bundle, "Organization") is not None or \
                             target.split("/")[-2:-1] == ["Organization"]:
                         return payor
                 elif payor.get("type") in (None, "Organization"):
@@ -187,47 +187,47 @@ def _coverage_payor(resource: dict, bundle: dict) -> dict | None:
 
 
 def _focal_insurance(resource: dict) -> list[dict]:
-    insurance = [i for i in _list(resource.get("insurance"), "insurance") if isinstance(i, dict)]
+    insurance = [i for i in fhir_list(resource.get("insurance"), "insurance") if isinstance(i, dict)]
     focal = [i for i in insurance if i.get("focal") is True]
     return focal or insurance[:1]
 
 
 def _member_id(resource: dict, bundle: dict, patient: dict | None) -> str | None:
-    insurance = _list(resource.get("insurance"), "insurance")  # as written: its positions name entries
+    insurance = fhir_list(resource.get("insurance"), "insurance")  # as written: its positions name entries
     for entry in _focal_insurance(resource):
-        coverage = _resolve(entry.get("coverage"), resource, bundle, "Coverage")
+        coverage = resolve_reference(entry.get("coverage"), resource, bundle, "Coverage")
         if coverage is None:
             continue
         number = next(index for index, other in enumerate(insurance) if other is entry)
         path = f"insurance[{number}].coverage"  # the Coverage it references
         relationship = coverage.get("relationship")
-        kinds = [code for _, code in _codes(relationship, "coverage.relationship")] \
+        kinds = [code for _, code in concept_codes(relationship, "coverage.relationship")] \
             if isinstance(relationship, dict) else []
         # subscriberId is the subscriber's: a dependent's history must not be the whole family's
-        if _identifier(coverage.get("subscriberId"), f"{path}.subscriberId") and (not kinds or "self" in kinds):
+        if id_given(coverage.get("subscriberId"), f"{path}.subscriberId") and (not kinds or "self" in kinds):
             return coverage["subscriberId"]
-        for index, identifier in enumerate(_items(coverage.get("identifier"))):
-            if isinstance(identifier, dict) and _identifier(identifier.get("value"),
+        for index, identifier in enumerate(list_or_empty(coverage.get("identifier"))):
+            if isinstance(identifier, dict) and id_given(identifier.get("value"),
                                                             f"{path}.identifier[{index}].value"):
                 return identifier["value"]
-    for index, identifier in enumerate(_items((patient or {}).get("identifier"))):
+    for index, identifier in enumerate(list_or_empty((patient or {}).get("identifier"))):
         if isinstance(identifier, dict) and isinstance(identifier.get("type"), dict):
-            kinds = [code for _, code in _codes(identifier["type"], "patient.identifier.type")]
-            if "MB" in kinds and _identifier(identifier.get("value"), f"patient.identifier[{index}].value"):
+            kinds = [code for _, code in concept_codes(identifier["type"], "patient.identifier.type")]
+            if "MB" in kinds and id_given(identifier.get("value"), f"patient.identifier[{index}].value"):
                 return identifier["value"]
     return None
 
 
 def _prior_auth(resource: dict) -> list[str]:
     found: list[str] = []
-    insurance = [i for i in _list(resource.get("insurance"), "insurance") if isinstance(i, dict)]
+    insurance = [i for i in fhir_list(resource.get("insurance"), "insurance") if isinstance(i, dict)]
     focal = _focal_insurance(resource)
     for index, entry in enumerate(insurance):
         if entry not in focal:
             continue
-        for number, reference in enumerate(_list(entry.get("preAuthRef"), f"insurance[{index}].preAuthRef")):
+        for number, reference in enumerate(fhir_list(entry.get("preAuthRef"), f"insurance[{index}].preAuthRef")):
             if not isinstance(reference, str) or not reference.strip():
-                raise _Problem(f"insurance[{index}].preAuthRef[{number}]", "expected a text")
+                raise Problem(f"insurance[{index}].preAuthRef[{number}]", "expected a text")
             if reference.strip() not in found:
                 found.append(reference.strip())
     return found
@@ -236,15 +236,15 @@ def _prior_auth(resource: dict) -> list[str]:
 def _condition_codes(resource: dict) -> list[str]:
     """The NUBC condition codes of ``supportingInfo`` (codings in a condition-code system), in order."""
     found: list[str] = []
-    for index, entry in enumerate(_list(resource.get("supportingInfo"), "supportingInfo")):
+    for index, entry in enumerate(fhir_list(resource.get("supportingInfo"), "supportingInfo")):
         if not isinstance(entry, dict):
             continue
         path = f"supportingInfo[{index}].code"
-        for system, code in _codes(entry.get("code"), path):
-            if not _in(system, _CONDITION_KEYS):
+        for system, code in concept_codes(entry.get("code"), path):
+            if not system_in(system, CONDITION_KEYS):
                 continue
             if not is_condition_code(code.upper()):
-                raise _Problem(path, "expected a condition code of two letters or digits, such as `45`")
+                raise Problem(path, "expected a condition code of two letters or digits, such as `45`")
             found.append(code.upper())
             break  # the codings of one concept are the same code in other systems
     return found
@@ -253,13 +253,13 @@ def _condition_codes(resource: dict) -> list[str]:
 def _bill_type(resource: dict) -> str | None:
     """The type of bill of an institutional claim: a coding of ``subType``, else of a ``supportingInfo`` code
     (CARIN Blue Button's `typeofbill`), in a type-of-bill system; checked by ``Claim.from_dict``."""
-    for system, code in _codes(resource.get("subType"), "subType"):
-        if _in(system, _BILL_TYPE_KEYS):
+    for system, code in concept_codes(resource.get("subType"), "subType"):
+        if system_in(system, BILL_TYPE_KEYS):
             return code
-    for index, entry in enumerate(_list(resource.get("supportingInfo"), "supportingInfo")):
+    for index, entry in enumerate(fhir_list(resource.get("supportingInfo"), "supportingInfo")):
         if isinstance(entry, dict):
-            for system, code in _codes(entry.get("code"), f"supportingInfo[{index}].code"):
-                if _in(system, _BILL_TYPE_KEYS):
+            for system, code in concept_codes(entry.get("code"), f"supportingInfo[{index}].code"):
+                if system_in(system, BILL_TYPE_KEYS):
                     return code
     return None
 
@@ -269,14 +269,14 @@ def _frequency(resource: dict) -> tuple[str, str] | None:
     `claimFrequency` slice); checked by ``Claim.from_dict``, also against the type of bill's last character. Two
     different codes are an error: a void (8) read as a replacement (7) would be judged against other history."""
     found = None
-    for index, entry in enumerate(_list(resource.get("supportingInfo"), "supportingInfo")):
+    for index, entry in enumerate(fhir_list(resource.get("supportingInfo"), "supportingInfo")):
         if isinstance(entry, dict):
             path = f"supportingInfo[{index}].code"
-            for system, code in _codes(entry.get("code"), path):
-                if not _in(system, _FREQUENCY_KEYS):
+            for system, code in concept_codes(entry.get("code"), path):
+                if not system_in(system, FREQUENCY_KEYS):
                     continue
                 if found is not None and code != found[0]:
-                    raise _Problem(path, f"a second claim frequency code, `{code}`, after `{found[0]}` at "
+                    raise Problem(path, f"a second claim frequency code, `{code}`, after `{found[0]}` at "
                                    f"{found[1]}: a claim has one")
                 found = found or (code, path)
     return found
@@ -289,16 +289,16 @@ def _replaces(resource: dict, bundle: dict) -> tuple[str, str] | None:
     number). Two prior claims of different numbers are an error, as two REF*F8 are; so is a prior claim
     without a number (the claim would be judged as replacing itself)."""
     found = None
-    for index, entry in enumerate(_list(resource.get("related"), "related")):
+    for index, entry in enumerate(fhir_list(resource.get("related"), "related")):
         path = f"related[{index}]"
         if not isinstance(entry, dict):
-            raise _Problem(path, "expected an object")
-        if not any(code == "prior" and (system is None or _in(system, _RELATED_CLAIM_KEYS))
-                   for system, code in _codes(entry.get("relationship"), f"{path}.relationship")):
+            raise Problem(path, "expected an object")
+        if not any(code == "prior" and (system is None or system_in(system, RELATED_CLAIM_KEYS))
+                   for system, code in concept_codes(entry.get("relationship"), f"{path}.relationship")):
             continue
         number, where = _related_number(entry, path, resource, bundle)
         if found is not None and number != found[0]:
-            raise _Problem(where, "a second prior claim of another number: a claim replaces one claim")
+            raise Problem(where, "a second prior claim of another number: a claim replaces one claim")
         found = (number, where)
     return found
 
@@ -308,34 +308,34 @@ def _related_number(entry: dict, path: str, resource: dict, bundle: dict) -> tup
     claim = entry.get("claim")
     if claim is not None:
         if not isinstance(claim, dict):
-            raise _Problem(f"{path}.claim", "expected a Reference (an object)")
+            raise Problem(f"{path}.claim", "expected a Reference (an object)")
         found = _identifier_value(claim.get("identifier"), f"{path}.claim.identifier")
         if found is not None:
             return found
         target = claim.get("reference")
-        if _identifier(target, f"{path}.claim.reference"):
-            named = _CLAIM_REFERENCE.search(target.strip())
+        if id_given(target, f"{path}.claim.reference"):
+            named = CLAIM_REFERENCE.search(target.strip())
             if named is not None:
                 return named[1], f"{path}.claim.reference"
-            prior = _resolve(claim, resource, bundle, "Claim")  # a Bundle's `urn:uuid:`: the claim's own id
+            prior = resolve_reference(claim, resource, bundle, "Claim")  # a Bundle's `urn:uuid:`: the claim's own id
             number = _claim_number(prior) if prior is not None else None
             if number is None:
-                raise _Problem(f"{path}.claim.reference", "expected a reference to a Claim: `Claim/` and its id, "
+                raise Problem(f"{path}.claim.reference", "expected a reference to a Claim: `Claim/` and its id, "
                                "or a Claim of the Bundle with an id")
             return number, f"{path}.claim.reference"
     found = _identifier_value(entry.get("reference"), f"{path}.reference")
     if found is not None:
         return found
-    raise _Problem(path, "a prior claim without its number: give `claim` (its identifier, or a reference to it) "
+    raise Problem(path, "a prior claim without its number: give `claim` (its identifier, or a reference to it) "
                    "or `reference.value`")
 
 
 def _claim_number(claim: dict) -> str | None:
     """A Claim's id as the reader gives it to the claim: its ``id``, else its first identifier's value."""
-    if isinstance(claim.get("id"), str) and _filled(claim["id"]):
+    if isinstance(claim.get("id"), str) and is_filled(claim["id"]):
         return claim["id"]
-    for identifier in _items(claim.get("identifier")):
-        if isinstance(identifier, dict) and isinstance(identifier.get("value"), str) and _filled(identifier["value"]):
+    for identifier in list_or_empty(claim.get("identifier")):
+        if isinstance(identifier, dict) and isinstance(identifier.get("value"), str) and is_filled(identifier["value"]):
             return identifier["value"]
     return None
 
@@ -345,8 +345,8 @@ def _identifier_value(identifier, path: str) -> tuple[str, str] | None:
     if identifier is None:
         return None
     if not isinstance(identifier, dict):
-        raise _Problem(path, "expected an Identifier (an object)")
-    if _identifier(identifier.get("value"), f"{path}.value"):
+        raise Problem(path, "expected an Identifier (an object)")
+    if id_given(identifier.get("value"), f"{path}.value"):
         return identifier["value"].strip(), f"{path}.value"
     return None
 
@@ -363,37 +363,37 @@ def _diagnoses(resource: dict, bundle: dict, claim_type: str) -> tuple[list[str]
     entries = []
     skipped = set()
     institutional = claim_type == "institutional"
-    for index, entry in enumerate(_list(resource.get("diagnosis"), "diagnosis")):
+    for index, entry in enumerate(fhir_list(resource.get("diagnosis"), "diagnosis")):
         path = f"diagnosis[{index}]"
         if not isinstance(entry, dict):
-            raise _Problem(path, "expected an object")
+            raise Problem(path, "expected an object")
         sequence = entry.get("sequence")
         if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence < 1:
-            raise _Problem(f"{path}.sequence", "expected a positive whole number")
-        types = {code for index_, concept in enumerate(_items(entry.get("type")))
-                 for _, code in _codes(concept, f"{path}.type[{index_}]")}
+            raise Problem(f"{path}.sequence", "expected a positive whole number")
+        types = {code for index_, concept in enumerate(list_or_empty(entry.get("type")))
+                 for _, code in concept_codes(concept, f"{path}.type[{index_}]")}
         if institutional and types and types <= NOT_DIAGNOSES:  # principal and admitting: still the principal
             skipped.add(sequence)
             continue
         if "diagnosisCodeableConcept" in entry:
-            codes = _codes(entry["diagnosisCodeableConcept"], f"{path}.diagnosisCodeableConcept")
+            codes = concept_codes(entry["diagnosisCodeableConcept"], f"{path}.diagnosisCodeableConcept")
         else:
-            condition = _resolve(entry.get("diagnosisReference"), resource, bundle, "Condition")
+            condition = resolve_reference(entry.get("diagnosisReference"), resource, bundle, "Condition")
             if condition is None:
-                raise _Problem(f"{path}.diagnosisReference", "the Condition is neither contained nor in the bundle")
-            codes = _codes(condition.get("code"), f"{path}.diagnosisReference.code")
+                raise Problem(f"{path}.diagnosisReference", "the Condition is neither contained nor in the bundle")
+            codes = concept_codes(condition.get("code"), f"{path}.diagnosisReference.code")
         if not codes:
-            raise _Problem(path, "no diagnosis code")
-        chosen = next(((s, c) for s, c in codes if _in(s, _ICD_KEYS)), codes[0])
+            raise Problem(path, "no diagnosis code")
+        chosen = next(((s, c) for s, c in codes if system_in(s, ICD_KEYS)), codes[0])
         entries.append((sequence, chosen, path))
     entries.sort(key=lambda entry: entry[0])
-    systems = {"icd9" if _in(system, _ICD9_KEYS) else "icd10" for _, (system, _), _ in entries}
+    systems = {"icd9" if system_in(system, ICD9_KEYS) else "icd10" for _, (system, _), _ in entries}
     if len(systems) > 1:
-        raise _Problem("diagnosis", "the claim mixes ICD-9-CM and ICD-10-CM diagnoses")
+        raise Problem("diagnosis", "the claim mixes ICD-9-CM and ICD-10-CM diagnoses")
     sequences: dict = dict.fromkeys(skipped)
     for position, (sequence, _, path) in enumerate(entries, 1):
         if sequence in sequences:
-            raise _Problem(f"{path}.sequence", "two diagnoses have the same sequence")
+            raise Problem(f"{path}.sequence", "two diagnoses have the same sequence")
         sequences[sequence] = position
     return [code for _, (_, code), _ in entries], sequences, systems.pop() if systems else None
 
@@ -404,65 +404,65 @@ def _line(item: Any, index: int, resource: dict, bundle: dict, sequences: dict, 
     _fhir_path does not know (a revenue code given as the productOrService)."""
     path = f"item[{index}]"
     if not isinstance(item, dict):
-        raise _Problem(path, "expected an object")
+        raise Problem(path, "expected an object")
     out: dict = {}
-    codes = _codes(item.get("productOrService"), f"{path}.productOrService")
+    codes = concept_codes(item.get("productOrService"), f"{path}.productOrService")
     if not codes:
-        raise _Problem(f"{path}.productOrService", "no code")
+        raise Problem(f"{path}.productOrService", "no code")
     code = _procedure_code(codes, f"{path}.productOrService", claim_type)
     if code is not None:
         out["code"] = code
     modifiers = []
-    for index, concept in enumerate(_list(item.get("modifier"), f"{path}.modifier")):
-        found = _codes(concept, f"{path}.modifier[{index}]")
+    for index, concept in enumerate(fhir_list(item.get("modifier"), f"{path}.modifier")):
+        found = concept_codes(concept, f"{path}.modifier[{index}]")
         if not found:
-            raise _Problem(f"{path}.modifier[{index}]", "no code")
+            raise Problem(f"{path}.modifier[{index}]", "no code")
         modifiers.append(found[0][1])
     if modifiers:
         out["modifiers"] = modifiers
     quantity = item.get("quantity")
     if quantity is not None:
         if not isinstance(quantity, dict) or "value" not in quantity:
-            raise _Problem(f"{path}.quantity", "expected a Quantity with a `value`")
+            raise Problem(f"{path}.quantity", "expected a Quantity with a `value`")
         out["units"] = quantity["value"]
     if item.get("servicedDate") is not None:
-        out["date"] = _date(item["servicedDate"], f"{path}.servicedDate")
+        out["date"] = fhir_date(item["servicedDate"], f"{path}.servicedDate")
     elif item.get("servicedPeriod") is not None:
         period = item["servicedPeriod"]
         if not isinstance(period, dict):
-            raise _Problem(f"{path}.servicedPeriod", "expected a Period (an object)")
-        out["date"] = _date(period.get("start"), f"{path}.servicedPeriod.start")
+            raise Problem(f"{path}.servicedPeriod", "expected a Period (an object)")
+        out["date"] = fhir_date(period.get("start"), f"{path}.servicedPeriod.start")
         if period.get("end") is not None:
-            out["end_date"] = _date(period["end"], f"{path}.servicedPeriod.end")
+            out["end_date"] = fhir_date(period["end"], f"{path}.servicedPeriod.end")
     elif isinstance(resource.get("billablePeriod"), dict) and resource["billablePeriod"].get("start"):
         period = resource["billablePeriod"]
-        out["date"] = _date(period["start"], "billablePeriod.start")
+        out["date"] = fhir_date(period["start"], "billablePeriod.start")
         if period.get("end") is not None:
-            out["end_date"] = _date(period["end"], "billablePeriod.end")
+            out["end_date"] = fhir_date(period["end"], "billablePeriod.end")
     else:
-        raise _Problem(f"{path}.servicedDate", "required (or servicedPeriod, or the claim's billablePeriod)")
+        raise Problem(f"{path}.servicedDate", "required (or servicedPeriod, or the claim's billablePeriod)")
     pointers = []
-    for index, sequence in enumerate(_list(item.get("diagnosisSequence"), f"{path}.diagnosisSequence")):
+    for index, sequence in enumerate(fhir_list(item.get("diagnosisSequence"), f"{path}.diagnosisSequence")):
         if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence not in sequences:
-            raise _Problem(f"{path}.diagnosisSequence[{index}]", "no diagnosis has this sequence")
+            raise Problem(f"{path}.diagnosisSequence[{index}]", "no diagnosis has this sequence")
         if sequences[sequence] is not None:  # not an admitting diagnosis or the like
             pointers.append(sequences[sequence])
     if pointers:
         out["diagnosis_pointers"] = pointers
     elif claim_type == "institutional" and diagnosis_count:
         out["diagnosis_pointers"] = list(range(1, diagnosis_count + 1))
-    charge = _charge(item)
+    charge = item_charge(item)
     if charge is not None:
         out["charge"] = charge
-    places = _codes(item.get("locationCodeableConcept"), f"{path}.locationCodeableConcept")
+    places = concept_codes(item.get("locationCodeableConcept"), f"{path}.locationCodeableConcept")
     if places:
         out["place_of_service"] = places[0][1]
     if claim_type == "institutional":
-        revenue = _codes(item.get("revenue"), f"{path}.revenue")
+        revenue = concept_codes(item.get("revenue"), f"{path}.revenue")
         if revenue:
             out["revenue_code"] = revenue[0][1]
         elif code is None:  # a revenue code given as the productOrService (none: Claim.from_dict says so)
-            given = next((c for s, c in codes if _in(s, _REVENUE_KEYS)), None)
+            given = next((c for s, c in codes if system_in(s, REVENUE_KEYS)), None)
             if given is not None:
                 out["revenue_code"] = given
                 where[f"lines[{index}].revenue_code"] = f"{path}.productOrService"
@@ -478,20 +478,20 @@ def _procedure_code(codes: list, path: str, claim_type: str) -> str | None:
     looks like a CPT code: radrules can't judge it as one. A revenue code or a data-absent reason in its
     place is no code (None) on an institutional claim, whose item then gives its revenue code alone (as an
     837I line without a HCPCS code does), and makes a professional claim unreadable."""
-    code = (next((c for s, c in codes if _in(s, PROCEDURE_SYSTEM_KEYS)), None)
+    code = (next((c for s, c in codes if system_in(s, PROCEDURE_SYSTEM_KEYS)), None)
             or next((c for s, c in codes if s is None), None))
     if code is not None:
         return code
-    if any(_in(system, _NO_PROCEDURE_KEYS) for system, _ in codes):
+    if any(system_in(system, NO_PROCEDURE_KEYS) for system, _ in codes):
         if claim_type == "institutional":
             return None
-        raise _Problem(path, "a revenue code or a data-absent reason, no CPT/HCPCS code; radrules needs a CPT/HCPCS "
+        raise Problem(path, "a revenue code or a data-absent reason, no CPT/HCPCS code; radrules needs a CPT/HCPCS "
                        "code on every line of a professional claim")
     system, code = codes[0]
     return f"{system}|{code}"
 
 
-def _charge(item: dict):
+def item_charge(item: dict):
     """The line's charge: ``net``, else ``unitPrice`` times ``quantity`` (and ``factor``), as FHIR defines net."""
     net = item.get("net")
     if isinstance(net, dict) and net.get("value") is not None:
@@ -517,15 +517,15 @@ def _is_number(value) -> bool:
 def _rendering_npi(item: dict, path: str, resource: dict, bundle: dict, fallback: str | None) -> str | None:
     """The NPI of the item's first care team member, when an identifier of it gives one; else ``fallback`` (the
     provider that stands for the rendering one when the claim names no other, as in the X12 837)."""
-    sequences = _list(item.get("careTeamSequence"), f"{path}.careTeamSequence")
+    sequences = fhir_list(item.get("careTeamSequence"), f"{path}.careTeamSequence")
     if not sequences:
         return fallback
-    for number, member in enumerate(_list(resource.get("careTeam"), "careTeam")):
+    for number, member in enumerate(fhir_list(resource.get("careTeam"), "careTeam")):
         if isinstance(member, dict) and member.get("sequence") == sequences[0] \
                 and not isinstance(sequences[0], bool):
             return _npi(member.get("provider"), f"careTeam[{number}].provider", resource, bundle) or fallback
     # as a diagnosisSequence must name a diagnosis: the NPI would be lost, and format.npi never run
-    raise _Problem(f"{path}.careTeamSequence[0]", "no care team member has this sequence")
+    raise Problem(f"{path}.careTeamSequence[0]", "no care team member has this sequence")
 
 
 def _attending_npi(resource: dict, bundle: dict) -> str | None:
@@ -533,9 +533,9 @@ def _attending_npi(resource: dict, bundle: dict) -> str | None:
     the rendering provider of an institutional claim's item naming none (no ``careTeamSequence``, or a member
     without an NPI), as the billing provider (``provider``) does on a professional claim: the 837 guides send a
     rendering provider only when it is another."""
-    for number, member in enumerate(_items(resource.get("careTeam"))):
+    for number, member in enumerate(list_or_empty(resource.get("careTeam"))):
         if isinstance(member, dict) and isinstance(member.get("role"), dict) \
-                and "attending" in [code for _, code in _codes(member["role"], f"careTeam[{number}].role")]:
+                and "attending" in [code for _, code in concept_codes(member["role"], f"careTeam[{number}].role")]:
             return _npi(member.get("provider"), f"careTeam[{number}].provider", resource, bundle)
     return None
 
@@ -547,13 +547,13 @@ def _npi(reference: Any, where: str, resource: dict, bundle: dict) -> str | None
     if not isinstance(reference, dict):
         return None
     identifiers = [(reference.get("identifier"), f"{where}.identifier.value")]  # (identifier, its path)
-    target = _resolve(reference, resource, bundle, ("Practitioner", "Organization"))
+    target = resolve_reference(reference, resource, bundle, ("Practitioner", "Organization"))
     if target is not None:
         identifiers.extend((identifier, f"{where}.identifier[{index}].value")
-                           for index, identifier in enumerate(_items(target.get("identifier"))))
+                           for index, identifier in enumerate(list_or_empty(target.get("identifier"))))
     for identifier, path in identifiers:
-        if isinstance(identifier, dict) and _in(identifier.get("system"), _NPI_KEYS) \
-                and _identifier(identifier.get("value"), path):
+        if isinstance(identifier, dict) and system_in(identifier.get("system"), NPI_KEYS) \
+                and id_given(identifier.get("value"), path):
             return identifier["value"]
     return None
 

@@ -1,9 +1,9 @@
-"""What the FHIR reader's modules share: the code systems and codes it reads, ``_Problem`` (a claim resource
+"""What the FHIR reader's modules share: the code systems and codes it reads, ``Problem`` (a claim resource
 that can't be mapped), References resolved within a claim and its Bundle, and the FHIR datatypes read
 (CodeableConcept codings, identifiers' values, dates, lists).
 
 :mod:`radrules.readers.fhir` finds the Claim resources of a source (and indexes each Bundle with
-:func:`_bundle_index`); :mod:`radrules.readers.fhir_claims` maps each to a claim with these.
+:func:`bundle_index`); :mod:`radrules.readers.fhir_claims` maps each to a claim with these.
 """
 
 from __future__ import annotations
@@ -41,27 +41,27 @@ CLAIM_TYPE_SYSTEMS = (CLAIM_TYPE_SYSTEM, "http://hl7.org/fhir/ex-claimtype")
 #: are billed by practitioners and suppliers.
 CLAIM_TYPES = {"institutional": "institutional", "professional": "professional", "oral": "professional",
                "vision": "professional", "pharmacy": "professional"}
-_CLAIM_TYPE_WORDS = "`institutional`, `professional`, `oral`, `vision` or `pharmacy`"
+CLAIM_TYPE_WORDS = "`institutional`, `professional`, `oral`, `vision` or `pharmacy`"
 # The systems above as codes.system_key gives them: a coding's system is compared by its key, so that its scheme
 # and host are read in any case, as for CPT's and HCPCS's.
 _ICD10_KEYS = frozenset(map(system_key, ICD10_SYSTEMS))
-_ICD9_KEYS = frozenset(map(system_key, ICD9_SYSTEMS))
-_ICD_KEYS = _ICD10_KEYS | _ICD9_KEYS
-_NPI_KEYS = frozenset({system_key(NPI_SYSTEM)})
-_NO_PROCEDURE_KEYS = frozenset(map(system_key, NO_PROCEDURE_SYSTEMS))
-_REVENUE_KEYS = _NO_PROCEDURE_KEYS - {system_key("http://terminology.hl7.org/CodeSystem/data-absent-reason")}
-_CONDITION_KEYS = frozenset(map(system_key, CONDITION_SYSTEMS))
-_BILL_TYPE_KEYS = frozenset(map(system_key, BILL_TYPE_SYSTEMS))
-_CLAIM_TYPE_KEYS = frozenset(map(system_key, CLAIM_TYPE_SYSTEMS))
-_FREQUENCY_KEYS = frozenset({system_key(FREQUENCY_SYSTEM)})
-_RELATED_CLAIM_KEYS = frozenset({system_key(RELATED_CLAIM_SYSTEM)})
+ICD9_KEYS = frozenset(map(system_key, ICD9_SYSTEMS))
+ICD_KEYS = _ICD10_KEYS | ICD9_KEYS
+NPI_KEYS = frozenset({system_key(NPI_SYSTEM)})
+NO_PROCEDURE_KEYS = frozenset(map(system_key, NO_PROCEDURE_SYSTEMS))
+REVENUE_KEYS = NO_PROCEDURE_KEYS - {system_key("http://terminology.hl7.org/CodeSystem/data-absent-reason")}
+CONDITION_KEYS = frozenset(map(system_key, CONDITION_SYSTEMS))
+BILL_TYPE_KEYS = frozenset(map(system_key, BILL_TYPE_SYSTEMS))
+CLAIM_TYPE_KEYS = frozenset(map(system_key, CLAIM_TYPE_SYSTEMS))
+FREQUENCY_KEYS = frozenset({system_key(FREQUENCY_SYSTEM)})
+RELATED_CLAIM_KEYS = frozenset({system_key(RELATED_CLAIM_SYSTEM)})
 #: A `Claim/id` reference, relative or absolute, and its FHIR id (R4: up to 64 letters, digits, `-` and `.`).
-_CLAIM_REFERENCE = re.compile(r"(?:^|/)Claim/([A-Za-z0-9.-]{1,64})(?:/_history/[^/]+)?$")
-_GENDERS = {"female": "F", "male": "M", "other": "U", "unknown": "U"}
+CLAIM_REFERENCE = re.compile(r"(?:^|/)Claim/([A-Za-z0-9.-]{1,64})(?:/_history/[^/]+)?$")
+GENDERS = {"female": "F", "male": "M", "other": "U", "unknown": "U"}
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-class _Problem(Exception):
+class Problem(Exception):
     """One claim resource can't be mapped: ``path`` is relative to the resource."""
 
     def __init__(self, path: str, problem: str):
@@ -76,7 +76,7 @@ _BASE = "\0base"
 _TYPE_ID = re.compile(r"(?:^|/)([A-Z][A-Za-z]+/[A-Za-z0-9\-.]{1,64})(?:/_history/[A-Za-z0-9\-.]{1,64})?$")
 
 
-class _WithBase:
+class IndexWithBase:
     """A Bundle's index as one claim reads it (only ``get`` is asked of it): the shared index, plus the fullUrl
     of the claim's entry under ``_BASE``, without copying the index for every claim."""
 
@@ -89,7 +89,7 @@ class _WithBase:
         return self.base if key == _BASE else self.index.get(key, default)
 
 
-def _bundle_index(entries: list) -> dict:
+def bundle_index(entries: list) -> dict:
     """Bundle resources by fullUrl, and by ``Type/id`` (from the resource, or its fullUrl) when only one
     resource of the bundle has it (two servers' ``Patient/1`` are not one patient)."""
     found: dict = {}
@@ -114,7 +114,7 @@ def _bundle_index(entries: list) -> dict:
     return found
 
 
-def _resolve(reference: Any, claim: dict, bundle: dict, kind: str | tuple) -> dict | None:
+def resolve_reference(reference: Any, claim: dict, bundle: dict, kind: str | tuple) -> dict | None:
     """The resource a Reference points to: contained (``#id``) or in the bundle; None if not there, or not of
     ``kind`` (a resource type, or a tuple of those it may be).
 
@@ -127,7 +127,7 @@ def _resolve(reference: Any, claim: dict, bundle: dict, kind: str | tuple) -> di
     target = reference["reference"]
     found = None
     if target.startswith("#"):
-        for resource in _items(claim.get("contained")):
+        for resource in list_or_empty(claim.get("contained")):
             if isinstance(resource, dict) and resource.get("id") == target[1:]:
                 found = resource
                 break
@@ -149,19 +149,19 @@ def _resolve(reference: Any, claim: dict, bundle: dict, kind: str | tuple) -> di
     return None
 
 
-def _codes(concept: Any, path: str) -> list[tuple[str | None, str]]:
+def concept_codes(concept: Any, path: str) -> list[tuple[str | None, str]]:
     """(system, code) of each coding of a CodeableConcept."""
     if concept is None:
         return []
     if not isinstance(concept, dict):
-        raise _Problem(path, "expected a CodeableConcept (an object)")
+        raise Problem(path, "expected a CodeableConcept (an object)")
     codings = concept.get("coding") or []
     if not isinstance(codings, list):
-        raise _Problem(f"{path}.coding", "expected a list")
+        raise Problem(f"{path}.coding", "expected a list")
     out = []
     for index, coding in enumerate(codings):
         if not isinstance(coding, dict):
-            raise _Problem(f"{path}.coding[{index}]", "expected a Coding (an object)")
+            raise Problem(f"{path}.coding[{index}]", "expected a Coding (an object)")
         code = coding.get("code")
         if isinstance(code, str) and code.strip():
             system = coding.get("system")
@@ -169,43 +169,43 @@ def _codes(concept: Any, path: str) -> list[tuple[str | None, str]]:
     return out
 
 
-def _in(system: Any, keys) -> bool:
+def system_in(system: Any, keys) -> bool:
     """Whether a coding's or identifier's system is one of ``keys`` (:func:`codes.system_key`'s)."""
     return isinstance(system, str) and system_key(system) in keys
 
 
-def _filled(value: Any) -> bool:
+def is_filled(value: Any) -> bool:
     """A text with something in it (an id of blanks is no id: the next source of the id is read)."""
     return isinstance(value, str) and bool(value.strip())
 
 
-def _identifier(value: Any, path: str) -> bool:
+def id_given(value: Any, path: str) -> bool:
     """Whether an identifier's value (an id, a member id, an NPI) is a text with something in it; a value that
     is there but not a text (a number, an object) is an error naming ``path``, never skipped: a member id
     skipped would give the claim the history of claims without one, an NPI skipped no ``format.npi``."""
     if value is not None and not isinstance(value, str):
-        raise _Problem(path, "expected a text")
-    return _filled(value)
+        raise Problem(path, "expected a text")
+    return is_filled(value)
 
 
-def _items(value: Any) -> list:
+def list_or_empty(value: Any) -> list:
     """A list field of a resource only followed through references: a non-list counts as empty."""
     return value if isinstance(value, list) else []
 
 
-def _list(value: Any, path: str) -> list:
+def fhir_list(value: Any, path: str) -> list:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise _Problem(path, "expected a list")
+        raise Problem(path, "expected a list")
     return value
 
 
-def _date(value: Any, path: str) -> str:
+def fhir_date(value: Any, path: str) -> str:
     """A FHIR date or dateTime, cut to its day (YYYY-MM-DD)."""
     if not isinstance(value, str) or not _DATE.match(value):
-        raise _Problem(path, "expected a full date (YYYY-MM-DD)")
+        raise Problem(path, "expected a full date (YYYY-MM-DD)")
     try:
         return dt.date.fromisoformat(value[:10]).isoformat()
     except ValueError:
-        raise _Problem(path, "not a calendar date") from None
+        raise Problem(path, "not a calendar date") from None

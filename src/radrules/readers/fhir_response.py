@@ -12,8 +12,8 @@ import re
 from ..claim import Claim
 from ..claim_values import MAX_NUMBER
 from ..result import NOT_JUDGED
-from .fhir_claims import _claim_type
-from .fhir_common import CLAIM_TYPE_SYSTEM, _Problem
+from .fhir_claims import claim_type_of
+from .fhir_common import CLAIM_TYPE_SYSTEM, Problem
 
 ADJUDICATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/adjudication"
 CARC_SYSTEM = "https://x12.org/codes/claim-adjustment-reason-codes"
@@ -90,8 +90,8 @@ def to_fhir_claim_response(result, claim=None, *, created: dt.date | str | None 
     claim_type = None
     if resource is not None:
         try:
-            claim_type = _claim_type(resource.get("type"))  # as read
-        except _Problem:  # (such a claim is not read, and gets no ClaimResponse from eval)
+            claim_type = claim_type_of(resource.get("type"))  # as read
+        except Problem:  # (such a claim is not read, and gets no ClaimResponse from eval)
             claim_type = "professional"
     elif isinstance(claim, Claim):
         claim_type = claim.type
@@ -175,14 +175,14 @@ def _charges(claim, count: int) -> list:
     """Each line's billed charge as a FHIR Money (``{"value", "currency"}``), or None: a FHIR Claim item's
     ``net`` (else ``unitPrice`` times ``quantity``, as the reader takes it), a radrules Claim line's ``charge``
     (in USD). Only finite numbers under the claim limit are copied."""
-    from .fhir_claims import _charge
+    from .fhir_claims import item_charge
 
     found: list = [None] * count
     if isinstance(claim, dict) and isinstance(claim.get("item"), list) and len(claim["item"]) == count:
         for index, item in enumerate(claim["item"]):
             if not isinstance(item, dict):
                 continue
-            value = _charge(item)
+            value = item_charge(item)
             money = item.get("net") if isinstance(item.get("net"), dict) else item.get("unitPrice")
             currency = money.get("currency") if isinstance(money, dict) else None
             found[index] = _money(value, currency)

@@ -33,7 +33,7 @@ from ..claim import Claim
 from ..codes import is_digits
 from ..errors import InputError, open_path
 from . import x12_claims
-from .x12_claims import FIRST_COUNT, _ClaimProblem, _ClaimReader, _ClaimState, _element, _twice
+from .x12_claims import FIRST_COUNT, ClaimProblem, ClaimReader, ClaimState, element_at, twice_in_loop
 
 #: Public names of this module since before the claim mapping moved to x12_claims.py (an assignment, which pyflakes
 #: does not take for an unused import).
@@ -44,14 +44,14 @@ CHUNK = 1 << 16
 #: What may follow the last segment terminator of a file (line ends, blanks, a DOS end-of-file mark).
 TRAILING = "\r\n \t\x1a"
 #: Segments the walker reads; every other segment is only counted.
-_READ = frozenset((
+READ_SEGMENTS = frozenset((
     "ISA", "IEA", "GS", "GE", "ST", "SE", "BHT", "HL", "SBR", "NM1", "DMG", "CLM", "REF", "DTP",
     "HI", "LX", "SV1", "SV2",
 ))
 #: Segments of a CLM loop that the claim is built from; a claim's other segments are skipped.
-_CLAIM_BODY = frozenset(("LX", "SV1", "SV2", "SBR", "NM1", "REF", "DTP", "HI", "DMG"))
+CLAIM_BODY = frozenset(("LX", "SV1", "SV2", "SBR", "NM1", "REF", "DTP", "HI", "DMG"))
 #: Segments that end a CLM loop (a claim ends at the next CLM, HL or SE; the others are errors there).
-_CLAIM_END = frozenset(("CLM", "HL", "SE", "ST", "GS", "GE", "ISA", "IEA", "BHT"))
+CLAIM_END = frozenset(("CLM", "HL", "SE", "ST", "GS", "GE", "ISA", "IEA", "BHT"))
 
 
 # ---------------------------------------------------------------- tokenizer
@@ -107,7 +107,7 @@ def _is_component_separator(character: str) -> bool:
     return not (character.isalnum() or character.isspace())
 
 
-def _open(source) -> tuple[IO, str, bool]:
+def open_source(source) -> tuple[IO, str, bool]:
     """(file object, name for messages, whether we opened it)."""
     if isinstance(source, (bytes, bytearray, memoryview)):  # the content (a request's body), not a path
         return io.BytesIO(source), "<x12>", True
@@ -119,7 +119,7 @@ def _open(source) -> tuple[IO, str, bool]:
     return source, name if isinstance(name, str) else "<x12>", False
 
 
-def _chunks(handle, name: str) -> Iterator[str]:
+def read_chunks(handle, name: str) -> Iterator[str]:
     """The file's text in chunks (bytes are read as Latin-1, so no byte is ever refused)."""
     first = True
     while True:
@@ -146,7 +146,7 @@ def tokenize(source) -> Iterator[tuple[int, str, str]]:
     :func:`delimiters_of` on it for the separators. Raises InputError if the
     file does not start with an ISA segment.
     """
-    handle, name, opened = _open(source)
+    handle, name, opened = open_source(source)
     try:
         yield from _tokenize(handle, name)
     finally:
@@ -181,7 +181,7 @@ SEGMENT_TOO_LONG = (f"a segment of more than {MAX_SEGMENT:,} characters: is the 
                     "the one the file uses?")
 
 
-def _head(chunks: Iterator[str], name: str) -> tuple[str, Delimiters | None]:
+def read_head(chunks: Iterator[str], name: str) -> tuple[str, Delimiters | None]:
     """The first chunks (at least 200 characters, leading blanks dropped) and the ISA's delimiters (None: no text)."""
     head = ""
     for chunk in chunks:
@@ -198,8 +198,8 @@ def _head(chunks: Iterator[str], name: str) -> tuple[str, Delimiters | None]:
 
 def _tokenize(handle, name: str) -> Iterator[tuple[int, str, str]]:
     """:func:`tokenize` on an open file."""
-    chunks = _chunks(handle, name)
-    head, delimiters = _head(chunks, name)
+    chunks = read_chunks(handle, name)
+    head, delimiters = read_head(chunks, name)
     if delimiters is None:
         return
     element, terminator = delimiters.element, delimiters.segment
@@ -265,11 +265,11 @@ def read_x12(source, *, payers: Mapping[str, str] | None = None) -> Iterator[Cla
     2010BB) to the payer names radrules rules use; it wins over the default
     mapping (docs/readers.md).
     """
-    handle, name, opened = _open(source)
+    handle, name, opened = open_source(source)
     try:
-        walker = _Walker(name, dict(payers or {}))
+        walker = Walker(name, dict(payers or {}))
         out = walker.out
-        read, body_ids, end_ids = _READ, _CLAIM_BODY, _CLAIM_END
+        read, body_ids, end_ids = READ_SEGMENTS, CLAIM_BODY, CLAIM_END
         number, segment_id = 0, None
         body = None  # the segments of the CLM loop being read
         count_at = FIRST_COUNT  # the body's length at which its lines are counted (walker.count_claim)
@@ -297,7 +297,7 @@ def read_x12(source, *, payers: Mapping[str, str] | None = None) -> Iterator[Cla
             handle.close()
 
 
-class _Walker(_ClaimReader):
+class Walker(ClaimReader):
     """Walks the segments: envelopes, HL levels, CLM loops; builds claims."""
 
     def __init__(self, name: str, payers: dict):
@@ -317,7 +317,7 @@ class _Walker(_ClaimReader):
         self.billing_npi = None  # NM1*85 of loop 2010AA: the rendering provider when no other is named (837P); ""
         # when it gives no NPI
         self.billing_twice = None  # a second NM1*85 of the loop: the problem of its claims (as _note_once)
-        self.claim: _ClaimState | None = None
+        self.claim: ClaimState | None = None
         self.claims = 0
         self.version = ""
         self.skipped = 0
@@ -334,7 +334,7 @@ class _Walker(_ClaimReader):
                 self.claims)  # claims last: the splitter replaces it
 
     @classmethod
-    def resume(cls, snapshot: tuple) -> "_Walker":
+    def resume(cls, snapshot: tuple) -> "Walker":
         """A walker in the state of :meth:`snapshot`, inside the transaction set."""
         (name, payers, delimiters, claim_type, created, level, subscriber, patient, last_entity,
          lost_hl, billing_npi, billing_twice, transaction_start, claims) = snapshot
@@ -387,8 +387,8 @@ class _Walker(_ClaimReader):
         if segment_id == "GS":
             if len(self.envelope) != 1:
                 raise self.error(number, segment_id, "a GS outside an interchange, or inside a group (missing GE)")
-            self.envelope.append(("GS", number, _element(elements, 6), 0))
-            self.version = _element(elements, 8)
+            self.envelope.append(("GS", number, element_at(elements, 6), 0))
+            self.version = element_at(elements, 8)
         elif segment_id == "ST":
             if len(self.envelope) != 2:
                 raise self.error(number, segment_id, "an ST outside a functional group (GS ... GE)")
@@ -414,21 +414,21 @@ class _Walker(_ClaimReader):
         self.envelope[-1] = (kind, start, control, count + 1)
 
     def check_trailer(self, number, segment_id, elements, control, count, what) -> None:
-        said = _element(elements, 1)
+        said = element_at(elements, 1)
         if said != str(count):
             self.out.append(self.error(number, segment_id, f"{segment_id}01 says {_quote_count(said)} {what}, "
                                        f"but the envelope holds {count}"))
-        if _element(elements, 2).strip() != control:
+        if element_at(elements, 2).strip() != control:
             opener = "GS" if segment_id == "GE" else "ISA"
             self.out.append(self.error(number, segment_id, f"{segment_id}02 does not match the control number "
                                        f"of the {opener} that opened it"))
 
     def open_transaction(self, number: int, elements: list) -> None:
         self.in_transaction = True
-        self.transaction_control = _element(elements, 2)
+        self.transaction_control = element_at(elements, 2)
         self.transaction_start = number
-        version = _element(elements, 3) or self.version
-        if _element(elements, 1) != "837":
+        version = element_at(elements, 3) or self.version
+        if element_at(elements, 1) != "837":
             self.claim_type = None
             self.skip_reason = "the transaction set is not an 837 (ST01); its claims are not read"
         elif "X222" in version:
@@ -451,12 +451,12 @@ class _Walker(_ClaimReader):
 
     def close_transaction(self, number: int, elements: list) -> None:
         self.in_transaction = False
-        said = _element(elements, 1)
+        said = element_at(elements, 1)
         count = number - self.transaction_start + 1
         if said != str(count):
             self.out.append(self.error(number, "SE", f"SE01 says {_quote_count(said)} segments, "
                                        f"but the transaction set has {count}"))
-        if _element(elements, 2) != self.transaction_control:
+        if element_at(elements, 2) != self.transaction_control:
             self.out.append(self.error(number, "SE", "SE02 does not match the control number of its ST"))
         if self.claim_type is None:  # with claims or without (an 835, a 270): never passed over in silence
             self.out.append(self.error(self.transaction_start, "ST", self.skip_reason))
@@ -478,17 +478,17 @@ class _Walker(_ClaimReader):
             if self.claim_type is None:
                 self.skipped += 1
                 return
-            self.claim = _ClaimState(self.claims, number, elements)
+            self.claim = ClaimState(self.claims, number, elements)
             self.claim.billing_npi = self.billing_npi or None
             if self.level is None:
-                self.claim.problem = _ClaimProblem(number, "CLM", "a claim (CLM) before any subscriber (HL)")
+                self.claim.problem = ClaimProblem(number, "CLM", "a claim (CLM) before any subscriber (HL)")
             elif self.level not in ("22", "23"):
                 # HL03 is shown only when it is a level code: the message must not carry a value of the file
                 level = f"level {self.level}" if is_digits(self.level) and len(self.level) <= 2 else "another level"
-                self.claim.problem = _ClaimProblem(number, "CLM", f"a claim (CLM) in an HL of {level}, "
+                self.claim.problem = ClaimProblem(number, "CLM", f"a claim (CLM) in an HL of {level}, "
                                                    "not in a subscriber (22) or patient (23) loop: is an HL missing?")
             elif self.lost_hl is not None:
-                self.claim.problem = _ClaimProblem(number, "CLM", self.lost_hl)
+                self.claim.problem = ClaimProblem(number, "CLM", self.lost_hl)
             else:
                 # every claim of the HL 20 reads its NM1*85; a subscriber's own claims read all its loop, a
                 # dependent's its SBR and NM1*PR (_note_once), and the patient loop
@@ -496,11 +496,11 @@ class _Walker(_ClaimReader):
                 twice = self.billing_twice or (self.subscriber.get("twice") if patient is None else
                                                self.subscriber.get("shared_twice") or patient.get("twice"))
                 if twice is not None:
-                    self.claim.problem = _twice(*twice)
+                    self.claim.problem = twice_in_loop(*twice)
             return
         if segment_id == "HL":
             self.end_claim()
-            level = _element(elements, 3)
+            level = element_at(elements, 3)
             self.level = level
             self.lost_hl = None
             if level == "20":
@@ -514,7 +514,7 @@ class _Walker(_ClaimReader):
             return
         if claim is None:
             self.header_segment(number, segment_id, elements)
-        elif segment_id in _CLAIM_BODY:
+        elif segment_id in CLAIM_BODY:
             claim.body.append((number, segment_id, elements))
             if len(claim.body) > FIRST_COUNT:
                 self.count_claim(claim)
@@ -539,17 +539,17 @@ class _Walker(_ClaimReader):
         """Segments before the first CLM of a subscriber or patient loop."""
         if segment_id == "BHT":
             self.check_bht(number)
-            self.created = (number, _element(elements, 4))
+            self.created = (number, element_at(elements, 4))
         elif segment_id == "SBR" and self.level == "22":
             _note_once(self.subscriber, "SBR", number, "2000B", shared=True)
-            self.subscriber["filing"] = _element(elements, 9)
+            self.subscriber["filing"] = element_at(elements, 9)
         elif segment_id == "NM1":
-            entity = _element(elements, 1)
+            entity = element_at(elements, 1)
             self.last_entity = entity
             if entity == "IL" and self.level == "22":
                 _note_once(self.subscriber, "NM1*IL", number, "2010BA")
-                if _element(elements, 8) == "MI":
-                    self.subscriber["member_id"] = _element(elements, 9) or None
+                if element_at(elements, 8) == "MI":
+                    self.subscriber["member_id"] = element_at(elements, 9) or None
             elif entity == "QC" and self.level == "22":
                 self.lost_hl = (f"a patient's name (NM1*QC, segment {number}) in a subscriber loop: is the patient's "
                                 "HL (level 23) missing?")
@@ -557,11 +557,11 @@ class _Walker(_ClaimReader):
                 if self.billing_npi is not None:  # 2010AA comes once in its billing provider loop (HL 20)
                     self.billing_twice = self.billing_twice or (number, "NM1*85", "2010AA")
                 else:
-                    self.billing_npi = _element(elements, 9).strip() if _element(elements, 8) == "XX" else ""
+                    self.billing_npi = element_at(elements, 9).strip() if element_at(elements, 8) == "XX" else ""
             elif entity == "PR" and self.level == "22":
                 _note_once(self.subscriber, "NM1*PR", number, "2010BB", shared=True)
-                self.subscriber["payer_name"] = _element(elements, 3)
-                self.subscriber["payer_id"] = _element(elements, 9)
+                self.subscriber["payer_name"] = element_at(elements, 3)
+                self.subscriber["payer_id"] = element_at(elements, 9)
         elif segment_id == "DMG":
             if self.last_entity == "IL" and self.level == "22":
                 _note_once(self.subscriber, "DMG", number, "2010BA")

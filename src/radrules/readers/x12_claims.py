@@ -1,6 +1,6 @@
 """The claim of a CLM loop of an X12 837P or 837I: read its segments, map them to a Claim (docs/readers.md).
 
-:class:`_ClaimReader` is the part of the X12 walker (readers/x12.py) that
+:class:`ClaimReader` is the part of the X12 walker (readers/x12.py) that
 turns the segments it collected for one CLM loop, and the subscriber and
 patient loops around it, into a :class:`~radrules.Claim`, or into an
 :class:`~radrules.errors.InputError` naming the segment of the first problem.
@@ -94,7 +94,7 @@ def first_lost_hl(body, lines: bool = False) -> str | None:
     return None
 
 
-class _ClaimProblem(Exception):
+class ClaimProblem(Exception):
     """One claim can't be mapped: raised inside the walker, yielded as an InputError."""
 
     def __init__(self, number: int, segment_id: str, problem: str):
@@ -143,7 +143,7 @@ class _Line:
         self.prior_auth = None
 
 
-def _twice(number: int, segment: str, loop: str) -> _ClaimProblem:
+def twice_in_loop(number: int, segment: str, loop: str) -> ClaimProblem:
     """A second segment that the guide allows once in its loop: the value read would be the second's, in silence.
 
     Every such segment follows one rule: a second one is an error, whether or not it repeats the first's
@@ -152,10 +152,10 @@ def _twice(number: int, segment: str, loop: str) -> _ClaimProblem:
     wants it named before the file goes to the payer, not a claim that passes the edits and bounces there; one
     rule also needs no judgement of which copies count as the same (blanks, another name beside the same NPI),
     and it is the JSON reader's rule for a key given twice (docs/readers.md)."""
-    return _ClaimProblem(number, segment[:3], f"{segment} appears twice in its loop ({loop}), which has one")
+    return ClaimProblem(number, segment[:3], f"{segment} appears twice in its loop ({loop}), which has one")
 
 
-class _ClaimState:
+class ClaimState:
     """What one CLM loop has collected so far."""
 
     __slots__ = ("position", "number", "elements", "body", "lines", "diagnoses", "system", "principal",
@@ -166,7 +166,7 @@ class _ClaimState:
         self.position = position
         self.number = number
         self.elements = elements
-        self.body: list[tuple[int, str, list]] = []  # (number, id, elements) of its _CLAIM_BODY segments
+        self.body: list[tuple[int, str, list]] = []  # (number, id, elements) of its CLAIM_BODY segments
         self.lines: list[_Line] = []
         self.diagnoses: list[str] = []
         self.system = None
@@ -179,17 +179,17 @@ class _ClaimState:
         self.received = None  # (segment number, value)
         self.statement = None  # (segment number, DTP elements)
         self.replaces = None  # REF*F8 of loop 2300: the payer's claim control number of the claim replaced
-        self.problem: _ClaimProblem | None = None
+        self.problem: ClaimProblem | None = None
         self.size: ClaimSize | None = None  # counted once the body is longer than FIRST_COUNT
         self.counted = 0  # of the body's segments
         self.too_big = False  # more than MAX_LINES lines or MAX_CLAIM_SEGMENTS segments: the body is not kept
         self.lost_hl: str | None = None  # the first sign of a lost HL in the segments not kept
 
 
-class _ClaimReader:
+class ClaimReader:
     """The claim-building half of the walker; the walker sets the attributes these methods read."""
 
-    def walk_claim(self, claim: _ClaimState) -> None:
+    def walk_claim(self, claim: ClaimState) -> None:
         """Read the segments of a CLM loop in order (2300/2310, other subscribers 2320/2330, lines 2400)."""
         expected = "SV1" if self.claim_type == "professional" else "SV2"
         section = "claim"  # claim (2300/2310), other (2320/2330), line (2400/2410/2420)
@@ -205,11 +205,11 @@ class _ClaimReader:
                 continue
             if segment_id == "SV1" or segment_id == "SV2":
                 if segment_id != expected:
-                    raise _ClaimProblem(number, segment_id, f"a {segment_id} service line in an "
+                    raise ClaimProblem(number, segment_id, f"a {segment_id} service line in an "
                                         f"{'837P' if expected == 'SV1' else '837I'} claim, which uses {expected}")
                 if section != "line" or line.elements is not None:
                     if numbered:  # (as a line of its own, it took the LX's DTP*472 and left the first undated)
-                        raise _ClaimProblem(number, segment_id, f"a second {segment_id} in one service line: a "
+                        raise ClaimProblem(number, segment_id, f"a second {segment_id} in one service line: a "
                                             f"service line (LX) has one {segment_id}; is an LX missing?")
                     section = "line"
                     line = _Line(number)
@@ -218,11 +218,11 @@ class _ClaimReader:
                 line.number, line.segment_id, line.elements = number, segment_id, elements
                 continue
             if segment_id == "DMG":  # no loop of a claim has one: a subscriber's or patient's, HL lost
-                raise _ClaimProblem(number, segment_id, "a subscriber's or patient's demographics (DMG) inside a "
+                raise ClaimProblem(number, segment_id, "a subscriber's or patient's demographics (DMG) inside a "
                                     "claim: is their HL missing?")
             if segment_id == "SBR":
                 if section == "line":  # most likely the next subscriber, whose HL is lost (first_lost_hl)
-                    raise _ClaimProblem(number, segment_id, "an other-subscriber loop (SBR) after the service lines")
+                    raise ClaimProblem(number, segment_id, "an other-subscriber loop (SBR) after the service lines")
                 section = "other"
                 continue
             if section == "other":
@@ -232,54 +232,54 @@ class _ClaimReader:
                 if section == "line":
                     if qualifier == "472":
                         if line.date is not None:
-                            raise _twice(number, "DTP*472", "2400")
+                            raise twice_in_loop(number, "DTP*472", "2400")
                         line.date = (number, elements)
                 elif qualifier == "050":
                     if claim.received is not None:
-                        raise _twice(number, "DTP*050", "2300")
+                        raise twice_in_loop(number, "DTP*050", "2300")
                     claim.received = (number, elements)
                 elif qualifier == "434":
                     if claim.statement is not None:
-                        raise _twice(number, "DTP*434", "2300")
+                        raise twice_in_loop(number, "DTP*434", "2300")
                     claim.statement = (number, elements)
             elif segment_id == "NM1":
                 # A provider named without an NPI (NM108 not XX, or NM109 blanks) is kept as "": none, the
                 # next source is read (line_values), but a second NM1 of the loop is still a second one.
-                entity = _element(elements, 1)
+                entity = element_at(elements, 1)
                 if entity == "82":  # (another payer's, 2330D/2330H, is in the "other" section, skipped above)
-                    npi = _element(elements, 9).strip() if _element(elements, 8) == "XX" else ""
+                    npi = element_at(elements, 9).strip() if element_at(elements, 8) == "XX" else ""
                     if section == "line":  # 2420A (837P), 2420C (837I): one a line
                         if line.rendering_npi is not None:
-                            raise _twice(number, "NM1*82", "2420A" if expected == "SV1" else "2420C")
+                            raise twice_in_loop(number, "NM1*82", "2420A" if expected == "SV1" else "2420C")
                         line.rendering_npi = npi
                     else:  # 2310B (837P), 2310D (837I): one a claim
                         if claim.rendering_npi is not None:
-                            raise _twice(number, "NM1*82", "2310B" if expected == "SV1" else "2310D")
+                            raise twice_in_loop(number, "NM1*82", "2310B" if expected == "SV1" else "2310D")
                         claim.rendering_npi = npi
                 elif entity == "71" and section == "claim" and expected == "SV2":  # 2310A of an 837I
                     if claim.attending_npi is not None:
-                        raise _twice(number, "NM1*71", "2310A")
-                    claim.attending_npi = _element(elements, 9).strip() if _element(elements, 8) == "XX" else ""
+                        raise twice_in_loop(number, "NM1*71", "2310A")
+                    claim.attending_npi = element_at(elements, 9).strip() if element_at(elements, 8) == "XX" else ""
             elif segment_id == "REF":
-                qualifier = _element(elements, 1)
+                qualifier = element_at(elements, 1)
                 if qualifier == "G1":
-                    value = _element(elements, 2)
+                    value = element_at(elements, 2)
                     if not value:
-                        raise _ClaimProblem(number, segment_id, "REF*G1 without a prior-authorization number (REF02)")
+                        raise ClaimProblem(number, segment_id, "REF*G1 without a prior-authorization number (REF02)")
                     if value not in claim.prior_auth:
                         claim.prior_auth.append(value)
                 elif qualifier == "F8" and section == "claim":  # (2330B's F8 is another payer's number)
-                    if claim.replaces is not None:  # (also of the same number: _twice)
-                        raise _twice(number, "REF*F8", "2300")
-                    value = _element(elements, 2).strip()
+                    if claim.replaces is not None:  # (also of the same number: twice_in_loop)
+                        raise twice_in_loop(number, "REF*F8", "2300")
+                    value = element_at(elements, 2).strip()
                     if not value:
-                        raise _ClaimProblem(number, segment_id, "REF*F8 without the payer's claim control number "
+                        raise ClaimProblem(number, segment_id, "REF*F8 without the payer's claim control number "
                                             "of the claim replaced (REF02)")
                     claim.replaces = value
             elif segment_id == "HI" and section == "claim":
                 self.diagnoses(claim, number, elements)
 
-    def diagnoses(self, claim: _ClaimState, number: int, elements: list) -> None:
+    def diagnoses(self, claim: ClaimState, number: int, elements: list) -> None:
         """The diagnoses of an HI segment, in their positions: SV107 pointers count them (1 is the first)."""
         component = self.delimiters.component
         gap = None  # the first empty composite of the segment
@@ -294,7 +294,7 @@ class _ClaimReader:
             where = f"HI{position:02d}"
             if len(parts) < 2 or not parts[1]:
                 if qualifier in DIAGNOSIS_QUALIFIERS or qualifier == CONDITION_QUALIFIER or len(parts) < 2:
-                    raise _ClaimProblem(number, "HI", f"{where} has no code after its qualifier: qualifier and "
+                    raise ClaimProblem(number, "HI", f"{where} has no code after its qualifier: qualifier and "
                                         f"code must be one composite, joined by the component separator "
                                         f"`{component}`")
                 continue
@@ -305,23 +305,23 @@ class _ClaimReader:
                 other = other or (position, qualifier)
                 continue  # condition, occurrence and value codes, procedures, other diagnoses
             if gap is not None:
-                raise _ClaimProblem(number, "HI", f"HI{gap:02d} is empty but {where} holds a diagnosis: diagnosis "
+                raise ClaimProblem(number, "HI", f"HI{gap:02d} is empty but {where} holds a diagnosis: diagnosis "
                                     "pointers (SV107) count positions, so none may be left out")
             if other is not None:
-                raise _ClaimProblem(number, "HI", f"HI{other[0]:02d} holds a {other[1]} code and {where} a diagnosis: "
+                raise ClaimProblem(number, "HI", f"HI{other[0]:02d} holds a {other[1]} code and {where} a diagnosis: "
                                     "diagnosis pointers (SV107) count positions, so other codes go in an HI segment "
                                     "of their own")
             system, principal = kind
             if claim.system is not None and claim.system != system:
-                raise _ClaimProblem(number, "HI", "the claim mixes ICD-9-CM (BK/BF) and ICD-10-CM (ABK/ABF) "
+                raise ClaimProblem(number, "HI", "the claim mixes ICD-9-CM (BK/BF) and ICD-10-CM (ABK/ABF) "
                                     "diagnoses")
             claim.system = system
             code = parts[1].strip()
             if principal:
                 if claim.principal:
-                    raise _ClaimProblem(number, "HI", f"{where}: a second principal diagnosis ({qualifier})")
+                    raise ClaimProblem(number, "HI", f"{where}: a second principal diagnosis ({qualifier})")
                 if position > 1:
-                    raise _ClaimProblem(number, "HI", f"{where}: the principal diagnosis ({qualifier}) comes after "
+                    raise ClaimProblem(number, "HI", f"{where}: the principal diagnosis ({qualifier}) comes after "
                                         "another; it is HI01, and diagnosis pointers count from it")
                 claim.principal = True
                 claim.diagnoses.insert(0, code)  # an HI of others may come first (institutional claims)
@@ -330,7 +330,7 @@ class _ClaimReader:
 
     # ------------------------------------------------------------ building a claim
 
-    def count_claim(self, claim: _ClaimState) -> int:
+    def count_claim(self, claim: ClaimState) -> int:
         """Count the lines of a claim's body as far as it goes; once the claim is too big, report it and keep
         no more of its segments, only the first sign of a lost HL among them. Returns the body's length at
         which to count again (the readers call this when the body is longer)."""
@@ -351,7 +351,7 @@ class _ClaimReader:
             problem = add(segment_id)
             if problem is not None:
                 if claim.problem is None:
-                    claim.problem = _ClaimProblem(claim.number, "CLM", problem)
+                    claim.problem = ClaimProblem(claim.number, "CLM", problem)
                 claim.too_big = True
                 claim.lost_hl = first_lost_hl(body)
                 body.clear()
@@ -378,8 +378,8 @@ class _ClaimReader:
                 self.out.append(Claim.from_dict(built))
             except ClaimError as error:
                 number, segment_id = self.place_of(error.path, claim)
-                raise _ClaimProblem(number, segment_id, str(error)) from None
-        except _ClaimProblem as problem:
+                raise ClaimProblem(number, segment_id, str(error)) from None
+        except ClaimProblem as problem:
             self.out.append(InputError(self.name, problem.problem, segment=problem.number,
                                        segment_id=problem.segment_id, claim=claim.position))
             # A lost HL is noted from the whole claim, even one that stopped at an earlier problem, as the
@@ -389,13 +389,13 @@ class _ClaimReader:
             if found is not None:
                 self.lost_hl = found
 
-    def build(self, claim: _ClaimState) -> Claim | dict:
+    def build(self, claim: ClaimState) -> Claim | dict:
         """The claim; or, when a value needs ``Claim.from_dict``'s checks, its JSON shape (dates as dates)."""
         elements = claim.elements
         component = self.delimiters.component
         claim_id = elements[1] if len(elements) > 1 else ""
         if not claim_id.strip():
-            raise _ClaimProblem(claim.number, "CLM", "CLM01 (the claim id) is empty")
+            raise ClaimProblem(claim.number, "CLM", "CLM01 (the claim id) is empty")
         facility = elements[5].split(component) if len(elements) > 5 else [""]
         place = facility[0] if self.claim_type == "professional" and facility[0] else None
         frequency = facility[2] if len(facility) > 2 and facility[2] else None
@@ -407,7 +407,7 @@ class _ClaimReader:
         patient = self.patient_of(subscriber)
         received = self.received_of(claim)
         if not claim.lines:
-            raise _ClaimProblem(claim.number, "CLM", "the claim has no service line (LX with SV1 or SV2)")
+            raise ClaimProblem(claim.number, "CLM", "the claim has no service line (LX with SV1 or SV2)")
         statement = None, None
         if self.claim_type == "institutional" and claim.statement is not None:  # (an 837P has no DTP*434)
             first, last = self.dates_of(claim.statement, "DTP*434 (statement dates)")
@@ -443,14 +443,14 @@ class _ClaimReader:
             patient["id"] = subscriber["member_id"]
         if dmg is not None:
             number, dmg_elements = dmg
-            if _element(dmg_elements, 2):
-                if _element(dmg_elements, 1) not in ("D8", ""):
-                    raise _ClaimProblem(number, "DMG", "DMG01 must be D8 (a date as CCYYMMDD)")
-                birth = self.date8(_element(dmg_elements, 2))
+            if element_at(dmg_elements, 2):
+                if element_at(dmg_elements, 1) not in ("D8", ""):
+                    raise ClaimProblem(number, "DMG", "DMG01 must be D8 (a date as CCYYMMDD)")
+                birth = self.date8(element_at(dmg_elements, 2))
                 if birth is None:
-                    raise _ClaimProblem(number, "DMG", "DMG02 (birth date) is not a date as CCYYMMDD")
+                    raise ClaimProblem(number, "DMG", "DMG02 (birth date) is not a date as CCYYMMDD")
                 patient["birth_date"] = birth
-            sex = _element(dmg_elements, 3)
+            sex = element_at(dmg_elements, 3)
             if sex:
                 patient["sex"] = sex
         return patient
@@ -464,18 +464,18 @@ class _ClaimReader:
             return FILING_INDICATOR_PAYERS[filing]
         return mapped_payer(subscriber.get("payer_name", ""))
 
-    def received_of(self, claim: _ClaimState) -> dt.date | None:
+    def received_of(self, claim: ClaimState) -> dt.date | None:
         if claim.received is not None:
             number, elements = claim.received
-            value = self.date8(_element(elements, 3)) if _element(elements, 2) == "D8" else None
+            value = self.date8(element_at(elements, 3)) if element_at(elements, 2) == "D8" else None
             if value is None:
-                raise _ClaimProblem(number, "DTP", "DTP*050 (received date) is not a D8 date as CCYYMMDD")
+                raise ClaimProblem(number, "DTP", "DTP*050 (received date) is not a D8 date as CCYYMMDD")
             return value
         if self.created is not None:
             number, text = self.created
             value = self.date8(text)
             if value is None:
-                raise _ClaimProblem(number, "BHT", "BHT04 (creation date) is not a date as CCYYMMDD")
+                raise ClaimProblem(number, "BHT", "BHT04 (creation date) is not a date as CCYYMMDD")
             return value
         return None
 
@@ -491,12 +491,12 @@ class _ClaimReader:
                 dates[value] = date
         return date
 
-    def line_values(self, claim: _ClaimState, line: _Line, component: str) -> tuple:
+    def line_values(self, claim: ClaimState, line: _Line, component: str) -> tuple:
         """(code, modifiers, units, charge, date, end date, place of service, diagnosis pointers, rendering NPI,
         revenue code) of a service line; absent values are None (``_line_shape`` gives its JSON shape)."""
         elements = line.elements
         if elements is None:
-            raise _ClaimProblem(line.number, "LX", "a service line (LX) without its SV1 or SV2")
+            raise ClaimProblem(line.number, "LX", "a service line (LX) without its SV1 or SV2")
         number, segment_id = line.number, line.segment_id
         professional = segment_id == "SV1"
         size = len(elements)
@@ -511,17 +511,17 @@ class _ClaimReader:
             charge = elements[3] if size > 3 else ""
             unit_at = 5
         if not procedure and (professional or revenue is None):
-            raise _ClaimProblem(number, segment_id, "SV101 (the procedure code) is empty; radrules needs a CPT/HCPCS "
+            raise ClaimProblem(number, segment_id, "SV101 (the procedure code) is empty; radrules needs a CPT/HCPCS "
                                 "code on every line" if professional else
                                 "SV202 (the procedure code) is empty, and SV201 (the revenue code) too")
         code = modifiers = None
         if procedure:  # (an 837I line may give its revenue code alone: a pharmacy or supply line)
             parts = procedure.split(component)
             if parts[0] != "HC":
-                raise _ClaimProblem(number, segment_id, f"{segment_id}0{1 if professional else 2}-1 must be HC "
+                raise ClaimProblem(number, segment_id, f"{segment_id}0{1 if professional else 2}-1 must be HC "
                                     "(CPT/HCPCS codes)")
             if len(parts) < 2 or not parts[1]:
-                raise _ClaimProblem(number, segment_id, f"{segment_id}0{1 if professional else 2}-2 (the "
+                raise ClaimProblem(number, segment_id, f"{segment_id}0{1 if professional else 2}-2 (the "
                                     "procedure code) is empty")
             code = parts[1]
             if len(parts) > 2:
@@ -529,18 +529,18 @@ class _ClaimReader:
                 while modifiers and not modifiers[-1]:
                     modifiers.pop()
                 if "" in modifiers:
-                    raise _ClaimProblem(number, segment_id, f"{segment_id}0{1 if professional else 2}: an empty "
+                    raise ClaimProblem(number, segment_id, f"{segment_id}0{1 if professional else 2}: an empty "
                                         "modifier before a later one")
                 modifiers = modifiers or None
         units_text = elements[unit_at] if size > unit_at else ""
         units = _number(units_text) if units_text else None
         if units is None:
-            raise _ClaimProblem(number, segment_id, f"{segment_id}{unit_at:02d} (units) is missing or not a number")
+            raise ClaimProblem(number, segment_id, f"{segment_id}{unit_at:02d} (units) is missing or not a number")
         amount = None
         if charge:
             amount = _number(charge)
             if amount is None:
-                raise _ClaimProblem(number, segment_id, f"{segment_id}{unit_at - 2:02d} (charge) is not a number")
+                raise ClaimProblem(number, segment_id, f"{segment_id}{unit_at - 2:02d} (charge) is not a number")
         start, end = self.line_dates(claim, line)
         if end == start:
             end = None
@@ -552,7 +552,7 @@ class _ClaimReader:
                 pointers = []
                 for pointer in text.split(component):
                     if not is_digits(pointer):
-                        raise _ClaimProblem(number, segment_id, "SV107 (diagnosis pointers) must be whole numbers")
+                        raise ClaimProblem(number, segment_id, "SV107 (diagnosis pointers) must be whole numbers")
                     # past the bound, from_dict names it; int() would refuse one of over 4,300 digits
                     pointers.append(int(pointer) if len(pointer.lstrip("0")) <= 15 else MAX_NUMBER)
         elif claim.diagnoses:
@@ -563,12 +563,12 @@ class _ClaimReader:
         npi = line.rendering_npi or claim.rendering_npi or fallback or None
         return code, modifiers, units, amount, start, end, place, pointers, npi, revenue
 
-    def line_dates(self, claim: _ClaimState, line: _Line) -> tuple[dt.date, dt.date | None]:
+    def line_dates(self, claim: ClaimState, line: _Line) -> tuple[dt.date, dt.date | None]:
         if line.date is not None:
             return self.dates_of(line.date, "DTP*472 (service date)")
         if self.claim_type == "institutional" and claim.statement is not None:
             return self.dates_of(claim.statement, "DTP*434 (statement dates)")
-        raise _ClaimProblem(line.number, line.segment_id, "the service line has no service date (DTP*472)")
+        raise ClaimProblem(line.number, line.segment_id, "the service line has no service date (DTP*472)")
 
     def dates_of(self, dtp: tuple, what: str) -> tuple[dt.date, dt.date | None]:
         """The date (D8) or the first and last dates (RD8) of a DTP segment."""
@@ -576,7 +576,7 @@ class _ClaimReader:
         if len(elements) > 3:
             form, value = elements[2], elements[3]
         else:
-            form, value = _element(elements, 2), ""
+            form, value = element_at(elements, 2), ""
         if form == "D8":
             date = self.date8(value)
             if date is not None:
@@ -586,10 +586,10 @@ class _ClaimReader:
             start, end = self.date8(first), self.date8(last)
             if dash and start is not None and end is not None:
                 return start, end
-        raise _ClaimProblem(number, "DTP", f"{what} is not a D8 date (CCYYMMDD) or an RD8 range "
+        raise ClaimProblem(number, "DTP", f"{what} is not a D8 date (CCYYMMDD) or an RD8 range "
                             "(CCYYMMDD-CCYYMMDD)")
 
-    def place_of(self, path: str, claim: _ClaimState) -> tuple[int, str]:
+    def place_of(self, path: str, claim: ClaimState) -> tuple[int, str]:
         """The segment behind a ClaimError's field path (``lines[2].units`` -> that line's SV1)."""
         head = path.split(".", 1)[0]
         if head.startswith("lines["):
@@ -705,7 +705,7 @@ def _claim_of(claim_id, claim_type, payer, patient, place, frequency, prior_auth
 
 
 def _line_shape(values: tuple) -> dict:
-    """A line's JSON shape from ``_Walker.line_values``."""
+    """A line's JSON shape from ``Walker.line_values``."""
     code, modifiers, units, charge, start, end, place, pointers, npi, revenue = values
     out: dict = {"units": units, "date": start} if code is None else {"code": code, "units": units, "date": start}
     for key, value in (("modifiers", modifiers), ("charge", charge), ("end_date", end), ("place_of_service", place),
@@ -715,5 +715,5 @@ def _line_shape(values: tuple) -> dict:
     return out
 
 
-def _element(elements: list, position: int) -> str:
+def element_at(elements: list, position: int) -> str:
     return elements[position] if position < len(elements) else ""

@@ -34,8 +34,8 @@ from typing import Iterator, Mapping
 from ..claim import Claim
 from ..errors import InputError
 from .x12 import (
-    _CLAIM_BODY, _CLAIM_END, _READ, CUT_OFF, MAX_SEGMENT, NOT_A_SEGMENT, OTHER_DELIMITERS, SEGMENT_TOO_LONG,
-    TRAILING, _chunks, _head, _open, SEGMENT_IDS, _Walker, is_segment_id,
+    CLAIM_BODY, CLAIM_END, CUT_OFF, MAX_SEGMENT, NOT_A_SEGMENT, OTHER_DELIMITERS, READ_SEGMENTS, SEGMENT_IDS,
+    SEGMENT_TOO_LONG, TRAILING, Walker, is_segment_id, open_source, read_chunks, read_head,
 )
 from .x12_claims import FIRST_COUNT, ClaimSize, lost_hl
 
@@ -74,7 +74,7 @@ class X12Piece:
         self.state, self.terminator, self.first, self.text, self.claims, self.complete = state
 
 
-class _Splitter(_Walker):
+class _Splitter(Walker):
     """A walker that keeps the state but builds no claim."""
 
     def end_claim(self) -> None:
@@ -90,7 +90,7 @@ def split_x12(source, *, payers: Mapping[str, str] | None = None,
     can't be read raises InputError, as ``read_x12`` does, after the pieces
     before the problem.
     """
-    handle, name, opened = _open(source)
+    handle, name, opened = open_source(source)
     try:
         yield from _Cutter(handle, name, dict(payers or {}), claims).pieces()
     finally:
@@ -103,7 +103,7 @@ class _Cutter:
 
     def __init__(self, handle, name: str, payers: dict, claims: int):
         self.name = name
-        self.chunks = _chunks(handle, name)
+        self.chunks = read_chunks(handle, name)
         self.walker = _Splitter(name, payers)
         self.claims = claims
         self.text = ""
@@ -176,7 +176,7 @@ class _Cutter:
     # ------------------------------------------------------------ cutting
 
     def pieces(self) -> Iterator[X12Piece | InputError]:
-        head, delimiters = _head(self.chunks, self.name)
+        head, delimiters = read_head(self.chunks, self.name)
         if delimiters is None:
             return
         self.text, self.element, self.terminator = head, delimiters.element, delimiters.segment
@@ -193,10 +193,10 @@ class _Cutter:
                 if found is None:
                     break
                 number, segment_id, text, start = found
-                if in_claim and segment_id not in _CLAIM_END:
+                if in_claim and segment_id not in CLAIM_END:
                     if size is not None:
                         segments.append(text)
-                        if segment_id in _CLAIM_BODY and size.add(segment_id) is not None:
+                        if segment_id in CLAIM_BODY and size.add(segment_id) is not None:
                             size = None  # read_x12_piece reports it from what is sent; the piece ends with it
                     # the first sign of a lost HL in the claim, as first_lost_hl finds it when the claim is
                     # read: later pieces resume with it (walker.snapshot)
@@ -223,13 +223,13 @@ class _Cutter:
                     in_claim = False
                     continue
                 if not walker.in_transaction:
-                    if segment_id in _READ:
+                    if segment_id in READ_SEGMENTS:
                         walker.segment(number, segment_id, text)
                     else:
                         walker.outside(number, segment_id)
                     continue
                 if walker.claim_type is None:  # a transaction set whose claims are not read: no pieces
-                    if segment_id in _READ:
+                    if segment_id in READ_SEGMENTS:
                         walker.segment(number, segment_id, text)
                         if out:
                             yield from out
@@ -254,7 +254,7 @@ class _Cutter:
                     segments = []
                 if not segments:
                     state, first, count = walker.snapshot(), number, 0
-                if segment_id in _READ:
+                if segment_id in READ_SEGMENTS:
                     walker.segment(number, segment_id, text)
                     if segment_id == "CLM":
                         count += 1
@@ -363,14 +363,14 @@ def read_x12_piece(piece: X12Piece) -> Iterator[Claim | InputError]:
 
     Raises InputError, as ``read_x12`` does, at a segment whose id is not an id.
     """
-    walker = _Walker.resume(piece.state)
+    walker = Walker.resume(piece.state)
     out = walker.out
     element, terminator, text = walker.delimiters.element, piece.terminator, piece.text
     blank = "\n" in text or "\r" in text
     if blank:  # most often a line feed after each terminator: drop those at once
         text = text.lstrip("\r\n").replace(terminator + "\r\n", terminator).replace(terminator + "\n", terminator)
         blank = "\n" in text or "\r" in text
-    read, body_ids, end_ids = _READ, _CLAIM_BODY, _CLAIM_END
+    read, body_ids, end_ids = READ_SEGMENTS, CLAIM_BODY, CLAIM_END
     number = piece.first - 1
     body = None  # the segments of the CLM loop being read
     count_at = FIRST_COUNT  # as in read_x12
