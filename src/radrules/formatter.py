@@ -63,9 +63,9 @@ def format_rules(text: str, name: str = "<string>") -> str:
     text does not parse; a file that parses but does not compile (an unknown
     set, say) is formatted like any other.
     """
-    from .loader import _texts, without_mark
+    from .loader import require_texts, without_mark
 
-    _texts("format_rules", text=text, name=name)
+    require_texts("format_rules", text=text, name=name)
     text = without_mark(text)  # (the canonical layout has none)
     before, diagnostics = parse_rules(text, name)
     if diagnostics:

@@ -103,7 +103,7 @@ def load(path: str | os.PathLike | None = None, *more: str | os.PathLike, bundle
     for item in extra:
         if not (isinstance(item, tuple) and len(item) == 2):
             raise TypeError(f"load(): `extra` holds (name, text) pairs, not {type(item).__name__}")
-        _texts("load", **dict(zip(("name", "text"), item)))
+        require_texts("load", **dict(zip(("name", "text"), item)))
     paths = (path, *more) if path is not None or more else ()
     if any(given is None for given in paths):
         raise TypeError("load() takes paths; give bundled=True for the bundled rulesets beside them")
@@ -228,7 +228,7 @@ def _layer(path) -> _Layer | Diagnostic:
     return Diagnostic("RR401", f"no rule file or folder at `{shortened(path.as_posix(), 200)}`")
 
 
-def _texts(function: str, **given) -> None:
+def require_texts(function: str, **given) -> None:
     """TypeError naming the argument of ``function`` that is not a str (rules read as text, a file's name)."""
     for argument, value in given.items():
         if not isinstance(value, str):
@@ -238,7 +238,7 @@ def _texts(function: str, **given) -> None:
 def loads(text: str, name: str = "<string>") -> Ruleset:
     """Compile rules given as a string (``include`` is not available); a leading byte order mark is dropped, as in
     a file."""
-    _texts("loads", text=text, name=name)
+    require_texts("loads", text=text, name=name)
     text = without_mark(text)
 
     def build() -> Ruleset:

@@ -32,7 +32,7 @@ from ..errors import ClaimError, InputError, printable
 from ..readers import to_fhir_claim_response
 from ..readers.x12_split import X12Piece, read_x12_piece, split_x12
 from ..result import NOT_JUDGED
-from .common import ClaimsInput, RawLine, _Prefixed, read_input
+from .common import ClaimsInput, PrefixedFile, RawLine, read_input
 from .summary import Summary
 
 #: Claims per unit of work.
@@ -247,7 +247,7 @@ def cut_units(sources: list[str], input_format: str, *, pieces: bool, unit_claim
 
 def _x12_units(claims: ClaimsInput, index: int, label, unit_claims: int, read, payers) -> Iterator[Unit]:
     position = 0
-    source = _Prefixed(claims.head, claims.handle, claims.name)
+    source = PrefixedFile(claims.head, claims.handle, claims.name)
     for part in split_x12(source, claims=unit_claims, payers=payers):
         if isinstance(part, X12Piece):
             yield Unit(index, label, piece=part, position=position, claims=part.claims, read=read())

@@ -203,7 +203,7 @@ class PayerNames(dict):
         self.path = path
 
 
-class _Prefixed:
+class PrefixedFile:
     """A binary file whose first bytes were already read (so stdin can be sniffed and still streamed)."""
 
     def __init__(self, head: bytes, handle, name: str):
@@ -369,7 +369,7 @@ def read_input(claims: ClaimsInput, kind: str, payers: dict | None = None
     name, handle = claims.name, claims.handle
     if kind == "x12":
         position = 0
-        for item in read_x12(_Prefixed(claims.head, handle, name), payers=payers):
+        for item in read_x12(PrefixedFile(claims.head, handle, name), payers=payers):
             if isinstance(item, InputError) and item.claim is None:
                 yield None, item, None
             else:

@@ -53,13 +53,13 @@ def corrected(kind: str, old, new, first: int, last: int) -> dict:
     """{"count": keys whose rows in ``new`` judge some date from ``first`` to ``last`` otherwise than those in
     ``old``, "examples": the first few (key, the change, old rows, new rows)}: rows as (part, row) for a PTP
     table, ``file:row`` for an add-on table."""
-    from ..diff.tables import _keyed, diff_keyed, diff_ptp
+    from ..diff.tables import diff_keyed, diff_ptp, keyed_rows
 
     counter = _Corrections(kind, first, last)
     if kind == "ptp":
         diff_ptp(old, new, counter)
     else:
-        diff_keyed(_keyed(kind, old), _keyed(kind, new), counter)
+        diff_keyed(keyed_rows(kind, old), keyed_rows(kind, new), counter)
     examples = []
     for key, change in counter.examples:
         if kind == "ptp":
@@ -221,9 +221,9 @@ def _rows(kind: str, loaded, rows: tuple) -> str:
 
 def version_label(loaded) -> str:
     """``v323r0``, or the add-on file's quarter, or the statement's place."""
-    from .versions import _named_version
+    from .versions import file_named_version
 
-    found = _named_version(loaded)
+    found = file_named_version(loaded)
     if found is not None:
         return found[1]
     return f"the version from {dt.date.fromordinal(loaded.start).isoformat()}"

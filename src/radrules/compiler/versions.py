@@ -98,7 +98,7 @@ def check_versions(comp) -> None:
             for warn, loaded, versions_left, payers, first in left.values():
                 if first == index:  # said where the first list that gives it is checked
                     warn(comp, sorted(payers), loaded, versions_left)
-            named = [(loaded, found) for loaded in versions if (found := _named_version(loaded)) is not None]
+            named = [(loaded, found) for loaded in versions if (found := file_named_version(loaded)) is not None]
             _out_of_order(comp, named)
             _loaded_again(comp, named)
             _same_rows(comp, versions)
@@ -464,7 +464,7 @@ def _named_date(comp, loaded) -> bool:
     return True
 
 
-def _named_version(loaded) -> tuple | None:
+def file_named_version(loaded) -> tuple | None:
     """(order, label) of the version a table's file names give: a PTP table's ``v322r0`` (version 32.2,
     revision 0), another's date it takes effect; None if they give none."""
     from .. import tables
@@ -532,9 +532,9 @@ def _same_rows(comp, versions: list) -> None:
     from ..tables.store import same_rows
 
     for i, loaded in enumerate(versions):
-        named = _named_version(loaded)
+        named = file_named_version(loaded)
         earlier = next((other for other in versions[:i] if same_rows(other.table, loaded.table)), None)
-        if earlier is None or (named is not None and _named_version(earlier) == named):
+        if earlier is None or (named is not None and file_named_version(earlier) == named):
             continue
         kind = loaded.kind
         comp.ctx.warning(

@@ -244,7 +244,7 @@ def _compare(kind: str, claim_type: str, start: int, before, after, limit: int, 
         diff_ptp(old_table, new_table, counter)
         sizes = [len(table) if table is not None else 0 for table in (old_table, new_table)]
     else:
-        keyed = [_keyed(kind, old_table), _keyed(kind, new_table)]
+        keyed = [keyed_rows(kind, old_table), keyed_rows(kind, new_table)]
         diff_keyed(*keyed, counter)
         sizes = [sum(map(len, rows.values())) for rows in keyed]
     return TableDiff(
@@ -272,7 +272,7 @@ def _latest_effective(counter: _Counter, start: int | None) -> str | None:
 # ---------------------------------------------------------------- tables keyed by code
 
 
-def _keyed(kind: str, table) -> dict:
+def keyed_rows(kind: str, table) -> dict:
     """{code: [row values]} of an MUE, add-on, PC/TC or code-set table (rule-file row form where there is one)."""
     if table is None:
         return {}
