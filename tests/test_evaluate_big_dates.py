@@ -12,7 +12,7 @@ import radrules
 from radrules import conditions as c
 from radrules import evaluator
 from radrules.condition_reads import pair_sides
-from radrules.explain.tracer import _Tracer
+from radrules.explain.tracer import Tracer
 from builders import NPI, OTHER_NPI, claim, line
 
 CODES = ("70450", "70460", "71045", "71046", "74177")
@@ -252,7 +252,7 @@ def explained(monkeypatch, rules, data, plain: bool, history=None) -> tuple:
     """The steps of explaining a claim, with the plain loop over every pair for the pair rules if ``plain``."""
     with monkeypatch.context() as patch:
         if plain:
-            patch.setattr(_Tracer, "_pair_rules", plain_pair_rules)
+            patch.setattr(Tracer, "_pair_rules", plain_pair_rules)
         return rules.evaluate(data, history=history, explain=True).explanation.steps
 
 

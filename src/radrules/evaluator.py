@@ -504,7 +504,7 @@ def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
         if row.mai == 1 or alone:
             units = line.units if line.end_day is None else line.billed_units()
             if units > row.max_units or (not units and over_limit(row, 0, (line,))):
-                findings.append(_limit_finding(row, (line,), units))
+                findings.append(limit_finding(row, (line,), units))
         else:
             key = (line.code, line.day)
             group = groups.get(key)
@@ -513,19 +513,19 @@ def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
             else:
                 group[1].append(line)
     if ev.history:
-        _add_earlier_units(ev, groups)
+        add_earlier_units(ev, groups)
     for row, lines in groups.values():
         if len(lines) == 1 and lines[0].number is not None:
             line = lines[0]
             total = line.units if line.end_day is None else line.billed_units()
             if total > row.max_units or (not total and over_limit(row, total, lines)):
-                findings.append(_limit_finding(row, lines, total))
+                findings.append(limit_finding(row, lines, total))
             continue
-        for subgroup in _provider_groups(lines):
+        for subgroup in provider_groups(lines):
             total = units_total(subgroup)
             if (total > row.max_units or (not total and over_limit(row, total, subgroup))) \
                     and any(line.number is not None for line in subgroup):
-                findings.append(_limit_finding(row, subgroup, total))
+                findings.append(limit_finding(row, subgroup, total))
 
 
 def _span_unit_limits(ev: Evaluation, lookup, findings: list) -> None:
@@ -539,7 +539,7 @@ def _span_unit_limits(ev: Evaluation, lookup, findings: list) -> None:
                 unpublished.add(lines[0].number)
                 findings.append(_unpublished(lines[0], ev.view, day))
         elif kept:
-            findings.append(_limit_finding(row, lines, units, day))
+            findings.append(limit_finding(row, lines, units, day))
 
 
 def span_limits(ev: Evaluation, lookup) -> list:
@@ -573,9 +573,9 @@ def span_limits(ev: Evaluation, lookup) -> list:
                 else:
                     groups[key][1].append(line)
         if ev.history:
-            _add_earlier_units(ev, groups)
+            add_earlier_units(ev, groups)
         for row, lines in groups.values():
-            for subgroup in _provider_groups(lines):
+            for subgroup in provider_groups(lines):
                 if any(line.number is not None for line in subgroup):
                     judged.append((day, row, tuple(subgroup), units_total(subgroup)))
     found = []
@@ -632,7 +632,7 @@ def _unpublished(line: LineView, view, day: int) -> Finding:
     )
 
 
-def _add_earlier_units(ev: Evaluation, groups: dict) -> None:
+def add_earlier_units(ev: Evaluation, groups: dict) -> None:
     """MAI 2/3 sums also count the units of paid earlier claims of the code and date (§2.3), of a provider of the
     claim's lines (compared with those, not with the paid lines added before it); a table's limit not those of
     a Part A bill, which the tables do not judge."""
@@ -643,7 +643,7 @@ def _add_earlier_units(ev: Evaluation, groups: dict) -> None:
             group[1].append(service)
 
 
-def _provider_groups(lines: list) -> list:
+def provider_groups(lines: list) -> list:
     """Split one code/date group by provider (lines without one join every group; an institutional claim's lines,
     and a professional claim's with `same_provider = billing`, all have its billing provider, or none: one group,
     with paid lines of another billing provider apart, see same_provider). A paid line of another provider joins
@@ -663,11 +663,11 @@ def _provider_groups(lines: list) -> list:
     return groups
 
 
-def _number(value) -> str:
+def number_text(value) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _limit_finding(row, lines, units, day: int | None = None) -> Finding:
+def limit_finding(row, lines, units, day: int | None = None) -> Finding:
     info = row.block.info
     code = row.code
     if row.max_units == 0:
@@ -676,25 +676,26 @@ def _limit_finding(row, lines, units, day: int | None = None) -> Finding:
         line = lines[0]
         spread = ""
         if line.end_day is not None and line.end_day > line.day:  # units a day, of those of the span
-            spread = (f" a day ({_number(line.units)} from {line.date.isoformat()} to "
+            spread = (f" a day ({number_text(line.units)} from {line.date.isoformat()} to "
                       f"{dt.date.fromordinal(line.end_day).isoformat()})")
-        message = (f"{code}: {_number(units)} units{spread} on one line exceed the limit of {row.max_units} per line "
-                   f"(MAI 1)")
+        message = (f"{code}: {number_text(units)} units{spread} on one line exceed the limit of {row.max_units} "
+                   f"per line (MAI 1)")
     else:
         label = "policy" if row.mai == 2 else "clinical"
         earlier = units_total([line for line in lines if line.number is None])
-        counted = f" ({_number(earlier)} paid on earlier claims)" if earlier else ""
+        counted = f" ({number_text(earlier)} paid on earlier claims)" if earlier else ""
         # A span's units count a share a day (§2.1): say so, or its line's units would not match the message. By
         # date, then units: the same lines in another order give the same message.
         spans = [line for line in lines
                  if line.number is not None and line.end_day is not None and line.end_day > line.day]
         if len(spans) > 1:
             spans.sort(key=_span_order)
-        spread = "".join([f"; {_number(line.units)} units from {line.date.isoformat()} to "
-                          f"{dt.date.fromordinal(line.end_day).isoformat()} count {_number(line.billed_units())} a day"
+        spread = "".join([f"; {number_text(line.units)} units from {line.date.isoformat()} to "
+                          f"{dt.date.fromordinal(line.end_day).isoformat()} count "
+                          f"{number_text(line.billed_units())} a day"
                           for line in spans]) if spans else ""
         message = (
-            f"{code}: {_number(units)} units on {day_text(lines[0], day) if day else lines[0].date.isoformat()}"
+            f"{code}: {number_text(units)} units on {day_text(lines[0], day) if day else lines[0].date.isoformat()}"
             f"{counted} exceed the limit of "
             f"{row.max_units} per day (MAI {row.mai}, {label}{spread})"
         )

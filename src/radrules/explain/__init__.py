@@ -34,10 +34,10 @@ import attrs
 from .. import validity
 from ..checks import FORMAT_RULES, check_format, hider
 from ..evaluation import Evaluation, paid_history
-from .not_considered import _not_considered
+from .not_considered import why_not_considered
 from .steps import Explanation, RuleNote, Step
-from .tracer import _Tracer
-from .verdicts import _text
+from .tracer import Tracer
+from .verdicts import written_condition
 
 __all__ = ["Explanation", "RuleNote", "Step", "explain", "rule_ids"]
 
@@ -50,7 +50,7 @@ def explain(ruleset, claim, result, history=None) -> Explanation:
         ev.history = paid_history(claim, history, ev.by_billing)
     ev.lookup = lookup = view.lookup
     hidden = ev.hidden = check_format(ev, [])
-    tracer = _Tracer(ev, lookup, result, ruleset.disables)
+    tracer = Tracer(ev, lookup, result, ruleset.disables)
     tracer.format_checks()
     tracer.code_validity()
     tracer.line_rules()
@@ -66,7 +66,7 @@ def explain(ruleset, claim, result, history=None) -> Explanation:
         hide_in = hider(hidden)
         steps = [attrs.evolve(step, detail=hide_in(step.detail), where=hide_in(step.where)) for step in steps]
     considered = {step.rule for step in steps}
-    return Explanation(claim.id, tuple(steps), _not_considered(ruleset, claim, ev, considered, history is not None),
+    return Explanation(claim.id, tuple(steps), why_not_considered(ruleset, claim, ev, considered, history is not None),
                        _notes(ruleset))
 
 
@@ -79,7 +79,7 @@ def rule_ids(ruleset) -> set:
 def _notes(ruleset) -> dict:
     notes = {}
     for rule in ruleset.rules:
-        notes[rule.info.id] = RuleNote(rule.info.kind, rule.info.source, _text(rule.condition))
+        notes[rule.info.id] = RuleNote(rule.info.kind, rule.info.source, written_condition(rule.condition))
     for rule_id, block in ruleset.blocks().items():
         notes.setdefault(rule_id, RuleNote(block.info.kind, block.info.source, None))
     for rule_id, info in FORMAT_RULES.items():

@@ -1,10 +1,10 @@
 """Why the rules an evaluation never looked at were left out (``Explanation.not_considered``).
 
-:func:`_not_considered` gives a reason for each rule, edit block, built-in check and CMS table of the
+:func:`why_not_considered` gives a reason for each rule, edit block, built-in check and CMS table of the
 ruleset that no step names: another payer or claim type, no line billing a code it is filed under, no
 two lines on one date, no history given, a rule-file row or ``disable`` that decides a key in a
-table's place. Two of its helpers serve the tracer (:mod:`.tracer`) too: :func:`_days`, a claim's
-lines by the days they are paired and summed on, and :func:`_decided_by`, how a rule-file row or a
+table's place. Two of its helpers serve the tracer (:mod:`.tracer`) too: :func:`day_groups`, a claim's
+lines by the days they are paired and summed on, and :func:`decided_by`, how a rule-file row or a
 ``disable`` took a table's row off.
 """
 
@@ -33,7 +33,7 @@ def _no_history(claim, given: bool) -> str:
     return "the history given holds no paid line of this patient up to the claim's last date"
 
 
-def _not_considered(ruleset, claim, ev, considered: set, history_given: bool) -> dict:
+def why_not_considered(ruleset, claim, ev, considered: set, history_given: bool) -> dict:
     """Why each rule the evaluation did not look at was left out."""
     out = {}
     payer = claim.payer.lower() if claim.payer else None
@@ -43,7 +43,7 @@ def _not_considered(ruleset, claim, ev, considered: set, history_given: bool) ->
     for line in ev.lines:
         code_days.setdefault(line.code, set()).add(line.day)
         code_spans.setdefault(line.code, []).append((line.day, last_day(line)))
-    days = _days(ev)
+    days = day_groups(ev)
     shared_dates = any(len(group) > 1 for _, group in days)
     apart = "" if not shared_dates or _one_providers_date(days) else _providers_apart(ev)
     repeated = any(len({line.code for line in group}) < len(group) for _, group in days)
@@ -136,7 +136,7 @@ def _pair_of_the_other_setting(ruleset, claim, ev, served: set) -> str:
         tables = view.ptp_tables
         if tables is None:
             continue
-        for day, group in _days(ev):
+        for day, group in day_groups(ev):
             index = tables.index(day)
             for a in group:
                 for b in group:
@@ -147,7 +147,7 @@ def _pair_of_the_other_setting(ruleset, claim, ev, served: set) -> str:
 
 
 def _one_providers_date(days) -> bool:
-    """Whether two lines of one date (``days``: :func:`_days`) are one provider's, which the edits that compare one
+    """Whether two lines of one date (``days``: :func:`day_groups`) are one provider's, which the edits that compare one
     provider's lines pair."""
     for _, group in days:
         providers = [line.provider for line in group]
@@ -167,7 +167,7 @@ def _providers_apart(ev) -> str:
     return f"no two lines of one date are one provider's: lines compare by rendering provider{setting}"
 
 
-def _days(ev) -> list:
+def day_groups(ev) -> list:
     """(day, its lines) as the evaluation pairs and sums them: with a date span, on every day of the span."""
     return [(day, group) for day, group, _, _ in ev.span_days()] if ev.spans else list(ev.by_day.items())
 
@@ -265,7 +265,7 @@ def _taken(kind: str, key: tuple, view, disables, block: str | None, days=(), ow
     """How ``kind`` ``key`` is decided in ``view`` if not by the rows of ``block`` (None: a table's; ``own``: its
     row of the key), with the key: ``pair A with B: disabled by ...``; ``days``: the dates of the claim's lines of
     the key. None when ``block``'s rows decide it (or no rule-file row does)."""
-    how = _decided_by(kind, key, view, disables, block, days=days, own=own)
+    how = decided_by(kind, key, view, disables, block, days=days, own=own)
     return f"{kind} {' with '.join(key)}: {how}" if how else None
 
 
@@ -276,7 +276,7 @@ def _disabling(kind: str, key: tuple, view, disables, day: int | None):
                key=lambda d: d.scope.level)
 
 
-def _decided_by(kind: str, key: tuple, view, disables, block: str | None, day: int | None = None,
+def decided_by(kind: str, key: tuple, view, disables, block: str | None, day: int | None = None,
                 days=(), own=None) -> str | None:
     """:func:`_taken` without the key: disabled, or replaced by the rows of another block; with ``day``, also
     when none of the replacing rows is in force on it (the replaced rows stay off all the same). Rule-file rows

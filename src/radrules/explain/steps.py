@@ -31,7 +31,7 @@ class Step:
 
     def render(self, rule_source: str | None = None) -> str:
         at = f" (at {self.source})" if self.source and self.source != rule_source else ""
-        return f"{self.where or _lines_label(self.lines)}: {self.outcome}: {self.detail}{at}"
+        return f"{self.where or lines_label(self.lines)}: {self.outcome}: {self.detail}{at}"
 
 
 @attrs.frozen
@@ -92,5 +92,5 @@ class Explanation:
         return {"claim": self.claim, "steps": [step.to_dict() for step in self.steps]}
 
 
-def _lines_label(numbers) -> str:
+def lines_label(numbers) -> str:
     return ("line " if len(numbers) == 1 else "lines ") + ", ".join(str(n) for n in numbers)

@@ -1,4 +1,4 @@
-"""The explaining pass: :class:`_Tracer` walks the candidates the indexed evaluation visits and records a
+"""The explaining pass: :class:`Tracer` walks the candidates the indexed evaluation visits and records a
 :class:`~.steps.Step` for each.
 
 :func:`radrules.explain.explain` runs its stages in turn (format checks, code validity, line rules,
@@ -23,16 +23,16 @@ from ..codes import is_procedure_code
 from ..conditions import same_practitioner, same_provider
 from ..evaluation import Evaluation, meeting_lines, units_total
 from ..evaluation import last_day as span_end
-from ..evaluator import (_add_earlier_units, _limit_finding, _number, _provider_groups,
+from ..evaluator import (add_earlier_units, limit_finding, number_text, provider_groups,
                          day_text, other_lines, over_limit, ptp_bypassed, ptp_message, set_apart_rules,
                          once_per_claim_message, span_limits, span_ptp_hits,
                          unpublished_message)
 from ..lookups import UNLISTED, mue_files
 from ..model import MUE_UNPUBLISHED, format_date, on_day, primaries_text, window_text
 from ..tables import last_day, serving
-from .not_considered import _days, _decided_by
-from .steps import Step, _lines_label
-from .verdicts import _PairCondition, _condition
+from .not_considered import day_groups, decided_by
+from .steps import Step, lines_label
+from .verdicts import PairCondition, condition_verdict
 
 
 def _acted_on(rule, line, other, ev: Evaluation) -> tuple:
@@ -46,7 +46,7 @@ def _acted_on(rule, line, other, ev: Evaluation) -> tuple:
     return (line.number,), (other.number,)
 
 
-class _Tracer:
+class Tracer:
     def __init__(self, ev: Evaluation, lookup, result, disables):
         self.ev = ev
         self.lookup = lookup
@@ -153,7 +153,7 @@ class _Tracer:
             for rule in rules:
                 if rule in fired:
                     if _outside(rule.scope, line.date) is None \
-                            and _condition(rule.condition, self.ev, line, None)[0] == "fired":
+                            and condition_verdict(rule.condition, self.ev, line, None)[0] == "fired":
                         fired[rule][1].append(line.number)
                         continue
                     self._rule(rule, line, None)
@@ -176,14 +176,14 @@ class _Tracer:
             if window:
                 self.add(rule.info.id, rule.info.kind, "out of dates", lines, window, source=rule.info.source)
                 continue
-            outcome, detail = _condition(rule.condition, self.ev, None, None)
+            outcome, detail = condition_verdict(rule.condition, self.ev, None, None)
             if outcome == "fired":
                 detail = rule.message.render(self.ev, None, None)
             self.add(rule.info.id, rule.info.kind, outcome, lines, detail, source=rule.info.source)
 
     def _rule(self, rule, line, other, verdict: tuple | None = None) -> str:
         """A step for a line or pair rule, on the lines its finding acts on (as the evaluator's); a pair rule on
-        the lines' first date (a line with a date span too). ``verdict``: what :func:`_condition` says of the
+        the lines' first date (a line with a date span too). ``verdict``: what :func:`condition_verdict` says of the
         condition on a date within the rule's, when known. Returns the step's outcome."""
         info = rule.info
         lines, related = _acted_on(rule, line, other, self.ev)
@@ -193,7 +193,7 @@ class _Tracer:
                 shown = (line.number,) if other is None and rule.target == "claim" else lines
                 self.add(info.id, info.kind, "out of dates", shown, window, related, info.source)
                 return "out of dates"
-            verdict = _condition(rule.condition, self.ev, line, other)
+            verdict = condition_verdict(rule.condition, self.ev, line, other)
         outcome, detail = verdict
         if outcome != "fired" and other is None and rule.target == "claim":
             lines = (line.number,)  # (`once per claim`: a line that does not meet it is the step's, not the claim)
@@ -219,7 +219,7 @@ class _Tracer:
 
     def pairs(self) -> None:
         placement = self.ev.view.modifier_placement
-        days = _days(self.ev)
+        days = day_groups(self.ev)
         spans = self.ev.span_days() if self.ev.spans else ()
         for day, group, fresh, changed in spans:
             if len(group) > 1:
@@ -254,7 +254,7 @@ class _Tracer:
         """A step for each pair rule on each pair of the lines of a date whose codes it accepts. A date of many
         lines has many pairs: a rule's `other` lines are chosen by their codes once (as the evaluator chooses
         them on a big date), and each part of its condition that reads one line alone is asked once a line
-        (:class:`_PairCondition`)."""
+        (:class:`PairCondition`)."""
         ev = self.ev
         codes = {line.code for line in group}
         chosen: dict = {}  # id(rule) -> (its `other` lines by their codes, its condition)
@@ -262,7 +262,7 @@ class _Tracer:
             for rule in self.lookup.pair_rules(a):
                 found = chosen.get(id(rule))
                 if found is None:
-                    found = chosen[id(rule)] = (other_lines(ev, rule, group, codes, None), _PairCondition(ev, rule))
+                    found = chosen[id(rule)] = (other_lines(ev, rule, group, codes, None), PairCondition(ev, rule))
                 candidates, condition = found
                 if rule.same_code:
                     candidates = candidates.get(a.code, ())
@@ -297,7 +297,7 @@ class _Tracer:
         view, tables, versions = found
         # the dates each version judges: the first also every earlier one, the latest every later one
         judged = [(t.start if i else 1, last_day("ptp", versions, i)) for i, t in enumerate(versions)]
-        for day, group in _days(self.ev):
+        for day, group in day_groups(self.ev):
             index = tables.index(day)
             for a in group:
                 for b in group:
@@ -332,7 +332,7 @@ class _Tracer:
             return
         view, tables, versions = found
         newest = len(versions) - 1
-        for day, group in _days(self.ev):
+        for day, group in day_groups(self.ev):
             index = tables.index(day)
             if index == newest:
                 continue
@@ -384,8 +384,8 @@ class _Tracer:
             block = tables.blocks[index]
             self.add(block.info.id, block.info.kind, "corrected later", (line.number,),
                      f"{line.code}: {version_label(versions[newest])} ({versions[newest].source}) corrects its add-on "
-                     f"edit: {change_text('addon', change)} ({_addon_rows_text(rows[1], change)}); {day_text(line, line.day)} is judged by "
-                     f"{version_label(versions[index])} as published")
+                     f"edit: {change_text('addon', change)} ({_addon_rows_text(rows[1], change)}); "
+                     f"{day_text(line, line.day)} is judged by {version_label(versions[index])} as published")
 
     def _other_version_row(self, judged: list, index: int, column1: str, column2: str):
         """(row, first date, last date, its version) of the pair's row in the nearest other version (the earlier
@@ -425,8 +425,9 @@ class _Tracer:
                 entry = overlay.get(b.code)
                 if entry.__class__ is m.Timeline:
                     earlier = ", paid on an earlier claim" if a.number is None else ""
-                    self._out_of_dates(entry, "pair", (a.code, b.code), day, (b.number,), f"{a.code} (column 1"
-                                       f"{earlier}) with {b.code} (column 2)", (a.number,) if a.number is not None else ())
+                    related = (a.number,) if a.number is not None else ()
+                    self._out_of_dates(entry, "pair", (a.code, b.code), day, (b.number,),
+                                       f"{a.code} (column 1{earlier}) with {b.code} (column 2)", related)
                 if on_day(entry, day) is None:
                     continue
                 if tables is None:
@@ -436,7 +437,7 @@ class _Tracer:
                 for row in self.lookup.table_rows(index, a.code, b.code):
                     if not row.active_on(day):
                         continue
-                    how = how or _decided_by("pair", (a.code, b.code), view, self.disables, None, day)
+                    how = how or decided_by("pair", (a.code, b.code), view, self.disables, None, day)
                     earlier = ", paid on an earlier claim" if a.number is None else ""
                     self.add(row.block.info.id, row.block.info.kind, "silent", (b.number,),
                              f"{a.code} (column 1{earlier}) with {b.code} (column 2): {how}",
@@ -534,9 +535,9 @@ class _Tracer:
                             "per line (MAI 1)")
             else:
                 groups.setdefault((line.code, line.day), (row, []))[1].append(line)
-        _add_earlier_units(self.ev, groups)
+        add_earlier_units(self.ev, groups)
         for (code, day), (row, lines) in groups.items():
-            for subgroup in _provider_groups(lines):
+            for subgroup in provider_groups(lines):
                 if not any(line.number is not None for line in subgroup):
                     continue  # paid lines alone: nothing of this claim to judge (as evaluate skips them)
                 total = units_total(subgroup)
@@ -587,7 +588,7 @@ class _Tracer:
         if view.mue_tables is None:
             return
         for row in view.mue_tables.at(line.day).get(line.code, ()):
-            how = _decided_by("limit", (line.code,), view, self.disables, None, line.day)
+            how = decided_by("limit", (line.code,), view, self.disables, None, line.day)
             self.add(row.block.info.id, row.block.info.kind, "silent", (line.number,), f"{line.code}: {how}",
                      source=row.source)
 
@@ -596,7 +597,7 @@ class _Tracer:
         info = row.block.info
         numbers = tuple(line.number for line in lines if line.number is not None)
         if over_limit(row, units, lines):
-            message = _limit_finding(row, lines, units, day).message
+            message = limit_finding(row, lines, units, day).message
             if note and row.max_units:
                 message += f"; {note}"
             self.add(info.id, info.kind, "fired", numbers, message, source=row.source)
@@ -626,7 +627,7 @@ class _Tracer:
     def _disabled_addon(self, line) -> None:
         """A silent step for each add-on edit in force of ``line``'s code that a rule-file `disable addon` takes
         off (the table's, or a less specific block's)."""
-        how = _decided_by("addon", (line.code,), self.ev.view, self.disables, None, line.day)
+        how = decided_by("addon", (line.code,), self.ev.view, self.disables, None, line.day)
         rows = [r for r in self.lookup.listed_addon_rows(line.code, line.day) if r.active_on(line.day)]
         for edit in addon_edits(rows):
             info = edit[0].block.info
@@ -646,7 +647,7 @@ class _Tracer:
             return
         row = next((r for r in view.addon_tables.at(line.day).get(line.code, ()) if r.active_on(line.day)), None)
         if row is not None:
-            how = _decided_by("addon", (line.code,), view, self.disables, None, line.day)
+            how = decided_by("addon", (line.code,), view, self.disables, None, line.day)
             self.add(row.block.info.id, row.block.info.kind, "silent", (line.number,), f"{line.code}: {how}",
                      source=row.source)
 
@@ -703,7 +704,7 @@ def _other_providers(ev, code: str, day: int, lines, row) -> str:
         paid = [line for line in paid if not line.part_a]
     if not others and not paid:
         return part_a
-    parts = [_lines_label([line.number for line in others])] if others else []
+    parts = [lines_label([line.number for line in others])] if others else []
     if paid:
         parts.append(f"{len(paid)} paid line{'s' if len(paid) > 1 else ''}")
     verb = "is" if len(others) + len(paid) == 1 else "are"
@@ -716,7 +717,7 @@ def _other_providers(ev, code: str, day: int, lines, row) -> str:
 def _where(ev, numbers) -> str:
     """``line 1 (71046)`` / ``lines 1, 2 (77067)``: line numbers with their codes."""
     codes = list(dict.fromkeys(_code_label(ev.line_of(n)) for n in numbers))
-    return f"{_lines_label(numbers)} ({', '.join(codes)})"
+    return f"{lines_label(numbers)} ({', '.join(codes)})"
 
 
 def _code_label(line) -> str:
@@ -725,7 +726,7 @@ def _code_label(line) -> str:
 
 
 def _units(value) -> str:
-    return f"{_number(value)} unit{'s' if value != 1 else ''}"
+    return f"{number_text(value)} unit{'s' if value != 1 else ''}"
 
 
 def _outside(scope, date: dt.date) -> str | None:

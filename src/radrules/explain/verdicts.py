@@ -1,10 +1,10 @@
 """Why a condition fired or not, in the words of an explanation's steps.
 
-:func:`_condition` asks the parts of a rule's top-level ``and`` in the order the rule writes them and
+:func:`condition_verdict` asks the parts of a rule's top-level ``and`` in the order the rule writes them and
 names the first that is false (else the first that is unknown), with what a history count, an
-interval or a claim's units came to (:func:`_counted`). :class:`_PairCondition` answers the same for
+interval or a claim's units came to (:func:`_counted`). :class:`PairCondition` answers the same for
 the many pairs of lines of one date, asking each part that reads one line once a line. The tracer
-(:mod:`.tracer`) words its line, pair and claim rule steps with these; :func:`_text` is a rule's
+(:mod:`.tracer`) words its line, pair and claim rule steps with these; :func:`written_condition` is a rule's
 condition as a note shows it.
 """
 
@@ -15,11 +15,11 @@ from ..conditions import And, Between, ClaimUnits, Compare, HistoryCount, Not, O
 from ..model import render_value
 
 
-def _text(node) -> str:
+def written_condition(node) -> str:
     return " ".join(getattr(node, "text", "").split()) or "the condition"
 
 
-def _condition(node, ev, line, other) -> tuple[str, str]:
+def condition_verdict(node, ev, line, other) -> tuple[str, str]:
     """(``fired`` or ``silent``, why): the first part of the top-level ``and``, as written, that is false;
     else the first that is unknown (a false part decides the condition, an unknown one does not)."""
     parts = _written(node)
@@ -39,7 +39,7 @@ def _condition(node, ev, line, other) -> tuple[str, str]:
 
 def _counted(part, ev, line, other) -> str:
     """What the history operands of a comparison came to, and the claim's units, which its text does not show:
-    `; the count is 2`, `; 45 days since the last`, `; the units add up to 3`; "" for any other part, and in a pair rule (whose steps _PairCondition words
+    `; the count is 2`, `; 45 days since the last`, `; the units add up to 3`; "" for any other part, and in a pair rule (whose steps PairCondition words
     once for many pairs). (Counts and intervals only: no claim value.)"""
     if other is not None:
         return ""
@@ -81,21 +81,21 @@ def _written(node) -> tuple:
 
 
 def _false(part) -> tuple[str, str]:
-    return "silent", f"`{_text(part)}` is false"
+    return "silent", f"`{written_condition(part)}` is false"
 
 
 def _unknown(part) -> tuple[str, str]:
-    return "silent", f"`{_text(part)}` is unknown (a value it needs is missing)"
+    return "silent", f"`{written_condition(part)}` is unknown (a value it needs is missing)"
 
 
 def _true(node, parts) -> tuple[str, str]:
     if len(parts) == 1:
-        return "fired", f"`{_text(node)}` is true"
+        return "fired", f"`{written_condition(node)}` is true"
     return "fired", f"all {len(parts)} parts of the condition are true"
 
 
-class _PairCondition:
-    """A pair rule's condition judged as :func:`_condition` judges it, on many pairs of one date: the parts that
+class PairCondition:
+    """A pair rule's condition judged as :func:`condition_verdict` judges it, on many pairs of one date: the parts that
     read ``line`` alone or ``other`` alone (:func:`radrules.condition_reads.pair_side`, as the evaluator splits
     them for a big date) are asked once a line, and a pair asks the parts that read both lines only up to the
     first part found false."""
@@ -116,7 +116,7 @@ class _PairCondition:
         return self._first(self.line_side, line, None)
 
     def judge(self, answers: tuple, line, other) -> tuple[str, str]:
-        """:func:`_condition` for ``line`` (its side's ``answers``, from :meth:`of_line`) with ``other``."""
+        """:func:`condition_verdict` for ``line`` (its side's ``answers``, from :meth:`of_line`) with ``other``."""
         found = self.others.get(id(other))
         if found is None:
             found = self.others[id(other)] = self._first(self.other_side, None, other)
