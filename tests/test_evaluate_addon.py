@@ -587,7 +587,7 @@ class TestDisableAddon:
         assert (step.outcome, step.lines) == ("silent", (1,))
         assert step.detail == "77063: the add-on edit is disabled by `acme.addon` (rules/payer.rr:4)"
         assert explanation.not_considered["acme.addon"] == (
-            "no line bills a code of its rows; its `disable addon 77063` (rules/payer.rr:4) leaves every row of that "
+            "it holds `disable` rows only: its `disable addon 77063` (rules/payer.rr:4) leaves every row of that "
             "key out for this claim")
 
     def test_with_a_primary_is_refused(self):
