@@ -203,7 +203,8 @@ def _render_hidden(value: Any, kind: str, hidden: dict) -> str:
     """:func:`render_value` on a claim with malformed values not to be shown: each of them (a member id as a code)
     is ``[KIND not shown]`` as it is put in, whatever stands beside it in the message (`{line.code}-50`)."""
     if isinstance(value, frozenset):
-        return ", ".join([f"[{hidden[item]} not shown]" if item in hidden else item for item in sorted(value)]) or "none"
+        shown = [f"[{hidden[item]} not shown]" if item in hidden else item for item in sorted(value)]
+        return ", ".join(shown) or "none"
     if isinstance(value, str) and value in hidden:
         return f"[{hidden[value]} not shown]"
     return render_value(value, kind)

@@ -264,9 +264,9 @@ class Summary:
             claims = sum(self.other_payers.values())
             out.append(f"  claims of payers no rule names: {claims:,}: {text}")
         if self.after_tables:
+            reach = dt.date.fromordinal(self.stale_through).isoformat()
             out.append(f"  claims dated after the quarter of the newest CMS tables that judge them: "
-                       f"{self.after_tables:,} (the earliest reach {dt.date.fromordinal(self.stale_through).isoformat()}"
-                       "); add the next quarter's files")
+                       f"{self.after_tables:,} (the earliest reach {reach}); add the next quarter's files")
         if self.rules:
             width = max(24, *(len(rule) for rule in self.rules))
             out.append(f"  denials by rule{' ' * (width - 13)}{'claims':>9} {'lines':>9} {'charges':>14}")

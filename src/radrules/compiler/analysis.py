@@ -311,7 +311,8 @@ def place_keys(node) -> frozenset | None:
 
 
 def _part_keys(part) -> tuple[frozenset | None, frozenset | None]:
-    if isinstance(part, c.InSet) and not part.negated and not part.prefixes and not part.carved and _is_line(part.operand, "code"):
+    if (isinstance(part, c.InSet) and not part.negated and not part.prefixes and not part.carved
+            and _is_line(part.operand, "code")):
         return part.values, None
     if (isinstance(part, c.Compare) and part.op == "=" and _is_line(part.left, "code")
             and isinstance(part.right, c.Const)):

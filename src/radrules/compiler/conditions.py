@@ -551,8 +551,8 @@ class ConditionCompiler:
         the record's fields."""
         record = "line" if root == "other" else root
         if record == "claim" and name == "units":
-            return "did you mean `line.units`? (the units of the claim's lines of some codes, added up: `claim units of " \
-                   "[...]`)"
+            return ("did you mean `line.units`? (the units of the claim's lines of some codes, added up: "
+                    "`claim units of [...]`)")
         fields = {"line": list(LINE_FIELDS), "claim": list(CLAIM_FIELDS), "patient": list(PATIENT_FIELDS)}
         alias = FIELD_ALIASES[record].get(name)
         if alias is not None:

@@ -36,7 +36,8 @@ _SET_DEFINITION = re.compile(r"(?:codes|diagnoses|modifiers|places)[ \t]+([a-z_]
 _CODE_HELP = "procedure codes have 5 characters: 5 digits, 4 digits and a letter, or a letter and 4 digits"
 _CHECKS = {
     "codes": (codes.is_procedure_code, "RR203", _CODE_HELP),
-    "diagnoses": (codes.is_diagnosis, "RR206", "ICD-10-CM codes look like `R10.9` or `Z87891`; end with `*` for a prefix"),
+    "diagnoses": (codes.is_diagnosis, "RR206",
+                  "ICD-10-CM codes look like `R10.9` or `Z87891`; end with `*` for a prefix"),
     "modifiers": (codes.is_modifier, "RR205", "modifiers have two letters or digits, e.g. `26`, `TC`, `XS`"),
     "places": (codes.is_place_of_service, "RR207", "places of service have two digits, e.g. `11`, `22`"),
     "conditions": (codes.is_condition_code, "RR222", "condition codes have two capital letters or digits, e.g. "

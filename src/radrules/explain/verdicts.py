@@ -39,8 +39,8 @@ def condition_verdict(node, ev, line, other) -> tuple[str, str]:
 
 def _counted(part, ev, line, other) -> str:
     """What the history operands of a comparison came to, and the claim's units, which its text does not show:
-    `; the count is 2`, `; 45 days since the last`, `; the units add up to 3`; "" for any other part, and in a pair rule (whose steps PairCondition words
-    once for many pairs). (Counts and intervals only: no claim value.)"""
+    `; the count is 2`, `; 45 days since the last`, `; the units add up to 3`; "" for any other part, and in a
+    pair rule (whose steps PairCondition words once for many pairs). (Counts and intervals only: no claim value.)"""
     if other is not None:
         return ""
     shown = []

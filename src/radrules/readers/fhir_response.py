@@ -77,7 +77,8 @@ def to_fhir_claim_response(result, claim=None, *, created: dt.date | str | None 
     ``benefit``, reason the CARC, amount 0 when the finding denies the
     line), or one ``submitted`` adjudication when neither; each finding is
     a ``processNote`` with its rule id, message and remark codes, and lines
-    of a revenue code alone share one note, "not judged". The member id and other identifiers of a radrules Claim are never copied.
+    of a revenue code alone share one note, "not judged". The member id and other identifiers of a radrules
+    Claim are never copied.
     ``created`` is a ``datetime.date``, ``YYYY-MM-DD`` text or an aware ``datetime`` (default: today).
     """
     from ..result import Result
