@@ -391,6 +391,30 @@ def test_a_dated_disable_out_of_its_dates_says_so():
         "on its dates, from 2027-01-01")  # (a date span: the limit is judged on 2026-12-30 and 2026-12-31)
 
 
+DATED_PAYER_PAIR = """
+pairs all.ptp
+  reference "general pairs"
+  pair 70470 with 70450 modifier 0
+end
+pairs acme.ptp
+  for payer acme
+  reference "Acme's pair from 2027"
+  pair 70470 with 70450 modifier 1 effective 2027-01-01
+end
+"""
+
+
+def test_a_pair_replaced_on_the_date_its_codes_meet_says_so():
+    """A general pair row that a payer's row from 2027 replaces on the one date the pair's codes meet: a line of
+    its column 2 code alone on an earlier date (where the general row would decide) made the reason "no two lines
+    of one date (and one provider) bill its pair", though lines 2 and 3 do."""
+    rules = radrules.loads(DATED_PAYER_PAIR, name="pair.rr")
+    billed = claim(("70450", "2026-12-31"), ("70470", "2027-01-05"), ("70450", "2027-01-05", {"modifiers": ["59"]}),
+                   payer="acme")
+    assert rules.evaluate(billed, explain=True).explanation.not_considered["all.ptp"] == (
+        "its pair 70470 with 70450: replaced by `acme.ptp` (pair.rr:9) on 2027-01-05")
+
+
 def test_a_table_key_the_rule_files_decide_says_so(tmp_path):
     """The CMS table is not consulted for a key that rule-file rows decide; `ncci.ptp` says so and by whom."""
     (tmp_path / "cms").mkdir()

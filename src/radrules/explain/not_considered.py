@@ -84,7 +84,7 @@ def why_not_considered(ruleset, claim, ev, considered: set, history_given: bool)
             out[info.id] = "no line has a place of service it checks"
         else:
             rows = rows_of.get(info.id, ())
-            out[info.id] = (_edit_left_out(info.id, rows, code_days, ev.view, ruleset.disables, code_spans)
+            out[info.id] = (_edit_left_out(info.id, rows, code_days, ev.view, ruleset.disables, code_spans, days)
                             or _pair_unmet(rows, codes) or "no line bills a code it lists")
     for rule_id in FORMAT_RULES:
         if rule_id not in considered:
@@ -189,17 +189,18 @@ def _all_published(claim, served: set, code_days: dict, view) -> str:
             + ("" if len(decided) == len(codes) else "; the table in force lists the other codes") + malformed)
 
 
-def _edit_left_out(block: str, rows, code_days: dict, view, disables, code_spans: dict) -> str | None:
+def _edit_left_out(block: str, rows, code_days: dict, view, disables, code_spans: dict, days=()) -> str | None:
     """Why the rows of an edit block were not looked at though the claim bills codes they list (``code_days``:
-    each code's dates; ``code_spans``: the days of its lines): a ``disable`` or the rows of a more specific block
-    took their key for this payer; or what its own ``disable`` rows did, or that they are not in force on the
-    lines' days. None when the claim bills no code of its rows or its disables."""
+    each code's dates; ``code_spans``: the days of its lines; ``days``: :func:`day_groups`, on which a pair's two
+    codes meet): a ``disable`` or the rows of a more specific block took their key for this payer; or what its
+    own ``disable`` rows did, or that they are not in force on the lines' days. None when the claim bills no code
+    of its rows or its disables."""
     codes = set(code_days)
     for row in rows:
         if isinstance(row, m.PairEdit):
-            if row.column1 in codes and row.column2 in codes:
-                taken = _taken("pair", (row.column1, row.column2), view, disables, block, code_days[row.column2],
-                               row)
+            met = _pair_days(days, row.column1, row.column2)
+            if met:
+                taken = _taken("pair", (row.column1, row.column2), view, disables, block, met, row)
                 if taken:
                     return f"its {taken}"
         elif row.code in codes:
@@ -223,6 +224,13 @@ def _edit_left_out(block: str, rows, code_days: dict, view, disables, code_spans
                 return f"{lead} {what} leaves every row of that key out for this claim"
             return f"{lead} {what} leaves every row of that key out on its dates, {window_text(start, end)}"
     return None
+
+
+def _pair_days(days, column1: str, column2: str) -> set:
+    """The days of ``days`` (:func:`day_groups`) on which a line of ``column1`` and one of ``column2`` meet (those
+    on which rule-file rows of their pair decide it)."""
+    return {day for day, group in days
+            if any(line.code == column1 for line in group) and any(line.code == column2 for line in group)}
 
 
 def _pair_unmet(rows, codes: set) -> str | None:
