@@ -415,6 +415,41 @@ def test_a_pair_replaced_on_the_date_its_codes_meet_says_so():
         "its pair 70470 with 70450: replaced by `acme.ptp` (pair.rr:9) on 2027-01-05")
 
 
+PAYER_ROWS_BY_DATE = """
+limits all.mue
+  reference "general limits"
+  limit 74176 max 1 mai 2
+end
+limits acme.new
+  for payer acme
+  reference "Acme from 2027"
+  limit 74176 max 1 mai 2 effective 2027-01-01
+end
+limits acme.old
+  for payer acme
+  reference "Acme until 2026"
+  limit 74176 max 1 mai 2 effective 2020-01-01 through 2026-12-31
+end
+"""
+
+
+def test_the_row_in_force_on_the_date_is_named_as_the_one_that_decides():
+    """Two payer blocks of one level, one row through 2026 and one from 2027: on 2026-12-31 the general block was
+    said to be "replaced by `acme.new` ... on 2026-12-31", whose row starts a day later, and `acme.new` that "no
+    line bills a code it lists"; the row in force that day is `acme.old`'s."""
+    rules = radrules.loads(PAYER_ROWS_BY_DATE, name="rows.rr")
+    gone = rules.evaluate(claim(("74176", "2026-12-31", {"units": 2}), payer="acme"),
+                          explain=True).explanation.not_considered
+    assert gone["all.mue"] == "its limit 74176: replaced by `acme.old` (rows.rr:14) on 2026-12-31"
+    assert gone["acme.new"] == (
+        "its limit 74176: the row applies from 2027-01-01, not on 2026-12-31, where `acme.old` (rows.rr:14) decides")
+    gone = rules.evaluate(claim(("74176", "2027-01-01", {"units": 2}), payer="acme"),
+                          explain=True).explanation.not_considered
+    assert gone["all.mue"] == "its limit 74176: replaced by `acme.new` (rows.rr:9) on 2027-01-01"
+    assert gone["acme.old"] == ("its limit 74176: the row applies 2020-01-01 through 2026-12-31, not on 2027-01-01, "
+                                "where `acme.new` (rows.rr:9) decides")
+
+
 def test_a_table_key_the_rule_files_decide_says_so(tmp_path):
     """The CMS table is not consulted for a key that rule-file rows decide; `ncci.ptp` says so and by whom."""
     (tmp_path / "cms").mkdir()
@@ -562,6 +597,21 @@ def test_a_table_pair_that_rule_file_rows_replace_is_named_on_its_pair(tmp_path)
     text = rules.evaluate(later, explain=True).explanation.for_rules(["ncci.ptp"])
     assert text[-1] == ("  line 2 (74150) with line 1 (74176): silent: 74176 (column 1) with 74150 (column 2): "
                         "replaced by `f.ptp` (r/r.rr:9) (at ccipra-v322r0-f1.TXT:10)")
+
+
+def test_a_table_pair_replaced_names_the_payer_row_in_force(tmp_path):
+    """The PTP table's silent step on a pair two payer blocks of one level replace, each on its own dates, names
+    the row in force on the claim's date (it named the first block's, from 2027, on a claim of 2026)."""
+    rules = table_rules(tmp_path, {"ccipra-v322r0-f1.TXT": "radiology-ptp-v322r0-f1.TXT"},
+                        'pairs f.new\n  for payer harbor\n  reference "t"\n'
+                        '  pair 74176 with 74150 modifier 1 effective 2027-01-01\nend\n'
+                        'pairs f.old\n  for payer harbor\n  reference "t"\n'
+                        '  pair 74176 with 74150 modifier 1 effective 2020-01-01 through 2026-12-31\nend\n')
+    claim = {"lines": [{"code": "74176", "date": "2026-07-02"}, {"code": "74150", "date": "2026-07-02"}],
+             "payer": "harbor"}
+    (step,) = [s for s in rules.evaluate(claim, explain=True).explanation.steps if s.rule == "ncci.ptp"]
+    assert (step.outcome, step.detail) == ("silent", "74176 (column 1) with 74150 (column 2): replaced by `f.old` "
+                                                     "(r/r.rr:10)")
 
 
 def test_a_table_limit_that_rule_file_rows_replace_or_disable_is_named_on_its_line(tmp_path):

@@ -284,13 +284,19 @@ def _disabling(kind: str, key: tuple, view, disables, day: int | None):
                key=lambda d: d.scope.level)
 
 
+def _in_force(rows, day: int):
+    """The first of ``rows`` in force on ``day`` (the one that decides it), or None."""
+    return next((row for row in rows or () if row.active_on(day)), None)
+
+
 def decided_by(kind: str, key: tuple, view, disables, block: str | None, day: int | None = None,
                 days=(), own=None) -> str | None:
     """:func:`_taken` without the key: disabled, or replaced by the rows of another block; with ``day``, also
     when none of the replacing rows is in force on it (the replaced rows stay off all the same). Rule-file rows
     that decide the key on some dates only (a :class:`~radrules.model.Timeline`) are read on ``day``, else on the
-    first of ``days``, which the text then names; there ``block``'s row ``own`` may be out of its dates, and
-    less specific rows, a ``disable`` or the tables decide."""
+    first of ``days``, which the text then names. ``block``'s row ``own`` out of its dates on that date is said to
+    be, with what decides the date instead: a row of its level in force, less specific rows, a ``disable`` or the
+    tables. A replacing block named is that of the row in force on the date, if one is."""
     if kind == "pair":
         chosen = view.pairs.get(key[0], {}).get(key[1])
     else:
@@ -301,18 +307,24 @@ def decided_by(kind: str, key: tuple, view, disables, block: str | None, day: in
             on = min(days)
             dated = f" on {format_date(on)}"
         chosen = chosen.at(on) if on is not None else None
-        if (own is not None and on is not None and not own.active_on(on)
-                and (not chosen or chosen[0].block.scope.level < own.block.scope.level)):
-            # the block's row is out of its dates: less specific rows, a disable or the tables decide that date
-            # (a row in force on it that a `disable` takes off is disabled, said below)
-            where = ("" if chosen is None else f", where `{chosen[0].block.info.id}` ({chosen[0].source}) decides"
-                     if chosen else f", where `{_disabling(kind, key, view, disables, on).rule}` disables it")
-            return f"the row applies {window_text(own.start, own.end)}, not on {format_date(on)}{where}"
+    first = on if on is not None else min(days, default=None)
+    if (own is not None and first is not None and not own.active_on(first)
+            and (not chosen or chosen[0].block.scope.level <= own.block.scope.level)):
+        # the block's row is out of its dates: a row of its level in force, less specific rows, a disable or the
+        # tables decide that date (a row in force on it that a `disable` takes off is disabled, said below)
+        decider = _in_force(chosen, first)
+        if decider is not None and decider.block.info.id == block:
+            return None  # (another row of the block decides)
+        where = ("" if chosen is None or (chosen and decider is None)
+                 else f", where `{decider.block.info.id}` ({decider.source}) decides" if chosen
+                 else f", where `{_disabling(kind, key, view, disables, first).rule}` disables it")
+        return f"the row applies {window_text(own.start, own.end)}, not on {format_date(first)}{where}"
     if chosen == ():  # `select` found a disable that applies: the most specific one in force decides
         disable = _disabling(kind, key, view, disables, on)
         return f"disabled by `{disable.rule}` ({disable.source}){dated}"
     if chosen and all(other.block.info.id != block for other in chosen):
-        how = f"replaced by `{chosen[0].block.info.id}` ({chosen[0].source}){dated}"
+        shown = (_in_force(chosen, on) if on is not None else None) or chosen[0]
+        how = f"replaced by `{shown.block.info.id}` ({shown.source}){dated}"
         if day is not None and not any(other.active_on(day) for other in chosen):
             date, only = format_date(day), chosen[0]
             how += (f", whose row applies {window_text(only.start, only.end)}, not on {date}" if len(chosen) == 1
