@@ -290,9 +290,9 @@ def _in_force(rows, day: int):
 
 
 def decided_by(kind: str, key: tuple, view, disables, block: str | None, day: int | None = None,
-                days=(), own=None) -> str | None:
-    """:func:`_taken` without the key: disabled, or replaced by the rows of another block; with ``day``, also
-    when none of the replacing rows is in force on it (the replaced rows stay off all the same). Rule-file rows
+               days=(), own=None) -> str | None:
+    """:func:`_taken` without the key: disabled, or replaced by the rows of another block (on a date the rows chosen
+    for it replace it, one of them is in force: :func:`~radrules.compiler.selection.select`). Rule-file rows
     that decide the key on some dates only (a :class:`~radrules.model.Timeline`) are read on ``day``, else on the
     first of ``days``, which the text then names. ``block``'s row ``own`` out of its dates on that date is said to
     be, with what decides the date instead: a row of its level in force, less specific rows, a ``disable`` or the
@@ -324,12 +324,7 @@ def decided_by(kind: str, key: tuple, view, disables, block: str | None, day: in
         return f"disabled by `{disable.rule}` ({disable.source}){dated}"
     if chosen and all(other.block.info.id != block for other in chosen):
         shown = (_in_force(chosen, on) if on is not None else None) or chosen[0]
-        how = f"replaced by `{shown.block.info.id}` ({shown.source}){dated}"
-        if day is not None and not any(other.active_on(day) for other in chosen):
-            date, only = format_date(day), chosen[0]
-            how += (f", whose row applies {window_text(only.start, only.end)}, not on {date}" if len(chosen) == 1
-                    else f", none of whose rows is in force on {date}")
-        return how
+        return f"replaced by `{shown.block.info.id}` ({shown.source}){dated}"
     return None
 
 
