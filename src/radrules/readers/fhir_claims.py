@@ -114,10 +114,10 @@ def claim_type_of(concept: Any) -> str:
         return CLAIM_TYPES[text.strip().lower()]
     if unknown is not None:
         raise Problem(unknown, f"not a claim type radrules reads: expected a code {CLAIM_TYPE_WORDS} of the "
-                       "claim-type system (http://terminology.hl7.org/CodeSystem/claim-type)")
+                      "claim-type system (http://terminology.hl7.org/CodeSystem/claim-type)")
     if text is not None:
         raise Problem("type.text", f"not a claim type radrules reads: expected {CLAIM_TYPE_WORDS}, or a coding "
-                       "of the claim-type system")
+                      "of the claim-type system")
     return "professional"
 
 
@@ -208,7 +208,7 @@ def _member_id(resource: dict, bundle: dict, patient: dict | None) -> str | None
             return coverage["subscriberId"]
         for index, identifier in enumerate(list_or_empty(coverage.get("identifier"))):
             if isinstance(identifier, dict) and id_given(identifier.get("value"),
-                                                            f"{path}.identifier[{index}].value"):
+                                                         f"{path}.identifier[{index}].value"):
                 return identifier["value"]
     for index, identifier in enumerate(list_or_empty((patient or {}).get("identifier"))):
         if isinstance(identifier, dict) and isinstance(identifier.get("type"), dict):
@@ -277,7 +277,7 @@ def _frequency(resource: dict) -> tuple[str, str] | None:
                     continue
                 if found is not None and code != found[0]:
                     raise Problem(path, f"a second claim frequency code, `{code}`, after `{found[0]}` at "
-                                   f"{found[1]}: a claim has one")
+                                  f"{found[1]}: a claim has one")
                 found = found or (code, path)
     return found
 
@@ -321,13 +321,13 @@ def _related_number(entry: dict, path: str, resource: dict, bundle: dict) -> tup
             number = _claim_number(prior) if prior is not None else None
             if number is None:
                 raise Problem(f"{path}.claim.reference", "expected a reference to a Claim: `Claim/` and its id, "
-                               "or a Claim of the Bundle with an id")
+                              "or a Claim of the Bundle with an id")
             return number, f"{path}.claim.reference"
     found = _identifier_value(entry.get("reference"), f"{path}.reference")
     if found is not None:
         return found
     raise Problem(path, "a prior claim without its number: give `claim` (its identifier, or a reference to it) "
-                   "or `reference.value`")
+                  "or `reference.value`")
 
 
 def _claim_number(claim: dict) -> str | None:
@@ -486,7 +486,7 @@ def _procedure_code(codes: list, path: str, claim_type: str) -> str | None:
         if claim_type == "institutional":
             return None
         raise Problem(path, "a revenue code or a data-absent reason, no CPT/HCPCS code; radrules needs a CPT/HCPCS "
-                       "code on every line of a professional claim")
+                      "code on every line of a professional claim")
     system, code = codes[0]
     return f"{system}|{code}"
 

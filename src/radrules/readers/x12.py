@@ -486,7 +486,7 @@ class Walker(ClaimReader):
                 # HL03 is shown only when it is a level code: the message must not carry a value of the file
                 level = f"level {self.level}" if is_digits(self.level) and len(self.level) <= 2 else "another level"
                 self.claim.problem = ClaimProblem(number, "CLM", f"a claim (CLM) in an HL of {level}, "
-                                                   "not in a subscriber (22) or patient (23) loop: is an HL missing?")
+                                                  "not in a subscriber (22) or patient (23) loop: is an HL missing?")
             elif self.lost_hl is not None:
                 self.claim.problem = ClaimProblem(number, "CLM", self.lost_hl)
             else:

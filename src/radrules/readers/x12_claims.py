@@ -206,11 +206,11 @@ class ClaimReader:
             if segment_id == "SV1" or segment_id == "SV2":
                 if segment_id != expected:
                     raise ClaimProblem(number, segment_id, f"a {segment_id} service line in an "
-                                        f"{'837P' if expected == 'SV1' else '837I'} claim, which uses {expected}")
+                                       f"{'837P' if expected == 'SV1' else '837I'} claim, which uses {expected}")
                 if section != "line" or line.elements is not None:
                     if numbered:  # (as a line of its own, it took the LX's DTP*472 and left the first undated)
                         raise ClaimProblem(number, segment_id, f"a second {segment_id} in one service line: a "
-                                            f"service line (LX) has one {segment_id}; is an LX missing?")
+                                           f"service line (LX) has one {segment_id}; is an LX missing?")
                     section = "line"
                     line = _Line(number)
                     lines.append(line)
@@ -219,7 +219,7 @@ class ClaimReader:
                 continue
             if segment_id == "DMG":  # no loop of a claim has one: a subscriber's or patient's, HL lost
                 raise ClaimProblem(number, segment_id, "a subscriber's or patient's demographics (DMG) inside a "
-                                    "claim: is their HL missing?")
+                                   "claim: is their HL missing?")
             if segment_id == "SBR":
                 if section == "line":  # most likely the next subscriber, whose HL is lost (first_lost_hl)
                     raise ClaimProblem(number, segment_id, "an other-subscriber loop (SBR) after the service lines")
@@ -274,7 +274,7 @@ class ClaimReader:
                     value = element_at(elements, 2).strip()
                     if not value:
                         raise ClaimProblem(number, segment_id, "REF*F8 without the payer's claim control number "
-                                            "of the claim replaced (REF02)")
+                                           "of the claim replaced (REF02)")
                     claim.replaces = value
             elif segment_id == "HI" and section == "claim":
                 self.diagnoses(claim, number, elements)
@@ -295,8 +295,8 @@ class ClaimReader:
             if len(parts) < 2 or not parts[1]:
                 if qualifier in DIAGNOSIS_QUALIFIERS or qualifier == CONDITION_QUALIFIER or len(parts) < 2:
                     raise ClaimProblem(number, "HI", f"{where} has no code after its qualifier: qualifier and "
-                                        f"code must be one composite, joined by the component separator "
-                                        f"`{component}`")
+                                       f"code must be one composite, joined by the component separator "
+                                       f"`{component}`")
                 continue
             kind = DIAGNOSIS_QUALIFIERS.get(qualifier)
             if kind is None:
@@ -306,15 +306,15 @@ class ClaimReader:
                 continue  # condition, occurrence and value codes, procedures, other diagnoses
             if gap is not None:
                 raise ClaimProblem(number, "HI", f"HI{gap:02d} is empty but {where} holds a diagnosis: diagnosis "
-                                    "pointers (SV107) count positions, so none may be left out")
+                                   "pointers (SV107) count positions, so none may be left out")
             if other is not None:
                 raise ClaimProblem(number, "HI", f"HI{other[0]:02d} holds a {other[1]} code and {where} a diagnosis: "
-                                    "diagnosis pointers (SV107) count positions, so other codes go in an HI segment "
-                                    "of their own")
+                                   "diagnosis pointers (SV107) count positions, so other codes go in an HI segment "
+                                   "of their own")
             system, principal = kind
             if claim.system is not None and claim.system != system:
                 raise ClaimProblem(number, "HI", "the claim mixes ICD-9-CM (BK/BF) and ICD-10-CM (ABK/ABF) "
-                                    "diagnoses")
+                                   "diagnoses")
             claim.system = system
             code = parts[1].strip()
             if principal:
@@ -322,7 +322,7 @@ class ClaimReader:
                     raise ClaimProblem(number, "HI", f"{where}: a second principal diagnosis ({qualifier})")
                 if position > 1:
                     raise ClaimProblem(number, "HI", f"{where}: the principal diagnosis ({qualifier}) comes after "
-                                        "another; it is HI01, and diagnosis pointers count from it")
+                                       "another; it is HI01, and diagnosis pointers count from it")
                 claim.principal = True
                 claim.diagnoses.insert(0, code)  # an HI of others may come first (institutional claims)
             else:
@@ -512,17 +512,17 @@ class ClaimReader:
             unit_at = 5
         if not procedure and (professional or revenue is None):
             raise ClaimProblem(number, segment_id, "SV101 (the procedure code) is empty; radrules needs a CPT/HCPCS "
-                                "code on every line" if professional else
-                                "SV202 (the procedure code) is empty, and SV201 (the revenue code) too")
+                               "code on every line" if professional else
+                               "SV202 (the procedure code) is empty, and SV201 (the revenue code) too")
         code = modifiers = None
         if procedure:  # (an 837I line may give its revenue code alone: a pharmacy or supply line)
             parts = procedure.split(component)
             if parts[0] != "HC":
                 raise ClaimProblem(number, segment_id, f"{segment_id}0{1 if professional else 2}-1 must be HC "
-                                    "(CPT/HCPCS codes)")
+                                   "(CPT/HCPCS codes)")
             if len(parts) < 2 or not parts[1]:
                 raise ClaimProblem(number, segment_id, f"{segment_id}0{1 if professional else 2}-2 (the "
-                                    "procedure code) is empty")
+                                   "procedure code) is empty")
             code = parts[1]
             if len(parts) > 2:
                 modifiers = parts[2:6]
@@ -530,7 +530,7 @@ class ClaimReader:
                     modifiers.pop()
                 if "" in modifiers:
                     raise ClaimProblem(number, segment_id, f"{segment_id}0{1 if professional else 2}: an empty "
-                                        "modifier before a later one")
+                                       "modifier before a later one")
                 modifiers = modifiers or None
         units_text = elements[unit_at] if size > unit_at else ""
         units = _number(units_text) if units_text else None
@@ -587,7 +587,7 @@ class ClaimReader:
             if dash and start is not None and end is not None:
                 return start, end
         raise ClaimProblem(number, "DTP", f"{what} is not a D8 date (CCYYMMDD) or an RD8 range "
-                            "(CCYYMMDD-CCYYMMDD)")
+                           "(CCYYMMDD-CCYYMMDD)")
 
     def place_of(self, path: str, claim: ClaimState) -> tuple[int, str]:
         """The segment behind a ClaimError's field path (``lines[2].units`` -> that line's SV1)."""
