@@ -1711,6 +1711,15 @@ class TestRowsChosenByDate:
         [warning] = self.load(tmp_path, undated, statements="").warnings
         assert warning.message.endswith("written at the same level") and "apart" not in warning.help
 
+    def test_rr267_of_a_dated_row_and_an_undated_disable_asks_for_dates_of_the_disable(self, tmp_path):
+        """A payer's limit from 2027 beside its undated `disable`: the `disable` has no dates to end the row's
+        before (the help said to), only dates given to its block set the two apart."""
+        rows = self.block("  limit 74176 max 1 mai 2 effective 2027-01-01\n  disable limit 74176\n", kind="limits")
+        [warning] = self.load(tmp_path, rows, statements="").warnings
+        assert warning.message.endswith("written at the same level, from 2027-01-01")
+        assert warning.help.endswith("; or give the `disable`'s block `effective` dates apart from the row's: a row "
+                                     "and a `disable` on dates apart each hold on their own dates")
+
     def test_a_dated_disable_that_only_more_specific_rows_meet_disables_nothing(self, tmp_path):
         """RR263 for a payer's dated `disable` whose dates its rows for professional claims cover from 2027 (and
         no table or general row has the key); a general row through 2026 is no help, one from 2026 on is."""

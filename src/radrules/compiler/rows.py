@@ -75,8 +75,11 @@ def _warn_disabled_at_their_level(comp, grouped_rows: dict, views) -> None:
         when = window_text(start, end)
         when = f", {when}" if " through " not in when else f", on {when}"
         theirs = "the row's" if one else "the rows'"
-        apart = (f"; or end {theirs} dates before the `disable`'s, or the `disable`'s after {theirs}: a row and a "
-                 "`disable` on dates apart each hold on their own dates")
+        if disable.scope.start is not None or disable.scope.end is not None:
+            apart = f"; or end {theirs} dates before the `disable`'s, or the `disable`'s after {theirs}"
+        else:  # (a `disable` of every date: only dates of its own, in its block, can set it apart)
+            apart = f"; or give the `disable`'s block `effective` dates apart from {theirs}"
+        apart += ": a row and a `disable` on dates apart each hold on their own dates"
         comp.ctx.warning(
             "RR267", f"`disable {disable.kind} {' with '.join(disable.key)}` removes {rows}, written at the same "
             f"level{when if start or end else ''}", span,
