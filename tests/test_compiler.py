@@ -1747,6 +1747,25 @@ class TestRowsChosenByDate:
                      "(rules/main.rr:3) have this code on other dates only, and no MUE table loaded for its claims "
                      "has it")
 
+    def test_a_dated_disable_kept_for_one_payer_and_bare_for_the_others_says_both(self, tmp_path):
+        """RR263 for a general `disable` from 2027 of a general row through 2026, beside Acme's own row of every
+        date: it said only that Acme's rows "keep this code wherever it applies", though for every other payer the
+        general row is what ends before the disable's dates (and Acme's row does not apply there)."""
+        general = self.block("  limit 74176 max 1 mai 2 effective 2020-01-01 through 2026-12-31\n", kind="limits",
+                             scope="").replace("acme.edits", "all.mue")
+        disable = self.block("  disable limit 74176\n", kind="limits", scope="", dates="2027-01-01").replace(
+            "acme.edits", "all.off")
+        acme = self.block("  limit 74176 max 3 mai 2\n", kind="limits")
+        [warning] = self.load(tmp_path, general + disable + acme, statements="").warnings
+        assert (warning.code, warning.message) == (
+            "RR263", "`disable limit 74176` disables nothing on its dates (from 2027-01-01): the rows of `acme.edits` "
+                     "(rules/main.rr:12) keep this code where they apply; the rows of `all.mue` (rules/main.rr:3) "
+                     "have this code on other dates only, and no MUE table loaded for its claims has it")
+        [warning] = self.load(tmp_path, disable.replace("  effective 2027-01-01\n", "") + acme,
+                              statements="").warnings  # (undated: as it was)
+        assert warning.message.endswith("the rows of `acme.edits` (rules/main.rr:7) keep this code wherever it "
+                                        "applies")
+
     def test_a_dated_disable_of_a_table_row_of_other_dates_disables_nothing(self, tmp_path):
         """RR263 for a payer's `disable` from 2027 of the table's pair that CMS deleted after 2025-12-31, and for one
         in the April quarter of a pair the July version adds (the April version, which judges those dates, has only

@@ -417,21 +417,27 @@ def _warn_idle_disables(comp: Compilation, grouped_rows: dict) -> None:
     for disable, span in comp.disable_spans:
         rows = grouped_rows.get((disable.kind, disable.key), ())
         kept = None  # a more specific block's row that keeps the key where the disable applies
+        bare = False  # a date of the disable's on which, for a payer and claim type, no row has the key to keep
         other_dates = None  # a row of the key for those payers and claim types, in force off the disable's dates only
         table_row = None  # the same of a table's rows: (row, first day, last day or None)
         useful = False
+        scope = disable.scope
         for payer, claim_type in views:
-            if not disable.scope.applies_to(payer, claim_type):
+            if not scope.applies_to(payer, claim_type):
                 continue
             with_it, without = select(rows, (disable,), payer, claim_type), select(rows, (), payer, claim_type)
-            other_dates = other_dates or next(iter(chosen_rows(without)), None)
-            table_row = table_row or _table_row(comp, disable, payer, claim_type)
-            days = turns(disable.scope, with_it, without)
-            for day, last in zip(days, [turn - 1 for turn in days[1:]] + [disable.scope.end]):
+            other_dates = other_dates or next((row for row in chosen_rows(without)
+                                               if _apart(row.start, row.end, scope)), None)
+            found = _table_row(comp, disable, payer, claim_type)
+            if table_row is None and found is not None and _apart(found[1], found[2], scope):
+                table_row = found
+            days = turns(scope, with_it, without)
+            for day, last in zip(days, [turn - 1 for turn in days[1:]] + [scope.end]):
                 left = m.on_day(with_it, day)
                 if left:
                     kept = kept or left[0]
                     continue
+                bare = True
                 before = m.on_day(without, day)
                 if before or (before is None and _table_has(comp, disable, payer, claim_type, day, last)):
                     useful = True
@@ -439,8 +445,15 @@ def _warn_idle_disables(comp: Compilation, grouped_rows: dict) -> None:
             if useful:
                 break
         if not useful:
-            message, help = _idle_disable(comp, disable, kept, other_dates, table_row)
+            message, help = _idle_disable(comp, disable, kept, other_dates, table_row, bare)
             comp.ctx.warning("RR263", message, span, help=help)
+
+
+def _apart(start: int | None, end: int | None, scope) -> bool:
+    """Whether the days ``start`` through ``end`` (None: open) are apart from the dates of ``scope`` (a dated
+    ``disable``'s block)."""
+    return ((end is not None and scope.start is not None and end < scope.start)
+            or (start is not None and scope.end is not None and start > scope.end))
 
 
 def _table_has(comp: Compilation, disable, payer: str | None, claim_type: str, first: int = 1,
@@ -487,20 +500,22 @@ def _table_row(comp: Compilation, disable, payer: str | None, claim_type: str):
                  for row in tables.key_rows(loaded, disable.key)), None)
 
 
-def _idle_disable(comp: Compilation, disable, kept, other_dates=None, table_row=None) -> tuple[str, str]:
+def _idle_disable(comp: Compilation, disable, kept, other_dates=None, table_row=None,
+                  bare: bool = False) -> tuple[str, str]:
     """The message and help of RR263 for a ``disable`` row that changes nothing; ``other_dates``: a rule-file row
     of its key for its payers and claim types, in force only on dates a dated ``disable`` is not; ``table_row``:
-    a table's row of its key for them (:func:`_table_row`), then in force on other dates only."""
+    a table's row of its key for them (:func:`_table_row`), then in force on other dates only; ``bare``: on some
+    of its dates no row of the key is there to keep for some payer and claim type (``kept`` keeps it elsewhere)."""
     from .. import tables
 
     block_word, kind, label, noun = _DISABLE_WORDS[disable.kind]
     what = f"`disable {disable.kind} {' with '.join(disable.key)}` disables nothing"
-    if kept is not None:
+    dated = disable.scope.start is not None or disable.scope.end is not None
+    keeps = "a `disable` removes the rows of its own block's level and less specific ones, not a payer's own rows"
+    if kept is not None and not (bare and dated and (other_dates is not None or table_row is not None)):
         return (f"{what}: the rows of `{kept.block.info.id}` ({kept.source}) keep this {noun} wherever it applies",
-                "a `disable` removes the rows of its own block's level and less specific ones, not a payer's own "
-                "rows: write it in that block, or remove the rows")
-    if (other_dates is not None or table_row is not None) and (disable.scope.start is not None
-                                                               or disable.scope.end is not None):
+                f"{keeps}: write it in that block, or remove the rows")
+    if (other_dates is not None or table_row is not None) and dated:
         dates = m.window_text(disable.scope.start, disable.scope.end)
         if table_row is not None:
             row, first, last = table_row
@@ -513,6 +528,11 @@ def _idle_disable(comp: Compilation, disable, kept, other_dates=None, table_row=
         else:
             found = (f"the rows of `{other_dates.block.info.id}` ({other_dates.source}) and the {label} table "
                      f"loaded for its claims ({table}) have this {noun} on other dates only")
+        if kept is not None:  # kept on some of the disable's dates, and nothing to take off on the others
+            return (f"{what} on its dates ({dates}): the rows of `{kept.block.info.id}` ({kept.source}) keep this "
+                    f"{noun} where they apply; {found}",
+                    f"{keeps}, and one in a block with `effective` dates takes its key off on those dates only: "
+                    "check the block's dates, or remove the `disable`")
         return (f"{what} on its dates ({dates}): {found}",
                 "a `disable` in a block with `effective` dates takes its key off on those dates only: check the "
                 "block's dates, or remove the `disable`")
