@@ -391,6 +391,21 @@ def test_a_dated_disable_out_of_its_dates_says_so():
         "on its dates, from 2027-01-01")  # (a date span: the limit is judged on 2026-12-30 and 2026-12-31)
 
 
+def test_a_dated_pair_disable_is_judged_on_the_dates_its_codes_meet():
+    """A block of a `disable pair` from 2027, on a claim whose pair meets on 2027-02-01 only (its column 2 code
+    is billed alone on 2026-06-01 too): the disable takes the key off on the one date it is judged, for the whole
+    claim (it said "on its dates, from 2027-01-01", reading the column 2 code's every date)."""
+    rules = radrules.loads('pairs all.ptp\n  reference "r"\n  pair 70470 with 70450 modifier 0\nend\n'
+                           'pairs acme.off\n  for payer acme\n  effective 2027-01-01\n  reference "r"\n'
+                           '  disable pair 70470 with 70450\nend\n', name="off.rr")
+    billed = claim(("70450", "2026-06-01"), ("70470", "2027-02-01"), ("70450", "2027-02-01"), payer="acme")
+    result = rules.evaluate(billed, explain=True)
+    assert result.findings == ()
+    assert result.explanation.not_considered["acme.off"] == (
+        "it holds `disable` rows only: its `disable pair 70470 with 70450` (off.rr:9) leaves every row of that key "
+        "out for this claim")
+
+
 DATED_PAYER_PAIR = """
 pairs all.ptp
   reference "general pairs"

@@ -213,13 +213,15 @@ def _edit_left_out(block: str, rows, code_days: dict, view, disables, code_spans
                 and disable.scope.applies_to(view.payer, view.claim_type)):
             what = f"`disable {disable.kind} {' with '.join(disable.key)}` ({disable.source})"
             start, end = disable.scope.start, disable.scope.end
-            # the days the key is judged on: an add-on line's first day, every day of a span for a pair or a limit
-            spans = ([(day, day) for day in code_days[disable.key[-1]]] if disable.kind == "addon"
-                     else code_spans[disable.key[-1]])
+            # the days the key is judged on: an add-on line's first day, those a pair's codes meet on, every day of
+            # a span for a limit (for a pair whose codes meet on no day, its column 2 code's)
+            met = [(day, day) for day in sorted(_pair_days(days, *disable.key))] if disable.kind == "pair" else []
+            spans = met or ([(day, day) for day in code_days[disable.key[-1]]] if disable.kind == "addon"
+                            else code_spans[disable.key[-1]])
             lead = "no line bills a code of its rows; its" if rows else "it holds `disable` rows only: its"
             if not any((start is None or start <= last) and (end is None or first <= end) for first, last in spans):
                 return (f"{lead} {what} applies {window_text(start, end)}, not on "
-                        f"{format_date(min(code_days[disable.key[-1]]))}")
+                        f"{format_date(min(first for first, _ in spans))}")
             if all((start is None or start <= first) and (end is None or last <= end) for first, last in spans):
                 return f"{lead} {what} leaves every row of that key out for this claim"
             return f"{lead} {what} leaves every row of that key out on its dates, {window_text(start, end)}"
