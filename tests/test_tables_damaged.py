@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 import radrules
-from radrules.tables.common import decode, first_line
+from radrules.tables.common import _without_end_mark, decode, first_line
 
 from mangling import damaged
 from test_tables import DATA, SPECIMENS
@@ -75,8 +75,21 @@ def shows_its_line(text: str, number: int, shown: str) -> bool:
 @pytest.mark.parametrize("kind, fixture", FIXTURES, ids=[f"{k}-{f.name}" for k, f in FIXTURES])
 @given(data=st.data())
 def test_damaged_file_loads_or_reports_table_problems(tmp_path_factory, kind, fixture, data):
-    original = fixture.read_bytes()
-    broken = data.draw(damaged(original, PIECES), label="file")
+    check_damaged(tmp_path_factory, kind, fixture, data.draw(damaged(fixture.read_bytes(), PIECES), label="file"))
+
+
+@pytest.mark.parametrize("kind, fixture", FIXTURES, ids=[f"{k}-{f.name}" for k, f in FIXTURES])
+def test_a_bad_last_row_before_the_end_of_file_mark_shows_its_line(tmp_path_factory, kind, fixture):
+    """A file whose last line is a control character and a Ctrl-Z (which ends the file, and is not shown): the
+    property above found that its diagnostics were compared with the line as it was before the mark was taken
+    off."""
+    check_damaged(tmp_path_factory, kind, fixture, fixture.read_bytes() + b"\x01\x1a")
+    check_damaged(tmp_path_factory, kind, fixture, b"\x01\x1a")
+
+
+def check_damaged(tmp_path_factory, kind: str, fixture, broken: bytes) -> None:
+    """``broken`` (the ``kind`` table ``fixture`` damaged) loads, or its errors are table errors that name the
+    file and show the line they are about, with the caret on the value they name."""
     root = tmp_path_factory.mktemp("damaged")
     (root / "cms").mkdir()
     (root / "cms" / fixture.name).write_bytes(broken)
@@ -86,7 +99,8 @@ def test_damaged_file_loads_or_reports_table_problems(tmp_path_factory, kind, fi
         ruleset = radrules.load(root, cache_dir=None)
     except radrules.RuleError as error:
         assert error.diagnostics, "a RuleError lists its problems"
-        text = decode(broken)  # as the loaders read it: Latin-1, or UTF-8 or UTF-16 after a byte order mark
+        # as the loaders read it: Latin-1, or UTF-8 or UTF-16 after a byte order mark; a last Ctrl-Z ends the file
+        text = _without_end_mark(decode(broken))
         for diagnostic in error.diagnostics:
             assert diagnostic.code.startswith("RR5"), diagnostic.render()
             rendered = diagnostic.render()
