@@ -917,3 +917,14 @@ def test_a_history_count_or_interval_shows_what_it_came_to():
     assert steps["t.recent"].detail == "`days since last fdg_pet < 30` is false; 309 days since the last"
     steps = {s.rule: s for s in rules.evaluate(data, explain=True).explanation.steps}
     assert steps["t.recent"].detail.endswith("is unknown (a value it needs is missing); no earlier service")
+
+
+def test_a_second_limit_of_one_level_says_the_first_comes_first():
+    """Two blocks of one level with a limit of one code in force on a date: the first row counts (a code has one
+    limit a date), and the second block said "no line bills a code it lists" though the claim bills it."""
+    rules = radrules.loads('limits a.mue\n  reference "r"\n  limit 74176 max 1 mai 2\nend\n'
+                           'limits b.mue\n  reference "r"\n  limit 74176 max 5 mai 2\nend\n', name="x.rr")
+    result = rules.evaluate(claim(("74176", "2026-03-02", {"units": 2})), explain=True)
+    assert [f.rule for f in result.findings] == ["a.mue"]
+    assert result.explanation.not_considered["b.mue"] == (
+        "its limit 74176: the row of `a.mue` (x.rr:3) comes first on 2026-03-02 (a code has one limit a date)")

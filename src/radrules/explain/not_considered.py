@@ -327,6 +327,11 @@ def decided_by(kind: str, key: tuple, view, disables, block: str | None, day: in
     if chosen and all(other.block.info.id != block for other in chosen):
         shown = (_in_force(chosen, on) if on is not None else None) or chosen[0]
         return f"replaced by `{shown.block.info.id}` ({shown.source}){dated}"
+    if kind == "limit" and chosen and first is not None and block is not None:
+        applied = _in_force(chosen, first)  # a code has one limit a date: the first row in force
+        if applied is not None and applied.block.info.id != block:
+            return (f"the row of `{applied.block.info.id}` ({applied.source}) comes first on {format_date(first)} "
+                    "(a code has one limit a date)")
     return None
 
 
