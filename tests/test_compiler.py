@@ -1783,6 +1783,20 @@ class TestRowsChosenByDate:
             assert self.warned(self.load(tmp_path, self.block("  disable pair 70470 with 70450\n", dates=dates))) \
                 == [], dates
 
+    def test_a_disable_of_a_pair_whose_table_rows_are_of_indicator_nine_disables_nothing(self, tmp_path):
+        """A row of modifier indicator 9 never applies, so a `disable` of a pair the table has only so takes nothing
+        off (RR263, naming the row); April's 70470 with 70450 is such a row, July's is indicator 1 (a `disable` of
+        April's dates: July's row is on other dates only)."""
+        disable = self.block("  disable pair 70470 with 70450\n", dates="2026-04-01 through 2026-06-30")
+        [warning] = [w for w in self.load(tmp_path, disable).warnings if w.code == "RR263"]
+        assert warning.message.endswith("has this pair on other dates only (ccipra-v322r0-f1.TXT:3, from 2026-07-01)")
+        statements = 'table ptp "cms/ccipra-v321r0-f1.TXT" effective 2026-04-01\n'
+        [warning] = self.load(tmp_path, self.block("  disable pair 70470 with 70450\n"), statements).warnings
+        assert warning.code == "RR263" and warning.message == (
+            "`disable pair 70470 with 70450` disables nothing: the PTP table's rows of this pair "
+            "(ccipra-v321r0-f1.TXT:4) have modifier indicator 9, which never applies")
+        assert self.warned(self.load(tmp_path, self.block("  disable pair 70470 with 70450\n"))) == []  # (July's)
+
     def test_an_allow_comment_of_a_retired_warning_says_it_is_no_longer_given(self, tmp_path):
         row = "  # allow RR266: Acme from 2027\n  pair 70470 with 70450 modifier 0 effective 2027-01-01\n"
         [warning] = [w for w in self.load(tmp_path, self.block(row)).warnings if w.code != "RR529"]

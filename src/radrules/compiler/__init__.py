@@ -480,6 +480,8 @@ def _table_rows(comp: Compilation, disable, payer: str | None, claim_type: str, 
         if end is not None and end < start:
             continue
         for row in tables.key_rows(loaded, disable.key):
+            if getattr(row, "indicator", None) == 9:
+                continue  # a PTP row of modifier indicator 9 never applies: no edit to take off
             row_start = max(start, row.start or 1)
             row_end = row.end if end is None else end if row.end is None else min(end, row.end)
             if row_end is None or row_start <= row_end:
@@ -497,7 +499,7 @@ def _table_row(comp: Compilation, disable, payer: str | None, claim_type: str):
         return found
     kind = _DISABLE_WORDS[disable.kind][1]
     return next(((row, row.start, row.end) for loaded in tables.serving(comp.loaded_tables, kind, claim_type, payer)
-                 for row in tables.key_rows(loaded, disable.key)), None)
+                 for row in tables.key_rows(loaded, disable.key) if getattr(row, "indicator", None) != 9), None)
 
 
 def _idle_disable(comp: Compilation, disable, kept, other_dates=None, table_row=None,
@@ -551,6 +553,11 @@ def _idle_disable(comp: Compilation, disable, kept, other_dates=None, table_row=
     claims = f" for {claim_types[0]} claims" if len(claim_types) == 1 else ""
     help = ("check the codes (column 1 `with` column 2), or load the table the row is in" if disable.kind == "pair"
             else "check the code, or load the table the row is in")
+    nine = next((row for loaded in comp.loaded_tables if loaded.kind == "ptp" and loaded.claim_type in claim_types
+                 for row in tables.key_rows(loaded, disable.key)), None) if disable.kind == "pair" else None
+    if nine is not None:  # (the table's rows of the pair are all of indicator 9, or no other would be here)
+        return (f"{what}: the PTP table's rows of this pair ({nine.source}) have modifier indicator 9, which never "
+                "applies", "remove the `disable`: a row of indicator 9 is no edit (domain.md §1.3)")
     reversed_row = _reversed_table_row(comp, disable, claim_types) if disable.kind == "pair" else None
     if reversed_row is not None:
         first, second = disable.key[1], disable.key[0]
