@@ -164,6 +164,11 @@ class Scope:
     def active_on(self, day: int) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
 
+    def meets(self, first: int | None, last: int | None) -> bool:
+        """Whether the scope's dates share a day with ``first`` through ``last`` (None: an open end)."""
+        return ((self.start is None or last is None or self.start <= last)
+                and (self.end is None or first is None or first <= self.end))
+
     def replaced_by_tables(self) -> bool:
         """Whether loaded tables replace a stand-in (``unless table``) for every claim type and payer it applies
         to: for each claim type, a table without `for payer`, or tables `for payer` that together name each of

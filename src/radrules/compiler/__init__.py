@@ -418,19 +418,11 @@ def _warn_idle_disables(comp: Compilation, grouped_rows: dict) -> None:
         rows = grouped_rows.get((disable.kind, disable.key), ())
         kept = None  # a more specific block's row that keeps the key where the disable applies
         bare = False  # a date of the disable's on which, for a payer and claim type, no row has the key to keep
-        other_dates = None  # a row of the key for those payers and claim types, in force off the disable's dates only
-        table_row = None  # the same of a table's rows: (row, first day, last day or None)
         useful = False
         scope = disable.scope
-        for payer, claim_type in views:
-            if not scope.applies_to(payer, claim_type):
-                continue
+        served = [(payer, claim_type) for payer, claim_type in views if scope.applies_to(payer, claim_type)]
+        for payer, claim_type in served:
             with_it, without = select(rows, (disable,), payer, claim_type), select(rows, (), payer, claim_type)
-            other_dates = other_dates or next((row for row in chosen_rows(without)
-                                               if _apart(row.start, row.end, scope)), None)
-            found = _table_row(comp, disable, payer, claim_type)
-            if table_row is None and found is not None and _apart(found[1], found[2], scope):
-                table_row = found
             days = turns(scope, with_it, without)
             for day, last in zip(days, [turn - 1 for turn in days[1:]] + [scope.end]):
                 left = m.on_day(with_it, day)
@@ -444,16 +436,18 @@ def _warn_idle_disables(comp: Compilation, grouped_rows: dict) -> None:
                     break
             if useful:
                 break
-        if not useful:
-            message, help = _idle_disable(comp, disable, kept, other_dates, table_row, bare)
-            comp.ctx.warning("RR263", message, span, help=help)
-
-
-def _apart(start: int | None, end: int | None, scope) -> bool:
-    """Whether the days ``start`` through ``end`` (None: open) are apart from the dates of ``scope`` (a dated
-    ``disable``'s block)."""
-    return ((end is not None and scope.start is not None and end < scope.start)
-            or (start is not None and scope.end is not None and start > scope.end))
+        if useful:
+            continue
+        # for the message: a row of the key for those payers and claim types in force off the disable's dates
+        # only, a rule file's, and a table's (row, first day, last day or None)
+        other_dates = next((row for payer, claim_type in served
+                            for row in chosen_rows(select(rows, (), payer, claim_type))
+                            if not scope.meets(row.start, row.end)), None)
+        table_row = next((found for payer, claim_type in served
+                          if (found := _table_row(comp, disable, payer, claim_type)) is not None
+                          and not scope.meets(found[1], found[2])), None)
+        message, help = _idle_disable(comp, disable, kept, other_dates, table_row, bare)
+        comp.ctx.warning("RR263", message, span, help=help)
 
 
 def _table_has(comp: Compilation, disable, payer: str | None, claim_type: str, first: int = 1,

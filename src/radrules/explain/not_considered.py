@@ -219,7 +219,7 @@ def _edit_left_out(block: str, rows, code_days: dict, view, disables, code_spans
             spans = met or ([(day, day) for day in code_days[disable.key[-1]]] if disable.kind == "addon"
                             else code_spans[disable.key[-1]])
             lead = "no line bills a code of its rows; its" if rows else "it holds `disable` rows only: its"
-            if not any((start is None or start <= last) and (end is None or first <= end) for first, last in spans):
+            if not any(disable.scope.meets(first, last) for first, last in spans):
                 return (f"{lead} {what} applies {window_text(start, end)}, not on "
                         f"{format_date(min(first for first, _ in spans))}")
             if all((start is None or start <= first) and (end is None or last <= end) for first, last in spans):

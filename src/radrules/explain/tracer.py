@@ -457,7 +457,7 @@ class Tracer:
         for disable in self.disables:
             scope = disable.scope
             if (disable.kind == kind and disable.key == key and scope.applies_to(view.payer, view.claim_type)
-                    and not ((scope.start is None or scope.start <= last) and (scope.end is None or day <= scope.end))):
+                    and not scope.meets(day, last)):
                 self.add(disable.rule, disable.block.info.kind, "out of dates", numbers,
                          f"{what}: `disable {kind} {' with '.join(key)}` applies "
                          f"{window_text(disable.scope.start, disable.scope.end)}, not on {date}", related,
