@@ -321,6 +321,21 @@ class TestRowChanges:
         assert change.details == ("for payer acme, institutional claims",)
         assert "      + disable addon 77063: for payer acme, institutional claims" in diff.to_text().splitlines()
 
+    def test_a_disable_blocks_dates_changed_is_the_blocks_change(self):
+        """A block of `disable` rows whose `effective` date moves is one changed block (`from`), its `disable`
+        neither removed nor added; a `disable` taken out of the block is one removed."""
+        base = 'pairs house.ptp\n  reference "r"\n  pair 74176 with 72192 modifier allowed "x"\nend\n'
+        payer = ('pairs acme.ptp\n  for payer acme\n  effective {}\n  reference "r"\n'
+                 '  disable pair 74176 with 72192\n{}end\n')
+        second = '  disable pair 74177 with 72192\n'
+        diff = radrules.diff_rulesets(radrules.loads(base + payer.format("2027-01-01", second)),
+                                      radrules.loads(base + payer.format("2027-04-01", "")))
+        assert [(c.change, c.what, c.key) for c in diff.changes] == [
+            ("changed", "block", "acme.ptp"), ("removed", "disable", "disable pair 74177 with 72192")]
+        assert diff.changes[0].details == ("from: 2027-01-01 -> 2027-04-01",)
+        assert diff.counts() == {"rules": {"added": 0, "removed": 0, "changed": 1},
+                                 "disables": {"added": 0, "removed": 1, "changed": 0}}
+
     def test_counts_and_grouping(self, diff):
         """Counts add up by what changed; the text groups rows under family and rule id."""
         assert diff.counts() == {"pairs": {"added": 1, "removed": 1, "changed": 1},

@@ -1,10 +1,11 @@
 """``diff_rulesets``: what changed between two compiled rulesets.
 
-Rules are matched by id, edit rows by (rule id, key), disables by (rule id,
-key, scope), settings by (name, payer), code properties by (name, code), CMS
-table rows as ``tables.py`` says. Everything is compared through the
-canonical descriptions of ``describe.py``: where a rule is written, its
-comments and the order of its ``and`` parts are not changes.
+Rules are matched by id, edit rows and disables by (rule id, key) (a
+block's scope and dates are the block's), settings by (name, payer), code
+properties by (name, code), CMS table rows as ``tables.py`` says.
+Everything is compared through the canonical descriptions of
+``describe.py``: where a rule is written, its comments and the order of its
+``and`` parts are not changes.
 """
 
 from __future__ import annotations
@@ -258,10 +259,9 @@ def _rows(old, new) -> list[Change]:
 
 def _disables(old, new) -> list[Change]:
     def keyed(ruleset):
-        # by the block's payers, claim types and dates; that a loaded table replaces the block is the block's
-        # change (`replaced by`), not a disable row's
-        return {(x.rule, x.kind, x.key, d.canonical(attrs.evolve(x.scope, excluded=()))): x
-                for x in ruleset.disables}
+        # by the block's id, as rows are: a change of the block's payers, claim types or dates is the block's
+        # change (`_blocks`), not a removed and an added disable of each of its rows
+        return {(x.rule, x.kind, x.key): x for x in ruleset.disables}
 
     before, after = keyed(old), keyed(new)
     out = []
