@@ -1720,6 +1720,27 @@ class TestRowsChosenByDate:
         assert warning.help.endswith("; or give the `disable`'s block `effective` dates apart from the row's: a row "
                                      "and a `disable` on dates apart each hold on their own dates")
 
+    def test_rr267_of_rows_with_a_gap_names_each_stretch(self, tmp_path):
+        """Two rows of a key on dates apart beside an undated `disable` of their level: RR267 names the two
+        stretches, not one window from the first row's start to the last row's end (over the gap between them);
+        stretches that touch are one."""
+        rows = ("  limit 74176 max 1 mai 2 effective 2020-01-01 through 2026-03-31\n"
+                "  limit 74176 max 2 mai 2 effective 2026-07-01 through 2026-12-31\n")
+        [warning] = self.load(tmp_path, self.block(rows + "  disable limit 74176\n", kind="limits"),
+                              statements="").warnings
+        assert warning.code == "RR267"
+        assert warning.message.endswith("written at the same level, on 2020-01-01 through 2026-03-31 and 2026-07-01 "
+                                        "through 2026-12-31")
+        touching = rows.replace("2026-07-01", "2026-04-01")
+        [warning] = self.load(tmp_path, self.block(touching + "  disable limit 74176\n", kind="limits"),
+                              statements="").warnings
+        assert warning.message.endswith("written at the same level, on 2020-01-01 through 2026-12-31")
+        open_ended = rows.replace(" through 2026-12-31", "")
+        [warning] = self.load(tmp_path, self.block(open_ended + "  disable limit 74176\n", kind="limits"),
+                              statements="").warnings
+        assert warning.message.endswith("written at the same level, on 2020-01-01 through 2026-03-31 and from "
+                                        "2026-07-01")
+
     def test_a_dated_disable_that_only_more_specific_rows_meet_disables_nothing(self, tmp_path):
         """RR263 for a payer's dated `disable` whose dates its rows for professional claims cover from 2027 (and
         no table or general row has the key); a general row through 2026 is no help, one from 2026 on is."""

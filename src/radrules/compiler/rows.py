@@ -69,11 +69,10 @@ def _warn_disabled_at_their_level(comp, grouped_rows: dict, views) -> None:
                     f"(`{payer_clause(others)}`: dropping {dropping} would take their edit too), or allow the warning "
                     "(`# allow RR267: ...`) if the `disable`'s payers are meant to opt out")
         # dated rows or a dated `disable`: the dates they share, where the rows never apply (else every date)
-        shared = [_overlap(row, disable.scope) for row in dead]
-        start = None if any(first is None for first, _ in shared) else min(first for first, _ in shared)
-        end = None if any(last is None for _, last in shared) else max(last for _, last in shared)
-        when = window_text(start, end)
-        when = f", {when}" if " through " not in when else f", on {when}"
+        windows = _merged([_overlap(row, disable.scope) for row in dead])
+        dated = windows != [(None, None)]
+        texts = [window_text(start, end) for start, end in windows]
+        when = (", on " if " through " in texts[0] else ", ") + listed(texts)
         theirs = "the row's" if one else "the rows'"
         if disable.scope.start is not None or disable.scope.end is not None:
             apart = f"; or end {theirs} dates before the `disable`'s, or the `disable`'s after {theirs}"
@@ -82,12 +81,26 @@ def _warn_disabled_at_their_level(comp, grouped_rows: dict, views) -> None:
         apart += ": a row and a `disable` on dates apart each hold on their own dates"
         comp.ctx.warning(
             "RR267", f"`disable {disable.kind} {' with '.join(disable.key)}` removes {rows}, written at the same "
-            f"level{when if start or end else ''}", span,
+            f"level{when if dated else ''}", span,
             help="a `disable` takes off the rows of its key in every block of its own level that serves a payer "
                  "and claim type it serves (a level: with `for payer`, of one payer or several, or without; with "
                  f"`for ... claims` or without), so {'that row never applies' if one else 'those rows never apply'}"
                  f" where the `disable` does. A row already replaces the table's rows of its key: to keep {them}, "
-                 f"{keep}; to leave the key without an edit{drop}{apart if start or end else ''}")
+                 f"{keep}; to leave the key without an edit{drop}{apart if dated else ''}")
+
+
+def _merged(windows: list) -> list:
+    """Date windows ((start, end), None: open) joined where they overlap or touch, in date order: the dates the rows
+    of RR267 share with their `disable` (rows of a gap between them name no date in it)."""
+    spans = sorted((FIRST_DAY if start is None else start, LAST_DAY if end is None else end)
+                   for start, end in windows)
+    merged = [list(spans[0])]
+    for start, end in spans[1:]:
+        if start <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(None if start == FIRST_DAY else start, None if end == LAST_DAY else end) for start, end in merged]
 
 
 def _rows_text(rows: list) -> str:
