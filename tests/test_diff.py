@@ -1100,3 +1100,18 @@ def _change_of_t_x(tmp_path, rule: str, old: str, new: str):
         (tmp_path / folder).mkdir(parents=True)
         (tmp_path / folder / "t.rr").write_text(rule.format(written))
     return only(compare(tmp_path / "old", tmp_path / "new"), rule="t.x")
+
+
+def test_the_claims_dates_of_service_end_with_the_end_of_a_span(tmp_path):
+    """A line with a span is on every day of it: the claims' last date of service is the span's end, so claims
+    whose spans reach a new quarter get no note that they can't show its rows (one of them changed outcome)."""
+    q2, _, both = quarters(tmp_path)
+    old, new = load(q2), load(both)
+    span = [{"id": "S", "payer": "medicare", "lines": [
+        {"code": "71046", "date": "2026-06-30", "end_date": "2026-07-01"},
+        {"code": "71045", "date": "2026-06-30", "end_date": "2026-07-01"}]}]
+    impact = radrules.diff_outcomes(old, new, span)
+    assert (impact.pass_to_fail, impact.first_date, impact.last_date) == (1, "2026-06-30", "2026-07-01")
+    from radrules.diff.report import late_changes_note
+
+    assert late_changes_note(radrules.diff_rulesets(old, new), impact) is None

@@ -28,6 +28,7 @@ from .. import money
 from ..authorizations import AuthorizationFile
 from ..claim import Claim
 from ..errors import ClaimError, open_path
+from ..evaluation import last_service_date
 from ..result import KIND_ORDER
 from .._resources import file_position, file_size
 from .claims import Unreadable, decode_line, is_array, read_claim_file
@@ -348,9 +349,8 @@ def _run(context: _Context, items: Iterable, numbering: str, report) -> OutcomeD
             if len(bad) < limit:
                 bad.append(BadClaim(number, str(error)))
             continue
-        dates = [line.date for line in claim.lines]
-        if dates:
-            low, high = min(dates), max(dates)
+        if claim.lines:  # a span's line is on every day of it, to its end
+            low, high = min(line.date for line in claim.lines), last_service_date(claim)
             first = low if first is None or low < first else first
             last = high if last is None or high > last else last
         counts["claims"] += 1
