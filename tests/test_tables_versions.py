@@ -555,6 +555,28 @@ class TestQuarterLeftOut:
                                    "from 2026-04-01, judges its dates up to the next, on 2026-10-01")
         assert warning.help.endswith("allow the warning here with the reason (`# allow RR535: ...`)")
 
+    def test_the_quarters_file_loaded_from_a_later_date(self, tmp_path):
+        """The July file is loaded, given the next quarter's date: the warning names it and its name's date, not
+        a file to load (it said to load the files of a quarter whose file was there)."""
+        root = self.mue(tmp_path, f'table mue "cms/{MUE_APRIL}"', f'table mue "cms/{MUE_JULY}" effective 2026-10-01')
+        (warning,) = radrules.load(root, cache_dir=None).warnings
+        assert (warning.code, warning.span.line) == ("RR535", 1)
+        assert warning.message == ("no mue version takes effect in the quarter 2026-07-01 to 2026-09-30: this one, "
+                                   "from 2026-04-01, judges its dates up to the next, on 2026-10-01: "
+                                   f"`{MUE_JULY}` (rules/main.rr:2), which is named for 2026-07-01")
+        assert "write `effective 2026-07-01` at rules/main.rr:2, or leave `effective` out" in warning.help
+        assert "load the files of the quarter between" not in warning.help
+
+    def test_a_ptp_version_whose_rows_begin_in_the_quarter_left_out(self, tmp_path):
+        """v322's newest rows take effect on 2026-07-01 and it is given 2026-10-01: the warning says so."""
+        root = quarters(tmp_path, 'table ptp "cms/q2" effective 2026-04-01\n'
+                                  'table ptp "cms/q3" effective 2026-10-01\n')
+        (warning,) = warned(radrules.load(root, cache_dir=None), "RR535")
+        assert warning.message.endswith("judges its dates up to the next, on 2026-10-01: v322r0 (rules/main.rr:2), "
+                                        "whose newest rows take effect on 2026-07-01")
+        assert "if v322r0 is that quarter's version, write `effective 2026-07-01` at rules/main.rr:2; if not" in \
+            warning.help
+
     def test_two_quarters_and_the_claim_type_named(self, tmp_path):
         root = self.mue(tmp_path, 'table mue "cms/MCR_MUE_OutpatientHospitalServices_Eff_04-01-2026.csv" for '
                                   'institutional claims',

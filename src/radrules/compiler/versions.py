@@ -269,24 +269,64 @@ def _skipped_quarters(comp, versions: list, shared: list) -> None:
     (``shared``: the versions without `for payer`) that skips a version of the shared one is RR534 there."""
     if versions[0].kind not in QUARTERLY:
         return
-    for loaded, following in zip(versions, versions[1:]):
+    for index, (loaded, following) in enumerate(zip(versions, versions[1:])):
         if not (_dated(loaded) and _dated(following)) \
                 or any(loaded.start < other.start < following.start for other in shared):
             continue
         first, last = quarter_of(loaded.start) + 1, quarter_of(following.start) - 1
         if first > last:
             continue
-        days = f"{quarter_first(first).isoformat()} to {(quarter_first(last + 1) - dt.timedelta(1)).isoformat()}"
+        low, high = quarter_first(first), quarter_first(last + 1) - dt.timedelta(1)
+        days = f"{low.isoformat()} to {high.isoformat()}"
         quarters = "quarter" if first == last else f"{last - first + 1} quarters"
+        misdated = _dated_later(versions[index + 1:], low.toordinal(), high.toordinal())
+        if misdated is None:
+            said = ""
+            fix = (f"load the files of the {quarters} between with `table {loaded.kind}` statements of their own "
+                   f"(and their dates)")
+        else:
+            other, label, day, by_rows = misdated
+            said = (f": {label} ({other.source}), "
+                    + (f"whose newest rows take effect on {format_date(day)}" if by_rows
+                       else f"which is named for {format_date(day)}"))
+            if by_rows:  # a quarter that only deleted edits has the quarter before's newest rows
+                fix = (f"if {label} is that quarter's version, write `effective {format_date(day)}` at "
+                       f"{other.source}; if not (a version that only deletes edits has the quarter before's newest "
+                       f"rows), load the files of the {quarters} between with `table ptp` statements of their own")
+            else:
+                fix = (f"{label} is given a later date than its name: write `effective {format_date(day)}` at "
+                       f"{other.source}, or leave `effective` out to take the name's date")
         comp.ctx.warning(
             "RR535", f"no {loaded.kind} version{_served(loaded)} takes effect in the {quarters} {days}: this one, "
                      f"from {format_date(loaded.start)}, judges {'its' if first == last else 'their'} dates up to the "
-                     f"next, on {format_date(following.start)}",
+                     f"next, on {format_date(following.start)}{said}",
             loaded.statement.span,
-            help=f"CMS publishes the {loaded.kind} edits every quarter, each quarter's file with its own changes: load "
-                 f"the files of the {quarters} between with `table {loaded.kind}` statements of their own (and "
-                 f"their dates), or, if this version is meant to judge {days} (a payer that skips a quarter), allow "
+            help=f"CMS publishes the {loaded.kind} edits every quarter, each quarter's file with its own changes: "
+                 f"{fix}, or, if this version is meant to judge {days} (a payer that skips a quarter), allow "
                  f"the warning here with the reason (`# allow RR535: ...`)")
+
+
+def _dated_later(later: list, low: int, high: int) -> tuple | None:
+    """(version, its label, the date, whether the date is its newest rows') of the first version of ``later`` given
+    an `effective` date after the date its file name gives (a PTP version: its newest rows') when that date is
+    within ``low`` to ``high``, the quarters RR535 finds no version in: the quarter's file loaded, from a later
+    quarter's date. None if there is none."""
+    from .. import tables
+
+    for other in later:
+        if other.statement.effective is None:
+            continue
+        if other.kind == "ptp":
+            day, by_rows = other.table.latest_start, True
+            label = (file_named_version(other) or (None, f"`{_names(other)[0]}`"))[1]
+        else:
+            name = next((name for name in _names(other) if tables.effective_from_names(other.kind, [name])), None)
+            if name is None:
+                continue
+            day, by_rows, label = tables.effective_from_names(other.kind, [name]), False, f"`{name}`"
+        if low <= day <= high and day < other.start:
+            return other, label, day, by_rows
+    return None
 
 
 def _dated(loaded) -> bool:
