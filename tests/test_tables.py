@@ -1156,6 +1156,21 @@ class TestRowErrors:
         (root / "main.rr").write_text('table pctc "cms/PPRRVU2026_Jul_nonQPP.csv"\n', encoding="utf-8")
         assert [t.kind for t in radrules.load(root, cache_dir=None).tables] == ["pctc"]
 
+    def test_two_files_named_for_one_quarter_are_not_called_parts(self, tmp_path):
+        """Two MUE files both named for October 1, in two folders: RR513's help said to list the parts of one
+        table in one statement, which reads every code twice (an RR511 a code); it says the quarter's file is
+        loaded twice."""
+        name = "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
+        root = make_ruleset(tmp_path, f'table mue "cms/a/{name}"\ntable mue "cms/b/{name}"\n')
+        for folder in ("a", "b"):
+            (root / "cms" / folder).mkdir()
+            shutil.copy(DATA / name, root / "cms" / folder / name)
+        error = only_error(root)
+        assert (error.code, error.span.line) == ("RR513", 2)
+        assert error.help == ("the other is at rules/main.rr:1; both load a file named for 2026-07-01, one quarter's "
+                              "file twice: is one of them a copy of the other, or a file of another quarter named "
+                              "wrong? Load each quarter's file once, with the date it takes effect")
+
     def test_two_revisions_of_one_ptp_version_are_told_apart_from_two_quarters(self, tmp_path):
         """`v322r0` and `v322r1` loaded with one date: RR513's help says r1 is the corrected release that replaces
         r0's files (a payer's data engineer could not tell from the docs what to do with it); two versions of

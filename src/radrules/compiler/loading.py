@@ -159,7 +159,7 @@ def load_tables(comp: Compilation) -> None:
             if payers is not None:
                 served += f" of {tables.payers_text(payers & clash[1])}"
             variants = kind == "pctc" and any(_MPFS_VARIANT.search(name) for name in names)
-            revised = _revision(clash[2], names) if kind == "ptp" else None
+            revised = _revision(clash[2], names) if kind == "ptp" else _named_alike(kind, clash[2], names)
             comp.ctx.error("RR513", f"two {kind} tables{served} take effect on the same date, "
                            f"{m.format_date(start)}",
                            statement.span, help=f"the other is at {clash[0]}; " + (
@@ -390,6 +390,17 @@ def _revision(earlier: list, later: list) -> str | None:
 
 #: The variant of an MPFS file since 2026: `PPRRVU2026_Jul_QPP.csv`, `PPRRVU2026_Jul_nonQPP.csv`.
 _MPFS_VARIANT = re.compile(r"(?<![a-z])(non)?qpp(?![a-z])", re.IGNORECASE)
+def _named_alike(kind: str, earlier: list, later: list) -> str | None:
+    """The help of RR513 for two statements whose files' names give one date (two MUE files named
+    `Eff_07-01-2026`): one quarter's file loaded twice, not the parts of one table; None for others."""
+    named = tables.effective_from_names(kind, earlier)
+    if named is None or named != tables.effective_from_names(kind, later):
+        return None
+    return (f"both load a file named for {m.format_date(named)}, one quarter's file twice: is one of them a copy of "
+            f"the other, or a file of another quarter named wrong? Load each quarter's file once, with the date it "
+            f"takes effect")
+
+
 _VARIANT_HELP = ("CMS publishes each MPFS release in two variants since 2026, one for qualifying APM participants "
                  "(QPP) and one for the rest (nonQPP); radrules reads their PC/TC and bilateral indicators: load one "
                  "of them")
