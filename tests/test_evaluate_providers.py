@@ -231,6 +231,16 @@ class TestExplainSaysHowUnitsWereSummed:
         steps = [s for s in RULES.evaluate(data, explain=True).explanation.steps if s.rule == "t.mue"]
         assert [s.detail for s in steps] == ["74177: 1 unit on 2026-07-15 (lines summed), limit 1 per day (MAI 2)"]
 
+    def test_paid_units_of_the_same_provider_are_named(self):
+        """Units paid on earlier claims counted in a sum within the limit are named, as a denial names them (an
+        auditor read `1 unit (lines summed)` of a claim line of 0.5 units, and could not tell where the rest
+        came from)."""
+        paid = [{"code": "74177", "date": DOS, "units": 0.5, "rendering_npi": NPI}]
+        data = claim(line("74177", DOS, rendering_npi=NPI, units=0.5))
+        steps = [s for s in RULES.evaluate(data, history=paid, explain=True).explanation.steps if s.rule == "t.mue"]
+        assert [s.detail for s in steps] == [
+            "74177: 1 unit on 2026-07-15 (lines summed, 0.5 paid on earlier claims), limit 1 per day (MAI 2)"]
+
     def test_lines_of_two_other_providers(self):
         """Lines left out of a sum that are two other providers' say so."""
         data = claim(*[line("74177", DOS, rendering_npi=npi) for npi in (NPI, OTHER_NPI, "1234567836")])

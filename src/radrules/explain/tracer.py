@@ -543,7 +543,7 @@ class Tracer:
                 total = units_total(subgroup)
                 note = _other_providers(self.ev, code, day, subgroup, row)
                 self._limit(row, subgroup, total, f"{code}: {_units(total)} on {format_date(day)} "
-                            f"({note or 'lines summed'}), limit {row.max_units} per day (MAI {row.mai})", note=note)
+                            f"({_summed(note, subgroup)}), limit {row.max_units} per day (MAI {row.mai})", note=note)
 
     def _span_unit_limits(self) -> None:
         """The unit limits of a claim with a date span, judged on each day of its lines (as evaluate does)."""
@@ -566,7 +566,7 @@ class Tracer:
                           "(MAI 1)")
             else:
                 note = _other_providers(self.ev, row.code, day, lines, row)
-                detail = (f"{row.code}: {_units(units)} on {date} ({note or 'lines summed'}), "
+                detail = (f"{row.code}: {_units(units)} on {date} ({_summed(note, lines)}), "
                           f"limit {row.max_units} per day (MAI {row.mai})")
             if kept:
                 self._limit(row, lines, units, detail, day, note)
@@ -723,6 +723,16 @@ def _where(ev, numbers) -> str:
 def _code_label(line) -> str:
     """A line's code, or ``revenue code 0255`` for a line that gives a revenue code alone."""
     return line.code if line.code is not None else f"revenue code {line.line.revenue_code}"
+
+
+def _summed(note: str, lines) -> str:
+    """How a day's units were summed, for a step within the limit: ``lines summed`` (or the note naming the lines
+    of other providers left out), and the units paid on earlier claims counted in, as a denial names them."""
+    earlier = units_total([line for line in lines if line.number is None])
+    paid = f"{number_text(earlier)} paid on earlier claims" if earlier else ""
+    if note:
+        return f"{note}; {paid}" if paid else note
+    return f"lines summed, {paid}" if paid else "lines summed"
 
 
 def _units(value) -> str:
