@@ -1115,3 +1115,15 @@ def test_the_claims_dates_of_service_end_with_the_end_of_a_span(tmp_path):
     from radrules.diff.report import late_changes_note
 
     assert late_changes_note(radrules.diff_rulesets(old, new), impact) is None
+
+
+def test_the_note_counts_one_day_as_a_day(tmp_path):
+    """A claim the day before the new rows: `--shift-days 1 moves every date 1 day` (it said `1 days`)."""
+    q2, _, both = quarters(tmp_path)
+    old, new = load(q2), load(both)
+    claims = [{"id": "D", "payer": "medicare", "lines": [{"code": "71046", "date": "2026-06-30"},
+                                                         {"code": "71045", "date": "2026-06-30"}]}]
+    from radrules.diff.report import late_changes_note
+
+    note = late_changes_note(radrules.diff_rulesets(old, new), radrules.diff_outcomes(old, new, claims))
+    assert "--shift-days 1 moves every date 1 day, the first claim's (2026-06-30) to 2026-07-01" in note

@@ -171,8 +171,9 @@ def late_changes_note(changes, impact) -> str | None:
     many = len({label for label, _, _ in late}) < len(late)  # one table compared over several periods
     out.extend(f"  {label}{f' (compared from {start})' if many else ''}: changes from as late as {effective}"
                for label, start, effective in late)
-    out.append(f"  the claims can't show them; --shift-days {days} moves every date {days:,} days, the first "
-               f"claim's ({_moved(impact.first_date, -impact.shift_days)}) to {latest}")
+    out.append(f"  the claims can't show them; --shift-days {days} moves every date {days:,} "
+               f"day{'s' * (days != 1)}, the first claim's ({_moved(impact.first_date, -impact.shift_days)}) to "
+               f"{latest}")
     return "\n".join(out) + "\n"
 
 
