@@ -659,6 +659,26 @@ class TestAddonLoader:
         (finding,) = [f for f in after.findings if f.rule == "ncci.addon"]
         assert finding.message.endswith("no primary (77067) on 2017-01-03 (G0202 counted through 2016-12-31)")
 
+    def test_a_primary_of_an_edit_that_ended_is_named_with_its_last_date(self, tmp_path):
+        """CMS changes an add-on's primaries by ending a row (`AOC Edit Del Dt`) and adding one: 36000 counts for
+        76937 through 2025-12-31, 36410 from 2026. A denial of 2026 names 36000's last date, as it does a primary's
+        own deletion date (it said only "no primary (36410)", with 36000 billed)."""
+        (tmp_path / "src").mkdir()
+        aoc = tmp_path / "src" / "aoc_v2026q1.csv"
+        aoc.write_text(AOC_HEADER + "36000,76937,1,,,,2010001,2025365\n36410,76937,1,,,,2026001,\n",
+                       encoding="latin-1")
+        rules = radrules.load(make_ruleset(tmp_path, 'table addon "cms/aoc_v2026q1.csv"\n', aoc), cache_dir=None)
+        assert fired(rules.evaluate(claim(("36000", "2025-12-31"), ("76937", "2025-12-31"))), "ncci.addon") == []
+        result = rules.evaluate(claim(("36000", "2026-01-02"), ("76937", "2026-01-02")))
+        (finding,) = [f for f in result.findings if f.rule == "ncci.addon"]
+        assert finding.lines == (2,)
+        assert finding.message.endswith("no primary (36410) on 2026-01-02 (36000 counted through 2025-12-31)")
+        explained = rules.evaluate(claim(("36000", "2026-01-02"), ("76937", "2026-01-02")), explain=True)
+        assert "36000 counted through 2025-12-31" in explained.explanation.render()
+        other = rules.evaluate(claim(("71250", "2026-01-02"), ("76937", "2026-01-02")))
+        (finding,) = [f for f in other.findings if f.rule == "ncci.addon"]
+        assert finding.message.endswith("no primary (36410) on 2026-01-02")
+
     def test_contractor_defined_primary_takes_any_other_service(self, rules):
         """Type 2 (`CCCCC`): any line that is not an add-on code on the date is a primary."""
         alone = rules.evaluate(claim(("76377", "2026-08-01")))

@@ -265,16 +265,26 @@ def _primaries_of_others(ev: Evaluation, line: LineView, listed: frozenset) -> s
 
 def _ended_primaries(ev: Evaluation, line: LineView, rows: list) -> str:
     """`` (77066 counted through 2026-06-30)``: the codes of the add-on's date (and provider) that the edit listed
-    as primaries until a deletion date before it; "" if none. Only for the message of a denial."""
+    as primaries until a deletion date before it (the primary's, or that of an edit of the add-on code that listed
+    it and has ended: CMS ends a row and adds one when it changes an add-on's primaries); "" if none. Only for the
+    message of a denial."""
     ended: dict = {}
     spans = ev.spans
+    # the edits of the add-on code's date that ended before it (the version's rows, those not in force too)
+    past = [row for row in ev.lookup.addon_rows(line.code, line.day)
+            if row.end is not None and row.primaries is not None and all(row is not edit for edit in rows)]
     for other in meeting_lines(ev, line):
         if other is not line and same_practitioner(line, other):
             day = max(line.day, other.day) if spans else line.day  # the first day they share
+            code = other.code
             for row in rows:
-                end = row.primary_ended(other.code, day)
+                end = row.primary_ended(code, day)
                 if end is not None:
-                    ended.setdefault(other.code, end)
+                    ended[code] = max(end, ended.get(code, end))
+            for row in past:
+                if row.end < day and code in row.primaries and code != row.code:
+                    end = min(row.end, row.primary_ended(code, day) or row.end)
+                    ended[code] = max(end, ended.get(code, end))
     if not ended:
         return ""
     return " (" + ", ".join(f"{code} counted through {format_date(end)}" for code, end in sorted(ended.items())) + ")"
