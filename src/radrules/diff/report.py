@@ -230,9 +230,14 @@ def _claim_lines(example, unit: str) -> list[str]:
 
 
 def _with_sources(example, rule: str) -> str:
-    """``ncci.ptp (ccipra-v322r0-f1.TXT:7)``: a rule with the sources of its findings that differ (``OLD's ->
-    NEW's`` for a rule that fires differently)."""
+    """``ncci.ptp (ccipra-v322r0-f1.TXT:7)``: a rule with the sources of its findings that differ; for a rule that
+    fires differently, ``OLD's -> NEW's``, or ``also from NEW's`` or ``no longer from OLD's`` where one side has
+    none of its own (the rule still fires there: ``X -> none`` read as if it stopped)."""
     old, new = example.rule_sources(rule)
     if rule in example.changed:
-        return f"{rule} ({', '.join(old) or 'none'} {ARROW} {', '.join(new) or 'none'})"
+        if old and new:
+            return f"{rule} ({', '.join(old)} {ARROW} {', '.join(new)})"
+        if old or new:
+            return f"{rule} ({'no longer' if old else 'also'} from {', '.join(old or new)})"
+        return rule
     return f"{rule} ({', '.join(old or new)})" if old or new else rule
