@@ -121,6 +121,16 @@ class TestUnitLimits:
             ((1,), "73562: 2 units a day (6 from 2026-07-03 to 2026-07-05) on one line exceed the limit of 1 per line "
                    "(MAI 1)")]
 
+    def test_explain_says_units_a_day_of_a_span_line_only(self):
+        """Explain's MAI 1 step gives a span line's units a day and a line of one day, on the same claim, its
+        units (it said "a day" of both)."""
+        result = agree(claim(line("73562", "2026-07-03", units=3, end_date="2026-07-05"),
+                             line("73562", "2026-07-07", units=1)))
+        details = [(s.lines, s.detail) for s in result.explanation.steps if s.rule == "t.mue"]
+        assert details == [
+            ((1,), "73562: 1 unit a day on the line on 2026-07-03, limit 1 per line (MAI 1)"),
+            ((2,), "73562: 1 unit on the line on 2026-07-07, limit 1 per line (MAI 1)")]
+
     def test_paid_units_of_a_day_of_the_span(self):
         """A paid earlier line of the code on a day of the span counts with the span's units that day."""
         history = [{"patient_id": "P", "claim": "E", "code": "Q9967", "units": 2, "date": "2026-07-04",

@@ -561,9 +561,10 @@ class Tracer:
             numbers = tuple(line.number for line in lines if line.number is not None)
             date = day_text(line, day)
             note = ""
-            if row.mai == 1:
-                detail = (f"{line.code}: {_units(units)} a day on the line on {date}, limit {row.max_units} per line "
-                          "(MAI 1)")
+            if row.mai == 1:  # (units a day of a line with a span; a line of one day, beside it, has its own)
+                spread = " a day" if line.end_day is not None and line.end_day > line.day else ""
+                detail = (f"{line.code}: {_units(units)}{spread} on the line on {date}, limit {row.max_units} per "
+                          "line (MAI 1)")
             else:
                 note = _other_providers(self.ev, row.code, day, lines, row)
                 detail = (f"{row.code}: {_units(units)} on {date} ({_summed(note, lines)}), "
