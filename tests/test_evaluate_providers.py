@@ -241,6 +241,26 @@ class TestExplainSaysHowUnitsWereSummed:
         assert [s.detail for s in steps] == [
             "74177: 1 unit on 2026-07-15 (lines summed, 0.5 paid on earlier claims), limit 1 per day (MAI 2)"]
 
+    @pytest.mark.parametrize("units", [1, 2], ids=["equal totals", "unequal totals"])
+    def test_lines_without_a_provider_over_two_providers_limits_are_denied_once(self, units):
+        """Claim lines without a rendering provider are in every provider's sum: with paid lines of two providers
+        both sums are over the limit, and the lines are denied once, by the first provider's sum, whether the
+        totals are equal or not (two findings came of unequal totals, one of equal ones, by message); explain
+        says why the second is silent (as a span's sums of two days name a line once)."""
+        paid = [{"code": "74177", "date": DOS, "rendering_npi": NPI},
+                {"code": "74177", "date": DOS, "rendering_npi": OTHER_NPI, "units": units}]
+        data = claim(line("74177", DOS), line("74177", DOS, modifiers=["76"]))
+        result = both_paths(data, history=paid)
+        assert [(f.lines, f.message) for f in result.findings if f.rule == "t.mue"] == [
+            ((1, 2), "74177: 3 units on 2026-07-15 (1 paid on earlier claims) exceed the limit of 1 per day (MAI 2, "
+                     "policy)")]
+        steps = [s for s in RULES.evaluate(data, history=paid, explain=True).explanation.steps if s.rule == "t.mue"]
+        assert [(s.outcome, s.lines) for s in steps] == [("fired", (1, 2)), ("silent", (1, 2))]
+        assert steps[1].detail.endswith(f"{2 + units} units on 2026-07-15 (lines summed per rendering provider: 1 "
+                                        f"paid line is another provider's; {units} paid on earlier claims), limit 1 "
+                                        "per day (MAI 2): over, but the finding of another provider's sum already "
+                                        "names every line")
+
     def test_lines_of_two_other_providers(self):
         """Lines left out of a sum that are two other providers' say so."""
         data = claim(*[line("74177", DOS, rendering_npi=npi) for npi in (NPI, OTHER_NPI, "1234567836")])

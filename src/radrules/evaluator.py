@@ -521,11 +521,25 @@ def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
             if total > row.max_units or (not total and over_limit(row, total, lines)):
                 findings.append(limit_finding(row, lines, total))
             continue
+        named: set = set()  # the claim lines a finding of the group names (see names_more)
         for subgroup in provider_groups(lines):
             total = units_total(subgroup)
             if (total > row.max_units or (not total and over_limit(row, total, subgroup))) \
-                    and any(line.number is not None for line in subgroup):
+                    and names_more(subgroup, named):
                 findings.append(limit_finding(row, subgroup, total))
+
+
+def names_more(lines, named: set) -> bool:
+    """Whether a sum over its limit of ``lines``, one provider's of a code and date (:func:`provider_groups`), is
+    reported: only if it holds a claim line that no sum of another provider reported before names (``named``, to
+    which its lines are added). Lines without a provider are in every provider's sum: those of two providers
+    both over the limit are denied once, as a span's sums of two days are (:func:`span_limits`), not twice with
+    two totals (or once, had the totals been equal)."""
+    numbers = {line.number for line in lines if line.number is not None}
+    if numbers <= named:
+        return False
+    named.update(numbers)
+    return True
 
 
 def _span_unit_limits(ev: Evaluation, lookup, findings: list) -> None:

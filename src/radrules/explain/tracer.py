@@ -23,7 +23,7 @@ from ..codes import is_procedure_code
 from ..conditions import same_practitioner, same_provider
 from ..evaluation import Evaluation, meeting_lines, units_total
 from ..evaluation import last_day as span_end
-from ..evaluator import (add_earlier_units, limit_finding, number_text, provider_groups,
+from ..evaluator import (add_earlier_units, limit_finding, names_more, number_text, provider_groups,
                          day_text, other_lines, over_limit, ptp_bypassed, ptp_message, set_apart_rules,
                          once_per_claim_message, span_limits, span_ptp_hits,
                          unpublished_message)
@@ -537,13 +537,21 @@ class Tracer:
                 groups.setdefault((line.code, line.day), (row, []))[1].append(line)
         add_earlier_units(self.ev, groups)
         for (code, day), (row, lines) in groups.items():
+            named: set = set()
             for subgroup in provider_groups(lines):
                 if not any(line.number is not None for line in subgroup):
                     continue  # paid lines alone: nothing of this claim to judge (as evaluate skips them)
                 total = units_total(subgroup)
                 note = _other_providers(self.ev, code, day, subgroup, row)
-                self._limit(row, subgroup, total, f"{code}: {_units(total)} on {format_date(day)} "
-                            f"({_summed(note, subgroup)}), limit {row.max_units} per day (MAI {row.mai})", note=note)
+                detail = (f"{code}: {_units(total)} on {format_date(day)} ({_summed(note, subgroup)}), limit "
+                          f"{row.max_units} per day (MAI {row.mai})")
+                if over_limit(row, total, subgroup) and not names_more(subgroup, named):
+                    info = row.block.info
+                    numbers = tuple(line.number for line in subgroup if line.number is not None)
+                    self.add(info.id, info.kind, "silent", numbers, f"{detail}: over, but the finding of another "
+                             "provider's sum already names every line", source=row.source)
+                else:
+                    self._limit(row, subgroup, total, detail, note=note)
 
     def _span_unit_limits(self) -> None:
         """The unit limits of a claim with a date span, judged on each day of its lines (as evaluate does)."""
