@@ -133,6 +133,20 @@ class TestRowsThatDisagree:
         result = rules.evaluate({"payer": "acme", "lines": [{"code": "77067", "units": 3, "date": "2026-09-10"}]})
         assert result.statuses == ("deny",)  # as the warning says: the first row, max 2
 
+    def test_file_order_across_paths_is_the_order_they_are_given(self, tmp_path):
+        """Two paths loaded side by side: files go path by path, in the order given (language.md), so the first
+        path's limit counts and RR309 is at the other's row, whichever name sorts first."""
+        row = 'limits {}\n  for payer acme\n  reference "r"\n  limit 77066 max {} mai 2\nend\n'
+        for folder, rule, limit in (("pa", "x.one", 2), ("pb", "x.two", 0)):
+            (tmp_path / folder).mkdir()
+            (tmp_path / folder / f"{folder[1]}.rr").write_text(row.format(rule, limit), encoding="utf-8")
+        claim = {"payer": "acme", "lines": [{"code": "77066", "date": "2026-07-01"}]}
+        for order, denied, later in ((("pa", "pb"), [], "b.rr"), (("pb", "pa"), ["x.two"], "a.rr")):
+            rules = radrules.load(*(tmp_path / folder for folder in order), cache_dir=None)
+            assert [f.rule for f in rules.evaluate(claim).findings] == denied
+            [warning] = rules.warnings
+            assert (warning.code, warning.span.file.rpartition("/")[2]) == ("RR309", later)
+
     def test_pairs_name_the_strictest_row(self):
         """Of pair rows with other indicators, the strictest decides, whichever comes first."""
         block = ('pairs a.ptp\n  reference "r"\n  pair 71046 with 71045 modifier {}\n'
