@@ -674,7 +674,9 @@ class TestAddonLoader:
         assert finding.lines == (2,)
         assert finding.message.endswith("no primary (36410) on 2026-01-02 (36000 counted through 2025-12-31)")
         explained = rules.evaluate(claim(("36000", "2026-01-02"), ("76937", "2026-01-02")), explain=True)
-        assert "36000 counted through 2025-12-31" in explained.explanation.render()
+        (step,) = [s for s in explained.explanation.steps if s.rule == "ncci.addon" and s.outcome == "fired"]
+        assert step.detail.endswith("(36000 counted through 2025-12-31); line 1's 36000 is listed at "
+                                    "aoc_v2026q1.csv:2")
         other = rules.evaluate(claim(("71250", "2026-01-02"), ("76937", "2026-01-02")))
         (finding,) = [f for f in other.findings if f.rule == "ncci.addon"]
         assert finding.message.endswith("no primary (36410) on 2026-01-02")

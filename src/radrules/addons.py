@@ -12,13 +12,16 @@ from .result import Finding
 
 
 class AddonEdit:
-    """One add-on line judged by one add-on edit (``rows``: its rows in force, of one block), and the verdict."""
+    """One add-on line judged by one add-on edit (``rows``: its rows in force, of one block), and the verdict;
+    ``every``: the add-on code's rows of the line's date, those not in force too (a denial's message reads the
+    edits that have ended)."""
 
-    __slots__ = ("line", "rows", "primaries", "paid", "earlier", "refused", "unsupported", "failed")
+    __slots__ = ("line", "rows", "every", "primaries", "paid", "earlier", "refused", "unsupported", "failed")
 
-    def __init__(self, line: LineView, rows: list):
+    def __init__(self, line: LineView, rows: list, every=()):
         self.line = line
         self.rows = rows
+        self.every = every
         self.primaries = ()  # the numbers of the claim's lines it accepts as primaries (its practitioner's, its date)
         self.paid = ()  # those of them paid (not denied)
         self.earlier = None  # the paid lines of earlier claims it accepts as primaries (looked for when needed)
@@ -56,7 +59,7 @@ def judge_addons(ev: Evaluation, lookup, findings: list) -> None:
             codes=(line.code,),
             carc=info.carc,
             rarc=info.rarc,
-            message=addon_message(ev, line, rows, edit.refused, edit.unsupported),
+            message=addon_message(ev, edit),
             reference=info.reference,
             source=row.source,
         ))
@@ -69,12 +72,13 @@ def addon_edits_of(ev: Evaluation, lookup) -> list:
     for line in ev.lines:
         if line.code in addon_codes:
             day = line.day
-            rows = [row for row in lookup.addon_rows(line.code, day) if row.active_on(day)]
+            every = lookup.addon_rows(line.code, day)
+            rows = [row for row in every if row.active_on(day)]
             if rows:
                 if rows[0].block is rows[-1].block:  # one block (rows of a block come together): one edit
-                    edits.append(AddonEdit(line, rows))
+                    edits.append(AddonEdit(line, rows, every))
                 else:
-                    edits.extend(AddonEdit(line, edit) for edit in addon_edits(rows))
+                    edits.extend(AddonEdit(line, edit, every) for edit in addon_edits(rows))
     return edits
 
 
@@ -213,10 +217,11 @@ def earlier_text(services) -> str:
     return f"{label} {', '.join(codes)} paid on an earlier claim"
 
 
-def addon_message(ev: Evaluation, line: LineView, rows: list, refused, unsupported=()) -> str:
-    """The message of an add-on line's denial by one edit (``rows``): its primaries on ``refused`` are denied, those
-    on ``unsupported`` are add-on lines without a paid primary of their own, or it has none (explain's trace
-    quotes it)."""
+def addon_message(ev: Evaluation, edit: AddonEdit) -> str:
+    """The message of an add-on line's denial by one edit: its primaries on ``refused`` are denied, those on
+    ``unsupported`` are add-on lines without a paid primary of their own, or it has none (explain's trace quotes
+    it)."""
+    line, rows, refused, unsupported = edit.line, edit.rows, edit.refused, edit.unsupported
     if refused or unsupported:
         parts = [f"its {primaries_text(refused)} denied"] if refused else []
         if unsupported:
@@ -233,7 +238,8 @@ def addon_message(ev: Evaluation, line: LineView, rows: list, refused, unsupport
         if listed:
             others = _primaries_of_others(ev, line, frozenset(listed))
             whose = " of its rendering provider" if others else ""
-            why = f"no primary ({shown}){whose} on {line.date.isoformat()}" + _ended_primaries(ev, line, rows)
+            ended = ended_primaries(ev, edit)
+            why = f"no primary ({shown}){whose} on {line.date.isoformat()}" + (_ended_text(ended) if ended else "")
             if others:
                 why += f": {others} another practitioner's"
         else:
@@ -263,31 +269,50 @@ def _primaries_of_others(ev: Evaluation, line: LineView, listed: frozenset) -> s
     return " and ".join(parts) + (" is" if count == 1 else " are")
 
 
-def _ended_primaries(ev: Evaluation, line: LineView, rows: list) -> str:
-    """`` (77066 counted through 2026-06-30)``: the codes of the add-on's date (and provider) that the edit listed
-    as primaries until a deletion date before it (the primary's, or that of an edit of the add-on code that listed
-    it and has ended: CMS ends a row and adds one when it changes an add-on's primaries); "" if none. Only for the
-    message of a denial."""
-    ended: dict = {}
+def ended_primaries(ev: Evaluation, edit: AddonEdit) -> list:
+    """(line, the last date its code counted, the row that lists it) of each line of the add-on's date (and
+    practitioner) whose code the edit listed as a primary until a date before it: the primary's own deletion
+    date, or the end of an edit of the add-on code that listed it (CMS ends a row and adds one when it changes an
+    add-on's primaries). Only for a denial's message and explain."""
+    line, rows, every = edit.line, edit.rows, edit.every
     spans = ev.spans
-    # the edits of the add-on code's date that ended before it (the version's rows, those not in force too)
-    past = [row for row in ev.lookup.addon_rows(line.code, line.day)
-            if row.end is not None and row.primaries is not None and all(row is not edit for edit in rows)]
+    found = []
+    others = []  # the lines of its date and practitioner
     for other in meeting_lines(ev, line):
         if other is not line and same_practitioner(line, other):
+            others.append(other)
             day = max(line.day, other.day) if spans else line.day  # the first day they share
-            code = other.code
             for row in rows:
-                end = row.primary_ended(code, day)
+                end = row.primary_ended(other.code, day)
                 if end is not None:
-                    ended[code] = max(end, ended.get(code, end))
-            for row in past:
-                if row.end < day and code in row.primaries and code != row.code:
-                    end = min(row.end, row.primary_ended(code, day) or row.end)
-                    ended[code] = max(end, ended.get(code, end))
-    if not ended:
-        return ""
-    return " (" + ", ".join(f"{code} counted through {format_date(end)}" for code, end in sorted(ended.items())) + ")"
+                    found.append((other, end, row))
+    if len(every) > len(rows):  # the edit's block's rows not in force on the add-on's date that have ended
+        block = rows[0].block
+        for row in every:
+            if row.end is not None and row.end < line.day and row.primaries is not None and row.block is block:
+                for other in others:
+                    code = other.code
+                    if code in row.primaries and code != row.code:
+                        day = max(line.day, other.day) if spans else line.day
+                        found.append((other, min(row.end, row.primary_ended(code, day) or row.end), row))
+    if not found:
+        return found
+    if len(found) > 1:  # of a line listed by two rows, the row it counted under last
+        last = {}
+        for other, end, row in found:
+            if other.number not in last or end > last[other.number][1]:
+                last[other.number] = other, end, row
+        found = list(last.values())
+    return [(other, end, (row.primary_sources or {}).get(other.code, row.source)) for other, end, row in found]
 
 
-__all__ = ["AddonEdit", "judge_addons", "addon_edits_of", "addon_edits", "judge_edits", "addon_message", "earlier_text"]
+def _ended_text(ended: list) -> str:
+    """`` (36000 counted through 2025-12-31)``: the codes of :func:`ended_primaries` and their last dates."""
+    last: dict = {}
+    for other, end, _ in ended:
+        last[other.code] = max(end, last.get(other.code, end))
+    return " (" + ", ".join(f"{code} counted through {format_date(end)}" for code, end in sorted(last.items())) + ")"
+
+
+__all__ = ["AddonEdit", "judge_addons", "addon_edits_of", "addon_edits", "judge_edits", "addon_message", "earlier_text",
+           "ended_primaries"]

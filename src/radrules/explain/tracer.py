@@ -18,10 +18,10 @@ import attrs
 
 from .. import model as m
 from .. import validity
-from ..addons import addon_edits, addon_edits_of, addon_message, earlier_text, judge_edits
+from ..addons import addon_edits, addon_edits_of, addon_message, earlier_text, ended_primaries, judge_edits
 from ..codes import is_procedure_code
-from ..conditions import same_practitioner, same_provider
-from ..evaluation import Evaluation, meeting_lines, units_total
+from ..conditions import same_provider
+from ..evaluation import Evaluation, units_total
 from ..evaluation import last_day as span_end
 from ..evaluator import (add_earlier_units, limit_finding, names_more, number_text, provider_groups,
                          day_text, other_lines, over_limit, ptp_bypassed, ptp_message, set_apart_rules,
@@ -668,8 +668,7 @@ class Tracer:
         if edit.failed:  # the finding's message, as evaluate words it
             named = edit.refused or edit.unsupported
             self.add(info.id, info.kind, "fired", (line.number,),
-                     addon_message(self.ev, line, rows, edit.refused, edit.unsupported)
-                     + (self._ended(line, rows) if not named else ""),
+                     addon_message(self.ev, edit) + (self._ended(edit) if not named else ""),
                      edit.related, row.source)
         elif edit.paid:
             self.add(info.id, info.kind, "silent", (line.number,),
@@ -678,21 +677,12 @@ class Tracer:
             self.add(info.id, info.kind, "silent", (line.number,),
                      f"{line.code}: {earlier_text(edit.earlier)}", (), row.source)
 
-    def _ended(self, line, rows: list) -> str:
+    def _ended(self, edit) -> str:
         """``; line 1's 77066 is listed at aoc_v2026q3.csv:4``: the lines of the add-on's date (and provider) whose
-        code the edit lists as a primary until a deletion date before it (the finding's message names their codes
-        and those dates; this, the rows that list them); "" if none."""
-        ended = []
-        for other in meeting_lines(self.ev, line):
-            if other is line or not same_practitioner(line, other):
-                continue
-            for r in rows:
-                end = r.primary_ended(other.code, max(line.day, other.day))
-                if end is not None:
-                    source = (r.primary_sources or {}).get(other.code, r.source)
-                    ended.append(f"line {other.number}'s {other.code} is listed at {source}")
-                    break
-        return "".join("; " + text for text in ended)
+        code the edit lists as a primary until a date before it (the finding's message names their codes and
+        those dates; this, the rows that list them); "" if none."""
+        return "".join(f"; line {other.number}'s {other.code} is listed at {source}"
+                       for other, _, source in ended_primaries(self.ev, edit))
 
 
 def _other_providers(ev, code: str, day: int, lines, row) -> str:
