@@ -261,6 +261,16 @@ class TestExplainSaysHowUnitsWereSummed:
                                         "per day (MAI 2): over, but the finding of another provider's sum already "
                                         "names every line")
 
+    def test_a_line_without_a_provider_beside_claim_lines_of_two_providers_is_in_both_findings(self):
+        """Each provider's sum over the limit names a claim line of its own, so both are reported and both name
+        the line without a provider (as language.md says: only a sum naming no new line is left out)."""
+        data = claim(line("74177", DOS), line("74177", DOS, rendering_npi=NPI, modifiers=["76"]),
+                     line("74177", DOS, rendering_npi=OTHER_NPI, modifiers=["76"]))
+        result = both_paths(data)
+        assert [f.lines for f in result.findings if f.rule == "t.mue"] == [(1, 2), (1, 3)]
+        steps = [s for s in RULES.evaluate(data, explain=True).explanation.steps if s.rule == "t.mue"]
+        assert [(s.outcome, s.lines) for s in steps] == [("fired", (1, 2)), ("fired", (1, 3))]
+
     def test_lines_of_two_other_providers(self):
         """Lines left out of a sum that are two other providers' say so."""
         data = claim(*[line("74177", DOS, rendering_npi=npi) for npi in (NPI, OTHER_NPI, "1234567836")])

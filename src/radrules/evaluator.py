@@ -532,9 +532,10 @@ def _unit_limits(ev: Evaluation, lookup, findings: list) -> None:
 def names_more(lines, named: set) -> bool:
     """Whether a sum over its limit of ``lines``, one provider's of a code and date (:func:`provider_groups`), is
     reported: only if it holds a claim line that no sum of another provider reported before names (``named``, to
-    which its lines are added). Lines without a provider are in every provider's sum: those of two providers
-    both over the limit are denied once, as a span's sums of two days are (:func:`span_limits`), not twice with
-    two totals (or once, had the totals been equal)."""
+    which its lines are added), as a span's sums of two days are (:func:`span_limits`). Lines without a provider
+    are in every provider's sum: beside paid lines of two providers both over the limit they are denied once, not
+    twice with two totals (or once, had the totals been equal); beside claim lines of two providers each sum
+    names a line of its own, and both name them."""
     numbers = {line.number for line in lines if line.number is not None}
     if numbers <= named:
         return False
