@@ -270,10 +270,10 @@ def _primaries_of_others(ev: Evaluation, line: LineView, listed: frozenset) -> s
 
 
 def ended_primaries(ev: Evaluation, edit: AddonEdit) -> list:
-    """(line, the last date its code counted, the row that lists it) of each line of the add-on's date (and
-    practitioner) whose code the edit listed as a primary until a date before it: the primary's own deletion
-    date, or the end of an edit of the add-on code that listed it (CMS ends a row and adds one when it changes an
-    add-on's primaries). Only for a denial's message and explain."""
+    """(line, the last date its code counted, the source of the row that lists it) of each line of the add-on's
+    date (and practitioner) whose code the edit listed as a primary until a date before it: the primary's own
+    deletion date, or the end of an edit of the add-on code that listed it (CMS ends a row and adds one when it
+    changes an add-on's primaries). Only for a denial's message and explain."""
     line, rows, every = edit.line, edit.rows, edit.every
     spans = ev.spans
     found = []

@@ -388,8 +388,6 @@ def _revision(earlier: list, later: list) -> str | None:
     return None
 
 
-#: The variant of an MPFS file since 2026: `PPRRVU2026_Jul_QPP.csv`, `PPRRVU2026_Jul_nonQPP.csv`.
-_MPFS_VARIANT = re.compile(r"(?<![a-z])(non)?qpp(?![a-z])", re.IGNORECASE)
 def _named_alike(kind: str, earlier: list, later: list) -> str | None:
     """The help of RR513 for two statements whose files' names give one date (two MUE files named
     `Eff_07-01-2026`): one quarter's file loaded twice, not the parts of one table; None for others."""
@@ -401,6 +399,8 @@ def _named_alike(kind: str, earlier: list, later: list) -> str | None:
             f"takes effect")
 
 
+#: The variant of an MPFS file since 2026: `PPRRVU2026_Jul_QPP.csv`, `PPRRVU2026_Jul_nonQPP.csv`.
+_MPFS_VARIANT = re.compile(r"(?<![a-z])(non)?qpp(?![a-z])", re.IGNORECASE)
 _VARIANT_HELP = ("CMS publishes each MPFS release in two variants since 2026, one for qualifying APM participants "
                  "(QPP) and one for the rest (nonQPP); radrules reads their PC/TC and bilateral indicators: load one "
                  "of them")
