@@ -424,5 +424,5 @@ def test_a_unit_limits_message_names_the_spans_in_an_order_of_their_own():
     two, one = (line("77067", "2026-03-02", units=units, end_date="2026-03-03") for units in (2, 1))
     messages = [rules.evaluate(claim(*lines)).findings[0].message for lines in ((two, one), (one, two))]
     assert messages[0] == messages[1]
-    assert messages[0].endswith("1 units from 2026-03-02 to 2026-03-03 count 1 a day; 2 units from 2026-03-02 to "
+    assert messages[0].endswith("1 unit from 2026-03-02 to 2026-03-03 count 1 a day; 2 units from 2026-03-02 to "
                                 "2026-03-03 count 1 a day)")

@@ -705,7 +705,7 @@ def limit_finding(row, lines, units, day: int | None = None) -> Finding:
                  if line.number is not None and line.end_day is not None and line.end_day > line.day]
         if len(spans) > 1:
             spans.sort(key=_span_order)
-        spread = "".join([f"; {number_text(line.units)} units from {line.date.isoformat()} to "
+        spread = "".join([f"; {number_text(line.units)} unit{'s' * (line.units != 1)} from {line.date.isoformat()} to "
                           f"{dt.date.fromordinal(line.end_day).isoformat()} count "
                           f"{number_text(line.billed_units())} a day"
                           for line in spans]) if spans else ""
