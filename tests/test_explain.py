@@ -292,6 +292,25 @@ end
     assert [(s.lines, s.detail) for s in fired] == [((1, 2), finding.message)] == [((1, 2), "74150 then 74176")]
 
 
+def test_a_both_rule_silent_in_one_order_names_which_line_was_line():
+    """A `both` rule asks each order of a pair: a silent step says `line 1 with line 2` (which line the condition
+    calls `line`), as other pair rules' steps do; both orders read "lines 1, 2", silent beside fired (77065-LT
+    and 77065-RT, `radiology.breast.both_sides`), or silent twice for two reasons a reader could not place."""
+    rules = radrules.loads("""
+rule t.sides "one code on both sides"
+  when line.code is 77065 and other.code = line.code and line.modifiers has RT and other.modifiers has LT
+  then warn both "{line.code} on both sides"
+end
+""", name="sides.rr")
+    data = {"type": "professional", "lines": [{"code": "77065", "modifiers": ["LT"], "date": "2026-03-02"},
+                                              {"code": "77065", "modifiers": ["RT"], "date": "2026-03-02"}]}
+    result = rules.evaluate(data, explain=True)
+    assert [(f.lines, f.related_lines) for f in result.findings] == [((1, 2), ())]
+    assert steps(result, "t.sides") == [("silent", (1,), (2,)), ("fired", (1, 2), ())]
+    [silent] = [s for s in result.explanation.steps if s.rule == "t.sides" and s.outcome == "silent"]
+    assert (silent.where, silent.detail) == ("line 1 (77065) with line 2 (77065)", "`line.modifiers has RT` is false")
+
+
 def test_silent_names_the_first_false_part_as_written():
     """A false part decides an `and`, an unknown one does not: the reason is the first false part in the
     order the rule writes them (not the order they are tested in), else the first unknown one."""

@@ -197,6 +197,10 @@ class Tracer:
         outcome, detail = verdict
         if outcome != "fired" and other is None and rule.target == "claim":
             lines = (line.number,)  # (`once per claim`: a line that does not meet it is the step's, not the claim)
+        if outcome != "fired" and other is not None and rule.target == "both":
+            # (a `both` rule asks each order of a pair: a step that did not fire says which line was `line`, as
+            # other pair rules' steps do; "lines 1, 2" twice, silent for two reasons, or silent beside fired, hid it)
+            lines, related = (line.number,), (other.number,)
         if outcome == "fired":
             detail = rule.message.render(self.ev, line, other)
             if rule.target == "both" and other is not None:
