@@ -938,6 +938,19 @@ def test_a_history_count_or_interval_shows_what_it_came_to():
     assert steps["t.recent"].detail.endswith("is unknown (a value it needs is missing); no earlier service")
 
 
+def test_two_intervals_without_an_earlier_service_say_so_once():
+    """A condition with two `months since last` parts (medicare.mammography.frequency: the read and the technical
+    part) and no earlier service: the step said "no earlier service; no earlier service"."""
+    rules = radrules.loads('codes screening = 77067\n'
+                           'rule t.freq\n  when line.code in screening\n'
+                           '   and ((line.modifiers has 26 and months since last screening with modifier 26 < 12)\n'
+                           '     or (line.modifiers has TC and months since last screening with modifier TC < 12))\n'
+                           '  then deny line "x"\n  reference "t"\nend\n')
+    data = {"lines": [{"code": "77067", "modifiers": ["26"], "date": "2026-07-14"}]}
+    [step] = [s for s in rules.evaluate(data, history=[], explain=True).explanation.steps if s.rule == "t.freq"]
+    assert step.detail.endswith("is unknown (a value it needs is missing); no earlier service")
+
+
 def test_a_second_limit_of_one_level_says_the_first_comes_first():
     """Two blocks of one level with a limit of one code in force on a date: the first row counts (a code has one
     limit a date), and the second block said "no line bills a code it lists" though the claim bills it."""

@@ -54,7 +54,8 @@ def _counted(part, ev, line, other) -> str:
             value = operand.get(ev, line, other)
             if value is not None:  # (unknown: the line's code has no value of the property; the step says so)
                 shown.append(f"the units add up to {render_value(value, 'number')}")
-    return "".join(f"; {text}" for text in shown)
+    return "".join(f"; {text}" for text in dict.fromkeys(shown))  # (each once: two parts of an `or` with no
+    # earlier service of either said "no earlier service; no earlier service")
 
 
 def _compared(part) -> list:
