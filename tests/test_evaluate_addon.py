@@ -52,6 +52,16 @@ class TestTypeOne:
         assert result.findings == ()
         assert result.passed is True
 
+    def test_a_primary_of_another_date_is_named(self):
+        """77067 keyed on the day before its 77063: the denial names line 1 and its date, the usual cause (one of the
+        two dates keyed wrong); it said only "no primary (77067) on 2026-03-02" beside the claim's 77067."""
+        result = RULES.evaluate(claim(line("77067", "2026-03-01"), line("77063", DOS)))
+        assert addon_findings(result) == [((2,), (), "77063 is an add-on code (type 1): no primary (77067) on "
+                                                     "2026-03-02: line 1 (77067) is dated 2026-03-01")]
+        result = RULES.evaluate(claim(line("77067", "2026-03-01"), line("77063", DOS), line("77067", "2026-03-05")))
+        assert addon_findings(result)[0][2].endswith(
+            ": lines 1 (77067, 2026-03-01), 3 (77067, 2026-03-05) are of other dates")
+
     def test_without_a_primary(self):
         """A type 1 add-on code alone is denied, naming its primaries."""
         result = RULES.evaluate(claim(line("77063", DOS)))

@@ -329,7 +329,8 @@ class TestAddons:
         assert findings(result, "addon") == []
         later = agree(claim(line("77067", "2026-07-03", end_date="2026-07-05"), line("77063", "2026-07-06")))
         assert findings(later, "addon") == [
-            ((2,), "77063 is an add-on code (type 1): no primary (77067) on 2026-07-06")]
+            ((2,), "77063 is an add-on code (type 1): no primary (77067) on 2026-07-06: line 1 (77067) is dated "
+                   "2026-07-03 to 2026-07-05")]
 
     def test_an_addon_whose_span_covers_the_primary(self):
         """77063 from 07-03 to 07-05 has its primary 77067 on 07-05; explain names it as evaluate does."""

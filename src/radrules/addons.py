@@ -242,9 +242,33 @@ def addon_message(ev: Evaluation, edit: AddonEdit) -> str:
             why = f"no primary ({shown}){whose} on {line.date.isoformat()}" + (_ended_text(ended) if ended else "")
             if others:
                 why += f": {others} another practitioner's"
+            elsewhere = _primaries_of_other_dates(ev, line, frozenset(listed))
+            if elsewhere:
+                why += f"{'; ' if others else ': '}{elsewhere}"
         else:
             why = f"no listed primary counts on {line.date.isoformat()} (their deletion dates have passed)"
     return f"{line.code} is an add-on code (type {rows[0].aoc_type}): {why}"
+
+
+def _primaries_of_other_dates(ev: Evaluation, line: LineView, listed: frozenset) -> str:
+    """``line 1 (77067) is dated 2026-07-13``: the claim's lines of the add-on's practitioner that bill one of its
+    primaries ``listed`` on no day of the add-on's (an add-on goes with a primary of its date, domain.md §3; a
+    date keyed wrong on one of the two lines is the usual cause, and the message said only "no primary (77067) on
+    2026-07-14" beside a 77067 of the claim); "" if none do."""
+    meeting = {id(other) for other in meeting_lines(ev, line)}
+    found = [other for other in ev.lines
+             if id(other) not in meeting and other.code in listed and same_practitioner(line, other)]
+    if not found:
+        return ""
+
+    def dated(other) -> str:
+        end = other.line.end_date
+        return other.date.isoformat() + (f" to {end.isoformat()}" if end is not None and end != other.date else "")
+
+    if len(found) == 1:
+        return f"line {found[0].number} ({found[0].code}) is dated {dated(found[0])}"
+    return "lines " + ", ".join(f"{other.number} ({other.code}, {dated(other)})" for other in found) + \
+        " are of other dates"
 
 
 def _primaries_of_others(ev: Evaluation, line: LineView, listed: frozenset) -> str:
