@@ -253,6 +253,18 @@ class TestSeveralRows:
         """Each row of a key is judged on its own dates and indicator."""
         assert bool(denied(RULES.evaluate(pair_claim("72193", "72192", date=date, mods2=mods2)))) is fires
 
+    def test_a_bypass_modifier_on_the_column_1_line_alone_is_named(self):
+        """70470-XS beside 70450 (placement `column2`): the denial says XS is on the wrong line, the fix a biller makes
+        (it said only "no bypass modifier on 70450"); with `either` XS bypasses, and 0 indicators are unchanged."""
+        rules = radrules.loads('pairs t.ct\n  reference "t"\n  pair 70470 with 70450 modifier 1 effective 2024-01-01\n'
+                               'end\n', name="ct.rr")
+        finding = only(rules.evaluate(pair_claim("70470", "70450", mods1=["XS"])), "t.ct")
+        assert finding.message == ("70450 is bundled into 70470 on 2026-03-02 (no bypass modifier on 70450; XS on the "
+                                   "column 1 line, 70470, does not bypass: it goes on the column 2 line)")
+        assert only(RULES.evaluate(pair_claim("71046", "71045", mods1=["59"])), "t.ptp").message.endswith(
+            "(modifier not allowed)")
+        assert denied(EITHER.evaluate(pair_claim(mods1=["XS"]))) == []
+
     def test_one_finding_per_pair_of_lines(self):
         """Two rows active on the same date give one finding for the pair of lines."""
         rules = radrules.loads('pairs t.two\n  reference "t"\n'

@@ -611,6 +611,13 @@ def ptp_message(a: LineView, b: LineView, row, day: int) -> str:
     sides = sides_not_bypassing(a, b) if row.indicator == 1 else ""  # `-LT` beside `-LT`: the same side
     why = ("modifier not allowed" if row.indicator == 0 else f"{sides}: the same site, not a bypass" if sides
            else f"no bypass modifier on {b.code}")
+    if row.indicator == 1 and not sides and a.number is not None:
+        # (a bypass modifier of the column 1 line alone: the payer's placement is `column2`, or it would have
+        # bypassed; Noridian lists "modifier used to unbundle is on incorrect code" among these denials, domain.md
+        # §1.5, and the message said only "no bypass modifier on 70450" beside 70470-XS)
+        placed = [modifier for modifier in a.modifiers if modifier in OTHER_BYPASS_MODIFIERS]
+        if placed:
+            why += f"; {placed[0]} on the column 1 line, {a.code}, does not bypass: it goes on the column 2 line"
     if row.indicator == 1 and a.number is not None and a.practitioner is not None \
             and b.practitioner is not None and a.practitioner != b.practitioner:
         # two lines of the claim: one provider by the billing one (`same_provider = billing`), two rendering
