@@ -938,6 +938,16 @@ def test_a_history_count_or_interval_shows_what_it_came_to():
     assert steps["t.recent"].detail.endswith("is unknown (a value it needs is missing); no earlier service")
 
 
+def test_a_both_rule_out_of_dates_is_one_step_a_pair():
+    """A `both` rule not yet in effect on the pair's date: one `out of dates` step for the pair (each order of the
+    lines gave one, alike: "lines 1, 2 (71045, 71046): out of dates" twice)."""
+    rules = radrules.loads('rule t.views "b"\n  effective 2027-01-01\n'
+                           '  when line.code in [71045, 71046] and other.code in [71045, 71046] and other.code != line.code\n'
+                           '  then warn both "{line.code} and {other.code}"\n  reference "t"\nend\n', name="views.rr")
+    data = {"lines": [{"code": "71045", "date": "2026-07-14"}, {"code": "71046", "date": "2026-07-14"}]}
+    assert steps(rules.evaluate(data, explain=True), "t.views") == [("out of dates", (1, 2), ())]
+
+
 def test_two_intervals_without_an_earlier_service_say_so_once():
     """A condition with two `months since last` parts (medicare.mammography.frequency: the read and the technical
     part) and no earlier service: the step said "no earlier service; no earlier service"."""

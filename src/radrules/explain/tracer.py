@@ -190,6 +190,10 @@ class Tracer:
         if verdict is None:
             window = _outside(rule.scope, line.date)
             if window:
+                if rule.target == "both" and other is not None:  # (one step a pair: it was two alike, "lines 1, 2"
+                    if (info.id, lines, "out of dates") in self._both:  # out of dates for each order of the lines)
+                        return "out of dates"
+                    self._both[(info.id, lines, "out of dates")] = None
                 shown = (line.number,) if other is None and rule.target == "claim" else lines
                 self.add(info.id, info.kind, "out of dates", shown, window, related, info.source)
                 return "out of dates"
