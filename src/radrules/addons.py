@@ -255,6 +255,8 @@ def _primaries_of_other_dates(ev: Evaluation, line: LineView, listed: frozenset)
     primaries ``listed`` on no day of the add-on's (an add-on goes with a primary of its date, domain.md §3; a
     date keyed wrong on one of the two lines is the usual cause, and the message said only "no primary (77067) on
     2026-07-14" beside a 77067 of the claim); "" if none do."""
+    if len(ev.by_day) == 1 and not ev.spans:  # (most claims: every line of one date)
+        return ""
     meeting = {id(other) for other in meeting_lines(ev, line)}
     found = [other for other in ev.lines
              if id(other) not in meeting and other.code in listed and same_practitioner(line, other)]
