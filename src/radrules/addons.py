@@ -233,16 +233,17 @@ def addon_message(ev: Evaluation, edit: AddonEdit) -> str:
     elif any(r.primaries is None for r in rows):
         why = f"no primary service on {line.date.isoformat()}"
     else:
-        listed = sorted(set().union(*(r.primaries_on(line.day) for r in rows)))
+        primaries = set().union(*(r.primaries_on(line.day) for r in rows))
+        listed = sorted(primaries)
         shown = ", ".join(listed[:5]) + (", ..." if len(listed) > 5 else "")
         if listed:
-            others = _primaries_of_others(ev, line, frozenset(listed))
+            others = _primaries_of_others(ev, line, primaries)
             whose = " of its rendering provider" if others else ""
             ended = ended_primaries(ev, edit)
             why = f"no primary ({shown}){whose} on {line.date.isoformat()}" + (_ended_text(ended) if ended else "")
             if others:
                 why += f": {others} another practitioner's"
-            elsewhere = _primaries_of_other_dates(ev, line, frozenset(listed))
+            elsewhere = _primaries_of_other_dates(ev, line, primaries)
             if elsewhere:
                 why += f"{'; ' if others else ': '}{elsewhere}"
         else:
@@ -250,16 +251,20 @@ def addon_message(ev: Evaluation, edit: AddonEdit) -> str:
     return f"{line.code} is an add-on code (type {rows[0].aoc_type}): {why}"
 
 
-def _primaries_of_other_dates(ev: Evaluation, line: LineView, listed: frozenset) -> str:
+def _primaries_of_other_dates(ev: Evaluation, line: LineView, listed: set) -> str:
     """``line 1 (77067) is dated 2026-07-13``: the claim's lines of the add-on's practitioner that bill one of its
     primaries ``listed`` on no day of the add-on's (an add-on goes with a primary of its date, domain.md §3; a
     date keyed wrong on one of the two lines is the usual cause, and the message said only "no primary (77067) on
     2026-07-14" beside a 77067 of the claim); "" if none do."""
-    if len(ev.by_day) == 1 and not ev.spans:  # (most claims: every line of one date)
+    if listed.isdisjoint(ev.codes) or (len(ev.by_day) == 1 and not ev.spans):  # (most claims: no such line)
         return ""
-    meeting = {id(other) for other in meeting_lines(ev, line)}
-    found = [other for other in ev.lines
-             if id(other) not in meeting and other.code in listed and same_practitioner(line, other)]
+    if ev.spans:
+        meeting = {id(other) for other in meeting_lines(ev, line)}
+        found = [other for other in ev.lines
+                 if id(other) not in meeting and other.code in listed and same_practitioner(line, other)]
+    else:
+        found = [other for other in ev.lines
+                 if other.day != line.day and other.code in listed and same_practitioner(line, other)]
     if not found:
         return ""
 
@@ -273,7 +278,7 @@ def _primaries_of_other_dates(ev: Evaluation, line: LineView, listed: frozenset)
         " are of other dates"
 
 
-def _primaries_of_others(ev: Evaluation, line: LineView, listed: frozenset) -> str:
+def _primaries_of_others(ev: Evaluation, line: LineView, listed: set) -> str:
     """``line 1 (77067) is``: the lines of the add-on's date that bill one of its primaries ``listed`` as another
     practitioner's (an add-on goes with a primary of its own practitioner, domain.md §3), and with a history the
     paid lines of earlier claims that do (``77067 paid on an earlier claim``); "" if none do."""

@@ -615,9 +615,10 @@ def ptp_message(a: LineView, b: LineView, row, day: int) -> str:
         # (a bypass modifier of the column 1 line alone: the payer's placement is `column2`, or it would have
         # bypassed; Noridian lists "modifier used to unbundle is on incorrect code" among these denials, domain.md
         # §1.5, and the message said only "no bypass modifier on 70450" beside 70470-XS)
-        placed = [modifier for modifier in a.modifiers if modifier in OTHER_BYPASS_MODIFIERS]
-        if placed:
-            why += f"; {placed[0]} on the column 1 line, {a.code}, does not bypass: it goes on the column 2 line"
+        for modifier in a.modifiers:
+            if modifier in OTHER_BYPASS_MODIFIERS:
+                why += f"; {modifier} on the column 1 line, {a.code}, does not bypass: it goes on the column 2 line"
+                break
     if row.indicator == 1 and a.number is not None and a.practitioner is not None \
             and b.practitioner is not None and a.practitioner != b.practitioner:
         # two lines of the claim: one provider by the billing one (`same_provider = billing`), two rendering
