@@ -98,7 +98,8 @@ end
 
     def test_payer_rows_replace_unscoped_rows(self):
         """For Acme its own indicator 0 row replaces the unscoped indicator 1 row: 59 no longer bypasses."""
-        assert self._ptp("acme", ("74176", "74150"), ["59"]) == [("acme.ptp", "modifier not allowed)")]
+        assert self._ptp("acme", ("74176", "74150"), ["59"]) == [
+            ("acme.ptp", "modifier not allowed: no modifier bypasses this edit)")]
 
     def test_other_payers_keep_unscoped_rows(self):
         """Other payers keep the unscoped row: 59 bypasses, and without it the base block denies."""

@@ -121,7 +121,7 @@ class TestIndicators:
         result = RULES.evaluate(pair_claim("71046", "71045", mods1=[modifier] if modifier in ANATOMIC_MODIFIERS else [],
                                            mods2=[modifier]))
         finding = only(result, "t.ptp")
-        assert finding.message.endswith("(modifier not allowed)")
+        assert finding.message.endswith("(modifier not allowed: no modifier bypasses this edit)")
 
     def test_indicator_zero_ignores_modifiers_under_either(self):
         """Indicator 0 holds under `either` placement too, with bypass modifiers on both lines."""
@@ -262,7 +262,7 @@ class TestSeveralRows:
         assert finding.message == ("70450 is bundled into 70470 on 2026-03-02 (no bypass modifier on 70450; XS on the "
                                    "column 1 line, 70470, does not bypass: it goes on the column 2 line)")
         assert only(RULES.evaluate(pair_claim("71046", "71045", mods1=["59"])), "t.ptp").message.endswith(
-            "(modifier not allowed)")
+            "(modifier not allowed: no modifier bypasses this edit)")
         assert denied(EITHER.evaluate(pair_claim(mods1=["XS"]))) == []
 
     def test_one_finding_per_pair_of_lines(self):
@@ -280,7 +280,7 @@ class TestSeveralRows:
                                '  pair 74176 with 74150 modifier 1 effective 2020-01-01\n'
                                '  pair 74176 with 74150 modifier 0 effective 2024-01-01\nend\n', name="two_rows.rr")
         finding = only(rules.evaluate(pair_claim(mods2=["59"])), "t.two")
-        assert finding.message.endswith("(modifier not allowed)")
+        assert finding.message.endswith("(modifier not allowed: no modifier bypasses this edit)")
 
     def test_two_column_two_lines(self):
         """Every column 2 line on the date is denied, each against the column 1 line."""

@@ -146,13 +146,14 @@ class TestPairs:
     def test_a_span_pairs_with_a_line_of_one_of_its_days(self):
         """70470 from 07-03 to 07-05 and 70450 on 07-04 meet on 07-04: the column 2 line is denied."""
         result = agree(claim(line("70470", "2026-07-03", end_date="2026-07-05"), line("70450", "2026-07-04")))
-        message = "70450 is bundled into 70470 on 2026-07-04 (modifier not allowed)"
+        message = "70450 is bundled into 70470 on 2026-07-04 (modifier not allowed: no modifier bypasses this edit)"
         assert findings(result, "ptp") == [((2,), message)]
         assert fired_steps(result, "ptp") == [((2,), message)]
 
     def test_the_span_in_column_2(self):
         result = agree(claim(line("70450", "2026-07-03", end_date="2026-07-05"), line("70470", "2026-07-05")))
-        assert findings(result, "ptp") == [((1,), "70450 is bundled into 70470 on 2026-07-05 (modifier not allowed)")]
+        assert findings(result, "ptp") == [
+            ((1,), "70450 is bundled into 70470 on 2026-07-05 (modifier not allowed: no modifier bypasses this edit)")]
 
     def test_lines_that_do_not_meet(self):
         result = agree(claim(line("70470", "2026-07-03", end_date="2026-07-04"), line("70450", "2026-07-05")))
@@ -163,7 +164,7 @@ class TestPairs:
         result = agree(claim(line("70470", "2026-07-01", end_date="2026-07-05"),
                              line("70450", "2026-07-03", end_date="2026-07-06"),
                              line("Q9967", "2026-07-04")))
-        message = "70450 is bundled into 70470 on 2026-07-03 (modifier not allowed)"
+        message = "70450 is bundled into 70470 on 2026-07-03 (modifier not allowed: no modifier bypasses this edit)"
         assert findings(result, "ptp") == [((2,), message)]
         assert fired_steps(result, "ptp") == [((2,), message)]
 
@@ -171,7 +172,8 @@ class TestPairs:
         """The row starts on 07-05: spans that share 07-04 to 07-06 are denied on 07-05."""
         result = agree(claim(line("74177", "2026-07-02", end_date="2026-07-06"),
                              line("74160", "2026-07-04", end_date="2026-07-08")))
-        assert findings(result, "ptp") == [((2,), "74160 is bundled into 74177 on 2026-07-05 (modifier not allowed)")]
+        assert findings(result, "ptp") == [
+            ((2,), "74160 is bundled into 74177 on 2026-07-05 (modifier not allowed: no modifier bypasses this edit)")]
 
     def test_a_bypass_modifier_on_the_span(self):
         """Indicator 1: 59 on the column 2 span bypasses the edit; RT on both lines does not."""
@@ -247,7 +249,8 @@ end
         data = claim(line("70450", "2026-07-03", end_date="2026-07-05"), patient={"id": "P"})
         result = RULES.evaluate(data, history=history)
         assert findings(result, "ptp") == [
-            ((1,), "70450 is bundled into 70470 paid on an earlier claim on 2026-07-04 (modifier not allowed)")]
+            ((1,), "70450 is bundled into 70470 paid on an earlier claim on 2026-07-04 (modifier not allowed: "
+                   "no modifier bypasses this edit)")]
 
 
 class TestBlocks:
@@ -279,7 +282,8 @@ end
                      line("Q9967", "2026-01-12", end_date="2026-01-20", units=9))
         result = self.RULES.evaluate(data, explain=True)
         assert self.RULES.evaluate(data).to_dict() == self.RULES.evaluate(data, indexed=False).to_dict()
-        expected = [("a.ptp", (2,), "70450 is bundled into 70470 on 2026-01-12 (modifier not allowed)"),
+        expected = [("a.ptp", (2,), "70450 is bundled into 70470 on 2026-01-12 (modifier not allowed: no "
+                                    "modifier bypasses this edit)"),
                     ("a.mue", (3,), "Q9967: 2 units on 2026-01-10 exceed the limit of 1 per day (MAI 3, clinical; "
                                     "22 units from 2026-01-10 to 2026-01-20 count 2 a day)"),
                     ("a.mue", (3, 4), "Q9967: 3 units on 2026-01-12 exceed the limit of 1 per day (MAI 3, clinical; "

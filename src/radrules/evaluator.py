@@ -609,8 +609,9 @@ def span_limits(ev: Evaluation, lookup) -> list:
 def ptp_message(a: LineView, b: LineView, row, day: int) -> str:
     """The message of the denial of ``b`` (column 2) with ``a`` by PTP row ``row`` (explain's trace quotes it)."""
     sides = sides_not_bypassing(a, b) if row.indicator == 1 else ""  # `-LT` beside `-LT`: the same side
-    why = ("modifier not allowed" if row.indicator == 0 else f"{sides}: the same site, not a bypass" if sides
-           else f"no bypass modifier on {b.code}")
+    # (indicator 0: the CMS file's "modifier not allowed" alone read as if the line's modifier were invalid)
+    why = ("modifier not allowed: no modifier bypasses this edit" if row.indicator == 0
+           else f"{sides}: the same site, not a bypass" if sides else f"no bypass modifier on {b.code}")
     if row.indicator == 1 and not sides and a.number is not None:
         # (a bypass modifier of the column 1 line alone: the payer's placement is `column2`, or it would have
         # bypassed; Noridian lists "modifier used to unbundle is on incorrect code" among these denials, domain.md
