@@ -18,7 +18,7 @@ class AddonEdit:
 
     __slots__ = ("line", "rows", "every", "primaries", "paid", "earlier", "refused", "unsupported", "failed")
 
-    def __init__(self, line: LineView, rows: list, every=()):
+    def __init__(self, line: LineView, rows: list, every):
         self.line = line
         self.rows = rows
         self.every = every
@@ -258,13 +258,9 @@ def _primaries_of_other_dates(ev: Evaluation, line: LineView, listed: set) -> st
     2026-07-14" beside a 77067 of the claim); "" if none do."""
     if listed.isdisjoint(ev.codes) or (len(ev.by_day) == 1 and not ev.spans):  # (most claims: no such line)
         return ""
-    if ev.spans:
-        meeting = {id(other) for other in meeting_lines(ev, line)}
-        found = [other for other in ev.lines
-                 if id(other) not in meeting and other.code in listed and same_practitioner(line, other)]
-    else:
-        found = [other for other in ev.lines
-                 if other.day != line.day and other.code in listed and same_practitioner(line, other)]
+    meeting = set(map(id, meeting_lines(ev, line)))
+    found = [other for other in ev.lines
+             if id(other) not in meeting and other.code in listed and same_practitioner(line, other)]
     if not found:
         return ""
 
