@@ -691,6 +691,11 @@ def number_text(value) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+def units_text(value) -> str:
+    """``1 unit``, ``2 units``, ``0.5 units``."""
+    return f"{number_text(value)} unit{'s' if value != 1 else ''}"
+
+
 def limit_finding(row, lines, units, day: int | None = None) -> Finding:
     info = row.block.info
     code = row.code
@@ -714,7 +719,7 @@ def limit_finding(row, lines, units, day: int | None = None) -> Finding:
                  if line.number is not None and line.end_day is not None and line.end_day > line.day]
         if len(spans) > 1:
             spans.sort(key=_span_order)
-        spread = "".join([f"; {number_text(line.units)} unit{'s' * (line.units != 1)} from {line.date.isoformat()} to "
+        spread = "".join([f"; {units_text(line.units)} from {line.date.isoformat()} to "
                           f"{dt.date.fromordinal(line.end_day).isoformat()} count "
                           f"{number_text(line.billed_units())} a day"
                           for line in spans]) if spans else ""

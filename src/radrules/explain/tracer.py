@@ -23,7 +23,7 @@ from ..codes import is_procedure_code
 from ..conditions import same_provider
 from ..evaluation import Evaluation, units_total
 from ..evaluation import last_day as span_end
-from ..evaluator import (add_earlier_units, limit_finding, names_more, number_text, provider_groups,
+from ..evaluator import (add_earlier_units, limit_finding, names_more, number_text, provider_groups, units_text,
                          day_text, other_lines, over_limit, ptp_bypassed, ptp_message, set_apart_rules,
                          once_per_claim_message, span_limits, span_ptp_hits,
                          unpublished_message)
@@ -539,7 +539,7 @@ class Tracer:
                 continue
             if row.mai == 1:
                 units = line.billed_units()
-                self._limit(row, (line,), units, f"{line.code}: {_units(units)} on the line, limit {row.max_units} "
+                self._limit(row, (line,), units, f"{line.code}: {units_text(units)} on the line, limit {row.max_units} "
                             "per line (MAI 1)")
             else:
                 groups.setdefault((line.code, line.day), (row, []))[1].append(line)
@@ -551,7 +551,7 @@ class Tracer:
                     continue  # paid lines alone: nothing of this claim to judge (as evaluate skips them)
                 total = units_total(subgroup)
                 note = _other_providers(self.ev, code, day, subgroup, row)
-                detail = (f"{code}: {_units(total)} on {format_date(day)} ({_summed(note, subgroup)}), limit "
+                detail = (f"{code}: {units_text(total)} on {format_date(day)} ({_summed(note, subgroup)}), limit "
                           f"{row.max_units} per day (MAI {row.mai})")
                 if over_limit(row, total, subgroup) and not names_more(subgroup, named):
                     info = row.block.info
@@ -579,11 +579,11 @@ class Tracer:
             note = ""
             if row.mai == 1:  # (units a day of a line with a span; a line of one day, beside it, has its own)
                 spread = " a day" if line.end_day is not None and line.end_day > line.day else ""
-                detail = (f"{line.code}: {_units(units)}{spread} on the line on {date}, limit {row.max_units} per "
+                detail = (f"{line.code}: {units_text(units)}{spread} on the line on {date}, limit {row.max_units} per "
                           "line (MAI 1)")
             else:
                 note = _other_providers(self.ev, row.code, day, lines, row)
-                detail = (f"{row.code}: {_units(units)} on {date} ({_summed(note, lines)}), "
+                detail = (f"{row.code}: {units_text(units)} on {date} ({_summed(note, lines)}), "
                           f"limit {row.max_units} per day (MAI {row.mai})")
             if kept:
                 self._limit(row, lines, units, detail, day, note)
@@ -740,10 +740,6 @@ def _summed(note: str, lines) -> str:
     if note:
         return f"{note}; {paid}" if paid else note
     return f"lines summed, {paid}" if paid else "lines summed"
-
-
-def _units(value) -> str:
-    return f"{number_text(value)} unit{'s' if value != 1 else ''}"
 
 
 def _outside(scope, date: dt.date) -> str | None:
