@@ -311,8 +311,6 @@ def _dated_later(later: list, low: int, high: int) -> tuple | None:
     an `effective` date after the date its file name gives (a PTP version: its newest rows') when that date is
     within ``low`` to ``high``, the quarters RR535 finds no version in: the quarter's file loaded, from a later
     quarter's date. None if there is none."""
-    from .. import tables
-
     for other in later:
         if other.statement.effective is None:
             continue
@@ -320,10 +318,10 @@ def _dated_later(later: list, low: int, high: int) -> tuple | None:
             day, by_rows = other.table.latest_start, True
             label = (file_named_version(other) or (None, f"`{_names(other)[0]}`"))[1]
         else:
-            name = next((name for name in _names(other) if tables.effective_from_names(other.kind, [name])), None)
-            if name is None:
+            day, name = _name_date(other)
+            if day is None:
                 continue
-            day, by_rows, label = tables.effective_from_names(other.kind, [name]), False, f"`{name}`"
+            by_rows, label = False, f"`{name}`"
         if low <= day <= high and day < other.start:
             return other, label, day, by_rows
     return None
@@ -464,6 +462,14 @@ def _quarter_start(comp, loaded, oldest: list | None = None) -> None:
              f"{first.isoformat()} or {following.isoformat()}?); {late}")
 
 
+def _name_date(loaded) -> tuple:
+    """(the date, the name) of the first of a version's file names that gives a date, or (None, None)."""
+    from .. import tables
+
+    return next(((day, name) for name in _names(loaded)
+                 if (day := tables.effective_from_names(loaded.kind, [name])) is not None), (None, None))
+
+
 def _named_date(comp, loaded) -> bool:
     """RR523 if the statement's `effective` date is before the date its file name says the version takes effect:
     it would judge dates before the quarter it was published for. A later date is no warning: a payer may adopt
@@ -473,8 +479,7 @@ def _named_date(comp, loaded) -> bool:
     from .. import tables
 
     kind = loaded.kind
-    named, name = next(((day, name) for name in _names(loaded)
-                        if (day := tables.effective_from_names(kind, [name])) is not None), (None, None))
+    named, name = _name_date(loaded)
     if named is None:
         return False
     written = loaded.statement.effective.start
