@@ -56,6 +56,7 @@ class Tracer:
         # (rule id, lines) of a `both` pair rule that fired -> (the order's sort key, its step's index): the
         # evaluator reports such a rule once per pair of lines, worded by the order of the codes.
         self._both: dict = {}
+        self._both_out_of_dates: set = set()  # (rule id, lines) of a `both` pair rule out of dates: one step a pair
         self.fired: set = set()  # (lines, related, codes) of the PTP pairs denied, with a date span: once each
         self._labels: dict = {}  # line numbers -> their label (a date of many lines has many steps of each line)
 
@@ -190,10 +191,10 @@ class Tracer:
         if verdict is None:
             window = _outside(rule.scope, line.date)
             if window:
-                if rule.target == "both" and other is not None:  # (one step a pair: it was two alike, "lines 1, 2"
-                    if (info.id, lines, "out of dates") in self._both:  # out of dates for each order of the lines)
+                if rule.target == "both" and other is not None:  # (it was two alike, "lines 1, 2", one an order)
+                    if (info.id, lines) in self._both_out_of_dates:
                         return "out of dates"
-                    self._both[(info.id, lines, "out of dates")] = None
+                    self._both_out_of_dates.add((info.id, lines))
                 shown = (line.number,) if other is None and rule.target == "claim" else lines
                 self.add(info.id, info.kind, "out of dates", shown, window, related, info.source)
                 return "out of dates"
