@@ -933,7 +933,7 @@ def test_a_history_count_or_interval_shows_what_it_came_to():
     paid = [{"code": "78815", "modifiers": ["PS"], "date": day} for day in ("2025-01-10", "2025-06-01")]
     steps = {s.rule: s for s in rules.evaluate(data, history=paid, explain=True).explanation.steps}
     assert steps["t.fourth"].detail == "`history count of fdg_pet with modifier PS >= 3` is false; the count is 2"
-    assert steps["t.recent"].detail == "`days since last fdg_pet < 30` is false; 309 days since the last"
+    assert steps["t.recent"].detail == "`days since last fdg_pet < 30` is false; 309 days since the last, on 2025-06-01"
     steps = {s.rule: s for s in rules.evaluate(data, explain=True).explanation.steps}
     assert steps["t.recent"].detail.endswith("is unknown (a value it needs is missing); no earlier service")
 
@@ -959,6 +959,47 @@ def test_two_intervals_without_an_earlier_service_say_so_once():
     data = {"lines": [{"code": "77067", "modifiers": ["26"], "date": "2026-07-14"}]}
     [step] = [s for s in rules.evaluate(data, history=[], explain=True).explanation.steps if s.rule == "t.freq"]
     assert step.detail.endswith("is unknown (a value it needs is missing); no earlier service")
+
+
+def test_a_fired_frequency_limit_names_the_last_service_and_when_it_turns():
+    """A biller reading a frequency denial (M90) needs the date of the last screening and the first date it is
+    paid: a fired step names the interval of the `or` part that fired, the last service's date, and the date the
+    comparison turns; a silent step names the last date too."""
+    rules = radrules.loads('codes screening = 77067\n'
+                           'rule t.freq\n  when line.code in screening\n'
+                           '   and ((line.modifiers has 26 and months since last screening with modifier 26 < 12)\n'
+                           '     or (line.modifiers has TC and months since last screening with modifier TC < 12))\n'
+                           '  then deny line "too soon"\n  reference "t"\nend\n'
+                           'rule t.days\n  when line.code in screening and not days since last screening >= 30\n'
+                           '  then warn line "days"\n  reference "t"\nend\n'
+                           'rule t.years\n  when line.code in screening and years since last screening < 2\n'
+                           '  then warn line "years"\n  reference "t"\nend\n')
+    data = {"lines": [{"code": "77067", "modifiers": ["26"], "date": "2026-03-10"}]}
+    paid = [{"code": "77067", "modifiers": ["26"], "date": "2025-06-20"},
+            {"code": "77067", "modifiers": ["TC"], "date": "2024-02-29"},
+            {"code": "77067", "modifiers": ["TC"], "date": "2026-02-20"}]
+    steps = {s.rule: s for s in rules.evaluate(data, history=paid, explain=True).explanation.steps}
+    assert steps["t.freq"].outcome == "fired"
+    assert steps["t.freq"].detail == "too soon; 9 months since the last, on 2025-06-20 (12 on 2026-06-01)"
+    assert steps["t.days"].detail == "days; 18 days since the last, on 2026-02-20 (30 on 2026-03-22)"
+    assert steps["t.years"].detail == "years; 0 years since the last, on 2026-02-20 (2 on 2028-02-20)"
+    data["lines"][0]["date"] = "2026-07-01"
+    steps = {s.rule: s for s in rules.evaluate(data, history=paid[:2], explain=True).explanation.steps}
+    assert steps["t.freq"].detail == ("`(line.modifiers has 26 and months since last screening with modifier 26 < 12)"
+                                      " or (line.modifiers has TC and months since last screening with modifier TC"
+                                      " < 12)` is false; 13 months since the last, on 2025-06-20; 29 months since"
+                                      " the last, on 2024-02-29")
+    assert steps["t.years"].detail == "years; 1 year since the last, on 2025-06-20 (2 on 2027-06-20)"
+
+
+def test_a_years_interval_from_29_february_turns_on_1_march():
+    """Completed years from 29 February: a year later is 1 March (as `years since last` counts them)."""
+    rules = radrules.loads('rule t.years\n  when line.code is 77067 and years since last [77067] < 1\n'
+                           '  then warn line "years"\n  reference "t"\nend\n')
+    data = {"lines": [{"code": "77067", "date": "2025-02-28"}]}
+    [step] = [s for s in rules.evaluate(data, history=[{"code": "77067", "date": "2024-02-29"}],
+                                        explain=True).explanation.steps if s.rule == "t.years"]
+    assert step.detail == "years; 0 years since the last, on 2024-02-29 (1 on 2025-03-01)"
 
 
 def test_a_second_limit_of_one_level_says_the_first_comes_first():

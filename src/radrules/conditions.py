@@ -581,16 +581,34 @@ class SinceLast:
     window = None  # (every earlier service, for _prior)
 
     def get(self, ev, line, other):
-        days = _prior(ev, line, self, other)
-        if not days:
+        last = self.last(ev, line, other)
+        if last is None:
             return None
-        last = dt.date.fromordinal(max(days))
         date = line.date
         if self.unit == "days":
             return line.day - last.toordinal()
         if self.unit == "months":
             return (date.year * 12 + date.month) - (last.year * 12 + last.month)
         return date.year - last.year - ((date.month, date.day) < (last.month, last.day))
+
+    def last(self, ev, line, other) -> dt.date | None:
+        """The date of the last earlier service, None when there is none."""
+        days = _prior(ev, line, self, other)
+        return dt.date.fromordinal(max(days)) if days else None
+
+    def reached(self, last: dt.date, count: int) -> dt.date:
+        """The first date that is ``count`` days, months or years (as :meth:`get` counts them) after ``last``: for
+        `months since last X < 12` after a service in June 2025, 2026-06-01 (what explain names as the date the
+        comparison turns)."""
+        if self.unit == "days":
+            return last + dt.timedelta(days=count)
+        if self.unit == "months":
+            months = last.year * 12 + last.month - 1 + count
+            return dt.date(months // 12, months % 12 + 1, 1)
+        try:  # (completed years: the anniversary, or 1 March after a 29 February)
+            return last.replace(year=last.year + count)
+        except ValueError:
+            return dt.date(last.year + count, 3, 1)
 
 
 def same_provider(a, b) -> bool:

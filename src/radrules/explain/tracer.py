@@ -32,7 +32,7 @@ from ..model import MUE_UNPUBLISHED, format_date, on_day, primaries_text, window
 from ..tables import last_day, serving
 from .not_considered import day_groups, decided_by
 from .steps import Step, lines_label
-from .verdicts import PairCondition, condition_verdict
+from .verdicts import PairCondition, condition_verdict, fired_values
 
 
 def _acted_on(rule, line, other, ev: Evaluation) -> tuple:
@@ -208,6 +208,8 @@ class Tracer:
             lines, related = (line.number,), (other.number,)
         if outcome == "fired":
             detail = rule.message.render(self.ev, line, other)
+            if other is None:
+                detail += fired_values(rule.condition, self.ev, line)
             if rule.target == "both" and other is not None:
                 order = (line.code, other.code, line.modifiers, other.modifiers, line.units, other.units)
                 seen = self._both.get((info.id, lines))

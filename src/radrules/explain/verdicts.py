@@ -11,7 +11,7 @@ condition as a note shows it.
 from __future__ import annotations
 
 from ..condition_reads import pair_side
-from ..conditions import And, Between, ClaimUnits, Compare, HistoryCount, Not, Or, SinceLast, conjuncts
+from ..conditions import And, Between, ClaimUnits, Compare, Const, HistoryCount, Not, Or, SinceLast, conjuncts
 from ..model import render_value
 
 
@@ -34,44 +34,92 @@ def condition_verdict(node, ev, line, other) -> tuple[str, str]:
     if unknown is not None:
         outcome, why = _unknown(unknown)
         return outcome, why + _counted(unknown, ev, line, other)
-    return _true(node, parts)  # (a fired step quotes the finding's message)
+    return _true(node, parts)  # (a fired step quotes the finding's message, and :func:`fired_values`)
+
+
+def fired_values(node, ev, line) -> str:
+    """What the history operands and the claim's units came to in the comparisons that made a line rule's
+    condition true (:func:`_counted`): of an `or`, the first part that is true, so a read's step names the
+    interval since the last read, not since the last technical part. ``; 9 months since the last, on 2025-06-20
+    (12 on 2026-06-01)`` says when a frequency limit's comparison turns: when the service is payable."""
+    return _counted_in(_deciding(node, ev, line, True), ev, line, None)
+
+
+def _deciding(part, ev, line, want: bool) -> list:
+    """The comparisons in ``part`` that gave it the answer ``want``, which it has: of an `and` that is true, every
+    part; of an `or` that is true, its first true part; of a false `and` its first false part, of a false `or`
+    every part; a `not` asks its part for the other answer."""
+    kind = type(part)
+    if kind is Compare or kind is Between:
+        return [part]
+    if kind is Not:
+        return _deciding(part.part, ev, line, not want)
+    if kind is And or kind is Or:
+        inner = getattr(part, "written", None) or part.parts
+        if (kind is And) is want:
+            return [found for each in inner for found in _deciding(each, ev, line, want)]
+        for each in inner:
+            if each.test(ev, line, None) is want:
+                return _deciding(each, ev, line, want)
+    return []
 
 
 def _counted(part, ev, line, other) -> str:
     """What the history operands of a comparison came to, and the claim's units, which its text does not show:
-    `; the count is 2`, `; 45 days since the last`, `; the units add up to 3`; "" for any other part, and in a
-    pair rule (whose steps PairCondition words once for many pairs). (Counts and intervals only: no claim value.)"""
-    if other is not None:
-        return ""
+    `; the count is 2`, `; 45 days since the last, on 2026-01-02`, `; the units add up to 3`; "" for any other
+    part, and in a pair rule (whose steps PairCondition words once for many pairs). (Counts, intervals and the
+    date of the last service only: no claim value.)"""
+    return "" if other is not None else _counted_in([part], ev, line, other)
+
+
+def _counted_in(parts: list, ev, line, other) -> str:
     shown = []
-    for operand in _compared(part):
-        if type(operand) is HistoryCount:
-            shown.append(f"the count is {operand.get(ev, line, other)}")
-        elif type(operand) is SinceLast:
-            value = operand.get(ev, line, other)
-            shown.append("no earlier service" if value is None else f"{value} {operand.unit} since the last")
-        elif type(operand) is ClaimUnits:
-            value = operand.get(ev, line, other)
-            if value is not None:  # (unknown: the line's code has no value of the property; the step says so)
-                shown.append(f"the units add up to {render_value(value, 'number')}")
+    for compared in parts:
+        for operand, bound in _compared(compared):
+            if type(operand) is HistoryCount:
+                shown.append(f"the count is {operand.get(ev, line, other)}")
+            elif type(operand) is SinceLast:
+                shown.append(_since(operand, bound, ev, line, other))
+            elif type(operand) is ClaimUnits:
+                value = operand.get(ev, line, other)
+                if value is not None:  # (unknown: the line's code has no value of the property; the step says so)
+                    shown.append(f"the units add up to {render_value(value, 'number')}")
     return "".join(f"; {text}" for text in dict.fromkeys(shown))  # (each once: two parts of an `or` with no
     # earlier service of either said "no earlier service; no earlier service")
 
 
+def _since(operand, bound, ev, line, other) -> str:
+    """`9 months since the last, on 2025-06-20`, and, when the comparison's other side is a number the interval
+    has not reached, the date it does: ` (12 on 2026-06-01)`."""
+    last = operand.last(ev, line, other)
+    if last is None:
+        return "no earlier service"
+    value = operand.get(ev, line, other)
+    unit = operand.unit[:-1] if value == 1 else operand.unit
+    text = f"{value} {unit} since the last, on {last.isoformat()}"
+    if type(bound) is Const and type(bound.value) is int and value < bound.value:
+        try:
+            text += f" ({bound.value} on {operand.reached(last, bound.value).isoformat()})"
+        except (ValueError, OverflowError):  # (a bound past the year 9999)
+            pass
+    return text
+
+
 def _compared(part) -> list:
     """The operands of the comparisons in ``part``, inside `not`, `or` and `and` too (`not claim units of X > 1`
-    says what the sum came to, as `claim units of X > 1` does), each once, in the order written."""
+    says what the sum came to, as `claim units of X > 1` does), each once, in the order written, with the other
+    side of its comparison (of a `between`, none)."""
     kind = type(part)
     if kind is Compare:
-        return [part.left, part.right]
+        return [(part.left, part.right), (part.right, part.left)]
     if kind is Between:
-        return [part.operand, part.low, part.high]
+        return [(part.operand, None), (part.low, None), (part.high, None)]
     if kind is Not:
         return _compared(part.part)
     if kind is Or or kind is And:
         found = []
         for inner in (getattr(part, "written", None) or part.parts):
-            found.extend(operand for operand in _compared(inner) if operand not in found)
+            found.extend(pair for pair in _compared(inner) if pair not in found)
         return found
     return []
 
