@@ -627,3 +627,36 @@ class TestDisableAddon:
         assert (warning.code, warning.message) == (
             "RR263", "`disable addon 77063` disables nothing: no add-on code table for institutional claims is "
                      "loaded, and no `addons` row for them has this code")
+
+
+def test_an_edit_ended_in_another_block_is_named_and_one_in_force_is_not():
+    """A rule file that ends an add-on's row in one block and writes its successor in another: the denial names
+    the ended edit's primary with its last date, as for a row ended in the denying edit's own block. A block
+    whose edit is still in force is another edit: its primaries are not named as ones that ended."""
+    rules = radrules.loads('''
+addons t.aoc_2025 "until 2025"
+  reference "test"
+  addon 76937 type 1 primaries 36000 effective 2010-01-01 through 2025-12-31
+end
+addons t.aoc_2026 "from 2026"
+  reference "test"
+  addon 76937 type 1 primaries 36410 effective 2026-01-01
+end
+''', name="aoc.rr")
+    [finding] = rules.evaluate(claim(line("36000", "2026-01-02"), line("76937", "2026-01-02"))).findings
+    assert finding.rule == "t.aoc_2026"
+    assert finding.message.endswith("no primary (36410) on 2026-01-02 (36000 counted through 2025-12-31)")
+    both = radrules.loads('''
+addons t.first
+  reference "test"
+  addon 76937 type 1 primaries 36000 effective 2010-01-01 through 2025-12-31
+  addon 76937 type 1 primaries 36010 effective 2026-01-01
+end
+addons t.second
+  reference "test"
+  addon 76937 type 1 primaries 36410 effective 2026-01-01
+end
+''', name="aoc.rr")
+    found = {f.rule: f.message for f in both.evaluate(claim(line("36000", "2026-01-02"), line("76937", "2026-01-02"))).findings}
+    assert found["t.first"].endswith("no primary (36010) on 2026-01-02 (36000 counted through 2025-12-31)")
+    assert found["t.second"].endswith("no primary (36410) on 2026-01-02")

@@ -313,10 +313,15 @@ def ended_primaries(ev: Evaluation, edit: AddonEdit) -> list:
                 end = row.primary_ended(other.code, day)
                 if end is not None:
                     found.append((other, end, row))
-    if len(every) > len(rows):  # the edit's block's rows not in force on the add-on's date that have ended
+    if len(every) > len(rows):  # the rows not in force on the add-on's date that have ended: the edit's block's,
+        # and those of a block with no row of the code in force, an edit that ended (a rule file that ends a
+        # block's row and adds its successor in another block), not another edit in force (its primaries are not
+        # the denying edit's)
         block = rows[0].block
+        in_force = {id(row.block) for row in every if row.active_on(line.day)}
         for row in every:
-            if row.end is not None and row.end < line.day and row.primaries is not None and row.block is block:
+            if (row.end is not None and row.end < line.day and row.primaries is not None
+                    and (row.block is block or id(row.block) not in in_force)):
                 for other in others:
                     code = other.code
                     if code in row.primaries and code != row.code:
