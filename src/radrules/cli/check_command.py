@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..errors import RuleError, warning_count
+from ..errors import RuleError, strict_count, warning_count
 from ..model import listed
 from .common import add_bundled_option, print_warnings
 
@@ -47,7 +47,8 @@ def run(args) -> int:
         return EXIT_RULE_ERRORS
     summary = ruleset.describe()
     warnings = warning_count(ruleset.warnings)
-    failed = args.strict and warnings > 0
+    counted = strict_count(ruleset.warnings)  # (not RR530, a cache folder that can't be used)
+    failed = args.strict and counted > 0
     if args.format == "json":
         print(json.dumps({"ok": not failed, "summary": summary,
                           "diagnostics": [d.to_dict() for d in ruleset.warnings],
@@ -79,7 +80,7 @@ def run(args) -> int:
         for version in summary["table_versions"]:
             print("  " + table_line(version))
     if failed:
-        print(f"failed: {warnings:,} warning{'s' if warnings != 1 else ''}, which --strict counts as errors",
+        print(f"failed: {counted:,} warning{'s' if counted != 1 else ''}, which --strict counts as errors",
               file=sys.stderr)
         return EXIT_RULE_ERRORS
     return EXIT_OK

@@ -11,7 +11,7 @@ from typing import Iterator
 
 from .._resources import file_position, file_size
 from ..errors import (DuplicateKeyError, InputError, RuleError, json_problem, json_value, printable, shortened,
-                      warning_count)
+                      strict_count)
 from ..readers import detect_format, read_fhir, read_x12
 
 
@@ -101,7 +101,7 @@ def load_rules(paths, bundled: bool = False, shown=None, strict: bool = False):
         return None
     print_warnings(w for w in ruleset.warnings if shown is None or shown.fresh_warning(w))
     if strict:
-        warnings = warning_count(ruleset.warnings)
+        warnings = strict_count(ruleset.warnings)
         if warnings:
             print(f"error: {warnings:,} warning{'s' if warnings != 1 else ''} in the rules, which --strict counts "
                   "as errors: no claim was evaluated", file=sys.stderr)

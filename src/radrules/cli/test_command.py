@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ..errors import warning_count
+from ..errors import strict_count
 from .common import add_bundled_option
 
 
@@ -91,7 +91,7 @@ def run(args) -> int:
         print(coverage.render())
         if not coverage.ok:
             code = max(code, EXIT_FAILURE)
-    counted = warning_count(warnings)
+    counted = strict_count(warnings)
     if args.strict and counted:
         print(f"failed: {counted:,} warning{'s' if counted != 1 else ''}, which --strict counts as errors",
               file=sys.stderr)
