@@ -2896,6 +2896,35 @@ class TestCaches:
         radrules.load(root, cache_dir=cache)
         assert [folder for folder in scans if str(folder) == str(cache)] == [cache]
 
+    def test_a_killed_writers_temporary_file_is_removed_before_the_next_write(self, tmp_path, monkeypatch):
+        """Processes killed while writing (out of memory, again and again) leave temporary files as large as the
+        table; removed only after a good write, a day old, they filled the disk so that no write was good again.
+        A process removes those not written to for TEMPORARY_KEEP_SECONDS before it writes; a writer's file it
+        has written to lately stays."""
+        import os
+        import time
+        from radrules.tables import diskcache, reading
+
+        root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
+        cache = tmp_path / "cache"
+        cache.mkdir(mode=0o700)
+        dead, live = cache / ".radrules-tmp-dead0001", cache / ".radrules-tmp-live0001"
+        for path, age in ((dead, diskcache.TEMPORARY_KEEP_SECONDS + 60), (live, 60)):
+            path.write_bytes(b"x" * 1000)
+            os.utime(path, (time.time() - age, time.time() - age))
+
+        def disk_full(*args, **kwargs):
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(diskcache.pickle, "dump", disk_full)
+        reading._MEMORY.clear()
+        diskcache._PRUNED.clear()  # (as in a new process)
+        diskcache._UNWRITABLE.clear()
+        loaded = radrules.load(root, cache_dir=cache)
+        assert [w.code for w in loaded.warnings] == ["RR530"]  # (this write failed too: the disk stays full)
+        assert not dead.exists() and live.exists()
+        assert sorted(path.name for path in cache.iterdir()) == [live.name]  # (no new temporary file left)
+
     @pytest.mark.parametrize("how", ["environment", "argument"])
     def test_no_disk_cache_when_disabled(self, tmp_path, monkeypatch, how):
         """`RADRULES_CACHE_DIR=` (empty), or `cache_dir=""`, turns the disk cache off: no cache file anywhere,

@@ -312,6 +312,7 @@ def store_cached(cache_file: Path, payload) -> tuple[str, bool] | None:
     blocked, whole_folder = cache_file.parent, True
     try:
         cache_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # private, as why_not_private asks
+        _prune(cache_file.parent)  # (first: the temporary files of writers killed in a crash loop may fill the disk)
         handle, name = tempfile.mkstemp(dir=cache_file.parent, prefix=_TEMPORARY_PREFIX)
         with os.fdopen(handle, "wb") as out:
             out.write(_CACHE_MAGIC + bytes(32))  # the checksum's place, filled once the pickle is written
@@ -322,7 +323,6 @@ def store_cached(cache_file: Path, payload) -> tuple[str, bool] | None:
         blocked, whole_folder = cache_file, False  # the folder takes files: only this name can fail now
         os.replace(name, cache_file)
         name = None
-        _prune(cache_file.parent)
     except (OSError, ValueError) as error:
         if not whole_folder:
             problem = ("a folder is in its place" if isinstance(error, IsADirectoryError) else
@@ -348,6 +348,9 @@ CACHE_KEEP_DAYS = 90
 CACHE_NAME = re.compile(r"(?:%s)-[0-9a-f]{32}\.pickle" % "|".join(KINDS + (PARSED_KIND,)))
 #: A cache file being written: this prefix and mkstemp's eight random letters, digits or underscores.
 _TEMPORARY_PREFIX = ".radrules-tmp-"
+#: A temporary file not written to for this long was left by a writer that was killed (a writer writes without a
+#: pause: a national PTP table's 50 MB in about a second), and is removed.
+TEMPORARY_KEEP_SECONDS = 600
 _TEMPORARY_NAME = re.compile(re.escape(_TEMPORARY_PREFIX) + r"[a-z0-9_]{8}")
 
 
@@ -360,9 +363,9 @@ PRUNE_SECONDS = 3600
 
 def _prune(folder: Path) -> None:
     """Remove the cache files of ``folder`` unused for CACHE_KEEP_DAYS (the tables of past quarters, and
-    those of older radrules versions, which are never read again), and temporary files a process that was
-    stopped while writing left there over a day ago; at most once every PRUNE_SECONDS a folder. Only radrules'
-    own names are touched."""
+    those of older radrules versions, which are never read again), and the temporary files of processes killed
+    while writing, not written to for TEMPORARY_KEEP_SECONDS; at most once every PRUNE_SECONDS a folder, before
+    a process first writes in it. Only radrules' own names are touched."""
     last = _PRUNED.get(folder)
     if last is not None and time.monotonic() - last < PRUNE_SECONDS:
         return
@@ -378,7 +381,7 @@ def _prune(folder: Path) -> None:
         if CACHE_NAME.fullmatch(entry.name):
             age = CACHE_KEEP_DAYS * 86400
         elif _TEMPORARY_NAME.fullmatch(entry.name):
-            age = 86400
+            age = TEMPORARY_KEEP_SECONDS
         else:
             continue
         try:
