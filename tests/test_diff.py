@@ -1130,3 +1130,14 @@ def test_the_note_counts_one_day_as_a_day(tmp_path):
 
     note = late_changes_note(radrules.diff_rulesets(old, new), radrules.diff_outcomes(old, new, claims))
     assert "--shift-days 1 moves every date 1 day, the first claim's (2026-06-30) to 2026-07-01" in note
+
+
+def test_shift_days_moves_a_paid_spans_end_too():
+    """A paid line's span moves with its date (only `date` moved: a span that ended before it began)."""
+    import datetime as dt
+
+    from radrules.diff.shift import ShiftedHistory
+
+    paid = [{"code": "Q9967", "units": 6, "date": "2026-04-01", "end_date": "2026-04-03", "status": "paid"}]
+    (moved,) = ShiftedHistory(paid, 90).lookup(None, None, dt.date(2026, 12, 31))
+    assert (moved.date.isoformat(), moved.end_date.isoformat()) == ("2026-06-30", "2026-07-02")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import radrules
 from radrules.claim import Claim
-from radrules.evaluation import Evaluation
+from radrules.evaluation import Evaluation, paid_history
 from radrules.lookups import IndexedLookup
 
 from builders import claim, line
@@ -431,3 +431,94 @@ def test_a_unit_limits_message_names_the_spans_in_an_order_of_their_own():
     assert messages[0] == messages[1]
     assert messages[0].endswith("1 unit from 2026-03-02 to 2026-03-03 count 1 a day; 2 units from 2026-03-02 to "
                                 "2026-03-03 count 1 a day)")
+
+
+class TestPaidSpans:
+    """A paid line of an earlier claim with a span is on the days of its span, with its units a day, for the edits
+    of a date (PTP, MAI 2/3 sums, add-on primaries, `on the same date`); it was read on its first day alone, with
+    all its units, so it was over a limit it was within, and not counted on its later days."""
+
+    @staticmethod
+    def paid(code: str, date: str, end_date: str, units: int = 1) -> dict:
+        return {"patient_id": "P", "claim": "E", "code": code, "units": units, "date": date, "end_date": end_date,
+                "status": "paid"}
+
+    def test_units_a_day_in_a_later_days_sum(self):
+        """6 units paid over 07-01..07-03 are 2 a day: 1 more on 07-02 is over the limit of 2 (it passed)."""
+        data = claim(line("Q9967", "2026-07-02"), patient={"id": "P"})
+        result = RULES.evaluate(data, history=[self.paid("Q9967", "2026-07-01", "2026-07-03", units=6)])
+        assert findings(result, "mue") == [
+            ((1,), "Q9967: 3 units on 2026-07-02 (2 paid on earlier claims) exceed the limit of 2 per day "
+                   "(MAI 3, clinical)")]
+
+    def test_units_a_day_on_its_first_day(self):
+        """4 units paid over 07-01..07-02 are 2 a day: 1 more on 07-01 makes 3, not 5; 0 more fit on 07-02."""
+        history = [self.paid("Q9967", "2026-07-01", "2026-07-04", units=4)]
+        assert findings(RULES.evaluate(claim(line("Q9967", "2026-07-01"), patient={"id": "P"}), history=history),
+                        "mue") == []
+        result = RULES.evaluate(claim(line("Q9967", "2026-07-01", units=2), patient={"id": "P"}), history=history)
+        assert findings(result, "mue") == [
+            ((1,), "Q9967: 3 units on 2026-07-01 (1 paid on earlier claims) exceed the limit of 2 per day "
+                   "(MAI 3, clinical)")]
+
+    def test_a_paid_span_is_in_column_1_on_a_later_day(self):
+        """70470 paid over 07-01..07-05 and 70450 billed on 07-04 by the same provider: the column 2 line is
+        denied, as beside a claim line with that span."""
+        data = claim(line("70450", "2026-07-04"), patient={"id": "P"})
+        result = RULES.evaluate(data, history=[self.paid("70470", "2026-07-01", "2026-07-05")])
+        assert [(f.lines, f.rule) for f in result.findings] == [((1,), "t.ptp")]
+        assert "paid on an earlier claim" in result.findings[0].message
+        after = RULES.evaluate(claim(line("70450", "2026-07-06"), patient={"id": "P"}),
+                               history=[self.paid("70470", "2026-07-01", "2026-07-05")])
+        assert after.findings == ()
+
+    def test_a_paid_span_is_a_primary_on_a_later_day(self):
+        """An add-on billed on a day within a paid primary's span has its primary."""
+        history = [self.paid("77067", "2026-07-01", "2026-07-03")]
+        within = RULES.evaluate(claim(line("77063", "2026-07-03"), patient={"id": "P"}), history=history)
+        assert findings(within, "addon") == []
+        after = RULES.evaluate(claim(line("77063", "2026-07-04"), patient={"id": "P"}), history=history)
+        assert [lines for lines, _ in findings(after, "addon")] == [(1,)]
+
+    def test_a_frequency_limit_counts_a_paid_span_once(self):
+        """`history count of` counts the paid span as one service, on its first day; `on the same date` finds
+        it on a later day of the span."""
+        rules = radrules.loads('''
+rule t.count "a count"
+  when line.code is 76705 and history count of [76705] >= 2
+  then deny line "a third"
+  reference "test"
+end
+rule t.same_day "a paid one that day"
+  when line.code is 76705 and history has [76705] on the same date
+  then warn line "paid that day"
+  reference "test"
+end
+''', name="count.rr")
+        data = claim(line("76705", "2026-07-03", units=1), patient={"id": "P"})
+        result = rules.evaluate(data, history=[self.paid("76705", "2026-07-01", "2026-07-04", units=4)])
+        assert [f.rule for f in result.findings] == ["t.same_day"]
+        result = rules.evaluate(data, history=[self.paid("76705", "2026-07-01", "2026-07-04", units=4),
+                                               self.paid("76705", "2026-06-01", "2026-06-02", units=2)])
+        assert [f.rule for f in result.findings] == ["t.count", "t.same_day"]
+
+    def test_a_long_paid_span_is_seen_on_the_claims_days_alone(self):
+        """A paid span of ten years is on its first day and on the first days of the claim's lines within it, not
+        on each of its 3,653 days."""
+        data = claim(line("Q9967", "2026-07-02"), line("70450", "2026-08-01"), line("70450", "2031-01-01"),
+                     patient={"id": "P"})
+        ev = Evaluation(Claim.from_dict(data), RULES.view_for(None, "professional"))
+        ev.set_history(paid_history(ev.claim, [self.paid("Q9967", "2020-01-01", "2029-12-31", units=3653)], False))
+        assert [(service.date.isoformat(), service.units) for service in ev.history] == [
+            ("2020-01-01", 1), ("2026-07-02", 1), ("2026-08-01", 1)]
+        assert [(service.date.isoformat(), service.units) for service in ev.paid_lines] == [("2020-01-01", 3653)]
+
+    def test_an_end_before_the_date_is_an_error(self):
+        """A paid line whose span ends before it starts is refused, naming the field (it was read and ignored)."""
+        history = [self.paid("Q9967", "2026-07-03", "2026-07-01")]
+        try:
+            RULES.evaluate(claim(line("Q9967", "2026-07-02"), patient={"id": "P"}), history=history)
+        except radrules.ClaimError as error:
+            assert str(error).startswith("history[0].end_date: before the line's `date`")
+        else:
+            raise AssertionError("no ClaimError")

@@ -127,8 +127,12 @@ class LineView:
         """Units per day: a date span divides the units, rounded to nearest (§2.1)."""
         if self.end_day is None or self.end_day <= self.day:
             return self.units
-        days = self.end_day - self.day + 1
-        return int(self.units / days + 0.5)
+        return units_a_day(self.units, self.end_day - self.day + 1)
+
+
+def units_a_day(units, days: int) -> int:
+    """A span's units a day: divided by its days, rounded to the nearest whole number, a half up (§2.1)."""
+    return int(units / days + 0.5)
 
 
 def units_total(lines) -> int | float:
@@ -160,7 +164,7 @@ class HistoryView:
     """A paid line of an earlier claim, seen like a claim line (it has no line number)."""
 
     __slots__ = ("number", "code", "modifiers", "modset", "units", "date", "day", "end_day", "rendering_npi",
-                 "provider", "practitioner", "claim_type", "part_a")
+                 "provider", "practitioner", "claim_type", "part_a", "span_end")
 
     def __init__(self, line, by_billing: bool = False, institutional: bool = False):
         """``by_billing``: the claim evaluated compares its lines with the paid lines of its provider history by
@@ -182,9 +186,47 @@ class HistoryView:
         # Paid on a Part A bill: the PTP and MUE tables do not judge it, nor count it against a line they judge.
         bill = line.bill_type
         self.part_a = bill is not None and bill[:2] in PART_A_BILLS
+        # The last day of the paid line's span (an ordinal), None for one day: paid_days puts the line on the days
+        # of its span that matter, each with its units a day; this view, with all its units on its first day, is
+        # what frequency limits count (`end_day` stays None: a view is on one day).
+        end = line.end_date
+        self.span_end = end.toordinal() if end is not None and end > line.date else None
 
     def billed_units(self):
         return self.units
+
+    def on_day(self, day: int, units) -> HistoryView:
+        """This paid line of a span as seen on ``day``, with ``units`` (its units a day)."""
+        seen = object.__new__(HistoryView)
+        for name in HistoryView.__slots__:
+            object.__setattr__(seen, name, getattr(self, name))
+        seen.day, seen.date, seen.units, seen.span_end = day, dt.date.fromordinal(day), units, None
+        return seen
+
+
+def paid_days(paid: tuple, days) -> tuple:
+    """The paid lines ``paid`` (:func:`paid_history`) by day, as the edits of a date read them (PTP, MAI 2/3 sums,
+    add-on primaries, `on the same date`): a line with a span is on its first day and on each of ``days`` (the
+    first days of the claim's lines) within its span, with its units a day, divided and rounded as a claim
+    line's (§2.1). Those are the days it can meet a line of the claim on: two lines that meet share the later
+    one's first day, and a date's sum of units is largest on a day a line starts (as for the claim's spans). So
+    a paid span adds at most a view a line of the claim, however long it is."""
+    if not any(service.span_end is not None for service in paid):
+        return paid
+    days = sorted(days)
+    out = []
+    for service in paid:
+        end = service.span_end
+        if end is None:
+            out.append(service)
+            continue
+        first = service.day
+        units = units_a_day(service.units, end - first + 1)
+        out.append(service.on_day(first, units))
+        out.extend(service.on_day(day, units)
+                   for day in days[bisect.bisect_right(days, first):bisect.bisect_right(days, end)])
+    out.sort(key=lambda service: service.day)
+    return tuple(out)
 
 
 def authorization_statuses(claim: Claim, lines) -> tuple | None:
@@ -307,7 +349,7 @@ class Evaluation:
 
     __slots__ = ("claim", "view", "claim_id", "claim_type", "payer", "place_of_service", "prior_auth", "received",
                  "line_count", "birth_date", "birth", "sex", "_diagnoses", "lines", "codes", "all_lines",
-                 "by_day", "lookup", "history", "_prior", "_authorization", "_provider_history", "spans",
+                 "by_day", "lookup", "history", "paid_lines", "_prior", "_authorization", "_provider_history", "spans",
                  "_span_days", "uncoded", "by_billing", "hidden", "_covering", "_units")
 
     def __init__(self, claim: Claim, view: View):
@@ -367,8 +409,15 @@ class Evaluation:
         self.uncoded = _EMPTY
         if None in codes:
             self._set_apart_uncoded()
-        self.history = _EMPTY  # paid lines of earlier claims (HistoryView), by date
+        self.history = _EMPTY  # paid lines of earlier claims (HistoryView), by date, a span on its days (paid_days)
+        self.paid_lines = _EMPTY  # the same, a view a line: what frequency limits count
         self._prior = None
+
+    def set_history(self, paid: tuple) -> None:
+        """The paid lines of earlier claims (:func:`paid_history`): :attr:`paid_lines` as they are, and
+        :attr:`history` with each span on the days it can meet the claim's lines on (:func:`paid_days`)."""
+        self.paid_lines = paid
+        self.history = paid_days(paid, self.by_day)
 
     def _set_apart_uncoded(self) -> None:
         """Take the lines without a procedure code out of :attr:`lines`, :attr:`by_day` and :attr:`codes` into
@@ -418,7 +467,7 @@ class Evaluation:
     def prior_services(self) -> tuple:
         """Paid earlier services and this claim's lines, for frequency limits (callers keep those before a date)."""
         if self._prior is None:
-            self._prior = tuple(self.history) + tuple(self.lines)
+            self._prior = tuple(self.paid_lines) + tuple(self.lines)
         return self._prior
 
     def normalized_diagnoses(self) -> tuple:

@@ -50,7 +50,7 @@ def evaluate(ruleset, claim, *, indexed: bool = True, history=None) -> Result:
         view = view.of_bill(claim.bill_type)  # a Part A bill: not the hospital outpatient tables'
     ev = Evaluation(claim, view)
     if history is not None:
-        ev.history = paid_history(claim, history, ev.by_billing)
+        ev.set_history(paid_history(claim, history, ev.by_billing))
     if indexed:
         lookup = view.lookup
     else:

@@ -61,6 +61,10 @@ class HistoryLine:
     # The type of bill of the institutional claim the line was paid on (3 digits, `111`): a Part A bill's line
     # (model.PART_A_BILLS) counts in no PTP or MUE table's check against paid lines. None: not given.
     bill_type: str | None = None
+    # The last day of a span of days (a line billed `date` through `end_date`); None: one day. The line is on its
+    # first day and on each day a line of the claim judged starts within the span, with its units a day
+    # (evaluation.paid_days); a frequency limit counts it once, on its first day.
+    end_date: dt.date | None = None
     # Made by read_line, which checks every field; one built in code is checked when used (as a Claim is).
     _checked: bool = attrs.field(default=False, init=False, eq=False, repr=False)
 
@@ -96,7 +100,6 @@ def read_line(data, path: str) -> HistoryLine:
     claim_type = read_claim_type(data["type"], f"{path}.type") if data.get("type") is not None else None
     # Fields of a claim line that rules do not read in history: checked all the same, never passed silently.
     read_identifier(data.get("patient_id"), f"{path}.patient_id")
-    read_date(data.get("end_date"), f"{path}.end_date")
     if data.get("charge") is not None:
         read_number(data["charge"], f"{path}.charge", positive=False)
     read_pointers(data.get("diagnosis_pointers"), f"{path}.diagnosis_pointers")
@@ -106,9 +109,13 @@ def read_line(data, path: str) -> HistoryLine:
         claim_type = "institutional"
     elif bill_type is not None and claim_type != "institutional":
         raise ClaimError(f"{path}.bill_type", f"a field of institutional claims, and the line's `type` is {claim_type}")
+    date = read_date(data.get("date"), f"{path}.date", required=True)
+    end_date = read_date(data.get("end_date"), f"{path}.end_date")
+    if end_date is not None and end_date < date:
+        raise ClaimError(f"{path}.end_date", "before the line's `date`: a span ends on or after its first day")
     line = HistoryLine(
         code=procedure_code(data.get("code"), f"{path}.code"),
-        date=read_date(data.get("date"), f"{path}.date", required=True),
+        date=date,
         status=status,
         modifiers=modifiers,
         units=read_number(data.get("units", 1), f"{path}.units", positive=True),
@@ -118,6 +125,7 @@ def read_line(data, path: str) -> HistoryLine:
         billing_npi=read_text(data.get("billing_npi"), f"{path}.billing_npi") or None,
         payer=mapped_payer(payer_name(data.get("payer"), f"{path}.payer")),  # as rules compare payers
         bill_type=bill_type,
+        end_date=end_date if end_date != date else None,
     )
     object.__setattr__(line, "_checked", True)
     return line
@@ -126,7 +134,7 @@ def read_line(data, path: str) -> HistoryLine:
 def _as_data(line: HistoryLine) -> dict:
     """A history line built in code, in its JSON shape, values as they are (to be checked)."""
     data = {name: getattr(line, name) for name in ("code", "date", "status", "modifiers", "units", "rendering_npi",
-                                                   "billing_npi", "claim", "payer", "bill_type")}
+                                                   "billing_npi", "claim", "payer", "bill_type", "end_date")}
     data["type"] = line.claim_type
     if isinstance(data["modifiers"], tuple):
         data["modifiers"] = list(data["modifiers"])

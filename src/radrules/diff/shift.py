@@ -62,6 +62,7 @@ class ShiftedHistory:
 
 
 def _moved_line(line, delta: dt.timedelta):
-    moved = attrs.evolve(line, date=line.date + delta)
+    moved = attrs.evolve(line, date=line.date + delta,
+                         end_date=line.end_date + delta if line.end_date is not None else None)
     object.__setattr__(moved, "_checked", True)  # lines_of checked it
     return moved

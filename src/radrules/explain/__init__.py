@@ -47,7 +47,7 @@ def explain(ruleset, claim, result, history=None) -> Explanation:
     view = ruleset.view_of(claim)
     ev = Evaluation(claim, view)
     if history is not None:
-        ev.history = paid_history(claim, history, ev.by_billing)
+        ev.set_history(paid_history(claim, history, ev.by_billing))
     ev.lookup = lookup = view.lookup
     hidden = ev.hidden = check_format(ev, [])
     tracer = Tracer(ev, lookup, result, ruleset.disables)
