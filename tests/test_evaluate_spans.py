@@ -70,7 +70,7 @@ class TestUnitLimits:
         """6 units over 3 days are 2 a day; with 1 more on the middle day, 3 are over the limit of 2 that day."""
         result = agree(claim(line("Q9967", "2026-07-03", units=6, end_date="2026-07-05"),
                              line("Q9967", "2026-07-04", units=1)))
-        message = ("Q9967: 3 units on 2026-07-04 exceed the limit of 2 per day (MAI 3, clinical; "
+        message = ("Q9967: 3 units on 2026-07-04 exceed the limit of 2 per day (MAI 3, clinical: an appeal with the medical record may pay above it; "
                    "6 units from 2026-07-03 to 2026-07-05 count 2 a day)")
         assert findings(result, "mue") == [((1, 2), message)]
         assert fired_steps(result, "mue") == [((1, 2), message)]
@@ -96,7 +96,7 @@ class TestUnitLimits:
         result = agree(claim(line("Q9967", "2026-07-01", units=10, end_date="2026-07-05"),
                              line("Q9967", "2026-07-02", units=8, end_date="2026-07-05"),
                              line("71045", "2026-07-03")))
-        message = ("Q9967: 4 units on 2026-07-02 exceed the limit of 2 per day (MAI 3, clinical; "
+        message = ("Q9967: 4 units on 2026-07-02 exceed the limit of 2 per day (MAI 3, clinical: an appeal with the medical record may pay above it; "
                    "10 units from 2026-07-01 to 2026-07-05 count 2 a day; "
                    "8 units from 2026-07-02 to 2026-07-05 count 2 a day)")
         assert findings(result, "mue") == [((1, 2), message)]
@@ -119,7 +119,7 @@ class TestUnitLimits:
                            line("73562", "2026-07-04", units=1), line("73562", "2026-07-05", units=1)))
         assert findings(over, "mue") == [
             ((1,), "73562: 2 units a day (6 from 2026-07-03 to 2026-07-05) on one line exceed the limit of 1 per line "
-                   "(MAI 1)")]
+                   "(MAI 1, a line edit: a repeat goes on a line of its own, with 76, 77, 91 or an anatomic modifier)")]
 
     def test_explain_says_units_a_day_of_a_span_line_only(self):
         """Explain's MAI 1 step gives a span line's units a day and a line of one day, on the same claim, its
@@ -139,7 +139,7 @@ class TestUnitLimits:
         result = RULES.evaluate(data, history=history)
         assert findings(result, "mue") == [
             ((1,), "Q9967: 3 units on 2026-07-04 (2 paid on earlier claims) exceed the limit of 2 per day "
-                   "(MAI 3, clinical; 3 units from 2026-07-03 to 2026-07-05 count 1 a day)")]
+                   "(MAI 3, clinical: an appeal with the medical record may pay above it; 3 units from 2026-07-03 to 2026-07-05 count 1 a day)")]
 
 
 class TestPairs:
@@ -284,9 +284,9 @@ end
         assert self.RULES.evaluate(data).to_dict() == self.RULES.evaluate(data, indexed=False).to_dict()
         expected = [("a.ptp", (2,), "70450 is bundled into 70470 on 2026-01-12 (modifier not allowed: no "
                                     "modifier bypasses this edit)"),
-                    ("a.mue", (3,), "Q9967: 2 units on 2026-01-10 exceed the limit of 1 per day (MAI 3, clinical; "
+                    ("a.mue", (3,), "Q9967: 2 units on 2026-01-10 exceed the limit of 1 per day (MAI 3, clinical: an appeal with the medical record may pay above it; "
                                     "22 units from 2026-01-10 to 2026-01-20 count 2 a day)"),
-                    ("a.mue", (3, 4), "Q9967: 3 units on 2026-01-12 exceed the limit of 1 per day (MAI 3, clinical; "
+                    ("a.mue", (3, 4), "Q9967: 3 units on 2026-01-12 exceed the limit of 1 per day (MAI 3, clinical: an appeal with the medical record may pay above it; "
                                       "22 units from 2026-01-10 to 2026-01-20 count 2 a day; "
                                       "9 units from 2026-01-12 to 2026-01-20 count 1 a day)")]
         assert [(f.rule, f.lines, f.message) for f in result.findings] == expected
@@ -322,7 +322,7 @@ class TestTableVersions:
         over = rules.evaluate(claim(line("74177", "2026-06-30", units=2, end_date="2026-07-01"),
                                     line("74177", "2026-07-01"), line("74177", "2026-07-01")))
         assert [(f.lines, f.message) for f in over.findings if f.kind == "mue"] == [
-            ((1, 2, 3), "74177: 3 units on 2026-07-01 exceed the limit of 2 per day (MAI 2, policy; "
+            ((1, 2, 3), "74177: 3 units on 2026-07-01 exceed the limit of 2 per day (MAI 2, policy: no modifier lifts it and no appeal pays above it; "
                         "2 units from 2026-06-30 to 2026-07-01 count 1 a day)")]
 
 
@@ -449,7 +449,7 @@ class TestPaidSpans:
         result = RULES.evaluate(data, history=[self.paid("Q9967", "2026-07-01", "2026-07-03", units=6)])
         assert findings(result, "mue") == [
             ((1,), "Q9967: 3 units on 2026-07-02 (2 paid on earlier claims) exceed the limit of 2 per day "
-                   "(MAI 3, clinical)")]
+                   "(MAI 3, clinical: an appeal with the medical record may pay above it)")]
 
     def test_units_a_day_on_its_first_day(self):
         """4 units paid over 07-01..07-02 are 2 a day: 1 more on 07-01 makes 3, not 5; 0 more fit on 07-02."""
@@ -459,7 +459,7 @@ class TestPaidSpans:
         result = RULES.evaluate(claim(line("Q9967", "2026-07-01", units=2), patient={"id": "P"}), history=history)
         assert findings(result, "mue") == [
             ((1,), "Q9967: 3 units on 2026-07-01 (1 paid on earlier claims) exceed the limit of 2 per day "
-                   "(MAI 3, clinical)")]
+                   "(MAI 3, clinical: an appeal with the medical record may pay above it)")]
 
     def test_a_paid_span_is_in_column_1_on_a_later_day(self):
         """70470 paid over 07-01..07-05 and 70450 billed on 07-04 by the same provider: the column 2 line is

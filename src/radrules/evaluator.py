@@ -696,6 +696,16 @@ def units_text(value) -> str:
     return f"{number_text(value)} unit{'s' if value != 1 else ''}"
 
 
+#: What a biller can do about a denial of each MUE adjudication indicator (domain.md §2.2, §2.4): a line edit's
+#: repeats go on lines of their own; a policy limit is absolute, even on appeal; a clinical one may be paid above
+#: on appeal with the medical record.
+MAI_NOTES = {
+    1: "MAI 1, a line edit: a repeat goes on a line of its own, with 76, 77, 91 or an anatomic modifier",
+    2: "MAI 2, policy: no modifier lifts it and no appeal pays above it",
+    3: "MAI 3, clinical: an appeal with the medical record may pay above it",
+}
+
+
 def limit_finding(row, lines, units, day: int | None = None) -> Finding:
     info = row.block.info
     code = row.code
@@ -708,9 +718,8 @@ def limit_finding(row, lines, units, day: int | None = None) -> Finding:
             spread = (f" a day ({number_text(line.units)} from {line.date.isoformat()} to "
                       f"{dt.date.fromordinal(line.end_day).isoformat()})")
         message = (f"{code}: {number_text(units)} units{spread} on one line exceed the limit of {row.max_units} "
-                   f"per line (MAI 1)")
+                   f"per line ({MAI_NOTES[1]})")
     else:
-        label = "policy" if row.mai == 2 else "clinical"
         earlier = units_total([line for line in lines if line.number is None])
         counted = f" ({number_text(earlier)} paid on earlier claims)" if earlier else ""
         # A span's units count a share a day (§2.1): say so, or its line's units would not match the message. By
@@ -726,7 +735,7 @@ def limit_finding(row, lines, units, day: int | None = None) -> Finding:
         message = (
             f"{code}: {number_text(units)} units on {day_text(lines[0], day) if day else lines[0].date.isoformat()}"
             f"{counted} exceed the limit of "
-            f"{row.max_units} per day (MAI {row.mai}, {label}{spread})"
+            f"{row.max_units} per day ({MAI_NOTES[row.mai]}{spread})"
         )
     reference = info.reference
     if row.rationale:
