@@ -7,12 +7,14 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from hypothesis import given, strategies as st
+
 import radrules
 from radrules.claim import Claim
 from radrules.evaluation import Evaluation, paid_history
 from radrules.lookups import IndexedLookup
 
-from builders import claim, line
+from builders import NPI, OTHER_NPI, claim, line
 
 CMS = Path(__file__).parent / "data" / "cms"
 
@@ -522,3 +524,55 @@ end
             assert str(error).startswith("history[0].end_date: before the line's `date`")
         else:
             raise AssertionError("no ClaimError")
+
+
+_CODES = ["Q9967", "73562", "70470", "70450", "77067", "77063", "74177", "74160"]
+_DAYS = [f"2026-07-{day:02d}" for day in range(1, 9)]
+_PROVIDERS = [None, NPI, OTHER_NPI]
+
+
+@st.composite
+def _claim_and_paid_spans(draw):
+    """A claim of 1-4 lines (some with spans) and 1-3 paid lines of its codes (some with spans, of at least a
+    unit a day: a paid line of 0 units can't be given one day at a time) over the same days, of two rendering
+    providers or none."""
+    lines = []
+    for _ in range(draw(st.integers(1, 4))):
+        first = draw(st.integers(0, 7))
+        fields = {"units": draw(st.integers(1, 4))}
+        if draw(st.booleans()):
+            fields["end_date"] = _DAYS[draw(st.integers(first, 7))]
+        provider = draw(st.sampled_from(_PROVIDERS))
+        if provider:
+            fields["rendering_npi"] = provider
+        lines.append(line(draw(st.sampled_from(_CODES)), _DAYS[first], **fields))
+    paid = []
+    for _ in range(draw(st.integers(1, 3))):
+        first = draw(st.integers(0, 7))
+        last = draw(st.integers(first, 7))
+        paid.append({"code": draw(st.sampled_from(_CODES)), "units": draw(st.integers(last - first + 1, 16)),
+                     "status": "paid", "date": _DAYS[first], "end_date": _DAYS[last], "patient_id": "P",
+                     "rendering_npi": draw(st.sampled_from(_PROVIDERS))})
+    return claim(*lines, patient={"id": "P"}), paid
+
+
+def _one_line_a_day(paid: dict) -> list:
+    """``paid`` given one line a day, each with its units a day."""
+    first, last = _DAYS.index(paid["date"]), _DAYS.index(paid["end_date"])
+    each = int(paid["units"] / (last - first + 1) + 0.5)
+    return [{**{k: v for k, v in paid.items() if k != "end_date"}, "date": day, "units": each}
+            for day in _DAYS[first:last + 1]]
+
+
+@given(_claim_and_paid_spans())
+def test_paid_spans_judge_as_their_days_given_one_line_a_day(drawn):
+    """Paid spans give the findings of the same services given as one paid line a day, each with the span's units
+    a day (what the docs told users to do before spans were read): the PTP edits, MAI 2/3 sums and add-on
+    primaries read a paid line by its day, and these rules count no frequency. The scan lookup and explain agree."""
+    data, paid = drawn
+    spanned = RULES.evaluate(data, history=paid)
+    by_day = [one for service in paid for one in _one_line_a_day(service)]
+    assert spanned.to_dict() == RULES.evaluate(data, history=by_day).to_dict()
+    assert spanned.to_dict() == RULES.evaluate(data, history=paid, indexed=False).to_dict()
+    explained = RULES.evaluate(data, history=paid, explain=True).explanation
+    assert {step.rule for step in explained.steps if step.outcome == "fired"} == {f.rule for f in spanned.findings}

@@ -207,12 +207,10 @@ class HistoryView:
 def paid_days(paid: tuple, days) -> tuple:
     """The paid lines ``paid`` (:func:`paid_history`) by day, as the edits of a date read them (PTP, MAI 2/3 sums,
     add-on primaries, `on the same date`): a line with a span is on its first day and on each of ``days`` (the
-    first days of the claim's lines) within its span, with its units a day, divided and rounded as a claim
-    line's (§2.1). Those are the days it can meet a line of the claim on: two lines that meet share the later
-    one's first day, and a date's sum of units is largest on a day a line starts (as for the claim's spans). So
-    a paid span adds at most a view a line of the claim, however long it is."""
-    if not any(service.span_end is not None for service in paid):
-        return paid
+    days the claim's lines are judged on: :meth:`Evaluation.set_history`) within its span, with its units a day,
+    divided and rounded as a claim line's (§2.1). Those are the days it can meet a line of the claim on: two
+    lines that meet share the later one's first day, and a date's sum of units is largest on a day a line starts
+    or a limit changes (as for the claim's spans). So a long paid span costs no more than a short one."""
     days = sorted(days)
     out = []
     for service in paid:
@@ -415,9 +413,26 @@ class Evaluation:
 
     def set_history(self, paid: tuple) -> None:
         """The paid lines of earlier claims (:func:`paid_history`): :attr:`paid_lines` as they are, and
-        :attr:`history` with each span on the days it can meet the claim's lines on (:func:`paid_days`)."""
+        :attr:`history` with each span on the days it can meet the claim's lines on (:func:`paid_days`): the
+        days :meth:`span_days` judges: the lines' first days and the paid lines', and within a line's span the
+        days what judges the two changes (a table version, a rule-file row's dates, the dates of a PTP row of the
+        paid code and a code of the claim)."""
         self.paid_lines = paid
-        self.history = paid_days(paid, self.by_day)
+        spans = [service for service in paid if service.span_end is not None]
+        if not spans:
+            self.history = paid
+            return
+        days = set(self.by_day)
+        days.update(service.day for service in paid)  # (another paid line's day: a day's sum judged on it)
+        ranges = [(line.day, last_day(line)) for line in self.lines if last_day(line) > line.day]
+        if ranges:
+            lookup = self.view.lookup
+            codes = self.codes.union(service.code for service in spans)
+            row_days = lookup.ptp_row_days(codes, min(first for first, _ in ranges), max(last for _, last in ranges))
+            changes = sorted(set(lookup.change_days()).union(row_days))
+            for first, last in ranges:
+                days.update(changes[bisect.bisect_right(changes, first):bisect.bisect_right(changes, last)])
+        self.history = paid_days(paid, days)
 
     def _set_apart_uncoded(self) -> None:
         """Take the lines without a procedure code out of :attr:`lines`, :attr:`by_day` and :attr:`codes` into
