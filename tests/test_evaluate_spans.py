@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import given, strategies as st
 
 import radrules
@@ -454,7 +455,8 @@ class TestPaidSpans:
                    "(MAI 3, clinical: an appeal with the medical record may pay above it)")]
 
     def test_units_a_day_on_its_first_day(self):
-        """4 units paid over 07-01..07-02 are 2 a day: 1 more on 07-01 makes 3, not 5; 0 more fit on 07-02."""
+        """4 units paid over 07-01..07-04 are 1 a day: 1 more on 07-01 makes 2, within the limit of 2 (not 5, over
+        it, as when the paid line's units all counted on its first day); 2 more make 3, over it."""
         history = [self.paid("Q9967", "2026-07-01", "2026-07-04", units=4)]
         assert findings(RULES.evaluate(claim(line("Q9967", "2026-07-01"), patient={"id": "P"}), history=history),
                         "mue") == []
@@ -518,12 +520,26 @@ end
     def test_an_end_before_the_date_is_an_error(self):
         """A paid line whose span ends before it starts is refused, naming the field (it was read and ignored)."""
         history = [self.paid("Q9967", "2026-07-03", "2026-07-01")]
-        try:
+        with pytest.raises(radrules.ClaimError, match=r"^history\[0\]\.end_date: before the line's `date`"):
             RULES.evaluate(claim(line("Q9967", "2026-07-02"), patient={"id": "P"}), history=history)
-        except radrules.ClaimError as error:
-            assert str(error).startswith("history[0].end_date: before the line's `date`")
-        else:
-            raise AssertionError("no ClaimError")
+
+    def test_the_same_units_compares_a_paid_span_as_billed(self):
+        """A claim line that repeats a paid span line (same dates, same units) is a duplicate, as it was before
+        paid spans were split into units a day (the bundled `duplicate.history` let it through: 1 unit a day is not
+        the line's 3); one day within the span, with all the span's units, is not."""
+        rules = radrules.loads('''
+rule t.dup "an exact duplicate"
+  when history has the same code on the same date with the same modifiers with the same units
+  then deny line "paid already"
+  reference "test"
+end
+''', name="dup.rr")
+        history = [self.paid("76705", "2026-07-01", "2026-07-03", units=3)]
+        again = claim(line("76705", "2026-07-01", units=3, end_date="2026-07-03"), patient={"id": "P"})
+        for indexed in (True, False):
+            assert [f.rule for f in rules.evaluate(again, history=history, indexed=indexed).findings] == ["t.dup"]
+        within = claim(line("76705", "2026-07-02", units=3), patient={"id": "P"})
+        assert rules.evaluate(within, history=history).findings == ()
 
 
 _CODES = ["Q9967", "73562", "70470", "70450", "77067", "77063", "74177", "74160"]

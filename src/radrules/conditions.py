@@ -667,7 +667,7 @@ class HistorySame:
             if self.same_modifiers and (service.modset if among is None
                                         else among.intersection(service.modset)) != mine:
                 continue
-            if self.same_units and service.units != line.units:
+            if self.same_units and service.as_billed != (service.day, line.units):  # (a paid span: as billed)
                 continue
             if self.same_provider and not same_provider(service, line):
                 continue

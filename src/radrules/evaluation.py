@@ -164,7 +164,7 @@ class HistoryView:
     """A paid line of an earlier claim, seen like a claim line (it has no line number)."""
 
     __slots__ = ("number", "code", "modifiers", "modset", "units", "date", "day", "end_day", "rendering_npi",
-                 "provider", "practitioner", "claim_type", "part_a", "span_end")
+                 "provider", "practitioner", "claim_type", "part_a", "span_end", "as_billed")
 
     def __init__(self, line, by_billing: bool = False, institutional: bool = False):
         """``by_billing``: the claim evaluated compares its lines with the paid lines of its provider history by
@@ -191,6 +191,10 @@ class HistoryView:
         # what frequency limits count (`end_day` stays None: a view is on one day).
         end = line.end_date
         self.span_end = end.toordinal() if end is not None and end > line.date else None
+        # (first day, units) of the paid line as billed, which a view of a day of its span keeps: `with the same
+        # units` compares the line as billed, not its units a day on one day of its span (an exact duplicate of a
+        # paid span is a line of its first day and all its units, as a paid line was read before spans).
+        self.as_billed = (self.day, line.units)
 
     def billed_units(self):
         return self.units
