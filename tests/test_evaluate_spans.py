@@ -541,6 +541,34 @@ end
         within = claim(line("76705", "2026-07-02", units=3), patient={"id": "P"})
         assert rules.evaluate(within, history=history).findings == ()
 
+    def test_a_paid_span_is_on_the_day_another_paid_line_starts(self):
+        """A claim line's span over a paid span and a paid line of one day within both: that day's sum counts the
+        paid span's units a day too, as if it were given one line a day (it was seen only on its first day and on
+        the claim line's, so the sum of 07-03, 3 over the limit of 2, was 2). Found by a maintainer's read."""
+        data = claim(line("Q9967", "2026-07-01", units=5, end_date="2026-07-05"), patient={"id": "P"})
+        one = {"patient_id": "P", "claim": "F", "code": "Q9967", "units": 1, "date": "2026-07-03", "status": "paid"}
+        history = [self.paid("Q9967", "2026-06-28", "2026-07-05", units=8), one]
+        by_day = [{**one, "claim": "E", "date": f"2026-{month:02d}-{day:02d}"}
+                  for month, day in ((6, 28), (6, 29), (6, 30), (7, 1), (7, 2), (7, 3), (7, 4), (7, 5))] + [one]
+        expected = [((1,), "Q9967: 3 units on 2026-07-03 (2 paid on earlier claims) exceed the limit of 2 per day "
+                           "(MAI 3, clinical: an appeal with the medical record may pay above it; 5 units from "
+                           "2026-07-01 to 2026-07-05 count 1 a day)")]
+        assert findings(RULES.evaluate(data, history=by_day), "mue") == expected
+        result = RULES.evaluate(data, history=history, explain=True)
+        assert findings(result, "mue") == expected
+        assert fired_steps(result, "mue") == expected
+        assert (RULES.evaluate(data, history=history, indexed=False).to_dict()
+                == RULES.evaluate(data, history=history).to_dict())
+
+    def test_a_ptp_row_starting_within_both_spans(self):
+        """A PTP row of the paid span's code and a claim span's code that starts inside both (74177 over 74160 from
+        07-05): the claim line is denied on that day, as beside the service given one paid line a day (the row's
+        day was not one the paid span was seen on). Found by a maintainer's read."""
+        data = claim(line("74160", "2026-07-01", end_date="2026-07-10"), patient={"id": "P"})
+        result = RULES.evaluate(data, history=[self.paid("74177", "2026-06-25", "2026-07-10", units=16)])
+        assert [(f.rule, f.lines) for f in result.findings] == [("t.ptp", (1,))]
+        assert "on 2026-07-05" in result.findings[0].message
+
 
 _CODES = ["Q9967", "73562", "70470", "70450", "77067", "77063", "74177", "74160"]
 _DAYS = [f"2026-07-{day:02d}" for day in range(1, 9)]
