@@ -25,7 +25,9 @@ BUNDLED = radrules.load()
 CODE_SETS = radrules.load(Path(__file__).parent / "data" / "cms" / "codesets.rr", cache_dir=None)
 RULESETS = pytest.mark.parametrize("rules", [BUNDLED, TEST_RULES, CODE_SETS], ids=["bundled", "test_rules",
                                                                                   "code_sets"])
-_LINE_NUMBERS = re.compile(r"\blines? (\d+(?:(?:, | and )\d+)*)")  # line 1, lines 1, 2, lines 1 and 2
+# line 1, lines 1, 2, lines 1 and 2; or lines 1 (77067, 2026-07-13), 2 (77065) (items in claim order)
+_LINE_NUMBERS = re.compile(r"\blines? (?:(\d+ \([^)]*\)(?:, \d+ \([^)]*\))+)|(\d+(?:(?:, | and )\d+)*))")
+_ITEM = re.compile(r"(\d+) (\([^)]*\))")
 
 
 def normalised(result, mapping: dict[int, int], skip_kinds=()) -> Counter:
@@ -33,10 +35,14 @@ def normalised(result, mapping: dict[int, int], skip_kinds=()) -> Counter:
     def renumber(numbers):
         return tuple(sorted(mapping[n] for n in numbers))
 
+    def numbers(found):
+        if found.group(1):  # items of a line and what it bills, in claim order: by the mapped numbers
+            items = sorted((mapping[int(number)], what) for number, what in _ITEM.findall(found.group(1)))
+            return "lines " + ", ".join(f"{number} {what}" for number, what in items)
+        return "line " + ", ".join(str(n) for n in renumber(int(x) for x in re.split(", | and ", found.group(2))))
+
     def message(text):
-        return _LINE_NUMBERS.sub(
-            lambda m: "line " + ", ".join(str(n) for n in renumber(int(x) for x in re.split(", | and ", m.group(1)))),
-            text)
+        return _LINE_NUMBERS.sub(numbers, text)
 
     return Counter(
         (f.rule, f.kind, f.severity, renumber(f.lines), renumber(f.related_lines), f.codes, f.carc, f.rarc,
@@ -87,6 +93,20 @@ class TestLineOrder:
         if not has_duplicates:
             assert after.passed is before.passed
             assert sorted((mapping[s.line], s.status) for s in after.lines) == [(s.line, s.status) for s in before.lines]
+
+    @pytest.mark.parametrize("permutation", [[0, 1, 2], [2, 0, 1], [1, 2, 0], [2, 1, 0]])
+    def test_an_addons_primaries_of_other_dates_are_renumbered(self, permutation):
+        """An add-on denial lists the lines of its primaries dated on other days, in claim order ("lines 1 (77067,
+        2026-07-13), 2 (77067, 2026-07-12) are of other dates"): shuffled, the list is renumbered and reordered
+        (the comparison above mapped only its first number, and failed on such claims, which it draws)."""
+        lines = [{"code": "77067", "date": "2026-07-13"}, {"code": "77067", "date": "2026-07-12"},
+                 {"code": "77063", "date": "2026-07-14"}]
+        data = {"type": "professional", "lines": lines}
+        shuffled = dict(data, lines=[lines[i] for i in permutation])
+        before, after = BUNDLED.evaluate(data), BUNDLED.evaluate(shuffled)
+        assert [f.message.endswith("are of other dates") for f in before.findings if f.kind == "addon"] == [True]
+        mapping = {j + 1: permutation[j] + 1 for j in range(3)}
+        assert normalised(after, mapping) == normalised(before, {n: n for n in range(1, 4)})
 
 
 class TestIndexedEqualsScan:
