@@ -992,6 +992,22 @@ def test_a_fired_frequency_limit_names_the_last_service_and_when_it_turns():
     assert steps["t.years"].detail == "years; 1 year since the last, on 2025-06-20 (2 on 2027-06-20)"
 
 
+@pytest.mark.parametrize("comparison", ["months since last [77067] <= 11", "not months since last [77067] > 11",
+                                        "months since last [77067] < 11.5", "months since last [77067] >= 12"])
+def test_the_date_named_is_the_one_the_comparison_turns_on(comparison):
+    """`<= 11`, `not ... > 11` and `< 11.5` turn at 12 months, as `< 12` does: the date named is the first date the
+    service is paid (`<= 11` named 11 months and a date a month early). `>= 12` turns there too: its silent step
+    names the date it will fire from."""
+    rules = radrules.loads(f'rule t.freq\n  when line.code is 77067 and {comparison}\n'
+                           '  then deny line "too soon"\n  reference "t"\nend\n')
+    data = {"lines": [{"code": "77067", "date": "2026-03-10"}]}
+    [step] = [s for s in rules.evaluate(data, history=[{"code": "77067", "date": "2025-06-20"}],
+                                        explain=True).explanation.steps if s.rule == "t.freq"]
+    assert step.outcome == ("silent" if ">=" in comparison else "fired")
+    named = "9 months since the last, on 2025-06-20 (12 on 2026-06-01)"
+    assert step.detail == (f"too soon; {named}" if step.outcome == "fired" else f"`{comparison}` is false; {named}")
+
+
 def test_a_years_interval_from_29_february_turns_on_1_march():
     """Completed years from 29 February: a year later is 1 March (as `years since last` counts them)."""
     rules = radrules.loads('rule t.years\n  when line.code is 77067 and years since last [77067] < 1\n'

@@ -10,6 +10,8 @@ condition as a note shows it.
 
 from __future__ import annotations
 
+import math
+
 from ..condition_reads import pair_side
 from ..conditions import And, Between, ClaimUnits, Compare, Const, HistoryCount, Not, Or, SinceLast, conjuncts
 from ..model import render_value
@@ -75,11 +77,11 @@ def _counted(part, ev, line, other) -> str:
 def _counted_in(parts: list, ev, line, other) -> str:
     shown = []
     for compared in parts:
-        for operand, bound in _compared(compared):
+        for operand, bound, op in _compared(compared):
             if type(operand) is HistoryCount:
                 shown.append(f"the count is {operand.get(ev, line, other)}")
             elif type(operand) is SinceLast:
-                shown.append(_since(operand, bound, ev, line, other))
+                shown.append(_since(operand, bound, op, ev, line, other))
             elif type(operand) is ClaimUnits:
                 value = operand.get(ev, line, other)
                 if value is not None:  # (unknown: the line's code has no value of the property; the step says so)
@@ -88,18 +90,28 @@ def _counted_in(parts: list, ev, line, other) -> str:
     # earlier service of either said "no earlier service; no earlier service")
 
 
-def _since(operand, bound, ev, line, other) -> str:
-    """`9 months since the last, on 2025-06-20`, and, when the comparison's other side is a number the interval
-    has not reached, the date it does: ` (12 on 2026-06-01)`."""
+#: For an interval (a whole number) compared with a number N, the interval on the left: the first count at which
+#: the comparison's answer turns: `< 12` and `>= 12` at 12, `<= 11` and `> 11` at 12, `< 11.5` at 12 (an equality
+#: turns twice: no date is named).
+_TURNS_AT = {"<": math.ceil, ">=": math.ceil, "<=": lambda n: math.floor(n) + 1, ">": lambda n: math.floor(n) + 1}
+
+
+def _since(operand, bound, op, ev, line, other) -> str:
+    """`9 months since the last, on 2025-06-20`, and, when the comparison's other side is a whole number and its
+    answer turns at a count the interval has not reached, that count and the date it reaches it: ` (12 on
+    2026-06-01)` for `< 12` or `<= 11` (a frequency limit: the first date the service is paid)."""
     last = operand.last(ev, line, other)
     if last is None:
         return "no earlier service"
     value = operand.get(ev, line, other)
     unit = operand.unit[:-1] if value == 1 else operand.unit
     text = f"{value} {unit} since the last, on {last.isoformat()}"
-    if type(bound) is Const and type(bound.value) is int and value < bound.value:
+    turn = _TURNS_AT.get(op)
+    count = turn(bound.value) if turn is not None and type(bound) is Const and type(bound.value) in (int, float) \
+        else None
+    if count is not None and value < count:
         try:
-            text += f" ({bound.value} on {operand.reached(last, bound.value).isoformat()})"
+            text += f" ({count} on {operand.reached(last, count).isoformat()})"
         except (ValueError, OverflowError):  # (a bound past the year 9999)
             pass
     return text
@@ -108,12 +120,13 @@ def _since(operand, bound, ev, line, other) -> str:
 def _compared(part) -> list:
     """The operands of the comparisons in ``part``, inside `not`, `or` and `and` too (`not claim units of X > 1`
     says what the sum came to, as `claim units of X > 1` does), each once, in the order written, with the other
-    side of its comparison (of a `between`, none)."""
+    side of its comparison and, for the left operand, its operator (a number is never on the left: RR209; of a
+    `between`, none)."""
     kind = type(part)
     if kind is Compare:
-        return [(part.left, part.right), (part.right, part.left)]
+        return [(part.left, part.right, part.op), (part.right, part.left, None)]
     if kind is Between:
-        return [(part.operand, None), (part.low, None), (part.high, None)]
+        return [(part.operand, None, None), (part.low, None, None), (part.high, None, None)]
     if kind is Not:
         return _compared(part.part)
     if kind is Or or kind is And:
