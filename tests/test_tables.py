@@ -681,6 +681,21 @@ class TestAddonLoader:
         (finding,) = [f for f in other.findings if f.rule == "ncci.addon"]
         assert finding.message.endswith("no primary (36410) on 2026-01-02")
 
+    def test_a_rule_files_ended_edit_is_not_named_by_the_tables_denial(self, tmp_path):
+        """A payer's rule-file edit of an add-on that ended is not the CMS edit's past: the table's denial does not
+        name its primaries as ones that counted (a code's add-on rows of a date are the rule files' or else the
+        table version's, never both, so an ended rule-file block is never beside a table's edit)."""
+        (tmp_path / "src").mkdir()
+        aoc = tmp_path / "src" / "aoc_v2026q1.csv"
+        aoc.write_text(AOC_HEADER + "36410,76937,1,,,,2026001,\n", encoding="latin-1")
+        text = ('table addon "cms/aoc_v2026q1.csv"\n'
+                'addons p.addon "a payer\'s own, until 2025"\n  for payer medicare\n  reference "test"\n'
+                '  addon 76937 type 1 primaries 36000 effective 2010-01-01 through 2025-12-31\nend\n')
+        rules = radrules.load(make_ruleset(tmp_path, text, aoc), cache_dir=None)
+        result = rules.evaluate(claim(("36000", "2026-01-02"), ("76937", "2026-01-02")))
+        assert [(f.rule, f.message.endswith("no primary (36410) on 2026-01-02")) for f in result.findings
+                if f.kind == "addon"] == [("ncci.addon", True)]
+
     def test_contractor_defined_primary_takes_any_other_service(self, rules):
         """Type 2 (`CCCCC`): any line that is not an add-on code on the date is a primary."""
         alone = rules.evaluate(claim(("76377", "2026-08-01")))
