@@ -16,6 +16,12 @@ NPI = "1234567893"
 OTHER_NPI = "1245319599"
 
 
+#: The ends of the MUE denials' messages, by MAI (what a biller can do: radrules.evaluator.MAI_NOTES), written out.
+LINE_EDIT = ("MAI 1, a line edit: a repeat goes on a line of its own, with 76, 77, 91, 59, XE, XS, XP, XU or an anatomic "
+             "modifier")
+POLICY = "MAI 2, policy: no modifier lifts it and no appeal pays above it"
+CLINICAL = "MAI 3, clinical: an appeal with the medical record may pay above it"
+
 def line(code: str, date: str = "2026-03-02", **fields) -> dict:
     """One claim line in the JSON shape."""
     out = {"code": code, "date": date, "units": 1}

@@ -6,7 +6,7 @@ import pytest
 
 import radrules
 
-from builders import NPI, OTHER_NPI, claim, line, only
+from builders import CLINICAL, LINE_EDIT, NPI, OTHER_NPI, POLICY, claim, line, only
 
 RULES = radrules.loads('''
 limits t.mue "test unit limits"
@@ -32,7 +32,7 @@ class TestLineEdit:
     def test_line_over_the_limit_is_denied_whole(self):
         """MAI 1: a line over the limit is denied entirely, not just the excess units."""
         result = RULES.evaluate(claim(line("73562", DOS, units=2)))
-        assert mue(result) == [((1,), "73562: 2 units on one line exceed the limit of 1 per line (MAI 1, a line edit: a repeat goes on a line of its own, with 76, 77, 91 or an anatomic modifier)")]
+        assert mue(result) == [((1,), f"73562: 2 units on one line exceed the limit of 1 per line ({LINE_EDIT})")]
         assert result.status_of(1) == "deny"
         for missing in (0, 2, -1, True):  # line numbers start at 1: 0 is not the last line
             with pytest.raises(IndexError):
@@ -96,7 +96,7 @@ class TestDateOfServiceEdit:
     def test_lines_summed_whatever_their_modifiers(self, mods):
         """MAI 2: units of one code on one date are summed across lines, modifiers notwithstanding."""
         result = RULES.evaluate(claim(line("77067", DOS, modifiers=mods[0]), line("77067", DOS, modifiers=mods[1])))
-        assert mue(result) == [((1, 2), "77067: 2 units on 2026-03-02 exceed the limit of 1 per day (MAI 2, policy: no modifier lifts it and no appeal pays above it)")]
+        assert mue(result) == [((1, 2), f"77067: 2 units on 2026-03-02 exceed the limit of 1 per day ({POLICY})")]
         assert [s.status for s in result.lines] == ["deny", "deny"]
 
     def test_every_line_of_the_date_is_denied(self):
@@ -113,7 +113,7 @@ class TestDateOfServiceEdit:
     def test_clinical_mai_sums_too(self):
         """MAI 3 sums like MAI 2 and names itself clinical."""
         result = RULES.evaluate(claim(line("Q9967", DOS, units=150), line("Q9967", DOS, units=101)))
-        assert mue(result) == [((1, 2), "Q9967: 251 units on 2026-03-02 exceed the limit of 250 per day (MAI 3, clinical: an appeal with the medical record may pay above it)")]
+        assert mue(result) == [((1, 2), f"Q9967: 251 units on 2026-03-02 exceed the limit of 250 per day ({CLINICAL})")]
 
     def test_sum_at_the_limit_passes(self):
         """MAI 3: a sum equal to the limit passes."""
@@ -166,7 +166,7 @@ class TestDateSpans:
         """MAI 2 sums each line's units per day: two spans of 1 unit a day exceed a limit of 1."""
         result = RULES.evaluate(claim(line("77067", DOS, units=3, end_date="2026-03-04"),
                                       line("77067", DOS, units=2, end_date="2026-03-03")))
-        assert mue(result) == [((1, 2), "77067: 2 units on 2026-03-02 exceed the limit of 1 per day (MAI 2, policy: no modifier lifts it and no appeal pays above it; "
+        assert mue(result) == [((1, 2), f"77067: 2 units on 2026-03-02 exceed the limit of 1 per day ({POLICY}; "
                                         "2 units from 2026-03-02 to 2026-03-03 count 1 a day; "
                                         "3 units from 2026-03-02 to 2026-03-04 count 1 a day)")]  # (by their dates)
 

@@ -10,7 +10,7 @@ import pytest
 
 import radrules
 
-from builders import NPI, OTHER_NPI, claim, line
+from builders import NPI, OTHER_NPI, POLICY, claim, line
 
 RULES_TEXT = '''
 pairs t.ptp
@@ -73,7 +73,7 @@ class TestInstitutionalClaimIsOneProvider:
         result = both_paths(two("74177", "74177", "institutional", modifiers=["76"]))
         assert lines_of(result, "t.mue") == [(1, 2)]
         assert result.findings[0].message == ("74177: 2 units on 2026-07-15 exceed the limit of 1 per day "
-                                              "(MAI 2, policy: no modifier lifts it and no appeal pays above it)")
+                                              f"({POLICY})")
         assert lines_of(both_paths(two("74177", "74177", "professional", modifiers=["76"])), "t.mue") == []
 
     def test_addon_primary_of_another_rendering_provider(self):
@@ -142,7 +142,7 @@ class TestPaidLinesOnAnInstitutionalClaim:
         data = claim(line("74177", DOS, rendering_npi="1234567836", revenue_code="0350"), type="institutional")
         finding = [f for f in both_paths(data, history=paid).findings if f.rule == "t.mue"]
         assert [f.message for f in finding] == [
-            "74177: 3 units on 2026-07-15 (2 paid on earlier claims) exceed the limit of 1 per day (MAI 2, policy: no modifier lifts it and no appeal pays above it)"]
+            f"74177: 3 units on 2026-07-15 (2 paid on earlier claims) exceed the limit of 1 per day ({POLICY})"]
 
     def test_history_same_provider(self):
         """`history has the same code ... with the same provider` finds a paid line of another rendering provider
@@ -203,7 +203,7 @@ class TestExplainSaysHowUnitsWereSummed:
         result = RULES.evaluate(two("74177", "74177", "institutional", modifiers=["76"]), explain=True)
         steps = [s for s in result.explanation.steps if s.rule == "t.mue"]
         assert [(s.outcome, s.lines, s.detail) for s in steps] == [
-            ("fired", (1, 2), "74177: 2 units on 2026-07-15 exceed the limit of 1 per day (MAI 2, policy: no modifier lifts it and no appeal pays above it)")]
+            ("fired", (1, 2), f"74177: 2 units on 2026-07-15 exceed the limit of 1 per day ({POLICY})")]
 
     def test_professional_claim_says_the_units_are_per_provider(self):
         """Each rendering provider's sum says which lines were another provider's."""
@@ -213,7 +213,7 @@ class TestExplainSaysHowUnitsWereSummed:
         assert [(s.outcome, s.lines, s.detail) for s in steps] == [
             ("within limit", (1,), "74177: 1 unit on 2026-07-15 (lines summed per rendering provider: lines 2, 3 "
                                    "are another provider's), limit 1 per day (MAI 2)"),
-            ("fired", (2, 3), "74177: 2 units on 2026-07-15 exceed the limit of 1 per day (MAI 2, policy: no modifier lifts it and no appeal pays above it); lines "
+            ("fired", (2, 3), f"74177: 2 units on 2026-07-15 exceed the limit of 1 per day ({POLICY}); lines "
                               "summed per rendering provider: line 1 is another provider's")]
 
     def test_paid_lines_of_another_provider(self):

@@ -15,7 +15,7 @@ from radrules.claim import Claim
 from radrules.evaluation import Evaluation, paid_history
 from radrules.lookups import IndexedLookup
 
-from builders import NPI, OTHER_NPI, claim, line
+from builders import CLINICAL, NPI, OTHER_NPI, POLICY, claim, line
 
 CMS = Path(__file__).parent / "data" / "cms"
 
@@ -73,7 +73,7 @@ class TestUnitLimits:
         """6 units over 3 days are 2 a day; with 1 more on the middle day, 3 are over the limit of 2 that day."""
         result = agree(claim(line("Q9967", "2026-07-03", units=6, end_date="2026-07-05"),
                              line("Q9967", "2026-07-04", units=1)))
-        message = ("Q9967: 3 units on 2026-07-04 exceed the limit of 2 per day (MAI 3, clinical: an appeal with the medical record may pay above it; "
+        message = (f"Q9967: 3 units on 2026-07-04 exceed the limit of 2 per day ({CLINICAL}; "
                    "6 units from 2026-07-03 to 2026-07-05 count 2 a day)")
         assert findings(result, "mue") == [((1, 2), message)]
         assert fired_steps(result, "mue") == [((1, 2), message)]
@@ -99,7 +99,7 @@ class TestUnitLimits:
         result = agree(claim(line("Q9967", "2026-07-01", units=10, end_date="2026-07-05"),
                              line("Q9967", "2026-07-02", units=8, end_date="2026-07-05"),
                              line("71045", "2026-07-03")))
-        message = ("Q9967: 4 units on 2026-07-02 exceed the limit of 2 per day (MAI 3, clinical: an appeal with the medical record may pay above it; "
+        message = (f"Q9967: 4 units on 2026-07-02 exceed the limit of 2 per day ({CLINICAL}; "
                    "10 units from 2026-07-01 to 2026-07-05 count 2 a day; "
                    "8 units from 2026-07-02 to 2026-07-05 count 2 a day)")
         assert findings(result, "mue") == [((1, 2), message)]
@@ -122,7 +122,8 @@ class TestUnitLimits:
                            line("73562", "2026-07-04", units=1), line("73562", "2026-07-05", units=1)))
         assert findings(over, "mue") == [
             ((1,), "73562: 2 units a day (6 from 2026-07-03 to 2026-07-05) on one line exceed the limit of 1 per line "
-                   "(MAI 1, a line edit: a repeat goes on a line of its own, with 76, 77, 91 or an anatomic modifier)")]
+                   "(MAI 1, a line edit: a repeat goes on a line of its own, with 76, 77, 91, 59, XE, XS, XP, XU "
+                   "or an anatomic modifier)")]
 
     def test_explain_says_units_a_day_of_a_span_line_only(self):
         """Explain's MAI 1 step gives a span line's units a day and a line of one day, on the same claim, its
@@ -142,7 +143,7 @@ class TestUnitLimits:
         result = RULES.evaluate(data, history=history)
         assert findings(result, "mue") == [
             ((1,), "Q9967: 3 units on 2026-07-04 (2 paid on earlier claims) exceed the limit of 2 per day "
-                   "(MAI 3, clinical: an appeal with the medical record may pay above it; 3 units from 2026-07-03 to 2026-07-05 count 1 a day)")]
+                   f"({CLINICAL}; 3 units from 2026-07-03 to 2026-07-05 count 1 a day)")]
 
 
 class TestPairs:
@@ -287,9 +288,9 @@ end
         assert self.RULES.evaluate(data).to_dict() == self.RULES.evaluate(data, indexed=False).to_dict()
         expected = [("a.ptp", (2,), "70450 is bundled into 70470 on 2026-01-12 (modifier not allowed: no "
                                     "modifier bypasses this edit)"),
-                    ("a.mue", (3,), "Q9967: 2 units on 2026-01-10 exceed the limit of 1 per day (MAI 3, clinical: an appeal with the medical record may pay above it; "
+                    ("a.mue", (3,), f"Q9967: 2 units on 2026-01-10 exceed the limit of 1 per day ({CLINICAL}; "
                                     "22 units from 2026-01-10 to 2026-01-20 count 2 a day)"),
-                    ("a.mue", (3, 4), "Q9967: 3 units on 2026-01-12 exceed the limit of 1 per day (MAI 3, clinical: an appeal with the medical record may pay above it; "
+                    ("a.mue", (3, 4), f"Q9967: 3 units on 2026-01-12 exceed the limit of 1 per day ({CLINICAL}; "
                                       "22 units from 2026-01-10 to 2026-01-20 count 2 a day; "
                                       "9 units from 2026-01-12 to 2026-01-20 count 1 a day)")]
         assert [(f.rule, f.lines, f.message) for f in result.findings] == expected
@@ -325,7 +326,7 @@ class TestTableVersions:
         over = rules.evaluate(claim(line("74177", "2026-06-30", units=2, end_date="2026-07-01"),
                                     line("74177", "2026-07-01"), line("74177", "2026-07-01")))
         assert [(f.lines, f.message) for f in over.findings if f.kind == "mue"] == [
-            ((1, 2, 3), "74177: 3 units on 2026-07-01 exceed the limit of 2 per day (MAI 2, policy: no modifier lifts it and no appeal pays above it; "
+            ((1, 2, 3), f"74177: 3 units on 2026-07-01 exceed the limit of 2 per day ({POLICY}; "
                         "2 units from 2026-06-30 to 2026-07-01 count 1 a day)")]
 
 
@@ -452,7 +453,7 @@ class TestPaidSpans:
         result = RULES.evaluate(data, history=[self.paid("Q9967", "2026-07-01", "2026-07-03", units=6)])
         assert findings(result, "mue") == [
             ((1,), "Q9967: 3 units on 2026-07-02 (2 paid on earlier claims) exceed the limit of 2 per day "
-                   "(MAI 3, clinical: an appeal with the medical record may pay above it)")]
+                   f"({CLINICAL})")]
 
     def test_units_a_day_on_its_first_day(self):
         """4 units paid over 07-01..07-04 are 1 a day: 1 more on 07-01 makes 2, within the limit of 2 (not 5, over
@@ -463,7 +464,7 @@ class TestPaidSpans:
         result = RULES.evaluate(claim(line("Q9967", "2026-07-01", units=2), patient={"id": "P"}), history=history)
         assert findings(result, "mue") == [
             ((1,), "Q9967: 3 units on 2026-07-01 (1 paid on earlier claims) exceed the limit of 2 per day "
-                   "(MAI 3, clinical: an appeal with the medical record may pay above it)")]
+                   f"({CLINICAL})")]
 
     def test_a_paid_span_is_in_column_1_on_a_later_day(self):
         """70470 paid over 07-01..07-05 and 70450 billed on 07-04 by the same provider: the column 2 line is
@@ -551,7 +552,7 @@ end
         by_day = [{**one, "claim": "E", "date": f"2026-{month:02d}-{day:02d}"}
                   for month, day in ((6, 28), (6, 29), (6, 30), (7, 1), (7, 2), (7, 3), (7, 4), (7, 5))] + [one]
         expected = [((1,), "Q9967: 3 units on 2026-07-03 (2 paid on earlier claims) exceed the limit of 2 per day "
-                           "(MAI 3, clinical: an appeal with the medical record may pay above it; 5 units from "
+                           f"({CLINICAL}; 5 units from "
                            "2026-07-01 to 2026-07-05 count 1 a day)")]
         assert findings(RULES.evaluate(data, history=by_day), "mue") == expected
         result = RULES.evaluate(data, history=history, explain=True)
