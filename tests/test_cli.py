@@ -200,7 +200,7 @@ class TestEval:
         assert clean.returncode == 0 and "warning" not in clean.stderr and clean.stdout, clean.stderr
 
 
-@pytest.mark.parametrize("command", ["eval", "explain", "check"])
+@pytest.mark.parametrize("command", ["eval", "explain", "check", "test"])
 def test_strict_does_not_stop_on_a_cache_folder_that_cannot_be_used(tmp_path, command):
     """A table cache folder that can't be used (RR530: here a file is in its way) makes every new process read
     the tables from their files, and changes no result: `--strict` prints it and goes on (it stopped every strict
@@ -210,9 +210,11 @@ def test_strict_does_not_stop_on_a_cache_folder_that_cannot_be_used(tmp_path, co
         b"Column 1\tColumn 2\t*=in existence\tEffective\tDeletion\tModifier\tPTP Edit Rationale\r\n"
         b"74176\t74150\t\t20110101\t*\t0\tMisuse of column two code with column one code\r\n")
     (tmp_path / "main.rr").write_text('table ptp "cms/ccipra-v322r0-f1.TXT"\n')
+    (tmp_path / "main.rrt").write_text('test "the pair"\n  claim\n    2026-03-02 74176\n    2026-03-02 74150\n'
+                                       '  expect ncci.ptp on line 2 deny\nend\n')
     (tmp_path / "in-the-way").write_text("")
     cache = ["--cache-dir", str(tmp_path / "in-the-way")]
-    rules = [str(tmp_path)] if command == "check" else ["--rules", str(tmp_path), "-"]
+    rules = [str(tmp_path)] if command in ("check", "test") else ["--rules", str(tmp_path), "-"]
     done = run(command, "--strict", *cache, *rules, stdin=json.dumps(PASSING))
     assert done.returncode == 0 and "warning[RR530]" in done.stderr and "--strict" not in done.stderr, done.stderr
     (tmp_path / "cms" / "ccipra-v322r0-f1.TXT").write_bytes(
