@@ -118,6 +118,41 @@ def test_a_history_line_gives_the_type_of_its_claim(tmp_path):
     assert (problem.code, problem.message) == ("RR617", "history line 1: expected `professional` or `institutional`")
 
 
+def test_a_history_line_with_a_span(tmp_path):
+    """`DATE through DATE CODE` on a history line gives the paid line a span, as on a claim line: 6 units over
+    three days count 2 on the middle day; one ending before it starts is RR617 naming the line."""
+    write(tmp_path, "t.rr", 'limits t.mue\n  reference "test"\n  limit Q9967 max 2 mai 3\nend\n')
+    text = """\
+        rules "t.rr"
+        test "a day of the span"
+          claim
+            2026-07-02 Q9967 x1
+          history
+            2026-07-01 through 2026-07-03 Q9967 x6
+          expect t.mue on line 1 message "3 units on 2026-07-02 (2 paid on earlier claims)"
+        end
+        test "after the span"
+          claim
+            2026-07-04 Q9967 x2
+          history
+            2026-07-01 through 2026-07-03 Q9967 x6
+          expect pass
+        end
+        test "backwards"
+          claim
+            2026-07-02 Q9967
+          history
+            2026-07-03 through 2026-07-01 Q9967
+          expect pass
+        end
+        """
+    report = report_for(tmp_path, text)
+    assert [(o.name, o.status) for o in report.outcomes] == [("a day of the span", "passed"),
+                                                             ("after the span", "passed"), ("backwards", "error")]
+    (problem,) = report.outcomes[2].diagnostics
+    assert problem.code == "RR617" and problem.message.startswith("history line 1: before the line's `date`")
+
+
 def test_billing_npis_of_a_claim_and_its_history(tmp_path):
     """`billing NPI` in a claim's header and on a history line: a hospital's claim does not sum another hospital's
     paid units into its MUE date limit, its own it does."""

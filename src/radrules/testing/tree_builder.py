@@ -188,14 +188,21 @@ class RuleTestBuilder(TreeWalk):
 
     # (the nodes that stand for their tokens, tagged, as a history line's `type` or a claim's `payer`: _TAGGED)
     def history_line(self, meta, c):
-        date, code = self._tok(c[0]), self._tok(c[1])
+        return self._history_line(meta, self._tok(c[0]), None, self._tok(c[1]), c[2:])
+
+    def history_line_span(self, meta, c):
+        return self._history_line(meta, self._tok(c[0]), self._tok(c[1]), self._tok(c[2]), c[3:])
+
+    def _history_line(self, meta, date: Token, end: Token | None, code: Token, fields):
         self._glued_units(code)
         parts = code.text.split("-")
         line: dict = {"code": parts[0], "date": date.text}
+        if end is not None:
+            line["end_date"] = end.text
         if len(parts) > 1:
             line["modifiers"] = parts[1:]
         columns: dict = {}
-        for kind, tokens in c[2:]:
+        for kind, tokens in fields:
             key = {"units": "units", "npi": "rendering_npi", "type": "type", "billing": "billing_npi",
                    "payer": "payer", "bill": "bill_type", "claim": "claim"}.get(kind, "status")
             if key in columns:  # as on a claim line: the second would silently win
