@@ -518,6 +518,26 @@ end
             ("2020-01-01", 1), ("2026-07-02", 1), ("2026-08-01", 1)]
         assert [(service.date.isoformat(), service.units) for service in ev.paid_lines] == [("2020-01-01", 3653)]
 
+    def test_many_paid_lines_add_no_views_of_a_paid_span_outside_the_claims_spans(self):
+        """A year of one-day paid lines beside a paid span of ten years: a claim without a span sees the span on its
+        first day and its lines' days only (the other paid lines' days are judged only within a claim line's
+        span), so a history of many lines does not multiply the span's views."""
+        import datetime as dt
+
+        days = [(dt.date(2026, 1, 1) + dt.timedelta(days=n)).isoformat() for n in range(365)]
+        paid = [self.paid("Q9967", "2020-01-01", "2029-12-31", units=3653)]
+        paid += [{"patient_id": "P", "code": "70450", "date": day, "status": "paid"} for day in days]
+        data = claim(line("Q9967", "2026-07-02"), patient={"id": "P"})
+        ev = Evaluation(Claim.from_dict(data), RULES.view_for(None, "professional"))
+        ev.set_history(paid_history(ev.claim, paid, False))
+        assert [service.date.isoformat() for service in ev.history if service.code == "Q9967"] == [
+            "2020-01-01", "2026-07-02"]
+        spanned = claim(line("Q9967", "2026-07-01", end_date="2026-07-03"), patient={"id": "P"})
+        ev = Evaluation(Claim.from_dict(spanned), RULES.view_for(None, "professional"))
+        ev.set_history(paid_history(ev.claim, paid, False))
+        assert [service.date.isoformat() for service in ev.history if service.code == "Q9967"] == [
+            "2020-01-01", "2026-07-01", "2026-07-02", "2026-07-03"]
+
     def test_an_end_before_the_date_is_an_error(self):
         """A paid line whose span ends before it starts is refused, naming the field (it was read and ignored)."""
         history = [self.paid("Q9967", "2026-07-03", "2026-07-01")]

@@ -417,24 +417,24 @@ class Evaluation:
 
     def set_history(self, paid: tuple) -> None:
         """The paid lines of earlier claims (:func:`paid_history`): :attr:`paid_lines` as they are, and
-        :attr:`history` with each span on the days it can meet the claim's lines on (:func:`paid_days`): the
-        days :meth:`span_days` judges: the lines' first days and the paid lines', and within a line's span the
-        days what judges the two changes (a table version, a rule-file row's dates, the dates of a PTP row of the
-        paid code and a code of the claim)."""
+        :attr:`history` with each span on the days it can meet the claim's lines on (:func:`paid_days`), the
+        days :meth:`span_days` judges: the lines' first days, and within a line's span the days another paid line
+        is on and the days what judges the two changes (a table version, a rule-file row's dates, the dates of a
+        PTP row of the paid code and a code of the claim). So a paid span has at most a view a line of the claim
+        and a view a day of the claim's spans, however long it is and however many paid lines there are."""
         self.paid_lines = paid
         spans = [service for service in paid if service.span_end is not None]
         if not spans:
             self.history = paid
             return
         days = set(self.by_day)
-        days.update(service.day for service in paid)  # (another paid line's day: a day's sum judged on it)
         ranges = [(line.day, last_day(line)) for line in self.lines if last_day(line) > line.day]
-        if ranges:
+        if ranges:  # (a claim without a span is judged on its lines' days alone)
             lookup = self.view.lookup
             codes = self.codes.union(service.code for service in spans)
             row_days = lookup.ptp_row_days(codes, min(first for first, _ in ranges), max(last for _, last in ranges))
-            changes = sorted(set(lookup.change_days()).union(row_days))
-            for first, last in ranges:
+            changes = sorted(set(lookup.change_days()).union(row_days, [service.day for service in paid]))
+            for first, last in ranges:  # (within a claim line's span only: no other day is judged)
                 days.update(changes[bisect.bisect_right(changes, first):bisect.bisect_right(changes, last)])
         self.history = paid_days(paid, days)
 
