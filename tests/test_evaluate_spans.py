@@ -146,6 +146,20 @@ class TestUnitLimits:
                    f"({CLINICAL}; 3 units from 2026-07-03 to 2026-07-05 count 1 a day)")]
 
 
+def test_a_span_named_by_a_date_limit_is_not_named_again_by_a_line_limit_that_takes_over():
+    """A span over a MAI 3 limit on its first day, and over a MAI 1 row that takes over on a later day of it: one
+    finding, on the first day (a line named once, as for two blocks' limits); under the MAI 3 limit on its first
+    day, the MAI 1 row's finding names it."""
+    text = 'limits t.a\n  reference "t"\n  limit Q9967 max {first} mai 3 effective 2026-01-01 through 2026-07-04\n' \
+           '  limit Q9967 max 1 mai 1 effective 2026-07-05\nend\n'
+    data = claim(line("Q9967", "2026-07-03", units=10, end_date="2026-07-07"))
+    over = radrules.loads(text.format(first=1), name="x.rr").evaluate(data)
+    assert [(f.lines, f.message.split(" (")[0]) for f in over.findings] == [
+        ((1,), "Q9967: 2 units on 2026-07-03 exceed the limit of 1 per day")]
+    within = radrules.loads(text.format(first=9), name="x.rr").evaluate(data)
+    assert [(f.lines, "per line" in f.message) for f in within.findings] == [((1,), True)]
+
+
 class TestPairs:
     def test_a_span_pairs_with_a_line_of_one_of_its_days(self):
         """70470 from 07-03 to 07-05 and 70450 on 07-04 meet on 07-04: the column 2 line is denied."""
