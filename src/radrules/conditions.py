@@ -582,8 +582,10 @@ class SinceLast:
 
     def get(self, ev, line, other):
         last = self.last(ev, line, other)
-        if last is None:
-            return None
+        return None if last is None else self.since(last, line)
+
+    def since(self, last: dt.date, line) -> int:
+        """The days, calendar months or completed years from ``last`` to ``line``'s date."""
         date = line.date
         if self.unit == "days":
             return line.day - last.toordinal()

@@ -103,7 +103,7 @@ def _since(operand, bound, op, ev, line, other) -> str:
     last = operand.last(ev, line, other)
     if last is None:
         return "no earlier service"
-    value = operand.get(ev, line, other)
+    value = operand.since(last, line)  # (of the last found once: `get` would look for it again)
     unit = operand.unit[:-1] if value == 1 else operand.unit
     text = f"{value} {unit} since the last, on {last.isoformat()}"
     turn = _TURNS_AT.get(op)
