@@ -304,11 +304,11 @@ def ended_primaries(ev: Evaluation, edit: AddonEdit) -> list:
     line, rows, every = edit.line, edit.rows, edit.every
     spans = ev.spans
     found = []
-    others = []  # the lines of its date and practitioner
+    others = []  # (line, the first day it shares with the add-on's) of the lines of its date and practitioner
     for other in meeting_lines(ev, line):
         if other is not line and same_practitioner(line, other):
-            others.append(other)
-            day = max(line.day, other.day) if spans else line.day  # the first day they share
+            day = max(line.day, other.day) if spans else line.day
+            others.append((other, day))
             for row in rows:
                 end = row.primary_ended(other.code, day)
                 if end is not None:
@@ -322,10 +322,9 @@ def ended_primaries(ev: Evaluation, edit: AddonEdit) -> list:
         for row in every:
             if (row.end is not None and row.end < line.day and row.primaries is not None
                     and (row.block is block or id(row.block) not in in_force)):
-                for other in others:
+                for other, day in others:
                     code = other.code
                     if code in row.primaries and code != row.code:
-                        day = max(line.day, other.day) if spans else line.day
                         found.append((other, min(row.end, row.primary_ended(code, day) or row.end), row))
     if not found:
         return found
