@@ -10,6 +10,7 @@ span takes the stages' span paths, which judge the days of
 from __future__ import annotations
 
 import bisect
+import copy
 import datetime as dt
 from decimal import Context, localcontext
 from operator import attrgetter
@@ -201,9 +202,7 @@ class HistoryView:
 
     def on_day(self, day: int, units) -> HistoryView:
         """This paid line of a span as seen on ``day``, with ``units`` (its units a day)."""
-        seen = object.__new__(HistoryView)
-        for name in HistoryView.__slots__:
-            object.__setattr__(seen, name, getattr(self, name))
+        seen = copy.copy(self)
         seen.day, seen.date, seen.units, seen.span_end = day, dt.date.fromordinal(day), units, None
         return seen
 
