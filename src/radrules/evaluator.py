@@ -700,7 +700,8 @@ def units_text(value) -> str:
 #: repeats go on lines of their own; a policy limit is absolute, even on appeal; a clinical one may be paid above
 #: on appeal with the medical record.
 MAI_NOTES = {
-    1: "MAI 1, a line edit: a repeat goes on a line of its own, with 76, 77, 91, 59, XE, XS, XP, XU or an anatomic modifier",
+    1: "MAI 1, a line edit: a repeat goes on a line of its own, with 76, 77, 91, 59, XE, XS, XP, XU or an anatomic "
+       "modifier",
     2: "MAI 2, policy: no modifier lifts it and no appeal pays above it",
     3: "MAI 3, clinical: an appeal with the medical record may pay above it",
 }

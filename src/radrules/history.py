@@ -61,9 +61,9 @@ class HistoryLine:
     # The type of bill of the institutional claim the line was paid on (3 digits, `111`): a Part A bill's line
     # (model.PART_A_BILLS) counts in no PTP or MUE table's check against paid lines. None: not given.
     bill_type: str | None = None
-    # The last day of a span of days (a line billed `date` through `end_date`); None: one day. The line is on its
-    # first day and on each day a line of the claim judged starts within the span, with its units a day
-    # (evaluation.paid_days); a frequency limit counts it once, on its first day.
+    # The last day of a span of days (a line billed `date` through `end_date`); None: one day. The line is on the
+    # days of its span the claim is judged on, with its units a day (Evaluation.set_history); a frequency limit
+    # counts it once, on its first day.
     end_date: dt.date | None = None
     # Made by read_line, which checks every field; one built in code is checked when used (as a Claim is).
     _checked: bool = attrs.field(default=False, init=False, eq=False, repr=False)
