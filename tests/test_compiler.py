@@ -929,6 +929,23 @@ def test_a_placeholder_that_is_not_a_field(placeholder, code, message, help_star
     assert (error.code, error.message) == (code, message) and error.help.startswith(help_starts)
 
 
+@pytest.mark.parametrize("condition, then, message", [
+    ("line.units > 1", 'warn line "{values}"', "`{values}` names what a condition's counts, intervals and unit sums "
+                                               "came to, and this rule's condition has none"),
+    ("line.code is 77067 and other.code is 77063 and months since last [77067] < 12", 'warn line "{values}"',
+     "`{values}` is for a rule that judges one line"),
+    ("claim units of [77067] > 1", 'warn claim "{values}"', "`{values}` is for a rule that judges one line"),
+])
+def test_values_where_it_can_show_nothing_is_refused(condition, then, message):
+    """`{values}` shows what a line rule's counts, intervals and unit sums came to: a condition without any, a
+    pair rule and a claim rule are told so, with the placeholder underlined (language.md, `{values}`)."""
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.loads(rule(condition, then=then))
+    (error,) = caught.value.errors
+    assert (error.code, error.message) == ("RR211", message)
+    assert error.span.end_column - error.span.column == len("{values}")
+
+
 def test_control_characters_quoted_in_a_message_are_escaped():
     """A diagnostic quoting a word of the file holding an escape sequence shows it escaped, as the source line
     under it is: a rule file can't drive the terminal of whoever checks it."""

@@ -980,16 +980,38 @@ def test_a_fired_frequency_limit_names_the_last_service_and_when_it_turns():
             {"code": "77067", "modifiers": ["TC"], "date": "2026-02-20"}]
     steps = {s.rule: s for s in rules.evaluate(data, history=paid, explain=True).explanation.steps}
     assert steps["t.freq"].outcome == "fired"
-    assert steps["t.freq"].detail == "too soon; 9 months since the last, on 2025-06-20 (12 on 2026-06-01)"
-    assert steps["t.days"].detail == "days; 18 days since the last, on 2026-02-20 (30 on 2026-03-22)"
-    assert steps["t.years"].detail == "years; 0 years since the last, on 2026-02-20 (2 on 2028-02-20)"
+    assert steps["t.freq"].detail == "too soon; 9 months since the last, on 2025-06-20; 12 months on 2026-06-01"
+    assert steps["t.days"].detail == "days; 18 days since the last, on 2026-02-20; 30 days on 2026-03-22"
+    assert steps["t.years"].detail == "years; 0 years since the last, on 2026-02-20; 2 years on 2028-02-20"
     data["lines"][0]["date"] = "2026-07-01"
     steps = {s.rule: s for s in rules.evaluate(data, history=paid[:2], explain=True).explanation.steps}
     assert steps["t.freq"].detail == ("`(line.modifiers has 26 and months since last screening with modifier 26 < 12)"
                                       " or (line.modifiers has TC and months since last screening with modifier TC"
                                       " < 12)` is false; 13 months since the last, on 2025-06-20; 29 months since"
                                       " the last, on 2024-02-29")
-    assert steps["t.years"].detail == "years; 1 year since the last, on 2025-06-20 (2 on 2027-06-20)"
+    assert steps["t.years"].detail == "years; 1 year since the last, on 2025-06-20; 2 years on 2027-06-20"
+
+
+def test_values_in_a_message_names_the_comparisons_that_fired_and_explain_quotes_them_once():
+    """`{values}` puts in the finding's message what explain's fired step adds after it: of an `or`, the part that
+    was true; a count and a sum too. The step quotes the message alone (the values were named twice)."""
+    rules = radrules.loads('codes screening = 77067\n'
+                           'rule t.freq\n  when line.code in screening\n'
+                           '   and ((line.modifiers has 26 and months since last screening with modifier 26 < 12)\n'
+                           '     or (line.modifiers has TC and months since last screening with modifier TC < 12))\n'
+                           '  then deny line "{line.code}: too soon ({values})"\n  reference "t"\nend\n'
+                           'rule t.count\n  when line.code in screening and history count of screening >= 2\n'
+                           '   and claim units of screening on the same date > 1\n'
+                           '  then warn line "{values}"\n  reference "t"\nend\n')
+    data = {"lines": [{"code": "77067", "modifiers": ["26"], "date": "2026-03-10", "units": 2}]}
+    paid = [{"code": "77067", "modifiers": ["26"], "date": "2025-06-20"},
+            {"code": "77067", "modifiers": ["TC"], "date": "2024-02-29"}]
+    result = rules.evaluate(data, history=paid, explain=True)
+    messages = {finding.rule: finding.message for finding in result.findings}
+    assert messages["t.freq"] == "77067: too soon (9 months since the last, on 2025-06-20; 12 months on 2026-06-01)"
+    assert messages["t.count"] == "the count is 2; the units add up to 2"
+    steps = {s.rule: s.detail for s in result.explanation.steps}
+    assert steps == {**steps, **messages}
 
 
 @pytest.mark.parametrize("comparison", ["months since last [77067] <= 11", "not months since last [77067] > 11",
@@ -1004,7 +1026,7 @@ def test_the_date_named_is_the_one_the_comparison_turns_on(comparison):
     [step] = [s for s in rules.evaluate(data, history=[{"code": "77067", "date": "2025-06-20"}],
                                         explain=True).explanation.steps if s.rule == "t.freq"]
     assert step.outcome == ("silent" if ">=" in comparison else "fired")
-    named = "9 months since the last, on 2025-06-20 (12 on 2026-06-01)"
+    named = "9 months since the last, on 2025-06-20; 12 months on 2026-06-01"
     assert step.detail == (f"too soon; {named}" if step.outcome == "fired" else f"`{comparison}` is false; {named}")
 
 
@@ -1015,7 +1037,7 @@ def test_a_years_interval_from_29_february_turns_on_1_march():
     data = {"lines": [{"code": "77067", "date": "2025-02-28"}]}
     [step] = [s for s in rules.evaluate(data, history=[{"code": "77067", "date": "2024-02-29"}],
                                         explain=True).explanation.steps if s.rule == "t.years"]
-    assert step.detail == "years; 0 years since the last, on 2024-02-29 (1 on 2025-03-01)"
+    assert step.detail == "years; 0 years since the last, on 2024-02-29; 1 year on 2025-03-01"
 
 
 def test_a_second_limit_of_one_level_says_the_first_comes_first():

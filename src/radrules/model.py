@@ -190,6 +190,7 @@ class Template:
     """A message with ``{line.code}``-style placeholders, compiled."""
 
     parts: tuple  # str, or (operand, value kind)
+    shows_values: bool = False  # it has `{values}` (:class:`radrules.condition_values.FiredValues`)
 
     def render(self, ev, line, other) -> str:
         hidden = ev.hidden

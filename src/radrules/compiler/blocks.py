@@ -8,6 +8,7 @@ from .. import codes
 from .. import conditions as c
 from .. import model as m
 from .. import syntax as s
+from ..condition_values import FiredValues, reads_values
 from ..errors import suggestion
 from ..result import KINDS
 from .analysis import index_keys, never_true, pair_keys, place_keys
@@ -183,12 +184,20 @@ class BlockCompiler:
         if s.When in clauses:
             condition, roots = self.conditions.condition(clauses[s.When].condition)
         message_roots: set[str] = set()
-        template = self._template(then.message, message_roots)
+        template = self._template(then.message, message_roots, condition)
         if condition is None or template is None or target not in TARGETS:
             return None
         roots |= message_roots
         per_claim = s.OncePerClaim in clauses
         shape = self._shape(rule, target, roots, then, clauses[s.When], per_claim)
+        if shape not in (None, "line") and template.shows_values:
+            values = next(match for match in _PLACEHOLDER.finditer(then.message.text)
+                          if match.group(1).strip() == "values")
+            self.ctx.error("RR211", "`{values}` is for a rule that judges one line",
+                           self._inner_span(then.message, values),
+                           help="it names what the counts, intervals and unit sums of a line's condition came to; "
+                                "a rule that compares two lines or judges the claim has no one line to name them for")
+            ok = False
         if per_claim and shape is not None and (shape != "line" or target != "claim"):
             self.ctx.error("RR252", "`once per claim` is not allowed in a rule that does not act on the claim from "
                                     "one line", clauses[s.OncePerClaim].span,
@@ -313,7 +322,9 @@ class BlockCompiler:
             return "claim"
         return "line"
 
-    def _template(self, token: s.Token, roots: set[str]) -> m.Template | None:
+    def _template(self, token: s.Token, roots: set[str], condition) -> m.Template | None:
+        """The compiled message; ``condition`` (None after an error in it) is what `{values}` names the values
+        of."""
         text = token.text
         parts: list = []
         position = 0
@@ -324,9 +335,18 @@ class BlockCompiler:
             position = match.end()
             inner = match.group(1).strip()
             span = self._inner_span(token, match)
+            if inner == "values":
+                if condition is not None and not reads_values(condition):
+                    self.ctx.error("RR211", "`{values}` names what a condition's counts, intervals and unit sums came "
+                                            "to, and this rule's condition has none", span,
+                                   help="it is for `history count of`, `days/months/years since last` and "
+                                        "`claim units of` comparisons; name a field instead, e.g. `{line.units}`")
+                    ok = False
+                parts.append((FiredValues(condition), "text"))
+                continue
             if "." not in inner:
                 self.ctx.error("RR211", f"unknown placeholder `{{{inner}}}`", span,
-                               help="placeholders name a field, e.g. `{line.code}`")
+                               help="placeholders name a field, e.g. `{line.code}`, or are `{values}`")
                 ok = False
                 continue
             root, name = inner.split(".", 1)
@@ -358,7 +378,8 @@ class BlockCompiler:
             parts.append((operand.node, operand.type))
         if position < len(text):
             parts.append(text[position:])
-        return m.Template(tuple(parts)) if ok else None
+        shows_values = any(type(part) is tuple and type(part[0]) is FiredValues for part in parts)
+        return m.Template(tuple(parts), shows_values) if ok else None
 
     def _inner_span(self, token: s.Token, match) -> s.Span:
         """The span of a placeholder inside a quoted message (same line)."""

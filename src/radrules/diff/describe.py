@@ -15,6 +15,7 @@ import re
 import attrs
 
 from .. import conditions as c
+from ..condition_values import FiredValues
 from ..codes import category_position
 from ..tables import payers_text
 from ..model import dates_text, window_text
@@ -488,6 +489,8 @@ def operand_text(node) -> str:
         return f"{operand_text(node.operand)} among [{show(sorted(node.values))}]"
     if isinstance(node, c.Const):
         return show(node.value)
+    if isinstance(node, FiredValues):
+        return "values"
     return type(node).__name__
 
 

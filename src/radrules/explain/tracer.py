@@ -208,7 +208,7 @@ class Tracer:
             lines, related = (line.number,), (other.number,)
         if outcome == "fired":
             detail = rule.message.render(self.ev, line, other)
-            if other is None:
+            if other is None and not rule.message.shows_values:  # (`{values}` put them in the message)
                 detail += fired_values(rule.condition, self.ev, line)
             if rule.target == "both" and other is not None:
                 order = (line.code, other.code, line.modifiers, other.modifiers, line.units, other.units)
