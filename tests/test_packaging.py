@@ -27,3 +27,10 @@ class TestTheWheel:
         assert hatch["wheel"]["force-include"] == {name: f"radrules/{name}" for name in sorted(asked)}
         assert all((ROOT / name).is_dir() for name in asked)
 
+
+class TestTheMetadata:
+    @pytest.mark.parametrize("target", ["wheel", "sdist"])
+    def test_the_metadata_version_is_one_twine_uploads(self, hatch, target):
+        """Metadata 2.4 in both archives: a hatchling's own default is 2.5 in some releases, which twine before
+        7.0 refuses."""
+        assert hatch[target]["core-metadata-version"] == "2.4"
