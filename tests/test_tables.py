@@ -2809,11 +2809,34 @@ class TestCaches:
 
         monkeypatch.setattr(sys, "platform", "linux")  # (macOS has its own folder)
         monkeypatch.delenv("RADRULES_CACHE_DIR", raising=False)
+        (tmp_path / "home").mkdir()
         monkeypatch.setenv("HOME", str(tmp_path / "home"))
         monkeypatch.chdir(tmp_path)
         for relative in ("cache", "./cache", "~/cache"):
             monkeypatch.setenv("XDG_CACHE_HOME", relative)
             assert tables.default_cache_dir() == tmp_path / "home" / ".cache" / "radrules"
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+        assert tables.default_cache_dir() == tmp_path / "xdg" / "radrules"
+
+    @pytest.mark.skipif(os.name == "nt", reason="Windows has LOCALAPPDATA, not XDG_CACHE_HOME")
+    def test_a_home_directory_that_is_not_there_is_none(self, tmp_path, monkeypatch):
+        """`HOME=/nonexistent` (a system user's): no default cache folder and RR530 at a load, never a home
+        made for the cache (a root process made `/nonexistent/.cache/radrules`); an absolute XDG_CACHE_HOME is
+        still used."""
+        import sys
+        from radrules import tables
+        from radrules.tables import reading
+
+        monkeypatch.setattr(sys, "platform", "linux")
+        for variable in ("XDG_CACHE_HOME", "RADRULES_CACHE_DIR"):
+            monkeypatch.delenv(variable, raising=False)
+        home = tmp_path / "nonexistent"
+        monkeypatch.setenv("HOME", str(home))
+        assert isinstance(tables.default_cache_dir(), tables.NoCacheDir)
+        root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
+        reading._MEMORY.clear()
+        assert [w.code for w in radrules.load(root).warnings] == ["RR530"]
+        assert not home.exists()
         monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
         assert tables.default_cache_dir() == tmp_path / "xdg" / "radrules"
 
@@ -2828,6 +2851,7 @@ class TestCaches:
         monkeypatch.setattr(sys, "platform", platform)  # (not os.name: pathlib would make WindowsPaths)
         monkeypatch.delenv("RADRULES_CACHE_DIR", raising=False)
         homes = [tmp_path / "home"]
+        homes[0].mkdir()
         monkeypatch.setattr(Path, "home", classmethod(lambda cls: homes[-1]))  # (HOME, or USERPROFILE on Windows)
         monkeypatch.chdir(tmp_path)
         base = {"win32": ("AppData", "Local"), "linux": (".cache",), "darwin": ("Library", "Caches")}[platform]

@@ -60,10 +60,14 @@ def _absolute(folder: str | None) -> Path | None:
 
 
 def _home() -> Path:
-    """The user's home directory; RuntimeError if there is none, or only a relative path (`HOME=home`)."""
+    """The user's home directory; RuntimeError if there is none, only a relative path (`HOME=home`), or one that
+    is not there (`HOME=/nonexistent`, a system user's): the cache folder is made in a home, never the home itself
+    (root made `/nonexistent/.cache/radrules`)."""
     home = Path.home()
     if not home.is_absolute():
         raise RuntimeError("the home directory is a relative path")
+    if not home.is_dir():
+        raise RuntimeError("the home directory is not there")
     return home
 
 
