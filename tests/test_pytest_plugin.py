@@ -317,6 +317,17 @@ def test_entry_point_is_named_like_the_module():
     assert section.group(1).strip() == '"radrules.pytest_plugin" = "radrules.pytest_plugin"'
 
 
+
+def test_an_older_pytest_loads_the_plugin_and_collects_nothing():
+    """On a pytest before 7 (no StashKey, no `file_path` hook argument) the module loads without a collect hook:
+    the entry point loads it in every pytest session of the environment, which it stopped at import."""
+    code = ("import pytest; del pytest.StashKey; import radrules.pytest_plugin as plugin; "
+            "print(plugin.SUPPORTED, hasattr(plugin, 'pytest_collect_file'))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.split() == ["False", "False"], done.stderr
+    assert radrules.pytest_plugin.SUPPORTED and hasattr(radrules.pytest_plugin, "pytest_collect_file")
+
+
 WARNED_RULES = RULES + """
 pairs demo.ptp "pairs"
   reference "test rule"

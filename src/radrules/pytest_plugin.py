@@ -33,8 +33,12 @@ from .testing import Runner, read_test_file
 from .testing.model import is_test_file
 from .testing.runner import capped_tests, shown_path
 
-_RUNNER = pytest.StashKey[Runner]()
-_WARNED = pytest.StashKey[set]()
+#: pytest 7 or later (StashKey, the `file_path` hook argument). The entry point loads this module in every pytest
+#: session of an environment radrules is installed in: on an older pytest it loads and collects nothing (it
+#: stopped every session there, of any project, at `pytest.StashKey`).
+SUPPORTED = hasattr(pytest, "StashKey")
+_RUNNER = pytest.StashKey[Runner]() if SUPPORTED else None
+_WARNED = pytest.StashKey[set]() if SUPPORTED else None
 
 
 class RuleWarning(UserWarning):
@@ -47,6 +51,10 @@ def pytest_collect_file(file_path, parent):
     if is_test_file(file_path) and not draft:
         return RuleTestFile.from_parent(parent, path=file_path)
     return None
+
+
+if not SUPPORTED:  # an older pytest's hook has no `file_path`: pluggy refuses the hook, and stops the session
+    del pytest_collect_file
 
 
 def _runner(config) -> Runner:
