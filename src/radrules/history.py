@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-from pathlib import Path
-from typing import IO, Iterable, Protocol, runtime_checkable
+import os
+from typing import IO, Any, Iterable, Protocol, Sequence, runtime_checkable
 
 import attrs
 
@@ -83,7 +83,8 @@ class History(Protocol):
     Either way a line that names another payer than the claim's is left out.
     """
 
-    def lookup(self, patient_id: str | None, start: dt.date | None, end: dt.date) -> Iterable: ...
+    def lookup(self, patient_id: str | None, start: dt.date | None,
+               end: dt.date) -> Iterable[HistoryLine | dict[str, Any]]: ...
 
 
 def read_line(data, path: str) -> HistoryLine:
@@ -147,7 +148,8 @@ def lines_of(history, patient_id: str | None, start: dt.date | None, end: dt.dat
     rules compare payers), less the lines that name another payer."""
     if history is None:
         return ()
-    if isinstance(history, (list, tuple)):
+    if isinstance(history, (list, tuple)) or (
+            isinstance(history, Sequence) and not isinstance(history, (str, bytes, bytearray))):
         found = history
         where = "history"
     elif isinstance(history, History):
@@ -207,7 +209,7 @@ class JsonlHistory:
     as the claim readers do.
     """
 
-    def __init__(self, source):
+    def __init__(self, source: str | os.PathLike[str] | IO[str]) -> None:
         self._by_patient: dict[str | None, list[HistoryLine]] = {}
         name = str(source) if not hasattr(source, "read") else getattr(source, "name", "<history>")
         for number, data in json_objects(source, "history"):
@@ -220,7 +222,8 @@ class JsonlHistory:
         for lines in self._by_patient.values():
             lines.sort(key=lambda line: line.date)
 
-    def lookup(self, patient_id, start, end, payer=None):
+    def lookup(self, patient_id: str | None, start: dt.date | None, end: dt.date,
+               payer: str | None = None) -> list[HistoryLine]:
         return [line for line in self._by_patient.get(patient_id, ())
                 if (start is None or line.date >= start) and line.date <= end
                 and (payer is None or line.payer is None or line.payer == payer)]
@@ -229,7 +232,7 @@ class JsonlHistory:
         return sum(len(lines) for lines in self._by_patient.values())
 
 
-def read_history(path: str | Path | IO[str]) -> JsonlHistory:
+def read_history(path: str | os.PathLike[str] | IO[str]) -> JsonlHistory:
     """A :class:`JsonlHistory` from a JSON Lines file (a path, or a file opened as text)."""
     return JsonlHistory(path)
 

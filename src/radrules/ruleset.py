@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence, Union
 
 import attrs
 
 from . import evaluator
 from .claim import Claim, checked
-from .errors import capped
+from .errors import Diagnostic, capped
+from .history import History, HistoryLine
 from .checks import FORMAT_RULES
 from .compiler.selection import select
 from .model import MUE_UNPUBLISHED, on_day
 from .result import Result
 from .tables import ROW_KINDS, TABLE_RULES, table_size, version_windows
+from .tables.timeline import Loaded
 from .validity import RULES_OF_KIND
+
+#: What ``evaluate(claim, history=...)`` takes: a :class:`~radrules.History`; or the lines themselves, a list, a tuple
+#: or any other sequence but a text, of :class:`~radrules.HistoryLine` objects or dicts in the history line shape;
+#: or None.
+HistoryInput = Union[History, Sequence[Union[HistoryLine, dict[str, Any]]], None]
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -28,24 +35,25 @@ class Ruleset:
     """
 
     name: str
-    versions: tuple  # ((ruleset name, version) from each file header)
-    files: tuple
+    versions: tuple[tuple[str, str], ...]  # (ruleset name, version) from each file header
+    files: tuple[str, ...]
     rules: tuple  # GeneralRule
     rows: tuple  # PairEdit, UnitLimit, AddonEdit
     disables: tuple
-    payers: frozenset  # the payers `for payer` clauses and statements name: each has views of its own
+    payers: frozenset[str]  # the payers `for payer` clauses and statements name: each has views of its own
     settings: dict
     properties: dict
     views: dict = attrs.field(repr=False)
-    tables: tuple = attrs.field(default=(), repr=False)  # tables.Loaded, one per table statement
+    tables: tuple[Loaded, ...] = attrs.field(default=(), repr=False)  # one per table statement
     # at most MAX_PER_FILE of each file, the rest counted in an RR407, as a RuleError shows them
-    warnings: tuple = attrs.field(default=(), converter=lambda found: tuple(capped(found)))
+    warnings: tuple[Diagnostic, ...] = attrs.field(default=(), converter=lambda found: tuple(capped(found)))
     # the warnings `# allow CODE: reason` comments took out of ``warnings`` (docs/language.md)
-    allowed: tuple = attrs.field(default=(), repr=False)
+    allowed: tuple[Diagnostic, ...] = attrs.field(default=(), repr=False)
     # the payers rules' conditions compare `claim.payer` with (`claim.payer is not medicare`): no views of their own
     compared_payers: frozenset = attrs.field(default=frozenset(), repr=False)
 
-    def evaluate(self, claim: Any, *, history=None, explain: bool = False, indexed: bool = True) -> Result:
+    def evaluate(self, claim: Claim | dict[str, Any], *, history: HistoryInput = None, explain: bool = False,
+                 indexed: bool = True) -> Result:
         """Evaluate one claim (a :class:`~radrules.Claim` or a dict in its JSON shape).
 
         Raises :class:`~radrules.ClaimError` only for a dict of the wrong
@@ -141,7 +149,7 @@ class Ruleset:
         return (f"<Ruleset {self.name!r}: {len(self.files)} files, {len(self.rules)} rules, {len(self.rows)} rows, "
                 f"{len(self.tables)} tables, payers {sorted(self.payers)}>")
 
-    def describe(self) -> dict:
+    def describe(self) -> dict[str, Any]:
         """Counts of what the ruleset holds, and its table versions, for ``radrules check``."""
         replaced = self.replaced()
         counts: dict[str, int] = {}
