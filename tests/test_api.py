@@ -52,7 +52,27 @@ DOCUMENTED = {
     "JsonlHistory": radrules.JsonlHistory.__init__,
     "JsonlHistory.lookup": radrules.JsonlHistory.lookup,
     "read_history": radrules.read_history,
+    "Claim.from_dict": radrules.Claim.from_dict,
+    "Claim.to_dict": radrules.Claim.to_dict,
+    "Result.to_dict": radrules.Result.to_dict,
+    "Result.status_of": radrules.Result.status_of,
+    "Result.fired": radrules.Result.fired,
+    "Finding.to_dict": radrules.Finding.to_dict,
+    "LineStatus.to_dict": radrules.LineStatus.to_dict,
+    "Diagnostic.render": radrules.Diagnostic.render,
+    "Diagnostic.to_dict": radrules.Diagnostic.to_dict,
+    "Explanation.render": Explanation.render,
+    "Explanation.to_dict": Explanation.to_dict,
+    "RulesetDiff.to_text": radrules.RulesetDiff.to_text,
+    "RulesetDiff.to_dict": radrules.RulesetDiff.to_dict,
+    "OutcomeDiff.to_text": radrules.OutcomeDiff.to_text,
+    "OutcomeDiff.to_dict": radrules.OutcomeDiff.to_dict,
 }
+
+#: The attrs classes docs/api.md documents, whose fields a typed caller reads.
+CLASSES = [radrules.Claim, radrules.Line, radrules.Patient, radrules.Authorization, radrules.HistoryLine,
+           radrules.Result, radrules.Finding, radrules.LineStatus, radrules.Diagnostic, Explanation,
+           radrules.explain.Step, radrules.RulesetDiff, radrules.OutcomeDiff]
 
 
 class TestAnnotations:
@@ -68,6 +88,12 @@ class TestAnnotations:
         """`ruleset.warnings` holds Diagnostics to a type checker, so that api.md's
         `[w for w in ruleset.warnings if w.code != "RR530"]` is checked (it was `tuple[Any, ...]`)."""
         assert bare(hints(radrules.Ruleset)[field]) == []
+
+    @pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__name__)
+    def test_documented_classes_fields_have_element_types(self, cls):
+        """Each field of the claim, result, diagnostic, explanation and diff classes gives its element types
+        (`Authorization.codes` was a bare frozenset, `Explanation.notes` a bare dict)."""
+        assert {name: hint for name, hint in hints(cls).items() if bare(hint)} == {}
 
     def test_a_ruleset_field_types_name_what_it_holds(self):
         """The element types are those the ruleset holds."""

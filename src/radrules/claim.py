@@ -134,7 +134,7 @@ class Authorization:
     (None: any)."""
 
     number: str = attrs.field(repr=protected)
-    codes: frozenset
+    codes: frozenset[str]
     start: dt.date
     end: dt.date
     units: int | None = None
@@ -181,7 +181,7 @@ class Claim:
         """Build a claim from its JSON shape; raises ClaimError on a bad shape."""
         return _read_claim(data)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The claim in its JSON shape (optional fields left out when empty)."""
         out: dict[str, Any] = {}
         if self.id is not None:

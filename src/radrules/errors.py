@@ -20,7 +20,7 @@ import functools
 import json
 import re
 import sys
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import attrs
 
@@ -146,7 +146,7 @@ class Diagnostic:
             out.append(printable(f"{'':>{pad}} = allowed: {shortened(self.reason, 200)}"))
         return "\n".join(out)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "code": self.code,
             "severity": self.severity,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
@@ -52,7 +52,7 @@ class Finding:
             self.source or "",
         )
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "rule": self.rule,
             "kind": self.kind,
@@ -73,7 +73,7 @@ class LineStatus:
     line: int
     status: str  # pay, deny or review
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"line": self.line, "status": self.status}
 
 
@@ -102,7 +102,7 @@ class Result:
     def lines(self) -> tuple[LineStatus, ...]:
         return tuple([LineStatus(number, status) for number, status in enumerate(self.statuses, 1)])
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         out = {
             "claim": self.claim,
             "passed": self.passed,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import io
 import os
 from collections import defaultdict
-from typing import Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import attrs
 
@@ -51,7 +51,7 @@ class Move:
     charge: float  # the sum of their charges
     without_charge: int  # lines with no charge (counted as 0 in ``charge``)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"from": self.old, "to": self.new, "lines": self.lines, "charge": self.charge,
                 "without_charge": self.without_charge}
 
@@ -71,7 +71,7 @@ class RuleImpact:
     released_lines: int  # lines it no longer denies
     released_charge: float
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return attrs.asdict(self)
 
 
@@ -88,7 +88,7 @@ class SourceImpact:
     appeared: int  # ... found only with NEW
     disappeared: int  # ... found only with OLD
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return attrs.asdict(self)
 
 
@@ -103,7 +103,7 @@ class LineChange:
     charge: float | None
     rules: tuple[str, ...]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"line": self.line, "code": self.code, "from": self.old, "to": self.new, "charge": self.charge,
                 "rules": list(self.rules)}
 
@@ -127,7 +127,7 @@ class ClaimChange:
         """The sources of ``rule``'s findings found only with OLD and only with NEW."""
         return next(((old, new) for name, old, new in self.sources if name == rule), ((), ()))
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"number": self.number, "claim": self.claim, "old_passed": self.old_passed,
                 "new_passed": self.new_passed, "lines": [line.to_dict() for line in self.lines],
                 "appeared": list(self.appeared), "disappeared": list(self.disappeared),
@@ -142,7 +142,7 @@ class BadClaim:
     number: int
     problem: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"number": self.number, "problem": self.problem}
 
 
@@ -184,7 +184,7 @@ class OutcomeDiff:
         """Billed charges of lines denied with OLD and paid with NEW."""
         return self.move("deny", "pay").charge
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "numbering": self.numbering, "claims": self.claims, "unreadable": self.unreadable,
             "changed": self.changed, "outcome_changed": self.outcome_changed,

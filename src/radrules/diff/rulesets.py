@@ -11,6 +11,7 @@ Everything is compared through the canonical descriptions of
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 import attrs
 
@@ -48,7 +49,7 @@ class Change:
         return (FAMILIES.index(self.family) if self.family in FAMILIES else len(FAMILIES), self.rule or "",
                 WHATS.index(self.what), self.key)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"change": self.change, "what": self.what, "family": self.family, "rule": self.rule,
                 "key": self.key, "old": self.old, "new": self.new, "details": list(self.details),
                 "source": self.source}
@@ -65,8 +66,8 @@ class RulesetDiff:
 
     old_name: str
     new_name: str
-    old_versions: tuple
-    new_versions: tuple
+    old_versions: tuple[tuple[str, str], ...]
+    new_versions: tuple[tuple[str, str], ...]
     changes: tuple[Change, ...]
     tables: tuple[TableDiff, ...]
 
@@ -105,7 +106,7 @@ class RulesetDiff:
             out.append((family, [(rule, *rules[rule]) for rule in sorted(rules, key=lambda r: r or "")]))
         return out
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-ready: both rulesets, counts, and every change grouped by family and rule id."""
         counts = self.counts()
         return {

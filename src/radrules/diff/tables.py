@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from array import array
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -62,7 +63,7 @@ class RowChange:
     new: dict | None
     details: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"change": self.change, "key": self.key, "old": self.old, "new": self.new,
                 "details": list(self.details)}
 
@@ -96,7 +97,7 @@ class TableDiff:
     def label(self) -> str:
         return table_label(self.kind, self.claim_type, self.payers)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind, "claim_type": self.claim_type, "family": self.family, "rule": self.rule,
             "start": self.start, "old_files": list(self.old_files), "new_files": list(self.new_files),

@@ -7,6 +7,8 @@ each rule's note and the reasons the rules never looked at were left out (:mod:`
 
 from __future__ import annotations
 
+from typing import Any, Iterable
+
 import attrs
 
 
@@ -23,7 +25,7 @@ class Step:
     source: str | None = None
     where: str = ""  # "line 1 (71046) with line 2 (74176)"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "rule": self.rule, "kind": self.kind, "outcome": self.outcome, "lines": list(self.lines),
             "related_lines": list(self.related_lines), "detail": self.detail, "source": self.source,
@@ -54,10 +56,10 @@ class Explanation:
 
     claim: str | None
     steps: tuple[Step, ...]
-    not_considered: dict = attrs.field(factory=dict)  # rule id -> reason
-    notes: dict = attrs.field(factory=dict)  # rule id -> RuleNote
+    not_considered: dict[str, str] = attrs.field(factory=dict)  # rule id -> reason
+    notes: dict[str, RuleNote] = attrs.field(factory=dict)  # rule id -> RuleNote
 
-    def for_rules(self, rule_ids) -> list[str]:
+    def for_rules(self, rule_ids: Iterable[str]) -> list[str]:
         """Text lines about ``rule_ids`` only: a heading per rule, its condition, then its steps."""
         out = []
         for rule_id in dict.fromkeys(rule_ids):
@@ -88,7 +90,7 @@ class Explanation:
 
     __str__ = render
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"claim": self.claim, "steps": [step.to_dict() for step in self.steps]}
 
 
