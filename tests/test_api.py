@@ -45,6 +45,15 @@ def unannotated(function) -> list[str]:
 
 #: The functions and methods docs/api.md documents (overloaded readers: their implementations).
 DOCUMENTED = {
+    "load": radrules.load,
+    "loads": radrules.loads,
+    "format_rules": radrules.format_rules,
+    "clear_memory_cache": radrules.clear_memory_cache,
+    "read_x12": radrules.read_x12,
+    "read_fhir": radrules.read_fhir,
+    "to_fhir_claim_response": radrules.to_fhir_claim_response,
+    "diff_rulesets": radrules.diff_rulesets,
+    "diff_outcomes": radrules.diff_outcomes,
     "Ruleset.evaluate": radrules.Ruleset.evaluate,
     "Ruleset.rule_ids": radrules.Ruleset.rule_ids,
     "Ruleset.describe": radrules.Ruleset.describe,

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import sys
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Protocol, Sequence, Union
 
 import attrs
 
@@ -554,13 +555,21 @@ def json_value(text: str):
 _CONTENT = re.compile(r'\s*(?:\{\s*"|\[\s*[{\["]|<\?xml|ISA(\W)\d\d\1)')
 
 
+class Readable(Protocol):
+    """A file opened for reading, in binary or text mode (what the readers take besides a path or bytes)."""
+
+    def read(self, size: int = ..., /) -> bytes | str: ...
+
+
+#: A claims file as the readers take it: a path, the file's content as bytes, or a file opened for reading.
+FileSource = Union[str, os.PathLike[str], bytes, bytearray, memoryview, Readable]
+
+
 def path_of(source, what: str) -> str:
     """The path ``source`` (a str or an os.PathLike) names, as text. A str that names no file and looks like the
     content of one (a line break, JSON, XML, an X12 interchange, longer than any path) is an InputError that does
     not show it: an open() of a claim's text would fail with the text, and its patient's data, in the message.
     ``what`` names the file (``an X12 file``). A PathLike (a ``pathlib.Path``) is always a path."""
-    import os
-
     name = os.fsdecode(os.fspath(source))
     if "\0" in name:
         raise InputError(None, f"expected the path of {what} or an open file: a path holds no NUL character")
@@ -589,8 +598,6 @@ def json_objects(source, what: str):
     """``(line number, object)`` for every line that is not blank of a JSON Lines file (a path, or an open text
     file), read once; InputError names the file (and the line) of one that can't be read, is not UTF-8, is not
     JSON or is not an object. ``what`` names the file in the message for an empty path (``history``)."""
-    import os
-
     if hasattr(source, "read"):
         name = getattr(source, "name", f"<{what}>")
     elif isinstance(source, (str, os.PathLike)):

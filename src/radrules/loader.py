@@ -15,7 +15,7 @@ import hashlib
 import os
 import threading
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 import attrs
 import cachetools
@@ -72,11 +72,12 @@ def clear_memory_cache() -> None:
     forget_recent()
 
 
-_DEFAULT = object()
+#: ``load``'s default ``cache_dir`` (typed Any, so that the parameter's type is what a caller may give).
+_DEFAULT: Any = object()
 
 
-def load(path: str | os.PathLike | None = None, *more: str | os.PathLike, bundled: bool | None = None,
-         cache_dir=_DEFAULT, extra: Iterable[tuple[str, str]] = ()) -> Ruleset:
+def load(path: str | os.PathLike[str] | None = None, *more: str | os.PathLike[str], bundled: bool | None = None,
+         cache_dir: str | os.PathLike[str] | None = _DEFAULT, extra: Iterable[tuple[str, str]] = ()) -> Ruleset:
     """Compile a rule file or a folder of rule files; with no path, the bundled rulesets.
 
     Several paths (``load("cms-tables", "payer-rules")``), and the bundled

@@ -20,7 +20,7 @@ from __future__ import annotations
 import io
 import os
 from collections import defaultdict
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Union
 
 import attrs
 
@@ -30,9 +30,14 @@ from ..claim import Claim
 from ..errors import ClaimError, open_path
 from ..evaluation import last_service_date
 from ..result import KIND_ORDER
+from ..ruleset import HistoryInput, Ruleset
 from .._resources import file_position, file_size
 from .claims import Unreadable, decode_line, is_array, read_claim_file
 from .shift import ShiftedHistory, shift_claim
+
+#: What ``diff_outcomes`` reads claims from: a claims file's path, the file opened in binary mode, or claims (dicts
+#: in the claim JSON shape, :class:`~radrules.Claim` objects, or JSON text lines).
+ClaimsSource = Union[str, os.PathLike[str], io.BufferedIOBase, Iterable[Union[Claim, dict[str, Any], str]]]
 
 STATUSES = ("pay", "review", "deny")
 #: The kinds whose findings are counted by source: one rule id holds many rows (a table's, a block's).
@@ -223,9 +228,10 @@ class _RuleTotals:
         self.denied_lines = self.denied_cents = self.released_lines = self.released_cents = 0
 
 
-def diff_outcomes(old, new, claims, *, progress: Callable | None = None, limit_examples: int = 10,
-                  payers: Mapping[str, str] | None = None, history=None, authorizations=None,
-                  shift_days: int = 0) -> OutcomeDiff:
+def diff_outcomes(old: Ruleset, new: Ruleset, claims: ClaimsSource, *,
+                  progress: Callable[[int, int | None, int | None], object] | None = None, limit_examples: int = 10,
+                  payers: Mapping[str, str] | None = None, history: HistoryInput = None,
+                  authorizations: str | os.PathLike[str] | None = None, shift_days: int = 0) -> OutcomeDiff:
     """Evaluate each claim with ``old`` and ``new``; count the claims, lines, rules and charges that move.
 
     ``claims`` is the path of a claims file (JSON Lines, a JSON array when

@@ -17,6 +17,7 @@ import attrs
 
 from .. import model as m
 from ..result import KINDS
+from ..ruleset import Ruleset
 from . import describe as d
 from .tables import TABLE_FAMILIES, TableDiff, diff_tables, table_label
 
@@ -131,14 +132,12 @@ class RulesetDiff:
         return ruleset_text(self)
 
 
-def diff_rulesets(old, new, *, limit_examples: int = DEFAULT_LIMIT) -> RulesetDiff:
+def diff_rulesets(old: Ruleset, new: Ruleset, *, limit_examples: int = DEFAULT_LIMIT) -> RulesetDiff:
     """What changed from ``old`` to ``new`` (two :class:`~radrules.Ruleset` objects).
 
     Rule-file content is listed in full; for CMS tables, counts of rows
     added, removed and changed, with the first ``limit_examples`` rows.
     """
-    from ..ruleset import Ruleset
-
     for argument, value in (("old", old), ("new", new)):
         if not isinstance(value, Ruleset):
             raise TypeError(f"diff_rulesets(): `{argument}` must be a Ruleset (radrules.load()), not "

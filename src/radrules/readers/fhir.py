@@ -18,30 +18,35 @@ from __future__ import annotations
 import io
 import json
 import os
-from typing import Any, Iterator, Literal, Mapping, overload
+from typing import Any, Iterator, Literal, Mapping, Union, overload
 
 from ..claim import Claim
-from ..errors import InputError, json_problem, json_value, open_path
+from ..errors import FileSource, InputError, json_problem, json_value, open_path
 from .fhir_claims import claim_from_resource
 from .fhir_common import IndexWithBase, Problem, bundle_index
 
 
+#: What ``read_fhir`` reads: a resource (a ``Claim`` or a ``Bundle``) or a list of them, or a file as the X12 reader takes
+#: one (a path, bytes, a file opened for reading) holding JSON or NDJSON.
+FhirSource = Union[dict[str, Any], list[dict[str, Any]], FileSource]
+
+
 @overload
-def read_fhir(source, *, payers: Mapping[str, str] | None = None,
+def read_fhir(source: FhirSource, *, payers: Mapping[str, str] | None = None,
               with_resources: Literal[False] = False) -> Iterator[Claim | InputError]: ...
 
 
 @overload
-def read_fhir(source, *, payers: Mapping[str, str] | None = None,
-              with_resources: Literal[True]) -> Iterator[tuple[dict, Claim | InputError]]: ...
+def read_fhir(source: FhirSource, *, payers: Mapping[str, str] | None = None,
+              with_resources: Literal[True]) -> Iterator[tuple[dict[str, Any], Claim | InputError]]: ...
 
 
 @overload
-def read_fhir(source, *, payers: Mapping[str, str] | None = None,
+def read_fhir(source: FhirSource, *, payers: Mapping[str, str] | None = None,
               with_resources: bool) -> Iterator[Any]: ...
 
 
-def read_fhir(source, *, payers: Mapping[str, str] | None = None,
+def read_fhir(source: FhirSource, *, payers: Mapping[str, str] | None = None,
               with_resources: bool = False) -> Iterator[Any]:
     """Yield a :class:`~radrules.Claim` for every FHIR R4 ``Claim`` in ``source``.
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from ..claim import Claim
 from ..claim_values import MAX_NUMBER
-from ..result import NOT_JUDGED
+from ..result import NOT_JUDGED, Result
 from .fhir_claims import claim_type_of
 from .fhir_common import CLAIM_TYPE_SYSTEM, Problem
 
@@ -66,7 +67,8 @@ def _created(created) -> str:
     raise ValueError("created: expected a datetime.date, an aware datetime or YYYY-MM-DD text")
 
 
-def to_fhir_claim_response(result, claim=None, *, created: dt.date | str | None = None) -> dict:
+def to_fhir_claim_response(result: Result, claim: dict[str, Any] | Claim | None = None, *,
+                           created: dt.date | str | None = None) -> dict[str, Any]:
     """A FHIR R4 ``ClaimResponse`` (a dict) for a :class:`~radrules.Result`.
 
     ``claim`` is the FHIR ``Claim`` resource the result is for (its
@@ -81,8 +83,6 @@ def to_fhir_claim_response(result, claim=None, *, created: dt.date | str | None 
     Claim are never copied.
     ``created`` is a ``datetime.date``, ``YYYY-MM-DD`` text or an aware ``datetime`` (default: today).
     """
-    from ..result import Result
-
     if not isinstance(result, Result):
         raise TypeError(f"to_fhir_claim_response(): `result` must be a Result (Ruleset.evaluate()), not "
                         f"{type(result).__name__}")

@@ -31,7 +31,7 @@ from typing import IO, Iterator, Mapping
 
 from ..claim import Claim
 from ..codes import is_digits
-from ..errors import InputError, open_path
+from ..errors import FileSource, InputError, open_path
 from . import x12_claims
 from .x12_claims import FIRST_COUNT, ClaimProblem, ClaimReader, ClaimState, element_at, twice_in_loop
 
@@ -255,7 +255,7 @@ def delimiters_of(isa: str) -> Delimiters:
 # ---------------------------------------------------------------- claims
 
 
-def read_x12(source, *, payers: Mapping[str, str] | None = None) -> Iterator[Claim | InputError]:
+def read_x12(source: FileSource, *, payers: Mapping[str, str] | None = None) -> Iterator[Claim | InputError]:
     """Yield a :class:`~radrules.Claim` for every CLM loop of an 837P or 837I file.
 
     ``source`` is a path, a file object (binary or text) or the file's bytes. A claim that can't
