@@ -132,6 +132,26 @@ class TestHistorySequences:
             radrules.load().evaluate(claim(line("74176")), history=history)
 
 
+class TestArgumentsOfAWrongType:
+    """api.md: "An argument of a type a function does not take at all is a TypeError"."""
+
+    def test_diff_outcomes_takes_rulesets(self):
+        """`diff_outcomes(5, rules, claims)` was an AttributeError at the first claim, and no error without one."""
+        rules = radrules.load()
+        with pytest.raises(TypeError, match=r"^diff_outcomes\(\): `old` must be a Ruleset .*, not int$"):
+            radrules.diff_outcomes(5, rules, [claim(line("74176"))])
+        with pytest.raises(TypeError, match=r"^diff_outcomes\(\): `new` must be a Ruleset .*, not str$"):
+            radrules.diff_outcomes(rules, "rulesets", [])
+
+    def test_to_fhir_claim_response_takes_a_resource_or_a_claim(self):
+        """A `claim` of another type was left out without a word: the response lost the request's references."""
+        result = radrules.load().evaluate(claim(line("74176")))
+        with pytest.raises(TypeError, match=r"^to_fhir_claim_response\(\): `claim` must be .*, not str$"):
+            radrules.to_fhir_claim_response(result, '{"resourceType": "Claim"}')
+        response = radrules.to_fhir_claim_response(result, {"resourceType": "Claim", "id": "c1"})
+        assert response["request"] == {"reference": "Claim/c1"}
+
+
 def test_bare_finds_containers_without_element_types():
     """The check above can fail: `tuple` and `dict[str, tuple]` are bare, `tuple[str, ...]` is not."""
     assert bare(tuple) == [tuple]

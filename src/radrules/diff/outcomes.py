@@ -256,6 +256,10 @@ def diff_outcomes(old: Ruleset, new: Ruleset, claims: ClaimsSource, *,
     table rows and rules that take effect later (a claim whose dates would
     leave the calendar is unreadable).
     """
+    for argument, value in (("old", old), ("new", new)):
+        if not isinstance(value, Ruleset):  # (it was an AttributeError at the first claim)
+            raise TypeError(f"diff_outcomes(): `{argument}` must be a Ruleset (radrules.load()), not "
+                            f"{type(value).__name__}")
     if shift_days:
         history = ShiftedHistory(history, shift_days) if history is not None else None
     context = _Context(old, new, limit_examples, history,

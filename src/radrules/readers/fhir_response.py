@@ -86,6 +86,9 @@ def to_fhir_claim_response(result: Result, claim: dict[str, Any] | Claim | None 
     if not isinstance(result, Result):
         raise TypeError(f"to_fhir_claim_response(): `result` must be a Result (Ruleset.evaluate()), not "
                         f"{type(result).__name__}")
+    if claim is not None and not isinstance(claim, (dict, Claim)):  # (else it was left out without a word)
+        raise TypeError(f"to_fhir_claim_response(): `claim` must be the FHIR Claim resource (a dict) or a "
+                        f"radrules.Claim, not {type(claim).__name__}")
     created_text = _created(created)
     resource = claim if isinstance(claim, dict) else None
     claim_type = None
