@@ -11,6 +11,7 @@ import typing
 import pytest
 
 import radrules
+import radrules.testing
 from radrules.explain import Explanation
 
 from builders import NPI, claim, line
@@ -77,6 +78,10 @@ DOCUMENTED = {
     "OutcomeDiff.to_text": radrules.OutcomeDiff.to_text,
     "OutcomeDiff.to_dict": radrules.OutcomeDiff.to_dict,
 }
+
+#: radrules.testing.Runner, public in its own module (api.md; its use in docs/testing.md).
+DOCUMENTED["testing.Runner"] = radrules.testing.Runner.__init__
+DOCUMENTED["testing.Runner.run"] = radrules.testing.Runner.run
 
 #: The attrs classes docs/api.md documents, whose fields a typed caller reads.
 CLASSES = [radrules.Claim, radrules.Line, radrules.Patient, radrules.Authorization, radrules.HistoryLine,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from types import EllipsisType
 from typing import Iterable
 
 import attrs
@@ -290,7 +291,7 @@ class Runner:
     cache directory).
     """
 
-    def __init__(self, *, cache_dir=...):
+    def __init__(self, *, cache_dir: str | os.PathLike[str] | None | EllipsisType = ...) -> None:
         self._load_options = {} if cache_dir is ... else {"cache_dir": cache_dir}
         self._rulesets: dict = {}
         self._shown: dict = {}  # id(ruleset) -> (ruleset, the rule ids its tests can show: test-only rules left out)
