@@ -932,6 +932,23 @@ def test_api_reference_holds():
         assert anchor in {_anchor(h) for h in re.findall(r"^#+ (.+)$", page, re.MULTILINE)}, f"{target}#{anchor}"
 
 
+def test_api_error_fields_exist():
+    """The fields api.md's table of errors lists are those each error has (a RuleError's warnings are on
+    `diagnostics`: `errors` holds the errors alone)."""
+    text = (DOCS / "api.md").read_text(encoding="utf-8")
+    rows = re.search(r"^\| class \| raised for \| fields \|\n\|---\|---\|---\|\n((?:\|.*\n)+)", text, re.M).group(1)
+    made = {"RadrulesError": radrules.RadrulesError("x"), "ClaimError": radrules.ClaimError("lines[0].units", "x"),
+            "RuleError": radrules.RuleError([radrules.Diagnostic("RR260", "x", severity="warning")]),
+            "InputError": radrules.InputError("f", "x")}
+    for row in rows.splitlines():
+        cells = row.split("|")
+        error = made[re.match(r" `(\w+)`", cells[1]).group(1)]
+        listed = set(re.findall(r"`(\w+)`", cells[3])) - {"Diagnostic"}
+        assert all(hasattr(error, name) for name in listed), f"api.md: {type(error).__name__}: {sorted(listed)}"
+        assert {name for name in vars(error) if not name.startswith("_")} <= listed, type(error).__name__
+    assert made["RuleError"].errors == () and len(made["RuleError"].diagnostics) == 1
+
+
 def attrs_fields(cls) -> set:
     import attrs
 
