@@ -33,6 +33,12 @@ def bare(hint) -> list:
     return [found for argument in typing.get_args(hint) for found in bare(argument)]
 
 
+def dicts(hint) -> list:
+    """The ``dict[...]`` types in ``hint``."""
+    own = [hint] if typing.get_origin(hint) is dict else []
+    return own + [found for argument in typing.get_args(hint) for found in dicts(argument)]
+
+
 def unannotated(function) -> list[str]:
     """The parameters of ``function`` (and its return, as ``return``) a type checker sees as `Any`."""
     found = hints(function)
@@ -117,6 +123,36 @@ class TestAnnotations:
         assert all(isinstance(name, str) for name in ruleset.files)
         assert all(isinstance(name, str) and isinstance(version, str) for name, version in ruleset.versions)
         assert all(isinstance(payer, str) for payer in ruleset.payers)
+
+
+class TestMappings:
+    @pytest.mark.parametrize("function, parameter", [
+        (radrules.Ruleset.evaluate, "claim"), (radrules.Ruleset.evaluate, "history"),
+        (radrules.diff_outcomes, "claims"), (radrules.diff_outcomes, "history"), (radrules.History.lookup, "return"),
+    ])
+    def test_claims_and_history_lines_are_typed_as_mappings(self, function, parameter):
+        """A claim or a history line is a `Mapping[str, Any]` to a type checker, not a `dict[str, Any]`: the
+        TypedDict a typed caller describes the JSON shape with is no dict to mypy, and was refused."""
+        assert dicts(hints(function)[parameter]) == []
+
+    def test_read_only_mappings_are_read_as_dicts(self):
+        """A claim, its patient and lines, and history lines that are mappings but not dicts (a MappingProxyType)
+        are read as the dicts they hold, as their type promises; before, each was "expected an object"."""
+        frozen = types.MappingProxyType
+        rules = radrules.load()
+        data = claim(line("74176", "2026-03-02", rendering_npi=NPI), line("74150", "2026-03-02"), payer="acme",
+                     prior_auth="PA1", patient={"id": "M1"})
+        earlier = {"code": "74176", "date": "2026-03-02", "status": "paid", "rendering_npi": NPI}
+        expected = rules.evaluate(data, history=[earlier])
+        assert expected.fired() == ("duplicate.history", "acme.ptp")
+        mapped = frozen({**data, "patient": frozen(data["patient"]), "lines": [frozen(each) for each in data["lines"]]})
+        assert rules.evaluate(mapped, history=[frozen(earlier)]) == expected
+        assert radrules.Claim.from_dict(mapped) == radrules.Claim.from_dict(data)
+
+    def test_a_mapping_of_a_bad_shape_is_a_claim_error(self):
+        """A mapping is checked as a dict is: the ClaimError names the field."""
+        with pytest.raises(radrules.ClaimError, match=r"^lines: expected a list$"):
+            radrules.load().evaluate(types.MappingProxyType({"lines": types.MappingProxyType({})}))
 
 
 class TestHistorySequences:

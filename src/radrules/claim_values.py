@@ -14,7 +14,7 @@ import re
 import unicodedata
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, Mapping
 
 from .codes import without_procedure_system
 from .errors import ClaimError, did_you_mean, shown_key
@@ -43,8 +43,12 @@ def join_path(path: str, name: str) -> str:
 
 
 def read_object(value: Any, path: str, allowed: tuple[str, ...]) -> dict:
+    """``value``, an object of the JSON shape with the keys ``allowed``: a dict, or another mapping (a TypedDict's
+    type says Mapping; a read-only MappingProxyType) read as the dict it holds."""
     if not isinstance(value, dict):
-        raise ClaimError(path or "claim", "expected an object")
+        if not isinstance(value, Mapping):
+            raise ClaimError(path or "claim", "expected an object")
+        value = dict(value)
     for key in value:
         if not isinstance(key, str) or key not in allowed:
             raise _unknown_field(key, path, allowed)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import os
-from typing import IO, Any, Iterable, Protocol, Sequence, runtime_checkable
+from typing import IO, Any, Iterable, Mapping, Protocol, Sequence, runtime_checkable
 
 import attrs
 
@@ -84,7 +84,7 @@ class History(Protocol):
     """
 
     def lookup(self, patient_id: str | None, start: dt.date | None,
-               end: dt.date) -> Iterable[HistoryLine | dict[str, Any]]: ...
+               end: dt.date) -> Iterable[HistoryLine | Mapping[str, Any]]: ...
 
 
 def read_line(data, path: str) -> HistoryLine:

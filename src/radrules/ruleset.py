@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence, Union
+from typing import Any, Mapping, Sequence, Union
 
 import attrs
 
@@ -19,9 +19,9 @@ from .tables.timeline import Loaded
 from .validity import RULES_OF_KIND
 
 #: What ``evaluate(claim, history=...)`` takes: a :class:`~radrules.History`; or the lines themselves, a list, a tuple
-#: or any other sequence but a text, of :class:`~radrules.HistoryLine` objects or dicts in the history line shape;
-#: or None.
-HistoryInput = Union[History, Sequence[Union[HistoryLine, dict[str, Any]]], None]
+#: or any other sequence but a text, of :class:`~radrules.HistoryLine` objects or dicts in the history line shape (a
+#: Mapping, so that a TypedDict of it type-checks); or None.
+HistoryInput = Union[History, Sequence[Union[HistoryLine, Mapping[str, Any]]], None]
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -52,7 +52,7 @@ class Ruleset:
     # the payers rules' conditions compare `claim.payer` with (`claim.payer is not medicare`): no views of their own
     compared_payers: frozenset = attrs.field(default=frozenset(), repr=False)
 
-    def evaluate(self, claim: Claim | dict[str, Any], *, history: HistoryInput = None, explain: bool = False,
+    def evaluate(self, claim: Claim | Mapping[str, Any], *, history: HistoryInput = None, explain: bool = False,
                  indexed: bool = True) -> Result:
         """Evaluate one claim (a :class:`~radrules.Claim` or a dict in its JSON shape).
 

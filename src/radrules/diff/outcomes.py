@@ -37,7 +37,7 @@ from .shift import ShiftedHistory, shift_claim
 
 #: What ``diff_outcomes`` reads claims from: a claims file's path, the file opened in binary mode, or claims (dicts
 #: in the claim JSON shape, :class:`~radrules.Claim` objects, or JSON text lines).
-ClaimsSource = Union[str, os.PathLike[str], io.BufferedIOBase, Iterable[Union[Claim, dict[str, Any], str]]]
+ClaimsSource = Union[str, os.PathLike[str], io.BufferedIOBase, Iterable[Union[Claim, Mapping[str, Any], str]]]
 
 STATUSES = ("pay", "review", "deny")
 #: The kinds whose findings are counted by source: one rule id holds many rows (a table's, a block's).
