@@ -946,6 +946,17 @@ def test_values_where_it_can_show_nothing_is_refused(condition, then, message):
     assert error.span.end_column - error.span.column == len("{values}")
 
 
+@pytest.mark.parametrize("birth_date, shown", [("1936-03-02", "90 or older"), ("1936-03-03", "89"),
+                                                ("1900-01-01", "90 or older"), ("1990-01-01", "36")])
+def test_a_message_shows_ages_over_89_as_90_or_older(birth_date, shown):
+    """Ages over 89 identify a patient (HIPAA Safe Harbor): `{patient.age}` shows them as one category, while the
+    condition compares the real age."""
+    rules = radrules.loads(rule("patient.age > 30", then='warn line "age {patient.age}"'))
+    found = rules.evaluate({"patient": {"birth_date": birth_date},
+                            "lines": [{"code": "77067", "date": "2026-03-02"}]}).findings
+    assert [finding.message for finding in found] == [f"age {shown}"]
+
+
 def test_control_characters_quoted_in_a_message_are_escaped():
     """A diagnostic quoting a word of the file holding an escape sequence shows it escaped, as the source line
     under it is: a rule file can't drive the terminal of whoever checks it."""

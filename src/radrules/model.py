@@ -216,11 +216,18 @@ def _render_hidden(value: Any, kind: str, hidden: dict) -> str:
     return render_value(value, kind)
 
 
+#: The age a message shows for every age above it: ages over 89 identify a patient (HIPAA's Safe Harbor,
+#: 45 CFR 164.514(b)(2)(i)(C), allows them as one category, 90 or older).
+OLDEST_AGE_SHOWN = 89
+
+
 def render_value(value: Any, kind: str) -> str:
     if value is None:
         return "none"
     if kind == "date":
         return format_date(value)
+    if kind == "age" and value > OLDEST_AGE_SHOWN:
+        return f"{OLDEST_AGE_SHOWN + 1} or older"
     if isinstance(value, frozenset):
         return ", ".join(sorted(value)) or "none"
     if isinstance(value, float) and value.is_integer():

@@ -375,7 +375,8 @@ class BlockCompiler:
                 ok = False
                 continue
             roots.add(root)
-            parts.append((operand.node, operand.type))
+            # (the patient's age is shown as "90 or older" past 89: render_value)
+            parts.append((operand.node, "age" if type(operand.node) is c.PatientAge else operand.type))
         if position < len(text):
             parts.append(text[position:])
         shows_values = any(type(part) is tuple and type(part[0]) is FiredValues for part in parts)
