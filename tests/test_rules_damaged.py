@@ -16,6 +16,7 @@ from hypothesis import given, settings, strategies as st
 
 import radrules
 from radrules.formatter import format_rules
+from radrules.loader import without_mark
 from radrules.testing import Runner, parse_tests
 
 from mangling import damaged
@@ -62,14 +63,28 @@ def assert_points_into(error: radrules.RuleError, text: str) -> None:
 @given(data=st.data())
 def test_damaged_rule_file_compiles_or_reports_problems(path, data):
     text = data.draw(damaged(path.read_text(encoding="utf-8"), PIECES), label="text")
+    # loads and format_rules read a text as a file is read, without a leading byte order mark (a damage may
+    # put one first): their lines are those of the text without it.
+    read = without_mark(text)
     try:
         radrules.loads(text, name=path.name)
     except radrules.RuleError as error:
-        assert_points_into(error, text)
+        assert_points_into(error, read)
     try:
         format_rules(text, path.name)
     except radrules.RuleError as error:
-        assert_points_into(error, text)
+        assert_points_into(error, read)
+
+
+def test_a_rule_text_that_starts_with_a_byte_order_mark_shows_its_lines_without_it():
+    """The case hypothesis found: a damage that puts U+FEFF first. The line shown is the text's line as read."""
+    text = "\ufeff Modifier rules (a comment's `#` deleted).\nrule x.y\n"
+    with pytest.raises(radrules.RuleError) as raised:
+        radrules.loads(text, name="modifiers.rr")
+    first = raised.value.diagnostics[0]
+    assert (first.span.line, first.span.column) == (1, 2)
+    assert first.source_line.rstrip("\r\n") == " Modifier rules (a comment's `#` deleted)."
+    assert_points_into(raised.value, without_mark(text))
 
 
 RUNNER = Runner(cache_dir=None)
