@@ -2051,6 +2051,20 @@ class TestNoRowLost:
                                 ("2026 title\r\n" + record + "\r\n").encode("latin-1"))
         assert (error.code, error.span.line) == ("RR507", 2)
 
+    @pytest.mark.parametrize("width", [0, 140], ids=["as written", "padded to 140"])
+    def test_fixed_width_mpfs_header_lines_of_any_length_are_skipped(self, tmp_path, width):
+        """The fixed-width file's header lines begin `HDR`; one as long as a record (an AMA notice, or a line
+        padded to the record's length) is no record: the file was refused, an RR507 at each such line."""
+        record = "74177" + " " * 97 + "1" + " " * 13 + "0"
+        header = ["HDR      2026 RELATIVE VALUE FILE (A TITLE OF OUR OWN)",
+                  "HDR      A NOTICE OF OUR OWN, AS LONG AS THE AMA NOTICE OF THE PUBLISHED FILE, " + "X" * 60]
+        assert len(header[1]) > 117
+        text = "".join(line.ljust(width) + "\r\n" for line in header) + record + "\r\n"
+        rules = self._load(tmp_path, 'table pctc "cms/PPRRVU26_JUL.txt"\n', "PPRRVU26_JUL.txt",
+                           text.encode("latin-1"))
+        assert rules.tables[0].table.entries["pctc"] == {"74177": "1"}
+        assert rules.warnings == ()
+
     def test_caret_on_the_bad_field_of_a_quoted_csv_export(self, tmp_path):
         """Columns count the quotes of a fully quoted CSV row."""
         data = ('Column 1,Column 2,x,Effective,Deletion,Modifier,Rationale\r\n'

@@ -10,7 +10,9 @@ without its bilateral column ``modifier.bilateral.invalid`` would be off.
 The description column (AMA text) is never kept; the columns read are
 taken as written (a value with white space around it is refused, as in PTP
 files). The fixed-width ``.txt`` layout is read by position (HCPCS 1-5,
-modifier 6-7, PC/TC 103, bilateral 117; RVU26A record layout, [V2]).
+modifier 6-7, PC/TC 103, bilateral 117; RVU26A record layout, [V2]); the lines before the records
+are skipped: those that begin ``HDR`` (CMS's header lines, a title or the AMA notice, whatever their length) and
+short ones; a record-length line that is neither is read as a record, and reported if it is none.
 
 A code's indicator is read from its global row (no modifier), else from its
 26/TC rows; the properties ``pctc`` and ``bilateral`` carry them. Rows are
@@ -274,8 +276,11 @@ def _fixed_width(text: str, file_name: str, problems: Problems, keyed: _Rows, se
             continue
         code = line[0:5]
         if not started:
-            if len(line) < 117 and not codes.is_procedure_code(code):
-                continue  # a title line before the records (a record is 117 characters at least)
+            if line.startswith("HDR") or len(line) < 117 and not codes.is_procedure_code(code):
+                # A header line before the records: `HDR` and a title or notice, of any length (padded to the
+                # record's length, or an AMA notice longer than a record), or a short title line (a record is 117
+                # characters at least). No procedure code begins `HDR`.
+                continue
             started = True
         if not codes.is_procedure_code(code):
             problems.add("RR507", f"{shown(code)} is not a procedure code (positions 1-5)", number, line, 1, 5)
