@@ -769,6 +769,21 @@ end
         assert (error.code, error.span.line, error.message) == ("RR505", 10, message)
         assert "`BILAT SURG`" in error.help
 
+    @pytest.mark.parametrize("captions", [
+        [",,,NOT,", ",,,USED,", ",,,NON-FAC,FAC", ",,,PCTC,BILAT", "HCPCS,MOD,DESCRIPTION,IND,SURG"],
+        [",,,NON-FAC,FAC", ",,,PCTC,BILAT", "HCPCS,MOD,DESCRIPTION,IND,SURG"],
+        [",,,PCTC,BILAT", "HCPCS,MOD,DESCRIPTION,IND,SURG"],
+    ], ids=["five caption rows", "three", "two"])
+    def test_a_preamble_line_above_fewer_caption_rows_is_not_a_caption(self, tmp_path, captions):
+        """Captions are joined over the rows right above `HCPCS,MOD,...` that hold two captions or more: with fewer
+        than five caption rows, a title or release line in the first column was read into the `HCPCS` caption
+        (`RELEASED 12/2014 HCPCS`), and the file was refused (RR505, no column `HCPCS`)."""
+        preamble = ["A FEE SCHEDULE FILE OF OUR OWN,,,,", ",,,,", "RELEASED 12/2014,,,,"]
+        text = "\n".join(preamble + captions + ["74177,,X,1,0", "93010,,X,2,0"]) + "\n"
+        rules = self._load(tmp_path, {"PPRRVU15_JAN.csv": text}, 'table pctc "cms/PPRRVU15_JAN.csv"\n')
+        assert rules.tables[0].table.entries["pctc"] == {"74177": "1", "93010": "2"}
+        assert rules.tables[0].table.entries["bilateral"] == {"74177": "0", "93010": "0"}
+
     def test_summary_counts_codes(self, tmp_path):
         """`radrules check` counts the codes of a PC/TC table, not its two indicator maps."""
         root = make_ruleset(tmp_path, 'table pctc "cms/PPRRVU26_JUL.csv"\n', DATA / "PPRRVU26_JUL.csv")

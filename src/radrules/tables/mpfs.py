@@ -2,7 +2,9 @@
 
 CSV: five preamble lines, then five stacked caption rows whose last begins
 ``HCPCS,MOD,DESCRIPTION``; column names are the captions joined top-down
-(``PCTC IND``, ``BILAT SURG``) and columns are found by name, since their
+(``PCTC IND``, ``BILAT SURG``): of that row and of the rows right above it
+with two captions or more, up to five (a preamble line holds one field or
+none, and is not read into the names). Columns are found by name, since their
 positions move between years; a caption worded otherwise (``PC/TC IND``,
 ``BILATERAL SURG``) is known by its words. Every published layout has both
 indicators, so a file without one (or with two columns for one) is refused:
@@ -38,6 +40,20 @@ from .store import RawTable
 _PCTC = set("0123456789")
 _BILATERAL = set("01239")
 _CAPTION = re.compile(r'^"?HCPCS"?\s*,\s*"?MOD"?\s*,', re.IGNORECASE)
+
+
+def _stacked(rows: list[list[str]]) -> list[list[str]]:
+    """The caption rows among ``rows`` (the last five records, the ``HCPCS,MOD,...`` row last): that row and the
+    rows right above it with two captions or more. A row above them with one field or none (a title, a notice,
+    `RELEASED 06/30/2026`, a blank line) is the preamble: its text would be read into a column's name (a title in
+    the first column made the `HCPCS` column `RELEASED 12/2014 HCPCS`, and the file was refused) in a file of
+    fewer than five caption rows."""
+    stacked = [rows[-1]]
+    for row in reversed(rows[:-1]):
+        if sum(1 for field in row if field.strip()) < 2:
+            break
+        stacked.insert(0, row)
+    return stacked
 
 
 def _caption(rows: list[list[str]], index: int) -> str:
@@ -136,8 +152,9 @@ def _csv(text: str, file_name: str, problems: Problems, keyed: _Rows, several: b
         if columns is None:
             recent = (recent + [fields])[-5:]
             if _caption_row(fields):
-                width = max(len(row) for row in recent)
-                names = [_caption(recent, i) for i in range(width)]
+                stacked = _stacked(recent)
+                width = max(len(row) for row in stacked)
+                names = [_caption(stacked, i) for i in range(width)]
                 while width and not names[width - 1]:  # empty captions at the end: a row may leave them out
                     width -= 1
                 columns = _columns(names, problems, first, raw, fields)
