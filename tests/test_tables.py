@@ -114,6 +114,54 @@ class TestPtpLoader:
         assert fired(result, "ncci.ptp") == [((2,), (1,))]
 
 
+class TestPtpWithoutRationale:
+    """A PTP file whose header names six columns, `Column 1` to `Modifier`, and no `PTP Edit Rationale` (the
+    layout before the rationale column, as remembered: not verified here) has rows of six fields. Each was
+    refused as a row of 7 fields cut short, so the whole file was: 50 RR506 errors and a count."""
+
+    HEADER = ["CPT only copyright 2011 American Medical Association.  All rights reserved.\t\t\t\t\t",
+              "Column1/Column2 Edits\t\t\t\t\t",
+              "Column 1\tColumn 2\t*=in existence\tEffective\tDeletion\tModifier",
+              "\t\tprior to 1996\tDate\tDate\t0=not allowed", "\t\t\t\t*=no data\t1=allowed",
+              "\t\t\t\t\t9=not applicable"]
+    ROWS = ["74176\t74150\t\t20110101\t*\t0", "70470\t70450\t\t20100101\t20111231\t1",
+            "74177\t74160\t*\t19960101\t*\t1"]
+
+    def _load(self, tmp_path, lines: list[str]):
+        (tmp_path / "src").mkdir(exist_ok=True)
+        path = tmp_path / "src" / "ccipra-v180r0-f1.txt"
+        path.write_bytes("".join(line + "\r\n" for line in lines).encode("latin-1"))
+        root = make_ruleset(tmp_path, 'table ptp "cms/ccipra-v180r0-f1.txt" effective 2012-01-01\n', path)
+        return radrules.load(root, cache_dir=None)
+
+    def test_rows_of_six_fields_read_and_fire_by_their_dates(self, tmp_path):
+        """Each row is read, with its dates and indicator, and fires as a row of the current layout would."""
+        rules = self._load(tmp_path, self.HEADER + self.ROWS)
+        assert len(rules.tables[0].table) == 3
+        deny = rules.evaluate(claim(("74176", "2012-03-01"), ("74150", "2012-03-01", {"modifiers": ["59"]})))
+        (finding,) = [f for f in deny.findings if f.rule == "ncci.ptp"]
+        assert (finding.lines, finding.source) == ((2,), "ccipra-v180r0-f1.txt:7")
+        last_day = rules.evaluate(claim(("70470", "2011-12-31"), ("70450", "2011-12-31")))
+        after = rules.evaluate(claim(("70470", "2012-01-01"), ("70450", "2012-01-01")))
+        assert fired(last_day, "ncci.ptp") == [((2,), (1,))] and fired(after, "ncci.ptp") == []
+
+    def test_a_row_of_seven_fields_is_an_error_there(self, tmp_path):
+        """A row with a seventh field in such a file is not of its layout: RR506, naming the layout."""
+        with pytest.raises(radrules.RuleError) as caught:
+            self._load(tmp_path, self.HEADER + self.ROWS[:1] + [self.ROWS[1] + "\tMutually exclusive procedures"])
+        (error,) = caught.value.errors
+        assert (error.code, error.span.line) == ("RR506", 8)
+        assert error.message == "a PTP row has 6 fields (its header has no rationale column); this one has 7"
+
+    def test_a_row_of_six_fields_under_the_current_header_is_still_an_error(self, tmp_path):
+        """Under a header that names the rationale column, a row of six fields is cut short, as before."""
+        header = self.HEADER[:2] + [self.HEADER[2] + "\tPTP Edit Rationale"] + self.HEADER[3:]
+        with pytest.raises(radrules.RuleError) as caught:
+            self._load(tmp_path, header + [self.ROWS[0] + "\tMutually exclusive procedures", self.ROWS[1]])
+        (error,) = caught.value.errors
+        assert (error.code, error.span.line, error.message) == ("RR506", 8, "a PTP row has 7 fields; this one has 6")
+
+
 class TestPtpQuotedHeader:
     """A header whose cells are quoted and wrapped over lines (as a spreadsheet exports a wrapped header) is
     one header, in a CSV export and in tab-separated text alike."""

@@ -7,6 +7,9 @@ and a header wrapped over four lines), then rows of 7 fields::
     Column 1, Column 2, *=in existence prior to 1996, Effective Date,
     Deletion Date (*=no data), Modifier (0/1/9), PTP Edit Rationale
 
+(of 6, without the rationale, in a file whose header names six columns and no
+rationale: the layout before CMS added it, as remembered, not verified).
+
 A header whose cells are quoted and hold line breaks (a spreadsheet's export
 of the wrapped header) is one record: the preamble is read with its quotes,
 rows are one line each. The first data row is detected, not counted: a line
@@ -184,6 +187,18 @@ def _is_header(fields: list[str]) -> bool:
     return first.startswith("column 1") or first.startswith("column1")
 
 
+def _without_rationale(fields: list[str]) -> bool:
+    """Whether a header line names six columns, `Column 1` to `Modifier`, and no `PTP Edit Rationale`: the layout
+    of the files before CMS added the rationale column (from memory, not verified here). Its rows have six fields
+    and no rationale, which radrules only shows in messages; a file whose header names the rationale column has
+    rows of seven. The title line (`Column1/Column2 Edits`) names no columns."""
+    named = [field.strip().lower() for field in fields]
+    while named and not named[-1]:
+        named.pop()
+    return (len(named) == _FIELDS - 1 and named[1].replace(" ", "").startswith("column2")
+            and not any("rationale" in name for name in named))
+
+
 #: A value only a row holds in its column: a code (5 letters or digits, one a digit at least) in column 2,
 #: a date (6 to 8 digits, perhaps with separators: a damaged one too) in column 4 or 5.
 _CODE_SHAPED = re.compile(r"(?=.*\d)[0-9A-Za-z]{5}")
@@ -283,6 +298,7 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
         problems.lines_end_at_cr = False  # rows are split at line feeds
         rows_read = 0
         header_seen = False
+        width = _FIELDS  # a row's fields: 6 in a file whose header has no rationale column (_without_rationale)
         lines, separator = _lines(text)
         cut_short = bool(text) and not text.endswith(("\n", "\r"))  # CMS ends every line, the last one too
         del text
@@ -293,6 +309,8 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
                 break
             if fields and _is_header(fields):
                 header_seen = True
+                if _without_rationale(fields):
+                    width = _FIELDS - 1
             if number > 50:
                 problems.add("RR505", "no PTP rows in the first 50 lines: is this a CMS PTP file?", number,
                              line, help="PTP rows start with two 5-character codes")
@@ -313,13 +331,16 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
                              help="a PTP row is two codes, two dates, an indicator and a short rationale: is the file "
                                   "damaged, or not a PTP file?")
                 continue
-            if len(fields) != _FIELDS:
-                if len(fields) > _FIELDS and not any(f.strip() for f in fields[_FIELDS:]):
-                    fields = fields[:_FIELDS]
+            if len(fields) != width:
+                if len(fields) > width and not any(f.strip() for f in fields[width:]):
+                    fields = fields[:width]
                 else:
-                    problems.add("RR506", f"a PTP row has {_FIELDS} fields; this one has {len(fields)}", number, line,
-                                 1, len(line), help=_TEXT_LINE if _text_line(fields) else separated)
+                    layout = " (its header has no rationale column)" if width < _FIELDS else ""
+                    problems.add("RR506", f"a PTP row has {width} fields{layout}; this one has {len(fields)}", number,
+                                 line, 1, len(line), help=_TEXT_LINE if _text_line(fields) else separated)
                     continue
+            if width < _FIELDS:
+                fields = [*fields, ""]  # no rationale
             if typed and problems.typed_cell(number, line, fields, _TYPED):
                 continue
             # A bad row is one error, at its first bad field: the row is not read, and a line that is no row at
