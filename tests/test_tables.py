@@ -422,6 +422,40 @@ class TestVersions:
         assert second_ptp["size"] == len(rows) == 7
 
 
+class TestMueWithoutRationale:
+    """An MUE file whose header names three columns, code, MUE values and MAI, and no `MUE Rationale` (the layout
+    before the rationale column, as remembered: not verified here) has rows of three fields. It was refused at its
+    header: "the MUE header needs code, value, MAI and rationale columns"."""
+
+    NAME = "MCR_MUE_PractitionerServices_Eff_01-01-2014.csv"
+    NOTICE = '"A copyright notice of our own,\nover two lines.",,\n'
+    HEADER = '"HCPCS/\nCPT Code",Practitioner Services MUE Values,MUE Adjudication Indicator\n'
+
+    def _load(self, tmp_path, rows: str, header: str = HEADER):
+        (tmp_path / "src").mkdir(exist_ok=True)
+        (tmp_path / "src" / self.NAME).write_bytes((self.NOTICE + header + rows).encode("latin-1"))
+        return radrules.load(make_ruleset(tmp_path, f'table mue "cms/{self.NAME}"\n', tmp_path / "src" / self.NAME),
+                             cache_dir=None)
+
+    def test_rows_of_three_fields_read_and_limit(self, tmp_path):
+        """Each row's limit and MAI are read: a line edit and a date-of-service edit fire as they would."""
+        rules = self._load(tmp_path, "71046,2,1 Line Edit\n74177,1,2 Date of Service Edit: Policy\n")
+        line = rules.evaluate(claim(("71046", "2014-03-03", {"units": 3})))
+        day = rules.evaluate(claim(("74177", "2014-03-03"), ("74177", "2014-03-03", {"modifiers": ["76"]})))
+        within = rules.evaluate(claim(("71046", "2014-03-03", {"units": 2})))
+        assert fired(line, "ncci.mue") == [((1,), ())] and fired(within, "ncci.mue") == []
+        assert [f.lines for f in day.findings if f.rule == "ncci.mue"] == [(1, 2)]
+        assert [f.source for f in line.findings if f.rule == "ncci.mue"] == [f"{self.NAME}:5"]
+
+    def test_a_row_of_four_fields_is_an_error_there(self, tmp_path):
+        """A row with a fourth field in such a file is not of its layout: RR506, naming the layout."""
+        with pytest.raises(radrules.RuleError) as caught:
+            self._load(tmp_path, "71046,2,1 Line Edit\n74177,1,2 Date of Service Edit: Policy,Anatomic\n")
+        (error,) = caught.value.errors
+        assert (error.code, error.span.line) == ("RR506", 6)
+        assert error.message == "an MUE row has 3 fields (its header has no rationale column); this one has 4"
+
+
 class TestMueLoader:
     def test_a_file_named_for_another_setting_than_its_header_is_a_warning(self, tmp_path):
         """The header decides an MUE table's setting; a name that says another is RR517 at the header's setting.
@@ -2427,10 +2461,12 @@ class TestNoRowLost:
         assert rules.tables[0].table.entries["74177"][0][:3] == (1, 2, "")
         assert rules.tables[0].table.entries["74178"][0][:3] == (1, 1, "")
 
-    def test_an_mue_header_without_the_rationale_column_is_an_error(self, tmp_path):
+    def test_an_mue_header_without_the_mai_column_is_an_error(self, tmp_path):
+        """A header of the code and its values alone is no layout radrules reads (one without the rationale
+        column alone is read: TestMueWithoutRationale)."""
         (tmp_path / "src").mkdir()
         (tmp_path / "src" / MUE_NAME).write_bytes(
-            b"HCPCS/CPT Code,Practitioner Services MUE Values,MUE Adjudication Indicator\r\n74177,1,1 Line Edit\r\n")
+            b"HCPCS/CPT Code,Practitioner Services MUE Values\r\n74177,1\r\n")
         with pytest.raises(radrules.RuleError) as caught:
             radrules.load(make_ruleset(tmp_path, f'table mue "cms/{MUE_NAME}"\n', tmp_path / "src" / MUE_NAME),
                           cache_dir=None)

@@ -5,8 +5,9 @@ first field (``"HCPCS/\\nCPT Code"``) holds a line break; column 3 holds the
 MAI digit and its label in one field (``2 Date of Service Edit: Policy``):
 the label must be the digit's (case and the white space between words
 aside), or be left out. One row per code, of four fields (the rationale's
-may be empty); codes and values with white space around them are refused,
-as in PTP files. The table's effective date is in the file name only.
+may be empty; three under a header of three columns, code, values and MAI,
+the layout before the rationale column, as remembered); codes and values
+with white space around them are refused, as in PTP files. The table's effective date is in the file name only.
 The table's setting (practitioner, outpatient hospital, DME) is read from
 the words of the column 2 header (``Practitioner Services MUE Values``),
 else from the file name (``…_OutpatientHospitalServices_…``): the compiler
@@ -80,6 +81,7 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
     for index, (display, file_name, data) in enumerate(parts):
         problems, text = read_part(display, data, (200, _header_row))
         header_found = False
+        width = 4  # a row's fields: 3 under a header without the rationale column (_without_rationale)
         rows_read = end_line = 0
         end_raw = ""
         for first, last, fields, raw in csv_records(text):
@@ -97,7 +99,9 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
                     break
                 if fields and _is_code_header(fields[0]):
                     header_found = True
-                    if len(fields) < 4:
+                    if _without_rationale(fields):
+                        width = 3
+                    elif len(fields) < 4:
                         problems.add("RR505", "the MUE header needs code, value, MAI and rationale columns", first,
                                      raw, help=f"the header is {_HEADER}: is this a CMS MUE file?")
                         break
@@ -130,21 +134,24 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
             if problems.unreadable(fields, first, last, raw, _begins_row):
                 continue
             rows_read += 1
-            # The rationale is a column of every published table (domain.md §8.2): a row without its field is cut
-            # short. The field may be empty, and empty fields past it (an export's trailing commas) are no error.
-            if len(fields) < 4 or any(f.strip() for f in fields[4:]):
-                problems.add("RR506", f"an MUE row has 4 fields; this one has {len(fields)}", first, raw, 1,
-                             len(raw.rstrip()),
-                             help="a row is the code, its unit limit, the MAI and the rationale (its field may be "
-                                  "empty), separated by commas: is the row cut short, does a value hold a comma "
-                                  "outside quotes, or is the line not a row (a note or an `End of file` line added "
-                                  "to the file)?")
+            # The rationale is a column of every table whose header names it (domain.md §8.2): a row without its
+            # field is cut short. The field may be empty, and empty fields past it (an export's trailing commas) are
+            # no error.
+            if len(fields) < width or any(f.strip() for f in fields[width:]):
+                layout = " (its header has no rationale column)" if width < 4 else ""
+                fields_are = ("the code, its unit limit, the MAI and the rationale (its field may be empty)"
+                              if width == 4 else "the code, its unit limit and the MAI, as its header")
+                problems.add("RR506", f"an MUE row has {width} fields{layout}; this one has {len(fields)}", first, raw,
+                             1, len(raw.rstrip()),
+                             help=f"a row is {fields_are}, separated by commas: is the row cut short, does a value "
+                                  "hold a comma outside quotes, or is the line not a row (a note or an `End of file` "
+                                  "line added to the file)?")
                 continue
             if problems.typed and problems.typed_cell(first, raw, fields, _TYPED):
                 continue
             # Codes and values are read as written: CMS's have no white space around them (as PTP codes).
             code, value, mai_text = fields[0], fields[1], fields[2]
-            reason = fields[3].strip()
+            reason = fields[3].strip() if width > 3 else ""
             if "\n" in reason or "\r" in reason:  # a cell's line break: one line in messages
                 reason = " ".join(reason.split())
             # A bad row is one error, at its first bad field (a line that is no row would give one per field).
@@ -192,6 +199,16 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
         return None, diagnostics
     return RawTable(key=key, files=tuple(name for _, name, _ in parts), entries=entries,
                     part_types=tuple(part_types)), diagnostics
+
+
+def _without_rationale(fields: list[str]) -> bool:
+    """Whether a header names three columns, the code, its MUE values and the MUE adjudication indicator, and no
+    rationale: the layout before CMS added the `MUE Rationale` column (as remembered, not verified here). Its
+    rows have three fields; the rationale is only shown in messages."""
+    named = [" ".join(field.lower().split()) for field in fields]
+    while named and not named[-1]:
+        named.pop()
+    return len(named) == 3 and "adjudication" in named[2] and not any("rationale" in name for name in named)
 
 
 def _is_code_header(text: str) -> bool:
