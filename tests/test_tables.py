@@ -2438,6 +2438,28 @@ class TestNoRowLost:
         (error,) = caught.value.errors
         assert error.code == code and hint in error.help, error.render()
 
+    @pytest.mark.parametrize("statement, name, data, kind", [
+        (f'table mue "cms/{MUE_NAME}"\n', MUE_NAME,
+         MUE_HEADER + "74177,1,2 Date of Service Edit: Policy,x\r\nEnd of file,,,\r\n", "an MUE"),
+        ('table addon "cms/aoc_v2026q3.csv"\n', "aoc_v2026q3.csv",
+         "Primary Code,Add-on Code,AOC Edit Type,AOC Edit Eff Dt\r\n77067,77063,1,2017001\r\n"
+         "A note of our own on type 2 edits,,,\r\n", "an add-on code"),
+        ('table pctc "cms/PPRRVU26_JUL.csv"\n', "PPRRVU26_JUL.csv",
+         "HCPCS,MOD,DESCRIPTION,PCTC IND,BILAT SURG\r\n74177,,X,1,0\r\nEnd of file,,,,\r\n", "an MPFS"),
+    ], ids=["mue", "addon", "pctc"])
+    def test_a_text_line_padded_to_a_row_is_named_so(self, tmp_path, statement, name, data, kind):
+        """A footer line after the rows, padded with empty fields by a spreadsheet's export, is RR507 at its
+        text with the hint the PTP loader gives such a line, not the hint of a damaged code."""
+        (tmp_path / "src").mkdir()
+        (tmp_path / "src" / name).write_bytes(data.encode("latin-1"))
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(make_ruleset(tmp_path, statement, tmp_path / "src" / name), cache_dir=None)
+        (error,) = caught.value.errors
+        last = data.count("\n")  # the footer is the last line
+        assert (error.code, error.span.line, error.span.column) == ("RR507", last, 1)
+        assert error.help.startswith("this line is text, not a row (a notice or an `End of file` line?): after "
+                                     f"its header, {kind} file holds rows only")
+
     @pytest.mark.parametrize("row, fields", [("74177,1,2 Date of Service Edit: Policy", 3), ("74177,1", 2)])
     def test_an_mue_row_without_its_rationale_field_is_an_error(self, tmp_path, row, fields):
         """A row has the rationale's field, as the published tables do (domain.md §8.2): a 3-field row is a row

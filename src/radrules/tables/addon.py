@@ -39,7 +39,7 @@ import re
 
 from .. import codes
 from .common import (WRITTEN_DATE_HELP, DateReader, code_hint, csv_records, first_line, header_columns, last_line,
-                     not_a_calendar_date, parse_digits_date, read_part, shown, written_date)
+                     not_a_calendar_date, parse_digits_date, read_part, shown, text_line_hint, written_date)
 from .kinds import not_a_part
 from .store import RawTable
 
@@ -156,14 +156,14 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
             bad = next((column for column in code_columns if not _CODE_CHECKS[column](get(column))), None)
             if bad == "add_on_code":
                 complain("RR507", f"{shown(addon)} is not a procedure code (add-on code)", "add_on_code",
-                         help=code_hint(addon))
+                         help=code_hint(addon) or text_line_hint(fields, positions["add_on_code"], "an add-on code"))
                 continue
             if bad == "aoc_edit_type":
                 complain("RR509", f"{shown(kind)} is not an add-on edit type (1, 2 or 3)", "aoc_edit_type")
                 continue
             if bad == "primary_code":
                 complain("RR507", f"{shown(primary)} is not a procedure code (primary code; `CCCCC` for "
-                         "contractor-defined)", "primary_code", help=code_hint(primary))
+                         "contractor-defined)", "primary_code", help=code_hint(primary) or text_line_hint(fields, positions["primary_code"], "an add-on code"))
                 continue
             primary_code = None if primary == CONTRACTOR else primary
             if kind == "1" and primary_code is None:

@@ -53,6 +53,16 @@ def code_hint(code: str) -> str | None:
     return None
 
 
+def text_line_hint(fields: list[str], index: int, kind: str) -> str | None:
+    """The hint of a code refused in field ``index`` of a line that holds text in its first field and nothing in
+    the others (a notice, an `End of file` line added after the rows), in a file of ``kind`` (`an MUE`); None for
+    another line, whose code's hint is RR507's own. The PTP loader says the same of its rows."""
+    if index != 0 or not fields or " " not in fields[0].strip() or any(field.strip() for field in fields[1:]):
+        return None
+    return (f"this line is text, not a row (a notice or an `End of file` line?): after its header, {kind} file "
+            "holds rows only; take the file as CMS publishes it")
+
+
 def padding_hint(value: str, name: str, article: str = "a") -> str:
     """The hint of a field refused for the white space around it, ``name`` what it holds (`code`, `unit limit`).
 

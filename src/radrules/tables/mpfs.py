@@ -33,7 +33,8 @@ import io
 import re
 
 from .. import codes
-from .common import Problems, code_hint, csv_records, first_line, last_line, padded, padding_hint, read_part, shown
+from .common import (Problems, code_hint, csv_records, first_line, last_line, padded, padding_hint, read_part, shown,
+                     text_line_hint)
 from .kinds import not_a_part
 from .store import RawTable
 
@@ -191,7 +192,7 @@ def _csv(text: str, file_name: str, problems: Problems, keyed: _Rows, several: b
         def complain(code, message, role, name, good, article="a"):
             text = value(role)
             if role == "code":
-                help = code_hint(text)
+                help = code_hint(text) or text_line_hint(fields, columns["code"], "an MPFS")
             else:
                 help = padding_hint(text, name, article) if padded(text) and good(text.strip()) else None
             problems.csv_field(code, message, first, raw, fields, columns[role], max(len(text), 1), help=help)

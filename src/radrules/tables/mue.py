@@ -21,7 +21,7 @@ import re
 
 from .. import codes
 from .common import (code_hint, csv_records, first_line, last_line, normalize_header, padded, padding_hint, read_part,
-                     shown)
+                     shown, text_line_hint)
 from .kinds import not_a_part
 from .store import RawTable
 
@@ -157,7 +157,7 @@ def load_mue(parts: list[tuple[str, str, bytes]], key: str):
             # A bad row is one error, at its first bad field (a line that is no row would give one per field).
             if not codes.is_procedure_code(code) or padded(code):
                 problems.csv_field("RR507", f"{shown(code)} is not a procedure code", first, raw, fields, 0,
-                                   help=code_hint(code))
+                                   help=code_hint(code) or text_line_hint(fields, 0, "an MUE"))
                 continue
             if not codes.is_digits(value) or padded(value):
                 help = (padding_hint(value, "unit limit") if codes.is_digits(value.strip()) else "a unit limit is a "
