@@ -786,6 +786,34 @@ class TestAddonLoader:
         assert fired(with_study, "ncci.addon") == []
 
 
+class TestAddonHeaderNamedOtherwise:
+    """A header with two of `Add-on Code`, `Primary Code` and `AOC Edit Type`, the third named otherwise, is that
+    header: RR505 at it, naming the column. It was passed over as a preamble line, and the file refused as one
+    with "no add-on code header", at the `table` statement."""
+
+    def _error(self, tmp_path, header: str):
+        (tmp_path / "src").mkdir()
+        (tmp_path / "src" / "aoc_v2026q3.csv").write_text(header + "\n77063,77067,1,2017001\n", encoding="latin-1")
+        return only_error(make_ruleset(tmp_path, 'table addon "cms/aoc_v2026q3.csv"\n',
+                                       tmp_path / "src" / "aoc_v2026q3.csv"))
+
+    @pytest.mark.parametrize("header, missing", [
+        ("Add-on Code,Primary Code(s),AOC Edit Type,AOC Edit Eff Dt", "Primary Code"),
+        ("Add-on Code,Primary Code,Edit Kind,AOC Edit Eff Dt", "AOC Edit Type"),
+    ])
+    def test_the_missing_column_is_named_at_the_header(self, tmp_path, header, missing):
+        error = self._error(tmp_path, header)
+        assert (error.code, error.span.file, error.span.line) == ("RR505", "rules/cms/aoc_v2026q3.csv", 1)
+        assert error.message == f"this header has no `{missing}` column"
+        assert f"is the `{missing}` column named otherwise here" in error.help
+
+    def test_a_file_without_a_header_names_the_columns(self, tmp_path):
+        """A file with no header at all: the error at the statement says which columns the header names."""
+        error = self._error(tmp_path, "Code,Other,Type,Date")
+        assert error.message == "`rules/cms/aoc_v2026q3.csv` has no add-on code header"
+        assert "`Add-on Code`, `Primary Code` and `AOC Edit Type`" in error.help
+
+
 class TestPctcLoader:
     RULE = """
 rule t.pctc "26 only where the indicator allows"

@@ -70,6 +70,8 @@ _TYPED = {"add_on_code": ("RR507", "a procedure code (add-on code)", False),
           "primary_code": ("RR507", "a procedure code (primary code)", False),
           "aoc_edit_type": ("RR509", "an add-on edit type", False)}
 REQUIRED = ("add_on_code", "primary_code", "aoc_edit_type")
+#: How messages name each required column.
+_HEADER_NAMES = {"add_on_code": "Add-on Code", "primary_code": "Primary Code", "aoc_edit_type": "AOC Edit Type"}
 CONTRACTOR = "CCCCC"
 #: Whether a field of each code column holds a value it can take (the add-on code file's primary may be `CCCCC`).
 _CODE_CHECKS = {"add_on_code": codes.is_procedure_code, "aoc_edit_type": ("1", "2", "3").__contains__,
@@ -120,6 +122,16 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
                     width = len(fields)
                     while width and not fields[width - 1].strip():
                         width -= 1
+                elif len(found) == len(REQUIRED) - 1:
+                    # Two of the three: the header, with the third column named otherwise (`Primary Code(s)`). It
+                    # was passed over as a line of the preamble, and the file refused with no header found at all.
+                    (missing,) = (column for column in REQUIRED if column not in found)
+                    problems.add("RR505", f"this header has no `{_HEADER_NAMES[missing]}` column", first, raw, 1,
+                                 len(first_line(raw)),
+                                 help="an add-on code file's header names `Add-on Code`, `Primary Code` and `AOC Edit "
+                                      f"Type` (in any case), one code a row: is the `{_HEADER_NAMES[missing]}` column "
+                                      "named otherwise here, or of another layout? Take CMS's file again")
+                    break
                 elif first > 20:
                     problems.add("RR505", f"`{display}` has no header with `Add-on Code`, `Primary Code` and `AOC "
                                  "Edit Type` in its first 20 lines: is it the CMS add-on code file (CSV export)?", None)
@@ -205,7 +217,9 @@ def load_addon(parts: list[tuple[str, str, bytes]], key: str):
             message, hint = not_a_part("addon", display, "it has no add-on code header")
             problems.add("RR505", message, None, help=hint)
         elif positions is None and not problems.has_errors:
-            problems.add("RR505", f"`{display}` has no add-on code header", None)
+            problems.add("RR505", f"`{display}` has no add-on code header", None,
+                         help="an add-on code file's header names `Add-on Code`, `Primary Code` and `AOC Edit Type`: "
+                              "is this the CMS add-on code file (CSV export)?")
         elif positions is not None and rows_read == 0 and not problems.has_errors:
             problems.add("RR505", f"`{display}` has a header and no rows", None,
                          help="an add-on code file has a row per add-on code and primary; was it cut short?")
