@@ -163,6 +163,32 @@ class TestCells:
                              before=[[["Code", "Units"], ["74177", 1]]])
         assert workbook_text(path.read_bytes()) == "Code,Units\n74177,1\n"
 
+    @pytest.mark.parametrize("table_sheet", [True, False], ids=["table on a later sheet", "no sheet has it"])
+    def test_a_header_on_a_later_sheet_only_is_named(self, tmp_path, table_sheet):
+        """A workbook whose first sheet is a cover page, the table on a later one, is RR520 naming the worksheet
+        that has the header: the error was the first sheet's want of one, which reads as a file of another kind."""
+        rows = [["Primary Code", "Add-on Code", "AOC Edit Type"], ["77067", "77063", 1]] if table_sheet else \
+            [["Some other", "sheet"]]
+        book = openpyxl.Workbook()
+        book.active.title = "Read Me"
+        book.active.append(["A cover page of our own."])
+        other = book.create_sheet("AOC Edits")
+        for row in rows:
+            other.append(row)
+        (tmp_path / "src").mkdir()
+        book.save(tmp_path / "src" / "aoc_v2026q3.xlsx")
+        root = make_ruleset(tmp_path, 'table addon "cms/aoc_v2026q3.xlsx"\n', tmp_path / "src" / "aoc_v2026q3.xlsx")
+        with pytest.raises(radrules.RuleError) as caught:
+            radrules.load(root, cache_dir=None)
+        (error,) = caught.value.errors
+        if table_sheet:
+            assert (error.code, error.message) == ("RR520", "`rules/cms/aoc_v2026q3.xlsx`'s first worksheet, `Read "
+                                                             "Me`, has no header; its worksheet `AOC Edits` has one "
+                                                             "(row 1)")
+            assert "move that worksheet first" in error.help
+        else:
+            assert (error.code, error.message) == ("RR505", "`rules/cms/aoc_v2026q3.xlsx` has no add-on code header")
+
 
 class TestDateCells:
     """A cell in a date or time format is taken in a date column only (and a time nowhere): a number formatted as

@@ -165,6 +165,8 @@ def read_workbook(data: bytes, path=None, header=None) -> tuple[str, dict]:
                     test = None  # found: read on
                 elif number > looking:
                     break  # the loader says there is no header; the rest of the sheet would change nothing
+        if test is not None and len(book.worksheets) > 1:  # no header on the first worksheet: is it on another?
+            _header_elsewhere(book, sheet, path, looking, test)
         width = max((count for _, count in lines), default=0)  # rows end at their last cell: pad them as an
         # export does (an empty field writes nothing, so a row's padding is commas)
         return "".join(f"{text}{',' * (width - count)}\n" if count else "\n" for text, count in lines), typed
@@ -175,6 +177,20 @@ def read_workbook(data: bytes, path=None, header=None) -> tuple[str, dict]:
                             "open and save it again in a spreadsheet program, or name its CSV export") from None
     finally:
         book.close()
+
+
+def _header_elsewhere(book, first, path, looking: int, test) -> None:
+    """Raise a WorkbookError naming the worksheet after the first that has the loader's header in its first
+    ``looking`` rows (a workbook whose first worksheet is a cover page or notes), if one has: radrules reads the
+    first worksheet, whose want of a header would otherwise be all the error said."""
+    for other in book.worksheets[1:]:
+        other.reset_dimensions()
+        for number, row in enumerate(other.iter_rows(max_row=looking), 1):
+            if test([_cell_text(cell) for cell in row]):
+                raise WorkbookError(path, f"`{{file}}`'s first worksheet, `{first.title}`, has no header; its "
+                                    f"worksheet `{other.title}` has one (row {number})",
+                                    "radrules reads a workbook's first worksheet: move that worksheet first and "
+                                    "save the workbook, or name the CSV export of that worksheet")
 
 
 def _shared_strings_size(data: bytes) -> int:
