@@ -162,6 +162,40 @@ class TestPtpWithoutRationale:
         assert (error.code, error.span.line, error.message) == ("RR506", 8, "a PTP row has 7 fields; this one has 6")
 
 
+class TestPtpIndicatorNineDates:
+    """An indicator 9 row never applies, whatever its dates (domain.md §1.2): one whose deletion date is before its
+    effective date is RR510 as a warning, and the table is used. It refused the whole file, as for a row of
+    indicator 0 or 1 (still an error: the edit's dates are in doubt)."""
+
+    HEADER = "Column 1\tColumn 2\t*=in existence\tEffective\tDeletion\tModifier\tPTP Edit Rationale\r\n"
+
+    def _load(self, tmp_path, rows: str):
+        (tmp_path / "src").mkdir(exist_ok=True)
+        path = tmp_path / "src" / "ccipra-v322r0-f1.TXT"
+        path.write_bytes((self.HEADER + rows).encode("latin-1"))
+        return radrules.load(make_ruleset(tmp_path, 'table ptp "cms/ccipra-v322r0-f1.TXT" effective 2026-07-01\n',
+                                          path), cache_dir=None)
+
+    def test_an_indicator_nine_row_warns_and_the_table_loads(self, tmp_path):
+        rules = self._load(tmp_path, "74176\t74150\t\t20110101\t*\t0\tx\r\n"
+                                     "72193\t72192\t\t20100401\t20100331\t9\tx\r\n")
+        (warning,) = rules.warnings
+        assert (warning.code, warning.severity, warning.span.line, warning.span.column) == ("RR510", "warning", 3, 23)
+        assert len(rules.tables[0].table) == 2
+        for day in ("2010-03-31", "2010-04-01", "2026-08-03"):
+            result = rules.evaluate(claim(("72193", day), ("72192", day)))
+            assert fired(result, "ncci.ptp") == []
+        result = rules.evaluate(claim(("74176", "2026-08-03"), ("74150", "2026-08-03")))
+        assert fired(result, "ncci.ptp") == [((2,), (1,))]
+
+    @pytest.mark.parametrize("indicator", ["0", "1"])
+    def test_another_indicator_is_still_an_error(self, tmp_path, indicator):
+        with pytest.raises(radrules.RuleError) as caught:
+            self._load(tmp_path, f"72193\t72192\t\t20100401\t20100331\t{indicator}\tx\r\n")
+        (error,) = caught.value.errors
+        assert (error.code, error.severity, error.span.line) == ("RR510", "error", 2)
+
+
 class TestPtpQuotedHeader:
     """A header whose cells are quoted and wrapped over lines (as a spreadsheet exports a wrapped header) is
     one header, in a CSV export and in tab-separated text alike."""

@@ -146,14 +146,15 @@ class Problems:
         self.diagnostics.append(Diagnostic(code, message, span, source, help or DEFAULT_HELP.get(code), severity))
 
     def field(self, code: str, message: str, row: int, line: str, fields: list[str], index: int,
-              separator: str = "\t", help: str | None = None) -> None:
+              separator: str = "\t", help: str | None = None, severity: str = "error") -> None:
         """A problem in field ``index`` (0-based) of a delimited row: the caret marks that field."""
         if separator == ",":  # a CSV line: its fields may be quoted
             column = csv_field_column(line, index)
         else:
             column = 1 + sum(len(f) + len(separator) for f in fields[:index])
         width = len(fields[index]) if index < len(fields) else 1
-        self.add(code, message, row, line, column, width, self._with_cell(help or DEFAULT_HELP.get(code), row, index))
+        self.add(code, message, row, line, column, width, self._with_cell(help or DEFAULT_HELP.get(code), row, index),
+                 severity)
 
     def csv_field(self, code: str, message: str, row: int, raw: str, fields: list[str], index: int,
                   width: int | None = None, help: str | None = None, severity: str = "error") -> None:

@@ -379,7 +379,15 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
                     _bad_date(problems, deletion, "deletion date", f"{shown(deletion)} is not a deletion date "
                               "(YYYYMMDD, or `*` for none)", number, line, fields, 4, separator)
                     continue
-                if finish < begin:
+                if finish < begin and modifier == "9":
+                    # An indicator 9 row never applies, whatever its dates (domain.md §1.2-1.3): its dates in the
+                    # wrong order refuse nothing. Kept, as every row is; a whole national part was refused for it.
+                    problems.field("RR510", f"deletion date {deletion} is before effective date {effective} "
+                                   "(an indicator 9 row, which never applies)", number, line, fields, 4, separator,
+                                   help="the row is kept and the table used: an indicator 9 row applies on no date "
+                                        "whatever its dates; is it damaged? If its indicator should be 0 or 1, take "
+                                        "CMS's corrected file", severity="warning")
+                elif finish < begin:
                     problems.field("RR510", f"deletion date {deletion} is before effective date {effective}",
                                    number, line, fields, 4, separator)
                     continue
