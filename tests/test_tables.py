@@ -195,6 +195,21 @@ class TestPtpIndicatorNineDates:
         (error,) = caught.value.errors
         assert (error.code, error.severity, error.span.line) == ("RR510", "error", 2)
 
+    def test_an_indicator_nine_row_in_doubt_does_not_date_the_version(self, tmp_path):
+        """A version without an `effective` date takes the newest effective date of its rows (RR537): not that
+        of an indicator 9 row whose dates are in the wrong order, which would put off the version's edits."""
+        (tmp_path / "src").mkdir()
+        old, new = tmp_path / "src" / "ptp-old.TXT", tmp_path / "src" / "ptp-new.TXT"
+        old.write_bytes((self.HEADER + "74176\t74150\t\t20110101\t*\t0\tx\r\n").encode("latin-1"))
+        new.write_bytes((self.HEADER + "74176\t74150\t\t20110101\t*\t0\tx\r\n70470\t70450\t\t20260701\t*\t0\tx\r\n"
+                         "72193\t72192\t\t20260901\t20260731\t9\tx\r\n").encode("latin-1"))
+        rules = radrules.load(make_ruleset(tmp_path, 'table ptp "cms/ptp-old.TXT"\ntable ptp "cms/ptp-new.TXT"\n',
+                                           old, new), cache_dir=None)
+        assert [loaded.start for loaded in rules.tables] == [dt.date(2011, 1, 1).toordinal(),
+                                                             dt.date(2026, 7, 1).toordinal()]
+        result = rules.evaluate(claim(("70470", "2026-08-03"), ("70450", "2026-08-03")))
+        assert fired(result, "ncci.ptp") == [((2,), (1,))]
+
 
 class TestPtpQuotedHeader:
     """A header whose cells are quoted and wrapped over lines (as a spreadsheet exports a wrapped header) is

@@ -366,6 +366,7 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
                                help="the field is `*` for an edit in existence before 1996, else empty: is the row "
                                     "damaged?")
                 continue
+            doubtful = False  # an indicator 9 row's dates in the wrong order: its effective date dates nothing
             begin = dates(effective) if len(effective) == 8 else None
             if begin is None:
                 _bad_date(problems, effective, "effective date", f"{shown(effective)} is not an effective date "
@@ -387,6 +388,7 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
                                    help="the row is kept and the table used: an indicator 9 row applies on no date "
                                         "whatever its dates; is it damaged? If its indicator should be 0 or 1, take "
                                         "CMS's corrected file", severity="warning")
+                    doubtful = True
                 elif finish < begin:
                     problems.field("RR510", f"deletion date {deletion} is before effective date {effective}",
                                    number, line, fields, 4, separator)
@@ -417,7 +419,10 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
             row_number.append(number)
             part_index.append(index)
             rows_read += 1
-            if begin > newest:
+            # A version without an `effective` date takes the newest effective date of its rows (RR537); a row
+            # whose dates are in doubt, and that applies on no date, does not give it (an indicator 9 row effective
+            # 20991001 and deleted 20100331 put off a whole quarter's edits to 2099).
+            if begin > newest and not doubtful:
                 newest = begin
                 rises.append((begin, index, number))
         if cut_short and rows_read and lines[-1].strip() and not problems.has_errors:

@@ -37,7 +37,7 @@ from .workbook import WorkbookError
 
 #: Bump when a loader's output changes (what its row tuples hold), so old cache files are not used. The fields of
 #: the classes a cache file pickles need no bump: their layout is in the key too (STORED_LAYOUT).
-LOADER_VERSION = "18"
+LOADER_VERSION = "19"
 _LOADERS = {"ptp": load_ptp, "mue": load_mue, "addon": load_addon, "pctc": load_mpfs, "hcpcs": load_hcpcs,
             "icd10cm": load_icd10cm}
 
