@@ -1014,6 +1014,26 @@ def test_values_in_a_message_names_the_comparisons_that_fired_and_explain_quotes
     assert steps == {**steps, **messages}
 
 
+def test_values_of_an_or_name_the_true_part_that_compares_an_interval():
+    """Of an `or` whose parts are both true, `{values}` and explain name the part that compares an interval, not
+    the first part, which compares none (the message read `77067: too soon ()`); through that part alone, it is
+    empty (language.md, `{values}`)."""
+    rules = radrules.loads('rule t.or\n  when line.code is 77067 and (line.units > 1 or months since last [77067] < 12)\n'
+                           '  then deny line "{line.code}: too soon ({values})"\n  reference "t"\nend\n'
+                           'rule t.plain\n  when line.code is 77067 and (line.units > 1 or months since last [77067] < 12)\n'
+                           '  then deny line "too soon"\n  reference "t"\nend\n')
+    paid = [{"code": "77067", "date": "2025-06-20"}]
+    named = "9 months since the last, on 2025-06-20; 12 months on 2026-06-01"
+    for date, shown in (("2026-03-10", named), ("2026-07-10", "")):
+        data = {"lines": [{"code": "77067", "date": date, "units": 2}]}
+        for indexed in (True, False):
+            result = rules.evaluate(data, history=paid, explain=True, indexed=indexed)
+            messages = {finding.rule: finding.message for finding in result.findings}
+            assert messages == {"t.or": f"77067: too soon ({shown})", "t.plain": "too soon"}
+            steps = {s.rule: s.detail for s in result.explanation.steps}
+            assert steps["t.plain"] == "too soon" + (f"; {shown}" if shown else "")
+
+
 @pytest.mark.parametrize("comparison", ["months since last [77067] <= 11", "not months since last [77067] > 11",
                                         "months since last [77067] < 11.5", "months since last [77067] >= 12"])
 def test_the_date_named_is_the_one_the_comparison_turns_on(comparison):

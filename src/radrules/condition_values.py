@@ -65,8 +65,10 @@ def counted(parts: list, ev, line, other) -> list[str]:
 
 def _deciding(part, ev, line, want: bool) -> list:
     """The comparisons in ``part`` that gave it the answer ``want``, which it has: of an `and` that is true, every
-    part; of an `or` that is true, its first true part; of a false `and` its first false part, of a false `or`
-    every part; a `not` asks its part for the other answer."""
+    part; of an `or` that is true, its first true part that compares a count, an interval or a sum, else its first
+    true part (`line.units > 1 or months since last X < 12`, both true, names the interval, not nothing); of a
+    false `and` its first false part, so chosen; of a false `or` every part; a `not` asks its part for the other
+    answer."""
     kind = type(part)
     if kind is Compare or kind is Between:
         return [part]
@@ -76,9 +78,15 @@ def _deciding(part, ev, line, want: bool) -> list:
         inner = getattr(part, "written", None) or part.parts
         if (kind is And) is want:
             return [found for each in inner for found in _deciding(each, ev, line, want)]
+        first = None
         for each in inner:
             if each.test(ev, line, None) is want:
-                return _deciding(each, ev, line, want)
+                found = _deciding(each, ev, line, want)
+                if any(reads_values(compared) for compared in found):
+                    return found
+                if first is None:
+                    first = found
+        return first or []
     return []
 
 
