@@ -1014,24 +1014,38 @@ def test_values_in_a_message_names_the_comparisons_that_fired_and_explain_quotes
     assert steps == {**steps, **messages}
 
 
-def test_values_of_an_or_name_the_true_part_that_compares_an_interval():
-    """Of an `or` whose parts are both true, `{values}` and explain name the part that compares an interval, not
-    the first part, which compares none (the message read `77067: too soon ()`); through that part alone, it is
-    empty (language.md, `{values}`)."""
-    rules = radrules.loads('rule t.or\n  when line.code is 77067 and (line.units > 1 or months since last [77067] < 12)\n'
-                           '  then deny line "{line.code}: too soon ({values})"\n  reference "t"\nend\n'
-                           'rule t.plain\n  when line.code is 77067 and (line.units > 1 or months since last [77067] < 12)\n'
-                           '  then deny line "too soon"\n  reference "t"\nend\n')
-    paid = [{"code": "77067", "date": "2025-06-20"}]
-    named = "9 months since the last, on 2025-06-20; 12 months on 2026-06-01"
-    for date, shown in (("2026-03-10", named), ("2026-07-10", "")):
+def test_values_of_an_or_name_its_true_parts():
+    """Of an `or`, `{values}` and explain name every part that is true: the interval beside a part that compares
+    none (the message read `77067: too soon ()`), and both intervals of a screening too soon by each, so that the
+    later date, when it is paid, is named (only the first's was); through a part that compares none alone,
+    `{values}` is empty (language.md, `{values}`)."""
+    either = "line.code is 77067 and (line.units > 1 or months since last [77067] < 12)"
+    parts = ("line.code is 77067 and (months since last [77067] with modifier 26 < 12\n"
+             "     or months since last [77067] with modifier TC < 12)")
+    rules = radrules.loads(f'rule t.or\n  when {either}\n  then deny line "{{line.code}}: too soon ({{values}})"\n'
+                           f'  reference "t"\nend\nrule t.plain\n  when {either}\n  then deny line "too soon"\n'
+                           f'  reference "t"\nend\nrule t.parts\n  when {parts}\n  then deny line "parts ({{values}})"\n'
+                           '  reference "t"\nend\n')
+    paid = [{"code": "77067", "modifiers": ["26"], "date": "2025-06-20"},
+            {"code": "77067", "modifiers": ["TC"], "date": "2025-08-01"}]
+    read = "10 months since the last, on 2025-06-20; 12 months on 2026-06-01"
+    study = "months since the last, on 2025-08-01; 12 months on 2026-08-01"
+    for date, history, shown in (("2026-04-10", paid, {"t.or": f"8 {study}", "t.parts": f"{read}; 8 {study}"}),
+                                 ("2026-07-10", paid, {"t.or": f"11 {study}", "t.parts": f"11 {study}"}),
+                                 ("2026-04-10", paid[:1], {"t.or": read, "t.parts": read}),
+                                 ("2026-07-10", paid[:1], {"t.or": ""})):
         data = {"lines": [{"code": "77067", "date": date, "units": 2}]}
         for indexed in (True, False):
-            result = rules.evaluate(data, history=paid, explain=True, indexed=indexed)
+            result = rules.evaluate(data, history=history, explain=True, indexed=indexed)
             messages = {finding.rule: finding.message for finding in result.findings}
-            assert messages == {"t.or": f"77067: too soon ({shown})", "t.plain": "too soon"}
+            expected = {"t.or": f"77067: too soon ({shown['t.or']})", "t.plain": "too soon"}
+            if "t.parts" in shown:
+                expected["t.parts"] = f"parts ({shown['t.parts']})"
+            assert messages == expected
             steps = {s.rule: s.detail for s in result.explanation.steps}
-            assert steps["t.plain"] == "too soon" + (f"; {shown}" if shown else "")
+            assert {rule: steps[rule] for rule in expected if rule != "t.plain"} == {
+                rule: message for rule, message in expected.items() if rule != "t.plain"}
+            assert steps["t.plain"] == "too soon" + (f"; {shown['t.or']}" if shown["t.or"] else "")
 
 
 @pytest.mark.parametrize("comparison", ["months since last [77067] <= 11", "not months since last [77067] > 11",

@@ -22,9 +22,9 @@ COUNTED = (HistoryCount, SinceLast, ClaimUnits)
 
 def fired_values(node, ev, line) -> list[str]:
     """What the history operands and the claim's units came to in the comparisons that made a line rule's
-    condition true: of an `or`, the first part that is true, so a read's step names the interval since the last
-    read, not since the last technical part. ``9 months since the last, on 2025-06-20; 12 months on 2026-06-01``
-    says when a frequency limit's comparison turns: when the service is payable."""
+    condition true: of an `or`, the parts that are true (:func:`_deciding`). ``9 months since the last, on
+    2025-06-20; 12 months on 2026-06-01`` says when a frequency limit's comparison turns: when the service is
+    payable."""
     return counted(_deciding(node, ev, line, True), ev, line, None)
 
 
@@ -65,10 +65,10 @@ def counted(parts: list, ev, line, other) -> list[str]:
 
 def _deciding(part, ev, line, want: bool) -> list:
     """The comparisons in ``part`` that gave it the answer ``want``, which it has: of an `and` that is true, every
-    part; of an `or` that is true, its first true part that compares a count, an interval or a sum, else its first
-    true part (`line.units > 1 or months since last X < 12`, both true, names the interval, not nothing); of a
-    false `and` its first false part, so chosen; of a false `or` every part; a `not` asks its part for the other
-    answer."""
+    part; of an `or` that is true, each of its true parts (of a global screening too soon by its read and by its
+    technical part, both intervals: the later date is the one it is paid from; a read's `or` part of the technical
+    component is false, and not named); of a false `and` each of its false parts, of a false `or` every part; a
+    `not` asks its part for the other answer."""
     kind = type(part)
     if kind is Compare or kind is Between:
         return [part]
@@ -78,15 +78,8 @@ def _deciding(part, ev, line, want: bool) -> list:
         inner = getattr(part, "written", None) or part.parts
         if (kind is And) is want:
             return [found for each in inner for found in _deciding(each, ev, line, want)]
-        first = None
-        for each in inner:
-            if each.test(ev, line, None) is want:
-                found = _deciding(each, ev, line, want)
-                if any(reads_values(compared) for compared in found):
-                    return found
-                if first is None:
-                    first = found
-        return first or []
+        return [found for each in inner if each.test(ev, line, None) is want
+                for found in _deciding(each, ev, line, want)]
     return []
 
 
