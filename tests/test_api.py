@@ -184,6 +184,16 @@ class TestArgumentsOfAWrongType:
         with pytest.raises(TypeError, match=r"^diff_outcomes\(\): `new` must be a Ruleset .*, not str$"):
             radrules.diff_outcomes(rules, "rulesets", [])
 
+    @pytest.mark.parametrize("claims", [claim(line("74176")), b'{"lines": []}\n', 5])
+    def test_diff_outcomes_takes_claims_in_an_iterable(self, claims):
+        """One claim's dict was read as its keys, and a claims file's bytes as numbers: as many unreadable claims,
+        and no error."""
+        rules = radrules.load()
+        with pytest.raises(TypeError, match=r"^diff_outcomes\(\): `claims` must be a claims file's path, .*, not "
+                                            f"{type(claims).__name__}$"):
+            radrules.diff_outcomes(rules, rules, claims)
+        assert radrules.diff_outcomes(rules, rules, [claims] if type(claims) is dict else []).unreadable == 0
+
     def test_to_fhir_claim_response_takes_a_resource_or_a_claim(self):
         """A `claim` of another type was left out without a word: the response lost the request's references."""
         result = radrules.load().evaluate(claim(line("74176")))

@@ -260,6 +260,11 @@ def diff_outcomes(old: Ruleset, new: Ruleset, claims: ClaimsSource, *,
         if not isinstance(value, Ruleset):  # (it was an AttributeError at the first claim)
             raise TypeError(f"diff_outcomes(): `{argument}` must be a Ruleset (radrules.load()), not "
                             f"{type(value).__name__}")
+    if not isinstance(claims, (str, os.PathLike)) and not (hasattr(claims, "peek") and hasattr(claims, "read")) and (
+            isinstance(claims, (bytes, bytearray, memoryview, Mapping)) or not isinstance(claims, Iterable)):
+        # (a claim's dict was read as its keys, a file's bytes as numbers: every one an unreadable claim)
+        raise TypeError("diff_outcomes(): `claims` must be a claims file's path, the file opened in binary mode, or "
+                        f"an iterable of claims, not {type(claims).__name__}")
     if shift_days:
         history = ShiftedHistory(history, shift_days) if history is not None else None
     context = _Context(old, new, limit_examples, history,
