@@ -448,6 +448,27 @@ class TestClaimMapping:
         """careTeamSequence -> careTeam -> Practitioner identifier with the NPI system."""
         assert [l.rendering_npi for l in read_one(CLAIM).lines][:2] == ["1234567810", None]
 
+    def test_an_npi_through_a_practitioner_role(self):
+        """R4's careTeam.provider and provider may reference a PractitionerRole: its NPI, else that of the
+        Practitioner it names. The line took the billing provider's NPI instead, in silence."""
+        npi = "http://hl7.org/fhir/sid/us-npi"
+        data = resource()
+        data["provider"] = {"identifier": {"system": npi, "value": "1234567893"}}
+        data["contained"] += [
+            {"resourceType": "PractitionerRole", "id": "role", "practitioner": {"reference": "#other"}},
+            {"resourceType": "Practitioner", "id": "other", "identifier": [{"system": npi, "value": "1497758544"}]}]
+        data["careTeam"][0]["provider"] = {"reference": "#role"}
+        assert read_one(data).lines[0].rendering_npi == "1497758544"
+        data["contained"][-2]["identifier"] = [{"system": npi, "value": "1245319599"}]  # the role's own first
+        assert read_one(data).lines[0].rendering_npi == "1245319599"
+        data["provider"] = {"reference": "#role"}
+        assert read_one(data).billing_npi == "1245319599"
+        del data["contained"][-2]["identifier"]
+        data["contained"][-1]["identifier"][0]["value"] = 1497758544
+        error = read_one(data)
+        assert isinstance(error, radrules.InputError)
+        assert error.path == "provider.practitioner.identifier[0].value" and "1497758544" not in str(error)
+
     def test_an_item_naming_no_provider_is_the_billing_providers(self):
         """As the 837P's 2010AA stands for a rendering provider it does not name: an item without
         careTeamSequence (or whose member has no NPI) is rendered by the claim's `provider`, by its identifier

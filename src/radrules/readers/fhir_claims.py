@@ -543,14 +543,20 @@ def _attending_npi(resource: dict, bundle: dict) -> str | None:
 def _npi(reference: Any, where: str, resource: dict, bundle: dict) -> str | None:
     """The NPI (``us-npi`` system) of a provider Reference: its ``identifier``, else an identifier of the
     Practitioner or Organization it references (named through the reference, as ``patient.birthDate`` names the
-    Patient's)."""
+    Patient's), or of the PractitionerRole it references (R4 allows one for ``provider`` and ``careTeam.provider``;
+    US Core gives the NPI to the Practitioner), else of the Practitioner that role names (``practitioner``)."""
     if not isinstance(reference, dict):
         return None
     identifiers = [(reference.get("identifier"), f"{where}.identifier.value")]  # (identifier, its path)
-    target = resolve_reference(reference, resource, bundle, ("Practitioner", "Organization"))
+    target = resolve_reference(reference, resource, bundle, ("Practitioner", "Organization", "PractitionerRole"))
     if target is not None:
         identifiers.extend((identifier, f"{where}.identifier[{index}].value")
                            for index, identifier in enumerate(list_or_empty(target.get("identifier"))))
+        if target.get("resourceType") == "PractitionerRole":
+            practitioner = resolve_reference(target.get("practitioner"), resource, bundle, "Practitioner")
+            if practitioner is not None:
+                identifiers.extend((identifier, f"{where}.practitioner.identifier[{index}].value")
+                                   for index, identifier in enumerate(list_or_empty(practitioner.get("identifier"))))
     for identifier, path in identifiers:
         if isinstance(identifier, dict) and system_in(identifier.get("system"), NPI_KEYS) \
                 and id_given(identifier.get("value"), path):
