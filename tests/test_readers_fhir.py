@@ -448,6 +448,27 @@ class TestClaimMapping:
         """careTeamSequence -> careTeam -> Practitioner identifier with the NPI system."""
         assert [l.rendering_npi for l in read_one(CLAIM).lines][:2] == ["1234567810", None]
 
+    def test_an_extension_is_read_past_and_a_modifier_extension_refused(self):
+        """An `extension` radrules does not know is ignored; a `modifierExtension` (which may say an item is not
+        billed) makes the claim unreadable at its path, wherever it is: FHIR forbids reading past one."""
+        unknown = [{"url": "http://example.org/fhir/StructureDefinition/not-billed", "valueBoolean": True}]
+        data = resource()
+        data["extension"] = unknown
+        data["item"][0]["extension"] = unknown
+        assert [l.code for l in read_one(data).lines] == [l.code for l in read_one(resource()).lines]
+        for where, path in ((lambda d: d, "modifierExtension"), (lambda d: d["item"][1], "item[1].modifierExtension"),
+                            (lambda d: d["contained"][0], "contained[0].modifierExtension")):
+            changed = copy.deepcopy(data)
+            where(changed)["modifierExtension"] = unknown
+            error = read_one(changed)
+            assert isinstance(error, radrules.InputError) and error.path == path
+            assert "modifier extension" in error.problem and "example.org" not in str(error)
+        data["item"][0]["detail"] = [{"sequence": 1, "productOrService": {"coding": [{"code": "Q9967"}]},
+                                      "subDetail": [{"sequence": 1, "modifierExtension": unknown}]}]
+        assert read_one(data).path == "item[0].detail[0].subDetail[0].modifierExtension"
+        data["item"][0]["detail"][0]["subDetail"][0]["modifierExtension"] = []  # an empty list is none
+        assert isinstance(read_one(data), radrules.Claim)
+
     def test_an_npi_through_a_practitioner_role(self):
         """R4's careTeam.provider and provider may reference a PractitionerRole: its NPI, else that of the
         Practitioner it names. The line took the billing provider's NPI instead, in silence."""

@@ -23,6 +23,7 @@ from .fhir_common import (BILL_TYPE_KEYS, CLAIM_REFERENCE, CLAIM_TYPES, CLAIM_TY
 
 
 def claim_from_resource(resource: dict, bundle: dict, payers: dict) -> Claim:
+    _refuse_modifier_extensions(resource)
     data: dict = {}
     if id_given(resource.get("id"), "id"):
         data["id"] = resource["id"]
@@ -75,6 +76,26 @@ def claim_from_resource(resource: dict, bundle: dict, payers: dict) -> Claim:
         return Claim.from_dict(data)
     except ClaimError as error:
         raise Problem(where.get(error.path) or _fhir_path(error.path), error.problem) from None
+
+
+def _refuse_modifier_extensions(resource: dict) -> None:
+    """A ``modifierExtension`` anywhere in the Claim (its contained resources too) makes it unreadable: such an
+    extension changes the meaning of the element that holds it (it may say that an item is not billed), and FHIR
+    R4 (extensibility.html#modifierExtension) says an application that does not know it must not process the
+    element as if it were not there. radrules knows none. An ``extension`` is read past, as FHIR allows."""
+    stack: list = [(resource, "")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            if value.get("modifierExtension") not in (None, []):
+                raise Problem(f"{path}modifierExtension", "a modifier extension, which radrules does not know: it "
+                              "may change what the element means, so the claim is not read (FHIR R4 forbids "
+                              "reading past one)")
+            stack.extend((child, f"{path}{key}.") for key, child in reversed(value.items())
+                         if isinstance(child, (dict, list)))
+        elif isinstance(value, list):
+            stack.extend((child, f"{path.rstrip('.')}[{index}].") for index, child in reversed(list(enumerate(value)))
+                         if isinstance(child, (dict, list)))
 
 
 def _statement_period(resource: dict, data: dict) -> None:
