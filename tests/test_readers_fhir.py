@@ -448,6 +448,26 @@ class TestClaimMapping:
         """careTeamSequence -> careTeam -> Practitioner identifier with the NPI system."""
         assert [l.rendering_npi for l in read_one(CLAIM).lines][:2] == ["1234567810", None]
 
+    def test_place_of_service_and_modifiers_prefer_their_systems_codings(self):
+        """A location or modifier given in several systems is read from the CMS place-of-service (CPT/HCPCS)
+        coding, else one without a system, else the first; the first coding was read whatever its system, so
+        HL7's `HOSP` became the place of service and a local modifier code hid the 26."""
+        pos = "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set"
+        data = resource()
+        data["item"][0]["locationCodeableConcept"] = {"coding": [
+            {"system": "http://terminology.hl7.org/CodeSystem/v3-RoleCode", "code": "HOSP"},
+            {"system": pos, "code": "22"}]}
+        data["item"][0]["modifier"] = [{"coding": [{"system": "http://example.org/local-modifiers", "code": "PROF"},
+                                                   {"system": "http://www.ama-assn.org/go/cpt", "code": "26"}]}]
+        data["item"][1]["locationCodeableConcept"] = {"coding": [
+            {"system": "http://snomed.info/sct", "code": "22232009"}, {"code": "19"}]}
+        data["item"][1]["modifier"] = [{"coding": [{"system": "http://example.org/local-modifiers", "code": "RIGHT"},
+                                                   {"code": "RT"}]}]
+        lines = read_one(data).lines
+        assert [(l.place_of_service, l.modifiers) for l in lines[:2]] == [("22", ("26",)), ("19", ("RT",))]
+        data["item"][0]["locationCodeableConcept"]["coding"][1]["system"] = pos.lower() + ".html"  # HL7's example
+        assert read_one(data).lines[0].place_of_service == "22"
+
     def test_an_extension_is_read_past_and_a_modifier_extension_refused(self):
         """An `extension` radrules does not know is ignored; a `modifierExtension` (which may say an item is not
         billed) makes the claim unreadable at its path, wherever it is: FHIR forbids reading past one."""

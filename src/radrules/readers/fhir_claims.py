@@ -18,8 +18,8 @@ from ..codes import PROCEDURE_SYSTEM_KEYS, is_condition_code
 from ..errors import ClaimError
 from .fhir_common import (BILL_TYPE_KEYS, CLAIM_REFERENCE, CLAIM_TYPES, CLAIM_TYPE_KEYS, CLAIM_TYPE_WORDS,
                           CONDITION_KEYS, FREQUENCY_KEYS, GENDERS, ICD9_KEYS, ICD_KEYS, NO_PROCEDURE_KEYS, NPI_KEYS,
-                          RELATED_CLAIM_KEYS, REVENUE_KEYS, Problem, concept_codes, fhir_date, fhir_list, id_given,
-                          is_filled, list_or_empty, resolve_reference, system_in)
+                          PLACE_OF_SERVICE_KEYS, RELATED_CLAIM_KEYS, REVENUE_KEYS, Problem, concept_codes, fhir_date,
+                          fhir_list, id_given, is_filled, list_or_empty, preferred_code, resolve_reference, system_in)
 
 
 def claim_from_resource(resource: dict, bundle: dict, payers: dict) -> Claim:
@@ -438,7 +438,7 @@ def _line(item: Any, index: int, resource: dict, bundle: dict, sequences: dict, 
         found = concept_codes(concept, f"{path}.modifier[{index}]")
         if not found:
             raise Problem(f"{path}.modifier[{index}]", "no code")
-        modifiers.append(found[0][1])
+        modifiers.append(preferred_code(found, PROCEDURE_SYSTEM_KEYS))  # CPT's and HCPCS's modifiers
     if modifiers:
         out["modifiers"] = modifiers
     quantity = item.get("quantity")
@@ -477,7 +477,7 @@ def _line(item: Any, index: int, resource: dict, bundle: dict, sequences: dict, 
         out["charge"] = charge
     places = concept_codes(item.get("locationCodeableConcept"), f"{path}.locationCodeableConcept")
     if places:
-        out["place_of_service"] = places[0][1]
+        out["place_of_service"] = preferred_code(places, PLACE_OF_SERVICE_KEYS)
     if claim_type == "institutional":
         revenue = concept_codes(item.get("revenue"), f"{path}.revenue")
         if revenue:

@@ -26,6 +26,10 @@ NO_PROCEDURE_SYSTEMS = ("https://www.nubc.org/CodeSystem/RevenueCodes", "http://
 #: NUBC condition codes (UB-04 FL 18-28), as HL7 terminology names them, and the older HL7 name.
 CONDITION_SYSTEMS = ("https://www.nubc.org/CodeSystem/ConditionCodes",
                      "http://terminology.hl7.org/CodeSystem/AHANUBCConditionCodes")
+#: CMS's place of service codes: the URL CARIN Blue Button and Da Vinci give, and the one of HL7's R4 CMS-1500
+#: example (``Claim/MED-00050``), whose path is in lower case with `.html`.
+PLACE_OF_SERVICE_SYSTEMS = ("https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set",
+                            "https://www.cms.gov/medicare/coding/place-of-service-codes/place_of_service_code_set.html")
 CLAIM_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/claim-type"
 #: The claim frequency code (X12 CLM05-3), as Da Vinci Patient Cost Transparency gives it: a `supportingInfo` code
 #: of its `claimFrequency` slice, in this system (codes 1, 7 and 8). FHIR R4 itself has no field for it.
@@ -51,6 +55,7 @@ NPI_KEYS = frozenset({system_key(NPI_SYSTEM)})
 NO_PROCEDURE_KEYS = frozenset(map(system_key, NO_PROCEDURE_SYSTEMS))
 REVENUE_KEYS = NO_PROCEDURE_KEYS - {system_key("http://terminology.hl7.org/CodeSystem/data-absent-reason")}
 CONDITION_KEYS = frozenset(map(system_key, CONDITION_SYSTEMS))
+PLACE_OF_SERVICE_KEYS = frozenset(map(system_key, PLACE_OF_SERVICE_SYSTEMS))
 BILL_TYPE_KEYS = frozenset(map(system_key, BILL_TYPE_SYSTEMS))
 CLAIM_TYPE_KEYS = frozenset(map(system_key, CLAIM_TYPE_SYSTEMS))
 FREQUENCY_KEYS = frozenset({system_key(FREQUENCY_SYSTEM)})
@@ -167,6 +172,13 @@ def concept_codes(concept: Any, path: str) -> list[tuple[str | None, str]]:
             system = coding.get("system")
             out.append((system if isinstance(system, str) else None, code.strip()))
     return out
+
+
+def preferred_code(codes: list[tuple[str | None, str]], keys) -> str:
+    """The code of the coding in one of the systems ``keys``, else of one without a system, else of the first: a
+    CodeableConcept's codings may give the same concept in other systems too, in any order."""
+    return (next((code for system, code in codes if system_in(system, keys)), None)
+            or next((code for system, code in codes if system is None), None) or codes[0][1])
 
 
 def system_in(system: Any, keys) -> bool:
