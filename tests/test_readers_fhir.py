@@ -1010,12 +1010,39 @@ class TestClaimResponse:
 
     def test_item_sequences_json_cannot_write_are_numbered_by_position(self):
         """An item `sequence` of 5,000 digits (read from a Python dict) is not copied: json.dumps of the response
-        raised ValueError. The items are numbered 1, 2, ... instead."""
+        raised ValueError. The items are numbered 1, 2, ... instead. (The reader refuses such a claim.)"""
         data = resource()
+        result = radrules.load().evaluate(read_one(data))
         data["item"][0]["sequence"] = 10**5000
-        response = radrules.to_fhir_claim_response(radrules.load().evaluate(read_one(data)), data)
+        assert read_one(data).path == "item[0].sequence"
+        response = radrules.to_fhir_claim_response(result, data)
         assert [item["itemSequence"] for item in response["item"]] == list(range(1, len(data["item"]) + 1))
         json.dumps(response)
+
+    @pytest.mark.parametrize("sequences, path, words", [
+        ([1, 2, 2, 4, 5], "item[2].sequence", "item[1] has the same sequence"),
+        ([2, None, 3, 4, 5], "item[1].sequence", "required when other items have theirs"),
+        ([1, 0, 3, 4, 5], "item[1].sequence", "expected a positive whole number"),
+        ([1, "2", 3, 4, 5], "item[1].sequence", "expected a positive whole number"),
+        ([1, True, 3, 4, 5], "item[1].sequence", "expected a positive whole number"),
+        ([1, 2**31, 3, 4, 5], "item[1].sequence", "expected a positive whole number"),
+    ])
+    def test_items_the_response_could_not_name_are_refused(self, sequences, path, words):
+        """The response names items by their sequence (and by position when none has one): a repeated sequence,
+        or an item without one among items with theirs, answered for one item under another's number (items 2
+        and 3 both `itemSequence` 2; [2, none] answered item 2's finding as item 1's and line 2's as item 2)."""
+        data = resource()
+        for item, sequence in zip(data["item"], sequences):
+            item.pop("sequence")
+            if sequence is not None:
+                item["sequence"] = sequence
+        error = read_one(data)
+        assert isinstance(error, radrules.InputError) and error.path == path and words in error.problem
+        for item in data["item"]:
+            item.pop("sequence", None)
+        claim = read_one(data)  # no item has one: numbered by position
+        response = radrules.to_fhir_claim_response(radrules.load().evaluate(claim), data)
+        assert [item["itemSequence"] for item in response["item"]] == [1, 2, 3, 4, 5]
 
     def test_resource_is_not_changed(self):
         """Writing a response does not change the Claim resource it copies from."""

@@ -66,6 +66,7 @@ def claim_from_resource(resource: dict, bundle: dict, payers: dict) -> Claim:
     items = fhir_list(resource.get("item"), "item")
     if not items:
         raise Problem("item", "a claim needs at least one item")
+    _check_item_sequences(items)
     billing_npi = _npi(resource.get("provider"), "provider", resource, bundle)
     if billing_npi:
         data["billing_npi"] = billing_npi
@@ -96,6 +97,33 @@ def _refuse_modifier_extensions(resource: dict) -> None:
         elif isinstance(value, list):
             stack.extend((child, f"{path.rstrip('.')}[{index}].") for index, child in reversed(list(enumerate(value)))
                          if isinstance(child, (dict, list)))
+
+
+#: FHIR's positiveInt is a 32-bit integer.
+_MAX_POSITIVE_INT = 2**31 - 1
+
+
+def _check_item_sequences(items: list) -> None:
+    """Each item's ``sequence`` (required in R4) is a positive whole number no other item has, or no item has one:
+    the ClaimResponse names its items by them (``itemSequence``), and numbers by position the items of a claim
+    without them. A repeated sequence, or one item without its sequence among items with theirs (its position
+    may be another item's sequence), would answer for one item under another's number."""
+    seen: dict = {}
+    for index, item in enumerate(items):
+        sequence = item.get("sequence") if isinstance(item, dict) else None
+        if sequence is None:
+            continue
+        if isinstance(sequence, bool) or not isinstance(sequence, int) or not 0 < sequence <= _MAX_POSITIVE_INT:
+            raise Problem(f"item[{index}].sequence", "expected a positive whole number (FHIR's positiveInt)")
+        if sequence in seen:
+            raise Problem(f"item[{index}].sequence", f"item[{seen[sequence]}] has the same sequence: the "
+                          "ClaimResponse names items by their sequence, so each has its own")
+        seen[sequence] = index
+    missing = [index for index, item in enumerate(items) if isinstance(item, dict) and item.get("sequence") is None]
+    if seen and missing:  # (an item that is not an object is named by _line)
+        index = missing[0]
+        raise Problem(f"item[{index}].sequence", "required when other items have theirs: the ClaimResponse names "
+                      "items by their sequence")
 
 
 def _statement_period(resource: dict, data: dict) -> None:
