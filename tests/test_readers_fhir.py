@@ -810,7 +810,8 @@ def test_hl7_examples_read_and_evaluate(path):
 
 
 def test_hl7_claim_types_and_uses():
-    """FHIR claim types other than institutional read as professional; a preauthorization is read like a claim."""
+    """FHIR claim types other than institutional read as professional; a preauthorization is read like a claim
+    (without a received date)."""
     types = {p.name: read_one(p).type for p in HL7}
     assert types["claim-example-institutional.json"] == "institutional"
     assert types["claim-example-oral-average.json"] == types["claim-example-vision.json"] == "professional"
@@ -824,6 +825,26 @@ def test_hl7_claim_types_and_uses():
         "line 1's procedure code is a code of another system, not a CPT/HCPCS code (8 characters, not shown)",
         "`21211` is a code of another system, not a CPT/HCPCS code",
         "`27211` is a code of another system, not a CPT/HCPCS code"]
+
+
+@pytest.mark.parametrize("use, received", [
+    ("claim", D(2026, 3, 20)), (None, D(2026, 3, 20)), ("preauthorization", None), ("predetermination", None)])
+def test_a_preauthorization_has_no_received_date(use, received):
+    """A preauthorization or predetermination asks about services to come: `created` is not when a claim for them
+    was received. Read as such, each of its items (dated after it) was denied by format.date_after_received,
+    as HL7's orthodontic plan example was."""
+    data = resource()
+    data.pop("use")
+    if use is not None:
+        data["use"] = use
+    data["item"][0]["servicedDate"] = "2026-04-15"
+    claim = read_one(data)
+    assert claim.received == received
+    assert ("format.date_after_received" in radrules.load().evaluate(claim).fired()) == (received is not None)
+    data["created"] = "2026-02-30"
+    assert read_one(data).path == "created"  # still checked
+    plan = read_one(DATA / "hl7-r4" / "claim-example-oral-orthoplan.json")
+    assert plan.received is None and "format.date_after_received" not in radrules.load().evaluate(plan).fired()
 
 
 def test_hl7_prior_auth_and_modifier():

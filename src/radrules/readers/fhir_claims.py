@@ -58,7 +58,11 @@ def claim_from_resource(resource: dict, bundle: dict, payers: dict) -> Claim:
     if replaces is not None:
         data["replaces"], where["replaces"] = replaces
     if resource.get("created") is not None:
-        data["received"] = fhir_date(resource["created"], "created")
+        created = fhir_date(resource["created"], "created")
+        # a preauthorization or predetermination asks about services to come: its `created` is no date a claim
+        # for them was received (their dates are after it, and no filing limit runs yet)
+        if resource.get("use") not in ("preauthorization", "predetermination"):
+            data["received"] = created
     diagnoses, sequences, system = _diagnoses(resource, bundle, data["type"])
     data["diagnoses"] = diagnoses
     if system == "icd9":
