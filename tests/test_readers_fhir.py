@@ -489,6 +489,19 @@ class TestClaimMapping:
         data["item"][0]["detail"][0]["subDetail"][0]["modifierExtension"] = []  # an empty list is none
         assert isinstance(read_one(data), radrules.Claim)
 
+    @pytest.mark.parametrize("status, readable", [
+        ("active", True), ("draft", True), (None, True), ("cancelled", False), ("entered-in-error", False)])
+    def test_a_claim_cancelled_or_entered_in_error_is_not_read(self, status, readable):
+        """R4's Claim.status is a modifier element: a claim `cancelled` or `entered-in-error` is no claim in force,
+        and was judged (and passed) like an active one."""
+        data = resource()
+        data.pop("status")
+        if status is not None:
+            data["status"] = status
+        item = read_one(data)
+        assert isinstance(item, radrules.Claim) if readable else (
+            isinstance(item, radrules.InputError) and item.path == "status" and "cancelled" in item.problem)
+
     def test_an_npi_through_a_practitioner_role(self):
         """R4's careTeam.provider and provider may reference a PractitionerRole: its NPI, else that of the
         Practitioner it names. The line took the billing provider's NPI instead, in silence."""

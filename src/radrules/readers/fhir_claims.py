@@ -24,6 +24,8 @@ from .fhir_common import (BILL_TYPE_KEYS, CLAIM_REFERENCE, CLAIM_TYPES, CLAIM_TY
 
 def claim_from_resource(resource: dict, bundle: dict, payers: dict) -> Claim:
     _refuse_modifier_extensions(resource)
+    if resource.get("status") in ("cancelled", "entered-in-error"):  # R4 marks `status` a modifier element
+        raise Problem("status", "the claim is cancelled or was entered in error: it asks for nothing to be judged")
     data: dict = {}
     if id_given(resource.get("id"), "id"):
         data["id"] = resource["id"]
