@@ -114,6 +114,25 @@ def test_format_fhir_writes_claim_responses(capsys):
     assert kinds == ["ClaimResponse", "OperationOutcome", "ClaimResponse"]
 
 
+def test_format_fhir_names_the_element_of_an_unreadable_claim(capsys, tmp_path):
+    """The OperationOutcome of an unreadable FHIR claim gives its element as FHIRPath (issue.expression), from
+    the Bundle or the Claim, so that a program need not parse the diagnostics; other errors give none."""
+    code, out, _ = run(capsys, "--format", "fhir", BUNDLE)
+    issue = json.loads(out.splitlines()[1])["issue"][0]
+    assert issue["expression"] == ["Bundle.entry[4].resource.item[0].servicedDate"]
+    claim = json.loads(CLAIM.read_text(encoding="utf-8"))
+    claim["item"][1]["modifierExtension"] = [{"url": "http://example.org/x", "valueBoolean": True}]
+    path = tmp_path / "claims.ndjson"
+    path.write_text(json.dumps(claim) + "\n" + json.dumps(claim) + "\n", encoding="utf-8")
+    code, out, _ = run(capsys, "--format", "fhir", "--input-format", "fhir", path)
+    assert [json.loads(line)["issue"][0]["expression"] for line in out.splitlines()] == [
+        ["Claim.item[1].modifierExtension"]] * 2
+    path = tmp_path / "claims.jsonl"
+    path.write_text('{"lines": [{"code": "71046"}]}\n', encoding="utf-8")
+    code, out, _ = run(capsys, "--format", "fhir", path)
+    assert "expression" not in json.loads(out)["issue"][0]
+
+
 def test_format_fhir_for_json_and_x12_input(capsys, tmp_path):
     """Claims from JSON and X12 get ClaimResponses too, with their type and id."""
     path = tmp_path / "claim.json"

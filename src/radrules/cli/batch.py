@@ -21,6 +21,7 @@ import collections
 import functools
 import json
 import os
+import re
 import signal
 import sys
 from json.encoder import encode_basestring_ascii as _json_text
@@ -408,11 +409,29 @@ def format_error(output_format: str, position: int, error: Exception, label: str
         return json.dumps(record) + "\n"
     where = f"#{position}" if label is None else f"#{position} of {label}"
     if output_format == "fhir":
-        return json.dumps({
-            "resourceType": "OperationOutcome",
-            "issue": [{"severity": "error", "code": "structure", "diagnostics": f"claim {where}: {error}"}],
-        }) + "\n"
+        issue = {"severity": "error", "code": "structure", "diagnostics": f"claim {where}: {error}"}
+        expression = _fhir_expression(error)
+        if expression is not None:  # where the problem is, for a program: FHIRPath from the file's resource
+            issue["expression"] = [expression]
+        return json.dumps({"resourceType": "OperationOutcome", "issue": [issue]}) + "\n"
     return f"claim {where}: ERROR {printable(str(error))}\n\n"
+
+
+#: A FHIR reader's path (``entry[4].resource.item[0].servicedDate``), after an NDJSON line's ``line N: ``.
+_FHIR_PATH = re.compile(r"(?:line [0-9]+: )?"
+                        r"([A-Za-z][A-Za-z0-9_]*(?:\[[0-9]+\])?(?:\.[A-Za-z][A-Za-z0-9_]*(?:\[[0-9]+\])?)*)")
+
+
+def _fhir_expression(error: Exception) -> str | None:
+    """The FHIRPath of a FHIR claim's problem (``Bundle.entry[4].resource.item[0].servicedDate``,
+    ``Claim.item[0].modifierExtension``) for OperationOutcome.issue.expression; None for another error, or a
+    path shown by its ends (``…``)."""
+    path = error.path if isinstance(error, InputError) and error.segment is None else None
+    match = _FHIR_PATH.fullmatch(path) if path else None
+    if match is None:
+        return None
+    inner = match[1]
+    return f"{'Bundle' if inner.startswith('entry[') else 'Claim'}.{inner}"
 
 
 def render_text(result, position: int, label: str | None = None) -> str:
