@@ -468,6 +468,31 @@ class TestClaimMapping:
         data["item"][0]["locationCodeableConcept"]["coding"][1]["system"] = pos.lower() + ".html"  # HL7's example
         assert read_one(data).lines[0].place_of_service == "22"
 
+    def test_a_referring_or_supervising_member_is_not_the_rendering_provider(self):
+        """An item's care team members may include its referring or supervising physician (the 837's other
+        loops): the rendering NPI is that of its first member of another role (or none), else the billing
+        provider's. The first member was read whatever its role, so the referring physician rendered the line.
+        Every careTeamSequence must name a member."""
+        npi = "http://hl7.org/fhir/sid/us-npi"
+        role = "http://terminology.hl7.org/CodeSystem/claimcareteamrole"
+        data = resource()
+        data["provider"] = {"identifier": {"system": npi, "value": "1234567893"}}
+        data["careTeam"] = [
+            {"sequence": 1, "provider": {"identifier": {"system": npi, "value": "1497758544"}},
+             "role": {"coding": [{"system": "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBClaimCareTeamRole",
+                                  "code": "referring"}]}},
+            {"sequence": 2, "provider": {"identifier": {"system": npi, "value": "1245319599"}},
+             "role": {"coding": [{"system": role, "code": "supervisor"}]}},
+            {"sequence": 3, "provider": {"reference": "#reader"}, "role": {"coding": [{"system": role, "code": "primary"}]}}]
+        data["item"][0]["careTeamSequence"] = [1, 2, 3]
+        data["item"][1]["careTeamSequence"] = [1, 2]
+        data["item"][2]["careTeamSequence"] = [3, 1]
+        assert [l.rendering_npi for l in read_one(data).lines][:3] == ["1234567810", "1234567893", "1234567810"]
+        del data["careTeam"][2]["role"]  # a member without a role may render the item
+        assert read_one(data).lines[0].rendering_npi == "1234567810"
+        data["item"][2]["careTeamSequence"] = [3, 7]
+        assert read_one(data).path == "item[2].careTeamSequence[1]"
+
     def test_an_extension_is_read_past_and_a_modifier_extension_refused(self):
         """An `extension` radrules does not know is ignored; a `modifierExtension` (which may say an item is not
         billed) makes the claim unreadable at its path, wherever it is: FHIR forbids reading past one."""

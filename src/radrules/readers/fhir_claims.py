@@ -569,18 +569,36 @@ def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+#: Care team roles of providers who do not render the item (the 837's referring, ordering and supervising
+#: providers are loops of their own, not the rendering provider's): HL7's claimcareteamrole and CARIN Blue Button's.
+NOT_RENDERING_ROLES = frozenset(("referring", "ordering", "supervisor", "prescribing", "assist", "otheroperating"))
+
+
 def _rendering_npi(item: dict, path: str, resource: dict, bundle: dict, fallback: str | None) -> str | None:
-    """The NPI of the item's first care team member, when an identifier of it gives one; else ``fallback`` (the
-    provider that stands for the rendering one when the claim names no other, as in the X12 837)."""
+    """The NPI of the item's first care team member that may render it (not one whose roles are all of
+    :data:`NOT_RENDERING_ROLES`, a referring physician say), when an identifier of it gives one; else ``fallback``
+    (the provider that stands for the rendering one when the claim names no other, as in the X12 837). Every
+    ``careTeamSequence`` must name a member."""
     sequences = fhir_list(item.get("careTeamSequence"), f"{path}.careTeamSequence")
     if not sequences:
         return fallback
-    for number, member in enumerate(fhir_list(resource.get("careTeam"), "careTeam")):
-        if isinstance(member, dict) and member.get("sequence") == sequences[0] \
-                and not isinstance(sequences[0], bool):
-            return _npi(member.get("provider"), f"careTeam[{number}].provider", resource, bundle) or fallback
-    # as a diagnosisSequence must name a diagnosis: the NPI would be lost, and format.npi never run
-    raise Problem(f"{path}.careTeamSequence[0]", "no care team member has this sequence")
+    members = list(enumerate(fhir_list(resource.get("careTeam"), "careTeam")))
+    chosen = None
+    for index, sequence in enumerate(sequences):
+        found = next(((number, member) for number, member in members if isinstance(member, dict)
+                      and member.get("sequence") == sequence and not isinstance(sequence, bool)
+                      and not isinstance(member.get("sequence"), bool)), None)
+        if found is None:  # as a diagnosisSequence must name a diagnosis: the NPI would be lost, format.npi not run
+            raise Problem(f"{path}.careTeamSequence[{index}]", "no care team member has this sequence")
+        number, member = found
+        roles = {code for _, code in concept_codes(member.get("role"), f"careTeam[{number}].role")} \
+            if isinstance(member.get("role"), dict) else set()
+        if chosen is None and not (roles and roles <= NOT_RENDERING_ROLES):
+            chosen = found
+    if chosen is None:
+        return fallback
+    number, member = chosen
+    return _npi(member.get("provider"), f"careTeam[{number}].provider", resource, bundle) or fallback
 
 
 def _attending_npi(resource: dict, bundle: dict) -> str | None:
