@@ -1103,6 +1103,19 @@ class TestClaimResponse:
         response = radrules.to_fhir_claim_response(radrules.load().evaluate(claim), data)
         assert [item["itemSequence"] for item in response["item"]] == [1, 2, 3, 4, 5]
 
+    @pytest.mark.parametrize("use, written", [
+        ("preauthorization", "preauthorization"), ("predetermination", "predetermination"), ("claim", "claim"),
+        (None, "claim"), ("Claim", "claim"), (5, "claim"), ("exam", "claim")])
+    def test_use_is_a_code_of_its_value_set(self, use, written):
+        """ClaimResponse.use has a required binding: a Claim's `use` outside it (a number, `Claim`) was copied,
+        and the response was not valid FHIR."""
+        data = resource()
+        data.pop("use")
+        if use is not None:
+            data["use"] = use
+        response = radrules.to_fhir_claim_response(radrules.load().evaluate(read_one(data)), data)
+        assert response["use"] == written
+
     def test_resource_is_not_changed(self):
         """Writing a response does not change the Claim resource it copies from."""
         data = resource()

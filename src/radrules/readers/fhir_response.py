@@ -47,6 +47,10 @@ def _reference(resource: dict | None, name: str, placeholder: str, *, display: b
     return out or {"display": placeholder}
 
 
+#: The codes of R4's Use value set (ClaimResponse.use, a required binding).
+_USES = ("claim", "preauthorization", "predetermination")
+
+
 def _created(created) -> str:
     """The ClaimResponse's ``created``: a date, or YYYY-MM-DD text checked as one; None is today. A datetime
     needs its time zone: a FHIR dateTime with a time must have one."""
@@ -103,7 +107,8 @@ def to_fhir_claim_response(result: Result, claim: dict[str, Any] | Claim | None 
         "resourceType": "ClaimResponse",
         "status": "active",
         "type": _coding(CLAIM_TYPE_SYSTEM, claim_type or "professional"),
-        "use": resource.get("use", "claim") if resource is not None else "claim",
+        # `use` has a required binding (Use): another value would make the response invalid
+        "use": resource.get("use") if resource is not None and resource.get("use") in _USES else "claim",
         "patient": _reference(resource, "patient", "the patient of the claim", display=False),
         "created": created_text,
         "insurer": _reference(resource, "insurer", "the payer of the claim"),
