@@ -1116,6 +1116,18 @@ class TestClaimResponse:
         response = radrules.to_fhir_claim_response(radrules.load().evaluate(read_one(data)), data)
         assert response["use"] == written
 
+    @pytest.mark.parametrize("claim_id, request_", [
+        ("RAD-F-3001", {"reference": "Claim/RAD-F-3001"}), ("a.b-9", {"reference": "Claim/a.b-9"}),
+        ("RAD 3001/2", {"identifier": {"value": "RAD 3001/2"}}), ("x" * 65, {"identifier": {"value": "x" * 65}})])
+    def test_the_request_references_the_claim_by_a_fhir_id_only(self, claim_id, request_):
+        """`Claim/ID` only for an `id` that is a FHIR id (64 letters, digits, `-`, `.`); `Claim/RAD 3001/2` named
+        no resource (a space, and a slash that made `3001/2` look like a version). Else the claim's id as an
+        identifier."""
+        data = resource()
+        data["id"] = claim_id
+        response = radrules.to_fhir_claim_response(radrules.load().evaluate(read_one(data)), data)
+        assert response["request"] == request_
+
     def test_resource_is_not_changed(self):
         """Writing a response does not change the Claim resource it copies from."""
         data = resource()

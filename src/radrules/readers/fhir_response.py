@@ -47,6 +47,8 @@ def _reference(resource: dict | None, name: str, placeholder: str, *, display: b
     return out or {"display": placeholder}
 
 
+#: A FHIR id (R4 datatypes.html#id): another `id` (`A 1/2`) makes no reference to the Claim.
+_FHIR_ID = re.compile(r"[A-Za-z0-9.-]{1,64}")
 #: The codes of R4's Use value set (ClaimResponse.use, a required binding).
 _USES = ("claim", "preauthorization", "predetermination")
 
@@ -113,7 +115,7 @@ def to_fhir_claim_response(result: Result, claim: dict[str, Any] | Claim | None 
         "created": created_text,
         "insurer": _reference(resource, "insurer", "the payer of the claim"),
     }
-    if resource is not None and isinstance(resource.get("id"), str):
+    if resource is not None and isinstance(resource.get("id"), str) and _FHIR_ID.fullmatch(resource["id"]):
         out["request"] = {"reference": f"Claim/{resource['id']}"}
     elif result.claim is not None:
         out["request"] = {"identifier": {"value": result.claim}}
