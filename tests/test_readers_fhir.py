@@ -885,6 +885,26 @@ def test_a_preauthorization_has_no_received_date(use, received):
     assert plan.received is None and "format.date_after_received" not in radrules.load().evaluate(plan).fired()
 
 
+def test_a_round_trip_of_a_bundle_of_radiology_claims():
+    """tests/data/fhir/radiology-round-trip.json (written for radrules): claims of a Bundle whose rendering provider
+    is a PractitionerRole, whose place of service and modifier come with codings of other systems first, a
+    preauthorization and a claim with a modifier extension, each answered for its own items."""
+    pairs = list(radrules.read_fhir(DATA / "radiology-round-trip.json", with_resources=True))
+    (first, claim), (plan, request), (_, refused) = pairs
+    assert [(l.modifiers, l.place_of_service, l.rendering_npi) for l in claim.lines] == [
+        (("26",), "11", "1245319599"), ((), "22", "1245319599"), ((), "11", "1245319599")]
+    assert request.received is None
+    assert refused.path == "entry[7].resource.item[0].modifierExtension" and refused.claim == 3
+    response = radrules.to_fhir_claim_response(radrules.load().evaluate(claim), first, created="2026-03-21")
+    assert response["request"] == {"reference": "Claim/RT-1"}
+    assert [item["itemSequence"] for item in response["item"]] == [10, 20, 30]
+    assert response["disposition"] == "failed: item 20 denied"
+    assert response["item"][1]["adjudication"][1]["reason"]["coding"] == [{"system": CARC_SYSTEM, "code": "97"}]
+    response = radrules.to_fhir_claim_response(radrules.load().evaluate(request), plan, created="2026-03-21")
+    assert (response["use"], response["request"], response["disposition"]) == (
+        "preauthorization", {"reference": "Claim/RT-2"}, "passed: no finding denies a line or asks for review")
+
+
 def test_hl7_prior_auth_and_modifier():
     """The 3-tier vision example: the focal insurance's preAuthRef, and the item modifier in capitals."""
     claim = read_one(DATA / "hl7-r4" / "claim-example-vision-glasses-3tier.json")
