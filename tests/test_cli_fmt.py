@@ -275,6 +275,16 @@ def test_a_pipe_named_as_a_rule_file_is_refused_not_waited_on(tmp_path, capsys):
     assert code == 3 and f"error[RR401]: `{tmp_path / 'pipe.rr'}` is not a rule file" in err
 
 
+def test_a_huge_rule_file_is_refused_before_it_is_read(tmp_path, capsys):
+    """`fmt BIG.rr` of a file larger than any written by hand (a sparse file of gigabytes) is RR401, not read
+    whole into memory."""
+    with open(tmp_path / "big.rr", "wb") as handle:
+        handle.truncate(8 << 30)
+    code, _, err = run(capsys, tmp_path / "big.rr")
+    assert code == 3 and (f"error[RR401]: `{tmp_path / 'big.rr'}` is 8,589,934,592 bytes, more than a rule file "
+                          "may be (radrules reads at most 16,777,216)") in err
+
+
 def test_bundled_rulesets_pass_check():
     """`radrules fmt --check rulesets` passes on the bundled files, run as a real command."""
     done = subprocess.run([sys.executable, "-m", "radrules", "fmt", "--check", "rulesets"], cwd=ROOT,

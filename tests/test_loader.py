@@ -524,3 +524,35 @@ def test_a_path_to_a_device_or_a_pipe_says_so(tmp_path):
         [error] = caught.value.errors
         assert (error.code, error.message) == ("RR401", f"`{path.as_posix()}` is not a rule file or folder (a pipe or "
                                                         "a device)")
+
+
+# ---------------------------------------------------------------- files too large to read
+
+def _sparse(path: Path, size: int) -> Path:
+    """A file of ``size`` bytes that takes no room on disk (a sparse file of NULs)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.truncate(size)
+    return path
+
+
+def test_a_huge_rule_file_is_refused_before_it_is_read(tmp_path):
+    """A rule file larger than any written by hand (a sparse file of gigabytes) is RR401, not read whole into
+    memory (a MemoryError's traceback, or the machine's memory gone)."""
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "main.rr").write_text('include "big.rr"\n')
+    _sparse(tmp_path / "rules" / "big.rr", 8 << 30)
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load(tmp_path / "rules", cache_dir=None)
+    assert [(e.code, e.message) for e in caught.value.errors] == [
+        ("RR401", "`rules/big.rr` is 8,589,934,592 bytes, more than a rule file may be (radrules reads at most "
+                  "16,777,216)")]
+
+
+def test_a_rule_file_of_the_largest_size_is_read(tmp_path):
+    """A rule file of exactly the largest size is read (the limit is not one byte short)."""
+    from radrules._resources import MAX_TEXT_BYTES
+
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "main.rr").write_text(_CT_RULE + "#" * (MAX_TEXT_BYTES - len(_CT_RULE) - 1) + "\n")
+    assert "acme.ct" in radrules.load(tmp_path / "rules", cache_dir=None).rule_ids()

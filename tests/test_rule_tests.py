@@ -661,6 +661,21 @@ class TestRunErrors:
                 message = next(line for line in problems(report).splitlines() if "error[" in line)
                 assert "`Z`" not in message and "`D`" not in message  # a claim's id is underlined, not quoted
 
+    def test_huge_claim_and_test_files_are_refused_before_they_are_read(self, demo):
+        """A claim file or a test file larger than any written for tests (sparse files of gigabytes) is RR615 or
+        RR630, not read whole into memory (a MemoryError's traceback, or the machine's memory gone)."""
+        (demo / "claims").mkdir()
+        for name in ("claims/big.json", "big.rrt"):
+            with open(demo / name, "wb") as handle:
+                handle.truncate(6 << 30)
+        report = report_for(demo, 'test "t"\n  claim file "claims/big.json"\n  expect pass\nend\n')
+        assert ("error[RR615]: `claims/big.json` is 6,442,450,944 bytes, more than a claim file of a test may be "
+                "(radrules reads at most 16,777,216)") in problems(report)
+        test_file = read_test_file(demo / "big.rrt", "big.rrt")
+        assert [(d.code, d.message) for d in test_file.diagnostics] == [
+            ("RR630", "`big.rrt` is 6,442,450,944 bytes, more than a test file may be (radrules reads at most "
+                      "16,777,216)")]
+
     def test_claim_file_json_lines_and_deep_nesting(self, demo):
         """A JSON Lines claim file breaks only at line feeds (U+2028 may sit in a string); JSON nested too
         deeply for Python is RR614, not a crash."""

@@ -77,6 +77,36 @@ def open_regular(path, *, follow_links: bool = True, dir_fd: int | None = None):
         raise
 
 
+#: The largest rule file, test file or test's claim file radrules reads: far past any a person writes (the bundled
+#: rule files are about 200 KB in all), so that a huge file (a sparse file, a table saved as `.rr`) is refused
+#: before it is read, not read whole into memory.
+MAX_TEXT_BYTES = 1 << 24
+
+
+class TooLarge(Exception):
+    """A file larger than it may be (:func:`read_at_most`); ``size`` is its size in bytes, at least the limit and
+    one."""
+
+    def __init__(self, size: int, limit: int):
+        super().__init__(size)
+        self.size = size
+        self.limit = limit
+
+
+def read_at_most(stream, limit: int = MAX_TEXT_BYTES) -> bytes:
+    """The bytes of an opened file, or :class:`TooLarge` when it holds more than ``limit``: no more than ``limit``
+    and one bytes are read."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(max(file_size(stream) or 0, len(data)), limit)
+    return data
+
+
+def too_large_words(what: str, size: int, limit: int) -> str:
+    """How a message says a file is too large: `is 8,589,934,592 bytes, more than a rule file may be (...)`."""
+    return f"is {size:,} bytes, more than {what} may be (radrules reads at most {limit:,})"
+
+
 FOLDER_ENTRIES = 100_000  # the most files and folders a test file's `rules` folder may hold
 
 

@@ -404,6 +404,11 @@ def _load_tree(layers: list[_Layer], cache_dir, extra: tuple = ()):
                 diagnostics.append(Diagnostic("RR401", f"`{display}` is not a rule file (a folder, a pipe or a device)",
                                               help="a ruleset reads regular files ending in `.rr`"))
                 continue
+            except _resources.TooLarge as problem:
+                diagnostics.append(Diagnostic(
+                    "RR401", f"`{display}` {_resources.too_large_words('a rule file', problem.size, problem.limit)}",
+                    help="is it a rule file? one this large is not written by hand: split it into files of a folder"))
+                continue
             except UnicodeDecodeError as problem:
                 diagnostics.append(Diagnostic("RR404", f"`{display}` is not UTF-8 text (byte {problem.start})",
                                               help="save the file as UTF-8 (rule files are UTF-8 text)"))
@@ -488,13 +493,14 @@ class _NotAFile(Exception):
 
 
 def _read_rule_file(path: Path) -> str:
-    """A rule file's text, read only if it is a regular file (a named pipe would wait for a writer forever),
-    with LF line ends."""
+    """A rule file's text, read only if it is a regular file (a named pipe would wait for a writer forever) of at
+    most :data:`~radrules._resources.MAX_TEXT_BYTES` (else :class:`~radrules._resources.TooLarge`), with LF line
+    ends."""
     stream = _resources.open_regular(path)
     if stream is None:
         raise _NotAFile(path)
     with stream:
-        return lf_line_ends(stream.read().decode("utf-8-sig"))
+        return lf_line_ends(_resources.read_at_most(stream).decode("utf-8-sig"))
 
 
 def _resolve_include(path: Path, statement: Include, root: Path, text: str, diagnostics: list) -> Path | None:

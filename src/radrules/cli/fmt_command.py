@@ -7,7 +7,7 @@ import errno
 import sys
 from pathlib import Path
 
-from .._resources import open_regular
+from .._resources import TooLarge, open_regular, read_at_most, too_large_words
 from ..errors import Diagnostic, RuleError, lf_line_ends, shortened
 from ..loader import files_under
 from .files import replace_file
@@ -154,4 +154,9 @@ def _read(path: Path) -> str:
         raise RuleError([Diagnostic("RR401", f"`{path}` is not a rule file (a folder, a pipe or a device)",
                                     help="`fmt` formats regular files ending in `.rr`")])
     with stream:
-        return _decoded(stream.read(), f"`{path}`")
+        try:
+            data = read_at_most(stream)
+        except TooLarge as problem:
+            raise RuleError([Diagnostic("RR401", f"`{shortened(str(path), 200)}` "
+                                        f"{too_large_words('a rule file', problem.size, problem.limit)}")]) from None
+        return _decoded(data, f"`{path}`")

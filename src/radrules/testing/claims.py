@@ -109,7 +109,15 @@ def _from_file(spec: ClaimSpec, test_file: TestFile) -> tuple[Claim | None, Diag
         return None, _diagnostic("RR615", f"no claim file `{token.text}`", token.span, test_file,
                                  help="paths are relative to the test file's folder")
     try:
-        text = target.read_text(encoding="utf-8-sig")
+        stream = _resources.open_regular(target)  # a named pipe put in its place is not waited on
+        if stream is None:
+            raise OSError(f"{target} is not a regular file")
+        with stream:
+            text = _resources.read_at_most(stream).decode("utf-8-sig")
+    except _resources.TooLarge as problem:
+        return None, _diagnostic("RR615", f"`{token.text}` "
+                                 f"{_resources.too_large_words('a claim file of a test', problem.size, problem.limit)}",
+                                 token.span, test_file, help="a test's claim file holds the few claims tests use")
     except (OSError, UnicodeDecodeError):
         return None, _diagnostic("RR615", f"can't read `{token.text}` as UTF-8 text", token.span, test_file)
     claims, problem = _read_claims(text)

@@ -273,7 +273,15 @@ def read_test_file(path: str | os.PathLike, name: str | None = None) -> TestFile
     path = Path(path)
     name = name or path.as_posix()
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        stream = _resources.open_regular(path)  # a named pipe is not waited on
+        if stream is None:
+            return TestFile(name, path.parent, "", (), diagnostics=(
+                Diagnostic("RR630", f"`{name}` is not a test file (a folder, a pipe or a device)"),))
+        with stream:
+            text = _resources.read_at_most(stream).decode("utf-8-sig")
+    except _resources.TooLarge as problem:
+        return TestFile(name, path.parent, "", (), diagnostics=(Diagnostic(
+            "RR630", f"`{name}` {_resources.too_large_words('a test file', problem.size, problem.limit)}"),))
     except UnicodeDecodeError as problem:
         return TestFile(name, path.parent, "", (), diagnostics=(
             Diagnostic("RR630", f"`{name}` is not UTF-8 text (byte {problem.start})"),))
