@@ -556,3 +556,93 @@ def test_a_rule_file_of_the_largest_size_is_read(tmp_path):
     (tmp_path / "rules").mkdir()
     (tmp_path / "rules" / "main.rr").write_text(_CT_RULE + "#" * (MAX_TEXT_BYTES - len(_CT_RULE) - 1) + "\n")
     assert "acme.ct" in radrules.load(tmp_path / "rules", cache_dir=None).rule_ids()
+
+
+# ---------------------------------------------------------------- a link put in a file's place after it was checked
+
+def _swap_for_link(folder: Path, outside: Path) -> None:
+    """Put a link to ``outside`` in the place of ``folder``, as another user of a shared folder could do between
+    the check of a path and its read."""
+    folder.rename(folder.with_name(folder.name + ".moved"))
+    folder.symlink_to(outside, target_is_directory=True)
+
+
+def test_a_rule_file_swapped_for_a_link_outside_after_it_was_found_is_not_read(tmp_path, monkeypatch):
+    """A folder of a ruleset replaced by a link to a folder outside it after the walk found its files (here, while
+    the first file is parsed) is RR401 for its file, not a read of the file outside, whose lines a syntax error
+    would show."""
+    import radrules.loader as loader
+
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "x.rr").write_text("private words of another folder\n")
+    (tmp_path / "rules" / "shared").mkdir(parents=True)
+    (tmp_path / "rules" / "a.rr").write_text("codes ct = 70450\n")
+    (tmp_path / "rules" / "shared" / "x.rr").write_text("codes mr = 70551\n")
+    parse = loader._parse
+
+    def parse_then_swap(text, display, cache_dir=None):
+        if display == "rules/a.rr":
+            _swap_for_link(tmp_path / "rules" / "shared", tmp_path / "outside")
+        return parse(text, display, cache_dir)
+
+    monkeypatch.setattr(loader, "_parse", parse_then_swap)
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load(tmp_path / "rules", cache_dir=None)
+    assert [e.code for e in caught.value.errors] == ["RR401"]
+    assert "private" not in str(caught.value)
+    assert caught.value.errors[0].message.startswith("can't read `rules/shared/x.rr`: it now leads outside the "
+                                                     "ruleset folder (a link was put in its place)")
+
+
+@pytest.mark.skipif(os.open not in os.supports_dir_fd, reason="opening relative to a folder is POSIX")
+def test_a_folder_swapped_for_a_link_while_a_file_is_opened_is_not_followed(tmp_path, monkeypatch):
+    """open_inside opens a file inside its folder even when a link takes a folder's place after its real path
+    was found again: the folders on the way are opened without following a link."""
+    from radrules import _resources
+
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "x.rr").write_text("private\n")
+    (tmp_path / "rules" / "shared").mkdir(parents=True)
+    (tmp_path / "rules" / "shared" / "x.rr").write_text("codes mr = 70551\n")
+    root = tmp_path.resolve() / "rules"
+    realpath = os.path.realpath
+
+    def realpath_then_swap(path, *args, **kwargs):
+        found = realpath(path, *args, **kwargs)
+        monkeypatch.setattr(os.path, "realpath", realpath)  # once
+        _swap_for_link(tmp_path / "rules" / "shared", tmp_path / "outside")
+        return found
+
+    monkeypatch.setattr(os.path, "realpath", realpath_then_swap)
+    with pytest.raises(OSError, match="it changed while it was opened"):
+        _resources.open_inside(root, root / "shared" / "x.rr")
+
+
+@pytest.mark.parametrize("cache_dir", [None, "cache"])
+def test_a_table_folder_swapped_for_a_link_outside_after_it_was_checked_is_not_read(tmp_path, monkeypatch, cache_dir):
+    """A table's folder replaced by a link to a folder outside the ruleset after the `table` statement's path was
+    checked is RR502 for its file, not a read of the file outside, whose rows the table's errors would show (with
+    a disk cache, the file is hashed first; without, only read)."""
+    import radrules.compiler.loading as loading
+
+    name = "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv"
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / name).write_text("HCPCS/CPT Code,Practitioner Services MUE Values,MUE Adjudication "
+                                             "Indicator,MUE Rationale\n71046,private words,1 Line Edit,x\n")
+    (tmp_path / "rules" / "cms").mkdir(parents=True)
+    (tmp_path / "rules" / "cms" / name).write_text("HCPCS/CPT Code,Practitioner Services MUE Values,MUE "
+                                                   "Adjudication Indicator,MUE Rationale\n71046,2,1 Line Edit,x\n")
+    (tmp_path / "rules" / "ncci.rr").write_text(f'table mue "cms/{name}"\n')
+    checked = loading.loaded_twice
+
+    def checked_then_swap(*args):
+        _swap_for_link(tmp_path / "rules" / "cms", tmp_path / "outside")
+        return checked(*args)
+
+    monkeypatch.setattr(loading, "loaded_twice", checked_then_swap)
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load(tmp_path / "rules", cache_dir=cache_dir and tmp_path / cache_dir)
+    assert [e.code for e in caught.value.errors] == ["RR502"]
+    assert "private" not in str(caught.value)
+    assert caught.value.errors[0].message == (f"can't read `rules/cms/{name}`: it now leads outside the ruleset "
+                                              "folder (a link was put in its place)")

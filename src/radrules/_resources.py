@@ -77,6 +77,42 @@ def open_regular(path, *, follow_links: bool = True, dir_fd: int | None = None):
         raise
 
 
+def open_inside(root: Path, path: Path):
+    """``path``, a file inside the folder ``root`` (a real path), opened as :func:`open_regular` opens it (None when
+    it is not a regular file), so that it is the file inside ``root`` whatever changes while it is opened: its real
+    path is found again and each folder on the way down from ``root``, then the file, is opened without following a
+    link. A path checked once and opened later by name could lead elsewhere by then (another user of a shared
+    folder putting a link to a file outside in the place of the file or of a folder on its way): that is an
+    OSError here, not a read of the file the link leads to. Where the system can't open a file relative to an
+    opened folder (Windows), the path is resolved and checked again, then opened."""
+    import errno
+    import os
+
+    real = Path(os.path.realpath(path))
+    if not real.is_relative_to(root):
+        raise OSError(errno.EACCES, "it now leads outside the ruleset folder (a link was put in its place)",
+                      str(path))
+    names = real.relative_to(root).parts
+    if not names:
+        return None  # the folder itself
+    if not (hasattr(os, "O_NOFOLLOW") and hasattr(os, "O_DIRECTORY") and os.open in os.supports_dir_fd):
+        return open_regular(real)
+    folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for name in names[:-1]:
+            inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=folder)
+            os.close(folder)
+            folder = inner
+        return open_regular(names[-1], follow_links=False, dir_fd=folder)
+    except OSError as problem:
+        if problem.errno in (errno.ELOOP, errno.ENOTDIR):  # a link where a folder or the file was just before
+            raise OSError(problem.errno, "it changed while it was opened (a link was put in its place or in "
+                          "the place of a folder on its way)", str(path)) from None
+        raise
+    finally:
+        os.close(folder)
+
+
 #: The largest rule file, test file or test's claim file radrules reads: far past any a person writes (the bundled
 #: rule files are about 200 KB in all), so that a huge file (a sparse file, a table saved as `.rr`) is refused
 #: before it is read, not read whole into memory.

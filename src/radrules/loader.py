@@ -399,7 +399,7 @@ def _load_tree(layers: list[_Layer], cache_dir, extra: tuple = ()):
                 continue
             named[display] = index
             try:
-                text = _read_rule_file(path)
+                text = _read_rule_file(path, root)
             except _NotAFile:
                 diagnostics.append(Diagnostic("RR401", f"`{display}` is not a rule file (a folder, a pipe or a device)",
                                               help="a ruleset reads regular files ending in `.rr`"))
@@ -492,11 +492,12 @@ class _NotAFile(Exception):
     """A path in a ruleset that names a folder, a pipe or a device rather than a regular file."""
 
 
-def _read_rule_file(path: Path) -> str:
+def _read_rule_file(path: Path, root: Path) -> str:
     """A rule file's text, read only if it is a regular file (a named pipe would wait for a writer forever) of at
     most :data:`~radrules._resources.MAX_TEXT_BYTES` (else :class:`~radrules._resources.TooLarge`), with LF line
-    ends."""
-    stream = _resources.open_regular(path)
+    ends. It is opened inside its ruleset folder ``root`` (:func:`~radrules._resources.open_inside`): a link put in
+    its place, or in a folder's, after it was found is an OSError, not a read of a file outside."""
+    stream = _resources.open_inside(root, path)
     if stream is None:
         raise _NotAFile(path)
     with stream:

@@ -121,7 +121,7 @@ def load_tables(comp: Compilation) -> None:
         parts, origins = found
         if loaded_twice(comp, statement, claim_type, payers, parts, origins, files_loaded):
             continue
-        table, diagnostics, origin = tables.read_table(kind, parts, comp.cache_dir)
+        table, diagnostics, origin = tables.read_table(kind, parts, comp.cache_dir, Path(root))
         # Each problem once: a file two statements load (the add-on file for both claim types) gives its own
         # again, from the cache or read again, and a cache that can't be written is said once, not once per table.
         for diagnostic in (_at_statement(comp, d, parts, origins) for d in diagnostics):

@@ -94,14 +94,15 @@ def looks_like(kind: str, name: str, head: bytes) -> str | None:
     return named if named is not None and named != kind else None
 
 
-def foreign_parts(kind: str, parts) -> list[tuple[str, str]]:
+def foreign_parts(kind: str, parts, opener=None) -> list[tuple[str, str]]:
     """(display path, kind) of each of a table's parts that looks like a file of another kind.
 
-    ``parts`` holds (display path, real path); only the first bytes of each are read.
+    ``parts`` holds (display path, real path); only the first bytes of each are read, opened by ``opener``
+    (a path -> a binary stream; default: ``open(path, "rb")``).
     """
     found = []
     for display, path in parts:
-        with open(path, "rb") as handle:
+        with (opener(path) if opener is not None else open(path, "rb")) as handle:
             head = handle.read(HEAD_BYTES)
         other = looks_like(kind, path.name, head)
         if other is not None:

@@ -11,6 +11,7 @@ table no cache holds is read by its kind's loader (``ptp``, ``mue``, ...). Here 
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import threading
@@ -20,7 +21,7 @@ from pathlib import Path
 import attrs
 import cachetools
 
-from .. import _version
+from .. import _resources, _version
 from .. import model as m
 from ..errors import Diagnostic
 from .addon import load_addon
@@ -109,13 +110,25 @@ def forget_recent() -> None:
         _RESULTS.clear()
 
 
-def content_key(kind: str, paths: list[Path]) -> str:
+def open_part(path: Path, root: Path | None = None):
+    """A table file opened for reading in binary: inside the ruleset folder ``root`` when given
+    (:func:`~radrules._resources.open_inside`: a link put in the place of the file or of a folder on its way after
+    the path was checked is not followed), and never a named pipe or a device put in its place (a read would wait
+    for a writer forever, or never end). OSError if it can't be opened so."""
+    stream = _resources.open_inside(root, path) if root is not None else _resources.open_regular(path)
+    if stream is None:
+        raise OSError(errno.EINVAL, "it is no longer a file (a pipe or a device was put in its place)", str(path))
+    return stream
+
+
+def content_key(kind: str, paths: list[Path], root: Path | None = None) -> str:
     """The hash that keys a table in the caches: the radrules and loader versions, the kind, and each part's name,
-    size and SHA-256 (sizes and part digests keep the key unambiguous: two parts never hash like one)."""
+    size and SHA-256 (sizes and part digests keep the key unambiguous: two parts never hash like one). ``root``:
+    the ruleset folder the files are opened in (:func:`open_part`)."""
     described = []
     for path in paths:
         digest, size = hashlib.sha256(), 0
-        with open(path, "rb") as handle:
+        with open_part(path, root) as handle:
             while chunk := handle.read(1 << 20):
                 digest.update(chunk)
                 size += len(chunk)
@@ -136,30 +149,38 @@ class _Part:
     """A table file whose bytes the loader reads once: their digest is taken from that same read, so a table
     is cached under the content it was built from, even if the file changes while it loads."""
 
-    __slots__ = ("path", "name", "size", "digest")
+    __slots__ = ("path", "name", "size", "digest", "root", "limit")
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, root: Path | None = None, limit: int = 1 << 30):
         self.path = path
         self.name = path.name
         self.size = 0
         self.digest = None
+        self.root = root
+        self.limit = limit
 
     def read_bytes(self) -> bytes:
-        data = self.path.read_bytes()
+        with open_part(self.path, self.root) as stream:
+            try:
+                data = _resources.read_at_most(stream, self.limit)
+            except _resources.TooLarge:  # its size was checked before: it grew while it was read
+                raise OSError(errno.EFBIG, f"it grew past {self.limit:,} bytes while it was read",
+                              str(self.path)) from None
         self.size, self.digest = len(data), hashlib.sha256(data).digest()
         return data
 
 
-def read_table(kind: str, parts: list[tuple[str, Path]], cache_dir):
+def read_table(kind: str, parts: list[tuple[str, Path]], cache_dir, root: Path | None = None):
     """(table or None, diagnostics, origin) for one table's files.
 
     ``parts`` holds (display path, real path). ``origin`` is "memory" or
     "disk" for a cached table, "" for one read from its files. ``cache_dir``: a folder, None (no disk cache)
-    or a :class:`NoCacheDir`.
+    or a :class:`NoCacheDir`. ``root``: the ruleset folder the files were checked to be in, and are opened in
+    (:func:`open_part`).
     """
     shared = why_not_private(cache_dir) if cache_dir else None
     with _loading(kind, parts):
-        table, diagnostics, origin = _read_table(kind, parts, None if shared else cache_dir or None)
+        table, diagnostics, origin = _read_table(kind, parts, None if shared else cache_dir or None, root)
     if table is not None and isinstance(cache_dir, NoCacheDir):
         diagnostics = [*diagnostics, _no_disk_cache("there is no user cache directory (no home directory, or a "
                                                     "relative one) for the table cache")]
@@ -186,22 +207,22 @@ def _loading(kind: str, parts: list[tuple[str, Path]]) -> threading.Lock:
     return lock
 
 
-def _read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None):
+def _read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None, root: Path | None = None):
     displays = tuple(display for display, _ in parts)
     try:
         sizes = [(display, path.stat().st_size) for display, path in parts]
         too_large = [(display, size) for display, size in sizes if size > MAX_FILE_BYTES[kind]]
         if too_large:  # refused before it is read: its memory would be many times its size
             return None, [_too_large(kind, display, size) for display, size in too_large], ""
-        foreign = foreign_parts(kind, parts)
+        foreign = foreign_parts(kind, parts, lambda path: open_part(path, root))
         if foreign:  # a file of another kind: one error for it, not one for each of its lines read as rows
             return None, [_foreign(kind, display, other, len(parts) > 1) for display, other in foreign], ""
         looked_up = _may_be_cached(kind, [path.name for _, path in parts], cache_dir)
-        key = content_key(kind, [path for _, path in parts]) if looked_up else None
+        key = content_key(kind, [path for _, path in parts], root) if looked_up else None
     except OSError as error:
         return None, [_unreadable(parts, error)], ""
     if key is None:  # no cache holds the table: its files are hashed as the loader reads them, once
-        return _read_files(kind, parts, None, cache_dir)
+        return _read_files(kind, parts, None, cache_dir, root)
     with _LOCK:
         cached = _MEMORY.get(key)
     cache_file = cache_file_path(cache_dir, kind, key)
@@ -218,7 +239,7 @@ def _read_table(kind: str, parts: list[tuple[str, Path]], cache_dir: Path | None
         with _LOCK:
             _MEMORY[key] = stored
         return stored.table, stored.warnings_for(displays), "disk"
-    return _read_files(kind, parts, key, cache_dir)
+    return _read_files(kind, parts, key, cache_dir, root)
 
 
 def _may_be_cached(kind: str, names: list[str], cache_dir: Path | None) -> bool:
@@ -243,13 +264,14 @@ def _may_be_cached(kind: str, names: list[str], cache_dir: Path | None) -> bool:
         return True
 
 
-def _read_files(kind: str, parts: list[tuple[str, Path]], key: str | None, cache_dir: Path | None):
+def _read_files(kind: str, parts: list[tuple[str, Path]], key: str | None, cache_dir: Path | None,
+                root: Path | None = None):
     """(table or None, diagnostics, "") read from the files of a table that no cache holds. ``key`` is their
     content key if they were hashed to look for it, else None: then the key is made from the bytes the loader read
     (as it is when a file changed after it was hashed), so that a table is always cached under the content it was
     built from."""
     displays = tuple(display for display, _ in parts)
-    sources = [_Part(path) for _, path in parts]
+    sources = [_Part(path, root, MAX_FILE_BYTES[kind]) for _, path in parts]
     try:
         # The loader names each part by a stand-in (part_path), put in the place of its path by Cached.warnings_for:
         # the same files are cached once, wherever a ruleset holds them.

@@ -109,7 +109,7 @@ def _from_file(spec: ClaimSpec, test_file: TestFile) -> tuple[Claim | None, Diag
         return None, _diagnostic("RR615", f"no claim file `{token.text}`", token.span, test_file,
                                  help="paths are relative to the test file's folder")
     try:
-        stream = _resources.open_regular(target)  # a named pipe put in its place is not waited on
+        stream = _resources.open_inside(folder, target)  # a link or a named pipe put in its place is not followed
         if stream is None:
             raise OSError(f"{target} is not a regular file")
         with stream:
