@@ -282,7 +282,7 @@ def test_a_huge_rule_file_is_refused_before_it_is_read(tmp_path, capsys):
         handle.truncate(8 << 30)
     code, _, err = run(capsys, tmp_path / "big.rr")
     assert code == 3 and (f"error[RR401]: `{tmp_path / 'big.rr'}` is 8,589,934,592 bytes, more than a rule file "
-                          "may be (radrules reads at most 16,777,216)") in err
+                          "may be (radrules reads at most 4,194,304)") in err
 
 
 def test_bundled_rulesets_pass_check():

@@ -546,7 +546,7 @@ def test_a_huge_rule_file_is_refused_before_it_is_read(tmp_path):
         radrules.load(tmp_path / "rules", cache_dir=None)
     assert [(e.code, e.message) for e in caught.value.errors] == [
         ("RR401", "`rules/big.rr` is 8,589,934,592 bytes, more than a rule file may be (radrules reads at most "
-                  "16,777,216)")]
+                  "4,194,304)")]
 
 
 def test_a_rule_file_of_the_largest_size_is_read(tmp_path):

@@ -670,11 +670,11 @@ class TestRunErrors:
                 handle.truncate(6 << 30)
         report = report_for(demo, 'test "t"\n  claim file "claims/big.json"\n  expect pass\nend\n')
         assert ("error[RR615]: `claims/big.json` is 6,442,450,944 bytes, more than a claim file of a test may be "
-                "(radrules reads at most 16,777,216)") in problems(report)
+                "(radrules reads at most 4,194,304)") in problems(report)
         test_file = read_test_file(demo / "big.rrt", "big.rrt")
         assert [(d.code, d.message) for d in test_file.diagnostics] == [
             ("RR630", "`big.rrt` is 6,442,450,944 bytes, more than a test file may be (radrules reads at most "
-                      "16,777,216)")]
+                      "4,194,304)")]
 
     def test_claim_file_json_lines_and_deep_nesting(self, demo):
         """A JSON Lines claim file breaks only at line feeds (U+2028 may sit in a string); JSON nested too

@@ -114,9 +114,11 @@ def open_inside(root: Path, path: Path):
 
 
 #: The largest rule file, test file or test's claim file radrules reads: far past any a person writes (the bundled
-#: rule files are about 200 KB in all), so that a huge file (a sparse file, a table saved as `.rr`) is refused
-#: before it is read, not read whole into memory.
-MAX_TEXT_BYTES = 1 << 24
+#: rule files are about 200 KB in all, a generated payer file of 700 rules about 60 KB), so that a huge file (a
+#: sparse file, a table saved as `.rr`) is refused before it is read, not read whole into memory. Parsing takes
+#: memory: a valid rule file about 200 times its size, one with a syntax error about 500 times (a 2 MB line of
+#: codes: 450 MB, 1.1 GB), so the limit keeps a load of one file under about 2 GB.
+MAX_TEXT_BYTES = 1 << 22
 
 
 class TooLarge(Exception):
