@@ -2365,10 +2365,10 @@ class TestNoRowLost:
         else:
             replace = os.replace
 
-            def refused(source, target):
-                if Path(target) == entry:
+            def refused(source, target, **in_folders):  # (with in_folders, the names are in the opened folder)
+                if Path(target) == entry or (in_folders and target == entry.name):
                     raise PermissionError(1, "Operation not permitted", str(target))
-                return replace(source, target)
+                return replace(source, target, **in_folders)
 
             monkeypatch.setattr(os, "replace", refused)
         reading._MEMORY.clear()
@@ -2394,7 +2394,7 @@ class TestNoRowLost:
         folder (it said "CMS tables are read from their files at every load", as if all were)."""
         import errno
         import tempfile
-        from radrules.tables import reading
+        from radrules.tables import diskcache, reading
 
         ptp = "cms/radiology-ptp-v321r0-f1.TXT"
         mue = f"cms/{MUE_NAME}"
@@ -2409,6 +2409,7 @@ class TestNoRowLost:
             raise OSError(errno.EROFS, "Read-only file system")
 
         monkeypatch.setattr(tempfile, "mkstemp", read_only)
+        monkeypatch.setattr(diskcache, "_temporary_in", read_only)  # (where the folder is opened: POSIX)
         reading._MEMORY.clear()
         rules = radrules.load(root, cache_dir=cache)
         assert [t.from_cache for t in rules.tables] == ["disk", ""]
@@ -3138,14 +3139,15 @@ class TestCaches:
             (root / f"r{number:02d}.rr").write_text(text, encoding="utf-8")
         cache = tmp_path / "cache"
         radrules.load(root, cache_dir=cache)
-        pruned = [folder for folder in scans if str(folder) == str(cache)]  # (Path.glob scans too: counted first)
-        assert pruned == [cache] and len(list(cache.glob("rules-*.pickle"))) == 30
+        # (Path.glob scans too: counted first; the folder is scanned opened, where the system can)
+        in_cache = [folder for folder in scans if str(folder) == str(cache) or isinstance(folder, int)]
+        assert len(in_cache) == 1 and len(list(cache.glob("rules-*.pickle"))) == 30
         scans.clear()
         monkeypatch.setattr(diskcache, "PRUNE_SECONDS", 0)  # an hour later
         changed = 'rule r.n0 "Rule 0, changed"\n  when line.code = 70459\n  then deny line "no"\nend\n'
         (root / "r00.rr").write_text(changed, encoding="utf-8")
         radrules.load(root, cache_dir=cache)
-        assert [folder for folder in scans if str(folder) == str(cache)] == [cache]
+        assert len([folder for folder in scans if str(folder) == str(cache) or isinstance(folder, int)]) == 1
 
     def test_a_killed_writers_temporary_file_is_removed_before_the_next_write(self, tmp_path, monkeypatch):
         """Processes killed while writing (out of memory, again and again) leave temporary files as large as the
@@ -3333,7 +3335,7 @@ class TestCaches:
         root = make_ruleset(tmp_path, self.TEXT, DATA / "radiology-ptp-v321r0-f1.TXT")
         cache = tmp_path / "cache"
 
-        def full(source, target):
+        def full(source, target, **in_folders):
             raise OSError(28, "No space left on device")
 
         monkeypatch.setattr(diskcache.os, "replace", full)
@@ -3944,3 +3946,31 @@ class TestClearMemoryCache:
         rules = radrules.load(root, cache_dir=None)
         radrules.clear_memory_cache()
         assert radrules.load(root, cache_dir=None).tables[0].table is rules.tables[0].table
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="folders have owners and modes on POSIX")
+def test_a_cache_folder_swapped_for_a_link_during_a_load_is_not_written_through(tmp_path, monkeypatch):
+    """A cache folder replaced by a link after the load checked it (a cache folder in a shared folder such as
+    /tmp, raced by another user) is not written in: the pickle and the pruning stay out of the folder the link
+    leads to, and RR530 says the cache is not private."""
+    from radrules.tables import reading
+
+    root = make_ruleset(tmp_path, f'table mue "cms/{MUE_NAME}"\n', DATA / MUE_NAME)
+    cache, elsewhere = tmp_path / "cache", tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    load_mue = reading._LOADERS["mue"]
+
+    def load_then_swap(*args):
+        if not cache.is_symlink():  # (the folder holds the parsed rule file, and was checked as private)
+            cache.rename(tmp_path / "cache.moved")
+            cache.symlink_to(elsewhere, target_is_directory=True)
+        return load_mue(*args)
+
+    monkeypatch.setitem(reading._LOADERS, "mue", load_then_swap)
+    reading._MEMORY.clear()
+    rules = radrules.load(root, cache_dir=cache)
+    assert list(elsewhere.iterdir()) == []
+    assert [w.message for w in rules.warnings] == [
+        f"can't write the table cache in `{cache}` (it is not private: it is a link (name the folder it points "
+        f"to)): the table of `rules/cms/{MUE_NAME}` is not kept on disk, so every new process reads it from its "
+        "files"]

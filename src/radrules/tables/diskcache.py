@@ -11,6 +11,7 @@ files, the compiler's corrections).
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import pickle
@@ -313,11 +314,29 @@ def store_cached(cache_file: Path, payload) -> tuple[str, bool] | None:
                 return failed[0], whole_folder
             _UNWRITABLE.pop(blocked, None)  # (another thread may have taken it out already)
     name = None
+    folder = None  # the folder, opened, where the system can open files in it (POSIX)
     blocked, whole_folder = cache_file.parent, True
     try:
         cache_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # private, as why_not_private asks
-        _prune(cache_file.parent)  # (first: the temporary files of writers killed in a crash loop may fill the disk)
-        handle, name = tempfile.mkstemp(dir=cache_file.parent, prefix=_TEMPORARY_PREFIX)
+        if hasattr(os, "geteuid") and os.open in os.supports_dir_fd:
+            # Written in the folder opened and checked here, not by its path: a link put in its place since the
+            # load checked it (a cache folder in a shared folder such as /tmp) would have the pickle written, and
+            # radrules' old files pruned, in whatever folder it leads to.
+            try:
+                folder = os.open(cache_file.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+            except OSError:
+                unsafe = why_not_private(cache_file.parent)  # a link (ELOOP, or ENOTDIR on Linux)
+                if unsafe is None:
+                    raise
+                raise OSError(errno.EPERM, f"it is not private: {unsafe}") from None
+            unsafe = _unsafe_folder(os.fstat(folder))
+            if unsafe is not None:
+                raise OSError(errno.EPERM, f"it is not private: {unsafe}")
+        _prune(cache_file.parent, folder)  # (first: the temporary files of killed writers may fill the disk)
+        if folder is None:
+            handle, name = tempfile.mkstemp(dir=cache_file.parent, prefix=_TEMPORARY_PREFIX)
+        else:
+            handle, name = _temporary_in(folder)
         with os.fdopen(handle, "wb") as out:
             out.write(_CACHE_MAGIC + bytes(32))  # the checksum's place, filled once the pickle is written
             digest = hashlib.sha256()
@@ -325,7 +344,10 @@ def store_cached(cache_file: Path, payload) -> tuple[str, bool] | None:
             out.seek(len(_CACHE_MAGIC))
             out.write(digest.digest())
         blocked, whole_folder = cache_file, False  # the folder takes files: only this name can fail now
-        os.replace(name, cache_file)
+        if folder is None:
+            os.replace(name, cache_file)
+        else:
+            os.replace(name, cache_file.name, src_dir_fd=folder, dst_dir_fd=folder)
         name = None
     except (OSError, ValueError) as error:
         if not whole_folder:
@@ -341,9 +363,26 @@ def store_cached(cache_file: Path, payload) -> tuple[str, bool] | None:
     finally:
         if name is not None:
             try:
-                os.unlink(name)
+                os.unlink(name, dir_fd=folder)
             except OSError:
                 pass
+        if folder is not None:
+            os.close(folder)
+
+
+def _temporary_in(folder: int) -> tuple[int, str]:
+    """A new temporary file in the opened folder ``folder``, as ``tempfile.mkstemp`` makes one (mode 0600, a name
+    no file has): (its handle, its name)."""
+    import secrets
+
+    letters = "abcdefghijklmnopqrstuvwxyz0123456789_"
+    for _ in range(100):
+        name = _TEMPORARY_PREFIX + "".join(secrets.choice(letters) for _ in range(8))
+        try:
+            return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=folder), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no name for a temporary file is free")
 
 
 #: A cache file no load has read for this many days is removed when a new one is written (a table version
@@ -365,7 +404,7 @@ _PRUNED: dict = {}
 PRUNE_SECONDS = 3600
 
 
-def _prune(folder: Path) -> None:
+def _prune(folder: Path, opened: int | None = None) -> None:
     """Remove the cache files of ``folder`` unused for CACHE_KEEP_DAYS (the tables of past quarters, and
     those of older radrules versions, which are never read again), and the temporary files of processes killed
     while writing, not written to for TEMPORARY_KEEP_SECONDS; at most once every PRUNE_SECONDS a folder, before
@@ -378,7 +417,7 @@ def _prune(folder: Path) -> None:
     _PRUNED[folder] = time.monotonic()
     now = time.time()
     try:
-        entries = list(os.scandir(folder))
+        entries = list(os.scandir(folder if opened is None else opened))  # (``opened``: the folder, opened)
     except OSError:
         return
     for entry in entries:
@@ -390,6 +429,6 @@ def _prune(folder: Path) -> None:
             continue
         try:
             if entry.is_file(follow_symlinks=False) and now - entry.stat(follow_symlinks=False).st_mtime > age:
-                os.unlink(entry.path)
+                os.unlink(entry.name if opened is not None else entry.path, dir_fd=opened)
         except OSError:
             pass
