@@ -76,6 +76,18 @@ def test_a_long_chain_of_includes_loads(tmp_path):
     assert caught.value.errors[0].message.startswith("include cycle: f0600.rr -> f0601.rr")
 
 
+def test_a_long_include_cycle_names_its_first_and_last_files(tmp_path):
+    """A cycle through 3,000 files names the first and last five and counts those between: the whole cycle was
+    one message line of 35 KB (and 20 of them with as many cycles), flooding a log."""
+    for k in range(3000):
+        (tmp_path / f"f{k:04d}.rr").write_text(f'include "f{(k + 1) % 3000:04d}.rr"\n', encoding="utf-8")
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load(tmp_path, cache_dir=None)
+    assert [e.message for e in caught.value.errors] == [
+        "include cycle: f0000.rr -> f0001.rr -> f0002.rr -> f0003.rr -> f0004.rr -> (2,991 more files) -> f2996.rr "
+        "-> f2997.rr -> f2998.rr -> f2999.rr -> f0000.rr"]
+
+
 def test_content_keys_are_unambiguous():
     """A text holding a NUL and the next name does not hash like two texts."""
     from radrules.loader import _hash

@@ -536,6 +536,20 @@ def _resolve_include(path: Path, statement: Include, root: Path, text: str, diag
     return target
 
 
+#: The most files an include cycle's message names: of a longer cycle, the first and last few, and how many between
+#: (a cycle through thousands of files was a line of tens of kilobytes).
+CYCLE_NAMES_SHOWN = 10
+
+
+def _cycle_text(names: list[str]) -> str:
+    """An include cycle as `a.rr -> b.rr -> a.rr`; one of more than CYCLE_NAMES_SHOWN files with those between
+    its first and last few left out, counted."""
+    if len(names) <= CYCLE_NAMES_SHOWN:
+        return " -> ".join(names)
+    half = CYCLE_NAMES_SHOWN // 2
+    return " -> ".join(names[:half] + [f"({len(names) - 2 * half:,} more files)"] + names[-half:])
+
+
 #: At most this many include cycles are reported, the last saying how many more statements close one (files
 #: that all include each other close one with nearly every statement, each naming the whole cycle).
 MAX_CYCLES_SHOWN = 20
@@ -563,7 +577,7 @@ def _include_cycles(includes: dict, texts: dict) -> list[Diagnostic]:
                         more += 1
                         continue
                     cycle = stack[stack.index(target):] + [target]
-                    shown = " -> ".join(p.name for p in cycle)
+                    shown = _cycle_text([p.name for p in cycle])
                     span = statement.path.span
                     found.append(Diagnostic(
                         "RR403", f"include cycle: {shown}", span, _line(texts[path], span.line),
