@@ -141,3 +141,21 @@ class TestCheckCommand:
         assert len(found) == 51 and sum(d["not_shown"] or 1 for d in found) == 3000
         (summary,) = [d for d in found if d["code"] == "RR407"]
         assert (summary["not_shown"], summary["not_shown_errors"]) == (2950, 2950)
+
+
+def test_a_long_quoted_text_in_a_message_is_cut(tmp_path):
+    """A path of 100,000 characters in an `include` or `table` statement, or a set's name as long, is shown in its
+    message cut to 200 characters and `…`: the message was as long as the path (the source line below it is
+    clipped already), up to 50 such lines a file."""
+    long_path = "a/" * 50_000
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "main.rr").write_text(
+        f'include "{long_path}x.rr"\ntable ptp "{long_path}x.TXT"\n'
+        f'rule q.q\n  when line.code in {"z" * 100_000}\n  then review line "x"\n  reference "r"\nend\n')
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load(tmp_path / "rules", cache_dir=None)
+    assert [(e.code, e.message) for e in caught.value.errors] == [
+        ("RR401", f"`{long_path[:200]}…` is not a path to a rule file"),
+        ("RR502", f"`{long_path[:200]}…` is not a path to a table file"),
+        ("RR201", f"unknown set `{'z' * 200}…`")]
+    assert max(len(line) for line in str(caught.value).splitlines()) < 400

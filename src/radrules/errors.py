@@ -101,6 +101,19 @@ RETIRED_CODES = {
 }
 
 
+#: The most characters of one quoted text (between backticks) a message shows: a path, name or value from a file may
+#: be as long as its line (a 100,000-character `include` path was a message line as long, once per statement).
+QUOTED_SHOWN = 200
+_QUOTED = re.compile(r"`([^`\n]{%d,})`" % (QUOTED_SHOWN + 1))
+
+
+def capped_quotes(message: str) -> str:
+    """``message`` with each text between backticks longer than QUOTED_SHOWN characters cut to that many and `…`."""
+    if len(message) <= QUOTED_SHOWN or "`" not in message:
+        return message
+    return _QUOTED.sub(lambda match: f"`{match.group(1)[:QUOTED_SHOWN]}…`", message)
+
+
 @attrs.frozen
 class Diagnostic:
     """One problem found in a rule or table file.
@@ -110,10 +123,10 @@ class Diagnostic:
     """
 
     code: str
-    message: str
+    message: str = attrs.field(converter=capped_quotes)  # (a converter: every message, however it is made)
     span: Span | None = None
     source_line: str | None = None
-    help: str | None = None
+    help: str | None = attrs.field(default=None, converter=attrs.converters.optional(capped_quotes))
     severity: str = "error"
     hidden: int = 0
     hidden_errors: int = 0
