@@ -190,6 +190,25 @@ class TestCells:
             assert (error.code, error.message) == ("RR505", "`rules/cms/aoc_v2026q3.xlsx` has no add-on code header")
 
 
+@pytest.mark.parametrize("title", ["{oops", "{file.__class__}", "{file}", "{0}"])
+def test_a_sheet_title_with_braces_is_quoted_as_it_is(tmp_path, title):
+    """A worksheet's title is text from the workbook: one with braces is shown as written in RR520, not read as a
+    format string (`{oops` was a ValueError's traceback, `{file.__class__}` showed `<class 'str'>`)."""
+    book = openpyxl.Workbook()
+    book.active.title = title
+    book.active.append(["A cover page of our own."])
+    other = book.create_sheet("AOC Edits")
+    other.append(["Primary Code", "Add-on Code", "AOC Edit Type"])
+    (tmp_path / "src").mkdir()
+    book.save(tmp_path / "src" / "aoc_v2026q3.xlsx")
+    root = make_ruleset(tmp_path, 'table addon "cms/aoc_v2026q3.xlsx"\n', tmp_path / "src" / "aoc_v2026q3.xlsx")
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load(root, cache_dir=None)
+    assert [(e.code, e.message) for e in caught.value.errors] == [
+        ("RR520", f"`rules/cms/aoc_v2026q3.xlsx`'s first worksheet, `{title}`, has no header; its worksheet `AOC "
+                  "Edits` has one (row 1)")]
+
+
 class TestDateCells:
     """A cell in a date or time format is taken in a date column only (and a time nowhere): a number formatted as
     a date by mistake reads as one, a unit limit of 1 as 19000101."""

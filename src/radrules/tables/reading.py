@@ -283,7 +283,7 @@ def _read_files(kind: str, parts: list[tuple[str, Path]], key: str | None, cache
     except WorkbookError as error:
         display = next((display for (display, _), source in zip(parts, sources) if source is error.path),
                        parts[0][0])
-        return None, [Diagnostic("RR520", error.message.format(file=display), None, None, error.help)], ""
+        return None, [Diagnostic("RR520", error.naming(display), None, None, error.help)], ""
     except OSError as error:
         return None, [_unreadable(parts, error)], ""
     named = named_diagnostics(diagnostics, displays)

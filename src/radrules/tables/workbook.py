@@ -60,8 +60,10 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 class WorkbookError(Exception):
     """A table file that is, or is named as, a workbook and cannot be read as one.
 
-    ``message`` holds ``{file}`` where the file's display path goes (the
-    caller knows it; this module knows only the file).
+    ``message`` starts with ``{file}`` where the file's display path goes (the
+    caller knows it; this module knows only the file): :meth:`naming` puts it
+    there. The rest may quote the workbook (a sheet's title), so it is never
+    a format string.
     """
 
     def __init__(self, path, message: str, help: str):
@@ -69,6 +71,12 @@ class WorkbookError(Exception):
         self.path = path
         self.message = message
         self.help = help
+
+    def naming(self, display: str) -> str:
+        """The message with ``display`` in the place of its first ``{file}``, and nothing else in it read: a sheet
+        titled `{oops` or `{file.__class__}` was a ValueError's traceback, or an object's attributes, when the
+        message was given to ``str.format``."""
+        return self.message.replace("{file}", display, 1)
 
 
 def is_workbook(data: bytes, name: str) -> bool:
