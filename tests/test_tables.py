@@ -3974,3 +3974,24 @@ def test_a_cache_folder_swapped_for_a_link_during_a_load_is_not_written_through(
         f"can't write the table cache in `{cache}` (it is not private: it is a link (name the folder it points "
         f"to)): the table of `rules/cms/{MUE_NAME}` is not kept on disk, so every new process reads it from its "
         "files"]
+
+
+@pytest.mark.parametrize("kind, name, header", [("mue", MUE_NAME, MUE_HEADER),
+                                                 ("ptp", "ccipra-v322r0-f1.TXT", PTP_HEADER)])
+def test_a_table_file_of_millions_of_tiny_lines_is_refused_before_it_is_split(tmp_path, monkeypatch, kind, name,
+                                                                             header):
+    """A table file with more lines than any of its kind (millions of `ab` lines: each costs about 60 bytes once
+    split, so 64 MiB of them took 1.9 GB and 35 s to be found all wrong) is one RR505 at the statement."""
+    from radrules.tables import ptp
+
+    monkeypatch.setattr(ptp, "MAX_PTP_LINES", 1 << 20)  # (the PTP limit, 8 Mi lines, made small: the file stays small)
+    root = tmp_path / "rules"
+    (root / "cms").mkdir(parents=True)
+    (root / "cms" / name).write_text(header + "ab\n" * (1 << 20), encoding="latin-1")
+    (root / "main.rr").write_text(f'table {kind} "cms/{name}"\n')
+    with pytest.raises(radrules.RuleError) as caught:
+        radrules.load(root, cache_dir=None)
+    lines = header.count("\n") + (1 << 20)
+    assert [(e.code, e.message, e.span.line) for e in caught.value.errors] == [
+        ("RR505", f"`rules/cms/{name}` has {lines:,} lines, more than any table file of its kind (radrules reads at "
+                  "most 1,048,576)", 1)]

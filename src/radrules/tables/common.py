@@ -392,7 +392,17 @@ def parse_digits_date(text: str) -> int | None:
     return parse_date(text)
 
 
-def read_part(display: str, data, header=None) -> tuple[Problems, str]:
+#: The most lines a table file may have, of every kind but PTP (:data:`MAX_PTP_LINES`): far past any CMS publishes
+#: (an MUE table has about 15,000, the ICD-10-CM order file about 100,000), so that a file of millions of tiny lines
+#: is refused before it is split: each line costs about 60 bytes of memory, and one of 64 MiB of `ab` lines took
+#: 1.9 GB and 35 seconds to be found all wrong.
+MAX_TABLE_LINES = 1 << 20
+#: The most lines a PTP file may have: a national part has about 650,000, a CSV export of a whole table about 2.6
+#: million.
+MAX_PTP_LINES = 1 << 23
+
+
+def read_part(display: str, data, header=None, max_lines: int = MAX_TABLE_LINES) -> tuple[Problems, str]:
     """One table file's text, and the :class:`Problems` to report its rows with.
 
     CMS files are Latin-1 (UTF-8 or UTF-16 with a BOM is accepted too: a file with a UTF-8 BOM that is not UTF-8
@@ -413,6 +423,13 @@ def read_part(display: str, data, header=None) -> tuple[Problems, str]:
         problems = Problems(display, workbook=True)
         problems.typed = typed
         return problems, text
+    lines = max(data.count(b"\n"), data.count(b"\r"))  # (lines ended by CR alone: an old Mac's)
+    if lines > max_lines:  # refused before it is split into lines (``max_lines`` is the limit of the caller's kind)
+        problems = Problems(display)
+        problems.add("RR505", f"`{display}` has {lines:,} lines, more than any table file of its kind (radrules reads "
+                     f"at most {max_lines:,})", help="is it the CMS file the `table` statement's kind names, and not "
+                     "damaged? a national PTP part has about 650,000 lines, an MUE table about 15,000")
+        return problems, ""
     if data.startswith(_UTF8_MARK):
         try:
             return Problems(display), _without_end_mark(data[len(_UTF8_MARK):].decode("utf-8"))

@@ -32,8 +32,8 @@ from array import array
 from itertools import groupby, islice
 
 from .. import codes
-from .common import (WRITTEN_DATE_HELP, DateReader, code_hint, not_a_calendar_date, parse_digits_date, read_part,
-                     shown, written_date)
+from .common import (MAX_PTP_LINES, WRITTEN_DATE_HELP, DateReader, code_hint, not_a_calendar_date, parse_digits_date,
+                     read_part, shown, written_date)
 from .kinds import not_a_part
 from .store import PtpTable
 
@@ -294,7 +294,7 @@ def load_ptp(parts: list[tuple[str, str, bytes]], key: str):
         return None
 
     for index, (display, file_name, data) in enumerate(parts):
-        problems, text = read_part(display, data)
+        problems, text = read_part(display, data, max_lines=MAX_PTP_LINES)
         problems.lines_end_at_cr = False  # rows are split at line feeds
         rows_read = 0
         header_seen = False
