@@ -159,3 +159,13 @@ def test_a_long_quoted_text_in_a_message_is_cut(tmp_path):
         ("RR502", f"`{long_path[:200]}…` is not a path to a table file"),
         ("RR201", f"unknown set `{'z' * 200}…`")]
     assert max(len(line) for line in str(caught.value).splitlines()) < 400
+
+
+def test_only_quoted_texts_are_cut_not_the_words_between_them():
+    """The words of a message between two quoted texts are the message's own, however long: only the texts
+    between a backtick and its pair are cut (the words between the first quote's end and the next quote's start
+    were cut as if quoted, in the RR532 hint that lists the versions left out)."""
+    words = "x " * 150
+    assert Diagnostic("RR532", f"`a` {words}`b` and `{'c' * 300}`", help=f"`a` {words}`b`").message == \
+        f"`a` {words}`b` and `{'c' * 200}…`"
+    assert Diagnostic("RR532", "m", help=f"`a` {words}`b`").help == f"`a` {words}`b`"

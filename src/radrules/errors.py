@@ -104,14 +104,18 @@ RETIRED_CODES = {
 #: The most characters of one quoted text (between backticks) a message shows: a path, name or value from a file may
 #: be as long as its line (a 100,000-character `include` path was a message line as long, once per statement).
 QUOTED_SHOWN = 200
-_QUOTED = re.compile(r"`([^`\n]{%d,})`" % (QUOTED_SHOWN + 1))
 
 
 def capped_quotes(message: str) -> str:
-    """``message`` with each text between backticks longer than QUOTED_SHOWN characters cut to that many and `…`."""
+    """``message`` with each text between backticks (the first and second, the third and fourth, ...) longer than
+    QUOTED_SHOWN characters cut to that many and `…`; the words between quotes are the message's own."""
     if len(message) <= QUOTED_SHOWN or "`" not in message:
         return message
-    return _QUOTED.sub(lambda match: f"`{match.group(1)[:QUOTED_SHOWN]}…`", message)
+    parts = message.split("`")
+    for index in range(1, len(parts) - 1, 2):  # (a last backtick without its pair quotes nothing)
+        if len(parts[index]) > QUOTED_SHOWN:
+            parts[index] = parts[index][:QUOTED_SHOWN] + "…"
+    return "`".join(parts)
 
 
 @attrs.frozen
