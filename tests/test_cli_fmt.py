@@ -169,6 +169,28 @@ def test_rewriting_keeps_links_and_permissions(tree, capsys):
     assert target.stat().st_mode & 0o777 == 0o640
 
 
+def test_a_file_swapped_for_a_link_while_formatted_is_not_written_through_it(tree, capsys, monkeypatch):
+    """fmt writes the file it read: one put in its place since (a link to a file outside the folder, by another
+    user of a shared folder) is named and left as it is, and the file the link leads to is not overwritten; the
+    other files are still formatted; exit 1."""
+    from radrules import formatter
+
+    outside = tree.parent / f"{tree.name}-outside.rr"
+    outside.write_text("not a rule file\n", encoding="utf-8")
+    real = formatter.format_rules
+    def swapping(text, name="<string>"):
+        if name.endswith("messy.rr") and "sub" not in name:
+            (tree / "messy.rr").unlink()
+            (tree / "messy.rr").symlink_to(outside)
+        return real(text, name)
+    monkeypatch.setattr("radrules.format_rules", swapping)
+    code, out, err = run(capsys, tree / "messy.rr", tree / "sub" / "deep.rr")
+    assert code == 1
+    assert f"can't write `{tree / 'messy.rr'}`: it changed while it was formatted; the file is unchanged" in err
+    assert outside.read_text(encoding="utf-8") == "not a rule file\n"
+    assert (tree / "sub" / "deep.rr").read_text(encoding="utf-8") == TIDY
+
+
 def test_a_formatter_bug_leaves_the_file_and_goes_on(tree, capsys, monkeypatch):
     """If the formatter would change a file's rules (its own check), that file is named and left as it is; the
     other files are still formatted; exit 1."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import errno
+import os
 import sys
 from pathlib import Path
 
@@ -37,7 +38,7 @@ def run(args) -> int:
             broken = True
             continue
         try:
-            text = _read_stdin() if path == "-" else _read(path)
+            text, read = (_read_stdin(), None) if path == "-" else _read(path)
             # parsed with LF line ends (a lone CR ends a line too); compared as it is, so CR LF, a lone CR and
             # a byte order mark are not the canonical layout
             formatted = format_rules(lf_line_ends(text), str(path))  # (format_rules drops a byte order mark)
@@ -64,7 +65,10 @@ def run(args) -> int:
             print(path)
         else:
             try:
-                replace_file(str(path.resolve()), formatted, newline="\n")  # (the file a link points to)
+                target = path.resolve()  # (the file a link points to)
+                if _identity(os.stat(target)) != read:  # (a link put in its place since: another file, not written)
+                    raise OSError(errno.ESTALE, "it changed while it was formatted")
+                replace_file(str(target), formatted, newline="\n")
             except OSError as problem:
                 print(f"error: can't write `{path}`: {problem.strerror or problem}; the file is unchanged",
                       file=sys.stderr)
@@ -141,8 +145,14 @@ def _rule_files(paths: list[str]):
             yield path
 
 
-def _read(path: Path) -> str:
-    """The file's text; a file that can't be read is reported like a rule error."""
+def _identity(status) -> tuple[int, int]:
+    return status.st_dev, status.st_ino
+
+
+def _read(path: Path) -> tuple[str, tuple[int, int]]:
+    """The file's text, and which file it is (its device and inode: fmt writes the file it read, not another put in
+    its place since, as a link to a file outside the folder); a file that can't be read is reported like a rule
+    error."""
     try:
         stream = open_regular(path)  # a named pipe is not waited on
     except OSError as problem:
@@ -159,4 +169,4 @@ def _read(path: Path) -> str:
         except TooLarge as problem:
             raise RuleError([Diagnostic("RR401", f"`{shortened(str(path), 200)}` "
                                         f"{too_large_words('a rule file', problem.size, problem.limit)}")]) from None
-        return _decoded(data, f"`{path}`")
+        return _decoded(data, f"`{path}`"), _identity(os.fstat(stream.fileno()))
