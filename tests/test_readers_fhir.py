@@ -717,6 +717,16 @@ class TestBundle:
         line = next(radrules.read_fhir(BUNDLE)).lines[1]
         assert (line.date, line.end_date) == (D(2026, 3, 2), D(2026, 3, 3))
 
+    def test_an_item_with_both_a_date_and_a_period_is_refused(self):
+        """R4's serviced[x] is one of servicedDate and servicedPeriod: an item with both is refused at its period,
+        not read from the date (which of the two the sender meant is not known)."""
+        data = resource()
+        data["item"][0]["servicedPeriod"] = {"start": "2026-03-01", "end": "2026-03-03"}
+        error = read_one(data)
+        assert isinstance(error, radrules.InputError)
+        assert (error.path, error.problem) == ("item[0].servicedPeriod",
+                                               "an item has servicedDate or servicedPeriod, not both")
+
     def test_bad_claim_in_a_bundle_is_reported_and_the_next_is_read(self):
         """Claim 2 (February 30) is an InputError with its JSON path; claim 3 is read."""
         items = list(radrules.read_fhir(BUNDLE))

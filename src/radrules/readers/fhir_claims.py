@@ -480,6 +480,9 @@ def _line(item: Any, index: int, resource: dict, bundle: dict, sequences: dict, 
         if not isinstance(quantity, dict) or "value" not in quantity:
             raise Problem(f"{path}.quantity", "expected a Quantity with a `value`")
         out["units"] = quantity["value"]
+    if item.get("servicedDate") is not None and item.get("servicedPeriod") is not None:
+        # (serviced[x]: one of the two, in R4; which date the sender meant is not for radrules to guess)
+        raise Problem(f"{path}.servicedPeriod", "an item has servicedDate or servicedPeriod, not both")
     if item.get("servicedDate") is not None:
         out["date"] = fhir_date(item["servicedDate"], f"{path}.servicedDate")
     elif item.get("servicedPeriod") is not None:
