@@ -189,8 +189,12 @@ class Scope:
 class Template:
     """A message with ``{line.code}``-style placeholders, compiled."""
 
-    parts: tuple  # str, or (operand, value kind)
-    shows_values: bool = False  # it has `{values}` (:class:`radrules.condition_values.FiredValues`)
+    parts: tuple  # str, or (operand, value kind); `{values}` is of the kind "values" (condition_values.FiredValues)
+
+    @property
+    def shows_values(self) -> bool:
+        """True when the message has `{values}` (explain then adds no values after it)."""
+        return any(type(part) is tuple and part[1] == "values" for part in self.parts)
 
     def render(self, ev, line, other) -> str:
         hidden = ev.hidden

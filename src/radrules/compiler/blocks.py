@@ -184,17 +184,15 @@ class BlockCompiler:
         if s.When in clauses:
             condition, roots = self.conditions.condition(clauses[s.When].condition)
         message_roots: set[str] = set()
-        template = self._template(then.message, message_roots, condition)
+        values_at: list[s.Span] = []
+        template = self._template(then.message, message_roots, condition, values_at)
         if condition is None or template is None or target not in TARGETS:
             return None
         roots |= message_roots
         per_claim = s.OncePerClaim in clauses
         shape = self._shape(rule, target, roots, then, clauses[s.When], per_claim)
-        if shape not in (None, "line") and template.shows_values:
-            values = next(match for match in _PLACEHOLDER.finditer(then.message.text)
-                          if match.group(1).strip() == "values")
-            self.ctx.error("RR211", "`{values}` is for a rule that judges one line",
-                           self._inner_span(then.message, values),
+        if shape not in (None, "line") and values_at:
+            self.ctx.error("RR211", "`{values}` is for a rule that judges one line", values_at[0],
                            help="it names what the counts, intervals and unit sums of a line's condition came to; "
                                 "a rule that compares two lines or judges the claim has no one line to name them for")
             ok = False
@@ -322,9 +320,10 @@ class BlockCompiler:
             return "claim"
         return "line"
 
-    def _template(self, token: s.Token, roots: set[str], condition) -> m.Template | None:
+    def _template(self, token: s.Token, roots: set[str], condition, values_at: list) -> m.Template | None:
         """The compiled message; ``condition`` (None after an error in it) is what `{values}` names the values
-        of."""
+        of. The records its placeholders read are added to ``roots``, the spans of its `{values}` to
+        ``values_at``."""
         text = token.text
         parts: list = []
         position = 0
@@ -342,7 +341,8 @@ class BlockCompiler:
                                    help="it is for `history count of`, `days/months/years since last` and "
                                         "`claim units of` comparisons; name a field instead, e.g. `{line.units}`")
                     ok = False
-                parts.append((FiredValues(condition), "text"))
+                values_at.append(span)
+                parts.append((FiredValues(condition), "values"))
                 continue
             if "." not in inner:
                 self.ctx.error("RR211", f"unknown placeholder `{{{inner}}}`", span,
@@ -379,8 +379,7 @@ class BlockCompiler:
             parts.append((operand.node, "age" if type(operand.node) is c.PatientAge else operand.type))
         if position < len(text):
             parts.append(text[position:])
-        shows_values = any(type(part) is tuple and type(part[0]) is FiredValues for part in parts)
-        return m.Template(tuple(parts), shows_values) if ok else None
+        return m.Template(tuple(parts)) if ok else None
 
     def _inner_span(self, token: s.Token, match) -> s.Span:
         """The span of a placeholder inside a quoted message (same line)."""
