@@ -40,7 +40,7 @@ def condition_verdict(node, ev, line, other) -> tuple[str, str]:
 
 def fired_values(node, ev, line) -> str:
     """:func:`..condition_values.fired_values`, each after ``; ``, to follow a fired step's message."""
-    return "".join(f"; {text}" for text in values_of(node, ev, line))
+    return _after_message(values_of(node, ev, line))
 
 
 def _counted(part, ev, line, other) -> str:
@@ -48,7 +48,11 @@ def _counted(part, ev, line, other) -> str:
     `; the count is 2`, `; 45 days since the last, on 2026-01-02`, `; the units add up to 3`; "" for any other
     part, and in a pair rule (whose steps PairCondition words once for many pairs). (Counts, intervals and the
     date of the last service only: no claim value.)"""
-    return "" if other is not None else "".join(f"; {text}" for text in counted([part], ev, line, other))
+    return "" if other is not None else _after_message(counted([part], ev, line, other))
+
+
+def _after_message(texts: list[str]) -> str:
+    return "".join(f"; {text}" for text in texts)
 
 
 def _written(node) -> tuple:
