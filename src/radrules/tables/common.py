@@ -423,7 +423,8 @@ def read_part(display: str, data, header=None, max_lines: int = MAX_TABLE_LINES)
         problems = Problems(display, workbook=True)
         problems.typed = typed
         return problems, text
-    lines = max(data.count(b"\n"), data.count(b"\r"))  # (lines ended by CR alone: an old Mac's)
+    # (a file of no more bytes than ``max_lines`` can't have more lines: not counted. CR alone ends an old Mac's)
+    lines = max(data.count(b"\n"), data.count(b"\r")) if len(data) > max_lines else 0
     if lines > max_lines:  # refused before it is split into lines (``max_lines`` is the limit of the caller's kind)
         problems = Problems(display)
         problems.add("RR505", f"`{display}` has {lines:,} lines, more than any table file of its kind (radrules reads "
